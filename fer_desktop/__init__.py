@@ -1,0 +1,4 @@
+"""FER Desktop: real-time facial emotion recognition on the desktop."""
+
+__version__ = "0.1.0"
+APP_NAME = "FER Desktop"

@@ -1,0 +1,1 @@
+"""Qt-free, TensorFlow-free logic of FER Desktop: tested without a window."""

@@ -1,0 +1,141 @@
+"""``python -m trainer`` / ``fer-train``: train, resume, inspect, evaluate, export.
+
+User errors (a bad CSV row, an unwritable folder, a bad setting) print one sentence and exit 2,
+never a traceback; in ``--events json`` mode they are also an ``error`` event on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from trainer.config import ConfigError, add_train_arguments, config_from_args
+from trainer.data import DatasetError
+from trainer.events import EventEmitter
+from trainer.rundir import RunDirError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 1
+COMMANDS = ("train", "inspect", "evaluate", "export")
+
+DESCRIPTION = """\
+Train the FER Desktop emotion CNN on the FER-2013 CSV.
+
+  python -m trainer --csv fer2013.csv.gz                 train the default recipe
+  python -m trainer --csv fer2013.csv.gz --preset seed   train the seed baseline
+  python -m trainer --resume runs/20261125-143000-default   continue a stopped run
+  python -m trainer inspect --csv fer2013.csv.gz         data report only
+  python -m trainer evaluate runs/<run> --csv fer2013.csv.gz --tta flip
+  python -m trainer export runs/<run>                    write model.tflite + model.json
+
+Each run is a folder under --out holding its config, checkpoints, history and models.
+"""
+
+
+class UserError(Exception):
+    """Raised for mistakes a user can fix; carries the message to show."""
+
+
+def _train_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Other commands: inspect, evaluate, export (python -m trainer COMMAND --help).")
+    add_train_arguments(parser)
+    return parser
+
+
+def _inspect_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer inspect",
+        description="Validate the CSV and print rows, class counts and image statistics per split.")
+    parser.add_argument("--csv", required=True, help="FER-2013 CSV (plain or .gz)")
+    parser.add_argument("--events", default="text", choices=("json", "text"))
+    return parser
+
+
+def _evaluate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer evaluate",
+        description="Accuracy, per-class precision/recall/F1 and confusion matrix (JSON + PNG) "
+        "of a model on one split.")
+    parser.add_argument("model", help="a .keras or .tflite file, a run folder or a model folder")
+    parser.add_argument("--csv", required=True, help="FER-2013 CSV (plain or .gz)")
+    parser.add_argument("--split", default="PrivateTest",
+                        choices=("Training", "PublicTest", "PrivateTest"))
+    parser.add_argument("--tta", default="none", choices=("none", "flip"),
+                        help="flip: average the predictions of the face and its mirror image")
+    parser.add_argument("--out", help="folder for evaluation-<split>.json/.png "
+                        "(default: beside the model)")
+    parser.add_argument("--events", default="text", choices=("json", "text"))
+    return parser
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer export",
+        description="Write model.keras, model.tflite, model-int8.tflite (if it keeps accuracy) "
+        "and model.json from a run's best checkpoint.")
+    parser.add_argument("run_dir", help="a run folder holding best.keras and config.json")
+    parser.add_argument("--csv", help="the CSV (default: the run's own)")
+    parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
+    parser.add_argument("--events", default="text", choices=("json", "text"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else "train"
+    if argv and argv[0] in COMMANDS:
+        argv = argv[1:]
+    parser = {"train": _train_parser, "inspect": _inspect_parser,
+              "evaluate": _evaluate_parser, "export": _export_parser}[command]()
+    args = parser.parse_args(argv)
+    emitter = EventEmitter(getattr(args, "events", "text"))
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        return _run(command, args, emitter)
+    except (DatasetError, RunDirError, ConfigError, UserError) as exc:
+        emitter.emit("error", message=str(exc), kind="user")
+        if emitter.mode == "json":
+            emitter.log(f"error: {exc}")
+        return EXIT_USER_ERROR
+    except Exception as exc:  # an internal failure: report it as an event, then exit non-zero
+        from trainer.train import format_exception
+
+        emitter.emit("error", message=f"{type(exc).__name__}: {exc}", kind="internal",
+                     traceback=format_exception(exc))
+        emitter.log(format_exception(exc))
+        return EXIT_INTERNAL_ERROR
+
+
+def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
+    if command == "inspect":
+        from trainer.data import data_report, format_report, load_csv
+
+        report = data_report(load_csv(args.csv))
+        emitter.emit("data_report", **report)
+        print(format_report(report), file=sys.stderr if args.events == "json" else sys.stdout)
+        return 0
+    if command == "evaluate":
+        from trainer.evaluate import evaluate_cli
+
+        evaluate_cli(args, emitter)
+        return 0
+    if command == "export":
+        from trainer.export import export_run
+
+        export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to)
+        return 0
+    from trainer.train import train
+
+    if args.resume:
+        train(config_from_args(args), emitter, resume_dir=Path(args.resume))
+        return 0
+    if not args.csv:
+        raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV "
+                        "(or --resume RUN_DIR to continue a run)")
+    train(config_from_args(args), emitter)
+    return 0

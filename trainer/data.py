@@ -1,0 +1,260 @@
+"""Read, validate, cache and describe the FER-2013 CSV. No TensorFlow here.
+
+Every row is checked before any training starts, and a bad one is reported the way a person
+counts it: "row 5 (line 6)" is the fifth data row, on the sixth line of the file (the header
+is line 1). Decoded images are cached as ``.npz`` keyed by the CSV's sha256, so a second run
+starts in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS
+
+SPLITS = ("Training", "PublicTest", "PrivateTest")
+COLUMNS = ("emotion", "pixels", "Usage")
+PIXELS = 48 * 48
+_MAX_LISTED = 5
+
+
+class DatasetError(Exception):
+    """The CSV cannot be used. ``path``, ``row`` (1-based data row or None) and ``reason``."""
+
+    def __init__(self, path: str | os.PathLike, reason: str, row: int | None = None,
+                 bad_rows: int = 0) -> None:
+        self.path = str(path)
+        self.row = row
+        self.reason = reason
+        self.bad_rows = bad_rows
+        where = f"row {row} (line {row + 1}): " if row is not None else ""
+        super().__init__(f"{self.path}: {where}{reason}")
+
+
+@dataclass(frozen=True)
+class FerData:
+    """The decoded dataset.
+
+    images: {split: (n, 48, 48) uint8}; labels: {split: (n,) int64 in 0..6}.
+    """
+
+    sha256: str
+    images: dict[str, np.ndarray] = field(repr=False)
+    labels: dict[str, np.ndarray] = field(repr=False)
+
+    def counts(self) -> dict[str, int]:
+        return {split: int(len(self.labels[split])) for split in SPLITS}
+
+
+def sha256_of(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_shared_csv() -> Path | None:
+    """The real FER-2013 CSV if this machine has it: ``$FER2013_CSV`` or ``../shared/data``."""
+    env = os.environ.get("FER2013_CSV")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve().parent.parent
+    candidates += [here.parent / "shared" / "data" / "fer2013.csv.gz",
+                   here / "shared" / "data" / "fer2013.csv.gz"]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def _read_frame(path: Path):
+    import pandas as pd
+
+    if not path.exists():
+        raise DatasetError(path, "file not found (give the FER-2013 CSV with --csv PATH)")
+    if path.is_dir():
+        raise DatasetError(path, "is a folder, expected the FER-2013 CSV file")
+    if path.stat().st_size == 0:
+        raise DatasetError(path, "file is empty, expected a CSV with columns emotion,pixels,Usage")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
+    except pd.errors.EmptyDataError as exc:
+        raise DatasetError(path, "file holds no CSV header (expected emotion,pixels,Usage)") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
+        raise DatasetError(path, f"cannot be read as CSV: {exc}") from exc
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise DatasetError(
+            path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns))}"
+            f"; expected {','.join(COLUMNS)}")
+    if len(frame) == 0:
+        raise DatasetError(path, "has a header but no data rows")
+    return frame
+
+
+def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.ndarray | None]:
+    """Validate one row; return (reason, None) when bad, (None, pixels) when good."""
+    emotion = emotion.strip()
+    if not emotion.lstrip("-").isdigit() or not 0 <= int(emotion) < len(EMOTIONS):
+        return f"emotion {emotion!r} is not an integer 0-6", None
+    if usage.strip() not in SPLITS:
+        return f"Usage {usage!r} is not one of {', '.join(SPLITS)}", None
+    tokens = pixels.split()
+    if len(tokens) != PIXELS:
+        return f"{len(tokens)} pixel values, expected {PIXELS}", None
+    try:
+        values = np.array(tokens, dtype=np.int64)
+    except ValueError:
+        bad = next(t for t in tokens if not t.lstrip("-").isdigit())
+        return f"pixel value {bad!r} is not an integer", None
+    if values.min() < 0 or values.max() > 255:
+        bad = values[(values < 0) | (values > 255)][0]
+        return f"pixel value {bad} is outside 0-255", None
+    return None, values.astype(np.uint8)
+
+
+def load_csv(path: str | os.PathLike, limit_per_split: int = 0) -> FerData:
+    """Read and validate the whole CSV.
+
+    Raises:
+        DatasetError: naming the file and the first bad row, with the count of bad rows.
+    """
+    path = Path(path)
+    frame = _read_frame(path)
+    digest = sha256_of(path)
+    images = np.zeros((len(frame), 48, 48), np.uint8)
+    labels = np.zeros(len(frame), np.int64)
+    usage = np.empty(len(frame), dtype=object)
+    problems: list[tuple[int, str]] = []
+    columns = zip(frame["emotion"], frame["pixels"], frame["Usage"], strict=True)
+    for i, (emotion, pixels, split) in enumerate(columns):
+        reason, values = _check_row(emotion, pixels, split)
+        if reason:
+            problems.append((i + 1, reason))
+            continue
+        images[i] = values.reshape(48, 48)
+        labels[i] = int(emotion)
+        usage[i] = split.strip()
+    if problems:
+        row, reason = problems[0]
+        if len(problems) > 1:
+            listed = "; ".join(f"row {r}: {m}" for r, m in problems[1:_MAX_LISTED])
+            more = f" and {len(problems) - _MAX_LISTED} more" if len(problems) > _MAX_LISTED else ""
+            reason += f" ({len(problems)} bad rows in all; also {listed}{more})"
+        raise DatasetError(path, reason, row=row, bad_rows=len(problems))
+    data_images, data_labels = {}, {}
+    for split in SPLITS:
+        index = np.flatnonzero(usage == split)
+        if limit_per_split:
+            index = index[:limit_per_split]
+        data_images[split] = images[index]
+        data_labels[split] = labels[index]
+    for split in ("Training", "PublicTest"):
+        if len(data_labels[split]) == 0:
+            raise DatasetError(path, f"no {split} rows: training needs Training rows to learn "
+                               "from and PublicTest rows to choose checkpoints")
+    return FerData(digest, data_images, data_labels)
+
+
+def load_cached(path: str | os.PathLike, cache_dir: str | os.PathLike,
+                limit_per_split: int = 0) -> FerData:
+    """:func:`load_csv` with a decode cache in ``cache_dir`` keyed by the CSV's sha256."""
+    path = Path(path)
+    if not path.is_file():
+        return load_csv(path, limit_per_split)  # raises the named error
+    digest = sha256_of(path)
+    cache = Path(cache_dir) / f"fer2013-{digest[:16]}.npz"
+    if cache.is_file():
+        try:
+            with np.load(cache) as npz:
+                images = {s: npz[f"{s}_x"] for s in SPLITS}
+                labels = {s: npz[f"{s}_y"] for s in SPLITS}
+            if limit_per_split:
+                images = {s: v[:limit_per_split] for s, v in images.items()}
+                labels = {s: v[:limit_per_split] for s, v in labels.items()}
+            return FerData(digest, images, labels)
+        except (OSError, KeyError, ValueError):
+            cache.unlink(missing_ok=True)  # a broken cache is rebuilt, never trusted
+    data = load_csv(path)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f"{s}_x": data.images[s] for s in SPLITS} | {f"{s}_y": data.labels[s] for s in SPLITS}
+        with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as tmp:
+            np.savez(tmp, **arrays)
+        os.replace(tmp.name, cache)
+    except OSError:
+        pass  # the cache is an optimisation; failing to write it must not stop training
+    if limit_per_split:
+        data = FerData(digest, {s: v[:limit_per_split] for s, v in data.images.items()},
+                       {s: v[:limit_per_split] for s, v in data.labels.items()})
+    return data
+
+
+# ---------------------------------------------------------------- data report
+
+def _sharpness(images: np.ndarray) -> np.ndarray:
+    """Variance of the Laplacian per image: low values mean blurred or re-encoded faces."""
+    import cv2
+
+    return np.array([cv2.Laplacian(img, cv2.CV_64F).var() for img in images])
+
+
+def data_report(data: FerData, sample: int = 3000, seed: int = 0) -> dict:
+    """Rows, class counts and image statistics per split, with warnings for outlier splits.
+
+    A split that is markedly blurrier, darker or flatter than the others means a model will
+    learn (or be judged on) different faces than the live camera shows: we warn loudly.
+    """
+    rng = np.random.default_rng(seed)
+    splits: dict[str, dict] = {}
+    for split in SPLITS:
+        images, labels = data.images[split], data.labels[split]
+        if len(images) == 0:
+            splits[split] = {"rows": 0}
+            continue
+        pick = images if len(images) <= sample else images[rng.choice(len(images), sample, False)]
+        flat = images.reshape(len(images), -1)
+        unique = len({row.tobytes() for row in flat})
+        splits[split] = {
+            "rows": int(len(images)),
+            "classes": {name: int((labels == k).sum()) for k, name in enumerate(EMOTIONS)},
+            "mean": float(pick.mean()),
+            "contrast": float(pick.reshape(len(pick), -1).std(axis=1).mean()),
+            "sharpness": float(np.median(_sharpness(pick))),
+            "duplicates": float(1.0 - unique / len(images)),
+        }
+    warnings = []
+    present = [s for s in SPLITS if splits[s]["rows"]]
+    for key, tolerance in (("sharpness", 0.35), ("contrast", 0.2), ("mean", 0.15)):
+        values = {s: splits[s][key] for s in present}
+        for split, value in values.items():
+            others = [v for s, v in values.items() if s != split]
+            if not others:
+                continue
+            ref = float(np.median(others))
+            if ref > 0 and abs(value - ref) / ref > tolerance:
+                warnings.append(
+                    f"{split} {key} {value:.1f} differs by {100 * abs(value - ref) / ref:.0f}% "
+                    f"from the other splits ({ref:.1f}): the splits may not be the same kind of "
+                    "image (blurred, re-encoded or rescaled copy?)")
+    return {"splits": splits, "warnings": warnings}
+
+
+def format_report(report: dict) -> str:
+    """The data report as a table for people."""
+    rows = [f"{'':<14}" + "".join(f"{s:>14}" for s in SPLITS)]
+    splits = report["splits"]
+    rows.append(f"{'rows':<14}" + "".join(f"{splits[s]['rows']:>14}" for s in SPLITS))
+    for name in EMOTIONS:
+        rows.append(f"{name:<14}" + "".join(
+            f"{splits[s].get('classes', {}).get(name, 0):>14}" for s in SPLITS))
+    for key, fmt in (("mean", "{:.1f}"), ("contrast", "{:.1f}"), ("sharpness", "{:.0f}"),
+                     ("duplicates", "{:.2%}")):
+        rows.append(f"{key:<14}" + "".join(
+            f"{fmt.format(splits[s][key]) if key in splits[s] else '-':>14}" for s in SPLITS))
+    for warning in report["warnings"]:
+        rows.append(f"WARNING: {warning}")
+    return "\n".join(rows)

@@ -1,0 +1,212 @@
+"""Export a run's best model for the app: ``.keras``, ``.tflite`` (float32, int8) and model.json.
+
+The exported files are checked against the Keras model on the same inputs, scored on
+PublicTest and PrivateTest through LiteRT, and the int8 copy is kept only when it loses at most
+0.3 points of PublicTest accuracy. Everything is written to temporary names and renamed, and
+``model.json`` last, so a folder with a ``model.json`` always holds the files it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core import preprocess
+from fer_desktop.core.emotions import EMOTIONS
+from trainer import metrics, rundir
+from trainer.events import EventEmitter
+
+INT8_MAX_LOSS = 0.003
+MODEL_FORMAT_VERSION = 1
+
+
+def float32_copy(model, preset: str):
+    """Rebuild ``model`` in float32 with the same weights (TFLite has no bfloat16 kernels)."""
+    import keras
+
+    from trainer.recipe import BUILDERS
+
+    keras.mixed_precision.set_global_policy("float32")
+    clone = BUILDERS[preset]()
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def with_flip_averaging(model):
+    """A model that averages the predictions of the face and its mirror image."""
+    import keras
+
+    class MirrorImage(keras.layers.Layer):
+        def call(self, x):
+            return keras.ops.flip(x, axis=2)
+
+    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
+    both = keras.layers.Average(name="probabilities_tta")(
+        [model(inputs), model(MirrorImage(name="mirror")(inputs))])
+    return keras.Model(inputs, both, name=f"{model.name}_flip")
+
+
+def to_tflite(model, quantize: bool, flip_tta: bool = False) -> bytes:
+    """Convert with Keras's own export path (it freezes the weights into the flatbuffer)."""
+    import tensorflow as tf
+
+    if flip_tta:
+        model = with_flip_averaging(model)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if quantize:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]  # dynamic-range int8 weights
+    return converter.convert()
+
+
+def run_tflite(model_bytes_or_path, x: np.ndarray, batch: int = 256) -> np.ndarray:
+    """Predict with LiteRT, the runtime the app uses."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    if isinstance(model_bytes_or_path, bytes | bytearray):
+        interpreter = Interpreter(model_content=bytes(model_bytes_or_path), num_threads=2)
+    else:
+        interpreter = Interpreter(model_path=str(model_bytes_or_path), num_threads=2)
+    inp = interpreter.get_input_details()[0]
+    out = interpreter.get_output_details()[0]
+    results = []
+    size = None
+    for start in range(0, len(x), batch):
+        chunk = x[start:start + batch].astype(np.float32)
+        if size != len(chunk):
+            interpreter.resize_tensor_input(inp["index"], [len(chunk), *preprocess.INPUT_SHAPE])
+            interpreter.allocate_tensors()
+            size = len(chunk)
+        interpreter.set_tensor(inp["index"], chunk)
+        interpreter.invoke()
+        results.append(interpreter.get_tensor(out["index"]).copy())
+    return np.concatenate(results) if results else np.zeros((0, len(EMOTIONS)), np.float32)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = None,
+               copy_to: str | None = None) -> dict:
+    """Write the runtime files into ``run`` (and ``copy_to``); return the model.json dict."""
+    import keras
+    import tensorflow as tf
+
+    from trainer.data import load_cached
+
+    run = Path(run)
+    config = rundir.read_json(run / rundir.CONFIG)
+    state = rundir.read_json(run / rundir.STATE)
+    best = run / rundir.BEST
+    if not best.is_file():
+        raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
+    if data is None:
+        data = load_cached(csv or config["csv"], run.parent / ".cache")
+    keras_model = float32_copy(keras.models.load_model(best, compile=False),
+                               config.get("preset", "default"))
+
+    x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
+    y_pub = data.labels["PublicTest"]
+    x_priv = preprocess.preprocess_faces(data.images["PrivateTest"])
+    y_priv = data.labels["PrivateTest"]
+
+    # Flip averaging goes into the exported graph only when PublicTest says it pays.
+    p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
+    p_flip = 0.5 * (p_plain + keras_model.predict(x_pub[:, :, ::-1], batch_size=256, verbose=0))
+    acc_plain = float((p_plain.argmax(1) == y_pub).mean())
+    acc_flip = float((p_flip.argmax(1) == y_pub).mean())
+    flip_tta = acc_flip >= acc_plain + 0.003
+    p_keras = p_flip if flip_tta else p_plain
+    temperature = metrics.fit_temperature(p_keras, y_pub)
+    emitter.log(f"PublicTest: plain {acc_plain:.4f}, flip-averaged {acc_flip:.4f} -> "
+                f"flip in model: {flip_tta}; temperature {temperature:.3f}")
+
+    files: dict[str, dict] = {}
+    float_bytes = to_tflite(keras_model, quantize=False, flip_tta=flip_tta)
+    p_float = run_tflite(float_bytes, x_pub)
+    max_diff = float(np.abs(p_float - p_keras).max())
+    if not max_diff <= 1e-3:  # also catches NaN
+        raise RuntimeError(f"exported float32 model differs from Keras by {max_diff:.2e}")
+    int8_bytes = to_tflite(keras_model, quantize=True, flip_tta=flip_tta)
+    p_int8 = run_tflite(int8_bytes, x_pub)
+    candidates = {"model.tflite": (float_bytes, p_float), "model-int8.tflite": (int8_bytes, p_int8)}
+    for name, (blob, p_public) in candidates.items():
+        p_private = run_tflite(blob, x_priv)
+        public = metrics.summarize(metrics.apply_temperature(p_public, temperature), y_pub)
+        private = metrics.summarize(metrics.apply_temperature(p_private, temperature), y_priv)
+        files[name] = {"bytes": len(blob), "public_accuracy": public["accuracy"],
+                       "private_accuracy": private["accuracy"],
+                       "private_macro_f1": private["macro_f1"],
+                       "private_recall": {k: v["recall"] for k, v in private["per_class"].items()},
+                       "public_ece_raw": metrics.ece(p_public, y_pub),
+                       "public_ece": public["ece"], "private_ece": private["ece"],
+                       "private_confusion": private["confusion"]}
+    keep_int8 = (files["model.tflite"]["public_accuracy"]
+                 - files["model-int8.tflite"]["public_accuracy"]) <= INT8_MAX_LOSS
+    if not keep_int8:
+        emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")
+        del files["model-int8.tflite"]
+        (run / "model-int8.tflite").unlink(missing_ok=True)
+
+    clean = run / ".tmp-model.keras"
+    keras_model.save(clean)  # uncompiled float32: no optimizer state, a third of the size
+    os.replace(clean, run / "model.keras")
+    for name in files:
+        _write_bytes(run / name, candidates[name][0])
+    meta = {
+        "format_version": MODEL_FORMAT_VERSION,
+        "name": f"{config.get('preset', 'model')} {run.name}",
+        "classes": list(EMOTIONS),
+        "input": {"shape": [1, *preprocess.INPUT_SHAPE], "dtype": "float32"},
+        "preprocessing": {"name": preprocess.PREPROCESSING_NAME,
+                          "version": preprocess.PREPROCESSING_VERSION,
+                          "scale": preprocess.SCALE, "offset": preprocess.OFFSET},
+        "output": "probabilities",
+        "flip_tta_in_model": flip_tta,
+        "temperature": temperature,
+        "files": {"keras": "model.keras", "tflite": "model.tflite",
+                  **({"tflite_int8": "model-int8.tflite"} if keep_int8 else {})},
+        "accuracy": files,
+        "dataset_sha256": state.get("dataset_sha256"),
+        "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
+        "training": {"epochs_done": state.get("epoch"), "best_epoch": state.get("best_epoch"),
+                     "best_public_accuracy_keras": state.get("best_val_accuracy"),
+                     "seconds": round(sum(r.get("seconds", 0) for r in state["history"]), 1)},
+        "parameters": int(keras_model.count_params()),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    rundir.atomic_write_json(run / "model.json", meta)
+    emitter.emit("exported", files={k: {"path": str(run / k), **{m: v[m] for m in (
+        "bytes", "public_accuracy", "private_accuracy")}} for k, v in files.items()},
+                 model_json=str(run / "model.json"))
+    for name, info in files.items():
+        emitter.emit("evaluated", model=name, split="PrivateTest",
+                     accuracy=info["private_accuracy"], macro_f1=info["private_macro_f1"],
+                     per_class={k: {"recall": v} for k, v in info["private_recall"].items()},
+                     confusion=info["private_confusion"], ece=info["public_ece_raw"],
+                     ece_calibrated=info["public_ece"], temperature=temperature)
+    if copy_to:
+        copy_model_folder(run, Path(copy_to))
+    return meta
+
+
+def copy_model_folder(run: Path, target: Path) -> None:
+    """Copy model.keras/.tflite/model.json into ``target``; model.json last, atomically."""
+    target.mkdir(parents=True, exist_ok=True)
+    meta = json.loads((run / "model.json").read_text())
+    for name in meta["files"].values():
+        tmp = target / f".tmp-{name}"
+        shutil.copyfile(run / name, tmp)
+        os.replace(tmp, target / name)
+    if "tflite_int8" not in meta["files"]:
+        (target / "model-int8.tflite").unlink(missing_ok=True)
+    rundir.atomic_write_json(target / "model.json", meta)

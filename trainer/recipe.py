@@ -1,0 +1,232 @@
+"""The training recipes, read top to bottom: precision, model, schedule, data, augmentation.
+
+Two presets:
+
+* ``seed`` - the seed project's baseline: five blocks of Conv2D + BatchNorm + MaxPool +
+  Dropout, a dense head, Adam at 1e-4, batch 64, plain cross-entropy. About 4M parameters.
+* ``default`` - what we ship: a compact VGG-style net (four stages of two 3x3 conv + BN +
+  ReLU, 32/64/128/256 filters, global average pooling, dropout 0.4; 1.2M parameters) trained
+  with flip/rotate/zoom/shift/random-erasing augmentation, label smoothing 0.1, AdamW with a
+  linear warm-up then cosine decay, batch 128, bfloat16 where the CPU supports it.
+  ``docs/training.md`` gives the reason and measured effect of each choice.
+
+This module imports TensorFlow; nothing under ``fer_desktop`` may import it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from fer_desktop.core.emotions import NUM_CLASSES
+from fer_desktop.core.preprocess import INPUT_SHAPE, preprocess_faces
+
+# ## Precision
+# bfloat16 halves the memory traffic of convolutions and oneDNN runs it natively on CPUs with
+# AVX512-BF16 or AMX; on other CPUs it is emulated and slower, so "auto" checks the flags.
+
+
+def cpu_supports_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_precision(requested: str) -> str:
+    if requested == "auto":
+        return "bfloat16" if cpu_supports_bf16() and not tf.config.list_physical_devices("GPU") \
+            else "float32"
+    return requested
+
+
+def set_precision(precision: str) -> None:
+    keras.mixed_precision.set_global_policy(
+        "mixed_bfloat16" if precision == "bfloat16" else "float32")
+
+
+# ## Models
+
+
+def _head(x, name: str):
+    """Class scores in float32 even under mixed precision: softmax in bf16 loses calibration."""
+    x = keras.layers.Dense(NUM_CLASSES, name=f"{name}_logits", dtype="float32")(x)
+    return keras.layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+
+
+def build_seed_model() -> keras.Model:
+    """The seed project's network: 5 x (Conv2D relu + BN + MaxPool + Dropout), dense head."""
+    inputs = keras.Input(INPUT_SHAPE, name="face")
+    x = inputs
+    for i, filters in enumerate((64, 128, 256, 512, 512)):
+        x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i}")(x)
+        x = keras.layers.BatchNormalization(name=f"bn{i}")(x)
+        x = keras.layers.MaxPooling2D(2, name=f"pool{i}")(x)
+        x = keras.layers.Dropout(0.25, name=f"drop{i}")(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(256, activation="relu", name="fc1")(x)
+    x = keras.layers.BatchNormalization(name="fc1_bn")(x)
+    x = keras.layers.Dropout(0.5, name="fc1_drop")(x)
+    return keras.Model(inputs, _head(x, "seed"), name="seed_cnn")
+
+
+def build_default_model(widths: tuple[int, ...] = (32, 64, 128, 256),
+                        dropout: float = 0.4) -> keras.Model:
+    """VGG-style: per stage two 3x3 conv + BN + ReLU, then 2x2 max-pool; GAP; dropout; dense."""
+    inputs = keras.Input(INPUT_SHAPE, name="face")
+    x = inputs
+    for stage, filters in enumerate(widths):
+        for j in range(2):
+            x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False,
+                                    name=f"s{stage}_conv{j}")(x)
+            x = keras.layers.BatchNormalization(name=f"s{stage}_bn{j}")(x)
+            x = keras.layers.ReLU(name=f"s{stage}_relu{j}")(x)
+        if stage < len(widths) - 1:
+            x = keras.layers.MaxPooling2D(2, name=f"s{stage}_pool")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    x = keras.layers.Dropout(dropout, name="drop")(x)
+    return keras.Model(inputs, _head(x, "vgg"), name="fer_vgg")
+
+
+BUILDERS = {"seed": build_seed_model, "default": build_default_model}
+
+
+# ## Schedule
+# Warm-up avoids the early blow-ups of a high learning rate with fresh BatchNorm statistics;
+# cosine decay then lands softly. It is a function of the optimizer's step counter, so a run
+# resumed from a checkpoint continues at the same point of the schedule.
+
+
+@keras.saving.register_keras_serializable(package="fer")
+class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
+    def __init__(self, peak: float, warmup_steps: int, total_steps: int, floor: float = 0.0):
+        self.peak = float(peak)
+        self.warmup_steps = int(warmup_steps)
+        self.total_steps = int(total_steps)
+        self.floor = float(floor)
+
+    def __call__(self, step):
+        step = tf.cast(step, tf.float32)
+        warm = self.peak * (step + 1.0) / max(1, self.warmup_steps)
+        progress = (step - self.warmup_steps) / max(1, self.total_steps - self.warmup_steps)
+        progress = tf.clip_by_value(progress, 0.0, 1.0)
+        cosine = self.floor + 0.5 * (self.peak - self.floor) * (1.0 + tf.cos(math.pi * progress))
+        return tf.where(step < self.warmup_steps, warm, cosine)
+
+    def get_config(self):
+        return {"peak": self.peak, "warmup_steps": self.warmup_steps,
+                "total_steps": self.total_steps, "floor": self.floor}
+
+
+def compile_model(model: keras.Model, preset: str, learning_rate: float, steps_per_epoch: int,
+                  epochs: int) -> keras.Model:
+    if preset == "seed":
+        optimizer = keras.optimizers.Adam(learning_rate)
+        loss = keras.losses.CategoricalCrossentropy()
+    else:
+        schedule = WarmupCosine(learning_rate, warmup_steps=2 * steps_per_epoch,
+                                total_steps=epochs * steps_per_epoch, floor=learning_rate * 1e-3)
+        optimizer = keras.optimizers.AdamW(schedule, weight_decay=0.05)
+        # Label smoothing: FER-2013's labels are noisy; soft targets keep the net from
+        # memorising the wrong ones and give better-calibrated probabilities.
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    return model
+
+
+def current_lr(model: keras.Model) -> float:
+    lr = model.optimizer.learning_rate
+    return float(keras.ops.convert_to_numpy(lr))
+
+
+# ## Data
+# The images go through the app's own preprocessing (fer_desktop.core.preprocess) once, up
+# front: the network sees exactly what the live view will feed it.
+
+
+def to_arrays(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = preprocess_faces(images)
+    y = keras.utils.to_categorical(labels, NUM_CLASSES).astype(np.float32)
+    return x, y
+
+
+def _random_erasing(images: tf.Tensor, seed: int, probability: float = 0.5) -> tf.Tensor:
+    """Cut out one random rectangle (2-20% of the face) per image, filled with noise.
+
+    Occlusion by hands, glasses and hair is common in real frames; erasing teaches the net
+    not to depend on any single part of the face.
+    """
+    shape = tf.shape(images)
+    n, h, w = shape[0], shape[1], shape[2]
+    rng = tf.random.stateless_uniform
+    s = tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+    area = rng([n], seed=s + 1, minval=0.02, maxval=0.2)
+    ratio = tf.exp(rng([n], seed=s + 2, minval=math.log(0.3), maxval=math.log(3.3)))
+    eh = tf.sqrt(area * ratio) * tf.cast(h, tf.float32)
+    ew = tf.sqrt(area / ratio) * tf.cast(w, tf.float32)
+    cy = rng([n], seed=s + 3) * tf.cast(h, tf.float32)
+    cx = rng([n], seed=s + 4) * tf.cast(w, tf.float32)
+    apply = rng([n], seed=s + 5) < probability
+    ys = tf.cast(tf.range(h), tf.float32)[None, :, None]
+    xs = tf.cast(tf.range(w), tf.float32)[None, None, :]
+    inside = ((tf.abs(ys - cy[:, None, None]) < eh[:, None, None] / 2)
+              & (tf.abs(xs - cx[:, None, None]) < ew[:, None, None] / 2)
+              & apply[:, None, None])
+    noise = rng(tf.shape(images), seed=s + 6)
+    return tf.where(inside[..., None], noise, images)
+
+
+def make_augmenter(seed: int):
+    flip = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32")
+    rotate = keras.layers.RandomRotation(10 / 360, fill_mode="reflect", seed=seed + 1,
+                                     dtype="float32")
+    zoom = keras.layers.RandomZoom(0.1, fill_mode="reflect", seed=seed + 2, dtype="float32")
+    shift = keras.layers.RandomTranslation(0.1, 0.1, fill_mode="reflect", seed=seed + 3,
+                                          dtype="float32")
+
+    def augment(x, y):
+        x = shift(zoom(rotate(flip(x, training=True), training=True), training=True),
+                  training=True)
+        x = _random_erasing(x, seed + 4)
+        return tf.clip_by_value(x, 0.0, 1.0), y
+
+    return augment
+
+
+def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
+                       augment: bool, threads: int = 0) -> tf.data.Dataset:
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+    if augment:
+        ds = ds.map(make_augmenter(seed), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+    if threads:
+        options = tf.data.Options()
+        options.threading.private_threadpool_size = max(1, threads)
+        ds = ds.with_options(options)
+    return ds
+
+
+def make_eval_dataset(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.Dataset:
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size).prefetch(2)
+
+
+# ## Distribution
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """One device by default; all local devices (GPUs, or logical CPUs) or a cluster on request."""
+    if name == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    gpus = tf.config.list_logical_devices("GPU")
+    if name == "mirrored":
+        devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(devices=devices)
+    if name == "auto" and len(gpus) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()

@@ -1,0 +1,217 @@
+"""Fit a recipe, checkpoint every epoch, resume exactly, stop cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+import traceback
+from pathlib import Path
+
+from trainer import rundir
+from trainer.config import TrainConfig
+from trainer.data import FerData, data_report, find_shared_csv, format_report, load_cached
+from trainer.events import EventEmitter
+
+KEEP_CHECKPOINTS = 2
+
+
+class _StopFlag:
+    """Set by SIGTERM/SIGINT; the training callback stops after the current batch."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum, frame) -> None:
+        self.requested = True
+
+
+def configure_threads(threads: int) -> None:
+    """Cap TensorFlow's CPU threads (must run before TensorFlow builds its thread pools)."""
+    import tensorflow as tf
+
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(max(1, min(2, threads)))
+    logical = int(os.environ.get("FER_LOGICAL_CPUS", "0") or 0)
+    if logical > 1:  # used by the MirroredStrategy test: split the CPU into logical devices
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(logical)])
+
+
+def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFlag,
+                   steps: int, batch_size: int, epochs: int):
+    import keras
+
+    class RunCallback(keras.callbacks.Callback):
+        """Checkpoint, history and events at each epoch; batch events every few seconds."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._t0 = self._last = time.monotonic()
+            self._steps_done = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self._steps_done = batch + 1
+            now = time.monotonic()
+            if batch == 0 or now - self._last >= 2.0 or batch + 1 == steps:
+                seen = (batch + 1) * batch_size
+                emitter.emit("batch", epoch=self._epoch_no, epochs=epochs, step=batch + 1,
+                             steps=steps, loss=float(logs.get("loss", math.nan)),
+                             accuracy=float(logs.get("accuracy", math.nan)),
+                             images_per_s=seen / max(1e-6, now - self._t0))
+                self._last = now
+            if stop.requested:
+                self.model.stop_training = True
+
+        @property
+        def _epoch_no(self) -> int:
+            return state["epoch"] + 1
+
+        def on_epoch_end(self, epoch, logs=None):
+            from trainer.recipe import current_lr
+
+            if self._steps_done < steps:  # stopped mid-epoch: the last checkpoint stands
+                return
+            logs = logs or {}
+            seconds = time.monotonic() - self._t0
+            number = epoch + 1
+            val_acc = float(logs.get("val_accuracy", math.nan))
+            improved = state["best_val_accuracy"] is None or val_acc > state["best_val_accuracy"]
+            ckpt = run / f"ckpt-{number:04d}.keras"
+            rundir.save_keras_atomic(self.model, ckpt)
+            if improved:
+                rundir.save_keras_atomic(self.model, run / rundir.BEST)
+                state["best_val_accuracy"], state["best_epoch"] = val_acc, number
+            row = {"epoch": number, "loss": float(logs.get("loss", math.nan)),
+                   "accuracy": float(logs.get("accuracy", math.nan)),
+                   "val_loss": float(logs.get("val_loss", math.nan)), "val_accuracy": val_acc,
+                   "lr": current_lr(self.model), "seconds": round(seconds, 2),
+                   "images_per_s": steps * batch_size / max(seconds, 1e-6)}
+            state["history"].append(row)
+            state["epoch"] = number
+            state["checkpoint"] = ckpt.name
+            rundir.atomic_write_json(run / rundir.STATE, state)
+            rundir.write_history(run, state["history"])
+            for old in sorted(run.glob("ckpt-*.keras"))[:-KEEP_CHECKPOINTS]:
+                old.unlink(missing_ok=True)
+            emitter.emit("epoch", epochs=epochs, best_val_accuracy=state["best_val_accuracy"],
+                         best_epoch=state["best_epoch"], **row)
+            emitter.emit("checkpoint", epoch=number, path=str(ckpt), best=improved)
+
+    return RunCallback()
+
+
+def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData:
+    csv = config.csv or (str(find_shared_csv()) if find_shared_csv() else "")
+    if not csv:
+        from trainer.data import DatasetError
+
+        raise DatasetError("(none)", "no CSV given: pass --csv PATH to the FER-2013 CSV")
+    data = load_cached(csv, out / ".cache", config.limit_per_split)
+    report = data_report(data)
+    emitter.emit("data_report", **report)
+    emitter.log(format_report(report))
+    for warning in report["warnings"]:
+        emitter.log(f"!!! WARNING: {warning}")
+    return data
+
+
+def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = None) -> Path:
+    """Train (or resume) a run and return its folder. Raises the named user errors."""
+    stop = _StopFlag()
+    stop.install()
+    t_start = time.monotonic()
+    if resume_dir is not None:
+        run = Path(resume_dir)
+        config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
+        config.events = emitter.mode
+        state = rundir.read_json(run / rundir.STATE)
+        rundir.check_writable(run)
+        out = run.parent
+    else:
+        out = Path(config.out)
+        rundir.check_writable(out)
+        run = None
+        state = None
+    data = _load_data(config, out, emitter)
+    if run is None:
+        run = rundir.new_run_dir(out, config.preset)
+    emitter.attach_run_dir(run)
+
+    configure_threads(config.threads)
+    import keras
+    import tensorflow as tf
+
+    from trainer import recipe
+
+    precision = recipe.resolve_precision(config.precision)
+    recipe.set_precision(precision)
+    keras.utils.set_random_seed(config.seed)
+    epochs, batch_size = config.resolved_epochs, config.resolved_batch_size
+    x_train, y_train = recipe.to_arrays(data.images["Training"], data.labels["Training"])
+    x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
+    steps = math.ceil(len(x_train) / batch_size)
+    strategy = recipe.make_strategy(config.strategy)
+
+    with strategy.scope():
+        if state is None:
+            state = {"epoch": 0, "epochs": epochs, "checkpoint": None, "best_val_accuracy": None,
+                     "best_epoch": None, "history": [], "status": "running",
+                     "dataset_sha256": data.sha256, "precision": precision}
+            saved = config.to_dict() | {"resolved": {"epochs": epochs, "batch_size": batch_size,
+                                        "learning_rate": config.resolved_learning_rate,
+                                        "precision": precision}}
+            rundir.atomic_write_json(run / rundir.CONFIG, saved)
+            model = recipe.BUILDERS[config.preset]()
+            recipe.compile_model(model, config.preset, config.resolved_learning_rate, steps, epochs)
+        else:
+            if state.get("dataset_sha256") not in (None, data.sha256):
+                emitter.log("warning: the CSV differs from the one this run started with")
+            ckpt = state.get("checkpoint")
+            if ckpt:
+                model = keras.models.load_model(run / ckpt)
+            else:  # killed before the first epoch ended: start that run afresh
+                model = recipe.BUILDERS[config.preset]()
+                recipe.compile_model(model, config.preset, config.resolved_learning_rate,
+                                     steps, epochs)
+        state["status"] = "running"
+        rundir.atomic_write_json(run / rundir.STATE, state)
+
+    emitter.emit("started", run_dir=str(run), config=config.to_dict(),
+                 samples=data.counts(), steps_per_epoch=steps, epochs=epochs,
+                 initial_epoch=state["epoch"], precision=precision,
+                 devices=[d.name for d in tf.config.list_logical_devices()],
+                 replicas=strategy.num_replicas_in_sync, parameters=model.count_params(),
+                 resumed=resume_dir is not None)
+    if state["epoch"] < epochs:
+        train_ds = recipe.make_train_dataset(x_train, y_train, batch_size, config.seed + state["epoch"],
+                                             augment=config.preset == "default",
+                                             threads=config.threads)
+        val_ds = recipe.make_eval_dataset(x_val, y_val, 256)
+        callback = _make_callback(run, state, emitter, stop, steps, batch_size, epochs)
+        model.fit(train_ds, epochs=epochs, initial_epoch=state["epoch"], validation_data=val_ds,
+                  callbacks=[callback], verbose=0)
+    stopped = state["epoch"] < epochs
+    state["status"] = "stopped" if stopped else "trained"
+    rundir.atomic_write_json(run / rundir.STATE, state)
+    if not stopped and config.export and (run / rundir.BEST).is_file():
+        from trainer.export import export_run
+
+        export_run(run, emitter, data=data)
+    state["status"] = "stopped" if stopped else "finished"
+    rundir.atomic_write_json(run / rundir.STATE, state)
+    emitter.emit("finished", run_dir=str(run), best_epoch=state["best_epoch"],
+                 best_val_accuracy=state["best_val_accuracy"], stopped=stopped,
+                 best_model=str(run / rundir.BEST) if state["best_epoch"] else None,
+                 epochs_done=state["epoch"], seconds=time.monotonic() - t_start)
+    return run
+
+
+def format_exception(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
