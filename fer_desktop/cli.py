@@ -1,0 +1,40 @@
+"""``fer-desktop``: the one entry point of the app, frozen or not.
+
+* ``fer-desktop [--source ...] [--snapshot OUT.png] ...``  the window (``fer_desktop.ui.app``)
+* ``fer-desktop analyze INPUT... --out results.csv``         batch analysis, no window
+* ``fer-desktop --selftest`` / ``--selftest-trainer``        checks of a (packaged) install
+* ``fer-desktop --trainer ARGS...``                          the trainer, for the frozen app:
+  the Train tab starts the app's own executable with this flag (``python -m trainer`` otherwise)
+
+Heavy imports happen inside each branch so that ``--help`` and the window start fast and the
+window's process never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TRAINER_FLAG = "--trainer"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [TRAINER_FLAG]:
+        from trainer.cli import main as trainer_main
+
+        return trainer_main(argv[1:])
+    if argv[:1] == ["analyze"]:
+        from fer_desktop.core.analyze import main as analyze_main
+
+        return analyze_main(argv[1:])
+    if argv[:1] in (["--selftest"], ["--selftest-trainer"]):
+        from fer_desktop.selftest import main as selftest_main
+
+        return selftest_main(argv)
+    from fer_desktop.ui.app import main as app_main
+
+    return app_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

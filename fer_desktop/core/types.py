@@ -1,0 +1,112 @@
+"""The small immutable values that flow from the pipeline to the window, the CSV and the JSON.
+
+Arrays are made read-only in ``__post_init__``: a ``FrameResult`` crosses from the capture
+thread to the GUI thread, and nobody may change it on the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
+
+
+def _frozen_array(value, shape_tail: tuple[int, ...], name: str) -> np.ndarray:
+    arr = np.array(value, dtype=np.float32)  # always a private copy
+    if arr.shape[-len(shape_tail):] != shape_tail if shape_tail else False:
+        raise ValueError(f"{name} must end in shape {shape_tail}, got {arr.shape}")
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One face found by a detector.
+
+    box: (4,) float32, [x1, y1, x2, y2] in frame pixels (x2 > x1, y2 > y1).
+    score: detector confidence in [0, 1] (1.0 for detectors without scores, e.g. Haar).
+    keypoints: (k, 2) float32 [x, y] in frame pixels, or (0, 2) when the detector has none.
+    """
+
+    box: np.ndarray = field(repr=False)
+    score: float = 1.0
+    keypoints: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32),
+                                  repr=False)
+
+    def __post_init__(self) -> None:
+        box = _frozen_array(self.box, (4,), "box")
+        if box.shape != (4,) or not (box[2] > box[0] and box[3] > box[1]):
+            raise ValueError(f"box must be [x1, y1, x2, y2] with x2 > x1 and y2 > y1, got {box}")
+        object.__setattr__(self, "box", box)
+        object.__setattr__(self, "keypoints",
+                           _frozen_array(self.keypoints, (2,), "keypoints").reshape(-1, 2))
+
+    @property
+    def width(self) -> float:
+        return float(self.box[2] - self.box[0])
+
+    @property
+    def height(self) -> float:
+        return float(self.box[3] - self.box[1])
+
+
+@dataclass(frozen=True)
+class Face:
+    """One classified face in one frame.
+
+    box: (4,) float32, [x1, y1, x2, y2] in frame pixels (the detector's box).
+    probabilities: (7,) float32, sums to 1, ordered as EMOTIONS (smoothed when a tracker runs).
+    label: the emotion shown (after hysteresis), or "uncertain".
+    confidence: the shown label's probability.
+    track_id: stable id across frames, or None without tracking.
+    """
+
+    box: np.ndarray = field(repr=False)
+    probabilities: np.ndarray = field(repr=False)
+    label: str = "uncertain"
+    confidence: float = 0.0
+    track_id: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "box", _frozen_array(self.box, (4,), "box"))
+        probs = _frozen_array(self.probabilities, (NUM_CLASSES,), "probabilities")
+        if probs.shape != (NUM_CLASSES,):
+            raise ValueError(f"probabilities must be ({NUM_CLASSES},), got {probs.shape}")
+        object.__setattr__(self, "probabilities", probs)
+
+    @property
+    def area(self) -> float:
+        return float((self.box[2] - self.box[0]) * (self.box[3] - self.box[1]))
+
+    def as_dict(self) -> dict:
+        x1, y1, x2, y2 = (float(v) for v in self.box)
+        return {"track_id": self.track_id, "box_xyxy": [x1, y1, x2, y2], "label": self.label,
+                "confidence": float(self.confidence),
+                "probabilities": {e: float(p) for e, p in zip(EMOTIONS, self.probabilities,
+                                                              strict=True)}}
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """Everything the pipeline found in one frame.
+
+    index: frame number from the source (0-based). timestamp_s: source time in seconds.
+    frame: (H, W, 3) uint8 BGR, the frame as read (read-only), or None when not kept.
+    faces: tuple of Face, largest first. timings_ms: stage name -> milliseconds
+    (``detect``, ``preprocess``, ``classify``, ``track``, ``total``).
+    """
+
+    index: int
+    timestamp_s: float
+    faces: tuple[Face, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    frame: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "faces", tuple(self.faces))
+        if self.frame is not None and self.frame.flags.writeable:
+            frame = self.frame.copy() if self.frame.base is not None else self.frame
+            frame.flags.writeable = False
+            object.__setattr__(self, "frame", frame)
