@@ -1,0 +1,214 @@
+"""Read the trainer's JSON-lines event protocol (``python -m trainer --events json``), Qt-free.
+
+The trainer's stdout is not trusted: TensorFlow itself prints there now and then, a killed
+trainer leaves half a line, and a newer trainer may speak a newer protocol. So every line
+becomes a :class:`TrainerEvent`, and :attr:`TrainerEvent.problem` says why one is unusable
+(not JSON, not an event, unknown name, a required field missing or of the wrong type) instead
+of raising. The reader logs those and skips them.
+
+Typical use, on whatever delivers the child's stdout bytes::
+
+    buffer = LineBuffer()
+    for line in buffer.feed(chunk):
+        event = parse_event(line)
+        if event.problem:
+            log(f"skipped trainer output: {event.problem}")
+        else:
+            handle(event)
+
+The event names and fields are defined by ``trainer/events.py`` (``docs/trainer-events.md``);
+this module keeps its own copy of the names and required fields because ``core`` may not
+import the trainer. A test holds the two lists equal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+#: The newest protocol version this reader understands (``"v"`` in every event).
+PROTOCOL_VERSION = 1
+
+#: Name of the result for a line that is not an event at all.
+GARBAGE = "garbage"
+
+# Field kinds: "int" (not bool), "num" (int or float, finite), "num?" (number or null:
+# the trainer writes NaN/inf as null), "str", "bool", "dict", "list".
+REQUIRED: Mapping[str, Mapping[str, str]] = MappingProxyType({
+    "started": {"run_dir": "str", "epochs": "int", "steps_per_epoch": "int",
+                "initial_epoch": "int"},
+    "data_report": {"splits": "dict"},
+    "batch": {"epoch": "int", "epochs": "int", "step": "int", "steps": "int", "loss": "num?",
+              "accuracy": "num?", "images_per_s": "num?"},
+    "epoch": {"epoch": "int", "epochs": "int", "loss": "num?", "accuracy": "num?",
+              "val_loss": "num?", "val_accuracy": "num?"},
+    "checkpoint": {"epoch": "int", "path": "str"},
+    "evaluated": {"model": "str", "split": "str", "accuracy": "num?"},
+    "exported": {"files": "dict"},
+    "finished": {"run_dir": "str", "stopped": "bool"},
+    "error": {"message": "str"},
+})
+
+#: The event names this reader knows.
+KNOWN_EVENTS = frozenset(REQUIRED)
+
+_MAX_SHOWN = 120  # characters of a bad line quoted in a problem message
+
+
+@dataclass(frozen=True)
+class TrainerEvent:
+    """One line of trainer output, parsed.
+
+    name: the event name (``"batch"``, ``"epoch"``...) or :data:`GARBAGE` for a line that is
+        not an event. version: the line's ``"v"`` (0 for garbage). fields: every key of the
+        JSON object except ``event`` and ``v``, read-only. problem: why the event cannot be
+        used, or ``None`` when it can. raw: the line as received.
+    """
+
+    name: str
+    version: int
+    fields: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    problem: str | None = None
+    raw: str = field(default="", repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the event is known, complete and safe to act on."""
+        return self.problem is None
+
+    @property
+    def is_garbage(self) -> bool:
+        return self.name == GARBAGE
+
+    @property
+    def is_newer(self) -> bool:
+        """True when the trainer speaks a newer protocol than this reader understands."""
+        return self.version > PROTOCOL_VERSION
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.fields.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.fields[key]
+
+
+def _quote(line: str) -> str:
+    return repr(line if len(line) <= _MAX_SHOWN else line[:_MAX_SHOWN] + "...")
+
+
+def _garbage(line: str, reason: str) -> TrainerEvent:
+    return TrainerEvent(GARBAGE, 0, problem=f"{reason}: {_quote(line)}", raw=line)
+
+
+def _kind_ok(value: Any, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind in ("num", "num?"):
+        if value is None:
+            return kind == "num?"
+        return (isinstance(value, int | float) and not isinstance(value, bool)
+                and math.isfinite(value))
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "dict":
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, list)
+    raise ValueError(f"unknown field kind {kind!r}")
+
+
+def _field_problem(name: str, fields: Mapping[str, Any]) -> str | None:
+    missing, wrong = [], []
+    for key, kind in REQUIRED[name].items():
+        if key not in fields:
+            missing.append(key)
+        elif not _kind_ok(fields[key], kind):
+            wrong.append(f"{key}={fields[key]!r} (expected {kind.rstrip('?')})")
+    if missing:
+        return f"{name!r} event lacks field(s) {', '.join(missing)}"
+    if wrong:
+        return f"{name!r} event has bad field(s) {', '.join(wrong)}"
+    return None
+
+
+def parse_event(line: str | bytes) -> TrainerEvent:
+    """Parse one line of trainer stdout; never raises.
+
+    Args:
+        line: one line, with or without its trailing newline; bytes are decoded as UTF-8
+            (bad bytes replaced).
+
+    Returns:
+        A :class:`TrainerEvent`. ``problem`` is set for a non-JSON line, JSON that is not an
+        object, an object without a string ``"event"`` or an integer ``"v"`` (name
+        :data:`GARBAGE` in those cases), an unknown event name, or a required field that is
+        missing or has the wrong type. A ``"v"`` newer than :data:`PROTOCOL_VERSION` does not
+        by itself make the event unusable (new fields are free); check ``is_newer`` to tell
+        the user.
+
+    Example:
+        >>> parse_event('{"v": 1, "event": "checkpoint", "epoch": 2, "path": "x"}').ok
+        True
+    """
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", errors="replace")
+    text = line.strip()
+    if not text:
+        return _garbage(line, "empty line")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return _garbage(text, "not JSON")
+    if not isinstance(data, dict):
+        return _garbage(text, f"JSON {type(data).__name__}, not an event object")
+    name, version = data.get("event"), data.get("v")
+    if not isinstance(name, str) or not name:
+        return _garbage(text, 'JSON object without an "event" name')
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return _garbage(text, f'{name!r} event without a protocol version "v"')
+    fields = MappingProxyType({k: v for k, v in data.items() if k not in ("event", "v")})
+    if name not in KNOWN_EVENTS:
+        newer = f" (protocol v{version})" if version > PROTOCOL_VERSION else ""
+        problem = f"unknown event {name!r}{newer}"
+    else:
+        problem = _field_problem(name, fields)
+    return TrainerEvent(name, version, fields, problem, text)
+
+
+class LineBuffer:
+    """Split a byte stream into lines, keeping a partial last line for the next chunk.
+
+    Lines are split on ``\\n`` before decoding, so a UTF-8 character cut between two chunks
+    survives. A line longer than ``max_line_bytes`` without a newline is handed out as it is
+    (it will parse as garbage) so a runaway writer cannot grow the buffer without bound.
+    """
+
+    def __init__(self, max_line_bytes: int = 4 * 1024 * 1024) -> None:
+        self._partial = b""
+        self._max = max_line_bytes
+
+    def feed(self, data: bytes) -> list[str]:
+        """Add bytes; return the complete lines (without line endings) they finish."""
+        chunk = self._partial + bytes(data)
+        *complete, self._partial = chunk.split(b"\n")
+        if len(self._partial) > self._max:
+            complete.append(self._partial)
+            self._partial = b""
+        return [part.rstrip(b"\r").decode("utf-8", errors="replace") for part in complete]
+
+    def flush(self) -> list[str]:
+        """The partial last line, if any (call when the stream has ended)."""
+        rest, self._partial = self._partial, b""
+        text = rest.rstrip(b"\r").decode("utf-8", errors="replace")
+        return [text] if text.strip() else []
+
+    @property
+    def pending(self) -> int:
+        """Bytes held back waiting for their newline."""
+        return len(self._partial)
