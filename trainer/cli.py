@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = {"train": _train_parser, "inspect": _inspect_parser,
               "evaluate": _evaluate_parser, "export": _export_parser}[command]()
     args = parser.parse_args(argv)
-    emitter = EventEmitter(getattr(args, "events", "text"))
+    mode = getattr(args, "events", "text")
+    emitter = EventEmitter(mode, stdout=_reserve_stdout_for_events() if mode == "json" else None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return _run(command, args, emitter)
@@ -109,6 +110,16 @@ def main(argv: list[str] | None = None) -> int:
                      traceback=format_exception(exc))
         emitter.log(format_exception(exc))
         return EXIT_INTERNAL_ERROR
+
+
+def _reserve_stdout_for_events():
+    """Keep stdout for events alone: anything else printed (Keras's export, TensorFlow's C++
+    logging, a stray print) is sent to stderr at the file-descriptor level."""
+    sys.stdout.flush()
+    events_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return os.fdopen(events_fd, "w", buffering=1, encoding="utf-8")
 
 
 def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:

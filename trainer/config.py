@@ -16,7 +16,8 @@ from typing import Any
 
 PRESETS: dict[str, dict[str, Any]] = {
     "seed": {
-        "description": "The seed project's 5-block CNN, Adam 1e-4, batch 64, 100 epochs (baseline).",
+        "description": "The seed project's 5-block CNN, Adam 1e-4, batch 64, 100 epochs "
+        "(baseline).",
         "epochs": 100,
         "batch_size": 64,
         "learning_rate": 1e-4,
@@ -73,7 +74,8 @@ class TrainConfig:
         for name in ("epochs", "batch_size"):
             value = getattr(self, name)
             if value is not None and int(value) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {value} (example: --{name.replace('_', '-')} 10)")
+                flag = name.replace("_", "-")
+                raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.threads < 0:

@@ -82,14 +82,15 @@ def _read_frame(path: Path):
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
     except pd.errors.EmptyDataError as exc:
-        raise DatasetError(path, "file holds no CSV header (expected emotion,pixels,Usage)") from exc
+        raise DatasetError(path, "file holds no CSV header (expected emotion,pixels,Usage)"
+                           ) from exc
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
         raise DatasetError(path, f"cannot be read as CSV: {exc}") from exc
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise DatasetError(
-            path, f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns))}"
-            f"; expected {','.join(COLUMNS)}")
+            path, f"missing column(s) {', '.join(missing)}; found "
+            f"{', '.join(map(str, frame.columns))}; expected {','.join(COLUMNS)}")
     if len(frame) == 0:
         raise DatasetError(path, "has a header but no data rows")
     return frame
@@ -181,7 +182,8 @@ def load_cached(path: str | os.PathLike, cache_dir: str | os.PathLike,
     data = load_csv(path)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {f"{s}_x": data.images[s] for s in SPLITS} | {f"{s}_y": data.labels[s] for s in SPLITS}
+        arrays = {f"{s}_x": data.images[s] for s in SPLITS}
+        arrays |= {f"{s}_y": data.labels[s] for s in SPLITS}
         with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as tmp:
             np.savez(tmp, **arrays)
         os.replace(tmp.name, cache)

@@ -190,9 +190,9 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
                  replicas=strategy.num_replicas_in_sync, parameters=model.count_params(),
                  resumed=resume_dir is not None)
     if state["epoch"] < epochs:
-        train_ds = recipe.make_train_dataset(x_train, y_train, batch_size, config.seed + state["epoch"],
-                                             augment=config.preset == "default",
-                                             threads=config.threads)
+        train_ds = recipe.make_train_dataset(
+            x_train, y_train, batch_size, config.seed + state["epoch"],
+            augment=config.preset == "default", threads=config.threads)
         val_ds = recipe.make_eval_dataset(x_val, y_val, 256)
         callback = _make_callback(run, state, emitter, stop, steps, batch_size, epochs)
         model.fit(train_ds, epochs=epochs, initial_epoch=state["epoch"], validation_data=val_ds,

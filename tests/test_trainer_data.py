@@ -1,0 +1,118 @@
+"""CSV validation: every bad input names the file and the row and stops before training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from factories import make_csv
+
+from trainer.data import DatasetError, data_report, format_report, load_cached, load_csv
+
+GOOD_PIXELS = " ".join(["128"] * 2304)
+
+
+def write(path: Path, rows: list[str], header: str = "emotion,pixels,Usage") -> Path:
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def base_rows() -> list[str]:
+    return [f"3,{GOOD_PIXELS},Training", f"0,{GOOD_PIXELS},PublicTest",
+            f"6,{GOOD_PIXELS},PrivateTest"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        # (row index to replace, replacement) -> expected message fragment
+        ((1, f"3,{' '.join(['1'] * 100)},Training"),
+         "row 2 (line 3): 100 pixel values, expected 2304"),
+        ((0, f"3,{GOOD_PIXELS[:-3]}abc,Training"),
+         "row 1 (line 2): pixel value 'abc' is not an integer"),
+        ((0, f"7,{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '7' is not an integer 0-6"),
+        ((0, f"x,{GOOD_PIXELS},Training"), "emotion 'x' is not an integer 0-6"),
+        ((2, f"3,{GOOD_PIXELS},Validation"), "row 3 (line 4): Usage 'Validation' is not one of"),
+        ((0, f"3,{GOOD_PIXELS[:-3]}256,Training"), "pixel value 256 is outside 0-255"),
+    ],
+)
+def test_bad_row_is_named(tmp_path, mutate, expected):
+    rows = base_rows()
+    index, replacement = mutate
+    rows[index] = replacement
+    with pytest.raises(DatasetError) as info:
+        load_csv(write(tmp_path / "bad.csv", rows))
+    assert expected in str(info.value)
+    assert str(tmp_path / "bad.csv") in str(info.value)
+
+
+def test_several_bad_rows_are_counted(tmp_path):
+    rows = base_rows() + [f"9,{GOOD_PIXELS},Training"] * 7
+    with pytest.raises(DatasetError) as info:
+        load_csv(write(tmp_path / "bad.csv", rows))
+    assert info.value.row == 4 and info.value.bad_rows == 7
+    assert "7 bad rows in all" in str(info.value) and "and 2 more" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "file not found"),
+        ("", "file is empty"),
+        ("label,image,split\n1,2,3\n", "missing column(s) emotion, pixels, Usage"),
+        ("emotion,pixels,Usage\n", "has a header but no data rows"),
+    ],
+)
+def test_unusable_file(tmp_path, content, expected):
+    path = tmp_path / "data.csv"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(DatasetError, match=None) as info:
+        load_csv(path)
+    assert expected in str(info.value)
+
+
+def test_no_public_test_rows(tmp_path):
+    rows = [f"3,{GOOD_PIXELS},Training", f"6,{GOOD_PIXELS},PrivateTest"]
+    with pytest.raises(DatasetError, match="no PublicTest rows"):
+        load_csv(write(tmp_path / "nopublic.csv", rows))
+
+
+def test_gzip_and_cache_round_trip(tmp_path):
+    path = make_csv(tmp_path / "tiny.csv.gz", gz=True)
+    first = load_cached(path, tmp_path / "cache")
+    assert list((tmp_path / "cache").glob("fer2013-*.npz"))
+    second = load_cached(path, tmp_path / "cache")
+    for split in first.images:
+        np.testing.assert_array_equal(first.images[split], second.images[split])
+        np.testing.assert_array_equal(first.labels[split], second.labels[split])
+    assert first.counts() == {"Training": 64, "PublicTest": 32, "PrivateTest": 32}
+
+
+def test_broken_cache_is_rebuilt(tmp_path):
+    path = make_csv(tmp_path / "tiny.csv")
+    load_cached(path, tmp_path / "cache")
+    cache = next((tmp_path / "cache").glob("*.npz"))
+    cache.write_bytes(b"not a zip")
+    assert load_cached(path, tmp_path / "cache").counts()["Training"] == 64
+
+
+def test_data_report_warns_about_a_blurred_split(tmp_path):
+    import cv2
+
+    data = load_csv(make_csv(tmp_path / "tiny.csv", {"Training": 60, "PublicTest": 60,
+                                                     "PrivateTest": 60}))
+    blurred = np.stack([cv2.GaussianBlur(img, (7, 7), 3) for img in data.images["PrivateTest"]])
+    data.images["PrivateTest"] = blurred
+    report = data_report(data)
+    assert any(w.startswith("PrivateTest sharpness") for w in report["warnings"])
+    assert "WARNING" in format_report(report)
+
+
+@pytest.mark.realdata
+def test_real_csv_loads_with_the_documented_counts(real_csv, tmp_path):
+    data = load_cached(real_csv, tmp_path)
+    assert data.counts() == {"Training": 28709, "PublicTest": 3589, "PrivateTest": 3589}
+    report = data_report(data)
+    assert report["warnings"] == [], report["warnings"]

@@ -1,0 +1,214 @@
+"""The trainer end to end, as a subprocess: events, files, export fidelity, stop, resume, errors."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from factories import make_csv
+from trainer_helpers import TINY, events, run_trainer, start_trainer
+
+pytestmark = pytest.mark.tf
+
+SIZES = {"Training": 96, "PublicTest": 48, "PrivateTest": 48}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One real 2-epoch run with export, shared by the tests that only read its results."""
+    folder = tmp_path_factory.mktemp("tiny")
+    csv = make_csv(folder / "tiny.csv", SIZES)
+    result = run_trainer("--csv", str(csv), "--out", str(folder / "runs"), *TINY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stream = events(result.stdout)
+    run_dir = Path(next(e for e in stream if e["event"] == "started")["run_dir"])
+    return {"events": stream, "run_dir": run_dir, "csv": csv, "stderr": result.stderr}
+
+
+def test_events_come_in_order_and_carry_the_protocol(tiny_run):
+    names = [e["event"] for e in tiny_run["events"]]
+    assert names[0] == "data_report" and names[1] == "started" and names[-1] == "finished"
+    assert all(e["v"] == 1 for e in tiny_run["events"])
+    assert names.count("epoch") == 2 and names.count("checkpoint") == 2
+    assert names.index("batch") < names.index("epoch") < names.index("exported")
+    assert "evaluated" in names
+    epoch = next(e for e in tiny_run["events"] if e["event"] == "epoch")
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds", "images_per_s"):
+        assert key in epoch
+    finished = tiny_run["events"][-1]
+    assert finished["stopped"] is False and finished["best_epoch"] in (1, 2)
+
+
+def test_run_folder_holds_every_file(tiny_run):
+    run = tiny_run["run_dir"]
+    for name in ("config.json", "state.json", "history.csv", "events.jsonl", "best.keras",
+                 "model.keras", "model.tflite", "model.json"):
+        assert (run / name).is_file(), name
+    assert not list(run.glob(".tmp-*")), "temporary files left behind"
+    state = json.loads((run / "state.json").read_text())
+    assert state["epoch"] == 2 and state["status"] == "finished"
+    assert len((run / "history.csv").read_text().splitlines()) == 3
+    meta = json.loads((run / "model.json").read_text())
+    assert meta["classes"] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    assert meta["input"]["shape"] == [1, 48, 48, 1]
+    assert meta["preprocessing"]["name"] == "gray48-unit"
+    assert meta["temperature"] > 0 and meta["dataset_sha256"]
+
+
+def test_exported_tflite_predicts_like_the_keras_model(tiny_run):
+    import keras
+
+    from trainer.export import run_tflite
+
+    run = tiny_run["run_dir"]
+    meta = json.loads((run / "model.json").read_text())
+    model = keras.models.load_model(run / "model.keras", compile=False)
+    x = np.random.default_rng(0).random((16, 48, 48, 1), dtype=np.float32)
+    expected = model.predict(x, verbose=0)
+    if meta["flip_tta_in_model"]:
+        expected = 0.5 * (expected + model.predict(x[:, :, ::-1], verbose=0))
+    np.testing.assert_allclose(run_tflite(run / "model.tflite", x), expected, atol=1e-4)
+    if "tflite_int8" in meta["files"]:
+        int8 = run_tflite(run / meta["files"]["tflite_int8"], x)
+        assert np.abs(int8 - expected).max() < 0.05
+
+
+def test_evaluate_writes_json_and_png(tiny_run, tmp_path):
+    result = run_trainer("evaluate", str(tiny_run["run_dir"]), "--csv", str(tiny_run["csv"]),
+                         "--split", "PrivateTest", "--tta", "flip", "--out", str(tmp_path),
+                         "--events", "json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "evaluation-PrivateTest-flip.json").read_text())
+    assert report["samples"] == SIZES["PrivateTest"]
+    assert np.array(report["confusion"]).sum() == SIZES["PrivateTest"]
+    assert set(report["per_class"]) >= {"disgust", "fear"}
+    assert (tmp_path / "evaluation-PrivateTest-flip.png").read_bytes()[:4] == b"\x89PNG"
+    assert events(result.stdout)[-1]["event"] == "evaluated"
+
+
+def _wait_for(proc, name: str, timeout: float = 240) -> list[dict]:
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(json.loads(line))
+        if seen[-1]["event"] == name:
+            return seen
+    raise AssertionError(f"no {name!r} event; got {[e['event'] for e in seen]}")
+
+
+def test_kill_9_loses_at_most_one_epoch_and_resume_finishes_exactly(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv", SIZES)
+    proc = start_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "3",
+                         "--batch-size", "32", "--threads", "1", "--events", "json",
+                         "--no-export")
+    try:
+        seen = _wait_for(proc, "checkpoint")
+    finally:
+        proc.kill()  # SIGKILL: no chance to clean up
+        proc.wait()
+    run = Path(next(e for e in seen if e["event"] == "started")["run_dir"])
+    state = json.loads((run / "state.json").read_text())
+    assert state["epoch"] >= 1 and (run / state["checkpoint"]).is_file()
+    resumed = run_trainer("--resume", str(run), "--events", "json")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    stream = events(resumed.stdout)
+    started = next(e for e in stream if e["event"] == "started")
+    assert started["resumed"] is True and started["initial_epoch"] == state["epoch"]
+    state = json.loads((run / "state.json").read_text())
+    assert state["epoch"] == 3
+    assert [row["epoch"] for row in state["history"]] == [1, 2, 3]
+    # The schedule continued from the optimizer's step counter: no second warm-up.
+    lrs = [row["lr"] for row in state["history"]]
+    assert lrs[2] < lrs[1]
+
+
+def test_sigterm_stops_cleanly_and_says_so(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 640, "PublicTest": 32, "PrivateTest": 32})
+    proc = start_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "50",
+                         "--batch-size", "32", "--threads", "1", "--events", "json")
+    try:
+        seen = _wait_for(proc, "checkpoint")
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    stream = seen + events(out)
+    assert proc.returncode == 0
+    assert stream[-1]["event"] == "finished" and stream[-1]["stopped"] is True
+    run = Path(stream[-1]["run_dir"])
+    state = json.loads((run / "state.json").read_text())
+    assert state["status"] == "stopped" and 1 <= state["epoch"] < 50
+    assert (run / state["checkpoint"]).is_file()
+
+
+def test_mirrored_strategy_on_two_logical_cpus(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 64, "PublicTest": 32, "PrivateTest": 32})
+    result = run_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "1",
+                         "--batch-size", "32", "--threads", "1", "--events", "json",
+                         "--strategy", "mirrored", "--no-export", FER_LOGICAL_CPUS="2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    started = next(e for e in events(result.stdout) if e["event"] == "started")
+    assert started["replicas"] == 2
+    assert events(result.stdout)[-1]["event"] == "finished"
+
+
+BAD_INPUTS = [
+    # name, how to make the CSV, expected message fragment
+    ("missing file", None, "file not found"),
+    ("empty file", "", "file is empty"),
+    ("wrong columns", "a,b,c\n1,2,3\n", "missing column(s)"),
+    ("short pixel row", "emotion,pixels,Usage\n3,1 2 3,Training\n",
+     "row 1 (line 2): 3 pixel values"),
+    ("label 7", "emotion,pixels,Usage\n7," + " ".join(["5"] * 2304) + ",Training\n",
+     "emotion '7' is not an integer 0-6"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), BAD_INPUTS,
+                         ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_gives_one_sentence_and_no_run_folder(tmp_path, name, content, expected):
+    csv = tmp_path / "data.csv"
+    if content is not None:
+        csv.write_text(content)
+    result = run_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--events", "json",
+                         timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    error = events(result.stdout)[-1]
+    assert error["event"] == "error" and error["kind"] == "user" and expected in error["message"]
+    assert not list((tmp_path / "runs").glob("2*")), "a run folder was left behind"
+
+
+def test_unwritable_output_folder(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_trainer("--csv", str(csv), "--out", str(blocker / "runs"), timeout=120)
+    assert result.returncode == 2
+    assert "cannot write to the output folder" in result.stderr
+    assert str(blocker / "runs") in result.stderr and "Traceback" not in result.stderr
+
+
+def test_resume_of_a_folder_that_is_not_a_run(tmp_path):
+    result = run_trainer("--resume", str(tmp_path), timeout=120)
+    assert result.returncode == 2 and "config.json" in result.stderr
+
+
+def test_help_explains_the_commands():
+    result = run_trainer("--help", timeout=60)
+    assert result.returncode == 0
+    for word in ("--csv", "--preset", "--resume", "evaluate", "export", "inspect"):
+        assert word in result.stdout
+
+
+def test_inspect_prints_the_data_report(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv")
+    result = run_trainer("inspect", "--csv", str(csv), timeout=60)
+    assert result.returncode == 0
+    assert "sharpness" in result.stdout and "PublicTest" in result.stdout

@@ -1,0 +1,36 @@
+"""Run the trainer as users do: ``python -m trainer`` in a subprocess, events on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def trainer_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env
+
+
+def run_trainer(*args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "trainer", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, env=trainer_env(**env))
+
+
+def start_trainer(*args: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "trainer", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=trainer_env(**env))
+
+
+def events(stdout: str) -> list[dict]:
+    """Every stdout line must be one JSON event: that is the protocol."""
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+TINY = ("--epochs", "2", "--batch-size", "32", "--threads", "1", "--events", "json")

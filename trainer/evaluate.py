@@ -1,0 +1,135 @@
+"""``python -m trainer evaluate``: how good is a model, class by class, on one split.
+
+Accepts a ``.keras`` or ``.tflite`` file, a run folder (its exported model, else best.keras)
+or a model folder with ``model.json``. Writes ``evaluation-<split>[-flip].json`` and a
+confusion-matrix PNG drawn with matplotlib, and emits an ``evaluated`` event.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core import preprocess
+from fer_desktop.core.emotions import EMOTIONS
+from trainer import metrics, rundir
+from trainer.events import EventEmitter
+
+
+def resolve_model(target: Path) -> tuple[Path, float]:
+    """The model file to evaluate and the temperature to apply (1.0 without model.json)."""
+    if target.is_file():
+        meta = target.parent / "model.json"
+        temperature = 1.0
+        if meta.is_file() and target.suffix == ".tflite":
+            temperature = float(json.loads(meta.read_text()).get("temperature", 1.0))
+        return target, temperature
+    if target.is_dir():
+        meta_path = target / "model.json"
+        if meta_path.is_file():
+            meta = rundir.read_json(meta_path)
+            files = meta.get("files", {})
+            name = files.get("tflite_int8") or files.get("tflite")
+            if name and (target / name).is_file():
+                return target / name, float(meta.get("temperature", 1.0))
+        if (target / rundir.BEST).is_file():
+            return target / rundir.BEST, 1.0
+    raise rundir.RunDirError(target, "no model found: expected a .keras/.tflite file, a run "
+                             "folder with best.keras, or a folder with model.json")
+
+
+def predict(model_path: Path, x: np.ndarray, tta: str = "none") -> np.ndarray:
+    if model_path.suffix == ".tflite":
+        from trainer.export import run_tflite
+
+        def run(images):
+            return run_tflite(model_path, images)
+    else:
+        import keras
+
+        model = keras.models.load_model(model_path, compile=False)
+
+        def run(images):
+            return model.predict(images, batch_size=256, verbose=0)
+    probs = run(x)
+    if tta == "flip":
+        probs = 0.5 * (probs + run(np.ascontiguousarray(x[:, :, ::-1])))
+    return probs
+
+
+def plot_confusion(matrix: np.ndarray, title: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    normalised = matrix / np.maximum(1, matrix.sum(axis=1, keepdims=True))
+    fig, ax = plt.subplots(figsize=(6.4, 5.6), dpi=100)
+    image = ax.imshow(normalised, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(EMOTIONS)), EMOTIONS, rotation=45, ha="right")
+    ax.set_yticks(range(len(EMOTIONS)), EMOTIONS)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title, fontsize=10)
+    for i in range(len(EMOTIONS)):
+        for j in range(len(EMOTIONS)):
+            ax.text(j, i, f"{normalised[i, j]:.2f}\n({matrix[i, j]})", ha="center", va="center",
+                    fontsize=7, color="white" if normalised[i, j] > 0.5 else "black")
+    fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
+    fig.tight_layout()
+    tmp = path.with_name(f".tmp-{path.name}")
+    fig.savefig(tmp, format="png")
+    plt.close(fig)
+    tmp.replace(path)
+
+
+def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "none",
+             out: Path | None = None, emitter: EventEmitter | None = None) -> dict:
+    from trainer.data import load_cached
+
+    model_path, temperature = resolve_model(Path(target))
+    cache = Path(out or model_path.parent) / ".cache"
+    data = load_cached(csv, cache if cache.parent.exists() else Path("runs/.cache"))
+    if len(data.labels[split]) == 0:
+        raise rundir.RunDirError(csv, f"has no {split} rows to evaluate on")
+    x = preprocess.preprocess_faces(data.images[split])
+    y = data.labels[split]
+    raw = predict(model_path, x, tta)
+    calibrated = metrics.apply_temperature(raw, temperature)
+    summary = metrics.summarize(calibrated, y)
+    result = {"model": str(model_path), "split": split, "tta": tta, "temperature": temperature,
+              "samples": int(len(y)), **summary, "ece_uncalibrated": metrics.ece(raw, y)}
+    folder = Path(out) if out else model_path.parent
+    rundir.check_writable(folder)
+    stem = f"evaluation-{split}" + ("-flip" if tta == "flip" else "")
+    rundir.atomic_write_json(folder / f"{stem}.json", result)
+    plot_confusion(np.array(summary["confusion"]),
+                   f"{model_path.name} on {split}{' (flip TTA)' if tta == 'flip' else ''}: "
+                   f"accuracy {summary['accuracy']:.1%}", folder / f"{stem}.png")
+    if emitter is not None:
+        emitter.emit("evaluated", model=str(model_path), split=split, accuracy=summary["accuracy"],
+                     macro_f1=summary["macro_f1"], per_class=summary["per_class"],
+                     confusion=summary["confusion"], ece=result["ece_uncalibrated"],
+                     ece_calibrated=summary["ece"], temperature=temperature,
+                     json=str(folder / f"{stem}.json"), png=str(folder / f"{stem}.png"))
+    return result
+
+
+def format_result(result: dict) -> str:
+    lines = [f"{result['model']} on {result['split']} ({result['samples']} faces, "
+             f"tta={result['tta']}): accuracy {result['accuracy']:.2%}, macro-F1 "
+             f"{result['macro_f1']:.3f}, ECE {result['ece_uncalibrated']:.3f} -> "
+             f"{result['ece']:.3f} calibrated (T={result['temperature']:.2f})",
+             f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    for name, c in result["per_class"].items():
+        lines.append(f"{name:<10}{c['precision']:>10.3f}{c['recall']:>10.3f}{c['f1']:>10.3f}"
+                     f"{c['support']:>10}")
+    return "\n".join(lines)
+
+
+def evaluate_cli(args, emitter: EventEmitter) -> None:
+    result = evaluate(Path(args.model), args.csv, args.split, args.tta,
+                      Path(args.out) if args.out else None, emitter)
+    emitter.log(format_result(result))
