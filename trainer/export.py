@@ -146,6 +146,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
                        "private_macro_f1": private["macro_f1"],
                        "private_recall": {k: v["recall"] for k, v in private["per_class"].items()},
                        "public_ece_raw": metrics.ece(p_public, y_pub),
+                       "private_ece_raw": metrics.ece(p_private, y_priv),
                        "public_ece": public["ece"], "private_ece": private["ece"],
                        "private_confusion": private["confusion"]}
     keep_int8 = (files["model.tflite"]["public_accuracy"]
@@ -192,8 +193,8 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
         emitter.emit("evaluated", model=name, split="PrivateTest",
                      accuracy=info["private_accuracy"], macro_f1=info["private_macro_f1"],
                      per_class={k: {"recall": v} for k, v in info["private_recall"].items()},
-                     confusion=info["private_confusion"], ece=info["public_ece_raw"],
-                     ece_calibrated=info["public_ece"], temperature=temperature)
+                     confusion=info["private_confusion"], ece=info["private_ece_raw"],
+                     ece_calibrated=info["private_ece"], temperature=temperature)
     if copy_to:
         copy_model_folder(run, Path(copy_to))
     return meta
