@@ -1,0 +1,54 @@
+"""The errors the live pipeline raises: each carries its subject and says what to do.
+
+The window shows ``str(error)`` as one sentence; callers that need more read the attributes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SourceError(Exception):
+    """A frame source cannot be opened or stopped delivering frames.
+
+    Attributes:
+        source: the source as the user gave it (camera index, file or folder).
+        reason: what went wrong and what to do about it.
+    """
+
+    def __init__(self, source: object, reason: str) -> None:
+        self.source = str(source)
+        self.reason = reason
+        super().__init__(f"{self.source}: {reason}")
+
+
+class ModelError(Exception):
+    """A model file or ``model.json`` is missing or corrupt.
+
+    Attributes:
+        path: the file at fault.
+        reason: what is wrong with it and what to do about it.
+    """
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ModelMismatchError(ModelError):
+    """``model.json`` describes a model this app cannot feed or read.
+
+    Attributes:
+        path: the ``model.json`` (or model file) at fault.
+        field: the metadata field that does not match.
+        expected: what the app needs.
+        found: what the file says.
+    """
+
+    def __init__(self, path: str | Path, field: str, expected: object, found: object) -> None:
+        self.field = field
+        self.expected = expected
+        self.found = found
+        super().__init__(path, f"{field} is {found!r}, this app needs {expected!r}; "
+                               "export the model again with this version of the trainer")

@@ -1,0 +1,174 @@
+"""Saving what the pipeline saw: annotated screenshots with a JSON sidecar, and a CSV log.
+
+Screenshot names carry the date and time and are created exclusively, so a second screenshot
+in the same second gets a suffix instead of replacing the first. The CSV is flushed at least
+once a second, so a crash loses at most the last second of rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.types import FrameResult
+
+CSV_COLUMNS = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence",
+               *EMOTIONS)
+FLUSH_INTERVAL_S = 1.0
+
+
+class ExportError(Exception):
+    """A file or folder cannot be written. ``path``: where; ``reason``: why and what to do."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+def _check_writable_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(folder, f"cannot create the folder ({exc.strerror or exc}); "
+                                  "choose another folder") from exc
+    if not folder.is_dir():
+        raise ExportError(folder, "is not a folder; choose another folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(folder, "is not writable; choose another folder")
+
+
+class ScreenshotWriter:
+    """Writes ``fer-YYYYMMDD-HHMMSS[-N].png`` plus a ``.json`` sidecar with the faces.
+
+    Args:
+        folder: where the files go (created if missing).
+        clock: returns the local datetime used in names; injectable for tests.
+
+    Raises:
+        ExportError: the folder cannot be created or written.
+    """
+
+    def __init__(self, folder: str | Path, clock=dt.datetime.now) -> None:
+        self.folder = Path(folder)
+        self._clock = clock
+        _check_writable_folder(self.folder)
+
+    def _reserve(self, stem: str) -> tuple[Path, object]:
+        """Create the PNG exclusively under the first free name; return it open."""
+        for n in range(1, 10_000):
+            name = f"{stem}.png" if n == 1 else f"{stem}-{n}.png"
+            path = self.folder / name
+            if path.with_suffix(".json").exists():
+                continue
+            try:
+                return path, open(path, "xb")  # noqa: SIM115 - closed by save()
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise ExportError(path, f"cannot be written ({exc.strerror or exc})") from exc
+        raise ExportError(self.folder / stem, "too many screenshots with this name")
+
+    def save(self, annotated_bgr: np.ndarray, result: FrameResult, source: str = "") -> Path:
+        """Write the annotated frame and its sidecar; return the PNG's path (never overwrites).
+
+        Raises:
+            ExportError: the image cannot be encoded or the files cannot be written.
+        """
+        ok, png = cv2.imencode(".png", np.ascontiguousarray(annotated_bgr))
+        if not ok:
+            raise ExportError(self.folder, f"cannot encode an image of shape "
+                                           f"{np.shape(annotated_bgr)} as PNG")
+        now = self._clock()
+        path, handle = self._reserve(now.strftime("fer-%Y%m%d-%H%M%S"))
+        try:
+            with handle:
+                handle.write(png.tobytes())
+            sidecar = {
+                "image": path.name, "saved_at": now.isoformat(timespec="seconds"),
+                "source": source, "frame": result.index, "time_s": result.timestamp_s,
+                "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
+                "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces],
+                "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
+            }
+            tmp = path.with_name(f".tmp-{path.stem}.json")
+            tmp.write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
+            os.replace(tmp, path.with_suffix(".json"))
+        except OSError as exc:
+            raise ExportError(path, f"cannot be written ({exc.strerror or exc})") from exc
+        return path
+
+
+class CsvRecorder:
+    """One CSV row per face per frame; see CSV_COLUMNS (``source`` first when asked for).
+
+    Args:
+        path: the CSV file (replaced if it exists; its folder is created).
+        with_source: add a ``source`` column (several inputs in one file).
+        clock: monotonic seconds for the flush interval; injectable for tests.
+
+    Raises:
+        ExportError: the file cannot be created.
+
+    Example:
+        >>> with CsvRecorder(Path("out.csv")) as recorder:
+        ...     recorder.write(result)
+    """
+
+    def __init__(self, path: str | Path, with_source: bool = False, clock=time.monotonic) -> None:
+        self.path = Path(path)
+        self.with_source = with_source
+        self._clock = clock
+        self.rows = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise ExportError(self.path, f"cannot be written ({exc.strerror or exc}); "
+                                         "choose another file") from exc
+        self._writer = csv.writer(self._file)
+        self.columns = (("source",) if with_source else ()) + CSV_COLUMNS
+        self._writer.writerow(self.columns)
+        self._file.flush()
+        self._last_flush = clock()
+
+    def write(self, result: FrameResult, source: str | None = None) -> None:
+        """Append one row per face of ``result``."""
+        if self._file.closed:
+            raise ExportError(self.path, "the recorder is closed")
+        for face in result.faces:
+            x1, y1, x2, y2 = (float(v) for v in face.box)
+            row = [result.index, f"{result.timestamp_s:.3f}",
+                   "" if face.track_id is None else face.track_id,
+                   round(x1), round(y1), round(x2 - x1), round(y2 - y1), face.label,
+                   f"{face.confidence:.4f}", *(f"{p:.4f}" for p in face.probabilities)]
+            if self.with_source:
+                row.insert(0, source or "")
+            self._writer.writerow(row)
+            self.rows += 1
+        if self._clock() - self._last_flush >= FLUSH_INTERVAL_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            self._last_flush = self._clock()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            self._file.close()
+
+    def __enter__(self) -> CsvRecorder:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -1,0 +1,178 @@
+"""The emotion classifier: a ``.tflite`` model described by ``model.json``, run with LiteRT.
+
+The folder is what ``python -m trainer export RUN --to DIR`` writes. Everything the app relies
+on is checked when the model loads, so a wrong or damaged model is refused with a message that
+names the file, instead of giving silently wrong answers later.
+
+Example:
+    >>> classifier = EmotionClassifier.load()          # the shipped assets/ model
+    >>> classifier.predict(np.zeros((2, 48, 48, 1), np.float32)).shape
+    (2, 7)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core import preprocess
+from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
+from fer_desktop.core.errors import ModelError, ModelMismatchError
+
+MODEL_JSON = "model.json"
+SUPPORTED_FORMAT_VERSION = 1
+EXPORT_HINT = "export a model with `python -m trainer export RUN --to FOLDER`"
+
+
+def default_model_dir() -> Path:
+    """The shipped model's folder (``assets/`` in a checkout or the bundle)."""
+    from fer_desktop.resources import assets_dir
+
+    return assets_dir()
+
+
+def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``, as the trainer fitted T."""
+    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def read_metadata(model_dir: Path) -> dict:
+    """Read and check ``model.json``; raise ModelError / ModelMismatchError naming the file."""
+    path = model_dir / MODEL_JSON
+    if not model_dir.is_dir():
+        raise ModelError(model_dir, f"no such model folder; {EXPORT_HINT}")
+    if not path.is_file():
+        raise ModelError(path, f"missing: the folder holds no model description; {EXPORT_HINT}")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(path, f"is not valid JSON ({exc}); {EXPORT_HINT} again") from exc
+    if not isinstance(meta, dict):
+        raise ModelError(path, f"must hold a JSON object, found {type(meta).__name__}")
+    for key in ("classes", "input", "preprocessing", "files"):
+        if key not in meta:
+            raise ModelError(path, f"has no {key!r} entry; {EXPORT_HINT} again")
+    version = meta.get("format_version", 1)
+    if not isinstance(version, int) or version > SUPPORTED_FORMAT_VERSION:
+        raise ModelMismatchError(path, "format_version", SUPPORTED_FORMAT_VERSION, version)
+    if list(meta["classes"]) != list(EMOTIONS):
+        raise ModelMismatchError(path, "classes", list(EMOTIONS), meta["classes"])
+    shape = meta["input"].get("shape") if isinstance(meta["input"], dict) else None
+    if not isinstance(shape, list) or list(shape[1:]) != list(preprocess.INPUT_SHAPE):
+        raise ModelMismatchError(path, "input.shape", [1, *preprocess.INPUT_SHAPE], shape)
+    prep = meta["preprocessing"] if isinstance(meta["preprocessing"], dict) else {}
+    if prep.get("name") != preprocess.PREPROCESSING_NAME:
+        raise ModelMismatchError(path, "preprocessing.name", preprocess.PREPROCESSING_NAME,
+                                 prep.get("name"))
+    if prep.get("version") != preprocess.PREPROCESSING_VERSION:
+        raise ModelMismatchError(path, "preprocessing.version",
+                                 preprocess.PREPROCESSING_VERSION, prep.get("version"))
+    temperature = meta.get("temperature", 1.0)
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float) \
+            or not 0.05 <= temperature <= 20:
+        raise ModelError(path, f"temperature must be a number between 0.05 and 20, "
+                               f"found {temperature!r}; {EXPORT_HINT} again")
+    if not isinstance(meta["files"], dict) or not meta["files"].get("tflite"):
+        raise ModelError(path, f"names no 'tflite' file under 'files'; {EXPORT_HINT} again")
+    return meta
+
+
+class EmotionClassifier:
+    """Classify preprocessed faces into calibrated probabilities of the 7 emotions.
+
+    Build it with :meth:`load`. All faces of a frame go through one ``invoke``.
+
+    Attributes:
+        name: the model's name from model.json.
+        metadata: the whole model.json.
+        model_dir: the folder it was loaded from.
+        model_path: the .tflite file in use (the int8 copy when there is one).
+        temperature: the calibration temperature applied to the outputs.
+    """
+
+    def __init__(self, model_dir: Path, metadata: dict, model_path: Path,
+                 num_threads: int = 1) -> None:
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.model_dir = model_dir
+        self.metadata = metadata
+        self.model_path = model_path
+        self.name = str(metadata.get("name") or model_dir.name)
+        self.temperature = float(metadata.get("temperature", 1.0))
+        try:
+            self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
+            self._interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(model_path, f"is not a model LiteRT can load ({exc}); "
+                                         f"{EXPORT_HINT} again") from exc
+        inputs = self._interpreter.get_input_details()
+        outputs = self._interpreter.get_output_details()
+        if len(inputs) != 1 or list(inputs[0]["shape"][1:]) != list(preprocess.INPUT_SHAPE):
+            raise ModelMismatchError(model_path, "input tensor shape",
+                                     [1, *preprocess.INPUT_SHAPE],
+                                     [d["shape"].tolist() for d in inputs])
+        if len(outputs) != 1 or list(outputs[0]["shape"][1:]) != [NUM_CLASSES]:
+            raise ModelMismatchError(model_path, "output tensor shape", [1, NUM_CLASSES],
+                                     [d["shape"].tolist() for d in outputs])
+        self._input_index = inputs[0]["index"]
+        self._output_index = outputs[0]["index"]
+        self._batch = int(inputs[0]["shape"][0])
+
+    @classmethod
+    def load(cls, model_dir: Path | str | None = None, prefer_int8: bool = True,
+             num_threads: int = 1) -> EmotionClassifier:
+        """Load and check the model in ``model_dir`` (the shipped one by default).
+
+        Raises:
+            ModelError: model.json or the .tflite file is missing or corrupt.
+            ModelMismatchError: the metadata asks for something this app cannot do.
+        """
+        model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        meta = read_metadata(model_dir)
+        files = meta["files"]
+        int8 = files.get("tflite_int8")
+        if prefer_int8 and int8 and (model_dir / int8).is_file():
+            path = model_dir / int8
+        else:
+            path = model_dir / files["tflite"]
+        if not path.is_file():
+            raise ModelError(path, f"missing: {MODEL_JSON} names it but the file is not there; "
+                                   f"{EXPORT_HINT} again")
+        return cls(model_dir, meta, path, num_threads=num_threads)
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return EMOTIONS
+
+    def accuracy(self) -> float | None:
+        """PrivateTest accuracy (0..1) of the file in use, from model.json, if recorded."""
+        info = (self.metadata.get("accuracy") or {}).get(self.model_path.name) or {}
+        value = info.get("private_accuracy")
+        return float(value) if isinstance(value, int | float) else None
+
+    def accuracy_text(self) -> str:
+        """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
+        value = self.accuracy()
+        return f"PrivateTest {value:.1%}" if value is not None else "accuracy not recorded"
+
+    def predict(self, faces: np.ndarray) -> np.ndarray:
+        """(n, 48, 48, 1) float32 preprocessed faces -> (n, 7) calibrated probabilities."""
+        faces = np.asarray(faces, dtype=np.float32)
+        if faces.ndim != 4 or faces.shape[1:] != preprocess.INPUT_SHAPE:
+            raise ValueError(f"faces must be (n, 48, 48, 1), got {faces.shape}")
+        if len(faces) == 0:
+            return np.zeros((0, NUM_CLASSES), np.float32)
+        if len(faces) != self._batch:
+            self._interpreter.resize_tensor_input(self._input_index,
+                                                  [len(faces), *preprocess.INPUT_SHAPE])
+            self._interpreter.allocate_tensors()
+            self._batch = len(faces)
+        self._interpreter.set_tensor(self._input_index, np.ascontiguousarray(faces))
+        self._interpreter.invoke()
+        raw = self._interpreter.get_tensor(self._output_index)
+        return apply_temperature(raw, self.temperature)

@@ -1,0 +1,140 @@
+"""Draw faces, labels and per-emotion bars onto a frame with OpenCV.
+
+Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms of
+colour blindness; the label is also written out, so colour is never the only cue. Sizes scale
+with the frame, so the text reads the same at 640x480 and at 1920x1080.
+
+Example:
+    >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.types import Face
+
+
+def _bgr(hex_rgb: str) -> tuple[int, int, int]:
+    r, g, b = (int(hex_rgb[i:i + 2], 16) for i in (1, 3, 5))
+    return b, g, r
+
+
+# Okabe & Ito (2008), "Color Universal Design"; grey for "uncertain".
+PALETTE: dict[str, tuple[int, int, int]] = {
+    "angry": _bgr("#D55E00"),     # vermillion
+    "disgust": _bgr("#009E73"),   # bluish green
+    "fear": _bgr("#CC79A7"),      # reddish purple
+    "happy": _bgr("#E69F00"),     # orange
+    "sad": _bgr("#0072B2"),       # blue
+    "surprise": _bgr("#F0E442"),  # yellow
+    "neutral": _bgr("#56B4E9"),   # sky blue
+    "uncertain": _bgr("#999999"),  # grey
+}
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def text_colour(background_bgr: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Black or white, whichever contrasts more with the background."""
+    b, g, r = background_bgr
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return (0, 0, 0) if luminance > 140 else (255, 255, 255)
+
+
+@dataclass(frozen=True)
+class OverlayStyle:
+    """show_bars: per-emotion probability bars beside each face. show_track_id: "#3" in the
+    label. show_confidence: "83%" in the label. scale: size multiplier (None: from the frame
+    size, 1.0 at 640 pixels on the long side). panel_alpha: opacity of the bars' backdrop."""
+
+    show_bars: bool = True
+    show_track_id: bool = True
+    show_confidence: bool = True
+    scale: float | None = None
+    panel_alpha: float = 0.6
+
+
+class OverlayPainter:
+    """Draws :class:`~fer_desktop.core.types.Face` results; configuration in the constructor,
+    data in :meth:`draw`."""
+
+    def __init__(self, style: OverlayStyle = OverlayStyle()) -> None:
+        self.style = style
+
+    def _scale(self, frame: np.ndarray) -> float:
+        if self.style.scale is not None:
+            return float(self.style.scale)
+        return max(0.6, max(frame.shape[:2]) / 640)
+
+    def label_text(self, face: Face) -> str:
+        parts = []
+        if self.style.show_track_id and face.track_id is not None:
+            parts.append(f"#{face.track_id}")
+        parts.append(face.label)
+        if self.style.show_confidence:
+            parts.append(f"{face.confidence:.0%}")
+        return " ".join(parts)
+
+    def draw(self, frame_bgr: np.ndarray, faces: Iterable[Face]) -> np.ndarray:
+        """Return an annotated copy of ``frame_bgr`` ((H, W, 3) uint8 BGR)."""
+        out = np.array(frame_bgr, dtype=np.uint8, copy=True)
+        if out.ndim == 2:
+            out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
+        s = self._scale(out)
+        for face in faces:
+            self._draw_face(out, face, s)
+        return out
+
+    def _draw_face(self, out: np.ndarray, face: Face, s: float) -> None:
+        h, w = out.shape[:2]
+        colour = PALETTE.get(face.label, PALETTE["uncertain"])
+        x1, y1, x2, y2 = (int(round(v)) for v in face.box)
+        thickness = max(2, round(2 * s))
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, thickness, cv2.LINE_AA)
+
+        font_scale, font_thick = 0.6 * s, max(1, round(1.4 * s))
+        text = self.label_text(face)
+        (tw, th), base = cv2.getTextSize(text, FONT, font_scale, font_thick)
+        pad = max(2, round(3 * s))
+        tag_h = th + base + 2 * pad
+        ty = y1 - tag_h if y1 - tag_h >= 0 else min(y2, h - tag_h)  # above, else below
+        tx = min(max(0, x1 - thickness // 2), max(0, w - tw - 2 * pad))
+        cv2.rectangle(out, (tx, ty), (tx + tw + 2 * pad, ty + tag_h), colour, cv2.FILLED)
+        cv2.putText(out, text, (tx + pad, ty + pad + th), FONT, font_scale,
+                    text_colour(colour), font_thick, cv2.LINE_AA)
+        if self.style.show_bars:
+            self._draw_bars(out, face, (x1, y1, x2, y2), s)
+
+    def _draw_bars(self, out: np.ndarray, face: Face, box: tuple[int, int, int, int],
+                   s: float) -> None:
+        h, w = out.shape[:2]
+        x1, y1, x2, _y2 = box
+        font_scale, font_thick = 0.42 * s, max(1, round(1.0 * s))
+        (name_w, row_h), _ = cv2.getTextSize("surp", FONT, font_scale, font_thick)
+        row = round(row_h * 1.8)
+        bar_max = round(60 * s)
+        gap = max(2, round(4 * s))
+        panel_w = name_w + bar_max + 3 * gap
+        panel_h = row * len(EMOTIONS) + gap
+        px = x2 + gap if x2 + gap + panel_w <= w else x1 - gap - panel_w
+        px = min(max(0, px), max(0, w - panel_w))
+        py = min(max(0, y1), max(0, h - panel_h))
+        roi = out[py:py + panel_h, px:px + panel_w]
+        if roi.size == 0:
+            return
+        dark = np.zeros_like(roi)
+        cv2.addWeighted(dark, self.style.panel_alpha, roi, 1 - self.style.panel_alpha, 0, roi)
+        for i, (emotion, p) in enumerate(zip(EMOTIONS, face.probabilities, strict=True)):
+            top = py + gap + i * row
+            cv2.putText(out, emotion[:4], (px + gap, top + row_h), FONT, font_scale,
+                        (255, 255, 255), font_thick, cv2.LINE_AA)
+            bx = px + 2 * gap + name_w
+            length = round(bar_max * float(np.clip(p, 0.0, 1.0)))
+            if length > 0:
+                cv2.rectangle(out, (bx, top + 1), (bx + length, top + row_h),
+                              PALETTE[emotion], cv2.FILLED)

@@ -1,0 +1,338 @@
+"""Where frames come from: a camera, a video file, one image or a folder of images.
+
+Every source has the same small interface (:class:`FrameSource`): ``read()`` returns the next
+:class:`Frame` or ``None`` at the end, and raises :class:`SourceError` when a camera fails for
+good. The capture thread and ``fer-desktop analyze`` are loops around ``read()``.
+
+Example:
+    >>> source = open_source("assets/sample.jpg")
+    >>> frame = source.read(); frame.image.shape
+    (512, 512, 3)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import cv2
+import numpy as np
+
+from fer_desktop.core.errors import SourceError
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",
+                            ".wmv", ".gif"})
+CAMERA_REOPEN_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame from a source.
+
+    index: 0-based frame number within the source.
+    timestamp_s: seconds since the start (video time for files, wall time for cameras,
+        0.0 for still images).
+    image: (H, W, 3) uint8 BGR, read-only.
+    name: where the frame came from when a source has several files (an image's path), else "".
+    """
+
+    index: int
+    timestamp_s: float
+    image: np.ndarray = field(repr=False)
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        image = self.image
+        if image.ndim == 2:
+            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+        elif image.ndim == 3 and image.shape[2] == 4:
+            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"frame image must be (H, W, 3) uint8, got {image.shape} "
+                             f"{image.dtype}")
+        if image.flags.writeable:
+            image = image.copy() if image.base is not None else image
+            image.flags.writeable = False
+        object.__setattr__(self, "image", image)
+
+
+@runtime_checkable
+class FrameSource(Protocol):
+    """A stream of frames; see the module docstring."""
+
+    description: str
+    is_live: bool
+    fps: float | None
+    frame_count: int | None
+
+    def read(self) -> Frame | None:
+        """The next frame, or None at the end; raises SourceError on failure."""
+        ...
+
+    def close(self) -> None:
+        """Release the device or file; reading afterwards returns None."""
+        ...
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """Read an image file as BGR uint8, also from paths with non-ASCII characters.
+
+    Raises:
+        SourceError: the file is missing or not an image OpenCV can decode.
+    """
+    path = Path(path)
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise SourceError(path, "is not an image OpenCV can read (try a JPEG or PNG file)")
+    return image
+
+
+def _capture_fps(capture) -> float | None:
+    fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+    return fps if 0.0 < fps < 1000.0 else None
+
+
+class CameraSource:
+    """A live camera, reopened a few times when it stops delivering frames.
+
+    Args:
+        index: OpenCV camera index.
+        width, height: requested resolution (the driver may pick another).
+        capture_factory: makes the capture object from the index; tests inject a fake here.
+        reopen_attempts: how many reopen tries before a failure is final.
+        clock: monotonic seconds, injectable for tests.
+    """
+
+    is_live = True
+    frame_count = None
+
+    def __init__(self, index: int, width: int | None = None, height: int | None = None,
+                 capture_factory: Callable[[int], object] = cv2.VideoCapture,
+                 reopen_attempts: int = CAMERA_REOPEN_ATTEMPTS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.index = int(index)
+        self.description = f"camera {self.index}"
+        self._size = (width, height)
+        self._factory = capture_factory
+        self._reopen_attempts = reopen_attempts
+        self._clock = clock
+        self._next_index = 0
+        self._closed = False
+        self._capture = self._open()
+        if self._capture is None:
+            raise SourceError(self.description, "cannot be opened: check that it is connected "
+                                                "and not used by another application")
+        self.fps = _capture_fps(self._capture)
+        self._start = clock()
+
+    def _open(self):
+        capture = self._factory(self.index)
+        if not capture.isOpened():
+            capture.release()
+            return None
+        width, height = self._size
+        if width:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        if height:
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        return capture
+
+    def read(self) -> Frame | None:
+        if self._closed:
+            return None
+        for _attempt in range(self._reopen_attempts + 1):
+            if self._capture is not None:
+                ok, image = self._capture.read()
+                if ok and image is not None:
+                    frame = Frame(self._next_index, self._clock() - self._start, image)
+                    self._next_index += 1
+                    return frame
+                self._capture.release()
+            self._capture = self._open()
+        self._capture = None
+        raise SourceError(self.description, f"stopped delivering frames and did not come back "
+                                            f"after {self._reopen_attempts} reopen attempts; "
+                                            "reconnect it and start the camera again")
+
+    def close(self) -> None:
+        self._closed = True
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class VideoFileSource:
+    """A video file, frame by frame, with its frame count and rate.
+
+    Args:
+        path: the video file.
+        loop: start again at the end (for a demo that never stops).
+    """
+
+    is_live = False
+
+    def __init__(self, path: str | Path, loop: bool = False) -> None:
+        self.path = Path(path)
+        self.description = str(self.path)
+        self.loop = loop
+        if not self.path.is_file():
+            raise SourceError(self.path, "no such video file")
+        self._capture = cv2.VideoCapture(str(self.path))
+        ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
+        if not ok or first is None:
+            self._capture.release()
+            raise SourceError(self.path, "is not a video OpenCV can read (try an MP4 or AVI "
+                                         "file, or re-encode it)")
+        self._pending = first
+        self.fps = _capture_fps(self._capture)
+        count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        self.frame_count = count if count > 0 else None
+        self._next_index = 0
+        self._closed = False
+
+    def _timestamp(self, index: int) -> float:
+        return index / self.fps if self.fps else 0.0
+
+    def read(self) -> Frame | None:
+        if self._closed:
+            return None
+        if self._pending is not None:
+            image, self._pending = self._pending, None
+        else:
+            ok, image = self._capture.read()
+            if not ok or image is None:
+                if not self.loop or self._next_index == 0:
+                    return None
+                self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                ok, image = self._capture.read()
+                if not ok or image is None:
+                    return None
+        frame = Frame(self._next_index, self._timestamp(self._next_index), image)
+        self._next_index += 1
+        return frame
+
+    def close(self) -> None:
+        self._closed = True
+        self._capture.release()
+
+
+class ImageSource:
+    """One or more image files, each read once (or repeated with ``loop``).
+
+    A folder gives its images sorted by name. Files that cannot be decoded are skipped and
+    listed in ``skipped`` (path, reason) so a batch run can name them.
+
+    Args:
+        paths: the image files, in order.
+        description: what to call the source in messages.
+        loop: start again after the last image (a still image shown live).
+    """
+
+    is_live = False
+    fps = None
+
+    def __init__(self, paths: list[Path], description: str, loop: bool = False) -> None:
+        self.paths = list(paths)
+        self.description = description
+        self.loop = loop
+        self.frame_count = len(self.paths)
+        self.skipped: list[tuple[Path, str]] = []
+        self._position = 0
+        self._next_index = 0
+        self._cache: dict[int, np.ndarray] = {}
+        self._closed = False
+
+    def read(self) -> Frame | None:
+        while not self._closed:
+            if self._position >= len(self.paths):
+                if not self.loop or not self._cache:
+                    return None
+                self._position = 0
+            position = self._position
+            self._position += 1
+            image = self._cache.get(position)
+            if image is None:
+                try:
+                    image = read_image(self.paths[position])
+                except SourceError as exc:
+                    if len(self.paths) == 1:
+                        raise
+                    if not any(p == self.paths[position] for p, _ in self.skipped):
+                        self.skipped.append((self.paths[position], exc.reason))
+                    continue
+                if self.loop:
+                    self._cache[position] = image
+            frame = Frame(self._next_index, 0.0, image, name=str(self.paths[position]))
+            self._next_index += 1
+            return frame
+        return None
+
+    def close(self) -> None:
+        self._closed = True
+        self._cache.clear()
+
+
+def _camera_index(spec: int | str | Path) -> int | None:
+    if isinstance(spec, bool):
+        return None
+    if isinstance(spec, int):
+        return spec
+    if isinstance(spec, str) and spec.strip().isdigit():
+        return int(spec.strip())
+    return None
+
+
+def open_source(spec: int | str | Path, **options) -> FrameSource:
+    """Open a camera index (int or "0"), an image, a video file or a folder of images.
+
+    Args:
+        spec: what to open.
+        **options: passed to the source: ``width``/``height``/``capture_factory`` for cameras,
+            ``loop`` for files.
+
+    Raises:
+        SourceError: the path does not exist, is not readable, or a folder has no images.
+    """
+    index = _camera_index(spec)
+    if index is not None:
+        return CameraSource(index, **options)
+    path = Path(spec)
+    if not path.exists():
+        raise SourceError(path, "no such file or folder")
+    loop = bool(options.get("loop", False))
+    if path.is_dir():
+        images = sorted((p for p in path.iterdir()
+                         if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+                        key=lambda p: p.name)
+        if not images:
+            raise SourceError(path, "the folder holds no images (" +
+                              ", ".join(sorted(IMAGE_SUFFIXES)) + ")")
+        return ImageSource(images, str(path), loop=loop)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        read_image(path)  # fail now, naming the file, rather than on the first read
+        return ImageSource([path], str(path), loop=loop)
+    return VideoFileSource(path, loop=loop)
+
+
+def list_cameras(max_index: int = 5,
+                 capture_factory: Callable[[int], object] = cv2.VideoCapture) -> list[int]:
+    """The camera indices in ``0..max_index-1`` that open and deliver a frame."""
+    found = []
+    for index in range(max_index):
+        capture = capture_factory(index)
+        try:
+            if capture.isOpened():
+                ok, _image = capture.read()
+                if ok:
+                    found.append(index)
+        finally:
+            capture.release()
+    return found
