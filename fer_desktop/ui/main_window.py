@@ -1,0 +1,281 @@
+"""The main window: the Live and Train tabs, menus, the status bar and the model hot swap.
+
+The window is shown before anything heavy happens: the Live tab loads its pipeline in a
+background worker. ``use_model(dir)`` loads another model in a worker too and swaps it in only
+once it has loaded and passed its checks; on failure the old model stays and the error is
+shown. The Train tab (``fer_desktop.ui.train_tab``) is added when that module is present.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from superqt.utils import create_worker
+
+from fer_desktop import APP_NAME
+from fer_desktop.core.model import EmotionClassifier
+from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.core.sources import list_cameras, open_source
+from fer_desktop.ui.about import show_about
+from fer_desktop.ui.live_view import LiveStats, LiveView
+from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.settings import AppSettings
+
+log = logging.getLogger("fer_desktop.ui")
+
+TRAIN_TAB_MODULE = "fer_desktop.ui.train_tab"
+
+
+def model_line(classifier: Any) -> str:
+    """"name (PrivateTest 66.3%)" for the status bar and the About box."""
+    try:
+        accuracy = classifier.accuracy_text()
+    except (AttributeError, TypeError, ValueError):
+        accuracy = "accuracy not recorded"
+    return f"{getattr(classifier, 'name', 'model')} ({accuracy})"
+
+
+class MainWindow(QMainWindow):
+    """FER Desktop's window.
+
+    Args:
+        settings: the app's settings (default: the user's QSettings).
+        source, model_dir, detector: command-line choices (see ``fer_desktop.ui.app``).
+        pipeline_factory, source_opener, camera_lister, classifier_loader: the core functions,
+            injectable for tests.
+        start: begin loading the model and opening the source at once.
+
+    Signals:
+        model_changed(str): a model was loaded and put to use (its status-bar line).
+        model_failed(str): ``use_model`` failed; the old model stays in use.
+    """
+
+    model_changed = Signal(str)
+    model_failed = Signal(str)
+
+    def __init__(self, settings: AppSettings | None = None, *,
+                 source: int | str | Path | None = None, model_dir: Path | None = None,
+                 detector: str | None = None,
+                 pipeline_factory: Callable[..., Any] = FacePipeline.create,
+                 source_opener: Callable[..., Any] = open_source,
+                 camera_lister: Callable[[], list[int]] = list_cameras,
+                 classifier_loader: Callable[[Path], Any] = EmotionClassifier.load,
+                 start: bool = True) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else AppSettings()
+        self._classifier_loader = classifier_loader
+        self._classifier: Any = None
+        self._model_workers: list[Any] = []
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 800)
+        self.setMinimumSize(800, 560)
+
+        self._build_status_bar()
+        self.notifier = Notifier(self.statusBar(), self)
+        self.live_view = LiveView(self.settings, self.notifier, source=source,
+                                  model_dir=model_dir, detector=detector,
+                                  pipeline_factory=pipeline_factory,
+                                  source_opener=source_opener, camera_lister=camera_lister)
+        self.live_view.pipeline_ready.connect(self._on_pipeline_ready)
+        self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
+        self.live_view.stats_updated.connect(self._on_stats)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.live_view, "Live")
+        self.train_tab = self._make_train_tab()
+        self.tabs.addTab(self.train_tab, "Train")
+        self.setCentralWidget(self.tabs)
+        self._build_menus()
+        self._restore_geometry()
+        if start:
+            self.live_view.start()
+
+    # construction -----------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.fps_label = QLabel("FPS -")
+        self.fps_label.setToolTip("Frames shown per second")
+        self.latency_label = QLabel("- ms/frame")
+        self.latency_label.setToolTip("Latency: time to detect, classify and draw one frame. "
+                                      "Interval: time between two processed frames.")
+        self.faces_label = QLabel("no faces")
+        self.faces_label.setToolTip("Faces in the frame shown")
+        self.model_label = QLabel("Model: loading...")
+        self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
+                                    "(from model.json)")
+        for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
+            label.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(label)
+
+    def _make_train_tab(self) -> QWidget:
+        if importlib.util.find_spec(TRAIN_TAB_MODULE) is not None:
+            try:
+                module = importlib.import_module(TRAIN_TAB_MODULE)
+                tab = module.TrainTab(self.settings)
+            except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
+                log.exception("the Train tab could not be created")
+                return self._placeholder(f"The Train tab could not be opened: {exc}")
+            if hasattr(tab, "model_chosen"):
+                tab.model_chosen.connect(self.use_model)
+            return tab
+        return self._placeholder("Training from the window is not available in this build. "
+                                 "Use `python -m trainer` from a terminal.")
+
+    @staticmethod
+    def _placeholder(text: str) -> QWidget:
+        label = QLabel(text)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        return label
+
+    def _build_menus(self) -> None:
+        lv = self.live_view
+        file_menu = self.menuBar().addMenu("&File")
+        for action in (lv.act_open_video, lv.act_open_image, lv.act_sample):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        self.act_use_model = QAction("Use &model folder...", self)
+        self.act_use_model.setStatusTip("Load another exported model (a folder with model.json)")
+        self.act_use_model.triggered.connect(self._choose_model_folder)
+        file_menu.addAction(self.act_use_model)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(lv.act_retry)
+        for index, name in enumerate(("&Live", "&Train")):
+            action = QAction(f"{name} tab", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(functools.partial(self.tabs.setCurrentIndex, index))
+            view_menu.addAction(action)
+        full = QAction("&Full screen", self)
+        full.setShortcut(QKeySequence(Qt.Key.Key_F11))
+        full.setCheckable(True)
+        full.toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
+        view_menu.addAction(full)
+        self.addAction(full)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About FER Desktop", self)
+        about.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+        self.addAction(about)
+
+    def _restore_geometry(self) -> None:
+        if (geometry := self.settings.geometry) is not None:
+            self.restoreGeometry(geometry)
+        if (state := self.settings.window_state) is not None:
+            self.restoreState(state)
+        if (splitter := self.settings.splitter_state) is not None:
+            self.live_view.splitter.restoreState(splitter)
+
+    # model ------------------------------------------------------------------------------
+    @property
+    def classifier(self) -> Any:
+        """The classifier in use (None before the first one loaded)."""
+        return self._classifier
+
+    def _on_pipeline_ready(self, classifier: Any) -> None:
+        self._classifier = classifier
+        line = model_line(classifier)
+        self.model_label.setText(f"Model: {line}")
+        self.model_changed.emit(line)
+
+    def _on_pipeline_failed(self, message: str) -> None:
+        self.model_label.setText("Model: none loaded")
+
+    def _choose_model_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder (with model.json)")
+        if folder:
+            self.use_model(folder)
+
+    def use_model(self, model_dir: str | Path) -> None:
+        """Load the model in ``model_dir`` in the background; use it only if it loads.
+
+        On success the pipeline switches at the next frame and ``model_changed`` is emitted;
+        on failure the error is shown, ``model_failed`` is emitted and the old model stays.
+        """
+        path = Path(model_dir)
+        self.model_label.setText(f"Model: loading {path.name or path}...")
+        worker = create_worker(self._classifier_loader, path, _start_thread=False)
+        worker.returned.connect(self._on_model_loaded)
+        worker.errored.connect(functools.partial(self._on_model_error, path))
+        worker.finished.connect(functools.partial(self._forget_model_worker, worker))
+        self._model_workers.append(worker)
+        worker.start()
+
+    def _forget_model_worker(self, worker: Any) -> None:
+        if worker in self._model_workers:
+            self._model_workers.remove(worker)
+
+    def busy_workers(self) -> int:
+        return len(self._model_workers) + self.live_view.busy_workers()
+
+    def _on_model_loaded(self, classifier: Any) -> None:
+        self.live_view.set_classifier(classifier)
+        self._classifier = classifier
+        line = model_line(classifier)
+        self.model_label.setText(f"Model: {line}")
+        self.notifier.info(f"Now using the model {line}")
+        self.model_changed.emit(line)
+
+    def _on_model_error(self, path: Path, exc: BaseException) -> None:
+        keep = (f"The current model {model_line(self._classifier)} stays in use."
+                if self._classifier is not None else "No model is in use.")
+        message = f"Could not use the model in {path}: {exc}. {keep}"
+        self.model_label.setText(f"Model: {model_line(self._classifier)}"
+                                 if self._classifier is not None else "Model: none loaded")
+        self.notifier.error(message, exc=exc, serious=True)
+        self.model_failed.emit(message)
+
+    # status bar -------------------------------------------------------------------------
+    def _on_stats(self, stats: LiveStats) -> None:
+        if stats.still:
+            self.fps_label.setText("still image")
+        elif stats.running:
+            self.fps_label.setText(f"FPS {stats.fps:.1f}")
+        else:
+            self.fps_label.setText("FPS -")
+        if stats.latency_ms is not None:
+            text = f"{stats.latency_ms:.0f} ms/frame"
+            if stats.interval_ms is not None and not stats.still:
+                text += f", every {stats.interval_ms:.0f} ms"
+            self.latency_label.setText(text)
+        faces = stats.faces
+        self.faces_label.setText("no faces" if faces == 0 else
+                                 f"{faces} face" + ("s" if faces > 1 else ""))
+
+    # misc -------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        show_about(self, model_line(self._classifier) if self._classifier is not None else "")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        confirm = getattr(self.train_tab, "confirm_close", None)
+        if callable(confirm) and not confirm():
+            event.ignore()
+            return
+        self.settings.geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.settings.splitter_state = self.live_view.splitter.saveState()
+        self.settings.sync()
+        self.live_view.shutdown()
+        shutdown = getattr(self.train_tab, "shutdown", None)
+        if callable(shutdown):
+            shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,93 @@
+"""One channel for messages to the user: the status bar, a dialog for serious errors, the log.
+
+Workers and widgets never open message boxes themselves; they call :class:`Notifier`, which
+shows one sentence (naming the file, source or setting and what to do) and writes any
+traceback to the log, where a bug report can pick it up.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
+
+log = logging.getLogger("fer_desktop.ui")
+
+INFO_TIMEOUT_MS = 6000
+ERROR_TIMEOUT_MS = 12000
+
+
+class Notifier(QObject):
+    """Shows messages in a status bar and, for serious errors, in a non-blocking dialog.
+
+    Signals:
+        info_shown(str): a message went to the status bar.
+        error_shown(str): an error was shown (status bar, and a dialog when serious).
+    """
+
+    info_shown = Signal(str)
+    error_shown = Signal(str)
+
+    def __init__(self, status_bar: QStatusBar, dialog_parent: QWidget | None = None) -> None:
+        super().__init__(status_bar)
+        self._status_bar = status_bar
+        self._dialog_parent = dialog_parent
+        self.last_error: str = ""
+        self.last_info: str = ""
+        self._box: QMessageBox | None = None
+
+    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS) -> None:
+        """A short, transient message in the status bar."""
+        self.last_info = message
+        log.info(message)
+        self._status_bar.showMessage(message, timeout_ms)
+        self.info_shown.emit(message)
+
+    def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
+              details: str = "") -> None:
+        """An error: status bar always; a dialog too when ``serious``; traceback to the log.
+
+        Args:
+            message: one sentence for the user (what failed, naming its subject, what to do).
+            exc: the exception behind it, logged with its traceback.
+            serious: also show a dialog (the user must notice, e.g. a model that failed).
+            details: extra text for the dialog's "Show Details..." (e.g. a worker's traceback).
+        """
+        self.last_error = message
+        if exc is not None:
+            tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            log.error("%s\n%s", message, tb)
+            details = details or tb
+        elif details:
+            log.error("%s\n%s", message, details)
+        else:
+            log.error(message)
+        self._status_bar.showMessage(message, ERROR_TIMEOUT_MS)
+        if serious:
+            self._show_dialog(message, details)
+        self.error_shown.emit(message)
+
+    def _show_dialog(self, message: str, details: str) -> None:
+        # open(), not exec(): the dialog must not block the capture thread's signals or tests.
+        if self._box is not None:
+            self._box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "FER Desktop", message,
+                          QMessageBox.StandardButton.Ok, self._dialog_parent)
+        if details:
+            box.setDetailedText(details)
+        box.setObjectName("errorDialog")
+        box.finished.connect(self._on_box_finished)
+        self._box = box
+        box.open()
+
+    def _on_box_finished(self, _result: int) -> None:
+        if self._box is not None:
+            self._box.deleteLater()
+            self._box = None
+
+    @property
+    def dialog(self) -> QMessageBox | None:
+        """The error dialog now open, if any (tests read its text)."""
+        return self._box

@@ -1,0 +1,192 @@
+"""What the window remembers between launches: source, detector, options, folders, geometry.
+
+One typed wrapper around ``QSettings`` so that keys and defaults live in one place and the rest
+of the UI reads plain Python values. Tests pass a ``QSettings`` on an INI file in a temporary
+folder, so they never touch the user's own settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+
+from fer_desktop import APP_NAME
+
+CAMERA_PREFIX = "camera:"
+DETECTORS = ("blazeface", "haar")
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """The options of the Live tab.
+
+    detector: "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
+    smoothing: per-track smoothing of the probabilities. mirror: flip camera frames left-right.
+    min_face_px: smallest face side in pixels the detector reports. loop_video: restart a video
+    file at its end.
+    """
+
+    detector: str = "blazeface"
+    show_bars: bool = True
+    smoothing: bool = True
+    mirror: bool = True
+    min_face_px: int = 40
+    loop_video: bool = True
+
+
+def source_to_text(source: int | str | Path) -> str:
+    """``0`` -> ``"camera:0"``; a path -> its text. The form stored in the settings."""
+    if isinstance(source, int) and not isinstance(source, bool):
+        return f"{CAMERA_PREFIX}{source}"
+    return str(source)
+
+
+def source_from_text(text: str) -> int | str | None:
+    """Inverse of :func:`source_to_text`; ``None`` for an empty or malformed value."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.startswith(CAMERA_PREFIX):
+        number = text[len(CAMERA_PREFIX):]
+        return int(number) if number.isdigit() else None
+    return text
+
+
+def default_output_folder() -> Path:
+    """Pictures/FER Desktop (or the home folder when the platform has no Pictures folder)."""
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return Path(pictures or Path.home()) / APP_NAME
+
+
+def _as_bool(value: object, default: bool) -> bool:
+    # INI files give strings back ("true"/"false"); native backends give bools.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if value is None:
+        return default
+    return bool(value)
+
+
+def _as_int(value: object, default: int) -> int:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+class AppSettings:
+    """Typed access to the app's ``QSettings``.
+
+    Args:
+        qsettings: the store; default is the app's own (organisation and application name
+            set by ``fer_desktop.ui.app``).
+        read_only: ignore writes (used by ``--snapshot`` so a scripted run leaves the user's
+            choices alone).
+    """
+
+    def __init__(self, qsettings: QSettings | None = None, read_only: bool = False) -> None:
+        self._qs = qsettings if qsettings is not None else QSettings()
+        self.read_only = read_only
+
+    @classmethod
+    def from_file(cls, path: str | Path, read_only: bool = False) -> AppSettings:
+        """Settings kept in an INI file (tests, portable installs)."""
+        return cls(QSettings(str(path), QSettings.Format.IniFormat), read_only=read_only)
+
+    def _set(self, key: str, value: object) -> None:
+        if not self.read_only:
+            self._qs.setValue(key, value)
+
+    def sync(self) -> None:
+        if not self.read_only:
+            self._qs.sync()
+
+    # source -----------------------------------------------------------------------------
+    @property
+    def source(self) -> int | str | None:
+        return source_from_text(str(self._qs.value("live/source", "") or ""))
+
+    @source.setter
+    def source(self, value: int | str | Path | None) -> None:
+        self._set("live/source", "" if value is None else source_to_text(value))
+
+    # options ----------------------------------------------------------------------------
+    @property
+    def options(self) -> LiveOptions:
+        d = LiveOptions()
+        detector = str(self._qs.value("live/detector", d.detector) or d.detector)
+        return LiveOptions(
+            detector=detector if detector in DETECTORS else d.detector,
+            show_bars=_as_bool(self._qs.value("live/show_bars"), d.show_bars),
+            smoothing=_as_bool(self._qs.value("live/smoothing"), d.smoothing),
+            mirror=_as_bool(self._qs.value("live/mirror"), d.mirror),
+            min_face_px=max(8, _as_int(self._qs.value("live/min_face_px"), d.min_face_px)),
+            loop_video=_as_bool(self._qs.value("live/loop_video"), d.loop_video),
+        )
+
+    @options.setter
+    def options(self, value: LiveOptions) -> None:
+        self._set("live/detector", value.detector)
+        self._set("live/show_bars", value.show_bars)
+        self._set("live/smoothing", value.smoothing)
+        self._set("live/mirror", value.mirror)
+        self._set("live/min_face_px", int(value.min_face_px))
+        self._set("live/loop_video", value.loop_video)
+
+    # folders ----------------------------------------------------------------------------
+    @property
+    def output_folder(self) -> Path:
+        """Where screenshots and recordings go (default Pictures/FER Desktop)."""
+        text = str(self._qs.value("export/folder", "") or "")
+        return Path(text) if text else default_output_folder()
+
+    @output_folder.setter
+    def output_folder(self, value: str | Path) -> None:
+        self._set("export/folder", str(value))
+
+    @property
+    def last_open_folder(self) -> str:
+        return str(self._qs.value("live/last_open_folder", "") or "")
+
+    @last_open_folder.setter
+    def last_open_folder(self, value: str | Path) -> None:
+        self._set("live/last_open_folder", str(value))
+
+    # window -----------------------------------------------------------------------------
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._qs.value("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self._set("window/geometry", value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        value = self._qs.value("window/state")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self._set("window/state", value)
+
+    @property
+    def splitter_state(self) -> QByteArray | None:
+        value = self._qs.value("window/splitter")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @splitter_state.setter
+    def splitter_state(self, value: QByteArray) -> None:
+        self._set("window/splitter", value)
+
+    # generic access for other tabs (the Train tab keeps its own keys under "train/") -----
+    def value(self, key: str, default: object = None) -> object:
+        return self._qs.value(key, default)
+
+    def set_value(self, key: str, value: object) -> None:
+        self._set(key, value)

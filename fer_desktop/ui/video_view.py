@@ -1,0 +1,145 @@
+"""The widget that paints the annotated frame, scaled to fit and with its aspect ratio kept.
+
+It holds no logic: it is given a BGR frame (already annotated by the core's overlay) and paints
+it centred on a dark background; without a frame it paints a short message ("Loading the
+model..."). A click is mapped back to frame pixels so the window can select a face.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+BACKGROUND = QColor(24, 24, 28)
+MESSAGE_COLOR = QColor(210, 210, 215)
+
+
+def bgr_to_qimage(frame_bgr: np.ndarray) -> QImage:
+    """Wrap a (H, W, 3) uint8 BGR array as a QImage without copying.
+
+    The caller must keep ``frame_bgr`` alive as long as the image is used (the view keeps
+    both together).
+    """
+    if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
+        raise ValueError(f"expected (H, W, 3) uint8 BGR, got {frame_bgr.shape} {frame_bgr.dtype}")
+    if not frame_bgr.flags.c_contiguous:
+        frame_bgr = np.ascontiguousarray(frame_bgr)
+    height, width = frame_bgr.shape[:2]
+    return QImage(frame_bgr.data, width, height, int(frame_bgr.strides[0]),
+                  QImage.Format.Format_BGR888)
+
+
+def fit_rect(image_size: QSize, area: QRect) -> QRectF:
+    """The largest rectangle with the image's aspect ratio centred in ``area``."""
+    if image_size.isEmpty() or area.isEmpty():
+        return QRectF()
+    scale = min(area.width() / image_size.width(), area.height() / image_size.height())
+    w, h = image_size.width() * scale, image_size.height() * scale
+    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
+
+
+class VideoView(QWidget):
+    """Paints the latest annotated frame; see the module docstring.
+
+    Signals:
+        clicked_at(float, float): a click on the image, in frame pixel coordinates.
+        painted(int): the frame with this id has been painted (frame ids increase).
+    """
+
+    clicked_at = Signal(float, float)
+    painted = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setToolTip("The annotated video. Click a face to follow it in the side panel.")
+        self._array: np.ndarray | None = None
+        self._image: QImage | None = None
+        self._frame_id = -1
+        self._painted_id = -1
+        self._message = ""
+
+    @property
+    def frame_id(self) -> int:
+        """Id of the frame held now (-1 for none)."""
+        return self._frame_id
+
+    @property
+    def has_frame(self) -> bool:
+        return self._image is not None
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    def frame(self) -> np.ndarray | None:
+        """The BGR frame held now (read-only), for screenshots and tests."""
+        return self._array
+
+    def set_frame(self, frame_bgr: np.ndarray, frame_id: int) -> None:
+        """Show this frame; frames older than the one held are ignored (latest wins)."""
+        if frame_id < self._frame_id:
+            return
+        self._array = frame_bgr
+        self._image = bgr_to_qimage(frame_bgr)
+        self._frame_id = frame_id
+        self._message = ""
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        """Drop the frame and show ``text`` instead (loading state, errors)."""
+        self._array = None
+        self._image = None
+        self._message = text
+        self.update()
+
+    def reset_ids(self) -> None:
+        """A new capture session starts its frame ids from 0 again."""
+        self._frame_id = -1
+        self._painted_id = -1
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(800, 600)
+
+    def image_rect(self) -> QRectF:
+        """Where the image is drawn in widget coordinates (empty without a frame)."""
+        if self._image is None:
+            return QRectF()
+        return fit_rect(self._image.size(), self.rect())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), BACKGROUND)
+        if self._image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(self.image_rect(), self._image)
+        elif self._message:
+            font = QFont(self.font())
+            font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
+            painter.setFont(font)
+            painter.setPen(MESSAGE_COLOR)
+            painter.drawText(self.rect().adjusted(24, 24, -24, -24),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             self._message)
+        painter.end()
+        if self._image is not None and self._frame_id != self._painted_id:
+            self._painted_id = self._frame_id
+            self.painted.emit(self._frame_id)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        point = self.map_to_frame(event.position())
+        if point is not None:
+            self.clicked_at.emit(point[0], point[1])
+        super().mousePressEvent(event)
+
+    def map_to_frame(self, pos: QPointF) -> tuple[float, float] | None:
+        """Widget coordinates -> frame pixels, or None outside the image."""
+        rect = self.image_rect()
+        if rect.isEmpty() or not rect.contains(pos) or self._image is None:
+            return None
+        scale = self._image.width() / rect.width()
+        return (pos.x() - rect.x()) * scale, (pos.y() - rect.y()) * scale

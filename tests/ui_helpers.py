@@ -1,0 +1,101 @@
+"""Test doubles for the window tests: a stub classifier, fake sources, a short video.
+
+The stub classifier lets the window tests run the real detector, tracker, overlay and export
+without a trained model in ``assets/``; one test uses the shipped model when it is there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fer_desktop.core.detectors import create_detector
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import SourceError
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.sources import Frame
+from fer_desktop.resources import resource_path
+
+SAMPLE = resource_path("sample.jpg")
+
+
+class StubClassifier:
+    """Answers ``probs`` for every face; quacks like EmotionClassifier."""
+
+    def __init__(self, name: str = "stub", happy: float = 0.7) -> None:
+        self.name = name
+        self.model_dir = Path("stub")
+        self.metadata = {"name": name}
+        rest = (1.0 - happy) / (len(EMOTIONS) - 1)
+        self.probs = np.full(len(EMOTIONS), rest, np.float32)
+        self.probs[EMOTIONS.index("happy")] = happy
+
+    def accuracy_text(self) -> str:
+        return "PrivateTest 50.0%"
+
+    def predict(self, faces: np.ndarray) -> np.ndarray:
+        return np.tile(self.probs, (len(faces), 1))
+
+
+def stub_pipeline(model_dir=None, options: PipelineOptions = PipelineOptions()) -> FacePipeline:
+    """Same signature as FacePipeline.create, with the stub classifier and the real detector."""
+    detector = create_detector(options.detector, min_face_px=options.min_face_px,
+                               score_threshold=options.score_threshold,
+                               num_threads=options.num_threads)
+    return FacePipeline(StubClassifier(), detector, options)
+
+
+def no_cameras() -> list[int]:
+    return []
+
+
+def make_video(path: Path, frames: int = 20, fps: float = 20.0) -> Path:
+    """A short MJPG AVI of the sample image drifting right (a face that moves)."""
+    image = cv2.imread(str(SAMPLE))
+    image = cv2.resize(image, (320, 320))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (320, 320))
+    if not writer.isOpened():
+        raise RuntimeError(f"cannot write test video {path}")
+    for k in range(frames):
+        shift = np.float32([[1, 0, k], [0, 1, 0]])
+        writer.write(cv2.warpAffine(image, shift, (320, 320), borderMode=cv2.BORDER_REPLICATE))
+    writer.release()
+    return path
+
+
+class VanishingCamera:
+    """A live source that gives ``good_frames`` frames and then fails like a lost camera."""
+
+    is_live = True
+    fps = 30.0
+    frame_count = None
+
+    def __init__(self, good_frames: int = 2) -> None:
+        self.description = "camera 7"
+        self._image = cv2.resize(cv2.imread(str(SAMPLE)), (320, 320))
+        self._left = good_frames
+        self._index = 0
+        self.closed = False
+
+    def read(self) -> Frame | None:
+        if self._left <= 0:
+            raise SourceError(self.description, "stopped delivering frames; reconnect it")
+        self._left -= 1
+        self._index += 1
+        return Frame(self._index - 1, self._index / 30.0, self._image)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class EndlessCamera(VanishingCamera):
+    """A live source that never ends (for closing the window mid-stream)."""
+
+    def __init__(self) -> None:
+        super().__init__(good_frames=1)
+
+    def read(self) -> Frame | None:
+        self._index += 1
+        return Frame(self._index - 1, self._index / 30.0, self._image)
