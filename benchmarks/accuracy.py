@@ -1,0 +1,97 @@
+"""Accuracy of the shipped model (and any others given) on FER-2013, as the app runs it.
+
+    python benchmarks/accuracy.py [MODEL_DIR_OR_FILE ...] [--csv PATH]
+
+Each model folder is loaded through the app's own classifier (``model.json``'s class order,
+preprocessing and temperature, LiteRT), each of its ``.tflite`` files in turn, and scored on
+PublicTest and PrivateTest, as exported and with an extra horizontal-flip average (skipped
+when flip averaging is already built into the file). Prints accuracy, macro-F1, per-class
+recall, expected calibration error and the median ms per face (batch of one, 1 thread).
+PrivateTest is reported, never used to choose anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fer_desktop.core.emotions import EMOTIONS  # noqa: E402
+from fer_desktop.core.model import EmotionClassifier, default_model_dir  # noqa: E402
+from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
+from trainer.data import find_shared_csv, load_cached  # noqa: E402
+from trainer.metrics import ece, summarize  # noqa: E402
+
+
+def ms_per_face(classifier: EmotionClassifier, x: np.ndarray, repeats: int = 300) -> float:
+    times = []
+    for i in range(repeats):
+        face = x[i % len(x)][None]
+        t0 = time.perf_counter()
+        classifier.predict(face)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times[20:])
+
+
+def predict_all(classifier: EmotionClassifier, x: np.ndarray, batch: int = 256) -> np.ndarray:
+    return np.concatenate([classifier.predict(x[i:i + batch]) for i in range(0, len(x), batch)])
+
+
+def classifiers_of(target: Path) -> list[tuple[str, EmotionClassifier]]:
+    if target.is_file():
+        target = target.parent
+    meta_files = EmotionClassifier.load(target).metadata["files"]
+    out = []
+    for key in ("tflite", "tflite_int8"):
+        if key in meta_files:
+            clf = EmotionClassifier.load(target, prefer_int8=key == "tflite_int8")
+            out.append((f"{target.name}/{clf.model_path.name}", clf))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="*", help="model folders (default: the shipped one)")
+    parser.add_argument("--csv", help="FER-2013 CSV (default: ../shared/data or $FER2013_CSV)")
+    parser.add_argument("--cache", default="runs/.cache")
+    args = parser.parse_args()
+    csv = args.csv or find_shared_csv()
+    if csv is None:
+        print("FER-2013 CSV not found: pass --csv or set FER2013_CSV", file=sys.stderr)
+        return 2
+    data = load_cached(csv, args.cache)
+    splits = {s: (preprocess_faces(data.images[s]), data.labels[s])
+              for s in ("PublicTest", "PrivateTest")}
+    targets = [Path(m) for m in args.models] or [default_model_dir()]
+    short = [e[:3] for e in EMOTIONS]
+    print(f"{'model file':<34}{'split':<12}{'tta':<9}{'acc':>7}{'mF1':>7}{'ECE':>7}"
+          + "".join(f"{s:>6}" for s in short) + f"{'ms/face':>9}")
+    for target in targets:
+        for label, clf in classifiers_of(target):
+            built_in = bool(clf.metadata.get("flip_tta_in_model"))
+            latency = ms_per_face(clf, splits["PublicTest"][0])
+            for split, (x, y) in splits.items():
+                variants = [("in model" if built_in else "none", predict_all(clf, x))]
+                if not built_in:
+                    flipped = predict_all(clf, np.ascontiguousarray(x[:, :, ::-1]))
+                    variants.append(("flip", 0.5 * (variants[0][1] + flipped)))
+                for tta, probs in variants:
+                    s = summarize(probs, y)
+                    recalls = "".join(f"{s['per_class'][e]['recall']:>6.2f}" for e in EMOTIONS)
+                    print(f"{label:<34}{split:<12}{tta:<9}{s['accuracy']:>7.2%}"
+                          f"{s['macro_f1']:>7.3f}{ece(probs, y):>7.3f}{recalls}"
+                          f"{latency * (2 if tta == 'flip' else 1):>9.2f}")
+    print("acc: accuracy; mF1: macro-F1; ECE: expected calibration error (15 bins, calibrated "
+          "probabilities); per-class columns: recall; ms/face: median LiteRT latency, one face, "
+          "1 thread (doubled for an external flip)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
