@@ -24,3 +24,32 @@ def real_csv() -> Path:
     if path is None:
         pytest.skip("FER-2013 CSV not found (../shared/data/fer2013.csv.gz or $FER2013_CSV)")
     return path
+
+
+# --- core (live pipeline) fixtures ---------------------------------------------------------
+@pytest.fixture(scope="session")
+def sample_bgr():
+    """assets/sample.jpg as a read-only (512, 512, 3) BGR array: one real face."""
+    import cv2
+
+    image = cv2.imread(str(ROOT / "assets" / "sample.jpg"))
+    assert image is not None, "assets/sample.jpg is missing"
+    image.flags.writeable = False
+    return image
+
+
+@pytest.fixture()
+def model_copy(tmp_path) -> Path:
+    """A private copy of the shipped assets/ model (model.json + .tflite files) to damage."""
+    import json
+    import shutil
+
+    target = tmp_path / "model"
+    target.mkdir()
+    meta = json.loads((ROOT / "assets" / "model.json").read_text())
+    for key in ("tflite", "tflite_int8"):
+        name = meta["files"].get(key)
+        if name:
+            shutil.copyfile(ROOT / "assets" / name, target / name)
+    shutil.copyfile(ROOT / "assets" / "model.json", target / "model.json")
+    return target

@@ -16,7 +16,7 @@ from fer_desktop.core.preprocess import INPUT_SHAPE, preprocess_face
 
 # Side of the square crop relative to the longer side of the detector's box, per detector.
 # Chosen by benchmarks/crop_scale.py; see docs/performance.md.
-DEFAULT_CROP_SCALE = {"blazeface": 1.0, "haar": 1.0}
+DEFAULT_CROP_SCALE = {"blazeface": 1.2, "haar": 1.3}
 
 
 def square_box(box: np.ndarray, scale: float = 1.0) -> tuple[int, int, int]:

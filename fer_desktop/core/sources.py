@@ -148,7 +148,9 @@ class CameraSource:
     def read(self) -> Frame | None:
         if self._closed:
             return None
-        for _attempt in range(self._reopen_attempts + 1):
+        for attempt in range(self._reopen_attempts + 1):
+            if attempt > 0 or self._capture is None:
+                self._capture = self._open()
             if self._capture is not None:
                 ok, image = self._capture.read()
                 if ok and image is not None:
@@ -156,7 +158,7 @@ class CameraSource:
                     self._next_index += 1
                     return frame
                 self._capture.release()
-            self._capture = self._open()
+                self._capture = None
         self._capture = None
         raise SourceError(self.description, f"stopped delivering frames and did not come back "
                                             f"after {self._reopen_attempts} reopen attempts; "

@@ -1,0 +1,99 @@
+"""`fer-desktop analyze` over generated videos, images and folders; bad inputs are named."""
+
+from __future__ import annotations
+
+import csv
+
+import cv2
+import numpy as np
+import pytest
+
+from fer_desktop.cli import main as cli_main
+from fer_desktop.core.analyze import main
+from fer_desktop.core.export import CSV_COLUMNS
+
+
+def sample_video(path, sample, frames: int = 6, fps: float = 10.0):
+    """A video of the sample face drifting right by 3 px a frame."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
+    for i in range(frames):
+        frame = np.full((480, 640, 3), 100, np.uint8)
+        frame[20:404, 40 + 3 * i:424 + 3 * i] = cv2.resize(sample, (384, 384))
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def rows(path):
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_video_to_csv_with_summary(tmp_path, sample_bgr, capsys):
+    video = sample_video(tmp_path / "clip.avi", sample_bgr)
+    out = tmp_path / "results.csv"
+    assert cli_main(["analyze", str(video), "--out", str(out), "--no-progress"]) == 0
+    table = rows(out)
+    assert tuple(table[0]) == CSV_COLUMNS
+    assert [r["frame"] for r in table] == [str(i) for i in range(6)]
+    assert len({r["track_id"] for r in table}) == 1  # one face, one id throughout
+    assert float(table[5]["time_s"]) == pytest.approx(0.5)
+    printed = capsys.readouterr().out
+    assert "#1" in printed and "6 frames analysed, 6 face rows" in printed
+
+
+def test_every_and_annotated_video(tmp_path, sample_bgr):
+    video = sample_video(tmp_path / "clip.avi", sample_bgr)
+    out, annotated = tmp_path / "r.csv", tmp_path / "annotated.mp4"
+    assert main([str(video), "--out", str(out), "--every", "2", "--annotated", str(annotated),
+                 "--detector", "haar", "--no-progress"]) == 0
+    assert [r["frame"] for r in rows(out)] == ["0", "2", "4"]
+    capture = cv2.VideoCapture(str(annotated))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 3
+    capture.release()
+
+
+def test_several_inputs_get_a_source_column_and_bad_ones_are_skipped(tmp_path, sample_bgr,
+                                                                     capsys):
+    image = tmp_path / "face.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), sample_bgr)
+    (folder / "b.png").write_bytes(b"broken")
+    broken = tmp_path / "broken.mp4"
+    broken.write_text("not a video")
+    out = tmp_path / "r.csv"
+    code = main([str(image), str(broken), str(folder), str(tmp_path / "missing.avi"),
+                 "--out", str(out), "--no-progress"])
+    assert code == 1  # some inputs skipped
+    table = rows(out)
+    assert list(table[0])[0] == "source"
+    assert [r["source"] for r in table] == [str(image), str(folder / "a.png")]
+    err = capsys.readouterr().err
+    for name in ("broken.mp4", "b.png", "missing.avi"):
+        assert f"skipped: {tmp_path}" in err and name in err
+
+
+def test_nothing_readable_exits_2(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main([str(tmp_path / "empty"), "--out", str(tmp_path / "r.csv"),
+                 "--no-progress"]) == 2
+    assert "holds no images" in capsys.readouterr().err
+
+
+def test_bad_model_and_output_exit_2(tmp_path, sample_bgr, capsys):
+    image = tmp_path / "face.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    assert main([str(image), "--out", str(tmp_path / "r.csv"), "--model",
+                 str(tmp_path / "nomodel")]) == 2
+    assert "no such model folder" in capsys.readouterr().err
+    (tmp_path / "file").write_text("x")
+    assert main([str(image), "--out", str(tmp_path / "file" / "r.csv")]) == 2
+    assert "cannot be written" in capsys.readouterr().err
+
+
+def test_bad_settings_are_refused(tmp_path):
+    with pytest.raises(SystemExit) as info:
+        main(["x.mp4", "--out", str(tmp_path / "r.csv"), "--every", "0"])
+    assert info.value.code == 2

@@ -1,0 +1,103 @@
+"""Screenshots never overwrite; CSV rows are complete, parseable and flushed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.export import CSV_COLUMNS, CsvRecorder, ExportError, ScreenshotWriter
+from fer_desktop.core.types import Face, FrameResult
+
+NOW = dt.datetime(2026, 11, 25, 14, 30, 5)
+
+
+def result(n_faces: int = 2, index: int = 4) -> FrameResult:
+    faces = []
+    for i in range(n_faces):
+        p = np.full(7, 0.1, np.float32)
+        p[3] = 0.4
+        faces.append(Face(box=[10 + 50 * i, 20, 50 + 50 * i, 70], probabilities=p,
+                          label="happy", confidence=0.4, track_id=i + 1))
+    return FrameResult(index=index, timestamp_s=0.25, faces=faces, timings_ms={"total": 3.0})
+
+
+def test_screenshot_png_and_sidecar(tmp_path):
+    writer = ScreenshotWriter(tmp_path / "shots", clock=lambda: NOW)
+    image = np.full((48, 64, 3), 200, np.uint8)
+    path = writer.save(image, result(), source="camera 0")
+    assert path.name == "fer-20261125-143005.png"
+    assert cv2.imread(str(path)).shape == (48, 64, 3)
+    sidecar = json.loads(path.with_suffix(".json").read_text())
+    assert sidecar["image"] == path.name and sidecar["source"] == "camera 0"
+    assert sidecar["frame"] == 4 and len(sidecar["faces"]) == 2
+    assert sidecar["faces"][0]["probabilities"]["happy"] == pytest.approx(0.4)
+    assert sidecar["emotions"] == list(EMOTIONS)
+
+
+def test_second_screenshot_in_the_same_second_does_not_overwrite(tmp_path):
+    writer = ScreenshotWriter(tmp_path, clock=lambda: NOW)
+    first = writer.save(np.zeros((8, 8, 3), np.uint8), result())
+    second = writer.save(np.ones((8, 8, 3), np.uint8), result(1))
+    assert first != second and second.name == "fer-20261125-143005-2.png"
+    assert cv2.imread(str(first)).max() == 0  # the first is intact
+    assert len(json.loads(second.with_suffix(".json").read_text())["faces"]) == 1
+
+
+def test_unwritable_screenshot_folder_is_named(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="file") as info:
+        ScreenshotWriter(blocker / "shots")
+    assert info.value.path == blocker / "shots"
+
+
+def test_csv_rows_are_complete_and_parseable(tmp_path):
+    path = tmp_path / "out" / "faces.csv"
+    with CsvRecorder(path) as recorder:
+        recorder.write(result(2, index=0))
+        recorder.write(result(0, index=1))
+        recorder.write(result(1, index=2))
+    rows = list(csv.DictReader(path.open()))
+    assert tuple(rows[0]) == CSV_COLUMNS == (
+        "frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence",
+        "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+    assert [r["frame"] for r in rows] == ["0", "0", "2"]
+    first = rows[0]
+    assert (first["x"], first["y"], first["w"], first["h"]) == ("10", "20", "40", "50")
+    assert first["label"] == "happy" and float(first["happy"]) == pytest.approx(0.4)
+    assert sum(float(first[e]) for e in EMOTIONS) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_csv_source_column(tmp_path):
+    path = tmp_path / "faces.csv"
+    with CsvRecorder(path, with_source=True) as recorder:
+        recorder.write(result(1), source="a.mp4")
+    rows = list(csv.DictReader(path.open()))
+    assert list(rows[0])[0] == "source" and rows[0]["source"] == "a.mp4"
+
+
+def test_csv_is_flushed_within_a_second(tmp_path):
+    now = [0.0]
+    path = tmp_path / "faces.csv"
+    recorder = CsvRecorder(path, clock=lambda: now[0])
+    recorder.write(result(1, index=0))
+    assert len(path.read_text().splitlines()) == 1  # header only: buffered
+    now[0] = 1.0
+    recorder.write(result(1, index=1))
+    assert len(path.read_text().splitlines()) == 3  # flushed without close()
+    recorder.close()
+    with pytest.raises(ExportError, match="closed"):
+        recorder.write(result())
+
+
+def test_unwritable_csv_is_named(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="cannot be written"):
+        CsvRecorder(blocker / "faces.csv")

@@ -1,0 +1,166 @@
+"""The classifier loads the shipped model and refuses damaged or foreign ones, naming the file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import ModelError, ModelMismatchError
+from fer_desktop.core.model import EmotionClassifier, apply_temperature, default_model_dir
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return EmotionClassifier.load()
+
+
+def faces(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((n, 48, 48, 1), dtype=np.float32)
+
+
+def test_loads_the_shipped_model(classifier):
+    assert classifier.model_dir == default_model_dir()
+    assert classifier.metadata["classes"] == list(EMOTIONS)
+    assert classifier.name and classifier.classes == EMOTIONS
+    assert classifier.accuracy_text().startswith("PrivateTest ")
+    if "tflite_int8" in classifier.metadata["files"]:
+        assert classifier.model_path.name == classifier.metadata["files"]["tflite_int8"]
+
+
+def test_predict_gives_calibrated_probabilities(classifier):
+    p = classifier.predict(faces(3))
+    assert p.shape == (3, 7) and p.dtype == np.float32
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-5)
+    assert classifier.predict(np.zeros((0, 48, 48, 1), np.float32)).shape == (0, 7)
+
+
+def test_batching_does_not_change_answers(classifier):
+    x = faces(4, seed=1)
+    together = classifier.predict(x)
+    alone = np.concatenate([classifier.predict(x[i:i + 1]) for i in range(4)])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_temperature_is_applied(model_copy):
+    meta = json.loads((model_copy / "model.json").read_text())
+    plain = dict(meta, temperature=1.0)
+    (model_copy / "model.json").write_text(json.dumps(plain))
+    raw = EmotionClassifier.load(model_copy).predict(faces(2))
+    (model_copy / "model.json").write_text(json.dumps(dict(meta, temperature=2.0)))
+    hot = EmotionClassifier.load(model_copy).predict(faces(2))
+    np.testing.assert_allclose(hot, apply_temperature(raw, 2.0), atol=1e-5)
+    assert hot.max() < raw.max()  # a higher temperature flattens
+
+
+def test_float_model_when_asked(model_copy):
+    meta = json.loads((model_copy / "model.json").read_text())
+    model = EmotionClassifier.load(model_copy, prefer_int8=False)
+    assert model.model_path.name == meta["files"]["tflite"]
+
+
+def test_missing_int8_file_falls_back_to_float(model_copy):
+    meta = json.loads((model_copy / "model.json").read_text())
+    if "tflite_int8" not in meta["files"]:
+        pytest.skip("the shipped model has no int8 copy")
+    (model_copy / meta["files"]["tflite_int8"]).unlink()
+    assert EmotionClassifier.load(model_copy).model_path.name == meta["files"]["tflite"]
+
+
+def test_predict_rejects_wrong_shapes(classifier):
+    with pytest.raises(ValueError, match=r"\(n, 48, 48, 1\)"):
+        classifier.predict(np.zeros((1, 48, 48), np.float32))
+
+
+def _edit(key, value):
+    def change(meta):
+        target = meta
+        *parents, last = key.split(".")
+        for part in parents:
+            target = target[part]
+        if value is _DELETE:
+            del target[last]
+        else:
+            target[last] = value
+        return meta
+    return change
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (_edit("classes", list(EMOTIONS[::-1])), ModelMismatchError, "classes is"),
+    (_edit("classes", list(EMOTIONS[:6])), ModelMismatchError, "classes is"),
+    (_edit("input.shape", [1, 64, 64, 1]), ModelMismatchError, "input.shape"),
+    (_edit("input.shape", [1, 48, 48, 3]), ModelMismatchError, "input.shape"),
+    (_edit("preprocessing.name", "rgb-imagenet"), ModelMismatchError, "preprocessing.name"),
+    (_edit("preprocessing.version", 99), ModelMismatchError, "preprocessing.version"),
+    (_edit("format_version", 99), ModelMismatchError, "format_version"),
+    (_edit("temperature", -1), ModelError, "temperature"),
+    (_edit("temperature", "hot"), ModelError, "temperature"),
+    (_edit("files", {"keras": "model.keras"}), ModelError, "'tflite'"),
+    (_edit("preprocessing", _DELETE), ModelError, "no 'preprocessing'"),
+])
+def test_metadata_the_app_cannot_honour(model_copy, change, error, message):
+    path = model_copy / "model.json"
+    path.write_text(json.dumps(change(json.loads(path.read_text()))))
+    with pytest.raises(error, match=message) as info:
+        EmotionClassifier.load(model_copy)
+    assert str(path) in str(info.value)
+    if error is ModelMismatchError:
+        assert info.value.expected != info.value.found
+
+
+@pytest.mark.parametrize("damage, culprit, message", [
+    (lambda d: (d / "model.json").unlink(), "model.json", "missing"),
+    (lambda d: (d / "model.json").write_text("{not json"), "model.json", "not valid JSON"),
+    (lambda d: (d / "model.json").write_text("[1, 2]"), "model.json", "JSON object"),
+    (lambda d: (d / "model.json").write_bytes(b"\xff\xfe\x00"), "model.json", "not valid JSON"),
+])
+def test_broken_model_json(model_copy, damage, culprit, message):
+    damage(model_copy)
+    with pytest.raises(ModelError, match=message) as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path == model_copy / culprit
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage" * 100])
+def test_corrupt_tflite_is_named(model_copy, content):
+    for tflite in model_copy.glob("*.tflite"):
+        tflite.write_bytes(content)
+    with pytest.raises(ModelError, match="not a model LiteRT can load") as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path.suffix == ".tflite"
+
+
+def test_truncated_tflite_is_named(model_copy):
+    for tflite in model_copy.glob("*.tflite"):
+        tflite.write_bytes(tflite.read_bytes()[:2000])
+    with pytest.raises(ModelError) as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path.suffix == ".tflite"
+
+
+def test_missing_tflite_is_named(model_copy):
+    for tflite in model_copy.glob("*.tflite"):
+        tflite.unlink()
+    with pytest.raises(ModelError, match="missing") as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path.suffix == ".tflite"
+
+
+def test_missing_folder_is_named(tmp_path):
+    with pytest.raises(ModelError, match="no such model folder"):
+        EmotionClassifier.load(tmp_path / "nowhere")
+
+
+def test_detector_model_in_place_of_the_classifier(model_copy):
+    from fer_desktop.resources import blazeface_model_path
+
+    for tflite in model_copy.glob("*.tflite"):
+        tflite.write_bytes(blazeface_model_path().read_bytes())
+    with pytest.raises(ModelMismatchError, match="input tensor shape"):
+        EmotionClassifier.load(model_copy)

@@ -1,0 +1,63 @@
+"""The overlay draws on a copy, at any frame size, with a colour-blind-safe palette."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.overlay import PALETTE, OverlayPainter, OverlayStyle, text_colour
+from fer_desktop.core.types import Face
+
+
+def face(box, label="happy", track_id=3):
+    p = np.full(7, 0.05, np.float32)
+    p[EMOTIONS.index(label) if label in EMOTIONS else 0] = 0.7
+    return Face(box=box, probabilities=p, label=label, confidence=0.7, track_id=track_id)
+
+
+@pytest.mark.parametrize("size", [(480, 640), (1080, 1920)])
+def test_draws_on_a_copy(size):
+    frame = np.zeros((*size, 3), np.uint8)
+    frame.flags.writeable = False
+    h, w = size
+    out = OverlayPainter().draw(frame, [face([w * 0.3, h * 0.3, w * 0.5, h * 0.6])])
+    assert out.shape == frame.shape and out.dtype == np.uint8
+    assert frame.max() == 0 and out.max() > 0
+
+
+def test_text_scales_with_the_frame():
+    painter = OverlayPainter()
+    small = painter.draw(np.zeros((480, 640, 3), np.uint8), [face([100, 100, 200, 200])])
+    big = painter.draw(np.zeros((1080, 1920, 3), np.uint8), [face([300, 300, 600, 600])])
+    # Inked pixels grow with the frame area (roughly 9x), so text stays the same size to the eye.
+    assert (big > 0).any(axis=2).sum() > 4 * (small > 0).any(axis=2).sum()
+
+
+@pytest.mark.parametrize("box", [[0, 0, 60, 60], [580, 420, 640, 480], [-20, -20, 30, 30],
+                                 [600, 0, 700, 100]])
+def test_faces_at_the_edges_do_not_crash(box):
+    OverlayPainter().draw(np.zeros((480, 640, 3), np.uint8), [face(box)])
+
+
+def test_bars_can_be_hidden():
+    frame = np.zeros((480, 640, 3), np.uint8)
+    f = [face([100, 100, 200, 200])]
+    with_bars = (OverlayPainter().draw(frame, f) > 0).sum()
+    without = (OverlayPainter(OverlayStyle(show_bars=False)).draw(frame, f) > 0).sum()
+    assert without < with_bars
+
+
+def test_label_text():
+    painter = OverlayPainter()
+    assert painter.label_text(face([0, 0, 9, 9])) == "#3 happy 70%"
+    assert OverlayPainter(OverlayStyle(show_track_id=False, show_confidence=False)) \
+        .label_text(face([0, 0, 9, 9], track_id=None)) == "happy"
+    assert painter.label_text(face([0, 0, 9, 9], label="uncertain")).startswith("#3 uncertain")
+
+
+def test_palette_is_distinct_and_covers_every_label():
+    assert set(PALETTE) == {*EMOTIONS, "uncertain"}
+    assert len(set(PALETTE.values())) == len(PALETTE)
+    assert text_colour(PALETTE["surprise"]) == (0, 0, 0)  # dark text on yellow
+    assert text_colour(PALETTE["sad"]) == (255, 255, 255)  # light text on blue

@@ -1,0 +1,86 @@
+"""The synchronous pipeline on the shipped sample: detect, crop, classify, track, time."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import EmotionClassifier
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.tracking import UNCERTAIN
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return FacePipeline.create()
+
+
+def two_faces(sample, shift=0):
+    frame = np.full((600, 1000, 3), 110, np.uint8)
+    frame[40:552, 10 + shift:522 + shift] = sample
+    frame[100:500, 560:960] = cv2.resize(sample, (400, 400))
+    return frame
+
+
+def test_sample_face_is_found_and_classified(pipeline, sample_bgr):
+    pipeline.reset()
+    result = pipeline.process(sample_bgr, index=7, timestamp_s=1.5)
+    assert (result.index, result.timestamp_s) == (7, 1.5)
+    assert len(result.faces) == 1
+    face = result.faces[0]
+    assert face.label in (*EMOTIONS, UNCERTAIN) and face.track_id is not None
+    assert face.probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+    assert set(result.timings_ms) == {"detect", "preprocess", "classify", "track", "total"}
+    assert result.timings_ms["total"] >= result.timings_ms["detect"]
+    assert result.frame is not None and not result.frame.flags.writeable
+
+
+def test_blank_frame_has_no_faces(pipeline):
+    assert pipeline.process(np.zeros((480, 640, 3), np.uint8)).faces == ()
+
+
+def test_track_ids_stay_through_small_motion(pipeline, sample_bgr):
+    pipeline.reset()
+    ids = [tuple(f.track_id for f in pipeline.process(two_faces(sample_bgr, s)).faces)
+           for s in (0, 4, 8, 12)]
+    assert len(ids[0]) == 2 and len(set(ids[0])) == 2
+    assert all(i == ids[0] for i in ids)
+
+
+def test_faces_are_largest_first_and_capped(sample_bgr):
+    pipe = FacePipeline.create(options=PipelineOptions(max_faces=1))
+    frame = two_faces(sample_bgr)
+    assert len(pipe.process(frame).faces) == 1
+    pipe.set_options(pipe.with_options(max_faces=5))
+    faces = pipe.process(frame).faces
+    assert len(faces) == 2 and faces[0].area >= faces[1].area
+
+
+def test_switching_detector_and_classifier(sample_bgr):
+    pipe = FacePipeline.create()
+    blaze = pipe.detector
+    pipe.set_options(pipe.with_options(smoothing=False))
+    assert pipe.detector is blaze  # only tracker settings changed
+    pipe.set_options(pipe.with_options(detector="haar"))
+    assert pipe.detector.name == "haar"
+    assert len(pipe.process(sample_bgr).faces) == 1
+    other = EmotionClassifier.load(prefer_int8=False)
+    pipe.set_classifier(other)
+    assert pipe.classifier is other and len(pipe.process(sample_bgr).faces) == 1
+
+
+def test_crop_scale_defaults_per_detector():
+    assert PipelineOptions(detector="blazeface").resolved_crop_scale() == 1.2
+    assert PipelineOptions(detector="haar", crop_scale=1.0).resolved_crop_scale() == 1.0
+
+
+def test_frame_not_kept_when_asked(sample_bgr):
+    pipe = FacePipeline.create(options=PipelineOptions(keep_frame=False))
+    assert pipe.process(sample_bgr).frame is None
+
+
+def test_unknown_detector_in_options():
+    with pytest.raises(ValueError, match="unknown detector"):
+        FacePipeline.create(options=PipelineOptions(detector="yolo"))

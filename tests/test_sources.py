@@ -1,0 +1,180 @@
+"""Frame sources: files, folders, videos and a (simulated) camera; every failure is named."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from fer_desktop.core.errors import SourceError
+from fer_desktop.core.sources import (
+    CameraSource,
+    Frame,
+    FrameSource,
+    ImageSource,
+    VideoFileSource,
+    list_cameras,
+    open_source,
+)
+
+
+def write_video(path, frames: int = 6, size=(160, 120), fps: float = 10.0):
+    fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix == ".avi" else "mp4v"))
+    writer = cv2.VideoWriter(str(path), fourcc, fps, size)
+    for i in range(frames):
+        writer.write(np.full((size[1], size[0], 3), 20 * i, np.uint8))
+    writer.release()
+    return path
+
+
+class FakeCapture:
+    """A camera that delivers ``frames`` frames, then fails until reopened ``recover_after``
+    times (None: never)."""
+
+    def __init__(self, script: dict) -> None:
+        self.script = script
+        script["opens"] = script.get("opens", 0) + 1
+
+    def isOpened(self):  # noqa: N802 - OpenCV's name
+        return self.script.get("openable", True) and (
+            self.script["opens"] == 1 or self.script.get("recover_after") is not None
+            and self.script["opens"] > self.script["recover_after"])
+
+    def read(self):
+        if self.script["left"] > 0:
+            self.script["left"] -= 1
+            return True, np.zeros((4, 4, 3), np.uint8)
+        if self.script.get("recover_after") is not None and \
+                self.script["opens"] > self.script["recover_after"]:
+            return True, np.ones((4, 4, 3), np.uint8)
+        return False, None
+
+    def set(self, *_args):
+        return True
+
+    def get(self, _prop):
+        return 30.0
+
+    def release(self):
+        pass
+
+
+def fake_factory(script):
+    return lambda _index: FakeCapture(script)
+
+
+def test_image_file_gives_one_frame(tmp_path, sample_bgr):
+    path = tmp_path / "face.png"
+    cv2.imwrite(str(path), sample_bgr)
+    source = open_source(path)
+    assert isinstance(source, FrameSource) and not source.is_live
+    frame = source.read()
+    assert frame.image.shape == (512, 512, 3) and not frame.image.flags.writeable
+    assert source.read() is None
+
+
+def test_image_with_non_ascii_path(tmp_path, sample_bgr):
+    path = tmp_path / "visage-été-日本.jpg"
+    ok, data = cv2.imencode(".jpg", sample_bgr)
+    path.write_bytes(data.tobytes())
+    assert open_source(str(path)).read().image.shape == (512, 512, 3)
+
+
+def test_looping_image_repeats(tmp_path, sample_bgr):
+    path = tmp_path / "face.jpg"
+    cv2.imwrite(str(path), sample_bgr)
+    source = open_source(path, loop=True)
+    assert [source.read().index for _ in range(3)] == [0, 1, 2]
+
+
+def test_folder_is_sorted_and_skips_unreadable(tmp_path):
+    for name in ("b.png", "a.png", "c.jpg"):
+        cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    (tmp_path / "notes.txt").write_text("ignored")
+    source = open_source(tmp_path)
+    assert isinstance(source, ImageSource) and source.frame_count == 4
+    names = []
+    while (frame := source.read()) is not None:
+        names.append(frame.name.rsplit("/", 1)[-1])
+    assert names == ["a.png", "b.png", "c.jpg"]
+    assert [p.name for p, _ in source.skipped] == ["broken.png"]
+    assert "not an image" in source.skipped[0][1]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p / "missing.mp4", "no such file or folder"),
+    (lambda p: (p / "empty").mkdir() or p / "empty", "holds no images"),
+    (lambda p: (p / "fake.mp4").write_text("hello") and p / "fake.mp4", "not a video"),
+    (lambda p: (p / "empty.avi").write_bytes(b"") or p / "empty.avi", "not a video"),
+    (lambda p: (p / "bad.jpg").write_bytes(b"\xff\xd8junk") and p / "bad.jpg", "not an image"),
+])
+def test_bad_inputs_are_named(tmp_path, make, message):
+    path = make(tmp_path)
+    with pytest.raises(SourceError, match=message) as info:
+        open_source(path)
+    assert info.value.source == str(path) and str(path) in str(info.value)
+
+
+def test_video_reports_count_and_rate(tmp_path):
+    path = write_video(tmp_path / "clip.avi", frames=6, fps=10.0)
+    source = open_source(path)
+    assert isinstance(source, VideoFileSource)
+    assert source.frame_count == 6 and source.fps == pytest.approx(10.0)
+    frames = []
+    while (frame := source.read()) is not None:
+        frames.append(frame)
+    assert [f.index for f in frames] == list(range(6))
+    assert frames[3].timestamp_s == pytest.approx(0.3)
+    source.close()
+    assert source.read() is None
+
+
+def test_video_loops_when_asked(tmp_path):
+    source = open_source(write_video(tmp_path / "clip.avi", frames=3), loop=True)
+    assert [source.read().index for _ in range(5)] == [0, 1, 2, 3, 4]
+
+
+def test_camera_index_string_opens_camera():
+    script = {"left": 2}
+    source = open_source("0", capture_factory=fake_factory(script))
+    assert isinstance(source, CameraSource) and source.is_live and source.fps == 30.0
+    assert source.read().index == 0
+
+
+def test_vanished_camera_is_retried_then_reported():
+    script = {"left": 2}  # two frames, then the device is gone for good
+    clock = iter(np.arange(0, 100, 0.5)).__next__
+    source = CameraSource(1, capture_factory=fake_factory(script), reopen_attempts=3,
+                          clock=clock)
+    assert source.read().timestamp_s == pytest.approx(0.5)
+    source.read()
+    with pytest.raises(SourceError, match="camera 1.*after 3 reopen attempts") as info:
+        source.read()
+    assert info.value.source == "camera 1"
+    assert script["opens"] == 1 + 3
+
+
+def test_camera_that_comes_back_keeps_streaming():
+    script = {"left": 1, "recover_after": 2}  # fails once, reopens on the second try
+    source = CameraSource(0, capture_factory=fake_factory(script), reopen_attempts=3)
+    assert source.read().index == 0
+    assert source.read().index == 1  # after a reopen
+    assert script["opens"] == 3
+
+
+def test_camera_that_does_not_open():
+    with pytest.raises(SourceError, match="cannot be opened"):
+        CameraSource(3, capture_factory=fake_factory({"left": 0, "openable": False}))
+
+
+def test_list_cameras_keeps_the_working_ones():
+    scripts = {0: {"left": 1}, 1: {"left": 0}, 2: {"left": 1, "openable": False}}
+    assert list_cameras(3, capture_factory=lambda i: FakeCapture(scripts[i])) == [0]
+
+
+def test_frame_is_read_only_and_checked():
+    frame = Frame(0, 0.0, np.zeros((4, 4), np.uint8))  # gray becomes BGR
+    assert frame.image.shape == (4, 4, 3) and not frame.image.flags.writeable
+    with pytest.raises(ValueError, match="uint8"):
+        Frame(0, 0.0, np.zeros((4, 4, 3), np.float32))
