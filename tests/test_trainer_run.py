@@ -212,3 +212,39 @@ def test_inspect_prints_the_data_report(tmp_path):
     result = run_trainer("inspect", "--csv", str(csv), timeout=60)
     assert result.returncode == 0
     assert "sharpness" in result.stdout and "PublicTest" in result.stdout
+
+
+def test_time_budget_ends_the_run_and_still_exports(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 320, "PublicTest": 32, "PrivateTest": 32})
+    result = run_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "40",
+                         "--batch-size", "32", "--threads", "1", "--events", "json",
+                         "--max-minutes", "0.05")
+    assert result.returncode == 0, result.stderr[-3000:]
+    finished = events(result.stdout)[-1]
+    assert finished["event"] == "finished" and finished["time_budget_reached"] is True
+    assert finished["stopped"] is False and finished["epochs_done"] < 40
+    assert (Path(finished["run_dir"]) / "model.json").is_file()
+
+
+def test_config_round_trips_through_argv():
+    from trainer.cli import _train_parser
+    from trainer.config import TrainConfig, config_from_args
+
+    config = TrainConfig(csv="x.csv", preset="seed", epochs=3, batch_size=16, learning_rate=0.01,
+                         out="o", events="json", seed=7, strategy="mirrored",
+                         precision="float32", threads=1, limit_per_split=50, max_minutes=2.5,
+                         export=False)
+    assert config_from_args(_train_parser().parse_args(config.to_argv())) == config
+
+
+@pytest.mark.parametrize(("field", "value", "fragment"), [
+    ("preset", "defualt", "Did you mean 'default'?"),
+    ("epochs", 0, "epochs must be at least 1"),
+    ("strategy", "gpu", "strategy 'gpu' is not one of"),
+])
+def test_bad_setting_is_named(field, value, fragment):
+    from trainer.config import ConfigError, TrainConfig
+
+    with pytest.raises(ConfigError, match=None) as info:
+        TrainConfig(**{field: value})
+    assert fragment in str(info.value)

@@ -60,6 +60,7 @@ class TrainConfig:
     precision: str = "auto"
     threads: int = 0
     limit_per_split: int = 0
+    max_minutes: float = 0.0
     export: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -78,6 +79,8 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.max_minutes < 0:
+            raise ConfigError(f"max_minutes must be 0 (no limit) or more, got {self.max_minutes}")
         if self.threads < 0:
             raise ConfigError(f"threads must be 0 (all cores) or more, got {self.threads}")
 
@@ -115,6 +118,8 @@ class TrainConfig:
             argv += ["--learning-rate", repr(float(self.learning_rate))]
         if self.limit_per_split:
             argv += ["--limit-per-split", str(self.limit_per_split)]
+        if self.max_minutes:
+            argv += ["--max-minutes", repr(float(self.max_minutes))]
         if not self.export:
             argv += ["--no-export"]
         return argv
@@ -152,6 +157,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CPU threads for TensorFlow (0 = all cores)")
     parser.add_argument("--limit-per-split", type=int, default=0,
                         help="use only the first N rows of each split (quick experiments)")
+    parser.add_argument("--max-minutes", type=float, default=0.0,
+                        help="stop cleanly once this many minutes of training have passed "
+                        "(counted over the whole run, resumes included; 0 = no limit)")
     parser.add_argument("--no-export", dest="export", action="store_false",
                         help="skip evaluation and .tflite export at the end")
     parser.add_argument("--resume", metavar="RUN_DIR",
@@ -163,7 +171,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         csv=args.csv or "", preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=args.learning_rate, out=args.out, events=args.events, seed=args.seed,
         strategy=args.strategy, precision=args.precision, threads=args.threads,
-        limit_per_split=args.limit_per_split, export=args.export,
+        limit_per_split=args.limit_per_split, max_minutes=args.max_minutes, export=args.export,
     )
 
 

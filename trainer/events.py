@@ -30,7 +30,8 @@ EVENTS: dict[str, str] = {
     "evaluated": "model, split, accuracy, macro_f1, per_class {name: {precision, recall, f1}}, "
     "confusion [[int]], ece, ece_calibrated, temperature",
     "exported": "files {name: {path, bytes, public_accuracy, private_accuracy}}, model_json",
-    "finished": "run_dir, best_epoch, best_val_accuracy, stopped (bool), best_model, seconds",
+    "finished": "run_dir, best_epoch, best_val_accuracy, stopped (bool), best_model, epochs_done, "
+    "time_budget_reached (bool), seconds",
     "error": "message, kind (user | internal), traceback (internal only)",
 }
 

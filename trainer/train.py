@@ -46,7 +46,7 @@ def configure_threads(threads: int) -> None:
 
 
 def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFlag,
-                   steps: int, batch_size: int, epochs: int):
+                   steps: int, batch_size: int, epochs: int, max_seconds: float = 0.0):
     import keras
 
     class RunCallback(keras.callbacks.Callback):
@@ -66,6 +66,11 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
                              accuracy=float(logs.get("accuracy", math.nan)),
                              images_per_s=seen / max(1e-6, now - self._t0))
                 self._last = now
+            if max_seconds:
+                spent = sum(r["seconds"] for r in state["history"]) + now - self._t0
+                if spent >= max_seconds:
+                    stop.requested = True
+                    state["time_budget_reached"] = True
             if stop.requested:
                 self.model.stop_training = True
 
@@ -194,10 +199,12 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
             x_train, y_train, batch_size, config.seed + state["epoch"],
             augment=config.preset == "default", threads=config.threads)
         val_ds = recipe.make_eval_dataset(x_val, y_val, 256)
-        callback = _make_callback(run, state, emitter, stop, steps, batch_size, epochs)
+        callback = _make_callback(run, state, emitter, stop, steps, batch_size, epochs,
+                                  max_seconds=60.0 * config.max_minutes)
         model.fit(train_ds, epochs=epochs, initial_epoch=state["epoch"], validation_data=val_ds,
                   callbacks=[callback], verbose=0)
-    stopped = state["epoch"] < epochs
+    budget_reached = bool(state.pop("time_budget_reached", False))
+    stopped = state["epoch"] < epochs and not budget_reached
     state["status"] = "stopped" if stopped else "trained"
     rundir.atomic_write_json(run / rundir.STATE, state)
     if not stopped and config.export and (run / rundir.BEST).is_file():
@@ -209,7 +216,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     emitter.emit("finished", run_dir=str(run), best_epoch=state["best_epoch"],
                  best_val_accuracy=state["best_val_accuracy"], stopped=stopped,
                  best_model=str(run / rundir.BEST) if state["best_epoch"] else None,
-                 epochs_done=state["epoch"], seconds=time.monotonic() - t_start)
+                 epochs_done=state["epoch"], time_budget_reached=budget_reached,
+                 seconds=time.monotonic() - t_start)
     return run
 
 
