@@ -218,7 +218,7 @@ def test_time_budget_ends_the_run_and_still_exports(tmp_path):
     csv = make_csv(tmp_path / "tiny.csv", {"Training": 320, "PublicTest": 32, "PrivateTest": 32})
     result = run_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "40",
                          "--batch-size", "32", "--threads", "1", "--events", "json",
-                         "--max-minutes", "0.05")
+                         "--max-minutes", "0.12")
     assert result.returncode == 0, result.stderr[-3000:]
     finished = events(result.stdout)[-1]
     assert finished["event"] == "finished" and finished["time_budget_reached"] is True
