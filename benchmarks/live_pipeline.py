@@ -1,0 +1,178 @@
+"""How fast is the live pipeline, stage by stage, and how much memory does it take?
+
+Prints one table: median milliseconds per stage (detect, crop+preprocess, classify, track,
+overlay) and end to end (process + overlay) for 640x480 and 1280x720 frames with 1 and 5
+faces, for BlazeFace and Haar; and, on the same frames, a naive pipeline (Haar box, Keras
+``model.predict`` once per face on assets/model.keras) with the ratio naive / ours. Then the
+resident memory of a fresh process that runs only the app's pipeline (no TensorFlow).
+
+    python benchmarks/live_pipeline.py [--repeats 40] [--threads 1]
+
+Frames are composed from assets/sample.jpg (head crops pasted in a grid on grey). The app's
+pipeline uses LiteRT with ``--threads`` threads (1 by default: a training run may hold the
+other core); Keras uses TensorFlow's default thread pools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fer_desktop.core.crop import face_inputs  # noqa: E402
+from fer_desktop.core.detectors import create_detector  # noqa: E402
+from fer_desktop.core.overlay import OverlayPainter  # noqa: E402
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions  # noqa: E402
+
+SIZES = {"640x480": (480, 640, 200), "1280x720": (720, 1280, 300)}  # h, w, head side
+HEAD = (slice(20, 260), slice(110, 350))  # the astronaut's head in sample.jpg, 240x240
+
+
+def compose(size: str, faces: int) -> np.ndarray:
+    """A grey frame with ``faces`` head crops of the sample (3 on top, 2 below)."""
+    h, w, side = SIZES[size]
+    sample = cv2.imread(str(ROOT / "assets" / "sample.jpg"))
+    head = cv2.resize(sample[HEAD], (side, side), interpolation=cv2.INTER_AREA)
+    frame = np.full((h, w, 3), 120, np.uint8)
+    slots = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)] if faces > 1 else [(0, 0)]
+    gap_x = (w - 3 * side) // 4
+    for row, col in slots[:faces]:
+        x = gap_x + col * (side + gap_x) + (0 if faces > 1 else (w - side) // 2 - gap_x)
+        y = 10 + row * (side + 10) if faces > 1 else (h - side) // 2
+        frame[y:y + side, x:x + side] = head
+    return frame
+
+
+def bench_ours(pipeline: FacePipeline, painter: OverlayPainter, frame: np.ndarray,
+               repeats: int) -> dict:
+    stages: dict[str, list[float]] = {}
+    found = 0
+    for i in range(repeats + 5):
+        t0 = time.perf_counter()
+        result = pipeline.process(frame, i)
+        t1 = time.perf_counter()
+        painter.draw(frame, result.faces)
+        t2 = time.perf_counter()
+        if i < 5:  # warm-up
+            continue
+        found = len(result.faces)
+        for key, value in result.timings_ms.items():
+            stages.setdefault(key, []).append(value)
+        stages.setdefault("overlay", []).append((t2 - t1) * 1e3)
+        stages.setdefault("end_to_end", []).append((t2 - t0) * 1e3)
+    return {"found": found, **{k: statistics.median(v) for k, v in stages.items()}}
+
+
+def bench_naive(keras_model, haar, painter: OverlayPainter, frame: np.ndarray,
+                repeats: int) -> dict:
+    """The textbook way: Haar, then ``model.predict`` for each face separately."""
+    times, found = [], 0
+    for i in range(repeats + 2):
+        t0 = time.perf_counter()
+        detections = haar.detect(frame)
+        for d in detections:
+            keras_model.predict(face_inputs(frame, [d.box], 1.0), verbose=0)
+        t1 = time.perf_counter()
+        if i >= 2:
+            times.append((t1 - t0) * 1e3)
+            found = len(detections)
+    return {"found": found, "end_to_end": statistics.median(times)}
+
+
+def memory_child(threads: int) -> None:
+    """Run only the app's pipeline in this (fresh) process and print its resident memory."""
+    import psutil
+
+    pipeline = FacePipeline.create(options=PipelineOptions(num_threads=threads))
+    painter = OverlayPainter()
+    for size in SIZES:
+        frame = compose(size, 5)
+        for i in range(30):
+            painter.draw(frame, pipeline.process(frame, i).faces)
+    haar = FacePipeline.create(options=PipelineOptions(detector="haar", num_threads=threads))
+    haar.process(compose("1280x720", 5))
+    rss = psutil.Process().memory_info().rss / 2**20
+    print(json.dumps({"rss_mb": rss, "tensorflow_loaded": "tensorflow" in sys.modules}))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--naive-repeats", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=1, help="LiteRT threads per model")
+    parser.add_argument("--no-naive", action="store_true", help="skip the Keras comparison")
+    parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        memory_child(args.threads)
+        return 0
+
+    child = subprocess.run([sys.executable, __file__, "--memory-child", "--threads",
+                            str(args.threads)], capture_output=True, text=True, check=True)
+    memory = json.loads(child.stdout.strip().splitlines()[-1])
+
+    painter = OverlayPainter()
+    pipelines = {name: FacePipeline.create(options=PipelineOptions(detector=name,
+                                                                   num_threads=args.threads))
+                 for name in ("blazeface", "haar")}
+    cases = [(size, faces) for size in SIZES for faces in (1, 5)]
+    ours = {}
+    for size, faces in cases:
+        frame = compose(size, faces)
+        for name, pipeline in pipelines.items():
+            pipeline.reset()
+            ours[(size, faces, name)] = bench_ours(pipeline, painter, frame, args.repeats)
+    naive = {}
+    if not args.no_naive:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import keras
+
+        model = keras.models.load_model(ROOT / "assets" / "model.keras", compile=False)
+        haar = create_detector("haar")
+        for size, faces in cases:
+            naive[(size, faces)] = bench_naive(model, haar, painter, compose(size, faces),
+                                               args.naive_repeats)
+
+    print(f"median ms per frame ({args.repeats} frames; LiteRT threads {args.threads}; "
+          f"{os.cpu_count()} CPUs)")
+    header = (f"{'frame':9s} {'faces':>5s} {'pipeline':10s} {'found':>5s} {'detect':>7s} "
+              f"{'crop+pre':>8s} {'classify':>8s} {'track':>6s} {'overlay':>7s} "
+              f"{'end2end':>8s} {'fps':>6s} {'naive/ours':>10s}")
+    print(header)
+    print("-" * len(header))
+    for size, faces in cases:
+        for name in pipelines:
+            r = ours[(size, faces, name)]
+            ratio = ""
+            if naive and name == "blazeface":
+                ratio = f"{naive[(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
+            print(f"{size:9s} {faces:5d} {name:10s} {r['found']:5d} {r['detect']:7.2f} "
+                  f"{r['preprocess']:8.2f} {r['classify']:8.2f} {r['track']:6.2f} "
+                  f"{r['overlay']:7.2f} {r['end_to_end']:8.2f} {1000 / r['end_to_end']:6.0f} "
+                  f"{ratio:>10s}")
+        if naive:
+            n = naive[(size, faces)]
+            print(f"{size:9s} {faces:5d} {'naive':10s} {n['found']:5d} {'':7s} {'':8s} "
+                  f"{'':8s} {'':6s} {'':7s} {n['end_to_end']:8.2f} "
+                  f"{1000 / n['end_to_end']:6.0f} {'1.0x':>10s}")
+    print()
+    print(f"resident memory of a fresh process running both app pipelines: "
+          f"{memory['rss_mb']:.0f} MB (TensorFlow loaded: {memory['tensorflow_loaded']})")
+    print("naive = Haar + Keras model.predict per face (assets/model.keras); "
+          "naive/ours = naive end-to-end / BlazeFace end-to-end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
