@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-
 from factories import make_faces
+
 from fer_desktop.core.crop import crop_face, face_inputs, square_box
 from fer_desktop.core.preprocess import preprocess_face, preprocess_faces
 
