@@ -1,0 +1,303 @@
+"""The Train tab, offscreen: real tiny runs started from the form, stop/resume, kill, bad CSV,
+garbage on the trainer's stdout, the run list and "Use this model"."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from factories import make_csv
+from PySide6.QtCore import QSettings
+
+from fer_desktop.ui import trainer_process as tp
+from fer_desktop.ui.train_tab import TrainTab, list_runs, read_run_curves, read_run_row
+from trainer.config import TrainConfig
+
+RUN_TIMEOUT_MS = 180_000  # a real tiny run: TensorFlow start-up dominates on a busy 2-core box
+TINY = {"Training": 100, "PublicTest": 100, "PrivateTest": 100}
+
+
+@pytest.fixture
+def tiny_csv(tmp_path) -> Path:
+    return make_csv(tmp_path / "tiny.csv", TINY)
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path, tiny_csv):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    widget = TrainTab(settings)
+    qtbot.addWidget(widget)
+    widget.csv_edit.setText(str(tiny_csv))
+    widget.out_edit.setText(str(tmp_path / "runs"))
+    widget.epochs_spin.setValue(2)
+    widget.batch_spin.setValue(32)
+    widget.threads_spin.setValue(1)
+    yield widget
+    for process in (widget.process, widget.validator):
+        if process.is_active:
+            process.kill()
+            process.wait(10)
+
+
+def _is_event(name: str, **fields):
+    return lambda event: event.name == name and all(event.get(k) == v for k, v in fields.items())
+
+
+# ------------------------------------------------------------------ command line, no Qt needed
+
+def test_trainer_command_knows_whether_the_app_is_frozen():
+    config = TrainConfig(csv="x.csv", threads=1)
+    program, args = tp.trainer_command(config, frozen=False)
+    assert program == sys.executable and args[:2] == ["-m", "trainer"]
+    assert args[2:] == config.to_argv()
+    program, args = tp.trainer_command(["--resume", "runs/r"], frozen=True)
+    assert program == sys.executable and args == ["--trainer", "--resume", "runs/r"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="nice is POSIX")
+def test_the_trainer_runs_niced_with_capped_threads():
+    program, args = tp.lower_priority("python", ["-m", "trainer"])
+    assert Path(program).name == "nice" and args == ["-n", "10", "python", "-m", "trainer"]
+    env = tp.trainer_environment(1, base={"PYTHONPATH": "elsewhere"})
+    assert env["OMP_NUM_THREADS"] == env["TF_NUM_INTRAOP_THREADS"] == "1"
+    assert env["PYTHONPATH"].endswith(os.pathsep + "elsewhere")
+    assert "OMP_NUM_THREADS" not in tp.trainer_environment(0, base={})  # 0 = all cores
+
+
+# ------------------------------------------------------------------ real tiny runs
+
+@pytest.mark.slow
+def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model(qtbot, tab):
+    with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as done:
+        tab.start_button.click()
+    outcome = done.args[0]
+    assert outcome.state == tp.FINISHED, tab.log_view.toPlainText()[-2000:]
+    run = Path(outcome.run_dir)
+    assert (run / "model.json").is_file()
+    tab.curves.redraw()
+    points = tab.curves.points()
+    assert points["loss"] == points["val_accuracy"] == 2 and points["batch_loss"] >= 2
+    row = tab.run_rows()[0]
+    assert (row.run_dir, row.state, row.epochs_done, row.epochs) == (run, "finished", 2, 2)
+    assert tab.run_list.topLevelItem(0).text(4) == "finished"
+    assert tab.results.table.rowCount() == 7 and tab.results.table.columnCount() == 8
+    assert "PrivateTest accuracy" in tab.results.summary.text()
+    assert tab.results.use_button.isEnabled()
+    with qtbot.waitSignal(tab.model_chosen, timeout=1000) as chosen:
+        tab.results.use_button.click()
+    assert chosen.args == [str(run)]
+    # the CSV was validated once: the next start goes straight to training
+    assert tab._settings.value("train/validated", "").startswith(str(Path(tab.csv_edit.text())))
+    # curves of a stored run come back from its files, as for a run made on the command line
+    stored = read_run_curves(run)
+    assert stored.epoch == [1.0, 2.0] and len(stored.batch_x) >= 2
+
+
+@pytest.mark.slow
+def test_stop_mid_run_then_resume_to_completion(qtbot, tab):
+    tab.epochs_spin.setValue(3)
+    with qtbot.waitSignal(tab.process.event_received, timeout=RUN_TIMEOUT_MS,
+                          check_params_cb=_is_event("epoch", epoch=1)):
+        tab.start_button.click()
+    with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as stopped:
+        tab.stop_button.click()
+    assert stopped.args[0].state == tp.STOPPED
+    row = tab.run_rows()[0]
+    assert row.state == "stopped" and 1 <= row.epochs_done < 3 and row.resumable
+    assert tab.resume_button.isEnabled()  # the stopped run stays selected
+    with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as done:
+        tab.resume_button.click()
+    assert done.args[0].state == tp.FINISHED, tab.log_view.toPlainText()[-2000:]
+    row = tab.run_rows()[0]
+    assert (row.state, row.epochs_done) == ("finished", 3)
+    tab.curves.redraw()
+    assert tab.curves.points()["val_loss"] == 3  # earlier epochs from disk, the rest live
+
+
+def test_a_killed_trainer_shows_the_failed_state(qtbot, tab):
+    tab.epochs_spin.setValue(50)
+    with qtbot.waitSignal(tab.process.event_received, timeout=RUN_TIMEOUT_MS,
+                          check_params_cb=_is_event("started")):
+        tab.start_button.click()
+    with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
+        os.kill(tab.process.pid, signal.SIGKILL)
+    outcome = done.args[0]
+    assert outcome.state == tp.FAILED and "killed (SIGKILL)" in outcome.message
+    assert "Training failed" in tab.message.text()
+    assert tab.run_rows()[0].state == tab.run_list.topLevelItem(0).text(4) == "failed"
+    assert tab.run_rows()[0].resumable
+    assert tab.start_button.isEnabled()
+
+
+def test_a_bad_csv_row_is_named_before_training_starts(qtbot, tab, tmp_path):
+    lines = make_csv(tmp_path / "bad.csv", TINY).read_text().splitlines()
+    lines[5] = "3," + " ".join(["7"] * 100) + ",Training"  # data row 5 is on line 6
+    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
+    tab.csv_edit.setText(str(tmp_path / "bad.csv"))
+    with qtbot.waitSignal(tab.validator.finished, timeout=60_000):
+        tab.start_button.click()
+    assert "row 5 (line 6): 100 pixel values, expected 2304" in tab.message.text()
+    assert tab.process.state == tp.IDLE and tab.start_button.isEnabled()
+
+
+def test_a_missing_csv_is_named_without_starting_anything(tab, tmp_path):
+    tab.csv_edit.setText(str(tmp_path / "nope.csv"))
+    tab.start_button.click()
+    assert "nope.csv: file not found" in tab.message.text()
+    assert tab.process.state == tp.IDLE and tab.validator.state == tp.IDLE
+
+
+# ------------------------------------------------------------------ a fake trainer
+
+FAKE_TRAINER = """
+import json, sys
+def out(text):
+    sys.stdout.write(text); sys.stdout.flush()
+out("Saved artifact at '/tmp/x'. The following endpoints are available:\\n")
+out('{"v": 1, "event": "batch", "epoch": 1, "ep')          # half a line...
+out('ochs": 1}\\n')                                         # ...finished: still lacks fields
+out("[1, 2]\\n\\n")
+out(json.dumps({"v": 1, "event": "telemetry"}) + "\\n")
+out(json.dumps({"v": 9, "event": "started", "run_dir": RUN, "epochs": 3,
+                "steps_per_epoch": 4, "initial_epoch": 0}) + "\\n")
+out(json.dumps({"v": 1, "event": "batch", "epoch": 1, "epochs": 3, "step": 2, "steps": 4,
+                "loss": 1.9, "accuracy": 0.2, "images_per_s": 50.0}) + "\\n")
+out(json.dumps({"v": 1, "event": "epoch", "epoch": 1, "epochs": 3, "loss": 1.8,
+                "accuracy": 0.25, "val_loss": None, "val_accuracy": 0.3}) + "\\n")
+sys.stderr.write("a line on stderr\\n")
+out('{"v": 1, "event": "epo')                               # killed mid-line: no newline
+"""
+
+
+def test_garbage_on_the_trainers_stdout_is_logged_and_skipped(qtbot, tab, tmp_path):
+    script = f"RUN = {str(tmp_path / 'runs' / 'fake')!r}\n" + textwrap.dedent(FAKE_TRAINER)
+    with qtbot.waitSignal(tab.process.finished, timeout=60_000) as done:
+        tab.process.start_command(sys.executable, ["-c", script])
+    assert done.args[0].state == tp.FINISHED  # exit 0, no error event
+    log = tab.log_view.toPlainText()
+    assert "[stdout] Saved artifact" in log
+    assert "skipped trainer output: 'batch' event lacks field(s) step, steps" in log
+    assert "skipped trainer output: unknown event 'telemetry'" in log
+    assert "speaks event protocol v9" in log
+    assert "a line on stderr" in log
+    assert "[stdout] {\"v\": 1, \"event\": \"epo" in log  # the unterminated tail, flushed
+    tab.curves.redraw()
+    assert tab.curves.points()["val_accuracy"] == 1 and tab.curves.points()["batch_loss"] == 1
+
+
+def test_a_trainer_that_exits_non_zero_shows_its_error(qtbot, tab):
+    script = ("import json, sys; print(json.dumps({'v': 1, 'event': 'error', 'message': "
+              "'/data/x.csv: row 3 (line 4): boom', 'kind': 'user'}), flush=True); sys.exit(2)")
+    with qtbot.waitSignal(tab.process.finished, timeout=60_000) as done:
+        tab.process.start_command(sys.executable, ["-c", script])
+    assert done.args[0].state == tp.FAILED and done.args[0].exit_code == 2
+    assert "row 3 (line 4): boom" in tab.message.text()
+
+
+SLEEPER = "import time\nwhile True: time.sleep(0.05)"
+
+
+@pytest.mark.parametrize("choice, closes", [("cancel", False), ("stop", True)])
+def test_closing_while_training_asks(qtbot, tab, monkeypatch, choice, closes):
+    assert tab.confirm_close() is True  # nothing running: no question
+    tab.process.start_command(sys.executable, ["-c", SLEEPER])
+    monkeypatch.setattr(tab, "ask_close_choice", lambda: choice)
+    assert tab.confirm_close() is closes
+    assert tab.process.is_active is (not closes)
+
+
+def test_closing_can_leave_the_run_training_detached(qtbot, tab, monkeypatch):
+    tab.process.start_command(sys.executable, ["-c", SLEEPER])
+    pid = tab.process.pid
+    monkeypatch.setattr(tab, "ask_close_choice", lambda: "detach")
+    try:
+        assert tab.confirm_close() is True
+        assert tab.process.state == tp.DETACHED
+        os.kill(pid, 0)  # still alive on its own
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)  # still this process's child: reap it
+
+
+def test_stop_kills_a_trainer_that_ignores_terminate(qtbot, tab):
+    tab.process._stop_grace_s = 0.5
+    script = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" \
+             "print('ready', flush=True)\nwhile True: time.sleep(0.05)"
+    with qtbot.waitSignal(tab.process.log_line, timeout=30_000):
+        tab.process.start_command(sys.executable, ["-c", script])
+    with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
+        tab.process.stop()
+    assert done.args[0].state == tp.STOPPED and "killed" in done.args[0].message
+
+
+# ------------------------------------------------------------------ run folders
+
+def _fake_run(out: Path, name: str, state: dict, events: list[dict] | None = None) -> Path:
+    run = out / name
+    run.mkdir(parents=True)
+    (run / "config.json").write_text(json.dumps({"preset": "seed"}))
+    (run / "state.json").write_text(json.dumps(state))
+    if events is not None:
+        (run / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    return run
+
+
+def test_the_run_list_reads_runs_made_elsewhere(tmp_path):
+    out = tmp_path / "runs"
+    stopped = _fake_run(out, "20260101-120000-seed", {"epoch": 2, "epochs": 5,
+                                                      "status": "stopped",
+                                                      "best_val_accuracy": 0.41})
+    killed = _fake_run(out, "20260102-120000-seed", {"epoch": 1, "epochs": 5,
+                                                     "status": "running"})
+    crashed = _fake_run(out, "20260103-120000-seed", {"epoch": 0, "epochs": 5,
+                                                      "status": "running"},
+                        [{"v": 1, "event": "error", "message": "x", "kind": "internal"}])
+    (out / "not-a-run").mkdir()
+    rows = list_runs(out)
+    assert [r.run_dir for r in rows] == [crashed, killed, stopped]
+    later = time.time() + 3600
+    assert read_run_row(killed, now=later).state == "interrupted"
+    assert read_run_row(crashed, now=later).state == "failed"
+    assert read_run_row(killed).state == "running"  # written moments ago
+    assert rows[2].state == "stopped" and rows[2].resumable
+    assert rows[2].started == "2026-01-01 12:00"
+    assert list_runs(tmp_path / "missing") == []
+
+
+def test_a_run_without_model_json_offers_no_model(qtbot, tab, tmp_path):
+    run = _fake_run(tmp_path / "runs", "20260101-120000-seed",
+                    {"epoch": 1, "epochs": 5, "status": "stopped"},
+                    [{"v": 1, "event": "epoch", "epoch": 1, "epochs": 5, "loss": 1.0,
+                      "accuracy": 0.3, "val_loss": 1.1, "val_accuracy": 0.28}])
+    tab.refresh_runs()
+    tab.run_list.topLevelItem(0).setSelected(True)
+    assert tab.results.run_dir == run and not tab.results.use_button.isEnabled()
+    assert "no evaluation yet" in tab.results.summary.text()
+    assert tab.resume_button.isEnabled()
+    tab.curves.redraw()
+    assert tab.curves.points()["val_accuracy"] == 1
+    (run / "model.json").write_text("{not json")
+    tab.results.show_run(run)
+    assert "cannot read the evaluation" in tab.results.summary.text()
+    assert not tab.results.use_button.isEnabled()
+
+
+def test_the_form_is_remembered(qtbot, tmp_path, tiny_csv):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    first = TrainTab(settings)
+    qtbot.addWidget(first)
+    first.csv_edit.setText(str(tiny_csv))
+    first.preset_combo.setCurrentIndex(first.preset_combo.findData("seed"))
+    first.epochs_spin.setValue(7)
+    first.confirm_close()
+    second = TrainTab(settings)
+    qtbot.addWidget(second)
+    assert second.csv_edit.text() == str(tiny_csv)
+    assert second.preset_combo.currentData() == "seed" and second.epochs_spin.value() == 7
+    assert "seed project" in second.preset_help.text()
