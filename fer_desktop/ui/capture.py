@@ -238,10 +238,12 @@ class CaptureThread(QThread):
             frames_read = 0
             at_end = False
             anchor: tuple[float, float] | None = None  # (wall time, frame time)
+            stale = False  # options changed since the frame on screen was processed
             while not self._stopping():
-                reprocess = self._apply_pending()
+                stale = self._apply_pending() or stale
                 if at_end:
-                    if reprocess and last_frame is not None:
+                    if stale and last_frame is not None:
+                        stale = False
                         self._pipeline.reset()  # same frame, new options: no blending
                         self._publish(last_frame, last_image, description, is_live, still)
                         continue
@@ -274,6 +276,7 @@ class CaptureThread(QThread):
                 if is_live and self._mirror:
                     image = cv2.flip(image, 1)
                 last_frame, last_image = frame, image
+                stale = False
                 self._publish(frame, image, description, is_live, still)
         except Exception as exc:  # noqa: BLE001 - a worker bug must reach the user, not vanish
             self.errored.emit(f"The video processing stopped: {exc}", traceback.format_exc())

@@ -432,7 +432,8 @@ class LiveView(QWidget):
 
     def _start_worker(self, func: Callable[..., Any], on_returned: Callable[[Any], None],
                       on_errored: Callable[[BaseException], None], *args: Any) -> None:
-        worker = create_worker(func, *args, _start_thread=False)
+        worker = create_worker(func, *args, _start_thread=False,
+                               _ignore_errors=True)  # errored is connected below
         worker.returned.connect(on_returned)
         worker.errored.connect(on_errored)
         worker.finished.connect(functools.partial(self._forget_worker, worker))
@@ -462,6 +463,7 @@ class LiveView(QWidget):
                 self._notifier.info(f"The last source {remembered} is gone; choose another.")
         if spec is not None:
             self._spec = int(spec) if isinstance(spec, str) and spec.isdigit() else spec
+            self._settings.source = self._spec  # a command-line choice is remembered too
             self._select_in_combo(self._spec)
 
     def _on_pipeline_loaded(self, pipeline: Any) -> None:

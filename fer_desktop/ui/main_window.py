@@ -24,6 +24,7 @@ from fer_desktop import APP_NAME
 from fer_desktop.core.model import EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import list_cameras, open_source
+from fer_desktop.ui import qt_fixes
 from fer_desktop.ui.about import show_about
 from fer_desktop.ui.live_view import LiveStats, LiveView
 from fer_desktop.ui.notifications import Notifier
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
                  camera_lister: Callable[[], list[int]] = list_cameras,
                  classifier_loader: Callable[[Path], Any] = EmotionClassifier.load,
                  start: bool = True) -> None:
+        qt_fixes.apply()  # before any signal is emitted; see the module
         super().__init__()
         self.settings = settings if settings is not None else AppSettings()
         self._classifier_loader = classifier_loader
@@ -76,7 +78,7 @@ class MainWindow(QMainWindow):
         self._model_workers: list[Any] = []
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
-        self.setMinimumSize(800, 560)
+        self.setMinimumSize(640, 480)
 
         self._build_status_bar()
         self.notifier = Notifier(self.statusBar(), self)
@@ -120,7 +122,7 @@ class MainWindow(QMainWindow):
         if importlib.util.find_spec(TRAIN_TAB_MODULE) is not None:
             try:
                 module = importlib.import_module(TRAIN_TAB_MODULE)
-                tab = module.TrainTab(self.settings)
+                tab = module.TrainTab(self.settings.qsettings)
             except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
                 log.exception("the Train tab could not be created")
                 return self._placeholder(f"The Train tab could not be opened: {exc}")
@@ -213,7 +215,8 @@ class MainWindow(QMainWindow):
         """
         path = Path(model_dir)
         self.model_label.setText(f"Model: loading {path.name or path}...")
-        worker = create_worker(self._classifier_loader, path, _start_thread=False)
+        worker = create_worker(self._classifier_loader, path, _start_thread=False,
+                               _ignore_errors=True)  # errored is connected below
         worker.returned.connect(self._on_model_loaded)
         worker.errored.connect(functools.partial(self._on_model_error, path))
         worker.finished.connect(functools.partial(self._forget_model_worker, worker))

@@ -97,6 +97,11 @@ class AppSettings:
         """Settings kept in an INI file (tests, portable installs)."""
         return cls(QSettings(str(path), QSettings.Format.IniFormat), read_only=read_only)
 
+    @property
+    def qsettings(self) -> QSettings:
+        """The underlying store, for widgets that keep their own keys (the Train tab)."""
+        return self._qs
+
     def _set(self, key: str, value: object) -> None:
         if not self.read_only:
             self._qs.setValue(key, value)

@@ -1,0 +1,250 @@
+"""The capture thread on its own: latest frame wins, pacing, stills, errors, clean stop.
+
+A fake pipeline and painter stand in for the core, so these tests check only the threading.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from fer_desktop.core.errors import SourceError
+from fer_desktop.core.export import ExportError
+from fer_desktop.core.sources import Frame
+from fer_desktop.core.types import FrameResult
+from fer_desktop.ui.capture import CaptureThread, LatestSlot
+
+IMAGE = np.zeros((24, 32, 3), np.uint8)
+IMAGE[:, :8] = 255  # left stripe: shows whether a frame was mirrored
+
+
+class FakePipeline:
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.processed: list[int] = []
+        self.first_pixels: list[int] = []
+        self.options = None
+        self.classifier = "old"
+        self.resets = 0
+        self.fail_at = fail_at
+
+    def process(self, frame, index=0, timestamp_s=0.0) -> FrameResult:
+        if self.fail_at is not None and len(self.processed) == self.fail_at:
+            raise RuntimeError("model exploded")
+        self.processed.append(index)
+        self.first_pixels.append(int(frame[0, 0, 0]))
+        return FrameResult(index=index, timestamp_s=timestamp_s)
+
+    def set_options(self, options) -> None:
+        self.options = options
+
+    def set_classifier(self, classifier) -> None:
+        self.classifier = classifier
+
+    def reset(self) -> None:
+        self.resets += 1
+
+
+class FakePainter:
+    def draw(self, frame, faces):
+        return np.array(frame, copy=True)
+
+
+class ListSource:
+    """``n`` frames, then None; is_live / fps / frame_count as given."""
+
+    def __init__(self, n: int, is_live: bool = True, fps: float | None = None,
+                 frame_count: int | None = None) -> None:
+        self.description = "fake"
+        self.is_live = is_live
+        self.fps = fps
+        self.frame_count = frame_count
+        self._n = n
+        self._i = 0
+        self.closed = False
+
+    def read(self) -> Frame | None:
+        if self._i >= self._n:
+            return None
+        self._i += 1
+        return Frame(self._i - 1, (self._i - 1) / self.fps if self.fps else 0.0, IMAGE)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def threads():
+    """Threads made by a test; the fixture checks each one stopped."""
+    made: list[CaptureThread] = []
+    yield made
+    for thread in made:
+        assert thread.stop_and_wait(5000), "capture thread did not stop"
+        assert not thread.isRunning()
+
+
+def make_thread(threads, source, pipeline=None, **kwargs) -> CaptureThread:
+    thread = CaptureThread(lambda: source, pipeline or FakePipeline(), FakePainter(), **kwargs)
+    threads.append(thread)
+    return thread
+
+
+def test_latest_slot_overwrites_and_empties():
+    slot = LatestSlot()
+    assert slot.take() is None
+    assert slot.put(1) is False
+    assert slot.put(2) is True  # 1 was never taken: dropped
+    assert slot.take() == 2
+    assert slot.take() is None
+
+
+def test_latest_frame_wins_when_nobody_paints(qtbot, threads):
+    source = ListSource(30)
+    thread = make_thread(threads, source)
+    with qtbot.waitSignal(thread.ended, timeout=5000) as blocker:
+        thread.start()
+    assert blocker.args == [30]
+    latest = thread.take_latest()
+    assert latest.frame_id == 29 and latest.result.index == 29
+    assert thread.take_latest() is None  # the slot holds one item, taken once
+    assert thread.dropped == 29  # never queued: 29 frames replaced before anyone took them
+
+
+def test_video_file_plays_at_its_own_rate_not_faster(qtbot, threads):
+    source = ListSource(11, is_live=False, fps=50.0, frame_count=11)
+    thread = make_thread(threads, source)
+    start = time.monotonic()
+    with qtbot.waitSignal(thread.ended, timeout=5000):
+        thread.start()
+    elapsed = time.monotonic() - start
+    assert elapsed >= 10 / 50.0 * 0.9, f"11 frames at 50 fps took only {elapsed:.3f} s"
+
+
+def test_stop_is_prompt_while_waiting_for_the_next_video_frame(qtbot, threads):
+    source = ListSource(100, is_live=False, fps=0.5, frame_count=100)  # one frame every 2 s
+    thread = make_thread(threads, source)
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.start()
+    start = time.monotonic()
+    assert thread.stop_and_wait(2000)
+    assert time.monotonic() - start < 1.0
+    assert source.closed
+
+
+def test_still_image_is_processed_once_then_again_on_new_options(qtbot, threads):
+    pipeline = FakePipeline()
+    source = ListSource(1, is_live=False, frame_count=1)
+    thread = make_thread(threads, source, pipeline)
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.start()
+    with qtbot.assertNotEmitted(thread.frame_ready, wait=300):
+        pass  # idle: a still image is not processed again and again
+    assert pipeline.processed == [0]
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000) as blocker:
+        thread.request_options(options="new options")
+    assert blocker.args == [1]
+    assert pipeline.options == "new options"
+    assert pipeline.processed == [0, 0]
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.request_classifier("new model")
+    assert pipeline.classifier == "new model"
+
+
+def test_mirror_flips_camera_frames_only(qtbot, threads):
+    camera = make_thread(threads, ListSource(1), FakePipeline(), mirror=True)
+    with qtbot.waitSignal(camera.ended, timeout=5000):
+        camera.start()
+    assert camera._pipeline.first_pixels == [0]  # the white stripe moved to the right
+    video = make_thread(threads, ListSource(1, is_live=False, fps=30.0, frame_count=1),
+                        FakePipeline(), mirror=True)
+    with qtbot.waitSignal(video.frame_ready, timeout=5000):
+        video.start()
+    assert video._pipeline.first_pixels == [255]
+
+
+def test_source_that_cannot_open_is_reported(qtbot, threads):
+    def opener():
+        raise SourceError("camera 3", "cannot be opened: check that it is connected")
+
+    thread = CaptureThread(opener, FakePipeline(), FakePainter())
+    threads.append(thread)
+    with qtbot.waitSignal(thread.source_failed, timeout=5000) as blocker:
+        thread.start()
+    assert "camera 3" in blocker.args[0] and "connected" in blocker.args[0]
+    qtbot.waitUntil(thread.isFinished, timeout=5000)
+
+
+def test_vanishing_source_is_reported_and_closed(qtbot, threads):
+    class Vanishing(ListSource):
+        def read(self):
+            frame = super().read()
+            if frame is None:
+                raise SourceError("camera 0", "stopped delivering frames")
+            return frame
+
+    source = Vanishing(3)
+    thread = make_thread(threads, source)
+    with qtbot.waitSignal(thread.source_failed, timeout=5000) as blocker:
+        thread.start()
+    assert blocker.args == ["camera 0: stopped delivering frames"]
+    qtbot.waitUntil(thread.isFinished, timeout=5000)
+    assert source.closed
+
+
+def test_unexpected_error_becomes_a_signal_with_traceback(qtbot, threads):
+    source = ListSource(10)
+    thread = make_thread(threads, source, FakePipeline(fail_at=2))
+    with qtbot.waitSignal(thread.errored, timeout=5000) as blocker:
+        thread.start()
+    message, tb = blocker.args
+    assert "model exploded" in message
+    assert "RuntimeError" in tb and "Traceback" in tb
+    qtbot.waitUntil(thread.isFinished, timeout=5000)
+    assert source.closed
+
+
+def test_recorder_failure_stops_recording_not_the_video(qtbot, threads):
+    class FullDisk:
+        def write(self, result, source=None):
+            raise ExportError("/full/rec.csv", "cannot be written (No space left on device)")
+
+    source = ListSource(5)
+    thread = make_thread(threads, source)
+    thread.set_recorder(FullDisk())
+    with qtbot.waitSignal(thread.recording_failed, timeout=5000) as failed, \
+            qtbot.waitSignal(thread.ended, timeout=5000) as ended:
+        thread.start()
+    assert "No space left" in failed.args[0]
+    assert ended.args == [5]
+    assert thread.set_recorder(None) is None  # the thread dropped the failing recorder
+
+
+def test_recorder_gets_every_processed_frame(qtbot, threads):
+    class Recorder:
+        def __init__(self):
+            self.frames = []
+
+        def write(self, result, source=None):
+            self.frames.append((result.index, source))
+
+    recorder = Recorder()
+    thread = make_thread(threads, ListSource(12))
+    thread.set_recorder(recorder)
+    with qtbot.waitSignal(thread.ended, timeout=5000):
+        thread.start()
+    assert recorder.frames == [(i, "fake") for i in range(12)]
+
+
+def test_options_changed_while_a_still_is_being_read_are_not_lost(qtbot, threads):
+    # A request that lands between the first frame and the end of the stream must still
+    # produce a re-processed frame (it used to be consumed before the end was seen).
+    for _ in range(5):
+        pipeline = FakePipeline()
+        thread = make_thread(threads, ListSource(1, is_live=False, frame_count=1), pipeline)
+        with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+            thread.start()
+        with qtbot.waitSignal(thread.frame_ready, timeout=5000,
+                              check_params_cb=lambda frame_id: frame_id == 1):
+            thread.request_options(options="new")
+        assert pipeline.options == "new"

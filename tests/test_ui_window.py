@@ -1,0 +1,423 @@
+"""The main window, offscreen: sources, the panel, screenshot, record, model swap, errors.
+
+The window runs the real detector, tracker, overlay and export; the classifier is a stub
+(tests/ui_helpers.py) except in the test that uses the shipped model when it is present.
+Every wait is on a signal; the ``main_window`` fixture closes each window and checks that no
+capture thread is left running.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ui_helpers import (
+    SAMPLE,
+    EndlessCamera,
+    StubClassifier,
+    VanishingCamera,
+    make_video,
+    no_cameras,
+    stub_pipeline,
+)
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.core.sources import open_source
+from fer_desktop.resources import resource_path
+from fer_desktop.ui.about import about_text
+from fer_desktop.ui.main_window import MainWindow
+from fer_desktop.ui.settings import AppSettings, LiveOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+WAIT_MS = 15000
+
+
+@pytest.fixture
+def settings(tmp_path) -> AppSettings:
+    s = AppSettings.from_file(tmp_path / "settings.ini")
+    s.output_folder = tmp_path / "out"
+    return s
+
+
+@pytest.fixture
+def main_window(qtbot, settings):
+    """Factory: ``main_window(source=..., **kwargs)`` -> a shown MainWindow with a stub model.
+
+    At teardown each window is closed, and the test fails if a capture thread still runs.
+    """
+    windows: list[MainWindow] = []
+
+    def make(source=None, **kwargs) -> MainWindow:
+        kwargs.setdefault("pipeline_factory", stub_pipeline)
+        kwargs.setdefault("camera_lister", no_cameras)
+        window = MainWindow(kwargs.pop("settings", settings), source=source, start=False,
+                            **kwargs)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        window.live_view.start()
+        return window
+
+    yield make
+    for window in windows:
+        threads = window.live_view.threads()
+        window.close()
+        assert all(not t.isRunning() for t in threads), "a capture thread is still running"
+        assert window.live_view.threads() == []
+        qtbot.waitUntil(lambda w=window: w.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def first_frame(qtbot, window, make_window_call=None):
+    with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS) as blocker:
+        if make_window_call:
+            make_window_call()
+    return blocker.args[0]
+
+
+def test_window_starts_and_shows_the_sample_image_annotated(qtbot, main_window):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as blocker:
+        pass
+    output = blocker.args[0]
+    assert len(output.result.faces) == 1
+    face = output.result.faces[0]
+    assert face.label == "happy" and face.track_id is not None
+    raw = output.result.frame
+    assert output.annotated.shape == raw.shape
+    assert np.count_nonzero(np.any(output.annotated != raw, axis=2)) > 1000  # box + label drawn
+    assert live.video_view.has_frame and live.video_view.frame_id == output.frame_id
+    assert live.face_panel.bar_values()[EMOTIONS.index("happy")] == pytest.approx(0.7, abs=0.01)
+    assert live.source_combo.currentText() == "Sample image"
+    assert window.model_label.text() == "Model: stub (PrivateTest 50.0%)"
+    with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS):
+        pass
+    assert window.faces_label.text() == "1 face"
+    assert window.fps_label.text() == "still image"
+    assert "ms/frame" in window.latency_label.text()
+
+
+def test_a_still_image_is_processed_once_and_again_when_options_change(qtbot, main_window):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    with qtbot.assertNotEmitted(live.frame_shown, wait=300):
+        pass  # no re-processing of a still image at full rate
+    assert live.capture.frames_processed == 1
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as blocker:
+        live.bars_check.setChecked(False)
+    assert blocker.args[0].frame_id == 1
+    assert live.capture.frames_processed == 2
+
+
+def test_empty_state_without_camera_or_source_offers_the_sample(qtbot, main_window):
+    window = main_window()
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
+    assert live.source_combo.currentText() == "No camera found"
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.empty_sample_button.click()
+    assert live.stack.currentWidget() is live.video_view
+    assert Path(live.current_source) == resource_path("sample.jpg")
+
+
+def test_switching_sources_stops_the_old_thread(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=10)
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    old = live.capture
+    live._ask_open_file = lambda title, file_filter: str(video)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda out: out.source == str(video)):
+        live.act_open_video.trigger()
+    assert not old.isRunning()
+    assert live.capture is not old
+    assert live.source_combo.currentText() == "clip.avi"
+    # back to the sample through the picker, as a user would
+    index = live.source_combo.findText("Sample image")
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda out: out.still):
+        live.source_combo.activated.emit(index)
+    assert Path(str(window.settings.source)) == resource_path("sample.jpg")
+
+
+def test_a_video_plays_at_its_rate_and_the_panel_updates(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=12, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    seen = []
+    live.frame_shown.connect(lambda out: seen.append(out))
+    with qtbot.waitSignal(live.face_panel.timeline_redrawn, timeout=WAIT_MS,
+                          check_params_cb=lambda n: n >= 6):
+        pass
+    qtbot.waitUntil(lambda: len(seen) >= 8, timeout=WAIT_MS)
+    assert live.face_panel.current_face is not None
+    assert live.face_panel.timeline_points() >= 6
+    assert live.face_panel.curve_count() == len(EMOTIONS)
+    span_s = seen[-1].result.timestamp_s - seen[0].result.timestamp_s
+    assert span_s > 0
+    # not faster than the file's own rate (20 fps): wall time >= video time, minus jitter
+    intervals = [o.interval_ms for o in seen[1:] if o.interval_ms is not None]
+    assert np.median(intervals) >= 0.8 * 1000 / 20.0
+    track_ids = {o.result.faces[0].track_id for o in seen if o.result.faces}
+    assert len(track_ids) == 1  # the drifting face keeps its id
+
+
+def test_screenshot_writes_png_and_json_and_says_where(qtbot, main_window, tmp_path):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    with qtbot.waitSignal(live.screenshot_saved, timeout=WAIT_MS) as blocker:
+        live.act_screenshot.trigger()
+    png = blocker.args[0]
+    assert png.parent == tmp_path / "out" and png.suffix == ".png"
+    assert png.stat().st_size > 10_000
+    sidecar = json.loads(png.with_suffix(".json").read_text())
+    assert len(sidecar["faces"]) == 1 and sidecar["faces"][0]["label"] == "happy"
+    assert str(png) in window.notifier.last_info
+    second = live.take_screenshot()
+    assert second != png and second.exists()  # never overwrites
+
+
+def test_unwritable_screenshot_folder_asks_for_another(qtbot, main_window, tmp_path, settings):
+    blocker_file = tmp_path / "not-a-folder"
+    blocker_file.write_text("x")
+    settings.output_folder = blocker_file / "shots"
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    asked = []
+    good = tmp_path / "good"
+    good.mkdir()
+
+    def ask(title):
+        asked.append(title)
+        return str(good)
+
+    live._ask_folder = ask
+    path = live.take_screenshot()
+    assert asked and "cannot be written" in asked[0]
+    assert str(blocker_file / "shots") in window.notifier.last_error
+    assert "choose another folder" in window.notifier.last_error
+    assert path.parent == good
+    assert window.settings.output_folder == good  # remembered
+    window.notifier.dialog.close()
+
+
+def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=30, fps=30.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    first_frame(qtbot, window)
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    assert live.is_recording and live.act_record.isChecked()
+    path = live.recorder.path
+    assert path.parent == tmp_path / "out"
+    qtbot.waitUntil(lambda: live.recorder.rows >= 5, timeout=WAIT_MS)
+    assert live.record_label.text().startswith("\u25cf REC 00:0")
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    assert not live.is_recording and not live.act_record.isChecked()
+    rows = list(csv.reader(path.open()))
+    assert tuple(rows[0]) == ("source", *CSV_COLUMNS)
+    assert len(rows) >= 6 and all(len(r) == len(rows[0]) for r in rows)
+    assert rows[1][0] == str(video) and rows[1][CSV_COLUMNS.index("label") + 1] == "happy"
+    assert str(path) in window.notifier.last_info
+
+    # Recording again and closing the window finishes that file too.
+    second = live.start_recording()
+    qtbot.waitUntil(lambda: live.recorder is not None and live.recorder.rows >= 2,
+                    timeout=WAIT_MS)
+    window.close()
+    text = second.read_text()
+    assert text.endswith("\n") and len(text.splitlines()) >= 3
+
+
+def test_closing_during_processing_leaves_no_thread_running(qtbot, main_window):
+    window = main_window(source=0, source_opener=lambda spec, **kw: EndlessCamera())
+    live = window.live_view
+    seen = []
+    live.frame_shown.connect(seen.append)
+    qtbot.waitUntil(lambda: len(seen) >= 3, timeout=WAIT_MS)
+    thread = live.capture
+    assert thread.isRunning()
+    window.close()
+    assert thread.isFinished()
+
+
+def test_a_broken_model_folder_shows_an_error_and_keeps_the_old_model(qtbot, main_window,
+                                                                      tmp_path):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    old = live.pipeline.classifier
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "model.json").write_text("{ this is not json")
+    with qtbot.waitSignal(window.model_failed, timeout=WAIT_MS) as blocker:
+        window.use_model(broken)
+    message = blocker.args[0]
+    assert str(broken / "model.json") in message and "not valid JSON" in message
+    assert "stays in use" in message
+    assert window.notifier.dialog is not None and "model.json" in window.notifier.dialog.text()
+    assert live.pipeline.classifier is old and window.classifier is old
+    assert window.model_label.text() == "Model: stub (PrivateTest 50.0%)"
+    window.notifier.dialog.close()
+    # the window stays usable
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.min_face_spin.setValue(48)
+
+
+def test_use_model_swaps_the_model_after_it_loaded(qtbot, main_window):
+    window = main_window(source=str(SAMPLE),
+                         classifier_loader=lambda path: StubClassifier("second", happy=0.2))
+    live = window.live_view
+    first_frame(qtbot, window)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as frame, \
+            qtbot.waitSignal(window.model_changed, timeout=WAIT_MS) as changed:
+        window.use_model("/anywhere")
+    assert changed.args[0] == "second (PrivateTest 50.0%)"
+    assert live.pipeline.classifier.name == "second"
+    face = frame.args[0].result.faces[0]
+    assert face.probabilities[EMOTIONS.index("happy")] == pytest.approx(0.2, abs=0.01)
+
+
+def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):
+    opened = []
+
+    def opener(spec, **kwargs):
+        opened.append(spec)
+        return VanishingCamera(good_frames=2)
+
+    window = main_window(source=7, source_opener=opener)
+    live = window.live_view
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS) as blocker:
+        pass
+    assert "camera 7" in blocker.args[0] and "reconnect" in blocker.args[0]
+    assert live.banner.isVisible() and live.retry_button.isVisible()
+    assert "camera 7" in window.notifier.last_error
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        live.retry_button.click()
+    assert opened == [7, 7]
+
+
+def test_a_source_that_does_not_exist_is_named(qtbot, main_window, tmp_path):
+    missing = tmp_path / "gone.mp4"
+    window = main_window(source=str(SAMPLE), source_opener=open_source)
+    live = window.live_view
+    first_frame(qtbot, window)
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS) as blocker:
+        live.set_source(str(missing))
+    assert str(missing) in blocker.args[0] and "no such file" in blocker.args[0]
+
+
+def test_options_and_geometry_are_remembered(qtbot, main_window, settings):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    live.detector_combo.setCurrentIndex(live.detector_combo.findData("haar"))
+    live.smoothing_check.setChecked(False)
+    live.min_face_spin.setValue(64)
+    window.resize(760, 540)  # within the offscreen 800x600 screen
+    window.close()
+    assert settings.options == LiveOptions(detector="haar", smoothing=False, min_face_px=64)
+    assert settings.geometry is not None
+    again = main_window()
+    assert again.live_view.options.detector == "haar"
+    assert again.live_view.detector_combo.currentData() == "haar"
+    assert again.live_view.current_source is not None
+    assert Path(again.live_view.current_source) == SAMPLE
+    assert (again.width(), again.height()) == (760, 540)
+
+
+def test_the_shipped_model_labels_the_sample(qtbot, main_window):
+    if not (ROOT / "assets" / "model.json").is_file():
+        pytest.skip("no shipped model in assets/ yet (python -m trainer export RUN --to assets)")
+    from fer_desktop.core.pipeline import FacePipeline
+
+    window = main_window(source=str(SAMPLE), pipeline_factory=FacePipeline.create)
+    output = first_frame(qtbot, window)
+    assert len(output.result.faces) == 1
+    assert output.result.faces[0].label in (*EMOTIONS, "uncertain")
+    assert window.model_label.text().startswith("Model: ")
+    assert "PrivateTest" in window.model_label.text()
+
+
+def test_about_lists_versions_and_licences():
+    text = about_text("stub (PrivateTest 50.0%)")
+    for name in ("FER Desktop", "Qt", "PySide6", "OpenCV", "LiteRT", "NumPy"):
+        assert name in text
+    assert "LGPL" in text and "Apache 2.0" in text and "public domain" in text
+    assert "Model: stub" in text
+
+
+def _run(code: str, tmp_path: Path, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_constructing_the_window_does_not_import_tensorflow(tmp_path):
+    result = _run(f"""
+        import sys
+        from PySide6.QtWidgets import QApplication
+        from fer_desktop.ui.app import main  # noqa: F401 (the entry point's imports)
+        from fer_desktop.ui.main_window import MainWindow
+        from fer_desktop.ui.settings import AppSettings
+        app = QApplication([])
+        window = MainWindow(AppSettings.from_file({str(tmp_path / 's.ini')!r}),
+                            source={str(SAMPLE)!r}, camera_lister=lambda: [])
+        window.show()
+        done = []
+        window.live_view.frame_shown.connect(done.append)
+        window.live_view.pipeline_failed.connect(done.append)
+        while not done:
+            app.processEvents()
+        window.close()
+        heavy = [m for m in ("tensorflow", "keras", "trainer.train") if m in sys.modules]
+        print("HEAVY", heavy)
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout
+
+
+def test_snapshot_fails_with_a_message_when_no_frame_comes(tmp_path):
+    out = tmp_path / "shot.png"
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main(["--source", {str(tmp_path / 'missing.jpg')!r}, "--snapshot",
+                       {str(out)!r}, "--snapshot-timeout", "30"]))
+    """, tmp_path)
+    assert result.returncode == 2
+    assert "fer-desktop --snapshot:" in result.stderr and "missing.jpg" in result.stderr
+    assert not out.exists()
+
+
+def test_snapshot_saves_png_and_json_and_exits_0(tmp_path):
+    if not (ROOT / "assets" / "model.json").is_file():
+        pytest.skip("no shipped model in assets/ yet")
+    out = tmp_path / "shots" / "sample.png"
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main(["--source", {str(SAMPLE)!r}, "--snapshot", {str(out)!r}]))
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 10_000
+    sidecar = json.loads(out.with_suffix(".json").read_text())
+    assert sidecar["image"] == "sample.png" and len(sidecar["faces"]) == 1
+    assert not list(out.parent.glob(".snapshot-*"))  # temporary folder removed
