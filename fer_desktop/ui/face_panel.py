@@ -31,6 +31,7 @@ from fer_desktop.core.types import Face, FrameResult
 TIMELINE_S = 60.0
 REDRAW_MS = 100
 BAR_STEPS = 1000
+FEW_POINTS = 3
 
 # The overlay's colour-blind-safe palette (BGR there), so bars, curves and boxes agree.
 EMOTION_COLORS: dict[str, str] = {e: "#{2:02X}{1:02X}{0:02X}".format(*PALETTE[e]) for e in EMOTIONS}
@@ -157,8 +158,9 @@ class FacePanel(QWidget):
         item.hideButtons()
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setLabel("bottom", "seconds ago")
-        item.setXRange(-TIMELINE_S, 0, padding=0.01)
-        item.setYRange(0, 1, padding=0.02)
+        item.setLabel("left", "probability")
+        item.setXRange(-TIMELINE_S, 1.5, padding=0)  # room for the newest point's dot
+        item.setYRange(-0.03, 1.04, padding=0)
         item.setDownsampling(mode="peak")
         item.setClipToView(True)
         self._curves = []
@@ -251,6 +253,10 @@ class FacePanel(QWidget):
             return
         self._dirty = False
         x, probs = self._history.window()
+        # A still image gives one point: a line needs two, so show dots until there are a few.
+        dots = len(x) <= FEW_POINTS
         for k, curve in enumerate(self._curves):
-            curve.setData(x, probs[:, k])
+            color = QColor(EMOTION_COLORS[EMOTIONS[k]])
+            curve.setData(x, probs[:, k], symbol="o" if dots else None, symbolSize=7,
+                          symbolBrush=color, symbolPen=None)
         self.timeline_redrawn.emit(len(x))

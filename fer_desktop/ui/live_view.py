@@ -310,34 +310,51 @@ class LiveView(QWidget):
         layout.addWidget(self.splitter)
 
     def _build_empty_state(self) -> QWidget:
-        page = QWidget()
         title = QLabel("No camera found and no source chosen")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         title.setFont(font)
-        text = QLabel("Connect a camera and choose it in the Source list, or open a video or an "
-                      "image file. The sample image shows what the app does without a camera.")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text = QLabel("Connect a camera and choose it in the Source list, or open a video or "
+                      "an image file. The sample image shows what the app does without a "
+                      "camera.")
         text.setWordWrap(True)
-        text.setMaximumWidth(520)
-        buttons = QHBoxLayout()
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_sample_button = QPushButton("Show the sample image")
         self.empty_sample_button.setDefault(True)
+        self.empty_sample_button.setToolTip("Open the sample image shipped with the app "
+                                            "(Ctrl+E)")
         self.empty_sample_button.clicked.connect(self.open_sample)
         video = QPushButton("Open video...")
+        video.setToolTip("Play a video file (Ctrl+O)")
         video.clicked.connect(self.open_video_dialog)
         image = QPushButton("Open image...")
+        image.setToolTip("Analyse an image file (Ctrl+I)")
         image.clicked.connect(self.open_image_dialog)
-        for b in (self.empty_sample_button, video, image):
-            buttons.addWidget(b)
-        inner = QVBoxLayout()
-        inner.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        inner.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
-        inner.addSpacing(12)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.empty_sample_button, video, image):
+            button.setMinimumWidth(150)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        card = QWidget()
+        card.setMaximumWidth(620)
+        inner = QVBoxLayout(card)
+        inner.addWidget(title)
+        inner.addWidget(text)
+        inner.addSpacing(16)
         inner.addLayout(buttons)
+
+        page = QWidget()
         outer = QVBoxLayout(page)
         outer.addStretch(1)
-        outer.addLayout(inner)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 4)
+        row.addStretch(1)
+        outer.addLayout(row)
         outer.addStretch(2)
         return page
 
