@@ -1,0 +1,60 @@
+"""The packaging files hold together without building: the spec, the icons, the desktop entry.
+
+Building the bundle takes minutes and 1.5 GB, too slow for these tests; docs/packaging.md has
+the command and the checks to run on the result (``--selftest`` and ``--selftest-trainer``).
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "build.spec"
+
+
+def test_the_spec_is_python_and_portable():
+    text = SPEC.read_text(encoding="utf-8")
+    compile(text, str(SPEC), "exec")
+    absolute = re.findall(r"""["'](/(?:home|work|root|usr|tmp|opt)[^"']*|[A-Za-z]:\\[^"']*)""",
+                          text)
+    assert not absolute, f"build.spec must use paths relative to SPECPATH: {absolute}"
+    assert "SPECPATH" in text
+    for needed in ("haarcascade_", "face_detection_full_range.tflite", "module_collection_mode",
+                   "pyz+py", "BUNDLE(", "icon.ico", "icon.icns", "fer_desktop.ui.train_tab"):
+        assert needed in text, needed
+
+
+def test_every_file_the_spec_bundles_exists():
+    meta = json.loads((ROOT / "assets" / "model.json").read_text())
+    for name in [*meta["files"].values(), "model.json", "sample.jpg", "icon.png", "icon.svg",
+                 "icon.ico", "icon.icns", "LICENSES.md"]:
+        assert (ROOT / "assets" / name).is_file(), name
+    for name in ("fer-desktop.desktop", "install-desktop-entry.sh"):
+        assert (ROOT / "packaging" / name).is_file(), name
+
+
+def test_the_icons_have_the_sizes_desktops_ask_for():
+    from PIL import Image
+
+    with Image.open(ROOT / "assets" / "icon.png") as png:
+        assert png.size == (512, 512) and png.mode == "RGBA"
+        assert png.getpixel((0, 0))[3] == 0, "corners must be transparent"
+    with Image.open(ROOT / "assets" / "icon.ico") as ico:
+        assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= set(ico.info["sizes"])
+    assert (ROOT / "assets" / "icon.svg").read_text().lstrip().startswith("<svg")
+
+
+def test_the_desktop_entry_has_the_required_keys():
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str  # keys are case-sensitive
+    entry.read(ROOT / "packaging" / "fer-desktop.desktop", encoding="utf-8")
+    section = entry["Desktop Entry"]
+    assert section["Type"] == "Application"
+    assert section["Name"] == "FER Desktop"
+    assert section["Exec"].split()[0] == "fer-desktop"
+    assert section["Icon"] == "fer-desktop"
+    assert section["Terminal"] == "false"
+    assert section["Categories"].endswith(";")
