@@ -421,3 +421,23 @@ def test_snapshot_saves_png_and_json_and_exits_0(tmp_path):
     sidecar = json.loads(out.with_suffix(".json").read_text())
     assert sidecar["image"] == "sample.png" and len(sidecar["faces"]) == 1
     assert not list(out.parent.glob(".snapshot-*"))  # temporary folder removed
+
+
+def test_many_signal_emits_do_not_crash_the_interpreter(tmp_path):
+    # PySide6 6.12.0 drops a reference to True on every emit; without qt_fixes.apply() a few
+    # thousand emits abort Python 3.11 ("bool_dealloc"). On a fixed PySide6 this just passes.
+    result = _run("""
+        from PySide6.QtCore import QCoreApplication, QObject, Signal
+        from fer_desktop.ui import qt_fixes
+        app = QCoreApplication([])
+        qt_fixes.apply()
+        class Emitter(QObject):
+            ping = Signal(int)
+        emitter = Emitter()
+        emitter.ping.connect(lambda value: None)
+        for k in range(20000):
+            emitter.ping.emit(k)
+        print("DONE")
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "DONE" in result.stdout
