@@ -100,7 +100,7 @@ def _started_text(run: Path) -> str:
         stamp = dt.datetime.strptime("-".join(run.name.split("-")[:2]), "%Y%m%d-%H%M%S")
     except ValueError:
         stamp = dt.datetime.fromtimestamp(run.stat().st_mtime)
-    return stamp.strftime("%Y-%m-%d %H:%M")
+    return stamp.strftime("%d %b %H:%M")
 
 
 def _last_write(run: Path) -> float:
@@ -250,8 +250,8 @@ class TrainingCurves(QWidget):
         super().__init__(parent)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.loss_plot = self._plot("Loss", "loss")
-        self.accuracy_plot = self._plot("Accuracy", "accuracy (%)")
+        self.loss_plot = self._plot("Loss", "loss", legend_offset=(-8, 8))  # falls: top right
+        self.accuracy_plot = self._plot("Accuracy", "accuracy (%)", legend_offset=(-8, -8))
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.accuracy_plot)
         blue, orange, grey = (31, 119, 180), (230, 120, 20), (120, 150, 200)
@@ -274,13 +274,14 @@ class TrainingCurves(QWidget):
         self._dirty = False
 
     @staticmethod
-    def _plot(title: str, label: str) -> pg.PlotWidget:
+    def _plot(title: str, label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
         plot = pg.PlotWidget(background="w")
         plot.setTitle(title, color="#333", size="10pt")
         plot.setLabel("bottom", "epoch", color="#333")
         plot.setLabel("left", label, color="#333")
         plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.addLegend(offset=(-8, 8), labelTextColor="#333", brush=pg.mkBrush(255, 255, 255, 200))
+        plot.addLegend(offset=legend_offset, labelTextColor="#333",
+                       brush=pg.mkBrush(255, 255, 255, 200))
         plot.setMenuEnabled(False)
         plot.setMinimumHeight(160)
         for axis in ("left", "bottom"):
@@ -339,6 +340,20 @@ def _heat(fraction: float) -> QColor:
     return QColor(int(255 - 200 * f), int(255 - 150 * f), int(255 - 40 * f))
 
 
+def _recipe_text(recipe) -> str:
+    """``{"preset": "default", "epochs": 3, ...}`` -> "default, 3 epochs, batch 128, bfloat16"."""
+    if not isinstance(recipe, dict):
+        return str(recipe or "")
+    parts = [str(recipe.get("preset", ""))]
+    if recipe.get("epochs"):
+        parts.append(f"{recipe['epochs']} epochs")
+    if recipe.get("batch_size"):
+        parts.append(f"batch {recipe['batch_size']}")
+    if recipe.get("precision"):
+        parts.append(str(recipe["precision"]))
+    return ", ".join(p for p in parts if p)
+
+
 class ResultsView(QWidget):
     """A run's evaluation from its ``model.json``: accuracy, per-class recall, confusion."""
 
@@ -366,7 +381,11 @@ class ResultsView(QWidget):
         self.table.setToolTip("Confusion matrix on PrivateTest: rows are the true emotion, "
                               "columns the predicted one; colour = share of the row")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows.setMinimumSectionSize(self.fontMetrics().height() + 4)
+        self.table.setMinimumHeight(8 * (self.fontMetrics().height() + 6) + 6)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.hide()
         layout.addWidget(self.table, 1)
         self.run_dir: Path | None = None
@@ -398,7 +417,7 @@ class ResultsView(QWidget):
             self.summary.setText(f"{path}: cannot read the evaluation ({exc}).")
             return
         self.metadata = meta
-        lines = [f"<b>{run.name}</b> &nbsp; {meta.get('recipe', '')}",
+        lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
                  f"PrivateTest accuracy <b>{100 * info['private_accuracy']:.1f}%</b> "
                  f"(PublicTest {100 * info['public_accuracy']:.1f}%, macro F1 "
                  f"{info.get('private_macro_f1', math.nan):.3f}) &nbsp; {name}"]
@@ -613,8 +632,9 @@ class TrainTab(QWidget):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
         right.addWidget(self.bottom_tabs)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        right.setSizes([480, 380])
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -761,6 +781,7 @@ class TrainTab(QWidget):
         self._pending = config
         self._validation_rows = ""
         self._say(f"Checking {path.name} (every row is validated once)...")
+        self.epoch_label.setText("Checking the CSV...")
         self.validator.start_command(
             *trainer_command(["inspect", "--csv", config.csv, "--events", "json"]), threads=1)
         self._update_buttons()
@@ -868,13 +889,13 @@ class TrainTab(QWidget):
             seconds = event.get("seconds")
             if isinstance(seconds, int | float):
                 self._last_epoch_seconds = float(seconds)
+            if event["epoch"] >= event["epochs"]:
+                progress["phase"] = "export"
             if self._showing_live():
                 self.curves.add_epoch(event["epoch"], event["loss"], event["accuracy"],
                                       event["val_loss"], event["val_accuracy"])
         elif name == "checkpoint":
             self.refresh_runs()
-        elif name == "exported":
-            self.epoch_label.setText("Evaluating and exporting the best model...")
         elif name == "error":
             self._say(f"The trainer failed: {event['message']}", error=True)
 
@@ -888,6 +909,8 @@ class TrainTab(QWidget):
             self._say("Training finished." + (" See the evaluation below." if outcome.run_dir
                                               else ""))
         self.epoch_label.setText(f"Trainer {outcome.state}.")
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(1 if outcome.state == FINISHED else 0)
         self.progress_bar.setFormat("")
         if outcome.run_dir:
             self._outcomes[Path(outcome.run_dir)] = outcome.state
@@ -917,6 +940,12 @@ class TrainTab(QWidget):
         p = self._progress
         elapsed = time.monotonic() - self.process.started_at
         if "epochs" not in p:
+            self.speed_label.setText(f"elapsed {_fmt_duration(elapsed)}")
+            return
+        if p.get("phase") == "export":
+            self.epoch_label.setText(f"Evaluating and exporting the best model "
+                                     f"(all {p['epochs']} epochs done)...")
+            self.progress_bar.setRange(0, 0)  # busy: the export reports no steps
             self.speed_label.setText(f"elapsed {_fmt_duration(elapsed)}")
             return
         epoch, epochs = max(1, int(p.get("epoch") or 1)), int(p["epochs"])
@@ -957,7 +986,8 @@ class TrainTab(QWidget):
             row = dataclasses.replace(row, state=state)
             item = QTreeWidgetItem([row.started, row.preset, epochs, best, state])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
-            item.setToolTip(0, str(row.run_dir))
+            for column in range(5):
+                item.setToolTip(column, str(row.run_dir))
             if state == "failed":
                 item.setForeground(4, QBrush(QColor("#b00020")))
             self.run_list.addTopLevelItem(item)
@@ -1062,7 +1092,12 @@ class TrainTab(QWidget):
             self.process.stop_and_wait()
         else:
             self.process.detach()
-        with contextlib.suppress(RuntimeError):
+        self.shutdown()
+        return True
+
+    def shutdown(self) -> None:
+        """Stop the tab's timers (the main window calls it when closing). A trainer left
+        running on purpose (:meth:`confirm_close` -> keep training) is not touched."""
+        with contextlib.suppress(RuntimeError):  # already deleted by Qt at exit
             self._redraw_timer.stop()
             self._list_timer.stop()
-        return True
