@@ -3,10 +3,22 @@
 Prints one table: median milliseconds per stage (detect, crop+preprocess, classify, track,
 overlay) and end to end (process + overlay) for 640x480 and 1280x720 frames with 1 and 5
 faces, for BlazeFace and Haar; and, on the same frames, a naive pipeline (Haar box, Keras
-``model.predict`` once per face on assets/model.keras) with the ratio naive / ours. Then the
-resident memory of a fresh process that runs only the app's pipeline (no TensorFlow).
+``model.predict`` once per face on assets/model.keras) with the ratio naive / ours, and the
+`fer` PyPI package's pipeline (``FER(mtcnn=False).detect_emotions``: its Haar detector and Keras
+mini-Xception) with the ratio fer / ours. Then the resident memory of a fresh process that runs
+only the app's pipeline (no TensorFlow).
 
-    python benchmarks/live_pipeline.py [--repeats 40] [--threads 1]
+    python benchmarks/live_pipeline.py [--repeats 40] [--threads 1] [--fer-python PATH]
+
+``fer`` is never a dependency of the app: it runs in its own venv, outside the repo, through
+benchmarks/_fer_worker.py in a subprocess that gets the exact frames as an ``.npz``. Create it
+once (fer 22.5.1 installs beside current TensorFlow only with moviepy<2 and setuptools<81)::
+
+    python3.11 -m venv /work/fer-bench-venv
+    /work/fer-bench-venv/bin/pip install "fer==22.5.1" tensorflow-cpu "moviepy<2" "setuptools<81"
+
+Its interpreter is found by ``--fer-python``, else ``$FER_BENCH_PYTHON``, else
+/work/fer-bench-venv/bin/python; without one the fer column is skipped with a note.
 
 Frames are composed from assets/sample.jpg (head crops pasted in a grid on grey). The app's
 pipeline uses LiteRT with ``--threads`` threads (1 by default: a training run may hold the
@@ -21,6 +33,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +50,9 @@ from fer_desktop.core.pipeline import FacePipeline, PipelineOptions  # noqa: E40
 
 SIZES = {"640x480": (480, 640, 200), "1280x720": (720, 1280, 300)}  # h, w, head side
 HEAD = (slice(20, 260), slice(110, 350))  # the astronaut's head in sample.jpg, 240x240
+FER_VENV_PYTHON = Path("/work/fer-bench-venv/bin/python")
+FER_SETUP = ('python3.11 -m venv /work/fer-bench-venv && /work/fer-bench-venv/bin/pip install '
+             '"fer==22.5.1" tensorflow-cpu "moviepy<2" "setuptools<81"')
 
 
 def compose(size: str, faces: int) -> np.ndarray:
@@ -90,6 +106,35 @@ def bench_naive(keras_model, haar, painter: OverlayPainter, frame: np.ndarray,
     return {"found": found, "end_to_end": statistics.median(times)}
 
 
+def find_fer_python(option: str | None) -> Path | None:
+    """The interpreter of the venv that has ``fer``: the option, $FER_BENCH_PYTHON, the default."""
+    chosen = option or os.environ.get("FER_BENCH_PYTHON")
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            raise SystemExit(f"--fer-python / $FER_BENCH_PYTHON: {path} is not a file; point it "
+                             f"at the python of a venv with fer installed ({FER_SETUP})")
+        return path
+    return FER_VENV_PYTHON if FER_VENV_PYTHON.is_file() else None
+
+
+def bench_fer(python: Path, frames: dict[tuple[str, int], np.ndarray], repeats: int) -> dict:
+    """Time fer's ``detect_emotions`` on ``frames`` in a subprocess run by ``python``."""
+    with tempfile.TemporaryDirectory(prefix="fer-bench-") as tmp:
+        path = Path(tmp) / "frames.npz"
+        np.savez(path, **{f"{size}_{faces}": f for (size, faces), f in frames.items()})
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+        child = subprocess.run([str(python), str(Path(__file__).with_name("_fer_worker.py")),
+                                str(path), "--repeats", str(repeats)],
+                               capture_output=True, text=True, env=env)
+    if child.returncode != 0:
+        raise SystemExit(f"fer worker failed under {python} (exit {child.returncode}); is fer "
+                         f"installed there? ({FER_SETUP})\n{child.stderr[-2000:]}")
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    result["cases"] = {(size, faces): result["cases"][f"{size}_{faces}"] for size, faces in frames}
+    return result
+
+
 def memory_child(threads: int) -> None:
     """Run only the app's pipeline in this (fresh) process and print its resident memory."""
     import psutil
@@ -112,11 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-repeats", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1, help="LiteRT threads per model")
     parser.add_argument("--no-naive", action="store_true", help="skip the Keras comparison")
+    parser.add_argument("--fer-python", help="python of a venv with fer installed (default: "
+                        f"$FER_BENCH_PYTHON, else {FER_VENV_PYTHON})")
+    parser.add_argument("--fer-repeats", type=int, default=15)
+    parser.add_argument("--no-fer", action="store_true", help="skip the fer package comparison")
     parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         memory_child(args.threads)
         return 0
+    fer_python = None if args.no_fer else find_fer_python(args.fer_python)
 
     child = subprocess.run([sys.executable, __file__, "--memory-child", "--threads",
                             str(args.threads)], capture_output=True, text=True, check=True)
@@ -127,12 +177,13 @@ def main(argv: list[str] | None = None) -> int:
                                                                    num_threads=args.threads))
                  for name in ("blazeface", "haar")}
     cases = [(size, faces) for size in SIZES for faces in (1, 5)]
+    frames = {case: compose(*case) for case in cases}  # every pipeline sees these same frames
     ours = {}
     for size, faces in cases:
-        frame = compose(size, faces)
         for name, pipeline in pipelines.items():
             pipeline.reset()
-            ours[(size, faces, name)] = bench_ours(pipeline, painter, frame, args.repeats)
+            ours[(size, faces, name)] = bench_ours(pipeline, painter, frames[(size, faces)],
+                                                   args.repeats)
     naive = {}
     if not args.no_naive:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -141,36 +192,53 @@ def main(argv: list[str] | None = None) -> int:
         model = keras.models.load_model(ROOT / "assets" / "model.keras", compile=False)
         haar = create_detector("haar")
         for size, faces in cases:
-            naive[(size, faces)] = bench_naive(model, haar, painter, compose(size, faces),
+            naive[(size, faces)] = bench_naive(model, haar, painter, frames[(size, faces)],
                                                args.naive_repeats)
+    fer = bench_fer(fer_python, frames, args.fer_repeats) if fer_python else None
 
     print(f"median ms per frame ({args.repeats} frames; LiteRT threads {args.threads}; "
           f"{os.cpu_count()} CPUs)")
     header = (f"{'frame':9s} {'faces':>5s} {'pipeline':10s} {'found':>5s} {'detect':>7s} "
               f"{'crop+pre':>8s} {'classify':>8s} {'track':>6s} {'overlay':>7s} "
-              f"{'end2end':>8s} {'fps':>6s} {'naive/ours':>10s}")
+              f"{'end2end':>8s} {'fps':>6s} {'naive/ours':>10s} {'fer/ours':>8s}")
     print(header)
     print("-" * len(header))
     for size, faces in cases:
         for name in pipelines:
             r = ours[(size, faces, name)]
-            ratio = ""
+            ratio = fer_ratio = ""
             if naive and name == "blazeface":
                 ratio = f"{naive[(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
+            if fer and name == "blazeface":
+                fer_ratio = f"{fer['cases'][(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
             print(f"{size:9s} {faces:5d} {name:10s} {r['found']:5d} {r['detect']:7.2f} "
                   f"{r['preprocess']:8.2f} {r['classify']:8.2f} {r['track']:6.2f} "
                   f"{r['overlay']:7.2f} {r['end_to_end']:8.2f} {1000 / r['end_to_end']:6.0f} "
-                  f"{ratio:>10s}")
-        if naive:
-            n = naive[(size, faces)]
-            print(f"{size:9s} {faces:5d} {'naive':10s} {n['found']:5d} {'':7s} {'':8s} "
-                  f"{'':8s} {'':6s} {'':7s} {n['end_to_end']:8.2f} "
-                  f"{1000 / n['end_to_end']:6.0f} {'1.0x':>10s}")
+                  f"{ratio:>10s} {fer_ratio:>8s}")
+        others = [("naive", naive.get((size, faces)), "1.0x", ""),
+                  ("fer", fer["cases"][(size, faces)] if fer else None, "", "1.0x")]
+        for label, n, naive_col, fer_col in others:
+            if n:
+                print(f"{size:9s} {faces:5d} {label:10s} {n['found']:5d} {'':7s} {'':8s} "
+                      f"{'':8s} {'':6s} {'':7s} {n['end_to_end']:8.2f} "
+                      f"{1000 / n['end_to_end']:6.0f} {naive_col:>10s} {fer_col:>8s}")
     print()
     print(f"resident memory of a fresh process running both app pipelines: "
           f"{memory['rss_mb']:.0f} MB (TensorFlow loaded: {memory['tensorflow_loaded']})")
     print("naive = Haar + Keras model.predict per face (assets/model.keras); "
           "naive/ours = naive end-to-end / BlazeFace end-to-end")
+    if fer:
+        peak = fer["peak_rss_mb"]
+        print(f"fer = fer {fer['fer_version']} FER(mtcnn=False).detect_emotions (its Haar + Keras "
+              f"mini-Xception, TensorFlow default threads; {fer['repeats']} frames after "
+              f"{fer['warmup']} warm-up; {fer_python}); "
+              "fer/ours = fer end-to-end / BlazeFace end-to-end"
+              + (f"; fer worker peak memory {peak:.0f} MB" if peak else ""))
+    elif args.no_fer:
+        print("fer comparison skipped (--no-fer)")
+    else:
+        print(f"fer comparison skipped: no python with fer found (--fer-python, "
+              f"$FER_BENCH_PYTHON, {FER_VENV_PYTHON}); create it with: {FER_SETUP}")
     return 0
 
 
