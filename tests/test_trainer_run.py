@@ -248,3 +248,19 @@ def test_bad_setting_is_named(field, value, fragment):
     with pytest.raises(ConfigError, match=None) as info:
         TrainConfig(**{field: value})
     assert fragment in str(info.value)
+
+
+def test_resume_can_change_the_run_length(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv", SIZES)
+    first = run_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "2",
+                        "--batch-size", "32", "--threads", "1", "--events", "json", "--no-export")
+    assert first.returncode == 0, first.stderr[-2000:]
+    run = Path(events(first.stdout)[-1]["run_dir"])
+    too_short = run_trainer("--resume", str(run), "--epochs", "1", "--events", "json")
+    assert too_short.returncode == 2
+    assert "not more than the 2 epochs" in events(too_short.stdout)[-1]["message"]
+    longer = run_trainer("--resume", str(run), "--epochs", "3", "--events", "json")
+    assert longer.returncode == 0, longer.stderr[-2000:]
+    state = json.loads((run / "state.json").read_text())
+    assert state["epoch"] == 3 and state["epochs"] == 3
+    assert json.loads((run / "config.json").read_text())["epochs"] == 3

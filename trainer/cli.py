@@ -26,6 +26,8 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer --csv fer2013.csv.gz                 train the default recipe
   python -m trainer --csv fer2013.csv.gz --preset seed   train the seed baseline
   python -m trainer --resume runs/20261125-143000-default   continue a stopped run
+  python -m trainer --resume runs/<run> --epochs 80          ... with a longer (or shorter)
+                                                             schedule from here on
   python -m trainer inspect --csv fer2013.csv.gz         data report only
   python -m trainer evaluate runs/<run> --csv fer2013.csv.gz --tta flip
   python -m trainer export runs/<run>                    write model.tflite + model.json
@@ -143,7 +145,8 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     from trainer.train import train
 
     if args.resume:
-        train(config_from_args(args), emitter, resume_dir=Path(args.resume))
+        train(config_from_args(args), emitter, resume_dir=Path(args.resume),
+              new_epochs=args.epochs)
         return 0
     if not args.csv:
         raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV "

@@ -127,8 +127,13 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
     return data
 
 
-def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = None) -> Path:
-    """Train (or resume) a run and return its folder. Raises the named user errors."""
+def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = None,
+          new_epochs: int | None = None) -> Path:
+    """Train (or resume) a run and return its folder. Raises the named user errors.
+
+    ``new_epochs`` (resume only) changes the run's length: the cosine schedule is stretched or
+    shrunk so it ends at the new last epoch, continuing from the current step.
+    """
     stop = _StopFlag()
     stop.install()
     t_start = time.monotonic()
@@ -139,6 +144,20 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         state = rundir.read_json(run / rundir.STATE)
         rundir.check_writable(run)
         out = run.parent
+        if new_epochs is not None and new_epochs != config.resolved_epochs:
+            from trainer.config import ConfigError
+
+            if new_epochs <= state["epoch"]:
+                raise ConfigError(f"--epochs {new_epochs} is not more than the {state['epoch']} "
+                                  "epochs this run has already done")
+            emitter.log(f"changing the run's length from {config.resolved_epochs} to "
+                        f"{new_epochs} epochs")
+            config.epochs = new_epochs
+            state["epochs"] = new_epochs
+            saved = rundir.read_json(run / rundir.CONFIG)
+            saved["epochs"] = new_epochs
+            saved.setdefault("resolved", {})["epochs"] = new_epochs
+            rundir.atomic_write_json(run / rundir.CONFIG, saved)
     else:
         out = Path(config.out)
         rundir.check_writable(out)
@@ -181,6 +200,9 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
             ckpt = state.get("checkpoint")
             if ckpt:
                 model = keras.models.load_model(run / ckpt)
+                schedule = getattr(model.optimizer, "_learning_rate", None)
+                if isinstance(schedule, recipe.WarmupCosine):
+                    schedule.total_steps = epochs * steps  # follows a changed run length
             else:  # killed before the first epoch ended: start that run afresh
                 model = recipe.BUILDERS[config.preset]()
                 recipe.compile_model(model, config.preset, config.resolved_learning_rate,
