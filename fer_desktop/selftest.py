@@ -456,7 +456,19 @@ def check_trainer_model_loads(context: Context) -> str:
     return f"EmotionClassifier.load accepted it ({classifier.model_path.name})"
 
 
+def check_no_trainer_bundled(_context: Context) -> str:
+    """A GUI-only bundle has no TensorFlow: say so once instead of four puzzling failures."""
+    raise CheckFailed("this is a GUI-only bundle (built with FER_BUNDLE=gui): it holds no "
+                      "trainer; train with the full bundle or `python -m trainer`")
+
+
 def trainer_checks() -> list[Check]:
+    import importlib.util
+
+    from fer_desktop.resources import is_frozen
+
+    if is_frozen() and importlib.util.find_spec("trainer.train") is None:
+        return [("trainer", check_no_trainer_bundled)]
     return [("trainer-start", check_trainer_runs), ("trainer-epoch", check_trainer_epoch),
             ("trainer-export", check_trainer_export),
             ("trainer-model", check_trainer_model_loads)]
