@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fer-desktop"])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("fer-desktop")  # matches packaging/fer-desktop.desktop (Wayland)
     app.setApplicationVersion(__version__)
     icon = resource_path("icon.png", must_exist=False)
     if icon.is_file():

@@ -137,6 +137,18 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   summary.get("best_val_accuracy"), status, bool(summary.get("has_model")))
 
 
+def default_runs_folder() -> Path:
+    """Where runs go unless the user chose: the user's data folder, not the working directory.
+
+    A double-clicked app's working directory is arbitrary (often / or the bundle); the
+    user's application-data folder is stable and writable.
+    """
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".fer-desktop") / "runs"
+
+
 def list_runs(out: Path) -> list[RunRow]:
     """Run folders in ``out`` (those with a config.json or state.json), newest first."""
     if not out.is_dir():
@@ -672,7 +684,7 @@ class TrainTab(QWidget):
 
         shared = find_shared_csv()
         self.csv_edit.setText(self._value("csv", str(shared) if shared else ""))
-        self.out_edit.setText(self._value("out", str(Path.cwd() / "runs")))
+        self.out_edit.setText(self._value("out", str(default_runs_folder())))
         preset = self._value("preset", "default")
         index = max(0, self.preset_combo.findData(preset))
         self.preset_combo.setCurrentIndex(index)
