@@ -35,6 +35,10 @@ def base_rows() -> list[str]:
         ((0, f"x,{GOOD_PIXELS},Training"), "emotion 'x' is not an integer 0-6"),
         ((2, f"3,{GOOD_PIXELS},Validation"), "row 3 (line 4): Usage 'Validation' is not one of"),
         ((0, f"3,{GOOD_PIXELS[:-3]}256,Training"), "pixel value 256 is outside 0-255"),
+        # Characters str.isdigit() accepts but int() / NumPy refuse: still a named row.
+        ((0, f"\u00b2,{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '\u00b2' is not"),
+        ((1, f"3,{GOOD_PIXELS[:-3]}\u00b2,PublicTest"),
+         "row 2 (line 3): pixel value '\u00b2' is not an integer"),
     ],
 )
 def test_bad_row_is_named(tmp_path, mutate, expected):
@@ -116,3 +120,4 @@ def test_real_csv_loads_with_the_documented_counts(real_csv, tmp_path):
     assert data.counts() == {"Training": 28709, "PublicTest": 3589, "PrivateTest": 3589}
     report = data_report(data)
     assert report["warnings"] == [], report["warnings"]
+

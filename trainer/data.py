@@ -96,10 +96,17 @@ def _read_frame(path: Path):
     return frame
 
 
+def _is_integer(text: str) -> bool:
+    """ASCII digits with an optional minus sign. ``str.isdigit`` alone also accepts "²" or
+    "٣", which ``int``/NumPy then refuse with an error that names no row."""
+    digits = text[1:] if text.startswith("-") else text
+    return digits.isascii() and digits.isdigit()
+
+
 def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.ndarray | None]:
     """Validate one row; return (reason, None) when bad, (None, pixels) when good."""
     emotion = emotion.strip()
-    if not emotion.lstrip("-").isdigit() or not 0 <= int(emotion) < len(EMOTIONS):
+    if not _is_integer(emotion) or not 0 <= int(emotion) < len(EMOTIONS):
         return f"emotion {emotion!r} is not an integer 0-6", None
     if usage.strip() not in SPLITS:
         return f"Usage {usage!r} is not one of {', '.join(SPLITS)}", None
@@ -109,7 +116,7 @@ def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.nd
     try:
         values = np.array(tokens, dtype=np.int64)
     except ValueError:
-        bad = next(t for t in tokens if not t.lstrip("-").isdigit())
+        bad = next((t for t in tokens if not _is_integer(t)), tokens[0])
         return f"pixel value {bad!r} is not an integer", None
     if values.min() < 0 or values.max() > 255:
         bad = values[(values < 0) | (values > 255)][0]
