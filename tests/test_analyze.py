@@ -97,3 +97,29 @@ def test_bad_settings_are_refused(tmp_path):
     with pytest.raises(SystemExit) as info:
         main(["x.mp4", "--out", str(tmp_path / "r.csv"), "--every", "0"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize("broken, message", [
+    ("missing", "missing resource 'face_detection_full_range.tflite'"),
+    ("junk", "not a BlazeFace model"),
+])
+def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, capsys,
+                                                       monkeypatch, broken, message):
+    """A missing or damaged BlazeFace file is a named error, not a traceback."""
+    from fer_desktop.core.detectors import blazeface
+    from fer_desktop.resources import ResourceError
+
+    junk = tmp_path / "face_detection_full_range.tflite"
+    junk.write_bytes(b"junk")
+
+    def model_path():
+        if broken == "missing":
+            raise ResourceError(junk.name, [tmp_path])
+        return junk
+
+    monkeypatch.setattr(blazeface, "blazeface_model_path", model_path)
+    image = tmp_path / "face.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    assert main([str(image), "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -28,6 +28,7 @@ from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.sources import ImageSource, open_source
 from fer_desktop.core.tracking import UNCERTAIN
+from fer_desktop.resources import ResourceError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FAILED = 0, 1, 2
 
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                               keep_frame=False, num_threads=2)
     try:
         pipeline = FacePipeline.create(args.model, options)
-    except ModelError as exc:
+    except (ModelError, ResourceError, ValueError) as exc:  # model, or detector file missing/bad
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     with_source = len(args.inputs) > 1
