@@ -121,3 +121,14 @@ def test_real_csv_loads_with_the_documented_counts(real_csv, tmp_path):
     report = data_report(data)
     assert report["warnings"] == [], report["warnings"]
 
+
+
+def test_row_numbers_stay_true_after_a_blank_line(tmp_path):
+    rows = base_rows()
+    rows.insert(1, "")
+    rows[3] = f"3,{' '.join(['1'] * 10)},PublicTest"
+    with pytest.raises(DatasetError) as info:
+        load_csv(write(tmp_path / "blank.csv", rows))
+    message = str(info.value)
+    assert "row 2 (line 3)" in message  # the blank line itself is a bad row
+    assert "row 4: 10 pixel values" in message  # and the line after it keeps its number

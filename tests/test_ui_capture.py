@@ -224,9 +224,13 @@ def test_recorder_gets_every_processed_frame(qtbot, threads):
     class Recorder:
         def __init__(self):
             self.frames = []
+            self.flushed_after = -1
 
         def write(self, result, source=None):
             self.frames.append((result.index, source))
+
+        def flush(self):
+            self.flushed_after = len(self.frames)
 
     recorder = Recorder()
     thread = make_thread(threads, ListSource(12))
@@ -234,6 +238,8 @@ def test_recorder_gets_every_processed_frame(qtbot, threads):
     with qtbot.waitSignal(thread.ended, timeout=5000):
         thread.start()
     assert recorder.frames == [(i, "fake") for i in range(12)]
+    # With no more frames coming (a still, an ended video) the rows must not sit in a buffer.
+    qtbot.waitUntil(lambda: recorder.flushed_after == 12, timeout=5000)
 
 
 def test_options_changed_while_a_still_is_being_read_are_not_lost(qtbot, threads):

@@ -80,7 +80,9 @@ def _read_frame(path: Path):
     if path.stat().st_size == 0:
         raise DatasetError(path, "file is empty, expected a CSV with columns emotion,pixels,Usage")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
+        # Blank lines are kept (and reported as bad rows) so that "row N (line N+1)" stays true.
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer",
+                            skip_blank_lines=False)
     except pd.errors.EmptyDataError as exc:
         raise DatasetError(path, "file holds no CSV header (expected emotion,pixels,Usage)"
                            ) from exc

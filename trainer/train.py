@@ -87,7 +87,8 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
             seconds = time.monotonic() - self._t0
             number = epoch + 1
             val_acc = float(logs.get("val_accuracy", math.nan))
-            improved = state["best_val_accuracy"] is None or val_acc > state["best_val_accuracy"]
+            best = state["best_val_accuracy"]
+            improved = math.isfinite(val_acc) and (best is None or val_acc > best)
             ckpt = run / f"ckpt-{number:04d}.keras"
             rundir.save_keras_atomic(self.model, ckpt)
             if improved:
@@ -113,7 +114,8 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
 
 
 def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData:
-    csv = config.csv or (str(find_shared_csv()) if find_shared_csv() else "")
+    shared = find_shared_csv()
+    csv = config.csv or (str(shared) if shared else "")
     if not csv:
         from trainer.data import DatasetError
 

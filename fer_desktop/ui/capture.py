@@ -247,6 +247,7 @@ class CaptureThread(QThread):
                         self._pipeline.reset()  # same frame, new options: no blending
                         self._publish(last_frame, last_image, description, is_live, still)
                         continue
+                    self._flush_recorder()  # idle: nothing may wait in a buffer meanwhile
                     self._wake.wait()
                     self._wake.clear()
                     continue
@@ -283,6 +284,15 @@ class CaptureThread(QThread):
         finally:
             if source is not None:
                 source.close()
+
+    def _flush_recorder(self) -> None:
+        with self._lock:
+            if self._recorder is not None:
+                try:
+                    self._recorder.flush()
+                except (ExportError, OSError) as exc:
+                    self._recorder = None  # the GUI still holds it and closes it
+                    self.recording_failed.emit(f"Recording stopped: {exc}")
 
     def _publish(self, frame: Any, image: np.ndarray, description: str, is_live: bool,
                  still: bool) -> None:

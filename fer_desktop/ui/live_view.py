@@ -485,8 +485,8 @@ class LiveView(QWidget):
 
     def _on_pipeline_loaded(self, pipeline: Any) -> None:
         self._loading = False
-        if self._closing:
-            return
+        if self._closing or self._pipeline is not None:
+            return  # a model chosen while the shipped one loaded stays in use
         self._pipeline = pipeline
         self.pipeline_ready.emit(pipeline.classifier)
         if self._spec is not None:
@@ -648,6 +648,9 @@ class LiveView(QWidget):
         self._stop_capture()
         spec = self._spec
         assert spec is not None and self._pipeline is not None
+        # Options changed while the previous thread was exiting never reached it: apply them
+        # here, with no thread running, before the new one starts.
+        self._pipeline.set_options(self._pipeline_options())
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
                                mirror=self._options.mirror, describe=describe_spec(spec))
         thread.opened.connect(functools.partial(self._on_opened, thread))

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self._classifier_loader = classifier_loader
         self._classifier: Any = None
         self._model_workers: list[Any] = []
+        self._model_request = 0  # id of the latest use_model request
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self.setMinimumSize(640, 480)
@@ -215,10 +216,13 @@ class MainWindow(QMainWindow):
         """
         path = Path(model_dir)
         self.model_label.setText(f"Model: loading {path.name or path}...")
+        # Only the latest request may win: a slow load finishing after a newer one is dropped.
+        self._model_request += 1
+        request = self._model_request
         worker = create_worker(self._classifier_loader, path, _start_thread=False,
                                _ignore_errors=True)  # errored is connected below
-        worker.returned.connect(self._on_model_loaded)
-        worker.errored.connect(functools.partial(self._on_model_error, path))
+        worker.returned.connect(functools.partial(self._on_model_loaded_for, request))
+        worker.errored.connect(functools.partial(self._on_model_error_for, request, path))
         worker.finished.connect(functools.partial(self._forget_model_worker, worker))
         self._model_workers.append(worker)
         worker.start()
@@ -229,6 +233,14 @@ class MainWindow(QMainWindow):
 
     def busy_workers(self) -> int:
         return len(self._model_workers) + self.live_view.busy_workers()
+
+    def _on_model_loaded_for(self, request: int, classifier: Any) -> None:
+        if request == self._model_request:
+            self._on_model_loaded(classifier)
+
+    def _on_model_error_for(self, request: int, path: Path, exc: BaseException) -> None:
+        if request == self._model_request:
+            self._on_model_error(path, exc)
 
     def _on_model_loaded(self, classifier: Any) -> None:
         self.live_view.set_classifier(classifier)

@@ -91,8 +91,9 @@ class RunRow:
 
     @property
     def resumable(self) -> bool:
-        return self.state in ("stopped", "failed", "interrupted") and (
-            self.epochs is None or self.epochs_done < self.epochs)
+        # All epochs done but no model.json: stopped during export; resuming finishes it.
+        unfinished = self.epochs is None or self.epochs_done < self.epochs or not self.has_model
+        return self.state in ("stopped", "failed", "interrupted") and unfinished
 
 
 def _started_text(run: Path) -> str:
