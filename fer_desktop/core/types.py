@@ -107,6 +107,6 @@ class FrameResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))
         if self.frame is not None and self.frame.flags.writeable:
-            frame = self.frame.copy() if self.frame.base is not None else self.frame
+            frame = self.frame.copy()  # never freeze the caller's own array
             frame.flags.writeable = False
             object.__setattr__(self, "frame", frame)

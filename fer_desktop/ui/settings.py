@@ -13,9 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from fer_desktop import APP_NAME
+from fer_desktop.core.detectors import DETECTORS
 
 CAMERA_PREFIX = "camera:"
-DETECTORS = ("blazeface", "haar")
 
 
 @dataclass(frozen=True)

@@ -31,20 +31,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from fer_desktop import TRAINER_FLAG  # the packaged app's trainer switch
 from fer_desktop.core.trainer_events import PROTOCOL_VERSION, LineBuffer, TrainerEvent, parse_event
+from fer_desktop.resources import is_frozen
 from trainer.config import TrainConfig
 
-TRAINER_FLAG = "--trainer"  # the packaged app's trainer switch (fer_desktop/cli.py)
 NICE_LEVEL = 10
 
 IDLE, RUNNING, STOPPING = "idle", "running", "stopping"
 STOPPED, FINISHED, FAILED, DETACHED = "stopped", "finished", "failed", "detached"
 ACTIVE_STATES = (RUNNING, STOPPING)
-
-
-def is_frozen() -> bool:
-    """True inside the packaged (PyInstaller) app, where ``sys.executable`` is the app itself."""
-    return bool(getattr(sys, "frozen", False))
 
 
 def trainer_command(config: TrainConfig | Sequence[str],
