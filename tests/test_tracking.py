@@ -103,6 +103,12 @@ def test_reset_forgets_tracks_and_never_reuses_ids():
     (probs(happy=0.6, sad=0.3), "sad", "happy"),        # lead 0.3: switched
     (probs(happy=0.45, sad=0.3), "sad", "happy"),       # held label fell under the threshold
     (probs(happy=0.3, sad=0.3), "happy", UNCERTAIN),    # nothing sure enough
+    # The uncertain threshold (0.4) has a band of margin/2 = 0.05 around it:
+    (probs(happy=0.37), "happy", "happy"),              # shown label kept down to 0.35
+    (probs(happy=0.34), "happy", UNCERTAIN),            # ... and dropped below it
+    (probs(happy=0.43), UNCERTAIN, UNCERTAIN),          # leaving uncertain needs 0.45
+    (probs(happy=0.46), UNCERTAIN, "happy"),
+    (probs(happy=0.41), None, "happy"),                 # a new face uses the plain threshold
 ])
 def test_choose_label(p, previous, expected):
     assert choose_label(p, previous, switch_margin=0.1, uncertain_below=0.4)[0] == expected

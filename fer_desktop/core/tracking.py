@@ -67,10 +67,21 @@ class _Track:
 
 def choose_label(probabilities: np.ndarray, previous: str | None, switch_margin: float,
                  uncertain_below: float) -> tuple[str, float]:
-    """The label to show (with hysteresis against ``previous``) and its probability."""
+    """The label to show (with hysteresis against ``previous``) and its probability.
+
+    The "uncertain" threshold has a band of half the switch margin around it, so a face whose
+    top probability hovers at the threshold does not flicker between a label and "uncertain".
+    """
     top = int(np.argmax(probabilities))
     top_p = float(probabilities[top])
-    if top_p < uncertain_below:
+    band = switch_margin / 2
+    if previous == UNCERTAIN:
+        threshold = uncertain_below + band
+    elif previous in EMOTIONS:
+        threshold = uncertain_below - band
+    else:
+        threshold = uncertain_below
+    if top_p < threshold:
         return UNCERTAIN, top_p
     if previous in EMOTIONS and previous != EMOTIONS[top]:
         kept_p = float(probabilities[EMOTIONS.index(previous)])
