@@ -326,15 +326,27 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
 
 def list_cameras(max_index: int = 5,
                  capture_factory: Callable[[int], object] = cv2.VideoCapture) -> list[int]:
-    """The camera indices in ``0..max_index-1`` that open and deliver a frame."""
+    """The camera indices in ``0..max_index-1`` that open and deliver a frame.
+
+    Probing absent indices is expected, so OpenCV's "can't open camera by index" warnings are
+    silenced while it runs (they would alarm a user reading the terminal).
+    """
     found = []
-    for index in range(max_index):
-        capture = capture_factory(index)
-        try:
-            if capture.isOpened():
-                ok, _image = capture.read()
-                if ok:
-                    found.append(index)
-        finally:
-            capture.release()
+    log = getattr(getattr(cv2, "utils", None), "logging", None)
+    previous = log.getLogLevel() if log else None
+    if log:
+        log.setLogLevel(log.LOG_LEVEL_ERROR)
+    try:
+        for index in range(max_index):
+            capture = capture_factory(index)
+            try:
+                if capture.isOpened():
+                    ok, _image = capture.read()
+                    if ok:
+                        found.append(index)
+            finally:
+                capture.release()
+    finally:
+        if log:
+            log.setLogLevel(previous)
     return found
