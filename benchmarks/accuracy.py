@@ -70,7 +70,7 @@ def main() -> int:
               for s in ("PublicTest", "PrivateTest")}
     targets = [Path(m) for m in args.models] or [default_model_dir()]
     short = [e[:3] for e in EMOTIONS]
-    print(f"{'model file':<34}{'split':<12}{'tta':<9}{'acc':>7}{'mF1':>7}{'ECE':>7}"
+    print(f"{'model file':<40}{'split':<12}{'tta':<9}{'acc':>7}{'mF1':>7}{'ECE':>7}"
           + "".join(f"{s:>6}" for s in short) + f"{'ms/face':>9}")
     for target in targets:
         for label, clf in classifiers_of(target):
@@ -84,7 +84,7 @@ def main() -> int:
                 for tta, probs in variants:
                     s = summarize(probs, y)
                     recalls = "".join(f"{s['per_class'][e]['recall']:>6.2f}" for e in EMOTIONS)
-                    print(f"{label:<34}{split:<12}{tta:<9}{s['accuracy']:>7.2%}"
+                    print(f"{label:<40}{split:<12}{tta:<9}{s['accuracy']:>7.2%}"
                           f"{s['macro_f1']:>7.3f}{ece(probs, y):>7.3f}{recalls}"
                           f"{latency * (2 if tta == 'flip' else 1):>9.2f}")
     print("acc: accuracy; mF1: macro-F1; ECE: expected calibration error (15 bins, calibrated "

@@ -88,6 +88,10 @@ def test_evaluate_writes_json_and_png(tiny_run, tmp_path):
     assert set(report["per_class"]) >= {"disgust", "fear"}
     assert (tmp_path / "evaluation-PrivateTest-flip.png").read_bytes()[:4] == b"\x89PNG"
     assert events(result.stdout)[-1]["event"] == "evaluated"
+    # The decoded dataset is cached in the user's cache folder, never beside a report (which
+    # may sit in the repository) or a model.
+    assert not (tmp_path / ".cache").exists()
+    assert not (tiny_run["run_dir"] / ".cache").exists()
 
 
 def _wait_for(proc, name: str, timeout: float = 240) -> list[dict]:

@@ -70,6 +70,12 @@ def find_shared_csv() -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
+def user_cache_dir() -> Path:
+    """Where decoded datasets are cached outside a run: never beside models or reports."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "fer-desktop"
+
+
 def _read_frame(path: Path):
     import pandas as pd
 

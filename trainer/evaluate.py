@@ -87,11 +87,10 @@ def plot_confusion(matrix: np.ndarray, title: str, path: Path) -> None:
 
 def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "none",
              out: Path | None = None, emitter: EventEmitter | None = None) -> dict:
-    from trainer.data import load_cached
+    from trainer.data import load_cached, user_cache_dir
 
     model_path, temperature = resolve_model(Path(target))
-    cache = Path(out or model_path.parent) / ".cache"
-    data = load_cached(csv, cache if cache.parent.exists() else Path("runs/.cache"))
+    data = load_cached(csv, user_cache_dir())  # never beside the model or the report
     if len(data.labels[split]) == 0:
         raise rundir.RunDirError(csv, f"has no {split} rows to evaluate on")
     x = preprocess.preprocess_faces(data.images[split])
