@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import create_worker
 
 from fer_desktop.core.detectors import create_detector
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
@@ -50,6 +49,7 @@ from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, list_camera
 from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread
 from fer_desktop.ui.face_panel import FacePanel
+from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings, LiveOptions
 from fer_desktop.ui.video_view import VideoView
@@ -165,7 +165,7 @@ class LiveView(QWidget):
         self._retired: list[CaptureThread] = []
         self._last_output: CaptureOutput | None = None
         self._last_id = -1
-        self._workers: list[Any] = []
+        self._jobs = BackgroundJobs()
         self._recorder: CsvRecorder | None = None
         self._record_started = 0.0
         self._interval_frames = 0
@@ -449,20 +449,10 @@ class LiveView(QWidget):
 
     def _start_worker(self, func: Callable[..., Any], on_returned: Callable[[Any], None],
                       on_errored: Callable[[BaseException], None], *args: Any) -> None:
-        worker = create_worker(func, *args, _start_thread=False,
-                               _ignore_errors=True)  # errored is connected below
-        worker.returned.connect(on_returned)
-        worker.errored.connect(on_errored)
-        worker.finished.connect(functools.partial(self._forget_worker, worker))
-        self._workers.append(worker)
-        worker.start()
-
-    def _forget_worker(self, worker: Any) -> None:
-        if worker in self._workers:
-            self._workers.remove(worker)
+        self._jobs.start(func, *args, on_returned=on_returned, on_errored=on_errored)
 
     def busy_workers(self) -> int:
-        return len(self._workers)
+        return len(self._jobs)
 
     def _load_pipeline(self) -> None:
         self._loading = True

@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
-from superqt.utils import create_worker
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.model import EmotionClassifier
@@ -26,6 +25,7 @@ from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import list_cameras, open_source
 from fer_desktop.ui import qt_fixes
 from fer_desktop.ui.about import show_about
+from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveStats, LiveView
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else AppSettings()
         self._classifier_loader = classifier_loader
         self._classifier: Any = None
-        self._model_workers: list[Any] = []
+        self._jobs = BackgroundJobs()
         self._model_request = 0  # id of the latest use_model request
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
@@ -219,20 +219,12 @@ class MainWindow(QMainWindow):
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
         self._model_request += 1
         request = self._model_request
-        worker = create_worker(self._classifier_loader, path, _start_thread=False,
-                               _ignore_errors=True)  # errored is connected below
-        worker.returned.connect(functools.partial(self._on_model_loaded_for, request))
-        worker.errored.connect(functools.partial(self._on_model_error_for, request, path))
-        worker.finished.connect(functools.partial(self._forget_model_worker, worker))
-        self._model_workers.append(worker)
-        worker.start()
-
-    def _forget_model_worker(self, worker: Any) -> None:
-        if worker in self._model_workers:
-            self._model_workers.remove(worker)
+        self._jobs.start(self._classifier_loader, path,
+                         on_returned=functools.partial(self._on_model_loaded_for, request),
+                         on_errored=functools.partial(self._on_model_error_for, request, path))
 
     def busy_workers(self) -> int:
-        return len(self._model_workers) + self.live_view.busy_workers()
+        return len(self._jobs) + self.live_view.busy_workers()
 
     def _on_model_loaded_for(self, request: int, classifier: Any) -> None:
         if request == self._model_request:

@@ -1,0 +1,39 @@
+"""One-off background jobs (load a model, list cameras) on superqt workers.
+
+A worker must stay referenced until it finishes, or Qt may destroy its thread while it runs;
+``BackgroundJobs`` holds them, forgets each when done, and says how many are still busy
+(tests and the window's close wait on that).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from superqt.utils import create_worker
+
+
+class BackgroundJobs:
+    """Start functions in worker threads; results and errors come back as Qt signals."""
+
+    def __init__(self) -> None:
+        self._workers: list[Any] = []
+
+    def start(self, func: Callable[..., Any], *args: Any,
+              on_returned: Callable[[Any], None],
+              on_errored: Callable[[BaseException], None]) -> None:
+        worker = create_worker(func, *args, _start_thread=False,
+                               _ignore_errors=True)  # errored is connected below
+        worker.returned.connect(on_returned)
+        worker.errored.connect(on_errored)
+        worker.finished.connect(functools.partial(self._forget, worker))
+        self._workers.append(worker)
+        worker.start()
+
+    def _forget(self, worker: Any) -> None:
+        if worker in self._workers:
+            self._workers.remove(worker)
+
+    def __len__(self) -> int:
+        return len(self._workers)
