@@ -162,10 +162,14 @@ class AppSettings:
         self._set("live/last_open_folder", str(value))
 
     # window -----------------------------------------------------------------------------
+    def _bytes(self, key: str) -> QByteArray | None:
+        """A saved Qt state blob, or None when absent or not one (an old or edited file)."""
+        value = self._qs.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
     @property
     def geometry(self) -> QByteArray | None:
-        value = self._qs.value("window/geometry")
-        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+        return self._bytes("window/geometry")
 
     @geometry.setter
     def geometry(self, value: QByteArray) -> None:
@@ -173,8 +177,7 @@ class AppSettings:
 
     @property
     def window_state(self) -> QByteArray | None:
-        value = self._qs.value("window/state")
-        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+        return self._bytes("window/state")
 
     @window_state.setter
     def window_state(self, value: QByteArray) -> None:
@@ -182,8 +185,7 @@ class AppSettings:
 
     @property
     def splitter_state(self) -> QByteArray | None:
-        value = self._qs.value("window/splitter")
-        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+        return self._bytes("window/splitter")
 
     @splitter_state.setter
     def splitter_state(self, value: QByteArray) -> None:
