@@ -94,6 +94,63 @@ def test_evaluate_writes_json_and_png(tiny_run, tmp_path):
     assert not (tiny_run["run_dir"] / ".cache").exists()
 
 
+def _two_copies(run: Path, folder: Path) -> tuple[Path, Path]:
+    import shutil
+
+    copies = (folder / "a", folder / "b")
+    for copy in copies:
+        shutil.copytree(run, copy)
+    return copies
+
+
+def test_ensemble_of_identical_members_predicts_like_the_member(tiny_run, tmp_path):
+    import keras
+
+    from trainer.export import run_tflite
+
+    a, b = _two_copies(tiny_run["run_dir"], tmp_path)
+    out = tmp_path / "ens"
+    result = run_trainer("ensemble", str(a), str(b), "--out", str(out), "--events", "json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "exported" in [e["event"] for e in events(result.stdout)]
+    meta = json.loads((out / "model.json").read_text())
+    assert [m["run"] for m in meta["training"]["members"]] == ["a", "b"]
+    assert meta["recipe"]["preset"] == "default ensemble x2"
+    member = keras.models.load_model(a / "model.keras", compile=False)
+    ensemble = keras.models.load_model(out / "model.keras", compile=False)
+    assert ensemble.count_params() == 2 * member.count_params()
+    x = np.random.default_rng(1).random((8, 48, 48, 1), dtype=np.float32)
+    expected = member.predict(x, verbose=0)
+    np.testing.assert_allclose(ensemble.predict(x, verbose=0), expected, atol=1e-5)
+    if meta["flip_tta_in_model"]:
+        expected = 0.5 * (expected + member.predict(x[:, :, ::-1], verbose=0))
+    np.testing.assert_allclose(run_tflite(out / "model.tflite", x), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("problem", ["one run", "same run twice", "other data", "no best"])
+def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, problem):
+    a, b = _two_copies(tiny_run["run_dir"], tmp_path)
+    runs, expected = [str(a), str(b)], None
+    if problem == "one run":
+        runs, expected = [str(a)], "at least two run folders"
+    elif problem == "same run twice":
+        runs, expected = [str(a), str(a)], "named twice"
+    elif problem == "other data":
+        state = json.loads((b / "state.json").read_text())
+        state["dataset_sha256"] = "0" * 64
+        (b / "state.json").write_text(json.dumps(state))
+        expected = "different CSV"
+    else:
+        (b / "best.keras").unlink()
+        expected = "best.keras"
+    out = tmp_path / "ens"
+    result = run_trainer("ensemble", *runs, "--out", str(out), "--events", "json")
+    assert result.returncode == 2
+    error = events(result.stdout)[-1]
+    assert error["event"] == "error" and expected in error["message"], error
+    assert not (out / "model.json").exists()
+
+
 def _wait_for(proc, name: str, timeout: float = 240) -> list[dict]:
     seen, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:

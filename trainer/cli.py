@@ -18,7 +18,7 @@ from trainer.rundir import RunDirError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-COMMANDS = ("train", "inspect", "evaluate", "export")
+COMMANDS = ("train", "inspect", "evaluate", "export", "ensemble")
 
 DESCRIPTION = """\
 Train the FER Desktop emotion CNN on the FER-2013 CSV.
@@ -31,6 +31,7 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer inspect --csv fer2013.csv.gz         data report only
   python -m trainer evaluate runs/<run> --csv fer2013.csv.gz --tta flip
   python -m trainer export runs/<run>                    write model.tflite + model.json
+  python -m trainer ensemble runs/<a> runs/<b> --out ens   average several runs into one model
 
 Each run is a folder under --out holding its config, checkpoints, history and models.
 """
@@ -44,7 +45,8 @@ def _train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m trainer", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Other commands: inspect, evaluate, export (python -m trainer COMMAND --help).")
+        epilog="Other commands: inspect, evaluate, export, ensemble "
+        "(python -m trainer COMMAND --help).")
     add_train_arguments(parser)
     return parser
 
@@ -87,13 +89,27 @@ def _export_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _ensemble_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer ensemble",
+        description="Average the predictions of several runs' best checkpoints in one model and "
+        "export it like a run: model.keras, model.tflite, model-int8.tflite and model.json.")
+    parser.add_argument("run_dirs", nargs="+", help="two or more run folders (same CSV)")
+    parser.add_argument("--out", required=True, help="folder to write the ensemble into")
+    parser.add_argument("--csv", help="the CSV (default: the first run's own)")
+    parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
+    parser.add_argument("--events", default="text", choices=("json", "text"))
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else "train"
     if argv and argv[0] in COMMANDS:
         argv = argv[1:]
     parser = {"train": _train_parser, "inspect": _inspect_parser,
-              "evaluate": _evaluate_parser, "export": _export_parser}[command]()
+              "evaluate": _evaluate_parser, "export": _export_parser,
+              "ensemble": _ensemble_parser}[command]()
     args = parser.parse_args(argv)
     mode = getattr(args, "events", "text")
     emitter = EventEmitter(mode, stdout=_reserve_stdout_for_events() if mode == "json" else None)
@@ -141,6 +157,12 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         from trainer.export import export_run
 
         export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to)
+        return 0
+    if command == "ensemble":
+        from trainer.export import export_ensemble
+
+        export_ensemble([Path(r) for r in args.run_dirs], Path(args.out), emitter,
+                        csv=args.csv, copy_to=args.to)
         return 0
     from trainer.train import train
 

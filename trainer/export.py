@@ -93,25 +93,112 @@ def _write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _best_float32_model(run: Path, name: str | None = None):
+    """A run's best checkpoint as an uncompiled float32 Keras model (optionally renamed)."""
+    import keras
+
+    config = rundir.read_json(run / rundir.CONFIG)
+    best = run / rundir.BEST
+    if not best.is_file():
+        raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
+    model = float32_copy(keras.models.load_model(best, compile=False),
+                         config.get("preset", "default"))
+    if name:
+        model.name = name  # nested members need unique names inside the ensemble
+    return model
+
+
+def _training_summary(run: Path) -> dict:
+    state = rundir.read_json(run / rundir.STATE)
+    return {"epochs_done": state.get("epoch"), "best_epoch": state.get("best_epoch"),
+            "best_public_accuracy_keras": state.get("best_val_accuracy"),
+            "seconds": round(sum(r.get("seconds", 0) for r in state["history"]), 1)}
+
+
 def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = None,
                copy_to: str | None = None) -> dict:
     """Write the runtime files into ``run`` (and ``copy_to``); return the model.json dict."""
-    import keras
-    import tensorflow as tf
-
     from trainer.data import load_cached
 
     run = Path(run)
     config = rundir.read_json(run / rundir.CONFIG)
     state = rundir.read_json(run / rundir.STATE)
-    best = run / rundir.BEST
-    if not best.is_file():
-        raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
+    keras_model = _best_float32_model(run)
     if data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
-    keras_model = float32_copy(keras.models.load_model(best, compile=False),
-                               config.get("preset", "default"))
+    described = {"name": f"{config.get('preset', 'model')} {run.name}",
+                 "dataset_sha256": state.get("dataset_sha256"),
+                 "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
+                 "training": _training_summary(run)}
+    return export_model(keras_model, run, data, emitter, described, copy_to=copy_to)
 
+
+def ensemble_of(members: list) -> object:
+    """One Keras model whose output is the mean of the members' probabilities."""
+    import keras
+
+    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
+    mean = keras.layers.Average(name="probabilities_ensemble")([m(inputs) for m in members])
+    return keras.Model(inputs, mean, name=f"ensemble_of_{len(members)}")
+
+
+def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str | None = None,
+                    copy_to: str | None = None) -> dict:
+    """Average several runs' best checkpoints into one model and export it like a run.
+
+    Each member's own PublicTest accuracy is logged beside the ensemble's, so the choice of
+    members is made on PublicTest; PrivateTest is only reported.
+    """
+    from trainer.data import load_cached
+
+    runs = [Path(r) for r in runs]
+    if len(runs) < 2:
+        raise rundir.RunDirError(runs[0] if runs else Path("."),
+                                 "an ensemble needs at least two run folders")
+    if len({r.resolve() for r in runs}) != len(runs):
+        raise rundir.RunDirError(runs[0], "the same run is named twice")
+    configs = [rundir.read_json(r / rundir.CONFIG) for r in runs]
+    states = [rundir.read_json(r / rundir.STATE) for r in runs]
+    hashes = {s.get("dataset_sha256") for s in states}
+    if len(hashes) != 1:
+        raise rundir.RunDirError(runs[1], "was trained on a different CSV than "
+                                 f"{runs[0]} (dataset sha256 differs)")
+    members = [_best_float32_model(r, name=f"member{i}") for i, r in enumerate(runs)]
+    out = Path(out)
+    rundir.check_writable(out)
+    data = load_cached(csv or configs[0]["csv"], runs[0].parent / ".cache")
+    x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
+    y_pub = data.labels["PublicTest"]
+    member_info = []
+    for run, model, config in zip(runs, members, configs, strict=True):
+        acc = float((model.predict(x_pub, batch_size=256, verbose=0).argmax(1) == y_pub).mean())
+        emitter.log(f"member {run.name}: PublicTest {acc:.4f} (plain)")
+        member_info.append({"run": run.name, "seed": config.get("seed"),
+                            "public_accuracy_plain": acc, **_training_summary(run)})
+    presets = sorted({str(c.get("preset")) for c in configs})
+    resolved = configs[0].get("resolved", {})
+    described = {
+        "name": f"{'+'.join(presets)} ensemble of {len(runs)}",
+        "dataset_sha256": hashes.pop(),
+        "recipe": {"preset": f"{'+'.join(presets)} ensemble x{len(runs)}",
+                   "batch_size": resolved.get("batch_size"),
+                   "precision": resolved.get("precision")},
+        "training": {"seconds": round(sum(m["seconds"] for m in member_info), 1),
+                     "members": member_info},
+    }
+    return export_model(ensemble_of(members), out, data, emitter, described, copy_to=copy_to)
+
+
+def export_model(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
+                 copy_to: str | None = None) -> dict:
+    """Score, convert and write ``keras_model`` into ``out``; return the model.json dict.
+
+    ``described`` supplies model.json's name, dataset_sha256, recipe and training entries.
+    """
+    import keras
+    import tensorflow as tf
+
+    out = Path(out)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
     y_pub = data.labels["PublicTest"]
     x_priv = preprocess.preprocess_faces(data.images["PrivateTest"])
@@ -154,16 +241,17 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     if not keep_int8:
         emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")
         del files["model-int8.tflite"]
-        (run / "model-int8.tflite").unlink(missing_ok=True)
+        (out / "model-int8.tflite").unlink(missing_ok=True)
 
-    clean = run / ".tmp-model.keras"
+    out.mkdir(parents=True, exist_ok=True)
+    clean = out / ".tmp-model.keras"
     keras_model.save(clean)  # uncompiled float32: no optimizer state, a third of the size
-    os.replace(clean, run / "model.keras")
+    os.replace(clean, out / "model.keras")
     for name in files:
-        _write_bytes(run / name, candidates[name][0])
+        _write_bytes(out / name, candidates[name][0])
     meta = {
         "format_version": MODEL_FORMAT_VERSION,
-        "name": f"{config.get('preset', 'model')} {run.name}",
+        "name": described["name"],
         "classes": list(EMOTIONS),
         "input": {"shape": [1, *preprocess.INPUT_SHAPE], "dtype": "float32"},
         "preprocessing": {"name": preprocess.PREPROCESSING_NAME,
@@ -175,20 +263,18 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
         "files": {"keras": "model.keras", "tflite": "model.tflite",
                   **({"tflite_int8": "model-int8.tflite"} if keep_int8 else {})},
         "accuracy": files,
-        "dataset_sha256": state.get("dataset_sha256"),
-        "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
-        "training": {"epochs_done": state.get("epoch"), "best_epoch": state.get("best_epoch"),
-                     "best_public_accuracy_keras": state.get("best_val_accuracy"),
-                     "seconds": round(sum(r.get("seconds", 0) for r in state["history"]), 1)},
+        "dataset_sha256": described.get("dataset_sha256"),
+        "recipe": described.get("recipe"),
+        "training": described.get("training"),
         "parameters": int(keras_model.count_params()),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    rundir.atomic_write_json(run / "model.json", meta)
-    emitter.emit("exported", files={k: {"path": str(run / k), **{m: v[m] for m in (
+    rundir.atomic_write_json(out / "model.json", meta)
+    emitter.emit("exported", files={k: {"path": str(out / k), **{m: v[m] for m in (
         "bytes", "public_accuracy", "private_accuracy")}} for k, v in files.items()},
-                 model_json=str(run / "model.json"))
+                 model_json=str(out / "model.json"))
     for name, info in files.items():
         emitter.emit("evaluated", model=name, split="PrivateTest",
                      accuracy=info["private_accuracy"], macro_f1=info["private_macro_f1"],
@@ -196,7 +282,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
                      confusion=info["private_confusion"], ece=info["private_ece_raw"],
                      ece_calibrated=info["private_ece"], temperature=temperature)
     if copy_to:
-        copy_model_folder(run, Path(copy_to))
+        copy_model_folder(out, Path(copy_to))
     return meta
 
 
