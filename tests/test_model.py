@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,18 +56,43 @@ def test_temperature_is_applied(model_copy):
     assert hot.max() < raw.max()  # a higher temperature flattens
 
 
+def _list_files(folder: Path, **files: str) -> None:
+    """Point model.json's ``files`` at the given names, each a copy of a shipped .tflite file
+    (the loader's choice does not depend on what is inside), whatever assets/ ships."""
+    source = next(folder.glob("*.tflite"))
+    for name in files.values():
+        if not (folder / name).exists():
+            (folder / name).write_bytes(source.read_bytes())
+    meta = json.loads((folder / "model.json").read_text())
+    meta["files"] = {"keras": "model.keras", **files}
+    (folder / "model.json").write_text(json.dumps(meta))
+
+
 def test_float_model_when_asked(model_copy):
-    meta = json.loads((model_copy / "model.json").read_text())
-    model = EmotionClassifier.load(model_copy, prefer_int8=False)
-    assert model.model_path.name == meta["files"]["tflite"]
+    _list_files(model_copy, tflite="f32.tflite", tflite_int8="q8.tflite")
+    assert EmotionClassifier.load(model_copy, prefer_int8=False).model_path.name == "f32.tflite"
+    assert EmotionClassifier.load(model_copy).model_path.name == "q8.tflite"
 
 
 def test_missing_int8_file_falls_back_to_float(model_copy):
-    meta = json.loads((model_copy / "model.json").read_text())
-    if "tflite_int8" not in meta["files"]:
-        pytest.skip("the shipped model has no int8 copy")
-    (model_copy / meta["files"]["tflite_int8"]).unlink()
-    assert EmotionClassifier.load(model_copy).model_path.name == meta["files"]["tflite"]
+    _list_files(model_copy, tflite="f32.tflite", tflite_int8="q8.tflite")
+    (model_copy / "q8.tflite").unlink()
+    assert EmotionClassifier.load(model_copy).model_path.name == "f32.tflite"
+
+
+def test_int8_only_model_loads_its_int8_file(model_copy):
+    _list_files(model_copy, tflite_int8="q8.tflite")
+    for prefer_int8 in (True, False):
+        model = EmotionClassifier.load(model_copy, prefer_int8=prefer_int8)
+        assert model.model_path.name == "q8.tflite"
+
+
+def test_int8_only_model_with_its_file_gone_is_named(model_copy):
+    _list_files(model_copy, tflite_int8="q8.tflite")
+    (model_copy / "q8.tflite").unlink()
+    with pytest.raises(ModelError, match="missing") as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path == model_copy / "q8.tflite"
 
 
 def test_predict_rejects_wrong_shapes(classifier):
@@ -101,7 +127,7 @@ _DELETE = object()
     (_edit("format_version", 99), ModelMismatchError, "format_version"),
     (_edit("temperature", -1), ModelError, "temperature"),
     (_edit("temperature", "hot"), ModelError, "temperature"),
-    (_edit("files", {"keras": "model.keras"}), ModelError, "'tflite'"),
+    (_edit("files", {"keras": "model.keras"}), ModelError, "'tflite' or 'tflite_int8'"),
     (_edit("preprocessing", _DELETE), ModelError, "no 'preprocessing'"),
 ])
 def test_metadata_the_app_cannot_honour(model_copy, change, error, message):

@@ -127,6 +127,24 @@ def test_ensemble_of_identical_members_predicts_like_the_member(tiny_run, tmp_pa
     np.testing.assert_allclose(run_tflite(out / "model.tflite", x), expected, atol=1e-4)
 
 
+def test_int8_only_export_lists_no_float_file_or_refuses_with_a_reason(tiny_run, tmp_path):
+    a, b = _two_copies(tiny_run["run_dir"], tmp_path)
+    out = tmp_path / "ens"
+    result = run_trainer("ensemble", str(a), str(b), "--out", str(out), "--int8-only",
+                         "--events", "json")
+    stream = events(result.stdout)
+    if result.returncode == 0:
+        meta = json.loads((out / "model.json").read_text())
+        assert set(meta["files"]) == {"keras", "tflite_int8"}
+        assert set(meta["accuracy"]) == {"model-int8.tflite"}
+        assert not (out / "model.tflite").exists() and (out / "model-int8.tflite").is_file()
+        assert "not written: --int8-only" in result.stderr
+    else:  # this tiny model's int8 copy lost accuracy: it must not be shipped alone
+        assert result.returncode == 2
+        assert "--int8-only" in stream[-1]["message"]
+        assert not (out / "model.json").exists()
+
+
 @pytest.mark.parametrize("problem", ["one run", "same run twice", "other data", "no best"])
 def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, problem):
     a, b = _two_copies(tiny_run["run_dir"], tmp_path)

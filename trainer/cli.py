@@ -85,6 +85,9 @@ def _export_parser() -> argparse.ArgumentParser:
     parser.add_argument("run_dir", help="a run folder holding best.keras and config.json")
     parser.add_argument("--csv", help="the CSV (default: the run's own)")
     parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
+    parser.add_argument("--int8-only", action="store_true",
+                        help="ship only model-int8.tflite beside model.keras (refused when int8 "
+                        "loses accuracy): keeps a large ensemble under the app's size budget")
     parser.add_argument("--events", default="text", choices=("json", "text"))
     return parser
 
@@ -98,6 +101,9 @@ def _ensemble_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="folder to write the ensemble into")
     parser.add_argument("--csv", help="the CSV (default: the first run's own)")
     parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
+    parser.add_argument("--int8-only", action="store_true",
+                        help="ship only model-int8.tflite beside model.keras (refused when int8 "
+                        "loses accuracy): keeps a large ensemble under the app's size budget")
     parser.add_argument("--events", default="text", choices=("json", "text"))
     return parser
 
@@ -156,13 +162,14 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     if command == "export":
         from trainer.export import export_run
 
-        export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to)
+        export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
+                   int8_only=args.int8_only)
         return 0
     if command == "ensemble":
         from trainer.export import export_ensemble
 
         export_ensemble([Path(r) for r in args.run_dirs], Path(args.out), emitter,
-                        csv=args.csv, copy_to=args.to)
+                        csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
         return 0
     from trainer.train import train
 

@@ -116,7 +116,7 @@ def _training_summary(run: Path) -> dict:
 
 
 def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = None,
-               copy_to: str | None = None) -> dict:
+               copy_to: str | None = None, int8_only: bool = False) -> dict:
     """Write the runtime files into ``run`` (and ``copy_to``); return the model.json dict."""
     from trainer.data import load_cached
 
@@ -130,7 +130,8 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
                  "dataset_sha256": state.get("dataset_sha256"),
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
                  "training": _training_summary(run)}
-    return export_model(keras_model, run, data, emitter, described, copy_to=copy_to)
+    return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
+                        int8_only=int8_only)
 
 
 def ensemble_of(members: list) -> object:
@@ -143,7 +144,7 @@ def ensemble_of(members: list) -> object:
 
 
 def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str | None = None,
-                    copy_to: str | None = None) -> dict:
+                    copy_to: str | None = None, int8_only: bool = False) -> dict:
     """Average several runs' best checkpoints into one model and export it like a run.
 
     Each member's own PublicTest accuracy is logged beside the ensemble's, so the choice of
@@ -186,14 +187,18 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
         "training": {"seconds": round(sum(m["seconds"] for m in member_info), 1),
                      "members": member_info},
     }
-    return export_model(ensemble_of(members), out, data, emitter, described, copy_to=copy_to)
+    return export_model(ensemble_of(members), out, data, emitter, described, copy_to=copy_to,
+                        int8_only=int8_only)
 
 
 def export_model(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
-                 copy_to: str | None = None) -> dict:
+                 copy_to: str | None = None, int8_only: bool = False) -> dict:
     """Score, convert and write ``keras_model`` into ``out``; return the model.json dict.
 
     ``described`` supplies model.json's name, dataset_sha256, recipe and training entries.
+    ``int8_only`` leaves the float32 ``.tflite`` out (it is still converted, checked and
+    scored, and its accuracy logged): an ensemble's float32 file alone can break the 20 MB
+    budget of what the app ships.
     """
     import keras
     import tensorflow as tf
@@ -238,10 +243,18 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                        "private_confusion": private["confusion"]}
     keep_int8 = (files["model.tflite"]["public_accuracy"]
                  - files["model-int8.tflite"]["public_accuracy"]) <= INT8_MAX_LOSS
+    if int8_only and not keep_int8:
+        raise rundir.RunDirError(out, "the int8 copy loses more than 0.3 points of PublicTest "
+                                 "accuracy, so it cannot be shipped alone: export without "
+                                 "--int8-only")
+    if int8_only:
+        emitter.log("float32 model.tflite: PublicTest "
+                    f"{files['model.tflite']['public_accuracy']:.4f}, PrivateTest "
+                    f"{files['model.tflite']['private_accuracy']:.4f} (not written: --int8-only)")
+        del files["model.tflite"]
     if not keep_int8:
         emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")
         del files["model-int8.tflite"]
-        (out / "model-int8.tflite").unlink(missing_ok=True)
 
     out.mkdir(parents=True, exist_ok=True)
     clean = out / ".tmp-model.keras"
@@ -260,7 +273,8 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
         "output": "probabilities",
         "flip_tta_in_model": flip_tta,
         "temperature": temperature,
-        "files": {"keras": "model.keras", "tflite": "model.tflite",
+        "files": {"keras": "model.keras",
+                  **({"tflite": "model.tflite"} if "model.tflite" in files else {}),
                   **({"tflite_int8": "model-int8.tflite"} if keep_int8 else {})},
         "accuracy": files,
         "dataset_sha256": described.get("dataset_sha256"),
@@ -272,6 +286,8 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     rundir.atomic_write_json(out / "model.json", meta)
+    for name in set(candidates) - set(files):  # left by an earlier export; unlisted from now on
+        (out / name).unlink(missing_ok=True)
     emitter.emit("exported", files={k: {"path": str(out / k), **{m: v[m] for m in (
         "bytes", "public_accuracy", "private_accuracy")}} for k, v in files.items()},
                  model_json=str(out / "model.json"))
@@ -294,6 +310,7 @@ def copy_model_folder(run: Path, target: Path) -> None:
         tmp = target / f".tmp-{name}"
         shutil.copyfile(run / name, tmp)
         os.replace(tmp, target / name)
-    if "tflite_int8" not in meta["files"]:
-        (target / "model-int8.tflite").unlink(missing_ok=True)
+    for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
+        if stale not in meta["files"].values():
+            (target / stale).unlink(missing_ok=True)
     rundir.atomic_write_json(target / "model.json", meta)

@@ -77,8 +77,10 @@ def read_metadata(model_dir: Path) -> dict:
             or not 0.05 <= temperature <= 20:
         raise ModelError(path, f"temperature must be a number between 0.05 and 20, "
                                f"found {temperature!r}; {EXPORT_HINT} again")
-    if not isinstance(meta["files"], dict) or not meta["files"].get("tflite"):
-        raise ModelError(path, f"names no 'tflite' file under 'files'; {EXPORT_HINT} again")
+    files = meta["files"]
+    if not isinstance(files, dict) or not (files.get("tflite") or files.get("tflite_int8")):
+        raise ModelError(path, "names no 'tflite' or 'tflite_int8' file under 'files'; "
+                               f"{EXPORT_HINT} again")
     return meta
 
 
@@ -135,11 +137,12 @@ class EmotionClassifier:
         model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
         meta = read_metadata(model_dir)
         files = meta["files"]
-        int8 = files.get("tflite_int8")
-        if prefer_int8 and int8 and (model_dir / int8).is_file():
+        int8, full = files.get("tflite_int8"), files.get("tflite")
+        # An ensemble may ship its int8 file alone (the float32 one would break the size budget).
+        if int8 and (prefer_int8 or not full) and ((model_dir / int8).is_file() or not full):
             path = model_dir / int8
         else:
-            path = model_dir / files["tflite"]
+            path = model_dir / full
         if not path.is_file():
             raise ModelError(path, f"missing: {MODEL_JSON} names it but the file is not there; "
                                    f"{EXPORT_HINT} again")
