@@ -1,0 +1,71 @@
+"""Which runs to average: PublicTest accuracy of every subset of the given runs' best checkpoints.
+
+    python benchmarks/ensemble_choice.py RUN RUN [RUN ...] [--csv PATH]
+
+Each run's ``best.keras`` predicts PublicTest once (plain and mirrored); every subset of two or
+more runs is then scored by averaging those probabilities, which is exactly what
+``python -m trainer ensemble`` builds into one model. Only PublicTest is read: it chooses the
+members; PrivateTest is left to ``benchmarks/accuracy.py`` once the choice is made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
+from trainer.data import find_shared_csv, load_cached  # noqa: E402
+from trainer.metrics import summarize  # noqa: E402
+
+
+def public_predictions(run: Path, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(plain, mirrored) PublicTest probabilities of a run's best checkpoint, in float32."""
+    import keras
+
+    from trainer import rundir
+    from trainer.export import float32_copy
+
+    config = rundir.read_json(run / rundir.CONFIG)
+    model = float32_copy(keras.models.load_model(run / rundir.BEST, compile=False),
+                         config.get("preset", "default"))
+    plain = model.predict(x, batch_size=256, verbose=0)
+    mirrored = model.predict(np.ascontiguousarray(x[:, :, ::-1]), batch_size=256, verbose=0)
+    return plain, mirrored
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", help="run folders holding best.keras")
+    parser.add_argument("--csv", help="FER-2013 CSV (default: ../shared/data or $FER2013_CSV)")
+    parser.add_argument("--cache", default="runs/.cache")
+    args = parser.parse_args()
+    csv = args.csv or find_shared_csv()
+    if csv is None:
+        print("FER-2013 CSV not found: pass --csv or set FER2013_CSV", file=sys.stderr)
+        return 2
+    data = load_cached(csv, args.cache)
+    x, y = preprocess_faces(data.images["PublicTest"]), data.labels["PublicTest"]
+    runs = [Path(r) for r in args.runs]
+    preds = {run.name: public_predictions(run, x) for run in runs}
+    width = max(len(" + ".join(preds)), 20)
+    print(f"{'members (PublicTest only)':<{width}}{'plain':>9}{'flip':>9}{'mF1 flip':>10}")
+    for size in range(1, len(runs) + 1):
+        for names in itertools.combinations(preds, size):
+            plain = np.mean([preds[n][0] for n in names], axis=0)
+            flip = np.mean([p for n in names for p in preds[n]], axis=0)
+            s_plain, s_flip = summarize(plain, y), summarize(flip, y)
+            print(f"{' + '.join(names):<{width}}{s_plain['accuracy']:>9.2%}"
+                  f"{s_flip['accuracy']:>9.2%}{s_flip['macro_f1']:>10.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
