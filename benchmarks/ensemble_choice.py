@@ -2,9 +2,9 @@
 
     python benchmarks/ensemble_choice.py RUN RUN [RUN ...] [--csv PATH]
 
-Each run's ``best.keras`` predicts PublicTest once (plain and mirrored); every subset of two or
-more runs is then scored by averaging those probabilities, which is exactly what
-``python -m trainer ensemble`` builds into one model. Only PublicTest is read: it chooses the
+Each run's ``best.keras`` predicts PublicTest once (plain and mirrored); every subset of the
+runs (single runs first, as the baseline) is then scored by averaging those probabilities,
+which is exactly what ``python -m trainer ensemble`` builds into one model. Only PublicTest is read: it chooses the
 members; PrivateTest is left to ``benchmarks/accuracy.py`` once the choice is made.
 """
 
@@ -54,6 +54,9 @@ def main() -> int:
     data = load_cached(csv, args.cache)
     x, y = preprocess_faces(data.images["PublicTest"]), data.labels["PublicTest"]
     runs = [Path(r) for r in args.runs]
+    if len({run.name for run in runs}) != len(runs):
+        print("two runs share a folder name: give distinct run folders", file=sys.stderr)
+        return 2
     preds = {run.name: public_predictions(run, x) for run in runs}
     width = max(len(" + ".join(preds)), 20)
     print(f"{'members (PublicTest only)':<{width}}{'plain':>9}{'flip':>9}{'mF1 flip':>10}")

@@ -36,6 +36,14 @@ def test_every_file_the_spec_bundles_exists():
         assert (ROOT / "packaging" / name).is_file(), name
 
 
+def test_the_shipped_model_files_stay_under_20_mb():
+    """The model's budget (issue: train and ship the default model): keras + .tflite files."""
+    meta = json.loads((ROOT / "assets" / "model.json").read_text())
+    total = sum((ROOT / "assets" / name).stat().st_size for name in meta["files"].values())
+    total += (ROOT / "assets" / "model.json").stat().st_size
+    assert total < 20 * 1024 * 1024, f"{total / 2**20:.1f} MB"
+
+
 def test_the_icons_have_the_sizes_desktops_ask_for():
     from PIL import Image
 

@@ -7,6 +7,7 @@ folder outside the checkout, as a user would start them.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -17,8 +18,10 @@ import pytest
 from fer_desktop import resources, selftest
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_CHECKS = ("resources", "model model.tflite", "blazeface", "haar", "pipeline", "overlay",
-              "screenshot", "window", "about", "no-tensorflow")
+_SHIPPED = json.loads((ROOT / "assets" / "model.json").read_text())["files"].values()
+APP_CHECKS = ("resources", *(f"model {n}" for n in _SHIPPED if n.endswith(".tflite")),
+              "blazeface", "haar", "pipeline", "overlay", "screenshot", "window", "about",
+              "no-tensorflow")
 
 
 def _run_app(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:

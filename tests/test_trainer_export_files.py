@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from trainer import export
 from trainer.export import copy_model_folder
 
 
@@ -34,6 +37,24 @@ def test_copy_keeps_unrelated_files(tmp_path):
     assets = tmp_path / "assets"
     assets.mkdir()
     (assets / "sample.jpg").write_bytes(b"jpeg")
+    (assets / "model-int8.tflite").write_bytes(b"stale")
     copy_model_folder(tmp_path / "run", assets)
     assert (assets / "sample.jpg").read_bytes() == b"jpeg"
     assert not (assets / "model-int8.tflite").exists()
+
+
+def test_a_failed_copy_leaves_a_model_json_naming_only_files_that_exist(tmp_path, monkeypatch):
+    _model_folder(tmp_path / "ensemble",
+                  {"keras": "model.keras", "tflite_int8": "model-int8.tflite"})
+    assets = tmp_path / "assets"
+    _model_folder(assets, {"keras": "model.keras", "tflite": "model.tflite",
+                           "tflite_int8": "model-int8.tflite"})
+
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.rundir, "atomic_write_json", disk_full)
+    with pytest.raises(OSError):
+        copy_model_folder(tmp_path / "ensemble", assets)
+    listed = json.loads((assets / "model.json").read_text())["files"].values()
+    assert all((assets / name).is_file() for name in listed)

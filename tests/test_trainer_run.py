@@ -127,25 +127,55 @@ def test_ensemble_of_identical_members_predicts_like_the_member(tiny_run, tmp_pa
     np.testing.assert_allclose(run_tflite(out / "model.tflite", x), expected, atol=1e-4)
 
 
-def test_int8_only_export_lists_no_float_file_or_refuses_with_a_reason(tiny_run, tmp_path):
+def _export_in_process(monkeypatch, max_int8_loss: float):
+    """The exporter in this process, with the int8 rule forced to keep (1.0) or drop (-1)."""
+    import io
+
+    from trainer import export
+    from trainer.events import EventEmitter
+
+    monkeypatch.setattr(export, "INT8_MAX_LOSS", max_int8_loss)
+    return export, EventEmitter("text", stderr=io.StringIO())
+
+
+def test_int8_only_ensemble_ships_its_int8_file_alone(tiny_run, tmp_path, monkeypatch):
+    from fer_desktop.core.model import EmotionClassifier
+
+    export, emitter = _export_in_process(monkeypatch, 1.0)
     a, b = _two_copies(tiny_run["run_dir"], tmp_path)
-    out = tmp_path / "ens"
-    result = run_trainer("ensemble", str(a), str(b), "--out", str(out), "--int8-only",
-                         "--events", "json")
-    stream = events(result.stdout)
-    if result.returncode == 0:
-        meta = json.loads((out / "model.json").read_text())
-        assert set(meta["files"]) == {"keras", "tflite_int8"}
-        assert set(meta["accuracy"]) == {"model-int8.tflite"}
-        assert not (out / "model.tflite").exists() and (out / "model-int8.tflite").is_file()
-        assert "not written: --int8-only" in result.stderr
-    else:  # this tiny model's int8 copy lost accuracy: it must not be shipped alone
-        assert result.returncode == 2
-        assert "--int8-only" in stream[-1]["message"]
-        assert not (out / "model.json").exists()
+    out, assets = tmp_path / "ens", tmp_path / "assets"
+    meta = export.export_ensemble([a, b], out, emitter, copy_to=str(assets), int8_only=True)
+    assert set(meta["files"]) == {"keras", "tflite_int8"}
+    assert set(meta["accuracy"]) == {"model-int8.tflite"}
+    assert not (out / "model.tflite").exists() and (out / "model-int8.tflite").is_file()
+    assert "not written: --int8-only" in emitter._stderr.getvalue()
+    assert sorted(p.name for p in assets.iterdir()) == [
+        "model-int8.tflite", "model.json", "model.keras"]
+    assert EmotionClassifier.load(assets).model_path == assets / "model-int8.tflite"
 
 
-@pytest.mark.parametrize("problem", ["one run", "same run twice", "other data", "no best"])
+def test_int8_only_is_refused_when_the_int8_copy_loses_accuracy(tiny_run, tmp_path,
+                                                                 monkeypatch):
+    export, emitter = _export_in_process(monkeypatch, -1.0)
+    a, b = _two_copies(tiny_run["run_dir"], tmp_path)
+    with pytest.raises(export.rundir.RunDirError, match="--int8-only"):
+        export.export_ensemble([a, b], tmp_path / "ens", emitter, int8_only=True)
+    assert not list((tmp_path / "ens").glob("model*"))
+
+
+def test_reexport_switches_between_int8_only_and_both_files(tiny_run, tmp_path, monkeypatch):
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    a, _ = _two_copies(tiny_run["run_dir"], tmp_path)
+    meta = export.export_run(a, emitter, int8_only=True)
+    assert "tflite" not in meta["files"] and not (a / "model.tflite").exists()
+    assert json.loads((a / "model.json").read_text())["files"] == meta["files"]
+    meta = export.export_run(a, emitter)
+    assert meta["files"]["tflite"] == "model.tflite" and (a / "model.tflite").is_file()
+    assert (a / "model-int8.tflite").is_file()
+
+
+@pytest.mark.parametrize("problem", ["one run", "same run twice", "other data", "no best",
+                                     "out is a member"])
 def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, problem):
     a, b = _two_copies(tiny_run["run_dir"], tmp_path)
     runs, expected = [str(a), str(b)], None
@@ -158,15 +188,19 @@ def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, pr
         state["dataset_sha256"] = "0" * 64
         (b / "state.json").write_text(json.dumps(state))
         expected = "different CSV"
-    else:
+    elif problem == "no best":
         (b / "best.keras").unlink()
         expected = "best.keras"
-    out = tmp_path / "ens"
+    out = b if problem == "out is a member" else tmp_path / "ens"
+    if problem == "out is a member":
+        expected = "is a run folder"
+    before = {p.name: p.stat().st_mtime_ns for p in b.iterdir()}
     result = run_trainer("ensemble", *runs, "--out", str(out), "--events", "json")
     assert result.returncode == 2
     error = events(result.stdout)[-1]
     assert error["event"] == "error" and expected in error["message"], error
-    assert not (out / "model.json").exists()
+    assert not (tmp_path / "ens").exists()
+    assert {p.name: p.stat().st_mtime_ns for p in b.iterdir()} == before
 
 
 def _wait_for(proc, name: str, timeout: float = 240) -> list[dict]:

@@ -108,6 +108,13 @@ def _best_float32_model(run: Path, name: str | None = None):
     return model
 
 
+def _check_same_data(data, digest: str | None, csv) -> None:
+    """Scores and the temperature must come from the data the model was trained on."""
+    if digest and data.sha256 != digest:
+        raise rundir.RunDirError(Path(csv), "is not the CSV the model was trained on (its sha256 "
+                                 "differs from the run's); pass the training CSV with --csv")
+
+
 def _training_summary(run: Path) -> dict:
     state = rundir.read_json(run / rundir.STATE)
     return {"epochs_done": state.get("epoch"), "best_epoch": state.get("best_epoch"),
@@ -126,6 +133,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     keras_model = _best_float32_model(run)
     if data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
+    _check_same_data(data, state.get("dataset_sha256"), csv or config["csv"])
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
                  "dataset_sha256": state.get("dataset_sha256"),
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
@@ -160,14 +168,20 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
         raise rundir.RunDirError(runs[0], "the same run is named twice")
     configs = [rundir.read_json(r / rundir.CONFIG) for r in runs]
     states = [rundir.read_json(r / rundir.STATE) for r in runs]
-    hashes = {s.get("dataset_sha256") for s in states}
-    if len(hashes) != 1:
-        raise rundir.RunDirError(runs[1], "was trained on a different CSV than "
-                                 f"{runs[0]} (dataset sha256 differs)")
-    members = [_best_float32_model(r, name=f"member{i}") for i, r in enumerate(runs)]
+    digest = states[0].get("dataset_sha256")
+    for run, state in zip(runs[1:], states[1:], strict=True):
+        if state.get("dataset_sha256") != digest:
+            raise rundir.RunDirError(run, f"was trained on a different CSV than {runs[0]} "
+                                     "(dataset sha256 differs)")
     out = Path(out)
-    rundir.check_writable(out)
+    if (out / rundir.CONFIG).exists() or (out / rundir.STATE).exists() \
+            or out.resolve() in {r.resolve() for r in runs}:
+        raise rundir.RunDirError(out, "is a run folder: write the ensemble to a folder of its "
+                                 "own (--out)")
+    members = [_best_float32_model(r, name=f"member{i}") for i, r in enumerate(runs)]
     data = load_cached(csv or configs[0]["csv"], runs[0].parent / ".cache")
+    _check_same_data(data, digest, csv or configs[0]["csv"])
+    rundir.check_writable(out)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
     y_pub = data.labels["PublicTest"]
     member_info = []
@@ -180,7 +194,7 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     resolved = configs[0].get("resolved", {})
     described = {
         "name": f"{'+'.join(presets)} ensemble of {len(runs)}",
-        "dataset_sha256": hashes.pop(),
+        "dataset_sha256": digest,
         "recipe": {"preset": f"{'+'.join(presets)} ensemble x{len(runs)}",
                    "batch_size": resolved.get("batch_size"),
                    "precision": resolved.get("precision")},
@@ -257,9 +271,8 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
         del files["model-int8.tflite"]
 
     out.mkdir(parents=True, exist_ok=True)
-    clean = out / ".tmp-model.keras"
-    keras_model.save(clean)  # uncompiled float32: no optimizer state, a third of the size
-    os.replace(clean, out / "model.keras")
+    # uncompiled float32: no optimizer state, a third of the size of a checkpoint
+    rundir.save_keras_atomic(keras_model, out / "model.keras")
     for name in files:
         _write_bytes(out / name, candidates[name][0])
     meta = {
@@ -310,7 +323,7 @@ def copy_model_folder(run: Path, target: Path) -> None:
         tmp = target / f".tmp-{name}"
         shutil.copyfile(run / name, tmp)
         os.replace(tmp, target / name)
+    rundir.atomic_write_json(target / "model.json", meta)
     for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
         if stale not in meta["files"].values():
             (target / stale).unlink(missing_ok=True)
-    rundir.atomic_write_json(target / "model.json", meta)
