@@ -4,8 +4,9 @@
 
 Each run's ``best.keras`` predicts PublicTest once (plain and mirrored); every subset of the
 runs (single runs first, as the baseline) is then scored by averaging those probabilities,
-which is exactly what ``python -m trainer ensemble`` builds into one model. Only PublicTest is read: it chooses the
-members; PrivateTest is left to ``benchmarks/accuracy.py`` once the choice is made.
+which is exactly what ``python -m trainer ensemble`` builds into one model. Only PublicTest
+is read: it chooses the members; PrivateTest is left to ``benchmarks/accuracy.py`` once the
+choice is made.
 """
 
 from __future__ import annotations
