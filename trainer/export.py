@@ -4,6 +4,8 @@ The exported files are checked against the Keras model on the same inputs, score
 PublicTest and PrivateTest through LiteRT, and the int8 copy is kept only when it loses at most
 0.3 points of PublicTest accuracy. Everything is written to temporary names and renamed, and
 ``model.json`` last, so a folder with a ``model.json`` always holds the files it names.
+An ensemble (several runs' best checkpoints averaged in one Keras model) goes through the same
+``export_model``; ``int8_only`` leaves the float32 ``.tflite`` out of what ships.
 """
 
 from __future__ import annotations
