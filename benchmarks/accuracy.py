@@ -22,10 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
+
 from fer_desktop.core.emotions import EMOTIONS  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier, default_model_dir  # noqa: E402
 from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
-from trainer.data import find_shared_csv, load_cached  # noqa: E402
 from trainer.metrics import ece, summarize  # noqa: E402
 
 
@@ -58,14 +59,11 @@ def classifiers_of(target: Path) -> list[tuple[str, EmotionClassifier]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="model folders (default: the shipped one)")
-    parser.add_argument("--csv", help="FER-2013 CSV (default: ../shared/data or $FER2013_CSV)")
-    parser.add_argument("--cache", default="runs/.cache")
+    add_csv_arguments(parser)
     args = parser.parse_args()
-    csv = args.csv or find_shared_csv()
-    if csv is None:
-        print("FER-2013 CSV not found: pass --csv or set FER2013_CSV", file=sys.stderr)
+    data = load_fer2013(args)
+    if data is None:
         return 2
-    data = load_cached(csv, args.cache)
     splits = {s: (preprocess_faces(data.images[s]), data.labels[s])
               for s in ("PublicTest", "PrivateTest")}
     targets = [Path(m) for m in args.models] or [default_model_dir()]

@@ -22,8 +22,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
+
 from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
-from trainer.data import find_shared_csv, load_cached  # noqa: E402
 from trainer.metrics import summarize  # noqa: E402
 
 
@@ -45,14 +46,11 @@ def public_predictions(run: Path, x: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="+", help="run folders holding best.keras")
-    parser.add_argument("--csv", help="FER-2013 CSV (default: ../shared/data or $FER2013_CSV)")
-    parser.add_argument("--cache", default="runs/.cache")
+    add_csv_arguments(parser)
     args = parser.parse_args()
-    csv = args.csv or find_shared_csv()
-    if csv is None:
-        print("FER-2013 CSV not found: pass --csv or set FER2013_CSV", file=sys.stderr)
+    data = load_fer2013(args)
+    if data is None:
         return 2
-    data = load_cached(csv, args.cache)
     x, y = preprocess_faces(data.images["PublicTest"]), data.labels["PublicTest"]
     runs = [Path(r) for r in args.runs]
     if len({run.name for run in runs}) != len(runs):

@@ -77,6 +77,15 @@ def _evaluate_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_shipping_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``export`` and ``ensemble``: where the files go and which ship."""
+    parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
+    parser.add_argument("--int8-only", action="store_true",
+                        help="ship only model-int8.tflite beside model.keras (refused when int8 "
+                        "loses accuracy): keeps a large ensemble under the app's size budget")
+    parser.add_argument("--events", default="text", choices=("json", "text"))
+
+
 def _export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m trainer export",
@@ -84,11 +93,7 @@ def _export_parser() -> argparse.ArgumentParser:
         "and model.json from a run's best checkpoint.")
     parser.add_argument("run_dir", help="a run folder holding best.keras and config.json")
     parser.add_argument("--csv", help="the CSV (default: the run's own)")
-    parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
-    parser.add_argument("--int8-only", action="store_true",
-                        help="ship only model-int8.tflite beside model.keras (refused when int8 "
-                        "loses accuracy): keeps a large ensemble under the app's size budget")
-    parser.add_argument("--events", default="text", choices=("json", "text"))
+    _add_shipping_arguments(parser)
     return parser
 
 
@@ -100,11 +105,7 @@ def _ensemble_parser() -> argparse.ArgumentParser:
     parser.add_argument("run_dirs", nargs="+", help="two or more run folders (same CSV)")
     parser.add_argument("--out", required=True, help="folder to write the ensemble into")
     parser.add_argument("--csv", help="the CSV (default: the first run's own)")
-    parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
-    parser.add_argument("--int8-only", action="store_true",
-                        help="ship only model-int8.tflite beside model.keras (refused when int8 "
-                        "loses accuracy): keeps a large ensemble under the app's size budget")
-    parser.add_argument("--events", default="text", choices=("json", "text"))
+    _add_shipping_arguments(parser)
     return parser
 
 

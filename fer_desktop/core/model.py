@@ -139,10 +139,8 @@ class EmotionClassifier:
         files = meta["files"]
         int8, full = files.get("tflite_int8"), files.get("tflite")
         # An ensemble may ship its int8 file alone (the float32 one would break the size budget).
-        if int8 and (prefer_int8 or not full) and ((model_dir / int8).is_file() or not full):
-            path = model_dir / int8
-        else:
-            path = model_dir / full
+        use_int8 = int8 and (not full or (prefer_int8 and (model_dir / int8).is_file()))
+        path = model_dir / (int8 if use_int8 else full)
         if not path.is_file():
             raise ModelError(path, f"missing: {MODEL_JSON} names it but the file is not there; "
                                    f"{EXPORT_HINT} again")

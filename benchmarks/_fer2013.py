@@ -1,0 +1,22 @@
+"""The FER-2013 CSV for the benchmarks that score models: one set of options, one message."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_csv_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--csv", help="FER-2013 CSV (default: ../shared/data or $FER2013_CSV)")
+    parser.add_argument("--cache", default="runs/.cache")
+
+
+def load_fer2013(args: argparse.Namespace):
+    """The decoded dataset (trainer.data.FerData), or None after saying why on stderr."""
+    from trainer.data import find_shared_csv, load_cached
+
+    csv = args.csv or find_shared_csv()
+    if csv is None:
+        print("FER-2013 CSV not found: pass --csv or set FER2013_CSV", file=sys.stderr)
+        return None
+    return load_cached(csv, args.cache)
