@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="video file, image file or folder of images")
     parser.add_argument("--out", required=True, type=Path, help="the CSV file to write")
-    parser.add_argument("--detector", default="blazeface", choices=DETECTORS)
+    parser.add_argument("--detector", default=PipelineOptions.detector, choices=DETECTORS)
     parser.add_argument("--every", type=int, default=1, metavar="N",
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
@@ -50,7 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, metavar="DIR",
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--min-face", type=int, default=PipelineOptions.min_face_px,
-                        metavar="PX", help="smallest face side in pixels")
+                        metavar="PX", help="smallest face width to find, in pixels (smaller "
+                        "finds smaller faces and takes longer; default %(default)s)")
+    parser.add_argument("--no-level-eyes", action="store_true",
+                        help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
                         help="face crop side relative to the detector box (default: measured)")
     parser.add_argument("--no-smoothing", action="store_true",
@@ -171,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--crop-scale must be between 0.5 and 3.0, got {args.crop_scale}")
     options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
                               smoothing=not args.no_smoothing, crop_scale=args.crop_scale,
+                              level_eyes=not args.no_level_eyes,
                               keep_frame=False, num_threads=2)
     try:
         pipeline = FacePipeline.create(args.model, options)
