@@ -3,7 +3,8 @@
 Runs the same :class:`~fer_desktop.core.pipeline.FacePipeline` as the window over videos,
 images and folders of images, writes one CSV row per face per analysed frame (a ``source``
 column when there are several inputs), optionally an annotated video, and prints a summary
-per tracked face. Inputs that cannot be read are named and skipped.
+per tracked face. Inputs that cannot be read are named and skipped. ``--jobs N`` and
+``--shard K/N`` spread the inputs over processes and machines (:mod:`fer_desktop.core.batch`).
 
 Exit codes: 0 all inputs analysed; 1 some inputs (or images in a folder) were skipped;
 2 nothing could be analysed or a setting, the model or the output is unusable.
@@ -12,6 +13,7 @@ Exit codes: 0 all inputs analysed; 1 some inputs (or images in a folder) were sk
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fer_desktop.core import batch
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ModelError, SourceError
@@ -56,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-smoothing", action="store_true",
                         help="report each frame's raw answer (no averaging or hysteresis)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="analyse the inputs in N processes, one core each (default 1); "
+                             "the CSV is the same as with 1")
+    parser.add_argument("--shard", metavar="K/N",
+                        help="analyse only the K-th of N equal shares of the inputs (K from 1), "
+                             "for batch schedulers; join the CSVs with `fer-desktop merge`")
     return parser
 
 
@@ -112,13 +121,19 @@ def _progress(total: int | None, description: str, disable: bool):
 def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, every: int,
                     video: _VideoOut | None, painter: OverlayPainter,
                     summaries: dict[tuple[str, int], TrackSummary],
-                    quiet: bool) -> tuple[int, list[tuple[str, str]]]:
-    """Run one input; return (frames analysed, [(skipped file, reason)])."""
+                    quiet: bool, progress=None) -> tuple[int, list[tuple[str, str]]]:
+    """Run one input; return (frames analysed, [(skipped file, reason)]).
+
+    ``progress(total, name)`` makes the progress bar (a worker of ``--jobs`` passes one that
+    reports to the parent's bar).
+    """
     source = open_source(Path(spec))
-    pipeline.reset()
+    pipeline.reset(restart_ids=True)  # ids count per input: the same rows at any --jobs/--shard
     analysed = 0
+    bar = (progress(source.frame_count, Path(spec).name) if progress is not None
+           else _progress(source.frame_count, Path(spec).name, quiet))
     try:
-        with _progress(source.frame_count, Path(spec).name, quiet) as bar:
+        with bar:
             while (frame := source.read()) is not None:
                 bar.update(1)
                 if frame.index % every:
@@ -169,6 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--every must be 1 or more, got {args.every}")
     if args.crop_scale is not None and not 0.5 <= args.crop_scale <= 3.0:
         parser.error(f"--crop-scale must be between 0.5 and 3.0, got {args.crop_scale}")
+    try:
+        batch.parse_jobs(args.jobs)
+        shard = batch.parse_shard(args.shard) if args.shard is not None else None
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.jobs > 1 and args.annotated is not None:
+        parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
     options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
                               smoothing=not args.no_smoothing, crop_scale=args.crop_scale,
                               keep_frame=False, num_threads=2)
@@ -184,20 +206,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
+    units = batch.expand_inputs(args.inputs)
+    if shard is not None:
+        units = batch.shard_units(units, *shard)
     painter = OverlayPainter()
     video = None
     summaries: dict[tuple[str, int], TrackSummary] = {}
     skipped: list[tuple[str, str]] = []
     analysed_total = 0
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
+    runner = None
+    if args.jobs > 1 and units:
+        runner = batch.ProcessRunner(
+            units, args.jobs, _analyse_source, FacePipeline.create,
+            (args.model, dataclasses.replace(options, num_threads=1)),
+            {"every": args.every, "video": None, "painter": None, "quiet": True},
+            with_source, args.out.parent, quiet)
     try:
-        for spec in args.inputs:
+        for spec in units:
             if args.annotated is not None and video is None:
                 fps = _source_fps(spec)
                 video = _VideoOut(args.annotated, max(1.0, fps / args.every) if fps else 5.0)
             try:
-                analysed, bad = _analyse_source(spec, pipeline, recorder, args.every, video,
-                                                painter, summaries, quiet)
+                if runner is not None:
+                    analysed, bad = runner.collect(spec, recorder, summaries)
+                else:
+                    analysed, bad = _analyse_source(spec, pipeline, recorder, args.every, video,
+                                                    painter, summaries, quiet)
             except SourceError as exc:
                 skipped.append((spec, exc.reason))
                 print(f"skipped: {exc}", file=sys.stderr)
@@ -210,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        if runner is not None:
+            runner.close()
         recorder.close()
         if video is not None:
             video.close()

@@ -157,6 +157,18 @@ class CsvRecorder:
         if self._clock() - self._last_flush >= FLUSH_INTERVAL_S:
             self.flush()
 
+    def write_rows(self, rows) -> None:
+        """Append rows already formatted by another recorder with the same ``columns``.
+
+        Used to join the part CSVs of ``analyze --jobs N`` without reformatting any number.
+        """
+        if self._file.closed:
+            raise ExportError(self.path, "the recorder is closed")
+        for row in rows:
+            self._writer.writerow(row)
+            self.rows += 1
+        self.flush()
+
     def flush(self) -> None:
         if not self._file.closed:
             self._file.flush()

@@ -109,9 +109,9 @@ class FacePipeline:
         self.classifier = classifier
         self._tracker.reset()
 
-    def reset(self) -> None:
-        """Forget all tracks (call on a source change)."""
-        self._tracker.reset()
+    def reset(self, restart_ids: bool = False) -> None:
+        """Forget all tracks (call on a source change); see ``FaceTracker.reset``."""
+        self._tracker.reset(restart_ids)
 
     def process(self, frame_bgr: np.ndarray, index: int = 0,
                 timestamp_s: float = 0.0) -> FrameResult:
