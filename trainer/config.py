@@ -11,7 +11,6 @@ import argparse
 import dataclasses
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -211,7 +210,3 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         labels=args.labels, votes=args.votes, teachers=list(args.teachers),
         teacher_weight=args.teacher_weight, augment=args.augment,
     )
-
-
-def default_runs_dir() -> Path:
-    return Path("runs")

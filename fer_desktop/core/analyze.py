@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--crop-scale must be between 0.5 and 3.0, got {args.crop_scale}")
     options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
                               smoothing=not args.no_smoothing, crop_scale=args.crop_scale,
-                              keep_frame=False, num_threads=2)
+                              num_threads=2)
     try:
         pipeline = FacePipeline.create(args.model, options)
     except (ModelError, ResourceError, ValueError) as exc:  # model, or detector file missing/bad
