@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 
 import cv2
 import pytest
@@ -49,7 +50,7 @@ def test_jobs_give_the_same_csv_as_one_process_and_bad_files_do_not_stop_the_res
     assert len(sources) == 3 + 1 + 1 + 4 + 5
     for err in (err_one, err_two):
         assert "skipped: " in err and "broken.mp4" in err and "b.png" in err
-    assert not list(tmp_path.glob(".fer-parts-*"))  # the part CSVs are cleaned up
+    assert not list(tmp_path.glob(".tmp-fer-parts-*"))  # the part CSVs are cleaned up
 
 
 def test_shards_cover_the_inputs_once_and_merge_into_the_unsharded_csv(inputs, tmp_path,
@@ -107,14 +108,15 @@ def test_bad_jobs_and_shard_are_refused_with_a_message(tmp_path, capsys, args, m
     assert not (tmp_path / "r.csv").exists()
 
 
-def _explode_on_b(spec, pipeline, recorder, *, summaries, progress, **options):
+def _explode_on_b(spec, pipeline, recorder, *, summaries, totals, progress, **options):
     """An analyse function for the runner: fails like a library bug on unit 'b'."""
     if spec == "b":
         raise ZeroDivisionError("boom")
     with progress(2, spec) as bar:
         bar.update(2)
     recorder.write_rows([[spec, "0", "0.000", "1"]])
-    return 2, []
+    totals["frames"] += 2
+    return []
 
 
 def _no_pipeline():
@@ -126,17 +128,17 @@ def test_a_unit_that_crashes_is_reported_and_progress_counts_every_job(tmp_path)
     out = tmp_path / "out.csv"
     recorder = CsvRecorder(out, with_source=True)
     units = ["a", "b", "c"]
-    done, errors = [], []
+    totals, errors = Counter(), []
     with batch.ProcessRunner(units, 2, _explode_on_b, _no_pipeline, (), {}, True, tmp_path,
                              quiet=True) as runner:
         for spec in units:
             try:
-                done.append(runner.collect(spec, recorder, {})[0])
+                assert runner.collect(spec, recorder, {}, totals) == []
             except SourceError as exc:
                 errors.append(str(exc))
         assert runner.frames_done == 4  # the parent's one bar saw both workers' frames
     recorder.close()
-    assert done == [2, 2]
+    assert totals["frames"] == 4
     assert errors == ["b: could not be analysed (ZeroDivisionError: boom)"]
     with out.open(newline="") as fh:
         assert [row[0] for row in csv.reader(fh)][1:] == ["a", "c"]
@@ -151,7 +153,7 @@ def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
     assert "b.csv" in err and "same analyze settings" in err
     assert not (tmp_path / "m.csv").exists()
     assert cli_main(["merge", str(a), "--out", str(a)]) == 2
-    assert "is also one of the CSVs" in capsys.readouterr().err
+    assert "names an input" in capsys.readouterr().err
     assert a.read_text() == "source,frame\nx,1\n"
     assert cli_main(["merge", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "m.csv")]) == 2
     assert "nope.csv" in capsys.readouterr().err
@@ -159,5 +161,6 @@ def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
     existing.write_text("keep me")
     assert cli_main(["merge", str(a), "--out", str(existing)]) == 2
     assert "already exists" in capsys.readouterr().err and existing.read_text() == "keep me"
+    assert not list(tmp_path.glob(".tmp-*"))
     assert cli_main(["merge", str(a), "--out", str(existing), "--force"]) == 0
     assert existing.read_text() == "source,frame\nx,1\n"

@@ -27,14 +27,16 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fer_desktop.core.errors import SourceError
-from fer_desktop.core.export import CsvRecorder, ExportError
+from fer_desktop.core.errors import ExportError, SourceError
+from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.safe_write import PendingFile, check_outputs
 from fer_desktop.core.sources import IMAGE_SUFFIXES
 
 __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
@@ -172,11 +174,12 @@ def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: b
         bars.append(_QueueBar(_WORKER["queue"], unit, total))
         return bars[-1]
 
+    totals: Counter = Counter()
     try:
         with CsvRecorder(part, with_source=with_source) as recorder:
-            analysed, bad = analyse(spec, _WORKER["pipeline"], recorder, summaries=summaries,
-                                    progress=progress, **options)
-        result.analysed, result.rows, result.part = analysed, recorder.rows, part
+            bad = analyse(spec, _WORKER["pipeline"], recorder, summaries=summaries,
+                          totals=totals, progress=progress, **options)
+        result.analysed, result.rows, result.part = totals["frames"], recorder.rows, part
         result.summaries, result.skipped = summaries, [(str(p), r) for p, r in bad]
     except SourceError as exc:
         result.error = exc.reason
@@ -194,7 +197,8 @@ class ProcessRunner:
         units: the units, in the order their rows must appear.
         jobs: worker processes (at most one per unit is started).
         analyse: module-level function ``analyse(spec, pipeline, recorder, *, summaries,
-            progress, **options) -> (frames analysed, [(skipped path, reason)])``.
+            totals, progress, **options) -> [(skipped path, reason)]`` that counts the frames
+            it analysed in ``totals["frames"]``.
         make_pipeline, setup: each worker calls ``make_pipeline(*setup)`` once.
         options: more keyword arguments for ``analyse`` (picklable).
         with_source: part CSVs carry the ``source`` column (must match ``--out``).
@@ -204,7 +208,7 @@ class ProcessRunner:
     Example:
         >>> with ProcessRunner(units, 2, analyse, make, setup, {}, True, tmp) as runner:
         ...     for spec in units:
-        ...         result = runner.collect(spec, recorder)
+        ...         skipped = runner.collect(spec, recorder, summaries, totals)
     """
 
     def __init__(self, units: list[str], jobs: int, analyse: Callable, make_pipeline: Callable,
@@ -212,7 +216,7 @@ class ProcessRunner:
                  quiet: bool | None = None) -> None:
         from tqdm import tqdm
 
-        self._parts = Path(tempfile.mkdtemp(prefix=".fer-parts-", dir=work_dir))
+        self._parts = Path(tempfile.mkdtemp(prefix=".tmp-fer-parts-", dir=work_dir))
         context = multiprocessing.get_context("spawn")
         self._queue = context.Queue()
         self._pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(units))),
@@ -251,11 +255,12 @@ class ProcessRunner:
         self._frames += n
         self._bar.update(n)
 
-    def collect(self, spec: str, recorder: CsvRecorder, summaries: dict
-                ) -> tuple[int, list[tuple[str, str]]]:
+    def collect(self, spec: str, recorder: CsvRecorder, summaries: dict,
+                totals: Counter) -> list[tuple[str, str]]:
         """Wait for the next unit (it must be ``spec``), copy its rows into ``recorder``.
 
-        Returns (frames analysed, [(skipped path, reason)]) and merges its track summaries.
+        Returns [(skipped path, reason)]; merges its track summaries into ``summaries`` and
+        adds its analysed frames to ``totals["frames"]``.
 
         Raises:
             SourceError: the unit could not be analysed, or its worker process died.
@@ -290,7 +295,8 @@ class ProcessRunner:
             _copy_rows(Path(result.part), recorder)
             Path(result.part).unlink(missing_ok=True)
         summaries.update(result.summaries)
-        return result.analysed, result.skipped
+        totals["frames"] += result.analysed
+        return result.skipped
 
     def close(self) -> None:
         """Stop the workers (cancelling units not started) and delete the part CSVs."""
@@ -324,56 +330,57 @@ def _natural_key(path: Path) -> list:
 
 
 def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
-    """Concatenate CSVs with one header into ``out`` (written whole, then renamed into place).
+    """Concatenate CSVs with one header into ``out`` (written beside it, then renamed).
 
-    An existing ``out`` is left alone unless ``force``.
-
+    An existing ``out`` is left alone unless ``force``; ``out`` may never be one of the parts.
     Returns the number of rows written.
 
     Raises:
-        ExportError: a part is missing, empty, has other columns, or ``out`` is one of them
-            or cannot be written.
+        ExportError: a part is missing, empty or has other columns, or ``out`` is refused or
+            cannot be written; ``out`` is then as it was.
     """
     out = Path(out)
-    resolved = {p.resolve() for p in parts}
-    if out.resolve() in resolved:
-        raise ExportError(out, "is also one of the CSVs to merge; choose another --out")
-    if out.exists() and not force:
-        raise ExportError(out, "already exists; choose another --out or add --force")
+    check_outputs({"--out": out}, parts, force=force)
     header: list[str] | None = None
     rows = 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            for part in parts:
-                try:
-                    with part.open(newline="", encoding="utf-8") as src:
-                        reader = csv.reader(src)
-                        first = next(reader, None)
-                        if first is None:
-                            raise ExportError(part, "is empty (not a CSV written by analyze)")
+    with PendingFile(out, overwrite=force) as pending:
+        try:
+            with pending.path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                for part in parts:
+                    first, reader, src = _open_part(part)
+                    with src:
                         if header is None:
                             header = first
                             writer.writerow(header)
                         elif first != header:
-                            raise ExportError(part, f"has the columns {first}, but "
-                                                    f"{parts[0]} has {header}; merge only "
-                                                    "CSVs of the same analyze settings")
+                            raise ExportError(part, f"has the columns {first}, but {parts[0]} "
+                                                    f"has {header}; merge only CSVs of the same "
+                                                    "analyze settings")
                         for row in reader:
                             writer.writerow(row)
                             rows += 1
-                except OSError as exc:
-                    raise ExportError(part, f"cannot be read ({exc.strerror or exc})") from exc
-                except UnicodeDecodeError as exc:
-                    raise ExportError(part, "is not a text CSV") from exc
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        except OSError as exc:
+            raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
+        pending.commit()
     return rows
+
+
+def _open_part(part: Path):
+    """(header, reader, open file) of a part CSV; ExportError naming it if it is unusable."""
+    try:
+        src = part.open(newline="", encoding="utf-8")
+        reader = csv.reader(src)
+        first = next(reader, None)
+    except OSError as exc:
+        raise ExportError(part, f"cannot be read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        src.close()
+        raise ExportError(part, "is not a CSV written by analyze") from exc
+    if first is None:
+        src.close()
+        raise ExportError(part, "is empty (not a CSV written by analyze)")
+    return first, reader, src
 
 
 def merge_main(argv: list[str] | None = None) -> int:

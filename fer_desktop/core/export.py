@@ -18,20 +18,12 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import ExportError
 from fer_desktop.core.types import FrameResult
 
 CSV_COLUMNS = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence",
                *EMOTIONS)
 FLUSH_INTERVAL_S = 1.0
-
-
-class ExportError(Exception):
-    """A file or folder cannot be written. ``path``: where; ``reason``: why and what to do."""
-
-    def __init__(self, path: str | Path, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
 
 
 def _check_writable_folder(folder: Path) -> None:

@@ -36,7 +36,7 @@ class PipelineOptions:
     frames and hold labels (hysteresis). uncertain_below: top probability under which a face is
     shown as "uncertain". crop_scale: crop side relative to the detector box (None: the
     measured default for the detector). max_faces: classify at most this many (largest) faces.
-    num_threads: LiteRT threads per model. keep_frame: put the frame into the FrameResult.
+    num_threads: LiteRT threads per model.
     """
 
     detector: str = "blazeface"
@@ -47,7 +47,6 @@ class PipelineOptions:
     crop_scale: float | None = None
     max_faces: int = 10
     num_threads: int = 1
-    keep_frame: bool = True
 
     def resolved_crop_scale(self) -> float:
         if self.crop_scale is not None:
@@ -145,9 +144,8 @@ class FacePipeline:
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,
                    "total": (t4 - t0) * 1e3}
-        frame = frame_bgr if self.options.keep_frame else None
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
-                           timings_ms=timings, frame=frame)
+                           timings_ms=timings)
 
     def with_options(self, **changes) -> PipelineOptions:
         """A copy of the current options with ``changes`` (helper for set_options)."""
