@@ -73,6 +73,7 @@ def test_the_trainer_runs_niced_with_capped_threads():
 # ------------------------------------------------------------------ real tiny runs
 
 @pytest.mark.slow
+@pytest.mark.tf
 def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model(qtbot, tab):
     with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as done:
         tab.start_button.click()
@@ -100,6 +101,7 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
 
 
 @pytest.mark.slow
+@pytest.mark.tf
 def test_stop_mid_run_then_resume_to_completion(qtbot, tab):
     tab.epochs_spin.setValue(3)
     with qtbot.waitSignal(tab.process.event_received, timeout=RUN_TIMEOUT_MS,
@@ -120,6 +122,7 @@ def test_stop_mid_run_then_resume_to_completion(qtbot, tab):
     assert tab.curves.points()["val_loss"] == 3  # earlier epochs from disk, the rest live
 
 
+@pytest.mark.tf
 def test_a_killed_trainer_shows_the_failed_state(qtbot, tab):
     tab.epochs_spin.setValue(50)
     with qtbot.waitSignal(tab.process.event_received, timeout=RUN_TIMEOUT_MS,

@@ -18,7 +18,7 @@ from trainer.rundir import RunDirError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-COMMANDS = ("train", "inspect", "evaluate", "export", "ensemble")
+COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble")
 
 DESCRIPTION = """\
 Train the FER Desktop emotion CNN on the FER-2013 CSV.
@@ -32,6 +32,9 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer evaluate runs/<run> --csv fer2013.csv.gz --tta flip
   python -m trainer export runs/<run>                    write model.tflite + model.json
   python -m trainer ensemble runs/<a> runs/<b> --out ens   average several runs into one model
+  python -m trainer distill --teacher assets runs/<a> --csv fer2013.csv.gz
+                                                         one network taught by several
+  python -m trainer --labels mixed --csv fer2013.csv.gz  FER-2013 labels mixed with FER+ votes
 
 Each run is a folder under --out holding its config, checkpoints, history and models.
 """
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         argv = argv[1:]
     parser = {"train": _train_parser, "inspect": _inspect_parser,
-              "evaluate": _evaluate_parser, "export": _export_parser,
+              "evaluate": _evaluate_parser, "distill": _train_parser, "export": _export_parser,
               "ensemble": _ensemble_parser}[command]()
     args = parser.parse_args(argv)
     mode = getattr(args, "events", "text")
@@ -181,5 +184,12 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     if not args.csv:
         raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV "
                         "(or --resume RUN_DIR to continue a run)")
+    if command == "distill" and not args.teachers:
+        raise UserError("distill needs a teacher: --teacher RUN_OR_MODEL_DIR [...] (for example "
+                        "--teacher assets, the shipped model)")
+    for teacher in args.teachers:
+        if not Path(teacher).is_dir():
+            raise UserError(f"{teacher}: the teacher is not a folder (give a run folder or a "
+                            "model folder such as assets)")
     train(config_from_args(args), emitter)
     return 0

@@ -129,6 +129,45 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
     return data
 
 
+def load_votes_for(config: TrainConfig, data: FerData, emitter: EventEmitter, required: bool):
+    """The FER+ votes lined up with the CSV, or None when not needed and not found."""
+    from trainer import ferplus
+
+    path = config.votes or (str(ferplus.find_shared_votes() or ""))
+    if not path:
+        if required:
+            from trainer.data import DatasetError
+
+            raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
+                               "(fer2013new.csv): pass --votes PATH")
+        return None
+    csv = config.csv or str(find_shared_csv() or "")
+    votes = ferplus.load_votes(path, ferplus.csv_usage(csv), csv)
+    emitter.log(f"FER+ votes: {path} ({int(votes.valid['Training'].sum())} Training rows with a "
+                "FER+ target)")
+    return votes.limited(config.limit_per_split)
+
+
+def _training_arrays(config: TrainConfig, data: FerData, run: Path, emitter: EventEmitter):
+    """Inputs and soft targets: the chosen label set, then the teacher's share if distilling."""
+    import keras
+
+    from trainer import distill, ferplus, recipe
+
+    x = recipe.to_arrays(data.images["Training"], data.labels["Training"])[0]
+    votes = load_votes_for(config, data, emitter, required=config.labels != "fer") \
+        if config.labels != "fer" else None
+    targets, keep = ferplus.training_targets(data.labels["Training"], votes, "Training",
+                                             config.labels)
+    if config.teachers:
+        keras.mixed_precision.set_global_policy("float32")
+        x_pub = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])[0]
+        teacher = distill.label_with_teacher([Path(t) for t in config.teachers], x, x_pub,
+                                             data.labels["PublicTest"], run, emitter.log)
+        targets = distill.mix_targets(targets, teacher[keep], config.teacher_weight)
+    return x[keep], targets
+
+
 def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = None,
           new_epochs: int | None = None) -> Path:
     """Train (or resume) a run and return its folder. Raises the named user errors.
@@ -177,11 +216,11 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     from trainer import recipe
 
     precision = recipe.resolve_precision(config.precision)
-    recipe.set_precision(precision)
     keras.utils.set_random_seed(config.seed)
     epochs, batch_size = config.resolved_epochs, config.resolved_batch_size
-    x_train, y_train = recipe.to_arrays(data.images["Training"], data.labels["Training"])
+    x_train, y_train = _training_arrays(config, data, run, emitter)
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
+    recipe.set_precision(precision)
     steps = math.ceil(len(x_train) / batch_size)
     strategy = recipe.make_strategy(config.strategy)
 
@@ -221,7 +260,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     if state["epoch"] < epochs:
         train_ds = recipe.make_train_dataset(
             x_train, y_train, batch_size, config.seed + state["epoch"],
-            augment=config.preset == "default", threads=config.threads)
+            augment=config.preset == "default", threads=config.threads,
+            robust=config.augment == "robust")
         val_ds = recipe.make_eval_dataset(x_val, y_val, 256)
         callback = _make_callback(run, state, emitter, stop, steps, batch_size, epochs,
                                   max_seconds=60.0 * config.max_minutes)

@@ -52,3 +52,17 @@ class ModelMismatchError(ModelError):
         self.found = found
         super().__init__(path, f"{field} is {found!r}, this app needs {expected!r}; "
                                "export the model again with this version of the trainer")
+
+
+class ExportError(Exception):
+    """A file or folder cannot be written (or would replace something it must not).
+
+    Attributes:
+        path: where.
+        reason: why, and what to do.
+    """
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

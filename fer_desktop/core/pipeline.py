@@ -44,7 +44,7 @@ class PipelineOptions:
     uncertain_below: top probability under which a face is shown as "uncertain".
     crop_scale: crop side relative to the detector box (None: the measured default for the
     detector). max_faces: classify at most this many (largest) faces.
-    num_threads: LiteRT threads per model. keep_frame: put the frame into the FrameResult.
+    num_threads: LiteRT threads per model.
     """
 
     detector: str = "yunet"
@@ -56,7 +56,6 @@ class PipelineOptions:
     crop_scale: float | None = None
     max_faces: int = 10
     num_threads: int = 1
-    keep_frame: bool = True
 
     def resolved_crop_scale(self) -> float:
         if self.crop_scale is not None:
@@ -120,9 +119,9 @@ class FacePipeline:
         self.classifier = classifier
         self._tracker.reset()
 
-    def reset(self) -> None:
-        """Forget all tracks (call on a source change)."""
-        self._tracker.reset()
+    def reset(self, restart_ids: bool = False) -> None:
+        """Forget all tracks (call on a source change); see ``FaceTracker.reset``."""
+        self._tracker.reset(restart_ids)
 
     def process(self, frame_bgr: np.ndarray, index: int = 0,
                 timestamp_s: float = 0.0) -> FrameResult:
@@ -161,9 +160,8 @@ class FacePipeline:
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,
                    "total": (t4 - t0) * 1e3}
-        frame = frame_bgr if self.options.keep_frame else None
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
-                           timings_ms=timings, frame=frame)
+                           timings_ms=timings)
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""

@@ -129,11 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from fer_desktop.resources import resource_path
-    from fer_desktop.ui import qt_fixes
     from fer_desktop.ui.main_window import MainWindow
     from fer_desktop.ui.settings import AppSettings
 
-    qt_fixes.apply()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fer-desktop"])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)

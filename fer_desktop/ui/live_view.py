@@ -119,7 +119,6 @@ class LiveView(QWidget):
     Signals:
         pipeline_ready(object): the pipeline loaded; carries its classifier.
         pipeline_failed(str): the model could not be loaded at start.
-        source_opened(str): a source opened (its description).
         source_failed(str): a source could not be opened or stopped delivering frames.
         frame_shown(object): a CaptureOutput was accepted for painting.
         stats_updated(object): LiveStats, once a second.
@@ -130,7 +129,6 @@ class LiveView(QWidget):
 
     pipeline_ready = Signal(object)
     pipeline_failed = Signal(str)
-    source_opened = Signal(str)
     source_failed = Signal(str)
     frame_shown = Signal(object)
     stats_updated = Signal(object)
@@ -421,10 +419,6 @@ class LiveView(QWidget):
         return self._spec
 
     @property
-    def last_output(self) -> CaptureOutput | None:
-        return self._last_output
-
-    @property
     def options(self) -> LiveOptions:
         return self._options
 
@@ -683,7 +677,6 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
-        self.source_opened.emit(description)
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
         if thread is not self._capture:

@@ -23,7 +23,6 @@ from fer_desktop import APP_NAME
 from fer_desktop.core.model import EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import list_cameras, open_source
-from fer_desktop.ui import qt_fixes
 from fer_desktop.ui.about import show_about
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveStats, LiveView
@@ -70,7 +69,6 @@ class MainWindow(QMainWindow):
                  camera_lister: Callable[[], list[int]] = list_cameras,
                  classifier_loader: Callable[[Path], Any] = EmotionClassifier.load,
                  start: bool = True) -> None:
-        qt_fixes.apply()  # before any signal is emitted; see the module
         super().__init__()
         self.settings = settings if settings is not None else AppSettings()
         self._classifier_loader = classifier_loader

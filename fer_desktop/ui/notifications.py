@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 log = logging.getLogger("fer_desktop.ui")
@@ -21,14 +21,7 @@ ERROR_TIMEOUT_MS = 12000
 
 class Notifier(QObject):
     """Shows messages in a status bar and, for serious errors, in a non-blocking dialog.
-
-    Signals:
-        info_shown(str): a message went to the status bar.
-        error_shown(str): an error was shown (status bar, and a dialog when serious).
     """
-
-    info_shown = Signal(str)
-    error_shown = Signal(str)
 
     def __init__(self, status_bar: QStatusBar, dialog_parent: QWidget | None = None) -> None:
         super().__init__(status_bar)
@@ -43,7 +36,6 @@ class Notifier(QObject):
         self.last_info = message
         log.info(message)
         self._status_bar.showMessage(message, timeout_ms)
-        self.info_shown.emit(message)
 
     def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
               details: str = "") -> None:
@@ -67,7 +59,6 @@ class Notifier(QObject):
         self._status_bar.showMessage(message, ERROR_TIMEOUT_MS)
         if serious:
             self._show_dialog(message, details)
-        self.error_shown.emit(message)
 
     def _show_dialog(self, message: str, details: str) -> None:
         # open(), not exec(): the dialog must not block the capture thread's signals or tests.

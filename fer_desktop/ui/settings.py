@@ -190,10 +190,3 @@ class AppSettings:
     @splitter_state.setter
     def splitter_state(self, value: QByteArray) -> None:
         self._set("window/splitter", value)
-
-    # generic access for other tabs (the Train tab keeps its own keys under "train/") -----
-    def value(self, key: str, default: object = None) -> object:
-        return self._qs.value(key, default)
-
-    def set_value(self, key: str, value: object) -> None:
-        self._set(key, value)
