@@ -282,14 +282,17 @@ class ImageSource:
         self._cache.clear()
 
 
-def _camera_index(spec: int | str | Path) -> int | None:
-    if isinstance(spec, bool):
-        return None
-    if isinstance(spec, int):
-        return spec
-    if isinstance(spec, str) and spec.strip().isdigit():
+def normalise_source(spec: int | str | Path) -> int | str | Path:
+    """The one reading of a source spec: a camera index as ``int`` (``"0"`` -> ``0``),
+    anything else (a path) unchanged. Used by ``open_source``, the window and ``--source``."""
+    if isinstance(spec, str) and spec.strip().isascii() and spec.strip().isdigit():
         return int(spec.strip())
-    return None
+    return spec
+
+
+def _camera_index(spec: int | str | Path) -> int | None:
+    spec = normalise_source(spec)
+    return spec if isinstance(spec, int) and not isinstance(spec, bool) else None
 
 
 def open_source(spec: int | str | Path, **options) -> FrameSource:

@@ -47,9 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parse_source(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.strip().isdigit() else text
+    from fer_desktop.core.sources import normalise_source
+
+    return None if text is None else normalise_source(text)
 
 
 def save_snapshot(out: Path, output) -> Path:

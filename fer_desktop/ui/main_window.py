@@ -20,12 +20,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fer_desktop import APP_NAME
+from fer_desktop.core.frame_stats import LiveStats
 from fer_desktop.core.model import EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import list_cameras, open_source
 from fer_desktop.ui.about import show_about
 from fer_desktop.ui.jobs import BackgroundJobs
-from fer_desktop.ui.live_view import LiveStats, LiveView
+from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
 

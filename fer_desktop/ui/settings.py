@@ -7,33 +7,15 @@ folder, so they never touch the user's own settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
+from fer_desktop.ui.live_options import LiveOptions
 
 CAMERA_PREFIX = "camera:"
-
-
-@dataclass(frozen=True)
-class LiveOptions:
-    """The options of the Live tab.
-
-    detector: "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
-    smoothing: per-track smoothing of the probabilities. mirror: flip camera frames left-right.
-    min_face_px: smallest face side in pixels the detector reports. loop_video: restart a video
-    file at its end.
-    """
-
-    detector: str = "blazeface"
-    show_bars: bool = True
-    smoothing: bool = True
-    mirror: bool = True
-    min_face_px: int = 40
-    loop_video: bool = True
 
 
 def source_to_text(source: int | str | Path) -> str:
