@@ -394,6 +394,24 @@ def test_constructing_the_window_does_not_import_tensorflow(tmp_path):
     assert "HEAVY []" in result.stdout
 
 
+def test_snapshot_leaves_the_settings_file_untouched(tmp_path):
+    # QSettings' own file for organisation and application "FER Desktop" on Linux.
+    conf = tmp_path / "config" / "FER Desktop" / "FER Desktop.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("[live]\nmirror=false\n\n[train]\nepochs=7\n")
+    before = (conf.read_bytes(), conf.stat().st_mtime_ns)
+    out = tmp_path / "shot.png"
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main(["--source", {str(SAMPLE)!r}, "--snapshot", {str(out)!r},
+                       "--detector", "haar"]))
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (conf.read_bytes(), conf.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in conf.parent.iterdir()) == ["FER Desktop.conf"]
+
+
 def test_snapshot_fails_with_a_message_when_no_frame_comes(tmp_path):
     out = tmp_path / "shot.png"
     result = _run(f"""

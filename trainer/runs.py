@@ -107,7 +107,8 @@ class RunCurves:
     batch_loss: list[float] = field(default_factory=list)
 
 
-def _num(value) -> float:
+def number_or_nan(value: object) -> float:
+    """A JSON number as float; anything else (None for NaN, a string) as NaN."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
         else math.nan
 
@@ -124,12 +125,12 @@ def read_run_curves(run: Path) -> RunCurves:
                     _drop_from(curves, "epoch", event["epoch"])
                     curves.epoch.append(float(event["epoch"]))
                     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-                        getattr(curves, key).append(_num(event[key]))
+                        getattr(curves, key).append(number_or_nan(event[key]))
                 elif event.ok and event.name == "batch" and event["steps"] > 0:
                     x = event["epoch"] - 1 + event["step"] / event["steps"]
                     _drop_from(curves, "batch_x", x)
                     curves.batch_x.append(x)
-                    curves.batch_loss.append(_num(event["loss"]))
+                    curves.batch_loss.append(number_or_nan(event["loss"]))
         if curves.epoch or curves.batch_x:
             return curves
     history = run / "history.csv"

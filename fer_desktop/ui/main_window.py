@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         if importlib.util.find_spec(TRAIN_TAB_MODULE) is not None:
             try:
                 module = importlib.import_module(TRAIN_TAB_MODULE)
-                tab = module.TrainTab(self.settings.qsettings)
+                tab = module.TrainTab(self.settings)
             except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
                 log.exception("the Train tab could not be created")
                 return self._placeholder(f"The Train tab could not be opened: {exc}")

@@ -7,6 +7,7 @@ folder, so they never touch the user's own settings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
@@ -14,8 +15,31 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.ui.live_options import LiveOptions
+from trainer.config import PRECISIONS, PRESETS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
+
+
+@dataclass(frozen=True)
+class TrainFormValues:
+    """The Train tab's form as the user last left it.
+
+    csv, out: "" until the user chooses (the tab then shows no CSV and its default runs
+    folder). epochs, batch_size: None for the preset's own. threads: 1 by default (not the
+    trainer's "all cores"), so the live view keeps its frame rate. advanced_open: the
+    "Advanced" section is unfolded.
+    """
+
+    csv: str = ""
+    out: str = ""
+    preset: str = TrainConfig.preset
+    epochs: int | None = None
+    batch_size: int | None = None
+    seed: int = TrainConfig.seed
+    threads: int = 1
+    precision: str = TrainConfig.precision
+    limit_per_split: int = 0
+    advanced_open: bool = False
 
 
 def source_to_text(source: int | str | Path) -> str:
@@ -60,6 +84,11 @@ def _as_int(value: object, default: int) -> int:
         return default
 
 
+def _as_optional_int(value: object) -> int | None:
+    number = _as_int(value, 0)
+    return number if number > 0 else None
+
+
 class AppSettings:
     """Typed access to the app's ``QSettings``.
 
@@ -78,11 +107,6 @@ class AppSettings:
     def from_file(cls, path: str | Path, read_only: bool = False) -> AppSettings:
         """Settings kept in an INI file (tests, portable installs)."""
         return cls(QSettings(str(path), QSettings.Format.IniFormat), read_only=read_only)
-
-    @property
-    def qsettings(self) -> QSettings:
-        """The underlying store, for widgets that keep their own keys (the Train tab)."""
-        return self._qs
 
     def _set(self, key: str, value: object) -> None:
         if not self.read_only:
@@ -172,3 +196,37 @@ class AppSettings:
     @splitter_state.setter
     def splitter_state(self, value: QByteArray) -> None:
         self._set("window/splitter", value)
+
+    # train tab --------------------------------------------------------------------------
+    @property
+    def train_form(self) -> TrainFormValues:
+        d = TrainFormValues()
+        preset = str(self._qs.value("train/preset", d.preset) or d.preset)
+        precision = str(self._qs.value("train/precision", d.precision) or d.precision)
+        return TrainFormValues(
+            csv=str(self._qs.value("train/csv", "") or ""),
+            out=str(self._qs.value("train/out", "") or ""),
+            preset=preset if preset in PRESETS else d.preset,
+            epochs=_as_optional_int(self._qs.value("train/epochs")),
+            batch_size=_as_optional_int(self._qs.value("train/batch_size")),
+            seed=max(0, _as_int(self._qs.value("train/seed"), d.seed)),
+            threads=max(0, _as_int(self._qs.value("train/threads"), d.threads)),
+            precision=precision if precision in PRECISIONS else d.precision,
+            limit_per_split=max(0, _as_int(self._qs.value("train/limit_per_split"),
+                                           d.limit_per_split)),
+            advanced_open=_as_bool(self._qs.value("train/advanced_open"), d.advanced_open),
+        )
+
+    @train_form.setter
+    def train_form(self, value: TrainFormValues) -> None:
+        for key, item in vars(value).items():
+            self._set(f"train/{key}", "" if item is None else item)
+
+    @property
+    def validated_csv(self) -> str:
+        """"path|size|mtime" of the last CSV that passed the trainer's ``inspect``."""
+        return str(self._qs.value("train/validated", "") or "")
+
+    @validated_csv.setter
+    def validated_csv(self, value: str) -> None:
+        self._set("train/validated", value)
