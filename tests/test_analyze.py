@@ -100,17 +100,21 @@ def test_bad_settings_are_refused(tmp_path):
     assert info.value.code == 2
 
 
-@pytest.mark.parametrize("broken, message", [
-    ("missing", "missing resource 'face_detection_full_range.tflite'"),
-    ("junk", "not a BlazeFace model"),
+@pytest.mark.parametrize("detector, broken, message", [
+    ("blazeface", "missing", "missing resource 'face_detection_full_range.tflite'"),
+    ("blazeface", "junk", "not a BlazeFace model"),
+    ("yunet", "missing", "missing resource 'face_detection_yunet_2026may.onnx'"),
+    ("yunet", "junk", "not a YuNet model"),
 ])
 def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, capsys,
-                                                       monkeypatch, broken, message):
-    """A missing or damaged BlazeFace file is a named error, not a traceback."""
-    from fer_desktop.core.detectors import blazeface
+                                                       monkeypatch, detector, broken, message):
+    """A missing or damaged detector file is a named error, not a traceback."""
+    from fer_desktop.core.detectors import blazeface, yunet
     from fer_desktop.resources import ResourceError
 
-    junk = tmp_path / "face_detection_full_range.tflite"
+    module, name = {"blazeface": (blazeface, "face_detection_full_range.tflite"),
+                    "yunet": (yunet, "face_detection_yunet_2026may.onnx")}[detector]
+    junk = tmp_path / name
     junk.write_bytes(b"junk")
 
     def model_path():
@@ -118,10 +122,11 @@ def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, cap
             raise ResourceError(junk.name, [tmp_path])
         return junk
 
-    monkeypatch.setattr(blazeface, "blazeface_model_path", model_path)
+    monkeypatch.setattr(module, f"{detector}_model_path", model_path)
     image = tmp_path / "face.jpg"
     cv2.imwrite(str(image), sample_bgr)
-    assert main([str(image), "--out", str(tmp_path / "r.csv")]) == 2
+    out = tmp_path / "r.csv"
+    assert main([str(image), "--out", str(out), "--detector", detector]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
