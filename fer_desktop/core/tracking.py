@@ -108,9 +108,15 @@ class FaceTracker:
     def active_ids(self) -> list[int]:
         return [t.track_id for t in self._tracks]
 
-    def reset(self) -> None:
-        """Forget every track (new source); ids keep counting up so none is reused."""
+    def reset(self, restart_ids: bool = False) -> None:
+        """Forget every track (new source); ids keep counting up so none is reused.
+
+        ``restart_ids``: number the next tracks from 1 again (batch analysis numbers the tracks
+        of each file on its own, so a file's rows do not depend on which files came before).
+        """
         self._tracks.clear()
+        if restart_ids:
+            self._ids = itertools.count(1)
 
     def _match(self, boxes: np.ndarray) -> dict[int, int]:
         """detection index -> track index, greedy by IoU."""
