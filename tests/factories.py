@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import numpy as np
@@ -43,15 +42,3 @@ def make_csv(path: Path, per_split: dict[str, int] | None = None, seed: int = 0,
 def make_frame(size: tuple[int, int] = (480, 640), value: int = 40) -> np.ndarray:
     """A plain BGR frame (H, W, 3) uint8."""
     return np.full((*size, 3), value, np.uint8)
-
-
-def make_run_folder(out: Path, name: str, state: dict, events: list[dict] | None = None,
-                    config: dict | None = None) -> Path:
-    """A run folder as the trainer leaves it: config.json, state.json, maybe events.jsonl."""
-    run = out / name
-    run.mkdir(parents=True)
-    (run / "config.json").write_text(json.dumps(config or {"preset": "seed"}))
-    (run / "state.json").write_text(json.dumps(state))
-    if events is not None:
-        (run / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
-    return run

@@ -6,7 +6,7 @@ import json
 import math
 import time
 
-from factories import make_run_folder
+from trainer_helpers import make_run_folder
 
 from trainer.runs import list_runs, read_run_curves, read_run_row
 

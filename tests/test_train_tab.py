@@ -10,7 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from factories import make_csv, make_run_folder
+from factories import make_csv
+from trainer_helpers import make_run_folder
 
 from fer_desktop.ui import trainer_process as tp
 from fer_desktop.ui.settings import AppSettings
