@@ -11,7 +11,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_desktop.core.detectors import create_detector
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
@@ -41,10 +40,7 @@ class StubClassifier:
 
 def stub_pipeline(model_dir=None, options: PipelineOptions = PipelineOptions()) -> FacePipeline:
     """Same signature as FacePipeline.create, with the stub classifier and the real detector."""
-    detector = create_detector(options.detector, min_face_px=options.min_face_px,
-                               score_threshold=options.score_threshold,
-                               num_threads=options.num_threads)
-    return FacePipeline(StubClassifier(), detector, options)
+    return FacePipeline.from_classifier(StubClassifier(), options)
 
 
 def no_cameras() -> list[int]:

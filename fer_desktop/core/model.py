@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -85,6 +86,25 @@ def read_metadata(model_dir: Path) -> dict:
         raise ModelError(path, "names no 'tflite' or 'tflite_int8' file under 'files'; "
                                f"{EXPORT_HINT} again")
     return meta
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """What the pipeline and the window need of an emotion model.
+
+    :class:`EmotionClassifier` is the real one; tests and benchmarks pass stubs.
+    name: shown in the status bar.
+    """
+
+    name: str
+
+    def predict(self, faces: np.ndarray) -> np.ndarray:
+        """(n, 48, 48, 1) float32 preprocessed faces -> (n, 7) probabilities."""
+        ...
+
+    def accuracy_text(self) -> str:
+        """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
+        ...
 
 
 class EmotionClassifier:
