@@ -94,8 +94,11 @@ def _export_parser() -> argparse.ArgumentParser:
         prog="python -m trainer export",
         description="Write model.keras, model.tflite, model-int8.tflite (if it keeps accuracy) "
         "and model.json from a run's best checkpoint.")
-    parser.add_argument("run_dir", help="a run folder holding best.keras and config.json")
+    parser.add_argument("run_dir", help="a run folder holding best.keras and config.json, or "
+                        "an exported model folder (model.json + model.keras) to re-export "
+                        "with --out and --csv")
     parser.add_argument("--csv", help="the CSV (default: the run's own)")
+    parser.add_argument("--out", help="where a re-exported model folder is written")
     _add_shipping_arguments(parser)
     return parser
 
@@ -164,8 +167,16 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         evaluate_cli(args, emitter)
         return 0
     if command == "export":
-        from trainer.export import export_run
+        from trainer.export import export_model_folder, export_run
 
+        folder = Path(args.run_dir)
+        if (folder / "model.json").is_file() and not (folder / "config.json").is_file():
+            if not args.out or not args.csv:
+                raise UserError(f"{folder} is an exported model folder: re-export it with "
+                                "--csv PATH and --out FOLDER")
+            export_model_folder(folder, Path(args.out), emitter, args.csv, copy_to=args.to,
+                                int8_only=args.int8_only)
+            return 0
         export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
                    int8_only=args.int8_only)
         return 0

@@ -129,18 +129,15 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
     return data
 
 
-def load_votes_for(config: TrainConfig, data: FerData, emitter: EventEmitter, required: bool):
-    """The FER+ votes lined up with the CSV, or None when not needed and not found."""
+def load_votes_for(config: TrainConfig, emitter: EventEmitter):
+    """The FER+ votes lined up with the CSV (``--labels ferplus/mixed`` need them)."""
     from trainer import ferplus
+    from trainer.data import DatasetError
 
-    path = config.votes or (str(ferplus.find_shared_votes() or ""))
+    path = config.votes or str(ferplus.find_shared_votes() or "")
     if not path:
-        if required:
-            from trainer.data import DatasetError
-
-            raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
-                               "(fer2013new.csv): pass --votes PATH")
-        return None
+        raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
+                           "(fer2013new.csv): pass --votes PATH")
     csv = config.csv or str(find_shared_csv() or "")
     votes = ferplus.load_votes(path, ferplus.csv_usage(csv), csv)
     emitter.log(f"FER+ votes: {path} ({int(votes.valid['Training'].sum())} Training rows with a "
@@ -148,15 +145,14 @@ def load_votes_for(config: TrainConfig, data: FerData, emitter: EventEmitter, re
     return votes.limited(config.limit_per_split)
 
 
-def _training_arrays(config: TrainConfig, data: FerData, run: Path, emitter: EventEmitter):
+def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
+                     emitter: EventEmitter):
     """Inputs and soft targets: the chosen label set, then the teacher's share if distilling."""
     import keras
 
     from trainer import distill, ferplus, recipe
 
     x = recipe.to_arrays(data.images["Training"], data.labels["Training"])[0]
-    votes = load_votes_for(config, data, emitter, required=config.labels != "fer") \
-        if config.labels != "fer" else None
     targets, keep = ferplus.training_targets(data.labels["Training"], votes, "Training",
                                              config.labels)
     if config.teachers:
@@ -205,6 +201,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         run = None
         state = None
     data = _load_data(config, out, emitter)
+    # The votes are checked before a run folder exists: a refused file leaves nothing behind.
+    votes = load_votes_for(config, emitter) if config.labels != "fer" else None
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
     emitter.attach_run_dir(run)
@@ -218,7 +216,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     precision = recipe.resolve_precision(config.precision)
     keras.utils.set_random_seed(config.seed)
     epochs, batch_size = config.resolved_epochs, config.resolved_batch_size
-    x_train, y_train = _training_arrays(config, data, run, emitter)
+    x_train, y_train = _training_arrays(config, data, votes, run, emitter)
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
     recipe.set_precision(precision)
     steps = math.ceil(len(x_train) / batch_size)
