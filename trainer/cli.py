@@ -74,6 +74,8 @@ def _evaluate_parser() -> argparse.ArgumentParser:
                         choices=("Training", "PublicTest", "PrivateTest"))
     parser.add_argument("--tta", default="none", choices=("none", "flip"),
                         help="flip: average the predictions of the face and its mirror image")
+    parser.add_argument("--votes", help="FER+ votes for the FER+ majority accuracy (default: "
+                        "$FERPLUS_CSV or ../shared/data when they describe the CSV)")
     parser.add_argument("--out", help="folder for evaluation-<split>.json/.png "
                         "(default: beside the model)")
     parser.add_argument("--events", default="text", choices=("json", "text"))

@@ -410,6 +410,8 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     for name, info in files.items():
         emitter.emit("evaluated", model=name, split="PrivateTest",
                      accuracy=info["private_accuracy"], macro_f1=info["private_macro_f1"],
+                     balanced_accuracy=info["private_balanced_accuracy"],
+                     ferplus_accuracy=info.get("private_ferplus_accuracy"),
                      per_class={k: {"recall": v} for k, v in info["private_recall"].items()},
                      confusion=info["private_confusion"], ece=info["private_ece_raw"],
                      ece_calibrated=info["private_ece"], temperature=temperature)
