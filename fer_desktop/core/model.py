@@ -37,11 +37,14 @@ def default_model_dir() -> Path:
 
 
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``, as the trainer fitted T."""
+    """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``; the dtype stays the input's.
+
+    The one implementation: the trainer fits T with it and the app applies it.
+    """
     logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
-    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def read_metadata(model_dir: Path) -> dict:
@@ -199,4 +202,4 @@ class EmotionClassifier:
         self._interpreter.set_tensor(self._input_index, np.ascontiguousarray(faces))
         self._interpreter.invoke()
         raw = self._interpreter.get_tensor(self._output_index)
-        return apply_temperature(raw, self.temperature)
+        return apply_temperature(raw.astype(np.float32, copy=False), self.temperature)
