@@ -208,7 +208,7 @@ def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
     from trainer import ferplus
     from trainer.data import DatasetError
 
-    path = votes or ferplus.find_shared_votes()
+    path = votes or ferplus.find_shared_votes(csv)
     if not path:
         return None
     try:

@@ -134,11 +134,11 @@ def load_votes_for(config: TrainConfig, emitter: EventEmitter):
     from trainer import ferplus
     from trainer.data import DatasetError
 
-    path = config.votes or str(ferplus.find_shared_votes() or "")
+    csv = config.csv or str(find_shared_csv() or "")
+    path = config.votes or str(ferplus.find_shared_votes(csv) or "")
     if not path:
         raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
-                           "(fer2013new.csv): pass --votes PATH")
-    csv = config.csv or str(find_shared_csv() or "")
+                           "(fer2013new.csv): pass --votes PATH or put the file beside the CSV")
     votes = ferplus.load_votes(path, ferplus.csv_usage(csv), csv)
     emitter.log(f"FER+ votes: {path} ({int(votes.valid['Training'].sum())} Training rows with a "
                 "FER+ target)")
