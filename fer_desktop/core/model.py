@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -180,7 +181,8 @@ class EmotionClassifier:
         """PrivateTest accuracy (0..1) of the file in use, from model.json, if recorded."""
         info = (self.metadata.get("accuracy") or {}).get(self.model_path.name) or {}
         value = info.get("private_accuracy")
-        return float(value) if isinstance(value, int | float) else None
+        finite = isinstance(value, int | float) and math.isfinite(value)  # NaN: not measured
+        return float(value) if finite else None
 
     def accuracy_text(self) -> str:
         """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
