@@ -44,7 +44,9 @@ class ConfigError(ValueError):
 class TrainConfig:
     """Everything a training run needs; saved as ``config.json`` in the run folder.
 
-    csv: FER-2013 CSV (plain or .gz). out: folder that receives ``<date-time>-<preset>/`` runs.
+    csv: FER-2013 CSV (plain or .gz). images: an image folder (one subfolder per emotion, see
+    ``trainer.imagefolder``) to train on instead of the CSV. out: folder that receives
+    ``<date-time>-<preset>/`` runs.
     threads: TensorFlow intra-op threads (0 = all cores); the GUI caps it so the live view keeps
     its frame rate. limit_per_split: use only the first N rows of each split (smoke tests).
     """
@@ -68,6 +70,7 @@ class TrainConfig:
     teachers: list[str] = field(default_factory=list)
     teacher_weight: float = 0.6
     augment: str = "default"
+    images: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -90,6 +93,9 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.images and self.labels != "fer":
+            raise ConfigError(f"--labels {self.labels} needs the FER+ votes of the FER-2013 CSV; "
+                              "an image folder (--images) has its own labels: leave --labels out")
         if self.max_minutes < 0:
             raise ConfigError(f"max_minutes must be 0 (no limit) or more, got {self.max_minutes}")
         if self.threads < 0:
@@ -142,6 +148,8 @@ class TrainConfig:
                      "--teacher-weight", repr(float(self.teacher_weight))]
         if self.augment != "default":
             argv += ["--augment", self.augment]
+        if self.images:
+            argv += ["--images", str(self.images)]
         return argv
 
 
@@ -197,6 +205,11 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--augment", default="default", choices=AUGMENTATIONS,
                         help="default: flip/rotate/zoom/shift/erasing; robust: also brightness, "
                         "contrast, gamma, blur and sensor noise, as live frames vary")
+    parser.add_argument("--images", default="", metavar="DIR",
+                        help="train on an image folder instead of the CSV: one subfolder per "
+                        "emotion (happy/, sad/, ...; aliases such as happiness or anger are "
+                        "accepted); photos go through the app's face detector and crop; a "
+                        "test/ subfolder is the test set, else 20%% of each emotion is held out")
     parser.add_argument("--resume", metavar="RUN_DIR",
                         help="continue the run in RUN_DIR exactly where it stopped")
 
@@ -209,4 +222,5 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         limit_per_split=args.limit_per_split, max_minutes=args.max_minutes, export=args.export,
         labels=args.labels, votes=args.votes, teachers=list(args.teachers),
         teacher_weight=args.teacher_weight, augment=args.augment,
+        images=args.images,
     )
