@@ -247,6 +247,31 @@ def _held_out(n: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.permutation(n)[:count])
 
 
+def _split(parts: dict, present: list[int], held_out: bool, seed: int
+           ) -> tuple[dict[str, tuple[list, list, list]], list[str]]:
+    """{"train"/"test": (faces, labels, paths)}: a seeded held-out share of each emotion, or
+    the test folder's faces; and warnings about test emotions that were not trained."""
+    rng = np.random.default_rng(seed)
+    split: dict[str, tuple[list, list, list]] = {"train": ([], [], []), "test": ([], [], [])}
+    for index in present:
+        faces, paths = parts["train"][index]
+        test_idx = set(_held_out(len(faces), rng).tolist()) if held_out else set()
+        for i, (face, path) in enumerate(zip(faces, paths, strict=True)):
+            target = split["test" if i in test_idx else "train"]
+            target[0].append(face)
+            target[1].append(index)
+            target[2].append(path)
+    warnings = []
+    for index, (faces, paths) in sorted(parts["test"].items()):
+        if index not in present and faces:
+            warnings.append(f"the test set has {EMOTIONS[index]} faces but the training set "
+                            "has none: the model cannot learn them")
+        split["test"][0].extend(faces)
+        split["test"][1].extend([index] * len(faces))
+        split["test"][2].extend(paths)
+    return split, warnings
+
+
 def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory=None,
                       min_per_emotion: int = MIN_IMAGES_PER_EMOTION) -> ImageFolderData:
     """Read, crop and split an image-folder dataset.
@@ -288,24 +313,7 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
         raise DatasetError(root, f"{len(present)} emotion(s) with images; at least two are "
                            "needed to learn to tell them apart" + _skipped_note(state))
 
-    rng = np.random.default_rng(seed)
-    split: dict[str, tuple[list, list, list]] = {"train": ([], [], []), "test": ([], [], [])}
-    for index in present:
-        faces, paths = parts["train"][index]
-        test_idx = set(_held_out(len(faces), rng).tolist()) if test_folders is None else set()
-        for i, (face, path) in enumerate(zip(faces, paths, strict=True)):
-            target = split["test" if i in test_idx else "train"]
-            target[0].append(face)
-            target[1].append(index)
-            target[2].append(path)
-    warnings = []
-    for index, (faces, paths) in sorted(parts["test"].items()):
-        if index not in present and faces:
-            warnings.append(f"the test set has {EMOTIONS[index]} faces but the training set "
-                            "has none: the model cannot learn them")
-        split["test"][0].extend(faces)
-        split["test"][1].extend([index] * len(faces))
-        split["test"][2].extend(paths)
+    split, warnings = _split(parts, present, held_out=test_folders is None, seed=seed)
     if not split["test"][0]:
         raise DatasetError(root, f"the {test_source} folder has no usable test image"
                            + _skipped_note(state))
