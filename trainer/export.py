@@ -157,17 +157,22 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     config = rundir.read_json(run / rundir.CONFIG)
     state = rundir.read_json(run / rundir.STATE)
     keras_model = _best_float32_model(run)
-    if data is None:
+    images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
+    if data is None and images:
+        from trainer.imagefolder import load_image_folder
+
+        data = load_image_folder(images, config.get("seed", 1337)).as_fer_data()
+    elif data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
-    _check_same_data(data, state.get("dataset_sha256"), csv or config["csv"])
+    _check_same_data(data, state.get("dataset_sha256"), csv or images or config["csv"])
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
                  "dataset_sha256": state.get("dataset_sha256"),
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
                  "training": _training_summary(run)}
     return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only,
-                        ferplus_majority=ferplus_majorities(csv or config["csv"], data,
-                                                            config.get("votes") or None))
+                        ferplus_majority=None if images else ferplus_majorities(
+                            csv or config["csv"], data, config.get("votes") or None))
 
 
 def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str,
