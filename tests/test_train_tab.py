@@ -89,6 +89,7 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
     assert tab.run_list.tree.topLevelItem(0).text(4) == "finished"
     assert tab.results.table.rowCount() == 7 and tab.results.table.columnCount() == 8
     assert "PrivateTest accuracy" in tab.results.summary.text()
+    assert "balanced accuracy" in tab.results.summary.text()
     assert tab.results.use_button.isEnabled()
     with qtbot.waitSignal(tab.model_chosen, timeout=1000) as chosen:
         tab.results.use_button.click()
@@ -267,10 +268,13 @@ def test_the_form_is_remembered(qtbot, tmp_path, tiny_csv):
     first.form.csv_edit.setText(str(tiny_csv))
     first.form.preset_combo.setCurrentIndex(first.form.preset_combo.findData("seed"))
     first.form.epochs_spin.setValue(7)
+    first.form.labels_combo.setCurrentIndex(first.form.labels_combo.findData("mixed"))
     first.confirm_close()
     second = TrainTab(settings)
     qtbot.addWidget(second)
     assert second.form.csv_edit.text() == str(tiny_csv)
+    assert second.form.labels_combo.currentData() == "mixed"
+    assert "--labels" in second.form.config().to_argv()  # the choice reaches the trainer
     assert second.form.preset_combo.currentData() == "seed" and second.form.epochs_spin.value() == 7
     assert "seed project" in second.form.preset_help.text()
 

@@ -47,9 +47,9 @@ def predict(model_path: Path, x: np.ndarray, tta: str = "none") -> np.ndarray:
         def run(images):
             return run_tflite(model_path, images)
     else:
-        import keras
+        from trainer.keras_files import load_keras
 
-        model = keras.models.load_model(model_path, compile=False)
+        model = load_keras(model_path, compile=False)
 
         def run(images):
             return model.predict(images, batch_size=256, verbose=0)

@@ -120,13 +120,14 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 def _best_float32_model(run: Path, name: str | None = None):
     """A run's best checkpoint as an uncompiled float32 Keras model (optionally renamed)."""
-    import keras
+    from trainer.keras_files import load_keras
 
     config = rundir.read_json(run / rundir.CONFIG)
+    rundir.repair_best(run, rundir.read_json(run / rundir.STATE))  # killed between the two?
     best = run / rundir.BEST
     if not best.is_file():
         raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
-    model = float32_copy(keras.models.load_model(best, compile=False),
+    model = float32_copy(load_keras(best, compile=False),
                          config.get("preset", "default"))
     if name:
         model.name = name  # nested members need unique names inside the ensemble
@@ -208,7 +209,7 @@ def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
     from trainer import ferplus
     from trainer.data import DatasetError
 
-    path = votes or ferplus.find_shared_votes()
+    path = votes or ferplus.find_shared_votes(csv)
     if not path:
         return None
     try:

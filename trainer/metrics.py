@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import apply_temperature
 
 
 def confusion(labels: np.ndarray, predicted: np.ndarray, n: int = len(EMOTIONS)) -> np.ndarray:
@@ -37,13 +38,6 @@ def ece(probabilities: np.ndarray, labels: np.ndarray, bins: int = 15) -> float:
         if inside.any():
             total += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
     return float(total)
-
-
-def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    exp = np.exp(logits)
-    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def fit_temperature(probabilities: np.ndarray, labels: np.ndarray) -> float:

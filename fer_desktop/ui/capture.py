@@ -34,8 +34,12 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from fer_desktop.core.errors import SourceError
-from fer_desktop.core.export import ExportError
+from fer_desktop.core.export import CsvRecorder, ExportError
+from fer_desktop.core.model import Classifier
+from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.playback import PlaybackClock
+from fer_desktop.core.sources import Frame, FrameSource
 from fer_desktop.core.types import FrameResult
 
 log = logging.getLogger("fer_desktop.ui")
@@ -89,10 +93,10 @@ class LatestSlot:
 class _Pending:
     """Changes requested by the GUI, applied by the thread between frames."""
 
-    options: Any = None
-    style_painter: Any = None
+    options: PipelineOptions | None = None
+    style_painter: OverlayPainter | None = None
     mirror: bool | None = None
-    classifier: Any = None
+    classifier: Classifier | None = None
     reprocess: bool = False
     seek: int | None = None
     speed: float | None = None
@@ -105,9 +109,8 @@ class CaptureThread(QThread):
     Args:
         open_source: called in the thread, returns the FrameSource (may raise SourceError);
             opening a camera can take a second and must not freeze the window.
-        pipeline: a ``FacePipeline`` (``process``, ``set_options``, ``set_classifier``,
-            ``reset``), used only by this thread while it runs.
-        painter: an ``OverlayPainter`` (``draw(frame_bgr, faces)``).
+        pipeline: used only by this thread while it runs.
+        painter: draws the faces on each frame.
         mirror: flip camera frames left-right (cameras only; files are shown as they are).
         describe: the text used for the source in messages before it is open.
         speed: video playback speed (1.0: real time).
@@ -135,8 +138,9 @@ class CaptureThread(QThread):
     recording_failed = Signal(str)
     errored = Signal(str, str)
 
-    def __init__(self, open_source: Callable[[], Any], pipeline: Any, painter: Any,
-                 mirror: bool = False, describe: str = "", parent=None, *,
+    def __init__(self, open_source: Callable[[], FrameSource], pipeline: FacePipeline,
+                 painter: OverlayPainter, mirror: bool = False, describe: str = "",
+                 parent: QObject | None = None, *,
                  speed: float = 1.0, every_frame: bool = False, paused: bool = False) -> None:
         super().__init__(parent)
         self._speed = speed
@@ -157,7 +161,7 @@ class CaptureThread(QThread):
         self._wake = threading.Event()
         self._stop = False
         self._pending = _Pending()
-        self._recorder: Any = None
+        self._recorder: CsvRecorder | None = None
         self._next_id = 0
         self._last_output_t: float | None = None
         self.dropped = 0
@@ -192,7 +196,8 @@ class CaptureThread(QThread):
             return self.wait(timeout_ms)
         return True
 
-    def request_options(self, options: Any = None, painter: Any = None,
+    def request_options(self, options: PipelineOptions | None = None,
+                        painter: OverlayPainter | None = None,
                         mirror: bool | None = None) -> None:
         """New pipeline options, overlay painter or mirror setting, for the next frame."""
         with self._lock:
@@ -205,7 +210,7 @@ class CaptureThread(QThread):
             self._pending.reprocess = True
         self._wake.set()
 
-    def request_classifier(self, classifier: Any) -> None:
+    def request_classifier(self, classifier: Classifier) -> None:
         """Swap the model before the next frame (a still image is processed again)."""
         with self._lock:
             self._pending.classifier = classifier
@@ -236,7 +241,7 @@ class CaptureThread(QThread):
                 self._pending.every_frame = bool(every_frame)
         self._wake.set()
 
-    def set_recorder(self, recorder: Any) -> Any:
+    def set_recorder(self, recorder: CsvRecorder | None) -> CsvRecorder | None:
         """Start writing every processed frame to ``recorder`` (or stop with None).
 
         Returns the previous recorder, which the caller closes: once this returns, the thread
@@ -290,7 +295,7 @@ class CaptureThread(QThread):
         return False
 
     def run(self) -> None:  # noqa: C901 (one loop, read top to bottom)
-        source = None
+        source: FrameSource | None = None
         try:
             try:
                 source = self._open_source()
@@ -299,11 +304,9 @@ class CaptureThread(QThread):
                 return
             if self._stopping():
                 return
-            description = getattr(source, "description", self.describe)
-            is_live = bool(getattr(source, "is_live", False))
-            count = getattr(source, "frame_count", None)
+            description, is_live, count = source.description, source.is_live, source.frame_count
             still = not is_live and count == 1
-            fps = getattr(source, "fps", None)
+            fps = source.fps
             folder = not is_live and not fps and bool(count and count > 1)
             if folder:
                 fps = 1.0 / FOLDER_SECONDS_PER_IMAGE
@@ -395,7 +398,7 @@ class CaptureThread(QThread):
                     self._recorder = None  # the GUI still holds it and closes it
                     self.recording_failed.emit(f"Recording stopped: {exc}")
 
-    def _publish(self, frame: Any, image: np.ndarray, description: str, is_live: bool,
+    def _publish(self, frame: Frame, image: np.ndarray, description: str, is_live: bool,
                  still: bool) -> None:
         t_start = time.perf_counter()
         result = self._pipeline.process(image, frame.index, frame.timestamp_s)
@@ -422,7 +425,7 @@ class CaptureThread(QThread):
         self.frame_ready.emit(output.frame_id)
 
 
-def _skip(source: Any, frames: int) -> None:
+def _skip(source: FrameSource, frames: int) -> None:
     """Pass over ``frames`` frames: cheaply where the source can, else by reading them."""
     skip = getattr(source, "skip", None)
     if callable(skip):

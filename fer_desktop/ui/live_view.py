@@ -31,15 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fer_desktop.core.detectors import create_detector
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
+from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
+    FrameSource,
     list_cameras,
     normalise_source,
     open_source,
@@ -106,8 +107,8 @@ class LiveView(QWidget):
     def __init__(self, settings: AppSettings, notifier: Notifier, *,
                  source: int | str | Path | None = None, model_dir: Path | None = None,
                  detector: str | None = None,
-                 pipeline_factory: Callable[..., Any] = FacePipeline.create,
-                 source_opener: Callable[..., Any] = open_source,
+                 pipeline_factory: Callable[..., FacePipeline] = FacePipeline.create,
+                 source_opener: Callable[..., FrameSource] = open_source,
                  camera_lister: Callable[[], list[int]] = list_cameras,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,7 +124,7 @@ class LiveView(QWidget):
         self._options = options
         self._cli_source = source
         self._spec: int | str | Path | None = None
-        self._pipeline: Any = None
+        self._pipeline: FacePipeline | None = None
         self._loading = False
         self._cameras: list[int] | None = None
         self._capture: CaptureThread | None = None
@@ -275,7 +276,7 @@ class LiveView(QWidget):
 
     # state read-back --------------------------------------------------------------------
     @property
-    def pipeline(self) -> Any:
+    def pipeline(self) -> FacePipeline | None:
         return self._pipeline
 
     @property
@@ -335,7 +336,7 @@ class LiveView(QWidget):
             self._settings.source = self._spec  # a command-line choice is remembered too
             self.source_picker.show_source(self._spec)
 
-    def _on_pipeline_loaded(self, pipeline: Any) -> None:
+    def _on_pipeline_loaded(self, pipeline: FacePipeline) -> None:
         self._loading = False
         if self._closing or self._pipeline is not None:
             return  # a model chosen while the shipped one loaded stays in use
@@ -434,7 +435,7 @@ class LiveView(QWidget):
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
 
-    def _opener(self, spec: int | str | Path) -> Callable[[], Any]:
+    def _opener(self, spec: int | str | Path) -> Callable[[], FrameSource]:
         if isinstance(spec, int):
             return functools.partial(self._source_opener, spec)
         loop = False if is_image_path(spec) else self._options.loop_video
@@ -611,14 +612,11 @@ class LiveView(QWidget):
             self._notifier.info("Loop videos applies the next time a video is opened")
 
     # model hot swap ---------------------------------------------------------------------
-    def set_classifier(self, classifier: Any) -> None:
+    def set_classifier(self, classifier: Classifier) -> None:
         """Use this (already loaded and checked) classifier from the next frame on."""
         if self._pipeline is None:
-            options = self._pipeline_options(PipelineOptions())
-            detector = create_detector(options.detector, min_face_px=options.min_face_px,
-                                       score_threshold=options.score_threshold,
-                                       num_threads=options.num_threads)
-            self._pipeline = FacePipeline(classifier, detector, options)
+            self._pipeline = FacePipeline.from_classifier(
+                classifier, self._pipeline_options(PipelineOptions()))
             self.pipeline_ready.emit(classifier)
             if self._spec is not None or self._cameras is not None:
                 self._open_chosen_or_default()

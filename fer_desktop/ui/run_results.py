@@ -111,11 +111,12 @@ class ResultsView(QWidget):
         lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
                  f"PrivateTest accuracy <b>{100 * info['private_accuracy']:.1f}%</b> "
                  f"(PublicTest {100 * info['public_accuracy']:.1f}%, macro F1 "
-                 f"{info.get('private_macro_f1', math.nan):.3f}) &nbsp; {name}"]
+                 f"{info.get('private_macro_f1', math.nan):.3f}) &nbsp; {name}",
+                 _balanced_text(info)]
         others = [f"{k}: {100 * v['private_accuracy']:.1f}%" for k, v in files.items() if k != name]
         if others:
             lines.append("Also exported: " + ", ".join(others))
-        self.summary.setText("<br>".join(lines))
+        self.summary.setText("<br>".join(line for line in lines if line))
         self._fill_table(classes, confusion, info.get("private_recall") or {})
         self.use_button.setEnabled(True)
 
@@ -143,3 +144,14 @@ class ResultsView(QWidget):
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(i, n, item)
         self.table.show()
+
+
+def _balanced_text(info: dict) -> str:
+    """Balanced accuracy (every emotion counts the same) and the FER+ score, when exported."""
+    parts = []
+    if isinstance(info.get("private_balanced_accuracy"), int | float):
+        parts.append(f"balanced accuracy <b>{100 * info['private_balanced_accuracy']:.1f}%</b> "
+                     "(the mean of the per-emotion recalls)")
+    if isinstance(info.get("private_ferplus_accuracy"), int | float):
+        parts.append(f"FER+ majority {100 * info['private_ferplus_accuracy']:.1f}%")
+    return "PrivateTest " + ", ".join(parts) if parts else ""

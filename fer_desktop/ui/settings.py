@@ -15,7 +15,7 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.ui.live_options import LiveOptions
-from trainer.config import PRECISIONS, PRESETS, TrainConfig
+from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
 
@@ -39,6 +39,7 @@ class TrainFormValues:
     threads: int = 1
     precision: str = TrainConfig.precision
     limit_per_split: int = 0
+    labels: str = TrainConfig.labels
     advanced_open: bool = False
 
 
@@ -212,6 +213,7 @@ class AppSettings:
         d = TrainFormValues()
         preset = str(self._qs.value("train/preset", d.preset) or d.preset)
         precision = str(self._qs.value("train/precision", d.precision) or d.precision)
+        labels = str(self._qs.value("train/labels", d.labels) or d.labels)
         return TrainFormValues(
             csv=str(self._qs.value("train/csv", "") or ""),
             out=str(self._qs.value("train/out", "") or ""),
@@ -223,6 +225,7 @@ class AppSettings:
             precision=precision if precision in PRECISIONS else d.precision,
             limit_per_split=max(0, _as_int(self._qs.value("train/limit_per_split"),
                                            d.limit_per_split)),
+            labels=labels if labels in LABEL_SETS else d.labels,
             advanced_open=_as_bool(self._qs.value("train/advanced_open"), d.advanced_open),
         )
 

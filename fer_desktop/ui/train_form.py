@@ -27,7 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.ui.settings import TrainFormValues
-from trainer.config import PRECISIONS, PRESETS, TrainConfig
+from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
+
+LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
+               "mixed": "FER-2013 and FER+ mixed"}
 
 
 def default_runs_folder() -> Path:
@@ -128,6 +131,15 @@ class TrainForm(QGroupBox):
         self.limit_spin.setSingleStep(500)
         self.limit_spin.setSpecialValueText("all")
         self.limit_spin.setToolTip("Use only the first N rows of each split (quick trial runs)")
+        self.labels_combo = QComboBox()
+        for name in LABEL_SETS:
+            self.labels_combo.addItem(LABEL_NAMES[name], name)
+        self.labels_combo.setToolTip(
+            "Which answers the network learns from: the original FER-2013 labels, the votes of "
+            "ten FER+ annotators per face (needs fer2013new.csv beside the CSV or in "
+            "$FERPLUS_CSV), or both mixed")
+        self.labels_combo.setAccessibleName("Labels")
+        adv.addRow("Labels", self.labels_combo)
         adv.addRow("Seed", self.seed_spin)
         adv.addRow("Threads", self.threads_spin)
         adv.addRow("Precision", self.precision_combo)
@@ -164,6 +176,7 @@ class TrainForm(QGroupBox):
         self.threads_spin.setValue(values.threads)
         self.precision_combo.setCurrentText(values.precision)
         self.limit_spin.setValue(values.limit_per_split)
+        self.labels_combo.setCurrentIndex(max(0, self.labels_combo.findData(values.labels)))
         self.advanced_button.setChecked(values.advanced_open)
 
     def values(self) -> TrainFormValues:
@@ -174,6 +187,7 @@ class TrainForm(QGroupBox):
             batch_size=self.batch_spin.value(), seed=self.seed_spin.value(),
             threads=self.threads_spin.value(), precision=self.precision_combo.currentText(),
             limit_per_split=self.limit_spin.value(),
+            labels=str(self.labels_combo.currentData()),
             advanced_open=self.advanced_button.isChecked())
 
     def config(self) -> TrainConfig:
@@ -183,7 +197,8 @@ class TrainForm(QGroupBox):
             epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
             out=str(self.output_folder()), events="json",
             seed=self.seed_spin.value(), precision=self.precision_combo.currentText(),
-            threads=self.threads_spin.value(), limit_per_split=self.limit_spin.value())
+            threads=self.threads_spin.value(), limit_per_split=self.limit_spin.value(),
+            labels=str(self.labels_combo.currentData()))
 
     def output_folder(self) -> Path:
         return Path(self.out_edit.text().strip() or "runs").expanduser().resolve()
