@@ -5,23 +5,17 @@ from __future__ import annotations
 import csv
 
 import cv2
-import numpy as np
 import pytest
 
 from fer_desktop.cli import main as cli_main
 from fer_desktop.core.analyze import main
 from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.synthetic import drifting_face, write_video
 
 
 def sample_video(path, sample, frames: int = 6, fps: float = 10.0):
     """A video of the sample face drifting right by 3 px a frame."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
-    for i in range(frames):
-        frame = np.full((480, 640, 3), 100, np.uint8)
-        frame[20:404, 40 + 3 * i:424 + 3 * i] = cv2.resize(sample, (384, 384))
-        writer.write(frame)
-    writer.release()
-    return path
+    return write_video(path, drifting_face(sample, frames), fps)
 
 
 def rows(path):
