@@ -28,6 +28,7 @@ CSV. Prints one table per question; timings use one thread (cv2.setNumThreads(1)
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -167,14 +168,15 @@ def matches(box: np.ndarray, cx: float, cy: float, width: float) -> bool:
 
 
 def score_detector(detector, bands, empty_frames):
-    """Recall per band, false faces per 100 empty frames, median ms per frame."""
-    times, recall = [], {}
+    """Recall per band, false faces per 100 empty frames, median wall and CPU ms per frame."""
+    times, cpu, recall = [], [], {}
     for band, frames in bands.items():
         found = total = 0
         for frame, placed in frames:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             boxes = [d.box for d in detector.detect(frame)]
             times.append((time.perf_counter() - t0) * 1e3)
+            cpu.append((time.thread_time() - c0) * 1e3)
             used: set[int] = set()
             for cx, cy, width, *_ in placed:
                 total += 1
@@ -186,10 +188,12 @@ def score_detector(detector, bands, empty_frames):
         recall[band] = found / max(1, total)
     false = 0
     for frame in empty_frames:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         false += len(detector.detect(frame))
         times.append((time.perf_counter() - t0) * 1e3)
-    return recall, 100 * false / max(1, len(empty_frames)), statistics.median(times)
+        cpu.append((time.thread_time() - c0) * 1e3)
+    return (recall, 100 * false / max(1, len(empty_frames)), statistics.median(times),
+            statistics.median(cpu))
 
 
 class FerSettingsHaar:
@@ -256,7 +260,7 @@ def end_to_end_table(head, backgrounds, classifier, rng, repeats: int) -> None:
           f"sample head upright, faces 80 px wide; model {classifier.name} "
           f"({classifier.model_path.name}); median (mean) of {repeats} frames")
     print(f"{'path':40s} {'faces':>5s} {'found':>5s} {'detect':>7s} {'prep.':>6s} "
-          f"{'classify':>8s} {'total':>15s}")
+          f"{'classify':>8s} {'total':>15s} {'CPU total':>15s}")
     frames = {}
     for n in (1, 5):
         frame = background(backgrounds, rng)
@@ -275,16 +279,19 @@ def end_to_end_table(head, backgrounds, classifier, rng, repeats: int) -> None:
                             PipelineOptions(detector=name, min_face_px=min_face,
                                             level_eyes=level, level_every=every))
         for n, frame in frames.items():
-            rows = []
+            rows, cpu = [], []
             for i in range(repeats + 3):
+                c0 = time.thread_time()
                 result = pipe.process(frame, index=i)
                 if i >= 3:
                     rows.append(result.timings_ms)
+                    cpu.append((time.thread_time() - c0) * 1e3)
             med = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
             mean = statistics.mean(r["total"] for r in rows)
             print(f"{label:40s} {n:5d} {len(result.faces):5d} {med['detect']:7.2f} "
                   f"{med['preprocess']:6.2f} {med['classify']:8.2f} "
-                  f"{med['total']:7.2f} ({mean:5.2f})")
+                  f"{med['total']:7.2f} ({mean:5.2f}) {statistics.median(cpu):7.2f} "
+                  f"({statistics.mean(cpu):5.2f})", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     empty = [background(backgrounds, rng) for _ in range(args.empty)]
     print(f"{len(backgrounds)} background photographs; faces turned within "
           f"+-{MAX_TURN_DEG:.0f} deg; 640x480 frames; {args.empty} face-free frames; one "
-          "thread")
+          f"thread; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (ms/frame "
+          "is wall time, CPU ms the thread's own CPU time: less sensitive to other load)")
     detectors = {
         "old: BlazeFace, min 40 (as shipped)": create_detector("blazeface", min_face_px=40),
         "new: YuNet, min 16 (photos)": create_detector("yunet", min_face_px=16),
@@ -329,11 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{source} faces: recall per face width band (px; faces per band: "
               f"{', '.join(n_faces)}); false faces per 100 face-free frames; ms per frame "
               "(all frames)")
-        print(f"{'detector':36s} {titles} {'FP/100':>7s} {'ms/frame':>9s}")
+        print(f"{'detector':36s} {titles} {'FP/100':>7s} {'ms/frame':>9s} {'CPU ms':>7s}")
         for label, detector in detectors.items():
-            recall, fp, ms = score_detector(detector, bands, empty)
+            recall, fp, ms, cpu_ms = score_detector(detector, bands, empty)
             row = " ".join(f"{recall[b]:7.0%}" for b in BANDS)
-            print(f"{label:36s} {row} {fp:7.1f} {ms:9.2f}")
+            print(f"{label:36s} {row} {fp:7.1f} {ms:9.2f} {cpu_ms:7.2f}", flush=True)
     print("(the `fer` package itself is not installed here; its detector is OpenCV's Haar "
           "cascade, reproduced in the last row with its settings)")
     classifier = EmotionClassifier.load(num_threads=1)
