@@ -26,8 +26,8 @@ from fer_desktop.core.errors import ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder, ExportError
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.sources import ImageSource, open_source
-from fer_desktop.core.tracking import UNCERTAIN
+from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, open_source
+from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FAILED = 0, 1, 2
@@ -53,10 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
                         metavar="PX", help="smallest face side in pixels")
     parser.add_argument("--crop-scale", type=float, default=None,
                         help="face crop side relative to the detector box (default: measured)")
-    parser.add_argument("--no-smoothing", action="store_true",
-                        help="report each frame's raw answer (no averaging or hysteresis)")
+    smoothing = parser.add_mutually_exclusive_group()
+    smoothing.add_argument("--smoothing", type=_smoothing_seconds, default=DEFAULT_SMOOTHING_S,
+                           metavar="SECONDS",
+                           help="time constant of each face's probability average, in seconds "
+                                "of video time; 0 reports each frame's raw answer (default "
+                                f"{DEFAULT_SMOOTHING_S:g}; see docs/labels.md)")
+    smoothing.add_argument("--no-smoothing", action="store_const", const=0.0, dest="smoothing",
+                           help="the same as --smoothing 0")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
+
+
+def _smoothing_seconds(text: str) -> float:
+    """argparse type of --smoothing: a clear message instead of a traceback."""
+    try:
+        return check_smoothing_s(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 @dataclass
@@ -72,8 +86,7 @@ class TrackSummary:
     probability_sum: np.ndarray = field(default_factory=lambda: np.zeros(len(EMOTIONS)))
 
     def dominant(self) -> str:
-        shown = [(n, label) for label, n in self.labels.items() if label != UNCERTAIN]
-        return max(shown)[1] if shown else UNCERTAIN
+        return max((n, label) for label, n in self.labels.items())[1] if self.labels else "-"
 
 
 class _VideoOut:
@@ -139,6 +152,9 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
                     video.write(painter.draw(frame.image, result.faces))
     finally:
         source.close()
+    if getattr(source, "fps_assumed", False):
+        print(f"warning: {spec}: the file gives no frame rate or frame times; its times (and "
+              f"the smoothing) assume {ASSUMED_FPS:g} frames a second", file=sys.stderr)
     skipped = [(str(p), reason) for p, reason in getattr(source, "skipped", [])] \
         if isinstance(source, ImageSource) else []
     return analysed, skipped
@@ -170,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.crop_scale is not None and not 0.5 <= args.crop_scale <= 3.0:
         parser.error(f"--crop-scale must be between 0.5 and 3.0, got {args.crop_scale}")
     options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
-                              smoothing=not args.no_smoothing, crop_scale=args.crop_scale,
+                              smoothing_s=args.smoothing, crop_scale=args.crop_scale,
                               keep_frame=False, num_threads=2)
     try:
         pipeline = FacePipeline.create(args.model, options)

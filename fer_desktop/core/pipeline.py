@@ -23,7 +23,13 @@ import numpy as np
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.model import EmotionClassifier
-from fer_desktop.core.tracking import FaceTracker, TrackerOptions
+from fer_desktop.core.tracking import (
+    DEFAULT_SMOOTHING_S,
+    UNCERTAIN_BELOW,
+    FaceTracker,
+    TrackerOptions,
+    check_smoothing_s,
+)
 from fer_desktop.core.types import Face, FrameResult
 
 
@@ -32,9 +38,11 @@ class PipelineOptions:
     """Settings the user can change while the pipeline runs.
 
     detector: "blazeface" or "haar". min_face_px: smallest face side in pixels.
-    score_threshold: BlazeFace's minimum face score. smoothing: average probabilities over
-    frames and hold labels (hysteresis). uncertain_below: top probability under which a face is
-    shown as "uncertain". crop_scale: crop side relative to the detector box (None: the
+    score_threshold: BlazeFace's minimum face score. smoothing_s: time constant in seconds of
+    each face's probability average, with label hysteresis (0 = off: each frame's raw answer).
+    smoothing: False turns the smoothing off whatever smoothing_s says (the window's on/off
+    switch). uncertain_below: the shown label's probability under which a face is flagged
+    uncertain. crop_scale: crop side relative to the detector box (None: the
     measured default for the detector). max_faces: classify at most this many (largest) faces.
     num_threads: LiteRT threads per model. keep_frame: put the frame into the FrameResult.
     """
@@ -43,11 +51,19 @@ class PipelineOptions:
     min_face_px: int = 40
     score_threshold: float = 0.6
     smoothing: bool = True
-    uncertain_below: float = 0.4
+    smoothing_s: float = DEFAULT_SMOOTHING_S
+    uncertain_below: float = UNCERTAIN_BELOW
     crop_scale: float | None = None
     max_faces: int = 10
     num_threads: int = 1
     keep_frame: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
+
+    def effective_smoothing_s(self) -> float:
+        """The time constant the tracker uses: 0 when smoothing is switched off."""
+        return float(self.smoothing_s) if self.smoothing else 0.0
 
     def resolved_crop_scale(self) -> float:
         if self.crop_scale is not None:
@@ -62,7 +78,8 @@ def _detector_for(options: PipelineOptions) -> FaceDetector:
 
 
 def _tracker_options(options: PipelineOptions) -> TrackerOptions:
-    return TrackerOptions(uncertain_below=options.uncertain_below)
+    return TrackerOptions(smoothing_s=options.effective_smoothing_s(),
+                          uncertain_below=options.uncertain_below)
 
 
 class FacePipeline:
@@ -79,7 +96,7 @@ class FacePipeline:
         self.classifier = classifier
         self.detector = detector
         self.options = options
-        self._tracker = FaceTracker(_tracker_options(options), smoothing=options.smoothing)
+        self._tracker = FaceTracker(_tracker_options(options))
 
     @classmethod
     def create(cls, model_dir: Path | None = None,
@@ -99,9 +116,8 @@ class FacePipeline:
         detector_keys = ("detector", "min_face_px", "score_threshold", "num_threads")
         if any(getattr(old, k) != getattr(options, k) for k in detector_keys):
             self.detector = _detector_for(options)
-        if (old.uncertain_below, old.smoothing) != (options.uncertain_below, options.smoothing):
+        if _tracker_options(old) != _tracker_options(options):
             self._tracker.options = _tracker_options(options)
-            self._tracker.smoothing = options.smoothing
         self.options = options
 
     def set_classifier(self, classifier: EmotionClassifier) -> None:
@@ -119,7 +135,10 @@ class FacePipeline:
 
         Args:
             frame_bgr: (H, W, 3) uint8 BGR.
-            index, timestamp_s: copied into the result.
+            index: copied into the result.
+            timestamp_s: the frame's time in seconds (video time for files, capture time for
+                cameras); the smoothing runs on it. A time that does not increase restarts
+                the smoothing (still images, a looping video). Copied into the result.
 
         Returns:
             FrameResult with faces largest first and timings_ms for detect, preprocess,
@@ -137,9 +156,10 @@ class FacePipeline:
         t2 = clock()
         probabilities = self.classifier.predict(inputs)
         t3 = clock()
-        states = self._tracker.update(boxes, probabilities)
+        states = self._tracker.update(boxes, probabilities, timestamp_s)
         faces = tuple(Face(box=box, probabilities=state.probabilities, label=state.label,
-                           confidence=state.confidence, track_id=state.track_id)
+                           confidence=state.confidence, track_id=state.track_id,
+                           uncertain=state.uncertain)
                       for box, state in zip(boxes, states, strict=True))
         t4 = clock()
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,

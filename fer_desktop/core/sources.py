@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",
                             ".wmv", ".gif"})
 CAMERA_REOPEN_ATTEMPTS = 3
+# Frame rate assumed for a video whose header and frames give no time (see VideoFileSource).
+ASSUMED_FPS = 30.0
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,8 @@ class Frame:
     """One frame from a source.
 
     index: 0-based frame number within the source.
-    timestamp_s: seconds since the start (video time for files, wall time for cameras,
-        0.0 for still images).
+    timestamp_s: seconds since the start: video time for files (from the first frame), the
+        capture time for cameras (monotonic clock), 0.0 for still images.
     image: (H, W, 3) uint8 BGR, read-only.
     name: where the frame came from when a source has several files (an image's path), else "".
     """
@@ -95,9 +98,19 @@ def read_image(path: str | Path) -> np.ndarray:
     return image
 
 
+def _finite(value) -> float | None:
+    """A property read from OpenCV as a float, or None when it is missing, NaN or infinite."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _capture_fps(capture) -> float | None:
-    fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-    return fps if 0.0 < fps < 1000.0 else None
+    """The header's frame rate, or None when it is 0, NaN or absurd."""
+    fps = _finite(capture.get(cv2.CAP_PROP_FPS))
+    return fps if fps is not None and 0.0 < fps < 1000.0 else None
 
 
 class CameraSource:
@@ -174,40 +187,67 @@ class CameraSource:
 class VideoFileSource:
     """A video file, frame by frame, with its frame count and rate.
 
+    Timestamps are video time: the container's presentation time of each frame (right for
+    variable-frame-rate phone videos too), counted from the first frame. Where the file gives
+    no usable time for a frame, the frame comes ``1 / fps`` after the previous one; when the
+    header's frame rate is also missing, 0 or NaN, ``ASSUMED_FPS`` is used and
+    ``fps_assumed`` becomes True, so callers can say so.
+
     Args:
         path: the video file.
-        loop: start again at the end (for a demo that never stops).
+        loop: start again at the end (for a demo that never stops); time starts again at 0.
+        capture_factory: makes the capture object from the path; tests inject a fake here.
     """
 
     is_live = False
 
-    def __init__(self, path: str | Path, loop: bool = False) -> None:
+    def __init__(self, path: str | Path, loop: bool = False,
+                 capture_factory: Callable[[str], object] = cv2.VideoCapture) -> None:
         self.path = Path(path)
         self.description = str(self.path)
         self.loop = loop
         if not self.path.is_file():
             raise SourceError(self.path, "no such video file")
-        self._capture = cv2.VideoCapture(str(self.path))
+        self._capture = capture_factory(str(self.path))
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
             raise SourceError(self.path, "is not a video OpenCV can read (try an MP4 or AVI "
                                          "file, or re-encode it)")
-        self._pending = first
         self.fps = _capture_fps(self._capture)
-        count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        self.frame_count = count if count > 0 else None
+        self.fps_assumed = False
+        count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        self.frame_count = int(count) if count and count > 0 else None
+        self._origin_s: float | None = None
+        self._last_s: float | None = None
+        self._pending = (first, self._frame_time())
         self._next_index = 0
         self._closed = False
 
-    def _timestamp(self, index: int) -> float:
-        return index / self.fps if self.fps else 0.0
+    def _frame_time(self) -> float:
+        """Seconds since the first frame for the frame just read (see the class docstring)."""
+        step = 1.0 / (self.fps or ASSUMED_FPS)
+        position_ms = _finite(self._capture.get(cv2.CAP_PROP_POS_MSEC))
+        stamp = position_ms / 1000.0 if position_ms is not None and position_ms >= 0 else None
+        if stamp is not None and self._origin_s is None:
+            self._origin_s = stamp
+        if stamp is not None and self._origin_s is not None:
+            stamp -= self._origin_s
+        if self._last_s is None:
+            when = stamp if stamp is not None and stamp >= 0 else 0.0
+        elif stamp is not None and stamp > self._last_s:
+            when = stamp
+        else:
+            when = self._last_s + step  # no usable time from the file: one frame later
+            self.fps_assumed = self.fps_assumed or self.fps is None
+        self._last_s = when
+        return when
 
     def read(self) -> Frame | None:
         if self._closed:
             return None
         if self._pending is not None:
-            image, self._pending = self._pending, None
+            (image, when), self._pending = self._pending, None
         else:
             ok, image = self._capture.read()
             if not ok or image is None:
@@ -217,7 +257,9 @@ class VideoFileSource:
                 ok, image = self._capture.read()
                 if not ok or image is None:
                     return None
-        frame = Frame(self._next_index, self._timestamp(self._next_index), image)
+                self._last_s = None  # a new pass: time starts again at 0
+            when = self._frame_time()
+        frame = Frame(self._next_index, when, image)
         self._next_index += 1
         return frame
 
