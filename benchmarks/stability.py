@@ -198,7 +198,7 @@ def still_labels(stills: list[Clip]) -> dict[int, str]:
 
 
 def make_observations(args) -> tuple[list[str], list[Clip], Clip | None]:
-    pipeline = FacePipeline.create(options=PipelineOptions(smoothing_s=0.0, keep_frame=False))
+    pipeline = FacePipeline.create(options=PipelineOptions(smoothing_s=0.0))
     images = face_images(args, pipeline)
     scenes = [scene for _name, scene in images]
     n_still = round(args.still_s * FPS)

@@ -2,6 +2,7 @@
 
 * ``fer-desktop [--source ...] [--snapshot OUT.png] ...``  the window (``fer_desktop.ui.app``)
 * ``fer-desktop analyze INPUT... --out results.csv``         batch analysis, no window
+* ``fer-desktop merge PART.csv... --out results.csv``        join the CSVs of ``analyze --shard``
 * ``fer-desktop --selftest`` / ``--selftest-trainer``        checks of a (packaged) install
 * ``fer-desktop --trainer ARGS...``                          the trainer, for the frozen app:
   the Train tab starts the app's own executable with this flag (``python -m trainer`` otherwise)
@@ -19,6 +20,10 @@ from fer_desktop import TRAINER_FLAG
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if getattr(sys, "frozen", False):  # analyze --jobs starts workers with the app's executable
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     if argv[:1] == [TRAINER_FLAG]:
         from trainer.cli import main as trainer_main
 
@@ -27,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         from fer_desktop.core.analyze import main as analyze_main
 
         return analyze_main(argv[1:])
+    if argv[:1] == ["merge"]:
+        from fer_desktop.core.batch import merge_main
+
+        return merge_main(argv[1:])
     if argv[:1] in (["--selftest"], ["--selftest-trainer"]):
         from fer_desktop.selftest import main as selftest_main
 

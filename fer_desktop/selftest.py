@@ -109,6 +109,7 @@ def check_resources(context: Context) -> str:
         blazeface_model_path,
         haar_cascade_path,
         resource_path,
+        yunet_model_path,
     )
 
     missing: list[str] = []
@@ -128,7 +129,7 @@ def check_resources(context: Context) -> str:
         except ResourceError as exc:
             if name != "model.json":
                 missing.append(str(exc))
-    for finder in (blazeface_model_path, haar_cascade_path):
+    for finder in (yunet_model_path, blazeface_model_path, haar_cascade_path):
         try:
             finder()
             found += 1
@@ -307,7 +308,8 @@ def check_no_tensorflow(_context: Context) -> str:
 
 def app_checks() -> list[Check]:
     return [("resources", check_resources), *_model_checks(),
-            ("blazeface", _detector_check("blazeface")), ("haar", _detector_check("haar")),
+            ("yunet", _detector_check("yunet")), ("blazeface", _detector_check("blazeface")),
+            ("haar", _detector_check("haar")),
             ("pipeline", check_pipeline), ("overlay", check_overlay),
             ("screenshot", check_screenshot), ("window", check_window),
             ("about", check_about), ("no-tensorflow", check_no_tensorflow)]

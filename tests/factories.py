@@ -42,3 +42,27 @@ def make_csv(path: Path, per_split: dict[str, int] | None = None, seed: int = 0,
 def make_frame(size: tuple[int, int] = (480, 640), value: int = 40) -> np.ndarray:
     """A plain BGR frame (H, W, 3) uint8."""
     return np.full((*size, 3), value, np.uint8)
+
+
+def make_votes(path: Path, csv: Path, rows: list[dict[str, int]] | None = None,
+               names: list[str] | None = None) -> Path:
+    """A FER+ votes file (fer2013new.csv layout) that lines up with ``csv`` row by row.
+
+    ``rows`` gives the votes of the first rows (FER+ column names); the rest get ten votes
+    for happiness. ``names`` gives the ``Image name`` of the first rows ("" = left out).
+    """
+    import csv as csvlib
+
+    columns = ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear",
+               "contempt", "unknown", "NF"]
+    with open(csv, newline="") as fh:
+        usages = [r["Usage"] for r in csvlib.DictReader(fh)]
+    rows = rows or []
+    names = names or []
+    lines = ["Usage,Image name," + ",".join(columns)]
+    for i, usage in enumerate(usages):
+        votes = rows[i] if i < len(rows) else {"happiness": 10}
+        name = names[i] if i < len(names) else f"fer{i:07d}.png"
+        lines.append(f"{usage},{name}," + ",".join(str(votes.get(c, 0)) for c in columns))
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -34,7 +34,8 @@ def test_video_to_csv_with_summary(tmp_path, sample_bgr, capsys):
     out = tmp_path / "results.csv"
     assert cli_main(["analyze", str(video), "--out", str(out), "--no-progress"]) == 0
     table = rows(out)
-    assert tuple(table[0]) == CSV_COLUMNS
+    assert tuple(table[0]) == ("source", *CSV_COLUMNS)  # source always, even for one input
+    assert {r["source"] for r in table} == {str(video)}
     assert [r["frame"] for r in table] == [str(i) for i in range(6)]
     assert len({r["track_id"] for r in table}) == 1  # one face, one id throughout
     assert float(table[5]["time_s"]) == pytest.approx(0.5)
@@ -119,17 +120,21 @@ def test_smoothing_option(args, seconds):
     assert build_parser().parse_args(["x.mp4", "--out", "r.csv", *args]).smoothing == seconds
 
 
-@pytest.mark.parametrize("broken, message", [
-    ("missing", "missing resource 'face_detection_full_range.tflite'"),
-    ("junk", "not a BlazeFace model"),
+@pytest.mark.parametrize("detector, broken, message", [
+    ("blazeface", "missing", "missing resource 'face_detection_full_range.tflite'"),
+    ("blazeface", "junk", "not a BlazeFace model"),
+    ("yunet", "missing", "missing resource 'face_detection_yunet_2026may.onnx'"),
+    ("yunet", "junk", "not a YuNet model"),
 ])
 def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, capsys,
-                                                       monkeypatch, broken, message):
-    """A missing or damaged BlazeFace file is a named error, not a traceback."""
-    from fer_desktop.core.detectors import blazeface
+                                                       monkeypatch, detector, broken, message):
+    """A missing or damaged detector file is a named error, not a traceback."""
+    from fer_desktop.core.detectors import blazeface, yunet
     from fer_desktop.resources import ResourceError
 
-    junk = tmp_path / "face_detection_full_range.tflite"
+    module, name = {"blazeface": (blazeface, "face_detection_full_range.tflite"),
+                    "yunet": (yunet, "face_detection_yunet_2026may.onnx")}[detector]
+    junk = tmp_path / name
     junk.write_bytes(b"junk")
 
     def model_path():
@@ -137,9 +142,127 @@ def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, cap
             raise ResourceError(junk.name, [tmp_path])
         return junk
 
-    monkeypatch.setattr(blazeface, "blazeface_model_path", model_path)
+    monkeypatch.setattr(module, f"{detector}_model_path", model_path)
     image = tmp_path / "face.jpg"
     cv2.imwrite(str(image), sample_bgr)
-    assert main([str(image), "--out", str(tmp_path / "r.csv")]) == 2
+    out = tmp_path / "r.csv"
+    assert main([str(image), "--out", str(out), "--detector", detector]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+# --- nothing lost: outputs never destroy inputs or existing files (issue 13) ---------------
+def leftovers(folder):
+    """Temporary files a run left behind (there should be none)."""
+    return sorted(p.name for p in folder.rglob(".tmp-*"))
+
+
+@pytest.mark.parametrize("option", ["--out", "--annotated"])
+@pytest.mark.parametrize("force", [False, True])
+def test_an_output_that_names_an_input_is_refused_and_the_input_kept(tmp_path, sample_bgr,
+                                                                     capsys, option, force):
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    video = sample_video(tmp_path / "clip.avi", sample_bgr)
+    before = {p: p.read_bytes() for p in (image, video)}
+    target = video if option == "--annotated" else image
+    spelled = tmp_path / "sub" / ".." / target.name  # another spelling of the same file
+    argv = [str(image), str(video), "--out", str(tmp_path / "r.csv"), option, str(spelled),
+            "--no-progress"] + (["--force"] if force else [])
+    assert main(argv) == 2
+    assert "names an input" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    assert not (tmp_path / "r.csv").exists() and not leftovers(tmp_path)
+
+
+def test_out_and_annotated_naming_one_file_are_refused(tmp_path, sample_bgr, capsys):
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    out = tmp_path / "r.mp4"
+    assert main([str(image), "--out", str(out), "--annotated", str(out), "--no-progress"]) == 2
+    assert "same file" in capsys.readouterr().err and not out.exists()
+
+
+def test_an_existing_out_is_left_alone_unless_force(tmp_path, sample_bgr, capsys):
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    out = tmp_path / "r.csv"
+    out.write_text("precious\n")
+    assert main([str(image), "--out", str(out), "--no-progress"]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_text() == "precious\n"
+    assert main([str(image), "--out", str(out), "--no-progress", "--force"]) == 0
+    assert rows(out)[0]["source"] == str(image)
+    assert not leftovers(tmp_path)
+
+
+def test_force_never_replaces_a_file_when_nothing_was_analysed(tmp_path, capsys):
+    out = tmp_path / "r.csv"
+    out.write_text("precious\n")
+    (tmp_path / "broken.png").write_bytes(b"broken")
+    assert main([str(tmp_path / "broken.png"), str(tmp_path / "missing.avi"), "--out", str(out),
+                 "--force", "--no-progress"]) == 2
+    assert "existing file is unchanged" in capsys.readouterr().err
+    assert out.read_text() == "precious\n" and not leftovers(tmp_path)
+
+
+def test_a_failed_run_writes_no_header_only_file(tmp_path):
+    out = tmp_path / "new" / "r.csv"
+    assert main([str(tmp_path / "missing.avi"), "--out", str(out), "--no-progress"]) == 2
+    assert not out.exists() and not leftovers(tmp_path)
+
+
+def test_a_crash_mid_run_leaves_the_target_untouched(tmp_path, sample_bgr, monkeypatch):
+    """The CSV is written beside the target and renamed only at the end."""
+    from fer_desktop.core import analyze
+
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    out = tmp_path / "r.csv"
+    out.write_text("precious\n")
+    seen = {}
+
+    def crash(*_args, **_kwargs):
+        seen["files"] = sorted(p.name for p in tmp_path.iterdir())
+        raise RuntimeError("simulated crash")
+
+    monkeypatch.setattr(analyze, "_analyse_source", crash)
+    with pytest.raises(RuntimeError):
+        main([str(image), "--out", str(out), "--force", "--no-progress"])
+    assert out.read_text() == "precious\n"
+    assert any(name.startswith(".tmp-r.csv.") for name in seen["files"])  # written beside
+    assert not leftovers(tmp_path)
+
+
+def covered_mouth(sample_bgr):
+    """The sample face with its lower part painted over: not happy (surprise, about 0.5)."""
+    image = sample_bgr.copy()
+    image[131:175, 173:280] = image[131:175, 173:280].mean(axis=(0, 1))
+    return image
+
+
+def test_photos_in_a_folder_are_judged_each_on_its_own(tmp_path, sample_bgr):
+    """No tracking or smoothing from one photo to the next: b.png alone == b.png after a.png."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), sample_bgr)
+    cv2.imwrite(str(folder / "b.png"), covered_mouth(sample_bgr))
+    assert main([str(folder), "--out", str(tmp_path / "all.csv"), "--no-progress"]) == 0
+    assert main([str(folder / "b.png"), "--out", str(tmp_path / "b.csv"), "--no-progress"]) == 0
+    together = {r["source"]: r for r in rows(tmp_path / "all.csv")}
+    alone = rows(tmp_path / "b.csv")[0]
+    assert set(together) == {str(folder / "a.png"), str(folder / "b.png")}  # source column
+    after_a = together[str(folder / "b.png")]
+    assert after_a["label"] == alone["label"] != "happy"
+    for emotion in CSV_COLUMNS[-7:]:
+        assert float(after_a[emotion]) == pytest.approx(float(alone[emotion]), abs=1e-4)
+
+
+def test_a_truncated_video_is_reported_and_exits_1(tmp_path, sample_bgr, capsys):
+    video = sample_video(tmp_path / "clip.avi", sample_bgr, frames=40)
+    data = video.read_bytes()
+    video.write_bytes(data[:len(data) // 2])
+    out = tmp_path / "r.csv"
+    assert main([str(video), "--out", str(out), "--no-progress", "--detector", "haar"]) == 1
+    err = capsys.readouterr().err
+    assert "of its 40 frames" in err and "truncated" in err
+    assert 0 < len(rows(out)) < 40  # the frames that were read are kept

@@ -43,8 +43,16 @@ def test_text_scales_with_the_frame():
 
 @pytest.mark.parametrize("box", [[0, 0, 60, 60], [580, 420, 640, 480], [-20, -20, 30, 30],
                                  [600, 0, 700, 100]])
-def test_faces_at_the_edges_do_not_crash(box):
-    OverlayPainter().draw(np.zeros((480, 640, 3), np.uint8), [face(box)])
+def test_faces_at_the_edges_keep_their_label_in_the_frame(box):
+    painter = OverlayPainter(OverlayStyle(show_bars=False))
+
+    def inked(b) -> int:  # pixels in the label's colour: the box outline plus the filled tag
+        out = painter.draw(np.zeros((480, 640, 3), np.uint8), [face(b)])
+        assert out.shape == (480, 640, 3)
+        return int((out == PALETTE["happy"]).all(axis=2).sum())
+
+    # The tag is most of the ink: with it cut off, an edge face keeps well under 70 %.
+    assert inked(box) > 0.7 * inked([270, 190, 370, 290])
 
 
 def test_bars_can_be_hidden():

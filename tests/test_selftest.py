@@ -20,7 +20,7 @@ from fer_desktop import resources, selftest
 ROOT = Path(__file__).resolve().parent.parent
 _SHIPPED = json.loads((ROOT / "assets" / "model.json").read_text())["files"].values()
 APP_CHECKS = ("resources", *(f"model {n}" for n in _SHIPPED if n.endswith(".tflite")),
-              "blazeface", "haar", "pipeline", "overlay", "screenshot", "window", "about",
+              "yunet", "blazeface", "haar", "pipeline", "overlay", "screenshot", "window", "about",
               "no-tensorflow")
 
 

@@ -239,4 +239,68 @@ def test_video_times_survive_bad_headers(tmp_path, fps, times_ms, expected, assu
     source, times = read_times(tmp_path, FakeVideo(fps, times_ms, count=float("nan")))
     assert times == pytest.approx(expected)
     assert source.fps_assumed is assumed and source.frame_count is None
-    assert all(b > a for a, b in zip(times, times[1:]))
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+
+
+# --- large images are refused (or a JPEG halved) before decoding (issue 13) ----------------
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height (the pixel data is for 1x1)."""
+    import struct
+    import zlib
+
+    ok, data = cv2.imencode(".png", np.zeros((1, 1, 3), np.uint8))
+    data = bytearray(data.tobytes())
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def test_a_huge_png_is_refused_from_its_header(tmp_path):
+    """A few hundred bytes declaring 30,000 x 28,000 pixels (2.4 GB decoded) is refused."""
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_declaring(30_000, 28_000))
+    with pytest.raises(SourceError, match=r"30000 x 28000 pixels \(840 MP\).*over 50 MP"):
+        open_source(path)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".bmp", ".webp", ".tiff"])
+def test_header_size_of_each_format(tmp_path, suffix):
+    from fer_desktop.core.image_size import header_size
+
+    path = tmp_path / f"image{suffix}"
+    cv2.imwrite(str(path), np.zeros((37, 53, 3), np.uint8))
+    assert header_size(path) == (53, 37)
+
+
+def test_header_size_of_junk_is_unknown(tmp_path):
+    from fer_desktop.core.image_size import header_size
+
+    (tmp_path / "junk.png").write_bytes(b"\x89PNG\r\n\x1a\nshort")
+    (tmp_path / "text.jpg").write_text("hello")
+    assert header_size(tmp_path / "junk.png") is None
+    assert header_size(tmp_path / "text.jpg") is None
+
+
+def test_a_large_jpeg_is_decoded_at_half_size_other_formats_refused(tmp_path, sample_bgr,
+                                                                      monkeypatch):
+    from fer_desktop.core import sources
+
+    monkeypatch.setattr(sources, "MAX_IMAGE_PIXELS", 100_000)  # sample: 512 x 512 = 262,144
+    cv2.imwrite(str(tmp_path / "big.jpg"), sample_bgr)
+    cv2.imwrite(str(tmp_path / "big.png"), sample_bgr)
+    assert sources.read_image(tmp_path / "big.jpg").shape == (256, 256, 3)
+    with pytest.raises(SourceError, match="512 x 512 pixels"):
+        sources.read_image(tmp_path / "big.png")
+    monkeypatch.setattr(sources, "MAX_IMAGE_PIXELS", 50_000)  # more than 4x over: refused
+    with pytest.raises(SourceError, match="scale it down"):
+        sources.read_image(tmp_path / "big.jpg")
+
+
+def test_an_oversized_image_file_is_refused_unread(tmp_path, monkeypatch):
+    from fer_desktop.core import sources
+
+    monkeypatch.setattr(sources, "MAX_IMAGE_FILE_BYTES", 1000)
+    path = tmp_path / "big.png"
+    path.write_bytes(png_declaring(10, 10) + b"\0" * 2000)
+    with pytest.raises(SourceError, match="image files over"):
+        sources.read_image(path)

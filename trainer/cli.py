@@ -18,7 +18,7 @@ from trainer.rundir import RunDirError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-COMMANDS = ("train", "inspect", "evaluate", "export", "ensemble")
+COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble")
 
 DESCRIPTION = """\
 Train the FER Desktop emotion CNN on the FER-2013 CSV.
@@ -32,6 +32,9 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer evaluate runs/<run> --csv fer2013.csv.gz --tta flip
   python -m trainer export runs/<run>                    write model.tflite + model.json
   python -m trainer ensemble runs/<a> runs/<b> --out ens   average several runs into one model
+  python -m trainer distill --teacher assets runs/<a> --csv fer2013.csv.gz
+                                                         one network taught by several
+  python -m trainer --labels mixed --csv fer2013.csv.gz  FER-2013 labels mixed with FER+ votes
 
 Each run is a folder under --out holding its config, checkpoints, history and models.
 """
@@ -71,6 +74,8 @@ def _evaluate_parser() -> argparse.ArgumentParser:
                         choices=("Training", "PublicTest", "PrivateTest"))
     parser.add_argument("--tta", default="none", choices=("none", "flip"),
                         help="flip: average the predictions of the face and its mirror image")
+    parser.add_argument("--votes", help="FER+ votes for the FER+ majority accuracy (default: "
+                        "$FERPLUS_CSV or ../shared/data when they describe the CSV)")
     parser.add_argument("--out", help="folder for evaluation-<split>.json/.png "
                         "(default: beside the model)")
     parser.add_argument("--events", default="text", choices=("json", "text"))
@@ -91,8 +96,11 @@ def _export_parser() -> argparse.ArgumentParser:
         prog="python -m trainer export",
         description="Write model.keras, model.tflite, model-int8.tflite (if it keeps accuracy) "
         "and model.json from a run's best checkpoint.")
-    parser.add_argument("run_dir", help="a run folder holding best.keras and config.json")
+    parser.add_argument("run_dir", help="a run folder holding best.keras and config.json, or "
+                        "an exported model folder (model.json + model.keras) to re-export "
+                        "with --out and --csv")
     parser.add_argument("--csv", help="the CSV (default: the run's own)")
+    parser.add_argument("--out", help="where a re-exported model folder is written")
     _add_shipping_arguments(parser)
     return parser
 
@@ -115,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         argv = argv[1:]
     parser = {"train": _train_parser, "inspect": _inspect_parser,
-              "evaluate": _evaluate_parser, "export": _export_parser,
+              "evaluate": _evaluate_parser, "distill": _train_parser, "export": _export_parser,
               "ensemble": _ensemble_parser}[command]()
     args = parser.parse_args(argv)
     mode = getattr(args, "events", "text")
@@ -161,8 +169,16 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         evaluate_cli(args, emitter)
         return 0
     if command == "export":
-        from trainer.export import export_run
+        from trainer.export import export_model_folder, export_run
 
+        folder = Path(args.run_dir)
+        if (folder / "model.json").is_file() and not (folder / "config.json").is_file():
+            if not args.out or not args.csv:
+                raise UserError(f"{folder} is an exported model folder: re-export it with "
+                                "--csv PATH and --out FOLDER")
+            export_model_folder(folder, Path(args.out), emitter, args.csv, copy_to=args.to,
+                                int8_only=args.int8_only)
+            return 0
         export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
                    int8_only=args.int8_only)
         return 0
@@ -181,5 +197,12 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     if not args.csv:
         raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV "
                         "(or --resume RUN_DIR to continue a run)")
+    if command == "distill" and not args.teachers:
+        raise UserError("distill needs a teacher: --teacher RUN_OR_MODEL_DIR [...] (for example "
+                        "--teacher assets, the shipped model)")
+    for teacher in args.teachers:
+        if not Path(teacher).is_dir():
+            raise UserError(f"{teacher}: the teacher is not a folder (give a run folder or a "
+                            "model folder such as assets)")
     train(config_from_args(args), emitter)
     return 0

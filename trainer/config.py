@@ -11,7 +11,6 @@ import argparse
 import dataclasses
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -33,6 +32,8 @@ PRESETS: dict[str, dict[str, Any]] = {
 STRATEGIES = ("auto", "one", "mirrored", "multiworker")
 PRECISIONS = ("auto", "float32", "bfloat16")
 EVENT_MODES = ("json", "text")
+LABEL_SETS = ("fer", "ferplus", "mixed")
+AUGMENTATIONS = ("default", "robust")
 
 
 class ConfigError(ValueError):
@@ -62,6 +63,11 @@ class TrainConfig:
     limit_per_split: int = 0
     max_minutes: float = 0.0
     export: bool = True
+    labels: str = "fer"
+    votes: str = ""
+    teachers: list[str] = field(default_factory=list)
+    teacher_weight: float = 0.6
+    augment: str = "default"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -72,6 +78,11 @@ class TrainConfig:
         _check_choice("strategy", self.strategy, STRATEGIES)
         _check_choice("precision", self.precision, PRECISIONS)
         _check_choice("events", self.events, EVENT_MODES)
+        _check_choice("labels", self.labels, LABEL_SETS)
+        _check_choice("augment", self.augment, AUGMENTATIONS)
+        if not 0.0 <= self.teacher_weight <= 1.0:
+            raise ConfigError(f"teacher_weight must be between 0 and 1, got {self.teacher_weight} "
+                              "(example: --teacher-weight 0.6)")
         for name in ("epochs", "batch_size"):
             value = getattr(self, name)
             if value is not None and int(value) < 1:
@@ -122,6 +133,15 @@ class TrainConfig:
             argv += ["--max-minutes", repr(float(self.max_minutes))]
         if not self.export:
             argv += ["--no-export"]
+        if self.labels != "fer":
+            argv += ["--labels", self.labels]
+        if self.votes:
+            argv += ["--votes", str(self.votes)]
+        if self.teachers:
+            argv += ["--teacher", *map(str, self.teachers),
+                     "--teacher-weight", repr(float(self.teacher_weight))]
+        if self.augment != "default":
+            argv += ["--augment", self.augment]
         return argv
 
 
@@ -162,6 +182,21 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         "(counted over the whole run, resumes included; 0 = no limit)")
     parser.add_argument("--no-export", dest="export", action="store_false",
                         help="skip evaluation and .tflite export at the end")
+    parser.add_argument("--labels", default="fer", choices=LABEL_SETS,
+                        help="fer: the original FER-2013 labels (default); ferplus: the FER+ "
+                        "vote distribution of each row as a soft target (rows whose majority is "
+                        "unknown/not a face are dropped); mixed: the mean of the two")
+    parser.add_argument("--votes", default="",
+                        help="FER+ votes (fer2013new.csv) for --labels ferplus/mixed and the "
+                        "FER+ scores (default: $FERPLUS_CSV or ../shared/data)")
+    parser.add_argument("--teacher", dest="teachers", nargs="+", default=[], metavar="RUN",
+                        help="distil: run or model folders whose averaged, flip-averaged "
+                        "probabilities become part of every training target")
+    parser.add_argument("--teacher-weight", type=float, default=0.6,
+                        help="share of the teacher in each target (default 0.6)")
+    parser.add_argument("--augment", default="default", choices=AUGMENTATIONS,
+                        help="default: flip/rotate/zoom/shift/erasing; robust: also brightness, "
+                        "contrast, gamma, blur and sensor noise, as live frames vary")
     parser.add_argument("--resume", metavar="RUN_DIR",
                         help="continue the run in RUN_DIR exactly where it stopped")
 
@@ -172,8 +207,6 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         learning_rate=args.learning_rate, out=args.out, events=args.events, seed=args.seed,
         strategy=args.strategy, precision=args.precision, threads=args.threads,
         limit_per_split=args.limit_per_split, max_minutes=args.max_minutes, export=args.export,
+        labels=args.labels, votes=args.votes, teachers=list(args.teachers),
+        teacher_weight=args.teacher_weight, augment=args.augment,
     )
-
-
-def default_runs_dir() -> Path:
-    return Path("runs")

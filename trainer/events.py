@@ -27,8 +27,9 @@ EVENTS: dict[str, str] = {
     "epoch": "epoch (1-based), epochs, loss, accuracy, val_loss, val_accuracy, lr, seconds, "
     "images_per_s, best_val_accuracy, best_epoch",
     "checkpoint": "epoch, path, best (bool: this epoch is the new best)",
-    "evaluated": "model, split, accuracy, macro_f1, per_class {name: {precision, recall, f1}}, "
-    "confusion [[int]], ece, ece_calibrated, temperature",
+    "evaluated": "model, split, accuracy, balanced_accuracy, ferplus_accuracy (null without "
+    "votes), macro_f1, per_class {name: {precision, recall, f1}}, confusion [[int]], ece, "
+    "ece_calibrated, temperature",
     "exported": "files {name: {path, bytes, public_accuracy, private_accuracy}}, model_json",
     "finished": "run_dir, best_epoch, best_val_accuracy, stopped (bool), best_model, epochs_done, "
     "time_budget_reached (bool), seconds",

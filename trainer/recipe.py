@@ -181,7 +181,38 @@ def _random_erasing(images: tf.Tensor, seed: int, probability: float = 0.5) -> t
     return tf.where(inside[..., None], noise, images)
 
 
-def make_augmenter(seed: int):
+def _gaussian_kernel(sigma: float, size: int = 5) -> tf.Tensor:
+    r = tf.range(size, dtype=tf.float32) - (size - 1) / 2
+    g = tf.exp(-(r ** 2) / (2 * sigma ** 2))
+    k = tf.tensordot(g, g, axes=0)
+    return tf.reshape(k / tf.reduce_sum(k), [size, size, 1, 1])
+
+
+def _photometric(images: tf.Tensor, seed: int) -> tf.Tensor:
+    """Brightness, contrast, gamma, blur and sensor noise per image, as webcams vary.
+
+    FER-2013 faces are web photos; live faces come from webcams in any light, slightly out of
+    focus, with sensor noise. Each is drawn per image over a range a real camera produces.
+    """
+    n = tf.shape(images)[0]
+    rng = tf.random.stateless_uniform
+    s = tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+    shape = [n, 1, 1, 1]
+    gamma = tf.exp(rng(shape, seed=s + 1, minval=-0.35, maxval=0.35))
+    x = tf.pow(tf.clip_by_value(images, 1e-4, 1.0), gamma)
+    mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
+    contrast = rng(shape, seed=s + 2, minval=0.7, maxval=1.3)
+    brightness = rng(shape, seed=s + 3, minval=-0.12, maxval=0.12)
+    x = (x - mean) * contrast + mean + brightness
+    blurred = tf.nn.conv2d(x, _gaussian_kernel(1.0), strides=1, padding="SAME")
+    blur = tf.cast(rng(shape, seed=s + 4) < 0.25, tf.float32) * rng(shape, seed=s + 5)
+    x = x * (1.0 - blur) + blurred * blur
+    sigma = rng(shape, seed=s + 6, minval=0.0, maxval=0.03)
+    x = x + sigma * tf.random.stateless_normal(tf.shape(x), seed=s + 7)
+    return tf.clip_by_value(x, 0.0, 1.0)
+
+
+def make_augmenter(seed: int, robust: bool = False):
     flip = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32")
     rotate = keras.layers.RandomRotation(10 / 360, fill_mode="reflect", seed=seed + 1,
                                      dtype="float32")
@@ -192,6 +223,8 @@ def make_augmenter(seed: int):
     def augment(x, y):
         x = shift(zoom(rotate(flip(x, training=True), training=True), training=True),
                   training=True)
+        if robust:
+            x = _photometric(x, seed + 5)
         x = _random_erasing(x, seed + 4)
         return tf.clip_by_value(x, 0.0, 1.0), y
 
@@ -199,11 +232,11 @@ def make_augmenter(seed: int):
 
 
 def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
-                       augment: bool, threads: int = 0) -> tf.data.Dataset:
+                       augment: bool, threads: int = 0, robust: bool = False) -> tf.data.Dataset:
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     if augment:
-        ds = ds.map(make_augmenter(seed), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(make_augmenter(seed, robust), num_parallel_calls=tf.data.AUTOTUNE)
     ds = ds.prefetch(tf.data.AUTOTUNE)
     if threads:
         options = tf.data.Options()

@@ -1,17 +1,27 @@
 """``fer-desktop analyze INPUT... --out results.csv``: the live pipeline over files, no window.
 
 Runs the same :class:`~fer_desktop.core.pipeline.FacePipeline` as the window over videos,
-images and folders of images, writes one CSV row per face per analysed frame (a ``source``
-column when there are several inputs), optionally an annotated video, and prints a summary
-per tracked face. Inputs that cannot be read are named and skipped.
+images and folders of images, writes one CSV row per face per analysed frame (the first
+column, ``source``, names the video or image file), optionally an annotated video, and prints
+a summary per tracked face. Inputs that cannot be read are named and skipped. ``--jobs N`` and
+``--shard K/N`` spread the inputs over processes and machines (:mod:`fer_desktop.core.batch`).
 
-Exit codes: 0 all inputs analysed; 1 some inputs (or images in a folder) were skipped;
-2 nothing could be analysed or a setting, the model or the output is unusable.
+Each still image is judged on its own: a fresh tracker and no smoothing, so a photo's answer
+does not depend on the photo before it. Video frames are tracked and smoothed.
+
+Nothing is destroyed (see ``docs/guarantees.md``): an output that names an input is refused,
+an existing output is left alone unless ``--force``, and outputs are written beside their
+target under a temporary name and renamed into place only when at least one frame was analysed.
+
+Exit codes: 0 all inputs analysed; 1 some inputs (or images in a folder, or the end of a
+truncated video) were skipped; 2 nothing could be analysed or a setting, the model or the
+output is unusable; 130 interrupted (Ctrl+C; the rows so far are kept).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,17 +30,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fer_desktop.core import batch
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.errors import ModelError, SourceError
-from fer_desktop.core.export import CsvRecorder, ExportError
+from fer_desktop.core.errors import ExportError, ModelError, SourceError
+from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, open_source
+from fer_desktop.core.safe_write import PendingFile, check_outputs
+from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, VideoFileSource, open_source
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
 
-EXIT_OK, EXIT_SKIPPED, EXIT_FAILED = 0, 1, 2
+EXIT_OK, EXIT_SKIPPED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,8 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: fer-desktop analyze clip.mp4 photos/ --out results.csv --every 2")
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="video file, image file or folder of images")
-    parser.add_argument("--out", required=True, type=Path, help="the CSV file to write")
-    parser.add_argument("--detector", default="blazeface", choices=DETECTORS)
+    parser.add_argument("--out", required=True, type=Path,
+                        help="the CSV file to write (an existing file is left alone unless "
+                             "--force)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace existing --out/--annotated files (never an input)")
+    parser.add_argument("--detector", default=PipelineOptions.detector, choices=DETECTORS)
     parser.add_argument("--every", type=int, default=1, metavar="N",
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
@@ -50,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, metavar="DIR",
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--min-face", type=int, default=PipelineOptions.min_face_px,
-                        metavar="PX", help="smallest face side in pixels")
+                        metavar="PX", help="smallest face width to find, in pixels (smaller "
+                        "finds smaller faces and takes longer; default %(default)s)")
+    parser.add_argument("--no-level-eyes", action="store_true",
+                        help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
                         help="face crop side relative to the detector box (default: measured)")
     smoothing = parser.add_mutually_exclusive_group()
@@ -62,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     smoothing.add_argument("--no-smoothing", action="store_const", const=0.0, dest="smoothing",
                            help="the same as --smoothing 0")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="analyse the inputs in N processes, one core each (default 1); "
+                             "the CSV is the same as with 1")
+    parser.add_argument("--shard", metavar="K/N",
+                        help="analyse only the K-th of N equal shares of the inputs (K from 1), "
+                             "for batch schedulers; join the CSVs with `fer-desktop merge`")
     return parser
 
 
@@ -124,25 +149,39 @@ def _progress(total: int | None, description: str, disable: bool):
 
 def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, every: int,
                     video: _VideoOut | None, painter: OverlayPainter,
-                    summaries: dict[tuple[str, int], TrackSummary],
-                    quiet: bool) -> tuple[int, list[tuple[str, str]]]:
-    """Run one input; return (frames analysed, [(skipped file, reason)])."""
+                    summaries: dict[tuple[str, int], TrackSummary], totals: Counter,
+                    quiet: bool, progress=None) -> list[tuple[str, str]]:
+    """Run one input, counting ``totals["frames"]``; return [(skipped file or part, reason)].
+
+    ``progress(total, name)`` makes the progress bar (a worker of ``--jobs`` passes one that
+    reports to the parent's bar). Track ids count from 1 in every input (and every photo), so
+    an input's rows are the same at any ``--jobs`` or ``--shard``.
+    """
     source = open_source(Path(spec))
-    pipeline.reset()
-    analysed = 0
+    stills = isinstance(source, ImageSource)
+    video_options = pipeline.options
+    if stills:  # each photo on its own: no smoothing, and a fresh tracker per photo below
+        pipeline.set_options(pipeline.with_options(smoothing=False))
+    pipeline.reset(restart_ids=True)
+    frames_read = 0
+    bar = (progress(source.frame_count, Path(spec).name) if progress is not None
+           else _progress(source.frame_count, Path(spec).name, quiet))
     try:
-        with _progress(source.frame_count, Path(spec).name, quiet) as bar:
+        with bar:
             while (frame := source.read()) is not None:
                 bar.update(1)
+                frames_read = frame.index + 1
                 if frame.index % every:
                     continue
+                if stills:
+                    pipeline.reset(restart_ids=True)
                 result = pipeline.process(frame.image, frame.index, frame.timestamp_s)
                 name = frame.name or spec
                 recorder.write(result, source=name)
-                analysed += 1
+                totals["frames"] += 1
                 for face in result.faces:
-                    summary = summaries.setdefault((spec, face.track_id),
-                                                   TrackSummary(spec, face.track_id,
+                    summary = summaries.setdefault((name, face.track_id),
+                                                   TrackSummary(name, face.track_id,
                                                                 first_s=frame.timestamp_s))
                     summary.frames += 1
                     summary.last_s = frame.timestamp_s
@@ -152,12 +191,21 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
                     video.write(painter.draw(frame.image, result.faces))
     finally:
         source.close()
+        pipeline.set_options(video_options)
     if getattr(source, "fps_assumed", False):
         print(f"warning: {spec}: the file gives no frame rate or frame times; its times (and "
               f"the smoothing) assume {ASSUMED_FPS:g} frames a second", file=sys.stderr)
-    skipped = [(str(p), reason) for p, reason in getattr(source, "skipped", [])] \
-        if isinstance(source, ImageSource) else []
-    return analysed, skipped
+    skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
+    if isinstance(source, VideoFileSource) and _ended_early(frames_read, source.frame_count):
+        skipped.append((spec, f"ended after {frames_read} of its {source.frame_count} frames "
+                              "(truncated or damaged?); the frames read were analysed"))
+    return skipped
+
+
+def _ended_early(frames_read: int, frame_count: int | None) -> bool:
+    """Whether a video stopped clearly short of the frame count in its header (the count is
+    an estimate in some containers, so a frame or two, or 1%, is tolerated)."""
+    return bool(frame_count) and frames_read < frame_count - max(2, frame_count // 100)
 
 
 def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: bool) -> str:
@@ -185,58 +233,116 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--every must be 1 or more, got {args.every}")
     if args.crop_scale is not None and not 0.5 <= args.crop_scale <= 3.0:
         parser.error(f"--crop-scale must be between 0.5 and 3.0, got {args.crop_scale}")
+    try:
+        batch.parse_jobs(args.jobs)
+        args.shard = batch.parse_shard(args.shard) if args.shard is not None else None
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.jobs > 1 and args.annotated is not None:
+        parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
+    try:  # before anything is loaded or opened: a refused command touches nothing
+        check_outputs({"--out": args.out, "--annotated": args.annotated},
+                      [Path(spec) for spec in args.inputs], force=args.force)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
                               smoothing_s=args.smoothing, crop_scale=args.crop_scale,
-                              keep_frame=False, num_threads=2)
+                              level_eyes=not args.no_level_eyes,
+                              num_threads=2)
     try:
         pipeline = FacePipeline.create(args.model, options)
     except (ModelError, ResourceError, ValueError) as exc:  # model, or detector file missing/bad
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    with_source = len(args.inputs) > 1
+    pending: list[PendingFile] = []
     try:
-        recorder = CsvRecorder(args.out, with_source=with_source)
+        csv_file = PendingFile(args.out, overwrite=args.force)
+        pending.append(csv_file)
+        video_file = None
+        if args.annotated is not None:
+            video_file = PendingFile(args.annotated, overwrite=args.force)
+            pending.append(video_file)
+        recorder = CsvRecorder(csv_file.path, with_source=True)
+        return _run(args, pipeline, recorder, video_file.path if video_file else None, pending)
     except ExportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        temp_names = {file.path: file.target for file in pending}
+        print(f"error: {temp_names.get(exc.path, exc.path)}: {exc.reason}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # writing a row failed (disk full...): nothing was replaced
+        print(f"error: {args.out}: cannot be written ({exc.strerror or exc}); it was left as "
+              "it was", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        for file in pending:  # whatever was not committed: the targets stay as they were
+            if not file.committed:
+                file.discard()
 
+
+def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder,
+         video_path: Path | None, pending: list[PendingFile]) -> int:
+    """Analyse every input into the temporary files, then commit them (or not)."""
     painter = OverlayPainter()
     video = None
     summaries: dict[tuple[str, int], TrackSummary] = {}
     skipped: list[tuple[str, str]] = []
-    analysed_total = 0
+    totals: Counter = Counter()  # frames analysed, also counted when Ctrl+C interrupts
+    interrupted = False
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
+    units = batch.expand_inputs(args.inputs)
+    if args.shard is not None:
+        units = batch.shard_units(units, *args.shard)
+    runner = None
+    if args.jobs > 1 and units:
+        runner = batch.ProcessRunner(
+            units, args.jobs, _analyse_source, FacePipeline.create,
+            (args.model, dataclasses.replace(pipeline.options, num_threads=1)),
+            {"every": args.every, "video": None, "painter": None, "quiet": True},
+            recorder.with_source, recorder.path.parent, quiet)
     try:
-        for spec in args.inputs:
-            if args.annotated is not None and video is None:
+        for spec in units:
+            if video_path is not None and video is None:
                 fps = _source_fps(spec)
-                video = _VideoOut(args.annotated, max(1.0, fps / args.every) if fps else 5.0)
+                video = _VideoOut(video_path, max(1.0, fps / args.every) if fps else 5.0)
             try:
-                analysed, bad = _analyse_source(spec, pipeline, recorder, args.every, video,
-                                                painter, summaries, quiet)
+                if runner is not None:
+                    bad = runner.collect(spec, recorder, summaries, totals)
+                else:
+                    bad = _analyse_source(spec, pipeline, recorder, args.every, video, painter,
+                                          summaries, totals, quiet)
             except SourceError as exc:
                 skipped.append((spec, exc.reason))
                 print(f"skipped: {exc}", file=sys.stderr)
                 continue
-            analysed_total += analysed
             for path, reason in bad:
                 skipped.append((path, reason))
                 print(f"skipped: {path}: {reason}", file=sys.stderr)
-    except ExportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    except KeyboardInterrupt:
+        interrupted = True  # keep what was analysed: committed below like a finished run
     finally:
+        if runner is not None:
+            runner.close()
         recorder.close()
         if video is not None:
             video.close()
 
-    print(format_summary(summaries, with_source))
-    print(f"{analysed_total} frames analysed, {recorder.rows} face rows written to {args.out}"
+    if totals["frames"] == 0:
+        print(f"error: nothing could be analysed; {args.out} was not written"
+              + (" (the existing file is unchanged)" if args.out.exists() else ""),
+              file=sys.stderr)
+        return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
+    for file in pending:
+        file.commit()
+    print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))
+    print(f"{totals['frames']} frames analysed, {recorder.rows} face rows written to {args.out}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
+    if interrupted:
+        print("interrupted: the rows analysed so far were written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if skipped:
         print(f"{len(skipped)} input(s) skipped: " + "; ".join(p for p, _ in skipped),
               file=sys.stderr)
-        return EXIT_FAILED if analysed_total == 0 else EXIT_SKIPPED
+        return EXIT_SKIPPED
     return EXIT_OK
 
 

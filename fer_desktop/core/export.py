@@ -18,21 +18,13 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import ExportError
 from fer_desktop.core.types import FrameResult
 
 # label: the best guess (always an emotion); uncertain: "true" when the model is unsure of it.
 CSV_COLUMNS = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence",
                "uncertain", *EMOTIONS)
 FLUSH_INTERVAL_S = 1.0
-
-
-class ExportError(Exception):
-    """A file or folder cannot be written. ``path``: where; ``reason``: why and what to do."""
-
-    def __init__(self, path: str | Path, reason: str) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
 
 
 def _check_writable_folder(folder: Path) -> None:
@@ -158,6 +150,18 @@ class CsvRecorder:
             self.rows += 1
         if self._clock() - self._last_flush >= FLUSH_INTERVAL_S:
             self.flush()
+
+    def write_rows(self, rows) -> None:
+        """Append rows already formatted by another recorder with the same ``columns``.
+
+        Used to join the part CSVs of ``analyze --jobs N`` without reformatting any number.
+        """
+        if self._file.closed:
+            raise ExportError(self.path, "the recorder is closed")
+        for row in rows:
+            self._writer.writerow(row)
+            self.rows += 1
+        self.flush()
 
     def flush(self) -> None:
         if not self._file.closed:

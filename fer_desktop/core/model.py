@@ -17,12 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from fer_desktop.core import preprocess
+from fer_desktop.core import model_schema, preprocess
 from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
+from fer_desktop.core.messages import quote
 
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
+MAX_MODEL_JSON_BYTES = 1 << 20  # the shipped one is 3 KB; more is not a model description
 EXPORT_HINT = "export a model with `python -m trainer export RUN --to FOLDER`"
 
 
@@ -48,15 +50,16 @@ def read_metadata(model_dir: Path) -> dict:
         raise ModelError(model_dir, f"no such model folder; {EXPORT_HINT}")
     if not path.is_file():
         raise ModelError(path, f"missing: the folder holds no model description; {EXPORT_HINT}")
+    if path.stat().st_size > MAX_MODEL_JSON_BYTES:
+        raise ModelError(path, f"is {path.stat().st_size / 2**20:.0f} MB; a model description is "
+                               f"a few KB (the limit is {MAX_MODEL_JSON_BYTES // 2**20} MB): "
+                               f"{EXPORT_HINT} again")
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(path, f"is not valid JSON ({exc}); {EXPORT_HINT} again") from exc
-    if not isinstance(meta, dict):
-        raise ModelError(path, f"must hold a JSON object, found {type(meta).__name__}")
-    for key in ("classes", "input", "preprocessing", "files"):
-        if key not in meta:
-            raise ModelError(path, f"has no {key!r} entry; {EXPORT_HINT} again")
+        raise ModelError(path, f"is not valid JSON ({quote(exc, 120)}); {EXPORT_HINT} again"
+                         ) from exc
+    meta = model_schema.validate(meta, path)  # types and file names, before any value is used
     version = meta.get("format_version", 1)
     if not isinstance(version, int) or version > SUPPORTED_FORMAT_VERSION:
         raise ModelMismatchError(path, "format_version", SUPPORTED_FORMAT_VERSION, version)

@@ -1,11 +1,11 @@
 """The live pipeline: frame in, classified and tracked faces out. Synchronous and Qt-free.
 
-detect -> square crop + the training preprocessing -> classify (one batch per frame) -> track
-and smooth. The capture thread, ``fer-desktop analyze`` and the benchmarks are loops around
-:meth:`FacePipeline.process`.
+detect -> eye-levelled square crop + the training preprocessing -> classify (one batch per
+frame) -> track and smooth. The capture thread, ``fer-desktop analyze`` and the benchmarks
+are loops around :meth:`FacePipeline.process`.
 
 Example:
-    >>> pipeline = FacePipeline.create()                  # shipped model, BlazeFace
+    >>> pipeline = FacePipeline.create()                  # shipped model, YuNet
     >>> result = pipeline.process(cv2.imread("assets/sample.jpg"))
     >>> [(f.label, round(f.confidence, 2)) for f in result.faces]   # doctest: +SKIP
     [('happy', 0.83)]
@@ -22,6 +22,8 @@ import numpy as np
 
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
+from fer_desktop.core.detectors.eyes import MosaicEyeFinder
+from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.model import EmotionClassifier
 from fer_desktop.core.tracking import (
     DEFAULT_SMOOTHING_S,
@@ -30,33 +32,39 @@ from fer_desktop.core.tracking import (
     TrackerOptions,
     check_smoothing_s,
 )
-from fer_desktop.core.types import Face, FrameResult
+from fer_desktop.core.types import Detection, Face, FrameResult
+from fer_desktop.resources import ResourceError
 
 
 @dataclass(frozen=True)
 class PipelineOptions:
     """Settings the user can change while the pipeline runs.
 
-    detector: "blazeface" or "haar". min_face_px: smallest face side in pixels.
-    score_threshold: BlazeFace's minimum face score. smoothing_s: time constant in seconds of
-    each face's probability average, with label hysteresis (0 = off: each frame's raw answer).
-    smoothing: False turns the smoothing off whatever smoothing_s says (the window's on/off
-    switch). uncertain_below: the shown label's probability under which a face is flagged
-    uncertain. crop_scale: crop side relative to the detector box (None: the
-    measured default for the detector). max_faces: classify at most this many (largest) faces.
-    num_threads: LiteRT threads per model. keep_frame: put the frame into the FrameResult.
+    detector: "yunet", "blazeface" or "haar". min_face_px: smallest face width, in frame
+    pixels, that is found and reported (for YuNet it also sets the input size, so a smaller
+    value finds smaller faces and costs more time). score_threshold: minimum face score (None:
+    the detector's own default). level_eyes: turn each face so its eyes are level before it
+    is classified (eye keypoints from BlazeFace: the detector's own, or one BlazeFace run over
+    a mosaic of the faces for the other detectors; see docs/detection.md).
+    smoothing_s: time constant in seconds of each face's probability average, with label
+    hysteresis (0 = off: each frame's raw answer; see docs/labels.md). smoothing: False turns
+    the smoothing off whatever smoothing_s says (the window's on/off switch).
+    uncertain_below: the shown label's probability under which a face is flagged uncertain.
+    crop_scale: crop side relative to the detector box (None: the measured default for the
+    detector). max_faces: classify at most this many (largest) faces.
+    num_threads: LiteRT threads per model.
     """
 
-    detector: str = "blazeface"
-    min_face_px: int = 40
-    score_threshold: float = 0.6
+    detector: str = "yunet"
+    min_face_px: int = 24
+    score_threshold: float | None = None
+    level_eyes: bool = True
     smoothing: bool = True
     smoothing_s: float = DEFAULT_SMOOTHING_S
     uncertain_below: float = UNCERTAIN_BELOW
     crop_scale: float | None = None
     max_faces: int = 10
     num_threads: int = 1
-    keep_frame: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
@@ -97,6 +105,8 @@ class FacePipeline:
         self.detector = detector
         self.options = options
         self._tracker = FaceTracker(_tracker_options(options))
+        self._eye_finder: MosaicEyeFinder | None = None
+        self.eye_finder_error: str | None = None  # why faces are not levelled, when they can't be
 
     @classmethod
     def create(cls, model_dir: Path | None = None,
@@ -125,9 +135,9 @@ class FacePipeline:
         self.classifier = classifier
         self._tracker.reset()
 
-    def reset(self) -> None:
-        """Forget all tracks (call on a source change)."""
-        self._tracker.reset()
+    def reset(self, restart_ids: bool = False) -> None:
+        """Forget all tracks (call on a source change); see ``FaceTracker.reset``."""
+        self._tracker.reset(restart_ids)
 
     def process(self, frame_bgr: np.ndarray, index: int = 0,
                 timestamp_s: float = 0.0) -> FrameResult:
@@ -141,18 +151,23 @@ class FacePipeline:
                 the smoothing (still images, a looping video). Copied into the result.
 
         Returns:
-            FrameResult with faces largest first and timings_ms for detect, preprocess,
-            classify, track and total.
+            FrameResult with faces largest first and timings_ms for detect, preprocess
+            (finding the eyes included), classify, track and total.
+
+        Raises:
+            ValueError: ``frame_bgr`` cannot be a frame (see :func:`as_bgr8`).
         """
         clock = time.perf_counter
         t0 = clock()
+        frame_bgr = as_bgr8(frame_bgr)
         detections = self.detector.detect(frame_bgr)
         # Keep the largest faces when there are too many; classify in that order.
         detections = sorted(detections, key=lambda d: -d.width * d.height)
         detections = detections[:max(0, self.options.max_faces)]
         boxes = [d.box for d in detections]
         t1 = clock()
-        inputs = face_inputs(frame_bgr, boxes, self.options.resolved_crop_scale())
+        eyes = self._eyes(frame_bgr, detections) if self.options.level_eyes else None
+        inputs = face_inputs(frame_bgr, boxes, self.options.resolved_crop_scale(), eyes)
         t2 = clock()
         probabilities = self.classifier.predict(inputs)
         t3 = clock()
@@ -165,9 +180,21 @@ class FacePipeline:
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,
                    "total": (t4 - t0) * 1e3}
-        frame = frame_bgr if self.options.keep_frame else None
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
-                           timings_ms=timings, frame=frame)
+                           timings_ms=timings)
+
+    def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
+        """Eye keypoints per detection for levelling, or None when they cannot be had."""
+        if not detections or self.detector.name == "blazeface":
+            return [d.keypoints for d in detections]  # BlazeFace's own eyes follow a tilt
+        if self._eye_finder is None and self.eye_finder_error is None:
+            try:
+                self._eye_finder = MosaicEyeFinder()
+            except (ResourceError, ValueError) as exc:  # BlazeFace's file missing or bad
+                self.eye_finder_error = f"faces are not levelled: {exc}"
+        if self._eye_finder is None:
+            return None
+        return self._eye_finder.find(frame, [d.box for d in detections])
 
     def with_options(self, **changes) -> PipelineOptions:
         """A copy of the current options with ``changes`` (helper for set_options)."""

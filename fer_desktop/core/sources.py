@@ -23,6 +23,12 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.errors import SourceError
+from fer_desktop.core.image_size import (
+    MAX_IMAGE_FILE_BYTES,
+    MAX_IMAGE_PIXELS,
+    header_size,
+    megapixels,
+)
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",
@@ -84,15 +90,28 @@ class FrameSource(Protocol):
 def read_image(path: str | Path) -> np.ndarray:
     """Read an image file as BGR uint8, also from paths with non-ASCII characters.
 
+    The size in the header is checked before decoding: an image over
+    :data:`~fer_desktop.core.image_size.MAX_IMAGE_PIXELS` is refused, except a JPEG of up to
+    four times that, which is decoded at half scale (libjpeg scales while decoding, so the
+    full-size image is never held).
+
     Raises:
-        SourceError: the file is missing or not an image OpenCV can decode.
+        SourceError: the file is missing, too large, or not an image OpenCV can decode.
     """
     path = Path(path)
+    try:
+        file_bytes = path.stat().st_size
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if file_bytes > MAX_IMAGE_FILE_BYTES:
+        raise SourceError(path, f"is {file_bytes / 2**20:.0f} MB; image files over "
+                                f"{MAX_IMAGE_FILE_BYTES / 2**20:.0f} MB are refused")
+    flags = _decode_flags(path)
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    image = cv2.imdecode(data, flags) if data.size else None
     if image is None:
         raise SourceError(path, "is not an image OpenCV can read (try a JPEG or PNG file)")
     return image
@@ -105,6 +124,22 @@ def _finite(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _decode_flags(path: Path) -> int:
+    """IMREAD_COLOR, or a reduced JPEG decode; raises SourceError for an oversized image."""
+    size = header_size(path)
+    if size is None or size[0] * size[1] <= MAX_IMAGE_PIXELS:
+        return cv2.IMREAD_COLOR
+    width, height = size
+    with open(path, "rb") as fh:
+        is_jpeg = fh.read(2) == b"\xff\xd8"
+    if is_jpeg and width * height <= 4 * MAX_IMAGE_PIXELS:
+        return cv2.IMREAD_REDUCED_COLOR_2
+    raise SourceError(path, f"is {width} x {height} pixels ({megapixels(width, height)}); "
+                            f"images over {megapixels(MAX_IMAGE_PIXELS, 1)} are refused "
+                            "because decoding would need "
+                            f"{width * height * 3 / 2**30:.1f} GB of memory: scale it down first")
 
 
 def _capture_fps(capture) -> float | None:
@@ -324,14 +359,17 @@ class ImageSource:
         self._cache.clear()
 
 
-def _camera_index(spec: int | str | Path) -> int | None:
-    if isinstance(spec, bool):
-        return None
-    if isinstance(spec, int):
-        return spec
-    if isinstance(spec, str) and spec.strip().isdigit():
+def normalise_source(spec: int | str | Path) -> int | str | Path:
+    """The one reading of a source spec: a camera index as ``int`` (``"0"`` -> ``0``),
+    anything else (a path) unchanged. Used by ``open_source``, the window and ``--source``."""
+    if isinstance(spec, str) and spec.strip().isascii() and spec.strip().isdigit():
         return int(spec.strip())
-    return None
+    return spec
+
+
+def _camera_index(spec: int | str | Path) -> int | None:
+    spec = normalise_source(spec)
+    return spec if isinstance(spec, int) and not isinstance(spec, bool) else None
 
 
 def open_source(spec: int | str | Path, **options) -> FrameSource:

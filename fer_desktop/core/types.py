@@ -103,7 +103,6 @@ class FrameResult:
     """Everything the pipeline found in one frame.
 
     index: frame number from the source (0-based). timestamp_s: source time in seconds.
-    frame: (H, W, 3) uint8 BGR, the frame as read (read-only), or None when not kept.
     faces: tuple of Face, largest first. timings_ms: stage name -> milliseconds
     (``detect``, ``preprocess``, ``classify``, ``track``, ``total``).
     """
@@ -112,11 +111,7 @@ class FrameResult:
     timestamp_s: float
     faces: tuple[Face, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
-    frame: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))
-        if self.frame is not None and self.frame.flags.writeable:
-            frame = self.frame.copy()  # never freeze the caller's own array
-            frame.flags.writeable = False
-            object.__setattr__(self, "frame", frame)
+

@@ -18,6 +18,8 @@ Errors become signals: ``source_failed`` for a source that cannot be opened or v
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
 import time
 import traceback
@@ -27,11 +29,13 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import ExportError
 from fer_desktop.core.types import FrameResult
+
+log = logging.getLogger("fer_desktop.ui")
 
 FOLDER_SECONDS_PER_IMAGE = 1.0  # a folder of images is shown as a slow slideshow
 BEHIND_RESET_S = 0.25           # further behind than this, a video re-anchors its clock
@@ -319,3 +323,36 @@ class CaptureThread(QThread):
         if self._slot.put(output):
             self.dropped += 1
         self.frame_ready.emit(output.frame_id)
+
+
+class ThreadStopper(QObject):
+    """Stops capture threads; keeps any that will not finish in time until they do.
+
+    A camera driver can hang in ``read()``. Destroying a running ``QThread`` aborts the
+    process, so such a thread is kept (``retired``) until its ``finished`` signal.
+    """
+
+    def __init__(self, timeout_ms: int = 5000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timeout_ms = timeout_ms
+        self.retired: list[CaptureThread] = []
+
+    def stop(self, thread: CaptureThread) -> None:
+        """Stop ``thread`` and wait up to the timeout; retire it when it still runs."""
+        thread.set_recorder(None)
+        if thread.stop_and_wait(self.timeout_ms):
+            return
+        log.warning("capture thread for %s still running after %d ms; retiring it",
+                    thread.describe, self.timeout_ms)
+        self.retired.append(thread)
+        thread.finished.connect(functools.partial(self._on_finished, thread))
+
+    def _on_finished(self, thread: CaptureThread) -> None:
+        if thread in self.retired:
+            self.retired.remove(thread)
+
+    def shutdown(self) -> None:
+        """Ask every retired thread to stop once more and wait for it (window closing)."""
+        for thread in list(self.retired):
+            thread.stop_and_wait(self.timeout_ms)
+        self.retired = [t for t in self.retired if t.isRunning()]

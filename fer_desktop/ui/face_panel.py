@@ -100,11 +100,9 @@ class FacePanel(QWidget):
     """Probability bars for the selected (or largest) face and the emotion timeline.
 
     Signals:
-        face_shown(object): the Face now shown in the bars, or None when there is none.
         timeline_redrawn(int): the curves were redrawn with this many points.
     """
 
-    face_shown = Signal(object)
     timeline_redrawn = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, clock=time.monotonic) -> None:
@@ -185,10 +183,6 @@ class FacePanel(QWidget):
         self._timer.start()
 
     # input ------------------------------------------------------------------------------
-    @property
-    def selected_track(self) -> int | None:
-        return self._selected
-
     def select_track(self, track_id: int | None) -> None:
         """Follow this track id (None: the largest face)."""
         self._selected = track_id
@@ -200,7 +194,6 @@ class FacePanel(QWidget):
         self._set_bars(face, len(result.faces))
         self._history.append(self._clock(), None if face is None else face.probabilities)
         self._dirty = True
-        self.face_shown.emit(face)
 
     def clear(self) -> None:
         """Forget the timeline and the face (a new source)."""

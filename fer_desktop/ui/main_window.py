@@ -20,13 +20,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fer_desktop import APP_NAME
+from fer_desktop.core.frame_stats import LiveStats
 from fer_desktop.core.model import EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import list_cameras, open_source
-from fer_desktop.ui import qt_fixes
 from fer_desktop.ui.about import show_about
 from fer_desktop.ui.jobs import BackgroundJobs
-from fer_desktop.ui.live_view import LiveStats, LiveView
+from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
 
@@ -70,7 +70,6 @@ class MainWindow(QMainWindow):
                  camera_lister: Callable[[], list[int]] = list_cameras,
                  classifier_loader: Callable[[Path], Any] = EmotionClassifier.load,
                  start: bool = True) -> None:
-        qt_fixes.apply()  # before any signal is emitted; see the module
         super().__init__()
         self.settings = settings if settings is not None else AppSettings()
         self._classifier_loader = classifier_loader
@@ -123,7 +122,7 @@ class MainWindow(QMainWindow):
         if importlib.util.find_spec(TRAIN_TAB_MODULE) is not None:
             try:
                 module = importlib.import_module(TRAIN_TAB_MODULE)
-                tab = module.TrainTab(self.settings.qsettings)
+                tab = module.TrainTab(self.settings)
             except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
                 log.exception("the Train tab could not be created")
                 return self._placeholder(f"The Train tab could not be opened: {exc}")

@@ -2,7 +2,8 @@
 
 Workers and widgets never open message boxes themselves; they call :class:`Notifier`, which
 shows one sentence (naming the file, source or setting and what to do) and writes any
-traceback to the log, where a bug report can pick it up.
+traceback to the log at INFO level: in the terminal only with ``--verbose``, where a bug
+report can pick it up; the dialog's "Show Details..." always has it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 log = logging.getLogger("fer_desktop.ui")
@@ -21,14 +22,7 @@ ERROR_TIMEOUT_MS = 12000
 
 class Notifier(QObject):
     """Shows messages in a status bar and, for serious errors, in a non-blocking dialog.
-
-    Signals:
-        info_shown(str): a message went to the status bar.
-        error_shown(str): an error was shown (status bar, and a dialog when serious).
     """
-
-    info_shown = Signal(str)
-    error_shown = Signal(str)
 
     def __init__(self, status_bar: QStatusBar, dialog_parent: QWidget | None = None) -> None:
         super().__init__(status_bar)
@@ -43,7 +37,6 @@ class Notifier(QObject):
         self.last_info = message
         log.info(message)
         self._status_bar.showMessage(message, timeout_ms)
-        self.info_shown.emit(message)
 
     def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
               details: str = "") -> None:
@@ -58,16 +51,13 @@ class Notifier(QObject):
         self.last_error = message
         if exc is not None:
             tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            log.error("%s\n%s", message, tb)
             details = details or tb
-        elif details:
-            log.error("%s\n%s", message, details)
-        else:
-            log.error(message)
+        log.error(message)
+        if details:  # tracebacks reach the terminal only with --verbose (INFO)
+            log.info("details of the error above:\n%s", details)
         self._status_bar.showMessage(message, ERROR_TIMEOUT_MS)
         if serious:
             self._show_dialog(message, details)
-        self.error_shown.emit(message)
 
     def _show_dialog(self, message: str, details: str) -> None:
         # open(), not exec(): the dialog must not block the capture thread's signals or tests.

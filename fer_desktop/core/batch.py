@@ -1,0 +1,407 @@
+"""Spreading ``fer-desktop analyze`` over processes (``--jobs``) and machines (``--shard``).
+
+The work is a list of *units*: each video file, each image file, and each image of a folder
+(still images are judged one by one, so a folder splits into its photos). The list is fixed
+by the command line and the files' names, so every machine computes the same list:
+
+* ``--shard K/N`` keeps the K-th of N contiguous, equally sized slices of it (1-based, like
+  ``split -n l/K/N``). Concatenating the shards' CSVs in shard order gives exactly the CSV of
+  one unsharded run; ``fer-desktop merge`` does that and checks the headers.
+* ``--jobs N`` analyses the units in N worker processes. Each worker writes a part CSV with
+  the same writer as a one-process run; the parent copies the parts into ``--out`` in unit
+  order, so the CSV is the same as with ``--jobs 1``. A unit that cannot be read is reported
+  and the others go on.
+
+The workers are started with ``spawn`` (not ``fork``): the parent may hold OpenCV and tqdm
+threads, and a forked copy of a locked thread pool can hang.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fer_desktop.core.errors import ExportError, SourceError
+from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.safe_write import PendingFile, check_outputs
+from fer_desktop.core.sources import IMAGE_SUFFIXES
+
+__all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
+           "parse_shard", "shard_units"]
+
+
+# ## Planning: which units, which share
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` -> (K, N) with 1 <= K <= N.
+
+    Raises:
+        ValueError: a message naming the value and giving an example.
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not match:
+        raise ValueError(f"--shard takes K/N (the K-th of N shares, counted from 1), "
+                         f"got {text!r}; example: --shard 1/4")
+    k, n = int(match.group(1)), int(match.group(2))
+    if n < 1 or not 1 <= k <= n:
+        raise ValueError(f"--shard {text}: K must be between 1 and N (N >= 1), got K={k}, N={n}; "
+                         f"example: --shard {min(max(k, 1), max(n, 1))}/{max(n, 1)}")
+    return k, n
+
+
+def parse_jobs(value: int) -> int:
+    """Check ``--jobs``; return it. Raises ValueError naming the value and the core count."""
+    if value < 1:
+        raise ValueError(f"--jobs must be 1 or more (the number of processes), got {value}; "
+                         f"this machine has {os.cpu_count() or 1} cores "
+                         f"(example: --jobs {os.cpu_count() or 1})")
+    return value
+
+
+def expand_inputs(inputs: list[str]) -> list[str]:
+    """The units of work, in a fixed order: folders become their images, sorted by name.
+
+    A folder without images, a missing path or an unreadable file stays one unit of its own,
+    so that it is reported with its reason when its turn comes.
+    """
+    units: list[str] = []
+    for spec in inputs:
+        path = Path(spec)
+        if path.is_dir():
+            try:
+                images = sorted((p for p in path.iterdir()
+                                 if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+                                key=lambda p: p.name)
+            except OSError:
+                images = []
+            units.extend([str(p) for p in images] or [spec])
+        else:
+            units.append(spec)
+    return units
+
+
+def shard_units(units: list[str], k: int, n: int) -> list[str]:
+    """The K-th (1-based) of N contiguous slices; sizes differ by at most one unit."""
+    start, stop = (k - 1) * len(units) // n, k * len(units) // n
+    return units[start:stop]
+
+
+# ## Running units in worker processes
+
+
+@dataclass
+class UnitResult:
+    """What a worker sends back for one unit: counts, summaries and its part CSV (or an error).
+
+    ``skipped``: (path, reason) of images skipped inside the unit; ``error``: the reason the
+    whole unit failed (it wrote nothing then).
+    """
+
+    spec: str
+    analysed: int = 0
+    frames_read: int = 0
+    rows: int = 0
+    part: str | None = None
+    summaries: dict = field(default_factory=dict)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+
+# State of one worker process, set once by its initializer (one pipeline per process).
+_WORKER: dict = {}
+
+
+class _QueueBar:
+    """A tqdm stand-in for a worker: sends frame counts of unit ``unit`` to the parent's bar.
+
+    Messages may arrive after the unit's result, so the result carries the final count too
+    and the parent ignores late messages of units it has collected.
+    """
+
+    def __init__(self, queue, unit: int, total: int | None) -> None:
+        self._queue, self._unit, self._last = queue, unit, time.monotonic()
+        self.read = self._sent = 0
+        if total:
+            queue.put(("total", unit, total))
+
+    def update(self, n: int = 1) -> None:
+        self.read += n
+        if time.monotonic() - self._last >= 0.25:
+            self._send()
+
+    def _send(self) -> None:
+        if self.read > self._sent:
+            self._queue.put(("frames", self._unit, self.read - self._sent))
+            self._sent, self._last = self.read, time.monotonic()
+
+    def __enter__(self) -> _QueueBar:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._send()
+
+
+def _init_worker(make_pipeline: Callable, setup: tuple, queue) -> None:
+    import cv2
+
+    cv2.setNumThreads(1)  # one core per process: --jobs N means N cores
+    _WORKER["pipeline"] = make_pipeline(*setup)
+    _WORKER["queue"] = queue
+
+
+def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: bool,
+              options: dict) -> UnitResult:
+    """Analyse one unit into its part CSV (worker side). Never raises for a bad unit."""
+    summaries: dict = {}
+    result = UnitResult(spec)
+    bars: list[_QueueBar] = []
+
+    def progress(total: int | None, name: str) -> _QueueBar:
+        bars.append(_QueueBar(_WORKER["queue"], unit, total))
+        return bars[-1]
+
+    totals: Counter = Counter()
+    try:
+        with CsvRecorder(part, with_source=with_source) as recorder:
+            bad = analyse(spec, _WORKER["pipeline"], recorder, summaries=summaries,
+                          totals=totals, progress=progress, **options)
+        result.analysed, result.rows, result.part = totals["frames"], recorder.rows, part
+        result.summaries, result.skipped = summaries, [(str(p), r) for p, r in bad]
+    except SourceError as exc:
+        result.error = exc.reason
+    except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others;
+        # the reason is reported to the user like any unreadable input.
+        result.error = f"could not be analysed ({type(exc).__name__}: {exc})"
+    result.frames_read = sum(bar.read for bar in bars)
+    return result
+
+
+class ProcessRunner:
+    """Runs units in ``jobs`` worker processes; hands results back in unit order.
+
+    Args:
+        units: the units, in the order their rows must appear.
+        jobs: worker processes (at most one per unit is started).
+        analyse: module-level function ``analyse(spec, pipeline, recorder, *, summaries,
+            totals, progress, **options) -> [(skipped path, reason)]`` that counts the frames
+            it analysed in ``totals["frames"]``.
+        make_pipeline, setup: each worker calls ``make_pipeline(*setup)`` once.
+        options: more keyword arguments for ``analyse`` (picklable).
+        with_source: part CSVs carry the ``source`` column (must match ``--out``).
+        work_dir: where the part CSVs go (deleted by ``close``).
+        quiet: hide the progress bar (None: hide when stderr is not a terminal).
+
+    Example:
+        >>> with ProcessRunner(units, 2, analyse, make, setup, {}, True, tmp) as runner:
+        ...     for spec in units:
+        ...         skipped = runner.collect(spec, recorder, summaries, totals)
+    """
+
+    def __init__(self, units: list[str], jobs: int, analyse: Callable, make_pipeline: Callable,
+                 setup: tuple, options: dict, with_source: bool, work_dir: Path,
+                 quiet: bool | None = None) -> None:
+        from tqdm import tqdm
+
+        self._parts = Path(tempfile.mkdtemp(prefix=".tmp-fer-parts-", dir=work_dir))
+        context = multiprocessing.get_context("spawn")
+        self._queue = context.Queue()
+        self._pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(units))),
+                                         mp_context=context, initializer=_init_worker,
+                                         initargs=(make_pipeline, setup, self._queue))
+        self._futures: list[tuple[str, Future]] = [
+            (spec, self._pool.submit(_run_unit, analyse, i, spec,
+                                     str(self._parts / f"{i:08d}.csv"), with_source, options))
+            for i, spec in enumerate(units)]
+        self._next = 0
+        self._seen: dict[int, int] = {}  # unit -> frames reported so far, until collected
+        self._collected: set[int] = set()
+        self._frames = 0
+        self._bar = tqdm(total=0, desc=f"{len(units)} inputs, {jobs} jobs", unit="frame",
+                         disable=quiet, file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    @property
+    def frames_done(self) -> int:
+        """Frames the workers have reported so far (what the progress bar shows)."""
+        return self._frames
+
+    def _drain(self) -> None:
+        while not self._queue.empty():
+            try:
+                kind, unit, n = self._queue.get_nowait()
+            except Exception:  # noqa: BLE001 - raced with another reader: nothing to show
+                return
+            if kind == "total":
+                self._bar.total += n
+                self._bar.refresh()
+            elif unit not in self._collected:  # else late: the unit's result counted it
+                self._seen[unit] = self._seen.get(unit, 0) + n
+                self._count(n)
+
+    def _count(self, n: int) -> None:
+        self._frames += n
+        self._bar.update(n)
+
+    def collect(self, spec: str, recorder: CsvRecorder, summaries: dict,
+                totals: Counter) -> list[tuple[str, str]]:
+        """Wait for the next unit (it must be ``spec``), copy its rows into ``recorder``.
+
+        Returns [(skipped path, reason)]; merges its track summaries into ``summaries`` and
+        adds its analysed frames to ``totals["frames"]``.
+
+        Raises:
+            SourceError: the unit could not be analysed, or its worker process died.
+            ExportError: its rows cannot be copied into ``recorder``.
+        """
+        expected, future = self._futures[self._next]
+        if expected != spec:
+            raise RuntimeError(f"units collected out of order: {spec!r} before {expected!r}")
+        self._next += 1
+        while not future.done():
+            self._drain()
+            try:
+                future.result(timeout=0.2)
+            except TimeoutError:
+                continue
+            except BrokenProcessPool:
+                break
+        self._drain()
+        unit = self._next - 1
+        try:
+            result: UnitResult = future.result()
+        except BrokenProcessPool as exc:  # a decoder crashed the process (e.g. a segfault)
+            raise SourceError(spec, "its worker process died while analysing it; "
+                                    "try it alone with --jobs 1") from exc
+        finally:
+            self._collected.add(unit)
+            reported = self._seen.pop(unit, 0)
+        self._count(max(0, result.frames_read - reported))
+        if result.error is not None:
+            raise SourceError(spec, result.error)
+        if result.part is not None:
+            _copy_rows(Path(result.part), recorder)
+            Path(result.part).unlink(missing_ok=True)
+        summaries.update(result.summaries)
+        totals["frames"] += result.analysed
+        return result.skipped
+
+    def close(self) -> None:
+        """Stop the workers (cancelling units not started) and delete the part CSVs."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._bar.close()
+        self._queue.close()
+        shutil.rmtree(self._parts, ignore_errors=True)
+
+    def __enter__(self) -> ProcessRunner:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _copy_rows(part: Path, recorder: CsvRecorder) -> None:
+    with part.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is not None and tuple(header) != tuple(recorder.columns):
+            raise ExportError(part, f"has columns {header}, expected {list(recorder.columns)}")
+        recorder.write_rows(reader)
+
+
+# ## Joining the shards: fer-desktop merge
+
+
+def _natural_key(path: Path) -> list:
+    """part-2.csv before part-10.csv."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
+
+
+def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
+    """Concatenate CSVs with one header into ``out`` (written beside it, then renamed).
+
+    An existing ``out`` is left alone unless ``force``; ``out`` may never be one of the parts.
+    Returns the number of rows written.
+
+    Raises:
+        ExportError: a part is missing, empty or has other columns, or ``out`` is refused or
+            cannot be written; ``out`` is then as it was.
+    """
+    out = Path(out)
+    check_outputs({"--out": out}, parts, force=force)
+    header: list[str] | None = None
+    rows = 0
+    with PendingFile(out, overwrite=force) as pending:
+        try:
+            with pending.path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                for part in parts:
+                    first, reader, src = _open_part(part)
+                    with src:
+                        if header is None:
+                            header = first
+                            writer.writerow(header)
+                        elif first != header:
+                            raise ExportError(part, f"has the columns {first}, but {parts[0]} "
+                                                    f"has {header}; merge only CSVs of the same "
+                                                    "analyze settings")
+                        for row in reader:
+                            writer.writerow(row)
+                            rows += 1
+        except OSError as exc:
+            raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
+        pending.commit()
+    return rows
+
+
+def _open_part(part: Path):
+    """(header, reader, open file) of a part CSV; ExportError naming it if it is unusable."""
+    try:
+        src = part.open(newline="", encoding="utf-8")
+        reader = csv.reader(src)
+        first = next(reader, None)
+    except OSError as exc:
+        raise ExportError(part, f"cannot be read ({exc.strerror or exc})") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        src.close()
+        raise ExportError(part, "is not a CSV written by analyze") from exc
+    if first is None:
+        src.close()
+        raise ExportError(part, "is empty (not a CSV written by analyze)")
+    return first, reader, src
+
+
+def merge_main(argv: list[str] | None = None) -> int:
+    """Entry point of ``fer-desktop merge``: 0 merged, 2 a part or the output is unusable."""
+    parser = argparse.ArgumentParser(
+        prog="fer-desktop merge",
+        description="Join the CSVs of `fer-desktop analyze --shard K/N` runs into one CSV, in "
+                    "the natural order of their names (part-2 before part-10), so the result "
+                    "equals one unsharded run.",
+        epilog="Example: fer-desktop merge shards/part-*.csv --out results.csv")
+    parser.add_argument("parts", nargs="+", type=Path, metavar="CSV")
+    parser.add_argument("--out", required=True, type=Path, help="the CSV file to write")
+    parser.add_argument("--force", action="store_true", help="replace --out if it exists")
+    parser.add_argument("--keep-order", action="store_true",
+                        help="join in the order given instead of sorting the names")
+    args = parser.parse_args(argv)
+    parts = args.parts if args.keep_order else sorted(args.parts, key=_natural_key)
+    try:
+        rows = merge_csvs(parts, args.out, args.force)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(parts)} CSVs merged, {rows} rows written to {args.out}")
+    return 0

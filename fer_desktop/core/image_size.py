@@ -1,0 +1,123 @@
+"""An image's width and height read from its header, before anything is decoded.
+
+A 1 MB PNG can declare 30,000 x 28,000 pixels and expand to 2.4 GB when decoded, so
+:func:`~fer_desktop.core.sources.read_image` asks this module first and refuses (or, for a
+JPEG, decodes at a reduced scale) anything over :data:`MAX_IMAGE_PIXELS`. Only the few bytes
+of the header are read. PNG, JPEG, BMP, WebP and TIFF are understood; for anything else
+:func:`header_size` returns None and OpenCV's own limit (2**30 pixels) is the last guard.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import BinaryIO
+
+MAX_IMAGE_PIXELS = 50_000_000
+"""Largest image decoded at full size: 50 megapixels, 150 MB as BGR."""
+
+MAX_IMAGE_FILE_BYTES = 300 * 1024 * 1024
+"""Largest image file read at all (a 50 MP image is well under this in any common format)."""
+
+_JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
+                       0xCF})
+_HEADER_BYTES = 64
+
+
+def header_size(path: str | Path) -> tuple[int, int] | None:
+    """(width, height) from the file's header, or None when the format is not one we parse
+    or the header is damaged (decoding will then say what is wrong).
+
+    Example:
+        >>> header_size("assets/sample.jpg")
+        (512, 512)
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEADER_BYTES)
+            if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+                return struct.unpack(">II", head[16:24])
+            if head.startswith(b"\xff\xd8"):
+                return _jpeg_size(fh)
+            if head.startswith(b"BM") and len(head) >= 26:
+                return _bmp_size(head)
+            if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+                return _webp_size(head)
+            if head[:4] in (b"II*\x00", b"MM\x00*"):
+                return _tiff_size(fh, "<" if head[:2] == b"II" else ">")
+    except (OSError, struct.error, ValueError):
+        return None
+    return None
+
+
+def _jpeg_size(fh: BinaryIO) -> tuple[int, int] | None:
+    fh.seek(2)
+    for _ in range(10_000):  # markers before the frame header; bounded against junk
+        byte = fh.read(1)
+        while byte == b"\xff":
+            byte = fh.read(1)
+        if not byte:
+            return None
+        marker = byte[0]
+        if marker == 0xD8 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            continue  # markers without a length
+        length_bytes = fh.read(2)
+        if len(length_bytes) < 2:
+            return None
+        (length,) = struct.unpack(">H", length_bytes)
+        if marker in _JPEG_SOF:
+            data = fh.read(5)
+            height, width = struct.unpack(">HH", data[1:5])
+            return width, height
+        fh.seek(length - 2, 1)
+        if fh.read(1) != b"\xff":
+            return None
+    return None
+
+
+def _bmp_size(head: bytes) -> tuple[int, int]:
+    (header_len,) = struct.unpack("<I", head[14:18])
+    if header_len == 12:  # OS/2 BITMAPCOREHEADER: 16-bit sizes
+        width, height = struct.unpack("<HH", head[18:22])
+    else:
+        width, height = struct.unpack("<ii", head[18:26])
+    return abs(width), abs(height)
+
+
+def _webp_size(head: bytes) -> tuple[int, int] | None:
+    chunk = head[12:16]
+    if chunk == b"VP8 ":
+        width, height = struct.unpack("<HH", head[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L":
+        (bits,) = struct.unpack("<I", head[21:25])
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    if chunk == b"VP8X":
+        width = int.from_bytes(head[24:27], "little") + 1
+        height = int.from_bytes(head[27:30], "little") + 1
+        return width, height
+    return None
+
+
+def _tiff_size(fh: BinaryIO, order: str) -> tuple[int, int] | None:
+    fh.seek(4)
+    (offset,) = struct.unpack(order + "I", fh.read(4))
+    fh.seek(offset)
+    (count,) = struct.unpack(order + "H", fh.read(2))
+    size: dict[int, int] = {}
+    for _ in range(min(count, 1000)):
+        tag, kind, _n, value = struct.unpack(order + "HHI4s", fh.read(12))
+        if tag in (256, 257):
+            if kind == 3:  # SHORT
+                size[tag] = struct.unpack(order + "H", value[:2])[0]
+            elif kind == 4:  # LONG
+                size[tag] = struct.unpack(order + "I", value)[0]
+    if 256 in size and 257 in size:
+        return size[256], size[257]
+    return None
+
+
+def megapixels(width: int, height: int) -> str:
+    """"840 MP" style text for messages."""
+    return f"{width * height / 1e6:.0f} MP" if width * height >= 1e6 else \
+        f"{width * height / 1e6:.1f} MP"

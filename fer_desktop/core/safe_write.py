@@ -1,0 +1,152 @@
+"""Writing output files without ever destroying an input or an existing file by accident.
+
+Two rules, shared by ``fer-desktop analyze`` and anything else that writes a user-named file:
+
+* **Check before opening.** :func:`check_outputs` refuses an output that is one of the inputs
+  (the same file under any spelling or link), two outputs that are the same file, an output
+  that is a folder, and an output that already exists unless the user said ``--force``.
+  It runs before anything is opened, so a refused command has touched nothing.
+* **Write beside, then rename.** :class:`PendingFile` is written under a hidden temporary name
+  in the target's folder (``.tmp-results.csv.XXXX.csv``) and renamed over the target only by
+  :meth:`PendingFile.commit`. A crash, a kill or an error before that leaves the target as it
+  was (at worst a hidden ``.tmp-*`` file beside it); the rename itself is atomic.
+
+Example:
+    >>> check_outputs({"--out": Path("r.csv")}, inputs=[Path("clip.mp4")], force=False)
+    >>> with PendingFile(Path("r.csv")) as pending:
+    ...     pending.path.write_text("frame,label\\n")
+    ...     pending.commit()                     # r.csv appears complete, or not at all
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from fer_desktop.core.errors import ExportError
+
+TEMP_PREFIX = ".tmp-"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file (links and ``..`` included); False if one is absent."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(os.path.abspath(a)) == Path(os.path.abspath(b))
+
+
+def check_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path],
+                  force: bool = False) -> None:
+    """Refuse outputs that would destroy an input, each other, or an existing file.
+
+    Args:
+        outputs: option name (for the message) -> path; None entries are ignored.
+        inputs: the files and folders that will be read.
+        force: an existing output file may be replaced (never an input, never a folder).
+
+    Raises:
+        ExportError: naming the output and what to do.
+    """
+    named = [(option, Path(path)) for option, path in outputs.items() if path is not None]
+    inputs = [Path(p) for p in inputs]
+    for i, (option, path) in enumerate(named):
+        for source in inputs:
+            if same_file(path, source):
+                raise ExportError(path, f"{option} names an input of this command; writing it "
+                                        "would destroy the input: choose another file")
+        for other_option, other in named[:i]:
+            if same_file(path, other):
+                raise ExportError(path, f"{option} and {other_option} name the same file; "
+                                        "choose two different files")
+        if path.is_dir():
+            raise ExportError(path, f"{option} names a folder; give a file name")
+        if (path.exists() or path.is_symlink()) and not force:
+            raise ExportError(path, "already exists and is left alone; choose another name "
+                                    "or pass --force to replace it")
+
+
+class PendingFile:
+    """A file written under a temporary name beside ``target``, renamed over it on commit.
+
+    Args:
+        target: where the file should end up (its folder is created).
+        overwrite: commit may replace an existing target (the ``--force`` case); otherwise a
+            target that appeared meanwhile makes commit fail and is left alone.
+
+    Attributes:
+        path: the temporary file to write to (keeps the target's suffix, so writers that pick
+            a format by extension, such as OpenCV's VideoWriter, choose the same one).
+
+    Raises:
+        ExportError: the folder cannot be created or written.
+    """
+
+    def __init__(self, target: Path, overwrite: bool = False) -> None:
+        self.target = Path(target)
+        self.overwrite = overwrite
+        self.committed = False
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=self.target.parent,
+                                            prefix=f"{TEMP_PREFIX}{self.target.name}.",
+                                            suffix=self.target.suffix)
+        except OSError as exc:
+            raise ExportError(self.target, f"cannot be written ({exc.strerror or exc}); "
+                                           "choose another file") from exc
+        os.close(handle)
+        self.path = Path(name)
+
+    def commit(self) -> None:
+        """Move the finished file into place (atomic); the temporary name disappears.
+
+        Raises:
+            ExportError: the target appeared meanwhile (and overwrite is off) or the rename
+                failed; the temporary file is removed and the target is untouched.
+        """
+        try:
+            if self.overwrite:
+                os.replace(self.path, self.target)
+            else:
+                _rename_no_replace(self.path, self.target)
+        except FileExistsError as exc:
+            self.discard()
+            raise ExportError(self.target, "appeared while this command ran and is left "
+                                           "alone; run again with another name or --force") from exc
+        except OSError as exc:
+            self.discard()
+            raise ExportError(self.target, f"cannot be written ({exc.strerror or exc})") from exc
+        self.committed = True
+
+    def discard(self) -> None:
+        """Remove the temporary file (the target is never touched)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def __enter__(self) -> PendingFile:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if not self.committed:
+            self.discard()
+
+
+def _rename_no_replace(source: Path, target: Path) -> None:
+    """Rename, failing with FileExistsError when the target exists (no check-then-act gap).
+
+    A hard link is the no-replace rename POSIX offers; file systems without links (FAT, some
+    network shares) fall back to a check just before the rename.
+    """
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(str(target)) from None
+        os.replace(source, target)
+        return
+    source.unlink()

@@ -1,0 +1,166 @@
+"""`analyze --jobs N`, `--shard K/N` and `fer-desktop merge`: same rows whatever the split."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import cv2
+import pytest
+from test_analyze import sample_video
+
+from fer_desktop.cli import main as cli_main
+from fer_desktop.core import batch
+from fer_desktop.core.analyze import main
+from fer_desktop.core.errors import SourceError
+from fer_desktop.core.export import CsvRecorder
+
+
+@pytest.fixture()
+def inputs(tmp_path, sample_bgr) -> list[str]:
+    """Three short videos, a broken video and a folder (two photos, one broken file)."""
+    videos = [sample_video(tmp_path / f"clip{i}.avi", sample_bgr, frames=3 + i) for i in range(3)]
+    broken = tmp_path / "broken.mp4"
+    broken.write_text("not a video")
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.jpg"), sample_bgr)
+    (folder / "b.png").write_bytes(b"broken")
+    cv2.imwrite(str(folder / "c.jpg"), cv2.flip(sample_bgr, 1))
+    return [str(videos[0]), str(broken), str(folder), str(videos[1]), str(videos[2])]
+
+
+def analyse(inputs, out, *extra) -> int:
+    return main([*inputs, "--out", str(out), "--no-progress", *extra])
+
+
+def test_jobs_give_the_same_csv_as_one_process_and_bad_files_do_not_stop_the_rest(
+        inputs, tmp_path, capsys):
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert analyse(inputs, one, "--jobs", "1") == 1  # 1: some inputs skipped
+    err_one = capsys.readouterr().err
+    assert analyse(inputs, two, "--jobs", "2") == 1
+    err_two = capsys.readouterr().err
+    assert two.read_bytes() == one.read_bytes()
+    with one.open(newline="") as fh:
+        sources = [row["source"] for row in csv.DictReader(fh)]
+    # every good file is there, in input order (3 + 4 + 5 video frames, two photos)
+    assert [s.rsplit("/", 1)[-1] for s in dict.fromkeys(sources)] == [
+        "clip0.avi", "a.jpg", "c.jpg", "clip1.avi", "clip2.avi"]
+    assert len(sources) == 3 + 1 + 1 + 4 + 5
+    for err in (err_one, err_two):
+        assert "skipped: " in err and "broken.mp4" in err and "b.png" in err
+    assert not list(tmp_path.glob(".tmp-fer-parts-*"))  # the part CSVs are cleaned up
+
+
+def test_shards_cover_the_inputs_once_and_merge_into_the_unsharded_csv(inputs, tmp_path,
+                                                                          capsys):
+    whole = tmp_path / "whole.csv"
+    analyse(inputs, whole)
+    parts = []
+    for k in (1, 2, 3):
+        part = tmp_path / "shards" / f"part-{k}.csv"
+        analyse(inputs, part, "--shard", f"{k}/3")
+        parts.append(part)
+    merged = tmp_path / "merged.csv"
+    # given out of order: merge sorts the names naturally (part-2 before part-10)
+    assert cli_main(["merge", str(parts[2]), str(parts[0]), str(parts[1]),
+                     "--out", str(merged)]) == 0
+    assert merged.read_bytes() == whole.read_bytes()
+    assert "3 CSVs merged" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 7, 12])
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+def test_shard_slices_are_contiguous_disjoint_and_balanced(count, n):
+    units = [f"u{i}" for i in range(count)]
+    slices = [batch.shard_units(units, k, n) for k in range(1, n + 1)]
+    assert sum(slices, []) == units
+    sizes = [len(s) for s in slices]
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_folders_expand_to_their_images_sorted_and_odd_inputs_stay_units(tmp_path, sample_bgr):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("b.jpg", "a.png", "notes.txt"):
+        (folder / name).write_bytes(b"x")
+    (tmp_path / "empty").mkdir()
+    units = batch.expand_inputs([str(folder), str(tmp_path / "empty"), "missing.mp4"])
+    assert units == [str(folder / "a.png"), str(folder / "b.jpg"), str(tmp_path / "empty"),
+                     "missing.mp4"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--jobs", "0"], "--jobs must be 1 or more"),
+    (["--jobs", "-3"], "--jobs must be 1 or more"),
+    (["--shard", "3/2"], "K must be between 1 and N"),
+    (["--shard", "0/4"], "K must be between 1 and N"),
+    (["--shard", "1/0"], "K must be between 1 and N"),
+    (["--shard", "half"], "--shard takes K/N"),
+    (["--jobs", "2", "--annotated", "x.mp4"], "--annotated writes one video"),
+])
+def test_bad_jobs_and_shard_are_refused_with_a_message(tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as info:
+        main(["clip.mp4", "--out", str(tmp_path / "r.csv"), *args])
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "r.csv").exists()
+
+
+def _explode_on_b(spec, pipeline, recorder, *, summaries, totals, progress, **options):
+    """An analyse function for the runner: fails like a library bug on unit 'b'."""
+    if spec == "b":
+        raise ZeroDivisionError("boom")
+    with progress(2, spec) as bar:
+        bar.update(2)
+    recorder.write_rows([[spec, "0", "0.000", "1"]])
+    totals["frames"] += 2
+    return []
+
+
+def _no_pipeline():
+    return None
+
+
+def test_a_unit_that_crashes_is_reported_and_progress_counts_every_job(tmp_path):
+    """A worker that hits an unexpected error reports it as that unit's reason; the rest go on."""
+    out = tmp_path / "out.csv"
+    recorder = CsvRecorder(out, with_source=True)
+    units = ["a", "b", "c"]
+    totals, errors = Counter(), []
+    with batch.ProcessRunner(units, 2, _explode_on_b, _no_pipeline, (), {}, True, tmp_path,
+                             quiet=True) as runner:
+        for spec in units:
+            try:
+                assert runner.collect(spec, recorder, {}, totals) == []
+            except SourceError as exc:
+                errors.append(str(exc))
+        assert runner.frames_done == 4  # the parent's one bar saw both workers' frames
+    recorder.close()
+    assert totals["frames"] == 4
+    assert errors == ["b: could not be analysed (ZeroDivisionError: boom)"]
+    with out.open(newline="") as fh:
+        assert [row[0] for row in csv.reader(fh)][1:] == ["a", "c"]
+
+
+def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("source,frame\nx,1\n")
+    b.write_text("frame\n2\n")
+    assert cli_main(["merge", str(a), str(b), "--out", str(tmp_path / "m.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "b.csv" in err and "same analyze settings" in err
+    assert not (tmp_path / "m.csv").exists()
+    assert cli_main(["merge", str(a), "--out", str(a)]) == 2
+    assert "names an input" in capsys.readouterr().err
+    assert a.read_text() == "source,frame\nx,1\n"
+    assert cli_main(["merge", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "m.csv")]) == 2
+    assert "nope.csv" in capsys.readouterr().err
+    existing = tmp_path / "m.csv"
+    existing.write_text("keep me")
+    assert cli_main(["merge", str(a), "--out", str(existing)]) == 2
+    assert "already exists" in capsys.readouterr().err and existing.read_text() == "keep me"
+    assert not list(tmp_path.glob(".tmp-*"))
+    assert cli_main(["merge", str(a), "--out", str(existing), "--force"]) == 0
+    assert existing.read_text() == "source,frame\nx,1\n"

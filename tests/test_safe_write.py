@@ -1,0 +1,81 @@
+"""safe_write: outputs never replace inputs or existing files; pending files commit atomically."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from fer_desktop.core.errors import ExportError
+from fer_desktop.core.safe_write import PendingFile, check_outputs, same_file
+
+
+def test_same_file_sees_through_spellings_and_links(tmp_path):
+    target = tmp_path / "a.csv"
+    target.write_text("x")
+    os.symlink(target, tmp_path / "link.csv")
+    assert same_file(tmp_path / "sub" / ".." / "a.csv", target)
+    assert same_file(tmp_path / "link.csv", target)
+    assert not same_file(tmp_path / "b.csv", target)
+    assert same_file(tmp_path / "new.csv", tmp_path / "." / "new.csv")  # neither exists
+
+
+@pytest.mark.parametrize("outputs, force, message", [
+    ({"--out": "in.mp4"}, True, "names an input"),           # never, even with --force
+    ({"--out": "link.csv"}, True, "names an input"),         # a link to an input
+    ({"--out": "new.csv", "--annotated": "new.csv"}, False, "same file"),
+    ({"--out": "folder"}, True, "names a folder"),
+    ({"--out": "old.csv"}, False, "pass --force"),
+])
+def test_check_outputs_refuses(tmp_path, outputs, force, message):
+    (tmp_path / "in.mp4").write_text("video")
+    os.symlink(tmp_path / "in.mp4", tmp_path / "link.csv")
+    (tmp_path / "old.csv").write_text("old")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ExportError, match=message):
+        check_outputs({k: tmp_path / v for k, v in outputs.items()}, [tmp_path / "in.mp4"],
+                      force=force)
+
+
+def test_check_outputs_allows_new_files_and_forced_replacement(tmp_path):
+    (tmp_path / "old.csv").write_text("old")
+    check_outputs({"--out": tmp_path / "new.csv", "--annotated": None}, [], force=False)
+    check_outputs({"--out": tmp_path / "old.csv"}, [], force=True)
+
+
+def test_pending_file_appears_only_on_commit(tmp_path):
+    target = tmp_path / "sub" / "r.csv"
+    with PendingFile(target) as pending:
+        pending.path.write_text("rows")
+        assert pending.path.parent == target.parent and pending.path.suffix == ".csv"
+        assert not target.exists()
+        pending.commit()
+    assert target.read_text() == "rows" and os.listdir(target.parent) == ["r.csv"]
+
+
+def test_pending_file_discarded_on_error(tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), PendingFile(target, overwrite=True) as pending:
+        pending.path.write_text("half")
+        raise RuntimeError
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["r.csv"]
+
+
+def test_commit_never_replaces_a_file_that_appeared_meanwhile(tmp_path):
+    target = tmp_path / "r.csv"
+    pending = PendingFile(target)
+    pending.path.write_text("new")
+    target.write_text("someone else's")
+    with pytest.raises(ExportError, match="appeared while"):
+        pending.commit()
+    assert target.read_text() == "someone else's" and os.listdir(tmp_path) == ["r.csv"]
+
+
+def test_commit_with_overwrite_replaces(tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("old")
+    with PendingFile(target, overwrite=True) as pending:
+        pending.path.write_text("new")
+        pending.commit()
+    assert target.read_text() == "new"

@@ -1,0 +1,101 @@
+"""Knowledge distillation: a teacher labels every training image once; a student learns from it.
+
+Several networks averaged (an ensemble) are more accurate than one, but cost one network's
+time per member at every frame. Distillation (Hinton et al., 2015) moves most of that accuracy
+into a single network: the teacher's probabilities say not only *which* emotion a face shows
+but *how much it also looks like* the others ("sad, a little neutral"), a richer target than
+one hard label. The teacher is any mix of run folders (their ``best.keras``) and exported
+model folders (``model.json`` + ``model.keras``, such as ``assets/``); their flip-averaged
+probabilities are averaged, calibrated with a temperature fitted on PublicTest, and saved
+once in the run folder (``teacher.npz``) so that a resumed run does not label again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from trainer import metrics, rundir
+
+TEACHER_FILE = "teacher.npz"
+
+
+def _teacher_model(path: Path):
+    """A teacher's float32 Keras model: a model folder's ``model.keras`` or a run's best."""
+    from fer_desktop.core.model_schema import is_plain_file_name
+    from trainer.keras_files import load_keras
+
+    if (path / "model.json").is_file():
+        files = json.loads((path / "model.json").read_text()).get("files", {})
+        name = str(files.get("keras", "model.keras"))
+        if not is_plain_file_name(name):
+            raise rundir.RunDirError(path / "model.json", f"names the Keras file {name!r}, "
+                                     "outside its folder: refused")
+        keras_file = path / name
+        if not keras_file.is_file():
+            raise rundir.RunDirError(keras_file, "missing: a teacher needs the Keras model")
+        return load_keras(keras_file, compile=False)
+    if (path / rundir.BEST).is_file():
+        from trainer.export import float32_copy
+
+        config = rundir.read_json(path / rundir.CONFIG)
+        model = load_keras(path / rundir.BEST, compile=False)
+        return float32_copy(model, config.get("preset", "default"))
+    raise rundir.RunDirError(path, "is neither a model folder (model.json) nor a run folder "
+                             "with best.keras: it cannot teach")
+
+
+def flip_averaged(model, x: np.ndarray) -> np.ndarray:
+    p = model.predict(x, batch_size=256, verbose=0)
+    return 0.5 * (p + model.predict(x[:, :, ::-1], batch_size=256, verbose=0))
+
+
+def teacher_key(teachers: list[Path], n_train: int) -> str:
+    """Which teachers labelled which data: a cached labelling is reused only for the same."""
+    names = "|".join(str(Path(t).resolve()) for t in teachers)
+    return hashlib.sha256(f"{names}|{n_train}".encode()).hexdigest()[:16]
+
+
+def label_with_teacher(teachers: list[Path], x_train: np.ndarray, x_public: np.ndarray,
+                       y_public: np.ndarray, run: Path, log) -> np.ndarray:
+    """The teacher's calibrated probabilities for every training image (cached in ``run``)."""
+    teachers = [Path(t) for t in teachers]
+    key = teacher_key(teachers, len(x_train))
+    cache = run / TEACHER_FILE
+    if cache.is_file():
+        try:
+            with np.load(cache) as npz:
+                if str(npz["key"]) == key and len(npz["train"]) == len(x_train):
+                    log(f"teacher: reusing the labels in {cache.name}")
+                    return npz["train"]
+        except (OSError, KeyError, ValueError):
+            pass  # unreadable: label again
+    train_sum = np.zeros((len(x_train), 7), np.float64)
+    public_sum = np.zeros((len(x_public), 7), np.float64)
+    for teacher in teachers:
+        model = _teacher_model(teacher)
+        public = flip_averaged(model, x_public)
+        log(f"teacher {teacher}: PublicTest {(public.argmax(1) == y_public).mean():.4f} "
+            "(flip-averaged)")
+        public_sum += public
+        train_sum += flip_averaged(model, x_train)
+    public_p = (public_sum / len(teachers)).astype(np.float32)
+    temperature = metrics.fit_temperature(public_p, y_public)
+    acc = float((public_p.argmax(1) == y_public).mean())
+    log(f"teacher of {len(teachers)}: PublicTest {acc:.4f}, temperature {temperature:.3f}")
+    train_p = metrics.apply_temperature((train_sum / len(teachers)).astype(np.float32),
+                                        temperature).astype(np.float32)
+    tmp = run / f".tmp-{TEACHER_FILE}"
+    with open(tmp, "wb") as fh:
+        np.savez(fh, train=train_p, key=np.array(key), temperature=np.array(temperature),
+                 public_accuracy=np.array(acc))
+    tmp.replace(cache)
+    return train_p
+
+
+def mix_targets(label_targets: np.ndarray, teacher: np.ndarray, weight: float) -> np.ndarray:
+    """``weight`` of the teacher's probabilities, the rest from the labels (rows already kept)."""
+    return (weight * teacher + (1.0 - weight) * label_targets).astype(np.float32)

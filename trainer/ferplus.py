@@ -1,0 +1,174 @@
+"""The FER+ votes (``fer2013new.csv``): ten annotators' answers for every FER-2013 row.
+
+FER+ (Barsoum et al., ICMI 2016) re-labelled each FER-2013 image with the votes of ten people
+over eight emotions plus ``unknown`` and ``NF`` (not a face). We use the votes for the seven
+FER-2013 classes as a *distribution*: a soft target that says "6 of 10 saw sad, 3 saw neutral"
+instead of one hard label. ``contempt`` is not one of the seven classes, so its votes are left
+out of the distribution (it is rare: under 1% of votes); a row whose majority is ``unknown``,
+``NF`` or ``contempt``, or that FER+ left out (empty ``Image name``), has no FER+ target.
+
+The file must describe the CSV row by row: it is checked before anything trains (row count and
+``Usage`` on every row), and a file that does not line up is refused, naming both files and
+the first row that differs. No TensorFlow here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS
+from trainer.data import SPLITS, DatasetError
+
+# FER+ column -> FER-2013 class name (FER+ starts with neutral and happiness).
+FERPLUS_TO_FER = {"neutral": "neutral", "happiness": "happy", "surprise": "surprise",
+                  "sadness": "sad", "anger": "angry", "disgust": "disgust", "fear": "fear"}
+OTHER_COLUMNS = ("contempt", "unknown", "NF")
+VOTE_COLUMNS = (*FERPLUS_TO_FER, *OTHER_COLUMNS)
+REQUIRED = ("Usage", "Image name", *VOTE_COLUMNS)
+MAX_BYTES = 64 << 20  # the real file is 1.1 MB; anything this large is not a votes file
+_QUOTE_CHARS = 40
+
+
+def _quote(value: object) -> str:
+    """A value quoted for a message, cut to a readable length."""
+    text = str(value)
+    return repr(text if len(text) <= _QUOTE_CHARS else text[:_QUOTE_CHARS] + "...")
+
+
+@dataclass(frozen=True)
+class FerPlusVotes:
+    """Per split: (n, 7) vote distributions in FER-2013 class order, and which rows have one.
+
+    ``distributions[split][i]`` sums to 1 where ``valid[split][i]``; rows without a FER+
+    target (left out of FER+, or majority unknown / not a face / contempt) hold zeros.
+    """
+
+    distributions: dict[str, np.ndarray] = field(repr=False)
+    valid: dict[str, np.ndarray] = field(repr=False)
+
+    def majority(self, split: str) -> np.ndarray:
+        """The FER+ majority class per row (-1 where the row has no FER+ target)."""
+        labels = self.distributions[split].argmax(axis=1)
+        return np.where(self.valid[split], labels, -1)
+
+    def limited(self, limit_per_split: int) -> FerPlusVotes:
+        if not limit_per_split:
+            return self
+        return FerPlusVotes({s: v[:limit_per_split] for s, v in self.distributions.items()},
+                            {s: v[:limit_per_split] for s, v in self.valid.items()})
+
+
+def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
+    """The FER+ votes if this machine has them: ``$FERPLUS_CSV``, ``fer2013new.csv`` beside
+    the CSV, or ``../shared/data``."""
+    env = os.environ.get("FERPLUS_CSV")
+    candidates = [Path(env)] if env else []
+    if csv:
+        candidates.append(Path(csv).parent / "fer2013new.csv")
+    here = Path(__file__).resolve().parent.parent
+    candidates += [here.parent / "shared" / "data" / "fer2013new.csv",
+                   here / "shared" / "data" / "fer2013new.csv"]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def _read_votes_frame(path: Path):
+    import pandas as pd
+
+    if not path.is_file():
+        raise DatasetError(path, "FER+ votes file not found (give fer2013new.csv with --votes)")
+    if path.stat().st_size > MAX_BYTES:
+        raise DatasetError(path, f"is {path.stat().st_size / 2**20:.0f} MB, far larger than a "
+                           "FER+ votes file (about 1 MB): is it the right file?")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DatasetError(path, f"is not a readable FER+ votes CSV ({_quote(str(exc))})") from exc
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise DatasetError(path, f"has no column {', '.join(missing)} (a FER+ votes file has "
+                           f"{', '.join(REQUIRED)})")
+    return frame
+
+
+def load_votes(path: str | os.PathLike, usage: np.ndarray, csv_path: str | os.PathLike
+               ) -> FerPlusVotes:
+    """Read and check the votes against the CSV's ``Usage`` column (one entry per CSV row).
+
+    Raises:
+        DatasetError: naming the votes file, the CSV and the first row that differs.
+    """
+    path = Path(path)
+    frame = _read_votes_frame(path)
+    if len(frame) != len(usage):
+        raise DatasetError(path, f"has {len(frame)} rows but {csv_path} has {len(usage)}: the "
+                           "votes must describe the CSV row by row")
+    votes_usage = frame["Usage"].str.strip().to_numpy()
+    differs = np.flatnonzero(votes_usage != usage)
+    if len(differs):
+        i = int(differs[0])
+        raise DatasetError(path, f"Usage {_quote(votes_usage[i])} differs from {csv_path}'s "
+                           f"{_quote(usage[i])} ({len(differs)} rows differ): the votes do not "
+                           "line up with the CSV", row=i + 1)
+    counts = np.zeros((len(frame), len(VOTE_COLUMNS)), np.float64)
+    for j, column in enumerate(VOTE_COLUMNS):
+        values = frame[column].str.strip()
+        numeric = values.str.fullmatch(r"[0-9]{1,3}")
+        if not numeric.all():
+            i = int(np.flatnonzero(~numeric.to_numpy())[0])
+            raise DatasetError(path, f"{column} vote {_quote(values.iloc[i])} is not a whole "
+                               "number of votes", row=i + 1)
+        counts[:, j] = values.astype(np.int64).to_numpy()
+    listed = frame["Image name"].str.strip().to_numpy() != ""
+    empty = np.flatnonzero(listed & (counts.sum(axis=1) == 0))
+    if len(empty):
+        raise DatasetError(path, "every vote is zero on a row FER+ lists "
+                           f"({len(empty)} such rows)", row=int(empty[0]) + 1)
+    return _to_distributions(counts, listed, votes_usage)
+
+
+def _to_distributions(counts: np.ndarray, listed: np.ndarray, usage: np.ndarray) -> FerPlusVotes:
+    seven = np.zeros((len(counts), len(EMOTIONS)), np.float32)
+    for j, column in enumerate(FERPLUS_TO_FER):
+        seven[:, EMOTIONS.index(FERPLUS_TO_FER[column])] = counts[:, j]
+    # The majority over all ten answers decides whether the row has a usable target.
+    majority_is_emotion = counts.argmax(axis=1) < len(FERPLUS_TO_FER)
+    valid = listed & majority_is_emotion & (seven.sum(axis=1) > 0)
+    totals = np.where(valid, seven.sum(axis=1), 1.0)[:, None]
+    seven = np.where(valid[:, None], seven / totals, 0.0).astype(np.float32)
+    return FerPlusVotes({s: seven[usage == s] for s in SPLITS},
+                        {s: valid[usage == s] for s in SPLITS})
+
+
+def csv_usage(csv_path: str | os.PathLike) -> np.ndarray:
+    """The CSV's ``Usage`` column alone (cheap: pixels are not parsed)."""
+    import pandas as pd
+
+    frame = pd.read_csv(csv_path, usecols=["Usage"], dtype=str, keep_default_na=False,
+                        compression="infer")
+    return frame["Usage"].str.strip().to_numpy()
+
+
+def training_targets(labels: np.ndarray, votes: FerPlusVotes | None, split: str,
+                     label_set: str) -> tuple[np.ndarray, np.ndarray]:
+    """Soft targets for one split and the rows to keep.
+
+    ``fer``: the original one-hot label. ``ferplus``: the vote distribution; rows without a
+    FER+ target are dropped. ``mixed``: the mean of the two where votes exist, the original
+    label alone elsewhere (no row is lost, and fear and disgust keep their original weight).
+    """
+    onehot = np.eye(len(EMOTIONS), dtype=np.float32)[labels]
+    keep = np.ones(len(labels), bool)
+    if label_set == "fer":
+        return onehot, keep
+    if votes is None:
+        raise DatasetError("(none)", f"--labels {label_set} needs the FER+ votes "
+                           "(fer2013new.csv): pass --votes PATH")
+    dist, valid = votes.distributions[split], votes.valid[split]
+    if label_set == "ferplus":
+        return dist[valid], valid
+    mixed = np.where(valid[:, None], 0.5 * onehot + 0.5 * dist, onehot)
+    return mixed.astype(np.float32), keep
