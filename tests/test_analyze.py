@@ -11,6 +11,7 @@ import pytest
 from fer_desktop.cli import main as cli_main
 from fer_desktop.core.analyze import build_parser, main
 from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 
 
 def sample_video(path, sample, frames: int = 6, fps: float = 10.0):
@@ -113,7 +114,7 @@ def test_bad_smoothing_is_refused_with_a_clear_message(tmp_path, capsys, value):
 
 
 @pytest.mark.parametrize("args, seconds", [
-    ([], 0.3), (["--smoothing", "0"], 0.0), (["--smoothing", "0.75"], 0.75),
+    ([], DEFAULT_SMOOTHING_S), (["--smoothing", "0"], 0.0), (["--smoothing", "0.75"], 0.75),
     (["--no-smoothing"], 0.0),
 ])
 def test_smoothing_option(args, seconds):

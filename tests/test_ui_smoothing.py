@@ -33,9 +33,9 @@ def test_slider_runs_from_off_to_one_second_and_starts_at_the_default(box):
 
 def test_moving_the_slider_emits_the_seconds(qtbot, box):
     with qtbot.waitSignal(box.changed, timeout=1000) as blocker:
-        box.smoothing_slider.setValue(10)
-    assert blocker.args[0].smoothing_s == pytest.approx(0.5)
-    assert box.smoothing_value.text() == "0.50 s"
+        box.smoothing_slider.setValue(12)
+    assert blocker.args[0].smoothing_s == pytest.approx(0.6)
+    assert box.smoothing_value.text() == "0.60 s"
 
 
 def test_showing_options_does_not_echo(qtbot, box):

@@ -88,8 +88,8 @@ class OptionsBox(QGroupBox):
         self.smoothing_slider.setToolTip(
             "How long each face's probabilities are averaged, so labels do not flicker: longer "
             "is steadier, shorter follows a new expression sooner. Off shows each frame's raw "
-            f"answer. Default {DEFAULT_SMOOTHING_S:g} s (the first tick): steady labels that "
-            "still follow a change within half a second")
+            f"answer. Default {DEFAULT_SMOOTHING_S:g} s (the first tick after Off): steady labels "
+            "that still follow a change within half a second")
         self.smoothing_value = QLabel()
         self.smoothing_value.setMinimumWidth(self.smoothing_value.fontMetrics()
                                              .horizontalAdvance("0.00 s (default)"))
