@@ -49,3 +49,27 @@ def make_votes(path: Path, csv: Path, rows: list[dict[str, int]] | None = None,
         lines.append(f"{usage},{name}," + ",".join(str(votes.get(c, 0)) for c in columns))
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def make_image_folder(root: Path, per_emotion: dict[str, int], seed: int = 0,
+                      suffix: str = ".png") -> Path:
+    """An ImageFolder dataset: ``root/<name>/<i>.png`` 48x48 faces drawn like make_faces.
+
+    ``per_emotion`` maps a folder name (any alias, e.g. "happiness") to its image count; the
+    pattern of each image is that of the class the name stands for, so a model can learn it.
+    """
+    import cv2
+
+    from trainer.imagefolder import emotion_index
+
+    rng = np.random.default_rng(seed)
+    for name, count in per_emotion.items():
+        folder = root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        label = emotion_index(Path(name).name)
+        for i in range(count):
+            img = rng.integers(0, 60, (48, 48)).astype(np.uint8)
+            row = 4 + 6 * int(label if label is not None else 0)
+            img[row:row + 5, 6:42] = 230
+            cv2.imwrite(str(folder / f"{i:03d}{suffix}"), img)
+    return root

@@ -108,6 +108,11 @@ class TrainConfig:
     augment: str = _option("default", "default: flip/rotate/zoom/shift/erasing; robust: also "
                            "brightness, contrast, gamma, blur and sensor noise, as live frames "
                            "vary", choices=AUGMENTATIONS)
+    images: str = _option("", "train on an image folder instead of the CSV: one subfolder per "
+                          "emotion (happy/, sad/, ...; aliases such as happiness or anger are "
+                          "accepted); photos go through the app's face detector and crop; a "
+                          "test/ subfolder is the test set, else 20%% of each emotion is held "
+                          "out (docs/own-faces.md)", metavar="DIR")
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -127,6 +132,9 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.images and self.labels != "fer":
+            raise ConfigError(f"--labels {self.labels} needs the FER+ votes of the FER-2013 CSV; "
+                              "an image folder (--images) has its own labels: leave --labels out")
         if self.max_minutes < 0:
             raise ConfigError(f"max_minutes must be 0 (no limit) or more, got {self.max_minutes}")
         if self.threads < 0:
