@@ -5,24 +5,18 @@ from __future__ import annotations
 import csv
 
 import cv2
-import numpy as np
 import pytest
 
 from fer_desktop.cli import main as cli_main
 from fer_desktop.core.analyze import build_parser, main
 from fer_desktop.core.export import CSV_COLUMNS
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
+from fer_desktop.synthetic import drifting_face, write_video
 
 
 def sample_video(path, sample, frames: int = 6, fps: float = 10.0):
     """A video of the sample face drifting right by 3 px a frame."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
-    for i in range(frames):
-        frame = np.full((480, 640, 3), 100, np.uint8)
-        frame[20:404, 40 + 3 * i:424 + 3 * i] = cv2.resize(sample, (384, 384))
-        writer.write(frame)
-    writer.release()
-    return path
+    return write_video(path, drifting_face(sample, frames), fps)
 
 
 def rows(path):
@@ -174,6 +168,21 @@ def test_an_output_that_names_an_input_is_refused_and_the_input_kept(tmp_path, s
     assert "names an input" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in before} == before
     assert not (tmp_path / "r.csv").exists() and not leftovers(tmp_path)
+
+
+def test_an_output_that_names_a_photo_of_an_input_folder_is_refused(tmp_path, sample_bgr,
+                                                                     capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.jpg"), sample_bgr)
+    before = (folder / "a.jpg").read_bytes()
+    assert main([str(folder), "--out", str(folder / "a.jpg"), "--force", "--no-progress"]) == 2
+    assert "names an input" in capsys.readouterr().err
+    assert (folder / "a.jpg").read_bytes() == before and not leftovers(tmp_path)
+    # A CSV kept in the photo folder is not an input: it may be replaced with --force.
+    (folder / "results.csv").write_text("old\n")
+    assert main([str(folder), "--out", str(folder / "results.csv"), "--force",
+                 "--no-progress"]) == 0
 
 
 def test_out_and_annotated_naming_one_file_are_refused(tmp_path, sample_bgr, capsys):

@@ -169,6 +169,21 @@ def test_model_json_is_validated_as_a_whole(model_copy, change, message):
     assert info.value.path == path and len(str(info.value)) < 400
 
 
+def test_figures_that_were_not_measured_may_be_null(model_copy):
+    """A CSV without PrivateTest (or FER+) rows leaves those figures null: still loadable."""
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    for info in meta["accuracy"].values():
+        info["private_accuracy"] = info["private_ferplus_accuracy"] = None
+    path.write_text(json.dumps(meta))
+    classifier = EmotionClassifier.load(model_copy)
+    assert classifier.accuracy() is None and classifier.accuracy_text() == "accuracy not recorded"
+    for info in meta["accuracy"].values():
+        info["private_accuracy"] = float("nan")  # what an older export wrote
+    path.write_text(json.dumps(meta))
+    assert EmotionClassifier.load(model_copy).accuracy() is None
+
+
 def test_an_oversized_model_json_is_refused_unread(model_copy):
     path = model_copy / "model.json"
     meta = json.loads(path.read_text())

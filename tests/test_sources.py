@@ -16,15 +16,13 @@ from fer_desktop.core.sources import (
     list_cameras,
     open_source,
 )
+from fer_desktop.synthetic import write_video
 
 
-def write_video(path, frames: int = 6, size=(160, 120), fps: float = 10.0):
-    fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix == ".avi" else "mp4v"))
-    writer = cv2.VideoWriter(str(path), fourcc, fps, size)
-    for i in range(frames):
-        writer.write(np.full((size[1], size[0], 3), 20 * i, np.uint8))
-    writer.release()
-    return path
+def grey_video(path, frames: int = 6, size=(160, 120), fps: float = 10.0):
+    """Frame i is a plain grey of level 20 * i (tells the frames apart)."""
+    return write_video(path, (np.full((size[1], size[0], 3), 20 * i, np.uint8)
+                              for i in range(frames)), fps)
 
 
 class FakeCapture:
@@ -117,7 +115,7 @@ def test_bad_inputs_are_named(tmp_path, make, message):
 
 
 def test_video_reports_count_and_rate(tmp_path):
-    path = write_video(tmp_path / "clip.avi", frames=6, fps=10.0)
+    path = grey_video(tmp_path / "clip.avi", frames=6, fps=10.0)
     source = open_source(path)
     assert isinstance(source, VideoFileSource)
     assert source.frame_count == 6 and source.fps == pytest.approx(10.0)
@@ -131,7 +129,7 @@ def test_video_reports_count_and_rate(tmp_path):
 
 
 def test_video_loops_when_asked(tmp_path):
-    source = open_source(write_video(tmp_path / "clip.avi", frames=3), loop=True)
+    source = open_source(grey_video(tmp_path / "clip.avi", frames=3), loop=True)
     assert [source.read().index for _ in range(5)] == [0, 1, 2, 3, 4]
 
 
@@ -181,7 +179,7 @@ def test_frame_is_read_only_and_checked():
 
 
 def test_looping_video_starts_its_time_again(tmp_path):
-    source = open_source(write_video(tmp_path / "clip.avi", frames=3, fps=10.0), loop=True)
+    source = open_source(grey_video(tmp_path / "clip.avi", frames=3, fps=10.0), loop=True)
     times = [source.read().timestamp_s for _ in range(5)]
     assert times == pytest.approx([0.0, 0.1, 0.2, 0.0, 0.1])
 
@@ -304,3 +302,29 @@ def test_an_oversized_image_file_is_refused_unread(tmp_path, monkeypatch):
     path.write_bytes(png_declaring(10, 10) + b"\0" * 2000)
     with pytest.raises(SourceError, match="image files over"):
         sources.read_image(path)
+
+
+def test_times_follow_a_seek_backwards_and_forwards(tmp_path):
+    source = open_source(grey_video(tmp_path / "clip.avi", frames=10, fps=10.0))
+    assert [source.read().timestamp_s for _ in range(6)] == pytest.approx(
+        [0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    source.seek(2)
+    assert [source.read().timestamp_s for _ in range(2)] == pytest.approx([0.2, 0.3])
+    source.seek(8)
+    assert source.read().timestamp_s == pytest.approx(0.8)
+
+
+def test_times_by_count_follow_seek_and_skip_without_file_times(tmp_path):
+    # No frame times and no rate in the file: 30 fps by position, through seeks and skips.
+    fake = FakeVideo(float("nan"), [float("nan")] * 10)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"fake")
+    source = VideoFileSource(path, capture_factory=lambda _p: fake)
+    fake.grab = lambda: fake.read()[0]
+    assert [source.read().timestamp_s for _ in range(3)] == pytest.approx([0, 1 / 30, 2 / 30])
+    source.skip(2)
+    assert source.read().timestamp_s == pytest.approx(5 / 30)
+    source.seek(1)
+    fake.read_count = 1
+    assert source.read().timestamp_s == pytest.approx(1 / 30)
+    assert source.fps_assumed

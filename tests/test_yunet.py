@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
+from fer_desktop.core.boxes import iou_matrix
 from fer_desktop.core.crop import crop_face, eye_angle_deg, face_inputs, levelled_crop
 from fer_desktop.core.detectors import FaceDetector, create_detector
-from fer_desktop.core.detectors.blazeface import iou_matrix
 from fer_desktop.core.detectors.eyes import MosaicEyeFinder
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions

@@ -85,23 +85,39 @@ def plot_confusion(matrix: np.ndarray, title: str, path: Path) -> None:
     tmp.replace(path)
 
 
+def folder_split(images: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """An image folder's faces and labels: its test set ("test") or every face ("all")."""
+    from trainer.imagefolder import load_image_folder
+
+    folder = load_image_folder(images)
+    if split == "test":
+        return folder.test_images, folder.test_labels
+    return (np.concatenate([folder.train_images, folder.test_images]),
+            np.concatenate([folder.train_labels, folder.test_labels]))
+
+
 def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "none",
              out: Path | None = None, emitter: EventEmitter | None = None,
-             votes: str | None = None) -> dict:
+             votes: str | None = None, images: str = "") -> dict:
+    """Score a model on a CSV split, or on an image folder's "test" set or "all" its faces."""
     from trainer.data import load_cached, user_cache_dir
 
     model_path, temperature = resolve_model(Path(target))
-    data = load_cached(csv, user_cache_dir())  # never beside the model or the report
-    if len(data.labels[split]) == 0:
-        raise rundir.RunDirError(csv, f"has no {split} rows to evaluate on")
-    x = preprocess.preprocess_faces(data.images[split])
-    y = data.labels[split]
+    majority = None
+    if images:
+        faces, y = folder_split(images, split)
+    else:
+        data = load_cached(csv, user_cache_dir())  # never beside the model or the report
+        if len(data.labels[split]) == 0:
+            raise rundir.RunDirError(csv, f"has no {split} rows to evaluate on")
+        faces, y = data.images[split], data.labels[split]
+        if split != "Training":
+            from trainer.export import ferplus_majorities
+
+            majority = (ferplus_majorities(csv, data, votes) or {}).get(split)
+    x = preprocess.preprocess_faces(faces)
     raw = predict(model_path, x, tta)
     calibrated = metrics.apply_temperature(raw, temperature)
-    from trainer.export import ferplus_majorities
-
-    majority = (ferplus_majorities(csv, data, votes) or {}).get(split) \
-        if split != "Training" else None
     summary = metrics.summarize(calibrated, y, majority)
     result = {"model": str(model_path), "split": split, "tta": tta, "temperature": temperature,
               "samples": int(len(y)), **summary, "ece_uncalibrated": metrics.ece(raw, y)}
@@ -138,7 +154,23 @@ def format_result(result: dict) -> str:
     return "\n".join(lines)
 
 
+CSV_SPLITS = ("Training", "PublicTest", "PrivateTest")
+FOLDER_SPLITS = ("test", "all")
+
+
 def evaluate_cli(args, emitter: EventEmitter) -> None:
-    result = evaluate(Path(args.model), args.csv, args.split, args.tta,
-                      Path(args.out) if args.out else None, emitter, votes=args.votes)
+    from trainer.cli import UserError
+
+    if bool(args.csv) == bool(args.images):
+        raise UserError("evaluate needs one dataset: --csv PATH (FER-2013) or --images DIR "
+                        "(an image folder)")
+    split = args.split or ("test" if args.images else "PrivateTest")
+    allowed = FOLDER_SPLITS if args.images else CSV_SPLITS
+    if split not in allowed:
+        raise UserError(f"--split {split} does not apply to "
+                        f"{'an image folder' if args.images else 'the CSV'}: choose one of "
+                        f"{', '.join(allowed)}")
+    result = evaluate(Path(args.model), args.csv, split, args.tta,
+                      Path(args.out) if args.out else None, emitter, votes=args.votes,
+                      images=args.images)
     emitter.log(format_result(result))

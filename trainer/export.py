@@ -157,17 +157,22 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     config = rundir.read_json(run / rundir.CONFIG)
     state = rundir.read_json(run / rundir.STATE)
     keras_model = _best_float32_model(run)
-    if data is None:
+    images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
+    if data is None and images:
+        from trainer.imagefolder import load_image_folder
+
+        data = load_image_folder(images, config.get("seed", 1337)).as_fer_data()
+    elif data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
-    _check_same_data(data, state.get("dataset_sha256"), csv or config["csv"])
+    _check_same_data(data, state.get("dataset_sha256"), csv or images or config["csv"])
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
                  "dataset_sha256": state.get("dataset_sha256"),
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
                  "training": _training_summary(run)}
     return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only,
-                        ferplus_majority=ferplus_majorities(csv or config["csv"], data,
-                                                            config.get("votes") or None))
+                        ferplus_majority=None if images else ferplus_majorities(
+                            csv or config["csv"], data, config.get("votes") or None))
 
 
 def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str,
@@ -305,22 +310,26 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     y_pub = data.labels["PublicTest"]
     x_priv = preprocess.preprocess_faces(data.images["PrivateTest"])
     y_priv = data.labels["PrivateTest"]
+    if len(y_priv) == 0:
+        emitter.log("warning: the CSV has no PrivateTest rows: the model's PrivateTest figures "
+                    "are left empty (null) in model.json")
 
-    # Flip averaging goes into the exported graph only when PublicTest says it pays.
+    # The balanced decision: for the plain and the flip-averaged outputs, the prior power that
+    # PublicTest's balanced accuracy prefers; flip averaging goes into the graph only when it
+    # gains at least 0.3 points of that balanced accuracy (it doubles the cost of a face).
+    frequencies = metrics.class_frequencies(data.labels["Training"])
     p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
     p_flip = 0.5 * (p_plain + keras_model.predict(x_pub[:, :, ::-1], batch_size=256, verbose=0))
-    acc_plain = float((p_plain.argmax(1) == y_pub).mean())
-    acc_flip = float((p_flip.argmax(1) == y_pub).mean())
-    flip_tta = acc_flip >= acc_plain + 0.003
-    p_keras = p_flip if flip_tta else p_plain
-    # The balanced decision: the prior power that PublicTest's balanced accuracy prefers.
-    frequencies = metrics.class_frequencies(data.labels["Training"])
-    power, power_scores = metrics.choose_prior_power(p_keras, y_pub, frequencies)
+    choices = {flip: metrics.choose_prior_power(p, y_pub, frequencies)
+               for flip, p in ((False, p_plain), (True, p_flip))}
+    best = {flip: scores[power] for flip, (power, scores) in choices.items()}
+    flip_tta = best[True] >= best[False] + 0.003
+    power, power_scores = choices[flip_tta]
     weights = metrics.prior_weights(frequencies, power)
-    p_keras = metrics.apply_prior(p_keras, weights)
+    p_keras = metrics.apply_prior(p_flip if flip_tta else p_plain, weights)
     temperature = metrics.fit_temperature(p_keras, y_pub)
-    emitter.log(f"PublicTest: plain {acc_plain:.4f}, flip-averaged {acc_flip:.4f} -> "
-                f"flip in model: {flip_tta}; balanced accuracy by prior power "
+    emitter.log(f"PublicTest balanced accuracy: plain {best[False]:.4f}, flip-averaged "
+                f"{best[True]:.4f} -> flip in model: {flip_tta}; by prior power "
                 + ", ".join(f"{t:g}: {v:.4f}" for t, v in power_scores.items())
                 + f" -> power {power:g}; temperature {temperature:.3f}")
     majority = ferplus_majority or {}
@@ -360,9 +369,11 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                                  "accuracy, so it cannot be shipped alone: export without "
                                  "--int8-only")
     if int8_only:
+        private = files["model.tflite"]["private_accuracy"]
         emitter.log("float32 model.tflite: PublicTest "
                     f"{files['model.tflite']['public_accuracy']:.4f}, PrivateTest "
-                    f"{files['model.tflite']['private_accuracy']:.4f} (not written: --int8-only)")
+                    f"{'not measured' if private is None else f'{private:.4f}'} "
+                    "(not written: --int8-only)")
         del files["model.tflite"]
     if not keep_int8:
         emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")

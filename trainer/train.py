@@ -115,6 +115,10 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
 
 
 def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData:
+    if config.images:
+        from trainer.imagefolder import load_folder_for_training
+
+        return load_folder_for_training(config.images, config.seed, emitter)
     shared = find_shared_csv()
     csv = config.csv or (str(shared) if shared else "")
     if not csv:

@@ -73,21 +73,29 @@ def levelled_crop(frame: np.ndarray, box: np.ndarray, angle_deg: float,
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def face_inputs(frame: np.ndarray, boxes: list[np.ndarray], scale: float = 1.0,
-                keypoints: list[np.ndarray] | None = None) -> np.ndarray:
-    """(n, 48, 48, 1) float32 network inputs for the boxes of one frame.
+def face_crops(frame: np.ndarray, boxes: list[np.ndarray], scale: float = 1.0,
+               keypoints: list[np.ndarray | None] | None = None) -> list[np.ndarray]:
+    """The square grayscale uint8 face crops (side, side) the live view classifies, per box.
 
     Args:
-        keypoints: per box, the detector's (k, 2) keypoints; when given, each face whose eye
-            keypoints can be trusted (see :func:`eye_angle_deg`) is turned eye-level first.
+        keypoints: per box, the detector's (k, 2) keypoints (or None); when given, each face
+            whose eye keypoints can be trusted (see :func:`eye_angle_deg`) is turned eye-level.
     """
     if not boxes:
-        return np.zeros((0, *INPUT_SHAPE), np.float32)
+        return []
     # Gray first: one conversion for the frame instead of one per face, same pixels.
     gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     angles = [eye_angle_deg(k) for k in keypoints] if keypoints is not None \
         else [None] * len(boxes)
-    crops = [crop_face(gray, box, scale) if angle is None
-             else levelled_crop(gray, box, angle, scale)
-             for box, angle in zip(boxes, angles, strict=True)]
-    return np.stack([preprocess_face(crop) for crop in crops])
+    return [crop_face(gray, box, scale) if angle is None
+            else levelled_crop(gray, box, angle, scale)
+            for box, angle in zip(boxes, angles, strict=True)]
+
+
+def face_inputs(frame: np.ndarray, boxes: list[np.ndarray], scale: float = 1.0,
+                keypoints: list[np.ndarray] | None = None) -> np.ndarray:
+    """(n, 48, 48, 1) float32 network inputs for the boxes of one frame (see face_crops)."""
+    if not boxes:
+        return np.zeros((0, *INPUT_SHAPE), np.float32)
+    return np.stack([preprocess_face(crop)
+                     for crop in face_crops(frame, boxes, scale, keypoints)])

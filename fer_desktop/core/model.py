@@ -13,7 +13,9 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -36,11 +38,14 @@ def default_model_dir() -> Path:
 
 
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``, as the trainer fitted T."""
+    """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``; the dtype stays the input's.
+
+    The one implementation: the trainer fits T with it and the app applies it.
+    """
     logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
-    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def read_metadata(model_dir: Path) -> dict:
@@ -85,6 +90,25 @@ def read_metadata(model_dir: Path) -> dict:
         raise ModelError(path, "names no 'tflite' or 'tflite_int8' file under 'files'; "
                                f"{EXPORT_HINT} again")
     return meta
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """What the pipeline and the window need of an emotion model.
+
+    :class:`EmotionClassifier` is the real one; tests and benchmarks pass stubs.
+    name: shown in the status bar.
+    """
+
+    name: str
+
+    def predict(self, faces: np.ndarray) -> np.ndarray:
+        """(n, 48, 48, 1) float32 preprocessed faces -> (n, 7) probabilities."""
+        ...
+
+    def accuracy_text(self) -> str:
+        """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
+        ...
 
 
 class EmotionClassifier:
@@ -157,7 +181,8 @@ class EmotionClassifier:
         """PrivateTest accuracy (0..1) of the file in use, from model.json, if recorded."""
         info = (self.metadata.get("accuracy") or {}).get(self.model_path.name) or {}
         value = info.get("private_accuracy")
-        return float(value) if isinstance(value, int | float) else None
+        finite = isinstance(value, int | float) and math.isfinite(value)  # NaN: not measured
+        return float(value) if finite else None
 
     def accuracy_text(self) -> str:
         """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
@@ -179,4 +204,4 @@ class EmotionClassifier:
         self._interpreter.set_tensor(self._input_index, np.ascontiguousarray(faces))
         self._interpreter.invoke()
         raw = self._interpreter.get_tensor(self._output_index)
-        return apply_temperature(raw, self.temperature)
+        return apply_temperature(raw.astype(np.float32, copy=False), self.temperature)

@@ -91,6 +91,7 @@ def validate(meta: object, path: Path) -> dict:
         if not isinstance(info, dict):
             raise _wrong(path, f"accuracy.{name}", "an object ({...})", info)
         for field, value in info.items():
-            if field.endswith("accuracy") and not _is(value, (int, float)):
-                raise _wrong(path, f"accuracy.{name}.{field}", "a number", value)
+            if field.endswith("accuracy") and value is not None \
+                    and not _is(value, (int, float)):  # null: not measured (no such rows)
+                raise _wrong(path, f"accuracy.{name}.{field}", "a number or null", value)
     return meta

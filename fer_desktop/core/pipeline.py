@@ -24,7 +24,7 @@ from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.detectors.eyes import MosaicEyeFinder
 from fer_desktop.core.frames import as_bgr8
-from fer_desktop.core.model import EmotionClassifier
+from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.tracking import (
     DEFAULT_SMOOTHING_S,
     UNCERTAIN_BELOW,
@@ -99,7 +99,7 @@ class FacePipeline:
         options: see PipelineOptions.
     """
 
-    def __init__(self, classifier: EmotionClassifier, detector: FaceDetector,
+    def __init__(self, classifier: Classifier, detector: FaceDetector,
                  options: PipelineOptions = PipelineOptions()) -> None:
         self.classifier = classifier
         self.detector = detector
@@ -118,6 +118,19 @@ class FacePipeline:
             ValueError: unknown detector name.
         """
         classifier = EmotionClassifier.load(model_dir, num_threads=options.num_threads)
+        return cls.from_classifier(classifier, options)
+
+    @classmethod
+    def from_classifier(cls, classifier: Classifier,
+                        options: PipelineOptions = PipelineOptions()) -> FacePipeline:
+        """A pipeline around an already loaded classifier, with the detector ``options`` name.
+
+        The one way the window, the tests and the benchmarks build a pipeline for a model they
+        hold (a hot-swapped model, a stub).
+
+        Raises:
+            ValueError: unknown detector name.
+        """
         return cls(classifier, _detector_for(options), options)
 
     def set_options(self, options: PipelineOptions) -> None:
@@ -130,7 +143,7 @@ class FacePipeline:
             self._tracker.options = _tracker_options(options)
         self.options = options
 
-    def set_classifier(self, classifier: EmotionClassifier) -> None:
+    def set_classifier(self, classifier: Classifier) -> None:
         """Use another model from the next frame on; tracks restart (new probabilities)."""
         self.classifier = classifier
         self._tracker.reset()

@@ -224,9 +224,10 @@ class VideoFileSource:
 
     Timestamps are video time: the container's presentation time of each frame (right for
     variable-frame-rate phone videos too), counted from the first frame. Where the file gives
-    no usable time for a frame, the frame comes ``1 / fps`` after the previous one; when the
-    header's frame rate is also missing, 0 or NaN, ``ASSUMED_FPS`` is used and
-    ``fps_assumed`` becomes True, so callers can say so.
+    no usable time for a frame, its time is its position divided by the frame rate (never
+    earlier than the previous frame's); when the header's frame rate is also missing, 0 or
+    NaN, ``ASSUMED_FPS`` is used and ``fps_assumed`` becomes True, so callers can say so.
+    After a seek, time follows the new position; after a loop it starts again at 0.
 
     Args:
         path: the video file.
@@ -255,6 +256,7 @@ class VideoFileSource:
         self.frame_count = int(count) if count and count > 0 else None
         self._origin_s: float | None = None
         self._last_s: float | None = None
+        self._file_index = 0  # position in the file of the frame just read (0 after a loop)
         self._pending = (first, self._frame_time())
         self._next_index = 0
         self._closed = False
@@ -264,16 +266,16 @@ class VideoFileSource:
         step = 1.0 / (self.fps or ASSUMED_FPS)
         position_ms = _finite(self._capture.get(cv2.CAP_PROP_POS_MSEC))
         stamp = position_ms / 1000.0 if position_ms is not None and position_ms >= 0 else None
-        if stamp is not None and self._origin_s is None:
-            self._origin_s = stamp
-        if stamp is not None and self._origin_s is not None:
+        if self._origin_s is None:
+            self._origin_s = stamp if stamp is not None and self._file_index == 0 else 0.0
+        if stamp is not None:
             stamp -= self._origin_s
-        if self._last_s is None:
-            when = stamp if stamp is not None and stamp >= 0 else 0.0
-        elif stamp is not None and stamp > self._last_s:
+        last = self._last_s
+        if stamp is not None and stamp >= 0 and (last is None or stamp > last):
             when = stamp
-        else:
-            when = self._last_s + step  # no usable time from the file: one frame later
+        else:  # no usable time from the file: count frames, never going back
+            by_count = self._file_index * step
+            when = by_count if last is None or by_count > last else last + step
             self.fps_assumed = self.fps_assumed or self.fps is None
         self._last_s = when
         return when
@@ -285,6 +287,7 @@ class VideoFileSource:
             (image, when), self._pending = self._pending, None
         else:
             ok, image = self._capture.read()
+            self._file_index += 1
             if not ok or image is None:
                 if not self.loop or self._next_index == 0:
                     return None
@@ -292,11 +295,55 @@ class VideoFileSource:
                 ok, image = self._capture.read()
                 if not ok or image is None:
                     return None
-                self._last_s = None  # a new pass: time starts again at 0
+                self._last_s, self._file_index = None, 0  # a new pass: time starts again
             when = self._frame_time()
         frame = Frame(self._next_index, when, image)
         self._next_index += 1
         return frame
+
+    @property
+    def position(self) -> int:
+        """The index of the frame the next ``read()`` returns."""
+        return self._next_index
+
+    def skip(self, frames: int) -> int:
+        """Pass over up to ``frames`` frames without converting them; returns how many.
+
+        Cheaper than reading them (``grab`` skips the colour conversion); used to keep a
+        slow machine in real time. Stops at the end of the file (looping or not).
+        """
+        done = 0
+        if self._pending is not None and frames > 0:
+            self._pending = None
+            done = 1
+        grabbed = 0
+        while done < frames and not self._closed and self._capture.grab():
+            done += 1
+            grabbed += 1
+        self._next_index += done
+        self._file_index += grabbed
+        return done
+
+    def seek(self, index: int) -> int:
+        """Make ``index`` (clamped to the file) the next frame read; returns the index used.
+
+        Raises:
+            SourceError: the file cannot be positioned (some streams cannot seek).
+        """
+        if self._closed:
+            return self._next_index
+        index = max(0, int(index))
+        if self.frame_count:
+            index = min(index, self.frame_count - 1)
+        self._pending = None
+        if not self._capture.set(cv2.CAP_PROP_POS_FRAMES, index):
+            raise SourceError(self.path, "cannot jump to another position in this file "
+                                         "(the format does not allow it)")
+        self._next_index = index
+        # The next frame read is at file position ``index``: its time comes from the file
+        # (or the count) afresh, backwards too.
+        self._last_s, self._file_index = None, index - 1
+        return index
 
     def close(self) -> None:
         self._closed = True

@@ -74,6 +74,10 @@ class OptionsBox(QGroupBox):
         self.detector_combo = QComboBox()
         for name, label in DETECTOR_LABELS.items():
             self.detector_combo.addItem(label, name)
+        # A narrow side panel shows the start of the name rather than clipping the box.
+        self.detector_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.detector_combo.setMinimumContentsLength(12)
         self.detector_combo.setToolTip("Face detector: BlazeFace is faster and finds small or "
                                        "turned faces; Haar is OpenCV's classic")
         self.bars_check = QCheckBox("Show bars next to faces")

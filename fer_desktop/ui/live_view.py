@@ -31,14 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fer_desktop.core.detectors import create_detector
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
+from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
+    FrameSource,
     list_cameras,
     normalise_source,
     open_source,
@@ -47,12 +49,15 @@ from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.face_panel import FacePanel
+from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.recording import OutputControls
+from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
+from fer_desktop.ui.transport_bar import TransportBar
 from fer_desktop.ui.video_view import VideoView
 
 STATS_INTERVAL_MS = 1000
@@ -61,6 +66,11 @@ STOP_TIMEOUT_MS = 5000
 
 def is_image_path(spec: int | str | Path) -> bool:
     return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
+
+
+def is_video_path(spec: int | str | Path | None) -> bool:
+    return (spec is not None and not isinstance(spec, int) and Path(spec).is_file()
+            and not is_image_path(spec))
 
 
 class LiveView(QWidget):
@@ -98,8 +108,8 @@ class LiveView(QWidget):
     def __init__(self, settings: AppSettings, notifier: Notifier, *,
                  source: int | str | Path | None = None, model_dir: Path | None = None,
                  detector: str | None = None,
-                 pipeline_factory: Callable[..., Any] = FacePipeline.create,
-                 source_opener: Callable[..., Any] = open_source,
+                 pipeline_factory: Callable[..., FacePipeline] = FacePipeline.create,
+                 source_opener: Callable[..., FrameSource] = open_source,
                  camera_lister: Callable[[], list[int]] = list_cameras,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +125,7 @@ class LiveView(QWidget):
         self._options = options
         self._cli_source = source
         self._spec: int | str | Path | None = None
-        self._pipeline: Any = None
+        self._pipeline: FacePipeline | None = None
         self._loading = False
         self._cameras: list[int] | None = None
         self._capture: CaptureThread | None = None
@@ -125,10 +135,14 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
+        self._at_end = False
+        self.analysis_dialogs: list[FileAnalysisDialog] = []
 
         self.outputs = OutputControls(settings, notifier, self)
         self.outputs.recording_changed.connect(self._on_recording_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
+        self.outputs.screenshot_saved.connect(
+            lambda path: self.saved_banner.show_saved("Screenshot saved", path))
         self._build_actions()
         self._build_ui()
 
@@ -169,8 +183,23 @@ class LiveView(QWidget):
         self.act_output_folder = self._action("Choose output &folder...", None,
                                               "Choose where screenshots and recordings go",
                                               self.outputs.choose_output_folder)
+        self.act_open_output_folder = self._action(
+            "&Open output folder", None,
+            "Show the folder with the screenshots, recordings and analyses",
+            self.open_output_folder)
         self.act_retry = self._action("Re&try source", "F5", "Open the current source again",
                                       self.retry_source)
+        self.act_play_pause = self._action("&Play / pause", "Space",
+                                           "Play or pause the video", self._on_play_shortcut)
+        self.act_play_pause.setEnabled(False)
+        # Space plays and pauses only where the video has the focus: elsewhere it must still
+        # press the focused button or tick the focused box.
+        self.removeAction(self.act_play_pause)
+        self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_analyse_file = self._action(
+            "&Analyse whole file...", "Ctrl+Shift+A",
+            "Analyse every frame of a video in the background and chart the emotions over "
+            "its time (saved as a CSV file)", self.analyse_whole_file)
 
     def _build_ui(self) -> None:
         video_column = QWidget()
@@ -180,7 +209,21 @@ class LiveView(QWidget):
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
+        self.saved_banner = SavedBanner()
+        self.saved_banner.open_folder_requested.connect(self._open_folder)
+        video_layout.addWidget(self.saved_banner)
         video_layout.addWidget(self._build_video_stack(), 1)
+        self.transport = TransportBar()
+        self.transport.set_pacing(self._settings.every_frame)
+        self.transport.play_toggled.connect(self._on_play_toggled)
+        self.transport.seek_requested.connect(self._on_seek_requested)
+        self.transport.speed_changed.connect(self._on_speed_changed)
+        self.transport.every_frame_changed.connect(self._on_every_frame_changed)
+        self.transport.analyse_requested.connect(self.analyse_whole_file)
+        self.transport.hide()
+        video_layout.addWidget(self.transport)
+        self.video_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.video_view.addAction(self.act_play_pause)
 
         self.face_panel = FacePanel()
         self.options_box = OptionsBox(self._options)
@@ -194,8 +237,8 @@ class LiveView(QWidget):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(300)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(video_column)
@@ -243,7 +286,7 @@ class LiveView(QWidget):
 
     # state read-back --------------------------------------------------------------------
     @property
-    def pipeline(self) -> Any:
+    def pipeline(self) -> FacePipeline | None:
         return self._pipeline
 
     @property
@@ -303,7 +346,7 @@ class LiveView(QWidget):
             self._settings.source = self._spec  # a command-line choice is remembered too
             self.source_picker.show_source(self._spec)
 
-    def _on_pipeline_loaded(self, pipeline: Any) -> None:
+    def _on_pipeline_loaded(self, pipeline: FacePipeline) -> None:
         self._loading = False
         if self._closing or self._pipeline is not None:
             return  # a model chosen while the shipped one loaded stays in use
@@ -402,7 +445,7 @@ class LiveView(QWidget):
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
 
-    def _opener(self, spec: int | str | Path) -> Callable[[], Any]:
+    def _opener(self, spec: int | str | Path) -> Callable[[], FrameSource]:
         if isinstance(spec, int):
             return functools.partial(self._source_opener, spec)
         loop = False if is_image_path(spec) else self._options.loop_video
@@ -416,7 +459,13 @@ class LiveView(QWidget):
         # here, with no thread running, before the new one starts.
         self._pipeline.set_options(self._pipeline_options())
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
-                               mirror=self._options.mirror, describe=describe_spec(spec))
+                               mirror=self._options.mirror, describe=describe_spec(spec),
+                               speed=self.transport.speed,
+                               every_frame=self.transport.every_frame)
+        self._at_end = False
+        self.transport.hide()
+        self.transport.set_playing(True)
+        self.act_play_pause.setEnabled(False)
         thread.opened.connect(functools.partial(self._on_opened, thread))
         thread.frame_ready.connect(functools.partial(self._on_frame_ready, thread))
         thread.ended.connect(functools.partial(self._on_ended, thread))
@@ -444,6 +493,10 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
+        if thread.seekable:
+            self.transport.set_video(thread.frame_count, thread.fps)
+            self.transport.show()
+            self.act_play_pause.setEnabled(True)
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
         if thread is not self._capture:
@@ -455,13 +508,17 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
+        if thread.seekable:
+            self.transport.set_position(output.result.index)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
-            self._notifier.info(f"End of {thread.describe} ({frames} frames); "
-                                "tick Loop videos to play it again and again")
+            self._at_end = True
+            self.transport.set_playing(False)
+            self._notifier.info(f"End of {thread.describe}: press Play to watch it again, "
+                                "or tick Loop videos to play it again and again")
 
     def _on_source_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is not self._capture:
@@ -479,6 +536,71 @@ class LiveView(QWidget):
             return
         self.banner.show_message(message)
         self._notifier.error(message, serious=True, details=tb)
+
+    # transport --------------------------------------------------------------------------
+    def _on_play_shortcut(self) -> None:
+        if self.transport.isVisible():
+            self.transport.toggle()
+
+    def _on_play_toggled(self, playing: bool) -> None:
+        capture = self._capture
+        if capture is None:
+            return
+        if playing and self._at_end:
+            self._at_end = False
+            capture.request_seek(0)  # play again from the start
+        capture.set_paused(not playing)
+
+    def _on_seek_requested(self, frame_index: int) -> None:
+        if self._capture is not None:
+            self._at_end = False
+            self._capture.request_seek(frame_index)
+
+    def _on_speed_changed(self, speed: float) -> None:
+        if self._capture is not None:
+            self._capture.request_playback(speed=speed)
+
+    def _on_every_frame_changed(self, every_frame: bool) -> None:
+        self._settings.every_frame = every_frame
+        if self._capture is not None:
+            self._capture.request_playback(every_frame=every_frame)
+
+    # whole-file analysis ----------------------------------------------------------------
+    def analyse_whole_file(self) -> FileAnalysisDialog | None:
+        """Analyse the video on screen (or one the user picks) in the background.
+
+        Opens a :class:`FileAnalysisDialog` with the progress and, at the end, the chart; the
+        CSV goes to the output folder. Returns the dialog, or None when no video was chosen.
+        """
+        video = self._spec if is_video_path(self._spec) else None
+        if video is None:
+            path = self._ask_open_file("Analyse a video",
+                                       dialog_filter("Videos", VIDEO_SUFFIXES))
+            if not path:
+                return None
+            video = path
+        video = Path(video)
+        out_csv = analysis_csv_path(Path(self._settings.output_folder), video)
+        make_pipeline = functools.partial(self._pipeline_factory, self._analysis_model_dir(),
+                                          self._pipeline_options(PipelineOptions()))
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
+        dialog.finished_analysis.connect(
+            lambda result: self.saved_banner.show_saved("Analysis saved", result.csv_path))
+        dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
+        self.analysis_dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _analysis_model_dir(self) -> Path | None:
+        """The folder of the model in use (a model chosen later included)."""
+        return getattr(getattr(self._pipeline, "classifier", None), "model_dir",
+                       self._model_dir)
+
+    def _forget_dialog(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
+        if dialog in self.analysis_dialogs and not dialog.running:
+            self.analysis_dialogs.remove(dialog)
+            dialog.deleteLater()
 
     # options ----------------------------------------------------------------------------
     def set_options(self, options: LiveOptions) -> None:
@@ -499,14 +621,11 @@ class LiveView(QWidget):
             self._notifier.info("Loop videos applies the next time a video is opened")
 
     # model hot swap ---------------------------------------------------------------------
-    def set_classifier(self, classifier: Any) -> None:
+    def set_classifier(self, classifier: Classifier) -> None:
         """Use this (already loaded and checked) classifier from the next frame on."""
         if self._pipeline is None:
-            options = self._pipeline_options(PipelineOptions())
-            detector = create_detector(options.detector, min_face_px=options.min_face_px,
-                                       score_threshold=options.score_threshold,
-                                       num_threads=options.num_threads)
-            self._pipeline = FacePipeline(classifier, detector, options)
+            self._pipeline = FacePipeline.from_classifier(
+                classifier, self._pipeline_options(PipelineOptions()))
             self.pipeline_ready.emit(classifier)
             if self._spec is not None or self._cameras is not None:
                 self._open_chosen_or_default()
@@ -552,7 +671,30 @@ class LiveView(QWidget):
         """Finish the CSV file; returns its path (None when not recording)."""
         if self._capture is not None:
             self._capture.set_recorder(None)  # the thread lets go before the file closes
-        return self.outputs.stop()
+        path = self.outputs.stop()
+        if path is not None and not self._closing:
+            self.saved_banner.show_saved("Recording saved", path)
+        return path
+
+    # output folder ----------------------------------------------------------------------
+    def open_output_folder(self) -> None:
+        """Show the output folder in the file manager (created when missing)."""
+        folder = Path(self._settings.output_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notifier.error(f"Cannot create the output folder {folder}: "
+                                 f"{exc.strerror or exc}; choose another with File > Choose "
+                                 "output folder...", exc=exc)
+            return
+        self._open_folder(folder)
+
+    def _open_folder(self, folder: Path) -> None:
+        """Open a folder in the file manager (tests replace ``open_in_file_manager``)."""
+        if not self.folder_opener(folder):
+            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+
+    folder_opener = staticmethod(open_in_file_manager)
 
     def _on_recording_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is self._capture and self.is_recording:
@@ -582,6 +724,9 @@ class LiveView(QWidget):
     def shutdown(self) -> None:
         """Finish the recording and stop every thread (window closing)."""
         self._closing = True
+        for dialog in list(self.analysis_dialogs):
+            dialog.stop()
+            dialog.close()
         self.stop_recording()
         self._stats_timer.stop()
         self._stop_capture()

@@ -162,6 +162,15 @@ class AppSettings:
             return default
         return min(max(seconds, 0.0), SMOOTHING_MAX_S) if math.isfinite(seconds) else default
 
+    @property
+    def every_frame(self) -> bool:
+        """Video pacing: every frame (True) or real time, skipping late frames (default)."""
+        return _as_bool(self._qs.value("live/every_frame"), False)
+
+    @every_frame.setter
+    def every_frame(self, value: bool) -> None:
+        self._set("live/every_frame", bool(value))
+
     # folders ----------------------------------------------------------------------------
     @property
     def output_folder(self) -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_desktop.core.detectors.blazeface import iou_matrix
+from fer_desktop.core.boxes import iou_matrix
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.types import Detection
 from fer_desktop.resources import yunet_model_path
