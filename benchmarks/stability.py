@@ -28,7 +28,8 @@ One table: label changes per second on still faces (mean and the worst face), ho
 faces never changed label, the time from a cut to the new label (median, max, and cuts where
 it never came), the share of frames shown as uncertain, flips of the uncertain flag per second
 on still faces, and the share of 15 fps frames labelled as at 30 fps. ``--sweep`` adds a
-table over time constants and margins: how the defaults were chosen.
+table over time constants and margins: how the defaults were chosen. ``--motion`` films a
+harder material: the head also tilts, nods and sways a little, as when talking.
 """
 
 from __future__ import annotations
@@ -77,17 +78,36 @@ def place(face_gray_or_bgr: np.ndarray, side: int) -> np.ndarray:
 
 
 class Camera:
-    """Films a still scene with sub-pixel jitter, brightness flicker, sensor noise and JPEG."""
+    """Films a still scene with sub-pixel jitter, brightness flicker, sensor noise and JPEG.
 
-    def __init__(self, seed: int) -> None:
+    motion: also move the head as a person sitting and talking does (--motion): a few degrees
+    of tilt, a few percent of scale and a few pixels of sway, smooth with a little tremor.
+    """
+
+    def __init__(self, seed: int, motion: bool = False) -> None:
         self.rng = np.random.default_rng(seed)
+        self.motion = motion
+        self.phases = self.rng.uniform(0, 2 * math.pi, 4)
         cv2.setRNGSeed(seed)  # cv2.randn: the sensor noise, ten times faster than numpy's
+
+    def _pose(self, t: float) -> np.ndarray:
+        """The frame's 2x3 warp: sub-pixel jitter, plus head motion when asked."""
+        rng, ph = self.rng, self.phases
+        dx = 0.4 * math.sin(2 * math.pi * 0.3 * t) + rng.normal(0, 0.25)
+        dy = 0.3 * math.cos(2 * math.pi * 0.2 * t) + rng.normal(0, 0.25)
+        if not self.motion:
+            return np.float32([[1, 0, dx], [0, 1, dy]])
+        angle = 4.0 * math.sin(2 * math.pi * 0.35 * t + ph[0]) + rng.normal(0, 0.4)
+        scale = 1 + 0.04 * math.sin(2 * math.pi * 0.25 * t + ph[1]) + rng.normal(0, 0.003)
+        dx += 5.0 * math.sin(2 * math.pi * 0.5 * t + ph[2])
+        dy += 3.0 * math.sin(2 * math.pi * 0.7 * t + ph[3])
+        warp = cv2.getRotationMatrix2D((FRAME_W / 2, FRAME_H / 2), angle, scale)
+        warp[:, 2] += (dx, dy)
+        return warp.astype(np.float32)
 
     def film(self, scene: np.ndarray, t: float) -> np.ndarray:
         rng = self.rng
-        dx = 0.4 * math.sin(2 * math.pi * 0.3 * t) + rng.normal(0, 0.25)
-        dy = 0.3 * math.cos(2 * math.pi * 0.2 * t) + rng.normal(0, 0.25)
-        warp = np.float32([[1, 0, dx], [0, 1, dy]])
+        warp = self._pose(t)
         frame = cv2.warpAffine(scene, warp, (FRAME_W, FRAME_H), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
         gain = 1 + 0.04 * math.sin(2 * math.pi * 2.0 * t) + rng.normal(0, 0.01)
@@ -118,8 +138,8 @@ class Clip:
 
 
 def observe(pipeline: FacePipeline, scenes: list[np.ndarray], face_of: np.ndarray,
-            name: str, seed: int) -> Clip:
-    camera = Camera(seed)
+            name: str, seed: int, motion: bool = False) -> Clip:
+    camera = Camera(seed, motion)
     times = np.arange(len(face_of)) / FPS
     boxes, probs = [], []
     for t, k in zip(times, face_of, strict=True):
@@ -202,7 +222,7 @@ def make_observations(args) -> tuple[list[str], list[Clip], Clip | None]:
     images = face_images(args, pipeline)
     scenes = [scene for _name, scene in images]
     n_still = round(args.still_s * FPS)
-    stills = [observe(pipeline, scenes, np.full(n_still, k), name, args.seed + k)
+    stills = [observe(pipeline, scenes, np.full(n_still, k), name, args.seed + k, args.motion)
               for k, (name, _scene) in enumerate(images)]
     targets = still_labels(stills)
     order = [0]
@@ -214,7 +234,8 @@ def make_observations(args) -> tuple[list[str], list[Clip], Clip | None]:
     cuts = None
     if len(order) > 1:
         per = round(args.segment_s * FPS)
-        cuts = observe(pipeline, scenes, np.repeat(order, per), "cuts", args.seed + 1000)
+        cuts = observe(pipeline, scenes, np.repeat(order, per), "cuts", args.seed + 1000,
+                       args.motion)
     return [name for name, _scene in images], stills, cuts
 
 
@@ -391,6 +412,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sweep", action="store_true",
                         help="also tabulate time constants x switch margins")
+    parser.add_argument("--motion", action="store_true",
+                        help="a harder material: the head also tilts, nods and sways as when "
+                             "talking (a few degrees, a few percent, a few pixels)")
     parser.add_argument("--observations", type=Path, metavar="FILE.npz",
                         help="keep the detector and classifier answers in FILE.npz and reuse "
                              "them when it exists (same options), to try settings quickly")

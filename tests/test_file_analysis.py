@@ -106,6 +106,7 @@ def test_emotion_series_names_a_bad_file(tmp_path):
     with pytest.raises(ExportError, match="no column frame"):
         emotion_series(path)
     write_csv(path, [(0, 0.0, 0.5)])
-    path.write_text(path.read_text() + "v.mp4,x,0.1,1,0,0,10,10,happy,0.5,false" + ",0.1" * 7 + "\n")
+    bad_row = "v.mp4,x,0.1,1,0,0,10,10,happy,0.5,false" + ",0.1" * 7
+    path.write_text(path.read_text() + bad_row + "\n")
     with pytest.raises(ExportError, match="row 3"):
         emotion_series(path)

@@ -66,7 +66,8 @@ def check_smoothing_s(value: float) -> float:
         seconds = math.nan
     if not math.isfinite(seconds) or not 0.0 <= seconds <= MAX_SMOOTHING_S:
         raise ValueError(f"smoothing must be a number of seconds from 0 (off) to "
-                         f"{MAX_SMOOTHING_S:g}, got {value!r}; for example 0.3")
+                         f"{MAX_SMOOTHING_S:g}, got {value!r}; for example "
+                         f"{DEFAULT_SMOOTHING_S:g}")
     return seconds
 
 
