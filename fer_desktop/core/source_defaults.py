@@ -2,8 +2,9 @@
 
 One trade-off differs between them. A camera frame must be done in a few milliseconds, so the
 camera looks for faces of 32 px and up (YuNet then sees a 640x480 frame at 320x240) and looks
-for the eyes of known faces every 5th frame. A video file is read as fast as it is analysed, so
-it looks for faces of 24 px. A photo is looked at once, so it looks for faces of 16 px (YuNet
+for the eyes of known faces every 5th frame. A video file plays in real time in the window but
+can take longer in ``analyze``, so it looks for faces of 24 px, eyes also every 5th frame (a
+head's tilt changes slowly). A photo is looked at once, so it looks for faces of 16 px (YuNet
 sees a 640x480 photo at full size). The numbers behind these choices are in docs/detection.md.
 
 Example:
@@ -33,7 +34,7 @@ class SourceDefaults:
 
 SOURCE_DEFAULTS = {
     "camera": SourceDefaults(min_face_px=32, level_every=5),
-    "video": SourceDefaults(min_face_px=24, level_every=1),
+    "video": SourceDefaults(min_face_px=24, level_every=5),
     "image": SourceDefaults(min_face_px=16, level_every=1),
 }
 

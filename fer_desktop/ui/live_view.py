@@ -55,6 +55,7 @@ from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.recording import OutputControls
+from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
 from fer_desktop.ui.transport_bar import TransportBar
@@ -141,6 +142,8 @@ class LiveView(QWidget):
         self.outputs = OutputControls(settings, notifier, self)
         self.outputs.recording_changed.connect(self._on_recording_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
+        self.outputs.screenshot_saved.connect(
+            lambda path: self.saved_banner.show_saved("Screenshot saved", path))
         self._build_actions()
         self._build_ui()
 
@@ -181,6 +184,10 @@ class LiveView(QWidget):
         self.act_output_folder = self._action("Choose output &folder...", None,
                                               "Choose where screenshots and recordings go",
                                               self.outputs.choose_output_folder)
+        self.act_open_output_folder = self._action(
+            "&Open output folder", None,
+            "Show the folder with the screenshots, recordings and analyses",
+            self.open_output_folder)
         self.act_retry = self._action("Re&try source", "F5", "Open the current source again",
                                       self.retry_source)
         self.act_play_pause = self._action("&Play / pause", "Space",
@@ -203,6 +210,9 @@ class LiveView(QWidget):
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
+        self.saved_banner = SavedBanner()
+        self.saved_banner.open_folder_requested.connect(self._open_folder)
+        video_layout.addWidget(self.saved_banner)
         video_layout.addWidget(self._build_video_stack(), 1)
         self.transport = TransportBar()
         self.transport.set_pacing(self._settings.every_frame)
@@ -228,8 +238,8 @@ class LiveView(QWidget):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(300)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(video_column)
@@ -431,8 +441,8 @@ class LiveView(QWidget):
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
         kind = source_kind(self._spec) if self._spec is not None else "camera"
-        return options_for(kind, dataclasses.replace(base, detector=o.detector,
-                                                     smoothing=o.smoothing),
+        return options_for(kind, dataclasses.replace(base, detector=o.detector, smoothing=True,
+                                                     smoothing_s=o.smoothing_s),
                            min_face_px=o.min_face_px or None)  # 0: Auto, the kind's default
 
     def _painter(self) -> OverlayPainter:
@@ -578,8 +588,7 @@ class LiveView(QWidget):
                                           self._pipeline_options(PipelineOptions()))
         dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
         dialog.finished_analysis.connect(
-            lambda result: self._notifier.info(f"Analysis saved to {result.csv_path}",
-                                               timeout_ms=10000))
+            lambda result: self.saved_banner.show_saved("Analysis saved", result.csv_path))
         dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
         self.analysis_dialogs.append(dialog)
         dialog.show()
@@ -665,7 +674,30 @@ class LiveView(QWidget):
         """Finish the CSV file; returns its path (None when not recording)."""
         if self._capture is not None:
             self._capture.set_recorder(None)  # the thread lets go before the file closes
-        return self.outputs.stop()
+        path = self.outputs.stop()
+        if path is not None and not self._closing:
+            self.saved_banner.show_saved("Recording saved", path)
+        return path
+
+    # output folder ----------------------------------------------------------------------
+    def open_output_folder(self) -> None:
+        """Show the output folder in the file manager (created when missing)."""
+        folder = Path(self._settings.output_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notifier.error(f"Cannot create the output folder {folder}: "
+                                 f"{exc.strerror or exc}; choose another with File > Choose "
+                                 "output folder...", exc=exc)
+            return
+        self._open_folder(folder)
+
+    def _open_folder(self, folder: Path) -> None:
+        """Open a folder in the file manager (tests replace ``open_in_file_manager``)."""
+        if not self.folder_opener(folder):
+            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+
+    folder_opener = staticmethod(open_in_file_manager)
 
     def _on_recording_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is self._capture and self.is_recording:
