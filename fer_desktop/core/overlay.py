@@ -33,7 +33,7 @@ PALETTE: dict[str, tuple[int, int, int]] = {
     "happy": _bgr("#E69F00"),     # orange
     "sad": _bgr("#0072B2"),       # blue
     "surprise": _bgr("#F0E442"),  # yellow
-    "neutral": _bgr("#56B4E9"),   # sky blue
+    "neutral": _bgr("#DDDDDD"),   # light grey: told apart from sad's blue at a glance
     "uncertain": _bgr("#999999"),  # grey
 }
 FONT = cv2.FONT_HERSHEY_SIMPLEX

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.face_timeline import next_track
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier
@@ -222,8 +223,9 @@ class LiveView(QWidget):
         self.transport.analyse_requested.connect(self.analyse_whole_file)
         self.transport.hide()
         video_layout.addWidget(self.transport)
-        self.video_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.video_view.addAction(self.act_play_pause)
+        self.video_view.tab_handler = self._on_face_step
+        self.video_view.number_pressed.connect(self._on_face_number)
 
         self.face_panel = FacePanel()
         self.options_box = OptionsBox(self._options)
@@ -480,6 +482,8 @@ class LiveView(QWidget):
         self.video_view.reset_ids()
         self.video_view.set_message(f"Opening {describe_spec(spec)}...")
         self.face_panel.clear()
+        self.face_panel.set_video_time(is_video_path(spec))
+        self.video_view.set_highlight(None)
         thread.start()
 
     def _stop_capture(self) -> None:
@@ -508,6 +512,7 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
+        self._show_highlight(output.result)
         if thread.seekable:
             self.transport.set_position(output.result.index)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
@@ -643,8 +648,40 @@ class LiveView(QWidget):
         hit = [f for f in output.result.faces
                if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
         track = min(hit, key=lambda f: f.area).track_id if hit else None
+        self._select_face(track)
+
+    def _select_face(self, track: int | None) -> None:
         self.face_panel.select_track(track)
-        self.face_panel.show_result(output.result)
+        if self._last_output is not None:
+            self._show_highlight(self._last_output.result)
+
+    def _on_face_step(self, step: int) -> bool:
+        """Tab / Shift+Tab on the video: the next face; False past the last (focus moves on)."""
+        present = self.face_panel.present_tracks
+        current = self.face_panel.current_face
+        track = next_track(present, current.track_id if current is not None else None, step)
+        if track is None:
+            self._select_face(None)
+            return False
+        self._select_face(track)
+        return True
+
+    def _on_face_number(self, number: int) -> None:
+        """A digit on the video: follow that face (0: the largest again)."""
+        if number == 0:
+            self._select_face(None)
+        elif number in self.face_panel.present_tracks:
+            self._select_face(number)
+        else:
+            self._notifier.info(f"No face #{number} in the picture now")
+
+    def _show_highlight(self, result: Any) -> None:
+        """Mark the followed face when there is a choice (several faces, or one chosen)."""
+        face = self.face_panel.current_face
+        if face is None or (len(result.faces) < 2 and self.face_panel.selected_track is None):
+            self.video_view.set_highlight(None)
+        else:
+            self.video_view.set_highlight(tuple(float(v) for v in face.box))
 
     # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
