@@ -237,8 +237,9 @@ class FacePanel(QWidget):
         how = "selected" if self._selected is not None and face.track_id == self._selected \
             else "largest"
         others = f" of {n_faces}" if n_faces > 1 else ""
-        self._title.setText(f"{who} ({how}{others}): {face.label} "
-                            f"{face.confidence:.0%}")
+        label = f"{face.label}? {face.confidence:.0%} (unsure)" if face.uncertain \
+            else f"{face.label} {face.confidence:.0%}"
+        self._title.setText(f"{who} ({how}{others}): {label}")
         top = int(np.argmax(face.probabilities))
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
             p = float(face.probabilities[k])

@@ -442,7 +442,7 @@ class LiveView(QWidget):
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
         return dataclasses.replace(base, detector=o.detector, min_face_px=o.min_face_px,
-                                   smoothing=o.smoothing)
+                                   smoothing=True, smoothing_s=o.smoothing_s)
 
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
