@@ -38,6 +38,7 @@ from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.provenance import provenance
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -140,6 +141,7 @@ class LiveView(QWidget):
         self.analysis_dialogs: list[FileAnalysisDialog] = []
 
         self.outputs = OutputControls(settings, notifier, self)
+        self.outputs.provenance = self.provenance
         self.outputs.recording_changed.connect(self._on_recording_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
         self.outputs.screenshot_saved.connect(
@@ -694,8 +696,17 @@ class LiveView(QWidget):
         elif not checked and self.is_recording:
             self.stop_recording()
 
+    def provenance(self) -> dict[str, str]:
+        """The model in use (name, file, SHA-256) and the app version, for every record."""
+        return provenance(getattr(self._pipeline, "classifier", None))
+
     def start_recording(self) -> Path | None:
         """Record every face of every frame to a new CSV file; returns its path or None."""
+        if self._capture is None or not self._capture.isRunning():
+            self._notifier.info("Choose a camera, a video or an image first: a recording "
+                                "writes the faces of what is on screen")
+            self._set_record_checked(False)
+            return None
         recorder = self.outputs.start()
         if recorder is None:
             self._set_record_checked(False)
