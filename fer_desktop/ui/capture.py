@@ -315,7 +315,7 @@ class CaptureThread(QThread):
                              and callable(getattr(source, "seek", None)))
             if not is_live and fps:
                 self._clock = PlaybackClock(fps, self._speed, self._every_frame or folder)
-            self._pipeline.reset()
+            self._pipeline.reset(restart_ids=True)  # each source numbers its faces from #1
             self.opened.emit(description, is_live, still)
 
             last_image: np.ndarray | None = None
