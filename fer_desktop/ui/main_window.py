@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
         view_menu.addAction(lv.act_play_pause)
+        view_menu.addAction(lv.act_explain)
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
