@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.explain import explain_face, private_classifier
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.face_timeline import next_track
 from fer_desktop.core.file_analysis import analysis_csv_path
@@ -50,6 +51,7 @@ from fer_desktop.core.sources import (
 from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
+from fer_desktop.ui.explain_view import ExplainDialog
 from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
@@ -68,6 +70,13 @@ STOP_TIMEOUT_MS = 5000
 
 def is_image_path(spec: int | str | Path) -> bool:
     return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
+
+
+def _explain_job(classifier: Any, copy: Any, frame: Any, box: Any,
+                 crop_scale: float) -> tuple[Any, Any]:
+    """Runs in a worker: (the private copy of the model, the Explanation)."""
+    copy = copy if copy is not None else private_classifier(classifier)
+    return copy, explain_face(copy, frame, box, crop_scale)
 
 
 def is_video_path(spec: int | str | Path | None) -> bool:
@@ -139,6 +148,9 @@ class LiveView(QWidget):
         self._closing = False
         self._at_end = False
         self.analysis_dialogs: list[FileAnalysisDialog] = []
+        self.explain_dialog: ExplainDialog | None = None
+        self._explain_request = 0
+        self._explain_copy: tuple[int, Any] | None = None  # (id of the model, private copy)
 
         self.outputs = OutputControls(settings, notifier, self)
         self.outputs.provenance = self.provenance
@@ -199,6 +211,10 @@ class LiveView(QWidget):
         # press the focused button or tick the focused box.
         self.removeAction(self.act_play_pause)
         self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_explain = self._action(
+            "E&xplain the face shown...", "Ctrl+Shift+E",
+            "Show which parts of the face shown in the side panel made the model's answer",
+            self.explain_face)
         self.act_analyse_file = self._action(
             "&Analyse whole file...", "Ctrl+Shift+A",
             "Analyse every frame of a video in the background and chart the emotions over "
@@ -230,6 +246,7 @@ class LiveView(QWidget):
         self.video_view.number_pressed.connect(self._on_face_number)
 
         self.face_panel = FacePanel()
+        self.face_panel.explain_requested.connect(self.explain_face)
         self.options_box = OptionsBox(self._options)
         self.options_box.changed.connect(self.set_options)
         side = QWidget()
@@ -571,6 +588,45 @@ class LiveView(QWidget):
         self._settings.every_frame = every_frame
         if self._capture is not None:
             self._capture.request_playback(every_frame=every_frame)
+
+    # explain ----------------------------------------------------------------------------
+    def explain_face(self) -> ExplainDialog | None:
+        """Compute, off the GUI thread, which parts of the face shown made the answer, and
+        show it (the Explain window). Returns the window, or None with no face to explain."""
+        output, face = self._last_output, self.face_panel.current_face
+        if self._pipeline is None or output is None or face is None or output.frame is None:
+            self._notifier.info("No face to explain: wait for a face in the picture")
+            return None
+        if self.explain_dialog is None:
+            self.explain_dialog = ExplainDialog(self)
+        name = f"face #{face.track_id}" if face.track_id is not None else "the face"
+        self.explain_dialog.show_busy(name)
+        self.explain_dialog.show()
+        self.explain_dialog.raise_()
+        classifier = self._pipeline.classifier
+        cached = self._explain_copy
+        copy = cached[1] if cached is not None and cached[0] == id(classifier) else None
+        self._explain_request += 1
+        request = self._explain_request
+        self._jobs.start(_explain_job, classifier, copy, output.frame, face.box,
+                         self._pipeline.options.resolved_crop_scale(),
+                         on_returned=functools.partial(self._on_explained, request, name,
+                                                       id(classifier)),
+                         on_errored=functools.partial(self._on_explain_failed, request))
+        return self.explain_dialog
+
+    def _on_explained(self, request: int, name: str, model_id: int, answer: Any) -> None:
+        copy, explanation = answer
+        self._explain_copy = (model_id, copy)
+        if request == self._explain_request and self.explain_dialog is not None \
+                and not self._closing:
+            self.explain_dialog.show_result(name, explanation)
+
+    def _on_explain_failed(self, request: int, exc: BaseException) -> None:
+        if request == self._explain_request and self.explain_dialog is not None \
+                and not self._closing:
+            self.explain_dialog.show_error(f"The explanation could not be computed: {exc}")
+            self._notifier.error(f"The explanation could not be computed: {exc}", exc=exc)
 
     # whole-file analysis ----------------------------------------------------------------
     def analyse_whole_file(self) -> FileAnalysisDialog | None:
