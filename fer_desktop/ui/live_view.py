@@ -105,6 +105,7 @@ class LiveView(QWidget):
         recording_changed(bool): recording started or stopped.
         screenshot_saved(object): the Path of the PNG written.
         cameras_listed(object): the list of camera indices found.
+        source_shown(str): a source was opened: its short name (for the window title).
     """
 
     pipeline_ready = Signal(object)
@@ -115,6 +116,7 @@ class LiveView(QWidget):
     recording_changed = Signal(bool)
     screenshot_saved = Signal(object)
     cameras_listed = Signal(object)
+    source_shown = Signal(str)
 
     def __init__(self, settings: AppSettings, notifier: Notifier, *,
                  source: int | str | Path | None = None, model_dir: Path | None = None,
@@ -516,6 +518,8 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
+        spec = self._spec
+        self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         if thread.seekable:
             self.transport.set_video(thread.frame_count, thread.fps)
             self.transport.show()
@@ -532,8 +536,9 @@ class LiveView(QWidget):
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
         self._show_highlight(output.result)
-        if thread.seekable:
-            self.transport.set_position(output.result.index)
+        if thread.seekable and thread.fps:
+            # by time: frame numbers go on counting when a video loops, its time restarts
+            self.transport.set_position(round(output.result.timestamp_s * thread.fps))
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
 
@@ -835,3 +840,4 @@ class LiveView(QWidget):
         self._stats_timer.stop()
         self._stop_capture()
         self._stopper.shutdown()
+        self._jobs.wait()  # a model still loading finishes quietly, not after its receivers
