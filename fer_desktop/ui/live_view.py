@@ -40,6 +40,7 @@ from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.provenance import provenance
+from fer_desktop.core.source_defaults import options_for, source_kind
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -462,8 +463,10 @@ class LiveView(QWidget):
         o = self._options
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
-        return dataclasses.replace(base, detector=o.detector, min_face_px=o.min_face_px,
-                                   smoothing=True, smoothing_s=o.smoothing_s)
+        kind = source_kind(self._spec) if self._spec is not None else "camera"
+        return options_for(kind, dataclasses.replace(base, detector=o.detector, smoothing=True,
+                                                     smoothing_s=o.smoothing_s),
+                           min_face_px=o.min_face_px or None)  # 0: Auto, the kind's default
 
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
