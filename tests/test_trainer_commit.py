@@ -134,10 +134,11 @@ def test_link_best_shares_the_checkpoint_file(tmp_path):
 
 
 def test_remove_leftovers_takes_only_temporary_files(tmp_path):
-    for name in (".tmp-123-best.keras", ".state.json.abc.tmp", "state.json", "best.keras",
-                 "ckpt-0001.keras", "notes.tmp"):
+    for name in (".tmp-123-best.keras", ".state.json.abc.tmp", ".write-test-abc", "state.json",
+                 "best.keras", "ckpt-0001.keras", "notes.tmp"):
         (tmp_path / name).write_text("x")
-    assert rundir.remove_leftovers(tmp_path) == [".state.json.abc.tmp", ".tmp-123-best.keras"]
+    assert rundir.remove_leftovers(tmp_path) == [".state.json.abc.tmp", ".tmp-123-best.keras",
+                                                 ".write-test-abc"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "best.keras", "ckpt-0001.keras", "notes.tmp", "state.json"]
 

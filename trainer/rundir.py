@@ -187,14 +187,14 @@ def repair_best(run: Path, state: dict) -> bool:
 def remove_leftovers(run: Path) -> list[str]:
     """Delete the temporary files a killed trainer left in ``run``; return their names.
 
-    Only this trainer's own temporary names are touched: ``.tmp-*`` (models, links) and
-    ``.<file>.*.tmp`` (:func:`atomic_write_text`). Call it only while no other trainer writes
-    to the run (resume holds the run).
+    Only this trainer's own temporary names are touched: ``.tmp-*`` (models, links),
+    ``.<file>.*.tmp`` (:func:`atomic_write_text`) and ``.write-test-*`` (:func:`check_writable`).
+    Call it only while no other trainer writes to the run (resume holds the run).
     """
     removed = []
     for path in run.iterdir():
         name = path.name
-        if path.is_file() and (name.startswith(".tmp-")
+        if path.is_file() and (name.startswith((".tmp-", ".write-test-"))
                                or (name.startswith(".") and name.endswith(".tmp"))):
             path.unlink(missing_ok=True)
             removed.append(name)
