@@ -25,6 +25,7 @@ from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import show_about
+from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # imported on demand: a GUI-only build has no Train tab
 log = logging.getLogger("fer_desktop.ui")
 
 TRAIN_TAB_MODULE = "fer_desktop.ui.train_tab"
+MODEL_LABEL_MAX_PX = 280  # the rest of the status bar is left to the messages
 
 
 def model_line(classifier: Classifier) -> str:
@@ -88,6 +90,8 @@ class MainWindow(QMainWindow):
         self.live_view.pipeline_ready.connect(self._on_pipeline_ready)
         self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
         self.live_view.stats_updated.connect(self._on_stats)
+        self.live_view.source_shown.connect(self._on_source_shown)
+        self._source_name = ""
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -110,11 +114,16 @@ class MainWindow(QMainWindow):
                                       "Interval: time between two processed frames.")
         self.faces_label = QLabel("no faces")
         self.faces_label.setToolTip("Faces in the frame shown")
-        self.model_label = QLabel("Model: loading...")
+        self.model_label = ElidedLabel("Model: loading...", mode=Qt.TextElideMode.ElideRight)
+        self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
+        widest = {self.fps_label: "still image", self.latency_label: "888 ms/frame, every 888 ms",
+                  self.faces_label: "88 faces"}
         for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
             label.setContentsMargins(6, 0, 6, 0)
+            if label in widest:  # as wide as their widest text: the bar does not jump about
+                label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest[label]) + 14)
             bar.addPermanentWidget(label)
 
     def _make_train_tab(self) -> tuple[TrainTab | None, QWidget]:
@@ -147,7 +156,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(lv.act_analyse_file)
         file_menu.addSeparator()
-        for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder):
+        for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder,
+                       lv.act_open_output_folder):
             file_menu.addAction(action)
         file_menu.addSeparator()
         self.act_use_model = QAction("Use &model folder...", self)
@@ -156,13 +166,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_use_model)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere: the platform's Quit key is empty on some desktops (and offscreen)
+        quit_action.setShortcuts(list(dict.fromkeys(
+            [QKeySequence("Ctrl+Q"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)])))
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.act_quit = quit_action
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
         view_menu.addAction(lv.act_play_pause)
+        view_menu.addAction(lv.act_explain)
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -196,8 +211,20 @@ class MainWindow(QMainWindow):
         """The classifier in use (None before the first one loaded)."""
         return self._classifier
 
+    def _update_title(self) -> None:
+        """"clip.mp4 - model name - FER Desktop": what is shown, by which model."""
+        parts = [self._source_name] if self._source_name else []
+        if self._classifier is not None:
+            parts.append(str(getattr(self._classifier, "name", "model")))
+        self.setWindowTitle(" \u2013 ".join([*parts, APP_NAME]))
+
+    def _on_source_shown(self, name: str) -> None:
+        self._source_name = name
+        self._update_title()
+
     def _on_pipeline_ready(self, classifier: Classifier) -> None:
         self._classifier = classifier
+        self._update_title()
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
         self.model_changed.emit(line)
@@ -239,6 +266,7 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, classifier: Classifier) -> None:
         self.live_view.set_classifier(classifier)
         self._classifier = classifier
+        self._update_title()
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
         self.notifier.info(f"Now using the model {line}")
@@ -283,6 +311,7 @@ class MainWindow(QMainWindow):
         self.settings.splitter_state = self.live_view.splitter.saveState()
         self.settings.sync()
         self.live_view.shutdown()
+        self._jobs.wait()
         if self.train_tab is not None:
             self.train_tab.shutdown()
         super().closeEvent(event)
