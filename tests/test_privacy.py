@@ -85,3 +85,19 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     file_menu = window.menuBar().actions()[0].menu()
     privacy = [a.menu() for a in file_menu.actions() if a.menu() is not None][0]
     assert live.act_blur_faces in privacy.actions()
+
+
+def test_analyze_blurs_the_faces_of_the_annotated_video(tmp_path, sample_bgr):
+    from fer_desktop.core.analyze import main
+    from fer_desktop.synthetic import drifting_face, write_video
+
+    video = write_video(tmp_path / "in.avi", drifting_face(sample_bgr, frames=3), fps=10.0)
+    plain, blurred = tmp_path / "plain.avi", tmp_path / "blurred.avi"
+    for annotated, extra in ((plain, []), (blurred, ["--blur-faces"])):
+        assert main([str(video), "--out", str(annotated.with_suffix(".csv")), "--annotated",
+                     str(annotated), "--no-progress", *extra]) == 0
+    rows = list(csv.DictReader(plain.with_suffix(".csv").read_text().splitlines()))
+    x, y, w, h = (int(rows[0][k]) for k in ("x", "y", "w", "h"))
+    inner = (slice(y + 8, y + h - 8), slice(x + 8, x + w - 8))
+    first = [cv2.VideoCapture(str(p)).read()[1] for p in (plain, blurred)]
+    assert colours(first[0][inner]) > 2 * colours(first[1][inner])  # MJPG adds some back

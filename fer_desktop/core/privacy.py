@@ -40,6 +40,18 @@ def blur_faces(image_bgr: np.ndarray, faces: Iterable[Face],
     return out
 
 
+class BlurringPainter:
+    """An overlay painter that pixelates the faces first (``analyze --annotated --blur-faces``,
+    the window's screenshots): same ``draw(frame_bgr, faces)``."""
+
+    def __init__(self, painter) -> None:
+        self.painter = painter
+
+    def draw(self, frame_bgr: np.ndarray, faces) -> np.ndarray:
+        faces = tuple(faces)
+        return self.painter.draw(blur_faces(frame_bgr, faces), faces)
+
+
 class SourceNames:
     """Replaces source names (file paths) by "source 1", "source 2"... in order of first use;
     a camera keeps its name ("camera 0" names no file)."""
