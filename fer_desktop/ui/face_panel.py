@@ -84,7 +84,38 @@ class FacePanel(QWidget):
                                "else the largest. Click the video off a face, or press 0, to "
                                "follow the largest again.")
 
-        bars = self._build_bars()
+        bars = QGridLayout()
+        bars.setHorizontalSpacing(8)
+        bars.setVerticalSpacing(3)
+        self._names: list[QLabel] = []
+        self._bars: list[QProgressBar] = []
+        self._values: list[QLabel] = []
+        for row, emotion in enumerate(EMOTIONS):
+            name = QLabel(emotion.capitalize())
+            name.setMinimumWidth(64)
+            bar = QProgressBar()
+            bar.setRange(0, BAR_STEPS)
+            bar.setValue(0)
+            # The percentage sits beside the bar, in the window's text colour: written over the
+            # coloured part it fell below 4.5:1 contrast (white on yellow is 1.2:1).
+            bar.setTextVisible(False)
+            bar.setFormat("")
+            bar.setFixedHeight(18)
+            bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            bar.setStyleSheet(
+                "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
+                " background: #2a2a30; color: #f0f0f0; }"
+                f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
+            bar.setToolTip(f"Probability of {emotion} for the face shown")
+            value = QLabel("")
+            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100%") + 4)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            bars.addWidget(name, row, 0)
+            bars.addWidget(bar, row, 1)
+            bars.addWidget(value, row, 2)
+            self._names.append(name)
+            self._bars.append(bar)
+            self._values.append(value)
 
         self._plot = pg.PlotWidget()
         self._plot.setMinimumHeight(140)
@@ -140,42 +171,6 @@ class FacePanel(QWidget):
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._on_redraw_timer)
         self._timer.start()
-
-    def _build_bars(self) -> QGridLayout:
-        """Seven rows: the emotion's name, its bar, its percentage."""
-        bars = QGridLayout()
-        bars.setHorizontalSpacing(8)
-        bars.setVerticalSpacing(3)
-        self._names: list[QLabel] = []
-        self._bars: list[QProgressBar] = []
-        self._values: list[QLabel] = []
-        for row, emotion in enumerate(EMOTIONS):
-            name = QLabel(emotion.capitalize())
-            name.setMinimumWidth(64)
-            bar = QProgressBar()
-            bar.setRange(0, BAR_STEPS)
-            bar.setValue(0)
-            # The percentage sits beside the bar, in the window's text colour: written over the
-            # coloured part it fell below 4.5:1 contrast (white on yellow is 1.2:1).
-            bar.setTextVisible(False)
-            bar.setFormat("")
-            bar.setFixedHeight(18)
-            bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            bar.setStyleSheet(
-                "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
-                " background: #2a2a30; color: #f0f0f0; }"
-                f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
-            bar.setToolTip(f"Probability of {emotion} for the face shown")
-            value = QLabel("")
-            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100%") + 4)
-            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            bars.addWidget(name, row, 0)
-            bars.addWidget(bar, row, 1)
-            bars.addWidget(value, row, 2)
-            self._names.append(name)
-            self._bars.append(bar)
-            self._values.append(value)
-        return bars
 
     # input ------------------------------------------------------------------------------
     def select_track(self, track_id: int | None) -> None:

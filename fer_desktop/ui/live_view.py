@@ -17,17 +17,29 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
+from fer_desktop.core.explain import explain_face, private_classifier
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.face_timeline import next_track
+from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.privacy import blur_faces
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.source_defaults import options_for, source_kind
 from fer_desktop.core.sources import (
@@ -39,18 +51,20 @@ from fer_desktop.core.sources import (
     open_source,
 )
 from fer_desktop.resources import ResourceError, resource_path
-from fer_desktop.ui.analysis_launcher import AnalysisLauncher, is_video_path
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
-from fer_desktop.ui.explain_controller import ExplainController
-from fer_desktop.ui.face_selection import FaceSelection
+from fer_desktop.ui.empty_state import EmptyState, SourceBanner
+from fer_desktop.ui.explain_view import ExplainDialog
+from fer_desktop.ui.face_panel import FacePanel
+from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
-from fer_desktop.ui.live_actions import build_live_actions, saved_picture
-from fer_desktop.ui.live_layout import build_live_layout
-from fer_desktop.ui.live_options import LiveOptions
+from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.recording import OutputControls
+from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
-from fer_desktop.ui.source_picker import SAMPLE_NAME, describe_spec, dialog_filter
+from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
+from fer_desktop.ui.transport_bar import TransportBar
+from fer_desktop.ui.video_view import VideoView
 
 STATS_INTERVAL_MS = 1000
 STOP_TIMEOUT_MS = 5000
@@ -58,6 +72,18 @@ STOP_TIMEOUT_MS = 5000
 
 def is_image_path(spec: int | str | Path) -> bool:
     return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
+
+
+def _explain_job(classifier: Any, copy: Any, frame: Any, box: Any,
+                 crop_scale: float) -> tuple[Any, Any]:
+    """Runs in a worker: (the private copy of the model, the Explanation)."""
+    copy = copy if copy is not None else private_classifier(classifier)
+    return copy, explain_face(copy, frame, box, crop_scale)
+
+
+def is_video_path(spec: int | str | Path | None) -> bool:
+    return (spec is not None and not isinstance(spec, int) and Path(spec).is_file()
+            and not is_image_path(spec))
 
 
 class LiveView(QWidget):
@@ -104,9 +130,6 @@ class LiveView(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._notifier = notifier
-        # read by the helpers beside the tab (analysis_launcher, explain_controller, ...)
-        self.settings, self.notifier = settings, notifier
-        self.pipeline_factory, self.model_dir = pipeline_factory, model_dir
         self._model_dir = model_dir
         self._pipeline_factory = pipeline_factory
         self._source_opener = source_opener
@@ -125,22 +148,23 @@ class LiveView(QWidget):
         self._last_output: CaptureOutput | None = None
         self._last_id = -1
         self._jobs = BackgroundJobs()
-        self.jobs = self._jobs
         self._frame_stats = FrameStats()
         self._closing = False
-        self.explainer = ExplainController(self, notifier)
-        self.analysis = AnalysisLauncher(self)
-        self.selection = FaceSelection(self, notifier)
+        self._at_end = False
+        self.analysis_dialogs: list[FileAnalysisDialog] = []
+        self.explain_dialog: ExplainDialog | None = None
+        self._explain_request = 0
+        self._explain_copy: tuple[int, Any] | None = None  # (id of the model, private copy)
 
         self.outputs = OutputControls(settings, notifier, self)
         self.outputs.provenance = self.provenance
-        self.outputs.picture = functools.partial(saved_picture, settings, self._painter)
+        self.outputs.picture = self._saved_picture
         self.outputs.recording_changed.connect(self._on_recording_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
         self.outputs.screenshot_saved.connect(
             lambda path: self.saved_banner.show_saved("Screenshot saved", path))
-        build_live_actions(self)
-        build_live_layout(self)
+        self._build_actions()
+        self._build_ui()
 
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_INTERVAL_MS)
@@ -148,44 +172,161 @@ class LiveView(QWidget):
         self._stats_timer.start()
 
     # construction -----------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, tip: str,
+                slot: Callable[..., Any], checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.act_open_video = self._action("Open &video...", "Ctrl+O",
+                                           "Play a video file", self.open_video_dialog)
+        self.act_open_image = self._action("Open &image...", "Ctrl+I",
+                                           "Analyse an image file", self.open_image_dialog)
+        self.act_sample = self._action("&Sample image", "Ctrl+E",
+                                       "Show the sample image shipped with the app",
+                                       self.open_sample)
+        self.act_screenshot = self._action("&Screenshot", "Ctrl+S",
+                                           "Save the annotated frame as PNG with a JSON file "
+                                           "of the faces", self.take_screenshot)
+        self.act_record = self._action("&Record CSV", "Ctrl+R",
+                                       "Record every face of every frame to a CSV file",
+                                       self._on_record_toggled, checkable=True)
+        self.act_output_folder = self._action("Choose output &folder...", None,
+                                              "Choose where screenshots and recordings go",
+                                              self.outputs.choose_output_folder)
+        self.act_blur_faces = self._action(
+            "&Blur faces in screenshots", None,
+            "Privacy: pixelate every face in saved screenshots (the labels stay)",
+            self._on_blur_faces_toggled, checkable=True)
+        self.act_numbers_only = self._action(
+            "&No file paths in saved files", None,
+            "Privacy: CSVs and screenshot JSON say \"source 1\", \"file\"... instead of the "
+            "file's path; the numbers are kept", self._on_numbers_only_toggled, checkable=True)
+        for action, on in ((self.act_blur_faces, self._settings.blur_faces),
+                           (self.act_numbers_only, self._settings.numbers_only)):
+            blocker = QSignalBlocker(action)
+            action.setChecked(on)
+            del blocker
+        self.act_open_output_folder = self._action(
+            "&Open output folder", None,
+            "Show the folder with the screenshots, recordings and analyses",
+            self.open_output_folder)
+        self.act_retry = self._action("Re&try source", "F5", "Open the current source again",
+                                      self.retry_source)
+        self.act_play_pause = self._action("&Play / pause", "Space",
+                                           "Play or pause the video", self._on_play_shortcut)
+        self.act_play_pause.setEnabled(False)
+        # Space plays and pauses only where the video has the focus: elsewhere it must still
+        # press the focused button or tick the focused box.
+        self.removeAction(self.act_play_pause)
+        self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_explain = self._action(
+            "E&xplain the face shown...", "Ctrl+Shift+E",
+            "Show which parts of the face shown in the side panel made the model's answer",
+            self.explain_face)
+        self.act_analyse_file = self._action(
+            "&Analyse whole file...", "Ctrl+Shift+A",
+            "Analyse every frame of a video in the background and chart the emotions over "
+            "its time (saved as a CSV file)", self.analyse_whole_file)
+
+    def _build_ui(self) -> None:
+        video_column = QWidget()
+        video_layout = QVBoxLayout(video_column)
+        video_layout.setContentsMargins(0, 0, 0, 0)
+        video_layout.addLayout(self._build_top_bar())
+        self.banner = SourceBanner()
+        self.banner.retry_clicked.connect(self.retry_source)
+        video_layout.addWidget(self.banner)
+        self.saved_banner = SavedBanner()
+        self.saved_banner.open_folder_requested.connect(self._open_folder)
+        video_layout.addWidget(self.saved_banner)
+        video_layout.addWidget(self._build_video_stack(), 1)
+        self.transport = TransportBar()
+        self.transport.set_pacing(self._settings.every_frame)
+        self.transport.play_toggled.connect(self._on_play_toggled)
+        self.transport.seek_requested.connect(self._on_seek_requested)
+        self.transport.speed_changed.connect(self._on_speed_changed)
+        self.transport.every_frame_changed.connect(self._on_every_frame_changed)
+        self.transport.analyse_requested.connect(self.analyse_whole_file)
+        self.transport.hide()
+        video_layout.addWidget(self.transport)
+        self.video_view.addAction(self.act_play_pause)
+        self.video_view.tab_handler = self._on_face_step
+        self.video_view.number_pressed.connect(self._on_face_number)
+
+        self.face_panel = FacePanel()
+        self.face_panel.explain_requested.connect(self.explain_face)
+        self.options_box = OptionsBox(self._options)
+        self.options_box.changed.connect(self.set_options)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.face_panel, 1)
+        side_layout.addWidget(self.options_box)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(280)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(video_column)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([900, 340])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+
+    def _build_top_bar(self) -> QHBoxLayout:
+        """Source picker, screenshot, record."""
+        self.source_picker = SourcePicker()
+        self.source_picker.chosen.connect(self.set_source)
+        self.source_picker.open_video_requested.connect(self.open_video_dialog)
+        self.source_picker.open_image_requested.connect(self.open_image_dialog)
+        self.source_picker.sample_requested.connect(self.open_sample)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.source_picker, 1)
+        top.addSpacing(12)
+        for action in (self.act_screenshot, self.act_record):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            top.addWidget(button)
+        top.addWidget(self.outputs.label)
+        return top
+
+    def _build_video_stack(self) -> QStackedWidget:
+        """The video view, or the empty state."""
+        self.video_view = VideoView()
+        self.video_view.set_message("Loading the model...")
+        self.video_view.clicked_at.connect(self._on_video_clicked)
+        self.empty_state = EmptyState()
+        self.empty_state.sample_requested.connect(self.open_sample)
+        self.empty_state.video_requested.connect(self.open_video_dialog)
+        self.empty_state.image_requested.connect(self.open_image_dialog)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.video_view)
+        self.stack.addWidget(self.empty_state)
+        return self.stack
+
     # state read-back --------------------------------------------------------------------
     @property
     def pipeline(self) -> FacePipeline | None:
         return self._pipeline
-
-    @property
-    def last_output(self) -> CaptureOutput | None:
-        return self._last_output
-
-    @property
-    def closing(self) -> bool:
-        return self._closing
-
-    def pipeline_options_for(self, base: PipelineOptions) -> PipelineOptions:
-        return self._pipeline_options(base)
-
-    def ask_open_file(self, title: str, file_filter: str) -> str:
-        return self._ask_open_file(title, file_filter)
-
-    # the features beside the video (their own modules) ----------------------------------
-    def explain_face(self) -> Any:
-        """"Why this answer?" for the face shown (see ``explain_controller.py``)."""
-        return self.explainer.explain()
-
-    @property
-    def explain_dialog(self) -> Any:
-        return self.explainer.dialog
-
-    def analyse_whole_file(self) -> Any:
-        """"Analyse whole file..." (see ``analysis_launcher.py``)."""
-        return self.analysis.analyse()
-
-    @property
-    def analysis_dialogs(self) -> list:
-        return self.analysis.dialogs
-
-    def _select_face(self, track: int | None) -> None:
-        self.selection.select(track)
 
     @property
     def capture(self) -> CaptureThread | None:
@@ -362,7 +503,7 @@ class LiveView(QWidget):
                                mirror=self._options.mirror, describe=describe_spec(spec),
                                speed=self.transport.speed,
                                every_frame=self.transport.every_frame)
-        self.playback.at_end = False
+        self._at_end = False
         self.transport.hide()
         self.transport.set_playing(True)
         self.act_play_pause.setEnabled(False)
@@ -412,7 +553,7 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
-        self.selection.show_highlight(output.result)
+        self._show_highlight(output.result)
         if thread.seekable and thread.fps:
             # by time: frame numbers go on counting when a video loops, its time restarts
             self.transport.set_position(round(output.result.timestamp_s * thread.fps))
@@ -421,7 +562,7 @@ class LiveView(QWidget):
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
-            self.playback.at_end = True
+            self._at_end = True
             self.transport.set_playing(False)
             self._notifier.info(f"End of {thread.describe}: press Play to watch it again, "
                                 "or tick Loop videos to play it again and again")
@@ -442,6 +583,111 @@ class LiveView(QWidget):
             return
         self.banner.show_message(message)
         self._notifier.error(message, serious=True, details=tb)
+
+    # transport --------------------------------------------------------------------------
+    def _on_play_shortcut(self) -> None:
+        if self.transport.isVisible():
+            self.transport.toggle()
+
+    def _on_play_toggled(self, playing: bool) -> None:
+        capture = self._capture
+        if capture is None:
+            return
+        if playing and self._at_end:
+            self._at_end = False
+            capture.request_seek(0)  # play again from the start
+        capture.set_paused(not playing)
+
+    def _on_seek_requested(self, frame_index: int) -> None:
+        if self._capture is not None:
+            self._at_end = False
+            self._capture.request_seek(frame_index)
+
+    def _on_speed_changed(self, speed: float) -> None:
+        if self._capture is not None:
+            self._capture.request_playback(speed=speed)
+
+    def _on_every_frame_changed(self, every_frame: bool) -> None:
+        self._settings.every_frame = every_frame
+        if self._capture is not None:
+            self._capture.request_playback(every_frame=every_frame)
+
+    # explain ----------------------------------------------------------------------------
+    def explain_face(self) -> ExplainDialog | None:
+        """Compute, off the GUI thread, which parts of the face shown made the answer, and
+        show it (the Explain window). Returns the window, or None with no face to explain."""
+        output, face = self._last_output, self.face_panel.current_face
+        if self._pipeline is None or output is None or face is None or output.frame is None:
+            self._notifier.info("No face to explain: wait for a face in the picture")
+            return None
+        if self.explain_dialog is None:
+            self.explain_dialog = ExplainDialog(self)
+        name = f"face #{face.track_id}" if face.track_id is not None else "the face"
+        self.explain_dialog.show_busy(name)
+        self.explain_dialog.show()
+        self.explain_dialog.raise_()
+        classifier = self._pipeline.classifier
+        cached = self._explain_copy
+        copy = cached[1] if cached is not None and cached[0] == id(classifier) else None
+        self._explain_request += 1
+        request = self._explain_request
+        self._jobs.start(_explain_job, classifier, copy, output.frame, face.box,
+                         self._pipeline.options.resolved_crop_scale(),
+                         on_returned=functools.partial(self._on_explained, request, name,
+                                                       id(classifier)),
+                         on_errored=functools.partial(self._on_explain_failed, request))
+        return self.explain_dialog
+
+    def _on_explained(self, request: int, name: str, model_id: int, answer: Any) -> None:
+        copy, explanation = answer
+        self._explain_copy = (model_id, copy)
+        if request == self._explain_request and self.explain_dialog is not None \
+                and not self._closing:
+            self.explain_dialog.show_result(name, explanation)
+
+    def _on_explain_failed(self, request: int, exc: BaseException) -> None:
+        if request == self._explain_request and self.explain_dialog is not None \
+                and not self._closing:
+            self.explain_dialog.show_error(f"The explanation could not be computed: {exc}")
+            self._notifier.error(f"The explanation could not be computed: {exc}", exc=exc)
+
+    # whole-file analysis ----------------------------------------------------------------
+    def analyse_whole_file(self) -> FileAnalysisDialog | None:
+        """Analyse the video on screen (or one the user picks) in the background.
+
+        Opens a :class:`FileAnalysisDialog` with the progress and, at the end, the chart; the
+        CSV goes to the output folder. Returns the dialog, or None when no video was chosen.
+        """
+        video = self._spec if is_video_path(self._spec) else None
+        if video is None:
+            path = self._ask_open_file("Analyse a video",
+                                       dialog_filter("Videos", VIDEO_SUFFIXES))
+            if not path:
+                return None
+            video = path
+        video = Path(video)
+        out_csv = analysis_csv_path(Path(self._settings.output_folder), video)
+        make_pipeline = functools.partial(self._pipeline_factory, self._analysis_model_dir(),
+                                          self._pipeline_options(PipelineOptions()))
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self,
+                                    numbers_only=self._settings.numbers_only)
+        dialog.finished_analysis.connect(
+            lambda result: self.saved_banner.show_saved("Analysis saved", result.csv_path))
+        dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
+        self.analysis_dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _analysis_model_dir(self) -> Path | None:
+        """The folder of the model in use (a model chosen later included)."""
+        return getattr(getattr(self._pipeline, "classifier", None), "model_dir",
+                       self._model_dir)
+
+    def _forget_dialog(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
+        if dialog in self.analysis_dialogs and not dialog.running:
+            self.analysis_dialogs.remove(dialog)
+            dialog.deleteLater()
 
     # options ----------------------------------------------------------------------------
     def set_options(self, options: LiveOptions) -> None:
@@ -475,6 +721,49 @@ class LiveView(QWidget):
             self._capture.request_classifier(classifier)
         else:
             self._pipeline.set_classifier(classifier)
+
+    # selection --------------------------------------------------------------------------
+    def _on_video_clicked(self, x: float, y: float) -> None:
+        output = self._last_output
+        if output is None:
+            return
+        hit = [f for f in output.result.faces
+               if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
+        track = min(hit, key=lambda f: f.area).track_id if hit else None
+        self._select_face(track)
+
+    def _select_face(self, track: int | None) -> None:
+        self.face_panel.select_track(track)
+        if self._last_output is not None:
+            self._show_highlight(self._last_output.result)
+
+    def _on_face_step(self, step: int) -> bool:
+        """Tab / Shift+Tab on the video: the next face; False past the last (focus moves on)."""
+        present = self.face_panel.present_tracks
+        current = self.face_panel.current_face
+        track = next_track(present, current.track_id if current is not None else None, step)
+        if track is None:
+            self._select_face(None)
+            return False
+        self._select_face(track)
+        return True
+
+    def _on_face_number(self, number: int) -> None:
+        """A digit on the video: follow that face (0: the largest again)."""
+        if number == 0:
+            self._select_face(None)
+        elif number in self.face_panel.present_tracks:
+            self._select_face(number)
+        else:
+            self._notifier.info(f"No face #{number} in the picture now")
+
+    def _show_highlight(self, result: Any) -> None:
+        """Mark the followed face when there is a choice (several faces, or one chosen)."""
+        face = self.face_panel.current_face
+        if face is None or (len(result.faces) < 2 and self.face_panel.selected_track is None):
+            self.video_view.set_highlight(None)
+        else:
+            self.video_view.set_highlight(tuple(float(v) for v in face.box))
 
     # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
@@ -515,9 +804,42 @@ class LiveView(QWidget):
             self.saved_banner.show_saved("Recording saved", path)
         return path
 
+    # privacy ----------------------------------------------------------------------------
+    def _on_blur_faces_toggled(self, on: bool) -> None:
+        self._settings.blur_faces = on
+
+    def _on_numbers_only_toggled(self, on: bool) -> None:
+        self._settings.numbers_only = on
+        if self.is_recording:
+            self._notifier.info("No file paths applies to the next recording")
+
+    def _saved_picture(self, output: CaptureOutput) -> Any:
+        """The picture a screenshot saves: as shown, or with the faces pixelated (the overlay
+        drawn again on top, so the labels stay readable)."""
+        if not self._settings.blur_faces or output.frame is None:
+            return output.annotated
+        faces = output.result.faces
+        return self._painter().draw(blur_faces(output.frame, faces), faces)
+
     # output folder ----------------------------------------------------------------------
     def open_output_folder(self) -> None:
-        self.outputs.open_output_folder()
+        """Show the output folder in the file manager (created when missing)."""
+        folder = Path(self._settings.output_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notifier.error(f"Cannot create the output folder {folder}: "
+                                 f"{exc.strerror or exc}; choose another with File > Choose "
+                                 "output folder...", exc=exc)
+            return
+        self._open_folder(folder)
+
+    def _open_folder(self, folder: Path) -> None:
+        """Open a folder in the file manager (tests replace ``open_in_file_manager``)."""
+        if not self.folder_opener(folder):
+            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+
+    folder_opener = staticmethod(open_in_file_manager)
 
     def _on_recording_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is self._capture and self.is_recording:
@@ -547,7 +869,9 @@ class LiveView(QWidget):
     def shutdown(self) -> None:
         """Finish the recording and stop every thread (window closing)."""
         self._closing = True
-        self.analysis.close_all()
+        for dialog in list(self.analysis_dialogs):
+            dialog.stop()
+            dialog.close()
         self.stop_recording()
         self._stats_timer.stop()
         self._stop_capture()

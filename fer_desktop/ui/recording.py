@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
-from fer_desktop.ui.saved_banner import open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 
 T = TypeVar("T")
@@ -175,23 +174,3 @@ class OutputControls(QObject):
         seconds = int(time.monotonic() - self._started)
         self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
         self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")
-
-    # opening the folder ---------------------------------------------------------------
-    def open_output_folder(self) -> None:
-        """Show the output folder in the file manager (created when missing)."""
-        folder = Path(self._settings.output_folder)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            self._notifier.error(f"Cannot create the output folder {folder}: "
-                                 f"{exc.strerror or exc}; choose another with File > Choose "
-                                 "output folder...", exc=exc)
-            return
-        self.open_folder(folder)
-
-    def open_folder(self, folder: Path) -> None:
-        """Open a folder in the file manager (tests replace ``open_in_file_manager``)."""
-        if not self.folder_opener(folder):
-            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
-
-    folder_opener = staticmethod(open_in_file_manager)
