@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from trainer import rundir
 from trainer.config import ConfigError, add_train_arguments, config_from_args
 from trainer.data import DatasetError
 from trainer.events import EventEmitter
@@ -179,7 +180,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         from trainer.export import export_model_folder, export_run
 
         folder = Path(args.run_dir)
-        if (folder / "model.json").is_file() and not (folder / "config.json").is_file():
+        if (folder / rundir.MODEL).is_file() and not (folder / rundir.CONFIG).is_file():
             if not args.out or not args.csv:
                 raise UserError(f"{folder} is an exported model folder: re-export it with "
                                 "--csv PATH and --out FOLDER")

@@ -123,7 +123,7 @@ def _best_float32_model(run: Path, name: str | None = None):
     from trainer.keras_files import load_keras
 
     config = rundir.read_json(run / rundir.CONFIG)
-    rundir.repair_best(run, rundir.read_json(run / rundir.STATE))  # killed between the two?
+    rundir.repair_best(run, rundir.RunState.load(run))  # killed between the two?
     best = run / rundir.BEST
     if not best.is_file():
         raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
@@ -142,10 +142,10 @@ def _check_same_data(data, digest: str | None, csv) -> None:
 
 
 def _training_summary(run: Path) -> dict:
-    state = rundir.read_json(run / rundir.STATE)
-    return {"epochs_done": state.get("epoch"), "best_epoch": state.get("best_epoch"),
-            "best_public_accuracy_keras": state.get("best_val_accuracy"),
-            "seconds": round(sum(r.get("seconds", 0) for r in state["history"]), 1)}
+    state = rundir.RunState.load(run)
+    return {"epochs_done": state.epoch, "best_epoch": state.best_epoch,
+            "best_public_accuracy_keras": state.best_val_accuracy,
+            "seconds": round(state.seconds, 1)}
 
 
 def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = None,
@@ -155,7 +155,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
 
     run = Path(run)
     config = rundir.read_json(run / rundir.CONFIG)
-    state = rundir.read_json(run / rundir.STATE)
+    state = rundir.RunState.load(run)
     keras_model = _best_float32_model(run)
     images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
     if data is None and images:
@@ -164,9 +164,9 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
         data = load_image_folder(images, config.get("seed", 1337)).as_fer_data()
     elif data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
-    _check_same_data(data, state.get("dataset_sha256"), csv or images or config["csv"])
+    _check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
-                 "dataset_sha256": state.get("dataset_sha256"),
+                 "dataset_sha256": state.dataset_sha256,
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
                  "training": _training_summary(run)}
     return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
@@ -191,7 +191,7 @@ def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str
     if out.resolve() == folder.resolve():
         raise rundir.RunDirError(out, "is the model folder being re-exported: write to another "
                                  "folder with --out (and ship it with --to)")
-    meta = rundir.read_json(folder / "model.json")
+    meta = rundir.read_json(folder / rundir.MODEL)
     keras_file = folder / str(meta.get("files", {}).get("keras", "model.keras"))
     if not keras_file.is_file():
         raise rundir.RunDirError(keras_file, "missing: re-exporting needs the Keras model")
@@ -252,10 +252,10 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     if len({r.resolve() for r in runs}) != len(runs):
         raise rundir.RunDirError(runs[0], "the same run is named twice")
     configs = [rundir.read_json(r / rundir.CONFIG) for r in runs]
-    states = [rundir.read_json(r / rundir.STATE) for r in runs]
-    digest = states[0].get("dataset_sha256")
+    states = [rundir.RunState.load(r) for r in runs]
+    digest = states[0].dataset_sha256
     for run, state in zip(runs[1:], states[1:], strict=True):
-        if state.get("dataset_sha256") != digest:
+        if state.dataset_sha256 != digest:
             raise rundir.RunDirError(run, f"was trained on a different CSV than {runs[0]} "
                                      "(dataset sha256 differs)")
     out = Path(out)
@@ -407,12 +407,12 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
         "keras": keras.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    rundir.atomic_write_json(out / "model.json", meta)
+    rundir.atomic_write_json(out / rundir.MODEL, meta)
     for name in set(candidates) - set(files):  # left by an earlier export; unlisted from now on
         (out / name).unlink(missing_ok=True)
     emitter.emit("exported", files={k: {"path": str(out / k), **{m: v[m] for m in (
         "bytes", "public_accuracy", "private_accuracy")}} for k, v in files.items()},
-                 model_json=str(out / "model.json"))
+                 model_json=str(out / rundir.MODEL))
     for name, info in files.items():
         emitter.emit("evaluated", model=name, split="PrivateTest",
                      accuracy=info["private_accuracy"], macro_f1=info["private_macro_f1"],
@@ -429,12 +429,12 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
 def copy_model_folder(run: Path, target: Path) -> None:
     """Copy model.keras/.tflite/model.json into ``target``; model.json last, atomically."""
     target.mkdir(parents=True, exist_ok=True)
-    meta = json.loads((run / "model.json").read_text())
+    meta = json.loads((run / rundir.MODEL).read_text())
     for name in meta["files"].values():
         tmp = target / f".tmp-{name}"
         shutil.copyfile(run / name, tmp)
         os.replace(tmp, target / name)
-    rundir.atomic_write_json(target / "model.json", meta)
+    rundir.atomic_write_json(target / rundir.MODEL, meta)
     for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
         if stale not in meta["files"].values():
             (target / stale).unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import MODEL_JSON
 
 
 def _heat(fraction: float) -> QColor:
@@ -89,7 +90,7 @@ class ResultsView(QWidget):
         if run is None:
             self.summary.setText("Select a run to see its evaluation.")
             return
-        path = run / "model.json"
+        path = run / MODEL_JSON
         if not path.is_file():
             self.summary.setText(f"{run.name}: no evaluation yet. A run is evaluated and "
                                  "exported (model.json) when its last epoch ends.")
