@@ -295,3 +295,19 @@ def test_a_read_only_settings_file_is_not_written(qtbot, tmp_path, tiny_csv):
     tab.form.csv_changed.emit()
     tab.confirm_close()
     assert not path.exists()
+
+
+def test_results_of_a_model_without_private_test_rows_say_not_measured(qtbot, tab, tmp_path):
+    """A CSV without PrivateTest rows exports null figures: shown as such, no crash, no 0.0."""
+    import json
+
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-seed",
+                          {"epoch": 2, "epochs": 2, "status": "finished"})
+    info = {"bytes": 1, "public_accuracy": 0.5, "private_accuracy": None,
+            "private_balanced_accuracy": None, "private_macro_f1": None,
+            "private_recall": {"happy": None}, "private_confusion": [[0] * 7] * 7}
+    (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info}}))
+    tab.results.show_run(run)
+    text = tab.results.summary.text()
+    assert "PrivateTest accuracy <b>not measured</b>" in text and "macro F1 not measured" in text
+    assert "PublicTest 50.0%" in text and tab.results.use_button.isEnabled()

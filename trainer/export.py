@@ -310,6 +310,9 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     y_pub = data.labels["PublicTest"]
     x_priv = preprocess.preprocess_faces(data.images["PrivateTest"])
     y_priv = data.labels["PrivateTest"]
+    if len(y_priv) == 0:
+        emitter.log("warning: the CSV has no PrivateTest rows: the model's PrivateTest figures "
+                    "are left empty (null) in model.json")
 
     # Flip averaging goes into the exported graph only when PublicTest says it pays.
     p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
@@ -365,9 +368,11 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                                  "accuracy, so it cannot be shipped alone: export without "
                                  "--int8-only")
     if int8_only:
+        private = files["model.tflite"]["private_accuracy"]
         emitter.log("float32 model.tflite: PublicTest "
                     f"{files['model.tflite']['public_accuracy']:.4f}, PrivateTest "
-                    f"{files['model.tflite']['private_accuracy']:.4f} (not written: --int8-only)")
+                    f"{'not measured' if private is None else f'{private:.4f}'} "
+                    "(not written: --int8-only)")
         del files["model.tflite"]
     if not keep_int8:
         emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")

@@ -27,8 +27,11 @@ def per_class(matrix: np.ndarray) -> dict[str, dict[str, float]]:
     return out
 
 
-def ece(probabilities: np.ndarray, labels: np.ndarray, bins: int = 15) -> float:
-    """Expected calibration error: how far confidence is from accuracy, averaged over bins."""
+def ece(probabilities: np.ndarray, labels: np.ndarray, bins: int = 15) -> float | None:
+    """Expected calibration error: how far confidence is from accuracy, averaged over bins
+    (None without any rows: not measured, rather than a perfect-looking 0.0)."""
+    if len(labels) == 0:
+        return None
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
     edges = np.linspace(0.0, 1.0, bins + 1)
@@ -69,7 +72,16 @@ def ferplus_accuracy(predicted: np.ndarray, majority: np.ndarray | None) -> floa
 
 def summarize(probabilities: np.ndarray, labels: np.ndarray,
               ferplus_majority: np.ndarray | None = None) -> dict:
-    """Every figure an evaluation reports, against the original labels (and FER+ if given)."""
+    """Every figure an evaluation reports, against the original labels (and FER+ if given).
+
+    Without any rows (a CSV with no PrivateTest rows) every figure is None, "not measured",
+    not the 0.0 or NaN the formulas would give.
+    """
+    if len(labels) == 0:
+        return {"accuracy": None, "balanced_accuracy": None, "ferplus_accuracy": None,
+                "macro_f1": None, "confusion": confusion(labels, labels).tolist(), "ece": None,
+                "per_class": {name: {"precision": None, "recall": None, "f1": None,
+                                     "support": 0} for name in EMOTIONS}}
     predicted = probabilities.argmax(axis=1)
     matrix = confusion(labels, predicted)
     classes = per_class(matrix)

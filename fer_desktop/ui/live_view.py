@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
@@ -48,12 +49,14 @@ from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.face_panel import FacePanel
+from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
+from fer_desktop.ui.transport_bar import TransportBar
 from fer_desktop.ui.video_view import VideoView
 
 STATS_INTERVAL_MS = 1000
@@ -62,6 +65,11 @@ STOP_TIMEOUT_MS = 5000
 
 def is_image_path(spec: int | str | Path) -> bool:
     return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
+
+
+def is_video_path(spec: int | str | Path | None) -> bool:
+    return (spec is not None and not isinstance(spec, int) and Path(spec).is_file()
+            and not is_image_path(spec))
 
 
 class LiveView(QWidget):
@@ -126,6 +134,8 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
+        self._at_end = False
+        self.analysis_dialogs: list[FileAnalysisDialog] = []
 
         self.outputs = OutputControls(settings, notifier, self)
         self.outputs.recording_changed.connect(self._on_recording_changed)
@@ -172,6 +182,17 @@ class LiveView(QWidget):
                                               self.outputs.choose_output_folder)
         self.act_retry = self._action("Re&try source", "F5", "Open the current source again",
                                       self.retry_source)
+        self.act_play_pause = self._action("&Play / pause", "Space",
+                                           "Play or pause the video", self._on_play_shortcut)
+        self.act_play_pause.setEnabled(False)
+        # Space plays and pauses only where the video has the focus: elsewhere it must still
+        # press the focused button or tick the focused box.
+        self.removeAction(self.act_play_pause)
+        self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_analyse_file = self._action(
+            "&Analyse whole file...", "Ctrl+Shift+A",
+            "Analyse every frame of a video in the background and chart the emotions over "
+            "its time (saved as a CSV file)", self.analyse_whole_file)
 
     def _build_ui(self) -> None:
         video_column = QWidget()
@@ -182,6 +203,17 @@ class LiveView(QWidget):
         self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
         video_layout.addWidget(self._build_video_stack(), 1)
+        self.transport = TransportBar()
+        self.transport.set_pacing(self._settings.every_frame)
+        self.transport.play_toggled.connect(self._on_play_toggled)
+        self.transport.seek_requested.connect(self._on_seek_requested)
+        self.transport.speed_changed.connect(self._on_speed_changed)
+        self.transport.every_frame_changed.connect(self._on_every_frame_changed)
+        self.transport.analyse_requested.connect(self.analyse_whole_file)
+        self.transport.hide()
+        video_layout.addWidget(self.transport)
+        self.video_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.video_view.addAction(self.act_play_pause)
 
         self.face_panel = FacePanel()
         self.options_box = OptionsBox(self._options)
@@ -417,7 +449,13 @@ class LiveView(QWidget):
         # here, with no thread running, before the new one starts.
         self._pipeline.set_options(self._pipeline_options())
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
-                               mirror=self._options.mirror, describe=describe_spec(spec))
+                               mirror=self._options.mirror, describe=describe_spec(spec),
+                               speed=self.transport.speed,
+                               every_frame=self.transport.every_frame)
+        self._at_end = False
+        self.transport.hide()
+        self.transport.set_playing(True)
+        self.act_play_pause.setEnabled(False)
         thread.opened.connect(functools.partial(self._on_opened, thread))
         thread.frame_ready.connect(functools.partial(self._on_frame_ready, thread))
         thread.ended.connect(functools.partial(self._on_ended, thread))
@@ -445,6 +483,10 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
+        if thread.seekable:
+            self.transport.set_video(thread.frame_count, thread.fps)
+            self.transport.show()
+            self.act_play_pause.setEnabled(True)
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
         if thread is not self._capture:
@@ -456,13 +498,17 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
+        if thread.seekable:
+            self.transport.set_position(output.result.index)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
-            self._notifier.info(f"End of {thread.describe} ({frames} frames); "
-                                "tick Loop videos to play it again and again")
+            self._at_end = True
+            self.transport.set_playing(False)
+            self._notifier.info(f"End of {thread.describe}: press Play to watch it again, "
+                                "or tick Loop videos to play it again and again")
 
     def _on_source_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is not self._capture:
@@ -480,6 +526,72 @@ class LiveView(QWidget):
             return
         self.banner.show_message(message)
         self._notifier.error(message, serious=True, details=tb)
+
+    # transport --------------------------------------------------------------------------
+    def _on_play_shortcut(self) -> None:
+        if self.transport.isVisible():
+            self.transport.toggle()
+
+    def _on_play_toggled(self, playing: bool) -> None:
+        capture = self._capture
+        if capture is None:
+            return
+        if playing and self._at_end:
+            self._at_end = False
+            capture.request_seek(0)  # play again from the start
+        capture.set_paused(not playing)
+
+    def _on_seek_requested(self, frame_index: int) -> None:
+        if self._capture is not None:
+            self._at_end = False
+            self._capture.request_seek(frame_index)
+
+    def _on_speed_changed(self, speed: float) -> None:
+        if self._capture is not None:
+            self._capture.request_playback(speed=speed)
+
+    def _on_every_frame_changed(self, every_frame: bool) -> None:
+        self._settings.every_frame = every_frame
+        if self._capture is not None:
+            self._capture.request_playback(every_frame=every_frame)
+
+    # whole-file analysis ----------------------------------------------------------------
+    def analyse_whole_file(self) -> FileAnalysisDialog | None:
+        """Analyse the video on screen (or one the user picks) in the background.
+
+        Opens a :class:`FileAnalysisDialog` with the progress and, at the end, the chart; the
+        CSV goes to the output folder. Returns the dialog, or None when no video was chosen.
+        """
+        video = self._spec if is_video_path(self._spec) else None
+        if video is None:
+            path = self._ask_open_file("Analyse a video",
+                                       dialog_filter("Videos", VIDEO_SUFFIXES))
+            if not path:
+                return None
+            video = path
+        video = Path(video)
+        out_csv = analysis_csv_path(Path(self._settings.output_folder), video)
+        make_pipeline = functools.partial(self._pipeline_factory, self._analysis_model_dir(),
+                                          self._pipeline_options(PipelineOptions()))
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
+        dialog.finished_analysis.connect(
+            lambda result: self._notifier.info(f"Analysis saved to {result.csv_path}",
+                                               timeout_ms=10000))
+        dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
+        self.analysis_dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _analysis_model_dir(self) -> Path | None:
+        """The folder of the model in use (a model chosen later included)."""
+        return getattr(getattr(self._pipeline, "classifier", None), "model_dir",
+                       self._model_dir)
+
+    def _forget_dialog(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
+        if dialog in self.analysis_dialogs and not dialog.running:
+            self.analysis_dialogs.remove(dialog)
+            dialog.deleteLater()
 
     # options ----------------------------------------------------------------------------
     def set_options(self, options: LiveOptions) -> None:
@@ -580,6 +692,9 @@ class LiveView(QWidget):
     def shutdown(self) -> None:
         """Finish the recording and stop every thread (window closing)."""
         self._closing = True
+        for dialog in list(self.analysis_dialogs):
+            dialog.stop()
+            dialog.close()
         self.stop_recording()
         self._stats_timer.stop()
         self._stop_capture()

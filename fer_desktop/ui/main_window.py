@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         for action in (lv.act_open_video, lv.act_open_image, lv.act_sample):
             file_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(lv.act_analyse_file)
+        file_menu.addSeparator()
         for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder):
             file_menu.addAction(action)
         file_menu.addSeparator()
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
+        view_menu.addAction(lv.act_play_pause)
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))

@@ -110,11 +110,11 @@ class ResultsView(QWidget):
             return
         self.metadata = meta
         lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
-                 f"PrivateTest accuracy <b>{100 * info['private_accuracy']:.1f}%</b> "
-                 f"(PublicTest {100 * info['public_accuracy']:.1f}%, macro F1 "
-                 f"{info.get('private_macro_f1', math.nan):.3f}) &nbsp; {name}",
+                 f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
+                 f"(PublicTest {_percent(info['public_accuracy'])}, macro F1 "
+                 f"{_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
                  _balanced_text(info)]
-        others = [f"{k}: {100 * v['private_accuracy']:.1f}%" for k, v in files.items() if k != name]
+        others = [f"{k}: {_percent(v['private_accuracy'])}" for k, v in files.items() if k != name]
         if others:
             lines.append("Also exported: " + ", ".join(others))
         self.summary.setText("<br>".join(line for line in lines if line))
@@ -145,6 +145,20 @@ class ResultsView(QWidget):
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(i, n, item)
         self.table.show()
+
+
+def _percent(value: object) -> str:
+    """"66.3%", or "not measured" (null or NaN: the CSV had no rows for it)."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f"{100 * value:.1f}%"
+    return "not measured"
+
+
+def _fraction(value: object) -> str:
+    """"0.693", or "not measured"."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f"{value:.3f}"
+    return "not measured"
 
 
 def _balanced_text(info: dict) -> str:

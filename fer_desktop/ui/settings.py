@@ -149,6 +149,15 @@ class AppSettings:
         self._set("live/min_face_px", int(value.min_face_px))
         self._set("live/loop_video", value.loop_video)
 
+    @property
+    def every_frame(self) -> bool:
+        """Video pacing: every frame (True) or real time, skipping late frames (default)."""
+        return _as_bool(self._qs.value("live/every_frame"), False)
+
+    @every_frame.setter
+    def every_frame(self, value: bool) -> None:
+        self._set("live/every_frame", bool(value))
+
     # folders ----------------------------------------------------------------------------
     @property
     def output_folder(self) -> Path:
