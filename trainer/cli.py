@@ -191,7 +191,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
                    int8_only=args.int8_only)
         return 0
     if command == "ensemble":
-        from trainer.export import export_ensemble
+        from trainer.ensemble import export_ensemble
 
         export_ensemble([Path(r) for r in args.run_dirs], Path(args.out), emitter,
                         csv=args.csv, copy_to=args.to, int8_only=args.int8_only)

@@ -39,7 +39,7 @@ def _teacher_model(path: Path):
             raise rundir.RunDirError(keras_file, "missing: a teacher needs the Keras model")
         return load_keras(keras_file, compile=False)
     if (path / rundir.BEST).is_file():
-        from trainer.export import float32_copy
+        from trainer.convert import float32_copy
 
         config = rundir.read_json(path / rundir.CONFIG)
         model = load_keras(path / rundir.BEST, compile=False)

@@ -42,7 +42,7 @@ def resolve_model(target: Path) -> tuple[Path, float]:
 
 def predict(model_path: Path, x: np.ndarray, tta: str = "none") -> np.ndarray:
     if model_path.suffix == ".tflite":
-        from trainer.export import run_tflite
+        from trainer.convert import run_tflite
 
         def run(images):
             return run_tflite(model_path, images)
