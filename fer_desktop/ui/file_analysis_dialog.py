@@ -9,6 +9,7 @@ the dialog cancels a run that has not finished; nothing half-written is left beh
 
 from __future__ import annotations
 
+import functools
 import threading
 import traceback
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtCore import QObject, QThread, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,6 +40,7 @@ from fer_desktop.core.file_analysis import (
     emotion_series,
 )
 from fer_desktop.ui.face_panel import EMOTION_COLORS
+from fer_desktop.ui.notifications import Notifier
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
 
@@ -253,3 +255,37 @@ class FileAnalysisDialog(QDialog):
     def reject(self) -> None:  # Esc, Cancel, Close
         self.stop()
         super().reject()
+
+
+class AnalysisDialogs(QObject):
+    """The whole-file analyses the Live tab has open; each dialog is forgotten once closed
+    and finished, and all are stopped when the window closes."""
+
+    def __init__(self, notifier: Notifier, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._notifier = notifier
+        self._parent = parent
+        self.dialogs: list[FileAnalysisDialog] = []
+
+    def open(self, video: Path, out_csv: Path,
+             make_pipeline: Callable[[], Any]) -> FileAnalysisDialog:
+        """Show a dialog and start analysing ``video`` into ``out_csv``."""
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self._parent)
+        dialog.finished_analysis.connect(
+            lambda result: self._notifier.info(f"Analysis saved to {result.csv_path}",
+                                               timeout_ms=10000))
+        dialog.finished.connect(functools.partial(self._forget, dialog))
+        self.dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _forget(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
+        if dialog in self.dialogs and not dialog.running:
+            self.dialogs.remove(dialog)
+            dialog.deleteLater()
+
+    def close_all(self) -> None:
+        for dialog in list(self.dialogs):
+            dialog.stop()
+            dialog.close()

@@ -17,8 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
-from fer_desktop.core.model import Classifier
+from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.sources import (
@@ -46,17 +45,18 @@ from fer_desktop.core.sources import (
     open_source,
 )
 from fer_desktop.resources import ResourceError, resource_path
+from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.face_panel import FacePanel
-from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
+from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
-from fer_desktop.ui.transport_bar import TransportBar
 from fer_desktop.ui.video_view import VideoView
 
 STATS_INTERVAL_MS = 1000
@@ -134,11 +134,13 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
-        self._at_end = False
-        self.analysis_dialogs: list[FileAnalysisDialog] = []
+        self.analyses = AnalysisDialogs(notifier, self)
 
-        self.outputs = OutputControls(settings, notifier, self)
-        self.outputs.recording_changed.connect(self._on_recording_changed)
+        self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
+        self.act_screenshot, self.act_record, self.act_output_folder = (
+            self.outputs.act_screenshot, self.outputs.act_record, self.outputs.act_output_folder)
+        self.outputs.recording_changed.connect(self.recording_changed)
+        self.outputs.recorder_changed.connect(self._on_recorder_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
         self._build_actions()
         self._build_ui()
@@ -149,48 +151,18 @@ class LiveView(QWidget):
         self._stats_timer.start()
 
     # construction -----------------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, tip: str,
-                slot: Callable[..., Any], checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({keys})" if keys else tip)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        (action.toggled if checkable else action.triggered).connect(slot)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.act_open_video = self._action("Open &video...", "Ctrl+O",
-                                           "Play a video file", self.open_video_dialog)
-        self.act_open_image = self._action("Open &image...", "Ctrl+I",
-                                           "Analyse an image file", self.open_image_dialog)
-        self.act_sample = self._action("&Sample image", "Ctrl+E",
-                                       "Show the sample image shipped with the app",
-                                       self.open_sample)
-        self.act_screenshot = self._action("&Screenshot", "Ctrl+S",
-                                           "Save the annotated frame as PNG with a JSON file "
-                                           "of the faces", self.take_screenshot)
-        self.act_record = self._action("&Record CSV", "Ctrl+R",
-                                       "Record every face of every frame to a CSV file",
-                                       self._on_record_toggled, checkable=True)
-        self.act_output_folder = self._action("Choose output &folder...", None,
-                                              "Choose where screenshots and recordings go",
-                                              self.outputs.choose_output_folder)
-        self.act_retry = self._action("Re&try source", "F5", "Open the current source again",
-                                      self.retry_source)
-        self.act_play_pause = self._action("&Play / pause", "Space",
-                                           "Play or pause the video", self._on_play_shortcut)
-        self.act_play_pause.setEnabled(False)
-        # Space plays and pauses only where the video has the focus: elsewhere it must still
-        # press the focused button or tick the focused box.
-        self.removeAction(self.act_play_pause)
-        self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.act_analyse_file = self._action(
-            "&Analyse whole file...", "Ctrl+Shift+A",
+        self.act_open_video = make_action(self, "Open &video...", "Ctrl+O", "Play a video file",
+                                          self.open_video_dialog)
+        self.act_open_image = make_action(self, "Open &image...", "Ctrl+I",
+                                          "Analyse an image file", self.open_image_dialog)
+        self.act_sample = make_action(self, "&Sample image", "Ctrl+E",
+                                      "Show the sample image shipped with the app",
+                                      self.open_sample)
+        self.act_retry = make_action(self, "Re&try source", "F5",
+                                     "Open the current source again", self.retry_source)
+        self.act_analyse_file = make_action(
+            self, "&Analyse whole file...", "Ctrl+Shift+A",
             "Analyse every frame of a video in the background and chart the emotions over "
             "its time (saved as a CSV file)", self.analyse_whole_file)
 
@@ -203,17 +175,10 @@ class LiveView(QWidget):
         self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
         video_layout.addWidget(self._build_video_stack(), 1)
-        self.transport = TransportBar()
-        self.transport.set_pacing(self._settings.every_frame)
-        self.transport.play_toggled.connect(self._on_play_toggled)
-        self.transport.seek_requested.connect(self._on_seek_requested)
-        self.transport.speed_changed.connect(self._on_speed_changed)
-        self.transport.every_frame_changed.connect(self._on_every_frame_changed)
+        self.playback = PlaybackControls(self._settings, self.video_view, self)
+        self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
         self.transport.analyse_requested.connect(self.analyse_whole_file)
-        self.transport.hide()
         video_layout.addWidget(self.transport)
-        self.video_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.video_view.addAction(self.act_play_pause)
 
         self.face_panel = FacePanel()
         self.options_box = OptionsBox(self._options)
@@ -452,10 +417,7 @@ class LiveView(QWidget):
                                mirror=self._options.mirror, describe=describe_spec(spec),
                                speed=self.transport.speed,
                                every_frame=self.transport.every_frame)
-        self._at_end = False
-        self.transport.hide()
-        self.transport.set_playing(True)
-        self.act_play_pause.setEnabled(False)
+        self.playback.attach(thread)
         thread.opened.connect(functools.partial(self._on_opened, thread))
         thread.frame_ready.connect(functools.partial(self._on_frame_ready, thread))
         thread.ended.connect(functools.partial(self._on_ended, thread))
@@ -475,6 +437,7 @@ class LiveView(QWidget):
     def _stop_capture(self) -> None:
         thread, self._capture = self._capture, None
         if thread is not None:
+            self.playback.detach()
             self._stopper.stop(thread)
 
     def _on_opened(self, thread: CaptureThread, description: str, is_live: bool,
@@ -483,10 +446,7 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
-        if thread.seekable:
-            self.transport.set_video(thread.frame_count, thread.fps)
-            self.transport.show()
-            self.act_play_pause.setEnabled(True)
+        self.playback.on_opened(thread)
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
         if thread is not self._capture:
@@ -498,15 +458,13 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
-        if thread.seekable:
-            self.transport.set_position(output.result.index)
+        self.playback.on_frame(thread, output.result.index)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
-            self._at_end = True
-            self.transport.set_playing(False)
+            self.playback.on_ended()
             self._notifier.info(f"End of {thread.describe}: press Play to watch it again, "
                                 "or tick Loop videos to play it again and again")
 
@@ -527,34 +485,6 @@ class LiveView(QWidget):
         self.banner.show_message(message)
         self._notifier.error(message, serious=True, details=tb)
 
-    # transport --------------------------------------------------------------------------
-    def _on_play_shortcut(self) -> None:
-        if self.transport.isVisible():
-            self.transport.toggle()
-
-    def _on_play_toggled(self, playing: bool) -> None:
-        capture = self._capture
-        if capture is None:
-            return
-        if playing and self._at_end:
-            self._at_end = False
-            capture.request_seek(0)  # play again from the start
-        capture.set_paused(not playing)
-
-    def _on_seek_requested(self, frame_index: int) -> None:
-        if self._capture is not None:
-            self._at_end = False
-            self._capture.request_seek(frame_index)
-
-    def _on_speed_changed(self, speed: float) -> None:
-        if self._capture is not None:
-            self._capture.request_playback(speed=speed)
-
-    def _on_every_frame_changed(self, every_frame: bool) -> None:
-        self._settings.every_frame = every_frame
-        if self._capture is not None:
-            self._capture.request_playback(every_frame=every_frame)
-
     # whole-file analysis ----------------------------------------------------------------
     def analyse_whole_file(self) -> FileAnalysisDialog | None:
         """Analyse the video on screen (or one the user picks) in the background.
@@ -570,28 +500,13 @@ class LiveView(QWidget):
                 return None
             video = path
         video = Path(video)
-        out_csv = analysis_csv_path(Path(self._settings.output_folder), video)
-        make_pipeline = functools.partial(self._pipeline_factory, self._analysis_model_dir(),
+        classifier = self._pipeline.classifier if self._pipeline is not None else None
+        model_dir = classifier.model_dir if isinstance(classifier, EmotionClassifier) \
+            else self._model_dir  # the model in use, a model chosen later included
+        make_pipeline = functools.partial(self._pipeline_factory, model_dir,
                                           self._pipeline_options(PipelineOptions()))
-        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
-        dialog.finished_analysis.connect(
-            lambda result: self._notifier.info(f"Analysis saved to {result.csv_path}",
-                                               timeout_ms=10000))
-        dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
-        self.analysis_dialogs.append(dialog)
-        dialog.show()
-        dialog.start()
-        return dialog
-
-    def _analysis_model_dir(self) -> Path | None:
-        """The folder of the model in use (a model chosen later included)."""
-        return getattr(getattr(self._pipeline, "classifier", None), "model_dir",
-                       self._model_dir)
-
-    def _forget_dialog(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
-        if dialog in self.analysis_dialogs and not dialog.running:
-            self.analysis_dialogs.remove(dialog)
-            dialog.deleteLater()
+        return self.analyses.open(
+            video, analysis_csv_path(Path(self._settings.output_folder), video), make_pipeline)
 
     # options ----------------------------------------------------------------------------
     def set_options(self, options: LiveOptions) -> None:
@@ -640,43 +555,24 @@ class LiveView(QWidget):
     # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
         """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
-        return self.outputs.save_screenshot(self._last_output)
-
-    def _on_record_toggled(self, checked: bool) -> None:
-        if checked and not self.is_recording:
-            self.start_recording()
-        elif not checked and self.is_recording:
-            self.stop_recording()
+        return self.outputs.save_screenshot()
 
     def start_recording(self) -> Path | None:
         """Record every face of every frame to a new CSV file; returns its path or None."""
         recorder = self.outputs.start()
-        if recorder is None:
-            self._set_record_checked(False)
-            return None
-        if self._capture is not None:
-            self._capture.set_recorder(recorder)
-        return recorder.path
+        return recorder.path if recorder is not None else None
 
     def stop_recording(self) -> Path | None:
         """Finish the CSV file; returns its path (None when not recording)."""
-        if self._capture is not None:
-            self._capture.set_recorder(None)  # the thread lets go before the file closes
         return self.outputs.stop()
+
+    def _on_recorder_changed(self, recorder: CsvRecorder | None) -> None:
+        if self._capture is not None:
+            self._capture.set_recorder(recorder)
 
     def _on_recording_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is self._capture and self.is_recording:
             self.outputs.stop(failure=message)
-
-    def _on_recording_changed(self, recording: bool) -> None:
-        self._set_record_checked(recording)
-        self.recording_changed.emit(recording)
-
-    def _set_record_checked(self, checked: bool) -> None:
-        blocker = QSignalBlocker(self.act_record)
-        self.act_record.setChecked(checked)
-        self.act_record.setText("Stop &recording" if checked else "&Record CSV")
-        del blocker
 
     # stats ------------------------------------------------------------------------------
     def _on_stats_timer(self) -> None:
@@ -692,9 +588,7 @@ class LiveView(QWidget):
     def shutdown(self) -> None:
         """Finish the recording and stop every thread (window closing)."""
         self._closing = True
-        for dialog in list(self.analysis_dialogs):
-            dialog.stop()
-            dialog.close()
+        self.analyses.close_all()
         self.stop_recording()
         self._stats_timer.stop()
         self._stop_capture()

@@ -2,7 +2,8 @@
 
 :class:`OutputControls` owns the output folder (asked again when it cannot be written, so
 nothing is lost), the :class:`~fer_desktop.core.export.CsvRecorder` of a recording and the red
-"REC 01:23" label. The Live tab hands the recorder to the capture thread and back.
+"REC 01:23" label, and the Record and Screenshot actions. It hands the recorder to whoever
+writes the frames (the Live tab's capture thread) through ``recorder_changed``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
+from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
@@ -42,19 +44,24 @@ class OutputControls(QObject):
     Args:
         settings: where the output folder is remembered.
         notifier: where messages go.
-        dialog_parent: the parent of the folder dialog.
+        dialog_parent: the parent of the folder dialog; its window gets the actions.
+        frame: returns the frame on screen (None before the first), for screenshots.
 
     Signals:
         recording_changed(bool): recording started or stopped.
+        recorder_changed(object): the CsvRecorder to write frames to, or None; emitted with
+            None before the file is closed, so the writer lets go first.
         screenshot_saved(object): the Path of the PNG written.
     """
 
     recording_changed = Signal(bool)
+    recorder_changed = Signal(object)
     screenshot_saved = Signal(object)
 
-    def __init__(self, settings: AppSettings, notifier: Notifier,
-                 dialog_parent: QWidget | None = None) -> None:
+    def __init__(self, settings: AppSettings, notifier: Notifier, dialog_parent: QWidget,
+                 frame: Callable[[], CaptureOutput | None]) -> None:
         super().__init__(dialog_parent)
+        self._frame = frame
         self._settings = settings
         self._notifier = notifier
         self._dialog_parent = dialog_parent
@@ -65,6 +72,15 @@ class OutputControls(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(LABEL_REFRESH_MS)
         self._timer.timeout.connect(self._update_label)
+        self.act_screenshot = make_action(dialog_parent, "&Screenshot", "Ctrl+S",
+                                          "Save the annotated frame as PNG with a JSON file "
+                                          "of the faces", self.save_screenshot)
+        self.act_record = make_action(dialog_parent, "&Record CSV", "Ctrl+R",
+                                      "Record every face of every frame to a CSV file",
+                                      self._on_record_toggled, checkable=True)
+        self.act_output_folder = make_action(dialog_parent, "Choose output &folder...", None,
+                                             "Choose where screenshots and recordings go",
+                                             self.choose_output_folder)
 
     @property
     def recorder(self) -> CsvRecorder | None:
@@ -101,8 +117,9 @@ class OutputControls(QObject):
                 self._settings.output_folder = folder
 
     # screenshot -------------------------------------------------------------------------
-    def save_screenshot(self, output: CaptureOutput | None) -> Path | None:
-        """Save this frame (PNG + JSON sidecar); returns the PNG path or None."""
+    def save_screenshot(self) -> Path | None:
+        """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
+        output = self._frame()
         if output is None:
             self._notifier.info("Nothing to save yet: no frame has been shown")
             return None
@@ -128,12 +145,15 @@ class OutputControls(QObject):
 
         recorder = self._in_writable_folder(make, "recording")
         if recorder is None:
+            self._set_record_checked(False)
             return None
         self._recorder = recorder
+        self.recorder_changed.emit(recorder)
         self._started = time.monotonic()
         self._timer.start()
         self._update_label()
         self._notifier.info(f"Recording to {recorder.path}")
+        self._set_record_checked(True)
         self.recording_changed.emit(True)
         return recorder
 
@@ -146,6 +166,7 @@ class OutputControls(QObject):
         recorder, self._recorder = self._recorder, None
         if recorder is None:
             return None
+        self.recorder_changed.emit(None)  # the writer lets go before the file closes
         recorder.close()
         self._timer.stop()
         self.label.setText("")
@@ -154,8 +175,21 @@ class OutputControls(QObject):
         else:
             self._notifier.info(f"Recording saved to {recorder.path} ({recorder.rows} rows)",
                                 timeout_ms=10000)
+        self._set_record_checked(False)
         self.recording_changed.emit(False)
         return recorder.path
+
+    def _on_record_toggled(self, checked: bool) -> None:
+        if checked and self._recorder is None:
+            self.start()
+        elif not checked and self._recorder is not None:
+            self.stop()
+
+    def _set_record_checked(self, checked: bool) -> None:
+        blocker = QSignalBlocker(self.act_record)
+        self.act_record.setChecked(checked)
+        self.act_record.setText("Stop &recording" if checked else "&Record CSV")
+        del blocker
 
     def _update_label(self, *_args: Any) -> None:
         if self._recorder is None:
