@@ -42,12 +42,7 @@ def test_no_ui_file_is_over_600_lines():
     assert {name: n for name, n in sizes.items() if n > MAX_UI_FILE_LINES} == {}
 
 
-# Not yet done: benchmarks/live_pipeline.py's main() (89 lines).
-NOT_YET = pytest.mark.xfail(strict=True, reason="a benchmark's main() not split yet")
-
-
-@pytest.mark.parametrize("package", [pytest.param(p, marks=NOT_YET) if p == "benchmarks" else p
-                                     for p in PACKAGES])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_function_is_over_80_lines(package):
     too_long = {}
     for path in sorted((ROOT / package).rglob("*.py")):
