@@ -149,6 +149,21 @@ def test_an_output_that_names_an_input_is_refused_and_the_input_kept(tmp_path, s
     assert not (tmp_path / "r.csv").exists() and not leftovers(tmp_path)
 
 
+def test_an_output_that_names_a_photo_of_an_input_folder_is_refused(tmp_path, sample_bgr,
+                                                                     capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.jpg"), sample_bgr)
+    before = (folder / "a.jpg").read_bytes()
+    assert main([str(folder), "--out", str(folder / "a.jpg"), "--force", "--no-progress"]) == 2
+    assert "names an input" in capsys.readouterr().err
+    assert (folder / "a.jpg").read_bytes() == before and not leftovers(tmp_path)
+    # A CSV kept in the photo folder is not an input: it may be replaced with --force.
+    (folder / "results.csv").write_text("old\n")
+    assert main([str(folder), "--out", str(folder / "results.csv"), "--force",
+                 "--no-progress"]) == 0
+
+
 def test_out_and_annotated_naming_one_file_are_refused(tmp_path, sample_bgr, capsys):
     image = tmp_path / "photo.jpg"
     cv2.imwrite(str(image), sample_bgr)

@@ -225,8 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs > 1 and args.annotated is not None:
         parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
     try:  # before anything is loaded or opened: a refused command touches nothing
+        read = [*args.inputs, *batch.expand_inputs(args.inputs)]  # a folder's photos too
         check_outputs({"--out": args.out, "--annotated": args.annotated},
-                      [Path(spec) for spec in args.inputs], force=args.force)
+                      [Path(spec) for spec in read], force=args.force)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
