@@ -40,7 +40,6 @@ from fer_desktop.core.file_analysis import (
     emotion_series,
 )
 from fer_desktop.ui.face_panel import EMOTION_COLORS
-from fer_desktop.ui.notifications import Notifier
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
 
@@ -259,11 +258,12 @@ class FileAnalysisDialog(QDialog):
 
 class AnalysisDialogs(QObject):
     """The whole-file analyses the Live tab has open; each dialog is forgotten once closed
-    and finished, and all are stopped when the window closes."""
+    and finished, and all are stopped when the window closes. ``on_saved(csv_path)`` is
+    called for each analysis written."""
 
-    def __init__(self, notifier: Notifier, parent: QWidget) -> None:
+    def __init__(self, on_saved: Callable[[Path], None], parent: QWidget) -> None:
         super().__init__(parent)
-        self._notifier = notifier
+        self._on_saved = on_saved
         self._parent = parent
         self.dialogs: list[FileAnalysisDialog] = []
 
@@ -271,9 +271,7 @@ class AnalysisDialogs(QObject):
              make_pipeline: Callable[[], Any]) -> FileAnalysisDialog:
         """Show a dialog and start analysing ``video`` into ``out_csv``."""
         dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self._parent)
-        dialog.finished_analysis.connect(
-            lambda result: self._notifier.info(f"Analysis saved to {result.csv_path}",
-                                               timeout_ms=10000))
+        dialog.finished_analysis.connect(lambda result: self._on_saved(result.csv_path))
         dialog.finished.connect(functools.partial(self._forget, dialog))
         self.dialogs.append(dialog)
         dialog.show()

@@ -49,6 +49,7 @@ from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.face_panel import FacePanel
+from fer_desktop.ui.face_selection import FaceSelection
 from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
@@ -134,11 +135,14 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
-        self.analyses = AnalysisDialogs(notifier, self)
+        self.analyses = AnalysisDialogs(
+            lambda path: self.outputs.show_saved("Analysis saved", path), self)
 
         self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
+        o = self.outputs
         self.act_screenshot, self.act_record, self.act_output_folder = (
-            self.outputs.act_screenshot, self.outputs.act_record, self.outputs.act_output_folder)
+            o.act_screenshot, o.act_record, o.act_output_folder)
+        self.act_open_output_folder = o.act_open_output_folder
         self.outputs.recording_changed.connect(self.recording_changed)
         self.outputs.recorder_changed.connect(self._on_recorder_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
@@ -174,6 +178,7 @@ class LiveView(QWidget):
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
+        video_layout.addWidget(self.outputs.saved_banner)
         video_layout.addWidget(self._build_video_stack(), 1)
         self.playback = PlaybackControls(self._settings, self.video_view, self)
         self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
@@ -181,6 +186,9 @@ class LiveView(QWidget):
         video_layout.addWidget(self.transport)
 
         self.face_panel = FacePanel()
+        self.face_selection = FaceSelection(
+            self.video_view, self.face_panel, self._notifier,
+            lambda: self._last_output.result if self._last_output is not None else None, self)
         self.options_box = OptionsBox(self._options)
         self.options_box.changed.connect(self.set_options)
         side = QWidget()
@@ -192,8 +200,8 @@ class LiveView(QWidget):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(300)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(video_column)
@@ -229,7 +237,6 @@ class LiveView(QWidget):
         """The video view, or the empty state."""
         self.video_view = VideoView()
         self.video_view.set_message("Loading the model...")
-        self.video_view.clicked_at.connect(self._on_video_clicked)
         self.empty_state = EmptyState()
         self.empty_state.sample_requested.connect(self.open_sample)
         self.empty_state.video_requested.connect(self.open_video_dialog)
@@ -395,7 +402,7 @@ class LiveView(QWidget):
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
         return dataclasses.replace(base, detector=o.detector, min_face_px=o.min_face_px,
-                                   smoothing=o.smoothing)
+                                   smoothing=True, smoothing_s=o.smoothing_s)
 
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
@@ -432,6 +439,8 @@ class LiveView(QWidget):
         self.video_view.reset_ids()
         self.video_view.set_message(f"Opening {describe_spec(spec)}...")
         self.face_panel.clear()
+        self.face_panel.set_video_time(is_video_path(spec))
+        self.video_view.set_highlight(None)
         thread.start()
 
     def _stop_capture(self) -> None:
@@ -458,6 +467,7 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
+        self.face_selection.show_highlight(output.result)
         self.playback.on_frame(thread, output.result.index)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
@@ -541,17 +551,6 @@ class LiveView(QWidget):
         else:
             self._pipeline.set_classifier(classifier)
 
-    # selection --------------------------------------------------------------------------
-    def _on_video_clicked(self, x: float, y: float) -> None:
-        output = self._last_output
-        if output is None:
-            return
-        hit = [f for f in output.result.faces
-               if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
-        track = min(hit, key=lambda f: f.area).track_id if hit else None
-        self.face_panel.select_track(track)
-        self.face_panel.show_result(output.result)
-
     # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
         """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
@@ -564,7 +563,10 @@ class LiveView(QWidget):
 
     def stop_recording(self) -> Path | None:
         """Finish the CSV file; returns its path (None when not recording)."""
-        return self.outputs.stop()
+        path = self.outputs.stop()
+        if path is not None and not self._closing:
+            self.outputs.show_saved("Recording saved", path)
+        return path
 
     def _on_recorder_changed(self, recorder: CsvRecorder | None) -> None:
         if self._capture is not None:

@@ -42,7 +42,6 @@ class PlaybackControls(QObject):
                                           "Play or pause the video", self._on_play_shortcut)
         self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_play_pause.setEnabled(False)
-        video_widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
     def attach(self, thread: CaptureThread) -> None:
         """A new capture thread starts: the bar waits until it says it is seekable."""

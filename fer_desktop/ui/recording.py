@@ -21,6 +21,7 @@ from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 
 T = TypeVar("T")
@@ -81,6 +82,12 @@ class OutputControls(QObject):
         self.act_output_folder = make_action(dialog_parent, "Choose output &folder...", None,
                                              "Choose where screenshots and recordings go",
                                              self.choose_output_folder)
+        self.act_open_output_folder = make_action(
+            dialog_parent, "&Open output folder", None,
+            "Show the folder with the screenshots, recordings and analyses",
+            self.open_output_folder)
+        self.saved_banner = SavedBanner()
+        self.saved_banner.open_folder_requested.connect(self._open_folder)
 
     @property
     def recorder(self) -> CsvRecorder | None:
@@ -98,6 +105,29 @@ class OutputControls(QObject):
         if folder:
             self._settings.output_folder = folder
             self._notifier.info(f"Screenshots and recordings go to {folder}")
+
+    def open_output_folder(self) -> None:
+        """Show the output folder in the file manager (created when missing)."""
+        folder = Path(self._settings.output_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notifier.error(f"Cannot create the output folder {folder}: "
+                                 f"{exc.strerror or exc}; choose another with File > Choose "
+                                 "output folder...", exc=exc)
+            return
+        self._open_folder(folder)
+
+    def _open_folder(self, folder: Path) -> None:
+        """Open a folder in the file manager (tests replace ``folder_opener``)."""
+        if not self.folder_opener(folder):
+            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+
+    folder_opener = staticmethod(open_in_file_manager)
+
+    def show_saved(self, what: str, path: Path) -> None:
+        """"Screenshot saved: PATH [Open folder]" above the video."""
+        self.saved_banner.show_saved(what, path)
 
     def _in_writable_folder(self, make: Callable[[Path], T], what: str) -> T | None:
         """Call ``make(folder)``; when the folder cannot be written, say so and ask for another.
@@ -130,6 +160,7 @@ class OutputControls(QObject):
         path = self._in_writable_folder(save, "screenshot")
         if path is not None:
             self._notifier.info(f"Screenshot saved to {path}", timeout_ms=10000)
+            self.show_saved("Screenshot saved", path)
             self.screenshot_saved.emit(path)
         return path
 
