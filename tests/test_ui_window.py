@@ -28,8 +28,10 @@ from ui_helpers import (
     stub_pipeline,
 )
 
+from fer_desktop import __version__
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 from fer_desktop.core.sources import open_source, read_image
 from fer_desktop.resources import resource_path
 from fer_desktop.ui.about import about_text
@@ -137,7 +139,7 @@ def test_switching_sources_stops_the_old_thread(qtbot, main_window, tmp_path):
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     old = live.capture
-    live._ask_open_file = lambda title, file_filter: str(video)
+    live.source_picker.ask_open_file = lambda title, file_filter: str(video)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda out: out.source == str(video)):
         live.act_open_video.trigger()
@@ -152,7 +154,9 @@ def test_switching_sources_stops_the_old_thread(qtbot, main_window, tmp_path):
     assert Path(str(window.settings.source)) == resource_path("sample.jpg")
 
 
-def test_a_video_plays_at_its_rate_and_the_panel_updates(qtbot, main_window, tmp_path):
+def test_a_video_plays_at_its_rate_and_the_panel_updates(qtbot, main_window, tmp_path,
+                                                         settings):
+    settings.every_frame = True  # every frame shown, even on a busy machine (no skipping)
     video = make_video(tmp_path / "clip.avi", frames=12, fps=20.0)
     window = main_window(source=str(video))
     live = window.live_view
@@ -231,9 +235,10 @@ def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window
         live.act_record.trigger()
     assert not live.is_recording and not live.act_record.isChecked()
     rows = list(csv.reader(path.open()))
-    assert tuple(rows[0]) == ("source", *CSV_COLUMNS)
+    assert tuple(rows[0]) == ("source", *CSV_COLUMNS, *PROVENANCE_COLUMNS)
     assert len(rows) >= 6 and all(len(r) == len(rows[0]) for r in rows)
     assert rows[1][0] == str(video) and rows[1][CSV_COLUMNS.index("label") + 1] == "happy"
+    assert rows[1][-3:] == ["stub", "", __version__]  # the stub model has no file to hash
     assert str(path) in window.notifier.last_info
 
     # Recording again and closing the window finishes that file too.

@@ -53,7 +53,7 @@ def _parse_source(text: str | None) -> int | str | None:
     return None if text is None else normalise_source(text)
 
 
-def save_snapshot(out: Path, output) -> Path:
+def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -> Path:
     """Write ``output`` (a CaptureOutput) to exactly ``out`` and ``out`` with ``.json``.
 
     Uses the core's ScreenshotWriter (same PNG and sidecar as the Screenshot button) in a
@@ -71,7 +71,8 @@ def save_snapshot(out: Path, output) -> Path:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
-        png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source)
+        png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
+                                         provenance=provenance)
         sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
         sidecar["image"] = out.name
         png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
@@ -117,7 +118,7 @@ class _SnapshotRun:
         from fer_desktop.core.errors import ExportError
 
         try:
-            path = save_snapshot(self.out, output)
+            path = save_snapshot(self.out, output, self._live.provenance())
         except ExportError as exc:
             self._fail(str(exc))
             return

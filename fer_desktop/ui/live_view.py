@@ -19,7 +19,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QScrollArea,
@@ -36,6 +35,7 @@ from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.provenance import provenance
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -44,10 +44,11 @@ from fer_desktop.core.sources import (
     normalise_source,
     open_source,
 )
-from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
+from fer_desktop.ui.explain_view import ExplainDialog
+from fer_desktop.ui.explaining import FaceExplainer
 from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.face_selection import FaceSelection
 from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDialog
@@ -57,7 +58,7 @@ from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
-from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
+from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter
 from fer_desktop.ui.video_view import VideoView
 
 STATS_INTERVAL_MS = 1000
@@ -139,6 +140,10 @@ class LiveView(QWidget):
             lambda path: self.outputs.show_saved("Analysis saved", path), self)
 
         self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
+        self.outputs.provenance, self.outputs.recordable = self.provenance, self._recordable
+        self.explainer = FaceExplainer(notifier, self._jobs, self)
+        self.source_picker = SourcePicker(settings, notifier)
+        self.source_picker.chosen.connect(self.set_source)
         o = self.outputs
         self.act_screenshot, self.act_record, self.act_output_folder = (
             o.act_screenshot, o.act_record, o.act_output_folder)
@@ -156,15 +161,20 @@ class LiveView(QWidget):
 
     # construction -----------------------------------------------------------------------
     def _build_actions(self) -> None:
+        picker = self.source_picker
         self.act_open_video = make_action(self, "Open &video...", "Ctrl+O", "Play a video file",
-                                          self.open_video_dialog)
+                                          picker.open_video_dialog)
         self.act_open_image = make_action(self, "Open &image...", "Ctrl+I",
-                                          "Analyse an image file", self.open_image_dialog)
+                                          "Analyse an image file", picker.open_image_dialog)
         self.act_sample = make_action(self, "&Sample image", "Ctrl+E",
                                       "Show the sample image shipped with the app",
-                                      self.open_sample)
+                                      picker.open_sample)
         self.act_retry = make_action(self, "Re&try source", "F5",
                                      "Open the current source again", self.retry_source)
+        self.act_explain = make_action(
+            self, "E&xplain the face shown...", "Ctrl+Shift+E",
+            "Show which parts of the face shown in the side panel made the model's answer",
+            self.explain_face)
         self.act_analyse_file = make_action(
             self, "&Analyse whole file...", "Ctrl+Shift+A",
             "Analyse every frame of a video in the background and chart the emotions over "
@@ -186,6 +196,7 @@ class LiveView(QWidget):
         video_layout.addWidget(self.transport)
 
         self.face_panel = FacePanel()
+        self.face_panel.explain_requested.connect(self.explain_face)
         self.face_selection = FaceSelection(
             self.video_view, self.face_panel, self._notifier,
             lambda: self._last_output.result if self._last_output is not None else None, self)
@@ -216,11 +227,6 @@ class LiveView(QWidget):
 
     def _build_top_bar(self) -> QHBoxLayout:
         """Source picker, screenshot, record."""
-        self.source_picker = SourcePicker()
-        self.source_picker.chosen.connect(self.set_source)
-        self.source_picker.open_video_requested.connect(self.open_video_dialog)
-        self.source_picker.open_image_requested.connect(self.open_image_dialog)
-        self.source_picker.sample_requested.connect(self.open_sample)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.source_picker, 1)
@@ -238,9 +244,9 @@ class LiveView(QWidget):
         self.video_view = VideoView()
         self.video_view.set_message("Loading the model...")
         self.empty_state = EmptyState()
-        self.empty_state.sample_requested.connect(self.open_sample)
-        self.empty_state.video_requested.connect(self.open_video_dialog)
-        self.empty_state.image_requested.connect(self.open_image_dialog)
+        self.empty_state.sample_requested.connect(self.source_picker.open_sample)
+        self.empty_state.video_requested.connect(self.source_picker.open_video_dialog)
+        self.empty_state.image_requested.connect(self.source_picker.open_image_dialog)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.video_view)
         self.stack.addWidget(self.empty_state)
@@ -351,32 +357,6 @@ class LiveView(QWidget):
             self.source_picker.show_source(None)
 
     # sources ----------------------------------------------------------------------------
-    def _ask_open_file(self, title: str, file_filter: str) -> str:
-        """A file dialog (tests replace this method)."""
-        path, _ = QFileDialog.getOpenFileName(self, title, self._settings.last_open_folder,
-                                              file_filter)
-        return path
-
-    def open_video_dialog(self) -> None:
-        self._open_file_dialog("Open a video", dialog_filter("Videos", VIDEO_SUFFIXES))
-
-    def open_image_dialog(self) -> None:
-        self._open_file_dialog("Open an image", dialog_filter("Images", IMAGE_SUFFIXES))
-
-    def _open_file_dialog(self, title: str, file_filter: str) -> None:
-        path = self._ask_open_file(title, file_filter)
-        if path:
-            self._settings.last_open_folder = str(Path(path).parent)
-            self.set_source(path)
-
-    def open_sample(self) -> None:
-        try:
-            path = resource_path(SAMPLE_NAME)
-        except ResourceError as exc:
-            self._notifier.error(str(exc), exc=exc)
-            return
-        self.set_source(path)
-
     def set_source(self, spec: int | str | Path, remember: bool = True) -> None:
         """Switch to this source: stop the current capture, start a new one."""
         spec = normalise_source(spec)
@@ -495,6 +475,17 @@ class LiveView(QWidget):
         self.banner.show_message(message)
         self._notifier.error(message, serious=True, details=tb)
 
+    # explain ----------------------------------------------------------------------------
+    @property
+    def explain_dialog(self) -> ExplainDialog | None:
+        return self.explainer.dialog
+
+    def explain_face(self) -> ExplainDialog | None:
+        """Show which parts of the face shown made the answer (computed off the GUI thread).
+        Returns the Explain window, or None with no face to explain."""
+        return self.explainer.explain(self._pipeline, self._last_output,
+                                      self.face_panel.current_face)
+
     # whole-file analysis ----------------------------------------------------------------
     def analyse_whole_file(self) -> FileAnalysisDialog | None:
         """Analyse the video on screen (or one the user picks) in the background.
@@ -504,8 +495,8 @@ class LiveView(QWidget):
         """
         video = self._spec if is_video_path(self._spec) else None
         if video is None:
-            path = self._ask_open_file("Analyse a video",
-                                       dialog_filter("Videos", VIDEO_SUFFIXES))
+            path = self.source_picker.ask_open_file("Analyse a video",
+                                                    dialog_filter("Videos", VIDEO_SUFFIXES))
             if not path:
                 return None
             video = path
@@ -556,6 +547,17 @@ class LiveView(QWidget):
         """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
         return self.outputs.save_screenshot()
 
+    def provenance(self) -> dict[str, str]:
+        """The model in use (name, file, SHA-256) and the app version, for every record."""
+        return provenance(self._pipeline.classifier if self._pipeline is not None else None)
+
+    def _recordable(self) -> bool:
+        if self._capture is None or not self._capture.isRunning():
+            self._notifier.info("Choose a camera, a video or an image first: a recording "
+                                "writes the faces of what is on screen")
+            return False
+        return True
+
     def start_recording(self) -> Path | None:
         """Record every face of every frame to a new CSV file; returns its path or None."""
         recorder = self.outputs.start()
@@ -590,6 +592,7 @@ class LiveView(QWidget):
     def shutdown(self) -> None:
         """Finish the recording and stop every thread (window closing)."""
         self._closing = True
+        self.explainer.closing = True
         self.analyses.close_all()
         self.stop_recording()
         self._stats_timer.stop()

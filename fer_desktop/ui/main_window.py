@@ -116,8 +116,12 @@ class MainWindow(QMainWindow):
         self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
+        widest = {self.fps_label: "still image", self.latency_label: "888 ms/frame, every 888 ms",
+                  self.faces_label: "88 faces"}
         for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
             label.setContentsMargins(6, 0, 6, 0)
+            if label in widest:  # as wide as their widest text: the bar does not jump about
+                label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest[label]) + 14)
             bar.addPermanentWidget(label)
 
     def _make_train_tab(self) -> tuple[TrainTab | None, QWidget]:
@@ -167,6 +171,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
         view_menu.addAction(lv.act_play_pause)
+        view_menu.addAction(lv.act_explain)
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))

@@ -68,6 +68,10 @@ class OutputControls(QObject):
         self._dialog_parent = dialog_parent
         self._recorder: CsvRecorder | None = None
         self._started = 0.0
+        # The model and app version written into every record; the Live tab sets it.
+        self.provenance: Callable[[], dict[str, str]] = dict
+        # Whether there is something to record (says why not itself); the Live tab sets it.
+        self.recordable: Callable[[], bool] = lambda: True
         self.label = QLabel("")
         self.label.setToolTip("Time recorded so far")
         self._timer = QTimer(self)
@@ -155,7 +159,8 @@ class OutputControls(QObject):
             return None
 
         def save(folder: Path) -> Path:
-            return ScreenshotWriter(folder).save(output.annotated, output.result, output.source)
+            return ScreenshotWriter(folder).save(output.annotated, output.result, output.source,
+                                                 provenance=self.provenance())
 
         path = self._in_writable_folder(save, "screenshot")
         if path is not None:
@@ -169,14 +174,18 @@ class OutputControls(QObject):
         """Open a new CSV file in the output folder; None when the user gave up."""
         if self._recorder is not None:
             return self._recorder
+        if not self.recordable():
+            self.set_record_checked(False)
+            return None
 
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
-            return CsvRecorder(new_recording_path(folder), with_source=True)
+            return CsvRecorder(new_recording_path(folder), with_source=True, no_face_rows=True,
+                               provenance=self.provenance)
 
         recorder = self._in_writable_folder(make, "recording")
         if recorder is None:
-            self._set_record_checked(False)
+            self.set_record_checked(False)
             return None
         self._recorder = recorder
         self.recorder_changed.emit(recorder)
@@ -184,7 +193,7 @@ class OutputControls(QObject):
         self._timer.start()
         self._update_label()
         self._notifier.info(f"Recording to {recorder.path}")
-        self._set_record_checked(True)
+        self.set_record_checked(True)
         self.recording_changed.emit(True)
         return recorder
 
@@ -206,7 +215,7 @@ class OutputControls(QObject):
         else:
             self._notifier.info(f"Recording saved to {recorder.path} ({recorder.rows} rows)",
                                 timeout_ms=10000)
-        self._set_record_checked(False)
+        self.set_record_checked(False)
         self.recording_changed.emit(False)
         return recorder.path
 
@@ -216,7 +225,7 @@ class OutputControls(QObject):
         elif not checked and self._recorder is not None:
             self.stop()
 
-    def _set_record_checked(self, checked: bool) -> None:
+    def set_record_checked(self, checked: bool) -> None:
         blocker = QSignalBlocker(self.act_record)
         self.act_record.setChecked(checked)
         self.act_record.setText("Stop &recording" if checked else "&Record CSV")
