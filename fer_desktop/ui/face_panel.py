@@ -33,6 +33,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines
 from fer_desktop.core.overlay import PALETTE
 from fer_desktop.core.types import Face, FrameResult
+from fer_desktop.ui.elided_label import ElidedLabel
 
 REDRAW_MS = 100
 BAR_STEPS = 1000
@@ -74,11 +75,10 @@ class FacePanel(QWidget):
         self._faces: tuple[Face, ...] = ()
         self._switch_lines: list[pg.InfiniteLine] = []
 
-        self._title = QLabel("No face yet")
+        self._title = ElidedLabel("No face yet", mode=Qt.TextElideMode.ElideRight)
         title_font = QFont(self._title.font())
         title_font.setBold(True)
         self._title.setFont(title_font)
-        self._title.setWordWrap(True)
         self._title.setToolTip("The face shown here: the one you chose (click it in the video, "
                                "or click the video and press Tab or the face's number), or "
                                "else the largest. Click the video off a face, or press 0, to "
@@ -88,9 +88,11 @@ class FacePanel(QWidget):
         self._build_plot()
         self._timeline_title = QLabel("Last minute")
         self._timeline_title.setFont(title_font)
-        legend = QLabel(" ".join(f"<span style='color:{EMOTION_COLORS[e]}'>\u25a0</span>&nbsp;{e}"
-                                 for e in EMOTIONS))
-        legend.setWordWrap(True)
+        # Two fixed lines, no word wrap: a wrapping label makes the scrolling side panel as
+        # tall as the plot would like to be instead of the window's height.
+        swatches = [f"<span style='color:{EMOTION_COLORS[e]}'>\u25a0</span>&nbsp;{e}"
+                    for e in EMOTIONS]
+        legend = QLabel(" ".join(swatches[:4]) + "<br>" + " ".join(swatches[4:]))
         legend.setAccessibleName("Timeline legend: " + ", ".join(EMOTIONS))
         self.legend = legend
 
@@ -146,7 +148,7 @@ class FacePanel(QWidget):
     def _build_plot(self) -> None:
         """The timeline: one curve per emotion, created once and fed through ``setData``."""
         self._plot = pg.PlotWidget()
-        self._plot.setMinimumHeight(180)
+        self._plot.setMinimumHeight(140)
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._plot.setAccessibleName("Timeline of the face shown")
         self._plot.setToolTip("Probabilities of the face shown over the last minute (colours "

@@ -35,7 +35,7 @@ from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.provenance import provenance
+from fer_desktop.core.source_defaults import options_for, source_kind
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -95,6 +95,7 @@ class LiveView(QWidget):
         recording_changed(bool): recording started or stopped.
         screenshot_saved(object): the Path of the PNG written.
         cameras_listed(object): the list of camera indices found.
+        source_shown(str): a source was opened: its short name (for the window title).
     """
 
     pipeline_ready = Signal(object)
@@ -105,6 +106,7 @@ class LiveView(QWidget):
     recording_changed = Signal(bool)
     screenshot_saved = Signal(object)
     cameras_listed = Signal(object)
+    source_shown = Signal(str)
 
     def __init__(self, settings: AppSettings, notifier: Notifier, *,
                  source: int | str | Path | None = None, model_dir: Path | None = None,
@@ -140,14 +142,17 @@ class LiveView(QWidget):
             lambda path: self.outputs.show_saved("Analysis saved", path), self)
 
         self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
-        self.outputs.provenance, self.outputs.recordable = self.provenance, self._recordable
+        self.outputs.bind(lambda: self._pipeline.classifier if self._pipeline else None,
+                          self._painter,
+                          lambda: self._capture is not None and self._capture.isRunning())
         self.explainer = FaceExplainer(notifier, self._jobs, self)
         self.source_picker = SourcePicker(settings, notifier)
         self.source_picker.chosen.connect(self.set_source)
         o = self.outputs
         self.act_screenshot, self.act_record, self.act_output_folder = (
             o.act_screenshot, o.act_record, o.act_output_folder)
-        self.act_open_output_folder = o.act_open_output_folder
+        self.act_open_output_folder, self.act_blur_faces, self.act_numbers_only = (
+            o.act_open_output_folder, o.act_blur_faces, o.act_numbers_only)
         self.outputs.recording_changed.connect(self.recording_changed)
         self.outputs.recorder_changed.connect(self._on_recorder_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
@@ -381,8 +386,10 @@ class LiveView(QWidget):
         o = self._options
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
-        return dataclasses.replace(base, detector=o.detector, min_face_px=o.min_face_px,
-                                   smoothing=True, smoothing_s=o.smoothing_s)
+        kind = source_kind(self._spec) if self._spec is not None else "camera"
+        return options_for(kind, dataclasses.replace(base, detector=o.detector, smoothing=True,
+                                                     smoothing_s=o.smoothing_s),
+                           min_face_px=o.min_face_px or None)  # 0: Auto, the kind's default
 
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
@@ -435,6 +442,8 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
+        spec = self._spec
+        self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
@@ -448,7 +457,7 @@ class LiveView(QWidget):
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
         self.face_selection.show_highlight(output.result)
-        self.playback.on_frame(thread, output.result.index)
+        self.playback.on_frame(thread, output.result.timestamp_s)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
 
@@ -507,7 +516,8 @@ class LiveView(QWidget):
         make_pipeline = functools.partial(self._pipeline_factory, model_dir,
                                           self._pipeline_options(PipelineOptions()))
         return self.analyses.open(
-            video, analysis_csv_path(Path(self._settings.output_folder), video), make_pipeline)
+            video, analysis_csv_path(Path(self._settings.output_folder), video), make_pipeline,
+            numbers_only=self._settings.numbers_only)
 
     # options ----------------------------------------------------------------------------
     def set_options(self, options: LiveOptions) -> None:
@@ -546,17 +556,6 @@ class LiveView(QWidget):
     def take_screenshot(self) -> Path | None:
         """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
         return self.outputs.save_screenshot()
-
-    def provenance(self) -> dict[str, str]:
-        """The model in use (name, file, SHA-256) and the app version, for every record."""
-        return provenance(self._pipeline.classifier if self._pipeline is not None else None)
-
-    def _recordable(self) -> bool:
-        if self._capture is None or not self._capture.isRunning():
-            self._notifier.info("Choose a camera, a video or an image first: a recording "
-                                "writes the faces of what is on screen")
-            return False
-        return True
 
     def start_recording(self) -> Path | None:
         """Record every face of every frame to a new CSV file; returns its path or None."""
@@ -598,3 +597,4 @@ class LiveView(QWidget):
         self._stats_timer.stop()
         self._stop_capture()
         self._stopper.shutdown()
+        self._jobs.wait()  # a model still loading finishes quietly, not after its receivers

@@ -61,9 +61,10 @@ class PlaybackControls(QObject):
             self.bar.show()
             self.act_play_pause.setEnabled(True)
 
-    def on_frame(self, thread: CaptureThread, frame_index: int) -> None:
-        if thread.seekable:
-            self.bar.set_position(frame_index)
+    def on_frame(self, thread: CaptureThread, timestamp_s: float) -> None:
+        if thread.seekable and thread.fps:
+            # by time: frame numbers go on counting when a video loops, its time restarts
+            self.bar.set_position(round(timestamp_s * thread.fps))
 
     def on_ended(self) -> None:
         self._at_end = True

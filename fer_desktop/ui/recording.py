@@ -18,6 +18,10 @@ from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
+from fer_desktop.core.model import Classifier
+from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.privacy import blur_faces
+from fer_desktop.core.provenance import provenance
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
@@ -68,10 +72,10 @@ class OutputControls(QObject):
         self._dialog_parent = dialog_parent
         self._recorder: CsvRecorder | None = None
         self._started = 0.0
-        # The model and app version written into every record; the Live tab sets it.
-        self.provenance: Callable[[], dict[str, str]] = dict
-        # Whether there is something to record (says why not itself); the Live tab sets it.
-        self.recordable: Callable[[], bool] = lambda: True
+        # What the Live tab knows (see bind): the model in use, its painter, whether it plays.
+        self._classifier: Callable[[], Classifier | None] = lambda: None
+        self._painter: Callable[[], OverlayPainter] = OverlayPainter
+        self._playing: Callable[[], bool] = lambda: True
         self.label = QLabel("")
         self.label.setToolTip("Time recorded so far")
         self._timer = QTimer(self)
@@ -86,6 +90,19 @@ class OutputControls(QObject):
         self.act_output_folder = make_action(dialog_parent, "Choose output &folder...", None,
                                              "Choose where screenshots and recordings go",
                                              self.choose_output_folder)
+        self.act_blur_faces = make_action(
+            dialog_parent, "&Blur faces in screenshots", None,
+            "Privacy: pixelate every face in saved screenshots (the labels stay)",
+            self._on_blur_faces_toggled, checkable=True)
+        self.act_numbers_only = make_action(
+            dialog_parent, "&No file paths in saved files", None,
+            "Privacy: CSVs and screenshot JSON say \"source 1\", \"file\"... instead of the "
+            "file's path; the numbers are kept", self._on_numbers_only_toggled, checkable=True)
+        for action, on in ((self.act_blur_faces, settings.blur_faces),
+                           (self.act_numbers_only, settings.numbers_only)):
+            blocker = QSignalBlocker(action)
+            action.setChecked(on)
+            del blocker
         self.act_open_output_folder = make_action(
             dialog_parent, "&Open output folder", None,
             "Show the folder with the screenshots, recordings and analyses",
@@ -129,6 +146,33 @@ class OutputControls(QObject):
 
     folder_opener = staticmethod(open_in_file_manager)
 
+    def bind(self, classifier: Callable[[], Classifier | None],
+             painter: Callable[[], OverlayPainter], playing: Callable[[], bool]) -> None:
+        """Tell the controls the model in use (written into every record), the overlay
+        painter (to draw labels again over pixelated faces) and whether a source plays."""
+        self._classifier, self._painter, self._playing = classifier, painter, playing
+
+    def provenance(self) -> dict[str, str]:
+        """The model in use (name, file, SHA-256) and the app version, for every record."""
+        return provenance(self._classifier())
+
+    def _picture(self, output: CaptureOutput) -> Any:
+        """The picture a screenshot saves: as shown, or with the faces pixelated (the overlay
+        drawn again on top, so the labels stay readable)."""
+        if not self._settings.blur_faces or output.frame is None:
+            return output.annotated
+        faces = output.result.faces
+        return self._painter().draw(blur_faces(output.frame, faces), faces)
+
+    # privacy ----------------------------------------------------------------------------
+    def _on_blur_faces_toggled(self, on: bool) -> None:
+        self._settings.blur_faces = on
+
+    def _on_numbers_only_toggled(self, on: bool) -> None:
+        self._settings.numbers_only = on
+        if self._recorder is not None:
+            self._notifier.info("No file paths applies to the next recording")
+
     def show_saved(self, what: str, path: Path) -> None:
         """"Screenshot saved: PATH [Open folder]" above the video."""
         self.saved_banner.show_saved(what, path)
@@ -159,7 +203,10 @@ class OutputControls(QObject):
             return None
 
         def save(folder: Path) -> Path:
-            return ScreenshotWriter(folder).save(output.annotated, output.result, output.source,
+            source = output.source
+            if self._settings.numbers_only:
+                source = "camera" if output.is_live else ("image" if output.still else "file")
+            return ScreenshotWriter(folder).save(self._picture(output), output.result, source,
                                                  provenance=self.provenance())
 
         path = self._in_writable_folder(save, "screenshot")
@@ -174,14 +221,17 @@ class OutputControls(QObject):
         """Open a new CSV file in the output folder; None when the user gave up."""
         if self._recorder is not None:
             return self._recorder
-        if not self.recordable():
+        if not self._playing():
+            self._notifier.info("Choose a camera, a video or an image first: a recording "
+                                "writes the faces of what is on screen")
             self.set_record_checked(False)
             return None
 
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
             return CsvRecorder(new_recording_path(folder), with_source=True, no_face_rows=True,
-                               provenance=self.provenance)
+                               provenance=self.provenance,
+                               numbers_only=self._settings.numbers_only)
 
         recorder = self._in_writable_folder(make, "recording")
         if recorder is None:

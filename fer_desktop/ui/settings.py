@@ -137,7 +137,8 @@ class AppSettings:
             show_bars=_as_bool(self._qs.value("live/show_bars"), d.show_bars),
             smoothing_s=self._smoothing_s(d.smoothing_s),
             mirror=_as_bool(self._qs.value("live/mirror"), d.mirror),
-            min_face_px=max(8, _as_int(self._qs.value("live/min_face_px"), d.min_face_px)),
+            min_face_px=min(480, max(0, _as_int(self._qs.value("live/min_face_px"),
+                                                d.min_face_px))),
             loop_video=_as_bool(self._qs.value("live/loop_video"), d.loop_video),
         )
 
@@ -161,6 +162,24 @@ class AppSettings:
         except (TypeError, ValueError):
             return default
         return min(max(seconds, 0.0), SMOOTHING_MAX_S) if math.isfinite(seconds) else default
+
+    @property
+    def blur_faces(self) -> bool:
+        """Privacy: faces pixelated in saved screenshots."""
+        return _as_bool(self._qs.value("privacy/blur_faces"), False)
+
+    @blur_faces.setter
+    def blur_faces(self, value: bool) -> None:
+        self._set("privacy/blur_faces", bool(value))
+
+    @property
+    def numbers_only(self) -> bool:
+        """Privacy: no file paths in saved CSVs and JSON ("source 1" instead)."""
+        return _as_bool(self._qs.value("privacy/numbers_only"), False)
+
+    @numbers_only.setter
+    def numbers_only(self, value: bool) -> None:
+        self._set("privacy/numbers_only", bool(value))
 
     @property
     def every_frame(self) -> bool:
