@@ -83,7 +83,7 @@ class OutputControls(QObject):
         self._timer.timeout.connect(self._update_label)
         self.act_screenshot = make_action(dialog_parent, "&Screenshot", "Ctrl+S",
                                           "Save the annotated frame as PNG with a JSON file "
-                                          "of the faces", self.save_screenshot)
+                                          "of the faces", lambda: self.save_screenshot())
         self.act_record = make_action(dialog_parent, "&Record CSV", "Ctrl+R",
                                       "Record every face of every frame to a CSV file",
                                       self._on_record_toggled, checkable=True)
@@ -195,9 +195,10 @@ class OutputControls(QObject):
                 self._settings.output_folder = folder
 
     # screenshot -------------------------------------------------------------------------
-    def save_screenshot(self) -> Path | None:
-        """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
-        output = self._frame()
+    def save_screenshot(self, output: CaptureOutput | None = None) -> Path | None:
+        """Save ``output`` (default: the frame on screen) as PNG + JSON sidecar; returns the
+        PNG path or None."""
+        output = output if output is not None else self._frame()
         if output is None:
             self._notifier.info("Nothing to save yet: no frame has been shown")
             return None
