@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
+from fer_desktop.ui.data_source import DataSourceBox
 from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
@@ -88,6 +89,8 @@ class TrainTab(QWidget):
         self._progress = TrainingProgress()
         self._build()
         self.form.set_values(self._settings.train_form)
+        self.data_source.set_choice(*self._settings.train_source)
+        self.model_in_use: Path | None = None  # set by the window: what "fine-tune" starts from
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setInterval(REDRAW_MS)
         self._redraw_timer.timeout.connect(self._redraw)
@@ -113,6 +116,9 @@ class TrainTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        self.data_source = DataSourceBox(self._settings.collect_folder)
+        self.data_source.changed.connect(self._save_settings)
+        left_layout.addWidget(self.data_source)
         left_layout.addWidget(self.form)
         left_layout.addWidget(self.progress_box)
         left_layout.addWidget(self.run_list, 1)
@@ -146,6 +152,9 @@ class TrainTab(QWidget):
     # ------------------------------------------------------------------ form
     def _save_settings(self) -> None:
         self._settings.train_form = self.form.values()
+        box = self.data_source
+        self._settings.train_source = (box.choice().kind, box.folder_edit.text().strip(),
+                                       box.finetune_check.isChecked())
 
     def _on_out_changed(self) -> None:
         self._save_settings()
@@ -157,6 +166,9 @@ class TrainTab(QWidget):
     # ------------------------------------------------------------------ start / stop / resume
     def _on_start_clicked(self) -> None:
         if self.process.is_active or self.validator.is_active:
+            return
+        if self.data_source.choice().kind != "csv":
+            self._launch_images()
             return
         config = self._checked_config()
         if config is None:
@@ -221,6 +233,27 @@ class TrainTab(QWidget):
                                       f"batch {config.batch_size} -> {config.out}")
         try:
             self.process.start(config)
+        except (OSError, RuntimeError) as exc:
+            self.form.say(str(exc), error=True)
+        self._update_buttons()
+
+    def _launch_images(self) -> None:
+        """Train or fine-tune on an image folder (the data source box's choice)."""
+        self._save_settings()
+        choice, threads = self.data_source.choice(), self.form.threads_spin.value()
+        try:
+            args = choice.trainer_args(self.output_folder(), threads, self.model_in_use,
+                                       epochs=self.form.epochs_spin.value())
+        except ValueError as exc:
+            self.form.say(str(exc), error=True)
+            return
+        self._reset_progress()
+        self._select_run(None)
+        self.curves.clear()
+        what = "fine-tuning the model in use" if choice.finetune else "training"
+        self.log_view.appendPlainText(f"--- {what} on {choice.folder}")
+        try:
+            self.process.start_command(*trainer_command(args), threads=threads)
         except (OSError, RuntimeError) as exc:
             self.form.say(str(exc), error=True)
         self._update_buttons()
