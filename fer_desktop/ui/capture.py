@@ -57,6 +57,8 @@ class CaptureOutput:
     source: the source's description. is_live: a camera. still: a single still image.
     latency_ms: from the frame read to the annotated frame ready.
     interval_ms: since the previous output (None for the first).
+    frame: the (H, W, 3) uint8 BGR frame the pipeline classified (mirrored as shown), for
+        the Collect mode's crops; never written to.
     """
 
     frame_id: int
@@ -67,6 +69,7 @@ class CaptureOutput:
     still: bool = False
     latency_ms: float = 0.0
     interval_ms: float | None = None
+    frame: np.ndarray | None = field(default=None, repr=False)
 
 
 class LatestSlot:
@@ -417,7 +420,8 @@ class CaptureThread(QThread):
         self._last_output_t = now
         output = CaptureOutput(frame_id=self._next_id, result=result, annotated=annotated,
                                source=description, is_live=is_live, still=still,
-                               latency_ms=(now - t_start) * 1e3, interval_ms=interval)
+                               latency_ms=(now - t_start) * 1e3, interval_ms=interval,
+                               frame=image)
         self._next_id += 1
         self.frames_processed += 1
         if self._slot.put(output):
