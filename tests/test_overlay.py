@@ -6,14 +6,21 @@ import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.overlay import PALETTE, OverlayPainter, OverlayStyle, text_colour
+from fer_desktop.core.overlay import (
+    PALETTE,
+    OverlayPainter,
+    OverlayStyle,
+    face_colour,
+    text_colour,
+)
 from fer_desktop.core.types import Face
 
 
-def face(box, label="happy", track_id=3):
+def face(box, label="happy", track_id=3, uncertain=False):
     p = np.full(7, 0.05, np.float32)
-    p[EMOTIONS.index(label) if label in EMOTIONS else 0] = 0.7
-    return Face(box=box, probabilities=p, label=label, confidence=0.7, track_id=track_id)
+    p[EMOTIONS.index(label)] = 0.7
+    return Face(box=box, probabilities=p, label=label, confidence=0.7, track_id=track_id,
+                uncertain=uncertain)
 
 
 @pytest.mark.parametrize("size", [(480, 640), (1080, 1920)])
@@ -61,11 +68,26 @@ def test_label_text():
     assert painter.label_text(face([0, 0, 9, 9])) == "#3 happy 70%"
     assert OverlayPainter(OverlayStyle(show_track_id=False, show_confidence=False)) \
         .label_text(face([0, 0, 9, 9], track_id=None)) == "happy"
-    assert painter.label_text(face([0, 0, 9, 9], label="uncertain")).startswith("#3 uncertain")
+    # An unsure face keeps its best guess, marked with a question mark.
+    assert painter.label_text(face([0, 0, 9, 9], "sad", uncertain=True)) == "#3 sad? 70%"
+
+
+def test_uncertain_face_is_drawn_dimmed():
+    sure, unsure = face([100, 100, 200, 200]), face([100, 100, 200, 200], uncertain=True)
+    assert face_colour(sure) == PALETTE["happy"]
+    dim = np.array(face_colour(unsure), float)
+    grey = np.array([153, 153, 153], float)
+    # Half-way between the emotion's colour and grey: still the emotion, less saturated.
+    assert np.abs(dim - grey).sum() < np.abs(np.array(PALETTE["happy"], float) - grey).sum()
+    frame = np.zeros((480, 640, 3), np.uint8)
+    style = OverlayStyle(show_bars=False)
+    inked_sure = (OverlayPainter(style).draw(frame, [sure]) > 0).any(axis=2).sum()
+    inked_unsure = (OverlayPainter(style).draw(frame, [unsure]) > 0).any(axis=2).sum()
+    assert inked_unsure != inked_sure
 
 
 def test_palette_is_distinct_and_covers_every_label():
-    assert set(PALETTE) == {*EMOTIONS, "uncertain"}
+    assert set(PALETTE) == set(EMOTIONS)
     assert len(set(PALETTE.values())) == len(PALETTE)
     assert text_colour(PALETTE["surprise"]) == (0, 0, 0)  # dark text on yellow
     assert text_colour(PALETTE["sad"]) == (255, 255, 255)  # light text on blue

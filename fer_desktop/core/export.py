@@ -21,8 +21,9 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.types import FrameResult
 
+# label: the best guess (always an emotion); uncertain: "true" when the model is unsure of it.
 CSV_COLUMNS = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence",
-               *EMOTIONS)
+               "uncertain", *EMOTIONS)
 FLUSH_INTERVAL_S = 1.0
 
 
@@ -141,7 +142,8 @@ class CsvRecorder:
             row = [result.index, f"{result.timestamp_s:.3f}",
                    "" if face.track_id is None else face.track_id,
                    round(x1), round(y1), round(x2 - x1), round(y2 - y1), face.label,
-                   f"{face.confidence:.4f}", *(f"{p:.4f}" for p in face.probabilities)]
+                   f"{face.confidence:.4f}", "true" if face.uncertain else "false",
+                   *(f"{p:.4f}" for p in face.probabilities)]
             if self.with_source:
                 row.insert(0, source or "")
             self._writer.writerow(row)

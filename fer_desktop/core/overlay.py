@@ -1,8 +1,10 @@
 """Draw faces, labels and per-emotion bars onto a frame with OpenCV.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms of
-colour blindness; the label is also written out, so colour is never the only cue. Sizes scale
-with the frame, so the text reads the same at 640x480 and at 1920x1080.
+colour blindness; the label is also written out, so colour is never the only cue. A face the
+model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed half-way to grey,
+a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
+reads the same at 640x480 and at 1920x1080.
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
@@ -25,7 +27,7 @@ def _bgr(hex_rgb: str) -> tuple[int, int, int]:
     return b, g, r
 
 
-# Okabe & Ito (2008), "Color Universal Design"; grey for "uncertain".
+# Okabe & Ito (2008), "Color Universal Design".
 PALETTE: dict[str, tuple[int, int, int]] = {
     "angry": _bgr("#D55E00"),     # vermillion
     "disgust": _bgr("#009E73"),   # bluish green
@@ -33,10 +35,18 @@ PALETTE: dict[str, tuple[int, int, int]] = {
     "happy": _bgr("#E69F00"),     # orange
     "sad": _bgr("#0072B2"),       # blue
     "surprise": _bgr("#F0E442"),  # yellow
-    "neutral": _bgr("#56B4E9"),   # sky blue
-    "uncertain": _bgr("#999999"),  # grey
+    "neutral": _bgr("#DDDDDD"),   # light grey: told apart from sad's blue at a glance
 }
+UNSURE_GREY = _bgr("#999999")
 FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def face_colour(face: Face) -> tuple[int, int, int]:
+    """The label's palette colour, mixed half-way to grey when the face is uncertain."""
+    colour = PALETTE.get(face.label, UNSURE_GREY)
+    if face.uncertain:
+        colour = tuple((c + g) // 2 for c, g in zip(colour, UNSURE_GREY, strict=True))
+    return colour
 
 
 def text_colour(background_bgr: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -75,7 +85,7 @@ class OverlayPainter:
         parts = []
         if self.style.show_track_id and face.track_id is not None:
             parts.append(f"#{face.track_id}")
-        parts.append(face.label)
+        parts.append(f"{face.label}?" if face.uncertain else face.label)
         if self.style.show_confidence:
             parts.append(f"{face.confidence:.0%}")
         return " ".join(parts)
@@ -92,9 +102,9 @@ class OverlayPainter:
 
     def _draw_face(self, out: np.ndarray, face: Face, s: float) -> None:
         h, w = out.shape[:2]
-        colour = PALETTE.get(face.label, PALETTE["uncertain"])
+        colour = face_colour(face)
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
-        thickness = max(2, round(2 * s))
+        thickness = max(1, round(s)) if face.uncertain else max(2, round(2 * s))
         cv2.rectangle(out, (x1, y1), (x2, y2), colour, thickness, cv2.LINE_AA)
 
         font_scale, font_thick = 0.6 * s, max(1, round(1.4 * s))

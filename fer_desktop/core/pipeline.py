@@ -25,7 +25,13 @@ from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.detectors.eyes import MosaicEyeFinder
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.model import Classifier, EmotionClassifier
-from fer_desktop.core.tracking import FaceTracker, TrackerOptions
+from fer_desktop.core.tracking import (
+    DEFAULT_SMOOTHING_S,
+    UNCERTAIN_BELOW,
+    FaceTracker,
+    TrackerOptions,
+    check_smoothing_s,
+)
 from fer_desktop.core.types import Detection, Face, FrameResult
 from fer_desktop.resources import ResourceError
 
@@ -40,8 +46,10 @@ class PipelineOptions:
     the detector's own default). level_eyes: turn each face so its eyes are level before it
     is classified (eye keypoints from BlazeFace: the detector's own, or one BlazeFace run over
     a mosaic of the faces for the other detectors; see docs/detection.md).
-    smoothing: average probabilities over frames and hold labels (hysteresis).
-    uncertain_below: top probability under which a face is shown as "uncertain".
+    smoothing_s: time constant in seconds of each face's probability average, with label
+    hysteresis (0 = off: each frame's raw answer; see docs/labels.md). smoothing: False turns
+    the smoothing off whatever smoothing_s says (the window's on/off switch).
+    uncertain_below: the shown label's probability under which a face is flagged uncertain.
     crop_scale: crop side relative to the detector box (None: the measured default for the
     detector). max_faces: classify at most this many (largest) faces.
     num_threads: LiteRT threads per model.
@@ -52,10 +60,18 @@ class PipelineOptions:
     score_threshold: float | None = None
     level_eyes: bool = True
     smoothing: bool = True
-    uncertain_below: float = 0.4
+    smoothing_s: float = DEFAULT_SMOOTHING_S
+    uncertain_below: float = UNCERTAIN_BELOW
     crop_scale: float | None = None
     max_faces: int = 10
     num_threads: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
+
+    def effective_smoothing_s(self) -> float:
+        """The time constant the tracker uses: 0 when smoothing is switched off."""
+        return float(self.smoothing_s) if self.smoothing else 0.0
 
     def resolved_crop_scale(self) -> float:
         if self.crop_scale is not None:
@@ -70,7 +86,8 @@ def _detector_for(options: PipelineOptions) -> FaceDetector:
 
 
 def _tracker_options(options: PipelineOptions) -> TrackerOptions:
-    return TrackerOptions(uncertain_below=options.uncertain_below)
+    return TrackerOptions(smoothing_s=options.effective_smoothing_s(),
+                          uncertain_below=options.uncertain_below)
 
 
 class FacePipeline:
@@ -87,7 +104,7 @@ class FacePipeline:
         self.classifier = classifier
         self.detector = detector
         self.options = options
-        self._tracker = FaceTracker(_tracker_options(options), smoothing=options.smoothing)
+        self._tracker = FaceTracker(_tracker_options(options))
         self._eye_finder: MosaicEyeFinder | None = None
         self.eye_finder_error: str | None = None  # why faces are not levelled, when they can't be
 
@@ -122,9 +139,8 @@ class FacePipeline:
         detector_keys = ("detector", "min_face_px", "score_threshold", "num_threads")
         if any(getattr(old, k) != getattr(options, k) for k in detector_keys):
             self.detector = _detector_for(options)
-        if (old.uncertain_below, old.smoothing) != (options.uncertain_below, options.smoothing):
+        if _tracker_options(old) != _tracker_options(options):
             self._tracker.options = _tracker_options(options)
-            self._tracker.smoothing = options.smoothing
         self.options = options
 
     def set_classifier(self, classifier: Classifier) -> None:
@@ -142,7 +158,10 @@ class FacePipeline:
 
         Args:
             frame_bgr: (H, W, 3) uint8 BGR.
-            index, timestamp_s: copied into the result.
+            index: copied into the result.
+            timestamp_s: the frame's time in seconds (video time for files, capture time for
+                cameras); the smoothing runs on it. A time that does not increase restarts
+                the smoothing (still images, a looping video). Copied into the result.
 
         Returns:
             FrameResult with faces largest first and timings_ms for detect, preprocess
@@ -165,9 +184,10 @@ class FacePipeline:
         t2 = clock()
         probabilities = self.classifier.predict(inputs)
         t3 = clock()
-        states = self._tracker.update(boxes, probabilities)
+        states = self._tracker.update(boxes, probabilities, timestamp_s)
         faces = tuple(Face(box=box, probabilities=state.probabilities, label=state.label,
-                           confidence=state.confidence, track_id=state.track_id)
+                           confidence=state.confidence, track_id=state.track_id,
+                           uncertain=state.uncertain)
                       for box, state in zip(boxes, states, strict=True))
         t4 = clock()
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,

@@ -25,6 +25,7 @@ class EmptyState(QWidget):
         font.setBold(True)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setWordWrap(True)
         text = QLabel("Connect a camera and choose it in the Source list, or open a video or "
                       "an image file. The sample image shows what the app does without a "
                       "camera.")
@@ -34,6 +35,7 @@ class EmptyState(QWidget):
                                           "Open the sample image shipped with the app (Ctrl+E)",
                                           self.sample_requested)
         self.sample_button.setDefault(True)
+        self.sample_button.setMinimumWidth(self.sample_button.sizeHint().width())
         video = self._button("Open video...", "Play a video file (Ctrl+O)", self.video_requested)
         image = self._button("Open image...", "Analyse an image file (Ctrl+I)",
                              self.image_requested)
@@ -63,7 +65,7 @@ class EmptyState(QWidget):
     def _button(text: str, tip: str, signal) -> QPushButton:
         button = QPushButton(text)
         button.setToolTip(tip)
-        button.setMinimumWidth(150)
+        button.setMinimumWidth(max(120, button.sizeHint().width()))  # 3 fit in 800 px
         button.clicked.connect(signal)
         return button
 

@@ -9,8 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QSizePolicy, QSpinBox
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
+
+from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
+
+# The Smoothing slider: Off to 1 s in steps of 0.05 s (the command line allows more).
+SMOOTHING_STEP_S = 0.05
+SMOOTHING_MAX_S = 1.0
 
 DETECTOR_LABELS = {"blazeface": "BlazeFace (fast, finds small faces)",
                    "haar": "Haar cascade (classic fallback)"}
@@ -21,17 +38,26 @@ class LiveOptions:
     """The options of the Live tab.
 
     detector: "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
-    smoothing: per-track smoothing of the probabilities. mirror: flip camera frames left-right.
+    smoothing_s: time constant of each face's smoothing in seconds, 0 = off (see
+    docs/labels.md). mirror: flip camera frames left-right.
     min_face_px: smallest face side in pixels the detector reports. loop_video: restart a video
     file at its end.
     """
 
     detector: str = "blazeface"
     show_bars: bool = True
-    smoothing: bool = True
+    smoothing_s: float = DEFAULT_SMOOTHING_S
     mirror: bool = True
     min_face_px: int = 40
     loop_video: bool = True
+
+
+def smoothing_text(seconds: float) -> str:
+    """What the slider's label says: "Off", "0.50 s", "0.30 s (default)"."""
+    if seconds <= 0:
+        return "Off"
+    default = " (default)" if abs(seconds - DEFAULT_SMOOTHING_S) < SMOOTHING_STEP_S / 2 else ""
+    return f"{seconds:.2f} s{default}"
 
 
 class OptionsBox(QGroupBox):
@@ -48,13 +74,34 @@ class OptionsBox(QGroupBox):
         self.detector_combo = QComboBox()
         for name, label in DETECTOR_LABELS.items():
             self.detector_combo.addItem(label, name)
+        # A narrow side panel shows the start of the name rather than clipping the box.
+        self.detector_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.detector_combo.setMinimumContentsLength(12)
         self.detector_combo.setToolTip("Face detector: BlazeFace is faster and finds small or "
                                        "turned faces; Haar is OpenCV's classic")
         self.bars_check = QCheckBox("Show bars next to faces")
         self.bars_check.setToolTip("Draw the seven probabilities beside each face in the video")
-        self.smoothing_check = QCheckBox("Smooth over frames")
-        self.smoothing_check.setToolTip("Average each face's probabilities over a few frames so "
-                                        "labels do not flicker")
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setRange(0, round(SMOOTHING_MAX_S / SMOOTHING_STEP_S))
+        self.smoothing_slider.setPageStep(2)
+        # Ticks at multiples of the default: the first one after Off marks it.
+        self.smoothing_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.smoothing_slider.setTickInterval(round(DEFAULT_SMOOTHING_S / SMOOTHING_STEP_S))
+        self.smoothing_slider.setAccessibleName("Smoothing")
+        self.smoothing_slider.setToolTip(
+            "How long each face's probabilities are averaged, so labels do not flicker: longer "
+            "is steadier, shorter follows a new expression sooner. Off shows each frame's raw "
+            f"answer. Default {DEFAULT_SMOOTHING_S:g} s (the first tick after Off): steady labels "
+            "that still follow a change within half a second")
+        self.smoothing_value = QLabel()
+        self.smoothing_value.setMinimumWidth(self.smoothing_value.fontMetrics()
+                                             .horizontalAdvance("0.00 s (default)"))
+        smoothing_row = QWidget()
+        row = QHBoxLayout(smoothing_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.smoothing_slider, 1)
+        row.addWidget(self.smoothing_value)
         self.mirror_check = QCheckBox("Mirror the camera")
         self.mirror_check.setToolTip("Flip camera frames left-right, like a mirror (files are "
                                      "shown as they are)")
@@ -68,23 +115,29 @@ class OptionsBox(QGroupBox):
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
         form.addRow("Minimum face:", self.min_face_spin)
+        form.addRow("Smoothing:", smoothing_row)
         for check in self._checks():
             form.addRow(check)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.set_options(options)
         self.detector_combo.currentIndexChanged.connect(self._on_widget_changed)
         self.min_face_spin.valueChanged.connect(self._on_widget_changed)
+        self.smoothing_slider.valueChanged.connect(self._on_widget_changed)
         for check in self._checks():
             check.toggled.connect(self._on_widget_changed)
 
     def _checks(self) -> tuple[QCheckBox, ...]:
-        return self.bars_check, self.smoothing_check, self.mirror_check, self.loop_check
+        return self.bars_check, self.mirror_check, self.loop_check
+
+    def smoothing_s(self) -> float:
+        """The slider's position in seconds."""
+        return round(self.smoothing_slider.value() * SMOOTHING_STEP_S, 3)
 
     def options(self) -> LiveOptions:
         """What the widgets show."""
         return LiveOptions(detector=str(self.detector_combo.currentData()),
                            show_bars=self.bars_check.isChecked(),
-                           smoothing=self.smoothing_check.isChecked(),
+                           smoothing_s=self.smoothing_s(),
                            mirror=self.mirror_check.isChecked(),
                            min_face_px=self.min_face_spin.value(),
                            loop_video=self.loop_check.isChecked())
@@ -92,14 +145,16 @@ class OptionsBox(QGroupBox):
     def set_options(self, options: LiveOptions) -> None:
         """Show ``options`` without emitting ``changed``."""
         blockers = [QSignalBlocker(w) for w in (self.detector_combo, self.min_face_spin,
-                                                *self._checks())]
+                                                self.smoothing_slider, *self._checks())]
         self.detector_combo.setCurrentIndex(max(0, self.detector_combo.findData(options.detector)))
         self.min_face_spin.setValue(options.min_face_px)
         self.bars_check.setChecked(options.show_bars)
-        self.smoothing_check.setChecked(options.smoothing)
+        self.smoothing_slider.setValue(round(options.smoothing_s / SMOOTHING_STEP_S))
+        self.smoothing_value.setText(smoothing_text(self.smoothing_s()))
         self.mirror_check.setChecked(options.mirror)
         self.loop_check.setChecked(options.loop_video)
         del blockers
 
     def _on_widget_changed(self, *_args: Any) -> None:
+        self.smoothing_value.setText(smoothing_text(self.smoothing_s()))
         self.changed.emit(self.options())

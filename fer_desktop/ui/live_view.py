@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.face_timeline import next_track
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier
@@ -55,6 +56,7 @@ from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.recording import OutputControls
+from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
 from fer_desktop.ui.transport_bar import TransportBar
@@ -141,6 +143,8 @@ class LiveView(QWidget):
         self.outputs = OutputControls(settings, notifier, self)
         self.outputs.recording_changed.connect(self._on_recording_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
+        self.outputs.screenshot_saved.connect(
+            lambda path: self.saved_banner.show_saved("Screenshot saved", path))
         self._build_actions()
         self._build_ui()
 
@@ -181,6 +185,10 @@ class LiveView(QWidget):
         self.act_output_folder = self._action("Choose output &folder...", None,
                                               "Choose where screenshots and recordings go",
                                               self.outputs.choose_output_folder)
+        self.act_open_output_folder = self._action(
+            "&Open output folder", None,
+            "Show the folder with the screenshots, recordings and analyses",
+            self.open_output_folder)
         self.act_retry = self._action("Re&try source", "F5", "Open the current source again",
                                       self.retry_source)
         self.act_play_pause = self._action("&Play / pause", "Space",
@@ -203,6 +211,9 @@ class LiveView(QWidget):
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
+        self.saved_banner = SavedBanner()
+        self.saved_banner.open_folder_requested.connect(self._open_folder)
+        video_layout.addWidget(self.saved_banner)
         video_layout.addWidget(self._build_video_stack(), 1)
         self.transport = TransportBar()
         self.transport.set_pacing(self._settings.every_frame)
@@ -213,8 +224,9 @@ class LiveView(QWidget):
         self.transport.analyse_requested.connect(self.analyse_whole_file)
         self.transport.hide()
         video_layout.addWidget(self.transport)
-        self.video_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.video_view.addAction(self.act_play_pause)
+        self.video_view.tab_handler = self._on_face_step
+        self.video_view.number_pressed.connect(self._on_face_number)
 
         self.face_panel = FacePanel()
         self.options_box = OptionsBox(self._options)
@@ -232,8 +244,8 @@ class LiveView(QWidget):
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(300)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(video_column)
@@ -435,7 +447,7 @@ class LiveView(QWidget):
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
         return dataclasses.replace(base, detector=o.detector, min_face_px=o.min_face_px,
-                                   smoothing=o.smoothing)
+                                   smoothing=True, smoothing_s=o.smoothing_s)
 
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
@@ -475,6 +487,8 @@ class LiveView(QWidget):
         self.video_view.reset_ids()
         self.video_view.set_message(f"Opening {describe_spec(spec)}...")
         self.face_panel.clear()
+        self.face_panel.set_video_time(is_video_path(spec))
+        self.video_view.set_highlight(None)
         thread.start()
 
     def _stop_capture(self) -> None:
@@ -503,6 +517,7 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
+        self._show_highlight(output.result)
         if thread.seekable:
             self.transport.set_position(output.result.index)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
@@ -580,8 +595,7 @@ class LiveView(QWidget):
                                           self._pipeline_options(PipelineOptions()))
         dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
         dialog.finished_analysis.connect(
-            lambda result: self._notifier.info(f"Analysis saved to {result.csv_path}",
-                                               timeout_ms=10000))
+            lambda result: self.saved_banner.show_saved("Analysis saved", result.csv_path))
         dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
         self.analysis_dialogs.append(dialog)
         dialog.show()
@@ -639,8 +653,40 @@ class LiveView(QWidget):
         hit = [f for f in output.result.faces
                if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
         track = min(hit, key=lambda f: f.area).track_id if hit else None
+        self._select_face(track)
+
+    def _select_face(self, track: int | None) -> None:
         self.face_panel.select_track(track)
-        self.face_panel.show_result(output.result)
+        if self._last_output is not None:
+            self._show_highlight(self._last_output.result)
+
+    def _on_face_step(self, step: int) -> bool:
+        """Tab / Shift+Tab on the video: the next face; False past the last (focus moves on)."""
+        present = self.face_panel.present_tracks
+        current = self.face_panel.current_face
+        track = next_track(present, current.track_id if current is not None else None, step)
+        if track is None:
+            self._select_face(None)
+            return False
+        self._select_face(track)
+        return True
+
+    def _on_face_number(self, number: int) -> None:
+        """A digit on the video: follow that face (0: the largest again)."""
+        if number == 0:
+            self._select_face(None)
+        elif number in self.face_panel.present_tracks:
+            self._select_face(number)
+        else:
+            self._notifier.info(f"No face #{number} in the picture now")
+
+    def _show_highlight(self, result: Any) -> None:
+        """Mark the followed face when there is a choice (several faces, or one chosen)."""
+        face = self.face_panel.current_face
+        if face is None or (len(result.faces) < 2 and self.face_panel.selected_track is None):
+            self.video_view.set_highlight(None)
+        else:
+            self.video_view.set_highlight(tuple(float(v) for v in face.box))
 
     # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
@@ -667,7 +713,30 @@ class LiveView(QWidget):
         """Finish the CSV file; returns its path (None when not recording)."""
         if self._capture is not None:
             self._capture.set_recorder(None)  # the thread lets go before the file closes
-        return self.outputs.stop()
+        path = self.outputs.stop()
+        if path is not None and not self._closing:
+            self.saved_banner.show_saved("Recording saved", path)
+        return path
+
+    # output folder ----------------------------------------------------------------------
+    def open_output_folder(self) -> None:
+        """Show the output folder in the file manager (created when missing)."""
+        folder = Path(self._settings.output_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notifier.error(f"Cannot create the output folder {folder}: "
+                                 f"{exc.strerror or exc}; choose another with File > Choose "
+                                 "output folder...", exc=exc)
+            return
+        self._open_folder(folder)
+
+    def _open_folder(self, folder: Path) -> None:
+        """Open a folder in the file manager (tests replace ``open_in_file_manager``)."""
+        if not self.folder_opener(folder):
+            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+
+    folder_opener = staticmethod(open_in_file_manager)
 
     def _on_recording_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is self._capture and self.is_recording:

@@ -27,6 +27,7 @@ from fer_desktop.core.model_compare import SwitchQuestion, switch_question
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import show_about
+from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # imported on demand: a GUI-only build has no Train tab
 log = logging.getLogger("fer_desktop.ui")
 
 TRAIN_TAB_MODULE = "fer_desktop.ui.train_tab"
+MODEL_LABEL_MAX_PX = 280  # the rest of the status bar is left to the messages
 
 
 def model_line(classifier: Classifier) -> str:
@@ -119,7 +121,8 @@ class MainWindow(QMainWindow):
                                       "Interval: time between two processed frames.")
         self.faces_label = QLabel("no faces")
         self.faces_label.setToolTip("Faces in the frame shown")
-        self.model_label = QLabel("Model: loading...")
+        self.model_label = ElidedLabel("Model: loading...", mode=Qt.TextElideMode.ElideRight)
+        self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
         for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
@@ -156,7 +159,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(lv.act_analyse_file)
         file_menu.addSeparator()
-        for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder):
+        for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder,
+                       lv.act_open_output_folder):
             file_menu.addAction(action)
         file_menu.addSeparator()
         self.act_use_model = QAction("Use &model folder...", self)

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -131,7 +133,11 @@ class TrainTab(QWidget):
         self.log_view.setMaximumBlockCount(LOG_LINES)
         self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.bottom_tabs = QTabWidget()
-        self.bottom_tabs.addTab(self.results, "Results")
+        results_scroll = QScrollArea()  # the summary and the confusion matrix scroll, never cut
+        results_scroll.setWidget(self.results)
+        results_scroll.setWidgetResizable(True)
+        results_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.bottom_tabs.addTab(results_scroll, "Results")
         self.bottom_tabs.addTab(self.log_view, "Log")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
@@ -140,8 +146,14 @@ class TrainTab(QWidget):
         right.setStretchFactor(1, 1)
         right.setSizes([480, 380])
 
+        # The form grows when Advanced opens: in a small window it scrolls, never overlaps.
+        left_scroll = QScrollArea()
+        left_scroll.setWidget(left)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setMinimumWidth(left.minimumSizeHint().width() + 16)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
+        splitter.addWidget(left_scroll)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)

@@ -2,16 +2,23 @@
 
 Created once and fed through ``setData`` (pyqtgraph's scrolling-plot habit): events append to
 growable numpy buffers and the tab's 10 Hz timer calls :meth:`TrainingCurves.redraw`, so a
-burst of batch events never stalls the GUI.
+burst of batch events never stalls the GUI. The legend is one line of text under both plots
+(it wraps in a narrow window), so it never covers a curve or runs off a plot; the epoch axis
+shows at least one epoch and never switches to "epoch (x0.001)" at the first batches.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from trainer.runs import RunCurves, number_or_nan
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 class _Series:
@@ -43,24 +50,34 @@ class TrainingCurves(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.loss_plot = self._plot("Loss", "loss", legend_offset=(-8, 8))  # falls: top right
-        self.accuracy_plot = self._plot("Accuracy", "accuracy (%)", legend_offset=(-8, -8))
-        layout.addWidget(self.loss_plot)
-        layout.addWidget(self.accuracy_plot)
+        self.loss_plot = self._plot("Loss", "loss")
+        self.accuracy_plot = self._plot("Accuracy", "accuracy (%)")
+        layout.addWidget(self.loss_plot, 0, 0)
+        layout.addWidget(self.accuracy_plot, 0, 1)
         blue, orange, grey = (31, 119, 180), (230, 120, 20), (120, 150, 200)
+        self.legend = QLabel(
+            f"<span style='color:{_hex(blue)}'>\u25cf</span> training &nbsp; "
+            f"<span style='color:{_hex(orange)}'>\u25a0</span> PublicTest &nbsp; "
+            f"<span style='color:{_hex(grey)}'>\u2014</span> loss over the batches "
+            "(running mean in the epoch)")
+        self.legend.setWordWrap(True)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.legend.setAccessibleName("Legend of the training plots")
+        layout.addWidget(self.legend, 1, 0, 1, 2)
         self.series: dict[str, _Series] = {}
         self.items: dict[str, pg.PlotDataItem] = {}
         for key, plot, name, colour, symbol, width in (
-                ("batch_loss", self.loss_plot, "training (running mean in epoch)", grey, None, 1),
+                ("batch_loss", self.loss_plot, "batches", grey, None, 1),
                 ("loss", self.loss_plot, "training", blue, "o", 2),
                 ("val_loss", self.loss_plot, "PublicTest", orange, "s", 2),
                 ("accuracy", self.accuracy_plot, "training", blue, "o", 2),
                 ("val_accuracy", self.accuracy_plot, "PublicTest", orange, "s", 2)):
-            item = plot.plot([], [], name=name, pen=pg.mkPen(colour, width=width),
+            item = plot.plot([], [], pen=pg.mkPen(colour, width=width),
                              symbol=symbol, symbolSize=6, symbolBrush=colour, symbolPen=None,
                              connect="finite")
+            item.opts["name"] = name  # read by tests and tooltips; the legend is the label
             if key == "batch_loss":
                 item.setDownsampling(auto=True, method="peak")
                 item.setClipToView(True)
@@ -69,19 +86,24 @@ class TrainingCurves(QWidget):
         self._dirty = False
 
     @staticmethod
-    def _plot(title: str, label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
+    def _plot(title: str, label: str) -> pg.PlotWidget:
         plot = pg.PlotWidget(background="w")
+        plot.setAccessibleName(f"{title} per epoch")
+        plot.setToolTip(f"{title} per epoch: training (blue circles) and PublicTest "
+                        "(orange squares)" + ("; grey: the running mean over the batches"
+                                              if title == "Loss" else ""))
         plot.setTitle(title, color="#333", size="10pt")
         plot.setLabel("bottom", "epoch", color="#333")
         plot.setLabel("left", label, color="#333")
         plot.showGrid(x=True, y=True, alpha=0.25)
-        plot.addLegend(offset=legend_offset, labelTextColor="#333",
-                       brush=pg.mkBrush(255, 255, 255, 200))
         plot.setMenuEnabled(False)
         plot.setMinimumHeight(160)
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setTextPen("#333")
             plot.getAxis(axis).setPen("#999")
+            plot.getAxis(axis).enableAutoSIPrefix(False)
+        plot.getViewBox().setLimits(minXRange=1.0)  # at least one epoch wide
+        plot.setMinimumWidth(160)
         return plot
 
     def clear(self) -> None:

@@ -2,13 +2,26 @@
 
 Shown only for a video file. It holds no logic: it shows the position it is given and emits
 what the user asks for; the Live tab passes that on to the capture thread. While the user
-drags the seek bar, positions coming from the video do not move the handle.
+drags the seek bar, positions coming from the video do not move the handle. In a narrow
+window the bar wraps into two rows (play, seek, time / speed, pacing, analyse) instead of
+cutting its controls.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
 
 from fer_desktop.core.playback import PLAYBACK_SPEEDS, format_time
 
@@ -39,6 +52,7 @@ class TransportBar(QWidget):
         self._playing = True
 
         self.play_button = QToolButton()
+        self.play_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.play_button.setAccessibleName("Play or pause")
         self.play_button.setToolTip("Play or pause the video (Space)")
         self.play_button.clicked.connect(self._on_play_clicked)
@@ -82,15 +96,62 @@ class TransportBar(QWidget):
                                        "CSV file of the results")
         self.analyse_button.clicked.connect(self.analyse_requested)
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 2, 0, 2)
-        layout.addWidget(self.play_button)
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.time_label)
-        layout.addWidget(self.speed_combo)
-        layout.addWidget(self.pacing_combo)
-        layout.addWidget(self.analyse_button)
+        self._seek_row = QWidget()
+        seek_layout = QHBoxLayout(self._seek_row)
+        seek_layout.setContentsMargins(0, 0, 0, 0)
+        seek_layout.addWidget(self.play_button)
+        seek_layout.addWidget(self.slider, 1)
+        seek_layout.addWidget(self.time_label)
+        self._choice_row = QWidget()
+        choice_layout = QHBoxLayout(self._choice_row)
+        choice_layout.setContentsMargins(0, 0, 0, 0)
+        choice_layout.addWidget(self.speed_combo)
+        choice_layout.addWidget(self.pacing_combo)
+        choice_layout.addWidget(self.analyse_button)
+        self._grid = QGridLayout(self)
+        self._grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # see minimumSizeHint
+        self._grid.setContentsMargins(0, 2, 0, 2)
+        self._grid.setVerticalSpacing(2)
+        self._compact: bool | None = None
+        self._set_compact(False)
         self._show_playing()
+
+    # one row or two ---------------------------------------------------------------------
+    @property
+    def compact(self) -> bool:
+        """True when the bar is wrapped into two rows."""
+        return bool(self._compact)
+
+    def _one_row_width(self) -> int:
+        spacing = self._grid.horizontalSpacing()
+        return (self._seek_row.minimumSizeHint().width() + max(0, spacing)
+                + self._choice_row.minimumSizeHint().width())
+
+    def _set_compact(self, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        self._grid.removeWidget(self._seek_row)
+        self._grid.removeWidget(self._choice_row)
+        self._grid.addWidget(self._seek_row, 0, 0)
+        if compact:
+            self._grid.addWidget(self._choice_row, 1, 0, Qt.AlignmentFlag.AlignLeft)
+        else:
+            self._grid.addWidget(self._choice_row, 0, 1)
+        self._grid.setColumnStretch(0, 1)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """As narrow as the wider of the two rows: below one row's width the bar wraps."""
+        width = max(self._seek_row.minimumSizeHint().width(),
+                    self._choice_row.minimumSizeHint().width())
+        rows = (self._seek_row.minimumSizeHint().height()
+                + (self._choice_row.minimumSizeHint().height() + 2 if self._compact else 0))
+        return QSize(width, rows + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        self._set_compact(event.size().width() < self._one_row_width())
+        super().resizeEvent(event)
 
     # read-back --------------------------------------------------------------------------
     @property
@@ -154,7 +215,10 @@ class TransportBar(QWidget):
         self.seek_requested.emit(int(value))
 
     def _show_playing(self) -> None:
-        self.play_button.setText("\u23f8 Pause" if self._playing else "\u25b6 Play")
+        icon = (QStyle.StandardPixmap.SP_MediaPause if self._playing
+                else QStyle.StandardPixmap.SP_MediaPlay)
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setText("Pause" if self._playing else "Play")
 
     def _show_time(self, frame_index: int) -> None:
         if self._fps <= 0:
