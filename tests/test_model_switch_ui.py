@@ -86,7 +86,8 @@ def test_use_this_model_asks_with_both_models_on_the_same_faces(qtbot, make_wind
     assert any('answers "happy"' in w for w in comparison.warnings)
     if answer:
         assert window.classifier is candidate
-        assert window.live_view.pipeline.classifier is candidate
+        qtbot.waitUntil(lambda: window.live_view.pipeline.classifier is candidate,
+                        timeout=WAIT_MS)  # the capture thread takes it at its next frame
         assert "one-class" in window.windowTitle() and "one-class" in window.model_label.text()
         assert settings.model_dir == str(candidate.model_dir.resolve())
     else:
