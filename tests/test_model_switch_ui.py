@@ -158,3 +158,34 @@ def test_no_common_test_faces_is_said_and_keeping_is_the_default(qtbot):
     qtbot.addWidget(dialog)
     assert "never scored on the same faces" in dialog.heading.text()
     assert dialog.keep_button.isDefault()
+
+
+def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
+    import json
+
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = _run_with_test_faces(tmp_path / "run")
+    confusion = np.diag([10] * 7)
+    confusion[EMOTIONS.index("fear"), EMOTIONS.index("sad")] = 4
+    predicted = [HAPPY] * 4 + [EMOTIONS.index("sad")] * 3 + [HAPPY] + [0, 0]
+    after_confusion = np.zeros((7, 7), int)
+    np.add.at(after_confusion, (LABELS, predicted), 1)
+    meta = {"name": "tuned", "accuracy": {"model.tflite": {
+        "private_accuracy": 70 / 74, "public_accuracy": 0.9, "private_confusion":
+        confusion.tolist()}},
+        "held_out": {"labels": LABELS, "after": {"accuracy": 0.9, "predicted": predicted,
+                                                 "confusion": after_confusion.tolist()},
+                     "before": {"accuracy": 0.6}}}
+    (run / "model.json").write_text(json.dumps(meta))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    text = view.summary.text()
+    assert "On FER-2013 PrivateTest: Right on about 9 of 10 faces (70 of 74)" in text
+    assert "takes fear for sad (4 times)" in text
+    assert "On your 10 test faces: Right on about 9 of 10 faces" in text
+    assert "Before fine-tuning it was right on 60%" in text
+    assert view.examples is not None
+    view.show_run(None)
+    assert view.examples is None

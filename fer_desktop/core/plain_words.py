@@ -68,3 +68,30 @@ def example_faces(labels: np.ndarray, predicted: np.ndarray, per_emotion: int = 
             wrong = [int(i) for i in rows if predicted[i] != k][:per_emotion]
             out[emotion] = (right, wrong)
     return out
+
+
+def run_sentences(meta: dict, file_name: str) -> list[str]:
+    """A run's results in words, from its model.json: FER-2013 PrivateTest (when scored there)
+    and, for a fine-tuned model, the user's own test faces before and after."""
+    out = []
+    info = (meta.get("accuracy") or {}).get(file_name) or {}
+    confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
+    samples = int(confusion.sum())
+    on_fer = meta.get("scored_on_fer2013", True)
+    if samples and isinstance(info.get("private_accuracy"), int | float):
+        where = "On FER-2013 PrivateTest: " if on_fer else "On the test faces: "
+        out.append(where + summary_sentence(float(info["private_accuracy"]), samples,
+                                            float(confusion.sum(1).max() / samples), confusion))
+    held = meta.get("held_out")
+    if isinstance(held, dict) and isinstance(held.get("after"), dict):
+        labels = np.asarray(held.get("labels") or [], np.int64)
+        after, before = held["after"], held.get("before") or {}
+        if len(labels) and isinstance(after.get("accuracy"), int | float):
+            chance = float(np.bincount(labels, minlength=len(EMOTIONS)).max() / len(labels))
+            text = (f"On your {len(labels)} test faces: "
+                    + summary_sentence(float(after["accuracy"]), len(labels), chance,
+                                       after.get("confusion")))
+            if isinstance(before.get("accuracy"), int | float):
+                text += f" Before fine-tuning it was right on {before['accuracy']:.0%}."
+            out.append(text)
+    return out

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model_compare import Comparison
 from fer_desktop.core.plain_words import example_faces, summary_sentence
 
 WARNING_STYLE = "color: #b00020; font-weight: bold;"
+EXAMPLES_PER_SIDE = 3
 
 
 def face_pixmap(face: np.ndarray, side: int = 64) -> QPixmap:
@@ -77,7 +79,8 @@ class CompareDialog(QDialog):
         else:
             self._fill(comparison, layout)
         if faces is not None and labels is not None and predicted is not None and len(faces):
-            layout.addWidget(self._examples(faces, labels, predicted))
+            layout.addWidget(examples_widget(faces, labels, predicted))
+            self.example_rows = len(example_faces(labels, predicted, EXAMPLES_PER_SIDE))
         buttons = QDialogButtonBox()
         self.switch_button = buttons.addButton("Switch to the new model",
                                                QDialogButtonBox.ButtonRole.AcceptRole)
@@ -120,26 +123,25 @@ class CompareDialog(QDialog):
         self.warnings.setVisible(bool(comparison.warnings))
         layout.addWidget(self.warnings)
 
-    def _examples(self, faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray) -> QWidget:
-        """Per emotion, a few test faces the new model got right and a few it got wrong."""
-        from fer_desktop.core.emotions import EMOTIONS
 
-        box = QWidget()
-        grid = QGridLayout(box)
-        grid.addWidget(QLabel("<b>right</b>"), 0, 1)
-        grid.addWidget(QLabel("<b>wrong (taken for)</b>"), 0, 2)
-        for row, (emotion, (right, wrong)) in enumerate(
-                example_faces(labels, predicted, 3).items(), start=1):
-            grid.addWidget(QLabel(emotion), row, 0)
-            for col, indices in ((1, right), (2, wrong)):
-                strip = QWidget()
-                strip_layout = QGridLayout(strip)
-                strip_layout.setContentsMargins(0, 0, 0, 0)
-                for j, i in enumerate(indices):
-                    thumb = QLabel()
-                    thumb.setPixmap(face_pixmap(faces[i], 40))
-                    thumb.setToolTip(f"answered {EMOTIONS[int(predicted[i])]}")
-                    strip_layout.addWidget(thumb, 0, j)
-                grid.addWidget(strip, row, col)
-        self.example_rows = len(example_faces(labels, predicted, 3))
-        return box
+def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray) -> QWidget:
+    """Per emotion, a few test faces the model got right and a few it got wrong (each with
+    its answer as a tooltip)."""
+    box = QWidget()
+    grid = QGridLayout(box)
+    grid.addWidget(QLabel("<b>right</b>"), 0, 1)
+    grid.addWidget(QLabel("<b>wrong</b> (hover: taken for)"), 0, 2)
+    for row, (emotion, (right, wrong)) in enumerate(
+            example_faces(labels, predicted, EXAMPLES_PER_SIDE).items(), start=1):
+        grid.addWidget(QLabel(emotion), row, 0)
+        for col, indices in ((1, right), (2, wrong)):
+            strip = QWidget()
+            strip_layout = QGridLayout(strip)
+            strip_layout.setContentsMargins(0, 0, 0, 0)
+            for j, i in enumerate(indices):
+                thumb = QLabel()
+                thumb.setPixmap(face_pixmap(faces[i], 40))
+                thumb.setToolTip(f"answered {EMOTIONS[int(predicted[i])]}")
+                strip_layout.addWidget(thumb, 0, j)
+            grid.addWidget(strip, row, col)
+    return box
