@@ -102,3 +102,12 @@ def test_a_bad_folder_leaves_no_run(tmp_path):
                          str(tmp_path / "runs"))
     assert result.returncode == 2 and "sad has only 2" in result.stderr
     assert not list((tmp_path / "runs").glob("*finetune*"))
+
+
+def test_a_finetune_run_is_not_resumed(tmp_path):
+    from trainer_helpers import make_run_folder
+
+    run = make_run_folder(tmp_path, "20261201-120000-finetune", {"epoch": 3, "epochs": 8,
+                          "status": "stopped"}, config={"preset": "finetune"})
+    result = run_trainer("--resume", str(run))
+    assert result.returncode == 2 and "cannot be resumed" in result.stderr

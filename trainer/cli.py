@@ -218,6 +218,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     from trainer.train import train
 
     if args.resume:
+        _refuse_finetune_resume(Path(args.resume))
         train(config_from_args(args), emitter, resume_dir=Path(args.resume),
               new_epochs=args.epochs)
         return 0
@@ -233,3 +234,13 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
                             "model folder such as assets)")
     train(config_from_args(args), emitter)
     return 0
+
+
+def _refuse_finetune_resume(run: Path) -> None:
+    """A fine-tuning run keeps no checkpoint: say so instead of failing on its config."""
+    from trainer.finetune_config import PRESET
+    from trainer.rundir import CONFIG, read_json
+
+    if (run / CONFIG).is_file() and read_json(run / CONFIG).get("preset") == PRESET:
+        raise UserError(f"{run}: a fine-tuning run cannot be resumed; start the fine-tuning "
+                        "again (it takes about a minute)")
