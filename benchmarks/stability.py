@@ -27,9 +27,10 @@ camera, or ``analyze --every 2``, sees). The answers are then replayed through t
 One table: label changes per second on still faces (mean and the worst face), how many still
 faces never changed label, the time from a cut to the new label (median, max, and cuts where
 it never came), the share of frames shown as uncertain, flips of the uncertain flag per second
-on still faces, and the share of 15 fps frames labelled as at 30 fps. ``--sweep`` adds a
-table over time constants and margins: how the defaults were chosen. ``--motion`` films a
-harder material: the head also tilts, nods and sways a little, as when talking.
+on still faces, and the share of 15 fps frames labelled (and flagged) as at 30 fps.
+``--sweep`` adds a table over time constants and margins: how the defaults were chosen.
+``--motion`` films a harder material: the head also tilts, nods and sways a little, as when
+talking.
 """
 
 from __future__ import annotations
@@ -339,7 +340,8 @@ class Scores:
     flag_rates: list[float] = field(default_factory=list)    # uncertain flips/s per still face
     cut_delays: list[float] = field(default_factory=list)    # s; inf where never
     uncertain: list[bool] = field(default_factory=list)
-    same_as_30: list[bool] = field(default_factory=list)
+    same_as_30: list[bool] = field(default_factory=list)       # the label
+    same_flag_as_30: list[bool] = field(default_factory=list)  # the uncertain flag
 
 
 def score(stills: list[Clip], cuts: Clip | None, targets: dict[int, str],
@@ -350,8 +352,10 @@ def score(stills: list[Clip], cuts: Clip | None, targets: dict[int, str],
         shown = replay(clip, setting, step)
         at30 = replay(clip, setting, 1)[::step] if step > 1 else shown
         s.uncertain += [v[1] for v in shown if v is not None]
-        s.same_as_30 += [a == b for a, b in zip(shown, at30, strict=True)
-                         if a is not None and b is not None]
+        both = [(a, b) for a, b in zip(shown, at30, strict=True)
+                if a is not None and b is not None]
+        s.same_as_30 += [a[0] == b[0] for a, b in both]
+        s.same_flag_as_30 += [a[1] == b[1] for a, b in both]
         if clip is not cuts:
             duration = len(clip.times_s) / FPS
             s.still_rates.append(changes([v[0] if v else None for v in shown]) / duration)
@@ -388,16 +392,18 @@ def row(name: str, fps: int, s: Scores) -> str:
             f"{max(s.still_rates):>8.3f}{steady:>5}/{len(s.still_rates):<3}"
             f"{fmt_delay(s.cut_delays, 'median'):>8}{fmt_delay(s.cut_delays, 'max'):>7}"
             f"{never:>4}/{len(s.cut_delays):<3}{np.mean(s.uncertain):>8.1%}"
-            f"{statistics.mean(s.flag_rates):>8.3f}{np.mean(s.same_as_30):>8.1%}")
+            f"{statistics.mean(s.flag_rates):>8.3f}{np.mean(s.same_as_30):>8.1%}"
+            f"{np.mean(s.same_flag_as_30):>8.1%}")
 
 
 HEADER = (f"{'setting':<22}{'fps':>4}  {'chg/s':>8}{'worst':>8}{'steady':>9}"
-          f"{'cut_med':>8}{'max':>7}{'never':>8}{'unsure':>8}{'flag/s':>8}{'=30fps':>8}")
+          f"{'cut_med':>8}{'max':>7}{'never':>8}{'unsure':>8}{'flag/s':>8}{'=30fps':>8}"
+          f"{'flag=30':>8}")
 LEGEND = ("chg/s, worst: label changes per second on still faces (mean, worst face); steady: "
           "still faces with no change at all;\ncut_med, max: seconds from a cut to the new "
           "label; never: cuts where it did not come before the next cut; unsure: share of "
           "frames\nshown as uncertain; flag/s: flips of the uncertain flag per second on still "
-          "faces; =30fps: frames labelled as at 30 fps.")
+          "faces; =30fps, flag=30: frames whose label, and whose uncertain flag, are as at 30 fps.")
 
 
 def main() -> int:

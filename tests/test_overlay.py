@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.overlay import (
+    BARS_MAX_FACE_HEIGHTS,
+    FONT,
+    LABEL_MAX_FACE_WIDTHS,
     PALETTE,
     OverlayPainter,
     OverlayStyle,
@@ -51,8 +55,10 @@ def test_faces_at_the_edges_keep_their_label_in_the_frame(box):
         assert out.shape == (480, 640, 3)
         return int((out == PALETTE["happy"]).all(axis=2).sum())
 
-    # The tag is most of the ink: with it cut off, an edge face keeps well under 70 %.
-    assert inked(box) > 0.7 * inked([270, 190, 370, 290])
+    # The tag is most of the ink: with it cut off, an edge face keeps well under 70 % of what
+    # the same face draws in the middle (the label's size follows the face's width).
+    half_w, half_h = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
+    assert inked(box) > 0.7 * inked([320 - half_w, 240 - half_h, 320 + half_w, 240 + half_h])
 
 
 def test_bars_can_be_hidden():
@@ -91,3 +97,44 @@ def test_palette_is_distinct_and_covers_every_label():
     assert len(set(PALETTE.values())) == len(PALETTE)
     assert text_colour(PALETTE["surprise"]) == (0, 0, 0)  # dark text on yellow
     assert text_colour(PALETTE["sad"]) == (255, 255, 255)  # light text on blue
+
+
+def label_width(painter, out_shape, f) -> int:
+    text = painter.label_text(f)
+    scale, thick = painter.label_font(text, f.box[2] - f.box[0], painter._scale(
+        np.zeros(out_shape, np.uint8)))
+    return cv2.getTextSize(text, FONT, scale, thick)[0][0]
+
+
+def test_a_small_face_gets_a_label_about_its_width_and_no_panel_over_it():
+    painter = OverlayPainter()
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    small = face([600, 300, 665, 365])  # 65 px, as in the issue
+    assert label_width(painter, frame.shape, small) <= LABEL_MAX_FACE_WIDTHS * 65
+    big = face([400, 200, 700, 500])
+    assert label_width(painter, frame.shape, big) > label_width(painter, frame.shape, small)
+    layout = painter.bars_layout((600, 300, 665, 365), (720, 1280), painter._scale(frame))
+    assert layout is not None and layout[3] <= BARS_MAX_FACE_HEIGHTS * 65  # scaled to the face
+    assert layout[0] >= 665 or layout[0] + layout[2] <= 600  # beside, never over, the face
+
+
+def test_the_panel_is_left_out_where_it_cannot_be_read_or_would_cover_the_face():
+    painter = OverlayPainter()
+    assert painter.bars_layout((100, 100, 120, 120), (480, 640), 1.0) is None  # 20 px face
+    # a face filling the width: no room on either side
+    assert painter.bars_layout((5, 50, 635, 470), (480, 640), 1.0) is None
+    frame = np.zeros((480, 640, 3), np.uint8)
+    out = painter.draw(frame, [face([5, 50, 635, 470])])
+    inside = out[60:460, 15:625]
+    assert (inside == 0).all()  # nothing drawn over the face
+
+
+def test_bars_name_each_emotion_in_full():
+    painter = OverlayPainter()
+    frame = np.zeros((480, 640, 3), np.uint8)
+    cut = painter.draw(frame, [face([100, 100, 200, 200])])
+    layout = painter.bars_layout((100, 100, 200, 200), (480, 640), painter._scale(frame))
+    px, py, pw, ph, scale = layout
+    (surprise_w, _), _ = cv2.getTextSize("surprise", FONT, scale, max(1, round(2.4 * scale)))
+    assert pw > surprise_w  # room for the longest full name
+    assert (cut[py:py + ph, px:px + pw] > 0).any()

@@ -160,7 +160,7 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
                 raise ExportError(path, "is not an emotion CSV (no column "
                                         + ", ".join(missing) + ")")
             for line, row in enumerate(reader, start=2):
-                if not row.get("label") and not row.get(EMOTIONS[0]):
+                if not row.get(EMOTIONS[0]):
                     continue  # a row that says "no face" carries no probabilities
                 try:
                     frame = int(row["frame"])

@@ -20,8 +20,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -59,6 +61,7 @@ class FacePanel(QWidget):
     """
 
     timeline_redrawn = Signal(int)
+    explain_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, clock=time.monotonic) -> None:
         super().__init__(parent)
@@ -75,6 +78,7 @@ class FacePanel(QWidget):
         title_font = QFont(self._title.font())
         title_font.setBold(True)
         self._title.setFont(title_font)
+        self._title.setWordWrap(True)
         self._title.setToolTip("The face shown here: the one you chose (click it in the video, "
                                "or click the video and press Tab or the face's number), or "
                                "else the largest. Click the video off a face, or press 0, to "
@@ -139,7 +143,14 @@ class FacePanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self._title)
+        self.explain_button = QPushButton("Why this answer?")
+        self.explain_button.setToolTip("Show which parts of this face made the model's answer "
+                                       "(Ctrl+Shift+E)")
+        self.explain_button.clicked.connect(self.explain_requested)
+        top = QHBoxLayout()
+        top.addWidget(self._title, 1)
+        top.addWidget(self.explain_button)
+        layout.addLayout(top)
         layout.addLayout(bars)
         layout.addSpacing(6)
         layout.addWidget(self._timeline_title)

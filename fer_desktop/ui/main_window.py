@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         self.live_view.pipeline_ready.connect(self._on_pipeline_ready)
         self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
         self.live_view.stats_updated.connect(self._on_stats)
+        self.live_view.source_shown.connect(self._on_source_shown)
+        self._source_name = ""
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -125,8 +127,12 @@ class MainWindow(QMainWindow):
         self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
+        widest = {self.fps_label: "still image", self.latency_label: "888 ms/frame, every 888 ms",
+                  self.faces_label: "88 faces"}
         for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
             label.setContentsMargins(6, 0, 6, 0)
+            if label in widest:  # as wide as their widest text: the bar does not jump about
+                label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest[label]) + 14)
             bar.addPermanentWidget(label)
 
     def _make_train_tab(self) -> tuple[TrainTab | None, QWidget]:
@@ -173,13 +179,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_shipped_model)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere: the platform's Quit key is empty on some desktops (and offscreen)
+        quit_action.setShortcuts(list(dict.fromkeys(
+            [QKeySequence("Ctrl+Q"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)])))
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.act_quit = quit_action
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
         view_menu.addAction(lv.act_play_pause)
+        view_menu.addAction(lv.act_explain)
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -213,6 +224,17 @@ class MainWindow(QMainWindow):
         """The classifier in use (None before the first one loaded)."""
         return self._classifier
 
+    def _update_title(self) -> None:
+        """"clip.mp4 - model name - FER Desktop": what is shown, by which model."""
+        parts = [self._source_name] if self._source_name else []
+        if self._classifier is not None:
+            parts.append(str(getattr(self._classifier, "name", "model")))
+        self.setWindowTitle(" \u2013 ".join([*parts, APP_NAME]))
+
+    def _on_source_shown(self, name: str) -> None:
+        self._source_name = name
+        self._update_title()
+
     def _remembered_model(self) -> Path | None:
         """The model chosen at an earlier launch, if it can still be used; else None (the
         shipped model) and a note saying why."""
@@ -232,7 +254,7 @@ class MainWindow(QMainWindow):
         """The model in use, named in the status bar and the window title."""
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
-        self.setWindowTitle(f"{APP_NAME} - {classifier.name}")
+        self._update_title()
         if self.train_tab is not None:  # what "fine-tune the model in use" starts from
             self.train_tab.model_in_use = getattr(classifier, "model_dir", None)
 
@@ -358,6 +380,7 @@ class MainWindow(QMainWindow):
         self.settings.splitter_state = self.live_view.splitter.saveState()
         self.settings.sync()
         self.live_view.shutdown()
+        self._jobs.wait()
         if self.train_tab is not None:
             self.train_tab.shutdown()
         super().closeEvent(event)

@@ -143,7 +143,8 @@ class AppSettings:
             show_bars=_as_bool(self._qs.value("live/show_bars"), d.show_bars),
             smoothing_s=self._smoothing_s(d.smoothing_s),
             mirror=_as_bool(self._qs.value("live/mirror"), d.mirror),
-            min_face_px=max(8, _as_int(self._qs.value("live/min_face_px"), d.min_face_px)),
+            min_face_px=min(480, max(0, _as_int(self._qs.value("live/min_face_px"),
+                                                d.min_face_px))),
             loop_video=_as_bool(self._qs.value("live/loop_video"), d.loop_video),
         )
 
