@@ -32,7 +32,7 @@ class FinetuneConfig:
     out: str = "runs"
     epochs: int = 8
     batch_size: int = 32
-    learning_rate: float = 1e-3
+    learning_rate: float = 3e-4  # 1e-3 lost points on held-out FER faces (docs/own-faces.md)
     csv: str = ""
     seed: int = 1337
     threads: int = 0
