@@ -38,6 +38,7 @@ from fer_desktop.core.file_analysis import (
     analyse_file,
     emotion_series,
 )
+from fer_desktop.core.gui_wording import for_window
 from fer_desktop.ui.face_panel import EMOTION_COLORS
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
@@ -64,9 +65,10 @@ class AnalysisThread(QThread):
     cancelled = Signal()
 
     def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.video, self.out_csv = video, out_csv
+        self.numbers_only = numbers_only
         self._make_pipeline = make_pipeline
         self._cancel = threading.Event()
 
@@ -83,7 +85,8 @@ class AnalysisThread(QThread):
             if self._cancel.is_set():
                 raise AnalysisCancelled()
             result = analyse_file(self.video, self.out_csv, pipeline,
-                                  on_progress=self._on_progress, cancelled=self._cancel.is_set)
+                                  on_progress=self._on_progress, cancelled=self._cancel.is_set,
+                                  numbers_only=self.numbers_only)
         except AnalysisCancelled:
             self.cancelled.emit()
         except (SourceError, ExportError, ModelError) as exc:
@@ -141,7 +144,7 @@ class FileAnalysisDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Analyse {video.name}")
         self.setMinimumSize(520, 360)
@@ -180,7 +183,7 @@ class FileAnalysisDialog(QDialog):
         layout.addWidget(self.legend)
         layout.addWidget(self.buttons)
 
-        self.thread = AnalysisThread(video, out_csv, make_pipeline, self)
+        self.thread = AnalysisThread(video, out_csv, make_pipeline, self, numbers_only)
         self.thread.progress.connect(self._on_progress)
         self.thread.succeeded.connect(self._on_succeeded)
         self.thread.failed.connect(self._on_failed)
@@ -232,7 +235,7 @@ class FileAnalysisDialog(QDialog):
 
     def _on_failed(self, message: str, details: str) -> None:
         self.progress_bar.hide()
-        self.status.setText(f"Could not analyse {self._video.name}: {message}")
+        self.status.setText(f"Could not analyse {self._video.name}: {for_window(message)}")
         self.status.setToolTip(details.strip().splitlines()[-1] if details.strip() else "")
         self.cancel_button.setText("Close")
         self.failed.emit(message)

@@ -39,6 +39,7 @@ from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.privacy import blur_faces
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.source_defaults import options_for, source_kind
 from fer_desktop.core.sources import (
@@ -158,6 +159,7 @@ class LiveView(QWidget):
 
         self.outputs = OutputControls(settings, notifier, self)
         self.outputs.provenance = self.provenance
+        self.outputs.picture = self._saved_picture
         self.outputs.recording_changed.connect(self._on_recording_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
         self.outputs.screenshot_saved.connect(
@@ -202,6 +204,19 @@ class LiveView(QWidget):
         self.act_output_folder = self._action("Choose output &folder...", None,
                                               "Choose where screenshots and recordings go",
                                               self.outputs.choose_output_folder)
+        self.act_blur_faces = self._action(
+            "&Blur faces in screenshots", None,
+            "Privacy: pixelate every face in saved screenshots (the labels stay)",
+            self._on_blur_faces_toggled, checkable=True)
+        self.act_numbers_only = self._action(
+            "&No file paths in saved files", None,
+            "Privacy: CSVs and screenshot JSON say \"source 1\", \"file\"... instead of the "
+            "file's path; the numbers are kept", self._on_numbers_only_toggled, checkable=True)
+        for action, on in ((self.act_blur_faces, self._settings.blur_faces),
+                           (self.act_numbers_only, self._settings.numbers_only)):
+            blocker = QSignalBlocker(action)
+            action.setChecked(on)
+            del blocker
         self.act_open_output_folder = self._action(
             "&Open output folder", None,
             "Show the folder with the screenshots, recordings and analyses",
@@ -659,7 +674,8 @@ class LiveView(QWidget):
         out_csv = analysis_csv_path(Path(self._settings.output_folder), video)
         make_pipeline = functools.partial(self._pipeline_factory, self._analysis_model_dir(),
                                           self._pipeline_options(PipelineOptions()))
-        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self,
+                                    numbers_only=self._settings.numbers_only)
         dialog.finished_analysis.connect(
             lambda result: self.saved_banner.show_saved("Analysis saved", result.csv_path))
         dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
@@ -792,6 +808,23 @@ class LiveView(QWidget):
         if path is not None and not self._closing:
             self.saved_banner.show_saved("Recording saved", path)
         return path
+
+    # privacy ----------------------------------------------------------------------------
+    def _on_blur_faces_toggled(self, on: bool) -> None:
+        self._settings.blur_faces = on
+
+    def _on_numbers_only_toggled(self, on: bool) -> None:
+        self._settings.numbers_only = on
+        if self.is_recording:
+            self._notifier.info("No file paths applies to the next recording")
+
+    def _saved_picture(self, output: CaptureOutput) -> Any:
+        """The picture a screenshot saves: as shown, or with the faces pixelated (the overlay
+        drawn again on top, so the labels stay readable)."""
+        if not self._settings.blur_faces or output.frame is None:
+            return output.annotated
+        faces = output.result.faces
+        return self._painter().draw(blur_faces(output.frame, faces), faces)
 
     # output folder ----------------------------------------------------------------------
     def open_output_folder(self) -> None:

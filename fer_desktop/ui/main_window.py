@@ -168,6 +168,9 @@ class MainWindow(QMainWindow):
         for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder,
                        lv.act_open_output_folder):
             file_menu.addAction(action)
+        privacy = file_menu.addMenu("&Privacy")
+        privacy.addAction(lv.act_blur_faces)
+        privacy.addAction(lv.act_numbers_only)
         file_menu.addSeparator()
         self.act_use_model = QAction("Use &model folder...", self)
         self.act_use_model.setStatusTip("Load another exported model (a folder with model.json)")

@@ -23,6 +23,7 @@ from fer_desktop.ui.settings import AppSettings
 
 T = TypeVar("T")
 LABEL_REFRESH_MS = 500
+REC_COLOUR = "#b3261e"  # a red with 5.9:1 contrast on the window's light grey
 
 
 def new_recording_path(folder: Path, now: dt.datetime | None = None) -> Path:
@@ -62,6 +63,8 @@ class OutputControls(QObject):
         self._started = 0.0
         # The model and app version written into every record; the Live tab sets it.
         self.provenance: Callable[[], dict[str, str]] = dict
+        # The picture a screenshot saves (the Live tab blurs faces there when asked to).
+        self.picture: Callable[[CaptureOutput], Any] = lambda output: output.annotated
         self.label = QLabel("")
         self.label.setToolTip("Time recorded so far")
         self._timer = QTimer(self)
@@ -110,7 +113,10 @@ class OutputControls(QObject):
             return None
 
         def save(folder: Path) -> Path:
-            return ScreenshotWriter(folder).save(output.annotated, output.result, output.source,
+            source = output.source
+            if self._settings.numbers_only:
+                source = "camera" if output.is_live else ("image" if output.still else "file")
+            return ScreenshotWriter(folder).save(self.picture(output), output.result, source,
                                                  provenance=self.provenance())
 
         path = self._in_writable_folder(save, "screenshot")
@@ -128,7 +134,8 @@ class OutputControls(QObject):
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
             return CsvRecorder(new_recording_path(folder), with_source=True, no_face_rows=True,
-                               provenance=self.provenance)
+                               provenance=self.provenance,
+                               numbers_only=self._settings.numbers_only)
 
         recorder = self._in_writable_folder(make, "recording")
         if recorder is None:
@@ -166,4 +173,4 @@ class OutputControls(QObject):
             return
         seconds = int(time.monotonic() - self._started)
         self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
-        self.label.setStyleSheet("color: #e04040; font-weight: bold;")
+        self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")

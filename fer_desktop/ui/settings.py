@@ -170,6 +170,24 @@ class AppSettings:
         return min(max(seconds, 0.0), SMOOTHING_MAX_S) if math.isfinite(seconds) else default
 
     @property
+    def blur_faces(self) -> bool:
+        """Privacy: faces pixelated in saved screenshots."""
+        return _as_bool(self._qs.value("privacy/blur_faces"), False)
+
+    @blur_faces.setter
+    def blur_faces(self, value: bool) -> None:
+        self._set("privacy/blur_faces", bool(value))
+
+    @property
+    def numbers_only(self) -> bool:
+        """Privacy: no file paths in saved CSVs and JSON ("source 1" instead)."""
+        return _as_bool(self._qs.value("privacy/numbers_only"), False)
+
+    @numbers_only.setter
+    def numbers_only(self, value: bool) -> None:
+        self._set("privacy/numbers_only", bool(value))
+
+    @property
     def every_frame(self) -> bool:
         """Video pacing: every frame (True) or real time, skipping late frames (default)."""
         return _as_bool(self._qs.value("live/every_frame"), False)

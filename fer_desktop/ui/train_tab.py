@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
 from fer_desktop.ui.data_source import DataSourceBox
@@ -102,6 +103,9 @@ class TrainTab(QWidget):
         self._list_timer.timeout.connect(self._on_list_timer)
         self._list_timer.start()
         self.refresh_runs()
+        rows = self.run_list.rows()
+        if self._shown_run is None and rows:
+            self._select_run(rows[0].run_dir)  # the newest run, as the user last left it
         self._update_buttons()
 
     # ------------------------------------------------------------------ layout
@@ -138,6 +142,7 @@ class TrainTab(QWidget):
         results_scroll.setWidgetResizable(True)
         results_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.bottom_tabs.addTab(results_scroll, "Results")
+        self.results_page = results_scroll
         self.bottom_tabs.addTab(self.log_view, "Log")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
@@ -231,6 +236,7 @@ class TrainTab(QWidget):
         if outcome.state != FINISHED:
             reason = outcome.message if outcome.state == FAILED else "check cancelled"
             self.form.say(f"The CSV cannot be used: {reason}", error=outcome.state == FAILED)
+            self.progress_box.say("Not training: the CSV was not accepted.")
             self._update_buttons()
             return
         self._settings.validated_csv = csv_key(Path(config.csv))
@@ -303,7 +309,8 @@ class TrainTab(QWidget):
 
     # ------------------------------------------------------------------ trainer output
     def _on_log_line(self, text: str) -> None:
-        self.log_view.appendPlainText(text)
+        if not is_framework_noise(text):  # TensorFlow's start-up chatter stays out
+            self.log_view.appendPlainText(text)
 
     def _on_state_changed(self, state: str) -> None:
         self._update_buttons()
@@ -340,6 +347,8 @@ class TrainTab(QWidget):
             self.form.say("Training finished." + (" See the evaluation below."
                                                   if outcome.run_dir else ""))
         self.progress_box.show_end(outcome.state, finished=outcome.state == FINISHED)
+        if outcome.state != FINISHED:
+            self.curves.drop_unfinished_epoch()  # its batches were discarded with it
         if outcome.run_dir:
             self._outcomes[Path(outcome.run_dir)] = outcome.state
         self.refresh_runs()
@@ -350,7 +359,7 @@ class TrainTab(QWidget):
             else:
                 self._select_run(run)
             if outcome.state == FINISHED:
-                self.bottom_tabs.setCurrentWidget(self.results)
+                self.bottom_tabs.setCurrentWidget(self.results_page)
         self._update_buttons()
 
     def _reset_progress(self) -> None:
