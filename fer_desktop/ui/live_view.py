@@ -1,12 +1,10 @@
 """The Live tab: the annotated video, the face panel, and the wiring between its parts.
 
-It wires widgets to the core and holds no algorithm. Its parts live beside it: the source
-picker (``source_picker.py``), the options box (``live_options.py``), the empty state
-(``empty_state.py``), screenshots and recording (``recording.py``) and the status-bar
-statistics (``fer_desktop.core.frame_stats``). The pipeline is built in a background worker
-(the window is painted before the model is loaded), then a :class:`CaptureThread` runs it on
-the chosen source. Everything that goes wrong is reported through the window's
-:class:`Notifier`.
+It holds no algorithm. Its parts live beside it (source picker, options, empty state,
+outputs, playback, face selection, explain, collect; ``docs/architecture.md`` lists them).
+The pipeline is built in a background worker (the window is painted before the model is
+loaded), then a :class:`CaptureThread` runs it on the chosen source. Everything that goes
+wrong is reported through the window's :class:`Notifier`.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -46,6 +43,7 @@ from fer_desktop.core.sources import (
 )
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
+from fer_desktop.ui.collect_panel import CollectPanel
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.explain_view import ExplainDialog
 from fer_desktop.ui.explaining import FaceExplainer
@@ -212,6 +210,10 @@ class LiveView(QWidget):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.face_panel, 1)
         side_layout.addWidget(self.options_box)
+        self.collect_panel = CollectPanel(self._settings, self._notifier,
+                                          lambda: (self._last_output, self._options.detector))
+        self.addActions(self.collect_panel.actions)
+        side_layout.addWidget(self.collect_panel)
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
@@ -290,12 +292,9 @@ class LiveView(QWidget):
     def start(self) -> None:
         """Load the pipeline and look for cameras in the background; then open a source."""
         self._choose_initial_source()
-        self._start_worker(self._camera_lister, self._on_cameras_listed, self._on_cameras_error)
+        self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
+                         on_errored=self._on_cameras_error)
         self._load_pipeline()
-
-    def _start_worker(self, func: Callable[..., Any], on_returned: Callable[[Any], None],
-                      on_errored: Callable[[BaseException], None], *args: Any) -> None:
-        self._jobs.start(func, *args, on_returned=on_returned, on_errored=on_errored)
 
     def busy_workers(self) -> int:
         return len(self._jobs)
@@ -303,8 +302,8 @@ class LiveView(QWidget):
     def _load_pipeline(self) -> None:
         self._loading = True
         self.video_view.set_message("Loading the model...")
-        self._start_worker(self._pipeline_factory, self._on_pipeline_loaded,
-                           self._on_pipeline_error, self._model_dir, self._pipeline_options())
+        self._jobs.start(self._pipeline_factory, self._model_dir, self._pipeline_options(),
+                         on_returned=self._on_pipeline_loaded, on_errored=self._on_pipeline_error)
 
     def _choose_initial_source(self) -> None:
         spec = self._cli_source
