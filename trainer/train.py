@@ -178,6 +178,11 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     stop = _StopFlag()
     stop.install()
     t_start = time.monotonic()
+    from trainer import multiworker
+
+    cluster = multiworker.cluster_for(config, resume_dir)  # checks TF_CONFIG before any work
+    if cluster is not None and not cluster.is_chief:  # only the chief writes the run folder
+        config, resume_dir = multiworker.as_follower(config, resume_dir)
     if resume_dir is not None:
         run = Path(resume_dir)
         config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
@@ -205,15 +210,21 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         run = None
         state = None
     data = _load_data(config, out, emitter)
-    if run is None:
-        run = rundir.new_run_dir(out, config.preset)
-    emitter.attach_run_dir(run)
-
     configure_threads(config.threads)
     import keras
     import tensorflow as tf
 
     from trainer import recipe
+
+    # First: collectives need a fresh TF context, and a cluster that never forms must not
+    # leave an empty run folder behind.
+    strategy = recipe.make_strategy(config.strategy) if cluster is None else \
+        multiworker.make_strategy(cluster, multiworker.worker_timeout_s())
+    if cluster is not None:
+        stop.install()  # TensorFlow's preemption notifier took SIGTERM over; take it back
+    if run is None:
+        run = rundir.new_run_dir(out, config.preset)
+    emitter.attach_run_dir(run)
 
     precision = recipe.resolve_precision(config.precision)
     keras.utils.set_random_seed(config.seed)
@@ -221,8 +232,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     x_train, y_train = _training_arrays(config, data, run, emitter)
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
     recipe.set_precision(precision)
-    steps = math.ceil(len(x_train) / batch_size)
-    strategy = recipe.make_strategy(config.strategy)
+    steps = multiworker.steps_per_epoch(len(x_train), batch_size) \
+        if config.strategy == "multiworker" else math.ceil(len(x_train) / batch_size)
 
     with strategy.scope():
         if state is None:
@@ -265,13 +276,18 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         val_ds = recipe.make_eval_dataset(x_val, y_val, 256)
         callback = _make_callback(run, state, emitter, stop, steps, batch_size, epochs,
                                   max_seconds=60.0 * config.max_minutes)
-        model.fit(train_ds, epochs=epochs, initial_epoch=state["epoch"], validation_data=val_ds,
-                  callbacks=[callback], verbose=0)
+        if config.strategy == "multiworker":  # model.fit fails there: keras-team/keras#20585
+            multiworker.fit(model, strategy, train_ds, val_ds, steps, epochs, state["epoch"],
+                            callback, stop, state)
+        else:
+            model.fit(train_ds, epochs=epochs, initial_epoch=state["epoch"],
+                      validation_data=val_ds, callbacks=[callback], verbose=0)
     budget_reached = bool(state.pop("time_budget_reached", False))
     stopped = state["epoch"] < epochs and not budget_reached
     state["status"] = "stopped" if stopped else "trained"
     rundir.atomic_write_json(run / rundir.STATE, state)
-    if not stopped and config.export and (run / rundir.BEST).is_file():
+    if not stopped and config.export and (run / rundir.BEST).is_file() \
+            and (cluster is None or cluster.is_chief):
         from trainer.export import export_run
 
         export_run(run, emitter, data=data)
