@@ -56,6 +56,15 @@ def classifiers_of(target: Path) -> list[tuple[str, EmotionClassifier]]:
     return out
 
 
+def ferplus_majority(csv: str | None, data) -> dict[str, np.ndarray]:
+    """FER+ majorities per test split when the shared votes describe this CSV (else empty)."""
+    from trainer.data import find_shared_csv
+    from trainer.export import ferplus_majorities
+
+    path = csv or find_shared_csv()
+    return (ferplus_majorities(path, data) or {}) if path else {}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="model folders (default: the shipped one)")
@@ -66,9 +75,11 @@ def main() -> int:
         return 2
     splits = {s: (preprocess_faces(data.images[s]), data.labels[s])
               for s in ("PublicTest", "PrivateTest")}
+    majority = ferplus_majority(args.csv, data)
     targets = [Path(m) for m in args.models] or [default_model_dir()]
     short = [e[:3] for e in EMOTIONS]
-    print(f"{'model file':<40}{'split':<12}{'tta':<9}{'acc':>7}{'mF1':>7}{'ECE':>7}"
+    print(f"{'model file':<40}{'split':<12}{'tta':<9}{'acc':>7}{'bal':>7}{'FER+':>7}"
+          f"{'mF1':>7}{'ECE':>7}"
           + "".join(f"{s:>6}" for s in short) + f"{'ms/face':>9}")
     for target in targets:
         for label, clf in classifiers_of(target):
@@ -80,12 +91,17 @@ def main() -> int:
                     flipped = predict_all(clf, np.ascontiguousarray(x[:, :, ::-1]))
                     variants.append(("flip", 0.5 * (variants[0][1] + flipped)))
                 for tta, probs in variants:
-                    s = summarize(probs, y)
+                    s = summarize(probs, y, majority.get(split))
                     recalls = "".join(f"{s['per_class'][e]['recall']:>6.2f}" for e in EMOTIONS)
+                    plus = s["ferplus_accuracy"]
                     print(f"{label:<40}{split:<12}{tta:<9}{s['accuracy']:>7.2%}"
-                          f"{s['macro_f1']:>7.3f}{ece(probs, y):>7.3f}{recalls}"
+                          f"{s['balanced_accuracy']:>7.2%}"
+                          + (f"{plus:>7.2%}" if plus is not None else f"{'-':>7}")
+                          + f"{s['macro_f1']:>7.3f}{ece(probs, y):>7.3f}{recalls}"
                           f"{latency * (2 if tta == 'flip' else 1):>9.2f}")
-    print("acc: accuracy; mF1: macro-F1; ECE: expected calibration error (15 bins, calibrated "
+    print("acc: accuracy; bal: balanced accuracy (mean per-class recall); FER+: accuracy "
+          "against the FER+ majority (rows whose majority is one of the 7); mF1: macro-F1; "
+          "ECE: expected calibration error (15 bins, calibrated "
           "probabilities); per-class columns: recall; ms/face: median LiteRT latency, one face, "
           "1 thread (doubled for an external flip)")
     return 0

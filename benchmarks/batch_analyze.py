@@ -29,26 +29,20 @@ import time
 from pathlib import Path
 
 import cv2
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from fer_desktop.synthetic import drifting_face, write_video  # noqa: E402
+
 HOURS, FPS = 1000, 30
 
 
 def write_clips(folder: Path, videos: int, frames: int) -> list[Path]:
-    sample = cv2.resize(cv2.imread(str(ROOT / "assets" / "sample.jpg")), (240, 240))
-    paths = []
-    for v in range(videos):
-        path = folder / f"clip{v:02d}.avi"
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (640, 480))
-        for i in range(frames):
-            frame = np.full((480, 640, 3), 90 + v, np.uint8)
-            x = 40 + (3 * i) % 320
-            frame[120:360, x:x + 240] = sample
-            writer.write(frame)
-        writer.release()
-        paths.append(path)
-    return paths
+    sample = cv2.imread(str(ROOT / "assets" / "sample.jpg"))
+    return [write_video(folder / f"clip{v:02d}.avi",
+                        drifting_face(sample, frames, face_px=240, top_px=120,
+                                      background=90 + v), 30.0)
+            for v in range(videos)]
 
 
 def run(clips: list[Path], out: Path, jobs: int, pin: bool) -> float:

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fer_desktop.selftest import write_tiny_csv  # noqa: E402
+from fer_desktop.synthetic import write_fer_csv  # noqa: E402
 
 TITLE = "FER Desktop"
 TIMEOUT_S = 120.0
@@ -159,7 +159,7 @@ def time_trainer(command: list[str], workdir: Path) -> tuple[float, float]:
     """(seconds to the first event, seconds to 'started'); the trainer is stopped then."""
     csv = workdir / "tiny.csv"
     if not csv.exists():
-        write_tiny_csv(csv)
+        write_fer_csv(csv)
     out = Path(tempfile.mkdtemp(dir=workdir))
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1",
                OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))

@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fer_desktop.core.crop import face_inputs  # noqa: E402
-from fer_desktop.core.detectors import create_detector  # noqa: E402
+from fer_desktop.core.detectors import DETECTORS, create_detector  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier  # noqa: E402
 from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'detector':10s} {'found':>6s} {'geom. scale':>11s} " +
           " ".join(f"{'x' + str(s):>6s}" for s in SCALES))
-    for name in ("blazeface", "haar"):
+    for name in DETECTORS:
         detector = create_detector(name, min_face_px=40)
         hits, ratios, correct = 0, [], {s: 0 for s in SCALES}
         for (frame, true_box), label in zip(frames, labels, strict=True):
@@ -126,7 +126,7 @@ def keypoint_framing(frames, face_px: int) -> None:
         face = blaze.detect(image)[0]
         unit = _eye_mouth(face.keypoints)
         row = [f"sample.jpg at {size}px: FER side would be {fer_span * unit:.0f}px;"]
-        for name in ("blazeface", "haar"):
+        for name in DETECTORS:
             found = create_detector(name, min_face_px=20).detect(image)
             if found:
                 side = max(found[0].width, found[0].height)

@@ -31,18 +31,13 @@ VARIANTS = ("app", "app+tensorflow")
 def make_video(path: Path, seconds: float = 8.0, fps: float = 25.0) -> Path:
     """A 640x480 MJPG clip of the sample image drifting sideways (one face, always moving)."""
     import cv2
-    import numpy as np
+
+    from fer_desktop.synthetic import drifting_face, write_video
 
     image = cv2.imread(str(ROOT / "assets" / "sample.jpg"))
-    image = cv2.resize(image, (400, 400))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
-    for k in range(int(seconds * fps)):
-        canvas = np.full((480, 640, 3), 40, np.uint8)
-        x = int(120 + 100 * np.sin(k / 30))
-        canvas[40:440, x:x + 400] = image
-        writer.write(canvas)
-    writer.release()
-    return path
+    frames = drifting_face(image, int(seconds * fps), face_px=400, step_px=2, top_px=40,
+                           left_px=20, background=40)
+    return write_video(path, frames, fps)
 
 
 # ---------------------------------------------------------------------------------- child

@@ -77,3 +77,11 @@ def haar_cascade_path(name: str = "haarcascade_frontalface_default.xml") -> Path
         if (candidate / name).is_file():
             return candidate / name
     raise ResourceError(name, candidates)
+
+
+YUNET_MODEL_FILE = "face_detection_yunet_2026may.onnx"
+
+
+def yunet_model_path() -> Path:
+    """YuNet's ONNX file in ``assets/`` (OpenCV Zoo, MIT; sha256 in docs/detection.md)."""
+    return resource_path(YUNET_MODEL_FILE)

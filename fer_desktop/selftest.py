@@ -35,7 +35,6 @@ from typing import Any, TextIO
 import numpy as np
 
 TRAINER_TIMEOUT_S = 900.0
-TINY_SPLITS = {"Training": 48, "PublicTest": 32, "PrivateTest": 32}
 TINY_ARGS = ("--epochs", "1", "--batch-size", "16", "--threads", "1", "--events", "json")
 
 
@@ -109,6 +108,7 @@ def check_resources(context: Context) -> str:
         blazeface_model_path,
         haar_cascade_path,
         resource_path,
+        yunet_model_path,
     )
 
     missing: list[str] = []
@@ -128,7 +128,7 @@ def check_resources(context: Context) -> str:
         except ResourceError as exc:
             if name != "model.json":
                 missing.append(str(exc))
-    for finder in (blazeface_model_path, haar_cascade_path):
+    for finder in (yunet_model_path, blazeface_model_path, haar_cascade_path):
         try:
             finder()
             found += 1
@@ -307,27 +307,14 @@ def check_no_tensorflow(_context: Context) -> str:
 
 def app_checks() -> list[Check]:
     return [("resources", check_resources), *_model_checks(),
-            ("blazeface", _detector_check("blazeface")), ("haar", _detector_check("haar")),
+            ("yunet", _detector_check("yunet")), ("blazeface", _detector_check("blazeface")),
+            ("haar", _detector_check("haar")),
             ("pipeline", check_pipeline), ("overlay", check_overlay),
             ("screenshot", check_screenshot), ("window", check_window),
             ("about", check_about), ("no-tensorflow", check_no_tensorflow)]
 
 
 # --- the trainer's checks -----------------------------------------------------------------
-def write_tiny_csv(path: Path, per_split: dict[str, int] = TINY_SPLITS, seed: int = 0) -> Path:
-    """A FER-2013-layout CSV of random 48x48 faces whose class is a bright band's row."""
-    rng = np.random.default_rng(seed)
-    lines = ["emotion,pixels,Usage"]
-    for split, count in per_split.items():
-        for _ in range(count):
-            label = int(rng.integers(0, 7))
-            image = rng.integers(0, 60, (48, 48)).astype(np.uint8)
-            image[4 + 6 * label:9 + 6 * label, 6:42] = 230
-            lines.append(f"{label},{' '.join(map(str, image.ravel()))},{split}")
-    path.write_text("\n".join(lines) + "\n", encoding="ascii")
-    return path
-
-
 @dataclass
 class TrainerRun:
     """What one trainer process said: events with their arrival times, exit code, stderr."""
@@ -389,7 +376,9 @@ def run_trainer(args: list[str], workdir: Path, timeout_s: float = TRAINER_TIMEO
 
 def check_trainer_runs(context: Context) -> str:
     """One tiny epoch, exactly as the Train tab starts a run; timed to its first event."""
-    csv = write_tiny_csv(context.tmp / "tiny.csv")
+    from fer_desktop.synthetic import write_fer_csv
+
+    csv = write_fer_csv(context.tmp / "tiny.csv")
     args = ["--csv", str(csv), "--out", str(context.tmp / "runs"), *TINY_ARGS]
     run = run_trainer(args, context.tmp)
     context.values["trainer"] = run

@@ -5,23 +5,17 @@ from __future__ import annotations
 import csv
 
 import cv2
-import numpy as np
 import pytest
 
 from fer_desktop.cli import main as cli_main
 from fer_desktop.core.analyze import main
 from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.synthetic import drifting_face, write_video
 
 
 def sample_video(path, sample, frames: int = 6, fps: float = 10.0):
     """A video of the sample face drifting right by 3 px a frame."""
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (640, 480))
-    for i in range(frames):
-        frame = np.full((480, 640, 3), 100, np.uint8)
-        frame[20:404, 40 + 3 * i:424 + 3 * i] = cv2.resize(sample, (384, 384))
-        writer.write(frame)
-    writer.release()
-    return path
+    return write_video(path, drifting_face(sample, frames), fps)
 
 
 def rows(path):
@@ -100,17 +94,21 @@ def test_bad_settings_are_refused(tmp_path):
     assert info.value.code == 2
 
 
-@pytest.mark.parametrize("broken, message", [
-    ("missing", "missing resource 'face_detection_full_range.tflite'"),
-    ("junk", "not a BlazeFace model"),
+@pytest.mark.parametrize("detector, broken, message", [
+    ("blazeface", "missing", "missing resource 'face_detection_full_range.tflite'"),
+    ("blazeface", "junk", "not a BlazeFace model"),
+    ("yunet", "missing", "missing resource 'face_detection_yunet_2026may.onnx'"),
+    ("yunet", "junk", "not a YuNet model"),
 ])
 def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, capsys,
-                                                       monkeypatch, broken, message):
-    """A missing or damaged BlazeFace file is a named error, not a traceback."""
-    from fer_desktop.core.detectors import blazeface
+                                                       monkeypatch, detector, broken, message):
+    """A missing or damaged detector file is a named error, not a traceback."""
+    from fer_desktop.core.detectors import blazeface, yunet
     from fer_desktop.resources import ResourceError
 
-    junk = tmp_path / "face_detection_full_range.tflite"
+    module, name = {"blazeface": (blazeface, "face_detection_full_range.tflite"),
+                    "yunet": (yunet, "face_detection_yunet_2026may.onnx")}[detector]
+    junk = tmp_path / name
     junk.write_bytes(b"junk")
 
     def model_path():
@@ -118,10 +116,11 @@ def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, cap
             raise ResourceError(junk.name, [tmp_path])
         return junk
 
-    monkeypatch.setattr(blazeface, "blazeface_model_path", model_path)
+    monkeypatch.setattr(module, f"{detector}_model_path", model_path)
     image = tmp_path / "face.jpg"
     cv2.imwrite(str(image), sample_bgr)
-    assert main([str(image), "--out", str(tmp_path / "r.csv")]) == 2
+    out = tmp_path / "r.csv"
+    assert main([str(image), "--out", str(out), "--detector", detector]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
@@ -148,6 +147,21 @@ def test_an_output_that_names_an_input_is_refused_and_the_input_kept(tmp_path, s
     assert "names an input" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in before} == before
     assert not (tmp_path / "r.csv").exists() and not leftovers(tmp_path)
+
+
+def test_an_output_that_names_a_photo_of_an_input_folder_is_refused(tmp_path, sample_bgr,
+                                                                     capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.jpg"), sample_bgr)
+    before = (folder / "a.jpg").read_bytes()
+    assert main([str(folder), "--out", str(folder / "a.jpg"), "--force", "--no-progress"]) == 2
+    assert "names an input" in capsys.readouterr().err
+    assert (folder / "a.jpg").read_bytes() == before and not leftovers(tmp_path)
+    # A CSV kept in the photo folder is not an input: it may be replaced with --force.
+    (folder / "results.csv").write_text("old\n")
+    assert main([str(folder), "--out", str(folder / "results.csv"), "--force",
+                 "--no-progress"]) == 0
 
 
 def test_out_and_annotated_naming_one_file_are_refused(tmp_path, sample_bgr, capsys):

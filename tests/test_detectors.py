@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
+from fer_desktop.core.boxes import iou_matrix
 from fer_desktop.core.detectors import FaceDetector, create_detector
-from fer_desktop.core.detectors.blazeface import full_range_anchors, iou_matrix, weighted_nms
+from fer_desktop.core.detectors.blazeface import full_range_anchors, weighted_nms
 
 # The astronaut's face in assets/sample.jpg, checked by eye once: x 175..280, y 65..175.
 SAMPLE_FACE = np.array([175, 65, 280, 175], np.float32)

@@ -140,6 +140,67 @@ def test_metadata_the_app_cannot_honour(model_copy, change, error, message):
         assert info.value.expected != info.value.found
 
 
+@pytest.mark.parametrize("change, message", [
+    # Values of the wrong type: the named model error, never a TypeError traceback.
+    (_edit("files", {"tflite_int8": 5}), "files.tflite_int8 must be a file name"),
+    (_edit("classes", 7), "classes must be a list"),
+    (_edit("classes", list(range(7))), "classes must be a list of emotion names"),
+    (_edit("input", [1, 48, 48, 1]), "input must be an object"),
+    (_edit("input.shape", "1x48x48x1"), "input.shape must be a list"),
+    (_edit("input.shape", [1, 48.5, 48, 1]), "input.shape must be a list of whole numbers"),
+    (_edit("preprocessing.version", "1"), "preprocessing.version must be a whole number"),
+    (_edit("format_version", True), "format_version must be a whole number"),
+    (_edit("temperature", [1]), "temperature must be a number"),
+    (_edit("files", ["model-int8.tflite"]), "files must be an object"),
+    (_edit("accuracy", {"model-int8.tflite": 0.7}), "accuracy.model-int8.tflite must be an obj"),
+    (_edit("accuracy", {"m": {"private_accuracy": "high"}}), "private_accuracy must be a number"),
+    (_edit("name", {"a": 1}), "name must be text"),
+    # File names that leave the model folder are refused before anything is opened.
+    (_edit("files", {"tflite_int8": "../../etc/passwd"}), "without any folder"),
+    (_edit("files", {"tflite_int8": "/etc/passwd"}), "without any folder"),
+    (_edit("files", {"tflite": "sub\\..\\..\\x.tflite"}), "without any folder"),
+    (_edit("files", {"tflite": ".."}), "without any folder"),
+])
+def test_model_json_is_validated_as_a_whole(model_copy, change, message):
+    path = model_copy / "model.json"
+    path.write_text(json.dumps(change(json.loads(path.read_text()))))
+    with pytest.raises(ModelError, match=message) as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path == path and len(str(info.value)) < 400
+
+
+def test_figures_that_were_not_measured_may_be_null(model_copy):
+    """A CSV without PrivateTest (or FER+) rows leaves those figures null: still loadable."""
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    for info in meta["accuracy"].values():
+        info["private_accuracy"] = info["private_ferplus_accuracy"] = None
+    path.write_text(json.dumps(meta))
+    classifier = EmotionClassifier.load(model_copy)
+    assert classifier.accuracy() is None and classifier.accuracy_text() == "accuracy not recorded"
+    for info in meta["accuracy"].values():
+        info["private_accuracy"] = float("nan")  # what an older export wrote
+    path.write_text(json.dumps(meta))
+    assert EmotionClassifier.load(model_copy).accuracy() is None
+
+
+def test_an_oversized_model_json_is_refused_unread(model_copy):
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    meta["padding"] = "x" * (2 << 20)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="a model description is a few KB"):
+        EmotionClassifier.load(model_copy)
+
+
+def test_a_mismatch_quotes_a_long_value_briefly(model_copy):
+    path = model_copy / "model.json"
+    path.write_text(json.dumps(_edit("classes", ["happy"] * 5000)(json.loads(path.read_text()))))
+    with pytest.raises(ModelMismatchError, match="classes is") as info:
+        EmotionClassifier.load(model_copy)
+    assert len(str(info.value)) < 400
+
+
 @pytest.mark.parametrize("damage, culprit, message", [
     (lambda d: (d / "model.json").unlink(), "model.json", "missing"),
     (lambda d: (d / "model.json").write_text("{not json"), "model.json", "not valid JSON"),

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.model import EmotionClassifier
+from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.tracking import UNCERTAIN
 
@@ -78,3 +78,16 @@ def test_crop_scale_defaults_per_detector():
 def test_unknown_detector_in_options():
     with pytest.raises(ValueError, match="unknown detector"):
         FacePipeline.create(options=PipelineOptions(detector="yolo"))
+
+
+def test_a_pipeline_around_a_classifier_already_loaded(sample_bgr, pipeline):
+    from ui_helpers import StubClassifier
+
+    assert isinstance(pipeline.classifier, Classifier)  # the real model fits the protocol
+    stub = StubClassifier(happy=0.9)
+    assert isinstance(stub, Classifier)
+    pipe = FacePipeline.from_classifier(stub, PipelineOptions(detector="haar", min_face_px=64))
+    assert pipe.detector.name == "haar" and pipe.classifier is stub
+    faces = pipe.process(sample_bgr).faces
+    assert len(faces) == 1 and faces[0].label == "happy"
+    assert faces[0].probabilities.max() == pytest.approx(0.9, abs=1e-5)

@@ -79,3 +79,18 @@ def test_commit_with_overwrite_replaces(tmp_path):
         pending.path.write_text("new")
         pending.commit()
     assert target.read_text() == "new"
+
+
+def test_a_killed_runs_temporary_files_are_removed_by_the_next_run(tmp_path):
+    """Old ``.tmp-<target>.*`` files go; fresh ones (a run writing now) and others stay."""
+    import time
+
+    target = tmp_path / "r.csv"
+    old = time.time() - 2 * 3600
+    for name in (".tmp-r.csv.abc.csv", ".tmp-r.csv.new.csv", ".tmp-other.csv.x.csv"):
+        (tmp_path / name).write_text("half")
+    for name in (".tmp-r.csv.abc.csv", ".tmp-other.csv.x.csv"):
+        os.utime(tmp_path / name, (old, old))
+    with PendingFile(target) as pending:
+        left = sorted(p.name for p in tmp_path.iterdir() if p != pending.path)
+    assert left == [".tmp-other.csv.x.csv", ".tmp-r.csv.new.csv"]

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from fer_desktop import resources, selftest
+from fer_desktop.synthetic import TINY_SPLITS, write_fer_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 _SHIPPED = json.loads((ROOT / "assets" / "model.json").read_text())["files"].values()
 APP_CHECKS = ("resources", *(f"model {n}" for n in _SHIPPED if n.endswith(".tflite")),
-              "blazeface", "haar", "pipeline", "overlay", "screenshot", "window", "about",
+              "yunet", "blazeface", "haar", "pipeline", "overlay", "screenshot", "window", "about",
               "no-tensorflow")
 
 
@@ -93,9 +94,9 @@ def test_each_check_prints_one_line_and_a_crash_becomes_a_fail(tmp_path):
 def test_the_generated_csv_is_one_the_trainer_accepts(tmp_path):
     from trainer.data import load_csv
 
-    csv = selftest.write_tiny_csv(tmp_path / "tiny.csv")
+    csv = write_fer_csv(tmp_path / "tiny.csv")
     data = load_csv(csv)
-    assert {split: len(data.labels[split]) for split in data.labels} == selftest.TINY_SPLITS
+    assert {split: len(data.labels[split]) for split in data.labels} == TINY_SPLITS
 
 
 def test_the_mode_is_required(capsys):

@@ -16,15 +16,13 @@ from fer_desktop.core.sources import (
     list_cameras,
     open_source,
 )
+from fer_desktop.synthetic import write_video
 
 
-def write_video(path, frames: int = 6, size=(160, 120), fps: float = 10.0):
-    fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix == ".avi" else "mp4v"))
-    writer = cv2.VideoWriter(str(path), fourcc, fps, size)
-    for i in range(frames):
-        writer.write(np.full((size[1], size[0], 3), 20 * i, np.uint8))
-    writer.release()
-    return path
+def grey_video(path, frames: int = 6, size=(160, 120), fps: float = 10.0):
+    """Frame i is a plain grey of level 20 * i (tells the frames apart)."""
+    return write_video(path, (np.full((size[1], size[0], 3), 20 * i, np.uint8)
+                              for i in range(frames)), fps)
 
 
 class FakeCapture:
@@ -117,7 +115,7 @@ def test_bad_inputs_are_named(tmp_path, make, message):
 
 
 def test_video_reports_count_and_rate(tmp_path):
-    path = write_video(tmp_path / "clip.avi", frames=6, fps=10.0)
+    path = grey_video(tmp_path / "clip.avi", frames=6, fps=10.0)
     source = open_source(path)
     assert isinstance(source, VideoFileSource)
     assert source.frame_count == 6 and source.fps == pytest.approx(10.0)
@@ -131,7 +129,7 @@ def test_video_reports_count_and_rate(tmp_path):
 
 
 def test_video_loops_when_asked(tmp_path):
-    source = open_source(write_video(tmp_path / "clip.avi", frames=3), loop=True)
+    source = open_source(grey_video(tmp_path / "clip.avi", frames=3), loop=True)
     assert [source.read().index for _ in range(5)] == [0, 1, 2, 3, 4]
 
 

@@ -3,21 +3,21 @@ garbage on the trainer's stdout, the run list and "Use this model"."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from factories import make_csv
-from PySide6.QtCore import QSettings
+from trainer_helpers import make_run_folder
 
 from fer_desktop.ui import trainer_process as tp
-from fer_desktop.ui.train_tab import TrainTab, list_runs, read_run_curves, read_run_row
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.train_tab import TrainTab
 from trainer.config import TrainConfig
+from trainer.runs import read_run_curves
 
 RUN_TIMEOUT_MS = 180_000  # a real tiny run: TensorFlow start-up dominates on a busy 2-core box
 TINY = {"Training": 100, "PublicTest": 100, "PrivateTest": 100}
@@ -30,14 +30,14 @@ def tiny_csv(tmp_path) -> Path:
 
 @pytest.fixture
 def tab(qtbot, tmp_path, tiny_csv):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
     widget = TrainTab(settings)
     qtbot.addWidget(widget)
-    widget.csv_edit.setText(str(tiny_csv))
-    widget.out_edit.setText(str(tmp_path / "runs"))
-    widget.epochs_spin.setValue(2)
-    widget.batch_spin.setValue(32)
-    widget.threads_spin.setValue(1)
+    widget.form.csv_edit.setText(str(tiny_csv))
+    widget.form.out_edit.setText(str(tmp_path / "runs"))
+    widget.form.epochs_spin.setValue(2)
+    widget.form.batch_spin.setValue(32)
+    widget.form.threads_spin.setValue(1)
     yield widget
     for process in (widget.process, widget.validator):
         if process.is_active:
@@ -76,7 +76,7 @@ def test_the_trainer_runs_niced_with_capped_threads():
 @pytest.mark.tf
 def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model(qtbot, tab):
     with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as done:
-        tab.start_button.click()
+        tab.form.start_button.click()
     outcome = done.args[0]
     assert outcome.state == tp.FINISHED, tab.log_view.toPlainText()[-2000:]
     run = Path(outcome.run_dir)
@@ -86,15 +86,16 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
     assert points["loss"] == points["val_accuracy"] == 2 and points["batch_loss"] >= 2
     row = tab.run_rows()[0]
     assert (row.run_dir, row.state, row.epochs_done, row.epochs) == (run, "finished", 2, 2)
-    assert tab.run_list.topLevelItem(0).text(4) == "finished"
+    assert tab.run_list.tree.topLevelItem(0).text(4) == "finished"
     assert tab.results.table.rowCount() == 7 and tab.results.table.columnCount() == 8
     assert "PrivateTest accuracy" in tab.results.summary.text()
+    assert "balanced accuracy" in tab.results.summary.text()
     assert tab.results.use_button.isEnabled()
     with qtbot.waitSignal(tab.model_chosen, timeout=1000) as chosen:
         tab.results.use_button.click()
     assert chosen.args == [str(run)]
     # the CSV was validated once: the next start goes straight to training
-    assert tab._settings.value("train/validated", "").startswith(str(Path(tab.csv_edit.text())))
+    assert tab._settings.validated_csv.startswith(str(Path(tab.form.csv_edit.text())))
     # curves of a stored run come back from its files, as for a run made on the command line
     stored = read_run_curves(run)
     assert stored.epoch == [1.0, 2.0] and len(stored.batch_x) >= 2
@@ -103,18 +104,18 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
 @pytest.mark.slow
 @pytest.mark.tf
 def test_stop_mid_run_then_resume_to_completion(qtbot, tab):
-    tab.epochs_spin.setValue(3)
+    tab.form.epochs_spin.setValue(3)
     with qtbot.waitSignal(tab.process.event_received, timeout=RUN_TIMEOUT_MS,
                           check_params_cb=_is_event("epoch", epoch=1)):
-        tab.start_button.click()
+        tab.form.start_button.click()
     with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as stopped:
-        tab.stop_button.click()
+        tab.form.stop_button.click()
     assert stopped.args[0].state == tp.STOPPED
     row = tab.run_rows()[0]
     assert row.state == "stopped" and 1 <= row.epochs_done < 3 and row.resumable
-    assert tab.resume_button.isEnabled()  # the stopped run stays selected
+    assert tab.form.resume_button.isEnabled()  # the stopped run stays selected
     with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as done:
-        tab.resume_button.click()
+        tab.form.resume_button.click()
     assert done.args[0].state == tp.FINISHED, tab.log_view.toPlainText()[-2000:]
     row = tab.run_rows()[0]
     assert (row.state, row.epochs_done) == ("finished", 3)
@@ -124,35 +125,35 @@ def test_stop_mid_run_then_resume_to_completion(qtbot, tab):
 
 @pytest.mark.tf
 def test_a_killed_trainer_shows_the_failed_state(qtbot, tab):
-    tab.epochs_spin.setValue(50)
+    tab.form.epochs_spin.setValue(50)
     with qtbot.waitSignal(tab.process.event_received, timeout=RUN_TIMEOUT_MS,
                           check_params_cb=_is_event("started")):
-        tab.start_button.click()
+        tab.form.start_button.click()
     with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
         os.kill(tab.process.pid, signal.SIGKILL)
     outcome = done.args[0]
     assert outcome.state == tp.FAILED and "killed (SIGKILL)" in outcome.message
-    assert "Training failed" in tab.message.text()
-    assert tab.run_rows()[0].state == tab.run_list.topLevelItem(0).text(4) == "failed"
+    assert "Training failed" in tab.form.message.text()
+    assert tab.run_rows()[0].state == tab.run_list.tree.topLevelItem(0).text(4) == "failed"
     assert tab.run_rows()[0].resumable
-    assert tab.start_button.isEnabled()
+    assert tab.form.start_button.isEnabled()
 
 
 def test_a_bad_csv_row_is_named_before_training_starts(qtbot, tab, tmp_path):
     lines = make_csv(tmp_path / "bad.csv", TINY).read_text().splitlines()
     lines[5] = "3," + " ".join(["7"] * 100) + ",Training"  # data row 5 is on line 6
     (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n")
-    tab.csv_edit.setText(str(tmp_path / "bad.csv"))
+    tab.form.csv_edit.setText(str(tmp_path / "bad.csv"))
     with qtbot.waitSignal(tab.validator.finished, timeout=60_000):
-        tab.start_button.click()
-    assert "row 5 (line 6): 100 pixel values, expected 2304" in tab.message.text()
-    assert tab.process.state == tp.IDLE and tab.start_button.isEnabled()
+        tab.form.start_button.click()
+    assert "row 5 (line 6): 100 pixel values, expected 2304" in tab.form.message.text()
+    assert tab.process.state == tp.IDLE and tab.form.start_button.isEnabled()
 
 
 def test_a_missing_csv_is_named_without_starting_anything(tab, tmp_path):
-    tab.csv_edit.setText(str(tmp_path / "nope.csv"))
-    tab.start_button.click()
-    assert "nope.csv: file not found" in tab.message.text()
+    tab.form.csv_edit.setText(str(tmp_path / "nope.csv"))
+    tab.form.start_button.click()
+    assert "nope.csv: file not found" in tab.form.message.text()
     assert tab.process.state == tp.IDLE and tab.validator.state == tp.IDLE
 
 
@@ -200,7 +201,7 @@ def test_a_trainer_that_exits_non_zero_shows_its_error(qtbot, tab):
     with qtbot.waitSignal(tab.process.finished, timeout=60_000) as done:
         tab.process.start_command(sys.executable, ["-c", script])
     assert done.args[0].state == tp.FAILED and done.args[0].exit_code == 2
-    assert "row 3 (line 4): boom" in tab.message.text()
+    assert "row 3 (line 4): boom" in tab.form.message.text()
 
 
 SLEEPER = "import time\nwhile True: time.sleep(0.05)"
@@ -241,48 +242,17 @@ def test_stop_kills_a_trainer_that_ignores_terminate(qtbot, tab):
 
 # ------------------------------------------------------------------ run folders
 
-def _fake_run(out: Path, name: str, state: dict, events: list[dict] | None = None) -> Path:
-    run = out / name
-    run.mkdir(parents=True)
-    (run / "config.json").write_text(json.dumps({"preset": "seed"}))
-    (run / "state.json").write_text(json.dumps(state))
-    if events is not None:
-        (run / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
-    return run
-
-
-def test_the_run_list_reads_runs_made_elsewhere(tmp_path):
-    out = tmp_path / "runs"
-    stopped = _fake_run(out, "20260101-120000-seed", {"epoch": 2, "epochs": 5,
-                                                      "status": "stopped",
-                                                      "best_val_accuracy": 0.41})
-    killed = _fake_run(out, "20260102-120000-seed", {"epoch": 1, "epochs": 5,
-                                                     "status": "running"})
-    crashed = _fake_run(out, "20260103-120000-seed", {"epoch": 0, "epochs": 5,
-                                                      "status": "running"},
-                        [{"v": 1, "event": "error", "message": "x", "kind": "internal"}])
-    (out / "not-a-run").mkdir()
-    rows = list_runs(out)
-    assert [r.run_dir for r in rows] == [crashed, killed, stopped]
-    later = time.time() + 3600
-    assert read_run_row(killed, now=later).state == "interrupted"
-    assert read_run_row(crashed, now=later).state == "failed"
-    assert read_run_row(killed).state == "running"  # written moments ago
-    assert rows[2].state == "stopped" and rows[2].resumable
-    assert rows[2].started == "01 Jan 12:00"
-    assert list_runs(tmp_path / "missing") == []
-
 
 def test_a_run_without_model_json_offers_no_model(qtbot, tab, tmp_path):
-    run = _fake_run(tmp_path / "runs", "20260101-120000-seed",
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-seed",
                     {"epoch": 1, "epochs": 5, "status": "stopped"},
                     [{"v": 1, "event": "epoch", "epoch": 1, "epochs": 5, "loss": 1.0,
                       "accuracy": 0.3, "val_loss": 1.1, "val_accuracy": 0.28}])
     tab.refresh_runs()
-    tab.run_list.topLevelItem(0).setSelected(True)
+    tab.run_list.tree.topLevelItem(0).setSelected(True)
     assert tab.results.run_dir == run and not tab.results.use_button.isEnabled()
     assert "no evaluation yet" in tab.results.summary.text()
-    assert tab.resume_button.isEnabled()
+    assert tab.form.resume_button.isEnabled()
     tab.curves.redraw()
     assert tab.curves.points()["val_accuracy"] == 1
     (run / "model.json").write_text("{not json")
@@ -292,15 +262,52 @@ def test_a_run_without_model_json_offers_no_model(qtbot, tab, tmp_path):
 
 
 def test_the_form_is_remembered(qtbot, tmp_path, tiny_csv):
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings = AppSettings.from_file(tmp_path / "s.ini")
     first = TrainTab(settings)
     qtbot.addWidget(first)
-    first.csv_edit.setText(str(tiny_csv))
-    first.preset_combo.setCurrentIndex(first.preset_combo.findData("seed"))
-    first.epochs_spin.setValue(7)
+    first.form.csv_edit.setText(str(tiny_csv))
+    first.form.preset_combo.setCurrentIndex(first.form.preset_combo.findData("seed"))
+    first.form.epochs_spin.setValue(7)
+    first.form.labels_combo.setCurrentIndex(first.form.labels_combo.findData("mixed"))
     first.confirm_close()
     second = TrainTab(settings)
     qtbot.addWidget(second)
-    assert second.csv_edit.text() == str(tiny_csv)
-    assert second.preset_combo.currentData() == "seed" and second.epochs_spin.value() == 7
-    assert "seed project" in second.preset_help.text()
+    assert second.form.csv_edit.text() == str(tiny_csv)
+    assert second.form.labels_combo.currentData() == "mixed"
+    assert "--labels" in second.form.config().to_argv()  # the choice reaches the trainer
+    assert second.form.preset_combo.currentData() == "seed" and second.form.epochs_spin.value() == 7
+    assert "seed project" in second.form.preset_help.text()
+
+
+def test_the_csv_field_shows_only_what_the_user_chose(qtbot, tmp_path, tiny_csv, monkeypatch):
+    monkeypatch.setenv("FER2013_CSV", str(tiny_csv))  # a development machine's dataset
+    tab = TrainTab(AppSettings.from_file(tmp_path / "fresh.ini"))
+    qtbot.addWidget(tab)
+    assert tab.form.csv_edit.text() == ""
+    assert tab.form.out_edit.text().endswith("runs")  # the default runs folder is offered
+
+
+def test_a_read_only_settings_file_is_not_written(qtbot, tmp_path, tiny_csv):
+    path = tmp_path / "ro.ini"
+    tab = TrainTab(AppSettings.from_file(path, read_only=True))
+    qtbot.addWidget(tab)
+    tab.form.csv_edit.setText(str(tiny_csv))
+    tab.form.csv_changed.emit()
+    tab.confirm_close()
+    assert not path.exists()
+
+
+def test_results_of_a_model_without_private_test_rows_say_not_measured(qtbot, tab, tmp_path):
+    """A CSV without PrivateTest rows exports null figures: shown as such, no crash, no 0.0."""
+    import json
+
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-seed",
+                          {"epoch": 2, "epochs": 2, "status": "finished"})
+    info = {"bytes": 1, "public_accuracy": 0.5, "private_accuracy": None,
+            "private_balanced_accuracy": None, "private_macro_f1": None,
+            "private_recall": {"happy": None}, "private_confusion": [[0] * 7] * 7}
+    (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info}}))
+    tab.results.show_run(run)
+    text = tab.results.summary.text()
+    assert "PrivateTest accuracy <b>not measured</b>" in text and "macro F1 not measured" in text
+    assert "PublicTest 50.0%" in text and tab.results.use_button.isEnabled()

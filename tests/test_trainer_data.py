@@ -39,6 +39,9 @@ def base_rows() -> list[str]:
         ((0, f"\u00b2,{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '\u00b2' is not"),
         ((1, f"3,{GOOD_PIXELS[:-3]}\u00b2,PublicTest"),
          "row 2 (line 3): pixel value '\u00b2' is not an integer"),
+        # Arabic-Indic three: int() would accept it, the documented rule refuses it.
+        ((1, f"3,{GOOD_PIXELS[:-3]}\u0663,PublicTest"),
+         "row 2 (line 3): pixel value '\u0663' is not an integer"),
     ],
 )
 def test_bad_row_is_named(tmp_path, mutate, expected):
@@ -100,6 +103,91 @@ def test_broken_cache_is_rebuilt(tmp_path):
     cache = next((tmp_path / "cache").glob("*.npz"))
     cache.write_bytes(b"not a zip")
     assert load_cached(path, tmp_path / "cache").counts()["Training"] == 64
+
+
+@pytest.mark.parametrize("damage", ["truncated", "zip_junk", "wrong_arrays"])
+def test_a_corrupt_cache_is_rebuilt_not_fatal(tmp_path, damage):
+    """A half-written or foreign cache (BadZipFile, wrong arrays) is deleted and rebuilt."""
+    import zipfile
+
+    path = make_csv(tmp_path / "tiny.csv")
+    load_cached(path, tmp_path / "cache")
+    cache = next((tmp_path / "cache").glob("*.npz"))
+    data = cache.read_bytes()
+    if damage == "truncated":
+        cache.write_bytes(data[:len(data) // 2])
+    elif damage == "zip_junk":
+        cache.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    else:
+        with zipfile.ZipFile(cache, "w"):
+            pass
+        np.savez(cache, **{f"{s}_{k}": np.zeros(3) for s in ("Training", "PublicTest",
+                                                            "PrivateTest") for k in "xy"})
+    assert load_cached(path, tmp_path / "cache").counts()["Training"] == 64
+    assert load_cached(path, tmp_path / "cache").images["Training"].shape == (64, 48, 48)
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [cache.name]
+
+
+# --- hostile files are refused cheaply, and messages stay readable (issue 13) ---------------
+def no_pandas(monkeypatch):
+    """Make any full read with pandas fail the test: these files must be refused before."""
+    import pandas as pd
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("pandas.read_csv was called")
+
+    monkeypatch.setattr(pd, "read_csv", refuse)
+
+
+def test_a_huge_file_is_refused_from_its_size(tmp_path, monkeypatch):
+    no_pandas(monkeypatch)
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as fh:
+        fh.truncate(2 * 2**30)  # sparse: 2 GB without using the disk
+    with pytest.raises(DatasetError, match=r"is 2.0 GB; the limit is 1 GB"):
+        load_cached(path, tmp_path / "cache")
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"\0" * 5_000_000, "the first line is over 1000 characters long"),  # 5 MB, no newline
+    (("\n".join(base_rows()) + "\n").encode(), "so it is not a header"),  # no header line
+    (b"emotion;pixels;Usage\n3;1 2;Training\n", "the first line is 'emotion;pixels;Usage'"),
+    (("emotion,pixels,Usage\n" + "3," + "1 " * 20_000 + ",Training\n").encode(),
+     "row 1 (line 2): the line is over 16384 characters long"),
+])
+def test_odd_files_are_refused_before_a_full_read_with_a_short_message(tmp_path, monkeypatch,
+                                                                       content, expected):
+    no_pandas(monkeypatch)
+    path = tmp_path / "odd.csv"
+    path.write_bytes(content)
+    with pytest.raises(DatasetError) as info:
+        load_csv(path)
+    assert expected in str(info.value)
+    assert len(str(info.value)) < 400, str(info.value)
+
+
+def test_a_compressed_file_that_expands_past_the_limit_is_refused(tmp_path, monkeypatch):
+    import gzip
+
+    from trainer import data
+
+    monkeypatch.setattr(data, "MAX_CSV_BYTES", 200_000)
+    path = tmp_path / "bomb.csv.gz"
+    with gzip.open(path, "wt") as fh:
+        fh.write("\n".join(["emotion,pixels,Usage", *base_rows() * 100]) + "\n")
+    assert path.stat().st_size < 200_000 / 10  # small on disk, 2.8 MB of text
+    no_pandas(monkeypatch)
+    with pytest.raises(DatasetError, match="of text once decompressed"):
+        load_csv(path)
+
+
+def test_every_quoted_value_is_cut(tmp_path):
+    rows = base_rows()
+    rows[0] = f"3,{GOOD_PIXELS},{'Training' * 500}"
+    with pytest.raises(DatasetError) as info:
+        load_csv(write(tmp_path / "long.csv", rows))
+    assert "Usage 'TrainingTraining" in str(info.value) and "(4000 characters)" in str(info.value)
+    assert len(str(info.value)) < 300
 
 
 def test_data_report_warns_about_a_blurred_split(tmp_path):

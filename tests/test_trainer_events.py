@@ -8,6 +8,7 @@ import re
 import pytest
 
 from fer_desktop.core.trainer_events import (
+    EVENTS,
     GARBAGE,
     KNOWN_EVENTS,
     PROTOCOL_VERSION,
@@ -109,13 +110,14 @@ def test_a_newer_version_is_flagged_but_still_used_when_complete():
     assert not parse_event(line()).is_newer
 
 
-def test_every_trainer_event_is_known_here_with_its_fields():
-    from trainer.events import EVENTS
+def test_the_trainer_emits_from_the_one_table_and_every_required_field_is_documented():
+    from trainer import events
 
+    assert events.EVENTS is EVENTS and events.PROTOCOL_VERSION == PROTOCOL_VERSION
     assert set(EVENTS) == KNOWN_EVENTS
     for name, fields in REQUIRED.items():
         # Top-level field names only: "step" must not pass because "steps" is documented.
-        top_level = EVENTS[name]
+        top_level = EVENTS[name].fields
         while (inner := re.sub(r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]", "", top_level)) \
                 != top_level:
             top_level = inner

@@ -377,3 +377,21 @@ def test_resume_can_change_the_run_length(tmp_path):
     state = json.loads((run / "state.json").read_text())
     assert state["epoch"] == 3 and state["epochs"] == 3
     assert json.loads((run / "config.json").read_text())["epochs"] == 3
+
+
+def test_a_csv_without_private_test_rows_exports_null_figures(tmp_path):
+    """No PrivateTest rows: the figures are null ("not measured"), not 0.0, and the exported
+    model still loads in the app."""
+    from fer_desktop.core.model import EmotionClassifier
+
+    csv = make_csv(tmp_path / "nopriv.csv", {"Training": 64, "PublicTest": 32})
+    result = run_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "1",
+                         "--batch-size", "32", "--threads", "1", "--events", "json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no PrivateTest rows" in result.stderr and "RuntimeWarning" not in result.stderr
+    run = Path(events(result.stdout)[-1]["run_dir"])
+    meta = json.loads((run / "model.json").read_text())
+    for info in meta["accuracy"].values():
+        assert info["private_accuracy"] is None and info["private_macro_f1"] is None
+        assert info["public_accuracy"] is not None
+    assert EmotionClassifier.load(run).accuracy() is None

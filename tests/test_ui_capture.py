@@ -254,3 +254,94 @@ def test_options_changed_while_a_still_is_being_read_are_not_lost(qtbot, threads
                               check_params_cb=lambda frame_id: frame_id == 1):
             thread.request_options(options="new")
         assert pipeline.options == "new"
+
+
+class SeekableSource(ListSource):
+    """A file-like source that can seek and skip (and counts the frames it skipped)."""
+
+    def __init__(self, n: int, fps: float) -> None:
+        super().__init__(n, is_live=False, fps=fps, frame_count=n)
+        self.skipped = 0
+
+    def seek(self, index: int) -> int:
+        self._i = min(max(0, index), self._n - 1)
+        return self._i
+
+    def skip(self, frames: int) -> int:
+        done = min(frames, self._n - self._i)
+        self._i += done
+        self.skipped += done
+        return done
+
+
+class SlowPipeline(FakePipeline):
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+
+    def process(self, frame, index=0, timestamp_s=0.0):
+        time.sleep(self.seconds)  # the slow machine being simulated, not a test wait
+        return super().process(frame, index, timestamp_s)
+
+
+def test_real_time_skips_frames_when_the_pipeline_is_slow(qtbot, threads):
+    source = SeekableSource(40, fps=40.0)  # 1 s of video
+    pipeline = SlowPipeline(0.1)  # 10 frames a second at best
+    thread = make_thread(threads, source, pipeline)
+    start = time.monotonic()
+    with qtbot.waitSignal(thread.ended, timeout=10000):
+        thread.start()
+    elapsed = time.monotonic() - start
+    assert elapsed < 2.0, f"1 s of video took {elapsed:.2f} s in real-time mode"
+    assert len(pipeline.processed) < 25
+    assert thread.skipped > 10 and source.skipped > 0
+    assert pipeline.processed == sorted(pipeline.processed)
+
+
+def test_every_frame_processes_all_frames_slowly(qtbot, threads):
+    pipeline = SlowPipeline(0.03)
+    thread = make_thread(threads, SeekableSource(20, fps=100.0), pipeline, every_frame=True)
+    with qtbot.waitSignal(thread.ended, timeout=10000):
+        thread.start()
+    assert pipeline.processed == list(range(20))
+    assert thread.skipped == 0
+
+
+def test_pause_holds_the_frame_and_seek_shows_one_frame_while_paused(qtbot, threads):
+    pipeline = FakePipeline()
+    thread = make_thread(threads, SeekableSource(100, fps=20.0), pipeline)
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.start()
+    assert thread.seekable and thread.frame_count == 100 and thread.fps == 20.0
+    thread.set_paused(True)
+    qtbot.wait(100)  # let a frame already under way finish
+    count = len(pipeline.processed)
+    with qtbot.assertNotEmitted(thread.frame_ready, wait=300):
+        pass  # paused: nothing new
+    assert len(pipeline.processed) == count
+    resets = pipeline.resets
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.request_seek(70)
+    assert pipeline.processed[-1] == 70 and pipeline.resets == resets + 1
+    with qtbot.assertNotEmitted(thread.frame_ready, wait=300):
+        pass  # still paused after the seek
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000,
+                          check_params_cb=lambda _id: pipeline.processed[-1] == 71):
+        thread.set_paused(False)
+
+
+def test_seek_after_the_end_plays_again(qtbot, threads):
+    pipeline = FakePipeline()
+    thread = make_thread(threads, SeekableSource(5, fps=200.0), pipeline)
+    with qtbot.waitSignal(thread.ended, timeout=5000):
+        thread.start()
+    with qtbot.waitSignal(thread.ended, timeout=5000):
+        thread.request_seek(0)
+    assert pipeline.processed == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
+
+
+def test_a_camera_ignores_pause_and_is_not_seekable(qtbot, threads):
+    thread = make_thread(threads, ListSource(5), FakePipeline(), paused=True)
+    with qtbot.waitSignal(thread.ended, timeout=5000) as blocker:
+        thread.start()
+    assert blocker.args == [5] and not thread.seekable

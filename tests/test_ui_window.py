@@ -96,7 +96,7 @@ def test_window_starts_and_shows_the_sample_image_annotated(qtbot, main_window):
     assert np.count_nonzero(np.any(output.annotated != raw, axis=2)) > 1000  # box + label drawn
     assert live.video_view.has_frame and live.video_view.frame_id == output.frame_id
     assert live.face_panel.bar_values()[EMOTIONS.index("happy")] == pytest.approx(0.7, abs=0.01)
-    assert live.source_combo.currentText() == "Sample image"
+    assert live.source_picker.combo.currentText() == "Sample image"
     assert window.model_label.text() == "Model: stub (PrivateTest 50.0%)"
     with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS):
         pass
@@ -114,7 +114,7 @@ def test_a_still_image_is_processed_once_and_again_when_options_change(qtbot, ma
         pass  # no re-processing of a still image at full rate
     assert live.capture.frames_processed == 1
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as blocker:
-        live.bars_check.setChecked(False)
+        live.options_box.bars_check.setChecked(False)
     assert blocker.args[0].frame_id == 1
     assert live.capture.frames_processed == 2
 
@@ -123,9 +123,9 @@ def test_empty_state_without_camera_or_source_offers_the_sample(qtbot, main_wind
     window = main_window()
     live = window.live_view
     qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
-    assert live.source_combo.currentText() == "No camera found"
+    assert live.source_picker.combo.currentText() == "No camera found"
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        live.empty_sample_button.click()
+        live.empty_state.sample_button.click()
     assert live.stack.currentWidget() is live.video_view
     assert Path(live.current_source) == resource_path("sample.jpg")
 
@@ -143,12 +143,12 @@ def test_switching_sources_stops_the_old_thread(qtbot, main_window, tmp_path):
         live.act_open_video.trigger()
     assert not old.isRunning()
     assert live.capture is not old
-    assert live.source_combo.currentText() == "clip.avi"
+    assert live.source_picker.combo.currentText() == "clip.avi"
     # back to the sample through the picker, as a user would
-    index = live.source_combo.findText("Sample image")
+    index = live.source_picker.combo.findText("Sample image")
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda out: out.still):
-        live.source_combo.activated.emit(index)
+        live.source_picker.combo.activated.emit(index)
     assert Path(str(window.settings.source)) == resource_path("sample.jpg")
 
 
@@ -205,7 +205,7 @@ def test_unwritable_screenshot_folder_asks_for_another(qtbot, main_window, tmp_p
         asked.append(title)
         return str(good)
 
-    live._ask_folder = ask
+    live.outputs.ask_folder = ask
     path = live.take_screenshot()
     assert asked and "cannot be written" in asked[0]
     assert str(blocker_file / "shots") in window.notifier.last_error
@@ -226,7 +226,7 @@ def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window
     path = live.recorder.path
     assert path.parent == tmp_path / "out"
     qtbot.waitUntil(lambda: live.recorder.rows >= 5, timeout=WAIT_MS)
-    assert live.record_label.text().startswith("\u25cf REC 00:0")
+    assert live.outputs.label.text().startswith("\u25cf REC 00:0")
     with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
         live.act_record.trigger()
     assert not live.is_recording and not live.act_record.isChecked()
@@ -277,7 +277,7 @@ def test_a_broken_model_folder_shows_an_error_and_keeps_the_old_model(qtbot, mai
     window.notifier.dialog.close()
     # the window stays usable
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        live.min_face_spin.setValue(48)
+        live.options_box.min_face_spin.setValue(48)
 
 
 def test_use_model_swaps_the_model_after_it_loaded(qtbot, main_window):
@@ -306,10 +306,10 @@ def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS) as blocker:
         pass
     assert "camera 7" in blocker.args[0] and "reconnect" in blocker.args[0]
-    assert live.banner.isVisible() and live.retry_button.isVisible()
+    assert live.banner.isVisible() and live.banner.retry_button.isVisible()
     assert "camera 7" in window.notifier.last_error
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
-        live.retry_button.click()
+        live.banner.retry_button.click()
     assert opened == [7, 7]
 
 
@@ -327,16 +327,16 @@ def test_options_and_geometry_are_remembered(qtbot, main_window, settings):
     window = main_window(source=str(SAMPLE))
     live = window.live_view
     first_frame(qtbot, window)
-    live.detector_combo.setCurrentIndex(live.detector_combo.findData("haar"))
-    live.smoothing_check.setChecked(False)
-    live.min_face_spin.setValue(64)
+    live.options_box.detector_combo.setCurrentIndex(live.options_box.detector_combo.findData("haar"))
+    live.options_box.smoothing_check.setChecked(False)
+    live.options_box.min_face_spin.setValue(64)
     window.resize(760, 540)  # within the offscreen 800x600 screen
     window.close()
     assert settings.options == LiveOptions(detector="haar", smoothing=False, min_face_px=64)
     assert settings.geometry is not None
     again = main_window()
     assert again.live_view.options.detector == "haar"
-    assert again.live_view.detector_combo.currentData() == "haar"
+    assert again.live_view.options_box.detector_combo.currentData() == "haar"
     assert again.live_view.current_source is not None
     assert Path(again.live_view.current_source) == SAMPLE
     assert (again.width(), again.height()) == (760, 540)
@@ -392,6 +392,24 @@ def test_constructing_the_window_does_not_import_tensorflow(tmp_path):
     """, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
+
+
+def test_snapshot_leaves_the_settings_file_untouched(tmp_path):
+    # QSettings' own file for organisation and application "FER Desktop" on Linux.
+    conf = tmp_path / "config" / "FER Desktop" / "FER Desktop.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("[live]\nmirror=false\n\n[train]\nepochs=7\n")
+    before = (conf.read_bytes(), conf.stat().st_mtime_ns)
+    out = tmp_path / "shot.png"
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main(["--source", {str(SAMPLE)!r}, "--snapshot", {str(out)!r},
+                       "--detector", "haar"]))
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (conf.read_bytes(), conf.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in conf.parent.iterdir()) == ["FER Desktop.conf"]
 
 
 def test_snapshot_fails_with_a_message_when_no_frame_comes(tmp_path):

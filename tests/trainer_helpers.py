@@ -34,3 +34,15 @@ def events(stdout: str) -> list[dict]:
 
 
 TINY = ("--epochs", "2", "--batch-size", "32", "--threads", "1", "--events", "json")
+
+
+def make_run_folder(out: Path, name: str, state: dict, events: list[dict] | None = None,
+                    config: dict | None = None) -> Path:
+    """A run folder as the trainer leaves it: config.json, state.json, maybe events.jsonl."""
+    run = out / name
+    run.mkdir(parents=True)
+    (run / "config.json").write_text(json.dumps(config or {"preset": "seed"}))
+    (run / "state.json").write_text(json.dumps(state))
+    if events is not None:
+        (run / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    return run

@@ -11,12 +11,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_desktop.core.detectors import create_detector
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.sources import Frame
 from fer_desktop.resources import resource_path
+from fer_desktop.synthetic import drifting_face, write_video
 
 SAMPLE = resource_path("sample.jpg")
 
@@ -41,10 +41,7 @@ class StubClassifier:
 
 def stub_pipeline(model_dir=None, options: PipelineOptions = PipelineOptions()) -> FacePipeline:
     """Same signature as FacePipeline.create, with the stub classifier and the real detector."""
-    detector = create_detector(options.detector, min_face_px=options.min_face_px,
-                               score_threshold=options.score_threshold,
-                               num_threads=options.num_threads)
-    return FacePipeline(StubClassifier(), detector, options)
+    return FacePipeline.from_classifier(StubClassifier(), options)
 
 
 def no_cameras() -> list[int]:
@@ -53,16 +50,8 @@ def no_cameras() -> list[int]:
 
 def make_video(path: Path, frames: int = 20, fps: float = 20.0) -> Path:
     """A short MJPG AVI of the sample image drifting right (a face that moves)."""
-    image = cv2.imread(str(SAMPLE))
-    image = cv2.resize(image, (320, 320))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (320, 320))
-    if not writer.isOpened():
-        raise RuntimeError(f"cannot write test video {path}")
-    for k in range(frames):
-        shift = np.float32([[1, 0, k], [0, 1, 0]])
-        writer.write(cv2.warpAffine(image, shift, (320, 320), borderMode=cv2.BORDER_REPLICATE))
-    writer.release()
-    return path
+    return write_video(path, drifting_face(cv2.imread(str(SAMPLE)), frames, size=(400, 320),
+                                           face_px=320, step_px=1, top_px=0, left_px=0), fps)
 
 
 class VanishingCamera:

@@ -35,6 +35,9 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer distill --teacher assets runs/<a> --csv fer2013.csv.gz
                                                          one network taught by several
   python -m trainer --labels mixed --csv fer2013.csv.gz  FER-2013 labels mixed with FER+ votes
+  python -m trainer --images my_faces/                   train on an image folder
+                                                         (my_faces/happy/*.jpg, my_faces/sad/...)
+  python -m trainer evaluate assets --images my_faces/ --split all
 
 Each run is a folder under --out holding its config, checkpoints, history and models.
 """
@@ -69,11 +72,17 @@ def _evaluate_parser() -> argparse.ArgumentParser:
         description="Accuracy, per-class precision/recall/F1 and confusion matrix (JSON + PNG) "
         "of a model on one split.")
     parser.add_argument("model", help="a .keras or .tflite file, a run folder or a model folder")
-    parser.add_argument("--csv", required=True, help="FER-2013 CSV (plain or .gz)")
-    parser.add_argument("--split", default="PrivateTest",
-                        choices=("Training", "PublicTest", "PrivateTest"))
+    parser.add_argument("--csv", help="FER-2013 CSV (plain or .gz)")
+    parser.add_argument("--images", default="", metavar="DIR",
+                        help="an image folder (one subfolder per emotion) instead of the CSV")
+    parser.add_argument("--split", default=None,
+                        choices=("Training", "PublicTest", "PrivateTest", "test", "all"),
+                        help="CSV: Training, PublicTest or PrivateTest (default); image folder: "
+                        "test (its test/ folder or held-out part, default) or all")
     parser.add_argument("--tta", default="none", choices=("none", "flip"),
                         help="flip: average the predictions of the face and its mirror image")
+    parser.add_argument("--votes", help="FER+ votes for the FER+ majority accuracy (default: "
+                        "$FERPLUS_CSV or ../shared/data when they describe the CSV)")
     parser.add_argument("--out", help="folder for evaluation-<split>.json/.png "
                         "(default: beside the model)")
     parser.add_argument("--events", default="text", choices=("json", "text"))
@@ -94,8 +103,11 @@ def _export_parser() -> argparse.ArgumentParser:
         prog="python -m trainer export",
         description="Write model.keras, model.tflite, model-int8.tflite (if it keeps accuracy) "
         "and model.json from a run's best checkpoint.")
-    parser.add_argument("run_dir", help="a run folder holding best.keras and config.json")
+    parser.add_argument("run_dir", help="a run folder holding best.keras and config.json, or "
+                        "an exported model folder (model.json + model.keras) to re-export "
+                        "with --out and --csv")
     parser.add_argument("--csv", help="the CSV (default: the run's own)")
+    parser.add_argument("--out", help="where a re-exported model folder is written")
     _add_shipping_arguments(parser)
     return parser
 
@@ -164,8 +176,16 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         evaluate_cli(args, emitter)
         return 0
     if command == "export":
-        from trainer.export import export_run
+        from trainer.export import export_model_folder, export_run
 
+        folder = Path(args.run_dir)
+        if (folder / "model.json").is_file() and not (folder / "config.json").is_file():
+            if not args.out or not args.csv:
+                raise UserError(f"{folder} is an exported model folder: re-export it with "
+                                "--csv PATH and --out FOLDER")
+            export_model_folder(folder, Path(args.out), emitter, args.csv, copy_to=args.to,
+                                int8_only=args.int8_only)
+            return 0
         export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
                    int8_only=args.int8_only)
         return 0
@@ -181,9 +201,9 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         train(config_from_args(args), emitter, resume_dir=Path(args.resume),
               new_epochs=args.epochs)
         return 0
-    if not args.csv:
-        raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV "
-                        "(or --resume RUN_DIR to continue a run)")
+    if not args.csv and not args.images:
+        raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV, --images DIR for "
+                        "an image folder (or --resume RUN_DIR to continue a run)")
     if command == "distill" and not args.teachers:
         raise UserError("distill needs a teacher: --teacher RUN_OR_MODEL_DIR [...] (for example "
                         "--teacher assets, the shipped model)")

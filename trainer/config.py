@@ -40,46 +40,88 @@ class ConfigError(ValueError):
     """A setting the trainer cannot use; the message names it and what is allowed."""
 
 
+def _option(default: Any, help: str, *, kind: type = str, choices: tuple[str, ...] = (),
+            flag: str = "", **argparse_options: Any) -> Any:
+    """A TrainConfig field that is also a command-line option: the one place it is spelled.
+
+    Args:
+        default: the field's default, also the command line's (``%(default)s`` in ``help``).
+        help: the ``--help`` text.
+        kind: int, float, str, bool (a ``--no-...`` switch when the default is True) or list.
+        choices: the allowed values (checked by :meth:`TrainConfig.validate` too).
+        flag: the option's name when it is not ``--field-name``.
+        argparse_options: passed to ``add_argument`` (``nargs``, ``metavar``).
+    """
+    metadata = {"help": help, "kind": kind, "choices": choices, "flag": flag,
+                "argparse": argparse_options}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass
 class TrainConfig:
     """Everything a training run needs; saved as ``config.json`` in the run folder.
 
-    csv: FER-2013 CSV (plain or .gz). out: folder that receives ``<date-time>-<preset>/`` runs.
-    threads: TensorFlow intra-op threads (0 = all cores); the GUI caps it so the live view keeps
-    its frame rate. limit_per_split: use only the first N rows of each split (smoke tests).
+    Each field is also a command-line option (``--batch-size`` for ``batch_size``); its help
+    text below is the documentation. ``extra`` carries unknown keys of an older config.json.
     """
 
-    csv: str = ""
-    preset: str = "default"
-    epochs: int | None = None
-    batch_size: int | None = None
-    learning_rate: float | None = None
-    out: str = "runs"
-    events: str = "text"
-    seed: int = 1337
-    strategy: str = "auto"
-    precision: str = "auto"
-    threads: int = 0
-    limit_per_split: int = 0
-    max_minutes: float = 0.0
-    export: bool = True
-    labels: str = "fer"
-    votes: str = ""
-    teachers: list[str] = field(default_factory=list)
-    teacher_weight: float = 0.6
-    augment: str = "default"
+    csv: str = _option("", "FER-2013 CSV (plain or .gz) with emotion,pixels,Usage")
+    preset: str = _option("default", "; ".join(f"{k}: {v['description']}"
+                                               for k, v in PRESETS.items()),
+                          choices=tuple(PRESETS))
+    epochs: int | None = _option(None, "epochs to train (preset default if omitted)", kind=int)
+    batch_size: int | None = _option(None, "images per step (preset default)", kind=int)
+    learning_rate: float | None = _option(None, "peak learning rate (preset default)",
+                                          kind=float)
+    out: str = _option("runs", "folder for run folders (default: runs/)")
+    events: str = _option("text", "json: one JSON event per line on stdout (for the GUI); "
+                          "text: readable progress on stderr (default)", choices=EVENT_MODES)
+    seed: int = _option(1337, "random seed (default %(default)s)", kind=int)
+    strategy: str = _option("auto", "auto: all local GPUs if several, else one device; one; "
+                            "mirrored: all local devices; multiworker: several machines via "
+                            "TF_CONFIG", choices=STRATEGIES)
+    precision: str = _option("auto", "auto: bfloat16 on CPUs with AVX512-BF16/AMX, else "
+                             "float32", choices=PRECISIONS)
+    threads: int = _option(0, "CPU threads for TensorFlow (0 = all cores); the GUI caps it so "
+                           "the live view keeps its frame rate", kind=int)
+    limit_per_split: int = _option(0, "use only the first N rows of each split (quick "
+                                   "experiments)", kind=int)
+    max_minutes: float = _option(0.0, "stop cleanly once this many minutes of training have "
+                                 "passed (counted over the whole run, resumes included; "
+                                 "0 = no limit)", kind=float)
+    export: bool = _option(True, "skip evaluation and .tflite export at the end", kind=bool,
+                           flag="--no-export")
+    labels: str = _option("fer", "fer: the original FER-2013 labels (default); ferplus: the "
+                          "FER+ vote distribution of each row as a soft target (rows whose "
+                          "majority is unknown/not a face are dropped); mixed: the mean of the "
+                          "two", choices=LABEL_SETS)
+    votes: str = _option("", "FER+ votes (fer2013new.csv) for --labels ferplus/mixed and the "
+                         "FER+ scores (default: $FERPLUS_CSV or ../shared/data)")
+    teachers: list[str] = _option([], "distil: run or model folders whose averaged, "
+                                  "flip-averaged probabilities become part of every training "
+                                  "target", kind=list, flag="--teacher", nargs="+",
+                                  metavar="RUN")
+    teacher_weight: float = _option(0.6, "share of the teacher in each target (default "
+                                    "%(default)s)", kind=float)
+    augment: str = _option("default", "default: flip/rotate/zoom/shift/erasing; robust: also "
+                           "brightness, contrast, gamma, blur and sensor noise, as live frames "
+                           "vary", choices=AUGMENTATIONS)
+    images: str = _option("", "train on an image folder instead of the CSV: one subfolder per "
+                          "emotion (happy/, sad/, ...; aliases such as happiness or anger are "
+                          "accepted); photos go through the app's face detector and crop; a "
+                          "test/ subfolder is the test set, else 20%% of each emotion is held "
+                          "out (docs/own-faces.md)", metavar="DIR")
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.validate()
 
     def validate(self) -> None:
-        _check_choice("preset", self.preset, PRESETS)
-        _check_choice("strategy", self.strategy, STRATEGIES)
-        _check_choice("precision", self.precision, PRECISIONS)
-        _check_choice("events", self.events, EVENT_MODES)
-        _check_choice("labels", self.labels, LABEL_SETS)
-        _check_choice("augment", self.augment, AUGMENTATIONS)
+        for option in _options():
+            if option.metadata["choices"]:
+                _check_choice(option.name, getattr(self, option.name), option.metadata["choices"])
         if not 0.0 <= self.teacher_weight <= 1.0:
             raise ConfigError(f"teacher_weight must be between 0 and 1, got {self.teacher_weight} "
                               "(example: --teacher-weight 0.6)")
@@ -90,6 +132,9 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
+        if self.images and self.labels != "fer":
+            raise ConfigError(f"--labels {self.labels} needs the FER+ votes of the FER-2013 CSV; "
+                              "an image folder (--images) has its own labels: leave --labels out")
         if self.max_minutes < 0:
             raise ConfigError(f"max_minutes must be 0 (no limit) or more, got {self.max_minutes}")
         if self.threads < 0:
@@ -117,32 +162,35 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def to_argv(self) -> list[str]:
-        """The command-line arguments that reproduce this configuration."""
-        argv = ["--csv", str(self.csv), "--preset", self.preset, "--out", str(self.out),
-                "--events", self.events, "--seed", str(self.seed), "--strategy", self.strategy,
-                "--precision", self.precision, "--threads", str(self.threads)]
-        if self.epochs is not None:
-            argv += ["--epochs", str(self.epochs)]
-        if self.batch_size is not None:
-            argv += ["--batch-size", str(self.batch_size)]
-        if self.learning_rate is not None:
-            argv += ["--learning-rate", repr(float(self.learning_rate))]
-        if self.limit_per_split:
-            argv += ["--limit-per-split", str(self.limit_per_split)]
-        if self.max_minutes:
-            argv += ["--max-minutes", repr(float(self.max_minutes))]
-        if not self.export:
-            argv += ["--no-export"]
-        if self.labels != "fer":
-            argv += ["--labels", self.labels]
-        if self.votes:
-            argv += ["--votes", str(self.votes)]
-        if self.teachers:
-            argv += ["--teacher", *map(str, self.teachers),
-                     "--teacher-weight", repr(float(self.teacher_weight))]
-        if self.augment != "default":
-            argv += ["--augment", self.augment]
+        """The command-line arguments that reproduce this configuration (defaults left out)."""
+        argv: list[str] = []
+        for option in _options():
+            value, default = getattr(self, option.name), _default(option)
+            if value == default or value is None:
+                continue
+            flag = _flag(option)
+            if option.metadata["kind"] is bool:
+                argv.append(flag)  # a --no-... switch: the default is True
+            elif isinstance(value, list):
+                argv += [flag, *map(str, value)]
+            else:
+                argv += [flag, repr(float(value)) if isinstance(value, float) else str(value)]
         return argv
+
+
+def _options() -> list[dataclasses.Field]:
+    """The fields of TrainConfig that are command-line options, in order."""
+    return [f for f in dataclasses.fields(TrainConfig) if "kind" in f.metadata]
+
+
+def _default(option: dataclasses.Field) -> Any:
+    if option.default_factory is not dataclasses.MISSING:
+        return option.default_factory()
+    return option.default
+
+
+def _flag(option: dataclasses.Field) -> str:
+    return option.metadata["flag"] or "--" + option.name.replace("_", "-")
 
 
 def _check_choice(name: str, value: str, allowed) -> None:
@@ -156,57 +204,22 @@ def _check_choice(name: str, value: str, allowed) -> None:
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    """The training options, shared by ``python -m trainer`` and ``TrainConfig.to_argv``."""
-    presets = "; ".join(f"{k}: {v['description']}" for k, v in PRESETS.items())
-    parser.add_argument("--csv", help="FER-2013 CSV (plain or .gz) with emotion,pixels,Usage")
-    parser.add_argument("--preset", default="default", choices=list(PRESETS), help=presets)
-    parser.add_argument("--epochs", type=int, help="epochs to train (preset default if omitted)")
-    parser.add_argument("--batch-size", type=int, help="images per step (preset default)")
-    parser.add_argument("--learning-rate", type=float, help="peak learning rate (preset default)")
-    parser.add_argument("--out", default="runs", help="folder for run folders (default: runs/)")
-    parser.add_argument("--events", default="text", choices=EVENT_MODES,
-                        help="json: one JSON event per line on stdout (for the GUI); "
-                        "text: readable progress on stderr (default)")
-    parser.add_argument("--seed", type=int, default=1337, help="random seed (default 1337)")
-    parser.add_argument("--strategy", default="auto", choices=STRATEGIES,
-                        help="auto: all local GPUs if several, else one device; one; mirrored: "
-                        "all local devices; multiworker: several machines via TF_CONFIG")
-    parser.add_argument("--precision", default="auto", choices=PRECISIONS,
-                        help="auto: bfloat16 on CPUs with AVX512-BF16/AMX, else float32")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="CPU threads for TensorFlow (0 = all cores)")
-    parser.add_argument("--limit-per-split", type=int, default=0,
-                        help="use only the first N rows of each split (quick experiments)")
-    parser.add_argument("--max-minutes", type=float, default=0.0,
-                        help="stop cleanly once this many minutes of training have passed "
-                        "(counted over the whole run, resumes included; 0 = no limit)")
-    parser.add_argument("--no-export", dest="export", action="store_false",
-                        help="skip evaluation and .tflite export at the end")
-    parser.add_argument("--labels", default="fer", choices=LABEL_SETS,
-                        help="fer: the original FER-2013 labels (default); ferplus: the FER+ "
-                        "vote distribution of each row as a soft target (rows whose majority is "
-                        "unknown/not a face are dropped); mixed: the mean of the two")
-    parser.add_argument("--votes", default="",
-                        help="FER+ votes (fer2013new.csv) for --labels ferplus/mixed and the "
-                        "FER+ scores (default: $FERPLUS_CSV or ../shared/data)")
-    parser.add_argument("--teacher", dest="teachers", nargs="+", default=[], metavar="RUN",
-                        help="distil: run or model folders whose averaged, flip-averaged "
-                        "probabilities become part of every training target")
-    parser.add_argument("--teacher-weight", type=float, default=0.6,
-                        help="share of the teacher in each target (default 0.6)")
-    parser.add_argument("--augment", default="default", choices=AUGMENTATIONS,
-                        help="default: flip/rotate/zoom/shift/erasing; robust: also brightness, "
-                        "contrast, gamma, blur and sensor noise, as live frames vary")
+    """The training options (from :class:`TrainConfig`'s fields), and ``--resume``."""
+    for option in _options():
+        meta, default = option.metadata, _default(option)
+        kwargs: dict[str, Any] = {"dest": option.name, "default": default, "help": meta["help"],
+                                  **meta["argparse"]}
+        if meta["kind"] is bool:
+            kwargs["action"] = "store_false" if default else "store_true"
+        elif meta["kind"] is not list:
+            kwargs["type"] = meta["kind"]
+        if meta["choices"]:
+            kwargs["choices"] = meta["choices"]
+        parser.add_argument(_flag(option), **kwargs)
     parser.add_argument("--resume", metavar="RUN_DIR",
                         help="continue the run in RUN_DIR exactly where it stopped")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    return TrainConfig(
-        csv=args.csv or "", preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
-        learning_rate=args.learning_rate, out=args.out, events=args.events, seed=args.seed,
-        strategy=args.strategy, precision=args.precision, threads=args.threads,
-        limit_per_split=args.limit_per_split, max_minutes=args.max_minutes, export=args.export,
-        labels=args.labels, votes=args.votes, teachers=list(args.teachers),
-        teacher_weight=args.teacher_weight, augment=args.augment,
-    )
+    """The :class:`TrainConfig` of parsed arguments (see :func:`add_train_arguments`)."""
+    return TrainConfig(**{option.name: getattr(args, option.name) for option in _options()})

@@ -8,20 +8,33 @@ starts in seconds.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
+import lzma
 import os
 import tempfile
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.messages import quote
 
 SPLITS = ("Training", "PublicTest", "PrivateTest")
 COLUMNS = ("emotion", "pixels", "Usage")
 PIXELS = 48 * 48
 _MAX_LISTED = 5
+
+# Limits checked before pandas reads anything (see docs/guarantees.md): the real FER-2013 CSV
+# is 0.3 GB with rows of at most ~9,300 characters, and a full read costs ~10x the file in RAM.
+MAX_CSV_BYTES = 1 << 30
+MAX_HEADER_CHARS = 1000
+MAX_ROW_CHARS = 16_384
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 class DatasetError(Exception):
@@ -76,15 +89,80 @@ def user_cache_dir() -> Path:
     return Path(base) / "fer-desktop"
 
 
-def _read_frame(path: Path):
-    import pandas as pd
-
+def _check_size(path: Path) -> None:
+    """Refuse a missing, empty or oversized file from its directory entry alone."""
     if not path.exists():
         raise DatasetError(path, "file not found (give the FER-2013 CSV with --csv PATH)")
     if path.is_dir():
         raise DatasetError(path, "is a folder, expected the FER-2013 CSV file")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise DatasetError(path, "file is empty, expected a CSV with columns emotion,pixels,Usage")
+    if size > MAX_CSV_BYTES:
+        raise DatasetError(path, f"is {size / 2**30:.1f} GB; the limit is "
+                           f"{MAX_CSV_BYTES / 2**30:.0f} GB (FER-2013 is 0.3 GB): is it the "
+                           "right file?")
+
+
+def _open_binary(path: Path):
+    """The CSV's bytes, decompressed as pandas would (by extension)."""
+    opener = _OPENERS.get(path.suffix.lower())
+    if opener is not None:
+        return opener(path, "rb")
+    if path.suffix.lower() == ".zip":
+        archive = zipfile.ZipFile(path)
+        names = archive.namelist()
+        if len(names) != 1:
+            archive.close()
+            raise DatasetError(path, f"a zip must hold exactly one CSV, this one holds "
+                               f"{len(names)} files")
+        return archive.open(names[0])
+    return open(path, "rb")
+
+
+def _precheck(path: Path) -> None:
+    """Check the shape of the file by streaming it, before pandas reads it whole.
+
+    The header must be the first, short line; no line may be longer than a FER-2013 row can
+    be; the (decompressed) text must stay under MAX_CSV_BYTES. Memory stays at one line.
+
+    Raises:
+        DatasetError: naming the file, the line and the limit.
+    """
+    _check_size(path)
+    try:
+        with _open_binary(path) as fh:
+            header = fh.readline(MAX_HEADER_CHARS + 1)
+            if len(header) > MAX_HEADER_CHARS:
+                raise DatasetError(path, f"the first line is over {MAX_HEADER_CHARS} characters "
+                                   "long, so it is not a header; the file must start with the "
+                                   f"header line {','.join(COLUMNS)}")
+            text = header.decode("utf-8-sig", errors="replace").strip()
+            names = [name.strip().strip('"') for name in text.split(",")]
+            missing = [c for c in COLUMNS if c not in names]
+            if missing:
+                raise DatasetError(path, f"missing column(s) {', '.join(missing)}: the first "
+                                   f"line is {quote(text)}; the file must start with the "
+                                   f"header line {','.join(COLUMNS)}")
+            total, row = len(header), 0
+            while line := fh.readline(MAX_ROW_CHARS + 1):
+                row += 1
+                total += len(line)
+                if len(line) > MAX_ROW_CHARS:
+                    raise DatasetError(path, f"the line is over {MAX_ROW_CHARS} characters long "
+                                       "(a FER-2013 row has at most about 9,300): is it the "
+                                       "right file?", row=row)
+                if total > MAX_CSV_BYTES:
+                    raise DatasetError(path, f"holds more than {MAX_CSV_BYTES / 2**30:.0f} GB "
+                                       "of text once decompressed (FER-2013 is 0.3 GB)", row=row)
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        raise DatasetError(path, f"cannot be read ({quote(exc, 200)})") from exc
+
+
+def _read_frame(path: Path):
+    import pandas as pd
+
+    _precheck(path)
     try:
         # Blank lines are kept (and reported as bad rows) so that "row N (line N+1)" stays true.
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer",
@@ -93,12 +171,13 @@ def _read_frame(path: Path):
         raise DatasetError(path, "file holds no CSV header (expected emotion,pixels,Usage)"
                            ) from exc
     except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
-        raise DatasetError(path, f"cannot be read as CSV: {exc}") from exc
+        raise DatasetError(path, f"cannot be read as CSV: {quote(exc, 200)}") from exc
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
+        found = ", ".join(quote(c) for c in frame.columns[:10])
         raise DatasetError(
-            path, f"missing column(s) {', '.join(missing)}; found "
-            f"{', '.join(map(str, frame.columns))}; expected {','.join(COLUMNS)}")
+            path, f"missing column(s) {', '.join(missing)}; found {found}"
+            f"{' ...' if len(frame.columns) > 10 else ''}; expected {','.join(COLUMNS)}")
     if len(frame) == 0:
         raise DatasetError(path, "has a header but no data rows")
     return frame
@@ -115,17 +194,19 @@ def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.nd
     """Validate one row; return (reason, None) when bad, (None, pixels) when good."""
     emotion = emotion.strip()
     if not _is_integer(emotion) or not 0 <= int(emotion) < len(EMOTIONS):
-        return f"emotion {emotion!r} is not an integer 0-6", None
+        return f"emotion {quote(emotion)} is not an integer 0-6", None
     if usage.strip() not in SPLITS:
-        return f"Usage {usage!r} is not one of {', '.join(SPLITS)}", None
+        return f"Usage {quote(usage)} is not one of {', '.join(SPLITS)}", None
     tokens = pixels.split()
     if len(tokens) != PIXELS:
         return f"{len(tokens)} pixel values, expected {PIXELS}", None
     try:
+        if not pixels.isascii():  # NumPy would read "٣" (Arabic-Indic three) as 3
+            raise ValueError("non-ASCII digits")
         values = np.array(tokens, dtype=np.int64)
     except ValueError:
         bad = next((t for t in tokens if not _is_integer(t)), tokens[0])
-        return f"pixel value {bad!r} is not an integer", None
+        return f"pixel value {quote(bad)} is not an integer", None
     if values.min() < 0 or values.max() > 255:
         bad = values[(values < 0) | (values > 255)][0]
         return f"pixel value {bad} is outside 0-255", None
@@ -177,37 +258,67 @@ def load_csv(path: str | os.PathLike, limit_per_split: int = 0) -> FerData:
 
 def load_cached(path: str | os.PathLike, cache_dir: str | os.PathLike,
                 limit_per_split: int = 0) -> FerData:
-    """:func:`load_csv` with a decode cache in ``cache_dir`` keyed by the CSV's sha256."""
+    """:func:`load_csv` with a decode cache in ``cache_dir`` keyed by the CSV's sha256.
+
+    A cache that cannot be read or does not hold what it should (truncated, overwritten, not a
+    zip at all) is deleted and rebuilt from the CSV, never trusted and never fatal.
+    """
     path = Path(path)
     if not path.is_file():
         return load_csv(path, limit_per_split)  # raises the named error
+    _check_size(path)  # before hashing a file that may be gigabytes of junk
     digest = sha256_of(path)
     cache = Path(cache_dir) / f"fer2013-{digest[:16]}.npz"
-    if cache.is_file():
-        try:
-            with np.load(cache) as npz:
-                images = {s: npz[f"{s}_x"] for s in SPLITS}
-                labels = {s: npz[f"{s}_y"] for s in SPLITS}
-            if limit_per_split:
-                images = {s: v[:limit_per_split] for s, v in images.items()}
-                labels = {s: v[:limit_per_split] for s, v in labels.items()}
-            return FerData(digest, images, labels)
-        except (OSError, KeyError, ValueError):
-            cache.unlink(missing_ok=True)  # a broken cache is rebuilt, never trusted
+    cached = _read_cache(cache) if cache.is_file() else None
+    if cached is not None:
+        images, labels = cached
+        if limit_per_split:
+            images = {s: v[:limit_per_split] for s, v in images.items()}
+            labels = {s: v[:limit_per_split] for s, v in labels.items()}
+        return FerData(digest, images, labels)
     data = load_csv(path)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        arrays = {f"{s}_x": data.images[s] for s in SPLITS}
-        arrays |= {f"{s}_y": data.labels[s] for s in SPLITS}
-        with tempfile.NamedTemporaryFile(dir=cache.parent, suffix=".npz", delete=False) as tmp:
-            np.savez(tmp, **arrays)
-        os.replace(tmp.name, cache)
-    except OSError:
-        pass  # the cache is an optimisation; failing to write it must not stop training
+    _write_cache(cache, data)
     if limit_per_split:
         data = FerData(digest, {s: v[:limit_per_split] for s, v in data.images.items()},
                        {s: v[:limit_per_split] for s, v in data.labels.items()})
     return data
+
+
+_CACHE_ERRORS = (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error)
+
+
+def _read_cache(cache: Path) -> tuple[dict, dict] | None:
+    """The cached arrays, or None (and the file deleted) when it is broken in any way."""
+    try:
+        with np.load(cache, allow_pickle=False) as npz:
+            images = {s: npz[f"{s}_x"] for s in SPLITS}
+            labels = {s: npz[f"{s}_y"] for s in SPLITS}
+        for split in SPLITS:
+            x, y = images[split], labels[split]
+            if x.dtype != np.uint8 or x.shape[1:] != (48, 48) or y.shape != (len(x),) or \
+                    (len(y) and not 0 <= int(y.min()) <= int(y.max()) < len(EMOTIONS)):
+                raise ValueError(f"{split} arrays do not match the dataset layout")
+        return images, labels
+    except _CACHE_ERRORS:
+        cache.unlink(missing_ok=True)  # rebuilt from the CSV by the caller
+        return None
+
+
+def _write_cache(cache: Path, data: FerData) -> None:
+    """Write the cache beside its final name and rename it; failure only costs speed."""
+    tmp = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f"{s}_x": data.images[s] for s in SPLITS}
+        arrays |= {f"{s}_y": data.labels[s] for s in SPLITS}
+        with tempfile.NamedTemporaryFile(dir=cache.parent, prefix=".tmp-", suffix=".npz",
+                                         delete=False) as fh:
+            tmp = Path(fh.name)
+            np.savez(fh, **arrays)
+        os.replace(tmp, cache)
+    except OSError:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)  # the cache is an optimisation: training goes on
 
 
 # ---------------------------------------------------------------- data report

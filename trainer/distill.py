@@ -25,19 +25,24 @@ TEACHER_FILE = "teacher.npz"
 
 def _teacher_model(path: Path):
     """A teacher's float32 Keras model: a model folder's ``model.keras`` or a run's best."""
-    import keras
+    from fer_desktop.core.model_schema import is_plain_file_name
+    from trainer.keras_files import load_keras
 
     if (path / "model.json").is_file():
         files = json.loads((path / "model.json").read_text()).get("files", {})
-        keras_file = path / str(files.get("keras", "model.keras"))
+        name = str(files.get("keras", "model.keras"))
+        if not is_plain_file_name(name):
+            raise rundir.RunDirError(path / "model.json", f"names the Keras file {name!r}, "
+                                     "outside its folder: refused")
+        keras_file = path / name
         if not keras_file.is_file():
             raise rundir.RunDirError(keras_file, "missing: a teacher needs the Keras model")
-        return keras.models.load_model(keras_file, compile=False)
+        return load_keras(keras_file, compile=False)
     if (path / rundir.BEST).is_file():
         from trainer.export import float32_copy
 
         config = rundir.read_json(path / rundir.CONFIG)
-        model = keras.models.load_model(path / rundir.BEST, compile=False)
+        model = load_keras(path / rundir.BEST, compile=False)
         return float32_copy(model, config.get("preset", "default"))
     raise rundir.RunDirError(path, "is neither a model folder (model.json) nor a run folder "
                              "with best.keras: it cannot teach")

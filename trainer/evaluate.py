@@ -47,9 +47,9 @@ def predict(model_path: Path, x: np.ndarray, tta: str = "none") -> np.ndarray:
         def run(images):
             return run_tflite(model_path, images)
     else:
-        import keras
+        from trainer.keras_files import load_keras
 
-        model = keras.models.load_model(model_path, compile=False)
+        model = load_keras(model_path, compile=False)
 
         def run(images):
             return model.predict(images, batch_size=256, verbose=0)
@@ -85,19 +85,40 @@ def plot_confusion(matrix: np.ndarray, title: str, path: Path) -> None:
     tmp.replace(path)
 
 
+def folder_split(images: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """An image folder's faces and labels: its test set ("test") or every face ("all")."""
+    from trainer.imagefolder import load_image_folder
+
+    folder = load_image_folder(images)
+    if split == "test":
+        return folder.test_images, folder.test_labels
+    return (np.concatenate([folder.train_images, folder.test_images]),
+            np.concatenate([folder.train_labels, folder.test_labels]))
+
+
 def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "none",
-             out: Path | None = None, emitter: EventEmitter | None = None) -> dict:
+             out: Path | None = None, emitter: EventEmitter | None = None,
+             votes: str | None = None, images: str = "") -> dict:
+    """Score a model on a CSV split, or on an image folder's "test" set or "all" its faces."""
     from trainer.data import load_cached, user_cache_dir
 
     model_path, temperature = resolve_model(Path(target))
-    data = load_cached(csv, user_cache_dir())  # never beside the model or the report
-    if len(data.labels[split]) == 0:
-        raise rundir.RunDirError(csv, f"has no {split} rows to evaluate on")
-    x = preprocess.preprocess_faces(data.images[split])
-    y = data.labels[split]
+    majority = None
+    if images:
+        faces, y = folder_split(images, split)
+    else:
+        data = load_cached(csv, user_cache_dir())  # never beside the model or the report
+        if len(data.labels[split]) == 0:
+            raise rundir.RunDirError(csv, f"has no {split} rows to evaluate on")
+        faces, y = data.images[split], data.labels[split]
+        if split != "Training":
+            from trainer.export import ferplus_majorities
+
+            majority = (ferplus_majorities(csv, data, votes) or {}).get(split)
+    x = preprocess.preprocess_faces(faces)
     raw = predict(model_path, x, tta)
     calibrated = metrics.apply_temperature(raw, temperature)
-    summary = metrics.summarize(calibrated, y)
+    summary = metrics.summarize(calibrated, y, majority)
     result = {"model": str(model_path), "split": split, "tta": tta, "temperature": temperature,
               "samples": int(len(y)), **summary, "ece_uncalibrated": metrics.ece(raw, y)}
     folder = Path(out) if out else model_path.parent
@@ -110,6 +131,8 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
     if emitter is not None:
         emitter.emit("evaluated", model=str(model_path), split=split, accuracy=summary["accuracy"],
                      macro_f1=summary["macro_f1"], per_class=summary["per_class"],
+                     balanced_accuracy=summary["balanced_accuracy"],
+                     ferplus_accuracy=summary["ferplus_accuracy"],
                      confusion=summary["confusion"], ece=result["ece_uncalibrated"],
                      ece_calibrated=summary["ece"], temperature=temperature,
                      json=str(folder / f"{stem}.json"), png=str(folder / f"{stem}.png"))
@@ -118,8 +141,11 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
 
 def format_result(result: dict) -> str:
     lines = [f"{result['model']} on {result['split']} ({result['samples']} faces, "
-             f"tta={result['tta']}): accuracy {result['accuracy']:.2%}, macro-F1 "
-             f"{result['macro_f1']:.3f}, ECE {result['ece_uncalibrated']:.3f} -> "
+             f"tta={result['tta']}): accuracy {result['accuracy']:.2%}, balanced accuracy "
+             f"{result['balanced_accuracy']:.2%}, "
+             + (f"FER+ majority accuracy {result['ferplus_accuracy']:.2%}, "
+                if result.get("ferplus_accuracy") is not None else "")
+             + f"macro-F1 {result['macro_f1']:.3f}, ECE {result['ece_uncalibrated']:.3f} -> "
              f"{result['ece']:.3f} calibrated (T={result['temperature']:.2f})",
              f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
     for name, c in result["per_class"].items():
@@ -128,7 +154,23 @@ def format_result(result: dict) -> str:
     return "\n".join(lines)
 
 
+CSV_SPLITS = ("Training", "PublicTest", "PrivateTest")
+FOLDER_SPLITS = ("test", "all")
+
+
 def evaluate_cli(args, emitter: EventEmitter) -> None:
-    result = evaluate(Path(args.model), args.csv, args.split, args.tta,
-                      Path(args.out) if args.out else None, emitter)
+    from trainer.cli import UserError
+
+    if bool(args.csv) == bool(args.images):
+        raise UserError("evaluate needs one dataset: --csv PATH (FER-2013) or --images DIR "
+                        "(an image folder)")
+    split = args.split or ("test" if args.images else "PrivateTest")
+    allowed = FOLDER_SPLITS if args.images else CSV_SPLITS
+    if split not in allowed:
+        raise UserError(f"--split {split} does not apply to "
+                        f"{'an image folder' if args.images else 'the CSV'}: choose one of "
+                        f"{', '.join(allowed)}")
+    result = evaluate(Path(args.model), args.csv, split, args.tta,
+                      Path(args.out) if args.out else None, emitter, votes=args.votes,
+                      images=args.images)
     emitter.log(format_result(result))

@@ -1,9 +1,11 @@
-"""The trainer's event protocol: the one list of event names and their fields.
+"""The trainer's side of the event protocol: :class:`EventEmitter` writes the events.
 
+The event names and their fields are listed once, in ``fer_desktop.core.trainer_events``
+(:data:`EVENTS`), which the reader uses too; an event not listed there cannot be emitted.
 With ``--events json`` stdout carries exactly one JSON object per line and nothing else;
 every object has ``"v"`` (:data:`PROTOCOL_VERSION`) and ``"event"``. Adding a field is free;
 renaming or removing one, or changing its meaning, raises the version.
-``docs/trainer-events.md`` is the reader's guide; ``fer_desktop.core.trainer_events`` parses it.
+``docs/trainer-events.md`` is the reader's guide.
 """
 
 from __future__ import annotations
@@ -15,25 +17,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-PROTOCOL_VERSION = 1
+from fer_desktop.core.trainer_events import EVENTS, PROTOCOL_VERSION
 
-#: event name -> its fields (beyond ``v``, ``event`` and ``time``), one line of meaning each.
-EVENTS: dict[str, str] = {
-    "started": "run_dir, config, samples {split: n}, steps_per_epoch, epochs, initial_epoch, "
-    "precision, devices, resumed",
-    "data_report": "splits {split: {rows, classes, mean, contrast, sharpness, duplicates}}, "
-    "warnings [str]",
-    "batch": "epoch (1-based), epochs, step, steps, loss, accuracy, images_per_s",
-    "epoch": "epoch (1-based), epochs, loss, accuracy, val_loss, val_accuracy, lr, seconds, "
-    "images_per_s, best_val_accuracy, best_epoch",
-    "checkpoint": "epoch, path, best (bool: this epoch is the new best)",
-    "evaluated": "model, split, accuracy, macro_f1, per_class {name: {precision, recall, f1}}, "
-    "confusion [[int]], ece, ece_calibrated, temperature",
-    "exported": "files {name: {path, bytes, public_accuracy, private_accuracy}}, model_json",
-    "finished": "run_dir, best_epoch, best_val_accuracy, stopped (bool), best_model, epochs_done, "
-    "time_budget_reached (bool), seconds",
-    "error": "message, kind (user | internal), traceback (internal only)",
-}
+__all__ = ["EVENTS", "PROTOCOL_VERSION", "EventEmitter"]
 
 
 def _clean(value: Any) -> Any:

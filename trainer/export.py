@@ -53,12 +53,35 @@ def with_flip_averaging(model):
     return keras.Model(inputs, both, name=f"{model.name}_flip")
 
 
-def to_tflite(model, quantize: bool, flip_tta: bool = False) -> bytes:
+def with_prior_correction(model, weights: np.ndarray):
+    """A model whose probabilities are multiplied by per-class weights and renormalised.
+
+    This is the balanced decision (see ``metrics.choose_prior_power``) inside the graph, so
+    that the app, ``analyze`` and any script that runs the file get the same answer.
+    """
+    import keras
+
+    constant = np.asarray(weights, np.float32)[None, :]
+
+    class PriorCorrection(keras.layers.Layer):
+        def call(self, p):
+            adjusted = p * keras.ops.convert_to_tensor(constant)
+            return adjusted / keras.ops.sum(adjusted, axis=-1, keepdims=True)
+
+    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
+    outputs = PriorCorrection(name="prior_correction", dtype="float32")(model(inputs))
+    return keras.Model(inputs, outputs, name=f"{model.name}_balanced")
+
+
+def to_tflite(model, quantize: bool, flip_tta: bool = False,
+              prior_weights: np.ndarray | None = None) -> bytes:
     """Convert with Keras's own export path (it freezes the weights into the flatbuffer)."""
     import tensorflow as tf
 
     if flip_tta:
         model = with_flip_averaging(model)
+    if prior_weights is not None and not np.allclose(prior_weights, 1.0):
+        model = with_prior_correction(model, prior_weights)
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
     if quantize:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]  # dynamic-range int8 weights
@@ -97,13 +120,14 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 def _best_float32_model(run: Path, name: str | None = None):
     """A run's best checkpoint as an uncompiled float32 Keras model (optionally renamed)."""
-    import keras
+    from trainer.keras_files import load_keras
 
     config = rundir.read_json(run / rundir.CONFIG)
+    rundir.repair_best(run, rundir.read_json(run / rundir.STATE))  # killed between the two?
     best = run / rundir.BEST
     if not best.is_file():
         raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
-    model = float32_copy(keras.models.load_model(best, compile=False),
+    model = float32_copy(load_keras(best, compile=False),
                          config.get("preset", "default"))
     if name:
         model.name = name  # nested members need unique names inside the ensemble
@@ -133,15 +157,74 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     config = rundir.read_json(run / rundir.CONFIG)
     state = rundir.read_json(run / rundir.STATE)
     keras_model = _best_float32_model(run)
-    if data is None:
+    images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
+    if data is None and images:
+        from trainer.imagefolder import load_image_folder
+
+        data = load_image_folder(images, config.get("seed", 1337)).as_fer_data()
+    elif data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
-    _check_same_data(data, state.get("dataset_sha256"), csv or config["csv"])
+    _check_same_data(data, state.get("dataset_sha256"), csv or images or config["csv"])
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
                  "dataset_sha256": state.get("dataset_sha256"),
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
                  "training": _training_summary(run)}
     return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
-                        int8_only=int8_only)
+                        int8_only=int8_only,
+                        ferplus_majority=None if images else ferplus_majorities(
+                            csv or config["csv"], data, config.get("votes") or None))
+
+
+def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str,
+                        copy_to: str | None = None, int8_only: bool = False) -> dict:
+    """Re-export an exported model (``model.json`` + ``model.keras``, e.g. ``assets``).
+
+    Used to give an already shipped model the current export's decisions (the balanced
+    decision, flip averaging, temperature) and scores, on the CSV given. A model whose
+    ``model.json`` names another CSV is re-checked on this one, and both checksums are kept.
+    """
+    import keras
+
+    from trainer.data import load_cached, user_cache_dir
+
+    folder, out = Path(folder), Path(out)
+    if out.resolve() == folder.resolve():
+        raise rundir.RunDirError(out, "is the model folder being re-exported: write to another "
+                                 "folder with --out (and ship it with --to)")
+    meta = rundir.read_json(folder / "model.json")
+    keras_file = folder / str(meta.get("files", {}).get("keras", "model.keras"))
+    if not keras_file.is_file():
+        raise rundir.RunDirError(keras_file, "missing: re-exporting needs the Keras model")
+    model = keras.models.load_model(keras_file, compile=False)
+    data = load_cached(csv, user_cache_dir())
+    training = dict(meta.get("training") or {})
+    if meta.get("dataset_sha256") not in (None, data.sha256):
+        emitter.log(f"{folder}: trained on a CSV with another sha256; re-checked on {csv}")
+        training["trained_on_dataset_sha256"] = meta.get("dataset_sha256")
+    described = {"name": str(meta.get("name", folder.name)), "dataset_sha256": data.sha256,
+                 "recipe": meta.get("recipe"), "training": training}
+    rundir.check_writable(out)
+    return export_model(model, out, data, emitter, described, copy_to=copy_to,
+                        int8_only=int8_only, ferplus_majority=ferplus_majorities(csv, data))
+
+
+def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
+                       ) -> dict[str, np.ndarray] | None:
+    """FER+ majority per test split when votes that describe ``csv`` are found (else None)."""
+    from trainer import ferplus
+    from trainer.data import DatasetError
+
+    path = votes or ferplus.find_shared_votes(csv)
+    if not path:
+        return None
+    try:
+        loaded = ferplus.load_votes(path, ferplus.csv_usage(csv), csv)
+    except DatasetError:
+        if votes:  # the user named this file: it must line up
+            raise
+        return None  # the shared votes describe another CSV: no FER+ scores for this one
+    counts = data.counts()
+    return {s: loaded.majority(s)[:counts[s]] for s in ("PublicTest", "PrivateTest")}
 
 
 def ensemble_of(members: list) -> object:
@@ -204,14 +287,17 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
                      "members": member_info},
     }
     return export_model(ensemble_of(members), out, data, emitter, described, copy_to=copy_to,
-                        int8_only=int8_only)
+                        int8_only=int8_only,
+                        ferplus_majority=ferplus_majorities(csv or configs[0]["csv"], data))
 
 
 def export_model(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
-                 copy_to: str | None = None, int8_only: bool = False) -> dict:
+                 copy_to: str | None = None, int8_only: bool = False,
+                 ferplus_majority: dict[str, np.ndarray] | None = None) -> dict:
     """Score, convert and write ``keras_model`` into ``out``; return the model.json dict.
 
-    ``described`` supplies model.json's name, dataset_sha256, recipe and training entries.
+    ``described`` supplies model.json's name, dataset_sha256, recipe and training entries;
+    ``ferplus_majority`` (per split, -1 where FER+ has no answer) adds the FER+ scores.
     ``int8_only`` leaves the float32 ``.tflite`` out (it is still converted, checked and
     scored, and its accuracy logged): an ensemble's float32 file alone can break the 20 MB
     budget of what the app ships.
@@ -224,39 +310,58 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     y_pub = data.labels["PublicTest"]
     x_priv = preprocess.preprocess_faces(data.images["PrivateTest"])
     y_priv = data.labels["PrivateTest"]
+    if len(y_priv) == 0:
+        emitter.log("warning: the CSV has no PrivateTest rows: the model's PrivateTest figures "
+                    "are left empty (null) in model.json")
 
-    # Flip averaging goes into the exported graph only when PublicTest says it pays.
+    # The balanced decision: for the plain and the flip-averaged outputs, the prior power that
+    # PublicTest's balanced accuracy prefers; flip averaging goes into the graph only when it
+    # gains at least 0.3 points of that balanced accuracy (it doubles the cost of a face).
+    frequencies = metrics.class_frequencies(data.labels["Training"])
     p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
     p_flip = 0.5 * (p_plain + keras_model.predict(x_pub[:, :, ::-1], batch_size=256, verbose=0))
-    acc_plain = float((p_plain.argmax(1) == y_pub).mean())
-    acc_flip = float((p_flip.argmax(1) == y_pub).mean())
-    flip_tta = acc_flip >= acc_plain + 0.003
-    p_keras = p_flip if flip_tta else p_plain
+    choices = {flip: metrics.choose_prior_power(p, y_pub, frequencies)
+               for flip, p in ((False, p_plain), (True, p_flip))}
+    best = {flip: scores[power] for flip, (power, scores) in choices.items()}
+    flip_tta = best[True] >= best[False] + 0.003
+    power, power_scores = choices[flip_tta]
+    weights = metrics.prior_weights(frequencies, power)
+    p_keras = metrics.apply_prior(p_flip if flip_tta else p_plain, weights)
     temperature = metrics.fit_temperature(p_keras, y_pub)
-    emitter.log(f"PublicTest: plain {acc_plain:.4f}, flip-averaged {acc_flip:.4f} -> "
-                f"flip in model: {flip_tta}; temperature {temperature:.3f}")
+    emitter.log(f"PublicTest balanced accuracy: plain {best[False]:.4f}, flip-averaged "
+                f"{best[True]:.4f} -> flip in model: {flip_tta}; by prior power "
+                + ", ".join(f"{t:g}: {v:.4f}" for t, v in power_scores.items())
+                + f" -> power {power:g}; temperature {temperature:.3f}")
+    majority = ferplus_majority or {}
 
     files: dict[str, dict] = {}
-    float_bytes = to_tflite(keras_model, quantize=False, flip_tta=flip_tta)
+    float_bytes = to_tflite(keras_model, quantize=False, flip_tta=flip_tta, prior_weights=weights)
     p_float = run_tflite(float_bytes, x_pub)
     max_diff = float(np.abs(p_float - p_keras).max())
     if not max_diff <= 1e-3:  # also catches NaN
         raise RuntimeError(f"exported float32 model differs from Keras by {max_diff:.2e}")
-    int8_bytes = to_tflite(keras_model, quantize=True, flip_tta=flip_tta)
+    int8_bytes = to_tflite(keras_model, quantize=True, flip_tta=flip_tta, prior_weights=weights)
     p_int8 = run_tflite(int8_bytes, x_pub)
     candidates = {"model.tflite": (float_bytes, p_float), "model-int8.tflite": (int8_bytes, p_int8)}
     for name, (blob, p_public) in candidates.items():
         p_private = run_tflite(blob, x_priv)
-        public = metrics.summarize(metrics.apply_temperature(p_public, temperature), y_pub)
-        private = metrics.summarize(metrics.apply_temperature(p_private, temperature), y_priv)
+        public = metrics.summarize(metrics.apply_temperature(p_public, temperature), y_pub,
+                                   majority.get("PublicTest"))
+        private = metrics.summarize(metrics.apply_temperature(p_private, temperature), y_priv,
+                                    majority.get("PrivateTest"))
         files[name] = {"bytes": len(blob), "public_accuracy": public["accuracy"],
+                       "public_balanced_accuracy": public["balanced_accuracy"],
                        "private_accuracy": private["accuracy"],
+                       "private_balanced_accuracy": private["balanced_accuracy"],
                        "private_macro_f1": private["macro_f1"],
                        "private_recall": {k: v["recall"] for k, v in private["per_class"].items()},
                        "public_ece_raw": metrics.ece(p_public, y_pub),
                        "private_ece_raw": metrics.ece(p_private, y_priv),
                        "public_ece": public["ece"], "private_ece": private["ece"],
                        "private_confusion": private["confusion"]}
+        if majority:  # FER+ scores only where the votes describe this CSV
+            files[name] |= {"public_ferplus_accuracy": public["ferplus_accuracy"],
+                            "private_ferplus_accuracy": private["ferplus_accuracy"]}
     keep_int8 = (files["model.tflite"]["public_accuracy"]
                  - files["model-int8.tflite"]["public_accuracy"]) <= INT8_MAX_LOSS
     if int8_only and not keep_int8:
@@ -264,9 +369,11 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                                  "accuracy, so it cannot be shipped alone: export without "
                                  "--int8-only")
     if int8_only:
+        private = files["model.tflite"]["private_accuracy"]
         emitter.log("float32 model.tflite: PublicTest "
                     f"{files['model.tflite']['public_accuracy']:.4f}, PrivateTest "
-                    f"{files['model.tflite']['private_accuracy']:.4f} (not written: --int8-only)")
+                    f"{'not measured' if private is None else f'{private:.4f}'} "
+                    "(not written: --int8-only)")
         del files["model.tflite"]
     if not keep_int8:
         emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")
@@ -287,6 +394,12 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                           "scale": preprocess.SCALE, "offset": preprocess.OFFSET},
         "output": "probabilities",
         "flip_tta_in_model": flip_tta,
+        "prior_correction_in_model": {
+            "power": power,
+            "class_weights": dict(zip(EMOTIONS, map(float, weights), strict=True)),
+            "training_frequencies": dict(zip(EMOTIONS, map(float, frequencies), strict=True)),
+            "public_balanced_accuracy_by_power": {f"{t:g}": v for t, v in power_scores.items()},
+        },
         "temperature": temperature,
         "files": {"keras": "model.keras",
                   **({"tflite": "model.tflite"} if "model.tflite" in files else {}),
@@ -309,6 +422,8 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     for name, info in files.items():
         emitter.emit("evaluated", model=name, split="PrivateTest",
                      accuracy=info["private_accuracy"], macro_f1=info["private_macro_f1"],
+                     balanced_accuracy=info["private_balanced_accuracy"],
+                     ferplus_accuracy=info.get("private_ferplus_accuracy"),
                      per_class={k: {"recall": v} for k, v in info["private_recall"].items()},
                      confusion=info["private_confusion"], ece=info["private_ece_raw"],
                      ece_calibrated=info["private_ece"], temperature=temperature)

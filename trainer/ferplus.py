@@ -62,10 +62,13 @@ class FerPlusVotes:
                             {s: v[:limit_per_split] for s, v in self.valid.items()})
 
 
-def find_shared_votes() -> Path | None:
-    """The FER+ votes if this machine has them: ``$FERPLUS_CSV`` or ``../shared/data``."""
+def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
+    """The FER+ votes if this machine has them: ``$FERPLUS_CSV``, ``fer2013new.csv`` beside
+    the CSV, or ``../shared/data``."""
     env = os.environ.get("FERPLUS_CSV")
     candidates = [Path(env)] if env else []
+    if csv:
+        candidates.append(Path(csv).parent / "fer2013new.csv")
     here = Path(__file__).resolve().parent.parent
     candidates += [here.parent / "shared" / "data" / "fer2013new.csv",
                    here / "shared" / "data" / "fer2013new.csv"]

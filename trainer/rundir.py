@@ -4,16 +4,31 @@
 checkpoint to resume from, best score, history), ``history.csv``, ``events.jsonl``,
 ``ckpt-NNNN.keras`` (last two kept), ``best.keras`` and, after export, the runtime files.
 Every file is written to a temporary name in the same folder and renamed into place.
+
+A finished epoch is committed in this order, so a kill at any moment costs at most that epoch
+and never leaves ``best.keras`` describing an epoch the state does not know:
+
+1. ``ckpt-NNNN.keras`` (written beside, renamed);
+2. ``state.json``: **the commit point**; before it the epoch does not exist and resume redoes it;
+3. ``best.keras`` as a hard link to that checkpoint (a copy where links are not supported),
+   only when the epoch improved; a kill between 2 and 3 is undone by :func:`repair_best`,
+   which resume and export run first;
+4. ``history.csv``, then older checkpoints are removed, then the ``epoch`` event (a kill before
+   it is made good by :func:`epochs_without_event` on resume).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import filecmp
 import io
 import json
 import os
+import re
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +72,32 @@ def check_writable(folder: Path) -> None:
                           "choose another with --out") from exc
 
 
+STALE_EMPTY_RUN_S = 3600
+_RUN_NAME = re.compile(r"^\d{8}-\d{6}-")
+
+
+def remove_empty_runs(out: Path, older_than_s: float = STALE_EMPTY_RUN_S) -> list[str]:
+    """Delete run folders a kill left empty (killed before config.json); return their names.
+
+    Only folders named like runs, empty, and untouched for ``older_than_s`` (a run starting
+    right now in the same folder is never taken: it writes config.json within seconds).
+    """
+    removed = []
+    now = time.time()
+    for path in out.iterdir():
+        try:
+            if _RUN_NAME.match(path.name) and path.is_dir() and not any(path.iterdir()) \
+                    and now - path.stat().st_mtime > older_than_s:
+                path.rmdir()  # fails, harmlessly, if a file appeared meanwhile
+                removed.append(path.name)
+        except OSError:
+            continue
+    return sorted(removed)
+
+
 def new_run_dir(out: Path, preset: str) -> Path:
     check_writable(out)
+    remove_empty_runs(out)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(100):
         run = out / (f"{stamp}-{preset}" + (f"-{n}" if n else ""))
@@ -100,6 +139,84 @@ def save_keras_atomic(model, path: Path) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def checkpoint_name(epoch: int) -> str:
+    return f"ckpt-{epoch:04d}.keras"
+
+
+def link_best(run: Path, checkpoint: Path) -> None:
+    """Make ``best.keras`` the same file as ``checkpoint`` (step 3 of the commit order).
+
+    A hard link costs no space and cannot differ from the checkpoint; where the file system
+    has no links, a copy. Either is made under a temporary name and renamed over best.keras.
+    """
+    tmp = run / f".tmp-{os.getpid()}-{BEST}"
+    tmp.unlink(missing_ok=True)
+    try:
+        try:
+            os.link(checkpoint, tmp)
+        except OSError:
+            shutil.copyfile(checkpoint, tmp)
+        os.replace(tmp, run / BEST)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def repair_best(run: Path, state: dict) -> bool:
+    """Make ``best.keras`` hold ``state["best_epoch"]``'s model again after a kill between
+    the state write and the best link; return whether it had to.
+
+    The best epoch's checkpoint is still there in that case: checkpoints are only removed
+    after a later epoch commits, and every resume or export repairs first.
+    """
+    best = state.get("best_epoch")
+    if not isinstance(best, int) or best < 1:
+        return False
+    checkpoint = run / checkpoint_name(best)
+    target = run / BEST
+    if not checkpoint.is_file():
+        return False  # linked when that epoch committed; a later epoch then removed the ckpt
+    if target.is_file() and (os.path.samefile(checkpoint, target)
+                             or filecmp.cmp(checkpoint, target, shallow=False)):
+        return False
+    link_best(run, checkpoint)
+    return True
+
+
+def remove_leftovers(run: Path) -> list[str]:
+    """Delete the temporary files a killed trainer left in ``run``; return their names.
+
+    Only this trainer's own temporary names are touched: ``.tmp-*`` (models, links) and
+    ``.<file>.*.tmp`` (:func:`atomic_write_text`). Call it only while no other trainer writes
+    to the run (resume holds the run).
+    """
+    removed = []
+    for path in run.iterdir():
+        name = path.name
+        if path.is_file() and (name.startswith(".tmp-")
+                               or (name.startswith(".") and name.endswith(".tmp"))):
+            path.unlink(missing_ok=True)
+            removed.append(name)
+    return sorted(removed)
+
+
+def epochs_without_event(run: Path, state: dict) -> list[dict]:
+    """History rows whose ``epoch`` event never reached ``events.jsonl`` (a kill right after
+    the state was committed), so resume can emit them and the curves have no gap."""
+    logged: set[int] = set()
+    try:
+        with open(run / "events.jsonl", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if '"event":"epoch"' not in line:
+                    continue
+                try:
+                    logged.add(int(json.loads(line)["epoch"]))
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut by the kill
+    except OSError:
+        pass
+    return [row for row in state.get("history", []) if row.get("epoch") not in logged]
 
 
 def run_summary(run: Path) -> dict[str, Any]:

@@ -89,10 +89,9 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
             val_acc = float(logs.get("val_accuracy", math.nan))
             best = state["best_val_accuracy"]
             improved = math.isfinite(val_acc) and (best is None or val_acc > best)
-            ckpt = run / f"ckpt-{number:04d}.keras"
+            ckpt = run / rundir.checkpoint_name(number)  # commit order: see rundir's docstring
             rundir.save_keras_atomic(self.model, ckpt)
             if improved:
-                rundir.save_keras_atomic(self.model, run / rundir.BEST)
                 state["best_val_accuracy"], state["best_epoch"] = val_acc, number
             row = {"epoch": number, "loss": float(logs.get("loss", math.nan)),
                    "accuracy": float(logs.get("accuracy", math.nan)),
@@ -102,7 +101,9 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
             state["history"].append(row)
             state["epoch"] = number
             state["checkpoint"] = ckpt.name
-            rundir.atomic_write_json(run / rundir.STATE, state)
+            rundir.atomic_write_json(run / rundir.STATE, state)  # the commit point
+            if improved:
+                rundir.link_best(run, ckpt)
             rundir.write_history(run, state["history"])
             for old in sorted(run.glob("ckpt-*.keras"))[:-KEEP_CHECKPOINTS]:
                 old.unlink(missing_ok=True)
@@ -114,6 +115,10 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
 
 
 def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData:
+    if config.images:
+        from trainer.imagefolder import load_folder_for_training
+
+        return load_folder_for_training(config.images, config.seed, emitter)
     shared = find_shared_csv()
     csv = config.csv or (str(shared) if shared else "")
     if not csv:
@@ -129,34 +134,30 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
     return data
 
 
-def load_votes_for(config: TrainConfig, data: FerData, emitter: EventEmitter, required: bool):
-    """The FER+ votes lined up with the CSV, or None when not needed and not found."""
+def load_votes_for(config: TrainConfig, emitter: EventEmitter):
+    """The FER+ votes lined up with the CSV (``--labels ferplus/mixed`` need them)."""
     from trainer import ferplus
+    from trainer.data import DatasetError
 
-    path = config.votes or (str(ferplus.find_shared_votes() or ""))
-    if not path:
-        if required:
-            from trainer.data import DatasetError
-
-            raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
-                               "(fer2013new.csv): pass --votes PATH")
-        return None
     csv = config.csv or str(find_shared_csv() or "")
+    path = config.votes or str(ferplus.find_shared_votes(csv) or "")
+    if not path:
+        raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
+                           "(fer2013new.csv): pass --votes PATH or put the file beside the CSV")
     votes = ferplus.load_votes(path, ferplus.csv_usage(csv), csv)
     emitter.log(f"FER+ votes: {path} ({int(votes.valid['Training'].sum())} Training rows with a "
                 "FER+ target)")
     return votes.limited(config.limit_per_split)
 
 
-def _training_arrays(config: TrainConfig, data: FerData, run: Path, emitter: EventEmitter):
+def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
+                     emitter: EventEmitter):
     """Inputs and soft targets: the chosen label set, then the teacher's share if distilling."""
     import keras
 
     from trainer import distill, ferplus, recipe
 
     x = recipe.to_arrays(data.images["Training"], data.labels["Training"])[0]
-    votes = load_votes_for(config, data, emitter, required=config.labels != "fer") \
-        if config.labels != "fer" else None
     targets, keep = ferplus.training_targets(data.labels["Training"], votes, "Training",
                                              config.labels)
     if config.teachers:
@@ -189,6 +190,10 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         config.events = emitter.mode
         state = rundir.read_json(run / rundir.STATE)
         rundir.check_writable(run)
+        rundir.remove_leftovers(run)
+        if rundir.repair_best(run, state):
+            emitter.log(f"best.keras re-linked to epoch {state['best_epoch']} (the last run was "
+                        "killed while saving it)")
         out = run.parent
         if new_epochs is not None and new_epochs != config.resolved_epochs:
             from trainer.config import ConfigError
@@ -210,11 +215,14 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         run = None
         state = None
     data = _load_data(config, out, emitter)
+    # The votes are checked before a run folder exists: a refused file leaves nothing behind.
+    votes = load_votes_for(config, emitter) if config.labels != "fer" else None
     configure_threads(config.threads)
     import keras
     import tensorflow as tf
 
     from trainer import recipe
+    from trainer.keras_files import load_keras
 
     # First: collectives need a fresh TF context, and a cluster that never forms must not
     # leave an empty run folder behind.
@@ -229,7 +237,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     precision = recipe.resolve_precision(config.precision)
     keras.utils.set_random_seed(config.seed)
     epochs, batch_size = config.resolved_epochs, config.resolved_batch_size
-    x_train, y_train = _training_arrays(config, data, run, emitter)
+    x_train, y_train = _training_arrays(config, data, votes, run, emitter)
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
     recipe.set_precision(precision)
     steps = multiworker.steps_per_epoch(len(x_train), batch_size) \
@@ -251,7 +259,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
                 emitter.log("warning: the CSV differs from the one this run started with")
             ckpt = state.get("checkpoint")
             if ckpt:
-                model = keras.models.load_model(run / ckpt)
+                model = load_keras(run / ckpt, compile=True)
                 schedule = getattr(model.optimizer, "_learning_rate", None)
                 if isinstance(schedule, recipe.WarmupCosine):
                     schedule.total_steps = epochs * steps  # follows a changed run length
@@ -268,6 +276,10 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
                  devices=[d.name for d in tf.config.list_logical_devices()],
                  replicas=strategy.num_replicas_in_sync, parameters=model.count_params(),
                  resumed=resume_dir is not None)
+    if resume_dir is not None:  # an epoch committed just before a kill still gets its event
+        for row in rundir.epochs_without_event(run, state):
+            emitter.emit("epoch", epochs=epochs, best_val_accuracy=state["best_val_accuracy"],
+                         best_epoch=state["best_epoch"], **row)
     if state["epoch"] < epochs:
         train_ds = recipe.make_train_dataset(
             x_train, y_train, batch_size, config.seed + state["epoch"],

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "--force)")
     parser.add_argument("--force", action="store_true",
                         help="replace existing --out/--annotated files (never an input)")
-    parser.add_argument("--detector", default="blazeface", choices=DETECTORS)
+    parser.add_argument("--detector", default=PipelineOptions.detector, choices=DETECTORS)
     parser.add_argument("--every", type=int, default=1, metavar="N",
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
@@ -66,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", type=Path, metavar="DIR",
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--min-face", type=int, default=PipelineOptions.min_face_px,
-                        metavar="PX", help="smallest face side in pixels")
+                        metavar="PX", help="smallest face width to find, in pixels (smaller "
+                        "finds smaller faces and takes longer; default %(default)s)")
+    parser.add_argument("--no-level-eyes", action="store_true",
+                        help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
                         help="face crop side relative to the detector box (default: measured)")
     parser.add_argument("--no-smoothing", action="store_true",
@@ -222,13 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs > 1 and args.annotated is not None:
         parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
     try:  # before anything is loaded or opened: a refused command touches nothing
+        read = [*args.inputs, *batch.expand_inputs(args.inputs)]  # a folder's photos too
         check_outputs({"--out": args.out, "--annotated": args.annotated},
-                      [Path(spec) for spec in args.inputs], force=args.force)
+                      [Path(spec) for spec in read], force=args.force)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
                               smoothing=not args.no_smoothing, crop_scale=args.crop_scale,
+                              level_eyes=not args.no_level_eyes,
                               num_threads=2)
     try:
         pipeline = FacePipeline.create(args.model, options)

@@ -16,7 +16,11 @@ from fer_desktop.core.preprocess import INPUT_SHAPE, preprocess_face
 
 # Side of the square crop relative to the longer side of the detector's box, per detector.
 # Chosen by benchmarks/crop_scale.py; see docs/performance.md.
-DEFAULT_CROP_SCALE = {"blazeface": 1.2, "haar": 1.3}
+DEFAULT_CROP_SCALE = {"yunet": 1.2, "blazeface": 1.2, "haar": 1.3}
+# Eye-levelling is skipped when the eyes are closer than this (pixels: the angle is noise)
+# or tilted more than this (degrees: keypoints that far off are more likely wrong than right).
+MIN_EYE_DISTANCE_PX = 4.0
+MAX_LEVEL_ANGLE_DEG = 45.0
 
 
 def square_box(box: np.ndarray, scale: float = 1.0) -> tuple[int, int, int]:
@@ -43,10 +47,55 @@ def crop_face(frame: np.ndarray, box: np.ndarray, scale: float = 1.0) -> np.ndar
     return crop
 
 
-def face_inputs(frame: np.ndarray, boxes: list[np.ndarray], scale: float = 1.0) -> np.ndarray:
-    """(n, 48, 48, 1) float32 network inputs for the boxes of one frame."""
+def eye_angle_deg(keypoints: np.ndarray | None) -> float | None:
+    """The tilt of the line from the person's right eye (keypoint 0, on the image's left) to
+    the left eye (keypoint 1), in degrees, positive when the left eye is lower in the image;
+    None when there are no eye keypoints or they are too close or too tilted to trust."""
+    if keypoints is None or len(keypoints) < 2:
+        return None
+    (rx, ry), (lx, ly) = (float(v) for v in keypoints[0]), (float(v) for v in keypoints[1])
+    dx, dy = lx - rx, ly - ry
+    if np.hypot(dx, dy) < MIN_EYE_DISTANCE_PX or not np.isfinite([dx, dy]).all():
+        return None
+    angle = float(np.degrees(np.arctan2(dy, dx)))
+    return angle if abs(angle) <= MAX_LEVEL_ANGLE_DEG else None
+
+
+def levelled_crop(frame: np.ndarray, box: np.ndarray, angle_deg: float,
+                  scale: float = 1.0) -> np.ndarray:
+    """The square crop of :func:`crop_face`, turned by ``angle_deg`` about the box centre so
+    that a head tilted by that angle comes out upright; edges replicated as in crop_face."""
+    x, y, side = square_box(box, scale)
+    centre = (x + side / 2, y + side / 2)
+    turn = cv2.getRotationMatrix2D(centre, angle_deg, 1.0)
+    turn[:, 2] += (side / 2 - centre[0], side / 2 - centre[1])  # square's corner -> (0, 0)
+    return cv2.warpAffine(frame, turn, (side, side), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def face_crops(frame: np.ndarray, boxes: list[np.ndarray], scale: float = 1.0,
+               keypoints: list[np.ndarray | None] | None = None) -> list[np.ndarray]:
+    """The square grayscale uint8 face crops (side, side) the live view classifies, per box.
+
+    Args:
+        keypoints: per box, the detector's (k, 2) keypoints (or None); when given, each face
+            whose eye keypoints can be trusted (see :func:`eye_angle_deg`) is turned eye-level.
+    """
     if not boxes:
-        return np.zeros((0, *INPUT_SHAPE), np.float32)
+        return []
     # Gray first: one conversion for the frame instead of one per face, same pixels.
     gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    return np.stack([preprocess_face(crop_face(gray, box, scale)) for box in boxes])
+    angles = [eye_angle_deg(k) for k in keypoints] if keypoints is not None \
+        else [None] * len(boxes)
+    return [crop_face(gray, box, scale) if angle is None
+            else levelled_crop(gray, box, angle, scale)
+            for box, angle in zip(boxes, angles, strict=True)]
+
+
+def face_inputs(frame: np.ndarray, boxes: list[np.ndarray], scale: float = 1.0,
+                keypoints: list[np.ndarray] | None = None) -> np.ndarray:
+    """(n, 48, 48, 1) float32 network inputs for the boxes of one frame (see face_crops)."""
+    if not boxes:
+        return np.zeros((0, *INPUT_SHAPE), np.float32)
+    return np.stack([preprocess_face(crop)
+                     for crop in face_crops(frame, boxes, scale, keypoints)])

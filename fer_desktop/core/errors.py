@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fer_desktop.core.messages import short_repr
+
 
 class SourceError(Exception):
     """A frame source cannot be opened or stopped delivering frames.
@@ -50,7 +52,7 @@ class ModelMismatchError(ModelError):
         self.field = field
         self.expected = expected
         self.found = found
-        super().__init__(path, f"{field} is {found!r}, this app needs {expected!r}; "
+        super().__init__(path, f"{field} is {short_repr(found)}, this app needs {expected!r}; "
                                "export the model again with this version of the trainer")
 
 

@@ -13,16 +13,20 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from fer_desktop.core import preprocess
+from fer_desktop.core import model_schema, preprocess
 from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
+from fer_desktop.core.messages import quote
 
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
+MAX_MODEL_JSON_BYTES = 1 << 20  # the shipped one is 3 KB; more is not a model description
 EXPORT_HINT = "export a model with `python -m trainer export RUN --to FOLDER`"
 
 
@@ -34,11 +38,14 @@ def default_model_dir() -> Path:
 
 
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``, as the trainer fitted T."""
+    """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``; the dtype stays the input's.
+
+    The one implementation: the trainer fits T with it and the app applies it.
+    """
     logits = np.log(np.clip(probabilities, 1e-12, 1.0)) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     exp = np.exp(logits)
-    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def read_metadata(model_dir: Path) -> dict:
@@ -48,15 +55,16 @@ def read_metadata(model_dir: Path) -> dict:
         raise ModelError(model_dir, f"no such model folder; {EXPORT_HINT}")
     if not path.is_file():
         raise ModelError(path, f"missing: the folder holds no model description; {EXPORT_HINT}")
+    if path.stat().st_size > MAX_MODEL_JSON_BYTES:
+        raise ModelError(path, f"is {path.stat().st_size / 2**20:.0f} MB; a model description is "
+                               f"a few KB (the limit is {MAX_MODEL_JSON_BYTES // 2**20} MB): "
+                               f"{EXPORT_HINT} again")
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(path, f"is not valid JSON ({exc}); {EXPORT_HINT} again") from exc
-    if not isinstance(meta, dict):
-        raise ModelError(path, f"must hold a JSON object, found {type(meta).__name__}")
-    for key in ("classes", "input", "preprocessing", "files"):
-        if key not in meta:
-            raise ModelError(path, f"has no {key!r} entry; {EXPORT_HINT} again")
+        raise ModelError(path, f"is not valid JSON ({quote(exc, 120)}); {EXPORT_HINT} again"
+                         ) from exc
+    meta = model_schema.validate(meta, path)  # types and file names, before any value is used
     version = meta.get("format_version", 1)
     if not isinstance(version, int) or version > SUPPORTED_FORMAT_VERSION:
         raise ModelMismatchError(path, "format_version", SUPPORTED_FORMAT_VERSION, version)
@@ -82,6 +90,25 @@ def read_metadata(model_dir: Path) -> dict:
         raise ModelError(path, "names no 'tflite' or 'tflite_int8' file under 'files'; "
                                f"{EXPORT_HINT} again")
     return meta
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """What the pipeline and the window need of an emotion model.
+
+    :class:`EmotionClassifier` is the real one; tests and benchmarks pass stubs.
+    name: shown in the status bar.
+    """
+
+    name: str
+
+    def predict(self, faces: np.ndarray) -> np.ndarray:
+        """(n, 48, 48, 1) float32 preprocessed faces -> (n, 7) probabilities."""
+        ...
+
+    def accuracy_text(self) -> str:
+        """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
+        ...
 
 
 class EmotionClassifier:
@@ -154,7 +181,8 @@ class EmotionClassifier:
         """PrivateTest accuracy (0..1) of the file in use, from model.json, if recorded."""
         info = (self.metadata.get("accuracy") or {}).get(self.model_path.name) or {}
         value = info.get("private_accuracy")
-        return float(value) if isinstance(value, int | float) else None
+        finite = isinstance(value, int | float) and math.isfinite(value)  # NaN: not measured
+        return float(value) if finite else None
 
     def accuracy_text(self) -> str:
         """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
@@ -176,4 +204,4 @@ class EmotionClassifier:
         self._interpreter.set_tensor(self._input_index, np.ascontiguousarray(faces))
         self._interpreter.invoke()
         raw = self._interpreter.get_tensor(self._output_index)
-        return apply_temperature(raw, self.temperature)
+        return apply_temperature(raw.astype(np.float32, copy=False), self.temperature)

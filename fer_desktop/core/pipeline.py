@@ -1,11 +1,11 @@
 """The live pipeline: frame in, classified and tracked faces out. Synchronous and Qt-free.
 
-detect -> square crop + the training preprocessing -> classify (one batch per frame) -> track
-and smooth. The capture thread, ``fer-desktop analyze`` and the benchmarks are loops around
-:meth:`FacePipeline.process`.
+detect -> eye-levelled square crop + the training preprocessing -> classify (one batch per
+frame) -> track and smooth. The capture thread, ``fer-desktop analyze`` and the benchmarks
+are loops around :meth:`FacePipeline.process`.
 
 Example:
-    >>> pipeline = FacePipeline.create()                  # shipped model, BlazeFace
+    >>> pipeline = FacePipeline.create()                  # shipped model, YuNet
     >>> result = pipeline.process(cv2.imread("assets/sample.jpg"))
     >>> [(f.label, round(f.confidence, 2)) for f in result.faces]   # doctest: +SKIP
     [('happy', 0.83)]
@@ -22,26 +22,35 @@ import numpy as np
 
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
-from fer_desktop.core.model import EmotionClassifier
+from fer_desktop.core.detectors.eyes import MosaicEyeFinder
+from fer_desktop.core.frames import as_bgr8
+from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.tracking import FaceTracker, TrackerOptions
-from fer_desktop.core.types import Face, FrameResult
+from fer_desktop.core.types import Detection, Face, FrameResult
+from fer_desktop.resources import ResourceError
 
 
 @dataclass(frozen=True)
 class PipelineOptions:
     """Settings the user can change while the pipeline runs.
 
-    detector: "blazeface" or "haar". min_face_px: smallest face side in pixels.
-    score_threshold: BlazeFace's minimum face score. smoothing: average probabilities over
-    frames and hold labels (hysteresis). uncertain_below: top probability under which a face is
-    shown as "uncertain". crop_scale: crop side relative to the detector box (None: the
-    measured default for the detector). max_faces: classify at most this many (largest) faces.
+    detector: "yunet", "blazeface" or "haar". min_face_px: smallest face width, in frame
+    pixels, that is found and reported (for YuNet it also sets the input size, so a smaller
+    value finds smaller faces and costs more time). score_threshold: minimum face score (None:
+    the detector's own default). level_eyes: turn each face so its eyes are level before it
+    is classified (eye keypoints from BlazeFace: the detector's own, or one BlazeFace run over
+    a mosaic of the faces for the other detectors; see docs/detection.md).
+    smoothing: average probabilities over frames and hold labels (hysteresis).
+    uncertain_below: top probability under which a face is shown as "uncertain".
+    crop_scale: crop side relative to the detector box (None: the measured default for the
+    detector). max_faces: classify at most this many (largest) faces.
     num_threads: LiteRT threads per model.
     """
 
-    detector: str = "blazeface"
-    min_face_px: int = 40
-    score_threshold: float = 0.6
+    detector: str = "yunet"
+    min_face_px: int = 24
+    score_threshold: float | None = None
+    level_eyes: bool = True
     smoothing: bool = True
     uncertain_below: float = 0.4
     crop_scale: float | None = None
@@ -73,12 +82,14 @@ class FacePipeline:
         options: see PipelineOptions.
     """
 
-    def __init__(self, classifier: EmotionClassifier, detector: FaceDetector,
+    def __init__(self, classifier: Classifier, detector: FaceDetector,
                  options: PipelineOptions = PipelineOptions()) -> None:
         self.classifier = classifier
         self.detector = detector
         self.options = options
         self._tracker = FaceTracker(_tracker_options(options), smoothing=options.smoothing)
+        self._eye_finder: MosaicEyeFinder | None = None
+        self.eye_finder_error: str | None = None  # why faces are not levelled, when they can't be
 
     @classmethod
     def create(cls, model_dir: Path | None = None,
@@ -90,6 +101,19 @@ class FacePipeline:
             ValueError: unknown detector name.
         """
         classifier = EmotionClassifier.load(model_dir, num_threads=options.num_threads)
+        return cls.from_classifier(classifier, options)
+
+    @classmethod
+    def from_classifier(cls, classifier: Classifier,
+                        options: PipelineOptions = PipelineOptions()) -> FacePipeline:
+        """A pipeline around an already loaded classifier, with the detector ``options`` name.
+
+        The one way the window, the tests and the benchmarks build a pipeline for a model they
+        hold (a hot-swapped model, a stub).
+
+        Raises:
+            ValueError: unknown detector name.
+        """
         return cls(classifier, _detector_for(options), options)
 
     def set_options(self, options: PipelineOptions) -> None:
@@ -103,7 +127,7 @@ class FacePipeline:
             self._tracker.smoothing = options.smoothing
         self.options = options
 
-    def set_classifier(self, classifier: EmotionClassifier) -> None:
+    def set_classifier(self, classifier: Classifier) -> None:
         """Use another model from the next frame on; tracks restart (new probabilities)."""
         self.classifier = classifier
         self._tracker.reset()
@@ -121,18 +145,23 @@ class FacePipeline:
             index, timestamp_s: copied into the result.
 
         Returns:
-            FrameResult with faces largest first and timings_ms for detect, preprocess,
-            classify, track and total.
+            FrameResult with faces largest first and timings_ms for detect, preprocess
+            (finding the eyes included), classify, track and total.
+
+        Raises:
+            ValueError: ``frame_bgr`` cannot be a frame (see :func:`as_bgr8`).
         """
         clock = time.perf_counter
         t0 = clock()
+        frame_bgr = as_bgr8(frame_bgr)
         detections = self.detector.detect(frame_bgr)
         # Keep the largest faces when there are too many; classify in that order.
         detections = sorted(detections, key=lambda d: -d.width * d.height)
         detections = detections[:max(0, self.options.max_faces)]
         boxes = [d.box for d in detections]
         t1 = clock()
-        inputs = face_inputs(frame_bgr, boxes, self.options.resolved_crop_scale())
+        eyes = self._eyes(frame_bgr, detections) if self.options.level_eyes else None
+        inputs = face_inputs(frame_bgr, boxes, self.options.resolved_crop_scale(), eyes)
         t2 = clock()
         probabilities = self.classifier.predict(inputs)
         t3 = clock()
@@ -146,6 +175,19 @@ class FacePipeline:
                    "total": (t4 - t0) * 1e3}
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
                            timings_ms=timings)
+
+    def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
+        """Eye keypoints per detection for levelling, or None when they cannot be had."""
+        if not detections or self.detector.name == "blazeface":
+            return [d.keypoints for d in detections]  # BlazeFace's own eyes follow a tilt
+        if self._eye_finder is None and self.eye_finder_error is None:
+            try:
+                self._eye_finder = MosaicEyeFinder()
+            except (ResourceError, ValueError) as exc:  # BlazeFace's file missing or bad
+                self.eye_finder_error = f"faces are not levelled: {exc}"
+        if self._eye_finder is None:
+            return None
+        return self._eye_finder.find(frame, [d.box for d in detections])
 
     def with_options(self, **changes) -> PipelineOptions:
         """A copy of the current options with ``changes`` (helper for set_options)."""

@@ -20,22 +20,19 @@ SCALE = 1.0 / 255.0
 OFFSET = 0.0
 
 
-def preprocess_face(image: np.ndarray) -> np.ndarray:
-    """Turn one face crop into the network's input.
+def gray48(image: np.ndarray) -> np.ndarray:
+    """The face crop as the network's 48x48 grayscale pixels, before scaling.
 
     Args:
         image: uint8 face crop, (H, W) grayscale, (H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA,
-            any size. The 48x48 grayscale FER-2013 images pass through unchanged but for scaling.
+            any size.
 
     Returns:
-        (48, 48, 1) float32 in [0, 1].
+        (48, 48) uint8: what :func:`preprocess_face` scales (also what a dataset of faces
+        stores, e.g. the image-folder reader of the trainer).
 
     Raises:
         ValueError: the array is empty, has an unsupported shape, or is not uint8.
-
-    Example:
-        >>> preprocess_face(np.zeros((120, 100, 3), np.uint8)).shape
-        (48, 48, 1)
     """
     if image.dtype != np.uint8:
         raise ValueError(f"face crop must be uint8, got {image.dtype}")
@@ -55,7 +52,27 @@ def preprocess_face(image: np.ndarray) -> np.ndarray:
         shrinking = image.shape[0] >= INPUT_SIZE and image.shape[1] >= INPUT_SIZE
         interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
         image = cv2.resize(image, (INPUT_SIZE, INPUT_SIZE), interpolation=interpolation)
-    out = image.astype(np.float32) * np.float32(SCALE) + np.float32(OFFSET)
+    return image
+
+
+def preprocess_face(image: np.ndarray) -> np.ndarray:
+    """Turn one face crop into the network's input: :func:`gray48`, then scaled.
+
+    Args:
+        image: uint8 face crop, (H, W) grayscale, (H, W, 1), (H, W, 3) BGR or (H, W, 4) BGRA,
+            any size. The 48x48 grayscale FER-2013 images pass through unchanged but for scaling.
+
+    Returns:
+        (48, 48, 1) float32 in [0, 1].
+
+    Raises:
+        ValueError: the array is empty, has an unsupported shape, or is not uint8.
+
+    Example:
+        >>> preprocess_face(np.zeros((120, 100, 3), np.uint8)).shape
+        (48, 48, 1)
+    """
+    out = gray48(image).astype(np.float32) * np.float32(SCALE) + np.float32(OFFSET)
     return out[:, :, None]
 
 

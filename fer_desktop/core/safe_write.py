@@ -9,7 +9,8 @@ Two rules, shared by ``fer-desktop analyze`` and anything else that writes a use
 * **Write beside, then rename.** :class:`PendingFile` is written under a hidden temporary name
   in the target's folder (``.tmp-results.csv.XXXX.csv``) and renamed over the target only by
   :meth:`PendingFile.commit`. A crash, a kill or an error before that leaves the target as it
-  was (at worst a hidden ``.tmp-*`` file beside it); the rename itself is atomic.
+  was (at worst a hidden ``.tmp-*`` file beside it, removed by the next run for the same
+  target once it is an hour old); the rename itself is atomic.
 
 Example:
     >>> check_outputs({"--out": Path("r.csv")}, inputs=[Path("clip.mp4")], force=False)
@@ -21,14 +22,18 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from fer_desktop.core.errors import ExportError
 
 TEMP_PREFIX = ".tmp-"
+STALE_TEMP_S = 3600
+"""A temporary file for the same target untouched this long was left by a killed run."""
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -99,6 +104,7 @@ class PendingFile:
                                            "choose another file") from exc
         os.close(handle)
         self.path = Path(name)
+        remove_stale_temporaries(self.target, keep=self.path)
 
     def commit(self) -> None:
         """Move the finished file into place (atomic); the temporary name disappears.
@@ -132,6 +138,25 @@ class PendingFile:
     def __exit__(self, *exc_info) -> None:
         if not self.committed:
             self.discard()
+
+
+def remove_stale_temporaries(target: Path, keep: Path | None = None,
+                             older_than_s: float = STALE_TEMP_S) -> list[Path]:
+    """Delete the temporary files a killed run left for ``target``; return them.
+
+    Only names this module makes for this very target (``.tmp-<name>.*``) and only when
+    untouched for ``older_than_s``: a run writing the same target right now is left alone.
+    """
+    removed = []
+    now = time.time()
+    for path in target.parent.glob(f"{TEMP_PREFIX}{glob.escape(target.name)}.*"):
+        try:
+            if path != keep and path.is_file() and now - path.stat().st_mtime > older_than_s:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to delete: leave it
+    return removed
 
 
 def _rename_no_replace(source: Path, target: Path) -> None:

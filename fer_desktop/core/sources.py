@@ -256,6 +256,44 @@ class VideoFileSource:
         self._next_index += 1
         return frame
 
+    @property
+    def position(self) -> int:
+        """The index of the frame the next ``read()`` returns."""
+        return self._next_index
+
+    def skip(self, frames: int) -> int:
+        """Pass over up to ``frames`` frames without converting them; returns how many.
+
+        Cheaper than reading them (``grab`` skips the colour conversion); used to keep a
+        slow machine in real time. Stops at the end of the file (looping or not).
+        """
+        done = 0
+        if self._pending is not None and frames > 0:
+            self._pending = None
+            done = 1
+        while done < frames and not self._closed and self._capture.grab():
+            done += 1
+        self._next_index += done
+        return done
+
+    def seek(self, index: int) -> int:
+        """Make ``index`` (clamped to the file) the next frame read; returns the index used.
+
+        Raises:
+            SourceError: the file cannot be positioned (some streams cannot seek).
+        """
+        if self._closed:
+            return self._next_index
+        index = max(0, int(index))
+        if self.frame_count:
+            index = min(index, self.frame_count - 1)
+        self._pending = None
+        if not self._capture.set(cv2.CAP_PROP_POS_FRAMES, index):
+            raise SourceError(self.path, "cannot jump to another position in this file "
+                                         "(the format does not allow it)")
+        self._next_index = index
+        return index
+
     def close(self) -> None:
         self._closed = True
         self._capture.release()
@@ -317,14 +355,17 @@ class ImageSource:
         self._cache.clear()
 
 
-def _camera_index(spec: int | str | Path) -> int | None:
-    if isinstance(spec, bool):
-        return None
-    if isinstance(spec, int):
-        return spec
-    if isinstance(spec, str) and spec.strip().isdigit():
+def normalise_source(spec: int | str | Path) -> int | str | Path:
+    """The one reading of a source spec: a camera index as ``int`` (``"0"`` -> ``0``),
+    anything else (a path) unchanged. Used by ``open_source``, the window and ``--source``."""
+    if isinstance(spec, str) and spec.strip().isascii() and spec.strip().isdigit():
         return int(spec.strip())
-    return None
+    return spec
+
+
+def _camera_index(spec: int | str | Path) -> int | None:
+    spec = normalise_source(spec)
+    return spec if isinstance(spec, int) and not isinstance(spec, bool) else None
 
 
 def open_source(spec: int | str | Path, **options) -> FrameSource:

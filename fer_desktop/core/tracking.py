@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fer_desktop.core.detectors.blazeface import iou_matrix
+from fer_desktop.core.boxes import iou_matrix
 from fer_desktop.core.emotions import EMOTIONS
 
 UNCERTAIN = "uncertain"

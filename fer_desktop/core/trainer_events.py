@@ -16,9 +16,9 @@ Typical use, on whatever delivers the child's stdout bytes::
         else:
             handle(event)
 
-The event names and fields are defined by ``trainer/events.py`` (``docs/trainer-events.md``);
-this module keeps its own copy of the names and required fields because ``core`` may not
-import the trainer. A test holds the two lists equal.
+The event names and fields are defined once, here (:data:`EVENTS`): ``core`` may not import
+the trainer, so the trainer's emitter (``trainer/events.py``) imports this table instead.
+``docs/trainer-events.md`` is the reader's guide.
 """
 
 from __future__ import annotations
@@ -36,25 +36,68 @@ PROTOCOL_VERSION = 1
 #: Name of the result for a line that is not an event at all.
 GARBAGE = "garbage"
 
-# Field kinds: "int" (not bool), "num" (int or float, finite), "num?" (number or null:
-# the trainer writes NaN/inf as null), "str", "bool", "dict", "list".
-REQUIRED: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "started": {"run_dir": "str", "epochs": "int", "steps_per_epoch": "int",
-                "initial_epoch": "int"},
-    "data_report": {"splits": "dict"},
-    "batch": {"epoch": "int", "epochs": "int", "step": "int", "steps": "int", "loss": "num?",
-              "accuracy": "num?", "images_per_s": "num?"},
-    "epoch": {"epoch": "int", "epochs": "int", "loss": "num?", "accuracy": "num?",
-              "val_loss": "num?", "val_accuracy": "num?"},
-    "checkpoint": {"epoch": "int", "path": "str"},
-    "evaluated": {"model": "str", "split": "str", "accuracy": "num?"},
-    "exported": {"files": "dict"},
-    "finished": {"run_dir": "str", "stopped": "bool"},
-    "error": {"message": "str"},
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event of the protocol.
+
+    required: field -> kind, the fields a reader relies on (an event lacking one, or with
+        one of the wrong kind, is skipped). Kinds: "int" (not bool), "num" (int or float,
+        finite), "num?" (number or null: the trainer writes NaN/inf as null), "str", "bool",
+        "dict", "list".
+    fields: every field the trainer writes (beyond ``v``, ``event`` and ``time``), with a few
+        words of meaning where the name is not enough.
+    """
+
+    required: Mapping[str, str]
+    fields: str
+
+
+#: The one list of events: the trainer emits only these, the reader checks them.
+EVENTS: Mapping[str, EventSpec] = MappingProxyType({
+    "started": EventSpec(
+        {"run_dir": "str", "epochs": "int", "steps_per_epoch": "int", "initial_epoch": "int"},
+        "run_dir, config, samples {split: n}, steps_per_epoch, epochs, initial_epoch, "
+        "precision, devices, resumed"),
+    "data_report": EventSpec(
+        {"splits": "dict"},
+        "splits {split: {rows, classes, mean, contrast, sharpness, duplicates}}, "
+        "warnings [str]"),
+    "batch": EventSpec(
+        {"epoch": "int", "epochs": "int", "step": "int", "steps": "int", "loss": "num?",
+         "accuracy": "num?", "images_per_s": "num?"},
+        "epoch (1-based), epochs, step, steps, loss, accuracy, images_per_s"),
+    "epoch": EventSpec(
+        {"epoch": "int", "epochs": "int", "loss": "num?", "accuracy": "num?",
+         "val_loss": "num?", "val_accuracy": "num?"},
+        "epoch (1-based), epochs, loss, accuracy, val_loss, val_accuracy, lr, seconds, "
+        "images_per_s, best_val_accuracy, best_epoch"),
+    "checkpoint": EventSpec(
+        {"epoch": "int", "path": "str"},
+        "epoch, path, best (bool: this epoch is the new best)"),
+    "evaluated": EventSpec(
+        {"model": "str", "split": "str", "accuracy": "num?"},
+        "model, split, accuracy, balanced_accuracy, ferplus_accuracy (null without votes), "
+        "macro_f1, per_class {name: {precision, recall, f1}}, confusion [[int]], ece, "
+        "ece_calibrated, temperature"),
+    "exported": EventSpec(
+        {"files": "dict"},
+        "files {name: {path, bytes, public_accuracy, private_accuracy}}, model_json"),
+    "finished": EventSpec(
+        {"run_dir": "str", "stopped": "bool"},
+        "run_dir, best_epoch, best_val_accuracy, stopped (bool), best_model, epochs_done, "
+        "time_budget_reached (bool), seconds"),
+    "error": EventSpec(
+        {"message": "str"},
+        "message, kind (user | internal), traceback (internal only)"),
 })
 
+#: event name -> its required fields and their kinds (from :data:`EVENTS`).
+REQUIRED: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {name: spec.required for name, spec in EVENTS.items()})
+
 #: The event names this reader knows.
-KNOWN_EVENTS = frozenset(REQUIRED)
+KNOWN_EVENTS = frozenset(EVENTS)
 
 _MAX_SHOWN = 120  # characters of a bad line quoted in a problem message
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 from fer_desktop import APP_NAME, __version__
@@ -47,30 +48,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parse_source(text: str | None) -> int | str | None:
-    if text is None:
-        return None
-    return int(text) if text.strip().isdigit() else text
+    from fer_desktop.core.sources import normalise_source
+
+    return None if text is None else normalise_source(text)
 
 
 def save_snapshot(out: Path, output) -> Path:
     """Write ``output`` (a CaptureOutput) to exactly ``out`` and ``out`` with ``.json``.
 
     Uses the core's ScreenshotWriter (same PNG and sidecar as the Screenshot button) in a
-    temporary folder beside ``out``, then moves both files into place.
+    temporary folder beside ``out``, then renames both files into place (replacing files of
+    those names: the user named them). Every failure names ``out``, never the temporary folder.
+
+    Raises:
+        ExportError: ``out`` cannot be written.
     """
+    from fer_desktop.core.errors import ExportError
     from fer_desktop.core.export import ScreenshotWriter
 
     out = out.with_suffix(".png")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
+    tmp = None
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
         png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source)
         sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
         sidecar["image"] = out.name
+        png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
         os.replace(png, out)
-        out.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
+        os.replace(png.with_suffix(".json"), out.with_suffix(".json"))
+    except (OSError, ExportError) as exc:
+        reason = exc.reason if isinstance(exc, ExportError) else (exc.strerror or str(exc))
+        raise ExportError(out, f"cannot be written ({reason}); choose another file") from exc
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
@@ -102,8 +114,13 @@ class _SnapshotRun:
     def _on_frame(self, output) -> None:
         if self.code == 0:
             return
+        from fer_desktop.core.errors import ExportError
+
         try:
             path = save_snapshot(self.out, output)
+        except ExportError as exc:
+            self._fail(str(exc))
+            return
         except Exception as exc:  # noqa: BLE001 - report any failure as the exit message
             self._fail(f"cannot save {self.out}: {exc}")
             return
@@ -120,10 +137,27 @@ class _SnapshotRun:
         self.app.quit()
 
 
+def install_excepthook(verbose: bool) -> None:
+    """Report an exception nothing caught (e.g. in a Qt slot) as one line on stderr; its
+    traceback is logged at INFO, so it shows only with ``--verbose``."""
+    log = logging.getLogger("fer_desktop")
+
+    def hook(kind, value, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        log.error("unexpected error: %s: %s%s", kind.__name__, value,
+                  "" if verbose else " (run with --verbose to see the details)")
+        log.info("traceback:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+
+    sys.excepthook = hook
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    install_excepthook(args.verbose)
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

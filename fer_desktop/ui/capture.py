@@ -6,9 +6,11 @@ single slot that each new frame overwrites (latest frame wins: nothing queues up
 paint) and announces it with ``frame_ready(frame_id)``. The window takes the slot's content and
 ignores anything older than what it has painted.
 
-Pacing: a camera sets its own pace; a video file plays at its own frame rate, never faster
-(and, when the machine is too slow, it drops behind without trying to catch up in a burst); a
-still image is processed once and then the thread sleeps until an option or the model changes.
+Pacing: a camera sets its own pace; a video file plays by its own clock
+(:class:`~fer_desktop.core.playback.PlaybackClock`): in real time, skipping late frames, or
+every frame, slowing down when the machine cannot keep up; at the chosen speed. A video can be
+paused and sought (``set_paused``, ``request_seek``). A still image is processed once and then
+the thread sleeps until an option or the model changes.
 
 Everything the GUI changes (options, classifier, recorder, stop) is handed over under a lock
 and applied between frames, so the pipeline is only ever touched by this thread while it runs.
@@ -18,6 +20,8 @@ Errors become signals: ``source_failed`` for a source that cannot be opened or v
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
 import time
 import traceback
@@ -27,14 +31,20 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 from fer_desktop.core.errors import SourceError
-from fer_desktop.core.export import ExportError
+from fer_desktop.core.export import CsvRecorder, ExportError
+from fer_desktop.core.model import Classifier
+from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.playback import PlaybackClock
+from fer_desktop.core.sources import Frame, FrameSource
 from fer_desktop.core.types import FrameResult
 
+log = logging.getLogger("fer_desktop.ui")
+
 FOLDER_SECONDS_PER_IMAGE = 1.0  # a folder of images is shown as a slow slideshow
-BEHIND_RESET_S = 0.25           # further behind than this, a video re-anchors its clock
 
 
 @dataclass(frozen=True)
@@ -83,11 +93,14 @@ class LatestSlot:
 class _Pending:
     """Changes requested by the GUI, applied by the thread between frames."""
 
-    options: Any = None
-    style_painter: Any = None
+    options: PipelineOptions | None = None
+    style_painter: OverlayPainter | None = None
     mirror: bool | None = None
-    classifier: Any = None
+    classifier: Classifier | None = None
     reprocess: bool = False
+    seek: int | None = None
+    speed: float | None = None
+    every_frame: bool | None = None
 
 
 class CaptureThread(QThread):
@@ -96,11 +109,18 @@ class CaptureThread(QThread):
     Args:
         open_source: called in the thread, returns the FrameSource (may raise SourceError);
             opening a camera can take a second and must not freeze the window.
-        pipeline: a ``FacePipeline`` (``process``, ``set_options``, ``set_classifier``,
-            ``reset``), used only by this thread while it runs.
-        painter: an ``OverlayPainter`` (``draw(frame_bgr, faces)``).
+        pipeline: used only by this thread while it runs.
+        painter: draws the faces on each frame.
         mirror: flip camera frames left-right (cameras only; files are shown as they are).
         describe: the text used for the source in messages before it is open.
+        speed: video playback speed (1.0: real time).
+        every_frame: process every video frame (slower than real time on a slow machine)
+            instead of skipping the late ones.
+        paused: start paused (the first frame is still shown).
+
+    Read-back (set before ``opened`` is emitted): ``frame_count``, ``fps``, ``seekable`` (a
+    video file that can be paused and sought), ``skipped`` (video frames left unprocessed to
+    keep real time).
 
     Signals:
         opened(str, bool, bool): description, is_live, still image.
@@ -118,9 +138,19 @@ class CaptureThread(QThread):
     recording_failed = Signal(str)
     errored = Signal(str, str)
 
-    def __init__(self, open_source: Callable[[], Any], pipeline: Any, painter: Any,
-                 mirror: bool = False, describe: str = "", parent=None) -> None:
+    def __init__(self, open_source: Callable[[], FrameSource], pipeline: FacePipeline,
+                 painter: OverlayPainter, mirror: bool = False, describe: str = "",
+                 parent: QObject | None = None, *,
+                 speed: float = 1.0, every_frame: bool = False, paused: bool = False) -> None:
         super().__init__(parent)
+        self._speed = speed
+        self._every_frame = every_frame
+        self._paused = paused
+        self._interrupt = False  # a seek or pause cuts a wait for the next frame short
+        self.frame_count: int | None = None
+        self.fps: float | None = None
+        self.seekable = False
+        self._clock: PlaybackClock | None = None
         self._open_source = open_source
         self._pipeline = pipeline
         self._painter = painter
@@ -131,11 +161,22 @@ class CaptureThread(QThread):
         self._wake = threading.Event()
         self._stop = False
         self._pending = _Pending()
-        self._recorder: Any = None
+        self._recorder: CsvRecorder | None = None
         self._next_id = 0
         self._last_output_t: float | None = None
         self.dropped = 0
         self.frames_processed = 0
+
+    @property
+    def skipped(self) -> int:
+        """Video frames left unprocessed to keep real time."""
+        clock = self._clock
+        return clock.skipped if clock is not None else 0
+
+    @property
+    def paused(self) -> bool:
+        with self._lock:
+            return self._paused
 
     # GUI side ---------------------------------------------------------------------------
     def take_latest(self) -> CaptureOutput | None:
@@ -155,7 +196,8 @@ class CaptureThread(QThread):
             return self.wait(timeout_ms)
         return True
 
-    def request_options(self, options: Any = None, painter: Any = None,
+    def request_options(self, options: PipelineOptions | None = None,
+                        painter: OverlayPainter | None = None,
                         mirror: bool | None = None) -> None:
         """New pipeline options, overlay painter or mirror setting, for the next frame."""
         with self._lock:
@@ -168,14 +210,38 @@ class CaptureThread(QThread):
             self._pending.reprocess = True
         self._wake.set()
 
-    def request_classifier(self, classifier: Any) -> None:
+    def request_classifier(self, classifier: Classifier) -> None:
         """Swap the model before the next frame (a still image is processed again)."""
         with self._lock:
             self._pending.classifier = classifier
             self._pending.reprocess = True
         self._wake.set()
 
-    def set_recorder(self, recorder: Any) -> Any:
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume a video (ignored by cameras and stills)."""
+        with self._lock:
+            self._paused = bool(paused)
+            self._interrupt = True
+        self._wake.set()
+
+    def request_seek(self, frame_index: int) -> None:
+        """Show the frame at ``frame_index`` next (also while paused); the latest request wins."""
+        with self._lock:
+            self._pending.seek = max(0, int(frame_index))
+            self._interrupt = True
+        self._wake.set()
+
+    def request_playback(self, speed: float | None = None,
+                         every_frame: bool | None = None) -> None:
+        """New playback speed and/or pacing mode for a video, from the next frame on."""
+        with self._lock:
+            if speed is not None:
+                self._pending.speed = float(speed)
+            if every_frame is not None:
+                self._pending.every_frame = bool(every_frame)
+        self._wake.set()
+
+    def set_recorder(self, recorder: CsvRecorder | None) -> CsvRecorder | None:
         """Start writing every processed frame to ``recorder`` (or stop with None).
 
         Returns the previous recorder, which the caller closes: once this returns, the thread
@@ -190,10 +256,19 @@ class CaptureThread(QThread):
         with self._lock:
             return self._stop
 
-    def _apply_pending(self) -> bool:
-        """Apply what the GUI asked for; True when a still frame should be processed again."""
+    def _apply_pending(self) -> tuple[bool, int | None]:
+        """Apply what the GUI asked for; returns (process the frame on screen again, seek)."""
         with self._lock:
             pending, self._pending = self._pending, _Pending()
+            self._interrupt = False
+        if pending.speed is not None:
+            self._speed = pending.speed
+            if self._clock is not None:
+                self._clock.set_speed(pending.speed)
+        if pending.every_frame is not None:
+            self._every_frame = pending.every_frame
+            if self._clock is not None:
+                self._clock.set_every_frame(pending.every_frame)
         if pending.options is not None:
             self._pipeline.set_options(pending.options)
         if pending.classifier is not None:
@@ -202,19 +277,25 @@ class CaptureThread(QThread):
             self._painter = pending.style_painter
         if pending.mirror is not None:
             self._mirror = pending.mirror
-        return pending.reprocess
+        return pending.reprocess, pending.seek
 
-    def _sleep_until(self, deadline: float) -> None:
-        """Wait until ``deadline`` (monotonic s) unless stopped; other wake-ups keep waiting."""
-        while not self._stopping():
+    def _interrupted(self) -> bool:
+        with self._lock:
+            return self._stop or self._interrupt
+
+    def _sleep_until(self, deadline: float) -> bool:
+        """Wait until ``deadline`` (monotonic s); False when a stop, seek or pause cut it short
+        (other wake-ups keep waiting)."""
+        while not self._interrupted():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return
+                return True
             self._wake.wait(remaining)
             self._wake.clear()
+        return False
 
     def run(self) -> None:  # noqa: C901 (one loop, read top to bottom)
-        source = None
+        source: FrameSource | None = None
         try:
             try:
                 source = self._open_source()
@@ -223,13 +304,17 @@ class CaptureThread(QThread):
                 return
             if self._stopping():
                 return
-            description = getattr(source, "description", self.describe)
-            is_live = bool(getattr(source, "is_live", False))
-            count = getattr(source, "frame_count", None)
+            description, is_live, count = source.description, source.is_live, source.frame_count
             still = not is_live and count == 1
-            fps = getattr(source, "fps", None)
-            if not is_live and not fps and count and count > 1:
+            fps = source.fps
+            folder = not is_live and not fps and bool(count and count > 1)
+            if folder:
                 fps = 1.0 / FOLDER_SECONDS_PER_IMAGE
+            self.frame_count, self.fps = count, fps
+            self.seekable = (not is_live and not folder and not still
+                             and callable(getattr(source, "seek", None)))
+            if not is_live and fps:
+                self._clock = PlaybackClock(fps, self._speed, self._every_frame or folder)
             self._pipeline.reset()
             self.opened.emit(description, is_live, still)
 
@@ -237,17 +322,31 @@ class CaptureThread(QThread):
             last_frame = None
             frames_read = 0
             at_end = False
-            anchor: tuple[float, float] | None = None  # (wall time, frame time)
+            show_next = True  # the next frame is shown whatever the clock says (first, seek)
             stale = False  # options changed since the frame on screen was processed
             while not self._stopping():
-                stale = self._apply_pending() or stale
-                if at_end:
+                reprocess, seek = self._apply_pending()
+                stale = reprocess or stale
+                if seek is not None and self.seekable:
+                    try:
+                        source.seek(seek)
+                    except SourceError as exc:
+                        log.warning("%s", exc)
+                    else:
+                        at_end, show_next, stale = False, True, False
+                        self._pipeline.reset()  # no smoothing across the jump
+                        if self._clock is not None:
+                            self._clock.restart()
+                paused = self.seekable and self.paused
+                if at_end or (paused and not show_next):
                     if stale and last_frame is not None:
                         stale = False
                         self._pipeline.reset()  # same frame, new options: no blending
                         self._publish(last_frame, last_image, description, is_live, still)
                         continue
                     self._flush_recorder()  # idle: nothing may wait in a buffer meanwhile
+                    if self._clock is not None:
+                        self._clock.restart()  # resuming starts the clock again
                     self._wake.wait()
                     self._wake.clear()
                     continue
@@ -262,17 +361,22 @@ class CaptureThread(QThread):
                         self.ended.emit(frames_read)
                     continue
                 frames_read += 1
-                if not is_live and fps:
-                    now = time.monotonic()
-                    if anchor is None or frame.timestamp_s < anchor[1]:  # first frame or loop
-                        anchor = (now, frame.timestamp_s)
-                    due = anchor[0] + (frame.timestamp_s - anchor[1])
-                    if now - due > BEHIND_RESET_S:
-                        anchor = (now, frame.timestamp_s)
-                    else:
-                        self._sleep_until(due)
+                if self._clock is not None and not show_next:
+                    plan = self._clock.plan(frame.timestamp_s)
+                    if plan.drop:
+                        _skip(source, plan.drop - 1)  # this frame is dropped too
+                        continue
+                    if plan.wait_s > 0 and not self._sleep_until(time.monotonic()
+                                                                 + plan.wait_s):
                         if self._stopping():
                             break
+                        # a seek or pause arrived: show this frame only if nothing replaces it
+                        with self._lock:
+                            if self._pending.seek is not None:
+                                continue
+                elif self._clock is not None:
+                    self._clock.plan(frame.timestamp_s)  # sets the clock to this frame
+                show_next = False
                 image = frame.image
                 if is_live and self._mirror:
                     image = cv2.flip(image, 1)
@@ -294,7 +398,7 @@ class CaptureThread(QThread):
                     self._recorder = None  # the GUI still holds it and closes it
                     self.recording_failed.emit(f"Recording stopped: {exc}")
 
-    def _publish(self, frame: Any, image: np.ndarray, description: str, is_live: bool,
+    def _publish(self, frame: Frame, image: np.ndarray, description: str, is_live: bool,
                  still: bool) -> None:
         t_start = time.perf_counter()
         result = self._pipeline.process(image, frame.index, frame.timestamp_s)
@@ -319,3 +423,47 @@ class CaptureThread(QThread):
         if self._slot.put(output):
             self.dropped += 1
         self.frame_ready.emit(output.frame_id)
+
+
+def _skip(source: FrameSource, frames: int) -> None:
+    """Pass over ``frames`` frames: cheaply where the source can, else by reading them."""
+    skip = getattr(source, "skip", None)
+    if callable(skip):
+        skip(frames)
+        return
+    for _ in range(frames):
+        if source.read() is None:
+            return
+
+
+class ThreadStopper(QObject):
+    """Stops capture threads; keeps any that will not finish in time until they do.
+
+    A camera driver can hang in ``read()``. Destroying a running ``QThread`` aborts the
+    process, so such a thread is kept (``retired``) until its ``finished`` signal.
+    """
+
+    def __init__(self, timeout_ms: int = 5000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timeout_ms = timeout_ms
+        self.retired: list[CaptureThread] = []
+
+    def stop(self, thread: CaptureThread) -> None:
+        """Stop ``thread`` and wait up to the timeout; retire it when it still runs."""
+        thread.set_recorder(None)
+        if thread.stop_and_wait(self.timeout_ms):
+            return
+        log.warning("capture thread for %s still running after %d ms; retiring it",
+                    thread.describe, self.timeout_ms)
+        self.retired.append(thread)
+        thread.finished.connect(functools.partial(self._on_finished, thread))
+
+    def _on_finished(self, thread: CaptureThread) -> None:
+        if thread in self.retired:
+            self.retired.remove(thread)
+
+    def shutdown(self) -> None:
+        """Ask every retired thread to stop once more and wait for it (window closing)."""
+        for thread in list(self.retired):
+            thread.stop_and_wait(self.timeout_ms)
+        self.retired = [t for t in self.retired if t.isRunning()]

@@ -1,39 +1,29 @@
-"""The Live tab: source picker, the annotated video, the face panel and the options.
+"""The Live tab: the annotated video, the face panel, and the wiring between its parts.
 
-It wires widgets to the core and holds no algorithm. The pipeline is built in a background
-worker (the window is painted before the model is loaded), then a :class:`CaptureThread` runs
-it on the chosen source. The tab keeps the latest processed frame for screenshots, hands a
-``CsvRecorder`` to the capture thread while recording, and reports everything that goes wrong
-through the window's :class:`Notifier`.
+It wires widgets to the core and holds no algorithm. Its parts live beside it: the source
+picker (``source_picker.py``), the options box (``live_options.py``), the empty state
+(``empty_state.py``), screenshots and recording (``recording.py``) and the status-bar
+statistics (``fer_desktop.core.frame_stats``). The pipeline is built in a background worker
+(the window is painted before the model is loaded), then a :class:`CaptureThread` runs it on
+the chosen source. Everything that goes wrong is reported through the window's
+:class:`Notifier`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
-import logging
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
-    QFormLayout,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
-    QLabel,
-    QPushButton,
     QScrollArea,
-    QSizePolicy,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -41,67 +31,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fer_desktop.core.detectors import create_detector
-from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
+from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.file_analysis import analysis_csv_path
+from fer_desktop.core.frame_stats import FrameStats
+from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, list_cameras, open_source
+from fer_desktop.core.sources import (
+    IMAGE_SUFFIXES,
+    VIDEO_SUFFIXES,
+    FrameSource,
+    list_cameras,
+    normalise_source,
+    open_source,
+)
 from fer_desktop.resources import ResourceError, resource_path
-from fer_desktop.ui.capture import CaptureOutput, CaptureThread
+from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
+from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.face_panel import FacePanel
+from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
-from fer_desktop.ui.settings import AppSettings, LiveOptions
+from fer_desktop.ui.recording import OutputControls
+from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.source_picker import SAMPLE_NAME, SourcePicker, describe_spec, dialog_filter
+from fer_desktop.ui.transport_bar import TransportBar
 from fer_desktop.ui.video_view import VideoView
-
-log = logging.getLogger("fer_desktop.ui")
 
 STATS_INTERVAL_MS = 1000
 STOP_TIMEOUT_MS = 5000
-DETECTOR_LABELS = {"blazeface": "BlazeFace (fast, finds small faces)",
-                   "haar": "Haar cascade (classic fallback)"}
-SAMPLE_NAME = "sample.jpg"
-
-
-def _dialog_filter(title: str, suffixes: frozenset[str]) -> str:
-    patterns = " ".join(f"*{s}" for s in sorted(suffixes))
-    return f"{title} ({patterns});;All files (*)"
 
 
 def is_image_path(spec: int | str | Path) -> bool:
     return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
 
 
-def describe_spec(spec: int | str | Path) -> str:
-    """What the source picker shows for a source."""
-    if isinstance(spec, int):
-        return f"Camera {spec}"
-    path = Path(spec)
-    try:
-        if path.resolve() == resource_path(SAMPLE_NAME, must_exist=False).resolve():
-            return "Sample image"
-    except OSError:
-        pass
-    return path.name or str(path)
-
-
-@dataclass(frozen=True)
-class LiveStats:
-    """What the status bar shows, once a second.
-
-    fps: frames painted per second over the last interval. latency_ms: mean time from a frame
-    read to its annotated copy ready. interval_ms: mean time between processed frames. faces:
-    in the latest frame. still: the source is a still image (fps means nothing then).
-    dropped: frames replaced before they were painted, since the source opened.
-    """
-
-    fps: float = 0.0
-    latency_ms: float | None = None
-    interval_ms: float | None = None
-    faces: int = 0
-    still: bool = False
-    dropped: int = 0
-    running: bool = False
+def is_video_path(spec: int | str | Path | None) -> bool:
+    return (spec is not None and not isinstance(spec, int) and Path(spec).is_file()
+            and not is_image_path(spec))
 
 
 class LiveView(QWidget):
@@ -139,8 +108,8 @@ class LiveView(QWidget):
     def __init__(self, settings: AppSettings, notifier: Notifier, *,
                  source: int | str | Path | None = None, model_dir: Path | None = None,
                  detector: str | None = None,
-                 pipeline_factory: Callable[..., Any] = FacePipeline.create,
-                 source_opener: Callable[..., Any] = open_source,
+                 pipeline_factory: Callable[..., FacePipeline] = FacePipeline.create,
+                 source_opener: Callable[..., FrameSource] = open_source,
                  camera_lister: Callable[[], list[int]] = list_cameras,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,33 +125,31 @@ class LiveView(QWidget):
         self._options = options
         self._cli_source = source
         self._spec: int | str | Path | None = None
-        self._pipeline: Any = None
+        self._pipeline: FacePipeline | None = None
         self._loading = False
         self._cameras: list[int] | None = None
         self._capture: CaptureThread | None = None
-        self._retired: list[CaptureThread] = []
+        self._stopper = ThreadStopper(STOP_TIMEOUT_MS, self)
         self._last_output: CaptureOutput | None = None
         self._last_id = -1
         self._jobs = BackgroundJobs()
-        self._recorder: CsvRecorder | None = None
-        self._record_started = 0.0
-        self._interval_frames = 0
-        self._interval_latency: list[float] = []
-        self._interval_gaps: list[float] = []
-        self._interval_t = time.monotonic()
+        self._frame_stats = FrameStats()
         self._closing = False
+        self._at_end = False
+        self.analysis_dialogs: list[FileAnalysisDialog] = []
 
+        self.outputs = OutputControls(settings, notifier, self)
+        self.outputs.recording_changed.connect(self._on_recording_changed)
+        self.outputs.screenshot_saved.connect(self.screenshot_saved)
+        self.outputs.screenshot_saved.connect(
+            lambda path: self.saved_banner.show_saved("Screenshot saved", path))
         self._build_actions()
         self._build_ui()
-        self._apply_options_to_widgets(options)
 
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_INTERVAL_MS)
         self._stats_timer.timeout.connect(self._on_stats_timer)
         self._stats_timer.start()
-        self._record_timer = QTimer(self)
-        self._record_timer.setInterval(500)
-        self._record_timer.timeout.connect(self._update_record_label)
 
     # construction -----------------------------------------------------------------------
     def _action(self, text: str, shortcut: str | QKeySequence.StandardKey | None, tip: str,
@@ -215,85 +182,63 @@ class LiveView(QWidget):
                                        self._on_record_toggled, checkable=True)
         self.act_output_folder = self._action("Choose output &folder...", None,
                                               "Choose where screenshots and recordings go",
-                                              self.choose_output_folder)
+                                              self.outputs.choose_output_folder)
+        self.act_open_output_folder = self._action(
+            "&Open output folder", None,
+            "Show the folder with the screenshots, recordings and analyses",
+            self.open_output_folder)
         self.act_retry = self._action("Re&try source", "F5", "Open the current source again",
                                       self.retry_source)
+        self.act_play_pause = self._action("&Play / pause", "Space",
+                                           "Play or pause the video", self._on_play_shortcut)
+        self.act_play_pause.setEnabled(False)
+        # Space plays and pauses only where the video has the focus: elsewhere it must still
+        # press the focused button or tick the focused box.
+        self.removeAction(self.act_play_pause)
+        self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_analyse_file = self._action(
+            "&Analyse whole file...", "Ctrl+Shift+A",
+            "Analyse every frame of a video in the background and chart the emotions over "
+            "its time (saved as a CSV file)", self.analyse_whole_file)
 
     def _build_ui(self) -> None:
-        # Top bar: source picker, screenshot, record.
-        self.source_combo = QComboBox()
-        self.source_combo.setMinimumContentsLength(22)
-        self.source_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.source_combo.setToolTip("Where the frames come from: a camera, a video, an image")
-        self.source_combo.activated.connect(self._on_source_activated)
-        self._fill_source_combo()
-
-        self.screenshot_button = QToolButton()
-        self.screenshot_button.setDefaultAction(self.act_screenshot)
-        self.screenshot_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.record_button = QToolButton()
-        self.record_button.setDefaultAction(self.act_record)
-        self.record_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.record_label = QLabel("")
-        self.record_label.setToolTip("Time recorded so far")
-
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        source_label = QLabel("&Source:")
-        source_label.setBuddy(self.source_combo)
-        top.addWidget(source_label)
-        top.addWidget(self.source_combo, 1)
-        top.addSpacing(12)
-        top.addWidget(self.screenshot_button)
-        top.addWidget(self.record_button)
-        top.addWidget(self.record_label)
-
-        # Error banner (source failed), with Retry.
-        self.banner = QFrame()
-        self.banner.setObjectName("sourceBanner")
-        self.banner.setStyleSheet("#sourceBanner { background: #5c1f1f; border-radius: 4px; }"
-                                  "#sourceBanner QLabel { color: #ffffff; }")
-        self.banner_label = QLabel("")
-        self.banner_label.setWordWrap(True)
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.setToolTip("Open the source again (F5)")
-        self.retry_button.clicked.connect(self.retry_source)
-        banner_layout = QHBoxLayout(self.banner)
-        banner_layout.setContentsMargins(10, 6, 10, 6)
-        banner_layout.addWidget(self.banner_label, 1)
-        banner_layout.addWidget(self.retry_button)
-        self.banner.hide()
-
-        # Video area: the view, or the empty state.
-        self.video_view = VideoView()
-        self.video_view.set_message("Loading the model...")
-        self.video_view.clicked_at.connect(self._on_video_clicked)
-        self.empty_state = self._build_empty_state()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.video_view)
-        self.stack.addWidget(self.empty_state)
-
         video_column = QWidget()
         video_layout = QVBoxLayout(video_column)
         video_layout.setContentsMargins(0, 0, 0, 0)
-        video_layout.addLayout(top)
+        video_layout.addLayout(self._build_top_bar())
+        self.banner = SourceBanner()
+        self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
-        video_layout.addWidget(self.stack, 1)
+        self.saved_banner = SavedBanner()
+        self.saved_banner.open_folder_requested.connect(self._open_folder)
+        video_layout.addWidget(self.saved_banner)
+        video_layout.addWidget(self._build_video_stack(), 1)
+        self.transport = TransportBar()
+        self.transport.set_pacing(self._settings.every_frame)
+        self.transport.play_toggled.connect(self._on_play_toggled)
+        self.transport.seek_requested.connect(self._on_seek_requested)
+        self.transport.speed_changed.connect(self._on_speed_changed)
+        self.transport.every_frame_changed.connect(self._on_every_frame_changed)
+        self.transport.analyse_requested.connect(self.analyse_whole_file)
+        self.transport.hide()
+        video_layout.addWidget(self.transport)
+        self.video_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.video_view.addAction(self.act_play_pause)
 
-        # Side: face panel + options.
         self.face_panel = FacePanel()
+        self.options_box = OptionsBox(self._options)
+        self.options_box.changed.connect(self.set_options)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.face_panel, 1)
-        side_layout.addWidget(self._build_options())
+        side_layout.addWidget(self.options_box)
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(300)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(280)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(video_column)
@@ -302,112 +247,46 @@ class LiveView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([900, 340])
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
 
-    def _build_empty_state(self) -> QWidget:
-        title = QLabel("No camera found and no source chosen")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = QLabel("Connect a camera and choose it in the Source list, or open a video or "
-                      "an image file. The sample image shows what the app does without a "
-                      "camera.")
-        text.setWordWrap(True)
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_sample_button = QPushButton("Show the sample image")
-        self.empty_sample_button.setDefault(True)
-        self.empty_sample_button.setToolTip("Open the sample image shipped with the app "
-                                            "(Ctrl+E)")
-        self.empty_sample_button.clicked.connect(self.open_sample)
-        video = QPushButton("Open video...")
-        video.setToolTip("Play a video file (Ctrl+O)")
-        video.clicked.connect(self.open_video_dialog)
-        image = QPushButton("Open image...")
-        image.setToolTip("Analyse an image file (Ctrl+I)")
-        image.clicked.connect(self.open_image_dialog)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.empty_sample_button, video, image):
-            button.setMinimumWidth(150)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+    def _build_top_bar(self) -> QHBoxLayout:
+        """Source picker, screenshot, record."""
+        self.source_picker = SourcePicker()
+        self.source_picker.chosen.connect(self.set_source)
+        self.source_picker.open_video_requested.connect(self.open_video_dialog)
+        self.source_picker.open_image_requested.connect(self.open_image_dialog)
+        self.source_picker.sample_requested.connect(self.open_sample)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.source_picker, 1)
+        top.addSpacing(12)
+        for action in (self.act_screenshot, self.act_record):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            top.addWidget(button)
+        top.addWidget(self.outputs.label)
+        return top
 
-        card = QWidget()
-        card.setMaximumWidth(620)
-        inner = QVBoxLayout(card)
-        inner.addWidget(title)
-        inner.addWidget(text)
-        inner.addSpacing(16)
-        inner.addLayout(buttons)
-
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(card, 4)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
-        return page
-
-    def _build_options(self) -> QGroupBox:
-        box = QGroupBox("Options")
-        self.detector_combo = QComboBox()
-        for name, label in DETECTOR_LABELS.items():
-            self.detector_combo.addItem(label, name)
-        self.detector_combo.setToolTip("Face detector: BlazeFace is faster and finds small or "
-                                       "turned faces; Haar is OpenCV's classic")
-        self.bars_check = QCheckBox("Show bars next to faces")
-        self.bars_check.setToolTip("Draw the seven probabilities beside each face in the video")
-        self.smoothing_check = QCheckBox("Smooth over frames")
-        self.smoothing_check.setToolTip("Average each face's probabilities over a few frames so "
-                                        "labels do not flicker")
-        self.mirror_check = QCheckBox("Mirror the camera")
-        self.mirror_check.setToolTip("Flip camera frames left-right, like a mirror (files are "
-                                     "shown as they are)")
-        self.loop_check = QCheckBox("Loop videos")
-        self.loop_check.setToolTip("Start a video again when it ends")
-        self.min_face_spin = QSpinBox()
-        self.min_face_spin.setRange(16, 480)
-        self.min_face_spin.setSingleStep(8)
-        self.min_face_spin.setSuffix(" px")
-        self.min_face_spin.setToolTip("Ignore faces smaller than this (side of the box)")
-        form = QFormLayout(box)
-        form.addRow("Detector:", self.detector_combo)
-        form.addRow("Minimum face:", self.min_face_spin)
-        form.addRow(self.bars_check)
-        form.addRow(self.smoothing_check)
-        form.addRow(self.mirror_check)
-        form.addRow(self.loop_check)
-        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.detector_combo.currentIndexChanged.connect(self._on_option_widget_changed)
-        self.min_face_spin.valueChanged.connect(self._on_option_widget_changed)
-        for check in (self.bars_check, self.smoothing_check, self.mirror_check, self.loop_check):
-            check.toggled.connect(self._on_option_widget_changed)
-        return box
-
-    def _apply_options_to_widgets(self, options: LiveOptions) -> None:
-        widgets = (self.detector_combo, self.min_face_spin, self.bars_check,
-                   self.smoothing_check, self.mirror_check, self.loop_check)
-        blockers = [QSignalBlocker(w) for w in widgets]
-        index = self.detector_combo.findData(options.detector)
-        self.detector_combo.setCurrentIndex(max(0, index))
-        self.min_face_spin.setValue(options.min_face_px)
-        self.bars_check.setChecked(options.show_bars)
-        self.smoothing_check.setChecked(options.smoothing)
-        self.mirror_check.setChecked(options.mirror)
-        self.loop_check.setChecked(options.loop_video)
-        del blockers
+    def _build_video_stack(self) -> QStackedWidget:
+        """The video view, or the empty state."""
+        self.video_view = VideoView()
+        self.video_view.set_message("Loading the model...")
+        self.video_view.clicked_at.connect(self._on_video_clicked)
+        self.empty_state = EmptyState()
+        self.empty_state.sample_requested.connect(self.open_sample)
+        self.empty_state.video_requested.connect(self.open_video_dialog)
+        self.empty_state.image_requested.connect(self.open_image_dialog)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.video_view)
+        self.stack.addWidget(self.empty_state)
+        return self.stack
 
     # state read-back --------------------------------------------------------------------
     @property
-    def pipeline(self) -> Any:
+    def pipeline(self) -> FacePipeline | None:
         return self._pipeline
 
     @property
@@ -424,15 +303,15 @@ class LiveView(QWidget):
 
     @property
     def is_recording(self) -> bool:
-        return self._recorder is not None
+        return self.outputs.recorder is not None
 
     @property
     def recorder(self) -> CsvRecorder | None:
-        return self._recorder
+        return self.outputs.recorder
 
     def threads(self) -> list[CaptureThread]:
         """Capture threads this tab still holds (the running one and any being retired)."""
-        return [t for t in [self._capture, *self._retired] if t is not None]
+        return [t for t in [self._capture, *self._stopper.retired] if t is not None]
 
     # start-up ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -463,16 +342,19 @@ class LiveView(QWidget):
             elif remembered:
                 self._notifier.info(f"The last source {remembered} is gone; choose another.")
         if spec is not None:
-            self._spec = int(spec) if isinstance(spec, str) and spec.isdigit() else spec
+            self._spec = normalise_source(spec)
             self._settings.source = self._spec  # a command-line choice is remembered too
-            self._select_in_combo(self._spec)
+            self.source_picker.show_source(self._spec)
 
-    def _on_pipeline_loaded(self, pipeline: Any) -> None:
+    def _on_pipeline_loaded(self, pipeline: FacePipeline) -> None:
         self._loading = False
         if self._closing or self._pipeline is not None:
             return  # a model chosen while the shipped one loaded stays in use
         self._pipeline = pipeline
         self.pipeline_ready.emit(pipeline.classifier)
+        self._open_chosen_or_default()
+
+    def _open_chosen_or_default(self) -> None:
         if self._spec is not None:
             self._start_capture()
         elif self._cameras is not None:
@@ -490,7 +372,7 @@ class LiveView(QWidget):
 
     def _on_cameras_listed(self, cameras: list[int]) -> None:
         self._cameras = list(cameras)
-        self._fill_source_combo()
+        self.source_picker.set_cameras(self._cameras)
         self.cameras_listed.emit(self._cameras)
         if self._pipeline is not None and self._spec is None:
             self._open_default()
@@ -503,68 +385,10 @@ class LiveView(QWidget):
         if self._cameras:
             self.set_source(self._cameras[0])
         else:
-            self._show_empty_state()
+            self.stack.setCurrentWidget(self.empty_state)
+            self.source_picker.show_source(None)
 
-    def _show_empty_state(self) -> None:
-        self.stack.setCurrentWidget(self.empty_state)
-        self._select_in_combo(None)
-
-    # source picker ----------------------------------------------------------------------
-    def _fill_source_combo(self) -> None:
-        blocker = QSignalBlocker(self.source_combo)
-        combo = self.source_combo
-        combo.clear()
-        if self._cameras is None:
-            combo.addItem("Looking for cameras...", ("none", None))
-        elif not self._cameras:
-            combo.addItem("No camera found", ("none", None))
-        for index in self._cameras or []:
-            combo.addItem(f"Camera {index}", ("camera", index))
-        combo.insertSeparator(combo.count())
-        combo.addItem("Open video...", ("open_video", None))
-        combo.addItem("Open image...", ("open_image", None))
-        combo.addItem("Sample image", ("sample", None))
-        del blocker
-        self._select_in_combo(self._spec)
-
-    def _select_in_combo(self, spec: int | str | Path | None) -> None:
-        combo = self.source_combo
-        blocker = QSignalBlocker(combo)
-        if spec is None:
-            combo.setCurrentIndex(0)
-        elif isinstance(spec, int):
-            index = combo.findData(("camera", spec))
-            if index < 0:
-                combo.insertItem(0, f"Camera {spec}", ("camera", spec))
-                index = 0
-            combo.setCurrentIndex(index)
-        else:
-            data = ("file", str(spec))
-            index = combo.findData(data)
-            if index < 0:
-                sep = next((i for i in range(combo.count()) if combo.itemData(i) is None),
-                           combo.count())
-                combo.insertItem(sep, describe_spec(spec), data)
-                combo.setItemData(sep, str(spec), Qt.ItemDataRole.ToolTipRole)
-                index = sep
-            combo.setCurrentIndex(index)
-        del blocker
-
-    def _on_source_activated(self, index: int) -> None:
-        data = self.source_combo.itemData(index)
-        kind, value = data if isinstance(data, tuple) else ("none", None)
-        if kind == "camera":
-            self.set_source(int(value))
-        elif kind == "file":
-            self.set_source(value)
-        elif kind == "open_video":
-            self.open_video_dialog()
-        elif kind == "open_image":
-            self.open_image_dialog()
-        elif kind == "sample":
-            self.open_sample()
-        self._select_in_combo(self._spec)  # dialogs cancelled: show what really plays
-
+    # sources ----------------------------------------------------------------------------
     def _ask_open_file(self, title: str, file_filter: str) -> str:
         """A file dialog (tests replace this method)."""
         path, _ = QFileDialog.getOpenFileName(self, title, self._settings.last_open_folder,
@@ -572,13 +396,13 @@ class LiveView(QWidget):
         return path
 
     def open_video_dialog(self) -> None:
-        path = self._ask_open_file("Open a video", _dialog_filter("Videos", VIDEO_SUFFIXES))
-        if path:
-            self._settings.last_open_folder = str(Path(path).parent)
-            self.set_source(path)
+        self._open_file_dialog("Open a video", dialog_filter("Videos", VIDEO_SUFFIXES))
 
     def open_image_dialog(self) -> None:
-        path = self._ask_open_file("Open an image", _dialog_filter("Images", IMAGE_SUFFIXES))
+        self._open_file_dialog("Open an image", dialog_filter("Images", IMAGE_SUFFIXES))
+
+    def _open_file_dialog(self, title: str, file_filter: str) -> None:
+        path = self._ask_open_file(title, file_filter)
         if path:
             self._settings.last_open_folder = str(Path(path).parent)
             self.set_source(path)
@@ -593,12 +417,11 @@ class LiveView(QWidget):
 
     def set_source(self, spec: int | str | Path, remember: bool = True) -> None:
         """Switch to this source: stop the current capture, start a new one."""
-        if isinstance(spec, str) and spec.strip().isdigit():
-            spec = int(spec)
+        spec = normalise_source(spec)
         self._spec = spec
         if remember:
             self._settings.source = spec
-        self._select_in_combo(spec)
+        self.source_picker.show_source(spec)
         self.stack.setCurrentWidget(self.video_view)
         self.banner.hide()
         if self._pipeline is None:
@@ -622,7 +445,7 @@ class LiveView(QWidget):
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
 
-    def _opener(self, spec: int | str | Path) -> Callable[[], Any]:
+    def _opener(self, spec: int | str | Path) -> Callable[[], FrameSource]:
         if isinstance(spec, int):
             return functools.partial(self._source_opener, spec)
         loop = False if is_image_path(spec) else self._options.loop_video
@@ -636,15 +459,21 @@ class LiveView(QWidget):
         # here, with no thread running, before the new one starts.
         self._pipeline.set_options(self._pipeline_options())
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
-                               mirror=self._options.mirror, describe=describe_spec(spec))
+                               mirror=self._options.mirror, describe=describe_spec(spec),
+                               speed=self.transport.speed,
+                               every_frame=self.transport.every_frame)
+        self._at_end = False
+        self.transport.hide()
+        self.transport.set_playing(True)
+        self.act_play_pause.setEnabled(False)
         thread.opened.connect(functools.partial(self._on_opened, thread))
         thread.frame_ready.connect(functools.partial(self._on_frame_ready, thread))
         thread.ended.connect(functools.partial(self._on_ended, thread))
         thread.source_failed.connect(functools.partial(self._on_source_failed, thread))
         thread.recording_failed.connect(functools.partial(self._on_recording_failed, thread))
         thread.errored.connect(functools.partial(self._on_thread_errored, thread))
-        if self._recorder is not None:
-            thread.set_recorder(self._recorder)
+        if self.outputs.recorder is not None:
+            thread.set_recorder(self.outputs.recorder)
         self._capture = thread
         self._last_id = -1
         self._last_output = None
@@ -655,21 +484,8 @@ class LiveView(QWidget):
 
     def _stop_capture(self) -> None:
         thread, self._capture = self._capture, None
-        if thread is None:
-            return
-        thread.set_recorder(None)
-        thread.stop()
-        if not thread.wait(STOP_TIMEOUT_MS):
-            # A camera driver stuck in read(): keep the object alive until it finishes, so
-            # Qt never destroys a running thread.
-            log.warning("capture thread for %s still running after %d ms; retiring it",
-                        thread.describe, STOP_TIMEOUT_MS)
-            self._retired.append(thread)
-            thread.finished.connect(functools.partial(self._on_retired_finished, thread))
-
-    def _on_retired_finished(self, thread: CaptureThread) -> None:
-        if thread in self._retired:
-            self._retired.remove(thread)
+        if thread is not None:
+            self._stopper.stop(thread)
 
     def _on_opened(self, thread: CaptureThread, description: str, is_live: bool,
                    still: bool) -> None:
@@ -677,6 +493,10 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
+        if thread.seekable:
+            self.transport.set_video(thread.frame_count, thread.fps)
+            self.transport.show()
+            self.act_play_pause.setEnabled(True)
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
         if thread is not self._capture:
@@ -688,23 +508,23 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
-        self._interval_frames += 1
-        self._interval_latency.append(output.latency_ms)
-        if output.interval_ms is not None:
-            self._interval_gaps.append(output.interval_ms)
+        if thread.seekable:
+            self.transport.set_position(output.result.index)
+        self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
-            self._notifier.info(f"End of {thread.describe} ({frames} frames); "
-                                "tick Loop videos to play it again and again")
+            self._at_end = True
+            self.transport.set_playing(False)
+            self._notifier.info(f"End of {thread.describe}: press Play to watch it again, "
+                                "or tick Loop videos to play it again and again")
 
     def _on_source_failed(self, thread: CaptureThread, message: str) -> None:
         if thread is not self._capture:
             return
         text = f"Source problem: {message}"
-        self.banner_label.setText(text)
-        self.banner.show()
+        self.banner.show_message(text)
         if self._last_output is None:
             self.video_view.set_message("No picture from this source.\nPress Retry, or choose "
                                         "another source.")
@@ -714,25 +534,80 @@ class LiveView(QWidget):
     def _on_thread_errored(self, thread: CaptureThread, message: str, tb: str) -> None:
         if thread is not self._capture:
             return
-        self.banner_label.setText(message)
-        self.banner.show()
+        self.banner.show_message(message)
         self._notifier.error(message, serious=True, details=tb)
 
-    # options ----------------------------------------------------------------------------
-    def _on_option_widget_changed(self, *_args: Any) -> None:
-        options = LiveOptions(detector=str(self.detector_combo.currentData()),
-                              show_bars=self.bars_check.isChecked(),
-                              smoothing=self.smoothing_check.isChecked(),
-                              mirror=self.mirror_check.isChecked(),
-                              min_face_px=self.min_face_spin.value(),
-                              loop_video=self.loop_check.isChecked())
-        self.set_options(options)
+    # transport --------------------------------------------------------------------------
+    def _on_play_shortcut(self) -> None:
+        if self.transport.isVisible():
+            self.transport.toggle()
 
+    def _on_play_toggled(self, playing: bool) -> None:
+        capture = self._capture
+        if capture is None:
+            return
+        if playing and self._at_end:
+            self._at_end = False
+            capture.request_seek(0)  # play again from the start
+        capture.set_paused(not playing)
+
+    def _on_seek_requested(self, frame_index: int) -> None:
+        if self._capture is not None:
+            self._at_end = False
+            self._capture.request_seek(frame_index)
+
+    def _on_speed_changed(self, speed: float) -> None:
+        if self._capture is not None:
+            self._capture.request_playback(speed=speed)
+
+    def _on_every_frame_changed(self, every_frame: bool) -> None:
+        self._settings.every_frame = every_frame
+        if self._capture is not None:
+            self._capture.request_playback(every_frame=every_frame)
+
+    # whole-file analysis ----------------------------------------------------------------
+    def analyse_whole_file(self) -> FileAnalysisDialog | None:
+        """Analyse the video on screen (or one the user picks) in the background.
+
+        Opens a :class:`FileAnalysisDialog` with the progress and, at the end, the chart; the
+        CSV goes to the output folder. Returns the dialog, or None when no video was chosen.
+        """
+        video = self._spec if is_video_path(self._spec) else None
+        if video is None:
+            path = self._ask_open_file("Analyse a video",
+                                       dialog_filter("Videos", VIDEO_SUFFIXES))
+            if not path:
+                return None
+            video = path
+        video = Path(video)
+        out_csv = analysis_csv_path(Path(self._settings.output_folder), video)
+        make_pipeline = functools.partial(self._pipeline_factory, self._analysis_model_dir(),
+                                          self._pipeline_options(PipelineOptions()))
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
+        dialog.finished_analysis.connect(
+            lambda result: self.saved_banner.show_saved("Analysis saved", result.csv_path))
+        dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
+        self.analysis_dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _analysis_model_dir(self) -> Path | None:
+        """The folder of the model in use (a model chosen later included)."""
+        return getattr(getattr(self._pipeline, "classifier", None), "model_dir",
+                       self._model_dir)
+
+    def _forget_dialog(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
+        if dialog in self.analysis_dialogs and not dialog.running:
+            self.analysis_dialogs.remove(dialog)
+            dialog.deleteLater()
+
+    # options ----------------------------------------------------------------------------
     def set_options(self, options: LiveOptions) -> None:
         """Apply and remember new options; a still image is processed again."""
         old, self._options = self._options, options
         self._settings.options = options
-        self._apply_options_to_widgets(options)  # signals blocked: no loop back here
+        self.options_box.set_options(options)  # signals blocked: no loop back here
         if self._pipeline is None:
             return
         pipeline_options = self._pipeline_options()
@@ -746,19 +621,14 @@ class LiveView(QWidget):
             self._notifier.info("Loop videos applies the next time a video is opened")
 
     # model hot swap ---------------------------------------------------------------------
-    def set_classifier(self, classifier: Any) -> None:
+    def set_classifier(self, classifier: Classifier) -> None:
         """Use this (already loaded and checked) classifier from the next frame on."""
         if self._pipeline is None:
-            options = self._pipeline_options(PipelineOptions())
-            detector = create_detector(options.detector, min_face_px=options.min_face_px,
-                                       score_threshold=options.score_threshold,
-                                       num_threads=options.num_threads)
-            self._pipeline = FacePipeline(classifier, detector, options)
+            self._pipeline = FacePipeline.from_classifier(
+                classifier, self._pipeline_options(PipelineOptions()))
             self.pipeline_ready.emit(classifier)
-            if self._spec is not None:
-                self._start_capture()
-            elif self._cameras is not None:
-                self._open_default()
+            if self._spec is not None or self._cameras is not None:
+                self._open_chosen_or_default()
             return
         if self._capture is not None and self._capture.isRunning():
             self._capture.request_classifier(classifier)
@@ -776,111 +646,63 @@ class LiveView(QWidget):
         self.face_panel.select_track(track)
         self.face_panel.show_result(output.result)
 
-    # screenshot -------------------------------------------------------------------------
-    def _ask_folder(self, title: str) -> str:
-        """A folder dialog (tests replace this method)."""
-        return QFileDialog.getExistingDirectory(self, title, str(self._settings.output_folder))
-
-    def choose_output_folder(self) -> None:
-        folder = self._ask_folder("Where should screenshots and recordings go?")
-        if folder:
-            self._settings.output_folder = folder
-            self._notifier.info(f"Screenshots and recordings go to {folder}")
-
-    def _writable_folder_or_ask(self, make: Callable[[Path], Any], what: str) -> Any:
-        """Call ``make(folder)``; when the folder cannot be written, say so and ask for another.
-
-        Returns make's result, or None when the user gives up.
-        """
-        folder = self._settings.output_folder
-        while True:
-            try:
-                return make(folder)
-            except ExportError as exc:
-                self._notifier.error(f"Cannot save the {what}: {exc}", exc=exc, serious=True)
-                chosen = self._ask_folder(f"{folder} cannot be written: choose another folder")
-                if not chosen:
-                    return None
-                folder = Path(chosen)
-                self._settings.output_folder = folder
-
+    # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
         """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
-        output = self._last_output
-        if output is None:
-            self._notifier.info("Nothing to save yet: no frame has been shown")
-            return None
+        return self.outputs.save_screenshot(self._last_output)
 
-        def save(folder: Path) -> Path:
-            return ScreenshotWriter(folder).save(output.annotated, output.result, output.source)
-
-        path = self._writable_folder_or_ask(save, "screenshot")
-        if path is not None:
-            self._notifier.info(f"Screenshot saved to {path}", timeout_ms=10000)
-            self.screenshot_saved.emit(path)
-        return path
-
-    # recording --------------------------------------------------------------------------
     def _on_record_toggled(self, checked: bool) -> None:
-        if checked and self._recorder is None:
+        if checked and not self.is_recording:
             self.start_recording()
-        elif not checked and self._recorder is not None:
+        elif not checked and self.is_recording:
             self.stop_recording()
 
     def start_recording(self) -> Path | None:
-        if self._recorder is not None:
-            return self._recorder.path
-
-        def make(folder: Path) -> CsvRecorder:
-            ScreenshotWriter(folder)  # the same folder check, before creating a file
-            stem = dt.datetime.now().strftime("fer-%Y%m%d-%H%M%S")
-            path = folder / f"{stem}.csv"
-            n = 2
-            while path.exists():
-                path = folder / f"{stem}-{n}.csv"
-                n += 1
-            return CsvRecorder(path, with_source=True)
-
-        recorder = self._writable_folder_or_ask(make, "recording")
+        """Record every face of every frame to a new CSV file; returns its path or None."""
+        recorder = self.outputs.start()
         if recorder is None:
             self._set_record_checked(False)
             return None
-        self._recorder = recorder
-        self._record_started = time.monotonic()
         if self._capture is not None:
             self._capture.set_recorder(recorder)
-        self._set_record_checked(True)
-        self._record_timer.start()
-        self._update_record_label()
-        self._notifier.info(f"Recording to {recorder.path}")
-        self.recording_changed.emit(True)
         return recorder.path
 
     def stop_recording(self) -> Path | None:
         """Finish the CSV file; returns its path (None when not recording)."""
-        recorder, self._recorder = self._recorder, None
-        if recorder is None:
-            return None
         if self._capture is not None:
-            self._capture.set_recorder(None)
-        recorder.close()
-        self._record_timer.stop()
-        self.record_label.setText("")
-        self._set_record_checked(False)
-        self._notifier.info(f"Recording saved to {recorder.path} ({recorder.rows} rows)",
-                            timeout_ms=10000)
-        self.recording_changed.emit(False)
-        return recorder.path
+            self._capture.set_recorder(None)  # the thread lets go before the file closes
+        path = self.outputs.stop()
+        if path is not None and not self._closing:
+            self.saved_banner.show_saved("Recording saved", path)
+        return path
+
+    # output folder ----------------------------------------------------------------------
+    def open_output_folder(self) -> None:
+        """Show the output folder in the file manager (created when missing)."""
+        folder = Path(self._settings.output_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notifier.error(f"Cannot create the output folder {folder}: "
+                                 f"{exc.strerror or exc}; choose another with File > Choose "
+                                 "output folder...", exc=exc)
+            return
+        self._open_folder(folder)
+
+    def _open_folder(self, folder: Path) -> None:
+        """Open a folder in the file manager (tests replace ``open_in_file_manager``)."""
+        if not self.folder_opener(folder):
+            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+
+    folder_opener = staticmethod(open_in_file_manager)
 
     def _on_recording_failed(self, thread: CaptureThread, message: str) -> None:
-        if thread is self._capture and self._recorder is not None:
-            self._notifier.error(message, serious=True)
-            recorder, self._recorder = self._recorder, None
-            recorder.close()
-            self._record_timer.stop()
-            self.record_label.setText("")
-            self._set_record_checked(False)
-            self.recording_changed.emit(False)
+        if thread is self._capture and self.is_recording:
+            self.outputs.stop(failure=message)
+
+    def _on_recording_changed(self, recording: bool) -> None:
+        self._set_record_checked(recording)
+        self.recording_changed.emit(recording)
 
     def _set_record_checked(self, checked: bool) -> None:
         blocker = QSignalBlocker(self.act_record)
@@ -888,43 +710,24 @@ class LiveView(QWidget):
         self.act_record.setText("Stop &recording" if checked else "&Record CSV")
         del blocker
 
-    def _update_record_label(self) -> None:
-        if self._recorder is None:
-            return
-        seconds = int(time.monotonic() - self._record_started)
-        self.record_label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
-        self.record_label.setStyleSheet("color: #e04040; font-weight: bold;")
-
     # stats ------------------------------------------------------------------------------
     def _on_stats_timer(self) -> None:
-        now = time.monotonic()
-        elapsed = max(1e-6, now - self._interval_t)
         output = self._last_output
-        running = self._capture is not None and self._capture.isRunning()
-        stats = LiveStats(
-            fps=self._interval_frames / elapsed,
-            latency_ms=(sum(self._interval_latency) / len(self._interval_latency)
-                        if self._interval_latency else None),
-            interval_ms=(sum(self._interval_gaps) / len(self._interval_gaps)
-                         if self._interval_gaps else None),
+        capture = self._capture
+        self.stats_updated.emit(self._frame_stats.take(
             faces=len(output.result.faces) if output is not None else 0,
             still=bool(output is not None and output.still),
-            dropped=self._capture.dropped if self._capture is not None else 0,
-            running=running)
-        self._interval_t = now
-        self._interval_frames = 0
-        self._interval_latency.clear()
-        self._interval_gaps.clear()
-        self.stats_updated.emit(stats)
+            dropped=capture.dropped if capture is not None else 0,
+            running=capture is not None and capture.isRunning()))
 
     # shutdown ---------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Finish the recording and stop every thread (window closing)."""
         self._closing = True
+        for dialog in list(self.analysis_dialogs):
+            dialog.stop()
+            dialog.close()
         self.stop_recording()
         self._stats_timer.stop()
         self._stop_capture()
-        for thread in list(self._retired):
-            thread.stop()
-            thread.wait(STOP_TIMEOUT_MS)
-        self._retired = [t for t in self._retired if t.isRunning()]
+        self._stopper.shutdown()

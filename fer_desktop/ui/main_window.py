@@ -13,34 +13,36 @@ import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fer_desktop import APP_NAME
-from fer_desktop.core.model import EmotionClassifier
+from fer_desktop.core.frame_stats import LiveStats
+from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline
-from fer_desktop.core.sources import list_cameras, open_source
+from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import show_about
+from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
-from fer_desktop.ui.live_view import LiveStats, LiveView
+from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
+
+if TYPE_CHECKING:  # imported on demand: a GUI-only build has no Train tab
+    from fer_desktop.ui.train_tab import TrainTab
 
 log = logging.getLogger("fer_desktop.ui")
 
 TRAIN_TAB_MODULE = "fer_desktop.ui.train_tab"
+MODEL_LABEL_MAX_PX = 280  # the rest of the status bar is left to the messages
 
 
-def model_line(classifier: Any) -> str:
+def model_line(classifier: Classifier) -> str:
     """"name (PrivateTest 66.3%)" for the status bar and the About box."""
-    try:
-        accuracy = classifier.accuracy_text()
-    except (AttributeError, TypeError, ValueError):
-        accuracy = "accuracy not recorded"
-    return f"{getattr(classifier, 'name', 'model')} ({accuracy})"
+    return f"{classifier.name} ({classifier.accuracy_text()})"
 
 
 class MainWindow(QMainWindow):
@@ -64,15 +66,15 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings | None = None, *,
                  source: int | str | Path | None = None, model_dir: Path | None = None,
                  detector: str | None = None,
-                 pipeline_factory: Callable[..., Any] = FacePipeline.create,
-                 source_opener: Callable[..., Any] = open_source,
+                 pipeline_factory: Callable[..., FacePipeline] = FacePipeline.create,
+                 source_opener: Callable[..., FrameSource] = open_source,
                  camera_lister: Callable[[], list[int]] = list_cameras,
-                 classifier_loader: Callable[[Path], Any] = EmotionClassifier.load,
+                 classifier_loader: Callable[[Path], Classifier] = EmotionClassifier.load,
                  start: bool = True) -> None:
         super().__init__()
         self.settings = settings if settings is not None else AppSettings()
         self._classifier_loader = classifier_loader
-        self._classifier: Any = None
+        self._classifier: Classifier | None = None
         self._jobs = BackgroundJobs()
         self._model_request = 0  # id of the latest use_model request
         self.setWindowTitle(APP_NAME)
@@ -92,8 +94,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.live_view, "Live")
-        self.train_tab = self._make_train_tab()
-        self.tabs.addTab(self.train_tab, "Train")
+        self.train_tab, train_page = self._make_train_tab()
+        self.tabs.addTab(train_page, "Train")
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self._restore_geometry()
@@ -110,26 +112,28 @@ class MainWindow(QMainWindow):
                                       "Interval: time between two processed frames.")
         self.faces_label = QLabel("no faces")
         self.faces_label.setToolTip("Faces in the frame shown")
-        self.model_label = QLabel("Model: loading...")
+        self.model_label = ElidedLabel("Model: loading...", mode=Qt.TextElideMode.ElideRight)
+        self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
         for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
             label.setContentsMargins(6, 0, 6, 0)
             bar.addPermanentWidget(label)
 
-    def _make_train_tab(self) -> QWidget:
-        if importlib.util.find_spec(TRAIN_TAB_MODULE) is not None:
-            try:
-                module = importlib.import_module(TRAIN_TAB_MODULE)
-                tab = module.TrainTab(self.settings.qsettings)
-            except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
-                log.exception("the Train tab could not be created")
-                return self._placeholder(f"The Train tab could not be opened: {exc}")
-            if hasattr(tab, "model_chosen"):
-                tab.model_chosen.connect(self.use_model)
-            return tab
-        return self._placeholder("Training from the window is not available in this build. "
-                                 "Use `python -m trainer` from a terminal.")
+    def _make_train_tab(self) -> tuple[TrainTab | None, QWidget]:
+        """The Train tab and the page to show: a placeholder when the build has no trainer
+        (a GUI-only bundle) or the tab failed to open."""
+        if importlib.util.find_spec(TRAIN_TAB_MODULE) is None:
+            return None, self._placeholder("Training from the window is not available in this "
+                                           "build. Use `python -m trainer` from a terminal.")
+        try:
+            module = importlib.import_module(TRAIN_TAB_MODULE)
+            tab: TrainTab = module.TrainTab(self.settings)
+        except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
+            log.exception("the Train tab could not be created")
+            return None, self._placeholder(f"The Train tab could not be opened: {exc}")
+        tab.model_chosen.connect(self.use_model)
+        return tab, tab
 
     @staticmethod
     def _placeholder(text: str) -> QWidget:
@@ -144,7 +148,10 @@ class MainWindow(QMainWindow):
         for action in (lv.act_open_video, lv.act_open_image, lv.act_sample):
             file_menu.addAction(action)
         file_menu.addSeparator()
-        for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder):
+        file_menu.addAction(lv.act_analyse_file)
+        file_menu.addSeparator()
+        for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder,
+                       lv.act_open_output_folder):
             file_menu.addAction(action)
         file_menu.addSeparator()
         self.act_use_model = QAction("Use &model folder...", self)
@@ -159,6 +166,7 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
+        view_menu.addAction(lv.act_play_pause)
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -188,11 +196,11 @@ class MainWindow(QMainWindow):
 
     # model ------------------------------------------------------------------------------
     @property
-    def classifier(self) -> Any:
+    def classifier(self) -> Classifier | None:
         """The classifier in use (None before the first one loaded)."""
         return self._classifier
 
-    def _on_pipeline_ready(self, classifier: Any) -> None:
+    def _on_pipeline_ready(self, classifier: Classifier) -> None:
         self._classifier = classifier
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
@@ -224,7 +232,7 @@ class MainWindow(QMainWindow):
     def busy_workers(self) -> int:
         return len(self._jobs) + self.live_view.busy_workers()
 
-    def _on_model_loaded_for(self, request: int, classifier: Any) -> None:
+    def _on_model_loaded_for(self, request: int, classifier: Classifier) -> None:
         if request == self._model_request:
             self._on_model_loaded(classifier)
 
@@ -232,7 +240,7 @@ class MainWindow(QMainWindow):
         if request == self._model_request:
             self._on_model_error(path, exc)
 
-    def _on_model_loaded(self, classifier: Any) -> None:
+    def _on_model_loaded(self, classifier: Classifier) -> None:
         self.live_view.set_classifier(classifier)
         self._classifier = classifier
         line = model_line(classifier)
@@ -271,8 +279,7 @@ class MainWindow(QMainWindow):
         show_about(self, model_line(self._classifier) if self._classifier is not None else "")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        confirm = getattr(self.train_tab, "confirm_close", None)
-        if callable(confirm) and not confirm():
+        if self.train_tab is not None and not self.train_tab.confirm_close():
             event.ignore()
             return
         self.settings.geometry = self.saveGeometry()
@@ -280,7 +287,6 @@ class MainWindow(QMainWindow):
         self.settings.splitter_state = self.live_view.splitter.saveState()
         self.settings.sync()
         self.live_view.shutdown()
-        shutdown = getattr(self.train_tab, "shutdown", None)
-        if callable(shutdown):
-            shutdown()
+        if self.train_tab is not None:
+            self.train_tab.shutdown()
         super().closeEvent(event)

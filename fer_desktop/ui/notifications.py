@@ -2,7 +2,8 @@
 
 Workers and widgets never open message boxes themselves; they call :class:`Notifier`, which
 shows one sentence (naming the file, source or setting and what to do) and writes any
-traceback to the log, where a bug report can pick it up.
+traceback to the log at INFO level: in the terminal only with ``--verbose``, where a bug
+report can pick it up; the dialog's "Show Details..." always has it.
 """
 
 from __future__ import annotations
@@ -50,12 +51,10 @@ class Notifier(QObject):
         self.last_error = message
         if exc is not None:
             tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            log.error("%s\n%s", message, tb)
             details = details or tb
-        elif details:
-            log.error("%s\n%s", message, details)
-        else:
-            log.error(message)
+        log.error(message)
+        if details:  # tracebacks reach the terminal only with --verbose (INFO)
+            log.info("details of the error above:\n%s", details)
         self._status_bar.showMessage(message, ERROR_TIMEOUT_MS)
         if serious:
             self._show_dialog(message, details)

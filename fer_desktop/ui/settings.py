@@ -14,26 +14,33 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
+from fer_desktop.ui.live_options import LiveOptions
+from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
 
 
 @dataclass(frozen=True)
-class LiveOptions:
-    """The options of the Live tab.
+class TrainFormValues:
+    """The Train tab's form as the user last left it.
 
-    detector: "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
-    smoothing: per-track smoothing of the probabilities. mirror: flip camera frames left-right.
-    min_face_px: smallest face side in pixels the detector reports. loop_video: restart a video
-    file at its end.
+    csv, out: "" until the user chooses (the tab then shows no CSV and its default runs
+    folder). epochs, batch_size: None for the preset's own. threads: 1 by default (not the
+    trainer's "all cores"), so the live view keeps its frame rate. advanced_open: the
+    "Advanced" section is unfolded.
     """
 
-    detector: str = "blazeface"
-    show_bars: bool = True
-    smoothing: bool = True
-    mirror: bool = True
-    min_face_px: int = 40
-    loop_video: bool = True
+    csv: str = ""
+    out: str = ""
+    preset: str = TrainConfig.preset
+    epochs: int | None = None
+    batch_size: int | None = None
+    seed: int = TrainConfig.seed
+    threads: int = 1
+    precision: str = TrainConfig.precision
+    limit_per_split: int = 0
+    labels: str = TrainConfig.labels
+    advanced_open: bool = False
 
 
 def source_to_text(source: int | str | Path) -> str:
@@ -78,6 +85,11 @@ def _as_int(value: object, default: int) -> int:
         return default
 
 
+def _as_optional_int(value: object) -> int | None:
+    number = _as_int(value, 0)
+    return number if number > 0 else None
+
+
 class AppSettings:
     """Typed access to the app's ``QSettings``.
 
@@ -96,11 +108,6 @@ class AppSettings:
     def from_file(cls, path: str | Path, read_only: bool = False) -> AppSettings:
         """Settings kept in an INI file (tests, portable installs)."""
         return cls(QSettings(str(path), QSettings.Format.IniFormat), read_only=read_only)
-
-    @property
-    def qsettings(self) -> QSettings:
-        """The underlying store, for widgets that keep their own keys (the Train tab)."""
-        return self._qs
 
     def _set(self, key: str, value: object) -> None:
         if not self.read_only:
@@ -141,6 +148,15 @@ class AppSettings:
         self._set("live/mirror", value.mirror)
         self._set("live/min_face_px", int(value.min_face_px))
         self._set("live/loop_video", value.loop_video)
+
+    @property
+    def every_frame(self) -> bool:
+        """Video pacing: every frame (True) or real time, skipping late frames (default)."""
+        return _as_bool(self._qs.value("live/every_frame"), False)
+
+    @every_frame.setter
+    def every_frame(self, value: bool) -> None:
+        self._set("live/every_frame", bool(value))
 
     # folders ----------------------------------------------------------------------------
     @property
@@ -190,3 +206,39 @@ class AppSettings:
     @splitter_state.setter
     def splitter_state(self, value: QByteArray) -> None:
         self._set("window/splitter", value)
+
+    # train tab --------------------------------------------------------------------------
+    @property
+    def train_form(self) -> TrainFormValues:
+        d = TrainFormValues()
+        preset = str(self._qs.value("train/preset", d.preset) or d.preset)
+        precision = str(self._qs.value("train/precision", d.precision) or d.precision)
+        labels = str(self._qs.value("train/labels", d.labels) or d.labels)
+        return TrainFormValues(
+            csv=str(self._qs.value("train/csv", "") or ""),
+            out=str(self._qs.value("train/out", "") or ""),
+            preset=preset if preset in PRESETS else d.preset,
+            epochs=_as_optional_int(self._qs.value("train/epochs")),
+            batch_size=_as_optional_int(self._qs.value("train/batch_size")),
+            seed=max(0, _as_int(self._qs.value("train/seed"), d.seed)),
+            threads=max(0, _as_int(self._qs.value("train/threads"), d.threads)),
+            precision=precision if precision in PRECISIONS else d.precision,
+            limit_per_split=max(0, _as_int(self._qs.value("train/limit_per_split"),
+                                           d.limit_per_split)),
+            labels=labels if labels in LABEL_SETS else d.labels,
+            advanced_open=_as_bool(self._qs.value("train/advanced_open"), d.advanced_open),
+        )
+
+    @train_form.setter
+    def train_form(self, value: TrainFormValues) -> None:
+        for key, item in vars(value).items():
+            self._set(f"train/{key}", "" if item is None else item)
+
+    @property
+    def validated_csv(self) -> str:
+        """"path|size|mtime" of the last CSV that passed the trainer's ``inspect``."""
+        return str(self._qs.value("train/validated", "") or "")
+
+    @validated_csv.setter
+    def validated_csv(self, value: str) -> None:
+        self._set("train/validated", value)

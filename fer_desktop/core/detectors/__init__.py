@@ -1,7 +1,9 @@
 """Face detectors behind one small interface: ``detect(frame_bgr) -> list[Detection]``.
 
-Two implementations: BlazeFace full-range run with LiteRT (fast, finds small and turned faces)
-and OpenCV's Haar cascade (always present, the fallback).
+Three implementations: YuNet through ``cv2.FaceDetectorYN`` (the default: small faces down
+to about 12 input pixels, close-ups, five keypoints; its model file ships in assets/),
+BlazeFace full-range run with LiteRT (the previous default) and OpenCV's Haar cascade (always
+present, the fallback).
 
 Example:
     >>> detector = create_detector("haar", min_face_px=40)
@@ -18,7 +20,7 @@ import numpy as np
 
 from fer_desktop.core.types import Detection
 
-DETECTORS = ("blazeface", "haar")
+DETECTORS = ("yunet", "blazeface", "haar")
 
 
 @runtime_checkable
@@ -31,27 +33,36 @@ class FaceDetector(Protocol):
         ...
 
 
-def create_detector(name: str = "blazeface", **options) -> FaceDetector:
+def create_detector(name: str = "yunet", **options) -> FaceDetector:
     """Build a detector by name.
 
     Args:
-        name: "blazeface" or "haar".
-        **options: ``min_face_px`` (both), ``score_threshold`` and ``num_threads``
-            (BlazeFace), ``scale_factor`` and ``min_neighbors`` (Haar).
+        name: "yunet", "blazeface" or "haar".
+        **options: ``min_face_px`` (all), ``score_threshold`` (YuNet, BlazeFace; None: the
+            detector's own default), ``num_threads`` (BlazeFace), ``close_ups`` (YuNet),
+            ``scale_factor`` and ``min_neighbors`` (Haar).
 
     Raises:
         ValueError: unknown name (the message lists the valid ones).
     """
     key = name.strip().lower()
+    if options.get("score_threshold", 0) is None:
+        options.pop("score_threshold")
+    if key == "yunet":
+        from fer_desktop.core.detectors.yunet import YuNetDetector
+
+        return YuNetDetector(**options)
     if key == "blazeface":
         from fer_desktop.core.detectors.blazeface import BlazeFaceDetector
 
+        options.pop("close_ups", None)
         return BlazeFaceDetector(**options)
     if key == "haar":
         from fer_desktop.core.detectors.haar import HaarDetector
 
         options.pop("score_threshold", None)  # Haar has no scores
         options.pop("num_threads", None)
+        options.pop("close_ups", None)
         return HaarDetector(**options)
     close = difflib.get_close_matches(key, DETECTORS, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""

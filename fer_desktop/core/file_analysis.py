@@ -1,0 +1,192 @@
+"""The window's "Analyse whole file...": one video through the ``analyze`` pipeline (Qt-free).
+
+:func:`analyse_file` runs the same code as ``fer-desktop analyze VIDEO --out CSV`` (every
+frame, tracked and smoothed), reports progress through a callback, can be cancelled between
+frames, and keeps the same guarantees (docs/guarantees.md): the CSV is written beside its
+target and renamed into place only when at least one frame was analysed; nothing existing is
+replaced. :func:`emotion_series` reads such a CSV back as one curve per emotion over video
+time, for the result's chart.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core import analyze
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import ExportError, SourceError
+from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.core.safe_write import PendingFile, check_outputs
+
+ProgressCallback = Callable[[int, "int | None"], None]
+
+
+class AnalysisCancelled(Exception):
+    """The user stopped the analysis; nothing was written."""
+
+
+@dataclass(frozen=True)
+class FileAnalysis:
+    """The outcome of :func:`analyse_file`.
+
+    video: the file analysed. csv_path: the CSV written. frames: frames analysed.
+    rows: face rows written. problems: (file, reason) for a truncated end, if any.
+    """
+
+    video: Path
+    csv_path: Path
+    frames: int
+    rows: int
+    problems: tuple[tuple[str, str], ...] = ()
+
+
+def analysis_csv_path(folder: Path, video: Path, now: dt.datetime | None = None) -> Path:
+    """``folder/<video stem>-emotions-20260101-120000.csv``, ``-2``... when taken."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stem = f"{Path(video).stem}-emotions-{stamp}"
+    path, n = folder / f"{stem}.csv", 2
+    while path.exists():
+        path, n = folder / f"{stem}-{n}.csv", n + 1
+    return path
+
+
+class _Progress:
+    """The progress-bar object ``analyze`` expects (a context manager with ``update``)."""
+
+    def __init__(self, total: int | None, on_progress: ProgressCallback | None,
+                 cancelled: Callable[[], bool]) -> None:
+        self.total, self.done = total, 0
+        self._on_progress, self._cancelled = on_progress, cancelled
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        if self._cancelled():
+            raise AnalysisCancelled()
+        self.done += n
+        if self._on_progress is not None:
+            self._on_progress(self.done, self.total)
+
+
+def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline, *,
+                 on_progress: ProgressCallback | None = None,
+                 cancelled: Callable[[], bool] = lambda: False) -> FileAnalysis:
+    """Analyse every frame of ``video`` into ``out_csv`` (which must not exist yet).
+
+    Args:
+        video: the video file.
+        out_csv: the CSV to create (same columns as ``fer-desktop analyze``).
+        pipeline: a FacePipeline of its own (not the live view's: it is reset and used here).
+        on_progress: called as ``(frames_done, frame_count or None)`` after each frame.
+        cancelled: polled before each frame; True stops the run.
+
+    Raises:
+        AnalysisCancelled: ``cancelled()`` became true; no CSV was left behind.
+        SourceError: the video cannot be read, or no frame of it could be analysed.
+        ExportError: the CSV would replace a file or cannot be written.
+    """
+    video, out_csv = Path(video), Path(out_csv)
+    check_outputs({"the result CSV": out_csv}, [video])
+    pending = PendingFile(out_csv)
+    totals: Counter = Counter()
+    try:
+        recorder = CsvRecorder(pending.path, with_source=True)
+        try:
+            problems = analyze._analyse_source(
+                str(video), pipeline, recorder, 1, None, OverlayPainter(), {}, totals, True,
+                progress=lambda total, _name: _Progress(total, on_progress, cancelled))
+        finally:
+            recorder.close()
+        if totals["frames"] == 0:
+            raise SourceError(video, "no frame of it could be analysed")
+        pending.commit()
+    except OSError as exc:
+        raise ExportError(out_csv, f"cannot be written ({exc.strerror or exc})") from exc
+    finally:
+        if not pending.committed:
+            pending.discard()
+    return FileAnalysis(video, out_csv, totals["frames"], recorder.rows, tuple(problems))
+
+
+@dataclass(frozen=True)
+class EmotionSeries:
+    """Emotions over video time, read back from an analysis CSV.
+
+    time_s: (n,) float64, video seconds, increasing.
+    probabilities: (n, 7) float64, ordered as EMOTIONS: the mean over the faces of that frame;
+        a row of NaN marks a stretch with no face (the chart breaks its lines there).
+    faces: (n,) int, faces in that frame (0 in the NaN rows).
+    """
+
+    time_s: np.ndarray = field(repr=False)
+    probabilities: np.ndarray = field(repr=False)
+    faces: np.ndarray = field(repr=False)
+
+    @property
+    def frames_with_faces(self) -> int:
+        return int(np.count_nonzero(self.faces))
+
+
+def emotion_series(csv_path: str | Path) -> EmotionSeries:
+    """One curve per emotion from a CSV written by ``analyze`` or the recorder.
+
+    Frames missing from the CSV (no face found) become a NaN row, so that a curve is not drawn
+    across a stretch without faces.
+
+    Raises:
+        ExportError: the file cannot be read or lacks the expected columns.
+    """
+    path = Path(csv_path)
+    by_frame: dict[int, list] = {}
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in ("frame", "time_s", *EMOTIONS)
+                       if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ExportError(path, "is not an emotion CSV (no column "
+                                        + ", ".join(missing) + ")")
+            for line, row in enumerate(reader, start=2):
+                if not row.get("label") and not row.get(EMOTIONS[0]):
+                    continue  # a row that says "no face" carries no probabilities
+                try:
+                    frame = int(row["frame"])
+                    entry = by_frame.setdefault(frame, [float(row["time_s"]),
+                                                        np.zeros(len(EMOTIONS)), 0])
+                    entry[1] += [float(row[e]) for e in EMOTIONS]
+                    entry[2] += 1
+                except (TypeError, ValueError) as exc:
+                    raise ExportError(path, f"row {line} has a value that is not a "
+                                            f"number ({exc})") from exc
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    times: list[float] = []
+    probs: list[np.ndarray] = []
+    faces: list[int] = []
+    previous: int | None = None
+    for frame in sorted(by_frame):
+        time_s, total, count = by_frame[frame]
+        if previous is not None and frame > previous + 1:  # a stretch with no face
+            times.append((times[-1] + time_s) / 2)
+            probs.append(np.full(len(EMOTIONS), np.nan))
+            faces.append(0)
+        times.append(time_s)
+        probs.append(total / count)
+        faces.append(count)
+        previous = frame
+    return EmotionSeries(np.asarray(times, np.float64),
+                         np.asarray(probs, np.float64).reshape(-1, len(EMOTIONS)),
+                         np.asarray(faces, int))

@@ -1,0 +1,75 @@
+"""Frame statistics for the status bar: frames per second, latency, interval, dropped frames.
+
+Qt-free so that it is tested with a fake clock. The Live tab calls :meth:`FrameStats.add` for
+each frame it paints and :meth:`FrameStats.take` once a second; ``take`` returns a
+:class:`LiveStats` over the frames since the previous ``take`` and starts a new interval
+(like ``FPSMonitor.tick()`` in supervision: count, then report once per interval).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LiveStats:
+    """What the status bar shows, once a second.
+
+    fps: frames painted per second over the last interval. latency_ms: mean time from a frame
+    read to its annotated copy ready. interval_ms: mean time between processed frames. faces:
+    in the latest frame. still: the source is a still image (fps means nothing then).
+    dropped: frames replaced before they were painted, since the source opened.
+    running: a capture thread is running.
+    """
+
+    fps: float = 0.0
+    latency_ms: float | None = None
+    interval_ms: float | None = None
+    faces: int = 0
+    still: bool = False
+    dropped: int = 0
+    running: bool = False
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+class FrameStats:
+    """Accumulates painted frames between two reports.
+
+    Example:
+        stats = FrameStats()
+        stats.add(latency_ms=12.0, interval_ms=33.0)      # per painted frame
+        line = stats.take(faces=1, still=False, dropped=0, running=True)  # once a second
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._start = clock()
+        self._frames = 0
+        self._latency: list[float] = []
+        self._gaps: list[float] = []
+
+    def add(self, latency_ms: float, interval_ms: float | None) -> None:
+        """One frame painted: its latency, and the time since the previous output (or None)."""
+        self._frames += 1
+        self._latency.append(latency_ms)
+        if interval_ms is not None:
+            self._gaps.append(interval_ms)
+
+    def take(self, *, faces: int = 0, still: bool = False, dropped: int = 0,
+             running: bool = False) -> LiveStats:
+        """The statistics since the previous call; starts a new interval."""
+        now = self._clock()
+        elapsed = max(1e-6, now - self._start)
+        stats = LiveStats(fps=self._frames / elapsed, latency_ms=_mean(self._latency),
+                          interval_ms=_mean(self._gaps), faces=faces, still=still,
+                          dropped=dropped, running=running)
+        self._start = now
+        self._frames = 0
+        self._latency.clear()
+        self._gaps.clear()
+        return stats

@@ -1,0 +1,117 @@
+"""Where a training run stands, from its events alone: epoch, step, speed and time left.
+
+Qt-free so that the ETA is tested without a window. The Train tab feeds every parsed trainer
+event to :meth:`TrainingProgress.update` and redraws its labels from the texts below ten times
+a second; a burst of events costs only these few assignments.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from fer_desktop.core.trainer_events import TrainerEvent
+
+
+def format_duration(seconds: float | None) -> str:
+    """``75`` -> ``"1:15"``, ``3725`` -> ``"1:02:05"``; ``"-"`` when unknown or negative."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "-"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else None
+
+
+@dataclass
+class TrainingProgress:
+    """The progress of one trainer process.
+
+    epochs: total epochs (None until the ``started`` event). epoch: the 1-based epoch in
+    progress (or last finished). steps / step: batches per epoch and done in this epoch.
+    batch_size: from the run's config (None: unknown). images_per_s: the latest speed.
+    epoch_seconds: how long the last finished epoch took (a better per-epoch estimate than
+    steps x step time, because it includes validation). last_val_accuracy: of the last epoch.
+    exporting: every epoch is done; the trainer evaluates and exports (no steps to report).
+
+    Example:
+        progress = TrainingProgress()
+        for event in events:          # parsed trainer events, in order
+            progress.update(event)
+        progress.eta_s()              # seconds left, or None while the speed is unknown
+    """
+
+    epochs: int | None = None
+    epoch: int = 0
+    steps: int = 0
+    step: int = 0
+    batch_size: int | None = None
+    images_per_s: float | None = None
+    epoch_seconds: float | None = None
+    last_val_accuracy: float | None = None
+    exporting: bool = False
+
+    @property
+    def started(self) -> bool:
+        """The trainer has said how many epochs it runs."""
+        return self.epochs is not None
+
+    def update(self, event: TrainerEvent) -> None:
+        """Take in one event; events that say nothing about progress are ignored."""
+        name = event.name
+        if name == "started":
+            config = event.get("config")
+            batch = config.get("batch_size") if isinstance(config, dict) else None
+            self.epochs, self.epoch = event["epochs"], event["initial_epoch"]
+            self.steps, self.step = event["steps_per_epoch"], 0
+            self.batch_size = int(batch) if isinstance(batch, int) else None
+        elif name == "batch":
+            self.epoch, self.epochs = event["epoch"], event["epochs"]
+            self.step, self.steps = event["step"], event["steps"]
+            self.images_per_s = _number(event["images_per_s"])
+        elif name == "epoch":
+            self.epoch, self.epochs = event["epoch"], event["epochs"]
+            self.step = self.steps
+            self.last_val_accuracy = _number(event["val_accuracy"])
+            seconds = _number(event.get("seconds"))
+            if seconds is not None:
+                self.epoch_seconds = seconds
+            if self.epoch >= self.epochs:
+                self.exporting = True
+
+    def eta_s(self, batch_size: int | None = None) -> float | None:
+        """Seconds until the last epoch ends (export not included); None while unknown.
+
+        Args:
+            batch_size: used when the ``started`` event did not carry the run's batch size.
+        """
+        batch = self.batch_size or batch_size
+        rate = self.images_per_s
+        if not self.started or not batch or rate is None or rate <= 0:
+            return None
+        epoch, epochs = max(1, self.epoch), int(self.epochs or 0)
+        steps = max(1, self.steps)
+        step_s = batch / rate
+        per_epoch = self.epoch_seconds or steps * step_s
+        return (steps - self.step) * step_s + max(0, epochs - epoch) * per_epoch
+
+    def headline(self) -> str:
+        """"Epoch 2 of 10", or what the trainer is doing before or after the epochs."""
+        if not self.started:
+            return "Starting the trainer (loading data and TensorFlow)..."
+        if self.exporting:
+            return f"Evaluating and exporting the best model (all {self.epochs} epochs done)..."
+        return f"Epoch {max(1, self.epoch)} of {self.epochs}"
+
+    def speed_line(self, elapsed_s: float, batch_size: int | None = None) -> str:
+        """"1,234 images/s   elapsed 1:05   ETA 12:00" (only the elapsed time when no steps)."""
+        if not self.started or self.exporting:
+            return f"elapsed {format_duration(elapsed_s)}"
+        rate = self.images_per_s
+        speed = f"{rate:,.0f} images/s" if rate is not None else "- images/s"
+        return (f"{speed}   elapsed {format_duration(elapsed_s)}   "
+                f"ETA {format_duration(self.eta_s(batch_size))}")

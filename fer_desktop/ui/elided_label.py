@@ -1,0 +1,70 @@
+"""A one-line label that shortens its text with "..." when narrow, the full text as tooltip.
+
+Used where a long text (a file path, the model's name) must not push other controls out of a
+small window; the whole text stays readable in the tooltip and to screen readers.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+class ElidedLabel(QLabel):
+    """A QLabel for plain one-line text, elided at ``mode`` (default: in the middle).
+
+    Args:
+        text: the full text.
+        mode: where the "..." goes (``Qt.ElideMiddle`` keeps both ends of a path).
+        min_chars: the narrowest it gets, in average characters.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, *,
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+                 min_chars: int = 12) -> None:
+        super().__init__(parent)
+        self._mode = mode
+        self._min_chars = min_chars
+        self._tip = ""
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+        super().setText(text)
+        self.setAccessibleName(text)
+        self._update_tip()
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt API)
+        """An explanation shown under the full text (when it is cut) in the tooltip."""
+        self._tip = tip
+        self._update_tip()
+
+    def _update_tip(self) -> None:
+        text = self.text()
+        shown = self.elided_text()
+        tip = text if shown != text else ""
+        if self._tip:
+            tip = f"{tip}\n{self._tip}" if tip else self._tip
+        super().setToolTip(tip)
+
+    def elided_text(self) -> str:
+        width = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), self._mode, max(0, width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        hint = super().minimumSizeHint()
+        narrow = self.fontMetrics().averageCharWidth() * self._min_chars
+        margins = self.contentsMargins()
+        return QSize(min(hint.width(), narrow + margins.left() + margins.right()),
+                     hint.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        flags = self.alignment() | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(self.contentsRect(), flags, self.elided_text())

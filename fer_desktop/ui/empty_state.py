@@ -1,0 +1,100 @@
+"""What the Live tab shows instead of, or above, the video: the empty state and the error banner."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class EmptyState(QWidget):
+    """"No camera found": offers the sample image, a video or an image.
+
+    Signals:
+        sample_requested(), video_requested(), image_requested(): a button was clicked.
+    """
+
+    sample_requested = Signal()
+    video_requested = Signal()
+    image_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("No camera found and no source chosen")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title.setWordWrap(True)
+        text = QLabel("Connect a camera and choose it in the Source list, or open a video or "
+                      "an image file. The sample image shows what the app does without a "
+                      "camera.")
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.sample_button = self._button("Show the sample image",
+                                          "Open the sample image shipped with the app (Ctrl+E)",
+                                          self.sample_requested)
+        self.sample_button.setDefault(True)
+        self.sample_button.setMinimumWidth(self.sample_button.sizeHint().width())
+        video = self._button("Open video...", "Play a video file (Ctrl+O)", self.video_requested)
+        image = self._button("Open image...", "Analyse an image file (Ctrl+I)",
+                             self.image_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.sample_button, video, image):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        card = QWidget()
+        card.setMaximumWidth(620)
+        inner = QVBoxLayout(card)
+        inner.addWidget(title)
+        inner.addWidget(text)
+        inner.addSpacing(16)
+        inner.addLayout(buttons)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 4)
+        row.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+    @staticmethod
+    def _button(text: str, tip: str, signal) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.setMinimumWidth(max(120, button.sizeHint().width()))  # 3 fit in 800 px
+        button.clicked.connect(signal)
+        return button
+
+
+class SourceBanner(QFrame):
+    """A red strip above the video saying what went wrong with the source, with Retry.
+
+    Signals:
+        retry_clicked(): the user asked to open the source again.
+    """
+
+    retry_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sourceBanner")
+        self.setStyleSheet("#sourceBanner { background: #5c1f1f; border-radius: 4px; }"
+                           "#sourceBanner QLabel { color: #ffffff; }")
+        self.label = QLabel("")
+        self.label.setWordWrap(True)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setToolTip("Open the source again (F5)")
+        self.retry_button.clicked.connect(self.retry_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.retry_button)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()

@@ -1,0 +1,255 @@
+"""The "Analyse whole file" window: progress while a video is analysed, then its chart.
+
+The work is :func:`fer_desktop.core.file_analysis.analyse_file` (the ``analyze`` pipeline) on
+an :class:`AnalysisThread`, with a pipeline of its own so the live view keeps playing. The
+dialog shows the progress with a Cancel button, then a chart of each emotion over video time
+(read back from the CSV), where the CSV went, and buttons to open it or its folder. Closing
+the dialog cancels a run that has not finished; nothing half-written is left behind.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import ExportError, ModelError, SourceError
+from fer_desktop.core.file_analysis import (
+    AnalysisCancelled,
+    FileAnalysis,
+    analyse_file,
+    emotion_series,
+)
+from fer_desktop.ui.face_panel import EMOTION_COLORS
+
+PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
+
+
+class AnalysisThread(QThread):
+    """Builds a pipeline and analyses one video; see the module docstring.
+
+    Args:
+        video, out_csv: the video and the CSV to create.
+        make_pipeline: returns a fresh FacePipeline (called in the thread: loading a model
+            takes a moment).
+
+    Signals:
+        progress(int, int): frames done, frame count (0 when unknown).
+        succeeded(object): the FileAnalysis.
+        failed(str, str): a message for the user, and the details (traceback).
+        cancelled(): the user stopped it; nothing was written.
+    """
+
+    progress = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str, str)
+    cancelled = Signal()
+
+    def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.video, self.out_csv = video, out_csv
+        self._make_pipeline = make_pipeline
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _on_progress(self, done: int, total: int | None) -> None:
+        if done % PROGRESS_EVERY == 0 or (total and done >= total):
+            self.progress.emit(done, total or 0)
+
+    def run(self) -> None:
+        try:
+            pipeline = self._make_pipeline()
+            if self._cancel.is_set():
+                raise AnalysisCancelled()
+            result = analyse_file(self.video, self.out_csv, pipeline,
+                                  on_progress=self._on_progress, cancelled=self._cancel.is_set)
+        except AnalysisCancelled:
+            self.cancelled.emit()
+        except (SourceError, ExportError, ModelError) as exc:
+            self.failed.emit(str(exc), traceback.format_exc())
+        except Exception as exc:  # noqa: BLE001 - a bug must reach the user, not vanish
+            self.failed.emit(f"The analysis stopped: {exc}", traceback.format_exc())
+        else:
+            self.succeeded.emit(result)
+
+
+class EmotionChart(pg.PlotWidget):
+    """Seven curves, one per emotion, over video time; its legend is a row beside it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, background="#1e1e22")
+        self.setAccessibleName("Emotions over video time")
+        self.setLabel("bottom", "video time (s)")
+        self.setLabel("left", "probability (mean over faces)")
+        self.setYRange(0.0, 1.0, padding=0.02)
+        self.setMouseEnabled(x=True, y=False)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.curves = {e: self.plot(pen=pg.mkPen(QColor(EMOTION_COLORS[e]), width=2),
+                                    connect="finite", name=e) for e in EMOTIONS}
+
+    def show_series(self, time_s: np.ndarray, probabilities: np.ndarray) -> None:
+        for k, emotion in enumerate(EMOTIONS):
+            self.curves[emotion].setData(time_s, probabilities[:, k])
+        if len(time_s):
+            self.setXRange(float(time_s[0]), float(max(time_s[-1], time_s[0] + 1e-3)),
+                           padding=0.01)
+
+
+def legend_row() -> QWidget:
+    """The chart's legend as plain labels (it never covers a curve)."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for emotion in EMOTIONS:
+        label = QLabel(f"<span style='color:{EMOTION_COLORS[emotion]}'>\u25a0</span> {emotion}")
+        label.setAccessibleName(f"{emotion}: colour {EMOTION_COLORS[emotion]}")
+        layout.addWidget(label)
+    layout.addStretch(1)
+    return row
+
+
+class FileAnalysisDialog(QDialog):
+    """Runs an :class:`AnalysisThread` and shows its progress, then its result.
+
+    Signals:
+        finished_analysis(object): the FileAnalysis, once the chart is shown.
+        failed(str): the message shown when the analysis failed.
+    """
+
+    finished_analysis = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Analyse {video.name}")
+        self.setMinimumSize(520, 360)
+        self.resize(820, 520)
+        self.result: FileAnalysis | None = None
+
+        self.status = QLabel(f"Loading the model to analyse {video.name}...")
+        self.status.setWordWrap(True)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setAccessibleName("Analysis progress")
+        self.progress_bar.setRange(0, 0)  # busy until the frame count is known
+        self.chart = EmotionChart()
+        self.chart.hide()
+        self.legend = legend_row()
+        self.legend.hide()
+
+        self.open_csv_button = QPushButton("Open CSV")
+        self.open_csv_button.setToolTip("Open the CSV file with the default application")
+        self.open_folder_button = QPushButton("Open folder")
+        self.open_folder_button.setToolTip("Show the folder that holds the CSV file")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the analysis; nothing is saved")
+        self.buttons = QDialogButtonBox()
+        for button in (self.open_csv_button, self.open_folder_button):
+            button.setEnabled(False)
+            self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.open_csv_button.clicked.connect(lambda: self._open(self.result.csv_path))
+        self.open_folder_button.clicked.connect(lambda: self._open(self.result.csv_path.parent))
+        self.cancel_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.buttons)
+
+        self.thread = AnalysisThread(video, out_csv, make_pipeline, self)
+        self.thread.progress.connect(self._on_progress)
+        self.thread.succeeded.connect(self._on_succeeded)
+        self.thread.failed.connect(self._on_failed)
+        self.thread.cancelled.connect(self._on_cancelled)
+        self._video = video
+
+    def start(self) -> None:
+        self.thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self.thread.isRunning()
+
+    def _open(self, path: Path) -> None:
+        """Open a file or folder with the desktop's default application (tests replace it)."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if total:
+            self.progress_bar.setRange(0, total)
+            self.progress_bar.setValue(min(done, total))
+            self.status.setText(f"Analysing {self._video.name}: frame {done} of {total}")
+        else:
+            self.status.setText(f"Analysing {self._video.name}: frame {done}")
+
+    def _on_succeeded(self, result: FileAnalysis) -> None:
+        self.result = result
+        self.progress_bar.hide()
+        self.cancel_button.setText("Close")
+        self.cancel_button.setToolTip("Close this window (the CSV file stays)")
+        for button in (self.open_csv_button, self.open_folder_button):
+            button.setEnabled(True)
+        try:
+            series = emotion_series(result.csv_path)
+        except ExportError as exc:
+            self.status.setText(f"Saved {result.csv_path}, but it cannot be charted: {exc}")
+            self.finished_analysis.emit(result)
+            return
+        self.chart.show_series(series.time_s, series.probabilities)
+        self.chart.show()
+        self.legend.show()
+        text = (f"{result.frames} frames analysed, faces in {series.frames_with_faces}. "
+                f"Saved to {result.csv_path}")
+        if result.problems:
+            text += "\n" + "; ".join(reason for _path, reason in result.problems)
+        self.status.setText(text)
+        self.status.setToolTip(str(result.csv_path))
+        self.finished_analysis.emit(result)
+
+    def _on_failed(self, message: str, details: str) -> None:
+        self.progress_bar.hide()
+        self.status.setText(f"Could not analyse {self._video.name}: {message}")
+        self.status.setToolTip(details.strip().splitlines()[-1] if details.strip() else "")
+        self.cancel_button.setText("Close")
+        self.failed.emit(message)
+
+    def _on_cancelled(self) -> None:
+        self.status.setText("Analysis cancelled; nothing was saved.")
+
+    def stop(self) -> None:
+        """Cancel a run that has not finished and wait for it (it stops at the next frame)."""
+        if self.thread.isRunning():
+            self.thread.cancel()
+            self.thread.wait()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.stop()
+        super().closeEvent(event)
+
+    def reject(self) -> None:  # Esc, Cancel, Close
+        self.stop()
+        super().reject()

@@ -1,0 +1,91 @@
+"""The Train tab's list of runs in the output folder, newest first.
+
+Rows come from :func:`trainer.runs.list_runs` (the run folders' files); the tab passes what it
+knows better than the files (a run it is training now, a run whose process ended a moment
+ago) as ``states``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QGroupBox, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout
+
+from trainer.runs import RunRow
+
+COLUMNS = ("Started", "Preset", "Epochs", "Best PublicTest", "State")
+STATE_COLUMN = COLUMNS.index("State")
+
+
+class RunList(QGroupBox):
+    """"Runs in the output folder".
+
+    Signals:
+        selection_changed(): the user selected another run (or none).
+    """
+
+    selection_changed = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__("Runs in the output folder", parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.itemSelectionChanged.connect(self.selection_changed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree)
+
+    def show_rows(self, rows: list[RunRow], selected: Path | None,
+                  states: dict[Path, str] | None = None) -> None:
+        """Replace the rows (no signal), keeping ``selected`` selected.
+
+        Args:
+            rows: the runs, top to bottom.
+            selected: the run folder to select, or None.
+            states: run folder -> state to show instead of the one read from its files.
+        """
+        states = states or {}
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for row in rows:
+            row = dataclasses.replace(row, state=states.get(row.run_dir, row.state))
+            epochs = f"{row.epochs_done}/{row.epochs}" if row.epochs else str(row.epochs_done)
+            best = (f"{100 * row.best_val_accuracy:.1f}%"
+                    if isinstance(row.best_val_accuracy, int | float) else "-")
+            item = QTreeWidgetItem([row.started, row.preset, epochs, best, row.state])
+            item.setData(0, Qt.ItemDataRole.UserRole, row)
+            for column in range(len(COLUMNS)):
+                item.setToolTip(column, str(row.run_dir))
+            if row.state == "failed":
+                item.setForeground(STATE_COLUMN, QBrush(QColor("#b00020")))
+            self.tree.addTopLevelItem(item)
+            if selected is not None and row.run_dir == selected:
+                item.setSelected(True)
+        self.tree.blockSignals(False)
+
+    def rows(self) -> list[RunRow]:
+        """The rows, top to bottom (with the states shown)."""
+        return [self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+                for i in range(self.tree.topLevelItemCount())]
+
+    def selected_row(self) -> RunRow | None:
+        items = self.tree.selectedItems()
+        return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+
+    def select(self, run: Path | None) -> None:
+        """Select ``run`` (or nothing), without emitting ``selection_changed``."""
+        self.tree.blockSignals(True)
+        self.tree.clearSelection()
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if run is not None and item.data(0, Qt.ItemDataRole.UserRole).run_dir == run:
+                item.setSelected(True)
+                self.tree.scrollToItem(item)
+        self.tree.blockSignals(False)

@@ -1,0 +1,171 @@
+"""A run's evaluation, read from its ``model.json``: accuracy, per-class recall, confusion matrix,
+and the "Use this model" button."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fer_desktop.core.emotions import EMOTIONS
+
+
+def _heat(fraction: float) -> QColor:
+    """White -> blue for 0 -> 1 of a true class's images."""
+    f = min(1.0, max(0.0, fraction))
+    return QColor(int(255 - 200 * f), int(255 - 150 * f), int(255 - 40 * f))
+
+
+def _recipe_text(recipe) -> str:
+    """``{"preset": "default", "epochs": 3, ...}`` -> "default, 3 epochs, batch 128, bfloat16"."""
+    if not isinstance(recipe, dict):
+        return str(recipe or "")
+    parts = [str(recipe.get("preset", ""))]
+    if recipe.get("epochs"):
+        parts.append(f"{recipe['epochs']} epochs")
+    if recipe.get("batch_size"):
+        parts.append(f"batch {recipe['batch_size']}")
+    if recipe.get("precision"):
+        parts.append(str(recipe["precision"]))
+    return ", ".join(p for p in parts if p)
+
+
+class ResultsView(QWidget):
+    """A run's evaluation from its ``model.json``: accuracy, per-class recall, confusion."""
+
+    use_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.summary = QLabel("Select a run to see its evaluation.")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.use_button = QPushButton("Use this model")
+        self.use_button.setToolTip("Load this run's exported model in the live view "
+                                   "(the current model stays if the new one fails its checks)")
+        self.use_button.setEnabled(False)
+        self.use_button.clicked.connect(self.use_clicked)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setToolTip("Confusion matrix on PrivateTest: rows are the true emotion, "
+                              "columns the predicted one; colour = share of the row")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        rows.setMinimumSectionSize(self.fontMetrics().height() + 4)
+        self.table.setMinimumHeight(8 * (self.fontMetrics().height() + 6) + 6)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.hide()
+        layout.addWidget(self.table, 1)
+        self.run_dir: Path | None = None
+        self.metadata: dict | None = None
+
+    def show_run(self, run: Path | None) -> None:
+        self.run_dir, self.metadata = run, None
+        self.table.hide()
+        self.use_button.setEnabled(False)
+        if run is None:
+            self.summary.setText("Select a run to see its evaluation.")
+            return
+        path = run / "model.json"
+        if not path.is_file():
+            self.summary.setText(f"{run.name}: no evaluation yet. A run is evaluated and "
+                                 "exported (model.json) when its last epoch ends.")
+            return
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            classes = [str(c) for c in meta.get("classes") or EMOTIONS]
+            files = meta["accuracy"]
+            name = "model.tflite" if "model.tflite" in files else next(iter(files))
+            info = files[name]
+            confusion = np.asarray(info["private_confusion"], dtype=np.int64)
+            if confusion.shape != (len(classes), len(classes)):
+                raise ValueError(f"confusion matrix is {confusion.shape}, expected "
+                                 f"{len(classes)}x{len(classes)}")
+        except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
+            self.summary.setText(f"{path}: cannot read the evaluation ({exc}).")
+            return
+        self.metadata = meta
+        lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
+                 f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
+                 f"(PublicTest {_percent(info['public_accuracy'])}, macro F1 "
+                 f"{_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
+                 _balanced_text(info)]
+        others = [f"{k}: {_percent(v['private_accuracy'])}" for k, v in files.items() if k != name]
+        if others:
+            lines.append("Also exported: " + ", ".join(others))
+        self.summary.setText("<br>".join(line for line in lines if line))
+        self._fill_table(classes, confusion, info.get("private_recall") or {})
+        self.use_button.setEnabled(True)
+
+    def _fill_table(self, classes: list[str], confusion: np.ndarray, recall: dict) -> None:
+        n = len(classes)
+        self.table.clear()
+        self.table.setRowCount(n)
+        self.table.setColumnCount(n + 1)
+        self.table.setHorizontalHeaderLabels([*classes, "recall"])
+        self.table.setVerticalHeaderLabels(classes)
+        totals = confusion.sum(axis=1)
+        for i in range(n):
+            for j in range(n):
+                share = confusion[i, j] / totals[i] if totals[i] else 0.0
+                item = QTableWidgetItem(str(int(confusion[i, j])))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                item.setBackground(QBrush(_heat(share)))
+                item.setForeground(QBrush(QColor("white" if share > 0.55 else "black")))
+                item.setToolTip(f"true {classes[i]}, predicted {classes[j]}: "
+                                f"{int(confusion[i, j])} of {int(totals[i])} ({100 * share:.0f}%)")
+                self.table.setItem(i, j, item)
+            value = recall.get(classes[i])
+            text = f"{100 * value:.0f}%" if isinstance(value, int | float) else "-"
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.table.setItem(i, n, item)
+        self.table.show()
+
+
+def _percent(value: object) -> str:
+    """"66.3%", or "not measured" (null or NaN: the CSV had no rows for it)."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f"{100 * value:.1f}%"
+    return "not measured"
+
+
+def _fraction(value: object) -> str:
+    """"0.693", or "not measured"."""
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f"{value:.3f}"
+    return "not measured"
+
+
+def _balanced_text(info: dict) -> str:
+    """Balanced accuracy (every emotion counts the same) and the FER+ score, when exported."""
+    parts = []
+    if isinstance(info.get("private_balanced_accuracy"), int | float):
+        parts.append(f"balanced accuracy <b>{100 * info['private_balanced_accuracy']:.1f}%</b> "
+                     "(the mean of the per-emotion recalls)")
+    if isinstance(info.get("private_ferplus_accuracy"), int | float):
+        parts.append(f"FER+ majority {100 * info['private_ferplus_accuracy']:.1f}%")
+    return "PrivateTest " + ", ".join(parts) if parts else ""

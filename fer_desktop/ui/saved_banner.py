@@ -1,0 +1,66 @@
+"""The "saved" banner of the Live tab: where a screenshot, recording or analysis went.
+
+The status bar of a small window cuts a long path, and a path alone does not help a user find
+the file. This one-line bar says what was saved and where (the path elided in the middle, the
+full path in its tooltip), with **Open folder** and a close button. It stays until closed or
+replaced by the next file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
+
+from fer_desktop.ui.elided_label import ElidedLabel
+
+
+def open_in_file_manager(path: Path) -> bool:
+    """Show a folder (or open a file) with the desktop's default application."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+class SavedBanner(QFrame):
+    """"Screenshot saved: /path/fer-....png  [Open folder] [x]"; see the module docstring.
+
+    Signals:
+        open_folder_requested(object): the folder (Path) the user asked to open.
+    """
+
+    open_folder_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("savedBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#savedBanner { background: #e3f1e6; border: 1px solid #7fb48a; }"
+                           " #savedBanner QLabel { color: #1b3d22; }")
+        self.path: Path | None = None
+        self.label = ElidedLabel()
+        self.open_button = QPushButton("Open folder")
+        self.open_button.setToolTip("Show the folder that holds this file")
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.close_button = QToolButton()
+        self.close_button.setText("\u2715")
+        self.close_button.setAccessibleName("Close this message")
+        self.close_button.setToolTip("Close this message")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 2, 2)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.open_button)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def show_saved(self, what: str, path: Path) -> None:
+        """Say that ``what`` ("Screenshot saved") is at ``path``; offer to open its folder."""
+        self.path = Path(path)
+        self.label.setText(f"{what}: {self.path}")
+        self.show()
+
+    def _on_open_clicked(self) -> None:
+        if self.path is not None:
+            self.open_folder_requested.emit(self.path.parent)

@@ -1,0 +1,129 @@
+"""The Live tab's source picker: cameras found, files opened, and entries that open dialogs.
+
+The picker only shows and asks: choosing a camera or a file emits ``chosen``; the "Open
+video...", "Open image..." and "Sample image" entries emit a request that the Live tab answers
+with a dialog or the shipped sample. Whatever was picked, the combo then shows what really
+plays (``show_source``), so a cancelled dialog leaves the old source selected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from fer_desktop.resources import resource_path
+
+SAMPLE_NAME = "sample.jpg"
+
+
+def dialog_filter(title: str, suffixes: frozenset[str]) -> str:
+    """``"Videos (*.avi *.mp4);;All files (*)"`` for a file dialog."""
+    patterns = " ".join(f"*{s}" for s in sorted(suffixes))
+    return f"{title} ({patterns});;All files (*)"
+
+
+def describe_spec(spec: int | str | Path) -> str:
+    """What the source picker shows for a source."""
+    if isinstance(spec, int):
+        return f"Camera {spec}"
+    path = Path(spec)
+    try:
+        if path.resolve() == resource_path(SAMPLE_NAME, must_exist=False).resolve():
+            return "Sample image"
+    except OSError:
+        pass
+    return path.name or str(path)
+
+
+class SourcePicker(QWidget):
+    """A labelled combo box of sources.
+
+    Signals:
+        chosen(object): a camera index (int) or a file path (str) was picked.
+        open_video_requested(), open_image_requested(), sample_requested(): a dialog entry
+            or the sample was picked.
+    """
+
+    chosen = Signal(object)
+    open_video_requested = Signal()
+    open_image_requested = Signal()
+    sample_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cameras: list[int] | None = None
+        self._current: int | str | Path | None = None
+        self.combo = QComboBox()
+        self.combo.setMinimumContentsLength(22)
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setToolTip("Where the frames come from: a camera, a video, an image")
+        self.combo.activated.connect(self._on_activated)
+        label = QLabel("&Source:")
+        label.setBuddy(self.combo)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.combo, 1)
+        self.set_cameras(None)
+
+    def set_cameras(self, cameras: list[int] | None) -> None:
+        """Refill the list: None while still looking, [] when there is no camera."""
+        self._cameras = None if cameras is None else list(cameras)
+        combo = self.combo
+        blocker = QSignalBlocker(combo)
+        combo.clear()
+        if self._cameras is None:
+            combo.addItem("Looking for cameras...", ("none", None))
+        elif not self._cameras:
+            combo.addItem("No camera found", ("none", None))
+        for index in self._cameras or []:
+            combo.addItem(f"Camera {index}", ("camera", index))
+        combo.insertSeparator(combo.count())
+        combo.addItem("Open video...", ("open_video", None))
+        combo.addItem("Open image...", ("open_image", None))
+        combo.addItem("Sample image", ("sample", None))
+        del blocker
+        self.show_source(self._current)
+
+    def show_source(self, spec: int | str | Path | None) -> None:
+        """Select ``spec`` (added to the list when new); None selects the first entry."""
+        self._current = spec
+        combo = self.combo
+        blocker = QSignalBlocker(combo)
+        if spec is None:
+            combo.setCurrentIndex(0)
+        elif isinstance(spec, int):
+            index = combo.findData(("camera", spec))
+            if index < 0:
+                combo.insertItem(0, f"Camera {spec}", ("camera", spec))
+                index = 0
+            combo.setCurrentIndex(index)
+        else:
+            data = ("file", str(spec))
+            index = combo.findData(data)
+            if index < 0:
+                sep = next((i for i in range(combo.count()) if combo.itemData(i) is None),
+                           combo.count())
+                combo.insertItem(sep, describe_spec(spec), data)
+                combo.setItemData(sep, str(spec), Qt.ItemDataRole.ToolTipRole)
+                index = sep
+            combo.setCurrentIndex(index)
+        del blocker
+
+    def _on_activated(self, index: int) -> None:
+        data = self.combo.itemData(index)
+        kind, value = data if isinstance(data, tuple) else ("none", None)
+        if kind == "camera":
+            self.chosen.emit(int(value))
+        elif kind == "file":
+            self.chosen.emit(value)
+        elif kind == "open_video":
+            self.open_video_requested.emit()
+        elif kind == "open_image":
+            self.open_image_requested.emit()
+        elif kind == "sample":
+            self.sample_requested.emit()
+        self.show_source(self._current)  # dialogs cancelled: show what really plays

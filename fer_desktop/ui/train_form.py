@@ -1,0 +1,243 @@
+"""The Train tab's form: CSV, preset, epochs, batch, output folder, the advanced options and
+the Start / Stop / Resume buttons.
+
+The form turns its widgets into a :class:`~trainer.config.TrainConfig` (the same object the
+trainer's command line builds) and into :class:`~fer_desktop.ui.settings.TrainFormValues`
+(what the window remembers); it starts nothing itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from fer_desktop.ui.settings import TrainFormValues
+from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
+
+LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
+               "mixed": "FER-2013 and FER+ mixed"}
+
+
+def default_runs_folder() -> Path:
+    """Where runs go unless the user chose: the user's data folder, not the working directory.
+
+    A double-clicked app's working directory is arbitrary (often / or the bundle); the
+    user's application-data folder is stable and writable.
+    """
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".fer-desktop") / "runs"
+
+
+def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
+    row = QWidget()
+    box = QHBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    button = QPushButton("Browse...")
+    button.clicked.connect(slot)
+    box.addWidget(edit, 1)
+    box.addWidget(button)
+    return row
+
+
+class TrainForm(QGroupBox):
+    """"Train a model": the fields, the buttons and a one-line message.
+
+    Signals:
+        csv_changed(): the user typed or browsed a CSV path.
+        out_changed(): the user typed or browsed an output folder.
+    """
+
+    csv_changed = Signal()
+    out_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Train a model", parent)
+        form = QFormLayout(self)
+        self.csv_edit = QLineEdit()
+        self.csv_edit.setPlaceholderText("FER-2013 CSV (fer2013.csv or .csv.gz)")
+        self.csv_edit.editingFinished.connect(self.csv_changed)
+        form.addRow("CSV file", _with_browse(self.csv_edit, self._browse_csv))
+        self._build_preset_row(form)
+        self.out_edit = QLineEdit()
+        self.out_edit.editingFinished.connect(self.out_changed)
+        form.addRow("Output folder", _with_browse(self.out_edit, self._browse_out))
+        self._build_advanced(form)
+        form.addRow(self._build_buttons())
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.message)
+
+    def _build_preset_row(self, form: QFormLayout) -> None:
+        self.preset_combo = QComboBox()
+        for name, preset in PRESETS.items():
+            self.preset_combo.addItem(name, name)
+            self.preset_combo.setItemData(self.preset_combo.count() - 1, preset["description"],
+                                          Qt.ItemDataRole.ToolTipRole)
+        self.preset_combo.currentIndexChanged.connect(self._on_preset_changed)
+        self.preset_help = QLabel()
+        self.preset_help.setWordWrap(True)
+        self.preset_help.setStyleSheet("color: palette(mid);")
+        form.addRow("Preset", self.preset_combo)
+        form.addRow("", self.preset_help)
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setRange(1, 1000)
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setRange(1, 4096)
+        numbers = QHBoxLayout()
+        numbers.addWidget(self.epochs_spin)
+        numbers.addWidget(QLabel("batch size"))
+        numbers.addWidget(self.batch_spin)
+        form.addRow("Epochs", numbers)
+
+    def _build_advanced(self, form: QFormLayout) -> None:
+        self.advanced_button = QToolButton()
+        self.advanced_button.setText("Advanced")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_button.setAutoRaise(True)
+        self.advanced_button.toggled.connect(self._on_advanced_toggled)
+        form.addRow(self.advanced_button)
+        self.advanced = QWidget()
+        adv = QFormLayout(self.advanced)
+        adv.setContentsMargins(12, 0, 0, 0)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.threads_spin = QSpinBox()
+        self.threads_spin.setRange(0, 256)
+        self.threads_spin.setSpecialValueText("all cores")
+        self.threads_spin.setToolTip("CPU threads for training; 1 keeps the live view smooth "
+                                     "on a 2-core machine")
+        self.precision_combo = QComboBox()
+        self.precision_combo.addItems(list(PRECISIONS))
+        self.limit_spin = QSpinBox()
+        self.limit_spin.setRange(0, 10**7)
+        self.limit_spin.setSingleStep(500)
+        self.limit_spin.setSpecialValueText("all")
+        self.limit_spin.setToolTip("Use only the first N rows of each split (quick trial runs)")
+        self.labels_combo = QComboBox()
+        for name in LABEL_SETS:
+            self.labels_combo.addItem(LABEL_NAMES[name], name)
+        self.labels_combo.setToolTip(
+            "Which answers the network learns from: the original FER-2013 labels, the votes of "
+            "ten FER+ annotators per face (needs fer2013new.csv beside the CSV or in "
+            "$FERPLUS_CSV), or both mixed")
+        self.labels_combo.setAccessibleName("Labels")
+        adv.addRow("Labels", self.labels_combo)
+        adv.addRow("Seed", self.seed_spin)
+        adv.addRow("Threads", self.threads_spin)
+        adv.addRow("Precision", self.precision_combo)
+        adv.addRow("Rows per split", self.limit_spin)
+        self.advanced.hide()
+        form.addRow(self.advanced)
+
+    def _build_buttons(self) -> QHBoxLayout:
+        buttons = QHBoxLayout()
+        self.start_button = QPushButton("Start")
+        self.stop_button = QPushButton("Stop")
+        self.resume_button = QPushButton("Resume")
+        self.start_button.setToolTip("Check the CSV, then train a new run")
+        self.stop_button.setToolTip("Stop after the current batch; the last completed "
+                                    "epoch's checkpoint stays")
+        self.resume_button.setToolTip("Continue the selected stopped run where it stopped")
+        for button in (self.start_button, self.stop_button, self.resume_button):
+            buttons.addWidget(button)
+        return buttons
+
+    # values -----------------------------------------------------------------------------
+    def set_values(self, values: TrainFormValues) -> None:
+        """Show remembered values; an empty output folder shows the default runs folder."""
+        self.csv_edit.setText(values.csv)
+        self.out_edit.setText(values.out or str(default_runs_folder()))
+        index = max(0, self.preset_combo.findData(values.preset))
+        self.preset_combo.setCurrentIndex(index)
+        self._on_preset_changed(index)  # the preset's epochs and batch size...
+        if values.epochs:
+            self.epochs_spin.setValue(values.epochs)  # ...unless the user chose others
+        if values.batch_size:
+            self.batch_spin.setValue(values.batch_size)
+        self.seed_spin.setValue(values.seed)
+        self.threads_spin.setValue(values.threads)
+        self.precision_combo.setCurrentText(values.precision)
+        self.limit_spin.setValue(values.limit_per_split)
+        self.labels_combo.setCurrentIndex(max(0, self.labels_combo.findData(values.labels)))
+        self.advanced_button.setChecked(values.advanced_open)
+
+    def values(self) -> TrainFormValues:
+        """What the form shows, to remember."""
+        return TrainFormValues(
+            csv=self.csv_edit.text().strip(), out=self.out_edit.text().strip(),
+            preset=str(self.preset_combo.currentData()), epochs=self.epochs_spin.value(),
+            batch_size=self.batch_spin.value(), seed=self.seed_spin.value(),
+            threads=self.threads_spin.value(), precision=self.precision_combo.currentText(),
+            limit_per_split=self.limit_spin.value(),
+            labels=str(self.labels_combo.currentData()),
+            advanced_open=self.advanced_button.isChecked())
+
+    def config(self) -> TrainConfig:
+        """The form as a :class:`TrainConfig` (raises ``ConfigError`` for a bad value)."""
+        return TrainConfig(
+            csv=self.csv_edit.text().strip(), preset=self.preset_combo.currentData(),
+            epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
+            out=str(self.output_folder()), events="json",
+            seed=self.seed_spin.value(), precision=self.precision_combo.currentText(),
+            threads=self.threads_spin.value(), limit_per_split=self.limit_spin.value(),
+            labels=str(self.labels_combo.currentData()))
+
+    def output_folder(self) -> Path:
+        return Path(self.out_edit.text().strip() or "runs").expanduser().resolve()
+
+    def say(self, text: str, error: bool = False) -> None:
+        """The one-line message under the buttons (red for an error)."""
+        self.message.setStyleSheet("color: #b00020;" if error else "")
+        self.message.setText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        """Lock the fields while a trainer or a CSV check runs."""
+        for widget in (self.csv_edit, self.preset_combo, self.epochs_spin, self.batch_spin,
+                       self.out_edit, self.advanced):
+            widget.setEnabled(not busy)
+
+    # reactions --------------------------------------------------------------------------
+    def _on_preset_changed(self, index: int) -> None:
+        preset = PRESETS.get(self.preset_combo.itemData(index), {})
+        self.preset_help.setText(preset.get("description", ""))
+        if preset:
+            self.epochs_spin.setValue(int(preset["epochs"]))
+            self.batch_spin.setValue(int(preset["batch_size"]))
+
+    def _on_advanced_toggled(self, on: bool) -> None:
+        self.advanced.setVisible(on)
+        self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if on
+                                          else Qt.ArrowType.RightArrow)
+
+    def _browse_csv(self) -> None:
+        start = self.csv_edit.text() or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "FER-2013 CSV", start,
+                                              "FER-2013 CSV (*.csv *.csv.gz *.gz);;All files (*)")
+        if path:
+            self.csv_edit.setText(path)
+            self.csv_changed.emit()
+
+    def _browse_out(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Output folder for runs",
+                                                self.out_edit.text() or str(Path.cwd()))
+        if path:
+            self.out_edit.setText(path)
+            self.out_changed.emit()

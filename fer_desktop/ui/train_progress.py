@@ -1,0 +1,65 @@
+"""The Train tab's "Progress" box: a headline, a progress bar of the epoch's steps, and a line
+with speed, elapsed time and ETA. It only shows a Qt-free
+:class:`~fer_desktop.core.training_progress.TrainingProgress`."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from fer_desktop.core.training_progress import TrainingProgress
+
+
+class ProgressBox(QGroupBox):
+    """The labels and bar; :meth:`show_progress` is called about ten times a second."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Progress", parent)
+        self.epoch_label = QLabel("Not training.")
+        self.progress_bar = QProgressBar()
+        self.speed_label = QLabel(" ")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.epoch_label)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.speed_label)
+        self.reset()
+
+    def reset(self) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("")
+        self.speed_label.setText(" ")
+
+    def say(self, text: str) -> None:
+        """Replace the headline (a CSV check, the trainer starting or ending)."""
+        self.epoch_label.setText(text)
+
+    def show_progress(self, progress: TrainingProgress, elapsed_s: float,
+                      batch_size: int | None) -> None:
+        """Show a running trainer's progress.
+
+        Args:
+            progress: what its events said so far.
+            elapsed_s: since the trainer started.
+            batch_size: the form's, for the ETA when the run's own is unknown.
+        """
+        self.speed_label.setText(progress.speed_line(elapsed_s, batch_size))
+        if not progress.started:
+            return  # the headline still says what the trainer is doing
+        self.epoch_label.setText(progress.headline())
+        if progress.exporting:
+            self.progress_bar.setRange(0, 0)  # busy: the export reports no steps
+            return
+        steps = max(1, progress.steps)
+        if self.progress_bar.maximum() != steps or not self.progress_bar.format():
+            self.progress_bar.setRange(0, steps)
+            self.progress_bar.setFormat("step %v of %m")
+        self.progress_bar.setValue(min(progress.step, steps))
+
+    def show_end(self, state: str, finished: bool) -> None:
+        """The trainer ended in ``state``; a full bar only when it finished."""
+        self.epoch_label.setText(f"Trainer {state}.")
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(1 if finished else 0)
+        self.progress_bar.setFormat("")
+
+

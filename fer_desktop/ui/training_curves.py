@@ -1,0 +1,149 @@
+"""The Train tab's loss and accuracy plots.
+
+Created once and fed through ``setData`` (pyqtgraph's scrolling-plot habit): events append to
+growable numpy buffers and the tab's 10 Hz timer calls :meth:`TrainingCurves.redraw`, so a
+burst of batch events never stalls the GUI. The legend is one line of text under both plots
+(it wraps in a narrow window), so it never covers a curve or runs off a plot; the epoch axis
+shows at least one epoch and never switches to "epoch (x0.001)" at the first batches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from trainer.runs import RunCurves, number_or_nan
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+class _Series:
+    """Growable float64 (x, y) buffers that double when full; NaN marks a missing value."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._x = np.empty(capacity)
+        self._y = np.empty(capacity)
+        self.n = 0
+
+    def append(self, x: float, y: float) -> None:
+        while self.n and self._x[self.n - 1] >= x:  # resumed epoch: replace, keep x increasing
+            self.n -= 1
+        if self.n == len(self._x):
+            self._x = np.resize(self._x, 2 * self.n)
+            self._y = np.resize(self._y, 2 * self.n)
+        self._x[self.n], self._y[self.n] = x, y
+        self.n += 1
+
+    def clear(self) -> None:
+        self.n = 0
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._x[:self.n], self._y[:self.n]
+
+
+class TrainingCurves(QWidget):
+    """Loss and accuracy plots, created once and fed through ``setData`` by a timer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.loss_plot = self._plot("Loss", "loss")
+        self.accuracy_plot = self._plot("Accuracy", "accuracy (%)")
+        layout.addWidget(self.loss_plot, 0, 0)
+        layout.addWidget(self.accuracy_plot, 0, 1)
+        blue, orange, grey = (31, 119, 180), (230, 120, 20), (120, 150, 200)
+        self.legend = QLabel(
+            f"<span style='color:{_hex(blue)}'>\u25cf</span> training &nbsp; "
+            f"<span style='color:{_hex(orange)}'>\u25a0</span> PublicTest &nbsp; "
+            f"<span style='color:{_hex(grey)}'>\u2014</span> loss over the batches "
+            "(running mean in the epoch)")
+        self.legend.setWordWrap(True)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.legend.setAccessibleName("Legend of the training plots")
+        layout.addWidget(self.legend, 1, 0, 1, 2)
+        self.series: dict[str, _Series] = {}
+        self.items: dict[str, pg.PlotDataItem] = {}
+        for key, plot, name, colour, symbol, width in (
+                ("batch_loss", self.loss_plot, "batches", grey, None, 1),
+                ("loss", self.loss_plot, "training", blue, "o", 2),
+                ("val_loss", self.loss_plot, "PublicTest", orange, "s", 2),
+                ("accuracy", self.accuracy_plot, "training", blue, "o", 2),
+                ("val_accuracy", self.accuracy_plot, "PublicTest", orange, "s", 2)):
+            item = plot.plot([], [], pen=pg.mkPen(colour, width=width),
+                             symbol=symbol, symbolSize=6, symbolBrush=colour, symbolPen=None,
+                             connect="finite")
+            item.opts["name"] = name  # read by tests and tooltips; the legend is the label
+            if key == "batch_loss":
+                item.setDownsampling(auto=True, method="peak")
+                item.setClipToView(True)
+            self.series[key] = _Series()
+            self.items[key] = item
+        self._dirty = False
+
+    @staticmethod
+    def _plot(title: str, label: str) -> pg.PlotWidget:
+        plot = pg.PlotWidget(background="w")
+        plot.setAccessibleName(f"{title} per epoch")
+        plot.setToolTip(f"{title} per epoch: training (blue circles) and PublicTest "
+                        "(orange squares)" + ("; grey: the running mean over the batches"
+                                              if title == "Loss" else ""))
+        plot.setTitle(title, color="#333", size="10pt")
+        plot.setLabel("bottom", "epoch", color="#333")
+        plot.setLabel("left", label, color="#333")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setMenuEnabled(False)
+        plot.setMinimumHeight(160)
+        for axis in ("left", "bottom"):
+            plot.getAxis(axis).setTextPen("#333")
+            plot.getAxis(axis).setPen("#999")
+            plot.getAxis(axis).enableAutoSIPrefix(False)
+        plot.getViewBox().setLimits(minXRange=1.0)  # at least one epoch wide
+        plot.setMinimumWidth(160)
+        return plot
+
+    def clear(self) -> None:
+        for series in self.series.values():
+            series.clear()
+        self._dirty = True
+        self.redraw()
+
+    def add_batch(self, epoch: int, step: int, steps: int, loss: float | None) -> None:
+        if steps > 0:
+            self.series["batch_loss"].append(epoch - 1 + step / steps, number_or_nan(loss))
+            self._dirty = True
+
+    def add_epoch(self, epoch: int, loss, accuracy, val_loss, val_accuracy) -> None:
+        for key, value, scale in (("loss", loss, 1.0), ("val_loss", val_loss, 1.0),
+                                  ("accuracy", accuracy, 100.0),
+                                  ("val_accuracy", val_accuracy, 100.0)):
+            self.series[key].append(float(epoch), number_or_nan(value) * scale)
+        self._dirty = True
+
+    def show_curves(self, curves: RunCurves) -> None:
+        """Replace everything with a stored run's history."""
+        for series in self.series.values():
+            series.clear()
+        for i, epoch in enumerate(curves.epoch):
+            self.add_epoch(int(epoch), curves.loss[i], curves.accuracy[i], curves.val_loss[i],
+                           curves.val_accuracy[i])
+        for x, y in zip(curves.batch_x, curves.batch_loss, strict=True):
+            self.series["batch_loss"].append(x, y)
+        self._dirty = True
+        self.redraw()
+
+    def points(self) -> dict[str, int]:
+        """How many points each curve holds (for tests and the status line)."""
+        return {key: series.n for key, series in self.series.items()}
+
+    def redraw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        for key, series in self.series.items():
+            x, y = series.data()
+            self.items[key].setData(x.copy(), y.copy(), connect="finite")

@@ -1,0 +1,111 @@
+""""Analyse whole file...": the analyze pipeline over one video, with progress and cancel,
+and the per-emotion series read back for the chart."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from ui_helpers import make_video, stub_pipeline
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import ExportError, SourceError
+from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.core.file_analysis import (
+    AnalysisCancelled,
+    analyse_file,
+    analysis_csv_path,
+    emotion_series,
+)
+
+
+def test_analyse_file_writes_every_frame_and_reports_progress(tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=8, fps=10.0)
+    out = tmp_path / "out" / "clip.csv"
+    seen = []
+    result = analyse_file(video, out, stub_pipeline(),
+                          on_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(k, 8) for k in range(1, 9)]
+    assert result.frames == 8 and result.rows == 8 and result.csv_path == out
+    with open(out, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert tuple(rows[0]) == ("source", *CSV_COLUMNS)
+    assert [int(r[1]) for r in rows[1:]] == list(range(8))
+    assert list(tmp_path.joinpath("out").iterdir()) == [out]  # no temporary file left
+
+
+def test_cancel_leaves_no_file(tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=8)
+    out = tmp_path / "clip.csv"
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(AnalysisCancelled):
+        analyse_file(video, out, stub_pipeline(), cancelled=cancelled)
+    assert list(tmp_path.iterdir()) == [video]
+
+
+def test_an_existing_csv_is_never_replaced(tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=3)
+    out = tmp_path / "clip.csv"
+    out.write_text("precious")
+    with pytest.raises(ExportError, match="clip.csv"):
+        analyse_file(video, out, stub_pipeline())
+    assert out.read_text() == "precious"
+
+
+def test_a_file_that_is_not_a_video_is_named(tmp_path):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video")
+    with pytest.raises(SourceError, match="notes.mp4"):
+        analyse_file(bad, tmp_path / "x.csv", stub_pipeline())
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_result_names_never_collide(tmp_path):
+    import datetime as dt
+
+    now = dt.datetime(2026, 1, 2, 3, 4, 5)
+    first = analysis_csv_path(tmp_path, tmp_path / "clip.mp4", now)
+    assert first.name == "clip-emotions-20260102-030405.csv"
+    first.write_text("")
+    assert analysis_csv_path(tmp_path, tmp_path / "clip.mp4", now).name == \
+        "clip-emotions-20260102-030405-2.csv"
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(("source", *CSV_COLUMNS))
+        for frame, time_s, happy in rows:
+            probs = np.full(len(EMOTIONS), (1 - happy) / 6)
+            probs[EMOTIONS.index("happy")] = happy
+            writer.writerow(["v.mp4", frame, time_s, 1, 0, 0, 10, 10, "happy", happy,
+                             *probs])
+
+
+def test_emotion_series_averages_faces_and_breaks_where_no_face(tmp_path):
+    path = tmp_path / "r.csv"
+    # frames 0 and 1 have faces (frame 1 two of them), frames 2-3 none, frame 4 one
+    write_csv(path, [(0, 0.0, 0.5), (1, 0.1, 0.2), (1, 0.1, 0.6), (4, 0.4, 0.9)])
+    series = emotion_series(path)
+    happy = series.probabilities[:, EMOTIONS.index("happy")]
+    assert series.time_s.tolist() == pytest.approx([0.0, 0.1, 0.25, 0.4])
+    assert happy[:2] == pytest.approx([0.5, 0.4])
+    assert np.isnan(happy[2]) and happy[3] == pytest.approx(0.9)
+    assert series.faces.tolist() == [1, 2, 0, 1] and series.frames_with_faces == 3
+
+
+def test_emotion_series_names_a_bad_file(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(ExportError, match="no column frame"):
+        emotion_series(path)
+    write_csv(path, [(0, 0.0, 0.5)])
+    path.write_text(path.read_text() + "v.mp4,x,0.1,1,0,0,10,10,happy,0.5" + ",0.1" * 7 + "\n")
+    with pytest.raises(ExportError, match="row 3"):
+        emotion_series(path)

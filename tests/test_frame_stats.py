@@ -1,0 +1,38 @@
+"""The status bar's numbers, without Qt: frames per second, mean latency and interval."""
+
+from __future__ import annotations
+
+import pytest
+
+from fer_desktop.core.frame_stats import FrameStats, LiveStats
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_an_interval_reports_means_and_rate_then_starts_over():
+    clock = Clock()
+    stats = FrameStats(clock)
+    for latency, gap in ((10.0, None), (20.0, 40.0), (30.0, 60.0), (40.0, 50.0)):
+        stats.add(latency, gap)  # the first output of a source has no interval
+    clock.t += 2.0
+    first = stats.take(faces=2, still=False, dropped=3, running=True)
+    assert first.fps == pytest.approx(2.0)
+    assert first.latency_ms == pytest.approx(25.0)
+    assert first.interval_ms == pytest.approx(50.0)
+    assert (first.faces, first.dropped, first.running) == (2, 3, True)
+    clock.t += 1.0
+    idle = stats.take()
+    assert idle == LiveStats(fps=0.0)  # nothing painted since: no stale means
+
+
+def test_taking_twice_at_the_same_instant_does_not_divide_by_zero():
+    clock = Clock()
+    stats = FrameStats(clock)
+    stats.add(5.0, 5.0)
+    assert stats.take().fps > 0

@@ -1,0 +1,143 @@
+"""Video pacing (PlaybackClock), time formatting, and seeking/skipping in a video file."""
+
+from __future__ import annotations
+
+import pytest
+from ui_helpers import make_video
+
+from fer_desktop.core.errors import SourceError
+from fer_desktop.core.playback import (
+    MAX_SKIP_S,
+    Plan,
+    PlaybackClock,
+    check_speed,
+    format_time,
+)
+from fer_desktop.core.sources import VideoFileSource
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0, "0:00"), (5.9, "0:05"), (65, "1:05"), (3723, "1:02:03"),
+    (None, "-:--"), (float("nan"), "-:--"), (-1, "-:--"),
+])
+def test_format_time(seconds, text):
+    assert format_time(seconds) == text
+
+
+@pytest.mark.parametrize("bad", [0, -1, 0.01, 100])
+def test_speed_out_of_range_is_refused_with_the_value(bad):
+    with pytest.raises(ValueError, match=str(bad)):
+        check_speed(bad)
+
+
+def test_frames_on_time_wait_for_their_moment():
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, clock=now)
+    assert clock.plan(0.0) == Plan()  # the first frame sets the clock
+    now.now += 0.04
+    assert clock.plan(0.1).wait_s == pytest.approx(0.06)
+
+
+def test_double_speed_halves_the_waits():
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, speed=2.0, clock=now)
+    clock.plan(0.0)
+    assert clock.plan(0.1).wait_s == pytest.approx(0.05)
+
+
+def test_real_time_drops_late_frames_so_the_next_one_read_is_due():
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, clock=now)
+    clock.plan(0.0)
+    now.now += 0.53  # processing took 0.53 s: the frame at 0.1 s is 4.3 frames late
+    plan = clock.plan(0.1)
+    assert plan.drop == 4  # drop 0.1 .. 0.4; the frame at 0.5 is read next, about due
+    assert clock.skipped == 4
+    assert clock.plan(0.5) == Plan()  # 0.3 of a frame late: shown
+
+
+def test_real_time_shows_a_frame_only_a_little_late():
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, clock=now)
+    clock.plan(0.0)
+    now.now += 0.2  # one frame late: shown, not dropped
+    assert clock.plan(0.1) == Plan()
+
+
+def test_every_frame_never_drops_and_slows_down_instead():
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, every_frame=True, clock=now)
+    clock.plan(0.0)
+    now.now += 1.0
+    assert clock.plan(0.1) == Plan()  # far behind: shown, and the clock moves on
+    now.now += 0.05
+    assert clock.plan(0.2).wait_s == pytest.approx(0.05)  # paced from the late frame
+    assert clock.skipped == 0
+
+
+def test_a_stall_skips_a_bounded_stretch():
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, clock=now)
+    clock.plan(0.0)
+    now.now += 60.0
+    assert clock.plan(0.1).drop == int(MAX_SKIP_S * 10)
+
+
+def test_a_loop_or_restart_sets_the_clock_again():
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, clock=now)
+    clock.plan(5.0)
+    now.now += 3.0
+    assert clock.plan(0.0) == Plan()  # back at the start (loop): no drop
+    clock.restart()
+    now.now += 10.0
+    assert clock.plan(0.1) == Plan()
+
+
+def test_video_file_seeks_and_skips(tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=20, fps=20.0)
+    source = VideoFileSource(video)
+    try:
+        assert source.read().index == 0
+        assert source.seek(12) == 12
+        frame = source.read()
+        assert frame.index == 12 and frame.timestamp_s == pytest.approx(0.6)
+        assert source.skip(3) == 3 and source.position == 16
+        assert source.read().index == 16
+        assert source.seek(999) == 19  # clamped to the last frame
+        assert source.read().index == 19
+        assert source.skip(5) == 0  # at the end
+        assert source.read() is None
+        source.seek(0)
+        assert source.read().index == 0
+    finally:
+        source.close()
+
+
+def test_a_seek_the_file_refuses_names_the_file(tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=5)
+    source = VideoFileSource(video)
+    class NoSeek:
+        def __init__(self, capture):
+            self.capture = capture
+
+        def set(self, *args):
+            return False
+
+        def release(self):
+            self.capture.release()
+
+    source._capture = NoSeek(source._capture)
+    try:
+        with pytest.raises(SourceError, match="clip.avi"):
+            source.seek(2)
+    finally:
+        source.close()

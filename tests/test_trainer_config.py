@@ -1,0 +1,58 @@
+"""``TrainConfig`` is the one spelling of the training options: fields, flags, help, argv."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+import pytest
+
+from trainer.config import ConfigError, TrainConfig, add_train_arguments, config_from_args
+
+# One value per option that differs from its default.
+CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
+           "learning_rate": 0.01, "out": "o", "events": "json", "seed": 7,
+           "strategy": "mirrored", "precision": "float32", "threads": 1, "limit_per_split": 50,
+           "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
+           "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust"}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser()
+    add_train_arguments(p)
+    return p
+
+
+def test_every_field_but_extra_is_an_option_with_a_changed_value_here():
+    fields = {f.name for f in dataclasses.fields(TrainConfig)} - {"extra"}
+    assert set(CHANGED) == fields  # a new option must be added to this table too
+
+
+@pytest.mark.parametrize("name", sorted(CHANGED))
+def test_each_option_round_trips_through_argv(name):
+    config = TrainConfig(**{name: CHANGED[name]})
+    assert config.to_argv()  # a changed value is written out
+    assert config_from_args(parser().parse_args(config.to_argv())) == config
+
+
+def test_all_options_at_once_and_defaults_give_an_empty_argv():
+    config = TrainConfig(**CHANGED)
+    assert config_from_args(parser().parse_args(config.to_argv())) == config
+    assert TrainConfig().to_argv() == []
+    assert config_from_args(parser().parse_args([])) == TrainConfig()
+
+
+def test_help_shows_the_defaults_of_the_table():
+    text = parser().format_help()
+    assert "random seed (default 1337)" in text and "--no-export" in text
+    assert "--teacher RUN [RUN ...]" in text
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("precision", "fp16", "precision 'fp16' is not one of auto, float32, bfloat16"),
+    ("preset", "defualt", "Did you mean 'default'?"),
+    ("augment", "strong", "augment 'strong' is not one of default, robust"),
+])
+def test_a_bad_choice_names_the_option(name, value, message):
+    with pytest.raises(ConfigError, match=message.replace("?", r"\?")):
+        TrainConfig(**{name: value})

@@ -1,0 +1,70 @@
+"""``python -m trainer --images DIR`` and ``evaluate --images``: image folders end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from factories import make_image_folder
+from trainer_helpers import TINY, events, run_trainer
+
+pytestmark = pytest.mark.tf
+
+
+@pytest.fixture(scope="module")
+def folder_run(tmp_path_factory):
+    """One 2-epoch run on a 3-emotion image folder, with export."""
+    base = tmp_path_factory.mktemp("images")
+    folder = make_image_folder(base / "faces", {"happiness": 10, "Sad": 10, "surprised": 10})
+    (folder / "Sad" / "readme.txt").write_text("not an image")
+    result = run_trainer("--images", str(folder), "--out", str(base / "runs"), *TINY,
+                         "--batch-size", "8")
+    assert result.returncode == 0, result.stderr[-3000:]
+    stream = events(result.stdout)
+    run_dir = Path(next(e for e in stream if e["event"] == "started")["run_dir"])
+    return {"events": stream, "run_dir": run_dir, "folder": folder, "stderr": result.stderr}
+
+
+def test_training_on_an_image_folder_reports_and_exports(folder_run):
+    stream = folder_run["events"]
+    report = next(e for e in stream if e["event"] == "data_report")
+    assert report["image_folder"]["counts"]["test"] == {"happy": 2, "sad": 2, "surprise": 2}
+    assert report["image_folder"]["unreadable"] == ["Sad/readme.txt"]
+    assert report["splits"]["Training"]["rows"] == 24
+    started = next(e for e in stream if e["event"] == "started")
+    assert started["config"]["images"] == str(folder_run["folder"])
+    assert stream[-1]["event"] == "finished" and not stream[-1]["stopped"]
+    meta = json.loads((folder_run["run_dir"] / "model.json").read_text())
+    assert meta["accuracy"]["model.tflite"]["public_accuracy"] >= 0.0
+    assert "Sad/readme.txt" in folder_run["stderr"]
+
+
+def test_evaluate_on_an_image_folder(folder_run, tmp_path):
+    result = run_trainer("evaluate", str(folder_run["run_dir"]), "--images",
+                         str(folder_run["folder"]), "--split", "all", "--out", str(tmp_path),
+                         "--events", "json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    evaluated = next(e for e in events(result.stdout) if e["event"] == "evaluated")
+    assert sum(c["support"] for c in evaluated["per_class"].values()) == 30
+    assert (tmp_path / "evaluation-all.json").is_file()
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--split", "PublicTest"], "does not apply to an image folder"),
+    (["--csv", "x.csv"], "needs one dataset"),
+])
+def test_evaluate_refuses_mixed_options(folder_run, args, fragment):
+    result = run_trainer("evaluate", str(folder_run["run_dir"]), "--images",
+                         str(folder_run["folder"]), *args)
+    assert result.returncode == 2 and fragment in result.stderr
+
+
+def test_a_bad_folder_gives_one_sentence_and_no_run(tmp_path):
+    make_image_folder(tmp_path / "faces", {"happy": 5, "kittens": 5})
+    result = run_trainer("--images", str(tmp_path / "faces"), "--out", str(tmp_path / "runs"),
+                         *TINY)
+    assert result.returncode == 2
+    error = next(e for e in events(result.stdout) if e["event"] == "error")
+    assert "'kittens'" in error["message"] and "accepted names" in error["message"]
+    assert not list((tmp_path / "runs").glob("*-*"))

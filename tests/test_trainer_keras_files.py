@@ -1,0 +1,58 @@
+"""A .keras file that would run code (or is not a Keras file) is a named user error (issue 13)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+from trainer_helpers import run_trainer
+
+from trainer.rundir import RunDirError
+
+pytestmark = pytest.mark.tf
+
+
+@pytest.fixture(scope="module")
+def malicious_keras(tmp_path_factory):
+    """A model with a Lambda layer: loading it outside safe mode would run its bytecode."""
+    import keras
+
+    path = tmp_path_factory.mktemp("keras") / "evil.keras"
+    inputs = keras.Input((48, 48, 1))
+    outputs = keras.layers.Lambda(lambda x: x * 2.0)(inputs)
+    keras.Model(inputs, outputs).save(path)
+    return path
+
+
+def test_a_lambda_layer_is_refused_by_safe_mode(malicious_keras):
+    from trainer.keras_files import load_keras
+
+    with pytest.raises(RunDirError, match="can load safely") as info:
+        load_keras(malicious_keras)
+    assert info.value.path == str(malicious_keras)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip", None])
+def test_a_file_that_is_not_a_keras_model_is_named(tmp_path, content):
+    from trainer.keras_files import load_keras
+
+    path = tmp_path / "junk.keras"
+    if content is None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("config.json", json.dumps({"class_name": "Nope", "config": {}}))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(RunDirError, match="junk.keras"):
+        load_keras(path)
+
+
+def test_evaluate_of_a_malicious_model_is_a_user_error_without_traceback(malicious_keras,
+                                                                         tmp_path):
+    from factories import make_csv
+
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 8, "PublicTest": 8, "PrivateTest": 8})
+    result = run_trainer("evaluate", str(malicious_keras), "--csv", str(csv), "--out",
+                         str(tmp_path / "eval"), timeout=240)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "can load safely" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,179 @@
+"""FER+ votes as a second label set, the balanced decision, distillation targets. No TF here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from factories import make_csv, make_votes
+
+from fer_desktop.core.emotions import EMOTIONS
+from trainer import ferplus, metrics
+from trainer.config import ConfigError, TrainConfig
+from trainer.data import DatasetError
+from trainer.distill import mix_targets
+
+PER_SPLIT = {"Training": 6, "PublicTest": 3, "PrivateTest": 3}
+
+
+@pytest.fixture()
+def csv_and_votes(tmp_path):
+    csv = make_csv(tmp_path / "fer.csv", PER_SPLIT)
+    return csv, make_votes(tmp_path / "votes.csv", csv)
+
+
+def test_votes_become_distributions_in_fer2013_class_order(tmp_path):
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 3, "PublicTest": 1, "PrivateTest": 1})
+    rows = [{"happiness": 6, "neutral": 3, "contempt": 1},  # contempt votes are left out
+            {"unknown": 6, "sadness": 4},                     # majority unknown: no target
+            {"anger": 5, "fear": 5}]
+    votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=rows)
+    votes = ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
+    dist = votes.distributions["Training"]
+    assert dist[0][EMOTIONS.index("happy")] == pytest.approx(6 / 9)
+    assert dist[0][EMOTIONS.index("neutral")] == pytest.approx(3 / 9)
+    assert list(votes.valid["Training"]) == [True, False, True]
+    assert list(votes.majority("Training")) == [EMOTIONS.index("happy"), -1,
+                                                EMOTIONS.index("angry")]
+
+
+def test_row_left_out_of_ferplus_has_no_target(tmp_path):
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=[{"happiness": 10}, {}],
+                           names=["fer0000000.png", ""])
+    votes = ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
+    assert list(votes.valid["Training"]) == [True, False]
+
+
+def test_wrong_row_count_is_refused_naming_both_files(tmp_path, csv_and_votes):
+    csv, _ = csv_and_votes
+    other = make_csv(tmp_path / "other.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    short = make_votes(tmp_path / "short.csv", other)
+    with pytest.raises(DatasetError, match="has 4 rows but .*fer.csv has 12") as info:
+        ferplus.load_votes(short, ferplus.csv_usage(csv), csv)
+    assert info.value.path.endswith("short.csv")
+
+
+def test_usage_that_differs_names_the_first_row(tmp_path, csv_and_votes):
+    csv, votes_csv = csv_and_votes
+    lines = votes_csv.read_text().splitlines()
+    lines[8] = lines[8].replace("PublicTest", "Training", 1)  # data row 8
+    votes_csv.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DatasetError, match="Usage 'Training' differs") as info:
+        ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
+    assert info.value.row == 8
+
+
+@pytest.mark.parametrize(("value", "message"), [("x7", "is not a whole number"),
+                                                ("-1", "is not a whole number"),
+                                                ("3.5", "is not a whole number")])
+def test_non_numeric_votes_are_refused(csv_and_votes, value, message):
+    csv, votes_csv = csv_and_votes
+    lines = votes_csv.read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[2] = value  # the neutral column of data row 3
+    lines[3] = ",".join(cells)
+    votes_csv.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DatasetError, match=message) as info:
+        ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
+    assert info.value.row == 3
+
+
+def test_all_zero_votes_on_a_listed_row_are_refused(tmp_path):
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=[{"happiness": 10}, {}])
+    with pytest.raises(DatasetError, match="every vote is zero") as info:
+        ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
+    assert info.value.row == 2
+
+
+def test_a_file_without_the_vote_columns_is_refused(tmp_path, csv_and_votes):
+    csv, _ = csv_and_votes
+    with pytest.raises(DatasetError, match="has no column"):
+        ferplus.load_votes(csv, ferplus.csv_usage(csv), csv)  # the CSV itself given as votes
+
+
+def test_training_targets_per_label_set(tmp_path):
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    votes_csv = make_votes(tmp_path / "votes.csv", csv,
+                           rows=[{"sadness": 10}, {"unknown": 9, "fear": 1}])
+    votes = ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
+    labels = np.array([EMOTIONS.index("neutral"), EMOTIONS.index("fear")])
+    fer, keep = ferplus.training_targets(labels, votes, "Training", "fer")
+    assert keep.all() and fer[0][EMOTIONS.index("neutral")] == 1
+    plus, keep = ferplus.training_targets(labels, votes, "Training", "ferplus")
+    assert list(keep) == [True, False] and plus[0][EMOTIONS.index("sad")] == 1
+    mixed, keep = ferplus.training_targets(labels, votes, "Training", "mixed")
+    assert keep.all()
+    assert mixed[0][EMOTIONS.index("sad")] == pytest.approx(0.5)
+    assert mixed[0][EMOTIONS.index("neutral")] == pytest.approx(0.5)
+    assert mixed[1][EMOTIONS.index("fear")] == 1  # no FER+ target: the original label alone
+    with pytest.raises(DatasetError, match="needs the FER\\+ votes"):
+        ferplus.training_targets(labels, None, "Training", "mixed")
+
+
+def test_teacher_mix_keeps_a_distribution():
+    labels = np.eye(7, dtype=np.float32)[[0, 3]]
+    teacher = np.full((2, 7), 1 / 7, np.float32)
+    mixed = mix_targets(labels, teacher, 0.6)
+    assert mixed.sum(axis=1) == pytest.approx([1, 1])
+    assert mixed[0, 0] == pytest.approx(0.4 + 0.6 / 7)
+
+
+def test_balanced_accuracy_weighs_every_class_the_same():
+    labels = np.array([0] * 9 + [1])
+    always_zero = np.zeros(10, int)
+    assert (always_zero == labels).mean() == pytest.approx(0.9)
+    assert metrics.balanced_accuracy(labels, always_zero) == pytest.approx(0.5)
+
+
+def test_prior_power_is_chosen_on_balanced_accuracy():
+    rng = np.random.default_rng(0)
+    labels = np.array([3] * 300 + [1] * 30)
+    probs = np.full((330, 7), 0.01)
+    probs[:, 3] = 0.6  # a model that follows the prior: rare class 1 only a bit raised
+    probs[300:, 1] = 0.35 + rng.uniform(0, 0.2, 30)
+    probs /= probs.sum(axis=1, keepdims=True)
+    freqs = metrics.class_frequencies(labels)
+    power, scores = metrics.choose_prior_power(probs, labels, freqs)
+    assert scores[0.0] == pytest.approx(0.5)
+    assert power > 0 and scores[power] == pytest.approx(1.0)
+    adjusted = metrics.apply_prior(probs, metrics.prior_weights(freqs, power))
+    assert adjusted.sum(axis=1) == pytest.approx(np.ones(330))
+
+
+def test_summary_reports_every_figure():
+    labels = np.array([0, 1, 2, 3])
+    probs = np.eye(7)[[0, 1, 2, 4]]
+    summary = metrics.summarize(probs, labels, ferplus_majority=np.array([0, -1, 3, 4]))
+    assert summary["accuracy"] == pytest.approx(0.75)
+    assert summary["balanced_accuracy"] == pytest.approx(0.75)
+    assert summary["ferplus_accuracy"] == pytest.approx(2 / 3)
+    assert metrics.summarize(probs, labels)["ferplus_accuracy"] is None
+
+
+def test_label_and_teacher_options_round_trip_through_argv():
+    import argparse
+
+    from trainer.config import add_train_arguments, config_from_args
+
+    config = TrainConfig(csv="x.csv", labels="mixed", votes="v.csv", teachers=["a", "b"],
+                         teacher_weight=0.7, augment="robust")
+    parser = argparse.ArgumentParser()
+    add_train_arguments(parser)
+    again = config_from_args(parser.parse_args(config.to_argv()))
+    assert (again.labels, again.votes, again.teachers, again.teacher_weight, again.augment) == \
+        ("mixed", "v.csv", ["a", "b"], 0.7, "robust")
+    with pytest.raises(ConfigError, match=r"labels 'fer\+' is not one of fer, ferplus, mixed"):
+        TrainConfig(labels="fer+")
+    with pytest.raises(ConfigError, match="teacher_weight"):
+        TrainConfig(teacher_weight=1.5)
+
+
+def test_real_votes_line_up_with_the_real_csv(real_csv):
+    votes_path = ferplus.find_shared_votes()
+    if votes_path is None:
+        pytest.skip("FER+ votes not found")
+    votes = ferplus.load_votes(votes_path, ferplus.csv_usage(real_csv), real_csv)
+    assert len(votes.valid["Training"]) == 28709
+    # the README: rows left out of FER+ (151 Training) and unknown/NF majorities have no target
+    assert 27000 < votes.valid["Training"].sum() < 28709 - 151

@@ -1,0 +1,80 @@
+"""Every tab works in a 800x600 window: nothing clipped, cut or overlapping (offscreen).
+
+``layout_check.clipped_widgets`` lists any visible widget shown smaller than its minimum size
+hint, or reaching outside its parent with no scroll bar to it; each tab is checked at 800x600
+in the states a user meets (a video with its transport bar, the empty state, the Train tab
+with Advanced open and a run's confusion matrix, the saved banner with a long path).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import test_ui_window
+from layout_check import clipped_widgets
+from PySide6.QtWidgets import QLabel, QWidget
+from ui_helpers import make_video
+
+ROOT = Path(__file__).resolve().parent.parent
+WAIT_MS = test_ui_window.WAIT_MS
+settings = test_ui_window.settings        # the window tests' fixtures, shared
+main_window = test_ui_window.main_window
+
+
+def settle(qtbot, window, width=800, height=600) -> None:
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=WAIT_MS)
+    qtbot.wait(50)  # let the layouts run
+
+
+def test_the_checker_finds_a_squeezed_label(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    label = QLabel("a label with a long text that cannot be cut", parent)
+    parent.resize(300, 100)
+    parent.show()
+    assert clipped_widgets(parent) == []
+    label.resize(40, 10)  # forced below its size: cut
+    assert any("QLabel" in p for p in clipped_widgets(parent))
+    child = QLabel("x", parent)
+    child.move(290, 95)
+    child.show()
+    assert any("reaches outside" in p for p in clipped_widgets(parent))
+
+
+def test_live_tab_with_a_video_fits_800x600(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=60)
+    window = main_window(source=str(video))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.transport.isVisible(), timeout=WAIT_MS)
+    settle(qtbot, window)
+    assert live.transport.compact  # wrapped into two rows rather than cut
+    long_path = tmp_path / ("a-very-long-folder-name-" * 6) / "fer-20260101-120000.png"
+    live.saved_banner.show_saved("Screenshot saved", long_path)
+    qtbot.wait(50)
+    assert clipped_widgets(window) == []
+    assert str(long_path) in live.saved_banner.label.toolTip()  # cut on screen, whole here
+    assert window.model_label.width() <= 280
+    settle(qtbot, window, 1280, 800)
+    assert not live.transport.compact and clipped_widgets(window) == []
+
+
+def test_empty_state_fits_800x600(qtbot, main_window):
+    window = main_window()
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
+    settle(qtbot, window)
+    assert clipped_widgets(window) == []
+
+
+def test_train_tab_with_advanced_and_results_fits_800x600(qtbot, main_window):
+    window = main_window()
+    window.tabs.setCurrentWidget(window.train_tab)
+    tab = window.train_tab
+    tab.form.advanced_button.setChecked(True)
+    tab.results.show_run(ROOT / "assets")  # the shipped model's confusion matrix
+    settle(qtbot, window)
+    assert tab.results.table.rowCount() == 7
+    assert clipped_widgets(window) == []
+    tab.bottom_tabs.setCurrentIndex(1)
+    assert clipped_widgets(window) == []

@@ -1,0 +1,49 @@
+"""Where saved files went: the saved banner with Open folder, and File > Open output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import test_ui_window
+from ui_helpers import SAMPLE
+
+WAIT_MS = test_ui_window.WAIT_MS
+settings = test_ui_window.settings        # the window tests' fixtures, shared
+main_window = test_ui_window.main_window
+
+
+def test_screenshot_and_recording_say_where_with_open_folder(qtbot, main_window, settings,
+                                                             monkeypatch):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    opened = []
+    monkeypatch.setattr(live, "folder_opener", lambda folder: opened.append(folder) or True)
+    png = live.take_screenshot()
+    banner = live.saved_banner
+    assert banner.isVisible() and banner.path == png
+    assert "Screenshot saved" in banner.label.text() and str(png) in banner.label.text()
+    banner.open_button.click()
+    assert opened == [png.parent]
+    live.start_recording()
+    csv_path = live.stop_recording()
+    assert banner.path == csv_path and "Recording saved" in banner.label.text()
+    banner.close_button.click()
+    assert not banner.isVisible()
+
+
+def test_file_menu_opens_the_output_folder_creating_it(qtbot, main_window, settings,
+                                                       monkeypatch, tmp_path):
+    settings.output_folder = tmp_path / "new" / "out"
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    opened = []
+    monkeypatch.setattr(live, "folder_opener", lambda folder: opened.append(folder) or True)
+    file_menu = window.menuBar().actions()[0].menu()
+    assert live.act_open_output_folder in file_menu.actions()
+    live.act_open_output_folder.trigger()
+    assert opened == [tmp_path / "new" / "out"] and Path(opened[0]).is_dir()
+    monkeypatch.setattr(live, "folder_opener", lambda folder: False)
+    live.act_open_output_folder.trigger()
+    assert "Could not open" in window.notifier.last_error

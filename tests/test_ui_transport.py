@@ -1,0 +1,133 @@
+"""The video transport bar and "Analyse whole file..." in the window (offscreen, stub model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import test_ui_window
+from ui_helpers import SAMPLE, make_video
+
+from fer_desktop.core.emotions import EMOTIONS
+
+WAIT_MS = test_ui_window.WAIT_MS
+settings = test_ui_window.settings        # the window tests' fixtures, shared
+main_window = test_ui_window.main_window
+
+
+def wait_frame(qtbot, live, check=None):
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS, check_params_cb=check) as blocker:
+        pass
+    return blocker.args[0]
+
+
+def test_transport_shows_for_a_video_and_not_for_an_image(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    bar = live.transport
+    assert bar.isVisible() and live.act_play_pause.isEnabled()
+    assert bar.slider.maximum() == 39
+    assert bar.time_label.text().endswith("/ 0:02")
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.still):
+        live.set_source(str(SAMPLE))
+    assert not bar.isVisible() and not live.act_play_pause.isEnabled()
+
+
+def test_pause_seek_and_play_from_the_bar(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=200, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    bar = live.transport
+    bar.play_button.click()
+    assert not bar.playing and bar.play_button.text().endswith("Play")
+    qtbot.waitUntil(lambda: live.capture.paused, timeout=WAIT_MS)
+    qtbot.wait(150)  # a frame already under way may still arrive
+    with qtbot.assertNotEmitted(live.frame_shown, wait=300):
+        pass
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == 150) as blocker:
+        bar.slider.setValue(150)  # as a drag or a click on the bar does
+    out = blocker.args[0]
+    assert out.result.timestamp_s == pytest.approx(7.5)
+    assert bar.time_label.text() == "0:07 / 0:10"
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index > 150):
+        bar.play_button.click()
+    assert bar.playing
+
+
+def test_play_at_the_end_starts_again(qtbot, main_window, tmp_path, settings):
+    from fer_desktop.ui.settings import LiveOptions
+
+    settings.options = LiveOptions(loop_video=False)
+    video = make_video(tmp_path / "clip.avi", frames=6, fps=50.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.capture is not None and live.transport.isVisible()
+                    and not live.transport.playing, timeout=WAIT_MS)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == 0):
+        live.transport.play_button.click()
+
+
+def test_pacing_choice_reaches_the_thread_and_is_remembered(qtbot, main_window, tmp_path,
+                                                            settings):
+    video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    assert live.transport.pacing_combo.currentText().startswith("Real time")
+    live.transport.pacing_combo.setCurrentIndex(1)
+    assert settings.every_frame is True
+    qtbot.waitUntil(lambda: live.capture._clock is not None
+                    and live.capture._clock.every_frame, timeout=WAIT_MS)
+    live.transport.speed_combo.setCurrentIndex(live.transport.speed_combo.findData(2.0))
+    qtbot.waitUntil(lambda: live.capture._clock.speed == 2.0, timeout=WAIT_MS)
+
+
+def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_window,
+                                                                    tmp_path, settings):
+    video = make_video(tmp_path / "clip.avi", frames=12, fps=10.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    assert live.act_analyse_file in window.menuBar().actions()[0].menu().actions()
+    progress = []
+    dialog = live.analyse_whole_file()
+    dialog.thread.progress.connect(lambda done, total: progress.append((done, total)))
+    with qtbot.waitSignal(dialog.finished_analysis, timeout=WAIT_MS) as blocker:
+        pass
+    result = blocker.args[0]
+    assert result.frames == 12 and result.csv_path.parent == Path(settings.output_folder)
+    assert result.csv_path.name.startswith("clip-emotions-")
+    assert progress and progress[-1] == (12, 12)
+    assert dialog.chart.isVisible()
+    happy = dialog.chart.curves["happy"].getData()[1]
+    assert len(happy) == 12 and happy[0] == pytest.approx(0.7, abs=0.01)
+    assert len(dialog.chart.curves) == len(EMOTIONS)
+    opened = []
+    dialog._open = opened.append
+    dialog.open_folder_button.click()
+    assert opened == [result.csv_path.parent]
+    assert "Saved to" in dialog.status.text()
+    dialog.close()
+
+
+def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_path,
+                                                       settings):
+    video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live._ask_open_file = lambda title, file_filter: str(video)  # no video on screen: asked
+    dialog = live.analyse_whole_file()
+    with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
+        pass
+    window.close()
+    assert not dialog.thread.isRunning()
+    out = Path(settings.output_folder)
+    assert not out.exists() or not list(out.glob("clip-emotions-*"))

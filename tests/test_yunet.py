@@ -1,0 +1,272 @@
+"""YuNet: small faces, close-ups, what the minimum face means, bad input; eye-levelled crops."""
+
+from __future__ import annotations
+
+import hashlib
+
+import cv2
+import numpy as np
+import pytest
+
+from fer_desktop.core.boxes import iou_matrix
+from fer_desktop.core.crop import crop_face, eye_angle_deg, face_inputs, levelled_crop
+from fer_desktop.core.detectors import FaceDetector, create_detector
+from fer_desktop.core.detectors.eyes import MosaicEyeFinder
+from fer_desktop.core.frames import as_bgr8
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.resources import yunet_model_path
+
+# The astronaut's face in assets/sample.jpg (see test_detectors.py) and the point it turns about.
+SAMPLE_FACE = np.array([175, 65, 280, 175], np.float32)
+FACE_CENTRE = (223.0, 119.0)
+YUNET_SHA256 = "ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0"
+
+
+@pytest.fixture(scope="module")
+def yunet():
+    return create_detector("yunet", min_face_px=16)
+
+
+@pytest.fixture(scope="module")
+def blazeface():
+    return create_detector("blazeface", min_face_px=1, score_threshold=0.5)
+
+
+def turned(sample: np.ndarray, degrees: float) -> np.ndarray:
+    """The sample turned counter-clockwise by ``degrees`` about the face's centre."""
+    turn = cv2.getRotationMatrix2D(FACE_CENTRE, degrees, 1.0)
+    return cv2.warpAffine(sample, turn, sample.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+
+
+def face_of_width(sample: np.ndarray, width: float) -> np.ndarray:
+    """The sample scaled so that YuNet's box of the face is about ``width`` pixels wide
+    (90 px in the 512 px sample: YuNet's box leaves out the hair)."""
+    side = max(1, round(512 * width / 90))
+    return cv2.resize(sample, (side, side), interpolation=cv2.INTER_AREA)
+
+
+def test_shipped_model_is_the_checked_file():
+    data = yunet_model_path().read_bytes()
+    assert len(data) == 229_738 and hashlib.sha256(data).hexdigest() == YUNET_SHA256
+
+
+def test_finds_the_sample_face_with_five_keypoints(yunet, sample_bgr):
+    assert isinstance(yunet, FaceDetector)
+    found = yunet.detect(sample_bgr)
+    assert len(found) == 1 and 0.7 <= found[0].score <= 1
+    assert iou_matrix(found[0].box[None], SAMPLE_FACE[None])[0, 0] > 0.6
+    right_eye, left_eye, nose, right_mouth, left_mouth = found[0].keypoints
+    assert right_eye[0] < nose[0] < left_eye[0] and right_mouth[0] < left_mouth[0]
+    assert max(right_eye[1], left_eye[1]) < nose[1] < min(right_mouth[1], left_mouth[1])
+
+
+@pytest.mark.parametrize("min_face", [16, 24, 40])
+def test_minimum_face_means_what_it_says(sample_bgr, min_face):
+    """Faces a bit wider than the minimum are found; narrower ones are not reported."""
+    detector = create_detector("yunet", min_face_px=min_face)
+    frame = np.full((480, 640, 3), 120, np.uint8)
+    wide, narrow = face_of_width(sample_bgr, min_face * 1.3), face_of_width(sample_bgr,
+                                                                            min_face * 0.7)
+    frame[20:20 + len(wide), 20:20 + len(wide)] = wide
+    frame[240:240 + len(narrow), 320:320 + len(narrow)] = narrow
+    found = detector.detect(frame)
+    assert len(found) == 1 and found[0].box[1] < 240
+    assert found[0].width >= min_face
+
+
+def test_twenty_pixel_faces_in_a_640_frame(sample_bgr):
+    detector = create_detector("yunet", min_face_px=16)
+    frame = np.full((480, 640, 3), 120, np.uint8)
+    small = face_of_width(sample_bgr, 20)
+    corners = [(40 + 150 * i, 60 + 160 * j) for i in range(4) for j in range(2)]
+    for x, y in corners:
+        frame[y:y + len(small), x:x + len(small)] = small
+    assert len(detector.detect(frame)) == len(corners)
+    # The old default could not: BlazeFace misses faces this small.
+    assert create_detector("blazeface", min_face_px=16).detect(frame) == []
+
+
+def close_up(sample: np.ndarray, size=(720, 1280)) -> np.ndarray:
+    """The face alone (brow to chin) filling the frame's height."""
+    crop = sample[70:170, 180:270]
+    h, w = size
+    face = cv2.resize(crop, (round(crop.shape[1] * h / crop.shape[0]), h))
+    frame = np.full((h, w, 3), 60, np.uint8)
+    x = (w - face.shape[1]) // 2
+    frame[:, x:x + face.shape[1]] = face
+    return frame
+
+
+def test_close_up_is_found_by_the_shrunken_pass(sample_bgr):
+    frame = close_up(sample_bgr)
+    assert create_detector("yunet", min_face_px=12, close_ups=False).detect(frame) == []
+    found = create_detector("yunet", min_face_px=12).detect(frame)
+    assert len(found) == 1 and found[0].width > 400
+
+
+@pytest.mark.parametrize("shape, dtype", [
+    ((5, 5, 3), np.uint8),          # smaller than any detector input
+    ((31, 33, 3), np.uint8),
+    ((1, 640, 3), np.uint8),        # 1 pixel high: YuNet alone returns an infinite box here
+    ((640, 1, 3), np.uint8),
+    ((480, 640), np.uint8),         # gray
+    ((480, 640, 4), np.uint8),      # BGRA
+    ((480, 640, 3), np.uint16),
+])
+@pytest.mark.parametrize("value", [0, 1.0])  # all black, all white
+def test_unusable_frames_give_no_faces(yunet, shape, dtype, value):
+    frame = np.full(shape, value * np.iinfo(dtype).max, dtype)
+    assert yunet.detect(frame) == []
+
+
+@pytest.mark.parametrize("convert", [
+    lambda s: s.astype(np.uint16) * 257,                  # 16-bit
+    lambda s: cv2.cvtColor(s, cv2.COLOR_BGR2BGRA),         # RGBA/BGRA
+    lambda s: s.astype(np.float32) / 255,                  # float in [0, 1]
+])
+def test_16_bit_and_alpha_frames_find_the_same_face(yunet, sample_bgr, convert):
+    expected = yunet.detect(sample_bgr)[0].box
+    found = yunet.detect(convert(sample_bgr))
+    assert len(found) == 1
+    np.testing.assert_allclose(found[0].box, expected, atol=1.0)
+
+
+@pytest.mark.parametrize("frame, message", [
+    (np.zeros((0, 640, 3), np.uint8), "the frame is empty"),
+    (np.zeros((4, 4, 2), np.uint8), r"got shape \(4, 4, 2\)"),
+    (np.zeros((4, 4, 3), bool), "got bool"),
+    ([[1, 2], [3, 4]], "got list"),
+])
+def test_frames_that_cannot_be_pictures_are_refused_clearly(yunet, frame, message):
+    with pytest.raises(ValueError, match=message):
+        yunet.detect(frame)
+
+
+@pytest.mark.parametrize("frame, expected", [
+    (np.full((2, 2), 65535, np.uint16), 255),
+    (np.full((2, 2), 257, np.uint16), 1),
+    (np.full((2, 2, 1), 7, np.uint8), 7),
+    (np.full((2, 2), np.nan, np.float32), 0),
+    (np.full((2, 2), 2.0, np.float64), 255),   # out of [0, 1]: clipped
+])
+def test_as_bgr8(frame, expected):
+    out = as_bgr8(frame)
+    assert out.shape == (2, 2, 3) and out.dtype == np.uint8 and (out == expected).all()
+
+
+def test_bad_yunet_file_is_named(tmp_path):
+    bad = tmp_path / "yunet.onnx"
+    bad.write_bytes(b"junk")
+    with pytest.raises(ValueError, match="yunet.onnx: not a YuNet model"):
+        create_detector("yunet", model_path=bad)
+
+
+# --- eye-levelled crops ------------------------------------------------------------------------
+@pytest.mark.parametrize("keypoints, expected", [
+    ([[0, 0], [10, 0]], 0.0),
+    ([[0, 0], [10, 10]], 45.0),         # the left eye (image right) lower: positive
+    ([[0, 0], [10, -10]], -45.0),
+    ([[0, 0], [1, 1]], None),           # eyes too close to trust
+    ([[0, 0], [0, 10]], None),          # 90 degrees: keypoints more likely wrong
+    ([[0, 0]], None),                   # no second eye (e.g. Haar: no keypoints)
+    (None, None),
+])
+def test_eye_angle(keypoints, expected):
+    points = None if keypoints is None else np.array(keypoints, np.float32)
+    assert eye_angle_deg(points) == (None if expected is None else pytest.approx(expected))
+
+
+def test_levelled_crop_without_a_turn_is_the_plain_crop(sample_bgr):
+    np.testing.assert_array_equal(levelled_crop(sample_bgr, SAMPLE_FACE, 0.0, 1.2),
+                                  crop_face(sample_bgr, SAMPLE_FACE, 1.2))
+
+
+def eye_tilt_in(crop: np.ndarray, blazeface) -> float:
+    padded = cv2.copyMakeBorder(crop, 80, 80, 80, 80, cv2.BORDER_REPLICATE)
+    return eye_angle_deg(blazeface.detect(padded)[0].keypoints)
+
+
+@pytest.mark.parametrize("degrees", [-30, -15, 15, 30])
+def test_eye_finder_levels_a_turned_head(sample_bgr, yunet, blazeface, degrees):
+    frame = turned(sample_bgr, degrees)
+    box = yunet.detect(frame)[0].box
+    eyes = MosaicEyeFinder().find(frame, [box])[0]
+    # Turning the image counter-clockwise raises the image-right eye: a negative angle.
+    assert eye_angle_deg(eyes) == pytest.approx(-degrees, abs=6)
+    upright = levelled_crop(frame, box, eye_angle_deg(eyes), 1.2)
+    assert abs(eye_tilt_in(upright, blazeface)) < 6
+    assert abs(eye_tilt_in(crop_face(frame, box, 1.2), blazeface)) > abs(degrees) - 6
+
+
+def test_eye_finder_handles_many_faces_of_mixed_sizes(sample_bgr, yunet):
+    frame = np.full((600, 1000, 3), 100, np.uint8)
+    placed = [(20, 20, 70, -25), (250, 30, 110, 0), (450, 20, 160, 25), (650, 30, 40, 15),
+              (30, 300, 230, -10), (320, 300, 90, 20), (500, 330, 60, -20), (640, 300, 130, 5),
+              (820, 300, 50, 30), (820, 450, 120, -15)]
+    for x, y, side, degrees in placed:
+        face = turned(sample_bgr, degrees)[30:210, 133:313]
+        frame[y:y + side, x:x + side] = cv2.resize(face, (side, side),
+                                                   interpolation=cv2.INTER_AREA)
+    # The face's box inside each pasted square (the square is the sample's 180 px around it).
+    inner = (SAMPLE_FACE - [133, 30, 133, 30]) / 180
+    boxes = [inner * side + [x, y, x, y] for x, y, side, _ in placed]
+    eyes = MosaicEyeFinder().find(frame, boxes)  # ten faces: two BlazeFace runs (3x3, then 1)
+    for (*_, degrees), points in zip(placed, eyes, strict=True):
+        # BlazeFace reads the upright astronaut's eyes as tilted by about 4 degrees.
+        assert eye_angle_deg(points) == pytest.approx(4 - degrees, abs=7)
+
+
+def test_face_inputs_use_the_eyes_only_when_given(sample_bgr):
+    frame = turned(sample_bgr, 25)
+    eyes = np.array([[200, 110], [240, 90]], np.float32)
+    plain = face_inputs(frame, [SAMPLE_FACE], 1.2)
+    levelled = face_inputs(frame, [SAMPLE_FACE], 1.2, [eyes])
+    unusable = face_inputs(frame, [SAMPLE_FACE], 1.2, [np.zeros((0, 2), np.float32)])
+    assert not np.allclose(plain, levelled)
+    np.testing.assert_array_equal(plain, unusable)
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pipeline():
+    return FacePipeline.create(options=PipelineOptions(smoothing=False))
+
+
+def test_default_pipeline_is_yunet_with_levelling(pipeline):
+    assert pipeline.detector.name == "yunet" and pipeline.options.level_eyes
+
+
+def test_levelling_brings_a_turned_face_back_to_its_upright_reading(pipeline, sample_bgr):
+    upright = pipeline.process(sample_bgr).faces[0].probabilities
+    frame = turned(sample_bgr, 30)
+    pipeline.set_options(pipeline.with_options(level_eyes=False))
+    as_found = pipeline.process(frame).faces[0].probabilities
+    pipeline.set_options(pipeline.with_options(level_eyes=True))
+    levelled = pipeline.process(frame).faces[0].probabilities
+    assert np.abs(levelled - upright).sum() < np.abs(as_found - upright).sum()
+
+
+@pytest.mark.parametrize("frame", [
+    np.zeros((1, 640, 3), np.uint8), np.full((5, 5, 3), 255, np.uint8),
+    np.zeros((480, 640, 4), np.uint8), np.full((480, 640), 65535, np.uint16),
+])
+def test_pipeline_survives_unusable_frames(pipeline, frame):
+    assert pipeline.process(frame).faces == ()
+
+
+def test_pipeline_refuses_a_non_picture_with_a_message(pipeline):
+    with pytest.raises(ValueError, match="the frame is empty"):
+        pipeline.process(np.zeros((0, 0, 3), np.uint8))
+
+
+def test_without_blazeface_faces_are_still_classified(sample_bgr, monkeypatch):
+    from fer_desktop.core.detectors import blazeface
+    from fer_desktop.resources import ResourceError
+
+    def missing():
+        raise ResourceError("face_detection_full_range.tflite", [])
+
+    monkeypatch.setattr(blazeface, "blazeface_model_path", missing)
+    pipe = FacePipeline.create()
+    assert len(pipe.process(sample_bgr).faces) == 1
+    assert "faces are not levelled" in pipe.eye_finder_error

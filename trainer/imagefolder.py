@@ -1,0 +1,364 @@
+"""Read an image-folder dataset: one subfolder per emotion. No TensorFlow, no Qt.
+
+The common ImageFolder layout, as Teachable Machine, Create ML and the image copies of
+FER-2013 use it::
+
+    DIR/happy/*.jpg, DIR/sad/*.png, ...                 a held-out part is kept for testing
+    DIR/happy/..., DIR/test/happy/...                   test/ is the test set
+    DIR/train/happy/..., DIR/test/happy/...             (also training/, val/, validation/)
+
+Folder names are matched to the 7 classes with the usual aliases ("happiness", "anger",
+"surprised", "3_happy", ...). A square image of at most :data:`CROP_MAX_SIDE` pixels is taken
+as a face crop already (FER-2013's 48x48 faces, the Live tab's collected faces); any other
+image goes through the app's own detector and crop (:class:`FaceCropper`), so training sees
+what the live view sees. Unreadable files and images without a face are skipped, counted and
+named in the report; a dataset the trainer cannot use raises ``DatasetError`` naming the
+folder. Nothing is ever written into the dataset folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import SourceError
+from fer_desktop.core.preprocess import gray48
+from trainer.data import DatasetError, FerData
+
+MIN_IMAGES_PER_EMOTION = 5
+HELD_OUT_SHARE = 0.2
+CROP_MAX_SIDE = 128
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm",
+                            ".ppm", ".pbm", ".jp2"})
+TRAIN_FOLDERS = ("train", "training")
+TEST_FOLDERS = ("test", "testing", "val", "validation")
+MAX_LISTED = 10
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "angry": ("anger", "angry", "mad", "furious", "rage"),
+    "disgust": ("disgust", "disgusted", "disgusting", "contempt"),
+    "fear": ("fear", "fearful", "afraid", "scared", "fright", "frightened"),
+    "happy": ("happy", "happiness", "joy", "joyful", "smile", "smiling", "glad"),
+    "sad": ("sad", "sadness", "unhappy", "sorrow", "crying"),
+    "surprise": ("surprise", "surprised", "surprising", "shock", "shocked", "astonished"),
+    "neutral": ("neutral", "neutrality", "calm", "none", "no_emotion", "noemotion"),
+}
+_LOOKUP = {alias: EMOTIONS.index(emotion)
+           for emotion, aliases in ALIASES.items() for alias in aliases}
+
+
+def emotion_index(folder_name: str) -> int | None:
+    """The class (0..6) a folder name stands for, or None.
+
+    Case, spaces, dashes and a leading number ("3_happy", "03 - Happy") are ignored, and so
+    is a trailing plural "s" ("angries" no, "smiles" yes).
+
+    Example:
+        >>> emotion_index("Happiness"), emotion_index("5-surprised"), emotion_index("cats")
+        (3, 5, None)
+    """
+    name = re.sub(r"[\s\-.]+", "_", folder_name.strip().lower())
+    name = re.sub(r"^\d+_*", "", name).strip("_")
+    if name in _LOOKUP:
+        return _LOOKUP[name]
+    if name.endswith("s") and name[:-1] in _LOOKUP:
+        return _LOOKUP[name[:-1]]
+    return None
+
+
+def accepted_names() -> str:
+    """The accepted folder names, for messages."""
+    return "; ".join(f"{e}: {', '.join(a)}" for e, a in ALIASES.items())
+
+
+@dataclass(frozen=True)
+class FolderReport:
+    """What was read: counts per part and emotion, and every file that was skipped.
+
+    counts: {"train"/"test": {emotion: n}}. unreadable, no_face: paths relative to the root.
+    empty: emotion folders with no usable image (ignored). detected: images that went
+    through the face detector (the others were face crops already). test_source: "held-out"
+    (a seeded share of each emotion) or the name of the test folder.
+    """
+
+    root: str
+    test_source: str
+    counts: dict[str, dict[str, int]]
+    unreadable: list[str] = field(default_factory=list)
+    no_face: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    detected: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"root": self.root, "test_source": self.test_source, "counts": self.counts,
+                "unreadable": self.unreadable, "no_face": self.no_face, "empty": self.empty,
+                "detected": self.detected, "warnings": self.warnings}
+
+    def format(self) -> str:
+        """The report for people: a table of counts, then what was skipped, by name."""
+        lines = [f"image folder {self.root} (test set: {self.test_source})",
+                 f"{'':<10}{'train':>8}{'test':>8}"]
+        for emotion in EMOTIONS:
+            train, test = self.counts["train"].get(emotion, 0), self.counts["test"].get(emotion, 0)
+            if train or test:
+                lines.append(f"{emotion:<10}{train:>8}{test:>8}")
+        lines.append(f"{self.detected} image(s) went through the face detector; the others "
+                     "were face crops already")
+        for what, names in (("unreadable or not an image, skipped", self.unreadable),
+                            ("no face found, skipped", self.no_face)):
+            if names:
+                listed = ", ".join(names[:MAX_LISTED])
+                more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+                lines.append(f"{len(names)} file(s) {what}: {listed}{more}")
+        if self.empty:
+            lines.append(f"empty emotion folder(s), ignored: {', '.join(self.empty)}")
+        lines += [f"!!! WARNING: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ImageFolderData:
+    """The faces of an image folder, split into train and test.
+
+    *_images: (n, 48, 48) uint8 grayscale (:func:`gray48` of the crop); *_labels: (n,) int64
+    in 0..6; *_paths: the source files, relative to the root. sha256: of the faces and labels.
+    """
+
+    root: str
+    sha256: str
+    train_images: np.ndarray = field(repr=False)
+    train_labels: np.ndarray = field(repr=False)
+    test_images: np.ndarray = field(repr=False)
+    test_labels: np.ndarray = field(repr=False)
+    train_paths: tuple[str, ...] = field(repr=False)
+    test_paths: tuple[str, ...] = field(repr=False)
+    report: FolderReport = field(repr=False)
+
+    def as_fer_data(self) -> FerData:
+        """The trainer's dataset type: Training = train, PublicTest = PrivateTest = test."""
+        return FerData(sha256=self.sha256,
+                       images={"Training": self.train_images, "PublicTest": self.test_images,
+                               "PrivateTest": self.test_images},
+                       labels={"Training": self.train_labels, "PublicTest": self.test_labels,
+                               "PrivateTest": self.test_labels})
+
+    @property
+    def emotions(self) -> list[str]:
+        """The emotions present in the training part, in class order."""
+        return [EMOTIONS[k] for k in sorted(set(self.train_labels.tolist()))]
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _emotion_folders(folder: Path, skip: tuple[str, ...] = ()) -> dict[int, list[Path]]:
+    """{class: [folders]} of ``folder``'s subfolders; unknown names raise DatasetError."""
+    found: dict[int, list[Path]] = {}
+    unknown = []
+    for sub in _subfolders(folder):
+        if sub.name.lower() in skip:
+            continue
+        index = emotion_index(sub.name)
+        if index is None:
+            unknown.append(sub.name)
+        else:
+            found.setdefault(index, []).append(sub)
+    if unknown:
+        raise DatasetError(folder, f"unknown emotion folder name(s) {', '.join(map(repr, unknown))}"
+                           f"; accepted names (any case, with or without a leading number) are "
+                           f"{accepted_names()}")
+    return found
+
+
+def _files(folders: list[Path]) -> list[Path]:
+    files = []
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            files += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+    return files
+
+
+def _layout(root: Path) -> tuple[dict[int, list[Path]], dict[int, list[Path]] | None, str]:
+    """(train folders, test folders or None, test source) for the three layouts."""
+    if not root.exists():
+        raise DatasetError(root, "folder not found (give a folder with one subfolder per "
+                           "emotion, e.g. DIR/happy/*.jpg)")
+    if not root.is_dir():
+        raise DatasetError(root, "is a file; expected a folder with one subfolder per emotion "
+                           "(e.g. DIR/happy/*.jpg)")
+    names = {p.name.lower(): p for p in _subfolders(root)}
+    train_dir = next((names[n] for n in TRAIN_FOLDERS if n in names), None)
+    test_dir = next((names[n] for n in TEST_FOLDERS if n in names), None)
+    parts = TRAIN_FOLDERS + TEST_FOLDERS
+    train = _emotion_folders(train_dir) if train_dir else _emotion_folders(root, skip=parts)
+    if not train:
+        listed = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))[:MAX_LISTED]
+        found = f"it holds {', '.join(map(repr, listed))}" if listed else "it is empty"
+        raise DatasetError(train_dir or root, f"has no emotion subfolders ({found}); expected "
+                           "one subfolder per emotion, e.g. happy/ and sad/ holding the images")
+    test = _emotion_folders(test_dir) if test_dir else None
+    return train, test, test_dir.name if test_dir else "held-out"
+
+
+def _read_faces(files: list[Path], root: Path, cropper_factory, state: dict
+                ) -> tuple[list[np.ndarray], list[str]]:
+    """The 48x48 faces of ``files`` and their relative paths; skipped files go into state."""
+    from fer_desktop.core.sources import read_image
+
+    faces, kept = [], []
+    for path in files:
+        relative = path.relative_to(root).as_posix()
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            state["unreadable"].append(relative)
+            continue
+        try:
+            image = read_image(path)
+        except SourceError:
+            state["unreadable"].append(relative)
+            continue
+        h, w = image.shape[:2]
+        if h == w and h <= CROP_MAX_SIDE:
+            crop = image
+        else:
+            if state["cropper"] is None:
+                state["cropper"] = cropper_factory()
+            crop = state["cropper"].largest_face(image)
+            state["detected"] += 1
+            if crop is None:
+                state["no_face"].append(relative)
+                continue
+        faces.append(gray48(crop))
+        kept.append(relative)
+    return faces, kept
+
+
+def _held_out(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of the held-out share of one emotion's n images (at least one)."""
+    count = max(1, round(HELD_OUT_SHARE * n))
+    return np.sort(rng.permutation(n)[:count])
+
+
+def _split(parts: dict, present: list[int], held_out: bool, seed: int
+           ) -> tuple[dict[str, tuple[list, list, list]], list[str]]:
+    """{"train"/"test": (faces, labels, paths)}: a seeded held-out share of each emotion, or
+    the test folder's faces; and warnings about test emotions that were not trained."""
+    rng = np.random.default_rng(seed)
+    split: dict[str, tuple[list, list, list]] = {"train": ([], [], []), "test": ([], [], [])}
+    for index in present:
+        faces, paths = parts["train"][index]
+        test_idx = set(_held_out(len(faces), rng).tolist()) if held_out else set()
+        for i, (face, path) in enumerate(zip(faces, paths, strict=True)):
+            target = split["test" if i in test_idx else "train"]
+            target[0].append(face)
+            target[1].append(index)
+            target[2].append(path)
+    warnings = []
+    for index, (faces, paths) in sorted(parts["test"].items()):
+        if index not in present and faces:
+            warnings.append(f"the test set has {EMOTIONS[index]} faces but the training set "
+                            "has none: the model cannot learn them")
+        split["test"][0].extend(faces)
+        split["test"][1].extend([index] * len(faces))
+        split["test"][2].extend(paths)
+    return split, warnings
+
+
+def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory=None,
+                      min_per_emotion: int = MIN_IMAGES_PER_EMOTION) -> ImageFolderData:
+    """Read, crop and split an image-folder dataset.
+
+    Args:
+        root: the dataset folder (see the module docstring for the layouts).
+        seed: the held-out split's seed: the same folder gives the same split.
+        cropper_factory: builds the face cropper (default: the live view's YuNet crop); only
+            called when an image is not a face crop already.
+        min_per_emotion: fewest usable training images an emotion folder may have.
+
+    Raises:
+        DatasetError: no emotion subfolders, an unknown folder name, an emotion with too few
+            usable images, fewer than two emotions, no test image. The message names the
+            folder and what is accepted.
+    """
+    root = Path(root)
+    if cropper_factory is None:
+        from fer_desktop.core.still_faces import FaceCropper
+
+        cropper_factory = FaceCropper
+    train_folders, test_folders, test_source = _layout(root)
+    state: dict = {"unreadable": [], "no_face": [], "detected": 0, "cropper": None}
+    parts: dict[str, dict[int, tuple[list[np.ndarray], list[str]]]] = {"train": {}, "test": {}}
+    for part, folders in (("train", train_folders), ("test", test_folders or {})):
+        for index in sorted(folders):
+            parts[part][index] = _read_faces(_files(folders[index]), root, cropper_factory, state)
+
+    empty = [EMOTIONS[k] for k, (faces, _) in parts["train"].items() if not faces]
+    for index, (faces, _) in parts["train"].items():
+        if 0 < len(faces) < min_per_emotion:
+            folder = ", ".join(str(f) for f in train_folders[index])
+            raise DatasetError(folder, f"{EMOTIONS[index]} has only {len(faces)} usable "
+                               f"image(s); each emotion needs at least {min_per_emotion} "
+                               "(add images, or remove the folder to leave the emotion out)"
+                               + _skipped_note(state))
+    present = sorted(k for k, (faces, _) in parts["train"].items() if faces)
+    if len(present) < 2:
+        raise DatasetError(root, f"{len(present)} emotion(s) with images; at least two are "
+                           "needed to learn to tell them apart" + _skipped_note(state))
+
+    split, warnings = _split(parts, present, held_out=test_folders is None, seed=seed)
+    if not split["test"][0]:
+        raise DatasetError(root, f"the {test_source} folder has no usable test image"
+                           + _skipped_note(state))
+
+    arrays = {part: (np.stack(faces).astype(np.uint8), np.asarray(labels, np.int64),
+                     tuple(paths)) for part, (faces, labels, paths) in split.items()}
+    digest = hashlib.sha256()
+    for part in ("train", "test"):
+        digest.update(arrays[part][0].tobytes())
+        digest.update(arrays[part][1].tobytes())
+    counts = {part: {EMOTIONS[k]: int((arrays[part][1] == k).sum())
+                     for k in sorted(set(arrays[part][1].tolist()))} for part in arrays}
+    report = FolderReport(root=str(root), test_source=test_source, counts=counts,
+                          unreadable=state["unreadable"], no_face=state["no_face"],
+                          empty=empty, detected=state["detected"], warnings=warnings)
+    return ImageFolderData(root=str(root), sha256=digest.hexdigest(),
+                           train_images=arrays["train"][0], train_labels=arrays["train"][1],
+                           test_images=arrays["test"][0], test_labels=arrays["test"][1],
+                           train_paths=arrays["train"][2], test_paths=arrays["test"][2],
+                           report=report)
+
+
+def _skipped_note(state: dict) -> str:
+    notes = []
+    if state["unreadable"]:
+        notes.append(f"{len(state['unreadable'])} unreadable or non-image file(s) skipped "
+                     f"(e.g. {state['unreadable'][0]})")
+    if state["no_face"]:
+        notes.append(f"{len(state['no_face'])} image(s) without a face found skipped "
+                     f"(e.g. {state['no_face'][0]})")
+    return f" ({'; '.join(notes)})" if notes else ""
+
+
+def load_folder_for_training(root: str | os.PathLike, seed: int, emitter) -> FerData:
+    """The folder as the trainer's dataset, with its report logged and in the data_report event.
+
+    The event carries the usual per-split statistics plus ``image_folder`` (the
+    :class:`FolderReport` as a dict); the held-out (or test/) part is both PublicTest and
+    PrivateTest, so every score of the run is on the user's own test faces.
+    """
+    from trainer.data import data_report
+
+    folder = load_image_folder(root, seed)
+    data = folder.as_fer_data()
+    report = data_report(data)
+    emitter.emit("data_report", **report, image_folder=folder.report.to_dict())
+    emitter.log(folder.report.format())
+    return data

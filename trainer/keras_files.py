@@ -1,0 +1,36 @@
+"""Loading a ``.keras`` file the user pointed at, safely, with a named error when refused.
+
+Keras's ``safe_mode`` (on by default, passed explicitly here) refuses files that would run code
+while loading (a ``Lambda`` layer's pickled bytecode, an unknown class). Such a file, or one
+that is not a Keras archive at all, is a problem with the user's file, not a trainer bug: it
+becomes a :class:`~trainer.rundir.RunDirError` naming the file, reported as a user error in one
+sentence instead of an "internal error" with a traceback.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from fer_desktop.core.messages import quote
+from trainer.rundir import RunDirError
+
+
+def load_keras(path: str | Path, compile: bool = False):  # noqa: A002 - Keras's own name
+    """``keras.models.load_model(path, compile=compile, safe_mode=True)``.
+
+    Raises:
+        RunDirError: the file is missing, not a Keras archive, or refused by safe mode.
+    """
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise RunDirError(path, "missing: no Keras model file here")
+    try:
+        return keras.models.load_model(path, compile=compile, safe_mode=True)
+    except (ValueError, TypeError, KeyError, AttributeError, OSError,
+            zipfile.BadZipFile) as exc:
+        raise RunDirError(path, "is not a Keras model this trainer can load safely "
+                                f"({type(exc).__name__}: {quote(exc, 160)}); use a model "
+                                "saved by this trainer") from exc

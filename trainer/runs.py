@@ -1,0 +1,163 @@
+"""Reading run folders without Qt or TensorFlow: the run list's rows and a run's curves.
+
+The trainer writes a run folder (``trainer.rundir``); the Train tab, ``inspect`` and tests read
+it through here. A run started from the command line, or left training when the window closed,
+reads the same as one started from the tab.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fer_desktop.core.trainer_events import parse_event
+from trainer.rundir import run_summary
+
+STALE_RUN_S = 180         # a "running" run with no writes for this long is not running
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One line of the run list. state: running, stopped, finished, failed or interrupted."""
+
+    run_dir: Path
+    started: str
+    preset: str
+    epochs_done: int
+    epochs: int | None
+    best_val_accuracy: float | None
+    state: str
+    has_model: bool
+
+    @property
+    def resumable(self) -> bool:
+        # All epochs done but no model.json: stopped during export; resuming finishes it.
+        unfinished = self.epochs is None or self.epochs_done < self.epochs or not self.has_model
+        return self.state in ("stopped", "failed", "interrupted") and unfinished
+
+
+def _started_text(run: Path) -> str:
+    try:
+        stamp = dt.datetime.strptime("-".join(run.name.split("-")[:2]), "%Y%m%d-%H%M%S")
+    except ValueError:
+        stamp = dt.datetime.fromtimestamp(run.stat().st_mtime)
+    return stamp.strftime("%d %b %H:%M")
+
+
+def _last_write(run: Path) -> float:
+    times = [p.stat().st_mtime for p in (run / "events.jsonl", run / "state.json") if p.exists()]
+    return max(times, default=0.0)
+
+
+def _last_event_is_error(run: Path) -> bool:
+    path = run / "events.jsonl"
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 4096))
+            tail = fh.read().splitlines()
+    except OSError:
+        return False
+    return bool(tail) and parse_event(tail[-1]).name == "error"
+
+
+def read_run_row(run: Path, now: float | None = None) -> RunRow:
+    """The run list's view of a run folder, from its files (a command-line run works too)."""
+    summary = run_summary(run)
+    status = str(summary.get("status", "unknown"))
+    now = time.time() if now is None else now
+    if status in ("running", "trained"):
+        if now - _last_write(run) > STALE_RUN_S:  # killed: nobody will update it again
+            status = "failed" if _last_event_is_error(run) else "interrupted"
+        else:
+            status = "running"
+    elif status not in ("stopped", "finished"):
+        status = "failed" if _last_event_is_error(run) else "interrupted"
+    epochs = summary.get("epochs")
+    return RunRow(run, _started_text(run), str(summary.get("preset", "?")),
+                  int(summary.get("epochs_done") or 0), int(epochs) if epochs else None,
+                  summary.get("best_val_accuracy"), status, bool(summary.get("has_model")))
+
+
+def list_runs(out: Path) -> list[RunRow]:
+    """Run folders in ``out`` (those with a config.json or state.json), newest first."""
+    if not out.is_dir():
+        return []
+    runs = [p for p in out.iterdir()
+            if p.is_dir() and ((p / "state.json").exists() or (p / "config.json").exists())]
+    return [read_run_row(p) for p in sorted(runs, key=lambda p: p.name, reverse=True)]
+
+
+@dataclass
+class RunCurves:
+    """A run's history as plain lists: per-epoch values and per-batch loss.
+
+    batch_x is the fractional epoch (epoch 2, step 50 of 100 -> 1.5).
+    """
+
+    epoch: list[float] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    batch_x: list[float] = field(default_factory=list)
+    batch_loss: list[float] = field(default_factory=list)
+
+
+def number_or_nan(value: object) -> float:
+    """A JSON number as float; anything else (None for NaN, a string) as NaN."""
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else math.nan
+
+
+def read_run_curves(run: Path) -> RunCurves:
+    """Curves of a finished, stopped or running run: ``events.jsonl``, else ``history.csv``."""
+    curves = RunCurves()
+    events = run / "events.jsonl"
+    if events.is_file():
+        with open(events, "rb") as fh:
+            for raw in fh:
+                event = parse_event(raw)
+                if event.ok and event.name == "epoch":
+                    _drop_from(curves, "epoch", event["epoch"])
+                    curves.epoch.append(float(event["epoch"]))
+                    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                        getattr(curves, key).append(number_or_nan(event[key]))
+                elif event.ok and event.name == "batch" and event["steps"] > 0:
+                    x = event["epoch"] - 1 + event["step"] / event["steps"]
+                    _drop_from(curves, "batch_x", x)
+                    curves.batch_x.append(x)
+                    curves.batch_loss.append(number_or_nan(event["loss"]))
+        if curves.epoch or curves.batch_x:
+            return curves
+    history = run / "history.csv"
+    if history.is_file():
+        with open(history, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                try:
+                    curves.epoch.append(float(row["epoch"]))
+                except (KeyError, ValueError):
+                    continue
+                for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                    try:
+                        getattr(curves, key).append(float(row.get(key) or "nan"))
+                    except ValueError:
+                        getattr(curves, key).append(math.nan)
+    return curves
+
+
+def _drop_from(curves: RunCurves, axis: str, x: float) -> None:
+    """A resumed run repeats the epoch it was stopped in: forget the old points from ``x`` on."""
+    xs = getattr(curves, axis)
+    keep = len(xs)
+    while keep and xs[keep - 1] >= x:
+        keep -= 1
+    if keep == len(xs):
+        return
+    names = (("epoch", "loss", "accuracy", "val_loss", "val_accuracy") if axis == "epoch"
+             else ("batch_x", "batch_loss"))
+    for name in names:
+        del getattr(curves, name)[keep:]
