@@ -257,7 +257,7 @@ def fit(model, strategy, train_ds, val_ds, steps: int, epochs: int, initial_epoc
     ``state["time_budget_reached"]`` are agreed by all workers each step.
 
     Raises:
-        tf.errors.UnavailableError: a worker died (the caller turns it into a message).
+        ConfigError: a worker died or stopped answering (the message says how to resume).
     """
     import keras
     import tensorflow as tf
@@ -309,21 +309,25 @@ def fit(model, strategy, train_ds, val_ds, steps: int, epochs: int, initial_epoc
 
     callback.set_model(model)
     try:
-        _loop(strategy, dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
+        _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
               global_batch, callback, stop, state)
     except (tf.errors.UnavailableError, tf.errors.CancelledError, tf.errors.AbortedError,
             tf.errors.DeadlineExceededError, tf.errors.FailedPreconditionError) as exc:
         if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-            detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            import re
+
+            tasks = sorted(set(re.findall(r"/job:(\w+)/replica:\d+/task:(\d+)", str(exc))))
+            who = ", ".join(f"{job} {index}" for job, index in tasks) or "a worker"
             raise ConfigError(
-                f"a worker stopped responding ({type(exc).__name__}: {detail}); "
-                f"the last checkpoint is epoch {state['epoch']}: restart every worker with "
-                "--resume RUN_DIR (the chief's run folder)") from exc
+                f"{who} stopped responding (TensorFlow: {type(exc).__name__}; details in the "
+                f"log); the last checkpoint is epoch {state['epoch']}: restart every worker "
+                "with --resume RUN_DIR (the chief's run folder)") from exc
         raise
 
 
-def _loop(strategy, dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
+def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
           global_batch, callback, stop, state) -> None:
+    """The epochs: steps, the agreed stop, validation, and the callback as model.fit calls it."""
     import tensorflow as tf
 
     for epoch in range(initial_epoch, epochs):
