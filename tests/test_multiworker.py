@@ -8,6 +8,7 @@ the same arithmetic (measured: bit-identical weights).
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import signal
@@ -27,6 +28,8 @@ from trainer.config import ConfigError
 from trainer.multiworker import Cluster, cluster_from_env, worker_timeout_s
 
 SIZES = {"Training": 64, "PublicTest": 16, "PrivateTest": 16}
+needs_tf = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
+                              reason="TensorFlow is not installed (pip install -e .[train])")
 ARGS = ("--epochs", "2", "--batch-size", "32", "--threads", "1", "--events", "json",
         "--strategy", "multiworker", "--preset", "seed", "--precision", "float32")
 
@@ -131,6 +134,7 @@ def test_bad_worker_timeout_is_named(value):
 
 
 @pytest.mark.tf
+@needs_tf
 def test_bad_tf_config_stops_the_trainer_with_one_sentence(tmp_path):
     csv = make_csv(tmp_path / "tiny.csv", SIZES)
     proc = _start(tmp_path, "bad", ["--csv", str(csv), "--out", str(tmp_path / "runs"), *ARGS],
@@ -147,6 +151,7 @@ def test_bad_tf_config_stops_the_trainer_with_one_sentence(tmp_path):
 
 
 @pytest.mark.tf
+@needs_tf
 @pytest.mark.slow
 def test_two_workers_train_like_one_machine_and_only_the_chief_writes(tmp_path):
     csv = make_csv(tmp_path / "tiny.csv", SIZES)
@@ -183,6 +188,7 @@ def test_two_workers_train_like_one_machine_and_only_the_chief_writes(tmp_path):
 
 
 @pytest.mark.tf
+@needs_tf
 @pytest.mark.slow
 def test_killing_a_worker_stops_the_other_and_both_resume_from_the_last_checkpoint(tmp_path):
     csv = make_csv(tmp_path / "tiny.csv", SIZES)
@@ -225,6 +231,7 @@ def test_killing_a_worker_stops_the_other_and_both_resume_from_the_last_checkpoi
 
 
 @pytest.mark.tf
+@needs_tf
 @pytest.mark.slow
 def test_a_worker_that_never_comes_up_ends_in_a_message_not_a_hang(tmp_path):
     csv = make_csv(tmp_path / "tiny.csv", SIZES)
@@ -246,6 +253,7 @@ def test_a_worker_that_never_comes_up_ends_in_a_message_not_a_hang(tmp_path):
 
 
 @pytest.mark.tf
+@needs_tf
 @pytest.mark.slow
 def test_sigterm_to_one_worker_stops_both_after_the_same_step(tmp_path):
     csv = make_csv(tmp_path / "tiny.csv", SIZES)
