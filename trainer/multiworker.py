@@ -334,7 +334,7 @@ def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
         callback.on_epoch_begin(epoch)
         iterator = iter(dist_ds)
         loss_sum = correct_sum = 0.0
-        stopped = False
+        stopped = agreed_stop = False
         for step in range(steps):
             code = [float(stop.requested), float(bool(state.get("time_budget_reached")))]
             loss, correct, agreed = train_step(iterator, tf.constant(code))
@@ -345,7 +345,7 @@ def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
                                                / ((step + 1) * global_batch)})
             requested, budget = (float(v) for v in agreed)
             if requested > 0:  # every worker saw the same totals: all stop after this step
-                stop.requested = True
+                stop.requested = agreed_stop = True
                 if budget > 0:
                     state["time_budget_reached"] = True
                 stopped = step + 1 < steps
@@ -362,7 +362,9 @@ def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
             logs |= {"val_loss": val_loss / max(1, count), "val_accuracy": val_correct
                      / max(1, count)}
         callback.on_epoch_end(epoch, logs)
-        if stop.requested:
+        # Only an agreed stop ends the loop: a signal that came after this epoch's last step
+        # is agreed on the next step, or the others would wait for this worker forever.
+        if agreed_stop:
             break
 
 
