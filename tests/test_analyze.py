@@ -8,8 +8,9 @@ import cv2
 import pytest
 
 from fer_desktop.cli import main as cli_main
-from fer_desktop.core.analyze import main
+from fer_desktop.core.analyze import build_parser, main
 from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 from fer_desktop.synthetic import drifting_face, write_video
 
 
@@ -33,6 +34,8 @@ def test_video_to_csv_with_summary(tmp_path, sample_bgr, capsys):
     assert [r["frame"] for r in table] == [str(i) for i in range(6)]
     assert len({r["track_id"] for r in table}) == 1  # one face, one id throughout
     assert float(table[5]["time_s"]) == pytest.approx(0.5)
+    assert {r["uncertain"] for r in table} <= {"true", "false"}
+    assert {r["label"] for r in table} <= set(CSV_COLUMNS[-7:])  # always an emotion
     printed = capsys.readouterr().out
     assert "#1" in printed and "6 frames analysed, 6 face rows" in printed
 
@@ -92,6 +95,24 @@ def test_bad_settings_are_refused(tmp_path):
     with pytest.raises(SystemExit) as info:
         main(["x.mp4", "--out", str(tmp_path / "r.csv"), "--every", "0"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "abc", "60"])
+def test_bad_smoothing_is_refused_with_a_clear_message(tmp_path, capsys, value):
+    with pytest.raises(SystemExit) as info:
+        main(["x.mp4", "--out", str(tmp_path / "r.csv"), "--smoothing", value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--smoothing" in err and "from 0 (off) to 10" in err and value in err
+    assert not (tmp_path / "r.csv").exists()
+
+
+@pytest.mark.parametrize("args, seconds", [
+    ([], DEFAULT_SMOOTHING_S), (["--smoothing", "0"], 0.0), (["--smoothing", "0.75"], 0.75),
+    (["--no-smoothing"], 0.0),
+])
+def test_smoothing_option(args, seconds):
+    assert build_parser().parse_args(["x.mp4", "--out", "r.csv", *args]).smoothing == seconds
 
 
 @pytest.mark.parametrize("detector, broken, message", [

@@ -23,7 +23,7 @@ def result(n_faces: int = 2, index: int = 4) -> FrameResult:
         p = np.full(7, 0.1, np.float32)
         p[3] = 0.4
         faces.append(Face(box=[10 + 50 * i, 20, 50 + 50 * i, 70], probabilities=p,
-                          label="happy", confidence=0.4, track_id=i + 1))
+                          label="happy", confidence=0.4, track_id=i + 1, uncertain=i == 0))
     return FrameResult(index=index, timestamp_s=0.25, faces=faces, timings_ms={"total": 3.0})
 
 
@@ -37,6 +37,7 @@ def test_screenshot_png_and_sidecar(tmp_path):
     assert sidecar["image"] == path.name and sidecar["source"] == "camera 0"
     assert sidecar["frame"] == 4 and len(sidecar["faces"]) == 2
     assert sidecar["faces"][0]["probabilities"]["happy"] == pytest.approx(0.4)
+    assert [f["uncertain"] for f in sidecar["faces"]] == [True, False]
     assert sidecar["emotions"] == list(EMOTIONS)
 
 
@@ -65,12 +66,13 @@ def test_csv_rows_are_complete_and_parseable(tmp_path):
         recorder.write(result(1, index=2))
     rows = list(csv.DictReader(path.open()))
     assert tuple(rows[0]) == CSV_COLUMNS == (
-        "frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence",
+        "frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence", "uncertain",
         "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
     assert [r["frame"] for r in rows] == ["0", "0", "2"]
     first = rows[0]
     assert (first["x"], first["y"], first["w"], first["h"]) == ("10", "20", "40", "50")
     assert first["label"] == "happy" and float(first["happy"]) == pytest.approx(0.4)
+    assert [r["uncertain"] for r in rows] == ["true", "false", "true"]
     assert sum(float(first[e]) for e in EMOTIONS) == pytest.approx(1.0, abs=1e-3)
 
 

@@ -85,7 +85,7 @@ def write_csv(path, rows):
             probs = np.full(len(EMOTIONS), (1 - happy) / 6)
             probs[EMOTIONS.index("happy")] = happy
             writer.writerow(["v.mp4", frame, time_s, 1, 0, 0, 10, 10, "happy", happy,
-                             *probs])
+                             "false", *probs])
 
 
 def test_emotion_series_averages_faces_and_breaks_where_no_face(tmp_path):
@@ -106,6 +106,7 @@ def test_emotion_series_names_a_bad_file(tmp_path):
     with pytest.raises(ExportError, match="no column frame"):
         emotion_series(path)
     write_csv(path, [(0, 0.0, 0.5)])
-    path.write_text(path.read_text() + "v.mp4,x,0.1,1,0,0,10,10,happy,0.5" + ",0.1" * 7 + "\n")
+    bad_row = "v.mp4,x,0.1,1,0,0,10,10,happy,0.5,false" + ",0.1" * 7
+    path.write_text(path.read_text() + bad_row + "\n")
     with pytest.raises(ExportError, match="row 3"):
         emotion_series(path)

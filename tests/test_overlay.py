@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.overlay import PALETTE, OverlayPainter, OverlayStyle, text_colour
+from fer_desktop.core.overlay import (
+    BARS_MAX_FACE_HEIGHTS,
+    FONT,
+    LABEL_MAX_FACE_WIDTHS,
+    PALETTE,
+    OverlayPainter,
+    OverlayStyle,
+    face_colour,
+    text_colour,
+)
 from fer_desktop.core.types import Face
 
 
-def face(box, label="happy", track_id=3):
+def face(box, label="happy", track_id=3, uncertain=False):
     p = np.full(7, 0.05, np.float32)
-    p[EMOTIONS.index(label) if label in EMOTIONS else 0] = 0.7
-    return Face(box=box, probabilities=p, label=label, confidence=0.7, track_id=track_id)
+    p[EMOTIONS.index(label)] = 0.7
+    return Face(box=box, probabilities=p, label=label, confidence=0.7, track_id=track_id,
+                uncertain=uncertain)
 
 
 @pytest.mark.parametrize("size", [(480, 640), (1080, 1920)])
@@ -44,8 +55,10 @@ def test_faces_at_the_edges_keep_their_label_in_the_frame(box):
         assert out.shape == (480, 640, 3)
         return int((out == PALETTE["happy"]).all(axis=2).sum())
 
-    # The tag is most of the ink: with it cut off, an edge face keeps well under 70 %.
-    assert inked(box) > 0.7 * inked([270, 190, 370, 290])
+    # The tag is most of the ink: with it cut off, an edge face keeps well under 70 % of what
+    # the same face draws in the middle (the label's size follows the face's width).
+    half_w, half_h = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
+    assert inked(box) > 0.7 * inked([320 - half_w, 240 - half_h, 320 + half_w, 240 + half_h])
 
 
 def test_bars_can_be_hidden():
@@ -61,11 +74,67 @@ def test_label_text():
     assert painter.label_text(face([0, 0, 9, 9])) == "#3 happy 70%"
     assert OverlayPainter(OverlayStyle(show_track_id=False, show_confidence=False)) \
         .label_text(face([0, 0, 9, 9], track_id=None)) == "happy"
-    assert painter.label_text(face([0, 0, 9, 9], label="uncertain")).startswith("#3 uncertain")
+    # An unsure face keeps its best guess, marked with a question mark.
+    assert painter.label_text(face([0, 0, 9, 9], "sad", uncertain=True)) == "#3 sad? 70%"
+
+
+def test_uncertain_face_is_drawn_dimmed():
+    sure, unsure = face([100, 100, 200, 200]), face([100, 100, 200, 200], uncertain=True)
+    assert face_colour(sure) == PALETTE["happy"]
+    dim = np.array(face_colour(unsure), float)
+    grey = np.array([153, 153, 153], float)
+    # Half-way between the emotion's colour and grey: still the emotion, less saturated.
+    assert np.abs(dim - grey).sum() < np.abs(np.array(PALETTE["happy"], float) - grey).sum()
+    frame = np.zeros((480, 640, 3), np.uint8)
+    style = OverlayStyle(show_bars=False)
+    inked_sure = (OverlayPainter(style).draw(frame, [sure]) > 0).any(axis=2).sum()
+    inked_unsure = (OverlayPainter(style).draw(frame, [unsure]) > 0).any(axis=2).sum()
+    assert inked_unsure != inked_sure
 
 
 def test_palette_is_distinct_and_covers_every_label():
-    assert set(PALETTE) == {*EMOTIONS, "uncertain"}
+    assert set(PALETTE) == set(EMOTIONS)
     assert len(set(PALETTE.values())) == len(PALETTE)
     assert text_colour(PALETTE["surprise"]) == (0, 0, 0)  # dark text on yellow
     assert text_colour(PALETTE["sad"]) == (255, 255, 255)  # light text on blue
+
+
+def label_width(painter, out_shape, f) -> int:
+    text = painter.label_text(f)
+    scale, thick = painter.label_font(text, f.box[2] - f.box[0], painter._scale(
+        np.zeros(out_shape, np.uint8)))
+    return cv2.getTextSize(text, FONT, scale, thick)[0][0]
+
+
+def test_a_small_face_gets_a_label_about_its_width_and_no_panel_over_it():
+    painter = OverlayPainter()
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    small = face([600, 300, 665, 365])  # 65 px, as in the issue
+    assert label_width(painter, frame.shape, small) <= LABEL_MAX_FACE_WIDTHS * 65
+    big = face([400, 200, 700, 500])
+    assert label_width(painter, frame.shape, big) > label_width(painter, frame.shape, small)
+    layout = painter.bars_layout((600, 300, 665, 365), (720, 1280), painter._scale(frame))
+    assert layout is not None and layout[3] <= BARS_MAX_FACE_HEIGHTS * 65  # scaled to the face
+    assert layout[0] >= 665 or layout[0] + layout[2] <= 600  # beside, never over, the face
+
+
+def test_the_panel_is_left_out_where_it_cannot_be_read_or_would_cover_the_face():
+    painter = OverlayPainter()
+    assert painter.bars_layout((100, 100, 120, 120), (480, 640), 1.0) is None  # 20 px face
+    # a face filling the width: no room on either side
+    assert painter.bars_layout((5, 50, 635, 470), (480, 640), 1.0) is None
+    frame = np.zeros((480, 640, 3), np.uint8)
+    out = painter.draw(frame, [face([5, 50, 635, 470])])
+    inside = out[60:460, 15:625]
+    assert (inside == 0).all()  # nothing drawn over the face
+
+
+def test_bars_name_each_emotion_in_full():
+    painter = OverlayPainter()
+    frame = np.zeros((480, 640, 3), np.uint8)
+    cut = painter.draw(frame, [face([100, 100, 200, 200])])
+    layout = painter.bars_layout((100, 100, 200, 200), (480, 640), painter._scale(frame))
+    px, py, pw, ph, scale = layout
+    (surprise_w, _), _ = cv2.getTextSize("surprise", FONT, scale, max(1, round(2.4 * scale)))
+    assert pw > surprise_w  # room for the longest full name
+    assert (cut[py:py + ph, px:px + pw] > 0).any()

@@ -9,7 +9,6 @@ import pytest
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.tracking import UNCERTAIN
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +29,8 @@ def test_sample_face_is_found_and_classified(pipeline, sample_bgr):
     assert (result.index, result.timestamp_s) == (7, 1.5)
     assert len(result.faces) == 1
     face = result.faces[0]
-    assert face.label in (*EMOTIONS, UNCERTAIN) and face.track_id is not None
+    assert face.label in EMOTIONS and face.track_id is not None
+    assert isinstance(face.uncertain, bool)
     assert face.probabilities.sum() == pytest.approx(1.0, abs=1e-4)
     assert set(result.timings_ms) == {"detect", "preprocess", "classify", "track", "total"}
     assert result.timings_ms["total"] >= result.timings_ms["detect"]
@@ -60,8 +60,9 @@ def test_faces_are_largest_first_and_capped(sample_bgr):
 def test_switching_detector_and_classifier(sample_bgr):
     pipe = FacePipeline.create()
     blaze = pipe.detector
-    pipe.set_options(pipe.with_options(smoothing=False))
+    pipe.set_options(pipe.with_options(smoothing_s=0.0))
     assert pipe.detector is blaze  # only tracker settings changed
+    assert pipe._tracker.options.smoothing_s == 0.0
     pipe.set_options(pipe.with_options(detector="haar"))
     assert pipe.detector.name == "haar"
     assert len(pipe.process(sample_bgr).faces) == 1
@@ -78,6 +79,27 @@ def test_crop_scale_defaults_per_detector():
 def test_unknown_detector_in_options():
     with pytest.raises(ValueError, match="unknown detector"):
         FacePipeline.create(options=PipelineOptions(detector="yolo"))
+
+
+def test_smoothing_runs_on_the_frame_times(sample_bgr):
+    # The same frame at video times 0, 0.1, 0.2 s: smoothing on and off both give the sample's
+    # answer; an unchanged time (a still image processed again) restarts the smoothing.
+    pipe = FacePipeline.create(options=PipelineOptions(smoothing_s=0.5))
+    raw = pipe.process(sample_bgr, 0, 0.0).faces[0]
+    for i, when in enumerate((0.1, 0.2)):
+        face = pipe.process(sample_bgr, i + 1, when).faces[0]
+        np.testing.assert_allclose(face.probabilities, raw.probabilities, atol=1e-5)
+    assert pipe._tracker.restarts == 0
+    pipe.process(sample_bgr, 3, 0.2)
+    assert pipe._tracker.restarts == 1
+    pipe.set_options(pipe.with_options(smoothing=False))  # the window's on/off switch
+    assert pipe._tracker.options.smoothing_s == 0.0
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), 11])
+def test_bad_smoothing_is_refused_with_its_name(bad):
+    with pytest.raises(ValueError, match="smoothing must be a number of seconds"):
+        PipelineOptions(smoothing_s=bad)
 
 
 def test_a_pipeline_around_a_classifier_already_loaded(sample_bgr, pipeline):

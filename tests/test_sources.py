@@ -178,6 +178,68 @@ def test_frame_is_read_only_and_checked():
         Frame(0, 0.0, np.zeros((4, 4, 3), np.float32))
 
 
+def test_looping_video_starts_its_time_again(tmp_path):
+    source = open_source(grey_video(tmp_path / "clip.avi", frames=3, fps=10.0), loop=True)
+    times = [source.read().timestamp_s for _ in range(5)]
+    assert times == pytest.approx([0.0, 0.1, 0.2, 0.0, 0.1])
+
+
+class FakeVideo:
+    """A video file whose header and per-frame times are scripted (``times_ms``: one value per
+    frame, as CAP_PROP_POS_MSEC reports it after each read)."""
+
+    def __init__(self, fps: float, times_ms: list[float], count: float = 0.0) -> None:
+        self.fps, self.times_ms, self.count, self.read_count = fps, times_ms, count, 0
+
+    def isOpened(self):  # noqa: N802 - OpenCV's name
+        return True
+
+    def read(self):
+        if self.read_count >= len(self.times_ms):
+            return False, None
+        self.read_count += 1
+        return True, np.zeros((4, 4, 3), np.uint8)
+
+    def get(self, prop):
+        if prop == cv2.CAP_PROP_POS_MSEC:
+            return self.times_ms[self.read_count - 1] if self.read_count else 0.0
+        return {cv2.CAP_PROP_FPS: self.fps, cv2.CAP_PROP_FRAME_COUNT: self.count}.get(prop, 0.0)
+
+    def set(self, *_args):
+        return True
+
+    def release(self):
+        pass
+
+
+def read_times(tmp_path, fake: FakeVideo) -> tuple[VideoFileSource, list[float]]:
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"not read: the capture is fake")
+    source = VideoFileSource(path, capture_factory=lambda _p: fake)
+    times = []
+    while (frame := source.read()) is not None:
+        times.append(frame.timestamp_s)
+    return source, times
+
+
+@pytest.mark.parametrize("fps, times_ms, expected, assumed", [
+    # Variable frame rate (a phone video): the frames' own times, from the first frame.
+    (30.0, [40.0, 80.0, 200.0, 240.0], [0.0, 0.04, 0.16, 0.2], False),
+    # Header rate 0 or NaN, no frame times: 30 fps assumed, and said.
+    (0.0, [0.0] * 4, [0.0, 1 / 30, 2 / 30, 3 / 30], True),
+    (float("nan"), [float("nan")] * 4, [0.0, 1 / 30, 2 / 30, 3 / 30], True),
+    # Header rate NaN but good frame times: the times win, nothing assumed.
+    (float("nan"), [0.0, 100.0, 200.0], [0.0, 0.1, 0.2], False),
+    # A frame time that repeats or goes back inside a file: one frame later instead.
+    (10.0, [0.0, 100.0, 100.0, 50.0, 400.0], [0.0, 0.1, 0.2, 0.3, 0.4], False),
+])
+def test_video_times_survive_bad_headers(tmp_path, fps, times_ms, expected, assumed):
+    source, times = read_times(tmp_path, FakeVideo(fps, times_ms, count=float("nan")))
+    assert times == pytest.approx(expected)
+    assert source.fps_assumed is assumed and source.frame_count is None
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+
+
 # --- large images are refused (or a JPEG halved) before decoding (issue 13) ----------------
 def png_declaring(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width x height (the pixel data is for 1x1)."""
@@ -240,3 +302,29 @@ def test_an_oversized_image_file_is_refused_unread(tmp_path, monkeypatch):
     path.write_bytes(png_declaring(10, 10) + b"\0" * 2000)
     with pytest.raises(SourceError, match="image files over"):
         sources.read_image(path)
+
+
+def test_times_follow_a_seek_backwards_and_forwards(tmp_path):
+    source = open_source(grey_video(tmp_path / "clip.avi", frames=10, fps=10.0))
+    assert [source.read().timestamp_s for _ in range(6)] == pytest.approx(
+        [0.0, 0.1, 0.2, 0.3, 0.4, 0.5])
+    source.seek(2)
+    assert [source.read().timestamp_s for _ in range(2)] == pytest.approx([0.2, 0.3])
+    source.seek(8)
+    assert source.read().timestamp_s == pytest.approx(0.8)
+
+
+def test_times_by_count_follow_seek_and_skip_without_file_times(tmp_path):
+    # No frame times and no rate in the file: 30 fps by position, through seeks and skips.
+    fake = FakeVideo(float("nan"), [float("nan")] * 10)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"fake")
+    source = VideoFileSource(path, capture_factory=lambda _p: fake)
+    fake.grab = lambda: fake.read()[0]
+    assert [source.read().timestamp_s for _ in range(3)] == pytest.approx([0, 1 / 30, 2 / 30])
+    source.skip(2)
+    assert source.read().timestamp_s == pytest.approx(5 / 30)
+    source.seek(1)
+    fake.read_count = 1
+    assert source.read().timestamp_s == pytest.approx(1 / 30)
+    assert source.fps_assumed

@@ -1,12 +1,22 @@
-"""The tracker keeps ids through small motion, drops them after a gap, smooths and holds labels."""
+"""The tracker keeps ids through small motion, drops them after a gap, smooths in seconds of
+frame time, holds labels, and flags uncertainty without replacing the label."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.tracking import UNCERTAIN, FaceTracker, TrackerOptions, choose_label
+from fer_desktop.core.tracking import (
+    UNCERTAIN_BELOW,
+    FaceTracker,
+    TrackerOptions,
+    check_smoothing_s,
+    choose_label,
+    is_uncertain,
+)
 
 
 def probs(**values) -> np.ndarray:
@@ -19,96 +29,187 @@ def probs(**values) -> np.ndarray:
 
 
 HAPPY = probs(happy=0.9)
+SAD = probs(sad=0.9)
 BOX = np.array([100, 100, 200, 200], np.float32)
+NO_FACES = np.zeros((0, 7))
+
+
+def run(tracker: FaceTracker, frames: list[np.ndarray], fps: float, start_s: float = 0.0):
+    """One face, one frame of ``frames`` every 1/fps seconds; the TrackStates."""
+    return [tracker.update([BOX], p[None], start_s + i / fps)[0] for i, p in enumerate(frames)]
 
 
 def test_ids_survive_small_motion_and_are_distinct():
     tracker = FaceTracker()
-    first = tracker.update([BOX, BOX + 300], np.stack([HAPPY, HAPPY]))
+    first = tracker.update([BOX, BOX + 300], np.stack([HAPPY, HAPPY]), 0.0)
     ids = [s.track_id for s in first]
     assert len(set(ids)) == 2
     for step in range(1, 6):  # 8 px a frame
-        states = tracker.update([BOX + 300 + 8 * step, BOX + 8 * step], np.stack([HAPPY, HAPPY]))
+        states = tracker.update([BOX + 300 + 8 * step, BOX + 8 * step],
+                                np.stack([HAPPY, HAPPY]), step / 30)
         assert [s.track_id for s in states] == ids[::-1]
 
 
 def test_track_dropped_after_gap_but_kept_through_short_one():
     tracker = FaceTracker(TrackerOptions(max_missed=3))
-    track_id = tracker.update([BOX], HAPPY[None])[0].track_id
-    for _ in range(3):
-        tracker.update([], np.zeros((0, 7)))
-    assert tracker.update([BOX], HAPPY[None])[0].track_id == track_id  # gap of 3: kept
-    for _ in range(4):
-        tracker.update([], np.zeros((0, 7)))
+    track_id = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id
+    for i in range(3):
+        tracker.update([], NO_FACES, 0.1 * (i + 1))
+    assert tracker.update([BOX], HAPPY[None], 0.4)[0].track_id == track_id  # gap of 3: kept
+    for i in range(4):
+        tracker.update([], NO_FACES, 0.5 + 0.1 * i)
     assert tracker.active_ids == []
-    assert tracker.update([BOX], HAPPY[None])[0].track_id != track_id  # gap of 4: new id
+    assert tracker.update([BOX], HAPPY[None], 1.0)[0].track_id != track_id  # gap of 4: new id
 
 
 def test_far_jump_starts_a_new_track():
     tracker = FaceTracker()
-    a = tracker.update([BOX], HAPPY[None])[0].track_id
-    assert tracker.update([BOX + 150], HAPPY[None])[0].track_id != a
+    a = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id
+    assert tracker.update([BOX + 150], HAPPY[None], 0.1)[0].track_id != a
 
 
-def test_smoothing_is_an_exponential_average():
-    tracker = FaceTracker(TrackerOptions(smoothing_alpha=0.25))
-    sad = probs(sad=0.9)
-    tracker.update([BOX], HAPPY[None])
-    state = tracker.update([BOX], sad[None])[0]
-    np.testing.assert_allclose(state.probabilities, 0.25 * sad + 0.75 * HAPPY, atol=1e-6)
+def test_smoothing_weight_follows_the_time_between_frames():
+    tracker = FaceTracker(TrackerOptions(smoothing_s=0.5))
+    tracker.update([BOX], HAPPY[None], 10.0)
+    state = tracker.update([BOX], SAD[None], 10.2)[0]
+    weight = 1 - math.exp(-0.2 / 0.5)
+    np.testing.assert_allclose(state.probabilities, weight * SAD + (1 - weight) * HAPPY,
+                               atol=1e-6)
+
+
+def test_same_probabilities_at_15_and_30_fps():
+    # Happy for 1 s, then sad: the label switches at the same time (to within a frame at
+    # 15 fps: neither rate knows when between two frames the face changed), and the smoothed
+    # values differ only by what each rate saw around the change.
+    fast = run(FaceTracker(), [HAPPY] * 30 + [SAD] * 30, fps=30)
+    slow = run(FaceTracker(), [HAPPY] * 15 + [SAD] * 15, fps=15)
+    switch_fast = next(i for i, s in enumerate(fast) if s.label == "sad") / 30
+    switch_slow = next(i for i, s in enumerate(slow) if s.label == "sad") / 15
+    assert abs(switch_fast - switch_slow) <= 1 / 15 + 1e-9
+    for i, state in enumerate(slow):
+        np.testing.assert_allclose(state.probabilities, fast[2 * i].probabilities, atol=0.1)
+    # Before the change and once settled the two agree exactly.
+    np.testing.assert_allclose(slow[10].probabilities, fast[20].probabilities, atol=1e-6)
+    np.testing.assert_allclose(slow[-1].probabilities, fast[-2].probabilities, atol=0.01)
+
+
+def test_a_new_expression_shows_within_half_a_second():
+    states = run(FaceTracker(), [HAPPY] * 30 + [SAD] * 30, fps=30)
+    first_sad = next(i for i, s in enumerate(states) if s.label == "sad")
+    assert 0 < (first_sad - 30) / 30 <= 0.5
+    assert all(s.label == "sad" for s in states[first_sad:])
 
 
 def test_hysteresis_holds_the_label_against_a_small_lead():
-    tracker = FaceTracker(TrackerOptions(smoothing_alpha=1.0, switch_margin=0.1))
-    assert tracker.update([BOX], probs(happy=0.6, sad=0.3)[None])[0].label == "happy"
-    held = tracker.update([BOX], probs(happy=0.45, sad=0.5)[None])[0]
+    tracker = FaceTracker(TrackerOptions(smoothing_s=1e-6, switch_margin=0.1))  # no averaging
+    assert tracker.update([BOX], probs(happy=0.6, sad=0.3)[None], 0.0)[0].label == "happy"
+    held = tracker.update([BOX], probs(happy=0.45, sad=0.5)[None], 0.1)[0]
     assert (held.label, held.confidence) == ("happy", pytest.approx(0.45))
-    assert tracker.update([BOX], probs(happy=0.3, sad=0.6)[None])[0].label == "sad"
+    assert tracker.update([BOX], probs(happy=0.3, sad=0.6)[None], 0.2)[0].label == "sad"
 
 
 def test_labels_do_not_flicker_on_alternating_frames():
-    tracker = FaceTracker()
     a, b = probs(happy=0.55, neutral=0.4), probs(happy=0.4, neutral=0.55)
-    labels = [tracker.update([BOX], (a if i % 2 else b)[None])[0].label for i in range(20)]
-    assert len(set(labels[2:])) == 1
+    states = run(FaceTracker(), [a if i % 2 else b for i in range(60)], fps=30)
+    assert len({s.label for s in states[2:]}) == 1
+    flags = [s.uncertain for s in states]
+    # The flag settles to "unsure" once and stays.
+    assert sum(a != b for a, b in zip(flags, flags[1:], strict=False)) <= 1
 
 
-def test_uncertain_below_threshold():
-    flat = np.full(7, 1 / 7, np.float32)
-    state = FaceTracker(TrackerOptions(uncertain_below=0.4)).update([BOX], flat[None])[0]
-    assert state.label == UNCERTAIN and state.confidence == pytest.approx(1 / 7)
+def test_uncertainty_is_a_flag_and_the_label_stays_the_best_guess():
+    unsure = probs(sad=0.35, neutral=0.3)
+    state = FaceTracker(TrackerOptions(uncertain_below=0.55)).update([BOX], unsure[None], 0.0)[0]
+    assert (state.label, state.uncertain) == ("sad", True)
+    assert state.confidence == pytest.approx(0.35)
+    sure = FaceTracker().update([BOX], HAPPY[None], 0.0)[0]
+    assert (sure.label, sure.uncertain) == ("happy", False)
+    never = FaceTracker(TrackerOptions(uncertain_below=0)).update([BOX], unsure[None], 0.0)[0]
+    assert not never.uncertain
+
+
+def test_uncertain_flag_does_not_flicker_at_the_threshold():
+    # The shown label's probability wanders +-0.03 around the threshold.
+    rng = np.random.default_rng(0)
+    frames = [probs(happy=float(p)) for p in UNCERTAIN_BELOW + rng.uniform(-0.03, 0.03, 90)]
+    smoothed = run(FaceTracker(), frames, fps=30)
+    flags = [s.uncertain for s in smoothed]
+    assert sum(a != b for a, b in zip(flags, flags[1:], strict=False)) == 0
+    raw = run(FaceTracker(TrackerOptions(smoothing_s=0)), frames, fps=30)
+    flags = [s.uncertain for s in raw]
+    assert sum(a != b for a, b in zip(flags, flags[1:], strict=False)) > 10  # what "off" looks like
 
 
 def test_without_smoothing_each_frame_is_raw():
-    tracker = FaceTracker(smoothing=False)
-    tracker.update([BOX], HAPPY[None])
+    tracker = FaceTracker(TrackerOptions(smoothing_s=0))
+    tracker.update([BOX], HAPPY[None], 0.0)
     sad = probs(sad=0.5, happy=0.45)
-    state = tracker.update([BOX], sad[None])[0]
+    state = tracker.update([BOX], sad[None], 0.033)[0]
     assert state.label == "sad"
     np.testing.assert_allclose(state.probabilities, sad)
 
 
+@pytest.mark.parametrize("second_s", [
+    0.5,            # repeats (a still image processed again, a stuck camera clock)
+    0.2,            # goes backwards (a looping video, a camera that restarted)
+    float("nan"),   # not a time at all
+    float("inf"),
+])
+def test_bad_timestamps_restart_the_smoothing_and_keep_ids(second_s):
+    tracker = FaceTracker(TrackerOptions(smoothing_s=1.0))
+    first = tracker.update([BOX], HAPPY[None], 0.5)[0]
+    again = tracker.update([BOX], SAD[None], second_s)[0]
+    assert again.track_id == first.track_id and tracker.restarts == 1
+    assert again.label == "sad"  # taken as it is, not averaged with the past, not held
+    np.testing.assert_allclose(again.probabilities, SAD)
+    later = tracker.update([BOX], HAPPY[None], 1.0)[0]
+    if math.isfinite(second_s):  # the next good time smooths again from the restart
+        assert later.label == "sad" and 0.1 < later.probabilities[EMOTIONS.index("happy")] < 0.9
+    else:  # a frame without a time leaves nothing to smooth from: the next starts afresh
+        np.testing.assert_allclose(later.probabilities, HAPPY)
+    assert tracker.restarts == 1
+
+
 def test_reset_forgets_tracks_and_never_reuses_ids():
     tracker = FaceTracker()
-    first = tracker.update([BOX], HAPPY[None])[0].track_id
+    first = tracker.update([BOX], HAPPY[None], 5.0)[0].track_id
     tracker.reset()
     assert tracker.active_ids == []
-    assert tracker.update([BOX], HAPPY[None])[0].track_id > first
+    state = tracker.update([BOX], SAD[None], 0.0)[0]  # new source: its time starts again
+    assert state.track_id > first and tracker.restarts == 0
+    np.testing.assert_allclose(state.probabilities, SAD)
+
+
+@pytest.mark.parametrize("value, ok", [
+    (0, True), (0.3, True), ("1.5", True), (10, True),
+    (-1, False), ("-0.1", False), (10.5, False), (float("nan"), False), ("abc", False),
+    (None, False),
+])
+def test_check_smoothing_s(value, ok):
+    if ok:
+        assert check_smoothing_s(value) == float(value)
+    else:
+        with pytest.raises(ValueError, match=r"smoothing must be a number of seconds from 0"):
+            check_smoothing_s(value)
+        with pytest.raises(ValueError):
+            TrackerOptions(smoothing_s=value)
 
 
 @pytest.mark.parametrize("p, previous, expected", [
     (probs(happy=0.9), None, "happy"),
-    (probs(happy=0.9), UNCERTAIN, "happy"),
     (probs(happy=0.5, sad=0.45), "sad", "sad"),         # lead 0.05 < margin: held
     (probs(happy=0.6, sad=0.3), "sad", "happy"),        # lead 0.3: switched
-    (probs(happy=0.45, sad=0.3), "sad", "happy"),       # held label fell under the threshold
-    (probs(happy=0.3, sad=0.3), "happy", UNCERTAIN),    # nothing sure enough
-    # The uncertain threshold (0.4) has a band of margin/2 = 0.05 around it:
-    (probs(happy=0.37), "happy", "happy"),              # shown label kept down to 0.35
-    (probs(happy=0.34), "happy", UNCERTAIN),            # ... and dropped below it
-    (probs(happy=0.43), UNCERTAIN, UNCERTAIN),          # leaving uncertain needs 0.45
-    (probs(happy=0.46), UNCERTAIN, "happy"),
-    (probs(happy=0.41), None, "happy"),                 # a new face uses the plain threshold
+    (probs(happy=0.3, sad=0.25), "sad", "sad"),         # unsure faces are held too
+    (probs(happy=0.41), None, "happy"),                 # a new face takes the top one
 ])
 def test_choose_label(p, previous, expected):
-    assert choose_label(p, previous, switch_margin=0.1, uncertain_below=0.4)[0] == expected
+    assert choose_label(p, previous, switch_margin=0.1)[0] == expected
+
+
+@pytest.mark.parametrize("confidence, previous, expected", [
+    (0.54, None, True), (0.56, None, False),            # no history: the plain threshold
+    (0.52, False, False), (0.49, False, True),          # sure until under 0.55 - 0.05
+    (0.58, True, True), (0.61, True, False),            # unsure until 0.55 + 0.05
+])
+def test_is_uncertain(confidence, previous, expected):
+    assert is_uncertain(confidence, previous, threshold=0.55, band=0.05) is expected

@@ -111,17 +111,24 @@ def test_a_kill_at_any_moment_of_the_commit_leaves_a_consistent_run(tmp_path, mo
 def test_repair_best_relinks_the_committed_best_epoch(tmp_path):
     (tmp_path / "ckpt-0003.keras").write_text("epoch 3")
     (tmp_path / rundir.BEST).write_text("epoch 2")  # killed after state.json said epoch 3
-    state = {"best_epoch": 3}
+    state = {"best_epoch": 3, "epoch": 3}
+    assert rundir.best_file(tmp_path, state) == tmp_path / "ckpt-0003.keras"  # read-only
+    assert (tmp_path / rundir.BEST).read_text() == "epoch 2"
     assert rundir.repair_best(tmp_path, state) is True
+    assert rundir.best_file(tmp_path, state) == tmp_path / rundir.BEST
     assert (tmp_path / rundir.BEST).read_text() == "epoch 3"
     assert rundir.repair_best(tmp_path, state) is False  # already right: nothing written
     assert not list(tmp_path.glob(".tmp-*"))
 
 
-def test_repair_best_leaves_a_best_whose_checkpoint_was_pruned(tmp_path):
+def test_repair_best_leaves_a_best_that_was_linked(tmp_path):
     (tmp_path / rundir.BEST).write_text("epoch 2")
-    assert rundir.repair_best(tmp_path, {"best_epoch": 2}) is False
-    assert rundir.repair_best(tmp_path, {"best_epoch": None}) is False
+    (tmp_path / "ckpt-0003.keras").write_text("epoch 3")
+    assert rundir.repair_best(tmp_path, {"best_epoch": 2, "epoch": 3}) is False  # pruned ckpt
+    assert rundir.repair_best(tmp_path, {"best_epoch": None, "epoch": 3}) is False
+    (tmp_path / "ckpt-0002.keras").write_text("epoch 2 (differs)")
+    # Epoch 3 committed after epoch 2's link, so best.keras is not in a kill gap: left alone.
+    assert rundir.repair_best(tmp_path, {"best_epoch": 2, "epoch": 3}) is False
     assert (tmp_path / rundir.BEST).read_text() == "epoch 2"
 
 
@@ -134,10 +141,11 @@ def test_link_best_shares_the_checkpoint_file(tmp_path):
 
 
 def test_remove_leftovers_takes_only_temporary_files(tmp_path):
-    for name in (".tmp-123-best.keras", ".state.json.abc.tmp", "state.json", "best.keras",
-                 "ckpt-0001.keras", "notes.tmp"):
+    for name in (".tmp-123-best.keras", ".state.json.abc.tmp", ".write-test-abc", "state.json",
+                 "best.keras", "ckpt-0001.keras", "notes.tmp"):
         (tmp_path / name).write_text("x")
-    assert rundir.remove_leftovers(tmp_path) == [".state.json.abc.tmp", ".tmp-123-best.keras"]
+    assert rundir.remove_leftovers(tmp_path) == [".state.json.abc.tmp", ".tmp-123-best.keras",
+                                                 ".write-test-abc"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "best.keras", "ckpt-0001.keras", "notes.tmp", "state.json"]
 

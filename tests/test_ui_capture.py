@@ -42,8 +42,9 @@ class FakePipeline:
     def set_classifier(self, classifier) -> None:
         self.classifier = classifier
 
-    def reset(self) -> None:
+    def reset(self, restart_ids: bool = False) -> None:
         self.resets += 1
+        self.restarted_ids = restart_ids
 
 
 class FakePainter:
@@ -332,7 +333,8 @@ def test_pause_holds_the_frame_and_seek_shows_one_frame_while_paused(qtbot, thre
 
 def test_seek_after_the_end_plays_again(qtbot, threads):
     pipeline = FakePipeline()
-    thread = make_thread(threads, SeekableSource(5, fps=200.0), pipeline)
+    thread = make_thread(threads, SeekableSource(5, fps=200.0), pipeline,
+                         every_frame=True)  # a busy machine must not skip any here
     with qtbot.waitSignal(thread.ended, timeout=5000):
         thread.start()
     with qtbot.waitSignal(thread.ended, timeout=5000):
@@ -345,3 +347,11 @@ def test_a_camera_ignores_pause_and_is_not_seekable(qtbot, threads):
     with qtbot.waitSignal(thread.ended, timeout=5000) as blocker:
         thread.start()
     assert blocker.args == [5] and not thread.seekable
+
+
+def test_each_source_numbers_its_faces_from_one(qtbot, threads):
+    pipeline = FakePipeline()
+    thread = make_thread(threads, ListSource(2), pipeline)
+    with qtbot.waitSignal(thread.opened, timeout=5000):
+        thread.start()
+    assert pipeline.resets == 1 and pipeline.restarted_ids is True

@@ -47,3 +47,28 @@ def test_file_menu_opens_the_output_folder_creating_it(qtbot, main_window, setti
     monkeypatch.setattr(live, "folder_opener", lambda folder: False)
     live.act_open_output_folder.trigger()
     assert "Could not open" in window.notifier.last_error
+
+
+def test_recording_needs_a_source(qtbot, main_window, settings):
+    window = main_window()  # no camera, no source: the empty state
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
+    live.act_record.trigger()
+    assert not live.is_recording and not live.act_record.isChecked()
+    assert "Choose a camera, a video or an image first" in window.notifier.last_info
+    assert not Path(settings.output_folder).exists() or not list(
+        Path(settings.output_folder).glob("*.csv"))
+
+
+def test_screenshot_json_names_the_model(qtbot, main_window):
+    import json
+
+    from fer_desktop import __version__
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    png = live.take_screenshot()
+    sidecar = json.loads(png.with_suffix(".json").read_text())
+    assert sidecar["model"] == "stub" and sidecar["app_version"] == __version__

@@ -123,8 +123,7 @@ def _best_float32_model(run: Path, name: str | None = None):
     from trainer.keras_files import load_keras
 
     config = rundir.read_json(run / rundir.CONFIG)
-    rundir.repair_best(run, rundir.read_json(run / rundir.STATE))  # killed between the two?
-    best = run / rundir.BEST
+    best = rundir.best_file(run, rundir.read_json(run / rundir.STATE))  # read-only
     if not best.is_file():
         raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
     model = float32_copy(load_keras(best, compile=False),
@@ -156,6 +155,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     run = Path(run)
     config = rundir.read_json(run / rundir.CONFIG)
     state = rundir.read_json(run / rundir.STATE)
+    rundir.repair_best(run, state)  # a kill between state.json and best.keras: relink first
     keras_model = _best_float32_model(run)
     images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
     if data is None and images:

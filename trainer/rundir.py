@@ -163,22 +163,38 @@ def link_best(run: Path, checkpoint: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def repair_best(run: Path, state: dict) -> bool:
-    """Make ``best.keras`` hold ``state["best_epoch"]``'s model again after a kill between
-    the state write and the best link; return whether it had to.
+def _unlinked_best(run: Path, state: dict) -> Path | None:
+    """The checkpoint best.keras should be but is not (a kill between steps 2 and 3), else None.
 
-    The best epoch's checkpoint is still there in that case: checkpoints are only removed
-    after a later epoch commits, and every resume or export repairs first.
+    That gap exists only while the last committed epoch is the best one, and its checkpoint
+    is then still there (checkpoints are removed only after a later epoch commits).
     """
     best = state.get("best_epoch")
-    if not isinstance(best, int) or best < 1:
-        return False
+    if not isinstance(best, int) or best < 1 or best != state.get("epoch"):
+        return None
     checkpoint = run / checkpoint_name(best)
     target = run / BEST
     if not checkpoint.is_file():
-        return False  # linked when that epoch committed; a later epoch then removed the ckpt
+        return None
     if target.is_file() and (os.path.samefile(checkpoint, target)
                              or filecmp.cmp(checkpoint, target, shallow=False)):
+        return None
+    return checkpoint
+
+
+def best_file(run: Path, state: dict) -> Path:
+    """The file holding the best epoch's model, without writing anything: ``best.keras``, or
+    the best epoch's checkpoint when a kill left best.keras behind (for readers of a run
+    that is not theirs, such as an ensemble's members)."""
+    return _unlinked_best(run, state) or run / BEST
+
+
+def repair_best(run: Path, state: dict) -> bool:
+    """Make ``best.keras`` hold ``state["best_epoch"]``'s model again after a kill between
+    the state write and the best link; return whether it had to (resume and export call it).
+    """
+    checkpoint = _unlinked_best(run, state)
+    if checkpoint is None:
         return False
     link_best(run, checkpoint)
     return True
@@ -187,14 +203,14 @@ def repair_best(run: Path, state: dict) -> bool:
 def remove_leftovers(run: Path) -> list[str]:
     """Delete the temporary files a killed trainer left in ``run``; return their names.
 
-    Only this trainer's own temporary names are touched: ``.tmp-*`` (models, links) and
-    ``.<file>.*.tmp`` (:func:`atomic_write_text`). Call it only while no other trainer writes
-    to the run (resume holds the run).
+    Only this trainer's own temporary names are touched: ``.tmp-*`` (models, links),
+    ``.<file>.*.tmp`` (:func:`atomic_write_text`) and ``.write-test-*`` (:func:`check_writable`).
+    Call it only while no other trainer writes to the run (resume holds the run).
     """
     removed = []
     for path in run.iterdir():
         name = path.name
-        if path.is_file() and (name.startswith(".tmp-")
+        if path.is_file() and (name.startswith((".tmp-", ".write-test-"))
                                or (name.startswith(".") and name.endswith(".tmp"))):
             path.unlink(missing_ok=True)
             removed.append(name)

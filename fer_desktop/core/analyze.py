@@ -37,9 +37,11 @@ from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.safe_write import PendingFile, check_outputs
-from fer_desktop.core.sources import ImageSource, VideoFileSource, open_source
-from fer_desktop.core.tracking import UNCERTAIN
+from fer_desktop.core.source_defaults import options_for, source_kind
+from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, VideoFileSource, open_source
+from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -63,17 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
                         help="also write the analysed frames with the overlay as a video")
+    parser.add_argument("--blur-faces", action="store_true",
+                        help="pixelate the faces in the --annotated video (privacy)")
     parser.add_argument("--model", type=Path, metavar="DIR",
                         help="model folder with model.json (default: the shipped model)")
-    parser.add_argument("--min-face", type=int, default=PipelineOptions.min_face_px,
-                        metavar="PX", help="smallest face width to find, in pixels (smaller "
-                        "finds smaller faces and takes longer; default %(default)s)")
+    parser.add_argument("--min-face", type=int, default=None, metavar="PX",
+                        help="smallest face width to find, in pixels (smaller finds smaller "
+                        "faces and takes longer; default: 16 when every input is a photo or "
+                        "a folder, else 24)")
     parser.add_argument("--no-level-eyes", action="store_true",
                         help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
                         help="face crop side relative to the detector box (default: measured)")
-    parser.add_argument("--no-smoothing", action="store_true",
-                        help="report each frame's raw answer (no averaging or hysteresis)")
+    smoothing = parser.add_mutually_exclusive_group()
+    smoothing.add_argument("--smoothing", type=_smoothing_seconds, default=DEFAULT_SMOOTHING_S,
+                           metavar="SECONDS",
+                           help="time constant of each face's probability average, in seconds "
+                                "of video time; 0 reports each frame's raw answer (default "
+                                f"{DEFAULT_SMOOTHING_S:g}; see docs/labels.md)")
+    smoothing.add_argument("--no-smoothing", action="store_const", const=0.0, dest="smoothing",
+                           help="the same as --smoothing 0")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="analyse the inputs in N processes, one core each (default 1); "
@@ -82,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse only the K-th of N equal shares of the inputs (K from 1), "
                              "for batch schedulers; join the CSVs with `fer-desktop merge`")
     return parser
+
+
+def _smoothing_seconds(text: str) -> float:
+    """argparse type of --smoothing: a clear message instead of a traceback."""
+    try:
+        return check_smoothing_s(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 @dataclass
@@ -97,8 +116,7 @@ class TrackSummary:
     probability_sum: np.ndarray = field(default_factory=lambda: np.zeros(len(EMOTIONS)))
 
     def dominant(self) -> str:
-        shown = [(n, label) for label, n in self.labels.items() if label != UNCERTAIN]
-        return max(shown)[1] if shown else UNCERTAIN
+        return max((n, label) for label, n in self.labels.items())[1] if self.labels else "-"
 
 
 class _VideoOut:
@@ -179,6 +197,9 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     finally:
         source.close()
         pipeline.set_options(video_options)
+    if getattr(source, "fps_assumed", False):
+        print(f"warning: {spec}: the file gives no frame rate or frame times; its times (and "
+              f"the smoothing) assume {ASSUMED_FPS:g} frames a second", file=sys.stderr)
     skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
     if isinstance(source, VideoFileSource) and _ended_early(frames_read, source.frame_count):
         skipped.append((spec, f"ended after {frames_read} of its {source.frame_count} frames "
@@ -231,10 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
-                              smoothing=not args.no_smoothing, crop_scale=args.crop_scale,
-                              level_eyes=not args.no_level_eyes,
-                              num_threads=2)
+    if args.min_face is not None and not 1 <= args.min_face <= 4096:
+        parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
+    kinds = {source_kind(spec) for spec in args.inputs}
+    options = options_for("image" if kinds == {"image"} else "video",
+                          PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
+                                          crop_scale=args.crop_scale,
+                                          level_eyes=not args.no_level_eyes, num_threads=2),
+                          min_face_px=args.min_face)
     try:
         pipeline = FacePipeline.create(args.model, options)
     except (ModelError, ResourceError, ValueError) as exc:  # model, or detector file missing/bad
@@ -268,6 +293,8 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
          video_path: Path | None, pending: list[PendingFile]) -> int:
     """Analyse every input into the temporary files, then commit them (or not)."""
     painter = OverlayPainter()
+    if args.blur_faces:
+        painter = BlurringPainter(painter)
     video = None
     summaries: dict[tuple[str, int], TrackSummary] = {}
     skipped: list[tuple[str, str]] = []

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -19,11 +20,15 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.privacy import SourceNames
+from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 from fer_desktop.core.types import FrameResult
 
+# label: the best guess (always an emotion); uncertain: "true" when the model is unsure of it.
 CSV_COLUMNS = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "confidence",
-               *EMOTIONS)
+               "uncertain", *EMOTIONS)
 FLUSH_INTERVAL_S = 1.0
+NO_FACE = "no face"  # the label of the row a frame without faces writes (when asked for)
 
 
 def _check_writable_folder(folder: Path) -> None:
@@ -69,8 +74,12 @@ class ScreenshotWriter:
                 raise ExportError(path, f"cannot be written ({exc.strerror or exc})") from exc
         raise ExportError(self.folder / stem, "too many screenshots with this name")
 
-    def save(self, annotated_bgr: np.ndarray, result: FrameResult, source: str = "") -> Path:
+    def save(self, annotated_bgr: np.ndarray, result: FrameResult, source: str = "",
+             provenance: dict[str, str] | None = None) -> Path:
         """Write the annotated frame and its sidecar; return the PNG's path (never overwrites).
+
+        ``provenance`` (model name, file, SHA-256, app version: see
+        :func:`fer_desktop.core.provenance.provenance`) goes into the sidecar as it is.
 
         Raises:
             ExportError: the image cannot be encoded or the files cannot be written.
@@ -91,6 +100,8 @@ class ScreenshotWriter:
                 "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces],
                 "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
             }
+            if provenance:
+                sidecar.update(provenance)
             tmp = path.with_name(f".tmp-{path.stem}.json")
             tmp.write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
             os.replace(tmp, path.with_suffix(".json"))
@@ -106,6 +117,13 @@ class CsvRecorder:
         path: the CSV file (replaced if it exists; its folder is created).
         with_source: add a ``source`` column (several inputs in one file).
         clock: monotonic seconds for the flush interval; injectable for tests.
+        no_face_rows: a frame without faces writes one row labelled ``"no face"`` (so "no
+            face" and "not processed" differ), its other face columns empty.
+        provenance: returns the ``model``, ``model_sha256`` and ``app_version`` written in
+            three last columns of every row (called per frame: a model swapped during a
+            recording is named from its first frame on).
+        numbers_only: write "source 1", "source 2"... instead of file paths in the ``source``
+            column (see :class:`fer_desktop.core.privacy.SourceNames`).
 
     Raises:
         ExportError: the file cannot be created.
@@ -115,9 +133,15 @@ class CsvRecorder:
         ...     recorder.write(result)
     """
 
-    def __init__(self, path: str | Path, with_source: bool = False, clock=time.monotonic) -> None:
+    def __init__(self, path: str | Path, with_source: bool = False, clock=time.monotonic, *,
+                 no_face_rows: bool = False,
+                 provenance: Callable[[], dict[str, str]] | None = None,
+                 numbers_only: bool = False) -> None:
         self.path = Path(path)
         self.with_source = with_source
+        self.no_face_rows = no_face_rows
+        self._provenance = provenance
+        self._source_name = SourceNames() if numbers_only else None
         self._clock = clock
         self.rows = 0
         try:
@@ -127,7 +151,8 @@ class CsvRecorder:
             raise ExportError(self.path, f"cannot be written ({exc.strerror or exc}); "
                                          "choose another file") from exc
         self._writer = csv.writer(self._file)
-        self.columns = (("source",) if with_source else ()) + CSV_COLUMNS
+        self.columns = ((("source",) if with_source else ()) + CSV_COLUMNS
+                        + (PROVENANCE_COLUMNS if provenance is not None else ()))
         self._writer.writerow(self.columns)
         self._file.flush()
         self._last_flush = clock()
@@ -136,15 +161,26 @@ class CsvRecorder:
         """Append one row per face of ``result``."""
         if self._file.closed:
             raise ExportError(self.path, "the recorder is closed")
+        rows: list[list] = []
         for face in result.faces:
             x1, y1, x2, y2 = (float(v) for v in face.box)
-            row = [result.index, f"{result.timestamp_s:.3f}",
-                   "" if face.track_id is None else face.track_id,
-                   round(x1), round(y1), round(x2 - x1), round(y2 - y1), face.label,
-                   f"{face.confidence:.4f}", *(f"{p:.4f}" for p in face.probabilities)]
+            rows.append([result.index, f"{result.timestamp_s:.3f}",
+                         "" if face.track_id is None else face.track_id,
+                         round(x1), round(y1), round(x2 - x1), round(y2 - y1), face.label,
+                         f"{face.confidence:.4f}", "true" if face.uncertain else "false",
+                         *(f"{p:.4f}" for p in face.probabilities)])
+        if not rows and self.no_face_rows:
+            rows.append([result.index, f"{result.timestamp_s:.3f}", "", "", "", "", "",
+                         NO_FACE, "", "", *([""] * len(EMOTIONS))])
+        extra: list[str] = []
+        if self._provenance is not None and rows:
+            info = self._provenance()
+            extra = [info.get(column, "") for column in PROVENANCE_COLUMNS]
+        for row in rows:
             if self.with_source:
-                row.insert(0, source or "")
-            self._writer.writerow(row)
+                name = source or ""
+                row.insert(0, self._source_name(name) if self._source_name else name)
+            self._writer.writerow(row + extra)
             self.rows += 1
         if self._clock() - self._last_flush >= FLUSH_INTERVAL_S:
             self.flush()

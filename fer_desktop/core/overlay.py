@@ -1,8 +1,10 @@
 """Draw faces, labels and per-emotion bars onto a frame with OpenCV.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms of
-colour blindness; the label is also written out, so colour is never the only cue. Sizes scale
-with the frame, so the text reads the same at 640x480 and at 1920x1080.
+colour blindness; the label is also written out, so colour is never the only cue. A face the
+model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed half-way to grey,
+a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
+reads the same at 640x480 and at 1920x1080.
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
@@ -25,7 +27,7 @@ def _bgr(hex_rgb: str) -> tuple[int, int, int]:
     return b, g, r
 
 
-# Okabe & Ito (2008), "Color Universal Design"; grey for "uncertain".
+# Okabe & Ito (2008), "Color Universal Design".
 PALETTE: dict[str, tuple[int, int, int]] = {
     "angry": _bgr("#D55E00"),     # vermillion
     "disgust": _bgr("#009E73"),   # bluish green
@@ -33,10 +35,23 @@ PALETTE: dict[str, tuple[int, int, int]] = {
     "happy": _bgr("#E69F00"),     # orange
     "sad": _bgr("#0072B2"),       # blue
     "surprise": _bgr("#F0E442"),  # yellow
-    "neutral": _bgr("#56B4E9"),   # sky blue
-    "uncertain": _bgr("#999999"),  # grey
+    "neutral": _bgr("#DDDDDD"),   # light grey: told apart from sad's blue at a glance
 }
+UNSURE_GREY = _bgr("#999999")
 FONT = cv2.FONT_HERSHEY_SIMPLEX
+LABEL_MAX_FACE_WIDTHS = 1.6  # a label at most this many face widths wide (or MIN_LABEL_PX)
+MIN_LABEL_PX = 70
+MIN_FONT_SCALE = 0.35        # smaller Hershey text is not legible: the label stops shrinking
+MIN_BAR_FONT_SCALE = 0.3     # bars whose names would be smaller than this are left out
+BARS_MAX_FACE_HEIGHTS = 1.5  # the bar panel at most this many face heights tall
+
+
+def face_colour(face: Face) -> tuple[int, int, int]:
+    """The label's palette colour, mixed half-way to grey when the face is uncertain."""
+    colour = PALETTE.get(face.label, UNSURE_GREY)
+    if face.uncertain:
+        colour = tuple((c + g) // 2 for c, g in zip(colour, UNSURE_GREY, strict=True))
+    return colour
 
 
 def text_colour(background_bgr: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -75,7 +90,7 @@ class OverlayPainter:
         parts = []
         if self.style.show_track_id and face.track_id is not None:
             parts.append(f"#{face.track_id}")
-        parts.append(face.label)
+        parts.append(f"{face.label}?" if face.uncertain else face.label)
         if self.style.show_confidence:
             parts.append(f"{face.confidence:.0%}")
         return " ".join(parts)
@@ -92,15 +107,15 @@ class OverlayPainter:
 
     def _draw_face(self, out: np.ndarray, face: Face, s: float) -> None:
         h, w = out.shape[:2]
-        colour = PALETTE.get(face.label, PALETTE["uncertain"])
+        colour = face_colour(face)
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
-        thickness = max(2, round(2 * s))
+        thickness = max(1, round(s)) if face.uncertain else max(2, round(2 * s))
         cv2.rectangle(out, (x1, y1), (x2, y2), colour, thickness, cv2.LINE_AA)
 
-        font_scale, font_thick = 0.6 * s, max(1, round(1.4 * s))
         text = self.label_text(face)
+        font_scale, font_thick = self.label_font(text, x2 - x1, s)
         (tw, th), base = cv2.getTextSize(text, FONT, font_scale, font_thick)
-        pad = max(2, round(3 * s))
+        pad = max(2, round(5 * font_scale))
         tag_h = th + base + 2 * pad
         ty = y1 - tag_h if y1 - tag_h >= 0 else min(y2, h - tag_h)  # above, else below
         tx = min(max(0, x1 - thickness // 2), max(0, w - tw - 2 * pad))
@@ -110,20 +125,60 @@ class OverlayPainter:
         if self.style.show_bars:
             self._draw_bars(out, face, (x1, y1, x2, y2), s)
 
+    @staticmethod
+    def label_font(text: str, face_width: float, s: float) -> tuple[float, int]:
+        """(font scale, thickness) for a face's label: the frame's size, shrunk so that the
+        label is not much wider than the face (down to a legible minimum)."""
+        font_scale = 0.6 * s
+        (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, max(1, round(2.3 * font_scale)))
+        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX)
+        if tw > allowed:
+            font_scale = max(MIN_FONT_SCALE, font_scale * allowed / tw)
+        return font_scale, max(1, round(2.3 * font_scale))
+
+    @staticmethod
+    def bars_layout(box: tuple[int, int, int, int], frame_hw: tuple[int, int],
+                    s: float) -> tuple[int, int, int, int, float] | None:
+        """Where the bar panel goes: (x, y, width, height, font scale), or None when it does
+        not fit beside the face at a legible size (it is then left out, never drawn over the
+        face). The panel is at most BARS_MAX_FACE_HEIGHTS face heights tall."""
+        h, w = frame_hw
+        x1, y1, x2, y2 = box
+        font_scale = 0.42 * s
+        for _ in range(6):  # the frame's size, then shrunk to the face (text sizes round)
+            (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale,
+                                                 max(1, round(2.4 * font_scale)))
+            row = round(row_h * 1.8)
+            gap = max(2, round(9 * font_scale))
+            panel_h = row * len(EMOTIONS) + gap
+            limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1), 1)
+            if panel_h <= limit:
+                break
+            font_scale *= 0.97 * limit / panel_h
+        if font_scale < MIN_BAR_FONT_SCALE or panel_h > h or panel_h > limit:
+            return None
+        bar_max = round(140 * font_scale)
+        panel_w = name_w + bar_max + 3 * gap
+        if x2 + gap + panel_w <= w:
+            px = x2 + gap
+        elif x1 - gap - panel_w >= 0:
+            px = x1 - gap - panel_w
+        else:
+            return None  # no room beside the face: it would cover the face
+        py = min(max(0, y1), max(0, h - panel_h))
+        return px, py, panel_w, panel_h, font_scale
+
     def _draw_bars(self, out: np.ndarray, face: Face, box: tuple[int, int, int, int],
                    s: float) -> None:
-        h, w = out.shape[:2]
-        x1, y1, x2, _y2 = box
-        font_scale, font_thick = 0.42 * s, max(1, round(1.0 * s))
-        (name_w, row_h), _ = cv2.getTextSize("surp", FONT, font_scale, font_thick)
+        layout = self.bars_layout(box, out.shape[:2], s)
+        if layout is None:
+            return
+        px, py, panel_w, panel_h, font_scale = layout
+        font_thick = max(1, round(2.4 * font_scale))
+        (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale, font_thick)
         row = round(row_h * 1.8)
-        bar_max = round(60 * s)
-        gap = max(2, round(4 * s))
-        panel_w = name_w + bar_max + 3 * gap
-        panel_h = row * len(EMOTIONS) + gap
-        px = x2 + gap if x2 + gap + panel_w <= w else x1 - gap - panel_w
-        px = min(max(0, px), max(0, w - panel_w))
-        py = min(max(0, y1), max(0, h - panel_h))
+        gap = max(2, round(9 * font_scale))
+        bar_max = round(140 * font_scale)
         roi = out[py:py + panel_h, px:px + panel_w]
         if roi.size == 0:
             return
@@ -131,7 +186,7 @@ class OverlayPainter:
         cv2.addWeighted(dark, self.style.panel_alpha, roi, 1 - self.style.panel_alpha, 0, roi)
         for i, (emotion, p) in enumerate(zip(EMOTIONS, face.probabilities, strict=True)):
             top = py + gap + i * row
-            cv2.putText(out, emotion[:4], (px + gap, top + row_h), FONT, font_scale,
+            cv2.putText(out, emotion, (px + gap, top + row_h), FONT, font_scale,
                         (255, 255, 255), font_thick, cv2.LINE_AA)
             bx = px + 2 * gap + name_w
             length = round(bar_max * float(np.clip(p, 0.0, 1.0)))

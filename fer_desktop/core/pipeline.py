@@ -22,10 +22,16 @@ import numpy as np
 
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
-from fer_desktop.core.detectors.eyes import MosaicEyeFinder
+from fer_desktop.core.detectors.eyes import MosaicEyeFinder, RememberedEyes
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.model import Classifier, EmotionClassifier
-from fer_desktop.core.tracking import FaceTracker, TrackerOptions
+from fer_desktop.core.tracking import (
+    DEFAULT_SMOOTHING_S,
+    UNCERTAIN_BELOW,
+    FaceTracker,
+    TrackerOptions,
+    check_smoothing_s,
+)
 from fer_desktop.core.types import Detection, Face, FrameResult
 from fer_desktop.resources import ResourceError
 
@@ -39,9 +45,12 @@ class PipelineOptions:
     value finds smaller faces and costs more time). score_threshold: minimum face score (None:
     the detector's own default). level_eyes: turn each face so its eyes are level before it
     is classified (eye keypoints from BlazeFace: the detector's own, or one BlazeFace run over
-    a mosaic of the faces for the other detectors; see docs/detection.md).
-    smoothing: average probabilities over frames and hold labels (hysteresis).
-    uncertain_below: top probability under which a face is shown as "uncertain".
+    a mosaic of the faces for the other detectors; see docs/detection.md). level_every: look
+    for the eyes every this many frames; in between a face keeps its eyes (1: every frame).
+    smoothing_s: time constant in seconds of each face's probability average, with label
+    hysteresis (0 = off: each frame's raw answer; see docs/labels.md). smoothing: False turns
+    the smoothing off whatever smoothing_s says (the window's on/off switch).
+    uncertain_below: the shown label's probability under which a face is flagged uncertain.
     crop_scale: crop side relative to the detector box (None: the measured default for the
     detector). max_faces: classify at most this many (largest) faces.
     num_threads: LiteRT threads per model.
@@ -51,11 +60,20 @@ class PipelineOptions:
     min_face_px: int = 24
     score_threshold: float | None = None
     level_eyes: bool = True
+    level_every: int = 1
     smoothing: bool = True
-    uncertain_below: float = 0.4
+    smoothing_s: float = DEFAULT_SMOOTHING_S
+    uncertain_below: float = UNCERTAIN_BELOW
     crop_scale: float | None = None
     max_faces: int = 10
     num_threads: int = 1
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
+
+    def effective_smoothing_s(self) -> float:
+        """The time constant the tracker uses: 0 when smoothing is switched off."""
+        return float(self.smoothing_s) if self.smoothing else 0.0
 
     def resolved_crop_scale(self) -> float:
         if self.crop_scale is not None:
@@ -70,7 +88,8 @@ def _detector_for(options: PipelineOptions) -> FaceDetector:
 
 
 def _tracker_options(options: PipelineOptions) -> TrackerOptions:
-    return TrackerOptions(uncertain_below=options.uncertain_below)
+    return TrackerOptions(smoothing_s=options.effective_smoothing_s(),
+                          uncertain_below=options.uncertain_below)
 
 
 class FacePipeline:
@@ -87,8 +106,8 @@ class FacePipeline:
         self.classifier = classifier
         self.detector = detector
         self.options = options
-        self._tracker = FaceTracker(_tracker_options(options), smoothing=options.smoothing)
-        self._eye_finder: MosaicEyeFinder | None = None
+        self._tracker = FaceTracker(_tracker_options(options))
+        self._eyes_seen: RememberedEyes | None = None
         self.eye_finder_error: str | None = None  # why faces are not levelled, when they can't be
 
     @classmethod
@@ -122,9 +141,8 @@ class FacePipeline:
         detector_keys = ("detector", "min_face_px", "score_threshold", "num_threads")
         if any(getattr(old, k) != getattr(options, k) for k in detector_keys):
             self.detector = _detector_for(options)
-        if (old.uncertain_below, old.smoothing) != (options.uncertain_below, options.smoothing):
+        if _tracker_options(old) != _tracker_options(options):
             self._tracker.options = _tracker_options(options)
-            self._tracker.smoothing = options.smoothing
         self.options = options
 
     def set_classifier(self, classifier: Classifier) -> None:
@@ -133,8 +151,11 @@ class FacePipeline:
         self._tracker.reset()
 
     def reset(self, restart_ids: bool = False) -> None:
-        """Forget all tracks (call on a source change); see ``FaceTracker.reset``."""
+        """Forget all tracks and remembered eyes (call on a source change); see
+        ``FaceTracker.reset``."""
         self._tracker.reset(restart_ids)
+        if self._eyes_seen is not None:
+            self._eyes_seen.reset()
 
     def process(self, frame_bgr: np.ndarray, index: int = 0,
                 timestamp_s: float = 0.0) -> FrameResult:
@@ -142,7 +163,10 @@ class FacePipeline:
 
         Args:
             frame_bgr: (H, W, 3) uint8 BGR.
-            index, timestamp_s: copied into the result.
+            index: copied into the result.
+            timestamp_s: the frame's time in seconds (video time for files, capture time for
+                cameras); the smoothing runs on it. A time that does not increase restarts
+                the smoothing (still images, a looping video). Copied into the result.
 
         Returns:
             FrameResult with faces largest first and timings_ms for detect, preprocess
@@ -165,9 +189,10 @@ class FacePipeline:
         t2 = clock()
         probabilities = self.classifier.predict(inputs)
         t3 = clock()
-        states = self._tracker.update(boxes, probabilities)
+        states = self._tracker.update(boxes, probabilities, timestamp_s)
         faces = tuple(Face(box=box, probabilities=state.probabilities, label=state.label,
-                           confidence=state.confidence, track_id=state.track_id)
+                           confidence=state.confidence, track_id=state.track_id,
+                           uncertain=state.uncertain)
                       for box, state in zip(boxes, states, strict=True))
         t4 = clock()
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,
@@ -178,16 +203,19 @@ class FacePipeline:
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""
+        if not detections and self._eyes_seen is not None:
+            self._eyes_seen.reset()  # the faces are gone: a face coming back is a new one
         if not detections or self.detector.name == "blazeface":
             return [d.keypoints for d in detections]  # BlazeFace's own eyes follow a tilt
-        if self._eye_finder is None and self.eye_finder_error is None:
+        if self._eyes_seen is None and self.eye_finder_error is None:
             try:
-                self._eye_finder = MosaicEyeFinder()
+                self._eyes_seen = RememberedEyes(MosaicEyeFinder())
             except (ResourceError, ValueError) as exc:  # BlazeFace's file missing or bad
                 self.eye_finder_error = f"faces are not levelled: {exc}"
-        if self._eye_finder is None:
+        if self._eyes_seen is None:
             return None
-        return self._eye_finder.find(frame, [d.box for d in detections])
+        self._eyes_seen.every = max(1, self.options.level_every)
+        return self._eyes_seen.eyes(frame, [d.box for d in detections])
 
     def with_options(self, **changes) -> PipelineOptions:
         """A copy of the current options with ``changes`` (helper for set_options)."""

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",
                             ".wmv", ".gif"})
 CAMERA_REOPEN_ATTEMPTS = 3
+# Frame rate assumed for a video whose header and frames give no time (see VideoFileSource).
+ASSUMED_FPS = 30.0
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,8 @@ class Frame:
     """One frame from a source.
 
     index: 0-based frame number within the source.
-    timestamp_s: seconds since the start (video time for files, wall time for cameras,
-        0.0 for still images).
+    timestamp_s: seconds since the start: video time for files (from the first frame), the
+        capture time for cameras (monotonic clock), 0.0 for still images.
     image: (H, W, 3) uint8 BGR, read-only.
     name: where the frame came from when a source has several files (an image's path), else "".
     """
@@ -114,6 +117,15 @@ def read_image(path: str | Path) -> np.ndarray:
     return image
 
 
+def _finite(value) -> float | None:
+    """A property read from OpenCV as a float, or None when it is missing, NaN or infinite."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _decode_flags(path: Path) -> int:
     """IMREAD_COLOR, or a reduced JPEG decode; raises SourceError for an oversized image."""
     size = header_size(path)
@@ -131,8 +143,9 @@ def _decode_flags(path: Path) -> int:
 
 
 def _capture_fps(capture) -> float | None:
-    fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-    return fps if 0.0 < fps < 1000.0 else None
+    """The header's frame rate, or None when it is 0, NaN or absurd."""
+    fps = _finite(capture.get(cv2.CAP_PROP_FPS))
+    return fps if fps is not None and 0.0 < fps < 1000.0 else None
 
 
 class CameraSource:
@@ -209,42 +222,72 @@ class CameraSource:
 class VideoFileSource:
     """A video file, frame by frame, with its frame count and rate.
 
+    Timestamps are video time: the container's presentation time of each frame (right for
+    variable-frame-rate phone videos too), counted from the first frame. Where the file gives
+    no usable time for a frame, its time is its position divided by the frame rate (never
+    earlier than the previous frame's); when the header's frame rate is also missing, 0 or
+    NaN, ``ASSUMED_FPS`` is used and ``fps_assumed`` becomes True, so callers can say so.
+    After a seek, time follows the new position; after a loop it starts again at 0.
+
     Args:
         path: the video file.
-        loop: start again at the end (for a demo that never stops).
+        loop: start again at the end (for a demo that never stops); time starts again at 0.
+        capture_factory: makes the capture object from the path; tests inject a fake here.
     """
 
     is_live = False
 
-    def __init__(self, path: str | Path, loop: bool = False) -> None:
+    def __init__(self, path: str | Path, loop: bool = False,
+                 capture_factory: Callable[[str], object] = cv2.VideoCapture) -> None:
         self.path = Path(path)
         self.description = str(self.path)
         self.loop = loop
         if not self.path.is_file():
             raise SourceError(self.path, "no such video file")
-        self._capture = cv2.VideoCapture(str(self.path))
+        self._capture = capture_factory(str(self.path))
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
             raise SourceError(self.path, "is not a video OpenCV can read (try an MP4 or AVI "
                                          "file, or re-encode it)")
-        self._pending = first
         self.fps = _capture_fps(self._capture)
-        count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        self.frame_count = count if count > 0 else None
+        self.fps_assumed = False
+        count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        self.frame_count = int(count) if count and count > 0 else None
+        self._origin_s: float | None = None
+        self._last_s: float | None = None
+        self._file_index = 0  # position in the file of the frame just read (0 after a loop)
+        self._pending = (first, self._frame_time())
         self._next_index = 0
         self._closed = False
 
-    def _timestamp(self, index: int) -> float:
-        return index / self.fps if self.fps else 0.0
+    def _frame_time(self) -> float:
+        """Seconds since the first frame for the frame just read (see the class docstring)."""
+        step = 1.0 / (self.fps or ASSUMED_FPS)
+        position_ms = _finite(self._capture.get(cv2.CAP_PROP_POS_MSEC))
+        stamp = position_ms / 1000.0 if position_ms is not None and position_ms >= 0 else None
+        if self._origin_s is None:
+            self._origin_s = stamp if stamp is not None and self._file_index == 0 else 0.0
+        if stamp is not None:
+            stamp -= self._origin_s
+        last = self._last_s
+        if stamp is not None and stamp >= 0 and (last is None or stamp > last):
+            when = stamp
+        else:  # no usable time from the file: count frames, never going back
+            by_count = self._file_index * step
+            when = by_count if last is None or by_count > last else last + step
+            self.fps_assumed = self.fps_assumed or self.fps is None
+        self._last_s = when
+        return when
 
     def read(self) -> Frame | None:
         if self._closed:
             return None
         if self._pending is not None:
-            image, self._pending = self._pending, None
+            (image, when), self._pending = self._pending, None
         else:
             ok, image = self._capture.read()
+            self._file_index += 1
             if not ok or image is None:
                 if not self.loop or self._next_index == 0:
                     return None
@@ -252,7 +295,9 @@ class VideoFileSource:
                 ok, image = self._capture.read()
                 if not ok or image is None:
                     return None
-        frame = Frame(self._next_index, self._timestamp(self._next_index), image)
+                self._last_s, self._file_index = None, 0  # a new pass: time starts again
+            when = self._frame_time()
+        frame = Frame(self._next_index, when, image)
         self._next_index += 1
         return frame
 
@@ -271,9 +316,12 @@ class VideoFileSource:
         if self._pending is not None and frames > 0:
             self._pending = None
             done = 1
+        grabbed = 0
         while done < frames and not self._closed and self._capture.grab():
             done += 1
+            grabbed += 1
         self._next_index += done
+        self._file_index += grabbed
         return done
 
     def seek(self, index: int) -> int:
@@ -292,6 +340,9 @@ class VideoFileSource:
             raise SourceError(self.path, "cannot jump to another position in this file "
                                          "(the format does not allow it)")
         self._next_index = index
+        # The next frame read is at file position ``index``: its time comes from the file
+        # (or the count) afresh, backwards too.
+        self._last_s, self._file_index = None, index - 1
         return index
 
     def close(self) -> None:

@@ -5,22 +5,34 @@ emotions would switch label several times a second. Three small mechanisms fix t
 
 * an IoU tracker gives each face a stable id (greedy matching, best overlap first; a track not
   seen for ``max_missed`` frames is dropped),
-* each track keeps an exponential moving average of its probabilities,
-* the shown label changes only when another emotion beats it by ``switch_margin``, and the
-  face shows "uncertain" while the top smoothed probability is below ``uncertain_below``.
+* each track smooths its probabilities with a **time constant in seconds**, using the frames'
+  timestamps (video time for files, capture time for cameras): a frame ``dt`` seconds after the
+  last one gets the weight ``1 - exp(-dt / smoothing_s)``. The same video therefore gives the
+  same labels at 15 or 30 fps, or with ``analyze --every 3``,
+* the shown label is always the best guess; it changes only when another emotion beats it by
+  ``switch_margin`` (hysteresis). Whether the model is *sure* is a separate flag,
+  ``uncertain``, with its own hysteresis band, so a face that hovers at the threshold keeps
+  its label and its flag steady instead of flickering between a label and "uncertain".
+
+Timestamps that repeat or go backwards (a looping video, a camera that restarts), or are not
+finite, restart the smoothing of every track (ids are kept): the next frame is taken as it is.
+
+The defaults were chosen with ``benchmarks/stability.py`` (smoothing, margin) and
+``benchmarks/uncertainty.py`` (the threshold); ``docs/labels.md`` explains them.
 
 Where it fits, per frame::
 
     tracker = FaceTracker()
     for frame in source:
-        boxes = [d.box for d in detector.detect(frame)]
-        probs = classifier.predict(face_inputs(frame, boxes))
-        states = tracker.update(boxes, probs)   # one TrackState per box, same order
+        boxes = [d.box for d in detector.detect(frame.image)]
+        probs = classifier.predict(face_inputs(frame.image, boxes))
+        states = tracker.update(boxes, probs, frame.timestamp_s)   # one TrackState per box
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,32 +40,73 @@ import numpy as np
 from fer_desktop.core.boxes import iou_matrix
 from fer_desktop.core.emotions import EMOTIONS
 
-UNCERTAIN = "uncertain"
+# Chosen with benchmarks/stability.py (see docs/labels.md): the longest time constant (then the
+# largest margin) whose slowest cut to a new expression still shows within 0.4 s at 15 and
+# 30 fps, leaving room under the 0.5 s target for changes less clear-cut than the benchmark's.
+DEFAULT_SMOOTHING_S = 0.5
+DEFAULT_SWITCH_MARGIN = 0.1
+# Chosen with benchmarks/uncertainty.py: on PublicTest the shipped model's best guess is right
+# less than half the time when its calibrated top probability is under 0.5 (right on 38% of
+# the 26% of faces below it, on 79% of the rest).
+UNCERTAIN_BELOW = 0.5
+UNCERTAIN_BAND = 0.05
+MAX_SMOOTHING_S = 10.0
+
+
+def check_smoothing_s(value: float) -> float:
+    """``value`` as a valid smoothing time constant in seconds (0 = off).
+
+    Raises:
+        ValueError: not a number, negative, or above MAX_SMOOTHING_S; the message says what
+            is allowed.
+    """
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or not 0.0 <= seconds <= MAX_SMOOTHING_S:
+        raise ValueError(f"smoothing must be a number of seconds from 0 (off) to "
+                         f"{MAX_SMOOTHING_S:g}, got {value!r}; for example "
+                         f"{DEFAULT_SMOOTHING_S:g}")
+    return seconds
 
 
 @dataclass(frozen=True)
 class TrackerOptions:
     """min_iou: overlap needed to continue a track. max_missed: frames a track survives
-    unseen. smoothing_alpha: weight of the newest probabilities (1 = no smoothing).
-    switch_margin: lead another emotion needs to take over the label. uncertain_below: top
-    probability under which the face is "uncertain" (0 disables)."""
+    unseen. smoothing_s: time constant of the probabilities' exponential average in seconds
+    (0 = off: each frame's raw answer, no hysteresis). switch_margin: lead another emotion
+    needs to take over the label. uncertain_below: the shown label's probability under which
+    the face is flagged uncertain (0 disables). uncertain_band: hysteresis around that
+    threshold while smoothing (flag set below ``uncertain_below - band``, cleared at
+    ``uncertain_below + band``).
+
+    Raises:
+        ValueError: smoothing_s out of range (see :func:`check_smoothing_s`).
+    """
 
     min_iou: float = 0.3
     max_missed: int = 10
-    smoothing_alpha: float = 0.35
-    switch_margin: float = 0.1
-    uncertain_below: float = 0.4
+    smoothing_s: float = DEFAULT_SMOOTHING_S
+    switch_margin: float = DEFAULT_SWITCH_MARGIN
+    uncertain_below: float = UNCERTAIN_BELOW
+    uncertain_band: float = UNCERTAIN_BAND
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
 
 
 @dataclass(frozen=True)
 class TrackState:
-    """What the tracker says about one detection: its id, smoothed probabilities (7,),
-    the label to show and that label's probability."""
+    """What the tracker says about one detection: its id, smoothed probabilities (7,), the
+    label to show (always an emotion), that label's probability, and whether the model is
+    unsure of it."""
 
     track_id: int
     probabilities: np.ndarray = field(repr=False)
     label: str
     confidence: float
+    uncertain: bool = False
 
 
 @dataclass
@@ -61,48 +114,54 @@ class _Track:
     track_id: int
     box: np.ndarray
     probabilities: np.ndarray
-    label: str
+    label: str | None = None       # None: no history (new, or smoothing restarted)
+    uncertain: bool | None = None
+    last_s: float | None = None
     missed: int = 0
 
 
-def choose_label(probabilities: np.ndarray, previous: str | None, switch_margin: float,
-                 uncertain_below: float) -> tuple[str, float]:
-    """The label to show (with hysteresis against ``previous``) and its probability.
-
-    The "uncertain" threshold has a band of half the switch margin around it, so a face whose
-    top probability hovers at the threshold does not flicker between a label and "uncertain".
-    """
+def choose_label(probabilities: np.ndarray, previous: str | None,
+                 switch_margin: float) -> tuple[str, float]:
+    """The label to show and its probability: the top emotion, unless ``previous`` is within
+    ``switch_margin`` of it (then ``previous`` is kept)."""
     top = int(np.argmax(probabilities))
     top_p = float(probabilities[top])
-    band = switch_margin / 2
-    if previous == UNCERTAIN:
-        threshold = uncertain_below + band
-    elif previous in EMOTIONS:
-        threshold = uncertain_below - band
-    else:
-        threshold = uncertain_below
-    if top_p < threshold:
-        return UNCERTAIN, top_p
     if previous in EMOTIONS and previous != EMOTIONS[top]:
         kept_p = float(probabilities[EMOTIONS.index(previous)])
-        if top_p < kept_p + switch_margin and kept_p >= uncertain_below:
+        if top_p < kept_p + switch_margin:
             return previous, kept_p
     return EMOTIONS[top], top_p
 
 
+def is_uncertain(confidence: float, previous: bool | None, threshold: float,
+                 band: float) -> bool:
+    """Whether a label with probability ``confidence`` is flagged uncertain.
+
+    A face already flagged stays flagged until ``threshold + band``; a sure one becomes
+    uncertain only under ``threshold - band``; a face without history uses ``threshold``.
+    """
+    if previous is None:
+        return confidence < threshold
+    return confidence < (threshold + band if previous else threshold - band)
+
+
 class FaceTracker:
-    """IoU tracker with per-track smoothing and label hysteresis (see the module docstring).
+    """IoU tracker with time-based smoothing and label hysteresis (see the module docstring).
 
     Args:
-        options: thresholds and rates.
-        smoothing: False shows each frame's raw answer (ids are still tracked).
+        options: thresholds, time constant and margins.
+
+    Attributes:
+        restarts: how many times bad timestamps (repeated, backwards, not finite) restarted
+            the smoothing.
     """
 
-    def __init__(self, options: TrackerOptions = TrackerOptions(), smoothing: bool = True) -> None:
+    def __init__(self, options: TrackerOptions = TrackerOptions()) -> None:
         self.options = options
-        self.smoothing = smoothing
+        self.restarts = 0
         self._tracks: list[_Track] = []
         self._ids = itertools.count(1)
+        self._last_s: float | None = None
 
     @property
     def active_ids(self) -> list[int]:
@@ -115,8 +174,15 @@ class FaceTracker:
         of each file on its own, so a file's rows do not depend on which files came before).
         """
         self._tracks.clear()
+        self._last_s = None
         if restart_ids:
             self._ids = itertools.count(1)
+
+    def _restart_smoothing(self) -> None:
+        """Keep the tracks and their ids, drop their history."""
+        self.restarts += 1
+        for track in self._tracks:
+            track.label, track.uncertain, track.last_s = None, None, None
 
     def _match(self, boxes: np.ndarray) -> dict[int, int]:
         """detection index -> track index, greedy by IoU."""
@@ -133,13 +199,26 @@ class FaceTracker:
                 used.add(int(t))
         return matched
 
-    def update(self, boxes: list[np.ndarray] | np.ndarray,
-               probabilities: np.ndarray) -> list[TrackState]:
+    def _smooth(self, track: _Track, probs: np.ndarray, timestamp_s: float | None) -> None:
+        tau = self.options.smoothing_s
+        if track.last_s is None or timestamp_s is None or tau <= 0:
+            track.probabilities = probs.copy()
+        else:
+            weight = 1.0 - math.exp(-(timestamp_s - track.last_s) / tau)
+            track.probabilities = (weight * probs + (1 - weight) * track.probabilities) \
+                .astype(np.float32)
+        track.last_s = timestamp_s
+
+    def update(self, boxes: list[np.ndarray] | np.ndarray, probabilities: np.ndarray,
+               timestamp_s: float) -> list[TrackState]:
         """Advance one frame.
 
         Args:
             boxes: n boxes xyxy in frame pixels.
             probabilities: (n, 7) calibrated probabilities for those boxes.
+            timestamp_s: the frame's time in seconds (video time, or capture time for a
+                camera). It should increase from frame to frame; when it does not, the
+                smoothing restarts (see the module docstring).
 
         Returns:
             n TrackStates, in the order of ``boxes``.
@@ -147,9 +226,16 @@ class FaceTracker:
         opts = self.options
         boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
         probabilities = np.asarray(probabilities, np.float32).reshape(len(boxes), len(EMOTIONS))
+        when: float | None = float(timestamp_s)
+        if not math.isfinite(when):
+            when = None
+        if when is None or (self._last_s is not None and when <= self._last_s):
+            self._restart_smoothing()
+        self._last_s = when
+        smoothing = opts.smoothing_s > 0
+        margin = opts.switch_margin if smoothing else 0.0
+        band = opts.uncertain_band if smoothing else 0.0
         matched = self._match(boxes)
-        alpha = opts.smoothing_alpha if self.smoothing else 1.0
-        margin = opts.switch_margin if self.smoothing else 0.0
         states: list[TrackState] = []
         seen: set[int] = set()
         new_tracks: list[_Track] = []
@@ -157,17 +243,18 @@ class FaceTracker:
             if d in matched:
                 track = self._tracks[matched[d]]
                 seen.add(matched[d])
-                track.probabilities = alpha * probs + (1 - alpha) * track.probabilities
                 track.box = box
                 track.missed = 0
             else:
-                track = _Track(next(self._ids), box, probs.copy(), UNCERTAIN)
+                track = _Track(next(self._ids), box, probs.copy())
                 new_tracks.append(track)
-            label, confidence = choose_label(track.probabilities, track.label, margin,
-                                             opts.uncertain_below)
-            track.label = label
+            self._smooth(track, probs, when)
+            label, confidence = choose_label(track.probabilities, track.label, margin)
+            uncertain = opts.uncertain_below > 0 and is_uncertain(
+                confidence, track.uncertain, opts.uncertain_below, band)
+            track.label, track.uncertain = label, uncertain
             states.append(TrackState(track.track_id, track.probabilities.copy(), label,
-                                     confidence))
+                                     confidence, uncertain))
         survivors = []
         for index, track in enumerate(self._tracks):
             if index not in seen:

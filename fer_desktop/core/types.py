@@ -58,16 +58,20 @@ class Face:
 
     box: (4,) float32, [x1, y1, x2, y2] in frame pixels (the detector's box).
     probabilities: (7,) float32, sums to 1, ordered as EMOTIONS (smoothed when a tracker runs).
-    label: the emotion shown (after hysteresis), or "uncertain".
-    confidence: the shown label's probability.
+    label: the emotion shown (after hysteresis); always one of EMOTIONS, the top one when
+        not given.
+    confidence: the shown label's probability (the top probability when label is not given).
     track_id: stable id across frames, or None without tracking.
+    uncertain: the model is unsure of the label (its probability is under the threshold of
+        ``core/tracking.py``); the label is still the best guess.
     """
 
     box: np.ndarray = field(repr=False)
     probabilities: np.ndarray = field(repr=False)
-    label: str = "uncertain"
+    label: str = ""
     confidence: float = 0.0
     track_id: int | None = None
+    uncertain: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "box", _frozen_array(self.box, (4,), "box"))
@@ -75,6 +79,12 @@ class Face:
         if probs.shape != (NUM_CLASSES,):
             raise ValueError(f"probabilities must be ({NUM_CLASSES},), got {probs.shape}")
         object.__setattr__(self, "probabilities", probs)
+        if not self.label:
+            top = int(np.argmax(probs))
+            object.__setattr__(self, "label", EMOTIONS[top])
+            object.__setattr__(self, "confidence", float(probs[top]))
+        elif self.label not in EMOTIONS:
+            raise ValueError(f"label must be one of {', '.join(EMOTIONS)}, got {self.label!r}")
 
     @property
     def area(self) -> float:
@@ -83,7 +93,7 @@ class Face:
     def as_dict(self) -> dict:
         x1, y1, x2, y2 = (float(v) for v in self.box)
         return {"track_id": self.track_id, "box_xyxy": [x1, y1, x2, y2], "label": self.label,
-                "confidence": float(self.confidence),
+                "confidence": float(self.confidence), "uncertain": bool(self.uncertain),
                 "probabilities": {e: float(p) for e, p in zip(EMOTIONS, self.probabilities,
                                                               strict=True)}}
 

@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
                         help="camera index (0, 1, ...), video file, image file or folder of "
                              "images (default: the last one used, else the first camera)")
-    parser.add_argument("--detector", choices=("blazeface", "haar"),
-                        help="face detector (default: the last one used, else blazeface)")
+    parser.add_argument("--detector", choices=("yunet", "blazeface", "haar"),
+                        help="face detector (default: the last one used, else yunet)")
     parser.add_argument("--model", metavar="DIR", type=Path,
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--snapshot", metavar="OUT.png", type=Path,
@@ -53,7 +53,7 @@ def _parse_source(text: str | None) -> int | str | None:
     return None if text is None else normalise_source(text)
 
 
-def save_snapshot(out: Path, output) -> Path:
+def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -> Path:
     """Write ``output`` (a CaptureOutput) to exactly ``out`` and ``out`` with ``.json``.
 
     Uses the core's ScreenshotWriter (same PNG and sidecar as the Screenshot button) in a
@@ -71,7 +71,8 @@ def save_snapshot(out: Path, output) -> Path:
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
-        png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source)
+        png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
+                                         provenance=provenance)
         sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
         sidecar["image"] = out.name
         png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
@@ -117,7 +118,7 @@ class _SnapshotRun:
         from fer_desktop.core.errors import ExportError
 
         try:
-            path = save_snapshot(self.out, output)
+            path = save_snapshot(self.out, output, self._live.provenance())
         except ExportError as exc:
             self._fail(str(exc))
             return

@@ -54,6 +54,7 @@ class CaptureOutput:
     frame_id: increases by one per output within a capture session (re-processing a still
         image gives a new id).
     result: the pipeline's FrameResult. annotated: (H, W, 3) uint8 BGR, read-only.
+    frame: the same frame without the overlay (read-only; the "Explain" view crops it).
     source: the source's description. is_live: a camera. still: a single still image.
     latency_ms: from the frame read to the annotated frame ready.
     interval_ms: since the previous output (None for the first).
@@ -67,6 +68,7 @@ class CaptureOutput:
     still: bool = False
     latency_ms: float = 0.0
     interval_ms: float | None = None
+    frame: np.ndarray | None = field(default=None, repr=False)  # the frame before the overlay
 
 
 class LatestSlot:
@@ -315,7 +317,7 @@ class CaptureThread(QThread):
                              and callable(getattr(source, "seek", None)))
             if not is_live and fps:
                 self._clock = PlaybackClock(fps, self._speed, self._every_frame or folder)
-            self._pipeline.reset()
+            self._pipeline.reset(restart_ids=True)  # each source numbers its faces from #1
             self.opened.emit(description, is_live, still)
 
             last_image: np.ndarray | None = None
@@ -417,7 +419,8 @@ class CaptureThread(QThread):
         self._last_output_t = now
         output = CaptureOutput(frame_id=self._next_id, result=result, annotated=annotated,
                                source=description, is_live=is_live, still=still,
-                               latency_ms=(now - t_start) * 1e3, interval_ms=interval)
+                               latency_ms=(now - t_start) * 1e3, interval_ms=interval,
+                               frame=image)
         self._next_id += 1
         self.frames_processed += 1
         if self._slot.put(output):

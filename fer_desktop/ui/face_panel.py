@@ -1,9 +1,12 @@
-"""The side panel: seven probability bars for one face and a timeline of the last minute.
+"""The side panel: seven probability bars for one face and that face's timeline.
 
-The face shown is the one the user clicked (its track id), or else the largest. Results come in
-at the video's rate; the bars follow each one (cheap), while the timeline's seven curves are
-created once and fed with ``setData`` by a 10 Hz timer from a preallocated buffer, so a long
-session never slows the GUI down.
+The face shown is the one the user chose (clicked, or picked with Tab / its number key), or
+else the largest. Every face keeps its own history (:class:`~fer_desktop.core.face_timeline.
+FaceTimelines`): the timeline shows the followed face's curves only, broken where it left the
+picture, and a dashed line marks the moment the panel switched to another face. Files are
+plotted against video time, cameras against "seconds ago". Results come in at the video's
+rate; the bars follow each one (cheap), while the seven curves are created once and fed with
+``setData`` by a 10 Hz timer, so a long session never slows the GUI down.
 """
 
 from __future__ import annotations
@@ -17,18 +20,21 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines
 from fer_desktop.core.overlay import PALETTE
 from fer_desktop.core.types import Face, FrameResult
+from fer_desktop.ui.elided_label import ElidedLabel
 
-TIMELINE_S = 60.0
 REDRAW_MS = 100
 BAR_STEPS = 1000
 FEW_POINTS = 3
@@ -48,54 +54,6 @@ def pick_face(result: FrameResult, track_id: int | None) -> Face | None:
     return max(result.faces, key=lambda f: f.area)
 
 
-class EmotionHistory:
-    """Times and probabilities of the last ``window_s`` seconds, in preallocated arrays.
-
-    A frame without a face is stored as NaN so the curves show a gap. When the buffer is full,
-    points older than the window are dropped; only if that frees nothing does it double.
-    """
-
-    def __init__(self, window_s: float = TIMELINE_S, capacity: int = 2048) -> None:
-        self.window_s = window_s
-        self._times = np.empty(capacity, np.float64)
-        self._probs = np.empty((capacity, NUM_CLASSES), np.float32)
-        self._n = 0
-
-    def __len__(self) -> int:
-        return self._n
-
-    def clear(self) -> None:
-        self._n = 0
-
-    def append(self, t_s: float, probabilities: np.ndarray | None) -> None:
-        if self._n == len(self._times):
-            self._compact(t_s)
-        self._times[self._n] = t_s
-        self._probs[self._n] = np.nan if probabilities is None else probabilities
-        self._n += 1
-
-    def _compact(self, now_s: float) -> None:
-        keep = self._times[:self._n] >= now_s - self.window_s
-        first = int(np.argmax(keep)) if keep.any() else self._n
-        if first > 0:
-            kept = self._n - first
-            self._times[:kept] = self._times[first:self._n]
-            self._probs[:kept] = self._probs[first:self._n]
-            self._n = kept
-        if self._n == len(self._times):  # everything is recent: grow
-            self._times = np.concatenate([self._times, np.empty_like(self._times)])
-            self._probs = np.concatenate([self._probs, np.empty_like(self._probs)])
-
-    def window(self) -> tuple[np.ndarray, np.ndarray]:
-        """(x, probs): x in seconds relative to the newest point (<= 0), last window only."""
-        if self._n == 0:
-            return np.empty(0), np.empty((0, NUM_CLASSES), np.float32)
-        times = self._times[:self._n]
-        newest = times[-1]
-        start = int(np.searchsorted(times, newest - self.window_s))
-        return times[start:] - newest, self._probs[start:self._n]
-
-
 class FacePanel(QWidget):
     """Probability bars for the selected (or largest) face and the emotion timeline.
 
@@ -104,21 +62,27 @@ class FacePanel(QWidget):
     """
 
     timeline_redrawn = Signal(int)
+    explain_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, clock=time.monotonic) -> None:
         super().__init__(parent)
         self._clock = clock
         self._selected: int | None = None
-        self._history = EmotionHistory()
+        self._timelines = FaceTimelines()
+        self._video_time = False
         self._dirty = False
         self._current: Face | None = None
+        self._faces: tuple[Face, ...] = ()
+        self._switch_lines: list[pg.InfiniteLine] = []
 
-        self._title = QLabel("No face yet")
+        self._title = ElidedLabel("No face yet", mode=Qt.TextElideMode.ElideRight)
         title_font = QFont(self._title.font())
         title_font.setBold(True)
         self._title.setFont(title_font)
-        self._title.setToolTip("The face shown here: the one you clicked in the video, "
-                               "or else the largest. Click the video off a face to reset.")
+        self._title.setToolTip("The face shown here: the one you chose (click it in the video, "
+                               "or click the video and press Tab or the face's number), or "
+                               "else the largest. Click the video off a face, or press 0, to "
+                               "follow the largest again.")
 
         bars = QGridLayout()
         bars.setHorizontalSpacing(8)
@@ -146,10 +110,12 @@ class FacePanel(QWidget):
             self._bars.append(bar)
 
         self._plot = pg.PlotWidget()
-        self._plot.setMinimumHeight(180)
+        self._plot.setMinimumHeight(140)
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._plot.setToolTip("Probabilities of the face shown over the last minute "
-                              "(colours as in the bars above)")
+        self._plot.setAccessibleName("Timeline of the face shown")
+        self._plot.setToolTip("Probabilities of the face shown over the last minute (colours "
+                              "as in the bars above). The lines break where that face left "
+                              "the picture; a dashed line marks a switch to another face.")
         item = self._plot.getPlotItem()
         item.setMenuEnabled(False)
         item.setMouseEnabled(x=False, y=False)
@@ -157,6 +123,7 @@ class FacePanel(QWidget):
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setLabel("bottom", "seconds ago")
         item.setLabel("left", "probability")
+        item.getAxis("bottom").enableAutoSIPrefix(False)
         item.setXRange(-TIMELINE_S, 1.5, padding=0)  # room for the newest point's dot
         item.setYRange(-0.03, 1.04, padding=0)
         item.setDownsampling(mode="peak")
@@ -166,16 +133,31 @@ class FacePanel(QWidget):
             pen = pg.mkPen(QColor(EMOTION_COLORS[emotion]), width=2)
             self._curves.append(item.plot([], [], pen=pen, name=emotion, connect="finite"))
 
-        timeline_title = QLabel("Last minute")
-        timeline_title.setFont(title_font)
+        self._timeline_title = QLabel("Last minute")
+        self._timeline_title.setFont(title_font)
+        # Two fixed lines, no word wrap: a wrapping label makes the scrolling side panel as
+        # tall as the plot would like to be instead of the window's height.
+        swatches = [f"<span style='color:{EMOTION_COLORS[e]}'>\u25a0</span>&nbsp;{e}"
+                    for e in EMOTIONS]
+        legend = QLabel(" ".join(swatches[:4]) + "<br>" + " ".join(swatches[4:]))
+        legend.setAccessibleName("Timeline legend: " + ", ".join(EMOTIONS))
+        self.legend = legend
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self._title)
+        self.explain_button = QPushButton("Why this answer?")
+        self.explain_button.setToolTip("Show which parts of this face made the model's answer "
+                                       "(Ctrl+Shift+E)")
+        self.explain_button.clicked.connect(self.explain_requested)
+        top = QHBoxLayout()
+        top.addWidget(self._title, 1)
+        top.addWidget(self.explain_button)
+        layout.addLayout(top)
         layout.addLayout(bars)
         layout.addSpacing(6)
-        layout.addWidget(timeline_title)
+        layout.addWidget(self._timeline_title)
         layout.addWidget(self._plot, 1)
+        layout.addWidget(legend)
 
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -184,22 +166,48 @@ class FacePanel(QWidget):
 
     # input ------------------------------------------------------------------------------
     def select_track(self, track_id: int | None) -> None:
-        """Follow this track id (None: the largest face)."""
+        """Follow this track id (None: the largest face); the bars change at once."""
         self._selected = track_id
+        face = pick_face(FrameResult(0, 0.0, self._faces), track_id)
+        self._show_face(face, len(self._faces))
+
+    @property
+    def selected_track(self) -> int | None:
+        """The track id the user chose, or None (following the largest face)."""
+        return self._selected
+
+    @property
+    def present_tracks(self) -> list[int]:
+        """Track ids of the faces in the newest frame, in order."""
+        return sorted(f.track_id for f in self._faces if f.track_id is not None)
+
+    def set_video_time(self, video_time: bool) -> None:
+        """Plot against the file's own time (True) or "seconds ago" (a camera)."""
+        self._video_time = video_time
+        self._plot.getPlotItem().setLabel("bottom", "video time (s)" if video_time
+                                          else "seconds ago")
+        self._dirty = True
 
     def show_result(self, result: FrameResult) -> None:
-        """Show the chosen face of this frame in the bars and add it to the timeline."""
-        face = pick_face(result, self._selected)
+        """Show the chosen face of this frame in the bars and add the frame to the timeline."""
+        t_s = result.timestamp_s if self._video_time else self._clock()
+        self._faces = result.faces
+        self._timelines.add(t_s, result.faces)
+        self._show_face(pick_face(result, self._selected), len(result.faces))
+
+    def _show_face(self, face: Face | None, n_faces: int) -> None:
         self._current = face
-        self._set_bars(face, len(result.faces))
-        self._history.append(self._clock(), None if face is None else face.probabilities)
+        self._set_bars(face, n_faces)
+        if face is not None and self._timelines.newest_s is not None:
+            self._timelines.follow(self._timelines.newest_s, face.track_id)
         self._dirty = True
 
     def clear(self) -> None:
-        """Forget the timeline and the face (a new source)."""
-        self._history.clear()
+        """Forget the timelines and the face (a new source)."""
+        self._timelines.clear()
         self._selected = None
         self._current = None
+        self._faces = ()
         self._set_bars(None, 0)
         self._dirty = True
 
@@ -213,7 +221,18 @@ class FacePanel(QWidget):
         return [bar.value() / BAR_STEPS for bar in self._bars]
 
     def timeline_points(self) -> int:
-        return len(self._history)
+        """Points (breaks included) in the followed face's curves."""
+        track = self._current.track_id if self._current is not None else None
+        return len(self._timelines.series(track)[0])
+
+    def switch_marks(self) -> list[tuple[float, int]]:
+        """(time, track id) of the switches marked on the plot."""
+        return self._timelines.switches()
+
+    def curve_data(self, emotion: str) -> tuple[np.ndarray, np.ndarray]:
+        """The x and y drawn for ``emotion`` (tests)."""
+        x, y = self._curves[EMOTIONS.index(emotion)].getData()
+        return (np.empty(0), np.empty(0)) if x is None else (x, y)
 
     def curve_count(self) -> int:
         return len(self._curves)
@@ -231,8 +250,9 @@ class FacePanel(QWidget):
         how = "selected" if self._selected is not None and face.track_id == self._selected \
             else "largest"
         others = f" of {n_faces}" if n_faces > 1 else ""
-        self._title.setText(f"{who} ({how}{others}): {face.label} "
-                            f"{face.confidence:.0%}")
+        label = f"{face.label}? {face.confidence:.0%} (unsure)" if face.uncertain \
+            else f"{face.label} {face.confidence:.0%}"
+        self._title.setText(f"{who} ({how}{others}): {label}")
         top = int(np.argmax(face.probabilities))
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
             p = float(face.probabilities[k])
@@ -245,11 +265,43 @@ class FacePanel(QWidget):
         if not self._dirty:
             return
         self._dirty = False
-        x, probs = self._history.window()
+        track = self._current.track_id if self._current is not None else None
+        times, probs = self._timelines.series(track)
+        newest = self._timelines.newest_s
+        item = self._plot.getPlotItem()
+        if self._video_time:
+            x = times
+            end = newest if newest is not None else 0.0
+            item.setXRange(max(0.0, end - TIMELINE_S), max(end, 1.0) + 0.5, padding=0)
+        else:
+            x = times - newest if newest is not None else times
         # A still image gives one point: a line needs two, so show dots until there are a few.
         dots = len(x) <= FEW_POINTS
         for k, curve in enumerate(self._curves):
             color = QColor(EMOTION_COLORS[EMOTIONS[k]])
             curve.setData(x, probs[:, k], symbol="o" if dots else None, symbolSize=7,
-                          symbolBrush=color, symbolPen=None)
+                          symbolBrush=color, symbolPen=None, connect="finite")
+        self._draw_switches(newest)
+        who = f" of face #{track}" if track is not None else ""
+        self._timeline_title.setText(f"Last minute{who}")
         self.timeline_redrawn.emit(len(x))
+
+    def _draw_switches(self, newest: float | None) -> None:
+        """A dashed vertical line labelled "#4" where the panel switched to face 4 (the lines
+        are made once and moved; only a new switch adds one)."""
+        item = self._plot.getPlotItem()
+        switches = self._timelines.switches()
+        while len(self._switch_lines) < len(switches):
+            line = pg.InfiniteLine(angle=90, label="", movable=False,
+                                   pen=pg.mkPen("#f0f0f0", width=1, style=Qt.PenStyle.DashLine),
+                                   labelOpts={"position": 0.95, "color": "#f0f0f0"})
+            item.addItem(line)
+            self._switch_lines.append(line)
+        for k, line in enumerate(self._switch_lines):
+            if k >= len(switches):
+                line.hide()
+                continue
+            t_s, track = switches[k]
+            line.setPos(t_s if self._video_time or newest is None else t_s - newest)
+            line.label.setFormat(f"#{track}")
+            line.show()

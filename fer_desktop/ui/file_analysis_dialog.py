@@ -64,9 +64,10 @@ class AnalysisThread(QThread):
     cancelled = Signal()
 
     def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.video, self.out_csv = video, out_csv
+        self.numbers_only = numbers_only
         self._make_pipeline = make_pipeline
         self._cancel = threading.Event()
 
@@ -83,7 +84,8 @@ class AnalysisThread(QThread):
             if self._cancel.is_set():
                 raise AnalysisCancelled()
             result = analyse_file(self.video, self.out_csv, pipeline,
-                                  on_progress=self._on_progress, cancelled=self._cancel.is_set)
+                                  on_progress=self._on_progress, cancelled=self._cancel.is_set,
+                                  numbers_only=self.numbers_only)
         except AnalysisCancelled:
             self.cancelled.emit()
         except (SourceError, ExportError, ModelError) as exc:
@@ -141,7 +143,7 @@ class FileAnalysisDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Analyse {video.name}")
         self.setMinimumSize(520, 360)
@@ -180,7 +182,7 @@ class FileAnalysisDialog(QDialog):
         layout.addWidget(self.legend)
         layout.addWidget(self.buttons)
 
-        self.thread = AnalysisThread(video, out_csv, make_pipeline, self)
+        self.thread = AnalysisThread(video, out_csv, make_pipeline, self, numbers_only)
         self.thread.progress.connect(self._on_progress)
         self.thread.succeeded.connect(self._on_succeeded)
         self.thread.failed.connect(self._on_failed)

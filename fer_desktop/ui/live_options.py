@@ -9,29 +9,58 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QSizePolicy, QSpinBox
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
 
-DETECTOR_LABELS = {"blazeface": "BlazeFace (fast, finds small faces)",
+from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
+
+# The Smoothing slider: Off to 1 s in steps of 0.05 s (the command line allows more).
+SMOOTHING_STEP_S = 0.05
+SMOOTHING_MAX_S = 1.0
+
+DETECTOR_LABELS = {"yunet": "YuNet (small faces, close-ups)",
+                   "blazeface": "BlazeFace (faces over about 65 px)",
                    "haar": "Haar cascade (classic fallback)"}
+AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
 
 
 @dataclass(frozen=True)
 class LiveOptions:
     """The options of the Live tab.
 
-    detector: "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
-    smoothing: per-track smoothing of the probabilities. mirror: flip camera frames left-right.
-    min_face_px: smallest face side in pixels the detector reports. loop_video: restart a video
-    file at its end.
+    detector: "yunet", "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
+    smoothing_s: time constant of each face's smoothing in seconds, 0 = off (see
+    docs/labels.md). mirror: flip camera frames left-right.
+    min_face_px: smallest face width in frame pixels that is found, or AUTO_MIN_FACE for the
+    source kind's default (camera 32, video 24, photos 16). loop_video: restart a video file
+    at its end.
     """
 
-    detector: str = "blazeface"
+    detector: str = "yunet"
     show_bars: bool = True
-    smoothing: bool = True
+    smoothing_s: float = DEFAULT_SMOOTHING_S
     mirror: bool = True
-    min_face_px: int = 40
+    min_face_px: int = AUTO_MIN_FACE
     loop_video: bool = True
+
+
+def smoothing_text(seconds: float) -> str:
+    """What the slider's label says: "Off", "0.50 s", "0.30 s (default)"."""
+    if seconds <= 0:
+        return "Off"
+    default = " (default)" if abs(seconds - DEFAULT_SMOOTHING_S) < SMOOTHING_STEP_S / 2 else ""
+    return f"{seconds:.2f} s{default}"
 
 
 class OptionsBox(QGroupBox):
@@ -52,43 +81,71 @@ class OptionsBox(QGroupBox):
         self.detector_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.detector_combo.setMinimumContentsLength(12)
-        self.detector_combo.setToolTip("Face detector: BlazeFace is faster and finds small or "
-                                       "turned faces; Haar is OpenCV's classic")
+        self.detector_combo.setToolTip("Face detector: YuNet finds faces from the minimum size "
+                                       "up to close-ups; BlazeFace misses faces under about "
+                                       "65 px; Haar is OpenCV's classic")
         self.bars_check = QCheckBox("Show bars next to faces")
         self.bars_check.setToolTip("Draw the seven probabilities beside each face in the video")
-        self.smoothing_check = QCheckBox("Smooth over frames")
-        self.smoothing_check.setToolTip("Average each face's probabilities over a few frames so "
-                                        "labels do not flicker")
+        self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing_slider.setRange(0, round(SMOOTHING_MAX_S / SMOOTHING_STEP_S))
+        self.smoothing_slider.setPageStep(2)
+        # Ticks at multiples of the default: the first one after Off marks it.
+        self.smoothing_slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.smoothing_slider.setTickInterval(round(DEFAULT_SMOOTHING_S / SMOOTHING_STEP_S))
+        self.smoothing_slider.setAccessibleName("Smoothing")
+        self.smoothing_slider.setToolTip(
+            "How long each face's probabilities are averaged, so labels do not flicker: longer "
+            "is steadier, shorter follows a new expression sooner. Off shows each frame's raw "
+            f"answer. Default {DEFAULT_SMOOTHING_S:g} s (the first tick after Off): steady labels "
+            "that still follow a change within half a second")
+        self.smoothing_value = QLabel()
+        self.smoothing_value.setMinimumWidth(self.smoothing_value.fontMetrics()
+                                             .horizontalAdvance("0.00 s (default)"))
+        smoothing_row = QWidget()
+        row = QHBoxLayout(smoothing_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.smoothing_slider, 1)
+        row.addWidget(self.smoothing_value)
         self.mirror_check = QCheckBox("Mirror the camera")
         self.mirror_check.setToolTip("Flip camera frames left-right, like a mirror (files are "
                                      "shown as they are)")
         self.loop_check = QCheckBox("Loop videos")
         self.loop_check.setToolTip("Start a video again when it ends")
         self.min_face_spin = QSpinBox()
-        self.min_face_spin.setRange(16, 480)
+        self.min_face_spin.setRange(AUTO_MIN_FACE, 480)
         self.min_face_spin.setSingleStep(8)
         self.min_face_spin.setSuffix(" px")
-        self.min_face_spin.setToolTip("Ignore faces smaller than this (side of the box)")
+        self.min_face_spin.setSpecialValueText("Auto (by source)")
+        self.min_face_spin.setToolTip(
+            "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
+            "takes longer (YuNet looks at the frame in more detail). Auto: 32 px for a camera, "
+            "24 px for a video, 16 px for photos")
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
         form.addRow("Minimum face:", self.min_face_spin)
+        form.addRow("Smoothing:", smoothing_row)
         for check in self._checks():
             form.addRow(check)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.set_options(options)
         self.detector_combo.currentIndexChanged.connect(self._on_widget_changed)
         self.min_face_spin.valueChanged.connect(self._on_widget_changed)
+        self.smoothing_slider.valueChanged.connect(self._on_widget_changed)
         for check in self._checks():
             check.toggled.connect(self._on_widget_changed)
 
     def _checks(self) -> tuple[QCheckBox, ...]:
-        return self.bars_check, self.smoothing_check, self.mirror_check, self.loop_check
+        return self.bars_check, self.mirror_check, self.loop_check
+
+    def smoothing_s(self) -> float:
+        """The slider's position in seconds."""
+        return round(self.smoothing_slider.value() * SMOOTHING_STEP_S, 3)
 
     def options(self) -> LiveOptions:
         """What the widgets show."""
         return LiveOptions(detector=str(self.detector_combo.currentData()),
                            show_bars=self.bars_check.isChecked(),
-                           smoothing=self.smoothing_check.isChecked(),
+                           smoothing_s=self.smoothing_s(),
                            mirror=self.mirror_check.isChecked(),
                            min_face_px=self.min_face_spin.value(),
                            loop_video=self.loop_check.isChecked())
@@ -96,14 +153,16 @@ class OptionsBox(QGroupBox):
     def set_options(self, options: LiveOptions) -> None:
         """Show ``options`` without emitting ``changed``."""
         blockers = [QSignalBlocker(w) for w in (self.detector_combo, self.min_face_spin,
-                                                *self._checks())]
+                                                self.smoothing_slider, *self._checks())]
         self.detector_combo.setCurrentIndex(max(0, self.detector_combo.findData(options.detector)))
         self.min_face_spin.setValue(options.min_face_px)
         self.bars_check.setChecked(options.show_bars)
-        self.smoothing_check.setChecked(options.smoothing)
+        self.smoothing_slider.setValue(round(options.smoothing_s / SMOOTHING_STEP_S))
+        self.smoothing_value.setText(smoothing_text(self.smoothing_s()))
         self.mirror_check.setChecked(options.mirror)
         self.loop_check.setChecked(options.loop_video)
         del blockers
 
     def _on_widget_changed(self, *_args: Any) -> None:
+        self.smoothing_value.setText(smoothing_text(self.smoothing_s()))
         self.changed.emit(self.options())

@@ -31,12 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.explain import explain_face, private_classifier
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.face_timeline import next_track
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.privacy import blur_faces
+from fer_desktop.core.provenance import provenance
+from fer_desktop.core.source_defaults import options_for, source_kind
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -48,6 +53,7 @@ from fer_desktop.core.sources import (
 from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
+from fer_desktop.ui.explain_view import ExplainDialog
 from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
@@ -66,6 +72,13 @@ STOP_TIMEOUT_MS = 5000
 
 def is_image_path(spec: int | str | Path) -> bool:
     return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
+
+
+def _explain_job(classifier: Any, copy: Any, frame: Any, box: Any,
+                 crop_scale: float) -> tuple[Any, Any]:
+    """Runs in a worker: (the private copy of the model, the Explanation)."""
+    copy = copy if copy is not None else private_classifier(classifier)
+    return copy, explain_face(copy, frame, box, crop_scale)
 
 
 def is_video_path(spec: int | str | Path | None) -> bool:
@@ -94,6 +107,7 @@ class LiveView(QWidget):
         recording_changed(bool): recording started or stopped.
         screenshot_saved(object): the Path of the PNG written.
         cameras_listed(object): the list of camera indices found.
+        source_shown(str): a source was opened: its short name (for the window title).
     """
 
     pipeline_ready = Signal(object)
@@ -104,6 +118,7 @@ class LiveView(QWidget):
     recording_changed = Signal(bool)
     screenshot_saved = Signal(object)
     cameras_listed = Signal(object)
+    source_shown = Signal(str)
 
     def __init__(self, settings: AppSettings, notifier: Notifier, *,
                  source: int | str | Path | None = None, model_dir: Path | None = None,
@@ -137,8 +152,13 @@ class LiveView(QWidget):
         self._closing = False
         self._at_end = False
         self.analysis_dialogs: list[FileAnalysisDialog] = []
+        self.explain_dialog: ExplainDialog | None = None
+        self._explain_request = 0
+        self._explain_copy: tuple[int, Any] | None = None  # (id of the model, private copy)
 
         self.outputs = OutputControls(settings, notifier, self)
+        self.outputs.provenance = self.provenance
+        self.outputs.picture = self._saved_picture
         self.outputs.recording_changed.connect(self._on_recording_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
         self.outputs.screenshot_saved.connect(
@@ -183,6 +203,19 @@ class LiveView(QWidget):
         self.act_output_folder = self._action("Choose output &folder...", None,
                                               "Choose where screenshots and recordings go",
                                               self.outputs.choose_output_folder)
+        self.act_blur_faces = self._action(
+            "&Blur faces in screenshots", None,
+            "Privacy: pixelate every face in saved screenshots (the labels stay)",
+            self._on_blur_faces_toggled, checkable=True)
+        self.act_numbers_only = self._action(
+            "&No file paths in saved files", None,
+            "Privacy: CSVs and screenshot JSON say \"source 1\", \"file\"... instead of the "
+            "file's path; the numbers are kept", self._on_numbers_only_toggled, checkable=True)
+        for action, on in ((self.act_blur_faces, self._settings.blur_faces),
+                           (self.act_numbers_only, self._settings.numbers_only)):
+            blocker = QSignalBlocker(action)
+            action.setChecked(on)
+            del blocker
         self.act_open_output_folder = self._action(
             "&Open output folder", None,
             "Show the folder with the screenshots, recordings and analyses",
@@ -196,6 +229,10 @@ class LiveView(QWidget):
         # press the focused button or tick the focused box.
         self.removeAction(self.act_play_pause)
         self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_explain = self._action(
+            "E&xplain the face shown...", "Ctrl+Shift+E",
+            "Show which parts of the face shown in the side panel made the model's answer",
+            self.explain_face)
         self.act_analyse_file = self._action(
             "&Analyse whole file...", "Ctrl+Shift+A",
             "Analyse every frame of a video in the background and chart the emotions over "
@@ -222,10 +259,12 @@ class LiveView(QWidget):
         self.transport.analyse_requested.connect(self.analyse_whole_file)
         self.transport.hide()
         video_layout.addWidget(self.transport)
-        self.video_view.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.video_view.addAction(self.act_play_pause)
+        self.video_view.tab_handler = self._on_face_step
+        self.video_view.number_pressed.connect(self._on_face_number)
 
         self.face_panel = FacePanel()
+        self.face_panel.explain_requested.connect(self.explain_face)
         self.options_box = OptionsBox(self._options)
         self.options_box.changed.connect(self.set_options)
         side = QWidget()
@@ -439,8 +478,10 @@ class LiveView(QWidget):
         o = self._options
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
-        return dataclasses.replace(base, detector=o.detector, min_face_px=o.min_face_px,
-                                   smoothing=o.smoothing)
+        kind = source_kind(self._spec) if self._spec is not None else "camera"
+        return options_for(kind, dataclasses.replace(base, detector=o.detector, smoothing=True,
+                                                     smoothing_s=o.smoothing_s),
+                           min_face_px=o.min_face_px or None)  # 0: Auto, the kind's default
 
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
@@ -480,6 +521,8 @@ class LiveView(QWidget):
         self.video_view.reset_ids()
         self.video_view.set_message(f"Opening {describe_spec(spec)}...")
         self.face_panel.clear()
+        self.face_panel.set_video_time(is_video_path(spec))
+        self.video_view.set_highlight(None)
         thread.start()
 
     def _stop_capture(self) -> None:
@@ -493,6 +536,8 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
+        spec = self._spec
+        self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         if thread.seekable:
             self.transport.set_video(thread.frame_count, thread.fps)
             self.transport.show()
@@ -508,8 +553,10 @@ class LiveView(QWidget):
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
-        if thread.seekable:
-            self.transport.set_position(output.result.index)
+        self._show_highlight(output.result)
+        if thread.seekable and thread.fps:
+            # by time: frame numbers go on counting when a video loops, its time restarts
+            self.transport.set_position(round(output.result.timestamp_s * thread.fps))
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self.frame_shown.emit(output)
 
@@ -565,6 +612,45 @@ class LiveView(QWidget):
         if self._capture is not None:
             self._capture.request_playback(every_frame=every_frame)
 
+    # explain ----------------------------------------------------------------------------
+    def explain_face(self) -> ExplainDialog | None:
+        """Compute, off the GUI thread, which parts of the face shown made the answer, and
+        show it (the Explain window). Returns the window, or None with no face to explain."""
+        output, face = self._last_output, self.face_panel.current_face
+        if self._pipeline is None or output is None or face is None or output.frame is None:
+            self._notifier.info("No face to explain: wait for a face in the picture")
+            return None
+        if self.explain_dialog is None:
+            self.explain_dialog = ExplainDialog(self)
+        name = f"face #{face.track_id}" if face.track_id is not None else "the face"
+        self.explain_dialog.show_busy(name)
+        self.explain_dialog.show()
+        self.explain_dialog.raise_()
+        classifier = self._pipeline.classifier
+        cached = self._explain_copy
+        copy = cached[1] if cached is not None and cached[0] == id(classifier) else None
+        self._explain_request += 1
+        request = self._explain_request
+        self._jobs.start(_explain_job, classifier, copy, output.frame, face.box,
+                         self._pipeline.options.resolved_crop_scale(),
+                         on_returned=functools.partial(self._on_explained, request, name,
+                                                       id(classifier)),
+                         on_errored=functools.partial(self._on_explain_failed, request))
+        return self.explain_dialog
+
+    def _on_explained(self, request: int, name: str, model_id: int, answer: Any) -> None:
+        copy, explanation = answer
+        self._explain_copy = (model_id, copy)
+        if request == self._explain_request and self.explain_dialog is not None \
+                and not self._closing:
+            self.explain_dialog.show_result(name, explanation)
+
+    def _on_explain_failed(self, request: int, exc: BaseException) -> None:
+        if request == self._explain_request and self.explain_dialog is not None \
+                and not self._closing:
+            self.explain_dialog.show_error(f"The explanation could not be computed: {exc}")
+            self._notifier.error(f"The explanation could not be computed: {exc}", exc=exc)
+
     # whole-file analysis ----------------------------------------------------------------
     def analyse_whole_file(self) -> FileAnalysisDialog | None:
         """Analyse the video on screen (or one the user picks) in the background.
@@ -583,7 +669,8 @@ class LiveView(QWidget):
         out_csv = analysis_csv_path(Path(self._settings.output_folder), video)
         make_pipeline = functools.partial(self._pipeline_factory, self._analysis_model_dir(),
                                           self._pipeline_options(PipelineOptions()))
-        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self)
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self,
+                                    numbers_only=self._settings.numbers_only)
         dialog.finished_analysis.connect(
             lambda result: self.saved_banner.show_saved("Analysis saved", result.csv_path))
         dialog.finished.connect(functools.partial(self._forget_dialog, dialog))
@@ -643,8 +730,40 @@ class LiveView(QWidget):
         hit = [f for f in output.result.faces
                if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
         track = min(hit, key=lambda f: f.area).track_id if hit else None
+        self._select_face(track)
+
+    def _select_face(self, track: int | None) -> None:
         self.face_panel.select_track(track)
-        self.face_panel.show_result(output.result)
+        if self._last_output is not None:
+            self._show_highlight(self._last_output.result)
+
+    def _on_face_step(self, step: int) -> bool:
+        """Tab / Shift+Tab on the video: the next face; False past the last (focus moves on)."""
+        present = self.face_panel.present_tracks
+        current = self.face_panel.current_face
+        track = next_track(present, current.track_id if current is not None else None, step)
+        if track is None:
+            self._select_face(None)
+            return False
+        self._select_face(track)
+        return True
+
+    def _on_face_number(self, number: int) -> None:
+        """A digit on the video: follow that face (0: the largest again)."""
+        if number == 0:
+            self._select_face(None)
+        elif number in self.face_panel.present_tracks:
+            self._select_face(number)
+        else:
+            self._notifier.info(f"No face #{number} in the picture now")
+
+    def _show_highlight(self, result: Any) -> None:
+        """Mark the followed face when there is a choice (several faces, or one chosen)."""
+        face = self.face_panel.current_face
+        if face is None or (len(result.faces) < 2 and self.face_panel.selected_track is None):
+            self.video_view.set_highlight(None)
+        else:
+            self.video_view.set_highlight(tuple(float(v) for v in face.box))
 
     # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
@@ -657,8 +776,17 @@ class LiveView(QWidget):
         elif not checked and self.is_recording:
             self.stop_recording()
 
+    def provenance(self) -> dict[str, str]:
+        """The model in use (name, file, SHA-256) and the app version, for every record."""
+        return provenance(getattr(self._pipeline, "classifier", None))
+
     def start_recording(self) -> Path | None:
         """Record every face of every frame to a new CSV file; returns its path or None."""
+        if self._capture is None or not self._capture.isRunning():
+            self._notifier.info("Choose a camera, a video or an image first: a recording "
+                                "writes the faces of what is on screen")
+            self._set_record_checked(False)
+            return None
         recorder = self.outputs.start()
         if recorder is None:
             self._set_record_checked(False)
@@ -675,6 +803,23 @@ class LiveView(QWidget):
         if path is not None and not self._closing:
             self.saved_banner.show_saved("Recording saved", path)
         return path
+
+    # privacy ----------------------------------------------------------------------------
+    def _on_blur_faces_toggled(self, on: bool) -> None:
+        self._settings.blur_faces = on
+
+    def _on_numbers_only_toggled(self, on: bool) -> None:
+        self._settings.numbers_only = on
+        if self.is_recording:
+            self._notifier.info("No file paths applies to the next recording")
+
+    def _saved_picture(self, output: CaptureOutput) -> Any:
+        """The picture a screenshot saves: as shown, or with the faces pixelated (the overlay
+        drawn again on top, so the labels stay readable)."""
+        if not self._settings.blur_faces or output.frame is None:
+            return output.annotated
+        faces = output.result.faces
+        return self._painter().draw(blur_faces(output.frame, faces), faces)
 
     # output folder ----------------------------------------------------------------------
     def open_output_folder(self) -> None:
@@ -731,3 +876,4 @@ class LiveView(QWidget):
         self._stats_timer.stop()
         self._stop_capture()
         self._stopper.shutdown()
+        self._jobs.wait()  # a model still loading finishes quietly, not after its receivers

@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         self.live_view.pipeline_ready.connect(self._on_pipeline_ready)
         self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
         self.live_view.stats_updated.connect(self._on_stats)
+        self.live_view.source_shown.connect(self._on_source_shown)
+        self._source_name = ""
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -116,8 +118,12 @@ class MainWindow(QMainWindow):
         self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
+        widest = {self.fps_label: "still image", self.latency_label: "888 ms/frame, every 888 ms",
+                  self.faces_label: "88 faces"}
         for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
             label.setContentsMargins(6, 0, 6, 0)
+            if label in widest:  # as wide as their widest text: the bar does not jump about
+                label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest[label]) + 14)
             bar.addPermanentWidget(label)
 
     def _make_train_tab(self) -> tuple[TrainTab | None, QWidget]:
@@ -153,6 +159,9 @@ class MainWindow(QMainWindow):
         for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder,
                        lv.act_open_output_folder):
             file_menu.addAction(action)
+        privacy = file_menu.addMenu("&Privacy")
+        privacy.addAction(lv.act_blur_faces)
+        privacy.addAction(lv.act_numbers_only)
         file_menu.addSeparator()
         self.act_use_model = QAction("Use &model folder...", self)
         self.act_use_model.setStatusTip("Load another exported model (a folder with model.json)")
@@ -160,13 +169,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_use_model)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere: the platform's Quit key is empty on some desktops (and offscreen)
+        quit_action.setShortcuts(list(dict.fromkeys(
+            [QKeySequence("Ctrl+Q"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)])))
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.act_quit = quit_action
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
         view_menu.addAction(lv.act_play_pause)
+        view_menu.addAction(lv.act_explain)
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -200,8 +214,20 @@ class MainWindow(QMainWindow):
         """The classifier in use (None before the first one loaded)."""
         return self._classifier
 
+    def _update_title(self) -> None:
+        """"clip.mp4 - model name - FER Desktop": what is shown, by which model."""
+        parts = [self._source_name] if self._source_name else []
+        if self._classifier is not None:
+            parts.append(str(getattr(self._classifier, "name", "model")))
+        self.setWindowTitle(" \u2013 ".join([*parts, APP_NAME]))
+
+    def _on_source_shown(self, name: str) -> None:
+        self._source_name = name
+        self._update_title()
+
     def _on_pipeline_ready(self, classifier: Classifier) -> None:
         self._classifier = classifier
+        self._update_title()
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
         self.model_changed.emit(line)
@@ -243,6 +269,7 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, classifier: Classifier) -> None:
         self.live_view.set_classifier(classifier)
         self._classifier = classifier
+        self._update_title()
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
         self.notifier.info(f"Now using the model {line}")
@@ -287,6 +314,7 @@ class MainWindow(QMainWindow):
         self.settings.splitter_state = self.live_view.splitter.saveState()
         self.settings.sync()
         self.live_view.shutdown()
+        self._jobs.wait()
         if self.train_tab is not None:
             self.train_tab.shutdown()
         super().closeEvent(event)

@@ -60,6 +60,10 @@ class OutputControls(QObject):
         self._dialog_parent = dialog_parent
         self._recorder: CsvRecorder | None = None
         self._started = 0.0
+        # The model and app version written into every record; the Live tab sets it.
+        self.provenance: Callable[[], dict[str, str]] = dict
+        # The picture a screenshot saves (the Live tab blurs faces there when asked to).
+        self.picture: Callable[[CaptureOutput], Any] = lambda output: output.annotated
         self.label = QLabel("")
         self.label.setToolTip("Time recorded so far")
         self._timer = QTimer(self)
@@ -108,7 +112,11 @@ class OutputControls(QObject):
             return None
 
         def save(folder: Path) -> Path:
-            return ScreenshotWriter(folder).save(output.annotated, output.result, output.source)
+            source = output.source
+            if self._settings.numbers_only:
+                source = "camera" if output.is_live else ("image" if output.still else "file")
+            return ScreenshotWriter(folder).save(self.picture(output), output.result, source,
+                                                 provenance=self.provenance())
 
         path = self._in_writable_folder(save, "screenshot")
         if path is not None:
@@ -124,7 +132,9 @@ class OutputControls(QObject):
 
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
-            return CsvRecorder(new_recording_path(folder), with_source=True)
+            return CsvRecorder(new_recording_path(folder), with_source=True, no_face_rows=True,
+                               provenance=self.provenance,
+                               numbers_only=self._settings.numbers_only)
 
         recorder = self._in_writable_folder(make, "recording")
         if recorder is None:

@@ -7,6 +7,7 @@ folder, so they never touch the user's own settings.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
-from fer_desktop.ui.live_options import LiveOptions
+from fer_desktop.ui.live_options import SMOOTHING_MAX_S, LiveOptions
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
@@ -134,9 +135,10 @@ class AppSettings:
         return LiveOptions(
             detector=detector if detector in DETECTORS else d.detector,
             show_bars=_as_bool(self._qs.value("live/show_bars"), d.show_bars),
-            smoothing=_as_bool(self._qs.value("live/smoothing"), d.smoothing),
+            smoothing_s=self._smoothing_s(d.smoothing_s),
             mirror=_as_bool(self._qs.value("live/mirror"), d.mirror),
-            min_face_px=max(8, _as_int(self._qs.value("live/min_face_px"), d.min_face_px)),
+            min_face_px=min(480, max(0, _as_int(self._qs.value("live/min_face_px"),
+                                                d.min_face_px))),
             loop_video=_as_bool(self._qs.value("live/loop_video"), d.loop_video),
         )
 
@@ -144,10 +146,40 @@ class AppSettings:
     def options(self, value: LiveOptions) -> None:
         self._set("live/detector", value.detector)
         self._set("live/show_bars", value.show_bars)
-        self._set("live/smoothing", value.smoothing)
+        self._set("live/smoothing_s", float(value.smoothing_s))
         self._set("live/mirror", value.mirror)
         self._set("live/min_face_px", int(value.min_face_px))
         self._set("live/loop_video", value.loop_video)
+
+    def _smoothing_s(self, default: float) -> float:
+        """The remembered Smoothing in seconds (0..SMOOTHING_MAX_S). Settings from before the
+        slider kept an on/off "live/smoothing": off becomes 0, on the default."""
+        value = self._qs.value("live/smoothing_s")
+        if value is None:
+            return default if _as_bool(self._qs.value("live/smoothing"), True) else 0.0
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return default
+        return min(max(seconds, 0.0), SMOOTHING_MAX_S) if math.isfinite(seconds) else default
+
+    @property
+    def blur_faces(self) -> bool:
+        """Privacy: faces pixelated in saved screenshots."""
+        return _as_bool(self._qs.value("privacy/blur_faces"), False)
+
+    @blur_faces.setter
+    def blur_faces(self, value: bool) -> None:
+        self._set("privacy/blur_faces", bool(value))
+
+    @property
+    def numbers_only(self) -> bool:
+        """Privacy: no file paths in saved CSVs and JSON ("source 1" instead)."""
+        return _as_bool(self._qs.value("privacy/numbers_only"), False)
+
+    @numbers_only.setter
+    def numbers_only(self, value: bool) -> None:
+        self._set("privacy/numbers_only", bool(value))
 
     @property
     def every_frame(self) -> bool:

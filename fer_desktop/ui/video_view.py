@@ -2,14 +2,26 @@
 
 It holds no logic: it is given a BGR frame (already annotated by the core's overlay) and paints
 it centred on a dark background; without a frame it paints a short message ("Loading the
-model..."). A click is mapped back to frame pixels so the window can select a face.
+model..."). A click is mapped back to frame pixels so the window can select a face; the face
+the side panel follows can be marked with a dashed box (``set_highlight``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 BACKGROUND = QColor(24, 24, 28)
@@ -43,20 +55,32 @@ def fit_rect(image_size: QSize, area: QRect) -> QRectF:
 class VideoView(QWidget):
     """Paints the latest annotated frame; see the module docstring.
 
+    Keyboard (once the video has the focus: click it or Tab to it): Tab / Shift+Tab choose the
+    next / previous face (``tab_handler`` decides; past the last face Tab moves the focus on,
+    so the keyboard is never trapped), a digit chooses the face with that number (0: the
+    largest again).
+
     Signals:
         clicked_at(float, float): a click on the image, in frame pixel coordinates.
         painted(int): the frame with this id has been painted (frame ids increase).
+        number_pressed(int): a digit key was pressed.
     """
 
     clicked_at = Signal(float, float)
     painted = Signal(int)
+    number_pressed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 240)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setToolTip("The annotated video. Click a face to follow it in the side panel.")
+        self.setToolTip("The annotated video. Click a face (or click here, then press Tab or "
+                        "the face's number) to follow it in the side panel.")
+        self.setAccessibleName("Video with the faces found")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.tab_handler: Callable[[int], bool] | None = None
+        self._highlight: tuple[float, float, float, float] | None = None
         self._array: np.ndarray | None = None
         self._image: QImage | None = None
         self._frame_id = -1
@@ -90,6 +114,16 @@ class VideoView(QWidget):
         self._message = ""
         self.update()
 
+    def set_highlight(self, box_xyxy: tuple[float, float, float, float] | None) -> None:
+        """Mark the face the side panel follows (frame pixels), or nothing."""
+        if box_xyxy != self._highlight:
+            self._highlight = box_xyxy
+            self.update()
+
+    @property
+    def highlight(self) -> tuple[float, float, float, float] | None:
+        return self._highlight
+
     def set_message(self, text: str) -> None:
         """Drop the frame and show ``text`` instead (loading state, errors)."""
         self._array = None
@@ -117,6 +151,7 @@ class VideoView(QWidget):
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(self.image_rect(), self._image)
+            self._paint_highlight(painter)
         elif self._message:
             font = QFont(self.font())
             font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
@@ -129,6 +164,34 @@ class VideoView(QWidget):
         if self._image is not None and self._frame_id != self._painted_id:
             self._painted_id = self._frame_id
             self.painted.emit(self._frame_id)
+
+    def _paint_highlight(self, painter: QPainter) -> None:
+        if self._highlight is None or self._image is None:
+            return
+        rect = self.image_rect()
+        scale = rect.width() / self._image.width()
+        x1, y1, x2, y2 = self._highlight
+        box = QRectF(rect.x() + x1 * scale, rect.y() + y1 * scale, (x2 - x1) * scale,
+                     (y2 - y1) * scale).adjusted(-5, -5, 5, 5)
+        for colour, style in ((QColor("#000000"), Qt.PenStyle.SolidLine),
+                              (QColor("#ffffff"), Qt.PenStyle.DashLine)):
+            pen = QPen(colour, 2, style)  # white dashes on black: visible on any picture
+            painter.setPen(pen)
+            painter.drawRect(box)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt API)
+        if self.hasFocus() and self.tab_handler is not None \
+                and self.tab_handler(1 if next else -1):
+            return True
+        return super().focusNextPrevChild(next)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        if Qt.Key.Key_0 <= event.key() <= Qt.Key.Key_9 and not event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            self.number_pressed.emit(event.key() - Qt.Key.Key_0)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
         point = self.map_to_frame(event.position())

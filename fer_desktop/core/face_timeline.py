@@ -1,0 +1,113 @@
+"""The emotion history of each face, for the side panel's timeline (Qt-free).
+
+Each tracked face keeps its own series of (time, seven probabilities), so a curve never joins
+two people: when a face leaves, its series gets a break (a NaN point), and when the panel
+starts following another face, the switch is remembered to be marked on the plot. Time is
+video time for files (a seek or a loop back clears the history) and wall time for cameras.
+
+Example:
+    >>> timelines = FaceTimelines(window_s=60.0)
+    >>> timelines.add(0.0, result.faces)          # every frame
+    >>> timelines.follow(0.0, 3)                  # the face the panel shows
+    >>> times, probs = timelines.series(3)        # its curves
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+import numpy as np
+
+from fer_desktop.core.emotions import NUM_CLASSES
+from fer_desktop.core.types import Face
+
+TIMELINE_S = 60.0
+_BREAK = np.full(NUM_CLASSES, np.nan, np.float32)
+
+
+class FaceTimelines:
+    """Per-face histories of the last ``window_s`` seconds; see the module docstring."""
+
+    def __init__(self, window_s: float = TIMELINE_S) -> None:
+        self.window_s = window_s
+        self._series: dict[int, deque[tuple[float, np.ndarray]]] = {}
+        self._present: set[int] = set()
+        self._switches: deque[tuple[float, int]] = deque()
+        self._followed: int | None = None
+        self.newest_s: float | None = None
+
+    def clear(self) -> None:
+        self._series.clear()
+        self._present.clear()
+        self._switches.clear()
+        self._followed = None
+        self.newest_s = None
+
+    def add(self, t_s: float, faces: Iterable[Face]) -> None:
+        """Add one frame's faces (those without a track id are not followed over time)."""
+        if self.newest_s is not None and t_s < self.newest_s:
+            self.clear()  # a seek back or a loop: the old history is another stretch of video
+        self.newest_s = t_s
+        present = set()
+        for face in faces:
+            if face.track_id is None:
+                continue
+            present.add(face.track_id)
+            self._series.setdefault(face.track_id, deque()).append(
+                (t_s, np.asarray(face.probabilities, np.float32)))
+        for gone in self._present - present:  # left the picture: break its line here
+            self._series[gone].append((t_s, _BREAK))
+        self._present = present
+        self._forget_before(t_s - self.window_s)
+
+    def _forget_before(self, start_s: float) -> None:
+        for track in list(self._series):
+            series = self._series[track]
+            while series and series[0][0] < start_s:
+                series.popleft()
+            if not series or (len(series) == 1 and np.isnan(series[0][1][0])):
+                del self._series[track]  # nothing left but the break where it left
+        while self._switches and self._switches[0][0] < start_s:
+            self._switches.popleft()
+
+    def follow(self, t_s: float, track_id: int | None) -> bool:
+        """The panel now shows ``track_id``; True (and a switch remembered) when it changed
+        from another face."""
+        previous, self._followed = self._followed, track_id
+        if track_id is not None and previous is not None and track_id != previous:
+            self._switches.append((t_s, track_id))
+            return True
+        return False
+
+    def series(self, track_id: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """(times (n,) float64, probabilities (n, 7) float32, NaN rows at breaks)."""
+        data = self._series.get(track_id) if track_id is not None else None
+        if not data:
+            return np.empty(0), np.empty((0, NUM_CLASSES), np.float32)
+        times = np.fromiter((t for t, _ in data), np.float64, len(data))
+        return times, np.stack([p for _, p in data])
+
+    def switches(self) -> list[tuple[float, int]]:
+        """(time, track id) of each change of the followed face within the window."""
+        return list(self._switches)
+
+    def tracks(self) -> list[int]:
+        """Track ids with a history in the window, in order."""
+        return sorted(self._series)
+
+    @property
+    def present(self) -> list[int]:
+        """Track ids in the newest frame, in order."""
+        return sorted(self._present)
+
+
+def next_track(present: list[int], current: int | None, step: int = 1) -> int | None:
+    """The track after (or before, ``step=-1``) ``current`` among ``present``, wrapping;
+    None when past the end (so Tab can move the focus on) or nothing is present."""
+    if not present:
+        return None
+    if current not in present:
+        return present[0] if step > 0 else present[-1]
+    index = present.index(current) + step
+    return present[index] if 0 <= index < len(present) else None

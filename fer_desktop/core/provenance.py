@@ -1,0 +1,47 @@
+"""What produced a record: the model (name, file, SHA-256) and the app version (Qt-free).
+
+A screenshot's JSON and a recording's CSV carry these, so that a number read months later can
+be traced to the exact model file and app that wrote it. The hash of a model file is computed
+once per file (and again only when the file changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fer_desktop import __version__
+
+PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version")
+
+
+@lru_cache(maxsize=16)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 in hex ("" when it cannot be read: the record still gets written)."""
+    try:
+        stat = Path(path).stat()
+        return _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return ""
+
+
+def provenance(classifier: Any) -> dict[str, str]:
+    """``{"model": name, "model_file": name of the .tflite, "model_sha256": hex,
+    "app_version": version}`` for a classifier (a stub without a file gets empty fields)."""
+    model_path = getattr(classifier, "model_path", None)
+    return {
+        "model": str(getattr(classifier, "name", "") or ""),
+        "model_file": Path(model_path).name if model_path else "",
+        "model_sha256": file_sha256(Path(model_path)) if model_path else "",
+        "app_version": __version__,
+    }

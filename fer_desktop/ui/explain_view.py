@@ -1,0 +1,116 @@
+"""The "Why this answer?" window: an occlusion-sensitivity map over the face, beside its bars.
+
+It shows an :class:`~fer_desktop.core.explain.Explanation` computed off the GUI thread (the
+Live tab starts the job): the face crop the model saw, tinted red where covering the face
+lowered the answer (those parts carried it) and blue where it raised it, and the seven
+probabilities of that crop as bars. The map is computed with the model in use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.explain import Explanation
+from fer_desktop.ui.face_panel import EMOTION_COLORS
+
+IMAGE_PX = 240
+
+
+def heat_overlay(face: np.ndarray, heat: np.ndarray, alpha: float = 0.55) -> np.ndarray:
+    """(48, 48) face in [0, 1] and heat in [-1, 1] -> (48, 48, 3) uint8 RGB: grey face, red
+    where the heat is positive, blue where negative."""
+    grey = np.clip(face, 0.0, 1.0)
+    rgb = np.repeat(grey[:, :, None], 3, axis=2)
+    pos = np.clip(heat, 0.0, 1.0)[:, :, None] * alpha
+    neg = np.clip(-heat, 0.0, 1.0)[:, :, None] * alpha
+    red, blue = np.array([1.0, 0.1, 0.1]), np.array([0.1, 0.4, 1.0])
+    rgb = rgb * (1 - pos - neg) + red * pos + blue * neg
+    return np.ascontiguousarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+
+
+class ExplainDialog(QDialog):
+    """"Why this answer?" for one face; ``show_busy`` while computing, then ``show_result``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Why this answer?")
+        self.explanation: Explanation | None = None
+        self.title = QLabel("Computing...")
+        self.title.setWordWrap(True)
+        self.image = QLabel()
+        self.image.setFixedSize(IMAGE_PX, IMAGE_PX)
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setAccessibleName("The face with the parts that carried the answer in red")
+        self.image.setToolTip("Red: covering this part of the face lowered the answer's "
+                              "probability (it carried the answer). Blue: covering it raised "
+                              "the probability (it spoke against the answer).")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        bars = QGridLayout()
+        self.bars: list[QProgressBar] = []
+        for row, emotion in enumerate(EMOTIONS):
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setFormat("")
+            bar.setFixedHeight(18)
+            bar.setAccessibleName(f"Probability of {emotion}")
+            bar.setStyleSheet(
+                "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
+                " background: #2a2a30; color: #f0f0f0; }"
+                f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
+            bars.addWidget(QLabel(emotion.capitalize()), row, 0)
+            bars.addWidget(bar, row, 1)
+            self.bars.append(bar)
+        self.note = QLabel("Red: the parts of the face that carried the answer (covering them "
+                           "lowers it). Blue: parts that spoke against it. Computed by covering "
+                           "the face patch by patch and asking the same model again.")
+        self.note.setWordWrap(True)
+        right = QVBoxLayout()
+        right.addLayout(bars)
+        right.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.image)
+        row.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.busy)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
+        self.resize(560, 380)
+
+    def show_busy(self, face_name: str) -> None:
+        self.explanation = None
+        self.title.setText(f"Finding what made the answer for {face_name}...")
+        self.busy.show()
+
+    def show_result(self, face_name: str, explanation: Explanation) -> None:
+        self.explanation = explanation
+        self.busy.hide()
+        p = explanation.probabilities
+        self.title.setText(f"{face_name}: {explanation.emotion} {p[explanation.target]:.0%}. "
+                           f"Covering the red parts lowers it by up to "
+                           f"{explanation.largest_drop:.0%}.")
+        rgb = heat_overlay(explanation.face, explanation.heat)
+        image = QImage(rgb.data, 48, 48, 3 * 48, QImage.Format.Format_RGB888).copy()
+        self.image.setPixmap(QPixmap.fromImage(image).scaled(
+            IMAGE_PX, IMAGE_PX, Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))
+        for k, bar in enumerate(self.bars):
+            bar.setValue(round(float(p[k]) * 1000))
+            bar.setFormat(f"{float(p[k]):.0%}")
+
+    def show_error(self, message: str) -> None:
+        self.busy.hide()
+        self.title.setText(message)

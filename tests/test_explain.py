@@ -1,0 +1,84 @@
+"""Why this answer: the occlusion map finds the part of the face a model looks at, and the
+window computes it off the GUI thread for the face shown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import test_ui_window
+from ui_helpers import SAMPLE
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.explain import occlusion_map, private_classifier
+from fer_desktop.ui.explain_view import heat_overlay
+
+WAIT_MS = test_ui_window.WAIT_MS
+settings = test_ui_window.settings        # the window tests' fixtures, shared
+main_window = test_ui_window.main_window
+HAPPY = EMOTIONS.index("happy")
+
+
+def mouth_model(batch: np.ndarray) -> np.ndarray:
+    """A toy model: "happy" as bright as the mouth region (rows 32-44, columns 12-36)."""
+    mouth = batch[:, 32:44, 12:36, 0].mean(axis=(1, 2))
+    probs = np.full((len(batch), len(EMOTIONS)), 0.0, np.float32)
+    probs[:, HAPPY] = mouth
+    probs[:, EMOTIONS.index("neutral")] = 1 - mouth
+    return probs
+
+
+def test_the_map_points_at_the_part_the_model_uses():
+    face = np.full((48, 48, 1), 0.2, np.float32)
+    face[32:44, 12:36] = 0.9  # a bright "smile"
+    result = occlusion_map(mouth_model, face)
+    assert result.emotion == "happy"
+    assert result.probabilities[HAPPY] == pytest.approx(0.9)
+    mouth = result.heat[34:42, 16:32].mean()
+    forehead = result.heat[2:12, 10:38].mean()
+    assert mouth > 0.5 and abs(forehead) < 0.05
+    assert result.heat.max() == pytest.approx(1.0) and result.largest_drop > 0.2
+
+
+def test_a_model_that_ignores_the_face_gives_an_empty_map():
+    result = occlusion_map(lambda b: np.tile(np.eye(len(EMOTIONS))[HAPPY], (len(b), 1)),
+                           np.random.default_rng(0).random((48, 48, 1), np.float32))
+    assert np.all(result.heat == 0) and result.largest_drop == 0
+
+
+def test_heat_overlay_tints_red_and_blue():
+    face = np.full((48, 48), 0.5, np.float32)
+    heat = np.zeros((48, 48), np.float32)
+    heat[:10] = 1.0
+    heat[-10:] = -1.0
+    rgb = heat_overlay(face, heat)
+    assert rgb.shape == (48, 48, 3) and rgb.dtype == np.uint8
+    assert rgb[0, 0, 0] > rgb[0, 0, 2] and rgb[-1, 0, 2] > rgb[-1, 0, 0]
+    assert rgb[24, 24, 0] == rgb[24, 24, 2]  # untouched: grey
+
+
+def test_a_stub_without_a_model_file_is_used_as_it_is():
+    stub = object()
+    assert private_classifier(stub) is stub
+
+
+def test_explain_the_face_shown_from_the_panel(qtbot, main_window):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    live.face_panel.explain_button.click()
+    dialog = live.explain_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    assert "happy 70%" in dialog.title.text()
+    assert dialog.bars[HAPPY].value() == pytest.approx(700, abs=10)
+    assert not dialog.image.pixmap().isNull()
+    assert live.act_explain in window.menuBar().actions()[1].menu().actions()
+
+
+def test_explain_without_a_face_says_so(qtbot, main_window):
+    window = main_window()
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
+    assert live.explain_face() is None
+    assert "No face to explain" in window.notifier.last_info

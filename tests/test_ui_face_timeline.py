@@ -1,0 +1,110 @@
+"""The side panel follows one face at a time: its own curve, a marked switch, keyboard choice,
+the followed face marked in the video, video time for files (offscreen, stub model)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import test_ui_window
+from PySide6.QtCore import Qt
+from ui_helpers import SAMPLE, make_video
+
+from fer_desktop.core.sources import Frame
+
+WAIT_MS = test_ui_window.WAIT_MS
+settings = test_ui_window.settings        # the window tests' fixtures, shared
+main_window = test_ui_window.main_window
+
+
+class TwoThenOneCamera:
+    """A live source: two faces side by side for ``two`` frames, then only the left one."""
+
+    is_live = True
+    fps = 30.0
+    frame_count = None
+
+    def __init__(self, two: int = 10_000) -> None:
+        self.description = "camera 5"
+        face = cv2.resize(cv2.imread(str(SAMPLE)), (320, 320))
+        self._both = np.hstack([face, face])
+        self._left = np.hstack([face, np.full_like(face, 90)])
+        self._two = two
+        self._index = 0
+
+    def read(self) -> Frame:
+        image = self._both if self._index < self._two else self._left
+        self._index += 1
+        return Frame(self._index - 1, self._index / 30.0, image)
+
+    def close(self) -> None:
+        pass
+
+
+def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
+    window = main_window(source=0, source_opener=lambda spec, **kw: TwoThenOneCamera())
+    live = window.live_view
+    panel = live.face_panel
+    qtbot.waitUntil(lambda: len(panel.present_tracks) == 2, timeout=WAIT_MS)
+    first, second = panel.present_tracks
+    assert live.video_view.highlight is not None  # two faces: the followed one is marked
+    live._select_face(first)
+    live.video_view.setFocus()
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # from the face shown to the next
+    assert panel.selected_track == second and live.video_view.hasFocus()
+    assert live.video_view.highlight == tuple(float(v) for v in panel.current_face.box)
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Backtab)
+    assert panel.selected_track == first
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # past the last face: the focus moves on
+    assert panel.selected_track is None and not live.video_view.hasFocus()
+    qtbot.keyClick(live.video_view, str(first))
+    assert panel.selected_track == first
+    qtbot.keyClick(live.video_view, "0")
+    assert panel.selected_track is None
+    qtbot.keyClick(live.video_view, "9")
+    assert "No face #9" in window.notifier.last_info
+
+
+def test_when_the_followed_face_leaves_its_line_breaks_and_the_switch_is_marked(
+        qtbot, main_window):
+    camera = TwoThenOneCamera()
+    window = main_window(source=0, source_opener=lambda spec, **kw: camera)
+    live = window.live_view
+    panel = live.face_panel
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: len(o.result.faces) == 2) as blocker:
+        pass
+    # the camera is mirrored on screen: its right-hand face is drawn on the left
+    right = min(blocker.args[0].result.faces, key=lambda f: f.box[0]).track_id
+    live._select_face(right)
+    qtbot.waitUntil(lambda: panel.current_face.track_id == right, timeout=WAIT_MS)
+    camera._two = 0  # the followed (right) face leaves the picture
+    qtbot.waitUntil(lambda: len(panel.present_tracks) == 1, timeout=WAIT_MS)
+    # the panel shows the remaining face: its own history, with the switch marked
+    qtbot.waitUntil(lambda: panel.current_face.track_id != right, timeout=WAIT_MS)
+    left = panel.current_face.track_id
+    with qtbot.waitSignal(panel.timeline_redrawn, timeout=WAIT_MS):
+        pass
+    assert [track for _t, track in panel.switch_marks()] == [left]
+    assert "#" + str(left) in panel._timeline_title.text()
+    x, y = panel.curve_data("happy")
+    assert len(x) >= 2 and not np.isnan(y).any()  # the left face never left: no break
+    live._select_face(right)  # the right face's own series ends with a break
+    with qtbot.waitSignal(panel.timeline_redrawn, timeout=WAIT_MS):
+        pass
+    times, probs = panel._timelines.series(right)
+    assert np.isnan(probs[-1]).all() and not np.isnan(probs[0]).any()
+
+
+def test_a_file_is_plotted_against_video_time(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    panel = live.face_panel
+    with qtbot.waitSignal(panel.timeline_redrawn, timeout=WAIT_MS,
+                          check_params_cb=lambda n: n >= 4):
+        pass
+    x, _y = panel.curve_data("happy")
+    assert x[0] >= 0 and np.all(np.diff(x) > 0)
+    assert x[-1] <= 2.0  # video seconds, not wall-clock "seconds ago" (<= 0)
+    assert panel._plot.getPlotItem().getAxis("bottom").labelText == "video time (s)"
