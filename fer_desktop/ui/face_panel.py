@@ -89,13 +89,16 @@ class FacePanel(QWidget):
         bars.setVerticalSpacing(3)
         self._names: list[QLabel] = []
         self._bars: list[QProgressBar] = []
+        self._values: list[QLabel] = []
         for row, emotion in enumerate(EMOTIONS):
             name = QLabel(emotion.capitalize())
             name.setMinimumWidth(64)
             bar = QProgressBar()
             bar.setRange(0, BAR_STEPS)
             bar.setValue(0)
-            bar.setTextVisible(True)
+            # The percentage sits beside the bar, in the window's text colour: written over the
+            # coloured part it fell below 4.5:1 contrast (white on yellow is 1.2:1).
+            bar.setTextVisible(False)
             bar.setFormat("")
             bar.setFixedHeight(18)
             bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -104,10 +107,15 @@ class FacePanel(QWidget):
                 " background: #2a2a30; color: #f0f0f0; }"
                 f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
             bar.setToolTip(f"Probability of {emotion} for the face shown")
+            value = QLabel("")
+            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100%") + 4)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bars.addWidget(name, row, 0)
             bars.addWidget(bar, row, 1)
+            bars.addWidget(value, row, 2)
             self._names.append(name)
             self._bars.append(bar)
+            self._values.append(value)
 
         self._plot = pg.PlotWidget()
         self._plot.setMinimumHeight(140)
@@ -241,9 +249,11 @@ class FacePanel(QWidget):
     def _set_bars(self, face: Face | None, n_faces: int) -> None:
         if face is None:
             self._title.setText("No face in view" if n_faces == 0 else "No face selected")
-            for bar, name in zip(self._bars, self._names, strict=True):
+            for bar, name, value in zip(self._bars, self._names, self._values, strict=True):
                 bar.setValue(0)
                 bar.setFormat("")
+                bar.setAccessibleDescription("")
+                value.setText("")
                 name.setStyleSheet("")
             return
         who = f"Face #{face.track_id}" if face.track_id is not None else "Face"
@@ -259,6 +269,8 @@ class FacePanel(QWidget):
             p = 0.0 if math.isnan(p) else p
             bar.setValue(round(p * BAR_STEPS))
             bar.setFormat(f"{p:.0%}")
+            bar.setAccessibleDescription(f"{EMOTIONS[k]} {p:.0%}")
+            self._values[k].setText(f"{p:.0%}")
             name.setStyleSheet("font-weight: bold;" if k == top else "")
 
     def _on_redraw_timer(self) -> None:

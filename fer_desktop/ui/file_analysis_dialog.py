@@ -38,6 +38,7 @@ from fer_desktop.core.file_analysis import (
     analyse_file,
     emotion_series,
 )
+from fer_desktop.core.gui_wording import for_window
 from fer_desktop.ui.face_panel import EMOTION_COLORS
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
@@ -234,7 +235,7 @@ class FileAnalysisDialog(QDialog):
 
     def _on_failed(self, message: str, details: str) -> None:
         self.progress_bar.hide()
-        self.status.setText(f"Could not analyse {self._video.name}: {message}")
+        self.status.setText(f"Could not analyse {self._video.name}: {for_window(message)}")
         self.status.setToolTip(details.strip().splitlines()[-1] if details.strip() else "")
         self.cancel_button.setText("Close")
         self.failed.emit(message)

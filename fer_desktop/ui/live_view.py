@@ -52,6 +52,7 @@ from fer_desktop.core.sources import (
 )
 from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
+from fer_desktop.ui.collect_panel import CollectPanel
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.explain_view import ExplainDialog
 from fer_desktop.ui.face_panel import FacePanel
@@ -272,6 +273,10 @@ class LiveView(QWidget):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.face_panel, 1)
         side_layout.addWidget(self.options_box)
+        self.collect_panel = CollectPanel(self._settings, self._notifier,
+                                          lambda: (self._last_output, self._options.detector))
+        self.addActions(self.collect_panel.actions)
+        side_layout.addWidget(self.collect_panel)
         scroll = QScrollArea()
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)

@@ -23,6 +23,7 @@ from fer_desktop.ui.settings import AppSettings
 
 T = TypeVar("T")
 LABEL_REFRESH_MS = 500
+REC_COLOUR = "#b3261e"  # a red with 5.9:1 contrast on the window's light grey
 
 
 def new_recording_path(folder: Path, now: dt.datetime | None = None) -> Path:
@@ -172,4 +173,4 @@ class OutputControls(QObject):
             return
         seconds = int(time.monotonic() - self._started)
         self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
-        self.label.setStyleSheet("color: #e04040; font-weight: bold;")
+        self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")

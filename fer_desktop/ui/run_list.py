@@ -32,6 +32,9 @@ class RunList(QGroupBox):
     def __init__(self, parent=None) -> None:
         super().__init__("Runs in the output folder", parent)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Runs in the output folder")
+        self.tree.setToolTip("The runs in the output folder, newest first: select one to see "
+                             "its curves and evaluation, or to resume it")
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
