@@ -203,9 +203,14 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     ``new_epochs`` (resume only) changes the run's length: the cosine schedule is stretched or
     shrunk so it ends at the new last epoch, continuing from the current step.
     """
+    from trainer import multiworker
+
     stop = _StopFlag()
     stop.install()
     t_start = time.monotonic()
+    cluster = multiworker.cluster_for(config, resume_dir)  # checks TF_CONFIG before any work
+    if cluster is not None and not cluster.is_chief:  # only the chief writes the run folder
+        config, resume_dir = multiworker.as_follower(config, resume_dir)
     run, state = None, None
     if resume_dir is not None:
         run = Path(resume_dir)
@@ -217,11 +222,12 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     data = _load_data(config, out, emitter)
     # The votes are checked before a run folder exists: a refused file leaves nothing behind.
     votes = load_votes_for(config, emitter) if config.labels != "fer" else None
+    configure_threads(config.threads)
+    strategy = _make_strategy(config, cluster, stop)
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
     emitter.attach_run_dir(run)
-    configure_threads(config.threads)
-    fit = _prepare_fit(config, data, votes, run, emitter)
+    fit = _prepare_fit(config, data, votes, run, emitter, strategy)
     with fit.strategy.scope():
         if state is None:
             model, state = _new_model(config, run, data, fit)
@@ -232,7 +238,20 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     _emit_started(emitter, run, config, data, fit, state, model, resumed=resume_dir is not None)
     if state.epoch < fit.epochs:
         _fit(model, config, run, state, fit, emitter, stop)
-    return _finish(run, config, state, data, fit, emitter, t_start)
+    return _finish(run, config, state, data, fit, emitter, t_start,
+                   chief=cluster is None or cluster.is_chief)
+
+
+def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
+    """The distribution strategy, made first: collectives need a fresh TF context, and a
+    cluster that never forms must not leave an empty run folder behind."""
+    from trainer import multiworker, recipe
+
+    if cluster is None:
+        return recipe.make_strategy(config.strategy)
+    strategy = multiworker.make_strategy(cluster, multiworker.worker_timeout_s())
+    stop.install()  # TensorFlow's preemption notifier took SIGTERM over; take it back
+    return strategy
 
 
 def _reopen_run(run: Path, emitter: EventEmitter,
@@ -269,10 +288,10 @@ def _change_length(run: Path, config: TrainConfig, state: rundir.RunState, new_e
 
 
 def _prepare_fit(config: TrainConfig, data: FerData, votes, run: Path,
-                 emitter: EventEmitter) -> _Fit:
+                 emitter: EventEmitter, strategy: Any) -> _Fit:
     import keras
 
-    from trainer import recipe
+    from trainer import multiworker, recipe
 
     precision = recipe.resolve_precision(config.precision)
     keras.utils.set_random_seed(config.seed)
@@ -280,9 +299,10 @@ def _prepare_fit(config: TrainConfig, data: FerData, votes, run: Path,
     x_train, y_train = _training_arrays(config, data, votes, run, emitter)
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
     recipe.set_precision(precision)
+    steps = multiworker.steps_per_epoch(len(x_train), batch_size) \
+        if config.strategy == "multiworker" else math.ceil(len(x_train) / batch_size)
     return _Fit(x_train, y_train, x_val, y_val, epochs=config.resolved_epochs,
-                batch_size=batch_size, steps=math.ceil(len(x_train) / batch_size),
-                precision=precision, strategy=recipe.make_strategy(config.strategy))
+                batch_size=batch_size, steps=steps, precision=precision, strategy=strategy)
 
 
 def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
@@ -351,18 +371,26 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
                               max_seconds=60.0 * config.max_minutes)
-    model.fit(train_ds, epochs=fit.epochs, initial_epoch=state.epoch, validation_data=val_ds,
-              callbacks=[callback], verbose=0)
+    if config.strategy == "multiworker":  # model.fit fails there: keras-team/keras#20585
+        from trainer import multiworker
+
+        multiworker.fit(model, fit.strategy, train_ds, val_ds, fit.steps, fit.epochs,
+                        state.epoch, callback, stop, state)
+    else:
+        model.fit(train_ds, epochs=fit.epochs, initial_epoch=state.epoch,
+                  validation_data=val_ds, callbacks=[callback], verbose=0)
 
 
 def _finish(run: Path, config: TrainConfig, state: rundir.RunState, data: FerData, fit: _Fit,
-            emitter: EventEmitter, t_start: float) -> Path:
-    """Export a run that reached its end (or its time budget), then say ``finished``."""
+            emitter: EventEmitter, t_start: float, chief: bool = True) -> Path:
+    """Export a run that reached its end (or its time budget), then say ``finished``.
+
+    Only the chief of a multi-worker run exports."""
     budget_reached = state.time_budget_reached
     stopped = state.epoch < fit.epochs and not budget_reached
     state.status = rundir.STOPPED if stopped else rundir.TRAINED
     state.save(run)
-    if not stopped and config.export and (run / rundir.BEST).is_file():
+    if not stopped and config.export and (run / rundir.BEST).is_file() and chief:
         from trainer.export import export_run
 
         export_run(run, emitter, data=data)
