@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from trainer import rundir
 from trainer.config import ConfigError
 
 TIMEOUT_ENV = "FER_WORKER_TIMEOUT"
@@ -153,7 +154,7 @@ def scratch_folder() -> Path:
 
 def scratch_copy(run: Path) -> Path:
     """A non-chief worker's private copy of the chief's run folder, to resume from."""
-    if not (run / "state.json").is_file():
+    if not (run / rundir.STATE).is_file():
         raise ConfigError(f"{run}: no state.json; on resume every worker must read the chief's "
                           "run folder (shared storage, or the same path copied to each host)")
     copy = scratch_folder() / run.name
@@ -247,14 +248,14 @@ def steps_per_epoch(samples: int, batch_size: int) -> int:
 
 
 def fit(model, strategy, train_ds, val_ds, steps: int, epochs: int, initial_epoch: int,
-        callback, stop, state: dict) -> None:
+        callback, stop, state: rundir.RunState) -> None:
     """Train ``model`` from ``initial_epoch`` to ``epochs`` under ``strategy``.
 
     ``train_ds`` yields global batches (at least ``steps`` whole ones per pass; any
     remainder is not used); ``val_ds`` is evaluated by every worker on its own copy of the
     weights (they are identical), so it needs no communication. ``callback`` is the trainer's
     run callback, called as ``model.fit`` would call it. ``stop`` (the SIGTERM flag) and
-    ``state["time_budget_reached"]`` are agreed by all workers each step.
+    ``state.time_budget_reached`` are agreed by all workers each step.
 
     Raises:
         ConfigError: a worker died or stopped answering (the message says how to resume).
@@ -320,7 +321,7 @@ def fit(model, strategy, train_ds, val_ds, steps: int, epochs: int, initial_epoc
             who = ", ".join(f"{job} {index}" for job, index in tasks) or "a worker"
             raise ConfigError(
                 f"{who} stopped responding (TensorFlow: {type(exc).__name__}; details in the "
-                f"log); the last checkpoint is epoch {state['epoch']}: restart every worker "
+                f"log); the last checkpoint is epoch {state.epoch}: restart every worker "
                 "with --resume RUN_DIR (the chief's run folder)") from exc
         raise
 
@@ -336,7 +337,7 @@ def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
         loss_sum = correct_sum = 0.0
         stopped = agreed_stop = False
         for step in range(steps):
-            code = [float(stop.requested), float(bool(state.get("time_budget_reached")))]
+            code = [float(stop.requested), float(state.time_budget_reached)]
             loss, correct, agreed = train_step(iterator, tf.constant(code))
             loss_sum += float(loss)
             correct_sum += float(correct)
@@ -347,7 +348,7 @@ def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
             if requested > 0:  # every worker saw the same totals: all stop after this step
                 stop.requested = agreed_stop = True
                 if budget > 0:
-                    state["time_budget_reached"] = True
+                    state.time_budget_reached = True
                 stopped = step + 1 < steps
                 break
         logs = {"loss": loss_sum / max(1, step + 1),
