@@ -139,7 +139,7 @@ def test_switching_sources_stops_the_old_thread(qtbot, main_window, tmp_path):
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     old = live.capture
-    live._ask_open_file = lambda title, file_filter: str(video)
+    live.source_picker.ask_open_file = lambda title, file_filter: str(video)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda out: out.source == str(video)):
         live.act_open_video.trigger()
@@ -345,6 +345,34 @@ def test_options_and_geometry_are_remembered(qtbot, main_window, settings):
     assert again.live_view.current_source is not None
     assert Path(again.live_view.current_source) == SAMPLE
     assert (again.width(), again.height()) == (760, 540)
+
+
+def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_window, tmp_path):
+    """Auto: photos 16 px, videos 24 px, cameras 32 px with eyes every 5th frame (see
+    core/source_defaults.py); a value the user picks applies to every source."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    box = live.options_box
+    assert box.min_face_spin.value() == 0 and box.min_face_spin.text() == "Auto (by source)"
+    assert live.pipeline.detector.name == "yunet"
+    assert (live.pipeline.options.min_face_px, live.pipeline.options.level_every) == (16, 1)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(str(make_video(tmp_path / "clip.avi")))
+    assert live.pipeline.options.min_face_px == 24
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        box.min_face_spin.setValue(40)
+    assert live.pipeline.options.min_face_px == 40 and live.pipeline.detector.min_face_px == 40
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(str(SAMPLE))
+    assert live.pipeline.options.min_face_px == 40
+
+
+def test_a_camera_gets_the_live_defaults(qtbot, main_window):
+    window = main_window(source=3, source_opener=lambda spec, **kwargs: EndlessCamera())
+    first_frame(qtbot, window)
+    options = window.live_view.pipeline.options
+    assert (options.min_face_px, options.level_every) == (32, 5)
 
 
 def test_the_shipped_model_labels_the_sample(qtbot, main_window):

@@ -37,7 +37,9 @@ from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.safe_write import PendingFile, check_outputs
+from fer_desktop.core.source_defaults import options_for, source_kind
 from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, VideoFileSource, open_source
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
@@ -63,11 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
                         help="also write the analysed frames with the overlay as a video")
+    parser.add_argument("--blur-faces", action="store_true",
+                        help="pixelate the faces in the --annotated video (privacy)")
     parser.add_argument("--model", type=Path, metavar="DIR",
                         help="model folder with model.json (default: the shipped model)")
-    parser.add_argument("--min-face", type=int, default=PipelineOptions.min_face_px,
-                        metavar="PX", help="smallest face width to find, in pixels (smaller "
-                        "finds smaller faces and takes longer; default %(default)s)")
+    parser.add_argument("--min-face", type=int, default=None, metavar="PX",
+                        help="smallest face width to find, in pixels (smaller finds smaller "
+                        "faces and takes longer; default: 16 when every input is a photo or "
+                        "a folder, else 24)")
     parser.add_argument("--no-level-eyes", action="store_true",
                         help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
@@ -247,10 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    options = PipelineOptions(detector=args.detector, min_face_px=args.min_face,
-                              smoothing_s=args.smoothing, crop_scale=args.crop_scale,
-                              level_eyes=not args.no_level_eyes,
-                              num_threads=2)
+    if args.min_face is not None and not 1 <= args.min_face <= 4096:
+        parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
+    kinds = {source_kind(spec) for spec in args.inputs}
+    options = options_for("image" if kinds == {"image"} else "video",
+                          PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
+                                          crop_scale=args.crop_scale,
+                                          level_eyes=not args.no_level_eyes, num_threads=2),
+                          min_face_px=args.min_face)
     try:
         pipeline = FacePipeline.create(args.model, options)
     except (ModelError, ResourceError, ValueError) as exc:  # model, or detector file missing/bad
@@ -284,6 +293,8 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
          video_path: Path | None, pending: list[PendingFile]) -> int:
     """Analyse every input into the temporary files, then commit them (or not)."""
     painter = OverlayPainter()
+    if args.blur_faces:
+        painter = BlurringPainter(painter)
     video = None
     summaries: dict[tuple[str, int], TrackSummary] = {}
     skipped: list[tuple[str, str]] = []

@@ -22,7 +22,7 @@ import numpy as np
 
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
-from fer_desktop.core.detectors.eyes import MosaicEyeFinder
+from fer_desktop.core.detectors.eyes import MosaicEyeFinder, RememberedEyes
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.tracking import (
@@ -45,7 +45,8 @@ class PipelineOptions:
     value finds smaller faces and costs more time). score_threshold: minimum face score (None:
     the detector's own default). level_eyes: turn each face so its eyes are level before it
     is classified (eye keypoints from BlazeFace: the detector's own, or one BlazeFace run over
-    a mosaic of the faces for the other detectors; see docs/detection.md).
+    a mosaic of the faces for the other detectors; see docs/detection.md). level_every: look
+    for the eyes every this many frames; in between a face keeps its eyes (1: every frame).
     smoothing_s: time constant in seconds of each face's probability average, with label
     hysteresis (0 = off: each frame's raw answer; see docs/labels.md). smoothing: False turns
     the smoothing off whatever smoothing_s says (the window's on/off switch).
@@ -59,6 +60,7 @@ class PipelineOptions:
     min_face_px: int = 24
     score_threshold: float | None = None
     level_eyes: bool = True
+    level_every: int = 1
     smoothing: bool = True
     smoothing_s: float = DEFAULT_SMOOTHING_S
     uncertain_below: float = UNCERTAIN_BELOW
@@ -105,7 +107,7 @@ class FacePipeline:
         self.detector = detector
         self.options = options
         self._tracker = FaceTracker(_tracker_options(options))
-        self._eye_finder: MosaicEyeFinder | None = None
+        self._eyes_seen: RememberedEyes | None = None
         self.eye_finder_error: str | None = None  # why faces are not levelled, when they can't be
 
     @classmethod
@@ -149,8 +151,11 @@ class FacePipeline:
         self._tracker.reset()
 
     def reset(self, restart_ids: bool = False) -> None:
-        """Forget all tracks (call on a source change); see ``FaceTracker.reset``."""
+        """Forget all tracks and remembered eyes (call on a source change); see
+        ``FaceTracker.reset``."""
         self._tracker.reset(restart_ids)
+        if self._eyes_seen is not None:
+            self._eyes_seen.reset()
 
     def process(self, frame_bgr: np.ndarray, index: int = 0,
                 timestamp_s: float = 0.0) -> FrameResult:
@@ -198,16 +203,19 @@ class FacePipeline:
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""
+        if not detections and self._eyes_seen is not None:
+            self._eyes_seen.reset()  # the faces are gone: a face coming back is a new one
         if not detections or self.detector.name == "blazeface":
             return [d.keypoints for d in detections]  # BlazeFace's own eyes follow a tilt
-        if self._eye_finder is None and self.eye_finder_error is None:
+        if self._eyes_seen is None and self.eye_finder_error is None:
             try:
-                self._eye_finder = MosaicEyeFinder()
+                self._eyes_seen = RememberedEyes(MosaicEyeFinder())
             except (ResourceError, ValueError) as exc:  # BlazeFace's file missing or bad
                 self.eye_finder_error = f"faces are not levelled: {exc}"
-        if self._eye_finder is None:
+        if self._eyes_seen is None:
             return None
-        return self._eye_finder.find(frame, [d.box for d in detections])
+        self._eyes_seen.every = max(1, self.options.level_every)
+        return self._eyes_seen.eyes(frame, [d.box for d in detections])
 
     def with_options(self, **changes) -> PipelineOptions:
         """A copy of the current options with ``changes`` (helper for set_options)."""

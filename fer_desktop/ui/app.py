@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
                         help="camera index (0, 1, ...), video file, image file or folder of "
                              "images (default: the last one used, else the first camera)")
-    parser.add_argument("--detector", choices=("blazeface", "haar"),
-                        help="face detector (default: the last one used, else blazeface)")
+    parser.add_argument("--detector", choices=("yunet", "blazeface", "haar"),
+                        help="face detector (default: the last one used, else yunet)")
     parser.add_argument("--model", metavar="DIR", type=Path,
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--snapshot", metavar="OUT.png", type=Path,
@@ -118,7 +118,7 @@ class _SnapshotRun:
         from fer_desktop.core.errors import ExportError
 
         try:
-            path = save_snapshot(self.out, output, self._live.provenance())
+            path = save_snapshot(self.out, output, self._live.outputs.provenance())
         except ExportError as exc:
             self._fail(str(exc))
             return

@@ -29,26 +29,29 @@ from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 SMOOTHING_STEP_S = 0.05
 SMOOTHING_MAX_S = 1.0
 
-DETECTOR_LABELS = {"blazeface": "BlazeFace (fast, finds small faces)",
+DETECTOR_LABELS = {"yunet": "YuNet (small faces, close-ups)",
+                   "blazeface": "BlazeFace (faces over about 65 px)",
                    "haar": "Haar cascade (classic fallback)"}
+AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
 
 
 @dataclass(frozen=True)
 class LiveOptions:
     """The options of the Live tab.
 
-    detector: "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
+    detector: "yunet", "blazeface" or "haar". show_bars: per-emotion bars drawn next to each face.
     smoothing_s: time constant of each face's smoothing in seconds, 0 = off (see
     docs/labels.md). mirror: flip camera frames left-right.
-    min_face_px: smallest face side in pixels the detector reports. loop_video: restart a video
-    file at its end.
+    min_face_px: smallest face width in frame pixels that is found, or AUTO_MIN_FACE for the
+    source kind's default (camera 32, video 24, photos 16). loop_video: restart a video file
+    at its end.
     """
 
-    detector: str = "blazeface"
+    detector: str = "yunet"
     show_bars: bool = True
     smoothing_s: float = DEFAULT_SMOOTHING_S
     mirror: bool = True
-    min_face_px: int = 40
+    min_face_px: int = AUTO_MIN_FACE
     loop_video: bool = True
 
 
@@ -78,8 +81,9 @@ class OptionsBox(QGroupBox):
         self.detector_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.detector_combo.setMinimumContentsLength(12)
-        self.detector_combo.setToolTip("Face detector: BlazeFace is faster and finds small or "
-                                       "turned faces; Haar is OpenCV's classic")
+        self.detector_combo.setToolTip("Face detector: YuNet finds faces from the minimum size "
+                                       "up to close-ups; BlazeFace misses faces under about "
+                                       "65 px; Haar is OpenCV's classic")
         self.bars_check = QCheckBox("Show bars next to faces")
         self.bars_check.setToolTip("Draw the seven probabilities beside each face in the video")
         self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
@@ -108,10 +112,14 @@ class OptionsBox(QGroupBox):
         self.loop_check = QCheckBox("Loop videos")
         self.loop_check.setToolTip("Start a video again when it ends")
         self.min_face_spin = QSpinBox()
-        self.min_face_spin.setRange(16, 480)
+        self.min_face_spin.setRange(AUTO_MIN_FACE, 480)
         self.min_face_spin.setSingleStep(8)
         self.min_face_spin.setSuffix(" px")
-        self.min_face_spin.setToolTip("Ignore faces smaller than this (side of the box)")
+        self.min_face_spin.setSpecialValueText("Auto (by source)")
+        self.min_face_spin.setToolTip(
+            "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
+            "takes longer (YuNet looks at the frame in more detail). Auto: 32 px for a camera, "
+            "24 px for a video, 16 px for photos")
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
         form.addRow("Minimum face:", self.min_face_spin)

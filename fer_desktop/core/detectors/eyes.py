@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.crop import square_box
-from fer_desktop.core.detectors.blazeface import INPUT_SIZE, BlazeFaceDetector
+from fer_desktop.core.detectors.blazeface import INPUT_SIZE, BlazeFaceDetector, iou_matrix
 
 CELL_MARGIN = 2.0     # cell side relative to the face box's longer side (context for BlazeFace)
 MAX_GRID = 3          # at most 3x3 faces per BlazeFace run
@@ -79,3 +79,55 @@ class MosaicEyeFinder:
             points = (best.keypoints[:2] - (cx0, cy0)) * (side / cell) + (x, y)
             eyes.append(points.astype(np.float32))
         return eyes
+
+
+class RememberedEyes:
+    """Eyes for the faces of a video, found afresh only every ``every`` frames.
+
+    A head's tilt changes slowly; on the frames in between, a face whose box overlaps a box of
+    the previous frame (IoU above 0.5) keeps the eyes found for it, moved with its box centre.
+    New faces get their eyes at once. ``every=1`` finds them on every frame.
+
+    Example (one per frame, inside FacePipeline.process):
+        >>> eyes = remembered.eyes(frame, boxes)   # doctest: +SKIP
+    """
+
+    def __init__(self, finder: MosaicEyeFinder, every: int = 1) -> None:
+        self.finder = finder
+        self.every = max(1, int(every))
+        self._memory: list[tuple[np.ndarray, np.ndarray | None, int]] = []  # box, eyes, age
+
+    def reset(self) -> None:
+        self._memory = []
+
+    def eyes(self, frame: np.ndarray, boxes: list[np.ndarray]) -> list[np.ndarray | None]:
+        found: list[np.ndarray | None] = [None] * len(boxes)
+        ages = [0] * len(boxes)
+        todo = []
+        for i, box in enumerate(boxes):
+            kept = self._recall(box)
+            if kept is None:
+                todo.append(i)
+            else:
+                found[i], ages[i] = kept
+        if todo:
+            for i, points in zip(todo, self.finder.find(frame, [boxes[i] for i in todo]),
+                                 strict=True):
+                found[i] = points
+        self._memory = [(np.asarray(box, np.float32), points, age)
+                        for box, points, age in zip(boxes, found, ages, strict=True)]
+        return found
+
+    def _recall(self, box: np.ndarray) -> tuple[np.ndarray | None, int] | None:
+        if self.every == 1 or not self._memory:
+            return None
+        old = np.stack([m[0] for m in self._memory])
+        overlap = iou_matrix(np.asarray(box, np.float32)[None], old)[0]
+        best = int(np.argmax(overlap))
+        old_box, points, age = self._memory[best]
+        if overlap[best] <= 0.5 or age + 1 >= self.every:
+            return None
+        if points is not None:
+            shift = (np.asarray(box[:2]) + box[2:] - old_box[:2] - old_box[2:]) / 2
+            points = (points + shift).astype(np.float32)
+        return points, age + 1

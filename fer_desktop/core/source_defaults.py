@@ -1,0 +1,64 @@
+"""Detection settings that suit each kind of source: camera, video file, image.
+
+One trade-off differs between them. A camera frame must be done in a few milliseconds, so the
+camera looks for faces of 32 px and up (YuNet then sees a 640x480 frame at 320x240) and looks
+for the eyes of known faces every 5th frame. A video file plays in real time in the window but
+can take longer in ``analyze``, so it looks for faces of 24 px, eyes also every 5th frame (a
+head's tilt changes slowly). A photo is looked at once, so it looks for faces of 16 px (YuNet
+sees a 640x480 photo at full size). The numbers behind these choices are in docs/detection.md.
+
+Example:
+    >>> defaults_for(source_kind(0)).min_face_px
+    32
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from fer_desktop.core.pipeline import PipelineOptions
+from fer_desktop.core.sources import IMAGE_SUFFIXES
+
+SOURCE_KINDS = ("camera", "video", "image")
+
+
+@dataclass(frozen=True)
+class SourceDefaults:
+    """min_face_px: smallest face width to find (frame pixels). level_every: look for the
+    eyes every this many frames (1: every frame)."""
+
+    min_face_px: int
+    level_every: int
+
+
+SOURCE_DEFAULTS = {
+    "camera": SourceDefaults(min_face_px=32, level_every=5),
+    "video": SourceDefaults(min_face_px=24, level_every=5),
+    "image": SourceDefaults(min_face_px=16, level_every=1),
+}
+
+
+def source_kind(spec: int | str | Path) -> str:
+    """"camera" for a camera index, "image" for an image file or a folder, else "video"."""
+    if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
+        return "camera"
+    path = Path(spec)
+    if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
+        return "image"
+    return "video"
+
+
+def defaults_for(kind: str) -> SourceDefaults:
+    """The defaults of one kind (see SOURCE_KINDS); ValueError names the valid kinds."""
+    if kind not in SOURCE_DEFAULTS:
+        raise ValueError(f"unknown source kind {kind!r}; choose one of {', '.join(SOURCE_KINDS)}")
+    return SOURCE_DEFAULTS[kind]
+
+
+def options_for(kind: str, options: PipelineOptions,
+                min_face_px: int | None = None) -> PipelineOptions:
+    """``options`` with the kind's defaults; ``min_face_px`` (the user's choice) wins if given."""
+    chosen = defaults_for(kind)
+    return replace(options, min_face_px=min_face_px or chosen.min_face_px,
+                   level_every=chosen.level_every)
