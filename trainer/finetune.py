@@ -37,7 +37,7 @@ from trainer import metrics, rundir
 from trainer.data import FerData
 from trainer.events import EventEmitter
 from trainer.finetune_config import PRESET, FinetuneConfig
-from trainer.imagefolder import ImageFolderData
+from trainer.imagefolder import ImageFolderData, save_test_faces
 
 
 def starting_point(from_model: str) -> Path:
@@ -264,22 +264,6 @@ def _held_out_entry(folder: ImageFolderData, before: dict, after: dict) -> dict:
             "after": {k: after[k] for k in keep}, "before": {k: before[k] for k in keep}}
 
 
-def save_test_faces(run: Path, folder: ImageFolderData) -> Path:
-    """The held-out faces as ``test-faces.npz`` in the run: "Use this model" runs the model in
-    use and the candidate on them (``fer_desktop.core.model_compare``)."""
-    from fer_desktop.core.model_compare import TEST_FACES
-
-    path = run / TEST_FACES
-    tmp = run / f".tmp-{TEST_FACES}"
-    with open(tmp, "wb") as fh:
-        np.savez_compressed(fh, faces=folder.test_images, labels=folder.test_labels,
-                            paths=np.asarray(folder.test_paths, dtype=str),
-                            name=np.asarray(f"your {len(folder.test_labels)} test faces "
-                                            f"({Path(folder.root).name})"))
-    tmp.replace(path)
-    return path
-
-
 def format_comparison(meta: dict) -> str:
     """Before/after table of a fine-tuned model.json, for the log."""
     held = meta["held_out"]
@@ -334,7 +318,8 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
              "history": [], "status": "running", "dataset_sha256": folder.sha256,
              "precision": "float32"}
     rundir.atomic_write_json(run / rundir.STATE, state)
-    save_test_faces(run, folder)
+    save_test_faces(run, folder.test_images, folder.test_labels, folder.test_paths,
+                    Path(folder.root).name)
     before = _held_out_before(start, start_meta, model, folder)
     trainable = freeze_all_but_last_block(model)
     emitter.emit("started", run_dir=str(run), config=config.to_dict(),
