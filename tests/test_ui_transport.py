@@ -123,7 +123,8 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     window = main_window(source=str(SAMPLE))
     live = window.live_view
     wait_frame(qtbot, live)
-    live._ask_open_file = lambda title, file_filter: str(video)  # no video on screen: asked
+    # no video on screen: the user is asked for one
+    live.source_picker.ask_open_file = lambda title, file_filter: str(video)
     dialog = live.analyse_whole_file()
     with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
         pass

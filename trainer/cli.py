@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from trainer import rundir
 from trainer.config import ConfigError, add_train_arguments, config_from_args
 from trainer.data import DatasetError
 from trainer.events import EventEmitter
@@ -193,7 +194,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         from trainer.export import export_model_folder, export_run
 
         folder = Path(args.run_dir)
-        if (folder / "model.json").is_file() and not (folder / "config.json").is_file():
+        if (folder / rundir.MODEL).is_file() and not (folder / rundir.CONFIG).is_file():
             if not args.out or not args.csv:
                 raise UserError(f"{folder} is an exported model folder: re-export it with "
                                 "--csv PATH and --out FOLDER")
@@ -210,7 +211,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         finetune(finetune_config_from_args(args), emitter)
         return 0
     if command == "ensemble":
-        from trainer.export import export_ensemble
+        from trainer.ensemble import export_ensemble
 
         export_ensemble([Path(r) for r in args.run_dirs], Path(args.out), emitter,
                         csv=args.csv, copy_to=args.to, int8_only=args.int8_only)

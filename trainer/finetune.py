@@ -67,9 +67,9 @@ def load_starting_model(folder: Path):
         model = keras.models.load_model(keras_file, compile=False)
         return model, meta, str(meta.get("name", folder.name))
     if (folder / rundir.BEST).is_file():
-        from trainer.export import _best_float32_model
+        from trainer.export import best_float32_model
 
-        return _best_float32_model(folder), {}, folder.name
+        return best_float32_model(folder), {}, folder.name
     raise rundir.RunDirError(folder, "holds no model: expected model.json + model.keras or a "
                              "run's best.keras")
 
@@ -207,7 +207,7 @@ def score_faces(model_file: Path, faces: np.ndarray, labels: np.ndarray,
                 temperature: float = 1.0) -> dict:
     """The summary (accuracy, balanced accuracy, per class, confusion) of an exported file on
     faces (n, 48, 48) uint8, through LiteRT as the app runs it; per-face predictions too."""
-    from trainer.export import run_tflite
+    from trainer.convert import run_tflite
 
     probabilities = run_tflite(model_file, preprocess.preprocess_faces(faces))
     summary = metrics.summarize(metrics.apply_temperature(probabilities, temperature), labels)

@@ -84,6 +84,41 @@ class FacePanel(QWidget):
                                "else the largest. Click the video off a face, or press 0, to "
                                "follow the largest again.")
 
+        bars = self._build_bars()
+        self._build_plot()
+        self._timeline_title = QLabel("Last minute")
+        self._timeline_title.setFont(title_font)
+        # Two fixed lines, no word wrap: a wrapping label makes the scrolling side panel as
+        # tall as the plot would like to be instead of the window's height.
+        swatches = [f"<span style='color:{EMOTION_COLORS[e]}'>\u25a0</span>&nbsp;{e}"
+                    for e in EMOTIONS]
+        legend = QLabel(" ".join(swatches[:4]) + "<br>" + " ".join(swatches[4:]))
+        legend.setAccessibleName("Timeline legend: " + ", ".join(EMOTIONS))
+        self.legend = legend
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.explain_button = QPushButton("Why this answer?")
+        self.explain_button.setToolTip("Show which parts of this face made the model's answer "
+                                       "(Ctrl+Shift+E)")
+        self.explain_button.clicked.connect(self.explain_requested)
+        top = QHBoxLayout()
+        top.addWidget(self._title, 1)
+        top.addWidget(self.explain_button)
+        layout.addLayout(top)
+        layout.addLayout(bars)
+        layout.addSpacing(6)
+        layout.addWidget(self._timeline_title)
+        layout.addWidget(self._plot, 1)
+        layout.addWidget(legend)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._on_redraw_timer)
+        self._timer.start()
+
+    def _build_bars(self) -> QGridLayout:
+        """One labelled bar per emotion, in the emotion's colour."""
         bars = QGridLayout()
         bars.setHorizontalSpacing(8)
         bars.setVerticalSpacing(3)
@@ -116,7 +151,10 @@ class FacePanel(QWidget):
             self._names.append(name)
             self._bars.append(bar)
             self._values.append(value)
+        return bars
 
+    def _build_plot(self) -> None:
+        """The timeline: one curve per emotion, created once and fed through ``setData``."""
         self._plot = pg.PlotWidget()
         self._plot.setMinimumHeight(140)
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -140,37 +178,6 @@ class FacePanel(QWidget):
         for emotion in EMOTIONS:
             pen = pg.mkPen(QColor(EMOTION_COLORS[emotion]), width=2)
             self._curves.append(item.plot([], [], pen=pen, name=emotion, connect="finite"))
-
-        self._timeline_title = QLabel("Last minute")
-        self._timeline_title.setFont(title_font)
-        # Two fixed lines, no word wrap: a wrapping label makes the scrolling side panel as
-        # tall as the plot would like to be instead of the window's height.
-        swatches = [f"<span style='color:{EMOTION_COLORS[e]}'>\u25a0</span>&nbsp;{e}"
-                    for e in EMOTIONS]
-        legend = QLabel(" ".join(swatches[:4]) + "<br>" + " ".join(swatches[4:]))
-        legend.setAccessibleName("Timeline legend: " + ", ".join(EMOTIONS))
-        self.legend = legend
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        self.explain_button = QPushButton("Why this answer?")
-        self.explain_button.setToolTip("Show which parts of this face made the model's answer "
-                                       "(Ctrl+Shift+E)")
-        self.explain_button.clicked.connect(self.explain_requested)
-        top = QHBoxLayout()
-        top.addWidget(self._title, 1)
-        top.addWidget(self.explain_button)
-        layout.addLayout(top)
-        layout.addLayout(bars)
-        layout.addSpacing(6)
-        layout.addWidget(self._timeline_title)
-        layout.addWidget(self._plot, 1)
-        layout.addWidget(legend)
-
-        self._timer = QTimer(self)
-        self._timer.setInterval(REDRAW_MS)
-        self._timer.timeout.connect(self._on_redraw_timer)
-        self._timer.start()
 
     # input ------------------------------------------------------------------------------
     def select_track(self, track_id: int | None) -> None:

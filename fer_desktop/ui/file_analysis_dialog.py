@@ -9,6 +9,7 @@ the dialog cancels a run that has not finished; nothing half-written is left beh
 
 from __future__ import annotations
 
+import functools
 import threading
 import traceback
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtCore import QObject, QThread, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -256,3 +257,37 @@ class FileAnalysisDialog(QDialog):
     def reject(self) -> None:  # Esc, Cancel, Close
         self.stop()
         super().reject()
+
+
+class AnalysisDialogs(QObject):
+    """The whole-file analyses the Live tab has open; each dialog is forgotten once closed
+    and finished, and all are stopped when the window closes. ``on_saved(csv_path)`` is
+    called for each analysis written."""
+
+    def __init__(self, on_saved: Callable[[Path], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._on_saved = on_saved
+        self._parent = parent
+        self.dialogs: list[FileAnalysisDialog] = []
+
+    def open(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
+             numbers_only: bool = False) -> FileAnalysisDialog:
+        """Show a dialog and start analysing ``video`` into ``out_csv``."""
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self._parent,
+                                    numbers_only=numbers_only)
+        dialog.finished_analysis.connect(lambda result: self._on_saved(result.csv_path))
+        dialog.finished.connect(functools.partial(self._forget, dialog))
+        self.dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _forget(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
+        if dialog in self.dialogs and not dialog.running:
+            self.dialogs.remove(dialog)
+            dialog.deleteLater()
+
+    def close_all(self) -> None:
+        for dialog in list(self.dialogs):
+            dialog.stop()
+            dialog.close()

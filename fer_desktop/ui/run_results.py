@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.plain_words import run_sentences
 
 
@@ -95,7 +96,7 @@ class ResultsView(QWidget):
         if run is None:
             self.summary.setText("Select a run to see its evaluation.")
             return
-        path = run / "model.json"
+        path = run / MODEL_JSON
         if not path.is_file():
             self.summary.setText(f"{run.name}: no evaluation yet. A run is evaluated and "
                                  "exported (model.json) when its last epoch ends.")

@@ -381,9 +381,8 @@ class TrainTab(QWidget):
         states: dict[Path, str] = {}
         for row in rows:
             if row.run_dir == live and self.process.is_active:
-                states[row.run_dir] = {RUNNING: "running",
-                                       STOPPING: "stopping"}[self.process.state]
-            elif row.state == "running" and row.run_dir in self._outcomes:
+                states[row.run_dir] = self.process.state  # RUNNING or STOPPING
+            elif row.state == RUNNING and row.run_dir in self._outcomes:
                 states[row.run_dir] = self._outcomes[row.run_dir]  # ended moments ago
         self.run_list.show_rows(rows, self._shown_run, states)
         self._update_buttons()
@@ -426,7 +425,7 @@ class TrainTab(QWidget):
             return
         self.refresh_runs()
         row = self.run_list.selected_row()  # a run training elsewhere (command line): follow it
-        if row is not None and row.state == "running" and not self._is_live(row.run_dir):
+        if row is not None and row.state == RUNNING and not self._is_live(row.run_dir):
             self.curves.show_curves(read_run_curves(row.run_dir))
 
     def _on_use_clicked(self) -> None:
