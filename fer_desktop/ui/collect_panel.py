@@ -77,6 +77,7 @@ class CollectPanel(QGroupBox):
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.folder_label)
         choose = QPushButton("Folder...")
+        choose.setToolTip("Choose the folder the collected faces are saved in")
         choose.clicked.connect(self._choose_folder)
         layout.addWidget(choose)
         self.actions: list[QAction] = []
