@@ -37,7 +37,7 @@ from trainer import metrics, rundir
 from trainer.data import FerData
 from trainer.events import EventEmitter
 from trainer.finetune_config import PRESET, FinetuneConfig
-from trainer.imagefolder import ImageFolderData
+from trainer.imagefolder import ImageFolderData, save_test_faces
 
 
 def starting_point(from_model: str) -> Path:
@@ -67,9 +67,9 @@ def load_starting_model(folder: Path):
         model = keras.models.load_model(keras_file, compile=False)
         return model, meta, str(meta.get("name", folder.name))
     if (folder / rundir.BEST).is_file():
-        from trainer.export import _best_float32_model
+        from trainer.export import best_float32_model
 
-        return _best_float32_model(folder), {}, folder.name
+        return best_float32_model(folder), {}, folder.name
     raise rundir.RunDirError(folder, "holds no model: expected model.json + model.keras or a "
                              "run's best.keras")
 
@@ -207,7 +207,7 @@ def score_faces(model_file: Path, faces: np.ndarray, labels: np.ndarray,
                 temperature: float = 1.0) -> dict:
     """The summary (accuracy, balanced accuracy, per class, confusion) of an exported file on
     faces (n, 48, 48) uint8, through LiteRT as the app runs it; per-face predictions too."""
-    from trainer.export import run_tflite
+    from trainer.convert import run_tflite
 
     probabilities = run_tflite(model_file, preprocess.preprocess_faces(faces))
     summary = metrics.summarize(metrics.apply_temperature(probabilities, temperature), labels)
@@ -264,22 +264,6 @@ def _held_out_entry(folder: ImageFolderData, before: dict, after: dict) -> dict:
             "after": {k: after[k] for k in keep}, "before": {k: before[k] for k in keep}}
 
 
-def save_test_faces(run: Path, folder: ImageFolderData) -> Path:
-    """The held-out faces as ``test-faces.npz`` in the run: "Use this model" runs the model in
-    use and the candidate on them (``fer_desktop.core.model_compare``)."""
-    from fer_desktop.core.model_compare import TEST_FACES
-
-    path = run / TEST_FACES
-    tmp = run / f".tmp-{TEST_FACES}"
-    with open(tmp, "wb") as fh:
-        np.savez_compressed(fh, faces=folder.test_images, labels=folder.test_labels,
-                            paths=np.asarray(folder.test_paths, dtype=str),
-                            name=np.asarray(f"your {len(folder.test_labels)} test faces "
-                                            f"({Path(folder.root).name})"))
-    tmp.replace(path)
-    return path
-
-
 def format_comparison(meta: dict) -> str:
     """Before/after table of a fine-tuned model.json, for the log."""
     held = meta["held_out"]
@@ -334,7 +318,8 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
              "history": [], "status": "running", "dataset_sha256": folder.sha256,
              "precision": "float32"}
     rundir.atomic_write_json(run / rundir.STATE, state)
-    save_test_faces(run, folder)
+    save_test_faces(run, folder.test_images, folder.test_labels, folder.test_paths,
+                    Path(folder.root).name)
     before = _held_out_before(start, start_meta, model, folder)
     trainable = freeze_all_but_last_block(model)
     emitter.emit("started", run_dir=str(run), config=config.to_dict(),

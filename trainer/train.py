@@ -227,6 +227,11 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
     emitter.attach_run_dir(run)
+    if config.images:  # "Use this model" compares on the folder's test faces
+        from trainer.imagefolder import save_test_faces
+
+        save_test_faces(run, data.images["PublicTest"], data.labels["PublicTest"], None,
+                        Path(config.images).name)
     fit = _prepare_fit(config, data, votes, run, emitter, strategy)
     with fit.strategy.scope():
         if state is None:
