@@ -33,7 +33,7 @@ def public_predictions(run: Path, x: np.ndarray) -> tuple[np.ndarray, np.ndarray
     import keras
 
     from trainer import rundir
-    from trainer.export import float32_copy
+    from trainer.convert import float32_copy
 
     config = rundir.read_json(run / rundir.CONFIG)
     model = float32_copy(keras.models.load_model(run / rundir.BEST, compile=False),

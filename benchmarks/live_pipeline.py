@@ -151,6 +151,54 @@ def memory_child(threads: int) -> None:
     print(json.dumps({"rss_mb": rss, "tensorflow_loaded": "tensorflow" in sys.modules}))
 
 
+def print_table(args: argparse.Namespace, cases: list, pipelines: list[str], ours: dict,
+                naive: dict, fer: dict | None, memory: dict, fer_python: str | None) -> None:
+    """The benchmark's one table, then what each comparison measured."""
+    print(f"median ms per frame ({args.repeats} frames; LiteRT threads {args.threads}; "
+          f"{os.cpu_count()} CPUs)")
+    header = (f"{'frame':9s} {'faces':>5s} {'pipeline':10s} {'found':>5s} {'detect':>7s} "
+              f"{'crop+pre':>8s} {'classify':>8s} {'track':>6s} {'overlay':>7s} "
+              f"{'end2end':>8s} {'fps':>6s} {'naive/ours':>10s} {'fer/ours':>8s}")
+    print(header)
+    print("-" * len(header))
+    for size, faces in cases:
+        for name in pipelines:
+            r = ours[(size, faces, name)]
+            ratio = fer_ratio = ""
+            if naive and name == "blazeface":
+                ratio = f"{naive[(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
+            if fer and name == "blazeface":
+                fer_ratio = f"{fer['cases'][(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
+            print(f"{size:9s} {faces:5d} {name:10s} {r['found']:5d} {r['detect']:7.2f} "
+                  f"{r['preprocess']:8.2f} {r['classify']:8.2f} {r['track']:6.2f} "
+                  f"{r['overlay']:7.2f} {r['end_to_end']:8.2f} {1000 / r['end_to_end']:6.0f} "
+                  f"{ratio:>10s} {fer_ratio:>8s}")
+        others = [("naive", naive.get((size, faces)), "1.0x", ""),
+                  ("fer", fer["cases"][(size, faces)] if fer else None, "", "1.0x")]
+        for label, n, naive_col, fer_col in others:
+            if n:
+                print(f"{size:9s} {faces:5d} {label:10s} {n['found']:5d} {'':7s} {'':8s} "
+                      f"{'':8s} {'':6s} {'':7s} {n['end_to_end']:8.2f} "
+                      f"{1000 / n['end_to_end']:6.0f} {naive_col:>10s} {fer_col:>8s}")
+    print()
+    print(f"resident memory of a fresh process running both app pipelines: "
+          f"{memory['rss_mb']:.0f} MB (TensorFlow loaded: {memory['tensorflow_loaded']})")
+    print("naive = Haar + Keras model.predict per face (assets/model.keras); "
+          "naive/ours = naive end-to-end / BlazeFace end-to-end")
+    if fer:
+        peak = fer["peak_rss_mb"]
+        print(f"fer = fer {fer['fer_version']} FER(mtcnn=False).detect_emotions (its Haar + Keras "
+              f"mini-Xception, TensorFlow default threads; {fer['repeats']} frames after "
+              f"{fer['warmup']} warm-up; {fer_python}); "
+              "fer/ours = fer end-to-end / BlazeFace end-to-end"
+              + (f"; fer worker peak memory {peak:.0f} MB" if peak else ""))
+    elif args.no_fer:
+        print("fer comparison skipped (--no-fer)")
+    else:
+        print(f"fer comparison skipped: no python with fer found (--fer-python, "
+              f"$FER_BENCH_PYTHON, {FER_VENV_PYTHON}); create it with: {FER_SETUP}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=40)
@@ -196,49 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                                                args.naive_repeats)
     fer = bench_fer(fer_python, frames, args.fer_repeats) if fer_python else None
 
-    print(f"median ms per frame ({args.repeats} frames; LiteRT threads {args.threads}; "
-          f"{os.cpu_count()} CPUs)")
-    header = (f"{'frame':9s} {'faces':>5s} {'pipeline':10s} {'found':>5s} {'detect':>7s} "
-              f"{'crop+pre':>8s} {'classify':>8s} {'track':>6s} {'overlay':>7s} "
-              f"{'end2end':>8s} {'fps':>6s} {'naive/ours':>10s} {'fer/ours':>8s}")
-    print(header)
-    print("-" * len(header))
-    for size, faces in cases:
-        for name in pipelines:
-            r = ours[(size, faces, name)]
-            ratio = fer_ratio = ""
-            if naive and name == "blazeface":
-                ratio = f"{naive[(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
-            if fer and name == "blazeface":
-                fer_ratio = f"{fer['cases'][(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
-            print(f"{size:9s} {faces:5d} {name:10s} {r['found']:5d} {r['detect']:7.2f} "
-                  f"{r['preprocess']:8.2f} {r['classify']:8.2f} {r['track']:6.2f} "
-                  f"{r['overlay']:7.2f} {r['end_to_end']:8.2f} {1000 / r['end_to_end']:6.0f} "
-                  f"{ratio:>10s} {fer_ratio:>8s}")
-        others = [("naive", naive.get((size, faces)), "1.0x", ""),
-                  ("fer", fer["cases"][(size, faces)] if fer else None, "", "1.0x")]
-        for label, n, naive_col, fer_col in others:
-            if n:
-                print(f"{size:9s} {faces:5d} {label:10s} {n['found']:5d} {'':7s} {'':8s} "
-                      f"{'':8s} {'':6s} {'':7s} {n['end_to_end']:8.2f} "
-                      f"{1000 / n['end_to_end']:6.0f} {naive_col:>10s} {fer_col:>8s}")
-    print()
-    print(f"resident memory of a fresh process running both app pipelines: "
-          f"{memory['rss_mb']:.0f} MB (TensorFlow loaded: {memory['tensorflow_loaded']})")
-    print("naive = Haar + Keras model.predict per face (assets/model.keras); "
-          "naive/ours = naive end-to-end / BlazeFace end-to-end")
-    if fer:
-        peak = fer["peak_rss_mb"]
-        print(f"fer = fer {fer['fer_version']} FER(mtcnn=False).detect_emotions (its Haar + Keras "
-              f"mini-Xception, TensorFlow default threads; {fer['repeats']} frames after "
-              f"{fer['warmup']} warm-up; {fer_python}); "
-              "fer/ours = fer end-to-end / BlazeFace end-to-end"
-              + (f"; fer worker peak memory {peak:.0f} MB" if peak else ""))
-    elif args.no_fer:
-        print("fer comparison skipped (--no-fer)")
-    else:
-        print(f"fer comparison skipped: no python with fer found (--fer-python, "
-              f"$FER_BENCH_PYTHON, {FER_VENV_PYTHON}); create it with: {FER_SETUP}")
+    print_table(args, cases, list(pipelines), ours, naive, fer, memory, fer_python)
     return 0
 
 

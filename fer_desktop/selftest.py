@@ -34,6 +34,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from fer_desktop.core.model import MODEL_JSON
+
 TRAINER_TIMEOUT_S = 900.0
 TINY_ARGS = ("--epochs", "1", "--batch-size", "16", "--threads", "1", "--events", "json")
 
@@ -113,9 +115,9 @@ def check_resources(context: Context) -> str:
 
     missing: list[str] = []
     found = 0
-    names = ["model.json", "sample.jpg", "icon.png"]
+    names = [MODEL_JSON, "sample.jpg", "icon.png"]
     try:
-        meta = json.loads(resource_path("model.json").read_text(encoding="utf-8"))
+        meta = json.loads(resource_path(MODEL_JSON).read_text(encoding="utf-8"))
         names += [str(name) for name in (meta.get("files") or {}).values()]
     except ResourceError as exc:
         missing.append(str(exc))
@@ -126,7 +128,7 @@ def check_resources(context: Context) -> str:
             resource_path(name)
             found += 1
         except ResourceError as exc:
-            if name != "model.json":
+            if name != MODEL_JSON:
                 missing.append(str(exc))
     for finder in (yunet_model_path, blazeface_model_path, haar_cascade_path):
         try:
@@ -420,7 +422,7 @@ def check_trainer_export(context: Context) -> str:
     if finished is None or run.exit_code != 0:
         raise CheckFailed(f"the trainer exited with {run.exit_code} without 'finished': "
                           f"{run.stderr_tail()}")
-    meta_path = run_dir / "model.json"
+    meta_path = run_dir / MODEL_JSON
     if not meta_path.is_file():
         raise CheckFailed(f"{meta_path}: missing, the run exported no model")
     files = json.loads(meta_path.read_text(encoding="utf-8")).get("files", {})

@@ -276,3 +276,22 @@ def test_a_truncated_video_is_reported_and_exits_1(tmp_path, sample_bgr, capsys)
     err = capsys.readouterr().err
     assert "of its 40 frames" in err and "truncated" in err
     assert 0 < len(rows(out)) < 40  # the frames that were read are kept
+
+
+def test_a_video_without_frame_rate_or_times_is_named(tmp_path, sample_bgr, capsys,
+                                                      monkeypatch):
+    from fer_desktop.core import analyze
+
+    video = sample_video(tmp_path / "clip.avi", sample_bgr)
+    real_open = analyze.open_source
+
+    def open_without_times(path):  # as if the header said fps 0 or NaN and no frame times
+        source = real_open(path)
+        source.fps_assumed = True
+        return source
+
+    monkeypatch.setattr(analyze, "open_source", open_without_times)
+    assert main([str(video), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "clip.avi: the file gives no frame rate or frame times" in err
+    assert "assume 30 frames a second" in err

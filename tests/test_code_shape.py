@@ -42,13 +42,7 @@ def test_no_ui_file_is_over_600_lines():
     assert {name: n for name, n in sizes.items() if n > MAX_UI_FILE_LINES} == {}
 
 
-# Not yet done (issue 14, item 7): train(), export_model() and a benchmark's main().
-NOT_YET = pytest.mark.xfail(strict=True, reason="long trainer/benchmark functions not split yet")
-
-
-@pytest.mark.parametrize("package", [pytest.param(p, marks=NOT_YET)
-                                     if p in ("trainer", "benchmarks") else p
-                                     for p in PACKAGES])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_no_function_is_over_80_lines(package):
     too_long = {}
     for path in sorted((ROOT / package).rglob("*.py")):

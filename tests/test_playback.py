@@ -141,3 +141,17 @@ def test_a_seek_the_file_refuses_names_the_file(tmp_path):
             source.seek(2)
     finally:
         source.close()
+
+
+def test_never_two_drops_in_a_row():
+    # Skipping costs time too: on a machine too slow even to skip, a frame is still shown
+    # after each drop (it used to drop forever and show nothing).
+    now = FakeClock()
+    clock = PlaybackClock(fps=10.0, clock=now)
+    clock.plan(0.0)
+    now.now += 1.0
+    assert clock.plan(0.1).drop == 9
+    now.now += 1.0  # the skip itself took a second: late again
+    assert clock.plan(1.0) == Plan()
+    now.now += 1.0
+    assert clock.plan(1.1).drop > 0

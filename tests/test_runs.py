@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
 
+import pytest
 from trainer_helpers import make_run_folder
 
 from trainer.runs import list_runs, read_run_curves, read_run_row
@@ -74,3 +76,53 @@ def test_a_run_stopped_during_export_is_resumable(tmp_path):
     assert read_run_row(run).resumable  # all epochs done, no model.json yet
     (run / "model.json").write_text("{}")
     assert not read_run_row(run).resumable
+
+
+# --- state.json as a RunState ---------------------------------------------------------------
+def test_a_run_state_saves_and_loads_the_same_file_format(tmp_path):
+    from trainer import rundir
+
+    state = rundir.RunState(epochs=3, epoch=1, checkpoint="ckpt-0001.keras",
+                            best_val_accuracy=0.4, best_epoch=1,
+                            history=[{"epoch": 1, "seconds": 2.5}], dataset_sha256="ab",
+                            precision="float32", time_budget_reached=True)
+    state.save(tmp_path)
+    saved = json.loads((tmp_path / rundir.STATE).read_text())
+    assert saved == {"epochs": 3, "epoch": 1, "checkpoint": "ckpt-0001.keras",
+                     "best_val_accuracy": 0.4, "best_epoch": 1,
+                     "history": [{"epoch": 1, "seconds": 2.5}], "status": rundir.RUNNING,
+                     "dataset_sha256": "ab", "precision": "float32"}  # no time budget flag
+    again = rundir.RunState.load(tmp_path)
+    assert again == dataclasses.replace(state, time_budget_reached=False)
+    assert again.seconds == 2.5
+
+
+def test_a_newer_trainers_keys_survive_a_save(tmp_path):
+    from trainer import rundir
+
+    (tmp_path / rundir.STATE).write_text(json.dumps({"epoch": 2, "epochs": 5, "status": "stopped",
+                                                     "ema_decay": 0.99}))
+    state = rundir.RunState.load(tmp_path)
+    assert (state.epoch, state.status, state.extra) == (2, rundir.STOPPED, {"ema_decay": 0.99})
+    state.epoch = 3
+    state.save(tmp_path)
+    assert json.loads((tmp_path / rundir.STATE).read_text())["ema_decay"] == 0.99
+
+
+@pytest.mark.parametrize("text, problem", [("{not json", "is not valid JSON"),
+                                            ("[1, 2]", "is not a trainer's state"),
+                                            ('{"epoch": "two"}', "is not a trainer's state")])
+def test_a_damaged_state_is_named_by_load_and_skipped_by_peek(tmp_path, text, problem):
+    from trainer import rundir
+
+    (tmp_path / rundir.STATE).write_text(text)
+    with pytest.raises(rundir.RunDirError, match=problem) as error:
+        rundir.RunState.load(tmp_path)
+    assert error.value.path == str(tmp_path / rundir.STATE)
+    assert rundir.RunState.peek(tmp_path) is None
+    assert rundir.RunState.peek(tmp_path / "missing") is None
+
+
+def test_a_state_without_status_is_not_shown_as_running(tmp_path):
+    run = make_run_folder(tmp_path, "20260101-120000-seed", {"epoch": 1, "epochs": 5})
+    assert read_run_row(run).state == "interrupted"

@@ -148,6 +148,7 @@ def test_a_bad_csv_row_is_named_before_training_starts(qtbot, tab, tmp_path):
         tab.form.start_button.click()
     assert "row 5 (line 6): 100 pixel values, expected 2304" in tab.form.message.text()
     assert tab.process.state == tp.IDLE and tab.form.start_button.isEnabled()
+    assert "Checking" not in tab.progress_box.epoch_label.text()  # the check is over
 
 
 def test_a_missing_csv_is_named_without_starting_anything(tab, tmp_path):

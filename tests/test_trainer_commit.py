@@ -64,8 +64,7 @@ def train_until_killed(run: Path, kill_at: int, monkeypatch) -> int:
         return real_emit(event, **fields)
 
     emitter.emit = emit
-    state = {"epoch": 0, "epochs": 4, "checkpoint": None, "best_val_accuracy": None,
-             "best_epoch": None, "history": [], "status": "running"}
+    state = rundir.RunState(epochs=4)
     callback = _make_callback(run, state, emitter, _StopFlag(), steps=1, batch_size=8, epochs=4)
     model = FakeModel()
     callback.set_model(model)
@@ -95,33 +94,42 @@ def test_a_kill_at_any_moment_of_the_commit_leaves_a_consistent_run(tmp_path, mo
         if not (run / rundir.STATE).exists():
             assert not (run / rundir.BEST).exists(), kill_at  # nothing committed, no best
             continue
-        state = json.loads((run / rundir.STATE).read_text())
+        state = rundir.RunState.load(run)
         rundir.repair_best(run, state)  # what resume and export do first
-        if state["best_epoch"]:
+        if state.best_epoch:
             assert (run / rundir.BEST).read_text() == \
-                f"model of epoch {state['best_epoch']}", f"kill before operation {kill_at}"
-        assert (run / state["checkpoint"]).read_text() == f"model of epoch {state['epoch']}"
+                f"model of epoch {state.best_epoch}", f"kill before operation {kill_at}"
+        assert (run / state.checkpoint).read_text() == f"model of epoch {state.epoch}"
         missing = [row["epoch"] for row in rundir.epochs_without_event(run, state)]
         logged = [json.loads(line)["epoch"] for line in
                   (run / "events.jsonl").read_text().splitlines() if '"event":"epoch"' in line]
-        assert sorted(logged + missing) == [row["epoch"] for row in state["history"]], kill_at
+        assert sorted(logged + missing) == [row["epoch"] for row in state.history], kill_at
 
 
 # --- the repairs themselves, without TensorFlow ----------------------------------------------
 def test_repair_best_relinks_the_committed_best_epoch(tmp_path):
     (tmp_path / "ckpt-0003.keras").write_text("epoch 3")
     (tmp_path / rundir.BEST).write_text("epoch 2")  # killed after state.json said epoch 3
-    state = {"best_epoch": 3}
+    state = rundir.RunState(epochs=3, epoch=3, best_epoch=3)
+    assert rundir.best_file(tmp_path, state) == tmp_path / "ckpt-0003.keras"  # read-only
+    assert (tmp_path / rundir.BEST).read_text() == "epoch 2"
     assert rundir.repair_best(tmp_path, state) is True
+    assert rundir.best_file(tmp_path, state) == tmp_path / rundir.BEST
     assert (tmp_path / rundir.BEST).read_text() == "epoch 3"
     assert rundir.repair_best(tmp_path, state) is False  # already right: nothing written
     assert not list(tmp_path.glob(".tmp-*"))
 
 
-def test_repair_best_leaves_a_best_whose_checkpoint_was_pruned(tmp_path):
+def test_repair_best_leaves_a_best_that_was_linked(tmp_path):
     (tmp_path / rundir.BEST).write_text("epoch 2")
-    assert rundir.repair_best(tmp_path, {"best_epoch": 2}) is False
-    assert rundir.repair_best(tmp_path, {"best_epoch": None}) is False
+    (tmp_path / "ckpt-0003.keras").write_text("epoch 3")
+    assert rundir.repair_best(tmp_path, rundir.RunState(epochs=3, epoch=3, best_epoch=2)) \
+        is False  # pruned ckpt
+    assert rundir.repair_best(tmp_path, rundir.RunState(epochs=3, epoch=3)) is False
+    (tmp_path / "ckpt-0002.keras").write_text("epoch 2 (differs)")
+    # Epoch 3 committed after epoch 2's link, so best.keras is not in a kill gap: left alone.
+    assert rundir.repair_best(tmp_path, rundir.RunState(epochs=3, epoch=3, best_epoch=2)) \
+        is False
     assert (tmp_path / rundir.BEST).read_text() == "epoch 2"
 
 
@@ -134,10 +142,11 @@ def test_link_best_shares_the_checkpoint_file(tmp_path):
 
 
 def test_remove_leftovers_takes_only_temporary_files(tmp_path):
-    for name in (".tmp-123-best.keras", ".state.json.abc.tmp", "state.json", "best.keras",
-                 "ckpt-0001.keras", "notes.tmp"):
+    for name in (".tmp-123-best.keras", ".state.json.abc.tmp", ".write-test-abc", "state.json",
+                 "best.keras", "ckpt-0001.keras", "notes.tmp"):
         (tmp_path / name).write_text("x")
-    assert rundir.remove_leftovers(tmp_path) == [".state.json.abc.tmp", ".tmp-123-best.keras"]
+    assert rundir.remove_leftovers(tmp_path) == [".state.json.abc.tmp", ".tmp-123-best.keras",
+                                                 ".write-test-abc"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "best.keras", "ckpt-0001.keras", "notes.tmp", "state.json"]
 
@@ -147,7 +156,7 @@ def test_epochs_without_event_finds_the_gap(tmp_path):
              {"v": 1, "event": "epoch", "epoch": 3}]
     text = "\n".join(json.dumps(e, separators=(",", ":")) for e in lines)
     (tmp_path / "events.jsonl").write_text(text + '\n{"v":1,"event":"epoch","ep')  # cut line
-    state = {"history": [{"epoch": 1}, {"epoch": 2}, {"epoch": 3}, {"epoch": 4}]}
+    state = rundir.RunState(epochs=4, history=[{"epoch": n} for n in (1, 2, 3, 4)])
     assert [r["epoch"] for r in rundir.epochs_without_event(tmp_path, state)] == [2, 4]
 
 

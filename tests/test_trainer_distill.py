@@ -53,7 +53,7 @@ def test_mixed_labels_then_a_student_taught_by_that_run(data):
         assert scores[key] is not None, key
 
     # the balanced decision is inside the file: LiteRT gives the reweighted probabilities
-    from trainer.export import run_tflite
+    from trainer.convert import run_tflite
 
     x = np.random.default_rng(0).uniform(0, 1, (8, 48, 48, 1)).astype(np.float32)
     p = run_tflite(run / "model.tflite", x)

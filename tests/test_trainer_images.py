@@ -38,6 +38,10 @@ def test_training_on_an_image_folder_reports_and_exports(folder_run):
     meta = json.loads((folder_run["run_dir"] / "model.json").read_text())
     assert meta["accuracy"]["model.tflite"]["public_accuracy"] >= 0.0
     assert "Sad/readme.txt" in folder_run["stderr"]
+    from fer_desktop.core.model_compare import load_test_faces
+
+    faces, labels, name = load_test_faces(folder_run["run_dir"])  # for "Use this model"
+    assert faces.shape == (6, 48, 48) and sorted(set(labels.tolist())) == [3, 4, 5]
 
 
 def test_evaluate_on_an_image_folder(folder_run, tmp_path):

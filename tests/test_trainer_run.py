@@ -62,7 +62,7 @@ def test_run_folder_holds_every_file(tiny_run):
 def test_exported_tflite_predicts_like_the_keras_model(tiny_run):
     import keras
 
-    from trainer.export import run_tflite
+    from trainer.convert import run_tflite
 
     run = tiny_run["run_dir"]
     meta = json.loads((run / "model.json").read_text())
@@ -106,7 +106,7 @@ def _two_copies(run: Path, folder: Path) -> tuple[Path, Path]:
 def test_ensemble_of_identical_members_predicts_like_the_member(tiny_run, tmp_path):
     import keras
 
-    from trainer.export import run_tflite
+    from trainer.convert import run_tflite
 
     a, b = _two_copies(tiny_run["run_dir"], tmp_path)
     out = tmp_path / "ens"
@@ -140,11 +140,12 @@ def _export_in_process(monkeypatch, max_int8_loss: float):
 
 def test_int8_only_ensemble_ships_its_int8_file_alone(tiny_run, tmp_path, monkeypatch):
     from fer_desktop.core.model import EmotionClassifier
+    from trainer import ensemble
 
     export, emitter = _export_in_process(monkeypatch, 1.0)
     a, b = _two_copies(tiny_run["run_dir"], tmp_path)
     out, assets = tmp_path / "ens", tmp_path / "assets"
-    meta = export.export_ensemble([a, b], out, emitter, copy_to=str(assets), int8_only=True)
+    meta = ensemble.export_ensemble([a, b], out, emitter, copy_to=str(assets), int8_only=True)
     assert set(meta["files"]) == {"keras", "tflite_int8"}
     assert set(meta["accuracy"]) == {"model-int8.tflite"}
     assert not (out / "model.tflite").exists() and (out / "model-int8.tflite").is_file()
@@ -156,10 +157,12 @@ def test_int8_only_ensemble_ships_its_int8_file_alone(tiny_run, tmp_path, monkey
 
 def test_int8_only_is_refused_when_the_int8_copy_loses_accuracy(tiny_run, tmp_path,
                                                                  monkeypatch):
+    from trainer import ensemble
+
     export, emitter = _export_in_process(monkeypatch, -1.0)
     a, b = _two_copies(tiny_run["run_dir"], tmp_path)
     with pytest.raises(export.rundir.RunDirError, match="--int8-only"):
-        export.export_ensemble([a, b], tmp_path / "ens", emitter, int8_only=True)
+        ensemble.export_ensemble([a, b], tmp_path / "ens", emitter, int8_only=True)
     assert not list((tmp_path / "ens").glob("model*"))
 
 

@@ -47,7 +47,7 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     qtbot.waitUntil(lambda: len(panel.present_tracks) == 2, timeout=WAIT_MS)
     first, second = panel.present_tracks
     assert live.video_view.highlight is not None  # two faces: the followed one is marked
-    live._select_face(first)
+    live.face_selection.select(first)
     live.video_view.setFocus()
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # from the face shown to the next
     assert panel.selected_track == second and live.video_view.hasFocus()
@@ -76,7 +76,7 @@ def test_when_the_followed_face_leaves_its_line_breaks_and_the_switch_is_marked(
         pass
     # the camera is mirrored on screen: its right-hand face is drawn on the left
     right = min(blocker.args[0].result.faces, key=lambda f: f.box[0]).track_id
-    live._select_face(right)
+    live.face_selection.select(right)
     qtbot.waitUntil(lambda: panel.current_face.track_id == right, timeout=WAIT_MS)
     camera._two = 0  # the followed (right) face leaves the picture
     qtbot.waitUntil(lambda: len(panel.present_tracks) == 1, timeout=WAIT_MS)
@@ -89,7 +89,7 @@ def test_when_the_followed_face_leaves_its_line_breaks_and_the_switch_is_marked(
     assert "#" + str(left) in panel._timeline_title.text()
     x, y = panel.curve_data("happy")
     assert len(x) >= 2 and not np.isnan(y).any()  # the left face never left: no break
-    live._select_face(right)  # the right face's own series ends with a break
+    live.face_selection.select(right)  # the right face's own series ends with a break
     with qtbot.waitSignal(panel.timeline_redrawn, timeout=WAIT_MS):
         pass
     times, probs = panel._timelines.series(right)

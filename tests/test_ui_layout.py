@@ -50,10 +50,10 @@ def test_live_tab_with_a_video_fits_800x600(qtbot, main_window, tmp_path):
     settle(qtbot, window)
     assert live.transport.compact  # wrapped into two rows rather than cut
     long_path = tmp_path / ("a-very-long-folder-name-" * 6) / "fer-20260101-120000.png"
-    live.saved_banner.show_saved("Screenshot saved", long_path)
+    live.outputs.saved_banner.show_saved("Screenshot saved", long_path)
     qtbot.wait(50)
     assert clipped_widgets(window) == []
-    assert str(long_path) in live.saved_banner.label.toolTip()  # cut on screen, whole here
+    assert str(long_path) in live.outputs.saved_banner.label.toolTip()  # cut on screen, whole here
     assert window.model_label.width() <= 280
     settle(qtbot, window, 1280, 800)
     assert not live.transport.compact and clipped_widgets(window) == []

@@ -19,9 +19,9 @@ def test_screenshot_and_recording_say_where_with_open_folder(qtbot, main_window,
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     opened = []
-    monkeypatch.setattr(live, "folder_opener", lambda folder: opened.append(folder) or True)
+    monkeypatch.setattr(live.outputs, "folder_opener", lambda folder: opened.append(folder) or True)
     png = live.take_screenshot()
-    banner = live.saved_banner
+    banner = live.outputs.saved_banner
     assert banner.isVisible() and banner.path == png
     assert "Screenshot saved" in banner.label.text() and str(png) in banner.label.text()
     banner.open_button.click()
@@ -39,12 +39,12 @@ def test_file_menu_opens_the_output_folder_creating_it(qtbot, main_window, setti
     window = main_window(source=str(SAMPLE))
     live = window.live_view
     opened = []
-    monkeypatch.setattr(live, "folder_opener", lambda folder: opened.append(folder) or True)
+    monkeypatch.setattr(live.outputs, "folder_opener", lambda folder: opened.append(folder) or True)
     file_menu = window.menuBar().actions()[0].menu()
     assert live.act_open_output_folder in file_menu.actions()
     live.act_open_output_folder.trigger()
     assert opened == [tmp_path / "new" / "out"] and Path(opened[0]).is_dir()
-    monkeypatch.setattr(live, "folder_opener", lambda folder: False)
+    monkeypatch.setattr(live.outputs, "folder_opener", lambda folder: False)
     live.act_open_output_folder.trigger()
     assert "Could not open" in window.notifier.last_error
 

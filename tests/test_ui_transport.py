@@ -123,7 +123,8 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     window = main_window(source=str(SAMPLE))
     live = window.live_view
     wait_frame(qtbot, live)
-    live._ask_open_file = lambda title, file_filter: str(video)  # no video on screen: asked
+    # no video on screen: the user is asked for one
+    live.source_picker.ask_open_file = lambda title, file_filter: str(video)
     dialog = live.analyse_whole_file()
     with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
         pass
@@ -131,3 +132,14 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     assert not dialog.thread.isRunning()
     out = Path(settings.output_folder)
     assert not out.exists() or not list(out.glob("clip-emotions-*"))
+
+
+def test_a_looping_video_shows_its_position_within_its_length(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=8, fps=40.0)  # loops (the default)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live, lambda o: o.result.index >= 12)  # into the second pass
+    out = wait_frame(qtbot, live)
+    assert out.result.index >= 8
+    assert live.transport.slider.value() <= 7
+    assert live.transport.slider.value() == round(out.result.timestamp_s * 40.0)

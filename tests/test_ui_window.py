@@ -139,7 +139,7 @@ def test_switching_sources_stops_the_old_thread(qtbot, main_window, tmp_path):
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     old = live.capture
-    live._ask_open_file = lambda title, file_filter: str(video)
+    live.source_picker.ask_open_file = lambda title, file_filter: str(video)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda out: out.source == str(video)):
         live.act_open_video.trigger()

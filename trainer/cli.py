@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from trainer import rundir
 from trainer.config import ConfigError, add_train_arguments, config_from_args
 from trainer.data import DatasetError
 from trainer.events import EventEmitter
@@ -18,7 +19,7 @@ from trainer.rundir import RunDirError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble")
+COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble", "finetune")
 
 DESCRIPTION = """\
 Train the FER Desktop emotion CNN on the FER-2013 CSV.
@@ -38,6 +39,7 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer --images my_faces/                   train on an image folder
                                                          (my_faces/happy/*.jpg, my_faces/sad/...)
   python -m trainer evaluate assets --images my_faces/ --split all
+  python -m trainer finetune --images my_faces/          adapt the shipped model to your faces
 
 Each run is a folder under --out holding its config, checkpoints, history and models.
 """
@@ -51,7 +53,7 @@ def _train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m trainer", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Other commands: inspect, evaluate, export, ensemble "
+        epilog="Other commands: inspect, evaluate, export, ensemble, finetune "
         "(python -m trainer COMMAND --help).")
     add_train_arguments(parser)
     return parser
@@ -124,6 +126,19 @@ def _ensemble_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _finetune_parser() -> argparse.ArgumentParser:
+    from trainer.finetune_config import add_finetune_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer finetune",
+        description="Adapt a trained model (the shipped one by default) to your own faces: the "
+        "last block and head of each network are trained for a few epochs on an image folder, "
+        "then exported like any run, with accuracy on your held-out faces and on FER-2013 "
+        "PublicTest, before and after (docs/own-faces.md).")
+    add_finetune_arguments(parser)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else "train"
@@ -131,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     parser = {"train": _train_parser, "inspect": _inspect_parser,
               "evaluate": _evaluate_parser, "distill": _train_parser, "export": _export_parser,
-              "ensemble": _ensemble_parser}[command]()
+              "ensemble": _ensemble_parser, "finetune": _finetune_parser}[command]()
     args = parser.parse_args(argv)
     mode = getattr(args, "events", "text")
     emitter = EventEmitter(mode, stdout=_reserve_stdout_for_events() if mode == "json" else None)
@@ -179,7 +194,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         from trainer.export import export_model_folder, export_run
 
         folder = Path(args.run_dir)
-        if (folder / "model.json").is_file() and not (folder / "config.json").is_file():
+        if (folder / rundir.MODEL).is_file() and not (folder / rundir.CONFIG).is_file():
             if not args.out or not args.csv:
                 raise UserError(f"{folder} is an exported model folder: re-export it with "
                                 "--csv PATH and --out FOLDER")
@@ -189,8 +204,14 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
                    int8_only=args.int8_only)
         return 0
+    if command == "finetune":
+        from trainer.finetune import finetune
+        from trainer.finetune_config import finetune_config_from_args
+
+        finetune(finetune_config_from_args(args), emitter)
+        return 0
     if command == "ensemble":
-        from trainer.export import export_ensemble
+        from trainer.ensemble import export_ensemble
 
         export_ensemble([Path(r) for r in args.run_dirs], Path(args.out), emitter,
                         csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
@@ -198,6 +219,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     from trainer.train import train
 
     if args.resume:
+        _refuse_finetune_resume(Path(args.resume))
         train(config_from_args(args), emitter, resume_dir=Path(args.resume),
               new_epochs=args.epochs)
         return 0
@@ -213,3 +235,13 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
                             "model folder such as assets)")
     train(config_from_args(args), emitter)
     return 0
+
+
+def _refuse_finetune_resume(run: Path) -> None:
+    """A fine-tuning run keeps no checkpoint: say so instead of failing on its config."""
+    from trainer.finetune_config import PRESET
+    from trainer.rundir import CONFIG, read_json
+
+    if (run / CONFIG).is_file() and read_json(run / CONFIG).get("preset") == PRESET:
+        raise UserError(f"{run}: a fine-tuning run cannot be resumed; start the fine-tuning "
+                        "again (it takes about a minute)")

@@ -28,18 +28,18 @@ def _teacher_model(path: Path):
     from fer_desktop.core.model_schema import is_plain_file_name
     from trainer.keras_files import load_keras
 
-    if (path / "model.json").is_file():
-        files = json.loads((path / "model.json").read_text()).get("files", {})
+    if (path / rundir.MODEL).is_file():
+        files = json.loads((path / rundir.MODEL).read_text()).get("files", {})
         name = str(files.get("keras", "model.keras"))
         if not is_plain_file_name(name):
-            raise rundir.RunDirError(path / "model.json", f"names the Keras file {name!r}, "
+            raise rundir.RunDirError(path / rundir.MODEL, f"names the Keras file {name!r}, "
                                      "outside its folder: refused")
         keras_file = path / name
         if not keras_file.is_file():
             raise rundir.RunDirError(keras_file, "missing: a teacher needs the Keras model")
         return load_keras(keras_file, compile=False)
     if (path / rundir.BEST).is_file():
-        from trainer.export import float32_copy
+        from trainer.convert import float32_copy
 
         config = rundir.read_json(path / rundir.CONFIG)
         model = load_keras(path / rundir.BEST, compile=False)

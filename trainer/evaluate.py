@@ -21,13 +21,13 @@ from trainer.events import EventEmitter
 def resolve_model(target: Path) -> tuple[Path, float]:
     """The model file to evaluate and the temperature to apply (1.0 without model.json)."""
     if target.is_file():
-        meta = target.parent / "model.json"
+        meta = target.parent / rundir.MODEL
         temperature = 1.0
         if meta.is_file() and target.suffix == ".tflite":
             temperature = float(json.loads(meta.read_text()).get("temperature", 1.0))
         return target, temperature
     if target.is_dir():
-        meta_path = target / "model.json"
+        meta_path = target / rundir.MODEL
         if meta_path.is_file():
             meta = rundir.read_json(meta_path)
             files = meta.get("files", {})
@@ -42,7 +42,7 @@ def resolve_model(target: Path) -> tuple[Path, float]:
 
 def predict(model_path: Path, x: np.ndarray, tta: str = "none") -> np.ndarray:
     if model_path.suffix == ".tflite":
-        from trainer.export import run_tflite
+        from trainer.convert import run_tflite
 
         def run(images):
             return run_tflite(model_path, images)

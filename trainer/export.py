@@ -4,16 +4,19 @@ The exported files are checked against the Keras model on the same inputs, score
 PublicTest and PrivateTest through LiteRT, and the int8 copy is kept only when it loses at most
 0.3 points of PublicTest accuracy. Everything is written to temporary names and renamed, and
 ``model.json`` last, so a folder with a ``model.json`` always holds the files it names.
-An ensemble (several runs' best checkpoints averaged in one Keras model) goes through the same
-``export_model``; ``int8_only`` leaves the float32 ``.tflite`` out of what ships.
+An ensemble (``trainer.ensemble``) goes through the same ``export_model``; ``int8_only``
+leaves the float32 ``.tflite`` out of what ships. The conversions themselves are in
+``trainer.convert``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,95 +24,11 @@ import numpy as np
 from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
 from trainer import metrics, rundir
+from trainer.convert import float32_copy, run_tflite, to_tflite
 from trainer.events import EventEmitter
 
 INT8_MAX_LOSS = 0.003
 MODEL_FORMAT_VERSION = 1
-
-
-def float32_copy(model, preset: str):
-    """Rebuild ``model`` in float32 with the same weights (TFLite has no bfloat16 kernels)."""
-    import keras
-
-    from trainer.recipe import BUILDERS
-
-    keras.mixed_precision.set_global_policy("float32")
-    clone = BUILDERS[preset]()
-    clone.set_weights(model.get_weights())
-    return clone
-
-
-def with_flip_averaging(model):
-    """A model that averages the predictions of the face and its mirror image."""
-    import keras
-
-    class MirrorImage(keras.layers.Layer):
-        def call(self, x):
-            return keras.ops.flip(x, axis=2)
-
-    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
-    both = keras.layers.Average(name="probabilities_tta")(
-        [model(inputs), model(MirrorImage(name="mirror")(inputs))])
-    return keras.Model(inputs, both, name=f"{model.name}_flip")
-
-
-def with_prior_correction(model, weights: np.ndarray):
-    """A model whose probabilities are multiplied by per-class weights and renormalised.
-
-    This is the balanced decision (see ``metrics.choose_prior_power``) inside the graph, so
-    that the app, ``analyze`` and any script that runs the file get the same answer.
-    """
-    import keras
-
-    constant = np.asarray(weights, np.float32)[None, :]
-
-    class PriorCorrection(keras.layers.Layer):
-        def call(self, p):
-            adjusted = p * keras.ops.convert_to_tensor(constant)
-            return adjusted / keras.ops.sum(adjusted, axis=-1, keepdims=True)
-
-    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
-    outputs = PriorCorrection(name="prior_correction", dtype="float32")(model(inputs))
-    return keras.Model(inputs, outputs, name=f"{model.name}_balanced")
-
-
-def to_tflite(model, quantize: bool, flip_tta: bool = False,
-              prior_weights: np.ndarray | None = None) -> bytes:
-    """Convert with Keras's own export path (it freezes the weights into the flatbuffer)."""
-    import tensorflow as tf
-
-    if flip_tta:
-        model = with_flip_averaging(model)
-    if prior_weights is not None and not np.allclose(prior_weights, 1.0):
-        model = with_prior_correction(model, prior_weights)
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    if quantize:
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]  # dynamic-range int8 weights
-    return converter.convert()
-
-
-def run_tflite(model_bytes_or_path, x: np.ndarray, batch: int = 256) -> np.ndarray:
-    """Predict with LiteRT, the runtime the app uses."""
-    from ai_edge_litert.interpreter import Interpreter
-
-    if isinstance(model_bytes_or_path, bytes | bytearray):
-        interpreter = Interpreter(model_content=bytes(model_bytes_or_path), num_threads=2)
-    else:
-        interpreter = Interpreter(model_path=str(model_bytes_or_path), num_threads=2)
-    inp = interpreter.get_input_details()[0]
-    out = interpreter.get_output_details()[0]
-    results = []
-    size = None
-    for start in range(0, len(x), batch):
-        chunk = x[start:start + batch].astype(np.float32)
-        if size != len(chunk):
-            interpreter.resize_tensor_input(inp["index"], [len(chunk), *preprocess.INPUT_SHAPE])
-            interpreter.allocate_tensors()
-            size = len(chunk)
-        interpreter.set_tensor(inp["index"], chunk)
-        interpreter.invoke()
-        results.append(interpreter.get_tensor(out["index"]).copy())
-    return np.concatenate(results) if results else np.zeros((0, len(EMOTIONS)), np.float32)
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -118,13 +37,12 @@ def _write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _best_float32_model(run: Path, name: str | None = None):
+def best_float32_model(run: Path, name: str | None = None):
     """A run's best checkpoint as an uncompiled float32 Keras model (optionally renamed)."""
     from trainer.keras_files import load_keras
 
     config = rundir.read_json(run / rundir.CONFIG)
-    rundir.repair_best(run, rundir.read_json(run / rundir.STATE))  # killed between the two?
-    best = run / rundir.BEST
+    best = rundir.best_file(run, rundir.RunState.load(run))  # read-only
     if not best.is_file():
         raise rundir.RunDirError(best, "missing: the run has not finished an epoch yet")
     model = float32_copy(load_keras(best, compile=False),
@@ -134,18 +52,18 @@ def _best_float32_model(run: Path, name: str | None = None):
     return model
 
 
-def _check_same_data(data, digest: str | None, csv) -> None:
+def check_same_data(data, digest: str | None, csv) -> None:
     """Scores and the temperature must come from the data the model was trained on."""
     if digest and data.sha256 != digest:
         raise rundir.RunDirError(Path(csv), "is not the CSV the model was trained on (its sha256 "
                                  "differs from the run's); pass the training CSV with --csv")
 
 
-def _training_summary(run: Path) -> dict:
-    state = rundir.read_json(run / rundir.STATE)
-    return {"epochs_done": state.get("epoch"), "best_epoch": state.get("best_epoch"),
-            "best_public_accuracy_keras": state.get("best_val_accuracy"),
-            "seconds": round(sum(r.get("seconds", 0) for r in state["history"]), 1)}
+def training_summary(run: Path) -> dict:
+    state = rundir.RunState.load(run)
+    return {"epochs_done": state.epoch, "best_epoch": state.best_epoch,
+            "best_public_accuracy_keras": state.best_val_accuracy,
+            "seconds": round(state.seconds, 1)}
 
 
 def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = None,
@@ -155,8 +73,9 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
 
     run = Path(run)
     config = rundir.read_json(run / rundir.CONFIG)
-    state = rundir.read_json(run / rundir.STATE)
-    keras_model = _best_float32_model(run)
+    state = rundir.RunState.load(run)
+    rundir.repair_best(run, state)  # a kill between state.json and best.keras: relink first
+    keras_model = best_float32_model(run)
     images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
     if data is None and images:
         from trainer.imagefolder import load_image_folder
@@ -164,11 +83,11 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
         data = load_image_folder(images, config.get("seed", 1337)).as_fer_data()
     elif data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
-    _check_same_data(data, state.get("dataset_sha256"), csv or images or config["csv"])
+    check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
-                 "dataset_sha256": state.get("dataset_sha256"),
+                 "dataset_sha256": state.dataset_sha256,
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
-                 "training": _training_summary(run)}
+                 "training": training_summary(run)}
     return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only,
                         ferplus_majority=None if images else ferplus_majorities(
@@ -191,7 +110,7 @@ def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str
     if out.resolve() == folder.resolve():
         raise rundir.RunDirError(out, "is the model folder being re-exported: write to another "
                                  "folder with --out (and ship it with --to)")
-    meta = rundir.read_json(folder / "model.json")
+    meta = rundir.read_json(folder / rundir.MODEL)
     keras_file = folder / str(meta.get("files", {}).get("keras", "model.keras"))
     if not keras_file.is_file():
         raise rundir.RunDirError(keras_file, "missing: re-exporting needs the Keras model")
@@ -227,68 +146,17 @@ def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
     return {s: loaded.majority(s)[:counts[s]] for s in ("PublicTest", "PrivateTest")}
 
 
-def ensemble_of(members: list) -> object:
-    """One Keras model whose output is the mean of the members' probabilities."""
-    import keras
+@dataclass
+class _Decisions:
+    """What PublicTest decided for the exported graph (see :func:`_decide`)."""
 
-    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
-    mean = keras.layers.Average(name="probabilities_ensemble")([m(inputs) for m in members])
-    return keras.Model(inputs, mean, name=f"ensemble_of_{len(members)}")
-
-
-def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str | None = None,
-                    copy_to: str | None = None, int8_only: bool = False) -> dict:
-    """Average several runs' best checkpoints into one model and export it like a run.
-
-    Each member's own PublicTest accuracy is logged beside the ensemble's, so the choice of
-    members is made on PublicTest; PrivateTest is only reported.
-    """
-    from trainer.data import load_cached
-
-    runs = [Path(r) for r in runs]
-    if len(runs) < 2:
-        raise rundir.RunDirError(runs[0] if runs else Path("."),
-                                 "an ensemble needs at least two run folders")
-    if len({r.resolve() for r in runs}) != len(runs):
-        raise rundir.RunDirError(runs[0], "the same run is named twice")
-    configs = [rundir.read_json(r / rundir.CONFIG) for r in runs]
-    states = [rundir.read_json(r / rundir.STATE) for r in runs]
-    digest = states[0].get("dataset_sha256")
-    for run, state in zip(runs[1:], states[1:], strict=True):
-        if state.get("dataset_sha256") != digest:
-            raise rundir.RunDirError(run, f"was trained on a different CSV than {runs[0]} "
-                                     "(dataset sha256 differs)")
-    out = Path(out)
-    if (out / rundir.CONFIG).exists() or (out / rundir.STATE).exists() \
-            or out.resolve() in {r.resolve() for r in runs}:
-        raise rundir.RunDirError(out, "is a run folder: write the ensemble to a folder of its "
-                                 "own (--out)")
-    members = [_best_float32_model(r, name=f"member{i}") for i, r in enumerate(runs)]
-    data = load_cached(csv or configs[0]["csv"], runs[0].parent / ".cache")
-    _check_same_data(data, digest, csv or configs[0]["csv"])
-    rundir.check_writable(out)
-    x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
-    y_pub = data.labels["PublicTest"]
-    member_info = []
-    for run, model, config in zip(runs, members, configs, strict=True):
-        acc = float((model.predict(x_pub, batch_size=256, verbose=0).argmax(1) == y_pub).mean())
-        emitter.log(f"member {run.name}: PublicTest {acc:.4f} (plain)")
-        member_info.append({"run": run.name, "seed": config.get("seed"),
-                            "public_accuracy_plain": acc, **_training_summary(run)})
-    presets = sorted({str(c.get("preset")) for c in configs})
-    resolved = configs[0].get("resolved", {})
-    described = {
-        "name": f"{'+'.join(presets)} ensemble of {len(runs)}",
-        "dataset_sha256": digest,
-        "recipe": {"preset": f"{'+'.join(presets)} ensemble x{len(runs)}",
-                   "batch_size": resolved.get("batch_size"),
-                   "precision": resolved.get("precision")},
-        "training": {"seconds": round(sum(m["seconds"] for m in member_info), 1),
-                     "members": member_info},
-    }
-    return export_model(ensemble_of(members), out, data, emitter, described, copy_to=copy_to,
-                        int8_only=int8_only,
-                        ferplus_majority=ferplus_majorities(csv or configs[0]["csv"], data))
+    flip_tta: bool
+    power: float
+    power_scores: dict[float, float]
+    frequencies: np.ndarray
+    weights: np.ndarray
+    temperature: float
+    p_public: np.ndarray  # the Keras model's PublicTest probabilities with both decisions
 
 
 def export_model(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
@@ -302,9 +170,6 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     scored, and its accuracy logged): an ensemble's float32 file alone can break the 20 MB
     budget of what the app ships.
     """
-    import keras
-    import tensorflow as tf
-
     out = Path(out)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
     y_pub = data.labels["PublicTest"]
@@ -313,11 +178,29 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     if len(y_priv) == 0:
         emitter.log("warning: the CSV has no PrivateTest rows: the model's PrivateTest figures "
                     "are left empty (null) in model.json")
+    decisions = _decide(keras_model, x_pub, y_pub, data.labels["Training"], emitter)
+    candidates = _convert_and_check(keras_model, decisions, x_pub)
+    files = {name: _scores(blob, p_public, x_priv, y_pub, y_priv, decisions.temperature,
+                           ferplus_majority or {})
+             for name, (blob, p_public) in candidates.items()}
+    keep_int8 = _choose_files(files, int8_only, out, emitter)
+    meta = _model_json(keras_model, described, decisions, files, keep_int8)
+    _write_model_folder(out, keras_model, {n: candidates[n][0] for n in files}, meta,
+                        stale=set(candidates) - set(files))
+    _emit_results(emitter, out, files, decisions.temperature)
+    if copy_to:
+        copy_model_folder(out, Path(copy_to))
+    return meta
 
+
+def _decide(keras_model, x_pub: np.ndarray, y_pub: np.ndarray, y_train: np.ndarray,
+            emitter: EventEmitter) -> _Decisions:
+    """The balanced decision (the prior power PublicTest's balanced accuracy prefers), flip
+    averaging (only when it pays) and the calibration temperature."""
     # The balanced decision: for the plain and the flip-averaged outputs, the prior power that
     # PublicTest's balanced accuracy prefers; flip averaging goes into the graph only when it
     # gains at least 0.3 points of that balanced accuracy (it doubles the cost of a face).
-    frequencies = metrics.class_frequencies(data.labels["Training"])
+    frequencies = metrics.class_frequencies(y_train)
     p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
     p_flip = 0.5 * (p_plain + keras_model.predict(x_pub[:, :, ::-1], batch_size=256, verbose=0))
     choices = {flip: metrics.choose_prior_power(p, y_pub, frequencies)
@@ -332,36 +215,52 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                 f"{best[True]:.4f} -> flip in model: {flip_tta}; by prior power "
                 + ", ".join(f"{t:g}: {v:.4f}" for t, v in power_scores.items())
                 + f" -> power {power:g}; temperature {temperature:.3f}")
-    majority = ferplus_majority or {}
+    return _Decisions(flip_tta, power, power_scores, frequencies, weights, temperature, p_keras)
 
-    files: dict[str, dict] = {}
-    float_bytes = to_tflite(keras_model, quantize=False, flip_tta=flip_tta, prior_weights=weights)
+
+def _convert_and_check(keras_model, decisions: _Decisions,
+                       x_pub: np.ndarray) -> dict[str, tuple[bytes, np.ndarray]]:
+    """Both ``.tflite`` files with their PublicTest probabilities; the float32 one must match
+    Keras (the int8 one is judged by its accuracy instead)."""
+    convert = functools.partial(to_tflite, keras_model, flip_tta=decisions.flip_tta,
+                                prior_weights=decisions.weights)
+    float_bytes = convert(quantize=False)
     p_float = run_tflite(float_bytes, x_pub)
-    max_diff = float(np.abs(p_float - p_keras).max())
+    max_diff = float(np.abs(p_float - decisions.p_public).max())
     if not max_diff <= 1e-3:  # also catches NaN
         raise RuntimeError(f"exported float32 model differs from Keras by {max_diff:.2e}")
-    int8_bytes = to_tflite(keras_model, quantize=True, flip_tta=flip_tta, prior_weights=weights)
-    p_int8 = run_tflite(int8_bytes, x_pub)
-    candidates = {"model.tflite": (float_bytes, p_float), "model-int8.tflite": (int8_bytes, p_int8)}
-    for name, (blob, p_public) in candidates.items():
-        p_private = run_tflite(blob, x_priv)
-        public = metrics.summarize(metrics.apply_temperature(p_public, temperature), y_pub,
-                                   majority.get("PublicTest"))
-        private = metrics.summarize(metrics.apply_temperature(p_private, temperature), y_priv,
-                                    majority.get("PrivateTest"))
-        files[name] = {"bytes": len(blob), "public_accuracy": public["accuracy"],
-                       "public_balanced_accuracy": public["balanced_accuracy"],
-                       "private_accuracy": private["accuracy"],
-                       "private_balanced_accuracy": private["balanced_accuracy"],
-                       "private_macro_f1": private["macro_f1"],
-                       "private_recall": {k: v["recall"] for k, v in private["per_class"].items()},
-                       "public_ece_raw": metrics.ece(p_public, y_pub),
-                       "private_ece_raw": metrics.ece(p_private, y_priv),
-                       "public_ece": public["ece"], "private_ece": private["ece"],
-                       "private_confusion": private["confusion"]}
-        if majority:  # FER+ scores only where the votes describe this CSV
-            files[name] |= {"public_ferplus_accuracy": public["ferplus_accuracy"],
-                            "private_ferplus_accuracy": private["ferplus_accuracy"]}
+    int8_bytes = convert(quantize=True)
+    return {"model.tflite": (float_bytes, p_float),
+            "model-int8.tflite": (int8_bytes, run_tflite(int8_bytes, x_pub))}
+
+
+def _scores(blob: bytes, p_public: np.ndarray, x_priv: np.ndarray, y_pub: np.ndarray,
+            y_priv: np.ndarray, temperature: float, majority: dict[str, np.ndarray]) -> dict:
+    """model.json's ``accuracy`` entry of one file: PublicTest and PrivateTest through LiteRT."""
+    p_private = run_tflite(blob, x_priv)
+    public = metrics.summarize(metrics.apply_temperature(p_public, temperature), y_pub,
+                               majority.get("PublicTest"))
+    private = metrics.summarize(metrics.apply_temperature(p_private, temperature), y_priv,
+                                majority.get("PrivateTest"))
+    info = {"bytes": len(blob), "public_accuracy": public["accuracy"],
+            "public_balanced_accuracy": public["balanced_accuracy"],
+            "private_accuracy": private["accuracy"],
+            "private_balanced_accuracy": private["balanced_accuracy"],
+            "private_macro_f1": private["macro_f1"],
+            "private_recall": {k: v["recall"] for k, v in private["per_class"].items()},
+            "public_ece_raw": metrics.ece(p_public, y_pub),
+            "private_ece_raw": metrics.ece(p_private, y_priv),
+            "public_ece": public["ece"], "private_ece": private["ece"],
+            "private_confusion": private["confusion"]}
+    if majority:  # FER+ scores only where the votes describe this CSV
+        info |= {"public_ferplus_accuracy": public["ferplus_accuracy"],
+                 "private_ferplus_accuracy": private["ferplus_accuracy"]}
+    return info
+
+
+def _choose_files(files: dict[str, dict], int8_only: bool, out: Path,
+                  emitter: EventEmitter) -> bool:
+    """Drop from ``files`` what does not ship; return whether the int8 copy ships."""
     keep_int8 = (files["model.tflite"]["public_accuracy"]
                  - files["model-int8.tflite"]["public_accuracy"]) <= INT8_MAX_LOSS
     if int8_only and not keep_int8:
@@ -378,13 +277,15 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     if not keep_int8:
         emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")
         del files["model-int8.tflite"]
+    return keep_int8
 
-    out.mkdir(parents=True, exist_ok=True)
-    # uncompiled float32: no optimizer state, a third of the size of a checkpoint
-    rundir.save_keras_atomic(keras_model, out / "model.keras")
-    for name in files:
-        _write_bytes(out / name, candidates[name][0])
-    meta = {
+
+def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict[str, dict],
+                keep_int8: bool) -> dict:
+    import keras
+    import tensorflow as tf
+
+    return {
         "format_version": MODEL_FORMAT_VERSION,
         "name": described["name"],
         "classes": list(EMOTIONS),
@@ -393,14 +294,16 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                           "version": preprocess.PREPROCESSING_VERSION,
                           "scale": preprocess.SCALE, "offset": preprocess.OFFSET},
         "output": "probabilities",
-        "flip_tta_in_model": flip_tta,
+        "flip_tta_in_model": decisions.flip_tta,
         "prior_correction_in_model": {
-            "power": power,
-            "class_weights": dict(zip(EMOTIONS, map(float, weights), strict=True)),
-            "training_frequencies": dict(zip(EMOTIONS, map(float, frequencies), strict=True)),
-            "public_balanced_accuracy_by_power": {f"{t:g}": v for t, v in power_scores.items()},
+            "power": decisions.power,
+            "class_weights": dict(zip(EMOTIONS, map(float, decisions.weights), strict=True)),
+            "training_frequencies": dict(zip(EMOTIONS, map(float, decisions.frequencies),
+                                             strict=True)),
+            "public_balanced_accuracy_by_power": {f"{t:g}": v for t, v
+                                                  in decisions.power_scores.items()},
         },
-        "temperature": temperature,
+        "temperature": decisions.temperature,
         "files": {"keras": "model.keras",
                   **({"tflite": "model.tflite"} if "model.tflite" in files else {}),
                   **({"tflite_int8": "model-int8.tflite"} if keep_int8 else {})},
@@ -413,12 +316,26 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
         "keras": keras.__version__,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    rundir.atomic_write_json(out / "model.json", meta)
-    for name in set(candidates) - set(files):  # left by an earlier export; unlisted from now on
+
+
+def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: dict,
+                        stale: set[str]) -> None:
+    """The files, then model.json last (the folder is usable from that moment on)."""
+    out.mkdir(parents=True, exist_ok=True)
+    # uncompiled float32: no optimizer state, a third of the size of a checkpoint
+    rundir.save_keras_atomic(keras_model, out / "model.keras")
+    for name, blob in blobs.items():
+        _write_bytes(out / name, blob)
+    rundir.atomic_write_json(out / rundir.MODEL, meta)
+    for name in stale:  # left by an earlier export; unlisted from now on
         (out / name).unlink(missing_ok=True)
+
+
+def _emit_results(emitter: EventEmitter, out: Path, files: dict[str, dict],
+                  temperature: float) -> None:
     emitter.emit("exported", files={k: {"path": str(out / k), **{m: v[m] for m in (
         "bytes", "public_accuracy", "private_accuracy")}} for k, v in files.items()},
-                 model_json=str(out / "model.json"))
+                 model_json=str(out / rundir.MODEL))
     for name, info in files.items():
         emitter.emit("evaluated", model=name, split="PrivateTest",
                      accuracy=info["private_accuracy"], macro_f1=info["private_macro_f1"],
@@ -427,20 +344,17 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
                      per_class={k: {"recall": v} for k, v in info["private_recall"].items()},
                      confusion=info["private_confusion"], ece=info["private_ece_raw"],
                      ece_calibrated=info["private_ece"], temperature=temperature)
-    if copy_to:
-        copy_model_folder(out, Path(copy_to))
-    return meta
 
 
 def copy_model_folder(run: Path, target: Path) -> None:
     """Copy model.keras/.tflite/model.json into ``target``; model.json last, atomically."""
     target.mkdir(parents=True, exist_ok=True)
-    meta = json.loads((run / "model.json").read_text())
+    meta = json.loads((run / rundir.MODEL).read_text())
     for name in meta["files"].values():
         tmp = target / f".tmp-{name}"
         shutil.copyfile(run / name, tmp)
         os.replace(tmp, target / name)
-    rundir.atomic_write_json(target / "model.json", meta)
+    rundir.atomic_write_json(target / rundir.MODEL, meta)
     for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
         if stale not in meta["files"].values():
             (target / stale).unlink(missing_ok=True)

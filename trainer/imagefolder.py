@@ -362,3 +362,20 @@ def load_folder_for_training(root: str | os.PathLike, seed: int, emitter) -> Fer
     emitter.emit("data_report", **report, image_folder=folder.report.to_dict())
     emitter.log(folder.report.format())
     return data
+
+
+def save_test_faces(run: Path, faces: np.ndarray, labels: np.ndarray,
+                    paths: tuple[str, ...] | None, folder_name: str) -> Path:
+    """The test faces as ``test-faces.npz`` in a run folder: "Use this model" runs the model in
+    use and the candidate on them (``fer_desktop.core.model_compare``). Written beside, then
+    renamed."""
+    from fer_desktop.core.model_compare import TEST_FACES
+
+    path = Path(run) / TEST_FACES
+    tmp = Path(run) / f".tmp-{TEST_FACES}"
+    with open(tmp, "wb") as fh:
+        np.savez_compressed(fh, faces=faces, labels=labels,
+                            paths=np.asarray(paths or (), dtype=str),
+                            name=np.asarray(f"your {len(labels)} test faces ({folder_name})"))
+    tmp.replace(path)
+    return path

@@ -16,6 +16,7 @@ This module imports TensorFlow; nothing under ``fer_desktop`` may import it.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import keras
@@ -254,8 +255,12 @@ def make_eval_dataset(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.
 
 def make_strategy(name: str) -> tf.distribute.Strategy:
     """One device by default; all local devices (GPUs, or logical CPUs) or a cluster on request."""
-    if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "multiworker":  # a cluster (TF_CONFIG) is built by trainer.multiworker
+        if int(os.environ.get("FER_LOGICAL_CPUS", "0") or 0) > 1:
+            # the tests' one-machine reference with the same two replicas as two workers
+            devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+            return tf.distribute.MirroredStrategy(devices=devices)
+        return tf.distribute.MultiWorkerMirroredStrategy()  # one worker, this machine
     gpus = tf.config.list_logical_devices("GPU")
     if name == "mirrored":
         devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]

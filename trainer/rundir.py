@@ -29,13 +29,28 @@ import re
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from fer_desktop.core.model import MODEL_JSON
+
+# The files of a run folder.
 STATE = "state.json"
 CONFIG = "config.json"
 HISTORY = "history.csv"
+EVENTS = "events.jsonl"
 BEST = "best.keras"
+MODEL = MODEL_JSON  # written by export; the app loads a folder through it
+
+# Where a run stands: one vocabulary for state.json, the Train tab's trainer process and the
+# run list. state.json uses RUNNING, TRAINED (every epoch done, export not finished), STOPPED
+# and FINISHED; the process adds IDLE, STOPPING, FAILED and DETACHED (left training on its
+# own); the run list adds INTERRUPTED (killed without a word: its files went stale).
+IDLE, RUNNING, STOPPING, STOPPED = "idle", "running", "stopping", "stopped"
+TRAINED, FINISHED, FAILED = "trained", "finished", "failed"
+DETACHED, INTERRUPTED = "detached", "interrupted"
+RESUMABLE = (STOPPED, FAILED, INTERRUPTED)
 
 
 class RunDirError(Exception):
@@ -45,6 +60,72 @@ class RunDirError(Exception):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass
+class RunState:
+    """``state.json``: where a run stands, rewritten at each commit point (module docstring).
+
+    epochs: the run's length. epoch: epochs done (committed). checkpoint: file name of the
+    last epoch's checkpoint (None before the first). best_val_accuracy, best_epoch: the best
+    PublicTest accuracy so far and its epoch. history: one row per epoch (the ``epoch`` event's
+    fields). status: RUNNING, TRAINED, STOPPED or FINISHED. dataset_sha256: of the CSV the run
+    started with. precision: float32 or bfloat16. extra: keys this trainer does not know
+    (a newer one wrote them), kept as they were. time_budget_reached: ``--max-minutes`` ran
+    out in this process (not saved).
+    """
+
+    epochs: int
+    epoch: int = 0
+    checkpoint: str | None = None
+    best_val_accuracy: float | None = None
+    best_epoch: int | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    status: str = RUNNING
+    dataset_sha256: str | None = None
+    precision: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    time_budget_reached: bool = field(default=False, metadata={"saved": False})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunState:
+        known = {f.name for f in fields(cls) if f.metadata.get("saved", True)} - {"extra"}
+        values = {k: v for k, v in data.items() if k in known}
+        values.setdefault("epochs", 0)
+        values.setdefault("status", "")  # an unknown status is not "running"
+        return cls(**values, extra={k: v for k, v in data.items()
+                                    if k not in known and k != "time_budget_reached"})
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)
+                if f.metadata.get("saved", True) and f.name != "extra"}
+        return {**self.extra, **data}
+
+    @classmethod
+    def load(cls, run: Path) -> RunState:
+        """Read ``run/state.json``; raises RunDirError naming the file when it cannot."""
+        data = read_json(run / STATE)
+        if not isinstance(data, dict) or not isinstance(data.get("epoch", 0), int):
+            raise RunDirError(run / STATE, "is not a trainer's state (a JSON object with "
+                              "\"epoch\", \"epochs\", \"history\"...)")
+        return cls.from_dict(data)
+
+    @classmethod
+    def peek(cls, run: Path) -> RunState | None:
+        """Like :meth:`load`, for readers that show runs: None instead of an error."""
+        try:
+            return cls.load(run)
+        except (RunDirError, OSError, TypeError, ValueError):
+            return None
+
+    def save(self, run: Path) -> None:
+        """Write ``run/state.json`` atomically (the commit point of an epoch)."""
+        atomic_write_json(run / STATE, self.to_dict())
+
+    @property
+    def seconds(self) -> float:
+        """Training time of the committed epochs."""
+        return sum(float(row.get("seconds", 0) or 0) for row in self.history)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -163,22 +244,38 @@ def link_best(run: Path, checkpoint: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def repair_best(run: Path, state: dict) -> bool:
-    """Make ``best.keras`` hold ``state["best_epoch"]``'s model again after a kill between
-    the state write and the best link; return whether it had to.
+def _unlinked_best(run: Path, state: RunState) -> Path | None:
+    """The checkpoint best.keras should be but is not (a kill between steps 2 and 3), else None.
 
-    The best epoch's checkpoint is still there in that case: checkpoints are only removed
-    after a later epoch commits, and every resume or export repairs first.
+    That gap exists only while the last committed epoch is the best one, and its checkpoint
+    is then still there (checkpoints are removed only after a later epoch commits).
     """
-    best = state.get("best_epoch")
-    if not isinstance(best, int) or best < 1:
-        return False
+    best = state.best_epoch
+    if not isinstance(best, int) or best < 1 or best != state.epoch:
+        return None
     checkpoint = run / checkpoint_name(best)
     target = run / BEST
     if not checkpoint.is_file():
-        return False  # linked when that epoch committed; a later epoch then removed the ckpt
+        return None
     if target.is_file() and (os.path.samefile(checkpoint, target)
                              or filecmp.cmp(checkpoint, target, shallow=False)):
+        return None
+    return checkpoint
+
+
+def best_file(run: Path, state: RunState) -> Path:
+    """The file holding the best epoch's model, without writing anything: ``best.keras``, or
+    the best epoch's checkpoint when a kill left best.keras behind (for readers of a run
+    that is not theirs, such as an ensemble's members)."""
+    return _unlinked_best(run, state) or run / BEST
+
+
+def repair_best(run: Path, state: RunState) -> bool:
+    """Make ``best.keras`` hold ``state.best_epoch``'s model again after a kill between
+    the state write and the best link; return whether it had to (resume and export call it).
+    """
+    checkpoint = _unlinked_best(run, state)
+    if checkpoint is None:
         return False
     link_best(run, checkpoint)
     return True
@@ -187,26 +284,26 @@ def repair_best(run: Path, state: dict) -> bool:
 def remove_leftovers(run: Path) -> list[str]:
     """Delete the temporary files a killed trainer left in ``run``; return their names.
 
-    Only this trainer's own temporary names are touched: ``.tmp-*`` (models, links) and
-    ``.<file>.*.tmp`` (:func:`atomic_write_text`). Call it only while no other trainer writes
-    to the run (resume holds the run).
+    Only this trainer's own temporary names are touched: ``.tmp-*`` (models, links),
+    ``.<file>.*.tmp`` (:func:`atomic_write_text`) and ``.write-test-*`` (:func:`check_writable`).
+    Call it only while no other trainer writes to the run (resume holds the run).
     """
     removed = []
     for path in run.iterdir():
         name = path.name
-        if path.is_file() and (name.startswith(".tmp-")
+        if path.is_file() and (name.startswith((".tmp-", ".write-test-"))
                                or (name.startswith(".") and name.endswith(".tmp"))):
             path.unlink(missing_ok=True)
             removed.append(name)
     return sorted(removed)
 
 
-def epochs_without_event(run: Path, state: dict) -> list[dict]:
+def epochs_without_event(run: Path, state: RunState) -> list[dict]:
     """History rows whose ``epoch`` event never reached ``events.jsonl`` (a kill right after
     the state was committed), so resume can emit them and the curves have no gap."""
     logged: set[int] = set()
     try:
-        with open(run / "events.jsonl", encoding="utf-8", errors="replace") as fh:
+        with open(run / EVENTS, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if '"event":"epoch"' not in line:
                     continue
@@ -216,25 +313,4 @@ def epochs_without_event(run: Path, state: dict) -> list[dict]:
                     continue  # a line cut by the kill
     except OSError:
         pass
-    return [row for row in state.get("history", []) if row.get("epoch") not in logged]
-
-
-def run_summary(run: Path) -> dict[str, Any]:
-    """What the GUI's run list shows, from the files alone (no TensorFlow)."""
-    summary: dict[str, Any] = {"run_dir": str(run), "name": run.name}
-    try:
-        config = json.loads((run / CONFIG).read_text())
-    except (OSError, ValueError):
-        config = {}
-    try:
-        state = json.loads((run / STATE).read_text())
-    except (OSError, ValueError):
-        state = {}
-    summary["preset"] = config.get("preset", "?")
-    summary["epochs"] = state.get("epochs", config.get("epochs"))
-    summary["epochs_done"] = state.get("epoch", 0)
-    summary["best_val_accuracy"] = state.get("best_val_accuracy")
-    summary["best_epoch"] = state.get("best_epoch")
-    summary["status"] = state.get("status", "unknown")
-    summary["has_model"] = (run / "model.json").is_file()
-    return summary
+    return [row for row in state.history if row.get("epoch") not in logged]

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fer_desktop.core.trainer_events import parse_event
-from trainer.rundir import run_summary
+from trainer import rundir
+from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RESUMABLE, RUNNING, STOPPED, TRAINED
 
 STALE_RUN_S = 180         # a "running" run with no writes for this long is not running
 
 
 @dataclass(frozen=True)
 class RunRow:
-    """One line of the run list. state: running, stopped, finished, failed or interrupted."""
+    """One line of the run list. state: RUNNING, STOPPED, FINISHED, FAILED or INTERRUPTED
+    (``trainer.rundir``'s vocabulary)."""
 
     run_dir: Path
     started: str
@@ -37,7 +40,7 @@ class RunRow:
     def resumable(self) -> bool:
         # All epochs done but no model.json: stopped during export; resuming finishes it.
         unfinished = self.epochs is None or self.epochs_done < self.epochs or not self.has_model
-        return self.state in ("stopped", "failed", "interrupted") and unfinished
+        return self.state in RESUMABLE and unfinished
 
 
 def _started_text(run: Path) -> str:
@@ -49,12 +52,12 @@ def _started_text(run: Path) -> str:
 
 
 def _last_write(run: Path) -> float:
-    times = [p.stat().st_mtime for p in (run / "events.jsonl", run / "state.json") if p.exists()]
+    times = [p.stat().st_mtime for p in (run / rundir.EVENTS, run / rundir.STATE) if p.exists()]
     return max(times, default=0.0)
 
 
 def _last_event_is_error(run: Path) -> bool:
-    path = run / "events.jsonl"
+    path = run / rundir.EVENTS
     try:
         with open(path, "rb") as fh:
             fh.seek(max(0, path.stat().st_size - 4096))
@@ -66,20 +69,32 @@ def _last_event_is_error(run: Path) -> bool:
 
 def read_run_row(run: Path, now: float | None = None) -> RunRow:
     """The run list's view of a run folder, from its files (a command-line run works too)."""
-    summary = run_summary(run)
-    status = str(summary.get("status", "unknown"))
+    state = rundir.RunState.peek(run)
+    config = _read_config(run)
     now = time.time() if now is None else now
-    if status in ("running", "trained"):
+    status = state.status if state is not None else ""
+    if status in (RUNNING, TRAINED):
         if now - _last_write(run) > STALE_RUN_S:  # killed: nobody will update it again
-            status = "failed" if _last_event_is_error(run) else "interrupted"
+            status = FAILED if _last_event_is_error(run) else INTERRUPTED
         else:
-            status = "running"
-    elif status not in ("stopped", "finished"):
-        status = "failed" if _last_event_is_error(run) else "interrupted"
-    epochs = summary.get("epochs")
-    return RunRow(run, _started_text(run), str(summary.get("preset", "?")),
-                  int(summary.get("epochs_done") or 0), int(epochs) if epochs else None,
-                  summary.get("best_val_accuracy"), status, bool(summary.get("has_model")))
+            status = RUNNING
+    elif status not in (STOPPED, FINISHED):
+        status = FAILED if _last_event_is_error(run) else INTERRUPTED
+    epochs = (state.epochs if state is not None and state.epochs else None) \
+        or config.get("epochs")
+    return RunRow(run, _started_text(run), str(config.get("preset", "?")),
+                  state.epoch if state is not None else 0,
+                  int(epochs) if isinstance(epochs, int | float) and epochs else None,
+                  state.best_val_accuracy if state is not None else None, status,
+                  (run / rundir.MODEL).is_file())
+
+
+def _read_config(run: Path) -> dict:
+    try:
+        config = json.loads((run / rundir.CONFIG).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
 
 
 def list_runs(out: Path) -> list[RunRow]:
@@ -87,7 +102,7 @@ def list_runs(out: Path) -> list[RunRow]:
     if not out.is_dir():
         return []
     runs = [p for p in out.iterdir()
-            if p.is_dir() and ((p / "state.json").exists() or (p / "config.json").exists())]
+            if p.is_dir() and ((p / rundir.STATE).exists() or (p / rundir.CONFIG).exists())]
     return [read_run_row(p) for p in sorted(runs, key=lambda p: p.name, reverse=True)]
 
 
@@ -116,7 +131,7 @@ def number_or_nan(value: object) -> float:
 def read_run_curves(run: Path) -> RunCurves:
     """Curves of a finished, stopped or running run: ``events.jsonl``, else ``history.csv``."""
     curves = RunCurves()
-    events = run / "events.jsonl"
+    events = run / rundir.EVENTS
     if events.is_file():
         with open(events, "rb") as fh:
             for raw in fh:
@@ -133,7 +148,7 @@ def read_run_curves(run: Path) -> RunCurves:
                     curves.batch_loss.append(number_or_nan(event["loss"]))
         if curves.epoch or curves.batch_x:
             return curves
-    history = run / "history.csv"
+    history = run / rundir.HISTORY
     if history.is_file():
         with open(history, newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):

@@ -7,7 +7,9 @@ import os
 import signal
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from trainer import rundir
 from trainer.config import TrainConfig
@@ -45,8 +47,9 @@ def configure_threads(threads: int) -> None:
             cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(logical)])
 
 
-def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFlag,
+def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, stop: _StopFlag,
                    steps: int, batch_size: int, epochs: int, max_seconds: float = 0.0):
+    """The Keras callback that reports batches and commits each finished epoch."""
     import keras
 
     class RunCallback(keras.callbacks.Callback):
@@ -60,58 +63,67 @@ def _make_callback(run: Path, state: dict, emitter: EventEmitter, stop: _StopFla
             self._steps_done = batch + 1
             now = time.monotonic()
             if batch == 0 or now - self._last >= 2.0 or batch + 1 == steps:
-                seen = (batch + 1) * batch_size
-                emitter.emit("batch", epoch=self._epoch_no, epochs=epochs, step=batch + 1,
-                             steps=steps, loss=float(logs.get("loss", math.nan)),
-                             accuracy=float(logs.get("accuracy", math.nan)),
-                             images_per_s=seen / max(1e-6, now - self._t0))
+                _emit_batch(emitter, logs or {}, epoch=state.epoch + 1, epochs=epochs,
+                            step=batch + 1, steps=steps,
+                            images_per_s=(batch + 1) * batch_size / max(1e-6, now - self._t0))
                 self._last = now
-            if max_seconds:
-                spent = sum(r["seconds"] for r in state["history"]) + now - self._t0
-                if spent >= max_seconds:
-                    stop.requested = True
-                    state["time_budget_reached"] = True
+            if max_seconds and state.seconds + now - self._t0 >= max_seconds:
+                stop.requested = True
+                state.time_budget_reached = True
             if stop.requested:
                 self.model.stop_training = True
 
-        @property
-        def _epoch_no(self) -> int:
-            return state["epoch"] + 1
-
         def on_epoch_end(self, epoch, logs=None):
-            from trainer.recipe import current_lr
-
             if self._steps_done < steps:  # stopped mid-epoch: the last checkpoint stands
                 return
-            logs = logs or {}
             seconds = time.monotonic() - self._t0
-            number = epoch + 1
-            val_acc = float(logs.get("val_accuracy", math.nan))
-            best = state["best_val_accuracy"]
-            improved = math.isfinite(val_acc) and (best is None or val_acc > best)
-            ckpt = run / rundir.checkpoint_name(number)  # commit order: see rundir's docstring
-            rundir.save_keras_atomic(self.model, ckpt)
-            if improved:
-                state["best_val_accuracy"], state["best_epoch"] = val_acc, number
-            row = {"epoch": number, "loss": float(logs.get("loss", math.nan)),
-                   "accuracy": float(logs.get("accuracy", math.nan)),
-                   "val_loss": float(logs.get("val_loss", math.nan)), "val_accuracy": val_acc,
-                   "lr": current_lr(self.model), "seconds": round(seconds, 2),
-                   "images_per_s": steps * batch_size / max(seconds, 1e-6)}
-            state["history"].append(row)
-            state["epoch"] = number
-            state["checkpoint"] = ckpt.name
-            rundir.atomic_write_json(run / rundir.STATE, state)  # the commit point
-            if improved:
-                rundir.link_best(run, ckpt)
-            rundir.write_history(run, state["history"])
-            for old in sorted(run.glob("ckpt-*.keras"))[:-KEEP_CHECKPOINTS]:
-                old.unlink(missing_ok=True)
-            emitter.emit("epoch", epochs=epochs, best_val_accuracy=state["best_val_accuracy"],
-                         best_epoch=state["best_epoch"], **row)
-            emitter.emit("checkpoint", epoch=number, path=str(ckpt), best=improved)
+            row = _epoch_row(self.model, epoch + 1, logs or {}, seconds, steps * batch_size)
+            improved = _commit_epoch(run, state, self.model, row)
+            emitter.emit("epoch", epochs=epochs, best_val_accuracy=state.best_val_accuracy,
+                         best_epoch=state.best_epoch, **row)
+            emitter.emit("checkpoint", epoch=row["epoch"], path=str(run / state.checkpoint),
+                         best=improved)
 
     return RunCallback()
+
+
+def _emit_batch(emitter: EventEmitter, logs: dict, **fields) -> None:
+    emitter.emit("batch", loss=float(logs.get("loss", math.nan)),
+                 accuracy=float(logs.get("accuracy", math.nan)), **fields)
+
+
+def _epoch_row(model, number: int, logs: dict, seconds: float, images: int) -> dict:
+    """One line of the history (and of the ``epoch`` event)."""
+    from trainer.recipe import current_lr
+
+    return {"epoch": number, "loss": float(logs.get("loss", math.nan)),
+            "accuracy": float(logs.get("accuracy", math.nan)),
+            "val_loss": float(logs.get("val_loss", math.nan)),
+            "val_accuracy": float(logs.get("val_accuracy", math.nan)),
+            "lr": current_lr(model), "seconds": round(seconds, 2),
+            "images_per_s": images / max(seconds, 1e-6)}
+
+
+def _commit_epoch(run: Path, state: rundir.RunState, model, row: dict) -> bool:
+    """Save a finished epoch in the order ``rundir``'s docstring gives; True when it is the
+    new best."""
+    number, val_acc = row["epoch"], row["val_accuracy"]
+    best = state.best_val_accuracy
+    improved = math.isfinite(val_acc) and (best is None or val_acc > best)
+    ckpt = run / rundir.checkpoint_name(number)
+    rundir.save_keras_atomic(model, ckpt)
+    if improved:
+        state.best_val_accuracy, state.best_epoch = val_acc, number
+    state.history.append(row)
+    state.epoch = number
+    state.checkpoint = ckpt.name
+    state.save(run)  # the commit point
+    if improved:
+        rundir.link_best(run, ckpt)
+    rundir.write_history(run, state.history)
+    for old in sorted(run.glob("ckpt-*.keras"))[:-KEEP_CHECKPOINTS]:
+        old.unlink(missing_ok=True)
+    return improved
 
 
 def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData:
@@ -169,6 +181,21 @@ def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
     return x[keep], targets
 
 
+@dataclass
+class _Fit:
+    """What the fit needs, prepared before the model: arrays, sizes, precision, strategy."""
+
+    x_train: Any
+    y_train: Any
+    x_val: Any
+    y_val: Any
+    epochs: int
+    batch_size: int
+    steps: int
+    precision: str
+    strategy: Any
+
+
 def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = None,
           new_epochs: int | None = None) -> Path:
     """Train (or resume) a run and return its folder. Raises the named user errors.
@@ -176,123 +203,208 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     ``new_epochs`` (resume only) changes the run's length: the cosine schedule is stretched or
     shrunk so it ends at the new last epoch, continuing from the current step.
     """
+    from trainer import multiworker
+
     stop = _StopFlag()
     stop.install()
     t_start = time.monotonic()
+    cluster = multiworker.cluster_for(config, resume_dir)  # checks TF_CONFIG before any work
+    if cluster is not None and not cluster.is_chief:  # only the chief writes the run folder
+        config, resume_dir = multiworker.as_follower(config, resume_dir)
+    run, state = None, None
     if resume_dir is not None:
         run = Path(resume_dir)
-        config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
-        config.events = emitter.mode
-        state = rundir.read_json(run / rundir.STATE)
-        rundir.check_writable(run)
-        rundir.remove_leftovers(run)
-        if rundir.repair_best(run, state):
-            emitter.log(f"best.keras re-linked to epoch {state['best_epoch']} (the last run was "
-                        "killed while saving it)")
+        config, state = _reopen_run(run, emitter, new_epochs)
         out = run.parent
-        if new_epochs is not None and new_epochs != config.resolved_epochs:
-            from trainer.config import ConfigError
-
-            if new_epochs <= state["epoch"]:
-                raise ConfigError(f"--epochs {new_epochs} is not more than the {state['epoch']} "
-                                  "epochs this run has already done")
-            emitter.log(f"changing the run's length from {config.resolved_epochs} to "
-                        f"{new_epochs} epochs")
-            config.epochs = new_epochs
-            state["epochs"] = new_epochs
-            saved = rundir.read_json(run / rundir.CONFIG)
-            saved["epochs"] = new_epochs
-            saved.setdefault("resolved", {})["epochs"] = new_epochs
-            rundir.atomic_write_json(run / rundir.CONFIG, saved)
     else:
         out = Path(config.out)
         rundir.check_writable(out)
-        run = None
-        state = None
     data = _load_data(config, out, emitter)
     # The votes are checked before a run folder exists: a refused file leaves nothing behind.
     votes = load_votes_for(config, emitter) if config.labels != "fer" else None
+    configure_threads(config.threads)
+    strategy = _make_strategy(config, cluster, stop)
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
     emitter.attach_run_dir(run)
+    if config.images:  # "Use this model" compares on the folder's test faces
+        from trainer.imagefolder import save_test_faces
 
-    configure_threads(config.threads)
+        save_test_faces(run, data.images["PublicTest"], data.labels["PublicTest"], None,
+                        Path(config.images).name)
+    fit = _prepare_fit(config, data, votes, run, emitter, strategy)
+    with fit.strategy.scope():
+        if state is None:
+            model, state = _new_model(config, run, data, fit)
+        else:
+            model = _restored_model(config, run, state, data, fit, emitter)
+        state.status = rundir.RUNNING
+        state.save(run)
+    _emit_started(emitter, run, config, data, fit, state, model, resumed=resume_dir is not None)
+    if state.epoch < fit.epochs:
+        _fit(model, config, run, state, fit, emitter, stop)
+    return _finish(run, config, state, data, fit, emitter, t_start,
+                   chief=cluster is None or cluster.is_chief)
+
+
+def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
+    """The distribution strategy, made first: collectives need a fresh TF context, and a
+    cluster that never forms must not leave an empty run folder behind."""
+    from trainer import multiworker, recipe
+
+    if cluster is None:
+        return recipe.make_strategy(config.strategy)
+    strategy = multiworker.make_strategy(cluster, multiworker.worker_timeout_s())
+    stop.install()  # TensorFlow's preemption notifier took SIGTERM over; take it back
+    return strategy
+
+
+def _reopen_run(run: Path, emitter: EventEmitter,
+                new_epochs: int | None) -> tuple[TrainConfig, rundir.RunState]:
+    """The config and state of a run to resume, its folder repaired; maybe a new length."""
+    config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
+    config.events = emitter.mode
+    state = rundir.RunState.load(run)
+    rundir.check_writable(run)
+    rundir.remove_leftovers(run)
+    if rundir.repair_best(run, state):
+        emitter.log(f"best.keras re-linked to epoch {state.best_epoch} (the last run was "
+                    "killed while saving it)")
+    if new_epochs is not None and new_epochs != config.resolved_epochs:
+        _change_length(run, config, state, new_epochs, emitter)
+    return config, state
+
+
+def _change_length(run: Path, config: TrainConfig, state: rundir.RunState, new_epochs: int,
+                   emitter: EventEmitter) -> None:
+    from trainer.config import ConfigError
+
+    if new_epochs <= state.epoch:
+        raise ConfigError(f"--epochs {new_epochs} is not more than the {state.epoch} "
+                          "epochs this run has already done")
+    emitter.log(f"changing the run's length from {config.resolved_epochs} to "
+                f"{new_epochs} epochs")
+    config.epochs = new_epochs
+    state.epochs = new_epochs
+    saved = rundir.read_json(run / rundir.CONFIG)
+    saved["epochs"] = new_epochs
+    saved.setdefault("resolved", {})["epochs"] = new_epochs
+    rundir.atomic_write_json(run / rundir.CONFIG, saved)
+
+
+def _prepare_fit(config: TrainConfig, data: FerData, votes, run: Path,
+                 emitter: EventEmitter, strategy: Any) -> _Fit:
     import keras
-    import tensorflow as tf
 
-    from trainer import recipe
-    from trainer.keras_files import load_keras
+    from trainer import multiworker, recipe
 
     precision = recipe.resolve_precision(config.precision)
     keras.utils.set_random_seed(config.seed)
-    epochs, batch_size = config.resolved_epochs, config.resolved_batch_size
+    batch_size = config.resolved_batch_size
     x_train, y_train = _training_arrays(config, data, votes, run, emitter)
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
     recipe.set_precision(precision)
-    steps = math.ceil(len(x_train) / batch_size)
-    strategy = recipe.make_strategy(config.strategy)
+    steps = multiworker.steps_per_epoch(len(x_train), batch_size) \
+        if config.strategy == "multiworker" else math.ceil(len(x_train) / batch_size)
+    return _Fit(x_train, y_train, x_val, y_val, epochs=config.resolved_epochs,
+                batch_size=batch_size, steps=steps, precision=precision, strategy=strategy)
 
-    with strategy.scope():
-        if state is None:
-            state = {"epoch": 0, "epochs": epochs, "checkpoint": None, "best_val_accuracy": None,
-                     "best_epoch": None, "history": [], "status": "running",
-                     "dataset_sha256": data.sha256, "precision": precision}
-            saved = config.to_dict() | {"resolved": {"epochs": epochs, "batch_size": batch_size,
-                                        "learning_rate": config.resolved_learning_rate,
-                                        "precision": precision}}
-            rundir.atomic_write_json(run / rundir.CONFIG, saved)
-            model = recipe.BUILDERS[config.preset]()
-            recipe.compile_model(model, config.preset, config.resolved_learning_rate, steps, epochs)
-        else:
-            if state.get("dataset_sha256") not in (None, data.sha256):
-                emitter.log("warning: the CSV differs from the one this run started with")
-            ckpt = state.get("checkpoint")
-            if ckpt:
-                model = load_keras(run / ckpt, compile=True)
-                schedule = getattr(model.optimizer, "_learning_rate", None)
-                if isinstance(schedule, recipe.WarmupCosine):
-                    schedule.total_steps = epochs * steps  # follows a changed run length
-            else:  # killed before the first epoch ended: start that run afresh
-                model = recipe.BUILDERS[config.preset]()
-                recipe.compile_model(model, config.preset, config.resolved_learning_rate,
-                                     steps, epochs)
-        state["status"] = "running"
-        rundir.atomic_write_json(run / rundir.STATE, state)
+
+def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
+    """A fresh model, and the new run's config.json and state."""
+    from trainer import recipe
+
+    state = rundir.RunState(epochs=fit.epochs, dataset_sha256=data.sha256,
+                            precision=fit.precision)
+    saved = config.to_dict() | {"resolved": {"epochs": fit.epochs, "batch_size": fit.batch_size,
+                                             "learning_rate": config.resolved_learning_rate,
+                                             "precision": fit.precision}}
+    rundir.atomic_write_json(run / rundir.CONFIG, saved)
+    model = recipe.BUILDERS[config.preset]()
+    recipe.compile_model(model, config.preset, config.resolved_learning_rate, fit.steps,
+                         fit.epochs)
+    return model, state
+
+
+def _restored_model(config: TrainConfig, run: Path, state: rundir.RunState, data: FerData,
+                    fit: _Fit, emitter: EventEmitter):
+    """The last checkpoint's model (optimizer included), or a fresh one when there is none."""
+    from trainer import recipe
+    from trainer.keras_files import load_keras
+
+    if state.dataset_sha256 not in (None, data.sha256):
+        emitter.log("warning: the CSV differs from the one this run started with")
+    if not state.checkpoint:  # killed before the first epoch ended: start that run afresh
+        model = recipe.BUILDERS[config.preset]()
+        recipe.compile_model(model, config.preset, config.resolved_learning_rate, fit.steps,
+                             fit.epochs)
+        return model
+    model = load_keras(run / state.checkpoint, compile=True)
+    schedule = getattr(model.optimizer, "_learning_rate", None)
+    if isinstance(schedule, recipe.WarmupCosine):
+        schedule.total_steps = fit.epochs * fit.steps  # follows a changed run length
+    return model
+
+
+def _emit_started(emitter: EventEmitter, run: Path, config: TrainConfig, data: FerData,
+                  fit: _Fit, state: rundir.RunState, model, resumed: bool) -> None:
+    """``started``, then (on resume) the epochs committed just before a kill that never got
+    their ``epoch`` event."""
+    import tensorflow as tf
 
     emitter.emit("started", run_dir=str(run), config=config.to_dict(),
-                 samples=data.counts(), steps_per_epoch=steps, epochs=epochs,
-                 initial_epoch=state["epoch"], precision=precision,
+                 samples=data.counts(), steps_per_epoch=fit.steps, epochs=fit.epochs,
+                 initial_epoch=state.epoch, precision=fit.precision,
                  devices=[d.name for d in tf.config.list_logical_devices()],
-                 replicas=strategy.num_replicas_in_sync, parameters=model.count_params(),
-                 resumed=resume_dir is not None)
-    if resume_dir is not None:  # an epoch committed just before a kill still gets its event
+                 replicas=fit.strategy.num_replicas_in_sync, parameters=model.count_params(),
+                 resumed=resumed)
+    if resumed:
         for row in rundir.epochs_without_event(run, state):
-            emitter.emit("epoch", epochs=epochs, best_val_accuracy=state["best_val_accuracy"],
-                         best_epoch=state["best_epoch"], **row)
-    if state["epoch"] < epochs:
-        train_ds = recipe.make_train_dataset(
-            x_train, y_train, batch_size, config.seed + state["epoch"],
-            augment=config.preset == "default", threads=config.threads,
-            robust=config.augment == "robust")
-        val_ds = recipe.make_eval_dataset(x_val, y_val, 256)
-        callback = _make_callback(run, state, emitter, stop, steps, batch_size, epochs,
-                                  max_seconds=60.0 * config.max_minutes)
-        model.fit(train_ds, epochs=epochs, initial_epoch=state["epoch"], validation_data=val_ds,
-                  callbacks=[callback], verbose=0)
-    budget_reached = bool(state.pop("time_budget_reached", False))
-    stopped = state["epoch"] < epochs and not budget_reached
-    state["status"] = "stopped" if stopped else "trained"
-    rundir.atomic_write_json(run / rundir.STATE, state)
-    if not stopped and config.export and (run / rundir.BEST).is_file():
+            emitter.emit("epoch", epochs=fit.epochs, best_val_accuracy=state.best_val_accuracy,
+                         best_epoch=state.best_epoch, **row)
+
+
+def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fit,
+         emitter: EventEmitter, stop: _StopFlag) -> None:
+    """Train from the state's epoch to the last one (or until stopped)."""
+    from trainer import recipe
+
+    train_ds = recipe.make_train_dataset(
+        fit.x_train, fit.y_train, fit.batch_size, config.seed + state.epoch,
+        augment=config.preset == "default", threads=config.threads,
+        robust=config.augment == "robust")
+    val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
+    callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
+                              max_seconds=60.0 * config.max_minutes)
+    if config.strategy == "multiworker":  # model.fit fails there: keras-team/keras#20585
+        from trainer import multiworker
+
+        multiworker.fit(model, fit.strategy, train_ds, val_ds, fit.steps, fit.epochs,
+                        state.epoch, callback, stop, state)
+    else:
+        model.fit(train_ds, epochs=fit.epochs, initial_epoch=state.epoch,
+                  validation_data=val_ds, callbacks=[callback], verbose=0)
+
+
+def _finish(run: Path, config: TrainConfig, state: rundir.RunState, data: FerData, fit: _Fit,
+            emitter: EventEmitter, t_start: float, chief: bool = True) -> Path:
+    """Export a run that reached its end (or its time budget), then say ``finished``.
+
+    Only the chief of a multi-worker run exports."""
+    budget_reached = state.time_budget_reached
+    stopped = state.epoch < fit.epochs and not budget_reached
+    state.status = rundir.STOPPED if stopped else rundir.TRAINED
+    state.save(run)
+    if not stopped and config.export and (run / rundir.BEST).is_file() and chief:
         from trainer.export import export_run
 
         export_run(run, emitter, data=data)
-    state["status"] = "stopped" if stopped else "finished"
-    rundir.atomic_write_json(run / rundir.STATE, state)
-    emitter.emit("finished", run_dir=str(run), best_epoch=state["best_epoch"],
-                 best_val_accuracy=state["best_val_accuracy"], stopped=stopped,
-                 best_model=str(run / rundir.BEST) if state["best_epoch"] else None,
-                 epochs_done=state["epoch"], time_budget_reached=budget_reached,
+    state.status = rundir.STOPPED if stopped else rundir.FINISHED
+    state.save(run)
+    emitter.emit("finished", run_dir=str(run), best_epoch=state.best_epoch,
+                 best_val_accuracy=state.best_val_accuracy, stopped=stopped,
+                 best_model=str(run / rundir.BEST) if state.best_epoch else None,
+                 epochs_done=state.epoch, time_budget_reached=budget_reached,
                  seconds=time.monotonic() - t_start)
     return run
 

@@ -37,6 +37,7 @@ from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.safe_write import PendingFile, check_outputs
 from fer_desktop.core.source_defaults import options_for, source_kind
 from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, VideoFileSource, open_source
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
                         help="also write the analysed frames with the overlay as a video")
+    parser.add_argument("--blur-faces", action="store_true",
+                        help="pixelate the faces in the --annotated video (privacy)")
     parser.add_argument("--model", type=Path, metavar="DIR",
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--min-face", type=int, default=None, metavar="PX",
@@ -290,6 +293,8 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
          video_path: Path | None, pending: list[PendingFile]) -> int:
     """Analyse every input into the temporary files, then commit them (or not)."""
     painter = OverlayPainter()
+    if args.blur_faces:
+        painter = BlurringPainter(painter)
     video = None
     summaries: dict[tuple[str, int], TrackSummary] = {}
     skipped: list[tuple[str, str]] = []

@@ -20,6 +20,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 from fer_desktop.core.types import FrameResult
 
@@ -121,6 +122,8 @@ class CsvRecorder:
         provenance: returns the ``model``, ``model_sha256`` and ``app_version`` written in
             three last columns of every row (called per frame: a model swapped during a
             recording is named from its first frame on).
+        numbers_only: write "source 1", "source 2"... instead of file paths in the ``source``
+            column (see :class:`fer_desktop.core.privacy.SourceNames`).
 
     Raises:
         ExportError: the file cannot be created.
@@ -132,11 +135,13 @@ class CsvRecorder:
 
     def __init__(self, path: str | Path, with_source: bool = False, clock=time.monotonic, *,
                  no_face_rows: bool = False,
-                 provenance: Callable[[], dict[str, str]] | None = None) -> None:
+                 provenance: Callable[[], dict[str, str]] | None = None,
+                 numbers_only: bool = False) -> None:
         self.path = Path(path)
         self.with_source = with_source
         self.no_face_rows = no_face_rows
         self._provenance = provenance
+        self._source_name = SourceNames() if numbers_only else None
         self._clock = clock
         self.rows = 0
         try:
@@ -173,7 +178,8 @@ class CsvRecorder:
             extra = [info.get(column, "") for column in PROVENANCE_COLUMNS]
         for row in rows:
             if self.with_source:
-                row.insert(0, source or "")
+                name = source or ""
+                row.insert(0, self._source_name(name) if self._source_name else name)
             self._writer.writerow(row + extra)
             self.rows += 1
         if self._clock() - self._last_flush >= FLUSH_INTERVAL_S:

@@ -83,7 +83,8 @@ class _Progress:
 
 def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline, *,
                  on_progress: ProgressCallback | None = None,
-                 cancelled: Callable[[], bool] = lambda: False) -> FileAnalysis:
+                 cancelled: Callable[[], bool] = lambda: False,
+                 numbers_only: bool = False) -> FileAnalysis:
     """Analyse every frame of ``video`` into ``out_csv`` (which must not exist yet).
 
     Args:
@@ -92,6 +93,7 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
         pipeline: a FacePipeline of its own (not the live view's: it is reset and used here).
         on_progress: called as ``(frames_done, frame_count or None)`` after each frame.
         cancelled: polled before each frame; True stops the run.
+        numbers_only: "source 1" instead of the video's path in the ``source`` column.
 
     Raises:
         AnalysisCancelled: ``cancelled()`` became true; no CSV was left behind.
@@ -103,7 +105,7 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     pending = PendingFile(out_csv)
     totals: Counter = Counter()
     try:
-        recorder = CsvRecorder(pending.path, with_source=True)
+        recorder = CsvRecorder(pending.path, with_source=True, numbers_only=numbers_only)
         try:
             problems = analyze._analyse_source(
                 str(video), pipeline, recorder, 1, None, OverlayPainter(), {}, totals, True,

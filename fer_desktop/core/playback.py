@@ -82,6 +82,7 @@ class PlaybackClock:
         self.every_frame = bool(every_frame)
         self._clock = clock
         self._anchor: tuple[float, float] | None = None  # (wall time, video time)
+        self._just_dropped = False
         self.skipped = 0
 
     def restart(self) -> None:
@@ -112,7 +113,10 @@ class PlaybackClock:
                 self._anchor = (now, timestamp_s)  # slow down; never rush to catch up
             return Plan()
         frames_late = late_s * self.speed * self.fps
-        if frames_late <= LATE_FRAMES:
+        if frames_late <= LATE_FRAMES or self._just_dropped:
+            # Never two drops in a row: skipping costs time too, and a machine too slow even
+            # to skip must still show frames (the clock catches up at the next drop).
+            self._just_dropped = False
             return Plan()
         drop = round(frames_late)  # the frame read after these is about due
         max_drop = max(1, int(MAX_SKIP_S * self.fps))
@@ -120,4 +124,5 @@ class PlaybackClock:
             self._anchor = (now, timestamp_s + max_drop / self.fps)
             drop = max_drop
         self.skipped += drop
+        self._just_dropped = True
         return Plan(drop=drop)

@@ -118,7 +118,7 @@ class _SnapshotRun:
         from fer_desktop.core.errors import ExportError
 
         try:
-            path = save_snapshot(self.out, output, self._live.provenance())
+            path = save_snapshot(self.out, output, self._live.outputs.provenance())
         except ExportError as exc:
             self._fail(str(exc))
             return

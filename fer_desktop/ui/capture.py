@@ -306,19 +306,7 @@ class CaptureThread(QThread):
                 return
             if self._stopping():
                 return
-            description, is_live, count = source.description, source.is_live, source.frame_count
-            still = not is_live and count == 1
-            fps = source.fps
-            folder = not is_live and not fps and bool(count and count > 1)
-            if folder:
-                fps = 1.0 / FOLDER_SECONDS_PER_IMAGE
-            self.frame_count, self.fps = count, fps
-            self.seekable = (not is_live and not folder and not still
-                             and callable(getattr(source, "seek", None)))
-            if not is_live and fps:
-                self._clock = PlaybackClock(fps, self._speed, self._every_frame or folder)
-            self._pipeline.reset(restart_ids=True)  # each source numbers its faces from #1
-            self.opened.emit(description, is_live, still)
+            description, is_live, still = self._prepare(source)
 
             last_image: np.ndarray | None = None
             last_frame = None
@@ -329,16 +317,8 @@ class CaptureThread(QThread):
             while not self._stopping():
                 reprocess, seek = self._apply_pending()
                 stale = reprocess or stale
-                if seek is not None and self.seekable:
-                    try:
-                        source.seek(seek)
-                    except SourceError as exc:
-                        log.warning("%s", exc)
-                    else:
-                        at_end, show_next, stale = False, True, False
-                        self._pipeline.reset()  # no smoothing across the jump
-                        if self._clock is not None:
-                            self._clock.restart()
+                if seek is not None and self.seekable and self._seek(source, seek):
+                    at_end, show_next, stale = False, True, False
                 paused = self.seekable and self.paused
                 if at_end or (paused and not show_next):
                     if stale and last_frame is not None:
@@ -390,6 +370,38 @@ class CaptureThread(QThread):
         finally:
             if source is not None:
                 source.close()
+
+    def _prepare(self, source: FrameSource) -> tuple[str, bool, bool]:
+        """Read what the source is, set up pacing and seeking, announce it with ``opened``.
+
+        Returns (description, is_live, still image).
+        """
+        description, is_live, count = source.description, source.is_live, source.frame_count
+        still = not is_live and count == 1
+        fps = source.fps
+        folder = not is_live and not fps and bool(count and count > 1)
+        if folder:
+            fps = 1.0 / FOLDER_SECONDS_PER_IMAGE
+        self.frame_count, self.fps = count, fps
+        self.seekable = (not is_live and not folder and not still
+                         and callable(getattr(source, "seek", None)))
+        if not is_live and fps:
+            self._clock = PlaybackClock(fps, self._speed, self._every_frame or folder)
+        self._pipeline.reset(restart_ids=True)  # each source numbers its faces from #1
+        self.opened.emit(description, is_live, still)
+        return description, is_live, still
+
+    def _seek(self, source: FrameSource, frame_index: int) -> bool:
+        """Jump to a frame; False (and a log line) when the source cannot."""
+        try:
+            source.seek(frame_index)  # type: ignore[attr-defined] (seekable checked it)
+        except SourceError as exc:
+            log.warning("%s", exc)
+            return False
+        self._pipeline.reset()  # no smoothing across the jump
+        if self._clock is not None:
+            self._clock.restart()
+        return True
 
     def _flush_recorder(self) -> None:
         with self._lock:

@@ -60,19 +60,25 @@ class ExplainDialog(QDialog):
         self.busy.setRange(0, 0)
         bars = QGridLayout()
         self.bars: list[QProgressBar] = []
+        self.values: list[QLabel] = []
         for row, emotion in enumerate(EMOTIONS):
             bar = QProgressBar()
             bar.setRange(0, 1000)
             bar.setFormat("")
+            bar.setTextVisible(False)  # the value goes beside the bar (contrast)
             bar.setFixedHeight(18)
             bar.setAccessibleName(f"Probability of {emotion}")
             bar.setStyleSheet(
                 "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
                 " background: #2a2a30; color: #f0f0f0; }"
                 f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
+            value = QLabel("")
+            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100%") + 4)
             bars.addWidget(QLabel(emotion.capitalize()), row, 0)
             bars.addWidget(bar, row, 1)
+            bars.addWidget(value, row, 2)
             self.bars.append(bar)
+            self.values.append(value)
         self.note = QLabel("Red: the parts of the face that carried the answer (covering them "
                            "lowers it). Blue: parts that spoke against it. Computed by covering "
                            "the face patch by patch and asking the same model again.")
@@ -110,6 +116,7 @@ class ExplainDialog(QDialog):
         for k, bar in enumerate(self.bars):
             bar.setValue(round(float(p[k]) * 1000))
             bar.setFormat(f"{float(p[k]):.0%}")
+            self.values[k].setText(f"{float(p[k]):.0%}")
 
     def show_error(self, message: str) -> None:
         self.busy.hide()

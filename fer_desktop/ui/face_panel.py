@@ -33,6 +33,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines
 from fer_desktop.core.overlay import PALETTE
 from fer_desktop.core.types import Face, FrameResult
+from fer_desktop.ui.elided_label import ElidedLabel
 
 REDRAW_MS = 100
 BAR_STEPS = 1000
@@ -74,70 +75,24 @@ class FacePanel(QWidget):
         self._faces: tuple[Face, ...] = ()
         self._switch_lines: list[pg.InfiniteLine] = []
 
-        self._title = QLabel("No face yet")
+        self._title = ElidedLabel("No face yet", mode=Qt.TextElideMode.ElideRight)
         title_font = QFont(self._title.font())
         title_font.setBold(True)
         self._title.setFont(title_font)
-        self._title.setWordWrap(True)
         self._title.setToolTip("The face shown here: the one you chose (click it in the video, "
                                "or click the video and press Tab or the face's number), or "
                                "else the largest. Click the video off a face, or press 0, to "
                                "follow the largest again.")
 
-        bars = QGridLayout()
-        bars.setHorizontalSpacing(8)
-        bars.setVerticalSpacing(3)
-        self._names: list[QLabel] = []
-        self._bars: list[QProgressBar] = []
-        for row, emotion in enumerate(EMOTIONS):
-            name = QLabel(emotion.capitalize())
-            name.setMinimumWidth(64)
-            bar = QProgressBar()
-            bar.setRange(0, BAR_STEPS)
-            bar.setValue(0)
-            bar.setTextVisible(True)
-            bar.setFormat("")
-            bar.setFixedHeight(18)
-            bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            bar.setStyleSheet(
-                "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
-                " background: #2a2a30; color: #f0f0f0; }"
-                f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
-            bar.setToolTip(f"Probability of {emotion} for the face shown")
-            bars.addWidget(name, row, 0)
-            bars.addWidget(bar, row, 1)
-            self._names.append(name)
-            self._bars.append(bar)
-
-        self._plot = pg.PlotWidget()
-        self._plot.setMinimumHeight(180)
-        self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._plot.setAccessibleName("Timeline of the face shown")
-        self._plot.setToolTip("Probabilities of the face shown over the last minute (colours "
-                              "as in the bars above). The lines break where that face left "
-                              "the picture; a dashed line marks a switch to another face.")
-        item = self._plot.getPlotItem()
-        item.setMenuEnabled(False)
-        item.setMouseEnabled(x=False, y=False)
-        item.hideButtons()
-        item.showGrid(x=True, y=True, alpha=0.2)
-        item.setLabel("bottom", "seconds ago")
-        item.setLabel("left", "probability")
-        item.getAxis("bottom").enableAutoSIPrefix(False)
-        item.setXRange(-TIMELINE_S, 1.5, padding=0)  # room for the newest point's dot
-        item.setYRange(-0.03, 1.04, padding=0)
-        item.setDownsampling(mode="peak")
-        item.setClipToView(True)
-        self._curves = []
-        for emotion in EMOTIONS:
-            pen = pg.mkPen(QColor(EMOTION_COLORS[emotion]), width=2)
-            self._curves.append(item.plot([], [], pen=pen, name=emotion, connect="finite"))
-
+        bars = self._build_bars()
+        self._build_plot()
         self._timeline_title = QLabel("Last minute")
         self._timeline_title.setFont(title_font)
-        legend = QLabel(" ".join(f"<span style='color:{EMOTION_COLORS[e]}'>\u25a0</span>&nbsp;{e}"
-                                 for e in EMOTIONS))
-        legend.setWordWrap(True)
+        # Two fixed lines, no word wrap: a wrapping label makes the scrolling side panel as
+        # tall as the plot would like to be instead of the window's height.
+        swatches = [f"<span style='color:{EMOTION_COLORS[e]}'>\u25a0</span>&nbsp;{e}"
+                    for e in EMOTIONS]
+        legend = QLabel(" ".join(swatches[:4]) + "<br>" + " ".join(swatches[4:]))
         legend.setAccessibleName("Timeline legend: " + ", ".join(EMOTIONS))
         self.legend = legend
 
@@ -161,6 +116,68 @@ class FacePanel(QWidget):
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._on_redraw_timer)
         self._timer.start()
+
+    def _build_bars(self) -> QGridLayout:
+        """One labelled bar per emotion, in the emotion's colour."""
+        bars = QGridLayout()
+        bars.setHorizontalSpacing(8)
+        bars.setVerticalSpacing(3)
+        self._names: list[QLabel] = []
+        self._bars: list[QProgressBar] = []
+        self._values: list[QLabel] = []
+        for row, emotion in enumerate(EMOTIONS):
+            name = QLabel(emotion.capitalize())
+            name.setMinimumWidth(64)
+            bar = QProgressBar()
+            bar.setRange(0, BAR_STEPS)
+            bar.setValue(0)
+            # The percentage sits beside the bar, in the window's text colour: written over the
+            # coloured part it fell below 4.5:1 contrast (white on yellow is 1.2:1).
+            bar.setTextVisible(False)
+            bar.setFormat("")
+            bar.setFixedHeight(18)
+            bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            bar.setStyleSheet(
+                "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
+                " background: #2a2a30; color: #f0f0f0; }"
+                f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
+            bar.setToolTip(f"Probability of {emotion} for the face shown")
+            value = QLabel("")
+            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100%") + 4)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            bars.addWidget(name, row, 0)
+            bars.addWidget(bar, row, 1)
+            bars.addWidget(value, row, 2)
+            self._names.append(name)
+            self._bars.append(bar)
+            self._values.append(value)
+        return bars
+
+    def _build_plot(self) -> None:
+        """The timeline: one curve per emotion, created once and fed through ``setData``."""
+        self._plot = pg.PlotWidget()
+        self._plot.setMinimumHeight(140)
+        self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._plot.setAccessibleName("Timeline of the face shown")
+        self._plot.setToolTip("Probabilities of the face shown over the last minute (colours "
+                              "as in the bars above). The lines break where that face left "
+                              "the picture; a dashed line marks a switch to another face.")
+        item = self._plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.setMouseEnabled(x=False, y=False)
+        item.hideButtons()
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setLabel("bottom", "seconds ago")
+        item.setLabel("left", "probability")
+        item.getAxis("bottom").enableAutoSIPrefix(False)
+        item.setXRange(-TIMELINE_S, 1.5, padding=0)  # room for the newest point's dot
+        item.setYRange(-0.03, 1.04, padding=0)
+        item.setDownsampling(mode="peak")
+        item.setClipToView(True)
+        self._curves = []
+        for emotion in EMOTIONS:
+            pen = pg.mkPen(QColor(EMOTION_COLORS[emotion]), width=2)
+            self._curves.append(item.plot([], [], pen=pen, name=emotion, connect="finite"))
 
     # input ------------------------------------------------------------------------------
     def select_track(self, track_id: int | None) -> None:
@@ -239,9 +256,11 @@ class FacePanel(QWidget):
     def _set_bars(self, face: Face | None, n_faces: int) -> None:
         if face is None:
             self._title.setText("No face in view" if n_faces == 0 else "No face selected")
-            for bar, name in zip(self._bars, self._names, strict=True):
+            for bar, name, value in zip(self._bars, self._names, self._values, strict=True):
                 bar.setValue(0)
                 bar.setFormat("")
+                bar.setAccessibleDescription("")
+                value.setText("")
                 name.setStyleSheet("")
             return
         who = f"Face #{face.track_id}" if face.track_id is not None else "Face"
@@ -257,6 +276,8 @@ class FacePanel(QWidget):
             p = 0.0 if math.isnan(p) else p
             bar.setValue(round(p * BAR_STEPS))
             bar.setFormat(f"{p:.0%}")
+            bar.setAccessibleDescription(f"{EMOTIONS[k]} {p:.0%}")
+            self._values[k].setText(f"{p:.0%}")
             name.setStyleSheet("font-weight: bold;" if k == top else "")
 
     def _on_redraw_timer(self) -> None:

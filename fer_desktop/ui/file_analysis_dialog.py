@@ -9,6 +9,7 @@ the dialog cancels a run that has not finished; nothing half-written is left beh
 
 from __future__ import annotations
 
+import functools
 import threading
 import traceback
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtCore import QObject, QThread, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -38,6 +39,7 @@ from fer_desktop.core.file_analysis import (
     analyse_file,
     emotion_series,
 )
+from fer_desktop.core.gui_wording import for_window
 from fer_desktop.ui.face_panel import EMOTION_COLORS
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
@@ -64,9 +66,10 @@ class AnalysisThread(QThread):
     cancelled = Signal()
 
     def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.video, self.out_csv = video, out_csv
+        self.numbers_only = numbers_only
         self._make_pipeline = make_pipeline
         self._cancel = threading.Event()
 
@@ -83,7 +86,8 @@ class AnalysisThread(QThread):
             if self._cancel.is_set():
                 raise AnalysisCancelled()
             result = analyse_file(self.video, self.out_csv, pipeline,
-                                  on_progress=self._on_progress, cancelled=self._cancel.is_set)
+                                  on_progress=self._on_progress, cancelled=self._cancel.is_set,
+                                  numbers_only=self.numbers_only)
         except AnalysisCancelled:
             self.cancelled.emit()
         except (SourceError, ExportError, ModelError) as exc:
@@ -141,7 +145,7 @@ class FileAnalysisDialog(QDialog):
     failed = Signal(str)
 
     def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Analyse {video.name}")
         self.setMinimumSize(520, 360)
@@ -180,7 +184,7 @@ class FileAnalysisDialog(QDialog):
         layout.addWidget(self.legend)
         layout.addWidget(self.buttons)
 
-        self.thread = AnalysisThread(video, out_csv, make_pipeline, self)
+        self.thread = AnalysisThread(video, out_csv, make_pipeline, self, numbers_only)
         self.thread.progress.connect(self._on_progress)
         self.thread.succeeded.connect(self._on_succeeded)
         self.thread.failed.connect(self._on_failed)
@@ -232,7 +236,7 @@ class FileAnalysisDialog(QDialog):
 
     def _on_failed(self, message: str, details: str) -> None:
         self.progress_bar.hide()
-        self.status.setText(f"Could not analyse {self._video.name}: {message}")
+        self.status.setText(f"Could not analyse {self._video.name}: {for_window(message)}")
         self.status.setToolTip(details.strip().splitlines()[-1] if details.strip() else "")
         self.cancel_button.setText("Close")
         self.failed.emit(message)
@@ -253,3 +257,37 @@ class FileAnalysisDialog(QDialog):
     def reject(self) -> None:  # Esc, Cancel, Close
         self.stop()
         super().reject()
+
+
+class AnalysisDialogs(QObject):
+    """The whole-file analyses the Live tab has open; each dialog is forgotten once closed
+    and finished, and all are stopped when the window closes. ``on_saved(csv_path)`` is
+    called for each analysis written."""
+
+    def __init__(self, on_saved: Callable[[Path], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._on_saved = on_saved
+        self._parent = parent
+        self.dialogs: list[FileAnalysisDialog] = []
+
+    def open(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
+             numbers_only: bool = False) -> FileAnalysisDialog:
+        """Show a dialog and start analysing ``video`` into ``out_csv``."""
+        dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self._parent,
+                                    numbers_only=numbers_only)
+        dialog.finished_analysis.connect(lambda result: self._on_saved(result.csv_path))
+        dialog.finished.connect(functools.partial(self._forget, dialog))
+        self.dialogs.append(dialog)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _forget(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
+        if dialog in self.dialogs and not dialog.running:
+            self.dialogs.remove(dialog)
+            dialog.deleteLater()
+
+    def close_all(self) -> None:
+        for dialog in list(self.dialogs):
+            dialog.stop()
+            dialog.close()

@@ -7,11 +7,15 @@ A worker must stay referenced until it finishes, or Qt may destroy its thread wh
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QThreadPool
 from superqt.utils import create_worker
+
+CLOSE_WAIT_MS = 15000
 
 
 class BackgroundJobs:
@@ -37,3 +41,15 @@ class BackgroundJobs:
 
     def __len__(self) -> int:
         return len(self._workers)
+
+    def wait(self, timeout_ms: int = CLOSE_WAIT_MS) -> bool:
+        """Wait for the jobs to finish (the window is closing): a job that finishes after its
+        receivers are gone would print "Signal source has been deleted" tracebacks. Their
+        results are dropped. True when none is left."""
+        if not self._workers:
+            return True
+        for worker in self._workers:
+            for signal in (worker.returned, worker.errored):
+                with contextlib.suppress(RuntimeError, TypeError):  # nothing connected now
+                    signal.disconnect()
+        return QThreadPool.globalInstance().waitForDone(timeout_ms)

@@ -20,8 +20,10 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fer_desktop import APP_NAME
+from fer_desktop.core.errors import ModelError
 from fer_desktop.core.frame_stats import LiveStats
-from fer_desktop.core.model import Classifier, EmotionClassifier
+from fer_desktop.core.model import Classifier, EmotionClassifier, default_model_dir, read_metadata
+from fer_desktop.core.model_compare import SwitchQuestion, switch_question
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import show_about
@@ -70,10 +72,15 @@ class MainWindow(QMainWindow):
                  source_opener: Callable[..., FrameSource] = open_source,
                  camera_lister: Callable[[], list[int]] = list_cameras,
                  classifier_loader: Callable[[Path], Classifier] = EmotionClassifier.load,
+                 confirm_switch: Callable[[SwitchQuestion], bool] | None = None,
                  start: bool = True) -> None:
         super().__init__()
         self.settings = settings if settings is not None else AppSettings()
         self._classifier_loader = classifier_loader
+        self._confirm_switch = confirm_switch or self._ask_switch
+        self._startup_note = ""
+        if model_dir is None:
+            model_dir = self._remembered_model()
         self._classifier: Classifier | None = None
         self._jobs = BackgroundJobs()
         self._model_request = 0  # id of the latest use_model request
@@ -90,6 +97,8 @@ class MainWindow(QMainWindow):
         self.live_view.pipeline_ready.connect(self._on_pipeline_ready)
         self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
         self.live_view.stats_updated.connect(self._on_stats)
+        self.live_view.source_shown.connect(self._on_source_shown)
+        self._source_name = ""
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -99,6 +108,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self._restore_geometry()
+        if self._startup_note:
+            self.notifier.info(self._startup_note)
         if start:
             self.live_view.start()
 
@@ -136,7 +147,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
             log.exception("the Train tab could not be created")
             return None, self._placeholder(f"The Train tab could not be opened: {exc}")
-        tab.model_chosen.connect(self.use_model)
+        tab.model_chosen.connect(self.consider_model)
         return tab, tab
 
     @staticmethod
@@ -157,14 +168,25 @@ class MainWindow(QMainWindow):
         for action in (lv.act_screenshot, lv.act_record, lv.act_output_folder,
                        lv.act_open_output_folder):
             file_menu.addAction(action)
+        privacy = file_menu.addMenu("&Privacy")
+        privacy.addAction(lv.act_blur_faces)
+        privacy.addAction(lv.act_numbers_only)
         file_menu.addSeparator()
         self.act_use_model = QAction("Use &model folder...", self)
         self.act_use_model.setStatusTip("Load another exported model (a folder with model.json)")
         self.act_use_model.triggered.connect(self._choose_model_folder)
         file_menu.addAction(self.act_use_model)
+        self.act_shipped_model = QAction("Use the &shipped model", self)
+        self.act_shipped_model.setStatusTip("Go back to the model that came with FER Desktop")
+        self.act_shipped_model.triggered.connect(lambda: self.use_model(default_model_dir()))
+        file_menu.addAction(self.act_shipped_model)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere: the platform's Quit key is empty on some desktops (and offscreen)
+        quit_action.setShortcuts(list(dict.fromkeys(
+            [QKeySequence("Ctrl+Q"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)])))
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.act_quit = quit_action
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
@@ -205,11 +227,44 @@ class MainWindow(QMainWindow):
         """The classifier in use (None before the first one loaded)."""
         return self._classifier
 
-    def _on_pipeline_ready(self, classifier: Classifier) -> None:
-        self._classifier = classifier
+    def _update_title(self) -> None:
+        """"clip.mp4 - model name - FER Desktop": what is shown, by which model."""
+        parts = [self._source_name] if self._source_name else []
+        if self._classifier is not None:
+            parts.append(str(getattr(self._classifier, "name", "model")))
+        self.setWindowTitle(" \u2013 ".join([*parts, APP_NAME]))
+
+    def _on_source_shown(self, name: str) -> None:
+        self._source_name = name
+        self._update_title()
+
+    def _remembered_model(self) -> Path | None:
+        """The model chosen at an earlier launch, if it can still be used; else None (the
+        shipped model) and a note saying why."""
+        chosen = self.settings.model_dir
+        if not chosen:
+            return None
+        try:
+            read_metadata(Path(chosen))
+        except (ModelError, ValueError) as exc:
+            self._startup_note = (f"The model chosen earlier cannot be used ({exc}); using the "
+                                  "shipped model")
+            self.settings.model_dir = ""
+            return None
+        return Path(chosen)
+
+    def _show_model(self, classifier: Classifier) -> None:
+        """The model in use, named in the status bar and the window title."""
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
-        self.model_changed.emit(line)
+        self._update_title()
+        if self.train_tab is not None:  # what "fine-tune the model in use" starts from
+            self.train_tab.model_in_use = getattr(classifier, "model_dir", None)
+
+    def _on_pipeline_ready(self, classifier: Classifier) -> None:
+        self._classifier = classifier
+        self._show_model(classifier)
+        self.model_changed.emit(model_line(classifier))
 
     def _on_pipeline_failed(self, message: str) -> None:
         self.model_label.setText("Model: none loaded")
@@ -234,6 +289,38 @@ class MainWindow(QMainWindow):
                          on_returned=functools.partial(self._on_model_loaded_for, request),
                          on_errored=functools.partial(self._on_model_error_for, request, path))
 
+    def consider_model(self, model_dir: str | Path) -> None:
+        """"Use this model": load the candidate in the background, show it beside the model in
+        use on the same test faces, and switch only if the user says so."""
+        path = Path(model_dir)
+        if self._classifier is None:  # nothing to compare with
+            self.use_model(path)
+            return
+        self.model_label.setText(f"Model: comparing with {path.name or path}...")
+        self._model_request += 1
+        request = self._model_request
+        self._jobs.start(self._classifier_loader, path,
+                         on_returned=functools.partial(self._on_candidate_loaded, request,
+                                                       path),
+                         on_errored=functools.partial(self._on_model_error_for, request, path))
+
+    def _on_candidate_loaded(self, request: int, path: Path, candidate: Classifier) -> None:
+        if request != self._model_request:
+            return
+        question = switch_question(self._classifier, candidate, path)
+        if self._confirm_switch(question):
+            self._on_model_loaded(candidate)
+        else:
+            self._show_model(self._classifier)
+            self.notifier.info(f"Kept the model {model_line(self._classifier)}")
+
+    def _ask_switch(self, question: SwitchQuestion) -> bool:
+        from fer_desktop.ui.model_switch import CompareDialog
+
+        dialog = CompareDialog(question.comparison, question.candidate_name, question.faces,
+                               question.labels, question.predicted, parent=self)
+        return dialog.exec() == CompareDialog.DialogCode.Accepted
+
     def busy_workers(self) -> int:
         return len(self._jobs) + self.live_view.busy_workers()
 
@@ -249,7 +336,11 @@ class MainWindow(QMainWindow):
         self.live_view.set_classifier(classifier)
         self._classifier = classifier
         line = model_line(classifier)
-        self.model_label.setText(f"Model: {line}")
+        self._show_model(classifier)
+        folder = getattr(classifier, "model_dir", None)
+        if folder is not None:  # remembered for the next launch ("" = the shipped model)
+            shipped = Path(folder).resolve() == default_model_dir().resolve()
+            self.settings.model_dir = "" if shipped else str(Path(folder).resolve())
         self.notifier.info(f"Now using the model {line}")
         self.model_changed.emit(line)
 
@@ -292,6 +383,7 @@ class MainWindow(QMainWindow):
         self.settings.splitter_state = self.live_view.splitter.saveState()
         self.settings.sync()
         self.live_view.shutdown()
+        self._jobs.wait()
         if self.train_tab is not None:
             self.train_tab.shutdown()
         super().closeEvent(event)

@@ -14,6 +14,8 @@ import traceback
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
+from fer_desktop.core.gui_wording import for_window
+
 log = logging.getLogger("fer_desktop.ui")
 
 INFO_TIMEOUT_MS = 6000
@@ -34,6 +36,7 @@ class Notifier(QObject):
 
     def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS) -> None:
         """A short, transient message in the status bar."""
+        message = for_window(message)
         self.last_info = message
         log.info(message)
         self._status_bar.showMessage(message, timeout_ms)
@@ -48,6 +51,7 @@ class Notifier(QObject):
             serious: also show a dialog (the user must notice, e.g. a model that failed).
             details: extra text for the dialog's "Show Details..." (e.g. a worker's traceback).
         """
+        message = for_window(message)
         self.last_error = message
         if exc is not None:
             tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

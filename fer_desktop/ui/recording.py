@@ -2,7 +2,8 @@
 
 :class:`OutputControls` owns the output folder (asked again when it cannot be written, so
 nothing is lost), the :class:`~fer_desktop.core.export.CsvRecorder` of a recording and the red
-"REC 01:23" label. The Live tab hands the recorder to the capture thread and back.
+"REC 01:23" label, and the Record and Screenshot actions. It hands the recorder to whoever
+writes the frames (the Live tab's capture thread) through ``recorder_changed``.
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
+from fer_desktop.core.model import Classifier
+from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.privacy import blur_faces
+from fer_desktop.core.provenance import provenance
+from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 
 T = TypeVar("T")
 LABEL_REFRESH_MS = 500
+REC_COLOUR = "#b3261e"  # a red with 5.9:1 contrast on the window's light grey
 
 
 def new_recording_path(folder: Path, now: dt.datetime | None = None) -> Path:
@@ -42,31 +50,66 @@ class OutputControls(QObject):
     Args:
         settings: where the output folder is remembered.
         notifier: where messages go.
-        dialog_parent: the parent of the folder dialog.
+        dialog_parent: the parent of the folder dialog; its window gets the actions.
+        frame: returns the frame on screen (None before the first), for screenshots.
 
     Signals:
         recording_changed(bool): recording started or stopped.
+        recorder_changed(object): the CsvRecorder to write frames to, or None; emitted with
+            None before the file is closed, so the writer lets go first.
         screenshot_saved(object): the Path of the PNG written.
     """
 
     recording_changed = Signal(bool)
+    recorder_changed = Signal(object)
     screenshot_saved = Signal(object)
 
-    def __init__(self, settings: AppSettings, notifier: Notifier,
-                 dialog_parent: QWidget | None = None) -> None:
+    def __init__(self, settings: AppSettings, notifier: Notifier, dialog_parent: QWidget,
+                 frame: Callable[[], CaptureOutput | None]) -> None:
         super().__init__(dialog_parent)
+        self._frame = frame
         self._settings = settings
         self._notifier = notifier
         self._dialog_parent = dialog_parent
         self._recorder: CsvRecorder | None = None
         self._started = 0.0
-        # The model and app version written into every record; the Live tab sets it.
-        self.provenance: Callable[[], dict[str, str]] = dict
+        # What the Live tab knows (see bind): the model in use, its painter, whether it plays.
+        self._classifier: Callable[[], Classifier | None] = lambda: None
+        self._painter: Callable[[], OverlayPainter] = OverlayPainter
+        self._playing: Callable[[], bool] = lambda: True
         self.label = QLabel("")
         self.label.setToolTip("Time recorded so far")
         self._timer = QTimer(self)
         self._timer.setInterval(LABEL_REFRESH_MS)
         self._timer.timeout.connect(self._update_label)
+        self.act_screenshot = make_action(dialog_parent, "&Screenshot", "Ctrl+S",
+                                          "Save the annotated frame as PNG with a JSON file "
+                                          "of the faces", lambda: self.save_screenshot())
+        self.act_record = make_action(dialog_parent, "&Record CSV", "Ctrl+R",
+                                      "Record every face of every frame to a CSV file",
+                                      self._on_record_toggled, checkable=True)
+        self.act_output_folder = make_action(dialog_parent, "Choose output &folder...", None,
+                                             "Choose where screenshots and recordings go",
+                                             self.choose_output_folder)
+        self.act_blur_faces = make_action(
+            dialog_parent, "&Blur faces in screenshots", None,
+            "Privacy: pixelate every face in saved screenshots (the labels stay)",
+            self._on_blur_faces_toggled, checkable=True)
+        self.act_numbers_only = make_action(
+            dialog_parent, "&No file paths in saved files", None,
+            "Privacy: CSVs and screenshot JSON say \"source 1\", \"file\"... instead of the "
+            "file's path; the numbers are kept", self._on_numbers_only_toggled, checkable=True)
+        for action, on in ((self.act_blur_faces, settings.blur_faces),
+                           (self.act_numbers_only, settings.numbers_only)):
+            blocker = QSignalBlocker(action)
+            action.setChecked(on)
+            del blocker
+        self.act_open_output_folder = make_action(
+            dialog_parent, "&Open output folder", None,
+            "Show the folder with the screenshots, recordings and analyses",
+            self.open_output_folder)
+        self.saved_banner = SavedBanner()
+        self.saved_banner.open_folder_requested.connect(self._open_folder)
 
     @property
     def recorder(self) -> CsvRecorder | None:
@@ -84,6 +127,56 @@ class OutputControls(QObject):
         if folder:
             self._settings.output_folder = folder
             self._notifier.info(f"Screenshots and recordings go to {folder}")
+
+    def open_output_folder(self) -> None:
+        """Show the output folder in the file manager (created when missing)."""
+        folder = Path(self._settings.output_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notifier.error(f"Cannot create the output folder {folder}: "
+                                 f"{exc.strerror or exc}; choose another with File > Choose "
+                                 "output folder...", exc=exc)
+            return
+        self._open_folder(folder)
+
+    def _open_folder(self, folder: Path) -> None:
+        """Open a folder in the file manager (tests replace ``folder_opener``)."""
+        if not self.folder_opener(folder):
+            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+
+    folder_opener = staticmethod(open_in_file_manager)
+
+    def bind(self, classifier: Callable[[], Classifier | None],
+             painter: Callable[[], OverlayPainter], playing: Callable[[], bool]) -> None:
+        """Tell the controls the model in use (written into every record), the overlay
+        painter (to draw labels again over pixelated faces) and whether a source plays."""
+        self._classifier, self._painter, self._playing = classifier, painter, playing
+
+    def provenance(self) -> dict[str, str]:
+        """The model in use (name, file, SHA-256) and the app version, for every record."""
+        return provenance(self._classifier())
+
+    def _picture(self, output: CaptureOutput) -> Any:
+        """The picture a screenshot saves: as shown, or with the faces pixelated (the overlay
+        drawn again on top, so the labels stay readable)."""
+        if not self._settings.blur_faces or output.frame is None:
+            return output.annotated
+        faces = output.result.faces
+        return self._painter().draw(blur_faces(output.frame, faces), faces)
+
+    # privacy ----------------------------------------------------------------------------
+    def _on_blur_faces_toggled(self, on: bool) -> None:
+        self._settings.blur_faces = on
+
+    def _on_numbers_only_toggled(self, on: bool) -> None:
+        self._settings.numbers_only = on
+        if self._recorder is not None:
+            self._notifier.info("No file paths applies to the next recording")
+
+    def show_saved(self, what: str, path: Path) -> None:
+        """"Screenshot saved: PATH [Open folder]" above the video."""
+        self.saved_banner.show_saved(what, path)
 
     def _in_writable_folder(self, make: Callable[[Path], T], what: str) -> T | None:
         """Call ``make(folder)``; when the folder cannot be written, say so and ask for another.
@@ -103,19 +196,25 @@ class OutputControls(QObject):
                 self._settings.output_folder = folder
 
     # screenshot -------------------------------------------------------------------------
-    def save_screenshot(self, output: CaptureOutput | None) -> Path | None:
-        """Save this frame (PNG + JSON sidecar); returns the PNG path or None."""
+    def save_screenshot(self, output: CaptureOutput | None = None) -> Path | None:
+        """Save ``output`` (default: the frame on screen) as PNG + JSON sidecar; returns the
+        PNG path or None."""
+        output = output if output is not None else self._frame()
         if output is None:
             self._notifier.info("Nothing to save yet: no frame has been shown")
             return None
 
         def save(folder: Path) -> Path:
-            return ScreenshotWriter(folder).save(output.annotated, output.result, output.source,
+            source = output.source
+            if self._settings.numbers_only:
+                source = "camera" if output.is_live else ("image" if output.still else "file")
+            return ScreenshotWriter(folder).save(self._picture(output), output.result, source,
                                                  provenance=self.provenance())
 
         path = self._in_writable_folder(save, "screenshot")
         if path is not None:
             self._notifier.info(f"Screenshot saved to {path}", timeout_ms=10000)
+            self.show_saved("Screenshot saved", path)
             self.screenshot_saved.emit(path)
         return path
 
@@ -124,20 +223,29 @@ class OutputControls(QObject):
         """Open a new CSV file in the output folder; None when the user gave up."""
         if self._recorder is not None:
             return self._recorder
+        if not self._playing():
+            self._notifier.info("Choose a camera, a video or an image first: a recording "
+                                "writes the faces of what is on screen")
+            self.set_record_checked(False)
+            return None
 
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
             return CsvRecorder(new_recording_path(folder), with_source=True, no_face_rows=True,
-                               provenance=self.provenance)
+                               provenance=self.provenance,
+                               numbers_only=self._settings.numbers_only)
 
         recorder = self._in_writable_folder(make, "recording")
         if recorder is None:
+            self.set_record_checked(False)
             return None
         self._recorder = recorder
+        self.recorder_changed.emit(recorder)
         self._started = time.monotonic()
         self._timer.start()
         self._update_label()
         self._notifier.info(f"Recording to {recorder.path}")
+        self.set_record_checked(True)
         self.recording_changed.emit(True)
         return recorder
 
@@ -150,6 +258,7 @@ class OutputControls(QObject):
         recorder, self._recorder = self._recorder, None
         if recorder is None:
             return None
+        self.recorder_changed.emit(None)  # the writer lets go before the file closes
         recorder.close()
         self._timer.stop()
         self.label.setText("")
@@ -158,12 +267,25 @@ class OutputControls(QObject):
         else:
             self._notifier.info(f"Recording saved to {recorder.path} ({recorder.rows} rows)",
                                 timeout_ms=10000)
+        self.set_record_checked(False)
         self.recording_changed.emit(False)
         return recorder.path
+
+    def _on_record_toggled(self, checked: bool) -> None:
+        if checked and self._recorder is None:
+            self.start()
+        elif not checked and self._recorder is not None:
+            self.stop()
+
+    def set_record_checked(self, checked: bool) -> None:
+        blocker = QSignalBlocker(self.act_record)
+        self.act_record.setChecked(checked)
+        self.act_record.setText("Stop &recording" if checked else "&Record CSV")
+        del blocker
 
     def _update_label(self, *_args: Any) -> None:
         if self._recorder is None:
             return
         seconds = int(time.monotonic() - self._started)
         self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
-        self.label.setStyleSheet("color: #e04040; font-weight: bold;")
+        self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")

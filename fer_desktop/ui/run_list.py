@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGroupBox, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout
 
+from trainer.rundir import FAILED
 from trainer.runs import RunRow
 
 COLUMNS = ("Started", "Preset", "Epochs", "Best PublicTest", "State")
@@ -32,6 +33,9 @@ class RunList(QGroupBox):
     def __init__(self, parent=None) -> None:
         super().__init__("Runs in the output folder", parent)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Runs in the output folder")
+        self.tree.setToolTip("The runs in the output folder, newest first: select one to see "
+                             "its curves and evaluation, or to resume it")
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
@@ -63,7 +67,7 @@ class RunList(QGroupBox):
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):
                 item.setToolTip(column, str(row.run_dir))
-            if row.state == "failed":
+            if row.state == FAILED:
                 item.setForeground(STATE_COLUMN, QBrush(QColor("#b00020")))
             self.tree.addTopLevelItem(item)
             if selected is not None and row.run_dir == selected:

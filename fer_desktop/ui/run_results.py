@@ -3,6 +3,7 @@ and the "Use this model" button."""
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from pathlib import Path
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import MODEL_JSON
+from fer_desktop.core.plain_words import run_sentences
 
 
 def _heat(fraction: float) -> QColor:
@@ -81,15 +84,19 @@ class ResultsView(QWidget):
         layout.addWidget(self.table, 1)
         self.run_dir: Path | None = None
         self.metadata: dict | None = None
+        self.examples: QWidget | None = None  # a fine-tuned run's faces, right and wrong
 
     def show_run(self, run: Path | None) -> None:
         self.run_dir, self.metadata = run, None
         self.table.hide()
+        if self.examples is not None:
+            self.examples.deleteLater()
+            self.examples = None
         self.use_button.setEnabled(False)
         if run is None:
             self.summary.setText("Select a run to see its evaluation.")
             return
-        path = run / "model.json"
+        path = run / MODEL_JSON
         if not path.is_file():
             self.summary.setText(f"{run.name}: no evaluation yet. A run is evaluated and "
                                  "exported (model.json) when its last epoch ends.")
@@ -116,9 +123,23 @@ class ResultsView(QWidget):
         others = [f"{k}: {_percent(v['private_accuracy'])}" for k, v in files.items() if k != name]
         if others:
             lines.append("Also exported: " + ", ".join(others))
+        lines += [f"<i>{html.escape(text)}</i>" for text in run_sentences(meta, name)]
         self.summary.setText("<br>".join(line for line in lines if line))
         self._fill_table(classes, confusion, info.get("private_recall") or {})
+        self._show_examples(run, meta)
         self.use_button.setEnabled(True)
+
+    def _show_examples(self, run: Path, meta: dict) -> None:
+        """A fine-tuned run: a few of its test faces per emotion, right and wrong."""
+        from fer_desktop.core.model_compare import load_test_faces
+        from fer_desktop.ui.model_switch import examples_widget
+
+        test = load_test_faces(run)
+        predicted = ((meta.get("held_out") or {}).get("after") or {}).get("predicted")
+        if test is None or not isinstance(predicted, list) or len(predicted) != len(test[1]):
+            return
+        self.examples = examples_widget(test[0], test[1], np.asarray(predicted, np.int64))
+        self.layout().addWidget(self.examples)
 
     def _fill_table(self, classes: list[str], confusion: np.ndarray, recall: dict) -> None:
         n = len(classes)

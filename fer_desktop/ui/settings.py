@@ -68,6 +68,12 @@ def default_output_folder() -> Path:
     return Path(pictures or Path.home()) / APP_NAME
 
 
+def default_collect_folder() -> Path:
+    """<app data>/collected faces: the Collect mode's dataset unless the user chose another."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".fer-desktop") / "collected faces"
+
+
 def _as_bool(value: object, default: bool) -> bool:
     # INI files give strings back ("true"/"false"); native backends give bools.
     if isinstance(value, bool):
@@ -164,6 +170,24 @@ class AppSettings:
         return min(max(seconds, 0.0), SMOOTHING_MAX_S) if math.isfinite(seconds) else default
 
     @property
+    def blur_faces(self) -> bool:
+        """Privacy: faces pixelated in saved screenshots."""
+        return _as_bool(self._qs.value("privacy/blur_faces"), False)
+
+    @blur_faces.setter
+    def blur_faces(self, value: bool) -> None:
+        self._set("privacy/blur_faces", bool(value))
+
+    @property
+    def numbers_only(self) -> bool:
+        """Privacy: no file paths in saved CSVs and JSON ("source 1" instead)."""
+        return _as_bool(self._qs.value("privacy/numbers_only"), False)
+
+    @numbers_only.setter
+    def numbers_only(self, value: bool) -> None:
+        self._set("privacy/numbers_only", bool(value))
+
+    @property
     def every_frame(self) -> bool:
         """Video pacing: every frame (True) or real time, skipping late frames (default)."""
         return _as_bool(self._qs.value("live/every_frame"), False)
@@ -190,6 +214,44 @@ class AppSettings:
     @last_open_folder.setter
     def last_open_folder(self, value: str | Path) -> None:
         self._set("live/last_open_folder", str(value))
+
+    # model ------------------------------------------------------------------------------
+    @property
+    def model_dir(self) -> str:
+        """The model folder the user chose to use ("" = the shipped model); kept across
+        launches so a chosen model survives a restart."""
+        return str(self._qs.value("model/folder", "") or "")
+
+    @model_dir.setter
+    def model_dir(self, value: str | Path) -> None:
+        self._set("model/folder", str(value))
+
+    @property
+    def collect_folder(self) -> Path:
+        """Where the Live tab's Collect mode saves faces (one subfolder per emotion), and the
+        Train tab's "collected faces" data source (default: the app's data folder)."""
+        text = str(self._qs.value("collect/folder", "") or "")
+        return Path(text) if text else default_collect_folder()
+
+    @collect_folder.setter
+    def collect_folder(self, value: str | Path) -> None:
+        self._set("collect/folder", str(value))
+
+    @property
+    def train_source(self) -> tuple[str, str, bool]:
+        """The Train tab's data source: (kind, image folder, fine-tune the model in use);
+        kind is "csv", "images" or "collected"."""
+        kind = str(self._qs.value("train/source", "csv") or "csv")
+        return (kind if kind in ("csv", "images", "collected") else "csv",
+                str(self._qs.value("train/images", "") or ""),
+                _as_bool(self._qs.value("train/finetune"), False))
+
+    @train_source.setter
+    def train_source(self, value: tuple[str, str, bool]) -> None:
+        kind, images, finetune = value
+        self._set("train/source", kind)
+        self._set("train/images", str(images))
+        self._set("train/finetune", bool(finetune))
 
     # window -----------------------------------------------------------------------------
     def _bytes(self, key: str) -> QByteArray | None:

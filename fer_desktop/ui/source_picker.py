@@ -1,9 +1,9 @@
 """The Live tab's source picker: cameras found, files opened, and entries that open dialogs.
 
-The picker only shows and asks: choosing a camera or a file emits ``chosen``; the "Open
-video...", "Open image..." and "Sample image" entries emit a request that the Live tab answers
-with a dialog or the shipped sample. Whatever was picked, the combo then shows what really
-plays (``show_source``), so a cancelled dialog leaves the old source selected.
+The picker only shows and asks: choosing a camera or a file, from the list, a file dialog
+("Open video...", "Open image...") or the shipped sample, emits ``chosen``. Whatever was
+picked, the combo then shows what really plays (``show_source``), so a cancelled dialog leaves
+the old source selected.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
 
-from fer_desktop.resources import resource_path
+from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from fer_desktop.resources import ResourceError, resource_path
+from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.settings import AppSettings
 
 SAMPLE_NAME = "sample.jpg"
 
@@ -38,21 +41,22 @@ def describe_spec(spec: int | str | Path) -> str:
 
 
 class SourcePicker(QWidget):
-    """A labelled combo box of sources.
+    """A labelled combo box of sources, and the dialogs that open files.
+
+    Args:
+        settings: the folder the file dialogs start in (remembered).
+        notifier: says when the shipped sample is missing.
 
     Signals:
-        chosen(object): a camera index (int) or a file path (str) was picked.
-        open_video_requested(), open_image_requested(), sample_requested(): a dialog entry
-            or the sample was picked.
+        chosen(object): a camera index (int) or a file path (str or Path) was picked.
     """
 
     chosen = Signal(object)
-    open_video_requested = Signal()
-    open_image_requested = Signal()
-    sample_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: AppSettings, notifier: Notifier,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._settings, self._notifier = settings, notifier
         self._cameras: list[int] | None = None
         self._current: int | str | Path | None = None
         self.combo = QComboBox()
@@ -121,9 +125,38 @@ class SourcePicker(QWidget):
         elif kind == "file":
             self.chosen.emit(value)
         elif kind == "open_video":
-            self.open_video_requested.emit()
+            self.open_video_dialog()
         elif kind == "open_image":
-            self.open_image_requested.emit()
+            self.open_image_dialog()
         elif kind == "sample":
-            self.sample_requested.emit()
+            self.open_sample()
         self.show_source(self._current)  # dialogs cancelled: show what really plays
+
+    # dialogs ----------------------------------------------------------------------------
+    def ask_open_file(self, title: str, file_filter: str) -> str:
+        """A file dialog; "" when cancelled (tests replace this method)."""
+        path, _ = QFileDialog.getOpenFileName(self, title, self._settings.last_open_folder,
+                                              file_filter)
+        if path:
+            self._settings.last_open_folder = str(Path(path).parent)
+        return path
+
+    def open_video_dialog(self) -> None:
+        self._open_file("Open a video", dialog_filter("Videos", VIDEO_SUFFIXES))
+
+    def open_image_dialog(self) -> None:
+        self._open_file("Open an image", dialog_filter("Images", IMAGE_SUFFIXES))
+
+    def _open_file(self, title: str, file_filter: str) -> None:
+        path = self.ask_open_file(title, file_filter)
+        if path:
+            self.chosen.emit(path)
+
+    def open_sample(self) -> None:
+        """Choose the sample image shipped with the app."""
+        try:
+            path = resource_path(SAMPLE_NAME)
+        except ResourceError as exc:
+            self._notifier.error(str(exc), exc=exc)
+            return
+        self.chosen.emit(path)

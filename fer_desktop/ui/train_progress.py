@@ -58,6 +58,7 @@ class ProgressBox(QGroupBox):
     def show_end(self, state: str, finished: bool) -> None:
         """The trainer ended in ``state``; a full bar only when it finished."""
         self.epoch_label.setText(f"Trainer {state}.")
+        self.speed_label.setText(" ")  # no speed or ETA for a trainer that is not running
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1 if finished else 0)
         self.progress_bar.setFormat("")

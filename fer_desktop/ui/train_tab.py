@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
+from fer_desktop.ui.data_source import DataSourceBox
 from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
@@ -90,6 +92,8 @@ class TrainTab(QWidget):
         self._progress = TrainingProgress()
         self._build()
         self.form.set_values(self._settings.train_form)
+        self.data_source.set_choice(*self._settings.train_source)
+        self.model_in_use: Path | None = None  # set by the window: what "fine-tune" starts from
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setInterval(REDRAW_MS)
         self._redraw_timer.timeout.connect(self._redraw)
@@ -99,6 +103,9 @@ class TrainTab(QWidget):
         self._list_timer.timeout.connect(self._on_list_timer)
         self._list_timer.start()
         self.refresh_runs()
+        rows = self.run_list.rows()
+        if self._shown_run is None and rows:
+            self._select_run(rows[0].run_dir)  # the newest run, as the user last left it
         self._update_buttons()
 
     # ------------------------------------------------------------------ layout
@@ -115,6 +122,9 @@ class TrainTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        self.data_source = DataSourceBox(self._settings.collect_folder)
+        self.data_source.changed.connect(self._save_settings)
+        left_layout.addWidget(self.data_source)
         left_layout.addWidget(self.form)
         left_layout.addWidget(self.progress_box)
         left_layout.addWidget(self.run_list, 1)
@@ -132,6 +142,7 @@ class TrainTab(QWidget):
         results_scroll.setWidgetResizable(True)
         results_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.bottom_tabs.addTab(results_scroll, "Results")
+        self.results_page = results_scroll
         self.bottom_tabs.addTab(self.log_view, "Log")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
@@ -158,6 +169,9 @@ class TrainTab(QWidget):
     # ------------------------------------------------------------------ form
     def _save_settings(self) -> None:
         self._settings.train_form = self.form.values()
+        box = self.data_source
+        self._settings.train_source = (box.choice().kind, box.folder_edit.text().strip(),
+                                       box.finetune_check.isChecked())
 
     def _on_out_changed(self) -> None:
         self._save_settings()
@@ -169,6 +183,9 @@ class TrainTab(QWidget):
     # ------------------------------------------------------------------ start / stop / resume
     def _on_start_clicked(self) -> None:
         if self.process.is_active or self.validator.is_active:
+            return
+        if self.data_source.choice().kind != "csv":
+            self._launch_images()
             return
         config = self._checked_config()
         if config is None:
@@ -219,6 +236,7 @@ class TrainTab(QWidget):
         if outcome.state != FINISHED:
             reason = outcome.message if outcome.state == FAILED else "check cancelled"
             self.form.say(f"The CSV cannot be used: {reason}", error=outcome.state == FAILED)
+            self.progress_box.say("Not training: the CSV was not accepted.")
             self._update_buttons()
             return
         self._settings.validated_csv = csv_key(Path(config.csv))
@@ -233,6 +251,27 @@ class TrainTab(QWidget):
                                       f"batch {config.batch_size} -> {config.out}")
         try:
             self.process.start(config)
+        except (OSError, RuntimeError) as exc:
+            self.form.say(str(exc), error=True)
+        self._update_buttons()
+
+    def _launch_images(self) -> None:
+        """Train or fine-tune on an image folder (the data source box's choice)."""
+        self._save_settings()
+        choice, threads = self.data_source.choice(), self.form.threads_spin.value()
+        try:
+            args = choice.trainer_args(self.output_folder(), threads, self.model_in_use,
+                                       epochs=self.form.epochs_spin.value())
+        except ValueError as exc:
+            self.form.say(str(exc), error=True)
+            return
+        self._reset_progress()
+        self._select_run(None)
+        self.curves.clear()
+        what = "fine-tuning the model in use" if choice.finetune else "training"
+        self.log_view.appendPlainText(f"--- {what} on {choice.folder}")
+        try:
+            self.process.start_command(*trainer_command(args), threads=threads)
         except (OSError, RuntimeError) as exc:
             self.form.say(str(exc), error=True)
         self._update_buttons()
@@ -270,7 +309,8 @@ class TrainTab(QWidget):
 
     # ------------------------------------------------------------------ trainer output
     def _on_log_line(self, text: str) -> None:
-        self.log_view.appendPlainText(text)
+        if not is_framework_noise(text):  # TensorFlow's start-up chatter stays out
+            self.log_view.appendPlainText(text)
 
     def _on_state_changed(self, state: str) -> None:
         self._update_buttons()
@@ -307,6 +347,8 @@ class TrainTab(QWidget):
             self.form.say("Training finished." + (" See the evaluation below."
                                                   if outcome.run_dir else ""))
         self.progress_box.show_end(outcome.state, finished=outcome.state == FINISHED)
+        if outcome.state != FINISHED:
+            self.curves.drop_unfinished_epoch()  # its batches were discarded with it
         if outcome.run_dir:
             self._outcomes[Path(outcome.run_dir)] = outcome.state
         self.refresh_runs()
@@ -317,7 +359,7 @@ class TrainTab(QWidget):
             else:
                 self._select_run(run)
             if outcome.state == FINISHED:
-                self.bottom_tabs.setCurrentWidget(self.results)
+                self.bottom_tabs.setCurrentWidget(self.results_page)
         self._update_buttons()
 
     def _reset_progress(self) -> None:
@@ -339,9 +381,8 @@ class TrainTab(QWidget):
         states: dict[Path, str] = {}
         for row in rows:
             if row.run_dir == live and self.process.is_active:
-                states[row.run_dir] = {RUNNING: "running",
-                                       STOPPING: "stopping"}[self.process.state]
-            elif row.state == "running" and row.run_dir in self._outcomes:
+                states[row.run_dir] = self.process.state  # RUNNING or STOPPING
+            elif row.state == RUNNING and row.run_dir in self._outcomes:
                 states[row.run_dir] = self._outcomes[row.run_dir]  # ended moments ago
         self.run_list.show_rows(rows, self._shown_run, states)
         self._update_buttons()
@@ -384,7 +425,7 @@ class TrainTab(QWidget):
             return
         self.refresh_runs()
         row = self.run_list.selected_row()  # a run training elsewhere (command line): follow it
-        if row is not None and row.state == "running" and not self._is_live(row.run_dir):
+        if row is not None and row.state == RUNNING and not self._is_live(row.run_dir):
             self.curves.show_curves(read_run_curves(row.run_dir))
 
     def _on_use_clicked(self) -> None:

@@ -35,11 +35,10 @@ from fer_desktop import TRAINER_FLAG  # the packaged app's trainer switch
 from fer_desktop.core.trainer_events import PROTOCOL_VERSION, LineBuffer, TrainerEvent, parse_event
 from fer_desktop.resources import is_frozen
 from trainer.config import TrainConfig
+from trainer.rundir import DETACHED, FAILED, FINISHED, IDLE, RUNNING, STOPPED, STOPPING
 
 NICE_LEVEL = 10
 
-IDLE, RUNNING, STOPPING = "idle", "running", "stopping"
-STOPPED, FINISHED, FAILED, DETACHED = "stopped", "finished", "failed", "detached"
 ACTIVE_STATES = (RUNNING, STOPPING)
 
 

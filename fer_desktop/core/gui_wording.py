@@ -1,0 +1,30 @@
+"""Messages written for the command line, reworded for someone using the window (Qt-free).
+
+The core's errors name command-line options ("pass --force", "python -m trainer export ...")
+because ``fer-desktop analyze`` and the trainer show them in a terminal. In the window the
+same sentence must name what to click instead. The notifier passes every message through
+:func:`for_window`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fer_desktop.core.model import EXPORT_HINT
+
+_REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(re.escape(EXPORT_HINT)),
+     "train one in the Train tab (Use this model), or choose a model folder with "
+     "File > Use model folder..."),
+    (re.compile(r" or pass --force to replace it"), ""),
+    (re.compile(r"run again with another name or --force"), "try again"),
+    (re.compile(r"\(run with --verbose to see the details\)"),
+     "(start the app from a terminal with --verbose to see the details)"),
+)
+
+
+def for_window(message: str) -> str:
+    """``message`` with command-line advice replaced by what to do in the window."""
+    for pattern, replacement in _REPLACEMENTS:
+        message = pattern.sub(replacement, message)
+    return message

@@ -1,0 +1,186 @@
+"""Compare a candidate model with the model in use before switching. Qt-free, TF-free.
+
+"Use this model" must not put an 18.8% model live with one click. Both models are scored on
+the same test faces: the faces a fine-tuning run kept out (``test-faces.npz`` in its run
+folder, run through both models here, as the app runs them), or else the FER-2013 split both
+``model.json`` files were scored on, when they name the same CSV. The comparison warns when
+the candidate is worse, near chance, or gives one answer for (nearly) every face; the window
+asks before switching (``fer_desktop/ui/model_switch.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.preprocess import preprocess_faces
+
+TEST_FACES = "test-faces.npz"
+WORSE_BY = 0.01          # a candidate this much below the model in use is "worse"
+NEAR_CHANCE_BY = 0.05    # ... this close to chance is "near chance"
+ONE_CLASS_SHARE = 0.9    # ... giving one answer for this share of the faces "answers one class"
+
+
+@dataclass(frozen=True)
+class ModelScores:
+    """One model on the test faces. recall: per emotion present in the test faces (0..1).
+    answers: share of the faces given each emotion (all 7, summing to 1; empty when the
+    scores come from model.json)."""
+
+    name: str
+    accuracy: float
+    recall: dict[str, float]
+    answers: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The model in use and the candidate on the same test faces.
+
+    test_name: what the faces are, for people. chance: the accuracy of guessing the most
+    common emotion of the test faces. warnings: sentences; empty when nothing is wrong.
+    """
+
+    test_name: str
+    samples: int
+    current: ModelScores
+    candidate: ModelScores
+    chance: float
+    warnings: tuple[str, ...]
+
+    @property
+    def emotions(self) -> list[str]:
+        return [e for e in EMOTIONS if e in self.candidate.recall]
+
+
+def score_faces(classifier, faces: np.ndarray, labels: np.ndarray) -> ModelScores:
+    """A classifier (``Classifier.predict``) on faces (n, 48, 48) uint8 with labels (n,)."""
+    predicted = classifier.predict(preprocess_faces(faces)).argmax(1) if len(faces) \
+        else np.zeros(0, np.int64)
+    return scores_from_predictions(str(classifier.name), predicted, labels)
+
+
+def scores_from_predictions(name: str, predicted: np.ndarray, labels: np.ndarray) -> ModelScores:
+    predicted, labels = np.asarray(predicted), np.asarray(labels)
+    recall = {EMOTIONS[k]: float((predicted[labels == k] == k).mean())
+              for k in range(len(EMOTIONS)) if (labels == k).any()}
+    answers = {e: float((predicted == k).mean()) if len(predicted) else 0.0
+               for k, e in enumerate(EMOTIONS)}
+    accuracy = float((predicted == labels).mean()) if len(labels) else math.nan
+    return ModelScores(name, accuracy, recall, answers)
+
+
+def chance_level(labels: np.ndarray) -> float:
+    """The accuracy of always answering the most common emotion of ``labels``."""
+    counts = np.bincount(np.asarray(labels, np.int64), minlength=len(EMOTIONS))
+    return float(counts.max() / max(1, counts.sum()))
+
+
+def warnings_for(current: ModelScores, candidate: ModelScores, chance: float) -> list[str]:
+    """Why switching may be a mistake: worse, near chance, or one answer for everything."""
+    found = []
+    if candidate.accuracy < current.accuracy - WORSE_BY:
+        found.append(f"The candidate is worse than the model in use: right on "
+                     f"{candidate.accuracy:.0%} of these faces instead of {current.accuracy:.0%}.")
+    if candidate.accuracy <= chance + NEAR_CHANCE_BY:
+        found.append(f"The candidate is near chance: {candidate.accuracy:.0%}, where always "
+                     f"giving the most common answer scores {chance:.0%}.")
+    if candidate.answers:
+        top = max(candidate.answers, key=candidate.answers.get)
+        if candidate.answers[top] >= ONE_CLASS_SHARE:
+            found.append(f"The candidate answers \"{top}\" for {candidate.answers[top]:.0%} of "
+                         "the faces: it has not learnt to tell the emotions apart.")
+    return found
+
+
+def compare_on_faces(current, candidate, faces: np.ndarray, labels: np.ndarray,
+                     test_name: str) -> Comparison:
+    """Both classifiers on the same faces (n, 48, 48) uint8 and labels (n,)."""
+    now, new = score_faces(current, faces, labels), score_faces(candidate, faces, labels)
+    chance = chance_level(labels)
+    return Comparison(test_name, int(len(labels)), now, new, chance,
+                      tuple(warnings_for(now, new, chance)))
+
+
+def load_test_faces(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """The test faces a run kept out (faces, labels, description), or None if it has none
+    or the file is not what the trainer writes."""
+    path = Path(run_dir) / TEST_FACES
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            faces, labels = data["faces"], data["labels"].astype(np.int64)
+            name = str(data["name"]) if "name" in data.files else "the run's test faces"
+    except (OSError, ValueError, KeyError):
+        return None
+    if faces.dtype != np.uint8 or faces.ndim != 3 or faces.shape[1:] != (48, 48) \
+            or labels.shape != (len(faces),) or not ((labels >= 0) & (labels < 7)).all():
+        return None
+    return faces, labels, name
+
+
+def _recorded(meta: dict, name: str) -> ModelScores | None:
+    files = meta.get("files") or {}
+    runtime = files.get("tflite_int8") or files.get("tflite")
+    info = (meta.get("accuracy") or {}).get(runtime) or {}
+    accuracy, recall = info.get("private_accuracy"), info.get("private_recall")
+    if not isinstance(accuracy, int | float) or not isinstance(recall, dict):
+        return None
+    return ModelScores(name, float(accuracy), {e: float(recall[e]) for e in EMOTIONS
+                                               if isinstance(recall.get(e), int | float)})
+
+
+def compare_recorded(current_meta: dict, candidate_meta: dict) -> Comparison | None:
+    """Both models' PrivateTest scores from their model.json, when they name the same CSV."""
+    digest = candidate_meta.get("dataset_sha256")
+    if not digest or digest != current_meta.get("dataset_sha256"):
+        return None
+    now = _recorded(current_meta, str(current_meta.get("name", "in use")))
+    new = _recorded(candidate_meta, str(candidate_meta.get("name", "candidate")))
+    if now is None or new is None:
+        return None
+    info = candidate_meta["accuracy"][next(iter(
+        f for f in ((candidate_meta.get("files") or {}).get("tflite_int8"),
+                    (candidate_meta.get("files") or {}).get("tflite")) if f))]
+    confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
+    samples = int(confusion.sum())
+    chance = float(confusion.sum(1).max() / samples) if samples else 1 / len(EMOTIONS)
+    answers = {e: float(v) for e, v in zip(EMOTIONS, confusion.sum(0) / max(1, samples),
+                                          strict=False)} if confusion.shape == (7, 7) else {}
+    new = ModelScores(new.name, new.accuracy, new.recall, answers)
+    return Comparison("FER-2013 PrivateTest (scores from model.json)", samples, now, new,
+                      chance, tuple(warnings_for(now, new, chance)))
+
+
+@dataclass(frozen=True)
+class SwitchQuestion:
+    """What the window shows before switching: the comparison (None when the two models share
+    no test faces) and, when the candidate's run kept test faces, those faces, their labels
+    and the candidate's answers (for examples right and wrong)."""
+
+    comparison: Comparison | None
+    candidate_name: str
+    faces: np.ndarray | None = field(default=None, repr=False)
+    labels: np.ndarray | None = field(default=None, repr=False)
+    predicted: np.ndarray | None = field(default=None, repr=False)
+
+
+def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
+    """Compare ``candidate`` (loaded from ``candidate_dir``) with ``current`` (both
+    ``Classifier``), on the candidate run's test faces, else on their recorded PrivateTest
+    scores when both were scored on the same CSV."""
+    name = str(candidate.name)
+    test = load_test_faces(candidate_dir)
+    if test is not None:
+        faces, labels, test_name = test
+        comparison = compare_on_faces(current, candidate, faces, labels, test_name)
+        predicted = candidate.predict(preprocess_faces(faces)).argmax(1)
+        return SwitchQuestion(comparison, name, faces, labels, predicted)
+    comparison = compare_recorded(getattr(current, "metadata", {}) or {},
+                                  getattr(candidate, "metadata", {}) or {})
+    return SwitchQuestion(comparison, name)

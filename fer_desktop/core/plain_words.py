@@ -1,0 +1,97 @@
+"""A model's results in words a non-specialist understands. Qt-free.
+
+"Accuracy 0.70, macro-F1 0.64" means little to most people; "right on 7 of 10 faces; often
+takes fear for sad" does. Used next to the numbers in the Train tab's results and the
+"Use this model" comparison.
+
+Example:
+    >>> summary_sentence(0.7, 60, 0.25, [[5, 1], [2, 4]], ["happy", "sad"])
+    'Right on about 7 of 10 faces (42 of 60); always guessing the most common emotion would \
+be right on 25%. Most often it takes sad for happy (2 times).'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fer_desktop.core.emotions import EMOTIONS
+
+
+def summary_sentence(accuracy: float, samples: int, chance: float,
+                     confusion: list[list[int]] | np.ndarray | None = None,
+                     classes: list[str] | tuple[str, ...] = EMOTIONS) -> str:
+    """One or two sentences: how often right, the chance level, the most common mix-up.
+
+    Args:
+        accuracy: share of the faces that were right (0..1).
+        samples: how many faces.
+        chance: the accuracy of always giving the most common answer (0..1).
+        confusion: rows true, columns predicted, in the order of ``classes`` (optional).
+    """
+    if samples <= 0 or not np.isfinite(accuracy):
+        return "There were no test faces to judge this model on."
+    right = int(round(accuracy * samples))
+    text = (f"Right on about {int(round(accuracy * 10))} of 10 faces ({right} of {samples}); "
+            f"always guessing the most common emotion would be right on {chance:.0%}.")
+    mix_up = most_common_mix_up(confusion, classes)
+    if mix_up is not None:
+        true, predicted, count = mix_up
+        text += f" Most often it takes {true} for {predicted} ({count} times)."
+    return text
+
+
+def most_common_mix_up(confusion, classes=EMOTIONS) -> tuple[str, str, int] | None:
+    """(true emotion, the emotion it was taken for, count) of the largest off-diagonal cell,
+    or None when no face was taken for another emotion more than once."""
+    if confusion is None:
+        return None
+    matrix = np.asarray(confusion, np.int64)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(classes):
+        return None
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    true, predicted = np.unravel_index(int(off.argmax()), off.shape)
+    count = int(off[true, predicted])
+    return (classes[true], classes[predicted], count) if count >= 2 else None
+
+
+def example_faces(labels: np.ndarray, predicted: np.ndarray, per_emotion: int = 3
+                  ) -> dict[str, tuple[list[int], list[int]]]:
+    """Per emotion present in ``labels``: indices of up to ``per_emotion`` faces it got right
+    and as many it got wrong (in the given order), for showing a few of each."""
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    out = {}
+    for k, emotion in enumerate(EMOTIONS):
+        rows = np.flatnonzero(labels == k)
+        if len(rows):
+            right = [int(i) for i in rows if predicted[i] == k][:per_emotion]
+            wrong = [int(i) for i in rows if predicted[i] != k][:per_emotion]
+            out[emotion] = (right, wrong)
+    return out
+
+
+def run_sentences(meta: dict, file_name: str) -> list[str]:
+    """A run's results in words, from its model.json: FER-2013 PrivateTest (when scored there)
+    and, for a fine-tuned model, the user's own test faces before and after."""
+    out = []
+    info = (meta.get("accuracy") or {}).get(file_name) or {}
+    confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
+    samples = int(confusion.sum())
+    on_fer = meta.get("scored_on_fer2013", True)
+    if samples and isinstance(info.get("private_accuracy"), int | float):
+        where = "On FER-2013 PrivateTest: " if on_fer else "On the test faces: "
+        out.append(where + summary_sentence(float(info["private_accuracy"]), samples,
+                                            float(confusion.sum(1).max() / samples), confusion))
+    held = meta.get("held_out")
+    if isinstance(held, dict) and isinstance(held.get("after"), dict):
+        labels = np.asarray(held.get("labels") or [], np.int64)
+        after, before = held["after"], held.get("before") or {}
+        if len(labels) and isinstance(after.get("accuracy"), int | float):
+            chance = float(np.bincount(labels, minlength=len(EMOTIONS)).max() / len(labels))
+            text = (f"On your {len(labels)} test faces: "
+                    + summary_sentence(float(after["accuracy"]), len(labels), chance,
+                                       after.get("confusion")))
+            if isinstance(before.get("accuracy"), int | float):
+                text += f" Before fine-tuning it was right on {before['accuracy']:.0%}."
+            out.append(text)
+    return out

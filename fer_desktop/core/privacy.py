@@ -1,0 +1,68 @@
+"""Privacy options for what the app saves: faces blurred in saved pictures, and CSVs that
+name no file (Qt-free).
+
+A screenshot shared for a bug report or a talk should not show who was in front of the camera,
+and a CSV handed on should not give away folder and file names; the numbers are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import cv2
+import numpy as np
+
+from fer_desktop.core.types import Face
+
+BLUR_MARGIN = 0.15  # a little beyond the detector's box: hair line and chin go too
+
+
+def blur_faces(image_bgr: np.ndarray, faces: Iterable[Face],
+               margin: float = BLUR_MARGIN) -> np.ndarray:
+    """A copy of ``image_bgr`` ((H, W, 3) uint8) with each face's box, widened by ``margin``,
+    pixelated beyond recognition (a coarse mosaic, which unlike a light blur cannot be undone)."""
+    out = np.array(image_bgr, dtype=np.uint8, copy=True)
+    h, w = out.shape[:2]
+    for face in faces:
+        x1, y1, x2, y2 = (float(v) for v in face.box)
+        dx, dy = (x2 - x1) * margin, (y2 - y1) * margin
+        left, top = max(0, int(x1 - dx)), max(0, int(y1 - dy))
+        right, bottom = min(w, int(np.ceil(x2 + dx))), min(h, int(np.ceil(y2 + dy)))
+        if right - left < 2 or bottom - top < 2:
+            continue
+        region = out[top:bottom, left:right]
+        cells = max(1, min(region.shape[:2]) // 8)  # about 8 blocks across the face
+        small = cv2.resize(region, (max(1, (right - left) // cells),
+                                    max(1, (bottom - top) // cells)),
+                           interpolation=cv2.INTER_AREA)
+        out[top:bottom, left:right] = cv2.resize(small, (right - left, bottom - top),
+                                                 interpolation=cv2.INTER_NEAREST)
+    return out
+
+
+class BlurringPainter:
+    """An overlay painter that pixelates the faces first (``analyze --annotated --blur-faces``,
+    the window's screenshots): same ``draw(frame_bgr, faces)``."""
+
+    def __init__(self, painter) -> None:
+        self.painter = painter
+
+    def draw(self, frame_bgr: np.ndarray, faces) -> np.ndarray:
+        faces = tuple(faces)
+        return self.painter.draw(blur_faces(frame_bgr, faces), faces)
+
+
+class SourceNames:
+    """Replaces source names (file paths) by "source 1", "source 2"... in order of first use;
+    a camera keeps its name ("camera 0" names no file)."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+
+    def __call__(self, source: str | None) -> str:
+        source = source or ""
+        if not source or source.startswith("camera "):
+            return source
+        if source not in self._names:
+            self._names[source] = f"source {len(self._names) + 1}"
+        return self._names[source]

@@ -1,0 +1,147 @@
+"""The Live tab's Collect mode: keys 1-7 save the current face under an emotion.
+
+While "Collect faces" is ticked, pressing 1 (angry) ... 7 (neutral) saves the largest face of
+the frame on screen into the dataset folder (``fer_desktop.core.collect``), on camera, video
+and images alike; the count per emotion is shown. The folder is what the Train tab's
+"collected faces" source trains on.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fer_desktop.core.collect import FaceCollector
+from fer_desktop.core.crop import DEFAULT_CROP_SCALE
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.errors import ExportError
+
+
+class CollectPanel(QGroupBox):
+    """Collect faces for training.
+
+    Args:
+        settings: the app's settings (the folder: ``AppSettings.collect_folder``).
+        notifier: where "saved" and errors are shown.
+        on_screen: returns (the last CaptureOutput or None, the detector's name).
+
+    Signals:
+        saved(str): a face was saved (its path). failed(str): it could not be (why).
+        folder_changed(str): the user chose another folder.
+    """
+
+    saved = Signal(str)
+    failed = Signal(str)
+    folder_changed = Signal(str)
+
+    def __init__(self, settings, notifier=None, on_screen=lambda: (None, "yunet"),
+                 parent: QWidget | None = None) -> None:
+        super().__init__("Collect faces for training", parent)
+        self._settings = settings
+        self._on_screen = on_screen
+        self.collector = FaceCollector(Path(settings.collect_folder), 1.0)
+        if notifier is not None:
+            self.saved.connect(lambda path: notifier.info(f"Saved {path}"))
+            self.failed.connect(lambda why: notifier.error(why))
+        self.folder_changed.connect(lambda path: setattr(settings, "collect_folder", path))
+        layout = QVBoxLayout(self)
+        self.active = QCheckBox("Collect: keys 1-7 save the face shown")
+        self.active.setToolTip("Make the expression, then press its number: the face is saved "
+                               "into the folder below, in a subfolder per emotion")
+        self.active.toggled.connect(self._on_toggled)
+        layout.addWidget(self.active)
+        grid = QGridLayout()
+        self.count_labels: dict[str, QLabel] = {}
+        for i, emotion in enumerate(EMOTIONS):
+            grid.addWidget(QLabel(f"{i + 1}  {emotion}"), i, 0)
+            label = QLabel("0")
+            label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(label, i, 1)
+            self.count_labels[emotion] = label
+        layout.addLayout(grid)
+        self.folder_label = QLabel()
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.folder_label)
+        choose = QPushButton("Folder...")
+        choose.setToolTip("Choose the folder the collected faces are saved in")
+        choose.clicked.connect(self._choose_folder)
+        layout.addWidget(choose)
+        self.actions: list[QAction] = []
+        for i, emotion in enumerate(EMOTIONS):
+            action = QAction(f"Save face as {emotion}", self)
+            action.setShortcut(QKeySequence(str(i + 1)))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setEnabled(False)
+            action.triggered.connect(functools.partial(self.save_face, emotion))
+            self.actions.append(action)
+        self._show_folder()
+
+    def _on_toggled(self, on: bool) -> None:
+        if on:
+            try:
+                self.collector.check_writable()
+            except ExportError as exc:
+                self.active.setChecked(False)
+                self.failed.emit(str(exc))
+                return
+            self.refresh_counts()
+        for action in self.actions:
+            action.setEnabled(on)
+
+    def save_face(self, emotion: str) -> Path | None:
+        """Save the largest face on screen under ``emotion``; None when there is none."""
+        if not self.active.isChecked():
+            return None
+        output, detector = self._on_screen()
+        if output is None or output.frame is None or not output.result.faces:
+            self.failed.emit("No face on screen to save.")
+            return None
+        face = max(output.result.faces,
+                   key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]))
+        frame, box = output.frame, face.box
+        self.collector.crop_scale = DEFAULT_CROP_SCALE.get(detector, 1.0)  # the live margin
+        try:
+            path = self.collector.save(frame, box, emotion)
+        except ExportError as exc:
+            self.failed.emit(str(exc))
+            return None
+        self.refresh_counts()
+        self.saved.emit(str(path))
+        return path
+
+    def refresh_counts(self) -> None:
+        for emotion, count in self.collector.counts().items():
+            self.count_labels[emotion].setText(str(count))
+
+    def set_folder(self, folder: Path) -> None:
+        self.collector.folder = Path(folder)
+        self._show_folder()
+        if self.active.isChecked():
+            self._on_toggled(True)
+        else:
+            self.refresh_counts()
+
+    def _show_folder(self) -> None:
+        self.folder_label.setText(f"into {self.collector.folder}")
+        self.refresh_counts()
+
+    def _choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Folder for collected faces",
+                                                str(self.collector.folder))
+        if path:
+            self.set_folder(Path(path))
+            self.folder_changed.emit(path)

@@ -1,0 +1,153 @@
+"""The Train tab's data source: the FER-2013 CSV, an image folder or the collected faces,
+and the "fine-tune the model in use" preset.
+
+The box only says what the user chose (:class:`SourceChoice`) and builds the trainer's
+arguments for the two image cases (``finetune ...`` or ``--images ...``); the Train tab starts
+the process. With the CSV, the Train form's own fields apply as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from trainer.finetune_config import FinetuneConfig
+
+SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
+           "collected": "Faces collected in the Live tab"}
+
+
+@dataclass(frozen=True)
+class SourceChoice:
+    """kind: "csv", "images" or "collected". folder: the image folder ("" with the CSV).
+    finetune: adapt the model in use instead of training a new network."""
+
+    kind: str = "csv"
+    folder: str = ""
+    finetune: bool = False
+
+    def trainer_args(self, out: Path, threads: int, model_in_use: Path | None,
+                     epochs: int | None = None) -> list[str]:
+        """The trainer's arguments for an image source (``--events json`` included).
+
+        Raises:
+            ValueError: the CSV is the source (the Train form builds that command), or no
+                folder was chosen; the message says what to do.
+        """
+        if self.kind == "csv":
+            raise ValueError("the CSV source is started from the Train form")
+        if not self.folder:
+            raise ValueError("Choose the image folder first (Browse...): one subfolder per "
+                             "emotion, e.g. happy/ and sad/ holding the images.")
+        if self.finetune:
+            config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
+                                    events="json",
+                                    from_model=str(model_in_use) if model_in_use else "")
+            return ["finetune", *config.to_argv()]
+        args = ["--images", self.folder, "--out", str(out), "--threads", str(threads),
+                "--events", "json"]
+        return args + (["--epochs", str(epochs)] if epochs else [])
+
+
+class DataSourceBox(QWidget):
+    """Where the faces come from, and whether to fine-tune the model in use.
+
+    Signals:
+        changed(): the user changed the source, the folder or the preset.
+    """
+
+    changed = Signal()
+
+    def __init__(self, collect_folder: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._collect_folder = Path(collect_folder)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.combo = QComboBox()
+        for kind, text in SOURCES.items():
+            self.combo.addItem(text, kind)
+        self.combo.setToolTip("FER-2013: the CSV of 35,887 faces. An image folder: one "
+                              "subfolder per emotion (happy/, sad/...; photos are cropped to "
+                              "the face). Collected faces: those saved with Collect in the "
+                              "Live tab.")
+        form.addRow("Data", self.combo)
+        self.folder_edit = QLineEdit()
+        self.folder_edit.setPlaceholderText("folder with one subfolder per emotion")
+        self.folder_edit.setAccessibleName("Image folder")
+        self.folder_edit.setToolTip("A folder with one subfolder per emotion (happy/, sad/...)")
+        self.browse = QPushButton("Browse...")
+        self.browse.setToolTip("Choose the image folder")
+        self.browse.clicked.connect(self._browse)
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.folder_edit, 1)
+        box.addWidget(self.browse)
+        self.folder_row = row
+        form.addRow("Image folder", row)
+        self.finetune_check = QCheckBox("Fine-tune the model in use (about a minute)")
+        self.finetune_check.setToolTip("Adapt the model the live view uses to these faces "
+                                       "instead of training a new network from scratch: only "
+                                       "its last layers learn, for a few epochs")
+        form.addRow("", self.finetune_check)
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        form.addRow("", self.help)
+        self.combo.currentIndexChanged.connect(self._on_changed)
+        self.folder_edit.editingFinished.connect(self._on_changed)
+        self.finetune_check.toggled.connect(self._on_changed)
+        self._on_changed()
+
+    def choice(self) -> SourceChoice:
+        kind = str(self.combo.currentData())
+        folder = "" if kind == "csv" else (str(self._collect_folder) if kind == "collected"
+                                           else self.folder_edit.text().strip())
+        return SourceChoice(kind, folder, kind != "csv" and self.finetune_check.isChecked())
+
+    def set_choice(self, kind: str, folder: str, finetune: bool) -> None:
+        """Show a remembered choice (``changed`` is not emitted)."""
+        self.blockSignals(True)
+        try:
+            self.folder_edit.setText(folder)
+            self.finetune_check.setChecked(finetune)
+            self.combo.setCurrentIndex(max(0, self.combo.findData(kind)))
+            self._on_changed()
+        finally:
+            self.blockSignals(False)
+
+    def _on_changed(self, *_) -> None:
+        kind = str(self.combo.currentData())
+        images = kind != "csv"
+        self.folder_row.setEnabled(kind == "images")
+        self.finetune_check.setEnabled(images)
+        if kind == "collected":
+            self.folder_edit.setText(str(self._collect_folder))
+        self.help.setText("" if not images else
+                          "A fifth of each emotion is kept out to test the result (or the "
+                          "folder's test/ subfolder). " + (
+                              "The model in use is adapted; its accuracy before and after, on "
+                              "these faces and on FER-2013, is shown at the end."
+                              if self.finetune_check.isChecked() else
+                              "A new network is trained from scratch: it needs thousands of "
+                              "faces; with a few hundred, fine-tune instead."))
+        self.changed.emit()
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per emotion)",
+                                                self.folder_edit.text() or str(Path.home()))
+        if path:
+            self.folder_edit.setText(path)
+            self._on_changed()

@@ -1,0 +1,75 @@
+""""Why this answer?": explain the face shown, off the GUI thread, in the Explain window.
+
+The computation (``core.explain``) runs on a private copy of the model in a background job,
+so the live pipeline is never touched from two threads; the copy is kept for the next request
+while the model stays the same. Only the latest request's answer is shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QWidget
+
+from fer_desktop.core.explain import explain_face, private_classifier
+from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.core.types import Face
+from fer_desktop.ui.capture import CaptureOutput
+from fer_desktop.ui.explain_view import ExplainDialog
+from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.notifications import Notifier
+
+
+def _explain_job(classifier: Any, copy: Any, frame: Any, box: Any,
+                 crop_scale: float) -> tuple[Any, Any]:
+    """Runs in a worker: (the private copy of the model, the Explanation)."""
+    copy = copy if copy is not None else private_classifier(classifier)
+    return copy, explain_face(copy, frame, box, crop_scale)
+
+
+class FaceExplainer(QObject):
+    """Runs explanations and shows them; ``dialog`` is the Explain window once opened."""
+
+    def __init__(self, notifier: Notifier, jobs: BackgroundJobs, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._notifier, self._jobs, self._parent = notifier, jobs, parent
+        self.dialog: ExplainDialog | None = None
+        self.closing = False
+        self._request = 0
+        self._copy: tuple[int, Any] | None = None  # (id of the model, private copy)
+
+    def explain(self, pipeline: FacePipeline | None, output: CaptureOutput | None,
+                face: Face | None) -> ExplainDialog | None:
+        """Explain ``face`` of ``output``; returns the window, or None with no face."""
+        if pipeline is None or output is None or face is None or output.frame is None:
+            self._notifier.info("No face to explain: wait for a face in the picture")
+            return None
+        if self.dialog is None:
+            self.dialog = ExplainDialog(self._parent)
+        name = f"face #{face.track_id}" if face.track_id is not None else "the face"
+        self.dialog.show_busy(name)
+        self.dialog.show()
+        self.dialog.raise_()
+        classifier = pipeline.classifier
+        copy = self._copy[1] if self._copy is not None and self._copy[0] == id(classifier) \
+            else None
+        self._request += 1
+        self._jobs.start(_explain_job, classifier, copy, output.frame, face.box,
+                         pipeline.options.resolved_crop_scale(),
+                         on_returned=functools.partial(self._on_explained, self._request, name,
+                                                       id(classifier)),
+                         on_errored=functools.partial(self._on_failed, self._request))
+        return self.dialog
+
+    def _on_explained(self, request: int, name: str, model_id: int, answer: Any) -> None:
+        copy, explanation = answer
+        self._copy = (model_id, copy)
+        if request == self._request and self.dialog is not None and not self.closing:
+            self.dialog.show_result(name, explanation)
+
+    def _on_failed(self, request: int, exc: BaseException) -> None:
+        if request == self._request and self.dialog is not None and not self.closing:
+            self.dialog.show_error(f"The explanation could not be computed: {exc}")
+            self._notifier.error(f"The explanation could not be computed: {exc}", exc=exc)

@@ -1,0 +1,71 @@
+"""Which face the Live tab follows: chosen by a click, Tab / Shift+Tab or a digit on the video.
+
+The face panel holds the followed track; the video marks it (only when there is a choice:
+several faces, or one chosen). The ordering of tracks is Qt-free (``core.face_timeline``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+
+from fer_desktop.core.face_timeline import next_track
+from fer_desktop.core.types import FrameResult
+from fer_desktop.ui.face_panel import FacePanel
+from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.video_view import VideoView
+
+
+class FaceSelection(QObject):
+    """Wires the video's clicks and keys to the face panel's followed track.
+
+    Args:
+        latest: the result on screen (None before the first frame).
+    """
+
+    def __init__(self, video_view: VideoView, face_panel: FacePanel, notifier: Notifier,
+                 latest: Callable[[], FrameResult | None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._video, self._panel, self._notifier, self._latest = (
+            video_view, face_panel, notifier, latest)
+        video_view.clicked_at.connect(self._on_clicked)
+        video_view.tab_handler = self._on_step
+        video_view.number_pressed.connect(self._on_number)
+
+    def select(self, track: int | None) -> None:
+        """Follow ``track`` (None: the largest face)."""
+        self._panel.select_track(track)
+        result = self._latest()
+        if result is not None:
+            self.show_highlight(result)
+
+    def show_highlight(self, result: FrameResult) -> None:
+        """Mark the followed face when there is a choice (several faces, or one chosen)."""
+        face = self._panel.current_face
+        if face is None or (len(result.faces) < 2 and self._panel.selected_track is None):
+            self._video.set_highlight(None)
+        else:
+            self._video.set_highlight(tuple(float(v) for v in face.box))
+
+    def _on_clicked(self, x: float, y: float) -> None:
+        result = self._latest()
+        if result is None:
+            return
+        hit = [f for f in result.faces if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
+        self.select(min(hit, key=lambda f: f.area).track_id if hit else None)
+
+    def _on_step(self, step: int) -> bool:
+        """Tab / Shift+Tab on the video: the next face; False past the last (focus moves on)."""
+        current = self._panel.current_face
+        track = next_track(self._panel.present_tracks,
+                           current.track_id if current is not None else None, step)
+        self.select(track)
+        return track is not None
+
+    def _on_number(self, number: int) -> None:
+        """A digit on the video: follow that face (0: the largest again)."""
+        if number == 0 or number in self._panel.present_tracks:
+            self.select(number or None)
+        else:
+            self._notifier.info(f"No face #{number} in the picture now")

@@ -1,0 +1,147 @@
+"""The "Use this model" question: the candidate beside the model in use, then switch or keep.
+
+The numbers come from ``fer_desktop.core.model_compare`` (both models on the same test
+faces); this dialog only shows them: overall and per emotion, the warnings, a sentence in
+plain words, and a few of the test faces each model got right and wrong. The safe answer
+(keep the model in use) is the default button whenever there is a warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model_compare import Comparison
+from fer_desktop.core.plain_words import example_faces, summary_sentence
+
+WARNING_STYLE = "color: #b00020; font-weight: bold;"
+EXAMPLES_PER_SIDE = 3
+
+
+def face_pixmap(face: np.ndarray, side: int = 64) -> QPixmap:
+    """A (48, 48) uint8 face as a pixmap of ``side`` pixels."""
+    face = np.ascontiguousarray(face, np.uint8)
+    image = QImage(face.data, face.shape[1], face.shape[0], face.strides[0],
+                   QImage.Format.Format_Grayscale8).copy()
+    return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+class CompareDialog(QDialog):
+    """Candidate vs model in use; ``exec()`` is Accepted when the user chooses to switch.
+
+    Args:
+        comparison: both models on the same test faces, or None when there are none in
+            common (the dialog then says so and still asks).
+        candidate_name: shown when ``comparison`` is None.
+        faces, predicted: the test faces (n, 48, 48) uint8 and the candidate's answers, for
+            the examples right and wrong (optional).
+    """
+
+    def __init__(self, comparison: Comparison | None, candidate_name: str,
+                 faces: np.ndarray | None = None, labels: np.ndarray | None = None,
+                 predicted: np.ndarray | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Use this model?")
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 2)
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet(WARNING_STYLE)
+        self.sentence = QLabel()
+        self.sentence.setWordWrap(True)
+        if comparison is None:
+            self.heading = QLabel(f"<b>{candidate_name}</b> and the model in use were never "
+                                  "scored on the same faces, so they cannot be compared here. "
+                                  "Try the new model live, and switch back from the Model menu "
+                                  "if it does worse.")
+            self.heading.setWordWrap(True)
+            layout.addWidget(self.heading)
+            self.table.hide()
+        else:
+            self._fill(comparison, layout)
+        if faces is not None and labels is not None and predicted is not None and len(faces):
+            layout.addWidget(examples_widget(faces, labels, predicted))
+            self.example_rows = len(example_faces(labels, predicted, EXAMPLES_PER_SIDE))
+        buttons = QDialogButtonBox()
+        self.switch_button = buttons.addButton("Switch to the new model",
+                                               QDialogButtonBox.ButtonRole.AcceptRole)
+        self.keep_button = buttons.addButton("Keep the model in use",
+                                             QDialogButtonBox.ButtonRole.RejectRole)
+        risky = comparison is None or bool(comparison.warnings)
+        (self.keep_button if risky else self.switch_button).setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _fill(self, comparison: Comparison, layout: QVBoxLayout) -> None:
+        self.heading = QLabel(f"Both models on <b>{comparison.test_name}</b> "
+                              f"({comparison.samples} faces):")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        emotions = comparison.emotions
+        self.table.setRowCount(1 + len(emotions))
+        self.table.setHorizontalHeaderLabels([f"in use: {comparison.current.name}",
+                                              f"new: {comparison.candidate.name}"])
+        self.table.setVerticalHeaderLabels(["right overall", *emotions])
+        rows = [(comparison.current.accuracy, comparison.candidate.accuracy)]
+        rows += [(comparison.current.recall.get(e), comparison.candidate.recall.get(e))
+                 for e in emotions]
+        for r, (now, new) in enumerate(rows):
+            for c, value in enumerate((now, new)):
+                item = QTableWidgetItem(_percent(value))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if c == 1 and now is not None and new is not None and new < now - 0.01:
+                    item.setForeground(QColor("#b00020"))
+                self.table.setItem(r, c, item)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setToolTip("Share of the faces of each emotion that the model got right")
+        layout.addWidget(self.table)
+        self.sentence.setText("The new model: " + summary_sentence(
+            comparison.candidate.accuracy, comparison.samples, comparison.chance))
+        layout.addWidget(self.sentence)
+        self.warnings.setText("\n".join(comparison.warnings))
+        self.warnings.setVisible(bool(comparison.warnings))
+        layout.addWidget(self.warnings)
+
+
+def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray) -> QWidget:
+    """Per emotion, a few test faces the model got right and a few it got wrong (each with
+    its answer as a tooltip)."""
+    box = QWidget()
+    grid = QGridLayout(box)
+    grid.addWidget(QLabel("<b>right</b>"), 0, 1)
+    grid.addWidget(QLabel("<b>wrong</b> (hover: taken for)"), 0, 2)
+    for row, (emotion, (right, wrong)) in enumerate(
+            example_faces(labels, predicted, EXAMPLES_PER_SIDE).items(), start=1):
+        grid.addWidget(QLabel(emotion), row, 0)
+        for col, indices in ((1, right), (2, wrong)):
+            strip = QWidget()
+            strip_layout = QGridLayout(strip)
+            strip_layout.setContentsMargins(0, 0, 0, 0)
+            for j, i in enumerate(indices):
+                thumb = QLabel()
+                thumb.setPixmap(face_pixmap(faces[i], 40))
+                thumb.setToolTip(f"answered {EMOTIONS[int(predicted[i])]}")
+                strip_layout.addWidget(thumb, 0, j)
+            grid.addWidget(strip, row, col)
+    return box

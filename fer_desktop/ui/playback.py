@@ -1,0 +1,98 @@
+"""Playing a video file in the Live tab: the transport bar and the Space shortcut, wired to
+the capture thread (pause, seek, speed, every frame or real time, play again at the end).
+
+The bar (``transport_bar.py``) only shows and asks; this object forwards what it asks to the
+capture thread of the moment and follows what the thread reports.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QWidget
+
+from fer_desktop.ui.actions import make_action
+from fer_desktop.ui.capture import CaptureThread
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.transport_bar import TransportBar
+
+
+class PlaybackControls(QObject):
+    """The transport of a seekable source; hidden for cameras and still images.
+
+    Args:
+        settings: remembers "every frame" pacing.
+        video_widget: where Space plays and pauses (only while it has the focus: elsewhere
+            Space must still press the focused button or tick the focused box).
+    """
+
+    def __init__(self, settings: AppSettings, video_widget: QWidget,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._capture: CaptureThread | None = None
+        self._at_end = False
+        self.bar = TransportBar()
+        self.bar.set_pacing(settings.every_frame)
+        self.bar.play_toggled.connect(self._on_play_toggled)
+        self.bar.seek_requested.connect(self._on_seek_requested)
+        self.bar.speed_changed.connect(self._on_speed_changed)
+        self.bar.every_frame_changed.connect(self._on_every_frame_changed)
+        self.bar.hide()
+        self.act_play_pause = make_action(video_widget, "&Play / pause", "Space",
+                                          "Play or pause the video", self._on_play_shortcut)
+        self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_play_pause.setEnabled(False)
+
+    def attach(self, thread: CaptureThread) -> None:
+        """A new capture thread starts: the bar waits until it says it is seekable."""
+        self._capture = thread
+        self._at_end = False
+        self.bar.hide()
+        self.bar.set_playing(True)
+        self.act_play_pause.setEnabled(False)
+
+    def detach(self) -> None:
+        """The capture thread stopped: nothing to control until the next one."""
+        self._capture = None
+
+    def on_opened(self, thread: CaptureThread) -> None:
+        if thread.seekable:
+            self.bar.set_video(thread.frame_count, thread.fps)
+            self.bar.show()
+            self.act_play_pause.setEnabled(True)
+
+    def on_frame(self, thread: CaptureThread, timestamp_s: float) -> None:
+        if thread.seekable and thread.fps:
+            # by time: frame numbers go on counting when a video loops, its time restarts
+            self.bar.set_position(round(timestamp_s * thread.fps))
+
+    def on_ended(self) -> None:
+        self._at_end = True
+        self.bar.set_playing(False)
+
+    def _on_play_shortcut(self) -> None:
+        if self.bar.isVisible():
+            self.bar.toggle()
+
+    def _on_play_toggled(self, playing: bool) -> None:
+        capture = self._capture
+        if capture is None:
+            return
+        if playing and self._at_end:
+            self._at_end = False
+            capture.request_seek(0)  # play again from the start
+        capture.set_paused(not playing)
+
+    def _on_seek_requested(self, frame_index: int) -> None:
+        if self._capture is not None:
+            self._at_end = False
+            self._capture.request_seek(frame_index)
+
+    def _on_speed_changed(self, speed: float) -> None:
+        if self._capture is not None:
+            self._capture.request_playback(speed=speed)
+
+    def _on_every_frame_changed(self, every_frame: bool) -> None:
+        self._settings.every_frame = every_frame
+        if self._capture is not None:
+            self._capture.request_playback(every_frame=every_frame)

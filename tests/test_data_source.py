@@ -1,0 +1,86 @@
+"""The Train tab's data source: CSV, image folder or collected faces, and the fine-tune preset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fer_desktop.ui.data_source import DataSourceBox, SourceChoice
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.train_tab import TrainTab
+
+
+def test_fine_tuning_starts_from_the_model_in_use(tmp_path):
+    args = SourceChoice("images", "/data/me", finetune=True).trainer_args(
+        tmp_path / "runs", threads=1, model_in_use=Path("/models/mine"))
+    assert args[0] == "finetune"
+    pairs = dict(zip(args[1::2], args[2::2], strict=False))
+    assert pairs["--images"] == "/data/me" and pairs["--from"] == "/models/mine"
+    assert pairs["--out"] == str(tmp_path / "runs") and pairs["--events"] == "json"
+
+
+def test_training_from_scratch_on_a_folder(tmp_path):
+    args = SourceChoice("collected", "/data/collected").trainer_args(
+        tmp_path, threads=2, model_in_use=None, epochs=30)
+    assert args[:2] == ["--images", "/data/collected"] and args[-2:] == ["--epochs", "30"]
+
+
+@pytest.mark.parametrize(("choice", "fragment"), [
+    (SourceChoice("csv"), "Train form"),
+    (SourceChoice("images", ""), "Choose the image folder"),
+])
+def test_what_cannot_start_says_why(tmp_path, choice, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        choice.trainer_args(tmp_path, 1, None)
+
+
+def test_the_box_offers_the_three_sources(qtbot, tmp_path):
+    box = DataSourceBox(tmp_path / "collected")
+    qtbot.addWidget(box)
+    assert [box.combo.itemData(i) for i in range(box.combo.count())] == \
+        ["csv", "images", "collected"]
+    assert not box.finetune_check.isEnabled()  # the CSV trains a network from scratch
+    box.combo.setCurrentIndex(box.combo.findData("collected"))
+    box.finetune_check.setChecked(True)
+    assert box.choice() == SourceChoice("collected", str(tmp_path / "collected"), True)
+    assert "before and after" in box.help.text()
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path):
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    widget = TrainTab(settings)
+    qtbot.addWidget(widget)
+    widget.form.out_edit.setText(str(tmp_path / "runs"))
+    yield widget
+    widget.shutdown()
+
+
+def test_start_fine_tunes_the_model_in_use_and_the_choice_is_remembered(qtbot, tab, tmp_path,
+                                                                       monkeypatch):
+    started = []
+    monkeypatch.setattr(tab.process, "start_command",
+                        lambda program, args, threads=1: started.append(list(args)))
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("images"))
+    tab.data_source.folder_edit.setText(str(tmp_path / "faces"))
+    tab.data_source.finetune_check.setChecked(True)
+    tab.model_in_use = tmp_path / "model"
+    tab.form.start_button.click()
+    assert len(started) == 1
+    args = started[0]
+    assert "finetune" in args and args[args.index("--from") + 1] == str(tmp_path / "model")
+    assert args[args.index("--images") + 1] == str(tmp_path / "faces")
+    again = TrainTab(tab._settings)
+    qtbot.addWidget(again)
+    assert again.data_source.choice() == SourceChoice("images", str(tmp_path / "faces"), True)
+    again.shutdown()
+
+
+def test_a_missing_folder_is_said_without_starting(tab, monkeypatch):
+    monkeypatch.setattr(tab.process, "start_command",
+                        lambda *a, **k: pytest.fail("nothing may start"))
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("images"))
+    tab.data_source.folder_edit.setText("")
+    tab.form.start_button.click()
+    assert "Choose the image folder" in tab.form.message.text()

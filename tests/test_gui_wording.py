@@ -1,0 +1,41 @@
+"""Messages in the window name what to click, not command-line options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fer_desktop.core.errors import ExportError, ModelError
+from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.model import EXPORT_HINT
+from fer_desktop.core.safe_write import check_outputs
+
+
+def test_an_existing_file_message_names_no_flag(tmp_path):
+    existing = tmp_path / "r.csv"
+    existing.write_text("x")
+    with pytest.raises(ExportError) as info:
+        check_outputs({"the result CSV": existing}, [])
+    assert "--force" in str(info.value)  # the terminal's wording...
+    text = for_window(str(info.value))
+    assert "--" not in text and "choose another name" in text  # ...and the window's
+
+
+def test_a_model_message_points_at_the_window():
+    text = for_window(str(ModelError(Path("m"), f"no such model folder; {EXPORT_HINT}")))
+    assert "python -m trainer" not in text and "File > Use model folder..." in text
+
+
+def test_the_notifier_rewords_what_it_shows(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    from fer_desktop.ui.notifications import Notifier
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    notifier = Notifier(window.statusBar(), window)
+    notifier.info("x.csv already exists and is left alone; choose another name or pass "
+                  "--force to replace it")
+    assert "--force" not in notifier.last_info
+    assert "--force" not in window.statusBar().currentMessage()

@@ -1,0 +1,154 @@
+"""Comparing a candidate model with the model in use, and results in plain words (no Qt)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model_compare import (
+    TEST_FACES,
+    ModelScores,
+    chance_level,
+    compare_on_faces,
+    compare_recorded,
+    load_test_faces,
+    switch_question,
+    warnings_for,
+)
+from fer_desktop.core.plain_words import example_faces, most_common_mix_up, summary_sentence
+
+HAPPY, SAD, ANGRY = EMOTIONS.index("happy"), EMOTIONS.index("sad"), EMOTIONS.index("angry")
+
+
+class PatternClassifier:
+    """Answers the class drawn as a bright row (tests/factories.make_faces), or ``fixed``."""
+
+    def __init__(self, name: str, fixed: int | None = None, metadata: dict | None = None):
+        self.name, self.fixed, self.metadata = name, fixed, metadata or {}
+
+    def predict(self, faces: np.ndarray) -> np.ndarray:
+        out = np.full((len(faces), 7), 0.01, np.float32)
+        for i, face in enumerate(faces[..., 0]):
+            row = int(np.argmax(face[:, 20])) if self.fixed is None else None
+            out[i, self.fixed if row is None else min(6, max(0, (row - 4) // 6))] = 0.94
+        return out
+
+
+def _faces(labels: list[int]) -> np.ndarray:
+    faces = np.zeros((len(labels), 48, 48), np.uint8)
+    for face, label in zip(faces, labels, strict=True):
+        face[4 + 6 * label:9 + 6 * label, 6:42] = 230
+    return faces
+
+
+LABELS = [HAPPY] * 4 + [SAD] * 4 + [ANGRY] * 2
+
+
+def _scores(accuracy: float, answers: dict[str, float] | None = None) -> ModelScores:
+    return ModelScores("m", accuracy, {"happy": accuracy}, answers or {})
+
+
+@pytest.mark.parametrize(("current", "candidate", "chance", "expected"), [
+    # better and far from chance: nothing to say
+    (_scores(0.6), _scores(0.8, {"happy": 0.4, "sad": 0.6}), 0.4, []),
+    # worse by more than a point
+    (_scores(0.8), _scores(0.6), 0.2, ["worse"]),
+    # near chance (within 5 points of always giving the commonest answer)
+    (_scores(0.3), _scores(0.42), 0.4, ["near chance"]),
+    # one answer for 90% of the faces, even when "accurate" on a skewed test set
+    (_scores(0.5), _scores(0.9, {"happy": 0.95, "sad": 0.05}), 0.5, ["answers \"happy\""]),
+], ids=["fine", "worse", "near-chance", "one-class"])
+def test_warnings(current, candidate, chance, expected):
+    found = warnings_for(current, candidate, chance)
+    assert len(found) == len(expected)
+    for fragment, sentence in zip(expected, found, strict=True):
+        assert fragment in sentence
+
+
+def test_both_models_run_on_the_same_faces():
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    result = compare_on_faces(PatternClassifier("in use", fixed=HAPPY),
+                              PatternClassifier("new"), faces, labels, "ten faces")
+    assert result.samples == 10 and result.chance == pytest.approx(0.4)
+    assert result.current.accuracy == pytest.approx(0.4)
+    assert result.candidate.accuracy == pytest.approx(1.0)
+    assert result.current.recall == {"angry": 0.0, "happy": 1.0, "sad": 0.0}
+    assert result.emotions == ["angry", "happy", "sad"]
+    assert result.warnings == ()
+    backwards = compare_on_faces(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
+                                 faces, labels, "ten faces")
+    assert any("worse" in w for w in backwards.warnings)
+    assert any("near chance" in w for w in backwards.warnings)
+    assert any('answers "happy" for 100%' in w for w in backwards.warnings)
+
+
+def _meta(digest: str, accuracy: float, confusion: list[list[int]]) -> dict:
+    recall = {e: 0.5 for e in EMOTIONS}
+    return {"name": f"model {accuracy}", "dataset_sha256": digest,
+            "files": {"tflite_int8": "model-int8.tflite"},
+            "accuracy": {"model-int8.tflite": {"private_accuracy": accuracy,
+                                               "private_recall": recall,
+                                               "private_confusion": confusion}}}
+
+
+def test_recorded_scores_compare_only_on_the_same_csv():
+    confusion = np.diag([10] * 7).tolist()
+    one_class = np.zeros((7, 7), int)
+    one_class[:, HAPPY] = 10
+    same = compare_recorded(_meta("abc", 0.69, confusion), _meta("abc", 0.19, one_class.tolist()))
+    assert same is not None and same.samples == 70
+    assert any("worse" in w for w in same.warnings)
+    assert any('answers "happy"' in w for w in same.warnings)
+    assert compare_recorded(_meta("abc", 0.69, confusion), _meta("xyz", 0.7, confusion)) is None
+    assert compare_recorded({}, _meta("abc", 0.7, confusion)) is None
+
+
+def test_switch_question_uses_the_runs_test_faces(tmp_path):
+    labels = np.array(LABELS)
+    np.savez_compressed(tmp_path / TEST_FACES, faces=_faces(LABELS), labels=labels,
+                        name=np.asarray("your 10 test faces"))
+    question = switch_question(PatternClassifier("in use", HAPPY), PatternClassifier("new"),
+                               tmp_path)
+    assert question.comparison.test_name == "your 10 test faces"
+    assert question.predicted.tolist() == LABELS
+    no_faces = switch_question(PatternClassifier("a"), PatternClassifier("b"), tmp_path / "x")
+    assert no_faces.comparison is None and no_faces.faces is None
+
+
+@pytest.mark.parametrize("content", [
+    b"not an npz",
+    "wrong-shape",
+    "bad-label",
+], ids=["garbage", "wrong-shape", "bad-label"])
+def test_a_damaged_test_faces_file_is_ignored(tmp_path, content):
+    path = tmp_path / TEST_FACES
+    if content == "wrong-shape":
+        np.savez(path, faces=np.zeros((2, 10, 10), np.uint8), labels=np.zeros(2))
+    elif content == "bad-label":
+        np.savez(path, faces=np.zeros((2, 48, 48), np.uint8), labels=np.array([0, 9]))
+    else:
+        path.write_bytes(content)
+    assert load_test_faces(tmp_path) is None
+
+
+def test_chance_level_is_the_commonest_answer():
+    assert chance_level(np.array(LABELS)) == pytest.approx(0.4)
+
+
+def test_the_sentence_says_how_often_right_chance_and_the_mix_up():
+    confusion = np.zeros((7, 7), int)
+    confusion[HAPPY, HAPPY] = 6
+    confusion[EMOTIONS.index("fear"), SAD] = 3
+    confusion[SAD, SAD] = 1
+    sentence = summary_sentence(0.7, 10, 0.25, confusion)
+    assert sentence.startswith("Right on about 7 of 10 faces (7 of 10)")
+    assert "25%" in sentence and "takes fear for sad (3 times)" in sentence
+    assert most_common_mix_up(np.eye(7, dtype=int) * 5) is None
+    assert "no test faces" in summary_sentence(float("nan"), 0, 0.0)
+
+
+def test_examples_right_and_wrong_per_emotion():
+    labels = np.array([HAPPY, HAPPY, SAD, SAD, SAD])
+    predicted = np.array([HAPPY, SAD, SAD, HAPPY, SAD])
+    assert example_faces(labels, predicted, 1) == {"happy": ([0], [1]), "sad": ([2], [3])}

@@ -1,0 +1,191 @@
+"""Compare before you switch: the question, the answer, the model remembered, the way back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_model_compare import LABELS, PatternClassifier, _faces
+from ui_helpers import SAMPLE, StubClassifier, no_cameras
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import default_model_dir
+from fer_desktop.core.model_compare import TEST_FACES, compare_on_faces, switch_question
+from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.ui.main_window import MainWindow
+from fer_desktop.ui.model_switch import CompareDialog
+from fer_desktop.ui.settings import AppSettings
+
+WAIT_MS = 15000
+HAPPY = EMOTIONS.index("happy")
+
+
+class Recorder:
+    """A pipeline factory that remembers which model folder each pipeline was built for."""
+
+    def __init__(self) -> None:
+        self.model_dirs: list = []
+
+    def __call__(self, model_dir=None, options=None, **kwargs):
+        self.model_dirs.append(model_dir)
+        return FacePipeline.from_classifier(StubClassifier(), options) if options \
+            else FacePipeline.from_classifier(StubClassifier())
+
+
+@pytest.fixture
+def settings(tmp_path) -> AppSettings:
+    s = AppSettings.from_file(tmp_path / "settings.ini")
+    s.output_folder = tmp_path / "out"
+    return s
+
+
+@pytest.fixture
+def make_window(qtbot):
+    windows = []
+
+    def make(settings, **kwargs) -> MainWindow:
+        kwargs.setdefault("pipeline_factory", Recorder())
+        window = MainWindow(settings, source=str(SAMPLE), camera_lister=no_cameras,
+                            start=False, **kwargs)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        with qtbot.waitSignal(window.model_changed, timeout=WAIT_MS):
+            window.live_view.start()
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        qtbot.waitUntil(lambda w=window: w.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def _run_with_test_faces(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(folder / TEST_FACES, faces=_faces(LABELS), labels=np.array(LABELS),
+                        name=np.asarray("your 10 test faces"))
+    return folder
+
+
+@pytest.mark.parametrize("answer", [True, False], ids=["switch", "keep"])
+def test_use_this_model_asks_with_both_models_on_the_same_faces(qtbot, make_window, settings,
+                                                                tmp_path, answer):
+    asked = []
+    candidate = PatternClassifier("one-class", fixed=HAPPY)
+    candidate.model_dir = _run_with_test_faces(tmp_path / "run")
+    candidate.accuracy_text = lambda: "PrivateTest 18.8%"
+    window = make_window(settings, classifier_loader=lambda path: candidate,
+                         confirm_switch=lambda q: asked.append(q) or answer)
+    before = window.classifier
+    window.consider_model(candidate.model_dir)
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
+    comparison = asked[0].comparison
+    assert comparison.test_name == "your 10 test faces"
+    assert comparison.current.name == "stub" and comparison.candidate.name == "one-class"
+    assert any('answers "happy"' in w for w in comparison.warnings)
+    if answer:
+        assert window.classifier is candidate
+        qtbot.waitUntil(lambda: window.live_view.pipeline.classifier is candidate,
+                        timeout=WAIT_MS)  # the capture thread takes it at its next frame
+        assert "one-class" in window.windowTitle() and "one-class" in window.model_label.text()
+        assert settings.model_dir == str(candidate.model_dir.resolve())
+    else:
+        assert window.classifier is before and window.live_view.pipeline.classifier is before
+        assert "stub" in window.windowTitle() and settings.model_dir == ""
+
+
+def test_the_chosen_model_survives_a_restart(make_window, settings, model_copy):
+    settings.model_dir = str(model_copy)
+    recorder = Recorder()
+    make_window(settings, pipeline_factory=recorder)
+    assert recorder.model_dirs[0] == model_copy
+
+
+def test_a_remembered_model_that_is_gone_falls_back_to_the_shipped_one(make_window, settings,
+                                                                       tmp_path):
+    settings.model_dir = str(tmp_path / "deleted-run")
+    recorder = Recorder()
+    window = make_window(settings, pipeline_factory=recorder)
+    assert recorder.model_dirs[0] is None and settings.model_dir == ""
+    assert "cannot be used" in window.notifier.last_info
+
+
+def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, tmp_path):
+    settings.model_dir = str(tmp_path / "elsewhere")
+    loaded = []
+
+    def loader(path):
+        loaded.append(path)
+        stub = StubClassifier("shipped")
+        stub.model_dir = path
+        return stub
+
+    window = make_window(settings, classifier_loader=loader)
+    settings.model_dir = "/some/run"
+    with qtbot.waitSignal(window.model_changed, timeout=WAIT_MS):
+        window.act_shipped_model.trigger()
+    assert loaded == [default_model_dir()] and settings.model_dir == ""
+    assert "shipped" in window.windowTitle()
+
+
+def test_the_dialog_shows_the_table_the_warnings_and_examples(qtbot, tmp_path):
+    question = switch_question(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
+                               _run_with_test_faces(tmp_path))
+    dialog = CompareDialog(question.comparison, question.candidate_name, question.faces,
+                           question.labels, question.predicted)
+    qtbot.addWidget(dialog)
+    table = dialog.table
+    assert table.rowCount() == 4  # overall + angry, happy, sad
+    assert table.item(0, 0).text() == "100%" and table.item(0, 1).text() == "40%"
+    assert "worse" in dialog.warnings.text() and not dialog.warnings.isHidden()
+    assert dialog.keep_button.isDefault() and not dialog.switch_button.isDefault()
+    assert "Right on about 4 of 10 faces" in dialog.sentence.text()
+    assert dialog.example_rows == 3
+
+
+def test_a_better_model_makes_switching_the_default(qtbot):
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    comparison = compare_on_faces(PatternClassifier("old", HAPPY), PatternClassifier("new"),
+                                  faces, labels, "ten faces")
+    dialog = CompareDialog(comparison, "new")
+    qtbot.addWidget(dialog)
+    assert dialog.warnings.isHidden() and dialog.switch_button.isDefault()
+
+
+def test_no_common_test_faces_is_said_and_keeping_is_the_default(qtbot):
+    dialog = CompareDialog(None, "some run")
+    qtbot.addWidget(dialog)
+    assert "never scored on the same faces" in dialog.heading.text()
+    assert dialog.keep_button.isDefault()
+
+
+def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
+    import json
+
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = _run_with_test_faces(tmp_path / "run")
+    confusion = np.diag([10] * 7)
+    confusion[EMOTIONS.index("fear"), EMOTIONS.index("sad")] = 4
+    predicted = [HAPPY] * 4 + [EMOTIONS.index("sad")] * 3 + [HAPPY] + [0, 0]
+    after_confusion = np.zeros((7, 7), int)
+    np.add.at(after_confusion, (LABELS, predicted), 1)
+    meta = {"name": "tuned", "accuracy": {"model.tflite": {
+        "private_accuracy": 70 / 74, "public_accuracy": 0.9, "private_confusion":
+        confusion.tolist()}},
+        "held_out": {"labels": LABELS, "after": {"accuracy": 0.9, "predicted": predicted,
+                                                 "confusion": after_confusion.tolist()},
+                     "before": {"accuracy": 0.6}}}
+    (run / "model.json").write_text(json.dumps(meta))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    text = view.summary.text()
+    assert "On FER-2013 PrivateTest: Right on about 9 of 10 faces (70 of 74)" in text
+    assert "takes fear for sad (4 times)" in text
+    assert "On your 10 test faces: Right on about 9 of 10 faces" in text
+    assert "Before fine-tuning it was right on 60%" in text
+    assert view.examples is not None
+    view.show_run(None)
+    assert view.examples is None

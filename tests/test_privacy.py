@@ -1,0 +1,103 @@
+"""Privacy: faces pixelated in saved screenshots, and saved files that name no file."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import cv2
+import numpy as np
+import test_ui_window
+from ui_helpers import SAMPLE, make_video
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.privacy import SourceNames, blur_faces
+from fer_desktop.core.types import Face, FrameResult
+
+WAIT_MS = test_ui_window.WAIT_MS
+settings = test_ui_window.settings        # the window tests' fixtures, shared
+main_window = test_ui_window.main_window
+
+
+def face(box) -> Face:
+    return Face(box=box, probabilities=np.full(len(EMOTIONS), 1 / 7), label="happy",
+                track_id=1)
+
+
+def colours(image: np.ndarray) -> int:
+    """Distinct colours in a region: thousands in a face, a few dozen in a coarse mosaic."""
+    return len(np.unique(np.ascontiguousarray(image).reshape(-1, 3), axis=0))
+
+
+def test_blur_faces_removes_the_detail_of_the_face_only():
+    image = cv2.imread(str(SAMPLE))
+    box = [180, 70, 270, 176]  # the sample's face
+    out = blur_faces(image, [face(box)])
+    assert colours(image[70:176, 180:270]) > 2000
+    assert colours(out[70:176, 180:270]) <= 150
+    assert np.array_equal(out[300:, :], image[300:, :])  # the rest untouched
+    assert np.array_equal(blur_faces(image, []), image)
+    assert blur_faces(image, [face([500, 500, 600, 600])]).shape == image.shape  # off the edge
+
+
+def test_source_names_keep_cameras_and_number_files():
+    names = SourceNames()
+    assert [names(s) for s in ("/home/ann/a.mp4", "camera 0", "/x/b.jpg", "/home/ann/a.mp4",
+                               "")] == ["source 1", "camera 0", "source 2", "source 1", ""]
+
+
+def test_a_numbers_only_recording_names_no_file(tmp_path):
+    f = face([0, 0, 10, 10])
+    with CsvRecorder(tmp_path / "r.csv", with_source=True, numbers_only=True) as recorder:
+        recorder.write(FrameResult(0, 0.0, (f,)), "/home/ann/secret-meeting.mp4")
+        recorder.write(FrameResult(1, 0.1, (f,)), "/home/ann/secret-meeting.mp4")
+    text = (tmp_path / "r.csv").read_text()
+    assert "secret" not in text and "/home" not in text
+    rows = list(csv.DictReader(text.splitlines()))
+    assert [r["source"] for r in rows] == ["source 1", "source 1"]
+
+
+def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, settings,
+                                                            tmp_path):
+    settings.blur_faces = True
+    settings.numbers_only = True
+    video = make_video(tmp_path / "private-clip.avi", frames=30)
+    window = main_window(source=str(video))
+    live = window.live_view
+    assert live.act_blur_faces.isChecked() and live.act_numbers_only.isChecked()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: len(o.result.faces) == 1) as blocker:
+        pass
+    output = blocker.args[0]
+    png = live.outputs.save_screenshot(output)
+    saved = cv2.imread(str(png))
+    x1, y1, x2, y2 = (int(v) for v in output.result.faces[0].box)
+    inner = (slice(y1 + 6, y2 - 6), slice(x1 + 6, x2 - 6))  # inside the drawn box
+    assert colours(output.annotated[inner]) > 500 and colours(saved[inner]) <= 150
+    sidecar = json.loads(png.with_suffix(".json").read_text())
+    assert sidecar["source"] == "file" and "private-clip" not in png.with_suffix(
+        ".json").read_text()
+    live.act_blur_faces.trigger()  # off again, remembered
+    assert settings.blur_faces is False
+    png = live.outputs.save_screenshot(output)
+    assert np.array_equal(cv2.imread(str(png)), np.asarray(output.annotated))
+    file_menu = window.menuBar().actions()[0].menu()
+    privacy = [a.menu() for a in file_menu.actions() if a.menu() is not None][0]
+    assert live.act_blur_faces in privacy.actions()
+
+
+def test_analyze_blurs_the_faces_of_the_annotated_video(tmp_path, sample_bgr):
+    from fer_desktop.core.analyze import main
+    from fer_desktop.synthetic import drifting_face, write_video
+
+    video = write_video(tmp_path / "in.avi", drifting_face(sample_bgr, frames=3), fps=10.0)
+    plain, blurred = tmp_path / "plain.avi", tmp_path / "blurred.avi"
+    for annotated, extra in ((plain, []), (blurred, ["--blur-faces"])):
+        assert main([str(video), "--out", str(annotated.with_suffix(".csv")), "--annotated",
+                     str(annotated), "--no-progress", *extra]) == 0
+    rows = list(csv.DictReader(plain.with_suffix(".csv").read_text().splitlines()))
+    x, y, w, h = (int(rows[0][k]) for k in ("x", "y", "w", "h"))
+    inner = (slice(y + 8, y + h - 8), slice(x + 8, x + w - 8))
+    first = [cv2.VideoCapture(str(p)).read()[1] for p in (plain, blurred)]
+    assert colours(first[0][inner]) > 2 * colours(first[1][inner])  # MJPG adds some back

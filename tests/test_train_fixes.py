@@ -1,0 +1,67 @@
+"""Train tab details: the newest run selected at launch, a refused CSV clears "Checking the
+CSV...", a stop drops the discarded half epoch and the ETA, TensorFlow's chatter kept out of
+the Log."""
+
+from __future__ import annotations
+
+import pytest
+from trainer_helpers import make_run_folder
+
+from fer_desktop.core.log_filter import is_framework_noise
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.train_progress import ProgressBox
+from fer_desktop.ui.training_curves import TrainingCurves
+
+
+@pytest.mark.parametrize(("line", "noise"), [
+    ("I0000 00:00:1733075200.123456   12345 cpu_feature_guard.cc:210] This TensorFlow binary",
+     True),
+    ("2026-12-01 19:29:00.123456: I tensorflow/core/util/port.cc:153] oneDNN custom", True),
+    ("oneDNN custom operations are on. You may see slightly different numerical results", True),
+    ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+     True),
+    ("To enable the following instructions: AVX2 FMA, in other operations, rebuild", True),
+    ("data: 28,709 training rows, 3,589 PublicTest rows", False),
+    ("epoch 3: loss 1.21", False),
+    ("Traceback (most recent call last):", False),
+])
+def test_framework_noise(line, noise):
+    assert is_framework_noise(line) is noise
+
+
+def test_a_stop_drops_the_discarded_half_epoch(qtbot):
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.add_epoch(1, 1.5, 0.4, 1.6, 0.38)
+    for step in range(1, 11):
+        curves.add_batch(1, step, 10, 1.5)
+    for step in range(1, 6):  # half of epoch 2, then Stop
+        curves.add_batch(2, step, 10, 1.4)
+    assert curves.points()["batch_loss"] == 15
+    curves.drop_unfinished_epoch()
+    assert curves.points()["batch_loss"] == 10 and curves.points()["loss"] == 1
+
+
+def test_the_end_clears_the_speed_and_eta(qtbot):
+    box = ProgressBox()
+    qtbot.addWidget(box)
+    box.speed_label.setText("120 images/s, 3 min left")
+    box.show_end("stopped", finished=False)
+    assert box.speed_label.text().strip() == ""
+
+
+def test_the_newest_run_is_selected_at_launch(qtbot, tmp_path):
+    from fer_desktop.ui.train_tab import TrainTab
+
+    out = tmp_path / "runs"
+    make_run_folder(out, "20260101-100000-default", {"status": "finished", "epochs_done": 2})
+    newest = make_run_folder(out, "20260102-100000-default",
+                             {"status": "stopped", "epochs_done": 1})
+    settings = AppSettings.from_file(tmp_path / "s.ini")
+    values = settings.train_form
+    settings.train_form = type(values)(**{**values.__dict__, "out": str(out)})
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    assert tab.run_list.selected_row() is not None
+    assert tab.run_list.selected_row().run_dir == newest
+    tab.shutdown()

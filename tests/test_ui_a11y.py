@@ -1,0 +1,66 @@
+"""Every control has a name for screen readers and a tooltip; text reaches 4.5:1 contrast."""
+
+from __future__ import annotations
+
+import pytest
+import test_ui_window
+from a11y_check import unnamed_controls
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QPushButton
+from ui_helpers import make_video
+
+from fer_desktop.core.contrast import MIN_TEXT_CONTRAST, contrast_ratio
+from fer_desktop.ui.recording import REC_COLOUR
+from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
+
+WAIT_MS = test_ui_window.WAIT_MS
+settings = test_ui_window.settings        # the window tests' fixtures, shared
+main_window = test_ui_window.main_window
+
+
+def test_the_checker_finds_a_nameless_control(qtbot):
+    button = QPushButton()
+    qtbot.addWidget(button)
+    assert unnamed_controls(button.parentWidget() or _holder(qtbot, button))
+
+
+def _holder(qtbot, child):
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    holder = QWidget()
+    QVBoxLayout(holder).addWidget(child)
+    qtbot.addWidget(holder)
+    holder.show()
+    return holder
+
+
+def test_every_control_of_both_tabs_is_named_and_explained(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=40)
+    window = main_window(source=str(video))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.transport.isVisible(), timeout=WAIT_MS)
+    assert unnamed_controls(window) == []
+    window.tabs.setCurrentWidget(window.train_tab)
+    window.train_tab.form.advanced_button.setChecked(True)
+    assert unnamed_controls(window) == []
+
+
+@pytest.mark.parametrize(("foreground", "background"), [
+    ("#f0f0f0", "#2a2a30"),   # text on the dark plot/bar backgrounds
+    ("#1b3d22", "#e3f1e6"),   # the saved banner
+    ("#ffffff", "#5c1f1f"),   # the source error banner
+])
+def test_fixed_colour_pairs_are_readable(foreground, background):
+    assert contrast_ratio(foreground, background) >= MIN_TEXT_CONTRAST
+
+
+def test_coloured_text_on_the_window_background_is_readable(qtbot):
+    window_bg = QApplication.palette().color(QPalette.ColorRole.Window).name()
+    for colour in (REC_COLOUR, HELP_TEXT_COLOUR, "#b00020"):  # REC, preset help, form errors
+        assert contrast_ratio(colour, window_bg) >= MIN_TEXT_CONTRAST, colour
+
+
+def test_contrast_ratio_matches_wcag_examples():
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert contrast_ratio("#e04040", "#efefef") < MIN_TEXT_CONTRAST  # the old REC red

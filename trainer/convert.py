@@ -1,0 +1,95 @@
+"""Turning a trained Keras model into what the app runs: float32 copy, flip averaging, the
+balanced decision in the graph, ``.tflite`` conversion, and running a ``.tflite`` with LiteRT
+(the app's runtime) to check it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fer_desktop.core import preprocess
+from fer_desktop.core.emotions import EMOTIONS
+
+
+def float32_copy(model, preset: str):
+    """Rebuild ``model`` in float32 with the same weights (TFLite has no bfloat16 kernels)."""
+    import keras
+
+    from trainer.recipe import BUILDERS
+
+    keras.mixed_precision.set_global_policy("float32")
+    clone = BUILDERS[preset]()
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def with_flip_averaging(model):
+    """A model that averages the predictions of the face and its mirror image."""
+    import keras
+
+    class MirrorImage(keras.layers.Layer):
+        def call(self, x):
+            return keras.ops.flip(x, axis=2)
+
+    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
+    both = keras.layers.Average(name="probabilities_tta")(
+        [model(inputs), model(MirrorImage(name="mirror")(inputs))])
+    return keras.Model(inputs, both, name=f"{model.name}_flip")
+
+
+def with_prior_correction(model, weights: np.ndarray):
+    """A model whose probabilities are multiplied by per-class weights and renormalised.
+
+    This is the balanced decision (see ``metrics.choose_prior_power``) inside the graph, so
+    that the app, ``analyze`` and any script that runs the file get the same answer.
+    """
+    import keras
+
+    constant = np.asarray(weights, np.float32)[None, :]
+
+    class PriorCorrection(keras.layers.Layer):
+        def call(self, p):
+            adjusted = p * keras.ops.convert_to_tensor(constant)
+            return adjusted / keras.ops.sum(adjusted, axis=-1, keepdims=True)
+
+    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
+    outputs = PriorCorrection(name="prior_correction", dtype="float32")(model(inputs))
+    return keras.Model(inputs, outputs, name=f"{model.name}_balanced")
+
+
+def to_tflite(model, quantize: bool, flip_tta: bool = False,
+              prior_weights: np.ndarray | None = None) -> bytes:
+    """Convert with Keras's own export path (it freezes the weights into the flatbuffer)."""
+    import tensorflow as tf
+
+    if flip_tta:
+        model = with_flip_averaging(model)
+    if prior_weights is not None and not np.allclose(prior_weights, 1.0):
+        model = with_prior_correction(model, prior_weights)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if quantize:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]  # dynamic-range int8 weights
+    return converter.convert()
+
+
+def run_tflite(model_bytes_or_path, x: np.ndarray, batch: int = 256) -> np.ndarray:
+    """Predict with LiteRT, the runtime the app uses."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    if isinstance(model_bytes_or_path, bytes | bytearray):
+        interpreter = Interpreter(model_content=bytes(model_bytes_or_path), num_threads=2)
+    else:
+        interpreter = Interpreter(model_path=str(model_bytes_or_path), num_threads=2)
+    inp = interpreter.get_input_details()[0]
+    out = interpreter.get_output_details()[0]
+    results = []
+    size = None
+    for start in range(0, len(x), batch):
+        chunk = x[start:start + batch].astype(np.float32)
+        if size != len(chunk):
+            interpreter.resize_tensor_input(inp["index"], [len(chunk), *preprocess.INPUT_SHAPE])
+            interpreter.allocate_tensors()
+            size = len(chunk)
+        interpreter.set_tensor(inp["index"], chunk)
+        interpreter.invoke()
+        results.append(interpreter.get_tensor(out["index"]).copy())
+    return np.concatenate(results) if results else np.zeros((0, len(EMOTIONS)), np.float32)

@@ -1,0 +1,401 @@
+"""Training on several machines: ``--strategy multiworker`` (TensorFlow's own distribution).
+
+Every host runs the same ``python -m trainer ... --strategy multiworker`` command with its own
+``TF_CONFIG`` (the cluster's addresses and this host's task). TensorFlow's
+``MultiWorkerMirroredStrategy`` keeps one copy of the model per worker and all-reduces the
+gradients each step, so N workers train like one worker with the same global batch.
+
+Why a custom training step and not ``model.fit``: with Keras 3, ``model.fit`` under
+``MultiWorkerMirroredStrategy`` fails on its first step (keras-team/keras#20585, open since
+TF 2.16). :func:`fit` runs the same model and optimizer in a ``tf.GradientTape`` step through
+``strategy.run``, with ``tf.nn.compute_average_loss`` over the global batch, and drives the
+trainer's usual callback (checkpoints, history, events) by hand.
+
+Who writes what: the *chief* (task ``chief``, or worker 0 when the cluster has none) owns the
+run folder: it writes the checkpoints, ``state.json``, the events and the export. Every other
+worker trains in a private scratch folder that is deleted when it ends (on resume it starts
+from a scratch copy of the chief's run folder, which it must be able to read: shared storage,
+or the same path copied to each host). Workers agree every step on whether to stop (SIGTERM,
+Ctrl+C or ``--max-minutes`` on any of them), so they always stop after the same step.
+
+Failures: a worker that does not come up within ``FER_WORKER_TIMEOUT`` seconds (default 300)
+ends the others with a message naming it (:func:`wait_for_workers`); a worker that dies
+during training makes the others stop with a message within about a minute (TensorFlow's
+peer health check). Restart every worker with ``--resume RUN_DIR``: training continues from
+the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainer import rundir
+from trainer.config import ConfigError
+
+TIMEOUT_ENV = "FER_WORKER_TIMEOUT"
+DEFAULT_TIMEOUT_S = 300.0
+EXAMPLE = ('TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
+           '"task": {"type": "worker", "index": 0}}\'')
+
+
+# ## Who is who: TF_CONFIG, checked before anything is loaded
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """This process's place in the cluster described by ``TF_CONFIG``.
+
+    jobs: job name -> addresses ("host:port"), as in TF_CONFIG. task_type, index: this task.
+    """
+
+    jobs: dict[str, list[str]]
+    task_type: str
+    index: int
+
+    @property
+    def is_chief(self) -> bool:
+        if "chief" in self.jobs:
+            return self.task_type == "chief"
+        return self.task_type == "worker" and self.index == 0
+
+    @property
+    def num_workers(self) -> int:
+        return sum(len(a) for job, a in self.jobs.items() if job in ("chief", "worker"))
+
+    @property
+    def address(self) -> str:
+        return self.jobs[self.task_type][self.index]
+
+    def describe(self) -> str:
+        role = "chief" if self.is_chief else "worker"
+        return f"{self.task_type} {self.index} ({self.address}, the {role}) of {self.num_workers}"
+
+
+def cluster_from_env(environ: Mapping[str, str] = os.environ) -> Cluster | None:
+    """Parse and check ``TF_CONFIG``; None when it is unset (one worker, this machine).
+
+    Raises:
+        ConfigError: not JSON, no cluster or task, a task that the cluster does not list.
+    """
+    text = environ.get("TF_CONFIG", "").strip()
+    if not text:
+        return None
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"TF_CONFIG is not JSON ({exc.msg} at character {exc.pos}): "
+                          f"{_cut(text)}; example: {EXAMPLE}") from exc
+    if not isinstance(spec, dict) or not isinstance(spec.get("cluster"), dict) \
+            or not isinstance(spec.get("task"), dict):
+        raise ConfigError(f"TF_CONFIG needs a \"cluster\" and a \"task\" object, got "
+                          f"{_cut(text)}; example: {EXAMPLE}")
+    jobs = spec["cluster"]
+    for job, addresses in jobs.items():
+        if not isinstance(addresses, list) or not addresses or not all(
+                isinstance(a, str) and a.rpartition(":")[2].isdigit() for a in addresses):
+            raise ConfigError(f"TF_CONFIG cluster job {job!r} must list \"host:port\" "
+                              f"addresses, got {_cut(json.dumps(addresses))}")
+    unknown = set(jobs) - {"chief", "worker"}
+    if unknown:
+        raise ConfigError(f"TF_CONFIG lists the job(s) {sorted(unknown)}; "
+                          "--strategy multiworker uses only \"chief\" and \"worker\"")
+    if len(jobs.get("chief", [])) > 1:
+        raise ConfigError("TF_CONFIG lists more than one chief; a cluster has at most one")
+    task_type, index = spec["task"].get("type"), spec["task"].get("index")
+    if task_type not in jobs:
+        raise ConfigError(f"TF_CONFIG task type {task_type!r} is not a job of the cluster "
+                          f"({', '.join(sorted(jobs))}); set \"task\": {{\"type\": \"worker\", "
+                          "\"index\": N}")
+    if not isinstance(index, int) or isinstance(index, bool) \
+            or not 0 <= index < len(jobs[task_type]):
+        raise ConfigError(f"TF_CONFIG names this process {task_type} {index!r}, but the "
+                          f"cluster lists {len(jobs[task_type])} {task_type}(s) "
+                          f"(indices 0-{len(jobs[task_type]) - 1}); give each host its own "
+                          "index")
+    return Cluster({job: list(a) for job, a in jobs.items()}, task_type, index)
+
+
+def _cut(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def worker_timeout_s(environ: Mapping[str, str] = os.environ) -> float:
+    """Seconds to wait for every worker to come up (``FER_WORKER_TIMEOUT``, default 300)."""
+    text = environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"{TIMEOUT_ENV} must be a number of seconds above 0, got {text!r} "
+                          f"(example: {TIMEOUT_ENV}=600)")
+    return value
+
+
+# ## Where a worker writes
+
+
+def scratch_folder() -> Path:
+    """A private folder for a non-chief worker's run files, removed when the process ends."""
+    import atexit
+
+    folder = Path(tempfile.mkdtemp(prefix="fer-worker-"))
+    atexit.register(cleanup, folder)
+    return folder
+
+
+def scratch_copy(run: Path) -> Path:
+    """A non-chief worker's private copy of the chief's run folder, to resume from."""
+    if not (run / rundir.STATE).is_file():
+        raise ConfigError(f"{run}: no state.json; on resume every worker must read the chief's "
+                          "run folder (shared storage, or the same path copied to each host)")
+    copy = scratch_folder() / run.name
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns("*.tflite", "events.jsonl", ".*"))
+    return copy
+
+
+def cleanup(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# ## The strategy, with a bounded wait for the cluster
+
+
+def wait_for_workers(cluster: Cluster, timeout_s: float, poll_s: float = 0.2) -> None:
+    """Return once every other worker's address accepts a connection; else ConfigError.
+
+    TensorFlow's own start-up waits for the cluster with no time limit, inside C++ that holds
+    the GIL, so nothing in Python can stop it. This rendezvous runs first: each worker listens
+    on its own TF_CONFIG port (until TensorFlow's server takes the port over) and connects to
+    the others'. A connection means that worker is running; TensorFlow then finds the whole
+    cluster at once. (A worker that dies between this check and TensorFlow's start-up still
+    makes the others wait; that window is a second or two.)
+
+    Raises:
+        ConfigError: this port is taken, or a worker did not come up within ``timeout_s``.
+    """
+    import socket
+    import time
+
+    port = int(cluster.address.rpartition(":")[2])
+    try:
+        listener = socket.create_server(("", port))  # SO_REUSEADDR: TF can take the port next
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {cluster.address} ({exc.strerror or exc}), the "
+                          f"address TF_CONFIG gives {cluster.task_type} {cluster.index}: is "
+                          "another process using the port?") from exc
+    listener.settimeout(poll_s)
+    pending = [a for job in cluster.jobs.values() for a in job if a != cluster.address]
+    deadline = time.monotonic() + timeout_s
+    try:
+        while pending and time.monotonic() < deadline:
+            try:  # answer one peer that is checking on us (it closes first)
+                connection, _ = listener.accept()
+                with connection:
+                    connection.settimeout(1.0)
+                    connection.recv(1)
+            except OSError:
+                pass
+            for address in list(pending):
+                host, _, peer_port = address.rpartition(":")
+                try:
+                    with socket.create_connection((host, int(peer_port)), timeout=poll_s):
+                        pending.remove(address)
+                except OSError:
+                    continue
+    finally:
+        listener.close()
+    if pending:
+        raise ConfigError(f"not every worker came up within {timeout_s:g} s: no answer from "
+                          f"{', '.join(pending)} (this is {cluster.describe()}); start the same "
+                          f"command with its own TF_CONFIG on every host, or raise "
+                          f"{TIMEOUT_ENV}")
+
+
+def make_strategy(cluster: Cluster, timeout_s: float):
+    """``MultiWorkerMirroredStrategy`` for ``cluster``, once :func:`wait_for_workers` passed."""
+    import tensorflow as tf
+
+    wait_for_workers(cluster, timeout_s)
+    try:  # the peer health check's pace: a dead worker is found within ~30 s, not ~2 min
+        from tensorflow.python.distribute import collective_all_reduce_strategy as cars
+
+        cars.CollectiveAllReduceExtended._check_health_interval = 10
+        cars.CollectiveAllReduceExtended._check_health_timeout = 5
+    except (ImportError, AttributeError):  # another TF layout: TF's defaults
+        pass
+    return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+def steps_per_epoch(samples: int, batch_size: int) -> int:
+    """Whole global batches only: a last partial batch could leave a worker with no images
+    (BatchNormalization would then average nothing)."""
+    if samples < batch_size:
+        raise ConfigError(f"--batch-size {batch_size} is larger than the {samples} training "
+                          "images; multi-worker training needs at least one full batch")
+    return samples // batch_size
+
+
+# ## The training loop
+
+
+def fit(model, strategy, train_ds, val_ds, steps: int, epochs: int, initial_epoch: int,
+        callback, stop, state: rundir.RunState) -> None:
+    """Train ``model`` from ``initial_epoch`` to ``epochs`` under ``strategy``.
+
+    ``train_ds`` yields global batches (at least ``steps`` whole ones per pass; any
+    remainder is not used); ``val_ds`` is evaluated by every worker on its own copy of the
+    weights (they are identical), so it needs no communication. ``callback`` is the trainer's
+    run callback, called as ``model.fit`` would call it. ``stop`` (the SIGTERM flag) and
+    ``state.time_budget_reached`` are agreed by all workers each step.
+
+    Raises:
+        ConfigError: a worker died or stopped answering (the message says how to resume).
+    """
+    import keras
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = \
+        tf.data.experimental.AutoShardPolicy.DATA  # in-memory arrays: split each batch
+    dist_ds = strategy.experimental_distribute_dataset(train_ds.take(steps).with_options(options))
+    optimizer = model.optimizer
+    smoothing = float(getattr(model.loss, "label_smoothing", 0.0) or 0.0)
+    global_batch = None
+    for x, _y in train_ds.take(1):
+        global_batch = int(x.shape[0])
+    with strategy.scope():
+        optimizer.build(model.trainable_variables)
+
+    def replica_step(x, y, stop_code):
+        with tf.GradientTape() as tape:
+            probabilities = model(x, training=True)
+            per_example = keras.losses.categorical_crossentropy(
+                y, probabilities, label_smoothing=smoothing)
+            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
+            if model.losses:
+                loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
+        correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(probabilities, -1),
+                                                 tf.argmax(y, -1)), tf.float32))
+        # [stop requested, time budget reached] summed over workers: all see the same totals
+        # (identity: a tensor placed on this replica's device, which all_reduce needs)
+        agreed = tf.distribute.get_replica_context().all_reduce(
+            tf.distribute.ReduceOp.SUM, tf.identity(stop_code))
+        return loss, correct, agreed
+
+    @tf.function
+    def train_step(iterator, stop_code):
+        x, y = next(iterator)
+        loss, correct, agreed = strategy.run(replica_step, args=(x, y, stop_code))
+        total = tf.distribute.ReduceOp.SUM
+        return (strategy.reduce(total, loss, axis=None), strategy.reduce(total, correct, None),
+                strategy.experimental_local_results(agreed)[0])
+
+    @tf.function
+    def eval_step(x, y):
+        probabilities = model(x, training=False)
+        per_example = keras.losses.categorical_crossentropy(y, probabilities)
+        correct = tf.cast(tf.equal(tf.argmax(probabilities, -1), tf.argmax(y, -1)), tf.float32)
+        return tf.reduce_sum(per_example), tf.reduce_sum(correct)
+
+    callback.set_model(model)
+    try:
+        _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
+              global_batch, callback, stop, state)
+    except (tf.errors.UnavailableError, tf.errors.CancelledError, tf.errors.AbortedError,
+            tf.errors.DeadlineExceededError, tf.errors.FailedPreconditionError) as exc:
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            import re
+
+            tasks = sorted(set(re.findall(r"/job:(\w+)/replica:\d+/task:(\d+)", str(exc))))
+            who = ", ".join(f"{job} {index}" for job, index in tasks) or "a worker"
+            raise ConfigError(
+                f"{who} stopped responding (TensorFlow: {type(exc).__name__}; details in the "
+                f"log); the last checkpoint is epoch {state.epoch}: restart every worker "
+                "with --resume RUN_DIR (the chief's run folder)") from exc
+        raise
+
+
+def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
+          global_batch, callback, stop, state) -> None:
+    """The epochs: steps, the agreed stop, validation, and the callback as model.fit calls it."""
+    import tensorflow as tf
+
+    for epoch in range(initial_epoch, epochs):
+        callback.on_epoch_begin(epoch)
+        iterator = iter(dist_ds)
+        loss_sum = correct_sum = 0.0
+        stopped = agreed_stop = False
+        for step in range(steps):
+            code = [float(stop.requested), float(state.time_budget_reached)]
+            loss, correct, agreed = train_step(iterator, tf.constant(code))
+            loss_sum += float(loss)
+            correct_sum += float(correct)
+            callback.on_train_batch_end(step, {"loss": loss_sum / (step + 1),
+                                               "accuracy": correct_sum
+                                               / ((step + 1) * global_batch)})
+            requested, budget = (float(v) for v in agreed)
+            if requested > 0:  # every worker saw the same totals: all stop after this step
+                stop.requested = agreed_stop = True
+                if budget > 0:
+                    state.time_budget_reached = True
+                stopped = step + 1 < steps
+                break
+        logs = {"loss": loss_sum / max(1, step + 1),
+                "accuracy": correct_sum / max(1, (step + 1) * global_batch)}
+        if not stopped:
+            val_loss = val_correct = count = 0.0
+            for x, y in val_ds:
+                batch_loss, batch_correct = eval_step(x, y)
+                val_loss += float(batch_loss)
+                val_correct += float(batch_correct)
+                count += int(x.shape[0])
+            logs |= {"val_loss": val_loss / max(1, count), "val_accuracy": val_correct
+                     / max(1, count)}
+        callback.on_epoch_end(epoch, logs)
+        # Only an agreed stop ends the loop: a signal that came after this epoch's last step
+        # is agreed on the next step, or the others would wait for this worker forever.
+        if agreed_stop:
+            break
+
+
+# ## The hooks train() calls
+
+
+def cluster_for(config, resume_dir: Path | None) -> Cluster | None:
+    """The cluster when this run is multi-worker and TF_CONFIG is set, else None.
+
+    On resume the run's saved strategy decides. Raises ConfigError for a bad TF_CONFIG.
+    """
+    strategy = config.strategy
+    if resume_dir is not None:
+        try:
+            strategy = json.loads((Path(resume_dir) / "config.json").read_text()).get("strategy")
+        except (OSError, ValueError, AttributeError):
+            return None  # train() reports the unreadable run folder itself
+    if strategy != "multiworker":
+        return None
+    worker_timeout_s()  # a bad FER_WORKER_TIMEOUT is refused now, before any work
+    return cluster_from_env()
+
+
+def as_follower(config, resume_dir: Path | None):
+    """Point a non-chief worker at a private scratch folder; return (config, resume_dir).
+
+    The folder is deleted when the process exits.
+    """
+    import dataclasses
+
+    if resume_dir is not None:
+        return config, scratch_copy(Path(resume_dir))
+    return dataclasses.replace(config, out=str(scratch_folder())), None
