@@ -360,9 +360,9 @@ def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_wind
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(make_video(tmp_path / "clip.avi")))
     assert live.pipeline.options.min_face_px == 24
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        box.min_face_spin.setValue(40)
-    assert live.pipeline.options.min_face_px == 40 and live.pipeline.detector.min_face_px == 40
+    box.min_face_spin.setValue(40)  # applied by the capture thread before its next frame
+    qtbot.waitUntil(lambda: live.pipeline.options.min_face_px == 40, timeout=WAIT_MS)
+    assert live.pipeline.detector.min_face_px == 40
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(SAMPLE))
     assert live.pipeline.options.min_face_px == 40
