@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.messages import quote
 from trainer.data import SPLITS, DatasetError
 
 # FER+ column -> FER-2013 class name (FER+ starts with neutral and happiness).
@@ -30,13 +31,6 @@ OTHER_COLUMNS = ("contempt", "unknown", "NF")
 VOTE_COLUMNS = (*FERPLUS_TO_FER, *OTHER_COLUMNS)
 REQUIRED = ("Usage", "Image name", *VOTE_COLUMNS)
 MAX_BYTES = 64 << 20  # the real file is 1.1 MB; anything this large is not a votes file
-_QUOTE_CHARS = 40
-
-
-def _quote(value: object) -> str:
-    """A value quoted for a message, cut to a readable length."""
-    text = str(value)
-    return repr(text if len(text) <= _QUOTE_CHARS else text[:_QUOTE_CHARS] + "...")
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,7 @@ def _read_votes_frame(path: Path):
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DatasetError(path, f"is not a readable FER+ votes CSV ({_quote(str(exc))})") from exc
+        raise DatasetError(path, f"is not a readable FER+ votes CSV ({quote(str(exc))})") from exc
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise DatasetError(path, f"has no column {', '.join(missing)} (a FER+ votes file has "
@@ -110,8 +104,8 @@ def load_votes(path: str | os.PathLike, usage: np.ndarray, csv_path: str | os.Pa
     differs = np.flatnonzero(votes_usage != usage)
     if len(differs):
         i = int(differs[0])
-        raise DatasetError(path, f"Usage {_quote(votes_usage[i])} differs from {csv_path}'s "
-                           f"{_quote(usage[i])} ({len(differs)} rows differ): the votes do not "
+        raise DatasetError(path, f"Usage {quote(votes_usage[i])} differs from {csv_path}'s "
+                           f"{quote(usage[i])} ({len(differs)} rows differ): the votes do not "
                            "line up with the CSV", row=i + 1)
     counts = np.zeros((len(frame), len(VOTE_COLUMNS)), np.float64)
     for j, column in enumerate(VOTE_COLUMNS):
@@ -119,7 +113,7 @@ def load_votes(path: str | os.PathLike, usage: np.ndarray, csv_path: str | os.Pa
         numeric = values.str.fullmatch(r"[0-9]{1,3}")
         if not numeric.all():
             i = int(np.flatnonzero(~numeric.to_numpy())[0])
-            raise DatasetError(path, f"{column} vote {_quote(values.iloc[i])} is not a whole "
+            raise DatasetError(path, f"{column} vote {quote(values.iloc[i])} is not a whole "
                                "number of votes", row=i + 1)
         counts[:, j] = values.astype(np.int64).to_numpy()
     listed = frame["Image name"].str.strip().to_numpy() != ""
