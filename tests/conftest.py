@@ -53,3 +53,14 @@ def model_copy(tmp_path) -> Path:
             shutil.copyfile(ROOT / "assets" / name, target / name)
     shutil.copyfile(ROOT / "assets" / "model.json", target / "model.json")
     return target
+
+
+# --- window fixtures ---------------------------------------------------------------------
+@pytest.fixture
+def settings(tmp_path):
+    """A private settings file (fer_desktop.ui.settings.AppSettings) with its own output folder."""
+    from fer_desktop.ui.settings import AppSettings
+
+    s = AppSettings.from_file(tmp_path / "settings.ini")
+    s.output_folder = tmp_path / "out"
+    return s

@@ -13,7 +13,6 @@ from fer_desktop.core.explain import occlusion_map, private_classifier
 from fer_desktop.ui.explain_view import heat_overlay
 
 WAIT_MS = test_ui_window.WAIT_MS
-settings = test_ui_window.settings        # the window tests' fixtures, shared
 main_window = test_ui_window.main_window
 HAPPY = EMOTIONS.index("happy")
 

@@ -15,7 +15,6 @@ from fer_desktop.core.model_compare import TEST_FACES, compare_on_faces, switch_
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.ui.main_window import MainWindow
 from fer_desktop.ui.model_switch import CompareDialog
-from fer_desktop.ui.settings import AppSettings
 
 WAIT_MS = 15000
 HAPPY = EMOTIONS.index("happy")
@@ -31,13 +30,6 @@ class Recorder:
         self.model_dirs.append(model_dir)
         return FacePipeline.from_classifier(StubClassifier(), options) if options \
             else FacePipeline.from_classifier(StubClassifier())
-
-
-@pytest.fixture
-def settings(tmp_path) -> AppSettings:
-    s = AppSettings.from_file(tmp_path / "settings.ini")
-    s.output_folder = tmp_path / "out"
-    return s
 
 
 @pytest.fixture

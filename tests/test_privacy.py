@@ -16,7 +16,6 @@ from fer_desktop.core.privacy import SourceNames, blur_faces
 from fer_desktop.core.types import Face, FrameResult
 
 WAIT_MS = test_ui_window.WAIT_MS
-settings = test_ui_window.settings        # the window tests' fixtures, shared
 main_window = test_ui_window.main_window
 
 

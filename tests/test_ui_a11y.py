@@ -14,7 +14,6 @@ from fer_desktop.ui.recording import REC_COLOUR
 from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 
 WAIT_MS = test_ui_window.WAIT_MS
-settings = test_ui_window.settings        # the window tests' fixtures, shared
 main_window = test_ui_window.main_window
 
 

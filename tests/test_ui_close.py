@@ -14,7 +14,6 @@ from ui_helpers import SAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_MS = test_ui_window.WAIT_MS
-settings = test_ui_window.settings        # the window tests' fixtures, shared
 main_window = test_ui_window.main_window
 
 

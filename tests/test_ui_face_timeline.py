@@ -12,7 +12,6 @@ from ui_helpers import SAMPLE, make_video
 from fer_desktop.core.sources import Frame
 
 WAIT_MS = test_ui_window.WAIT_MS
-settings = test_ui_window.settings        # the window tests' fixtures, shared
 main_window = test_ui_window.main_window
 
 

@@ -8,7 +8,6 @@ import test_ui_window
 from ui_helpers import SAMPLE
 
 WAIT_MS = test_ui_window.WAIT_MS
-settings = test_ui_window.settings        # the window tests' fixtures, shared
 main_window = test_ui_window.main_window
 
 

@@ -11,7 +11,6 @@ from ui_helpers import SAMPLE, make_video
 from fer_desktop.core.emotions import EMOTIONS
 
 WAIT_MS = test_ui_window.WAIT_MS
-settings = test_ui_window.settings        # the window tests' fixtures, shared
 main_window = test_ui_window.main_window
 
 

@@ -36,17 +36,10 @@ from fer_desktop.core.sources import open_source, read_image
 from fer_desktop.resources import resource_path
 from fer_desktop.ui.about import about_text
 from fer_desktop.ui.main_window import MainWindow
-from fer_desktop.ui.settings import AppSettings, LiveOptions
+from fer_desktop.ui.settings import LiveOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_MS = 15000
-
-
-@pytest.fixture
-def settings(tmp_path) -> AppSettings:
-    s = AppSettings.from_file(tmp_path / "settings.ini")
-    s.output_folder = tmp_path / "out"
-    return s
 
 
 @pytest.fixture
