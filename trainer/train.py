@@ -163,8 +163,9 @@ def load_votes_for(config: TrainConfig, emitter: EventEmitter):
 
 
 def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
-                     emitter: EventEmitter):
-    """Inputs and soft targets: the chosen label set, then the teacher's share if distilling."""
+                     emitter: EventEmitter, x_val):
+    """Inputs and soft targets: the chosen label set, then the teacher's share if distilling
+    (the teacher is calibrated on ``x_val``, the preprocessed PublicTest faces)."""
     import keras
 
     from trainer import distill, ferplus, recipe
@@ -174,8 +175,7 @@ def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
                                              config.labels)
     if config.teachers:
         keras.mixed_precision.set_global_policy("float32")
-        x_pub = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])[0]
-        teacher = distill.label_with_teacher([Path(t) for t in config.teachers], x, x_pub,
+        teacher = distill.label_with_teacher([Path(t) for t in config.teachers], x, x_val,
                                              data.labels["PublicTest"], run, emitter.log)
         targets = distill.mix_targets(targets, teacher[keep], config.teacher_weight)
     return x[keep], targets
@@ -301,8 +301,8 @@ def _prepare_fit(config: TrainConfig, data: FerData, votes, run: Path,
     precision = recipe.resolve_precision(config.precision)
     keras.utils.set_random_seed(config.seed)
     batch_size = config.resolved_batch_size
-    x_train, y_train = _training_arrays(config, data, votes, run, emitter)
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
+    x_train, y_train = _training_arrays(config, data, votes, run, emitter, x_val)
     recipe.set_precision(precision)
     steps = multiworker.steps_per_epoch(len(x_train), batch_size) \
         if config.strategy == "multiworker" else math.ceil(len(x_train) / batch_size)
