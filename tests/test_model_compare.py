@@ -116,6 +116,22 @@ def test_switch_question_uses_the_runs_test_faces(tmp_path):
     assert no_faces.comparison is None and no_faces.faces is None
 
 
+def test_going_back_uses_the_test_faces_of_the_model_in_use(tmp_path):
+    """From a fine-tuned model back to the shipped one (which kept no test faces): both are
+    compared on the faces the fine-tuning run kept out."""
+    tuned = tmp_path / "tuned-run"
+    tuned.mkdir()
+    np.savez_compressed(tuned / TEST_FACES, faces=_faces(LABELS), labels=np.array(LABELS),
+                        name=np.asarray("your 10 test faces"))
+    current = PatternClassifier("tuned")
+    current.model_dir = tuned
+    question = switch_question(current, PatternClassifier("shipped", HAPPY), tmp_path / "ship")
+    assert question.comparison.test_name == "your 10 test faces"
+    assert question.comparison.current.accuracy == 1.0
+    assert question.comparison.candidate.accuracy == pytest.approx(0.4)
+    assert any("worse" in w for w in question.comparison.warnings)
+
+
 @pytest.mark.parametrize("content", [
     b"not an npz",
     "wrong-shape",

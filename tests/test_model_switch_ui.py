@@ -70,7 +70,7 @@ def test_use_this_model_asks_with_both_models_on_the_same_faces(qtbot, make_wind
     window = make_window(settings, classifier_loader=lambda path: candidate,
                          confirm_switch=lambda q: asked.append(q) or answer)
     before = window.classifier
-    window.consider_model(candidate.model_dir)
+    window.use_model(candidate.model_dir)
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
     comparison = asked[0].comparison
     assert comparison.test_name == "your 10 test faces"
@@ -105,7 +105,7 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_shipped_one(make_wind
 
 def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, tmp_path):
     settings.model_dir = str(tmp_path / "elsewhere")
-    loaded = []
+    loaded, asked = [], []
 
     def loader(path):
         loaded.append(path)
@@ -113,12 +113,42 @@ def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, t
         stub.model_dir = path
         return stub
 
-    window = make_window(settings, classifier_loader=loader)
+    window = make_window(settings, classifier_loader=loader,
+                         confirm_switch=lambda q: asked.append(q) or True)
     settings.model_dir = "/some/run"
     with qtbot.waitSignal(window.model_changed, timeout=WAIT_MS):
         window.act_shipped_model.trigger()
     assert loaded == [default_model_dir()] and settings.model_dir == ""
+    assert [q.candidate_name for q in asked] == ["shipped"]  # asked first, like any switch
     assert "shipped" in window.windowTitle()
+
+
+@pytest.mark.parametrize("answer", [True, False], ids=["switch", "keep"])
+def test_use_model_folder_compares_and_asks_before_switching(qtbot, make_window, settings,
+                                                             tmp_path, monkeypatch, answer):
+    """File > Use model folder... goes through the same question as "Use this model"."""
+    from PySide6.QtWidgets import QFileDialog
+
+    candidate = PatternClassifier("one-class", fixed=HAPPY)
+    candidate.model_dir = _run_with_test_faces(tmp_path / "run")
+    candidate.accuracy_text = lambda: "PrivateTest 18.8%"
+    asked = []
+    window = make_window(settings, classifier_loader=lambda path: candidate,
+                         confirm_switch=lambda q: asked.append(q) or answer)
+    before = window.classifier
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        staticmethod(lambda *args, **kwargs: str(candidate.model_dir)))
+    window.act_use_model.trigger()
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
+    comparison = asked[0].comparison
+    assert comparison.test_name == "your 10 test faces"
+    assert comparison.candidate.name == "one-class"
+    assert any('answers "happy"' in w for w in comparison.warnings)
+    expected = candidate if answer else before
+    assert window.classifier is expected
+    qtbot.waitUntil(lambda: window.live_view.pipeline.classifier is expected, timeout=WAIT_MS)
+    assert settings.model_dir == (str(candidate.model_dir.resolve()) if answer else "")
+    assert ("Now using" if answer else "Kept the model") in window.notifier.last_info
 
 
 def test_the_dialog_shows_the_table_the_warnings_and_examples(qtbot, tmp_path):

@@ -279,14 +279,17 @@ def test_a_broken_model_folder_shows_an_error_and_keeps_the_old_model(qtbot, mai
 
 
 def test_use_model_swaps_the_model_after_it_loaded(qtbot, main_window):
+    asked = []
     window = main_window(source=str(SAMPLE),
-                         classifier_loader=lambda path: StubClassifier("second", happy=0.2))
+                         classifier_loader=lambda path: StubClassifier("second", happy=0.2),
+                         confirm_switch=lambda question: asked.append(question) or True)
     live = window.live_view
     first_frame(qtbot, window)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as frame, \
             qtbot.waitSignal(window.model_changed, timeout=WAIT_MS) as changed:
         window.use_model("/anywhere")
     assert changed.args[0] == "second (PrivateTest 50.0%)"
+    assert [q.candidate_name for q in asked] == ["second"]  # compared and asked first
     assert live.pipeline.classifier.name == "second"
     face = frame.args[0].result.faces[0]
     assert face.probabilities[EMOTIONS.index("happy")] == pytest.approx(0.2, abs=0.01)

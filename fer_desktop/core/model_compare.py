@@ -172,10 +172,14 @@ class SwitchQuestion:
 
 def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
     """Compare ``candidate`` (loaded from ``candidate_dir``) with ``current`` (both
-    ``Classifier``), on the candidate run's test faces, else on their recorded PrivateTest
-    scores when both were scored on the same CSV."""
+    ``Classifier``): on the test faces the candidate's run kept out, else on those the
+    current model's run kept out (going back from a fine-tuned model to the shipped one),
+    else on their recorded PrivateTest scores when both were scored on the same CSV."""
     name = str(candidate.name)
     test = load_test_faces(candidate_dir)
+    current_dir = getattr(current, "model_dir", None)
+    if test is None and current_dir is not None:
+        test = load_test_faces(Path(current_dir))
     if test is not None:
         faces, labels, test_name = test
         comparison = compare_on_faces(current, candidate, faces, labels, test_name)

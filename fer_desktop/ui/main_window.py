@@ -1,9 +1,11 @@
 """The main window: the Live and Train tabs, menus, the status bar and the model hot swap.
 
 The window is shown before anything heavy happens: the Live tab loads its pipeline in a
-background worker. ``use_model(dir)`` loads another model in a worker too and swaps it in only
-once it has loaded and passed its checks; on failure the old model stays and the error is
-shown. The Train tab (``fer_desktop.ui.train_tab``) is added when that module is present.
+background worker. ``use_model(dir)``, the one way to change the model in use (the Train tab's
+"Use this model" and both File menu items), loads the candidate in a worker too, compares it
+with the model in use on the same test faces and asks before swapping it in; on failure the old
+model stays and the error is shown. The Train tab (``fer_desktop.ui.train_tab``) is added
+when that module is present.
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
             log.exception("the Train tab could not be created")
             return None, self._placeholder(f"The Train tab could not be opened: {exc}")
-        tab.model_chosen.connect(self.consider_model)
+        tab.model_chosen.connect(self.use_model)
         return tab, tab
 
     @staticmethod
@@ -275,28 +277,19 @@ class MainWindow(QMainWindow):
             self.use_model(folder)
 
     def use_model(self, model_dir: str | Path) -> None:
-        """Load the model in ``model_dir`` in the background; use it only if it loads.
+        """Every change of the model in use comes here ("Use this model", File > Use model
+        folder..., File > Use the shipped model): load the candidate in the background, show
+        it beside the model in use on the same test faces, and switch only if the user says
+        so. With no model in use yet there is nothing to compare: it is used once it loads.
 
-        On success the pipeline switches at the next frame and ``model_changed`` is emitted;
-        on failure the error is shown, ``model_failed`` is emitted and the old model stays.
+        On a switch the pipeline takes the model at its next frame and ``model_changed`` is
+        emitted; when it fails to load the error is shown, ``model_failed`` is emitted and the
+        old model stays.
         """
         path = Path(model_dir)
-        self.model_label.setText(f"Model: loading {path.name or path}...")
+        doing = "comparing with" if self._classifier is not None else "loading"
+        self.model_label.setText(f"Model: {doing} {path.name or path}...")
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
-        self._model_request += 1
-        request = self._model_request
-        self._jobs.start(self._classifier_loader, path,
-                         on_returned=functools.partial(self._on_model_loaded_for, request),
-                         on_errored=functools.partial(self._on_model_error_for, request, path))
-
-    def consider_model(self, model_dir: str | Path) -> None:
-        """"Use this model": load the candidate in the background, show it beside the model in
-        use on the same test faces, and switch only if the user says so."""
-        path = Path(model_dir)
-        if self._classifier is None:  # nothing to compare with
-            self.use_model(path)
-            return
-        self.model_label.setText(f"Model: comparing with {path.name or path}...")
         self._model_request += 1
         request = self._model_request
         self._jobs.start(self._classifier_loader, path,
@@ -306,6 +299,9 @@ class MainWindow(QMainWindow):
 
     def _on_candidate_loaded(self, request: int, path: Path, candidate: Classifier) -> None:
         if request != self._model_request:
+            return
+        if self._classifier is None:  # nothing to compare with
+            self._on_model_loaded(candidate)
             return
         question = switch_question(self._classifier, candidate, path)
         if self._confirm_switch(question):
@@ -323,10 +319,6 @@ class MainWindow(QMainWindow):
 
     def busy_workers(self) -> int:
         return len(self._jobs) + self.live_view.busy_workers()
-
-    def _on_model_loaded_for(self, request: int, classifier: Classifier) -> None:
-        if request == self._model_request:
-            self._on_model_loaded(classifier)
 
     def _on_model_error_for(self, request: int, path: Path, exc: BaseException) -> None:
         if request == self._model_request:
