@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
 from ui_helpers import SAMPLE, no_cameras, stub_pipeline
 
-from fer_desktop.core.collect import CROP_SIDE, FaceCollector
+from fer_desktop.core.collect import CROP_SIDE, REPEAT_MAD, FaceCollector, crop_difference
 from fer_desktop.core.detectors import create_detector
 from fer_desktop.core.errors import ExportError
 from fer_desktop.ui.main_window import MainWindow
@@ -23,15 +25,19 @@ def sample_face(sample_bgr):
     return sample_bgr, box
 
 
+def _moved(box: np.ndarray, dx: float) -> np.ndarray:
+    return np.asarray(box, np.float32) + np.array([dx, 0, dx, 0], np.float32)
+
+
 def test_a_saved_face_is_a_96px_crop_under_its_emotion(tmp_path, sample_face):
     frame, box = sample_face
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
-    path = collector.save(frame, box, "happy")
+    path = collector.save(frame, box, "happy").path
     assert path.parent == tmp_path / "faces" / "happy" and path.suffix == ".png"
     image = cv2.imread(str(path))
     assert image.shape == (CROP_SIDE, CROP_SIDE, 3)
-    second = collector.save(frame, box, "happy")
-    assert second != path
+    second = collector.save(frame, _moved(box, 4), "happy").path
+    assert second is not None and second != path
     assert collector.counts() == {"angry": 0, "disgust": 0, "fear": 0, "happy": 2, "sad": 0,
                                   "surprise": 0, "neutral": 0}
 
@@ -40,11 +46,47 @@ def test_the_trainer_reads_collected_faces_as_crops(tmp_path, sample_face):
     frame, box = sample_face
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
     for emotion in ("happy", "sad"):
-        for _ in range(5):
-            collector.save(frame, box, emotion)
+        for i in range(5):
+            assert collector.save(frame, _moved(box, 3 * i), emotion).path is not None
     data = load_image_folder(tmp_path / "faces")
     assert data.report.detected == 0  # taken as face crops, not detected again
     assert data.report.counts["train"] == {"happy": 4, "sad": 4}
+
+
+def test_a_repeated_face_is_not_saved_again(tmp_path, sample_face):
+    """A held key or a still image: the same face under the same emotion is skipped; another
+    emotion, another face (track id), a moved face or another folder is saved."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    assert collector.save(frame, box, "happy", face_id=1).difference is None
+    again = collector.save(frame, box, "happy", face_id=1)
+    assert again.repeat and again.path is None and again.difference == 0.0
+    assert collector.counts()["happy"] == 1
+    assert not collector.save(frame, box, "sad", face_id=1).repeat        # another emotion
+    assert not collector.save(frame, box, "happy", face_id=2).repeat      # another face
+    moved = collector.save(frame, _moved(box, 2), "happy", face_id=1)     # it moved a little
+    assert not moved.repeat and moved.difference > REPEAT_MAD
+    assert collector.save(frame, _moved(box, 2), "happy", face_id=1).repeat
+    collector.folder = tmp_path / "other"                                 # a new folder
+    assert not collector.save(frame, box, "happy", face_id=1).repeat
+    assert collector.counts()["happy"] == 1
+
+
+def test_the_repeat_threshold_sits_between_noise_and_a_real_change(sample_face):
+    """The measurements behind REPEAT_MAD (core/collect.py): camera-like noise on the same
+    face stays under it; a 1 px move or an opened mouth goes over it."""
+    frame, box = sample_face
+    collector = FaceCollector(Path("unused"), crop_scale=1.2, level_eyes=False)
+    base = collector.crop(frame, box)
+    noisy = np.clip(frame + np.random.default_rng(0).normal(0, 4, frame.shape), 0, 255)
+    mouth = frame.copy()
+    x1, y1, x2, y2 = np.asarray(box, int)
+    cv2.ellipse(mouth, ((x1 + x2) // 2, y1 + 3 * (y2 - y1) // 4),
+                ((x2 - x1) // 6, (y2 - y1) // 12), 0, 0, 360, (40, 40, 60), -1)
+    assert crop_difference(base, collector.crop(frame, box)) == 0.0
+    assert crop_difference(base, collector.crop(noisy.astype(np.uint8), box)) < REPEAT_MAD
+    assert crop_difference(base, collector.crop(frame, _moved(box, 1))) > REPEAT_MAD
+    assert crop_difference(base, collector.crop(mouth, box)) > REPEAT_MAD
 
 
 def test_an_unwritable_folder_is_named(tmp_path, sample_face):
@@ -78,6 +120,11 @@ def test_keys_save_the_face_on_screen_and_count_it(qtbot, tmp_path):
     assert saved.args[0].startswith(str(tmp_path / "collected" / "happy"))
     assert panel.count_labels["happy"].text() == "1"
     assert np.asarray(cv2.imread(saved.args[0])).shape == (CROP_SIDE, CROP_SIDE, 3)
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
+        panel.actions[3].trigger()  # the same still image again: not saved twice
+    assert "Same face as the last happy one, not saved" in skipped.args[0]
+    assert window.notifier.last_info == skipped.args[0]
+    assert panel.count_labels["happy"].text() == "1"
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 

@@ -5,6 +5,12 @@ classified and the face's box; the crop is framed like the live view's (same mar
 levelled) and written as a 96x96 PNG into ``<folder>/<emotion>/``: the image-folder layout
 the trainer reads (``python -m trainer finetune --images <folder>``), where a square image
 of at most 128 px is taken as a face crop already.
+
+Holding a key down, or pressing it again on a still image, would save the same face many
+times: near-identical copies add nothing to learn from and make the held-out faces repeat the
+training faces. So a crop is skipped when it is nearly identical to the last one saved for the
+same emotion from the same face (track id): the mean absolute difference of their 48x48 grey
+versions (what the network sees, ``gray48``) is under :data:`REPEAT_MAD`.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import contextlib
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -21,10 +28,40 @@ import numpy as np
 from fer_desktop.core.crop import face_crops
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.preprocess import gray48
 from fer_desktop.resources import ResourceError
 
 CROP_SIDE = 96
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+# Mean absolute difference (grey levels of 255, on the 48x48 grey crop) under which a crop
+# repeats the last one saved. Measured on the sample image's 90 px face (tests/test_collect.py
+# keeps the first three): the same frame again 0; camera-like noise (sigma 4, same box) about
+# 1; the box moved by 1 px about 5; an open mouth drawn in about 4. So 2 catches a repeated
+# frame and a still face between two frames, and keeps any real change of pose or expression.
+REPEAT_MAD = 2.0
+
+
+def crop_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference, in grey levels (0-255), of two crops' 48x48 grey versions."""
+    return float(np.abs(gray48(a).astype(np.int16) - gray48(b).astype(np.int16)).mean())
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What :meth:`FaceCollector.save` did.
+
+    path: the file written, or None when the crop was skipped as a repeat.
+    difference: mean absolute difference (grey levels) to the last crop saved for this
+        emotion from this face; None when there was none.
+    """
+
+    path: Path | None
+    difference: float | None = None
+
+    @property
+    def repeat(self) -> bool:
+        """The crop was nearly identical to the last one saved, and not written."""
+        return self.path is None
 
 
 class FaceCollector:
@@ -37,7 +74,7 @@ class FaceCollector:
 
     Example:
         >>> collector = FaceCollector(Path("my_faces"), crop_scale=1.2)
-        >>> collector.save(frame_bgr, face.box, "happy")             # doctest: +SKIP
+        >>> collector.save(frame_bgr, face.box, "happy", face.track_id).path  # doctest: +SKIP
         PosixPath('my_faces/happy/20261201-201500-123.png')
     """
 
@@ -47,6 +84,18 @@ class FaceCollector:
         self.level_eyes = level_eyes
         self._eye_finder = None
         self._eyes_failed = False
+        # the last crop saved per (emotion, face id), to skip repeats; forgotten with the folder
+        self._last_saved: dict[tuple[str, int | None], np.ndarray] = {}
+
+    @property
+    def folder(self) -> Path:
+        """The dataset folder; setting another one forgets the last crops saved."""
+        return self._folder
+
+    @folder.setter
+    def folder(self, folder: Path) -> None:
+        self._folder = Path(folder)
+        self._last_saved = {}
 
     def counts(self) -> dict[str, int]:
         """Images per emotion already in the folder (all 7, 0 where there are none)."""
@@ -81,8 +130,18 @@ class FaceCollector:
         interpolation = cv2.INTER_AREA if side >= CROP_SIDE else cv2.INTER_LINEAR
         return cv2.resize(crop, (CROP_SIDE, CROP_SIDE), interpolation=interpolation)
 
-    def save(self, frame_bgr: np.ndarray, box: np.ndarray, emotion: str) -> Path:
-        """Write the face's crop under ``emotion``; return its path.
+    def save(self, frame_bgr: np.ndarray, box: np.ndarray, emotion: str,
+             face_id: int | None = None) -> SaveResult:
+        """Write the face's crop under ``emotion``, unless it repeats the last one saved.
+
+        Args:
+            frame_bgr, box: the frame and the face's box in it ([x1, y1, x2, y2], pixels).
+            emotion: one of the 7.
+            face_id: the face's track id (None: unknown, all such faces count as one).
+
+        Returns:
+            The path written, or ``path=None`` when the crop is within :data:`REPEAT_MAD` of
+            the last one saved for ``emotion`` from ``face_id`` (nothing written).
 
         Raises:
             ValueError: ``emotion`` is not one of the 7.
@@ -91,6 +150,16 @@ class FaceCollector:
         if emotion not in EMOTIONS:
             raise ValueError(f"unknown emotion {emotion!r}; one of {', '.join(EMOTIONS)}")
         image = self.crop(frame_bgr, box)
+        last = self._last_saved.get((emotion, face_id))
+        difference = None if last is None else crop_difference(image, last)
+        if difference is not None and difference < REPEAT_MAD:
+            return SaveResult(None, difference)
+        path = self._write(image, emotion)
+        self._last_saved[(emotion, face_id)] = image
+        return SaveResult(path, difference)
+
+    def _write(self, image: np.ndarray, emotion: str) -> Path:
+        """Write ``image`` as a new PNG in ``<folder>/<emotion>/`` (beside, then renamed)."""
         folder = self.folder / emotion
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
         path = folder / f"{stamp}.png"

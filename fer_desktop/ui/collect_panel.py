@@ -2,8 +2,10 @@
 
 While "Collect faces" is ticked, pressing 1 (angry) ... 7 (neutral) saves the largest face of
 the frame on screen into the dataset folder (``fer_desktop.core.collect``), on camera, video
-and images alike; the count per emotion is shown. The folder is what the Train tab's
-"collected faces" source trains on.
+and images alike; the count per emotion is shown. A face nearly identical to the last one saved
+for that emotion (a held key, a still image) is not saved, and the status bar says so
+(``FaceCollector.save``). The folder is what the Train tab's "collected faces" source trains
+on.
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ class CollectPanel(QGroupBox):
 
     Signals:
         saved(str): a face was saved (its path). failed(str): it could not be (why).
+        skipped(str): the face repeats the last one saved for that emotion (the sentence).
         folder_changed(str): the user chose another folder.
     """
 
     saved = Signal(str)
     failed = Signal(str)
+    skipped = Signal(str)
     folder_changed = Signal(str)
 
     def __init__(self, settings, notifier=None, on_screen=lambda: (None, "yunet"),
@@ -56,6 +60,7 @@ class CollectPanel(QGroupBox):
         if notifier is not None:
             self.saved.connect(lambda path: notifier.info(f"Saved {path}"))
             self.failed.connect(lambda why: notifier.error(why))
+            self.skipped.connect(notifier.info)
         self.folder_changed.connect(lambda path: setattr(settings, "collect_folder", path))
         layout = QVBoxLayout(self)
         self.active = QCheckBox("Collect: keys 1-7 save the face shown")
@@ -103,7 +108,8 @@ class CollectPanel(QGroupBox):
             action.setEnabled(on)
 
     def save_face(self, emotion: str) -> Path | None:
-        """Save the largest face on screen under ``emotion``; None when there is none."""
+        """Save the largest face on screen under ``emotion``; None when there is none or it
+        repeats the last one saved for ``emotion``."""
         if not self.active.isChecked():
             return None
         output, detector = self._on_screen()
@@ -115,13 +121,17 @@ class CollectPanel(QGroupBox):
         frame, box = output.frame, face.box
         self.collector.crop_scale = DEFAULT_CROP_SCALE.get(detector, 1.0)  # the live margin
         try:
-            path = self.collector.save(frame, box, emotion)
+            result = self.collector.save(frame, box, emotion, face.track_id)
         except ExportError as exc:
             self.failed.emit(str(exc))
             return None
+        if result.repeat:
+            self.skipped.emit(f"Same face as the last {emotion} one, not saved: change the "
+                              "expression or move a little.")
+            return None
         self.refresh_counts()
-        self.saved.emit(str(path))
-        return path
+        self.saved.emit(str(result.path))
+        return result.path
 
     def refresh_counts(self) -> None:
         for emotion, count in self.collector.counts().items():
