@@ -376,11 +376,30 @@ def test_resume_can_change_the_run_length(tmp_path):
     too_short = run_trainer("--resume", str(run), "--epochs", "1", "--events", "json")
     assert too_short.returncode == 2
     assert "not more than the 2 epochs" in events(too_short.stdout)[-1]["message"]
-    longer = run_trainer("--resume", str(run), "--epochs", "3", "--events", "json")
+    longer = run_trainer("--resume", str(run), "--epochs", "3", "--max-minutes", "90",
+                         "--events", "json")
     assert longer.returncode == 0, longer.stderr[-2000:]
     state = json.loads((run / "state.json").read_text())
     assert state["epoch"] == 3 and state["epochs"] == 3
-    assert json.loads((run / "config.json").read_text())["epochs"] == 3
+    saved = json.loads((run / "config.json").read_text())
+    assert saved["epochs"] == 3 and saved["max_minutes"] == 90.0  # what was typed is kept
+
+
+def test_resume_takes_limits_and_refuses_recipe_options():
+    """--max-minutes/--threads given with --resume apply (they were silently ignored: a run
+    started with --max-minutes 120 stopped at 120 however often it was resumed); a recipe
+    option is refused by name instead of being dropped."""
+    from trainer.cli import _train_parser
+    from trainer.config import ConfigError, resume_overrides
+
+    parser = _train_parser()
+    given = resume_overrides(parser, ["--resume", "r", "--max-minutes", "0", "--threads", "1",
+                                      "--epochs", "9", "--events", "json"])
+    assert given == {"max_minutes": 0.0, "threads": 1, "epochs": 9, "events": "json"}
+    assert resume_overrides(parser, ["--resume", "r"]) == {}
+    with pytest.raises(ConfigError, match="--labels, --teacher cannot change when a run is "
+                                          "resumed"):
+        resume_overrides(parser, ["--resume", "r", "--labels", "fer", "--teacher", "assets"])
 
 
 def test_a_csv_without_private_test_rows_exports_null_figures(tmp_path):

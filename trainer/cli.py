@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from trainer import rundir
-from trainer.config import ConfigError, add_train_arguments, config_from_args
+from trainer.config import ConfigError, add_train_arguments, config_from_args, resume_overrides
 from trainer.data import DatasetError
 from trainer.events import EventEmitter
 from trainer.rundir import RunDirError
@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
               "evaluate": _evaluate_parser, "distill": _train_parser, "export": _export_parser,
               "ensemble": _ensemble_parser, "finetune": _finetune_parser}[command]()
     args = parser.parse_args(argv)
+    args.argv = argv
     mode = getattr(args, "events", "text")
     emitter = EventEmitter(mode, stdout=_reserve_stdout_for_events() if mode == "json" else None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -220,8 +221,9 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
 
     if args.resume:
         _refuse_finetune_resume(Path(args.resume))
+        given = resume_overrides(_train_parser(), args.argv)
         train(config_from_args(args), emitter, resume_dir=Path(args.resume),
-              new_epochs=args.epochs)
+              new_epochs=given.pop("epochs", None), new_limits=given)
         return 0
     if not args.csv and not args.images:
         raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV, --images DIR for "

@@ -220,6 +220,31 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="continue the run in RUN_DIR exactly where it stopped")
 
 
+#: What ``--resume`` may change: the run's length, time budget, threads and event format. The
+#: recipe (data, labels, model, augmentation...) is the run's own, kept in its config.json.
+RESUME_OPTIONS = ("epochs", "max_minutes", "threads", "events")
+
+
+def resume_overrides(parser: argparse.ArgumentParser, argv: list[str]) -> dict[str, Any]:
+    """The options typed beside ``--resume`` (even when a value equals the default).
+
+    A recipe option given with ``--resume`` is refused, naming it, instead of being silently
+    ignored: a user who types ``--resume RUN --max-minutes 0`` must get what they typed.
+    """
+    unset = object()  # argparse fills in a default only where the namespace has no value
+    probe = parser.parse_args(argv, argparse.Namespace(**{o.name: unset for o in _options()}))
+    given = {o.name: getattr(probe, o.name) for o in _options()
+             if getattr(probe, o.name) is not unset}
+    refused = sorted(_flag(option) for option in _options()
+                     if option.name in given and option.name not in RESUME_OPTIONS)
+    if refused:
+        allowed = ", ".join(_flag(o) for o in _options() if o.name in RESUME_OPTIONS)
+        raise ConfigError(f"{', '.join(refused)} cannot change when a run is resumed: the run "
+                          f"keeps the recipe in its config.json (with --resume only {allowed} "
+                          "may be given; start a new run for a different recipe)")
+    return given
+
+
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The :class:`TrainConfig` of parsed arguments (see :func:`add_train_arguments`)."""
     return TrainConfig(**{option.name: getattr(args, option.name) for option in _options()})

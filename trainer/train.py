@@ -197,11 +197,12 @@ class _Fit:
 
 
 def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = None,
-          new_epochs: int | None = None) -> Path:
+          new_epochs: int | None = None, new_limits: dict[str, Any] | None = None) -> Path:
     """Train (or resume) a run and return its folder. Raises the named user errors.
 
     ``new_epochs`` (resume only) changes the run's length: the cosine schedule is stretched or
-    shrunk so it ends at the new last epoch, continuing from the current step.
+    shrunk so it ends at the new last epoch, continuing from the current step. ``new_limits``
+    (resume only) replaces ``max_minutes`` and/or ``threads`` from here on (kept in config.json).
     """
     from trainer import multiworker
 
@@ -214,7 +215,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     run, state = None, None
     if resume_dir is not None:
         run = Path(resume_dir)
-        config, state = _reopen_run(run, emitter, new_epochs)
+        config, state = _reopen_run(run, emitter, new_epochs, new_limits or {})
         out = run.parent
     else:
         out = Path(config.out)
@@ -259,10 +260,13 @@ def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
     return strategy
 
 
-def _reopen_run(run: Path, emitter: EventEmitter,
-                new_epochs: int | None) -> tuple[TrainConfig, rundir.RunState]:
+def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
+                new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     """The config and state of a run to resume, its folder repaired; maybe a new length."""
     config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
+    new_limits = {k: v for k, v in new_limits.items() if k in ("max_minutes", "threads")}
+    if new_limits:
+        _change_limits(run, config, new_limits, emitter)
     config.events = emitter.mode
     state = rundir.RunState.load(run)
     rundir.check_writable(run)
@@ -273,6 +277,17 @@ def _reopen_run(run: Path, emitter: EventEmitter,
     if new_epochs is not None and new_epochs != config.resolved_epochs:
         _change_length(run, config, state, new_epochs, emitter)
     return config, state
+
+
+def _change_limits(run: Path, config: TrainConfig, new_limits: dict[str, Any],
+                   emitter: EventEmitter) -> None:
+    for name, value in new_limits.items():
+        emitter.log(f"changing the run's {name} from {getattr(config, name)} to {value}")
+        setattr(config, name, value)
+    config.validate()
+    saved = rundir.read_json(run / rundir.CONFIG)
+    saved.update(new_limits)
+    rundir.atomic_write_json(run / rundir.CONFIG, saved)
 
 
 def _change_length(run: Path, config: TrainConfig, state: rundir.RunState, new_epochs: int,
