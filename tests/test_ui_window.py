@@ -468,3 +468,18 @@ def test_snapshot_saves_png_and_json_and_exits_0(tmp_path):
     sidecar = json.loads(out.with_suffix(".json").read_text())
     assert sidecar["image"] == "sample.png" and len(sidecar["faces"]) == 1
     assert not list(out.parent.glob(".snapshot-*"))  # temporary folder removed
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_the_whole_face_panel_shows_without_scrolling(qtbot, main_window, size):
+    """Bars, timeline and its legend are above the side panel's fold on a laptop screen (the
+    plot's ~480-px size hint once pushed the legend half below it at 1280x800); the options
+    and Collect panel are what scrolls."""
+    window = main_window(source=str(SAMPLE))
+    window.resize(*size)
+    first_frame(qtbot, window)
+    panel = window.live_view.face_panel
+    viewport = panel.parentWidget().parentWidget()  # the scroll area's viewport
+    legend_bottom = panel.legend.mapTo(viewport, panel.legend.rect().bottomLeft()).y()
+    assert legend_bottom <= viewport.height()
+    assert panel._plot.height() >= 160

@@ -156,8 +156,11 @@ class FacePanel(QWidget):
     def _build_plot(self) -> None:
         """The timeline: one curve per emotion, created once and fed through ``setData``."""
         self._plot = pg.PlotWidget()
-        self._plot.setMinimumHeight(140)
-        self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._plot.setMinimumHeight(160)
+        # Ignored, not Expanding: the plot's own size hint (a QGraphicsView's, ~480 px) made the
+        # scrolling side panel that tall, so on a 800-px screen the legend fell below the fold.
+        # The plot now takes what is left once everything else has its size.
+        self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self._plot.setAccessibleName("Timeline of the face shown")
         self._plot.setToolTip("Probabilities of the face shown over the last minute (colours "
                               "as in the bars above). The lines break where that face left "
