@@ -111,3 +111,70 @@ def test_a_finetune_run_is_not_resumed(tmp_path):
                           "status": "stopped"}, config={"preset": "finetune"})
     result = run_trainer("--resume", str(run))
     assert result.returncode == 2 and "cannot be resumed" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def tiny_export(tuned):
+    """The tuned fixture's starting network (float32) and its tiny CSV, loaded in-process."""
+    from trainer.data import load_cached
+    from trainer.export import best_float32_model
+
+    return best_float32_model(tuned["start"]), load_cached(tuned["csv"],
+                                                           tuned["csv"].parent / ".cache")
+
+
+def _export_finetuned(tiny_export, out: Path, start_meta: dict) -> tuple[dict, str]:
+    import io
+
+    from trainer.events import EventEmitter
+    from trainer.export import export_finetuned
+
+    model, data = tiny_export
+    log = io.StringIO()
+    described = {"name": "tiny tuned", "dataset_sha256": data.sha256, "recipe": {},
+                 "training": {}}
+    meta = export_finetuned(model, out, data, EventEmitter("json", stdout=io.StringIO(),
+                                                           stderr=log), described, start_meta)
+    return meta, log.getvalue()
+
+
+SHIPPED_LIKE = {"flip_tta_in_model": False, "files": {"keras": "model.keras",
+                                                       "tflite_int8": "model-int8.tflite"}}
+
+
+def test_a_finetuned_model_ships_its_int8_file_scored_as_it_runs(tiny_export, tmp_path,
+                                                                 monkeypatch):
+    """The fine-tune's export takes the start's decisions and scores only what ships."""
+    from fer_desktop.core.preprocess import preprocess_faces
+    from trainer import export
+    from trainer.convert import run_tflite
+
+    monkeypatch.setattr(export, "QUICK_MIN_AGREEMENT", 0.0)  # a 1-epoch net: near-ties
+    meta, log = _export_finetuned(tiny_export, tmp_path / "out", SHIPPED_LIKE)
+    assert meta["files"] == {"keras": "model.keras", "tflite_int8": "model-int8.tflite"}
+    assert not (tmp_path / "out" / "model.tflite").exists()
+    assert meta["flip_tta_in_model"] is False and meta["export"]["kind"] == "fine-tune"
+    assert meta["export"]["int8_agreement_faces"] == SIZES["PublicTest"]
+    assert "(the starting model's)" in log
+    data = tiny_export[1]
+    for split, key in (("PublicTest", "public_accuracy"), ("PrivateTest", "private_accuracy")):
+        p = run_tflite(tmp_path / "out" / "model-int8.tflite",
+                       preprocess_faces(data.images[split]))
+        assert meta["accuracy"]["model-int8.tflite"][key] == pytest.approx(
+            float((p.argmax(1) == data.labels[split]).mean()))
+    on_disk = json.loads((tmp_path / "out" / "model.json").read_text())
+    assert on_disk["accuracy"] == json.loads(json.dumps(meta["accuracy"]))
+
+
+@pytest.mark.parametrize(("start_meta", "min_agreement", "why"), [
+    ({}, 0.0, "no model.json with an int8 file"),        # a run folder's best.keras
+    (SHIPPED_LIKE, 1.01, "full export"),                  # int8 disagrees with Keras
+], ids=["no-model-json", "int8-disagrees"])
+def test_the_finetuned_export_falls_back_to_the_full_one(tiny_export, tmp_path, monkeypatch,
+                                                         start_meta, min_agreement, why):
+    from trainer import export
+
+    monkeypatch.setattr(export, "QUICK_MIN_AGREEMENT", min_agreement)
+    meta, log = _export_finetuned(tiny_export, tmp_path / "out", start_meta)
+    assert why in log and "export" not in meta
+    assert (tmp_path / "out" / "model.tflite").is_file()  # the float32 file, checked, scored

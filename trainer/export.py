@@ -5,8 +5,10 @@ PublicTest and PrivateTest through LiteRT, and the int8 copy is kept only when i
 0.3 points of PublicTest accuracy. Everything is written to temporary names and renamed, and
 ``model.json`` last, so a folder with a ``model.json`` always holds the files it names.
 An ensemble (``trainer.ensemble``) goes through the same ``export_model``; ``int8_only``
-leaves the float32 ``.tflite`` out of what ships. The conversions themselves are in
-``trainer.convert``.
+leaves the float32 ``.tflite`` out of what ships. A fine-tuned model goes through
+``export_finetuned``, which takes the decisions its starting model's ``model.json`` already
+made and scores only the int8 file it ships (a few times cheaper, see its docstring). The
+conversions themselves are in ``trainer.convert``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ from trainer.events import EventEmitter
 
 INT8_MAX_LOSS = 0.003
 MODEL_FORMAT_VERSION = 1
+# export_finetuned: the int8 file is checked against the float Keras model on this many
+# PublicTest faces, and must give the same answer on this share of them (the shipped
+# ensemble's int8 file agrees with its Keras model on 99.6% of PublicTest)
+QUICK_CHECK_FACES = 512
+QUICK_MIN_AGREEMENT = 0.99
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
@@ -191,6 +198,76 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     if copy_to:
         copy_model_folder(out, Path(copy_to))
     return meta
+
+
+def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
+                     start_meta: dict) -> dict:
+    """``export_model`` for a fine-tuned model, without the work its starting model settled.
+
+    The starting model's ``model.json`` already decided flip averaging and shipping the int8
+    file alone (its int8 copy lost at most 0.3 points). Fine-tuning moves only the last block
+    and the head, so here:
+
+    * flip averaging is taken from ``start_meta`` (no second, mirrored pass over PublicTest);
+    * only the int8 file is converted and scored: once without the prior correction, on
+      PublicTest, to choose the prior power; then with it, on PublicTest (temperature, scores)
+      and PrivateTest: every score in ``model.json`` comes from the file that ships;
+    * instead of scoring a float32 ``.tflite`` on both test sets, the int8 file must give
+      the float Keras model's answer on :data:`QUICK_CHECK_FACES` PublicTest faces
+      (:data:`QUICK_MIN_AGREEMENT`).
+
+    Anything else (no ``model.json`` at the start, no int8 file there, the check failing)
+    falls back to the full ``export_model``, which says why in the log.
+    """
+    flip = start_meta.get("flip_tta_in_model")
+    if not isinstance(flip, bool) or not (start_meta.get("files") or {}).get("tflite_int8"):
+        emitter.log("the starting model has no model.json with an int8 file: full export")
+        return export_model(keras_model, out, data, emitter, described)
+    x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
+    y_pub = data.labels["PublicTest"]
+    convert = functools.partial(to_tflite, keras_model, quantize=True, flip_tta=flip)
+    plain = convert()
+    p_plain = run_tflite(plain, x_pub)
+    agreement = _agreement_with_keras(keras_model, x_pub[:QUICK_CHECK_FACES], p_plain, flip)
+    if not agreement >= QUICK_MIN_AGREEMENT:
+        emitter.log(f"the int8 file agrees with the Keras model on {agreement:.1%} of "
+                    f"{min(len(x_pub), QUICK_CHECK_FACES)} PublicTest faces (under "
+                    f"{QUICK_MIN_AGREEMENT:.0%}): full export")
+        return export_model(keras_model, out, data, emitter, described)
+    frequencies = metrics.class_frequencies(data.labels["Training"])
+    power, power_scores = metrics.choose_prior_power(p_plain, y_pub, frequencies)
+    weights = metrics.prior_weights(frequencies, power)
+    blob = plain if np.allclose(weights, 1.0) else convert(prior_weights=weights)
+    p_public = p_plain if blob is plain else run_tflite(blob, x_pub)
+    temperature = metrics.fit_temperature(p_public, y_pub)
+    decisions = _Decisions(flip, power, power_scores, frequencies, weights, temperature,
+                           p_public)
+    emitter.log(f"int8 file: same answer as Keras on {agreement:.1%} of "
+                f"{min(len(x_pub), QUICK_CHECK_FACES)} PublicTest faces; flip averaging "
+                f"{flip} (the starting model's); prior power {power:g}; temperature "
+                f"{temperature:.3f}")
+    name = "model-int8.tflite"
+    files = {name: _scores(blob, p_public,
+                           preprocess.preprocess_faces(data.images["PrivateTest"]), y_pub,
+                           data.labels["PrivateTest"], temperature, {})}
+    meta = _model_json(keras_model, described, decisions, files, keep_int8=True)
+    meta["export"] = {"kind": "fine-tune", "flip_tta_from": "the starting model's model.json",
+                      "int8_agreement_with_keras": agreement,
+                      "int8_agreement_faces": int(min(len(x_pub), QUICK_CHECK_FACES))}
+    _write_model_folder(out, keras_model, {name: blob}, meta, stale={"model.tflite"})
+    _emit_results(emitter, out, files, temperature)
+    return meta
+
+
+def _agreement_with_keras(keras_model, x: np.ndarray, p_int8: np.ndarray, flip: bool) -> float:
+    """Share of the faces ``x`` (the first of PublicTest) on which the int8 file answers as
+    the float Keras model does (both without the prior correction)."""
+    if not len(x):
+        return 1.0
+    p = keras_model.predict(x, batch_size=256, verbose=0)
+    if flip:
+        p = 0.5 * (p + keras_model.predict(x[:, :, ::-1], batch_size=256, verbose=0))
+    return float((p.argmax(1) == p_int8[:len(x)].argmax(1)).mean())
 
 
 def _decide(keras_model, x_pub: np.ndarray, y_pub: np.ndarray, y_train: np.ndarray,

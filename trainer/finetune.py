@@ -13,10 +13,13 @@ before/after scores.
   BatchNorm layers stay frozen (their statistics would follow a few dozen faces).
 * **The fit**: a few epochs of AdamW with cosine decay, label smoothing and the trainer's
   augmentation; batch and epoch events as for any run, so the Train tab draws the curves.
-* **The export** is the trainer's own (``export_model``): PublicTest and PrivateTest of
-  FER-2013 scored through LiteRT, the balanced decision, temperature, int8. Then the
-  held-out faces are scored through the exported file, and for the starting model too, and
-  both go into ``model.json`` as ``held_out``: what was gained and what was lost are both shown.
+* **The export** is the trainer's (``export_finetuned``): the starting model's flip decision,
+  the balanced decision and temperature re-chosen on PublicTest, the int8 file scored on
+  PublicTest and PrivateTest of FER-2013 through LiteRT (a start without ``model.json`` gets
+  the full ``export_model``). Then the held-out faces are scored through the exported file,
+  and for the starting model too, and both go into ``model.json`` as ``held_out``: what was
+  gained and what was lost are both shown. The starting model's PublicTest score comes from
+  its ``model.json`` when it was scored on the same CSV (same sha256), so it is not run again.
 
 The final weights are kept (no "best epoch" picked on the held-out faces: that would make
 their score a biased estimate). Nothing of the starting model is written to.
@@ -350,8 +353,9 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
 def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderData,
             before: dict, start: Path, start_meta: dict, start_name: str,
             config: FinetuneConfig, fit_seconds: float, emitter: EventEmitter) -> dict:
-    """Export like any run, then add the held-out before/after and the starting point."""
-    from trainer.export import export_model
+    """Export (taking the starting model's decisions, ``export_finetuned``), then add the
+    held-out before/after and the starting point."""
+    from trainer.export import export_finetuned
 
     described = {"name": f"{start_name} fine-tuned on {Path(folder.root).name}",
                  "dataset_sha256": data.sha256,
@@ -365,7 +369,7 @@ def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderDa
     # A fresh, uncompiled copy: model.keras then holds no optimizer state (a third the size).
     fresh = load_starting_model(start)[0]
     fresh.set_weights(model.get_weights())
-    meta = export_model(fresh, run, data, emitter, described)
+    meta = export_finetuned(fresh, run, data, emitter, described, start_meta)
     runtime = _runtime_file(run, meta)
     after = score_faces(runtime, folder.test_images, folder.test_labels, meta["temperature"])
     meta["held_out"] = _held_out_entry(folder, before, after)
