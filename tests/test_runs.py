@@ -126,3 +126,19 @@ def test_a_damaged_state_is_named_by_load_and_skipped_by_peek(tmp_path, text, pr
 def test_a_state_without_status_is_not_shown_as_running(tmp_path):
     run = make_run_folder(tmp_path, "20260101-120000-seed", {"epoch": 1, "epochs": 5})
     assert read_run_row(run).state == "interrupted"
+
+
+def test_a_stopped_finetune_must_be_started_again(tmp_path):
+    """A fine-tune keeps no checkpoint: not offered for Resume, and the hint says Start."""
+    from trainer.runs import RESTART_HINT, RESUME_HINT, resume_hint
+
+    tuned = make_run_folder(tmp_path, "20260101-120000-finetune",
+                            {"epoch": 3, "epochs": 8, "status": "stopped"},
+                            config={"preset": "finetune"})
+    row = read_run_row(tuned)
+    assert row.state == "stopped" and not row.resumable and row.must_restart
+    assert resume_hint(tuned) == RESTART_HINT and "cannot be resumed" in RESTART_HINT
+    trained = make_run_folder(tmp_path, "20260101-120000-seed",
+                              {"epoch": 3, "epochs": 8, "status": "stopped"})
+    assert read_run_row(trained).resumable and not read_run_row(trained).must_restart
+    assert resume_hint(trained) == RESUME_HINT and resume_hint(None) == RESUME_HINT

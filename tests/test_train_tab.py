@@ -262,6 +262,17 @@ def test_a_run_without_model_json_offers_no_model(qtbot, tab, tmp_path):
     assert not tab.results.use_button.isEnabled()
 
 
+def test_a_stopped_finetune_offers_start_not_resume(qtbot, tab, tmp_path):
+    make_run_folder(tmp_path / "runs", "20260101-120000-finetune",
+                    {"epoch": 2, "epochs": 8, "status": "stopped"},
+                    config={"preset": "finetune"})
+    tab.refresh_runs()
+    tab.run_list.tree.topLevelItem(0).setSelected(True)
+    assert not tab.form.resume_button.isEnabled()
+    assert "cannot be resumed" in tab.form.resume_button.toolTip()
+    assert "press Start" in tab.form.resume_button.toolTip()
+
+
 def test_the_form_is_remembered(qtbot, tmp_path, tiny_csv):
     settings = AppSettings.from_file(tmp_path / "s.ini")
     first = TrainTab(settings)

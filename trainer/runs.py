@@ -17,9 +17,13 @@ from pathlib import Path
 
 from fer_desktop.core.trainer_events import parse_event
 from trainer import rundir
+from trainer.finetune_config import PRESET as FINETUNE_PRESET  # its runs keep no checkpoint
 from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RESUMABLE, RUNNING, STOPPED, TRAINED
 
 STALE_RUN_S = 180         # a "running" run with no writes for this long is not running
+RESUME_HINT = "Resume continues from the last completed epoch"
+RESTART_HINT = ("a fine-tuning run keeps no checkpoint and cannot be resumed: press Start to "
+                "fine-tune again from the beginning (it takes about a minute)")
 
 
 @dataclass(frozen=True)
@@ -38,9 +42,22 @@ class RunRow:
 
     @property
     def resumable(self) -> bool:
+        """Stopped, failed or interrupted before its model.json, and not a fine-tune."""
         # All epochs done but no model.json: stopped during export; resuming finishes it.
         unfinished = self.epochs is None or self.epochs_done < self.epochs or not self.has_model
-        return self.state in RESUMABLE and unfinished
+        return self.state in RESUMABLE and unfinished and self.preset != FINETUNE_PRESET
+
+    @property
+    def must_restart(self) -> bool:
+        """A fine-tune that ended early: it cannot be resumed, only started again."""
+        return self.preset == FINETUNE_PRESET and self.state in RESUMABLE \
+            and not self.has_model
+
+
+def resume_hint(run: Path | str | None) -> str:
+    """What to do after ``run`` was stopped: Resume, or (a fine-tune) Start again."""
+    preset = _read_config(Path(run)).get("preset") if run else None
+    return RESTART_HINT if preset == FINETUNE_PRESET else RESUME_HINT
 
 
 def _started_text(run: Path) -> str:

@@ -31,6 +31,7 @@ from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
 
 LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
                "mixed": "FER-2013 and FER+ mixed"}
+RESUME_TOOLTIP = "Continue the selected stopped run where it stopped"
 
 
 def default_runs_folder() -> Path:
@@ -190,7 +191,7 @@ class TrainForm(QGroupBox):
         self.start_button.setToolTip("Check the CSV, then train a new run")
         self.stop_button.setToolTip("Stop after the current batch; the last completed "
                                     "epoch's checkpoint stays")
-        self.resume_button.setToolTip("Continue the selected stopped run where it stopped")
+        self.resume_button.setToolTip(RESUME_TOOLTIP)
         for button in (self.start_button, self.stop_button, self.resume_button):
             buttons.addWidget(button)
         return buttons

@@ -36,7 +36,7 @@ from fer_desktop.ui.data_source import DataSourceBox
 from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
-from fer_desktop.ui.train_form import TrainForm
+from fer_desktop.ui.train_form import RESUME_TOOLTIP, TrainForm
 from fer_desktop.ui.train_progress import ProgressBox
 from fer_desktop.ui.trainer_process import (
     FAILED,
@@ -50,7 +50,7 @@ from fer_desktop.ui.trainer_process import (
 )
 from fer_desktop.ui.training_curves import TrainingCurves
 from trainer.config import ConfigError, TrainConfig
-from trainer.runs import list_runs, read_run_curves
+from trainer.runs import RESTART_HINT, list_runs, read_run_curves
 
 REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
 RUN_LIST_REFRESH_MS = 5000
@@ -305,6 +305,9 @@ class TrainTab(QWidget):
         self.form.start_button.setEnabled(not busy)
         self.form.stop_button.setEnabled(busy and self.process.state != STOPPING)
         self.form.resume_button.setEnabled(not busy and row is not None and row.resumable)
+        self.form.resume_button.setToolTip(
+            RESTART_HINT[0].upper() + RESTART_HINT[1:] if row is not None and row.must_restart
+            else RESUME_TOOLTIP)
         self.form.set_busy(busy)
 
     # ------------------------------------------------------------------ trainer output

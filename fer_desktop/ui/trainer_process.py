@@ -36,6 +36,7 @@ from fer_desktop.core.trainer_events import PROTOCOL_VERSION, LineBuffer, Traine
 from fer_desktop.resources import is_frozen
 from trainer.config import TrainConfig
 from trainer.rundir import DETACHED, FAILED, FINISHED, IDLE, RUNNING, STOPPED, STOPPING
+from trainer.runs import resume_hint
 
 NICE_LEVEL = 10
 
@@ -364,13 +365,11 @@ class TrainerProcess(QObject):
         done = self._finished_event
         if done is not None and code == 0:
             if done["stopped"]:
-                return TrainerOutcome(STOPPED, code, "stopped; Resume continues from the last "
-                                      "completed epoch", run)
+                return TrainerOutcome(STOPPED, code, f"stopped; {resume_hint(run)}", run)
             return TrainerOutcome(FINISHED, code, "finished", run)
         if self._stop_requested_at is not None:
             how = "killed after it did not stop in time" if self._killed else "stopped"
-            return TrainerOutcome(STOPPED, code, f"{how}; Resume continues from the last "
-                                  "completed epoch", run)
+            return TrainerOutcome(STOPPED, code, f"{how}; {resume_hint(run)}", run)
         if self._error_event is not None:
             return TrainerOutcome(FAILED, code, self._error_event["message"], run)
         if code == 0:
