@@ -12,8 +12,11 @@ exactly as the Train tab runs it, and the medians are printed side by side:
 * **to tuned**: from starting the process to the end of the last epoch (TensorFlow's import,
   reading the faces, loading the model, the fit): the "fine-tuned in <= 60 s" target;
 * **fit**: the epochs alone;
-* **export**: the trainer's export (LiteRT conversion, int8, PublicTest and PrivateTest of
-  FER-2013 scored twice each), then the held-out faces scored;
+* **export**: the fine-tune's export (``trainer.export.export_finetuned``: two int8
+  conversions, PublicTest through the int8 file twice and PrivateTest once, 512 PublicTest
+  faces through Keras), then the held-out faces scored;
+* **total**: from starting the process to the model folder written: when the model can be
+  used;
 * **CPU s**: CPU seconds of the fine-tuning process (all its threads) to the end of the fit
   and in all: what the work costs whatever else runs. On an idle 2-core machine the wall time
   lies between half of it (perfect use of both cores) and all of it;
