@@ -54,7 +54,10 @@ RECHECK_FACE_PX = 48.0
 RECHECK_SIDE = 144
 MAX_RECHECKS = 8
 MAX_UPSCALE = 2.0          # faces under 8 px stay unfound rather than cost a 4x input
-MIN_INPUT_SIDE = 32        # the largest stride: smaller inputs give garbage (measured: inf boxes)
+# Inputs are padded to at least two of YuNet's largest stride (32). Measured: unpadded, a 1x640
+# frame gives a box with infinite coordinates; padded to one stride (32 px), OpenCV now and
+# then returns random boxes of score 1.0 (1x640 and 640x1 frames: 6 of 400 runs, none at 64).
+MIN_INPUT_SIDE = 64
 NMS_IOU = 0.3
 TOP_K = 5000
 # Columns of a YuNet row holding x and y positions: the box corner, then the 5 keypoints.
@@ -133,7 +136,9 @@ class YuNetDetector:
                                         value=(0, 0, 0))
             rows.append(self._run(padded, CLOSE_UP_SIDE / max(padded.shape[:2]), pad))
         rows = np.concatenate(rows)
-        rows = rows[(rows[:, 2] >= self.min_face_px) & (rows[:, 14] >= self._floor)]
+        centre_x, centre_y = rows[:, 0] + rows[:, 2] / 2, rows[:, 1] + rows[:, 3] / 2
+        inside = (centre_x >= 0) & (centre_x <= w) & (centre_y >= 0) & (centre_y <= h)
+        rows = rows[inside & (rows[:, 2] >= self.min_face_px) & (rows[:, 14] >= self._floor)]
         sure = rows[:, 14] >= self.score_threshold
         if self.recheck and not sure.all():
             rows = np.concatenate([rows[sure], self._recheck(frame, rows[sure], rows[~sure])])
