@@ -12,14 +12,17 @@ box's centre lies within half a face width of the pasted face's centre and its w
 
 Three tables:
 1. recall per size band, false faces per 100 face-free frames and median ms per frame for the
-   old path (BlazeFace as it shipped: min face 40 px), the new one (YuNet at the camera and
-   the image defaults), Haar, and Haar with the `fer` package's settings;
+   old path (BlazeFace as it shipped: min face 40 px), the new one (YuNet at each source's
+   defaults, and without its second look), Haar, Haar with the `fer` package's settings, and
+   the `fer` package's own detector (run in its own venv by benchmarks/_fer_worker.py, found
+   as in benchmarks/live_pipeline.py: --fer-python, $FER_BENCH_PYTHON,
+   /work/fer-bench-venv/bin/python; skipped with a note when there is none);
 2. eye-levelling: accuracy of the shipped model on FER faces found by YuNet, upright and
    turned, with and without levelling;
 3. end to end (detect, crop, classify, track) for a 640x480 frame with 1 and 5 faces (the
    sample head), per source kind's defaults (fer_desktop/core/source_defaults.py).
 
-    python benchmarks/detection.py [--per-band 30] [--seed 0] [--csv ...]
+    python benchmarks/detection.py [--per-band 20] [--seed 0] [--csv ...] [--fer-python PATH]
 
 Needs scikit-image (pip install scikit-image; a benchmark-only dependency) and the FER-2013
 CSV. Prints one table per question; timings use one thread (cv2.setNumThreads(1), LiteRT 1).
@@ -42,8 +45,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
+from live_pipeline import FER_SETUP, FER_VENV_PYTHON, find_fer_python, run_fer_worker  # noqa: E402
 
 from fer_desktop.core.detectors import create_detector  # noqa: E402
+from fer_desktop.core.detectors.yunet import YuNetDetector  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier  # noqa: E402
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions  # noqa: E402
 
@@ -114,6 +119,13 @@ def paste(frame: np.ndarray, face: np.ndarray, cx: float, cy: float, width: floa
         fraction = 1.0
     else:
         fraction = HEAD_FACE_FRACTION
+    scale = width / (face.shape[0] * fraction)
+    if scale < 1:
+        # Shrink with area averaging first, as a camera's optics would: a single warpAffine
+        # with bilinear sampling skips pixels at large shrink factors and aliases the face
+        # (YuNet's scores for 24-32 px faces drop by up to 0.1 with it).
+        side = max(8, round(face.shape[0] * scale))
+        face = cv2.resize(face, (side, side), interpolation=cv2.INTER_AREA)
     side = face.shape[0]
     face = face.astype(np.float32)
     mask = np.zeros((side, side), np.float32)
@@ -167,16 +179,39 @@ def matches(box: np.ndarray, cx: float, cy: float, width: float) -> bool:
     return np.hypot(bx - cx, by - cy) <= width / 2 and 0.4 * width <= bw <= 1.8 * width
 
 
-def score_detector(detector, bands, empty_frames):
-    """Recall per band, false faces per 100 empty frames, median wall and CPU ms per frame."""
+def timed(detector):
+    """``detector`` as an answer function: frame -> (boxes, wall ms, CPU ms of this thread)."""
+    def answer(frame):
+        t0, c0 = time.perf_counter(), time.thread_time()
+        boxes = [d.box for d in detector.detect(frame)]
+        return boxes, (time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3
+    return answer
+
+
+def fer_package(python: Path, frames: list[np.ndarray]):
+    """The `fer` package's own detector (``FER(mtcnn=False).find_faces``) on ``frames``, run
+    once in its venv through benchmarks/_fer_worker.py; an answer function (see
+    :func:`timed`) that looks each frame up, and fer's version."""
+    names = {id(frame): f"f{i:05d}" for i, frame in enumerate(frames)}
+    result = run_fer_worker(python, {names[id(f)]: f for f in frames}, "--boxes")
+
+    def answer(frame):
+        found = result["frames"][names[id(frame)]]
+        return ([np.asarray(b, np.float32) for b in found["boxes"]], found["ms"],
+                found["cpu_ms"])
+    return answer, result["fer_version"]
+
+
+def score_detector(answer, bands, empty_frames):
+    """Recall per band, false faces per 100 empty frames, median wall and CPU ms per frame;
+    ``answer``: frame -> (boxes, wall ms, CPU ms), see :func:`timed`."""
     times, cpu, recall = [], [], {}
     for band, frames in bands.items():
         found = total = 0
         for frame, placed in frames:
-            t0, c0 = time.perf_counter(), time.thread_time()
-            boxes = [d.box for d in detector.detect(frame)]
-            times.append((time.perf_counter() - t0) * 1e3)
-            cpu.append((time.thread_time() - c0) * 1e3)
+            boxes, ms, cpu_ms = answer(frame)
+            times.append(ms)
+            cpu.append(cpu_ms)
             used: set[int] = set()
             for cx, cy, width, *_ in placed:
                 total += 1
@@ -188,10 +223,10 @@ def score_detector(detector, bands, empty_frames):
         recall[band] = found / max(1, total)
     false = 0
     for frame in empty_frames:
-        t0, c0 = time.perf_counter(), time.thread_time()
-        false += len(detector.detect(frame))
-        times.append((time.perf_counter() - t0) * 1e3)
-        cpu.append((time.thread_time() - c0) * 1e3)
+        boxes, ms, cpu_ms = answer(frame)
+        false += len(boxes)
+        times.append(ms)
+        cpu.append(cpu_ms)
     return (recall, 100 * false / max(1, len(empty_frames)), statistics.median(times),
             statistics.median(cpu))
 
@@ -199,7 +234,7 @@ def score_detector(detector, bands, empty_frames):
 class FerSettingsHaar:
     """The `fer` package's detector settings (FER(mtcnn=False): OpenCV's frontal-face cascade,
     scaleFactor 1.1, minNeighbors 5, minSize 50 px, on the plain gray frame), run here with our
-    OpenCV: the `fer` package itself is not installed in this environment."""
+    OpenCV: a stand-in where the `fer` package itself is not installed."""
 
     name = "haar-fer-settings"
 
@@ -294,6 +329,43 @@ def end_to_end_table(head, backgrounds, classifier, rng, repeats: int) -> None:
                   f"({statistics.mean(cpu):5.2f})", flush=True)
 
 
+def recall_tables(material: dict, empty: list[np.ndarray], fer_python: Path | None) -> None:
+    """One table per source: recall per band, false faces and ms per frame per detector."""
+    answers = {
+        "old: BlazeFace, min 40 (as shipped)": timed(create_detector("blazeface",
+                                                                     min_face_px=40)),
+        "new: YuNet, min 16 (photos)": timed(YuNetDetector(min_face_px=16)),
+        "YuNet, min 16, no second look": timed(YuNetDetector(min_face_px=16, recheck=False)),
+        "new: YuNet, min 24 (videos)": timed(YuNetDetector(min_face_px=24)),
+        "new: YuNet, min 32 (camera)": timed(YuNetDetector(min_face_px=32)),
+        "BlazeFace, min 16": timed(create_detector("blazeface", min_face_px=16)),
+        "Haar, min 24": timed(create_detector("haar", min_face_px=24)),
+        "Haar with fer's settings (not fer)": timed(FerSettingsHaar()),
+    }
+    note = ("(the `fer` package was not found (--fer-python, $FER_BENCH_PYTHON, "
+            f"{FER_VENV_PYTHON}): its detector, OpenCV's Haar cascade, is reproduced in the "
+            f"row with its settings; create it with: {FER_SETUP})")
+    if fer_python:
+        every = [f for bands in material.values() for frames in bands.values()
+                 for f, _ in frames] + empty
+        answers["fer package: FER().find_faces"], version = fer_package(fer_python, every)
+        note = (f"(fer package = fer {version}'s own detector, FER(mtcnn=False).find_faces, "
+                f"run by {fer_python} through benchmarks/_fer_worker.py on the same frames, "
+                "OpenCV on one thread)")
+    titles = " ".join(f"{f'{lo}-{hi}':>7s}" for lo, hi in BANDS)
+    for source, bands in material.items():
+        n_faces = [str(sum(len(p) for _, p in bands[b])) for b in BANDS]
+        print(f"\n{source} faces: recall per face width band (px; faces per band: "
+              f"{', '.join(n_faces)}); false faces per 100 face-free frames; ms per frame "
+              "(all frames)")
+        print(f"{'detector':36s} {titles} {'FP/100':>7s} {'ms/frame':>9s} {'CPU ms':>7s}")
+        for label, answer in answers.items():
+            recall, fp, ms, cpu_ms = score_detector(answer, bands, empty)
+            row = " ".join(f"{recall[b]:7.0%}" for b in BANDS)
+            print(f"{label:36s} {row} {fp:7.1f} {ms:9.2f} {cpu_ms:7.2f}", flush=True)
+    print(note)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_csv_arguments(parser)
@@ -302,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--level-faces", type=int, default=250, help="faces per levelling row")
     parser.add_argument("--repeats", type=int, default=20, help="end-to-end repeats")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fer-python", help="python of a venv with fer installed (default: "
+                        f"$FER_BENCH_PYTHON, else {FER_VENV_PYTHON})")
+    parser.add_argument("--no-fer", action="store_true", help="skip the fer package's detector")
     parser.add_argument("--tables", default="recall,levelling,e2e",
                         help="which tables to print (comma-separated; default all three)")
     args = parser.parse_args(argv)
@@ -324,30 +399,10 @@ def main(argv: list[str] | None = None) -> int:
           f"+-{MAX_TURN_DEG:.0f} deg; 640x480 frames; {args.empty} face-free frames; one "
           f"thread; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (ms/frame "
           "is wall time, CPU ms the thread's own CPU time: less sensitive to other load)")
-    detectors = {
-        "old: BlazeFace, min 40 (as shipped)": create_detector("blazeface", min_face_px=40),
-        "new: YuNet, min 16 (photos)": create_detector("yunet", min_face_px=16),
-        "new: YuNet, min 24 (videos)": create_detector("yunet", min_face_px=24),
-        "new: YuNet, min 32 (camera)": create_detector("yunet", min_face_px=32),
-        "BlazeFace, min 16": create_detector("blazeface", min_face_px=16),
-        "Haar, min 24": create_detector("haar", min_face_px=24),
-        "Haar with fer's settings (not fer)": FerSettingsHaar(),
-    }
-    titles = " ".join(f"{f'{lo}-{hi}':>7s}" for lo, hi in BANDS)
     tables = set(args.tables.split(","))
-    for source, bands in material.items() if "recall" in tables else ():
-        n_faces = [str(sum(len(p) for _, p in bands[b])) for b in BANDS]
-        print(f"\n{source} faces: recall per face width band (px; faces per band: "
-              f"{', '.join(n_faces)}); false faces per 100 face-free frames; ms per frame "
-              "(all frames)")
-        print(f"{'detector':36s} {titles} {'FP/100':>7s} {'ms/frame':>9s} {'CPU ms':>7s}")
-        for label, detector in detectors.items():
-            recall, fp, ms, cpu_ms = score_detector(detector, bands, empty)
-            row = " ".join(f"{recall[b]:7.0%}" for b in BANDS)
-            print(f"{label:36s} {row} {fp:7.1f} {ms:9.2f} {cpu_ms:7.2f}", flush=True)
     if "recall" in tables:
-        print("(the `fer` package itself is not installed here; its detector is OpenCV's Haar "
-              "cascade, reproduced in the last row with its settings)")
+        fer_python = None if args.no_fer else find_fer_python(args.fer_python)
+        recall_tables(material, empty, fer_python)
     classifier = EmotionClassifier.load(num_threads=1)
     if "levelling" in tables:
         levelling_table(faces, labels, backgrounds, classifier, rng, args.level_faces)

@@ -118,19 +118,25 @@ def find_fer_python(option: str | None) -> Path | None:
     return FER_VENV_PYTHON if FER_VENV_PYTHON.is_file() else None
 
 
-def bench_fer(python: Path, frames: dict[tuple[str, int], np.ndarray], repeats: int) -> dict:
-    """Time fer's ``detect_emotions`` on ``frames`` in a subprocess run by ``python``."""
+def run_fer_worker(python: Path, frames: dict[str, np.ndarray], *options: str) -> dict:
+    """Run benchmarks/_fer_worker.py under ``python`` (a venv with fer) on ``frames`` (name ->
+    BGR frame, handed over as an .npz) with ``options``; its JSON answer."""
     with tempfile.TemporaryDirectory(prefix="fer-bench-") as tmp:
         path = Path(tmp) / "frames.npz"
-        np.savez(path, **{f"{size}_{faces}": f for (size, faces), f in frames.items()})
+        np.savez(path, **frames)
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
         child = subprocess.run([str(python), str(Path(__file__).with_name("_fer_worker.py")),
-                                str(path), "--repeats", str(repeats)],
-                               capture_output=True, text=True, env=env)
+                                str(path), *options], capture_output=True, text=True, env=env)
     if child.returncode != 0:
         raise SystemExit(f"fer worker failed under {python} (exit {child.returncode}); is fer "
                          f"installed there? ({FER_SETUP})\n{child.stderr[-2000:]}")
-    result = json.loads(child.stdout.strip().splitlines()[-1])
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def bench_fer(python: Path, frames: dict[tuple[str, int], np.ndarray], repeats: int) -> dict:
+    """Time fer's ``detect_emotions`` on ``frames`` in a subprocess run by ``python``."""
+    named = {f"{size}_{faces}": f for (size, faces), f in frames.items()}
+    result = run_fer_worker(python, named, "--repeats", str(repeats))
     result["cases"] = {(size, faces): result["cases"][f"{size}_{faces}"] for size, faces in frames}
     return result
 

@@ -39,7 +39,8 @@ def create_detector(name: str = "yunet", **options) -> FaceDetector:
     Args:
         name: "yunet", "blazeface" or "haar".
         **options: ``min_face_px`` (all), ``score_threshold`` (YuNet, BlazeFace; None: the
-            detector's own default), ``num_threads`` (BlazeFace), ``close_ups`` (YuNet),
+            detector's own default), ``num_threads`` (BlazeFace), ``close_ups`` and
+            ``recheck`` (YuNet),
             ``scale_factor`` and ``min_neighbors`` (Haar).
 
     Raises:
@@ -56,6 +57,7 @@ def create_detector(name: str = "yunet", **options) -> FaceDetector:
         from fer_desktop.core.detectors.blazeface import BlazeFaceDetector
 
         options.pop("close_ups", None)
+        options.pop("recheck", None)
         return BlazeFaceDetector(**options)
     if key == "haar":
         from fer_desktop.core.detectors.haar import HaarDetector
@@ -63,6 +65,7 @@ def create_detector(name: str = "yunet", **options) -> FaceDetector:
         options.pop("score_threshold", None)  # Haar has no scores
         options.pop("num_threads", None)
         options.pop("close_ups", None)
+        options.pop("recheck", None)
         return HaarDetector(**options)
     close = difflib.get_close_matches(key, DETECTORS, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""

@@ -7,7 +7,10 @@ the frame is resized so that a face of ``min_face_px`` frame pixels becomes
 a small one means the full frame (or an upscaled one), and the minimum-face option means what
 it says. When that input is so large that a face filling the frame would exceed what YuNet
 was trained on, a second pass on a shrunken, padded copy of the frame finds the close-up, and
-the two passes' boxes are merged.
+the two passes' boxes are merged. A face YuNet is unsure of (a small, turned face scores
+0.4-0.7 where the same face upright scores 0.8-0.9) gets a second look: a window of three face
+widths around it is brought to where the face is 48 px wide, and YuNet is asked again there
+(it must be surer there than the first pass's threshold).
 
 Model file: ``face_detection_yunet_2026may.onnx`` from the OpenCV Zoo (MIT; the 2023mar
 weights re-exported with a dynamic input size), shipped in ``assets/``; see
@@ -38,8 +41,23 @@ LARGEST_INPUT_FACE_PX = 240.0
 # shrunk so its long side is CLOSE_UP_SIDE: a face filling the frame becomes ~100 px.
 CLOSE_UP_PAD = 0.25
 CLOSE_UP_SIDE = 160
+# The second look at unsure candidates (scores from RECHECK_FLOOR up to the threshold): a
+# window of RECHECK_SIDE / RECHECK_FACE_PX face widths around each, resized so the face is
+# RECHECK_FACE_PX wide, at most MAX_RECHECKS per frame, best first; a candidate is kept when
+# the second look scores RECHECK_SCORE (or the threshold, if higher). Measured with
+# benchmarks/detection.py's material: whole heads of 17-38 px turned up to 30 degrees and
+# scoring 0.39-0.69 score 0.87-0.93 on the second look; candidates on 700 face-free frames
+# score at most 0.78 (min face 16, 24 and 32). See docs/detection.md.
+RECHECK_FLOOR = 0.35
+RECHECK_SCORE = 0.8
+RECHECK_FACE_PX = 48.0
+RECHECK_SIDE = 144
+MAX_RECHECKS = 8
 MAX_UPSCALE = 2.0          # faces under 8 px stay unfound rather than cost a 4x input
-MIN_INPUT_SIDE = 32        # the largest stride: smaller inputs give garbage (measured: inf boxes)
+# Inputs are padded to at least two of YuNet's largest stride (32). Measured: unpadded, a 1x640
+# frame gives a box with infinite coordinates; padded to one stride (32 px), OpenCV now and
+# then returns random boxes of score 1.0 (1x640 and 640x1 frames: 6 of 400 runs, none at 64).
+MIN_INPUT_SIDE = 64
 NMS_IOU = 0.3
 TOP_K = 5000
 # Columns of a YuNet row holding x and y positions: the box corner, then the 5 keypoints.
@@ -56,6 +74,9 @@ class YuNetDetector:
         score_threshold: minimum face score (0..1).
         close_ups: run the second, shrunken pass when a face filling the frame could be too
             large for the first.
+        recheck: give candidates scoring from RECHECK_FLOOR up to ``score_threshold`` a second
+            look at a larger scale (they are reported when that look scores RECHECK_SCORE or
+            ``score_threshold``, whichever is higher).
         max_input_side: cap on the first pass's long side (very large photos).
         model_path: the .onnx file; the one in assets/ by default.
         num_threads: accepted for the common detector options; OpenCV's DNN runs on OpenCV's
@@ -74,21 +95,23 @@ class YuNetDetector:
 
     def __init__(self, min_face_px: int = 24, score_threshold: float = 0.7,
                  close_ups: bool = True, max_input_side: int = 2048,
-                 model_path: str | Path | None = None, num_threads: int | None = None) -> None:
+                 model_path: str | Path | None = None, num_threads: int | None = None,
+                 recheck: bool = True) -> None:
         path = Path(model_path) if model_path else yunet_model_path()
         if not path.is_file():
             raise ValueError(f"{path}: YuNet model file not found")
-        try:
-            self._net = cv2.FaceDetectorYN.create(str(path), "", (320, 320),
-                                                  float(score_threshold), NMS_IOU, TOP_K)
-        except cv2.error as exc:
-            raise ValueError(f"{path}: not a YuNet model OpenCV can load "
-                             f"({str(exc).strip().splitlines()[-1]})") from exc
-        self._input_size = (320, 320)
         self.min_face_px = max(1, int(min_face_px))
         self.score_threshold = float(score_threshold)
         self.close_ups = bool(close_ups)
         self.max_input_side = int(max_input_side)
+        self.recheck = bool(recheck)
+        # The first passes report candidates down to the floor; the second look decides.
+        self._floor = min(self.score_threshold, RECHECK_FLOOR) if recheck else \
+            self.score_threshold
+        self._net = _load(path, (320, 320), self._floor)
+        self._input_size = (320, 320)
+        self._confirm = max(self.score_threshold, RECHECK_SCORE)
+        self._second_look = _load(path, (RECHECK_SIDE, RECHECK_SIDE), self._confirm)
 
     def input_scale(self, frame_hw: tuple[int, int]) -> float:
         """Frame-to-input scale of the first pass for a frame of (height, width)."""
@@ -112,7 +135,58 @@ class YuNetDetector:
             padded = cv2.copyMakeBorder(frame, pad, pad, pad, pad, cv2.BORDER_CONSTANT,
                                         value=(0, 0, 0))
             rows.append(self._run(padded, CLOSE_UP_SIDE / max(padded.shape[:2]), pad))
-        return self._to_detections(np.concatenate(rows), w, h)
+        rows = np.concatenate(rows)
+        centre_x, centre_y = rows[:, 0] + rows[:, 2] / 2, rows[:, 1] + rows[:, 3] / 2
+        inside = (centre_x >= 0) & (centre_x <= w) & (centre_y >= 0) & (centre_y <= h)
+        rows = rows[inside & (rows[:, 2] >= self.min_face_px) & (rows[:, 14] >= self._floor)]
+        sure = rows[:, 14] >= self.score_threshold
+        if self.recheck and not sure.all():
+            rows = np.concatenate([rows[sure], self._recheck(frame, rows[sure], rows[~sure])])
+        return self._to_detections(rows, w, h)
+
+    def _recheck(self, frame: np.ndarray, sure: np.ndarray, unsure: np.ndarray) -> np.ndarray:
+        """The second look's rows for the ``unsure`` candidates that it confirms, skipping
+        those that overlap a ``sure`` face or an already confirmed one."""
+        taken = _xyxy(sure)
+        confirmed = []
+        for row in unsure[np.argsort(-unsure[:, 14], kind="stable")][:MAX_RECHECKS]:
+            if len(taken) and iou_matrix(_xyxy(row[None]), taken).max() > NMS_IOU:
+                continue
+            again = self._look_again(frame, row)
+            if again is not None:
+                confirmed.append(again)
+                taken = np.concatenate([taken, _xyxy(again[None])])
+        return np.stack(confirmed) if confirmed else np.zeros((0, 15), np.float32)
+
+    def _look_again(self, frame: np.ndarray, row: np.ndarray) -> np.ndarray | None:
+        """YuNet on a window around the candidate ``row`` in which its face is
+        RECHECK_FACE_PX wide: the best face it finds there (a row in frame pixels) whose
+        centre is within half a face width of the candidate's, or None."""
+        x, y, bw, bh = (float(v) for v in row[:4])
+        side = max(2, round(bw * RECHECK_SIDE / RECHECK_FACE_PX))
+        x0, y0 = round(x + bw / 2 - side / 2), round(y + bh / 2 - side / 2)
+        h, w = frame.shape[:2]
+        window = frame[max(0, y0):max(0, y0 + side), max(0, x0):max(0, x0 + side)]
+        if window.size == 0:
+            return None
+        window = cv2.copyMakeBorder(window, max(0, -y0), side - window.shape[0] - max(0, -y0),
+                                    max(0, -x0), side - window.shape[1] - max(0, -x0),
+                                    cv2.BORDER_CONSTANT, value=(0, 0, 0))
+        scale = RECHECK_SIDE / side
+        window = cv2.resize(window, (RECHECK_SIDE, RECHECK_SIDE),
+                            interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        _, faces = self._second_look.detect(window)
+        if faces is None or len(faces) == 0:
+            return None
+        faces = faces[np.isfinite(faces).all(axis=1)].astype(np.float32)
+        faces[:, :14] /= scale
+        faces[:, _X] += x0
+        faces[:, _Y] += y0
+        centre_off = np.hypot(faces[:, 0] + faces[:, 2] / 2 - (x + bw / 2),
+                              faces[:, 1] + faces[:, 3] / 2 - (y + bh / 2))
+        same = (centre_off <= bw / 2) & (faces[:, 2] >= 0.5 * bw) & (faces[:, 2] <= 2 * bw)
+        same &= (faces[:, 2] >= self.min_face_px) & (faces[:, 14] >= self._confirm)
+        return faces[same][np.argmax(faces[same][:, 14])] if same.any() else None
 
     def _run(self, image: np.ndarray, scale: float, offset: int) -> np.ndarray:
         """YuNet on ``image`` resized by ``scale``: (n, 15) rows in ``image`` pixels minus
@@ -145,8 +219,7 @@ class YuNetDetector:
     def _to_detections(self, rows: np.ndarray, w: int, h: int) -> list[Detection]:
         if len(rows) == 0:
             return []
-        boxes = np.stack([rows[:, 0], rows[:, 1], rows[:, 0] + rows[:, 2],
-                          rows[:, 1] + rows[:, 3]], axis=1)
+        boxes = _xyxy(rows)
         keep = (rows[:, 2] >= self.min_face_px) & (rows[:, 14] >= self.score_threshold)
         boxes, rows = boxes[keep], rows[keep]
         found: list[Detection] = []
@@ -163,3 +236,19 @@ class YuNetDetector:
             found.append(Detection(box=[x1, y1, x2, y2], score=float(rows[i, 14]),
                                    keypoints=rows[i, 4:14].reshape(5, 2)))
         return found
+
+
+def _load(path: Path, size: tuple[int, int], score_threshold: float) -> cv2.FaceDetectorYN:
+    """A ``cv2.FaceDetectorYN`` for the file at ``path``; ValueError when OpenCV cannot load it."""
+    try:
+        return cv2.FaceDetectorYN.create(str(path), "", size, float(score_threshold), NMS_IOU,
+                                         TOP_K)
+    except cv2.error as exc:
+        raise ValueError(f"{path}: not a YuNet model OpenCV can load "
+                         f"({str(exc).strip().splitlines()[-1]})") from exc
+
+
+def _xyxy(rows: np.ndarray) -> np.ndarray:
+    """(n, 4) [x1, y1, x2, y2] boxes of YuNet rows [x, y, w, h, ...]."""
+    return np.stack([rows[:, 0], rows[:, 1], rows[:, 0] + rows[:, 2], rows[:, 1] + rows[:, 3]],
+                    axis=1)
