@@ -151,6 +151,22 @@ def test_use_model_folder_compares_and_asks_before_switching(qtbot, make_window,
     assert ("Now using" if answer else "Kept the model") in window.notifier.last_info
 
 
+def test_the_train_tabs_use_this_model_goes_through_the_same_question(qtbot, make_window,
+                                                                      settings, tmp_path):
+    candidate = PatternClassifier("tuned")
+    candidate.model_dir = _run_with_test_faces(tmp_path / "run")
+    candidate.accuracy_text = lambda: "PrivateTest 60.0%"
+    asked = []
+    window = make_window(settings, classifier_loader=lambda path: candidate,
+                         confirm_switch=lambda q: asked.append(q) or False)
+    if window.train_tab is None:
+        pytest.skip("this build has no Train tab")
+    window.train_tab.model_chosen.emit(str(candidate.model_dir))
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
+    assert asked[0].comparison.test_name == "your 10 test faces"
+    assert window.classifier is not candidate  # kept: the user said no
+
+
 def test_the_dialog_shows_the_table_the_warnings_and_examples(qtbot, tmp_path):
     question = switch_question(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
                                _run_with_test_faces(tmp_path))
