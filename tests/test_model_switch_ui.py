@@ -227,3 +227,19 @@ def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
     assert view.examples is not None
     view.show_run(None)
     assert view.examples is None
+
+
+def test_the_way_back_named_in_the_dialog_is_in_the_file_menu(qtbot, make_window, settings):
+    """The dialog once sent users to a "Model menu" the window does not have."""
+    from fer_desktop.ui.model_switch import WAY_BACK
+
+    window = make_window(settings)
+    file_menu = window.menuBar().actions()[0].menu()
+    assert file_menu.title().replace("&", "") == "File"
+    items = {action.text().replace("&", "") for action in file_menu.actions()}
+    dialog = CompareDialog(None, "some run")
+    qtbot.addWidget(dialog)
+    heading = dialog.heading.text()
+    assert "Model menu" not in heading
+    for item in WAY_BACK:
+        assert item in items and f"File > {item}" in heading

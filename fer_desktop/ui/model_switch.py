@@ -30,6 +30,8 @@ from fer_desktop.core.plain_words import example_faces, summary_sentence
 
 WARNING_STYLE = "color: #b00020; font-weight: bold;"
 EXAMPLES_PER_SIDE = 3
+# The File menu items that change the model back (main_window.py), named in the dialog.
+WAY_BACK = ("Use model folder...", "Use the shipped model")
 
 
 def face_pixmap(face: np.ndarray, side: int = 64) -> QPixmap:
@@ -71,8 +73,8 @@ class CompareDialog(QDialog):
         if comparison is None:
             self.heading = QLabel(f"<b>{candidate_name}</b> and the model in use were never "
                                   "scored on the same faces, so they cannot be compared here. "
-                                  "Try the new model live, and switch back from the Model menu "
-                                  "if it does worse.")
+                                  "Try the new model live; if it does worse, go back with "
+                                  + " or ".join(f"File > {item}" for item in WAY_BACK) + ".")
             self.heading.setWordWrap(True)
             layout.addWidget(self.heading)
             self.table.hide()
