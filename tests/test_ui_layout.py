@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import test_ui_window
 from layout_check import clipped_widgets
 from PySide6.QtWidgets import QLabel, QWidget
-from ui_helpers import make_video
+from ui_helpers import SAMPLE, make_video
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_MS = test_ui_window.WAIT_MS
@@ -77,3 +78,21 @@ def test_train_tab_with_advanced_and_results_fits_800x600(qtbot, main_window):
     assert clipped_widgets(window) == []
     tab.bottom_tabs.setCurrentIndex(1)
     assert clipped_widgets(window) == []
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1024, 700), (1920, 1080)])
+def test_side_panel_never_scrolls_sideways(qtbot, main_window, size):
+    """The side panel is given the width its content needs: at 1024x700 it used to be 9 px
+    short, so a horizontal scroll bar appeared and the Detector box was cut at the edge."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.video_view, timeout=WAIT_MS)
+    settle(qtbot, window, *size)
+    scroll = live.splitter.widget(1)
+    content = scroll.widget()
+    assert content.width() <= scroll.viewport().width()
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert content.minimumSizeHint().width() <= scroll.viewport().width()
+    combo = live.options_box.detector_combo
+    right = combo.mapTo(scroll.viewport(), combo.rect().topRight()).x()
+    assert right < scroll.viewport().width()  # the Detector box is whole, not cut

@@ -16,9 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -56,6 +54,7 @@ from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter
 from fer_desktop.ui.video_view import VideoView
 
@@ -214,12 +213,7 @@ class LiveView(QWidget):
                                           lambda: (self._last_output, self._options.detector))
         self.addActions(self.collect_panel.actions)
         side_layout.addWidget(self.collect_panel)
-        scroll = QScrollArea()
-        scroll.setWidget(side)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumWidth(280)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroll = SidePanelScroll(side)  # as wide as the panel needs: no sideways scrolling
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(video_column)

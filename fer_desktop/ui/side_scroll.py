@@ -1,0 +1,41 @@
+"""The Live tab's side panel in a scroll area that is never narrower than the panel itself.
+
+With a fixed 280 px minimum the splitter gave the panel 9 px less than it needs at 1024x700:
+a horizontal scroll bar appeared and the Detector box and "Why this answer?" were cut at the
+right edge. This scroll area asks for its content's minimum width plus the vertical scroll
+bar, so the panel only ever scrolls up and down, and it asks again whenever the content's
+layout changes (a longer heading, the Collect box shown).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+
+SIDE_PANEL_MIN_PX = 280  # never narrower than this, even when the content could be
+
+
+class SidePanelScroll(QScrollArea):
+    """A frameless, vertically scrolling area at least as wide as ``content`` needs."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # Left as needed, for a window squeezed below its minimum; normally never shown.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        hint = super().minimumSizeHint()
+        content = self.widget()
+        need = SIDE_PANEL_MIN_PX
+        if content is not None:
+            need = max(need, content.minimumSizeHint().width()
+                       + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
+        return QSize(max(hint.width(), need), hint.height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content's minimum may have changed: tell the splitter
+        return super().eventFilter(watched, event)
