@@ -10,16 +10,19 @@ plus face-free frames of the same photographs for false faces. A face counts as 
 box's centre lies within half a face width of the pasted face's centre and its width is
 0.4-1.8 face widths.
 
-Three tables:
+Four tables:
 1. recall per size band, false faces per 100 face-free frames and median ms per frame for the
    old path (BlazeFace as it shipped: min face 40 px), the new one (YuNet at each source's
    defaults, and without its second look), Haar, Haar with the `fer` package's settings, and
    the `fer` package's own detector (run in its own venv by benchmarks/_fer_worker.py, found
    as in benchmarks/live_pipeline.py: --fer-python, $FER_BENCH_PYTHON,
    /work/fer-bench-venv/bin/python; skipped with a note when there is none);
-2. eye-levelling: accuracy of the shipped model on FER faces found by YuNet, upright and
+2. live: the camera's every-frame pass (YuNet min 32), the small-face schedule
+   (detectors/schedule.py) and YuNet min 16 every frame, on still sequences of the sample-head
+   frames: faces found, frames until found, false faces, CPU ms per frame;
+3. eye-levelling: accuracy of the shipped model on FER faces found by YuNet, upright and
    turned, with and without levelling;
-3. end to end (detect, crop, classify, track) for a 640x480 frame with 1 and 5 faces (the
+4. end to end (detect, crop, classify, track) for a 640x480 frame with 1 and 5 faces (the
    sample head), per source kind's defaults (fer_desktop/core/source_defaults.py).
 
     python benchmarks/detection.py [--per-band 20] [--seed 0] [--csv ...] [--fer-python PATH]
@@ -48,6 +51,7 @@ from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
 from live_pipeline import FER_SETUP, FER_VENV_PYTHON, find_fer_python, run_fer_worker  # noqa: E402
 
 from fer_desktop.core.detectors import create_detector  # noqa: E402
+from fer_desktop.core.detectors.schedule import ScheduledDetector  # noqa: E402
 from fer_desktop.core.detectors.yunet import YuNetDetector  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier  # noqa: E402
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions  # noqa: E402
@@ -307,12 +311,13 @@ def end_to_end_table(head, backgrounds, classifier, rng, repeats: int) -> None:
     paths = {"old: BlazeFace, min 40, not levelled": ("blazeface", 40, False, 1),
              "camera: YuNet min 32, eyes every 5th": ("yunet", 32, True, 5),
              "camera: YuNet min 32, not levelled": ("yunet", 32, False, 1),
+             "camera, min 16 chosen: schedule, eyes 5th": ("yunet", 32, True, 5, 16),
              "video: YuNet min 24, eyes every 5th": ("yunet", 24, True, 5),
              "photo: YuNet min 16, eyes every frame": ("yunet", 16, True, 1)}
-    for label, (name, min_face, level, every) in paths.items():
-        pipe = FacePipeline(classifier, create_detector(name, min_face_px=min_face),
-                            PipelineOptions(detector=name, min_face_px=min_face,
-                                            level_eyes=level, level_every=every))
+    for label, (name, min_face, level, every, *small) in paths.items():
+        pipe = FacePipeline.from_classifier(classifier, PipelineOptions(
+            detector=name, min_face_px=min_face, level_eyes=level, level_every=every,
+            small_face_px=small[0] if small else None, num_threads=1))
         for n, frame in frames.items():
             rows, cpu = [], []
             for i in range(repeats + 3):
@@ -366,6 +371,64 @@ def recall_tables(material: dict, empty: list[np.ndarray], fer_python: Path | No
     print(note)
 
 
+def live_sequence(detector, frame, placed, steps: int):
+    """``frame`` shown ``steps`` times (a still camera); per face the first step it is found
+    at (None: never) and whether it is found in the last step, false faces per step, and CPU
+    ms per step."""
+    if hasattr(detector, "reset"):
+        detector.reset()
+    first: list[int | None] = [None] * len(placed)
+    last = [False] * len(placed)
+    false, cpu = [], []
+    for step in range(steps):
+        c0 = time.thread_time()
+        boxes = [d.box for d in detector.detect(frame)]
+        cpu.append((time.thread_time() - c0) * 1e3)
+        hits = set()
+        for k, (cx, cy, width, *_) in enumerate(placed):
+            hit = next((i for i, b in enumerate(boxes)
+                        if i not in hits and matches(b, cx, cy, width)), None)
+            if hit is not None:
+                hits.add(hit)
+                first[k] = step if first[k] is None else first[k]
+                last[k] = step == steps - 1
+        false.append(len(boxes) - len(hits))
+    return first, last, false, cpu
+
+
+def live_table(head_bands: dict, empty: list[np.ndarray], steps: int) -> None:
+    """The camera's every-frame pass against the small-face schedule on still sequences."""
+    print(f"\nLive, camera: each frame of the sample-head material shown {steps} times (a "
+          "still camera); per band: faces found (in the last frame) / median frames until "
+          "found; false faces per 100 frames over every frame of the face-free sequences; "
+          "CPU ms per frame, median and 95th percentile")
+    bands = [b for b in BANDS if b[0] < 48]
+    print(f"{'detector':40s} " + " ".join(f"{f'{lo}-{hi}':>11s}" for lo, hi in bands)
+          + f" {'FP/100':>7s} {'CPU ms':>7s} {'p95':>6s}")
+    detectors = {"camera, Auto: YuNet min 32 every frame": YuNetDetector(min_face_px=32),
+                 "camera, min 16 chosen: the schedule": ScheduledDetector(32, 16),
+                 "YuNet min 16 every frame": YuNetDetector(min_face_px=16)}
+    for label, detector in detectors.items():
+        cpu, row = [], []
+        for band in bands:
+            delays, kept, total = [], 0, 0
+            for frame, placed in head_bands[band]:
+                first, last, _, ms = live_sequence(detector, frame, placed, steps)
+                cpu += ms
+                total += len(placed)
+                kept += sum(last)
+                delays += [f for f in first if f is not None]
+            delay = f"{statistics.median(delays):.0f}" if delays else "-"
+            row.append(f"{kept / max(1, total):6.0%} / {delay:>2s}")
+        false = []
+        for frame in empty:
+            _, _, wrong, ms = live_sequence(detector, frame, [], steps)
+            false += wrong
+            cpu += ms
+        print(f"{label:40s} {' '.join(row)} {100 * statistics.mean(false):7.1f} "
+              f"{statistics.median(cpu):7.2f} {np.percentile(cpu, 95):6.2f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_csv_arguments(parser)
@@ -377,8 +440,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fer-python", help="python of a venv with fer installed (default: "
                         f"$FER_BENCH_PYTHON, else {FER_VENV_PYTHON})")
     parser.add_argument("--no-fer", action="store_true", help="skip the fer package's detector")
-    parser.add_argument("--tables", default="recall,levelling,e2e",
-                        help="which tables to print (comma-separated; default all three)")
+    parser.add_argument("--live-steps", type=int, default=32,
+                        help="frames per still sequence in the live table")
+    parser.add_argument("--live-empty", type=int, default=30,
+                        help="face-free sequences in the live table")
+    parser.add_argument("--tables", default="recall,live,levelling,e2e",
+                        help="which tables to print (comma-separated; default all four)")
     args = parser.parse_args(argv)
     data = load_fer2013(args)
     if data is None:
@@ -403,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     if "recall" in tables:
         fer_python = None if args.no_fer else find_fer_python(args.fer_python)
         recall_tables(material, empty, fer_python)
+    if "live" in tables:
+        live_table(material["sample head"], empty[:args.live_empty], args.live_steps)
     classifier = EmotionClassifier.load(num_threads=1)
     if "levelling" in tables:
         levelling_table(faces, labels, backgrounds, classifier, rng, args.level_faces)

@@ -53,6 +53,9 @@ class PipelineOptions:
     uncertain_below: the shown label's probability under which a face is flagged uncertain.
     crop_scale: crop side relative to the detector box (None: the measured default for the
     detector). max_faces: classify at most this many (largest) faces.
+    small_face_px: the live small-face schedule (YuNet only; None: off): besides the faces of
+    min_face_px searched in the whole frame every frame, faces down to this width are searched
+    one tile of the frame per frame and followed once found (detectors/schedule.py).
     num_threads: LiteRT threads per model.
     """
 
@@ -67,6 +70,7 @@ class PipelineOptions:
     crop_scale: float | None = None
     max_faces: int = 10
     num_threads: int = 1
+    small_face_px: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
@@ -82,6 +86,13 @@ class PipelineOptions:
 
 
 def _detector_for(options: PipelineOptions) -> FaceDetector:
+    small = options.small_face_px
+    if options.detector == "yunet" and small and small < options.min_face_px:
+        from fer_desktop.core.detectors.schedule import ScheduledDetector
+
+        threshold = options.score_threshold
+        return ScheduledDetector(options.min_face_px, small,
+                                 **({} if threshold is None else {"score_threshold": threshold}))
     return create_detector(options.detector, min_face_px=options.min_face_px,
                            score_threshold=options.score_threshold,
                            num_threads=options.num_threads)
@@ -138,7 +149,8 @@ class FacePipeline:
     def set_options(self, options: PipelineOptions) -> None:
         """Apply new settings; rebuilds the detector only when its settings changed."""
         old = self.options
-        detector_keys = ("detector", "min_face_px", "score_threshold", "num_threads")
+        detector_keys = ("detector", "min_face_px", "score_threshold", "num_threads",
+                         "small_face_px")
         if any(getattr(old, k) != getattr(options, k) for k in detector_keys):
             self.detector = _detector_for(options)
         if _tracker_options(old) != _tracker_options(options):
@@ -154,6 +166,8 @@ class FacePipeline:
         """Forget all tracks and remembered eyes (call on a source change); see
         ``FaceTracker.reset``."""
         self._tracker.reset(restart_ids)
+        if hasattr(self.detector, "reset"):
+            self.detector.reset()  # the live schedule's followed faces
         if self._eyes_seen is not None:
             self._eyes_seen.reset()
 

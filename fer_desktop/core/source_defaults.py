@@ -1,11 +1,15 @@
 """Detection settings that suit each kind of source: camera, video file, image.
 
 One trade-off differs between them. A camera frame must be done in a few milliseconds, so the
-camera looks for faces of 32 px and up (YuNet then sees a 640x480 frame at 320x240) and looks
-for the eyes of known faces every 5th frame. A video file plays in real time in the window but
-can take longer in ``analyze``, so it looks for faces of 24 px, eyes also every 5th frame (a
-head's tilt changes slowly). A photo is looked at once, so it looks for faces of 16 px (YuNet
-sees a 640x480 photo at full size). The numbers behind these choices are in docs/detection.md.
+camera looks for faces of 32 px and up (YuNet then sees a 640x480 frame at 320x240) and for
+the eyes of known faces every 5th frame. A smaller minimum face chosen for a camera keeps that
+every-frame pass and adds the live small-face schedule (detectors/schedule.py: one tile of the
+frame per frame at the detail the smaller faces need, the faces found followed in between)
+instead of YuNet at full size every frame, which would take several frame budgets. A video
+file plays in real time in the window but can take longer in ``analyze``, so it looks for
+faces of 24 px, eyes also every 5th frame (a head's tilt changes slowly). A photo is looked
+at once, so it looks for faces of 16 px (YuNet sees a 640x480 photo at full size). The
+numbers behind these choices are in docs/detection.md.
 
 Example:
     >>> defaults_for(source_kind(0)).min_face_px
@@ -26,14 +30,17 @@ SOURCE_KINDS = ("camera", "video", "image")
 @dataclass(frozen=True)
 class SourceDefaults:
     """min_face_px: smallest face width to find (frame pixels). level_every: look for the
-    eyes every this many frames (1: every frame)."""
+    eyes every this many frames (1: every frame). schedule_smaller: a smaller minimum face
+    chosen by the user is found by the live small-face schedule, min_face_px staying the
+    whole frame's every-frame minimum."""
 
     min_face_px: int
     level_every: int
+    schedule_smaller: bool = False
 
 
 SOURCE_DEFAULTS = {
-    "camera": SourceDefaults(min_face_px=32, level_every=5),
+    "camera": SourceDefaults(min_face_px=32, level_every=5, schedule_smaller=True),
     "video": SourceDefaults(min_face_px=24, level_every=5),
     "image": SourceDefaults(min_face_px=16, level_every=1),
 }
@@ -58,7 +65,12 @@ def defaults_for(kind: str) -> SourceDefaults:
 
 def options_for(kind: str, options: PipelineOptions,
                 min_face_px: int | None = None) -> PipelineOptions:
-    """``options`` with the kind's defaults; ``min_face_px`` (the user's choice) wins if given."""
+    """``options`` with the kind's defaults; ``min_face_px`` (the user's choice) wins if given:
+    faces narrower than it are not reported, wider ones are found (for a camera, one under the
+    kind's minimum within one round of the small-face schedule's tiles)."""
     chosen = defaults_for(kind)
+    if min_face_px and min_face_px < chosen.min_face_px and chosen.schedule_smaller:
+        return replace(options, min_face_px=chosen.min_face_px, small_face_px=min_face_px,
+                       level_every=chosen.level_every)
     return replace(options, min_face_px=min_face_px or chosen.min_face_px,
-                   level_every=chosen.level_every)
+                   level_every=chosen.level_every, small_face_px=None)

@@ -144,6 +144,19 @@ class YuNetDetector:
             rows = np.concatenate([rows[sure], self._recheck(frame, rows[sure], rows[~sure])])
         return self._to_detections(rows, w, h)
 
+    def look_again(self, frame_bgr: np.ndarray, box: np.ndarray) -> Detection | None:
+        """The face near ``box`` ([x1, y1, x2, y2] in frame pixels) seen at RECHECK_FACE_PX:
+        its detection when the second look confirms it (see the module docstring), else None.
+        The live schedule follows small faces with it (schedule.py)."""
+        frame = as_bgr8(frame_bgr)
+        row = np.zeros(15, np.float32)
+        row[:4] = (box[0], box[1], box[2] - box[0], box[3] - box[1])
+        again = self._look_again(frame, row)
+        if again is None:
+            return None
+        found = self._to_detections(again[None], frame.shape[1], frame.shape[0])
+        return found[0] if found else None
+
     def _recheck(self, frame: np.ndarray, sure: np.ndarray, unsure: np.ndarray) -> np.ndarray:
         """The second look's rows for the ``unsure`` candidates that it confirms, skipping
         those that overlap a ``sure`` face or an already confirmed one."""
