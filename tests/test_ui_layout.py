@@ -96,3 +96,17 @@ def test_side_panel_never_scrolls_sideways(qtbot, main_window, size):
     combo = live.options_box.detector_combo
     right = combo.mapTo(scroll.viewport(), combo.rect().topRight()).x()
     assert right < scroll.viewport().width()  # the Detector box is whole, not cut
+
+
+def test_a_wide_window_shows_the_models_whole_line(qtbot, main_window):
+    """The model's line (its accuracy at the end) was cut at 280 px even at 1920x1080."""
+    window = main_window()
+    line = "Model: default ensemble of 3 (PrivateTest 66.3%)"
+    label = window.model_label
+    assert label.fontMetrics().horizontalAdvance(line) > 280  # too long for the old limit
+    settle(qtbot, window, 1920, 1080)
+    label.setText(line)
+    qtbot.wait(50)
+    assert label.elided_text() == line
+    settle(qtbot, window)  # 800x600: the messages keep their room
+    assert label.width() <= 280 and clipped_widgets(window) == []

@@ -42,6 +42,7 @@ log = logging.getLogger("fer_desktop.ui")
 
 TRAIN_TAB_MODULE = "fer_desktop.ui.train_tab"
 MODEL_LABEL_MAX_PX = 280  # the rest of the status bar is left to the messages
+MODEL_LABEL_SHARE = 3  # a wider window gives the model's line up to a third of its width
 
 
 def model_line(classifier: Classifier) -> str:
@@ -361,6 +362,13 @@ class MainWindow(QMainWindow):
         faces = stats.faces
         self.faces_label.setText("no faces" if faces == 0 else
                                  f"{faces} face" + ("s" if faces > 1 else ""))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """A wide window shows the model's whole line, accuracy included (it used to be cut
+        at 280 px at any size); a narrow one keeps the rest of the bar for the messages."""
+        super().resizeEvent(event)
+        self.model_label.setMaximumWidth(max(MODEL_LABEL_MAX_PX,
+                                             self.width() // MODEL_LABEL_SHARE))
 
     # misc -------------------------------------------------------------------------------
     def show_about(self) -> None:
