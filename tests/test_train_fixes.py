@@ -65,3 +65,23 @@ def test_the_newest_run_is_selected_at_launch(qtbot, tmp_path):
     assert tab.run_list.selected_row() is not None
     assert tab.run_list.selected_row().run_dir == newest
     tab.shutdown()
+
+
+def test_empty_plots_say_where_curves_come_from(qtbot):
+    """Two blank grids with 0.2 to 0.8 "epochs" told a new user nothing."""
+    from fer_desktop.core.contrast import MIN_TEXT_CONTRAST, contrast_ratio
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 400)
+    curves.show()
+    assert all(hint.isVisible() and "appear here" in hint.text() for hint in curves.empty_hints)
+    for hint, plot in zip(curves.empty_hints, (curves.loss_plot, curves.accuracy_plot),
+                          strict=True):
+        assert plot.geometry().contains(hint.geometry())  # over its own plot
+    assert contrast_ratio("#555555", "#ffffff") >= MIN_TEXT_CONTRAST
+    curves.add_batch(1, 1, 10, 1.9)
+    curves.redraw()
+    assert not any(hint.isVisible() for hint in curves.empty_hints)
+    curves.clear()  # a new run starts: empty again
+    assert all(hint.isVisible() for hint in curves.empty_hints)

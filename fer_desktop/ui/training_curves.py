@@ -5,6 +5,8 @@ growable numpy buffers and the tab's 10 Hz timer calls :meth:`TrainingCurves.red
 burst of batch events never stalls the GUI. The legend is one line of text under both plots
 (it wraps in a narrow window), so it never covers a curve or runs off a plot; the epoch axis
 shows at least one epoch and never switches to "epoch (x0.001)" at the first batches.
+While no curve has a point, a line of text over each plot says where curves come from (two
+blank grids with 0.2 to 0.8 "epochs" told a new user nothing).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from trainer.runs import RunCurves, number_or_nan
+
+EMPTY_HINT = ("No curves yet. They appear here during a training, or when you click a run "
+              "in the list.")
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:
@@ -38,6 +43,19 @@ class _Series:
         self._x[self.n], self._y[self.n] = x, y
         self.n += 1
 
+    @staticmethod
+    def _empty_hint(layout: QGridLayout, column: int) -> QLabel:
+        """A grey line of text over the plot in ``column`` (same grid cell, added later, so
+        on top), shown while there is nothing to plot."""
+        hint = QLabel(EMPTY_HINT)
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setStyleSheet("color: #555; background: transparent;")  # 7.5:1 on white
+        hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        hint.setMaximumWidth(260)
+        layout.addWidget(hint, 0, column, Qt.AlignmentFlag.AlignCenter)
+        return hint
+
     def clear(self) -> None:
         self.n = 0
 
@@ -56,6 +74,7 @@ class TrainingCurves(QWidget):
         self.accuracy_plot = self._plot("Accuracy", "accuracy (%)")
         layout.addWidget(self.loss_plot, 0, 0)
         layout.addWidget(self.accuracy_plot, 0, 1)
+        self.empty_hints = [self._empty_hint(layout, column) for column in (0, 1)]
         blue, orange, grey = (31, 119, 180), (230, 120, 20), (120, 150, 200)
         self.legend = QLabel(
             f"<span style='color:{_hex(blue)}'>\u25cf</span> training &nbsp; "
@@ -105,6 +124,19 @@ class TrainingCurves(QWidget):
         plot.getViewBox().setLimits(minXRange=1.0)  # at least one epoch wide
         plot.setMinimumWidth(160)
         return plot
+
+    @staticmethod
+    def _empty_hint(layout: QGridLayout, column: int) -> QLabel:
+        """A grey line of text over the plot in ``column`` (same grid cell, added later, so
+        on top), shown while there is nothing to plot."""
+        hint = QLabel(EMPTY_HINT)
+        hint.setWordWrap(True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setStyleSheet("color: #555; background: transparent;")  # 7.5:1 on white
+        hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        hint.setMaximumWidth(260)
+        layout.addWidget(hint, 0, column, Qt.AlignmentFlag.AlignCenter)
+        return hint
 
     def clear(self) -> None:
         for series in self.series.values():
@@ -158,3 +190,6 @@ class TrainingCurves(QWidget):
         for key, series in self.series.items():
             x, y = series.data()
             self.items[key].setData(x.copy(), y.copy(), connect="finite")
+        empty = not any(series.n for series in self.series.values())
+        for hint in self.empty_hints:
+            hint.setVisible(empty)
