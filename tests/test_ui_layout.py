@@ -110,3 +110,22 @@ def test_a_wide_window_shows_the_models_whole_line(qtbot, main_window):
     assert label.elided_text() == line
     settle(qtbot, window)  # 800x600: the messages keep their room
     assert label.width() <= 280 and clipped_widgets(window) == []
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1280, 800)])
+def test_every_detector_name_shows_whole(qtbot, main_window, size):
+    """"YuNet (small faces, close-ups)" was cut to "YuNet (small faces, cl" in the side panel
+    (BlazeFace's name even at 1280x800); the names are short now, the rest in tooltips."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    window = main_window(source=str(SAMPLE))
+    settle(qtbot, window, *size)
+    combo = window.live_view.options_box.detector_combo
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                         QStyle.SubControl.SC_ComboBoxEditField, combo)
+    for i in range(combo.count()):
+        assert combo.fontMetrics().horizontalAdvance(combo.itemText(i)) <= field.width()
+        assert combo.itemData(i, Qt.ItemDataRole.ToolTipRole)

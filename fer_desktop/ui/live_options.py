@@ -29,9 +29,14 @@ from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 SMOOTHING_STEP_S = 0.05
 SMOOTHING_MAX_S = 1.0
 
-DETECTOR_LABELS = {"yunet": "YuNet (small faces, close-ups)",
-                   "blazeface": "BlazeFace (faces over about 65 px)",
-                   "haar": "Haar cascade (classic fallback)"}
+# Short enough to show whole in the side panel at its narrowest (the longer names were cut
+# at 800 to 1280 px wide); each item's tooltip says the rest.
+DETECTOR_LABELS = {"yunet": "YuNet (default)",
+                   "blazeface": "BlazeFace (big faces)",
+                   "haar": "Haar (classic)"}
+DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
+                 "blazeface": "The previous default: misses faces under about 65 px",
+                 "haar": "OpenCV's classic Haar cascade, a fallback"}
 AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
 
 
@@ -77,6 +82,8 @@ class OptionsBox(QGroupBox):
         self.detector_combo = QComboBox()
         for name, label in DETECTOR_LABELS.items():
             self.detector_combo.addItem(label, name)
+            self.detector_combo.setItemData(self.detector_combo.count() - 1,
+                                            DETECTOR_TIPS[name], Qt.ItemDataRole.ToolTipRole)
         # A narrow side panel shows the start of the name rather than clipping the box.
         self.detector_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
