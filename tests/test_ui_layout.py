@@ -129,3 +129,16 @@ def test_every_detector_name_shows_whole(qtbot, main_window, size):
     for i in range(combo.count()):
         assert combo.fontMetrics().horizontalAdvance(combo.itemText(i)) <= field.width()
         assert combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_panel_heading_keeps_the_answer_when_cut(qtbot, main_window):
+    """At 1024x700 "Face #1 (largest): happy 70%" was cut to "Face #1 (largest)...": the
+    emotion comes first now, so what is cut is the face's number."""
+    window = main_window(source=str(SAMPLE))
+    panel = window.live_view.face_panel
+    qtbot.waitUntil(lambda: panel.current_face is not None, timeout=WAIT_MS)
+    settle(qtbot, window, 1024, 700)
+    label = panel.current_face.label
+    assert panel.heading_shown().startswith(f"{label} ")
+    settle(qtbot, window, 1920, 1080)
+    assert panel.heading_shown().endswith("face #1 (largest)")

@@ -234,6 +234,10 @@ class FacePanel(QWidget):
     def current_face(self) -> Face | None:
         return self._current
 
+    def heading_shown(self) -> str:
+        """The heading as it is drawn now (shortened with "..." when the panel is narrow)."""
+        return self._title.elided_text()
+
     def bar_values(self) -> list[float]:
         """The seven bar values in [0, 1], in EMOTIONS order."""
         return [bar.value() / BAR_STEPS for bar in self._bars]
@@ -266,13 +270,14 @@ class FacePanel(QWidget):
                 value.setText("")
                 name.setStyleSheet("")
             return
-        who = f"Face #{face.track_id}" if face.track_id is not None else "Face"
+        who = f"face #{face.track_id}" if face.track_id is not None else "face"
         how = "selected" if self._selected is not None and face.track_id == self._selected \
             else "largest"
         others = f" of {n_faces}" if n_faces > 1 else ""
         label = f"{face.label}? {face.confidence:.0%} (unsure)" if face.uncertain \
             else f"{face.label} {face.confidence:.0%}"
-        self._title.setText(f"{who} ({how}{others}): {label}")
+        # The answer first: a narrow panel cuts the end, which must not be the emotion.
+        self._title.setText(f"{label} \u00b7 {who} ({how}{others})")
         top = int(np.argmax(face.probabilities))
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
             p = float(face.probabilities[k])
