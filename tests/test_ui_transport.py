@@ -98,13 +98,18 @@ def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_
     progress = []
     dialog = live.analyse_whole_file()
     dialog.thread.progress.connect(lambda done, total: progress.append((done, total)))
+    # While it runs: the progress at the top, the chart's place saying what will come there
+    # (the status line used to float alone in the middle of an empty window).
+    assert dialog.chart_placeholder.isVisible() and "appears here" in \
+        dialog.chart_placeholder.text()
+    assert dialog.status.geometry().bottom() < dialog.height() // 4
     with qtbot.waitSignal(dialog.finished_analysis, timeout=WAIT_MS) as blocker:
         pass
     result = blocker.args[0]
     assert result.frames == 12 and result.csv_path.parent == Path(settings.output_folder)
     assert result.csv_path.name.startswith("clip-emotions-")
     assert progress and progress[-1] == (12, 12)
-    assert dialog.chart.isVisible()
+    assert dialog.chart.isVisible() and not dialog.chart_placeholder.isVisible()
     happy = dialog.chart.curves["happy"].getData()[1]
     assert len(happy) == 12 and happy[0] == pytest.approx(0.7, abs=0.01)
     assert len(dialog.chart.curves) == len(EMOTIONS)
