@@ -2,11 +2,13 @@
 
 Prints one table: median milliseconds per stage (detect, crop+preprocess, classify, track,
 overlay) and end to end (process + overlay) for 640x480 and 1280x720 frames with 1 and 5
-faces, for BlazeFace and Haar; and, on the same frames, a naive pipeline (Haar box, Keras
-``model.predict`` once per face on assets/model.keras) with the ratio naive / ours, and the
-`fer` PyPI package's pipeline (``FER(mtcnn=False).detect_emotions``: its Haar detector and Keras
-mini-Xception) with the ratio fer / ours. Then the resident memory of a fresh process that runs
-only the app's pipeline (no TensorFlow).
+faces, for YuNet with the camera's defaults (the app's default detector;
+fer_desktop/core/source_defaults.py), BlazeFace and Haar, in wall time and in the thread's own
+CPU time (which a loaded machine inflates much less); and, on the same frames, a naive
+pipeline (Haar box, Keras ``model.predict`` once per face on assets/model.keras) with the
+ratio naive / ours, and the `fer` PyPI package's pipeline (``FER(mtcnn=False).detect_emotions``:
+its Haar detector and Keras mini-Xception) with the ratio fer / ours. Then the resident memory
+of a fresh process that runs only the app's pipeline (no TensorFlow).
 
     python benchmarks/live_pipeline.py [--repeats 40] [--threads 1] [--fer-python PATH]
 
@@ -47,6 +49,7 @@ from fer_desktop.core.crop import face_inputs  # noqa: E402
 from fer_desktop.core.detectors import create_detector  # noqa: E402
 from fer_desktop.core.overlay import OverlayPainter  # noqa: E402
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions  # noqa: E402
+from fer_desktop.core.source_defaults import options_for  # noqa: E402
 
 SIZES = {"640x480": (480, 640, 200), "1280x720": (720, 1280, 300)}  # h, w, head side
 HEAD = (slice(20, 260), slice(110, 350))  # the astronaut's head in sample.jpg, 240x240
@@ -75,13 +78,14 @@ def bench_ours(pipeline: FacePipeline, painter: OverlayPainter, frame: np.ndarra
     stages: dict[str, list[float]] = {}
     found = 0
     for i in range(repeats + 5):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         result = pipeline.process(frame, i)
         t1 = time.perf_counter()
         painter.draw(frame, result.faces)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.thread_time()
         if i < 5:  # warm-up
             continue
+        stages.setdefault("cpu", []).append((c2 - c0) * 1e3)
         found = len(result.faces)
         for key, value in result.timings_ms.items():
             stages.setdefault(key, []).append(value)
@@ -164,39 +168,40 @@ def print_table(args: argparse.Namespace, cases: list, pipelines: list[str], our
           f"{os.cpu_count()} CPUs)")
     header = (f"{'frame':9s} {'faces':>5s} {'pipeline':10s} {'found':>5s} {'detect':>7s} "
               f"{'crop+pre':>8s} {'classify':>8s} {'track':>6s} {'overlay':>7s} "
-              f"{'end2end':>8s} {'fps':>6s} {'naive/ours':>10s} {'fer/ours':>8s}")
+              f"{'end2end':>8s} {'CPU':>6s} {'fps':>6s} {'naive/ours':>10s} {'fer/ours':>8s}")
     print(header)
     print("-" * len(header))
     for size, faces in cases:
         for name in pipelines:
             r = ours[(size, faces, name)]
             ratio = fer_ratio = ""
-            if naive and name == "blazeface":
+            if naive and name != "haar":
                 ratio = f"{naive[(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
-            if fer and name == "blazeface":
+            if fer and name != "haar":
                 fer_ratio = f"{fer['cases'][(size, faces)]['end_to_end'] / r['end_to_end']:.1f}x"
             print(f"{size:9s} {faces:5d} {name:10s} {r['found']:5d} {r['detect']:7.2f} "
                   f"{r['preprocess']:8.2f} {r['classify']:8.2f} {r['track']:6.2f} "
-                  f"{r['overlay']:7.2f} {r['end_to_end']:8.2f} {1000 / r['end_to_end']:6.0f} "
+                  f"{r['overlay']:7.2f} {r['end_to_end']:8.2f} {r['cpu']:6.2f} "
+                  f"{1000 / r['end_to_end']:6.0f} "
                   f"{ratio:>10s} {fer_ratio:>8s}")
         others = [("naive", naive.get((size, faces)), "1.0x", ""),
                   ("fer", fer["cases"][(size, faces)] if fer else None, "", "1.0x")]
         for label, n, naive_col, fer_col in others:
             if n:
                 print(f"{size:9s} {faces:5d} {label:10s} {n['found']:5d} {'':7s} {'':8s} "
-                      f"{'':8s} {'':6s} {'':7s} {n['end_to_end']:8.2f} "
+                      f"{'':8s} {'':6s} {'':7s} {n['end_to_end']:8.2f} {'':6s} "
                       f"{1000 / n['end_to_end']:6.0f} {naive_col:>10s} {fer_col:>8s}")
     print()
     print(f"resident memory of a fresh process running both app pipelines: "
           f"{memory['rss_mb']:.0f} MB (TensorFlow loaded: {memory['tensorflow_loaded']})")
     print("naive = Haar + Keras model.predict per face (assets/model.keras); "
-          "naive/ours = naive end-to-end / BlazeFace end-to-end")
+          "naive/ours = naive end-to-end / that row's end-to-end (wall time)")
     if fer:
         peak = fer["peak_rss_mb"]
         print(f"fer = fer {fer['fer_version']} FER(mtcnn=False).detect_emotions (its Haar + Keras "
               f"mini-Xception, TensorFlow default threads; {fer['repeats']} frames after "
               f"{fer['warmup']} warm-up; {fer_python}); "
-              "fer/ours = fer end-to-end / BlazeFace end-to-end"
+              "fer/ours = fer end-to-end / that row's end-to-end (wall time)"
               + (f"; fer worker peak memory {peak:.0f} MB" if peak else ""))
     elif args.no_fer:
         print("fer comparison skipped (--no-fer)")
@@ -227,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     memory = json.loads(child.stdout.strip().splitlines()[-1])
 
     painter = OverlayPainter()
+    camera = options_for("camera", PipelineOptions(num_threads=args.threads))
     pipelines = {name: FacePipeline.create(options=PipelineOptions(detector=name,
                                                                    num_threads=args.threads))
                  for name in ("blazeface", "haar")}
+    pipelines = {"yunet": FacePipeline.create(options=camera), **pipelines}
     cases = [(size, faces) for size in SIZES for faces in (1, 5)]
     frames = {case: compose(*case) for case in cases}  # every pipeline sees these same frames
     ours = {}
