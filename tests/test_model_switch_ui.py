@@ -136,6 +136,9 @@ def test_use_model_folder_compares_and_asks_before_switching(qtbot, make_window,
     window = make_window(settings, classifier_loader=lambda path: candidate,
                          confirm_switch=lambda q: asked.append(q) or answer)
     before = window.classifier
+    # The sample opens asynchronously and says so in the status bar: let that come first, so
+    # it cannot overwrite the answer to the switch checked below.
+    qtbot.waitUntil(lambda: window.notifier.last_info.startswith("Showing"), timeout=WAIT_MS)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
                         staticmethod(lambda *args, **kwargs: str(candidate.model_dir)))
     window.act_use_model.trigger()
