@@ -344,7 +344,7 @@ def test_options_and_geometry_are_remembered(qtbot, main_window, settings):
 
 
 def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_window, tmp_path):
-    """Auto: photos 16 px, videos 24 px, cameras 32 px with eyes every 5th frame (see
+    """Auto: photos 16 px, videos 20 px, cameras 32 px with eyes every 5th frame (see
     core/source_defaults.py); a value the user picks applies to every source."""
     window = main_window(source=str(SAMPLE))
     live = window.live_view
@@ -355,7 +355,7 @@ def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_wind
     assert (live.pipeline.options.min_face_px, live.pipeline.options.level_every) == (16, 1)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(make_video(tmp_path / "clip.avi")))
-    assert live.pipeline.options.min_face_px == 24
+    assert live.pipeline.options.min_face_px == 20
     box.min_face_spin.setValue(40)  # applied by the capture thread before its next frame
     qtbot.waitUntil(lambda: live.pipeline.options.min_face_px == 40, timeout=WAIT_MS)
     assert live.pipeline.detector.min_face_px == 40

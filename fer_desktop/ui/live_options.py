@@ -48,7 +48,7 @@ class LiveOptions:
     smoothing_s: time constant of each face's smoothing in seconds, 0 = off (see
     docs/labels.md). mirror: flip camera frames left-right.
     min_face_px: smallest face width in frame pixels that is found, or AUTO_MIN_FACE for the
-    source kind's default (camera 32, video 24, photos 16). loop_video: restart a video file
+    source kind's default (camera 32, video 20, photos 16). loop_video: restart a video file
     at its end.
     """
 
@@ -126,7 +126,7 @@ class OptionsBox(QGroupBox):
         self.min_face_spin.setToolTip(
             "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
             "takes longer (YuNet looks at the frame in more detail). Auto: 32 px for a camera, "
-            "24 px for a video, 16 px for photos. Under 32 px a camera searches one part of "
+            "20 px for a video, 16 px for photos. Under 32 px a camera searches one part of "
             "the frame per frame for the smaller faces: found within about half a second")
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
