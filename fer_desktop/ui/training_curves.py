@@ -43,19 +43,6 @@ class _Series:
         self._x[self.n], self._y[self.n] = x, y
         self.n += 1
 
-    @staticmethod
-    def _empty_hint(layout: QGridLayout, column: int) -> QLabel:
-        """A grey line of text over the plot in ``column`` (same grid cell, added later, so
-        on top), shown while there is nothing to plot."""
-        hint = QLabel(EMPTY_HINT)
-        hint.setWordWrap(True)
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setStyleSheet("color: #555; background: transparent;")  # 7.5:1 on white
-        hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        hint.setMaximumWidth(260)
-        layout.addWidget(hint, 0, column, Qt.AlignmentFlag.AlignCenter)
-        return hint
-
     def clear(self) -> None:
         self.n = 0
 
