@@ -101,6 +101,8 @@ def test_side_panel_never_scrolls_sideways(qtbot, main_window, size):
 def test_a_wide_window_shows_the_models_whole_line(qtbot, main_window):
     """The model's line (its accuracy at the end) was cut at 280 px even at 1920x1080."""
     window = main_window()
+    # the model loads in the background and writes its own line: let it, then set ours
+    qtbot.waitUntil(lambda: window.live_view.pipeline is not None, timeout=WAIT_MS)
     line = "Model: default ensemble of 3 (PrivateTest 66.3%)"
     label = window.model_label
     assert label.fontMetrics().horizontalAdvance(line) > 280  # too long for the old limit

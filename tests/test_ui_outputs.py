@@ -52,11 +52,23 @@ def test_recording_needs_a_source(qtbot, main_window, settings):
     window = main_window()  # no camera, no source: the empty state
     live = window.live_view
     qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
-    live.act_record.trigger()
+    # nothing to save, record or explain: the actions are greyed out, not merely refused
+    assert not live.act_record.isEnabled() and not live.act_screenshot.isEnabled()
+    assert not live.act_explain.isEnabled() and not live.face_panel.explain_button.isEnabled()
+    assert live.start_recording() is None  # a script calling it directly is told why
     assert not live.is_recording and not live.act_record.isChecked()
     assert "Choose a camera, a video or an image first" in window.notifier.last_info
     assert not Path(settings.output_folder).exists() or not list(
         Path(settings.output_folder).glob("*.csv"))
+
+
+def test_frame_actions_wake_up_with_the_first_frame_with_a_face(qtbot, main_window):
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    assert live.act_screenshot.isEnabled() and live.act_record.isEnabled()
+    assert live.act_explain.isEnabled() and live.face_panel.explain_button.isEnabled()
 
 
 def test_screenshot_json_names_the_model(qtbot, main_window):

@@ -102,6 +102,7 @@ class FacePanel(QWidget):
         self.explain_button.setToolTip("Show which parts of this face made the model's answer "
                                        "(Ctrl+Shift+E)")
         self.explain_button.clicked.connect(self.explain_requested)
+        self.explain_button.setEnabled(False)
         top = QHBoxLayout()
         top.addWidget(self._title, 1)
         top.addWidget(self.explain_button)
@@ -215,6 +216,7 @@ class FacePanel(QWidget):
 
     def _show_face(self, face: Face | None, n_faces: int) -> None:
         self._current = face
+        self.explain_button.setEnabled(face is not None)  # nothing to explain without a face
         self._set_bars(face, n_faces)
         if face is not None and self._timelines.newest_s is not None:
             self._timelines.follow(self._timelines.newest_s, face.track_id)
@@ -225,6 +227,7 @@ class FacePanel(QWidget):
         self._timelines.clear()
         self._selected = None
         self._current = None
+        self.explain_button.setEnabled(False)
         self._faces = ()
         self._set_bars(None, 0)
         self._dirty = True

@@ -151,10 +151,12 @@ class LiveView(QWidget):
         self.act_open_output_folder, self.act_blur_faces, self.act_numbers_only = (
             o.act_open_output_folder, o.act_blur_faces, o.act_numbers_only)
         self.outputs.recording_changed.connect(self.recording_changed)
+        self.outputs.recording_changed.connect(lambda _on: self._sync_frame_actions())
         self.outputs.recorder_changed.connect(self._on_recorder_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
         self._build_actions()
         self._build_ui()
+        self._sync_frame_actions()
 
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_INTERVAL_MS)
@@ -421,6 +423,7 @@ class LiveView(QWidget):
         self.face_panel.clear()
         self.face_panel.set_video_time(is_video_path(spec))
         self.video_view.set_highlight(None)
+        self._sync_frame_actions()
         thread.start()
 
     def _stop_capture(self) -> None:
@@ -452,6 +455,7 @@ class LiveView(QWidget):
         self.face_selection.show_highlight(output.result)
         self.playback.on_frame(thread, output.result.timestamp_s)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
+        self._sync_frame_actions()
         self.frame_shown.emit(output)
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
@@ -476,6 +480,14 @@ class LiveView(QWidget):
             return
         self.banner.show_message(message)
         self._notifier.error(message, serious=True, details=tb)
+
+    def _sync_frame_actions(self) -> None:
+        """Offer only what can be done now: a screenshot needs a frame on screen, Explain a
+        face in it, Record a source (or a recording to stop)."""
+        output = self._last_output
+        self.act_screenshot.setEnabled(output is not None)
+        self.act_explain.setEnabled(output is not None and bool(output.result.faces))
+        self.act_record.setEnabled(self._capture is not None or self.is_recording)
 
     # explain ----------------------------------------------------------------------------
     @property
