@@ -16,7 +16,7 @@ from trainer_helpers import make_run_folder
 from fer_desktop.ui import trainer_process as tp
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
-from trainer.config import TrainConfig
+from trainer.config import PRESETS, TrainConfig
 from trainer.runs import read_run_curves
 
 RUN_TIMEOUT_MS = 180_000  # a real tiny run: TensorFlow start-up dominates on a busy 2-core box
@@ -288,7 +288,20 @@ def test_the_form_is_remembered(qtbot, tmp_path, tiny_csv):
     assert second.form.labels_combo.currentData() == "mixed"
     assert "--labels" in second.form.config().to_argv()  # the choice reaches the trainer
     assert second.form.preset_combo.currentData() == "seed" and second.form.epochs_spin.value() == 7
-    assert "seed project" in second.form.preset_help.text()
+    assert "original project" in second.form.preset_help.text()
+    assert "seed project" in second.form.preset_help.toolTip()  # the technical recipe
+
+
+def test_preset_help_speaks_plainly(qtbot, settings):
+    """The help under Preset said "VGG-style CNN ... AdamW + warm-up/cosine": jargon."""
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    form = tab.form
+    for name in PRESETS:
+        form.preset_combo.setCurrentIndex(form.preset_combo.findData(name))
+        shown = form.preset_help.text()
+        assert shown and not any(word in shown for word in ("CNN", "AdamW", "cosine", "1e-4"))
+        assert form.preset_help.toolTip() == PRESETS[name]["description"]
 
 
 def test_the_csv_field_shows_only_what_the_user_chose(qtbot, tmp_path, tiny_csv, monkeypatch):

@@ -15,6 +15,8 @@ from typing import Any
 
 PRESETS: dict[str, dict[str, Any]] = {
     "seed": {
+        "summary": "The original project's network and settings, kept to compare against: "
+        "it learns slowly (40% right after 11 minutes here, against 55% for default).",
         "description": "The seed project's 5-block CNN, Adam 1e-4, batch 64, 100 epochs "
         "(baseline).",
         "epochs": 100,
@@ -22,6 +24,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "learning_rate": 1e-4,
     },
     "default": {
+        "summary": "The recommended recipe: a small network that learns the most per hour on "
+        "an ordinary computer (a full run: about 2 hours on one core of our test machine).",
         "description": "Compact VGG-style CNN (1.2M params), strong augmentation, label smoothing, "
         "AdamW + warm-up/cosine, bfloat16 when the CPU has it. Best accuracy per hour on a CPU.",
         "epochs": 60,

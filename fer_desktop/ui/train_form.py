@@ -253,7 +253,9 @@ class TrainForm(QGroupBox):
     # reactions --------------------------------------------------------------------------
     def _on_preset_changed(self, index: int) -> None:
         preset = PRESETS.get(self.preset_combo.itemData(index), {})
-        self.preset_help.setText(preset.get("description", ""))
+        # plain words on the form; the recipe's technical terms in the tooltip
+        self.preset_help.setText(preset.get("summary", ""))
+        self.preset_help.setToolTip(preset.get("description", ""))
         if preset:
             self.epochs_spin.setValue(int(preset["epochs"]))
             self.batch_spin.setValue(int(preset["batch_size"]))
