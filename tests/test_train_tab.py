@@ -336,3 +336,14 @@ def test_results_of_a_model_without_private_test_rows_say_not_measured(qtbot, ta
     text = tab.results.summary.text()
     assert "PrivateTest accuracy <b>not measured</b>" in text and "macro F1 not measured" in text
     assert "PublicTest 50.0%" in text and tab.results.use_button.isEnabled()
+
+
+def test_an_empty_run_folder_says_how_runs_get_there(qtbot, tab, tmp_path):
+    """The run list was a bare table header when the folder had no runs."""
+    tab.refresh_runs()
+    assert tab.run_list.tree.isHidden() and not tab.run_list.empty_label.isHidden()
+    assert "Press Start" in tab.run_list.empty_label.text()
+    make_run_folder(tmp_path / "runs", "20260101-120000-default",
+                    {"epoch": 1, "epochs": 2, "status": "stopped"})
+    tab.refresh_runs()
+    assert not tab.run_list.tree.isHidden() and tab.run_list.empty_label.isHidden()

@@ -12,11 +12,20 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QGroupBox, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
 
 from trainer.rundir import FAILED
 from trainer.runs import RunRow
 
+EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows here as it "
+              "goes, and stays here to compare, resume or use.")
 COLUMNS = ("Started", "Preset", "Epochs", "Best PublicTest", "State")
 STATE_COLUMN = COLUMNS.index("State")
 
@@ -43,8 +52,14 @@ class RunList(QGroupBox):
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setStretchLastSection(True)
         self.tree.itemSelectionChanged.connect(self.selection_changed)
+        self.empty_label = QLabel(EMPTY_TEXT)  # an empty table says nothing about why
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setEnabled(False)  # drawn in the style's quiet colour
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
+        layout.addWidget(self.empty_label)
+        self.tree.hide()
 
     def show_rows(self, rows: list[RunRow], selected: Path | None,
                   states: dict[Path, str] | None = None) -> None:
@@ -73,6 +88,8 @@ class RunList(QGroupBox):
             if selected is not None and row.run_dir == selected:
                 item.setSelected(True)
         self.tree.blockSignals(False)
+        self.tree.setHidden(not rows)
+        self.empty_label.setHidden(bool(rows))
 
     def rows(self) -> list[RunRow]:
         """The rows, top to bottom (with the states shown)."""
