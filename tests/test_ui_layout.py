@@ -144,3 +144,25 @@ def test_the_panel_heading_keeps_the_answer_when_cut(qtbot, main_window):
     assert panel.heading_shown().startswith(f"{label} ")
     settle(qtbot, window, 1920, 1080)
     assert panel.heading_shown().endswith("face #1 (largest)")
+
+
+def test_a_long_status_message_is_shortened_in_the_middle_not_cut(qtbot, main_window):
+    """At 1024 px a saved file's message lost its end (the file name) under the bar's
+    permanent labels; now its middle gives way and the tooltip has all of it."""
+    window = main_window()
+    qtbot.waitUntil(lambda: window.live_view.pipeline is not None, timeout=WAIT_MS)
+    settle(qtbot, window, 1024, 700)
+    bar = window.statusBar()
+    message = ("Screenshot saved to /home/someone/Pictures/FER Desktop/screenshots/"
+               "2026-12-02/a-rather-long-folder-name/fer-20261202-011500-123.png")
+    window.notifier.info(message)
+    shown = bar.currentMessage()
+    room = window.notifier.message_room_px()
+    assert 0 < room < bar.fontMetrics().horizontalAdvance(message)  # it does not fit whole
+    assert bar.fontMetrics().horizontalAdvance(shown) <= room
+    assert shown.startswith("Screenshot saved") and shown.endswith("-123.png")
+    assert bar.toolTip() == message and window.notifier.last_info == message
+    bar.clearMessage()
+    assert bar.toolTip() == ""
+    window.notifier.info("Short and whole")
+    assert bar.currentMessage() == "Short and whole" and bar.toolTip() == ""

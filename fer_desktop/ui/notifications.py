@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from fer_desktop.core.gui_wording import for_window
@@ -20,6 +20,7 @@ log = logging.getLogger("fer_desktop.ui")
 
 INFO_TIMEOUT_MS = 6000
 ERROR_TIMEOUT_MS = 12000
+MESSAGE_MARGIN_PX = 16  # the bar's own padding around a message
 
 
 class Notifier(QObject):
@@ -33,13 +34,15 @@ class Notifier(QObject):
         self.last_error: str = ""
         self.last_info: str = ""
         self._box: QMessageBox | None = None
+        # the whole of a shortened message stays in the tooltip only while it is shown
+        status_bar.messageChanged.connect(lambda text: text or status_bar.setToolTip(""))
 
     def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS) -> None:
         """A short, transient message in the status bar."""
         message = for_window(message)
         self.last_info = message
         log.info(message)
-        self._status_bar.showMessage(message, timeout_ms)
+        self._show_in_bar(message, timeout_ms)
 
     def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
               details: str = "") -> None:
@@ -59,9 +62,31 @@ class Notifier(QObject):
         log.error(message)
         if details:  # tracebacks reach the terminal only with --verbose (INFO)
             log.info("details of the error above:\n%s", details)
-        self._status_bar.showMessage(message, ERROR_TIMEOUT_MS)
+        self._show_in_bar(message, ERROR_TIMEOUT_MS)
         if serious:
             self._show_dialog(message, details)
+
+    def message_room_px(self) -> int:
+        """The width the status bar leaves its messages: up to its first permanent widget
+        (0 before the bar is laid out)."""
+        bar = self._status_bar
+        lefts = [child.geometry().x() for child in
+                 bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                 if child.isVisible()]
+        right = min(lefts) if lefts else bar.width()
+        return max(0, right - MESSAGE_MARGIN_PX)
+
+    def _show_in_bar(self, message: str, timeout_ms: int) -> None:
+        """A message too long for the bar is shortened in the middle (the start says what
+        happened, the end names the file) with the whole of it in the tooltip; Qt would cut
+        it mid-word."""
+        bar = self._status_bar
+        room = self.message_room_px()
+        shown = message
+        if room > 0 and bar.fontMetrics().horizontalAdvance(message) > room:
+            shown = bar.fontMetrics().elidedText(message, Qt.TextElideMode.ElideMiddle, room)
+        bar.setToolTip(message if shown != message else "")
+        bar.showMessage(shown, timeout_ms)
 
     def _show_dialog(self, message: str, details: str) -> None:
         # open(), not exec(): the dialog must not block the capture thread's signals or tests.
