@@ -53,7 +53,7 @@ def _train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m trainer", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Other commands: inspect, evaluate, export, ensemble, finetune "
+        epilog="Other commands: inspect, evaluate, export, ensemble, distill, finetune "
         "(python -m trainer COMMAND --help).")
     add_train_arguments(parser)
     return parser

@@ -110,8 +110,8 @@ class TrainConfig:
     teacher_weight: float = _option(0.6, "share of the teacher in each target (default "
                                     "%(default)s)", kind=float)
     augment: str = _option("default", "default: flip/rotate/zoom/shift/erasing; robust: also "
-                           "brightness, contrast, gamma, blur and sensor noise, as live frames "
-                           "vary", choices=AUGMENTATIONS)
+                           "brightness, contrast, gamma, blur, sensor noise and JPEG "
+                           "re-encoding, as live frames vary", choices=AUGMENTATIONS)
     images: str = _option("", "train on an image folder instead of the CSV: one subfolder per "
                           "emotion (happy/, sad/, ...; aliases such as happiness or anger are "
                           "accepted); photos go through the app's face detector and crop; a "

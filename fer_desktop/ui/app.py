@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fer-desktop",
         description="Real-time facial emotion recognition: a live view of a camera, a video or "
-                    "an image, and a Train tab. Subcommand: `fer-desktop analyze --help`.")
+                    "an image, and a Train tab. Subcommands: `fer-desktop analyze --help`, "
+                    "`fer-desktop merge --help`.")
     parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
                         help="camera index (0, 1, ...), video file, image file or folder of "
                              "images (default: the last one used, else the first camera)")
