@@ -142,3 +142,20 @@ def test_a_stopped_finetune_must_be_started_again(tmp_path):
                               {"epoch": 3, "epochs": 8, "status": "stopped"})
     assert read_run_row(trained).resumable and not read_run_row(trained).must_restart
     assert resume_hint(trained) == RESUME_HINT and resume_hint(None) == RESUME_HINT
+
+
+def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
+    """Three `default` runs (plain, distilled, distilled on mixed labels) all read "default"."""
+    from trainer.runs import recipe_text
+
+    out = tmp_path / "runs"
+    run = make_run_folder(out, "20260101-120000-default", {"epoch": 1, "epochs": 5,
+                                                           "status": "stopped"})
+    (run / "config.json").write_text(json.dumps({
+        "preset": "default", "teachers": ["assets"], "labels": "mixed", "augment": "robust"}))
+    assert read_run_row(run).recipe == "default, distilled, mixed labels, robust augmentation"
+    assert recipe_text({"preset": "default", "labels": "fer", "augment": "default",
+                        "teachers": []}) == "default"
+    assert recipe_text({"preset": "seed", "images": "/faces"}) == "seed, image folder"
+    assert recipe_text({"preset": "finetune", "images": "/faces"}) == "finetune"
+    assert recipe_text({}) == "?"

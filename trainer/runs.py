@@ -39,6 +39,7 @@ class RunRow:
     best_val_accuracy: float | None
     state: str
     has_model: bool
+    recipe: str = ""  # what tells runs of one preset apart: see recipe_text
 
     @property
     def resumable(self) -> bool:
@@ -103,7 +104,22 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   state.epoch if state is not None else 0,
                   int(epochs) if isinstance(epochs, int | float) and epochs else None,
                   state.best_val_accuracy if state is not None else None, status,
-                  (run / rundir.MODEL).is_file())
+                  (run / rundir.MODEL).is_file(), recipe_text(config))
+
+
+def recipe_text(config: dict) -> str:
+    """"default, distilled, mixed labels": the preset and what was changed from its defaults
+    that decides what the model learnt (runs of one preset look alike in a list otherwise)."""
+    parts = [str(config.get("preset", "?"))]
+    if config.get("teachers"):
+        parts.append("distilled")
+    if config.get("labels", "fer") != "fer":
+        parts.append(f"{config['labels']} labels")
+    if config.get("augment", "default") != "default":
+        parts.append(f"{config['augment']} augmentation")
+    if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
+        parts.append("image folder")
+    return ", ".join(parts)
 
 
 def _read_config(run: Path) -> dict:

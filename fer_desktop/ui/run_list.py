@@ -26,7 +26,7 @@ from trainer.runs import RunRow
 
 EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows here as it "
               "goes, and stays here to compare, resume or use.")
-COLUMNS = ("Started", "Preset", "Epochs", "Best PublicTest", "State")
+COLUMNS = ("Started", "Recipe", "Epochs", "Best PublicTest", "State")
 STATE_COLUMN = COLUMNS.index("State")
 
 
@@ -78,7 +78,7 @@ class RunList(QGroupBox):
             epochs = f"{row.epochs_done}/{row.epochs}" if row.epochs else str(row.epochs_done)
             best = (f"{100 * row.best_val_accuracy:.1f}%"
                     if isinstance(row.best_val_accuracy, int | float) else "-")
-            item = QTreeWidgetItem([row.started, row.preset, epochs, best, row.state])
+            item = QTreeWidgetItem([row.started, row.recipe or row.preset, epochs, best, row.state])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):
                 item.setToolTip(column, str(row.run_dir))
