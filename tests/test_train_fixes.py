@@ -85,3 +85,27 @@ def test_empty_plots_say_where_curves_come_from(qtbot):
     assert not any(hint.isVisible() for hint in curves.empty_hints)
     curves.clear()  # a new run starts: empty again
     assert all(hint.isVisible() for hint in curves.empty_hints)
+
+
+def test_the_batch_curve_breaks_at_each_epoch(qtbot):
+    """The running mean restarts every epoch; joining the epochs drew a cliff at each one."""
+    import numpy as np
+
+    from fer_desktop.ui.training_curves import within_epoch_segments
+
+    x = np.array([0.25, 0.5, 1.0, 1.25, 1.5, 2.0, 2.5])
+    y = np.array([2.0, 1.9, 1.85, 1.7, np.nan, 1.6, 1.5])
+    joined = within_epoch_segments(x, y)
+    assert joined.tolist() == [True, True, False, False, False, False, False]
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    for epoch in (1, 2):
+        for step in range(1, 5):
+            curves.add_batch(epoch, step, 4, 2.0 - epoch * 0.1 - step * 0.01)
+    curves.add_batch(3, 1, 4, None)  # a missing value: no line, no crash
+    curves.redraw()
+    path = curves.items["batch_loss"].curve.getPath()
+    kinds = ["move" if path.elementAt(i).isMoveTo() else "line"
+             for i in range(path.elementCount())]
+    # a new stroke at the first batch of epoch 2 (point 4) and at the missing value (point 8)
+    assert [i for i, kind in enumerate(kinds) if kind == "move"] == [0, 4, 8]
