@@ -151,7 +151,6 @@ class LiveView(QWidget):
         self.act_open_output_folder, self.act_blur_faces, self.act_numbers_only = (
             o.act_open_output_folder, o.act_blur_faces, o.act_numbers_only)
         self.outputs.recording_changed.connect(self.recording_changed)
-        self.outputs.recording_changed.connect(lambda _on: self._sync_frame_actions())
         self.outputs.recorder_changed.connect(self._on_recorder_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
         self._build_actions()
@@ -482,12 +481,10 @@ class LiveView(QWidget):
         self._notifier.error(message, serious=True, details=tb)
 
     def _sync_frame_actions(self) -> None:
-        """Offer only what can be done now: a screenshot needs a frame on screen, Explain a
-        face in it, Record a source (or a recording to stop)."""
+        """Offer only what can be done now (OutputControls.set_available); Explain, a face."""
         output = self._last_output
-        self.act_screenshot.setEnabled(output is not None)
+        self.outputs.set_available(frame=output is not None)
         self.act_explain.setEnabled(output is not None and bool(output.result.faces))
-        self.act_record.setEnabled(self._capture is not None or self.is_recording)
 
     # explain ----------------------------------------------------------------------------
     @property
@@ -495,8 +492,7 @@ class LiveView(QWidget):
         return self.explainer.dialog
 
     def explain_face(self) -> ExplainDialog | None:
-        """Show which parts of the face shown made the answer (computed off the GUI thread).
-        Returns the Explain window, or None with no face to explain."""
+        """Which parts of the face shown made the answer (off the GUI thread); None: no face."""
         return self.explainer.explain(self._pipeline, self._last_output,
                                       self.face_panel.current_face)
 
@@ -584,8 +580,7 @@ class LiveView(QWidget):
 
     # stats ------------------------------------------------------------------------------
     def _on_stats_timer(self) -> None:
-        output = self._last_output
-        capture = self._capture
+        output, capture = self._last_output, self._capture
         self.stats_updated.emit(self._frame_stats.take(
             faces=len(output.result.faces) if output is not None else 0,
             still=bool(output is not None and output.still),

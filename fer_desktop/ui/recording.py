@@ -110,6 +110,15 @@ class OutputControls(QObject):
             self.open_output_folder)
         self.saved_banner = SavedBanner()
         self.saved_banner.open_folder_requested.connect(self._open_folder)
+        self._frame_shown = False
+        self.recording_changed.connect(lambda _on: self.set_available(self._frame_shown))
+
+    def set_available(self, frame: bool) -> None:
+        """Grey out what cannot be done now: a screenshot needs a frame on screen, a recording
+        a source playing (or a recording to stop). Called on every frame shown."""
+        self._frame_shown = frame
+        self.act_screenshot.setEnabled(frame)
+        self.act_record.setEnabled(self._recorder is not None or self._playing())
 
     @property
     def recorder(self) -> CsvRecorder | None:
