@@ -110,3 +110,17 @@ def test_other_events_change_nothing():
                                            (0, "0:00"), (59.6, "1:00"), (3600, "1:00:00")])
 def test_durations(seconds, text):
     assert format_duration(seconds) == text
+
+
+def test_the_batch_curve_gets_a_gap_at_each_new_epoch():
+    import numpy as np
+
+    from fer_desktop.core.training_progress import gaps_between_epochs
+
+    x = np.array([0.25, 0.5, 1.0, 1.25, 1.5, 2.0, 2.5])
+    y = np.array([2.0, 1.9, 1.85, 1.7, 1.65, 1.6, 1.5])
+    gx, gy = gaps_between_epochs(x, y)
+    np.testing.assert_array_equal(gx, [0.25, 0.5, 1.0, 1.25, 1.25, 1.5, 2.0, 2.5, 2.5])
+    assert np.flatnonzero(np.isnan(gy)).tolist() == [3, 7]  # before the first batch of 2 and 3
+    assert gaps_between_epochs(x[:1], y[:1])[0].tolist() == [0.25]
+    assert len(gaps_between_epochs(np.array([]), np.array([]))[0]) == 0

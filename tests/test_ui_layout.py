@@ -166,3 +166,29 @@ def test_a_long_status_message_is_shortened_in_the_middle_not_cut(qtbot, main_wi
     assert bar.toolTip() == ""
     window.notifier.info("Short and whole")
     assert bar.currentMessage() == "Short and whole" and bar.toolTip() == ""
+
+
+def test_a_message_shown_before_the_window_fits_once_it_is_shown(qtbot):
+    """A message from start-up (the bar not shown yet) was squeezed into Qt's unshown 100 px,
+    and a shortened message stayed short when the window was widened."""
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.notifications import Notifier
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    bar.addPermanentWidget(QLabel("Model: default ensemble of 3"))
+    notifier = Notifier(bar)
+    message = "The model chosen earlier cannot be used (its folder is gone); " \
+              "using the shipped model instead of /home/someone/models/my-model"
+    notifier.info(message)
+    assert bar.currentMessage() == message  # nothing known about the room yet: whole
+    bar.resize(500, 30)
+    bar.show()
+    qtbot.waitUntil(lambda: bar.currentMessage() != message, timeout=WAIT_MS)
+    room = notifier.message_room_px()
+    assert bar.fontMetrics().horizontalAdvance(bar.currentMessage()) <= room
+    assert bar.currentMessage().startswith("The model") and bar.toolTip() == message
+    bar.resize(1600, 30)
+    qtbot.waitUntil(lambda: bar.currentMessage() == message, timeout=WAIT_MS)
+    assert bar.toolTip() == ""

@@ -32,7 +32,7 @@ from fer_desktop import __version__
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.export import CSV_COLUMNS
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS
-from fer_desktop.core.sources import open_source, read_image
+from fer_desktop.core.sources import SourceError, open_source, read_image
 from fer_desktop.resources import resource_path
 from fer_desktop.ui.about import about_text
 from fer_desktop.ui.main_window import MainWindow
@@ -314,6 +314,29 @@ def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.banner.retry_button.click()
     assert opened == [7, 7]
+
+
+def test_record_greys_out_when_the_source_dies(qtbot, main_window):
+    """Record stayed enabled after a camera was lost, then said "choose a camera first"."""
+    import threading
+
+    lost = threading.Event()
+
+    class HeldCamera(VanishingCamera):
+        def read(self):  # one frame, then wait for the test to pull the plug
+            if self._index >= 1:
+                lost.wait(WAIT_MS / 1000)
+                raise SourceError(self.description, "stopped delivering frames; reconnect it")
+            return super().read()
+
+    window = main_window(source=7, source_opener=lambda spec, **kwargs: HeldCamera())
+    live = window.live_view
+    first_frame(qtbot, window)
+    assert live.act_record.isEnabled() and live.act_screenshot.isEnabled()
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        lost.set()
+    assert not live.act_record.isEnabled()
+    assert live.act_screenshot.isEnabled()  # the last frame is still on screen
 
 
 def test_a_source_that_does_not_exist_is_named(qtbot, main_window, tmp_path):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from fer_desktop.core.trainer_events import TrainerEvent
 
 
@@ -20,6 +22,22 @@ def format_duration(seconds: float | None) -> str:
     seconds = int(round(seconds))
     hours, rest = divmod(seconds, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def gaps_between_epochs(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The batch curve with a NaN point between epochs, so that a plot breaks the line there.
+
+    The curve is a running mean that restarts every epoch; a line from the end of one epoch
+    (the mean of all its batches) to the first batch of the next drew a false cliff. Batch x
+    is ``epoch - 1 + step / steps``, so epoch e covers (e-1, e]. A NaN point, unlike a
+    per-segment mask, survives a plot's clipping and downsampling.
+
+    Returns:
+        (x, y) with one extra point (x of the new epoch's first batch, NaN) per boundary.
+    """
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    starts = np.flatnonzero(np.ceil(x[1:]) != np.ceil(x[:-1])) + 1
+    return np.insert(x, starts, x[starts]), np.insert(y, starts, np.nan)
 
 
 def _number(value: object) -> float | None:

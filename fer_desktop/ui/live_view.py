@@ -472,12 +472,14 @@ class LiveView(QWidget):
             self.video_view.set_message("No picture from this source.\nPress Retry, or choose "
                                         "another source.")
         self._notifier.error(text)
+        self.outputs.set_available(self._last_output is not None, playing=False)
         self.source_failed.emit(message)
 
     def _on_thread_errored(self, thread: CaptureThread, message: str, tb: str) -> None:
         if thread is not self._capture:
             return
         self.banner.show_message(message)
+        self.outputs.set_available(self._last_output is not None, playing=False)
         self._notifier.error(message, serious=True, details=tb)
 
     def _sync_frame_actions(self) -> None:
@@ -492,7 +494,8 @@ class LiveView(QWidget):
         return self.explainer.dialog
 
     def explain_face(self) -> ExplainDialog | None:
-        """Which parts of the face shown made the answer (off the GUI thread); None: no face."""
+        """Show which parts of the face shown made the answer (computed off the GUI thread).
+        Returns the Explain window, or None with no face to explain."""
         return self.explainer.explain(self._pipeline, self._last_output,
                                       self.face_panel.current_face)
 
@@ -503,13 +506,10 @@ class LiveView(QWidget):
         Opens a :class:`FileAnalysisDialog` with the progress and, at the end, the chart; the
         CSV goes to the output folder. Returns the dialog, or None when no video was chosen.
         """
-        video = self._spec if is_video_path(self._spec) else None
-        if video is None:
-            path = self.source_picker.ask_open_file("Analyse a video",
-                                                    dialog_filter("Videos", VIDEO_SUFFIXES))
-            if not path:
-                return None
-            video = path
+        video = self._spec if is_video_path(self._spec) else self.source_picker.ask_open_file(
+            "Analyse a video", dialog_filter("Videos", VIDEO_SUFFIXES))
+        if not video:
+            return None
         video = Path(video)
         classifier = self._pipeline.classifier if self._pipeline is not None else None
         model_dir = classifier.model_dir if isinstance(classifier, EmotionClassifier) \

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from fer_desktop.core.gui_wording import for_window
@@ -34,8 +34,9 @@ class Notifier(QObject):
         self.last_error: str = ""
         self.last_info: str = ""
         self._box: QMessageBox | None = None
-        # the whole of a shortened message stays in the tooltip only while it is shown
-        status_bar.messageChanged.connect(lambda text: text or status_bar.setToolTip(""))
+        self._message = ("", "", 0)  # (whole, shown, timeout): refitted when the bar resizes
+        status_bar.messageChanged.connect(self._on_message_changed)
+        status_bar.installEventFilter(self)
 
     def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS) -> None:
         """A short, transient message in the status bar."""
@@ -68,8 +69,10 @@ class Notifier(QObject):
 
     def message_room_px(self) -> int:
         """The width the status bar leaves its messages: up to its first permanent widget
-        (0 before the bar is laid out)."""
+        (0 while the bar is not shown: its size means nothing yet)."""
         bar = self._status_bar
+        if not bar.isVisible():
+            return 0
         lefts = [child.geometry().x() for child in
                  bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
                  if child.isVisible()]
@@ -86,7 +89,24 @@ class Notifier(QObject):
         if room > 0 and bar.fontMetrics().horizontalAdvance(message) > room:
             shown = bar.fontMetrics().elidedText(message, Qt.TextElideMode.ElideMiddle, room)
         bar.setToolTip(message if shown != message else "")
+        self._message = (message, shown, timeout_ms)
         bar.showMessage(shown, timeout_ms)
+
+    def _on_message_changed(self, text: str) -> None:
+        if not text:  # the message timed out or was cleared: so is its tooltip
+            self._status_bar.setToolTip("")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """Fit the message on screen to the bar again when the window is shown or resized."""
+        if watched is self._status_bar and event.type() in (QEvent.Type.Show,
+                                                              QEvent.Type.Resize):
+            QTimer.singleShot(0, self._refit)  # after the layout has placed the labels
+        return False
+
+    def _refit(self) -> None:
+        whole, shown, timeout_ms = self._message
+        if whole and self._status_bar.currentMessage() == shown:
+            self._show_in_bar(whole, timeout_ms)  # the timeout starts again: a small price
 
     def _show_dialog(self, message: str, details: str) -> None:
         # open(), not exec(): the dialog must not block the capture thread's signals or tests.

@@ -113,12 +113,14 @@ class OutputControls(QObject):
         self._frame_shown = False
         self.recording_changed.connect(lambda _on: self.set_available(self._frame_shown))
 
-    def set_available(self, frame: bool) -> None:
+    def set_available(self, frame: bool, playing: bool | None = None) -> None:
         """Grey out what cannot be done now: a screenshot needs a frame on screen, a recording
-        a source playing (or a recording to stop). Called on every frame shown."""
+        a source playing (or a recording to stop). Called on every frame shown; ``playing``
+        False when the source has just failed (its thread may not have ended yet)."""
         self._frame_shown = frame
+        playing = self._playing() if playing is None else playing
         self.act_screenshot.setEnabled(frame)
-        self.act_record.setEnabled(self._recorder is not None or self._playing())
+        self.act_record.setEnabled(self._recorder is not None or playing)
 
     @property
     def recorder(self) -> CsvRecorder | None:

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from fer_desktop.core.training_progress import gaps_between_epochs
 from trainer.runs import RunCurves, number_or_nan
 
 EMPTY_HINT = ("No curves yet. They appear here during a training, or when you click a run "
@@ -48,21 +49,6 @@ class _Series:
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         return self._x[:self.n], self._y[:self.n]
-
-
-def within_epoch_segments(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Which neighbouring batch points to join: both finite and in the same epoch.
-
-    The batch curve is a running mean that restarts every epoch; a line from the end of one
-    epoch (the mean of all its batches) to the first batch of the next drew a false cliff at
-    every epoch boundary. Batch x is ``epoch - 1 + step / steps``: epoch e covers (e-1, e].
-    """
-    if len(x) < 2:
-        return np.zeros(len(x), bool)
-    epoch = np.ceil(x)
-    finite = np.isfinite(y)
-    joined = (epoch[:-1] == epoch[1:]) & finite[:-1] & finite[1:]
-    return np.append(joined, False)  # pyqtgraph: one flag per point, the last one unused
 
 
 class TrainingCurves(QWidget):
@@ -191,8 +177,9 @@ class TrainingCurves(QWidget):
         self._dirty = False
         for key, series in self.series.items():
             x, y = series.data()
-            connect = within_epoch_segments(x, y) if key == "batch_loss" else "finite"
-            self.items[key].setData(x.copy(), y.copy(), connect=connect)
+            if key == "batch_loss":  # its running mean restarts each epoch: no line between
+                x, y = gaps_between_epochs(x, y)
+            self.items[key].setData(x.copy(), y.copy(), connect="finite")
         empty = not any(series.n for series in self.series.values())
         for hint in self.empty_hints:
             hint.setVisible(empty)
