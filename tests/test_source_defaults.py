@@ -44,3 +44,30 @@ def test_analyze_refuses_a_minimum_face_of_zero(tmp_path, capsys):
     with pytest.raises(SystemExit):
         analyze_main([str(tmp_path), "--out", str(tmp_path / "r.csv"), "--min-face", "0"])
     assert "--min-face must be between 1 and 4096" in capsys.readouterr().err
+
+
+def test_the_cameras_auto_minimum_grows_with_the_frame(sample_bgr):
+    """1280x720 cameras were searched at 32 px, four times the work of 640x480 (28 ms a
+    frame); Auto now means 32 px of a 640-px-wide frame."""
+    import cv2
+    from ui_helpers import StubClassifier
+
+    from fer_desktop.core.pipeline import FacePipeline, scaled_min_face_px
+
+    assert scaled_min_face_px(32, 640) == 32 and scaled_min_face_px(32, 1280) == 64
+    assert scaled_min_face_px(32, 320) == 32  # never smaller than asked
+    auto = options_for("camera", PipelineOptions())
+    assert auto.scale_min_face and auto.min_face_px == 32
+    assert not options_for("camera", PipelineOptions(), min_face_px=40).scale_min_face
+    assert not options_for("camera", PipelineOptions(), min_face_px=24).scale_min_face
+    assert not options_for("video", PipelineOptions()).scale_min_face
+    pipeline = FacePipeline.from_classifier(StubClassifier(happy=0.9), auto)
+    small = cv2.resize(sample_bgr, (640, 480))
+    large = cv2.resize(sample_bgr, (1280, 720))
+    assert pipeline.process(large).faces and pipeline.detector_min_face_px == 64
+    assert pipeline.detector.min_face_px == 64
+    assert pipeline.process(small).faces and pipeline.detector_min_face_px == 32
+    chosen = FacePipeline.from_classifier(
+        StubClassifier(happy=0.9), options_for("camera", PipelineOptions(), min_face_px=40))
+    chosen.process(large)
+    assert chosen.detector_min_face_px == 40  # the user's own minimum is kept as typed

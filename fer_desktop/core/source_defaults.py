@@ -5,7 +5,9 @@ camera looks for faces of 32 px and up (YuNet then sees a 640x480 frame at 320x2
 the eyes of known faces every 5th frame. A smaller minimum face chosen for a camera keeps that
 every-frame pass and adds the live small-face schedule (detectors/schedule.py: one tile of the
 frame per frame at the detail the smaller faces need, the faces found followed in between)
-instead of YuNet at full size every frame, which would take several frame budgets. A video
+instead of YuNet at full size every frame, which would take several frame budgets. The
+camera's Auto minimum is 32 px of a 640-px-wide frame and grows with wider frames (64 px at
+1280x720: the same people, at the same distance, for the cost of a 640x480 frame). A video
 file plays in real time in the window but can take longer in ``analyze``, so it looks for
 faces of 20 px, eyes also every 5th frame (a head's tilt changes slowly): at 24 px, faces
 just above the minimum were missed (82% found at 24-32 px; at 20 px 99%, for 4 ms more a
@@ -33,15 +35,18 @@ class SourceDefaults:
     """min_face_px: smallest face width to find (frame pixels). level_every: look for the
     eyes every this many frames (1: every frame). schedule_smaller: a smaller minimum face
     chosen by the user is found by the live small-face schedule, min_face_px staying the
-    whole frame's every-frame minimum."""
+    whole frame's every-frame minimum. scale_with_frame: min_face_px is for a 640-px-wide
+    frame and grows with wider ones, unless the user chose a minimum."""
 
     min_face_px: int
     level_every: int
     schedule_smaller: bool = False
+    scale_with_frame: bool = False
 
 
 SOURCE_DEFAULTS = {
-    "camera": SourceDefaults(min_face_px=32, level_every=5, schedule_smaller=True),
+    "camera": SourceDefaults(min_face_px=32, level_every=5, schedule_smaller=True,
+                             scale_with_frame=True),
     "video": SourceDefaults(min_face_px=20, level_every=5),
     "image": SourceDefaults(min_face_px=16, level_every=1),
 }
@@ -72,6 +77,7 @@ def options_for(kind: str, options: PipelineOptions,
     chosen = defaults_for(kind)
     if min_face_px and min_face_px < chosen.min_face_px and chosen.schedule_smaller:
         return replace(options, min_face_px=chosen.min_face_px, small_face_px=min_face_px,
-                       level_every=chosen.level_every)
+                       level_every=chosen.level_every, scale_min_face=False)
     return replace(options, min_face_px=min_face_px or chosen.min_face_px,
-                   level_every=chosen.level_every, small_face_px=None)
+                   level_every=chosen.level_every, small_face_px=None,
+                   scale_min_face=chosen.scale_with_frame and not min_face_px)

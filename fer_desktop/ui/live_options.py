@@ -125,8 +125,9 @@ class OptionsBox(QGroupBox):
         self.min_face_spin.setSpecialValueText("Auto (by source)")
         self.min_face_spin.setToolTip(
             "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
-            "takes longer (YuNet looks at the frame in more detail). Auto: 32 px for a camera, "
-            "20 px for a video, 16 px for photos. Under 32 px a camera searches one part of "
+            "takes longer (YuNet looks at the frame in more detail). Auto: 32 px for a camera "
+            "(of a 640-px-wide picture; 64 px of a 1280-px one), 20 px for a video, 16 px for "
+            "photos. Under 32 px a camera searches one part of "
             "the frame per frame for the smaller faces: found within about half a second")
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
