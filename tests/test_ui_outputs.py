@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import test_ui_window
 from ui_helpers import SAMPLE
+
+from fer_desktop.core.export import CSV_COLUMNS
 
 WAIT_MS = test_ui_window.WAIT_MS
 main_window = test_ui_window.main_window
@@ -83,3 +86,21 @@ def test_screenshot_json_names_the_model(qtbot, main_window):
     png = live.take_screenshot()
     sidecar = json.loads(png.with_suffix(".json").read_text())
     assert sidecar["model"] == "stub" and sidecar["app_version"] == __version__
+
+
+def test_recording_a_still_image_writes_its_faces(qtbot, main_window):
+    """A still image sends no more frames: its recording was a CSV with a header only."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    path = live.recorder.path
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()  # the button, not LiveView.stop_recording
+    rows = list(csv.reader(path.open()))
+    assert len(rows) >= 2 and rows[1][CSV_COLUMNS.index("label") + 1] == "happy"
+    # stopped with the button, the banner names the CSV (it kept showing the last screenshot)
+    banner = live.outputs.saved_banner
+    assert banner.path == path and "Recording saved" in banner.label.text()

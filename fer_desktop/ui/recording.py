@@ -250,6 +250,18 @@ class OutputControls(QObject):
         if recorder is None:
             self.set_record_checked(False)
             return None
+        on_screen = self._frame()
+        if on_screen is not None:
+            # The frame on screen opens the file: a still image or a paused video sends no
+            # more frames, and its recording was an empty CSV. (The capture thread gets the
+            # recorder only below, so nothing writes at the same time.)
+            try:
+                recorder.write(on_screen.result, on_screen.source)
+            except (OSError, ExportError) as exc:
+                recorder.close()
+                self._notifier.error(f"Could not write the recording {recorder.path}: {exc}")
+                self.set_record_checked(False)
+                return None
         self._recorder = recorder
         self.recorder_changed.emit(recorder)
         self._started = time.monotonic()
@@ -286,7 +298,9 @@ class OutputControls(QObject):
         if checked and self._recorder is None:
             self.start()
         elif not checked and self._recorder is not None:
-            self.stop()
+            path = self.stop()  # the button: the banner names the file, as for a screenshot
+            if path is not None:
+                self.show_saved("Recording saved", path)
 
     def set_record_checked(self, checked: bool) -> None:
         blocker = QSignalBlocker(self.act_record)
