@@ -246,3 +246,17 @@ def test_the_way_back_named_in_the_dialog_is_in_the_file_menu(qtbot, make_window
     assert "Model menu" not in heading
     for item in WAY_BACK:
         assert item in items and f"File > {item}" in heading
+
+
+def test_the_model_in_use_is_not_compared_with_itself(qtbot, make_window, settings, tmp_path):
+    """File > Use the shipped model while it was in use asked "switch?" between two
+    identical columns."""
+    asked, loaded = [], []
+    window = make_window(settings, classifier_loader=lambda path: loaded.append(path),
+                         confirm_switch=lambda q: asked.append(q) or True)
+    in_use = window.classifier
+    in_use.model_dir = tmp_path / "the-one-in-use"
+    window.use_model(tmp_path / "the-one-in-use")
+    assert "already in use" in window.notifier.last_info
+    qtbot.wait(100)
+    assert not loaded and not asked and window.classifier is in_use

@@ -288,6 +288,10 @@ class MainWindow(QMainWindow):
         old model stays.
         """
         path = Path(model_dir)
+        in_use = getattr(self._classifier, "model_dir", None)
+        if in_use is not None and Path(in_use).resolve() == path.resolve():
+            self.notifier.info(f"{model_line(self._classifier)} is already in use")
+            return  # comparing a model with itself only asked a question with no answer
         doing = "comparing with" if self._classifier is not None else "loading"
         self.model_label.setText(f"Model: {doing} {path.name or path}...")
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
