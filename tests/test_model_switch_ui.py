@@ -194,6 +194,23 @@ def test_a_better_model_makes_switching_the_default(qtbot):
     assert dialog.warnings.isHidden() and dialog.switch_button.isDefault()
 
 
+def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
+    """ "in use: default ensemble of 3" was cut in the middle to "se: default ensemble"."""
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    long_name = "default ensemble of 3 (distilled, mixed labels, robust augmentation)"
+    comparison = compare_on_faces(PatternClassifier(long_name, HAPPY),
+                                  PatternClassifier(long_name), faces, labels, "ten faces")
+    dialog = CompareDialog(comparison, long_name)
+    qtbot.addWidget(dialog)
+    header = dialog.table.horizontalHeader()
+    for column, role in enumerate(("in use", "new")):
+        item = dialog.table.horizontalHeaderItem(column)
+        first_line = item.text().split("\n")[0]
+        assert first_line == role
+        assert header.fontMetrics().horizontalAdvance(first_line) < header.sectionSize(column)
+        assert item.toolTip() == f"{role}: {long_name}"
+
+
 def test_no_common_test_faces_is_said_and_keeping_is_the_default(qtbot):
     dialog = CompareDialog(None, "some run")
     qtbot.addWidget(dialog)

@@ -101,8 +101,12 @@ class CompareDialog(QDialog):
         layout.addWidget(self.heading)
         emotions = comparison.emotions
         self.table.setRowCount(1 + len(emotions))
-        self.table.setHorizontalHeaderLabels([f"in use: {comparison.current.name}",
-                                              f"new: {comparison.candidate.name}"])
+        # two lines: "in use" / "new" stay readable however long the names (on one line the
+        # header cut them away in the middle)
+        names = (f"in use\n{comparison.current.name}", f"new\n{comparison.candidate.name}")
+        self.table.setHorizontalHeaderLabels(list(names))
+        for column, name in enumerate(names):
+            self.table.horizontalHeaderItem(column).setToolTip(name.replace("\n", ": "))
         self.table.setVerticalHeaderLabels(["right overall", *emotions])
         rows = [(comparison.current.accuracy, comparison.candidate.accuracy)]
         rows += [(comparison.current.recall.get(e), comparison.candidate.recall.get(e))
