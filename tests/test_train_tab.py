@@ -15,6 +15,7 @@ from trainer_helpers import make_run_folder
 
 from fer_desktop.ui import trainer_process as tp
 from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 from fer_desktop.ui.train_tab import TrainTab
 from trainer.config import PRESETS, TrainConfig
 from trainer.runs import read_run_curves
@@ -343,6 +344,9 @@ def test_an_empty_run_folder_says_how_runs_get_there(qtbot, tab, tmp_path):
     tab.refresh_runs()
     assert tab.run_list.tree.isHidden() and not tab.run_list.empty_label.isHidden()
     assert "Press Start" in tab.run_list.empty_label.text()
+    # readable: it was drawn disabled, 1.6:1 on the window's grey
+    assert tab.run_list.empty_label.isEnabled()
+    assert HELP_TEXT_COLOUR in tab.run_list.empty_label.styleSheet()  # 6:1, test_ui_a11y
     make_run_folder(tmp_path / "runs", "20260101-120000-default",
                     {"epoch": 1, "epochs": 2, "status": "stopped"})
     tab.refresh_runs()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 from trainer.rundir import FAILED
 from trainer.runs import RunRow
 
@@ -55,7 +56,7 @@ class RunList(QGroupBox):
         self.empty_label = QLabel(EMPTY_TEXT)  # an empty table says nothing about why
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setEnabled(False)  # drawn in the style's quiet colour
+        self.empty_label.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")  # quiet, yet readable
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
         layout.addWidget(self.empty_label)
