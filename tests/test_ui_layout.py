@@ -192,3 +192,30 @@ def test_a_message_shown_before_the_window_fits_once_it_is_shown(qtbot):
     bar.resize(1600, 30)
     qtbot.waitUntil(lambda: bar.currentMessage() == message, timeout=WAIT_MS)
     assert bar.toolTip() == ""
+
+
+def test_a_message_is_refitted_when_a_permanent_label_grows(qtbot):
+    """The model's line grows once the model has loaded; the message fitted before ran under
+    it ("...(PrivateTest 6" over "FPS")."""
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.notifications import Notifier
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    model = QLabel("Model: loading...")
+    bar.addPermanentWidget(model)
+    bar.resize(700, 30)
+    bar.show()
+    notifier = Notifier(bar)
+    qtbot.wait(50)
+    notifier.info("Screenshot saved to /home/someone/Pictures/FER Desktop/screenshots/"
+                  "2026-12-02/fer-20261202-011500-123.png")
+    model.setText("Model: default ensemble of 3, distilled, mixed labels (PrivateTest 69.5%)")
+
+    def fits() -> bool:
+        shown = bar.currentMessage()
+        return shown.startswith("Screenshot") and model.geometry().x() < 500 \
+            and bar.fontMetrics().horizontalAdvance(shown) <= notifier.message_room_px()
+
+    qtbot.waitUntil(fits, timeout=3000)  # well before the message's own 6 s timeout

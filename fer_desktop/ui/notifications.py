@@ -97,9 +97,10 @@ class Notifier(QObject):
             self._status_bar.setToolTip("")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        """Fit the message on screen to the bar again when the window is shown or resized."""
-        if watched is self._status_bar and event.type() in (QEvent.Type.Show,
-                                                              QEvent.Type.Resize):
+        """Fit the message on screen to the bar again when the window is shown or resized,
+        or a permanent label grows (the model's name once it has loaded)."""
+        if watched is self._status_bar and event.type() in (
+                QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             QTimer.singleShot(0, self._refit)  # after the layout has placed the labels
         return False
 
