@@ -509,3 +509,16 @@ def test_the_whole_face_panel_shows_without_scrolling(qtbot, main_window, size):
     legend_bottom = panel.legend.mapTo(viewport, panel.legend.rect().bottomLeft()).y()
     assert legend_bottom <= viewport.height()
     assert panel._plot.height() >= 160
+
+
+def test_changing_an_option_keeps_a_still_images_face_number(qtbot, main_window):
+    """Each option change re-analysed the photo as new faces: its only face became #7."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    import dataclasses
+
+    for smoothing in (0.0, 1.0, 0.5):
+        with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as shown:
+            live.set_options(dataclasses.replace(live.options, smoothing_s=smoothing))
+        assert [face.track_id for face in shown.args[0].result.faces] == [1]

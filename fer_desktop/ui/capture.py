@@ -323,7 +323,9 @@ class CaptureThread(QThread):
                 if at_end or (paused and not show_next):
                     if stale and last_frame is not None:
                         stale = False
-                        self._pipeline.reset()  # same frame, new options: no blending
+                        # same frame, new options: no blending, and the same faces keep
+                        # their numbers (a still image's only face had become #7)
+                        self._pipeline.reset(restart_ids=True)
                         self._publish(last_frame, last_image, description, is_live, still)
                         continue
                     self._flush_recorder()  # idle: nothing may wait in a buffer meanwhile
@@ -398,7 +400,7 @@ class CaptureThread(QThread):
         except SourceError as exc:
             log.warning("%s", exc)
             return False
-        self._pipeline.reset()  # no smoothing across the jump
+        self._pipeline.reset(restart_ids=True)  # no smoothing across the jump; from #1 again
         if self._clock is not None:
             self._clock.restart()
         return True
