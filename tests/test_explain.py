@@ -66,7 +66,7 @@ def test_explain_the_face_shown_from_the_panel(qtbot, main_window):
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     live.face_panel.explain_button.click()
-    dialog = live.explain_dialog
+    dialog = live.explainer.dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
     assert "happy 70%" in dialog.title.text()

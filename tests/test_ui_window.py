@@ -522,3 +522,17 @@ def test_changing_an_option_keeps_a_still_images_face_number(qtbot, main_window)
         with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as shown:
             live.set_options(dataclasses.replace(live.options, smoothing_s=smoothing))
         assert [face.track_id for face in shown.args[0].result.faces] == [1]
+
+
+def test_a_source_that_fails_is_not_opened_again_at_the_next_launch(qtbot, main_window,
+                                                                   settings, tmp_path):
+    """A broken file was remembered as chosen and reopened into its error at every launch."""
+    broken = tmp_path / "not-a-video.mp4"
+    broken.write_text("this is text, not a video")
+    window = main_window(source=str(SAMPLE), source_opener=open_source)
+    live = window.live_view
+    first_frame(qtbot, window)
+    assert Path(str(settings.source)) == SAMPLE
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        live.set_source(str(broken))
+    assert Path(str(settings.source)) == SAMPLE  # the last source that opened

@@ -125,6 +125,7 @@ class LiveView(QWidget):
         self._options = options
         self._cli_source = source
         self._spec: int | str | Path | None = None
+        self._remember: int | str | Path | None = None  # saved in the settings once it opens
         self._pipeline: FacePipeline | None = None
         self._loading = False
         self._cameras: list[int] | None = None
@@ -310,7 +311,7 @@ class LiveView(QWidget):
                 self._notifier.info(f"The last source {remembered} is gone; choose another.")
         if spec is not None:
             self._spec = normalise_source(spec)
-            self._settings.source = self._spec  # a command-line choice is remembered too
+            self._remember = self._spec  # a command-line choice is remembered too
             self.source_picker.show_source(self._spec)
 
     def _on_pipeline_loaded(self, pipeline: FacePipeline) -> None:
@@ -360,8 +361,8 @@ class LiveView(QWidget):
         """Switch to this source: stop the current capture, start a new one."""
         spec = normalise_source(spec)
         self._spec = spec
-        if remember:
-            self._settings.source = spec
+        if remember:  # once it opens (a Retry that works remembers it too)
+            self._remember = spec
         self.source_picker.show_source(spec)
         self.stack.setCurrentWidget(self.video_view)
         self.banner.hide()
@@ -438,6 +439,8 @@ class LiveView(QWidget):
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
         spec = self._spec
+        if spec is not None and spec == self._remember:  # a broken file is not reopened
+            self._settings.source = spec                  # at the next launch
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
 
@@ -489,10 +492,6 @@ class LiveView(QWidget):
         self.act_explain.setEnabled(output is not None and bool(output.result.faces))
 
     # explain ----------------------------------------------------------------------------
-    @property
-    def explain_dialog(self) -> ExplainDialog | None:
-        return self.explainer.dialog
-
     def explain_face(self) -> ExplainDialog | None:
         """Show which parts of the face shown made the answer (computed off the GUI thread).
         Returns the Explain window, or None with no face to explain."""
