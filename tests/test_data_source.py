@@ -84,3 +84,26 @@ def test_a_missing_folder_is_said_without_starting(tab, monkeypatch):
     tab.data_source.folder_edit.setText("")
     tab.form.start_button.click()
     assert "Choose the image folder" in tab.form.message.text()
+
+
+def test_runs_and_collected_faces_go_to_one_app_folder(qtbot, tmp_path, monkeypatch):
+    """Qt's AppDataLocation named the app twice: .../FER Desktop/FER Desktop/runs."""
+    from PySide6.QtCore import QCoreApplication
+
+    from fer_desktop import APP_NAME
+    from fer_desktop.ui.settings import app_data_folder, default_collect_folder
+    from fer_desktop.ui.train_form import default_runs_folder
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    names = QCoreApplication.organizationName(), QCoreApplication.applicationName()
+    QCoreApplication.setOrganizationName(APP_NAME)  # as the app sets them (ui/app.py)
+    QCoreApplication.setApplicationName(APP_NAME)
+    try:
+        assert default_runs_folder() == tmp_path / APP_NAME / "runs"
+        assert default_collect_folder() == tmp_path / APP_NAME / "collected faces"
+        earlier = tmp_path / APP_NAME / APP_NAME  # made by an earlier version: kept
+        earlier.mkdir(parents=True)
+        assert app_data_folder() == earlier
+    finally:
+        QCoreApplication.setOrganizationName(names[0])
+        QCoreApplication.setApplicationName(names[1])

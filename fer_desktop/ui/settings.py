@@ -68,10 +68,23 @@ def default_output_folder() -> Path:
     return Path(pictures or Path.home()) / APP_NAME
 
 
+def app_data_folder() -> Path:
+    """<the user's data folder>/FER Desktop: runs and collected faces, unless chosen.
+
+    Qt's AppDataLocation is <data>/<organisation>/<application>, "FER Desktop/FER Desktop"
+    here; a folder an earlier version made there is kept, so that nothing seems lost.
+    """
+    earlier = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    if earlier and Path(earlier).name == APP_NAME and Path(earlier).parent.name == APP_NAME \
+            and Path(earlier).is_dir():
+        return Path(earlier)
+    data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(data) / APP_NAME if data else Path.home() / ".fer-desktop"
+
+
 def default_collect_folder() -> Path:
     """<app data>/collected faces: the Collect mode's dataset unless the user chose another."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".fer-desktop") / "collected faces"
+    return app_data_folder() / "collected faces"
 
 
 def _as_bool(value: object, default: bool) -> bool:

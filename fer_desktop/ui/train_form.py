@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fer_desktop.ui.settings import TrainFormValues
+from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
 
 LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
@@ -40,8 +40,7 @@ def default_runs_folder() -> Path:
     A double-clicked app's working directory is arbitrary (often / or the bundle); the
     user's application-data folder is stable and writable.
     """
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".fer-desktop") / "runs"
+    return app_data_folder() / "runs"
 
 
 HELP_TEXT_COLOUR = "#595959"  # grey, yet 6:1 on the window's background (WCAG asks 4.5:1)
