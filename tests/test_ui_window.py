@@ -411,7 +411,8 @@ def test_the_shipped_model_labels_the_sample(qtbot, main_window):
 
 def test_about_lists_versions_and_licences():
     text = about_text("stub (PrivateTest 50.0%)")
-    for name in ("FER Desktop", "Qt", "PySide6", "OpenCV", "LiteRT", "NumPy"):
+    for name in ("FER Desktop", "Qt", "PySide6", "OpenCV", "LiteRT", "NumPy",
+                 "TensorFlow (Train tab)", "Keras"):  # the Train tab runs on TensorFlow
         assert name in text
     assert "LGPL" in text and "Apache 2.0" in text and "public domain" in text
     assert "Model: stub" in text

@@ -23,6 +23,8 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("NumPy", ("numpy",), "BSD 3-Clause"),
     ("pyqtgraph", ("pyqtgraph",), "MIT"),
     ("superqt", ("superqt",), "BSD 3-Clause"),
+    ("TensorFlow (Train tab)", ("tensorflow", "tensorflow-cpu"), "Apache 2.0"),
+    ("Keras (Train tab)", ("keras",), "Apache 2.0"),
 )
 
 NOTICES = (
