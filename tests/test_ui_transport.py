@@ -147,3 +147,17 @@ def test_a_looping_video_shows_its_position_within_its_length(qtbot, main_window
     assert out.result.index >= 8
     assert live.transport.slider.value() <= 7
     assert live.transport.slider.value() == round(out.result.timestamp_s * 40.0)
+
+
+def test_a_paused_video_says_paused_in_the_status_bar(qtbot, main_window, tmp_path):
+    """A paused video showed "FPS 0.0" and "every 1096 ms", which read as a fault."""
+    video = make_video(tmp_path / "clip.avi", frames=200, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.transport.play_button.click()
+    qtbot.waitUntil(lambda: live.capture.paused, timeout=WAIT_MS)
+    with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS,
+                          check_params_cb=lambda stats: stats.paused):
+        pass
+    assert window.fps_label.text() == "paused" and "every" not in window.latency_label.text()

@@ -21,7 +21,7 @@ class LiveStats:
     read to its annotated copy ready. interval_ms: mean time between processed frames. faces:
     in the latest frame. still: the source is a still image (fps means nothing then).
     dropped: frames replaced before they were painted, since the source opened.
-    running: a capture thread is running.
+    running: a capture thread is running. paused: a video is paused (no frames is no news).
     """
 
     fps: float = 0.0
@@ -31,6 +31,7 @@ class LiveStats:
     still: bool = False
     dropped: int = 0
     running: bool = False
+    paused: bool = False
 
 
 def _mean(values: list[float]) -> float | None:
@@ -61,13 +62,13 @@ class FrameStats:
             self._gaps.append(interval_ms)
 
     def take(self, *, faces: int = 0, still: bool = False, dropped: int = 0,
-             running: bool = False) -> LiveStats:
+             running: bool = False, paused: bool = False) -> LiveStats:
         """The statistics since the previous call; starts a new interval."""
         now = self._clock()
         elapsed = max(1e-6, now - self._start)
         stats = LiveStats(fps=self._frames / elapsed, latency_ms=_mean(self._latency),
                           interval_ms=_mean(self._gaps), faces=faces, still=still,
-                          dropped=dropped, running=running)
+                          dropped=dropped, running=running, paused=paused)
         self._start = now
         self._frames = 0
         self._latency.clear()

@@ -584,7 +584,8 @@ class LiveView(QWidget):
             faces=len(output.result.faces) if output is not None else 0,
             still=bool(output is not None and output.still),
             dropped=capture.dropped if capture is not None else 0,
-            running=capture is not None and capture.isRunning()))
+            running=capture is not None and capture.isRunning(),
+            paused=capture is not None and capture.seekable and capture.paused))
 
     # shutdown ---------------------------------------------------------------------------
     def shutdown(self) -> None:
