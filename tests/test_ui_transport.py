@@ -161,3 +161,16 @@ def test_a_paused_video_says_paused_in_the_status_bar(qtbot, main_window, tmp_pa
                           check_params_cb=lambda stats: stats.paused):
         pass
     assert window.fps_label.text() == "paused" and "every" not in window.latency_label.text()
+
+
+def test_analysing_a_broken_video_says_so_without_an_empty_dialog(qtbot, main_window,
+                                                                   tmp_path):
+    broken = tmp_path / "not-a-video.mp4"
+    broken.write_text("this is text, not a video")
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.source_picker.ask_open_file = lambda *args: str(broken)
+    assert live.analyse_whole_file() is None
+    assert "Cannot analyse the video" in window.notifier.last_error
+    assert str(broken) in window.notifier.last_error and not live.analyses.dialogs

@@ -40,6 +40,7 @@ from fer_desktop.core.file_analysis import (
     emotion_series,
 )
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.sources import open_source
 from fer_desktop.ui.face_panel import EMOTION_COLORS
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
@@ -273,17 +274,25 @@ class FileAnalysisDialog(QDialog):
 class AnalysisDialogs(QObject):
     """The whole-file analyses the Live tab has open; each dialog is forgotten once closed
     and finished, and all are stopped when the window closes. ``on_saved(csv_path)`` is
-    called for each analysis written."""
+    called for each analysis written; ``on_error(message)`` when a video cannot be opened."""
 
-    def __init__(self, on_saved: Callable[[Path], None], parent: QWidget) -> None:
+    def __init__(self, on_saved: Callable[[Path], None], parent: QWidget,
+                 on_error: Callable[[str], None] = lambda message: None) -> None:
         super().__init__(parent)
         self._on_saved = on_saved
+        self._on_error = on_error
         self._parent = parent
         self.dialogs: list[FileAnalysisDialog] = []
 
     def open(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
-             numbers_only: bool = False) -> FileAnalysisDialog:
-        """Show a dialog and start analysing ``video`` into ``out_csv``."""
+             numbers_only: bool = False) -> FileAnalysisDialog | None:
+        """Show a dialog and start analysing ``video`` into ``out_csv``; None, with the reason
+        given to ``on_error``, when the video cannot be opened."""
+        try:  # a broken file gets one sentence, not a big empty dialog with an error line
+            open_source(video).close()
+        except SourceError as exc:
+            self._on_error(for_window(f"Cannot analyse the video: {exc}"))
+            return None
         dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self._parent,
                                     numbers_only=numbers_only)
         dialog.finished_analysis.connect(lambda result: self._on_saved(result.csv_path))

@@ -137,7 +137,7 @@ class LiveView(QWidget):
         self._frame_stats = FrameStats()
         self._closing = False
         self.analyses = AnalysisDialogs(
-            lambda path: self.outputs.show_saved("Analysis saved", path), self)
+            lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
 
         self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
         self.outputs.bind(lambda: self._pipeline.classifier if self._pipeline else None,
