@@ -76,6 +76,9 @@ def test_empty_plots_say_where_curves_come_from(qtbot):
     curves.resize(900, 400)
     curves.show()
     assert all(hint.isVisible() and "appear here" in hint.text() for hint in curves.empty_hints)
+    axes = [plot.getPlotItem().getAxis(side) for plot in (curves.loss_plot, curves.accuracy_plot)
+            for side in ("left", "bottom")]
+    assert not any(axis.isVisible() for axis in axes)  # their ticks ran under the hint
     for hint, plot in zip(curves.empty_hints, (curves.loss_plot, curves.accuracy_plot),
                           strict=True):
         assert plot.geometry().contains(hint.geometry())  # over its own plot
@@ -83,6 +86,7 @@ def test_empty_plots_say_where_curves_come_from(qtbot):
     curves.add_batch(1, 1, 10, 1.9)
     curves.redraw()
     assert not any(hint.isVisible() for hint in curves.empty_hints)
+    assert all(axis.isVisible() for axis in axes)
     curves.clear()  # a new run starts: empty again
     assert all(hint.isVisible() for hint in curves.empty_hints)
 

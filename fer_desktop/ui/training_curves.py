@@ -90,7 +90,8 @@ class TrainingCurves(QWidget):
                 item.setClipToView(True)
             self.series[key] = _Series()
             self.items[key] = item
-        self._dirty = False
+        self._dirty = True
+        self.redraw()  # the empty state: hints, no axes
 
     @staticmethod
     def _plot(title: str, label: str) -> pg.PlotWidget:
@@ -183,3 +184,6 @@ class TrainingCurves(QWidget):
         empty = not any(series.n for series in self.series.values())
         for hint in self.empty_hints:
             hint.setVisible(empty)
+        for plot in (self.loss_plot, self.accuracy_plot):  # empty axes (0.2 to 0.8 "epochs")
+            for axis in ("left", "bottom"):                 # said nothing and ran under the
+                plot.getPlotItem().showAxis(axis, not empty)  # hint in a small window
