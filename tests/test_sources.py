@@ -328,3 +328,16 @@ def test_times_by_count_follow_seek_and_skip_without_file_times(tmp_path):
     fake.read_count = 1
     assert source.read().timestamp_s == pytest.approx(1 / 30)
     assert source.fps_assumed
+
+
+def test_the_source_at_launch(tmp_path):
+    from fer_desktop.core.sources import initial_source
+
+    video = tmp_path / "clip.avi"
+    video.write_bytes(b"x")
+    assert initial_source("0", str(video)) == (0, "")  # the command line wins
+    assert initial_source(None, str(video)) == (str(video), "")
+    assert initial_source(None, 2) == (2, "")
+    spec, note = initial_source(None, str(tmp_path / "moved.avi"))
+    assert spec is None and "moved.avi is gone" in note
+    assert initial_source(None, None) == (None, "")

@@ -538,3 +538,19 @@ def test_a_source_that_fails_is_not_opened_again_at_the_next_launch(qtbot, main_
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.set_source(str(broken))
     assert Path(str(settings.source)) == SAMPLE  # the last source that opened
+
+
+def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):
+    """At 200 px the sample's ~90 px face vanished with only "No face in view"."""
+    import dataclasses
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda out: not out.result.faces):
+        live.set_options(dataclasses.replace(live.options, min_face_px=400))
+    assert "No face of 400 px or more" in live.face_panel.heading_text()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda out: bool(out.result.faces)):
+        live.set_options(dataclasses.replace(live.options, min_face_px=0))

@@ -414,6 +414,20 @@ def normalise_source(spec: int | str | Path) -> int | str | Path:
     return spec
 
 
+def initial_source(chosen: int | str | Path | None, remembered: int | str | Path | None
+                   ) -> tuple[int | str | Path | None, str]:
+    """The source to open at launch and a note for the user ("" when none).
+
+    The command line's choice wins; else the remembered source, if it is a camera or a path
+    that still exists (a file moved away is named, not opened into an error).
+    """
+    if chosen is not None:
+        return normalise_source(chosen), ""
+    if isinstance(remembered, int) or (remembered and Path(remembered).exists()):
+        return normalise_source(remembered), ""
+    return None, f"The last source {remembered} is gone; choose another." if remembered else ""
+
+
 def _camera_index(spec: int | str | Path) -> int | None:
     spec = normalise_source(spec)
     return spec if isinstance(spec, int) and not isinstance(spec, bool) else None

@@ -73,6 +73,7 @@ class FacePanel(QWidget):
         self._dirty = False
         self._current: Face | None = None
         self._faces: tuple[Face, ...] = ()
+        self._min_face_px: int | None = None
         self._switch_lines: list[pg.InfiniteLine] = []
 
         self._title = ElidedLabel("No face yet", mode=Qt.TextElideMode.ElideRight)
@@ -237,6 +238,10 @@ class FacePanel(QWidget):
     def current_face(self) -> Face | None:
         return self._current
 
+    def heading_text(self) -> str:
+        """The whole heading (its tooltip when it is cut)."""
+        return self._title.text()
+
     def heading_shown(self) -> str:
         """The heading as it is drawn now (shortened with "..." when the panel is narrow)."""
         return self._title.elided_text()
@@ -263,9 +268,17 @@ class FacePanel(QWidget):
         return len(self._curves)
 
     # drawing ----------------------------------------------------------------------------
+    def set_min_face(self, px: int | None) -> None:
+        """The minimum face the user chose (None: Auto), named when no face is found: at 200 px
+        a clearly visible 90 px face vanished with only "No face in view" to say why. Shown
+        from the next frame (an option change re-analyses the frame on screen)."""
+        self._min_face_px = px
+
     def _set_bars(self, face: Face | None, n_faces: int) -> None:
         if face is None:
-            self._title.setText("No face in view" if n_faces == 0 else "No face selected")
+            none = f"No face of {self._min_face_px} px or more: lower Minimum face to find " \
+                "smaller ones" if self._min_face_px else "No face in view"
+            self._title.setText(none if n_faces == 0 else "No face selected")
             for bar, name, value in zip(self._bars, self._names, self._values, strict=True):
                 bar.setValue(0)
                 bar.setFormat("")

@@ -35,6 +35,7 @@ from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
     FrameSource,
+    initial_source,
     list_cameras,
     normalise_source,
     open_source,
@@ -200,6 +201,7 @@ class LiveView(QWidget):
         video_layout.addWidget(self.transport)
 
         self.face_panel = FacePanel()
+        self.face_panel.set_min_face(self._options.min_face_px or None)
         self.face_panel.explain_requested.connect(self.explain_face)
         self.face_selection = FaceSelection(
             self.video_view, self.face_panel, self._notifier,
@@ -302,17 +304,12 @@ class LiveView(QWidget):
                          on_returned=self._on_pipeline_loaded, on_errored=self._on_pipeline_error)
 
     def _choose_initial_source(self) -> None:
-        spec = self._cli_source
-        if spec is None:
-            remembered = self._settings.source
-            if isinstance(remembered, int) or (remembered and Path(remembered).exists()):
-                spec = remembered
-            elif remembered:
-                self._notifier.info(f"The last source {remembered} is gone; choose another.")
-        if spec is not None:
-            self._spec = normalise_source(spec)
-            self._remember = self._spec  # a command-line choice is remembered too
-            self.source_picker.show_source(self._spec)
+        spec, note = initial_source(self._cli_source, self._settings.source)
+        if note:
+            self._notifier.info(note)
+        if spec is not None:  # remembered once it opens (a command-line choice too)
+            self._spec = self._remember = spec
+            self.source_picker.show_source(spec)
 
     def _on_pipeline_loaded(self, pipeline: FacePipeline) -> None:
         self._loading = False
@@ -525,6 +522,7 @@ class LiveView(QWidget):
         old, self._options = self._options, options
         self._settings.options = options
         self.options_box.set_options(options)  # signals blocked: no loop back here
+        self.face_panel.set_min_face(options.min_face_px or None)
         if self._pipeline is None:
             return
         pipeline_options = self._pipeline_options()
