@@ -14,6 +14,7 @@ from factories import make_csv
 from trainer_helpers import make_run_folder
 
 from fer_desktop.ui import trainer_process as tp
+from fer_desktop.ui.run_list import RECIPE_COLUMN, STATE_COLUMN
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 from fer_desktop.ui.train_tab import TrainTab
@@ -87,7 +88,7 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
     assert points["loss"] == points["val_accuracy"] == 2 and points["batch_loss"] >= 2
     row = tab.run_rows()[0]
     assert (row.run_dir, row.state, row.epochs_done, row.epochs) == (run, "finished", 2, 2)
-    assert tab.run_list.tree.topLevelItem(0).text(4) == "finished"
+    assert tab.run_list.tree.topLevelItem(0).text(STATE_COLUMN) == "finished"
     assert tab.results.table.rowCount() == 7 and tab.results.table.columnCount() == 8
     assert "PrivateTest accuracy" in tab.results.summary.text()
     assert "balanced accuracy" in tab.results.summary.text()
@@ -135,7 +136,8 @@ def test_a_killed_trainer_shows_the_failed_state(qtbot, tab):
     outcome = done.args[0]
     assert outcome.state == tp.FAILED and "killed (SIGKILL)" in outcome.message
     assert "Training failed" in tab.form.message.text()
-    assert tab.run_rows()[0].state == tab.run_list.tree.topLevelItem(0).text(4) == "failed"
+    shown_state = tab.run_list.tree.topLevelItem(0).text(STATE_COLUMN)
+    assert tab.run_rows()[0].state == shown_state == "failed"
     assert tab.run_rows()[0].resumable
     assert tab.form.start_button.isEnabled()
 
@@ -351,3 +353,22 @@ def test_an_empty_run_folder_says_how_runs_get_there(qtbot, tab, tmp_path):
                     {"epoch": 1, "epochs": 2, "status": "stopped"})
     tab.refresh_runs()
     assert not tab.run_list.tree.isHidden() and tab.run_list.empty_label.isHidden()
+
+
+def test_a_long_recipe_never_pushes_the_state_out_of_view(qtbot, tab, tmp_path):
+    """The Recipe column grew with "default, distilled, mixed labels, robust augmentation"
+    and pushed Epochs, Best PublicTest and State out of the list's view."""
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-default",
+                          {"epoch": 1, "epochs": 2, "status": "stopped"},
+                          config={"preset": "default", "teachers": ["assets"],
+                                  "labels": "mixed", "augment": "robust"})
+    tab.resize(900, 700)
+    tab.show()
+    tab.refresh_runs()
+    tree = tab.run_list.tree
+    qtbot.waitUntil(lambda: tree.viewport().width() > 0, timeout=5000)
+    header = tree.header()
+    state_right = header.sectionViewportPosition(STATE_COLUMN) + header.sectionSize(STATE_COLUMN)
+    assert state_right <= tree.viewport().width()
+    assert "mixed labels" in tree.topLevelItem(0).toolTip(RECIPE_COLUMN)  # whole when cut
+    assert str(run) in tree.topLevelItem(0).toolTip(STATE_COLUMN)

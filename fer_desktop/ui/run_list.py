@@ -27,8 +27,11 @@ from trainer.runs import RunRow
 
 EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows here as it "
               "goes, and stays here to compare, resume or use.")
-COLUMNS = ("Started", "Recipe", "Epochs", "Best PublicTest", "State")
+# Recipe last: it is the long one ("default, distilled, mixed labels, ..."), so it takes the
+# room that is left and the numbers and the state always show.
+COLUMNS = ("Started", "Epochs", "Best PublicTest", "State", "Recipe")
 STATE_COLUMN = COLUMNS.index("State")
+RECIPE_COLUMN = COLUMNS.index("Recipe")
 
 
 class RunList(QGroupBox):
@@ -51,7 +54,7 @@ class RunList(QGroupBox):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(True)
+        self.tree.header().setSectionResizeMode(RECIPE_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.tree.itemSelectionChanged.connect(self.selection_changed)
         self.empty_label = QLabel(EMPTY_TEXT)  # an empty table says nothing about why
         self.empty_label.setWordWrap(True)
@@ -79,10 +82,11 @@ class RunList(QGroupBox):
             epochs = f"{row.epochs_done}/{row.epochs}" if row.epochs else str(row.epochs_done)
             best = (f"{100 * row.best_val_accuracy:.1f}%"
                     if isinstance(row.best_val_accuracy, int | float) else "-")
-            item = QTreeWidgetItem([row.started, row.recipe or row.preset, epochs, best, row.state])
+            item = QTreeWidgetItem([row.started, epochs, best, row.state, row.recipe])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):
                 item.setToolTip(column, str(row.run_dir))
+            item.setToolTip(RECIPE_COLUMN, f"{row.recipe}\n{row.run_dir}")  # cut when narrow
             if row.state == FAILED:
                 item.setForeground(STATE_COLUMN, QBrush(QColor("#b00020")))
             self.tree.addTopLevelItem(item)
