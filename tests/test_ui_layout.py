@@ -219,3 +219,29 @@ def test_a_message_is_refitted_when_a_permanent_label_grows(qtbot):
             and bar.fontMetrics().horizontalAdvance(shown) <= notifier.message_room_px()
 
     qtbot.waitUntil(fits, timeout=3000)  # well before the message's own 6 s timeout
+
+
+def test_a_message_still_times_out_while_the_labels_keep_changing(qtbot):
+    """The FPS label changes every second; refitting on each change restarted the message's
+    timeout, and every message stayed up until the next one."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.notifications import Notifier
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    fps = QLabel("FPS 30.0")
+    bar.addPermanentWidget(fps)
+    bar.resize(600, 30)
+    bar.show()
+    notifier = Notifier(bar)
+    ticks = QTimer()
+    texts = iter(["FPS 9.0", "FPS 30.0", "FPS 112.0"] * 30)  # widths change: layout requests
+    ticks.timeout.connect(lambda: fps.setText(next(texts)))
+    ticks.start(100)
+    notifier.info("Screenshot saved to /home/someone/Pictures/FER Desktop/fer-1.png",
+                  timeout_ms=600)
+    assert bar.currentMessage()
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=3000)
+    ticks.stop()

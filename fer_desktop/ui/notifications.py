@@ -9,6 +9,7 @@ report can pick it up; the dialog's "Show Details..." always has it.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -34,7 +35,8 @@ class Notifier(QObject):
         self.last_error: str = ""
         self.last_info: str = ""
         self._box: QMessageBox | None = None
-        self._message = ("", "", 0)  # (whole, shown, timeout): refitted when the bar resizes
+        # (whole, shown, timeout ms, shown at): refitted when the bar or its labels change
+        self._message: tuple[str, str, int, float] = ("", "", 0, 0.0)
         status_bar.messageChanged.connect(self._on_message_changed)
         status_bar.installEventFilter(self)
 
@@ -83,14 +85,16 @@ class Notifier(QObject):
         """A message too long for the bar is shortened in the middle (the start says what
         happened, the end names the file) with the whole of it in the tooltip; Qt would cut
         it mid-word."""
-        bar = self._status_bar
-        room = self.message_room_px()
-        shown = message
+        shown = self._fitted(message)
+        self._status_bar.setToolTip(message if shown != message else "")
+        self._message = (message, shown, timeout_ms, time.monotonic())
+        self._status_bar.showMessage(shown, timeout_ms)
+
+    def _fitted(self, message: str) -> str:
+        bar, room = self._status_bar, self.message_room_px()
         if room > 0 and bar.fontMetrics().horizontalAdvance(message) > room:
-            shown = bar.fontMetrics().elidedText(message, Qt.TextElideMode.ElideMiddle, room)
-        bar.setToolTip(message if shown != message else "")
-        self._message = (message, shown, timeout_ms)
-        bar.showMessage(shown, timeout_ms)
+            return bar.fontMetrics().elidedText(message, Qt.TextElideMode.ElideMiddle, room)
+        return message
 
     def _on_message_changed(self, text: str) -> None:
         if not text:  # the message timed out or was cleared: so is its tooltip
@@ -105,9 +109,20 @@ class Notifier(QObject):
         return False
 
     def _refit(self) -> None:
-        whole, shown, timeout_ms = self._message
-        if whole and self._status_bar.currentMessage() == shown:
-            self._show_in_bar(whole, timeout_ms)  # the timeout starts again: a small price
+        """Shown again only when the fit changed, for the time it had left: the FPS label
+        changes every second, and restarting the timeout kept every message up for good."""
+        whole, shown, timeout_ms, since = self._message
+        if not whole or self._status_bar.currentMessage() != shown:
+            return  # gone, or replaced by a message of Qt's own
+        fitted = self._fitted(whole)
+        if fitted == shown:
+            return
+        left_ms = timeout_ms - int(1000 * (time.monotonic() - since)) if timeout_ms else 0
+        if timeout_ms and left_ms <= 0:
+            return
+        self._status_bar.setToolTip(whole if fitted != whole else "")
+        self._message = (whole, fitted, timeout_ms, since)
+        self._status_bar.showMessage(fitted, left_ms)
 
     def _show_dialog(self, message: str, details: str) -> None:
         # open(), not exec(): the dialog must not block the capture thread's signals or tests.
