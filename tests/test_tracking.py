@@ -213,3 +213,19 @@ def test_choose_label(p, previous, expected):
 ])
 def test_is_uncertain(confidence, previous, expected):
     assert is_uncertain(confidence, previous, threshold=0.55, band=0.05) is expected
+
+
+def test_restarting_the_smoothing_keeps_each_face_its_number():
+    """Re-analysing the frame on screen (an option changed) must not renumber: a small face
+    seen first (#1) and a big one (#2) come back largest first and keep #1 and #2."""
+    tracker = FaceTracker(TrackerOptions(smoothing_s=1.0))
+    small, big = np.array([10, 10, 40, 40]), np.array([100, 100, 300, 300])
+    happy = np.eye(len(EMOTIONS), dtype=np.float32)[EMOTIONS.index("happy")]
+    sad = np.eye(len(EMOTIONS), dtype=np.float32)[EMOTIONS.index("sad")]
+    assert [s.track_id for s in tracker.update([small], happy[None], 0.0)] == [1]
+    assert [s.track_id for s in tracker.update([small, big], np.stack([happy, happy]), 0.1)] \
+        == [1, 2]
+    tracker.restart_smoothing()
+    again = tracker.update([big, small], np.stack([sad, sad]), 0.1)
+    assert [s.track_id for s in again] == [2, 1]
+    assert [s.label for s in again] == ["sad", "sad"]  # nothing blended with the old answers

@@ -46,6 +46,9 @@ class FakePipeline:
         self.resets += 1
         self.restarted_ids = restart_ids
 
+    def restart_smoothing(self) -> None:
+        self.smoothing_restarts = getattr(self, "smoothing_restarts", 0) + 1
+
 
 class FakePainter:
     def draw(self, frame, faces):

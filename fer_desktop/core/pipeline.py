@@ -175,6 +175,11 @@ class FacePipeline:
         self.classifier = classifier
         self._tracker.reset()
 
+    def restart_smoothing(self) -> None:
+        """The same frame again with new options: no blending with the old answers, and the
+        faces keep their tracks, so the same boxes keep the same numbers."""
+        self._tracker.restart_smoothing()
+
     def reset(self, restart_ids: bool = False) -> None:
         """Forget all tracks and remembered eyes (call on a source change); see
         ``FaceTracker.reset``."""

@@ -178,7 +178,7 @@ class FaceTracker:
         if restart_ids:
             self._ids = itertools.count(1)
 
-    def _restart_smoothing(self) -> None:
+    def restart_smoothing(self) -> None:
         """Keep the tracks and their ids, drop their history."""
         self.restarts += 1
         for track in self._tracks:
@@ -230,7 +230,7 @@ class FaceTracker:
         if not math.isfinite(when):
             when = None
         if when is None or (self._last_s is not None and when <= self._last_s):
-            self._restart_smoothing()
+            self.restart_smoothing()
         self._last_s = when
         smoothing = opts.smoothing_s > 0
         margin = opts.switch_margin if smoothing else 0.0

@@ -324,8 +324,8 @@ class CaptureThread(QThread):
                     if stale and last_frame is not None:
                         stale = False
                         # same frame, new options: no blending, and the same faces keep
-                        # their numbers (a still image's only face had become #7)
-                        self._pipeline.reset(restart_ids=True)
+                        # their numbers (a reset made a still image's only face #7)
+                        self._pipeline.restart_smoothing()
                         self._publish(last_frame, last_image, description, is_live, still)
                         continue
                     self._flush_recorder()  # idle: nothing may wait in a buffer meanwhile
@@ -400,7 +400,7 @@ class CaptureThread(QThread):
         except SourceError as exc:
             log.warning("%s", exc)
             return False
-        self._pipeline.reset(restart_ids=True)  # no smoothing across the jump; from #1 again
+        self._pipeline.reset()  # no smoothing across the jump; numbers go on (never reused)
         if self._clock is not None:
             self._clock.restart()
         return True
