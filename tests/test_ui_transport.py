@@ -174,3 +174,26 @@ def test_analysing_a_broken_video_says_so_without_an_empty_dialog(qtbot, main_wi
     assert live.analyse_whole_file() is None
     assert "Cannot analyse the video" in window.notifier.last_error
     assert str(broken) in window.notifier.last_error and not live.analyses.dialogs
+
+
+def test_a_whole_file_analysis_uses_the_video_settings_whatever_is_on_screen(
+        qtbot, main_window, tmp_path, settings):
+    """With a camera on screen (or nothing), a picked video was analysed with the camera's
+    settings: Auto minimum 32 px scaled to the frame (96 px at 1080p) instead of video's 20."""
+    from ui_helpers import stub_pipeline
+
+    video = make_video(tmp_path / "clip.avi", frames=5, fps=20.0)
+    built = []
+
+    def factory(model_dir=None, options=None):
+        built.append(options)
+        return stub_pipeline(model_dir, options)
+
+    window = main_window(pipeline_factory=factory)  # no source: the live view is a camera's
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.pipeline is not None, timeout=WAIT_MS)
+    live.source_picker.ask_open_file = lambda *args: str(video)
+    dialog = live.analyse_whole_file()
+    qtbot.waitUntil(lambda: len(built) >= 2, timeout=WAIT_MS)
+    assert built[-1].min_face_px == 20 and not built[-1].scale_min_face
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)

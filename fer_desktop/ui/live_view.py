@@ -374,11 +374,12 @@ class LiveView(QWidget):
             self.set_source(self._spec, remember=False)
 
     # capture ----------------------------------------------------------------------------
-    def _pipeline_options(self, base: PipelineOptions | None = None) -> PipelineOptions:
+    def _pipeline_options(self, base: PipelineOptions | None = None,
+                          kind: str | None = None) -> PipelineOptions:
         o = self._options
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
-        kind = source_kind(self._spec) if self._spec is not None else "camera"
+        kind = kind or (source_kind(self._spec) if self._spec is not None else "camera")
         return options_for(kind, dataclasses.replace(base, detector=o.detector, smoothing=True,
                                                      smoothing_s=o.smoothing_s),
                            min_face_px=o.min_face_px or None)  # 0: Auto, the kind's default
@@ -511,7 +512,7 @@ class LiveView(QWidget):
         model_dir = classifier.model_dir if isinstance(classifier, EmotionClassifier) \
             else self._model_dir  # the model in use, a model chosen later included
         make_pipeline = functools.partial(self._pipeline_factory, model_dir,
-                                          self._pipeline_options(PipelineOptions()))
+                                          self._pipeline_options(PipelineOptions(), "video"))
         return self.analyses.open(
             video, analysis_csv_path(Path(self._settings.output_folder), video), make_pipeline,
             numbers_only=self._settings.numbers_only)
