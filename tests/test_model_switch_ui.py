@@ -268,12 +268,24 @@ def test_the_way_back_named_in_the_dialog_is_in_the_file_menu(qtbot, make_window
 def test_the_model_in_use_is_not_compared_with_itself(qtbot, make_window, settings, tmp_path):
     """File > Use the shipped model while it was in use asked "switch?" between two
     identical columns."""
+    import json
+
     asked, loaded = [], []
-    window = make_window(settings, classifier_loader=lambda path: loaded.append(path),
+    window = make_window(settings, classifier_loader=lambda path: loaded.append(path) or in_use,
                          confirm_switch=lambda q: asked.append(q) or True)
     in_use = window.classifier
-    in_use.model_dir = tmp_path / "the-one-in-use"
-    window.use_model(tmp_path / "the-one-in-use")
+    from fer_desktop.core.model import read_metadata
+
+    folder = tmp_path / "the-one-in-use"
+    folder.mkdir()
+    meta = json.loads((default_model_dir() / "model.json").read_text())
+    (folder / "model.json").write_text(json.dumps(meta))
+    in_use.model_dir, in_use.metadata = folder, read_metadata(folder)
+    window.use_model(folder)
     assert "already in use" in window.notifier.last_info
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
     assert not loaded and not asked and window.classifier is in_use
+    # the run exported again into the same folder: a new model, so it is loaded and compared
+    (folder / "model.json").write_text(json.dumps(meta | {"date": "a later export"}))
+    window.use_model(folder)
+    qtbot.waitUntil(lambda: bool(loaded), timeout=WAIT_MS)

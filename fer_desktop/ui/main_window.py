@@ -288,19 +288,29 @@ class MainWindow(QMainWindow):
         old model stays.
         """
         path = Path(model_dir)
-        in_use = getattr(self._classifier, "model_dir", None)
-        if in_use is not None and Path(in_use).resolve() == path.resolve():
+        self._model_request += 1  # any earlier request is out of date either way
+        if self._is_in_use(path):
             self.notifier.info(f"{model_line(self._classifier)} is already in use")
             return  # comparing a model with itself only asked a question with no answer
         doing = "comparing with" if self._classifier is not None else "loading"
         self.model_label.setText(f"Model: {doing} {path.name or path}...")
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
-        self._model_request += 1
         request = self._model_request
         self._jobs.start(self._classifier_loader, path,
                          on_returned=functools.partial(self._on_candidate_loaded, request,
                                                        path),
                          on_errored=functools.partial(self._on_model_error_for, request, path))
+
+    def _is_in_use(self, path: Path) -> bool:
+        """The folder of the model in use, with the same model.json (a run exported again
+        into its folder is a new model)."""
+        in_use = getattr(self._classifier, "model_dir", None)
+        if in_use is None or Path(in_use).resolve() != path.resolve():
+            return False
+        try:
+            return read_metadata(path) == getattr(self._classifier, "metadata", None)
+        except (ModelError, OSError, ValueError):
+            return False  # let the load say what is wrong
 
     def _on_candidate_loaded(self, request: int, path: Path, candidate: Classifier) -> None:
         if request != self._model_request:
