@@ -277,7 +277,7 @@ class AnalysisDialogs(QObject):
     called for each analysis written; ``on_error(message)`` when a video cannot be opened."""
 
     def __init__(self, on_saved: Callable[[Path], None], parent: QWidget,
-                 on_error: Callable[[str], None] = lambda message: None) -> None:
+                 on_error: Callable[[str], None]) -> None:
         super().__init__(parent)
         self._on_saved = on_saved
         self._on_error = on_error
@@ -288,7 +288,10 @@ class AnalysisDialogs(QObject):
              numbers_only: bool = False) -> FileAnalysisDialog | None:
         """Show a dialog and start analysing ``video`` into ``out_csv``; None, with the reason
         given to ``on_error``, when the video cannot be opened."""
-        try:  # a broken file gets one sentence, not a big empty dialog with an error line
+        # A broken file gets one sentence, not a big empty dialog with an error line. Opening
+        # decodes one frame on the GUI thread (a few ms for a local 1080p file); a file on a
+        # slow network share makes the click wait as long as its first frame takes.
+        try:
             open_source(video).close()
         except SourceError as exc:
             self._on_error(for_window(f"Cannot analyse the video: {exc}"))
