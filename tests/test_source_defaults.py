@@ -71,3 +71,11 @@ def test_the_cameras_auto_minimum_grows_with_the_frame(sample_bgr):
         StubClassifier(happy=0.9), options_for("camera", PipelineOptions(), min_face_px=40))
     chosen.process(large)
     assert chosen.detector_min_face_px == 40  # the user's own minimum is kept as typed
+
+
+def test_a_minimum_face_is_named_only_when_lowering_it_can_help():
+    from fer_desktop.core.source_defaults import min_face_worth_naming
+
+    assert min_face_worth_naming(200) == 200
+    assert min_face_worth_naming(32) is None  # Auto's own size for a camera
+    assert min_face_worth_naming(16) is None and min_face_worth_naming(None) is None

@@ -69,6 +69,13 @@ def defaults_for(kind: str) -> SourceDefaults:
     return SOURCE_DEFAULTS[kind]
 
 
+def min_face_worth_naming(chosen_px: int | None) -> int | None:
+    """The chosen minimum face when it is larger than every kind's Auto (so that lowering it
+    can find a face Auto would), else None: advice to lower 16 px would be wrong."""
+    largest_auto = max(d.min_face_px for d in SOURCE_DEFAULTS.values())
+    return chosen_px if chosen_px and chosen_px > largest_auto else None
+
+
 def options_for(kind: str, options: PipelineOptions,
                 min_face_px: int | None = None) -> PipelineOptions:
     """``options`` with the kind's defaults; ``min_face_px`` (the user's choice) wins if given:

@@ -74,6 +74,7 @@ class FacePanel(QWidget):
         self._current: Face | None = None
         self._faces: tuple[Face, ...] = ()
         self._min_face_px: int | None = None
+        self._frame_shown = False  # "No face yet" until the first frame
         self._switch_lines: list[pg.InfiniteLine] = []
 
         self._title = ElidedLabel("No face yet", mode=Qt.TextElideMode.ElideRight)
@@ -210,6 +211,7 @@ class FacePanel(QWidget):
 
     def show_result(self, result: FrameResult) -> None:
         """Show the chosen face of this frame in the bars and add the frame to the timeline."""
+        self._frame_shown = True
         t_s = result.timestamp_s if self._video_time else self._clock()
         self._faces = result.faces
         self._timelines.add(t_s, result.faces)
@@ -228,6 +230,7 @@ class FacePanel(QWidget):
         self._timelines.clear()
         self._selected = None
         self._current = None
+        self._frame_shown = False
         self.explain_button.setEnabled(False)
         self._faces = ()
         self._set_bars(None, 0)
@@ -270,9 +273,10 @@ class FacePanel(QWidget):
     # drawing ----------------------------------------------------------------------------
     def set_min_face(self, px: int | None) -> None:
         """The minimum face the user chose (None: Auto), named when no face is found: at 200 px
-        a clearly visible 90 px face vanished with only "No face in view" to say why. Shown
-        from the next frame (an option change re-analyses the frame on screen)."""
+        a clearly visible 90 px face vanished with only "No face in view" to say why."""
         self._min_face_px = px
+        if self._frame_shown and self._current is None:
+            self._set_bars(None, len(self._faces))  # the heading follows at once
 
     def _set_bars(self, face: Face | None, n_faces: int) -> None:
         if face is None:

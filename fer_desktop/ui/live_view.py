@@ -30,7 +30,7 @@ from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.source_defaults import options_for, source_kind
+from fer_desktop.core.source_defaults import min_face_worth_naming, options_for, source_kind
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
@@ -201,7 +201,7 @@ class LiveView(QWidget):
         video_layout.addWidget(self.transport)
 
         self.face_panel = FacePanel()
-        self.face_panel.set_min_face(self._options.min_face_px or None)
+        self.face_panel.set_min_face(min_face_worth_naming(self._options.min_face_px))
         self.face_panel.explain_requested.connect(self.explain_face)
         self.face_selection = FaceSelection(
             self.video_view, self.face_panel, self._notifier,
@@ -523,7 +523,7 @@ class LiveView(QWidget):
         old, self._options = self._options, options
         self._settings.options = options
         self.options_box.set_options(options)  # signals blocked: no loop back here
-        self.face_panel.set_min_face(options.min_face_px or None)
+        self.face_panel.set_min_face(min_face_worth_naming(options.min_face_px))
         if self._pipeline is None:
             return
         pipeline_options = self._pipeline_options()
