@@ -104,3 +104,20 @@ def test_recording_a_still_image_writes_its_faces(qtbot, main_window):
     # stopped with the button, the banner names the CSV (it kept showing the last screenshot)
     banner = live.outputs.saved_banner
     assert banner.path == path and "Recording saved" in banner.label.text()
+
+
+def test_a_recording_whose_first_row_fails_leaves_no_file(qtbot, main_window, monkeypatch):
+    from fer_desktop.core import export
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+
+    def disk_full(self, result, source=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.CsvRecorder, "write", disk_full)
+    assert live.start_recording() is None and not live.is_recording
+    assert "No space left" in window.notifier.last_error
+    assert not list(Path(window.settings.output_folder).glob("*.csv"))

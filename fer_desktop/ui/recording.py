@@ -259,6 +259,7 @@ class OutputControls(QObject):
                 recorder.write(on_screen.result, on_screen.source)
             except (OSError, ExportError) as exc:
                 recorder.close()
+                recorder.path.unlink(missing_ok=True)  # a header alone is no recording
                 self._notifier.error(f"Could not write the recording {recorder.path}: {exc}")
                 self.set_record_checked(False)
                 return None
