@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,8 @@ def test_a_missing_folder_is_said_without_starting(tab, monkeypatch):
     assert "Choose the image folder" in tab.form.message.text()
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG_DATA_HOME moves Qt's data folder "
+                    "on Linux only")
 def test_runs_and_collected_faces_go_to_one_app_folder(qtbot, tmp_path, monkeypatch):
     """Qt's AppDataLocation named the app twice: .../FER Desktop/FER Desktop/runs."""
     from PySide6.QtCore import QCoreApplication
