@@ -197,17 +197,7 @@ def test_a_message_shown_before_the_window_fits_once_it_is_shown(qtbot):
 def test_a_message_is_refitted_when_a_permanent_label_grows(qtbot):
     """The model's line grows once the model has loaded; the message fitted before ran under
     it ("...(PrivateTest 6" over "FPS")."""
-    from PySide6.QtWidgets import QStatusBar
-
-    from fer_desktop.ui.notifications import Notifier
-
-    bar = QStatusBar()
-    qtbot.addWidget(bar)
-    model = QLabel("Model: loading...")
-    bar.addPermanentWidget(model)
-    bar.resize(700, 30)
-    bar.show()
-    notifier = Notifier(bar)
+    bar, model, notifier = _status_bar(qtbot, "Model: loading...", 700)
     qtbot.wait(50)
     notifier.info("Screenshot saved to /home/someone/Pictures/FER Desktop/screenshots/"
                   "2026-12-02/fer-20261202-011500-123.png")
@@ -225,17 +215,8 @@ def test_a_message_still_times_out_while_the_labels_keep_changing(qtbot):
     """The FPS label changes every second; refitting on each change restarted the message's
     timeout, and every message stayed up until the next one."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QStatusBar
 
-    from fer_desktop.ui.notifications import Notifier
-
-    bar = QStatusBar()
-    qtbot.addWidget(bar)
-    fps = QLabel("FPS 30.0")
-    bar.addPermanentWidget(fps)
-    bar.resize(600, 30)
-    bar.show()
-    notifier = Notifier(bar)
+    bar, fps, notifier = _status_bar(qtbot, "FPS 30.0", 600)
     ticks = QTimer()
     texts = iter(["FPS 9.0", "FPS 30.0", "FPS 112.0"] * 30)  # widths change: layout requests
     ticks.timeout.connect(lambda: fps.setText(next(texts)))
@@ -245,3 +226,18 @@ def test_a_message_still_times_out_while_the_labels_keep_changing(qtbot):
     assert bar.currentMessage()
     qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=3000)
     ticks.stop()
+
+
+def _status_bar(qtbot, label_text: str, width: int):
+    """A shown status bar with one permanent label and a Notifier, as the window has."""
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.notifications import Notifier
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    label = QLabel(label_text)
+    bar.addPermanentWidget(label)
+    bar.resize(width, 30)
+    bar.show()
+    return bar, label, Notifier(bar)
