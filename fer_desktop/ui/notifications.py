@@ -105,7 +105,8 @@ class Notifier(QObject):
         or a permanent label grows (the model's name once it has loaded)."""
         if watched is self._status_bar and event.type() in (
                 QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.LayoutRequest):
-            QTimer.singleShot(0, self._refit)  # after the layout has placed the labels
+            # after the layout has placed the labels; never after this notifier is gone
+            QTimer.singleShot(0, self, self._refit)
         return False
 
     def _refit(self) -> None:
