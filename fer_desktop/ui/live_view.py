@@ -473,20 +473,20 @@ class LiveView(QWidget):
             self.video_view.set_message("No picture from this source.\nPress Retry, or choose "
                                         "another source.")
         self._notifier.error(text)
-        self.outputs.set_available(self._last_output is not None, playing=False)
+        self.outputs.set_available(playing=False)
         self.source_failed.emit(message)
 
     def _on_thread_errored(self, thread: CaptureThread, message: str, tb: str) -> None:
         if thread is not self._capture:
             return
         self.banner.show_message(message)
-        self.outputs.set_available(self._last_output is not None, playing=False)
+        self.outputs.set_available(playing=False)
         self._notifier.error(message, serious=True, details=tb)
 
     def _sync_frame_actions(self) -> None:
         """Offer only what can be done now (OutputControls.set_available); Explain, a face."""
         output = self._last_output
-        self.outputs.set_available(frame=output is not None)
+        self.outputs.set_available()
         self.act_explain.setEnabled(output is not None and bool(output.result.faces))
 
     # explain ----------------------------------------------------------------------------

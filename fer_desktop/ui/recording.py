@@ -110,16 +110,14 @@ class OutputControls(QObject):
             self.open_output_folder)
         self.saved_banner = SavedBanner()
         self.saved_banner.open_folder_requested.connect(self._open_folder)
-        self._frame_shown = False
-        self.recording_changed.connect(lambda _on: self.set_available(self._frame_shown))
+        self.recording_changed.connect(lambda _on: self.set_available())
 
-    def set_available(self, frame: bool, playing: bool | None = None) -> None:
+    def set_available(self, playing: bool | None = None) -> None:
         """Grey out what cannot be done now: a screenshot needs a frame on screen, a recording
         a source playing (or a recording to stop). Called on every frame shown; ``playing``
         False when the source has just failed (its thread may not have ended yet)."""
-        self._frame_shown = frame
         playing = self._playing() if playing is None else playing
-        self.act_screenshot.setEnabled(frame)
+        self.act_screenshot.setEnabled(self._frame() is not None)
         self.act_record.setEnabled(self._recorder is not None or playing)
 
     @property
