@@ -157,5 +157,7 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     assert recipe_text({"preset": "default", "labels": "fer", "augment": "default",
                         "teachers": []}) == "default"
     assert recipe_text({"preset": "seed", "images": "/faces"}) == "seed, image folder"
+    assert recipe_text({"preset": "default", "sampling": "balanced"}) == \
+        "default, balanced sampling"
     assert recipe_text({"preset": "finetune", "images": "/faces"}) == "finetune"
     assert recipe_text({}) == "?"

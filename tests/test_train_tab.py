@@ -284,12 +284,15 @@ def test_the_form_is_remembered(qtbot, tmp_path, tiny_csv):
     first.form.preset_combo.setCurrentIndex(first.form.preset_combo.findData("seed"))
     first.form.epochs_spin.setValue(7)
     first.form.labels_combo.setCurrentIndex(first.form.labels_combo.findData("mixed"))
+    first.form.sampling_combo.setCurrentIndex(first.form.sampling_combo.findData("sqrt"))
     first.confirm_close()
     second = TrainTab(settings)
     qtbot.addWidget(second)
     assert second.form.csv_edit.text() == str(tiny_csv)
     assert second.form.labels_combo.currentData() == "mixed"
     assert "--labels" in second.form.config().to_argv()  # the choice reaches the trainer
+    assert second.form.sampling_combo.currentData() == "sqrt"
+    assert second.form.config().sampling == "sqrt"
     assert second.form.preset_combo.currentData() == "seed" and second.form.epochs_spin.value() == 7
     assert "original project" in second.form.preset_help.text()
     assert "seed project" in second.form.preset_help.toolTip()  # the technical recipe

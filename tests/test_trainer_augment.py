@@ -34,3 +34,44 @@ def test_the_robust_augmenter_keeps_shape_range_and_labels():
     x, y = make_augmenter(seed=1, robust=True)(faces, labels)
     assert x.shape == faces.shape and float(np.min(x)) >= 0.0 and float(np.max(x)) <= 1.0
     np.testing.assert_array_equal(y, labels)
+
+
+def _one_epoch_of_classes(sampling_power: float, seed: int = 5) -> np.ndarray:
+    from trainer.recipe import make_train_dataset
+
+    classes = np.array([0] * 400 + [1] * 25 + [3] * 100)  # a common, a rare, a middling class
+    x = np.zeros((len(classes), 48, 48, 1), "float32")
+    y = np.eye(7, dtype="float32")[classes]
+    ds = make_train_dataset(x, y, 64, seed, augment=False, classes=classes,
+                            sampling_power=sampling_power)
+    return np.concatenate([batch_y.numpy().argmax(1) for _, batch_y in ds])
+
+
+def test_balanced_sampling_draws_every_class_about_equally_often():
+    drawn = _one_epoch_of_classes(1.0)
+    assert len(drawn) == 525  # an epoch is still as long as the data
+    shares = np.bincount(drawn, minlength=7)[[0, 1, 3]] / len(drawn)
+    np.testing.assert_allclose(shares, [1 / 3] * 3, atol=0.07)
+
+
+def test_sqrt_sampling_lies_between_natural_and_balanced():
+    natural = np.bincount(_one_epoch_of_classes(0.0), minlength=7)
+    assert list(natural[[0, 1, 3]]) == [400, 25, 100]  # natural: each face exactly once
+    sqrt = np.bincount(_one_epoch_of_classes(0.5), minlength=7)
+    expected = np.sqrt([400, 25, 100]) / np.sqrt([400, 25, 100]).sum() * 525
+    np.testing.assert_allclose(sqrt[[0, 1, 3]], expected, rtol=0.25)
+
+
+def test_balanced_sampling_shows_every_rare_face_and_changes_order_between_epochs():
+    from trainer.recipe import make_train_dataset
+
+    classes = np.array([0] * 200 + [1] * 10)
+    x = np.arange(len(classes), dtype="float32")[:, None, None, None] * np.ones((1, 48, 48, 1),
+                                                                                "float32")
+    y = np.eye(7, dtype="float32")[classes]
+    ds = make_train_dataset(x, y, 32, 9, augment=False, classes=classes, sampling_power=1.0)
+    epochs = [np.concatenate([bx.numpy()[:, 0, 0, 0] for bx, _ in ds]).astype(int)
+              for _ in range(2)]
+    rare_ids = set(range(200, 210))
+    assert rare_ids <= set(epochs[0])  # every rare face, not the same few repeated
+    assert not np.array_equal(epochs[0], epochs[1])

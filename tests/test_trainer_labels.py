@@ -177,3 +177,30 @@ def test_real_votes_line_up_with_the_real_csv(real_csv):
     assert len(votes.valid["Training"]) == 28709
     # the README: rows left out of FER+ (151 Training) and unknown/NF majorities have no target
     assert 27000 < votes.valid["Training"].sum() < 28709 - 151
+
+
+def test_sampled_frequencies_follow_the_sampling_power():
+    labels = np.array([3] * 90 + [1] * 10)
+    natural = metrics.sampled_frequencies(labels, 0.0)
+    np.testing.assert_allclose(natural, metrics.class_frequencies(labels))
+    balanced = metrics.sampled_frequencies(labels, 1.0)
+    assert balanced[1] == pytest.approx(balanced[3])  # the two present classes, equally often
+    sqrt = metrics.sampled_frequencies(labels, 0.5)
+    assert sqrt[3] / sqrt[1] == pytest.approx(3.0)  # sqrt(90 / 10)
+    assert sqrt.sum() == pytest.approx(natural.sum())
+
+
+def test_sampling_option_round_trips_and_is_checked():
+    import argparse
+
+    from trainer.config import add_train_arguments, config_from_args
+
+    config = TrainConfig(csv="x.csv", sampling="sqrt")
+    assert config.sampling_power == 0.5
+    parser = argparse.ArgumentParser()
+    add_train_arguments(parser)
+    assert config_from_args(parser.parse_args(config.to_argv())).sampling == "sqrt"
+    assert TrainConfig.from_dict({"csv": "x.csv"}).sampling == "natural"  # an older run
+    with pytest.raises(ConfigError, match="sampling 'even' is not one of natural, sqrt, "
+                                          "balanced"):
+        TrainConfig(sampling="even")

@@ -177,6 +177,18 @@ def test_reexport_switches_between_int8_only_and_both_files(tiny_run, tmp_path, 
     assert (a / "model-int8.tflite").is_file()
 
 
+def test_a_balanced_sampling_run_is_corrected_for_the_prior_it_saw(tiny_run, tmp_path,
+                                                                    monkeypatch):
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    a, _ = _two_copies(tiny_run["run_dir"], tmp_path)
+    config = json.loads((a / "config.json").read_text())
+    (a / "config.json").write_text(json.dumps(config | {"sampling": "balanced"}))
+    meta = export.export_run(a, emitter, int8_only=True)
+    assert meta["recipe"]["sampling"] == "balanced"
+    seen = list(meta["prior_correction_in_model"]["training_frequencies"].values())
+    np.testing.assert_allclose(seen, seen[0])  # every emotion drawn equally often
+
+
 @pytest.mark.parametrize("problem", ["one run", "same run twice", "other data", "no best",
                                      "out is a member"])
 def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, problem):

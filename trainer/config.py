@@ -39,6 +39,8 @@ PRECISIONS = ("auto", "float32", "bfloat16")
 EVENT_MODES = ("json", "text")
 LABEL_SETS = ("fer", "ferplus", "mixed")
 AUGMENTATIONS = ("default", "robust")
+# How often each class is drawn in an epoch: its count to the power (1 - this).
+SAMPLING_POWERS = {"natural": 0.0, "sqrt": 0.5, "balanced": 1.0}
 
 
 class ConfigError(ValueError):
@@ -113,6 +115,11 @@ class TrainConfig:
     augment: str = _option("default", "default: flip/rotate/zoom/shift/erasing; robust: also "
                            "brightness, contrast, gamma, blur, sensor noise and JPEG "
                            "re-encoding, as live frames vary", choices=AUGMENTATIONS)
+    sampling: str = _option("natural", "how often each emotion is drawn in an epoch: natural: "
+                            "as often as in the data (default); sqrt: in proportion to the "
+                            "square root of its count; balanced: all equally often (rare "
+                            "emotions repeat); the exported model's balanced decision allows "
+                            "for it", choices=tuple(SAMPLING_POWERS))
     images: str = _option("", "train on an image folder instead of the CSV: one subfolder per "
                           "emotion (happy/, sad/, ...; aliases such as happiness or anger are "
                           "accepted); photos go through the app's face detector and crop; a "
@@ -157,6 +164,10 @@ class TrainConfig:
     @property
     def resolved_learning_rate(self) -> float:
         return float(self.learning_rate or PRESETS[self.preset]["learning_rate"])
+
+    @property
+    def sampling_power(self) -> float:
+        return SAMPLING_POWERS[self.sampling]
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

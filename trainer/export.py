@@ -26,6 +26,7 @@ import numpy as np
 from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
 from trainer import metrics, rundir
+from trainer.config import SAMPLING_POWERS
 from trainer.convert import float32_copy, run_tflite, to_tflite
 from trainer.events import EventEmitter
 
@@ -91,12 +92,14 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     elif data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
     check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
+    sampling = config.get("sampling", "natural")
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
                  "dataset_sha256": state.dataset_sha256,
-                 "recipe": {"preset": config.get("preset"), **config.get("resolved", {})},
+                 "recipe": {"preset": config.get("preset"), **config.get("resolved", {}),
+                            "sampling": sampling},
                  "training": training_summary(run)}
     return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
-                        int8_only=int8_only,
+                        int8_only=int8_only, sampling_power=SAMPLING_POWERS.get(sampling, 0.0),
                         ferplus_majority=None if images else ferplus_majorities(
                             csv or config["csv"], data, config.get("votes") or None))
 
@@ -168,14 +171,16 @@ class _Decisions:
 
 def export_model(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
                  copy_to: str | None = None, int8_only: bool = False,
-                 ferplus_majority: dict[str, np.ndarray] | None = None) -> dict:
+                 ferplus_majority: dict[str, np.ndarray] | None = None,
+                 sampling_power: float = 0.0) -> dict:
     """Score, convert and write ``keras_model`` into ``out``; return the model.json dict.
 
     ``described`` supplies model.json's name, dataset_sha256, recipe and training entries;
     ``ferplus_majority`` (per split, -1 where FER+ has no answer) adds the FER+ scores.
     ``int8_only`` leaves the float32 ``.tflite`` out (it is still converted, checked and
     scored, and its accuracy logged): an ensemble's float32 file alone can break the 20 MB
-    budget of what the app ships.
+    budget of what the app ships. ``sampling_power`` is the run's ``--sampling``: the balanced
+    decision divides by the class frequencies the network saw.
     """
     out = Path(out)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
@@ -185,7 +190,8 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     if len(y_priv) == 0:
         emitter.log("warning: the CSV has no PrivateTest rows: the model's PrivateTest figures "
                     "are left empty (null) in model.json")
-    decisions = _decide(keras_model, x_pub, y_pub, data.labels["Training"], emitter)
+    decisions = _decide(keras_model, x_pub, y_pub, data.labels["Training"], emitter,
+                        sampling_power)
     candidates = _convert_and_check(keras_model, decisions, x_pub)
     files = {name: _scores(blob, p_public, x_priv, y_pub, y_priv, decisions.temperature,
                            ferplus_majority or {})
@@ -271,13 +277,13 @@ def _agreement_with_keras(keras_model, x: np.ndarray, p_int8: np.ndarray, flip: 
 
 
 def _decide(keras_model, x_pub: np.ndarray, y_pub: np.ndarray, y_train: np.ndarray,
-            emitter: EventEmitter) -> _Decisions:
+            emitter: EventEmitter, sampling_power: float = 0.0) -> _Decisions:
     """The balanced decision (the prior power PublicTest's balanced accuracy prefers), flip
     averaging (only when it pays) and the calibration temperature."""
     # The balanced decision: for the plain and the flip-averaged outputs, the prior power that
     # PublicTest's balanced accuracy prefers; flip averaging goes into the graph only when it
     # gains at least 0.3 points of that balanced accuracy (it doubles the cost of a face).
-    frequencies = metrics.class_frequencies(y_train)
+    frequencies = metrics.sampled_frequencies(y_train, sampling_power)
     p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
     p_flip = 0.5 * (p_plain + keras_model.predict(x_pub[:, :, ::-1], batch_size=256, verbose=0))
     choices = {flip: metrics.choose_prior_power(p, y_pub, frequencies)

@@ -110,6 +110,16 @@ def class_frequencies(labels: np.ndarray, n: int = len(EMOTIONS)) -> np.ndarray:
     return np.maximum(counts, 1.0) / max(1.0, counts.sum())
 
 
+def sampled_frequencies(labels: np.ndarray, sampling_power: float,
+                        n: int = len(EMOTIONS)) -> np.ndarray:
+    """The class frequencies a network trained with ``--sampling`` saw: each class drawn in
+    proportion to its count to the power ``1 - sampling_power`` (0: as in the CSV; 1: equally
+    often). The balanced decision divides by these, not by the CSV's own frequencies."""
+    natural = class_frequencies(labels, n)
+    sampled = np.power(natural, 1.0 - sampling_power)
+    return sampled / sampled.sum() * natural.sum()  # natural sampling: the frequencies as they are
+
+
 def prior_weights(frequencies: np.ndarray, power: float) -> np.ndarray:
     """Per-class multipliers, scaled so the largest is 1 (probabilities are renormalised)."""
     weights = np.power(frequencies, -power)

@@ -117,6 +117,8 @@ def recipe_text(config: dict) -> str:
         parts.append(f"{config['labels']} labels")
     if config.get("augment", "default") != "default":
         parts.append(f"{config['augment']} augmentation")
+    if config.get("sampling", "natural") != "natural":
+        parts.append(f"{config['sampling']} sampling")
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")
     return ", ".join(parts)

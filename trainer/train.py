@@ -164,8 +164,9 @@ def load_votes_for(config: TrainConfig, emitter: EventEmitter):
 
 def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
                      emitter: EventEmitter, x_val):
-    """Inputs and soft targets: the chosen label set, then the teacher's share if distilling
-    (the teacher is calibrated on ``x_val``, the preprocessed PublicTest faces)."""
+    """Inputs, soft targets (the chosen label set, then the teacher's share if distilling; the
+    teacher is calibrated on ``x_val``, the preprocessed PublicTest faces) and each row's
+    original class (what ``--sampling`` balances)."""
     import keras
 
     from trainer import distill, ferplus, recipe
@@ -178,7 +179,7 @@ def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
         teacher = distill.label_with_teacher([Path(t) for t in config.teachers], x, x_val,
                                              data.labels["PublicTest"], run, emitter.log)
         targets = distill.mix_targets(targets, teacher[keep], config.teacher_weight)
-    return x[keep], targets
+    return x[keep], targets, data.labels["Training"][keep]
 
 
 @dataclass
@@ -187,6 +188,7 @@ class _Fit:
 
     x_train: Any
     y_train: Any
+    classes: Any  # each training row's class, for --sampling
     x_val: Any
     y_val: Any
     epochs: int
@@ -317,11 +319,11 @@ def _prepare_fit(config: TrainConfig, data: FerData, votes, run: Path,
     keras.utils.set_random_seed(config.seed)
     batch_size = config.resolved_batch_size
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
-    x_train, y_train = _training_arrays(config, data, votes, run, emitter, x_val)
+    x_train, y_train, classes = _training_arrays(config, data, votes, run, emitter, x_val)
     recipe.set_precision(precision)
     steps = multiworker.steps_per_epoch(len(x_train), batch_size) \
         if config.strategy == "multiworker" else math.ceil(len(x_train) / batch_size)
-    return _Fit(x_train, y_train, x_val, y_val, epochs=config.resolved_epochs,
+    return _Fit(x_train, y_train, classes, x_val, y_val, epochs=config.resolved_epochs,
                 batch_size=batch_size, steps=steps, precision=precision, strategy=strategy)
 
 
@@ -387,7 +389,8 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
     train_ds = recipe.make_train_dataset(
         fit.x_train, fit.y_train, fit.batch_size, config.seed + state.epoch,
         augment=config.preset == "default", threads=config.threads,
-        robust=config.augment == "robust")
+        robust=config.augment == "robust", classes=fit.classes,
+        sampling_power=config.sampling_power)
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
                               max_seconds=60.0 * config.max_minutes)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.ui.live_options import SMOOTHING_MAX_S, LiveOptions
-from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
+from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
 
@@ -41,6 +41,7 @@ class TrainFormValues:
     precision: str = TrainConfig.precision
     limit_per_split: int = 0
     labels: str = TrainConfig.labels
+    sampling: str = TrainConfig.sampling
     advanced_open: bool = False
 
 
@@ -303,6 +304,7 @@ class AppSettings:
         preset = str(self._qs.value("train/preset", d.preset) or d.preset)
         precision = str(self._qs.value("train/precision", d.precision) or d.precision)
         labels = str(self._qs.value("train/labels", d.labels) or d.labels)
+        sampling = str(self._qs.value("train/sampling", d.sampling) or d.sampling)
         return TrainFormValues(
             csv=str(self._qs.value("train/csv", "") or ""),
             out=str(self._qs.value("train/out", "") or ""),
@@ -315,6 +317,7 @@ class AppSettings:
             limit_per_split=max(0, _as_int(self._qs.value("train/limit_per_split"),
                                            d.limit_per_split)),
             labels=labels if labels in LABEL_SETS else d.labels,
+            sampling=sampling if sampling in SAMPLING_POWERS else d.sampling,
             advanced_open=_as_bool(self._qs.value("train/advanced_open"), d.advanced_open),
         )
 

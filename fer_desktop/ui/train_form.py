@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
-from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, TrainConfig
+from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
 LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
                "mixed": "FER-2013 and FER+ mixed"}
+SAMPLING_NAMES = {"natural": "As in the data", "sqrt": "Rare emotions more often",
+                  "balanced": "Every emotion equally often"}
 RESUME_TOOLTIP = "Continue the selected stopped run where it stopped"
 
 
@@ -175,6 +177,16 @@ class TrainForm(QGroupBox):
             "$FERPLUS_CSV), or both mixed")
         self.labels_combo.setAccessibleName("Labels")
         adv.addRow("Labels", self.labels_combo)
+        self.sampling_combo = QComboBox()
+        for name in SAMPLING_POWERS:
+            self.sampling_combo.addItem(SAMPLING_NAMES[name], name)
+        self.sampling_combo.setToolTip(
+            "How often each emotion is shown to the network in an epoch. FER-2013 has 16 happy "
+            "faces for each disgusted one; drawing rare emotions more often (the square root "
+            "of their counts, or all equally) can make the model right on them more often "
+            "(--sampling)")
+        self.sampling_combo.setAccessibleName("Sampling")
+        adv.addRow("Sampling", self.sampling_combo)
         adv.addRow("Seed", self.seed_spin)
         adv.addRow("Threads", self.threads_spin)
         adv.addRow("Precision", self.precision_combo)
@@ -212,6 +224,8 @@ class TrainForm(QGroupBox):
         self.precision_combo.setCurrentText(values.precision)
         self.limit_spin.setValue(values.limit_per_split)
         self.labels_combo.setCurrentIndex(max(0, self.labels_combo.findData(values.labels)))
+        self.sampling_combo.setCurrentIndex(
+            max(0, self.sampling_combo.findData(values.sampling)))
         self.advanced_button.setChecked(values.advanced_open)
 
     def values(self) -> TrainFormValues:
@@ -223,6 +237,7 @@ class TrainForm(QGroupBox):
             threads=self.threads_spin.value(), precision=self.precision_combo.currentText(),
             limit_per_split=self.limit_spin.value(),
             labels=str(self.labels_combo.currentData()),
+            sampling=str(self.sampling_combo.currentData()),
             advanced_open=self.advanced_button.isChecked())
 
     def config(self) -> TrainConfig:
@@ -233,7 +248,8 @@ class TrainForm(QGroupBox):
             out=str(self.output_folder()), events="json",
             seed=self.seed_spin.value(), precision=self.precision_combo.currentText(),
             threads=self.threads_spin.value(), limit_per_split=self.limit_spin.value(),
-            labels=str(self.labels_combo.currentData()))
+            labels=str(self.labels_combo.currentData()),
+            sampling=str(self.sampling_combo.currentData()))
 
     def output_folder(self) -> Path:
         return Path(self.out_edit.text().strip() or "runs").expanduser().resolve()
