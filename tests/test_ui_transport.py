@@ -163,6 +163,26 @@ def test_a_paused_video_says_paused_in_the_status_bar(qtbot, main_window, tmp_pa
     assert window.fps_label.text() == "paused" and "every" not in window.latency_label.text()
 
 
+def test_a_video_at_its_end_says_ended_then_plays_again(qtbot, main_window, tmp_path,
+                                                         settings):
+    """At the end of a video the status bar read "FPS 0.0", which read as a fault."""
+    from fer_desktop.ui.settings import LiveOptions
+
+    settings.options = LiveOptions(loop_video=False)
+    video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)  # plays for 2 s
+    window = main_window(source=str(video))
+    live = window.live_view
+    with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS,
+                          check_params_cb=lambda stats: stats.ended):
+        pass
+    assert window.fps_label.text() == "ended" and "every" not in window.latency_label.text()
+    live.transport.play_button.click()
+    with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS,
+                          check_params_cb=lambda stats: not stats.ended):
+        pass
+    assert window.fps_label.text() != "ended"
+
+
 def test_analysing_a_broken_video_says_so_without_an_empty_dialog(qtbot, main_window,
                                                                    tmp_path):
     broken = tmp_path / "not-a-video.mp4"

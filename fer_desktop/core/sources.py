@@ -414,6 +414,17 @@ def normalise_source(spec: int | str | Path) -> int | str | Path:
     return spec
 
 
+def is_image_path(spec: int | str | Path) -> bool:
+    """A still image by its name (opened once and kept on screen, never looped)."""
+    return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
+
+
+def is_video_path(spec: int | str | Path | None) -> bool:
+    """An existing file that is not a still image: a video the timeline can put times on."""
+    return (spec is not None and not isinstance(spec, int) and Path(spec).is_file()
+            and not is_image_path(spec))
+
+
 def initial_source(chosen: int | str | Path | None, remembered: int | str | Path | None
                    ) -> tuple[int | str | Path | None, str]:
     """The source to open at launch and a note for the user ("" when none).

@@ -32,10 +32,11 @@ from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.source_defaults import min_face_worth_naming, options_for, source_kind
 from fer_desktop.core.sources import (
-    IMAGE_SUFFIXES,
     VIDEO_SUFFIXES,
     FrameSource,
     initial_source,
+    is_image_path,
+    is_video_path,
     list_cameras,
     normalise_source,
     open_source,
@@ -61,15 +62,6 @@ from fer_desktop.ui.video_view import VideoView
 
 STATS_INTERVAL_MS = 1000
 STOP_TIMEOUT_MS = 5000
-
-
-def is_image_path(spec: int | str | Path) -> bool:
-    return not isinstance(spec, int) and Path(spec).suffix.lower() in IMAGE_SUFFIXES
-
-
-def is_video_path(spec: int | str | Path | None) -> bool:
-    return (spec is not None and not isinstance(spec, int) and Path(spec).is_file()
-            and not is_image_path(spec))
 
 
 class LiveView(QWidget):
@@ -584,7 +576,8 @@ class LiveView(QWidget):
             still=bool(output is not None and output.still),
             dropped=capture.dropped if capture is not None else 0,
             running=capture is not None and capture.isRunning(),
-            paused=capture is not None and capture.seekable and capture.paused))
+            paused=capture is not None and capture.seekable and capture.paused,
+            ended=self.playback.at_end))
 
     # shutdown ---------------------------------------------------------------------------
     def shutdown(self) -> None:

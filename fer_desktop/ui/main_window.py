@@ -364,18 +364,21 @@ class MainWindow(QMainWindow):
     def _on_stats(self, stats: LiveStats) -> None:
         if stats.still:
             self.fps_label.setText("still image")
+        elif stats.ended:
+            self.fps_label.setText("ended")  # "FPS 0.0" read as a fault
         elif stats.paused:
-            self.fps_label.setText("paused")  # "FPS 0.0" read as a fault
+            self.fps_label.setText("paused")
         elif stats.running:
             self.fps_label.setText(f"FPS {stats.fps:.1f}")
         else:
             self.fps_label.setText("FPS -")
         if stats.latency_ms is not None:
             text = f"{stats.latency_ms:.0f} ms/frame"
-            if stats.interval_ms is not None and not stats.still and not stats.paused:
+            if stats.interval_ms is not None and not (stats.still or stats.paused
+                                                      or stats.ended):
                 text += f", every {stats.interval_ms:.0f} ms"
             self.latency_label.setText(text)
-        elif stats.paused:  # no frame while paused: the last latency stays, no interval
+        elif stats.paused or stats.ended:  # no frame now: the last latency stays, no interval
             self.latency_label.setText(self.latency_label.text().split(",")[0])
         faces = stats.faces
         self.faces_label.setText("no faces" if faces == 0 else

@@ -43,6 +43,11 @@ class PlaybackControls(QObject):
         self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_play_pause.setEnabled(False)
 
+    @property
+    def at_end(self) -> bool:
+        """The video reached its end and waits for Play (which starts it again) or a seek."""
+        return self._at_end
+
     def attach(self, thread: CaptureThread) -> None:
         """A new capture thread starts: the bar waits until it says it is seekable."""
         self._capture = thread
