@@ -73,6 +73,31 @@ def test_the_cameras_auto_minimum_grows_with_the_frame(sample_bgr):
     assert chosen.detector_min_face_px == 40  # the user's own minimum is kept as typed
 
 
+def test_a_setting_changed_on_an_hd_camera_builds_the_detector_once(sample_bgr, monkeypatch):
+    """The detector was built at 32 px when a setting changed, then again at 64 px on the next
+    1280-px frame (two builds, and a frame searched at the wrong size in between)."""
+    import dataclasses
+
+    import cv2
+    from ui_helpers import StubClassifier
+
+    from fer_desktop.core import pipeline as pipeline_module
+    from fer_desktop.core.pipeline import FacePipeline
+
+    auto = options_for("camera", PipelineOptions())
+    pipeline = FacePipeline.from_classifier(StubClassifier(happy=0.9), auto)
+    large = cv2.resize(sample_bgr, (1280, 720))
+    pipeline.process(large)
+    built = []
+    real = pipeline_module._detector_for
+    monkeypatch.setattr(pipeline_module, "_detector_for",
+                        lambda options: built.append(options.min_face_px) or real(options))
+    pipeline.set_options(dataclasses.replace(auto, score_threshold=0.8))
+    assert built == [64] and pipeline.detector_min_face_px == 64
+    pipeline.process(large)
+    assert built == [64]  # nothing rebuilt on the next frame
+
+
 def test_a_minimum_face_is_named_only_when_lowering_it_can_help():
     from fer_desktop.core.source_defaults import min_face_worth_naming
 

@@ -129,6 +129,7 @@ class FacePipeline:
         self.detector = detector
         self.options = options
         self._detector_min_px = options.min_face_px  # what self.detector was built for
+        self._frame_width: int | None = None  # the last frame's, for a scaled minimum face
         self._tracker = FaceTracker(_tracker_options(options))
         self._eyes_seen: RememberedEyes | None = None
         self.eye_finder_error: str | None = None  # why faces are not levelled, when they can't be
@@ -164,8 +165,7 @@ class FacePipeline:
         detector_keys = ("detector", "min_face_px", "score_threshold", "num_threads",
                          "small_face_px", "scale_min_face")
         if any(getattr(old, k) != getattr(options, k) for k in detector_keys):
-            self.detector = _detector_for(options)
-            self._detector_min_px = options.min_face_px
+            self._build_detector(options)
         if _tracker_options(old) != _tracker_options(options):
             self._tracker.options = _tracker_options(options)
         self.options = options
@@ -189,14 +189,23 @@ class FacePipeline:
         if self._eyes_seen is not None:
             self._eyes_seen.reset()
 
+    def _build_detector(self, options: PipelineOptions) -> None:
+        """Build the detector, at the minimum face scaled to the last frame's width when there
+        was one (a setting changed on an HD camera built it twice: unscaled, then scaled)."""
+        wanted = options.min_face_px
+        if options.scale_min_face and self._frame_width is not None:
+            wanted = scaled_min_face_px(options.min_face_px, self._frame_width)
+        self.detector = _detector_for(dataclasses.replace(options, min_face_px=wanted))
+        self._detector_min_px = wanted
+
     def _detector_for_width(self, width: int) -> FaceDetector:
         """The detector for this frame width: rebuilt when a scaled minimum face changes (once
         per new frame size, not per frame)."""
+        self._frame_width = width
         if self.options.scale_min_face:
             wanted = scaled_min_face_px(self.options.min_face_px, width)
             if wanted != self._detector_min_px:
-                self.detector = _detector_for(dataclasses.replace(self.options, min_face_px=wanted))
-                self._detector_min_px = wanted
+                self._build_detector(self.options)
         return self.detector
 
     @property
