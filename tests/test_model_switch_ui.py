@@ -191,7 +191,10 @@ def test_a_better_model_makes_switching_the_default(qtbot):
                                   faces, labels, "ten faces")
     dialog = CompareDialog(comparison, "new")
     qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
     assert dialog.warnings.isHidden() and dialog.switch_button.isDefault()
+    assert not dialog.keep_button.isDefault()
 
 
 def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
@@ -209,6 +212,20 @@ def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
         assert first_line == role
         assert header.fontMetrics().horizontalAdvance(first_line) < header.sectionSize(column)
         assert item.toolTip() == f"{role}: {long_name}"
+
+
+def test_enter_on_the_shown_dialog_keeps_the_model_when_it_warns(qtbot):
+    """Shown, the dialog made Switch its default: Enter switched despite the warnings."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+
+    dialog = CompareDialog(None, "some run")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.keep_button.isDefault() and not dialog.switch_button.isDefault()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Rejected
 
 
 def test_no_common_test_faces_is_said_and_keeping_is_the_default(qtbot):

@@ -88,11 +88,16 @@ class CompareDialog(QDialog):
                                                QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep_button = buttons.addButton("Keep the model in use",
                                              QDialogButtonBox.ButtonRole.RejectRole)
-        risky = comparison is None or bool(comparison.warnings)
-        (self.keep_button if risky else self.switch_button).setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        # Only once the buttons are in the dialog: set before, QDialog did not know of it and
+        # made the first button (Switch) the default when shown, so Enter switched to a model
+        # shown with three warnings.
+        risky = comparison is None or bool(comparison.warnings)
+        default = self.keep_button if risky else self.switch_button
+        default.setDefault(True)
+        default.setFocus()
 
     def _fill(self, comparison: Comparison, layout: QVBoxLayout) -> None:
         self.heading = QLabel(f"Both models on <b>{comparison.test_name}</b> "
