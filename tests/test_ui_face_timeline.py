@@ -4,6 +4,7 @@ the followed face marked in the video, video time for files (offscreen, stub mod
 from __future__ import annotations
 
 import cv2
+import pytest
 import numpy as np
 import test_ui_window
 from PySide6.QtCore import Qt
@@ -107,3 +108,55 @@ def test_a_file_is_plotted_against_video_time(qtbot, main_window, tmp_path):
     assert x[0] >= 0 and np.all(np.diff(x) > 0)
     assert x[-1] <= 2.0  # video seconds, not wall-clock "seconds ago" (<= 0)
     assert panel._plot.getPlotItem().getAxis("bottom").labelText == "video time (s)"
+
+
+def _frame(t_s: float, track: int):
+    from fer_desktop.core.types import Face, FrameResult
+
+    probabilities = np.full(7, 1 / 7, dtype=np.float32)
+    face = Face(box=np.array([0, 0, 100, 100], np.float32), probabilities=probabilities,
+                track_id=track)
+    return FrameResult(index=round(t_s * 10), timestamp_s=t_s, faces=(face,))
+
+
+def _switch(panel, start_s: float, first: int, second: int) -> None:
+    for k in range(5):
+        panel.show_result(_frame(start_s + 0.1 * k, first))
+    for k in range(5, 10):
+        panel.show_result(_frame(start_s + 0.1 * k, second))
+    panel._on_redraw_timer()
+
+
+def test_a_reused_switch_line_names_the_new_face(qtbot):
+    """A switch line hidden by a source change kept its old text when reused: "#12" drawn
+    where the panel switched to #2."""
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_video_time(True)
+    _switch(panel, 0.0, 11, 12)
+    assert [track for _t, track in panel.switch_marks()] == [12]
+    panel.clear()  # a new source: the line is hidden, kept for reuse
+    panel._on_redraw_timer()
+    _switch(panel, 0.0, 1, 2)
+    labels = [line.label.toPlainText() for line in panel._switch_lines if line.isVisible()]
+    assert labels == ["#2"]
+
+
+def test_an_image_after_a_video_is_plotted_in_seconds_ago(qtbot):
+    """After a video, an image's chart kept the video's 0-10 s axis under "seconds ago"."""
+    from fer_desktop.ui.face_panel import TIMELINE_S, FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_video_time(True)
+    _switch(panel, 9.0, 1, 1)
+    panel.clear()
+    panel.set_video_time(False)
+    panel.show_result(_frame(0.0, 1))
+    panel._on_redraw_timer()
+    low, high = panel._plot.getPlotItem().viewRange()[0]
+    assert low == pytest.approx(-TIMELINE_S) and 0.0 < high < 2.0

@@ -320,8 +320,9 @@ class FacePanel(QWidget):
             x = times
             end = newest if newest is not None else 0.0
             item.setXRange(max(0.0, end - TIMELINE_S), max(end, 1.0) + 0.5, padding=0)
-        else:
+        else:  # set each time: a video shown before left its own range behind
             x = times - newest if newest is not None else times
+            item.setXRange(-TIMELINE_S, 1.5, padding=0)
         # A still image gives one point: a line needs two, so show dots until there are a few.
         dots = len(x) <= FEW_POINTS
         for k, curve in enumerate(self._curves):
@@ -350,5 +351,5 @@ class FacePanel(QWidget):
                 continue
             t_s, track = switches[k]
             line.setPos(t_s if self._video_time or newest is None else t_s - newest)
+            line.show()  # first: a hidden label ignores a new text (a reused line said "#12")
             line.label.setFormat(f"#{track}")
-            line.show()
