@@ -4,8 +4,8 @@ the followed face marked in the video, video time for files (offscreen, stub mod
 from __future__ import annotations
 
 import cv2
-import pytest
 import numpy as np
+import pytest
 import test_ui_window
 from PySide6.QtCore import Qt
 from ui_helpers import SAMPLE, make_video
