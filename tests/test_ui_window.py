@@ -553,3 +553,27 @@ def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):
     assert "No face of 400 px or more" in live.face_panel.heading_text()
     live.set_options(dataclasses.replace(live.options, min_face_px=0))
     assert "400 px" not in live.face_panel.heading_text()  # at once, not at the next frame
+
+
+def test_each_source_is_listed_once(qtbot, settings, tmp_path):
+    """Every source opened was added to the list again (PySide's findData never matches a
+    tuple): clip.avi x3 and the sample twice after a few switches."""
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.notifications import Notifier
+    from fer_desktop.ui.source_picker import SourcePicker
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    picker = SourcePicker(settings, Notifier(bar))
+    qtbot.addWidget(picker)
+    picker.set_cameras([0])
+    video = tmp_path / "clip.avi"
+    for spec in (0, str(video), str(SAMPLE), str(video), 0, str(SAMPLE), str(video)):
+        picker.show_source(spec)
+    texts = [picker.combo.itemText(i) for i in range(picker.combo.count())]
+    assert texts.count("clip.avi") == 1 and texts.count("Camera 0") == 1
+    assert texts.count("Sample image") == 1  # the sample is its own entry, selected
+    assert picker.combo.currentText() == "clip.avi"
+    picker.show_source(str(SAMPLE))
+    assert picker.combo.currentText() == "Sample image"

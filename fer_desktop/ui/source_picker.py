@@ -100,14 +100,16 @@ class SourcePicker(QWidget):
         if spec is None:
             combo.setCurrentIndex(0)
         elif isinstance(spec, int):
-            index = combo.findData(("camera", spec))
+            index = self._find(("camera", spec))
             if index < 0:
                 combo.insertItem(0, f"Camera {spec}", ("camera", spec))
                 index = 0
             combo.setCurrentIndex(index)
         else:
             data = ("file", str(spec))
-            index = combo.findData(data)
+            # the sample is the "Sample image" entry itself (not a second one of that name)
+            index = self._find(("sample", None) if describe_spec(spec) == "Sample image"
+                               else data)
             if index < 0:
                 sep = next((i for i in range(combo.count()) if combo.itemData(i) is None),
                            combo.count())
@@ -116,6 +118,11 @@ class SourcePicker(QWidget):
                 index = sep
             combo.setCurrentIndex(index)
         del blocker
+
+    def _find(self, data: tuple) -> int:
+        """The entry holding ``data``, or -1. Not ``QComboBox.findData``: PySide never matches
+        a Python tuple there, so every source opened was added again."""
+        return next((i for i in range(self.combo.count()) if self.combo.itemData(i) == data), -1)
 
     def _on_activated(self, index: int) -> None:
         data = self.combo.itemData(index)
