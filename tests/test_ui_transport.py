@@ -217,3 +217,25 @@ def test_a_whole_file_analysis_uses_the_video_settings_whatever_is_on_screen(
     qtbot.waitUntil(lambda: len(built) >= 2, timeout=WAIT_MS)
     assert built[-1].min_face_px == 20 and not built[-1].scale_min_face
     qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+
+
+def test_a_click_on_the_seek_bar_moves_to_the_place_clicked(qtbot):
+    """A click paged 5 s towards the pointer: on a 3-s clip it always landed at an end."""
+    from PySide6.QtCore import QPoint, Qt
+
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    bar.resize(700, 60)
+    bar.show()
+    qtbot.waitExposed(bar)
+    bar.set_video(60, 20.0)  # 3 s
+    asked = []
+    bar.seek_requested.connect(asked.append)
+    slider = bar.slider
+    for share in (0.75, 0.25):
+        point = QPoint(round(slider.width() * share), slider.height() // 2)
+        qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=point)
+        assert abs(slider.value() - share * 59) <= 6, (share, slider.value())
+    assert asked and 0 < asked[-1] < 59
