@@ -375,3 +375,29 @@ def test_a_long_recipe_never_pushes_the_state_out_of_view(qtbot, tab, tmp_path):
     assert state_right <= tree.viewport().width()
     assert "mixed labels" in tree.topLevelItem(0).toolTip(RECIPE_COLUMN)  # whole when cut
     assert str(run) in tree.topLevelItem(0).toolTip(STATE_COLUMN)
+
+
+def test_the_confusion_matrix_keeps_its_names_readable_in_a_narrow_window(qtbot, tmp_path):
+    """At 800x600 the columns were squeezed to 35 px: "isgus", "urpris", and 100% as "10..."."""
+    import json
+
+    import numpy as np
+
+    from fer_desktop.core.emotions import EMOTIONS
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-default",
+                          {"epoch": 2, "epochs": 2, "status": "finished"})
+    info = {"bytes": 1, "public_accuracy": 0.5, "private_accuracy": 0.5,
+            "private_recall": {e: 1.0 for e in EMOTIONS},
+            "private_confusion": (np.eye(7, dtype=int) * 10).tolist()}
+    (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info}}))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.resize(340, 400)
+    view.show()
+    view.show_run(run)
+    header = view.table.horizontalHeader()
+    for column in range(view.table.columnCount()):
+        name = view.table.horizontalHeaderItem(column).text()
+        assert header.sectionSize(column) > header.fontMetrics().horizontalAdvance(name), name

@@ -147,6 +147,11 @@ class ResultsView(QWidget):
         self.table.setRowCount(n)
         self.table.setColumnCount(n + 1)
         self.table.setHorizontalHeaderLabels([*classes, "recall"])
+        # Stretched, but never narrower than the widest name: at 800 px "disgust" read "isgus"
+        # and 100% read "10..." (the table scrolls sideways instead).
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(max(header.fontMetrics().horizontalAdvance(name)
+                                         for name in [*classes, "recall", "100%"]) + 14)
         self.table.setVerticalHeaderLabels(classes)
         totals = confusion.sum(axis=1)
         for i in range(n):
