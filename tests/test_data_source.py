@@ -110,3 +110,18 @@ def test_runs_and_collected_faces_go_to_one_app_folder(qtbot, tmp_path, monkeypa
     finally:
         QCoreApplication.setOrganizationName(names[0])
         QCoreApplication.setApplicationName(names[1])
+
+
+def test_the_csv_field_is_greyed_out_while_the_faces_come_from_a_folder(qtbot, tab):
+    """With collected faces chosen, the CSV field and its label set stayed active, as if the
+    CSV were trained on too; a remembered folder choice greys them at once."""
+    assert tab.form.csv_row.isEnabled() and tab.form.labels_combo.isEnabled()
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    assert not tab.form.csv_row.isEnabled() and not tab.form.labels_combo.isEnabled()
+    tab.confirm_close()
+    again = TrainTab(tab._settings)
+    qtbot.addWidget(again)
+    assert not again.form.csv_row.isEnabled()
+    again.data_source.combo.setCurrentIndex(again.data_source.combo.findData("csv"))
+    assert again.form.csv_row.isEnabled() and again.form.labels_combo.isEnabled()
+    again.shutdown()

@@ -76,7 +76,8 @@ class TrainForm(QGroupBox):
         self.csv_edit = QLineEdit()
         self.csv_edit.setPlaceholderText("FER-2013 CSV (fer2013.csv or .csv.gz)")
         self.csv_edit.editingFinished.connect(self.csv_changed)
-        form.addRow("CSV file", _with_browse(self.csv_edit, self._browse_csv))
+        self.csv_row = _with_browse(self.csv_edit, self._browse_csv)
+        form.addRow("CSV file", self.csv_row)
         self._build_preset_row(form)
         self.out_edit = QLineEdit()
         self.out_edit.editingFinished.connect(self.out_changed)
@@ -264,6 +265,12 @@ class TrainForm(QGroupBox):
         for widget in (self.csv_edit, self.preset_combo, self.epochs_spin, self.batch_spin,
                        self.out_edit, self.advanced):
             widget.setEnabled(not busy)
+
+    def set_csv_used(self, used: bool) -> None:
+        """Grey out what only the CSV uses (the file, its label set) when the faces come from
+        an image folder: it looked as if the CSV were trained on too."""
+        self.csv_row.setEnabled(used)
+        self.labels_combo.setEnabled(used)
 
     # reactions --------------------------------------------------------------------------
     def _on_preset_changed(self, index: int) -> None:

@@ -93,6 +93,7 @@ class TrainTab(QWidget):
         self._build()
         self.form.set_values(self._settings.train_form)
         self.data_source.set_choice(*self._settings.train_source)
+        self._on_data_source_changed()
         self.model_in_use: Path | None = None  # set by the window: what "fine-tune" starts from
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setInterval(REDRAW_MS)
@@ -124,6 +125,7 @@ class TrainTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         self.data_source = DataSourceBox(self._settings.collect_folder)
         self.data_source.changed.connect(self._save_settings)
+        self.data_source.changed.connect(self._on_data_source_changed)
         left_layout.addWidget(self.data_source)
         left_layout.addWidget(self.form)
         left_layout.addWidget(self.progress_box)
@@ -176,6 +178,9 @@ class TrainTab(QWidget):
     def _on_out_changed(self) -> None:
         self._save_settings()
         self.refresh_runs()
+
+    def _on_data_source_changed(self) -> None:
+        self.form.set_csv_used(self.data_source.choice().kind == "csv")
 
     def output_folder(self) -> Path:
         return self.form.output_folder()
