@@ -176,7 +176,10 @@ def test_a_video_at_its_end_says_ended_then_plays_again(qtbot, main_window, tmp_
                           check_params_cb=lambda stats: stats.ended):
         pass
     assert window.fps_label.text() == "ended" and "every" not in window.latency_label.text()
-    live.transport.play_button.click()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as first:
+        live.transport.play_button.click()
+    # the time the video sat at its end is no interval ("every 14056 ms" after Play)
+    assert first.args[0].interval_ms is None
     with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS,
                           check_params_cb=lambda stats: not stats.ended):
         pass

@@ -329,6 +329,7 @@ class CaptureThread(QThread):
                         self._publish(last_frame, last_image, description, is_live, still)
                         continue
                     self._flush_recorder()  # idle: nothing may wait in a buffer meanwhile
+                    self._last_output_t = None  # the wait is no interval between frames
                     if self._clock is not None:
                         self._clock.restart()  # resuming starts the clock again
                     self._wake.wait()
