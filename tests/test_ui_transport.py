@@ -242,3 +242,19 @@ def test_a_click_on_the_seek_bar_moves_to_the_place_clicked(qtbot):
         qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=point)
         assert abs(slider.value() - share * 59) <= 6, (share, slider.value())
     assert asked and 0 < asked[-1] < 59
+
+
+def test_the_last_frame_shows_the_whole_length(qtbot):
+    """At the last frame of a 10-s video the label read "0:09 / 0:10"; an end reached by
+    skipping frames left the handle before the end."""
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    bar.set_video(200, 20.0)
+    bar.set_position(199)
+    assert bar.time_label.text() == "0:10 / 0:10"
+    bar.set_position(150)
+    assert bar.time_label.text() == "0:07 / 0:10"
+    bar.show_end()
+    assert bar.slider.value() == 199 and bar.time_label.text() == "0:10 / 0:10"

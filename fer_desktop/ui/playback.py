@@ -74,6 +74,7 @@ class PlaybackControls(QObject):
     def on_ended(self) -> None:
         self._at_end = True
         self.bar.set_playing(False)
+        self.bar.show_end()
 
     def _on_play_shortcut(self) -> None:
         if self.bar.isVisible():

@@ -240,5 +240,12 @@ class TransportBar(QWidget):
             self.time_label.setText(f"frame {frame_index + 1}")
             return
         length = self._count / self._fps if self._count else None
-        self.time_label.setText(f"{format_time(frame_index / self._fps)} / "
-                                f"{format_time(length)}")
+        # the last frame starts 1/fps before the end: "0:09 / 0:10" read as not finished
+        at = length if self._count and frame_index >= self._count - 1 else frame_index / self._fps
+        self.time_label.setText(f"{format_time(at)} / {format_time(length)}")
+
+    def show_end(self) -> None:
+        """The video ended: the handle at its last frame, even when real-time playback
+        skipped the frames before the end to keep up."""
+        if self._count:
+            self.set_position(self._count - 1)
