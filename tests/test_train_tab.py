@@ -401,3 +401,12 @@ def test_the_confusion_matrix_keeps_its_names_readable_in_a_narrow_window(qtbot,
     for column in range(view.table.columnCount()):
         name = view.table.horizontalHeaderItem(column).text()
         assert header.sectionSize(column) > header.fontMetrics().horizontalAdvance(name), name
+
+
+def test_the_results_header_counts_epochs_and_names_the_sampling():
+    from fer_desktop.ui.run_results import _recipe_text
+
+    assert _recipe_text({"preset": "default", "epochs": 1, "batch_size": 32}) == \
+        "default, 1 epoch, batch 32"
+    assert _recipe_text({"preset": "default", "epochs": 60, "sampling": "sqrt"}) == \
+        "default, 60 epochs, sqrt sampling"

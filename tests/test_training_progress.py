@@ -124,3 +124,18 @@ def test_the_batch_curve_gets_a_gap_at_each_new_epoch():
     assert np.flatnonzero(np.isnan(gy)).tolist() == [3, 7]  # before the first batch of 2 and 3
     assert gaps_between_epochs(x[:1], y[:1])[0].tolist() == [0.25]
     assert len(gaps_between_epochs(np.array([]), np.array([]))[0]) == 0
+
+
+def test_a_one_epoch_run_is_not_called_all_1_epochs():
+    progress = TrainingProgress()
+    progress.update(event("started", run_dir="/runs/r", epochs=1, steps_per_epoch=10,
+                          initial_epoch=0, config={"batch_size": 50}))
+    progress.update(event("epoch", epoch=1, epochs=1, loss=1.0, accuracy=0.5, val_loss=1.0,
+                          val_accuracy=0.4))
+    assert progress.headline() == "Evaluating and exporting the best model (the epoch done)..."
+
+
+def test_counted_says_one_epoch_and_two_epochs():
+    from fer_desktop.core.plain_words import counted
+
+    assert counted(1, "epoch") == "1 epoch" and counted(2, "epoch") == "2 epochs"

@@ -17,6 +17,11 @@ import numpy as np
 from fer_desktop.core.emotions import EMOTIONS
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 epoch", "3 epochs": a count with its noun (the GUI said "all 1 epochs done")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def summary_sentence(accuracy: float, samples: int, chance: float,
                      confusion: list[list[int]] | np.ndarray | None = None,
                      classes: list[str] | tuple[str, ...] = EMOTIONS) -> str:

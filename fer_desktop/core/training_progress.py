@@ -122,7 +122,8 @@ class TrainingProgress:
         if not self.started:
             return "Starting the trainer (loading data and TensorFlow)..."
         if self.exporting:
-            return f"Evaluating and exporting the best model (all {self.epochs} epochs done)..."
+            done = "1 epoch" if self.epochs == 1 else f"all {self.epochs} epochs"
+            return f"Evaluating and exporting the best model ({done} done)..."
         return f"Epoch {max(1, self.epoch)} of {self.epochs}"
 
     def speed_line(self, elapsed_s: float, batch_size: int | None = None) -> str:

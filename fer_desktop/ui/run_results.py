@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
-from fer_desktop.core.plain_words import run_sentences
+from fer_desktop.core.plain_words import counted, run_sentences
 
 
 def _heat(fraction: float) -> QColor:
@@ -40,11 +40,13 @@ def _recipe_text(recipe) -> str:
         return str(recipe or "")
     parts = [str(recipe.get("preset", ""))]
     if recipe.get("epochs"):
-        parts.append(f"{recipe['epochs']} epochs")
+        parts.append(counted(int(recipe["epochs"]), "epoch"))
     if recipe.get("batch_size"):
         parts.append(f"batch {recipe['batch_size']}")
     if recipe.get("precision"):
         parts.append(str(recipe["precision"]))
+    if recipe.get("sampling", "natural") != "natural":
+        parts.append(f"{recipe['sampling']} sampling")
     return ", ".join(p for p in parts if p)
 
 

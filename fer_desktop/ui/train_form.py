@@ -31,8 +31,9 @@ from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, Tra
 
 LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
                "mixed": "FER-2013 and FER+ mixed"}
-SAMPLING_NAMES = {"natural": "As in the data", "sqrt": "Rare emotions more often",
-                  "balanced": "Every emotion equally often"}
+# the trainer's own name in brackets: the run list's Recipe column says "sqrt sampling"
+SAMPLING_NAMES = {"natural": "As in the data", "sqrt": "Rare emotions more often (sqrt)",
+                  "balanced": "Every emotion equally often (balanced)"}
 RESUME_TOOLTIP = "Continue the selected stopped run where it stopped"
 
 
@@ -101,8 +102,8 @@ class TrainForm(QGroupBox):
             (self.batch_spin, "Batch size", "Images per training step"),
             (self.out_edit, "Output folder", "Where each run gets its folder (checkpoints, "
                                              "curves, the exported model)"),
-            (self.advanced_button, "Advanced options", "Show or hide labels, seed, threads, "
-                                                       "precision and rows per split"),
+            (self.advanced_button, "Advanced options", "Show or hide labels, sampling, seed, "
+                                                       "threads, precision and rows per split"),
             (self.seed_spin, "Seed", "Random seed: the same seed and settings give the same "
                                      "run"),
             (self.precision_combo, "Precision", "Number format while training: bfloat16 is "
