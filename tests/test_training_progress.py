@@ -132,7 +132,7 @@ def test_a_one_epoch_run_is_not_called_all_1_epochs():
                           initial_epoch=0, config={"batch_size": 50}))
     progress.update(event("epoch", epoch=1, epochs=1, loss=1.0, accuracy=0.5, val_loss=1.0,
                           val_accuracy=0.4))
-    assert progress.headline() == "Evaluating and exporting the best model (the epoch done)..."
+    assert progress.headline() == "Evaluating and exporting the best model (1 epoch done)..."
 
 
 def test_counted_says_one_epoch_and_two_epochs():
