@@ -121,3 +121,17 @@ def test_a_recording_whose_first_row_fails_leaves_no_file(qtbot, main_window, mo
     assert live.start_recording() is None and not live.is_recording
     assert "No space left" in window.notifier.last_error
     assert not list(Path(window.settings.output_folder).glob("*.csv"))
+
+
+def test_the_saved_banner_goes_when_another_source_opens(qtbot, main_window, tmp_path):
+    """"Analysis saved: clip-emotions-....csv" stayed above the next video and the sample."""
+    from ui_helpers import make_video
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    live.take_screenshot()
+    assert live.outputs.saved_banner.isVisible()
+    live.set_source(str(make_video(tmp_path / "clip.avi", frames=5)))
+    assert not live.outputs.saved_banner.isVisible()

@@ -355,6 +355,7 @@ class LiveView(QWidget):
         self.source_picker.show_source(spec)
         self.stack.setCurrentWidget(self.video_view)
         self.banner.hide()
+        self.outputs.saved_banner.hide()  # it named a file of the source before
         if self._pipeline is None:
             if not self._loading:
                 self.video_view.set_message("No model is loaded: use File > Use model folder...")
