@@ -168,3 +168,15 @@ def test_examples_right_and_wrong_per_emotion():
     labels = np.array([HAPPY, HAPPY, SAD, SAD, SAD])
     predicted = np.array([HAPPY, SAD, SAD, HAPPY, SAD])
     assert example_faces(labels, predicted, 1) == {"happy": ([0], [1]), "sad": ([2], [3])}
+
+
+def test_recorded_scores_on_different_rows_say_both_counts():
+    """A trial run scored on its first 200 PrivateTest faces was shown as "Both models on
+    FER-2013 PrivateTest (200 faces)", though the model in use was scored on all 3,589."""
+    full = (np.eye(7, dtype=int) * 500).tolist()
+    trial = (np.eye(7, dtype=int) * 20).tolist()
+    comparison = compare_recorded(_meta("abc", 0.7, full), _meta("abc", 0.6, trial))
+    assert comparison.samples == 140 and comparison.current_samples == 3500
+    assert comparison.faces_text == "the new model on 140 faces, the one in use on 3,500"
+    same = compare_recorded(_meta("abc", 0.7, full), _meta("abc", 0.6, full))
+    assert same.faces_text == "3,500 faces"

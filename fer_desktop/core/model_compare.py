@@ -41,8 +41,10 @@ class ModelScores:
 class Comparison:
     """The model in use and the candidate on the same test faces.
 
-    test_name: what the faces are, for people. chance: the accuracy of guessing the most
-    common emotion of the test faces. warnings: sentences; empty when nothing is wrong.
+    test_name: what the faces are, for people. samples: how many (the candidate's). chance:
+    the accuracy of guessing the most common emotion of the test faces. warnings: sentences;
+    empty when nothing is wrong. current_samples: the model in use's count when its recorded
+    scores cover other faces of the same split (a trial run scored on its first rows only).
     """
 
     test_name: str
@@ -51,6 +53,15 @@ class Comparison:
     candidate: ModelScores
     chance: float
     warnings: tuple[str, ...]
+    current_samples: int | None = None
+
+    @property
+    def faces_text(self) -> str:
+        """"3,589 faces", or both counts when the two models were scored on different rows."""
+        if self.current_samples is None or self.current_samples == self.samples:
+            return f"{self.samples:,} faces"
+        return (f"the new model on {self.samples:,} faces, the one in use on "
+                f"{self.current_samples:,}")
 
     @property
     def emotions(self) -> list[str]:
@@ -144,17 +155,23 @@ def compare_recorded(current_meta: dict, candidate_meta: dict) -> Comparison | N
     new = _recorded(candidate_meta, str(candidate_meta.get("name", "candidate")))
     if now is None or new is None:
         return None
-    info = candidate_meta["accuracy"][next(iter(
-        f for f in ((candidate_meta.get("files") or {}).get("tflite_int8"),
-                    (candidate_meta.get("files") or {}).get("tflite")) if f))]
-    confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
+    confusion = _private_confusion(candidate_meta)
     samples = int(confusion.sum())
     chance = float(confusion.sum(1).max() / samples) if samples else 1 / len(EMOTIONS)
     answers = {e: float(v) for e, v in zip(EMOTIONS, confusion.sum(0) / max(1, samples),
                                           strict=False)} if confusion.shape == (7, 7) else {}
     new = ModelScores(new.name, new.accuracy, new.recall, answers)
     return Comparison("FER-2013 PrivateTest (scores from model.json)", samples, now, new,
-                      chance, tuple(warnings_for(now, new, chance)))
+                      chance, tuple(warnings_for(now, new, chance)),
+                      current_samples=int(_private_confusion(current_meta).sum()) or None)
+
+
+def _private_confusion(meta: dict) -> np.ndarray:
+    """The PrivateTest confusion matrix model.json records for the file the app runs."""
+    files = meta.get("files") or {}
+    runtime = files.get("tflite_int8") or files.get("tflite")
+    info = (meta.get("accuracy") or {}).get(runtime) or {}
+    return np.asarray(info.get("private_confusion") or [[0]], np.int64)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ class CompareDialog(QDialog):
 
     def _fill(self, comparison: Comparison, layout: QVBoxLayout) -> None:
         self.heading = QLabel(f"Both models on <b>{comparison.test_name}</b> "
-                              f"({comparison.samples} faces):")
+                              f"({comparison.faces_text}):")
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         emotions = comparison.emotions
