@@ -410,3 +410,21 @@ def test_the_results_header_counts_epochs_and_names_the_sampling():
         "default, 1 epoch, batch 32"
     assert _recipe_text({"preset": "default", "epochs": 60, "sampling": "sqrt"}) == \
         "default, 60 epochs, sqrt sampling"
+
+
+def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):
+    """"Best PublicTest 11.5%" in the list and "PublicTest 2.0%" in the Results, unexplained."""
+    import json
+
+    from fer_desktop.ui.run_list import COLUMNS
+
+    column = COLUMNS.index("Best PublicTest")
+    assert "while it trained" in tab.run_list.tree.headerItem().toolTip(column)
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-default",
+                          {"epoch": 2, "epochs": 2, "status": "finished"})
+    info = {"bytes": 1, "public_accuracy": 0.5, "private_accuracy": 0.5,
+            "private_confusion": [[0] * 7] * 7}
+    (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info},
+                                                "prior_correction_in_model": {"power": 0.5}}))
+    tab.results.show_run(run)
+    assert "PublicTest 50.0% with the balanced decision" in tab.results.summary.text()

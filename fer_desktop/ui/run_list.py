@@ -50,6 +50,12 @@ class RunList(QGroupBox):
         self.tree.setToolTip("The runs in the output folder, newest first: select one to see "
                              "its curves and evaluation, or to resume it")
         self.tree.setHeaderLabels(list(COLUMNS))
+        # two PublicTest figures for one run read as a contradiction without this
+        self.tree.headerItem().setToolTip(
+            COLUMNS.index("Best PublicTest"),
+            "The network's best PublicTest accuracy while it trained. The exported model's "
+            "figure in the Results differs: it adds the balanced decision, which gives up "
+            "some accuracy on common emotions for the rare ones")
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)

@@ -119,7 +119,9 @@ class ResultsView(QWidget):
         self.metadata = meta
         lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
                  f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
-                 f"(PublicTest {_percent(info['public_accuracy'])}, macro F1 "
+                 f"(PublicTest {_percent(info['public_accuracy'])}"
+                 f"{' with the balanced decision' if meta.get('prior_correction_in_model') else ''}"
+                 f", macro F1 "
                  f"{_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
                  _balanced_text(info)]
         others = [f"{k}: {_percent(v['private_accuracy'])}" for k, v in files.items() if k != name]
