@@ -428,3 +428,13 @@ def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):
                                                 "prior_correction_in_model": {"power": 0.5}}))
     tab.results.show_run(run)
     assert "PublicTest 50.0% with the balanced decision" in tab.results.summary.text()
+
+
+def test_a_wider_window_widens_the_run_list_too(qtbot, tab):
+    """The left column kept ~400 px at any width: the Recipe column was cut even at 1920."""
+    tab.resize(1200, 800)
+    tab.show()
+    qtbot.waitExposed(tab)
+    narrow = tab.splitter.sizes()[0]
+    tab.resize(1900, 800)
+    qtbot.waitUntil(lambda: tab.splitter.sizes()[0] > narrow + 150, timeout=2000)

@@ -162,9 +162,12 @@ class TrainTab(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left_scroll)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
+        # a wider window widens the run list too (a third of the gain), so its Recipe column
+        # shows whole from about 1600 px; it was cut even at 1920 px
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
         splitter.setSizes([400, 800])
+        self.splitter = splitter
         layout = QGridLayout(self)
         layout.addWidget(splitter, 0, 0)
 
