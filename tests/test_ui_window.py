@@ -551,8 +551,12 @@ def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):
                           check_params_cb=lambda out: not out.result.faces):
         live.set_options(dataclasses.replace(live.options, min_face_px=400))
     assert "No face of 400 px or more" in live.face_panel.heading_text()
+    # the advice on a line of its own: in the heading it was cut before it
+    assert "Lower Minimum face" in live.face_panel.hint.text()
+    assert not live.face_panel.hint.isHidden()
     live.set_options(dataclasses.replace(live.options, min_face_px=0))
     assert "400 px" not in live.face_panel.heading_text()  # at once, not at the next frame
+    assert live.face_panel.hint.isHidden()
 
 
 def test_each_source_is_listed_once(qtbot, settings, tmp_path):

@@ -109,6 +109,12 @@ class FacePanel(QWidget):
         top.addWidget(self._title, 1)
         top.addWidget(self.explain_button)
         layout.addLayout(top)
+        # what to do when the minimum face hides every face: a line of its own (in the heading
+        # it was cut after "No face of 300 px or more...", the advice only in the tooltip)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.hide()
+        layout.addWidget(self.hint)
         layout.addLayout(bars)
         layout.addSpacing(6)
         layout.addWidget(self._timeline_title)
@@ -279,9 +285,13 @@ class FacePanel(QWidget):
             self._set_bars(None, len(self._faces))  # the heading follows at once
 
     def _set_bars(self, face: Face | None, n_faces: int) -> None:
+        hidden_by_minimum = face is None and n_faces == 0 and bool(self._min_face_px)
+        self.hint.setVisible(hidden_by_minimum)
+        if hidden_by_minimum:
+            self.hint.setText("Lower Minimum face (Options) to find smaller ones.")
         if face is None:
-            none = f"No face of {self._min_face_px} px or more: lower Minimum face to find " \
-                "smaller ones" if self._min_face_px else "No face in view"
+            none = f"No face of {self._min_face_px} px or more" if self._min_face_px \
+                else "No face in view"
             self._title.setText(none if n_faces == 0 else "No face selected")
             for bar, name, value in zip(self._bars, self._names, self._values, strict=True):
                 bar.setValue(0)
