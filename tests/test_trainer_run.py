@@ -189,6 +189,20 @@ def test_a_balanced_sampling_run_is_corrected_for_the_prior_it_saw(tiny_run, tmp
     np.testing.assert_allclose(seen, seen[0])  # every emotion drawn equally often
 
 
+def test_exporting_a_run_killed_in_its_own_export_finishes_it(tiny_run, tmp_path, monkeypatch):
+    """Killed during its export (state "trained"), then exported by hand: the run list still
+    called it "interrupted" beside its model.json."""
+    from trainer.runs import read_run_row
+
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    a, _ = _two_copies(tiny_run["run_dir"], tmp_path)
+    state = json.loads((a / "state.json").read_text())
+    (a / "state.json").write_text(json.dumps(state | {"status": "trained"}))
+    export.export_run(a, emitter, int8_only=True)
+    assert json.loads((a / "state.json").read_text())["status"] == "finished"
+    assert read_run_row(a, now=time.time() + 3600).state == "finished"
+
+
 @pytest.mark.parametrize("problem", ["one run", "same run twice", "other data", "no best",
                                      "out is a member"])
 def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, problem):

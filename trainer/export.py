@@ -98,10 +98,14 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {}),
                             "sampling": sampling},
                  "training": training_summary(run)}
-    return export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
+    meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only, sampling_power=SAMPLING_POWERS.get(sampling, 0.0),
                         ferplus_majority=None if images else ferplus_majorities(
                             csv or config["csv"], data, config.get("votes") or None))
+    if state.status == rundir.TRAINED:  # killed in its own export, finished by this one: the
+        state.status = rundir.FINISHED  # run list called it "interrupted" with its model.json
+        state.save(run)
+    return meta
 
 
 def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str,
