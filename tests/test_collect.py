@@ -113,7 +113,10 @@ def test_keys_save_the_face_on_screen_and_count_it(qtbot, tmp_path):
         live.start()
     panel = live.collect_panel
     assert not panel.actions[3].isEnabled()  # off until Collect is ticked
+    assert not panel.indicator.isVisible()
     panel.active.setChecked(True)
+    # above the video, beside Record: the keys save faces now (the box may be scrolled away)
+    assert panel.indicator.isVisible() and panel.indicator.parent() is not panel
     assert [a.shortcut().toString() for a in panel.actions] == [str(i) for i in range(1, 8)]
     with qtbot.waitSignal(panel.saved, timeout=WAIT_MS) as saved:
         panel.actions[3].trigger()  # key 4: happy
@@ -141,3 +144,4 @@ def test_collect_refuses_an_unwritable_folder_and_stays_off(qtbot, tmp_path):
         panel.active.setChecked(True)
     assert "cannot save faces there" in failed.args[0]
     assert not panel.active.isChecked() and not panel.actions[0].isEnabled()
+    assert panel.indicator.isHidden()

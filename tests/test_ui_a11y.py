@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from ui_helpers import make_video
 
 from fer_desktop.core.contrast import MIN_TEXT_CONTRAST, contrast_ratio
+from fer_desktop.ui.collect_panel import COLLECT_COLOUR
 from fer_desktop.ui.recording import REC_COLOUR
 from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 
@@ -55,7 +56,8 @@ def test_fixed_colour_pairs_are_readable(foreground, background):
 
 def test_coloured_text_on_the_window_background_is_readable(qtbot):
     window_bg = QApplication.palette().color(QPalette.ColorRole.Window).name()
-    for colour in (REC_COLOUR, HELP_TEXT_COLOUR, "#b00020"):  # REC, preset help, form errors
+    # REC, Collecting, preset help, form errors
+    for colour in (REC_COLOUR, COLLECT_COLOUR, HELP_TEXT_COLOUR, "#b00020"):
         assert contrast_ratio(colour, window_bg) >= MIN_TEXT_CONTRAST, colour
 
 

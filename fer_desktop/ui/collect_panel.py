@@ -31,6 +31,8 @@ from fer_desktop.core.crop import DEFAULT_CROP_SCALE
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 
+COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
+
 
 class CollectPanel(QGroupBox):
     """Collect faces for training.
@@ -68,6 +70,13 @@ class CollectPanel(QGroupBox):
                                "into the folder below, in a subfolder per emotion")
         self.active.toggled.connect(self._on_toggled)
         layout.addWidget(self.active)
+        # Shown above the video while collecting: the digit keys save faces then, and the
+        # checkbox that says so may be scrolled out of view in the side panel.
+        self.indicator = QLabel("Collecting: keys 1-7")
+        self.indicator.setStyleSheet(f"color: {COLLECT_COLOUR}; font-weight: bold;")
+        self.indicator.setToolTip("Keys 1 (angry) to 7 (neutral) save the face shown; untick "
+                                  "Collect in the side panel to stop")
+        self.indicator.hide()
         grid = QGridLayout()
         self.count_labels: dict[str, QLabel] = {}
         for i, emotion in enumerate(EMOTIONS):
@@ -106,6 +115,7 @@ class CollectPanel(QGroupBox):
             self.refresh_counts()
         for action in self.actions:
             action.setEnabled(on)
+        self.indicator.setVisible(on)
 
     def save_face(self, emotion: str) -> Path | None:
         """Save the largest face on screen under ``emotion``; None when there is none or it

@@ -181,7 +181,7 @@ class LiveView(QWidget):
         video_column = QWidget()
         video_layout = QVBoxLayout(video_column)
         video_layout.setContentsMargins(0, 0, 0, 0)
-        video_layout.addLayout(self._build_top_bar())
+        video_layout.addLayout(top := self._build_top_bar())
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
         video_layout.addWidget(self.banner)
@@ -208,6 +208,7 @@ class LiveView(QWidget):
         self.collect_panel = CollectPanel(self._settings, self._notifier,
                                           lambda: (self._last_output, self._options.detector))
         self.addActions(self.collect_panel.actions)
+        top.insertWidget(top.count() - 1, self.collect_panel.indicator)  # beside REC
         side_layout.addWidget(self.collect_panel)
         scroll = SidePanelScroll(side)  # as wide as the panel needs: no sideways scrolling
 
