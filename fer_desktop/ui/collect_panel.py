@@ -72,10 +72,12 @@ class CollectPanel(QGroupBox):
         layout.addWidget(self.active)
         # Shown above the video while collecting: the digit keys save faces then, and the
         # checkbox that says so may be scrolled out of view in the side panel.
-        self.indicator = QLabel("Collecting: keys 1-7")
+        self.indicator = QLabel("Collect 1-7")  # short: it shares the row with REC
+        self.indicator.setAccessibleName("Collecting faces: keys 1 to 7 save the face shown")
         self.indicator.setStyleSheet(f"color: {COLLECT_COLOUR}; font-weight: bold;")
         self.indicator.setToolTip("Keys 1 (angry) to 7 (neutral) save the face shown; untick "
                                   "Collect in the side panel to stop")
+        self.indicator.setMinimumWidth(self.indicator.sizeHint().width())  # never cut
         self.indicator.hide()
         grid = QGridLayout()
         self.count_labels: dict[str, QLabel] = {}
