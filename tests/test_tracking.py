@@ -62,6 +62,35 @@ def test_track_dropped_after_gap_but_kept_through_short_one():
     assert tracker.update([BOX], HAPPY[None], 1.0)[0].track_id != track_id  # gap of 4: new id
 
 
+def test_a_face_that_moved_past_any_overlap_keeps_its_number():
+    """At 2 processed frames a second (a slow machine) a face moved 0.85 of its width with a
+    zoom overlaps its last box by under 0.3: it got a new number (#9-#12 on a one-face
+    video) and its smoothing restarted."""
+    from fer_desktop.core.boxes import iou_matrix
+
+    moved = np.array([185, 95, 295, 205], np.float32)  # 0.85 widths right, 10% larger
+    assert iou_matrix(moved[None], BOX[None])[0, 0] < 0.3
+    tracker = FaceTracker()
+    a = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id
+    assert tracker.update([moved], HAPPY[None], 0.5)[0].track_id == a
+    strict = FaceTracker(TrackerOptions(max_center_shift=0))  # overlap only: a new number
+    b = strict.update([BOX], HAPPY[None], 0.0)[0].track_id
+    assert strict.update([moved], HAPPY[None], 0.5)[0].track_id != b
+
+
+def test_a_face_of_another_size_does_not_take_a_near_number():
+    """A child's face appearing beside where an adult's was (0.8 of the adult's width away)
+    is another person: sizes more than 1.5x apart never continue each other's track."""
+    tracker = FaceTracker()
+    adult = np.array([100, 100, 300, 300], np.float32)  # 200 px wide
+    far_small = np.array([600, 100, 660, 160], np.float32)
+    ids = [s.track_id for s in tracker.update([adult, far_small], np.stack([HAPPY, SAD]),
+                                               0.0)]
+    child = np.array([330, 180, 390, 240], np.float32)  # 60 px, 0.8 adult widths away
+    state = tracker.update([child], SAD[None], 0.5)[0]
+    assert state.track_id not in ids
+
+
 def test_far_jump_starts_a_new_track():
     tracker = FaceTracker()
     a = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id

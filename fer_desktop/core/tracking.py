@@ -4,7 +4,9 @@ The classifier answers each frame independently, so a face whose expression sits
 emotions would switch label several times a second. Three small mechanisms fix that:
 
 * an IoU tracker gives each face a stable id (greedy matching, best overlap first; a track not
-  seen for ``max_missed`` frames is dropped),
+  seen for ``max_missed`` frames is dropped); a face left over moved too far for any overlap
+  (a slow machine processes a frame in 2, a seek, a quick turn) continues the nearest
+  left-over track of a similar size less than ``max_center_shift`` face widths away,
 * each track smooths its probabilities with a **time constant in seconds**, using the frames'
   timestamps (video time for files, capture time for cameras): a frame ``dt`` seconds after the
   last one gets the weight ``1 - exp(-dt / smoothing_s)``. The same video therefore gives the
@@ -73,8 +75,9 @@ def check_smoothing_s(value: float) -> float:
 
 @dataclass(frozen=True)
 class TrackerOptions:
-    """min_iou: overlap needed to continue a track. max_missed: frames a track survives
-    unseen. smoothing_s: time constant of the probabilities' exponential average in seconds
+    """min_iou: overlap needed to continue a track. max_center_shift: how far, in face widths,
+    a face that overlaps no track may have moved and still continue one of a similar size
+    (0 turns that off). max_missed: frames a track survives unseen. smoothing_s: time constant of the probabilities' exponential average in seconds
     (0 = off: each frame's raw answer, no hysteresis). switch_margin: lead another emotion
     needs to take over the label. uncertain_below: the shown label's probability under which
     the face is flagged uncertain (0 disables). uncertain_band: hysteresis around that
@@ -86,6 +89,7 @@ class TrackerOptions:
     """
 
     min_iou: float = 0.3
+    max_center_shift: float = 1.0
     max_missed: int = 10
     smoothing_s: float = DEFAULT_SMOOTHING_S
     switch_margin: float = DEFAULT_SWITCH_MARGIN
@@ -197,7 +201,32 @@ class FaceTracker:
             if d not in matched and t not in used:
                 matched[int(d)] = int(t)
                 used.add(int(t))
+        for _shift, d, t in self._near_pairs(boxes, matched, used):
+            if d not in matched and t not in used:
+                matched[d] = t
+                used.add(t)
         return matched
+
+    def _near_pairs(self, boxes: np.ndarray, matched: dict[int, int],
+                    used: set[int]) -> list[tuple[float, int, int]]:
+        """(shift in face widths, detection, track) for left-over detections and tracks of a
+        similar size (widths within 1.5x) whose centres are under ``max_center_shift`` widths
+        apart, nearest first. Without it a face that moved a little too far between two
+        processed frames got a new number and lost its smoothing."""
+        limit = self.options.max_center_shift
+        pairs = []
+        for d in (d for d in range(len(boxes)) if d not in matched):
+            for t in (t for t in range(len(self._tracks)) if t not in used):
+                box, old = boxes[d], self._tracks[t].box
+                width, old_width = box[2] - box[0], old[2] - old[0]
+                if min(width, old_width) <= 0 or max(width, old_width) > 1.5 * min(width,
+                                                                                  old_width):
+                    continue
+                shift = float(np.hypot((box[0] + box[2] - old[0] - old[2]) / 2,
+                                       (box[1] + box[3] - old[1] - old[3]) / 2) / old_width)
+                if shift < limit:
+                    pairs.append((shift, d, t))
+        return sorted(pairs)
 
     def _smooth(self, track: _Track, probs: np.ndarray, timestamp_s: float | None) -> None:
         tau = self.options.smoothing_s
