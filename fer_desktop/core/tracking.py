@@ -77,8 +77,9 @@ def check_smoothing_s(value: float) -> float:
 class TrackerOptions:
     """min_iou: overlap needed to continue a track. max_center_shift: how far, in face widths,
     a face that overlaps no track may have moved and still continue one of a similar size
-    (0 turns that off). max_missed: frames a track survives unseen. smoothing_s: time constant of the probabilities' exponential average in seconds
-    (0 = off: each frame's raw answer, no hysteresis). switch_margin: lead another emotion
+    (0 turns that off). max_missed: frames a track survives unseen. smoothing_s: time
+    constant of the probabilities' exponential average in seconds (0 = off: each frame's raw
+    answer, no hysteresis). switch_margin: lead another emotion
     needs to take over the label. uncertain_below: the shown label's probability under which
     the face is flagged uncertain (0 disables). uncertain_band: hysteresis around that
     threshold while smoothing (flag set below ``uncertain_below - band``, cleared at
