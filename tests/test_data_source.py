@@ -22,9 +22,20 @@ def test_fine_tuning_starts_from_the_model_in_use(tmp_path):
 
 
 def test_training_from_scratch_on_a_folder(tmp_path):
+    import argparse
+
+    from trainer.config import add_train_arguments, config_from_args
+
     args = SourceChoice("collected", "/data/collected").trainer_args(
-        tmp_path, threads=2, model_in_use=None, epochs=30)
-    assert args[:2] == ["--images", "/data/collected"] and args[-2:] == ["--epochs", "30"]
+        tmp_path, threads=2, model_in_use=None, epochs=30, sampling="balanced")
+    parser = argparse.ArgumentParser()
+    add_train_arguments(parser)
+    config = config_from_args(parser.parse_args(args))
+    assert (config.images, config.epochs, config.threads, config.events) == \
+        ("/data/collected", 30, 2, "json")
+    # the form's Sampling reaches a folder run too (it was dropped: rare emotions of your own
+    # faces are where it matters most)
+    assert config.sampling == "balanced" and config.out == str(tmp_path)
 
 
 @pytest.mark.parametrize(("choice", "fragment"), [

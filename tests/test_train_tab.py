@@ -428,6 +428,10 @@ def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):
                                                 "prior_correction_in_model": {"power": 0.5}}))
     tab.results.show_run(run)
     assert "PublicTest 50.0% with the balanced decision" in tab.results.summary.text()
+    (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info},
+                                                "prior_correction_in_model": {"power": 0}}))
+    tab.results.show_run(run)
+    assert "balanced decision" not in tab.results.summary.text()  # power 0: no change
 
 
 def test_a_wider_window_widens_the_run_list_too(qtbot, tab):

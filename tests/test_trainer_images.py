@@ -14,12 +14,13 @@ pytestmark = pytest.mark.tf
 
 @pytest.fixture(scope="module")
 def folder_run(tmp_path_factory):
-    """One 2-epoch run on a 3-emotion image folder, with export."""
+    """One 2-epoch run on a 3-emotion image folder, with export (and rebalanced sampling:
+    four of the seven emotions are absent, which the sampler must survive)."""
     base = tmp_path_factory.mktemp("images")
     folder = make_image_folder(base / "faces", {"happiness": 10, "Sad": 10, "surprised": 10})
     (folder / "Sad" / "readme.txt").write_text("not an image")
     result = run_trainer("--images", str(folder), "--out", str(base / "runs"), *TINY,
-                         "--batch-size", "8")
+                         "--batch-size", "8", "--sampling", "balanced")
     assert result.returncode == 0, result.stderr[-3000:]
     stream = events(result.stdout)
     run_dir = Path(next(e for e in stream if e["event"] == "started")["run_dir"])
@@ -34,9 +35,11 @@ def test_training_on_an_image_folder_reports_and_exports(folder_run):
     assert report["splits"]["Training"]["rows"] == 24
     started = next(e for e in stream if e["event"] == "started")
     assert started["config"]["images"] == str(folder_run["folder"])
+    assert started["config"]["sampling"] == "balanced"
     assert stream[-1]["event"] == "finished" and not stream[-1]["stopped"]
     meta = json.loads((folder_run["run_dir"] / "model.json").read_text())
     assert meta["accuracy"]["model.tflite"]["public_accuracy"] >= 0.0
+    assert meta["recipe"]["sampling"] == "balanced"
     assert "Sad/readme.txt" in folder_run["stderr"]
     from fer_desktop.core.model_compare import load_test_faces
 

@@ -179,15 +179,21 @@ def test_real_votes_line_up_with_the_real_csv(real_csv):
     assert 27000 < votes.valid["Training"].sum() < 28709 - 151
 
 
-def test_sampled_frequencies_follow_the_sampling_power():
-    labels = np.array([3] * 90 + [1] * 10)
-    natural = metrics.sampled_frequencies(labels, 0.0)
-    np.testing.assert_allclose(natural, metrics.class_frequencies(labels))
-    balanced = metrics.sampled_frequencies(labels, 1.0)
-    assert balanced[1] == pytest.approx(balanced[3])  # the two present classes, equally often
-    sqrt = metrics.sampled_frequencies(labels, 0.5)
-    assert sqrt[3] / sqrt[1] == pytest.approx(3.0)  # sqrt(90 / 10)
-    assert sqrt.sum() == pytest.approx(natural.sum())
+def test_a_rebalanced_run_may_give_some_of_the_prior_back():
+    """--sampling balanced shows disgust 9 times as often as the CSV has it: the network can
+    lean towards it, and only a negative power (some of the prior back) undoes that."""
+    assert metrics.prior_powers(0.0) == metrics.PRIOR_POWERS
+    assert metrics.prior_powers(1.0)[:2] == (-1.0, -0.875) and 0.0 in metrics.prior_powers(1.0)
+    labels = np.array([3] * 300 + [1] * 30)
+    probs = np.full((330, 7), 0.01)
+    probs[:, 1] = 0.5  # leans so far towards the rare class that it takes common faces too
+    probs[:300, 3] = 0.45
+    probs /= probs.sum(axis=1, keepdims=True)
+    freqs = metrics.class_frequencies(labels)
+    natural, _ = metrics.choose_prior_power(probs, labels, freqs)
+    assert natural == 0.0  # the least correction among equals
+    power, scores = metrics.choose_prior_power(probs, labels, freqs, metrics.prior_powers(1.0))
+    assert power < 0 and scores[power] == pytest.approx(1.0) and scores[0.0] < 1.0
 
 
 def test_sampling_option_round_trips_and_is_checked():

@@ -184,7 +184,7 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     ``int8_only`` leaves the float32 ``.tflite`` out (it is still converted, checked and
     scored, and its accuracy logged): an ensemble's float32 file alone can break the 20 MB
     budget of what the app ships. ``sampling_power`` is the run's ``--sampling``: the balanced
-    decision divides by the class frequencies the network saw.
+    decision then also tries negative powers (``metrics.prior_powers``).
     """
     out = Path(out)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
@@ -287,10 +287,11 @@ def _decide(keras_model, x_pub: np.ndarray, y_pub: np.ndarray, y_train: np.ndarr
     # The balanced decision: for the plain and the flip-averaged outputs, the prior power that
     # PublicTest's balanced accuracy prefers; flip averaging goes into the graph only when it
     # gains at least 0.3 points of that balanced accuracy (it doubles the cost of a face).
-    frequencies = metrics.sampled_frequencies(y_train, sampling_power)
+    frequencies = metrics.class_frequencies(y_train)
+    powers = metrics.prior_powers(sampling_power)
     p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
     p_flip = 0.5 * (p_plain + keras_model.predict(x_pub[:, :, ::-1], batch_size=256, verbose=0))
-    choices = {flip: metrics.choose_prior_power(p, y_pub, frequencies)
+    choices = {flip: metrics.choose_prior_power(p, y_pub, frequencies, powers)
                for flip, p in ((False, p_plain), (True, p_flip))}
     best = {flip: scores[power] for flip, (power, scores) in choices.items()}
     flip_tta = best[True] >= best[False] + 0.003

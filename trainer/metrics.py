@@ -105,19 +105,18 @@ def summarize(probabilities: np.ndarray, labels: np.ndarray,
 PRIOR_POWERS = tuple(np.round(np.arange(0.0, 1.51, 0.125), 3))
 
 
+def prior_powers(sampling_power: float = 0.0) -> tuple[float, ...]:
+    """The powers searched. A network trained with ``--sampling`` saw the rare emotions more
+    often than the CSV has them, so it may lean towards them already: the search then also
+    tries negative powers, down to ``-sampling_power``, which give some of the CSV's prior
+    back (a power of 0, no correction, is always tried)."""
+    below = np.arange(-sampling_power, 0.0, 0.125) if sampling_power > 0 else np.array([])
+    return tuple(np.round(below, 3)) + PRIOR_POWERS
+
+
 def class_frequencies(labels: np.ndarray, n: int = len(EMOTIONS)) -> np.ndarray:
     counts = np.bincount(labels, minlength=n).astype(np.float64)
     return np.maximum(counts, 1.0) / max(1.0, counts.sum())
-
-
-def sampled_frequencies(labels: np.ndarray, sampling_power: float,
-                        n: int = len(EMOTIONS)) -> np.ndarray:
-    """The class frequencies a network trained with ``--sampling`` saw: each class drawn in
-    proportion to its count to the power ``1 - sampling_power`` (0: as in the CSV; 1: equally
-    often). The balanced decision divides by these, not by the CSV's own frequencies."""
-    natural = class_frequencies(labels, n)
-    sampled = np.power(natural, 1.0 - sampling_power)
-    return sampled / sampled.sum() * natural.sum()  # natural sampling: the frequencies as they are
 
 
 def prior_weights(frequencies: np.ndarray, power: float) -> np.ndarray:
@@ -132,10 +131,12 @@ def apply_prior(probabilities: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def choose_prior_power(probabilities: np.ndarray, labels: np.ndarray,
-                       frequencies: np.ndarray) -> tuple[float, dict[float, float]]:
-    """The power with the best balanced accuracy (the smallest among ties) and every score."""
+                       frequencies: np.ndarray, powers: tuple[float, ...] = PRIOR_POWERS
+                       ) -> tuple[float, dict[float, float]]:
+    """The power with the best balanced accuracy (among ties, the one nearest 0: the least
+    correction) and every score."""
     scores = {float(tau): balanced_accuracy(
         labels, apply_prior(probabilities, prior_weights(frequencies, tau)).argmax(1))
-        for tau in PRIOR_POWERS}
+        for tau in powers}
     best = max(scores.values())
-    return min(t for t, v in scores.items() if v >= best - 1e-9), scores
+    return min((t for t, v in scores.items() if v >= best - 1e-9), key=abs), scores

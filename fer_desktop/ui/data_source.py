@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trainer.config import TrainConfig
 from trainer.finetune_config import FinetuneConfig
 
 SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
@@ -40,8 +41,9 @@ class SourceChoice:
     finetune: bool = False
 
     def trainer_args(self, out: Path, threads: int, model_in_use: Path | None,
-                     epochs: int | None = None) -> list[str]:
-        """The trainer's arguments for an image source (``--events json`` included).
+                     epochs: int | None = None, sampling: str = "natural") -> list[str]:
+        """The trainer's arguments for an image source (``--events json`` included);
+        ``epochs`` and ``sampling`` (the form's) apply to a new network, not a fine-tune.
 
         Raises:
             ValueError: the CSV is the source (the Train form builds that command), or no
@@ -57,9 +59,9 @@ class SourceChoice:
                                     events="json",
                                     from_model=str(model_in_use) if model_in_use else "")
             return ["finetune", *config.to_argv()]
-        args = ["--images", self.folder, "--out", str(out), "--threads", str(threads),
-                "--events", "json"]
-        return args + (["--epochs", str(epochs)] if epochs else [])
+        config = TrainConfig(images=self.folder, out=str(out), threads=threads, events="json",
+                             epochs=epochs or None, sampling=sampling)
+        return config.to_argv()
 
 
 class DataSourceBox(QWidget):

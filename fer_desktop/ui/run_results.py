@@ -120,7 +120,7 @@ class ResultsView(QWidget):
         lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
                  f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
                  f"(PublicTest {_percent(info['public_accuracy'])}"
-                 f"{' with the balanced decision' if meta.get('prior_correction_in_model') else ''}"
+                 f"{' with the balanced decision' if _corrected(meta) else ''}"
                  f", macro F1 "
                  f"{_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
                  _balanced_text(info)]
@@ -188,6 +188,12 @@ def _fraction(value: object) -> str:
     if isinstance(value, int | float) and math.isfinite(value):
         return f"{value:.3f}"
     return "not measured"
+
+
+def _corrected(meta: dict) -> bool:
+    """The exported model divides by the class prior (power 0, recorded too, is no change)."""
+    correction = meta.get("prior_correction_in_model")
+    return isinstance(correction, dict) and bool(correction.get("power"))
 
 
 def _balanced_text(info: dict) -> str:

@@ -269,7 +269,8 @@ class TrainTab(QWidget):
         choice, threads = self.data_source.choice(), self.form.threads_spin.value()
         try:
             args = choice.trainer_args(self.output_folder(), threads, self.model_in_use,
-                                       epochs=self.form.epochs_spin.value())
+                                       epochs=self.form.epochs_spin.value(),
+                                       sampling=str(self.form.sampling_combo.currentData()))
         except ValueError as exc:
             self.form.say(str(exc), error=True)
             return
