@@ -38,6 +38,7 @@ from fer_desktop.ui.elided_label import ElidedLabel
 REDRAW_MS = 100
 BAR_STEPS = 1000
 FEW_POINTS = 3
+SECONDS_AGO_RANGE = (-TIMELINE_S, 1.5)  # a camera's x axis; room for the newest point's dot
 
 # The overlay's colour-blind-safe palette (BGR there), so bars, curves and boxes agree.
 EMOTION_COLORS: dict[str, str] = {e: "#{2:02X}{1:02X}{0:02X}".format(*PALETTE[e]) for e in EMOTIONS}
@@ -182,7 +183,7 @@ class FacePanel(QWidget):
         item.setLabel("bottom", "seconds ago")
         item.setLabel("left", "probability")
         item.getAxis("bottom").enableAutoSIPrefix(False)
-        item.setXRange(-TIMELINE_S, 1.5, padding=0)  # room for the newest point's dot
+        item.setXRange(*SECONDS_AGO_RANGE, padding=0)
         item.setYRange(-0.03, 1.04, padding=0)
         item.setDownsampling(mode="peak")
         item.setClipToView(True)
@@ -332,7 +333,7 @@ class FacePanel(QWidget):
             item.setXRange(max(0.0, end - TIMELINE_S), max(end, 1.0) + 0.5, padding=0)
         else:  # set each time: a video shown before left its own range behind
             x = times - newest if newest is not None else times
-            item.setXRange(-TIMELINE_S, 1.5, padding=0)
+            item.setXRange(*SECONDS_AGO_RANGE, padding=0)
         # A still image gives one point: a line needs two, so show dots until there are a few.
         dots = len(x) <= FEW_POINTS
         for k, curve in enumerate(self._curves):

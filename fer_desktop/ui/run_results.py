@@ -27,6 +27,8 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.plain_words import counted, run_sentences
 
+HEADER_PADDING_PX = 14  # a header section's margins around its text
+
 
 def _heat(fraction: float) -> QColor:
     """White -> blue for 0 -> 1 of a true class's images."""
@@ -155,7 +157,8 @@ class ResultsView(QWidget):
         # and 100% read "10..." (the table scrolls sideways instead).
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(max(header.fontMetrics().horizontalAdvance(name)
-                                         for name in [*classes, "recall", "100%"]) + 14)
+                                         for name in [*classes, "recall", "100%"])
+                                     + HEADER_PADDING_PX)
         self.table.setVerticalHeaderLabels(classes)
         totals = confusion.sum(axis=1)
         for i in range(n):

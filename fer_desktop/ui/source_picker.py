@@ -27,17 +27,23 @@ def dialog_filter(title: str, suffixes: frozenset[str]) -> str:
     return f"{title} ({patterns});;All files (*)"
 
 
+def is_sample(spec: int | str | Path) -> bool:
+    """The sample image shipped with the app (the picker's "Sample image" entry)."""
+    if isinstance(spec, int):
+        return False
+    try:
+        return Path(spec).resolve() == resource_path(SAMPLE_NAME, must_exist=False).resolve()
+    except OSError:
+        return False
+
+
 def describe_spec(spec: int | str | Path) -> str:
     """What the source picker shows for a source."""
     if isinstance(spec, int):
         return f"Camera {spec}"
-    path = Path(spec)
-    try:
-        if path.resolve() == resource_path(SAMPLE_NAME, must_exist=False).resolve():
-            return "Sample image"
-    except OSError:
-        pass
-    return path.name or str(path)
+    if is_sample(spec):
+        return "Sample image"
+    return Path(spec).name or str(spec)
 
 
 class SourcePicker(QWidget):
@@ -108,8 +114,7 @@ class SourcePicker(QWidget):
         else:
             data = ("file", str(spec))
             # the sample is the "Sample image" entry itself (not a second one of that name)
-            index = self._find(("sample", None) if describe_spec(spec) == "Sample image"
-                               else data)
+            index = self._find(("sample", None) if is_sample(spec) else data)
             if index < 0:
                 sep = next((i for i in range(combo.count()) if combo.itemData(i) is None),
                            combo.count())
