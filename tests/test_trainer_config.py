@@ -14,7 +14,7 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "learning_rate": 0.01, "out": "o", "events": "json", "seed": 7,
            "strategy": "mirrored", "precision": "float32", "threads": 1, "limit_per_split": 50,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
-           "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust",
+           "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
            "images": "faces"}
 
 
