@@ -434,11 +434,25 @@ def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):
     assert "balanced decision" not in tab.results.summary.text()  # power 0: no change
 
 
-def test_a_wider_window_widens_the_run_list_too(qtbot, tab):
-    """The left column kept ~400 px at any width: the Recipe column was cut even at 1920."""
-    tab.resize(1200, 800)
+@pytest.mark.parametrize(("width", "left"), [(1920, 640), (1024, 400)])
+def test_a_wide_window_gives_the_run_list_a_third(qtbot, tab, width, left):
+    """The left column kept 400 px at any width: the Recipe column was cut even at 1920;
+    a narrow window keeps its 400 px (a third of 1024 cut the form)."""
+    tab.resize(width, 800)
     tab.show()
     qtbot.waitExposed(tab)
-    narrow = tab.splitter.sizes()[0]
-    tab.resize(1900, 800)
-    qtbot.waitUntil(lambda: tab.splitter.sizes()[0] > narrow + 150, timeout=2000)
+    assert abs(tab.splitter.sizes()[0] - left) <= 20
+
+
+def test_the_open_advanced_section_fits_the_left_column(qtbot, tab):
+    """With Advanced open the Sampling list's longest entry widened the form past the
+    column: the whole column scrolled sideways and cut the data source's help at 1024 px."""
+    tab.resize(1014, 640)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    tab.form.advanced_button.setChecked(True)
+    left = tab.splitter.widget(0)
+    qtbot.waitUntil(lambda: left.widget().minimumSizeHint().width() <= left.viewport().width(),
+                    timeout=2000)
+    assert not left.horizontalScrollBar().isVisible()

@@ -188,6 +188,10 @@ class TrainForm(QGroupBox):
             "of their counts, or all equally) can make the model right on them more often "
             "(--sampling)")
         self.sampling_combo.setAccessibleName("Sampling")
+        for combo in (self.labels_combo, self.sampling_combo):  # the longest entry must not
+            combo.setSizeAdjustPolicy(                          # widen the form (it scrolled
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)  # sideways)
+            combo.setMinimumContentsLength(16)
         adv.addRow("Sampling", self.sampling_combo)
         adv.addRow("Seed", self.seed_spin)
         adv.addRow("Threads", self.threads_spin)

@@ -53,6 +53,7 @@ from trainer.config import ConfigError, TrainConfig
 from trainer.runs import RESTART_HINT, list_runs, read_run_curves
 
 REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
+LEFT_COLUMN_PX = 400  # the form and the run list in a window of 1200 px or less
 RUN_LIST_REFRESH_MS = 5000
 LOG_LINES = 5000
 
@@ -162,14 +163,23 @@ class TrainTab(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left_scroll)
         splitter.addWidget(right)
-        # a wider window widens the run list too (a third of the gain), so its Recipe column
-        # shows whole from about 1600 px; it was cut even at 1920 px
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([400, 800])
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([LEFT_COLUMN_PX, 800])
         self.splitter = splitter
+        self._column_fitted = False
         layout = QGridLayout(self)
         layout.addWidget(splitter, 0, 0)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """First shown: in a wide window the form and run list get a third of the width, so
+        the run list's Recipe column shows whole (at 1920 px it was cut at a fixed 400 px);
+        a narrow one keeps 400 px for them. After that the splitter is the user's."""
+        super().showEvent(event)
+        if not self._column_fitted and self.width() > 0:
+            self._column_fitted = True
+            left = max(LEFT_COLUMN_PX, self.width() // 3)
+            self.splitter.setSizes([left, max(1, self.width() - left)])
 
     # ------------------------------------------------------------------ form
     def _save_settings(self) -> None:
