@@ -24,7 +24,17 @@ def test_an_existing_file_message_names_no_flag(tmp_path):
 
 def test_a_model_message_points_at_the_window():
     text = for_window(str(ModelError(Path("m"), f"no such model folder; {EXPORT_HINT}")))
-    assert "python -m trainer" not in text and "File > Use model folder..." in text
+    assert "python -m trainer" not in text and "File > Use model folder" in text
+    assert "File > Use the shipped model" in text  # the quick way back
+
+
+def test_a_broken_model_message_reads_as_one_sentence():
+    """It ended "...choose a model folder with File > Use model folder... again", and a
+    message ending in the hint showed four dots."""
+    broken = for_window(str(ModelError(Path("m/model.json"),
+                                       f"is not valid JSON (x); {EXPORT_HINT} again")))
+    assert not broken.rstrip(".").endswith("again") and "...." not in broken + "."
+    assert "python -m trainer" not in broken
 
 
 def test_the_notifier_rewords_what_it_shows(qtbot):

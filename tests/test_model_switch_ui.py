@@ -103,6 +103,51 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_shipped_one(make_wind
     assert "cannot be used" in window.notifier.last_info
 
 
+def test_a_remembered_model_whose_file_broke_falls_back_to_the_shipped_one(
+        qtbot, make_window, settings, model_copy):
+    """A damaged .tflite passes the launch's model.json check: the app was left with no
+    model at all ("Model: none loaded") instead of the shipped one."""
+    from fer_desktop.core.errors import ModelError
+
+    settings.model_dir = str(model_copy)
+    recorder = Recorder()
+
+    def factory(model_dir=None, options=None):
+        if model_dir is not None:
+            raise ModelError(Path(model_dir) / "model-int8.tflite",
+                             "is not a model LiteRT can load (truncated); export it again")
+        return recorder(model_dir, options)
+
+    window = make_window(settings, pipeline_factory=factory)
+    qtbot.waitUntil(lambda: window.classifier is not None, timeout=WAIT_MS)
+    assert recorder.model_dirs == [None] and settings.model_dir == ""
+    assert "cannot be used" in window.notifier.last_error
+    assert "model-int8.tflite: is not a model LiteRT can load" in window.notifier.last_error
+    assert "none loaded" not in window.model_label.text()
+
+
+def test_a_model_that_cannot_load_is_explained_in_the_window_s_words(qtbot, settings,
+                                                                     tmp_path):
+    """The video area showed "export a model with `python -m trainer export ...` again"."""
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.core.model import EXPORT_HINT
+
+    def factory(model_dir=None, options=None):
+        raise ModelError(tmp_path / "model.json", f"is not valid JSON (x); {EXPORT_HINT} again")
+
+    window = MainWindow(settings, source=str(SAMPLE), camera_lister=no_cameras, start=False,
+                        model_dir=tmp_path, pipeline_factory=factory)
+    qtbot.addWidget(window)
+    window.live_view.start()
+    qtbot.waitUntil(lambda: "could not be loaded" in window.live_view.video_view.message,
+                    timeout=WAIT_MS)
+    shown = window.live_view.video_view.message
+    assert "python -m" not in shown and "File > Use the shipped model" in shown
+    assert not shown.rstrip(".").endswith("again")
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
 def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, tmp_path):
     settings.model_dir = str(tmp_path / "elsewhere")
     loaded, asked = [], []

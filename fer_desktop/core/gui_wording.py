@@ -13,9 +13,11 @@ import re
 from fer_desktop.core.model import EXPORT_HINT
 
 _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(re.escape(EXPORT_HINT)),
-     "train one in the Train tab (Use this model), or choose a model folder with "
-     "File > Use model folder..."),
+    # "...; export a model with `...` again": the quick ways back in the window (no "again",
+    # no "..." that ran into the sentence's full stop)
+    (re.compile(re.escape(EXPORT_HINT) + r"( again)?"),
+     "go back to the shipped model with File > Use the shipped model, or choose another "
+     "folder with File > Use model folder"),
     (re.compile(r" or pass --force to replace it"), ""),
     (re.compile(r"run again with another name or --force"), "try again"),
     (re.compile(r"\(run with --verbose to see the details\)"),

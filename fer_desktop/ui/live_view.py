@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
+from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
@@ -323,8 +324,11 @@ class LiveView(QWidget):
     def _on_pipeline_error(self, exc: BaseException) -> None:
         self._loading = False
         message = f"The emotion model could not be loaded: {exc}"
-        self.video_view.set_message(message + "\n\nUse File > Use model folder... to choose "
-                                              "another model.")
+        # the window's wording on the video too (it showed the terminal's `python -m ...`)
+        shown = for_window(message)
+        self.video_view.set_message(shown if "File >" in shown else
+                                    f"{shown}\n\nUse File > Use model folder... to choose "
+                                    "another model.")
         self._notifier.error(message, exc=exc, serious=True)
         self.pipeline_failed.emit(str(exc))
 

@@ -82,8 +82,11 @@ class MainWindow(QMainWindow):
         self._classifier_loader = classifier_loader
         self._confirm_switch = confirm_switch or self._ask_switch
         self._startup_note = ""
+        self._fallback_reason = ""  # set by the loading worker, read on the GUI thread
         if model_dir is None:
             model_dir = self._remembered_model()
+            if model_dir is not None:
+                pipeline_factory = self._falling_back(pipeline_factory, model_dir)
         self._classifier: Classifier | None = None
         self._jobs = BackgroundJobs()
         self._model_request = 0  # id of the latest use_model request
@@ -256,6 +259,20 @@ class MainWindow(QMainWindow):
             return None
         return Path(chosen)
 
+    def _falling_back(self, factory: Callable[..., FacePipeline], remembered: Path
+                      ) -> Callable[..., FacePipeline]:
+        """``factory`` that loads the shipped model when the remembered one fails (a damaged
+        .tflite passes the model.json check at launch and left the app with no model)."""
+        def build(model_dir=None, options=None):
+            try:
+                return factory(model_dir, options)
+            except ModelError as exc:
+                if model_dir is None or Path(model_dir) != remembered:
+                    raise
+                self._fallback_reason = f"{exc.path}: {exc.reason.split('; ')[0]}"
+                return factory(None, options)
+        return build
+
     def _show_model(self, classifier: Classifier) -> None:
         """The model in use, named in the status bar and the window title."""
         line = model_line(classifier)
@@ -267,6 +284,11 @@ class MainWindow(QMainWindow):
     def _on_pipeline_ready(self, classifier: Classifier) -> None:
         self._classifier = classifier
         self._show_model(classifier)
+        if self._fallback_reason:
+            self.notifier.error(f"The model chosen earlier cannot be used "
+                                f"({self._fallback_reason}); using the shipped model")
+            self.settings.model_dir = ""
+            self._fallback_reason = ""
         self.model_changed.emit(model_line(classifier))
 
     def _on_pipeline_failed(self, message: str) -> None:
