@@ -65,3 +65,17 @@ def test_contrast_ratio_matches_wcag_examples():
     assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
     assert contrast_ratio("#e04040", "#efefef") < MIN_TEXT_CONTRAST  # the old REC red
+
+
+def test_each_menu_gives_every_item_its_own_letter(qtbot, main_window):
+    """Sample image, Screenshot and Use the shipped model all took S in the File menu (and
+    Retry source and Train tab T in View): Alt+F then S only highlighted, never triggered."""
+    import re
+
+    window = main_window()
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        letters = [re.search(r"&(\w)", a.text()).group(1).lower()
+                   for a in menu.actions() if not a.isSeparator() and "&" in a.text()]
+        assert len(letters) == len(set(letters)), (menu.title(), letters)
+        assert len(letters) == sum(1 for a in menu.actions() if not a.isSeparator())

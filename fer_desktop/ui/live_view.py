@@ -164,10 +164,10 @@ class LiveView(QWidget):
                                           picker.open_video_dialog)
         self.act_open_image = make_action(self, "Open &image...", "Ctrl+I",
                                           "Analyse an image file", picker.open_image_dialog)
-        self.act_sample = make_action(self, "&Sample image", "Ctrl+E",
+        self.act_sample = make_action(self, "Sampl&e image", "Ctrl+E",
                                       "Show the sample image shipped with the app",
                                       picker.open_sample)
-        self.act_retry = make_action(self, "Re&try source", "F5",
+        self.act_retry = make_action(self, "&Retry source", "F5",
                                      "Open the current source again", self.retry_source)
         self.act_explain = make_action(
             self, "E&xplain the face shown...", "Ctrl+Shift+E",

@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         self.act_use_model.setStatusTip("Load another exported model (a folder with model.json)")
         self.act_use_model.triggered.connect(self._choose_model_folder)
         file_menu.addAction(self.act_use_model)
-        self.act_shipped_model = QAction("Use the &shipped model", self)
+        self.act_shipped_model = QAction("Use the s&hipped model", self)
         self.act_shipped_model.setStatusTip("Go back to the model that came with FER Desktop")
         self.act_shipped_model.triggered.connect(lambda: self.use_model(default_model_dir()))
         file_menu.addAction(self.act_shipped_model)
