@@ -94,3 +94,18 @@ def test_a_killed_runs_temporary_files_are_removed_by_the_next_run(tmp_path):
     with PendingFile(target) as pending:
         left = sorted(p.name for p in tmp_path.iterdir() if p != pending.path)
     assert left == [".tmp-other.csv.x.csv", ".tmp-r.csv.new.csv"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_committed_file_gets_the_umask_s_mode_not_mkstemp_s(tmp_path):
+    """analyze's CSV and video were 0600 (mkstemp's mode, kept through the rename): the
+    people a user shares a folder with could not read the results."""
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "r.csv"
+        with PendingFile(target) as pending:
+            pending.path.write_text("x")
+            pending.commit()
+        assert target.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)

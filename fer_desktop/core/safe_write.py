@@ -114,6 +114,9 @@ class PendingFile:
                 failed; the temporary file is removed and the target is untouched.
         """
         try:
+            # mkstemp's 0600 would follow the file into place: a result nobody else could
+            # read, unlike any other file the user makes (the window's recordings included)
+            os.chmod(self.path, 0o666 & ~_current_umask())
             if self.overwrite:
                 os.replace(self.path, self.target)
             else:
@@ -138,6 +141,13 @@ class PendingFile:
     def __exit__(self, *exc_info) -> None:
         if not self.committed:
             self.discard()
+
+
+def _current_umask() -> int:
+    """The process's umask (read by setting it and putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def remove_stale_temporaries(target: Path, keep: Path | None = None,
