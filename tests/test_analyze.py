@@ -276,6 +276,18 @@ def test_a_truncated_video_is_reported_and_exits_1(tmp_path, sample_bgr, capsys)
     err = capsys.readouterr().err
     assert "of its 40 frames" in err and "truncated" in err
     assert 0 < len(rows(out)) < 40  # the frames that were read are kept
+    # its frames were analysed: "incomplete", not "skipped" (which said nothing was)
+    assert "incomplete: " in err and "1 input(s) incomplete" in err and "skipped" not in err
+
+
+def test_the_help_gives_the_minimum_face_defaults_of_the_code(capsys):
+    """--help said 24 px for videos; the video default had moved to 20."""
+    from fer_desktop.core.source_defaults import SOURCE_DEFAULTS
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"else {SOURCE_DEFAULTS['video'].min_face_px})" in help_text
 
 
 def test_a_video_without_frame_rate_or_times_is_named(tmp_path, sample_bgr, capsys,

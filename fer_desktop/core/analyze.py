@@ -13,9 +13,9 @@ Nothing is destroyed (see ``docs/guarantees.md``): an output that names an input
 an existing output is left alone unless ``--force``, and outputs are written beside their
 target under a temporary name and renamed into place only when at least one frame was analysed.
 
-Exit codes: 0 all inputs analysed; 1 some inputs (or images in a folder, or the end of a
-truncated video) were skipped; 2 nothing could be analysed or a setting, the model or the
-output is unusable; 130 interrupted (Ctrl+C; the rows so far are kept).
+Exit codes: 0 all inputs analysed; 1 some inputs (or images in a folder) were skipped, or a
+truncated video was incomplete (its frames read are kept); 2 nothing could be analysed or a
+setting, the model or the output is unusable; 130 interrupted (Ctrl+C; the rows so far are kept).
 """
 
 from __future__ import annotations
@@ -39,12 +39,13 @@ from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.safe_write import PendingFile, check_outputs
-from fer_desktop.core.source_defaults import options_for, source_kind
+from fer_desktop.core.source_defaults import SOURCE_DEFAULTS, options_for, source_kind
 from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, VideoFileSource, open_source
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 130
+ENDED_EARLY = "ended after"  # a video cut short: its frames were analysed ("incomplete")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--min-face", type=int, default=None, metavar="PX",
                         help="smallest face width to find, in pixels (smaller finds smaller "
-                        "faces and takes longer; default: 16 when every input is a photo or "
-                        "a folder, else 24)")
+                        "faces and takes longer; default: "
+                        f"{SOURCE_DEFAULTS['image'].min_face_px} when every input is a photo "
+                        f"or a folder, else {SOURCE_DEFAULTS['video'].min_face_px})")
     parser.add_argument("--no-level-eyes", action="store_true",
                         help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
@@ -202,9 +204,14 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
               f"the smoothing) assume {ASSUMED_FPS:g} frames a second", file=sys.stderr)
     skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
     if isinstance(source, VideoFileSource) and _ended_early(frames_read, source.frame_count):
-        skipped.append((spec, f"ended after {frames_read} of its {source.frame_count} frames "
+        skipped.append((spec, f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames "
                               "(truncated or damaged?); the frames read were analysed"))
     return skipped
+
+
+def _what_happened(reason: str) -> str:
+    """"incomplete" for a video cut short (its frames were analysed), else "skipped"."""
+    return "incomplete" if reason.startswith(ENDED_EARLY) else "skipped"
 
 
 def _ended_early(frames_read: int, frame_count: int | None) -> bool:
@@ -328,7 +335,7 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
                 continue
             for path, reason in bad:
                 skipped.append((path, reason))
-                print(f"skipped: {path}: {reason}", file=sys.stderr)
+                print(f"{_what_happened(reason)}: {path}: {reason}", file=sys.stderr)
     except KeyboardInterrupt:
         interrupted = True  # keep what was analysed: committed below like a finished run
     finally:
@@ -352,8 +359,10 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
         print("interrupted: the rows analysed so far were written", file=sys.stderr)
         return EXIT_INTERRUPTED
     if skipped:
-        print(f"{len(skipped)} input(s) skipped: " + "; ".join(p for p, _ in skipped),
-              file=sys.stderr)
+        for what in ("skipped", "incomplete"):
+            named = [p for p, reason in skipped if _what_happened(reason) == what]
+            if named:
+                print(f"{len(named)} input(s) {what}: " + "; ".join(named), file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
 
