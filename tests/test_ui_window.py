@@ -212,7 +212,24 @@ def test_unwritable_screenshot_folder_asks_for_another(qtbot, main_window, tmp_p
     assert "choose another folder" in window.notifier.last_error
     assert path.parent == good
     assert window.settings.output_folder == good  # remembered
-    window.notifier.dialog.close()
+    # no dialog besides the chooser: it stayed behind it and asked again after a Cancel
+    assert window.notifier.dialog is None or not window.notifier.dialog.isVisible()
+
+
+def test_an_unwritable_output_folder_is_refused_when_chosen(qtbot, main_window, tmp_path,
+                                                            settings):
+    """A folder that could not be written was accepted, and failed at the next screenshot."""
+    blocker_file = tmp_path / "not-a-folder"
+    blocker_file.write_text("x")
+    good = tmp_path / "good"
+    answers = [str(blocker_file / "shots"), str(good)]
+    asked = []
+    window = main_window(source=str(SAMPLE))
+    window.live_view.outputs.ask_folder = lambda title: asked.append(title) or answers.pop(0)
+    window.live_view.outputs.choose_output_folder()
+    assert "cannot be written" in asked[1] and str(blocker_file / "shots") in asked[1]
+    assert str(blocker_file / "shots") in window.notifier.last_error
+    assert window.settings.output_folder == good
 
 
 def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window, tmp_path):

@@ -143,6 +143,21 @@ class PendingFile:
             self.discard()
 
 
+def check_writable_folder(folder: Path) -> None:
+    """Create ``folder`` if needed and write (then remove) a file in it.
+
+    Raises:
+        ExportError: it cannot be created or written, naming why.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ExportError(folder, f"cannot be written ({exc.strerror or exc}); choose another "
+                                  "folder") from exc
+
+
 def _current_umask() -> int:
     """The process's umask (read by setting it and putting it back at once)."""
     mask = os.umask(0o022)

@@ -22,6 +22,7 @@ from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.privacy import blur_faces
 from fer_desktop.core.provenance import provenance
+from fer_desktop.core.safe_write import check_writable_folder
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
@@ -132,10 +133,19 @@ class OutputControls(QObject):
                                                 str(self._settings.output_folder))
 
     def choose_output_folder(self) -> None:
-        folder = self.ask_folder("Where should screenshots and recordings go?")
-        if folder:
+        """Ask for the folder, checked at once: a folder that cannot be written was accepted
+        and failed only at the next screenshot."""
+        title = "Where should screenshots and recordings go?"
+        while folder := self.ask_folder(title):
+            try:
+                check_writable_folder(Path(folder))
+            except ExportError as exc:
+                self._notifier.error(str(exc), exc=exc)
+                title = f"{folder} cannot be written: choose another folder"
+                continue
             self._settings.output_folder = folder
             self._notifier.info(f"Screenshots and recordings go to {folder}")
+            return
 
     def open_output_folder(self) -> None:
         """Show the output folder in the file manager (created when missing)."""
@@ -197,7 +207,9 @@ class OutputControls(QObject):
             try:
                 return make(folder)
             except ExportError as exc:
-                self._notifier.error(f"Cannot save the {what}: {exc}", exc=exc, serious=True)
+                # the status bar and the chooser's title say why; a dialog as well stayed
+                # behind the chooser and asked again for what a Cancel had just declined
+                self._notifier.error(f"Cannot save the {what}: {exc}", exc=exc)
                 chosen = self.ask_folder(f"{folder} cannot be written: choose another folder")
                 if not chosen:
                     return None
