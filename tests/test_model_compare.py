@@ -180,3 +180,25 @@ def test_recorded_scores_on_different_rows_say_both_counts():
     assert comparison.faces_text == "the new model on 140 faces, the one in use on 3,500"
     same = compare_recorded(_meta("abc", 0.7, full), _meta("abc", 0.6, full))
     assert same.faces_text == "3,500 faces"
+
+
+def test_a_copy_of_the_model_in_use_is_the_same_model(model_copy):
+    """A byte-identical copy in another folder was compared with the model in use: two
+    identical columns and "Switch" as the default."""
+    import json
+    from types import SimpleNamespace
+
+    from fer_desktop.core.model import default_model_dir
+    from fer_desktop.core.model_compare import same_model
+
+    shipped = default_model_dir()
+    meta = json.loads((shipped / "model.json").read_text())
+    file = meta["files"].get("tflite_int8") or meta["files"]["tflite"]
+    in_use = SimpleNamespace(model_path=shipped / file, metadata=meta)
+    copy = SimpleNamespace(model_path=model_copy / file,
+                           metadata=json.loads((model_copy / "model.json").read_text()))
+    assert same_model(in_use, copy)
+    (model_copy / file).write_bytes((model_copy / file).read_bytes()[:-1] + b"x")
+    assert not same_model(in_use, copy)  # another network file
+    assert not same_model(in_use, SimpleNamespace(model_path=model_copy / "gone.tflite",
+                                                  metadata=meta))

@@ -327,6 +327,21 @@ def test_the_way_back_named_in_the_dialog_is_in_the_file_menu(qtbot, make_window
         assert item in items and f"File > {item}" in heading
 
 
+def test_a_copy_of_the_model_in_use_is_not_compared_with_it(qtbot, make_window, settings,
+                                                            model_copy):
+    """A byte-identical copy in another folder showed two identical columns, Switch the
+    default; the docs promise that choosing the model already in use just says so."""
+    asked = []
+    window = make_window(settings, pipeline_factory=FacePipeline.create,
+                         confirm_switch=lambda q: asked.append(q) or True)
+    in_use = window.classifier
+    window.use_model(model_copy)
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+    assert not asked and window.classifier is in_use
+    assert "already in use" in window.notifier.last_info
+    assert str(model_copy) in window.notifier.last_info
+
+
 def test_the_model_in_use_is_not_compared_with_itself(qtbot, make_window, settings, tmp_path):
     """File > Use the shipped model while it was in use asked "switch?" between two
     identical columns."""
@@ -351,3 +366,19 @@ def test_the_model_in_use_is_not_compared_with_itself(qtbot, make_window, settin
     (folder / "model.json").write_text(json.dumps(meta | {"date": "a later export"}))
     window.use_model(folder)
     qtbot.waitUntil(lambda: bool(loaded), timeout=WAIT_MS)
+
+
+def test_the_compare_dialog_shows_every_row(qtbot):
+    """At its 380x326 the dialog showed 4 of its 8 rows under headers cut at both ends."""
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    comparison = compare_on_faces(PatternClassifier("default ensemble of 3"),
+                                  PatternClassifier("default 20261202-025311-default"),
+                                  faces, labels, "ten faces")
+    dialog = CompareDialog(comparison, "new")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    shown = sum(table.rowHeight(r) for r in range(table.rowCount()))
+    assert table.viewport().height() >= shown
+    assert dialog.width() >= 500

@@ -18,6 +18,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.preprocess import preprocess_faces
+from fer_desktop.core.provenance import file_sha256
 
 TEST_FACES = "test-faces.npz"
 WORSE_BY = 0.01          # a candidate this much below the model in use is "worse"
@@ -172,6 +173,17 @@ def _private_confusion(meta: dict) -> np.ndarray:
     runtime = files.get("tflite_int8") or files.get("tflite")
     info = (meta.get("accuracy") or {}).get(runtime) or {}
     return np.asarray(info.get("private_confusion") or [[0]], np.int64)
+
+
+def same_model(current, candidate) -> bool:
+    """The same network file (by SHA-256) with the same model.json: a copy of the model in
+    use, which a comparison would show beside itself in two identical columns."""
+    paths = [getattr(model, "model_path", None) for model in (current, candidate)]
+    if None in paths or getattr(current, "metadata", None) != getattr(candidate, "metadata",
+                                                                       None):
+        return False
+    digests = {file_sha256(Path(path)) for path in paths}
+    return len(digests) == 1 and "" not in digests  # "": a file that cannot be read
 
 
 @dataclass(frozen=True)

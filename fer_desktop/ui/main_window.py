@@ -25,7 +25,7 @@ from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
 from fer_desktop.core.frame_stats import LiveStats
 from fer_desktop.core.model import Classifier, EmotionClassifier, default_model_dir, read_metadata
-from fer_desktop.core.model_compare import SwitchQuestion, switch_question
+from fer_desktop.core.model_compare import SwitchQuestion, same_model, switch_question
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import show_about
@@ -339,6 +339,11 @@ class MainWindow(QMainWindow):
             return
         if self._classifier is None:  # nothing to compare with
             self._on_model_loaded(candidate)
+            return
+        if same_model(self._classifier, candidate):  # a copy of it in another folder
+            self._show_model(self._classifier)
+            self.notifier.info(f"{path} holds the model already in use "
+                               f"({model_line(self._classifier)})")
             return
         question = switch_question(self._classifier, candidate, path)
         if self._confirm_switch(question):

@@ -47,6 +47,9 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+COMPARE_MIN_WIDTH_PX = 520  # both models' names on their two header lines
+
+
 class CompareDialog(QDialog):
     """Candidate vs model in use; ``exec()`` is Accepted when the user chooses to switch.
 
@@ -126,6 +129,14 @@ class CompareDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip("Share of the faces of each emotion that the model got right")
+        # every row without scrolling, and room for the two-line headers (at its 380x326 the
+        # dialog showed 4 of 8 rows under headers cut at both ends)
+        self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader()
+        self.table.setMinimumHeight(header.sizeHint().height() + 2 * self.table.frameWidth()
+                                    + sum(self.table.rowHeight(r)
+                                          for r in range(self.table.rowCount())) + 2)
+        self.setMinimumWidth(COMPARE_MIN_WIDTH_PX)
         layout.addWidget(self.table)
         self.sentence.setText("The new model: " + summary_sentence(
             comparison.candidate.accuracy, comparison.samples, comparison.chance))
