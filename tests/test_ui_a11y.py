@@ -79,3 +79,19 @@ def test_each_menu_gives_every_item_its_own_letter(qtbot, main_window):
                    for a in menu.actions() if not a.isSeparator() and "&" in a.text()]
         assert len(letters) == len(set(letters)), (menu.title(), letters)
         assert len(letters) == sum(1 for a in menu.actions() if not a.isSeparator())
+
+
+def test_tab_never_stops_where_nothing_shows_the_focus(qtbot, main_window):
+    """Tab stopped on the side panel's scroll area and on the timeline: no focus frame, no
+    keys, so Tab seemed to vanish twice."""
+    from PySide6.QtCore import Qt
+
+    window = main_window(source=None)
+    live = window.live_view
+    chain, widget = [], live.source_picker.combo
+    for _ in range(60):
+        widget = widget.nextInFocusChain()
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisibleTo(window):
+            chain.append(widget)
+    assert live.face_panel._plot not in chain
+    assert live.splitter.widget(1) not in chain  # the side panel's scroll area

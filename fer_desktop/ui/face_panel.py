@@ -172,6 +172,7 @@ class FacePanel(QWidget):
         # The plot now takes what is left once everything else has its size.
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self._plot.setAccessibleName("Timeline of the face shown")
+        self._plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do with keys: no Tab stop
         self._plot.setToolTip("Probabilities of the face shown over the last minute (colours "
                               "as in the bars above). The lines break where that face left "
                               "the picture; a dashed line marks a switch to another face.")

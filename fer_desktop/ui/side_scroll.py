@@ -25,6 +25,9 @@ class SidePanelScroll(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         # Left as needed, for a window squeezed below its minimum; normally never shown.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # No Tab stop of its own: it showed no focus and did nothing with keys (Tab seemed to
+        # vanish); it still scrolls to the focused control inside it.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         hint = super().minimumSizeHint()
