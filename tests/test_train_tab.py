@@ -456,3 +456,18 @@ def test_the_open_advanced_section_fits_the_left_column(qtbot, tab):
     qtbot.waitUntil(lambda: left.widget().minimumSizeHint().width() <= left.viewport().width(),
                     timeout=2000)
     assert not left.horizontalScrollBar().isVisible()
+
+
+def test_the_default_runs_folder_is_not_frozen_into_the_settings(qtbot, tmp_path):
+    """The first launch saved the default runs folder as a path the user never chose."""
+    from fer_desktop.ui.train_form import default_runs_folder
+
+    settings = AppSettings.from_file(tmp_path / "s.ini")
+    first = TrainTab(settings)
+    qtbot.addWidget(first)
+    assert first.form.out_edit.text() == str(default_runs_folder())
+    first.confirm_close()
+    assert settings.train_form.out == ""
+    first.form.out_edit.setText(str(tmp_path / "mine"))
+    first.confirm_close()
+    assert settings.train_form.out == str(tmp_path / "mine")

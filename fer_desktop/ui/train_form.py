@@ -235,9 +235,13 @@ class TrainForm(QGroupBox):
         self.advanced_button.setChecked(values.advanced_open)
 
     def values(self) -> TrainFormValues:
-        """What the form shows, to remember."""
+        """What the form shows, to remember. The default runs folder is remembered as ""
+        (the default), not frozen as a path the user never chose."""
+        out = self.out_edit.text().strip()
+        if out and Path(out).expanduser() == default_runs_folder():
+            out = ""
         return TrainFormValues(
-            csv=self.csv_edit.text().strip(), out=self.out_edit.text().strip(),
+            csv=self.csv_edit.text().strip(), out=out,
             preset=str(self.preset_combo.currentData()), epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(), seed=self.seed_spin.value(),
             threads=self.threads_spin.value(), precision=self.precision_combo.currentText(),
