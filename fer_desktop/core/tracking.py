@@ -5,7 +5,7 @@ emotions would switch label several times a second. Three small mechanisms fix t
 
 * an IoU tracker gives each face a stable id (greedy matching, best overlap first; a track not
   seen for ``max_missed`` frames is dropped); a face left over moved too far for any overlap
-  (a slow machine processes a frame in 2, a seek, a quick turn) continues the nearest
+  (a slow machine that skips frames, a quick turn) continues the nearest
   left-over track of a similar size less than ``max_center_shift`` face widths away,
 * each track smooths its probabilities with a **time constant in seconds**, using the frames'
   timestamps (video time for files, capture time for cameras): a frame ``dt`` seconds after the
