@@ -133,9 +133,9 @@ class CompareDialog(QDialog):
         # dialog showed 4 of 8 rows under headers cut at both ends)
         self.table.resizeRowsToContents()
         header = self.table.horizontalHeader()
-        self.table.setMinimumHeight(header.sizeHint().height() + 2 * self.table.frameWidth()
-                                    + sum(self.table.rowHeight(r)
-                                          for r in range(self.table.rowCount())) + 2)
+        self.table.setFixedHeight(header.sizeHint().height() + 2 * self.table.frameWidth()
+                                  + sum(self.table.rowHeight(r)
+                                        for r in range(self.table.rowCount())) + 2)
         self.setMinimumWidth(COMPARE_MIN_WIDTH_PX)
         layout.addWidget(self.table)
         self.sentence.setText("The new model: " + summary_sentence(
