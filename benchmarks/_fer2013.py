@@ -20,3 +20,11 @@ def load_fer2013(args: argparse.Namespace):
         print("FER-2013 CSV not found: pass --csv or set FER2013_CSV", file=sys.stderr)
         return None
     return load_cached(csv, args.cache)
+
+
+def scored_splits(data) -> dict:
+    """{"PublicTest": (faces preprocessed as the app does, labels), "PrivateTest": (...)}."""
+    from fer_desktop.core.preprocess import preprocess_faces
+
+    return {split: (preprocess_faces(data.images[split]), data.labels[split])
+            for split in ("PublicTest", "PrivateTest")}

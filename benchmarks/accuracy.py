@@ -22,11 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
+from _fer2013 import add_csv_arguments, load_fer2013, scored_splits  # noqa: E402
 
 from fer_desktop.core.emotions import EMOTIONS  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier, default_model_dir  # noqa: E402
-from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
 from trainer.metrics import ece, summarize  # noqa: E402
 
 
@@ -73,8 +72,7 @@ def main() -> int:
     data = load_fer2013(args)
     if data is None:
         return 2
-    splits = {s: (preprocess_faces(data.images[s]), data.labels[s])
-              for s in ("PublicTest", "PrivateTest")}
+    splits = scored_splits(data)
     majority = ferplus_majority(args.csv, data)
     targets = [Path(m) for m in args.models] or [default_model_dir()]
     short = [e[:3] for e in EMOTIONS]

@@ -22,12 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
+from _fer2013 import add_csv_arguments, load_fer2013, scored_splits  # noqa: E402
 from accuracy import predict_all  # noqa: E402
 
 from fer_desktop.core.emotions import EMOTIONS  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier, default_model_dir  # noqa: E402
-from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
 from trainer.metrics import apply_prior, balanced_accuracy  # noqa: E402
 
 GRID = np.linspace(-1.5, 1.5, 61)
@@ -57,8 +56,7 @@ def main() -> int:
     data = load_fer2013(args)
     if data is None:
         return 2
-    splits = {s: (preprocess_faces(data.images[s]), data.labels[s])
-              for s in ("PublicTest", "PrivateTest")}
+    splits = scored_splits(data)
     print(f"{'model':<36}{'decision':<14}{'Public bal':>11}{'Private acc':>12}{'bal':>8}")
     for folder in [Path(m) for m in args.models] or [default_model_dir()]:
         clf = EmotionClassifier.load(folder, prefer_int8=True)

@@ -203,6 +203,27 @@ def test_exporting_a_run_killed_in_its_own_export_finishes_it(tiny_run, tmp_path
     assert read_run_row(a, now=time.time() + 3600).state == "finished"
 
 
+def test_an_ensemble_and_a_re_export_of_rebalanced_runs_may_give_the_prior_back(
+        tiny_run, tmp_path, monkeypatch):
+    """Only the run's own export tried negative powers: an ensemble of --sampling runs, or
+    its re-export, searched as if they had seen the CSV's prior."""
+    from trainer import ensemble
+
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    a, b = _two_copies(tiny_run["run_dir"], tmp_path)
+    for run in (a, b):
+        config = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps(config | {"sampling": "balanced"}))
+    meta = ensemble.export_ensemble([a, b], tmp_path / "ens", emitter, int8_only=True)
+    assert meta["recipe"]["sampling"] == "balanced"
+    assert "-1" in meta["prior_correction_in_model"]["public_balanced_accuracy_by_power"]
+    again = export.export_model_folder(tmp_path / "ens", tmp_path / "again", emitter,
+                                       str(tiny_run["csv"]), int8_only=True)
+    assert "-1" in again["prior_correction_in_model"]["public_balanced_accuracy_by_power"]
+    assert export.sampling_power_of({"sampling": "balanced+natural"}) == 1.0
+    assert export.sampling_power_of(None) == 0.0
+
+
 @pytest.mark.parametrize("problem", ["one run", "same run twice", "other data", "no best",
                                      "out is a member"])
 def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, problem):

@@ -13,6 +13,7 @@ from trainer.export import (
     check_same_data,
     export_model,
     ferplus_majorities,
+    sampling_power_of,
     training_summary,
 )
 
@@ -72,10 +73,15 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
         "dataset_sha256": digest,
         "recipe": {"preset": f"{'+'.join(presets)} ensemble x{len(runs)}",
                    "batch_size": resolved.get("batch_size"),
-                   "precision": resolved.get("precision")},
+                   "precision": resolved.get("precision"),
+                   "sampling": "+".join(sorted({str(c.get("sampling", "natural"))
+                                                for c in configs}))},
         "training": {"seconds": round(sum(m["seconds"] for m in member_info), 1),
                      "members": member_info},
     }
+    # members trained with --sampling may lean towards the rare emotions: the decision may
+    # then give some of the prior back (as much as the most rebalanced member could need)
     return export_model(ensemble_of(members), out, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only,
+                        sampling_power=max(sampling_power_of(c) for c in configs),
                         ferplus_majority=ferplus_majorities(csv or configs[0]["csv"], data))

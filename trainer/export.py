@@ -99,7 +99,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
                             "sampling": sampling},
                  "training": training_summary(run)}
     meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
-                        int8_only=int8_only, sampling_power=SAMPLING_POWERS.get(sampling, 0.0),
+                        int8_only=int8_only, sampling_power=sampling_power_of(config),
                         ferplus_majority=None if images else ferplus_majorities(
                             csv or config["csv"], data, config.get("votes") or None))
     if state.status == rundir.TRAINED:  # killed in its own export, finished by this one: the
@@ -138,7 +138,16 @@ def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str
                  "recipe": meta.get("recipe"), "training": training}
     rundir.check_writable(out)
     return export_model(model, out, data, emitter, described, copy_to=copy_to,
-                        int8_only=int8_only, ferplus_majority=ferplus_majorities(csv, data))
+                        int8_only=int8_only, ferplus_majority=ferplus_majorities(csv, data),
+                        sampling_power=sampling_power_of(meta.get("recipe")))
+
+
+def sampling_power_of(recipe: dict | None) -> float:
+    """The ``--sampling`` power a run's config.json or a model.json's recipe records (0 for
+    "natural" and for what predates the option; an ensemble's "balanced+natural": the most
+    rebalanced member's)."""
+    name = recipe.get("sampling", "natural") if isinstance(recipe, dict) else "natural"
+    return max(SAMPLING_POWERS.get(part, 0.0) for part in str(name).split("+"))
 
 
 def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
