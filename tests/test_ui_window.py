@@ -165,11 +165,12 @@ def test_a_video_plays_at_its_rate_and_the_panel_updates(qtbot, main_window, tmp
     span_s = seen[-1].result.timestamp_s - seen[0].result.timestamp_s
     assert span_s > 0
     # paced by the file's own rate (20 fps: 50 ms a frame), not as fast as frames can be made
-    # (a few ms each here). Half the frame time, not 80% of it: on a loaded machine a late
-    # frame is followed by quicker ones that catch the video clock up, as they should, and
-    # that pulled the median to 38 ms.
+    # (a few ms each here). The total, not the median: on a loaded machine a late frame is
+    # followed by quicker ones that catch the video clock up, as they should (the median fell
+    # to 38 ms, then 23 ms under a training run and a second test suite), but the clock never
+    # lets the frames run ahead of the video's own time.
     intervals = [o.interval_ms for o in seen[1:] if o.interval_ms is not None]
-    assert np.median(intervals) >= 0.5 * 1000 / 20.0
+    assert sum(intervals) >= 0.5 * len(intervals) * 1000 / 20.0  # as fast: ~0.1
     track_ids = {o.result.faces[0].track_id for o in seen if o.result.faces}
     assert len(track_ids) == 1  # the drifting face keeps its id
 
