@@ -28,3 +28,13 @@ def scored_splits(data) -> dict:
 
     return {split: (preprocess_faces(data.images[split]), data.labels[split])
             for split in ("PublicTest", "PrivateTest")}
+
+
+def parse_models_and_load(description: str) -> tuple[argparse.Namespace, object]:
+    """The command line of the scripts that score model folders (``MODEL_DIR ... [--csv]``)
+    and the decoded dataset (None after saying why)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("models", nargs="*", help="model folders (default: the shipped one)")
+    add_csv_arguments(parser)
+    args = parser.parse_args()
+    return args, load_fer2013(args)

@@ -12,7 +12,6 @@ PrivateTest is reported, never used to choose anything.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _fer2013 import add_csv_arguments, load_fer2013, scored_splits  # noqa: E402
+from _fer2013 import parse_models_and_load, scored_splits  # noqa: E402
 
 from fer_desktop.core.emotions import EMOTIONS  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier, default_model_dir  # noqa: E402
@@ -65,11 +64,7 @@ def ferplus_majority(csv: str | None, data) -> dict[str, np.ndarray]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="*", help="model folders (default: the shipped one)")
-    add_csv_arguments(parser)
-    args = parser.parse_args()
-    data = load_fer2013(args)
+    args, data = parse_models_and_load(__doc__.splitlines()[0])
     if data is None:
         return 2
     splits = scored_splits(data)
