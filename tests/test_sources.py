@@ -100,18 +100,20 @@ def test_folder_is_sorted_and_skips_unreadable(tmp_path):
     assert "not an image" in source.skipped[0][1]
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: p / "missing.mp4", "no such file or folder"),
-    (lambda p: (p / "empty").mkdir() or p / "empty", "holds no images"),
-    (lambda p: (p / "fake.mp4").write_text("hello") and p / "fake.mp4", "not a video"),
-    (lambda p: (p / "empty.avi").write_bytes(b"") or p / "empty.avi", "not a video"),
-    (lambda p: (p / "bad.jpg").write_bytes(b"\xff\xd8junk") and p / "bad.jpg", "not an image"),
+@pytest.mark.parametrize("make, message, retryable", [
+    (lambda p: p / "missing.mp4", "no such file or folder", False),
+    (lambda p: (p / "empty").mkdir() or p / "empty", "holds no images", True),  # add some
+    (lambda p: (p / "fake.mp4").write_text("hello") and p / "fake.mp4", "not a video", False),
+    (lambda p: (p / "empty.avi").write_bytes(b"") or p / "empty.avi", "not a video", False),
+    (lambda p: (p / "bad.jpg").write_bytes(b"\xff\xd8junk") and p / "bad.jpg", "not an image",
+     False),
 ])
-def test_bad_inputs_are_named(tmp_path, make, message):
+def test_bad_inputs_are_named(tmp_path, make, message, retryable):
     path = make(tmp_path)
     with pytest.raises(SourceError, match=message) as info:
         open_source(path)
     assert info.value.source == str(path) and str(path) in str(info.value)
+    assert info.value.retryable is retryable  # the window offers Retry only where it may help
 
 
 def test_video_reports_count_and_rate(tmp_path):
@@ -162,8 +164,9 @@ def test_camera_that_comes_back_keeps_streaming():
 
 
 def test_camera_that_does_not_open():
-    with pytest.raises(SourceError, match="cannot be opened"):
+    with pytest.raises(SourceError, match="cannot be opened") as info:
         CameraSource(3, capture_factory=fake_factory({"left": 0, "openable": False}))
+    assert info.value.retryable  # plugged in later, it opens
 
 
 def test_list_cameras_keeps_the_working_ones():

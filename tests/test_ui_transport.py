@@ -121,6 +121,22 @@ def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_
     dialog.close()
 
 
+def test_the_analysis_window_leaves_a_small_main_window_in_sight(qtbot, main_window,
+                                                                 tmp_path):
+    """At 820x520 it hid an 800x600 main window entirely."""
+    video = make_video(tmp_path / "clip.avi", frames=12, fps=10.0)
+    window = main_window(source=str(video))
+    window.resize(760, 560)  # within the offscreen 800x600 screen
+    live = window.live_view
+    wait_frame(qtbot, live)
+    dialog = live.analyse_whole_file()
+    assert dialog.width() <= 0.85 * window.width() and dialog.height() <= 0.85 * window.height()
+    assert dialog.width() >= dialog.minimumWidth() and dialog.height() >= dialog.minimumHeight()
+    with qtbot.waitSignal(dialog.finished_analysis, timeout=WAIT_MS):
+        pass
+    dialog.close()
+
+
 def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_path,
                                                        settings):
     video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)

@@ -366,6 +366,23 @@ def test_a_source_that_does_not_exist_is_named(qtbot, main_window, tmp_path):
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS) as blocker:
         live.set_source(str(missing))
     assert str(missing) in blocker.args[0] and "no such file" in blocker.args[0]
+    # opening a missing file again cannot help: no Retry button, no "Press Retry"
+    assert live.banner.isVisible() and not live.banner.retry_button.isVisible()
+
+
+def test_a_file_that_is_no_video_offers_no_retry(qtbot, main_window, tmp_path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video")
+    window = main_window(source=str(text), source_opener=open_source)
+    live = window.live_view
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS) as blocker:
+        pass
+    assert "is not a video" in blocker.args[0]
+    assert live.banner.isVisible() and not live.banner.retry_button.isVisible()
+    assert "Retry" not in live.video_view.message and "another source" in live.video_view.message
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        live.set_source(7)  # a camera that cannot open offers Retry again (one shared button)
+    assert live.banner.retry_button.isVisible() and "Press Retry" in live.video_view.message
 
 
 def test_options_and_geometry_are_remembered(qtbot, main_window, settings):

@@ -16,11 +16,15 @@ class SourceError(Exception):
     Attributes:
         source: the source as the user gave it (camera index, file or folder).
         reason: what went wrong and what to do about it.
+        retryable: whether opening the same source again may work (a camera plugged back
+            in, a drive mounted again, images added to a folder). False when the file itself
+            is at fault (not a picture, too large): the window then offers no Retry.
     """
 
-    def __init__(self, source: object, reason: str) -> None:
+    def __init__(self, source: object, reason: str, *, retryable: bool = True) -> None:
         self.source = str(source)
         self.reason = reason
+        self.retryable = retryable
         super().__init__(f"{self.source}: {reason}")
 
 

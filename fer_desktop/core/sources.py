@@ -105,7 +105,8 @@ def read_image(path: str | Path) -> np.ndarray:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     if file_bytes > MAX_IMAGE_FILE_BYTES:
         raise SourceError(path, f"is {file_bytes / 2**20:.0f} MB; image files over "
-                                f"{MAX_IMAGE_FILE_BYTES / 2**20:.0f} MB are refused")
+                                f"{MAX_IMAGE_FILE_BYTES / 2**20:.0f} MB are refused",
+                          retryable=False)
     flags = _decode_flags(path)
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
@@ -113,7 +114,8 @@ def read_image(path: str | Path) -> np.ndarray:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     image = cv2.imdecode(data, flags) if data.size else None
     if image is None:
-        raise SourceError(path, "is not an image OpenCV can read (try a JPEG or PNG file)")
+        raise SourceError(path, "is not an image OpenCV can read (try a JPEG or PNG file)",
+                          retryable=False)
     return image
 
 
@@ -139,7 +141,8 @@ def _decode_flags(path: Path) -> int:
     raise SourceError(path, f"is {width} x {height} pixels ({megapixels(width, height)}); "
                             f"images over {megapixels(MAX_IMAGE_PIXELS, 1)} are refused "
                             "because decoding would need "
-                            f"{width * height * 3 / 2**30:.1f} GB of memory: scale it down first")
+                            f"{width * height * 3 / 2**30:.1f} GB of memory: scale it down first",
+                      retryable=False)
 
 
 def _capture_fps(capture) -> float | None:
@@ -243,13 +246,13 @@ class VideoFileSource:
         self.description = str(self.path)
         self.loop = loop
         if not self.path.is_file():
-            raise SourceError(self.path, "no such video file")
+            raise SourceError(self.path, "no such video file", retryable=False)
         self._capture = capture_factory(str(self.path))
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
             raise SourceError(self.path, "is not a video OpenCV can read (try an MP4 or AVI "
-                                         "file, or re-encode it)")
+                                         "file, or re-encode it)", retryable=False)
         self.fps = _capture_fps(self._capture)
         self.fps_assumed = False
         count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
@@ -460,7 +463,7 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
         return CameraSource(index, **options)
     path = Path(spec)
     if not path.exists():
-        raise SourceError(path, "no such file or folder")
+        raise SourceError(path, "no such file or folder", retryable=False)
     loop = bool(options.get("loop", False))
     if path.is_dir():
         images = sorted((p for p in path.iterdir()

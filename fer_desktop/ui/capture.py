@@ -128,7 +128,9 @@ class CaptureThread(QThread):
         opened(str, bool, bool): description, is_live, still image.
         frame_ready(int): a new output is in the slot (take it with ``take_latest``).
         ended(int): a file source reached its end after this many frames.
-        source_failed(str): the source could not be opened or stopped delivering frames.
+        source_failed(str, bool): the source could not be opened or stopped delivering
+            frames; the message, and whether opening it again may work
+            (``SourceError.retryable``).
         recording_failed(str): the recorder could not write; recording stopped, video goes on.
         errored(str, str): an unexpected error (message, traceback); the thread stops.
     """
@@ -136,7 +138,7 @@ class CaptureThread(QThread):
     opened = Signal(str, bool, bool)
     frame_ready = Signal(int)
     ended = Signal(int)
-    source_failed = Signal(str)
+    source_failed = Signal(str, bool)
     recording_failed = Signal(str)
     errored = Signal(str, str)
 
@@ -302,7 +304,7 @@ class CaptureThread(QThread):
             try:
                 source = self._open_source()
             except SourceError as exc:
-                self.source_failed.emit(str(exc))
+                self.source_failed.emit(str(exc), exc.retryable)
                 return
             if self._stopping():
                 return
@@ -338,7 +340,7 @@ class CaptureThread(QThread):
                 try:
                     frame = source.read()
                 except SourceError as exc:
-                    self.source_failed.emit(str(exc))
+                    self.source_failed.emit(str(exc), exc.retryable)
                     return
                 if frame is None:
                     at_end = True

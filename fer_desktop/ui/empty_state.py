@@ -95,6 +95,8 @@ class SourceBanner(QFrame):
         layout.addWidget(self.retry_button)
         self.hide()
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, retry: bool = True) -> None:
+        """Show ``text``; offer Retry only where opening the source again may work."""
         self.label.setText(text)
+        self.retry_button.setVisible(retry)
         self.show()

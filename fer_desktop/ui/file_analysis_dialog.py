@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -134,6 +134,22 @@ def legend_row() -> QWidget:
     return row
 
 
+MIN_SIZE = QSize(520, 360)
+PREFERRED_SIZE = QSize(820, 520)
+#: the share of the main window the dialog may cover, so that the window stays in sight
+MAX_SHARE_OF_WINDOW = 0.85
+
+
+def fitting_size(parent: QWidget | None) -> QSize:
+    """The preferred size, shrunk to leave a border of the main window visible around it
+    (820x520 hid an 800x600 window entirely), never below the minimum."""
+    top = parent.window() if parent is not None else None
+    if top is None or not top.isVisible():
+        return PREFERRED_SIZE
+    room = QSize(int(top.width() * MAX_SHARE_OF_WINDOW), int(top.height() * MAX_SHARE_OF_WINDOW))
+    return PREFERRED_SIZE.boundedTo(room).expandedTo(MIN_SIZE)
+
+
 class FileAnalysisDialog(QDialog):
     """Runs an :class:`AnalysisThread` and shows its progress, then its result.
 
@@ -149,8 +165,8 @@ class FileAnalysisDialog(QDialog):
                  parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Analyse {video.name}")
-        self.setMinimumSize(520, 360)
-        self.resize(820, 520)
+        self.setMinimumSize(MIN_SIZE)
+        self.resize(fitting_size(parent))
         self.result: FileAnalysis | None = None
 
         self.status = QLabel(f"Loading the model to analyse {video.name}...")

@@ -14,15 +14,8 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QSplitter,
-    QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.file_analysis import analysis_csv_path
@@ -52,6 +45,7 @@ from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.face_selection import FaceSelection
 from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.live_layout import column, stacked, top_bar, video_beside_panel
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.playback import PlaybackControls
@@ -179,19 +173,18 @@ class LiveView(QWidget):
             "its time (saved as a CSV file)", self.analyse_whole_file)
 
     def _build_ui(self) -> None:
-        video_column = QWidget()
-        video_layout = QVBoxLayout(video_column)
-        video_layout.setContentsMargins(0, 0, 0, 0)
-        video_layout.addLayout(top := self._build_top_bar())
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
-        video_layout.addWidget(self.banner)
-        video_layout.addWidget(self.outputs.saved_banner)
-        video_layout.addWidget(self._build_video_stack(), 1)
+        self.video_view = VideoView()
+        self.video_view.set_message("Loading the model...")
+        self.empty_state = EmptyState()
+        self.empty_state.sample_requested.connect(self.source_picker.open_sample)
+        self.empty_state.video_requested.connect(self.source_picker.open_video_dialog)
+        self.empty_state.image_requested.connect(self.source_picker.open_image_dialog)
+        self.stack = stacked(self.video_view, self.empty_state)
         self.playback = PlaybackControls(self._settings, self.video_view, self)
         self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
         self.transport.analyse_requested.connect(self.analyse_whole_file)
-        video_layout.addWidget(self.transport)
 
         self.face_panel = FacePanel()
         self.face_panel.set_min_face(min_face_worth_naming(self._options.min_face_px))
@@ -201,55 +194,20 @@ class LiveView(QWidget):
             lambda: self._last_output.result if self._last_output is not None else None, self)
         self.options_box = OptionsBox(self._options)
         self.options_box.changed.connect(self.set_options)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.face_panel, 1)
-        side_layout.addWidget(self.options_box)
         self.collect_panel = CollectPanel(self._settings, self._notifier,
                                           lambda: (self._last_output, self._options.detector))
         self.addActions(self.collect_panel.actions)
-        top.insertWidget(top.count() - 1, self.collect_panel.indicator)  # beside REC
-        side_layout.addWidget(self.collect_panel)
-        scroll = SidePanelScroll(side)  # as wide as the panel needs: no sideways scrolling
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(video_column)
-        self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([900, 340])
+        top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
+                      [self.collect_panel.indicator, self.outputs.label])  # Collect beside REC
+        video_column = column(top, self.banner, self.outputs.saved_banner, (self.stack, 1),
+                              self.transport)
+        side = column((self.face_panel, 1), self.options_box, self.collect_panel)
+        # the side panel scrolls, as wide as it needs: no sideways scrolling
+        self.splitter = video_beside_panel(video_column, SidePanelScroll(side))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
-
-    def _build_top_bar(self) -> QHBoxLayout:
-        """Source picker, screenshot, record."""
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.source_picker, 1)
-        top.addSpacing(12)
-        for action in (self.act_screenshot, self.act_record):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            top.addWidget(button)
-        top.addWidget(self.outputs.label)
-        return top
-
-    def _build_video_stack(self) -> QStackedWidget:
-        """The video view, or the empty state."""
-        self.video_view = VideoView()
-        self.video_view.set_message("Loading the model...")
-        self.empty_state = EmptyState()
-        self.empty_state.sample_requested.connect(self.source_picker.open_sample)
-        self.empty_state.video_requested.connect(self.source_picker.open_video_dialog)
-        self.empty_state.image_requested.connect(self.source_picker.open_image_dialog)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.video_view)
-        self.stack.addWidget(self.empty_state)
-        return self.stack
 
     # state read-back --------------------------------------------------------------------
     @property
@@ -462,14 +420,15 @@ class LiveView(QWidget):
             self._notifier.info(f"End of {thread.describe}: press Play to watch it again, "
                                 "or tick Loop videos to play it again and again")
 
-    def _on_source_failed(self, thread: CaptureThread, message: str) -> None:
+    def _on_source_failed(self, thread: CaptureThread, message: str, retryable: bool) -> None:
         if thread is not self._capture:
             return
         text = f"Source problem: {message}"
-        self.banner.show_message(text)
+        self.banner.show_message(text, retry=retryable)
         if self._last_output is None:
-            self.video_view.set_message("No picture from this source.\nPress Retry, or choose "
-                                        "another source.")
+            self.video_view.set_message(
+                "No picture from this source.\n" + ("Press Retry, or choose another source."
+                                                    if retryable else "Choose another source."))
         self._notifier.error(text)
         self.outputs.set_available(playing=False)
         self.source_failed.emit(message)
