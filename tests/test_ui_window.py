@@ -404,6 +404,35 @@ def test_options_and_geometry_are_remembered(qtbot, main_window, settings):
     assert (again.width(), again.height()) == (760, 540)
 
 
+def test_the_tab_and_the_video_speed_are_remembered(qtbot, main_window, settings):
+    """The window opened on Live after being closed on Train; the speed went back to 1x."""
+    window = main_window()
+    live = window.live_view
+    live.transport.speed_combo.setCurrentIndex(live.transport.speed_combo.findData(2.0))
+    window.tabs.setCurrentIndex(1)
+    # the Live tab's figures are not shown under the Train tab (they read as training's)
+    assert not window.fps_label.isVisible() and not window.faces_label.isVisible()
+    assert window.model_label.isVisible()
+    window.close()
+    again = main_window()
+    assert again.tabs.currentIndex() == 1 and not again.fps_label.isVisible()
+    assert again.live_view.transport.speed == 2.0
+    again.tabs.setCurrentIndex(0)
+    assert again.fps_label.isVisible() and again.faces_label.isVisible()
+    again.tabs.setCurrentIndex(1)
+    again.close()
+    # a source named on the command line is what the user wants to see: Live
+    assert main_window(source=str(SAMPLE)).tabs.currentIndex() == 0
+
+
+def test_remembered_speed_and_tab_that_make_no_sense_read_as_defaults(settings):
+    settings._qs.setValue("live/playback_speed", "fast")
+    settings._qs.setValue("window/tab", "Train tab")
+    assert settings.playback_speed == 1.0 and settings.tab == "live"
+    settings._qs.setValue("live/playback_speed", 3.0)  # not offered by the bar
+    assert settings.playback_speed == 1.0
+
+
 def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_window, tmp_path):
     """Auto: photos 16 px, videos 20 px, cameras 32 px with eyes every 5th frame (see
     core/source_defaults.py); a value the user picks applies to every source."""

@@ -33,7 +33,7 @@ from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
-from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.settings import TABS, AppSettings
 
 if TYPE_CHECKING:  # imported on demand: a GUI-only build has no Train tab
     from fer_desktop.ui.train_tab import TrainTab
@@ -112,8 +112,10 @@ class MainWindow(QMainWindow):
         self.train_tab, train_page = self._make_train_tab()
         self.tabs.addTab(train_page, "Train")
         self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self._build_menus()
         self._restore_geometry()
+        self._restore_tab(opening_a_source=source is not None)
         if self._startup_note:
             self.notifier.info(self._startup_note)
         if start:
@@ -226,6 +228,18 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         if (splitter := self.settings.splitter_state) is not None:
             self.live_view.splitter.restoreState(splitter)
+
+    def _restore_tab(self, opening_a_source: bool) -> None:
+        """Open on the tab the window was closed on; on Live when a source was named on
+        the command line (that is what the user wants to see) or there is no Train tab."""
+        if self.settings.tab == "train" and self.train_tab is not None and not opening_a_source:
+            self.tabs.setCurrentIndex(TABS.index("train"))
+
+    def _on_tab_changed(self, index: int) -> None:
+        """FPS, latency and faces describe the Live tab: shown only there (on the Train tab
+        they read as the training's figures). The model in use stays."""
+        for label in (self.fps_label, self.latency_label, self.faces_label):
+            label.setVisible(index == TABS.index("live"))
 
     # model ------------------------------------------------------------------------------
     @property
@@ -429,6 +443,7 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
         self.settings.splitter_state = self.live_view.splitter.saveState()
+        self.settings.tab = TABS[self.tabs.currentIndex()]
         self.settings.sync()
         self.live_view.shutdown()
         self._jobs.wait()

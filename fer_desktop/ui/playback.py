@@ -20,7 +20,7 @@ class PlaybackControls(QObject):
     """The transport of a seekable source; hidden for cameras and still images.
 
     Args:
-        settings: remembers "every frame" pacing.
+        settings: remembers "every frame" pacing and the speed.
         video_widget: where Space plays and pauses (only while it has the focus: elsewhere
             Space must still press the focused button or tick the focused box).
     """
@@ -32,7 +32,7 @@ class PlaybackControls(QObject):
         self._capture: CaptureThread | None = None
         self._at_end = False
         self.bar = TransportBar()
-        self.bar.set_pacing(settings.every_frame)
+        self.bar.set_pacing(settings.every_frame, settings.playback_speed)
         self.bar.play_toggled.connect(self._on_play_toggled)
         self.bar.seek_requested.connect(self._on_seek_requested)
         self.bar.speed_changed.connect(self._on_speed_changed)
@@ -95,6 +95,7 @@ class PlaybackControls(QObject):
             self._capture.request_seek(frame_index)
 
     def _on_speed_changed(self, speed: float) -> None:
+        self._settings.playback_speed = speed
         if self._capture is not None:
             self._capture.request_playback(speed=speed)
 

@@ -15,10 +15,12 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
+from fer_desktop.core.playback import PLAYBACK_SPEEDS
 from fer_desktop.ui.live_options import SMOOTHING_MAX_S, LiveOptions
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
+TABS = ("live", "train")  # the main window's tabs, in order, as remembered
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,29 @@ class AppSettings:
     @every_frame.setter
     def every_frame(self, value: bool) -> None:
         self._set("live/every_frame", bool(value))
+
+    @property
+    def playback_speed(self) -> float:
+        """Video speed (1.0 = real time); anything not offered in the bar reads as 1.0."""
+        try:
+            speed = float(self._qs.value("live/playback_speed", 1.0))
+        except (TypeError, ValueError):
+            return 1.0
+        return speed if speed in PLAYBACK_SPEEDS else 1.0
+
+    @playback_speed.setter
+    def playback_speed(self, value: float) -> None:
+        self._set("live/playback_speed", float(value))
+
+    @property
+    def tab(self) -> str:
+        """The tab the window was closed on ("live" or "train"; anything else reads "live")."""
+        value = str(self._qs.value("window/tab", "live") or "live")
+        return value if value in TABS else "live"
+
+    @tab.setter
+    def tab(self, value: str) -> None:
+        self._set("window/tab", value if value in TABS else "live")
 
     # folders ----------------------------------------------------------------------------
     @property
