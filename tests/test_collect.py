@@ -47,7 +47,8 @@ def test_the_trainer_reads_collected_faces_as_crops(tmp_path, sample_face):
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
     for emotion in ("happy", "sad"):
         for i in range(5):
-            assert collector.save(frame, _moved(box, 3 * i), emotion).path is not None
+            shift = 3 * i + (emotion == "sad")  # not one face under two emotions
+            assert collector.save(frame, _moved(box, shift), emotion).path is not None
     data = load_image_folder(tmp_path / "faces")
     assert data.report.detected == 0  # taken as face crops, not detected again
     assert data.report.counts["train"] == {"happy": 4, "sad": 4}
@@ -55,21 +56,44 @@ def test_the_trainer_reads_collected_faces_as_crops(tmp_path, sample_face):
 
 def test_a_repeated_face_is_not_saved_again(tmp_path, sample_face):
     """A held key or a still image: the same face under the same emotion is skipped; another
-    emotion, another face (track id), a moved face or another folder is saved."""
+    emotion (moved there: see below), another face (track id), a moved face or another
+    folder is saved."""
     frame, box = sample_face
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
     assert collector.save(frame, box, "happy", face_id=1).difference is None
     again = collector.save(frame, box, "happy", face_id=1)
     assert again.repeat and again.path is None and again.difference == 0.0
     assert collector.counts()["happy"] == 1
-    assert not collector.save(frame, box, "sad", face_id=1).repeat        # another emotion
     assert not collector.save(frame, box, "happy", face_id=2).repeat      # another face
     moved = collector.save(frame, _moved(box, 2), "happy", face_id=1)     # it moved a little
     assert not moved.repeat and moved.difference > REPEAT_MAD
     assert collector.save(frame, _moved(box, 2), "happy", face_id=1).repeat
+    assert not collector.save(frame, box, "sad", face_id=3).repeat        # another emotion
     collector.folder = tmp_path / "other"                                 # a new folder
     assert not collector.save(frame, box, "happy", face_id=1).repeat
     assert collector.counts()["happy"] == 1
+
+
+def test_the_same_face_under_a_second_key_is_moved_not_copied(tmp_path, sample_face):
+    """4 then 5 on one frame saved the picture as fear and as sad: two answers for one face.
+    The last key wins: the file moves; another face or a changed one is saved anew."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    first = collector.save(frame, box, "fear", face_id=1)
+    second = collector.save(frame, box, "sad", face_id=1)
+    assert second.moved_from == "fear" and not second.repeat
+    assert not first.path.exists() and second.path.parent == tmp_path / "faces" / "sad"
+    assert second.path.read_bytes() and second.path.stem == first.path.stem
+    counts = collector.counts()
+    assert (counts["fear"], counts["sad"]) == (0, 1)
+    assert collector.save(frame, box, "sad", face_id=1).repeat  # and it is sad's last now
+    assert collector.save(frame, box, "happy", face_id=2).moved_from is None  # another face
+    changed = collector.save(frame, _moved(box, 3), "happy", face_id=1)  # a new picture
+    assert changed.moved_from is None and collector.counts()["sad"] == 1
+    # a file the user removed meanwhile is not looked for: the face is written again
+    changed.path.unlink()
+    again = collector.save(frame, _moved(box, 3), "angry", face_id=1)
+    assert again.moved_from is None and again.path.exists()
 
 
 def test_the_repeat_threshold_sits_between_noise_and_a_real_change(sample_face):
@@ -128,6 +152,10 @@ def test_keys_save_the_face_on_screen_and_count_it(qtbot, tmp_path):
     assert "Same face as the last happy one, not saved" in skipped.args[0]
     assert window.notifier.last_info == skipped.args[0]
     assert panel.count_labels["happy"].text() == "1"
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as moved:
+        panel.actions[4].trigger()  # key 5 on the same face: a correction, the last key wins
+    assert "moved it to sad" in moved.args[0] and "happy" in moved.args[0]
+    assert panel.count_labels["happy"].text() == "0" and panel.count_labels["sad"].text() == "1"
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 

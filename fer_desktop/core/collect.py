@@ -11,6 +11,11 @@ times: near-identical copies add nothing to learn from and make the held-out fac
 training faces. So a crop is skipped when it is nearly identical to the last one saved for the
 same emotion from the same face (track id): the mean absolute difference of their 48x48 grey
 versions (what the network sees, ``gray48``) is under :data:`REPEAT_MAD`.
+
+The same face saved under a second emotion (4 pressed, then 5 on the same frame) would teach
+the network two answers for one picture; a second key on the same face is nearly always a
+correction. So the last key wins: the file saved a moment ago is moved to the new emotion's
+folder (``SaveResult.moved_from`` names the old one), and the dataset holds it once.
 """
 
 from __future__ import annotations
@@ -53,10 +58,13 @@ class SaveResult:
     path: the file written, or None when the crop was skipped as a repeat.
     difference: mean absolute difference (grey levels) to the last crop saved for this
         emotion from this face; None when there was none.
+    moved_from: the emotion the same face had been saved under a moment ago, when the save
+        moved that file (the last key wins) instead of writing a second one.
     """
 
     path: Path | None
     difference: float | None = None
+    moved_from: str | None = None
 
     @property
     def repeat(self) -> bool:
@@ -84,8 +92,9 @@ class FaceCollector:
         self.level_eyes = level_eyes
         self._eye_finder = None
         self._eyes_failed = False
-        # the last crop saved per (emotion, face id), to skip repeats; forgotten with the folder
-        self._last_saved: dict[tuple[str, int | None], np.ndarray] = {}
+        # the last crop saved per (emotion, face id) and its file, to skip repeats and move
+        # a relabelled face; forgotten with the folder
+        self._last_saved: dict[tuple[str, int | None], tuple[np.ndarray, Path]] = {}
 
     @property
     def folder(self) -> Path:
@@ -141,7 +150,9 @@ class FaceCollector:
 
         Returns:
             The path written, or ``path=None`` when the crop is within :data:`REPEAT_MAD` of
-            the last one saved for ``emotion`` from ``face_id`` (nothing written).
+            the last one saved for ``emotion`` from ``face_id`` (nothing written); when it is
+            within that of the last one saved for another emotion from ``face_id``, that
+            file is moved here instead (``moved_from``).
 
         Raises:
             ValueError: ``emotion`` is not one of the 7.
@@ -151,22 +162,52 @@ class FaceCollector:
             raise ValueError(f"unknown emotion {emotion!r}; one of {', '.join(EMOTIONS)}")
         image = self.crop(frame_bgr, box)
         last = self._last_saved.get((emotion, face_id))
-        difference = None if last is None else crop_difference(image, last)
+        difference = None if last is None else crop_difference(image, last[0])
         if difference is not None and difference < REPEAT_MAD:
             return SaveResult(None, difference)
+        moved = self._relabel(image, emotion, face_id)
+        if moved is not None:
+            return moved
         path = self._write(image, emotion)
-        self._last_saved[(emotion, face_id)] = image
+        self._last_saved[(emotion, face_id)] = (image, path)
         return SaveResult(path, difference)
+
+    def _relabel(self, image: np.ndarray, emotion: str,
+                 face_id: int | None) -> SaveResult | None:
+        """Move the file of this same face saved a moment ago under another emotion into
+        ``emotion``'s folder (the last key wins); None when there is no such file."""
+        for (other, other_id), (crop, path) in list(self._last_saved.items()):
+            if other_id != face_id or other == emotion or not path.is_file():
+                continue
+            if crop_difference(image, crop) >= REPEAT_MAD:
+                continue
+            target = self._new_path(self.folder / emotion, path.stem)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+            except OSError as exc:
+                raise ExportError(target, f"cannot move the face from {other} to {emotion} "
+                                  f"({exc.strerror or exc}); it stays in {path.parent}") from exc
+            del self._last_saved[(other, other_id)]
+            self._last_saved[(emotion, face_id)] = (crop, target)
+            return SaveResult(target, None, moved_from=other)
+        return None
+
+    @staticmethod
+    def _new_path(folder: Path, stem: str) -> Path:
+        """``folder/stem.png``, or ``stem-1.png``, ``stem-2.png``... if taken."""
+        path = folder / f"{stem}.png"
+        n = 1
+        while path.exists():
+            path = folder / f"{stem}-{n}.png"
+            n += 1
+        return path
 
     def _write(self, image: np.ndarray, emotion: str) -> Path:
         """Write ``image`` as a new PNG in ``<folder>/<emotion>/`` (beside, then renamed)."""
         folder = self.folder / emotion
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
-        path = folder / f"{stamp}.png"
-        n = 1
-        while path.exists():
-            path = folder / f"{stamp}-{n}.png"
-            n += 1
+        path = self._new_path(folder, stamp)
         tmp = folder / f".tmp-{os.getpid()}-{path.name}"
         try:
             folder.mkdir(parents=True, exist_ok=True)

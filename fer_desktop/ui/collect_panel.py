@@ -3,9 +3,9 @@
 While "Collect faces" is ticked, pressing 1 (angry) ... 7 (neutral) saves the largest face of
 the frame on screen into the dataset folder (``fer_desktop.core.collect``), on camera, video
 and images alike; the count per emotion is shown. A face nearly identical to the last one saved
-for that emotion (a held key, a still image) is not saved, and the status bar says so
-(``FaceCollector.save``). The folder is what the Train tab's "collected faces" source trains
-on.
+for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
+face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
+The folder is what the Train tab's "collected faces" source trains on.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ class CollectPanel(QGroupBox):
 
     Signals:
         saved(str): a face was saved (its path). failed(str): it could not be (why).
-        skipped(str): the face repeats the last one saved for that emotion (the sentence).
+        skipped(str): the face repeats the last one saved for that emotion, or was moved to
+            another emotion (the sentence).
         folder_changed(str): the user chose another folder.
     """
 
@@ -142,7 +143,11 @@ class CollectPanel(QGroupBox):
                               "expression or move a little.")
             return None
         self.refresh_counts()
-        self.saved.emit(str(result.path))
+        if result.moved_from is not None:  # the last key wins: one picture, one emotion
+            self.skipped.emit(f"Same face as the {result.moved_from} one just saved: moved it "
+                              f"to {emotion} ({result.path}).")
+        else:
+            self.saved.emit(str(result.path))
         return result.path
 
     def refresh_counts(self) -> None:
