@@ -23,6 +23,7 @@ from fer_desktop.core import model_schema, preprocess
 from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
 from fer_desktop.core.messages import quote
+from fer_desktop.core.native_logs import LITERT_XNNPACK_INFO, native_stderr_without
 
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
@@ -135,7 +136,8 @@ class EmotionClassifier:
         self.temperature = float(metadata.get("temperature", 1.0))
         try:
             self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
-            self._interpreter.allocate_tensors()
+            with native_stderr_without(LITERT_XNNPACK_INFO):  # printed by LiteRT's C++
+                self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise ModelError(model_path, f"is not a model LiteRT can load ({exc}); "
                                          f"{EXPORT_HINT} again") from exc

@@ -29,6 +29,9 @@ from fer_desktop.core.image_size import (
     header_size,
     megapixels,
 )
+from fer_desktop.core.native_logs import quiet_ffmpeg
+
+quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its own lines
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",

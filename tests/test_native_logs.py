@@ -1,0 +1,39 @@
+"""The C libraries' own lines stay off the terminal; everything else written meanwhile stays."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fer_desktop.core.native_logs import LITERT_XNNPACK_INFO, native_stderr_without
+from fer_desktop.synthetic import drifting_face, write_video
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "assets" / "sample.jpg"
+
+
+def test_only_the_named_lines_are_dropped(capfd):
+    with native_stderr_without("INFO: chatter"):
+        os.write(2, b"INFO: chatter from C\nan error from C\n")  # as a C library writes
+        print("a Python line", file=sys.stderr, flush=True)
+    os.write(2, b"after\n")
+    lines = capfd.readouterr().err.splitlines()
+    # (pytest captures sys.stderr apart from fd 2, so the two may come out in either order)
+    assert sorted(lines[:2]) == ["a Python line", "an error from C"] and lines[2:] == ["after"]
+
+
+def test_analyze_prints_no_litert_or_ffmpeg_lines(tmp_path, sample_bgr):
+    """Seen by a user: "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." and
+    "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55...] moov atom not found" around our own sentence."""
+    video = write_video(tmp_path / "clip.mp4", drifting_face(sample_bgr, 20), 10.0)
+    video.write_bytes(video.read_bytes()[:2000])  # no moov atom: FFmpeg complains
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_FFMPEG_LOGLEVEL"}
+    done = subprocess.run([sys.executable, "-m", "fer_desktop", "analyze", str(video),
+                           str(SAMPLE), "--out", str(tmp_path / "r.csv"), "--no-progress"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert f"skipped: {video}: is not a video" in done.stderr  # our own sentence stays
+    assert LITERT_XNNPACK_INFO not in done.stderr and " @ 0x" not in done.stderr
+    assert "moov" not in done.stderr
