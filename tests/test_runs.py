@@ -161,3 +161,6 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
         "default, balanced sampling"
     assert recipe_text({"preset": "finetune", "images": "/faces"}) == "finetune"
     assert recipe_text({}) == "?"
+    # a 300-row trial looked like a full run in the list
+    assert recipe_text({"preset": "default", "limit_per_split": 300}) == \
+        "default, first 300 rows a split"

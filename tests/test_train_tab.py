@@ -410,6 +410,8 @@ def test_the_results_header_counts_epochs_and_names_the_sampling():
         "default, 1 epoch, batch 32"
     assert _recipe_text({"preset": "default", "epochs": 60, "sampling": "sqrt"}) == \
         "default, 60 epochs, sqrt sampling"
+    assert _recipe_text({"preset": "default", "epochs": 2, "limit_per_split": 2000}) == \
+        "default, 2 epochs, first 2,000 rows a split"  # scores on those rows only
 
 
 def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):

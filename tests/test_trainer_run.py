@@ -189,6 +189,17 @@ def test_a_balanced_sampling_run_may_give_some_of_the_prior_back(tiny_run, tmp_p
     assert "-1" in searched and "-0.5" in searched and "1.5" in searched
 
 
+def test_a_trial_on_the_first_rows_says_so_in_its_model_json(tiny_run, tmp_path, monkeypatch):
+    """The Results of a 300-row trial read like a full run's ("default, 2 epochs")."""
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    a, b = _two_copies(tiny_run["run_dir"], tmp_path)
+    for run, limit in ((a, 300), (b, 0)):
+        config = json.loads((run / "config.json").read_text())
+        (run / "config.json").write_text(json.dumps(config | {"limit_per_split": limit}))
+    assert export.export_run(a, emitter, int8_only=True)["recipe"]["limit_per_split"] == 300
+    assert "limit_per_split" not in export.export_run(b, emitter, int8_only=True)["recipe"]
+
+
 def test_exporting_a_run_killed_in_its_own_export_finishes_it(tiny_run, tmp_path, monkeypatch):
     """Killed during its export (state "trained"), then exported by hand: the run list still
     called it "interrupted" beside its model.json."""

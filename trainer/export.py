@@ -96,7 +96,10 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
                  "dataset_sha256": state.dataset_sha256,
                  "recipe": {"preset": config.get("preset"), **config.get("resolved", {}),
-                            "sampling": sampling},
+                            "sampling": sampling,
+                            # a quick trial's scores are on its first N rows of each split
+                            **({"limit_per_split": int(config["limit_per_split"])}
+                               if config.get("limit_per_split") else {})},
                  "training": training_summary(run)}
     meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only, sampling_power=sampling_power_of(config),

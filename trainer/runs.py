@@ -121,6 +121,9 @@ def recipe_text(config: dict) -> str:
         parts.append(f"{config['sampling']} sampling")
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")
+    limit = config.get("limit_per_split") or 0
+    if isinstance(limit, int | float) and limit > 0:  # a quick trial: its scores are not
+        parts.append(f"first {int(limit):,} rows a split")  # comparable with a full run's
     return ", ".join(parts)
 
 

@@ -49,6 +49,8 @@ def _recipe_text(recipe) -> str:
         parts.append(str(recipe["precision"]))
     if recipe.get("sampling", "natural") != "natural":
         parts.append(f"{recipe['sampling']} sampling")
+    if recipe.get("limit_per_split"):  # its scores are on those rows only
+        parts.append(f"first {int(recipe['limit_per_split']):,} rows a split")
     return ", ".join(p for p in parts if p)
 
 
