@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -155,3 +156,33 @@ def test_a_read_only_dataset_is_read_and_left_untouched(tmp_path):
             os.chmod(path, stat.S_IRWXU)
     assert len(data.train_images) == 8
     assert sorted((p.relative_to(root), p.stat().st_mtime_ns) for p in root.rglob("*")) == before
+
+
+def test_a_tiny_emotion_that_sampling_repeats_is_warned_about(tmp_path):
+    """6 sad faces among 200 happy ones under `balanced`: each sad face shown ~17 times an
+    epoch, silently (own-faces.md said so, the run did not)."""
+    import io
+
+    from trainer.config import oversampling_warnings, times_shown_per_epoch
+    from trainer.events import EventEmitter
+    from trainer.imagefolder import load_folder_for_training
+
+    times = times_shown_per_epoch({"happy": 200, "sad": 6}, "balanced")
+    assert times["sad"] == pytest.approx(103 / 6) and times["happy"] == pytest.approx(103 / 200)
+    assert times_shown_per_epoch({"happy": 200, "sad": 6}, "natural") == \
+        pytest.approx({"happy": 1.0, "sad": 1.0})
+    [warning] = oversampling_warnings({"happy": 200, "sad": 6, "fear": 0}, "balanced")
+    assert warning.startswith("sad has only 6 training face(s)") and "17 times" in warning
+    assert oversampling_warnings({"happy": 200, "sad": 6}, "natural") == []
+    fer2013 = {"angry": 3995, "disgust": 436, "fear": 4097, "happy": 7215, "sad": 4830,
+               "surprise": 3171, "neutral": 4965}  # its rarest emotion is not "tiny"
+    assert oversampling_warnings(fer2013, "balanced") == []
+
+    make_image_folder(tmp_path / "faces", {"happy": 100, "sad": 8})
+    out, err = io.StringIO(), io.StringIO()
+    emitter = EventEmitter("json", stdout=out, stderr=err)
+    load_folder_for_training(tmp_path / "faces", 0, emitter, "balanced")
+    report = [json.loads(line) for line in out.getvalue().splitlines()][0]
+    assert report["event"] == "data_report"
+    assert any(w.startswith("sad has only") for w in report["warnings"])
+    assert "!!! WARNING: sad has only" in err.getvalue()

@@ -199,6 +199,22 @@ def test_garbage_on_the_trainers_stdout_is_logged_and_skipped(qtbot, tab, tmp_pa
     assert tab.curves.points()["val_accuracy"] == 1 and tab.curves.points()["batch_loss"] == 1
 
 
+def test_a_data_warning_of_the_run_is_said_under_the_buttons(qtbot, tab, tmp_path):
+    """A tiny emotion repeated by `balanced` was only in the Log tab, which few open."""
+    run = str(tmp_path / "runs" / "fake")
+    script = ("import json; print(json.dumps({'v': 1, 'event': 'data_report', 'splits': {}, "
+              "'warnings': ['sad has only 6 training face(s), which balanced sampling shows "
+              "about 17 times an epoch']}), flush=True); print(json.dumps({'v': 1, "
+              f"'event': 'started', 'run_dir': {run!r}, 'epochs': 1, 'steps_per_epoch': 1, "
+              "'initial_epoch': 0}), flush=True)")
+    with qtbot.waitSignal(tab.process.finished, timeout=60_000):
+        tab.process.start_command(sys.executable, ["-c", script])
+    text = tab.form.message.text()  # said at the start, and still at the end
+    assert "Training finished." in text and "Warning: sad has only 6 training face(s)" in text
+    tab._reset_progress()  # the next run starts without them
+    assert tab._with_warnings("Training x.") == "Training x."
+
+
 def test_a_trainer_that_exits_non_zero_shows_its_error(qtbot, tab):
     script = ("import json, sys; print(json.dumps({'v': 1, 'event': 'error', 'message': "
               "'/data/x.csv: row 3 (line 4): boom', 'kind': 'user'}), flush=True); sys.exit(2)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,31 @@ LABEL_SETS = ("fer", "ferplus", "mixed")
 AUGMENTATIONS = ("default", "robust")
 # How often each class is drawn in an epoch: its count to the power (1 - this).
 SAMPLING_POWERS = {"natural": 0.0, "sqrt": 0.5, "balanced": 1.0}
+# An emotion with fewer faces than this, shown this many times an epoch or more, is warned
+# about: its few faces can be learnt by heart. (FER-2013 itself never is: under `balanced`
+# its 436 disgusted faces are shown about 9 times an epoch, each one augmented anew.)
+FEW_FACES = 100
+OVERSAMPLED_TIMES = 5.0
+
+
+def times_shown_per_epoch(counts: Mapping[str, int], sampling: str) -> dict[str, float]:
+    """How many times each class's faces are shown, on average, in an epoch as long as the
+    data, when class c is drawn in proportion to ``count_c ** (1 - power)``."""
+    power = SAMPLING_POWERS[sampling]
+    present = {name: n for name, n in counts.items() if n > 0}
+    weights = {name: n ** (1.0 - power) for name, n in present.items()}
+    total, weight_sum = sum(present.values()), sum(weights.values())
+    return {name: total * weights[name] / weight_sum / n for name, n in present.items()}
+
+
+def oversampling_warnings(counts: Mapping[str, int], sampling: str) -> list[str]:
+    """A sentence for each emotion with few faces that ``sampling`` shows many times an
+    epoch (an image folder with 6 sad faces among 200 happy ones, under `balanced`)."""
+    return [f"{name} has only {counts[name]} training face(s), which {sampling} sampling "
+            f"shows about {times:.0f} times an epoch: the network may learn them by heart "
+            f"(collect more of them, or use {'sqrt' if sampling == 'balanced' else 'natural'})"
+            for name, times in times_shown_per_epoch(counts, sampling).items()
+            if counts[name] < FEW_FACES and times >= OVERSAMPLED_TIMES]
 
 
 class ConfigError(ValueError):

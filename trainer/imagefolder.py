@@ -347,20 +347,27 @@ def _skipped_note(state: dict) -> str:
     return f" ({'; '.join(notes)})" if notes else ""
 
 
-def load_folder_for_training(root: str | os.PathLike, seed: int, emitter) -> FerData:
+def load_folder_for_training(root: str | os.PathLike, seed: int, emitter,
+                             sampling: str = "natural") -> FerData:
     """The folder as the trainer's dataset, with its report logged and in the data_report event.
 
     The event carries the usual per-split statistics plus ``image_folder`` (the
-    :class:`FolderReport` as a dict); the held-out (or test/) part is both PublicTest and
-    PrivateTest, so every score of the run is on the user's own test faces.
+    :class:`FolderReport` as a dict), and in its ``warnings`` any emotion with so few faces
+    that ``sampling`` shows them many times an epoch; the held-out (or test/) part is both
+    PublicTest and PrivateTest, so every score of the run is on the user's own test faces.
     """
+    from trainer.config import oversampling_warnings
     from trainer.data import data_report
 
     folder = load_image_folder(root, seed)
     data = folder.as_fer_data()
     report = data_report(data)
+    oversampled = oversampling_warnings(folder.report.counts["train"], sampling)
+    report["warnings"] = [*report.get("warnings", []), *oversampled]
     emitter.emit("data_report", **report, image_folder=folder.report.to_dict())
     emitter.log(folder.report.format())
+    for warning in oversampled:
+        emitter.log(f"!!! WARNING: {warning}")
     return data
 
 

@@ -130,7 +130,7 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
     if config.images:
         from trainer.imagefolder import load_folder_for_training
 
-        return load_folder_for_training(config.images, config.seed, emitter)
+        return load_folder_for_training(config.images, config.seed, emitter, config.sampling)
     shared = find_shared_csv()
     csv = config.csv or (str(shared) if shared else "")
     if not csv:

@@ -89,6 +89,7 @@ class TrainTab(QWidget):
         self._pending: TrainConfig | None = None
         self._validation_rows: str = ""
         self._shown_run: Path | None = None
+        self._data_warnings: list[str] = []  # from the data_report of the latest run
         self._outcomes: dict[Path, str] = {}  # run -> how its process ended in this session
         self._progress = TrainingProgress()
         self._build()
@@ -342,13 +343,15 @@ class TrainTab(QWidget):
     def _on_event(self, event: TrainerEvent) -> None:
         self._progress.update(event)
         name = event.name
-        if name == "started":
+        if name == "data_report":  # before "started": said with it, under the buttons
+            self._data_warnings = [str(w) for w in event.get("warnings") or []]
+        elif name == "started":
             run = Path(event["run_dir"])
             follow = self._shown_run is None or self._shown_run == run
             self.refresh_runs()
             if follow:
                 self._select_run(run)
-            self.form.say(f"Training {run.name}.")
+            self.form.say(self._with_warnings(f"Training {run.name}."))
         elif name == "batch" and self._showing_live():
             self.curves.add_batch(event["epoch"], event["step"], event["steps"], event["loss"])
         elif name == "epoch" and self._showing_live():
@@ -359,6 +362,10 @@ class TrainTab(QWidget):
         elif name == "error":
             self.form.say(f"The trainer failed: {event['message']}", error=True)
 
+    def _with_warnings(self, text: str) -> str:
+        """``text``, then the data warnings of the run (they explain its results too)."""
+        return text + "".join(f"\nWarning: {w}." for w in self._data_warnings)
+
     def _on_process_finished(self, outcome: TrainerOutcome) -> None:
         if outcome.state == FAILED:
             self.form.say(f"Training failed: {outcome.message}", error=True)
@@ -366,8 +373,8 @@ class TrainTab(QWidget):
         elif outcome.state == STOPPED:
             self.form.say(f"Training {outcome.message}.")
         else:
-            self.form.say("Training finished." + (" See the evaluation below."
-                                                  if outcome.run_dir else ""))
+            self.form.say(self._with_warnings("Training finished." + (
+                " See the evaluation below." if outcome.run_dir else "")))
         self.progress_box.show_end(outcome.state, finished=outcome.state == FINISHED)
         if outcome.state != FINISHED:
             self.curves.drop_unfinished_epoch()  # its batches were discarded with it
@@ -386,6 +393,7 @@ class TrainTab(QWidget):
 
     def _reset_progress(self) -> None:
         self._progress = TrainingProgress()
+        self._data_warnings = []  # a new run: the last one's warnings are not its own
         self.progress_box.reset()
 
     def _redraw(self) -> None:
