@@ -109,3 +109,13 @@ def test_a_committed_file_gets_the_umask_s_mode_not_mkstemp_s(tmp_path):
         assert target.stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(old)
+
+
+def test_the_apps_own_names_never_replace_a_file(tmp_path):
+    from fer_desktop.core.safe_write import unused_path
+
+    assert unused_path(tmp_path, "fer-1", ".csv") == tmp_path / "fer-1.csv"
+    (tmp_path / "fer-1.csv").write_text("kept")
+    (tmp_path / "fer-1-2.csv").write_text("kept")
+    assert unused_path(tmp_path, "fer-1", ".csv") == tmp_path / "fer-1-3.csv"
+    assert unused_path(tmp_path, "fer-1", ".png") == tmp_path / "fer-1.png"

@@ -34,6 +34,7 @@ from fer_desktop.core.crop import face_crops
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.preprocess import gray48
+from fer_desktop.core.safe_write import unused_path
 from fer_desktop.resources import ResourceError
 
 CROP_SIDE = 96
@@ -181,7 +182,7 @@ class FaceCollector:
                 continue
             if crop_difference(image, crop) >= REPEAT_MAD:
                 continue
-            target = self._new_path(self.folder / emotion, path.stem)
+            target = unused_path(self.folder / emotion, path.stem, ".png")
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, target)
@@ -193,21 +194,11 @@ class FaceCollector:
             return SaveResult(target, None, moved_from=other)
         return None
 
-    @staticmethod
-    def _new_path(folder: Path, stem: str) -> Path:
-        """``folder/stem.png``, or ``stem-1.png``, ``stem-2.png``... if taken."""
-        path = folder / f"{stem}.png"
-        n = 1
-        while path.exists():
-            path = folder / f"{stem}-{n}.png"
-            n += 1
-        return path
-
     def _write(self, image: np.ndarray, emotion: str) -> Path:
         """Write ``image`` as a new PNG in ``<folder>/<emotion>/`` (beside, then renamed)."""
         folder = self.folder / emotion
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
-        path = self._new_path(folder, stamp)
+        path = unused_path(folder, stamp, ".png")
         tmp = folder / f".tmp-{os.getpid()}-{path.name}"
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline
-from fer_desktop.core.safe_write import PendingFile, check_outputs
+from fer_desktop.core.safe_write import PendingFile, check_outputs, unused_path
 
 ProgressCallback = Callable[[int, "int | None"], None]
 
@@ -52,11 +52,7 @@ class FileAnalysis:
 def analysis_csv_path(folder: Path, video: Path, now: dt.datetime | None = None) -> Path:
     """``folder/<video stem>-emotions-20260101-120000.csv``, ``-2``... when taken."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    stem = f"{Path(video).stem}-emotions-{stamp}"
-    path, n = folder / f"{stem}.csv", 2
-    while path.exists():
-        path, n = folder / f"{stem}-{n}.csv", n + 1
-    return path
+    return unused_path(folder, f"{Path(video).stem}-emotions-{stamp}", ".csv")
 
 
 class _Progress:

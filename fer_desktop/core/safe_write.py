@@ -36,6 +36,16 @@ STALE_TEMP_S = 3600
 """A temporary file for the same target untouched this long was left by a killed run."""
 
 
+def unused_path(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem.suffix``, or ``stem-2``, ``stem-3``... when that name is taken: the
+    app's own file names (screenshots, recordings, analyses, collected faces) never replace
+    a file."""
+    path, n = Path(folder) / f"{stem}{suffix}", 2
+    while path.exists():
+        path, n = Path(folder) / f"{stem}-{n}{suffix}", n + 1
+    return path
+
+
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name the same file (links and ``..`` included); False if one is absent."""
     try:

@@ -22,7 +22,7 @@ from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.privacy import blur_faces
 from fer_desktop.core.provenance import provenance
-from fer_desktop.core.safe_write import check_writable_folder
+from fer_desktop.core.safe_write import check_writable_folder, unused_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
@@ -36,13 +36,7 @@ REC_COLOUR = "#b3261e"  # a red with 5.9:1 contrast on the window's light grey
 
 def new_recording_path(folder: Path, now: dt.datetime | None = None) -> Path:
     """``folder/fer-20260101-120000.csv``, with ``-2``, ``-3``... when that name is taken."""
-    stem = (now or dt.datetime.now()).strftime("fer-%Y%m%d-%H%M%S")
-    path = folder / f"{stem}.csv"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{n}.csv"
-        n += 1
-    return path
+    return unused_path(folder, (now or dt.datetime.now()).strftime("fer-%Y%m%d-%H%M%S"), ".csv")
 
 
 class OutputControls(QObject):
