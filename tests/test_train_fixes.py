@@ -108,3 +108,28 @@ def test_the_batch_curve_breaks_at_each_epoch(qtbot):
     assert strokes >= 2  # epoch 2 starts a new stroke
     for a, b in zip(points, points[1:], strict=False):  # no line crosses into another epoch
         assert b.isMoveTo() or math.ceil(a.x) == math.ceil(b.x), (a.x, b.x)
+
+
+def test_both_plots_share_the_epoch_axis_and_accuracy_reads_in_percent(qtbot):
+    """After a 1-epoch run the loss axis read 0.2-1.0 and the accuracy axis 0.6-1.4; with
+    batches but no epoch yet, "accuracy (%)" was marked 0.1 to 0.9."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 400)
+    curves.show()
+    for step in range(1, 6):
+        curves.add_batch(1, step, 10, 1.8)
+    curves.redraw()
+    low, high = curves.accuracy_plot.getViewBox().viewRange()[1]
+    assert low <= 0.0 and high >= 100.0
+    for step in range(6, 11):
+        curves.add_batch(1, step, 10, 1.7)
+    curves.add_epoch(1, 1.7, 0.3, 1.8, 0.35)
+    curves.redraw()
+    loss_x = curves.loss_plot.getViewBox().viewRange()[0]
+    accuracy_x = curves.accuracy_plot.getViewBox().viewRange()[0]
+    assert accuracy_x == pytest.approx(loss_x)
+    qtbot.waitUntil(lambda: curves.accuracy_plot.getViewBox().viewRange()[1][1] < 100.0,
+                    timeout=5000)  # now it follows the points (at the next paint)
+    low, high = curves.accuracy_plot.getViewBox().viewRange()[1]
+    assert low < 30.0 < 35.0 < high

@@ -199,6 +199,56 @@ def test_garbage_on_the_trainers_stdout_is_logged_and_skipped(qtbot, tab, tmp_pa
     assert tab.curves.points()["val_accuracy"] == 1 and tab.curves.points()["batch_loss"] == 1
 
 
+def test_a_red_message_goes_when_the_csv_is_chosen(tab):
+    tab.form.csv_edit.setText("")
+    tab.form.start_button.click()
+    assert "Choose the FER-2013 CSV file first" in tab.form.message.text()
+    tab.form.csv_edit.setText("/data/fer2013.csv")  # it stayed until the next Start
+    assert tab.form.message.text() == ""
+    tab.form.say("Training x.")  # a message that is no error stays
+    tab.form.csv_edit.setText("/data/other.csv")
+    assert tab.form.message.text() == "Training x."
+
+
+def test_the_results_of_a_run_of_the_folder_left_are_not_shown(qtbot, tab, tmp_path):
+    import json
+
+    run = tmp_path / "runs" / "20260101-120000-default"
+    run.mkdir(parents=True)
+    (run / "state.json").write_text(json.dumps({"epoch": 1, "epochs": 1, "status": "stopped",
+                                                "history": []}))
+    tab.refresh_runs()
+    tab._select_run(run)
+    assert tab._shown_run == run
+    tab.form.out_edit.setText(str(tmp_path / "elsewhere"))
+    tab.form.out_changed.emit()
+    assert tab._shown_run is None and tab.run_list.selected_row() is None
+
+
+def test_a_remembered_trial_limit_is_shown_with_advanced_folded(qtbot, tmp_path):
+    """A 300-row, 1-epoch trial was remembered with Advanced folded: the next Start trained
+    on 300 rows with nothing on the form saying so."""
+    import dataclasses
+
+    from fer_desktop.ui.settings import TrainFormValues
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.train_form = dataclasses.replace(TrainFormValues(), limit_per_split=300,
+                                              sampling="sqrt", advanced_open=False)
+    widget = TrainTab(settings)
+    qtbot.addWidget(widget)
+    widget.show()
+    note = widget.form.advanced_note
+    assert note.isVisible()
+    assert note.text() == "Set under Advanced: first 300 rows a split, sqrt sampling."
+    widget.form.advanced_button.setChecked(True)  # unfolded, the fields say it themselves
+    assert not note.isVisible()
+    widget.form.limit_spin.setValue(0)
+    widget.form.sampling_combo.setCurrentIndex(0)
+    widget.form.advanced_button.setChecked(False)
+    assert not note.isVisible() and widget.form.advanced_summary() == ""
+
+
 def test_a_data_warning_of_the_run_is_said_under_the_buttons(qtbot, tab, tmp_path):
     """A tiny emotion repeated by `balanced` was only in the Log tab, which few open."""
     run = str(tmp_path / "runs" / "fake")

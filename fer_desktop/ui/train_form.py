@@ -89,6 +89,9 @@ class TrainForm(QGroupBox):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.message)
+        self._error_shown = False
+        for edit in (self.csv_edit, self.out_edit):
+            edit.textChanged.connect(self._clear_error)
         self._describe_controls()
 
     def _describe_controls(self) -> None:
@@ -153,6 +156,13 @@ class TrainForm(QGroupBox):
         self.advanced_button.setAutoRaise(True)
         self.advanced_button.toggled.connect(self._on_advanced_toggled)
         form.addRow(self.advanced_button)
+        # folded, what is set there that changes the training (a label: it wraps, where the
+        # button's own text would widen the form)
+        self.advanced_note = QLabel()
+        self.advanced_note.setWordWrap(True)
+        self.advanced_note.setAccessibleName("Advanced options set")
+        self.advanced_note.hide()
+        form.addRow(self.advanced_note)
         self.advanced = QWidget()
         adv = QFormLayout(self.advanced)
         adv.setContentsMargins(12, 0, 0, 0)
@@ -199,6 +209,10 @@ class TrainForm(QGroupBox):
         adv.addRow("Rows per split", self.limit_spin)
         self.advanced.hide()
         form.addRow(self.advanced)
+        for spin in (self.limit_spin, self.seed_spin):
+            spin.valueChanged.connect(self._show_advanced_summary)
+        for combo in (self.labels_combo, self.sampling_combo, self.precision_combo):
+            combo.currentIndexChanged.connect(self._show_advanced_summary)
 
     def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
@@ -233,6 +247,7 @@ class TrainForm(QGroupBox):
         self.sampling_combo.setCurrentIndex(
             max(0, self.sampling_combo.findData(values.sampling)))
         self.advanced_button.setChecked(values.advanced_open)
+        self._show_advanced_summary()
 
     def values(self) -> TrainFormValues:
         """What the form shows, to remember. The default runs folder is remembered as ""
@@ -266,8 +281,15 @@ class TrainForm(QGroupBox):
 
     def say(self, text: str, error: bool = False) -> None:
         """The one-line message under the buttons (red for an error)."""
+        self._error_shown = error and bool(text)
         self.message.setStyleSheet("color: #b00020;" if error else "")
         self.message.setText(text)
+
+    def _clear_error(self, *_args) -> None:
+        """A red message about the CSV or the folder goes once the user changes either
+        ("Choose the FER-2013 CSV file first" stayed after the CSV was chosen)."""
+        if self._error_shown:
+            self.say("")
 
     def set_busy(self, busy: bool) -> None:
         """Lock the fields while a trainer or a CSV check runs."""
@@ -295,6 +317,31 @@ class TrainForm(QGroupBox):
         self.advanced.setVisible(on)
         self.advanced_button.setArrowType(Qt.ArrowType.DownArrow if on
                                           else Qt.ArrowType.RightArrow)
+        self._show_advanced_summary()
+
+    def advanced_summary(self) -> str:
+        """The advanced choices that change what is trained, where they differ from the
+        defaults ("first 300 rows a split, sqrt sampling"); "" when none do."""
+        defaults, values = TrainFormValues(), self.values()
+        parts = []
+        if values.limit_per_split:
+            parts.append(f"first {values.limit_per_split:,} rows a split")
+        if values.labels != defaults.labels:
+            parts.append(LABEL_NAMES[values.labels])
+        if values.sampling != defaults.sampling:
+            parts.append(f"{values.sampling} sampling")
+        if values.seed != defaults.seed:
+            parts.append(f"seed {values.seed}")
+        if values.precision != defaults.precision:
+            parts.append(values.precision)
+        return ", ".join(parts)
+
+    def _show_advanced_summary(self, *_args) -> None:
+        """Folded, the section names its non-default choices: a remembered 300-row trial
+        limit made the next Start a trial, with nothing on the form saying so."""
+        summary = "" if self.advanced_button.isChecked() else self.advanced_summary()
+        self.advanced_note.setText(f"Set under Advanced: {summary}." if summary else "")
+        self.advanced_note.setVisible(bool(summary))
 
     def _browse_csv(self) -> None:
         start = self.csv_edit.text() or str(Path.home())

@@ -192,6 +192,11 @@ class TrainTab(QWidget):
     def _on_out_changed(self) -> None:
         self._save_settings()
         self.refresh_runs()
+        live = Path(self.process.run_dir) if self.process.run_dir else None
+        if self._shown_run is not None and self._shown_run.parent != self.output_folder() \
+                and self._shown_run != live:  # a run of the folder left is not in the list
+            self._select_run(None)
+            self.form.say("")
 
     def _on_data_source_changed(self) -> None:
         self.form.set_csv_used(self.data_source.choice().kind == "csv")

@@ -90,6 +90,10 @@ class TrainingCurves(QWidget):
                 item.setClipToView(True)
             self.series[key] = _Series()
             self.items[key] = item
+        # One epoch axis for both plots: the loss plot holds every x (batches and epochs),
+        # the accuracy plot follows it (after a 1-epoch run they read 0.2-1.0 and 0.6-1.4).
+        self.accuracy_plot.setXLink(self.loss_plot)
+        self.accuracy_plot.getViewBox().enableAutoRange(x=False)
         self._dirty = True
         self.redraw()  # the empty state: hints, no axes
 
@@ -182,6 +186,10 @@ class TrainingCurves(QWidget):
                 x, y = gaps_between_epochs(x, y)
             self.items[key].setData(x.copy(), y.copy(), connect="finite")
         empty = not any(series.n for series in self.series.values())
+        if self.series["accuracy"].n or self.series["val_accuracy"].n:
+            self.accuracy_plot.getViewBox().enableAutoRange(y=True)
+        else:  # batches but no epoch yet: a 0-100% axis, not pyqtgraph's 0-1 under "(%)"
+            self.accuracy_plot.setYRange(0.0, 100.0, padding=0.0)
         for hint in self.empty_hints:
             hint.setVisible(empty)
         for plot in (self.loss_plot, self.accuracy_plot):  # empty axes (0.2 to 0.8 "epochs")
