@@ -119,3 +119,24 @@ def test_the_apps_own_names_never_replace_a_file(tmp_path):
     (tmp_path / "fer-1-2.csv").write_text("kept")
     assert unused_path(tmp_path, "fer-1", ".csv") == tmp_path / "fer-1-3.csv"
     assert unused_path(tmp_path, "fer-1", ".png") == tmp_path / "fer-1.png"
+
+
+def test_a_folder_that_takes_no_files_gets_the_right_reason(tmp_path, monkeypatch):
+    """/proc exists, yet the kernel's "No such file or directory" was shown as the reason."""
+    import tempfile as tempfile_module
+
+    from fer_desktop.core.errors import ExportError
+    from fer_desktop.core.safe_write import check_writable_folder
+
+    def refuse(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(tempfile_module, "TemporaryFile", refuse)
+    with pytest.raises(ExportError) as info:
+        check_writable_folder(tmp_path)
+    assert "does not let files be saved there" in str(info.value)
+    assert "No such file" not in str(info.value)
+    monkeypatch.undo()
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(ExportError, match="Not a directory"):  # other reasons: the system's
+        check_writable_folder(tmp_path / "a-file" / "sub")

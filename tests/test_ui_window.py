@@ -379,10 +379,14 @@ def test_a_file_that_is_no_video_offers_no_retry(qtbot, main_window, tmp_path):
         pass
     assert "is not a video" in blocker.args[0]
     assert live.banner.isVisible() and not live.banner.retry_button.isVisible()
-    assert "Retry" not in live.video_view.message and "another source" in live.video_view.message
+    # the ways out, as buttons (the video area said "Choose another source." and nothing else)
+    assert live.stack.currentWidget() is live.empty_state
+    assert live.empty_state.title.text() == "Nothing to show from notes.mp4"
+    assert live.empty_state.sample_button.isVisible()
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.set_source(7)  # a camera that cannot open offers Retry again (one shared button)
     assert live.banner.retry_button.isVisible() and "Press Retry" in live.video_view.message
+    assert live.stack.currentWidget() is live.video_view
 
 
 def test_options_and_geometry_are_remembered(qtbot, main_window, settings):

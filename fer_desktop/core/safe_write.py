@@ -164,7 +164,10 @@ def check_writable_folder(folder: Path) -> None:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise ExportError(folder, f"cannot be written ({exc.strerror or exc}); choose another "
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileNotFoundError) and folder.is_dir():
+            reason = "the system does not let files be saved there"  # /proc said "No such file"
+        raise ExportError(folder, f"cannot be written ({reason}); choose another "
                                   "folder") from exc
 
 

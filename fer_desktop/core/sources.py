@@ -99,7 +99,8 @@ def read_image(path: str | Path) -> np.ndarray:
     full-size image is never held).
 
     Raises:
-        SourceError: the file is missing, too large, or not an image OpenCV can decode.
+        SourceError: the file is missing, too large, or not an image OpenCV can decode (the
+            message says "this app": users do not know OpenCV).
     """
     path = Path(path)
     try:
@@ -117,7 +118,7 @@ def read_image(path: str | Path) -> np.ndarray:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     image = cv2.imdecode(data, flags) if data.size else None
     if image is None:
-        raise SourceError(path, "is not an image OpenCV can read (try a JPEG or PNG file)",
+        raise SourceError(path, "is not an image this app can read (try a JPEG or PNG file)",
                           retryable=False)
     return image
 
@@ -254,7 +255,7 @@ class VideoFileSource:
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
-            raise SourceError(self.path, "is not a video OpenCV can read (try an MP4 or AVI "
+            raise SourceError(self.path, "is not a video this app can read (try an MP4 or AVI "
                                          "file, or re-encode it)", retryable=False)
         self.fps = _capture_fps(self._capture)
         self.fps_assumed = False

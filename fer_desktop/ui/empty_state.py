@@ -17,18 +17,20 @@ class EmptyState(QWidget):
     video_requested = Signal()
     image_requested = Signal()
 
+    TITLE = "No camera found and no source chosen"
+    TEXT = ("Connect a camera and choose it in the Source list, or open a video or an image "
+            "file. The sample image shows what the app does without a camera.")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("No camera found and no source chosen")
+        self.title = title = QLabel(self.TITLE)
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setWordWrap(True)
-        text = QLabel("Connect a camera and choose it in the Source list, or open a video or "
-                      "an image file. The sample image shows what the app does without a "
-                      "camera.")
+        self.text = text = QLabel(self.TEXT)
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.sample_button = self._button("Show the sample image",
@@ -60,6 +62,12 @@ class EmptyState(QWidget):
         outer.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
+
+    def show_reason(self, title: str | None = None, text: str | None = None) -> None:
+        """Say why there is nothing to show (a file that can never open: the same three ways
+        out as at the first launch); no arguments: the first launch's "No camera found"."""
+        self.title.setText(title or self.TITLE)
+        self.text.setText(text or self.TEXT)
 
     @staticmethod
     def _button(text: str, tip: str, signal) -> QPushButton:

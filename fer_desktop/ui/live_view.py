@@ -305,6 +305,7 @@ class LiveView(QWidget):
         if self._cameras:
             self.set_source(self._cameras[0])
         else:
+            self.empty_state.show_reason()
             self.stack.setCurrentWidget(self.empty_state)
             self.source_picker.show_source(None)
 
@@ -425,10 +426,14 @@ class LiveView(QWidget):
             return
         text = f"Source problem: {message}"
         self.banner.show_message(text, retry=retryable)
-        if self._last_output is None:
-            self.video_view.set_message(
-                "No picture from this source.\n" + ("Press Retry, or choose another source."
-                                                    if retryable else "Choose another source."))
+        if self._last_output is None and retryable:
+            self.video_view.set_message("No picture from this source.\nPress Retry, or "
+                                        "choose another source.")
+        elif self._last_output is None:  # it will never open: the ways out, as buttons
+            self.empty_state.show_reason(f"Nothing to show from {thread.describe}",
+                                         "Open another video or image, or show the sample "
+                                         "image. The red line above says what is wrong.")
+            self.stack.setCurrentWidget(self.empty_state)
         self._notifier.error(text)
         self.outputs.set_available(playing=False)
         self.source_failed.emit(message)
