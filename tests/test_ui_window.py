@@ -627,6 +627,29 @@ def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):
     assert live.face_panel.hint.isHidden()
 
 
+def test_the_minimum_face_hint_never_pushes_the_timeline_over_its_legend(
+        qtbot, main_window, settings, tmp_path):
+    """With Collect ticked (the panel scrolls) in a 970x605 window, the hint wrapped onto two
+    lines and the timeline was drawn over its legend."""
+    import dataclasses
+
+    settings.collect_folder = tmp_path / "collected"
+    window = main_window(source=str(SAMPLE))
+    window.resize(780, 580)
+    live = window.live_view
+    first_frame(qtbot, window)
+    live.collect_panel.active.setChecked(True)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda out: not out.result.faces):
+        live.set_options(dataclasses.replace(live.options, min_face_px=400))
+    panel = live.face_panel
+    qtbot.waitUntil(panel.hint.isVisible, timeout=WAIT_MS)
+    qtbot.wait(100)  # the layout settles
+    assert panel._plot.height() >= 160
+    assert panel._plot.geometry().bottom() < panel.legend.geometry().top()
+    assert panel.hint.toolTip().startswith("Lower Minimum face")  # whole, when cut
+
+
 def test_each_source_is_listed_once(qtbot, settings, tmp_path):
     """Every source opened was added to the list again (PySide's findData never matches a
     tuple): clip.avi x3 and the sample twice after a few switches."""

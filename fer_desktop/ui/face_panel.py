@@ -112,8 +112,10 @@ class FacePanel(QWidget):
         layout.addLayout(top)
         # what to do when the minimum face hides every face: a line of its own (in the heading
         # it was cut after "No face of 300 px or more...", the advice only in the tooltip)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
+        # One line, shortened with "..." in a narrow panel (the whole text in its tooltip): a
+        # wrapping label gave the scrolling panel a height-for-width layout, which squeezed
+        # the timeline over its legend whenever the hint appeared.
+        self.hint = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
         self.hint.hide()
         layout.addWidget(self.hint)
         layout.addLayout(bars)
