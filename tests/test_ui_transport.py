@@ -73,6 +73,20 @@ def test_play_at_the_end_starts_again(qtbot, main_window, tmp_path, settings):
         live.transport.play_button.click()
 
 
+def test_unticking_loop_stops_the_video_playing_at_its_end(qtbot, main_window, tmp_path,
+                                                           settings):
+    """It went on looping for minutes: the choice applied only to the next video opened."""
+    import dataclasses
+
+    video = make_video(tmp_path / "clip.avi", frames=8, fps=50.0)
+    window = main_window(source=str(video))  # Loop videos ticked (the default)
+    live = window.live_view
+    wait_frame(qtbot, live, lambda o: o.result.index > 8)  # it has looped once
+    with qtbot.waitSignal(live.capture.ended, timeout=WAIT_MS):
+        live.set_options(dataclasses.replace(live.options, loop_video=False))
+    assert not live.transport.playing and window.notifier.last_info.startswith("End of")
+
+
 def test_pacing_choice_reaches_the_thread_and_is_remembered(qtbot, main_window, tmp_path,
                                                             settings):
     video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)

@@ -103,6 +103,7 @@ class _Pending:
     seek: int | None = None
     speed: float | None = None
     every_frame: bool | None = None
+    loop: bool | None = None
 
 
 class CaptureThread(QThread):
@@ -245,6 +246,12 @@ class CaptureThread(QThread):
                 self._pending.every_frame = bool(every_frame)
         self._wake.set()
 
+    def request_loop(self, loop: bool) -> None:
+        """Start a video (or a folder of images) again at its end, or not, from now on."""
+        with self._lock:
+            self._pending.loop = bool(loop)
+        self._wake.set()
+
     def set_recorder(self, recorder: CsvRecorder | None) -> CsvRecorder | None:
         """Start writing every processed frame to ``recorder`` (or stop with None).
 
@@ -260,11 +267,13 @@ class CaptureThread(QThread):
         with self._lock:
             return self._stop
 
-    def _apply_pending(self) -> tuple[bool, int | None]:
+    def _apply_pending(self, source: FrameSource) -> tuple[bool, int | None]:
         """Apply what the GUI asked for; returns (process the frame on screen again, seek)."""
         with self._lock:
             pending, self._pending = self._pending, _Pending()
             self._interrupt = False
+        if pending.loop is not None and hasattr(source, "loop"):
+            source.loop = pending.loop  # read by the source at its end
         if pending.speed is not None:
             self._speed = pending.speed
             if self._clock is not None:
@@ -317,7 +326,7 @@ class CaptureThread(QThread):
             show_next = True  # the next frame is shown whatever the clock says (first, seek)
             stale = False  # options changed since the frame on screen was processed
             while not self._stopping():
-                reprocess, seek = self._apply_pending()
+                reprocess, seek = self._apply_pending(source)
                 stale = reprocess or stale
                 if seek is not None and self.seekable and self._seek(source, seek):
                     at_end, show_next, stale = False, True, False

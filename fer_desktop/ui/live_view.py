@@ -494,9 +494,9 @@ class LiveView(QWidget):
             self._capture.request_options(pipeline_options, painter, options.mirror)
         else:
             self._pipeline.set_options(pipeline_options)
-        if old.loop_video != options.loop_video and self._spec is not None \
+        if old.loop_video != options.loop_video and self._capture is not None \
                 and not isinstance(self._spec, int) and not is_image_path(self._spec):
-            self._notifier.info("Loop videos applies the next time a video is opened")
+            self._capture.request_loop(options.loop_video)  # the video playing, at once
 
     # model hot swap ---------------------------------------------------------------------
     def set_classifier(self, classifier: Classifier) -> None:
