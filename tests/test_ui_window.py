@@ -36,7 +36,7 @@ from fer_desktop.core.sources import SourceError, open_source, read_image
 from fer_desktop.resources import resource_path
 from fer_desktop.ui.about import about_text
 from fer_desktop.ui.main_window import MainWindow
-from fer_desktop.ui.settings import LiveOptions
+from fer_desktop.ui.settings import AppSettings, LiveOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_MS = 15000
@@ -672,3 +672,31 @@ def test_each_source_is_listed_once(qtbot, settings, tmp_path):
     assert picker.combo.currentText() == "clip.avi"
     picker.show_source(str(SAMPLE))
     assert picker.combo.currentText() == "Sample image"
+
+
+def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp_path):
+    """It opened in the folder the app was started from (often /tmp or the app's own)."""
+    from PySide6.QtCore import QStandardPaths
+
+    from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+    from fer_desktop.ui import source_picker
+
+    folders = {QStandardPaths.StandardLocation.MoviesLocation: tmp_path / "Videos",
+               QStandardPaths.StandardLocation.PicturesLocation: tmp_path / "Pictures"}
+    (tmp_path / "Videos").mkdir()
+    monkeypatch.setattr(source_picker.QStandardPaths, "writableLocation",
+                        lambda location: str(folders[location]))
+    videos = source_picker.dialog_filter("Videos", VIDEO_SUFFIXES)
+    images = source_picker.dialog_filter("Images", IMAGE_SUFFIXES)
+    assert source_picker.first_folder(videos) == str(tmp_path / "Videos")
+    assert source_picker.first_folder(images) == str(Path.home())  # no Pictures folder here
+    assert source_picker.first_folder("CSV (*.csv)") == str(Path.home())
+    asked = []
+    monkeypatch.setattr(source_picker.QFileDialog, "getOpenFileName",
+                        lambda parent, title, start, file_filter: asked.append(start) or ("", ""))
+    settings = AppSettings.from_file(tmp_path / "s.ini")
+    picker = source_picker.SourcePicker(settings, notifier=None)
+    picker.open_video_dialog()
+    settings.last_open_folder = tmp_path  # after a file was opened: its folder
+    picker.open_video_dialog()
+    assert asked == [str(tmp_path / "Videos"), str(tmp_path)]

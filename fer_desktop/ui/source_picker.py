@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
 
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
@@ -25,6 +25,20 @@ def dialog_filter(title: str, suffixes: frozenset[str]) -> str:
     """``"Videos (*.avi *.mp4);;All files (*)"`` for a file dialog."""
     patterns = " ".join(f"*{s}" for s in sorted(suffixes))
     return f"{title} ({patterns});;All files (*)"
+
+
+#: where a first file dialog opens, by the kind of file asked for (the platform's folders)
+FIRST_FOLDERS = {"Videos": QStandardPaths.StandardLocation.MoviesLocation,
+                 "Images": QStandardPaths.StandardLocation.PicturesLocation}
+
+
+def first_folder(file_filter: str) -> str:
+    """The user's Videos or Pictures folder for a first dialog (it opened in the folder the
+    app was started from), or the home folder where that folder does not exist."""
+    kind = file_filter.split(" (", 1)[0]
+    location = FIRST_FOLDERS.get(kind)
+    folder = QStandardPaths.writableLocation(location) if location is not None else ""
+    return folder if folder and Path(folder).is_dir() else str(Path.home())
 
 
 def is_sample(spec: int | str | Path) -> bool:
@@ -147,8 +161,8 @@ class SourcePicker(QWidget):
     # dialogs ----------------------------------------------------------------------------
     def ask_open_file(self, title: str, file_filter: str) -> str:
         """A file dialog; "" when cancelled (tests replace this method)."""
-        path, _ = QFileDialog.getOpenFileName(self, title, self._settings.last_open_folder,
-                                              file_filter)
+        start = self._settings.last_open_folder or first_folder(file_filter)
+        path, _ = QFileDialog.getOpenFileName(self, title, start, file_filter)
         if path:
             self._settings.last_open_folder = str(Path(path).parent)
         return path
