@@ -288,3 +288,20 @@ def test_the_last_frame_shows_the_whole_length(qtbot):
     assert bar.time_label.text() == "0:07 / 0:10"
     bar.show_end()
     assert bar.slider.value() == 199 and bar.time_label.text() == "0:10 / 0:10"
+
+
+def test_the_play_button_keeps_its_width(qtbot):
+    """"Pause" and "Play" differ in width: the seek bar beside it moved at every click."""
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    bar.resize(700, 60)
+    bar.set_video(100, 25.0)
+    bar.show()
+    bar.set_playing(True)
+    qtbot.wait(20)
+    x_playing = bar.slider.geometry().x()
+    bar.set_playing(False)
+    qtbot.wait(20)
+    assert bar.play_button.text() == "Play" and bar.slider.geometry().x() == x_playing

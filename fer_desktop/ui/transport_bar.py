@@ -233,6 +233,9 @@ class TransportBar(QWidget):
         icon = (QStyle.StandardPixmap.SP_MediaPause if self._playing
                 else QStyle.StandardPixmap.SP_MediaPlay)
         self.play_button.setIcon(self.style().standardIcon(icon))
+        if self.play_button.minimumWidth() == 0:  # as wide as "Pause" for "Play" too: the
+            self.play_button.setText("Pause")     # seek bar beside it jumped 10 px at each
+            self.play_button.setMinimumWidth(self.play_button.sizeHint().width())  # click
         self.play_button.setText("Pause" if self._playing else "Play")
 
     def _show_time(self, frame_index: int) -> None:
