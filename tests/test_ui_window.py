@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QAction
 from ui_helpers import (
     SAMPLE,
     EndlessCamera,
@@ -700,3 +701,20 @@ def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp
     settings.last_open_folder = tmp_path  # after a file was opened: its folder
     picker.open_video_dialog()
     assert asked == [str(tmp_path / "Videos"), str(tmp_path)]
+
+
+def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):
+    """Help held only About (on F1); the keys were written down only in docs/ui.md."""
+    window = main_window()
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    table = dialog.table
+    rows = {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
+    assert rows["Open video"] == "Ctrl+O" and rows["Screenshot"] == "Ctrl+S"
+    assert rows["Keyboard shortcuts"] == "F1" and "About FER Desktop" not in rows
+    assert any(keys == "Space" for keys in rows.values())  # the video's own keys too
+    menu_keys = [a.shortcut().toString() for a in window.findChildren(QAction)
+                 if not a.shortcut().isEmpty() and a.text() and a.isVisible()]
+    listed = " ".join(rows.values())
+    assert all(key in listed for key in menu_keys if not key.isdigit())
+    dialog.close()

@@ -34,6 +34,7 @@ from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import TABS, AppSettings
+from fer_desktop.ui.shortcuts_dialog import ShortcutsDialog
 
 if TYPE_CHECKING:  # imported on demand: a GUI-only build has no Train tab
     from fer_desktop.ui.train_tab import TrainTab
@@ -215,11 +216,14 @@ class MainWindow(QMainWindow):
         self.addAction(full)
 
         help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence(Qt.Key.Key_F1))  # the help there is, on the usual key
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+        self.addAction(keys)
         about = QAction("&About FER Desktop", self)
-        about.setShortcut(QKeySequence(Qt.Key.Key_F1))
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
-        self.addAction(about)
 
     def _restore_geometry(self) -> None:
         if (geometry := self.settings.geometry) is not None:
@@ -433,6 +437,13 @@ class MainWindow(QMainWindow):
                                              self.width() // MODEL_LABEL_SHARE))
 
     # misc -------------------------------------------------------------------------------
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts: every key, read from the menus (non-modal)."""
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def show_about(self) -> None:
         show_about(self, model_line(self._classifier) if self._classifier is not None else "")
 

@@ -1,0 +1,89 @@
+"""Help > Keyboard shortcuts (F1): every key the window answers to, in one list.
+
+The menu items' keys are read from the window's own actions, so the list cannot drift from
+what the keys do; the keys that belong to one widget (the video, the seek bar, Collect) are in
+:data:`WIDGET_KEYS`, beside the code that handles them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMainWindow,
+    QMenu,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: keys that act on one widget, not through a menu item (see docs/ui.md)
+WIDGET_KEYS: tuple[tuple[str, str], ...] = (
+    ("Space", "Play or pause the video (after clicking the video)"),
+    ("Tab / Shift+Tab", "On the video: show the next / previous face in the side panel"),
+    ("1-9, 0", "On the video: show the face with that number; 0: the largest again"),
+    ("1-7", "While Collect is ticked: save the face shown as angry ... neutral"),
+    ("Left / Right, Page Up / Down", "On the seek bar: move 1 s / 5 s"),
+    ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list)"),
+)
+
+
+def _plain(text: str) -> str:
+    """A menu item's text as read: no mnemonic ampersand, no trailing dots."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".")
+
+
+def _menu_actions(menu: QMenu) -> list[QAction]:
+    found: list[QAction] = []
+    for action in menu.actions():
+        if action.menu() is not None:
+            found += _menu_actions(action.menu())
+        elif not action.isSeparator():
+            found.append(action)
+    return found
+
+
+def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
+    """(keys, what they do) for every menu item with a shortcut, in menu order, then the
+    widgets' own keys."""
+    rows: list[tuple[str, str]] = []
+    for top in window.menuBar().actions():
+        if top.menu() is None:
+            continue
+        for action in _menu_actions(top.menu()):
+            keys = ", ".join(dict.fromkeys(
+                s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()))
+            if keys:
+                rows.append((keys, _plain(action.text())))
+    return rows + list(WIDGET_KEYS)
+
+
+class ShortcutsDialog(QDialog):
+    """The list of keys, read-only, with Close."""
+
+    def __init__(self, window: QMainWindow, parent: QWidget | None = None) -> None:
+        super().__init__(parent or window)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = shortcut_rows(window)
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setHorizontalHeaderLabels(["Keys", "Does"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setAccessibleName("Keyboard shortcuts")
+        for row, (keys, does) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(keys))
+            self.table.setItem(row, 1, QTableWidgetItem(does))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(640, 520)
