@@ -90,6 +90,9 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
     assert (row.run_dir, row.state, row.epochs_done, row.epochs) == (run, "finished", 2, 2)
     assert tab.run_list.tree.topLevelItem(0).text(STATE_COLUMN) == "finished"
     assert tab.results.table.rowCount() == 7 and tab.results.table.columnCount() == 8
+    # which side is which, in words above the matrix (only its tooltip said so)
+    assert not tab.results.table_caption.isHidden()
+    assert "each row is the true emotion" in tab.results.table_caption.text()
     assert "PrivateTest accuracy" in tab.results.summary.text()
     assert "balanced accuracy" in tab.results.summary.text()
     assert tab.results.use_button.isEnabled()

@@ -87,6 +87,12 @@ class ResultsView(QWidget):
         self.table.setMinimumHeight(8 * (self.fontMetrics().height() + 6) + 6)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.hide()
+        # the axes said in words above the matrix (only the tooltip said which was which)
+        self.table_caption = QLabel("PrivateTest faces: each row is the true emotion, each "
+                                    "column the model's answer (colour: share of the row)")
+        self.table_caption.setWordWrap(True)
+        self.table_caption.hide()
+        layout.addWidget(self.table_caption)
         layout.addWidget(self.table, 1)
         self.run_dir: Path | None = None
         self.metadata: dict | None = None
@@ -95,6 +101,7 @@ class ResultsView(QWidget):
     def show_run(self, run: Path | None) -> None:
         self.run_dir, self.metadata = run, None
         self.table.hide()
+        self.table_caption.hide()
         if self.examples is not None:
             self.examples.deleteLater()
             self.examples = None
@@ -179,6 +186,7 @@ class ResultsView(QWidget):
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(i, n, item)
         self.table.show()
+        self.table_caption.show()
 
 
 def _percent(value: object) -> str:
