@@ -10,6 +10,7 @@ import pytest
 from fer_desktop.cli import main as cli_main
 from fer_desktop.core.analyze import build_parser, main
 from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 from fer_desktop.synthetic import drifting_face, write_video
 
@@ -29,13 +30,18 @@ def test_video_to_csv_with_summary(tmp_path, sample_bgr, capsys):
     out = tmp_path / "results.csv"
     assert cli_main(["analyze", str(video), "--out", str(out), "--no-progress"]) == 0
     table = rows(out)
-    assert tuple(table[0]) == ("source", *CSV_COLUMNS)  # source always, even for one input
+    assert tuple(table[0]) == ("source", *CSV_COLUMNS, *PROVENANCE_COLUMNS)  # source always
     assert {r["source"] for r in table} == {str(video)}
     assert [r["frame"] for r in table] == [str(i) for i in range(6)]
     assert len({r["track_id"] for r in table}) == 1  # one face, one id throughout
     assert float(table[5]["time_s"]) == pytest.approx(0.5)
     assert {r["uncertain"] for r in table} <= {"true", "false"}
     assert {r["label"] for r in table} <= set(CSV_COLUMNS[-7:])  # always an emotion
+    # which model and app wrote each number, as in the window's recordings (it had none)
+    from fer_desktop import __version__
+
+    assert {r["app_version"] for r in table} == {__version__}
+    assert all(len(r["model_sha256"]) == 64 and r["model"] for r in table)
     printed = capsys.readouterr().out
     assert "#1" in printed and "6 frames analysed, 6 face rows" in printed
 

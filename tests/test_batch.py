@@ -126,7 +126,7 @@ def _no_pipeline():
 def test_a_unit_that_crashes_is_reported_and_progress_counts_every_job(tmp_path):
     """A worker that hits an unexpected error reports it as that unit's reason; the rest go on."""
     out = tmp_path / "out.csv"
-    recorder = CsvRecorder(out, with_source=True)
+    recorder = CsvRecorder(out, with_source=True, provenance=dict)  # the workers' columns
     units = ["a", "b", "c"]
     totals, errors = Counter(), []
     with batch.ProcessRunner(units, 2, _explode_on_b, _no_pipeline, (), {}, True, tmp_path,

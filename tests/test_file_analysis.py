@@ -12,6 +12,7 @@ from ui_helpers import make_video, stub_pipeline
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CSV_COLUMNS
+from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 from fer_desktop.core.file_analysis import (
     AnalysisCancelled,
     analyse_file,
@@ -30,7 +31,7 @@ def test_analyse_file_writes_every_frame_and_reports_progress(tmp_path):
     assert result.frames == 8 and result.rows == 8 and result.csv_path == out
     with open(out, newline="") as fh:
         rows = list(csv.reader(fh))
-    assert tuple(rows[0]) == ("source", *CSV_COLUMNS)
+    assert tuple(rows[0]) == ("source", *CSV_COLUMNS, *PROVENANCE_COLUMNS)
     assert [int(r[1]) for r in rows[1:]] == list(range(8))
     assert list(tmp_path.joinpath("out").iterdir()) == [out]  # no temporary file left
 

@@ -38,6 +38,7 @@ from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.privacy import BlurringPainter
+from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs
 from fer_desktop.core.source_defaults import SOURCE_DEFAULTS, options_for, source_kind
 from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, VideoFileSource, open_source
@@ -280,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.annotated is not None:
             video_file = PendingFile(args.annotated, overwrite=args.force)
             pending.append(video_file)
-        recorder = CsvRecorder(csv_file.path, with_source=True)
+        recorder = CsvRecorder(csv_file.path, with_source=True,  # model and app named
+                               provenance=lambda: provenance(pipeline.classifier))
         return _run(args, pipeline, recorder, video_file.path if video_file else None, pending)
     except ExportError as exc:
         temp_names = {file.path: file.target for file in pending}

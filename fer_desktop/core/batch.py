@@ -36,6 +36,7 @@ from pathlib import Path
 
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs
 from fer_desktop.core.sources import IMAGE_SUFFIXES
 
@@ -176,8 +177,10 @@ def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: b
 
     totals: Counter = Counter()
     try:
-        with CsvRecorder(part, with_source=with_source) as recorder:
-            bad = analyse(spec, _WORKER["pipeline"], recorder, summaries=summaries,
+        pipeline = _WORKER["pipeline"]  # the same columns as the main CSV's, model named
+        with CsvRecorder(part, with_source=with_source,
+                         provenance=lambda: provenance(pipeline.classifier)) as recorder:
+            bad = analyse(spec, pipeline, recorder, summaries=summaries,
                           totals=totals, progress=progress, **options)
         result.analysed, result.rows, result.part = totals["frames"], recorder.rows, part
         result.summaries, result.skipped = summaries, [(str(p), r) for p, r in bad]

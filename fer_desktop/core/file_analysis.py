@@ -25,6 +25,7 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs, unused_path
 
 ProgressCallback = Callable[[int, "int | None"], None]
@@ -101,7 +102,8 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     pending = PendingFile(out_csv)
     totals: Counter = Counter()
     try:
-        recorder = CsvRecorder(pending.path, with_source=True, numbers_only=numbers_only)
+        recorder = CsvRecorder(pending.path, with_source=True, numbers_only=numbers_only,
+                               provenance=lambda: provenance(pipeline.classifier))
         try:
             problems = analyze._analyse_source(
                 str(video), pipeline, recorder, 1, None, OverlayPainter(), {}, totals, True,
