@@ -12,13 +12,13 @@ from ui_helpers import make_video, stub_pipeline
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CSV_COLUMNS
-from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 from fer_desktop.core.file_analysis import (
     AnalysisCancelled,
     analyse_file,
     analysis_csv_path,
     emotion_series,
 )
+from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 
 
 def test_analyse_file_writes_every_frame_and_reports_progress(tmp_path):

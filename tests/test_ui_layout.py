@@ -88,7 +88,7 @@ def test_side_panel_never_scrolls_sideways(qtbot, main_window, size):
     live = window.live_view
     qtbot.waitUntil(lambda: live.stack.currentWidget() is live.video_view, timeout=WAIT_MS)
     settle(qtbot, window, *size)
-    scroll = live.splitter.widget(1)
+    scroll = live.side_scroll  # beside the video, under the answer
     content = scroll.widget()
     assert content.width() <= scroll.viewport().width()
     assert not scroll.horizontalScrollBar().isVisible()

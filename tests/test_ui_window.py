@@ -575,11 +575,29 @@ def test_the_whole_face_panel_shows_without_scrolling(qtbot, main_window, size):
     window = main_window(source=str(SAMPLE))
     window.resize(*size)
     first_frame(qtbot, window)
-    panel = window.live_view.face_panel
-    viewport = panel.parentWidget().parentWidget()  # the scroll area's viewport
+    live = window.live_view
+    panel = live.face_panel
+    viewport = live.side_scroll.viewport()
     legend_bottom = panel.legend.mapTo(viewport, panel.legend.rect().bottomLeft()).y()
     assert legend_bottom <= viewport.height()
     assert panel._plot.height() >= 160
+
+
+def test_the_answer_stays_in_view_while_the_options_scroll(qtbot, main_window):
+    """Scrolling down to an option scrolled the heading and bars it changes out of sight."""
+    window = main_window(source=str(SAMPLE))
+    window.resize(780, 500)
+    live = window.live_view
+    first_frame(qtbot, window)
+    bar = live.side_scroll.verticalScrollBar()
+    assert bar.maximum() > 0  # the options and Collect do not all fit: they scroll
+    live.options_box.smoothing_slider.setFocus()  # Tab to an option scrolls to it
+    bar.setValue(bar.maximum())
+    panel = live.face_panel
+    assert not panel.isAncestorOf(live.options_box)
+    top_left = panel.mapTo(live, panel.rect().topLeft())
+    assert top_left.y() >= 0 and panel.visibleRegion().boundingRect().height() == panel.height()
+    assert "happy" in panel.heading_text()
 
 
 def test_changing_an_option_keeps_a_still_images_face_number(qtbot, main_window):

@@ -119,10 +119,15 @@ class FacePanel(QWidget):
         self.hint.hide()
         layout.addWidget(self.hint)
         layout.addLayout(bars)
-        layout.addSpacing(6)
-        layout.addWidget(self._timeline_title)
-        layout.addWidget(self._plot, 1)
-        layout.addWidget(legend)
+        # the timeline in a part of its own, which the Live tab moves below the answer so that
+        # the heading and bars stay in view while the options under them scroll
+        self.timeline = QWidget()
+        timeline = QVBoxLayout(self.timeline)
+        timeline.setContentsMargins(0, 6, 0, 0)
+        timeline.addWidget(self._timeline_title)
+        timeline.addWidget(self._plot, 1)
+        timeline.addWidget(legend)
+        layout.addWidget(self.timeline, 1)
 
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -194,6 +199,15 @@ class FacePanel(QWidget):
         for emotion in EMOTIONS:
             pen = pg.mkPen(QColor(EMOTION_COLORS[emotion]), width=2)
             self._curves.append(item.plot([], [], pen=pen, name=emotion, connect="finite"))
+
+    def take_timeline(self) -> QWidget:
+        """Remove the timeline part from this panel and return it, for the caller to place
+        (the panel keeps updating it); the panel is then only the heading and the bars."""
+        self.layout().removeWidget(self.timeline)
+        self.timeline.setParent(None)
+        self.timeline.setContentsMargins(8, 0, 8, 8)  # the panel's own side margins
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        return self.timeline
 
     # input ------------------------------------------------------------------------------
     def select_track(self, track_id: int | None) -> None:

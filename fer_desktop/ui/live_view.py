@@ -202,9 +202,14 @@ class LiveView(QWidget):
                       [self.collect_panel.indicator, self.outputs.label])  # Collect beside REC
         video_column = column(top, self.banner, self.outputs.saved_banner, (self.stack, 1),
                               self.transport)
-        side = column((self.face_panel, 1), self.options_box, self.collect_panel)
-        # the side panel scrolls, as wide as it needs: no sideways scrolling
-        self.splitter = video_beside_panel(video_column, SidePanelScroll(side))
+        # The answer (heading, bars) stays in view; the timeline, options and Collect under
+        # it scroll, as wide as they need (no sideways scrolling): changing an option scrolled
+        # the answer it changes out of sight.
+        below = column((self.face_panel.take_timeline(), 1), self.options_box,
+                       self.collect_panel)
+        self.side_scroll = SidePanelScroll(below)
+        side = column(self.face_panel, (self.side_scroll, 1))
+        self.splitter = video_beside_panel(video_column, side)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
