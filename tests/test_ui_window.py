@@ -693,6 +693,29 @@ def test_each_source_is_listed_once(qtbot, settings, tmp_path):
     assert picker.combo.currentText() == "Sample image"
 
 
+def test_files_that_opened_are_in_the_source_list_at_the_next_launch(qtbot, main_window,
+                                                                     settings, tmp_path):
+    """The Source list held only the file open now: the one before was gone, and gone at the
+    next launch (no recent files)."""
+    first, second = make_video(tmp_path / "first.avi"), make_video(tmp_path / "second.avi")
+    window = main_window(source=str(first))
+    live = window.live_view
+    first_frame(qtbot, window)
+    first_frame(qtbot, window, lambda: live.set_source(str(second)))
+    first_frame(qtbot, window, lambda: live.set_source(str(SAMPLE)))  # its own entry: not kept
+    window.close()
+    assert settings.recent_files == [str(second), str(first)]
+    second.unlink()  # a file gone since is not offered
+    again = main_window(source=str(SAMPLE))
+    picker = again.live_view.source_picker
+    texts = [picker.combo.itemText(i) for i in range(picker.combo.count())]
+    assert "first.avi" in texts and "second.avi" not in texts
+    assert texts.count("Sample image") == 1
+    for n in range(8):
+        settings.remember_recent(f"/videos/{n}.mp4")
+    assert len(settings.recent_files) == 5 and settings.recent_files[0] == "/videos/7.mp4"
+
+
 def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp_path):
     """It opened in the folder the app was started from (often /tmp or the app's own)."""
     from PySide6.QtCore import QStandardPaths

@@ -52,7 +52,7 @@ from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
-from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter
+from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter, is_sample
 from fer_desktop.ui.video_view import VideoView
 
 STATS_INTERVAL_MS = 1000
@@ -401,6 +401,8 @@ class LiveView(QWidget):
         spec = self._spec
         if spec is not None and spec == self._remember:  # a broken file is not reopened
             self._settings.source = spec                  # at the next launch
+        if spec is not None and not isinstance(spec, int) and not is_sample(spec):
+            self._settings.remember_recent(spec)  # in the Source list at the next launch
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
 

@@ -21,6 +21,7 @@ from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, Tra
 
 CAMERA_PREFIX = "camera:"
 TABS = ("live", "train")  # the main window's tabs, in order, as remembered
+RECENT_FILES = 5  # files listed in the Source list from earlier launches
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,19 @@ class AppSettings:
     @last_open_folder.setter
     def last_open_folder(self, value: str | Path) -> None:
         self._set("live/last_open_folder", str(value))
+
+    @property
+    def recent_files(self) -> list[str]:
+        """Videos and images that opened, newest first (at most ``RECENT_FILES``); stored
+        as one line each, so that one file reads back as a list too."""
+        text = str(self._qs.value("live/recent_files", "") or "")
+        return [line for line in text.splitlines() if line][:RECENT_FILES]
+
+    def remember_recent(self, path: str | Path) -> None:
+        """Put ``path`` first in :attr:`recent_files` (once)."""
+        path = str(path)
+        files = [path, *(f for f in self.recent_files if f != path)][:RECENT_FILES]
+        self._set("live/recent_files", "\n".join(files))
 
     # model ------------------------------------------------------------------------------
     @property

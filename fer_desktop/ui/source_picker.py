@@ -64,7 +64,7 @@ class SourcePicker(QWidget):
     """A labelled combo box of sources, and the dialogs that open files.
 
     Args:
-        settings: the folder the file dialogs start in (remembered).
+        settings: the folder the file dialogs start in and the recent files (remembered).
         notifier: says when the shipped sample is missing.
 
     Signals:
@@ -105,6 +105,10 @@ class SourcePicker(QWidget):
             combo.addItem("No camera found", ("none", None))
         for index in self._cameras or []:
             combo.addItem(f"Camera {index}", ("camera", index))
+        for path in self._settings.recent_files:  # files that opened before, still there
+            if Path(path).is_file() and not is_sample(path):
+                combo.addItem(describe_spec(path), ("file", path))
+                combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
         combo.insertSeparator(combo.count())
         combo.addItem("Open video...", ("open_video", None))
         combo.addItem("Open image...", ("open_image", None))
