@@ -96,15 +96,15 @@ def warnings_for(current: ModelScores, candidate: ModelScores, chance: float) ->
     """Why switching may be a mistake: worse, near chance, or one answer for everything."""
     found = []
     if candidate.accuracy < current.accuracy - WORSE_BY:
-        found.append(f"The candidate is worse than the model in use: right on "
+        found.append(f"The new model is worse than the model in use: right on "
                      f"{candidate.accuracy:.0%} of these faces instead of {current.accuracy:.0%}.")
     if candidate.accuracy <= chance + NEAR_CHANCE_BY:
-        found.append(f"The candidate is near chance: {candidate.accuracy:.0%}, where always "
+        found.append(f"The new model is near chance: {candidate.accuracy:.0%}, where always "
                      f"giving the most common answer scores {chance:.0%}.")
     if candidate.answers:
         top = max(candidate.answers, key=candidate.answers.get)
         if candidate.answers[top] >= ONE_CLASS_SHARE:
-            found.append(f"The candidate answers \"{top}\" for {candidate.answers[top]:.0%} of "
+            found.append(f"The new model answers \"{top}\" for {candidate.answers[top]:.0%} of "
                          "the faces: it has not learnt to tell the emotions apart.")
     return found
 

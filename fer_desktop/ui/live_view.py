@@ -164,7 +164,7 @@ class LiveView(QWidget):
         self.act_retry = make_action(self, "&Retry source", "F5",
                                      "Open the current source again", self.retry_source)
         self.act_explain = make_action(
-            self, "E&xplain the face shown...", "Ctrl+Shift+E",
+            self, "&Why this answer? (the face shown)...", "Ctrl+Shift+E",
             "Show which parts of the face shown in the side panel made the model's answer",
             self.explain_face)
         self.act_analyse_file = make_action(
