@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from fer_desktop.core.native_logs import LITERT_XNNPACK_INFO, native_stderr_without
 from fer_desktop.synthetic import drifting_face, write_video
@@ -37,3 +40,43 @@ def test_analyze_prints_no_litert_or_ffmpeg_lines(tmp_path, sample_bgr):
     assert f"skipped: {video}: is not a video" in done.stderr  # our own sentence stays
     assert LITERT_XNNPACK_INFO not in done.stderr and " @ 0x" not in done.stderr
     assert "moov" not in done.stderr
+
+
+def test_the_block_runs_uncaptured_when_no_temporary_file_can_be_made(capfd, monkeypatch):
+    """No writable temporary folder made the model fail to load ("No usable temporary
+    directory found"), for a cosmetic filter."""
+    import tempfile
+
+    def refuse():
+        raise FileNotFoundError(2, "No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    ran = []
+    with native_stderr_without("INFO: chatter"):
+        os.write(2, b"INFO: chatter\n")
+        ran.append(True)
+    assert ran == [True] and capfd.readouterr().err == "INFO: chatter\n"  # printed, not lost
+
+
+def test_lines_come_back_byte_for_byte_and_after_an_error(capfdbinary):
+    """A non-UTF-8 byte (a Windows code page message) was turned into U+FFFD; a block that
+    raises still puts fd 2 back and writes what it kept."""
+    with pytest.raises(RuntimeError), native_stderr_without("INFO: chatter"):
+        os.write(2, b"caf\xe9 from C\nINFO: chatter\n")
+        raise RuntimeError("the block failed")
+    os.write(2, b"fd 2 is back\n")
+    assert capfdbinary.readouterr().err == b"caf\xe9 from C\nfd 2 is back\n"
+
+
+def test_litert_is_redirected_around_its_first_allocation_only(monkeypatch):
+    """It prints its line once a process: later models need no fd juggling."""
+    from fer_desktop.core import native_logs
+
+    calls = []
+    monkeypatch.setattr(native_logs, "_litert_allocated", False)
+    monkeypatch.setattr(native_logs, "native_stderr_without",
+                        lambda *p: calls.append(p) or contextlib.nullcontext())
+    for _ in range(3):
+        with native_logs.litert_quiet():
+            pass
+    assert calls == [(LITERT_XNNPACK_INFO,)]

@@ -23,7 +23,7 @@ from fer_desktop.core import model_schema, preprocess
 from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
 from fer_desktop.core.messages import quote
-from fer_desktop.core.native_logs import LITERT_XNNPACK_INFO, native_stderr_without
+from fer_desktop.core.native_logs import litert_quiet
 
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
@@ -136,7 +136,7 @@ class EmotionClassifier:
         self.temperature = float(metadata.get("temperature", 1.0))
         try:
             self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
-            with native_stderr_without(LITERT_XNNPACK_INFO):  # printed by LiteRT's C++
+            with litert_quiet():  # LiteRT's C++ prints an INFO line at the first one
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise ModelError(model_path, f"is not a model LiteRT can load ({exc}); "

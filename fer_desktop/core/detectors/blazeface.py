@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.boxes import iou_matrix
-from fer_desktop.core.native_logs import LITERT_XNNPACK_INFO, native_stderr_without
+from fer_desktop.core.native_logs import litert_quiet
 from fer_desktop.core.types import Detection
 from fer_desktop.resources import blazeface_model_path
 
@@ -83,7 +83,7 @@ class BlazeFaceDetector:
         path = Path(model_path) if model_path else blazeface_model_path()
         try:
             self._interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
-            with native_stderr_without(LITERT_XNNPACK_INFO):  # printed by LiteRT's C++
+            with litert_quiet():  # LiteRT's C++ prints an INFO line at the first one
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise ValueError(f"{path}: not a BlazeFace model LiteRT can load ({exc})") from exc
