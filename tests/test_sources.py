@@ -101,7 +101,7 @@ def test_folder_is_sorted_and_skips_unreadable(tmp_path):
 
 
 @pytest.mark.parametrize("make, message, retryable", [
-    (lambda p: p / "missing.mp4", "no such file or folder", False),
+    (lambda p: p / "missing.mp4", "no such file or folder", True),  # a drive not mounted
     (lambda p: (p / "empty").mkdir() or p / "empty", "holds no images", True),  # add some
     (lambda p: (p / "fake.mp4").write_text("hello") and p / "fake.mp4", "not a video", False),
     (lambda p: (p / "empty.avi").write_bytes(b"") or p / "empty.avi", "not a video", False),

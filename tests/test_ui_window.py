@@ -367,8 +367,10 @@ def test_a_source_that_does_not_exist_is_named(qtbot, main_window, tmp_path):
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS) as blocker:
         live.set_source(str(missing))
     assert str(missing) in blocker.args[0] and "no such file" in blocker.args[0]
-    # opening a missing file again cannot help: no Retry button, no "Press Retry"
-    assert live.banner.isVisible() and not live.banner.retry_button.isVisible()
+    # it may come back (a drive mounted again): Retry, and the ways out as buttons
+    assert live.banner.isVisible() and live.banner.retry_button.isVisible()
+    assert live.stack.currentWidget() is live.empty_state
+    assert "Retry opens this one again" in live.empty_state.text.text()
 
 
 def test_a_file_that_is_no_video_offers_no_retry(qtbot, main_window, tmp_path):

@@ -250,7 +250,7 @@ class VideoFileSource:
         self.description = str(self.path)
         self.loop = loop
         if not self.path.is_file():
-            raise SourceError(self.path, "no such video file", retryable=False)
+            raise SourceError(self.path, "no such video file")
         self._capture = capture_factory(str(self.path))
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
@@ -467,7 +467,7 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
         return CameraSource(index, **options)
     path = Path(spec)
     if not path.exists():
-        raise SourceError(path, "no such file or folder", retryable=False)
+        raise SourceError(path, "no such file or folder")
     loop = bool(options.get("loop", False))
     if path.is_dir():
         images = sorted((p for p in path.iterdir()

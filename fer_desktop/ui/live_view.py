@@ -433,13 +433,15 @@ class LiveView(QWidget):
             return
         text = f"Source problem: {message}"
         self.banner.show_message(text, retry=retryable)
-        if self._last_output is None and retryable:
+        if self._last_output is None and isinstance(self._spec, int):
             self.video_view.set_message("No picture from this source.\nPress Retry, or "
                                         "choose another source.")
-        elif self._last_output is None:  # it will never open: the ways out, as buttons
-            self.empty_state.show_reason(f"Nothing to show from {thread.describe}",
-                                         "Open another video or image, or show the sample "
-                                         "image. The red line above says what is wrong.")
+        elif self._last_output is None:  # a file shown in nothing: the ways out, as buttons
+            self.empty_state.show_reason(
+                f"Nothing to show from {thread.describe}",
+                "Open another video or image, or show the sample image" +
+                (" (Retry opens this one again)." if retryable else ".") +
+                " The red line above says what is wrong.")
             self.stack.setCurrentWidget(self.empty_state)
         self._notifier.error(text)
         self.outputs.set_available(playing=False)
@@ -504,6 +506,8 @@ class LiveView(QWidget):
         if old.loop_video != options.loop_video and self._capture is not None \
                 and not isinstance(self._spec, int) and not is_image_path(self._spec):
             self._capture.request_loop(options.loop_video)  # the video playing, at once
+            if options.loop_video:
+                self.playback.play_again()  # at its end, as the end notice promises
 
     # model hot swap ---------------------------------------------------------------------
     def set_classifier(self, classifier: Classifier) -> None:

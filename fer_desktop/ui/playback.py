@@ -76,6 +76,12 @@ class PlaybackControls(QObject):
         self.bar.set_playing(False)
         self.bar.show_end()
 
+    def play_again(self) -> None:
+        """At the end: play from the start, as the Play button does (Loop ticked there)."""
+        if self._at_end and self._capture is not None:
+            self.bar.set_playing(True)
+            self._on_play_toggled(True)
+
     def _on_play_shortcut(self) -> None:
         if self.bar.isVisible():
             self.bar.toggle()
