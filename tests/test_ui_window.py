@@ -432,6 +432,34 @@ def test_the_tab_and_the_video_speed_are_remembered(qtbot, main_window, settings
     assert main_window(source=str(SAMPLE)).tabs.currentIndex() == 0
 
 
+def test_a_window_opened_on_the_train_tab_starts_no_camera_until_live_is_shown(
+        qtbot, settings):
+    """Restored onto the Train tab, the Live tab opened camera 0 unseen (its light on, its
+    frames taking CPU from the training)."""
+    settings.tab = "train"
+    opened = []
+
+    def opener(spec, **kwargs):
+        opened.append(spec)
+        return EndlessCamera()
+
+    window = MainWindow(settings, pipeline_factory=stub_pipeline, camera_lister=lambda: [0],
+                        source_opener=opener)
+    qtbot.addWidget(window)
+    window.show()
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.pipeline is not None and window.busy_workers() == 0,
+                    timeout=WAIT_MS)
+    assert window.tabs.currentIndex() == 1 and live.capture is None and opened == []
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        window.tabs.setCurrentIndex(0)
+    assert opened == [0]
+    window.tabs.setCurrentIndex(1)
+    live.act_sample.trigger()  # a file opened from the menu on the Train tab: shown on Live
+    assert window.tabs.currentIndex() == 0
+    window.close()
+
+
 def test_remembered_speed_and_tab_that_make_no_sense_read_as_defaults(settings):
     settings._qs.setValue("live/playback_speed", "fast")
     settings._qs.setValue("window/tab", "Train tab")

@@ -124,6 +124,7 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
+        self._waiting_to_be_shown = False  # start(open_source=False): until shown()
         self.analyses = AnalysisDialogs(
             lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
 
@@ -244,8 +245,11 @@ class LiveView(QWidget):
         return [t for t in [self._capture, *self._stopper.retired] if t is not None]
 
     # start-up ---------------------------------------------------------------------------
-    def start(self) -> None:
-        """Load the pipeline and look for cameras in the background; then open a source."""
+    def start(self, open_source: bool = True) -> None:
+        """Load the pipeline and look for cameras in the background; then open a source,
+        or (``open_source`` False: the window opens on another tab) wait for :meth:`shown`,
+        so that no camera runs, light on, behind a tab nobody sees."""
+        self._waiting_to_be_shown = not open_source
         self._choose_initial_source()
         self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
                          on_errored=self._on_cameras_error)
@@ -276,7 +280,16 @@ class LiveView(QWidget):
         self.pipeline_ready.emit(pipeline.classifier)
         self._open_chosen_or_default()
 
+    def shown(self) -> None:
+        """The tab is on screen: open the source that :meth:`start` kept waiting."""
+        if self._waiting_to_be_shown:
+            self._waiting_to_be_shown = False
+            if self._pipeline is not None:
+                self._open_chosen_or_default()
+
     def _open_chosen_or_default(self) -> None:
+        if self._waiting_to_be_shown:
+            return
         if self._spec is not None:
             self._start_capture()
         elif self._cameras is not None:
@@ -300,7 +313,7 @@ class LiveView(QWidget):
         self.source_picker.set_cameras(self._cameras)
         self.cameras_listed.emit(self._cameras)
         if self._pipeline is not None and self._spec is None:
-            self._open_default()
+            self._open_chosen_or_default()
 
     def _on_cameras_error(self, exc: BaseException) -> None:
         self._notifier.error(f"Looking for cameras failed: {exc}", exc=exc)
@@ -319,6 +332,7 @@ class LiveView(QWidget):
         """Switch to this source: stop the current capture, start a new one."""
         spec = normalise_source(spec)
         self._spec = spec
+        self._waiting_to_be_shown = False  # chosen by the user (a menu on another tab too)
         if remember:  # once it opens (a Retry that works remembers it too)
             self._remember = spec
         self.source_picker.show_source(spec)

@@ -114,13 +114,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(train_page, "Train")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        # a video or image opened from the menu on the Train tab is shown where it plays
+        self.live_view.source_picker.chosen.connect(
+            lambda _spec: self.tabs.setCurrentIndex(TABS.index("live")))
         self._build_menus()
         self._restore_geometry()
         self._restore_tab(opening_a_source=source is not None)
         if self._startup_note:
             self.notifier.info(self._startup_note)
-        if start:
-            self.live_view.start()
+        if start:  # on the Train tab, the Live tab's source opens when it is first shown
+            self.live_view.start(open_source=self.tabs.currentIndex() == TABS.index("live"))
 
     # construction -----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -244,6 +247,8 @@ class MainWindow(QMainWindow):
         they read as the training's figures). The model in use stays."""
         for label in (self.fps_label, self.latency_label, self.faces_label):
             label.setVisible(index == TABS.index("live"))
+        if index == TABS.index("live"):
+            self.live_view.shown()
 
     # model ------------------------------------------------------------------------------
     @property
