@@ -244,6 +244,12 @@ def test_a_remembered_trial_limit_is_shown_with_advanced_folded(qtbot, tmp_path)
     note = widget.form.advanced_note
     assert note.isVisible()
     assert note.text() == "Set under Advanced: first 300 rows a split, sqrt sampling."
+    # faces from a folder take only the sampling; a fine-tune none of them
+    widget.form.set_csv_used(False)
+    assert note.text() == "Set under Advanced: sqrt sampling."
+    widget.form.set_csv_used(False, finetune=True)
+    assert not note.isVisible()
+    widget.form.set_csv_used(True)
     widget.form.advanced_button.setChecked(True)  # unfolded, the fields say it themselves
     assert not note.isVisible()
     widget.form.limit_spin.setValue(0)

@@ -107,6 +107,14 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   (run / rundir.MODEL).is_file(), recipe_text(config))
 
 
+def rows_limit_text(limit: object) -> str:
+    """"first 300 rows a split" for a trial on part of the data; "" for none (0, missing, or
+    not a number in a hand-edited file). One wording for the run list, Results and form."""
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
+        return ""
+    return f"first {int(limit):,} rows a split"
+
+
 def recipe_text(config: dict) -> str:
     """"default, distilled, mixed labels": the preset and what was changed from its defaults
     that decides what the model learnt (runs of one preset look alike in a list otherwise)."""
@@ -121,10 +129,8 @@ def recipe_text(config: dict) -> str:
         parts.append(f"{config['sampling']} sampling")
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")
-    limit = config.get("limit_per_split") or 0
-    if isinstance(limit, int | float) and limit > 0:  # a quick trial: its scores are not
-        parts.append(f"first {int(limit):,} rows a split")  # comparable with a full run's
-    return ", ".join(parts)
+    parts.append(rows_limit_text(config.get("limit_per_split")))  # a trial's scores are not
+    return ", ".join(part for part in parts if part)  # comparable with a full run's
 
 
 def _read_config(run: Path) -> dict:

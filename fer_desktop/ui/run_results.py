@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.plain_words import counted, run_sentences
+from trainer.runs import rows_limit_text
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text
 
@@ -49,8 +50,7 @@ def _recipe_text(recipe) -> str:
         parts.append(str(recipe["precision"]))
     if recipe.get("sampling", "natural") != "natural":
         parts.append(f"{recipe['sampling']} sampling")
-    if recipe.get("limit_per_split"):  # its scores are on those rows only
-        parts.append(f"first {int(recipe['limit_per_split']):,} rows a split")
+    parts.append(rows_limit_text(recipe.get("limit_per_split")))  # scores on those rows only
     return ", ".join(p for p in parts if p)
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
+from trainer.runs import rows_limit_text
 
 LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
                "mixed": "FER-2013 and FER+ mixed"}
@@ -73,6 +74,7 @@ class TrainForm(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Train a model", parent)
+        self._uses = "csv"  # what the chosen data source takes: "csv", "folder", "finetune"
         form = QFormLayout(self)
         self.csv_edit = QLineEdit()
         self.csv_edit.setPlaceholderText("FER-2013 CSV (fer2013.csv or .csv.gz)")
@@ -297,11 +299,14 @@ class TrainForm(QGroupBox):
                        self.out_edit, self.advanced):
             widget.setEnabled(not busy)
 
-    def set_csv_used(self, used: bool) -> None:
+    def set_csv_used(self, used: bool, finetune: bool = False) -> None:
         """Grey out what only the CSV uses (the file, its label set) when the faces come from
-        an image folder: it looked as if the CSV were trained on too."""
+        an image folder: it looked as if the CSV were trained on too. ``finetune``: the
+        folder adapts the model in use, which takes none of the advanced choices."""
         self.csv_row.setEnabled(used)
         self.labels_combo.setEnabled(used)
+        self._uses = "csv" if used else ("finetune" if finetune else "folder")
+        self._show_advanced_summary()
 
     # reactions --------------------------------------------------------------------------
     def _on_preset_changed(self, index: int) -> None:
@@ -321,11 +326,15 @@ class TrainForm(QGroupBox):
 
     def advanced_summary(self) -> str:
         """The advanced choices that change what is trained, where they differ from the
-        defaults ("first 300 rows a split, sqrt sampling"); "" when none do."""
+        defaults and the data source uses them ("first 300 rows a split, sqrt sampling");
+        "" when none do."""
         defaults, values = TrainFormValues(), self.values()
-        parts = []
-        if values.limit_per_split:
-            parts.append(f"first {values.limit_per_split:,} rows a split")
+        parts: list[str] = []
+        if self._uses == "finetune":  # it takes none of them
+            return ""
+        if self._uses == "folder":  # an image folder's new network: only the sampling
+            return f"{values.sampling} sampling" if values.sampling != defaults.sampling else ""
+        parts.append(rows_limit_text(values.limit_per_split))
         if values.labels != defaults.labels:
             parts.append(LABEL_NAMES[values.labels])
         if values.sampling != defaults.sampling:
@@ -334,7 +343,7 @@ class TrainForm(QGroupBox):
             parts.append(f"seed {values.seed}")
         if values.precision != defaults.precision:
             parts.append(values.precision)
-        return ", ".join(parts)
+        return ", ".join(part for part in parts if part)
 
     def _show_advanced_summary(self, *_args) -> None:
         """Folded, the section names its non-default choices: a remembered 300-row trial

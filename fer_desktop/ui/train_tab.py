@@ -199,7 +199,8 @@ class TrainTab(QWidget):
             self.form.say("")
 
     def _on_data_source_changed(self) -> None:
-        self.form.set_csv_used(self.data_source.choice().kind == "csv")
+        choice = self.data_source.choice()
+        self.form.set_csv_used(choice.kind == "csv", finetune=choice.finetune)
 
     def output_folder(self) -> Path:
         return self.form.output_folder()
