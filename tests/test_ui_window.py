@@ -16,6 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtGui import QAction
@@ -733,8 +734,12 @@ def test_files_that_opened_are_in_the_source_list_at_the_next_launch(qtbot, main
     first_frame(qtbot, window)
     first_frame(qtbot, window, lambda: live.set_source(str(second)))
     first_frame(qtbot, window, lambda: live.set_source(str(SAMPLE)))  # its own entry: not kept
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.imread(str(SAMPLE)))
+    first_frame(qtbot, window, lambda: live.set_source(str(folder)))  # a folder: not listed
     window.close()
-    assert settings.recent_files == [str(second), str(first)]
+    assert settings.recent_files == [str(second.resolve()), str(first.resolve())]
     second.unlink()  # a file gone since is not offered
     again = main_window(source=str(SAMPLE))
     picker = again.live_view.source_picker

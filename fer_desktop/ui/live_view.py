@@ -415,8 +415,9 @@ class LiveView(QWidget):
         spec = self._spec
         if spec is not None and spec == self._remember:  # a broken file is not reopened
             self._settings.source = spec                  # at the next launch
-        if spec is not None and not isinstance(spec, int) and not is_sample(spec):
-            self._settings.remember_recent(spec)  # in the Source list at the next launch
+        if spec is not None and not isinstance(spec, int) and not is_sample(spec) \
+                and Path(spec).is_file():  # folders are not listed: they took the places
+            self._settings.remember_recent(Path(spec).resolve())  # in the Source list
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
 
