@@ -133,3 +133,6 @@ def test_both_plots_share_the_epoch_axis_and_accuracy_reads_in_percent(qtbot):
                     timeout=5000)  # now it follows the points (at the next paint)
     low, high = curves.accuracy_plot.getViewBox().viewRange()[1]
     assert low < 30.0 < 35.0 < high
+    # no "A" (auto range) button: a click on it undid the shared axis
+    assert all(plot.getPlotItem().buttonsHidden
+               for plot in (curves.loss_plot, curves.accuracy_plot))

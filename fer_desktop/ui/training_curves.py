@@ -94,6 +94,9 @@ class TrainingCurves(QWidget):
         # the accuracy plot follows it (after a 1-epoch run they read 0.2-1.0 and 0.6-1.4).
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.getViewBox().enableAutoRange(x=False)
+        for plot in (self.loss_plot, self.accuracy_plot):  # its "A" (auto range) button
+            plot.getPlotItem().hideButtons()                # undid the link on a click
+        self._accuracy_shown = False
         self._dirty = True
         self.redraw()  # the empty state: hints, no axes
 
@@ -186,9 +189,12 @@ class TrainingCurves(QWidget):
                 x, y = gaps_between_epochs(x, y)
             self.items[key].setData(x.copy(), y.copy(), connect="finite")
         empty = not any(series.n for series in self.series.values())
-        if self.series["accuracy"].n or self.series["val_accuracy"].n:
-            self.accuracy_plot.getViewBox().enableAutoRange(y=True)
-        else:  # batches but no epoch yet: a 0-100% axis, not pyqtgraph's 0-1 under "(%)"
+        has_accuracy = bool(self.series["accuracy"].n or self.series["val_accuracy"].n)
+        if has_accuracy != self._accuracy_shown:  # once, not at every redraw (a y zoom stays)
+            self._accuracy_shown = has_accuracy
+            if has_accuracy:
+                self.accuracy_plot.getViewBox().enableAutoRange(y=True)
+        if not has_accuracy:  # batches but no epoch yet: a 0-100% axis, not 0-1 under "(%)"
             self.accuracy_plot.setYRange(0.0, 100.0, padding=0.0)
         for hint in self.empty_hints:
             hint.setVisible(empty)
