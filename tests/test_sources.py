@@ -85,6 +85,19 @@ def test_looping_image_repeats(tmp_path, sample_bgr):
     assert [source.read().index for _ in range(3)] == [0, 1, 2]
 
 
+def test_loop_ticked_at_a_folders_last_image_starts_it_again(tmp_path):
+    """Ticked while the last picture was shown, Loop did nothing: nothing had been cached."""
+    for name in ("a.png", "b.png"):
+        cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
+    (tmp_path / "c.png").write_bytes(b"broken")
+    source = open_source(tmp_path)  # loop off
+    assert source.read().name.endswith("a.png") and source.read().name.endswith("b.png")
+    source.loop = True  # what the capture thread does when Loop is ticked
+    assert source.read().name.endswith("a.png")
+    broken = ImageSource([tmp_path / "c.png", tmp_path / "c.png"], "two broken", loop=True)
+    assert broken.read() is None  # nothing readable: no endless loop
+
+
 def test_folder_is_sorted_and_skips_unreadable(tmp_path):
     for name in ("b.png", "a.png", "c.jpg"):
         cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))

@@ -381,12 +381,15 @@ class ImageSource:
         self._position = 0
         self._next_index = 0
         self._cache: dict[int, np.ndarray] = {}
+        self._read_one = False  # an image of it could be read: looping can show something
         self._closed = False
 
     def read(self) -> Frame | None:
         while not self._closed:
             if self._position >= len(self.paths):
-                if not self.loop or not self._cache:
+                # loop only where some image was read (not to spin over broken ones): Loop
+                # may have been ticked after the others were read, so none is cached
+                if not self.loop or not self._read_one:
                     return None
                 self._position = 0
             position = self._position
@@ -405,6 +408,7 @@ class ImageSource:
                     self._cache[position] = image
             frame = Frame(self._next_index, 0.0, image, name=str(self.paths[position]))
             self._next_index += 1
+            self._read_one = True
             return frame
         return None
 
