@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 from ui_helpers import SAMPLE, no_cameras, stub_pipeline
 
-from fer_desktop.core.collect import CROP_SIDE, REPEAT_MAD, FaceCollector, crop_difference
+from fer_desktop.core.collect import (
+    CROP_SIDE,
+    RELABEL_WITHIN_S,
+    REPEAT_MAD,
+    FaceCollector,
+    crop_difference,
+)
 from fer_desktop.core.detectors import create_detector
 from fer_desktop.core.errors import ExportError
 from fer_desktop.ui.main_window import MainWindow
@@ -94,6 +100,26 @@ def test_the_same_face_under_a_second_key_is_moved_not_copied(tmp_path, sample_f
     changed.path.unlink()
     again = collector.save(frame, _moved(box, 3), "angry", face_id=1)
     assert again.moved_from is None and again.path.exists()
+
+
+def test_a_second_key_long_after_is_a_new_sample_not_a_correction(tmp_path, sample_face):
+    """Minutes later the same still face under another key moved the earlier, deliberate
+    sample away instead of adding one."""
+    frame, box = sample_face
+    now = [0.0]
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2, clock=lambda: now[0])
+    first = collector.save(frame, box, "happy", face_id=1)
+    now[0] = RELABEL_WITHIN_S + 1.0
+    later = collector.save(frame, box, "surprise", face_id=1)
+    assert later.moved_from is None and first.path.exists() and later.path.exists()
+    # within the time a correction moves the file, never over one already there
+    now[0] += 1.0
+    taken = tmp_path / "faces" / "neutral" / later.path.name
+    taken.parent.mkdir(parents=True)
+    taken.write_bytes(b"the user's own file")
+    moved = collector.save(frame, box, "neutral", face_id=1)
+    assert moved.moved_from == "surprise" and moved.path != taken
+    assert taken.read_bytes() == b"the user's own file" and not later.path.exists()
 
 
 def test_the_repeat_threshold_sits_between_noise_and_a_real_change(sample_face):

@@ -13,9 +13,10 @@ same emotion from the same face (track id): the mean absolute difference of thei
 versions (what the network sees, ``gray48``) is under :data:`REPEAT_MAD`.
 
 The same face saved under a second emotion (4 pressed, then 5 on the same frame) would teach
-the network two answers for one picture; a second key on the same face is nearly always a
-correction. So the last key wins: the file saved a moment ago is moved to the new emotion's
-folder (``SaveResult.moved_from`` names the old one), and the dataset holds it once.
+the network two answers for one picture; a second key on the same face within
+:data:`RELABEL_WITHIN_S` seconds is nearly always a correction. So the last key wins: the file
+saved then is moved to the new emotion's folder (``SaveResult.moved_from`` names the old one;
+never over another file), and the dataset holds it once. Later, the face is saved anew.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import contextlib
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +36,7 @@ from fer_desktop.core.crop import face_crops
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.preprocess import gray48
-from fer_desktop.core.safe_write import unused_path
+from fer_desktop.core.safe_write import rename_no_replace, unused_path
 from fer_desktop.resources import ResourceError
 
 CROP_SIDE = 96
@@ -45,6 +47,9 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 # 1; the box moved by 1 px about 5; an open mouth drawn in about 4. So 2 catches a repeated
 # frame and a still face between two frames, and keeps any real change of pose or expression.
 REPEAT_MAD = 2.0
+# A second key on the same face within this many seconds is a correction (the file moves);
+# later, it is a new sample (written anew, the first one kept).
+RELABEL_WITHIN_S = 10.0
 
 
 def crop_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -87,15 +92,17 @@ class FaceCollector:
         PosixPath('my_faces/happy/20261201-201500-123.png')
     """
 
-    def __init__(self, folder: Path, crop_scale: float, level_eyes: bool = True) -> None:
+    def __init__(self, folder: Path, crop_scale: float, level_eyes: bool = True,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.folder = Path(folder)
         self.crop_scale = float(crop_scale)
         self.level_eyes = level_eyes
+        self._clock = clock
         self._eye_finder = None
         self._eyes_failed = False
-        # the last crop saved per (emotion, face id) and its file, to skip repeats and move
-        # a relabelled face; forgotten with the folder
-        self._last_saved: dict[tuple[str, int | None], tuple[np.ndarray, Path]] = {}
+        # the last crop saved per (emotion, face id), its file and when, to skip repeats and
+        # move a relabelled face; forgotten with the folder
+        self._last_saved: dict[tuple[str, int | None], tuple[np.ndarray, Path, float]] = {}
 
     @property
     def folder(self) -> Path:
@@ -170,29 +177,41 @@ class FaceCollector:
         if moved is not None:
             return moved
         path = self._write(image, emotion)
-        self._last_saved[(emotion, face_id)] = (image, path)
+        self._last_saved[(emotion, face_id)] = (image, path, self._clock())
         return SaveResult(path, difference)
 
     def _relabel(self, image: np.ndarray, emotion: str,
                  face_id: int | None) -> SaveResult | None:
-        """Move the file of this same face saved a moment ago under another emotion into
-        ``emotion``'s folder (the last key wins); None when there is no such file."""
-        for (other, other_id), (crop, path) in list(self._last_saved.items()):
-            if other_id != face_id or other == emotion or not path.is_file():
+        """Move the file of this same face saved under another emotion in the last
+        :data:`RELABEL_WITHIN_S` seconds into ``emotion``'s folder (the last key wins);
+        None when there is no such file."""
+        now = self._clock()
+        for (other, other_id), (crop, path, saved_at) in list(self._last_saved.items()):
+            if other_id != face_id or other == emotion or now - saved_at > RELABEL_WITHIN_S \
+                    or not path.is_file() or crop_difference(image, crop) >= REPEAT_MAD:
                 continue
-            if crop_difference(image, crop) >= REPEAT_MAD:
-                continue
-            target = unused_path(self.folder / emotion, path.stem, ".png")
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-            except OSError as exc:
-                raise ExportError(target, f"cannot move the face from {other} to {emotion} "
-                                  f"({exc.strerror or exc}); it stays in {path.parent}") from exc
+            target = self._move(path, self.folder / emotion, other, emotion)
             del self._last_saved[(other, other_id)]
-            self._last_saved[(emotion, face_id)] = (crop, target)
+            self._last_saved[(emotion, face_id)] = (crop, target, now)
             return SaveResult(target, None, moved_from=other)
         return None
+
+    @staticmethod
+    def _move(path: Path, folder: Path, old: str, new: str) -> Path:
+        """Move ``path`` into ``folder`` under a name no file has (never replacing one)."""
+        for _attempt in range(5):  # another instance may take the name in between
+            target = unused_path(folder, path.stem, ".png")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                rename_no_replace(path, target)
+                return target
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise ExportError(target, f"cannot move the face from {old} to {new} "
+                                  f"({exc.strerror or exc}); it stays in {path.parent}") from exc
+        raise ExportError(folder, f"cannot move the face from {old} to {new}: no free name; "
+                                  f"it stays in {path.parent}")
 
     def _write(self, image: np.ndarray, emotion: str) -> Path:
         """Write ``image`` as a new PNG in ``<folder>/<emotion>/`` (beside, then renamed)."""

@@ -130,7 +130,7 @@ class PendingFile:
             if self.overwrite:
                 os.replace(self.path, self.target)
             else:
-                _rename_no_replace(self.path, self.target)
+                rename_no_replace(self.path, self.target)
         except FileExistsError as exc:
             self.discard()
             raise ExportError(self.target, "appeared while this command ran and is left "
@@ -197,7 +197,7 @@ def remove_stale_temporaries(target: Path, keep: Path | None = None,
     return removed
 
 
-def _rename_no_replace(source: Path, target: Path) -> None:
+def rename_no_replace(source: Path, target: Path) -> None:
     """Rename, failing with FileExistsError when the target exists (no check-then-act gap).
 
     A hard link is the no-replace rename POSIX offers; file systems without links (FAT, some
