@@ -178,7 +178,7 @@ def test_keys_save_the_face_on_screen_and_count_it(qtbot, tmp_path):
     assert "Same face as the last happy one, not saved" in skipped.args[0]
     assert window.notifier.last_info == skipped.args[0]
     assert panel.count_labels["happy"].text() == "1"
-    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as moved:
+    with qtbot.waitSignal(panel.moved, timeout=WAIT_MS) as moved:
         panel.actions[4].trigger()  # key 5 on the same face: a correction, the last key wins
     assert "moved it to sad" in moved.args[0] and "happy" in moved.args[0]
     assert panel.count_labels["happy"].text() == "0" and panel.count_labels["sad"].text() == "1"

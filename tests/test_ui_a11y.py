@@ -94,4 +94,4 @@ def test_tab_never_stops_where_nothing_shows_the_focus(qtbot, main_window):
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisibleTo(window):
             chain.append(widget)
     assert live.face_panel._plot not in chain
-    assert live.splitter.widget(1) not in chain  # the side panel's scroll area
+    assert live.side_scroll not in chain  # the side panel's scroll area

@@ -96,6 +96,8 @@ def test_side_panel_never_scrolls_sideways(qtbot, main_window, size):
     combo = live.options_box.detector_combo
     right = combo.mapTo(scroll.viewport(), combo.rect().topRight()).x()
     assert right < scroll.viewport().width()  # the Detector box is whole, not cut
+    panel = live.face_panel  # above the scroll area: the heading and "Why this answer?"
+    assert panel.width() >= panel.minimumSizeHint().width()
 
 
 def test_a_wide_window_shows_the_models_whole_line(qtbot, main_window):

@@ -165,7 +165,7 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     live = window.live_view
     wait_frame(qtbot, live)
     # no video on screen: the user is asked for one
-    live.source_picker.ask_open_file = lambda title, file_filter: str(video)
+    live.source_picker.ask_open_file = lambda *args: str(video)
     dialog = live.analyse_whole_file()
     with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
         pass
@@ -284,6 +284,7 @@ def test_a_click_on_the_seek_bar_moves_to_the_place_clicked(qtbot):
 def test_the_last_frame_shows_the_whole_length(qtbot):
     """At the last frame of a 10-s video the label read "0:09 / 0:10"; an end reached by
     skipping frames left the handle before the end."""
+
     from fer_desktop.ui.transport_bar import TransportBar
 
     bar = TransportBar()
@@ -299,6 +300,8 @@ def test_the_last_frame_shows_the_whole_length(qtbot):
 
 def test_the_play_button_keeps_its_width(qtbot):
     """"Pause" and "Play" differ in width: the seek bar beside it moved at every click."""
+    from PySide6.QtWidgets import QApplication
+
     from fer_desktop.ui.transport_bar import TransportBar
 
     bar = TransportBar()
@@ -307,8 +310,9 @@ def test_the_play_button_keeps_its_width(qtbot):
     bar.set_video(100, 25.0)
     bar.show()
     bar.set_playing(True)
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: bar.slider.geometry().x() > bar.play_button.geometry().x(),
+                    timeout=5000)  # laid out
     x_playing = bar.slider.geometry().x()
     bar.set_playing(False)
-    qtbot.wait(20)
+    QApplication.processEvents()  # the layout pass a width change would trigger
     assert bar.play_button.text() == "Play" and bar.slider.geometry().x() == x_playing

@@ -134,7 +134,7 @@ def test_switching_sources_stops_the_old_thread(qtbot, main_window, tmp_path):
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     old = live.capture
-    live.source_picker.ask_open_file = lambda title, file_filter: str(video)
+    live.source_picker.ask_open_file = lambda *args: str(video)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda out: out.source == str(video)):
         live.act_open_video.trigger()
@@ -694,7 +694,8 @@ def test_the_minimum_face_hint_never_pushes_the_timeline_over_its_legend(
         live.set_options(dataclasses.replace(live.options, min_face_px=400))
     panel = live.face_panel
     qtbot.waitUntil(panel.hint.isVisible, timeout=WAIT_MS)
-    qtbot.wait(100)  # the layout settles
+    # the layout runs at the next event pass: wait for it, then judge it
+    qtbot.waitUntil(lambda: panel.hint.geometry().height() > 0, timeout=WAIT_MS)
     assert panel._plot.height() >= 160
     assert panel._plot.geometry().bottom() < panel.legend.geometry().top()
     assert panel.hint.toolTip().startswith("Lower Minimum face")  # whole, when cut
@@ -755,7 +756,6 @@ def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp
     """It opened in the folder the app was started from (often /tmp or the app's own)."""
     from PySide6.QtCore import QStandardPaths
 
-    from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
     from fer_desktop.ui import source_picker
 
     folders = {QStandardPaths.StandardLocation.MoviesLocation: tmp_path / "Videos",
@@ -763,11 +763,11 @@ def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp
     (tmp_path / "Videos").mkdir()
     monkeypatch.setattr(source_picker.QStandardPaths, "writableLocation",
                         lambda location: str(folders[location]))
-    videos = source_picker.dialog_filter("Videos", VIDEO_SUFFIXES)
-    images = source_picker.dialog_filter("Images", IMAGE_SUFFIXES)
+    videos = QStandardPaths.StandardLocation.MoviesLocation
+    images = QStandardPaths.StandardLocation.PicturesLocation
     assert source_picker.first_folder(videos) == str(tmp_path / "Videos")
     assert source_picker.first_folder(images) == str(Path.home())  # no Pictures folder here
-    assert source_picker.first_folder("CSV (*.csv)") == str(Path.home())
+    assert source_picker.first_folder(None) == str(Path.home())
     asked = []
     monkeypatch.setattr(source_picker.QFileDialog, "getOpenFileName",
                         lambda parent, title, start, file_filter: asked.append(start) or ("", ""))

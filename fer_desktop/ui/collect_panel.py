@@ -44,14 +44,16 @@ class CollectPanel(QGroupBox):
 
     Signals:
         saved(str): a face was saved (its path). failed(str): it could not be (why).
-        skipped(str): the face repeats the last one saved for that emotion, or was moved to
-            another emotion (the sentence).
+        skipped(str): the face repeats the last one saved for that emotion (the sentence).
+        moved(str): the face just saved went to another emotion, a correction (the
+            sentence).
         folder_changed(str): the user chose another folder.
     """
 
     saved = Signal(str)
     failed = Signal(str)
     skipped = Signal(str)
+    moved = Signal(str)
     folder_changed = Signal(str)
 
     def __init__(self, settings, notifier=None, on_screen=lambda: (None, "yunet"),
@@ -64,6 +66,7 @@ class CollectPanel(QGroupBox):
             self.saved.connect(lambda path: notifier.info(f"Saved {path}"))
             self.failed.connect(lambda why: notifier.error(why))
             self.skipped.connect(notifier.info)
+            self.moved.connect(notifier.info)
         self.folder_changed.connect(lambda path: setattr(settings, "collect_folder", path))
         layout = QVBoxLayout(self)
         self.active = QCheckBox("Collect: keys 1-7 save the face shown")
@@ -144,8 +147,8 @@ class CollectPanel(QGroupBox):
             return None
         self.refresh_counts()
         if result.moved_from is not None:  # the last key wins: one picture, one emotion
-            self.skipped.emit(f"Same face as the {result.moved_from} one just saved: moved it "
-                              f"to {emotion} ({result.path}).")
+            self.moved.emit(f"Same face as the {result.moved_from} one just saved: moved it "
+                            f"to {emotion} ({result.path}).")
         else:
             self.saved.emit(str(result.path))
         return result.path

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 #: the video column's and the side panel's shares of a wider window, and their first widths
 SPLIT_STRETCH = (3, 1)
-SPLIT_SIZES = [900, 340]
+SPLIT_SIZES = (900, 340)
 
 
 def top_bar(picker: QWidget, actions: Sequence[QAction],
@@ -71,5 +71,5 @@ def video_beside_panel(video: QWidget, panel: QWidget) -> QSplitter:
     for index, stretch in enumerate(SPLIT_STRETCH):
         splitter.setStretchFactor(index, stretch)
     splitter.setChildrenCollapsible(False)
-    splitter.setSizes(SPLIT_SIZES)
+    splitter.setSizes(list(SPLIT_SIZES))
     return splitter

@@ -14,7 +14,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fer_desktop.core.export import CsvRecorder
@@ -490,7 +490,8 @@ class LiveView(QWidget):
         CSV goes to the output folder. Returns the dialog, or None when no video was chosen.
         """
         video = self._spec if is_video_path(self._spec) else self.source_picker.ask_open_file(
-            "Analyse a video", dialog_filter("Videos", VIDEO_SUFFIXES))
+            "Analyse a video", dialog_filter("Videos", VIDEO_SUFFIXES),
+            QStandardPaths.StandardLocation.MoviesLocation)
         if not video:
             return None
         video = Path(video)

@@ -1,10 +1,11 @@
-"""The Live tab's side panel in a scroll area that is never narrower than the panel itself.
+"""The scroll area under the Live tab's answer (timeline, options, Collect), never narrower
+than what it holds.
 
-With a fixed 280 px minimum the splitter gave the panel 9 px less than it needs at 1024x700:
-a horizontal scroll bar appeared and the Detector box and "Why this answer?" were cut at the
-right edge. This scroll area asks for its content's minimum width plus the vertical scroll
-bar, so the panel only ever scrolls up and down, and it asks again whenever the content's
-layout changes (a longer heading, the Collect box shown).
+With a fixed 280 px minimum the splitter gave the side panel 9 px less than it needed at
+1024x700: a horizontal scroll bar appeared and the Detector box was cut at the right edge.
+This scroll area asks for its content's minimum width plus the vertical scroll bar, so it
+only ever scrolls up and down, and it asks again whenever the content's layout changes (the
+Collect box shown). The answer above it (heading, bars) is outside it and never scrolls.
 """
 
 from __future__ import annotations

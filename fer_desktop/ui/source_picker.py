@@ -27,16 +27,9 @@ def dialog_filter(title: str, suffixes: frozenset[str]) -> str:
     return f"{title} ({patterns});;All files (*)"
 
 
-#: where a first file dialog opens, by the kind of file asked for (the platform's folders)
-FIRST_FOLDERS = {"Videos": QStandardPaths.StandardLocation.MoviesLocation,
-                 "Images": QStandardPaths.StandardLocation.PicturesLocation}
-
-
-def first_folder(file_filter: str) -> str:
-    """The user's Videos or Pictures folder for a first dialog (it opened in the folder the
-    app was started from), or the home folder where that folder does not exist."""
-    kind = file_filter.split(" (", 1)[0]
-    location = FIRST_FOLDERS.get(kind)
+def first_folder(location: QStandardPaths.StandardLocation | None) -> str:
+    """The user's Videos or Pictures folder (``location``) for a first dialog (it opened in
+    the folder the app was started from), or the home folder where there is none."""
     folder = QStandardPaths.writableLocation(location) if location is not None else ""
     return folder if folder and Path(folder).is_dir() else str(Path.home())
 
@@ -163,22 +156,27 @@ class SourcePicker(QWidget):
         self.show_source(self._current)  # dialogs cancelled: show what really plays
 
     # dialogs ----------------------------------------------------------------------------
-    def ask_open_file(self, title: str, file_filter: str) -> str:
-        """A file dialog; "" when cancelled (tests replace this method)."""
-        start = self._settings.last_open_folder or first_folder(file_filter)
+    def ask_open_file(self, title: str, file_filter: str,
+                      first: QStandardPaths.StandardLocation | None = None) -> str:
+        """A file dialog, in the last folder a file was opened from (else in ``first``);
+        "" when cancelled (tests replace this method)."""
+        start = self._settings.last_open_folder or first_folder(first)
         path, _ = QFileDialog.getOpenFileName(self, title, start, file_filter)
         if path:
             self._settings.last_open_folder = str(Path(path).parent)
         return path
 
     def open_video_dialog(self) -> None:
-        self._open_file("Open a video", dialog_filter("Videos", VIDEO_SUFFIXES))
+        self._open_file("Open a video", dialog_filter("Videos", VIDEO_SUFFIXES),
+                        QStandardPaths.StandardLocation.MoviesLocation)
 
     def open_image_dialog(self) -> None:
-        self._open_file("Open an image", dialog_filter("Images", IMAGE_SUFFIXES))
+        self._open_file("Open an image", dialog_filter("Images", IMAGE_SUFFIXES),
+                        QStandardPaths.StandardLocation.PicturesLocation)
 
-    def _open_file(self, title: str, file_filter: str) -> None:
-        path = self.ask_open_file(title, file_filter)
+    def _open_file(self, title: str, file_filter: str,
+                   first: QStandardPaths.StandardLocation) -> None:
+        path = self.ask_open_file(title, file_filter, first)
         if path:
             self.chosen.emit(path)
 
