@@ -80,3 +80,12 @@ def test_litert_is_redirected_around_its_first_allocation_only(monkeypatch):
         with native_logs.litert_quiet():
             pass
     assert calls == [(LITERT_XNNPACK_INFO,)]
+
+
+def test_a_windowed_app_without_stderr_just_runs_the_block(monkeypatch):
+    """A frozen windowed app has sys.stderr None: nothing to redirect, nothing to fail."""
+    monkeypatch.setattr(sys, "stderr", None)
+    ran = []
+    with native_stderr_without("INFO: chatter"):
+        ran.append(True)
+    assert ran == [True]
