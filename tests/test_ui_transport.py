@@ -94,6 +94,29 @@ def test_unticking_loop_stops_the_video_playing_at_its_end(qtbot, main_window, t
     wait_frame(qtbot, live, lambda o: o.result.timestamp_s > 0.05)  # and it plays on
 
 
+def test_a_looping_video_numbers_its_face_from_one_at_each_pass(qtbot, main_window, tmp_path,
+                                                                settings):
+    """A one-face clip that loops counted #1, #3, #5 ... #22: the face jumped back to its
+    first place at each loop, too far to be matched."""
+    import cv2
+
+    from fer_desktop.synthetic import drifting_face, write_video
+
+    settings.every_frame = True  # no frame left out: the face moves 10 px a frame
+    clip = write_video(tmp_path / "jump.avi", drifting_face(
+        cv2.imread(str(SAMPLE)), 12, size=(640, 400), face_px=200, step_px=10, top_px=40),
+        25.0)  # at each loop the face jumps back 110 px, more than its width
+    window = main_window(source=str(clip))  # Loop videos ticked (the default)
+    live = window.live_view
+    ids = set()
+
+    def third_pass(output):
+        ids.update(face.track_id for face in output.result.faces)
+        return output.result.index >= 30
+    wait_frame(qtbot, live, third_pass)
+    assert ids == {1}
+
+
 def test_pacing_choice_reaches_the_thread_and_is_remembered(qtbot, main_window, tmp_path,
                                                             settings):
     video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)

@@ -357,6 +357,7 @@ class CaptureThread(QThread):
                         self.ended.emit(frames_read)
                     continue
                 frames_read += 1
+                self._restart_numbers_at_a_loop(frame, last_frame, show_next)
                 if self._clock is not None and not show_next:
                     plan = self._clock.plan(frame.timestamp_s)
                     if plan.drop:
@@ -384,6 +385,14 @@ class CaptureThread(QThread):
         finally:
             if source is not None:
                 source.close()
+
+    def _restart_numbers_at_a_loop(self, frame, last_frame, after_a_seek: bool) -> None:
+        """A looping video starting again (its time goes back with no seek asked) numbers
+        its faces from #1 again, as when it was opened: a single face counted #1, #3...
+        #22 over a few loops of a short clip."""
+        if last_frame is not None and not after_a_seek \
+                and frame.timestamp_s < last_frame.timestamp_s:
+            self._pipeline.reset(restart_ids=True)
 
     def _prepare(self, source: FrameSource) -> tuple[str, bool, bool]:
         """Read what the source is, set up pacing and seeking, announce it with ``opened``.
