@@ -548,3 +548,18 @@ def test_the_default_runs_folder_is_not_frozen_into_the_settings(qtbot, tmp_path
     first.form.out_edit.setText(str(tmp_path / "mine"))
     first.confirm_close()
     assert settings.train_form.out == str(tmp_path / "mine")
+
+
+def test_the_collected_faces_source_says_how_many_there_are(tmp_path):
+    """"Faces collected in the Live tab" showed neither the count nor that 3 were too few."""
+    from fer_desktop.ui.data_source import collected_line
+
+    folder = tmp_path / "collected"
+    assert collected_line(folder).startswith("Nothing collected yet")
+    for emotion, n in (("happy", 6), ("sad", 2)):
+        (folder / emotion).mkdir(parents=True)
+        for i in range(n):
+            (folder / emotion / f"{i}.png").write_bytes(b"png")
+    line = collected_line(folder)
+    assert line.startswith("Collected so far: 8 faces (happy 6, sad 2).")
+    assert "at least 5 faces: collect more sad" in line

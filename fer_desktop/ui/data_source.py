@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.collect import FaceCollector
+from fer_desktop.core.plain_words import counted
 from trainer.config import TrainConfig
 from trainer.finetune_config import FinetuneConfig
+from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
 
 SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
            "collected": "Faces collected in the Live tab"}
@@ -62,6 +65,22 @@ class SourceChoice:
         config = TrainConfig(images=self.folder, out=str(out), threads=threads, events="json",
                              epochs=epochs or None, sampling=sampling)
         return config.to_argv()
+
+
+def collected_line(folder: Path) -> str:
+    """"Collected so far: 12 faces (happy 5, sad 7). " with a warning for an emotion the
+    trainer will refuse (under MIN_PER_EMOTION faces): the count was nowhere on the tab."""
+    counts = {e: n for e, n in FaceCollector(folder, 1.0).counts().items() if n}
+    if not counts:
+        return ("Nothing collected yet: tick Collect in the Live tab and press 1-7 "
+                "while you make each expression. ")
+    few = [e for e, n in counts.items() if n < MIN_PER_EMOTION]
+    text = (f"Collected so far: {counted(sum(counts.values()), 'face')} (" +
+            ", ".join(f"{e} {n}" for e, n in counts.items()) + "). ")
+    if few:
+        text += (f"Each emotion trained on needs at least {MIN_PER_EMOTION} faces: collect "
+                 f"more {', '.join(few)}. ")
+    return text
 
 
 class DataSourceBox(QWidget):
@@ -138,6 +157,8 @@ class DataSourceBox(QWidget):
         if kind == "collected":
             self.folder_edit.setText(str(self._collect_folder))
         self.help.setText("" if not images else
+                          (collected_line(self._collect_folder) if kind == "collected"
+                           else "") +
                           "A fifth of each emotion is kept out to test the result (or the "
                           "folder's test/ subfolder). " + (
                               "The model in use is adapted; its accuracy before and after, on "
@@ -146,6 +167,12 @@ class DataSourceBox(QWidget):
                               "A new network is trained from scratch: it needs thousands of "
                               "faces; with a few hundred, fine-tune instead."))
         self.changed.emit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Faces collected in the Live tab meanwhile are counted again when shown."""
+        super().showEvent(event)
+        if self.combo.currentData() == "collected":
+            self._on_changed()
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per emotion)",
