@@ -461,6 +461,18 @@ def test_a_window_opened_on_the_train_tab_starts_no_camera_until_live_is_shown(
     window.close()
 
 
+def test_a_failed_source_keeps_no_figure_of_the_one_before(qtbot, main_window):
+    """After a file that could not be opened the bar still read "48 ms/frame"."""
+    from fer_desktop.core.frame_stats import LiveStats
+
+    window = main_window(source=str(SAMPLE))
+    first_frame(qtbot, window)
+    window._on_stats(LiveStats(latency_ms=48.0, still=True, running=True))
+    assert window.latency_label.text() == "48 ms/frame"
+    window._on_stats(LiveStats(running=False))  # the next source failed to open
+    assert window.latency_label.text() == "- ms/frame" and window.fps_label.text() == "FPS -"
+
+
 def test_remembered_speed_and_tab_that_make_no_sense_read_as_defaults(settings):
     settings._qs.setValue("live/playback_speed", "fast")
     settings._qs.setValue("window/tab", "Train tab")

@@ -430,6 +430,8 @@ class MainWindow(QMainWindow):
             self.latency_label.setText(text)
         elif stats.paused or stats.ended:  # no frame now: the last latency stays, no interval
             self.latency_label.setText(self.latency_label.text().split(",")[0])
+        elif not stats.running and not stats.still:  # a source that failed: no figure of the
+            self.latency_label.setText("- ms/frame")  # one before it
         faces = stats.faces
         self.faces_label.setText("no faces" if faces == 0 else
                                  f"{faces} face" + ("s" if faces > 1 else ""))
