@@ -104,3 +104,18 @@ def test_a_minimum_face_is_named_only_when_lowering_it_can_help():
     assert min_face_worth_naming(200) == 200
     assert min_face_worth_naming(32) is None  # Auto's own size for a camera
     assert min_face_worth_naming(16) is None and min_face_worth_naming(None) is None
+
+
+def test_the_live_tabs_options_become_the_pipelines_for_each_kind():
+    """LiveOptions.pipeline_options: Auto (0) takes the kind's minimum face; the smoothing
+    and detector chosen in the tab reach the pipeline."""
+    from fer_desktop.core.pipeline import PipelineOptions
+    from fer_desktop.ui.live_options import LiveOptions
+
+    auto = LiveOptions(detector="haar", smoothing_s=1.0)
+    camera = auto.pipeline_options(PipelineOptions(), "camera")
+    photo = auto.pipeline_options(PipelineOptions(), "image")
+    assert (camera.detector, camera.smoothing_s, camera.smoothing) == ("haar", 1.0, True)
+    assert camera.min_face_px > photo.min_face_px  # a camera has less time per frame
+    chosen = LiveOptions(min_face_px=64).pipeline_options(PipelineOptions(), "image")
+    assert chosen.min_face_px == 64

@@ -6,6 +6,7 @@ a new one whenever the user changes a widget. The Live tab applies and remembers
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.pipeline import PipelineOptions
+from fer_desktop.core.source_defaults import options_for
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 
 # The Smoothing slider: Off to 1 s in steps of 0.05 s (the command line allows more).
@@ -58,6 +61,13 @@ class LiveOptions:
     mirror: bool = True
     min_face_px: int = AUTO_MIN_FACE
     loop_video: bool = True
+
+    def pipeline_options(self, base: PipelineOptions, kind: str) -> PipelineOptions:
+        """``base`` with these choices, for a source of ``kind`` ("camera", "video",
+        "image"...): Auto takes that kind's minimum face (``core/source_defaults.py``)."""
+        chosen = dataclasses.replace(base, detector=self.detector, smoothing=True,
+                                     smoothing_s=self.smoothing_s)
+        return options_for(kind, chosen, min_face_px=self.min_face_px or None)
 
 
 def smoothing_text(seconds: float) -> str:

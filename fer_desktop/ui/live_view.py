@@ -24,7 +24,7 @@ from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.source_defaults import min_face_worth_naming, options_for, source_kind
+from fer_desktop.core.source_defaults import min_face_worth_naming, source_kind
 from fer_desktop.core.sources import (
     VIDEO_SUFFIXES,
     FrameSource,
@@ -352,13 +352,10 @@ class LiveView(QWidget):
     # capture ----------------------------------------------------------------------------
     def _pipeline_options(self, base: PipelineOptions | None = None,
                           kind: str | None = None) -> PipelineOptions:
-        o = self._options
         base = base or (self._pipeline.options if self._pipeline is not None
                         else PipelineOptions())
         kind = kind or (source_kind(self._spec) if self._spec is not None else "camera")
-        return options_for(kind, dataclasses.replace(base, detector=o.detector, smoothing=True,
-                                                     smoothing_s=o.smoothing_s),
-                           min_face_px=o.min_face_px or None)  # 0: Auto, the kind's default
+        return self._options.pipeline_options(base, kind)
 
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
