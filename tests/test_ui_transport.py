@@ -69,8 +69,10 @@ def test_play_at_the_end_starts_again(qtbot, main_window, tmp_path, settings):
     qtbot.waitUntil(lambda: live.capture is not None and live.transport.isVisible()
                     and not live.transport.playing, timeout=WAIT_MS)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
-                          check_params_cb=lambda o: o.result.index == 0):
+                          check_params_cb=lambda o: o.result.timestamp_s == 0.0) as again:
         live.transport.play_button.click()
+    # watched again, its face is #1 as the first time (it came back as #2)
+    assert [face.track_id for face in again.args[0].result.faces] == [1]
 
 
 def test_unticking_loop_stops_the_video_playing_at_its_end(qtbot, main_window, tmp_path,
@@ -88,9 +90,11 @@ def test_unticking_loop_stops_the_video_playing_at_its_end(qtbot, main_window, t
     assert "tick Loop videos" in window.notifier.last_info
     # ...as the end notice says, ticking Loop there plays it again, from the start
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
-                          check_params_cb=lambda o: o.result.timestamp_s == 0.0):
+                          check_params_cb=lambda o: o.result.timestamp_s == 0.0) as again:
         live.set_options(dataclasses.replace(live.options, loop_video=True))
     assert live.transport.playing
+    # watched again from the start, its face is #1 as the first time (it came back as #2)
+    assert [face.track_id for face in again.args[0].result.faces] == [1]
     wait_frame(qtbot, live, lambda o: o.result.timestamp_s > 0.05)  # and it plays on
 
 

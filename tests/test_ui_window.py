@@ -445,9 +445,10 @@ def test_a_window_opened_on_the_train_tab_starts_no_camera_until_live_is_shown(
         return EndlessCamera()
 
     window = MainWindow(settings, pipeline_factory=stub_pipeline, camera_lister=lambda: [0],
-                        source_opener=opener)
+                        source_opener=opener, start=False)
     qtbot.addWidget(window)
     window.show()
+    window.start_live()  # as app.main does (it called live_view.start(): the camera ran)
     live = window.live_view
     qtbot.waitUntil(lambda: live.pipeline is not None and window.busy_workers() == 0,
                     timeout=WAIT_MS)

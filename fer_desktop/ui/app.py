@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                         detector=args.detector, start=False)
     run = _SnapshotRun(app, window, snapshot, args.snapshot_timeout) if snapshot else None
     window.show()
-    window.live_view.start()
+    window.start_live(open_source=True if snapshot else None)  # a snapshot needs its frame
     code = app.exec()
     window.close()
     if run is not None:

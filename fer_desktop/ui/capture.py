@@ -104,6 +104,7 @@ class _Pending:
     speed: float | None = None
     every_frame: bool | None = None
     loop: bool | None = None
+    play_again: bool = False  # the seek starts the video over: numbers from #1
 
 
 class CaptureThread(QThread):
@@ -166,6 +167,7 @@ class CaptureThread(QThread):
         self._wake = threading.Event()
         self._stop = False
         self._pending = _Pending()
+        self._seek_restarts_numbers = False  # the seek being applied starts the video over
         self._recorder: CsvRecorder | None = None
         self._next_id = 0
         self._last_output_t: float | None = None
@@ -229,10 +231,13 @@ class CaptureThread(QThread):
             self._interrupt = True
         self._wake.set()
 
-    def request_seek(self, frame_index: int) -> None:
-        """Show the frame at ``frame_index`` next (also while paused); the latest request wins."""
+    def request_seek(self, frame_index: int, play_again: bool = False) -> None:
+        """Show the frame at ``frame_index`` next (also while paused); the latest request wins.
+        ``play_again``: the video starts over from its end, numbering its faces from #1 as
+        a loop does (a seek otherwise goes on with new numbers)."""
         with self._lock:
             self._pending.seek = max(0, int(frame_index))
+            self._pending.play_again = bool(play_again)
             self._interrupt = True
         self._wake.set()
 
@@ -290,6 +295,7 @@ class CaptureThread(QThread):
             self._painter = pending.style_painter
         if pending.mirror is not None:
             self._mirror = pending.mirror
+        self._seek_restarts_numbers = pending.play_again
         return pending.reprocess, pending.seek
 
     def _interrupted(self) -> bool:
@@ -421,7 +427,8 @@ class CaptureThread(QThread):
         except SourceError as exc:
             log.warning("%s", exc)
             return False
-        self._pipeline.reset()  # no smoothing across the jump; numbers go on (never reused)
+        # no smoothing across the jump; numbers go on (never reused), unless it starts over
+        self._pipeline.reset(restart_ids=self._seek_restarts_numbers)
         if self._clock is not None:
             self._clock.restart()
         return True

@@ -122,8 +122,8 @@ class MainWindow(QMainWindow):
         self._restore_tab(opening_a_source=source is not None)
         if self._startup_note:
             self.notifier.info(self._startup_note)
-        if start:  # on the Train tab, the Live tab's source opens when it is first shown
-            self.live_view.start(open_source=self.tabs.currentIndex() == TABS.index("live"))
+        if start:
+            self.start_live()
 
     # construction -----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -241,6 +241,14 @@ class MainWindow(QMainWindow):
         the command line (that is what the user wants to see) or there is no Train tab."""
         if self.settings.tab == "train" and self.train_tab is not None and not opening_a_source:
             self.tabs.setCurrentIndex(TABS.index("train"))
+
+    def start_live(self, open_source: bool | None = None) -> None:
+        """Load the model and look for cameras; open the source now if the window shows the
+        Live tab (or ``open_source`` says so), else when Live is first shown: a camera must
+        not run, light on, behind the Train tab."""
+        if open_source is None:
+            open_source = self.tabs.currentIndex() == TABS.index("live")
+        self.live_view.start(open_source=open_source)
 
     def _on_tab_changed(self, index: int) -> None:
         """FPS, latency and faces describe the Live tab: shown only there (on the Train tab

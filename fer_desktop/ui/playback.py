@@ -92,7 +92,7 @@ class PlaybackControls(QObject):
             return
         if playing and self._at_end:
             self._at_end = False
-            capture.request_seek(0)  # play again from the start
+            capture.request_seek(0, play_again=True)  # from the start, faces from #1
         capture.set_paused(not playing)
 
     def _on_seek_requested(self, frame_index: int) -> None:
