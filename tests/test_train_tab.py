@@ -563,3 +563,16 @@ def test_the_collected_faces_source_says_how_many_there_are(tmp_path):
     line = collected_line(folder)
     assert line.startswith("Collected so far: 8 faces (happy 6, sad 2).")
     assert "at least 5 faces: collect more sad" in line
+
+
+def test_the_wheel_scrolls_the_form_not_the_number_under_it(qtbot, tab):
+    """Scrolling the form changed Epochs or Seed as each slid under the pointer."""
+    from ui_helpers import send_wheel
+
+    tab.resize(1014, 400)
+    tab.show()
+    qtbot.waitExposed(tab)
+    before = (tab.form.epochs_spin.value(), tab.form.preset_combo.currentIndex())
+    send_wheel(tab.form.epochs_spin)
+    send_wheel(tab.form.preset_combo)
+    assert (tab.form.epochs_spin.value(), tab.form.preset_combo.currentIndex()) == before

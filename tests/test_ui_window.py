@@ -27,6 +27,7 @@ from ui_helpers import (
     VanishingCamera,
     make_video,
     no_cameras,
+    send_wheel,
     stub_pipeline,
 )
 
@@ -625,6 +626,27 @@ def test_the_whole_face_panel_shows_without_scrolling(qtbot, main_window, size):
     legend_bottom = panel.legend.mapTo(viewport, panel.legend.rect().bottomLeft()).y()
     assert legend_bottom <= viewport.height()
     assert panel._plot.height() >= 160
+
+
+def test_the_wheel_scrolls_the_side_panel_not_the_setting_under_it(qtbot, main_window):
+    """Scrolling moved Smoothing from 0.5 to 1.0 s and the detector to Haar as each slid
+    under the pointer, and saved them."""
+    window = main_window(source=str(SAMPLE))
+    window.resize(780, 500)
+    live = window.live_view
+    first_frame(qtbot, window)
+    box, bar = live.options_box, live.side_scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    slider, combo = box.smoothing_slider, box.detector_combo
+    before = (slider.value(), combo.currentIndex(), bar.value())
+    send_wheel(slider)
+    send_wheel(combo)
+    assert (slider.value(), combo.currentIndex()) == before[:2]
+    assert bar.value() > before[2]  # the panel scrolled instead
+    slider.setFocus()  # clicked or tabbed to, it takes the wheel
+    qtbot.waitUntil(slider.hasFocus, timeout=WAIT_MS)
+    send_wheel(slider, 1)
+    assert slider.value() != before[0]
 
 
 def test_the_answer_stays_in_view_while_the_options_scroll(qtbot, main_window):

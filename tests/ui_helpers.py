@@ -88,3 +88,16 @@ class EndlessCamera(VanishingCamera):
     def read(self) -> Frame | None:
         self._index += 1
         return Frame(self._index - 1, self._index / 30.0, self._image)
+
+
+def send_wheel(widget, steps: int = -3) -> None:
+    """A real wheel event on ``widget`` (negative: scroll down)."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                        QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)

@@ -54,6 +54,7 @@ from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter, is_sample
 from fer_desktop.ui.video_view import VideoView
+from fer_desktop.ui.wheel_guard import guard_wheel
 
 STATS_INTERVAL_MS = 1000
 STOP_TIMEOUT_MS = 5000
@@ -209,6 +210,7 @@ class LiveView(QWidget):
         below = column((self.face_panel.take_timeline(), 1), self.options_box,
                        self.collect_panel)
         self.side_scroll = SidePanelScroll(below)
+        guard_wheel(below)  # the wheel scrolls the panel, not the setting under the pointer
         side = column(self.face_panel, (self.side_scroll, 1))
         self.splitter = video_beside_panel(video_column, side)
         layout = QVBoxLayout(self)

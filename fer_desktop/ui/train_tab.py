@@ -49,6 +49,7 @@ from fer_desktop.ui.trainer_process import (
     trainer_command,
 )
 from fer_desktop.ui.training_curves import TrainingCurves
+from fer_desktop.ui.wheel_guard import guard_wheel
 from trainer.config import ConfigError, TrainConfig
 from trainer.runs import RESTART_HINT, list_runs, read_run_curves
 
@@ -158,6 +159,7 @@ class TrainTab(QWidget):
         # The form grows when Advanced opens: in a small window it scrolls, never overlaps.
         left_scroll = QScrollArea()
         left_scroll.setWidget(left)
+        guard_wheel(left)  # the wheel scrolls the form, not the Epochs or Seed under it
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QFrame.Shape.NoFrame)
         left_scroll.setMinimumWidth(left.minimumSizeHint().width() + 16)
