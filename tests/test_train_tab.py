@@ -576,3 +576,15 @@ def test_the_wheel_scrolls_the_form_not_the_number_under_it(qtbot, tab):
     send_wheel(tab.form.epochs_spin)
     send_wheel(tab.form.preset_combo)
     assert (tab.form.epochs_spin.value(), tab.form.preset_combo.currentIndex()) == before
+
+
+def test_the_data_help_is_given_the_height_its_lines_need(qtbot, tab):
+    """Switched to the collected faces, its longer help was cut top and bottom."""
+    tab.resize(1014, 640)
+    tab.show()
+    qtbot.waitExposed(tab)
+    box = tab.data_source
+    box.combo.setCurrentIndex(box.combo.findData("collected"))
+    help_label = box.help
+    qtbot.waitUntil(lambda: help_label.height() >= help_label.heightForWidth(help_label.width()),
+                    timeout=2000)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -95,8 +96,10 @@ class DataSourceBox(QWidget):
     def __init__(self, collect_folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._collect_folder = Path(collect_folder)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        outer.addLayout(form)
         self.combo = QComboBox()
         for kind, text in SOURCES.items():
             self.combo.addItem(text, kind)
@@ -124,9 +127,11 @@ class DataSourceBox(QWidget):
                                        "instead of training a new network from scratch: only "
                                        "its last layers learn, for a few epochs")
         form.addRow("", self.finetune_check)
+        # under the form, not in it: in a form row its wrapped lines were given the height of
+        # the previous text (the collected faces' count was cut top and bottom)
         self.help = QLabel()
         self.help.setWordWrap(True)
-        form.addRow("", self.help)
+        outer.addWidget(self.help)
         self.combo.currentIndexChanged.connect(self._on_changed)
         self.folder_edit.editingFinished.connect(self._on_changed)
         self.finetune_check.toggled.connect(self._on_changed)
