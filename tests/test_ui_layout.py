@@ -243,3 +243,24 @@ def _status_bar(qtbot, label_text: str, width: int):
     bar.resize(width, 30)
     bar.show()
     return bar, label, Notifier(bar)
+
+
+def test_a_narrow_heading_keeps_the_face_number(qtbot):
+    """At 1024 and 800 px the heading read "happy 89% · face #…": the number was cut."""
+    from PySide6.QtCore import Qt
+
+    from fer_desktop.ui.elided_label import ElidedLabel
+
+    label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
+    qtbot.addWidget(label)
+    label.setText("happy 89% \u00b7 face #12 (largest of 3)")
+    label.set_short_text("happy 89% \u00b7 #12")
+    metrics = label.fontMetrics()
+    label.resize(metrics.horizontalAdvance("happy 89% \u00b7 #12") + 4, 20)
+    assert label.elided_text() == "happy 89% \u00b7 #12"
+    assert "face #12 (largest of 3)" in label.toolTip()  # the whole text when cut
+    label.resize(metrics.horizontalAdvance(label.text()) + 10, 20)
+    assert label.elided_text() == label.text()  # room: the whole heading
+    label.setText("No face in view")  # another text forgets the short form
+    label.resize(40, 20)
+    assert label.elided_text().startswith("No")

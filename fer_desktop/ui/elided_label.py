@@ -27,13 +27,23 @@ class ElidedLabel(QLabel):
         self._mode = mode
         self._min_chars = min_chars
         self._tip = ""
+        self._short = ""
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setText(text)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+        self._short = ""
         super().setText(text)
         self.setAccessibleName(text)
         self._update_tip()
+
+    def set_short_text(self, short: str) -> None:
+        """What to show instead of the text when it does not fit (before any "..."): the
+        heading "happy 89% · face #1 (largest)" becomes "happy 89% · #1", not "... face #…".
+        Reset by :meth:`setText`."""
+        self._short = short
+        self._update_tip()
+        self.update()
 
     def setToolTip(self, tip: str) -> None:  # noqa: N802 (Qt API)
         """An explanation shown under the full text (when it is cut) in the tooltip."""
@@ -49,8 +59,10 @@ class ElidedLabel(QLabel):
         super().setToolTip(tip)
 
     def elided_text(self) -> str:
-        width = self.contentsRect().width()
-        return self.fontMetrics().elidedText(self.text(), self._mode, max(0, width))
+        width, metrics, text = max(0, self.contentsRect().width()), self.fontMetrics(), self.text()
+        if self._short and metrics.horizontalAdvance(text) > width:
+            text = self._short
+        return metrics.elidedText(text, self._mode, width)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         hint = super().minimumSizeHint()
