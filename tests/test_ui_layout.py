@@ -253,6 +253,7 @@ def test_a_narrow_heading_keeps_the_face_number(qtbot):
 
     label = ElidedLabel(mode=Qt.TextElideMode.ElideRight)
     qtbot.addWidget(label)
+    label.show()  # (a hidden label gets no resize events, so no tooltip update)
     label.setText("happy 89% \u00b7 face #12 (largest of 3)")
     label.set_short_text("happy 89% \u00b7 #12")
     metrics = label.fontMetrics()
