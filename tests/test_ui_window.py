@@ -823,7 +823,9 @@ def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):
     rows = {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
     assert rows["Open video"] == "Ctrl+O" and rows["Screenshot"] == "Ctrl+S"
     assert rows["Keyboard shortcuts"] == "F1" and "About FER Desktop" not in rows
-    assert any(keys == "Space" for keys in rows.values())  # the video's own keys too
+    assert rows["Play / pause (after clicking the video)"] == "Space"
+    assert list(rows.values()).count("Space") == 1 and rows["Quit"] == "Ctrl+Q"  # not "Exit"
+    assert "Tab / Shift+Tab" in rows.values()  # the video's own keys too
     menu_keys = [a.shortcut().toString() for a in window.findChildren(QAction)
                  if not a.shortcut().isEmpty() and a.text() and a.isVisible()]
     listed = " ".join(rows.values())

@@ -23,13 +23,17 @@ from PySide6.QtWidgets import (
 
 #: keys that act on one widget, not through a menu item (see docs/ui.md)
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
-    ("Space", "Play or pause the video (after clicking the video)"),
     ("Tab / Shift+Tab", "On the video: show the next / previous face in the side panel"),
-    ("1-9, 0", "On the video: show the face with that number; 0: the largest again"),
+    ("1-9, 0", "On the video: show the face with that number; 0: the largest again "
+               "(while Collect is ticked, 1-7 save the face instead)"),
     ("1-7", "While Collect is ticked: save the face shown as angry ... neutral"),
     ("Left / Right, Page Up / Down", "On the seek bar: move 1 s / 5 s"),
     ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list)"),
 )
+
+
+#: where a menu key works only on one widget
+WHERE = {"Space": " (after clicking the video)"}
 
 
 def _plain(text: str) -> str:
@@ -55,10 +59,10 @@ def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
         if top.menu() is None:
             continue
         for action in _menu_actions(top.menu()):
-            keys = ", ".join(dict.fromkeys(
-                s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()))
+            # the first key only: Quit's second is the platform's "Exit", a key few have
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
-                rows.append((keys, _plain(action.text())))
+                rows.append((keys, _plain(action.text()) + WHERE.get(keys, "")))
     return rows + list(WIDGET_KEYS)
 
 
