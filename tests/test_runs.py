@@ -163,6 +163,6 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     assert recipe_text({}) == "?"
     # a 300-row trial looked like a full run in the list
     assert recipe_text({"preset": "default", "limit_per_split": 300}) == \
-        "default, first 300 rows a split"
+        "default, first 300 rows of each split"
     # a hand-edited config.json: no crash, no text
     assert recipe_text({"preset": "default", "limit_per_split": "300"}) == "default"

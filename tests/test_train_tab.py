@@ -243,7 +243,7 @@ def test_a_remembered_trial_limit_is_shown_with_advanced_folded(qtbot, tmp_path)
     widget.show()
     note = widget.form.advanced_note
     assert note.isVisible()
-    assert note.text() == "Set under Advanced: first 300 rows a split, sqrt sampling."
+    assert note.text() == "Set under Advanced: first 300 rows of each split, sqrt sampling."
     # faces from a folder take only the sampling; a fine-tune none of them
     widget.form.set_csv_used(False)
     assert note.text() == "Set under Advanced: sqrt sampling."
@@ -486,7 +486,7 @@ def test_the_results_header_counts_epochs_and_names_the_sampling():
     assert _recipe_text({"preset": "default", "epochs": 60, "sampling": "sqrt"}) == \
         "default, 60 epochs, sqrt sampling"
     assert _recipe_text({"preset": "default", "epochs": 2, "limit_per_split": 2000}) == \
-        "default, 2 epochs, first 2,000 rows a split"  # scores on those rows only
+        "default, 2 epochs, first 2,000 rows of each split"  # scores on those rows only
 
 
 def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):
@@ -562,7 +562,7 @@ def test_the_collected_faces_source_says_how_many_there_are(tmp_path):
             (folder / emotion / f"{i}.png").write_bytes(b"png")
     line = collected_line(folder)
     assert line.startswith("Collected so far: 8 faces (happy 6, sad 2).")
-    assert "at least 5 faces: collect more sad" in line
+    assert "at least 5 faces of each emotion it uses: collect more of sad" in line
 
 
 def test_the_wheel_scrolls_the_form_not_the_number_under_it(qtbot, tab):

@@ -108,11 +108,11 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
 
 
 def rows_limit_text(limit: object) -> str:
-    """"first 300 rows a split" for a trial on part of the data; "" for none (0, missing, or
+    """"first 300 rows of each split" for a trial on part of the data; "" for none (0, missing, or
     not a number in a hand-edited file). One wording for the run list, Results and form."""
     if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
         return ""
-    return f"first {int(limit):,} rows a split"
+    return f"first {int(limit):,} rows of each split"
 
 
 def recipe_text(config: dict) -> str:

@@ -79,8 +79,8 @@ def collected_line(folder: Path) -> str:
     text = (f"Collected so far: {counted(sum(counts.values()), 'face')} (" +
             ", ".join(f"{e} {n}" for e, n in counts.items()) + "). ")
     if few:
-        text += (f"Each emotion trained on needs at least {MIN_PER_EMOTION} faces: collect "
-                 f"more {', '.join(few)}. ")
+        text += (f"Training needs at least {MIN_PER_EMOTION} faces of each emotion it "
+                 f"uses: collect more of {', '.join(few)}. ")
     return text
 
 

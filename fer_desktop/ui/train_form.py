@@ -326,7 +326,7 @@ class TrainForm(QGroupBox):
 
     def advanced_summary(self) -> str:
         """The advanced choices that change what is trained, where they differ from the
-        defaults and the data source uses them ("first 300 rows a split, sqrt sampling");
+        defaults and the data source uses them ("first 300 rows of each split, sqrt sampling");
         "" when none do."""
         defaults, values = TrainFormValues(), self.values()
         parts: list[str] = []
