@@ -332,7 +332,9 @@ def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):
         pass
     assert "camera 7" in blocker.args[0] and "reconnect" in blocker.args[0]
     assert live.banner.isVisible() and live.banner.retry_button.isVisible()
-    assert "camera 7" in window.notifier.last_error
+    assert "camera 7" in window.notifier.last_error  # logged whole...
+    # ...and said once on screen: the status bar points at the banner (it repeated it, cut)
+    assert window.statusBar().currentMessage().startswith("Source problem: the red line")
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.banner.retry_button.click()
     assert opened == [7, 7]

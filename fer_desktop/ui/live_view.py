@@ -457,7 +457,7 @@ class LiveView(QWidget):
                 (" (Retry opens this one again)." if retryable else ".") +
                 " The red line above says what is wrong.")
             self.stack.setCurrentWidget(self.empty_state)
-        self._notifier.error(text)
+        self._notifier.error(text, bar_text="Source problem: the red line above says what")
         self.outputs.set_available(playing=False)
         self.source_failed.emit(message)
 

@@ -48,7 +48,7 @@ class Notifier(QObject):
         self._show_in_bar(message, timeout_ms)
 
     def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
-              details: str = "") -> None:
+              details: str = "", bar_text: str = "") -> None:
         """An error: status bar always; a dialog too when ``serious``; traceback to the log.
 
         Args:
@@ -56,6 +56,9 @@ class Notifier(QObject):
             exc: the exception behind it, logged with its traceback.
             serious: also show a dialog (the user must notice, e.g. a model that failed).
             details: extra text for the dialog's "Show Details..." (e.g. a worker's traceback).
+            bar_text: a short line for the status bar instead of ``message``, where the
+                window shows the whole message elsewhere (the red source banner: the bar
+                repeated it, cut in the middle).
         """
         message = for_window(message)
         self.last_error = message
@@ -65,7 +68,7 @@ class Notifier(QObject):
         log.error(message)
         if details:  # tracebacks reach the terminal only with --verbose (INFO)
             log.info("details of the error above:\n%s", details)
-        self._show_in_bar(message, ERROR_TIMEOUT_MS)
+        self._show_in_bar(for_window(bar_text) if bar_text else message, ERROR_TIMEOUT_MS)
         if serious:
             self._show_dialog(message, details)
 
