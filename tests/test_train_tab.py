@@ -247,9 +247,12 @@ def test_a_remembered_trial_limit_is_shown_with_advanced_folded(qtbot, tmp_path)
     # faces from a folder take only the sampling; a fine-tune none of them
     widget.form.set_csv_used(False)
     assert note.text() == "Set under Advanced: sqrt sampling."
+    assert widget.form.preset_help.text().startswith("Not used with a folder")  # not "2 h"
     widget.form.set_csv_used(False, finetune=True)
     assert not note.isVisible()
+    assert widget.form.preset_help.text().startswith("Not used: a fine-tune")
     widget.form.set_csv_used(True)
+    assert "hour" in widget.form.preset_help.text()  # the CSV's own time again
     widget.form.advanced_button.setChecked(True)  # unfolded, the fields say it themselves
     assert not note.isVisible()
     widget.form.limit_spin.setValue(0)
