@@ -492,12 +492,13 @@ def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_wind
     live = window.live_view
     first_frame(qtbot, window)
     box = live.options_box
-    assert box.min_face_spin.value() == 0 and box.min_face_spin.text() == "Auto (by source)"
+    # "Auto" says which size it stands for with this source (it said "by source" only)
+    assert box.min_face_spin.value() == 0 and box.min_face_spin.text() == "Auto: 16 px"
     assert live.pipeline.detector.name == "yunet"
     assert (live.pipeline.options.min_face_px, live.pipeline.options.level_every) == (16, 1)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(make_video(tmp_path / "clip.avi")))
-    assert live.pipeline.options.min_face_px == 20
+    assert live.pipeline.options.min_face_px == 20 and box.min_face_spin.text() == "Auto: 20 px"
     box.min_face_spin.setValue(40)  # applied by the capture thread before its next frame
     qtbot.waitUntil(lambda: live.pipeline.options.min_face_px == 40, timeout=WAIT_MS)
     assert live.pipeline.detector.min_face_px == 40

@@ -41,6 +41,7 @@ DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
                  "blazeface": "The previous default: misses faces under about 65 px",
                  "haar": "OpenCV's classic Haar cascade, a fallback"}
 AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
+AUTO_TEXT = "Auto (by source)"  # before a source is open; then "Auto: 16 px" and so on
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class OptionsBox(QGroupBox):
         self.min_face_spin.setRange(AUTO_MIN_FACE, 480)
         self.min_face_spin.setSingleStep(8)
         self.min_face_spin.setSuffix(" px")
-        self.min_face_spin.setSpecialValueText("Auto (by source)")
+        self.min_face_spin.setSpecialValueText(AUTO_TEXT)
         self.min_face_spin.setToolTip(
             "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
             "takes longer (YuNet looks at the frame in more detail). Auto: 32 px for a camera "
@@ -168,6 +169,11 @@ class OptionsBox(QGroupBox):
                            mirror=self.mirror_check.isChecked(),
                            min_face_px=self.min_face_spin.value(),
                            loop_video=self.loop_check.isChecked())
+
+    def show_auto_min_face(self, px: int | None) -> None:
+        """Say which size "Auto" stands for with the source open ("Auto: 16 px" for photos;
+        a camera's is of a 640-px-wide picture, see the tooltip); None: not known yet."""
+        self.min_face_spin.setSpecialValueText(f"Auto: {px} px" if px else AUTO_TEXT)
 
     def set_options(self, options: LiveOptions) -> None:
         """Show ``options`` without emitting ``changed``."""

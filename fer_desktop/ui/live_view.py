@@ -24,7 +24,7 @@ from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.source_defaults import min_face_worth_naming, source_kind
+from fer_desktop.core.source_defaults import defaults_for, min_face_worth_naming, source_kind
 from fer_desktop.core.sources import (
     VIDEO_SUFFIXES,
     FrameSource,
@@ -375,6 +375,7 @@ class LiveView(QWidget):
         # Options changed while the previous thread was exiting never reached it: apply them
         # here, with no thread running, before the new one starts.
         self._pipeline.set_options(self._pipeline_options())
+        self.options_box.show_auto_min_face(defaults_for(source_kind(spec)).min_face_px)
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
                                mirror=self._options.mirror, describe=describe_spec(spec),
                                speed=self.transport.speed,
