@@ -390,6 +390,8 @@ def test_a_file_that_is_no_video_offers_no_retry(qtbot, main_window, tmp_path):
     assert live.stack.currentWidget() is live.empty_state
     assert live.empty_state.title.text() == "Nothing to show from notes.mp4"
     assert live.empty_state.sample_button.isVisible()
+    combo = live.source_picker.combo  # not offered again: picking it only failed again
+    assert "notes.mp4" not in [combo.itemText(i) for i in range(combo.count())]
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.set_source(7)  # a camera that cannot open offers Retry again (one shared button)
     assert live.banner.retry_button.isVisible() and "Press Retry" in live.video_view.message

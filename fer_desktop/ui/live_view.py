@@ -452,6 +452,8 @@ class LiveView(QWidget):
             self.video_view.set_message("No picture from this source.\nPress Retry, or "
                                         "choose another source.")
         elif self._last_output is None:  # a file shown in nothing: the ways out, as buttons
+            if not retryable:
+                self.source_picker.forget(self._spec)  # picking it again would fail again
             self.empty_state.show_reason(
                 f"Nothing to show from {thread.describe}",
                 "Open another video or image, or show the sample image" +

@@ -135,6 +135,17 @@ class SourcePicker(QWidget):
             combo.setCurrentIndex(index)
         del blocker
 
+    def forget(self, spec: int | str | Path) -> None:
+        """Take a file that can never open out of the list (picking it again only failed
+        again); the list then shows its first entry."""
+        index = self._find(("file", str(spec)))
+        if index >= 0:
+            blocker = QSignalBlocker(self.combo)
+            self.combo.removeItem(index)
+            self.combo.setCurrentIndex(0)
+            del blocker
+            self._current = None
+
     def _find(self, data: tuple) -> int:
         """The entry holding ``data``, or -1. Not ``QComboBox.findData``: PySide never matches
         a Python tuple there, so every source opened was added again."""
