@@ -281,8 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.annotated is not None:
             video_file = PendingFile(args.annotated, overwrite=args.force)
             pending.append(video_file)
+        made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
         recorder = CsvRecorder(csv_file.path, with_source=True,  # model and app named
-                               provenance=lambda: provenance(pipeline.classifier))
+                               provenance=lambda: made_by)
         return _run(args, pipeline, recorder, video_file.path if video_file else None, pending)
     except ExportError as exc:
         temp_names = {file.path: file.target for file in pending}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import multiprocessing
 import os
 import re
@@ -178,8 +179,8 @@ def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: b
     totals: Counter = Counter()
     try:
         pipeline = _WORKER["pipeline"]  # the same columns as the main CSV's, model named
-        with CsvRecorder(part, with_source=with_source,
-                         provenance=lambda: provenance(pipeline.classifier)) as recorder:
+        made_by = functools.cache(lambda: provenance(pipeline.classifier))  # once, when used
+        with CsvRecorder(part, with_source=with_source, provenance=made_by) as recorder:
             bad = analyse(spec, pipeline, recorder, summaries=summaries,
                           totals=totals, progress=progress, **options)
         result.analysed, result.rows, result.part = totals["frames"], recorder.rows, part

@@ -102,8 +102,9 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     pending = PendingFile(out_csv)
     totals: Counter = Counter()
     try:
+        made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
         recorder = CsvRecorder(pending.path, with_source=True, numbers_only=numbers_only,
-                               provenance=lambda: provenance(pipeline.classifier))
+                               provenance=lambda: made_by)
         try:
             problems = analyze._analyse_source(
                 str(video), pipeline, recorder, 1, None, OverlayPainter(), {}, totals, True,
