@@ -343,3 +343,36 @@ def test_the_play_button_keeps_its_width(qtbot):
     bar.set_playing(False)
     QApplication.processEvents()  # the layout pass a width change would trigger
     assert bar.play_button.text() == "Play" and bar.slider.geometry().x() == x_playing
+
+
+def test_space_pauses_a_video_just_opened_without_a_click(qtbot, main_window, tmp_path):
+    """Space did nothing until the video had been clicked (the focus was elsewhere)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    video = make_video(tmp_path / "clip.avi", frames=200, fps=20.0)
+    window = main_window()
+    live = window.live_view
+    window.activateWindow()
+    live.options_box.detector_combo.setFocus()  # where a first launch leaves it, say
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(str(video))
+    qtbot.waitUntil(lambda: live.transport.isVisible(), timeout=WAIT_MS)
+    focused = QApplication.focusWidget()
+    assert focused is live.video_view
+    qtbot.keyClick(focused, Qt.Key.Key_Space)
+    assert not live.transport.playing
+
+
+def test_space_is_left_to_a_field_being_typed_in(qtbot, main_window, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    video = make_video(tmp_path / "clip.avi", frames=200, fps=20.0)
+    window = main_window()
+    live = window.live_view
+    window.activateWindow()
+    live.options_box.min_face_spin.setFocus()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(str(video))
+    qtbot.waitUntil(lambda: live.transport.isVisible(), timeout=WAIT_MS)
+    assert QApplication.focusWidget() is live.options_box.min_face_spin

@@ -340,6 +340,20 @@ def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):
     assert opened == [7, 7]
 
 
+def test_retry_is_offered_only_after_a_failure(qtbot, main_window):
+    """View > Retry source (F5) stayed enabled while the source worked (and reopened it)."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    assert not live.act_retry.isEnabled()
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        live.set_source(7)  # no such camera here
+    assert live.act_retry.isEnabled()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(str(SAMPLE))
+    assert not live.act_retry.isEnabled() and not live.banner.isVisible()
+
+
 def test_record_greys_out_when_the_source_dies(qtbot, main_window):
     """Record stayed enabled after a camera was lost, then said "choose a camera first"."""
     import threading
@@ -828,7 +842,8 @@ def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):
     rows = {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
     assert rows["Open video"] == "Ctrl+O" and rows["Screenshot"] == "Ctrl+S"
     assert rows["Keyboard shortcuts"] == "F1" and "About FER Desktop" not in rows
-    assert rows["Play / pause (after clicking the video)"] == "Space"
+    space = "Play / pause (on the video: it has the keys when a video opens, or once clicked)"
+    assert rows[space] == "Space"
     assert list(rows.values()).count("Space") == 1 and rows["Quit"] == "Ctrl+Q"  # not "Exit"
     assert "Tab / Shift+Tab" in rows.values()  # the video's own keys too
     menu_keys = [a.shortcut().toString() for a in window.findChildren(QAction)

@@ -53,6 +53,7 @@ from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter, is_sample
+from fer_desktop.ui.source_trouble import SourceTrouble
 from fer_desktop.ui.video_view import VideoView
 from fer_desktop.ui.wheel_guard import guard_wheel
 
@@ -184,6 +185,8 @@ class LiveView(QWidget):
         self.empty_state.video_requested.connect(self.source_picker.open_video_dialog)
         self.empty_state.image_requested.connect(self.source_picker.open_image_dialog)
         self.stack = stacked(self.video_view, self.empty_state)
+        self.trouble = SourceTrouble(self.banner, self.video_view, self.empty_state, self.stack,
+                                     self.source_picker, self._notifier, self.act_retry, self)
         self.playback = PlaybackControls(self._settings, self.video_view, self)
         self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
         self.transport.analyse_requested.connect(self.analyse_whole_file)
@@ -339,7 +342,7 @@ class LiveView(QWidget):
             self._remember = spec
         self.source_picker.show_source(spec)
         self.stack.setCurrentWidget(self.video_view)
-        self.banner.hide()
+        self.trouble.clear()
         self.outputs.saved_banner.hide()  # it named a file of the source before
         if self._pipeline is None:
             if not self._loading:
@@ -412,6 +415,7 @@ class LiveView(QWidget):
             return
         kind = "camera" if is_live else ("image" if still else "file")
         self._notifier.info(f"Showing {kind} {description}")
+        self.trouble.clear()
         spec = self._spec
         if spec is not None and spec == self._remember:  # a broken file is not reopened
             self._settings.source = spec                  # at the next launch
@@ -446,30 +450,16 @@ class LiveView(QWidget):
     def _on_source_failed(self, thread: CaptureThread, message: str, retryable: bool) -> None:
         if thread is not self._capture:
             return
-        text = f"Source problem: {message}"
-        self.banner.show_message(text, retry=retryable)
-        if self._last_output is None and isinstance(self._spec, int):
-            self.video_view.set_message("No picture from this source.\nPress Retry, or "
-                                        "choose another source.")
-        elif self._last_output is None:  # a file shown in nothing: the ways out, as buttons
-            if not retryable:
-                self.source_picker.forget(self._spec)  # picking it again would fail again
-            self.empty_state.show_reason(
-                f"Nothing to show from {thread.describe}",
-                "Open another video or image, or show the sample image" +
-                (" (Retry opens this one again)." if retryable else ".") +
-                " The red line above says what is wrong.")
-            self.stack.setCurrentWidget(self.empty_state)
-        self._notifier.error(text, bar_text="Source problem: the red line above says what")
+        self.trouble.source_failed(self._spec, thread.describe, self._last_output is not None,
+                                   message, retryable)
         self.outputs.set_available(playing=False)
         self.source_failed.emit(message)
 
     def _on_thread_errored(self, thread: CaptureThread, message: str, tb: str) -> None:
         if thread is not self._capture:
             return
-        self.banner.show_message(message)
+        self.trouble.thread_errored(message, tb)
         self.outputs.set_available(playing=False)
-        self._notifier.error(message, serious=True, details=tb)
 
     def _sync_frame_actions(self) -> None:
         """Offer only what can be done now (OutputControls.set_available); Explain, a face."""

@@ -8,7 +8,7 @@ capture thread of the moment and follows what the thread reports.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QTextEdit, QWidget
 
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureThread
@@ -31,6 +31,7 @@ class PlaybackControls(QObject):
         self._settings = settings
         self._capture: CaptureThread | None = None
         self._at_end = False
+        self._video_widget = video_widget
         self.bar = TransportBar()
         self.bar.set_pacing(settings.every_frame, settings.playback_speed)
         self.bar.play_toggled.connect(self._on_play_toggled)
@@ -65,6 +66,15 @@ class PlaybackControls(QObject):
             self.bar.set_video(thread.frame_count, thread.fps)
             self.bar.show()
             self.act_play_pause.setEnabled(True)
+            self._give_keys_to_video()
+
+    def _give_keys_to_video(self) -> None:
+        """Space plays and pauses as soon as a video opens (it worked only once the video
+        was clicked): the video takes the keyboard, unless the user is typing somewhere."""
+        focused = QApplication.focusWidget()
+        if self._video_widget.isVisible() and not isinstance(
+                focused, (QLineEdit, QAbstractSpinBox, QTextEdit)):
+            self._video_widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def on_frame(self, thread: CaptureThread, timestamp_s: float) -> None:
         if thread.seekable and thread.fps:

@@ -33,7 +33,7 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
 
 
 #: where a menu key works only on one widget
-WHERE = {"Space": " (after clicking the video)"}
+WHERE = {"Space": " (on the video: it has the keys when a video opens, or once clicked)"}
 
 
 def _plain(text: str) -> str:
