@@ -199,3 +199,62 @@ def test_collect_refuses_an_unwritable_folder_and_stays_off(qtbot, tmp_path):
     assert "cannot save faces there" in failed.args[0]
     assert not panel.active.isChecked() and not panel.actions[0].isEnabled()
     assert panel.indicator.isHidden()
+
+
+def test_undo_takes_back_saves_and_moves_newest_first(tmp_path, sample_face):
+    """A wrong key had no way back but finding and deleting the file by hand."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    assert not collector.can_undo
+    kept = collector.save(frame, _moved(box, 6), "happy", face_id=2).path
+    first = collector.save(frame, box, "fear", face_id=1).path
+    moved = collector.save(frame, box, "sad", face_id=1)  # the last key wins: moved
+    undone = collector.undo()  # the move first: back under fear
+    assert undone.moved_back_to == "fear" and undone.path.parent.name == "fear"
+    assert not moved.path.exists() and undone.path.exists()
+    assert collector.undo().path == undone.path and not undone.path.exists()  # then the save
+    assert kept.exists() and collector.counts()["happy"] == 1 and first.stem
+    collector.undo()
+    assert not kept.exists() and not collector.can_undo
+    with pytest.raises(LookupError):
+        collector.undo()
+    # undone, the same face can be saved again (it is no repeat of a file gone)
+    assert collector.save(frame, box, "fear", face_id=1).path.exists()
+
+
+def test_undo_leaves_a_file_changed_since(tmp_path, sample_face):
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    path = collector.save(frame, box, "happy").path
+    path.write_bytes(b"the user's own picture now")
+    with pytest.raises(ExportError, match="changed or removed since"):
+        collector.undo()
+    assert path.read_bytes() == b"the user's own picture now"
+
+
+def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.collect_folder = tmp_path / "collected"
+    window = MainWindow(settings, source=str(SAMPLE), pipeline_factory=stub_pipeline,
+                        camera_lister=no_cameras, start=False)
+    qtbot.addWidget(window)
+    window.show()
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.start()
+    panel = live.collect_panel
+    edit = [a for a in window.menuBar().actions() if a.text() == "&Edit"][0].menu()
+    assert panel.act_undo in edit.actions()
+    assert panel.act_undo.shortcut().toString() == "Ctrl+Z"
+    panel.active.setChecked(True)
+    assert not panel.act_undo.isEnabled() and not panel.undo_button.isEnabled()
+    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS) as saved:
+        panel.actions[3].trigger()  # happy
+    assert panel.undo_button.isEnabled() and panel.count_labels["happy"].text() == "1"
+    with qtbot.waitSignal(panel.undone, timeout=WAIT_MS) as undone:
+        panel.act_undo.trigger()
+    assert "removed the happy face just saved" in undone.args[0]
+    assert not Path(saved.args[0]).exists() and panel.count_labels["happy"].text() == "0"
+    assert not panel.undo_button.isEnabled()
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

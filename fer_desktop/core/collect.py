@@ -17,16 +17,22 @@ the network two answers for one picture; a second key on the same face within
 :data:`RELABEL_WITHIN_S` seconds is nearly always a correction. So the last key wins: the file
 saved then is moved to the new emotion's folder (``SaveResult.moved_from`` names the old one;
 never over another file), and the dataset holds it once. Later, the face is saved anew.
+
+A face saved by mistake (the wrong key, a blink) is taken back with :meth:`FaceCollector.undo`:
+the last :data:`UNDO_DEPTH` saves and moves of this session are undone newest first. A file
+is removed only if it still holds the bytes written (a file changed or replaced since is the
+user's, and is left); a move is undone by moving the file back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -50,6 +56,8 @@ REPEAT_MAD = 2.0
 # A second key on the same face within this many seconds is a correction (the file moves);
 # later, it is a new sample (written anew, the first one kept).
 RELABEL_WITHIN_S = 10.0
+# How many saves and moves :meth:`FaceCollector.undo` can take back, newest first.
+UNDO_DEPTH = 20
 
 
 def crop_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -78,6 +86,35 @@ class SaveResult:
         return self.path is None
 
 
+@dataclass(frozen=True)
+class UndoResult:
+    """What :meth:`FaceCollector.undo` did.
+
+    emotion: the emotion the face had been saved (or moved) under.
+    path: the file removed, or (a move undone) where the file is now.
+    moved_back_to: for a move undone, the emotion the face is back under; None for a save.
+    """
+
+    emotion: str
+    path: Path
+    moved_back_to: str | None = None
+
+
+@dataclass(frozen=True)
+class _Done:
+    """One save or move, as :meth:`FaceCollector.undo` needs it."""
+
+    emotion: str
+    path: Path
+    digest: str
+    moved_from: str | None = None
+    was: Path | None = None  # a move: where the file was before
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 class FaceCollector:
     """Saves face crops into ``folder/<emotion>/`` and counts them.
 
@@ -103,6 +140,7 @@ class FaceCollector:
         # the last crop saved per (emotion, face id), its file and when, to skip repeats and
         # move a relabelled face; forgotten with the folder
         self._last_saved: dict[tuple[str, int | None], tuple[np.ndarray, Path, float]] = {}
+        self._done: list[_Done] = []
 
     @property
     def folder(self) -> Path:
@@ -113,6 +151,46 @@ class FaceCollector:
     def folder(self, folder: Path) -> None:
         self._folder = Path(folder)
         self._last_saved = {}
+        self._done = []
+
+    @property
+    def can_undo(self) -> bool:
+        """There is a save or move of this folder, this session, to take back."""
+        return bool(self._done)
+
+    def undo(self) -> UndoResult:
+        """Take back the newest save or move not undone yet.
+
+        Raises:
+            LookupError: nothing to undo.
+            ExportError: the file was changed, replaced or removed since (it is left as it
+                is), or it cannot be removed or moved back (its folder is read-only...).
+        """
+        if not self._done:
+            raise LookupError("no face saved to undo")
+        done = self._done.pop()
+        self._last_saved = {key: value for key, value in self._last_saved.items()
+                            if value[1] != done.path}  # the same face may be saved again
+        try:
+            unchanged = done.path.is_file() and _digest(done.path) == done.digest
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            raise ExportError(done.path, "changed or removed since it was saved; left as it is")
+        if done.moved_from is not None:
+            back = self._move(done.path, self.folder / done.moved_from, done.emotion,
+                              done.moved_from)
+            self._done = [replace(d, path=back) if d.path == done.was else d
+                          for d in self._done]  # its save can be undone in turn
+            return UndoResult(done.emotion, back, moved_back_to=done.moved_from)
+        try:
+            done.path.unlink()
+        except OSError as exc:
+            raise ExportError(done.path, f"cannot remove it ({exc.strerror or exc})") from exc
+        return UndoResult(done.emotion, done.path)
+
+    def _remember_done(self, done: _Done) -> None:
+        self._done = [*self._done[-(UNDO_DEPTH - 1):], done]
 
     def counts(self) -> dict[str, int]:
         """Images per emotion already in the folder (all 7, 0 where there are none)."""
@@ -176,7 +254,8 @@ class FaceCollector:
         moved = self._relabel(image, emotion, face_id)
         if moved is not None:
             return moved
-        path = self._write(image, emotion)
+        path, digest = self._write(image, emotion)
+        self._remember_done(_Done(emotion, path, digest))
         self._last_saved[(emotion, face_id)] = (image, path, self._clock())
         return SaveResult(path, difference)
 
@@ -191,6 +270,8 @@ class FaceCollector:
                     or not path.is_file() or crop_difference(image, crop) >= REPEAT_MAD:
                 continue
             target = self._move(path, self.folder / emotion, other, emotion)
+            self._remember_done(_Done(emotion, target, _digest(target), moved_from=other,
+                                      was=path))
             del self._last_saved[(other, other_id)]
             self._last_saved[(emotion, face_id)] = (crop, target, now)
             return SaveResult(target, None, moved_from=other)
@@ -213,8 +294,9 @@ class FaceCollector:
         raise ExportError(folder, f"cannot move the face from {old} to {new}: no free name; "
                                   f"it stays in {path.parent}")
 
-    def _write(self, image: np.ndarray, emotion: str) -> Path:
-        """Write ``image`` as a new PNG in ``<folder>/<emotion>/`` (beside, then renamed)."""
+    def _write(self, image: np.ndarray, emotion: str) -> tuple[Path, str]:
+        """Write ``image`` as a new PNG in ``<folder>/<emotion>/`` (beside, then renamed);
+        returns its path and the SHA-256 of the bytes written."""
         folder = self.folder / emotion
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
         path = unused_path(folder, stamp, ".png")
@@ -224,14 +306,15 @@ class FaceCollector:
             ok, data = cv2.imencode(".png", image)
             if not ok:
                 raise OSError("PNG encoding failed")
-            tmp.write_bytes(data.tobytes())
+            payload = data.tobytes()
+            tmp.write_bytes(payload)
             os.replace(tmp, path)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
             raise ExportError(path, f"cannot save the face ({exc.strerror or exc}); choose "
                               "another folder for collected faces") from exc
-        return path
+        return path, hashlib.sha256(payload).hexdigest()
 
     def _eyes(self, frame: np.ndarray, box: np.ndarray) -> list | None:
         if self._eye_finder is None and not self._eyes_failed:

@@ -5,6 +5,7 @@ the frame on screen into the dataset folder (``fer_desktop.core.collect``), on c
 and images alike; the count per emotion is shown. A face nearly identical to the last one saved
 for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
 face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
+Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
 The folder is what the Train tab's "collected faces" source trains on.
 """
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -47,6 +49,7 @@ class CollectPanel(QGroupBox):
         skipped(str): the face repeats the last one saved for that emotion (the sentence).
         moved(str): the face just saved went to another emotion, a correction (the
             sentence).
+        undone(str): a save or move was taken back (the sentence).
         folder_changed(str): the user chose another folder.
     """
 
@@ -54,6 +57,7 @@ class CollectPanel(QGroupBox):
     failed = Signal(str)
     skipped = Signal(str)
     moved = Signal(str)
+    undone = Signal(str)
     folder_changed = Signal(str)
 
     def __init__(self, settings, notifier=None, on_screen=lambda: (None, "yunet"),
@@ -67,6 +71,7 @@ class CollectPanel(QGroupBox):
             self.failed.connect(lambda why: notifier.error(why))
             self.skipped.connect(notifier.info)
             self.moved.connect(notifier.info)
+            self.undone.connect(notifier.info)
         self.folder_changed.connect(lambda path: setattr(settings, "collect_folder", path))
         layout = QVBoxLayout(self)
         self.active = QCheckBox("Collect: keys 1-7 save the face shown")
@@ -99,7 +104,20 @@ class CollectPanel(QGroupBox):
         choose = QPushButton("Folder...")
         choose.setToolTip("Choose the folder the collected faces are saved in")
         choose.clicked.connect(self._choose_folder)
-        layout.addWidget(choose)
+        self.act_undo = QAction("&Undo last saved face", self)
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_undo.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.act_undo.setToolTip("Take back the last face saved (or moved) while collecting "
+                                 "(Ctrl+Z)")
+        self.act_undo.triggered.connect(self.undo)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip(self.act_undo.toolTip())
+        self.undo_button.clicked.connect(self.undo)
+        buttons = QHBoxLayout()
+        buttons.addWidget(choose)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.actions: list[QAction] = []
         for i, emotion in enumerate(EMOTIONS):
             action = QAction(f"Save face as {emotion}", self)
@@ -109,6 +127,7 @@ class CollectPanel(QGroupBox):
             action.triggered.connect(functools.partial(self.save_face, emotion))
             self.actions.append(action)
         self._show_folder()
+        self._sync_undo()
 
     def _on_toggled(self, on: bool) -> None:
         if on:
@@ -122,6 +141,33 @@ class CollectPanel(QGroupBox):
         for action in self.actions:
             action.setEnabled(on)
         self.indicator.setVisible(on)
+        self._sync_undo()
+
+    def _sync_undo(self) -> None:
+        can = self.active.isChecked() and self.collector.can_undo
+        self.act_undo.setEnabled(can)
+        self.undo_button.setEnabled(can)
+
+    def undo(self) -> Path | None:
+        """Take back the newest save or move of this session; returns the file's path
+        (removed, or moved back), None when nothing was undone."""
+        if not self.active.isChecked() or not self.collector.can_undo:
+            return None
+        try:
+            result = self.collector.undo()
+        except ExportError as exc:
+            self.failed.emit(f"Undo: {exc}")
+            return None
+        finally:
+            self.refresh_counts()
+            self._sync_undo()
+        if result.moved_back_to is not None:
+            self.undone.emit(f"Undone: the face is back under {result.moved_back_to} "
+                             f"({result.path}).")
+        else:
+            self.undone.emit(f"Undone: removed the {result.emotion} face just saved "
+                             f"({result.path.name}).")
+        return result.path
 
     def save_face(self, emotion: str) -> Path | None:
         """Save the largest face on screen under ``emotion``; None when there is none or it
@@ -146,6 +192,7 @@ class CollectPanel(QGroupBox):
                               "expression or move a little.")
             return None
         self.refresh_counts()
+        self._sync_undo()
         if result.moved_from is not None:  # the last key wins: one picture, one emotion
             self.moved.emit(f"Same face as the {result.moved_from} one just saved: moved it "
                             f"to {emotion} ({result.path}).")
@@ -158,8 +205,9 @@ class CollectPanel(QGroupBox):
             self.count_labels[emotion].setText(str(count))
 
     def set_folder(self, folder: Path) -> None:
-        self.collector.folder = Path(folder)
+        self.collector.folder = Path(folder)  # forgets what could be undone in the old one
         self._show_folder()
+        self._sync_undo()
         if self.active.isChecked():
             self._on_toggled(True)
         else:

@@ -202,6 +202,9 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        edit_menu = self.menuBar().addMenu("&Edit")  # Collect's undo (the Live tab)
+        edit_menu.addAction(lv.collect_panel.act_undo)
+
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
         view_menu.addAction(lv.act_play_pause)
