@@ -357,3 +357,18 @@ def test_the_source_at_launch(tmp_path):
     spec, note = initial_source(None, str(tmp_path / "moved.avi"))
     assert spec is None and "moved.avi is gone" in note
     assert initial_source(None, None) == (None, "")
+
+
+def test_a_large_picture_is_said_to_be_slow(tmp_path):
+    """A 12000 x 12000 photo took seconds an option change, with no word about its size."""
+    from fer_desktop.core.image_size import size_note
+
+    small = tmp_path / "small.png"
+    cv2.imwrite(str(small), np.zeros((480, 640, 3), np.uint8))
+    assert size_note(small) == "" and size_note(tmp_path / "gone.png") == ""
+    big = tmp_path / "big.png"
+    cv2.imwrite(str(big), np.zeros((4000, 6000), np.uint8))  # 24 MP, decoded whole
+    assert size_note(big) == "6000 x 4000 pixels (24 MP): each change takes a moment"
+    huge = tmp_path / "huge.jpg"
+    cv2.imwrite(str(huge), np.zeros((9000, 9000), np.uint8))  # 81 MP: a JPEG read at half size
+    assert size_note(huge).startswith("9000 x 9000 pixels, shown at half size (4500 x 4500)")

@@ -851,3 +851,15 @@ def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):
     listed = " ".join(rows.values())
     assert all(key in listed for key in menu_keys if not key.isdigit())
     dialog.close()
+
+
+def test_a_large_picture_is_named_with_its_size(qtbot, main_window, tmp_path):
+    import cv2
+
+    big = tmp_path / "big.png"
+    cv2.imwrite(str(big), np.zeros((4000, 6000), np.uint8))
+    window = main_window(source=str(big), source_opener=open_source)
+    qtbot.waitUntil(lambda: window.notifier.last_info.startswith("Showing image"),
+                    timeout=WAIT_MS)
+    assert window.notifier.last_info.endswith(
+        "big.png (6000 x 4000 pixels (24 MP): each change takes a moment)")

@@ -121,3 +121,28 @@ def megapixels(width: int, height: int) -> str:
     """"840 MP" style text for messages."""
     return f"{width * height / 1e6:.0f} MP" if width * height >= 1e6 else \
         f"{width * height / 1e6:.1f} MP"
+
+
+SLOW_IMAGE_PIXELS = 20_000_000
+"""From this size on, finding the faces takes about a second a pass on a laptop core (a 36 MP
+picture: 0.8-1.9 s, measured here), so the window says why the answer is slow to come."""
+
+
+def size_note(path: str | Path) -> str:
+    """A few words on a picture large enough to be slow, or shown reduced; "" otherwise.
+
+    Example:
+        >>> size_note("assets/sample.jpg")
+        ''
+    """
+    size = header_size(path)
+    if size is None:
+        return ""
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:  # read_image decodes it at half size (a JPEG)
+        return (f"{width} x {height} pixels, shown at half size ({width // 2} x {height // 2});"
+                " each change takes a moment")
+    if width * height >= SLOW_IMAGE_PIXELS:
+        return (f"{width} x {height} pixels ({megapixels(width, height)}): each change takes "
+                "a moment")
+    return ""

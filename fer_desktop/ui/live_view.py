@@ -21,6 +21,7 @@ from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.image_size import size_note
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
@@ -414,7 +415,9 @@ class LiveView(QWidget):
         if thread is not self._capture:
             return
         kind = "camera" if is_live else ("image" if still else "file")
-        self._notifier.info(f"Showing {kind} {description}")
+        note = size_note(self._spec) if still and self._spec is not None \
+            and is_image_path(self._spec) else ""
+        self._notifier.info(f"Showing {kind} {description}" + (f" ({note})" if note else ""))
         self.trouble.clear()
         spec = self._spec
         if spec is not None and spec == self._remember:  # a broken file is not reopened
