@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import cv2
@@ -780,7 +781,8 @@ def test_each_source_is_listed_once(qtbot, settings, tmp_path):
 
 
 def test_files_that_opened_are_in_the_source_list_at_the_next_launch(qtbot, main_window,
-                                                                     settings, tmp_path):
+                                                                     settings, tmp_path,
+                                                                     monkeypatch):
     """The Source list held only the file open now: the one before was gone, and gone at the
     next launch (no recent files)."""
     first, second = make_video(tmp_path / "first.avi"), make_video(tmp_path / "second.avi")
@@ -796,7 +798,19 @@ def test_files_that_opened_are_in_the_source_list_at_the_next_launch(qtbot, main
     window.close()
     assert settings.recent_files == [str(second.resolve()), str(first.resolve())]
     second.unlink()  # a file gone since is not offered
+    checked_on: list[str] = []  # ...checked off the GUI thread (a share that hangs)
+    is_file = Path.is_file
+
+    def watched(path):
+        if path.name in ("first.avi", "second.avi"):
+            checked_on.append(threading.current_thread().name)
+        return is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", watched)
     again = main_window(source=str(SAMPLE))
+    with qtbot.waitSignal(again.live_view.cameras_listed, timeout=WAIT_MS):
+        pass
+    assert checked_on and threading.main_thread().name not in checked_on
     picker = again.live_view.source_picker
     texts = [picker.combo.itemText(i) for i in range(picker.combo.count())]
     assert "first.avi" in texts and "second.avi" not in texts

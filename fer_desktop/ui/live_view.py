@@ -257,8 +257,8 @@ class LiveView(QWidget):
         so that no camera runs, light on, behind a tab nobody sees."""
         self._waiting_to_be_shown = not open_source
         self._choose_initial_source()
-        self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
-                         on_errored=self._on_cameras_error)
+        self._jobs.start(self._list_sources, self._settings.recent_files,
+                         on_returned=self._on_cameras_listed, on_errored=self._on_cameras_error)
         self._load_pipeline()
 
     def busy_workers(self) -> int:
@@ -314,16 +314,21 @@ class LiveView(QWidget):
         self._notifier.error(message, exc=exc, serious=True)
         self.pipeline_failed.emit(str(exc))
 
-    def _on_cameras_listed(self, cameras: list[int]) -> None:
+    def _list_sources(self, recent: list[str]) -> tuple[list[int], list[str]]:
+        """In a worker: the cameras, and the recent files still there (a stat may hang)."""
+        return self._camera_lister(), [path for path in recent if Path(path).is_file()]
+
+    def _on_cameras_listed(self, found: tuple[list[int], list[str]]) -> None:
+        cameras, recent = found
         self._cameras = list(cameras)
-        self.source_picker.set_cameras(self._cameras)
+        self.source_picker.set_cameras(self._cameras, recent)
         self.cameras_listed.emit(self._cameras)
         if self._pipeline is not None and self._spec is None:
             self._open_chosen_or_default()
 
     def _on_cameras_error(self, exc: BaseException) -> None:
         self._notifier.error(f"Looking for cameras failed: {exc}", exc=exc)
-        self._on_cameras_listed([])
+        self._on_cameras_listed(([], []))
 
     def _open_default(self) -> None:
         if self._cameras:

@@ -71,6 +71,7 @@ class SourcePicker(QWidget):
         super().__init__(parent)
         self._settings, self._notifier = settings, notifier
         self._cameras: list[int] | None = None
+        self._recent: list[str] = []
         self._current: int | str | Path | None = None
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(22)
@@ -86,9 +87,14 @@ class SourcePicker(QWidget):
         layout.addWidget(self.combo, 1)
         self.set_cameras(None)
 
-    def set_cameras(self, cameras: list[int] | None) -> None:
-        """Refill the list: None while still looking, [] when there is no camera."""
+    def set_cameras(self, cameras: list[int] | None, recent: list[str] | None = None) -> None:
+        """Refill the list: None while still looking, [] when there is no camera.
+
+        ``recent``: the recent files known to be there still, checked off the GUI thread
+        (a file on a network share that hangs would hold the window); None: none listed yet.
+        """
         self._cameras = None if cameras is None else list(cameras)
+        self._recent = self._recent if recent is None else list(recent)
         combo = self.combo
         blocker = QSignalBlocker(combo)
         combo.clear()
@@ -98,8 +104,8 @@ class SourcePicker(QWidget):
             combo.addItem("No camera found", ("none", None))
         for index in self._cameras or []:
             combo.addItem(f"Camera {index}", ("camera", index))
-        for path in self._settings.recent_files:  # files that opened before, still there
-            if Path(path).is_file() and not is_sample(path):
+        for path in self._recent:  # files that opened before, still there
+            if not is_sample(path):
                 combo.addItem(describe_spec(path), ("file", path))
                 combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
         combo.insertSeparator(combo.count())
