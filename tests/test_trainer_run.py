@@ -476,3 +476,57 @@ def test_a_csv_without_private_test_rows_exports_null_figures(tmp_path):
         assert info["private_accuracy"] is None and info["private_macro_f1"] is None
         assert info["public_accuracy"] is not None
     assert EmotionClassifier.load(run).accuracy() is None
+
+
+def test_average_of_a_runs_checkpoints_is_one_network_with_their_mean(tiny_run, tmp_path,
+                                                                      monkeypatch):
+    import keras
+
+    from trainer import average
+    from trainer.convert import float32_copy
+
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    run = tiny_run["run_dir"]
+    out = tmp_path / "avg"
+    meta = average.export_averaged(run, out, emitter, last=2)
+    assert meta["recipe"]["averaged_epochs"] == [1, 2]
+    assert "averaged over epochs 1-2" in meta["name"]
+    first, second = (float32_copy(keras.models.load_model(run / f"ckpt-000{e}.keras",
+                                                          compile=False), "default")
+                     for e in (1, 2))
+    shipped = keras.models.load_model(out / "model.keras", compile=False)
+    kernel = next(i for i, w in enumerate(first.get_weights()) if w.ndim == 4)
+    wanted = 0.5 * (first.get_weights()[kernel] + second.get_weights()[kernel])
+    found = [w for w in shipped.get_weights() if w.shape == wanted.shape]
+    assert any(np.allclose(w, wanted, atol=1e-6) for w in found)
+    assert shipped.count_params() == first.count_params()  # one network, not an ensemble
+    chosen = average.export_averaged(run, tmp_path / "avg2", emitter)  # the window: chosen
+    assert set(chosen["training"]["public_balanced_by_window"]) == {"1", "2"}
+    assert "PublicTest balanced accuracy" in emitter._stderr.getvalue()
+
+
+@pytest.mark.parametrize("problem", ["no checkpoints", "too many", "another run", "into run"])
+def test_average_refuses_with_a_named_reason(tiny_run, tmp_path, problem):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run["run_dir"], run)
+    args = ["average", str(run), "--out", str(tmp_path / "avg"), "--events", "json"]
+    if problem == "no checkpoints":
+        for ckpt in run.glob("ckpt-*.keras"):
+            ckpt.unlink()
+        expected = "holds no ckpt-NNNN.keras checkpoints"
+    elif problem == "too many":
+        args += ["--last", "5"]
+        expected = "holds 2 checkpoints; --last 5 needs 1 to 2"
+    elif problem == "another run":
+        shutil.copy(run / "ckpt-0002.keras", run / "ckpt-0009.keras")
+        expected = "is epoch 9, but run has finished only 2"
+    else:
+        args[3] = str(run)
+        expected = "is a run folder"
+    result = run_trainer(*args)
+    assert result.returncode == 2, result.stderr[-2000:]
+    error = next(e for e in events(result.stdout) if e["event"] == "error")
+    assert expected in error["message"] and error["kind"] == "user"
+    assert not (tmp_path / "avg").exists()

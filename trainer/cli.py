@@ -19,7 +19,8 @@ from trainer.rundir import RunDirError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble", "finetune")
+COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble", "average",
+            "finetune")
 
 DESCRIPTION = """\
 Train the FER Desktop emotion CNN on the FER-2013 CSV.
@@ -33,6 +34,8 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer evaluate runs/<run> --csv fer2013.csv.gz --tta flip
   python -m trainer export runs/<run>                    write model.tflite + model.json
   python -m trainer ensemble runs/<a> runs/<b> --out ens   average several runs into one model
+  python -m trainer average runs/<run> --out avg         average a run's last checkpoints'
+                                                         weights into one network
   python -m trainer distill --teacher assets runs/<a> --csv fer2013.csv.gz
                                                          one network taught by several
   python -m trainer --labels mixed --csv fer2013.csv.gz  FER-2013 labels mixed with FER+ votes
@@ -53,7 +56,7 @@ def _train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m trainer", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Other commands: inspect, evaluate, export, ensemble, distill, finetune "
+        epilog="Other commands: inspect, evaluate, export, ensemble, average, distill, finetune "
         "(python -m trainer COMMAND --help).")
     add_train_arguments(parser)
     return parser
@@ -126,6 +129,23 @@ def _ensemble_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _average_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer average",
+        description="Average the weights of a run's last checkpoints into one network (how "
+        "many: chosen on PublicTest balanced accuracy) and export it like a run. Train with "
+        "--keep-checkpoints 12 to keep more than the last two.")
+    parser.add_argument("run_dir", help="the run folder (its config and state)")
+    parser.add_argument("--out", required=True, help="folder to write the averaged model into")
+    parser.add_argument("--checkpoints", metavar="DIR",
+                        help="where the run's ckpt-NNNN.keras files are (default: the run)")
+    parser.add_argument("--last", type=int, help="average exactly the last N checkpoints "
+                        "(default: the best of 1, 2, 4, ... and all, on PublicTest)")
+    parser.add_argument("--csv", help="the CSV (default: the run's own)")
+    _add_shipping_arguments(parser)
+    return parser
+
+
 def _finetune_parser() -> argparse.ArgumentParser:
     from trainer.finetune_config import add_finetune_arguments
 
@@ -146,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = argv[1:]
     parser = {"train": _train_parser, "inspect": _inspect_parser,
               "evaluate": _evaluate_parser, "distill": _train_parser, "export": _export_parser,
-              "ensemble": _ensemble_parser, "finetune": _finetune_parser}[command]()
+              "ensemble": _ensemble_parser, "average": _average_parser,
+              "finetune": _finetune_parser}[command]()
     args = parser.parse_args(argv)
     args.argv = argv
     mode = getattr(args, "events", "text")
@@ -216,6 +237,14 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
 
         export_ensemble([Path(r) for r in args.run_dirs], Path(args.out), emitter,
                         csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
+        return 0
+    if command == "average":
+        from trainer.average import export_averaged
+
+        export_averaged(Path(args.run_dir), Path(args.out), emitter,
+                        checkpoints=Path(args.checkpoints) if args.checkpoints else None,
+                        last=args.last, csv=args.csv, copy_to=args.to,
+                        int8_only=args.int8_only)
         return 0
     from trainer.train import train
 

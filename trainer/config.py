@@ -151,6 +151,9 @@ class TrainConfig:
                           "accepted); photos go through the app's face detector and crop; a "
                           "test/ subfolder is the test set, else 20%% of each emotion is held "
                           "out (docs/own-faces.md)", metavar="DIR")
+    keep_checkpoints: int = _option(2, "checkpoints kept: the last N epochs' (default "
+                                    "%(default)s; 8-16 for `python -m trainer average`, which "
+                                    "averages the last ones' weights)", kind=int)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -175,6 +178,9 @@ class TrainConfig:
                               "an image folder (--images) has its own labels: leave --labels out")
         if self.max_minutes < 0:
             raise ConfigError(f"max_minutes must be 0 (no limit) or more, got {self.max_minutes}")
+        if self.keep_checkpoints < 1:
+            raise ConfigError(f"keep_checkpoints must be at least 1, got {self.keep_checkpoints}"
+                              " (example: --keep-checkpoints 12)")
         if self.threads < 0:
             raise ConfigError(f"threads must be 0 (all cores) or more, got {self.threads}")
 
@@ -262,9 +268,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
                         help="continue the run in RUN_DIR exactly where it stopped")
 
 
-#: What ``--resume`` may change: the run's length, time budget, threads and event format. The
-#: recipe (data, labels, model, augmentation...) is the run's own, kept in its config.json.
-RESUME_OPTIONS = ("epochs", "max_minutes", "threads", "events")
+#: What ``--resume`` may change: the run's length, time budget, threads, event format and the
+#: checkpoints it keeps. The recipe (data, labels, model, augmentation...) is the run's own,
+#: kept in its config.json.
+RESUME_OPTIONS = ("epochs", "max_minutes", "threads", "events", "keep_checkpoints")
 
 
 def resume_overrides(parser: argparse.ArgumentParser, argv: list[str]) -> dict[str, Any]:

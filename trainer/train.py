@@ -48,7 +48,8 @@ def configure_threads(threads: int) -> None:
 
 
 def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, stop: _StopFlag,
-                   steps: int, batch_size: int, epochs: int, max_seconds: float = 0.0):
+                   steps: int, batch_size: int, epochs: int, max_seconds: float = 0.0,
+                   keep: int = KEEP_CHECKPOINTS):
     """The Keras callback that reports batches and commits each finished epoch."""
     import keras
 
@@ -78,7 +79,7 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
                 return
             seconds = time.monotonic() - self._t0
             row = _epoch_row(self.model, epoch + 1, logs or {}, seconds, steps * batch_size)
-            improved = _commit_epoch(run, state, self.model, row)
+            improved = _commit_epoch(run, state, self.model, row, keep)
             emitter.emit("epoch", epochs=epochs, best_val_accuracy=state.best_val_accuracy,
                          best_epoch=state.best_epoch, **row)
             emitter.emit("checkpoint", epoch=row["epoch"], path=str(run / state.checkpoint),
@@ -104,9 +105,10 @@ def _epoch_row(model, number: int, logs: dict, seconds: float, images: int) -> d
             "images_per_s": images / max(seconds, 1e-6)}
 
 
-def _commit_epoch(run: Path, state: rundir.RunState, model, row: dict) -> bool:
-    """Save a finished epoch in the order ``rundir``'s docstring gives; True when it is the
-    new best."""
+def _commit_epoch(run: Path, state: rundir.RunState, model, row: dict,
+                  keep: int = KEEP_CHECKPOINTS) -> bool:
+    """Save a finished epoch in the order ``rundir``'s docstring gives (the last ``keep``
+    checkpoints kept); True when it is the new best."""
     number, val_acc = row["epoch"], row["val_accuracy"]
     best = state.best_val_accuracy
     improved = math.isfinite(val_acc) and (best is None or val_acc > best)
@@ -121,7 +123,7 @@ def _commit_epoch(run: Path, state: rundir.RunState, model, row: dict) -> bool:
     if improved:
         rundir.link_best(run, ckpt)
     rundir.write_history(run, state.history)
-    for old in sorted(run.glob("ckpt-*.keras"))[:-KEEP_CHECKPOINTS]:
+    for old in sorted(run.glob("ckpt-*.keras"))[:-keep]:
         old.unlink(missing_ok=True)
     return improved
 
@@ -204,7 +206,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
 
     ``new_epochs`` (resume only) changes the run's length: the cosine schedule is stretched or
     shrunk so it ends at the new last epoch, continuing from the current step. ``new_limits``
-    (resume only) replaces ``max_minutes`` and/or ``threads`` from here on (kept in config.json).
+    (resume only) replaces ``max_minutes``, ``threads`` and/or ``keep_checkpoints`` from here on
+    (kept in config.json).
     """
     from trainer import multiworker
 
@@ -266,7 +269,8 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
                 new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     """The config and state of a run to resume, its folder repaired; maybe a new length."""
     config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
-    new_limits = {k: v for k, v in new_limits.items() if k in ("max_minutes", "threads")}
+    new_limits = {k: v for k, v in new_limits.items()
+                  if k in ("max_minutes", "threads", "keep_checkpoints")}
     if new_limits:
         _change_limits(run, config, new_limits, emitter)
     config.events = emitter.mode
@@ -393,7 +397,8 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
         sampling_power=config.sampling_power)
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
-                              max_seconds=60.0 * config.max_minutes)
+                              max_seconds=60.0 * config.max_minutes,
+                              keep=config.keep_checkpoints)
     if config.strategy == "multiworker":  # model.fit fails there: keras-team/keras#20585
         from trainer import multiworker
 
