@@ -102,6 +102,24 @@ def test_a_loop_or_restart_sets_the_clock_again():
     assert clock.plan(0.1) == Plan()
 
 
+def test_a_loop_back_to_the_first_frame_plays_the_next_pass_in_time():
+    """A looping video froze on its first frame after one pass: the loop landed on the
+    anchor's own time (0.0), so each later frame looked one pass late and the whole pass
+    was skipped (the FPS figure read about twice the clip's rate)."""
+    now = FakeClock()
+    clock = PlaybackClock(fps=20.0, clock=now)
+    for k in range(40):  # a 2 s clip, each frame read when due
+        now.now = k / 20.0
+        assert clock.plan(k / 20.0).drop == 0
+    now.now = 2.0
+    assert clock.plan(0.0) == Plan()  # the loop: shown at once
+    for k in range(1, 40):
+        now.now = 2.0 + k / 20.0 - 0.01
+        plan = clock.plan(k / 20.0)
+        assert plan.drop == 0 and plan.wait_s == pytest.approx(0.01)
+    assert clock.skipped == 0
+
+
 def test_video_file_seeks_and_skips(tmp_path):
     video = make_video(tmp_path / "clip.avi", frames=20, fps=20.0)
     source = VideoFileSource(video)

@@ -82,12 +82,14 @@ class PlaybackClock:
         self.every_frame = bool(every_frame)
         self._clock = clock
         self._anchor: tuple[float, float] | None = None  # (wall time, video time)
+        self._last_s: float | None = None  # video time of the frame planned last
         self._just_dropped = False
         self.skipped = 0
 
     def restart(self) -> None:
         """Forget the anchor: the next frame is shown at once and sets the clock."""
         self._anchor = None
+        self._last_s = None
 
     def set_speed(self, speed: float) -> None:
         self.speed = check_speed(speed)
@@ -100,7 +102,12 @@ class PlaybackClock:
     def plan(self, timestamp_s: float) -> Plan:
         """What to do with the frame at ``timestamp_s`` (video time) that was just read."""
         now = self._clock()
-        if self._anchor is None or timestamp_s < self._anchor[1]:  # first frame, or a loop
+        went_back = self._last_s is not None and timestamp_s < self._last_s
+        self._last_s = timestamp_s
+        # First frame, or a loop: time went back. (Compared with the frame before, not the
+        # anchor: a loop lands on the anchor's own time, 0.0, and was taken for a frame one
+        # whole pass late, so every pass after the first was skipped but its first frame.)
+        if self._anchor is None or went_back or timestamp_s < self._anchor[1]:
             self._anchor = (now, timestamp_s)
             return Plan()
         wall0, video0 = self._anchor
