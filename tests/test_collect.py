@@ -7,6 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from ui_helpers import SAMPLE, no_cameras, stub_pipeline
 
 from fer_desktop.core.collect import (
@@ -209,17 +210,58 @@ def test_undo_takes_back_saves_and_moves_newest_first(tmp_path, sample_face):
     kept = collector.save(frame, _moved(box, 6), "happy", face_id=2).path
     first = collector.save(frame, box, "fear", face_id=1).path
     moved = collector.save(frame, box, "sad", face_id=1)  # the last key wins: moved
-    undone = collector.undo()  # the move first: back under fear
-    assert undone.moved_back_to == "fear" and undone.path.parent.name == "fear"
-    assert not moved.path.exists() and undone.path.exists()
-    assert collector.undo().path == undone.path and not undone.path.exists()  # then the save
-    assert kept.exists() and collector.counts()["happy"] == 1 and first.stem
+    undone = collector.undo()  # the move first: back under fear, where it was
+    assert undone.moved_back_to == "fear" and undone.path == first
+    assert not moved.path.exists() and first.exists()
+    assert collector.undo().path == first and not first.exists()  # then the save
+    assert kept.exists() and collector.counts()["happy"] == 1
     collector.undo()
     assert not kept.exists() and not collector.can_undo
     with pytest.raises(LookupError):
         collector.undo()
     # undone, the same face can be saved again (it is no repeat of a file gone)
     assert collector.save(frame, box, "fear", face_id=1).path.exists()
+
+
+def test_a_move_undone_is_still_the_face_a_second_key_moves(tmp_path, sample_face):
+    """fear, sad (moved), Undo, sad again saved a second copy: one face in two folders."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    collector.save(frame, box, "fear", face_id=1)
+    collector.save(frame, box, "sad", face_id=1)
+    collector.undo()
+    again = collector.save(frame, box, "sad", face_id=1)
+    assert again.moved_from == "fear"
+    counts = collector.counts()
+    assert (counts["fear"], counts["sad"]) == (0, 1)
+
+
+def test_a_move_undone_never_goes_over_a_file(tmp_path, sample_face):
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    first = collector.save(frame, box, "fear", face_id=1).path
+    collector.save(frame, box, "sad", face_id=1)
+    first.write_bytes(b"the user's own file, under the old name")
+    back = collector.undo().path
+    assert back != first and back.parent == first.parent and back.exists()
+    assert first.read_bytes() == b"the user's own file, under the old name"
+
+
+def test_undo_remembers_the_last_saves_of_this_folder_only(tmp_path, sample_face,
+                                                          monkeypatch):
+    from fer_desktop.core import collect
+
+    monkeypatch.setattr(collect, "UNDO_DEPTH", 2)
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    paths = [collector.save(frame, _moved(box, 3 * i), "happy", face_id=i).path
+             for i in range(3)]
+    collector.undo()
+    collector.undo()
+    assert not collector.can_undo and paths[0].exists()  # beyond the depth: kept
+    collector.save(frame, box, "sad", face_id=9)
+    collector.folder = tmp_path / "other"  # another folder: nothing to undo there
+    assert not collector.can_undo
 
 
 def test_undo_leaves_a_file_changed_since(tmp_path, sample_face):
@@ -253,8 +295,18 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
     assert panel.undo_button.isEnabled() and panel.count_labels["happy"].text() == "1"
     with qtbot.waitSignal(panel.undone, timeout=WAIT_MS) as undone:
         panel.act_undo.trigger()
-    assert "removed the happy face just saved" in undone.args[0]
+    assert f"removed the happy face {Path(saved.args[0]).name}" in undone.args[0]
     assert not Path(saved.args[0]).exists() and panel.count_labels["happy"].text() == "0"
     assert not panel.undo_button.isEnabled()
+    # on the Train tab, Ctrl+Z is for its fields: no face is taken back from there
+    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS) as saved:
+        panel.actions[3].trigger()
+    window.tabs.setCurrentIndex(1)
+    assert not panel.act_undo.isEnabled()
+    panel.act_undo.trigger()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert Path(saved.args[0]).exists()
+    window.tabs.setCurrentIndex(0)
+    assert panel.act_undo.isEnabled()
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

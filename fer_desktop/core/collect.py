@@ -100,15 +100,28 @@ class UndoResult:
     moved_back_to: str | None = None
 
 
+@dataclass(frozen=True, eq=False)  # compared by identity (it holds an array)
+class _Saved:
+    """The last crop saved for one (emotion, face id): to skip a repeat, to move it when the
+    face gets a second key (the last key wins), and to undo either."""
+
+    crop: np.ndarray
+    path: Path
+    at: float  # the collector's clock
+    digest: str  # SHA-256 of the bytes written (a move keeps them)
+
+
 @dataclass(frozen=True)
 class _Done:
-    """One save or move, as :meth:`FaceCollector.undo` needs it."""
+    """One save or move, as :meth:`FaceCollector.undo` needs it.
 
-    emotion: str
-    path: Path
-    digest: str
-    moved_from: str | None = None
-    was: Path | None = None  # a move: where the file was before
+    key: the (emotion, face id) it was saved under; before: for a move, the record of the
+    face under its first emotion, put back when the move is undone.
+    """
+
+    key: tuple[str, int | None]
+    saved: _Saved
+    before: tuple[tuple[str, int | None], _Saved] | None = None
 
 
 def _digest(path: Path) -> str:
@@ -139,7 +152,7 @@ class FaceCollector:
         self._eyes_failed = False
         # the last crop saved per (emotion, face id), its file and when, to skip repeats and
         # move a relabelled face; forgotten with the folder
-        self._last_saved: dict[tuple[str, int | None], tuple[np.ndarray, Path, float]] = {}
+        self._last_saved: dict[tuple[str, int | None], _Saved] = {}
         self._done: list[_Done] = []
 
     @property
@@ -169,28 +182,31 @@ class FaceCollector:
         if not self._done:
             raise LookupError("no face saved to undo")
         done = self._done.pop()
-        self._last_saved = {key: value for key, value in self._last_saved.items()
-                            if value[1] != done.path}  # the same face may be saved again
+        emotion, path = done.key[0], done.saved.path
+        if self._last_saved.get(done.key) is done.saved:
+            del self._last_saved[done.key]  # the same face may be saved again
         try:
-            unchanged = done.path.is_file() and _digest(done.path) == done.digest
+            unchanged = path.is_file() and _digest(path) == done.saved.digest
         except OSError:
             unchanged = False
         if not unchanged:
-            raise ExportError(done.path, "changed or removed since it was saved; left as it is")
-        if done.moved_from is not None:
-            back = self._move(done.path, self.folder / done.moved_from, done.emotion,
-                              done.moved_from)
-            self._done = [replace(d, path=back) if d.path == done.was else d
+            raise ExportError(path, "changed or removed since it was saved; left as it is")
+        if done.before is not None:  # a move: back under the first emotion, never over a file
+            key, before = done.before
+            back = self._move(path, self.folder / key[0], emotion, key[0])
+            restored = replace(before, path=back)
+            self._last_saved[key] = restored  # a second key moves it again, as before
+            self._done = [replace(d, saved=restored) if d.saved is before else d
                           for d in self._done]  # its save can be undone in turn
-            return UndoResult(done.emotion, back, moved_back_to=done.moved_from)
+            return UndoResult(emotion, back, moved_back_to=key[0])
         try:
-            done.path.unlink()
+            path.unlink()
         except OSError as exc:
-            raise ExportError(done.path, f"cannot remove it ({exc.strerror or exc})") from exc
-        return UndoResult(done.emotion, done.path)
+            raise ExportError(path, f"cannot remove it ({exc.strerror or exc})") from exc
+        return UndoResult(emotion, path)
 
     def _remember_done(self, done: _Done) -> None:
-        self._done = [*self._done[-(UNDO_DEPTH - 1):], done]
+        self._done = [*self._done, done][-UNDO_DEPTH:]
 
     def counts(self) -> dict[str, int]:
         """Images per emotion already in the folder (all 7, 0 where there are none)."""
@@ -248,15 +264,16 @@ class FaceCollector:
             raise ValueError(f"unknown emotion {emotion!r}; one of {', '.join(EMOTIONS)}")
         image = self.crop(frame_bgr, box)
         last = self._last_saved.get((emotion, face_id))
-        difference = None if last is None else crop_difference(image, last[0])
+        difference = None if last is None else crop_difference(image, last.crop)
         if difference is not None and difference < REPEAT_MAD:
             return SaveResult(None, difference)
         moved = self._relabel(image, emotion, face_id)
         if moved is not None:
             return moved
         path, digest = self._write(image, emotion)
-        self._remember_done(_Done(emotion, path, digest))
-        self._last_saved[(emotion, face_id)] = (image, path, self._clock())
+        saved = _Saved(image, path, self._clock(), digest)
+        self._last_saved[(emotion, face_id)] = saved
+        self._remember_done(_Done((emotion, face_id), saved))
         return SaveResult(path, difference)
 
     def _relabel(self, image: np.ndarray, emotion: str,
@@ -265,15 +282,16 @@ class FaceCollector:
         :data:`RELABEL_WITHIN_S` seconds into ``emotion``'s folder (the last key wins);
         None when there is no such file."""
         now = self._clock()
-        for (other, other_id), (crop, path, saved_at) in list(self._last_saved.items()):
-            if other_id != face_id or other == emotion or now - saved_at > RELABEL_WITHIN_S \
-                    or not path.is_file() or crop_difference(image, crop) >= REPEAT_MAD:
+        for key, last in list(self._last_saved.items()):
+            other, other_id = key
+            if other_id != face_id or other == emotion or now - last.at > RELABEL_WITHIN_S \
+                    or not last.path.is_file() or crop_difference(image, last.crop) >= REPEAT_MAD:
                 continue
-            target = self._move(path, self.folder / emotion, other, emotion)
-            self._remember_done(_Done(emotion, target, _digest(target), moved_from=other,
-                                      was=path))
-            del self._last_saved[(other, other_id)]
-            self._last_saved[(emotion, face_id)] = (crop, target, now)
+            target = self._move(last.path, self.folder / emotion, other, emotion)
+            del self._last_saved[key]
+            moved = replace(last, path=target, at=now)
+            self._last_saved[(emotion, face_id)] = moved
+            self._remember_done(_Done((emotion, face_id), moved, before=(key, last)))
             return SaveResult(target, None, moved_from=other)
         return None
 

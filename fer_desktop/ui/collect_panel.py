@@ -32,6 +32,7 @@ from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
+from fer_desktop.ui.actions import make_action
 
 COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
 
@@ -104,12 +105,9 @@ class CollectPanel(QGroupBox):
         choose = QPushButton("Folder...")
         choose.setToolTip("Choose the folder the collected faces are saved in")
         choose.clicked.connect(self._choose_folder)
-        self.act_undo = QAction("&Undo last saved face", self)
-        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.act_undo.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.act_undo.setToolTip("Take back the last face saved (or moved) while collecting "
-                                 "(Ctrl+Z)")
-        self.act_undo.triggered.connect(self.undo)
+        self.act_undo = make_action(self, "&Undo last saved face", QKeySequence.StandardKey.Undo,
+                                    "Take back the last face saved (or moved) while "
+                                    "collecting", self.undo)
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip(self.act_undo.toolTip())
         self.undo_button.clicked.connect(self.undo)
@@ -143,15 +141,26 @@ class CollectPanel(QGroupBox):
         self.indicator.setVisible(on)
         self._sync_undo()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._sync_undo()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        self._sync_undo()
+
     def _sync_undo(self) -> None:
-        can = self.active.isChecked() and self.collector.can_undo
+        # Only while the Live tab shows the panel: Ctrl+Z on the Train tab (meant for a
+        # field there) removed the last face saved, as the Edit menu's shortcut works
+        # on every tab.
+        can = self.isVisible() and self.active.isChecked() and self.collector.can_undo
         self.act_undo.setEnabled(can)
         self.undo_button.setEnabled(can)
 
     def undo(self) -> Path | None:
         """Take back the newest save or move of this session; returns the file's path
         (removed, or moved back), None when nothing was undone."""
-        if not self.active.isChecked() or not self.collector.can_undo:
+        if not self.isVisible() or not self.active.isChecked() or not self.collector.can_undo:
             return None
         try:
             result = self.collector.undo()
@@ -165,8 +174,8 @@ class CollectPanel(QGroupBox):
             self.undone.emit(f"Undone: the face is back under {result.moved_back_to} "
                              f"({result.path}).")
         else:
-            self.undone.emit(f"Undone: removed the {result.emotion} face just saved "
-                             f"({result.path.name}).")
+            self.undone.emit(f"Undone: removed the {result.emotion} face "
+                             f"{result.path.name}.")
         return result.path
 
     def save_face(self, emotion: str) -> Path | None:
