@@ -297,15 +297,19 @@ def test_header_size_of_junk_is_unknown(tmp_path):
 
 def test_a_large_jpeg_is_decoded_at_half_size_other_formats_refused(tmp_path, sample_bgr,
                                                                       monkeypatch):
-    from fer_desktop.core import sources
+    from fer_desktop.core import image_size, sources
 
-    monkeypatch.setattr(sources, "MAX_IMAGE_PIXELS", 100_000)  # sample: 512 x 512 = 262,144
+    def limit(pixels: int) -> None:  # the reader's check and the half-size rule's
+        monkeypatch.setattr(sources, "MAX_IMAGE_PIXELS", pixels)
+        monkeypatch.setattr(image_size, "MAX_IMAGE_PIXELS", pixels)
+
+    limit(100_000)  # sample: 512 x 512 = 262,144
     cv2.imwrite(str(tmp_path / "big.jpg"), sample_bgr)
     cv2.imwrite(str(tmp_path / "big.png"), sample_bgr)
     assert sources.read_image(tmp_path / "big.jpg").shape == (256, 256, 3)
     with pytest.raises(SourceError, match="512 x 512 pixels"):
         sources.read_image(tmp_path / "big.png")
-    monkeypatch.setattr(sources, "MAX_IMAGE_PIXELS", 50_000)  # more than 4x over: refused
+    limit(50_000)  # more than 4x over: refused
     with pytest.raises(SourceError, match="scale it down"):
         sources.read_image(tmp_path / "big.jpg")
 
@@ -361,6 +365,7 @@ def test_the_source_at_launch(tmp_path):
 
 def test_a_large_picture_is_said_to_be_slow(tmp_path):
     """A 12000 x 12000 photo took seconds an option change, with no word about its size."""
+    from fer_desktop.core import sources
     from fer_desktop.core.image_size import size_note
 
     small = tmp_path / "small.png"
@@ -368,7 +373,12 @@ def test_a_large_picture_is_said_to_be_slow(tmp_path):
     assert size_note(small) == "" and size_note(tmp_path / "gone.png") == ""
     big = tmp_path / "big.png"
     cv2.imwrite(str(big), np.zeros((4000, 6000), np.uint8))  # 24 MP, decoded whole
-    assert size_note(big) == "6000 x 4000 pixels (24 MP): each change takes a moment"
+    assert size_note(big) == "6000 x 4000 pixels (24 MP), so each option change takes a moment"
     huge = tmp_path / "huge.jpg"
-    cv2.imwrite(str(huge), np.zeros((9000, 9000), np.uint8))  # 81 MP: a JPEG read at half size
-    assert size_note(huge).startswith("9000 x 9000 pixels, shown at half size (4500 x 4500)")
+    cv2.imwrite(str(huge), np.zeros((9001, 9000), np.uint8))  # 81 MP: a JPEG read at half size
+    assert size_note(huge) == ("9000 x 9001 pixels, shown at half size (4500 x 4501), so each "
+                               "option change takes a moment")  # 20 MP as decoded: slow too
+    assert sources.read_image(huge).shape[:2] == (4501, 4500)  # read_image's own rule
+    large = tmp_path / "large.jpg"
+    cv2.imwrite(str(large), np.zeros((7500, 7500), np.uint8))  # 56 MP; 14 MP as decoded
+    assert size_note(large) == "7500 x 7500 pixels, shown at half size (3750 x 3750)"

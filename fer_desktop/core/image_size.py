@@ -124,8 +124,24 @@ def megapixels(width: int, height: int) -> str:
 
 
 SLOW_IMAGE_PIXELS = 20_000_000
-"""From this size on, finding the faces takes about a second a pass on a laptop core (a 36 MP
-picture: 0.8-1.9 s, measured here), so the window says why the answer is slow to come."""
+"""From this size on (as decoded), finding the faces takes about a second a pass on a laptop
+core (a 36 MP picture: 0.8-1.9 s, measured here), so the window says why the answer is slow."""
+
+
+def is_jpeg(path: str | Path) -> bool:
+    """The file starts like a JPEG (False when it cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(2) == b"\xff\xd8"
+    except OSError:
+        return False
+
+
+def decoded_at_half_size(width: int, height: int, jpeg: bool) -> bool:
+    """The one rule of :func:`~fer_desktop.core.sources.read_image`: a JPEG over
+    :data:`MAX_IMAGE_PIXELS`, up to four times that, is decoded at half size (libjpeg scales
+    while decoding, rounding up); anything else over the limit is refused."""
+    return jpeg and MAX_IMAGE_PIXELS < width * height <= 4 * MAX_IMAGE_PIXELS
 
 
 def size_note(path: str | Path) -> str:
@@ -139,10 +155,12 @@ def size_note(path: str | Path) -> str:
     if size is None:
         return ""
     width, height = size
-    if width * height > MAX_IMAGE_PIXELS:  # read_image decodes it at half size (a JPEG)
-        return (f"{width} x {height} pixels, shown at half size ({width // 2} x {height // 2});"
-                " each change takes a moment")
+    if decoded_at_half_size(width, height, is_jpeg(path)):
+        shown = ((width + 1) // 2, (height + 1) // 2)
+        slow = shown[0] * shown[1] >= SLOW_IMAGE_PIXELS
+        return (f"{width} x {height} pixels, shown at half size ({shown[0]} x {shown[1]})"
+                + (", so each option change takes a moment" if slow else ""))
     if width * height >= SLOW_IMAGE_PIXELS:
-        return (f"{width} x {height} pixels ({megapixels(width, height)}): each change takes "
-                "a moment")
+        return (f"{width} x {height} pixels ({megapixels(width, height)}), so each option "
+                "change takes a moment")
     return ""

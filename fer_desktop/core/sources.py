@@ -26,7 +26,9 @@ from fer_desktop.core.errors import SourceError
 from fer_desktop.core.image_size import (
     MAX_IMAGE_FILE_BYTES,
     MAX_IMAGE_PIXELS,
+    decoded_at_half_size,
     header_size,
+    is_jpeg,
     megapixels,
 )
 from fer_desktop.core.native_logs import quiet_ffmpeg
@@ -138,9 +140,7 @@ def _decode_flags(path: Path) -> int:
     if size is None or size[0] * size[1] <= MAX_IMAGE_PIXELS:
         return cv2.IMREAD_COLOR
     width, height = size
-    with open(path, "rb") as fh:
-        is_jpeg = fh.read(2) == b"\xff\xd8"
-    if is_jpeg and width * height <= 4 * MAX_IMAGE_PIXELS:
+    if decoded_at_half_size(width, height, is_jpeg(path)):
         return cv2.IMREAD_REDUCED_COLOR_2
     raise SourceError(path, f"is {width} x {height} pixels ({megapixels(width, height)}); "
                             f"images over {megapixels(MAX_IMAGE_PIXELS, 1)} are refused "

@@ -53,7 +53,13 @@ from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
-from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter, is_sample
+from fer_desktop.ui.source_picker import (
+    SourcePicker,
+    describe_spec,
+    dialog_filter,
+    is_sample,
+    recent_files_present,
+)
 from fer_desktop.ui.source_trouble import SourceTrouble
 from fer_desktop.ui.video_view import VideoView
 from fer_desktop.ui.wheel_guard import guard_wheel
@@ -257,8 +263,12 @@ class LiveView(QWidget):
         so that no camera runs, light on, behind a tab nobody sees."""
         self._waiting_to_be_shown = not open_source
         self._choose_initial_source()
-        self._jobs.start(self._list_sources, self._settings.recent_files,
-                         on_returned=self._on_cameras_listed, on_errored=self._on_cameras_error)
+        self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
+                         on_errored=self._on_cameras_error)
+        # a stat of a file on a hung share must hold neither the window nor the cameras
+        self._jobs.start(recent_files_present, self._settings.recent_files,
+                         on_returned=self.source_picker.set_recent,
+                         on_errored=lambda exc: self.source_picker.set_recent([]))
         self._load_pipeline()
 
     def busy_workers(self) -> int:
@@ -314,21 +324,16 @@ class LiveView(QWidget):
         self._notifier.error(message, exc=exc, serious=True)
         self.pipeline_failed.emit(str(exc))
 
-    def _list_sources(self, recent: list[str]) -> tuple[list[int], list[str]]:
-        """In a worker: the cameras, and the recent files still there (a stat may hang)."""
-        return self._camera_lister(), [path for path in recent if Path(path).is_file()]
-
-    def _on_cameras_listed(self, found: tuple[list[int], list[str]]) -> None:
-        cameras, recent = found
+    def _on_cameras_listed(self, cameras: list[int]) -> None:
         self._cameras = list(cameras)
-        self.source_picker.set_cameras(self._cameras, recent)
+        self.source_picker.set_cameras(self._cameras)
         self.cameras_listed.emit(self._cameras)
         if self._pipeline is not None and self._spec is None:
             self._open_chosen_or_default()
 
     def _on_cameras_error(self, exc: BaseException) -> None:
         self._notifier.error(f"Looking for cameras failed: {exc}", exc=exc)
-        self._on_cameras_listed(([], []))
+        self._on_cameras_listed([])
 
     def _open_default(self) -> None:
         if self._cameras:
@@ -422,7 +427,7 @@ class LiveView(QWidget):
         kind = "camera" if is_live else ("image" if still else "file")
         note = size_note(self._spec) if still and self._spec is not None \
             and is_image_path(self._spec) else ""
-        self._notifier.info(f"Showing {kind} {description}" + (f" ({note})" if note else ""))
+        self._notifier.info(f"Showing {kind} {description}" + (f": {note}" if note else ""))
         self.trouble.clear()
         spec = self._spec
         if spec is not None and spec == self._remember:  # a broken file is not reopened

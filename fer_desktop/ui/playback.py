@@ -8,7 +8,7 @@ capture thread of the moment and follows what the thread reports.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureThread
@@ -72,8 +72,9 @@ class PlaybackControls(QObject):
         """Space plays and pauses as soon as a video opens (it worked only once the video
         was clicked): the video takes the keyboard, unless the user is typing somewhere."""
         focused = QApplication.focusWidget()
-        if self._video_widget.isVisible() and not isinstance(
-                focused, (QLineEdit, QAbstractSpinBox, QTextEdit)):
+        typing = focused is not None and focused.testAttribute(
+            Qt.WidgetAttribute.WA_InputMethodEnabled)  # set by every text input Qt has
+        if self._video_widget.isVisible() and not typing:
             self._video_widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def on_frame(self, thread: CaptureThread, timestamp_s: float) -> None:

@@ -34,12 +34,21 @@ def first_folder(location: QStandardPaths.StandardLocation | None) -> str:
     return folder if folder and Path(folder).is_dir() else str(Path.home())
 
 
+def recent_files_present(paths: list[str]) -> list[str]:
+    """The recent files still there, the sample left out (it has its own entry). Run it in
+    a worker: a stat of a file on a network share that hangs would hold the window."""
+    return [path for path in paths if Path(path).is_file() and not is_sample(path)]
+
+
 def is_sample(spec: int | str | Path) -> bool:
     """The sample image shipped with the app (the picker's "Sample image" entry)."""
     if isinstance(spec, int):
         return False
+    sample = resource_path(SAMPLE_NAME, must_exist=False)
+    if Path(spec).name != sample.name:
+        return False  # no file system access for other files (a share may hang)
     try:
-        return Path(spec).resolve() == resource_path(SAMPLE_NAME, must_exist=False).resolve()
+        return Path(spec).resolve() == sample.resolve()
     except OSError:
         return False
 
@@ -87,14 +96,14 @@ class SourcePicker(QWidget):
         layout.addWidget(self.combo, 1)
         self.set_cameras(None)
 
-    def set_cameras(self, cameras: list[int] | None, recent: list[str] | None = None) -> None:
-        """Refill the list: None while still looking, [] when there is no camera.
+    def set_recent(self, files: list[str]) -> None:
+        """List these recent files (from :func:`recent_files_present`, run in a worker)."""
+        self._recent = list(files)
+        self.set_cameras(self._cameras)
 
-        ``recent``: the recent files known to be there still, checked off the GUI thread
-        (a file on a network share that hangs would hold the window); None: none listed yet.
-        """
+    def set_cameras(self, cameras: list[int] | None) -> None:
+        """Refill the list: None while still looking, [] when there is no camera."""
         self._cameras = None if cameras is None else list(cameras)
-        self._recent = self._recent if recent is None else list(recent)
         combo = self.combo
         blocker = QSignalBlocker(combo)
         combo.clear()
@@ -105,9 +114,8 @@ class SourcePicker(QWidget):
         for index in self._cameras or []:
             combo.addItem(f"Camera {index}", ("camera", index))
         for path in self._recent:  # files that opened before, still there
-            if not is_sample(path):
-                combo.addItem(describe_spec(path), ("file", path))
-                combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+            combo.addItem(describe_spec(path), ("file", path))
+            combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
         combo.insertSeparator(combo.count())
         combo.addItem("Open video...", ("open_video", None))
         combo.addItem("Open image...", ("open_image", None))
