@@ -10,7 +10,7 @@ import pytest
 from test_trainer_commit import FakeModel
 
 from trainer import rundir
-from trainer.average import average_weights, checkpoints_in, window_sizes
+from trainer.average import average_weights, checkpoints_in, choose_window, window_sizes
 from trainer.config import ConfigError, TrainConfig
 
 
@@ -30,6 +30,15 @@ def test_the_average_is_the_mean_and_leaves_integer_state_alone():
 def test_the_windows_tried_double_up_to_all_checkpoints():
     assert window_sizes(0) == [] and window_sizes(1) == [1] and window_sizes(2) == [1, 2]
     assert window_sizes(12) == [1, 2, 4, 8, 12] and window_sizes(16) == [1, 2, 4, 8, 16]
+
+
+@pytest.mark.parametrize(("scores", "chosen"), [
+    ({1: 0.60, 2: 0.62, 4: 0.61}, 2),     # the best
+    ({1: 0.60, 2: 0.62, 4: 0.62}, 2),     # a tie: the fewer checkpoints
+    ({1: 0.65, 2: 0.62, 4: 0.64}, 1),     # averaging may not pay: the last epoch alone
+])
+def test_the_window_with_the_best_publictest_score_is_chosen(scores, chosen):
+    assert choose_window(scores) == chosen
 
 
 def test_checkpoints_are_found_by_epoch_and_nothing_else(tmp_path):
@@ -60,10 +69,16 @@ def test_a_run_keeps_the_checkpoints_asked_for(tmp_path):
     assert [epoch for epoch, _ in checkpoints_in(tmp_path)] == [3, 4, 5]
 
 
-def test_keep_checkpoints_is_checked_and_may_change_on_resume():
-    from trainer.config import RESUME_OPTIONS
+def test_keep_checkpoints_is_checked_and_may_change_on_resume(tmp_path):
+    from trainer.events import EventEmitter
+    from trainer.train import _reopen_run
 
-    assert TrainConfig(csv="x.csv").keep_checkpoints == 2
+    assert TrainConfig(csv="x.csv").keep_checkpoints == rundir.KEEP_CHECKPOINTS
     with pytest.raises(ConfigError, match="keep_checkpoints must be at least 1"):
         TrainConfig(csv="x.csv", keep_checkpoints=0)
-    assert "keep_checkpoints" in RESUME_OPTIONS
+    rundir.atomic_write_json(tmp_path / rundir.CONFIG, TrainConfig(csv="x.csv").to_dict())
+    rundir.RunState(epochs=5).save(tmp_path)
+    emitter = EventEmitter("text", stderr=io.StringIO())
+    config, _ = _reopen_run(tmp_path, emitter, None, {"keep_checkpoints": 12})
+    assert config.keep_checkpoints == 12
+    assert rundir.read_json(tmp_path / rundir.CONFIG)["keep_checkpoints"] == 12

@@ -75,3 +75,13 @@ def test_a_bad_folder_gives_one_sentence_and_no_run(tmp_path):
     error = next(e for e in events(result.stdout) if e["event"] == "error")
     assert "'kittens'" in error["message"] and "accepted names" in error["message"]
     assert not list((tmp_path / "runs").glob("*-*"))
+
+
+def test_average_of_an_image_folder_run(folder_run, tmp_path):
+    """It failed with ".: is a folder, expected the FER-2013 CSV file" (no CSV in the run)."""
+    out = tmp_path / "avg"
+    result = run_trainer("average", str(folder_run["run_dir"]), "--out", str(out),
+                         "--events", "json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    meta = json.loads((out / "model.json").read_text())
+    assert meta["recipe"]["averaged_epochs"] in ([2], [1, 2])

@@ -501,8 +501,19 @@ def test_average_of_a_runs_checkpoints_is_one_network_with_their_mean(tiny_run, 
     assert any(np.allclose(w, wanted, atol=1e-6) for w in found)
     assert shipped.count_params() == first.count_params()  # one network, not an ensemble
     chosen = average.export_averaged(run, tmp_path / "avg2", emitter)  # the window: chosen
-    assert set(chosen["training"]["public_balanced_by_window"]) == {"1", "2"}
+    by_window = chosen["training"]["public_balanced_by_window"]
+    assert set(by_window) == {"1", "2"}
     assert "PublicTest balanced accuracy" in emitter._stderr.getvalue()
+    # ...on PublicTest (PrivateTest is only reported by the export): the last epoch alone
+    from fer_desktop.core import preprocess
+    from trainer.data import load_cached
+    from trainer.metrics import balanced_accuracy
+
+    data = load_cached(tiny_run["csv"], tmp_path / "cache")
+    x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
+    alone = balanced_accuracy(data.labels["PublicTest"], second.predict(x_pub, verbose=0)
+                              .argmax(1))
+    assert by_window["1"] == round(alone, 4)
 
 
 @pytest.mark.parametrize("problem", ["no checkpoints", "too many", "another run", "into run"])

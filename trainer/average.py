@@ -22,7 +22,7 @@ import numpy as np
 from fer_desktop.core import preprocess
 from trainer import rundir
 from trainer.events import EventEmitter
-from trainer.export import check_same_data, export_model, ferplus_majorities, sampling_power_of
+from trainer.export import export_model, run_data, run_recipe, sampling_power_of
 
 _CHECKPOINT = re.compile(r"ckpt-(\d{4,})\.keras")
 
@@ -60,6 +60,12 @@ def window_sizes(available: int) -> list[int]:
     return [*sizes, available] if available else []
 
 
+def choose_window(scores: dict[int, float]) -> int:
+    """The number of checkpoints with the best PublicTest score; a tie goes to the fewer
+    (the later epochs alone: less to average, the same score)."""
+    return max(scores, key=lambda k: (scores[k], -k))
+
+
 def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Path | None = None,
                     last: int | None = None, csv: str | None = None, copy_to: str | None = None,
                     int8_only: bool = False) -> dict:
@@ -76,7 +82,6 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
             last epoch (from another run), or ``out`` is a run folder.
     """
     from trainer.convert import float32_copy
-    from trainer.data import load_cached
     from trainer.keras_files import load_keras
     from trainer.metrics import balanced_accuracy
 
@@ -99,8 +104,7 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
             or out.resolve() == run.resolve():
         raise rundir.RunDirError(out, "is a run folder: write the averaged model to a folder "
                                  "of its own (--out)")
-    data = load_cached(csv or config["csv"], run.parent / ".cache")
-    check_same_data(data, state.dataset_sha256, csv or config["csv"])
+    data, ferplus = run_data(run, config, state, csv)  # the CSV's, or an image folder's
     rundir.check_writable(out)
     preset = config.get("preset", "default")
     weights = []
@@ -117,16 +121,14 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
         scores[k] = balanced_accuracy(y_pub, predicted)
         emitter.log(f"last {k} checkpoint(s), epochs {found[-k][0]}-{found[-1][0]}: PublicTest "
                     f"balanced accuracy {scores[k]:.4f} (plain)")
-    chosen = max(scores, key=lambda k: (scores[k], -k))  # a tie: the fewer epochs
+    chosen = choose_window(scores)
     model.set_weights(average_weights(weights[-chosen:]))
     epochs = [epoch for epoch, _ in found[-chosen:]]
     emitter.log(f"chosen: the last {chosen} (epochs {epochs[0]}-{epochs[-1]})")
     described = {
         "name": f"{preset} {run.name} averaged over epochs {epochs[0]}-{epochs[-1]}",
         "dataset_sha256": state.dataset_sha256,
-        "recipe": {"preset": preset, **config.get("resolved", {}),
-                   "sampling": config.get("sampling", "natural"),
-                   "averaged_epochs": epochs},
+        "recipe": {**run_recipe(config), "averaged_epochs": epochs},
         "training": {"epochs_done": state.epoch, "seconds": round(state.seconds, 1),
                      "run": run.name,
                      "public_balanced_by_window": {str(k): round(v, 4)
@@ -134,5 +136,4 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
     }
     return export_model(model, out, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only, sampling_power=sampling_power_of(config),
-                        ferplus_majority=ferplus_majorities(csv or config["csv"], data,
-                                                            config.get("votes") or None))
+                        ferplus_majority=ferplus)

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from trainer.rundir import KEEP_CHECKPOINTS
+
 PRESETS: dict[str, dict[str, Any]] = {
     "seed": {
         "summary": "The original project's network and settings, kept to compare against: "
@@ -151,9 +153,10 @@ class TrainConfig:
                           "accepted); photos go through the app's face detector and crop; a "
                           "test/ subfolder is the test set, else 20%% of each emotion is held "
                           "out (docs/own-faces.md)", metavar="DIR")
-    keep_checkpoints: int = _option(2, "checkpoints kept: the last N epochs' (default "
-                                    "%(default)s; 8-16 for `python -m trainer average`, which "
-                                    "averages the last ones' weights)", kind=int)
+    keep_checkpoints: int = _option(KEEP_CHECKPOINTS, "checkpoints kept: the last N epochs' "
+                                    "(default %(default)s; 8-16 for `python -m trainer "
+                                    "average`, which averages the last ones' weights)",
+                                    kind=int)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

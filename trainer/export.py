@@ -77,13 +77,30 @@ def training_summary(run: Path) -> dict:
 def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = None,
                copy_to: str | None = None, int8_only: bool = False) -> dict:
     """Write the runtime files into ``run`` (and ``copy_to``); return the model.json dict."""
-    from trainer.data import load_cached
-
     run = Path(run)
     config = rundir.read_json(run / rundir.CONFIG)
     state = rundir.RunState.load(run)
     rundir.repair_best(run, state)  # a kill between state.json and best.keras: relink first
     keras_model = best_float32_model(run)
+    data, ferplus = run_data(run, config, state, csv, data)
+    described = {"name": f"{config.get('preset', 'model')} {run.name}",
+                 "dataset_sha256": state.dataset_sha256,
+                 "recipe": run_recipe(config),
+                 "training": training_summary(run)}
+    meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
+                        int8_only=int8_only, sampling_power=sampling_power_of(config),
+                        ferplus_majority=ferplus)
+    if state.status == rundir.TRAINED:  # killed in its own export, finished by this one: the
+        state.status = rundir.FINISHED  # run list called it "interrupted" with its model.json
+        state.save(run)
+    return meta
+
+
+def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
+    """The data a run was trained on (its CSV, or its image folder), checked against the
+    run's checksum, and the FER+ majorities to score it with (None for an image folder)."""
+    from trainer.data import load_cached
+
     images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
     if data is None and images:
         from trainer.imagefolder import load_image_folder
@@ -92,23 +109,18 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     elif data is None:
         data = load_cached(csv or config["csv"], run.parent / ".cache")
     check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
-    sampling = config.get("sampling", "natural")
-    described = {"name": f"{config.get('preset', 'model')} {run.name}",
-                 "dataset_sha256": state.dataset_sha256,
-                 "recipe": {"preset": config.get("preset"), **config.get("resolved", {}),
-                            "sampling": sampling,
-                            # a quick trial's scores are on its first N rows of each split
-                            **({"limit_per_split": int(config["limit_per_split"])}
-                               if config.get("limit_per_split") else {})},
-                 "training": training_summary(run)}
-    meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
-                        int8_only=int8_only, sampling_power=sampling_power_of(config),
-                        ferplus_majority=None if images else ferplus_majorities(
-                            csv or config["csv"], data, config.get("votes") or None))
-    if state.status == rundir.TRAINED:  # killed in its own export, finished by this one: the
-        state.status = rundir.FINISHED  # run list called it "interrupted" with its model.json
-        state.save(run)
-    return meta
+    ferplus = None if images else ferplus_majorities(csv or config["csv"], data,
+                                                    config.get("votes") or None)
+    return data, ferplus
+
+
+def run_recipe(config: dict) -> dict:
+    """model.json's ``recipe`` entry for a run."""
+    return {"preset": config.get("preset"), **config.get("resolved", {}),
+            "sampling": config.get("sampling", "natural"),
+            # a quick trial's scores are on its first N rows of each split
+            **({"limit_per_split": int(config["limit_per_split"])}
+               if config.get("limit_per_split") else {})}
 
 
 def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str,

@@ -2,7 +2,8 @@
 
 ``runs/<date-time>-<preset>/`` holds ``config.json``, ``state.json`` (epochs done, the
 checkpoint to resume from, best score, history), ``history.csv``, ``events.jsonl``,
-``ckpt-NNNN.keras`` (last two kept), ``best.keras`` and, after export, the runtime files.
+``ckpt-NNNN.keras`` (the last :data:`KEEP_CHECKPOINTS`, or ``--keep-checkpoints N``),
+``best.keras`` and, after export, the runtime files.
 Every file is written to a temporary name in the same folder and renamed into place.
 
 A finished epoch is committed in this order, so a kill at any moment costs at most that epoch
@@ -42,6 +43,7 @@ HISTORY = "history.csv"
 EVENTS = "events.jsonl"
 BEST = "best.keras"
 MODEL = MODEL_JSON  # written by export; the app loads a folder through it
+KEEP_CHECKPOINTS = 2  # the last checkpoints a run keeps unless told (--keep-checkpoints)
 
 # Where a run stands: one vocabulary for state.json, the Train tab's trainer process and the
 # run list. state.json uses RUNNING, TRAINED (every epoch done, export not finished), STOPPED

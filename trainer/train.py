@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from trainer import rundir
-from trainer.config import TrainConfig
+from trainer.config import RESUME_OPTIONS, TrainConfig
 from trainer.data import FerData, data_report, find_shared_csv, format_report, load_cached
 from trainer.events import EventEmitter
-
-KEEP_CHECKPOINTS = 2
 
 
 class _StopFlag:
@@ -49,7 +47,7 @@ def configure_threads(threads: int) -> None:
 
 def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, stop: _StopFlag,
                    steps: int, batch_size: int, epochs: int, max_seconds: float = 0.0,
-                   keep: int = KEEP_CHECKPOINTS):
+                   keep: int = rundir.KEEP_CHECKPOINTS):
     """The Keras callback that reports batches and commits each finished epoch."""
     import keras
 
@@ -106,7 +104,7 @@ def _epoch_row(model, number: int, logs: dict, seconds: float, images: int) -> d
 
 
 def _commit_epoch(run: Path, state: rundir.RunState, model, row: dict,
-                  keep: int = KEEP_CHECKPOINTS) -> bool:
+                  keep: int = rundir.KEEP_CHECKPOINTS) -> bool:
     """Save a finished epoch in the order ``rundir``'s docstring gives (the last ``keep``
     checkpoints kept); True when it is the new best."""
     number, val_acc = row["epoch"], row["val_accuracy"]
@@ -269,8 +267,8 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
                 new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     """The config and state of a run to resume, its folder repaired; maybe a new length."""
     config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
-    new_limits = {k: v for k, v in new_limits.items()
-                  if k in ("max_minutes", "threads", "keep_checkpoints")}
+    new_limits = {k: v for k, v in new_limits.items()  # what --resume may change, but the
+                  if k in set(RESUME_OPTIONS) - {"epochs", "events"}}  # length and events
     if new_limits:
         _change_limits(run, config, new_limits, emitter)
     config.events = emitter.mode
