@@ -310,3 +310,36 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
     assert panel.act_undo.isEnabled()
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def test_collect_saves_the_face_the_panel_shows(qtbot, tmp_path, sample_bgr):
+    """With two faces in view the largest was saved, not the one clicked, and the message
+    did not say which."""
+    frame = np.full((600, 1000, 3), 110, np.uint8)
+    frame[40:552, 10:522] = sample_bgr
+    frame[100:500, 560:960] = cv2.resize(sample_bgr, (400, 400))  # the smaller face
+    picture = tmp_path / "two faces.png"
+    cv2.imwrite(str(picture), frame)
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.collect_folder = tmp_path / "collected"
+    window = MainWindow(settings, source=str(picture), pipeline_factory=stub_pipeline,
+                        camera_lister=no_cameras, start=False)
+    qtbot.addWidget(window)
+    window.show()
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as shown:
+        live.start()
+    faces = shown.args[0].result.faces
+    assert len(faces) == 2
+    small = min(faces, key=lambda f: f.box[2] - f.box[0])
+    live.face_selection.select(small.track_id)
+    panel = live.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.said, timeout=WAIT_MS) as said:
+        panel.actions[4].trigger()  # sad
+    assert f"Saved face #{small.track_id} as sad" in said.args[0]
+    crop = cv2.imread(said.args[0].rsplit(": ", 1)[1])
+    expected = panel.collector.crop(frame, small.box)
+    assert crop_difference(crop, expected) < 1.0  # the small face's crop, not the large one's
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

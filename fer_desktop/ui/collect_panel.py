@@ -1,8 +1,9 @@
 """The Live tab's Collect mode: keys 1-7 save the current face under an emotion.
 
-While "Collect faces" is ticked, pressing 1 (angry) ... 7 (neutral) saves the largest face of
-the frame on screen into the dataset folder (``fer_desktop.core.collect``), on camera, video
-and images alike; the count per emotion is shown. A face nearly identical to the last one saved
+While "Collect faces" is ticked, pressing 1 (angry) ... 7 (neutral) saves the face the side
+panel shows (the one followed: clicked, Tab, its number; else the largest) of the frame on
+screen into the dataset folder (``fer_desktop.core.collect``), on camera, video and images
+alike; the count per emotion is shown. A face nearly identical to the last one saved
 for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
 face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
 Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
@@ -37,16 +38,32 @@ from fer_desktop.ui.actions import make_action
 COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
 
 
+def face_to_save(faces: list, shown) -> object:
+    """The face the side panel shows (the one the user follows: clicked, Tab, its number),
+    else the largest: with two people in view, the largest was saved, not the one picked."""
+    if shown is not None:
+        for face in faces:
+            if face.track_id is not None and face.track_id == shown.track_id:
+                return face
+    return max(faces, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]))
+
+
+def _number(face) -> str:
+    return f" #{face.track_id}" if face.track_id is not None else ""
+
+
 class CollectPanel(QGroupBox):
     """Collect faces for training.
 
     Args:
         settings: the app's settings (the folder: ``AppSettings.collect_folder``).
         notifier: where "saved" and errors are shown.
-        on_screen: returns (the last CaptureOutput or None, the detector's name).
+        on_screen: returns (the last CaptureOutput or None, the detector's name, the face the
+            side panel shows or None).
 
     Signals:
-        saved(str): a face was saved (its path). failed(str): it could not be (why).
+        saved(str): a face was saved (its path); said(str): the sentence saying so, naming
+            the face. failed(str): it could not be (why).
         skipped(str): the face repeats the last one saved for that emotion (the sentence).
         moved(str): the face just saved went to another emotion, a correction (the
             sentence).
@@ -55,20 +72,21 @@ class CollectPanel(QGroupBox):
     """
 
     saved = Signal(str)
+    said = Signal(str)
     failed = Signal(str)
     skipped = Signal(str)
     moved = Signal(str)
     undone = Signal(str)
     folder_changed = Signal(str)
 
-    def __init__(self, settings, notifier=None, on_screen=lambda: (None, "yunet"),
+    def __init__(self, settings, notifier=None, on_screen=lambda: (None, "yunet", None),
                  parent: QWidget | None = None) -> None:
         super().__init__("Collect faces for training", parent)
         self._settings = settings
         self._on_screen = on_screen
         self.collector = FaceCollector(Path(settings.collect_folder), 1.0)
         if notifier is not None:
-            self.saved.connect(lambda path: notifier.info(f"Saved {path}"))
+            self.said.connect(notifier.info)
             self.failed.connect(lambda why: notifier.error(why))
             self.skipped.connect(notifier.info)
             self.moved.connect(notifier.info)
@@ -179,16 +197,15 @@ class CollectPanel(QGroupBox):
         return result.path
 
     def save_face(self, emotion: str) -> Path | None:
-        """Save the largest face on screen under ``emotion``; None when there is none or it
+        """Save the face the side panel shows under ``emotion``; None when there is none or it
         repeats the last one saved for ``emotion``."""
         if not self.active.isChecked():
             return None
-        output, detector = self._on_screen()
+        output, detector, shown = self._on_screen()
         if output is None or output.frame is None or not output.result.faces:
             self.failed.emit("No face on screen to save.")
             return None
-        face = max(output.result.faces,
-                   key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]))
+        face = face_to_save(output.result.faces, shown)
         frame, box = output.frame, face.box
         self.collector.crop_scale = DEFAULT_CROP_SCALE.get(detector, 1.0)  # the live margin
         try:
@@ -207,6 +224,7 @@ class CollectPanel(QGroupBox):
                             f"to {emotion} ({result.path}).")
         else:
             self.saved.emit(str(result.path))
+            self.said.emit(f"Saved face{_number(face)} as {emotion}: {result.path}")
         return result.path
 
     def refresh_counts(self) -> None:

@@ -207,7 +207,8 @@ class LiveView(QWidget):
         self.options_box = OptionsBox(self._options)
         self.options_box.changed.connect(self.set_options)
         self.collect_panel = CollectPanel(self._settings, self._notifier,
-                                          lambda: (self._last_output, self._options.detector))
+                                          lambda: (self._last_output, self._options.detector,
+                                                   self.face_panel.current_face))
         self.addActions(self.collect_panel.actions)
 
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
