@@ -669,6 +669,20 @@ def test_the_wheel_scrolls_the_side_panel_not_the_setting_under_it(qtbot, main_w
     assert slider.value() != before[0]
 
 
+def test_the_wheel_over_the_timeline_scrolls_the_panel_back_up(qtbot, main_window):
+    """Scrolled down (Tab to Collect's buttons), only the timeline's edge showed, and the
+    wheel over it did nothing: the plot took it (its zoom is off)."""
+    window = main_window(source=str(SAMPLE))
+    window.resize(780, 500)
+    live = window.live_view
+    first_frame(qtbot, window)
+    bar = live.side_scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+    send_wheel(live.face_panel._plot.viewport(), 3)  # up
+    assert bar.value() < bar.maximum()
+
+
 def test_the_answer_stays_in_view_while_the_options_scroll(qtbot, main_window):
     """Scrolling down to an option scrolled the heading and bars it changes out of sight."""
     window = main_window(source=str(SAMPLE))
