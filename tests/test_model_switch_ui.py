@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -242,6 +243,33 @@ def test_a_better_model_makes_switching_the_default(qtbot):
     assert not dialog.keep_button.isDefault()
 
 
+def test_a_tie_on_a_few_faces_and_a_loss_on_fer2013_keeps_the_model(qtbot):
+    """A fine-tune tied 40% / 40% on its 5 test faces, lost 5 points on FER-2013 (shown
+    nowhere), and Switch was the default."""
+    from fer_desktop.core.model_compare import ModelScores, with_other_people
+
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    tie = compare_on_faces(PatternClassifier("old"), PatternClassifier("new"), faces, labels,
+                           "your 10 test faces")
+    assert not tie.warnings and tie.not_better
+    recorded = dataclasses.replace(tie, current=ModelScores("old", 0.695, {}),
+                                   candidate=ModelScores("new", 0.645, {}))
+    comparison = with_other_people(tie, recorded)
+    assert comparison.other_people == (0.695, 0.645)
+    assert "other people's faces (FER-2013 PrivateTest) the new model is worse: right on " \
+           "64.5% instead of 69.5%" in comparison.warnings[-1]
+    dialog = CompareDialog(comparison, "new")
+    qtbot.addWidget(dialog)
+    last = dialog.table.rowCount() - 1
+    assert dialog.table.verticalHeaderItem(last).text() == "other people (FER-2013)"
+    assert (dialog.table.item(last, 0).text(), dialog.table.item(last, 1).text()) == \
+        ("69.5%", "64.5%")  # a few points matter there: one decimal
+    assert dialog.keep_button.isDefault() and not dialog.warnings.isHidden()
+    dialog = CompareDialog(tie, "new")  # a tie alone: nothing wrong, nothing gained
+    qtbot.addWidget(dialog)
+    assert dialog.keep_button.isDefault()
+
+
 def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
     """ "in use: default ensemble of 3" was cut in the middle to "se: default ensemble"."""
     faces, labels = _faces(LABELS), np.array(LABELS)
@@ -309,6 +337,53 @@ def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
     assert view.examples is not None
     view.show_run(None)
     assert view.examples is None
+
+
+def test_results_of_a_fine_tune_show_what_it_cost_on_fer2013(qtbot, tmp_path):
+    """69.5% -> 64.5% on FER-2013 (fear to 13%) was shown nowhere: the 5 faces of the user
+    said 40% before and after, and the user switched to a worse model."""
+    import json
+
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = _run_with_test_faces(tmp_path / "run")
+    meta = {"name": "tuned", "scored_on_fer2013": True,
+            "started_from": {"public_accuracy": 0.687},
+            "accuracy": {"model.tflite": {"private_accuracy": 0.645, "public_accuracy": 0.641,
+                                          "private_confusion": np.diag([10] * 7).tolist()}},
+            "held_out": {"labels": LABELS, "after": {"accuracy": 0.4},
+                         "before": {"accuracy": 0.4}}}
+    (run / "model.json").write_text(json.dumps(meta))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    text = view.summary.text()
+    assert "On FER-2013 PublicTest (other people&#x27;s faces): right on 64.1% after " \
+           "fine-tuning, 68.7% before: 4.6 points lower" in text
+
+
+def test_results_of_an_image_folder_run_do_not_say_fer2013(qtbot, tmp_path):
+    """A model trained on the collected faces read "On FER-2013 PrivateTest: 2 of 10" for
+    the user's own 5 test faces."""
+    import json
+
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = _run_with_test_faces(tmp_path / "run")
+    confusion = np.zeros((7, 7), int)
+    confusion[3, 3], confusion[4, 3] = 1, 4
+    meta = {"name": "faces", "scored_on_fer2013": False, "accuracy": {"model.tflite": {
+        "private_accuracy": 0.2, "public_accuracy": 0.2, "private_balanced_accuracy": 0.5,
+        "private_confusion": confusion.tolist()}}}
+    (run / "model.json").write_text(json.dumps(meta))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    text = view.summary.text()
+    assert "FER-2013" not in text and "PrivateTest" not in text and "PublicTest" not in text
+    assert "Accuracy on the test faces <b>20.0%</b> (5 faces" in text
+    assert "On the test faces: " in text
+    assert view.table_caption.text().startswith("The test faces:")
 
 
 def test_the_way_back_named_in_the_dialog_is_in_the_file_menu(qtbot, make_window, settings):

@@ -40,6 +40,7 @@ def test_training_on_an_image_folder_reports_and_exports(folder_run):
     meta = json.loads((folder_run["run_dir"] / "model.json").read_text())
     assert meta["accuracy"]["model.tflite"]["public_accuracy"] >= 0.0
     assert meta["recipe"]["sampling"] == "balanced"
+    assert meta["scored_on_fer2013"] is False  # its test faces, not FER-2013's
     assert "Sad/readme.txt" in folder_run["stderr"]
     from fer_desktop.core.model_compare import load_test_faces
 

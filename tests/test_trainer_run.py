@@ -57,6 +57,7 @@ def test_run_folder_holds_every_file(tiny_run):
     assert meta["input"]["shape"] == [1, 48, 48, 1]
     assert meta["preprocessing"]["name"] == "gray48-unit"
     assert meta["temperature"] > 0 and meta["dataset_sha256"]
+    assert meta["scored_on_fer2013"] is True
 
 
 def test_exported_tflite_predicts_like_the_keras_model(tiny_run):

@@ -104,7 +104,7 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
             or out.resolve() == run.resolve():
         raise rundir.RunDirError(out, "is a run folder: write the averaged model to a folder "
                                  "of its own (--out)")
-    data, ferplus = run_data(run, config, state, csv)  # the CSV's, or an image folder's
+    data, ferplus, on_fer = run_data(run, config, state, csv)  # the CSV's, or a folder's
     rundir.check_writable(out)
     preset = config.get("preset", "default")
     weights = []
@@ -127,7 +127,7 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
     emitter.log(f"chosen: the last {chosen} (epochs {epochs[0]}-{epochs[-1]})")
     described = {
         "name": f"{preset} {run.name} averaged over epochs {epochs[0]}-{epochs[-1]}",
-        "dataset_sha256": state.dataset_sha256,
+        "dataset_sha256": state.dataset_sha256, "scored_on_fer2013": on_fer,
         "recipe": {**run_recipe(config), "averaged_epochs": epochs},
         "training": {"epochs_done": state.epoch, "seconds": round(state.seconds, 1),
                      "run": run.name,

@@ -82,9 +82,9 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     state = rundir.RunState.load(run)
     rundir.repair_best(run, state)  # a kill between state.json and best.keras: relink first
     keras_model = best_float32_model(run)
-    data, ferplus = run_data(run, config, state, csv, data)
+    data, ferplus, on_fer = run_data(run, config, state, csv, data)
     described = {"name": f"{config.get('preset', 'model')} {run.name}",
-                 "dataset_sha256": state.dataset_sha256,
+                 "dataset_sha256": state.dataset_sha256, "scored_on_fer2013": on_fer,
                  "recipe": run_recipe(config),
                  "training": training_summary(run)}
     meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
@@ -98,7 +98,8 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
 
 def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
     """The data a run was trained on (its CSV, or its image folder), checked against the
-    run's checksum, and the FER+ majorities to score it with (None for an image folder)."""
+    run's checksum; the FER+ majorities to score it with (None for an image folder); and
+    whether its test splits are FER-2013's (not an image folder's own test faces)."""
     from trainer.data import load_cached
 
     images = "" if csv else config.get("images") or ""  # an image-folder run: its own folder
@@ -111,7 +112,7 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
     check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
     ferplus = None if images else ferplus_majorities(csv or config["csv"], data,
                                                     config.get("votes") or None)
-    return data, ferplus
+    return data, ferplus, not images
 
 
 def run_recipe(config: dict) -> dict:
@@ -423,6 +424,8 @@ def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict
         "dataset_sha256": described.get("dataset_sha256"),
         "recipe": described.get("recipe"),
         "training": described.get("training"),
+        # PublicTest/PrivateTest are FER-2013's, or (an image-folder run) its own test faces
+        "scored_on_fer2013": bool(described.get("scored_on_fer2013", True)),
         "parameters": int(keras_model.count_params()),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,

@@ -99,4 +99,22 @@ def run_sentences(meta: dict, file_name: str) -> list[str]:
             if isinstance(before.get("accuracy"), int | float):
                 text += f" Before fine-tuning it was right on {before['accuracy']:.0%}."
             out.append(text)
+        out += _fer2013_before_after(meta, info)
     return out
+
+
+def _fer2013_before_after(meta: dict, info: dict) -> list[str]:
+    """A fine-tuned model on FER-2013 PublicTest, before and after: fine-tuning on a few faces
+    can cost accuracy on everyone else's, and the user's few faces alone hid it."""
+    before = (meta.get("started_from") or {}).get("public_accuracy")
+    after = info.get("public_accuracy")
+    if not meta.get("scored_on_fer2013") or not isinstance(before, int | float) \
+            or not isinstance(after, int | float):
+        return []
+    text = (f"On FER-2013 PublicTest (other people's faces): right on {after:.1%} after "
+            f"fine-tuning, {before:.1%} before")
+    drop = 100 * (before - after)
+    if drop >= 1.0:
+        text += (f": {drop:.1f} points lower. It fits your faces better and other people's "
+                 "less well; keep the model in use if others will use the app")
+    return [text + "."]

@@ -97,7 +97,7 @@ class CompareDialog(QDialog):
         # Only once the buttons are in the dialog: set before, QDialog did not know of it and
         # made the first button (Switch) the default when shown, so Enter switched to a model
         # shown with three warnings.
-        risky = comparison is None or bool(comparison.warnings)
+        risky = comparison is None or bool(comparison.warnings) or comparison.not_better
         default = self.keep_button if risky else self.switch_button
         default.setDefault(True)
         default.setFocus()
@@ -108,20 +108,25 @@ class CompareDialog(QDialog):
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         emotions = comparison.emotions
-        self.table.setRowCount(1 + len(emotions))
         # two lines: "in use" / "new" stay readable however long the names (on one line the
         # header cut them away in the middle)
         names = (f"in use\n{comparison.current.name}", f"new\n{comparison.candidate.name}")
         self.table.setHorizontalHeaderLabels(list(names))
         for column, name in enumerate(names):
             self.table.horizontalHeaderItem(column).setToolTip(name.replace("\n", ": "))
-        self.table.setVerticalHeaderLabels(["right overall", *emotions])
         rows = [(comparison.current.accuracy, comparison.candidate.accuracy)]
         rows += [(comparison.current.recall.get(e), comparison.candidate.recall.get(e))
                  for e in emotions]
+        labels = ["right overall", *emotions]
+        if comparison.other_people is not None:  # what a handful of faces cannot show
+            rows.append(comparison.other_people)
+            labels.append("other people (FER-2013)")
+        self.table.setRowCount(len(rows))
+        self.table.setVerticalHeaderLabels(labels)
         for r, (now, new) in enumerate(rows):
             for c, value in enumerate((now, new)):
-                item = QTableWidgetItem(_percent(value))
+                fine = comparison.other_people is not None and r == len(rows) - 1
+                item = QTableWidgetItem(f"{value:.1%}" if fine else _percent(value))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if c == 1 and now is not None and new is not None and new < now - 0.01:
                     item.setForeground(QColor("#b00020"))

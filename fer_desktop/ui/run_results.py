@@ -78,8 +78,6 @@ class ResultsView(QWidget):
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setToolTip("Confusion matrix on PrivateTest: rows are the true emotion, "
-                              "columns the predicted one; colour = share of the row")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -88,8 +86,7 @@ class ResultsView(QWidget):
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.hide()
         # the axes said in words above the matrix (only the tooltip said which was which)
-        self.table_caption = QLabel("PrivateTest faces: each row is the true emotion, each "
-                                    "column the model's answer (colour: share of the row)")
+        self.table_caption = QLabel()
         self.table_caption.setWordWrap(True)
         self.table_caption.hide()
         layout.addWidget(self.table_caption)
@@ -128,19 +125,27 @@ class ResultsView(QWidget):
             self.summary.setText(f"{path}: cannot read the evaluation ({exc}).")
             return
         self.metadata = meta
-        lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
-                 f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
+        on_fer = meta.get("scored_on_fer2013", True)  # else: an image folder's test faces
+        score = (f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
                  f"(PublicTest {_percent(info['public_accuracy'])}"
-                 f"{' with the balanced decision' if _corrected(meta) else ''}"
-                 f", macro F1 "
-                 f"{_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
-                 _balanced_text(info)]
+                 f"{' with the balanced decision' if _corrected(meta) else ''}, "
+                 if on_fer else
+                 f"Accuracy on the test faces <b>{_percent(info['private_accuracy'])}</b> "
+                 f"({int(confusion.sum())} faces, ")
+        lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
+                 f"{score}macro F1 {_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
+                 _balanced_text(info, "PrivateTest" if on_fer else "Test faces:")]
         others = [f"{k}: {_percent(v['private_accuracy'])}" for k, v in files.items() if k != name]
         if others:
             lines.append("Also exported: " + ", ".join(others))
         lines += [f"<i>{html.escape(text)}</i>" for text in run_sentences(meta, name)]
         self.summary.setText("<br>".join(line for line in lines if line))
         self._fill_table(classes, confusion, info.get("private_recall") or {})
+        where = "PrivateTest faces" if on_fer else "The test faces"  # not FER-2013's
+        self.table_caption.setText(f"{where}: each row is the true emotion, each column the "
+                                   "model's answer (colour: share of the row)")
+        self.table.setToolTip(f"Confusion matrix ({where}): rows are the true emotion, "
+                              "columns the predicted one; colour = share of the row")
         self._show_examples(run, meta)
         self.use_button.setEnabled(True)
 
@@ -209,7 +214,7 @@ def _corrected(meta: dict) -> bool:
     return isinstance(correction, dict) and bool(correction.get("power"))
 
 
-def _balanced_text(info: dict) -> str:
+def _balanced_text(info: dict, where: str = "PrivateTest") -> str:
     """Balanced accuracy (every emotion counts the same) and the FER+ score, when exported."""
     parts = []
     if isinstance(info.get("private_balanced_accuracy"), int | float):
@@ -217,4 +222,4 @@ def _balanced_text(info: dict) -> str:
                      "(the mean of the per-emotion recalls)")
     if isinstance(info.get("private_ferplus_accuracy"), int | float):
         parts.append(f"FER+ majority {100 * info['private_ferplus_accuracy']:.1f}%")
-    return "PrivateTest " + ", ".join(parts) if parts else ""
+    return f"{where} " + ", ".join(parts) if parts else ""
