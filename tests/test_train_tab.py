@@ -591,3 +591,28 @@ def test_the_data_help_is_given_the_height_its_lines_need(qtbot, tab):
     help_label = box.help
     qtbot.waitUntil(lambda: help_label.height() >= help_label.heightForWidth(help_label.width()),
                     timeout=2000)
+
+
+def test_too_few_collected_faces_are_refused_before_training_starts(qtbot, tmp_path):
+    """The tab knew surprise had 3 faces, started TensorFlow anyway, failed after 10 s, and
+    the red message stayed once more faces were collected."""
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / "collected"
+    settings.collect_folder = folder
+    for emotion, n in (("happy", 6), ("surprise", 3)):
+        (folder / emotion).mkdir(parents=True)
+        for i in range(n):
+            (folder / emotion / f"{i}.png").write_bytes(b"png")
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    tab.form.start_button.click()
+    assert not tab.process.is_active
+    message = tab.form.message.text()
+    assert message.startswith("Too few faces of surprise (3): training needs at least 5")
+    for i in range(3, 5):
+        (folder / "surprise" / f"{i}.png").write_bytes(b"png")
+    tab.hide()
+    tab.show()  # back on the Train tab: counted again, the old message goes
+    assert tab.form.message.text() == ""
+    assert tab.data_source.open_button.isEnabled()

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -58,6 +59,12 @@ class SourceChoice:
         if not self.folder:
             raise ValueError("Choose the image folder first (Browse...): one subfolder per "
                              "emotion, e.g. happy/ and sad/ holding the images.")
+        if self.kind == "collected":  # known here: no need to start TensorFlow to say it
+            few = too_few(Path(self.folder))
+            if few:
+                raise ValueError(f"Too few faces of {few}: training needs at least "
+                                 f"{MIN_PER_EMOTION} of each emotion it uses. Collect more in "
+                                 "the Live tab, or remove them (Open shows the folder).")
         if self.finetune:
             config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
                                     events="json",
@@ -66,6 +73,13 @@ class SourceChoice:
         config = TrainConfig(images=self.folder, out=str(out), threads=threads, events="json",
                              epochs=epochs or None, sampling=sampling)
         return config.to_argv()
+
+
+def too_few(folder: Path) -> str:
+    """"surprise (3)" for each emotion with faces, but fewer than the trainer's minimum; ""
+    when there is none (the trainer refuses such a folder after starting TensorFlow)."""
+    counts = FaceCollector(folder, 1.0).counts()
+    return ", ".join(f"{e} ({n})" for e, n in counts.items() if 0 < n < MIN_PER_EMOTION)
 
 
 def collected_line(folder: Path) -> str:
@@ -118,8 +132,13 @@ class DataSourceBox(QWidget):
         row = QWidget()
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
+        self.open_button = QPushButton("Open")
+        self.open_button.setToolTip("Show the folder in the file manager: look through the "
+                                    "faces, remove the ones saved by mistake")
+        self.open_button.clicked.connect(self._open_folder)
         box.addWidget(self.folder_edit, 1)
         box.addWidget(self.browse)
+        box.addWidget(self.open_button)
         self.folder_row = row
         form.addRow("Image folder", row)
         self.finetune_check = QCheckBox("Fine-tune the model in use (about a minute)")
@@ -157,7 +176,9 @@ class DataSourceBox(QWidget):
     def _on_changed(self, *_) -> None:
         kind = str(self.combo.currentData())
         images = kind != "csv"
-        self.folder_row.setEnabled(kind == "images")
+        for widget in (self.folder_edit, self.browse):  # the collected faces' folder is set
+            widget.setEnabled(kind == "images")             # in the Live tab's Collect box
+        self.open_button.setEnabled(images)
         self.finetune_check.setEnabled(images)
         if kind == "collected":
             self.folder_edit.setText(str(self._collect_folder))
@@ -178,6 +199,13 @@ class DataSourceBox(QWidget):
         super().showEvent(event)
         if self.combo.currentData() == "collected":
             self._on_changed()
+
+    def _open_folder(self) -> None:
+        folder = Path(self.folder_edit.text().strip()).expanduser()
+        if not folder.is_dir():
+            self.help.setText(f"{folder}: no such folder yet. " + self.help.text())
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per emotion)",

@@ -93,7 +93,7 @@ class TrainForm(QGroupBox):
         form.addRow(self.message)
         self._error_shown = False
         for edit in (self.csv_edit, self.out_edit):
-            edit.textChanged.connect(self._clear_error)
+            edit.textChanged.connect(self.clear_error)
         self._describe_controls()
 
     def _describe_controls(self) -> None:
@@ -287,9 +287,10 @@ class TrainForm(QGroupBox):
         self.message.setStyleSheet("color: #b00020;" if error else "")
         self.message.setText(text)
 
-    def _clear_error(self, *_args) -> None:
-        """A red message about the CSV or the folder goes once the user changes either
-        ("Choose the FER-2013 CSV file first" stayed after the CSV was chosen)."""
+    def clear_error(self, *_args) -> None:
+        """A red message about the data goes once the user changes the CSV, the folder or
+        the data source ("Choose the FER-2013 CSV file first" stayed after the CSV was
+        chosen), or the collected faces are counted again."""
         if self._error_shown:
             self.say("")
 

@@ -201,6 +201,7 @@ class TrainTab(QWidget):
             self.form.say("")
 
     def _on_data_source_changed(self) -> None:
+        self.form.clear_error()  # about the data before ("too few faces" stayed once fixed)
         choice = self.data_source.choice()
         self.form.set_csv_used(choice.kind == "csv", finetune=choice.finetune)
 
