@@ -616,3 +616,18 @@ def test_too_few_collected_faces_are_refused_before_training_starts(qtbot, tmp_p
     tab.show()  # back on the Train tab: counted again, the old message goes
     assert tab.form.message.text() == ""
     assert tab.data_source.open_button.isEnabled()
+
+
+def test_a_fine_tune_says_it_runs_its_own_epochs(qtbot, tab):
+    """The Epochs box showed 60, editable, while a fine-tune always runs 8."""
+    from trainer.finetune_config import FinetuneConfig
+
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    tab.data_source.finetune_check.setChecked(True)
+    assert not tab.form.epochs_spin.isEnabled()
+    assert f"in {FinetuneConfig.epochs} epochs of its own" in tab.form.preset_help.text()
+    tab.form.set_busy(True)
+    tab.form.set_busy(False)
+    assert not tab.form.epochs_spin.isEnabled()
+    tab.data_source.finetune_check.setChecked(False)  # a new network: its epochs again
+    assert tab.form.epochs_spin.isEnabled()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
+from trainer.finetune_config import FinetuneConfig
 from trainer.runs import rows_limit_text
 
 LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
@@ -61,6 +62,9 @@ def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
     return row
 
 
+FINETUNE_EPOCHS = FinetuneConfig.epochs  # what a fine-tune runs (trainer/finetune_config.py)
+
+
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
 
@@ -75,6 +79,7 @@ class TrainForm(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Train a model", parent)
         self._uses = "csv"  # what the chosen data source takes: "csv", "folder", "finetune"
+        self._busy = False  # a trainer or a CSV check runs: the fields are locked
         form = QFormLayout(self)
         self.csv_edit = QLineEdit()
         self.csv_edit.setPlaceholderText("FER-2013 CSV (fer2013.csv or .csv.gz)")
@@ -296,9 +301,12 @@ class TrainForm(QGroupBox):
 
     def set_busy(self, busy: bool) -> None:
         """Lock the fields while a trainer or a CSV check runs."""
+        self._busy = busy
         for widget in (self.csv_edit, self.preset_combo, self.epochs_spin, self.batch_spin,
                        self.out_edit, self.advanced):
             widget.setEnabled(not busy)
+        if not busy and self._uses == "finetune":
+            self.epochs_spin.setEnabled(False)
 
     def set_csv_used(self, used: bool, finetune: bool = False) -> None:
         """Grey out what only the CSV uses (the file, its label set) when the faces come from
@@ -307,6 +315,8 @@ class TrainForm(QGroupBox):
         self.csv_row.setEnabled(used)
         self.labels_combo.setEnabled(used)
         self._uses = "csv" if used else ("finetune" if finetune else "folder")
+        # a fine-tune runs its own few epochs: the box showed 60, editable, and 8 ran
+        self.epochs_spin.setEnabled(self._uses != "finetune" and not self._busy)
         self._show_preset_help()
         self._show_advanced_summary()
 
@@ -327,7 +337,8 @@ class TrainForm(QGroupBox):
             text = "Not used with a folder: the recommended network is trained on its " \
                    "faces, with the epochs below (minutes for a few hundred faces)."
         elif self._uses == "finetune":
-            text = "Not used: a fine-tune adapts the model in use."
+            text = (f"Not used: a fine-tune adapts the model in use in {FINETUNE_EPOCHS} "
+                    "epochs of its own (Epochs is for a new network).")
         self.preset_help.setText(text)
         self.preset_help.setToolTip(preset.get("description", ""))
 
