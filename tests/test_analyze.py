@@ -286,6 +286,19 @@ def test_a_truncated_video_is_reported_and_exits_1(tmp_path, sample_bgr, capsys)
     assert "incomplete: " in err and "1 input(s) incomplete" in err and "skipped" not in err
 
 
+def test_a_folder_of_videos_is_analysed_video_by_video(tmp_path, sample_bgr, capsys):
+    """README's `fer-desktop analyze clips/` was refused: "the folder holds no images"."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    first = sample_video(clips / "a.avi", sample_bgr, frames=3)
+    second = sample_video(clips / "b.avi", sample_bgr, frames=4)
+    out = tmp_path / "results.csv"
+    assert main([str(clips), "--out", str(out), "--no-progress"]) == 0
+    table = rows(out)
+    assert [r["source"] for r in table] == [str(first)] * 3 + [str(second)] * 4
+    assert [r["frame"] for r in table] == ["0", "1", "2", "0", "1", "2", "3"]
+
+
 def test_the_help_gives_the_minimum_face_defaults_of_the_code(capsys):
     """--help said 24 px for videos; the video default had moved to 20."""
     from fer_desktop.core.source_defaults import SOURCE_DEFAULTS

@@ -80,15 +80,17 @@ def test_shard_slices_are_contiguous_disjoint_and_balanced(count, n):
     assert max(sizes) - min(sizes) <= 1
 
 
-def test_folders_expand_to_their_images_sorted_and_odd_inputs_stay_units(tmp_path, sample_bgr):
+def test_folders_expand_to_their_images_and_videos_sorted_and_odd_inputs_stay_units(
+        tmp_path, sample_bgr):
+    """README's `analyze clips/` on a folder of videos was refused: "holds no images"."""
     folder = tmp_path / "photos"
     folder.mkdir()
-    for name in ("b.jpg", "a.png", "notes.txt"):
+    for name in ("b.jpg", "a.png", "notes.txt", "c.mp4"):
         (folder / name).write_bytes(b"x")
     (tmp_path / "empty").mkdir()
     units = batch.expand_inputs([str(folder), str(tmp_path / "empty"), "missing.mp4"])
-    assert units == [str(folder / "a.png"), str(folder / "b.jpg"), str(tmp_path / "empty"),
-                     "missing.mp4"]
+    assert units == [str(folder / "a.png"), str(folder / "b.jpg"), str(folder / "c.mp4"),
+                     str(tmp_path / "empty"), "missing.mp4"]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -74,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--min-face", type=int, default=None, metavar="PX",
                         help="smallest face width to find, in pixels (smaller finds smaller "
                         "faces and takes longer; default: "
-                        f"{SOURCE_DEFAULTS['image'].min_face_px} when every input is a photo "
-                        f"or a folder, else {SOURCE_DEFAULTS['video'].min_face_px})")
+                        f"{SOURCE_DEFAULTS['image'].min_face_px} when every input, a folder's "
+                        f"files included, is a photo, else "
+                        f"{SOURCE_DEFAULTS['video'].min_face_px})")
     parser.add_argument("--no-level-eyes", action="store_true",
                         help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     if args.min_face is not None and not 1 <= args.min_face <= 4096:
         parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
-    kinds = {source_kind(spec) for spec in args.inputs}
+    kinds = {source_kind(spec) for spec in batch.expand_inputs(args.inputs)}  # a folder's
     options = options_for("image" if kinds == {"image"} else "video",
                           PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
                                           crop_scale=args.crop_scale,

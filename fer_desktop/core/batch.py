@@ -1,7 +1,7 @@
 """Spreading ``fer-desktop analyze`` over processes (``--jobs``) and machines (``--shard``).
 
-The work is a list of *units*: each video file, each image file, and each image of a folder
-(still images are judged one by one, so a folder splits into its photos). The list is fixed
+The work is a list of *units*: each video file, each image file, and each image and video of
+a folder (still images are judged one by one, so a folder splits into its photos). The list is fixed
 by the command line and the files' names, so every machine computes the same list:
 
 * ``--shard K/N`` keeps the K-th of N contiguous, equally sized slices of it (1-based, like
@@ -39,7 +39,7 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs
-from fer_desktop.core.sources import IMAGE_SUFFIXES
+from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
 __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
            "parse_shard", "shard_units"]
@@ -75,7 +75,8 @@ def parse_jobs(value: int) -> int:
 
 
 def expand_inputs(inputs: list[str]) -> list[str]:
-    """The units of work, in a fixed order: folders become their images, sorted by name.
+    """The units of work, in a fixed order: folders become their images and videos, sorted
+    by name (``analyze clips/`` on a folder of videos was refused: "holds no images").
 
     A folder without images, a missing path or an unreadable file stays one unit of its own,
     so that it is reported with its reason when its turn comes.
@@ -85,8 +86,8 @@ def expand_inputs(inputs: list[str]) -> list[str]:
         path = Path(spec)
         if path.is_dir():
             try:
-                images = sorted((p for p in path.iterdir()
-                                 if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
+                images = sorted((p for p in path.iterdir() if p.is_file()
+                                 and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
                                 key=lambda p: p.name)
             except OSError:
                 images = []
