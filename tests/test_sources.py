@@ -117,9 +117,16 @@ def test_folder_is_sorted_and_skips_unreadable(tmp_path):
     (lambda p: p / "missing.mp4", "no such file or folder", True),  # a drive not mounted
     (lambda p: (p / "empty").mkdir() or p / "empty", "holds no images", True),  # add some
     (lambda p: (p / "fake.mp4").write_text("hello") and p / "fake.mp4", "not a video", False),
-    (lambda p: (p / "empty.avi").write_bytes(b"") or p / "empty.avi", "not a video", False),
+    (lambda p: (p / "empty.avi").write_bytes(b"") or p / "empty.avi", r"is empty \(0 bytes\)",
+     False),
     (lambda p: (p / "bad.jpg").write_bytes(b"\xff\xd8junk") and p / "bad.jpg", "not an image",
      False),
+    (lambda p: (p / "empty.png").write_bytes(b"") or p / "empty.png", r"is empty \(0 bytes\)",
+     False),
+    # a JPEG cut short was told "try a JPEG or PNG file"
+    (lambda p: (p / "cut.jpg").write_bytes(cv2.imencode(".jpg", np.zeros((64, 64), np.uint8))[1]
+                                           .tobytes()[:300]) and p / "cut.jpg",
+     "is damaged or incomplete", False),
 ])
 def test_bad_inputs_are_named(tmp_path, make, message, retryable):
     path = make(tmp_path)

@@ -118,11 +118,27 @@ def read_image(path: str | Path) -> np.ndarray:
         data = np.fromfile(str(path), dtype=np.uint8)
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    image = cv2.imdecode(data, flags) if data.size else None
+    if not data.size:
+        raise SourceError(path, "is empty (0 bytes)", retryable=False)
+    image = cv2.imdecode(data, flags)
     if image is None:
-        raise SourceError(path, "is not an image this app can read (try a JPEG or PNG file)",
+        # a JPEG told "try a JPEG file" was a damaged one: say so when the header is known
+        raise SourceError(path, "is damaged or incomplete: this app cannot decode it"
+                          if header_size(path) is not None else
+                          "is not an image this app can read (try a JPEG or PNG file)",
                           retryable=False)
     return image
+
+
+def _unreadable_video(path: Path) -> str:
+    """Why a video file gave no frame, as far as can be told without a decoder."""
+    try:
+        if path.stat().st_size == 0:
+            return "is empty (0 bytes)"
+    except OSError:
+        pass
+    return ("is not a video this app can read: damaged, incomplete, or a format it cannot "
+            "decode (try an MP4 or AVI file, or re-encode it)")
 
 
 def _finite(value) -> float | None:
@@ -255,8 +271,7 @@ class VideoFileSource:
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
-            raise SourceError(self.path, "is not a video this app can read (try an MP4 or AVI "
-                                         "file, or re-encode it)", retryable=False)
+            raise SourceError(self.path, _unreadable_video(self.path), retryable=False)
         self.fps = _capture_fps(self._capture)
         self.fps_assumed = False
         count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
