@@ -631,3 +631,4 @@ def test_a_fine_tune_says_it_runs_its_own_epochs(qtbot, tab):
     assert not tab.form.epochs_spin.isEnabled()
     tab.data_source.finetune_check.setChecked(False)  # a new network: its epochs again
     assert tab.form.epochs_spin.isEnabled()
+

@@ -58,3 +58,17 @@ def test_a_failed_copy_leaves_a_model_json_naming_only_files_that_exist(tmp_path
         copy_model_folder(tmp_path / "ensemble", assets)
     listed = json.loads((assets / "model.json").read_text())["files"].values()
     assert all((assets / name).is_file() for name in listed)
+
+
+@pytest.mark.tf
+def test_conversion_keeps_keras_signature_printout_out_of_the_log(capsys):
+    """Dozens of "TensorSpec(shape=(), dtype=tf.resource...)" lines flooded the Train log."""
+    import keras
+
+    from trainer.convert import to_tflite
+
+    model = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(7, activation="softmax")])
+    assert to_tflite(model, quantize=False)
+    out = capsys.readouterr().out
+    assert "TensorSpec" not in out and "Saved artifact" not in out

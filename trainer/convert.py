@@ -4,6 +4,9 @@ balanced decision in the graph, ``.tflite`` conversion, and running a ``.tflite`
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import numpy as np
 
 from fer_desktop.core import preprocess
@@ -65,10 +68,14 @@ def to_tflite(model, quantize: bool, flip_tta: bool = False,
         model = with_flip_averaging(model)
     if prior_weights is not None and not np.allclose(prior_weights, 1.0):
         model = with_prior_correction(model, prior_weights)
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    if quantize:
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]  # dynamic-range int8 weights
-    return converter.convert()
+    # Keras prints the exported graph's signature ("Saved artifact at ...", then a line per
+    # captured tensor: dozens of "TensorSpec(shape=(), dtype=tf.resource...)") which flooded
+    # the Train tab's log and hid the trainer's own lines.
+    with contextlib.redirect_stdout(io.StringIO()):
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        if quantize:
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]  # dynamic-range int8 weights
+        return converter.convert()
 
 
 def run_tflite(model_bytes_or_path, x: np.ndarray, batch: int = 256) -> np.ndarray:
