@@ -185,9 +185,15 @@ def test_use_model_folder_compares_and_asks_before_switching(qtbot, make_window,
     # The sample opens asynchronously and says so in the status bar: let that come first, so
     # it cannot overwrite the answer to the switch checked below.
     qtbot.waitUntil(lambda: window.notifier.last_info.startswith("Showing"), timeout=WAIT_MS)
+    opened_in = []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory",
-                        staticmethod(lambda *args, **kwargs: str(candidate.model_dir)))
+                        staticmethod(lambda parent, title, start="", *args, **kwargs:
+                                     opened_in.append(start) or str(candidate.model_dir)))
+    runs = tmp_path / "my runs"
+    runs.mkdir()
+    window.train_tab.form.out_edit.setText(str(runs))
     window.act_use_model.trigger()
+    assert opened_in == [str(runs)]  # where the app's models are (it opened in the home folder)
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
     comparison = asked[0].comparison
     assert comparison.test_name == "your 10 test faces"

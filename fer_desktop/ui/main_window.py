@@ -329,7 +329,12 @@ class MainWindow(QMainWindow):
         self.model_label.setText("Model: none loaded")
 
     def _choose_model_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder (with model.json)")
+        # in the Train tab's runs folder, where the app's own models are (it opened in the
+        # home folder, from which the hidden data folder holding them cannot be seen)
+        runs = self.train_tab.output_folder() if self.train_tab is not None else None
+        folder = QFileDialog.getExistingDirectory(
+            self, "Choose a model folder (with model.json)",
+            str(runs if runs is not None and runs.is_dir() else Path.home()))
         if folder:
             self.use_model(folder)
 
