@@ -62,8 +62,9 @@ def test_the_trainer_reads_collected_faces_as_crops(tmp_path, sample_face):
 
 
 def test_a_repeated_face_is_not_saved_again(tmp_path, sample_face):
-    """A held key or a still image: the same face under the same emotion is skipped; another
-    emotion (moved there: see below), another face (track id), a moved face or another
+    """A held key or a still image: the same face under the same emotion is skipped, under
+    whatever track id (it changes at a seek, a loop, a model switch: one picture was saved
+    as #77 and as #78); another emotion (moved there: see below), a moved face or another
     folder is saved."""
     frame, box = sample_face
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
@@ -71,9 +72,10 @@ def test_a_repeated_face_is_not_saved_again(tmp_path, sample_face):
     again = collector.save(frame, box, "happy", face_id=1)
     assert again.repeat and again.path is None and again.difference == 0.0
     assert collector.counts()["happy"] == 1
-    assert not collector.save(frame, box, "happy", face_id=2).repeat      # another face
+    assert collector.save(frame, box, "happy", face_id=2).repeat          # a new id, same face
     moved = collector.save(frame, _moved(box, 2), "happy", face_id=1)     # it moved a little
     assert not moved.repeat and moved.difference > REPEAT_MAD
+    assert collector.save(frame, box, "happy", face_id=5).repeat  # the first, not the last
     assert collector.save(frame, _moved(box, 2), "happy", face_id=1).repeat
     assert not collector.save(frame, box, "sad", face_id=3).repeat        # another emotion
     collector.folder = tmp_path / "other"                                 # a new folder
@@ -176,7 +178,7 @@ def test_keys_save_the_face_on_screen_and_count_it(qtbot, tmp_path):
     assert np.asarray(cv2.imread(saved.args[0])).shape == (CROP_SIDE, CROP_SIDE, 3)
     with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
         panel.actions[3].trigger()  # the same still image again: not saved twice
-    assert "Same face as the last happy one, not saved" in skipped.args[0]
+    assert "Same face as a happy one just saved, not saved" in skipped.args[0]
     assert window.notifier.last_info == skipped.args[0]
     assert panel.count_labels["happy"].text() == "1"
     with qtbot.waitSignal(panel.moved, timeout=WAIT_MS) as moved:

@@ -8,9 +8,11 @@ of at most 128 px is taken as a face crop already.
 
 Holding a key down, or pressing it again on a still image, would save the same face many
 times: near-identical copies add nothing to learn from and make the held-out faces repeat the
-training faces. So a crop is skipped when it is nearly identical to the last one saved for the
-same emotion from the same face (track id): the mean absolute difference of their 48x48 grey
-versions (what the network sees, ``gray48``) is under :data:`REPEAT_MAD`.
+training faces. So a crop is skipped when it is nearly identical to one of the last
+:data:`RECENT_CROPS` saved for the same emotion, whatever the face's track id (it changes at a
+seek, a loop or a model switch: a slideshow saved the same picture twice as face #77 and #78):
+the mean absolute difference of their 48x48 grey versions (what the network sees, ``gray48``)
+is under :data:`REPEAT_MAD`.
 
 The same face saved under a second emotion (4 pressed, then 5 on the same frame) would teach
 the network two answers for one picture; a second key on the same face within
@@ -56,6 +58,8 @@ REPEAT_MAD = 2.0
 # A second key on the same face within this many seconds is a correction (the file moves);
 # later, it is a new sample (written anew, the first one kept).
 RELABEL_WITHIN_S = 10.0
+# How many crops of each emotion (this session, this folder) a new one is checked against.
+RECENT_CROPS = 50
 # How many saves and moves :meth:`FaceCollector.undo` can take back, newest first.
 UNDO_DEPTH = 20
 
@@ -70,8 +74,8 @@ class SaveResult:
     """What :meth:`FaceCollector.save` did.
 
     path: the file written, or None when the crop was skipped as a repeat.
-    difference: mean absolute difference (grey levels) to the last crop saved for this
-        emotion from this face; None when there was none.
+    difference: mean absolute difference (grey levels) to the nearest of the recent crops
+        saved for this emotion; None when there was none.
     moved_from: the emotion the same face had been saved under a moment ago, when the save
         moved that file (the last key wins) instead of writing a second one.
     """
@@ -153,6 +157,7 @@ class FaceCollector:
         # the last crop saved per (emotion, face id), its file and when, to skip repeats and
         # move a relabelled face; forgotten with the folder
         self._last_saved: dict[tuple[str, int | None], _Saved] = {}
+        self._recent: dict[str, list[_Saved]] = {}  # per emotion, newest last
         self._done: list[_Done] = []
 
     @property
@@ -164,6 +169,7 @@ class FaceCollector:
     def folder(self, folder: Path) -> None:
         self._folder = Path(folder)
         self._last_saved = {}
+        self._recent = {}
         self._done = []
 
     @property
@@ -185,6 +191,7 @@ class FaceCollector:
         emotion, path = done.key[0], done.saved.path
         if self._last_saved.get(done.key) is done.saved:
             del self._last_saved[done.key]  # the same face may be saved again
+        self._forget(emotion, done.saved)
         try:
             unchanged = path.is_file() and _digest(path) == done.saved.digest
         except OSError:
@@ -196,6 +203,7 @@ class FaceCollector:
             back = self._move(path, self.folder / key[0], emotion, key[0])
             restored = replace(before, path=back)
             self._last_saved[key] = restored  # a second key moves it again, as before
+            self._keep(key[0], restored)
             self._done = [replace(d, saved=restored) if d.saved is before else d
                           for d in self._done]  # its save can be undone in turn
             return UndoResult(emotion, back, moved_back_to=key[0])
@@ -243,7 +251,7 @@ class FaceCollector:
 
     def save(self, frame_bgr: np.ndarray, box: np.ndarray, emotion: str,
              face_id: int | None = None) -> SaveResult:
-        """Write the face's crop under ``emotion``, unless it repeats the last one saved.
+        """Write the face's crop under ``emotion``, unless it repeats one saved lately.
 
         Args:
             frame_bgr, box: the frame and the face's box in it ([x1, y1, x2, y2], pixels).
@@ -252,7 +260,7 @@ class FaceCollector:
 
         Returns:
             The path written, or ``path=None`` when the crop is within :data:`REPEAT_MAD` of
-            the last one saved for ``emotion`` from ``face_id`` (nothing written); when it is
+            one of the recent crops saved for ``emotion`` (nothing written); when it is
             within that of the last one saved for another emotion from ``face_id``, that
             file is moved here instead (``moved_from``).
 
@@ -263,8 +271,9 @@ class FaceCollector:
         if emotion not in EMOTIONS:
             raise ValueError(f"unknown emotion {emotion!r}; one of {', '.join(EMOTIONS)}")
         image = self.crop(frame_bgr, box)
-        last = self._last_saved.get((emotion, face_id))
-        difference = None if last is None else crop_difference(image, last.crop)
+        difference = min((crop_difference(image, kept.crop)
+                          for kept in self._recent.get(emotion, []) if kept.path.is_file()),
+                         default=None)
         if difference is not None and difference < REPEAT_MAD:
             return SaveResult(None, difference)
         moved = self._relabel(image, emotion, face_id)
@@ -273,8 +282,15 @@ class FaceCollector:
         path, digest = self._write(image, emotion)
         saved = _Saved(image, path, self._clock(), digest)
         self._last_saved[(emotion, face_id)] = saved
+        self._keep(emotion, saved)
         self._remember_done(_Done((emotion, face_id), saved))
         return SaveResult(path, difference)
+
+    def _keep(self, emotion: str, saved: _Saved) -> None:
+        self._recent[emotion] = [*self._recent.get(emotion, []), saved][-RECENT_CROPS:]
+
+    def _forget(self, emotion: str, saved: _Saved) -> None:
+        self._recent[emotion] = [k for k in self._recent.get(emotion, []) if k is not saved]
 
     def _relabel(self, image: np.ndarray, emotion: str,
                  face_id: int | None) -> SaveResult | None:
@@ -291,6 +307,8 @@ class FaceCollector:
             del self._last_saved[key]
             moved = replace(last, path=target, at=now)
             self._last_saved[(emotion, face_id)] = moved
+            self._forget(other, last)
+            self._keep(emotion, moved)
             self._remember_done(_Done((emotion, face_id), moved, before=(key, last)))
             return SaveResult(target, None, moved_from=other)
         return None

@@ -3,7 +3,7 @@
 While "Collect faces" is ticked, pressing 1 (angry) ... 7 (neutral) saves the face the side
 panel shows (the one followed: clicked, Tab, its number; else the largest) of the frame on
 screen into the dataset folder (``fer_desktop.core.collect``), on camera, video and images
-alike; the count per emotion is shown. A face nearly identical to the last one saved
+alike; the count per emotion is shown. A face nearly identical to one saved lately
 for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
 face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
 Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
@@ -64,7 +64,7 @@ class CollectPanel(QGroupBox):
     Signals:
         saved(str): a face was saved (its path); said(str): the sentence saying so, naming
             the face. failed(str): it could not be (why).
-        skipped(str): the face repeats the last one saved for that emotion (the sentence).
+        skipped(str): the face repeats one saved lately for that emotion (the sentence).
         moved(str): the face just saved went to another emotion, a correction (the
             sentence).
         undone(str): a save or move was taken back (the sentence).
@@ -198,7 +198,7 @@ class CollectPanel(QGroupBox):
 
     def save_face(self, emotion: str) -> Path | None:
         """Save the face the side panel shows under ``emotion``; None when there is none or it
-        repeats the last one saved for ``emotion``."""
+        repeats one saved lately for ``emotion``."""
         if not self.active.isChecked():
             return None
         output, detector, shown = self._on_screen()
@@ -214,7 +214,7 @@ class CollectPanel(QGroupBox):
             self.failed.emit(str(exc))
             return None
         if result.repeat:
-            self.skipped.emit(f"Same face as the last {emotion} one, not saved: change the "
+            self.skipped.emit(f"Same face as a {emotion} one just saved, not saved: change the "
                               "expression or move a little.")
             return None
         self.refresh_counts()
