@@ -164,6 +164,8 @@ def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, t
     settings.model_dir = "/some/run"
     with qtbot.waitSignal(window.model_changed, timeout=WAIT_MS):
         window.act_shipped_model.trigger()
+        # while it loads: "the shipped model", not the folder's name ("assets")
+        assert window.model_label.text() == "Model: comparing with the shipped model..."
     assert loaded == [default_model_dir()] and settings.model_dir == ""
     assert [q.candidate_name for q in asked] == ["shipped"]  # asked first, like any switch
     assert "shipped" in window.windowTitle()

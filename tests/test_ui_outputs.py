@@ -31,6 +31,7 @@ def test_screenshot_and_recording_say_where_with_open_folder(qtbot, main_window,
     live.start_recording()
     csv_path = live.stop_recording()
     assert banner.path == csv_path and "Recording saved" in banner.label.text()
+    assert window.notifier.last_info.endswith("(1 row)")  # the still image's face: "1 rows"
     banner.close_button.click()
     assert not banner.isVisible()
 

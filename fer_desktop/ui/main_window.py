@@ -354,7 +354,9 @@ class MainWindow(QMainWindow):
             self.notifier.info(f"{model_line(self._classifier)} is already in use")
             return  # comparing a model with itself only asked a question with no answer
         doing = "comparing with" if self._classifier is not None else "loading"
-        self.model_label.setText(f"Model: {doing} {path.name or path}...")
+        shipped = path.resolve() == default_model_dir().resolve()  # not "assets": a folder
+        self.model_label.setText(f"Model: {doing} "                  # name users never chose
+                                 f"{'the shipped model' if shipped else path.name or path}...")
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
         request = self._model_request
         self._jobs.start(self._classifier_loader, path,

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.plain_words import counted
 from fer_desktop.core.privacy import blur_faces
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import check_writable_folder, unused_path
@@ -293,7 +294,8 @@ class OutputControls(QObject):
         if failure:
             self._notifier.error(failure, serious=True)
         else:
-            self._notifier.info(f"Recording saved to {recorder.path} ({recorder.rows} rows)",
+            self._notifier.info(f"Recording saved to {recorder.path} "
+                                f"({counted(recorder.rows, 'row')})",
                                 timeout_ms=10000)
         self.set_record_checked(False)
         self.recording_changed.emit(False)
