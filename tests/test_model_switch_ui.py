@@ -382,7 +382,8 @@ def test_results_of_an_image_folder_run_do_not_say_fer2013(qtbot, tmp_path):
     confusion[3, 3], confusion[4, 3] = 1, 4
     meta = {"name": "faces", "scored_on_fer2013": False, "accuracy": {"model.tflite": {
         "private_accuracy": 0.2, "public_accuracy": 0.2, "private_balanced_accuracy": 0.5,
-        "private_confusion": confusion.tolist()}}}
+        "private_confusion": confusion.tolist(),
+        "private_recall": {e: (1.0 if e == "happy" else 0.0) for e in EMOTIONS}}}}
     (run / "model.json").write_text(json.dumps(meta))
     view = ResultsView()
     qtbot.addWidget(view)
@@ -392,6 +393,8 @@ def test_results_of_an_image_folder_run_do_not_say_fer2013(qtbot, tmp_path):
     assert "Accuracy on the test faces <b>20.0%</b> (5 faces" in text
     assert "On the test faces: " in text
     assert view.table_caption.text().startswith("The test faces:")
+    recall = view.table.columnCount() - 1
+    assert view.table.item(0, recall).text() == "-"  # no angry test face: no recall ("0%")
 
 
 def test_the_way_back_named_in_the_dialog_is_in_the_file_menu(qtbot, make_window, settings):

@@ -185,8 +185,9 @@ class ResultsView(QWidget):
                 item.setToolTip(f"true {classes[i]}, predicted {classes[j]}: "
                                 f"{int(confusion[i, j])} of {int(totals[i])} ({100 * share:.0f}%)")
                 self.table.setItem(i, j, item)
-            value = recall.get(classes[i])
-            text = f"{100 * value:.0f}%" if isinstance(value, int | float) else "-"
+            value = recall.get(classes[i])  # none without test faces (it read "0%")
+            text = f"{100 * value:.0f}%" if isinstance(value, int | float) and totals[i] \
+                else "-"
             item = QTableWidgetItem(text)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(i, n, item)
