@@ -136,3 +136,18 @@ def test_both_plots_share_the_epoch_axis_and_accuracy_reads_in_percent(qtbot):
     # no "A" (auto range) button: a click on it undid the shared axis
     assert all(plot.getPlotItem().buttonsHidden
                for plot in (curves.loss_plot, curves.accuracy_plot))
+
+
+def test_the_epoch_axis_shows_whole_epochs_only(qtbot):
+    """A 3-epoch run's axis read 1.0, 1.5, 2.0, 2.5."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 400)
+    curves.show()
+    for epoch in (1, 2, 3):
+        curves.add_epoch(epoch, 1.5, 0.4, 1.6, 0.38)
+    curves.redraw()
+    axis = curves.loss_plot.getPlotItem().getAxis("bottom")
+    ticks = [v for _, values in axis.tickValues(0.8, 3.2, 600) for v in values]
+    assert ticks and all(v == int(v) for v in ticks)
+    assert {1.0, 2.0, 3.0} <= set(ticks)

@@ -51,6 +51,18 @@ class _Series:
         return self._x[:self.n], self._y[:self.n]
 
 
+class EpochAxis(pg.AxisItem):
+    """An epoch axis with whole epochs only: a 3-epoch run's read 1.0, 1.5, 2.0, 2.5."""
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph's names)
+        levels = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            whole = [v for v in values if abs(v - round(v)) < 1e-9]
+            if whole:
+                levels.append((max(spacing, 1.0), whole))
+        return levels
+
+
 class TrainingCurves(QWidget):
     """Loss and accuracy plots, created once and fed through ``setData`` by a timer."""
 
@@ -102,7 +114,7 @@ class TrainingCurves(QWidget):
 
     @staticmethod
     def _plot(title: str, label: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget(background="w")
+        plot = pg.PlotWidget(background="w", axisItems={"bottom": EpochAxis("bottom")})
         plot.setAccessibleName(f"{title} per epoch")
         plot.setToolTip(f"{title} per epoch: training (blue circles) and PublicTest "
                         "(orange squares)" + ("; grey: the running mean over the batches"
