@@ -72,7 +72,38 @@ def test_explain_the_face_shown_from_the_panel(qtbot, main_window):
     assert "happy 70%" in dialog.title.text()
     assert dialog.bars[HAPPY].value() == pytest.approx(700, abs=10)
     assert not dialog.image.pixmap().isNull()
-    assert live.act_explain in window.menuBar().actions()[1].menu().actions()
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert live.act_explain in view.actions()
+
+
+def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, settings):
+    """The window had no Save (nor Copy, nor Close), and Ctrl+S in it saved nothing."""
+    import json
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    dialog = live.explain_face()
+    assert not dialog.save_button.isEnabled()  # nothing to save while it computes
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(settings.output_folder.glob("fer-why-*.png")),
+                    timeout=WAIT_MS)  # a button's shortcut clicks it a moment later
+    saved = sorted(settings.output_folder.glob("fer-why-*.png"))
+    assert len(saved) == 1 and not QImage(str(saved[0])).isNull()
+    details = json.loads(saved[0].with_suffix(".json").read_text())
+    assert details["face"] == "face #1" and details["emotion"] == "happy"
+    assert details["probabilities"]["happy"] == pytest.approx(0.7, abs=0.01)
+    assert details["model"] and details["app_version"]
+    dialog.save_button.click()  # a second one in the same second: a new name, never over
+    assert len(list(settings.output_folder.glob("fer-why-*.png"))) == 2
+    assert "Explanation saved" in live.outputs.saved_banner.label.text()
 
 
 def test_explain_without_a_face_says_so(qtbot, main_window):

@@ -88,22 +88,30 @@ class ScreenshotWriter:
         if not ok:
             raise ExportError(self.folder, f"cannot encode an image of shape "
                                            f"{np.shape(annotated_bgr)} as PNG")
+        return self.save_png(png.tobytes(), "fer", {
+            "source": source, "frame": result.index, "time_s": result.timestamp_s,
+            "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
+            "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces],
+            "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
+            **(provenance or {})})
+
+    def save_png(self, png: bytes, prefix: str, sidecar: dict) -> Path:
+        """Write an encoded PNG as ``<prefix>-<date>-<time>.png`` (``-2``... when taken) and
+        ``sidecar`` beside it as JSON (with the image's name and the time); never overwrites.
+        The screenshots and the explanations ("Why this answer?") go through here.
+
+        Raises:
+            ExportError: the files cannot be written.
+        """
         now = self._clock()
-        path, handle = self._reserve(now.strftime("fer-%Y%m%d-%H%M%S"))
+        path, handle = self._reserve(now.strftime(f"{prefix}-%Y%m%d-%H%M%S"))
         try:
             with handle:
-                handle.write(png.tobytes())
-            sidecar = {
-                "image": path.name, "saved_at": now.isoformat(timespec="seconds"),
-                "source": source, "frame": result.index, "time_s": result.timestamp_s,
-                "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
-                "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces],
-                "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
-            }
-            if provenance:
-                sidecar.update(provenance)
+                handle.write(png)
+            data = {"image": path.name, "saved_at": now.isoformat(timespec="seconds"),
+                    **sidecar}
             tmp = path.with_name(f".tmp-{path.stem}.json")
-            tmp.write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
+            tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
             os.replace(tmp, path.with_suffix(".json"))
         except OSError as exc:
             raise ExportError(path, f"cannot be written ({exc.strerror or exc})") from exc

@@ -9,10 +9,11 @@ probabilities of that crop as bars. The map is computed with the model in use.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -41,12 +42,19 @@ def heat_overlay(face: np.ndarray, heat: np.ndarray, alpha: float = 0.55) -> np.
 
 
 class ExplainDialog(QDialog):
-    """"Why this answer?" for one face; ``show_busy`` while computing, then ``show_result``."""
+    """"Why this answer?" for one face; ``show_busy`` while computing, then ``show_result``.
+
+    Signals:
+        save_requested(): Save image (or Ctrl+S here): the window had no way to keep it.
+    """
+
+    save_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Why this answer?")
         self.explanation: Explanation | None = None
+        self.face_name = ""
         self.title = QLabel("Computing...")
         self.title.setWordWrap(True)
         self.image = QLabel()
@@ -89,21 +97,41 @@ class ExplainDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.image)
         row.addLayout(right, 1)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout()
         layout.addWidget(self.title)
         layout.addWidget(self.busy)
         layout.addLayout(row)
         layout.addWidget(self.note)
-        self.resize(560, 380)
+        self.content = QWidget()  # what Save writes: the answer, without the buttons
+        self.content.setLayout(layout)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.save_button = buttons.addButton("Save image",
+                                             QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_button.setToolTip("Save this picture and its numbers (PNG + JSON) in the "
+                                    "output folder, beside the screenshots ("
+                                    + self.save_button.shortcut().toString(
+                                        QKeySequence.SequenceFormat.NativeText) + ")")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save_requested)
+        buttons.rejected.connect(self.reject)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 8)
+        outer.addWidget(self.content)
+        outer.addWidget(buttons)
+        buttons.setContentsMargins(9, 0, 9, 0)
+        self.resize(560, 420)
 
     def show_busy(self, face_name: str) -> None:
         self.explanation = None
+        self.save_button.setEnabled(False)
         self.title.setText(f"Finding what made the answer for {face_name}...")
         self.busy.show()
 
     def show_result(self, face_name: str, explanation: Explanation) -> None:
-        self.explanation = explanation
+        self.explanation, self.face_name = explanation, face_name
         self.busy.hide()
+        self.save_button.setEnabled(True)
         p = explanation.probabilities
         self.title.setText(f"{face_name}: {explanation.emotion} {p[explanation.target]:.0%}. "
                            f"Covering the red parts lowers it by up to "
@@ -121,3 +149,21 @@ class ExplainDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.busy.hide()
         self.title.setText(message)
+
+    def png_bytes(self) -> bytes:
+        """The window's answer (face, map, bars, sentences) as PNG bytes."""
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.content.grab().save(buffer, "PNG")
+        return bytes(buffer.data())
+
+    def details(self) -> dict:
+        """The numbers behind the picture, for its JSON file."""
+        e = self.explanation
+        if e is None:
+            return {}
+        return {"face": self.face_name, "emotion": e.emotion,
+                "probabilities": {k: round(float(v), 4)
+                                  for k, v in zip(EMOTIONS, e.probabilities, strict=True)},
+                "largest_drop": round(float(e.largest_drop), 4),
+                "method": "occlusion sensitivity: the face covered patch by patch"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from fer_desktop.core.explain import explain_face, private_classifier
@@ -30,7 +30,13 @@ def _explain_job(classifier: Any, copy: Any, frame: Any, box: Any,
 
 
 class FaceExplainer(QObject):
-    """Runs explanations and shows them; ``dialog`` is the Explain window once opened."""
+    """Runs explanations and shows them; ``dialog`` is the Explain window once opened.
+
+    Signals:
+        save_requested(object): the window's Save image was pressed (carries the window).
+    """
+
+    save_requested = Signal(object)
 
     def __init__(self, notifier: Notifier, jobs: BackgroundJobs, parent: QWidget) -> None:
         super().__init__(parent)
@@ -48,6 +54,7 @@ class FaceExplainer(QObject):
             return None
         if self.dialog is None:
             self.dialog = ExplainDialog(self._parent)
+            self.dialog.save_requested.connect(lambda: self.save_requested.emit(self.dialog))
         name = f"face #{face.track_id}" if face.track_id is not None else "the face"
         self.dialog.show_busy(name)
         self.dialog.show()

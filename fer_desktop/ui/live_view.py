@@ -57,7 +57,6 @@ from fer_desktop.ui.source_picker import (
     SourcePicker,
     describe_spec,
     dialog_filter,
-    is_sample,
     recent_files_present,
 )
 from fer_desktop.ui.source_trouble import SourceTrouble
@@ -142,6 +141,8 @@ class LiveView(QWidget):
                           self._painter,
                           lambda: self._capture is not None and self._capture.isRunning())
         self.explainer = FaceExplainer(notifier, self._jobs, self)
+        self.explainer.save_requested.connect(
+            lambda dialog: self.outputs.save_explanation(dialog.png_bytes(), dialog.details()))
         self.source_picker = SourcePicker(settings, notifier)
         self.source_picker.chosen.connect(self.set_source)
         o = self.outputs
@@ -431,11 +432,8 @@ class LiveView(QWidget):
         self._notifier.info(f"Showing {kind} {description}" + (f": {note}" if note else ""))
         self.trouble.clear()
         spec = self._spec
-        if spec is not None and spec == self._remember:  # a broken file is not reopened
-            self._settings.source = spec                  # at the next launch
-        if spec is not None and not isinstance(spec, int) and not is_sample(spec) \
-                and Path(spec).is_file():  # folders are not listed: they took the places
-            self._settings.remember_recent(Path(spec).resolve())  # in the Source list
+        if spec is not None:
+            self.source_picker.opened(spec, remember=spec == self._remember)
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
 

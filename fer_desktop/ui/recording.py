@@ -234,6 +234,17 @@ class OutputControls(QObject):
             self.screenshot_saved.emit(path)
         return path
 
+    def save_explanation(self, png: bytes, details: dict) -> Path | None:
+        """Save a "Why this answer?" window as PNG (+ JSON: the face, its probabilities, the
+        model) in the output folder, as a screenshot is; returns the PNG path or None."""
+        path = self._in_writable_folder(
+            lambda folder: ScreenshotWriter(folder).save_png(
+                png, "fer-why", {**details, **self.provenance()}), "explanation")
+        if path is not None:
+            self._notifier.info(f"Explanation saved to {path}", timeout_ms=10000)
+            self.show_saved("Explanation saved", path)
+        return path
+
     # recording --------------------------------------------------------------------------
     def start(self) -> CsvRecorder | None:
         """Open a new CSV file in the output folder; None when the user gave up."""

@@ -123,6 +123,14 @@ class SourcePicker(QWidget):
         del blocker
         self.show_source(self._current)
 
+    def opened(self, spec: int | str | Path, remember: bool) -> None:
+        """``spec`` opened: reopen it at the next launch when ``remember`` (a broken file
+        is not), and list a file among the recent ones (folders took the places)."""
+        if remember:
+            self._settings.source = spec
+        if not isinstance(spec, int) and not is_sample(spec) and Path(spec).is_file():
+            self._settings.remember_recent(Path(spec).resolve())
+
     def show_source(self, spec: int | str | Path | None) -> None:
         """Select ``spec`` (added to the list when new); None selects the first entry."""
         self._current = spec
