@@ -166,3 +166,42 @@ def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
     assert not list(tmp_path.glob(".tmp-*"))
     assert cli_main(["merge", str(a), "--out", str(existing), "--force"]) == 0
     assert existing.read_text() == "source,frame\nx,1\n"
+
+
+def _slow_on_c(spec, pipeline, recorder, *, summaries, totals, progress, **options):
+    """An analyse function for the runner: 'c' takes a minute (a long video under way)."""
+    import time
+
+    if spec == "c":
+        time.sleep(60)
+    recorder.write_rows([[spec, "0", "0.000", "1"]])
+    totals["frames"] += 1
+    return []
+
+
+def test_ctrl_c_keeps_the_units_finished_and_stops_the_rest_at_once(tmp_path):
+    """--jobs 2 interrupted early kept nothing ("nothing could be analysed") after waiting
+    8 s for the workers; units under way were dropped without a word."""
+    import time
+
+    out = tmp_path / "out.csv"
+    recorder = CsvRecorder(out, with_source=True, provenance=dict)
+    units = ["a", "b", "c", "d"]
+    totals = Counter()
+    started = time.monotonic()
+    with batch.ProcessRunner(units, 2, _slow_on_c, _no_pipeline, (), {}, True, tmp_path,
+                             quiet=True) as runner:
+        runner.collect("a", recorder, {}, totals)
+        deadline = time.monotonic() + 30
+        while not runner._futures[1][1].done() and time.monotonic() < deadline:
+            time.sleep(0.05)  # 'b' finishes while 'c' runs: Ctrl+C now
+        workers = list(runner._pool._processes.values())
+        left, skipped = runner.salvage(recorder, {}, totals)
+        assert not any(worker.is_alive() for worker in workers)  # none left running 'c'
+
+    assert time.monotonic() - started < 45  # 'c' was stopped, not waited for (60 s)
+    recorder.close()
+    assert left == ["c", "d"] and skipped == [] and totals["frames"] == 2
+    with out.open(newline="") as fh:
+        assert [row[0] for row in csv.reader(fh)][1:] == ["a", "b"]
+    assert not list(tmp_path.glob(".tmp-fer-parts-*"))

@@ -311,6 +311,7 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
     skipped: list[tuple[str, str]] = []
     totals: Counter = Counter()  # frames analysed, also counted when Ctrl+C interrupts
     interrupted = False
+    left_out: list[str] = []  # --jobs: units under way when Ctrl+C came
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
     units = batch.expand_inputs(args.inputs)
     if args.shard is not None:
@@ -342,6 +343,9 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
                 print(f"{_what_happened(reason)}: {path}: {reason}", file=sys.stderr)
     except KeyboardInterrupt:
         interrupted = True  # keep what was analysed: committed below like a finished run
+        if runner is not None:  # the parts finished meanwhile, in order; the rest named
+            left_out, bad = runner.salvage(recorder, summaries, totals)
+            skipped += bad
     finally:
         if runner is not None:
             runner.close()
@@ -350,7 +354,8 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
             video.close()
 
     if totals["frames"] == 0:
-        print(f"error: nothing could be analysed; {args.out} was not written"
+        print(("interrupted before any input was finished" if interrupted else
+               "error: nothing could be analysed") + f"; {args.out} was not written"
               + (" (the existing file is unchanged)" if args.out.exists() else ""),
               file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
@@ -360,7 +365,9 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
     print(f"{totals['frames']} frames analysed, {recorder.rows} face rows written to {args.out}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
     if interrupted:
-        print("interrupted: the rows analysed so far were written", file=sys.stderr)
+        print("interrupted: the rows analysed so far were written" + (
+            f"; not finished, left out: {'; '.join(left_out)}" if left_out else ""),
+            file=sys.stderr)
         return EXIT_INTERRUPTED
     if skipped:
         for what in ("skipped", "incomplete"):

@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -161,6 +162,10 @@ class _QueueBar:
 def _init_worker(make_pipeline: Callable, setup: tuple, queue) -> None:
     import cv2
 
+    # Ctrl+C in a terminal reaches the whole process group: the parent decides what is kept
+    # (ProcessRunner.salvage) and stops the workers; interrupted here, a worker went on to
+    # its next unit and the parent waited for it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     cv2.setNumThreads(1)  # one core per process: --jobs N means N cores
     _WORKER["pipeline"] = make_pipeline(*setup)
     _WORKER["queue"] = queue
@@ -274,8 +279,7 @@ class ProcessRunner:
         expected, future = self._futures[self._next]
         if expected != spec:
             raise RuntimeError(f"units collected out of order: {spec!r} before {expected!r}")
-        self._next += 1
-        while not future.done():
+        while not future.done():  # Ctrl+C here leaves the unit to salvage()
             self._drain()
             try:
                 future.result(timeout=0.2)
@@ -284,6 +288,7 @@ class ProcessRunner:
             except BrokenProcessPool:
                 break
         self._drain()
+        self._next += 1
         unit = self._next - 1
         try:
             result: UnitResult = future.result()
@@ -302,6 +307,35 @@ class ProcessRunner:
         summaries.update(result.summaries)
         totals["frames"] += result.analysed
         return result.skipped
+
+    def salvage(self, recorder: CsvRecorder, summaries: dict,
+                totals: Counter) -> tuple[list[str], list[tuple[str, str]]]:
+        """After Ctrl+C: copy the rows of the units already finished, in order, up to the
+        first one that is not; stop the workers at once. With ``--jobs`` an early Ctrl+C
+        kept nothing ("nothing could be analysed"), after 8 s of waiting for the workers.
+
+        Returns (the units left out, unfinished; [(skipped path, reason)] of those copied).
+        """
+        left: list[str] = []
+        skipped: list[tuple[str, str]] = []
+        for spec, future in self._futures[self._next:]:
+            if left or not future.done() or future.cancelled():
+                left.append(spec)
+                continue
+            try:
+                skipped += self.collect(spec, recorder, summaries, totals)
+            except SourceError as exc:
+                skipped.append((spec, exc.reason))
+        # the units under way would run to their end: stop their processes (the standard
+        # library has no public call for it before Python 3.14's terminate_workers; read
+        # before shutdown, which forgets them)
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(5)
+        return left, skipped
 
     def close(self) -> None:
         """Stop the workers (cancelling units not started) and delete the part CSVs."""
