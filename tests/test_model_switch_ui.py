@@ -292,6 +292,9 @@ def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
         first_line = item.text().split("\n")[0]
         assert first_line == role
         assert header.fontMetrics().horizontalAdvance(first_line) < header.sectionSize(column)
+        second_line = item.text().split("\n")[1]  # cut at its end, not at both ends
+        assert second_line.startswith("default ensemble") and second_line.endswith("…")
+        assert header.fontMetrics().horizontalAdvance(second_line) < header.sectionSize(column)
         assert item.toolTip() == f"{role}: {long_name}"
 
 

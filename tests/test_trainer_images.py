@@ -41,6 +41,7 @@ def test_training_on_an_image_folder_reports_and_exports(folder_run):
     assert meta["accuracy"]["model.tflite"]["public_accuracy"] >= 0.0
     assert meta["recipe"]["sampling"] == "balanced"
     assert meta["scored_on_fer2013"] is False  # its test faces, not FER-2013's
+    assert meta["name"].startswith("trained on faces (")  # not "default 2026..."
     assert "Sad/readme.txt" in folder_run["stderr"]
     from fer_desktop.core.model_compare import load_test_faces
 

@@ -83,7 +83,9 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     rundir.repair_best(run, state)  # a kill between state.json and best.keras: relink first
     keras_model = best_float32_model(run)
     data, ferplus, on_fer = run_data(run, config, state, csv, data)
-    described = {"name": f"{config.get('preset', 'model')} {run.name}",
+    name = f"{config.get('preset', 'model')} {run.name}" if on_fer else \
+        f"trained on {Path(config.get('images') or run.name).name} ({run.name})"
+    described = {"name": name,  # an image-folder run: named after its faces, not the preset
                  "dataset_sha256": state.dataset_sha256, "scored_on_fer2013": on_fer,
                  "recipe": run_recipe(config),
                  "training": training_summary(run)}

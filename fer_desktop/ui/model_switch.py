@@ -111,7 +111,14 @@ class CompareDialog(QDialog):
         # two lines: "in use" / "new" stay readable however long the names (on one line the
         # header cut them away in the middle)
         names = (f"in use\n{comparison.current.name}", f"new\n{comparison.candidate.name}")
-        self.table.setHorizontalHeaderLabels(list(names))
+        # a long name is cut at its end, with "...", to the column's width (centred, it was
+        # cut at both ends: "nsemble of 3 fine-tuned on collec"); whole in the tooltip
+        metrics = self.table.horizontalHeader().fontMetrics()
+        room = COMPARE_MIN_WIDTH_PX // 2 - 40
+        self.table.setHorizontalHeaderLabels([
+            name.split("\n")[0] + "\n" + metrics.elidedText(
+                name.split("\n", 1)[1], Qt.TextElideMode.ElideRight, room)
+            for name in names])
         for column, name in enumerate(names):
             self.table.horizontalHeaderItem(column).setToolTip(name.replace("\n", ": "))
         rows = [(comparison.current.accuracy, comparison.candidate.accuracy)]
