@@ -273,6 +273,16 @@ def test_a_tie_on_a_few_faces_and_a_loss_on_fer2013_keeps_the_model(qtbot):
     assert (dialog.table.item(last, 0).text(), dialog.table.item(last, 1).text()) == \
         ("69.5%", "64.5%")  # a few points matter there: one decimal
     assert dialog.keep_button.isDefault() and not dialog.warnings.isHidden()
+    long_name = "default ensemble of 3 fine-tuned on collected faces"
+    named = dataclasses.replace(comparison, candidate=dataclasses.replace(
+        comparison.candidate, name=long_name))
+    dialog = CompareDialog(named, long_name)  # with the wide row name: cut at its end only
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    header = dialog.table.horizontalHeader()
+    shown = dialog.table.horizontalHeaderItem(1).text().split("\n")[1]
+    assert header.fontMetrics().horizontalAdvance(shown) < header.sectionSize(1)
     dialog = CompareDialog(tie, "new")  # a tie alone: nothing wrong, nothing gained
     qtbot.addWidget(dialog)
     assert dialog.keep_button.isDefault()

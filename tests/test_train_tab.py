@@ -632,3 +632,20 @@ def test_a_fine_tune_says_it_runs_its_own_epochs(qtbot, tab):
     tab.data_source.finetune_check.setChecked(False)  # a new network: its epochs again
     assert tab.form.epochs_spin.isEnabled()
 
+
+
+def test_open_names_the_folder_when_no_file_manager_starts(qtbot, tmp_path, monkeypatch):
+    """With no file manager to start, Open did nothing visible (a line on stderr only)."""
+    from PySide6.QtGui import QDesktopServices
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / "collected"
+    (folder / "happy").mkdir(parents=True)
+    settings.collect_folder = folder
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+    tab.data_source.open_button.click()
+    assert f"No file manager could be started; the folder is {folder}" in \
+        tab.data_source.help.text()

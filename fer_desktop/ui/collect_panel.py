@@ -221,7 +221,7 @@ class CollectPanel(QGroupBox):
         self._sync_undo()
         if result.moved_from is not None:  # the last key wins: one picture, one emotion
             self.moved.emit(f"Same face as the {result.moved_from} one just saved: moved it "
-                            f"to {emotion} ({result.path}).")
+                            f"to {emotion} ({result.path.name}).")  # the point before the path
         else:
             self.saved.emit(str(result.path))
             self.said.emit(f"Saved face{_number(face)} as {emotion}: {result.path}")

@@ -205,7 +205,10 @@ class DataSourceBox(QWidget):
         if not folder.is_dir():
             self.help.setText(f"{folder}: no such folder yet. " + self.help.text())
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            # no file manager to start (a minimal desktop): the click did nothing visible
+            self.help.setText(f"No file manager could be started; the folder is {folder}. "
+                              + self.help.text())
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per emotion)",

@@ -429,7 +429,10 @@ class LiveView(QWidget):
         kind = "camera" if is_live else ("image" if still else "file")
         note = size_note(self._spec) if still and self._spec is not None \
             and is_image_path(self._spec) else ""
-        self._notifier.info(f"Showing {kind} {description}" + (f": {note}" if note else ""))
+        if note:  # the name, not the path: the bar cut the size out of the middle
+            self._notifier.info(f"{Path(description).name}: {note}", timeout_ms=20000)
+        else:
+            self._notifier.info(f"Showing {kind} {description}")
         self.trouble.clear()
         spec = self._spec
         if spec is not None:

@@ -114,7 +114,11 @@ class CompareDialog(QDialog):
         # a long name is cut at its end, with "...", to the column's width (centred, it was
         # cut at both ends: "nsemble of 3 fine-tuned on collec"); whole in the tooltip
         metrics = self.table.horizontalHeader().fontMetrics()
-        room = COMPARE_MIN_WIDTH_PX // 2 - 40
+        labels = ["right overall", *comparison.emotions,
+                  *(["other people (FER-2013)"] if comparison.other_people else [])]
+        row_names = max(self.table.verticalHeader().fontMetrics().horizontalAdvance(label)
+                        for label in labels) + 24  # the row names take their share first
+        room = (COMPARE_MIN_WIDTH_PX - 48 - row_names) // 2 - 16
         self.table.setHorizontalHeaderLabels([
             name.split("\n")[0] + "\n" + metrics.elidedText(
                 name.split("\n", 1)[1], Qt.TextElideMode.ElideRight, room)
@@ -124,10 +128,8 @@ class CompareDialog(QDialog):
         rows = [(comparison.current.accuracy, comparison.candidate.accuracy)]
         rows += [(comparison.current.recall.get(e), comparison.candidate.recall.get(e))
                  for e in emotions]
-        labels = ["right overall", *emotions]
         if comparison.other_people is not None:  # what a handful of faces cannot show
             rows.append(comparison.other_people)
-            labels.append("other people (FER-2013)")
         self.table.setRowCount(len(rows))
         self.table.setVerticalHeaderLabels(labels)
         for r, (now, new) in enumerate(rows):

@@ -159,12 +159,13 @@ class SourcePicker(QWidget):
 
     def forget(self, spec: int | str | Path) -> None:
         """Take a file that can never open out of the list (picking it again only failed
-        again); the list then shows its first entry."""
+        again); the box still names it, as not opened (it showed "No camera found")."""
         index = self._find(("file", str(spec)))
         if index >= 0:
             blocker = QSignalBlocker(self.combo)
             self.combo.removeItem(index)
-            self.combo.setCurrentIndex(0)
+            self.combo.setPlaceholderText(f"{describe_spec(spec)} (cannot be opened)")
+            self.combo.setCurrentIndex(-1)  # the placeholder shows
             del blocker
             self._current = None
 

@@ -66,7 +66,7 @@ class SourceTrouble(QObject):
                 (" (Retry opens this one again)." if retryable else ".") +
                 " The red line above says what is wrong.")
             self._stack.setCurrentWidget(self._empty_state)
-        self._notifier.error(text, bar_text="Source problem: the red line above says what")
+        self._notifier.error(text, bar_text="Source problem: see the red line above")
 
     def thread_errored(self, message: str, details: str) -> None:
         """A bug in the capture thread: said in the banner, the traceback to the log."""
