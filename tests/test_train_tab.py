@@ -649,3 +649,30 @@ def test_open_names_the_folder_when_no_file_manager_starts(qtbot, tmp_path, monk
     tab.data_source.open_button.click()
     assert f"No file manager could be started; the folder is {folder}" in \
         tab.data_source.help.text()
+
+
+def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path):
+    """After a fine-tune the plot's legend and the run list said "PublicTest" for the user's
+    3 test faces, beside Results giving FER-2013's PublicTest: one name, two numbers."""
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    runs = tmp_path / "runs"
+    epoch = {"v": 1, "event": "epoch", "epoch": 1, "epochs": 1, "loss": 1.0, "accuracy": 0.5,
+             "val_loss": 1.1, "val_accuracy": 0.333}
+    faces = make_run_folder(runs, "20261202-100000-default", {
+        "epoch": 1, "epochs": 1, "best_val_accuracy": 0.333, "status": "finished"}, [epoch],
+        config={"preset": "default", "images": str(tmp_path / "faces")})
+    fer = make_run_folder(runs, "20261202-090000-default", {
+        "epoch": 1, "epochs": 1, "best_val_accuracy": 0.6, "status": "finished"}, [epoch],
+        config={"preset": "default", "csv": "fer2013.csv"})
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.form.out_edit.setText(str(runs))
+    tab.refresh_runs()
+    cells = {tab.run_list.tree.topLevelItem(i).text(2)
+             for i in range(tab.run_list.tree.topLevelItemCount())}
+    assert cells == {"33.3% (test faces)", "60.0%"}
+    tab._select_run(faces)
+    assert "test faces" in tab.curves.legend.text() and "PublicTest" not in \
+        tab.curves.legend.text()
+    tab._select_run(fer)
+    assert "PublicTest" in tab.curves.legend.text()

@@ -40,6 +40,7 @@ class RunRow:
     state: str
     has_model: bool
     recipe: str = ""  # what tells runs of one preset apart: see recipe_text
+    own_faces: bool = False  # trained on an image folder: its "PublicTest" is its test faces
 
     @property
     def resumable(self) -> bool:
@@ -104,7 +105,8 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   state.epoch if state is not None else 0,
                   int(epochs) if isinstance(epochs, int | float) and epochs else None,
                   state.best_val_accuracy if state is not None else None, status,
-                  (run / rundir.MODEL).is_file(), recipe_text(config))
+                  (run / rundir.MODEL).is_file(), recipe_text(config),
+                  own_faces=bool(config.get("images")))
 
 
 def rows_limit_text(limit: object) -> str:
@@ -170,6 +172,12 @@ def number_or_nan(value: object) -> float:
     """A JSON number as float; anything else (None for NaN, a string) as NaN."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
         else math.nan
+
+
+def held_out_name(run: Path) -> str:
+    """What a run's validation curve is measured on: FER-2013's PublicTest, or (a run on an
+    image folder, a fine-tune) the folder's own test faces."""
+    return "test faces" if _read_config(run).get("images") else "PublicTest"
 
 
 def read_run_curves(run: Path) -> RunCurves:

@@ -88,6 +88,8 @@ class RunList(QGroupBox):
             epochs = f"{row.epochs_done}/{row.epochs}" if row.epochs else str(row.epochs_done)
             best = (f"{100 * row.best_val_accuracy:.1f}%"
                     if isinstance(row.best_val_accuracy, int | float) else "-")
+            if row.own_faces and best != "-":  # its own test faces, not FER-2013's PublicTest
+                best += " (test faces)"
             item = QTreeWidgetItem([row.started, epochs, best, row.state, row.recipe])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):

@@ -51,7 +51,7 @@ from fer_desktop.ui.trainer_process import (
 from fer_desktop.ui.training_curves import TrainingCurves
 from fer_desktop.ui.wheel_guard import guard_wheel
 from trainer.config import ConfigError, TrainConfig
-from trainer.runs import RESTART_HINT, list_runs, read_run_curves
+from trainer.runs import RESTART_HINT, held_out_name, list_runs, read_run_curves
 
 REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
 LEFT_COLUMN_PX = 400  # the form and the run list in a window of 1200 px or less
@@ -275,6 +275,7 @@ class TrainTab(QWidget):
         self._reset_progress()
         self._select_run(None)
         self.curves.clear()
+        self.curves.set_held_out_name("PublicTest")
         self.log_view.appendPlainText(f"--- training {config.preset}, {config.epochs} epochs, "
                                       f"batch {config.batch_size} -> {config.out}")
         try:
@@ -297,6 +298,7 @@ class TrainTab(QWidget):
         self._reset_progress()
         self._select_run(None)
         self.curves.clear()
+        self.curves.set_held_out_name("test faces")  # the folder's, not FER-2013's
         what = "fine-tuning the model in use" if choice.finetune else "training"
         self.log_view.appendPlainText(f"--- {what} on {choice.folder}")
         try:
@@ -442,6 +444,7 @@ class TrainTab(QWidget):
         if run is None:
             self.curves.clear()
         else:
+            self.curves.set_held_out_name(held_out_name(run))
             self.curves.show_curves(read_run_curves(run))
         self._update_buttons()
 

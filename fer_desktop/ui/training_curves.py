@@ -76,11 +76,12 @@ class TrainingCurves(QWidget):
         layout.addWidget(self.accuracy_plot, 0, 1)
         self.empty_hints = [self._empty_hint(layout, column) for column in (0, 1)]
         blue, orange, grey = (31, 119, 180), (230, 120, 20), (120, 150, 200)
-        self.legend = QLabel(
+        self._legend_parts = (
             f"<span style='color:{_hex(blue)}'>\u25cf</span> training &nbsp; "
-            f"<span style='color:{_hex(orange)}'>\u25a0</span> PublicTest &nbsp; "
-            f"<span style='color:{_hex(grey)}'>\u2014</span> loss over the batches "
+            f"<span style='color:{_hex(orange)}'>\u25a0</span> ",
+            f" &nbsp; <span style='color:{_hex(grey)}'>\u2014</span> loss over the batches "
             "(running mean in the epoch)")
+        self.legend = QLabel()
         self.legend.setWordWrap(True)
         self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.legend.setAccessibleName("Legend of the training plots")
@@ -108,17 +109,26 @@ class TrainingCurves(QWidget):
         self.accuracy_plot.getViewBox().enableAutoRange(x=False)
         for plot in (self.loss_plot, self.accuracy_plot):  # its "A" (auto range) button
             plot.getPlotItem().hideButtons()                # undid the link on a click
+        self.set_held_out_name("PublicTest")
         self._accuracy_shown = False
         self._dirty = True
         self.redraw()  # the empty state: hints, no axes
+
+    def set_held_out_name(self, name: str) -> None:
+        """Name the orange curves after what they are measured on: "PublicTest", or "test
+        faces" for a run on an image folder (its legend said PublicTest for 3 own faces)."""
+        self.legend.setText(self._legend_parts[0] + name + self._legend_parts[1])
+        for key in ("val_loss", "val_accuracy"):
+            self.items[key].opts["name"] = name
+        for title, plot in (("Loss", self.loss_plot), ("Accuracy", self.accuracy_plot)):
+            plot.setToolTip(f"{title} per epoch: training (blue circles) and {name} "
+                            "(orange squares)" + ("; grey: the running mean over the batches"
+                                                  if title == "Loss" else ""))
 
     @staticmethod
     def _plot(title: str, label: str) -> pg.PlotWidget:
         plot = pg.PlotWidget(background="w", axisItems={"bottom": EpochAxis("bottom")})
         plot.setAccessibleName(f"{title} per epoch")
-        plot.setToolTip(f"{title} per epoch: training (blue circles) and PublicTest "
-                        "(orange squares)" + ("; grey: the running mean over the batches"
-                                              if title == "Loss" else ""))
         plot.setTitle(title, color="#333", size="10pt")
         plot.setLabel("bottom", "epoch", color="#333")
         plot.setLabel("left", label, color="#333")
