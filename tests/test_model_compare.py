@@ -112,6 +112,12 @@ def test_switch_question_uses_the_runs_test_faces(tmp_path):
                                tmp_path)
     assert question.comparison.test_name == "your 10 test faces"
     assert question.predicted.tolist() == LABELS
+    assert not question.comparison.warnings  # better on the faces, and scored elsewhere
+    scratch = switch_question(PatternClassifier("in use", HAPPY), PatternClassifier(
+        "new", metadata={"scored_on_fer2013": False}), tmp_path)  # learnt from them alone
+    assert scratch.comparison.warnings == (
+        "The new model learnt from these faces only: it was never tried on other people's "
+        "faces.",)
     no_faces = switch_question(PatternClassifier("a"), PatternClassifier("b"), tmp_path / "x")
     assert no_faces.comparison is None and no_faces.faces is None
 

@@ -205,7 +205,7 @@ def test_use_model_folder_compares_and_asks_before_switching(qtbot, make_window,
     assert window.classifier is expected
     qtbot.waitUntil(lambda: window.live_view.pipeline.classifier is expected, timeout=WAIT_MS)
     assert settings.model_dir == (str(candidate.model_dir.resolve()) if answer else "")
-    assert ("Now using" if answer else "Kept the model") in window.notifier.last_info
+    assert ("Now using" if answer else "Kept the model in use: ") in window.notifier.last_info
 
 
 def test_the_train_tabs_use_this_model_goes_through_the_same_question(qtbot, make_window,
@@ -237,6 +237,7 @@ def test_the_dialog_shows_the_table_the_warnings_and_examples(qtbot, tmp_path):
     assert dialog.keep_button.isDefault() and not dialog.switch_button.isDefault()
     assert "Right on about 4 of 10 faces" in dialog.sentence.text()
     assert dialog.example_rows == 3
+    assert dialog.heading.text() == "Both models on <b>your 10 test faces</b>:"  # not "(10 faces)"
 
 
 def test_a_better_model_makes_switching_the_default(qtbot):

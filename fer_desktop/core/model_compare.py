@@ -236,10 +236,14 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
         test = load_test_faces(Path(current_dir))
     if test is not None:
         faces, labels, test_name = test
+        candidate_meta = getattr(candidate, "metadata", {}) or {}
         comparison = with_other_people(
             compare_on_faces(current, candidate, faces, labels, test_name),
-            compare_recorded(getattr(current, "metadata", {}) or {},
-                             getattr(candidate, "metadata", {}) or {}))
+            compare_recorded(getattr(current, "metadata", {}) or {}, candidate_meta))
+        if candidate_meta.get("scored_on_fer2013") is False:  # trained on a folder alone
+            comparison = dataclasses.replace(comparison, warnings=comparison.warnings + (
+                "The new model learnt from these faces only: it was never tried on other "
+                "people's faces.",))
         predicted = candidate.predict(preprocess_faces(faces)).argmax(1)
         return SwitchQuestion(comparison, name, faces, labels, predicted)
     comparison = compare_recorded(getattr(current, "metadata", {}) or {},

@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
             self._on_model_loaded(candidate)
         else:
             self._show_model(self._classifier)
-            self.notifier.info(f"Kept the model {model_line(self._classifier)}")
+            self.notifier.info(f"Kept the model in use: {model_line(self._classifier)}")
 
     def _ask_switch(self, question: SwitchQuestion) -> bool:
         from fer_desktop.ui.model_switch import CompareDialog

@@ -103,8 +103,9 @@ class CompareDialog(QDialog):
         default.setFocus()
 
     def _fill(self, comparison: Comparison, layout: QVBoxLayout) -> None:
-        self.heading = QLabel(f"Both models on <b>{comparison.test_name}</b> "
-                              f"({comparison.faces_text}):")
+        counted = f"{comparison.samples} " in comparison.test_name  # "your 3 test faces"
+        self.heading = QLabel(f"Both models on <b>{comparison.test_name}</b>"
+                              + ("" if counted else f" ({comparison.faces_text})") + ":")
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         emotions = comparison.emotions
