@@ -154,16 +154,23 @@ def test_an_unwritable_folder_is_named(tmp_path, sample_face):
         FaceCollector(tmp_path, 1.2).save(frame, box, "joyful")
 
 
-def test_keys_save_the_face_on_screen_and_count_it(qtbot, tmp_path):
+def _collecting_window(qtbot, tmp_path, source):
+    """A shown window (stub model) on ``source``, collecting into tmp_path/collected, with its
+    first frame on screen."""
     settings = AppSettings.from_file(tmp_path / "settings.ini")
     settings.collect_folder = tmp_path / "collected"
-    window = MainWindow(settings, source=str(SAMPLE), pipeline_factory=stub_pipeline,
+    window = MainWindow(settings, source=str(source), pipeline_factory=stub_pipeline,
                         camera_lister=no_cameras, start=False)
     qtbot.addWidget(window)
     window.show()
+    with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+        window.live_view.start()
+    return window
+
+
+def test_keys_save_the_face_on_screen_and_count_it(qtbot, tmp_path):
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
     live = window.live_view
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        live.start()
     panel = live.collect_panel
     assert not panel.actions[3].isEnabled()  # off until Collect is ticked
     assert not panel.indicator.isVisible()
@@ -277,15 +284,8 @@ def test_undo_leaves_a_file_changed_since(tmp_path, sample_face):
 
 
 def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
-    settings = AppSettings.from_file(tmp_path / "settings.ini")
-    settings.collect_folder = tmp_path / "collected"
-    window = MainWindow(settings, source=str(SAMPLE), pipeline_factory=stub_pipeline,
-                        camera_lister=no_cameras, start=False)
-    qtbot.addWidget(window)
-    window.show()
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
     live = window.live_view
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        live.start()
     panel = live.collect_panel
     edit = [a for a in window.menuBar().actions() if a.text() == "&Edit"][0].menu()
     assert panel.act_undo in edit.actions()
@@ -322,16 +322,9 @@ def test_collect_saves_the_face_the_panel_shows(qtbot, tmp_path, sample_bgr):
     frame[100:500, 560:960] = cv2.resize(sample_bgr, (400, 400))  # the smaller face
     picture = tmp_path / "two faces.png"
     cv2.imwrite(str(picture), frame)
-    settings = AppSettings.from_file(tmp_path / "settings.ini")
-    settings.collect_folder = tmp_path / "collected"
-    window = MainWindow(settings, source=str(picture), pipeline_factory=stub_pipeline,
-                        camera_lister=no_cameras, start=False)
-    qtbot.addWidget(window)
-    window.show()
+    window = _collecting_window(qtbot, tmp_path, picture)
     live = window.live_view
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as shown:
-        live.start()
-    faces = shown.args[0].result.faces
+    faces = live._last_output.result.faces
     assert len(faces) == 2
     small = min(faces, key=lambda f: f.box[2] - f.box[0])
     live.face_selection.select(small.track_id)
