@@ -101,8 +101,13 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     assert details["face"] == "face #1" and details["emotion"] == "happy"
     assert details["probabilities"]["happy"] == pytest.approx(0.7, abs=0.01)
     assert details["model"] and details["app_version"]
-    dialog.save_button.click()  # a second one in the same second: a new name, never over
-    assert len(list(settings.output_folder.glob("fer-why-*.png"))) == 2
+    assert details["source"] == str(SAMPLE) and details["frame"] == 0  # where it came from
+    settings.numbers_only = True  # File > Privacy: no file paths in saved files
+    live.outputs.save_explanation(dialog.png_bytes(), dialog.details())
+    newest = max(settings.output_folder.glob("fer-why-*.json"), key=lambda p: p.stat().st_mtime)
+    assert json.loads(newest.read_text())["source"] == "image"
+    dialog.save_button.click()  # another in the same second: a new name, never over
+    assert len(list(settings.output_folder.glob("fer-why-*.png"))) == 3
     assert "Explanation saved" in live.outputs.saved_banner.label.text()
 
 

@@ -55,6 +55,7 @@ class ExplainDialog(QDialog):
         self.setWindowTitle("Why this answer?")
         self.explanation: Explanation | None = None
         self.face_name = ""
+        self.context: dict = {}  # the source, frame and time of the face (set by its caller)
         self.title = QLabel("Computing...")
         self.title.setWordWrap(True)
         self.image = QLabel()
@@ -162,7 +163,7 @@ class ExplainDialog(QDialog):
         e = self.explanation
         if e is None:
             return {}
-        return {"face": self.face_name, "emotion": e.emotion,
+        return {**self.context, "face": self.face_name, "emotion": e.emotion,
                 "probabilities": {k: round(float(v), 4)
                                   for k, v in zip(EMOTIONS, e.probabilities, strict=True)},
                 "largest_drop": round(float(e.largest_drop), 4),

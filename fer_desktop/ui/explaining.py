@@ -57,6 +57,10 @@ class FaceExplainer(QObject):
             self.dialog.save_requested.connect(lambda: self.save_requested.emit(self.dialog))
         name = f"face #{face.track_id}" if face.track_id is not None else "the face"
         self.dialog.show_busy(name)
+        # where the face came from, for the saved picture's JSON (it named neither)
+        self.dialog.context = {"source": output.source, "frame": output.result.index,
+                               "time_s": round(float(output.result.timestamp_s), 3),
+                               "is_live": output.is_live, "still": output.still}
         self.dialog.show()
         self.dialog.raise_()
         classifier = pipeline.classifier

@@ -237,6 +237,10 @@ class OutputControls(QObject):
     def save_explanation(self, png: bytes, details: dict) -> Path | None:
         """Save a "Why this answer?" window as PNG (+ JSON: the face, its probabilities, the
         model) in the output folder, as a screenshot is; returns the PNG path or None."""
+        details = dict(details)
+        is_live, still = details.pop("is_live", False), details.pop("still", False)
+        if self._settings.numbers_only and "source" in details:  # as for screenshots
+            details["source"] = "camera" if is_live else ("image" if still else "file")
         path = self._in_writable_folder(
             lambda folder: ScreenshotWriter(folder).save_png(
                 png, "fer-why", {**details, **self.provenance()}), "explanation")
