@@ -517,7 +517,8 @@ def test_average_of_a_runs_checkpoints_is_one_network_with_their_mean(tiny_run, 
     assert by_window["1"] == round(alone, 4)
 
 
-@pytest.mark.parametrize("problem", ["no checkpoints", "too many", "another run", "into run"])
+@pytest.mark.parametrize("problem", ["no checkpoints", "too many", "another run", "into run",
+                                     "still training"])
 def test_average_refuses_with_a_named_reason(tiny_run, tmp_path, problem):
     import shutil
 
@@ -534,6 +535,10 @@ def test_average_refuses_with_a_named_reason(tiny_run, tmp_path, problem):
     elif problem == "another run":
         shutil.copy(run / "ckpt-0002.keras", run / "ckpt-0009.keras")
         expected = "is epoch 9, but run has finished only 2"
+    elif problem == "still training":
+        state = json.loads((run / "state.json").read_text())
+        (run / "state.json").write_text(json.dumps({**state, "status": "running"}))
+        expected = "is still training"
     else:
         args[3] = str(run)
         expected = "is a run folder"

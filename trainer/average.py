@@ -78,8 +78,9 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
         last: average exactly this many of the newest checkpoints.
 
     Raises:
-        RunDirError: no checkpoints, fewer than ``last``, a checkpoint newer than the run's
-            last epoch (from another run), or ``out`` is a run folder.
+        RunDirError: the run is still training (without ``checkpoints``), no checkpoints,
+            fewer than ``last``, a checkpoint newer than the run's last epoch (from another
+            run), or ``out`` is a run folder.
     """
     from trainer.convert import float32_copy
     from trainer.keras_files import load_keras
@@ -88,6 +89,11 @@ def export_averaged(run: Path, out: Path, emitter: EventEmitter, checkpoints: Pa
     run = Path(run)
     config = rundir.read_json(run / rundir.CONFIG)
     state = rundir.RunState.load(run)
+    if state.status == rundir.RUNNING and not checkpoints:
+        # its trainer removes old checkpoints as it goes: one could vanish while read
+        raise rundir.RunDirError(run, "is still training (or was stopped without a word): "
+                                 "let it finish or resume it to its end, or name a folder "
+                                 "of copies of its checkpoints with --checkpoints")
     folder = Path(checkpoints) if checkpoints else run
     found = checkpoints_in(folder)
     if not found:
