@@ -676,3 +676,14 @@ def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path)
         tab.curves.legend.text()
     tab._select_run(fer)
     assert "PublicTest" in tab.curves.legend.text()
+
+
+def test_the_preset_line_gives_the_time_of_the_epochs_chosen(qtbot, tab):
+    """A 3-epoch trial left on the form still read "a full run: about 2 hours"."""
+    tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("default"))
+    tab.form.epochs_spin.setValue(3)
+    assert tab.form.preset_help.text().endswith("With 3 epochs: about 6 minutes.")
+    tab.form.epochs_spin.setValue(120)
+    assert tab.form.preset_help.text().endswith("With 120 epochs: about 3.8 hours.")
+    tab.form.epochs_spin.setValue(PRESETS["default"]["epochs"])
+    assert "With" not in tab.form.preset_help.text()  # the preset's own line says it

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.plain_words import counted
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 from trainer.finetune_config import FinetuneConfig
@@ -63,6 +64,13 @@ def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
 
 
 FINETUNE_EPOCHS = FinetuneConfig.epochs  # what a fine-tune runs (trainer/finetune_config.py)
+
+
+def _minutes(minutes: float) -> str:
+    """"6 minutes", "1.5 hours": a rough duration for a person."""
+    if minutes < 90:
+        return counted(max(1, round(minutes)), "minute")
+    return f"{minutes / 60:.1f} hours".replace(".0 hours", " hours")
 
 
 class TrainForm(QGroupBox):
@@ -146,6 +154,7 @@ class TrainForm(QGroupBox):
         form.addRow("", self.preset_help)
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, 1000)
+        self.epochs_spin.valueChanged.connect(self._show_preset_help)  # its time follows
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 4096)
         numbers = QHBoxLayout()
@@ -333,6 +342,9 @@ class TrainForm(QGroupBox):
         the CSV's: with faces from a folder it said "about 2 hours" for a few dozen faces."""
         preset = PRESETS.get(self.preset_combo.currentData(), {})
         text = preset.get("summary", "")
+        epochs, per_epoch = self.epochs_spin.value(), preset.get("minutes_per_epoch")
+        if per_epoch and epochs != preset.get("epochs"):  # a 3-epoch trial said "2 hours"
+            text += f" With {counted(epochs, 'epoch')}: about {_minutes(epochs * per_epoch)}."
         if self._uses == "folder":
             text = "Not used with a folder: the recommended network is trained on its " \
                    "faces, with the epochs below (minutes for a few hundred faces)."
