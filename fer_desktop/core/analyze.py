@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs > 1 and args.annotated is not None:
         parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
     try:  # before anything is loaded or opened: a refused command touches nothing
-        read = [*args.inputs, *batch.expand_inputs(args.inputs)]  # a folder's photos too
+        units = batch.expand_inputs(args.inputs)  # listed once: a folder's files included
+        read = [*args.inputs, *units]
         check_outputs({"--out": args.out, "--annotated": args.annotated},
                       [Path(spec) for spec in read], force=args.force)
     except ExportError as exc:
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     if args.min_face is not None and not 1 <= args.min_face <= 4096:
         parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
-    kinds = {source_kind(spec) for spec in batch.expand_inputs(args.inputs)}  # a folder's
+    kinds = {source_kind(spec) for spec in units}
     options = options_for("image" if kinds == {"image"} else "video",
                           PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
                                           crop_scale=args.crop_scale,
@@ -285,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
         recorder = CsvRecorder(csv_file.path, with_source=True,  # model and app named
                                provenance=lambda: made_by)
-        return _run(args, pipeline, recorder, video_file.path if video_file else None, pending)
+        return _run(args, units, pipeline, recorder, video_file.path if video_file else None,
+                    pending)
     except ExportError as exc:
         temp_names = {file.path: file.target for file in pending}
         print(f"error: {temp_names.get(exc.path, exc.path)}: {exc.reason}", file=sys.stderr)
@@ -300,9 +302,10 @@ def main(argv: list[str] | None = None) -> int:
                 file.discard()
 
 
-def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder,
-         video_path: Path | None, pending: list[PendingFile]) -> int:
-    """Analyse every input into the temporary files, then commit them (or not)."""
+def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
+         recorder: CsvRecorder, video_path: Path | None, pending: list[PendingFile]) -> int:
+    """Analyse every unit (``batch.expand_inputs``) into the temporary files, then commit
+    them (or not)."""
     painter = OverlayPainter()
     if args.blur_faces:
         painter = BlurringPainter(painter)
@@ -313,7 +316,6 @@ def _run(args: argparse.Namespace, pipeline: FacePipeline, recorder: CsvRecorder
     interrupted = False
     left_out: list[str] = []  # --jobs: units under way when Ctrl+C came
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
-    units = batch.expand_inputs(args.inputs)
     if args.shard is not None:
         units = batch.shard_units(units, *args.shard)
     runner = None
