@@ -1,6 +1,6 @@
 """The Live tab: the annotated video, the face panel, and the wiring between its parts.
 
-It holds no algorithm. Its parts live beside it (source picker, options, empty state,
+It holds no algorithm. Its parts live beside it (start-up, source picker, options, empty state,
 outputs, playback, face selection, explain, collect; ``docs/architecture.md`` lists them).
 The pipeline is built in a background worker (the window is painted before the model is
 loaded), then a :class:`CaptureThread` runs it on the chosen source. Everything that goes
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.file_analysis import analysis_csv_path
 from fer_desktop.core.frame_stats import FrameStats
-from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.image_size import size_note
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
@@ -29,7 +28,6 @@ from fer_desktop.core.source_defaults import defaults_for, min_face_worth_naming
 from fer_desktop.core.sources import (
     VIDEO_SUFFIXES,
     FrameSource,
-    initial_source,
     is_image_path,
     is_video_path,
     list_cameras,
@@ -48,17 +46,13 @@ from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDia
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_layout import column, stacked, top_bar, video_beside_panel
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
+from fer_desktop.ui.live_startup import LiveStartup, model_failure_words
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
-from fer_desktop.ui.source_picker import (
-    SourcePicker,
-    describe_spec,
-    dialog_filter,
-    recent_files_present,
-)
+from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter
 from fer_desktop.ui.source_trouble import SourceTrouble
 from fer_desktop.ui.video_view import VideoView
 from fer_desktop.ui.wheel_guard import guard_wheel
@@ -111,20 +105,14 @@ class LiveView(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._notifier = notifier
-        self._model_dir = model_dir
-        self._pipeline_factory = pipeline_factory
         self._source_opener = source_opener
-        self._camera_lister = camera_lister
         options = settings.options
         if detector:
             options = dataclasses.replace(options, detector=detector)
         self._options = options
-        self._cli_source = source
         self._spec: int | str | Path | None = None
         self._remember: int | str | Path | None = None  # saved in the settings once it opens
         self._pipeline: FacePipeline | None = None
-        self._loading = False
-        self._cameras: list[int] | None = None
         self._capture: CaptureThread | None = None
         self._stopper = ThreadStopper(STOP_TIMEOUT_MS, self)
         self._last_output: CaptureOutput | None = None
@@ -132,7 +120,6 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
-        self._waiting_to_be_shown = False  # start(open_source=False): until shown()
         self.analyses = AnalysisDialogs(
             lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
 
@@ -145,6 +132,13 @@ class LiveView(QWidget):
             lambda dialog: self.outputs.save_explanation(dialog.png_bytes(), dialog.details()))
         self.source_picker = SourcePicker(settings, notifier)
         self.source_picker.chosen.connect(self.set_source)
+        self.startup = LiveStartup(settings, notifier, self._jobs, self.source_picker,
+                                   cli_source=source, model_dir=model_dir,
+                                   pipeline_factory=pipeline_factory,
+                                   camera_lister=camera_lister, parent=self)
+        self.startup.pipeline_loaded.connect(self._on_pipeline_loaded)
+        self.startup.pipeline_errored.connect(self._on_pipeline_error)
+        self.startup.cameras_listed.connect(self._on_cameras_listed)
         o = self.outputs
         self.act_screenshot, self.act_record, self.act_output_folder = (
             o.act_screenshot, o.act_record, o.act_output_folder)
@@ -258,40 +252,20 @@ class LiveView(QWidget):
         """Capture threads this tab still holds (the running one and any being retired)."""
         return [t for t in [self._capture, *self._stopper.retired] if t is not None]
 
-    # start-up ---------------------------------------------------------------------------
+    # start-up (what is known while it starts: live_startup.py) -------------------------
     def start(self, open_source: bool = True) -> None:
         """Load the pipeline and look for cameras in the background; then open a source,
-        or (``open_source`` False: the window opens on another tab) wait for :meth:`shown`,
-        so that no camera runs, light on, behind a tab nobody sees."""
-        self._waiting_to_be_shown = not open_source
-        self._choose_initial_source()
-        self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
-                         on_errored=self._on_cameras_error)
-        # a stat of a file on a hung share must hold neither the window nor the cameras
-        self._jobs.start(recent_files_present, self._settings.recent_files,
-                         on_returned=self.source_picker.set_recent,
-                         on_errored=lambda exc: self.source_picker.set_recent([]))
-        self._load_pipeline()
+        or (``open_source`` False: the window opens on another tab) wait for :meth:`shown`."""
+        spec = self.startup.start(open_source, self._pipeline_options())
+        if spec is not None:  # remembered once it opens (a command-line choice too)
+            self._spec = self._remember = spec
+            self.source_picker.show_source(spec)
+        self.video_view.set_message("Loading the model...")
 
     def busy_workers(self) -> int:
         return len(self._jobs)
 
-    def _load_pipeline(self) -> None:
-        self._loading = True
-        self.video_view.set_message("Loading the model...")
-        self._jobs.start(self._pipeline_factory, self._model_dir, self._pipeline_options(),
-                         on_returned=self._on_pipeline_loaded, on_errored=self._on_pipeline_error)
-
-    def _choose_initial_source(self) -> None:
-        spec, note = initial_source(self._cli_source, self._settings.source)
-        if note:
-            self._notifier.info(note)
-        if spec is not None:  # remembered once it opens (a command-line choice too)
-            self._spec = self._remember = spec
-            self.source_picker.show_source(spec)
-
     def _on_pipeline_loaded(self, pipeline: FacePipeline) -> None:
-        self._loading = False
         if self._closing or self._pipeline is not None:
             return  # a model chosen while the shipped one loaded stays in use
         self._pipeline = pipeline
@@ -300,46 +274,33 @@ class LiveView(QWidget):
 
     def shown(self) -> None:
         """The tab is on screen: open the source that :meth:`start` kept waiting."""
-        if self._waiting_to_be_shown:
-            self._waiting_to_be_shown = False
-            if self._pipeline is not None:
-                self._open_chosen_or_default()
+        if self.startup.shown() and self._pipeline is not None:
+            self._open_chosen_or_default()
 
     def _open_chosen_or_default(self) -> None:
-        if self._waiting_to_be_shown:
+        if self.startup.waiting_to_be_shown:
             return
         if self._spec is not None:
             self._start_capture()
-        elif self._cameras is not None:
+        elif self.startup.cameras is not None:
             self._open_default()
         else:
             self.video_view.set_message("Looking for cameras...")
 
     def _on_pipeline_error(self, exc: BaseException) -> None:
-        self._loading = False
         message = f"The emotion model could not be loaded: {exc}"
-        # the window's wording on the video too (it showed the terminal's `python -m ...`)
-        shown = for_window(message)
-        self.video_view.set_message(shown if "File >" in shown else
-                                    f"{shown}\n\nUse File > Use model folder... to choose "
-                                    "another model.")
+        self.video_view.set_message(model_failure_words(message))
         self._notifier.error(message, exc=exc, serious=True)
         self.pipeline_failed.emit(str(exc))
 
     def _on_cameras_listed(self, cameras: list[int]) -> None:
-        self._cameras = list(cameras)
-        self.source_picker.set_cameras(self._cameras)
-        self.cameras_listed.emit(self._cameras)
+        self.cameras_listed.emit(cameras)
         if self._pipeline is not None and self._spec is None:
             self._open_chosen_or_default()
 
-    def _on_cameras_error(self, exc: BaseException) -> None:
-        self._notifier.error(f"Looking for cameras failed: {exc}", exc=exc)
-        self._on_cameras_listed([])
-
     def _open_default(self) -> None:
-        if self._cameras:
-            self.set_source(self._cameras[0])
+        if self.startup.cameras:
+            self.set_source(self.startup.cameras[0])
         else:
             self.empty_state.show_reason()
             self.stack.setCurrentWidget(self.empty_state)
@@ -350,7 +311,7 @@ class LiveView(QWidget):
         """Switch to this source: stop the current capture, start a new one."""
         spec = normalise_source(spec)
         self._spec = spec
-        self._waiting_to_be_shown = False  # chosen by the user (a menu on another tab too)
+        self.startup.waiting_to_be_shown = False  # chosen by the user (a menu on another tab)
         if remember:  # once it opens (a Retry that works remembers it too)
             self._remember = spec
         self.source_picker.show_source(spec)
@@ -358,7 +319,7 @@ class LiveView(QWidget):
         self.trouble.clear()
         self.outputs.saved_banner.hide()  # it named a file of the source before
         if self._pipeline is None:
-            if not self._loading:
+            if not self.startup.loading:
                 self.video_view.set_message("No model is loaded: use File > Use model folder...")
             return
         self._start_capture()
@@ -504,8 +465,8 @@ class LiveView(QWidget):
         video = Path(video)
         classifier = self._pipeline.classifier if self._pipeline is not None else None
         model_dir = classifier.model_dir if isinstance(classifier, EmotionClassifier) \
-            else self._model_dir  # the model in use, a model chosen later included
-        make_pipeline = functools.partial(self._pipeline_factory, model_dir,
+            else self.startup.model_dir  # the model in use, a model chosen later included
+        make_pipeline = functools.partial(self.startup.pipeline_factory, model_dir,
                                           self._pipeline_options(PipelineOptions(), "video"))
         return self.analyses.open(
             video, analysis_csv_path(Path(self._settings.output_folder), video), make_pipeline,
@@ -539,7 +500,7 @@ class LiveView(QWidget):
             self._pipeline = FacePipeline.from_classifier(
                 classifier, self._pipeline_options(PipelineOptions()))
             self.pipeline_ready.emit(classifier)
-            if self._spec is not None or self._cameras is not None:
+            if self._spec is not None or self.startup.cameras is not None:
                 self._open_chosen_or_default()
             return
         if self._capture is not None and self._capture.isRunning():

@@ -1,0 +1,105 @@
+"""The Live tab's first seconds: the model, the cameras and the recent files, looked up off the
+GUI thread, and whether the first source may open yet.
+
+The window is painted before any of them is known: the model loads in a background job (a
+second or two), the camera probe can take longer, and a recent file on a hung network share
+must hold neither the first paint nor the cameras. A window opening on another tab keeps the
+first source waiting until the Live tab is shown, so that no camera runs, light on, behind a
+tab nobody sees. ``LiveView`` decides what to open; this class says what is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.sources import initial_source
+from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.source_picker import SourcePicker, recent_files_present
+
+
+def model_failure_words(message: str) -> str:
+    """What the video area says when the model did not load: the window's wording (it showed
+    the terminal's ``python -m ...``) and where to choose another model."""
+    shown = for_window(message)
+    return shown if "File >" in shown else (
+        f"{shown}\n\nUse File > Use model folder... to choose another model.")
+
+
+class LiveStartup(QObject):
+    """What the Live tab knows while it starts; see the module docstring.
+
+    Signals:
+        pipeline_loaded(object): the FacePipeline built in the background.
+        pipeline_errored(object): the exception that stopped it.
+        cameras_listed(object): the camera indices found ([] when the probe failed).
+    """
+
+    pipeline_loaded = Signal(object)
+    pipeline_errored = Signal(object)
+    cameras_listed = Signal(object)
+
+    def __init__(self, settings: AppSettings, notifier: Notifier, jobs: BackgroundJobs,
+                 picker: SourcePicker, *, cli_source: int | str | Path | None,
+                 model_dir: Path | None, pipeline_factory: Callable[..., FacePipeline],
+                 camera_lister: Callable[[], list[int]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._notifier = notifier
+        self._jobs = jobs
+        self._picker = picker
+        self._cli_source = cli_source
+        self.model_dir = model_dir
+        self.pipeline_factory = pipeline_factory
+        self._camera_lister = camera_lister
+        self.loading = False
+        self.cameras: list[int] | None = None  # None: not probed yet
+        self.waiting_to_be_shown = False
+
+    def start(self, open_source: bool, options: PipelineOptions) -> int | str | Path | None:
+        """Start the three jobs; return the source to open first (the command line's, else the
+        remembered one if it is still there), or None for the first camera."""
+        self.waiting_to_be_shown = not open_source
+        spec, note = initial_source(self._cli_source, self._settings.source)
+        if note:
+            self._notifier.info(note)
+        self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
+                         on_errored=self._on_cameras_error)
+        self._jobs.start(recent_files_present, self._settings.recent_files,
+                         on_returned=self._picker.set_recent,
+                         on_errored=lambda exc: self._picker.set_recent([]))
+        self.load(options)
+        return spec
+
+    def load(self, options: PipelineOptions) -> None:
+        self.loading = True
+        self._jobs.start(self.pipeline_factory, self.model_dir, options,
+                         on_returned=self._on_loaded, on_errored=self._on_errored)
+
+    def shown(self) -> bool:
+        """The tab is on screen; True when a first source was waiting for that."""
+        waited, self.waiting_to_be_shown = self.waiting_to_be_shown, False
+        return waited
+
+    def _on_loaded(self, pipeline: FacePipeline) -> None:
+        self.loading = False
+        self.pipeline_loaded.emit(pipeline)
+
+    def _on_errored(self, exc: BaseException) -> None:
+        self.loading = False
+        self.pipeline_errored.emit(exc)
+
+    def _on_cameras_listed(self, cameras: list[int]) -> None:
+        self.cameras = list(cameras)
+        self._picker.set_cameras(self.cameras)
+        self.cameras_listed.emit(self.cameras)
+
+    def _on_cameras_error(self, exc: BaseException) -> None:
+        self._notifier.error(f"Looking for cameras failed: {exc}", exc=exc)
+        self._on_cameras_listed([])
