@@ -97,6 +97,7 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
                     timeout=WAIT_MS)  # a button's shortcut clicks it a moment later
     saved = sorted(settings.output_folder.glob("fer-why-*.png"))
     assert len(saved) == 1 and not QImage(str(saved[0])).isNull()
+    assert saved[0].name.startswith(f"fer-why-{SAMPLE.stem}-")  # the source named
     details = json.loads(saved[0].with_suffix(".json").read_text())
     assert details["face"] == "face #1" and details["emotion"] == "happy"
     assert details["probabilities"]["happy"] == pytest.approx(0.7, abs=0.01)
@@ -106,6 +107,7 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     live.outputs.save_explanation(dialog.png_bytes(), dialog.details())
     newest = max(settings.output_folder.glob("fer-why-*.json"), key=lambda p: p.stat().st_mtime)
     assert json.loads(newest.read_text())["source"] == "image"
+    assert newest.name.startswith("fer-why-image-")  # nor in their names
     dialog.save_button.click()  # another in the same second: a new name, never over
     assert len(list(settings.output_folder.glob("fer-why-*.png"))) == 3
     assert "Explanation saved" in live.outputs.saved_banner.label.text()

@@ -31,7 +31,7 @@ def test_screenshot_png_and_sidecar(tmp_path):
     writer = ScreenshotWriter(tmp_path / "shots", clock=lambda: NOW)
     image = np.full((48, 64, 3), 200, np.uint8)
     path = writer.save(image, result(), source="camera 0")
-    assert path.name == "fer-20261125-143005.png"
+    assert path.name == "fer-camera-0-20261125-143005.png"  # the source first, then the time
     assert cv2.imread(str(path)).shape == (48, 64, 3)
     sidecar = json.loads(path.with_suffix(".json").read_text())
     assert sidecar["image"] == path.name and sidecar["source"] == "camera 0"
@@ -39,6 +39,19 @@ def test_screenshot_png_and_sidecar(tmp_path):
     assert sidecar["faces"][0]["probabilities"]["happy"] == pytest.approx(0.4)
     assert [f["uncertain"] for f in sidecar["faces"]] == [True, False]
     assert sidecar["emotions"] == list(EMOTIONS)
+
+
+def test_screenshot_names_carry_the_source_safely():
+    """A folder of screenshots sorts by source, then time; the name is safe everywhere."""
+    from fer_desktop.core.export import file_prefix, name_part
+
+    assert name_part("/home/ana/Videos/My Holiday (2).mp4") == "My-Holiday-2"
+    assert name_part("camera 0") == "camera-0"
+    assert name_part("") == "" and name_part("/x/...jpg") == ""
+    assert name_part("/x/" + "a" * 80 + ".png") == "a" * 40
+    assert name_part("C:/fotos/café?*:.jpg") == "café"
+    assert file_prefix("fer", "") == "fer" and file_prefix("fer-why", "/s/sample.jpg") == \
+        "fer-why-sample"
 
 
 def test_second_screenshot_in_the_same_second_does_not_overwrite(tmp_path):

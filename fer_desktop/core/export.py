@@ -1,8 +1,10 @@
 """Saving what the pipeline saw: annotated screenshots with a JSON sidecar, and a CSV log.
 
-Screenshot names carry the date and time and are created exclusively, so a second screenshot
-in the same second gets a suffix instead of replacing the first. The CSV is flushed at least
-once a second, so a crash loses at most the last second of rows.
+Screenshot names carry the source's name, the date and the time (``fer-sample-20261202-
+121500.png``: a folder of screenshots sorts by source, then time) and are created
+exclusively, so a second screenshot in the same second gets a suffix instead of replacing
+the first. The CSV is flushed at least once a second, so a crash loses at most the last
+second of rows.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +32,21 @@ CSV_COLUMNS = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "conf
                "uncertain", *EMOTIONS)
 FLUSH_INTERVAL_S = 1.0
 NO_FACE = "no face"  # the label of the row a frame without faces writes (when asked for)
+NAME_PART_MAX = 40  # characters of a source's name in a file name
+
+
+def name_part(source: str) -> str:
+    """A source as a part of a file name: ``sample`` for ``/photos/sample.jpg``, ``camera-0``
+    for ``camera 0``, "" for none. Only letters, digits, ``_`` and ``-`` are kept (a name that
+    is safe on every file system), at most ``NAME_PART_MAX`` characters."""
+    stem = Path(source.strip()).stem if source.strip() else ""
+    return re.sub(r"[^\w-]+", "-", stem).strip("-_")[:NAME_PART_MAX].strip("-_")
+
+
+def file_prefix(kind: str, source: str) -> str:
+    """``kind`` followed by the source's name, when there is one: ``fer-why-sample``."""
+    part = name_part(source)
+    return f"{kind}-{part}" if part else kind
 
 
 def _check_writable_folder(folder: Path) -> None:
@@ -44,7 +62,7 @@ def _check_writable_folder(folder: Path) -> None:
 
 
 class ScreenshotWriter:
-    """Writes ``fer-YYYYMMDD-HHMMSS[-N].png`` plus a ``.json`` sidecar with the faces.
+    """Writes ``fer-<source>-YYYYMMDD-HHMMSS[-N].png`` plus a ``.json`` sidecar with the faces.
 
     Args:
         folder: where the files go (created if missing).
@@ -88,7 +106,7 @@ class ScreenshotWriter:
         if not ok:
             raise ExportError(self.folder, f"cannot encode an image of shape "
                                            f"{np.shape(annotated_bgr)} as PNG")
-        return self.save_png(png.tobytes(), "fer", {
+        return self.save_png(png.tobytes(), file_prefix("fer", source), {
             "source": source, "frame": result.index, "time_s": result.timestamp_s,
             "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
             "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces],

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
-from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
+from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter, file_prefix
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.plain_words import counted
@@ -243,7 +243,8 @@ class OutputControls(QObject):
             details["source"] = "camera" if is_live else ("image" if still else "file")
         path = self._in_writable_folder(
             lambda folder: ScreenshotWriter(folder).save_png(
-                png, "fer-why", {**details, **self.provenance()}), "explanation")
+                png, file_prefix("fer-why", str(details.get("source", ""))),
+                {**details, **self.provenance()}), "explanation")
         if path is not None:
             self._notifier.info(f"Explanation saved to {path}", timeout_ms=10000)
             self.show_saved("Explanation saved", path)
