@@ -160,3 +160,20 @@ def test_an_image_after_a_video_is_plotted_in_seconds_ago(qtbot):
     panel._on_redraw_timer()
     low, high = panel._plot.getPlotItem().viewRange()[0]
     assert low == pytest.approx(-TIMELINE_S) and 0.0 < high < 2.0
+
+
+def test_a_still_picture_has_no_timeline_and_a_video_after_it_has_one(qtbot, main_window,
+                                                                       tmp_path):
+    """A photo's plot showed one dot per analysis under "Last minute of face #1 / seconds
+    ago"; it makes way for the options, and the next video has its timeline back."""
+    window = main_window(source=str(SAMPLE))
+    window.resize(1200, 800)
+    window.show()
+    live = window.live_view
+    panel = live.face_panel
+    qtbot.waitUntil(lambda: panel.timeline_title == "No timeline for a still picture",
+                    timeout=WAIT_MS)
+    assert not panel._plot.isVisible() and not panel.legend.isVisible()
+    live.set_source(str(make_video(tmp_path / "clip.avi", frames=40)))
+    qtbot.waitUntil(lambda: panel.timeline_title.startswith("Last minute"), timeout=WAIT_MS)
+    assert panel._plot.isVisible() and panel.legend.isVisible()

@@ -76,6 +76,7 @@ class FacePanel(QWidget):
         self._faces: tuple[Face, ...] = ()
         self._min_face_px: int | None = None
         self._frame_shown = False  # "No face yet" until the first frame
+        self._still = False
         self._switch_lines: list[pg.InfiniteLine] = []
 
         self._title = ElidedLabel("No face yet", mode=Qt.TextElideMode.ElideRight)
@@ -233,6 +234,19 @@ class FacePanel(QWidget):
                                           else "seconds ago")
         self._dirty = True
 
+    def set_still(self, still: bool) -> None:
+        """A still picture has no timeline: its plot showed a dot per analysis against
+        "seconds ago", under "Last minute of face #1". The plot and its legend make way for
+        the options below (until :meth:`clear`, a new source)."""
+        self._still = still
+        self._plot.setVisible(not still)
+        self.legend.setVisible(not still)
+        self._dirty = True
+
+    @property
+    def timeline_title(self) -> str:
+        return self._timeline_title.text()
+
     def show_result(self, result: FrameResult) -> None:
         """Show the chosen face of this frame in the bars and add the frame to the timeline."""
         self._frame_shown = True
@@ -258,7 +272,7 @@ class FacePanel(QWidget):
         self.explain_button.setEnabled(False)
         self._faces = ()
         self._set_bars(None, 0)
-        self._dirty = True
+        self.set_still(False)
 
     # read back (tests, screenshots) -------------------------------------------------------
     @property
@@ -361,7 +375,8 @@ class FacePanel(QWidget):
                           symbolBrush=color, symbolPen=None, connect="finite")
         self._draw_switches(newest)
         who = f" of face #{track}" if track is not None else ""
-        self._timeline_title.setText(f"Last minute{who}")
+        self._timeline_title.setText("No timeline for a still picture" if self._still
+                                     else f"Last minute{who}")
         self.timeline_redrawn.emit(len(x))
 
     def _draw_switches(self, newest: float | None) -> None:

@@ -400,6 +400,7 @@ class LiveView(QWidget):
             self.source_picker.opened(spec, remember=spec == self._remember)
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
+        self.face_panel.set_still(still)
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
         if thread is not self._capture:
