@@ -151,3 +151,18 @@ def test_the_epoch_axis_shows_whole_epochs_only(qtbot):
     ticks = [v for _, values in axis.tickValues(0.8, 3.2, 600) for v in values]
     assert ticks and all(v == int(v) for v in ticks)
     assert {1.0, 2.0, 3.0} <= set(ticks)
+
+
+def test_a_tiny_test_set_does_not_look_like_a_crash(qtbot):
+    """3 test faces: the axis spanned 31-37% in 1-point steps, one face's change a cliff."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 400)
+    curves.show()
+    for epoch, (train, held_out) in enumerate([(0.34, 0.333), (0.36, 0.333), (0.35, 0.34)], 1):
+        curves.add_epoch(epoch, 1.5, train, 1.6, held_out)
+    curves.redraw()
+    box = curves.accuracy_plot.getViewBox()
+    qtbot.waitUntil(lambda: box.viewRange()[1][1] < 100.0, timeout=5000)
+    low, high = box.viewRange()[1]
+    assert high - low >= 20.0 and low <= 33.3 and high >= 36.0

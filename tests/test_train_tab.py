@@ -490,6 +490,8 @@ def test_the_results_header_counts_epochs_and_names_the_sampling():
         "default, 60 epochs, sqrt sampling"
     assert _recipe_text({"preset": "default", "epochs": 2, "limit_per_split": 2000}) == \
         "default, 2 epochs, first 2,000 rows of each split"  # scores on those rows only
+    assert _recipe_text({"preset": "default", "epochs": 2, "precision": "bfloat16"}) == \
+        "default, 2 epochs, 16-bit arithmetic"  # not the jargon "bfloat16"
 
 
 def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):

@@ -22,6 +22,15 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+PRECISION_WORDS = {"bfloat16": "16-bit arithmetic", "float32": "32-bit arithmetic"}
+
+
+def precision_words(precision: str) -> str:
+    """The number format a run trained in, as a user reads it ("bfloat16" is jargon; what it
+    means, faster arithmetic with fewer digits, is not); "auto" says nothing."""
+    return "" if precision in ("", "auto") else PRECISION_WORDS.get(precision, precision)
+
+
 def summary_sentence(accuracy: float, samples: int, chance: float,
                      confusion: list[list[int]] | np.ndarray | None = None,
                      classes: list[str] | tuple[str, ...] = EMOTIONS) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
-from fer_desktop.core.plain_words import counted, run_sentences
+from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from trainer.runs import rows_limit_text
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text
@@ -38,7 +38,8 @@ def _heat(fraction: float) -> QColor:
 
 
 def _recipe_text(recipe) -> str:
-    """``{"preset": "default", "epochs": 3, ...}`` -> "default, 3 epochs, batch 128, bfloat16"."""
+    """``{"preset": "default", "epochs": 3, ...}`` -> "default, 3 epochs, batch 128,
+    16-bit arithmetic"."""
     if not isinstance(recipe, dict):
         return str(recipe or "")
     parts = [str(recipe.get("preset", ""))]
@@ -47,7 +48,7 @@ def _recipe_text(recipe) -> str:
     if recipe.get("batch_size"):
         parts.append(f"batch {recipe['batch_size']}")
     if recipe.get("precision"):
-        parts.append(str(recipe["precision"]))
+        parts.append(precision_words(str(recipe["precision"])))
     if recipe.get("sampling", "natural") != "natural":
         parts.append(f"{recipe['sampling']} sampling")
     parts.append(rows_limit_text(recipe.get("limit_per_split")))  # scores on those rows only

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fer_desktop.core.plain_words import counted
+from fer_desktop.core.plain_words import counted, precision_words
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 from trainer.finetune_config import FinetuneConfig
@@ -378,7 +378,7 @@ class TrainForm(QGroupBox):
         if values.seed != defaults.seed:
             parts.append(f"seed {values.seed}")
         if values.precision != defaults.precision:
-            parts.append(values.precision)
+            parts.append(precision_words(values.precision))
         return ", ".join(part for part in parts if part)
 
     def _show_advanced_summary(self, *_args) -> None:

@@ -23,6 +23,9 @@ EMPTY_HINT = ("No curves yet. They appear here during a training, or when you cl
               "in the list.")
 
 
+MIN_ACCURACY_SPAN = 20.0  # percentage points
+
+
 def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
@@ -107,6 +110,9 @@ class TrainingCurves(QWidget):
         # the accuracy plot follows it (after a 1-epoch run they read 0.2-1.0 and 0.6-1.4).
         self.accuracy_plot.setXLink(self.loss_plot)
         self.accuracy_plot.getViewBox().enableAutoRange(x=False)
+        # At least 20 points of accuracy on screen: a 3-face test set moved in 1-point steps
+        # on a 31-37% axis, so one face changing its answer looked like a crash.
+        self.accuracy_plot.getViewBox().setLimits(minYRange=MIN_ACCURACY_SPAN)
         for plot in (self.loss_plot, self.accuracy_plot):  # its "A" (auto range) button
             plot.getPlotItem().hideButtons()                # undid the link on a click
         self.set_held_out_name("PublicTest")
