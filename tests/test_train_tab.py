@@ -452,6 +452,10 @@ def test_a_long_recipe_never_pushes_the_state_out_of_view(qtbot, tab, tmp_path):
     state_right = header.sectionViewportPosition(STATE_COLUMN) + header.sectionSize(STATE_COLUMN)
     assert state_right <= tree.viewport().width()
     assert "mixed labels" in tree.topLevelItem(0).toolTip(RECIPE_COLUMN)  # whole when cut
+    tab.resize(640, 700)  # a narrow panel: the Recipe ends at the list's edge, cut with "..."
+    qtbot.waitUntil(lambda: header.sectionViewportPosition(RECIPE_COLUMN)
+                    + header.sectionSize(RECIPE_COLUMN) <= tree.viewport().width(), timeout=5000)
+    assert not tree.horizontalScrollBar().isVisible()
     assert str(run) in tree.topLevelItem(0).toolTip(STATE_COLUMN)
 
 

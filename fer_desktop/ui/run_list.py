@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -32,6 +32,7 @@ EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows he
 COLUMNS = ("Started", "Epochs", "Best PublicTest", "State", "Recipe")
 STATE_COLUMN = COLUMNS.index("State")
 RECIPE_COLUMN = COLUMNS.index("Recipe")
+RECIPE_MIN_PX = 24
 
 
 class RunList(QGroupBox):
@@ -60,7 +61,12 @@ class RunList(QGroupBox):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setSectionResizeMode(RECIPE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(RECIPE_COLUMN, QHeaderView.ResizeMode.Fixed)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setMinimumSectionSize(RECIPE_MIN_PX)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.header().sectionResized.connect(self._fit_recipe)
+        self.tree.viewport().installEventFilter(self)
         self.tree.itemSelectionChanged.connect(self.selection_changed)
         self.empty_label = QLabel(EMPTY_TEXT)  # an empty table says nothing about why
         self.empty_label.setWordWrap(True)
@@ -103,6 +109,22 @@ class RunList(QGroupBox):
         self.tree.blockSignals(False)
         self.tree.setHidden(not rows)
         self.empty_label.setHidden(bool(rows))
+        self._fit_recipe()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_recipe()
+        return super().eventFilter(watched, event)
+
+    def _fit_recipe(self, *_args) -> None:
+        """The Recipe takes the width the other columns leave and is cut with "..." (whole in
+        its tooltip). Qt's stretch kept a 100-px floor: in a narrow panel the Recipe ran past
+        the list's edge, cut mid-word, its sideways scroll bar below the panel's fold."""
+        header = self.tree.header()
+        others = sum(header.sectionSize(c) for c in range(len(COLUMNS)) if c != RECIPE_COLUMN)
+        width = max(RECIPE_MIN_PX, self.tree.viewport().width() - others)
+        if header.sectionSize(RECIPE_COLUMN) != width:
+            header.resizeSection(RECIPE_COLUMN, width)
 
     def rows(self) -> list[RunRow]:
         """The rows, top to bottom (with the states shown)."""
