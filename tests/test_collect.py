@@ -219,7 +219,9 @@ def test_undo_takes_back_saves_and_moves_newest_first(tmp_path, sample_face):
     kept = collector.save(frame, _moved(box, 6), "happy", face_id=2).path
     first = collector.save(frame, box, "fear", face_id=1).path
     moved = collector.save(frame, box, "sad", face_id=1)  # the last key wins: moved
+    assert collector.undo_name == "move from fear to sad"  # what the Edit menu offers
     undone = collector.undo()  # the move first: back under fear, where it was
+    assert collector.undo_name == "save as fear"
     assert undone.moved_back_to == "fear" and undone.path == first
     assert not moved.path.exists() and first.exists()
     assert collector.undo().path == first and not first.exists()  # then the save
@@ -295,11 +297,12 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
     with qtbot.waitSignal(panel.saved, timeout=WAIT_MS) as saved:
         panel.actions[3].trigger()  # happy
     assert panel.undo_button.isEnabled() and panel.count_labels["happy"].text() == "1"
+    assert panel.act_undo.text() == "&Undo save as happy"  # it said "last saved face"
     with qtbot.waitSignal(panel.undone, timeout=WAIT_MS) as undone:
         panel.act_undo.trigger()
     assert f"removed the happy face {Path(saved.args[0]).name}" in undone.args[0]
     assert not Path(saved.args[0]).exists() and panel.count_labels["happy"].text() == "0"
-    assert not panel.undo_button.isEnabled()
+    assert not panel.undo_button.isEnabled() and panel.act_undo.text() == "&Undo last saved face"
     # on the Train tab, Ctrl+Z is for its fields: no face is taken back from there
     with qtbot.waitSignal(panel.saved, timeout=WAIT_MS) as saved:
         panel.actions[3].trigger()

@@ -177,6 +177,17 @@ class FaceCollector:
         """There is a save or move of this folder, this session, to take back."""
         return bool(self._done)
 
+    @property
+    def undo_name(self) -> str:
+        """What :meth:`undo` would take back, for a menu: "save as sad", "move from sad to
+        happy" ("" when nothing): Edit > Undo said only "last saved face", a move included."""
+        if not self._done:
+            return ""
+        done = self._done[-1]
+        if done.before is not None:
+            return f"move from {done.before[0][0]} to {done.key[0]}"
+        return f"save as {done.key[0]}"
+
     def undo(self) -> UndoResult:
         """Take back the newest save or move not undone yet.
 

@@ -35,6 +35,8 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.ui.actions import make_action
 
+UNDO_TEXT = "&Undo last saved face"
+UNDO_TIP = "Take back the last face saved (or moved) while collecting"
 COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
 
 
@@ -123,9 +125,8 @@ class CollectPanel(QGroupBox):
         choose = QPushButton("Folder...")
         choose.setToolTip("Choose the folder the collected faces are saved in")
         choose.clicked.connect(self._choose_folder)
-        self.act_undo = make_action(self, "&Undo last saved face", QKeySequence.StandardKey.Undo,
-                                    "Take back the last face saved (or moved) while "
-                                    "collecting", self.undo)
+        self.act_undo = make_action(self, UNDO_TEXT, QKeySequence.StandardKey.Undo, UNDO_TIP,
+                                    self.undo)
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip(self.act_undo.toolTip())
         self.undo_button.clicked.connect(self.undo)
@@ -174,6 +175,9 @@ class CollectPanel(QGroupBox):
         can = self.isVisible() and self.active.isChecked() and self.collector.can_undo
         self.act_undo.setEnabled(can)
         self.undo_button.setEnabled(can)
+        name = self.collector.undo_name  # what Ctrl+Z takes back, in the menu and the tooltip
+        self.act_undo.setText(f"&Undo {name}" if name else UNDO_TEXT)
+        self.undo_button.setToolTip(f"Take back the last {name} (Ctrl+Z)" if name else UNDO_TIP)
 
     def undo(self) -> Path | None:
         """Take back the newest save or move of this session; returns the file's path
