@@ -162,6 +162,7 @@ def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, t
     window = make_window(settings, classifier_loader=loader,
                          confirm_switch=lambda q: asked.append(q) or True)
     settings.model_dir = "/some/run"
+    assert window.act_shipped_model.isEnabled()  # another model is in use
     with qtbot.waitSignal(window.model_changed, timeout=WAIT_MS):
         window.act_shipped_model.trigger()
         # while it loads: "the shipped model", not the folder's name ("assets")
@@ -169,6 +170,7 @@ def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, t
     assert loaded == [default_model_dir()] and settings.model_dir == ""
     assert [q.candidate_name for q in asked] == ["shipped"]  # asked first, like any switch
     assert "shipped" in window.windowTitle()
+    assert not window.act_shipped_model.isEnabled()  # in use: it said "already in use"
 
 
 @pytest.mark.parametrize("answer", [True, False], ids=["switch", "keep"])

@@ -38,6 +38,12 @@ def default_model_dir() -> Path:
     return assets_dir()
 
 
+def is_shipped_model_dir(folder: str | Path | None) -> bool:
+    """Whether ``folder`` is the shipped model's (a user never chose "assets": the window
+    names it "the shipped model")."""
+    return folder is not None and Path(folder).resolve() == default_model_dir().resolve()
+
+
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """Calibrate (n, 7) probabilities: ``softmax(log(p) / T)``; the dtype stays the input's.
 

@@ -24,7 +24,13 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
 from fer_desktop.core.frame_stats import LiveStats
-from fer_desktop.core.model import Classifier, EmotionClassifier, default_model_dir, read_metadata
+from fer_desktop.core.model import (
+    Classifier,
+    EmotionClassifier,
+    default_model_dir,
+    is_shipped_model_dir,
+    read_metadata,
+)
 from fer_desktop.core.model_compare import SwitchQuestion, same_model, switch_question
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
@@ -312,6 +318,9 @@ class MainWindow(QMainWindow):
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
         self._update_title()
+        # File > Use the shipped model only when another is in use (it said "already in use")
+        self.act_shipped_model.setEnabled(
+            not is_shipped_model_dir(getattr(classifier, "model_dir", None)))
         if self.train_tab is not None:  # what "fine-tune the model in use" starts from
             self.train_tab.model_in_use = getattr(classifier, "model_dir", None)
 
@@ -354,7 +363,7 @@ class MainWindow(QMainWindow):
             self.notifier.info(f"{model_line(self._classifier)} is already in use")
             return  # comparing a model with itself only asked a question with no answer
         doing = "comparing with" if self._classifier is not None else "loading"
-        shipped = path.resolve() == default_model_dir().resolve()  # not "assets": a folder
+        shipped = is_shipped_model_dir(path)
         self.model_label.setText(f"Model: {doing} "                  # name users never chose
                                  f"{'the shipped model' if shipped else path.name or path}...")
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
@@ -414,7 +423,7 @@ class MainWindow(QMainWindow):
         self._show_model(classifier)
         folder = getattr(classifier, "model_dir", None)
         if folder is not None:  # remembered for the next launch ("" = the shipped model)
-            shipped = Path(folder).resolve() == default_model_dir().resolve()
+            shipped = is_shipped_model_dir(folder)
             self.settings.model_dir = "" if shipped else str(Path(folder).resolve())
         self.notifier.info(f"Now using the model {line}")
         self.model_changed.emit(line)
