@@ -388,19 +388,21 @@ class LiveView(QWidget):
         if thread is not self._capture:
             return
         kind = "camera" if is_live else ("image" if still else "file")
-        note = size_note(self._spec) if still and self._spec is not None \
-            and is_image_path(self._spec) else ""
-        if note:  # the name, not the path: the bar cut the size out of the middle
-            self._notifier.info(f"{Path(description).name}: {note}", timeout_ms=20000)
-        else:
-            self._notifier.info(f"Showing {kind} {description}")
+        self._notifier.info(f"Showing {kind} {description}")
         self.trouble.clear()
         spec = self._spec
+        if still and spec is not None and is_image_path(spec):  # its header: off this thread
+            self._jobs.start(size_note, spec, on_returned=functools.partial(
+                self._on_size_note, thread, Path(description).name), on_errored=lambda e: None)
         if spec is not None:
             self.source_picker.opened(spec, remember=spec == self._remember)
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
         self.face_panel.set_still(still)
+
+    def _on_size_note(self, thread: CaptureThread, name: str, note: str) -> None:
+        if note and thread is self._capture:  # the name, not the path: the bar cut the size
+            self._notifier.info(f"{name}: {note}", timeout_ms=20000)  # out of the middle
 
     def _on_frame_ready(self, thread: CaptureThread, frame_id: int) -> None:
         if thread is not self._capture:
