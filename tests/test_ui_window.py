@@ -895,3 +895,17 @@ def test_a_large_picture_is_named_with_its_size(qtbot, main_window, tmp_path):
     # the name, not the path: a long path cut the size out of the middle of the line
     assert window.notifier.last_info == \
         "big.png: 6000 x 4000 pixels (24 MP), so each option change takes a moment"
+
+
+def test_the_model_loads_with_the_first_source_s_options(qtbot, main_window):
+    """The pipeline built at launch gets the options of the source it will open (a photo's
+    16-px minimum face), not a camera's."""
+    built = []
+
+    def factory(model_dir=None, options=None):
+        built.append(options)
+        return stub_pipeline(model_dir, options)
+
+    main_window(source=str(SAMPLE), pipeline_factory=factory)
+    qtbot.waitUntil(lambda: bool(built), timeout=WAIT_MS)
+    assert built[0].min_face_px == 16

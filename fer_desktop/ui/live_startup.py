@@ -62,20 +62,23 @@ class LiveStartup(QObject):
         self.cameras: list[int] | None = None  # None: not probed yet
         self.waiting_to_be_shown = False
 
-    def start(self, open_source: bool, options: PipelineOptions) -> int | str | Path | None:
-        """Start the three jobs; return the source to open first (the command line's, else the
-        remembered one if it is still there), or None for the first camera."""
-        self.waiting_to_be_shown = not open_source
+    def first_source(self) -> int | str | Path | None:
+        """The source to open first: the command line's, else the remembered one if it is
+        still there (one that is gone is named), or None for the first camera."""
         spec, note = initial_source(self._cli_source, self._settings.source)
         if note:
             self._notifier.info(note)
+        return spec
+
+    def start(self, open_source: bool, options: PipelineOptions) -> None:
+        """Start the three jobs (``options``: the first source's pipeline options)."""
+        self.waiting_to_be_shown = not open_source
         self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
                          on_errored=self._on_cameras_error)
         self._jobs.start(recent_files_present, self._settings.recent_files,
                          on_returned=self._picker.set_recent,
                          on_errored=lambda exc: self._picker.set_recent([]))
         self.load(options)
-        return spec
 
     def load(self, options: PipelineOptions) -> None:
         self.loading = True

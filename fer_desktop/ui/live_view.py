@@ -256,10 +256,11 @@ class LiveView(QWidget):
     def start(self, open_source: bool = True) -> None:
         """Load the pipeline and look for cameras in the background; then open a source,
         or (``open_source`` False: the window opens on another tab) wait for :meth:`shown`."""
-        spec = self.startup.start(open_source, self._pipeline_options())
+        spec = self.startup.first_source()
         if spec is not None:  # remembered once it opens (a command-line choice too)
             self._spec = self._remember = spec
             self.source_picker.show_source(spec)
+        self.startup.start(open_source, self._pipeline_options())  # for that source's kind
         self.video_view.set_message("Loading the model...")
 
     def busy_workers(self) -> int:
