@@ -45,6 +45,32 @@ def test_batching_does_not_change_answers(classifier):
     np.testing.assert_allclose(together, alone, atol=1e-5)
 
 
+def test_two_threads_may_share_one_classifier():
+    """The capture thread classifies while the model comparison (or "Why this answer?") runs
+    the same model on a batch of another size: the interpreter was resized under the other
+    caller and the video stopped with LiteRT's "reference to internal data" error."""
+    import threading
+
+    shared = EmotionClassifier.load()
+    x_one, x_many = faces(1, seed=2), faces(9, seed=3)
+    expected = {1: shared.predict(x_one), 9: shared.predict(x_many)}
+    errors: list[BaseException] = []
+
+    def hammer(x: np.ndarray) -> None:
+        try:
+            for _ in range(150):
+                np.testing.assert_allclose(shared.predict(x), expected[len(x)], atol=1e-5)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=hammer, args=(x,)) for x in (x_one, x_many)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[0]
+
+
 def test_temperature_is_applied(model_copy):
     meta = json.loads((model_copy / "model.json").read_text())
     plain = dict(meta, temperature=1.0)

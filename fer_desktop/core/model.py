@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -121,7 +122,10 @@ class Classifier(Protocol):
 class EmotionClassifier:
     """Classify preprocessed faces into calibrated probabilities of the 7 emotions.
 
-    Build it with :meth:`load`. All faces of a frame go through one ``invoke``.
+    Build it with :meth:`load`. All faces of a frame go through one ``invoke``. Safe to call
+    from several threads (the capture thread, "Why this answer?", the model comparison): a
+    LiteRT interpreter is not, and a comparison resizing it under the capture thread stopped
+    the video with "There is at least 1 reference to internal data in the interpreter".
 
     Attributes:
         name: the model's name from model.json.
@@ -140,6 +144,7 @@ class EmotionClassifier:
         self.model_path = model_path
         self.name = str(metadata.get("name") or model_dir.name)
         self.temperature = float(metadata.get("temperature", 1.0))
+        self._lock = threading.Lock()  # one caller at a time in the interpreter
         try:
             self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
             with litert_quiet():  # LiteRT's C++ prints an INFO line at the first one
@@ -204,12 +209,13 @@ class EmotionClassifier:
             raise ValueError(f"faces must be (n, 48, 48, 1), got {faces.shape}")
         if len(faces) == 0:
             return np.zeros((0, NUM_CLASSES), np.float32)
-        if len(faces) != self._batch:
-            self._interpreter.resize_tensor_input(self._input_index,
-                                                  [len(faces), *preprocess.INPUT_SHAPE])
-            self._interpreter.allocate_tensors()
-            self._batch = len(faces)
-        self._interpreter.set_tensor(self._input_index, np.ascontiguousarray(faces))
-        self._interpreter.invoke()
-        raw = self._interpreter.get_tensor(self._output_index)
+        with self._lock:
+            if len(faces) != self._batch:
+                self._interpreter.resize_tensor_input(self._input_index,
+                                                      [len(faces), *preprocess.INPUT_SHAPE])
+                self._interpreter.allocate_tensors()
+                self._batch = len(faces)
+            self._interpreter.set_tensor(self._input_index, np.ascontiguousarray(faces))
+            self._interpreter.invoke()
+            raw = self._interpreter.get_tensor(self._output_index)  # a copy, not a view
         return apply_temperature(raw.astype(np.float32, copy=False), self.temperature)
