@@ -389,3 +389,28 @@ def test_a_large_picture_is_said_to_be_slow(tmp_path):
     large = tmp_path / "large.jpg"
     cv2.imwrite(str(large), np.zeros((7500, 7500), np.uint8))  # 56 MP; 14 MP as decoded
     assert size_note(large) == "7500 x 7500 pixels, shown at half size (3750 x 3750)"
+
+
+def test_a_folder_as_a_slideshow_is_timed_and_seekable(tmp_path):
+    """The window's folder went by at 28 pictures a second: every picture was at time 0.0,
+    so the playback clock never waited. A slideshow gives picture k the time k * s."""
+    from pathlib import Path
+
+    from fer_desktop.core.sources import ImageSource, slide_caption
+
+    paths = []
+    for k in range(3):
+        paths.append(tmp_path / f"{k}.png")
+        cv2.imwrite(str(paths[-1]), np.full((20, 30, 3), 40 * k, np.uint8))
+    show = open_source(tmp_path, seconds_per_image=2.5)
+    assert show.fps == pytest.approx(0.4) and show.frame_count == 3
+    frames = [show.read() for _ in range(3)]
+    assert [f.timestamp_s for f in frames] == [0.0, 2.5, 5.0]
+    assert [Path(f.name).name for f in frames] == ["0.png", "1.png", "2.png"]
+    show.seek(1)  # the slider: back to the second picture
+    assert Path(show.read().name).name == "1.png"
+    show.seek(99)
+    assert Path(show.read().name).name == "2.png" and show.read() is None
+    batch = ImageSource(paths, "photos")  # analyze: each picture at 0.0, no pacing
+    assert batch.fps is None and {batch.read().timestamp_s for _ in range(3)} == {0.0}
+    assert slide_caption(str(paths[1]), 2.5, 2.5, 3) == "Picture 2 of 3: 1.png"

@@ -171,7 +171,7 @@ def test_a_still_picture_has_no_timeline_and_a_video_after_it_has_one(qtbot, mai
     window.show()
     live = window.live_view
     panel = live.face_panel
-    qtbot.waitUntil(lambda: panel.timeline_title == "No timeline for a still picture",
+    qtbot.waitUntil(lambda: panel.timeline_title == "No timeline for still pictures",
                     timeout=WAIT_MS)
     assert not panel._plot.isVisible() and not panel.legend.isVisible()
     live.set_source(str(make_video(tmp_path / "clip.avi", frames=40)))

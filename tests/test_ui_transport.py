@@ -389,3 +389,40 @@ def test_a_looping_video_plays_its_second_pass(qtbot, main_window, tmp_path):
                              if 20 <= o.result.index < 40 else None)
     qtbot.waitUntil(lambda: len(second_pass) >= 10, timeout=WAIT_MS)  # it showed 1 of 20
     assert second_pass == sorted(second_pass) and second_pass[0] < 0.3
+
+
+def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_window,
+                                                                    tmp_path, settings):
+    """A folder went by at 28 pictures a second, each averaged with the one before, all
+    "face #1" of one source, with no picture named; the window could not open one."""
+    import json
+
+    import cv2
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    face = cv2.imread(str(SAMPLE))
+    for name, image in (("a.png", face), ("b.png", cv2.flip(face, 1)), ("c.png", face)):
+        cv2.imwrite(str(folder / name), image)
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.source_picker.ask_folder = lambda title: str(folder)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.source.endswith("a.png")):
+        live.act_open_folder.trigger()
+    assert window.notifier.last_info == "Picture 1 of 3: a.png"
+    thread = live.capture
+    assert thread.slideshow and thread.seekable and live.transport.isVisible()
+    assert live.face_panel.timeline_title == "No timeline for still pictures"
+    with qtbot.assertNotEmitted(live.frame_shown, wait=700):  # 3 s a picture, not 28 a second
+        pass
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.source.endswith("c.png")) as blocker:
+        live.transport.slider.setValue(2)  # the bar steps through the pictures
+    out = blocker.args[0]
+    assert window.notifier.last_info == "Picture 3 of 3: c.png"
+    assert [f.track_id for f in out.result.faces] == [1]  # numbered afresh, not carried over
+    png = live.outputs.save_screenshot(out)
+    assert png.name.startswith("fer-c-")
+    assert json.loads(png.with_suffix(".json").read_text())["source"] == str(folder / "c.png")

@@ -382,15 +382,21 @@ class ImageSource:
         paths: the image files, in order.
         description: what to call the source in messages.
         loop: start again after the last image (a still image shown live).
+        seconds_per_image: 0 (the default): every image at time 0.0, as ``analyze`` reads
+            them. > 0: a slideshow (the window's folder): image k is at ``k *
+            seconds_per_image`` s, which the playback clock paces and seeks like a video (a
+            folder went by at 28 images a second).
     """
 
     is_live = False
-    fps = None
 
-    def __init__(self, paths: list[Path], description: str, loop: bool = False) -> None:
+    def __init__(self, paths: list[Path], description: str, loop: bool = False,
+                 seconds_per_image: float = 0.0) -> None:
         self.paths = list(paths)
         self.description = description
         self.loop = loop
+        self.seconds_per_image = max(0.0, float(seconds_per_image))
+        self.fps = 1.0 / self.seconds_per_image if self.seconds_per_image > 0 else None
         self.frame_count = len(self.paths)
         self.skipped: list[tuple[Path, str]] = []
         self._position = 0
@@ -421,15 +427,29 @@ class ImageSource:
                     continue
                 if self.loop:
                     self._cache[position] = image
-            frame = Frame(self._next_index, 0.0, image, name=str(self.paths[position]))
+            frame = Frame(self._next_index, position * self.seconds_per_image, image,
+                          name=str(self.paths[position]))
             self._next_index += 1
             self._read_one = True
             return frame
         return None
 
+    def seek(self, frame_index: int) -> None:
+        """Go to image ``frame_index`` (the slideshow's slider; clamped to the images)."""
+        self._position = min(max(0, int(frame_index)), len(self.paths) - 1)
+
     def close(self) -> None:
         self._closed = True
         self._cache.clear()
+
+
+def slide_caption(name: str, timestamp_s: float, seconds_per_image: float,
+                  count: int | None) -> str:
+    """What the window says as a folder's slideshow shows a picture: "Picture 3 of 12:
+    beach.jpg" (the picture's place from its time in the slideshow)."""
+    place = round(timestamp_s / seconds_per_image) + 1 if seconds_per_image > 0 else 1
+    of = f" of {count}" if count else ""
+    return f"Picture {place}{of}: {Path(name).name}"
 
 
 def normalise_source(spec: int | str | Path) -> int | str | Path:
@@ -476,7 +496,7 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
     Args:
         spec: what to open.
         **options: passed to the source: ``width``/``height``/``capture_factory`` for cameras,
-            ``loop`` for files.
+            ``loop`` for files, ``seconds_per_image`` for a folder (a slideshow).
 
     Raises:
         SourceError: the path does not exist, is not readable, or a folder has no images.
@@ -495,7 +515,8 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
         if not images:
             raise SourceError(path, "the folder holds no images (" +
                               ", ".join(sorted(IMAGE_SUFFIXES)) + ")")
-        return ImageSource(images, str(path), loop=loop)
+        return ImageSource(images, str(path), loop=loop,
+                           seconds_per_image=float(options.get("seconds_per_image", 0.0)))
     if path.suffix.lower() in IMAGE_SUFFIXES:
         read_image(path)  # fail now, naming the file, rather than on the first read
         return ImageSource([path], str(path), loop=loop)

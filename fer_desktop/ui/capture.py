@@ -123,8 +123,9 @@ class CaptureThread(QThread):
         paused: start paused (the first frame is still shown).
 
     Read-back (set before ``opened`` is emitted): ``frame_count``, ``fps``, ``seekable`` (a
-    video file that can be paused and sought), ``skipped`` (video frames left unprocessed to
-    keep real time).
+    video file, or a folder's slideshow, that can be paused and sought), ``slideshow`` (a folder
+    of pictures shown one at a time), ``skipped`` (video frames left unprocessed to keep real
+    time).
 
     Signals:
         opened(str, bool, bool): description, is_live, still image.
@@ -156,6 +157,7 @@ class CaptureThread(QThread):
         self.frame_count: int | None = None
         self.fps: float | None = None
         self.seekable = False
+        self.slideshow = False
         self._clock: PlaybackClock | None = None
         self._open_source = open_source
         self._pipeline = pipeline
@@ -385,6 +387,8 @@ class CaptureThread(QThread):
                     image = cv2.flip(image, 1)
                 last_frame, last_image = frame, image
                 stale = False
+                if self.slideshow:
+                    self._pipeline.reset(restart_ids=True)
                 self._publish(frame, image, description, is_live, still)
         except Exception as exc:  # noqa: BLE001 - a worker bug must reach the user, not vanish
             self.errored.emit(f"The video processing stopped: {exc}", traceback.format_exc())
@@ -409,13 +413,18 @@ class CaptureThread(QThread):
         still = not is_live and count == 1
         fps = source.fps
         folder = not is_live and not fps and bool(count and count > 1)
-        if folder:
+        if folder:  # several pictures with no times of their own
             fps = 1.0 / FOLDER_SECONDS_PER_IMAGE
+        # a folder of pictures, one at a time: each is a picture of its own (no smoothing
+        # or face numbers carried from the one before), never skipped when late
+        self.slideshow = not is_live and bool(count and count > 1) \
+            and getattr(source, "seconds_per_image", 0) > 0
         self.frame_count, self.fps = count, fps
         self.seekable = (not is_live and not folder and not still
                          and callable(getattr(source, "seek", None)))
         if not is_live and fps:
-            self._clock = PlaybackClock(fps, self._speed, self._every_frame or folder)
+            self._clock = PlaybackClock(fps, self._speed,
+                                        self._every_frame or folder or self.slideshow)
         self._pipeline.reset(restart_ids=True)  # each source numbers its faces from #1
         self.opened.emit(description, is_live, still)
         return description, is_live, still
@@ -444,6 +453,7 @@ class CaptureThread(QThread):
 
     def _publish(self, frame: Frame, image: np.ndarray, description: str, is_live: bool,
                  still: bool) -> None:
+        description = frame.name or description  # a folder's picture by its own name
         t_start = time.perf_counter()
         result = self._pipeline.process(image, frame.index, frame.timestamp_s)
         annotated = self._painter.draw(image, result.faces)

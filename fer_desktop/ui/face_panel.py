@@ -375,7 +375,7 @@ class FacePanel(QWidget):
                           symbolBrush=color, symbolPen=None, connect="finite")
         self._draw_switches(newest)
         who = f" of face #{track}" if track is not None else ""
-        self._timeline_title.setText("No timeline for a still picture" if self._still
+        self._timeline_title.setText("No timeline for still pictures" if self._still
                                      else f"Last minute{who}")
         self.timeline_redrawn.emit(len(x))
 

@@ -33,6 +33,7 @@ from fer_desktop.core.sources import (
     list_cameras,
     normalise_source,
     open_source,
+    slide_caption,
 )
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
@@ -58,6 +59,7 @@ from fer_desktop.ui.video_view import VideoView
 from fer_desktop.ui.wheel_guard import guard_wheel
 
 STATS_INTERVAL_MS = 1000
+SLIDESHOW_SECONDS = 3.0  # a folder's pictures, one at a time: time to read the bars
 STOP_TIMEOUT_MS = 5000
 
 
@@ -163,6 +165,11 @@ class LiveView(QWidget):
                                           picker.open_video_dialog)
         self.act_open_image = make_action(self, "Open &image...", "Ctrl+I",
                                           "Analyse an image file", picker.open_image_dialog)
+        self.act_open_folder = make_action(
+            self, "Open fol&der of pictures...", "Ctrl+Shift+O",
+            f"Show the pictures of a folder one at a time ({SLIDESHOW_SECONDS:g} s each; "
+            "pause and step through them with the bar under the video)",
+            picker.open_folder_dialog)
         self.act_sample = make_action(self, "Sampl&e image", "Ctrl+E",
                                       "Show the sample image shipped with the app",
                                       picker.open_sample)
@@ -344,7 +351,8 @@ class LiveView(QWidget):
         if isinstance(spec, int):
             return functools.partial(self._source_opener, spec)
         loop = False if is_image_path(spec) else self._options.loop_video
-        return functools.partial(self._source_opener, spec, loop=loop)
+        return functools.partial(self._source_opener, spec, loop=loop,
+                                 seconds_per_image=SLIDESHOW_SECONDS)  # used by a folder
 
     def _start_capture(self) -> None:
         self._stop_capture()
@@ -399,7 +407,7 @@ class LiveView(QWidget):
             self.source_picker.opened(spec, remember=spec == self._remember)
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
-        self.face_panel.set_still(still)
+        self.face_panel.set_still(still or thread.slideshow)
 
     def _on_size_note(self, thread: CaptureThread, name: str, note: str) -> None:
         if note and thread is self._capture:  # the name, not the path: the bar cut the size
@@ -412,6 +420,10 @@ class LiveView(QWidget):
         if output is None or output.frame_id <= self._last_id:
             return  # already painted a newer one (latest frame wins)
         self._last_id = output.frame_id
+        if thread.slideshow and (self._last_output is None
+                                 or output.source != self._last_output.source):
+            self._notifier.info(slide_caption(output.source, output.result.timestamp_s,
+                                              SLIDESHOW_SECONDS, thread.frame_count))
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)

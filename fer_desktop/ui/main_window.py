@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         lv = self.live_view
         file_menu = self.menuBar().addMenu("&File")
-        for action in (lv.act_open_video, lv.act_open_image, lv.act_sample):
+        for action in (lv.act_open_video, lv.act_open_image, lv.act_open_folder, lv.act_sample):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(lv.act_analyse_file)

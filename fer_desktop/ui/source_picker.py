@@ -1,9 +1,9 @@
 """The Live tab's source picker: cameras found, files opened, and entries that open dialogs.
 
-The picker only shows and asks: choosing a camera or a file, from the list, a file dialog
-("Open video...", "Open image...") or the shipped sample, emits ``chosen``. Whatever was
-picked, the combo then shows what really plays (``show_source``), so a cancelled dialog leaves
-the old source selected.
+The picker only shows and asks: choosing a camera or a file, from the list, a dialog
+("Open video...", "Open image...", "Open folder of pictures...") or the shipped sample, emits
+``chosen``. Whatever was picked, the combo then shows what really plays (``show_source``), so
+a cancelled dialog leaves the old source selected.
 """
 
 from __future__ import annotations
@@ -111,6 +111,8 @@ class SourcePicker(QWidget):
             combo.addItem("Looking for cameras...", ("none", None))
         elif not self._cameras:
             combo.addItem("No camera found", ("none", None))
+        if not self._cameras:  # a line to read, not to choose (choosing it did nothing)
+            combo.model().item(0).setEnabled(False)
         for index in self._cameras or []:
             combo.addItem(f"Camera {index}", ("camera", index))
         for path in self._recent:  # files that opened before, still there
@@ -119,6 +121,7 @@ class SourcePicker(QWidget):
         combo.insertSeparator(combo.count())
         combo.addItem("Open video...", ("open_video", None))
         combo.addItem("Open image...", ("open_image", None))
+        combo.addItem("Open folder of pictures...", ("open_folder", None))
         combo.addItem("Sample image", ("sample", None))
         del blocker
         self.show_source(self._current)
@@ -185,6 +188,8 @@ class SourcePicker(QWidget):
             self.open_video_dialog()
         elif kind == "open_image":
             self.open_image_dialog()
+        elif kind == "open_folder":
+            self.open_folder_dialog()
         elif kind == "sample":
             self.open_sample()
         self.show_source(self._current)  # dialogs cancelled: show what really plays
@@ -199,6 +204,23 @@ class SourcePicker(QWidget):
         if path:
             self._settings.last_open_folder = str(Path(path).parent)
         return path
+
+    def ask_folder(self, title: str) -> str:
+        """A folder dialog, where :meth:`ask_open_file` starts; "" when cancelled (tests
+        replace this method)."""
+        start = self._settings.last_open_folder or first_folder(
+            QStandardPaths.StandardLocation.PicturesLocation)
+        path = QFileDialog.getExistingDirectory(self, title, start)
+        if path:
+            self._settings.last_open_folder = str(Path(path).parent)
+        return path
+
+    def open_folder_dialog(self) -> None:
+        """A folder of pictures, shown one at a time (``--source FOLDER`` could, the window
+        could not)."""
+        path = self.ask_folder("Open a folder of pictures")
+        if path:
+            self.chosen.emit(path)
 
     def open_video_dialog(self) -> None:
         self._open_file("Open a video", dialog_filter("Videos", VIDEO_SUFFIXES),
