@@ -123,6 +123,8 @@ def test_empty_state_without_camera_or_source_offers_the_sample(qtbot, main_wind
     live = window.live_view
     qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
     assert live.source_picker.combo.currentText() == "No camera found"
+    # a line to read, not a choice (choosing it did nothing and left a file's error up)
+    assert not live.source_picker.combo.model().item(0).isEnabled()
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.empty_state.sample_button.click()
     assert live.stack.currentWidget() is live.video_view
