@@ -78,8 +78,12 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     assert sidecar["source"] == "file" and "private-clip" not in png.with_suffix(
         ".json").read_text()
     assert png.name.startswith("fer-file-")  # the file's name kept out of the PNG's name too
+    assert live.start_recording().name.startswith("fer-file-")  # a recording's name too
+    live.stop_recording()
     settings.numbers_only = False
     assert live.outputs.save_screenshot(output).name.startswith("fer-private-clip-")
+    assert live.start_recording().name.startswith("fer-private-clip-")
+    live.stop_recording()
     settings.numbers_only = True
     live.act_blur_faces.trigger()  # off again, remembered
     assert settings.blur_faces is False

@@ -443,6 +443,13 @@ class ImageSource:
         self._cache.clear()
 
 
+def source_name(spec: int | str | Path | None) -> str:
+    """A source as its frames name it: "camera 0", a file's or folder's path, "" for none."""
+    if spec is None:
+        return ""
+    return f"camera {spec}" if isinstance(spec, int) else str(spec)
+
+
 def slide_caption(name: str, timestamp_s: float, seconds_per_image: float,
                   count: int | None) -> str:
     """What the window says as a folder's slideshow shows a picture: "Picture 3 of 12:

@@ -34,6 +34,7 @@ from fer_desktop.core.sources import (
     normalise_source,
     open_source,
     slide_caption,
+    source_name,
 )
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
@@ -128,7 +129,8 @@ class LiveView(QWidget):
         self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
         self.outputs.bind(lambda: self._pipeline.classifier if self._pipeline else None,
                           self._painter,
-                          lambda: self._capture is not None and self._capture.isRunning())
+                          lambda: self._capture is not None and self._capture.isRunning(),
+                          lambda: source_name(self._spec))
         self.explainer = FaceExplainer(notifier, self._jobs, self)
         self.explainer.save_requested.connect(
             lambda dialog: self.outputs.save_explanation(dialog.png_bytes(), dialog.details()))

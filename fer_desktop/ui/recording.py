@@ -35,9 +35,16 @@ LABEL_REFRESH_MS = 500
 REC_COLOUR = "#b3261e"  # a red with 5.9:1 contrast on the window's light grey
 
 
-def new_recording_path(folder: Path, now: dt.datetime | None = None) -> Path:
-    """``folder/fer-20260101-120000.csv``, with ``-2``, ``-3``... when that name is taken."""
-    return unused_path(folder, (now or dt.datetime.now()).strftime("fer-%Y%m%d-%H%M%S"), ".csv")
+def new_recording_path(folder: Path, now: dt.datetime | None = None, source: str = "") -> Path:
+    """``folder/fer-clip-20260101-120000.csv`` (the source's name, as screenshots have it),
+    with ``-2``, ``-3``... when that name is taken."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return unused_path(folder, f"{file_prefix('fer', source)}-{stamp}", ".csv")
+
+
+def kind_of(output: CaptureOutput) -> str:
+    """What File > Privacy > No file paths writes instead of a source's name."""
+    return "camera" if output.is_live else ("image" if output.still else "file")
 
 
 class OutputControls(QObject):
@@ -73,6 +80,7 @@ class OutputControls(QObject):
         self._classifier: Callable[[], Classifier | None] = lambda: None
         self._painter: Callable[[], OverlayPainter] = OverlayPainter
         self._playing: Callable[[], bool] = lambda: True
+        self._source_name: Callable[[], str] = str  # "": no name
         self.label = QLabel("")
         self.label.setToolTip("Time recorded so far")
         self._timer = QTimer(self)
@@ -162,10 +170,13 @@ class OutputControls(QObject):
     folder_opener = staticmethod(open_in_file_manager)
 
     def bind(self, classifier: Callable[[], Classifier | None],
-             painter: Callable[[], OverlayPainter], playing: Callable[[], bool]) -> None:
+             painter: Callable[[], OverlayPainter], playing: Callable[[], bool],
+             source_name: Callable[[], str] = str) -> None:
         """Tell the controls the model in use (written into every record), the overlay
-        painter (to draw labels again over pixelated faces) and whether a source plays."""
+        painter (to draw labels again over pixelated faces), whether a source plays and its
+        name (a recording's file name)."""
         self._classifier, self._painter, self._playing = classifier, painter, playing
+        self._source_name = source_name
 
     def provenance(self) -> dict[str, str]:
         """The model in use (name, file, SHA-256) and the app version, for every record."""
@@ -223,7 +234,7 @@ class OutputControls(QObject):
         def save(folder: Path) -> Path:
             source = output.source
             if self._settings.numbers_only:
-                source = "camera" if output.is_live else ("image" if output.still else "file")
+                source = kind_of(output)
             return ScreenshotWriter(folder).save(self._picture(output), output.result, source,
                                                  provenance=self.provenance())
 
@@ -261,9 +272,15 @@ class OutputControls(QObject):
             self.set_record_checked(False)
             return None
 
+        on_screen = self._frame()
+        name = self._source_name()  # the folder of a slideshow, not its first picture
+        if self._settings.numbers_only:
+            name = kind_of(on_screen) if on_screen is not None else ""
+
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
-            return CsvRecorder(new_recording_path(folder), with_source=True, no_face_rows=True,
+            return CsvRecorder(new_recording_path(folder, source=name), with_source=True,
+                               no_face_rows=True,
                                provenance=self.provenance,
                                numbers_only=self._settings.numbers_only)
 
@@ -271,7 +288,6 @@ class OutputControls(QObject):
         if recorder is None:
             self.set_record_checked(False)
             return None
-        on_screen = self._frame()
         if on_screen is not None:
             # The frame on screen opens the file: a still image or a paused video sends no
             # more frames, and its recording was an empty CSV. (The capture thread gets the
