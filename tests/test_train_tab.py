@@ -635,8 +635,18 @@ def test_a_fine_tune_says_it_runs_its_own_epochs(qtbot, tab):
     tab.form.set_busy(True)
     tab.form.set_busy(False)
     assert not tab.form.epochs_spin.isEnabled()
+    form = tab.form
+    # nor batch, sampling, seed... (batch 128 on the form, "batch 32" in the Results)
+    assert [w.isEnabled() for w in (form.batch_spin, form.preset_combo, form.sampling_combo,
+                                    form.seed_spin, form.precision_combo, form.limit_spin,
+                                    form.labels_combo)] == [False] * 7
+    assert form.threads_spin.isEnabled()  # a fine-tune takes the threads
     tab.data_source.finetune_check.setChecked(False)  # a new network: its epochs again
-    assert tab.form.epochs_spin.isEnabled()
+    assert form.epochs_spin.isEnabled() and form.sampling_combo.isEnabled()
+    assert not form.batch_spin.isEnabled() and not form.seed_spin.isEnabled()  # not passed
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("csv"))
+    assert all(w.isEnabled() for w in (form.batch_spin, form.preset_combo, form.seed_spin,
+                                       form.labels_combo, form.limit_spin))
 
 
 

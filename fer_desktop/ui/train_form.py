@@ -64,6 +64,8 @@ def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
 
 
 FINETUNE_EPOCHS = FinetuneConfig.epochs  # what a fine-tune runs (trainer/finetune_config.py)
+# The fields each data source takes (data_source.SourceChoice.argv); the CSV takes them all.
+FIELDS_USED = {"folder": {"epochs", "sampling", "threads"}, "finetune": {"threads"}}
 
 
 def _minutes(minutes: float) -> str:
@@ -311,21 +313,30 @@ class TrainForm(QGroupBox):
     def set_busy(self, busy: bool) -> None:
         """Lock the fields while a trainer or a CSV check runs."""
         self._busy = busy
-        for widget in (self.csv_edit, self.preset_combo, self.epochs_spin, self.batch_spin,
-                       self.out_edit, self.advanced):
+        for widget in (self.csv_edit, self.out_edit, self.advanced):
             widget.setEnabled(not busy)
-        if not busy and self._uses == "finetune":
-            self.epochs_spin.setEnabled(False)
+        self._sync_fields()
+
+    def _sync_fields(self) -> None:
+        """Only the fields the chosen data source takes are enabled: with a fine-tune the
+        form offered batch size 128, sampling, seed... and the Results then said "batch 32"."""
+        used = FIELDS_USED.get(self._uses)
+        fields = {"preset": self.preset_combo, "epochs": self.epochs_spin,
+                  "batch": self.batch_spin, "labels": self.labels_combo,
+                  "sampling": self.sampling_combo, "seed": self.seed_spin,
+                  "precision": self.precision_combo, "rows": self.limit_spin,
+                  "threads": self.threads_spin}
+        for name, widget in fields.items():
+            widget.setEnabled(not self._busy and (used is None or name in used))
 
     def set_csv_used(self, used: bool, finetune: bool = False) -> None:
         """Grey out what only the CSV uses (the file, its label set) when the faces come from
         an image folder: it looked as if the CSV were trained on too. ``finetune``: the
         folder adapts the model in use, which takes none of the advanced choices."""
         self.csv_row.setEnabled(used)
-        self.labels_combo.setEnabled(used)
         self._uses = "csv" if used else ("finetune" if finetune else "folder")
         # a fine-tune runs its own few epochs: the box showed 60, editable, and 8 ran
-        self.epochs_spin.setEnabled(self._uses != "finetune" and not self._busy)
+        self._sync_fields()
         self._show_preset_help()
         self._show_advanced_summary()
 
