@@ -911,3 +911,17 @@ def test_the_model_loads_with_the_first_source_s_options(qtbot, main_window):
     main_window(source=str(SAMPLE), pipeline_factory=factory)
     qtbot.waitUntil(lambda: bool(built), timeout=WAIT_MS)
     assert built[0].min_face_px == 16
+
+
+def test_escape_leaves_full_screen_and_is_free_otherwise(qtbot, main_window):
+    """Only F11 left full screen, and nothing said so."""
+    window = main_window(source=str(SAMPLE))
+    window.showMaximized()
+    leave = window._act_leave_full
+    assert not leave.isEnabled()  # Escape belongs to the rest of the window meanwhile
+    window.act_full_screen.setChecked(True)
+    assert leave.isEnabled() and "Esc" in window.notifier.last_info
+    leave.trigger()
+    assert not window.act_full_screen.isChecked() and not leave.isEnabled()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
+    assert leave.shortcut().toString() == "Esc"

@@ -35,6 +35,7 @@ from fer_desktop.core.model_compare import SwitchQuestion, same_model, switch_qu
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import show_about
+from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveView
@@ -220,12 +221,17 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(functools.partial(self.tabs.setCurrentIndex, index))
             view_menu.addAction(action)
-        full = QAction("&Full screen", self)
+        self.act_full_screen = full = QAction("&Full screen", self)
         full.setShortcut(QKeySequence(Qt.Key.Key_F11))
         full.setCheckable(True)
-        full.toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
+        full.toggled.connect(self._set_full_screen)
         view_menu.addAction(full)
         self.addAction(full)
+        # Escape leaves full screen, as in a video player (only F11 did, and nothing said so);
+        # enabled only then, so that Escape is free for everything else the rest of the time
+        self._act_leave_full = make_action(self, "Leave full screen", "Escape",
+                                           "Leave full screen", lambda: full.setChecked(False))
+        self._act_leave_full.setEnabled(False)
 
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
@@ -312,6 +318,17 @@ class MainWindow(QMainWindow):
                 self._fallback_reason = f"{exc.path}: {exc.reason.split('; ')[0]}"
                 return factory(None, options)
         return build
+
+    def _set_full_screen(self, on: bool) -> None:
+        self._act_leave_full.setEnabled(on)
+        if on:
+            self._maximized_before = self.isMaximized()
+            self.showFullScreen()
+            self.notifier.info("Full screen: press Esc or F11 to leave it", timeout_ms=5000)
+        elif getattr(self, "_maximized_before", False):
+            self.showMaximized()  # back as it was, not a small window
+        else:
+            self.showNormal()
 
     def _show_model(self, classifier: Classifier) -> None:
         """The model in use, named in the status bar and the window title."""

@@ -28,7 +28,8 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
                "(while Collect is ticked, 1-7 save the face instead)"),
     ("1-7", "While Collect is ticked: save the face shown as angry ... neutral"),
     ("Left / Right, Page Up / Down", "On the seek bar: move 1 s / 5 s"),
-    ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list)"),
+    ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list); leave "
+               "full screen"),
 )
 
 
