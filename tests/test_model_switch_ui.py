@@ -305,10 +305,26 @@ def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
         first_line = item.text().split("\n")[0]
         assert first_line == role
         assert header.fontMetrics().horizontalAdvance(first_line) < header.sectionSize(column)
-        second_line = item.text().split("\n")[1]  # cut at its end, not at both ends
-        assert second_line.startswith("default ensemble") and second_line.endswith("…")
+        second_line = item.text().split("\n")[1]  # cut in its middle, not at both ends:
+        assert second_line.startswith("default ens") and second_line.endswith("mentation)")
+        assert "…" in second_line  # what tells a fine-tuned model from its source shows
         assert header.fontMetrics().horizontalAdvance(second_line) < header.sectionSize(column)
         assert item.toolTip() == f"{role}: {long_name}"
+
+
+def test_going_back_to_the_shipped_model_says_so(qtbot):
+    """It asked "Use this model?" and described the shipped model as "The new model"."""
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    comparison = compare_on_faces(PatternClassifier("fine-tuned", HAPPY),
+                                  PatternClassifier("default ensemble of 3"), faces, labels,
+                                  "ten faces")
+    dialog = CompareDialog(comparison, "default ensemble of 3", shipped=True)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Go back to the shipped model?"
+    assert dialog.table.horizontalHeaderItem(1).text().startswith("shipped\n")
+    assert dialog.sentence.text().startswith("The shipped model: ")
+    assert dialog.switch_button.text() == "Go back to the shipped model"
+    assert CompareDialog(comparison, "x").windowTitle() == "Use this model?"
 
 
 def test_enter_on_the_shown_dialog_keeps_the_model_when_it_warns(qtbot):

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import is_shipped_model_dir
 from fer_desktop.core.preprocess import preprocess_faces
 from fer_desktop.core.provenance import file_sha256
 
@@ -222,6 +223,7 @@ class SwitchQuestion:
     faces: np.ndarray | None = field(default=None, repr=False)
     labels: np.ndarray | None = field(default=None, repr=False)
     predicted: np.ndarray | None = field(default=None, repr=False)
+    shipped: bool = False  # the candidate is the shipped model: going back to it
 
 
 def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
@@ -230,6 +232,7 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
     current model's run kept out (going back from a fine-tuned model to the shipped one),
     else on their recorded PrivateTest scores when both were scored on the same CSV."""
     name = str(candidate.name)
+    shipped = is_shipped_model_dir(candidate_dir)
     test = load_test_faces(candidate_dir)
     current_dir = getattr(current, "model_dir", None)
     if test is None and current_dir is not None:
@@ -245,7 +248,7 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
                 "The new model learnt from these faces only: it was never tried on other "
                 "people's faces.",))
         predicted = candidate.predict(preprocess_faces(faces)).argmax(1)
-        return SwitchQuestion(comparison, name, faces, labels, predicted)
+        return SwitchQuestion(comparison, name, faces, labels, predicted, shipped=shipped)
     comparison = compare_recorded(getattr(current, "metadata", {}) or {},
                                   getattr(candidate, "metadata", {}) or {})
-    return SwitchQuestion(comparison, name)
+    return SwitchQuestion(comparison, name, shipped=shipped)

@@ -423,7 +423,8 @@ class MainWindow(QMainWindow):
         from fer_desktop.ui.model_switch import CompareDialog
 
         dialog = CompareDialog(question.comparison, question.candidate_name, question.faces,
-                               question.labels, question.predicted, parent=self)
+                               question.labels, question.predicted, parent=self,
+                               shipped=question.shipped)
         return dialog.exec() == CompareDialog.DialogCode.Accepted
 
     def busy_workers(self) -> int:

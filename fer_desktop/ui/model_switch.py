@@ -47,7 +47,7 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-COMPARE_MIN_WIDTH_PX = 520  # both models' names on their two header lines
+COMPARE_MIN_WIDTH_PX = 640  # both models' names on their two header lines
 
 
 class CompareDialog(QDialog):
@@ -63,9 +63,13 @@ class CompareDialog(QDialog):
 
     def __init__(self, comparison: Comparison | None, candidate_name: str,
                  faces: np.ndarray | None = None, labels: np.ndarray | None = None,
-                 predicted: np.ndarray | None = None, parent: QWidget | None = None) -> None:
+                 predicted: np.ndarray | None = None, parent: QWidget | None = None,
+                 shipped: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Use this model?")
+        # going back to the shipped model, say so (it asked "Use this model?" and called the
+        # shipped model "the new model")
+        self._role = "shipped" if shipped else "new"
+        self.setWindowTitle("Go back to the shipped model?" if shipped else "Use this model?")
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 2)
         self.warnings = QLabel()
@@ -87,7 +91,8 @@ class CompareDialog(QDialog):
             layout.addWidget(examples_widget(faces, labels, predicted))
             self.example_rows = len(example_faces(labels, predicted, EXAMPLES_PER_SIDE))
         buttons = QDialogButtonBox()
-        self.switch_button = buttons.addButton("Switch to the new model",
+        self.switch_button = buttons.addButton(
+            "Go back to the shipped model" if shipped else "Switch to the new model",
                                                QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep_button = buttons.addButton("Keep the model in use",
                                              QDialogButtonBox.ButtonRole.RejectRole)
@@ -111,9 +116,11 @@ class CompareDialog(QDialog):
         emotions = comparison.emotions
         # two lines: "in use" / "new" stay readable however long the names (on one line the
         # header cut them away in the middle)
-        names = (f"in use\n{comparison.current.name}", f"new\n{comparison.candidate.name}")
-        # a long name is cut at its end, with "...", to the column's width (centred, it was
-        # cut at both ends: "nsemble of 3 fine-tuned on collec"); whole in the tooltip
+        names = (f"in use\n{comparison.current.name}",
+                 f"{self._role}\n{comparison.candidate.name}")
+        # a long name is cut in its middle, with "...", to the column's width: its start and
+        # its end both show ("default ense...on myfaces"; cut at its end, a fine-tuned model
+        # and the one it came from read alike; centred, at both ends); whole in the tooltip
         metrics = self.table.horizontalHeader().fontMetrics()
         labels = ["right overall", *comparison.emotions,
                   *(["other people (FER-2013)"] if comparison.other_people else [])]
@@ -122,7 +129,7 @@ class CompareDialog(QDialog):
         room = (COMPARE_MIN_WIDTH_PX - 48 - row_names) // 2 - 16
         self.table.setHorizontalHeaderLabels([
             name.split("\n")[0] + "\n" + metrics.elidedText(
-                name.split("\n", 1)[1], Qt.TextElideMode.ElideRight, room)
+                name.split("\n", 1)[1], Qt.TextElideMode.ElideMiddle, room)
             for name in names])
         for column, name in enumerate(names):
             self.table.horizontalHeaderItem(column).setToolTip(name.replace("\n", ": "))
@@ -153,7 +160,7 @@ class CompareDialog(QDialog):
                                         for r in range(self.table.rowCount())) + 2)
         self.setMinimumWidth(COMPARE_MIN_WIDTH_PX)
         layout.addWidget(self.table)
-        self.sentence.setText("The new model: " + summary_sentence(
+        self.sentence.setText(f"The {self._role} model: " + summary_sentence(
             comparison.candidate.accuracy, comparison.samples, comparison.chance))
         layout.addWidget(self.sentence)
         self.warnings.setText("\n".join(comparison.warnings))
