@@ -326,3 +326,24 @@ def test_a_video_without_frame_rate_or_times_is_named(tmp_path, sample_bgr, caps
     err = capsys.readouterr().err
     assert "clip.avi: the file gives no frame rate or frame times" in err
     assert "assume 30 frames a second" in err
+
+
+def test_the_summary_table_keeps_its_columns_under_the_header():
+    """File names of different lengths shifted the rows out from under the header."""
+    import numpy as np
+
+    from fer_desktop.core.analyze import TrackSummary, format_summary
+
+    summaries = {}
+    for source, track in (("/x/face0.jpg", 1), ("/x/a-much-longer-name.png", 12)):
+        summary = TrackSummary(source, track, frames=1, first_s=0.5, last_s=0.5)
+        summary.labels["happy"] += 1
+        summary.probability_sum += np.eye(7)[3]
+        summaries[(source, track)] = summary
+    lines = format_summary(summaries, with_source=True).splitlines()
+    header = lines[0]
+    for line in lines[1:]:  # every column starts where its header does
+        for name in ("track", "shown_most"):
+            start = header.index(name)
+            assert line[start - 2:start] == "  " and line[start] != " ", (name, line)
+        assert line[header.index("shown_most"):].startswith("happy ")

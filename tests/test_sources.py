@@ -121,6 +121,9 @@ def test_folder_is_sorted_and_skips_unreadable(tmp_path):
      False),
     (lambda p: (p / "bad.jpg").write_bytes(b"\xff\xd8junk") and p / "bad.jpg", "not an image",
      False),
+    # a text file named .jpg was told to "try a JPEG"
+    (lambda p: (p / "text.jpg").write_text("notes") and p / "text.jpg",
+     r"^(?!.*try a JPEG).*content is not picture data", False),
     (lambda p: (p / "empty.png").write_bytes(b"") or p / "empty.png", r"is empty \(0 bytes\)",
      False),
     # a JPEG cut short was told "try a JPEG or PNG file"

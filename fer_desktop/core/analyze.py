@@ -37,6 +37,7 @@ from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.plain_words import counted
 from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs
@@ -223,20 +224,24 @@ def _ended_early(frames_read: int, frame_count: int | None) -> bool:
 
 
 def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: bool) -> str:
-    """A plain-text table: one line per track with its frames, time span and main emotion."""
+    """A plain-text table: one line per track with its frames, time span and main emotion,
+    its columns as wide as their longest entry (file names of different lengths shifted the
+    rows out from under the header)."""
     if not summaries:
         return "no faces found"
-    header = ("source  " if with_source else "") + "track  frames  from_s   to_s  " \
-        "shown_most  mean_probabilities"
-    lines = [header]
+    header = ["source"] * with_source + ["track", "frames", "from_s", "to_s", "shown_most",
+                                         "mean_probabilities"]
+    rows = [header]
     for summary in summaries.values():
         mean = summary.probability_sum / max(1, summary.frames)
         top = ", ".join(f"{EMOTIONS[i]} {mean[i]:.2f}" for i in np.argsort(-mean)[:3])
-        prefix = f"{Path(summary.source).name}  " if with_source else ""
-        lines.append(f"{prefix}#{summary.track_id:<5d}{summary.frames:7d}  "
-                     f"{summary.first_s:6.2f} {summary.last_s:6.2f}  "
-                     f"{summary.dominant():<10s}  {top}")
-    return "\n".join(lines)
+        rows.append([Path(summary.source).name] * with_source + [
+            f"#{summary.track_id}", str(summary.frames), f"{summary.first_s:.2f}",
+            f"{summary.last_s:.2f}", summary.dominant(), top])
+    widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
+    numeric = {header.index(name) for name in ("frames", "from_s", "to_s")}
+    return "\n".join("  ".join((cell.rjust if c in numeric else cell.ljust)(widths[c])
+                               for c, cell in enumerate(row)).rstrip() for row in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,7 +369,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     for file in pending:
         file.commit()
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))
-    print(f"{totals['frames']} frames analysed, {recorder.rows} face rows written to {args.out}"
+    print(f"{counted(totals['frames'], 'frame')} analysed, "
+          f"{counted(recorder.rows, 'face row')} written to {args.out}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
     if interrupted:
         print("interrupted: the rows analysed so far were written" + (

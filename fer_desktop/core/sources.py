@@ -122,10 +122,12 @@ def read_image(path: str | Path) -> np.ndarray:
         raise SourceError(path, "is empty (0 bytes)", retryable=False)
     image = cv2.imdecode(data, flags)
     if image is None:
-        # a JPEG told "try a JPEG file" was a damaged one: say so when the header is known
+        # a JPEG told "try a JPEG file" was a damaged one: say so when the header is known;
+        # a text file named .jpg was told "try a JPEG" too: its content is what is wrong
         raise SourceError(path, "is damaged or incomplete: this app cannot decode it"
                           if header_size(path) is not None else
-                          "is not an image this app can read (try a JPEG or PNG file)",
+                          "is not an image this app can read: its content is not picture "
+                          "data (JPEG, PNG, BMP, TIFF, WebP), whatever its name says",
                           retryable=False)
     return image
 

@@ -40,6 +40,7 @@ from fer_desktop.core.file_analysis import (
     emotion_series,
 )
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
 from fer_desktop.ui.face_panel import EMOTION_COLORS
 
@@ -252,7 +253,8 @@ class FileAnalysisDialog(QDialog):
         self.chart.show_series(series.time_s, series.probabilities)
         self.chart.show()
         self.legend.show()
-        text = (f"{result.frames} frames analysed, faces in {series.frames_with_faces}. "
+        text = (f"{counted(result.frames, 'frame')} analysed, faces in "
+                f"{series.frames_with_faces}. "
                 f"Saved to {result.csv_path}")
         if result.problems:
             text += "\n" + "; ".join(reason for _path, reason in result.problems)
