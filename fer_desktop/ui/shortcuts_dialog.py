@@ -91,4 +91,11 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(640, 520)
+        # every row at once where the screen has room (at 520 px it showed 15 of 20, the
+        # face and seek keys behind a scroll bar)
+        self.table.resizeRowsToContents()
+        rows_px = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        wanted = rows_px + header.height() + 2 * self.table.frameWidth() + 90  # + Close
+        screen = (parent or window).screen()
+        room = int(screen.availableGeometry().height() * 0.9) if screen is not None else wanted
+        self.resize(640, max(520, min(wanted, room)))
