@@ -93,8 +93,10 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
     # which side is which, in words above the matrix (only its tooltip said so)
     assert not tab.results.table_caption.isHidden()
     assert "each row is the true emotion" in tab.results.table_caption.text()
-    assert "PrivateTest accuracy" in tab.results.summary.text()
-    assert "balanced accuracy" in tab.results.summary.text()
+    summary = tab.results.summary.text()
+    assert "PrivateTest accuracy" in summary and "balanced accuracy" in summary
+    # the plain words before the figures for specialists ("macro F1" came first)
+    assert summary.index("Right on about") < summary.index("macro F1")
     assert tab.results.use_button.isEnabled()
     with qtbot.waitSignal(tab.model_chosen, timeout=1000) as chosen:
         tab.results.use_button.click()
@@ -504,7 +506,7 @@ def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):
 
     from fer_desktop.ui.run_list import COLUMNS
 
-    column = COLUMNS.index("Best PublicTest")
+    column = COLUMNS.index("Best accuracy")
     assert "while it trained" in tab.run_list.tree.headerItem().toolTip(column)
     run = make_run_folder(tmp_path / "runs", "20260101-120000-default",
                           {"epoch": 2, "epochs": 2, "status": "finished"})
@@ -691,6 +693,11 @@ def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path)
     assert "test faces" in tab.curves.legend.text() and "PublicTest" not in \
         tab.curves.legend.text()
     tab._select_run(fer)
+    assert "PublicTest" in tab.curves.legend.text()
+    tab._select_run(None)  # nothing selected: the legend says what a Start would score on
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    assert "test faces" in tab.curves.legend.text()  # it said PublicTest until Start
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("csv"))
     assert "PublicTest" in tab.curves.legend.text()
 
 

@@ -29,7 +29,7 @@ EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows he
               "goes, and stays here to compare, resume or use.")
 # Recipe last: it is the long one ("default, distilled, mixed labels, ..."), so it takes the
 # room that is left and the numbers and the state always show.
-COLUMNS = ("Started", "Epochs", "Best PublicTest", "State", "Recipe")
+COLUMNS = ("Started", "Epochs", "Best accuracy", "State", "Recipe")
 STATE_COLUMN = COLUMNS.index("State")
 RECIPE_COLUMN = COLUMNS.index("Recipe")
 RECIPE_MIN_PX = 24
@@ -53,8 +53,9 @@ class RunList(QGroupBox):
         self.tree.setHeaderLabels(list(COLUMNS))
         # two PublicTest figures for one run read as a contradiction without this
         self.tree.headerItem().setToolTip(
-            COLUMNS.index("Best PublicTest"),
-            "The network's best PublicTest accuracy while it trained. The exported model's "
+            COLUMNS.index("Best accuracy"),
+            "The network's best accuracy while it trained: on FER-2013's PublicTest, or on "
+            "the test faces of an image folder (\"(test faces)\"). The exported model's "
             "figure in the Results differs: it adds the balanced decision, which gives up "
             "some accuracy on common emotions for the rare ones")
         self.tree.setRootIsDecorated(False)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
+from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 from trainer.runs import rows_limit_text
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text
@@ -133,13 +134,17 @@ class ResultsView(QWidget):
                  if on_fer else
                  f"Accuracy on the test faces <b>{_percent(info['private_accuracy'])}</b> "
                  f"({int(confusion.sum())} faces, ")
-        lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}",
-                 f"{score}macro F1 {_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
-                 _balanced_text(info, "PrivateTest" if on_fer else "Test faces:")]
+        # the plain words first, the figures for specialists after them (a fine-tune's
+        # Results opened with "macro F1", "balanced decision" and a .tflite file's name)
+        lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}"]
+        lines += [html.escape(text) for text in run_sentences(meta, name)]
+        figures = [f"{score}macro F1 {_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
+                   _balanced_text(info, "PrivateTest" if on_fer else "Test faces:")]
         others = [f"{k}: {_percent(v['private_accuracy'])}" for k, v in files.items() if k != name]
         if others:
-            lines.append("Also exported: " + ", ".join(others))
-        lines += [f"<i>{html.escape(text)}</i>" for text in run_sentences(meta, name)]
+            figures.append("Also exported: " + ", ".join(others))
+        lines += [f"<span style='color:{HELP_TEXT_COLOUR}'>{line}</span>"
+                  for line in figures if line]
         self.summary.setText("<br>".join(line for line in lines if line))
         self._fill_table(classes, confusion, info.get("private_recall") or {})
         where = "PrivateTest faces" if on_fer else "The test faces"  # not FER-2013's

@@ -204,6 +204,9 @@ class TrainTab(QWidget):
         self.form.clear_error()  # about the data before ("too few faces" stayed once fixed)
         choice = self.data_source.choice()
         self.form.set_csv_used(choice.kind == "csv", finetune=choice.finetune)
+        if self._shown_run is None and not self.process.is_active:  # the empty plots' legend
+            self.curves.set_held_out_name("PublicTest" if choice.kind == "csv"  # says what a
+                                          else "test faces")                 # Start scores on
 
     def output_folder(self) -> Path:
         return self.form.output_folder()
