@@ -127,8 +127,13 @@ def test_the_csv_field_is_greyed_out_while_the_faces_come_from_a_folder(qtbot, t
     """With collected faces chosen, the CSV field and its label set stayed active, as if the
     CSV were trained on too; a remembered folder choice greys them at once."""
     assert tab.form.csv_row.isEnabled() and tab.form.labels_combo.isEnabled()
+    # the CSV needs no folder: its rows are hidden (greyed, above the CSV, unexplained)
+    source = tab.data_source
+    assert source.folder_row.isHidden() and source.finetune_check.isHidden()
     tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
     assert not tab.form.csv_row.isEnabled() and not tab.form.labels_combo.isEnabled()
+    assert not source.folder_row.isHidden() and not source.finetune_check.isHidden()
+    assert source.open_button.text() == "Open folder"
     tab.confirm_close()
     again = TrainTab(tab._settings)
     qtbot.addWidget(again)

@@ -64,7 +64,7 @@ class SourceChoice:
             if few:
                 raise ValueError(f"Too few faces of {few}: training needs at least "
                                  f"{MIN_PER_EMOTION} of each emotion it uses. Collect more in "
-                                 "the Live tab, or remove them (Open shows the folder).")
+                                 "the Live tab, or remove them (Open folder shows them).")
         if self.finetune:
             config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
                                     events="json",
@@ -132,7 +132,7 @@ class DataSourceBox(QWidget):
         row = QWidget()
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
-        self.open_button = QPushButton("Open")
+        self.open_button = QPushButton("Open folder")
         self.open_button.setToolTip("Show the folder in the file manager: look through the "
                                     "faces, remove the ones saved by mistake")
         self.open_button.clicked.connect(self._open_folder)
@@ -146,10 +146,12 @@ class DataSourceBox(QWidget):
                                        "instead of training a new network from scratch: only "
                                        "its last layers learn, for a few epochs")
         form.addRow("", self.finetune_check)
+        self._form = form
         # under the form, not in it: in a form row its wrapped lines were given the height of
         # the previous text (the collected faces' count was cut top and bottom)
         self.help = QLabel()
         self.help.setWordWrap(True)
+        self.help.setContentsMargins(0, 0, 0, 8)  # it ran into the "Train a model" heading
         outer.addWidget(self.help)
         self.combo.currentIndexChanged.connect(self._on_changed)
         self.folder_edit.editingFinished.connect(self._on_changed)
@@ -180,6 +182,10 @@ class DataSourceBox(QWidget):
             widget.setEnabled(kind == "images")             # in the Live tab's Collect box
         self.open_button.setEnabled(images)
         self.finetune_check.setEnabled(images)
+        # with the CSV the folder's rows are hidden, not greyed (they sat above the CSV form,
+        # greyed, with nothing to say why)
+        self._form.setRowVisible(self.folder_row, images)
+        self._form.setRowVisible(self.finetune_check, images)
         if kind == "collected":
             self.folder_edit.setText(str(self._collect_folder))
         self.help.setText("" if not images else
