@@ -70,8 +70,8 @@ class RunList(QGroupBox):
         # room for the numbers, the state and the start of the recipe, whatever the form
         # beside it needs (with the folder rows hidden the panel shrank under the columns)
         metrics = self.tree.fontMetrics()
-        self.tree.setMinimumWidth(sum(metrics.horizontalAdvance(text) + 16 for text in (
-            "00 Dec 00:00", "Epochs", "Best accuracy", "finished", "default, ...")) + 8)
+        self.tree.setMinimumWidth(sum(metrics.horizontalAdvance(text) + 12 for text in (
+            "00 Dec 00:00", "Epochs", "Best accuracy", "finished")) + RECIPE_MIN_PX + 8)
         self.tree.viewport().installEventFilter(self)
         self.tree.itemSelectionChanged.connect(self.selection_changed)
         self.empty_label = QLabel(EMPTY_TEXT)  # an empty table says nothing about why
