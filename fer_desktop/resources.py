@@ -36,6 +36,11 @@ def assets_dir() -> Path:
     return base_dir() / "assets"
 
 
+def user_guide_path() -> Path:
+    """``docs/ui.md``, the window's user guide (bundled beside ``assets/``), and its pictures."""
+    return base_dir() / "docs" / "ui.md"
+
+
 def resource_path(*parts: str, must_exist: bool = True) -> Path:
     """``resource_path("model.json")`` -> the file under ``assets/``; raises ResourceError."""
     path = assets_dir().joinpath(*parts)

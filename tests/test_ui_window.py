@@ -20,6 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction
 from ui_helpers import (
     SAMPLE,
@@ -929,3 +930,26 @@ def test_escape_leaves_full_screen_and_is_free_otherwise(qtbot, main_window):
     assert not window.act_full_screen.isChecked() and not leave.isEnabled()
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
     assert leave.shortcut().toString() == "Esc"
+
+
+def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window, tmp_path):
+    """Help held only the shortcuts and About: the guide was out of reach of the app's users."""
+    from fer_desktop.resources import user_guide_path
+    from fer_desktop.ui.user_guide import UserGuideDialog
+
+    window = main_window()
+    help_menu = [a for a in window.menuBar().actions() if a.text() == "&Help"][0].menu()
+    assert "&User guide" in [a.text() for a in help_menu.actions()]
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    text = dialog.browser.toPlainText()
+    assert "Choosing what to analyse" in text and "](" not in text  # rendered, not raw
+    assert user_guide_path().is_file()
+    image = dialog.browser.document().resource(3, "screenshot-live.png")  # ImageResource
+    assert image is not None and not image.isNull()  # its pictures found beside it,
+    assert image.width() <= 720  # scaled to the window (the page scrolled sideways)
+    dialog.browser.anchorClicked.emit(QUrl("own-faces.md"))  # a page the app does not carry
+    assert "developers' pages" in dialog.note.text()
+    missing = UserGuideDialog(window, tmp_path / "gone.md")
+    qtbot.addWidget(missing)
+    assert "gone.md cannot be read" in missing.browser.toPlainText()

@@ -234,6 +234,9 @@ class MainWindow(QMainWindow):
         self._act_leave_full.setEnabled(False)
 
         help_menu = self.menuBar().addMenu("&Help")
+        guide = QAction("&User guide", self)
+        guide.triggered.connect(self.show_user_guide)
+        help_menu.addAction(guide)
         keys = QAction("&Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence(Qt.Key.Key_F1))  # the help there is, on the usual key
         keys.triggered.connect(self.show_shortcuts)
@@ -242,6 +245,14 @@ class MainWindow(QMainWindow):
         about = QAction("&About FER Desktop", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def show_user_guide(self) -> QWidget:
+        """Help > User guide: docs/ui.md in a window (not modal: read beside the app)."""
+        from fer_desktop.ui.user_guide import UserGuideDialog
+
+        dialog = UserGuideDialog(self)
+        dialog.show()
+        return dialog
 
     def _restore_geometry(self) -> None:
         if (geometry := self.settings.geometry) is not None:

@@ -1,0 +1,72 @@
+"""Help > User guide: ``docs/ui.md`` rendered in a window of its own.
+
+The Help menu held only the shortcuts and About: the guide to the window was in the source
+tree, out of reach of someone who double-clicked the app. Qt renders Markdown itself
+(``QTextBrowser.setMarkdown``), so the same file serves the repository and the app, and the
+bundle carries it (``build.spec``). Links to the web open in the browser; links to the
+developers' pages, which the app does not carry, are named in the status line instead.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from fer_desktop.resources import user_guide_path
+
+PICTURE_WIDTH_PX = 720
+
+
+class UserGuideDialog(QDialog):
+    """The user guide, read-only, with Close; a missing file is named, not an empty window."""
+
+    def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("FER Desktop user guide")
+        path = path or user_guide_path()
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.anchorClicked.connect(self._on_link)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.browser.setPlainText(f"The user guide {path} cannot be read ({exc}).")
+        else:
+            self.browser.setMarkdown(text)
+            self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+        self.resize(820, 640)
+
+    def _add_pictures(self, text: str, folder: Path) -> None:
+        """The guide's pictures, scaled to the window's width (at their own 1366 px they
+        made the page scroll sideways)."""
+        for name in set(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text)):
+            image = QImage(str(folder / name))
+            if not image.isNull() and image.width() > PICTURE_WIDTH_PX:
+                image = image.scaledToWidth(PICTURE_WIDTH_PX,
+                                            Qt.TransformationMode.SmoothTransformation)
+            if not image.isNull():
+                self.browser.document().addResource(
+                    QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+        document = self.browser.document()
+        document.markContentsDirty(0, document.characterCount())  # laid out with them
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+        elif url.hasFragment() and not url.path():
+            self.browser.scrollToAnchor(url.fragment())
+        else:  # another page of docs/: the repository has it, the app does not
+            self.note.setText(f"{url.toString()} is one of the developers' pages, in the docs "
+                              "folder of FER Desktop's source code.")
