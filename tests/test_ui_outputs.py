@@ -136,3 +136,24 @@ def test_the_saved_banner_goes_when_another_source_opens(qtbot, main_window, tmp
     assert live.outputs.saved_banner.isVisible()
     live.set_source(str(make_video(tmp_path / "clip.avi", frames=5)))
     assert not live.outputs.saved_banner.isVisible()
+
+
+def test_the_saved_banner_lies_over_the_video_and_goes_by_itself(qtbot, main_window):
+    """It pushed the video down 33 px (and rescaled it) at every screenshot, and stayed."""
+    window = main_window(source=str(SAMPLE))
+    window.resize(1200, 800)
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    qtbot.wait(50)
+    video_size = live.video_view.size()
+    live.take_screenshot()
+    banner = live.outputs.saved_banner
+    qtbot.wait(50)
+    assert banner.isVisible() and live.video_view.size() == video_size
+    assert banner.parent() is live.stack
+    assert banner.geometry().bottom() < live.stack.height()  # over its bottom, in view
+    assert banner.geometry().top() > live.stack.height() // 2
+    banner.timer.setInterval(50)
+    banner.show_saved("Screenshot saved", banner.path)
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=WAIT_MS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -73,3 +73,30 @@ def video_beside_panel(video: QWidget, panel: QWidget) -> QSplitter:
     splitter.setChildrenCollapsible(False)
     splitter.setSizes(list(SPLIT_SIZES))
     return splitter
+
+
+class _PinnedToBottom(QObject):
+    """Keeps ``widget`` (a child of the host) across the host's bottom edge, over its content."""
+
+    def __init__(self, widget: QWidget, host: QWidget, margin: int) -> None:
+        super().__init__(host)
+        self._widget, self._host, self._margin = widget, host, margin
+        host.installEventFilter(self)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.LayoutRequest):
+            self.place()
+        return False
+
+    def place(self) -> None:
+        host, widget, m = self._host, self._widget, self._margin
+        height = widget.sizeHint().height()
+        widget.setGeometry(m, max(0, host.height() - height - m), max(0, host.width() - 2 * m),
+                           height)
+
+
+def pin_to_bottom(widget: QWidget, host: QWidget, margin: int = 6) -> None:
+    """Lay ``widget`` over the bottom of ``host`` (a message that must not push the video)."""
+    widget.setParent(host)
+    _PinnedToBottom(widget, host, margin).place()

@@ -46,7 +46,7 @@ from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.face_selection import FaceSelection
 from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
-from fer_desktop.ui.live_layout import column, stacked, top_bar, video_beside_panel
+from fer_desktop.ui.live_layout import column, pin_to_bottom, stacked, top_bar, video_beside_panel
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.live_startup import LiveStartup, model_failure_words
 from fer_desktop.ui.notifications import Notifier
@@ -217,8 +217,8 @@ class LiveView(QWidget):
 
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
                       [self.collect_panel.indicator, self.outputs.label])  # Collect beside REC
-        video_column = column(top, self.banner, self.outputs.saved_banner, (self.stack, 1),
-                              self.transport)
+        video_column = column(top, self.banner, (self.stack, 1), self.transport)
+        pin_to_bottom(self.outputs.saved_banner, self.stack)  # over the video, not pushing it
         # The answer (heading, bars) stays in view; the timeline, options and Collect under
         # it scroll, as wide as they need (no sideways scrolling): changing an option scrolled
         # the answer it changes out of sight.

@@ -2,19 +2,22 @@
 
 The status bar of a small window cuts a long path, and a path alone does not help a user find
 the file. This one-line bar says what was saved and where (the path elided in the middle, the
-full path in its tooltip), with **Open folder** and a close button. It stays until closed or
-replaced by the next file.
+full path in its tooltip), with **Open folder** and a close button. It lies over the bottom of
+the video (in the layout, it pushed the video down and rescaled it at every screenshot) and
+goes after ``SHOWN_MS`` unless the pointer is on it, or when closed or replaced.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from fer_desktop.ui.elided_label import ElidedLabel
+
+SHOWN_MS = 15000  # long enough to reach for Open folder
 
 
 def open_in_file_manager(path: Path) -> bool:
@@ -53,6 +56,10 @@ class SavedBanner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(self.open_button)
         layout.addWidget(self.close_button)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SHOWN_MS)
+        self.timer.timeout.connect(self.hide)
         self.hide()
 
     def show_saved(self, what: str, path: Path) -> None:
@@ -60,6 +67,18 @@ class SavedBanner(QFrame):
         self.path = Path(path)
         self.label.setText(f"{what}: {self.path}")
         self.show()
+        self.raise_()  # over the video
+        if not self.underMouse():
+            self.timer.start()
+
+    def enterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.timer.stop()  # not while the pointer reaches for Open folder
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.isVisible():
+            self.timer.start()
+        super().leaveEvent(event)
 
     def _on_open_clicked(self) -> None:
         if self.path is not None:
