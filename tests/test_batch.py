@@ -91,6 +91,9 @@ def test_folders_expand_to_their_images_and_videos_sorted_and_odd_inputs_stay_un
     units = batch.expand_inputs([str(folder), str(tmp_path / "empty"), "missing.mp4"])
     assert units == [str(folder / "a.png"), str(folder / "b.jpg"), str(folder / "c.mp4"),
                      str(tmp_path / "empty"), "missing.mp4"]
+    # a file named twice is one unit: its rows came twice and its summary merged both passes
+    twice = batch.expand_inputs([str(folder / "b.jpg"), str(folder), str(folder / "b.jpg")])
+    assert twice == [str(folder / "b.jpg"), str(folder / "a.png"), str(folder / "c.mp4")]
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -80,10 +80,12 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     by name (``analyze clips/`` on a folder of videos was refused: "holds no images").
 
     A folder without images, a missing path or an unreadable file stays one unit of its own,
-    so that it is reported with its reason when its turn comes.
+    so that it is reported with its reason when its turn comes. A file named twice (twice on
+    the command line, or alone and in its folder) is one unit, at its first place: analysed
+    twice, its rows came twice under one name and its summary merged both passes.
     """
     units: list[str] = []
-    for spec in inputs:
+    for spec in _each_once(inputs):
         path = Path(spec)
         if path.is_dir():
             try:
@@ -95,7 +97,19 @@ def expand_inputs(inputs: list[str]) -> list[str]:
             units.extend([str(p) for p in images] or [spec])
         else:
             units.append(spec)
-    return units
+    return list(_each_once(units))
+
+
+def _each_once(specs: list[str]) -> list[str]:
+    """``specs`` without repeats of the same path (``a.jpg`` and ``./a.jpg`` are one)."""
+    seen: set[str] = set()
+    kept = []
+    for spec in specs:
+        key = os.path.normpath(os.path.abspath(spec))
+        if key not in seen:
+            seen.add(key)
+            kept.append(spec)
+    return kept
 
 
 def shard_units(units: list[str], k: int, n: int) -> list[str]:
