@@ -417,3 +417,6 @@ def test_a_folder_as_a_slideshow_is_timed_and_seekable(tmp_path):
     batch = ImageSource(paths, "photos")  # analyze: each picture at 0.0, no pacing
     assert batch.fps is None and {batch.read().timestamp_s for _ in range(3)} == {0.0}
     assert slide_caption(str(paths[1]), 2.5, 2.5, 3) == "Picture 2 of 3: 1.png"
+    looping = open_source(tmp_path, loop=True, seconds_per_image=1.0)
+    assert [looping.read().timestamp_s for _ in range(4)] == [0.0, 1.0, 2.0, 0.0]
+    assert not looping._cache  # decoded pictures are not all kept (150 photos held 5 GB)

@@ -358,3 +358,79 @@ def test_each_source_numbers_its_faces_from_one(qtbot, threads):
     with qtbot.waitSignal(thread.opened, timeout=5000):
         thread.start()
     assert pipeline.resets == 1 and pipeline.restarted_ids is True
+
+
+def _slideshow(tmp_path, n: int = 3, seconds: float = 0.3, broken: tuple[str, ...] = ()):
+    """A folder of ``n`` pictures (pixel k*40 tells them apart) as the window opens it."""
+    import cv2
+
+    from fer_desktop.core.sources import open_source
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for k in range(n):
+        cv2.imwrite(str(folder / f"{k}.png"), np.full((24, 32, 3), 40 * k, np.uint8))
+    for name in broken:
+        (folder / name).write_text("not a picture")
+    return open_source(folder, loop=True, seconds_per_image=seconds)
+
+
+def _shown(qtbot, thread, seconds: float) -> list[tuple[float, int]]:
+    """(time, picture) of each output over ``seconds``."""
+    shown: list[tuple[float, int]] = []
+    thread.frame_ready.connect(lambda _id: shown.append(
+        (time.monotonic(), int(thread.take_latest().frame[0, 0, 0]) // 40)))
+    qtbot.wait(int(seconds * 1000))
+    return shown
+
+
+def test_a_looping_slideshow_shows_every_picture_a_whole_turn(qtbot, threads, tmp_path):
+    """Looping back, the first picture was shown at once over the last (never seen), and a
+    pause showed the next picture early, and Play the one after."""
+    thread = make_thread(threads, _slideshow(tmp_path))
+    thread.start()
+    shown = _shown(qtbot, thread, 1.75)
+    pictures = [p for _t, p in shown]
+    assert pictures[:5] == [0, 1, 2, 0, 1], pictures  # the last one too, then around again
+    gaps = [b[0] - a[0] for a, b in zip(shown, shown[1:], strict=False)]
+    assert min(gaps) > 0.25, gaps  # each a whole turn
+    assert thread.slideshow and thread.seekable and thread.fps == pytest.approx(1 / 0.3)
+
+
+def test_a_paused_slideshow_keeps_its_picture_and_options_show_on_it_at_once(
+        qtbot, threads, tmp_path):
+    pipeline = FakePipeline()
+    thread = make_thread(threads, _slideshow(tmp_path, seconds=0.4), pipeline)
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.start()
+    thread.take_latest()
+    qtbot.wait(100)
+    thread.set_paused(True)
+    with qtbot.assertNotEmitted(thread.frame_ready, wait=700):  # not the next picture early
+        pass
+    with qtbot.waitSignal(thread.frame_ready, timeout=300):
+        thread.request_options(None)  # new options: the picture on screen again, at once
+    assert int(thread.take_latest().frame[0, 0, 0]) == 0
+    start = time.monotonic()
+    with qtbot.waitSignal(thread.frame_ready, timeout=3000):
+        thread.set_paused(False)  # Play: the picture on screen gets a whole turn
+    assert time.monotonic() - start > 0.3
+    assert int(thread.take_latest().frame[0, 0, 0]) == 40
+
+
+def test_a_slideshow_names_the_pictures_it_skips_and_fails_when_none_can_be_read(
+        qtbot, threads, tmp_path):
+    thread = make_thread(threads, _slideshow(tmp_path, n=1, broken=("bad.jpg",)))
+    with qtbot.waitSignal(thread.note, timeout=5000) as noted:
+        thread.start()
+    assert noted.args[0].startswith("Skipped bad.jpg: ") and "not an image" in noted.args[0]
+    empty = tmp_path / "none"
+    empty.mkdir()
+    for name in ("a.jpg", "b.png"):
+        (empty / name).write_text("text")
+    from fer_desktop.core.sources import open_source
+
+    broken = make_thread(threads, open_source(empty, loop=True, seconds_per_image=0.3))
+    with qtbot.waitSignal(broken.source_failed, timeout=5000) as failed:
+        broken.start()
+    assert "none of its 2 pictures could be read (a.jpg:" in failed.args[0]

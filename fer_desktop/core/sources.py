@@ -49,7 +49,8 @@ class Frame:
 
     index: 0-based frame number within the source.
     timestamp_s: seconds since the start: video time for files (from the first frame), the
-        capture time for cameras (monotonic clock), 0.0 for still images.
+        capture time for cameras (monotonic clock), 0.0 for still images (a slideshow's
+        picture k: k times its seconds per picture).
     image: (H, W, 3) uint8 BGR, read-only.
     name: where the frame came from when a source has several files (an image's path), else "".
     """
@@ -427,8 +428,8 @@ class ImageSource:
                     if not any(p == self.paths[position] for p, _ in self.skipped):
                         self.skipped.append((self.paths[position], exc.reason))
                     continue
-                if self.loop:
-                    self._cache[position] = image
+                if self.loop and not self.seconds_per_image:  # a slideshow of 150 phone
+                    self._cache[position] = image                # photos held 5 GB
             frame = Frame(self._next_index, position * self.seconds_per_image, image,
                           name=str(self.paths[position]))
             self._next_index += 1

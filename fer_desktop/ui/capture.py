@@ -27,6 +27,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -44,7 +45,6 @@ from fer_desktop.core.types import FrameResult
 
 log = logging.getLogger("fer_desktop.ui")
 
-FOLDER_SECONDS_PER_IMAGE = 1.0  # a folder of images is shown as a slow slideshow
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,8 @@ class CaptureThread(QThread):
             (``SourceError.retryable``).
         recording_failed(str): the recorder could not write; recording stopped, video goes on.
         errored(str, str): an unexpected error (message, traceback); the thread stops.
+        note(str): something to tell the user that stops nothing (a folder's picture that
+            could not be read and was skipped).
     """
 
     opened = Signal(str, bool, bool)
@@ -144,6 +146,7 @@ class CaptureThread(QThread):
     source_failed = Signal(str, bool)
     recording_failed = Signal(str)
     errored = Signal(str, str)
+    note = Signal(str)
 
     def __init__(self, open_source: Callable[[], FrameSource], pipeline: FacePipeline,
                  painter: OverlayPainter, mirror: bool = False, describe: str = "",
@@ -158,6 +161,9 @@ class CaptureThread(QThread):
         self.fps: float | None = None
         self.seekable = False
         self.slideshow = False
+        self._slide_s = 0.0
+        self._shown_at = 0.0
+        self._skipped_reported = 0
         self._clock: PlaybackClock | None = None
         self._open_source = open_source
         self._pipeline = pipeline
@@ -339,7 +345,10 @@ class CaptureThread(QThread):
                 if seek is not None and self.seekable and self._seek(source, seek):
                     at_end, show_next, stale = False, True, False
                 paused = self.seekable and self.paused
-                if at_end or (paused and not show_next):
+                # a slideshow shows new options on the picture on screen at once (it waited
+                # for the next picture, up to 3 s)
+                restyle = self.slideshow and stale and not show_next and last_frame is not None
+                if at_end or (paused and not show_next) or restyle:
                     if stale and last_frame is not None:
                         stale = False
                         # same frame, new options: no blending, and the same faces keep
@@ -353,34 +362,27 @@ class CaptureThread(QThread):
                         self._clock.restart()  # resuming starts the clock again
                     self._wake.wait()
                     self._wake.clear()
+                    self._shown_at = time.monotonic()  # resumed: a whole turn for the picture
                     continue
+                if self.slideshow and not show_next and self._slide_waits():
+                    continue  # woken early (pause, seek, options, speed, stop): look again
                 try:
                     frame = source.read()
                 except SourceError as exc:
                     self.source_failed.emit(str(exc), exc.retryable)
                     return
+                self._report_skipped(source)
                 if frame is None:
                     at_end = True
+                    if self._nothing_readable(source, frames_read, description):
+                        return
                     if not still:
                         self.ended.emit(frames_read)
                     continue
                 frames_read += 1
                 self._restart_numbers_at_a_loop(frame, last_frame, show_next)
-                if self._clock is not None and not show_next:
-                    plan = self._clock.plan(frame.timestamp_s)
-                    if plan.drop:
-                        _skip(source, plan.drop - 1)  # this frame is dropped too
-                        continue
-                    if plan.wait_s > 0 and not self._sleep_until(time.monotonic()
-                                                                 + plan.wait_s):
-                        if self._stopping():
-                            break
-                        # a seek or pause arrived: show this frame only if nothing replaces it
-                        with self._lock:
-                            if self._pending.seek is not None:
-                                continue
-                elif self._clock is not None:
-                    self._clock.plan(frame.timestamp_s)  # sets the clock to this frame
+                if not self._paced(source, frame, show_next):
+                    continue  # dropped, replaced by a seek, or stopping
                 show_next = False
                 image = frame.image
                 if is_live and self._mirror:
@@ -390,11 +392,66 @@ class CaptureThread(QThread):
                 if self.slideshow:
                     self._pipeline.reset(restart_ids=True)
                 self._publish(frame, image, description, is_live, still)
+                self._shown_at = time.monotonic()
         except Exception as exc:  # noqa: BLE001 - a worker bug must reach the user, not vanish
             self.errored.emit(f"The video processing stopped: {exc}", traceback.format_exc())
         finally:
             if source is not None:
                 source.close()
+
+    def _paced(self, source: FrameSource, frame: Frame, show_next: bool) -> bool:
+        """A video's clock: wait until ``frame`` is due, or skip it when late; False when it
+        is not to be shown (dropped, a seek replaces it, or the thread is stopping)."""
+        if self._clock is None:
+            return True
+        if show_next:
+            self._clock.plan(frame.timestamp_s)  # sets the clock to this frame
+            return True
+        plan = self._clock.plan(frame.timestamp_s)
+        if plan.drop:
+            _skip(source, plan.drop - 1)  # this frame is dropped too
+            return False
+        if plan.wait_s > 0 and not self._sleep_until(time.monotonic() + plan.wait_s):
+            if self._stopping():
+                return False
+            # a seek or pause arrived: show this frame only if nothing replaces it
+            with self._lock:
+                return self._pending.seek is None
+        return True
+
+    def _slide_waits(self) -> bool:
+        """A slideshow's picture keeps the screen for its turn (its seconds over the speed):
+        wait for the rest of it. True when the wait was cut short (by anything the GUI asks:
+        the loop then looks at it), False when the turn is over. Not the video clock: a loop
+        back to the first picture was shown at once over the last one, and a pause showed
+        the next picture early."""
+        remaining = self._shown_at + self._slide_s / self._speed - time.monotonic()
+        if remaining <= 0:
+            return False
+        self._wake.wait(remaining)
+        self._wake.clear()
+        return True
+
+    def _report_skipped(self, source: FrameSource) -> None:
+        """Name each picture of a folder that could not be read, once (it was skipped with no
+        word: the picture before stayed twice as long)."""
+        skipped = getattr(source, "skipped", None)  # ImageSource's (path, reason) list
+        while isinstance(skipped, list) and self._skipped_reported < len(skipped):
+            path, reason = skipped[self._skipped_reported]
+            self._skipped_reported += 1
+            self.note.emit(f"Skipped {Path(path).name}: {reason}")
+
+    def _nothing_readable(self, source: FrameSource, frames_read: int,
+                          description: str) -> bool:
+        """A folder none of whose pictures could be read fails as a source, with the first
+        reason (it said "Opening photos..." and then "End of photos")."""
+        skipped = getattr(source, "skipped", None)
+        if frames_read or not isinstance(skipped, list) or not skipped:
+            return False
+        path, reason = skipped[0]
+        self.source_failed.emit(f"{description}: none of its {len(skipped)} pictures could be "
+                                f"read ({Path(path).name}: {reason})", False)
+        return True
 
     def _restart_numbers_at_a_loop(self, frame, last_frame, after_a_seek: bool) -> None:
         """A looping video starting again (its time goes back with no seek asked) numbers
@@ -412,19 +469,16 @@ class CaptureThread(QThread):
         description, is_live, count = source.description, source.is_live, source.frame_count
         still = not is_live and count == 1
         fps = source.fps
-        folder = not is_live and not fps and bool(count and count > 1)
-        if folder:  # several pictures with no times of their own
-            fps = 1.0 / FOLDER_SECONDS_PER_IMAGE
         # a folder of pictures, one at a time: each is a picture of its own (no smoothing
-        # or face numbers carried from the one before), never skipped when late
-        self.slideshow = not is_live and bool(count and count > 1) \
-            and getattr(source, "seconds_per_image", 0) > 0
+        # or face numbers carried from the one before), paced by _slide_waits
+        self._slide_s = float(getattr(source, "seconds_per_image", 0.0) or 0.0)
+        self.slideshow = not is_live and bool(count and count > 1) and self._slide_s > 0
         self.frame_count, self.fps = count, fps
-        self.seekable = (not is_live and not folder and not still
+        untimed = not fps and bool(count and count > 1)  # pictures with no times of their own
+        self.seekable = (not is_live and not still and not untimed
                          and callable(getattr(source, "seek", None)))
-        if not is_live and fps:
-            self._clock = PlaybackClock(fps, self._speed,
-                                        self._every_frame or folder or self.slideshow)
+        if not is_live and fps and not self.slideshow:
+            self._clock = PlaybackClock(fps, self._speed, self._every_frame)
         self._pipeline.reset(restart_ids=True)  # each source numbers its faces from #1
         self.opened.emit(description, is_live, still)
         return description, is_live, still

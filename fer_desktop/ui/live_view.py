@@ -375,6 +375,7 @@ class LiveView(QWidget):
         thread.source_failed.connect(functools.partial(self._on_source_failed, thread))
         thread.recording_failed.connect(functools.partial(self._on_recording_failed, thread))
         thread.errored.connect(functools.partial(self._on_thread_errored, thread))
+        thread.note.connect(lambda text, t=thread: t is self._capture and self._notifier.info(text))
         if self.outputs.recorder is not None:
             thread.set_recorder(self.outputs.recorder)
         self._capture = thread
@@ -425,7 +426,7 @@ class LiveView(QWidget):
         if thread.slideshow and (self._last_output is None
                                  or output.source != self._last_output.source):
             self._notifier.info(slide_caption(output.source, output.result.timestamp_s,
-                                              SLIDESHOW_SECONDS, thread.frame_count))
+                                              1.0 / (thread.fps or 1.0), thread.frame_count))
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
