@@ -136,6 +136,12 @@ def test_going_back_uses_the_test_faces_of_the_model_in_use(tmp_path):
     assert question.comparison.current.accuracy == 1.0
     assert question.comparison.candidate.accuracy == pytest.approx(0.4)
     assert any("worse" in w for w in question.comparison.warnings)
+    from fer_desktop.core.model import default_model_dir
+
+    back = switch_question(current, PatternClassifier("shipped", HAPPY), default_model_dir())
+    assert back.shipped and back.comparison.candidate_role == "shipped"
+    warnings = " ".join(back.comparison.warnings)  # "Go back to the shipped model?" said
+    assert "The shipped model is worse" in warnings and "new model" not in warnings  # "new"
 
 
 @pytest.mark.parametrize("content", [

@@ -59,6 +59,16 @@ class Comparison:
     current_samples: int | None = None
     other_people: tuple[float, float] | None = None  # FER-2013 PrivateTest (in use, new),
     # from model.json, beside a comparison on a run's few test faces
+    candidate_role: str = "new"  # "shipped": going back to the shipped model
+
+    def as_going_back(self) -> Comparison:
+        """The same comparison, worded for a return to the shipped model ("Go back to the
+        shipped model?" warned in red that "The new model is worse")."""
+        def reword(text: str) -> str:
+            return text.replace("The new model", "The shipped model").replace(
+                "the new model", "the shipped model")
+        return dataclasses.replace(self, candidate_role="shipped",
+                                   warnings=tuple(reword(w) for w in self.warnings))
 
     @property
     def not_better(self) -> bool:
@@ -73,7 +83,7 @@ class Comparison:
         """"3,589 faces", or both counts when the two models were scored on different rows."""
         if self.current_samples is None or self.current_samples == self.samples:
             return f"{self.samples:,} faces"
-        return (f"the new model on {self.samples:,} faces, the one in use on "
+        return (f"the {self.candidate_role} model on {self.samples:,} faces, the one in use on "
                 f"{self.current_samples:,}")
 
     @property
@@ -248,7 +258,11 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
                 "The new model learnt from these faces only: it was never tried on other "
                 "people's faces.",))
         predicted = candidate.predict(preprocess_faces(faces)).argmax(1)
+        if shipped:
+            comparison = comparison.as_going_back()
         return SwitchQuestion(comparison, name, faces, labels, predicted, shipped=shipped)
     comparison = compare_recorded(getattr(current, "metadata", {}) or {},
                                   getattr(candidate, "metadata", {}) or {})
+    if shipped and comparison is not None:
+        comparison = comparison.as_going_back()
     return SwitchQuestion(comparison, name, shipped=shipped)
