@@ -38,6 +38,21 @@ def test_training_from_scratch_on_a_folder(tmp_path):
     assert config.sampling == "balanced" and config.out == str(tmp_path)
 
 
+def test_the_fields_the_form_enables_are_the_ones_the_trainer_gets(tmp_path):
+    """FIELDS_USED (what the Train form leaves enabled) and trainer_args agree: a field on
+    the form that the command never carried read "batch 128" against the Results' "32"."""
+    from fer_desktop.ui.data_source import FIELDS_USED
+
+    flags = {"epochs": "--epochs", "sampling": "--sampling", "threads": "--threads",
+             "batch": "--batch-size", "seed": "--seed", "precision": "--precision",
+             "rows": "--limit-per-split", "labels": "--labels", "preset": "--preset"}
+    for kind, finetune, uses in (("images", False, "folder"), ("images", True, "finetune")):
+        args = SourceChoice(kind, "/data/me", finetune=finetune).trainer_args(
+            tmp_path, threads=3, model_in_use=None, epochs=9, sampling="sqrt")
+        carried = {field for field, flag in flags.items() if flag in args}
+        assert carried == FIELDS_USED[uses], (uses, args)
+
+
 @pytest.mark.parametrize(("choice", "fragment"), [
     (SourceChoice("csv"), "Train form"),
     (SourceChoice("images", ""), "Choose the image folder"),

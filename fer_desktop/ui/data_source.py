@@ -36,6 +36,11 @@ SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
            "collected": "Faces collected in the Live tab"}
 
 
+# The Train form's fields each image source takes: what ``SourceChoice.trainer_args`` passes
+# (tests/test_data_source.py holds the two together); the CSV takes them all.
+FIELDS_USED = {"folder": {"epochs", "sampling", "threads"}, "finetune": {"threads"}}
+
+
 @dataclass(frozen=True)
 class SourceChoice:
     """kind: "csv", "images" or "collected". folder: the image folder ("" with the CSV).

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.plain_words import counted, precision_words
+from fer_desktop.ui.data_source import FIELDS_USED
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 from trainer.finetune_config import FinetuneConfig
@@ -64,8 +65,6 @@ def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
 
 
 FINETUNE_EPOCHS = FinetuneConfig.epochs  # what a fine-tune runs (trainer/finetune_config.py)
-# The fields each data source takes (data_source.SourceChoice.argv); the CSV takes them all.
-FIELDS_USED = {"folder": {"epochs", "sampling", "threads"}, "finetune": {"threads"}}
 
 
 def _minutes(minutes: float) -> str:
