@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction
 from ui_helpers import (
     SAMPLE,
@@ -930,6 +930,14 @@ def test_escape_leaves_full_screen_and_is_free_otherwise(qtbot, main_window):
     assert not window.act_full_screen.isChecked() and not leave.isEnabled()
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
     assert leave.shortcut().toString() == "Esc"
+    window.showFullScreen()  # full screen not by the menu (restored so, or the desktop)
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
+    assert window.act_full_screen.isChecked() and leave.isEnabled()  # Esc was off here
+    window.activateWindow()  # a shortcut goes to the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # the key itself, not the action
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
+    assert not window.act_full_screen.isChecked() and not leave.isEnabled()
 
 
 def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window, tmp_path):

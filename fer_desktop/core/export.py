@@ -25,6 +25,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS
+from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
 
 # label: the best guess (always an emotion); uncertain: "true" when the model is unsure of it.
@@ -33,13 +34,18 @@ CSV_COLUMNS = ("frame", "time_s", "track_id", "x", "y", "w", "h", "label", "conf
 FLUSH_INTERVAL_S = 1.0
 NO_FACE = "no face"  # the label of the row a frame without faces writes (when asked for)
 NAME_PART_MAX = 40  # characters of a source's name in a file name
+MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 
 
 def name_part(source: str) -> str:
     """A source as a part of a file name: ``sample`` for ``/photos/sample.jpg``, ``camera-0``
     for ``camera 0``, "" for none. Only letters, digits, ``_`` and ``-`` are kept (a name that
     is safe on every file system), at most ``NAME_PART_MAX`` characters."""
-    stem = Path(source.strip()).stem if source.strip() else ""
+    path = Path(source.strip())
+    # a known file type's suffix goes ("clip.mp4": clip), a folder keeps its dots
+    # ("holiday.2024" was named "holiday")
+    stem = "" if not source.strip() else (
+        path.stem if path.suffix.lower() in MEDIA_SUFFIXES else path.name)
     return re.sub(r"[^\w-]+", "-", stem).strip("-_")[:NAME_PART_MAX].strip("-_")
 
 

@@ -51,7 +51,7 @@ from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.live_startup import LiveStartup, model_failure_words
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.playback import PlaybackControls
-from fer_desktop.ui.recording import OutputControls
+from fer_desktop.ui.recording import OutputControls, kind_of
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter
@@ -399,7 +399,7 @@ class LiveView(QWidget):
                    still: bool) -> None:
         if thread is not self._capture:
             return
-        kind = "camera" if is_live else ("image" if still else "file")
+        kind = kind_of(is_live, still)
         self._notifier.info(f"Showing {kind} {description}")
         self.trouble.clear()
         spec = self._spec

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         from fer_desktop.ui.user_guide import UserGuideDialog
 
         dialog = UserGuideDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each click made one more
         dialog.show()
         return dialog
 
@@ -332,6 +333,8 @@ class MainWindow(QMainWindow):
 
     def _set_full_screen(self, on: bool) -> None:
         self._act_leave_full.setEnabled(on)
+        if on == self.isFullScreen():
+            return  # the window is there already (restored so, or the desktop did it)
         if on:
             self._maximized_before = self.isMaximized()
             self.showFullScreen()
@@ -340,6 +343,16 @@ class MainWindow(QMainWindow):
             self.showMaximized()  # back as it was, not a small window
         else:
             self.showNormal()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """The full-screen item and Esc follow the window, however it got there (restored
+        full screen, or left through the desktop): Esc was off in one case, on in the other."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange and hasattr(self, "act_full_screen"):
+            full = self.isFullScreen()
+            if self.act_full_screen.isChecked() != full:
+                self.act_full_screen.setChecked(full)  # _set_full_screen: nothing to move
+            self._act_leave_full.setEnabled(full)
 
     def _show_model(self, classifier: Classifier) -> None:
         """The model in use, named in the status bar and the window title."""

@@ -42,9 +42,10 @@ def new_recording_path(folder: Path, now: dt.datetime | None = None, source: str
     return unused_path(folder, f"{file_prefix('fer', source)}-{stamp}", ".csv")
 
 
-def kind_of(output: CaptureOutput) -> str:
-    """What File > Privacy > No file paths writes instead of a source's name."""
-    return "camera" if output.is_live else ("image" if output.still else "file")
+def kind_of(is_live: bool, still: bool) -> str:
+    """A source's kind: "camera", "image" or "file" (what File > Privacy > No file paths
+    writes instead of its name, and the status bar's "Showing image ...")."""
+    return "camera" if is_live else ("image" if still else "file")
 
 
 class OutputControls(QObject):
@@ -234,7 +235,7 @@ class OutputControls(QObject):
         def save(folder: Path) -> Path:
             source = output.source
             if self._settings.numbers_only:
-                source = kind_of(output)
+                source = kind_of(output.is_live, output.still)
             return ScreenshotWriter(folder).save(self._picture(output), output.result, source,
                                                  provenance=self.provenance())
 
@@ -251,7 +252,7 @@ class OutputControls(QObject):
         details = dict(details)
         is_live, still = details.pop("is_live", False), details.pop("still", False)
         if self._settings.numbers_only and "source" in details:  # as for screenshots
-            details["source"] = "camera" if is_live else ("image" if still else "file")
+            details["source"] = kind_of(is_live, still)
         path = self._in_writable_folder(
             lambda folder: ScreenshotWriter(folder).save_png(
                 png, file_prefix("fer-why", str(details.get("source", ""))),
@@ -275,7 +276,7 @@ class OutputControls(QObject):
         on_screen = self._frame()
         name = self._source_name()  # the folder of a slideshow, not its first picture
         if self._settings.numbers_only:
-            name = kind_of(on_screen) if on_screen is not None else ""
+            name = kind_of(on_screen.is_live, on_screen.still) if on_screen is not None else ""
 
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
