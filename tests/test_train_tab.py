@@ -689,6 +689,11 @@ def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path)
     cells = {tab.run_list.tree.topLevelItem(i).text(2)
              for i in range(tab.run_list.tree.topLevelItemCount())}
     assert cells == {"33.3% (test faces)", "60.0%"}
+    tab.resize(640, 700)  # narrow: the wide cell keeps the state in view all the same
+    tab.show()
+    tree, header = tab.run_list.tree, tab.run_list.tree.header()
+    qtbot.waitUntil(lambda: header.sectionViewportPosition(STATE_COLUMN)
+                    + header.sectionSize(STATE_COLUMN) <= tree.viewport().width(), timeout=5000)
     tab._select_run(faces)
     assert "test faces" in tab.curves.legend.text() and "PublicTest" not in \
         tab.curves.legend.text()

@@ -67,11 +67,6 @@ class RunList(QGroupBox):
         self.tree.header().setMinimumSectionSize(RECIPE_MIN_PX)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.header().sectionResized.connect(self._fit_recipe)
-        # room for the numbers, the state and the start of the recipe, whatever the form
-        # beside it needs (with the folder rows hidden the panel shrank under the columns)
-        metrics = self.tree.fontMetrics()
-        self.tree.setMinimumWidth(sum(metrics.horizontalAdvance(text) + 12 for text in (
-            "00 Dec 00:00", "Epochs", "Best accuracy", "finished")) + RECIPE_MIN_PX + 8)
         self.tree.viewport().installEventFilter(self)
         self.tree.itemSelectionChanged.connect(self.selection_changed)
         self.empty_label = QLabel(EMPTY_TEXT)  # an empty table says nothing about why
@@ -128,6 +123,11 @@ class RunList(QGroupBox):
         the list's edge, cut mid-word, its sideways scroll bar below the panel's fold."""
         header = self.tree.header()
         others = sum(header.sectionSize(c) for c in range(len(COLUMNS)) if c != RECIPE_COLUMN)
+        # room for the columns as wide as their cells ("33.3% (test faces)", "interrupted")
+        # and a sliver of the recipe, whatever the form beside it needs (with the folder rows
+        # hidden the panel shrank under the columns)
+        self.tree.setMinimumWidth(others + RECIPE_MIN_PX + 2 * self.tree.frameWidth()
+                                  + self.tree.verticalScrollBar().sizeHint().width())
         width = max(RECIPE_MIN_PX, self.tree.viewport().width() - others)
         if header.sectionSize(RECIPE_COLUMN) != width:
             header.resizeSection(RECIPE_COLUMN, width)
