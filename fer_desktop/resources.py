@@ -6,8 +6,11 @@ here, so the frozen app and a checkout behave the same and a missing file is nam
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+
+GUIDE_PICTURE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")  # ![words](name.png) in the guide
 
 
 class ResourceError(FileNotFoundError):
@@ -37,8 +40,15 @@ def assets_dir() -> Path:
 
 
 def user_guide_path() -> Path:
-    """``docs/ui.md``, the window's user guide (bundled beside ``assets/``), and its pictures."""
+    """``docs/ui.md``, the window's user guide (bundled beside ``assets/``)."""
     return base_dir() / "docs" / "ui.md"
+
+
+def guide_pictures(text: str) -> list[str]:
+    """The pictures the guide shows, beside it in ``docs/``: what ``build.spec`` bundles
+    with it and what the guide's window loads (one list: a picture added to the page is
+    never missing from the app)."""
+    return sorted(set(GUIDE_PICTURE.findall(text)))
 
 
 def resource_path(*parts: str, must_exist: bool = True) -> Path:

@@ -34,6 +34,11 @@ def test_every_file_the_spec_bundles_exists():
         assert (ROOT / "assets" / name).is_file(), name
     for name in ("fer-desktop.desktop", "install-desktop-entry.sh"):
         assert (ROOT / "packaging" / name).is_file(), name
+    from fer_desktop.resources import guide_pictures  # Help > User guide's page, bundled
+
+    pictures = guide_pictures((ROOT / "docs" / "ui.md").read_text(encoding="utf-8"))
+    assert pictures and all((ROOT / "docs" / name).is_file() for name in pictures)
+    assert "guide_pictures(" in SPEC.read_text(encoding="utf-8")  # the spec bundles the same
 
 
 def test_the_shipped_model_files_stay_under_20_mb():

@@ -9,14 +9,13 @@ developers' pages, which the app does not carry, are named in the status line in
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from fer_desktop.resources import user_guide_path
+from fer_desktop.resources import guide_pictures, user_guide_path
 
 PICTURE_WIDTH_PX = 720
 
@@ -51,7 +50,7 @@ class UserGuideDialog(QDialog):
     def _add_pictures(self, text: str, folder: Path) -> None:
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
         made the page scroll sideways)."""
-        for name in set(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", text)):
+        for name in guide_pictures(text):
             image = QImage(str(folder / name))
             if not image.isNull() and image.width() > PICTURE_WIDTH_PX:
                 image = image.scaledToWidth(PICTURE_WIDTH_PX,
