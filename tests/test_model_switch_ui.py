@@ -149,9 +149,17 @@ def test_a_model_that_cannot_load_is_explained_in_the_window_s_words(qtbot, sett
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 
 
-def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, tmp_path):
+def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, tmp_path,
+                                                 monkeypatch):
+    import threading
+
+    from fer_desktop.ui import main_window
+
     settings.model_dir = str(tmp_path / "elsewhere")
-    loaded, asked = [], []
+    loaded, asked, compared_on = [], [], []
+    real = main_window.switch_question
+    monkeypatch.setattr(main_window, "switch_question", lambda *args: compared_on.append(
+        threading.current_thread() is threading.main_thread()) or real(*args))
 
     def loader(path):
         loaded.append(path)
@@ -169,6 +177,7 @@ def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, t
         assert window.model_label.text() == "Model: comparing with the shipped model..."
     assert loaded == [default_model_dir()] and settings.model_dir == ""
     assert [q.candidate_name for q in asked] == ["shipped"]  # asked first, like any switch
+    assert compared_on == [False]  # scored off the GUI thread (the window froze meanwhile)
     assert "shipped" in window.windowTitle()
     assert not window.act_shipped_model.isEnabled()  # in use: it said "already in use"
 

@@ -436,7 +436,16 @@ class MainWindow(QMainWindow):
             self.notifier.info(f"{path} holds the model already in use "
                                f"({model_line(self._classifier)})")
             return
-        question = switch_question(self._classifier, candidate, path)
+        # both models on the test faces, off the GUI thread: the window and the video froze
+        # while they were scored (the classifiers are safe to share: a lock in each)
+        self._jobs.start(switch_question, self._classifier, candidate, path,
+                         on_returned=functools.partial(self._on_question, request, candidate),
+                         on_errored=functools.partial(self._on_model_error_for, request, path))
+
+    def _on_question(self, request: int, candidate: Classifier,
+                     question: SwitchQuestion) -> None:
+        if request != self._model_request or self._classifier is None:
+            return  # a newer request, or the model in use went meanwhile
         if self._confirm_switch(question):
             self._on_model_loaded(candidate)
         else:
