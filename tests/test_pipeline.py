@@ -66,9 +66,12 @@ def test_switching_detector_and_classifier(sample_bgr):
     pipe.set_options(pipe.with_options(detector="haar"))
     assert pipe.detector.name == "haar"
     assert len(pipe.process(sample_bgr).faces) == 1
+    first = pipe.process(sample_bgr).faces[0].track_id
     other = EmotionClassifier.load(prefer_int8=False)
     pipe.set_classifier(other)
-    assert pipe.classifier is other and len(pipe.process(sample_bgr).faces) == 1
+    faces = pipe.process(sample_bgr).faces
+    assert pipe.classifier is other and len(faces) == 1
+    assert faces[0].track_id == first  # the same face keeps its number (it became #3)
 
 
 def test_crop_scale_defaults_per_detector():

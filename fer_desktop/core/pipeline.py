@@ -171,9 +171,11 @@ class FacePipeline:
         self.options = options
 
     def set_classifier(self, classifier: Classifier) -> None:
-        """Use another model from the next frame on; tracks restart (new probabilities)."""
+        """Use another model from the next frame on: no blending with the old model's answers,
+        and the faces keep their numbers (a still picture's only face became #3 after two
+        switches)."""
         self.classifier = classifier
-        self._tracker.reset()
+        self._tracker.restart_smoothing()
 
     def restart_smoothing(self) -> None:
         """The same frame again with new options: no blending with the old answers, and the
