@@ -26,7 +26,7 @@ def test_training_from_scratch_on_a_folder(tmp_path):
 
     from trainer.config import add_train_arguments, config_from_args
 
-    args = SourceChoice("collected", "/data/collected").trainer_args(
+    args = SourceChoice("images", "/data/collected").trainer_args(
         tmp_path, threads=2, model_in_use=None, epochs=30, sampling="balanced")
     parser = argparse.ArgumentParser()
     add_train_arguments(parser)
@@ -156,3 +156,24 @@ def test_the_csv_field_is_greyed_out_while_the_faces_come_from_a_folder(qtbot, t
     again.data_source.combo.setCurrentIndex(again.data_source.combo.findData("csv"))
     assert again.form.csv_row.isEnabled() and again.form.labels_combo.isEnabled()
     again.shutdown()
+
+
+def test_the_typed_image_folder_survives_a_look_at_the_collected_faces(qtbot, tmp_path):
+    """Switching to "Faces collected" and back replaced the folder typed with the collected
+    faces' folder, and Start would have fine-tuned on them; Open folder with an empty field
+    tried to open "."; Start with nothing collected started the trainer to fail."""
+    box = DataSourceBox(tmp_path / "collected")
+    qtbot.addWidget(box)
+    box.combo.setCurrentIndex(box.combo.findData("images"))
+    assert not box.open_button.isEnabled()  # nothing to open yet
+    box.folder_edit.setText(str(tmp_path / "mine"))
+    assert box.open_button.isEnabled()
+    box.combo.setCurrentIndex(box.combo.findData("collected"))
+    assert box.choice().folder == str(tmp_path / "collected")
+    box.combo.setCurrentIndex(box.combo.findData("images"))
+    assert box.choice().folder == str(tmp_path / "mine")
+    box.set_choice("images", str(tmp_path / "remembered"), False)  # at launch
+    assert box.choice().folder == str(tmp_path / "remembered")
+    with pytest.raises(ValueError, match="Nothing collected yet"):
+        SourceChoice("collected", str(tmp_path / "collected")).trainer_args(
+            tmp_path / "runs", 1, None)

@@ -65,6 +65,9 @@ class SourceChoice:
             raise ValueError("Choose the image folder first (Browse...): one subfolder per "
                              "emotion, e.g. happy/ and sad/ holding the images.")
         if self.kind == "collected":  # known here: no need to start TensorFlow to say it
+            if not any(FaceCollector(Path(self.folder), 1.0).counts().values()):
+                raise ValueError("Nothing collected yet: tick Collect in the Live tab and "
+                                 "press 1-7 while you make each expression.")
             few = too_few(Path(self.folder))
             if few:
                 raise ValueError(f"Too few faces of {few}: training needs at least "
@@ -158,6 +161,9 @@ class DataSourceBox(QWidget):
         self.help.setWordWrap(True)
         self.help.setContentsMargins(0, 0, 0, 8)  # it ran into the "Train a model" heading
         outer.addWidget(self.help)
+        self._kind_shown: str | None = None
+        self._image_folder = ""
+        self.folder_edit.textChanged.connect(self._sync_open)
         self.combo.currentIndexChanged.connect(self._on_changed)
         self.folder_edit.editingFinished.connect(self._on_changed)
         self.finetune_check.toggled.connect(self._on_changed)
@@ -173,6 +179,8 @@ class DataSourceBox(QWidget):
         """Show a remembered choice (``changed`` is not emitted)."""
         self.blockSignals(True)
         try:
+            if kind == "images":
+                self._image_folder = folder
             self.folder_edit.setText(folder)
             self.finetune_check.setChecked(finetune)
             self.combo.setCurrentIndex(max(0, self.combo.findData(kind)))
@@ -183,9 +191,16 @@ class DataSourceBox(QWidget):
     def _on_changed(self, *_) -> None:
         kind = str(self.combo.currentData())
         images = kind != "csv"
+        # the folder typed for "An image folder" comes back after a look at the collected
+        # faces (their folder replaced it, and Start would have trained on them)
+        if self._kind_shown == "images" and kind != "images":
+            self._image_folder = self.folder_edit.text()
+        elif kind == "images" and self._kind_shown not in (None, "images"):
+            self.folder_edit.setText(self._image_folder)
+        self._kind_shown = kind
         for widget in (self.folder_edit, self.browse):  # the collected faces' folder is set
             widget.setEnabled(kind == "images")             # in the Live tab's Collect box
-        self.open_button.setEnabled(images)
+        self._sync_open()
         self.finetune_check.setEnabled(images)
         # with the CSV the folder's rows are hidden, not greyed (they sat above the CSV form,
         # greyed, with nothing to say why)
@@ -210,6 +225,11 @@ class DataSourceBox(QWidget):
         super().showEvent(event)
         if self.combo.currentData() == "collected":
             self._on_changed()
+
+    def _sync_open(self, *_) -> None:
+        """Open folder only with a folder to open (empty, it tried the app's own folder, ".")."""
+        self.open_button.setEnabled(self.combo.currentData() != "csv"
+                                    and bool(self.folder_edit.text().strip()))
 
     def _open_folder(self) -> None:
         folder = Path(self.folder_edit.text().strip()).expanduser()
