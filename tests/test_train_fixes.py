@@ -166,3 +166,6 @@ def test_a_tiny_test_set_does_not_look_like_a_crash(qtbot):
     qtbot.waitUntil(lambda: box.viewRange()[1][1] < 100.0, timeout=5000)
     low, high = box.viewRange()[1]
     assert high - low >= 20.0 and low <= 33.3 and high >= 36.0
+    box.setYRange(-10.0, 80.0, padding=0)  # as a fine-tune's flat curves left it (walk 11)
+    low, high = box.viewRange()[1]
+    assert low >= -2.0 and high <= 102.0  # no "-10 %" tick

@@ -57,6 +57,14 @@ def test_pause_seek_and_play_from_the_bar(qtbot, main_window, tmp_path):
                           check_params_cb=lambda o: o.result.index > 150):
         bar.play_button.click()
     assert bar.playing
+    from PySide6.QtCore import Qt
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    bar.slider.setFocus()  # as a click or a drag on it leaves it
+    qtbot.waitUntil(bar.slider.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(bar.slider, Qt.Key.Key_Space)  # the slider had the keys: Space did nothing
+    assert not bar.playing
 
 
 def test_play_at_the_end_starts_again(qtbot, main_window, tmp_path, settings):

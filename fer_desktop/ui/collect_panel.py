@@ -35,7 +35,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.ui.actions import make_action
 
-UNDO_TEXT = "&Undo last saved face"
+UNDO_TEXT = "&Undo last face saved or moved"
 UNDO_TIP = "Take back the last face saved (or moved) while collecting"
 COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
 

@@ -7,7 +7,7 @@ capture thread of the moment and follows what the thread reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from fer_desktop.ui.actions import make_action
@@ -43,6 +43,17 @@ class PlaybackControls(QObject):
                                           "Play or pause the video", self._on_play_shortcut)
         self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_play_pause.setEnabled(False)
+        # Space on the position slider plays and pauses too: after a click or a drag there,
+        # the slider had the keys and Space did nothing (it has no use for it)
+        self.bar.slider.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.bar.slider and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Space and not event.modifiers() \
+                and self.act_play_pause.isEnabled():
+            self.act_play_pause.trigger()
+            return True
+        return super().eventFilter(watched, event)
 
     @property
     def at_end(self) -> bool:

@@ -112,7 +112,8 @@ class TrainingCurves(QWidget):
         self.accuracy_plot.getViewBox().enableAutoRange(x=False)
         # At least 20 points of accuracy on screen: a 3-face test set moved in 1-point steps
         # on a 31-37% axis, so one face changing its answer looked like a crash.
-        self.accuracy_plot.getViewBox().setLimits(minYRange=MIN_ACCURACY_SPAN)
+        self.accuracy_plot.getViewBox().setLimits(minYRange=MIN_ACCURACY_SPAN, yMin=-2.0,
+                                                  yMax=102.0)  # never "-10 %" (flat curves)
         for plot in (self.loss_plot, self.accuracy_plot):  # its "A" (auto range) button
             plot.getPlotItem().hideButtons()                # undid the link on a click
         self.set_held_out_name("PublicTest")
