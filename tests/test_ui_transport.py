@@ -430,6 +430,7 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
         live.transport.slider.setValue(2)  # the bar steps through the pictures
     out = blocker.args[0]
     assert window.notifier.last_info == "Picture 3 of 3: c.png"
+    assert window.windowTitle().startswith("Picture 3 of 3: c.png \u2013 photos")  # it stays
     assert [f.track_id for f in out.result.faces] == [1]  # numbered afresh, not carried over
     png = live.outputs.save_screenshot(out)
     assert png.name.startswith("fer-c-")

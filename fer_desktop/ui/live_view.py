@@ -425,8 +425,10 @@ class LiveView(QWidget):
         self._last_id = output.frame_id
         if thread.slideshow and (self._last_output is None
                                  or output.source != self._last_output.source):
-            self._notifier.info(slide_caption(output.source, output.result.timestamp_s,
-                                              1.0 / (thread.fps or 1.0), thread.frame_count))
+            caption = slide_caption(output.source, output.result.timestamp_s,
+                                    1.0 / (thread.fps or 1.0), thread.frame_count)
+            self._notifier.info(caption)  # and in the title, which stays (paused, an error)
+            self.source_shown.emit(f"{caption} \u2013 {describe_spec(self._spec or '')}")
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
