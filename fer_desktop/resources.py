@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 GUIDE_PICTURE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")  # ![words](name.png) in the guide
+GUIDE_PAGE = re.compile(r"\]\(([\w.-]+\.md)(?:#[\w-]*)?\)")  # [words](page.md#part)
 
 
 class ResourceError(FileNotFoundError):
@@ -42,6 +43,21 @@ def assets_dir() -> Path:
 def user_guide_path() -> Path:
     """``docs/ui.md``, the window's user guide (bundled beside ``assets/``)."""
     return base_dir() / "docs" / "ui.md"
+
+
+def guide_pages(text: str) -> list[str]:
+    """The other pages of ``docs/`` the guide links to (bundled with it: its links to
+    labels.md and own-faces.md led nowhere in the app)."""
+    return sorted(set(GUIDE_PAGE.findall(text)))
+
+
+def guide_files(docs: Path) -> list[str]:
+    """Every file of ``docs/`` the app's guide needs: ui.md, the pages it links to and the
+    pictures of each (what ``build.spec`` bundles)."""
+    pages = ["ui.md", *guide_pages((docs / "ui.md").read_text(encoding="utf-8"))]
+    pictures = {p for page in pages if (docs / page).is_file()
+                for p in guide_pictures((docs / page).read_text(encoding="utf-8"))}
+    return [*pages, *sorted(pictures)]
 
 
 def guide_pictures(text: str) -> list[str]:

@@ -34,11 +34,12 @@ def test_every_file_the_spec_bundles_exists():
         assert (ROOT / "assets" / name).is_file(), name
     for name in ("fer-desktop.desktop", "install-desktop-entry.sh"):
         assert (ROOT / "packaging" / name).is_file(), name
-    from fer_desktop.resources import guide_pictures  # Help > User guide's page, bundled
+    from fer_desktop.resources import guide_files  # Help > User guide's pages, bundled
 
-    pictures = guide_pictures((ROOT / "docs" / "ui.md").read_text(encoding="utf-8"))
-    assert pictures and all((ROOT / "docs" / name).is_file() for name in pictures)
-    assert "guide_pictures(" in SPEC.read_text(encoding="utf-8")  # the spec bundles the same
+    files = guide_files(ROOT / "docs")
+    assert {"ui.md", "labels.md", "own-faces.md", "screenshot-live.png"} <= set(files)
+    assert all((ROOT / "docs" / name).is_file() for name in files)
+    assert "guide_files(" in SPEC.read_text(encoding="utf-8")  # the spec bundles the same
 
 
 def test_the_shipped_model_files_stay_under_20_mb():

@@ -956,7 +956,12 @@ def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window
     image = dialog.browser.document().resource(3, "screenshot-live.png")  # ImageResource
     assert image is not None and not image.isNull()  # its pictures found beside it,
     assert image.width() <= 720  # scaled to the window (the page scrolled sideways)
-    dialog.browser.anchorClicked.emit(QUrl("own-faces.md"))  # a page the app does not carry
+    assert dialog.back_button.isHidden()
+    dialog.browser.anchorClicked.emit(QUrl("labels.md"))  # a page the guide links to: shown
+    assert "unsure" in dialog.browser.toPlainText() and not dialog.back_button.isHidden()
+    dialog.back_button.click()
+    assert "Choosing what to analyse" in dialog.browser.toPlainText()
+    dialog.browser.anchorClicked.emit(QUrl("nowhere.md"))  # a page the app does not carry
     assert "developers' pages" in dialog.note.text()
     missing = UserGuideDialog(window, tmp_path / "gone.md")
     qtbot.addWidget(missing)

@@ -3,8 +3,9 @@
 The Help menu held only the shortcuts and About: the guide to the window was in the source
 tree, out of reach of someone who double-clicked the app. Qt renders Markdown itself
 (``QTextBrowser.setMarkdown``), so the same file serves the repository and the app, and the
-bundle carries it (``build.spec``). Links to the web open in the browser; links to the
-developers' pages, which the app does not carry, are named in the status line instead.
+bundle carries it with the pages it links to (``resources.guide_files``, ``build.spec``),
+which open in the same window ("Back to the guide" returns). Links to the web open in the
+browser; links to other developers' pages, which the app does not carry, are named instead.
 """
 
 from __future__ import annotations
@@ -27,25 +28,38 @@ class UserGuideDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("FER Desktop user guide")
         path = path or user_guide_path()
+        self._home = path
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._on_link)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.browser.setPlainText(f"The user guide {path} cannot be read ({exc}).")
-        else:
-            self.browser.setMarkdown(text)
-            self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.back_button = buttons.addButton("Back to the guide",
+                                             QDialogButtonBox.ButtonRole.ActionRole)
+        self.back_button.clicked.connect(lambda: self.show_page(self._home))
+        self.show_page(path)
+        self.browser.setFocus()  # Page Down, Home... scroll it at once
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
         self.resize(820, 640)
+
+    def show_page(self, path: Path) -> None:
+        """Show one page of the guide (its pictures with it); a page that cannot be read is
+        named in the window."""
+        self.page = path
+        self.back_button.setVisible(path != self._home)
+        self.note.clear()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.browser.setPlainText(f"The user guide {path} cannot be read ({exc}).")
+            return
+        self.browser.setMarkdown(text)
+        self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
 
     def _add_pictures(self, text: str, folder: Path) -> None:
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
@@ -66,6 +80,8 @@ class UserGuideDialog(QDialog):
             QDesktopServices.openUrl(url)
         elif url.hasFragment() and not url.path():
             self.browser.scrollToAnchor(url.fragment())
+        elif (self.page.parent / url.path()).is_file():  # a page bundled with the guide
+            self.show_page(self.page.parent / url.path())
         else:  # another page of docs/: the repository has it, the app does not
             self.note.setText(f"{url.toString()} is one of the developers' pages, in the docs "
                               "folder of FER Desktop's source code.")
