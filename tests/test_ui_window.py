@@ -126,6 +126,10 @@ def test_empty_state_without_camera_or_source_offers_the_sample(qtbot, main_wind
     assert live.source_picker.combo.currentText() == "No camera found"
     # a line to read, not a choice (choosing it did nothing and left a file's error up)
     assert not live.source_picker.combo.model().item(0).isEnabled()
+    asked = []  # a folder of pictures is one of the ways out, as in the File menu
+    live.source_picker.ask_folder = lambda title: asked.append(title) or ""
+    live.empty_state.folder_requested.emit()
+    assert asked == ["Open a folder of pictures"]
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.empty_state.sample_button.click()
     assert live.stack.currentWidget() is live.video_view

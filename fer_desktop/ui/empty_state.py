@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class EmptyState(QWidget):
@@ -16,6 +24,7 @@ class EmptyState(QWidget):
     sample_requested = Signal()
     video_requested = Signal()
     image_requested = Signal()
+    folder_requested = Signal()
 
     TITLE = "No camera found and no source chosen"
     TEXT = ("Connect a camera and choose it in the Source list, or open a video or an image "
@@ -41,10 +50,15 @@ class EmptyState(QWidget):
         video = self._button("Open video...", "Play a video file (Ctrl+O)", self.video_requested)
         image = self._button("Open image...", "Analyse an image file (Ctrl+I)",
                              self.image_requested)
+        folder = self._button("Open folder...", "Show a folder's pictures one at a time "
+                              "(Ctrl+Shift+O)", self.folder_requested)
+        # two rows of two: four in a row needed 880 px (the window fits 800)
+        grid = QGridLayout()
+        for k, button in enumerate((self.sample_button, video, image, folder)):
+            grid.addWidget(button, k // 2, k % 2)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for button in (self.sample_button, video, image):
-            buttons.addWidget(button)
+        buttons.addLayout(grid)
         buttons.addStretch(1)
 
         card = QWidget()

@@ -195,6 +195,7 @@ class LiveView(QWidget):
         self.empty_state.sample_requested.connect(self.source_picker.open_sample)
         self.empty_state.video_requested.connect(self.source_picker.open_video_dialog)
         self.empty_state.image_requested.connect(self.source_picker.open_image_dialog)
+        self.empty_state.folder_requested.connect(self.source_picker.open_folder_dialog)
         self.stack = stacked(self.video_view, self.empty_state)
         self.trouble = SourceTrouble(self.banner, self.video_view, self.empty_state, self.stack,
                                      self.source_picker, self._notifier, self.act_retry, self)
