@@ -435,6 +435,9 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     png = live.outputs.save_screenshot(out)
     assert png.name.startswith("fer-c-")
     assert json.loads(png.with_suffix(".json").read_text())["source"] == str(folder / "c.png")
+    settings.numbers_only = True  # No file paths: a slideshow's picture is an "image"
+    assert live.outputs.save_screenshot(out).name.startswith("fer-image-")
+    settings.numbers_only = False
     recording = live.start_recording()  # named after the folder, as its rows name pictures
     assert recording.name.startswith("fer-photos-")
     assert str(folder / "c.png") in live.stop_recording().read_text()

@@ -24,6 +24,7 @@ from fer_desktop.core.plain_words import counted
 from fer_desktop.core.privacy import blur_faces
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import check_writable_folder, unused_path
+from fer_desktop.core.sources import is_image_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
@@ -42,10 +43,12 @@ def new_recording_path(folder: Path, now: dt.datetime | None = None, source: str
     return unused_path(folder, f"{file_prefix('fer', source)}-{stamp}", ".csv")
 
 
-def kind_of(is_live: bool, still: bool) -> str:
+def kind_of(is_live: bool, still: bool, source: str = "") -> str:
     """A source's kind: "camera", "image" or "file" (what File > Privacy > No file paths
-    writes instead of its name, and the status bar's "Showing image ...")."""
-    return "camera" if is_live else ("image" if still else "file")
+    writes instead of its name, and the status bar's "Showing image ..."). A slideshow's
+    picture is an image too (it was written "file", as a video is)."""
+    image = still or (bool(source) and is_image_path(source))
+    return "camera" if is_live else ("image" if image else "file")
 
 
 class OutputControls(QObject):
@@ -235,7 +238,7 @@ class OutputControls(QObject):
         def save(folder: Path) -> Path:
             source = output.source
             if self._settings.numbers_only:
-                source = kind_of(output.is_live, output.still)
+                source = kind_of(output.is_live, output.still, output.source)
             return ScreenshotWriter(folder).save(self._picture(output), output.result, source,
                                                  provenance=self.provenance())
 
@@ -252,7 +255,7 @@ class OutputControls(QObject):
         details = dict(details)
         is_live, still = details.pop("is_live", False), details.pop("still", False)
         if self._settings.numbers_only and "source" in details:  # as for screenshots
-            details["source"] = kind_of(is_live, still)
+            details["source"] = kind_of(is_live, still, str(details["source"]))
         path = self._in_writable_folder(
             lambda folder: ScreenshotWriter(folder).save_png(
                 png, file_prefix("fer-why", str(details.get("source", ""))),
