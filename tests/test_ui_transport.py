@@ -422,6 +422,8 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     assert window.notifier.last_info == "Picture 1 of 3: a.png"
     thread = live.capture
     assert thread.slideshow and thread.seekable and live.transport.isVisible()
+    bar = live.transport  # never skipped, no file to analyse: no such controls
+    assert bar.pacing_combo.isHidden() and bar.analyse_button.isHidden()
     assert live.face_panel.timeline_title == "No timeline for still pictures"
     with qtbot.assertNotEmitted(live.frame_shown, wait=700):  # 3 s a picture, not 28 a second
         pass
