@@ -103,6 +103,7 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     assert details["probabilities"]["happy"] == pytest.approx(0.7, abs=0.01)
     assert details["model"] and details["app_version"]
     assert details["source"] == str(SAMPLE) and details["frame"] == 0  # where it came from
+    assert dialog.windowTitle() == f"Why this answer? \u2013 {SAMPLE.name}"  # and on screen
     settings.numbers_only = True  # File > Privacy: no file paths in saved files
     live.outputs.save_explanation(dialog.png_bytes(), dialog.details())
     newest = max(settings.output_folder.glob("fer-why-*.json"), key=lambda p: p.stat().st_mtime)

@@ -8,6 +8,7 @@ while the model stays the same. Only the latest request's answer is shown.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -61,6 +62,10 @@ class FaceExplainer(QObject):
         self.dialog.context = {"source": output.source, "frame": output.result.index,
                                "time_s": round(float(output.result.timestamp_s), 3),
                                "is_live": output.is_live, "still": output.still}
+        # which picture (a slideshow goes on behind it) or video it explains
+        where = Path(output.source).name if output.source and not output.is_live else ""
+        self.dialog.setWindowTitle(f"Why this answer? \u2013 {where}" if where
+                                   else "Why this answer?")
         self.dialog.show()
         self.dialog.raise_()
         classifier = pipeline.classifier
