@@ -420,3 +420,7 @@ def test_a_folder_as_a_slideshow_is_timed_and_seekable(tmp_path):
     looping = open_source(tmp_path, loop=True, seconds_per_image=1.0)
     assert [looping.read().timestamp_s for _ in range(4)] == [0.0, 1.0, 2.0, 0.0]
     assert not looping._cache  # decoded pictures are not all kept (150 photos held 5 GB)
+    for path in paths:  # the folder goes (a stick pulled): named, not read in a loop for ever
+        path.unlink()
+    with pytest.raises(SourceError, match="none of its pictures can be read any more"):
+        looping.read()

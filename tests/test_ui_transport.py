@@ -439,7 +439,27 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     assert json.loads(png.with_suffix(".json").read_text())["source"] == str(folder / "c.png")
     settings.numbers_only = True  # No file paths: a slideshow's picture is an "image"
     assert live.outputs.save_screenshot(out).name.startswith("fer-image-")
+    assert live.start_recording().name.startswith("fer-image-")  # it read "fer-file-"
+    live.stop_recording()
     settings.numbers_only = False
     recording = live.start_recording()  # named after the folder, as its rows name pictures
     assert recording.name.startswith("fer-photos-")
     assert str(folder / "c.png") in live.stop_recording().read_text()
+
+
+def test_a_skipped_picture_is_named_with_the_next_one(qtbot, main_window, tmp_path):
+    """"Skipped ..." was replaced by the next picture's caption within a moment."""
+    import cv2
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.imread(str(SAMPLE)))
+    (folder / "b_bad.png").write_text("not a picture")
+    cv2.imwrite(str(folder / "c.png"), cv2.imread(str(SAMPLE)))
+    window = main_window(source=str(folder))
+    live = window.live_view
+    wait_frame(qtbot, live, lambda o: o.source.endswith("a.png"))
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.source.endswith("c.png")):
+        live.transport.slider.setValue(1)  # the broken one: skipped, on to c.png
+    assert window.notifier.last_info.startswith("Picture 3 of 3: c.png (Skipped b_bad.png: ")

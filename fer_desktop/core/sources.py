@@ -409,7 +409,11 @@ class ImageSource:
         self._closed = False
 
     def read(self) -> Frame | None:
-        while not self._closed:
+        failed = 0  # in a row: a whole pass of them ends the source (it spun for ever when a
+        while not self._closed:  # looping slideshow's folder went: a stick pulled, a share lost)
+            if failed >= len(self.paths) and self._read_one:
+                raise SourceError(self.description, "none of its pictures can be read any "
+                                  "more (moved, deleted, or the drive is gone)", retryable=True)
             if self._position >= len(self.paths):
                 # loop only where some image was read (not to spin over broken ones): Loop
                 # may have been ticked after the others were read, so none is cached
@@ -427,6 +431,7 @@ class ImageSource:
                         raise
                     if not any(p == self.paths[position] for p, _ in self.skipped):
                         self.skipped.append((self.paths[position], exc.reason))
+                    failed += 1
                     continue
                 if self.loop and not self.seconds_per_image:  # a slideshow of 150 phone
                     self._cache[position] = image                # photos held 5 GB

@@ -371,11 +371,11 @@ class CaptureThread(QThread):
                 except SourceError as exc:
                     self.source_failed.emit(str(exc), exc.retryable)
                     return
+                if frame is None and self._nothing_readable(source, frames_read, description):
+                    return  # one message for the folder, not one per picture first
                 self._report_skipped(source)
                 if frame is None:
                     at_end = True
-                    if self._nothing_readable(source, frames_read, description):
-                        return
                     if not still:
                         self.ended.emit(frames_read)
                     continue

@@ -123,6 +123,7 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
+        self._slide_note = ""
         self.analyses = AnalysisDialogs(
             lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
 
@@ -376,7 +377,7 @@ class LiveView(QWidget):
         thread.source_failed.connect(functools.partial(self._on_source_failed, thread))
         thread.recording_failed.connect(functools.partial(self._on_recording_failed, thread))
         thread.errored.connect(functools.partial(self._on_thread_errored, thread))
-        thread.note.connect(lambda text, t=thread: t is self._capture and self._notifier.info(text))
+        thread.note.connect(functools.partial(self._on_note, thread))
         if self.outputs.recorder is not None:
             thread.set_recorder(self.outputs.recorder)
         self._capture = thread
@@ -400,7 +401,7 @@ class LiveView(QWidget):
                    still: bool) -> None:
         if thread is not self._capture:
             return
-        kind = kind_of(is_live, still)
+        kind = "folder" if thread.slideshow else kind_of(is_live, still)
         self._notifier.info(f"Showing {kind} {description}")
         self.trouble.clear()
         spec = self._spec
@@ -412,6 +413,13 @@ class LiveView(QWidget):
         self.source_shown.emit(describe_spec(spec) if spec is not None else description)
         self.playback.on_opened(thread)
         self.face_panel.set_still(still or thread.slideshow)
+
+    def _on_note(self, thread: CaptureThread, text: str) -> None:
+        """A picture skipped: said now, and again with the next picture's caption (which
+        replaced it within a moment)."""
+        if thread is self._capture:
+            self._slide_note = text
+            self._notifier.info(text)
 
     def _on_size_note(self, thread: CaptureThread, name: str, note: str) -> None:
         if note and thread is self._capture:  # the name, not the path: the bar cut the size
@@ -428,7 +436,8 @@ class LiveView(QWidget):
                                  or output.source != self._last_output.source):
             caption = slide_caption(output.source, output.result.timestamp_s,
                                     1.0 / (thread.fps or 1.0), thread.frame_count)
-            self._notifier.info(caption)  # and in the title, which stays (paused, an error)
+            note, self._slide_note = self._slide_note, ""  # a skipped picture, kept in view
+            self._notifier.info(f"{caption} ({note})" if note else caption)
             self.source_shown.emit(f"{caption} \u2013 {describe_spec(self._spec or '')}")
         self._last_output = output
         self.video_view.set_frame(output.annotated, output.frame_id)

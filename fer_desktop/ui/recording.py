@@ -279,7 +279,8 @@ class OutputControls(QObject):
         on_screen = self._frame()
         name = self._source_name()  # the folder of a slideshow, not its first picture
         if self._settings.numbers_only:
-            name = kind_of(on_screen.is_live, on_screen.still) if on_screen is not None else ""
+            name = kind_of(on_screen.is_live, on_screen.still, on_screen.source) \
+                if on_screen is not None else ""
 
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
