@@ -424,7 +424,8 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     assert thread.slideshow and thread.seekable and live.transport.isVisible()
     bar = live.transport  # never skipped, no file to analyse: no such controls
     assert bar.pacing_combo.isHidden() and bar.analyse_button.isHidden()
-    assert live.face_panel.timeline_title == "No timeline for still pictures"
+    qtbot.waitUntil(lambda: live.face_panel.timeline_title == "No timeline for still pictures",
+                    timeout=WAIT_MS)  # at the panel's next redraw
     with qtbot.assertNotEmitted(live.frame_shown, wait=700):  # 3 s a picture, not 28 a second
         pass
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
