@@ -174,6 +174,15 @@ def test_the_typed_image_folder_survives_a_look_at_the_collected_faces(qtbot, tm
     assert box.choice().folder == str(tmp_path / "mine")
     box.set_choice("images", str(tmp_path / "remembered"), False)  # at launch
     assert box.choice().folder == str(tmp_path / "remembered")
+    box.set_choice("csv", str(tmp_path / "kept"), False)  # left on the CSV at the last launch
+    box.combo.setCurrentIndex(box.combo.findData("images"))
+    assert box.choice().folder == str(tmp_path / "kept")
     with pytest.raises(ValueError, match="Nothing collected yet"):
+        SourceChoice("collected", str(tmp_path / "collected")).trainer_args(
+            tmp_path / "runs", 1, None)
+    for k in range(6):
+        (tmp_path / "collected" / "happy").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "collected" / "happy" / f"{k}.png").write_bytes(b"png")
+    with pytest.raises(ValueError, match="one emotion only"):
         SourceChoice("collected", str(tmp_path / "collected")).trainer_args(
             tmp_path / "runs", 1, None)

@@ -65,9 +65,13 @@ class SourceChoice:
             raise ValueError("Choose the image folder first (Browse...): one subfolder per "
                              "emotion, e.g. happy/ and sad/ holding the images.")
         if self.kind == "collected":  # known here: no need to start TensorFlow to say it
-            if not any(FaceCollector(Path(self.folder), 1.0).counts().values()):
+            counts = FaceCollector(Path(self.folder), 1.0).counts().values()
+            if not any(counts):
                 raise ValueError("Nothing collected yet: tick Collect in the Live tab and "
                                  "press 1-7 while you make each expression.")
+            if sum(n > 0 for n in counts) < 2:  # the trainer refused it after starting
+                raise ValueError("Faces of one emotion only: training needs at least two "
+                                 "(collect another with its key in the Live tab).")
             few = too_few(Path(self.folder))
             if few:
                 raise ValueError(f"Too few faces of {few}: training needs at least "
@@ -179,8 +183,8 @@ class DataSourceBox(QWidget):
         """Show a remembered choice (``changed`` is not emitted)."""
         self.blockSignals(True)
         try:
-            if kind == "images":
-                self._image_folder = folder
+            if kind != "collected" and Path(folder) != self._collect_folder:
+                self._image_folder = folder  # the image folder, even saved on the CSV
             self.folder_edit.setText(folder)
             self.finetune_check.setChecked(finetune)
             self.combo.setCurrentIndex(max(0, self.combo.findData(kind)))
