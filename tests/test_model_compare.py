@@ -214,3 +214,22 @@ def test_a_copy_of_the_model_in_use_is_the_same_model(model_copy):
     assert not same_model(in_use, copy)  # another network file
     assert not same_model(in_use, SimpleNamespace(model_path=model_copy / "gone.tflite",
                                                   metadata=meta))
+
+
+def test_models_are_compared_a_chunk_at_a_time():
+    """The model in use is shared with the live video, which waited for one batch of all the
+    test faces (seconds for a folder's few hundred)."""
+    from fer_desktop.core.model_compare import COMPARE_CHUNK, score_faces
+
+    sizes: list[int] = []
+
+    class Counting(PatternClassifier):
+        def predict(self, faces):
+            sizes.append(len(faces))
+            return super().predict(faces)
+
+    labels = np.array(LABELS * 8)
+    scores = score_faces(Counting("in use"), _faces(list(labels)), labels)
+    assert max(sizes) <= COMPARE_CHUNK and sum(sizes) == len(labels)
+    assert scores.accuracy == score_faces(PatternClassifier("x"), _faces(list(labels)),
+                                          labels).accuracy

@@ -23,6 +23,7 @@ from fer_desktop.core.preprocess import preprocess_faces
 from fer_desktop.core.provenance import file_sha256
 
 TEST_FACES = "test-faces.npz"
+COMPARE_CHUNK = 32  # faces per call when comparing models (the live video's share)
 WORSE_BY = 0.01          # a candidate this much below the model in use is "worse"
 NEAR_CHANCE_BY = 0.05    # ... this close to chance is "near chance"
 ONE_CLASS_SHARE = 0.9    # ... giving one answer for this share of the faces "answers one class"
@@ -91,11 +92,20 @@ class Comparison:
         return [e for e in EMOTIONS if e in self.candidate.recall]
 
 
+def predict_in_chunks(classifier, faces: np.ndarray) -> np.ndarray:
+    """The answers (argmax) of ``classifier`` for faces (n, 48, 48) uint8, a chunk at a time:
+    the model in use is shared with the live video, which waited for the whole batch (a
+    folder's few hundred test faces stopped it for seconds)."""
+    if not len(faces):
+        return np.zeros(0, np.int64)
+    return np.concatenate([classifier.predict(preprocess_faces(faces[i:i + COMPARE_CHUNK]))
+                           .argmax(1) for i in range(0, len(faces), COMPARE_CHUNK)])
+
+
 def score_faces(classifier, faces: np.ndarray, labels: np.ndarray) -> ModelScores:
     """A classifier (``Classifier.predict``) on faces (n, 48, 48) uint8 with labels (n,)."""
-    predicted = classifier.predict(preprocess_faces(faces)).argmax(1) if len(faces) \
-        else np.zeros(0, np.int64)
-    return scores_from_predictions(str(classifier.name), predicted, labels)
+    return scores_from_predictions(str(classifier.name), predict_in_chunks(classifier, faces),
+                                   labels)
 
 
 def scores_from_predictions(name: str, predicted: np.ndarray, labels: np.ndarray) -> ModelScores:
@@ -257,7 +267,7 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
             comparison = dataclasses.replace(comparison, warnings=comparison.warnings + (
                 "The new model learnt from these faces only: it was never tried on other "
                 "people's faces.",))
-        predicted = candidate.predict(preprocess_faces(faces)).argmax(1)
+        predicted = predict_in_chunks(candidate, faces)
         if shipped:
             comparison = comparison.as_going_back()
         return SwitchQuestion(comparison, name, faces, labels, predicted, shipped=shipped)
