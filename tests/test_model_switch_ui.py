@@ -464,6 +464,8 @@ def test_a_copy_of_the_model_in_use_is_not_compared_with_it(qtbot, make_window, 
     window = make_window(settings, pipeline_factory=FacePipeline.create,
                          confirm_switch=lambda q: asked.append(q) or True)
     in_use = window.classifier
+    qtbot.waitUntil(lambda: window.live_view._last_output is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)  # its own messages
     window.use_model(model_copy)
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
     assert not asked and window.classifier is in_use
@@ -487,8 +489,10 @@ def test_the_model_in_use_is_not_compared_with_itself(qtbot, make_window, settin
     meta = json.loads((default_model_dir() / "model.json").read_text())
     (folder / "model.json").write_text(json.dumps(meta))
     in_use.model_dir, in_use.metadata = folder, read_metadata(folder)
+    window.model_label.setText("Model: comparing with another...")  # a request under way
     window.use_model(folder)
     assert "already in use" in window.notifier.last_info
+    assert "comparing" not in window.model_label.text()  # it stayed, the other one dropped
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
     assert not loaded and not asked and window.classifier is in_use
     # the run exported again into the same folder: a new model, so it is loaded and compared

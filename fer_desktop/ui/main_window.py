@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.live_view.stats_updated.connect(self._on_stats)
         self.live_view.source_shown.connect(self._on_source_shown)
         self._source_name = ""
+        self._closing = False
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -350,6 +351,9 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
         if event.type() == QEvent.Type.WindowStateChange and hasattr(self, "act_full_screen"):
             full = self.isFullScreen()
+            if full and not event.oldState() & Qt.WindowState.WindowFullScreen:
+                # however it got there: leaving, it goes back as it was before
+                self._maximized_before = bool(event.oldState() & Qt.WindowState.WindowMaximized)
             if self.act_full_screen.isChecked() != full:
                 self.act_full_screen.setChecked(full)  # _set_full_screen: nothing to move
             self._act_leave_full.setEnabled(full)
@@ -402,6 +406,7 @@ class MainWindow(QMainWindow):
         self._model_request += 1  # any earlier request is out of date either way
         if self._is_in_use(path):
             self.notifier.info(f"{model_line(self._classifier)} is already in use")
+            self._show_model(self._classifier)  # a comparison dropped now left "comparing..."
             return  # comparing a model with itself only asked a question with no answer
         doing = "comparing with" if self._classifier is not None else "loading"
         shipped = is_shipped_model_dir(path)
@@ -426,7 +431,7 @@ class MainWindow(QMainWindow):
             return False  # let the load say what is wrong
 
     def _on_candidate_loaded(self, request: int, path: Path, candidate: Classifier) -> None:
-        if request != self._model_request:
+        if request != self._model_request or self._closing:
             return
         if self._classifier is None:  # nothing to compare with
             self._on_model_loaded(candidate)
@@ -444,9 +449,12 @@ class MainWindow(QMainWindow):
 
     def _on_question(self, request: int, candidate: Classifier,
                      question: SwitchQuestion) -> None:
-        if request != self._model_request or self._classifier is None:
-            return  # a newer request, or the model in use went meanwhile
-        if self._confirm_switch(question):
+        if request != self._model_request or self._classifier is None or self._closing:
+            return  # a newer request, or the window is closing
+        accepted = self._confirm_switch(question)
+        if request != self._model_request or self._closing:
+            return  # the dialog's own event loop let another request (or a close) in
+        if accepted:
             self._on_model_loaded(candidate)
         else:
             self._show_model(self._classifier)
@@ -536,6 +544,7 @@ class MainWindow(QMainWindow):
         if self.train_tab is not None and not self.train_tab.confirm_close():
             event.ignore()
             return
+        self._closing = True  # no comparison dialog may open now
         self.settings.geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
         self.settings.splitter_state = self.live_view.splitter.saveState()
