@@ -961,12 +961,19 @@ def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window
     assert image is not None and not image.isNull()  # its pictures found beside it,
     assert image.width() <= 720  # scaled to the window (the page scrolled sideways)
     assert dialog.back_button.isHidden()
+    dialog.show()
+    qtbot.waitUntil(dialog.browser.hasFocus, timeout=WAIT_MS)  # Page Down works at once
+    bar = dialog.browser.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    where = bar.value()
     dialog.browser.anchorClicked.emit(QUrl("labels.md"))  # a page the guide links to: shown
     assert "unsure" in dialog.browser.toPlainText() and not dialog.back_button.isHidden()
     dialog.back_button.click()
     assert "Choosing what to analyse" in dialog.browser.toPlainText()
-    dialog.browser.anchorClicked.emit(QUrl("nowhere.md"))  # a page the app does not carry
-    assert "developers' pages" in dialog.note.text()
+    assert where > 0 and bar.value() == where  # back where the link was, not at the top
+    for page in ("nowhere.md", "training.md"):  # not carried by the app (a checkout has it:
+        dialog.browser.anchorClicked.emit(QUrl(page))  # it behaves as the app all the same)
+        assert "developers' pages" in dialog.note.text()
     missing = UserGuideDialog(window, tmp_path / "gone.md")
     qtbot.addWidget(missing)
     assert "gone.md cannot be read" in missing.browser.toPlainText()

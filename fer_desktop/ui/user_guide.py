@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from fer_desktop.resources import guide_pictures, user_guide_path
+from fer_desktop.resources import guide_files, guide_pictures, user_guide_path
 
 PICTURE_WIDTH_PX = 720
 
@@ -38,13 +38,18 @@ class UserGuideDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.back_button = buttons.addButton("Back to the guide",
                                              QDialogButtonBox.ButtonRole.ActionRole)
-        self.back_button.clicked.connect(lambda: self.show_page(self._home))
+        self.back_button.clicked.connect(self._back)
+        self._home_scroll = 0
+        try:  # the pages the app carries (a checkout has them all: it behaves as the app)
+            self._pages = set(guide_files(path.parent))
+        except OSError:
+            self._pages = set()
         self.show_page(path)
-        self.browser.setFocus()  # Page Down, Home... scroll it at once
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
+        self.browser.setFocus()  # Page Down, Home... scroll it at once (once in the layout)
         self.resize(820, 640)
 
     def show_page(self, path: Path) -> None:
@@ -60,6 +65,11 @@ class UserGuideDialog(QDialog):
             return
         self.browser.setMarkdown(text)
         self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
+
+    def _back(self) -> None:
+        """Back to the guide, where its link was (it came back at the top)."""
+        self.show_page(self._home)
+        self.browser.verticalScrollBar().setValue(self._home_scroll)
 
     def _add_pictures(self, text: str, folder: Path) -> None:
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
@@ -80,7 +90,9 @@ class UserGuideDialog(QDialog):
             QDesktopServices.openUrl(url)
         elif url.hasFragment() and not url.path():
             self.browser.scrollToAnchor(url.fragment())
-        elif (self.page.parent / url.path()).is_file():  # a page bundled with the guide
+        elif url.path() in self._pages and url.path().endswith(".md"):  # one it carries
+            if self.page == self._home:
+                self._home_scroll = self.browser.verticalScrollBar().value()
             self.show_page(self.page.parent / url.path())
         else:  # another page of docs/: the repository has it, the app does not
             self.note.setText(f"{url.toString()} is one of the developers' pages, in the docs "
