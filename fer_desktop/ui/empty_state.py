@@ -27,8 +27,9 @@ class EmptyState(QWidget):
     folder_requested = Signal()
 
     TITLE = "No camera found and no source chosen"
-    TEXT = ("Connect a camera and choose it in the Source list, or open a video or an image "
-            "file. The sample image shows what the app does without a camera.")
+    TEXT = ("Connect a camera and choose it in the Source list, or open a video, an image "
+            "or a folder of pictures. The sample image shows what the app does without a "
+            "camera.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,7 +79,7 @@ class EmptyState(QWidget):
         outer.addStretch(2)
 
     def show_reason(self, title: str | None = None, text: str | None = None) -> None:
-        """Say why there is nothing to show (a file that can never open: the same three ways
+        """Say why there is nothing to show (a file that can never open: the same four ways
         out as at the first launch); no arguments: the first launch's "No camera found"."""
         self.title.setText(title or self.TITLE)
         self.text.setText(text or self.TEXT)

@@ -122,6 +122,8 @@ class PlaybackControls(QObject):
 
     def _on_seek_requested(self, frame_index: int) -> None:
         if self._capture is not None:
+            if self._at_end:  # a seek after the end plays on from there: the button says so
+                self.bar.set_playing(True)  # (it read Play while the video played)
             self._at_end = False
             self._capture.request_seek(frame_index)
 
