@@ -715,3 +715,14 @@ def test_the_preset_line_gives_the_time_of_the_epochs_chosen(qtbot, tab):
     assert tab.form.preset_help.text().endswith("With 120 epochs: about 3.8 hours.")
     tab.form.epochs_spin.setValue(PRESETS["default"]["epochs"])
     assert "With" not in tab.form.preset_help.text()  # the preset's own line says it
+
+
+def test_a_long_log_line_never_scrolls_the_log_sideways(qtbot, tab):
+    """One long TensorFlow warning scrolled the Log sideways: every line's start was hidden."""
+    tab.resize(900, 700)
+    tab.show()
+    tab.bottom_tabs.setCurrentIndex(1)  # the Log
+    tab.log_view.appendPlainText("W tensorflow/core/framework/op_kernel.cc:1840] " * 20)
+    tab.log_view.appendPlainText("epoch 1/2: loss 1.9")
+    qtbot.wait(50)
+    assert tab.log_view.horizontalScrollBar().maximum() == 0

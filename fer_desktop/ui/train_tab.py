@@ -140,7 +140,9 @@ class TrainTab(QWidget):
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(LOG_LINES)
-        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # long lines wrap: unwrapped, one TensorFlow warning scrolled the Log sideways and
+        # every line's beginning was hidden (walk-throughs 8 and 11)
+        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.bottom_tabs = QTabWidget()
         results_scroll = QScrollArea()  # the summary and the confusion matrix scroll, never cut
         results_scroll.setWidget(self.results)
