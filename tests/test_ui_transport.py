@@ -425,7 +425,8 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     assert window.notifier.last_info == "Picture 1 of 3: a.png"
     thread = live.capture
     assert thread.slideshow and thread.seekable and live.transport.isVisible()
-    bar = live.transport  # never skipped, no file to analyse: no such controls
+    qtbot.waitUntil(lambda: window.fps_label.text() == "slideshow", timeout=WAIT_MS)  # not
+    bar = live.transport  # "FPS 0.3"; never skipped, no file to analyse: no such controls
     assert bar.pacing_combo.isHidden() and bar.analyse_button.isHidden()
     qtbot.waitUntil(lambda: live.face_panel.timeline_title == "No timeline for still pictures",
                     timeout=WAIT_MS)  # at the panel's next redraw

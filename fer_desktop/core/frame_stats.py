@@ -22,7 +22,8 @@ class LiveStats:
     in the latest frame. still: the source is a still image (fps means nothing then).
     dropped: frames replaced before they were painted, since the source opened.
     running: a capture thread is running. paused: a video is paused (no frames is no news).
-    ended: a video reached its end (no frames until Play or a seek).
+    ended: a video reached its end (no frames until Play or a seek). slideshow: a folder's
+    pictures, one every few seconds (its "FPS 0.3" read as a fault).
     """
 
     fps: float = 0.0
@@ -34,6 +35,7 @@ class LiveStats:
     running: bool = False
     paused: bool = False
     ended: bool = False
+    slideshow: bool = False
 
 
 def _mean(values: list[float]) -> float | None:
@@ -64,13 +66,15 @@ class FrameStats:
             self._gaps.append(interval_ms)
 
     def take(self, *, faces: int = 0, still: bool = False, dropped: int = 0,
-             running: bool = False, paused: bool = False, ended: bool = False) -> LiveStats:
+             running: bool = False, paused: bool = False, ended: bool = False,
+             slideshow: bool = False) -> LiveStats:
         """The statistics since the previous call; starts a new interval."""
         now = self._clock()
         elapsed = max(1e-6, now - self._start)
         stats = LiveStats(fps=self._frames / elapsed, latency_ms=_mean(self._latency),
                           interval_ms=_mean(self._gaps), faces=faces, still=still,
-                          dropped=dropped, running=running, paused=paused, ended=ended)
+                          dropped=dropped, running=running, paused=paused, ended=ended,
+                          slideshow=slideshow)
         self._start = now
         self._frames = 0
         self._latency.clear()

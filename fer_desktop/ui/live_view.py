@@ -573,7 +573,8 @@ class LiveView(QWidget):
             dropped=capture.dropped if capture is not None else 0,
             running=capture is not None and capture.isRunning(),
             paused=capture is not None and capture.seekable and capture.paused,
-            ended=self.playback.at_end))
+            ended=self.playback.at_end,
+            slideshow=capture is not None and capture.slideshow))
 
     # shutdown ---------------------------------------------------------------------------
     def shutdown(self) -> None:

@@ -504,6 +504,8 @@ class MainWindow(QMainWindow):
             self.fps_label.setText("ended")  # "FPS 0.0" read as a fault
         elif stats.paused:
             self.fps_label.setText("paused")
+        elif stats.slideshow and stats.running:
+            self.fps_label.setText("slideshow")
         elif stats.running:
             self.fps_label.setText(f"FPS {stats.fps:.1f}")
         else:
