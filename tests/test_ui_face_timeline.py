@@ -174,6 +174,8 @@ def test_a_still_picture_has_no_timeline_and_a_video_after_it_has_one(qtbot, mai
     qtbot.waitUntil(lambda: panel.timeline_title == "No timeline for still pictures",
                     timeout=WAIT_MS)
     assert not panel._plot.isVisible() and not panel.legend.isVisible()
+    window.resize(1900, 1060)  # full screen: its line only, not a 280-px gap around it
+    qtbot.waitUntil(lambda: panel.timeline.height() < 60, timeout=WAIT_MS)
     live.set_source(str(make_video(tmp_path / "clip.avi", frames=40)))
     qtbot.waitUntil(lambda: panel.timeline_title.startswith("Last minute"), timeout=WAIT_MS)
     assert panel._plot.isVisible() and panel.legend.isVisible()

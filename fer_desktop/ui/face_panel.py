@@ -55,6 +55,9 @@ def pick_face(result: FrameResult, track_id: int | None) -> Face | None:
     return max(result.faces, key=lambda f: f.area)
 
 
+WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX (no limit), which PySide6 does not export
+
+
 class FacePanel(QWidget):
     """Probability bars for the selected (or largest) face and the emotion timeline.
 
@@ -241,6 +244,10 @@ class FacePanel(QWidget):
         self._still = still
         self._plot.setVisible(not still)
         self.legend.setVisible(not still)
+        # no taller than its line: the stretch meant for the plot left a gap of 280 px
+        # around it in a full-screen window
+        self.timeline.setMaximumHeight(self.timeline.sizeHint().height() if still
+                                       else WIDGET_SIZE_MAX)
         self._dirty = True
 
     @property

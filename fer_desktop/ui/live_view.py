@@ -226,6 +226,7 @@ class LiveView(QWidget):
         # the answer it changes out of sight.
         below = column((self.face_panel.take_timeline(), 1), self.options_box,
                        self.collect_panel)
+        below.layout().addStretch(0)  # what a still picture's short timeline leaves, at the end
         self.side_scroll = SidePanelScroll(below)
         guard_wheel(below)  # the wheel scrolls the panel, not the setting under the pointer
         side = column(self.face_panel, (self.side_scroll, 1))
