@@ -98,7 +98,7 @@ def test_unticking_loop_stops_the_video_playing_at_its_end(qtbot, main_window, t
     with qtbot.waitSignal(live.capture.ended, timeout=WAIT_MS):
         live.set_options(dataclasses.replace(live.options, loop_video=False))
     assert not live.transport.playing and window.notifier.last_info.startswith("End of")
-    assert "tick Loop videos" in window.notifier.last_info
+    assert "Loop videos repeats it" in window.notifier.last_info
     # ...as the end notice says, ticking Loop there plays it again, from the start
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda o: o.result.timestamp_s == 0.0) as again:
