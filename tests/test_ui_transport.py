@@ -437,6 +437,7 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
         live.transport.slider.setValue(2)  # the bar steps through the pictures
     out = blocker.args[0]
     assert window.notifier.last_info == "Picture 3 of 3: c.png"
+    assert bar.time_label.text() == "3 / 3"  # pictures, not "0:09 / 0:09"
     assert window.windowTitle().startswith("Picture 3 of 3: c.png \u2013 photos")  # it stays
     assert [f.track_id for f in out.result.faces] == [1]  # numbered afresh, not carried over
     png = live.outputs.save_screenshot(out)
@@ -450,6 +451,28 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     recording = live.start_recording()  # named after the folder, as its rows name pictures
     assert recording.name.startswith("fer-photos-")
     assert str(folder / "c.png") in live.stop_recording().read_text()
+
+
+def test_a_slideshow_counts_the_faces_of_the_picture_it_shows(qtbot, main_window, tmp_path):
+    """The status bar's face count came at its next once-a-second update: it named the
+    faces of the picture before for up to a second."""
+    import cv2
+    import numpy as np
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.imread(str(SAMPLE)))
+    cv2.imwrite(str(folder / "b.png"), np.full((240, 320, 3), 128, np.uint8))  # no face
+    window = main_window(source=str(folder))
+    live = window.live_view
+    wait_frame(qtbot, live, lambda o: o.source.endswith("a.png"))
+    qtbot.waitUntil(lambda: window.faces_label.text() == "1 face", timeout=WAIT_MS)
+    assert live.transport.time_label.text() == "1 / 2"
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.source.endswith("b.png")):
+        live.transport.slider.setValue(1)
+    assert window.faces_label.text() == "no faces"  # at once, with its caption
+    assert live.transport.time_label.text() == "2 / 2"
 
 
 def test_a_skipped_picture_is_named_with_the_next_one(qtbot, main_window, tmp_path):

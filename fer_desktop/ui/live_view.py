@@ -33,7 +33,6 @@ from fer_desktop.core.sources import (
     list_cameras,
     normalise_source,
     open_source,
-    slide_caption,
     source_name,
 )
 from fer_desktop.ui.actions import make_action
@@ -54,6 +53,7 @@ from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls, kind_of
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
+from fer_desktop.ui.slideshow_status import SlideshowStatus
 from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter
 from fer_desktop.ui.source_trouble import SourceTrouble
 from fer_desktop.ui.video_view import VideoView
@@ -123,7 +123,10 @@ class LiveView(QWidget):
         self._jobs = BackgroundJobs()
         self._frame_stats = FrameStats()
         self._closing = False
-        self._slide_note = ""
+        self.slideshow = SlideshowStatus(notifier, self)
+        self.slideshow.caption_shown.connect(lambda caption: self.source_shown.emit(
+            f"{caption} \u2013 {describe_spec(self._spec or '')}"))  # the window title
+        self.slideshow.picture_changed.connect(self._on_stats_timer)  # its faces, now
         self.analyses = AnalysisDialogs(
             lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
 
@@ -379,6 +382,7 @@ class LiveView(QWidget):
         thread.recording_failed.connect(functools.partial(self._on_recording_failed, thread))
         thread.errored.connect(functools.partial(self._on_thread_errored, thread))
         thread.note.connect(functools.partial(self._on_note, thread))
+        self.slideshow.reset()
         if self.outputs.recorder is not None:
             thread.set_recorder(self.outputs.recorder)
         self._capture = thread
@@ -416,11 +420,8 @@ class LiveView(QWidget):
         self.face_panel.set_still(still or thread.slideshow)
 
     def _on_note(self, thread: CaptureThread, text: str) -> None:
-        """A picture skipped: said now, and again with the next picture's caption (which
-        replaced it within a moment)."""
         if thread is self._capture:
-            self._slide_note = text
-            self._notifier.info(text)
+            self.slideshow.note(text)
 
     def _on_size_note(self, thread: CaptureThread, name: str, note: str) -> None:
         if note and thread is self._capture:  # the name, not the path: the bar cut the size
@@ -433,14 +434,8 @@ class LiveView(QWidget):
         if output is None or output.frame_id <= self._last_id:
             return  # already painted a newer one (latest frame wins)
         self._last_id = output.frame_id
-        if thread.slideshow and (self._last_output is None
-                                 or output.source != self._last_output.source):
-            caption = slide_caption(output.source, output.result.timestamp_s,
-                                    1.0 / (thread.fps or 1.0), thread.frame_count)
-            note, self._slide_note = self._slide_note, ""  # a skipped picture, kept in view
-            self._notifier.info(f"{caption} ({note})" if note else caption)
-            self.source_shown.emit(f"{caption} \u2013 {describe_spec(self._spec or '')}")
         self._last_output = output
+        self.slideshow.frame(thread, output)  # names a new picture (status bar, title)
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
         self.face_selection.show_highlight(output.result)

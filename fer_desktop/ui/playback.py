@@ -74,7 +74,7 @@ class PlaybackControls(QObject):
 
     def on_opened(self, thread: CaptureThread) -> None:
         if thread.seekable:
-            self.bar.set_video(thread.frame_count, thread.fps)
+            self.bar.set_video(thread.frame_count, thread.fps, pictures=thread.slideshow)
             # a slideshow shows every picture and has no file to analyse: no such controls
             self.bar.pacing_combo.setVisible(not thread.slideshow)
             self.bar.analyse_button.setVisible(not thread.slideshow)

@@ -61,6 +61,7 @@ class TransportBar(QWidget):
         super().__init__(parent)
         self._fps = 0.0
         self._count = 0
+        self._pictures = False
         self._playing = True
 
         self.play_button = QToolButton()
@@ -182,16 +183,27 @@ class TransportBar(QWidget):
         return float(self.speed_combo.currentData())
 
     # shown state ------------------------------------------------------------------------
-    def set_video(self, frame_count: int | None, fps: float | None) -> None:
-        """A new video: its length; the handle goes back to the start."""
+    def set_video(self, frame_count: int | None, fps: float | None,
+                  pictures: bool = False) -> None:
+        """A new video (or, ``pictures``, a folder's slideshow: counted in pictures, not
+        seconds: "0:09 / 0:09" read as a video); the handle goes back to the start."""
         self._count = max(0, int(frame_count or 0))
         self._fps = float(fps or 0.0)
+        self._pictures = pictures
+        thing = "slideshow" if pictures else "video"
+        self.play_button.setToolTip(f"Play or pause the {thing} (Space)")
+        self.slider.setAccessibleName("Picture shown" if pictures else "Position in the video")
+        self.slider.setToolTip(f"Click or drag to move through the {thing}")
+        self.time_label.setAccessibleName("Picture and pictures" if pictures
+                                          else "Position and length")
+        self.time_label.setToolTip("The picture shown / pictures in the folder" if pictures
+                                   else "Position in the video / its length")
         blocker = QSignalBlocker(self.slider)
         self.slider.setRange(0, max(0, self._count - 1))
         self.slider.setValue(0)
         self.slider.setEnabled(self._count > 1)
-        self.slider.setPageStep(max(1, int(self._fps * 5)))  # Page Up/Down: 5 s
-        self.slider.setSingleStep(max(1, int(self._fps)))    # arrows: 1 s
+        self.slider.setPageStep(5 if pictures else max(1, int(self._fps * 5)))  # or 5 s
+        self.slider.setSingleStep(1 if pictures else max(1, int(self._fps)))   # or 1 s
         del blocker
         self._show_time(0)
 
@@ -239,6 +251,9 @@ class TransportBar(QWidget):
         self.play_button.setText("Pause" if self._playing else "Play")
 
     def _show_time(self, frame_index: int) -> None:
+        if self._pictures:
+            self.time_label.setText(f"{frame_index + 1} / {self._count}")
+            return
         if self._fps <= 0:
             self.time_label.setText(f"frame {frame_index + 1}")
             return
