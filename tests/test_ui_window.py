@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QAction
 from ui_helpers import (
     SAMPLE,
@@ -971,9 +971,36 @@ def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window
     dialog.back_button.click()
     assert "Choosing what to analyse" in dialog.browser.toPlainText()
     assert where > 0 and bar.value() == where  # back where the link was, not at the top
+    dialog.browser.anchorClicked.emit(QUrl("own-faces.md#compare-before-you-switch"))
+    top = dialog.browser.cursorForPosition(QPoint(10, 10)).block().text()
+    assert top == "Compare before you switch"  # the section linked to, not the page's top
+    dialog.back_button.click()
     for page in ("nowhere.md", "training.md"):  # not carried by the app (a checkout has it:
         dialog.browser.anchorClicked.emit(QUrl(page))  # it behaves as the app all the same)
         assert "developers' pages" in dialog.note.text()
     missing = UserGuideDialog(window, tmp_path / "gone.md")
     qtbot.addWidget(missing)
     assert "gone.md cannot be read" in missing.browser.toPlainText()
+
+
+def test_every_section_link_of_the_guide_names_a_heading_it_has():
+    """A link to a section opens it (Help > User guide names the headings as GitHub does):
+    one to a heading renamed since would open the page at its top, unnoticed."""
+    import re
+
+    from fer_desktop.resources import guide_files, user_guide_path
+    from fer_desktop.ui.user_guide import heading_anchor
+
+    docs = user_guide_path().parent
+    pages = [p for p in guide_files(docs) if p.endswith(".md")]
+    anchors = {page: {heading_anchor(h) for h in re.findall(
+        r"^#+ (.+)$", (docs / page).read_text(encoding="utf-8"), re.MULTILINE)}
+        for page in pages}
+    links = [(page, target or page, fragment) for page in pages
+             for target, fragment in re.findall(r"\]\(([\w./-]*\.md)?#([\w-]+)\)",
+                                                (docs / page).read_text(encoding="utf-8"))]
+    assert links  # the guide does link to sections
+    assert heading_anchor("Image folders (`--images DIR`)") == "image-folders---images-dir"
+    for page, target, fragment in links:
+        if target in anchors:  # a page the app carries
+            assert fragment in anchors[target], f"{page} links to {target}#{fragment}"

@@ -6,19 +6,43 @@ tree, out of reach of someone who double-clicked the app. Qt renders Markdown it
 bundle carries it with the pages it links to (``resources.guide_files``, ``build.spec``),
 which open in the same window ("Back to the guide" returns). Links to the web open in the
 browser; links to other developers' pages, which the app does not carry, are named instead.
+Qt's Markdown gives headings no anchors: each gets the name GitHub gives it, so that a link to
+a section (``own-faces.md#compare-before-you-switch``) opens there, not at the page's top.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
+from PySide6.QtGui import QDesktopServices, QImage, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from fer_desktop.resources import guide_files, guide_pictures, user_guide_path
 
 PICTURE_WIDTH_PX = 720
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading ("Compare before you switch" ->
+    "compare-before-you-switch"): the links in docs/ are written against it."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def name_headings(document: QTextDocument) -> None:
+    """Give every heading of ``document`` its anchor (``QTextBrowser.scrollToAnchor``)."""
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() > 0 and block.length() > 1:
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock,
+                                QTextCursor.MoveMode.KeepAnchor)
+            name = QTextCharFormat()
+            name.setAnchor(True)
+            name.setAnchorNames([heading_anchor(block.text())])
+            cursor.mergeCharFormat(name)
+        block = block.next()
 
 
 class UserGuideDialog(QDialog):
@@ -64,6 +88,7 @@ class UserGuideDialog(QDialog):
             self.browser.setPlainText(f"The user guide {path} cannot be read ({exc}).")
             return
         self.browser.setMarkdown(text)
+        name_headings(self.browser.document())
         self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
 
     def _back(self) -> None:
@@ -94,6 +119,8 @@ class UserGuideDialog(QDialog):
             if self.page == self._home:
                 self._home_scroll = self.browser.verticalScrollBar().value()
             self.show_page(self.page.parent / url.path())
+            if url.hasFragment():  # the section linked to (it opened at the page's top)
+                self.browser.scrollToAnchor(url.fragment())
         else:  # another page of docs/: the repository has it, the app does not
             self.note.setText(f"{url.toString()} is one of the developers' pages, in the docs "
                               "folder of FER Desktop's source code.")
