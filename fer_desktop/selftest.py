@@ -19,6 +19,7 @@ without a display (Qt's offscreen platform) and write only into a temporary fold
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import queue
@@ -287,10 +288,13 @@ def check_window(context: Context) -> str:
 def check_about(_context: Context) -> str:
     """The About box names the app and finds every library (frozen: their metadata)."""
     from fer_desktop import APP_NAME, __version__
-    from fer_desktop.ui.about import versions
+    from fer_desktop.ui.about import NOT_INSTALLED, TRAINING_ONLY, versions
+    from fer_desktop.ui.main_window import TRAIN_TAB_MODULE
 
     rows = versions()
-    missing = [name for name, version, _ in rows if version == "not installed"]
+    with_trainer = importlib.util.find_spec(TRAIN_TAB_MODULE) is not None  # not GUI-only
+    missing = [name for name, version, _ in rows if version == NOT_INSTALLED
+               and (with_trainer or name not in TRAINING_ONLY)]
     if missing:
         raise CheckFailed(f"the About box cannot tell the version of {', '.join(missing)} "
                           "(package metadata not bundled)")

@@ -72,3 +72,22 @@ def test_the_desktop_entry_has_the_required_keys():
     assert section["Icon"] == "fer-desktop"
     assert section["Terminal"] == "false"
     assert section["Categories"].endswith(";")
+
+
+def test_the_bundle_carries_the_metadata_of_every_library_the_about_box_names():
+    """The bundle's About box (and its --selftest) said TensorFlow and Keras were "not
+    installed": the spec kept a list of its own, without them."""
+    import importlib.util
+
+    import pytest
+
+    from fer_desktop.ui.about import COMPONENTS, metadata_to_bundle
+
+    assert "metadata_to_bundle(with_trainer=WITH_TRAINER)" in SPEC.read_text(encoding="utf-8")
+    gui_only = metadata_to_bundle(with_trainer=False)
+    assert "numpy" in gui_only and "keras" not in gui_only
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("TensorFlow is not installed (pip install -e .[train])")
+    full = metadata_to_bundle(with_trainer=True)
+    assert len(full) == len(COMPONENTS) and "keras" in full
+    assert {"tensorflow", "tensorflow-cpu"} & set(full)

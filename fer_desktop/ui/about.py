@@ -38,13 +38,35 @@ NOTICES = (
 )
 
 
+NOT_INSTALLED = "not installed"
+TRAINING_ONLY = ("TensorFlow (Train tab)", "Keras (Train tab)")  # not in a GUI-only build
+
+
+def metadata_to_bundle(with_trainer: bool) -> list[str]:
+    """The distributions whose metadata a frozen build must carry for :func:`versions` to
+    name them (``build.spec``; the bundle had none for TensorFlow and Keras: "not installed").
+
+    Raises:
+        LookupError: a component of the build is not installed here.
+    """
+    found = []
+    for name, dists, _ in COMPONENTS:
+        if name in TRAINING_ONLY and not with_trainer:
+            continue
+        installed = [d for d in dists if _dist_version((d,)) != NOT_INSTALLED]
+        if not installed:
+            raise LookupError(f"{name}: none of {', '.join(dists)} is installed")
+        found.append(installed[0])
+    return found
+
+
 def _dist_version(names: tuple[str, ...]) -> str:
     for name in names:
         try:
             return metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    return "not installed"
+    return NOT_INSTALLED
 
 
 def versions() -> list[tuple[str, str, str]]:
