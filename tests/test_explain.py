@@ -3,6 +3,8 @@ window computes it off the GUI thread for the face shown."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import test_ui_window
@@ -105,13 +107,50 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     assert details["source"] == str(SAMPLE) and details["frame"] == 0  # where it came from
     assert dialog.windowTitle() == f"Why this answer? \u2013 {SAMPLE.name}"  # and on screen
     settings.numbers_only = True  # File > Privacy: no file paths in saved files
-    live.outputs.save_explanation(dialog.png_bytes(), dialog.details())
+    live.outputs.save_explanation(dialog.png_bytes, dialog.details())
     newest = max(settings.output_folder.glob("fer-why-*.json"), key=lambda p: p.stat().st_mtime)
     assert json.loads(newest.read_text())["source"] == "image"
     assert newest.name.startswith("fer-why-image-")  # nor in their names
     dialog.save_button.click()  # another in the same second: a new name, never over
     assert len(list(settings.output_folder.glob("fer-why-*.png"))) == 3
     assert "Explanation saved" in live.outputs.saved_banner.label.text()
+
+
+def face_detail(png: Path, dialog) -> float:
+    """How much the face varies inside the squares a pixelated face is made of (0: a mosaic):
+    the largest spread of grey levels in the middle of each of its 8x8 squares."""
+    import cv2
+    from PySide6.QtCore import QPoint
+
+    from fer_desktop.ui.explain_view import IMAGE_PX
+
+    corner = dialog.image.mapTo(dialog.content, QPoint(0, 0))
+    picture = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
+    face = picture[corner.y():corner.y() + IMAGE_PX, corner.x():corner.x() + IMAGE_PX]
+    step = IMAGE_PX // 8
+    return max(float(face[r + 6:r + step - 6, c + 6:c + step - 6].std())
+               for r in range(0, IMAGE_PX, step) for c in range(0, IMAGE_PX, step))
+
+
+def test_with_blur_faces_the_saved_explanation_shows_no_clear_face(qtbot, main_window,
+                                                                   settings):
+    """With File > Privacy > Blur faces ticked, Save image wrote the clear face crop: it is
+    pixelated now, as in screenshots; on screen the face stays clear."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    dialog = live.explain_face()
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    clear = live.outputs.save_explanation(dialog.png_bytes, dialog.details())
+    assert face_detail(clear, dialog) > 10  # the face, as it is
+    live.act_blur_faces.trigger()
+    assert settings.blur_faces
+    shown = dialog.image.pixmap().toImage()
+    dialog.save_button.click()
+    (blurred,) = set(settings.output_folder.glob("fer-why-*.png")) - {clear}
+    assert face_detail(blurred, dialog) < 2  # a mosaic
+    assert dialog.image.pixmap().toImage() == shown  # on screen: unchanged
 
 
 def test_explain_without_a_face_says_so(qtbot, main_window):

@@ -15,6 +15,7 @@ import numpy as np
 from fer_desktop.core.types import Face
 
 BLUR_MARGIN = 0.15  # a little beyond the detector's box: hair line and chin go too
+PIXELATE_BLOCKS = 8  # about 8 blocks across a face
 
 
 def blur_faces(image_bgr: np.ndarray, faces: Iterable[Face],
@@ -30,14 +31,20 @@ def blur_faces(image_bgr: np.ndarray, faces: Iterable[Face],
         right, bottom = min(w, int(np.ceil(x2 + dx))), min(h, int(np.ceil(y2 + dy)))
         if right - left < 2 or bottom - top < 2:
             continue
-        region = out[top:bottom, left:right]
-        cells = max(1, min(region.shape[:2]) // 8)  # about 8 blocks across the face
-        small = cv2.resize(region, (max(1, (right - left) // cells),
-                                    max(1, (bottom - top) // cells)),
-                           interpolation=cv2.INTER_AREA)
-        out[top:bottom, left:right] = cv2.resize(small, (right - left, bottom - top),
-                                                 interpolation=cv2.INTER_NEAREST)
+        out[top:bottom, left:right] = pixelate(out[top:bottom, left:right])
     return out
+
+
+def pixelate(region: np.ndarray, blocks: int = PIXELATE_BLOCKS) -> np.ndarray:
+    """A copy of ``region`` ((H, W) or (H, W, C), uint8 or float) as a coarse mosaic of about
+    ``blocks`` squares across its shorter side: a face in it cannot be recognised, and unlike
+    a light blur this cannot be undone. Used for the faces of screenshots and for the face of
+    a saved "Why this answer?" picture."""
+    height, width = region.shape[:2]
+    cells = max(1, min(height, width) // blocks)
+    small = cv2.resize(region, (max(1, width // cells), max(1, height // cells)),
+                       interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
 class BlurringPainter:

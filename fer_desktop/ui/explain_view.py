@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.explain import Explanation
+from fer_desktop.core.privacy import pixelate
 from fer_desktop.ui.face_panel import EMOTION_COLORS
 
 IMAGE_PX = 240
@@ -110,7 +111,8 @@ class ExplainDialog(QDialog):
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.save_button.setToolTip("Save this picture and its numbers (PNG + JSON) in the "
-                                    "output folder, beside the screenshots ("
+                                    "output folder, beside the screenshots; with File > "
+                                    "Privacy > Blur faces, the face is pixelated in it ("
                                     + self.save_button.shortcut().toString(
                                         QKeySequence.SequenceFormat.NativeText) + ")")
         self.save_button.setEnabled(False)
@@ -137,11 +139,7 @@ class ExplainDialog(QDialog):
         self.title.setText(f"{face_name}: {explanation.emotion} {p[explanation.target]:.0%}. "
                            f"Covering the red parts lowers it by up to "
                            f"{explanation.largest_drop:.0%}.")
-        rgb = heat_overlay(explanation.face, explanation.heat)
-        image = QImage(rgb.data, 48, 48, 3 * 48, QImage.Format.Format_RGB888).copy()
-        self.image.setPixmap(QPixmap.fromImage(image).scaled(
-            IMAGE_PX, IMAGE_PX, Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation))
+        self.image.setPixmap(self._face_pixmap(explanation.face))
         for k, bar in enumerate(self.bars):
             bar.setValue(round(float(p[k]) * 1000))
             bar.setFormat(f"{float(p[k]):.0%}")
@@ -151,12 +149,29 @@ class ExplainDialog(QDialog):
         self.busy.hide()
         self.title.setText(message)
 
-    def png_bytes(self) -> bytes:
-        """The window's answer (face, map, bars, sentences) as PNG bytes."""
-        buffer = QBuffer()
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.content.grab().save(buffer, "PNG")
-        return bytes(buffer.data())
+    def _face_pixmap(self, face: np.ndarray) -> QPixmap:
+        """The face (48x48 in [0, 1]) with the map over it, at the window's size."""
+        assert self.explanation is not None
+        rgb = heat_overlay(face, self.explanation.heat)
+        image = QImage(rgb.data, 48, 48, 3 * 48, QImage.Format.Format_RGB888).copy()
+        return QPixmap.fromImage(image).scaled(IMAGE_PX, IMAGE_PX,
+                                               Qt.AspectRatioMode.KeepAspectRatio,
+                                               Qt.TransformationMode.SmoothTransformation)
+
+    def png_bytes(self, blur_face: bool = False) -> bytes:
+        """The window's answer (face, map, bars, sentences) as PNG bytes; with ``blur_face``
+        (File > Privacy > Blur faces) the face is pixelated as in screenshots, the map over
+        it kept: a user who asked for blurred faces got the clear face in this file."""
+        shown = self.image.pixmap()
+        if blur_face and self.explanation is not None:
+            self.image.setPixmap(self._face_pixmap(pixelate(self.explanation.face)))
+        try:
+            buffer = QBuffer()
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            self.content.grab().save(buffer, "PNG")
+            return bytes(buffer.data())
+        finally:
+            self.image.setPixmap(shown)  # on screen the face stays clear, as the video does
 
     def details(self) -> dict:
         """The numbers behind the picture, for its JSON file."""

@@ -137,7 +137,7 @@ class LiveView(QWidget):
                           lambda: source_name(self._spec))
         self.explainer = FaceExplainer(notifier, self._jobs, self)
         self.explainer.save_requested.connect(
-            lambda dialog: self.outputs.save_explanation(dialog.png_bytes(), dialog.details()))
+            lambda dialog: self.outputs.save_explanation(dialog.png_bytes, dialog.details()))
         self.source_picker = SourcePicker(settings, notifier)
         self.source_picker.chosen.connect(self.set_source)
         self.startup = LiveStartup(settings, notifier, self._jobs, self.source_picker,

@@ -101,7 +101,8 @@ class OutputControls(QObject):
                                              self.choose_output_folder)
         self.act_blur_faces = make_action(
             dialog_parent, "&Blur faces in screenshots", None,
-            "Privacy: pixelate every face in saved screenshots (the labels stay)",
+            "Privacy: pixelate every face in saved screenshots and \"Why this answer?\" "
+            "pictures (the labels and the map stay)",
             self._on_blur_faces_toggled, checkable=True)
         self.act_numbers_only = make_action(
             dialog_parent, "&No file paths in saved files", None,
@@ -249,9 +250,12 @@ class OutputControls(QObject):
             self.screenshot_saved.emit(path)
         return path
 
-    def save_explanation(self, png: bytes, details: dict) -> Path | None:
+    def save_explanation(self, picture: Callable[[bool], bytes], details: dict
+                         ) -> Path | None:
         """Save a "Why this answer?" window as PNG (+ JSON: the face, its probabilities, the
-        model) in the output folder, as a screenshot is; returns the PNG path or None."""
+        model) in the output folder, as a screenshot is; returns the PNG path or None.
+        ``picture(blur_face)`` gives the PNG, its face pixelated when Blur faces is on."""
+        png = picture(self._settings.blur_faces)
         details = dict(details)
         is_live, still = details.pop("is_live", False), details.pop("still", False)
         if self._settings.numbers_only and "source" in details:  # as for screenshots
