@@ -95,6 +95,15 @@ def test_the_chosen_model_survives_a_restart(make_window, settings, model_copy):
     assert recorder.model_dirs[0] == model_copy
 
 
+def test_the_help_names_the_remembered_model_as_the_default():
+    """`fer-desktop --help` said the default was the shipped model; the test above shows it
+    is the model last chosen in the window."""
+    from fer_desktop.ui.app import build_parser
+
+    words = " ".join(build_parser().format_help().split())
+    assert "default: the model last chosen in the window, else the shipped model" in words
+
+
 def test_a_remembered_model_that_is_gone_falls_back_to_the_shipped_one(make_window, settings,
                                                                        tmp_path):
     settings.model_dir = str(tmp_path / "deleted-run")

@@ -116,6 +116,29 @@ def test_a_wide_window_shows_the_models_whole_line(qtbot, main_window):
     assert label.width() <= 280 and clipped_widgets(window) == []
 
 
+def test_a_fine_tuned_models_name_and_accuracy_survive_the_cut(qtbot, main_window):
+    """"Model: default ensemble of 3 fine-tuned on collected faces (PrivateTest 63.7%)" was
+    cut to "...(Privat..." in a 1280-px window: the accuracy went, and at 800 px the name's
+    end too. A shorter line now, cut in the middle, the whole line in the tooltip."""
+    from ui_helpers import StubClassifier
+
+    window = main_window()
+    qtbot.waitUntil(lambda: window.live_view.pipeline is not None, timeout=WAIT_MS)
+    label = window.model_label
+    settle(qtbot, window, 1280, 800)
+    window._show_model(StubClassifier("default ensemble of 3 fine-tuned on collected faces"))
+    qtbot.wait(50)
+    whole = "Model: default ensemble of 3 fine-tuned on collected faces (PrivateTest 50.0%)"
+    assert label.text() == whole and whole in label.toolTip()
+    shown = label.elided_text()
+    assert shown != whole  # too long for the room: the short line
+    assert "fine-tuned on collected faces" in shown and shown.endswith("50.0%")
+    settle(qtbot, window)  # 800x600: cut, but in the middle
+    shown = label.elided_text()
+    assert shown.startswith("Model: default") and shown.endswith("50.0%")
+    assert label.width() <= 280 and clipped_widgets(window) == []
+
+
 @pytest.mark.parametrize("size", [(800, 600), (1280, 800)])
 def test_every_detector_name_shows_whole(qtbot, main_window, size):
     """"YuNet (small faces, close-ups)" was cut to "YuNet (small faces, cl" in the side panel

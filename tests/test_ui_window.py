@@ -58,10 +58,12 @@ def main_window(qtbot, settings):
     def make(source=None, **kwargs) -> MainWindow:
         kwargs.setdefault("pipeline_factory", stub_pipeline)
         kwargs.setdefault("camera_lister", no_cameras)
-        window = MainWindow(kwargs.pop("settings", settings), source=source, start=False,
-                            **kwargs)
+        chosen = kwargs.pop("settings", settings)
+        window = MainWindow(chosen, source=source, start=False, **kwargs)
         qtbot.addWidget(window)
         windows.append(window)
+        if chosen.geometry is None:  # the first size these tests were written at: the
+            window.resize(1280, 800)  # window fits the 800x800 offscreen screen now
         window.show()
         window.live_view.start()
         return window
@@ -930,9 +932,11 @@ def test_escape_leaves_full_screen_and_is_free_otherwise(qtbot, main_window):
     assert not leave.isEnabled()  # Escape belongs to the rest of the window meanwhile
     window.act_full_screen.setChecked(True)
     assert leave.isEnabled() and "Esc" in window.notifier.last_info
+    assert "Esc" in window.statusBar().currentMessage()
     leave.trigger()
     assert not window.act_full_screen.isChecked() and not leave.isEnabled()
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == ""  # "press Esc..." stayed after leaving
     assert leave.shortcut().toString() == "Esc"
     window.showFullScreen()  # full screen not by the menu (restored so, or the desktop)
     qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
@@ -942,6 +946,17 @@ def test_escape_leaves_full_screen_and_is_free_otherwise(qtbot, main_window):
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # the key itself, not the action
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
     assert not window.act_full_screen.isChecked() and not leave.isEnabled()
+    window.act_full_screen.setChecked(True)  # by F11, left by the desktop (not by the app)
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
+    window.notifier.info("Screenshot saved to a.png")  # another message is not the hint's
+    window.showNormal()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == "Screenshot saved to a.png"
+    window.act_full_screen.setChecked(True)
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
+    window.showNormal()
+    qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == ""
 
 
 def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window, tmp_path):

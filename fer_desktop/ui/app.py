@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--detector", choices=("yunet", "blazeface", "haar"),
                         help="face detector (default: the last one used, else yunet)")
     parser.add_argument("--model", metavar="DIR", type=Path,
-                        help="model folder with model.json (default: the shipped model)")
+                        help="model folder with model.json, for this launch only (default: "
+                             "the model last chosen in the window, else the shipped model)")
     parser.add_argument("--snapshot", metavar="OUT.png", type=Path,
                         help="save the first annotated frame to OUT.png (and OUT.json), then "
                              "exit; non-zero when no frame comes")

@@ -40,6 +40,7 @@ from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.on_screen import fit_to_screen
 from fer_desktop.ui.settings import TABS, AppSettings
 from fer_desktop.ui.shortcuts_dialog import ShortcutsDialog
 
@@ -51,11 +52,21 @@ log = logging.getLogger("fer_desktop.ui")
 TRAIN_TAB_MODULE = "fer_desktop.ui.train_tab"
 MODEL_LABEL_MAX_PX = 280  # the rest of the status bar is left to the messages
 MODEL_LABEL_SHARE = 3  # a wider window gives the model's line up to a third of its width
+FULL_SCREEN_HINT = "Full screen: press Esc or F11 to leave it"
 
 
 def model_line(classifier: Classifier) -> str:
     """"name (PrivateTest 66.3%)" for the status bar and the About box."""
     return f"{classifier.name} ({classifier.accuracy_text()})"
+
+
+def short_model_line(classifier: Classifier) -> str:
+    """"Model: name · 66.3%": the status bar's line when the whole one does not fit (a
+    fine-tune's longer name was cut to "...(Privat..." in a 1280-px window); the label cuts
+    it in the middle, so the start of the name and the accuracy stay."""
+    accuracy = classifier.accuracy_text()
+    score = accuracy.removeprefix("PrivateTest ") if accuracy.startswith("PrivateTest ") else ""
+    return f"Model: {classifier.name}" + (f" \u00b7 {score}" if score else "")
 
 
 class MainWindow(QMainWindow):
@@ -143,7 +154,7 @@ class MainWindow(QMainWindow):
                                       "Interval: time between two processed frames.")
         self.faces_label = QLabel("no faces")
         self.faces_label.setToolTip("Faces in the frame shown")
-        self.model_label = ElidedLabel("Model: loading...", mode=Qt.TextElideMode.ElideRight)
+        self.model_label = ElidedLabel("Model: loading...")  # cut in the middle
         self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
@@ -257,8 +268,11 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _restore_geometry(self) -> None:
-        if (geometry := self.settings.geometry) is not None:
-            self.restoreGeometry(geometry)
+        # the size and place of the last launch, or the first size, made to fit the screen
+        # (1280x800 was taller than a 1366x768 screen, and than 1920x1080 at 150 %)
+        geometry = self.settings.geometry
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        fit_to_screen(self, restored=restored)
         if (state := self.settings.window_state) is not None:
             self.restoreState(state)
         if (splitter := self.settings.splitter_state) is not None:
@@ -339,7 +353,7 @@ class MainWindow(QMainWindow):
         if on:
             self._maximized_before = self.isMaximized()
             self.showFullScreen()
-            self.notifier.info("Full screen: press Esc or F11 to leave it", timeout_ms=5000)
+            self.notifier.info(FULL_SCREEN_HINT, timeout_ms=5000)
         elif getattr(self, "_maximized_before", False):
             self.showMaximized()  # back as it was, not a small window
         else:
@@ -357,11 +371,14 @@ class MainWindow(QMainWindow):
             if self.act_full_screen.isChecked() != full:
                 self.act_full_screen.setChecked(full)  # _set_full_screen: nothing to move
             self._act_leave_full.setEnabled(full)
+            if not full:  # "press Esc or F11 to leave it" stayed up after leaving
+                self.notifier.withdraw(FULL_SCREEN_HINT)
 
     def _show_model(self, classifier: Classifier) -> None:
         """The model in use, named in the status bar and the window title."""
         line = model_line(classifier)
         self.model_label.setText(f"Model: {line}")
+        self.model_label.set_short_text(short_model_line(classifier))
         self._update_title()
         # File > Use the shipped model only when another is in use (it said "already in use")
         self.act_shipped_model.setEnabled(
@@ -491,8 +508,10 @@ class MainWindow(QMainWindow):
         keep = (f"The current model {model_line(self._classifier)} stays in use."
                 if self._classifier is not None else "No model is in use.")
         message = f"Could not use the model in {path}: {exc}. {keep}"
-        self.model_label.setText(f"Model: {model_line(self._classifier)}"
-                                 if self._classifier is not None else "Model: none loaded")
+        if self._classifier is not None:
+            self._show_model(self._classifier)
+        else:
+            self.model_label.setText("Model: none loaded")
         self.notifier.error(message, exc=exc, serious=True)
         self.model_failed.emit(message)
 

@@ -47,6 +47,14 @@ class Notifier(QObject):
         log.info(message)
         self._show_in_bar(message, timeout_ms)
 
+    def withdraw(self, message: str) -> None:
+        """Take ``message`` off the status bar if it is still there (a hint that no longer
+        applies, such as how to leave full screen once the window has left it)."""
+        whole, shown = self._message[:2]
+        if whole == for_window(message) and self._status_bar.currentMessage() == shown:
+            self._status_bar.clearMessage()
+            self._message = ("", "", 0, 0.0)
+
     def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
               details: str = "", bar_text: str = "") -> None:
         """An error: status bar always; a dialog too when ``serious``; traceback to the log.

@@ -7,6 +7,7 @@ what the keys do; the keys that belong to one widget (the video, the seek bar, C
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.ui.on_screen import fitting_size
+
 #: keys that act on one widget, not through a menu item (see docs/ui.md)
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("Tab / Shift+Tab", "On the video: show the next / previous face in the side panel"),
@@ -32,6 +35,9 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
                "full screen"),
 )
 
+
+SCREEN_SHARE = 0.9  # of the screen the list may cover
+MIN_HEIGHT_PX = 520
 
 #: where a menu key works only on one widget
 WHERE = {"Space": " (on the video: it has the keys when a video opens, or once clicked)"}
@@ -96,6 +102,5 @@ class ShortcutsDialog(QDialog):
         self.table.resizeRowsToContents()
         rows_px = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         wanted = rows_px + header.height() + 2 * self.table.frameWidth() + 90  # + Close
-        screen = (parent or window).screen()
-        room = int(screen.availableGeometry().height() * 0.9) if screen is not None else wanted
-        self.resize(640, max(520, min(wanted, room)))
+        self.resize(fitting_size(parent or window, QSize(640, wanted), SCREEN_SHARE,
+                                 minimum=QSize(0, MIN_HEIGHT_PX)))
