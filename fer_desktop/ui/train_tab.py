@@ -126,7 +126,7 @@ class TrainTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        self.data_source = DataSourceBox(self._settings.collect_folder)
+        self.data_source = DataSourceBox(self._settings.collect)
         self.data_source.changed.connect(self._save_settings)
         self.data_source.changed.connect(self._on_data_source_changed)
         left_layout.addWidget(self.data_source)
