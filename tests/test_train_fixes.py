@@ -218,3 +218,21 @@ def test_a_tiny_test_set_does_not_look_like_a_crash(qtbot):
     box.setYRange(-10.0, 80.0, padding=0)  # as a fine-tune's flat curves left it (walk 11)
     low, high = box.viewRange()[1]
     assert low >= -2.0 and high <= 102.0  # no "-10 %" tick
+
+
+def test_a_fine_tunes_accuracy_is_called_final_in_the_run_list(qtbot, tmp_path):
+    """A fine-tune keeps its last weights on purpose, yet its figure stood under "Best
+    accuracy" like a run's best epoch (walk-through 12)."""
+    from fer_desktop.ui.run_list import RunList
+    from trainer.runs import RunRow
+
+    runs = RunList()
+    qtbot.addWidget(runs)
+    tuned = RunRow(tmp_path / "t", "02 Dec 15:10", "finetune", 8, 8, 0.25, "finished", True,
+                   "finetune", own_faces=True)
+    scratch = RunRow(tmp_path / "s", "02 Dec 15:00", "default", 3, 3, 0.4, "finished", True,
+                     "default, image folder", own_faces=True)
+    runs.show_rows([tuned, scratch], None)
+    assert [runs.tree.topLevelItem(i).text(2) for i in range(2)] == \
+        ["25.0% (final, test faces)", "40.0% (test faces)"]
+    assert "final" in runs.tree.headerItem().toolTip(2)
