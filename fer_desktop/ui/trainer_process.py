@@ -250,8 +250,9 @@ class TrainerProcess(QObject):
 
     def stop(self) -> None:
         """Ask the trainer to stop (SIGTERM: it ends the current batch and exits cleanly,
-        keeping the last epoch's checkpoint); kill it if it has not gone ``stop_grace_s`` later.
-        On Windows the terminate is already a hard stop."""
+        keeping the last epoch's checkpoint); kill it if it has not said it stopped (its
+        ``finished`` event) ``stop_grace_s`` later, or has not exited ``exit_grace_s`` after
+        saying so. On Windows the terminate is already a hard stop."""
         if not self.is_active or self._popen is None:
             return
         if self._stop_requested_at is None:
