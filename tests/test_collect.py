@@ -342,3 +342,34 @@ def test_collect_saves_the_face_the_panel_shows(qtbot, tmp_path, sample_bgr):
     assert crop_difference(crop, expected) < 1.0  # the small face's crop, not the large one's
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def test_the_train_tab_follows_the_live_tabs_collect_folder(qtbot, tmp_path):
+    """After Collect > Folder... the Train tab kept the folder of the launch: it showed (and
+    Start used) the old folder's 35 faces until a restart, or refused the new one's as "of
+    one emotion only" (walk-through 12)."""
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
+    old = tmp_path / "collected"
+    for emotion in ("happy", "sad"):
+        (old / emotion).mkdir(parents=True)
+        for i in range(5):
+            (old / emotion / f"{i}.png").write_bytes(b"png")
+    train = window.train_tab.data_source
+    train.combo.setCurrentIndex(train.combo.findData("collected"))
+    assert train.choice().folder == str(old) and "Collected so far: 10 faces" in \
+        train.help.text()
+    panel = window.live_view.collect_panel
+    new = tmp_path / "faces2"
+    panel.set_folder(new)  # what Folder... does with the folder chosen
+    assert train.choice().folder == str(new)
+    assert train.collect_label.text() == str(new)
+    assert train.help.text().startswith("Nothing collected yet")
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS):
+        panel.actions[3].trigger()  # key 4: happy, into the new folder
+    assert "Collected so far: 1 face (happy 1)" in train.help.text()  # at once
+    assert AppSettings.from_file(tmp_path / "settings.ini").collect_folder == new
+    panel.set_folder(old)  # back: its 10 faces again, not "one emotion only"
+    assert train.choice().folder == str(old) and "10 faces" in train.help.text()
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.data_source import DataSourceBox, SourceChoice
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
@@ -63,7 +64,7 @@ def test_what_cannot_start_says_why(tmp_path, choice, fragment):
 
 
 def test_the_box_offers_the_three_sources(qtbot, tmp_path):
-    box = DataSourceBox(tmp_path / "collected")
+    box = DataSourceBox(CollectFolder(tmp_path / "collected"))
     qtbot.addWidget(box)
     assert [box.combo.itemData(i) for i in range(box.combo.count())] == \
         ["csv", "images", "collected"]
@@ -162,7 +163,7 @@ def test_the_typed_image_folder_survives_a_look_at_the_collected_faces(qtbot, tm
     """Switching to "Faces collected" and back replaced the folder typed with the collected
     faces' folder, and Start would have fine-tuned on them; Open folder with an empty field
     tried to open "."; Start with nothing collected started the trainer to fail."""
-    box = DataSourceBox(tmp_path / "collected")
+    box = DataSourceBox(CollectFolder(tmp_path / "collected"))
     qtbot.addWidget(box)
     box.combo.setCurrentIndex(box.combo.findData("images"))
     assert not box.open_button.isEnabled()  # nothing to open yet
@@ -186,3 +187,25 @@ def test_the_typed_image_folder_survives_a_look_at_the_collected_faces(qtbot, tm
     with pytest.raises(ValueError, match="one emotion only"):
         SourceChoice("collected", str(tmp_path / "collected")).trainer_args(
             tmp_path / "runs", 1, None)
+
+
+def test_the_collected_faces_folder_is_elided_in_its_middle(qtbot, tmp_path):
+    """The field read "ER Desktop/collected faces": cut at the left, with no "..." to say so
+    (walk-through 12)."""
+    folder = tmp_path / "a rather long folder name" / "FER Desktop" / "collected faces"
+    box = DataSourceBox(CollectFolder(folder))
+    qtbot.addWidget(box)
+    box.combo.setCurrentIndex(box.combo.findData("collected"))
+    box.resize(360, box.sizeHint().height())
+    box.show()
+    qtbot.waitExposed(box)
+    label = box.collect_label
+    assert label.isVisible() and not box.folder_edit.isVisible()
+    qtbot.waitUntil(lambda: label.elided_text() != str(folder), timeout=2000)
+    shown = label.elided_text()
+    assert "…" in shown and shown.startswith(str(folder)[:4])  # both ends kept
+    assert shown.endswith("collected faces")
+    assert label.toolTip().startswith(str(folder))  # the whole path, then where to change it
+    assert "Folder..." in label.toolTip()
+    box.combo.setCurrentIndex(box.combo.findData("images"))  # a folder the user types
+    assert box.folder_edit.isVisible() and not label.isVisible()

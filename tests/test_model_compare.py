@@ -176,6 +176,16 @@ def test_the_sentence_says_how_often_right_chance_and_the_mix_up():
     assert "no test faces" in summary_sentence(float("nan"), 0, 0.0)
 
 
+@pytest.mark.parametrize(("accuracy", "samples", "start"), [
+    (0.25, 8, "Right on about 3 of 10 faces (2 of 8)"),  # round(2.5) gave "about 2"
+    (0.35, 20, "Right on about 4 of 10 faces (7 of 20)"),
+    (0.45, 20, "Right on about 5 of 10 faces (9 of 20)"),  # round(4.5) gave 4: to even
+    (0.24, 25, "Right on about 2 of 10 faces (6 of 25)"),
+])
+def test_halves_round_up_in_plain_words(accuracy, samples, start):
+    assert summary_sentence(accuracy, samples, 0.25).startswith(start)
+
+
 def test_examples_right_and_wrong_per_emotion():
     labels = np.array([HAPPY, HAPPY, SAD, SAD, SAD])
     predicted = np.array([HAPPY, SAD, SAD, HAPPY, SAD])

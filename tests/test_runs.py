@@ -166,3 +166,20 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
         "default, first 300 rows of each split"
     # a hand-edited config.json: no crash, no text
     assert recipe_text({"preset": "default", "limit_per_split": "300"}) == "default"
+
+
+def test_a_run_stopped_in_its_first_epoch_kept_nothing(tmp_path):
+    """0 of 60 epochs done, yet the hint said "Resume continues from the last completed epoch"
+    (walk-through 12): nothing was kept; Start begins again, Resume starts it from epoch 1."""
+    from trainer.runs import NOTHING_KEPT_HINT, RESUME_HINT, resume_hint
+
+    run = make_run_folder(tmp_path, "20261202-150000-default",
+                          {"epoch": 0, "epochs": 60, "checkpoint": None, "status": "stopped"})
+    row = read_run_row(run)
+    assert row.resumable and row.starts_over  # the trainer's --resume starts it afresh
+    assert resume_hint(run) == NOTHING_KEPT_HINT == resume_hint(None, epochs_done=0)
+    assert "nothing was kept: Start begins again" in NOTHING_KEPT_HINT
+    later = make_run_folder(tmp_path, "20261202-160000-default",
+                            {"epoch": 2, "epochs": 60, "status": "stopped"})
+    assert not read_run_row(later).starts_over and resume_hint(later) == RESUME_HINT
+    assert resume_hint(run, epochs_done=1) == RESUME_HINT  # the finished event's word first

@@ -1,5 +1,5 @@
 """Train tab details: the newest run selected at launch, a refused CSV clears "Checking the
-CSV...", a stop drops the discarded half epoch and the ETA, TensorFlow's chatter kept out of
+CSV...", a stop keeps the curves and clears the ETA, TensorFlow's chatter kept out of
 the Log."""
 
 from __future__ import annotations
@@ -29,17 +29,66 @@ def test_framework_noise(line, noise):
     assert is_framework_noise(line) is noise
 
 
-def test_a_stop_drops_the_discarded_half_epoch(qtbot):
-    curves = TrainingCurves()
-    qtbot.addWidget(curves)
-    curves.add_epoch(1, 1.5, 0.4, 1.6, 0.38)
-    for step in range(1, 11):
-        curves.add_batch(1, step, 10, 1.5)
-    for step in range(1, 6):  # half of epoch 2, then Stop
-        curves.add_batch(2, step, 10, 1.4)
-    assert curves.points()["batch_loss"] == 15
-    curves.drop_unfinished_epoch()
-    assert curves.points()["batch_loss"] == 10 and curves.points()["loss"] == 1
+STOPS_THEN_LINGERS = """
+import json, signal, sys, time
+def out(event):
+    sys.stdout.write(json.dumps(dict(v=1, **event)) + "\\n")
+    sys.stdout.flush()
+stop = []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+out({"event": "started", "run_dir": RUN, "epochs": 60, "steps_per_epoch": 10,
+     "initial_epoch": 0})
+for step in range(1, 4):
+    out({"event": "batch", "epoch": 1, "epochs": 60, "step": step, "steps": 10, "loss": 1.9,
+         "accuracy": 0.2, "images_per_s": 50.0})
+while not stop:
+    time.sleep(0.02)
+out({"event": "finished", "run_dir": RUN, "stopped": True, "epochs_done": 0})
+while True:  # the interpreter's slow exit (TensorFlow's threads on a busy machine)
+    time.sleep(0.05)
+"""
+
+
+def test_a_stop_in_the_first_epoch_says_stopped_and_nothing_kept(qtbot, tmp_path):
+    """Stop in epoch 1: the trainer wrote its finished event ("stopped", 0 epochs done) but
+    its process outlived the 20 s grace, so the tab said "killed ... Resume continues from the
+    last completed epoch", and the plots went blank (walk-through 12)."""
+    import sys
+
+    from fer_desktop.ui import trainer_process as tp
+    from fer_desktop.ui.train_tab import TrainTab
+    from trainer.runs import STARTS_OVER_TOOLTIP
+
+    out = tmp_path / "runs"
+    run = make_run_folder(out, "20261202-150000-default",
+                          {"epoch": 0, "epochs": 60, "checkpoint": None, "status": "stopped"},
+                          config={"preset": "default"})
+    settings = AppSettings.from_file(tmp_path / "s.ini")
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.form.out_edit.setText(str(out))
+    tab.process._stop_grace_s = 0.5   # the finished event comes later than this
+    tab.process._exit_grace_s = 1.0
+    with qtbot.waitSignal(tab.process.event_received, timeout=30_000,
+                          check_params_cb=lambda e: e.name == "batch" and e["step"] == 3):
+        tab.process.start_command(sys.executable,
+                                  ["-c", f"RUN = {str(run)!r}\n" + STOPS_THEN_LINGERS])
+    with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
+        tab._on_stop_clicked()
+    outcome = done.args[0]
+    assert outcome.state == tp.STOPPED and "killed" not in outcome.message
+    message = tab.form.message.text()
+    assert message.startswith("Training stopped in its first epoch; no epoch was completed, "
+                              "so nothing was kept: Start begins again")
+    assert "last completed epoch" not in message
+    assert "ended it" in tab.log_view.toPlainText()  # said in the Log, not as "killed"
+    tab.curves.redraw()
+    assert tab.curves.points()["batch_loss"] == 3  # the curve drawn so far stays
+    assert all(hint.isHidden() for hint in tab.curves.empty_hints)
+    row = tab.run_list.selected_row()
+    assert row is not None and row.run_dir == run and row.starts_over
+    assert tab.form.resume_button.toolTip() == STARTS_OVER_TOOLTIP  # "again from epoch 1"
+    tab.shutdown()
 
 
 def test_the_end_clears_the_speed_and_eta(qtbot):
@@ -169,3 +218,21 @@ def test_a_tiny_test_set_does_not_look_like_a_crash(qtbot):
     box.setYRange(-10.0, 80.0, padding=0)  # as a fine-tune's flat curves left it (walk 11)
     low, high = box.viewRange()[1]
     assert low >= -2.0 and high <= 102.0  # no "-10 %" tick
+
+
+def test_a_fine_tunes_accuracy_is_called_final_in_the_run_list(qtbot, tmp_path):
+    """A fine-tune keeps its last weights on purpose, yet its figure stood under "Best
+    accuracy" like a run's best epoch (walk-through 12)."""
+    from fer_desktop.ui.run_list import RunList
+    from trainer.runs import RunRow
+
+    runs = RunList()
+    qtbot.addWidget(runs)
+    tuned = RunRow(tmp_path / "t", "02 Dec 15:10", "finetune", 8, 8, 0.25, "finished", True,
+                   "finetune", own_faces=True)
+    scratch = RunRow(tmp_path / "s", "02 Dec 15:00", "default", 3, 3, 0.4, "finished", True,
+                     "default, image folder", own_faces=True)
+    runs.show_rows([tuned, scratch], None)
+    assert [runs.tree.topLevelItem(i).text(2) for i in range(2)] == \
+        ["25.0% (final, test faces)", "40.0% (test faces)"]
+    assert "final" in runs.tree.headerItem().toolTip(2)

@@ -139,3 +139,17 @@ def test_counted_says_one_epoch_and_two_epochs():
     from fer_desktop.core.plain_words import counted
 
     assert counted(1, "epoch") == "1 epoch" and counted(2, "epoch") == "2 epochs"
+
+
+def test_a_fine_tune_exports_its_final_model_not_the_best():
+    """A fine-tune keeps its last weights on purpose (docs/own-faces.md), yet its progress
+    said "exporting the best model" (walk-through 12)."""
+    progress = TrainingProgress()
+    progress.update(event("started", run_dir="/runs/r", epochs=8, steps_per_epoch=2,
+                          initial_epoch=0, config={"batch_size": 32},
+                          started_from="/models/shipped", trainable=["dense"]))
+    for k in range(1, 9):
+        progress.update(event("epoch", epoch=k, epochs=8, loss=1.0, accuracy=0.5,
+                              val_loss=1.0, val_accuracy=0.4))
+    assert progress.headline() == ("Evaluating and exporting the final model "
+                                   "(all 8 epochs done)...")

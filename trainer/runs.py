@@ -24,6 +24,12 @@ STALE_RUN_S = 180         # a "running" run with no writes for this long is not 
 RESUME_HINT = "Resume continues from the last completed epoch"
 RESTART_HINT = ("a fine-tuning run keeps no checkpoint and cannot be resumed: press Start to "
                 "fine-tune again from the beginning (it takes about a minute)")
+# Stopped in its first epoch: a stop keeps completed epochs only, and the trainer's --resume
+# of such a run starts it afresh (trainer/train.py, _restored_model), so say that, not "continues".
+NOTHING_KEPT_HINT = ("no epoch was completed, so nothing was kept: Start begins again (Resume "
+                     "starts this run again from epoch 1)")
+STARTS_OVER_TOOLTIP = ("No epoch of the selected run was completed, so nothing of it was kept: "
+                       "Resume starts it again from epoch 1, with its own settings")
 
 
 @dataclass(frozen=True)
@@ -50,16 +56,32 @@ class RunRow:
         return self.state in RESUMABLE and unfinished and self.preset != FINETUNE_PRESET
 
     @property
+    def starts_over(self) -> bool:
+        """Resumable, but no epoch was completed: Resume starts it again from epoch 1."""
+        return self.resumable and self.epochs_done == 0
+
+    @property
     def must_restart(self) -> bool:
         """A fine-tune that ended early: it cannot be resumed, only started again."""
         return self.preset == FINETUNE_PRESET and self.state in RESUMABLE \
             and not self.has_model
 
 
-def resume_hint(run: Path | str | None) -> str:
-    """What to do after ``run`` was stopped: Resume, or (a fine-tune) Start again."""
+def resume_hint(run: Path | str | None, epochs_done: int | None = None) -> str:
+    """What to do after ``run`` was stopped: Resume, or (a fine-tune, or a run stopped before
+    its first epoch ended: nothing was kept) Start again.
+
+    Args:
+        epochs_done: the epochs completed, as the trainer's ``finished`` event said (None:
+            read from the run's ``state.json``).
+    """
     preset = _read_config(Path(run)).get("preset") if run else None
-    return RESTART_HINT if preset == FINETUNE_PRESET else RESUME_HINT
+    if preset == FINETUNE_PRESET:
+        return RESTART_HINT
+    if epochs_done is None and run:
+        state = rundir.RunState.peek(Path(run))
+        epochs_done = state.epoch if state is not None else None
+    return NOTHING_KEPT_HINT if epochs_done == 0 else RESUME_HINT
 
 
 def _started_text(run: Path) -> str:

@@ -55,6 +55,8 @@ class TrainingProgress:
     epoch_seconds: how long the last finished epoch took (a better per-epoch estimate than
     steps x step time, because it includes validation). last_val_accuracy: of the last epoch.
     exporting: every epoch is done; the trainer evaluates and exports (no steps to report).
+    finetune: the run is a fine-tune (its ``started`` event names ``started_from``): it keeps
+    its final weights on purpose, not the best epoch's (docs/own-faces.md).
 
     Example:
         progress = TrainingProgress()
@@ -72,6 +74,7 @@ class TrainingProgress:
     epoch_seconds: float | None = None
     last_val_accuracy: float | None = None
     exporting: bool = False
+    finetune: bool = False
 
     @property
     def started(self) -> bool:
@@ -87,6 +90,7 @@ class TrainingProgress:
             self.epochs, self.epoch = event["epochs"], event["initial_epoch"]
             self.steps, self.step = event["steps_per_epoch"], 0
             self.batch_size = int(batch) if isinstance(batch, int) else None
+            self.finetune = event.get("started_from") is not None
         elif name == "batch":
             self.epoch, self.epochs = event["epoch"], event["epochs"]
             self.step, self.steps = event["step"], event["steps"]
@@ -123,7 +127,8 @@ class TrainingProgress:
             return "Starting the trainer (loading data and TensorFlow)..."
         if self.exporting:
             done = "1 epoch" if self.epochs == 1 else f"all {self.epochs} epochs"
-            return f"Evaluating and exporting the best model ({done} done)..."
+            which = "final" if self.finetune else "best"
+            return f"Evaluating and exporting the {which} model ({done} done)..."
         return f"Epoch {max(1, self.epoch)} of {self.epochs}"
 
     def speed_line(self, elapsed_s: float, batch_size: int | None = None) -> str:

@@ -7,7 +7,8 @@ alike; the count per emotion is shown. A face nearly identical to one saved late
 for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
 face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
 Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
-The folder is what the Train tab's "collected faces" source trains on.
+The folder is what the Train tab's "collected faces" source trains on: both read it from
+``AppSettings.collect`` (``ui/collect_folder.py``), which says when it or its faces change.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class CollectPanel(QGroupBox):
     """Collect faces for training.
 
     Args:
-        settings: the app's settings (the folder: ``AppSettings.collect_folder``).
+        settings: the app's settings (the folder: ``AppSettings.collect``, shared with the
+            Train tab).
         notifier: where "saved" and errors are shown.
         on_screen: returns (the last CaptureOutput or None, the detector's name, the face the
             side panel shows or None).
@@ -70,7 +72,8 @@ class CollectPanel(QGroupBox):
         moved(str): the face just saved went to another emotion, a correction (the
             sentence).
         undone(str): a save or move was taken back (the sentence).
-        folder_changed(str): the user chose another folder.
+        folder_changed(str): the user chose another folder (``AppSettings.collect`` then
+            tells the Train tab).
     """
 
     saved = Signal(str)
@@ -86,14 +89,15 @@ class CollectPanel(QGroupBox):
         super().__init__("Collect faces for training", parent)
         self._settings = settings
         self._on_screen = on_screen
-        self.collector = FaceCollector(Path(settings.collect_folder), 1.0)
+        self._home = settings.collect  # the folder's one home, read by the Train tab too
+        self.collector = FaceCollector(self._home.path, 1.0)
         if notifier is not None:
             self.said.connect(notifier.info)
             self.failed.connect(lambda why: notifier.error(why))
             self.skipped.connect(notifier.info)
             self.moved.connect(notifier.info)
             self.undone.connect(notifier.info)
-        self.folder_changed.connect(lambda path: setattr(settings, "collect_folder", path))
+        self._home.changed.connect(self._on_home_changed)
         layout = QVBoxLayout(self)
         self.active = QCheckBox("Collect: keys 1-7 save the face shown")
         self.active.setToolTip("Make the expression, then press its number: the face is saved "
@@ -192,6 +196,7 @@ class CollectPanel(QGroupBox):
         finally:
             self.refresh_counts()
             self._sync_undo()
+            self._home.note_faces_changed()
         if result.moved_back_to is not None:
             self.undone.emit(f"Undone: the face is back under {result.moved_back_to} "
                              f"({result.path}).")
@@ -223,6 +228,7 @@ class CollectPanel(QGroupBox):
             return None
         self.refresh_counts()
         self._sync_undo()
+        self._home.note_faces_changed()
         if result.moved_from is not None:  # the last key wins: one picture, one emotion
             self.moved.emit(f"Same face as the {result.moved_from} one just saved: moved it "
                             f"to {emotion} ({result.path.name}).")  # the point before the path
@@ -236,6 +242,10 @@ class CollectPanel(QGroupBox):
             self.count_labels[emotion].setText(str(count))
 
     def set_folder(self, folder: Path) -> None:
+        """Collect into ``folder`` from now on (the Train tab follows)."""
+        self._home.set(folder)  # -> _on_home_changed, here and in the Train tab
+
+    def _on_home_changed(self, folder: Path) -> None:
         self.collector.folder = Path(folder)  # forgets what could be undone in the old one
         self._show_folder()
         self._sync_undo()

@@ -3,7 +3,9 @@ and the "fine-tune the model in use" preset.
 
 The box only says what the user chose (:class:`SourceChoice`) and builds the trainer's
 arguments for the two image cases (``finetune ...`` or ``--images ...``); the Train tab starts
-the process. With the CSV, the Train form's own fields apply as before.
+the process. With the CSV, the Train form's own fields apply as before. The collected faces'
+folder is the one the Live tab collects into now (``AppSettings.collect``): the box follows
+its changes and counts its faces again after each save.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.plain_words import counted
+from fer_desktop.ui.collect_folder import CollectFolder
+from fer_desktop.ui.elided_label import ElidedLabel
 from trainer.config import TrainConfig
 from trainer.finetune_config import FinetuneConfig
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
@@ -119,9 +123,11 @@ class DataSourceBox(QWidget):
 
     changed = Signal()
 
-    def __init__(self, collect_folder: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, collect: CollectFolder, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._collect_folder = Path(collect_folder)
+        self._collect = collect  # the Live tab's folder, as it is now (not as at launch)
+        collect.changed.connect(self._on_collect_changed)
+        collect.faces_changed.connect(self._on_collect_changed)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
@@ -148,7 +154,13 @@ class DataSourceBox(QWidget):
         self.open_button.setToolTip("Show the folder in the file manager: look through the "
                                     "faces, remove the ones saved by mistake")
         self.open_button.clicked.connect(self._open_folder)
+        # the collected faces' folder is shown, not edited (it is chosen in the Live tab):
+        # elided in the middle, whole in the tooltip (a line edit cut its start, no "...")
+        self.collect_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)
+        self.collect_label.setToolTip("The folder the Live tab's Collect box saves faces "
+                                      "into; choose another there with Folder...")
         box.addWidget(self.folder_edit, 1)
+        box.addWidget(self.collect_label, 1)
         box.addWidget(self.browse)
         box.addWidget(self.open_button)
         self.folder_row = row
@@ -165,8 +177,6 @@ class DataSourceBox(QWidget):
         self.help.setWordWrap(True)
         self.help.setContentsMargins(0, 0, 0, 8)  # it ran into the "Train a model" heading
         outer.addWidget(self.help)
-        self._kind_shown: str | None = None
-        self._image_folder = ""
         self.folder_edit.textChanged.connect(self._sync_open)
         self.combo.currentIndexChanged.connect(self._on_changed)
         self.folder_edit.editingFinished.connect(self._on_changed)
@@ -175,7 +185,7 @@ class DataSourceBox(QWidget):
 
     def choice(self) -> SourceChoice:
         kind = str(self.combo.currentData())
-        folder = "" if kind == "csv" else (str(self._collect_folder) if kind == "collected"
+        folder = "" if kind == "csv" else (str(self._collect.path) if kind == "collected"
                                            else self.folder_edit.text().strip())
         return SourceChoice(kind, folder, kind != "csv" and self.finetune_check.isChecked())
 
@@ -183,9 +193,10 @@ class DataSourceBox(QWidget):
         """Show a remembered choice (``changed`` is not emitted)."""
         self.blockSignals(True)
         try:
-            if kind != "collected" and Path(folder) != self._collect_folder:
-                self._image_folder = folder  # the image folder, even saved on the CSV
-            self.folder_edit.setText(folder)
+            # the image folder, even saved on the CSV; an earlier version saved the collected
+            # faces' folder in its place
+            if not (kind == "collected" and folder and Path(folder) == self._collect.path):
+                self.folder_edit.setText(folder)
             self.finetune_check.setChecked(finetune)
             self.combo.setCurrentIndex(max(0, self.combo.findData(kind)))
             self._on_changed()
@@ -195,25 +206,21 @@ class DataSourceBox(QWidget):
     def _on_changed(self, *_) -> None:
         kind = str(self.combo.currentData())
         images = kind != "csv"
-        # the folder typed for "An image folder" comes back after a look at the collected
-        # faces (their folder replaced it, and Start would have trained on them)
-        if self._kind_shown == "images" and kind != "images":
-            self._image_folder = self.folder_edit.text()
-        elif kind == "images" and self._kind_shown not in (None, "images"):
-            self.folder_edit.setText(self._image_folder)
-        self._kind_shown = kind
+        collected = kind == "collected"
+        # the folder typed for "An image folder" stays in its field while the collected
+        # faces' folder is shown (it replaced it once, and Start would have trained on them)
         for widget in (self.folder_edit, self.browse):  # the collected faces' folder is set
-            widget.setEnabled(kind == "images")             # in the Live tab's Collect box
+            widget.setVisible(not collected)                # in the Live tab's Collect box
+        self.collect_label.setVisible(collected)
+        self.collect_label.setText(str(self._collect.path))
         self._sync_open()
         self.finetune_check.setEnabled(images)
         # with the CSV the folder's rows are hidden, not greyed (they sat above the CSV form,
         # greyed, with nothing to say why)
         self._form.setRowVisible(self.folder_row, images)
         self._form.setRowVisible(self.finetune_check, images)
-        if kind == "collected":
-            self.folder_edit.setText(str(self._collect_folder))
         self.help.setText("" if not images else
-                          (collected_line(self._collect_folder) if kind == "collected"
+                          (collected_line(self._collect.path) if collected
                            else "") +
                           "A fifth of each emotion is kept out to test the result (or the "
                           "folder's test/ subfolder). " + (
@@ -230,13 +237,24 @@ class DataSourceBox(QWidget):
         if self.combo.currentData() == "collected":
             self._on_changed()
 
+    def _on_collect_changed(self, *_) -> None:
+        """The Live tab collects into another folder, or saved, moved or took back a face:
+        the folder and counts shown (and Start's faces) follow at once."""
+        if self.combo.currentData() == "collected":
+            self._on_changed()
+
+    def _folder_shown(self) -> str:
+        if self.combo.currentData() == "collected":
+            return str(self._collect.path)
+        return self.folder_edit.text().strip()
+
     def _sync_open(self, *_) -> None:
         """Open folder only with a folder to open (empty, it tried the app's own folder, ".")."""
         self.open_button.setEnabled(self.combo.currentData() != "csv"
-                                    and bool(self.folder_edit.text().strip()))
+                                    and bool(self._folder_shown()))
 
     def _open_folder(self) -> None:
-        folder = Path(self.folder_edit.text().strip()).expanduser()
+        folder = Path(self._folder_shown()).expanduser()
         if not folder.is_dir():
             self.help.setText(f"{folder}: no such folder yet. " + self.help.text())
             return

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
+from trainer.finetune_config import PRESET as FINETUNE_PRESET
 from trainer.rundir import FAILED
 from trainer.runs import RunRow
 
@@ -57,7 +58,8 @@ class RunList(QGroupBox):
             "The network's best accuracy while it trained: on FER-2013's PublicTest, or on "
             "the test faces of an image folder (\"(test faces)\"). The exported model's "
             "figure in the Results differs: it adds the balanced decision, which gives up "
-            "some accuracy on common emotions for the rare ones")
+            "some accuracy on common emotions for the rare ones. A fine-tune keeps its final "
+            "weights, not the best epoch's: its figure is the last epoch's (\"final\")")
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
@@ -96,7 +98,9 @@ class RunList(QGroupBox):
             best = (f"{100 * row.best_val_accuracy:.1f}%"
                     if isinstance(row.best_val_accuracy, int | float) else "-")
             if row.own_faces and best != "-":  # its own test faces, not FER-2013's PublicTest
-                best += " (test faces)"
+                # a fine-tune's is its last epoch's: it keeps its final weights on purpose
+                best += " (final, test faces)" if row.preset == FINETUNE_PRESET \
+                    else " (test faces)"
             item = QTreeWidgetItem([row.started, epochs, best, row.state, row.recipe])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):

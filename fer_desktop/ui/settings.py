@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.playback import PLAYBACK_SPEEDS
+from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.live_options import SMOOTHING_MAX_S, LiveOptions
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
@@ -127,6 +128,7 @@ class AppSettings:
     def __init__(self, qsettings: QSettings | None = None, read_only: bool = False) -> None:
         self._qs = qsettings if qsettings is not None else QSettings()
         self.read_only = read_only
+        self._collect: CollectFolder | None = None
 
     @classmethod
     def from_file(cls, path: str | Path, read_only: bool = False) -> AppSettings:
@@ -280,15 +282,25 @@ class AppSettings:
         self._set("model/folder", str(value))
 
     @property
+    def collect(self) -> CollectFolder:
+        """The collect folder's one home, shared by the Live tab's Collect box and the Train
+        tab's "collected faces" source (its signals say when it or its faces change)."""
+        if self._collect is None:
+            text = str(self._qs.value("collect/folder", "") or "")
+            self._collect = CollectFolder(
+                Path(text) if text else default_collect_folder(),
+                lambda folder: self._set("collect/folder", str(folder)))
+        return self._collect
+
+    @property
     def collect_folder(self) -> Path:
         """Where the Live tab's Collect mode saves faces (one subfolder per emotion), and the
         Train tab's "collected faces" data source (default: the app's data folder)."""
-        text = str(self._qs.value("collect/folder", "") or "")
-        return Path(text) if text else default_collect_folder()
+        return self.collect.path
 
     @collect_folder.setter
     def collect_folder(self, value: str | Path) -> None:
-        self._set("collect/folder", str(value))
+        self.collect.set(value)
 
     @property
     def train_source(self) -> tuple[str, str, bool]:

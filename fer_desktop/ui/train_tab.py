@@ -51,7 +51,13 @@ from fer_desktop.ui.trainer_process import (
 from fer_desktop.ui.training_curves import TrainingCurves
 from fer_desktop.ui.wheel_guard import guard_wheel
 from trainer.config import ConfigError, TrainConfig
-from trainer.runs import RESTART_HINT, held_out_name, list_runs, read_run_curves
+from trainer.runs import (
+    RESTART_HINT,
+    STARTS_OVER_TOOLTIP,
+    held_out_name,
+    list_runs,
+    read_run_curves,
+)
 
 REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
 LEFT_COLUMN_PX = 400  # the form and the run list in a window of 1200 px or less
@@ -126,7 +132,7 @@ class TrainTab(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        self.data_source = DataSourceBox(self._settings.collect_folder)
+        self.data_source = DataSourceBox(self._settings.collect)
         self.data_source.changed.connect(self._save_settings)
         self.data_source.changed.connect(self._on_data_source_changed)
         left_layout.addWidget(self.data_source)
@@ -332,7 +338,9 @@ class TrainTab(QWidget):
         except (OSError, RuntimeError) as exc:
             self.form.say(str(exc), error=True)
             return
-        self.form.say(f"Resuming {row.run_dir.name} from epoch {row.epochs_done + 1}...")
+        self.form.say(f"Starting {row.run_dir.name} again from epoch 1 (no epoch of it was "
+                      "completed)..." if row.starts_over else
+                      f"Resuming {row.run_dir.name} from epoch {row.epochs_done + 1}...")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -343,6 +351,7 @@ class TrainTab(QWidget):
         self.form.resume_button.setEnabled(not busy and row is not None and row.resumable)
         self.form.resume_button.setToolTip(
             RESTART_HINT[0].upper() + RESTART_HINT[1:] if row is not None and row.must_restart
+            else STARTS_OVER_TOOLTIP if row is not None and row.starts_over
             else RESUME_TOOLTIP)
         self.form.set_busy(busy)
 
@@ -392,8 +401,9 @@ class TrainTab(QWidget):
             self.form.say(self._with_warnings("Training finished." + (
                 " See the evaluation below." if outcome.run_dir else "")))
         self.progress_box.show_end(outcome.state, finished=outcome.state == FINISHED)
-        if outcome.state != FINISHED:
-            self.curves.drop_unfinished_epoch()  # its batches were discarded with it
+        # the curves drawn so far stay, as the run's files show them after a restart (a stop
+        # in epoch 1 dropped every point: "No curves yet"); a resume redraws the epoch it
+        # repeats over them
         if outcome.run_dir:
             self._outcomes[Path(outcome.run_dir)] = outcome.state
         self.refresh_runs()

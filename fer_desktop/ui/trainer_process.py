@@ -39,6 +39,9 @@ from trainer.rundir import DETACHED, FAILED, FINISHED, IDLE, RUNNING, STOPPED, S
 from trainer.runs import resume_hint
 
 NICE_LEVEL = 10
+# After its ``finished`` event the trainer has saved everything; what is left is the
+# interpreter's exit (TensorFlow's threads), which took over 20 s on a busy 2-core machine.
+EXIT_GRACE_S = 60.0
 
 ACTIVE_STATES = (RUNNING, STOPPING)
 
@@ -139,6 +142,8 @@ class TrainerProcess(QObject):
     Args:
         poll_ms: how often the output files and the process are checked.
         stop_grace_s: how long :meth:`stop` waits after terminating before it kills.
+        exit_grace_s: how long a stopping trainer may take to exit once its ``finished`` event
+            came (it has saved all it keeps: it is then ended quietly, and said "stopped").
         log_dir: where the stdout/stderr files go (default: a folder in the temp dir).
     """
 
@@ -148,12 +153,14 @@ class TrainerProcess(QObject):
     finished = Signal(object)
 
     def __init__(self, parent: QObject | None = None, *, poll_ms: int = 100,
-                 stop_grace_s: float = 20.0, log_dir: Path | None = None) -> None:
+                 stop_grace_s: float = 20.0, exit_grace_s: float = EXIT_GRACE_S,
+                 log_dir: Path | None = None) -> None:
         super().__init__(parent)
         self._timer = QTimer(self)
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self._poll)
         self._stop_grace_s = stop_grace_s
+        self._exit_grace_s = exit_grace_s
         self._log_dir = Path(log_dir) if log_dir else default_log_dir()
         self._popen: subprocess.Popen | None = None
         self._state = IDLE
@@ -165,6 +172,7 @@ class TrainerProcess(QObject):
         self._stop_requested_at: float | None = None
         self._killed = False
         self._finished_event: TrainerEvent | None = None
+        self._finished_at: float | None = None  # when the finished event was read
         self._error_event: TrainerEvent | None = None
         self._run_dir: str | None = None
         self._warned_newer = False
@@ -242,8 +250,9 @@ class TrainerProcess(QObject):
 
     def stop(self) -> None:
         """Ask the trainer to stop (SIGTERM: it ends the current batch and exits cleanly,
-        keeping the last epoch's checkpoint); kill it if it has not gone ``stop_grace_s`` later.
-        On Windows the terminate is already a hard stop."""
+        keeping the last epoch's checkpoint); kill it if it has not said it stopped (its
+        ``finished`` event) ``stop_grace_s`` later, or has not exited ``exit_grace_s`` after
+        saying so. On Windows the terminate is already a hard stop."""
         if not self.is_active or self._popen is None:
             return
         if self._stop_requested_at is None:
@@ -305,11 +314,7 @@ class TrainerProcess(QObject):
         code = self._popen.poll()
         self._drain()
         if code is None:
-            if (self._stop_requested_at is not None and not self._killed
-                    and time.monotonic() - self._stop_requested_at > self._stop_grace_s):
-                self.log_line.emit(f"the trainer did not stop within {self._stop_grace_s:.0f} s "
-                                   "of the terminate request: killing it")
-                self.kill()
+            self._end_if_stuck()
             return
         self._timer.stop()
         self._drain(final=True)
@@ -321,6 +326,24 @@ class TrainerProcess(QObject):
                 path.unlink(missing_ok=True)
         self._set_state(outcome.state)
         self.finished.emit(outcome)
+
+    def _end_if_stuck(self) -> None:
+        """Kill a trainer that was asked to stop and has not exited in time. One that already
+        said it finished (its run saved) gets ``exit_grace_s`` from then to exit: it was
+        killed 20 s after Stop while its interpreter shut down, and the user was told
+        "killed" (walk-through 12)."""
+        if self._stop_requested_at is None or self._killed:
+            return
+        now = time.monotonic()
+        if self._finished_at is not None:
+            if now - self._finished_at > self._exit_grace_s:
+                self.log_line.emit("the trainer had stopped and saved its run, but its process "
+                                   f"had not exited {self._exit_grace_s:.0f} s later: ended it")
+                self.kill()
+        elif now - self._stop_requested_at > self._stop_grace_s:
+            self.log_line.emit(f"the trainer did not stop within {self._stop_grace_s:.0f} s "
+                               "of the terminate request: killing it")
+            self.kill()
 
     def _drain(self, final: bool = False) -> None:
         if self._err is not None:
@@ -355,6 +378,7 @@ class TrainerProcess(QObject):
             self._run_dir = event["run_dir"]
         elif event.name == "finished":
             self._finished_event = event
+            self._finished_at = time.monotonic()
             self._run_dir = event["run_dir"]
         elif event.name == "error":
             self._error_event = event
@@ -363,9 +387,12 @@ class TrainerProcess(QObject):
     def _outcome(self, code: int) -> TrainerOutcome:
         run = self._run_dir
         done = self._finished_event
-        if done is not None and code == 0:
+        if done is not None and (code == 0 or self._killed):  # its word: all was saved
             if done["stopped"]:
-                return TrainerOutcome(STOPPED, code, f"stopped; {resume_hint(run)}", run)
+                epochs_done = done.get("epochs_done")
+                where = " in its first epoch" if epochs_done == 0 else ""
+                hint = resume_hint(run, epochs_done if isinstance(epochs_done, int) else None)
+                return TrainerOutcome(STOPPED, code, f"stopped{where}; {hint}", run)
             return TrainerOutcome(FINISHED, code, "finished", run)
         if self._stop_requested_at is not None:
             how = "killed after it did not stop in time" if self._killed else "stopped"

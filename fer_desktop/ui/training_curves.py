@@ -193,17 +193,6 @@ class TrainingCurves(QWidget):
         self._dirty = True
         self.redraw()
 
-    def drop_unfinished_epoch(self) -> None:
-        """Forget the batch points after the last finished epoch (a stopped run discards that
-        half epoch; resuming starts it again)."""
-        last_epoch = self.series["loss"].data()[0]
-        done = float(last_epoch[-1]) if len(last_epoch) else 0.0
-        batches = self.series["batch_loss"]
-        x, _y = batches.data()
-        batches.n = int(np.searchsorted(x, done, side="right"))
-        self._dirty = True
-        self.redraw()
-
     def points(self) -> dict[str, int]:
         """How many points each curve holds (for tests and the status line)."""
         return {key: series.n for key, series in self.series.items()}
