@@ -72,3 +72,33 @@ def test_conversion_keeps_keras_signature_printout_out_of_the_log(capsys):
     assert to_tflite(model, quantize=False)
     out = capsys.readouterr().out
     assert "TensorSpec" not in out and "Saved artifact" not in out
+
+
+@pytest.mark.tf
+def test_the_test_time_blur_is_opencvs_gaussian_in_keras_and_in_the_tflite_file():
+    """The blur chosen at export (convert.with_blur) is the 3x3 Gaussian OpenCV computes, with
+    mirrored edges, and the converted file computes the same (the app runs the file)."""
+    import cv2
+    import keras
+    import numpy as np
+
+    from trainer.convert import run_tflite, to_tflite, with_views
+
+    rng = np.random.default_rng(3)
+    dense = keras.layers.Dense(7, activation="softmax")
+    model = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
+    dense.set_weights([rng.normal(0, 0.05, (48 * 48, 7)).astype(np.float32),
+                       np.zeros(7, np.float32)])
+    x = rng.random((6, 48, 48, 1), dtype=np.float32)
+    blurred = np.stack([cv2.GaussianBlur(face[:, :, 0], (3, 3), 0.75,
+                                         borderType=cv2.BORDER_REFLECT_101)
+                        for face in x])[..., None]
+    expected = model.predict(blurred, verbose=0)
+    assert not np.allclose(expected, model.predict(x, verbose=0), atol=1e-4)  # it does blur
+    np.testing.assert_allclose(with_views(model, blur_sigma=0.75).predict(x, verbose=0),
+                               expected, atol=1e-5)
+    file = to_tflite(model, quantize=False, blur_sigma=0.75)
+    np.testing.assert_allclose(run_tflite(file, x), expected, atol=1e-5)
+    flipped = model.predict(np.ascontiguousarray(blurred[:, :, ::-1]), verbose=0)
+    both = to_tflite(model, quantize=False, flip_tta=True, blur_sigma=0.75)
+    np.testing.assert_allclose(run_tflite(both, x), 0.5 * (expected + flipped), atol=1e-5)

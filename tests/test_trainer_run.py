@@ -12,6 +12,8 @@ import pytest
 from factories import make_csv
 from trainer_helpers import TINY, events, run_trainer, start_trainer
 
+from trainer import metrics
+
 pytestmark = pytest.mark.tf
 
 SIZES = {"Training": 96, "PublicTest": 48, "PrivateTest": 48}
@@ -63,15 +65,15 @@ def test_run_folder_holds_every_file(tiny_run):
 def test_exported_tflite_predicts_like_the_keras_model(tiny_run):
     import keras
 
-    from trainer.convert import run_tflite
+    from trainer.convert import run_tflite, with_views
 
     run = tiny_run["run_dir"]
     meta = json.loads((run / "model.json").read_text())
     model = keras.models.load_model(run / "model.keras", compile=False)
     x = np.random.default_rng(0).random((16, 48, 48, 1), dtype=np.float32)
-    expected = model.predict(x, verbose=0)
-    if meta["flip_tta_in_model"]:
-        expected = 0.5 * (expected + model.predict(x[:, :, ::-1], verbose=0))
+    assert meta["blur_sigma_in_model"] in (0.0, *metrics.BLUR_SIGMAS)  # chosen at export
+    expected = with_views(model, meta["flip_tta_in_model"],
+                          meta["blur_sigma_in_model"]).predict(x, verbose=0)
     np.testing.assert_allclose(run_tflite(run / "model.tflite", x), expected, atol=1e-4)
     if "tflite_int8" in meta["files"]:
         int8 = run_tflite(run / meta["files"]["tflite_int8"], x)
@@ -107,7 +109,7 @@ def _two_copies(run: Path, folder: Path) -> tuple[Path, Path]:
 def test_ensemble_of_identical_members_predicts_like_the_member(tiny_run, tmp_path):
     import keras
 
-    from trainer.convert import run_tflite
+    from trainer.convert import run_tflite, with_views
 
     a, b = _two_copies(tiny_run["run_dir"], tmp_path)
     out = tmp_path / "ens"
@@ -123,8 +125,8 @@ def test_ensemble_of_identical_members_predicts_like_the_member(tiny_run, tmp_pa
     x = np.random.default_rng(1).random((8, 48, 48, 1), dtype=np.float32)
     expected = member.predict(x, verbose=0)
     np.testing.assert_allclose(ensemble.predict(x, verbose=0), expected, atol=1e-5)
-    if meta["flip_tta_in_model"]:
-        expected = 0.5 * (expected + member.predict(x[:, :, ::-1], verbose=0))
+    expected = with_views(member, meta["flip_tta_in_model"],
+                          meta["blur_sigma_in_model"]).predict(x, verbose=0)
     np.testing.assert_allclose(run_tflite(out / "model.tflite", x), expected, atol=1e-4)
 
 

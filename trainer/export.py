@@ -27,7 +27,7 @@ from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
 from trainer import metrics, rundir
 from trainer.config import SAMPLING_POWERS
-from trainer.convert import float32_copy, run_tflite, to_tflite
+from trainer.convert import float32_copy, run_tflite, to_tflite, with_views
 from trainer.events import EventEmitter
 
 INT8_MAX_LOSS = 0.003
@@ -192,6 +192,7 @@ class _Decisions:
     """What PublicTest decided for the exported graph (see :func:`_decide`)."""
 
     flip_tta: bool
+    blur_sigma: float  # 0.0: no test-time blur
     power: float
     power_scores: dict[float, float]
     frequencies: np.ndarray
@@ -260,12 +261,15 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
     if not isinstance(flip, bool) or not (start_meta.get("files") or {}).get("tflite_int8"):
         emitter.log("the starting model has no model.json with an int8 file: full export")
         return export_model(keras_model, out, data, emitter, described)
+    blur = float(start_meta.get("blur_sigma_in_model") or 0.0)  # older models: none
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
     y_pub = data.labels["PublicTest"]
-    convert = functools.partial(to_tflite, keras_model, quantize=True, flip_tta=flip)
+    convert = functools.partial(to_tflite, keras_model, quantize=True, flip_tta=flip,
+                                blur_sigma=blur)
     plain = convert()
     p_plain = run_tflite(plain, x_pub)
-    agreement = _agreement_with_keras(keras_model, x_pub[:QUICK_CHECK_FACES], p_plain, flip)
+    agreement = _agreement_with_keras(with_views(keras_model, flip, blur),
+                                      x_pub[:QUICK_CHECK_FACES], p_plain)
     if not agreement >= QUICK_MIN_AGREEMENT:
         emitter.log(f"the int8 file agrees with the Keras model on {agreement:.1%} of "
                     f"{min(len(x_pub), QUICK_CHECK_FACES)} PublicTest faces (under "
@@ -277,18 +281,20 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
     blob = plain if np.allclose(weights, 1.0) else convert(prior_weights=weights)
     p_public = p_plain if blob is plain else run_tflite(blob, x_pub)
     temperature = metrics.fit_temperature(p_public, y_pub)
-    decisions = _Decisions(flip, power, power_scores, frequencies, weights, temperature,
+    decisions = _Decisions(flip, blur, power, power_scores, frequencies, weights, temperature,
                            p_public)
     emitter.log(f"int8 file: same answer as Keras on {agreement:.1%} of "
                 f"{min(len(x_pub), QUICK_CHECK_FACES)} PublicTest faces; flip averaging "
-                f"{flip} (the starting model's); prior power {power:g}; temperature "
-                f"{temperature:.3f}")
+                f"{flip}, blur sigma {blur:g} (the starting model's); prior power {power:g}; "
+                f"temperature {temperature:.3f}")
     name = "model-int8.tflite"
     files = {name: _scores(blob, p_public,
                            preprocess.preprocess_faces(data.images["PrivateTest"]), y_pub,
                            data.labels["PrivateTest"], temperature, {})}
     meta = _model_json(keras_model, described, decisions, files, keep_int8=True)
-    meta["export"] = {"kind": "fine-tune", "flip_tta_from": "the starting model's model.json",
+    meta["export"] = {"kind": "fine-tune",
+                      "flip_tta_from": "the starting model's model.json",
+                      "blur_sigma_from": "the starting model's model.json",
                       "int8_agreement_with_keras": agreement,
                       "int8_agreement_faces": int(min(len(x_pub), QUICK_CHECK_FACES))}
     _write_model_folder(out, keras_model, {name: blob}, meta, stale={"model.tflite"})
@@ -296,41 +302,48 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
     return meta
 
 
-def _agreement_with_keras(keras_model, x: np.ndarray, p_int8: np.ndarray, flip: bool) -> float:
+def _agreement_with_keras(viewed_model, x: np.ndarray, p_int8: np.ndarray) -> float:
     """Share of the faces ``x`` (the first of PublicTest) on which the int8 file answers as
-    the float Keras model does (both without the prior correction)."""
+    the float Keras model with the same views does (both without the prior correction)."""
     if not len(x):
         return 1.0
-    p = keras_model.predict(x, batch_size=256, verbose=0)
-    if flip:
-        p = 0.5 * (p + keras_model.predict(x[:, :, ::-1], batch_size=256, verbose=0))
+    p = viewed_model.predict(x, batch_size=256, verbose=0)
     return float((p.argmax(1) == p_int8[:len(x)].argmax(1)).mean())
 
 
 def _decide(keras_model, x_pub: np.ndarray, y_pub: np.ndarray, y_train: np.ndarray,
             emitter: EventEmitter, sampling_power: float = 0.0) -> _Decisions:
-    """The balanced decision (the prior power PublicTest's balanced accuracy prefers), flip
-    averaging (only when it pays) and the calibration temperature."""
-    # The balanced decision: for the plain and the flip-averaged outputs, the prior power that
-    # PublicTest's balanced accuracy prefers; flip averaging goes into the graph only when it
-    # gains at least 0.3 points of that balanced accuracy (it doubles the cost of a face).
+    """The balanced decision (the prior power PublicTest's balanced accuracy prefers), the
+    test-time views (a blur, flip averaging: only when they pay) and the temperature."""
+    # For each view (no blur or a blur of metrics.BLUR_SIGMAS, without or with flip
+    # averaging), the prior power PublicTest's balanced accuracy prefers; a blur and flip
+    # averaging go into the graph only when each gains 0.3 points (metrics.choose_views).
     frequencies = metrics.class_frequencies(y_train)
     powers = metrics.prior_powers(sampling_power)
-    p_plain = keras_model.predict(x_pub, batch_size=256, verbose=0)
-    p_flip = 0.5 * (p_plain + keras_model.predict(x_pub[:, :, ::-1], batch_size=256, verbose=0))
-    choices = {flip: metrics.choose_prior_power(p, y_pub, frequencies, powers)
-               for flip, p in ((False, p_plain), (True, p_flip))}
-    best = {flip: scores[power] for flip, (power, scores) in choices.items()}
-    flip_tta = best[True] >= best[False] + 0.003
-    power, power_scores = choices[flip_tta]
+    probabilities = {}
+    for sigma in (0.0, *metrics.BLUR_SIGMAS):
+        viewed = with_views(keras_model, blur_sigma=sigma)
+        plain = viewed.predict(x_pub, batch_size=256, verbose=0)
+        mirrored = viewed.predict(np.ascontiguousarray(x_pub[:, :, ::-1]), batch_size=256,
+                                  verbose=0)
+        probabilities[(False, sigma)], probabilities[(True, sigma)] = \
+            plain, 0.5 * (plain + mirrored)
+    choices = {view: metrics.choose_prior_power(p, y_pub, frequencies, powers)
+               for view, p in probabilities.items()}
+    best = {view: scores[power] for view, (power, scores) in choices.items()}
+    flip_tta, blur_sigma = metrics.choose_views(best)
+    power, power_scores = choices[(flip_tta, blur_sigma)]
     weights = metrics.prior_weights(frequencies, power)
-    p_keras = metrics.apply_prior(p_flip if flip_tta else p_plain, weights)
+    p_keras = metrics.apply_prior(probabilities[(flip_tta, blur_sigma)], weights)
     temperature = metrics.fit_temperature(p_keras, y_pub)
-    emitter.log(f"PublicTest balanced accuracy: plain {best[False]:.4f}, flip-averaged "
-                f"{best[True]:.4f} -> flip in model: {flip_tta}; by prior power "
-                + ", ".join(f"{t:g}: {v:.4f}" for t, v in power_scores.items())
-                + f" -> power {power:g}; temperature {temperature:.3f}")
-    return _Decisions(flip_tta, power, power_scores, frequencies, weights, temperature, p_keras)
+    emitter.log("PublicTest balanced accuracy by view: " + ", ".join(
+        f"{'flip' if f else 'plain'}{f' + blur {s:g}' if s else ''} {v:.4f}"
+        for (f, s), v in best.items())
+        + f" -> flip in model: {flip_tta}, blur sigma {blur_sigma:g}; by prior power "
+        + ", ".join(f"{t:g}: {v:.4f}" for t, v in power_scores.items())
+        + f" -> power {power:g}; temperature {temperature:.3f}")
+    return _Decisions(flip_tta, blur_sigma, power, power_scores, frequencies, weights,
+                      temperature, p_keras)
 
 
 def _convert_and_check(keras_model, decisions: _Decisions,
@@ -338,6 +351,7 @@ def _convert_and_check(keras_model, decisions: _Decisions,
     """Both ``.tflite`` files with their PublicTest probabilities; the float32 one must match
     Keras (the int8 one is judged by its accuracy instead)."""
     convert = functools.partial(to_tflite, keras_model, flip_tta=decisions.flip_tta,
+                                blur_sigma=decisions.blur_sigma,
                                 prior_weights=decisions.weights)
     float_bytes = convert(quantize=False)
     p_float = run_tflite(float_bytes, x_pub)
@@ -410,6 +424,7 @@ def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict
                           "scale": preprocess.SCALE, "offset": preprocess.OFFSET},
         "output": "probabilities",
         "flip_tta_in_model": decisions.flip_tta,
+        "blur_sigma_in_model": decisions.blur_sigma,
         "prior_correction_in_model": {
             "power": decisions.power,
             "class_weights": dict(zip(EMOTIONS, map(float, decisions.weights), strict=True)),

@@ -130,6 +130,25 @@ def apply_prior(probabilities: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return adjusted / adjusted.sum(axis=1, keepdims=True)
 
 
+BLUR_SIGMAS = (0.5, 0.75)  # the test-time blurs the export tries (convert.with_blur)
+VIEW_MIN_GAIN = 0.003  # a view goes into the graph only for 0.3 points of balanced accuracy
+
+
+def choose_views(scores: dict[tuple[bool, float], float],
+                 min_gain: float = VIEW_MIN_GAIN) -> tuple[bool, float]:
+    """(flip averaging, blur sigma) for the graph from PublicTest's balanced accuracy of each
+    pair (``(flip, 0.0)``: no blur). A blur must beat no blur, and flip averaging (twice the
+    cost of a face) the best without it, by ``min_gain``: a small set of choices, each worth
+    more than the noise of choosing it."""
+    def blur_for(flip: bool) -> float:
+        sigma = max((s for f, s in scores if f == flip), key=lambda s: (scores[(flip, s)], -s))
+        return sigma if scores[(flip, sigma)] >= scores[(flip, 0.0)] + min_gain else 0.0
+
+    plain, flipped = blur_for(False), blur_for(True)
+    flip = scores[(True, flipped)] >= scores[(False, plain)] + min_gain
+    return flip, flipped if flip else plain
+
+
 def choose_prior_power(probabilities: np.ndarray, labels: np.ndarray,
                        frequencies: np.ndarray, powers: tuple[float, ...] = PRIOR_POWERS
                        ) -> tuple[float, dict[float, float]]:
