@@ -1,12 +1,16 @@
-"""One history per face: breaks where a face leaves, switches remembered, Tab order."""
+"""One history per face: breaks where a face leaves, switches remembered, Tab order; the face
+shown held against one of about its size; switch labels that do not overprint."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.face_timeline import FaceTimelines, next_track
+from fer_desktop.core.face_choice import SWITCH_AREA_RATIO, ShownFace
+from fer_desktop.core.face_timeline import FaceTimelines, next_track, spaced_labels
 from fer_desktop.core.types import Face
 
 
@@ -72,3 +76,43 @@ def test_time_going_back_starts_again():
 ])
 def test_next_track(present, current, step, expected):
     assert next_track(present, current, step) == expected
+
+
+def sized(track: int, side: float) -> Face:
+    """A face of ``side`` pixels, its box at the origin."""
+    return Face(box=[0, 0, side, side], probabilities=np.full(len(EMOTIONS), 1 / 7, np.float32),
+                track_id=track)
+
+
+def test_the_face_shown_holds_against_one_of_about_its_size():
+    """Walk 12: two faces of about the same size swapped "largest" many times a second."""
+    chooser = ShownFace()
+    jitter = [(100, 102), (103, 99), (98, 101), (101, 100), (99, 104)]  # sides of #4 and #5
+    shown = [chooser.choose([sized(4, a), sized(5, b)]).track_id for a, b in jitter]
+    assert shown == [5] * len(jitter)  # the first frame's largest, held
+    # clearly larger (1.2 times the area, 110 px against 100 px): shown at once
+    assert chooser.choose([sized(4, 110), sized(5, 100)]).track_id == 4
+    assert chooser.choose([sized(4, 100), sized(5, 104)]).track_id == 4
+    assert chooser.choose([]) is None and chooser.track == 4  # a missed frame forgets nothing
+    assert chooser.choose([sized(5, 100)]).track_id == 5  # the face shown left
+    chooser.reset()  # "the largest again"
+    assert chooser.choose([sized(4, 101), sized(5, 100)]).track_id == 4
+
+
+def test_the_margin_is_a_fifth_of_the_area():
+    chooser = ShownFace()
+    chooser.choose([sized(1, 100)])
+    just_under = 100 * math.sqrt(SWITCH_AREA_RATIO) - 0.5
+    assert chooser.choose([sized(1, 100), sized(2, just_under)]).track_id == 1
+    assert chooser.choose([sized(1, 100), sized(2, just_under + 1)]).track_id == 2
+    assert ShownFace(ratio=1.0).choose([sized(1, 100), sized(2, 100.5)]).track_id == 2
+
+
+def test_switch_labels_that_would_overprint_are_left_off():
+    """Dozens of "#4#5#4#5" printed over each other; the newest label always shows."""
+    positions = [0.0, 0.1, 0.2, 0.3, 5.0, 5.2, 12.0]
+    assert spaced_labels(positions, 2.0) == [False, False, False, True, False, True, True]
+    assert spaced_labels(positions, 0.05) == [True] * len(positions)
+    assert spaced_labels([], 2.0) == []
+    kept = [x for x, k in zip(positions, spaced_labels(positions, 2.0), strict=True) if k]
+    assert all(b - a >= 2.0 for a, b in zip(kept, kept[1:], strict=False))

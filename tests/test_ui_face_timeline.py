@@ -179,3 +179,57 @@ def test_a_still_picture_has_no_timeline_and_a_video_after_it_has_one(qtbot, mai
     live.set_source(str(make_video(tmp_path / "clip.avi", frames=40)))
     qtbot.waitUntil(lambda: panel.timeline_title.startswith("Last minute"), timeout=WAIT_MS)
     assert panel._plot.isVisible() and panel.legend.isVisible()
+
+
+def _faces(t_s: float, *sides: tuple[int, float]):
+    """A frame with faces (track, side in px) side by side."""
+    from fer_desktop.core.types import Face, FrameResult
+
+    faces = tuple(Face(box=np.array([200 * k, 0, 200 * k + side, side], np.float32),
+                       probabilities=np.full(7, 1 / 7, dtype=np.float32), track_id=track)
+                  for k, (track, side) in enumerate(sides))
+    return FrameResult(index=round(t_s * 10), timestamp_s=t_s, faces=faces)
+
+
+def test_two_faces_of_a_size_do_not_flip_and_heading_and_timeline_agree(qtbot):
+    """Walk 12: "#4#5#4#5..." as two faces of about the same size took turns as the largest,
+    and the heading named #5 while the timeline said "Last minute of face #4"."""
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.set_video_time(True)
+    for k in range(20):  # the two boxes jitter by a few pixels, in turn the larger
+        panel.show_result(_faces(0.1 * k, (4, 100 + 3 * (k % 2)), (5, 102 - 3 * (k % 2))))
+        shown = panel.current_face.track_id
+        # no redraw in between: the title follows the heading at once
+        assert f"#{shown}" in panel.heading_text()
+        assert panel.timeline_title == f"Last minute of face #{shown}"
+    assert panel.switch_marks() == []
+    panel.show_result(_faces(2.0, (4, 130), (5, 100)))  # clearly larger: shown at once
+    assert panel.current_face.track_id == 4 and panel.timeline_title.endswith("#4")
+    panel.select_track(5)
+    assert panel.timeline_title.endswith("#5") and "#5" in panel.heading_text()
+
+
+def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_video_time(True)
+    for k in range(30):  # one face, then the other, each frame: a switch every 0.1 s
+        panel.show_result(_faces(0.1 * k, (4 + k % 2, 100)))
+    panel.show_result(_faces(20.0, (4, 100)))
+    panel._on_redraw_timer()
+    assert len(panel.switch_marks()) == 30
+    labelled = [(line.value(), line.label.toPlainText()) for line in panel._switch_lines
+                if line.isVisible() and line.label.toPlainText()]
+    assert 2 <= len(labelled) < 30 and labelled == panel.labelled_switches()
+    assert labelled[-1] == (pytest.approx(20.0), "#4")  # the newest always named
+    gap = panel._label_gap()  # "#000 " in plot seconds
+    assert 0 < gap < 20.0
+    assert all(b[0] - a[0] >= gap for a, b in zip(labelled, labelled[1:], strict=False))

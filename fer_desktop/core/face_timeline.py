@@ -14,8 +14,9 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -111,3 +112,18 @@ def next_track(present: list[int], current: int | None, step: int = 1) -> int | 
         return present[0] if step > 0 else present[-1]
     index = present.index(current) + step
     return present[index] if 0 <= index < len(present) else None
+
+
+def spaced_labels(positions: Sequence[float], min_gap: float) -> list[bool]:
+    """Which switch markers at ``positions`` (x on the plot, oldest first) get their "#4"
+    label: the newest always, an older one only when it is at least ``min_gap`` before the
+    next labelled one, so that labels never print over each other (a burst of switches
+    wrote "#4#5#4#5..." in one place). Counted from the newest, the labels shown stay put as
+    the oldest switches leave the window."""
+    keep = [False] * len(positions)
+    next_x = math.inf
+    for k in range(len(positions) - 1, -1, -1):
+        if next_x - positions[k] >= min_gap:
+            keep[k] = True
+            next_x = positions[k]
+    return keep

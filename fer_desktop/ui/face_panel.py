@@ -1,12 +1,14 @@
 """The side panel: seven probability bars for one face and that face's timeline.
 
 The face shown is the one the user chose (clicked, or picked with Tab / its number key), or
-else the largest. Every face keeps its own history (:class:`~fer_desktop.core.face_timeline.
-FaceTimelines`): the timeline shows the followed face's curves only, broken where it left the
-picture, and a dashed line marks the moment the panel switched to another face. Files are
-plotted against video time, cameras against "seconds ago". Results come in at the video's
-rate; the bars follow each one (cheap), while the seven curves are created once and fed with
-``setData`` by a 10 Hz timer, so a long session never slows the GUI down.
+else the largest, held until another face is clearly larger (``core/face_choice.py``: two
+faces of the same size flipped many times a second). Every face keeps its own history
+(:class:`~fer_desktop.core.face_timeline.FaceTimelines`): the timeline shows the followed
+face's curves only, broken where it left the picture, and a dashed line marks the moment the
+panel switched to another face (labelled "#4" where the label has room: ``spaced_labels``).
+Files are plotted against video time, cameras against "seconds ago". Results come in at the
+video's rate; the bars follow each one (cheap), while the seven curves are created once and
+fed with ``setData`` by a 10 Hz timer, so a long session never slows the GUI down.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines
+from fer_desktop.core.face_choice import ShownFace
+from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines, spaced_labels
 from fer_desktop.core.overlay import PALETTE
 from fer_desktop.core.types import Face, FrameResult
 from fer_desktop.ui.elided_label import ElidedLabel
@@ -44,15 +47,14 @@ SECONDS_AGO_RANGE = (-TIMELINE_S, 1.5)  # a camera's x axis; room for the newest
 EMOTION_COLORS: dict[str, str] = {e: "#{2:02X}{1:02X}{0:02X}".format(*PALETTE[e]) for e in EMOTIONS}
 
 
-def pick_face(result: FrameResult, track_id: int | None) -> Face | None:
-    """The face with ``track_id`` if present in the frame, else the largest, else None."""
-    if not result.faces:
-        return None
+def pick_face(faces: tuple[Face, ...], track_id: int | None, auto: ShownFace) -> Face | None:
+    """The face with ``track_id`` if present in the frame, else the one ``auto`` shows (the
+    largest, held against faces of about its size), else None."""
     if track_id is not None:
-        for face in result.faces:
+        for face in faces:
             if face.track_id == track_id:
                 return face
-    return max(result.faces, key=lambda f: f.area)
+    return auto.choose(faces)
 
 
 WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX (no limit), which PySide6 does not export
@@ -72,6 +74,7 @@ class FacePanel(QWidget):
         super().__init__(parent)
         self._clock = clock
         self._selected: int | None = None
+        self._auto = ShownFace()  # the face shown when none is chosen
         self._timelines = FaceTimelines()
         self._video_time = False
         self._dirty = False
@@ -217,7 +220,9 @@ class FacePanel(QWidget):
     def select_track(self, track_id: int | None) -> None:
         """Follow this track id (None: the largest face); the bars change at once."""
         self._selected = track_id
-        face = pick_face(FrameResult(0, 0.0, self._faces), track_id)
+        if track_id is None:  # "the largest again": the largest now, not the one held
+            self._auto.reset()
+        face = pick_face(self._faces, track_id, self._auto)
         self._show_face(face, len(self._faces))
 
     @property
@@ -248,6 +253,7 @@ class FacePanel(QWidget):
         # around it in a full-screen window
         self.timeline.setMaximumHeight(self.timeline.sizeHint().height() if still
                                        else WIDGET_SIZE_MAX)
+        self._show_timeline_title()
         self._dirty = True
 
     @property
@@ -260,7 +266,7 @@ class FacePanel(QWidget):
         t_s = result.timestamp_s if self._video_time else self._clock()
         self._faces = result.faces
         self._timelines.add(t_s, result.faces)
-        self._show_face(pick_face(result, self._selected), len(result.faces))
+        self._show_face(pick_face(result.faces, self._selected, self._auto), len(result.faces))
 
     def _show_face(self, face: Face | None, n_faces: int) -> None:
         self._current = face
@@ -268,12 +274,21 @@ class FacePanel(QWidget):
         self._set_bars(face, n_faces)
         if face is not None and self._timelines.newest_s is not None:
             self._timelines.follow(self._timelines.newest_s, face.track_id)
+        self._show_timeline_title()  # with the heading: the 10 Hz redraw named the old face
         self._dirty = True
+
+    def _show_timeline_title(self) -> None:
+        """The timeline's title names the face of the heading (set together, never apart)."""
+        track = self._current.track_id if self._current is not None else None
+        who = f" of face #{track}" if track is not None else ""
+        self._timeline_title.setText("No timeline for still pictures" if self._still
+                                     else f"Last minute{who}")
 
     def clear(self) -> None:
         """Forget the timelines and the face (a new source)."""
         self._timelines.clear()
         self._selected = None
+        self._auto.reset()
         self._current = None
         self._frame_shown = False
         self.explain_button.setEnabled(False)
@@ -381,16 +396,19 @@ class FacePanel(QWidget):
             curve.setData(x, probs[:, k], symbol="o" if dots else None, symbolSize=7,
                           symbolBrush=color, symbolPen=None, connect="finite")
         self._draw_switches(newest)
-        who = f" of face #{track}" if track is not None else ""
-        self._timeline_title.setText("No timeline for still pictures" if self._still
-                                     else f"Last minute{who}")
+        self._show_timeline_title()
         self.timeline_redrawn.emit(len(x))
 
     def _draw_switches(self, newest: float | None) -> None:
         """A dashed vertical line labelled "#4" where the panel switched to face 4 (the lines
-        are made once and moved; only a new switch adds one)."""
+        are made once and moved; only a new switch adds one). A label too close to the next
+        one is left off, the line kept: a burst of switches printed "#4#5#4#5..." over each
+        other."""
         item = self._plot.getPlotItem()
         switches = self._timelines.switches()
+        positions = [t_s if self._video_time or newest is None else t_s - newest
+                     for t_s, _track in switches]
+        labelled = spaced_labels(positions, self._label_gap())
         while len(self._switch_lines) < len(switches):
             line = pg.InfiniteLine(angle=90, label="", movable=False,
                                    pen=pg.mkPen("#f0f0f0", width=1, style=Qt.PenStyle.DashLine),
@@ -401,7 +419,19 @@ class FacePanel(QWidget):
             if k >= len(switches):
                 line.hide()
                 continue
-            t_s, track = switches[k]
-            line.setPos(t_s if self._video_time or newest is None else t_s - newest)
+            line.setPos(positions[k])
             line.show()  # first: a hidden label ignores a new text (a reused line said "#12")
-            line.label.setFormat(f"#{track}")
+            line.label.setFormat(f"#{switches[k][1]}" if labelled[k] else "")
+
+    def _label_gap(self) -> float:
+        """The x distance (plot units) a switch label needs: "#000" and a space, in pixels
+        turned into seconds at the plot's present scale."""
+        view = self._plot.getPlotItem().getViewBox()
+        low, high = view.viewRange()[0]
+        pixels = self._plot.fontMetrics().horizontalAdvance("#000 ")
+        return pixels * (high - low) / max(1.0, view.width())
+
+    def labelled_switches(self) -> list[tuple[float, str]]:
+        """(x, label) of the switch lines drawn with a label (tests)."""
+        return [(float(line.value()), line.label.toPlainText()) for line in self._switch_lines
+                if line.isVisible() and line.label.toPlainText()]
