@@ -209,6 +209,42 @@ def test_collect_refuses_an_unwritable_folder_and_stays_off(qtbot, tmp_path):
     assert "cannot save faces there" in failed.args[0]
     assert not panel.active.isChecked() and not panel.actions[0].isEnabled()
     assert panel.indicator.isHidden()
+    with qtbot.waitSignal(panel.failed, timeout=WAIT_MS):  # from Edit > Collect faces too
+        panel.act_collect.trigger()
+    assert not panel.active.isChecked() and not panel.act_collect.isChecked()
+
+
+def test_collect_from_the_edit_menu_and_its_key_keeps_the_focus(qtbot, tmp_path):
+    """Walk 12: Collect had no menu item and no key, some 20 Tab presses from the video; with
+    the focus on its checkbox, Space ticked it off instead of playing the video."""
+    from PySide6.QtGui import QAction
+
+    from fer_desktop.ui.shortcuts_dialog import shortcut_rows
+
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
+    live = window.live_view
+    panel = live.collect_panel
+    edit = [a for a in window.menuBar().actions() if a.text() == "&Edit"][0].menu()
+    assert edit.actions()[0] is panel.act_collect and panel.act_collect.isCheckable()
+    keys = panel.act_collect.shortcut().toString()
+    assert keys == "Ctrl+Shift+C"
+    assert ("Ctrl+Shift+C", "Collect faces (keys 1-7)") in shortcut_rows(window)  # F1's list
+    taken = [a for a in window.findChildren(QAction) if a.shortcut().toString() == keys]
+    assert taken == [panel.act_collect]  # the key was free
+    live.video_view.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert panel.active.isChecked() and panel.act_collect.isChecked()
+    assert panel.actions[3].isEnabled() and live.video_view.hasFocus()  # Space still plays
+    panel.active.setChecked(False)  # the checkbox and the menu item stay one setting
+    assert not panel.act_collect.isChecked() and not panel.actions[3].isEnabled()
+    window.tabs.setCurrentIndex(1)  # from the Train tab: on, and the video it collects from
+    panel.act_collect.trigger()
+    assert panel.active.isChecked() and window.tabs.currentWidget() is live
+    panel.act_collect.trigger()
+    assert not panel.active.isChecked()
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 
 
 def test_undo_takes_back_saves_and_moves_newest_first(tmp_path, sample_face):

@@ -37,6 +37,8 @@ from fer_desktop.core.errors import ExportError
 from fer_desktop.ui.actions import make_action
 
 UNDO_TEXT = "&Undo last face saved or moved"
+COLLECT_TEXT = "&Collect faces (keys 1-7)"
+COLLECT_KEYS = "Ctrl+Shift+C"  # free in every menu and widget (docs/ui.md's table, F1)
 UNDO_TIP = "Take back the last face saved (or moved) while collecting"
 COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
 
@@ -104,13 +106,24 @@ class CollectPanel(QGroupBox):
                                "into the folder below, in a subfolder per emotion")
         self.active.toggled.connect(self._on_toggled)
         layout.addWidget(self.active)
+        # The same setting from the Edit menu and the keyboard: the checkbox sat some 20 Tab
+        # presses from the video, and once it had the focus Space ticked it off instead of
+        # playing the video. The shortcut leaves the focus where it is.
+        self.act_collect = make_action(self, COLLECT_TEXT, COLLECT_KEYS,
+                                       "Start or stop collecting: keys 1 (angry) to 7 "
+                                       "(neutral) save the face shown", self.active.setChecked,
+                                       checkable=True)
+        # either way, both agree; the box's state, not the signal's: a folder that cannot be
+        # written unticks the box while its "ticked" signal is still going round
+        self.active.toggled.connect(lambda _on: self.act_collect.setChecked(
+            self.active.isChecked()))
         # Shown above the video while collecting: the digit keys save faces then, and the
         # checkbox that says so may be scrolled out of view in the side panel.
         self.indicator = QLabel("Collect 1-7")  # short: it shares the row with REC
         self.indicator.setAccessibleName("Collecting faces: keys 1 to 7 save the face shown")
         self.indicator.setStyleSheet(f"color: {COLLECT_COLOUR}; font-weight: bold;")
         self.indicator.setToolTip("Keys 1 (angry) to 7 (neutral) save the face shown; untick "
-                                  "Collect in the side panel to stop")
+                                  "Collect in the side panel (or press Ctrl+Shift+C) to stop")
         self.indicator.setMinimumWidth(self.indicator.sizeHint().width())  # never cut
         self.indicator.hide()
         grid = QGridLayout()

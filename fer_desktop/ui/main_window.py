@@ -221,8 +221,12 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
-        edit_menu = self.menuBar().addMenu("&Edit")  # Collect's undo (the Live tab)
+        edit_menu = self.menuBar().addMenu("&Edit")  # Collect and its undo (the Live tab)
+        edit_menu.addAction(lv.collect_panel.act_collect)
         edit_menu.addAction(lv.collect_panel.act_undo)
+        # collecting saves the face of the Live tab's video: show it when Collect goes on
+        lv.collect_panel.act_collect.toggled.connect(
+            lambda on: on and self.tabs.setCurrentWidget(lv))
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)

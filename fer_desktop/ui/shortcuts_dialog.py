@@ -29,7 +29,7 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("Tab / Shift+Tab", "On the video: show the next / previous face in the side panel"),
     ("1-9, 0", "On the video: show the face with that number; 0: the largest again "
                "(while Collect is ticked, 1-7 save the face instead)"),
-    ("1-7", "While Collect is ticked: save the face shown as angry ... neutral"),
+    ("1-7", "While Collect is on (Ctrl+Shift+C): save the face shown as angry ... neutral"),
     ("Left / Right, Page Up / Down", "On the seek bar: move 1 s / 5 s"),
     ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list); leave "
                "full screen"),
