@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -15,6 +17,7 @@ from fer_desktop.core.model_compare import (
     load_test_faces,
     switch_question,
     warnings_for,
+    with_other_people,
 )
 from fer_desktop.core.plain_words import example_faces, most_common_mix_up, summary_sentence
 
@@ -142,6 +145,64 @@ def test_going_back_uses_the_test_faces_of_the_model_in_use(tmp_path):
     assert back.shipped and back.comparison.candidate_role == "shipped"
     warnings = " ".join(back.comparison.warnings)  # "Go back to the shipped model?" said
     assert "The shipped model is worse" in warnings and "new model" not in warnings  # "new"
+
+
+WALK_LABELS = [HAPPY] * 2 + [SAD] * 2 + [EMOTIONS.index("surprise")] * 2 \
+    + [EMOTIONS.index("neutral")] * 2  # the walk-through's 8 collected test faces
+
+
+def test_a_fault_both_models_share_is_worded_for_both():
+    """Walk 12: going back from a fine-tune, both 25% on 8 faces and both "happy" for all, the
+    shipped model alone was called "near chance" and "has not learnt to tell the emotions
+    apart", in red."""
+    faces, labels = _faces(WALK_LABELS), np.array(WALK_LABELS)
+    both = compare_on_faces(PatternClassifier("tuned", HAPPY), PatternClassifier("ship", HAPPY),
+                            faces, labels, "your 8 test faces")
+    assert both.warnings == (
+        "Both models are near chance on these 8 faces: both right on 25%, where always "
+        "giving the most common answer scores 25%.",
+        'Neither model tells these 8 faces apart: both answer "happy" for 100% of them.')
+    back = both.as_going_back()
+    assert back.warnings == both.warnings  # nothing pinned on the shipped model
+    sad = EMOTIONS.index("sad")
+    apart = warnings_for(ModelScores("a", 0.25, {}, {"sad": 0.95, "happy": 0.05}),
+                         ModelScores("b", 0.5, {}, {"happy": 1.0}), 0.25, 8)
+    assert apart[-1] == ('Neither model tells these 8 faces apart: the model in use answers '
+                         '"sad" for 95% of them, the new model "happy" for 100%.')
+    # a fault of the new model alone is still its own
+    alone = compare_on_faces(PatternClassifier("good"), PatternClassifier("one", sad), faces,
+                             labels, "your 8 test faces")
+    assert any(w.startswith("The new model is near chance") for w in alone.warnings)
+    assert any(w.startswith('The new model answers "sad" for 100%') for w in alone.warnings)
+
+
+def _tie_then_fer2013(now: float, new: float, in_use: int | None = HAPPY):
+    """Going back to the shipped model (always "happy") from ``in_use`` on the walk's 8 faces,
+    with FER-2013 PrivateTest scores ``now`` (in use) and ``new`` (shipped) in model.json."""
+    confusion = np.diag([10] * 7).tolist()
+    tuned = PatternClassifier("tuned", in_use, metadata=_meta("abc", now, confusion))
+    shipped = PatternClassifier("ship", HAPPY, metadata=_meta("abc", new, confusion))
+    faces, labels = _faces(WALK_LABELS), np.array(WALK_LABELS)
+    recorded = compare_recorded(tuned.metadata, shipped.metadata)
+    return with_other_people(compare_on_faces(tuned, shipped, faces, labels,
+                                              "your 8 test faces"), recorded).as_going_back()
+
+
+def test_going_back_says_what_fer2013_says_and_advises_going_back():
+    """Walk 12: a tie on 8 faces, the fine-tune 5.8 points worse on FER-2013 (in the table
+    only), and "Keep the model in use" was the default."""
+    back = _tie_then_fer2013(0.637, 0.695)
+    assert back.notes == ("On other people's faces (FER-2013 PrivateTest) the model in use is "
+                          "5.8 points worse than the shipped model: right on 63.7% instead of "
+                          "69.5%.",)
+    assert back.advise_switch  # the user asked to go back, and nothing favours staying
+    assert _tie_then_fer2013(0.637, 0.635).advise_switch  # a tie everywhere: as asked
+    # the model in use better on its test faces, or on other people's: keep it
+    assert not _tie_then_fer2013(0.637, 0.695, in_use=None).advise_switch
+    assert not _tie_then_fer2013(0.70, 0.65).advise_switch
+    # forwards, a tie on a handful of faces is still no reason to switch
+    tie = dataclasses.replace(back, candidate_role="new")
+    assert not tie.advise_switch
 
 
 @pytest.mark.parametrize("content", [

@@ -76,7 +76,8 @@ def test_use_this_model_asks_with_both_models_on_the_same_faces(qtbot, make_wind
     comparison = asked[0].comparison
     assert comparison.test_name == "your 10 test faces"
     assert comparison.current.name == "stub" and comparison.candidate.name == "one-class"
-    assert any('answers "happy"' in w for w in comparison.warnings)
+    # the stub in use answers "happy" too: worded for both ("Neither model tells...")
+    assert any('"happy" for 100%' in w for w in comparison.warnings)
     if answer:
         assert window.classifier is candidate
         qtbot.waitUntil(lambda: window.live_view.pipeline.classifier is candidate,
@@ -220,7 +221,8 @@ def test_use_model_folder_compares_and_asks_before_switching(qtbot, make_window,
     comparison = asked[0].comparison
     assert comparison.test_name == "your 10 test faces"
     assert comparison.candidate.name == "one-class"
-    assert any('answers "happy"' in w for w in comparison.warnings)
+    # the stub in use answers "happy" too: worded for both ("Neither model tells...")
+    assert any('"happy" for 100%' in w for w in comparison.warnings)
     expected = candidate if answer else before
     assert window.classifier is expected
     qtbot.waitUntil(lambda: window.live_view.pipeline.classifier is expected, timeout=WAIT_MS)
@@ -343,6 +345,38 @@ def test_going_back_to_the_shipped_model_says_so(qtbot):
     assert dialog.sentence.text().startswith("The shipped model: ")
     assert dialog.switch_button.text() == "Go back to the shipped model"
     assert CompareDialog(comparison, "x").windowTitle() == "Use this model?"
+
+
+def test_going_back_after_a_worse_fine_tune_defaults_to_going_back(qtbot):
+    """Walk 12: both models 25% and "happy" for all 8 test faces, red warnings on the shipped
+    model alone, the fine-tune's 5.8 points lost on FER-2013 in no sentence, and "Keep the
+    model in use" the default, so Enter kept it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+    from test_model_compare import _tie_then_fer2013
+
+    back = _tie_then_fer2013(0.637, 0.695)
+    dialog = CompareDialog(back, "default ensemble of 3", shipped=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    warnings = dialog.warnings.text()
+    assert "Neither model tells these 8 faces apart" in warnings
+    assert "The shipped model" not in warnings  # what holds for both is said of both
+    assert not dialog.notes.isHidden() and "5.8 points worse than the shipped model" in \
+        dialog.notes.text()
+    assert dialog.switch_button.isDefault() and not dialog.keep_button.isDefault()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    # the model in use better on its test faces: keeping it stays the default
+    better = CompareDialog(_tie_then_fer2013(0.637, 0.695, in_use=None), "shipped",
+                           shipped=True)
+    qtbot.addWidget(better)
+    assert better.keep_button.isDefault()
+    # no faces in common, asked to go back: go back, with no "try the new model live"
+    unknown = CompareDialog(None, "default ensemble of 3", shipped=True)
+    qtbot.addWidget(unknown)
+    assert unknown.switch_button.isDefault() and "new model" not in unknown.heading.text()
 
 
 def test_enter_on_the_shown_dialog_keeps_the_model_when_it_warns(qtbot):

@@ -4,8 +4,10 @@
 the same test faces: the faces a fine-tuning run kept out (``test-faces.npz`` in its run
 folder, run through both models here, as the app runs them), or else the FER-2013 split both
 ``model.json`` files were scored on, when they name the same CSV. The comparison warns when
-the candidate is worse, near chance, or gives one answer for (nearly) every face; the window
-asks before switching (``fer_desktop/ui/model_switch.py``).
+the candidate is worse, near chance, or gives one answer for (nearly) every face (worded for
+both models when both are: a warning that holds for both is no reason to keep either); the
+window asks before switching (``fer_desktop/ui/model_switch.py``), with the switch as its
+advice only when the evidence is for it (:attr:`Comparison.advise_switch`).
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ class Comparison:
 
     test_name: what the faces are, for people. samples: how many (the candidate's). chance:
     the accuracy of guessing the most common emotion of the test faces. warnings: sentences;
-    empty when nothing is wrong. current_samples: the model in use's count when its recorded
-    scores cover other faces of the same split (a trial run scored on its first rows only).
+    empty when nothing is wrong. notes: sentences for the switch, not against it (the model in
+    use is clearly worse on FER-2013), shown without alarm. current_samples: the model in
+    use's count when its recorded scores cover other faces of the same split (a trial run
+    scored on its first rows only).
     """
 
     test_name: str
@@ -61,6 +65,7 @@ class Comparison:
     other_people: tuple[float, float] | None = None  # FER-2013 PrivateTest (in use, new),
     # from model.json, beside a comparison on a run's few test faces
     candidate_role: str = "new"  # "shipped": going back to the shipped model
+    notes: tuple[str, ...] = ()
 
     def as_going_back(self) -> Comparison:
         """The same comparison, worded for a return to the shipped model ("Go back to the
@@ -69,7 +74,25 @@ class Comparison:
             return text.replace("The new model", "The shipped model").replace(
                 "the new model", "the shipped model")
         return dataclasses.replace(self, candidate_role="shipped",
-                                   warnings=tuple(reword(w) for w in self.warnings))
+                                   warnings=tuple(reword(w) for w in self.warnings),
+                                   notes=tuple(reword(n) for n in self.notes))
+
+    @property
+    def favours_current(self) -> bool:
+        """The model in use is clearly better on these faces or on other people's."""
+        worse_elsewhere = self.other_people is not None \
+            and self.other_people[1] < self.other_people[0] - WORSE_BY
+        return self.candidate.accuracy < self.current.accuracy - WORSE_BY or worse_elsewhere
+
+    @property
+    def advise_switch(self) -> bool:
+        """Whether the dialog's default answer is to switch. To a new model: only with no
+        warning and a gain (a tie on 5 faces is no reason to switch). Back to the shipped
+        model, which the user asked for: unless the evidence favours the model in use (a tie
+        on 8 faces and 5.8 points lost on FER-2013 made "Keep" the default)."""
+        if self.candidate_role == "shipped":
+            return not self.favours_current
+        return not self.warnings and not self.not_better
 
     @property
     def not_better(self) -> bool:
@@ -124,20 +147,49 @@ def chance_level(labels: np.ndarray) -> float:
     return float(counts.max() / max(1, counts.sum()))
 
 
-def warnings_for(current: ModelScores, candidate: ModelScores, chance: float) -> list[str]:
-    """Why switching may be a mistake: worse, near chance, or one answer for everything."""
+def _one_answer(scores: ModelScores) -> str | None:
+    """The emotion ``scores`` gives for at least ONE_CLASS_SHARE of the faces, if any."""
+    if not scores.answers:
+        return None
+    top = max(scores.answers, key=scores.answers.get)
+    return top if scores.answers[top] >= ONE_CLASS_SHARE else None
+
+
+def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
+                 samples: int | None = None) -> list[str]:
+    """Why switching may be a mistake: worse, near chance, or one answer for everything.
+
+    A fault the model in use shares is worded for both ("Both models are near chance",
+    "Neither model tells these 8 faces apart"): pinned on the candidate alone, it read as a
+    reason to keep the model in use, which has it too."""
+    these = f"these {samples:,} faces" if samples else "these faces"
     found = []
     if candidate.accuracy < current.accuracy - WORSE_BY:
         found.append(f"The new model is worse than the model in use: right on "
                      f"{candidate.accuracy:.0%} of these faces instead of {current.accuracy:.0%}.")
     if candidate.accuracy <= chance + NEAR_CHANCE_BY:
-        found.append(f"The new model is near chance: {candidate.accuracy:.0%}, where always "
-                     f"giving the most common answer scores {chance:.0%}.")
-    if candidate.answers:
-        top = max(candidate.answers, key=candidate.answers.get)
-        if candidate.answers[top] >= ONE_CLASS_SHARE:
-            found.append(f"The new model answers \"{top}\" for {candidate.answers[top]:.0%} of "
-                         "the faces: it has not learnt to tell the emotions apart.")
+        if current.accuracy <= chance + NEAR_CHANCE_BY:
+            both = f"both right on {candidate.accuracy:.0%}" \
+                if f"{candidate.accuracy:.0%}" == f"{current.accuracy:.0%}" else \
+                (f"the model in use right on {current.accuracy:.0%}, the new model on "
+                 f"{candidate.accuracy:.0%}")
+            found.append(f"Both models are near chance on {these}: {both}, where always "
+                         f"giving the most common answer scores {chance:.0%}.")
+        else:
+            found.append(f"The new model is near chance: {candidate.accuracy:.0%}, where "
+                         f"always giving the most common answer scores {chance:.0%}.")
+    new_top, now_top = _one_answer(candidate), _one_answer(current)
+    if new_top is not None and now_top is not None:
+        new_share, now_share = candidate.answers[new_top], current.answers[now_top]
+        both = f"both answer \"{new_top}\" for {new_share:.0%} of them" \
+            if (new_top, f"{new_share:.0%}") == (now_top, f"{now_share:.0%}") else \
+            (f"the model in use answers \"{now_top}\" for {now_share:.0%} of them, the new "
+             f"model \"{new_top}\" for {new_share:.0%}")
+        found.append(f"Neither model tells {these} apart: {both}.")
+    elif new_top is not None:
+        found.append(f"The new model answers \"{new_top}\" for "
+                     f"{candidate.answers[new_top]:.0%} of the faces: it has not learnt to "
+                     "tell the emotions apart.")
     return found
 
 
@@ -147,7 +199,7 @@ def compare_on_faces(current, candidate, faces: np.ndarray, labels: np.ndarray,
     now, new = score_faces(current, faces, labels), score_faces(candidate, faces, labels)
     chance = chance_level(labels)
     return Comparison(test_name, int(len(labels)), now, new, chance,
-                      tuple(warnings_for(now, new, chance)))
+                      tuple(warnings_for(now, new, chance, len(labels))))
 
 
 def load_test_faces(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str] | None:
@@ -195,22 +247,28 @@ def compare_recorded(current_meta: dict, candidate_meta: dict) -> Comparison | N
                                           strict=False)} if confusion.shape == (7, 7) else {}
     new = ModelScores(new.name, new.accuracy, new.recall, answers)
     return Comparison("FER-2013 PrivateTest (scores from model.json)", samples, now, new,
-                      chance, tuple(warnings_for(now, new, chance)),
+                      chance, tuple(warnings_for(now, new, chance, samples)),
                       current_samples=int(_private_confusion(current_meta).sum()) or None)
 
 
 def with_other_people(comparison: Comparison, recorded: Comparison | None) -> Comparison:
     """Add both models' FER-2013 PrivateTest accuracy to a comparison on a run's own few test
-    faces, with a warning when the new model is worse there: a fine-tune on 30 faces went
-    from 69.5% to 64.5% on FER-2013 while its 5 test faces said 40% and 40%."""
+    faces, with a warning when the new model is worse there (a fine-tune on 30 faces went
+    from 69.5% to 64.5% on FER-2013 while its 5 test faces said 40% and 40%), and a note when
+    the model in use is (going back from a fine-tune, the table alone showed 63.7% / 69.5%)."""
     if recorded is None:
         return comparison
     now, new = recorded.current.accuracy, recorded.candidate.accuracy
-    warnings = comparison.warnings
+    warnings, notes = comparison.warnings, comparison.notes
     if new < now - WORSE_BY:
         warnings += (f"On other people's faces (FER-2013 PrivateTest) the new model is worse: "
                      f"right on {new:.1%} instead of {now:.1%}.",)
-    return dataclasses.replace(comparison, other_people=(now, new), warnings=warnings)
+    if now < new - WORSE_BY:
+        notes += (f"On other people's faces (FER-2013 PrivateTest) the model in use is "
+                  f"{100 * (new - now):.1f} points worse than the new model: right on "
+                  f"{now:.1%} instead of {new:.1%}.",)
+    return dataclasses.replace(comparison, other_people=(now, new), warnings=warnings,
+                               notes=notes)
 
 
 def _private_confusion(meta: dict) -> np.ndarray:

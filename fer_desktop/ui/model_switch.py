@@ -2,8 +2,10 @@
 
 The numbers come from ``fer_desktop.core.model_compare`` (both models on the same test
 faces); this dialog only shows them: overall and per emotion, the warnings, a sentence in
-plain words, and a few of the test faces each model got right and wrong. The safe answer
-(keep the model in use) is the default button whenever there is a warning.
+plain words, and a few of the test faces each model got right and wrong. The default button
+follows ``Comparison.advise_switch``: keep the model in use whenever there is a warning
+against a new model; going back to the shipped model (which the user asked for), go back
+unless the evidence favours the model in use.
 """
 
 from __future__ import annotations
@@ -77,11 +79,16 @@ class CompareDialog(QDialog):
         self.warnings.setStyleSheet(WARNING_STYLE)
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
+        self.notes = QLabel()  # for the switch: said plainly, not in red
+        self.notes.setWordWrap(True)
+        self.notes.hide()
         if comparison is None:
             self.heading = QLabel(f"<b>{candidate_name}</b> and the model in use were never "
-                                  "scored on the same faces, so they cannot be compared here. "
-                                  "Try the new model live; if it does worse, go back with "
-                                  + " or ".join(f"File > {item}" for item in WAY_BACK) + ".")
+                                  "scored on the same faces, so they cannot be compared here."
+                                  + ("" if shipped else
+                                     " Try the new model live; if it does worse, go back with "
+                                     + " or ".join(f"File > {item}" for item in WAY_BACK)
+                                     + "."))
             self.heading.setWordWrap(True)
             layout.addWidget(self.heading)
             self.table.hide()
@@ -102,8 +109,8 @@ class CompareDialog(QDialog):
         # Only once the buttons are in the dialog: set before, QDialog did not know of it and
         # made the first button (Switch) the default when shown, so Enter switched to a model
         # shown with three warnings.
-        risky = comparison is None or bool(comparison.warnings) or comparison.not_better
-        default = self.keep_button if risky else self.switch_button
+        advised = shipped if comparison is None else comparison.advise_switch
+        default = self.switch_button if advised else self.keep_button
         default.setDefault(True)
         default.setFocus()
 
@@ -163,6 +170,9 @@ class CompareDialog(QDialog):
         self.sentence.setText(f"The {self._role} model: " + summary_sentence(
             comparison.candidate.accuracy, comparison.samples, comparison.chance))
         layout.addWidget(self.sentence)
+        self.notes.setText("\n".join(comparison.notes))
+        self.notes.setVisible(bool(comparison.notes))
+        layout.addWidget(self.notes)
         self.warnings.setText("\n".join(comparison.warnings))
         self.warnings.setVisible(bool(comparison.warnings))
         layout.addWidget(self.warnings)
