@@ -159,7 +159,7 @@ def test_a_fault_both_models_share_is_worded_for_both():
     both = compare_on_faces(PatternClassifier("tuned", HAPPY), PatternClassifier("ship", HAPPY),
                             faces, labels, "your 8 test faces")
     assert both.warnings == (
-        "Both models are near chance on these 8 faces: both right on 25%, where always "
+        "Both models are near chance on these 8 faces: each right on 25%, where always "
         "giving the most common answer scores 25%.",
         'Neither model tells these 8 faces apart: both answer "happy" for 100% of them.')
     back = both.as_going_back()

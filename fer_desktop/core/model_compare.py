@@ -169,7 +169,7 @@ def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
                      f"{candidate.accuracy:.0%} of these faces instead of {current.accuracy:.0%}.")
     if candidate.accuracy <= chance + NEAR_CHANCE_BY:
         if current.accuracy <= chance + NEAR_CHANCE_BY:
-            both = f"both right on {candidate.accuracy:.0%}" \
+            both = f"each right on {candidate.accuracy:.0%}" \
                 if f"{candidate.accuracy:.0%}" == f"{current.accuracy:.0%}" else \
                 (f"the model in use right on {current.accuracy:.0%}, the new model on "
                  f"{candidate.accuracy:.0%}")
