@@ -166,6 +166,39 @@ def test_a_finetuned_model_ships_its_int8_file_scored_as_it_runs(tiny_export, tm
     assert on_disk["accuracy"] == json.loads(json.dumps(meta["accuracy"]))
 
 
+def test_a_fine_tune_keeps_its_starting_models_blur(tiny_export, tmp_path, monkeypatch):
+    """The shipped model has a blur in its graph (1.7 points of PublicTest balanced accuracy):
+    a fine-tune of it that lost it would cost the user that after every fine-tune."""
+    import cv2
+
+    from fer_desktop.core.preprocess import preprocess_faces
+    from trainer import export
+    from trainer.convert import run_tflite
+
+    monkeypatch.setattr(export, "QUICK_MIN_AGREEMENT", 0.0)
+    meta, log = _export_finetuned(tiny_export, tmp_path / "out",
+                                  SHIPPED_LIKE | {"blur_sigma_in_model": 0.5})
+    assert meta["blur_sigma_in_model"] == 0.5 and "blur sigma 0.5" in log
+    assert meta["export"]["blur_sigma_from"] == "the starting model's model.json"
+    model, data = tiny_export
+    faces = data.images["PublicTest"][:16]
+    blurred = np.stack([cv2.GaussianBlur(f, (3, 3), 0.5, borderType=cv2.BORDER_REFLECT_101)
+                        for f in faces])
+    keras_blurred = model.predict(preprocess_faces(blurred), verbose=0)
+    keras_sharp = model.predict(preprocess_faces(faces), verbose=0)
+    p = run_tflite(tmp_path / "out" / "model-int8.tflite", preprocess_faces(faces))
+    weights = np.array(list(meta["prior_correction_in_model"]["class_weights"].values()))
+
+    def corrected(q):
+        return q * weights / (q * weights).sum(axis=1, keepdims=True)
+
+    # the file is the blurred network (int8 weights: close, not equal), not the sharp one
+    assert np.abs(p - corrected(keras_blurred)).max() < np.abs(p - corrected(keras_sharp)).max()
+    bad, log = _export_finetuned(tiny_export, tmp_path / "bad",
+                                 SHIPPED_LIKE | {"blur_sigma_in_model": "x"})
+    assert "blur_sigma_in_model must be a number" in log and "full export" in log
+
+
 @pytest.mark.parametrize(("start_meta", "min_agreement", "why"), [
     ({}, 0.0, "no model.json with an int8 file"),        # a run folder's best.keras
     (SHIPPED_LIKE, 1.01, "full export"),                  # int8 disagrees with Keras

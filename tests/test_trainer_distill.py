@@ -83,10 +83,13 @@ def test_distill_without_a_teacher_is_refused(data, tmp_path):
 def test_a_teacher_labels_through_the_blur_its_export_chose(tmp_path):
     """The shipped ensemble is 1.6 points better on PublicTest balanced accuracy behind its
     blur: a teacher read without it taught with the weaker answers."""
+    import hashlib
+
     import cv2
     import keras
 
     from trainer.distill import _teacher_model, teacher_key
+    from trainer.rundir import RunDirError
 
     rng = np.random.default_rng(5)
     dense = keras.layers.Dense(7, activation="softmax")
@@ -99,6 +102,8 @@ def test_a_teacher_labels_through_the_blur_its_export_chose(tmp_path):
     meta = {"files": {"keras": "model.keras"}, "blur_sigma_in_model": 0.0}
     (folder / "model.json").write_text(json.dumps(meta))
     plain_key = teacher_key([folder], 10)
+    old = hashlib.sha256(f"{folder.resolve()}|10".encode()).hexdigest()[:16]
+    assert plain_key == old  # no blur: the labels cached before blurs existed are reused
     x = rng.random((4, 48, 48, 1), dtype=np.float32)
     np.testing.assert_allclose(_teacher_model(folder).predict(x, verbose=0),
                                model.predict(x, verbose=0), atol=1e-5)
@@ -108,3 +113,6 @@ def test_a_teacher_labels_through_the_blur_its_export_chose(tmp_path):
     np.testing.assert_allclose(_teacher_model(folder).predict(x, verbose=0),
                                model.predict(blurred[..., None], verbose=0), atol=1e-5)
     assert teacher_key([folder], 10) != plain_key  # a cached labelling is not reused
+    (folder / "model.json").write_text(json.dumps(meta | {"blur_sigma_in_model": "x"}))
+    with pytest.raises(RunDirError, match="blur_sigma_in_model"):
+        _teacher_model(folder)

@@ -225,3 +225,26 @@ def test_views_go_into_the_graph_only_for_a_real_gain():
     assert metrics.choose_views(views(0.670, 0.672, 0.679, 0.681)) == (True, 0.0)
     best_blur = views(0.670, 0.680, 0.671, 0.682) | {(False, 0.75): 0.685}
     assert metrics.choose_views(best_blur) == (False, 0.75)
+    # flip is weighed against the best view without it, a blur too small to choose included:
+    # flip + blur beat plain by 0.36 points but plain + blur by only 0.07 (review 11)
+    near = {(False, 0.0): 0.6700, (False, 0.5): 0.6729, (False, 0.75): 0.6720,
+            (True, 0.0): 0.6705, (True, 0.5): 0.6736, (True, 0.75): 0.6720}
+    assert metrics.choose_views(near) == (False, 0.0)
+
+
+@pytest.mark.parametrize(("meta", "sigma"), [
+    ({}, 0.0), ({"blur_sigma_in_model": None}, 0.0), ({"blur_sigma_in_model": 0}, 0.0),
+    ({"blur_sigma_in_model": 0.5}, 0.5), ({"blur_sigma_in_model": 2}, 2.0),
+    ({"blur_sigma_in_model": True}, ValueError), ({"blur_sigma_in_model": "x"}, ValueError),
+    ({"blur_sigma_in_model": -0.5}, ValueError), ({"blur_sigma_in_model": 2.5}, ValueError),
+])
+def test_one_reader_of_a_models_blur(meta, sigma):
+    """A fine-tune's start and a teacher read the blur alike: JSON true is not sigma 1, a
+    negative or a string is named, not a traceback or a silent 0."""
+    from trainer.convert import blur_sigma_of
+
+    if sigma is ValueError:
+        with pytest.raises(ValueError, match="blur_sigma_in_model"):
+            blur_sigma_of(meta)
+    else:
+        assert blur_sigma_of(meta) == sigma

@@ -38,6 +38,26 @@ def gaussian_kernel(sigma: float) -> np.ndarray:
     return (taps / taps.sum()).astype(np.float32)
 
 
+MAX_BLUR_SIGMA = 2.0  # a 3x3 kernel cannot blur more than this
+
+
+def blur_sigma_of(meta: dict) -> float:
+    """``model.json``'s test-time blur (``blur_sigma_in_model``; 0.0 when absent: models
+    exported before it). The one reader, for a fine-tune's start and a teacher.
+
+    Raises:
+        ValueError: the value is not a number from 0 to :data:`MAX_BLUR_SIGMA`.
+    """
+    sigma = meta.get("blur_sigma_in_model", 0.0) if isinstance(meta, dict) else 0.0
+    if sigma is None:
+        return 0.0
+    if isinstance(sigma, bool) or not isinstance(sigma, int | float) \
+            or not 0.0 <= sigma <= MAX_BLUR_SIGMA:
+        raise ValueError(f"blur_sigma_in_model must be a number from 0 to {MAX_BLUR_SIGMA:g}, "
+                         f"got {sigma!r}")
+    return float(sigma)
+
+
 def with_blur(model, sigma: float):
     """A model that blurs the face (3x3 Gaussian, edges mirrored) before ``model`` sees it."""
     import keras

@@ -26,13 +26,21 @@ TEACHER_FILE = "teacher.npz"
 
 
 def teacher_blur(path: Path) -> float:
-    """The test-time blur the teacher's export chose (0.0: none, or no model.json)."""
+    """The test-time blur the teacher's export chose (0.0: none, or no model.json).
+
+    Raises:
+        RunDirError: its model.json names a blur that is not a number from 0 to 2.
+    """
+    from trainer.convert import blur_sigma_of
+
     try:
         meta = json.loads((Path(path) / rundir.MODEL).read_text())
     except (OSError, ValueError):
-        return 0.0
-    blur = meta.get("blur_sigma_in_model") if isinstance(meta, dict) else None
-    return float(blur) if isinstance(blur, int | float) and blur > 0 else 0.0
+        return 0.0  # a run folder not exported yet: its best.keras, as it is
+    try:
+        return blur_sigma_of(meta)
+    except ValueError as exc:
+        raise rundir.RunDirError(Path(path) / rundir.MODEL, f"{exc}: refused") from exc
 
 
 def _teacher_model(path: Path):
@@ -67,9 +75,16 @@ def flip_averaged(model, x: np.ndarray) -> np.ndarray:
     return 0.5 * (p + model.predict(x[:, :, ::-1], batch_size=256, verbose=0))
 
 
+def _teacher_name(path: Path) -> str:
+    """A teacher in the cache key: its folder, and its blur when it has one (a teacher
+    without one keeps the key, and the cached labels, it had before blurs existed)."""
+    blur = teacher_blur(path)
+    return f"{path.resolve()}@blur{blur:g}" if blur else str(path.resolve())
+
+
 def teacher_key(teachers: list[Path], n_train: int) -> str:
     """Which teachers labelled which data: a cached labelling is reused only for the same."""
-    names = "|".join(f"{Path(t).resolve()}@blur{teacher_blur(Path(t)):g}" for t in teachers)
+    names = "|".join(_teacher_name(Path(t)) for t in teachers)
     return hashlib.sha256(f"{names}|{n_train}".encode()).hexdigest()[:16]
 
 

@@ -27,7 +27,7 @@ from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
 from trainer import metrics, rundir
 from trainer.config import SAMPLING_POWERS
-from trainer.convert import float32_copy, run_tflite, to_tflite, with_views
+from trainer.convert import blur_sigma_of, float32_copy, run_tflite, to_tflite, with_views
 from trainer.events import EventEmitter
 
 INT8_MAX_LOSS = 0.003
@@ -261,7 +261,11 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
     if not isinstance(flip, bool) or not (start_meta.get("files") or {}).get("tflite_int8"):
         emitter.log("the starting model has no model.json with an int8 file: full export")
         return export_model(keras_model, out, data, emitter, described)
-    blur = float(start_meta.get("blur_sigma_in_model") or 0.0)  # older models: none
+    try:
+        blur = blur_sigma_of(start_meta)  # older models: none
+    except ValueError as exc:
+        emitter.log(f"the starting model's model.json: {exc}: full export")
+        return export_model(keras_model, out, data, emitter, described)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
     y_pub = data.labels["PublicTest"]
     convert = functools.partial(to_tflite, keras_model, quantize=True, flip_tta=flip,

@@ -145,7 +145,8 @@ def choose_views(scores: dict[tuple[bool, float], float],
         return sigma if scores[(flip, sigma)] >= scores[(flip, 0.0)] + min_gain else 0.0
 
     plain, flipped = blur_for(False), blur_for(True)
-    flip = scores[(True, flipped)] >= scores[(False, plain)] + min_gain
+    best_without = max(v for (f, _), v in scores.items() if not f)  # a blur too small to
+    flip = scores[(True, flipped)] >= best_without + min_gain  # choose still counts here
     return flip, flipped if flip else plain
 
 
