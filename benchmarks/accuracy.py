@@ -71,28 +71,33 @@ def main() -> int:
     majority = ferplus_majority(args.csv, data)
     targets = [Path(m) for m in args.models] or [default_model_dir()]
     short = [e[:3] for e in EMOTIONS]
-    print(f"{'model file':<40}{'split':<12}{'tta':<9}{'acc':>7}{'bal':>7}{'FER+':>7}"
+    print(f"{'model file':<40}{'split':<12}{'views':<14}{'acc':>7}{'bal':>7}{'FER+':>7}"
           f"{'mF1':>7}{'ECE':>7}"
           + "".join(f"{s:>6}" for s in short) + f"{'ms/face':>9}")
     for target in targets:
         for label, clf in classifiers_of(target):
             built_in = bool(clf.metadata.get("flip_tta_in_model"))
+            blur = clf.metadata.get("blur_sigma_in_model") or 0
+            in_graph = "+".join([f"blur{blur:g}"] * bool(blur) + ["flip"] * built_in) or "none"
             latency = ms_per_face(clf, splits["PublicTest"][0])
             for split, (x, y) in splits.items():
-                variants = [("in model" if built_in else "none", predict_all(clf, x))]
+                variants = [(in_graph, predict_all(clf, x))]
                 if not built_in:
                     flipped = predict_all(clf, np.ascontiguousarray(x[:, :, ::-1]))
-                    variants.append(("flip", 0.5 * (variants[0][1] + flipped)))
+                    variants.append(("+".join([in_graph] * bool(blur) + ["flip"]),
+                                     0.5 * (variants[0][1] + flipped)))
                 for tta, probs in variants:
                     s = summarize(probs, y, majority.get(split))
                     recalls = "".join(f"{s['per_class'][e]['recall']:>6.2f}" for e in EMOTIONS)
                     plus = s["ferplus_accuracy"]
-                    print(f"{label:<40}{split:<12}{tta:<9}{s['accuracy']:>7.2%}"
+                    print(f"{label:<40}{split:<12}{tta:<14}{s['accuracy']:>7.2%}"
                           f"{s['balanced_accuracy']:>7.2%}"
                           + (f"{plus:>7.2%}" if plus is not None else f"{'-':>7}")
                           + f"{s['macro_f1']:>7.3f}{ece(probs, y):>7.3f}{recalls}"
-                          f"{latency * (2 if tta == 'flip' else 1):>9.2f}")
-    print("acc: accuracy; bal: balanced accuracy (mean per-class recall); FER+: accuracy "
+                          f"{latency * (2 if tta.endswith('flip') and not built_in else 1):>9.2f}")
+    print("views: the test-time views in the file's graph (blur sigma, flip), or with an "
+          "external flip added (+flip on a file without one); acc: accuracy; "
+          "bal: balanced accuracy (mean per-class recall); FER+: accuracy "
           "against the FER+ majority (rows whose majority is one of the 7); mF1: macro-F1; "
           "ECE: expected calibration error (15 bins, calibrated "
           "probabilities); per-class columns: recall; ms/face: median LiteRT latency, one face, "
