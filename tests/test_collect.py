@@ -401,9 +401,14 @@ def test_the_train_tab_follows_the_live_tabs_collect_folder(qtbot, tmp_path):
     assert train.collect_label.text() == str(new)
     assert train.help.text().startswith("Nothing collected yet")
     panel.active.setChecked(True)
-    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS):
+    window.train_tab.form.say("Training failed: something", error=True)
+    # a face saved is not the user changing the form: it wrote the whole form to the
+    # settings again and wiped the Train tab's message (review 11)
+    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS), \
+            qtbot.assertNotEmitted(train.changed):
         panel.actions[3].trigger()  # key 4: happy, into the new folder
     assert "Collected so far: 1 face (happy 1)" in train.help.text()  # at once
+    assert window.train_tab.form.message.text() == "Training failed: something"  # kept
     assert AppSettings.from_file(tmp_path / "settings.ini").collect_folder == new
     panel.set_folder(old)  # back: its 10 faces again, not "one emotion only"
     assert train.choice().folder == str(old) and "10 faces" in train.help.text()

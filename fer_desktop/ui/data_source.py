@@ -119,9 +119,12 @@ class DataSourceBox(QWidget):
 
     Signals:
         changed(): the user changed the source, the folder or the preset.
+        recounted(): the collected faces were counted again (a face saved in the Live tab,
+            another Collect folder, the tab shown): not a change the user made here.
     """
 
     changed = Signal()
+    recounted = Signal()
 
     def __init__(self, collect: CollectFolder, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -204,6 +207,13 @@ class DataSourceBox(QWidget):
             self.blockSignals(False)
 
     def _on_changed(self, *_) -> None:
+        """The user changed the source, the folder or the fine-tune tick: shown, then said."""
+        self._refresh()
+        self.changed.emit()
+
+    def _refresh(self) -> None:
+        """Show the source chosen as it is now (no ``changed``: a face saved in the Live tab
+        wrote the whole Train form to the settings and wiped its error message)."""
         kind = str(self.combo.currentData())
         images = kind != "csv"
         collected = kind == "collected"
@@ -229,19 +239,20 @@ class DataSourceBox(QWidget):
                               if self.finetune_check.isChecked() else
                               "A new network is trained from scratch: it needs thousands of "
                               "faces; with a few hundred, fine-tune instead."))
-        self.changed.emit()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Faces collected in the Live tab meanwhile are counted again when shown."""
         super().showEvent(event)
         if self.combo.currentData() == "collected":
-            self._on_changed()
+            self._refresh()
+            self.recounted.emit()
 
     def _on_collect_changed(self, *_) -> None:
         """The Live tab collects into another folder, or saved, moved or took back a face:
         the folder and counts shown (and Start's faces) follow at once."""
         if self.combo.currentData() == "collected":
-            self._on_changed()
+            self._refresh()
+            self.recounted.emit()
 
     def _folder_shown(self) -> str:
         if self.combo.currentData() == "collected":

@@ -135,6 +135,8 @@ class TrainTab(QWidget):
         self.data_source = DataSourceBox(self._settings.collect)
         self.data_source.changed.connect(self._save_settings)
         self.data_source.changed.connect(self._on_data_source_changed)
+        self.data_source.recounted.connect(self._on_faces_recounted)
+        self._refused_faces = False  # the message shown says the collected faces are too few
         left_layout.addWidget(self.data_source)
         left_layout.addWidget(self.form)
         left_layout.addWidget(self.progress_box)
@@ -208,7 +210,15 @@ class TrainTab(QWidget):
             self._select_run(None)
             self.form.say("")
 
+    def _on_faces_recounted(self) -> None:
+        """More faces collected: a refusal of too few goes (it stayed once fixed); any other
+        message stays (a failed training's was wiped by the next face saved)."""
+        if self._refused_faces:
+            self._refused_faces = False
+            self.form.clear_error()
+
     def _on_data_source_changed(self) -> None:
+        self._refused_faces = False
         self.form.clear_error()  # about the data before ("too few faces" stayed once fixed)
         choice = self.data_source.choice()
         self.form.set_csv_used(choice.kind == "csv", finetune=choice.finetune)
@@ -305,6 +315,7 @@ class TrainTab(QWidget):
                                        sampling=str(self.form.sampling_combo.currentData()))
         except ValueError as exc:
             self.form.say(str(exc), error=True)
+            self._refused_faces = True
             return
         self._reset_progress()
         self._select_run(None)
