@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QPushButton
 from ui_helpers import SAMPLE, no_cameras, stub_pipeline
 
 from fer_desktop.core.collect import (
@@ -414,3 +415,27 @@ def test_the_train_tab_follows_the_live_tabs_collect_folder(qtbot, tmp_path):
     assert train.choice().folder == str(old) and "10 faces" in train.help.text()
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def test_a_click_on_undo_or_folder_leaves_the_keyboard_on_the_video(qtbot, tmp_path,
+                                                                    monkeypatch):
+    """After a click on Undo (or Folder...) the button kept the keyboard: each Space, meant
+    to pause the video, undid one more saved face, or opened the folder dialog again
+    (walk-through 13)."""
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
+    panel = window.live_view.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS):
+        panel.actions[3].trigger()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    video = window.live_view.video_view
+    video.setFocus()
+    qtbot.waitUntil(video.hasFocus, timeout=WAIT_MS)
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert not list((tmp_path / "collected" / "happy").glob("*.png"))  # it undid
+    assert video.hasFocus()  # Space plays and pauses, not "Undo" once more
+    folder = next(b for b in panel.findChildren(QPushButton) if b.text() == "Folder...")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")  # cancelled
+    qtbot.mouseClick(folder, Qt.MouseButton.LeftButton)
+    assert video.hasFocus()

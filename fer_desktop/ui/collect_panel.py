@@ -147,7 +147,9 @@ class CollectPanel(QGroupBox):
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip(self.act_undo.toolTip())
         self.undo_button.clicked.connect(self.undo)
-        buttons = QHBoxLayout()
+        for button in (choose, self.undo_button):  # a click leaves the keyboard on the video:
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Space after Undo undid another
+        buttons = QHBoxLayout()                               # face, after Folder... reopened it
         buttons.addWidget(choose)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
