@@ -36,3 +36,18 @@ def test_taking_twice_at_the_same_instant_does_not_divide_by_zero():
     stats = FrameStats(clock)
     stats.add(5.0, 5.0)
     assert stats.take().fps > 0
+
+
+def test_a_look_between_updates_leaves_the_interval_going_on():
+    """A slideshow's new picture shows its faces at once: that look restarted the interval,
+    so the next once-a-second figures covered a fraction of it (review 11)."""
+    clock = Clock()
+    stats = FrameStats(clock)
+    stats.add(10.0, None)
+    clock.t += 0.5
+    peek = stats.take(faces=1, restart=False)
+    assert peek.faces == 1 and peek.fps == pytest.approx(2.0)
+    stats.add(30.0, 500.0)
+    clock.t += 0.5
+    whole = stats.take()
+    assert whole.fps == pytest.approx(2.0) and whole.latency_ms == pytest.approx(20.0)

@@ -67,16 +67,18 @@ class FrameStats:
 
     def take(self, *, faces: int = 0, still: bool = False, dropped: int = 0,
              running: bool = False, paused: bool = False, ended: bool = False,
-             slideshow: bool = False) -> LiveStats:
-        """The statistics since the previous call; starts a new interval."""
+             slideshow: bool = False, restart: bool = True) -> LiveStats:
+        """The statistics since the previous call; starts a new interval unless ``restart``
+        is False (a look between the once-a-second updates: a slideshow's new picture)."""
         now = self._clock()
         elapsed = max(1e-6, now - self._start)
         stats = LiveStats(fps=self._frames / elapsed, latency_ms=_mean(self._latency),
                           interval_ms=_mean(self._gaps), faces=faces, still=still,
                           dropped=dropped, running=running, paused=paused, ended=ended,
                           slideshow=slideshow)
-        self._start = now
-        self._frames = 0
-        self._latency.clear()
-        self._gaps.clear()
+        if restart:
+            self._start = now
+            self._frames = 0
+            self._latency.clear()
+            self._gaps.clear()
         return stats

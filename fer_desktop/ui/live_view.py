@@ -126,7 +126,8 @@ class LiveView(QWidget):
         self.slideshow = SlideshowStatus(notifier, self)
         self.slideshow.caption_shown.connect(lambda caption: self.source_shown.emit(
             f"{caption} \u2013 {describe_spec(self._spec or '')}"))  # the window title
-        self.slideshow.picture_changed.connect(self._on_stats_timer)  # its faces, now
+        self.slideshow.picture_changed.connect(  # its faces now, the interval going on
+            functools.partial(self._on_stats_timer, restart=False))
         self.analyses = AnalysisDialogs(
             lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
 
@@ -561,7 +562,7 @@ class LiveView(QWidget):
             self.outputs.stop(failure=message)
 
     # stats ------------------------------------------------------------------------------
-    def _on_stats_timer(self) -> None:
+    def _on_stats_timer(self, restart: bool = True) -> None:
         output, capture = self._last_output, self._capture
         self.stats_updated.emit(self._frame_stats.take(
             faces=len(output.result.faces) if output is not None else 0,
@@ -570,7 +571,7 @@ class LiveView(QWidget):
             running=capture is not None and capture.isRunning(),
             paused=capture is not None and capture.seekable and capture.paused,
             ended=self.playback.at_end,
-            slideshow=capture is not None and capture.slideshow))
+            slideshow=capture is not None and capture.slideshow, restart=restart))
 
     # shutdown ---------------------------------------------------------------------------
     def shutdown(self) -> None:
