@@ -240,7 +240,9 @@ def test_collect_from_the_edit_menu_and_its_key_keeps_the_focus(qtbot, tmp_path)
     panel.active.setChecked(False)  # the checkbox and the menu item stay one setting
     assert not panel.act_collect.isChecked() and not panel.actions[3].isEnabled()
     window.tabs.setCurrentIndex(1)  # from the Train tab: on, and the video it collects from
-    panel.act_collect.trigger()
+    window.tabs.currentWidget().setFocus()  # the key itself (the box is hidden there)
+    qtbot.keyClick(window, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert panel.active.isChecked() and window.tabs.currentWidget() is live
     panel.act_collect.trigger()
     assert not panel.active.isChecked()

@@ -141,7 +141,7 @@ PREFERRED_SIZE = QSize(820, 520)
 MAX_SHARE_OF_WINDOW = 0.85
 
 
-def fitting_size(parent: QWidget | None) -> QSize:
+def size_within_window(parent: QWidget | None) -> QSize:
     """The preferred size, shrunk to leave a border of the main window visible around it
     (820x520 hid an 800x600 window entirely), never below the minimum."""
     top = parent.window() if parent is not None else None
@@ -167,7 +167,7 @@ class FileAnalysisDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Analyse {video.name}")
         self.setMinimumSize(MIN_SIZE)
-        self.resize(fitting_size(parent))
+        self.resize(size_within_window(parent))
         self.result: FileAnalysis | None = None
 
         self.status = QLabel(f"Loading the model to analyse {video.name}...")
