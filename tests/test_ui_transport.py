@@ -473,6 +473,12 @@ def test_a_slideshow_counts_the_faces_of_the_picture_it_shows(qtbot, main_window
         live.transport.slider.setValue(1)
     assert window.faces_label.text() == "no faces"  # at once, with its caption
     assert live.transport.time_label.text() == "2 / 2"
+    window.notifier.last_info = ""
+    live.transport.set_playing(False)
+    live.transport.play_toggled.emit(False)  # paused on b.png; a click on the bar that
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):  # lands on it again:
+        live.transport.seek_requested.emit(1)
+    assert window.notifier.last_info == "Picture 2 of 2: b.png"  # named (it said nothing)
 
 
 def test_a_skipped_picture_is_named_with_the_next_one(qtbot, main_window, tmp_path):

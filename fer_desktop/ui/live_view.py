@@ -207,6 +207,7 @@ class LiveView(QWidget):
         self.playback = PlaybackControls(self._settings, self.video_view, self)
         self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
         self.transport.analyse_requested.connect(self.analyse_whole_file)
+        self.transport.seek_requested.connect(lambda _: self.slideshow.reset())  # named again
 
         self.face_panel = FacePanel()
         self.face_panel.set_min_face(min_face_worth_naming(self._options.min_face_px))

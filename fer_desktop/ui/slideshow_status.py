@@ -33,7 +33,8 @@ class SlideshowStatus(QObject):
         self._source: str | None = None
 
     def reset(self) -> None:
-        """A new source: the next picture is named whatever it is."""
+        """A new source, or a seek: the next picture is named whatever it is (a click on the
+        bar that landed on the picture shown left the status bar blank)."""
         self._note, self._source = "", None
 
     def note(self, text: str) -> None:
