@@ -212,6 +212,24 @@ def test_two_faces_of_a_size_do_not_flip_and_heading_and_timeline_agree(qtbot):
     assert panel.timeline_title.endswith("#5") and "#5" in panel.heading_text()
 
 
+def test_a_narrow_heading_still_says_whether_the_face_was_chosen(qtbot):
+    """At 1280 px the panel was too narrow for "face #2 (selected of 2)": the short heading
+    "happy 90% · #2" never said whether it followed the face clicked (walk-through 13)."""
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.show_result(_faces(0.0, (4, 130), (5, 100)))
+    panel.select_track(5)
+    panel.show_result(_faces(0.1, (4, 130), (5, 100)))
+    whole = panel.heading_text()
+    assert whole.endswith("face #5 (selected of 2)")
+    short = whole.split(" \u00b7 ")[0] + " \u00b7 #5 (selected)"
+    metrics = panel._title.fontMetrics()
+    panel._title.resize(metrics.horizontalAdvance(short) + 6, 20)  # room for the short form
+    assert panel.heading_shown() == short
+
+
 def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
     from fer_desktop.ui.face_panel import FacePanel
 

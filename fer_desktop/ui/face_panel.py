@@ -362,8 +362,9 @@ class FacePanel(QWidget):
             else f"{face.label} {face.confidence:.0%}"
         # The answer first: a narrow panel cuts the end, which must not be the emotion.
         self._title.setText(f"{label} \u00b7 {who} ({how}{others})")
-        if face.track_id is not None:  # a narrow panel keeps the number, drops the words
-            self._title.set_short_text(f"{label} \u00b7 #{face.track_id}")
+        if face.track_id is not None:  # a narrow panel keeps the number and whether the
+            self._title.set_short_text(  # face was chosen (at 1280 px it dropped both words)
+                f"{label} \u00b7 #{face.track_id} ({how})")
         top = int(np.argmax(face.probabilities))
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
             p = float(face.probabilities[k])
