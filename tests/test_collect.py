@@ -65,8 +65,8 @@ def test_the_trainer_reads_collected_faces_as_crops(tmp_path, sample_face):
 def test_a_repeated_face_is_not_saved_again(tmp_path, sample_face):
     """A held key or a still image: the same face under the same emotion is skipped, under
     whatever track id (it changes at a seek, a loop, a model switch: one picture was saved
-    as #77 and as #78); another emotion (moved there: see below), a moved face or another
-    folder is saved."""
+    as #77 and as #78); a moved face or another folder is saved; the same picture under
+    another emotion is not (one picture, one answer: see below)."""
     frame, box = sample_face
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
     assert collector.save(frame, box, "happy", face_id=1).difference is None
@@ -78,7 +78,7 @@ def test_a_repeated_face_is_not_saved_again(tmp_path, sample_face):
     assert not moved.repeat and moved.difference > REPEAT_MAD
     assert collector.save(frame, box, "happy", face_id=5).repeat  # the first, not the last
     assert collector.save(frame, _moved(box, 2), "happy", face_id=1).repeat
-    assert not collector.save(frame, box, "sad", face_id=3).repeat        # another emotion
+    assert collector.save(frame, box, "sad", face_id=3).saved_as == "happy"  # one answer
     collector.folder = tmp_path / "other"                                 # a new folder
     assert not collector.save(frame, box, "happy", face_id=1).repeat
     assert collector.counts()["happy"] == 1
@@ -114,14 +114,17 @@ def test_a_second_key_long_after_is_a_new_sample_not_a_correction(tmp_path, samp
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2, clock=lambda: now[0])
     first = collector.save(frame, box, "happy", face_id=1)
     now[0] = RELABEL_WITHIN_S + 1.0
-    later = collector.save(frame, box, "surprise", face_id=1)
+    again = collector.save(frame, box, "surprise", face_id=2)  # the same picture, later
+    assert again.repeat and again.saved_as == "happy"  # not a second answer for it
+    assert first.path.exists() and collector.counts()["surprise"] == 0  # nor moved away
+    later = collector.save(frame, _moved(box, 3), "surprise", face_id=1)  # a new picture
     assert later.moved_from is None and first.path.exists() and later.path.exists()
     # within the time a correction moves the file, never over one already there
     now[0] += 1.0
     taken = tmp_path / "faces" / "neutral" / later.path.name
     taken.parent.mkdir(parents=True)
     taken.write_bytes(b"the user's own file")
-    moved = collector.save(frame, box, "neutral", face_id=1)
+    moved = collector.save(frame, _moved(box, 3), "neutral", face_id=1)
     assert moved.moved_from == "surprise" and moved.path != taken
     assert taken.read_bytes() == b"the user's own file" and not later.path.exists()
 
@@ -441,3 +444,18 @@ def test_a_click_on_undo_or_folder_leaves_the_keyboard_on_the_video(qtbot, tmp_p
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")  # cancelled
     qtbot.mouseClick(folder, Qt.MouseButton.LeftButton)
     assert video.hasFocus()
+
+
+def test_the_panel_says_a_picture_is_already_saved_under_another_emotion(qtbot, tmp_path):
+    """The same paused frame saved as neutral, then 25 s later as sad: the same bytes under
+    two emotions (walk-through 13). Now refused, and said."""
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
+    panel = window.live_view.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS):
+        panel.actions[6].trigger()  # key 7: neutral
+    panel.collector._clock = lambda: 1e9  # long after: not a correction any more
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as said:
+        panel.actions[4].trigger()  # key 5: sad
+    assert said.args[0].startswith("This picture is already saved as neutral")
+    assert panel.collector.counts()["sad"] == 0 and panel.collector.counts()["neutral"] == 1

@@ -18,7 +18,11 @@ The same face saved under a second emotion (4 pressed, then 5 on the same frame)
 the network two answers for one picture; a second key on the same face within
 :data:`RELABEL_WITHIN_S` seconds is nearly always a correction. So the last key wins: the file
 saved then is moved to the new emotion's folder (``SaveResult.moved_from`` names the old one;
-never over another file), and the dataset holds it once. Later, the face is saved anew.
+never over another file), and the dataset holds it once. Later, a new picture of the face is
+saved anew; the *same* picture (a paused frame, a still image) is not saved under a second
+emotion at all (``SaveResult.saved_as`` names the first): the earlier sample was deliberate,
+and moving it would take it away, but keeping both would give one picture two answers
+(walk-through 13 found the same bytes under neutral and sad).
 
 A face saved by mistake (the wrong key, a blink) is taken back with :meth:`FaceCollector.undo`:
 the last :data:`UNDO_DEPTH` saves and moves of this session are undone newest first. A file
@@ -83,10 +87,11 @@ class SaveResult:
     path: Path | None
     difference: float | None = None
     moved_from: str | None = None
+    saved_as: str | None = None  # not written: this picture is already saved under it
 
     @property
     def repeat(self) -> bool:
-        """The crop was nearly identical to the last one saved, and not written."""
+        """The crop was nearly identical to one saved, and not written."""
         return self.path is None
 
 
@@ -290,6 +295,11 @@ class FaceCollector:
         moved = self._relabel(image, emotion, face_id)
         if moved is not None:
             return moved
+        for other, kept in self._recent.items():  # the same picture, long after: not twice
+            if other != emotion and any(k.path.is_file()
+                                        and crop_difference(image, k.crop) < REPEAT_MAD
+                                        for k in kept):
+                return SaveResult(None, difference, saved_as=other)
         path, digest = self._write(image, emotion)
         saved = _Saved(image, path, self._clock(), digest)
         self._last_saved[(emotion, face_id)] = saved

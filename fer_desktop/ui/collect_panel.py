@@ -237,6 +237,10 @@ class CollectPanel(QGroupBox):
         except ExportError as exc:
             self.failed.emit(str(exc))
             return None
+        if result.saved_as is not None:  # one picture, one answer: its first key stands
+            self.skipped.emit(f"This picture is already saved as {result.saved_as}, not saved "
+                              f"as {emotion} too: Undo or Open folder to change it.")
+            return None
         if result.repeat:
             self.skipped.emit(f"Same face as a {emotion} one just saved, not saved: change the "
                               "expression or move a little.")
