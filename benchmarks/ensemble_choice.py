@@ -2,9 +2,12 @@
 
     python benchmarks/ensemble_choice.py RUN RUN [RUN ...] [--csv PATH]
 
-Each run's ``best.keras`` predicts PublicTest once (plain and mirrored); every subset of the
+Each run's ``best.keras`` predicts PublicTest once per test-time view the export weighs
+(no blur and each of ``trainer.metrics.BLUR_SIGMAS``, plain and mirrored); every subset of the
 runs (single runs first, as the baseline) is then scored by averaging those probabilities,
-which is exactly what ``python -m trainer ensemble`` builds into one model. Only PublicTest
+which is exactly what ``python -m trainer ensemble`` builds into one model, its export then
+choosing the view. The table gives the plain and flip-averaged accuracy without a blur and
+the best view's (a member that gains most from a blur can change the choice). Only PublicTest
 is read: it chooses the members; PrivateTest is left to ``benchmarks/accuracy.py`` once the
 choice is made.
 """
@@ -25,22 +28,34 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
 
 from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
-from trainer.metrics import summarize  # noqa: E402
+from trainer.metrics import BLUR_SIGMAS, summarize  # noqa: E402
+
+Views = dict[tuple[bool, float], np.ndarray]  # (flip averaged, blur sigma) -> probabilities
 
 
-def public_predictions(run: Path, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(plain, mirrored) PublicTest probabilities of a run's best checkpoint, in float32."""
+def public_predictions(run: Path, x: np.ndarray) -> Views:
+    """PublicTest probabilities of a run's best checkpoint (float32) in every view."""
     import keras
 
     from trainer import rundir
-    from trainer.convert import float32_copy
+    from trainer.convert import float32_copy, with_views
 
     config = rundir.read_json(run / rundir.CONFIG)
     model = float32_copy(keras.models.load_model(run / rundir.BEST, compile=False),
                          config.get("preset", "default"))
-    plain = model.predict(x, batch_size=256, verbose=0)
-    mirrored = model.predict(np.ascontiguousarray(x[:, :, ::-1]), batch_size=256, verbose=0)
-    return plain, mirrored
+    mirror = np.ascontiguousarray(x[:, :, ::-1])
+    views: Views = {}
+    for sigma in (0.0, *BLUR_SIGMAS):
+        viewed = with_views(model, blur_sigma=sigma)
+        plain = viewed.predict(x, batch_size=256, verbose=0)
+        views[(False, sigma)] = plain
+        views[(True, sigma)] = 0.5 * (plain + viewed.predict(mirror, batch_size=256, verbose=0))
+    return views
+
+
+def view_name(view: tuple[bool, float]) -> str:
+    flip, sigma = view
+    return ("flip" if flip else "plain") + (f"+blur{sigma:g}" if sigma else "")
 
 
 def main() -> int:
@@ -58,14 +73,17 @@ def main() -> int:
         return 2
     preds = {run.name: public_predictions(run, x) for run in runs}
     width = max(len(" + ".join(preds)), 20)
-    print(f"{'members (PublicTest only)':<{width}}{'plain':>9}{'flip':>9}{'mF1 flip':>10}")
+    print(f"{'members (PublicTest only)':<{width}}{'plain':>9}{'flip':>9}{'mF1 flip':>10}"
+          f"{'best view':>19}{'its acc':>9}")
     for size in range(1, len(runs) + 1):
         for names in itertools.combinations(preds, size):
-            plain = np.mean([preds[n][0] for n in names], axis=0)
-            flip = np.mean([p for n in names for p in preds[n]], axis=0)
-            s_plain, s_flip = summarize(plain, y), summarize(flip, y)
-            print(f"{' + '.join(names):<{width}}{s_plain['accuracy']:>9.2%}"
-                  f"{s_flip['accuracy']:>9.2%}{s_flip['macro_f1']:>10.3f}")
+            scores = {view: summarize(np.mean([preds[n][view] for n in names], axis=0), y)
+                      for view in preds[names[0]]}
+            best = max(scores, key=lambda view: scores[view]["accuracy"])
+            plain, flip = scores[(False, 0.0)], scores[(True, 0.0)]
+            print(f"{' + '.join(names):<{width}}{plain['accuracy']:>9.2%}"
+                  f"{flip['accuracy']:>9.2%}{flip['macro_f1']:>10.3f}"
+                  f"{view_name(best):>19}{scores[best]['accuracy']:>9.2%}")
     return 0
 
 
