@@ -1019,3 +1019,69 @@ def test_every_section_link_of_the_guide_names_a_heading_it_has():
     for page, target, fragment in links:
         if target in anchors:  # a page the app carries
             assert fragment in anchors[target], f"{page} links to {target}#{fragment}"
+
+
+def drop_on(window, *paths: Path) -> None:
+    """Drag ``paths`` onto the window and release them, as a file manager does."""
+    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    action, left = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    no_keys = Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(10, 10), action, mime, left, no_keys)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(QPointF(10, 10), action, mime, left, no_keys))
+
+
+def test_a_video_dropped_on_the_train_tab_plays_in_the_live_tab(qtbot, main_window, tmp_path):
+    window = main_window(source=str(SAMPLE))
+    first_frame(qtbot, window)
+    video = make_video(tmp_path / "dropped.avi")
+    window.tabs.setCurrentIndex(1)
+    with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+        drop_on(window, video)
+    assert window.live_view.current_source == str(video)
+    assert window.tabs.currentWidget() is window.live_view
+
+
+def test_a_file_the_app_cannot_open_is_refused_by_name_and_the_video_goes_on(
+        qtbot, main_window, tmp_path):
+    window = main_window(source=str(SAMPLE))
+    first_frame(qtbot, window)
+    notes = tmp_path / "notes.docx"
+    notes.write_bytes(b"not a picture")
+    drop_on(window, notes)
+    assert "notes.docx is not a video, picture" in window.notifier.last_error
+    assert window.live_view.current_source == str(SAMPLE)
+    drop_on(window, SAMPLE, notes)
+    assert "2 items were dropped" in window.notifier.last_error
+
+
+def test_a_csv_or_a_folder_dropped_on_the_train_tab_becomes_its_data(qtbot, main_window,
+                                                                     tmp_path, monkeypatch):
+    window = main_window()
+    tab = window.train_tab
+    window.tabs.setCurrentIndex(1)
+    faces = tmp_path / "my faces"
+    faces.mkdir()
+    drop_on(window, faces)
+    assert tab.data_source.choice().kind == "images"
+    assert tab.data_source.choice().folder == str(faces)
+    csv_file = tmp_path / "fer2013.csv.gz"
+    csv_file.write_bytes(b"")
+    window.tabs.setCurrentIndex(0)
+    drop_on(window, csv_file)  # from the Live tab too: a CSV is training data
+    assert window.tabs.currentIndex() == 1
+    assert tab.data_source.choice().kind == "csv"
+    assert tab.form.csv_edit.text() == str(csv_file)
+    assert window.settings.train_form.csv == str(csv_file)  # remembered as if browsed
+    # while a training runs the form is locked: the drop is refused, the data kept
+    with monkeypatch.context() as patched:  # (undone before the window closes)
+        patched.setattr(type(tab.process), "is_active", property(lambda self: True))
+        drop_on(window, faces)
+    assert "stop the training" in window.notifier.last_error
+    assert tab.data_source.choice().kind == "csv"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -205,6 +205,18 @@ class DataSourceBox(QWidget):
             self._on_changed()
         finally:
             self.blockSignals(False)
+
+    def choose(self, kind: str, folder: str = "") -> None:
+        """The user chose ``kind`` (and for an image folder, ``folder``) by other means than
+        this box (a drop on the window): shown and said, as a choice made here is."""
+        if kind not in SOURCES:
+            raise ValueError(f"unknown data source {kind!r}: one of {', '.join(SOURCES)}")
+        if folder:
+            self.folder_edit.setText(folder)
+        blocker = QSignalBlocker(self.combo)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(kind)))
+        del blocker
+        self._on_changed()
 
     def _on_changed(self, *_) -> None:
         """The user changed the source, the folder or the fine-tune tick: shown, then said."""

@@ -37,6 +37,7 @@ from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import show_about
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.elided_label import ElidedLabel
+from fer_desktop.ui.file_drop import FileDrop
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.live_view.source_picker.chosen.connect(
             lambda _spec: self.tabs.setCurrentIndex(TABS.index("live")))
         self._build_menus()
+        self.file_drop = FileDrop(self, self.notifier, self.tabs, self.train_tab)
         self._restore_geometry()
         self._restore_tab(opening_a_source=source is not None)
         if self._startup_note:

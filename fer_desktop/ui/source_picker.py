@@ -215,6 +215,10 @@ class SourcePicker(QWidget):
             self._settings.last_open_folder = str(Path(path).parent)
         return path
 
+    def choose(self, path: str | Path) -> None:
+        """Open ``path`` as if picked here (a file dropped on the window: ui/file_drop.py)."""
+        self.chosen.emit(str(path))
+
     def open_folder_dialog(self) -> None:
         """A folder of pictures, shown one at a time (``--source FOLDER`` could, the window
         could not)."""

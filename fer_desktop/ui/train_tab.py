@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.file_drop import Drop, DropRefused
 from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
@@ -225,6 +226,22 @@ class TrainTab(QWidget):
         if self._shown_run is None and not self.process.is_active:  # the empty plots' legend
             self.curves.set_held_out_name("PublicTest" if choice.kind == "csv"  # says what a
                                           else "test faces")                 # Start scores on
+
+    def use_dropped(self, drop: Drop) -> None:
+        """A FER-2013 CSV or a folder of faces dropped on the window becomes the data.
+
+        Raises:
+            DropRefused: a training or a CSV check runs (the form is locked).
+        """
+        if self.process.is_active or self.validator.is_active:
+            raise DropRefused(f"{drop.path.name} was not taken: stop the training before "
+                              "choosing other data.")
+        if drop.target == "csv":
+            self.form.csv_edit.setText(str(drop.path))
+            self.form.csv_changed.emit()
+            self.data_source.choose("csv")
+        else:
+            self.data_source.choose("images", str(drop.path))
 
     def output_folder(self) -> Path:
         return self.form.output_folder()
