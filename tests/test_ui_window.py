@@ -1085,3 +1085,30 @@ def test_a_csv_or_a_folder_dropped_on_the_train_tab_becomes_its_data(qtbot, main
         drop_on(window, faces)
     assert "stop the training" in window.notifier.last_error
     assert tab.data_source.choice().kind == "csv"
+
+
+def test_file_open_recent_offers_the_source_lists_files_and_clears_them(qtbot, main_window,
+                                                                         settings, tmp_path):
+    first, second = make_video(tmp_path / "first.avi"), make_video(tmp_path / "second.avi")
+    settings.remember_recent(first.resolve())
+    settings.remember_recent(second.resolve())
+    window = main_window(source=str(SAMPLE))
+    picker = window.live_view.source_picker
+    qtbot.waitUntil(lambda: picker.combo.findText("first.avi") >= 0, timeout=WAIT_MS)
+    file_menu = window.menuBar().actions()[0].menu()
+    recent = next(a.menu() for a in file_menu.actions() if a.text() == "Open Recen&t")
+    recent.aboutToShow.emit()
+    names = [a.text() for a in recent.actions() if not a.isSeparator()]
+    assert names == ["second.avi", "first.avi", "Clear recent files"]
+    window.tabs.setCurrentIndex(1)
+    with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+        recent.actions()[1].trigger()
+    assert window.live_view.current_source == str(first.resolve())
+    assert window.tabs.currentWidget() is window.live_view
+    recent.aboutToShow.emit()
+    recent.actions()[-1].trigger()  # Clear recent files
+    assert settings.recent_files == []
+    assert picker.listed_files() == [str(first.resolve())]  # what plays stays listed
+    recent.aboutToShow.emit()
+    assert [a.text() for a in recent.actions() if not a.isSeparator()] == [
+        "first.avi", "Clear recent files"]

@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         for action in (lv.act_open_video, lv.act_open_image, lv.act_open_folder, lv.act_sample):
             file_menu.addAction(action)
+        recent = file_menu.addMenu("Open Recen&t")  # what the Source list offers
+        recent.aboutToShow.connect(functools.partial(lv.source_picker.fill_recent_menu, recent))
         file_menu.addSeparator()
         file_menu.addAction(lv.act_analyse_file)
         file_menu.addSeparator()

@@ -264,6 +264,10 @@ class AppSettings:
         text = str(self._qs.value("live/recent_files", "") or "")
         return [line for line in text.splitlines() if line][:RECENT_FILES]
 
+    def clear_recent(self) -> None:
+        """Forget every recent file (File > Open Recent > Clear)."""
+        self._set("live/recent_files", "")
+
     def remember_recent(self, path: str | Path) -> None:
         """Put ``path`` first in :attr:`recent_files` (once)."""
         path = str(path)

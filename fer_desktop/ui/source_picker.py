@@ -1,17 +1,19 @@
 """The Live tab's source picker: cameras found, files opened, and entries that open dialogs.
 
 The picker only shows and asks: choosing a camera or a file, from the list, a dialog
-("Open video...", "Open image...", "Open folder of pictures...") or the shipped sample, emits
-``chosen``. Whatever was picked, the combo then shows what really plays (``show_source``), so
-a cancelled dialog leaves the old source selected.
+("Open video...", "Open image...", "Open folder of pictures..."), File > Open Recent (filled
+from this list) or the shipped sample, emits ``chosen``. Whatever was picked, the combo then
+shows what really plays (``show_source``), so a cancelled dialog leaves the old source
+selected.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QWidget
 
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.resources import ResourceError, resource_path
@@ -159,6 +161,32 @@ class SourcePicker(QWidget):
                 index = sep
             combo.setCurrentIndex(index)
         del blocker
+
+    def listed_files(self) -> list[str]:
+        """The files and folders the list offers: the recent ones, and any opened since."""
+        entries = (self.combo.itemData(i) for i in range(self.combo.count()))
+        return [data[1] for data in entries if isinstance(data, tuple) and data[0] == "file"]
+
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        """File > Open Recent, filled as it opens: what the list offers, then Clear."""
+        menu.clear()
+        files = self.listed_files()
+        for path in files:
+            action = menu.addAction(describe_spec(path))
+            action.setToolTip(path)
+            action.triggered.connect(functools.partial(self.chosen.emit, path))
+        if not files:
+            menu.addAction("No recent files").setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("Clear recent files")
+        clear.setEnabled(bool(files))
+        clear.triggered.connect(self.clear_recent)
+
+    def clear_recent(self) -> None:
+        """Forget the recent files, here and in the settings; what plays stays listed."""
+        self._settings.clear_recent()
+        self._recent = []
+        self.set_cameras(self._cameras)
 
     def forget(self, spec: int | str | Path) -> None:
         """Take a file that can never open out of the list (picking it again only failed
