@@ -7,6 +7,8 @@ alike; the count per emotion is shown. A face nearly identical to one saved late
 for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
 face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
 Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
+Review... (also Edit > Review collected faces) shows the faces per emotion, to move a wrong
+one or send it to the trash (``ui/collect_review.py``).
 The folder is what the Train tab's "collected faces" source trains on: both read it from
 ``AppSettings.collect`` (``ui/collect_folder.py``), which says when it or its faces change.
 """
@@ -264,7 +266,7 @@ class CollectPanel(QGroupBox):
             return None
         if result.saved_as is not None:  # one picture, one answer: its first key stands
             self.skipped.emit(f"This picture is already saved as {result.saved_as}, not saved "
-                              f"as {emotion} too: Undo or Open folder to change it.")
+                              f"as {emotion} too: Undo or Review... to change it.")
             return None
         if result.repeat:
             self.skipped.emit(f"Same face as a {emotion} one just saved, not saved: change the "

@@ -279,6 +279,7 @@ class ReviewDialog(QDialog):
         first = next((e for e in EMOTIONS if self.listed[e]), EMOTIONS[0])
         self.show_emotion(first)
         self.resize(fitting_size(self, QSize(1040, 680), share=0.9, minimum=QSize(560, 400)))
+        self.view.setFocus()  # the arrow keys go through the faces at once
 
     # --- building ---------------------------------------------------------------------
     def _build(self) -> None:
