@@ -88,6 +88,16 @@ def test_delete_sends_the_face_to_the_trash_and_ctrl_z_brings_it_back(qtbot, dia
     assert not dialog.undo_button.isEnabled()
 
 
+def test_the_keys_are_those_of_collect_and_the_faces_own_emotion_is_off(dialog, settings):
+    from fer_desktop.ui.collect_panel import CollectPanel
+
+    panel = CollectPanel(settings)
+    assert [a.shortcut() for a in dialog.move_actions] == [a.shortcut() for a in panel.actions]
+    select_rows(dialog, [0])  # a happy face
+    assert [a.isEnabled() for a in dialog.move_actions] == [e != "happy" for e in EMOTIONS]
+    panel.deleteLater()
+
+
 def test_the_arrow_keys_go_through_the_faces(qtbot, dialog):
     assert dialog.focusWidget() is dialog.view  # at once, no click first
     assert dialog.view.currentIndex().row() == 0
@@ -162,4 +172,26 @@ def test_review_from_the_collect_box_updates_the_counts(qtbot, main_window, tmp_
     assert "(happy 2, neutral 1)" in source.help.text()  # the Train tab counted again
     edit = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Edit")
     assert panel.act_review in edit.actions()
+    dialog.done(0)
+
+
+def test_only_the_faces_in_view_are_decoded(qtbot, tmp_path):
+    """A folder of thousands opens at once: the listing reads no picture, and the thumbnails
+    are decoded for the faces scrolled into view only."""
+    root = tmp_path / "many"
+    first = write_face(root, "happy", "0000.png")
+    for i in range(1, 400):
+        (root / "happy" / f"{i:04d}.png").write_bytes(first.read_bytes())
+    dialog = ReviewDialog(CollectFolder(root), trash=FakeTrash(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.resize(600, 420)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: len(dialog.thumbnails._cache) > 0 and dialog.thumbnails.idle,
+                    timeout=WAIT_MS)
+    assert counts(dialog)["happy"] == 400
+    assert 0 < len(dialog.thumbnails._cache) < 100
+    dialog.view.scrollToBottom()
+    qtbot.waitUntil(lambda: str(root / "happy" / "0399.png") in dialog.thumbnails._cache,
+                    timeout=WAIT_MS)
     dialog.done(0)

@@ -157,9 +157,11 @@ class Thumbnails(QObject):
     def _start(self) -> None:
         if self._busy or not self._wanted:
             return
-        batch = list(self._wanted)[:BATCH]
-        for key in batch:
-            del self._wanted[key]
+        # the newest asks first (the faces in view now); those scrolled past long ago are
+        # dropped, and asked for again if they come back into view
+        wanted = list(self._wanted)
+        batch = wanted[-BATCH:]
+        self._wanted = dict.fromkeys(wanted[-4 * BATCH:-BATCH])
         self._busy = True
         self.jobs.start(_decode, batch, on_returned=self._on_decoded,
                         on_errored=self._on_failed)
@@ -366,7 +368,7 @@ class ReviewDialog(QDialog):
     def _make_actions(self) -> None:
         self.move_actions: list[QAction] = []
         for i, emotion in enumerate(EMOTIONS):
-            action = QAction(f"{i + 1}  {emotion}", self)
+            action = QAction(emotion, self)  # the menu shows the key beside it
             action.setShortcut(QKeySequence(str(i + 1)))
             action.setToolTip(f"Move the selected faces to {emotion} ({i + 1})")
             action.triggered.connect(functools.partial(self.move_selected, emotion))
@@ -425,8 +427,8 @@ class ReviewDialog(QDialog):
 
     def _on_selection(self, *_args) -> None:
         n, emotion = len(self.selected()), self.emotion
-        for action in self.move_actions:
-            action.setEnabled(bool(n))
+        for action, to in zip(self.move_actions, EMOTIONS, strict=True):
+            action.setEnabled(bool(n) and to != emotion)  # not where they are already
         self.move_button.setEnabled(bool(n))
         self.act_remove.setEnabled(bool(n))
         self.remove_button.setEnabled(bool(n))
@@ -502,8 +504,11 @@ class ReviewDialog(QDialog):
         listed = "\n".join(f"• {r}" for r in result.refused[:REFUSED_LISTED])
         more = len(result.refused) - REFUSED_LISTED
         text = listed + (f"\n... and {more} more" if more > 0 else "")
+        n = len(result.refused)
+        head = "1 face was left as it was" if n == 1 else f"{n} faces were left as they were"
         box = QMessageBox(QMessageBox.Icon.Warning, "Some faces were left as they were",
-                          f"{len(result.refused)} face(s) were left as they were:\n\n{text}",
+                          f"{head}:\n\n{text}\n\nThe list now shows the folder as it is: "
+                          "select the faces again to try once more.",
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("refused")
         box.open()  # not modal to the caller: the dialog's state is settled already
