@@ -10,7 +10,7 @@ import pytest
 import test_ui_window
 from a11y_check import unnamed_controls
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from test_collect_review import FakeTrash, write_face
 
 from fer_desktop.core.emotions import EMOTIONS
@@ -195,3 +195,21 @@ def test_only_the_faces_in_view_are_decoded(qtbot, tmp_path):
     qtbot.waitUntil(lambda: str(root / "happy" / "0399.png") in dialog.thumbnails._cache,
                     timeout=WAIT_MS)
     dialog.done(0)
+
+
+def test_closing_stops_the_decoding_without_waiting_for_other_jobs(qtbot, dialog, folder):
+    import threading
+
+    from fer_desktop.ui.collect_review import _decode
+
+    stop, idle = threading.Event(), threading.Event()
+    stop.set()
+    paths = [str(p) for p in sorted((folder / "happy").iterdir())]
+    assert _decode(paths, stop, idle) == [] and idle.is_set()  # ends before the next picture
+    stop.clear()
+    assert [p for p, image in _decode(paths, stop, idle)] == paths
+    dialog.done(0)
+    dialog.thumbnails.forget()
+    dialog.model.data(dialog.model.index(0), Qt.ItemDataRole.DecorationRole)
+    QApplication.processEvents()  # a start queued by the ask above would run here
+    assert len(dialog.thumbnails.jobs) == 0  # nothing decoded for a closed dialog

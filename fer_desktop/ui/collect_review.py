@@ -17,6 +17,7 @@ note_faces_changed``).
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -85,19 +86,30 @@ def to_trash(path: Path) -> Path:
     return Path(file.fileName())
 
 
-def _decode(paths: list[str]) -> list[tuple[str, QImage]]:
+def _decode(paths: list[str], stop: threading.Event,
+            idle: threading.Event) -> list[tuple[str, QImage]]:
     """(path, image scaled to fit THUMB_PX) for each path; a null image for an unreadable
-    one. Runs in a worker thread (QImage, unlike QPixmap, may be made there)."""
+    one. Runs in a worker thread (QImage, unlike QPixmap, may be made there); ends early
+    once ``stop`` is set, and sets ``idle`` when it ends."""
     out = []
-    for path in paths:
-        reader = QImageReader(path)
-        reader.setAutoTransform(True)
-        size = reader.size()
-        if size.isValid() and max(size.width(), size.height()) > THUMB_PX:
-            reader.setScaledSize(size.scaled(THUMB_PX, THUMB_PX,
-                                             Qt.AspectRatioMode.KeepAspectRatio))
-        out.append((path, reader.read()))
+    try:
+        for path in paths:
+            if stop.is_set():
+                break
+            out.append((path, _read_thumbnail(path)))
+    finally:
+        idle.set()
     return out
+
+
+def _read_thumbnail(path: str) -> QImage:
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and max(size.width(), size.height()) > THUMB_PX:
+        reader.setScaledSize(size.scaled(THUMB_PX, THUMB_PX,
+                                         Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()
 
 
 def _placeholder(colour: str) -> QPixmap:
@@ -127,6 +139,9 @@ class Thumbnails(QObject):
         self._cache: dict[str, QPixmap] = {}
         self._wanted: dict[str, None] = {}  # in the order asked (the rows in view)
         self._busy = False
+        self._stop = threading.Event()  # set when the dialog closes: the batch ends early
+        self._idle = threading.Event()  # set while no batch is being decoded
+        self._idle.set()
         self.loading = _placeholder("#d6d6d6")
         self.unreadable = _placeholder("#b00020")
 
@@ -155,7 +170,7 @@ class Thumbnails(QObject):
         return not self._busy and not self._wanted
 
     def _start(self) -> None:
-        if self._busy or not self._wanted:
+        if self._busy or not self._wanted or self._stop.is_set():
             return
         # the newest asks first (the faces in view now); those scrolled past long ago are
         # dropped, and asked for again if they come back into view
@@ -163,8 +178,17 @@ class Thumbnails(QObject):
         batch = wanted[-BATCH:]
         self._wanted = dict.fromkeys(wanted[-4 * BATCH:-BATCH])
         self._busy = True
-        self.jobs.start(_decode, batch, on_returned=self._on_decoded,
-                        on_errored=self._on_failed)
+        self._idle.clear()
+        self.jobs.start(_decode, batch, self._stop, self._idle,
+                        on_returned=self._on_decoded, on_errored=self._on_failed)
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Stop decoding and drop what is still coming (the dialog closes). Waits only for
+        this batch's current picture, never for the app's other background jobs."""
+        self._stop.set()
+        self._wanted.clear()
+        self.jobs.detach()
+        self._idle.wait(timeout_s)
 
     def _on_decoded(self, images: list[tuple[str, QImage]]) -> None:
         for key, image in images:
@@ -518,5 +542,5 @@ class ReviewDialog(QDialog):
         open_in_file_manager(folder if folder.is_dir() else self.review.folder)
 
     def done(self, result: int) -> None:
-        self.thumbnails.jobs.wait()  # no decoded batch arrives after the dialog is gone
+        self.thumbnails.close()  # no decoded batch arrives after the dialog is gone
         super().done(result)
