@@ -192,7 +192,9 @@ def test_only_the_faces_in_view_are_decoded(qtbot, tmp_path):
     assert counts(dialog)["happy"] == 400
     assert 0 < len(dialog.thumbnails._cache) < 100
     dialog.view.scrollToBottom()
-    qtbot.waitUntil(lambda: str(root / "happy" / "0399.png") in dialog.thumbnails._cache,
+    last = dialog.model.faces[-1]
+    assert last.path.name == "0399.png"
+    qtbot.waitUntil(lambda: dialog.thumbnails._key(last) in dialog.thumbnails._cache,
                     timeout=WAIT_MS)
     dialog.done(0)
 
@@ -204,12 +206,41 @@ def test_closing_stops_the_decoding_without_waiting_for_other_jobs(qtbot, dialog
 
     stop, idle = threading.Event(), threading.Event()
     stop.set()
-    paths = [str(p) for p in sorted((folder / "happy").iterdir())]
-    assert _decode(paths, stop, idle) == [] and idle.is_set()  # ends before the next picture
+    wanted = [(p.name, str(p)) for p in sorted((folder / "happy").iterdir())]
+    assert _decode(wanted, stop, idle) == [] and idle.is_set()  # ends before the next picture
     stop.clear()
-    assert [p for p, image in _decode(paths, stop, idle)] == paths
+    decoded = _decode(wanted, stop, idle)
+    assert [k for k, _image in decoded] == [k for k, _path in wanted]
+    assert all(image.width() == 96 for _k, image in decoded)
     dialog.done(0)
     dialog.thumbnails.forget()
     dialog.model.data(dialog.model.index(0), Qt.ItemDataRole.DecorationRole)
     QApplication.processEvents()  # a start queued by the ask above would run here
     assert len(dialog.thumbnails.jobs) == 0  # nothing decoded for a closed dialog
+
+
+def test_a_face_replaced_under_its_name_gets_its_new_thumbnail(qtbot, dialog, folder):
+    def first_pixel():
+        pixmap = dialog.model.data(dialog.model.index(0), Qt.ItemDataRole.DecorationRole)
+        return pixmap.toImage().pixelColor(0, 0).red()
+
+    qtbot.waitUntil(lambda: first_pixel() == 90, timeout=WAIT_MS)
+    path = dialog.model.faces[0].path
+    write_face(folder, "happy", path.name, 200)  # another picture under the same name
+    os.utime(path, ns=(2, 2))
+    select_rows(dialog, [1])
+    dialog.move_selected("sad")  # the folder is listed again
+    qtbot.waitUntil(lambda: first_pixel() == 200, timeout=WAIT_MS)
+
+
+def test_the_thumbnails_kept_are_bounded_the_newest_kept(qtbot, folder, monkeypatch):
+    from PySide6.QtGui import QImage
+
+    import fer_desktop.ui.collect_review as review_ui
+    from fer_desktop.ui.collect_review import Thumbnails
+
+    monkeypatch.setattr(review_ui, "CACHE_MAX", 3)
+    thumbnails = Thumbnails()
+    image = QImage(96, 96, QImage.Format.Format_RGB32)
+    thumbnails._on_decoded([(f"k{i}", image) for i in range(5)])
+    assert list(thumbnails._cache) == ["k2", "k3", "k4"]

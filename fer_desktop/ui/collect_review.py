@@ -72,6 +72,9 @@ from fer_desktop.ui.saved_banner import open_in_file_manager
 THUMB_PX = 96  # the collected crops' own size: shown 1:1
 CELL_PX = THUMB_PX + 12
 BATCH = 48  # thumbnails decoded per background job
+# thumbnails kept (96x96 RGB32: about 45 MB), the least recently shown dropped first; more
+# than a full 4K screen of them (35 x 20), or those in view would be decoded again and again
+CACHE_MAX = 1200
 REFUSED_LISTED = 10
 HINT = ("Select faces (click; Shift or Ctrl for several; arrow keys), then press 1-7 to move "
         "them to that emotion or Delete to remove them.")
@@ -86,17 +89,17 @@ def to_trash(path: Path) -> Path:
     return Path(file.fileName())
 
 
-def _decode(paths: list[str], stop: threading.Event,
+def _decode(wanted: list[tuple[str, str]], stop: threading.Event,
             idle: threading.Event) -> list[tuple[str, QImage]]:
-    """(path, image scaled to fit THUMB_PX) for each path; a null image for an unreadable
-    one. Runs in a worker thread (QImage, unlike QPixmap, may be made there); ends early
-    once ``stop`` is set, and sets ``idle`` when it ends."""
+    """(key, image scaled to fit THUMB_PX) for each (key, path); a null image for an
+    unreadable one. Runs in a worker thread (QImage, unlike QPixmap, may be made there); ends
+    early once ``stop`` is set, and sets ``idle`` when it ends."""
     out = []
     try:
-        for path in paths:
+        for key, path in wanted:
             if stop.is_set():
                 break
-            out.append((path, _read_thumbnail(path)))
+            out.append((key, _read_thumbnail(path)))
     finally:
         idle.set()
     return out
@@ -137,7 +140,7 @@ class Thumbnails(QObject):
         super().__init__(parent)
         self.jobs = BackgroundJobs()
         self._cache: dict[str, QPixmap] = {}
-        self._wanted: dict[str, None] = {}  # in the order asked (the rows in view)
+        self._wanted: dict[str, str] = {}  # key -> path, in the order asked (rows in view)
         self._busy = False
         self._stop = threading.Event()  # set when the dialog closes: the batch ends early
         self._idle = threading.Event()  # set while no batch is being decoded
@@ -147,18 +150,19 @@ class Thumbnails(QObject):
 
     def get(self, face: FaceFile) -> QPixmap:
         key = self._key(face)
-        pixmap = self._cache.get(key)
+        pixmap = self._cache.pop(key, None)
         if pixmap is not None:
+            self._cache[key] = pixmap  # the newest again: those in view are kept
             return pixmap
         if key not in self._wanted:
-            self._wanted[key] = None
+            self._wanted[key] = str(face.path)
             if not self._busy:
                 QTimer.singleShot(0, self._start)  # after the view has asked for all it shows
         return self.loading
 
     @staticmethod
     def _key(face: FaceFile) -> str:
-        return str(face.path)  # a changed file is listed again with a new key below
+        return f"{face.path}|{face.size}|{face.mtime_ns}"  # a file replaced: a new picture
 
     def forget(self) -> None:
         """Drop the cache (the folder changed): files may have new pictures under old names."""
@@ -174,9 +178,9 @@ class Thumbnails(QObject):
             return
         # the newest asks first (the faces in view now); those scrolled past long ago are
         # dropped, and asked for again if they come back into view
-        wanted = list(self._wanted)
+        wanted = list(self._wanted.items())
         batch = wanted[-BATCH:]
-        self._wanted = dict.fromkeys(wanted[-4 * BATCH:-BATCH])
+        self._wanted = dict(wanted[-4 * BATCH:-BATCH])
         self._busy = True
         self._idle.clear()
         self.jobs.start(_decode, batch, self._stop, self._idle,
@@ -194,6 +198,8 @@ class Thumbnails(QObject):
         for key, image in images:
             self._cache[key] = QPixmap.fromImage(image) if not image.isNull() \
                 else self.unreadable
+        for key in list(self._cache)[:max(0, len(self._cache) - CACHE_MAX)]:
+            del self._cache[key]  # asked for again if scrolled back into view
         self._busy = False
         self.loaded.emit()
         self._start()
