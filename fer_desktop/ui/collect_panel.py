@@ -7,6 +7,8 @@ alike; the count per emotion is shown. A face nearly identical to one saved late
 for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
 face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
 Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
+Review... (also Edit > Review collected faces) shows the faces per emotion, to move a wrong
+one or send it to the trash (``ui/collect_review.py``).
 The folder is what the Train tab's "collected faces" source trains on: both read it from
 ``AppSettings.collect`` (``ui/collect_folder.py``), which says when it or its faces change.
 """
@@ -39,6 +41,9 @@ from fer_desktop.ui.actions import make_action
 UNDO_TEXT = "&Undo last face saved or moved"
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
 COLLECT_KEYS = "Ctrl+Shift+C"  # free in every menu and widget (docs/ui.md's table, F1)
+REVIEW_TEXT = "&Review collected faces..."
+REVIEW_TIP = ("See the collected faces per emotion: move a wrong one to its emotion (keys "
+              "1-7) or remove it (Delete)")
 UNDO_TIP = "Take back the last face saved (or moved) while collecting"
 COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
 
@@ -92,6 +97,7 @@ class CollectPanel(QGroupBox):
         self._settings = settings
         self._on_screen = on_screen
         self._home = settings.collect  # the folder's one home, read by the Train tab too
+        self.review_dialog = None  # the last Review opened (tests look at it)
         self.collector = FaceCollector(self._home.path, 1.0)
         if notifier is not None:
             self.said.connect(notifier.info)
@@ -100,6 +106,7 @@ class CollectPanel(QGroupBox):
             self.moved.connect(notifier.info)
             self.undone.connect(notifier.info)
         self._home.changed.connect(self._on_home_changed)
+        self._home.faces_changed.connect(self.refresh_counts)  # moved or removed in Review
         layout = QVBoxLayout(self)
         self.active = QCheckBox("Collect: keys 1-7 save the face shown")
         self.active.setToolTip("Make the expression, then press its number: the face is saved "
@@ -139,21 +146,7 @@ class CollectPanel(QGroupBox):
         self.folder_label.setWordWrap(True)
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.folder_label)
-        choose = QPushButton("Folder...")
-        choose.setToolTip("Choose the folder the collected faces are saved in")
-        choose.clicked.connect(self._choose_folder)
-        self.act_undo = make_action(self, UNDO_TEXT, QKeySequence.StandardKey.Undo, UNDO_TIP,
-                                    self.undo)
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip(self.act_undo.toolTip())
-        self.undo_button.clicked.connect(self.undo)
-        for button in (choose, self.undo_button):  # a click leaves the keyboard on the video:
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Space after Undo undid another
-        buttons = QHBoxLayout()                               # face, after Folder... reopened it
-        buttons.addWidget(choose)
-        buttons.addWidget(self.undo_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons())
         self.actions: list[QAction] = []
         for i, emotion in enumerate(EMOTIONS):
             action = QAction(f"Save face as {emotion}", self)
@@ -164,6 +157,29 @@ class CollectPanel(QGroupBox):
             self.actions.append(action)
         self._show_folder()
         self._sync_undo()
+
+    def _buttons(self) -> QHBoxLayout:
+        """Folder..., Review... and Undo, with their menu actions."""
+        choose = QPushButton("Folder...")
+        choose.setToolTip("Choose the folder the collected faces are saved in")
+        choose.clicked.connect(self._choose_folder)
+        self.act_undo = make_action(self, UNDO_TEXT, QKeySequence.StandardKey.Undo, UNDO_TIP,
+                                    self.undo)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip(self.act_undo.toolTip())
+        self.undo_button.clicked.connect(self.undo)
+        self.act_review = make_action(self, REVIEW_TEXT, None, REVIEW_TIP, self.review)
+        self.review_button = QPushButton("Review...")
+        self.review_button.setToolTip(REVIEW_TIP)
+        self.review_button.clicked.connect(self.review)
+        for button in (choose, self.review_button, self.undo_button):  # a click leaves the
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keyboard on the video: Space
+        buttons = QHBoxLayout()          # after Undo undid another face, after Folder...
+        buttons.addWidget(choose)        # reopened it
+        buttons.addWidget(self.review_button)
+        buttons.addWidget(self.undo_button)
+        buttons.addStretch(1)
+        return buttons
 
     def _on_toggled(self, on: bool) -> None:
         if on:
@@ -220,6 +236,17 @@ class CollectPanel(QGroupBox):
                              f"{result.path.name}.")
         return result.path
 
+    def review(self) -> None:
+        """Open the review of the collected faces (window-modal: the faces stay put while
+        it is open, and keys 1-7 move faces there instead of saving new ones)."""
+        from fer_desktop.ui.collect_review import ReviewDialog
+
+        dialog = ReviewDialog(self._home, parent=self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._sync_undo())
+        self.review_dialog = dialog
+        dialog.open()
+
     def save_face(self, emotion: str) -> Path | None:
         """Save the face the side panel shows under ``emotion``; None when there is none or it
         repeats one saved lately for ``emotion``."""
@@ -239,7 +266,7 @@ class CollectPanel(QGroupBox):
             return None
         if result.saved_as is not None:  # one picture, one answer: its first key stands
             self.skipped.emit(f"This picture is already saved as {result.saved_as}, not saved "
-                              f"as {emotion} too: Undo or Open folder to change it.")
+                              f"as {emotion} too: Undo or Review... to change it.")
             return None
         if result.repeat:
             self.skipped.emit(f"Same face as a {emotion} one just saved, not saved: change the "

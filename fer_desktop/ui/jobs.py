@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -48,8 +49,15 @@ class BackgroundJobs:
         results are dropped. True when none is left."""
         if not self._workers:
             return True
-        for worker in self._workers:
-            for signal in (worker.returned, worker.errored):
-                with contextlib.suppress(RuntimeError, TypeError):  # nothing connected now
-                    signal.disconnect()
+        self.detach()
         return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+    def detach(self) -> None:
+        """Drop the results of the jobs still running, without waiting for them (their
+        receivers are going away: a closed dialog); the jobs stay referenced until done."""
+        with warnings.catch_warnings():  # PySide warns, or raises, when nothing is
+            warnings.simplefilter("ignore", RuntimeWarning)  # connected any more (a job
+            for worker in self._workers:                     # that has just returned)
+                for signal in (worker.returned, worker.errored):
+                    with contextlib.suppress(RuntimeError, TypeError):
+                        signal.disconnect()

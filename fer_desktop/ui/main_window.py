@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         edit_menu = self.menuBar().addMenu("&Edit")  # Collect and its undo (the Live tab)
         edit_menu.addAction(lv.collect_panel.act_collect)
         edit_menu.addAction(lv.collect_panel.act_undo)
+        edit_menu.addAction(lv.collect_panel.act_review)
         # collecting saves the face of the Live tab's video: show it when Collect goes on
         lv.collect_panel.act_collect.toggled.connect(
             lambda on: on and self.tabs.setCurrentWidget(lv))
