@@ -90,7 +90,8 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     png = live.outputs.save_screenshot(output)
     assert np.array_equal(cv2.imread(str(png)), np.asarray(output.annotated))
     file_menu = window.menuBar().actions()[0].menu()
-    privacy = [a.menu() for a in file_menu.actions() if a.menu() is not None][0]
+    privacy = next(a.menu() for a in file_menu.actions()
+                   if a.menu() is not None and a.text() == "&Privacy")
     assert live.act_blur_faces in privacy.actions()
 
 
