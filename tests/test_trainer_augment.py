@@ -36,6 +36,41 @@ def test_the_robust_augmenter_keeps_shape_range_and_labels():
     np.testing.assert_array_equal(y, labels)
 
 
+
+def _high_frequency(faces) -> float:
+    """Mean absolute difference of neighbouring pixels: what each resampling smooths away."""
+    a = np.asarray(faces)[..., 0]
+    return float(np.abs(np.diff(a, axis=1)).mean() + np.abs(np.diff(a, axis=2)).mean())
+
+
+def test_one_warp_leaves_faces_sharper_than_the_chain_of_three():
+    from trainer.recipe import make_warp
+
+    faces = np.random.default_rng(0).random((64, 48, 48, 1), dtype=np.float32)
+    once = _high_frequency(make_warp(3, "once")(faces))
+    chain = _high_frequency(make_warp(3, "chain")(faces))
+    assert once > 1.4 * chain  # one bilinear resampling against three
+    assert once < _high_frequency(faces)  # it does resample
+
+
+def test_one_warp_moves_a_face_over_the_chains_ranges():
+    from trainer.recipe import SHIFT, make_warp
+
+    ys, xs = np.indices((48, 48))
+    blob = np.exp(-((ys - 23.5) ** 2 + (xs - 23.5) ** 2) / 8.0).astype("float32")
+    faces = np.repeat(blob[None, ..., None], 256, axis=0)
+    warped = np.asarray(make_warp(5, "once")(faces))[..., 0]
+    mass = warped.sum(axis=(1, 2))
+    cy = (warped * ys).sum(axis=(1, 2)) / mass - 23.5
+    cx = (warped * xs).sum(axis=(1, 2)) / mass - 23.5
+    limit = SHIFT * 48 + 0.5  # rotation and zoom keep the centre; only the shift moves it
+    assert np.abs(cx).max() <= limit and np.abs(cy).max() <= limit
+    assert np.abs(cx).max() > 0.6 * SHIFT * 48 and np.abs(cy).max() > 0.6 * SHIFT * 48
+    assert np.std(mass) > 0.02 * np.mean(mass)  # the zoom changes the blob's size
+    widths = np.sqrt((warped * ((xs - 23.5 - cx[:, None, None]) ** 2)).sum(axis=(1, 2)) / mass)
+    assert widths.min() < widths.mean() < widths.max()
+
+
 def _one_epoch_of_classes(sampling_power: float, seed: int = 5) -> np.ndarray:
     from trainer.recipe import make_train_dataset
 

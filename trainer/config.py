@@ -44,6 +44,7 @@ PRECISIONS = ("auto", "float32", "bfloat16")
 EVENT_MODES = ("json", "text")
 LABEL_SETS = ("fer", "ferplus", "mixed")
 AUGMENTATIONS = ("default", "robust")
+WARPS = ("chain", "once")
 # How often each class is drawn in an epoch: its count to the power (1 - this).
 SAMPLING_POWERS = {"natural": 0.0, "sqrt": 0.5, "balanced": 1.0}
 # An emotion with fewer faces than this, shown this many times an epoch or more, is warned
@@ -145,6 +146,10 @@ class TrainConfig:
     augment: str = _option("default", "default: flip/rotate/zoom/shift/erasing; robust: also "
                            "brightness, contrast, gamma, blur, sensor noise and JPEG "
                            "re-encoding, as live frames vary", choices=AUGMENTATIONS)
+    warp: str = _option("chain", "how rotation, zoom and shift resample a face: chain: one "
+                        "after another (three bilinear resamplings: softer faces than the "
+                        "test's; the shipped models' recipe, default); once: in one transform",
+                        choices=WARPS)
     sampling: str = _option("natural", "how often each emotion is drawn in an epoch: natural: "
                             "as often as in the data (default); sqrt: in proportion to the "
                             "square root of its count; balanced: all equally often (rare "

@@ -234,17 +234,63 @@ def _jpeg(images: tf.Tensor, seed: int, probability: float = 0.3,
     return tf.where(chosen, encoded, images)
 
 
-def make_augmenter(seed: int, robust: bool = False):
+ROTATE_DEGREES = 10.0  # the geometric augmentation's ranges, the same for both warps
+ZOOM = 0.1
+SHIFT = 0.1
+
+
+def one_warp(images: tf.Tensor, seed: int) -> tf.Tensor:
+    """Rotate, zoom and shift each face in one affine transform: one bilinear resampling.
+
+    The ``chain`` warp applies Keras's three layers one after another, and each resamples the
+    face: training faces come out softer than the sharp test faces, which is why a test-time
+    blur paid (docs/model.md, session 10). Drawn over the same ranges as the chain.
+    """
+    n = tf.shape(images)[0]
+    h = tf.cast(tf.shape(images)[1], tf.float32)
+    w = tf.cast(tf.shape(images)[2], tf.float32)
+    rng = tf.random.stateless_uniform
+    s = tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+    angle = rng([n], seed=s + 1, minval=-1.0, maxval=1.0) * (ROTATE_DEGREES * math.pi / 180)
+    # Keras's RandomZoom(0.1) draws a factor of the output-to-input size in [0.9, 1.1].
+    scale = 1.0 + rng([n], seed=s + 2, minval=-ZOOM, maxval=ZOOM)
+    tx = rng([n], seed=s + 3, minval=-SHIFT, maxval=SHIFT) * w
+    ty = rng([n], seed=s + 4, minval=-SHIFT, maxval=SHIFT) * h
+    cx, cy = (w - 1.0) / 2.0, (h - 1.0) / 2.0
+    # output pixel p -> input pixel c + scale * R(angle) (p - t - c): the shift in output
+    # pixels, as the chain's translation (its last layer) shifts
+    a0, a1 = scale * tf.cos(angle), -scale * tf.sin(angle)
+    b0, b1 = scale * tf.sin(angle), scale * tf.cos(angle)
+    a2 = cx - a0 * (cx + tx) - a1 * (cy + ty)
+    b2 = cy - b0 * (cx + tx) - b1 * (cy + ty)
+    zeros = tf.zeros_like(a0)
+    transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
+    return tf.raw_ops.ImageProjectiveTransformV3(
+        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
+        fill_value=0.0, interpolation="BILINEAR", fill_mode="REFLECT")
+
+
+def make_warp(seed: int, warp: str = "chain"):
+    """The geometric augmentation: ``chain``: Keras's rotation, zoom and translation layers in
+    turn (three resamplings); ``once``: :func:`one_warp`."""
+    if warp == "once":
+        return lambda x: one_warp(x, seed)
+    rotate = keras.layers.RandomRotation(ROTATE_DEGREES / 360, fill_mode="reflect", seed=seed,
+                                         dtype="float32")
+    zoom = keras.layers.RandomZoom(ZOOM, fill_mode="reflect", seed=seed + 1, dtype="float32")
+    shift = keras.layers.RandomTranslation(SHIFT, SHIFT, fill_mode="reflect", seed=seed + 2,
+                                           dtype="float32")
+    return lambda x: shift(zoom(rotate(x, training=True), training=True), training=True)
+
+
+def make_augmenter(seed: int, robust: bool = False, warp: str = "chain"):
+    """The training augmentation: flip, the geometric warp (:func:`make_warp`), then for
+    ``robust`` the camera's photometric changes and JPEG, then random erasing."""
     flip = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32")
-    rotate = keras.layers.RandomRotation(10 / 360, fill_mode="reflect", seed=seed + 1,
-                                     dtype="float32")
-    zoom = keras.layers.RandomZoom(0.1, fill_mode="reflect", seed=seed + 2, dtype="float32")
-    shift = keras.layers.RandomTranslation(0.1, 0.1, fill_mode="reflect", seed=seed + 3,
-                                          dtype="float32")
+    warp_faces = make_warp(seed + 1, warp)
 
     def augment(x, y):
-        x = shift(zoom(rotate(flip(x, training=True), training=True), training=True),
-                  training=True)
+        x = warp_faces(flip(x, training=True))
         if robust:
             x = _jpeg(_photometric(x, seed + 5), seed + 6)
         x = _random_erasing(x, seed + 4)
@@ -272,7 +318,7 @@ def class_sampled(x: np.ndarray, y: np.ndarray, classes: np.ndarray, sampling_po
 def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
                        augment: bool, threads: int = 0, robust: bool = False,
                        classes: np.ndarray | None = None,
-                       sampling_power: float = 0.0) -> tf.data.Dataset:
+                       sampling_power: float = 0.0, warp: str = "chain") -> tf.data.Dataset:
     """Shuffled, batched, augmented training faces. With ``classes`` (each row's class) and a
     ``sampling_power`` above 0, the classes are rebalanced (:func:`class_sampled`)."""
     if classes is not None and sampling_power > 0:
@@ -281,7 +327,7 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
         ds = tf.data.Dataset.from_tensor_slices((x, y))
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     if augment:
-        ds = ds.map(make_augmenter(seed, robust), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(make_augmenter(seed, robust, warp), num_parallel_calls=tf.data.AUTOTUNE)
     ds = ds.prefetch(tf.data.AUTOTUNE)
     if threads:
         options = tf.data.Options()

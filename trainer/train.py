@@ -392,7 +392,7 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
         fit.x_train, fit.y_train, fit.batch_size, config.seed + state.epoch,
         augment=config.preset == "default", threads=config.threads,
         robust=config.augment == "robust", classes=fit.classes,
-        sampling_power=config.sampling_power)
+        sampling_power=config.sampling_power, warp=config.warp)
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
                               max_seconds=60.0 * config.max_minutes,
