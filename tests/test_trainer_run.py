@@ -406,11 +406,13 @@ def test_time_budget_ends_the_run_and_still_exports(tmp_path):
     csv = make_csv(tmp_path / "tiny.csv", {"Training": 320, "PublicTest": 32, "PrivateTest": 32})
     result = run_trainer("--csv", str(csv), "--out", str(tmp_path / "runs"), "--epochs", "40",
                          "--batch-size", "32", "--threads", "1", "--events", "json",
-                         "--max-minutes", "0.4")  # room for one epoch on a busy machine
+                         "--max-minutes", "0.01")  # spent within the first epoch
     assert result.returncode == 0, result.stderr[-3000:]
     finished = events(result.stdout)[-1]
     assert finished["event"] == "finished" and finished["time_budget_reached"] is True
-    assert finished["stopped"] is False and finished["epochs_done"] < 40
+    # the first epoch finishes however busy the machine (a budget spent inside it left a
+    # run with no model); the second is cut at its first step
+    assert finished["stopped"] is False and finished["epochs_done"] == 1
     assert (Path(finished["run_dir"]) / "model.json").is_file()
 
 

@@ -128,6 +128,7 @@ class TrainConfig:
                                    "experiments)", kind=int)
     max_minutes: float = _option(0.0, "stop cleanly once this many minutes of training have "
                                  "passed (counted over the whole run, resumes included; "
+                                 "the first epoch always finishes, so that there is a model; "
                                  "0 = no limit)", kind=float)
     export: bool = _option(True, "skip evaluation and .tflite export at the end", kind=bool,
                            flag="--no-export")

@@ -66,7 +66,10 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
                             step=batch + 1, steps=steps,
                             images_per_s=(batch + 1) * batch_size / max(1e-6, now - self._t0))
                 self._last = now
-            if max_seconds and state.seconds + now - self._t0 >= max_seconds:
+            # the budget never cuts the first epoch: a run with no finished epoch has no
+            # model to export (a busy machine made a short budget end runs with nothing)
+            if max_seconds and state.epoch > 0 \
+                    and state.seconds + now - self._t0 >= max_seconds:
                 stop.requested = True
                 state.time_budget_reached = True
             if stop.requested:
