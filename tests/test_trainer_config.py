@@ -15,7 +15,7 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "strategy": "mirrored", "precision": "float32", "threads": 1, "limit_per_split": 50,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
-           "warp": "once", "images": "faces", "keep_checkpoints": 12}
+           "warp": "chain", "images": "faces", "keep_checkpoints": 12}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,3 +58,13 @@ def test_help_shows_the_defaults_of_the_table():
 def test_a_bad_choice_names_the_option(name, value, message):
     with pytest.raises(ConfigError, match=message.replace("?", r"\?")):
         TrainConfig(**{name: value})
+
+
+def test_a_config_from_before_warp_resumes_with_the_chain_it_trained_with():
+    """New runs warp once; a run whose config.json predates --warp trained with the chain,
+    and a resume must not change its augmentation halfway."""
+    assert TrainConfig().warp == "once"
+    old = TrainConfig(epochs=3).to_dict()
+    del old["warp"]
+    assert TrainConfig.from_dict(old).warp == "chain"
+    assert TrainConfig.from_dict(TrainConfig(warp="once").to_dict()).warp == "once"
