@@ -156,6 +156,12 @@ def to_arrays(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.nd
     return x, y
 
 
+def _batch_seed(seed: int) -> tf.Tensor:
+    """A fresh stateless seed for each batch: the op's own counter moves on at every call,
+    so each batch draws anew while a run stays reproducible from ``seed``."""
+    return tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+
+
 def _random_erasing(images: tf.Tensor, seed: int, probability: float = 0.5) -> tf.Tensor:
     """Cut out one random rectangle (2-20% of the face) per image, filled with noise.
 
@@ -165,7 +171,7 @@ def _random_erasing(images: tf.Tensor, seed: int, probability: float = 0.5) -> t
     shape = tf.shape(images)
     n, h, w = shape[0], shape[1], shape[2]
     rng = tf.random.stateless_uniform
-    s = tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+    s = _batch_seed(seed)
     area = rng([n], seed=s + 1, minval=0.02, maxval=0.2)
     ratio = tf.exp(rng([n], seed=s + 2, minval=math.log(0.3), maxval=math.log(3.3)))
     eh = tf.sqrt(area * ratio) * tf.cast(h, tf.float32)
@@ -197,7 +203,7 @@ def _photometric(images: tf.Tensor, seed: int) -> tf.Tensor:
     """
     n = tf.shape(images)[0]
     rng = tf.random.stateless_uniform
-    s = tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+    s = _batch_seed(seed)
     shape = [n, 1, 1, 1]
     gamma = tf.exp(rng(shape, seed=s + 1, minval=-0.35, maxval=0.35))
     x = tf.pow(tf.clip_by_value(images, 1e-4, 1.0), gamma)
@@ -221,7 +227,7 @@ def _jpeg(images: tf.Tensor, seed: int, probability: float = 0.3,
     Applied to 48x48 faces, so at the low end it is harsher than a camera's frame shrunk to
     48 px; the range is a guess to be chosen on PublicTest like the rest.
     """
-    s = tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+    s = _batch_seed(seed)
 
     def one(args):
         image, image_seed = args
@@ -250,7 +256,7 @@ def one_warp(images: tf.Tensor, seed: int) -> tf.Tensor:
     h = tf.cast(tf.shape(images)[1], tf.float32)
     w = tf.cast(tf.shape(images)[2], tf.float32)
     rng = tf.random.stateless_uniform
-    s = tf.random.uniform([2], maxval=2**30, dtype=tf.int32, seed=seed)
+    s = _batch_seed(seed)
     angle = rng([n], seed=s + 1, minval=-1.0, maxval=1.0) * (ROTATE_DEGREES * math.pi / 180)
     # Keras's RandomZoom(0.1) draws a factor of the output-to-input size in [0.9, 1.1].
     scale = 1.0 + rng([n], seed=s + 2, minval=-ZOOM, maxval=ZOOM)
