@@ -438,7 +438,8 @@ def test_options_and_geometry_are_remembered(qtbot, main_window, settings):
     again = main_window()
     assert again.live_view.options.detector == "haar"
     assert again.live_view.options_box.detector_combo.currentData() == "haar"
-    assert again.live_view.current_source is not None
+    # the remembered source is looked for in the background (a hung share held the window)
+    qtbot.waitUntil(lambda: again.live_view.current_source is not None, timeout=WAIT_MS)
     assert Path(again.live_view.current_source) == SAMPLE
     assert (again.width(), again.height()) == (760, 540)
 
@@ -736,6 +737,71 @@ def test_a_source_that_fails_is_not_opened_again_at_the_next_launch(qtbot, main_
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.set_source(str(broken))
     assert Path(str(settings.source)) == SAMPLE  # the last source that opened
+
+
+def _remembered_photo(settings, tmp_path) -> Path:
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(SAMPLE.read_bytes())
+    settings.source = str(photo)
+    return photo
+
+
+def test_the_remembered_source_reopens_at_launch(qtbot, main_window, settings, tmp_path):
+    photo = _remembered_photo(settings, tmp_path)
+    window = main_window(source=None)
+    assert first_frame(qtbot, window).source == str(photo)
+
+
+def test_the_remembered_source_is_looked_for_off_the_gui_thread(qtbot, main_window, settings,
+                                                                 tmp_path, monkeypatch):
+    """Asking whether the last source still existed held the first paint: on a network share
+    that stopped answering, until the share gave up."""
+    import fer_desktop.ui.live_startup as live_startup
+
+    photo = _remembered_photo(settings, tmp_path)
+    answer = threading.Event()
+    real = live_startup.initial_source
+
+    def hung_share(chosen, remembered):
+        answer.wait(5)
+        return real(chosen, remembered)
+
+    monkeypatch.setattr(live_startup, "initial_source", hung_share)
+    window = main_window(source=None)  # start() returned while the lookup hangs
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.video_view.message == "Looking for photo.jpg...",
+                    timeout=WAIT_MS)
+    assert not answer.is_set()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda out: out.source == str(photo)):
+        answer.set()
+
+
+def test_a_source_chosen_while_the_remembered_one_is_looked_for_stays(
+        qtbot, main_window, settings, tmp_path, monkeypatch):
+    import fer_desktop.ui.live_startup as live_startup
+
+    _remembered_photo(settings, tmp_path)
+    answer = threading.Event()
+    real = live_startup.initial_source
+    monkeypatch.setattr(live_startup, "initial_source",
+                        lambda chosen, remembered: answer.wait(5) and real(chosen, remembered))
+    window = main_window(source=None)
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.video_view.message.startswith("Looking for"),
+                    timeout=WAIT_MS)
+    first_frame(qtbot, window, lambda: live.set_source(str(SAMPLE)))
+    answer.set()
+    qtbot.waitUntil(lambda: not live.startup.looking_up, timeout=WAIT_MS)
+    assert live.current_source == str(SAMPLE)
+
+
+def test_a_remembered_source_that_is_gone_is_named(qtbot, main_window, settings, tmp_path):
+    settings.source = str(tmp_path / "moved.avi")
+    window = main_window(source=None)
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
+    assert "moved.avi is gone" in window.statusBar().currentMessage()
 
 
 def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):

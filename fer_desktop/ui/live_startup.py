@@ -1,11 +1,13 @@
-"""The Live tab's first seconds: the model, the cameras and the recent files, looked up off the
-GUI thread, and whether the first source may open yet.
+"""The Live tab's first seconds: the model, the cameras, the recent files and the source
+remembered from the last session, looked up off the GUI thread, and whether the first source
+may open yet.
 
 The window is painted before any of them is known: the model loads in a background job (a
-second or two), the camera probe can take longer, and a recent file on a hung network share
-must hold neither the first paint nor the cameras. A window opening on another tab keeps the
-first source waiting until the Live tab is shown, so that no camera runs, light on, behind a
-tab nobody sees. ``LiveView`` decides what to open; this class says what is known.
+second or two), the camera probe can take longer, and a recent file or the remembered source
+on a hung network share must hold neither the first paint nor the cameras. A window opening
+on another tab keeps the first source waiting until the Live tab is shown, so that no camera
+runs, light on, behind a tab nobody sees. ``LiveView`` decides what to open; this class says
+what is known.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.sources import initial_source
+from fer_desktop.core.sources import initial_source, normalise_source
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
@@ -39,11 +41,15 @@ class LiveStartup(QObject):
         pipeline_loaded(object): the FacePipeline built in the background.
         pipeline_errored(object): the exception that stopped it.
         cameras_listed(object): the camera indices found ([] when the probe failed).
+        remembered_found(object): the remembered file or folder, looked up after
+            :meth:`first_source` returned None for it; None when it is gone (said in the
+            status bar).
     """
 
     pipeline_loaded = Signal(object)
     pipeline_errored = Signal(object)
     cameras_listed = Signal(object)
+    remembered_found = Signal(object)
 
     def __init__(self, settings: AppSettings, notifier: Notifier, jobs: BackgroundJobs,
                  picker: SourcePicker, *, cli_source: int | str | Path | None,
@@ -61,14 +67,29 @@ class LiveStartup(QObject):
         self.loading = False
         self.cameras: list[int] | None = None  # None: not probed yet
         self.waiting_to_be_shown = False
+        self.looking_up = False  # the remembered file or folder is being looked for
 
     def first_source(self) -> int | str | Path | None:
-        """The source to open first: the command line's, else the remembered one if it is
-        still there (one that is gone is named), or None for the first camera."""
-        spec, note = initial_source(self._cli_source, self._settings.source)
-        if note:
-            self._notifier.info(note)
-        return spec
+        """The source to open first: the command line's or a remembered camera, known at once;
+        None for the first camera, or while a remembered file or folder is looked for.
+
+        That lookup runs in a background job (``remembered_found`` answers): on a network
+        share that stopped answering, asking whether the file exists held the window's first
+        paint for as long as the share took to give up.
+        """
+        remembered = self._settings.source
+        if self._cli_source is not None or remembered is None \
+                or isinstance(normalise_source(remembered), int):
+            spec, note = initial_source(self._cli_source, remembered)
+            if note:
+                self._notifier.info(note)
+            return spec
+        self.looking_up = True
+        self._jobs.start(initial_source, None, remembered, on_returned=self._on_remembered,
+                         on_errored=lambda exc: self._on_remembered((None, (
+                             f"The last source {remembered} could not be looked up "
+                             f"({exc}); choose another."))))
+        return None
 
     def start(self, open_source: bool, options: PipelineOptions) -> None:
         """Start the three jobs (``options``: the first source's pipeline options)."""
@@ -97,6 +118,13 @@ class LiveStartup(QObject):
     def _on_errored(self, exc: BaseException) -> None:
         self.loading = False
         self.pipeline_errored.emit(exc)
+
+    def _on_remembered(self, found: tuple[int | str | Path | None, str]) -> None:
+        spec, note = found
+        self.looking_up = False
+        if note:
+            self._notifier.info(note)
+        self.remembered_found.emit(spec)
 
     def _on_cameras_listed(self, cameras: list[int]) -> None:
         self.cameras = list(cameras)

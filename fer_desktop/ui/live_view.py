@@ -148,6 +148,7 @@ class LiveView(QWidget):
         self.startup.pipeline_loaded.connect(self._on_pipeline_loaded)
         self.startup.pipeline_errored.connect(self._on_pipeline_error)
         self.startup.cameras_listed.connect(self._on_cameras_listed)
+        self.startup.remembered_found.connect(self._on_remembered_found)
         o = self.outputs
         self.act_screenshot, self.act_record, self.act_output_folder = (
             o.act_screenshot, o.act_record, o.act_output_folder)
@@ -300,6 +301,8 @@ class LiveView(QWidget):
             return
         if self._spec is not None:
             self._start_capture()
+        elif self.startup.looking_up:
+            self.video_view.set_message(f"Looking for {describe_spec(self._settings.source)}...")
         elif self.startup.cameras is not None:
             self._open_default()
         else:
@@ -310,6 +313,15 @@ class LiveView(QWidget):
         self.video_view.set_message(model_failure_words(message))
         self._notifier.error(message, exc=exc, serious=True)
         self.pipeline_failed.emit(str(exc))
+
+    def _on_remembered_found(self, spec: int | str | Path | None) -> None:
+        if self._closing or self._spec is not None:
+            return  # the user chose a source while it was looked for: theirs stays
+        if spec is not None:
+            self._spec = self._remember = spec
+            self.source_picker.show_source(spec)
+        if self._pipeline is not None:
+            self._open_chosen_or_default()
 
     def _on_cameras_listed(self, cameras: list[int]) -> None:
         self.cameras_listed.emit(cameras)
