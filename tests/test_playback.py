@@ -173,3 +173,13 @@ def test_never_two_drops_in_a_row():
     assert clock.plan(1.0) == Plan()
     now.now += 1.0
     assert clock.plan(1.1).drop > 0
+
+
+def test_a_video_resumes_only_when_left_part_way_through():
+    from fer_desktop.core.playback import RESUME_AFTER_S, RESUME_END_S, resume_at
+
+    assert resume_at(754.0, 3600.0) == 754.0
+    assert resume_at(754.0, None) == 754.0  # a length unknown: where it was left
+    assert resume_at(RESUME_AFTER_S - 0.1, 3600.0) is None  # only begun
+    assert resume_at(3600.0 - RESUME_END_S + 0.1, 3600.0) is None  # watched to its end
+    assert resume_at(float("nan"), 3600.0) is None

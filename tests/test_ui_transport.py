@@ -499,3 +499,46 @@ def test_a_skipped_picture_is_named_with_the_next_one(qtbot, main_window, tmp_pa
                           check_params_cb=lambda o: o.source.endswith("c.png")):
         live.transport.slider.setValue(1)  # the broken one: skipped, on to c.png
     assert window.notifier.last_info.startswith("Picture 3 of 3: c.png (Skipped b_bad.png: ")
+
+
+def test_a_video_reopens_where_it_was_left(qtbot, main_window, settings, tmp_path):
+    """A long video always opened at 0:00 again: closing the window lost the place."""
+    video = make_video(tmp_path / "clip.avi", frames=300, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.transport.play_button.click()  # paused, then moved to 0:10
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == 200):
+        live.transport.slider.setValue(200)
+    window.close()
+    assert settings.resume_point == (str(video), pytest.approx(10.0))
+    again = main_window(source=str(video))
+    wait_frame(qtbot, again.live_view, lambda o: o.result.timestamp_s >= 9.9)
+    assert again.notifier.last_info == "Resumed at 0:10, where you left it"
+
+
+def test_a_video_moved_back_to_its_start_opens_there_next_time(qtbot, main_window, settings,
+                                                               tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=300, fps=20.0)
+    settings.resume_point = (str(video), 10.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live, lambda o: o.result.timestamp_s >= 9.9)  # resumed
+    live.transport.play_button.click()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == 20):
+        live.transport.slider.setValue(20)  # 0:01: begun again
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS, check_params_cb=lambda o: o.still):
+        live.set_source(str(SAMPLE))
+    assert settings.resume_point is None
+
+
+def test_a_remembered_place_past_the_videos_end_is_not_sought(qtbot, main_window, settings,
+                                                              tmp_path):
+    """The file was replaced by a shorter one under the same name: it opens at its start."""
+    video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)
+    settings.resume_point = (str(video), 30.0)
+    window = main_window(source=str(video))
+    assert wait_frame(qtbot, window.live_view).result.timestamp_s < 1.0
+    assert "Resumed" not in window.notifier.last_info

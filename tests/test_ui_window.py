@@ -512,6 +512,10 @@ def test_remembered_speed_and_tab_that_make_no_sense_read_as_defaults(settings):
     assert settings.playback_speed == 1.0 and settings.tab == "live"
     settings._qs.setValue("live/playback_speed", 3.0)  # not offered by the bar
     assert settings.playback_speed == 1.0
+    settings._qs.setValue("live/resume_video", "clip.avi")
+    for seconds in ("soon", "nan", -3.0):
+        settings._qs.setValue("live/resume_s", seconds)
+        assert settings.resume_point is None
 
 
 def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_window, tmp_path):

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ PLAYBACK_SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0)
 BEHIND_RESET_S = 0.25    # every-frame mode: further behind than this, the clock moves on
 LATE_FRAMES = 1.5        # real-time mode: frames later than this many intervals are skipped
 MAX_SKIP_S = 10.0        # never skip more than this much video in one go (then move on)
+RESUME_AFTER_S = 5.0     # a video left later than this reopens where it was left...
+RESUME_END_S = 5.0       # ...unless it was left this close to its end (watched: from 0:00)
 
 
 def format_time(seconds: float | None) -> str:
@@ -40,6 +43,22 @@ def format_time(seconds: float | None) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def resume_at(position_s: float, duration_s: float | None) -> float | None:
+    """Where a video left at ``position_s`` reopens: there, or None for its start (it was
+    only begun, or it was watched to its end). Media players resume a long video; the first
+    seconds are not worth a jump the user did not ask for.
+
+    Example:
+        >>> resume_at(754.0, 3600.0), resume_at(2.0, 3600.0), resume_at(3598.0, 3600.0)
+        (754.0, None, None)
+    """
+    if math.isnan(position_s) or position_s < RESUME_AFTER_S:
+        return None
+    if duration_s and position_s > duration_s - RESUME_END_S:
+        return None
+    return float(position_s)
 
 
 def check_speed(speed: float) -> float:

@@ -1,5 +1,6 @@
 """Playing a video file in the Live tab: the transport bar and the Space shortcut, wired to
-the capture thread (pause, seek, speed, every frame or real time, play again at the end).
+the capture thread (pause, seek, speed, every frame or real time, play again at the end), and
+a video reopened where it was left (``core/playback.py``'s ``resume_at`` says when).
 
 The bar (``transport_bar.py``) only shows and asks; this object forwards what it asks to the
 capture thread of the moment and follows what the thread reports.
@@ -7,9 +8,12 @@ capture thread of the moment and follows what the thread reports.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from fer_desktop.core.playback import resume_at
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureThread
 from fer_desktop.ui.settings import AppSettings
@@ -23,13 +27,20 @@ class PlaybackControls(QObject):
         settings: remembers "every frame" pacing and the speed.
         video_widget: where Space plays and pauses (only while it has the focus: elsewhere
             Space must still press the focused button or tick the focused box).
+
+    Signals:
+        resumed(float): a video reopened at this second, where it was left.
     """
+
+    resumed = Signal(float)
 
     def __init__(self, settings: AppSettings, video_widget: QWidget,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._capture: CaptureThread | None = None
+        self._spec: int | str | Path | None = None
+        self._position_s: float | None = None  # of the video shown; None: none shown yet
         self._at_end = False
         self._video_widget = video_widget
         self.bar = TransportBar()
@@ -60,17 +71,46 @@ class PlaybackControls(QObject):
         """The video reached its end and waits for Play (which starts it again) or a seek."""
         return self._at_end
 
-    def attach(self, thread: CaptureThread) -> None:
-        """A new capture thread starts: the bar waits until it says it is seekable."""
+    def attach(self, thread: CaptureThread, spec: int | str | Path | None = None) -> None:
+        """A new capture thread starts (``spec``: its source, for the place it was left at):
+        the bar waits until it says it is seekable."""
         self._capture = thread
+        self._spec = spec
+        self._position_s = None
         self._at_end = False
         self.bar.hide()
         self.bar.set_playing(True)
         self.act_play_pause.setEnabled(False)
 
     def detach(self) -> None:
-        """The capture thread stopped: nothing to control until the next one."""
-        self._capture = None
+        """The capture thread stopped (another source, or the window closing): remember
+        where its video was left; nothing to control until the next one."""
+        thread, self._capture = self._capture, None
+        if thread is None or not self._is_video(thread) or self._position_s is None:
+            return
+        duration = thread.frame_count / thread.fps if thread.frame_count else None
+        at = resume_at(self._position_s, duration)
+        remembered = self._settings.resume_point
+        if at is not None:
+            self._settings.resume_point = (str(self._spec), at)
+        elif remembered is not None and remembered[0] == str(self._spec):
+            self._settings.resume_point = None  # begun again, or watched to the end
+
+    def _is_video(self, thread: CaptureThread) -> bool:
+        return (thread.seekable and not thread.slideshow and bool(thread.fps)
+                and self._spec is not None and not isinstance(self._spec, int))
+
+    def _resume(self, thread: CaptureThread) -> None:
+        """A video left part-way through opens there (said in the status bar)."""
+        remembered = self._settings.resume_point
+        if remembered is None or not self._is_video(thread) or remembered[0] != str(self._spec):
+            return
+        seconds = remembered[1]
+        if thread.frame_count and seconds * thread.fps >= thread.frame_count:
+            return  # not this video's length any more: a file replaced under the same name
+        self._position_s = seconds
+        thread.request_seek(round(seconds * thread.fps))
+        self.resumed.emit(seconds)
 
     def on_opened(self, thread: CaptureThread) -> None:
         if thread.seekable:
@@ -81,6 +121,7 @@ class PlaybackControls(QObject):
             self.bar.show()
             self.act_play_pause.setEnabled(True)
             self._give_keys_to_video()
+            self._resume(thread)
 
     def _give_keys_to_video(self) -> None:
         """Space plays and pauses as soon as a video opens (it worked only once the video
@@ -92,6 +133,8 @@ class PlaybackControls(QObject):
             self._video_widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def on_frame(self, thread: CaptureThread, timestamp_s: float) -> None:
+        if thread is self._capture:
+            self._position_s = timestamp_s
         if thread.seekable and thread.fps:
             # by time: frame numbers go on counting when a video loops, its time restarts
             self.bar.set_position(round(timestamp_s * thread.fps))

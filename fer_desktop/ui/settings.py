@@ -229,6 +229,22 @@ class AppSettings:
         self._set("live/playback_speed", float(value))
 
     @property
+    def resume_point(self) -> tuple[str, float] | None:
+        """The video left last and where (seconds), to reopen it there; None when none."""
+        video = str(self._qs.value("live/resume_video", "") or "")
+        try:
+            seconds = float(self._qs.value("live/resume_s", 0.0))
+        except (TypeError, ValueError):
+            return None
+        return (video, seconds) if video and math.isfinite(seconds) and seconds > 0 else None
+
+    @resume_point.setter
+    def resume_point(self, value: tuple[str | Path, float] | None) -> None:
+        video, seconds = value if value is not None else ("", 0.0)
+        self._set("live/resume_video", str(video))
+        self._set("live/resume_s", float(seconds))
+
+    @property
     def tab(self) -> str:
         """The tab the window was closed on ("live" or "train"; anything else reads "live")."""
         value = str(self._qs.value("window/tab", "live") or "live")
