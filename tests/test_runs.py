@@ -46,6 +46,28 @@ def _batch(epoch: int, step: int) -> dict:
             "loss": 2.0, "accuracy": 0.2, "images_per_s": 10.0}
 
 
+def test_a_killed_trainer_on_this_machine_reads_as_interrupted_at_once(tmp_path):
+    """A run the window killed read as "running", Resume greyed, for three minutes after a
+    relaunch (walk-through 13): its trainer's process is looked for now."""
+    import subprocess
+    import sys
+
+    from trainer import rundir
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = rundir.this_process()
+    elsewhere = {**alive, "host": alive["host"] + "-another-machine"}
+    reused = {**alive, "started": alive["started"] - 3600}  # this pid, another program
+    for owner, state in ((alive, "running"), (elsewhere, "running"), (None, "running"),
+                         ({**alive, "pid": gone.pid}, "interrupted"), (reused, "interrupted")):
+        run = make_run_folder(tmp_path, f"r{len(list(tmp_path.iterdir()))}",
+                              {"epoch": 1, "epochs": 1, "status": "trained", "owner": owner})
+        row = read_run_row(run)  # written moments ago
+        assert row.state == state, owner
+        assert row.resumable == (state == "interrupted")
+
+
 def test_curves_of_a_resumed_run_forget_the_repeated_epoch(tmp_path):
     # stopped in epoch 2 after one batch, resumed from the end of epoch 1
     events = [_batch(1, 2), _batch(1, 4), _epoch(1, 0.3), _batch(2, 2),
@@ -91,7 +113,8 @@ def test_a_run_state_saves_and_loads_the_same_file_format(tmp_path):
     assert saved == {"epochs": 3, "epoch": 1, "checkpoint": "ckpt-0001.keras",
                      "best_val_accuracy": 0.4, "best_epoch": 1,
                      "history": [{"epoch": 1, "seconds": 2.5}], "status": rundir.RUNNING,
-                     "dataset_sha256": "ab", "precision": "float32"}  # no time budget flag
+                     "dataset_sha256": "ab", "precision": "float32",
+                     "owner": None}  # no time budget flag
     again = rundir.RunState.load(tmp_path)
     assert again == dataclasses.replace(state, time_budget_reached=False)
     assert again.seconds == 2.5

@@ -324,6 +324,63 @@ def test_stop_kills_a_trainer_that_ignores_terminate(qtbot, tab):
     assert done.args[0].state == tp.STOPPED and "killed" in done.args[0].message
 
 
+
+# A trainer's last moments: every epoch done, it evaluates and exports (here 2 s), and a
+# stop request does not cut that short. ``late``: the last epoch ends just after the stop.
+EXPORTING_TRAINER = """
+import json, signal, sys, time
+asked = []
+signal.signal(signal.SIGTERM, lambda *a: asked.append(1))
+def say(**event):
+    print(json.dumps({"v": 1, **event}), flush=True)
+if not LATE:
+    say(event="epoch", epoch=1, epochs=1, loss=1.0, accuracy=0.5, val_loss=1.0,
+        val_accuracy=0.5)
+print("ready", file=sys.stderr, flush=True)
+while LATE and not asked:
+    time.sleep(0.02)
+if LATE:
+    say(event="epoch", epoch=1, epochs=1, loss=1.0, accuracy=0.5, val_loss=1.0,
+        val_accuracy=0.5)
+time.sleep(2.0)
+say(event="finished", run_dir="r", stopped=False)
+"""
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_stop_during_the_export_lets_it_finish(qtbot, tab, late):
+    """On a busy machine the export outlasted the 20 s grace: Stop killed the trainer and
+    the run's model was never written (walk-through 13)."""
+    from fer_desktop.ui.train_tab import EXPORT_NOTE
+
+    tab.process._stop_grace_s = 0.5
+    with qtbot.waitSignal(tab.process.log_line, timeout=30_000):
+        tab.process.start_command(sys.executable,
+                                  ["-c", f"LATE = {late}\n" + EXPORTING_TRAINER])
+    if not late:
+        qtbot.waitUntil(lambda: tab._progress.exporting, timeout=30_000)
+    with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
+        tab.form.stop_button.click()
+        qtbot.waitUntil(lambda: tab._progress.exporting, timeout=30_000)
+        assert tab.form.message.text() == EXPORT_NOTE
+        assert tab.form.stop_button.isEnabled()  # a second click ends it now
+    assert "killed" not in done.args[0].message
+
+
+def test_a_second_stop_during_the_export_ends_it_at_once(qtbot, tab):
+    tab.process._stop_grace_s = 60.0
+    with qtbot.waitSignal(tab.process.log_line, timeout=30_000):
+        tab.process.start_command(sys.executable,
+                                  ["-c", "LATE = False\n" + EXPORTING_TRAINER.replace(
+                                      "time.sleep(2.0)", "time.sleep(60.0)")])
+    qtbot.waitUntil(lambda: tab._progress.exporting, timeout=30_000)
+    tab.form.stop_button.click()
+    with qtbot.waitSignal(tab.process.finished, timeout=10_000) as done:
+        tab.form.stop_button.click()
+    assert done.args[0].message.startswith("ended during its export, as asked")
+    assert done.args[0].exit_code != 0  # killed, not left to finish
+    assert "ended during its export, as asked" in tab.form.message.text()
+
 # ------------------------------------------------------------------ run folders
 
 

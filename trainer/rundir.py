@@ -72,9 +72,11 @@ class RunState:
     last epoch's checkpoint (None before the first). best_val_accuracy, best_epoch: the best
     PublicTest accuracy so far and its epoch. history: one row per epoch (the ``epoch`` event's
     fields). status: RUNNING, TRAINED, STOPPED or FINISHED. dataset_sha256: of the CSV the run
-    started with. precision: float32 or bfloat16. extra: keys this trainer does not know
-    (a newer one wrote them), kept as they were. time_budget_reached: ``--max-minutes`` ran
-    out in this process (not saved).
+    started with. precision: float32 or bfloat16. owner: the process training it now
+    (:func:`this_process`), so that a reader on the same machine sees at once that a killed
+    trainer is gone (None in a state written before it was kept). extra: keys this trainer
+    does not know (a newer one wrote them), kept as they were. time_budget_reached:
+    ``--max-minutes`` ran out in this process (not saved).
     """
 
     epochs: int
@@ -86,6 +88,7 @@ class RunState:
     status: str = RUNNING
     dataset_sha256: str | None = None
     precision: str | None = None
+    owner: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     time_budget_reached: bool = field(default=False, metadata={"saved": False})
 
@@ -128,6 +131,17 @@ class RunState:
     def seconds(self) -> float:
         """Training time of the committed epochs."""
         return sum(float(row.get("seconds", 0) or 0) for row in self.history)
+
+
+def this_process() -> dict[str, Any]:
+    """The process writing a run: its machine, pid and start time (the time tells a pid the
+    system gave to another program since from the trainer's own)."""
+    import socket
+
+    import psutil
+
+    return {"host": socket.gethostname(), "pid": os.getpid(),
+            "started": psutil.Process().create_time()}
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -97,6 +97,28 @@ def _last_write(run: Path) -> float:
     return max(times, default=0.0)
 
 
+def owner_gone(owner: object) -> bool:
+    """True when the run's trainer ran on this machine and its process is gone (killed, or
+    the machine restarted): the run list says "interrupted" at once and offers Resume, where
+    it showed "running" until the files had gone unwritten for ``STALE_RUN_S``. False when
+    alive or unknown (another machine, a state from before the owner was kept)."""
+    import socket
+
+    import psutil
+
+    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
+        return False
+    pid, started = owner.get("pid"), owner.get("started")
+    if not isinstance(pid, int) or not isinstance(started, int | float):
+        return False
+    try:
+        return abs(psutil.Process(pid).create_time() - started) > 1.0  # the pid reused
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:  # not ours to look at: cannot tell
+        return False
+
+
 def _last_event_is_error(run: Path) -> bool:
     path = run / rundir.EVENTS
     try:
@@ -115,7 +137,7 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
     now = time.time() if now is None else now
     status = state.status if state is not None else ""
     if status in (RUNNING, TRAINED):
-        if now - _last_write(run) > STALE_RUN_S:  # killed: nobody will update it again
+        if now - _last_write(run) > STALE_RUN_S or owner_gone(state.owner):  # killed
             status = FAILED if _last_event_is_error(run) else INTERRUPTED
         else:
             status = RUNNING

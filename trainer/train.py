@@ -246,6 +246,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         else:
             model = _restored_model(config, run, state, data, fit, emitter)
         state.status = rundir.RUNNING
+        state.owner = rundir.this_process()
         state.save(run)
     _emit_started(emitter, run, config, data, fit, state, model, resumed=resume_dir is not None)
     if state.epoch < fit.epochs:

@@ -24,7 +24,6 @@ from fer_desktop.core.image_size import size_note
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
-from fer_desktop.core.playback import format_time
 from fer_desktop.core.source_defaults import defaults_for, min_face_worth_naming, source_kind
 from fer_desktop.core.sources import (
     VIDEO_SUFFIXES,
@@ -209,8 +208,7 @@ class LiveView(QWidget):
         self.playback = PlaybackControls(self._settings, self.video_view, self)
         self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
         self.transport.analyse_requested.connect(self.analyse_whole_file)
-        self.playback.resumed.connect(lambda seconds: self._notifier.info(
-            f"Resumed at {format_time(seconds)}, where you left it"))
+        self.playback.resumed.connect(self._notifier.info)  # "Resumed at 12:34, where..."
         self.transport.seek_requested.connect(lambda _: self.slideshow.reset())  # named again
 
         self.face_panel = FacePanel()

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from fer_desktop.core.playback import resume_at
+from fer_desktop.core.playback import format_time, resume_at
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureThread
 from fer_desktop.ui.settings import AppSettings
@@ -29,10 +29,11 @@ class PlaybackControls(QObject):
             Space must still press the focused button or tick the focused box).
 
     Signals:
-        resumed(float): a video reopened at this second, where it was left.
+        resumed(str): a video reopened where it was left ("Resumed at 12:34, where you
+            left it", for the status bar).
     """
 
-    resumed = Signal(float)
+    resumed = Signal(str)
 
     def __init__(self, settings: AppSettings, video_widget: QWidget,
                  parent: QObject | None = None) -> None:
@@ -110,7 +111,7 @@ class PlaybackControls(QObject):
             return  # not this video's length any more: a file replaced under the same name
         self._position_s = seconds
         thread.request_seek(round(seconds * thread.fps))
-        self.resumed.emit(seconds)
+        self.resumed.emit(f"Resumed at {format_time(seconds)}, where you left it")
 
     def on_opened(self, thread: CaptureThread) -> None:
         if thread.seekable:

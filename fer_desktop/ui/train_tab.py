@@ -52,6 +52,7 @@ from fer_desktop.ui.trainer_process import (
 from fer_desktop.ui.training_curves import TrainingCurves
 from fer_desktop.ui.wheel_guard import guard_wheel
 from trainer.config import ConfigError, TrainConfig
+from trainer.rundir import INTERRUPTED
 from trainer.runs import (
     RESTART_HINT,
     STARTS_OVER_TOOLTIP,
@@ -71,6 +72,9 @@ def csv_key(path: Path) -> str:
     stat = path.stat()
     return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
+
+EXPORT_NOTE = ("Every epoch is done: finishing the export first, so that the model is kept "
+               "(Stop again ends it now; Resume would write the model later).")
 
 class TrainTab(QWidget):
     """The Train tab. ``model_chosen(str)`` carries a run folder to load in the live view.
@@ -349,9 +353,16 @@ class TrainTab(QWidget):
     def _on_stop_clicked(self) -> None:
         if self.validator.is_active:
             self.validator.stop()
-        if self.process.is_active:
-            self.process.stop()
-            self.form.say("Stopping after the current batch...")
+        if not self.process.is_active:
+            return
+        if self.process.state == STOPPING:  # Stop is offered again only during the export
+            self.process.kill()
+            self.form.say("Ended during the export: Resume writes the model of the finished "
+                          "epochs.")
+            return
+        self.process.stop()
+        self.form.say(EXPORT_NOTE if self._progress.exporting
+                      else "Stopping after the current batch...")
 
     def _on_resume_clicked(self) -> None:
         row = self.run_list.selected_row()
@@ -375,7 +386,8 @@ class TrainTab(QWidget):
         busy = self.process.is_active or self.validator.is_active
         row = self.run_list.selected_row()
         self.form.start_button.setEnabled(not busy)
-        self.form.stop_button.setEnabled(busy and self.process.state != STOPPING)
+        self.form.stop_button.setEnabled(busy and (self.process.state != STOPPING
+                                                   or self._progress.exporting))
         self.form.resume_button.setEnabled(not busy and row is not None and row.resumable)
         self.form.resume_button.setToolTip(
             RESTART_HINT[0].upper() + RESTART_HINT[1:] if row is not None and row.must_restart
@@ -394,7 +406,13 @@ class TrainTab(QWidget):
             self.progress_box.say(self._progress.headline())
 
     def _on_event(self, event: TrainerEvent) -> None:
+        exporting = self._progress.exporting
         self._progress.update(event)
+        if self._progress.exporting and not exporting:
+            self.process.let_export_finish()
+            if self.process.state == STOPPING:  # the last epoch ended before the stop
+                self.form.say(EXPORT_NOTE)
+                self._update_buttons()
         name = event.name
         if name == "data_report":  # before "started": said with it, under the buttons
             self._data_warnings = [str(w) for w in event.get("warnings") or []]
@@ -466,8 +484,8 @@ class TrainTab(QWidget):
         for row in rows:
             if row.run_dir == live and self.process.is_active:
                 states[row.run_dir] = self.process.state  # RUNNING or STOPPING
-            elif row.state == RUNNING and row.run_dir in self._outcomes:
-                states[row.run_dir] = self._outcomes[row.run_dir]  # ended moments ago
+            elif row.state in (RUNNING, INTERRUPTED) and row.run_dir in self._outcomes:
+                states[row.run_dir] = self._outcomes[row.run_dir]  # ended moments ago: how
         self.run_list.show_rows(rows, self._shown_run, states)
         self._update_buttons()
 

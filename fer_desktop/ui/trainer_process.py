@@ -36,7 +36,7 @@ from fer_desktop.core.trainer_events import PROTOCOL_VERSION, LineBuffer, Traine
 from fer_desktop.resources import is_frozen
 from trainer.config import TrainConfig
 from trainer.rundir import DETACHED, FAILED, FINISHED, IDLE, RUNNING, STOPPED, STOPPING
-from trainer.runs import resume_hint
+from trainer.runs import RESUME_HINT, resume_hint
 
 NICE_LEVEL = 10
 # After its ``finished`` event the trainer has saved everything; what is left is the
@@ -171,6 +171,7 @@ class TrainerProcess(QObject):
         self._out_lines, self._err_lines = LineBuffer(), LineBuffer()
         self._stop_requested_at: float | None = None
         self._killed = False
+        self._exporting = False  # every epoch done: a stop request does not cut it short
         self._finished_event: TrainerEvent | None = None
         self._finished_at: float | None = None  # when the finished event was read
         self._error_event: TrainerEvent | None = None
@@ -260,6 +261,13 @@ class TrainerProcess(QObject):
             self._set_state(STOPPING)
             self._popen.terminate()
 
+    def let_export_finish(self) -> None:
+        """Every epoch is done and the trainer evaluates and exports, which a stop request
+        does not cut short: no kill after the grace period (on a busy machine the export
+        outlasted it, and the killed run lost its model); the trainer exits by itself once
+        the model is written. :meth:`kill` still ends it at once."""
+        self._exporting = True
+
     def kill(self) -> None:
         """Stop at once (SIGKILL). The last completed epoch's checkpoint stays on disk."""
         if self._popen is not None and self.is_active:
@@ -340,6 +348,8 @@ class TrainerProcess(QObject):
                 self.log_line.emit("the trainer had stopped and saved its run, but its process "
                                    f"had not exited {self._exit_grace_s:.0f} s later: ended it")
                 self.kill()
+        elif self._exporting:
+            return
         elif now - self._stop_requested_at > self._stop_grace_s:
             self.log_line.emit(f"the trainer did not stop within {self._stop_grace_s:.0f} s "
                                "of the terminate request: killing it")
@@ -395,8 +405,14 @@ class TrainerProcess(QObject):
                 return TrainerOutcome(STOPPED, code, f"stopped{where}; {hint}", run)
             return TrainerOutcome(FINISHED, code, "finished", run)
         if self._stop_requested_at is not None:
+            hint = resume_hint(run)
+            if self._killed and self._exporting:
+                if hint == RESUME_HINT:  # every epoch is kept: only the model is missing
+                    hint = "Resume writes the model of the finished epochs"
+                return TrainerOutcome(STOPPED, code, f"ended during its export, as asked; "
+                                      f"{hint}", run)
             how = "killed after it did not stop in time" if self._killed else "stopped"
-            return TrainerOutcome(STOPPED, code, f"{how}; {resume_hint(run)}", run)
+            return TrainerOutcome(STOPPED, code, f"{how}; {hint}", run)
         if self._error_event is not None:
             return TrainerOutcome(FAILED, code, self._error_event["message"], run)
         if code == 0:
