@@ -157,3 +157,34 @@ def test_the_saved_banner_lies_over_the_video_and_goes_by_itself(qtbot, main_win
     banner.timer.setInterval(50)
     banner.show_saved("Screenshot saved", banner.path)
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=WAIT_MS)
+
+
+def test_the_top_buttons_stay_put_when_recording_or_collecting_starts(qtbot, main_window,
+                                                                      settings, tmp_path):
+    """Record CSV became "Stop recording" and "REC 00:03" took its place: a second click
+    on the same spot hit the label and the recording went on (walk-through 13)."""
+    from PySide6.QtWidgets import QToolButton
+
+    settings.collect_folder = tmp_path / "collected"
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    buttons = [b for b in live.findChildren(QToolButton)
+               if b.defaultAction() in (live.act_screenshot, live.act_record)]
+    assert len(buttons) == 2
+
+    def places():
+        qtbot.wait(50)  # the layout runs at the next event pass
+        return [b.mapTo(window, b.rect().topLeft()).x() for b in buttons] + \
+            [b.width() for b in buttons]
+
+    before = places()
+    live.start_recording()
+    qtbot.waitUntil(lambda: "REC" in live.outputs.label.text(), timeout=WAIT_MS)
+    assert live.act_record.text() != "&Record CSV"
+    assert places() == before
+    live.collect_panel.active.setChecked(True)
+    assert places() == before
+    live.stop_recording()
+    assert places() == before

@@ -25,20 +25,35 @@ SPLIT_SIZES = (900, 340)
 
 
 def top_bar(picker: QWidget, actions: Sequence[QAction],
-            trailing: Sequence[QWidget]) -> QHBoxLayout:
-    """The source picker (stretching), a text button per action, then ``trailing``."""
+            indicators: Sequence[QWidget]) -> QHBoxLayout:
+    """The source picker (stretching), then ``indicators`` (REC, Collect), then a text button
+    per action, at the right edge: an indicator that appears takes room from the picker,
+    and a button that changes its text keeps its width (an action's ``texts`` property lists
+    them), so no button moves under the pointer (a second click on Record CSV hit the REC
+    label that had taken its place: walk-through 13)."""
     bar = QHBoxLayout()
     bar.setContentsMargins(0, 0, 0, 0)
     bar.addWidget(picker, 1)
+    for widget in indicators:
+        bar.addWidget(widget)
     bar.addSpacing(12)
     for action in actions:
         button = QToolButton()
         button.setDefaultAction(action)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setMinimumWidth(_widest(button, action))
         bar.addWidget(button)
-    for widget in trailing:
-        bar.addWidget(widget)
     return bar
+
+
+def _widest(button: QToolButton, action: QAction) -> int:
+    shown = action.text()
+    widths = [button.sizeHint().width()]
+    for text in action.property("texts") or []:
+        action.setText(text)
+        widths.append(button.sizeHint().width())
+    action.setText(shown)
+    return max(widths)
 
 
 def stacked(*pages: QWidget) -> QStackedWidget:

@@ -225,7 +225,7 @@ class LiveView(QWidget):
         self.addActions(self.collect_panel.actions)
 
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
-                      [self.collect_panel.indicator, self.outputs.label])  # Collect beside REC
+                      [self.outputs.label, self.collect_panel.indicator])
         video_column = column(top, self.banner, (self.stack, 1), self.transport)
         pin_to_bottom(self.outputs.saved_banner, self.stack)  # over the video, not pushing it
         # The answer (heading, bars) stays in view; the timeline, options and Collect under

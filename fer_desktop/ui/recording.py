@@ -96,6 +96,7 @@ class OutputControls(QObject):
         self.act_record = make_action(dialog_parent, "&Record CSV", "Ctrl+R",
                                       "Record every face of every frame to a CSV file",
                                       self._on_record_toggled, checkable=True)
+        self.act_record.setProperty("texts", ["&Record CSV", "Stop &recording"])  # one width
         self.act_output_folder = make_action(dialog_parent, "Choose output &folder...", None,
                                              "Choose where screenshots and recordings go",
                                              self.choose_output_folder)
