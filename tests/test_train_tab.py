@@ -783,3 +783,11 @@ def test_a_long_log_line_never_scrolls_the_log_sideways(qtbot, tab):
     tab.log_view.appendPlainText("epoch 1/2: loss 1.9")
     qtbot.wait(50)
     assert tab.log_view.horizontalScrollBar().maximum() == 0
+
+
+def test_the_log_is_in_a_fixed_pitch_font(tab):
+    """The data report's table (rows, classes, mean...) did not line up (walk-through 13)."""
+    from PySide6.QtGui import QFontDatabase
+
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    assert tab.log_view.font().family() == fixed.family()

@@ -43,6 +43,8 @@ def test_events_come_in_order_and_carry_the_protocol(tiny_run):
         assert key in epoch
     finished = tiny_run["events"][-1]
     assert finished["stopped"] is False and finished["best_epoch"] in (1, 2)
+    # the Train tab's Log showed Keras's "`shuffle=True` was passed, but will be ignored"
+    assert "UserWarning" not in tiny_run["stderr"]
 
 
 def test_run_folder_holds_every_file(tiny_run):

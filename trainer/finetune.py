@@ -203,6 +203,7 @@ def _fit(model, folder: ImageFolderData, config: FinetuneConfig, run: Path, stat
                                          robust=config.augment == "robust")
     val_ds = recipe.make_eval_dataset(x_val, y_val, 256)
     model.fit(train_ds, epochs=config.epochs, validation_data=val_ds, verbose=0,
+              shuffle=False,  # the dataset shuffles itself; True printed a warning
               callbacks=[_callback(run, state, emitter, stop, steps, config.batch_size)])
 
 

@@ -408,7 +408,8 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
                         state.epoch, callback, stop, state)
     else:
         model.fit(train_ds, epochs=fit.epochs, initial_epoch=state.epoch,
-                  validation_data=val_ds, callbacks=[callback], verbose=0)
+                  validation_data=val_ds, callbacks=[callback], verbose=0,
+                  shuffle=False)  # the dataset shuffles itself; True printed a warning
 
 
 def _finish(run: Path, config: TrainConfig, state: rundir.RunState, data: FerData, fit: _Fit,

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -156,6 +157,8 @@ class TrainTab(QWidget):
         # long lines wrap: unwrapped, one TensorFlow warning scrolled the Log sideways and
         # every line's beginning was hidden (walk-throughs 8 and 11)
         self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # the data report is a table: its columns line up only in a fixed-pitch font
+        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.bottom_tabs = QTabWidget()
         results_scroll = QScrollArea()  # the summary and the confusion matrix scroll, never cut
         results_scroll.setWidget(self.results)
