@@ -763,15 +763,26 @@ def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path)
     assert "PublicTest" in tab.curves.legend.text()
 
 
-def test_the_preset_line_gives_the_time_of_the_epochs_chosen(qtbot, tab):
-    """A 3-epoch trial left on the form still read "a full run: about 2 hours"."""
+def test_the_time_of_the_epochs_chosen_is_given_without_moving_the_form(qtbot, tab):
+    """A 3-epoch trial left on the form still read "a full run: about 2 hours"; then the
+    time, added to the wrapping preset text, moved Start down under the pointer."""
+    tab.resize(900, 700)
+    tab.show()
     tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("default"))
-    tab.form.epochs_spin.setValue(3)
-    assert tab.form.preset_help.text().endswith("With 3 epochs: about 6 minutes.")
-    tab.form.epochs_spin.setValue(120)
-    assert tab.form.preset_help.text().endswith("With 120 epochs: about 3.8 hours.")
+
+    def start_at():
+        qtbot.wait(50)  # the layout runs at the next event pass
+        return tab.form.start_button.mapTo(tab, tab.form.start_button.rect().topLeft())
+
     tab.form.epochs_spin.setValue(PRESETS["default"]["epochs"])
-    assert "With" not in tab.form.preset_help.text()  # the preset's own line says it
+    place = start_at()
+    tab.form.epochs_spin.setValue(3)
+    assert tab.form.epochs_time.text() == "With 3 epochs: about 6 minutes."
+    assert start_at() == place
+    tab.form.epochs_spin.setValue(120)
+    assert tab.form.epochs_time.text() == "With 120 epochs: about 3.8 hours."
+    tab.form.set_csv_used(False)  # a folder: no CSV time
+    assert tab.form.epochs_time.text() == ""
 
 
 def test_a_long_log_line_never_scrolls_the_log_sideways(qtbot, tab):

@@ -163,6 +163,12 @@ class TrainForm(QGroupBox):
         numbers.addWidget(QLabel("batch size"))
         numbers.addWidget(self.batch_spin)
         form.addRow("Epochs", numbers)
+        # the time of the epochs chosen, on a line of its own that is always there: added to
+        # the wrapping preset text, it moved Start down under the pointer (walk-through 13)
+        self.epochs_time = QLabel()
+        self.epochs_time.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
+        self.epochs_time.setMinimumHeight(self.epochs_time.fontMetrics().height())
+        form.addRow("", self.epochs_time)
 
     def _build_advanced(self, form: QFormLayout) -> None:
         self.advanced_button = QToolButton()
@@ -353,8 +359,10 @@ class TrainForm(QGroupBox):
         preset = PRESETS.get(self.preset_combo.currentData(), {})
         text = preset.get("summary", "")
         epochs, per_epoch = self.epochs_spin.value(), preset.get("minutes_per_epoch")
-        if per_epoch and epochs != preset.get("epochs"):  # a 3-epoch trial said "2 hours"
-            text += f" With {counted(epochs, 'epoch')}: about {_minutes(epochs * per_epoch)}."
+        # a 3-epoch trial said "a full run: about 2 hours"
+        self.epochs_time.setText(f"With {counted(epochs, 'epoch')}: about "
+                                 f"{_minutes(epochs * per_epoch)}." if per_epoch
+                                 and self._uses == "csv" else "")
         if self._uses == "folder":
             text = "Not used with a folder: the recommended network is trained on its " \
                    "faces, with the epochs below (minutes for a few hundred faces)."
