@@ -159,3 +159,23 @@ def test_explain_without_a_face_says_so(qtbot, main_window):
     qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
     assert live.explain_face() is None
     assert "No face to explain" in window.notifier.last_info
+
+
+def test_the_explanation_gives_the_live_views_numbers_for_a_tilted_face():
+    """The dialog said happy 84% where the panel said 88% for the same photo: it cropped the
+    face without the eye-levelling the live view had applied (walk-through 13)."""
+    import cv2
+
+    from fer_desktop.core.explain import explain_face
+    from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+    from fer_desktop.core.sources import read_image
+
+    image = read_image(SAMPLE)
+    h, w = image.shape[:2]
+    tilted = cv2.warpAffine(image, cv2.getRotationMatrix2D((w / 2, h / 2), 20, 1.0), (w, h))
+    pipeline = FacePipeline.create(options=PipelineOptions(smoothing_s=0.0))
+    face = pipeline.process(tilted).faces[0]
+    assert face.eyes is not None  # levelled
+    explained = explain_face(pipeline.classifier, tilted, face.box,
+                             pipeline.options.resolved_crop_scale(), face.eyes)
+    np.testing.assert_allclose(explained.probabilities, face.probabilities, atol=1e-4)

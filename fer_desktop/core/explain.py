@@ -8,8 +8,9 @@ same LiteRT model, so the map explains exactly the model in use. It runs on dema
 GUI thread, on a private copy of the classifier (a LiteRT interpreter must not be used by two
 threads at once).
 
-The crop is the live view's crop without eye-levelling, so its probabilities can differ a
-little from the smoothed ones in the panel; the explanation shows its own.
+The crop is the live view's, turned eye-level by the same keypoints (``Face.eyes``), so its
+probabilities are the model's answer for this frame; the panel's can differ on a video, where
+they are smoothed over time.
 
 Example:
     >>> result = explain_face(classifier, frame_bgr, face.box, crop_scale=1.3)
@@ -91,9 +92,11 @@ def occlusion_map(predict: Any, face_input: np.ndarray, target: int | None = Non
 
 
 def explain_face(classifier: Any, frame_bgr: np.ndarray, box: np.ndarray,
-                 crop_scale: float = 1.0) -> Explanation:
-    """The map for the face at ``box`` in ``frame_bgr`` (the live view's crop, not levelled)."""
-    inputs = face_inputs(frame_bgr, [np.asarray(box, np.float32)], crop_scale)
+                 crop_scale: float = 1.0, eyes: np.ndarray | None = None) -> Explanation:
+    """The map for the face at ``box`` in ``frame_bgr``: the live view's crop, levelled by
+    ``eyes`` as the live view levelled it (``Face.eyes``)."""
+    inputs = face_inputs(frame_bgr, [np.asarray(box, np.float32)], crop_scale,
+                         [eyes] if eyes is not None else None)
     return occlusion_map(classifier.predict, inputs[0])
 
 

@@ -250,8 +250,9 @@ class FacePipeline:
         states = self._tracker.update(boxes, probabilities, timestamp_s)
         faces = tuple(Face(box=box, probabilities=state.probabilities, label=state.label,
                            confidence=state.confidence, track_id=state.track_id,
-                           uncertain=state.uncertain)
-                      for box, state in zip(boxes, states, strict=True))
+                           uncertain=state.uncertain, eyes=face_eyes)
+                      for box, state, face_eyes in zip(boxes, states, eyes or [None] * len(boxes),
+                                                       strict=True))
         t4 = clock()
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,

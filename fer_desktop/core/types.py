@@ -64,6 +64,9 @@ class Face:
     track_id: stable id across frames, or None without tracking.
     uncertain: the model is unsure of the label (its probability is under the threshold of
         ``core/tracking.py``); the label is still the best guess.
+    eyes: the (k, 2) keypoints its crop was turned eye-level by, or None (not levelled):
+        "Why this answer?" crops the face the same way, so that its numbers are the model's
+        own answer for this face (unlevelled, they differed by several points).
     """
 
     box: np.ndarray = field(repr=False)
@@ -72,6 +75,7 @@ class Face:
     confidence: float = 0.0
     track_id: int | None = None
     uncertain: bool = False
+    eyes: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "box", _frozen_array(self.box, (4,), "box"))

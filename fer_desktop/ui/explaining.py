@@ -23,11 +23,11 @@ from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.notifications import Notifier
 
 
-def _explain_job(classifier: Any, copy: Any, frame: Any, box: Any,
+def _explain_job(classifier: Any, copy: Any, frame: Any, face: Face,
                  crop_scale: float) -> tuple[Any, Any]:
     """Runs in a worker: (the private copy of the model, the Explanation)."""
     copy = copy if copy is not None else private_classifier(classifier)
-    return copy, explain_face(copy, frame, box, crop_scale)
+    return copy, explain_face(copy, frame, face.box, crop_scale, face.eyes)
 
 
 class FaceExplainer(QObject):
@@ -72,7 +72,7 @@ class FaceExplainer(QObject):
         copy = self._copy[1] if self._copy is not None and self._copy[0] == id(classifier) \
             else None
         self._request += 1
-        self._jobs.start(_explain_job, classifier, copy, output.frame, face.box,
+        self._jobs.start(_explain_job, classifier, copy, output.frame, face,
                          pipeline.options.resolved_crop_scale(),
                          on_returned=functools.partial(self._on_explained, self._request, name,
                                                        id(classifier)),
