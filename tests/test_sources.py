@@ -117,6 +117,10 @@ def test_folder_is_sorted_and_skips_unreadable(tmp_path):
     (lambda p: p / "missing.mp4", "no such file or folder", True),  # a drive not mounted
     (lambda p: (p / "empty").mkdir() or p / "empty", "holds no images", True),  # add some
     (lambda p: (p / "fake.mp4").write_text("hello") and p / "fake.mp4", "not a video", False),
+    # a text file opened as a picture was called "not a video ... try an MP4"
+    (lambda p: (p / "notes.txt").write_text("hello") and p / "notes.txt",
+     r"^(?!.*try an MP4).*not a video or picture this app opens \(videos: .*\.mp4.*; "
+     r"pictures: .*\.jpg", False),
     (lambda p: (p / "empty.avi").write_bytes(b"") or p / "empty.avi", r"is empty \(0 bytes\)",
      False),
     (lambda p: (p / "bad.jpg").write_bytes(b"\xff\xd8junk") and p / "bad.jpg", "not an image",

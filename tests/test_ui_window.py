@@ -344,7 +344,7 @@ def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):
     assert live.banner.isVisible() and live.banner.retry_button.isVisible()
     assert "camera 7" in window.notifier.last_error  # logged whole...
     # ...and said once on screen: the status bar points at the banner (it repeated it, cut)
-    assert window.statusBar().currentMessage() == "Source problem: see the red line above"
+    assert window.statusBar().currentMessage() == "Source problem: see the red box above"
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.banner.retry_button.click()
     assert opened == [7, 7]

@@ -140,6 +140,10 @@ def _unreadable_video(path: Path) -> str:
             return "is empty (0 bytes)"
     except OSError:
         pass
+    if path.suffix.lower() not in VIDEO_SUFFIXES:  # notes.txt was called "not a video"
+        return (f"is not a video or picture this app opens (videos: "
+                f"{' '.join(sorted(VIDEO_SUFFIXES))}; pictures: "
+                f"{' '.join(sorted(IMAGE_SUFFIXES))})")
     return ("is not a video this app can read: damaged, incomplete, or a format it cannot "
             "decode (try an MP4 or AVI file, or re-encode it)")
 

@@ -64,9 +64,9 @@ class SourceTrouble(QObject):
                 f"Nothing to show from {described}",
                 "Open another video or image, or show the sample image" +
                 (" (Retry opens this one again)." if retryable else ".") +
-                " The red line above says what is wrong.")
+                " The red box above says what is wrong.")
             self._stack.setCurrentWidget(self._empty_state)
-        self._notifier.error(text, bar_text="Source problem: see the red line above")
+        self._notifier.error(text, bar_text="Source problem: see the red box above")
 
     def thread_errored(self, message: str, details: str) -> None:
         """A bug in the capture thread: said in the banner, the traceback to the log."""
