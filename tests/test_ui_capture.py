@@ -424,6 +424,7 @@ def test_a_slideshow_names_the_pictures_it_skips_and_fails_when_none_can_be_read
     with qtbot.waitSignal(thread.note, timeout=5000) as noted:
         thread.start()
     assert noted.args[0].startswith("Skipped bad.jpg: ") and "not an image" in noted.args[0]
+    assert noted.args[0] == "Skipped bad.jpg: is not an image this app can read"  # short
     empty = tmp_path / "none"
     empty.mkdir()
     for name in ("a.jpg", "b.png"):

@@ -439,7 +439,9 @@ class CaptureThread(QThread):
         while isinstance(skipped, list) and self._skipped_reported < len(skipped):
             path, reason = skipped[self._skipped_reported]
             self._skipped_reported += 1
-            self.note.emit(f"Skipped {Path(path).name}: {reason}")
+            # the gist only ("is not an image this app can read"): the whole reason, with the
+            # formats it reads, did not fit the status bar beside the next picture's caption
+            self.note.emit(f"Skipped {Path(path).name}: {reason.split(': ', 1)[0]}")
 
     def _nothing_readable(self, source: FrameSource, frames_read: int,
                           description: str) -> bool:
