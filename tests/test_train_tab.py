@@ -802,3 +802,13 @@ def test_the_log_is_in_a_fixed_pitch_font(tab):
 
     fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     assert tab.log_view.font().family() == fixed.family()
+
+
+def test_a_long_output_folder_shows_its_start_and_the_whole_in_the_tooltip(tab):
+    """"/home/.local/share/FER Desktop/runs" read as a whole path: its real start had
+    scrolled out of the field (walk-through 13)."""
+    long = "/tmp/walk/a-rather-long-home-folder/.local/share/FER Desktop/runs"
+    tab.form.out_edit.setText(long)
+    assert tab.form.out_edit.cursorPosition() == 0
+    assert tab.form.out_edit.toolTip().endswith("\n" + long)
+    assert tab.form.out_edit.toolTip().startswith("Where each run gets its folder")

@@ -109,6 +109,9 @@ class TrainForm(QGroupBox):
         for edit in (self.csv_edit, self.out_edit):
             edit.textChanged.connect(self.clear_error)
         self._describe_controls()
+        for edit in (self.csv_edit, self.out_edit):  # a long path: its start, and the whole
+            _show_path_whole(edit)  # in the tooltip ("/home/.local/share/..." read as whole
+            # when its real start, "/tmp/walk", had scrolled out of the field)
 
     def _describe_controls(self) -> None:
         """A name for screen readers and a tooltip on every control, in one place."""
@@ -420,3 +423,18 @@ class TrainForm(QGroupBox):
         if path:
             self.out_edit.setText(path)
             self.out_changed.emit()
+
+
+def _show_path_whole(edit: QLineEdit) -> None:
+    """Show a path field from its start (cut at the right edge, where a reader sees it is
+    cut), with the whole path under its own tooltip line."""
+    tip = edit.toolTip()
+
+    def follow(text: str) -> None:
+        edit.setToolTip(f"{tip}\n{text}" if text else tip)
+        if not edit.hasFocus():
+            edit.setCursorPosition(0)
+
+    edit.textChanged.connect(follow)
+    edit.editingFinished.connect(lambda: edit.setCursorPosition(0))
+    follow(edit.text())
