@@ -285,6 +285,12 @@ def test_a_narrow_heading_keeps_the_face_number(qtbot):
     assert "face #12 (largest of 3)" in label.toolTip()  # the whole text when cut
     label.resize(metrics.horizontalAdvance(label.text()) + 10, 20)
     assert label.elided_text() == label.text()  # room: the whole heading
+    # two shorter forms, the first that fits: "#1 (lar..." cut the word (walk-through 13)
+    label.set_short_text("happy 89% \u00b7 #12 (largest)", "happy 89% \u00b7 #12")
+    label.resize(metrics.horizontalAdvance("happy 89% \u00b7 #12 (largest)") + 4, 20)
+    assert label.elided_text() == "happy 89% \u00b7 #12 (largest)"
+    label.resize(metrics.horizontalAdvance("happy 89% \u00b7 #12 (larg") + 4, 20)
+    assert label.elided_text() == "happy 89% \u00b7 #12"
     label.setText("No face in view")  # another text forgets the short form
     label.resize(40, 20)
     assert label.elided_text().startswith("No")

@@ -27,21 +27,22 @@ class ElidedLabel(QLabel):
         self._mode = mode
         self._min_chars = min_chars
         self._tip = ""
-        self._short = ""
+        self._short: tuple[str, ...] = ()
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setText(text)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
-        self._short = ""
+        self._short = ()
         super().setText(text)
         self.setAccessibleName(text)
         self._update_tip()
 
-    def set_short_text(self, short: str) -> None:
-        """What to show instead of the text when it does not fit (before any "..."): the
-        heading "happy 89% · face #1 (largest)" becomes "happy 89% · #1", not "... face #…".
-        Reset by :meth:`setText`."""
-        self._short = short
+    def set_short_text(self, *shorter: str) -> None:
+        """What to show instead of the text when it does not fit (before any "..."), the
+        first of ``shorter`` that fits: the heading "happy 89% · face #1 (largest)" becomes
+        "happy 89% · #1 (largest)", then "happy 89% · #1", not "... #1 (lar…". Reset by
+        :meth:`setText`."""
+        self._short = tuple(shorter)
         self._update_tip()
         self.update()
 
@@ -60,8 +61,10 @@ class ElidedLabel(QLabel):
 
     def elided_text(self) -> str:
         width, metrics, text = max(0, self.contentsRect().width()), self.fontMetrics(), self.text()
-        if self._short and metrics.horizontalAdvance(text) > width:
-            text = self._short
+        for short in self._short:
+            if metrics.horizontalAdvance(text) <= width:
+                break
+            text = short
         return metrics.elidedText(text, self._mode, width)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)

@@ -364,7 +364,7 @@ class FacePanel(QWidget):
         self._title.setText(f"{label} \u00b7 {who} ({how}{others})")
         if face.track_id is not None:  # a narrow panel keeps the number and whether the
             self._title.set_short_text(  # face was chosen (at 1280 px it dropped both words)
-                f"{label} \u00b7 #{face.track_id} ({how})")
+                f"{label} \u00b7 #{face.track_id} ({how})", f"{label} \u00b7 #{face.track_id}")
         top = int(np.argmax(face.probabilities))
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
             p = float(face.probabilities[k])
