@@ -87,6 +87,7 @@ class OutputControls(QObject):
         self._source_name: Callable[[], str] = str  # "": no name
         self.label = QLabel("")
         self.label.setToolTip("Time recorded so far")
+        self.label.setVisible(False)  # shown while recording (empty, it took room at 800 px)
         self._timer = QTimer(self)
         self._timer.setInterval(LABEL_REFRESH_MS)
         self._timer.timeout.connect(self._update_label)
@@ -333,6 +334,7 @@ class OutputControls(QObject):
         recorder.close()
         self._timer.stop()
         self.label.setText("")
+        self.label.hide()
         if failure:
             self._notifier.error(failure, serious=True)
         else:
@@ -363,3 +365,4 @@ class OutputControls(QObject):
         seconds = int(time.monotonic() - self._started)
         self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
         self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")
+        self.label.show()
