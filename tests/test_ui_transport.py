@@ -513,6 +513,8 @@ def test_a_video_reopens_where_it_was_left(qtbot, main_window, settings, tmp_pat
         live.transport.slider.setValue(200)
     window.close()
     assert settings.resume_point == (str(video), pytest.approx(10.0))
+    # on disk at once: the app quits right after closing (it was lost in a real session)
+    assert "resume_video" in Path(settings._qs.fileName()).read_text()
     again = main_window(source=str(video))
     wait_frame(qtbot, again.live_view, lambda o: o.result.timestamp_s >= 9.9)
     assert again.notifier.last_info == "Resumed at 0:10, where you left it"

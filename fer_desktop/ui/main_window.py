@@ -581,6 +581,7 @@ class MainWindow(QMainWindow):
         self.settings.tab = TABS[self.tabs.currentIndex()]
         self.settings.sync()
         self.live_view.shutdown()
+        self.settings.sync()  # what stopping wrote (where the video was left) reaches the disk
         self._jobs.wait()
         if self.train_tab is not None:
             self.train_tab.shutdown()
