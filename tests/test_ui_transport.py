@@ -516,7 +516,8 @@ def test_a_video_reopens_where_it_was_left(qtbot, main_window, settings, tmp_pat
     # on disk at once: the app quits right after closing (it was lost in a real session)
     assert "resume_video" in Path(settings._qs.fileName()).read_text()
     again = main_window(source=str(video))
-    wait_frame(qtbot, again.live_view, lambda o: o.result.timestamp_s >= 9.9)
+    out = wait_frame(qtbot, again.live_view, lambda o: o.result.timestamp_s >= 9.9)
+    assert [face.track_id for face in out.result.faces] == [1]  # not #2: the 0:00 frame's
     assert again.notifier.last_info == "Resumed at 0:10, where you left it"
 
 

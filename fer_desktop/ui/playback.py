@@ -110,7 +110,8 @@ class PlaybackControls(QObject):
         if thread.frame_count and seconds * thread.fps >= thread.frame_count:
             return  # not this video's length any more: a file replaced under the same name
         self._position_s = seconds
-        thread.request_seek(round(seconds * thread.fps))
+        # numbers from #1, as at any opening (the frame at 0:00 shown first had taken #1)
+        thread.request_seek(round(seconds * thread.fps), play_again=True)
         self.resumed.emit(f"Resumed at {format_time(seconds)}, where you left it")
 
     def on_opened(self, thread: CaptureThread) -> None:
