@@ -163,6 +163,12 @@ class TrainConfig:
                           "accepted); photos go through the app's face detector and crop; a "
                           "test/ subfolder is the test set, else 20%% of each emotion is held "
                           "out (docs/own-faces.md)", metavar="DIR")
+    init: str = _option("", "start from a trained network's weights instead of random "
+                        "ones: a model folder (e.g. assets), a run folder or a .keras file of "
+                        "the same preset; with --teacher, a short second schedule teaches it "
+                        "(docs/training.md)", metavar="MODEL")
+    init_member: int = _option(0, "which member of an ensemble --init starts from (default "
+                               "%(default)s)", kind=int)
     keep_checkpoints: int = _option(KEEP_CHECKPOINTS, "checkpoints kept: the last N epochs' "
                                     "(default %(default)s; 8-16 for `python -m trainer "
                                     "average`, which averages the last ones' weights)",
@@ -194,6 +200,8 @@ class TrainConfig:
         if self.keep_checkpoints < 1:
             raise ConfigError(f"keep_checkpoints must be at least 1, got {self.keep_checkpoints}"
                               " (example: --keep-checkpoints 12)")
+        if self.init_member < 0:
+            raise ConfigError(f"init_member must be 0 or more, got {self.init_member}")
         if self.threads < 0:
             raise ConfigError(f"threads must be 0 (all cores) or more, got {self.threads}")
 

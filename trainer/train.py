@@ -231,6 +231,12 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     votes = load_votes_for(config, emitter) if config.labels != "fer" else None
     configure_threads(config.threads)
     strategy = _make_strategy(config, cluster, stop)
+    init_weights = None
+    if config.init and state is None:  # read and checked before a run folder exists
+        from trainer.warm_start import initial_weights
+
+        init_weights = initial_weights(config.init, config.init_member, config.preset)
+        emitter.log(f"starting from the weights of {config.init} (member {config.init_member})")
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
     emitter.attach_run_dir(run)
@@ -243,6 +249,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     with fit.strategy.scope():
         if state is None:
             model, state = _new_model(config, run, data, fit)
+            if init_weights is not None:
+                model.set_weights(init_weights)
         else:
             model = _restored_model(config, run, state, data, fit, emitter)
         state.status = rundir.RUNNING

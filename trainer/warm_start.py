@@ -1,0 +1,88 @@
+"""``--init``: start a run from a trained network's weights instead of random ones.
+
+Why: a from-scratch student needs 48-60 epochs (3-4 hours of one CPU core) to come near its
+teacher, more than one session of this machine gives a run. A member of the shipped ensemble
+has already learnt FER-2013 for 60 epochs; taught by the whole ensemble for a short second
+schedule ("born-again" distillation), it starts where a long run ends. The weights are read
+and checked against the preset's network before the run folder exists, so a wrong or broken
+file leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from trainer import rundir
+
+
+def _nested_members(model) -> list:
+    """The networks inside an ensemble (``member0``, ``member1``, ...), in order; [] for one."""
+    import keras
+
+    return [layer for layer in model.layers if isinstance(layer, keras.Model)]
+
+
+def _load(path: Path):
+    """The float32 Keras model in a model folder, a run folder or a ``.keras`` file."""
+    from fer_desktop.core.model_schema import is_plain_file_name
+    from trainer.keras_files import load_keras
+
+    if path.is_file():
+        return load_keras(path, compile=False), path
+    if (path / rundir.MODEL).is_file():
+        try:
+            files = json.loads((path / rundir.MODEL).read_text()).get("files", {})
+        except (OSError, ValueError) as exc:
+            raise rundir.RunDirError(path / rundir.MODEL, f"cannot be read ({exc})") from exc
+        name = str(files.get("keras", "model.keras"))
+        if not is_plain_file_name(name):
+            raise rundir.RunDirError(path / rundir.MODEL, f"names the Keras file {name!r}, "
+                                     "outside its folder: refused")
+        keras_file = path / name
+        if not keras_file.is_file():
+            raise rundir.RunDirError(keras_file, "missing: --init needs the Keras model")
+        return load_keras(keras_file, compile=False), keras_file
+    if (path / rundir.BEST).is_file():
+        from trainer.export import best_float32_model
+
+        return best_float32_model(path), path / rundir.BEST
+    raise rundir.RunDirError(path, "holds no model to start from: give a model folder "
+                             "(model.json + model.keras, e.g. assets), a run folder with "
+                             "best.keras, or a .keras file")
+
+
+def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
+    """The weights of ``init`` (member ``member`` of an ensemble), checked against ``preset``.
+
+    Raises:
+        RunDirError: nothing to load there, a member that does not exist, or a network whose
+            layers differ from the preset's (named with both shapes).
+    """
+    import keras
+
+    from trainer.recipe import BUILDERS
+
+    keras.mixed_precision.set_global_policy("float32")
+    model, source = _load(Path(init))
+    members = _nested_members(model)
+    if members:
+        if not 0 <= member < len(members):
+            raise rundir.RunDirError(source, f"is an ensemble of {len(members)}: --init-member "
+                                     f"must be 0 to {len(members) - 1}, got {member}")
+        model = members[member]
+    elif member:
+        raise rundir.RunDirError(source, f"holds one network: --init-member {member} has "
+                                 "nothing to pick (leave it out)")
+    weights = model.get_weights()
+    wanted = [w.shape for w in BUILDERS[preset]().get_weights()]
+    found = [w.shape for w in weights]
+    if found != wanted:
+        first = next((i for i, (a, b) in enumerate(zip(found, wanted)) if a != b),
+                     min(len(found), len(wanted)))
+        raise rundir.RunDirError(source, f"is not a `{preset}` network: weight {first} is "
+                                 f"{found[first] if first < len(found) else 'missing'}, the "
+                                 f"preset needs {wanted[first] if first < len(wanted) else 'none'}")
+    return weights
