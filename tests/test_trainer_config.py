@@ -15,7 +15,8 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "strategy": "mirrored", "precision": "float32", "threads": 1, "limit_per_split": 50,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
-           "warp": "chain", "images": "faces", "keep_checkpoints": 12}
+           "warp": "chain", "images": "faces", "keep_checkpoints": 12, "init": "assets",
+           "init_member": 2}
 
 
 def parser() -> argparse.ArgumentParser:

@@ -80,7 +80,8 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
     wanted = [w.shape for w in BUILDERS[preset]().get_weights()]
     found = [w.shape for w in weights]
     if found != wanted:
-        first = next((i for i, (a, b) in enumerate(zip(found, wanted)) if a != b),
+        pairs = zip(found, wanted, strict=False)  # the shorter list ends the comparison
+        first = next((i for i, (a, b) in enumerate(pairs) if a != b),
                      min(len(found), len(wanted)))
         raise rundir.RunDirError(source, f"is not a `{preset}` network: weight {first} is "
                                  f"{found[first] if first < len(found) else 'missing'}, the "

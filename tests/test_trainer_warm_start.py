@@ -1,0 +1,78 @@
+"""``--init``: a run that starts from a trained network's weights (a member of an ensemble)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from factories import make_csv
+from trainer_helpers import TINY, events, run_trainer
+
+pytestmark = pytest.mark.tf
+
+SIZES = {"Training": 64, "PublicTest": 32, "PrivateTest": 32}
+
+
+def _ensemble_folder(folder: Path) -> tuple[Path, list]:
+    """A model folder like assets/: model.json + an ensemble of two `default` networks."""
+    import keras
+
+    from trainer.ensemble import ensemble_of
+    from trainer.recipe import BUILDERS
+
+    keras.mixed_precision.set_global_policy("float32")
+    keras.utils.set_random_seed(3)
+    members = [BUILDERS["default"]() for _ in range(2)]
+    for i, member in enumerate(members):
+        member.name = f"member{i}"
+    folder.mkdir()
+    ensemble_of(members).save(folder / "model.keras")
+    (folder / "model.json").write_text(json.dumps({"files": {"keras": "model.keras"}}))
+    return folder, [m.get_weights() for m in members]
+
+
+def test_the_chosen_member_is_the_one_loaded_and_a_wrong_choice_is_named(tmp_path):
+    from trainer.rundir import RunDirError
+    from trainer.warm_start import initial_weights
+
+    folder, weights = _ensemble_folder(tmp_path / "model")
+    for member in (0, 1):
+        got = initial_weights(str(folder), member, "default")
+        assert all(np.array_equal(a, b) for a, b in zip(got, weights[member], strict=True))
+    with pytest.raises(RunDirError, match=r"ensemble of 2: --init-member must be 0 to 1, got 2"):
+        initial_weights(str(folder), 2, "default")
+    with pytest.raises(RunDirError, match=r"is not a `seed` network: weight 0"):
+        initial_weights(str(folder), 0, "seed")
+    with pytest.raises(RunDirError, match="holds no model to start from"):
+        initial_weights(str(tmp_path), 0, "default")
+
+
+def test_a_run_starts_from_the_member_and_a_bad_init_leaves_no_run_folder(tmp_path):
+    csv = make_csv(tmp_path / "tiny.csv", SIZES)
+    folder, weights = _ensemble_folder(tmp_path / "model")
+    out = tmp_path / "runs"
+    # a learning rate of ~0: the convolution kernels stay where --init put them
+    result = run_trainer("--csv", str(csv), "--init", str(folder), "--init-member", "1",
+                         "--learning-rate", "1e-12", "--out", str(out), "--no-export",
+                         "--epochs", "1", *TINY[2:])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "starting from the weights of" in result.stderr
+    run = Path(next(e for e in events(result.stdout) if e["event"] == "started")["run_dir"])
+    from trainer.export import best_float32_model
+
+    trained = best_float32_model(run).get_weights()
+    kernels = [i for i, w in enumerate(weights[1]) if w.ndim == 4]
+    for i in kernels:
+        np.testing.assert_allclose(trained[i], weights[1][i], atol=1e-6)
+    assert not np.allclose(trained[kernels[0]], weights[0][kernels[0]])
+    assert json.loads((run / "config.json").read_text())["init_member"] == 1
+
+    before = sorted(p.name for p in out.iterdir())
+    bad = run_trainer("--csv", str(csv), "--init", str(tmp_path / "nowhere"),
+                      "--out", str(out), *TINY)
+    assert bad.returncode == 2
+    error = next(e for e in events(bad.stdout) if e["event"] == "error")
+    assert "nowhere" in error["message"] and "holds no model" in error["message"]
+    assert sorted(p.name for p in out.iterdir()) == before
