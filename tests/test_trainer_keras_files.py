@@ -56,3 +56,19 @@ def test_evaluate_of_a_malicious_model_is_a_user_error_without_traceback(malicio
                          str(tmp_path / "eval"), timeout=240)
     assert result.returncode == 2, result.stderr[-2000:]
     assert "can load safely" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("meta", "message"), [
+    ("{not json", "cannot be read"),
+    ('{"files": {"keras": "../elsewhere.keras"}}', "outside its folder: refused"),
+    ('{"files": {"keras": "gone.keras"}}', "missing: a teacher needs the Keras model"),
+])
+def test_a_teacher_folder_with_a_bad_model_json_is_named(tmp_path, meta, message):
+    """A teacher (or --init) folder whose model.json cannot be followed to its Keras file is a
+    user error naming the file, not an internal error from the JSON parser."""
+    from trainer.distill import _teacher_model
+
+    (tmp_path / "model.json").write_text(meta)
+    with pytest.raises(RunDirError, match=message) as caught:
+        _teacher_model(tmp_path)
+    assert str(tmp_path) in str(caught.value)

@@ -46,19 +46,11 @@ def teacher_blur(path: Path) -> float:
 def _teacher_model(path: Path):
     """A teacher's float32 Keras model: a model folder's ``model.keras`` (behind the blur its
     export chose) or a run's best."""
-    from fer_desktop.core.model_schema import is_plain_file_name
     from trainer.convert import with_views
-    from trainer.keras_files import load_keras
+    from trainer.keras_files import load_keras, model_folder_keras
 
     if (path / rundir.MODEL).is_file():
-        files = json.loads((path / rundir.MODEL).read_text()).get("files", {})
-        name = str(files.get("keras", "model.keras"))
-        if not is_plain_file_name(name):
-            raise rundir.RunDirError(path / rundir.MODEL, f"names the Keras file {name!r}, "
-                                     "outside its folder: refused")
-        keras_file = path / name
-        if not keras_file.is_file():
-            raise rundir.RunDirError(keras_file, "missing: a teacher needs the Keras model")
+        keras_file = model_folder_keras(path, "a teacher needs the Keras model")
         return with_views(load_keras(keras_file, compile=False), blur_sigma=teacher_blur(path))
     if (path / rundir.BEST).is_file():
         from trainer.convert import float32_copy

@@ -34,3 +34,31 @@ def load_keras(path: str | Path, compile: bool = False):  # noqa: A002 - Keras's
         raise RunDirError(path, "is not a Keras model this trainer can load safely "
                                 f"({type(exc).__name__}: {quote(exc, 160)}); use a model "
                                 "saved by this trainer") from exc
+
+
+def model_folder_keras(folder: Path, needed_for: str) -> Path:
+    """The ``.keras`` file a model folder's ``model.json`` names (``model.keras`` by default).
+
+    ``needed_for`` ends the "missing" message ("a teacher needs the Keras model").
+
+    Raises:
+        RunDirError: model.json unreadable, a file name that leaves the folder, or no such file.
+    """
+    import json
+
+    from fer_desktop.core.model_schema import is_plain_file_name
+    from trainer.rundir import MODEL
+
+    meta_path = folder / MODEL
+    try:
+        files = json.loads(meta_path.read_text()).get("files", {})
+    except (OSError, ValueError, AttributeError) as exc:
+        raise RunDirError(meta_path, f"cannot be read ({quote(exc, 160)})") from exc
+    name = str(files.get("keras", "model.keras")) if isinstance(files, dict) else "model.keras"
+    if not is_plain_file_name(name):
+        raise RunDirError(meta_path, f"names the Keras file {name!r}, outside its folder: "
+                          "refused")
+    keras_file = folder / name
+    if not keras_file.is_file():
+        raise RunDirError(keras_file, f"missing: {needed_for}")
+    return keras_file

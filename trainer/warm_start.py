@@ -10,7 +10,6 @@ file leaves nothing behind.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -27,23 +26,12 @@ def _nested_members(model) -> list:
 
 def _load(path: Path):
     """The float32 Keras model in a model folder, a run folder or a ``.keras`` file."""
-    from fer_desktop.core.model_schema import is_plain_file_name
-    from trainer.keras_files import load_keras
+    from trainer.keras_files import load_keras, model_folder_keras
 
     if path.is_file():
         return load_keras(path, compile=False), path
     if (path / rundir.MODEL).is_file():
-        try:
-            files = json.loads((path / rundir.MODEL).read_text()).get("files", {})
-        except (OSError, ValueError) as exc:
-            raise rundir.RunDirError(path / rundir.MODEL, f"cannot be read ({exc})") from exc
-        name = str(files.get("keras", "model.keras"))
-        if not is_plain_file_name(name):
-            raise rundir.RunDirError(path / rundir.MODEL, f"names the Keras file {name!r}, "
-                                     "outside its folder: refused")
-        keras_file = path / name
-        if not keras_file.is_file():
-            raise rundir.RunDirError(keras_file, "missing: --init needs the Keras model")
+        keras_file = model_folder_keras(path, "--init needs the Keras model")
         return load_keras(keras_file, compile=False), keras_file
     if (path / rundir.BEST).is_file():
         from trainer.export import best_float32_model
