@@ -137,15 +137,14 @@ def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str
     import keras
 
     from trainer.data import load_cached, user_cache_dir
+    from trainer.keras_files import model_folder_keras
 
     folder, out = Path(folder), Path(out)
     if out.resolve() == folder.resolve():
         raise rundir.RunDirError(out, "is the model folder being re-exported: write to another "
                                  "folder with --out (and ship it with --to)")
     meta = rundir.read_json(folder / rundir.MODEL)
-    keras_file = folder / str(meta.get("files", {}).get("keras", "model.keras"))
-    if not keras_file.is_file():
-        raise rundir.RunDirError(keras_file, "missing: re-exporting needs the Keras model")
+    keras_file = model_folder_keras(folder, "re-exporting needs the Keras model")
     model = keras.models.load_model(keras_file, compile=False)
     data = load_cached(csv, user_cache_dir())
     training = dict(meta.get("training") or {})

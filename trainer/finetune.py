@@ -60,13 +60,13 @@ def load_starting_model(folder: Path):
     """(float32 Keras model, its model.json or {}, a name for it). Reads, never writes."""
     import keras
 
+    from trainer.keras_files import model_folder_keras
+
     keras.mixed_precision.set_global_policy("float32")
     if (folder / "model.json").is_file():
         meta = rundir.read_json(folder / "model.json")
-        keras_file = folder / str(meta.get("files", {}).get("keras", "model.keras"))
-        if not keras_file.is_file():
-            raise rundir.RunDirError(keras_file, "missing: fine-tuning needs the Keras model "
-                                     "(model.keras) beside model.json")
+        keras_file = model_folder_keras(folder, "fine-tuning needs the Keras model "
+                                        "(model.keras) beside model.json")
         model = keras.models.load_model(keras_file, compile=False)
         return model, meta, str(meta.get("name", folder.name))
     if (folder / rundir.BEST).is_file():
