@@ -116,3 +116,97 @@ def test_a_teacher_labels_through_the_blur_its_export_chose(tmp_path):
     (folder / "model.json").write_text(json.dumps(meta | {"blur_sigma_in_model": "x"}))
     with pytest.raises(RunDirError, match="blur_sigma_in_model"):
         _teacher_model(folder)
+
+
+def _dense_teacher(folder: Path, seed: int = 5, blur: float = 0.0):
+    """A model folder holding a tiny network whose answer depends on every pixel."""
+    import keras
+
+    rng = np.random.default_rng(seed)
+    dense = keras.layers.Dense(7, activation="softmax")
+    model = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
+    dense.set_weights([rng.normal(0, 0.05, (48 * 48, 7)).astype(np.float32),
+                       np.zeros(7, np.float32)])
+    folder.mkdir()
+    model.save(folder / "model.keras")
+    (folder / "model.json").write_text(json.dumps({"files": {"keras": "model.keras"},
+                                                   "blur_sigma_in_model": blur}))
+    return model
+
+
+def test_consistent_teaching_labels_each_view_as_the_student_sees_it():
+    """Each target is the teacher's answer for the augmented batch itself, mixed with the
+    label: a target computed from the unaugmented face (--teaching once) would differ."""
+    import keras
+
+    from trainer import recipe
+
+    rng = np.random.default_rng(1)
+    keras.mixed_precision.set_global_policy("float32")
+    dense = keras.layers.Dense(7, activation="softmax")
+    teacher = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
+    dense.set_weights([rng.normal(0, 0.2, (48 * 48, 7)).astype(np.float32),
+                       np.zeros(7, np.float32)])
+    x = rng.random((64, 48, 48, 1), dtype=np.float32)
+    y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, 64)]
+    plain = teacher.predict(x, verbose=0)
+    for weight in (1.0, 0.25):
+        ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1, robust=True,
+                                       teacher=teacher, teacher_weight=weight)
+        for views, targets in ds:
+            views, targets = views.numpy(), targets.numpy()
+            answer = teacher.predict(views, verbose=0)
+            label = (targets - weight * answer) / (1.0 - weight) if weight < 1 else None
+            np.testing.assert_allclose(targets.sum(axis=1), 1.0, atol=1e-5)
+            if label is None:
+                np.testing.assert_allclose(targets, answer, atol=1e-5)
+                # the views are augmented: their answers are not those of the plain faces
+                assert not np.allclose(np.sort(targets, axis=0), np.sort(plain[:16], axis=0),
+                                       atol=1e-3)
+            else:  # what is left is a one-hot label of the batch
+                np.testing.assert_allclose(np.sort(label, axis=1)[:, -1], 1.0, atol=1e-4)
+
+
+def test_a_teacher_computed_in_bfloat16_answers_as_in_float32(tmp_path):
+    """The consistent teacher runs in the student's bfloat16 (twice as fast on this machine's
+    CPU): its answers, its blur included, stay those of the float32 network; the class
+    scores stay float32."""
+    import keras
+
+    from trainer.distill import _compute_in_bfloat16, _teacher_model
+
+    model = _dense_teacher(tmp_path / "model", blur=0.5)
+    x = np.random.default_rng(2).random((32, 48, 48, 1), dtype=np.float32)
+    teacher = _teacher_model(tmp_path / "model")
+    expected = teacher.predict(x, verbose=0)
+    _compute_in_bfloat16(teacher)
+    got = np.asarray(teacher.predict(x, verbose=0), np.float32)
+    np.testing.assert_allclose(got, expected, atol=2e-2)
+    assert (got.argmax(1) == expected.argmax(1)).mean() >= 0.9
+    policies = {layer.name: layer.dtype_policy.name for layer in teacher.layers
+                if not isinstance(layer, keras.Model)}
+    assert policies and set(policies.values()) == {"mixed_bfloat16"}
+    assert model.layers[-1].dtype_policy.name == "float32"  # the saved model is untouched
+
+
+def test_distill_with_consistent_teaching(data, tmp_path):
+    folder, csv, votes = data
+    _dense_teacher(tmp_path / "teacher")
+    result = run_trainer("distill", "--teacher", str(tmp_path / "teacher"), "--csv", str(csv),
+                         "--votes", str(votes), "--teaching", "consistent",
+                         "--out", str(tmp_path / "runs"), "--no-export", *TINY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = _run_dir(result.stdout)
+    assert "consistent teacher of 1" in result.stderr
+    assert not (run / "teacher.npz").exists()  # nothing labelled once
+    assert json.loads((run / "config.json").read_text())["teaching"] == "consistent"
+    assert (run / "best.keras").is_file()
+
+
+def test_consistent_teaching_across_machines_is_refused(data, tmp_path):
+    _, csv, _ = data
+    result = run_trainer("distill", "--teacher", str(tmp_path), "--csv", str(csv),
+                         "--teaching", "consistent", "--strategy", "multiworker",
+                         "--out", str(tmp_path / "runs"), *TINY)
+    assert result.returncode == 2 and "--teaching consistent" in result.stdout
+    assert not (tmp_path / "runs").exists()

@@ -45,6 +45,7 @@ EVENT_MODES = ("json", "text")
 LABEL_SETS = ("fer", "ferplus", "mixed")
 AUGMENTATIONS = ("default", "robust")
 WARPS = ("chain", "once")
+TEACHINGS = ("once", "consistent")
 OLD_WARP = "chain"  # what every run before --warp did (its config.json has no "warp")
 # How often each class is drawn in an epoch: its count to the power (1 - this).
 SAMPLING_POWERS = {"natural": 0.0, "sqrt": 0.5, "balanced": 1.0}
@@ -145,6 +146,11 @@ class TrainConfig:
                                   metavar="RUN")
     teacher_weight: float = _option(0.6, "share of the teacher in each target (default "
                                     "%(default)s)", kind=float)
+    teaching: str = _option("once", "distil: once: the teacher labels each training face "
+                            "once, unaugmented (cached in teacher.npz; default); consistent: "
+                            "it labels every augmented view the student sees, as the student "
+                            "sees it (about a third slower an epoch; docs/training.md)",
+                            choices=TEACHINGS)
     augment: str = _option("default", "default: flip/rotate/zoom/shift/erasing; robust: also "
                            "brightness, contrast, gamma, blur, sensor noise and JPEG "
                            "re-encoding, as live frames vary", choices=AUGMENTATIONS)
@@ -200,6 +206,9 @@ class TrainConfig:
         if self.keep_checkpoints < 1:
             raise ConfigError(f"keep_checkpoints must be at least 1, got {self.keep_checkpoints}"
                               " (example: --keep-checkpoints 12)")
+        if self.teaching == "consistent" and self.strategy == "multiworker":
+            raise ConfigError("--teaching consistent runs the teacher in the input pipeline of "
+                              "one machine; with --strategy multiworker use --teaching once")
         if self.init_member < 0:
             raise ConfigError(f"init_member must be 0 or more, got {self.init_member}")
         if self.threads < 0:

@@ -68,7 +68,8 @@ def with_blur(model, sigma: float):
     class TestTimeBlur(keras.layers.Layer):
         def call(self, x):
             padded = keras.ops.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], mode="reflect")
-            return keras.ops.conv(padded, keras.ops.convert_to_tensor(kernel), padding="valid")
+            weights = keras.ops.convert_to_tensor(kernel, dtype=x.dtype)  # bfloat16 in a teacher
+            return keras.ops.conv(padded, weights, padding="valid")
 
     inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
     outputs = model(TestTimeBlur(name=f"blur_{sigma:g}".replace(".", "_"))(inputs))

@@ -1,4 +1,4 @@
-"""Knowledge distillation: a teacher labels every training image once; a student learns from it.
+"""Knowledge distillation: a teacher labels the training images; a student learns from it.
 
 Several networks averaged (an ensemble) are more accurate than one, but cost one network's
 time per member at every frame. Distillation (Hinton et al., 2015) moves most of that accuracy
@@ -10,6 +10,13 @@ probabilities are averaged, calibrated with a temperature fitted on PublicTest, 
 once in the run folder (``teacher.npz``) so that a resumed run does not label again. A model
 folder whose export chose a test-time blur (``blur_sigma_in_model``) labels through it: the
 shipped ensemble is 1.6 points better on PublicTest balanced accuracy with it.
+
+Two ways to teach (``--teaching``): ``once`` labels each face once, unaugmented, and the
+student then learns that label for every augmented view of the face, although a rotated,
+darkened, half-erased face may well deserve another answer; ``consistent`` runs the teacher
+inside the input pipeline on exactly the view the student sees (consistent teaching, Beyer
+et al., "Knowledge distillation: A good teacher is patient and consistent", CVPR 2022), so
+that the student learns the teacher's function and not one fixed labelling of it.
 """
 
 from __future__ import annotations
@@ -120,3 +127,55 @@ def label_with_teacher(teachers: list[Path], x_train: np.ndarray, x_public: np.n
 def mix_targets(label_targets: np.ndarray, teacher: np.ndarray, weight: float) -> np.ndarray:
     """``weight`` of the teacher's probabilities, the rest from the labels (rows already kept)."""
     return (weight * teacher + (1.0 - weight) * label_targets).astype(np.float32)
+
+
+def _compute_in_bfloat16(model) -> None:
+    """Run ``model``'s layers in bfloat16 (variables stay float32); the class scores stay in
+    float32. A teacher of three networks then costs 0.23 s a batch of 128 on one core of this
+    machine instead of 0.5 s, with the same answers (argmax identical, probabilities within
+    3e-4, measured on the shipped ensemble)."""
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            _compute_in_bfloat16(layer)
+        elif "logits" not in layer.name and not layer.name.startswith("probabilities"):
+            layer.dtype_policy = "mixed_bfloat16"
+
+
+def consistent_teacher(teachers: list[Path], x_public: np.ndarray, y_public: np.ndarray,
+                       precision: str, log):
+    """The teacher as one Keras model for the input pipeline (``--teaching consistent``): the
+    mean of the teachers' probabilities, calibrated with a temperature fitted on PublicTest.
+
+    No flip averaging: the student's view is already mirrored at random, and the teacher is
+    to answer for that view. Built without touching the student's precision policy.
+    """
+    import keras
+
+    from fer_desktop.core import preprocess
+
+    policy = keras.mixed_precision.global_policy()
+    try:
+        keras.mixed_precision.set_global_policy("float32")  # the teachers as they were saved
+        models = [_teacher_model(Path(t)) for t in teachers]
+    finally:
+        keras.mixed_precision.set_global_policy(policy)
+    if precision == "bfloat16":
+        for model in models:
+            _compute_in_bfloat16(model)
+    inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
+    outputs = [model(inputs) for model in models]
+    mean = outputs[0] if len(outputs) == 1 else \
+        keras.layers.Average(name="teachers", dtype="float32")(outputs)
+    teacher = keras.Model(inputs, mean, name="teacher")
+    public = teacher.predict(x_public, batch_size=256, verbose=0)
+    temperature = metrics.fit_temperature(public, y_public)
+    accuracy = float((public.argmax(1) == y_public).mean())
+    log(f"consistent teacher of {len(models)}: PublicTest {accuracy:.4f} (one view), "
+        f"temperature {temperature:.3f}")
+    # softmax(log(p) / T), as metrics.apply_temperature does for arrays
+    calibrated = keras.layers.Lambda(
+        lambda p: keras.ops.softmax(keras.ops.log(keras.ops.clip(p, 1e-12, 1.0)) / temperature,
+                                    axis=-1), name="calibrated", dtype="float32")
+    return keras.Model(inputs, calibrated(teacher(inputs)), name="calibrated_teacher")

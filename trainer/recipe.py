@@ -324,9 +324,13 @@ def class_sampled(x: np.ndarray, y: np.ndarray, classes: np.ndarray, sampling_po
 def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
                        augment: bool, threads: int = 0, robust: bool = False,
                        classes: np.ndarray | None = None,
-                       sampling_power: float = 0.0, warp: str = "chain") -> tf.data.Dataset:
+                       sampling_power: float = 0.0, warp: str = "chain",
+                       teacher: keras.Model | None = None,
+                       teacher_weight: float = 0.0) -> tf.data.Dataset:
     """Shuffled, batched, augmented training faces. With ``classes`` (each row's class) and a
-    ``sampling_power`` above 0, the classes are rebalanced (:func:`class_sampled`)."""
+    ``sampling_power`` above 0, the classes are rebalanced (:func:`class_sampled`). With a
+    ``teacher`` (``--teaching consistent``), each target becomes ``teacher_weight`` of the
+    teacher's probabilities for the augmented batch, the rest from ``y``."""
     if classes is not None and sampling_power > 0:
         ds = class_sampled(x, y, classes, sampling_power, seed).batch(batch_size)
     else:
@@ -334,12 +338,24 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     if augment:
         ds = ds.map(make_augmenter(seed, robust, warp), num_parallel_calls=tf.data.AUTOTUNE)
+    if teacher is not None:
+        ds = ds.map(taught(teacher, teacher_weight))
     ds = ds.prefetch(tf.data.AUTOTUNE)
     if threads:
         options = tf.data.Options()
         options.threading.private_threadpool_size = max(1, threads)
         ds = ds.with_options(options)
     return ds
+
+
+def taught(teacher: keras.Model, weight: float):
+    """A batch's targets mixed with the teacher's answer for the very faces the student gets."""
+
+    def teach(x, y):
+        p = tf.cast(teacher(x, training=False), tf.float32)
+        return x, weight * p + (1.0 - weight) * tf.cast(y, tf.float32)
+
+    return teach
 
 
 def make_eval_dataset(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.Dataset:

@@ -177,7 +177,7 @@ def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
     x = recipe.to_arrays(data.images["Training"], data.labels["Training"])[0]
     targets, keep = ferplus.training_targets(data.labels["Training"], votes, "Training",
                                              config.labels)
-    if config.teachers:
+    if config.teachers and config.teaching == "once":
         keras.mixed_precision.set_global_policy("float32")
         teacher = distill.label_with_teacher([Path(t) for t in config.teachers], x, x_val,
                                              data.labels["PublicTest"], run, emitter.log)
@@ -199,6 +199,7 @@ class _Fit:
     steps: int
     precision: str
     strategy: Any
+    teacher: Any = None  # --teaching consistent: labels each augmented batch
 
 
 def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = None,
@@ -335,10 +336,17 @@ def _prepare_fit(config: TrainConfig, data: FerData, votes, run: Path,
     x_val, y_val = recipe.to_arrays(data.images["PublicTest"], data.labels["PublicTest"])
     x_train, y_train, classes = _training_arrays(config, data, votes, run, emitter, x_val)
     recipe.set_precision(precision)
+    teacher = None
+    if config.teachers and config.teaching == "consistent":
+        from trainer import distill
+
+        teacher = distill.consistent_teacher([Path(t) for t in config.teachers], x_val,
+                                             data.labels["PublicTest"], precision, emitter.log)
     steps = multiworker.steps_per_epoch(len(x_train), batch_size) \
         if config.strategy == "multiworker" else math.ceil(len(x_train) / batch_size)
     return _Fit(x_train, y_train, classes, x_val, y_val, epochs=config.resolved_epochs,
-                batch_size=batch_size, steps=steps, precision=precision, strategy=strategy)
+                batch_size=batch_size, steps=steps, precision=precision, strategy=strategy,
+                teacher=teacher)
 
 
 def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
@@ -404,7 +412,8 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
         fit.x_train, fit.y_train, fit.batch_size, config.seed + state.epoch,
         augment=config.preset == "default", threads=config.threads,
         robust=config.augment == "robust", classes=fit.classes,
-        sampling_power=config.sampling_power, warp=config.warp)
+        sampling_power=config.sampling_power, warp=config.warp,
+        teacher=fit.teacher, teacher_weight=config.teacher_weight)
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
                               max_seconds=60.0 * config.max_minutes,
