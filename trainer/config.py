@@ -149,7 +149,8 @@ class TrainConfig:
     teaching: str = _option("once", "distil: once: the teacher labels each training face "
                             "once, unaugmented (cached in teacher.npz; default); consistent: "
                             "it labels every augmented view the student sees, as the student "
-                            "sees it (about a third slower an epoch; docs/training.md)",
+                            "sees it (no labelling pass; the teacher runs beside each training "
+                            "step; docs/training.md)",
                             choices=TEACHINGS)
     augment: str = _option("default", "default: flip/rotate/zoom/shift/erasing; robust: also "
                            "brightness, contrast, gamma, blur, sensor noise and JPEG "
