@@ -16,7 +16,12 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
            "warp": "chain", "images": "faces", "keep_checkpoints": 12, "init": "assets",
-           "init_member": 2}
+           "init_member": 2, "teaching": "consistent"}
+
+
+def test_consistent_teaching_is_refused_across_machines():
+    with pytest.raises(ConfigError, match="--teaching consistent"):
+        TrainConfig(teaching="consistent", strategy="multiworker")
 
 
 def parser() -> argparse.ArgumentParser:
