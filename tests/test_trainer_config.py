@@ -16,12 +16,19 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
            "warp": "chain", "images": "faces", "keep_checkpoints": 12, "init": "assets",
-           "init_member": 2, "teaching": "consistent"}
+           "init_member": 2}
 
 
-def test_consistent_teaching_is_refused_across_machines():
-    with pytest.raises(ConfigError, match="--teaching consistent"):
-        TrainConfig(teaching="consistent", strategy="multiworker")
+def test_consistent_teaching_is_refused_across_machines_and_without_a_teacher():
+    with pytest.raises(ConfigError, match="--teaching consistent runs the teacher"):
+        TrainConfig(teaching="consistent", strategy="multiworker", teachers=["a"])
+    with pytest.raises(ConfigError, match="needs a teacher"):
+        TrainConfig(teaching="consistent")
+
+
+def test_teaching_round_trips_through_argv():
+    config = TrainConfig(teachers=["a"], teaching="consistent")
+    assert config_from_args(parser().parse_args(config.to_argv())) == config
 
 
 def parser() -> argparse.ArgumentParser:
@@ -31,7 +38,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def test_every_field_but_extra_is_an_option_with_a_changed_value_here():
-    fields = {f.name for f in dataclasses.fields(TrainConfig)} - {"extra"}
+    # teaching needs a teacher: its own round trip below
+    fields = {f.name for f in dataclasses.fields(TrainConfig)} - {"extra", "teaching"}
     assert set(CHANGED) == fields  # a new option must be added to this table too
 
 

@@ -207,6 +207,9 @@ class TrainConfig:
         if self.keep_checkpoints < 1:
             raise ConfigError(f"keep_checkpoints must be at least 1, got {self.keep_checkpoints}"
                               " (example: --keep-checkpoints 12)")
+        if self.teaching == "consistent" and not self.teachers:
+            raise ConfigError("--teaching consistent needs a teacher: python -m trainer distill "
+                              "--teacher RUN_OR_MODEL_DIR --teaching consistent")
         if self.teaching == "consistent" and self.strategy == "multiworker":
             raise ConfigError("--teaching consistent runs the teacher in the input pipeline of "
                               "one machine; with --strategy multiworker use --teaching once")

@@ -164,12 +164,16 @@ def consistent_teacher(teachers: list[Path], x_public: np.ndarray, y_public: np.
     if precision == "bfloat16":
         for model in models:
             _compute_in_bfloat16(model)
+    # one name each: two run folders' networks are both "fer_vgg", and a model may not hold
+    # two parts of one name (as the ensemble's members in export.py)
+    models = [keras.Model(m.inputs[0], m.outputs[0], name=f"teacher{i}")
+              for i, m in enumerate(models)]
     inputs = keras.Input(preprocess.INPUT_SHAPE, name="face")
     outputs = [model(inputs) for model in models]
     mean = outputs[0] if len(outputs) == 1 else \
         keras.layers.Average(name="teachers", dtype="float32")(outputs)
     teacher = keras.Model(inputs, mean, name="teacher")
-    public = teacher.predict(x_public, batch_size=256, verbose=0)
+    public = np.asarray(teacher.predict(x_public, batch_size=256, verbose=0), np.float32)
     temperature = metrics.fit_temperature(public, y_public)
     accuracy = float((public.argmax(1) == y_public).mean())
     log(f"consistent teacher of {len(models)}: PublicTest {accuracy:.4f} (one view), "

@@ -326,7 +326,7 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
                        classes: np.ndarray | None = None,
                        sampling_power: float = 0.0, warp: str = "chain",
                        teacher: keras.Model | None = None,
-                       teacher_weight: float = 0.0) -> tf.data.Dataset:
+                       teacher_weight: float = 0.6) -> tf.data.Dataset:
     """Shuffled, batched, augmented training faces. With ``classes`` (each row's class) and a
     ``sampling_power`` above 0, the classes are rebalanced (:func:`class_sampled`). With a
     ``teacher`` (``--teaching consistent``), each target becomes ``teacher_weight`` of the

@@ -414,6 +414,8 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
         robust=config.augment == "robust", classes=fit.classes,
         sampling_power=config.sampling_power, warp=config.warp,
         teacher=fit.teacher, teacher_weight=config.teacher_weight)
+    if fit.teacher is not None:
+        emitter.log("teacher: answering for every augmented batch (--teaching consistent)")
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
                               max_seconds=60.0 * config.max_minutes,
