@@ -29,7 +29,9 @@ def _ensemble_folder(folder: Path) -> tuple[Path, list]:
         member.name = f"member{i}"
     folder.mkdir()
     ensemble_of(members).save(folder / "model.keras")
-    (folder / "model.json").write_text(json.dumps({"files": {"keras": "model.keras"}}))
+    (folder / "model.json").write_text(json.dumps({
+        "files": {"keras": "model.keras"},
+        "training": {"members": [{"seed": 7}, {"seed": 1337}]}}))  # 1337: the default
     return folder, [m.get_weights() for m in members]
 
 
@@ -59,6 +61,7 @@ def test_a_run_starts_from_the_member_and_a_bad_init_leaves_no_run_folder(tmp_pa
                          "--epochs", "1", *TINY[2:])
     assert result.returncode == 0, result.stderr[-3000:]
     assert "starting from the weights of" in result.stderr
+    assert "was trained with --seed 1337 too" in result.stderr  # member 1's seed, the run's
     run = Path(next(e for e in events(result.stdout) if e["event"] == "started")["run_dir"])
     from trainer.export import best_float32_model
 
@@ -76,3 +79,23 @@ def test_a_run_starts_from_the_member_and_a_bad_init_leaves_no_run_folder(tmp_pa
     error = next(e for e in events(bad.stdout) if e["event"] == "error")
     assert "nowhere" in error["message"] and "holds no model" in error["message"]
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_the_parent_seed_is_read_from_a_run_folder_or_a_model_folders_members(tmp_path):
+    """A second generation with its parent's seed replays the parent's augmented faces."""
+    from trainer.warm_start import parent_seed
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"seed": 1337}))
+    assert parent_seed(str(run), 0) == 1337
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps(
+        {"training": {"members": [{"seed": 7}, {"seed": 2024}]}}))
+    assert [parent_seed(str(folder), m) for m in (0, 1, 2)] == [7, 2024, None]
+    (folder / "model.json").write_text(json.dumps({"files": {}}))  # a single network's card
+    assert parent_seed(str(folder), 0) is None
+    (run / "config.json").write_text("{not json")
+    assert parent_seed(str(run), 0) is None  # no second complaint about a broken folder
+    assert parent_seed(str(tmp_path / "model.keras"), 0) is None

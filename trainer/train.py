@@ -234,10 +234,14 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     strategy = _make_strategy(config, cluster, stop)
     init_weights = None
     if config.init and state is None:  # read and checked before a run folder exists
-        from trainer.warm_start import initial_weights
+        from trainer.warm_start import initial_weights, parent_seed
 
         init_weights = initial_weights(config.init, config.init_member, config.preset)
         emitter.log(f"starting from the weights of {config.init} (member {config.init_member})")
+        if parent_seed(config.init, config.init_member) == config.seed:
+            emitter.log(f"warning: {config.init} was trained with --seed {config.seed} too: with "
+                        "the same recipe this run replays the augmented faces it has already "
+                        "learnt, in the same order; give another --seed")
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
     emitter.attach_run_dir(run)
