@@ -93,7 +93,7 @@ def parent_seed(init: str, member: int) -> int | None:
             seed = rundir.read_json(path / rundir.CONFIG).get("seed")
         elif (path / rundir.MODEL).is_file():
             training = rundir.read_json(path / rundir.MODEL).get("training") or {}
-            members = training.get("members") or [{}]
+            members = training.get("members") or []
             seed = members[member].get("seed") if member < len(members) else None
         else:
             return None
