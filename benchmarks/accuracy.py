@@ -7,7 +7,10 @@ preprocessing and temperature, LiteRT), each of its ``.tflite`` files in turn, a
 PublicTest and PrivateTest, as exported and with an extra horizontal-flip average (skipped
 when flip averaging is already built into the file). Prints accuracy, macro-F1, per-class
 recall, expected calibration error and the median ms per face (batch of one, 1 thread).
-PrivateTest is reported, never used to choose anything.
+With two or more model files, a second table sets each against the first, as exported: the
+difference in balanced accuracy per split with its 95% interval from a paired bootstrap
+(``trainer.metrics.balanced_difference``), so that a ship decision by a few tenths of a point
+is seen for what it is. PrivateTest is reported, never used to choose anything.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from _fer2013 import parse_models_and_load, scored_splits  # noqa: E402
 
 from fer_desktop.core.emotions import EMOTIONS  # noqa: E402
 from fer_desktop.core.model import EmotionClassifier, default_model_dir  # noqa: E402
-from trainer.metrics import ece, summarize  # noqa: E402
+from trainer.metrics import balanced_difference, ece, summarize  # noqa: E402
 
 
 def ms_per_face(classifier: EmotionClassifier, x: np.ndarray, repeats: int = 300) -> float:
@@ -74,6 +77,7 @@ def main() -> int:
     print(f"{'model file':<40}{'split':<12}{'views':<14}{'acc':>7}{'bal':>7}{'FER+':>7}"
           f"{'mF1':>7}{'ECE':>7}"
           + "".join(f"{s:>6}" for s in short) + f"{'ms/face':>9}")
+    as_exported: dict[str, dict[str, np.ndarray]] = {}  # model file -> split -> answers
     for target in targets:
         for label, clf in classifiers_of(target):
             built_in = bool(clf.metadata.get("flip_tta_in_model"))
@@ -82,6 +86,7 @@ def main() -> int:
             latency = ms_per_face(clf, splits["PublicTest"][0])
             for split, (x, y) in splits.items():
                 variants = [(in_graph, predict_all(clf, x))]
+                as_exported.setdefault(label, {})[split] = variants[0][1].argmax(axis=1)
                 if not built_in:
                     flipped = predict_all(clf, np.ascontiguousarray(x[:, :, ::-1]))
                     variants.append(("+".join([in_graph] * bool(blur) + ["flip"]),
@@ -102,7 +107,29 @@ def main() -> int:
           "ECE: expected calibration error (15 bins, calibrated "
           "probabilities); per-class columns: recall; ms/face: median LiteRT latency, one face, "
           "1 thread (doubled for an external flip)")
+    print_differences(as_exported, {split: y for split, (_, y) in splits.items()})
     return 0
+
+
+def print_differences(answers: dict[str, dict[str, np.ndarray]],
+                      labels: dict[str, np.ndarray]) -> None:
+    """Each model file against the first, balanced accuracy as exported, paired bootstrap."""
+    names = list(answers)
+    if len(names) < 2:
+        return
+    base = names[0]
+    print(f"\nbalanced accuracy against {base} (as exported; paired bootstrap, 2000 "
+          "resamples within each class)")
+    print(f"{'model file':<40}{'split':<12}{'difference':>11}{'95% interval':>20}"
+          f"{'better in':>11}")
+    for name in names[1:]:
+        for split, y in labels.items():
+            d = balanced_difference(y, answers[base][split], answers[name][split])
+            interval = f"[{d['low'] * 100:+.2f}, {d['high'] * 100:+.2f}]"
+            print(f"{name:<40}{split:<12}{d['difference'] * 100:>+10.2f}p{interval:>20}"
+                  f"{d['b_better']:>11.0%}")
+    print("difference: points of balanced accuracy, this file minus the first; better in: the "
+          "share of resamples where this file scores higher")
 
 
 if __name__ == "__main__":
