@@ -44,6 +44,8 @@ def test_mixed_labels_then_a_student_taught_by_that_run(data):
         assert np.allclose(npz["train"].sum(axis=1), 1, atol=1e-4)
     assert "teacher of 1" in student.stderr
     meta = json.loads((run / "model.json").read_text())
+    assert meta["training"]["teachers"] == [teacher_run.name]  # the model card names it
+    assert meta["training"]["teaching"] == "once"
     prior = meta["prior_correction_in_model"]
     assert prior["power"] in [float(k) for k in prior["public_balanced_accuracy_by_power"]]
     assert max(prior["class_weights"].values()) == pytest.approx(1.0)

@@ -62,6 +62,10 @@ def test_run_folder_holds_every_file(tiny_run):
     assert meta["preprocessing"]["name"] == "gray48-unit"
     assert meta["temperature"] > 0 and meta["dataset_sha256"]
     assert meta["scored_on_fer2013"] is True
+    # the seed, so that a run started from this network is warned off replaying its faces
+    config = json.loads((run / "config.json").read_text())
+    assert meta["training"]["seed"] == config["seed"]
+    assert "teachers" not in meta["training"] and "init" not in meta["training"]
 
 
 def _as_exported(model, meta: dict, x: np.ndarray) -> np.ndarray:
@@ -131,6 +135,8 @@ def test_ensemble_of_identical_members_predicts_like_the_member(tiny_run, tmp_pa
     assert "exported" in [e["event"] for e in events(result.stdout)]
     meta = json.loads((out / "model.json").read_text())
     assert [m["run"] for m in meta["training"]["members"]] == ["a", "b"]
+    seed = json.loads((a / "config.json").read_text())["seed"]
+    assert [m["seed"] for m in meta["training"]["members"]] == [seed, seed]
     assert meta["recipe"]["preset"] == "default ensemble x2"
     member = keras.models.load_model(a / "model.keras", compile=False)
     ensemble = keras.models.load_model(out / "model.keras", compile=False)

@@ -94,7 +94,9 @@ def test_the_parent_seed_is_read_from_a_run_folder_or_a_model_folders_members(tm
     (folder / "model.json").write_text(json.dumps(
         {"training": {"members": [{"seed": 7}, {"seed": 2024}]}}))
     assert [parent_seed(str(folder), m) for m in (0, 1, 2)] == [7, 2024, None]
-    (folder / "model.json").write_text(json.dumps({"files": {}}))  # a single network's card
+    (folder / "model.json").write_text(json.dumps({"training": {"seed": 2025}}))  # one network
+    assert [parent_seed(str(folder), m) for m in (0, 1)] == [2025, None]
+    (folder / "model.json").write_text(json.dumps({"files": {}}))  # a card without a seed
     assert parent_seed(str(folder), 0) is None
     (run / "config.json").write_text("{not json")
     assert parent_seed(str(run), 0) is None  # no second complaint about a broken folder

@@ -64,8 +64,8 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     for run, model, config in zip(runs, members, configs, strict=True):
         acc = float((model.predict(x_pub, batch_size=256, verbose=0).argmax(1) == y_pub).mean())
         emitter.log(f"member {run.name}: PublicTest {acc:.4f} (plain)")
-        member_info.append({"run": run.name, "seed": config.get("seed"),
-                            "public_accuracy_plain": acc, **training_summary(run)})
+        member_info.append({"run": run.name, "public_accuracy_plain": acc,
+                            **training_summary(run, config)})
     presets = sorted({str(c.get("preset")) for c in configs})
     resolved = configs[0].get("resolved", {})
     described = {

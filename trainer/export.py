@@ -67,11 +67,21 @@ def check_same_data(data, digest: str | None, csv) -> None:
                                  "differs from the run's); pass the training CSV with --csv")
 
 
-def training_summary(run: Path) -> dict:
+def training_summary(run: Path, config: dict | None = None) -> dict:
+    """model.json's ``training`` entry for a run: how long, its best epoch, its ``--seed``
+    (a run started from this network with the same seed would replay its faces:
+    warm_start.parent_seed reads it) and, for a distilled or warm-started run, the folder
+    names of its teachers and starting network."""
     state = rundir.RunState.load(run)
+    config = rundir.read_json(run / rundir.CONFIG) if config is None else config
+    made = {"teachers": [Path(t).name for t in config.get("teachers") or []],
+            "teaching": config.get("teaching") if config.get("teachers") else None,
+            "init": Path(config["init"]).name if config.get("init") else None,
+            "init_member": config.get("init_member") if config.get("init") else None}
     return {"epochs_done": state.epoch, "best_epoch": state.best_epoch,
             "best_public_accuracy_keras": state.best_val_accuracy,
-            "seconds": round(state.seconds, 1)}
+            "seconds": round(state.seconds, 1), "seed": config.get("seed"),
+            **{key: value for key, value in made.items() if value not in (None, [])}}
 
 
 def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = None,
@@ -88,7 +98,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     described = {"name": name,  # an image-folder run: named after its faces, not the preset
                  "dataset_sha256": state.dataset_sha256, "scored_on_fer2013": on_fer,
                  "recipe": run_recipe(config),
-                 "training": training_summary(run)}
+                 "training": training_summary(run, config)}
     meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only, sampling_power=sampling_power_of(config),
                         ferplus_majority=ferplus)

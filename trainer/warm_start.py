@@ -79,7 +79,8 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
 
 def parent_seed(init: str, member: int) -> int | None:
     """The ``--seed`` the network at ``init`` was trained with, where its folder records it
-    (a run folder's config.json, a model folder's ``training.members``); None otherwise.
+    (a run folder's config.json; a model folder's ``training.members``, or for one network
+    its ``training.seed``); None otherwise.
 
     Why: a run's stream of faces (sampling, order, every augmentation) is a pure function of
     its seed, so a run started from a network trained with the same seed shows it, epoch for
@@ -93,7 +94,7 @@ def parent_seed(init: str, member: int) -> int | None:
             seed = rundir.read_json(path / rundir.CONFIG).get("seed")
         elif (path / rundir.MODEL).is_file():
             training = rundir.read_json(path / rundir.MODEL).get("training") or {}
-            members = training.get("members") or []
+            members = training.get("members") or [training]  # one network: its own entry
             seed = members[member].get("seed") if member < len(members) else None
         else:
             return None
