@@ -8,9 +8,10 @@ runs (single runs first, as the baseline) is then scored by averaging those prob
 which is exactly what ``python -m trainer ensemble`` builds into one model, its export then
 choosing the view. The table gives the plain and flip-averaged accuracy without a blur and
 the best view's (a member that gains most from a blur can change the choice), then what the
-export would decide: the views it would build in (``trainer.metrics.choose_views``) and the
-balanced accuracy at the prior power it would choose, the figure a ship is judged by (Keras
-float32 here; the int8 file usually scores within a few tenths of it). Only PublicTest
+export would decide (``trainer.metrics.choose_decision``, the export's own): the views it
+would build in and the balanced accuracy at the prior power it would choose, the figure a
+ship is judged by (Keras float32 here; the int8 file usually scores within a few tenths of
+it). Only PublicTest
 is read: it chooses the members; PrivateTest is left to ``benchmarks/accuracy.py`` once the
 choice is made.
 """
@@ -33,8 +34,7 @@ from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
 from fer_desktop.core.preprocess import preprocess_faces  # noqa: E402
 from trainer.metrics import (  # noqa: E402
     BLUR_SIGMAS,
-    choose_prior_power,
-    choose_views,
+    choose_decision,
     class_frequencies,
     prior_powers,
     summarize,
@@ -114,11 +114,8 @@ def sampling_power(run: Path) -> float:
 def export_decision(views: Views, y: np.ndarray, frequencies: np.ndarray,
                     powers: tuple[float, ...]) -> tuple[str, float]:
     """The views and PublicTest balanced accuracy the export would choose (trainer.export)."""
-    best = {view: scores[power] for view, (power, scores) in
-            ((view, choose_prior_power(p, y, frequencies, powers)) for view, p in views.items())}
-    chosen = choose_views(best)
+    chosen, _, best = choose_decision(views, y, frequencies, powers)
     return view_name(chosen), best[chosen]
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -67,13 +67,12 @@ def check_same_data(data, digest: str | None, csv) -> None:
                                  "differs from the run's); pass the training CSV with --csv")
 
 
-def training_summary(run: Path, config: dict | None = None) -> dict:
+def training_summary(run: Path, config: dict) -> dict:
     """model.json's ``training`` entry for a run: how long, its best epoch, its ``--seed``
     (a run started from this network with the same seed would replay its faces:
     warm_start.parent_seed reads it) and, for a distilled or warm-started run, the folder
     names of its teachers and starting network."""
     state = rundir.RunState.load(run)
-    config = rundir.read_json(run / rundir.CONFIG) if config is None else config
     made = {"teachers": [Path(t).name for t in config.get("teachers") or []],
             "teaching": config.get("teaching") if config.get("teachers") else None,
             "init": Path(config["init"]).name if config.get("init") else None,
@@ -341,10 +340,8 @@ def _decide(keras_model, x_pub: np.ndarray, y_pub: np.ndarray, y_train: np.ndarr
                                   verbose=0)
         probabilities[(False, sigma)], probabilities[(True, sigma)] = \
             plain, 0.5 * (plain + mirrored)
-    choices = {view: metrics.choose_prior_power(p, y_pub, frequencies, powers)
-               for view, p in probabilities.items()}
-    best = {view: scores[power] for view, (power, scores) in choices.items()}
-    flip_tta, blur_sigma = metrics.choose_views(best)
+    (flip_tta, blur_sigma), choices, best = metrics.choose_decision(probabilities, y_pub,
+                                                                    frequencies, powers)
     power, power_scores = choices[(flip_tta, blur_sigma)]
     weights = metrics.prior_weights(frequencies, power)
     p_keras = metrics.apply_prior(probabilities[(flip_tta, blur_sigma)], weights)

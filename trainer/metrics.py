@@ -176,6 +176,19 @@ def choose_views(scores: dict[tuple[bool, float], float],
     return flip, flipped if flip else plain
 
 
+def choose_decision(probabilities: dict[tuple[bool, float], np.ndarray], labels: np.ndarray,
+                    frequencies: np.ndarray, powers: tuple[float, ...] = PRIOR_POWERS
+                    ) -> tuple[tuple[bool, float], dict, dict[tuple[bool, float], float]]:
+    """What the export builds in, from PublicTest probabilities in each view ``(flip, blur
+    sigma)``: the chosen view, every view's (prior power, balanced accuracy by power) and
+    every view's balanced accuracy at its power. One function, so that benchmarks that
+    predict an export's choice make the export's own."""
+    choices = {view: choose_prior_power(p, labels, frequencies, powers)
+               for view, p in probabilities.items()}
+    best = {view: scores[power] for view, (power, scores) in choices.items()}
+    return choose_views(best), choices, best
+
+
 def choose_prior_power(probabilities: np.ndarray, labels: np.ndarray,
                        frequencies: np.ndarray, powers: tuple[float, ...] = PRIOR_POWERS
                        ) -> tuple[float, dict[float, float]]:
