@@ -48,19 +48,12 @@ def public_predictions(run: Path, x: np.ndarray) -> Views:
     import keras
 
     from trainer import rundir
-    from trainer.convert import float32_copy, with_views
+    from trainer.convert import float32_copy, view_probabilities
 
     config = rundir.read_json(run / rundir.CONFIG)
     model = float32_copy(keras.models.load_model(run / rundir.BEST, compile=False),
                          config.get("preset", "default"))
-    mirror = np.ascontiguousarray(x[:, :, ::-1])
-    views: Views = {}
-    for sigma in (0.0, *BLUR_SIGMAS):
-        viewed = with_views(model, blur_sigma=sigma)
-        plain = viewed.predict(x, batch_size=256, verbose=0)
-        views[(False, sigma)] = plain
-        views[(True, sigma)] = 0.5 * (plain + viewed.predict(mirror, batch_size=256, verbose=0))
-    return views
+    return view_probabilities(model, x, BLUR_SIGMAS)
 
 
 def view_name(view: tuple[bool, float]) -> str:

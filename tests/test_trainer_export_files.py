@@ -102,3 +102,26 @@ def test_the_test_time_blur_is_opencvs_gaussian_in_keras_and_in_the_tflite_file(
     flipped = model.predict(np.ascontiguousarray(blurred[:, :, ::-1]), verbose=0)
     both = to_tflite(model, quantize=False, flip_tta=True, blur_sigma=0.75)
     np.testing.assert_allclose(run_tflite(both, x), 0.5 * (expected + flipped), atol=1e-5)
+
+
+@pytest.mark.tf
+def test_view_probabilities_are_what_each_view_in_the_graph_computes():
+    """The export chooses its views from these numbers: each must equal the graph that view
+    would put in the file (the blur, then the mean with the mirror image)."""
+    import keras
+    import numpy as np
+
+    from trainer.convert import view_probabilities, with_views
+
+    rng = np.random.default_rng(5)
+    dense = keras.layers.Dense(7, activation="softmax")
+    model = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
+    dense.set_weights([rng.normal(0, 0.05, (48 * 48, 7)).astype(np.float32),
+                       np.zeros(7, np.float32)])
+    x = rng.random((5, 48, 48, 1), dtype=np.float32)
+    views = view_probabilities(model, x, (0.75,))
+    assert set(views) == {(False, 0.0), (True, 0.0), (False, 0.75), (True, 0.75)}
+    for (flip, sigma), p in views.items():
+        graph = with_views(model, flip_tta=flip, blur_sigma=sigma)
+        np.testing.assert_allclose(p, graph.predict(x, verbose=0), atol=1e-5)
+    assert not np.allclose(views[(True, 0.0)], views[(False, 0.0)], atol=1e-4)

@@ -86,6 +86,21 @@ def with_views(model, flip_tta: bool = False, blur_sigma: float = 0.0):
     return model
 
 
+def view_probabilities(model, x: np.ndarray,
+                       blur_sigmas: tuple[float, ...]) -> dict[tuple[bool, float], np.ndarray]:
+    """``model``'s probabilities for ``x`` in every view the export weighs: (flip averaged,
+    blur sigma) for no blur and each of ``blur_sigmas``, plain and averaged with the mirror
+    image (the export's choice and benchmarks/ensemble_choice.py read the same numbers)."""
+    mirror = np.ascontiguousarray(x[:, :, ::-1])
+    views = {}
+    for sigma in (0.0, *blur_sigmas):
+        viewed = with_views(model, blur_sigma=sigma)
+        plain = viewed.predict(x, batch_size=256, verbose=0)
+        views[(False, sigma)] = plain
+        views[(True, sigma)] = 0.5 * (plain + viewed.predict(mirror, batch_size=256, verbose=0))
+    return views
+
+
 def with_flip_averaging(model):
     """A model that averages the predictions of the face and its mirror image."""
     import keras

@@ -27,7 +27,14 @@ from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
 from trainer import metrics, rundir
 from trainer.config import SAMPLING_POWERS
-from trainer.convert import blur_sigma_of, float32_copy, run_tflite, to_tflite, with_views
+from trainer.convert import (
+    blur_sigma_of,
+    float32_copy,
+    run_tflite,
+    to_tflite,
+    view_probabilities,
+    with_views,
+)
 from trainer.events import EventEmitter
 
 INT8_MAX_LOSS = 0.003
@@ -332,14 +339,7 @@ def _decide(keras_model, x_pub: np.ndarray, y_pub: np.ndarray, y_train: np.ndarr
     # averaging go into the graph only when each gains 0.3 points (metrics.choose_views).
     frequencies = metrics.class_frequencies(y_train)
     powers = metrics.prior_powers(sampling_power)
-    probabilities = {}
-    for sigma in (0.0, *metrics.BLUR_SIGMAS):
-        viewed = with_views(keras_model, blur_sigma=sigma)
-        plain = viewed.predict(x_pub, batch_size=256, verbose=0)
-        mirrored = viewed.predict(np.ascontiguousarray(x_pub[:, :, ::-1]), batch_size=256,
-                                  verbose=0)
-        probabilities[(False, sigma)], probabilities[(True, sigma)] = \
-            plain, 0.5 * (plain + mirrored)
+    probabilities = view_probabilities(keras_model, x_pub, metrics.BLUR_SIGMAS)
     (flip_tta, blur_sigma), choices, best = metrics.choose_decision(probabilities, y_pub,
                                                                     frequencies, powers)
     power, power_scores = choices[(flip_tta, blur_sigma)]
