@@ -10,6 +10,19 @@ from trainer import export
 from trainer.export import copy_model_folder
 
 
+def _random_linear_model(rng):
+    """A tiny softmax model on the 48x48 input whose answers change with the pixels (so a
+    blur or a mirror image changes them too)."""
+    import keras
+    import numpy as np
+
+    dense = keras.layers.Dense(7, activation="softmax")
+    model = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
+    dense.set_weights([rng.normal(0, 0.05, (48 * 48, 7)).astype(np.float32),
+                       np.zeros(7, np.float32)])
+    return model
+
+
 def _model_folder(folder, files: dict[str, str]) -> None:
     folder.mkdir()
     for name in files.values():
@@ -79,16 +92,12 @@ def test_the_test_time_blur_is_opencvs_gaussian_in_keras_and_in_the_tflite_file(
     """The blur chosen at export (convert.with_blur) is the 3x3 Gaussian OpenCV computes, with
     mirrored edges, and the converted file computes the same (the app runs the file)."""
     import cv2
-    import keras
     import numpy as np
 
     from trainer.convert import run_tflite, to_tflite, with_views
 
     rng = np.random.default_rng(3)
-    dense = keras.layers.Dense(7, activation="softmax")
-    model = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
-    dense.set_weights([rng.normal(0, 0.05, (48 * 48, 7)).astype(np.float32),
-                       np.zeros(7, np.float32)])
+    model = _random_linear_model(rng)
     x = rng.random((6, 48, 48, 1), dtype=np.float32)
     blurred = np.stack([cv2.GaussianBlur(face[:, :, 0], (3, 3), 0.75,
                                          borderType=cv2.BORDER_REFLECT_101)
@@ -108,16 +117,12 @@ def test_the_test_time_blur_is_opencvs_gaussian_in_keras_and_in_the_tflite_file(
 def test_view_probabilities_are_what_each_view_in_the_graph_computes():
     """The export chooses its views from these numbers: each must equal the graph that view
     would put in the file (the blur, then the mean with the mirror image)."""
-    import keras
     import numpy as np
 
     from trainer.convert import view_probabilities, with_views
 
     rng = np.random.default_rng(5)
-    dense = keras.layers.Dense(7, activation="softmax")
-    model = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
-    dense.set_weights([rng.normal(0, 0.05, (48 * 48, 7)).astype(np.float32),
-                       np.zeros(7, np.float32)])
+    model = _random_linear_model(rng)
     x = rng.random((5, 48, 48, 1), dtype=np.float32)
     views = view_probabilities(model, x, (0.75,))
     assert set(views) == {(False, 0.0), (True, 0.0), (False, 0.75), (True, 0.75)}
