@@ -82,13 +82,12 @@ def main() -> int:
           f"{'best view':>19}{'its acc':>9}{'export: views':>19}{'balanced':>10}")
     for size in range(1, len(runs) + 1):
         for names in itertools.combinations(preds, size):
-            scores = {view: summarize(np.mean([preds[n][view] for n in names], axis=0), y)
-                      for view in preds[names[0]]}
+            averaged = {view: np.mean([preds[n][view] for n in names], axis=0)
+                        for view in preds[names[0]]}
+            scores = {view: summarize(p, y) for view, p in averaged.items()}
             best = max(scores, key=lambda view: scores[view]["accuracy"])
             plain, flip = scores[(False, 0.0)], scores[(True, 0.0)]
-            balanced = export_decision(
-                {view: np.mean([preds[n][view] for n in names], axis=0) for view in scores},
-                y, frequencies, powers)
+            balanced = export_decision(averaged, y, frequencies, powers)
             print(f"{' + '.join(names):<{width}}{plain['accuracy']:>9.2%}"
                   f"{flip['accuracy']:>9.2%}{flip['macro_f1']:>10.3f}"
                   f"{view_name(best):>19}{scores[best]['accuracy']:>9.2%}"
@@ -109,6 +108,7 @@ def export_decision(views: Views, y: np.ndarray, frequencies: np.ndarray,
     """The views and PublicTest balanced accuracy the export would choose (trainer.export)."""
     chosen, _, best = choose_decision(views, y, frequencies, powers)
     return view_name(chosen), best[chosen]
+
 
 if __name__ == "__main__":
     sys.exit(main())
