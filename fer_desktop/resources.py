@@ -110,9 +110,10 @@ def haar_cascade_path(name: str = "haarcascade_frontalface_default.xml") -> Path
     raise ResourceError(name, candidates)
 
 
-YUNET_MODEL_FILE = "face_detection_yunet_2026may.onnx"
+YUNET_MODEL_FILE = "face_detection_yunet_2026may.tflite"
 
 
 def yunet_model_path() -> Path:
-    """YuNet's ONNX file in ``assets/`` (OpenCV Zoo, MIT; sha256 in docs/detection.md)."""
+    """YuNet's LiteRT file in ``assets/`` (converted from the OpenCV Zoo's ONNX, MIT; origin and
+    sha256 in docs/detection.md)."""
     return resource_path(YUNET_MODEL_FILE)

@@ -1,7 +1,7 @@
 """Face detectors behind one small interface: ``detect(frame_bgr) -> list[Detection]``.
 
-Three implementations: YuNet through ``cv2.FaceDetectorYN`` (the default: small faces down
-to about 12 input pixels, close-ups, five keypoints; its model file ships in assets/),
+Three implementations: YuNet run with LiteRT (the default: small faces down to about 12
+input pixels, close-ups, five keypoints; its model file ships in assets/),
 BlazeFace full-range run with LiteRT (the previous default) and OpenCV's Haar cascade (always
 present, the fallback).
 
@@ -39,9 +39,8 @@ def create_detector(name: str = "yunet", **options) -> FaceDetector:
     Args:
         name: "yunet", "blazeface" or "haar".
         **options: ``min_face_px`` (all), ``score_threshold`` (YuNet, BlazeFace; None: the
-            detector's own default), ``num_threads`` (BlazeFace), ``close_ups`` and
-            ``recheck`` (YuNet),
-            ``scale_factor`` and ``min_neighbors`` (Haar).
+            detector's own default), ``num_threads`` (YuNet, BlazeFace: LiteRT threads),
+            ``close_ups`` and ``recheck`` (YuNet), ``scale_factor`` and ``min_neighbors`` (Haar).
 
     Raises:
         ValueError: unknown name (the message lists the valid ones).

@@ -1,4 +1,4 @@
-"""YuNet (OpenCV Zoo's face detector) through ``cv2.FaceDetectorYN``: small faces and close-ups.
+"""YuNet (OpenCV Zoo's face detector), run by LiteRT: small faces and close-ups.
 
 YuNet finds faces from about 10 px to about 300 px wide *in its input*, at any input size
 (its graph is fully convolutional, strides 8/16/32). So one number sets both speed and reach:
@@ -12,9 +12,10 @@ the two passes' boxes are merged. A face YuNet is unsure of (a small, turned fac
 widths around it is brought to where the face is 48 px wide, and YuNet is asked again there
 (it must be surer there than the first pass's threshold).
 
-Model file: ``face_detection_yunet_2026may.onnx`` from the OpenCV Zoo (MIT; the 2023mar
-weights re-exported with a dynamic input size), shipped in ``assets/``; see
-docs/detection.md for its origin and sha256.
+Model file: ``face_detection_yunet_2026may.tflite`` in ``assets/``, converted from the OpenCV
+Zoo's ``face_detection_yunet_2026may.onnx`` (MIT; the 2023mar weights re-exported with a dynamic
+input size); the network and its decoding: yunet_net.py; the files' origin and sha256:
+docs/detection.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.boxes import iou_matrix
+from fer_desktop.core.detectors.yunet_net import YuNetNet
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.types import Detection
 from fer_desktop.resources import yunet_model_path
@@ -66,7 +68,7 @@ _Y = [1, 5, 7, 9, 11, 13]
 
 
 class YuNetDetector:
-    """YuNet via ``cv2.FaceDetectorYN`` with an input size derived from ``min_face_px``.
+    """YuNet (through LiteRT) with an input size derived from ``min_face_px``.
 
     Args:
         min_face_px: smallest face width to find and report, in frame pixels. It also sets
@@ -78,12 +80,11 @@ class YuNetDetector:
             look at a larger scale (they are reported when that look scores RECHECK_SCORE or
             ``score_threshold``, whichever is higher).
         max_input_side: cap on the first pass's long side (very large photos).
-        model_path: the .onnx file; the one in assets/ by default.
-        num_threads: accepted for the common detector options; OpenCV's DNN runs on OpenCV's
-            own thread pool (``cv2.setNumThreads``, process-wide), which this class leaves alone.
+        model_path: the .tflite file; the one in assets/ by default.
+        num_threads: LiteRT threads for each pass (1 keeps a core free for training).
 
     Raises:
-        ValueError: the file is missing or OpenCV cannot load it as YuNet.
+        ValueError: the file is missing or LiteRT cannot load it as YuNet.
 
     Example:
         >>> detector = YuNetDetector(min_face_px=32)
@@ -95,7 +96,7 @@ class YuNetDetector:
 
     def __init__(self, min_face_px: int = 24, score_threshold: float = 0.7,
                  close_ups: bool = True, max_input_side: int = 2048,
-                 model_path: str | Path | None = None, num_threads: int | None = None,
+                 model_path: str | Path | None = None, num_threads: int | None = 1,
                  recheck: bool = True) -> None:
         path = Path(model_path) if model_path else yunet_model_path()
         if not path.is_file():
@@ -110,10 +111,12 @@ class YuNetDetector:
             self.score_threshold
         # One network per pass, each keeping its input size: switching a network's size
         # re-allocates it (measured: 20 ms a 1280x720 frame when both passes shared one).
-        self._nets = [_load(path, (320, 320), self._floor) for _ in range(2)]
-        self._input_sizes = [(320, 320), (320, 320)]
+        threads = max(1, int(num_threads or 1))
+        self._nets = [YuNetNet(path, (320, 320), self._floor, NMS_IOU, TOP_K, threads)
+                      for _ in range(2)]
         self._confirm = max(self.score_threshold, RECHECK_SCORE)
-        self._second_look = _load(path, (RECHECK_SIDE, RECHECK_SIDE), self._confirm)
+        self._second_look = YuNetNet(path, (RECHECK_SIDE, RECHECK_SIDE), self._confirm, NMS_IOU,
+                                     TOP_K, threads)
 
     def input_scale(self, frame_hw: tuple[int, int]) -> float:
         """Frame-to-input scale of the first pass for a frame of (height, width)."""
@@ -187,10 +190,10 @@ class YuNetDetector:
         scale = RECHECK_SIDE / side
         window = cv2.resize(window, (RECHECK_SIDE, RECHECK_SIDE),
                             interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        _, faces = self._second_look.detect(window)
-        if faces is None or len(faces) == 0:
+        faces = self._second_look.detect(window)
+        faces = faces[np.isfinite(faces).all(axis=1)]
+        if len(faces) == 0:
             return None
-        faces = faces[np.isfinite(faces).all(axis=1)].astype(np.float32)
         faces[:, :14] /= scale
         faces[:, _X] += x0
         faces[:, _Y] += y0
@@ -232,13 +235,10 @@ class YuNetDetector:
             small = cv2.copyMakeBorder(small, 0, grow_h, 0, grow_w, cv2.BORDER_CONSTANT,
                                        value=(0, 0, 0))
         size = (small.shape[1], small.shape[0])
-        if size != self._input_sizes[net]:
-            self._nets[net].setInputSize(size)
-            self._input_sizes[net] = size
-        _, faces = self._nets[net].detect(small)
-        if faces is None or len(faces) == 0:
-            return np.zeros((0, 15), np.float32)
-        faces = faces[np.isfinite(faces).all(axis=1)].astype(np.float32)
+        if size != self._nets[net].input_size:
+            self._nets[net].set_input_size(size)
+        faces = self._nets[net].detect(small)
+        faces = faces[np.isfinite(faces).all(axis=1)]
         sx, sy = in_w / w, in_h / h
         faces[:, _X] = faces[:, _X] / sx - offset  # positions lose the padding
         faces[:, _Y] = faces[:, _Y] / sy - offset
@@ -266,16 +266,6 @@ class YuNetDetector:
             found.append(Detection(box=[x1, y1, x2, y2], score=float(rows[i, 14]),
                                    keypoints=rows[i, 4:14].reshape(5, 2)))
         return found
-
-
-def _load(path: Path, size: tuple[int, int], score_threshold: float) -> cv2.FaceDetectorYN:
-    """A ``cv2.FaceDetectorYN`` for the file at ``path``; ValueError when OpenCV cannot load it."""
-    try:
-        return cv2.FaceDetectorYN.create(str(path), "", size, float(score_threshold), NMS_IOU,
-                                         TOP_K)
-    except cv2.error as exc:
-        raise ValueError(f"{path}: not a YuNet model OpenCV can load "
-                         f"({str(exc).strip().splitlines()[-1]})") from exc
 
 
 def _xyxy(rows: np.ndarray) -> np.ndarray:
