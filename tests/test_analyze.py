@@ -124,7 +124,7 @@ def test_smoothing_option(args, seconds):
 @pytest.mark.parametrize("detector, broken, message", [
     ("blazeface", "missing", "missing resource 'face_detection_full_range.tflite'"),
     ("blazeface", "junk", "not a BlazeFace model"),
-    ("yunet", "missing", "missing resource 'face_detection_yunet_2026may.onnx'"),
+    ("yunet", "missing", "missing resource 'face_detection_yunet_2026may.tflite'"),
     ("yunet", "junk", "not a YuNet model"),
 ])
 def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, capsys,
@@ -134,7 +134,7 @@ def test_unusable_detector_model_exits_2_with_its_name(tmp_path, sample_bgr, cap
     from fer_desktop.resources import ResourceError
 
     module, name = {"blazeface": (blazeface, "face_detection_full_range.tflite"),
-                    "yunet": (yunet, "face_detection_yunet_2026may.onnx")}[detector]
+                    "yunet": (yunet, "face_detection_yunet_2026may.tflite")}[detector]
     junk = tmp_path / name
     junk.write_bytes(b"junk")
 
