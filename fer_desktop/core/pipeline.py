@@ -102,7 +102,7 @@ def _detector_for(options: PipelineOptions) -> FaceDetector:
         from fer_desktop.core.detectors.schedule import ScheduledDetector
 
         threshold = options.score_threshold
-        return ScheduledDetector(options.min_face_px, small,
+        return ScheduledDetector(options.min_face_px, small, num_threads=options.num_threads,
                                  **({} if threshold is None else {"score_threshold": threshold}))
     return create_detector(options.detector, min_face_px=options.min_face_px,
                            score_threshold=options.score_threshold,

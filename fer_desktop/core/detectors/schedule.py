@@ -44,6 +44,7 @@ class ScheduledDetector:
         min_face_px: smallest face found in the whole frame every frame (frame pixels).
         small_face_px: smallest face found by the tiles (frame pixels; below min_face_px).
         score_threshold: YuNet's minimum face score.
+        num_threads: LiteRT threads for each of the two YuNet detectors.
     """
 
     name = "yunet"
@@ -55,9 +56,10 @@ class ScheduledDetector:
                              f"({min_face_px}), got {small_face_px}")
         self.min_face_px = int(min_face_px)
         self.small_face_px = int(small_face_px)
-        self.wide = YuNetDetector(min_face_px=min_face_px, score_threshold=score_threshold)
+        self.wide = YuNetDetector(min_face_px=min_face_px, score_threshold=score_threshold,
+                                  num_threads=num_threads)
         self.detail = YuNetDetector(min_face_px=small_face_px, score_threshold=score_threshold,
-                                    close_ups=False)
+                                    close_ups=False, num_threads=num_threads)
         self._followed: list[Detection] = []
         self._next_tile = 0
 

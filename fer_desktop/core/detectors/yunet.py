@@ -56,9 +56,10 @@ RECHECK_FACE_PX = 48.0
 RECHECK_SIDE = 144
 MAX_RECHECKS = 8
 MAX_UPSCALE = 2.0          # faces under 8 px stay unfound rather than cost a 4x input
-# Inputs are padded to at least two of YuNet's largest stride (32). Measured: unpadded, a 1x640
-# frame gives a box with infinite coordinates; padded to one stride (32 px), OpenCV now and
-# then returns random boxes of score 1.0 (1x640 and 640x1 frames: 6 of 400 runs, none at 64).
+# Inputs are padded to at least two of YuNet's largest stride (32). Measured with OpenCV's DNN
+# running YuNet (before session 20): unpadded, a 1x640 frame gave a box with infinite
+# coordinates; padded to one stride (32 px), random boxes of score 1.0 now and then (1x640 and
+# 640x1 frames: 6 of 400 runs, none at 64). Kept with LiteRT: tests/test_yunet.py holds it.
 MIN_INPUT_SIDE = 64
 NMS_IOU = 0.3
 TOP_K = 5000

@@ -1,11 +1,12 @@
 """YuNet's network run by LiteRT, its outputs decoded as OpenCV's ``FaceDetectorYN`` decodes them.
 
-Why not ``cv2.FaceDetectorYN``: the same weights run by LiteRT (XNNPACK) take 1.5 ms on one
-thread for a 320x256 input where OpenCV's DNN took 2.6-3.3 ms on two (benchmarks/live_pipeline.py
-and docs/detection.md), and YuNet is most of a camera frame's cost. The ``.tflite`` file is the
-Zoo's ONNX converted once with ``onnx2tf`` (docs/detection.md: the command, the file's sha256, and
-the check that its outputs match the ONNX's within 1e-5); tests/test_yunet_net.py checks that
-this decoding gives ``cv2.FaceDetectorYN``'s rows on the ONNX file.
+Why not ``cv2.FaceDetectorYN``: the same weights run by LiteRT (XNNPACK) take about 1.6 ms on
+one thread for the camera's 320x256 input where OpenCV's DNN took about 3.3 ms on two (side by
+side in one process: docs/detection.md), and YuNet was most of a camera frame's cost. The
+``.tflite`` file is the Zoo's ONNX converted once with ``onnx2tf`` (docs/detection.md: the
+command, the file's sha256, and the check that its outputs match the ONNX's within 1e-5);
+tests/test_yunet_net.py checks that this decoding gives ``cv2.FaceDetectorYN``'s rows on the
+ONNX file.
 
 The network is fully convolutional. Its input is a BGR image as float pixels (0-255, no mean,
 no scaling), NHWC, of any size that is a multiple of 32 (the image is padded right and bottom
@@ -39,16 +40,19 @@ class YuNetNet:
         score_threshold: rows scoring below this are dropped before NMS.
         nms_iou: boxes overlapping a better one by more than this are dropped.
         top_k: at most this many candidates enter NMS.
-        num_threads: LiteRT threads.
+        num_threads: LiteRT threads (1 or more).
 
     Raises:
-        ValueError: LiteRT cannot load the file, or its outputs are not YuNet's twelve.
+        ValueError: LiteRT cannot load the file, or its outputs are not YuNet's twelve, or
+            ``num_threads`` is under 1.
     """
 
     def __init__(self, path: Path, input_size: tuple[int, int], score_threshold: float,
                  nms_iou: float, top_k: int, num_threads: int = 1) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
+        if num_threads < 1:
+            raise ValueError(f"YuNet needs 1 or more threads, got {num_threads}")
         try:
             self._interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
         except (ValueError, RuntimeError) as exc:
@@ -110,7 +114,14 @@ class YuNetNet:
 
     def detect(self, image: np.ndarray) -> np.ndarray:
         """Faces in ``image`` (uint8 BGR of the input size): (n, 15) float32 rows
-        [x, y, w, h, 5 x (x, y), score] in image pixels, best first, after NMS."""
+        [x, y, w, h, 5 x (x, y), score] in image pixels, best first, after NMS.
+
+        Raises:
+            ValueError: ``image`` is not uint8 BGR (h, w, 3), or not of the input size.
+        """
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"YuNet expects a uint8 BGR image, got {image.dtype} of shape "
+                             f"{image.shape}")
         h, w = image.shape[:2]
         if (w, h) != self.input_size:
             raise ValueError(f"YuNet expects a {self.input_size[0]}x{self.input_size[1]} image, "
@@ -121,9 +132,12 @@ class YuNetNet:
         if self._heads is None:
             self._heads = self._find_heads(self._padded)
         rows = np.concatenate([self._decode(*head) for head in self._heads])
+        rows = rows[np.isfinite(rows).all(axis=1)]  # an inf box would win every overlap
         if len(rows) == 0:
             return rows
-        boxes = rows[:, :4].tolist()
+        # Whole-pixel boxes (truncated, as OpenCV's Rect2i) for NMS, as FaceDetectorYN does:
+        # float boxes differ from its choice now and then at low thresholds.
+        boxes = rows[:, :4].astype(np.int32).tolist()
         keep = cv2.dnn.NMSBoxes(boxes, rows[:, 14].tolist(), self.score_threshold, self.nms_iou,
                                 top_k=self.top_k)
         return rows[np.asarray(keep, int).reshape(-1)]
