@@ -191,8 +191,7 @@ class YuNetDetector:
         scale = RECHECK_SIDE / side
         window = cv2.resize(window, (RECHECK_SIDE, RECHECK_SIDE),
                             interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        faces = self._second_look.detect(window)
-        faces = faces[np.isfinite(faces).all(axis=1)]
+        faces = self._second_look.detect(window)  # finite rows only (yunet_net.py)
         if len(faces) == 0:
             return None
         faces[:, :14] /= scale
@@ -238,8 +237,7 @@ class YuNetDetector:
         size = (small.shape[1], small.shape[0])
         if size != self._nets[net].input_size:
             self._nets[net].set_input_size(size)
-        faces = self._nets[net].detect(small)
-        faces = faces[np.isfinite(faces).all(axis=1)]
+        faces = self._nets[net].detect(small)  # finite rows only (yunet_net.py)
         sx, sy = in_w / w, in_h / h
         faces[:, _X] = faces[:, _X] / sx - offset  # positions lose the padding
         faces[:, _Y] = faces[:, _Y] / sy - offset
