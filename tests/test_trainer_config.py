@@ -16,7 +16,7 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
            "warp": "chain", "images": "faces", "keep_checkpoints": 12, "init": "assets",
-           "init_member": 2}
+           "init_member": 2, "mixup": 0.4}
 
 
 def test_consistent_teaching_is_refused_across_machines_and_without_a_teacher():
@@ -72,6 +72,12 @@ def test_help_shows_the_defaults_of_the_table():
 def test_a_bad_choice_names_the_option(name, value, message):
     with pytest.raises(ConfigError, match=message.replace("?", r"\?")):
         TrainConfig(**{name: value})
+
+
+@pytest.mark.parametrize("value", [-0.2, float("nan")])
+def test_a_negative_or_nan_mixup_is_refused(value):
+    with pytest.raises(ConfigError, match=r"mixup must be 0 \(off\) or more.*--mixup 0.4"):
+        TrainConfig(mixup=value)
 
 
 def test_a_config_from_before_warp_resumes_with_the_chain_it_trained_with():

@@ -157,6 +157,49 @@ def test_consistent_teaching_labels_each_view_as_the_student_sees_it():
                 np.testing.assert_allclose(np.sort(label, axis=1)[:, -1], 1.0, atol=1e-4)
 
 
+def test_mixup_blends_each_face_and_its_target_alike():
+    """Face i is flat grey i/10 with label i: a blend of faces i and j by lam is grey
+    (lam i + (1 - lam) j)/10, and its target must put lam on i and 1 - lam on j."""
+    from trainer import recipe
+
+    x = (np.arange(7, dtype=np.float32) / 10)[:, None, None, None] * np.ones((7, 48, 48, 1),
+                                                                           np.float32)
+    y = np.eye(7, dtype=np.float32)
+    lams = []
+    for alpha in (0.2, 1.0):
+        ds = recipe.make_train_dataset(x, y, 7, seed=5, augment=False, mixup=alpha).repeat(40)
+        for views, targets in ds:
+            views, targets = views.numpy(), targets.numpy()
+            np.testing.assert_allclose(targets.sum(axis=1), 1.0, atol=1e-5)
+            assert ((targets > 1e-6).sum(axis=1) <= 2).all()  # two faces at most
+            np.testing.assert_allclose(views[:, 0, 0, 0], targets @ np.arange(7) / 10, atol=1e-5)
+            np.testing.assert_allclose(views.std(axis=(1, 2, 3)), 0.0, atol=1e-6)
+            lams.append((alpha, np.sort(targets, axis=1)[:, -1]))
+    mixed = {a: np.mean(np.concatenate([m for b, m in lams if b == a]) < 0.9) for a in (0.2, 1.0)}
+    assert 0.05 < mixed[0.2] < mixed[1.0] < 0.95  # a larger alpha blends more evenly
+
+
+def test_with_mixup_the_consistent_teacher_answers_for_the_blend():
+    """Function matching: the teacher labels the blend itself, not a blend of its answers."""
+    import keras
+
+    from trainer import recipe
+
+    rng = np.random.default_rng(2)
+    keras.mixed_precision.set_global_policy("float32")
+    dense = keras.layers.Dense(7, activation="softmax")
+    teacher = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
+    dense.set_weights([rng.normal(0, 0.2, (48 * 48, 7)).astype(np.float32),
+                       np.zeros(7, np.float32)])
+    x = rng.random((32, 48, 48, 1), dtype=np.float32)
+    y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, 32)]
+    ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1, teacher=teacher,
+                                   teacher_weight=1.0, mixup=1.0)
+    for views, targets in ds:
+        np.testing.assert_allclose(targets.numpy(), teacher.predict(views.numpy(), verbose=0),
+                                   atol=1e-5)
+
+
 def test_a_teacher_computed_in_bfloat16_answers_as_in_float32(tmp_path):
     """The consistent teacher runs in the student's bfloat16 (twice as fast on this machine's
     CPU): its answers, its blur included, stay those of the float32 network; the class

@@ -165,6 +165,11 @@ class TrainConfig:
                             "square root of its count; balanced: all equally often (rare "
                             "emotions repeat); the exported model's balanced decision allows "
                             "for it", choices=tuple(SAMPLING_POWERS))
+    mixup: float = _option(0.0, "blend each training face with another of its batch, and "
+                           "their targets alike, in a share drawn from Beta(ALPHA, ALPHA) "
+                           "(mixup; with --teaching consistent the teacher answers for the "
+                           "blend; 0 = off, the default; 0.2-1 are usual)", kind=float,
+                           metavar="ALPHA")
     images: str = _option("", "train on an image folder instead of the CSV: one subfolder per "
                           "emotion (happy/, sad/, ...; aliases such as happiness or anger are "
                           "accepted); photos go through the app's face detector and crop; a "
@@ -197,6 +202,9 @@ class TrainConfig:
             if value is not None and int(value) < 1:
                 flag = name.replace("_", "-")
                 raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
+        if not self.mixup >= 0:  # NaN too
+            raise ConfigError(f"mixup must be 0 (off) or more, got {self.mixup} "
+                              "(example: --mixup 0.4)")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.images and self.labels != "fer":

@@ -417,7 +417,7 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
         augment=config.preset == "default", threads=config.threads,
         robust=config.augment == "robust", classes=fit.classes,
         sampling_power=config.sampling_power, warp=config.warp,
-        teacher=fit.teacher, teacher_weight=config.teacher_weight)
+        teacher=fit.teacher, teacher_weight=config.teacher_weight, mixup=config.mixup)
     if fit.teacher is not None:
         emitter.log("teacher: answering for every augmented batch (--teaching consistent)")
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
