@@ -183,6 +183,10 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     assert recipe_text({"preset": "default", "sampling": "balanced"}) == \
         "default, balanced sampling"
     assert recipe_text({"preset": "finetune", "images": "/faces"}) == "finetune"
+    assert recipe_text({"preset": "default", "sampling": "sqrt", "mixup": 0.4}) == \
+        "default, sqrt sampling, mixup 0.4"
+    assert recipe_text({"preset": "default", "mixup": 0.0}) == "default"
+    assert recipe_text({"preset": "default", "mixup": "x"}) == "default"  # hand-edited
     assert recipe_text({}) == "?"
     # a 300-row trial looked like a full run in the list
     assert recipe_text({"preset": "default", "limit_per_split": 300}) == \
@@ -206,3 +210,11 @@ def test_a_run_stopped_in_its_first_epoch_kept_nothing(tmp_path):
                             {"epoch": 2, "epochs": 60, "status": "stopped"})
     assert not read_run_row(later).starts_over and resume_hint(later) == RESUME_HINT
     assert resume_hint(run, epochs_done=1) == RESUME_HINT  # the finished event's word first
+
+
+def test_model_json_records_mixup_only_for_runs_that_blended():
+    from trainer.export import run_recipe
+
+    assert run_recipe({"preset": "default", "mixup": 0.4})["mixup"] == 0.4
+    assert "mixup" not in run_recipe({"preset": "default", "mixup": 0.0})
+    assert "mixup" not in run_recipe({"preset": "default"})  # a run from before --mixup

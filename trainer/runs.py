@@ -161,6 +161,11 @@ def rows_limit_text(limit: object) -> str:
     return f"first {int(limit):,} rows of each split"
 
 
+def mixup_text(alpha) -> str:
+    """"mixup 0.4" for a run that blended its faces (``--mixup``), else ""."""
+    return f"mixup {alpha:g}" if isinstance(alpha, (int, float)) and alpha > 0 else ""
+
+
 def recipe_text(config: dict) -> str:
     """"default, distilled, mixed labels": the preset and what was changed from its defaults
     that decides what the model learnt (runs of one preset look alike in a list otherwise)."""
@@ -173,6 +178,7 @@ def recipe_text(config: dict) -> str:
         parts.append(f"{config['augment']} augmentation")
     if config.get("sampling", "natural") != "natural":
         parts.append(f"{config['sampling']} sampling")
+    parts.append(mixup_text(config.get("mixup")))
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")
     parts.append(rows_limit_text(config.get("limit_per_split")))  # a trial's scores are not
