@@ -74,7 +74,7 @@ def test_a_bad_choice_names_the_option(name, value, message):
         TrainConfig(**{name: value})
 
 
-@pytest.mark.parametrize("value", [-0.2, float("nan")])
+@pytest.mark.parametrize("value", [-0.2, float("nan"), float("inf")])
 def test_a_negative_or_nan_mixup_is_refused(value):
     with pytest.raises(ConfigError, match=r"mixup must be 0 \(off\) or more.*--mixup 0.4"):
         TrainConfig(mixup=value)

@@ -193,11 +193,37 @@ def test_with_mixup_the_consistent_teacher_answers_for_the_blend():
                        np.zeros(7, np.float32)])
     x = rng.random((32, 48, 48, 1), dtype=np.float32)
     y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, 32)]
-    ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1, teacher=teacher,
-                                   teacher_weight=1.0, mixup=1.0)
-    for views, targets in ds:
-        np.testing.assert_allclose(targets.numpy(), teacher.predict(views.numpy(), verbose=0),
-                                   atol=1e-5)
+    for weight in (1.0, 0.25):
+        ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1,
+                                       teacher=teacher, teacher_weight=weight, mixup=1.0)
+        for views, targets in ds:
+            answer = teacher.predict(views.numpy(), verbose=0)
+            if weight == 1.0:
+                np.testing.assert_allclose(targets.numpy(), answer, atol=1e-5)
+                continue
+            label = (targets.numpy() - weight * answer) / (1.0 - weight)  # the blended labels
+            np.testing.assert_allclose(label.sum(axis=1), 1.0, atol=1e-4)
+            assert ((label > 1e-4).sum(axis=1) <= 2).all()
+            assert (label.max(axis=1) < 0.99).any()  # blends, not one-hot labels
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0])
+def test_a_run_blends_its_faces_as_its_config_says(alpha):
+    """The wiring from --mixup to the run's training faces (train.train_dataset)."""
+    from trainer.config import TrainConfig
+    from trainer.train import _Fit, train_dataset
+
+    x = (np.arange(7, dtype=np.float32) / 10)[:, None, None, None] * np.ones((7, 48, 48, 1),
+                                                                           np.float32)
+    y = np.eye(7, dtype=np.float32)
+    fit = _Fit(x, y, np.arange(7), x, y, epochs=1, batch_size=7, steps=1, precision="float32",
+               strategy=None)
+    config = TrainConfig(preset="seed", mixup=alpha)  # "seed" does not augment: flat faces
+    views, targets = next(iter(train_dataset(config, fit, 0)))
+    np.testing.assert_allclose(views.numpy()[:, 0, 0, 0], targets.numpy() @ np.arange(7) / 10,
+                               atol=1e-5)
+    blended = (targets.numpy().max(axis=1) < 0.999).any()
+    assert blended == (alpha > 0)
 
 
 def test_a_teacher_computed_in_bfloat16_answers_as_in_float32(tmp_path):

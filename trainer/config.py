@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,7 +203,7 @@ class TrainConfig:
             if value is not None and int(value) < 1:
                 flag = name.replace("_", "-")
                 raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
-        if not self.mixup >= 0:  # NaN too
+        if not (math.isfinite(self.mixup) and self.mixup >= 0):
             raise ConfigError(f"mixup must be 0 (off) or more, got {self.mixup} "
                               "(example: --mixup 0.4)")
         if self.learning_rate is not None and not self.learning_rate > 0:

@@ -352,12 +352,14 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
 
 
 def mixed_up(alpha: float, seed: int):
-    """mixup (Zhang et al., ICLR 2018): each face becomes ``lam`` of itself and ``1 - lam`` of
-    another face of its batch, and so does its target, ``lam ~ Beta(alpha, alpha)`` per face.
+    """mixup (Zhang et al., ICLR 2018), one share per face: each face becomes ``lam`` of
+    itself and ``1 - lam`` of (usually) another face of its batch, and so does its target,
+    ``lam ~ Beta(alpha, alpha)``.
 
-    With a consistent teacher this is Beyer et al.'s "function matching": the teacher answers
-    for the blend itself, so the student learns the teacher's function between faces too, not
-    only at the 28,709 training faces. (Beta is drawn as a ratio of two Gamma draws.)
+    With a consistent teacher the teacher answers for the blend itself, so the student learns
+    the teacher's function between the training faces too, not only at them: Beyer et al.'s
+    "function matching" (exactly so at ``--teacher-weight 1``; otherwise the blended labels
+    keep their share). Beta is drawn as a ratio of two Gamma draws.
     """
 
     def mix(x, y):

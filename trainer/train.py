@@ -407,17 +407,28 @@ def _emit_started(emitter: EventEmitter, run: Path, config: TrainConfig, data: F
                          best_epoch=state.best_epoch, **row)
 
 
+def train_dataset(config: TrainConfig, fit: _Fit, epoch: int):
+    """The training faces as the run's recipe shows them, from ``epoch`` on (a resumed run's
+    stream moves on with the seed)."""
+    from trainer import recipe
+
+    return recipe.make_train_dataset(
+        fit.x_train, fit.y_train, fit.batch_size, config.seed + epoch,
+        augment=config.preset == "default", threads=config.threads,
+        robust=config.augment == "robust", classes=fit.classes,
+        sampling_power=config.sampling_power, warp=config.warp,
+        teacher=fit.teacher, teacher_weight=config.teacher_weight, mixup=config.mixup)
+
+
 def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fit,
          emitter: EventEmitter, stop: _StopFlag) -> None:
     """Train from the state's epoch to the last one (or until stopped)."""
     from trainer import recipe
 
-    train_ds = recipe.make_train_dataset(
-        fit.x_train, fit.y_train, fit.batch_size, config.seed + state.epoch,
-        augment=config.preset == "default", threads=config.threads,
-        robust=config.augment == "robust", classes=fit.classes,
-        sampling_power=config.sampling_power, warp=config.warp,
-        teacher=fit.teacher, teacher_weight=config.teacher_weight, mixup=config.mixup)
+    train_ds = train_dataset(config, fit, state.epoch)
+    if config.mixup > 0:
+        emitter.log(f"mixup: each face blended with another of its batch "
+                    f"(--mixup {config.mixup:g})")
     if fit.teacher is not None:
         emitter.log("teacher: answering for every augmented batch (--teaching consistent)")
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
