@@ -128,21 +128,32 @@ def _dense_teacher(folder: Path, seed: int = 5, blur: float = 0.0):
     return model
 
 
-def test_consistent_teaching_labels_each_view_as_the_student_sees_it():
-    """Each target is the teacher's answer for the augmented batch itself, mixed with the
-    label: a target computed from the unaugmented face (--teaching once) would differ."""
+def _random_teacher_and_faces(rng, n: int):
+    """A one-layer softmax teacher of random weights, n noise faces and one-hot labels."""
     import keras
 
-    from trainer import recipe
-
-    rng = np.random.default_rng(1)
     keras.mixed_precision.set_global_policy("float32")
     dense = keras.layers.Dense(7, activation="softmax")
     teacher = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
     dense.set_weights([rng.normal(0, 0.2, (48 * 48, 7)).astype(np.float32),
                        np.zeros(7, np.float32)])
-    x = rng.random((64, 48, 48, 1), dtype=np.float32)
-    y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, 64)]
+    return (teacher, rng.random((n, 48, 48, 1), dtype=np.float32),
+            np.eye(7, dtype=np.float32)[rng.integers(0, 7, n)])
+
+
+def _flat_grey_faces():
+    """Face i is flat grey i/10 with label i: a blend is readable from one pixel."""
+    x = (np.arange(7, dtype=np.float32) / 10)[:, None, None, None] * np.ones((7, 48, 48, 1),
+                                                                           np.float32)
+    return x, np.eye(7, dtype=np.float32)
+
+
+def test_consistent_teaching_labels_each_view_as_the_student_sees_it():
+    """Each target is the teacher's answer for the augmented batch itself, mixed with the
+    label: a target computed from the unaugmented face (--teaching once) would differ."""
+    from trainer import recipe
+
+    teacher, x, y = _random_teacher_and_faces(np.random.default_rng(1), 64)
     for weight in (1.0, 0.25):
         ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1, robust=True,
                                        teacher=teacher, teacher_weight=weight)
@@ -162,9 +173,7 @@ def test_mixup_blends_each_face_and_its_target_alike():
     (lam i + (1 - lam) j)/10, and its target must put lam on i and 1 - lam on j."""
     from trainer import recipe
 
-    x = (np.arange(7, dtype=np.float32) / 10)[:, None, None, None] * np.ones((7, 48, 48, 1),
-                                                                           np.float32)
-    y = np.eye(7, dtype=np.float32)
+    x, y = _flat_grey_faces()
     lams = []
     for alpha in (0.2, 1.0):
         ds = recipe.make_train_dataset(x, y, 7, seed=5, augment=False, mixup=alpha).repeat(40)
@@ -181,18 +190,9 @@ def test_mixup_blends_each_face_and_its_target_alike():
 
 def test_with_mixup_the_consistent_teacher_answers_for_the_blend():
     """Function matching: the teacher labels the blend itself, not a blend of its answers."""
-    import keras
-
     from trainer import recipe
 
-    rng = np.random.default_rng(2)
-    keras.mixed_precision.set_global_policy("float32")
-    dense = keras.layers.Dense(7, activation="softmax")
-    teacher = keras.Sequential([keras.Input((48, 48, 1)), keras.layers.Flatten(), dense])
-    dense.set_weights([rng.normal(0, 0.2, (48 * 48, 7)).astype(np.float32),
-                       np.zeros(7, np.float32)])
-    x = rng.random((32, 48, 48, 1), dtype=np.float32)
-    y = np.eye(7, dtype=np.float32)[rng.integers(0, 7, 32)]
+    teacher, x, y = _random_teacher_and_faces(np.random.default_rng(2), 32)
     for weight in (1.0, 0.25):
         ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1,
                                        teacher=teacher, teacher_weight=weight, mixup=1.0)
@@ -213,9 +213,7 @@ def test_a_run_blends_its_faces_as_its_config_says(alpha):
     from trainer.config import TrainConfig
     from trainer.train import _Fit, train_dataset
 
-    x = (np.arange(7, dtype=np.float32) / 10)[:, None, None, None] * np.ones((7, 48, 48, 1),
-                                                                           np.float32)
-    y = np.eye(7, dtype=np.float32)
+    x, y = _flat_grey_faces()
     fit = _Fit(x, y, np.arange(7), x, y, epochs=1, batch_size=7, steps=1, precision="float32",
                strategy=None)
     config = TrainConfig(preset="seed", mixup=alpha)  # "seed" does not augment: flat faces
