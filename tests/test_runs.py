@@ -187,6 +187,8 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
         "default, sqrt sampling, mixup 0.4"
     assert recipe_text({"preset": "default", "mixup": 0.0}) == "default"
     assert recipe_text({"preset": "default", "mixup": "x"}) == "default"  # hand-edited
+    assert recipe_text({"preset": "default", "mixup": True}) == "default"
+    assert recipe_text({"preset": "default", "mixup": 0, "cutmix": 1.0}) == "default, cutmix 1"
     assert recipe_text({}) == "?"
     # a 300-row trial looked like a full run in the list
     assert recipe_text({"preset": "default", "limit_per_split": 300}) == \
@@ -218,3 +220,5 @@ def test_model_json_records_mixup_only_for_runs_that_blended():
     assert run_recipe({"preset": "default", "mixup": 0.4})["mixup"] == 0.4
     assert "mixup" not in run_recipe({"preset": "default", "mixup": 0.0})
     assert "mixup" not in run_recipe({"preset": "default"})  # a run from before --mixup
+    assert run_recipe({"preset": "default", "cutmix": 1.0})["cutmix"] == 1.0
+    assert "cutmix" not in run_recipe({"preset": "default", "mixup": 0.4, "cutmix": 0.0})

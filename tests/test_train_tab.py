@@ -557,6 +557,8 @@ def test_the_results_header_counts_epochs_and_names_the_sampling():
         "default, 2 epochs, 16-bit arithmetic"  # not the jargon "bfloat16"
     assert _recipe_text({"preset": "default", "epochs": 20, "mixup": 1.0}) == \
         "default, 20 epochs, mixup 1"
+    assert _recipe_text({"preset": "default", "epochs": 20, "cutmix": 1.0}) == \
+        "default, 20 epochs, cutmix 1"
 
 
 def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):

@@ -16,7 +16,7 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
            "warp": "chain", "images": "faces", "keep_checkpoints": 12, "init": "assets",
-           "init_member": 2, "mixup": 0.4}
+           "init_member": 2, "mixup": 0.4, "cutmix": 1.0}
 
 
 def test_consistent_teaching_is_refused_across_machines_and_without_a_teacher():
@@ -51,7 +51,8 @@ def test_each_option_round_trips_through_argv(name):
 
 
 def test_all_options_at_once_and_defaults_give_an_empty_argv():
-    together = {k: v for k, v in CHANGED.items() if k != "images"}  # images: its own labels
+    # images: its own labels; cutmix: not with mixup
+    together = {k: v for k, v in CHANGED.items() if k not in ("images", "cutmix")}
     config = TrainConfig(**together)
     assert config_from_args(parser().parse_args(config.to_argv())) == config
     assert TrainConfig().to_argv() == []
@@ -78,6 +79,13 @@ def test_a_bad_choice_names_the_option(name, value, message):
 def test_a_negative_or_nan_mixup_is_refused(value):
     with pytest.raises(ConfigError, match=r"mixup must be 0 \(off\) or more.*--mixup 0.4"):
         TrainConfig(mixup=value)
+    with pytest.raises(ConfigError, match=r"cutmix must be 0 \(off\) or more.*--cutmix 1"):
+        TrainConfig(cutmix=value)
+
+
+def test_mixup_and_cutmix_together_are_refused():
+    with pytest.raises(ConfigError, match=r"--mixup 0.4 and --cutmix 1 .*choose one"):
+        TrainConfig(mixup=0.4, cutmix=1.0)
 
 
 def test_a_config_from_before_warp_resumes_with_the_chain_it_trained_with():

@@ -207,19 +207,63 @@ def test_with_mixup_the_consistent_teacher_answers_for_the_blend():
             assert (label.max(axis=1) < 0.99).any()  # blends, not one-hot labels
 
 
+def test_cutmix_pastes_a_box_and_mixes_the_targets_by_the_pixels_shown():
+    """Face i is flat grey i/10 with label i: a cut face shows two grey levels, one of them
+    in one rectangle, and its target puts on each face the share of the pixels it shows."""
+    from trainer import recipe
+
+    x, y = _flat_grey_faces()
+    shares = {}
+    for alpha in (0.2, 1.0):
+        ds = recipe.make_train_dataset(x, y, 7, seed=5, augment=False, cutmix=alpha).repeat(40)
+        for views, targets in ds:
+            views, targets = views.numpy()[..., 0], targets.numpy()
+            np.testing.assert_allclose(targets.sum(axis=1), 1.0, atol=1e-5)
+            assert ((targets > 1e-6).sum(axis=1) <= 2).all()  # two faces at most
+            # the mean grey is the target's mix of the two faces' greys: shares by pixels
+            np.testing.assert_allclose(views.mean(axis=(1, 2)), targets @ np.arange(7) / 10,
+                                       atol=1e-5)
+            for view in views:
+                values = np.unique(view)
+                assert len(values) <= 2  # pixels copied, never blended
+                if len(values) == 2:  # one of the two levels fills exactly its bounding box
+                    assert any(_fills_its_box(view == v) for v in values)
+            shares.setdefault(alpha, []).append(np.sort(targets, axis=1)[:, -1])
+    even = {a: np.mean(np.concatenate(m) < 0.9) for a, m in shares.items()}
+    assert 0.05 < even[0.2] < even[1.0] < 0.95  # a larger alpha cuts more evenly
+
+
+def _fills_its_box(mask: np.ndarray) -> bool:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return bool(mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].all())
+
+
+def test_with_cutmix_the_consistent_teacher_answers_for_the_pasted_face():
+    from trainer import recipe
+
+    teacher, x, y = _random_teacher_and_faces(np.random.default_rng(4), 32)
+    ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1,
+                                   teacher=teacher, teacher_weight=1.0, cutmix=1.0)
+    for views, targets in ds:
+        np.testing.assert_allclose(targets.numpy(), teacher.predict(views.numpy(), verbose=0),
+                                   atol=1e-5)
+
+
+@pytest.mark.parametrize("option", ["mixup", "cutmix"])
 @pytest.mark.parametrize("alpha", [0.0, 1.0])
-def test_a_run_blends_its_faces_as_its_config_says(alpha):
-    """The wiring from --mixup to the run's training faces (train.train_dataset)."""
+def test_a_run_blends_its_faces_as_its_config_says(option, alpha):
+    """The wiring from --mixup and --cutmix to the run's training faces
+    (train.train_dataset)."""
     from trainer.config import TrainConfig
     from trainer.train import _Fit, train_dataset
 
     x, y = _flat_grey_faces()
     fit = _Fit(x, y, np.arange(7), x, y, epochs=1, batch_size=7, steps=1, precision="float32",
                strategy=None)
-    config = TrainConfig(preset="seed", mixup=alpha)  # "seed" does not augment: flat faces
+    config = TrainConfig(preset="seed", **{option: alpha})  # "seed" does not augment
     views, targets = next(iter(train_dataset(config, fit, 0)))
-    np.testing.assert_allclose(views.numpy()[:, 0, 0, 0], targets.numpy() @ np.arange(7) / 10,
-                               atol=1e-5)
+    np.testing.assert_allclose(views.numpy().mean(axis=(1, 2, 3)),
+                               targets.numpy() @ np.arange(7) / 10, atol=1e-5)
     blended = (targets.numpy().max(axis=1) < 0.999).any()
     assert blended == (alpha > 0)
 

@@ -171,6 +171,12 @@ class TrainConfig:
                            "(mixup; with --teaching consistent the teacher answers for the "
                            "blend; 0 = off, the default; 0.2-1 are usual)", kind=float,
                            metavar="ALPHA")
+    cutmix: float = _option(0.0, "paste a rectangle of another face of its batch into each "
+                            "training face, its area's share drawn from Beta(ALPHA, ALPHA), "
+                            "the targets mixed by the pixels shown (CutMix; with --teaching "
+                            "consistent the teacher answers for the pasted face; 0 = off, the "
+                            "default; 1 is usual; not with --mixup)", kind=float,
+                            metavar="ALPHA")
     images: str = _option("", "train on an image folder instead of the CSV: one subfolder per "
                           "emotion (happy/, sad/, ...; aliases such as happiness or anger are "
                           "accepted); photos go through the app's face detector and crop; a "
@@ -203,9 +209,14 @@ class TrainConfig:
             if value is not None and int(value) < 1:
                 flag = name.replace("_", "-")
                 raise ConfigError(f"{name} must be at least 1, got {value} (example: --{flag} 10)")
-        if not (math.isfinite(self.mixup) and self.mixup >= 0):
-            raise ConfigError(f"mixup must be 0 (off) or more, got {self.mixup} "
-                              "(example: --mixup 0.4)")
+        for name, example in (("mixup", 0.4), ("cutmix", 1)):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ConfigError(f"{name} must be 0 (off) or more, got {value} "
+                                  f"(example: --{name} {example})")
+        if self.mixup > 0 and self.cutmix > 0:
+            raise ConfigError(f"--mixup {self.mixup:g} and --cutmix {self.cutmix:g} each mix "
+                              "every face with another: choose one")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.images and self.labels != "fer":

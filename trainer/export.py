@@ -137,7 +137,7 @@ def run_recipe(config: dict) -> dict:
     """model.json's ``recipe`` entry for a run."""
     return {"preset": config.get("preset"), **config.get("resolved", {}),
             "sampling": config.get("sampling", "natural"),
-            **({"mixup": config["mixup"]} if config.get("mixup") else {}),
+            **{name: config[name] for name in ("mixup", "cutmix") if config.get(name)},
             # a quick trial's scores are on its first N rows of each split
             **({"limit_per_split": int(config["limit_per_split"])}
                if config.get("limit_per_split") else {})}

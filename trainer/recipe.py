@@ -326,10 +326,12 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
                        classes: np.ndarray | None = None,
                        sampling_power: float = 0.0, warp: str = "chain",
                        teacher: keras.Model | None = None,
-                       teacher_weight: float = 0.6, mixup: float = 0.0) -> tf.data.Dataset:
+                       teacher_weight: float = 0.6, mixup: float = 0.0,
+                       cutmix: float = 0.0) -> tf.data.Dataset:
     """Shuffled, batched, augmented training faces. With ``classes`` (each row's class) and a
     ``sampling_power`` above 0, the classes are rebalanced (:func:`class_sampled`). With
-    ``mixup`` above 0, each face is blended with another of its batch (:func:`mixed_up`).
+    ``mixup`` above 0, each face is blended with another of its batch (:func:`mixed_up`); with
+    ``cutmix`` above 0, a rectangle of another face is pasted in (:func:`cut_mixed`).
     With a ``teacher`` (``--teaching consistent``), each target becomes ``teacher_weight`` of
     the teacher's probabilities for the augmented (and blended) batch, the rest from ``y``."""
     if classes is not None and sampling_power > 0:
@@ -341,6 +343,8 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
         ds = ds.map(make_augmenter(seed, robust, warp), num_parallel_calls=tf.data.AUTOTUNE)
     if mixup > 0:
         ds = ds.map(mixed_up(mixup, seed + 7), num_parallel_calls=tf.data.AUTOTUNE)
+    if cutmix > 0:
+        ds = ds.map(cut_mixed(cutmix, seed + 8), num_parallel_calls=tf.data.AUTOTUNE)
     if teacher is not None:
         ds = ds.map(taught(teacher, teacher_weight))
     ds = ds.prefetch(tf.data.AUTOTUNE)
@@ -351,6 +355,15 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
     return ds
 
 
+def _shares_and_partners(n: tf.Tensor, alpha: float, s: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """One share ``lam ~ Beta(alpha, alpha)`` per face (a ratio of two Gamma draws) and, for
+    each face, the batch index of its partner (a shuffle: usually another face)."""
+    a = tf.random.stateless_gamma([n], seed=s + 1, alpha=alpha)
+    b = tf.random.stateless_gamma([n], seed=s + 2, alpha=alpha)
+    lam = a / tf.maximum(a + b, 1e-12)
+    return lam, tf.argsort(tf.random.stateless_uniform([n], seed=s + 3))
+
+
 def mixed_up(alpha: float, seed: int):
     """mixup (Zhang et al., ICLR 2018), one share per face: each face becomes ``lam`` of
     itself and ``1 - lam`` of (usually) another face of its batch, and so does its target,
@@ -359,22 +372,48 @@ def mixed_up(alpha: float, seed: int):
     With a consistent teacher the teacher answers for the blend itself, so the student learns
     the teacher's function between the training faces too, not only at them: Beyer et al.'s
     "function matching" (exactly so at ``--teacher-weight 1``; otherwise the blended labels
-    keep their share). Beta is drawn as a ratio of two Gamma draws.
+    keep their share).
     """
 
     def mix(x, y):
-        n = tf.shape(x)[0]
-        s = _batch_seed(seed)
-        a = tf.random.stateless_gamma([n], seed=s + 1, alpha=alpha)
-        b = tf.random.stateless_gamma([n], seed=s + 2, alpha=alpha)
-        lam = a / tf.maximum(a + b, 1e-12)
-        partner = tf.argsort(tf.random.stateless_uniform([n], seed=s + 3))
+        lam, partner = _shares_and_partners(tf.shape(x)[0], alpha, _batch_seed(seed))
         lam_x = tf.cast(tf.reshape(lam, [-1, 1, 1, 1]), x.dtype)
         lam_y = tf.cast(tf.reshape(lam, [-1, 1]), y.dtype)
         return (lam_x * x + (1 - lam_x) * tf.gather(x, partner),
                 lam_y * y + (1 - lam_y) * tf.gather(y, partner))
 
     return mix
+
+
+def cut_mixed(alpha: float, seed: int):
+    """CutMix (Yun et al., ICCV 2019), one rectangle per face: a box of (about) ``1 - lam`` of
+    the face's area, ``lam ~ Beta(alpha, alpha)``, at a random centre (clipped at the edges),
+    is replaced by the same box of its partner; the target takes each face's share of the
+    pixels really shown.
+
+    Unlike mixup's ghosted double faces, every pixel stays a real face's: a mouth from one
+    face under the eyes of another, which the consistent teacher then labels as it sees it.
+    """
+
+    def cut(x, y):
+        shape = tf.shape(x)
+        n, h, w = shape[0], shape[1], shape[2]
+        s = _batch_seed(seed)
+        lam, partner = _shares_and_partners(n, alpha, s)
+        side = tf.sqrt(1.0 - lam)  # the box's share of each side: its area is 1 - lam
+        fh, fw = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
+        cy = tf.random.stateless_uniform([n], seed=s + 4) * fh
+        cx = tf.random.stateless_uniform([n], seed=s + 5) * fw
+        ys = tf.cast(tf.range(h), tf.float32)[None, :, None] + 0.5  # pixel centres
+        xs = tf.cast(tf.range(w), tf.float32)[None, None, :] + 0.5
+        inside = ((tf.abs(ys - cy[:, None, None]) < (side * fh / 2)[:, None, None])
+                  & (tf.abs(xs - cx[:, None, None]) < (side * fw / 2)[:, None, None]))
+        shown = 1.0 - tf.reduce_mean(tf.cast(inside, tf.float32), axis=[1, 2])  # own share
+        lam_y = tf.cast(tf.reshape(shown, [-1, 1]), y.dtype)
+        return (tf.where(inside[..., None], tf.gather(x, partner), x),
+                lam_y * y + (1 - lam_y) * tf.gather(y, partner))
+
+    return cut
 
 
 def taught(teacher: keras.Model, weight: float):

@@ -161,9 +161,12 @@ def rows_limit_text(limit: object) -> str:
     return f"first {int(limit):,} rows of each split"
 
 
-def mixup_text(alpha) -> str:
-    """"mixup 0.4" for a run that blended its faces (``--mixup``), else ""."""
-    return f"mixup {alpha:g}" if isinstance(alpha, (int, float)) and alpha > 0 else ""
+def mixing_text(recipe: dict) -> str:
+    """"mixup 0.4" or "cutmix 1" for a run that mixed its faces (``--mixup``, ``--cutmix``),
+    else "": one wording for a run's config.json and its model.json's recipe."""
+    return ", ".join(f"{name} {alpha:g}" for name in ("mixup", "cutmix")
+                     if isinstance(alpha := recipe.get(name), int | float)
+                     and not isinstance(alpha, bool) and alpha > 0)
 
 
 def recipe_text(config: dict) -> str:
@@ -178,7 +181,7 @@ def recipe_text(config: dict) -> str:
         parts.append(f"{config['augment']} augmentation")
     if config.get("sampling", "natural") != "natural":
         parts.append(f"{config['sampling']} sampling")
-    parts.append(mixup_text(config.get("mixup")))
+    parts.append(mixing_text(config))
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")
     parts.append(rows_limit_text(config.get("limit_per_split")))  # a trial's scores are not

@@ -417,7 +417,8 @@ def train_dataset(config: TrainConfig, fit: _Fit, epoch: int):
         augment=config.preset == "default", threads=config.threads,
         robust=config.augment == "robust", classes=fit.classes,
         sampling_power=config.sampling_power, warp=config.warp,
-        teacher=fit.teacher, teacher_weight=config.teacher_weight, mixup=config.mixup)
+        teacher=fit.teacher, teacher_weight=config.teacher_weight, mixup=config.mixup,
+        cutmix=config.cutmix)
 
 
 def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fit,
@@ -429,6 +430,9 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
     if config.mixup > 0:
         emitter.log(f"mixup: each face blended with another of its batch "
                     f"(--mixup {config.mixup:g})")
+    if config.cutmix > 0:
+        emitter.log(f"cutmix: a rectangle of another face of its batch pasted into each face "
+                    f"(--cutmix {config.cutmix:g})")
     if fit.teacher is not None:
         emitter.log("teacher: answering for every augmented batch (--teaching consistent)")
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)

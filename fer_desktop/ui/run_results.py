@@ -27,7 +27,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
-from trainer.runs import mixup_text, rows_limit_text
+from trainer.runs import mixing_text, rows_limit_text
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text
 
@@ -52,7 +52,7 @@ def _recipe_text(recipe) -> str:
         parts.append(precision_words(str(recipe["precision"])))
     if recipe.get("sampling", "natural") != "natural":
         parts.append(f"{recipe['sampling']} sampling")
-    parts.append(mixup_text(recipe.get("mixup")))
+    parts.append(mixing_text(recipe))
     parts.append(rows_limit_text(recipe.get("limit_per_split")))  # scores on those rows only
     return ", ".join(p for p in parts if p)
 
