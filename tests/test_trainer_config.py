@@ -96,3 +96,10 @@ def test_a_config_from_before_warp_resumes_with_the_chain_it_trained_with():
     del old["warp"]
     assert TrainConfig.from_dict(old).warp == "chain"
     assert TrainConfig.from_dict(TrainConfig(warp="once").to_dict()).warp == "once"
+
+
+def test_a_config_from_before_mixup_and_cutmix_resumes_without_either():
+    old = TrainConfig(epochs=3).to_dict()
+    del old["mixup"], old["cutmix"]
+    resumed = TrainConfig.from_dict(old)
+    assert resumed.mixup == 0 and resumed.cutmix == 0

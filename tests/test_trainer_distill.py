@@ -238,15 +238,38 @@ def _fills_its_box(mask: np.ndarray) -> bool:
     return bool(mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].all())
 
 
+def test_cutmix_boxes_take_the_share_of_the_face_beta_draws():
+    """The box's sides are sqrt(1 - lam) of the face's, so before clipping it covers 1 - lam;
+    with lam uniform (alpha 1) and the centre uniform, clipping leaves on average
+    E[(s - s^2/4)^2] = 1/2 - 1/5 + 1/48 = 0.321 of a face pasted (s = sqrt(1 - lam))."""
+    import tensorflow as tf
+
+    from trainer import recipe
+
+    x, y = _flat_grey_faces()
+    cut = recipe.cut_mixed(1.0, seed=11)
+    own = np.concatenate([np.diag(cut(tf.constant(x), tf.constant(y))[1].numpy())
+                          for _ in range(300)])
+    pasted = 1 - own[own < 1]  # faces paired with themselves keep all of their own pixels
+    assert abs(pasted.mean() - 0.321) < 0.02  # sides of 1 - lam would paste 0.221
+
+
 def test_with_cutmix_the_consistent_teacher_answers_for_the_pasted_face():
     from trainer import recipe
 
     teacher, x, y = _random_teacher_and_faces(np.random.default_rng(4), 32)
-    ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1,
-                                   teacher=teacher, teacher_weight=1.0, cutmix=1.0)
-    for views, targets in ds:
-        np.testing.assert_allclose(targets.numpy(), teacher.predict(views.numpy(), verbose=0),
-                                   atol=1e-5)
+    for weight in (1.0, 0.25):
+        ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1,
+                                       teacher=teacher, teacher_weight=weight, cutmix=1.0)
+        for views, targets in ds:
+            answer = teacher.predict(views.numpy(), verbose=0)
+            if weight == 1.0:
+                np.testing.assert_allclose(targets.numpy(), answer, atol=1e-5)
+                continue
+            label = (targets.numpy() - weight * answer) / (1.0 - weight)  # labels by area
+            np.testing.assert_allclose(label.sum(axis=1), 1.0, atol=1e-4)
+            assert ((label > 1e-4).sum(axis=1) <= 2).all()
+            assert (label.max(axis=1) < 0.99).any()  # pasted faces, not one-hot labels
 
 
 @pytest.mark.parametrize("option", ["mixup", "cutmix"])
