@@ -188,23 +188,25 @@ def test_mixup_blends_each_face_and_its_target_alike():
     assert 0.05 < mixed[0.2] < mixed[1.0] < 0.95  # a larger alpha blends more evenly
 
 
-def test_with_mixup_the_consistent_teacher_answers_for_the_blend():
-    """Function matching: the teacher labels the blend itself, not a blend of its answers."""
+@pytest.mark.parametrize("option", ["mixup", "cutmix"])
+def test_with_mixing_the_consistent_teacher_answers_for_the_mixed_face(option):
+    """Function matching: the teacher labels the blend (or the pasted face) itself, not a
+    mix of its answers; the labels' part is the mix of two labels."""
     from trainer import recipe
 
     teacher, x, y = _random_teacher_and_faces(np.random.default_rng(2), 32)
     for weight in (1.0, 0.25):
         ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1,
-                                       teacher=teacher, teacher_weight=weight, mixup=1.0)
+                                       teacher=teacher, teacher_weight=weight, **{option: 1.0})
         for views, targets in ds:
             answer = teacher.predict(views.numpy(), verbose=0)
             if weight == 1.0:
                 np.testing.assert_allclose(targets.numpy(), answer, atol=1e-5)
                 continue
-            label = (targets.numpy() - weight * answer) / (1.0 - weight)  # the blended labels
+            label = (targets.numpy() - weight * answer) / (1.0 - weight)  # the mixed labels
             np.testing.assert_allclose(label.sum(axis=1), 1.0, atol=1e-4)
             assert ((label > 1e-4).sum(axis=1) <= 2).all()
-            assert (label.max(axis=1) < 0.99).any()  # blends, not one-hot labels
+            assert (label.max(axis=1) < 0.99).any()  # mixes, not one-hot labels
 
 
 def test_cutmix_pastes_a_box_and_mixes_the_targets_by_the_pixels_shown():
@@ -252,24 +254,6 @@ def test_cutmix_boxes_take_the_share_of_the_face_beta_draws():
                           for _ in range(300)])
     pasted = 1 - own[own < 1]  # faces paired with themselves keep all of their own pixels
     assert abs(pasted.mean() - 0.321) < 0.02  # sides of 1 - lam would paste 0.221
-
-
-def test_with_cutmix_the_consistent_teacher_answers_for_the_pasted_face():
-    from trainer import recipe
-
-    teacher, x, y = _random_teacher_and_faces(np.random.default_rng(4), 32)
-    for weight in (1.0, 0.25):
-        ds = recipe.make_train_dataset(x, y, 16, seed=3, augment=True, threads=1,
-                                       teacher=teacher, teacher_weight=weight, cutmix=1.0)
-        for views, targets in ds:
-            answer = teacher.predict(views.numpy(), verbose=0)
-            if weight == 1.0:
-                np.testing.assert_allclose(targets.numpy(), answer, atol=1e-5)
-                continue
-            label = (targets.numpy() - weight * answer) / (1.0 - weight)  # labels by area
-            np.testing.assert_allclose(label.sum(axis=1), 1.0, atol=1e-4)
-            assert ((label > 1e-4).sum(axis=1) <= 2).all()
-            assert (label.max(axis=1) < 0.99).any()  # pasted faces, not one-hot labels
 
 
 @pytest.mark.parametrize("option", ["mixup", "cutmix"])
