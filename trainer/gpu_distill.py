@@ -1,0 +1,532 @@
+"""Teachers and a distilled student trained on a CUDA machine in PyTorch, within a time budget.
+
+Why PyTorch here: the machines lent with a GPU carry PyTorch but not TensorFlow, which is too
+large to send along (the lent machine reaches no registry). So this one file, run there, does
+on the GPU what ``python -m trainer`` and ``python -m trainer distill --teaching consistent``
+do on a CPU: the same network (``recipe.build_default_model``: two 3x3 conv + BN + ReLU per
+stage, 2x2 max-pool, global average pool, dropout, dense), the same augmentation (flip, one
+affine warp, the camera's photometric changes, random erasing; JPEG is left out: PyTorch has
+no batched JPEG round trip on the GPU), the same AdamW with warm-up and cosine decay, label
+smoothing, ``--sampling sqrt``, and a consistent teacher (the mean of the teachers' answers for
+the very view the student gets, calibrated with a temperature fitted on PublicTest).
+
+The weights come back in Keras's layout under Keras's layer names (``s0_conv0.kernel``, ...),
+and ``trainer.weights`` turns them into a model folder that ``python -m trainer export``
+scores, converts and ships like any other. Nothing here imports TensorFlow or Keras, and
+nothing in the app imports this file. The data travels as ``trainer.weights.pack_for_device``
+writes it (Training and PublicTest faces as a lossless PNG and their labels; PrivateTest
+stays home).
+
+Usage (on the GPU machine; ``--budget`` in seconds bounds the whole run):
+    python -m trainer.gpu_distill --data device --out $OUT --budget 480 \
+        [--init device/init.npz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+NUM_CLASSES = 7
+STUDENT_WIDTHS = (32, 64, 128, 256)  # recipe.build_default_model's default: what ships
+TEACHER_WIDTHS = (64, 128, 256, 512)
+POWERS = (0.0, 0.25, 0.5, 0.75, 1.0)  # prior corrections tried when choosing an epoch
+BN_EPSILON = 1e-3  # Keras's BatchNormalization defaults, so the imported model computes
+BN_MOMENTUM = 0.01  # the same (Keras momentum 0.99 = PyTorch 0.01)
+
+
+class Vgg(nn.Module):
+    """``recipe.build_default_model`` in PyTorch, layer for layer (logits out)."""
+
+    def __init__(self, widths: tuple[int, ...] = STUDENT_WIDTHS, dropout: float = 0.4):
+        super().__init__()
+        self.widths = tuple(widths)
+        layers: list[nn.Module] = []
+        cin = 1
+        for stage, width in enumerate(widths):
+            for _ in range(2):
+                layers += [nn.Conv2d(cin, width, 3, padding=1, bias=False),
+                           nn.BatchNorm2d(width, eps=BN_EPSILON, momentum=BN_MOMENTUM),
+                           nn.ReLU(inplace=True)]
+                cin = width
+            if stage < len(widths) - 1:
+                layers.append(nn.MaxPool2d(2))
+        self.features = nn.Sequential(*layers)
+        self.drop = nn.Dropout(dropout)
+        self.fc = nn.Linear(widths[-1], NUM_CLASSES)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.drop(self.features(x).mean((2, 3))))
+
+    def pairs(self):
+        """(Keras stem name, conv, bn) for each conv of the network, in order."""
+        convs = [m for m in self.features if isinstance(m, nn.Conv2d)]
+        bns = [m for m in self.features if isinstance(m, nn.BatchNorm2d)]
+        for i, (conv, bn) in enumerate(zip(convs, bns, strict=True)):
+            yield f"s{i // 2}", i % 2, conv, bn
+
+
+def to_keras_arrays(model: Vgg) -> dict[str, np.ndarray]:
+    """The weights under Keras's names and in its layouts (kernels HWIO, dense in x out)."""
+    out: dict[str, np.ndarray] = {}
+    for stage, j, conv, bn in model.pairs():
+        out[f"{stage}_conv{j}.kernel"] = conv.weight.detach().permute(2, 3, 1, 0).cpu().numpy()
+        out[f"{stage}_bn{j}.gamma"] = bn.weight.detach().cpu().numpy()
+        out[f"{stage}_bn{j}.beta"] = bn.bias.detach().cpu().numpy()
+        out[f"{stage}_bn{j}.moving_mean"] = bn.running_mean.detach().cpu().numpy()
+        out[f"{stage}_bn{j}.moving_variance"] = bn.running_var.detach().cpu().numpy()
+    out["vgg_logits.kernel"] = model.fc.weight.detach().t().cpu().numpy()
+    out["vgg_logits.bias"] = model.fc.bias.detach().cpu().numpy()
+    return {k: v.astype(np.float32) for k, v in out.items()}
+
+
+def load_keras_arrays(model: Vgg, arrays) -> None:
+    """The inverse of :func:`to_keras_arrays` (e.g. the shipped model as a starting point)."""
+    def tensor(name):
+        return torch.from_numpy(np.asarray(arrays[name], np.float32))
+
+    with torch.no_grad():
+        for stage, j, conv, bn in model.pairs():
+            conv.weight.copy_(tensor(f"{stage}_conv{j}.kernel").permute(3, 2, 0, 1))
+            bn.weight.copy_(tensor(f"{stage}_bn{j}.gamma"))
+            bn.bias.copy_(tensor(f"{stage}_bn{j}.beta"))
+            bn.running_mean.copy_(tensor(f"{stage}_bn{j}.moving_mean"))
+            bn.running_var.copy_(tensor(f"{stage}_bn{j}.moving_variance"))
+        model.fc.weight.copy_(tensor("vgg_logits.kernel").t())
+        model.fc.bias.copy_(tensor("vgg_logits.bias"))
+
+
+# ## Augmentation, on the GPU, a batch at a time (the ranges of trainer/recipe.py)
+
+ROTATE_DEGREES, ZOOM, SHIFT = 10.0, 0.1, 0.1
+
+
+def _uniform(n: int, low: float, high: float, device) -> torch.Tensor:
+    return torch.empty(n, device=device).uniform_(low, high)
+
+
+def warp(x: torch.Tensor) -> torch.Tensor:
+    """Flip, then rotate, zoom and shift in one bilinear resampling (``recipe.one_warp``)."""
+    n, device = x.shape[0], x.device
+    x = torch.where(torch.rand(n, 1, 1, 1, device=device) < 0.5, x.flip(-1), x)
+    angle = _uniform(n, -1, 1, device) * math.radians(ROTATE_DEGREES)
+    scale = 1.0 + _uniform(n, -ZOOM, ZOOM, device)
+    tx, ty = (_uniform(n, -SHIFT, SHIFT, device) * 2 for _ in range(2))  # [-1, 1] coordinates
+    cos, sin = scale * torch.cos(angle), scale * torch.sin(angle)
+    theta = torch.stack([torch.stack([cos, -sin, -(cos * tx - sin * ty)], 1),
+                         torch.stack([sin, cos, -(sin * tx + cos * ty)], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection",
+                         align_corners=False)
+
+
+def _gaussian(sigma: float = 1.0, size: int = 5, device=None) -> torch.Tensor:
+    r = torch.arange(size, dtype=torch.float32, device=device) - (size - 1) / 2
+    g = torch.exp(-(r ** 2) / (2 * sigma ** 2))
+    k = torch.outer(g, g)
+    return (k / k.sum())[None, None]
+
+
+def photometric(x: torch.Tensor) -> torch.Tensor:
+    """Gamma, contrast, brightness, some blur and sensor noise (``recipe._photometric``)."""
+    n, device = x.shape[0], x.device
+    shape = (n, 1, 1, 1)
+    gamma = torch.exp(_uniform(n, -0.35, 0.35, device)).view(shape)
+    x = x.clamp(1e-4, 1.0) ** gamma
+    mean = x.mean((1, 2, 3), keepdim=True)
+    x = (x - mean) * _uniform(n, 0.7, 1.3, device).view(shape) + mean \
+        + _uniform(n, -0.12, 0.12, device).view(shape)
+    blurred = F.conv2d(F.pad(x, (2, 2, 2, 2), mode="reflect"), _gaussian(device=device))
+    chosen = (torch.rand(n, device=device) < 0.25).float()  # a quarter of the faces, each
+    blur = (chosen * torch.rand(n, device=device)).view(shape)  # mixed with its blur at random
+    x = x * (1 - blur) + blurred * blur
+    x = x + _uniform(n, 0.0, 0.03, device).view(shape) * torch.randn_like(x)
+    return x.clamp(0.0, 1.0)
+
+
+def erase(x: torch.Tensor, probability: float = 0.5) -> torch.Tensor:
+    """One noise-filled rectangle of 2-20% of the face in half the faces (random erasing)."""
+    n, _, h, w = x.shape
+    device = x.device
+    area = _uniform(n, 0.02, 0.2, device)
+    ratio = torch.exp(_uniform(n, math.log(0.3), math.log(3.3), device))
+    eh, ew = torch.sqrt(area * ratio) * h, torch.sqrt(area / ratio) * w
+    cy, cx = torch.rand(n, device=device) * h, torch.rand(n, device=device) * w
+    ys = torch.arange(h, device=device, dtype=torch.float32).view(1, h, 1)
+    xs = torch.arange(w, device=device, dtype=torch.float32).view(1, 1, w)
+    inside = ((ys - cy.view(n, 1, 1)).abs() < eh.view(n, 1, 1) / 2) \
+        & ((xs - cx.view(n, 1, 1)).abs() < ew.view(n, 1, 1) / 2) \
+        & (torch.rand(n, 1, 1, device=device) < probability)
+    return torch.where(inside[:, None], torch.rand_like(x), x)
+
+
+def augment(x: torch.Tensor) -> torch.Tensor:
+    return erase(photometric(warp(x))).clamp(0.0, 1.0)
+
+
+# ## Training
+
+
+class Teacher:
+    """The mean of the teachers' probabilities for one view, calibrated on PublicTest."""
+
+    def __init__(self, models: list[Vgg], temperature: float = 1.0):
+        self.models = models
+        self.temperature = temperature
+
+    @torch.no_grad()
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.autocast("cuda", torch.bfloat16, enabled=x.is_cuda):
+            p = torch.stack([F.softmax(m(x).float(), -1) for m in self.models]).mean(0)
+        return F.softmax(torch.log(p.clamp_min(1e-12)) / self.temperature, -1)
+
+
+def fit_temperature(p: np.ndarray, y: np.ndarray) -> float:
+    """The temperature with the lowest PublicTest NLL on a grid (``metrics.fit_temperature``)."""
+    logp = np.log(np.clip(p, 1e-12, 1.0))
+    best, best_nll = 1.0, math.inf
+    for t in np.arange(0.5, 3.0, 0.01):
+        z = logp / t
+        z = z - z.max(1, keepdims=True)
+        nll = -(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean()
+        if nll < best_nll:
+            best, best_nll = float(t), nll
+    return best
+
+
+def balanced(y: np.ndarray, predicted: np.ndarray) -> float:
+    recalls = [np.mean(predicted[y == c] == c) for c in range(NUM_CLASSES) if np.any(y == c)]
+    return float(np.mean(recalls))
+
+
+def scores(p: np.ndarray, y: np.ndarray, frequencies: np.ndarray) -> dict:
+    """Accuracy and the best balanced accuracy over the prior corrections the export tries."""
+    by_power = {}
+    for power in POWERS:
+        w = frequencies ** -power
+        by_power[power] = balanced(y, (p * w / w.max()).argmax(1))
+    power = max(by_power, key=lambda k: (by_power[k], -k))
+    return {"accuracy": float((p.argmax(1) == y).mean()), "balanced": by_power[power],
+            "power": power}
+
+
+@torch.no_grad()
+def predict(models: list[Vgg], x: torch.Tensor, flip: bool = True, batch: int = 2048
+            ) -> np.ndarray:
+    """Mean probabilities of ``models`` (with their mirror images: the export's flip TTA)."""
+    for m in models:
+        m.eval()
+    out = []
+    for i in range(0, len(x), batch):
+        xb = x[i:i + batch].float() / 255.0
+        views = [xb, xb.flip(-1)] if flip else [xb]
+        with torch.autocast("cuda", torch.bfloat16, enabled=xb.is_cuda):
+            p = torch.stack([F.softmax(m(v).float(), -1) for m in models for v in views]).mean(0)
+        out.append(p.cpu())
+    return torch.cat(out).numpy()
+
+
+def learning_rate(step: int, elapsed: float, peak: float, warmup_steps: int, total_steps: int,
+                  seconds: float, floor_share: float = 1e-3) -> float:
+    """Linear warm-up over ``warmup_steps``, then cosine down to ``peak * floor_share``.
+
+    The cosine runs over the time budget or the steps, whichever is further along: the run
+    lands softly whatever the machine's speed (a GPU shared with other trainings, one that
+    runs faster than planned), where a schedule in steps alone would be cut off at full speed.
+    """
+    progress = min(1.0, max(step / max(1, total_steps), elapsed / seconds))
+    floor = peak * floor_share
+    cosine = floor + 0.5 * (peak - floor) * (1 + math.cos(math.pi * progress))
+    return cosine * min(1.0, (step + 1) / max(1, warmup_steps))
+
+
+def unmosaic(image: np.ndarray, n: int, size: int = 48) -> np.ndarray:
+    """The first ``n`` faces of ``weights.mosaic``'s image, in order."""
+    rows, columns = image.shape[0] // size, image.shape[1] // size
+    faces = image[:rows * size, :columns * size].reshape(rows, size, columns, size)
+    return faces.transpose(0, 2, 1, 3).reshape(rows * columns, size, size)[:n]
+
+
+class Data:
+    """The faces on the GPU as uint8, the labels, and the sqrt sampling weights, from the
+    folder ``weights.pack_for_device`` writes (``faces.png`` + ``labels.npz``)."""
+
+    def __init__(self, folder: Path, device: str, limit: int = 0):
+        import cv2
+
+        with np.load(folder / "labels.npz") as f:
+            y_train, y_public = f["y_train"].astype(np.int64), f["y_public"].astype(np.int64)
+            self.sha256 = str(f["dataset_sha256"])
+        image = cv2.imread(str(folder / "faces.png"), cv2.IMREAD_GRAYSCALE)
+        if image is None:
+            raise SystemExit(f"{folder / 'faces.png'}: cannot be read as an image")
+        faces = torch.from_numpy(unmosaic(image, len(y_train) + len(y_public)).copy())
+        self.x_train = faces[:len(y_train), None].to(device)
+        self.x_public = faces[len(y_train):, None].to(device)
+        if limit:  # a quick trial: the first faces of each split
+            self.x_train, y_train = self.x_train[:limit], y_train[:limit]
+            self.x_public, y_public = self.x_public[:limit], y_public[:limit]
+        self.y_train = torch.from_numpy(y_train).to(device)
+        self.y_public = y_public
+        counts = torch.bincount(self.y_train, minlength=NUM_CLASSES).float().clamp_min(1)
+        self.frequencies = (counts / counts.sum()).cpu().numpy().astype(np.float64)
+        # --sampling sqrt: class c drawn in proportion to count_c ** 0.5
+        self.sample_weights = counts[self.y_train] ** -0.5
+
+
+def train(model: Vgg, data: Data, log, name: str, seconds: float, max_epochs: int,
+          teacher: Teacher | None = None, teacher_weight: float = 0.6, batch: int = 128,
+          peak: float = 1.2e-3, weight_decay: float = 0.05, smoothing: float = 0.1,
+          warmup_epochs: int = 2) -> tuple[Vgg, dict]:
+    """Train ``model`` for ``seconds`` (or ``max_epochs``), keeping the epoch with the best
+    PublicTest balanced accuracy (flip-averaged, best prior power); a budget that ends inside
+    an epoch ends it there, scored."""
+    device = data.x_train.device
+    model.to(device).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=peak, weight_decay=weight_decay)
+    n = len(data.y_train)
+    steps = max(1, n // batch)
+    eye = torch.eye(NUM_CLASSES, device=device)
+    best: dict = {"balanced": -1.0}
+    best_state = None
+    history = []
+    start = time.time()
+    step = 0
+    for epoch in range(1, max_epochs + 1):
+        model.train()
+        order = torch.multinomial(data.sample_weights, steps * batch, replacement=True)
+        loss_sum = torch.zeros((), device=device)
+        done = 0
+        for i in range(steps):
+            elapsed = time.time() - start
+            if elapsed >= seconds:
+                break
+            index = order[i * batch:(i + 1) * batch]
+            x = augment(data.x_train[index].float() / 255.0).contiguous(
+                memory_format=torch.channels_last)
+            target = eye[data.y_train[index]]
+            if teacher is not None:
+                target = teacher_weight * teacher(x) + (1 - teacher_weight) * target
+            target = target * (1 - smoothing) + smoothing / NUM_CLASSES
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(step, elapsed, peak, warmup_epochs * steps,
+                                            max_epochs * steps, seconds)
+            with torch.autocast("cuda", torch.bfloat16, enabled=x.is_cuda):
+                logits = model(x)
+            loss = -(target * F.log_softmax(logits.float(), -1)).sum(1).mean()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.detach()
+            step += 1
+            done += 1
+        if done == 0:
+            break
+        p = predict([model], data.x_public)
+        s = scores(p, data.y_public, data.frequencies)
+        s.update(epoch=epoch, steps=done, loss=float(loss_sum) / done,
+                 seconds=round(time.time() - start, 1))
+        history.append(s)
+        if s["balanced"] > best["balanced"]:
+            best, best_state = dict(s), copy.deepcopy(model.state_dict())
+        log(f"{name} epoch {epoch}: loss {s['loss']:.4f} PublicTest acc {s['accuracy']:.4f} "
+            f"balanced {s['balanced']:.4f} (power {s['power']}) {s['seconds']:.0f} s")
+        if done < steps:
+            break
+    if best_state is None:
+        return model, {"best": None, "history": [], "epochs_done": 0}
+    model.load_state_dict(best_state)
+    return model, {"best": best, "history": history, "epochs_done": len(history)}
+
+
+# ## Jobs: each network trains in its own process, so that several share the GPU (one small
+# network alone leaves an H200 mostly idle: its time goes into launching kernels).
+
+
+def run_job(spec: dict) -> dict:
+    """Train one network as ``spec`` says and save its weights; the result for the summary.
+
+    A module-level function of plain data, so that a spawned process can run it.
+    """
+    device = spec["device"]
+    torch.manual_seed(spec["seed"])
+    torch.backends.cudnn.benchmark = True
+    data = Data(Path(spec["data"]), device, spec.get("limit", 0))
+    t0 = spec["t0"]
+
+    def log(text: str) -> None:
+        line = f"[{time.time() - t0:6.1f} s] {text}"
+        print(line, flush=True)
+        with open(spec["log"], "a", encoding="utf-8") as f:  # main() gathers it into log.txt
+            f.write(line + "\n")
+
+    teacher = None
+    if spec.get("teachers"):
+        models = []
+        for path in spec["teachers"]:
+            member = Vgg(tuple(spec["teacher_widths"]))
+            with np.load(path) as f:
+                load_keras_arrays(member, f)
+            models.append(member.to(device).eval())
+        teacher = Teacher(models, spec["temperature"])
+    model = Vgg(tuple(spec["widths"]))
+    if spec.get("init"):
+        with np.load(spec["init"]) as f:
+            load_keras_arrays(model, f)
+    model, result = train(model, data, log, spec["name"], seconds=spec["seconds"],
+                          max_epochs=spec["max_epochs"], teacher=teacher, peak=spec["peak"])
+    if result["best"] is None:  # not one epoch in the time: nothing worth keeping
+        log(f"{spec['name']}: no epoch finished in {spec['seconds']:.0f} s")
+        return {"name": spec["name"], "file": None, **result}
+    arrays = to_keras_arrays(model)
+    dtype = np.float16 if spec.get("half") else np.float32  # teachers: 16 MB a returned file
+    np.savez(spec["save"], **{k: v.astype(dtype) for k, v in arrays.items()})
+    return {"name": spec["name"], "widths": list(spec["widths"]), "peak_lr": spec["peak"],
+            "seed": spec["seed"], "init": bool(spec.get("init")), "seconds": spec["seconds"],
+            "file": str(spec["save"]), **result}
+
+
+def run_jobs(specs: list[dict], parallel: int) -> list[dict]:
+    """Run ``specs`` ``parallel`` at a time in spawned processes (in this one when 1)."""
+    if parallel <= 1:
+        return [run_job(spec) for spec in specs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(parallel, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(run_job, specs))
+
+
+def parse_students(text: str, init: Path | None) -> list[tuple[str, float]]:
+    """``init@4e-4,scratch@1.2e-3`` -> [("init", 4e-4), ("scratch", 1.2e-3)]."""
+    students = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        start, _, lr = part.partition("@")
+        if start not in ("init", "scratch") or not lr:
+            raise SystemExit(f"--students: {part!r} is not init@LR or scratch@LR")
+        if start == "init" and init is None:
+            raise SystemExit(f"--students: {part!r} needs --init")
+        students.append((start, float(lr)))
+    return students
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer.gpu_distill", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, type=Path, help="what gpu-pack wrote")
+    parser.add_argument("--out", required=True, type=Path,
+                        help="students, summary.json and log.txt (what comes back)")
+    parser.add_argument("--budget", type=float, default=480.0,
+                        help="seconds for the whole run (default 480)")
+    parser.add_argument("--teachers", type=int, default=6)
+    parser.add_argument("--teacher-share", type=float, default=0.6,
+                        help="share of the budget for the teachers (default 0.6)")
+    parser.add_argument("--parallel", type=int, default=6,
+                        help="networks training at once on the GPU (default 6; 1: in this "
+                        "process)")
+    parser.add_argument("--teacher-dir", type=Path, default=None,
+                        help="where the teachers' weights and the jobs' logs go (default: a "
+                        "temporary folder: only 8 files come back from a lent machine)")
+    parser.add_argument("--init", type=Path, help="Keras-layout weights a student may start "
+                        "from (the shipped model: python -m trainer gpu-pack writes them)")
+    parser.add_argument("--students", default=None,
+                        help="comma list of START@PEAK_LR, START init or scratch (default: "
+                        "init@4e-4,init@8e-4,scratch@1.2e-3 with --init, else scratch@1.2e-3)")
+    parser.add_argument("--max-epochs", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=2041)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="first N faces of each split (a quick trial)")
+    args = parser.parse_args(argv)
+    t0 = time.time()
+    students = parse_students(args.students or ("init@4e-4,init@8e-4,scratch@1.2e-3"
+                                                if args.init else "scratch@1.2e-3"), args.init)
+    args.out.mkdir(parents=True, exist_ok=True)
+    teacher_dir = args.teacher_dir or Path(tempfile.mkdtemp(prefix="gpu_distill-"))
+    teacher_dir.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+
+    def log(text: str) -> None:
+        line = f"[{time.time() - t0:6.1f} s] {text}"
+        print(line, flush=True)
+        lines.append(line)
+        (args.out / "log.txt").write_text("\n".join(lines) + "\n")
+
+    def gather(specs: list[dict]) -> None:
+        """The jobs' own lines into log.txt, one job after another."""
+        for spec in specs:
+            if Path(spec["log"]).is_file():
+                lines.extend(Path(spec["log"]).read_text().splitlines())
+        (args.out / "log.txt").write_text("\n".join(lines) + "\n")
+
+    data = Data(args.data, args.device, args.limit)
+    device_name = torch.cuda.get_device_name() if args.device == "cuda" else args.device
+    log(f"{len(data.y_train)} training faces, {len(data.y_public)} PublicTest, on "
+        f"{device_name}, torch {torch.__version__}; {args.teachers} teachers, then "
+        f"{len(students)} students, {args.parallel} at a time")
+    summary: dict = {"seed": args.seed, "budget": args.budget, "torch": torch.__version__,
+                     "device": device_name, "dataset_sha256": data.sha256,
+                     "teacher_widths": list(TEACHER_WIDTHS)}
+    common = {"data": str(args.data), "device": args.device, "limit": args.limit, "t0": t0,
+              "max_epochs": args.max_epochs}
+    waves = -(-args.teachers // max(1, args.parallel))
+    seconds = (args.budget * args.teacher_share - (time.time() - t0) - 15.0) / waves
+    specs = [{**common, "name": f"teacher{k}", "seed": args.seed + 100 * (k + 1),
+              "widths": TEACHER_WIDTHS, "peak": 1.2e-3, "seconds": seconds, "half": True,
+              "save": str(teacher_dir / f"teacher{k}.npz"),
+              "log": str(teacher_dir / f"teacher{k}.log")} for k in range(args.teachers)]
+    summary["teachers"] = run_jobs(specs, args.parallel)
+    gather(specs)
+    teachers = []
+    for result in summary["teachers"]:
+        if result["file"]:
+            member = Vgg(TEACHER_WIDTHS)
+            with np.load(result["file"]) as f:
+                load_keras_arrays(member, f)
+            teachers.append(member.to(args.device).eval())
+    if not teachers:
+        log("no teacher finished an epoch: the budget is too small")
+        (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
+        return 1
+    s = scores(predict(teachers, data.x_public), data.y_public, data.frequencies)
+    temperature = fit_temperature(predict(teachers, data.x_public, flip=False), data.y_public)
+    summary["teacher_ensemble"] = {**s, "temperature": temperature}
+    log(f"teacher ensemble of {len(teachers)}: PublicTest acc {s['accuracy']:.4f} balanced "
+        f"{s['balanced']:.4f} (flip-averaged), temperature {temperature:.2f}")
+    del teachers
+    waves = -(-len(students) // max(1, args.parallel))
+    seconds = (args.budget - (time.time() - t0) - 20.0 * waves) / waves
+    specs = [{**common, "name": f"student-{start}-{peak:g}", "seed": args.seed + 7 + i,
+              "widths": STUDENT_WIDTHS, "peak": peak, "seconds": seconds,
+              "init": str(args.init) if start == "init" else None,
+              "teachers": [t["file"] for t in summary["teachers"] if t["file"]],
+              "teacher_widths": TEACHER_WIDTHS, "temperature": temperature,
+              "save": str(args.out / f"student-{start}-{peak:g}.npz"),
+              "log": str(teacher_dir / f"student-{start}-{peak:g}.log")}
+             for i, (start, peak) in enumerate(students)]
+    summary["students"] = run_jobs(specs, args.parallel)
+    gather(specs)
+    for result in summary["students"]:
+        best = result["best"]
+        if best is None:
+            log(f"{result['name']}: no epoch finished")
+            continue
+        log(f"{result['name']}: best PublicTest balanced {best['balanced']:.4f} (acc "
+            f"{best['accuracy']:.4f}) at epoch {best['epoch']} of {result['epochs_done']}")
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
+    log(f"done in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

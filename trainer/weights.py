@@ -1,0 +1,225 @@
+"""Weights in and out of Keras, for training on a machine without TensorFlow.
+
+A lent GPU machine has PyTorch but no TensorFlow (``trainer/gpu_distill.py`` says why). This
+module is the TensorFlow side of that trip: :func:`pack_for_device` writes the faces it needs,
+:func:`keras_arrays` writes a Keras model's weights (a starting point), and
+:func:`import_weights` builds ``recipe.build_default_model`` from weights that come back and
+writes a model folder (``model.keras`` + ``model.json``) that ``python -m trainer export``
+scores, converts and ships like any exported model. The arrays are named
+``<Keras layer>.<weight>`` in Keras's own layouts, so nothing here knows PyTorch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+
+from fer_desktop.core.messages import quote
+from trainer import rundir
+
+# each layer's weights in the order Keras's get_weights() gives them
+_WEIGHT_NAMES = {"Conv2D": ("kernel",),
+                 "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
+                 "Dense": ("kernel", "bias")}
+
+
+class WeightsError(rundir.RunDirError):
+    """A weights file that does not describe the network: ``path`` names it."""
+
+
+MOSAIC_COLUMNS = 340  # faces a row in the packed PNG (16,320 px: inside every PNG reader)
+
+
+def pack_for_device(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathLike,
+                    init_model: Path | None = None) -> dict:
+    """Training and PublicTest faces as one lossless PNG mosaic, labels in ``labels.npz``, and
+    ``init_model``'s weights (a ``.keras`` file, e.g. the shipped one) as ``init.npz``.
+
+    PNG because the trip has a size limit (64 MiB with the project): Z_RLE over PNG's row
+    filters packs the 32,298 faces into 52 MB, smaller than zlib or lzma over the raw bytes.
+    PrivateTest stays home: nothing chosen on the GPU machine may have seen it. Never commit
+    the folder: it holds FER-2013's pixels.
+    """
+    import cv2
+
+    from trainer.data import load_cached
+
+    data = load_cached(csv, cache_dir)
+    faces = np.concatenate([data.images["Training"], data.images["PublicTest"]])
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rundir.check_writable(out)
+    ok, png = cv2.imencode(".png", mosaic(faces), [cv2.IMWRITE_PNG_COMPRESSION, 9,
+                                                   cv2.IMWRITE_PNG_STRATEGY, 3])
+    if not ok:
+        raise rundir.RunDirError(out, "the faces could not be encoded as PNG")
+    (out / "faces.png.partial").write_bytes(png.tobytes())
+    (out / "faces.png.partial").replace(out / "faces.png")
+    np.savez(out / "labels.partial.npz", y_train=data.labels["Training"].astype(np.int8),
+             y_public=data.labels["PublicTest"].astype(np.int8),
+             dataset_sha256=np.array(data.sha256))
+    (out / "labels.partial.npz").replace(out / "labels.npz")
+    if init_model is not None:
+        from trainer.keras_files import load_keras
+
+        arrays = keras_arrays(load_keras(init_model))  # float16: half the trip's bytes
+        np.savez(out / "init.partial.npz", **{k: v.astype(np.float16) for k, v in arrays.items()})
+        (out / "init.partial.npz").replace(out / "init.npz")
+    return {"sha256": data.sha256, "training": len(data.labels["Training"]),
+            "public": len(data.labels["PublicTest"]), "bytes": len(png)}
+
+
+def mosaic(faces: np.ndarray, columns: int = MOSAIC_COLUMNS) -> np.ndarray:
+    """(n, 48, 48) faces as one image, ``columns`` to a row, the last row padded with black.
+    ``gpu_distill.unmosaic`` is the inverse."""
+    n, h, w = faces.shape
+    rows = -(-n // columns)
+    padded = np.concatenate([faces, np.zeros((rows * columns - n, h, w), faces.dtype)])
+    return padded.reshape(rows, columns, h, w).transpose(0, 2, 1, 3).reshape(rows * h,
+                                                                             columns * w)
+
+
+def _layers(model):
+    """Every layer of ``model``, nested models' too (an exported model wraps the network)."""
+    for layer in model.layers:
+        if hasattr(layer, "layers"):
+            yield from _layers(layer)
+        else:
+            yield layer
+
+
+def keras_arrays(model) -> dict[str, np.ndarray]:
+    """The weights of ``model``'s conv, batch-norm and dense layers, by layer and weight name."""
+    out = {}
+    for layer in _layers(model):
+        names = _WEIGHT_NAMES.get(type(layer).__name__)
+        if names:
+            for name, value in zip(names, layer.get_weights(), strict=True):
+                out[f"{layer.name}.{name}"] = np.asarray(value, np.float32)
+    return out
+
+
+def widths_of(arrays) -> tuple[int, ...]:
+    """The stage widths of ``recipe.build_default_model`` that the arrays describe."""
+    widths = []
+    while f"s{len(widths)}_conv0.kernel" in arrays:
+        widths.append(int(arrays[f"s{len(widths)}_conv0.kernel"].shape[-1]))
+    return tuple(widths)
+
+
+def model_from_arrays(arrays, path: Path | str = "weights"):
+    """``recipe.build_default_model`` holding ``arrays``.
+
+    Raises:
+        WeightsError: a weight is missing or has another shape than the network's.
+    """
+    from trainer.recipe import build_default_model
+
+    widths = widths_of(arrays)
+    if not widths:
+        raise WeightsError(path, "holds no s0_conv0.kernel: not the weights of the default "
+                                 "network")
+    model = build_default_model(widths)
+    for layer in _layers(model):
+        names = _WEIGHT_NAMES.get(type(layer).__name__)
+        if not names:
+            continue
+        values = []
+        for name, expected in zip(names, layer.get_weights(), strict=True):
+            key = f"{layer.name}.{name}"
+            if key not in arrays:
+                raise WeightsError(path, f"has no {key}")
+            value = np.asarray(arrays[key], np.float32)
+            if value.shape != expected.shape:
+                raise WeightsError(path, f"{key} has shape {value.shape}, the network "
+                                         f"{expected.shape}")
+            if not np.all(np.isfinite(value)):
+                raise WeightsError(path, f"{key} holds NaN or infinite values")
+            values.append(value)
+        layer.set_weights(values)
+    return model
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}
+    except (OSError, ValueError, EOFError) as exc:
+        raise WeightsError(path, f"cannot be read as weights ({quote(exc, 160)})") from exc
+
+
+def import_weights(path: Path, out: Path, name: str, dataset_sha256: str,
+                   training: dict | None = None) -> Path:
+    """A model folder (``model.keras`` + ``model.json``) from weights that came back.
+
+    model.json records what ``export`` needs to re-export it: the name, the CSV's sha256, the
+    recipe (``--sampling sqrt``, as the GPU recipe samples) and how it was trained.
+    """
+    arrays = load_arrays(path)
+    model = model_from_arrays(arrays, path)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rundir.check_writable(out)
+    rundir.save_keras_atomic(model, out / "model.keras")
+    meta = {"format_version": 1, "name": name, "dataset_sha256": dataset_sha256,
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "files": {"keras": "model.keras"}, "parameters": int(model.count_params()),
+            "recipe": {"preset": "default", "sampling": "sqrt", "trained_with": "gpu_distill",
+                       "widths": list(widths_of(arrays))},
+            "training": dict(training or {})}
+    rundir.atomic_write_json(out / rundir.MODEL, meta)
+    return out
+
+
+def import_device_output(folder: Path, member: str, out: Path, csv: str | os.PathLike) -> Path:
+    """:func:`import_weights` for one network of what ``gpu_distill`` wrote into ``folder``,
+    its training described from the ``summary.json`` beside it.
+
+    Raises:
+        WeightsError: no such network in the folder, or it was trained on another CSV.
+    """
+    from trainer.data import sha256_of
+
+    folder = Path(folder)
+    path = folder / f"{member}.npz"
+    if not path.is_file():
+        found = sorted(p.stem for p in folder.glob("*.npz"))
+        raise WeightsError(path, f"missing: the networks here are {', '.join(found) or 'none'}")
+    summary = {}
+    if (folder / "summary.json").is_file():
+        summary = rundir.read_json(folder / "summary.json")
+    digest = sha256_of(csv)
+    trained_on = summary.get("dataset_sha256")
+    if trained_on and trained_on != digest:
+        raise WeightsError(path, f"was trained on a CSV with sha256 {trained_on[:12]}..., "
+                                 f"not {csv} ({digest[:12]}...): refused")
+    return import_weights(path, out, f"gpu_distill {member} {folder.name}", digest,
+                          training_summary(summary, member))
+
+
+def training_summary(summary: dict, member: str) -> dict:
+    """model.json's ``training`` entry for one network of a ``gpu_distill`` summary."""
+    training = {"trained_with": "trainer/gpu_distill.py", "member": member,
+                **{k: summary[k] for k in ("seed", "torch", "device") if k in summary}}
+    jobs = {job.get("name"): job for job in summary.get("teachers", []) + summary.get(
+        "students", []) if isinstance(job, dict)}
+    result = jobs.get(member, {})
+    if member.startswith("student-"):
+        training["teachers"] = [{"widths": t.get("widths"), "epochs": t.get("epochs_done"),
+                                 "best_public": t.get("best")}
+                                for t in summary.get("teachers", [])]
+        training["teacher_ensemble_public"] = summary.get("teacher_ensemble")
+        training["teaching"] = "consistent"
+    best = result.get("best") or {}
+    training.update({k: v for k, v in (("best_epoch", best.get("epoch")),
+                                       ("best_public_balanced", best.get("balanced")),
+                                       ("epochs_done", result.get("epochs_done")),
+                                       ("seconds", result.get("seconds")),
+                                       ("init", result.get("init")),
+                                       ("job_seed", result.get("seed")),
+                                       ("peak_lr", result.get("peak_lr"))) if v is not None})
+    return training
