@@ -138,6 +138,25 @@ def test_gpu_pack_writes_training_and_public_faces_but_not_private(tmp_path):
     np.testing.assert_array_equal(image[96:144, 48 * 39:48 * 40],  # face 719 = 2 * 340 + 39
                                   data.images["PublicTest"][19])
     assert not list((tmp_path / "dev").glob("*partial*"))
+    # the shipped network as a student's starting point, in float16 (half the trip's bytes)
+    import keras
+
+    from fer_desktop.resources import assets_dir
+    shipped = weights.keras_arrays(keras.models.load_model(assets_dir() / "model.keras"))
+    init = np.load(tmp_path / "dev" / "init.npz")
+    assert sorted(init.files) == sorted(shipped) and init["s3_conv1.kernel"].dtype == np.float16
+    np.testing.assert_allclose(init["s3_conv1.kernel"], shipped["s3_conv1.kernel"], atol=1e-3)
+
+
+def test_gpu_pack_and_import_name_a_folder_they_cannot_write(tmp_path, capsys):
+    csv = make_csv(tmp_path / "fer.csv")
+    (tmp_path / "a-file").write_text("x")
+    assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "a-file" / "dev")]) == 2
+    assert "a-file/dev: cannot write to the output folder" in capsys.readouterr().err
+    folder = _device_output(tmp_path, csv, _random_default_model())
+    assert main(["gpu-import", str(folder), "--out", str(tmp_path / "a-file" / "m"),
+                 "--csv", str(csv)]) == 2
+    assert "a-file/m: cannot write to the output folder" in capsys.readouterr().err
 
 
 # ## The PyTorch side

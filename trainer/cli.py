@@ -171,9 +171,9 @@ def _gpu_pack_parser() -> argparse.ArgumentParser:
         "it holds FER-2013's pixels.")
     parser.add_argument("--csv", help="the FER-2013 CSV (default: ../shared/data's)")
     parser.add_argument("--out", required=True, help="the folder to write")
-    parser.add_argument("--init", default="assets",
+    parser.add_argument("--init", default=None,
                         help="a model folder whose network a student may start from, written "
-                        "as init.npz (default: assets, the shipped model; 'none': no file)")
+                        "as init.npz (default: the shipped model in assets/; 'none': no file)")
     return parser
 
 
@@ -322,9 +322,11 @@ def _gpu(command: str, args, emitter: EventEmitter) -> int:
     if command == "gpu-pack":
         init = None
         if args.init != "none":
+            from fer_desktop.resources import assets_dir
             from trainer.keras_files import model_folder_keras
 
-            init = model_folder_keras(Path(args.init), "a student's starting point needs it")
+            init = model_folder_keras(Path(args.init) if args.init else assets_dir(),
+                                      "a student's starting point needs it")
         packed = weights.pack_for_device(csv, Path(args.out), user_cache_dir(), init)
         emitter.log(f"{args.out}: {packed['training']} training and {packed['public']} "
                     f"PublicTest faces, {packed['bytes'] / 1e6:.1f} MB of PNG")

@@ -420,7 +420,7 @@ def parse_students(text: str, init: Path | None) -> list[tuple[str, float]]:
     return students
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m trainer.gpu_distill", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, type=Path, help="what gpu-pack wrote")
@@ -447,84 +447,118 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--limit", type=int, default=0,
                         help="first N faces of each split (a quick trial)")
-    args = parser.parse_args(argv)
-    t0 = time.time()
-    students = parse_students(args.students or ("init@4e-4,init@8e-4,scratch@1.2e-3"
-                                                if args.init else "scratch@1.2e-3"), args.init)
-    args.out.mkdir(parents=True, exist_ok=True)
-    teacher_dir = args.teacher_dir or Path(tempfile.mkdtemp(prefix="gpu_distill-"))
-    teacher_dir.mkdir(parents=True, exist_ok=True)
-    lines: list[str] = []
+    return parser
 
-    def log(text: str) -> None:
-        line = f"[{time.time() - t0:6.1f} s] {text}"
-        print(line, flush=True)
-        lines.append(line)
-        (args.out / "log.txt").write_text("\n".join(lines) + "\n")
 
-    def gather(specs: list[dict]) -> None:
-        """The jobs' own lines into log.txt, one job after another."""
+class _Run:
+    """One invocation: its arguments, clock, log and summary, shared by the two phases."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.t0 = time.time()
+        args.out.mkdir(parents=True, exist_ok=True)
+        self.job_dir = args.teacher_dir or Path(tempfile.mkdtemp(prefix="gpu_distill-"))
+        self.job_dir.mkdir(parents=True, exist_ok=True)
+        self.lines: list[str] = []
+        self.data = Data(args.data, args.device, args.limit)
+        device = torch.cuda.get_device_name() if args.device == "cuda" else args.device
+        self.summary: dict = {"seed": args.seed, "budget": args.budget,
+                              "torch": torch.__version__, "device": device,
+                              "dataset_sha256": self.data.sha256,
+                              "teacher_widths": list(TEACHER_WIDTHS)}
+        self.common = {"data": str(args.data), "device": args.device, "limit": args.limit,
+                       "t0": self.t0, "max_epochs": args.max_epochs}
+
+    def log(self, text: str) -> None:
+        self.lines.append(f"[{time.time() - self.t0:6.1f} s] {text}")
+        print(self.lines[-1], flush=True)
+        self.save_log()
+
+    def save_log(self) -> None:
+        (self.args.out / "log.txt").write_text("\n".join(self.lines) + "\n")
+
+    def run(self, specs: list[dict]) -> list[dict]:
+        """The jobs, then their own lines into log.txt, one job after another."""
+        results = run_jobs(specs, self.args.parallel)
         for spec in specs:
             if Path(spec["log"]).is_file():
-                lines.extend(Path(spec["log"]).read_text().splitlines())
-        (args.out / "log.txt").write_text("\n".join(lines) + "\n")
+                self.lines.extend(Path(spec["log"]).read_text().splitlines())
+        self.save_log()
+        return results
 
-    data = Data(args.data, args.device, args.limit)
-    device_name = torch.cuda.get_device_name() if args.device == "cuda" else args.device
-    log(f"{len(data.y_train)} training faces, {len(data.y_public)} PublicTest, on "
-        f"{device_name}, torch {torch.__version__}; {args.teachers} teachers, then "
-        f"{len(students)} students, {args.parallel} at a time")
-    summary: dict = {"seed": args.seed, "budget": args.budget, "torch": torch.__version__,
-                     "device": device_name, "dataset_sha256": data.sha256,
-                     "teacher_widths": list(TEACHER_WIDTHS)}
-    common = {"data": str(args.data), "device": args.device, "limit": args.limit, "t0": t0,
-              "max_epochs": args.max_epochs}
-    waves = -(-args.teachers // max(1, args.parallel))
-    seconds = (args.budget * args.teacher_share - (time.time() - t0) - 15.0) / waves
-    specs = [{**common, "name": f"teacher{k}", "seed": args.seed + 100 * (k + 1),
+    def seconds_each(self, jobs: int, until: float, margin: float) -> float:
+        """Each job's time when ``jobs`` run ``--parallel`` at a time until ``until`` s."""
+        waves = -(-jobs // max(1, self.args.parallel))
+        return (until - (time.time() - self.t0) - margin * waves) / waves
+
+    def save_summary(self) -> None:
+        (self.args.out / "summary.json").write_text(json.dumps(self.summary, indent=1))
+
+
+def _teach(run: _Run) -> float | None:
+    """Train the teachers; their ensemble's temperature (None when none finished an epoch)."""
+    args = run.args
+    seconds = run.seconds_each(args.teachers, args.budget * args.teacher_share, 15.0)
+    specs = [{**run.common, "name": f"teacher{k}", "seed": args.seed + 100 * (k + 1),
               "widths": TEACHER_WIDTHS, "peak": 1.2e-3, "seconds": seconds, "half": True,
-              "save": str(teacher_dir / f"teacher{k}.npz"),
-              "log": str(teacher_dir / f"teacher{k}.log")} for k in range(args.teachers)]
-    summary["teachers"] = run_jobs(specs, args.parallel)
-    gather(specs)
+              "save": str(run.job_dir / f"teacher{k}.npz"),
+              "log": str(run.job_dir / f"teacher{k}.log")} for k in range(args.teachers)]
+    run.summary["teachers"] = run.run(specs)
     teachers = []
-    for result in summary["teachers"]:
+    for result in run.summary["teachers"]:
         if result["file"]:
             member = Vgg(TEACHER_WIDTHS)
             with np.load(result["file"]) as f:
                 load_keras_arrays(member, f)
             teachers.append(member.to(args.device).eval())
     if not teachers:
-        log("no teacher finished an epoch: the budget is too small")
-        (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
-        return 1
+        run.log("no teacher finished an epoch: the budget is too small")
+        return None
+    data = run.data
     s = scores(predict(teachers, data.x_public), data.y_public, data.frequencies)
     temperature = fit_temperature(predict(teachers, data.x_public, flip=False), data.y_public)
-    summary["teacher_ensemble"] = {**s, "temperature": temperature}
-    log(f"teacher ensemble of {len(teachers)}: PublicTest acc {s['accuracy']:.4f} balanced "
-        f"{s['balanced']:.4f} (flip-averaged), temperature {temperature:.2f}")
-    del teachers
-    waves = -(-len(students) // max(1, args.parallel))
-    seconds = (args.budget - (time.time() - t0) - 20.0 * waves) / waves
-    specs = [{**common, "name": f"student-{start}-{peak:g}", "seed": args.seed + 7 + i,
+    run.summary["teacher_ensemble"] = {**s, "temperature": temperature}
+    run.log(f"teacher ensemble of {len(teachers)}: PublicTest acc {s['accuracy']:.4f} balanced "
+            f"{s['balanced']:.4f} (flip-averaged), temperature {temperature:.2f}")
+    return temperature
+
+
+def _distil(run: _Run, students: list[tuple[str, float]], temperature: float) -> None:
+    args = run.args
+    seconds = run.seconds_each(len(students), args.budget, 20.0)
+    teachers = [t["file"] for t in run.summary["teachers"] if t["file"]]
+    specs = [{**run.common, "name": f"student-{start}-{peak:g}", "seed": args.seed + 7 + i,
               "widths": STUDENT_WIDTHS, "peak": peak, "seconds": seconds,
-              "init": str(args.init) if start == "init" else None,
-              "teachers": [t["file"] for t in summary["teachers"] if t["file"]],
+              "init": str(args.init) if start == "init" else None, "teachers": teachers,
               "teacher_widths": TEACHER_WIDTHS, "temperature": temperature,
               "save": str(args.out / f"student-{start}-{peak:g}.npz"),
-              "log": str(teacher_dir / f"student-{start}-{peak:g}.log")}
+              "log": str(run.job_dir / f"student-{start}-{peak:g}.log")}
              for i, (start, peak) in enumerate(students)]
-    summary["students"] = run_jobs(specs, args.parallel)
-    gather(specs)
-    for result in summary["students"]:
+    run.summary["students"] = run.run(specs)
+    for result in run.summary["students"]:
         best = result["best"]
         if best is None:
-            log(f"{result['name']}: no epoch finished")
+            run.log(f"{result['name']}: no epoch finished")
             continue
-        log(f"{result['name']}: best PublicTest balanced {best['balanced']:.4f} (acc "
-            f"{best['accuracy']:.4f}) at epoch {best['epoch']} of {result['epochs_done']}")
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=1))
-    log(f"done in {time.time() - t0:.0f} s")
+        run.log(f"{result['name']}: best PublicTest balanced {best['balanced']:.4f} (acc "
+                f"{best['accuracy']:.4f}) at epoch {best['epoch']} of {result['epochs_done']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    students = parse_students(args.students or ("init@4e-4,init@8e-4,scratch@1.2e-3"
+                                                if args.init else "scratch@1.2e-3"), args.init)
+    run = _Run(args)
+    run.log(f"{len(run.data.y_train)} training faces, {len(run.data.y_public)} PublicTest, on "
+            f"{run.summary['device']}, torch {torch.__version__}; {args.teachers} teachers, "
+            f"then {len(students)} students, {args.parallel} at a time")
+    temperature = _teach(run)
+    if temperature is None:
+        run.save_summary()
+        return 1
+    _distil(run, students, temperature)
+    run.save_summary()
+    run.log(f"done in {time.time() - run.t0:.0f} s")
     return 0
 
 

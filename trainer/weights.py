@@ -47,11 +47,10 @@ def pack_for_device(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathL
 
     from trainer.data import load_cached
 
+    out = Path(out)
+    rundir.check_writable(out)  # before the minutes of reading and packing
     data = load_cached(csv, cache_dir)
     faces = np.concatenate([data.images["Training"], data.images["PublicTest"]])
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    rundir.check_writable(out)
     ok, png = cv2.imencode(".png", mosaic(faces), [cv2.IMWRITE_PNG_COMPRESSION, 9,
                                                    cv2.IMWRITE_PNG_STRATEGY, 3])
     if not ok:
@@ -162,7 +161,6 @@ def import_weights(path: Path, out: Path, name: str, dataset_sha256: str,
     arrays = load_arrays(path)
     model = model_from_arrays(arrays, path)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     rundir.check_writable(out)
     rundir.save_keras_atomic(model, out / "model.keras")
     meta = {"format_version": 1, "name": name, "dataset_sha256": dataset_sha256,
