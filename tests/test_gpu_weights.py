@@ -73,19 +73,38 @@ def test_a_file_that_is_not_weights_is_refused_by_name(tmp_path):
         weights.import_weights(tmp_path / "w.npz", tmp_path / "out", "x", "0" * 64)
 
 
-def _device_output(tmp_path, csv, model, member="student-init", **summary):
+INIT, SCRATCH = "student-init-0.0004", "student-scratch-0.0012"  # as gpu_distill names them
+
+
+def _device_output(tmp_path, csv, model, members=(INIT,), **summary):
+    """What gpu_distill leaves in --out: students' weights and summary.json (the scratch
+    student scores higher when both are there)."""
     folder = tmp_path / "gpu-out"
     folder.mkdir()
-    np.savez(folder / f"{member}.npz", **weights.keras_arrays(model))
+    for member in members:
+        np.savez(folder / f"{member}.npz", **weights.keras_arrays(model))
+    students = [{"name": INIT, "peak_lr": 4e-4, "init": True, "file": "x",
+                 "best": {"epoch": 50, "balanced": 0.71}, "epochs_done": 57},
+                {"name": SCRATCH, "peak_lr": 1.2e-3, "init": False, "file": "x",
+                 "best": {"epoch": 40, "balanced": 0.72}, "epochs_done": 42},
+                {"name": "student-scratch-0.002", "file": None, "best": None}]
     summary = {"seed": 3, "torch": "2.x", "dataset_sha256": sha256_of(csv),
                "teachers": [{"name": "teacher0", "widths": [64, 128, 256, 512],
                              "epochs_done": 56, "best": {"epoch": 54, "balanced": 0.70}}],
                "teacher_ensemble": {"accuracy": 0.72},
-               "students": [{"name": "student-init", "peak_lr": 4e-4, "init": True,
-                             "best": {"epoch": 50, "balanced": 0.71}, "epochs_done": 57}],
+               "students": [s for s in students if s["name"] in members or not s["file"]],
                **summary}
     (folder / "summary.json").write_text(json.dumps(summary))
     return folder
+
+
+def _save_one_array(path):
+    with open(path, "wb") as f:  # np.save to a name would add ".npy"
+        np.save(f, np.zeros(3))
+
+
+def _import(folder, csv, out, *extra):
+    return main(["gpu-import", str(folder), "--out", str(out), "--csv", str(csv), *extra])
 
 
 def test_gpu_import_writes_a_model_folder_that_export_can_take(tmp_path):
@@ -94,7 +113,7 @@ def test_gpu_import_writes_a_model_folder_that_export_can_take(tmp_path):
     csv = make_csv(tmp_path / "fer.csv")
     model = _random_default_model()
     folder = _device_output(tmp_path, csv, model)
-    assert main(["gpu-import", str(folder), "--out", str(tmp_path / "m"), "--csv", str(csv)]) == 0
+    assert _import(folder, csv, tmp_path / "m", "--member", INIT) == 0
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
     assert meta["dataset_sha256"] == sha256_of(csv)
     assert meta["recipe"]["sampling"] == "sqrt"  # the balanced decision also tries negatives
@@ -106,19 +125,58 @@ def test_gpu_import_writes_a_model_folder_that_export_can_take(tmp_path):
                                atol=1e-6)
 
 
+def test_gpu_import_takes_the_best_student_unless_told(tmp_path):
+    csv = make_csv(tmp_path / "fer.csv")
+    folder = _device_output(tmp_path, csv, _random_default_model(), members=(INIT, SCRATCH))
+    assert _import(folder, csv, tmp_path / "m") == 0
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["training"]["member"] == SCRATCH
+
+
 def test_gpu_import_refuses_weights_trained_on_another_csv(tmp_path, capsys):
     csv = make_csv(tmp_path / "fer.csv")
     folder = _device_output(tmp_path, csv, _random_default_model(), dataset_sha256="ab" * 32)
-    assert main(["gpu-import", str(folder), "--out", str(tmp_path / "m"), "--csv", str(csv)]) == 2
+    assert _import(folder, csv, tmp_path / "m") == 2
     assert "trained on a CSV with sha256 abababababab" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
 
 
 def test_gpu_import_names_the_networks_there_when_the_member_is_missing(tmp_path, capsys):
     csv = make_csv(tmp_path / "fer.csv")
-    folder = _device_output(tmp_path, csv, _random_default_model(), member="teacher0")
-    assert main(["gpu-import", str(folder), "--out", str(tmp_path / "m"), "--csv", str(csv)]) == 2
-    assert "student-init.npz: missing: the networks here are teacher0" in capsys.readouterr().err
+    folder = _device_output(tmp_path, csv, _random_default_model())
+    assert _import(folder, csv, tmp_path / "m", "--member", "student-init") == 2
+    assert f"student-init.npz: missing: the networks here are {INIT}" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda f, csv: (f / "summary.json").unlink(), "summary.json: missing: without it"),
+    (lambda f, csv: (f / "summary.json").write_text("[1, 2]"),
+     "summary.json: is not a summary gpu_distill wrote"),
+    (lambda f, csv: (f / "summary.json").write_text('{"teachers": {"a": 1}}'),
+     "summary.json: is not a summary gpu_distill wrote"),
+    (lambda f, csv: csv.unlink(), "fer.csv: missing: name the CSV"),
+    (lambda f, csv: _save_one_array(f / f"{INIT}.npz"), "is one array, not an .npz archive"),
+    (lambda f, csv: (f / f"{INIT}.npz").write_bytes(b"PK\x03\x04 broken"),
+     "cannot be read as weights"),
+])
+def test_gpu_import_refuses_bad_input_by_name(tmp_path, capsys, spoil, message):
+    csv = make_csv(tmp_path / "fer.csv")
+    folder = _device_output(tmp_path, csv, _random_default_model())
+    spoil(folder, csv)
+    assert _import(folder, csv, tmp_path / "m", "--member", INIT) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m" / "model.json").exists()
+
+
+def test_gpu_import_never_writes_over_a_model_folder(tmp_path, capsys):
+    csv = make_csv(tmp_path / "fer.csv")
+    folder = _device_output(tmp_path, csv, _random_default_model())
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "model.json").write_text("{}")
+    (tmp_path / "m" / "model.keras").write_bytes(b"theirs")
+    assert _import(folder, csv, tmp_path / "m") == 2
+    assert "already holds a model (model.json)" in capsys.readouterr().err
+    assert (tmp_path / "m" / "model.keras").read_bytes() == b"theirs"
 
 
 def test_gpu_pack_writes_training_and_public_faces_but_not_private(tmp_path):
@@ -157,6 +215,48 @@ def test_gpu_pack_and_import_name_a_folder_they_cannot_write(tmp_path, capsys):
     assert main(["gpu-import", str(folder), "--out", str(tmp_path / "a-file" / "m"),
                  "--csv", str(csv)]) == 2
     assert "a-file/m: cannot write to the output folder" in capsys.readouterr().err
+
+
+def _model_folder(folder, model):
+    folder.mkdir()
+    model.save(folder / "model.keras")
+    (folder / "model.json").write_text(json.dumps({"files": {"keras": "model.keras"}}))
+    return folder
+
+
+def test_gpu_pack_refuses_a_starting_network_of_another_size_and_writes_nothing(tmp_path,
+                                                                               capsys):
+    csv = make_csv(tmp_path / "fer.csv")
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev" / "labels.npz").write_bytes(b"an older pack's")
+    small = _model_folder(tmp_path / "small", _random_default_model())
+    assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "dev"),
+                 "--init", str(small)]) == 2
+    assert "is a network of widths (8, 16, 16, 32), not the student's (32, 64, 128, 256)" in \
+        capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "dev").iterdir()) == ["labels.npz"]
+    assert (tmp_path / "dev" / "labels.npz").read_bytes() == b"an older pack's"
+
+
+def test_keras_arrays_refuses_an_ensemble_of_same_named_networks(tmp_path):
+    import keras
+
+    members = [_random_default_model(seed=i) for i in range(2)]
+    inputs = keras.Input((48, 48, 1))
+    members = [keras.Model(m.inputs[0], m.outputs[0], name=f"member{i}")
+               for i, m in enumerate(members)]
+    ensemble = keras.Model(inputs, keras.layers.Average()([m(inputs) for m in members]))
+    with pytest.raises(weights.WeightsError, match="holds several networks"):
+        weights.keras_arrays(ensemble, tmp_path / "ens.keras")
+
+
+def test_gpu_pack_without_a_starting_network_removes_an_older_one(tmp_path):
+    csv = make_csv(tmp_path / "fer.csv")
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev" / "init.npz").write_bytes(b"an older pack's")
+    assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "dev"),
+                 "--init", "none"]) == 0
+    assert sorted(p.name for p in (tmp_path / "dev").iterdir()) == ["faces.png", "labels.npz"]
 
 
 # ## The PyTorch side
@@ -208,6 +308,104 @@ def test_learning_rate_warms_up_then_follows_time_or_steps_whichever_is_further(
     assert half == pytest.approx(learning_rate(100, 50.0, peak, 10, 1000, 100.0))  # half the time
     assert half == pytest.approx(peak * 1e-3 + 0.5 * (peak - peak * 1e-3))
     assert learning_rate(200, 100.0, peak, 10, 1000, 100.0) == pytest.approx(peak * 1e-3)
+
+
+def test_the_affine_warp_is_the_tensorflow_recipes(monkeypatch):
+    """``recipe.one_warp`` and ``gpu_distill.affine`` given the same rotation, zoom and shift:
+    the same face out (a wrong direction, axis or scale of either would differ by far more)."""
+    torch = pytest.importorskip("torch")
+    import tensorflow as tf
+
+    from trainer import gpu_distill, recipe
+
+    draws = iter([0.7, 0.2, 0.9, 0.35])  # shares of each range: angle, zoom, x and y shift
+
+    def fixed(shape, seed, minval=0.0, maxval=1.0, **_):
+        return tf.fill(shape, minval + (maxval - minval) * next(draws))
+
+    monkeypatch.setattr(tf.random, "stateless_uniform", fixed)
+    x = np.random.default_rng(0).random((1, 48, 48, 1), dtype=np.float32)
+    x = np.asarray(tf.nn.avg_pool2d(x, 3, 1, "SAME"))  # smooth, so bilinear errors stay small
+    expected = recipe.one_warp(tf.constant(x), seed=1).numpy()[0, :, :, 0]
+
+    def share(value, low, high):
+        return torch.tensor([low + (high - low) * value])
+
+    angle = share(0.7, -1, 1) * np.radians(recipe.ROTATE_DEGREES)
+    scale = 1 + share(0.2, -recipe.ZOOM, recipe.ZOOM)
+    tx, ty = share(0.9, -recipe.SHIFT, recipe.SHIFT), share(0.35, -recipe.SHIFT, recipe.SHIFT)
+    got = gpu_distill.affine(torch.from_numpy(x).permute(0, 3, 1, 2), angle, scale, tx, ty)
+    np.testing.assert_allclose(got[0, 0].numpy(), expected, atol=1e-4)
+
+
+def test_targets_mix_the_teacher_then_smooth_as_keras_does():
+    torch = pytest.importorskip("torch")
+    import keras
+
+    from trainer.gpu_distill import NUM_CLASSES, targets
+
+    labels = torch.tensor([3, 0])
+    teacher = torch.softmax(torch.randn(2, NUM_CLASSES), -1)
+    mixed = 0.6 * teacher.numpy() + 0.4 * np.eye(NUM_CLASSES)[[3, 0]]
+    got = targets(labels, teacher, 0.6, 0.1).numpy()
+    np.testing.assert_allclose(got, mixed * 0.9 + 0.1 / NUM_CLASSES, atol=1e-6)
+    # the loss on it is Keras's CategoricalCrossentropy(label_smoothing=0.1) on the mix
+    logits = np.random.default_rng(0).normal(size=(2, NUM_CLASSES)).astype(np.float32)
+    ours = -(got * np.log(np.exp(logits) / np.exp(logits).sum(1, keepdims=True))).sum(1).mean()
+    theirs = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)(
+        mixed.astype(np.float32), logits)
+    assert ours == pytest.approx(float(theirs), rel=1e-5)
+
+
+def test_the_teacher_temperature_is_the_trainers():
+    pytest.importorskip("torch")
+    from trainer import metrics
+    from trainer.gpu_distill import fit_temperature
+
+    rng = np.random.default_rng(0)
+    for sharpness in (0.3, 3.0):  # an over- and an under-confident teacher
+        logits = rng.normal(size=(400, 7)) * sharpness
+        y = (logits + rng.normal(size=logits.shape) * 2).argmax(1)
+        p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        assert fit_temperature(p, y) == pytest.approx(metrics.fit_temperature(p, y), abs=1e-6)
+
+
+def test_a_png_of_too_few_faces_is_refused():
+    pytest.importorskip("torch")
+    from trainer.gpu_distill import unmosaic
+
+    with pytest.raises(SystemExit, match="holds 340 faces, labels.npz 341"):
+        unmosaic(np.zeros((48, 340 * 48), np.uint8), 341)
+
+
+def test_a_wrong_init_fails_before_the_teachers_and_a_failed_job_is_reported(tmp_path):
+    pytest.importorskip("torch")
+    from trainer import gpu_distill
+
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 64, "PublicTest": 16, "PrivateTest": 4})
+    weights.pack_for_device(csv, tmp_path / "dev", tmp_path / "cache")
+    np.savez(tmp_path / "small.npz", **weights.keras_arrays(_random_default_model()))
+    with pytest.raises(SystemExit, match="small.npz: not the weights of the student network"):
+        gpu_distill.main(["--data", str(tmp_path / "dev"), "--out", str(tmp_path / "out"),
+                          "--init", str(tmp_path / "small.npz"), "--device", "cpu"])
+    spec = {"name": "student-init-0.0004", "device": "cpu", "seed": 1, "t0": 0.0,
+            "data": str(tmp_path / "dev"), "widths": gpu_distill.STUDENT_WIDTHS,
+            "init": str(tmp_path / "small.npz"), "log": str(tmp_path / "job.log"),
+            "seconds": 5, "max_epochs": 1, "peak": 1e-3, "save": str(tmp_path / "s.npz")}
+    result = gpu_distill.run_job(spec)
+    assert result["file"] is None and result["error"].startswith("RuntimeError: The size")
+    assert "student-init-0.0004 failed" in (tmp_path / "job.log").read_text()
+
+
+def test_a_budget_too_small_for_the_teachers_ends_with_a_failure(tmp_path):
+    pytest.importorskip("torch")
+    from trainer import gpu_distill
+
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 64, "PublicTest": 16, "PrivateTest": 4})
+    weights.pack_for_device(csv, tmp_path / "dev", tmp_path / "cache")
+    assert gpu_distill.main(["--data", str(tmp_path / "dev"), "--out", str(tmp_path / "out"),
+                             "--budget", "10", "--device", "cpu", "--parallel", "1"]) == 1
+    assert "no time for the teachers" in (tmp_path / "out" / "log.txt").read_text()
 
 
 def test_the_warp_with_no_range_leaves_the_face_as_it_was(monkeypatch):

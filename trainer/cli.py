@@ -44,9 +44,9 @@ Train the FER Desktop emotion CNN on the FER-2013 CSV.
   python -m trainer evaluate assets --images my_faces/ --split all
   python -m trainer finetune --images my_faces/          adapt the shipped model to your faces
   python -m trainer gpu-pack --out device                 the faces for a GPU machine, then
-  python -m trainer gpu-import gpu-out --member student-init --out runs/gpu
-                                                         a network it trained, as a model folder
-                                                         (docs/training.md, "On a GPU machine")
+  python -m trainer gpu-import gpu-out --out runs/gpu   its best student as a model folder
+                                                         (docs/training.md, "On a lent GPU
+                                                         machine without TensorFlow")
 
 Each run is a folder under --out holding its config, checkpoints, history and models.
 """
@@ -183,8 +183,9 @@ def _gpu_import_parser() -> argparse.ArgumentParser:
         description="Turn a network python -m trainer.gpu_distill trained into a model folder "
         "(model.keras + model.json) that export, evaluate and distill --teacher take.")
     parser.add_argument("folder", help="what gpu_distill wrote (its --out)")
-    parser.add_argument("--member", default="student-init",
-                        help="which network: student-init, student-scratch, teacher0, ...")
+    parser.add_argument("--member", default=None,
+                        help="which network, by its file's name (student-init-0.0004, ...; "
+                        "default: the student with the best PublicTest balanced accuracy)")
     parser.add_argument("--out", required=True, help="the model folder to write")
     parser.add_argument("--csv", help="the CSV it was trained on (default: ../shared/data's)")
     return parser

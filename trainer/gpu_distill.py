@@ -115,19 +115,27 @@ def _uniform(n: int, low: float, high: float, device) -> torch.Tensor:
     return torch.empty(n, device=device).uniform_(low, high)
 
 
-def warp(x: torch.Tensor) -> torch.Tensor:
-    """Flip, then rotate, zoom and shift in one bilinear resampling (``recipe.one_warp``)."""
-    n, device = x.shape[0], x.device
-    x = torch.where(torch.rand(n, 1, 1, 1, device=device) < 0.5, x.flip(-1), x)
-    angle = _uniform(n, -1, 1, device) * math.radians(ROTATE_DEGREES)
-    scale = 1.0 + _uniform(n, -ZOOM, ZOOM, device)
-    tx, ty = (_uniform(n, -SHIFT, SHIFT, device) * 2 for _ in range(2))  # [-1, 1] coordinates
+def affine(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor, tx: torch.Tensor,
+           ty: torch.Tensor) -> torch.Tensor:
+    """Rotate by ``angle`` (radians), zoom by ``scale`` and shift by ``tx``, ``ty`` (shares of
+    the width and height), per face, in one bilinear resampling with reflected edges: the
+    transform of ``recipe.one_warp`` (a test holds the two equal)."""
     cos, sin = scale * torch.cos(angle), scale * torch.sin(angle)
+    tx, ty = tx * 2, ty * 2  # affine_grid's coordinates run from -1 to 1
     theta = torch.stack([torch.stack([cos, -sin, -(cos * tx - sin * ty)], 1),
                          torch.stack([sin, cos, -(sin * tx + cos * ty)], 1)], 1)
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection",
                          align_corners=False)
+
+
+def warp(x: torch.Tensor) -> torch.Tensor:
+    """Flip half the faces, then :func:`affine` over ``recipe``'s ranges."""
+    n, device = x.shape[0], x.device
+    x = torch.where(torch.rand(n, 1, 1, 1, device=device) < 0.5, x.flip(-1), x)
+    return affine(x, _uniform(n, -1, 1, device) * math.radians(ROTATE_DEGREES),
+                  1.0 + _uniform(n, -ZOOM, ZOOM, device),
+                  _uniform(n, -SHIFT, SHIFT, device), _uniform(n, -SHIFT, SHIFT, device))
 
 
 def _gaussian(sigma: float = 1.0, size: int = 5, device=None) -> torch.Tensor:
@@ -146,7 +154,7 @@ def photometric(x: torch.Tensor) -> torch.Tensor:
     mean = x.mean((1, 2, 3), keepdim=True)
     x = (x - mean) * _uniform(n, 0.7, 1.3, device).view(shape) + mean \
         + _uniform(n, -0.12, 0.12, device).view(shape)
-    blurred = F.conv2d(F.pad(x, (2, 2, 2, 2), mode="reflect"), _gaussian(device=device))
+    blurred = F.conv2d(x, _gaussian(device=device), padding=2)  # zeros at the edge, as TF's SAME
     chosen = (torch.rand(n, device=device) < 0.25).float()  # a quarter of the faces, each
     blur = (chosen * torch.rand(n, device=device)).view(shape)  # mixed with its blur at random
     x = x * (1 - blur) + blurred * blur
@@ -177,6 +185,16 @@ def augment(x: torch.Tensor) -> torch.Tensor:
 # ## Training
 
 
+def targets(labels: torch.Tensor, teacher: torch.Tensor | None, weight: float,
+            smoothing: float) -> torch.Tensor:
+    """The teacher's share mixed with the one-hot labels, then label smoothing, as Keras's
+    ``CategoricalCrossentropy(label_smoothing=...)`` smooths whatever target it is given."""
+    target = F.one_hot(labels, NUM_CLASSES).float()
+    if teacher is not None:
+        target = weight * teacher + (1 - weight) * target
+    return target * (1 - smoothing) + smoothing / NUM_CLASSES
+
+
 class Teacher:
     """The mean of the teachers' probabilities for one view, calibrated on PublicTest."""
 
@@ -192,16 +210,17 @@ class Teacher:
 
 
 def fit_temperature(p: np.ndarray, y: np.ndarray) -> float:
-    """The temperature with the lowest PublicTest NLL on a grid (``metrics.fit_temperature``)."""
+    """The temperature with the lowest PublicTest NLL: ``metrics.fit_temperature``'s grid
+    (0.3 to 4, then a finer one around the best)."""
     logp = np.log(np.clip(p, 1e-12, 1.0))
-    best, best_nll = 1.0, math.inf
-    for t in np.arange(0.5, 3.0, 0.01):
+
+    def nll(t: float) -> float:
         z = logp / t
         z = z - z.max(1, keepdims=True)
-        nll = -(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean()
-        if nll < best_nll:
-            best, best_nll = float(t), nll
-    return best
+        return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean())
+
+    best = min(np.linspace(0.3, 4.0, 75), key=nll)
+    return float(min(np.linspace(max(0.05, best - 0.05), best + 0.05, 21), key=nll))
 
 
 def balanced(y: np.ndarray, predicted: np.ndarray) -> float:
@@ -253,6 +272,9 @@ def learning_rate(step: int, elapsed: float, peak: float, warmup_steps: int, tot
 def unmosaic(image: np.ndarray, n: int, size: int = 48) -> np.ndarray:
     """The first ``n`` faces of ``weights.mosaic``'s image, in order."""
     rows, columns = image.shape[0] // size, image.shape[1] // size
+    if rows * columns < n:
+        raise SystemExit(f"faces.png holds {rows * columns} faces, labels.npz {n}: they do not "
+                         "belong together; pack them again (python -m trainer gpu-pack)")
     faces = image[:rows * size, :columns * size].reshape(rows, size, columns, size)
     return faces.transpose(0, 2, 1, 3).reshape(rows * columns, size, size)[:n]
 
@@ -296,7 +318,6 @@ def train(model: Vgg, data: Data, log, name: str, seconds: float, max_epochs: in
     optimizer = torch.optim.AdamW(model.parameters(), lr=peak, weight_decay=weight_decay)
     n = len(data.y_train)
     steps = max(1, n // batch)
-    eye = torch.eye(NUM_CLASSES, device=device)
     best: dict = {"balanced": -1.0}
     best_state = None
     history = []
@@ -314,10 +335,8 @@ def train(model: Vgg, data: Data, log, name: str, seconds: float, max_epochs: in
             index = order[i * batch:(i + 1) * batch]
             x = augment(data.x_train[index].float() / 255.0).contiguous(
                 memory_format=torch.channels_last)
-            target = eye[data.y_train[index]]
-            if teacher is not None:
-                target = teacher_weight * teacher(x) + (1 - teacher_weight) * target
-            target = target * (1 - smoothing) + smoothing / NUM_CLASSES
+            target = targets(data.y_train[index], teacher(x) if teacher else None,
+                             teacher_weight, smoothing)
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, elapsed, peak, warmup_epochs * steps,
                                             max_epochs * steps, seconds)
@@ -354,6 +373,22 @@ def train(model: Vgg, data: Data, log, name: str, seconds: float, max_epochs: in
 
 
 def run_job(spec: dict) -> dict:
+    """:func:`train_job`, its failure kept as the job's result: one network that breaks must
+    not cost the others' results, nor the summary that names what broke."""
+    try:
+        return train_job(spec)
+    except Exception as exc:  # reported in the summary and the log, never lost
+        import traceback
+
+        text = traceback.format_exc()
+        with open(spec["log"], "a", encoding="utf-8") as f:
+            f.write(f"{spec['name']} failed: {text}")
+        print(f"{spec['name']} failed: {text}", flush=True)
+        return {"name": spec["name"], "file": None, "best": None, "epochs_done": 0,
+                "error": f"{type(exc).__name__}: {exc}"}
+
+
+def train_job(spec: dict) -> dict:
     """Train one network as ``spec`` says and save its weights; the result for the summary.
 
     A module-level function of plain data, so that a spawned process can run it.
@@ -460,6 +495,13 @@ class _Run:
         self.job_dir = args.teacher_dir or Path(tempfile.mkdtemp(prefix="gpu_distill-"))
         self.job_dir.mkdir(parents=True, exist_ok=True)
         self.lines: list[str] = []
+        if args.init is not None:  # a wrong file must fail now, not after the teachers
+            try:
+                with np.load(args.init) as f:
+                    load_keras_arrays(Vgg(STUDENT_WIDTHS), f)
+            except Exception as exc:
+                raise SystemExit(f"{args.init}: not the weights of the student network "
+                                 f"({type(exc).__name__}: {exc})") from exc
         self.data = Data(args.data, args.device, args.limit)
         device = torch.cuda.get_device_name() if args.device == "cuda" else args.device
         self.summary: dict = {"seed": args.seed, "budget": args.budget,
@@ -503,7 +545,11 @@ def _teach(run: _Run) -> float | None:
               "widths": TEACHER_WIDTHS, "peak": 1.2e-3, "seconds": seconds, "half": True,
               "save": str(run.job_dir / f"teacher{k}.npz"),
               "log": str(run.job_dir / f"teacher{k}.log")} for k in range(args.teachers)]
+    if seconds <= 0:
+        run.log(f"no time for the teachers ({seconds:.0f} s each): raise --budget")
+        return None
     run.summary["teachers"] = run.run(specs)
+    run.save_summary()
     teachers = []
     for result in run.summary["teachers"]:
         if result["file"]:
@@ -534,6 +580,10 @@ def _distil(run: _Run, students: list[tuple[str, float]], temperature: float) ->
               "save": str(args.out / f"student-{start}-{peak:g}.npz"),
               "log": str(run.job_dir / f"student-{start}-{peak:g}.log")}
              for i, (start, peak) in enumerate(students)]
+    if seconds <= 0:
+        run.log(f"no time left for the students ({seconds:.0f} s each): raise --budget or "
+                "lower --teacher-share")
+        return
     run.summary["students"] = run.run(specs)
     for result in run.summary["students"]:
         best = result["best"]
@@ -558,8 +608,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _distil(run, students, temperature)
     run.save_summary()
-    run.log(f"done in {time.time() - run.t0:.0f} s")
-    return 0
+    written = [r for r in run.summary.get("students", []) if r.get("file")]
+    run.log(f"done in {time.time() - run.t0:.0f} s: {len(written)} of {len(students)} "
+            "students written")
+    return 0 if written else 1
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ class WeightsError(rundir.RunDirError):
     """A weights file that does not describe the network: ``path`` names it."""
 
 
+STUDENT_WIDTHS = (32, 64, 128, 256)  # recipe.build_default_model's, as gpu_distill's
 MOSAIC_COLUMNS = 340  # faces a row in the packed PNG (16,320 px: inside every PNG reader)
 
 
@@ -41,7 +42,11 @@ def pack_for_device(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathL
     PNG because the trip has a size limit (64 MiB with the project): Z_RLE over PNG's row
     filters packs the 32,298 faces into 52 MB, smaller than zlib or lzma over the raw bytes.
     PrivateTest stays home: nothing chosen on the GPU machine may have seen it. Never commit
-    the folder: it holds FER-2013's pixels.
+    the folder: it holds FER-2013's pixels. Every file is written beside its name and renamed
+    once all are ready, so a failure leaves the folder as it was.
+
+    Raises:
+        WeightsError: ``init_model`` is not one network of the shipped size.
     """
     import cv2
 
@@ -49,26 +54,41 @@ def pack_for_device(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathL
 
     out = Path(out)
     rundir.check_writable(out)  # before the minutes of reading and packing
+    init = None
+    if init_model is not None:
+        init = _student_arrays(init_model)
     data = load_cached(csv, cache_dir)
     faces = np.concatenate([data.images["Training"], data.images["PublicTest"]])
     ok, png = cv2.imencode(".png", mosaic(faces), [cv2.IMWRITE_PNG_COMPRESSION, 9,
                                                    cv2.IMWRITE_PNG_STRATEGY, 3])
     if not ok:
         raise rundir.RunDirError(out, "the faces could not be encoded as PNG")
-    (out / "faces.png.partial").write_bytes(png.tobytes())
-    (out / "faces.png.partial").replace(out / "faces.png")
-    np.savez(out / "labels.partial.npz", y_train=data.labels["Training"].astype(np.int8),
+    ready = {"faces.png": out / ".faces.partial.png", "labels.npz": out / ".labels.partial.npz"}
+    ready["faces.png"].write_bytes(png.tobytes())
+    np.savez(ready["labels.npz"], y_train=data.labels["Training"].astype(np.int8),
              y_public=data.labels["PublicTest"].astype(np.int8),
              dataset_sha256=np.array(data.sha256))
-    (out / "labels.partial.npz").replace(out / "labels.npz")
-    if init_model is not None:
-        from trainer.keras_files import load_keras
-
-        arrays = keras_arrays(load_keras(init_model))  # float16: half the trip's bytes
-        np.savez(out / "init.partial.npz", **{k: v.astype(np.float16) for k, v in arrays.items()})
-        (out / "init.partial.npz").replace(out / "init.npz")
+    if init is not None:  # float16: half the trip's bytes
+        ready["init.npz"] = out / ".init.partial.npz"
+        np.savez(ready["init.npz"], **{k: v.astype(np.float16) for k, v in init.items()})
+    for name, partial in ready.items():
+        partial.replace(out / name)
+    if init is None:
+        (out / "init.npz").unlink(missing_ok=True)  # an older pack's: not this one's
     return {"sha256": data.sha256, "training": len(data.labels["Training"]),
             "public": len(data.labels["PublicTest"]), "bytes": len(png)}
+
+
+def _student_arrays(keras_file: Path) -> dict[str, np.ndarray]:
+    """The weights of ``keras_file``'s network, which must be the shipped size's."""
+    from trainer.keras_files import load_keras
+
+    arrays = keras_arrays(load_keras(keras_file), keras_file)
+    model_from_arrays(arrays, keras_file)  # every weight there, each of the right shape
+    if widths_of(arrays) != STUDENT_WIDTHS:
+        raise WeightsError(keras_file, f"is a network of widths {widths_of(arrays) or 'none'}"
+                                       f", not the student's {STUDENT_WIDTHS}")
+    return arrays
 
 
 def mosaic(faces: np.ndarray, columns: int = MOSAIC_COLUMNS) -> np.ndarray:
@@ -90,14 +110,22 @@ def _layers(model):
             yield layer
 
 
-def keras_arrays(model) -> dict[str, np.ndarray]:
-    """The weights of ``model``'s conv, batch-norm and dense layers, by layer and weight name."""
+def keras_arrays(model, path: Path | str = "model") -> dict[str, np.ndarray]:
+    """The weights of ``model``'s conv, batch-norm and dense layers, by layer and weight name.
+
+    Raises:
+        WeightsError: two layers of one name (an ensemble's members): which is meant?
+    """
     out = {}
     for layer in _layers(model):
         names = _WEIGHT_NAMES.get(type(layer).__name__)
         if names:
             for name, value in zip(names, layer.get_weights(), strict=True):
-                out[f"{layer.name}.{name}"] = np.asarray(value, np.float32)
+                key = f"{layer.name}.{name}"
+                if key in out:
+                    raise WeightsError(path, f"holds several networks (two layers named "
+                                             f"{layer.name}): export one network to start from")
+                out[key] = np.asarray(value, np.float32)
     return out
 
 
@@ -143,11 +171,24 @@ def model_from_arrays(arrays, path: Path | str = "weights"):
 
 
 def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` file.
+
+    Raises:
+        WeightsError: missing, not an ``.npz`` archive, or damaged.
+    """
     path = Path(path)
+    if not path.is_file():
+        raise WeightsError(path, "missing")
     try:
-        with np.load(path, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
-    except (OSError, ValueError, EOFError) as exc:
+        loaded = np.load(path, allow_pickle=False)
+    except Exception as exc:  # numpy raises many kinds for a damaged or foreign file
+        raise WeightsError(path, f"cannot be read as weights ({quote(exc, 160)})") from exc
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise WeightsError(path, "is one array, not an .npz archive of named weights")
+    try:
+        with loaded:
+            return {k: loaded[k] for k in loaded.files}
+    except Exception as exc:
         raise WeightsError(path, f"cannot be read as weights ({quote(exc, 160)})") from exc
 
 
@@ -158,9 +199,11 @@ def import_weights(path: Path, out: Path, name: str, dataset_sha256: str,
     model.json records what ``export`` needs to re-export it: the name, the CSV's sha256, the
     recipe (``--sampling sqrt``, as the GPU recipe samples) and how it was trained.
     """
+    out = Path(out)
+    if (out / rundir.MODEL).exists():
+        raise WeightsError(out, "already holds a model (model.json): import into a new folder")
     arrays = load_arrays(path)
     model = model_from_arrays(arrays, path)
-    out = Path(out)
     rundir.check_writable(out)
     rundir.save_keras_atomic(model, out / "model.keras")
     meta = {"format_version": 1, "name": name, "dataset_sha256": dataset_sha256,
@@ -173,30 +216,58 @@ def import_weights(path: Path, out: Path, name: str, dataset_sha256: str,
     return out
 
 
-def import_device_output(folder: Path, member: str, out: Path, csv: str | os.PathLike) -> Path:
-    """:func:`import_weights` for one network of what ``gpu_distill`` wrote into ``folder``,
-    its training described from the ``summary.json`` beside it.
+def import_device_output(folder: Path, member: str | None, out: Path,
+                         csv: str | os.PathLike) -> Path:
+    """:func:`import_weights` for one network of what ``gpu_distill`` wrote into ``folder``
+    (``member``; None: the student with the best PublicTest balanced accuracy), its training
+    described from the ``summary.json`` beside it, which must name the same CSV.
 
     Raises:
-        WeightsError: no such network in the folder, or it was trained on another CSV.
+        WeightsError: no summary, no such network, or trained on another CSV.
     """
     from trainer.data import sha256_of
 
     folder = Path(folder)
+    summary = _summary(folder)
+    member = member or best_student(summary, folder)
     path = folder / f"{member}.npz"
     if not path.is_file():
         found = sorted(p.stem for p in folder.glob("*.npz"))
         raise WeightsError(path, f"missing: the networks here are {', '.join(found) or 'none'}")
-    summary = {}
-    if (folder / "summary.json").is_file():
-        summary = rundir.read_json(folder / "summary.json")
+    if not Path(csv).is_file():
+        raise WeightsError(csv, "missing: name the CSV the network was trained on with --csv")
     digest = sha256_of(csv)
-    trained_on = summary.get("dataset_sha256")
-    if trained_on and trained_on != digest:
+    trained_on = str(summary.get("dataset_sha256"))
+    if trained_on != digest:
         raise WeightsError(path, f"was trained on a CSV with sha256 {trained_on[:12]}..., "
                                  f"not {csv} ({digest[:12]}...): refused")
     return import_weights(path, out, f"gpu_distill {member} {folder.name}", digest,
                           training_summary(summary, member))
+
+
+def _summary(folder: Path) -> dict:
+    """``folder/summary.json``, checked for the shape ``gpu_distill`` writes."""
+    path = folder / "summary.json"
+    if not path.is_file():
+        raise WeightsError(path, "missing: without it, which CSV the networks were trained on "
+                                 "cannot be checked")
+    summary = rundir.read_json(path)
+    if not isinstance(summary, dict) or not all(
+            isinstance(summary.get(k, []), list) for k in ("teachers", "students")) or not all(
+            isinstance(job, dict) for k in ("teachers", "students") for job in summary.get(k, [])):
+        raise WeightsError(path, "is not a summary gpu_distill wrote")
+    return summary
+
+
+def best_student(summary: dict, folder: Path) -> str:
+    """The name of the student with the best PublicTest balanced accuracy."""
+    scored = [(job["best"].get("balanced", -1.0), job["name"]) for job in
+              summary.get("students", []) if isinstance(job.get("best"), dict)
+              and job.get("file") is not None and isinstance(job.get("name"), str)]
+    if not scored:
+        raise WeightsError(folder, "holds no student that finished an epoch: name one with "
+                                   "--member")
+    return max(scored)[1]
 
 
 def training_summary(summary: dict, member: str) -> dict:
