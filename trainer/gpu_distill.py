@@ -17,9 +17,10 @@ nothing in the app imports this file. The data travels as ``trainer.weights.pack
 writes it (Training and PublicTest faces as a lossless PNG and their labels; PrivateTest
 stays home).
 
-Usage (on the GPU machine; ``--budget`` in seconds bounds the whole run):
-    python -m trainer.gpu_distill --data device --out $OUT --budget 480 \
-        [--init device/init.npz]
+Usage (on the GPU machine; ``--budget`` in seconds bounds the whole run; here
+``python -m trainer gpu-pack --out device`` makes the folder, ``gpu-import`` takes a student
+back; docs/training.md, "On a lent GPU machine without TensorFlow"):
+    python -m trainer.gpu_distill --data device --out $OUT --budget 480 --init device/init.npz
 """
 
 from __future__ import annotations
@@ -463,7 +464,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="students, summary.json and log.txt (what comes back)")
     parser.add_argument("--budget", type=float, default=480.0,
                         help="seconds for the whole run (default 480)")
-    parser.add_argument("--teachers", type=int, default=6)
+    parser.add_argument("--teachers", type=int, default=6,
+                        help="wide networks trained from scratch to teach (default 6)")
     parser.add_argument("--teacher-share", type=float, default=0.6,
                         help="share of the budget for the teachers (default 0.6)")
     parser.add_argument("--parallel", type=int, default=6,
@@ -477,9 +479,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--students", default=None,
                         help="comma list of START@PEAK_LR, START init or scratch (default: "
                         "init@4e-4,init@8e-4,scratch@1.2e-3 with --init, else scratch@1.2e-3)")
-    parser.add_argument("--max-epochs", type=int, default=400)
-    parser.add_argument("--seed", type=int, default=2041)
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--max-epochs", type=int, default=400,
+                        help="a cap on each network's epochs; the time budget usually ends "
+                        "them first (default 400)")
+    parser.add_argument("--seed", type=int, default=2041,
+                        help="the first seed: each network gets its own from it")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
+                        help="cuda where there is one, else cpu (a quick trial)")
     parser.add_argument("--limit", type=int, default=0,
                         help="first N faces of each split (a quick trial)")
     return parser
