@@ -27,6 +27,15 @@ def test_the_spec_is_python_and_portable():
         assert needed in text, needed
 
 
+def test_the_bundle_leaves_pytorch_out():
+    """The tests' CPU PyTorch sits in .venv (for trainer/gpu_distill.py, which runs on a lent
+    GPU machine): the freezer must not follow Keras's torch backend or that file into it."""
+    text = SPEC.read_text(encoding="utf-8")
+    excludes = re.search(r"^excludes = \[(.*?)^\]", text, re.S | re.M).group(1)
+    assert '"torch"' in excludes and '"trainer.gpu_distill"' in excludes
+    assert 'm != "trainer.gpu_distill"' in text  # nor collect it as a hidden import
+
+
 def test_every_file_the_spec_bundles_exists():
     meta = json.loads((ROOT / "assets" / "model.json").read_text())
     for name in [*meta["files"].values(), "model.json", "sample.jpg", "icon.png", "icon.svg",
