@@ -238,6 +238,18 @@ def test_gpu_pack_refuses_a_starting_network_of_another_size_and_writes_nothing(
     assert (tmp_path / "dev" / "labels.npz").read_bytes() == b"an older pack's"
 
 
+def test_gpu_pack_names_a_starting_network_of_another_recipe(tmp_path, capsys):
+    from trainer.recipe import build_seed_model  # convolutions with biases, no s0_conv0
+
+    csv = make_csv(tmp_path / "fer.csv")
+    seed = _model_folder(tmp_path / "seed", build_seed_model())
+    assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "dev"),
+                 "--init", str(seed)]) == 2
+    assert "holds no s0_conv0.kernel: not the weights of the default network" in \
+        capsys.readouterr().err
+    assert list((tmp_path / "dev").iterdir()) == []
+
+
 def test_keras_arrays_refuses_an_ensemble_of_same_named_networks(tmp_path):
     import keras
 

@@ -20,10 +20,15 @@ import numpy as np
 from fer_desktop.core.messages import quote
 from trainer import rundir
 
-# each layer's weights in the order Keras's get_weights() gives them
-_WEIGHT_NAMES = {"Conv2D": ("kernel",),
+# each layer's weights in the order Keras's get_weights() gives them (a bias where it has one)
+_WEIGHT_NAMES = {"Conv2D": ("kernel", "bias"),
                  "BatchNormalization": ("gamma", "beta", "moving_mean", "moving_variance"),
                  "Dense": ("kernel", "bias")}
+
+
+def _weight_names(layer) -> tuple[str, ...]:
+    names = _WEIGHT_NAMES.get(type(layer).__name__, ())
+    return names if getattr(layer, "use_bias", True) else names[:-1]
 
 
 class WeightsError(rundir.RunDirError):
@@ -63,16 +68,21 @@ def pack_for_device(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathL
                                                    cv2.IMWRITE_PNG_STRATEGY, 3])
     if not ok:
         raise rundir.RunDirError(out, "the faces could not be encoded as PNG")
-    ready = {"faces.png": out / ".faces.partial.png", "labels.npz": out / ".labels.partial.npz"}
-    ready["faces.png"].write_bytes(png.tobytes())
-    np.savez(ready["labels.npz"], y_train=data.labels["Training"].astype(np.int8),
-             y_public=data.labels["PublicTest"].astype(np.int8),
-             dataset_sha256=np.array(data.sha256))
-    if init is not None:  # float16: half the trip's bytes
-        ready["init.npz"] = out / ".init.partial.npz"
-        np.savez(ready["init.npz"], **{k: v.astype(np.float16) for k, v in init.items()})
-    for name, partial in ready.items():
-        partial.replace(out / name)
+    ready = {"faces.png": out / ".faces.partial.png", "labels.npz": out / ".labels.partial.npz",
+             "init.npz": out / ".init.partial.npz"}
+    written = ["faces.png", "labels.npz"] + (["init.npz"] if init is not None else [])
+    try:
+        ready["faces.png"].write_bytes(png.tobytes())
+        np.savez(ready["labels.npz"], y_train=data.labels["Training"].astype(np.int8),
+                 y_public=data.labels["PublicTest"].astype(np.int8),
+                 dataset_sha256=np.array(data.sha256))
+        if init is not None:  # float16: half the trip's bytes
+            np.savez(ready["init.npz"], **{k: v.astype(np.float16) for k, v in init.items()})
+        for name in written:
+            ready[name].replace(out / name)
+    finally:  # a disk that filled up: no half-written file left behind
+        for partial in ready.values():
+            partial.unlink(missing_ok=True)
     if init is None:
         (out / "init.npz").unlink(missing_ok=True)  # an older pack's: not this one's
     return {"sha256": data.sha256, "training": len(data.labels["Training"]),
@@ -118,7 +128,7 @@ def keras_arrays(model, path: Path | str = "model") -> dict[str, np.ndarray]:
     """
     out = {}
     for layer in _layers(model):
-        names = _WEIGHT_NAMES.get(type(layer).__name__)
+        names = _weight_names(layer)
         if names:
             for name, value in zip(names, layer.get_weights(), strict=True):
                 key = f"{layer.name}.{name}"
@@ -151,7 +161,7 @@ def model_from_arrays(arrays, path: Path | str = "weights"):
                                  "network")
     model = build_default_model(widths)
     for layer in _layers(model):
-        names = _WEIGHT_NAMES.get(type(layer).__name__)
+        names = _weight_names(layer)
         if not names:
             continue
         values = []
