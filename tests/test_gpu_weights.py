@@ -382,6 +382,19 @@ def test_the_teacher_temperature_is_the_trainers():
         assert fit_temperature(p, y) == pytest.approx(metrics.fit_temperature(p, y), abs=1e-6)
 
 
+@pytest.mark.parametrize("text, message", [
+    ("init@4e-4", "needs --init"), ("teacher@1e-3", "is not init@LR or scratch@LR"),
+    ("scratch@fast", "must be a number between 0 and 1"), ("scratch@0", "between 0 and 1")])
+def test_student_specs_are_checked(text, message):
+    pytest.importorskip("torch")
+    from trainer.gpu_distill import parse_students
+
+    assert parse_students("init@4e-4, scratch@1.2e-3", "w.npz") == [("init", 4e-4),
+                                                                     ("scratch", 1.2e-3)]
+    with pytest.raises(SystemExit, match=message):
+        parse_students(text, None)
+
+
 def test_a_png_of_too_few_faces_is_refused():
     pytest.importorskip("torch")
     from trainer.gpu_distill import unmosaic

@@ -452,7 +452,14 @@ def parse_students(text: str, init: Path | None) -> list[tuple[str, float]]:
             raise SystemExit(f"--students: {part!r} is not init@LR or scratch@LR")
         if start == "init" and init is None:
             raise SystemExit(f"--students: {part!r} needs --init")
-        students.append((start, float(lr)))
+        try:
+            peak = float(lr)
+        except ValueError:
+            peak = -1.0
+        if not 0 < peak < 1:
+            raise SystemExit(f"--students: {part!r}: the learning rate must be a number "
+                             "between 0 and 1")
+        students.append((start, peak))
     return students
 
 
