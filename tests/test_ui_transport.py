@@ -76,8 +76,10 @@ def test_play_at_the_end_starts_again(qtbot, main_window, tmp_path, settings):
     live = window.live_view
     qtbot.waitUntil(lambda: live.capture is not None and live.transport.isVisible()
                     and not live.transport.playing, timeout=WAIT_MS)
+    # from the start: the first frames of the clip (the view shows the latest frame, so on a
+    # loaded machine frame 0 itself may be passed over for frame 1 or 2 of the 6)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
-                          check_params_cb=lambda o: o.result.timestamp_s == 0.0) as again:
+                          check_params_cb=lambda o: o.result.timestamp_s < 0.05) as again:
         live.transport.play_button.click()
     # watched again, its face is #1 as the first time (it came back as #2)
     assert [face.track_id for face in again.args[0].result.faces] == [1]
