@@ -41,6 +41,7 @@ from trainer.data import FerData
 from trainer.events import EventEmitter
 from trainer.finetune_config import PRESET, FinetuneConfig
 from trainer.imagefolder import ImageFolderData, save_test_faces
+from trainer.weights import leaf_layers
 
 
 def starting_point(from_model: str) -> Path:
@@ -77,15 +78,6 @@ def load_starting_model(folder: Path):
                              "run's best.keras")
 
 
-def _leaf_layers(model) -> list:
-    import keras
-
-    leaves = []
-    for layer in model.layers:
-        leaves += _leaf_layers(layer) if isinstance(layer, keras.Model) else [layer]
-    return leaves
-
-
 def _networks(model) -> list:
     """The (sub)models that hold convolutions directly: the members of an ensemble."""
     import keras
@@ -110,7 +102,7 @@ def freeze_all_but_last_block(model) -> list[str]:
     """
     import keras
 
-    for layer in _leaf_layers(model):
+    for layer in leaf_layers(model):
         layer.trainable = False
     trainable = []
     for net in _networks(model):

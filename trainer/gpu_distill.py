@@ -12,7 +12,8 @@ the very view the student gets, calibrated with a temperature fitted on PublicTe
 
 The weights come back in Keras's layout under Keras's layer names (``s0_conv0.kernel``, ...),
 and ``trainer.weights`` turns them into a model folder that ``python -m trainer export``
-scores, converts and ships like any other. Nothing here imports TensorFlow or Keras, and
+scores, converts and ships like any other. Nothing here imports TensorFlow or Keras (the
+scores, the prior correction and the temperature are ``trainer.metrics``'s, numpy only), and
 nothing in the app imports this file. The data travels as ``trainer.weights.pack_for_device``
 writes it (Training and PublicTest faces as a lossless PNG and their labels; PrivateTest
 stays home).
@@ -37,6 +38,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+# numpy and OpenCV only (no TensorFlow, no LiteRT): importable on the GPU machine
+from trainer.metrics import choose_prior_power, class_frequencies, fit_temperature
 
 NUM_CLASSES = 7
 STUDENT_WIDTHS = (32, 64, 128, 256)  # recipe.build_default_model's default: what ships
@@ -210,32 +214,10 @@ class Teacher:
         return F.softmax(torch.log(p.clamp_min(1e-12)) / self.temperature, -1)
 
 
-def fit_temperature(p: np.ndarray, y: np.ndarray) -> float:
-    """The temperature with the lowest PublicTest NLL: ``metrics.fit_temperature``'s grid
-    (0.3 to 4, then a finer one around the best)."""
-    logp = np.log(np.clip(p, 1e-12, 1.0))
-
-    def nll(t: float) -> float:
-        z = logp / t
-        z = z - z.max(1, keepdims=True)
-        return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean())
-
-    best = min(np.linspace(0.3, 4.0, 75), key=nll)
-    return float(min(np.linspace(max(0.05, best - 0.05), best + 0.05, 21), key=nll))
-
-
-def balanced(y: np.ndarray, predicted: np.ndarray) -> float:
-    recalls = [np.mean(predicted[y == c] == c) for c in range(NUM_CLASSES) if np.any(y == c)]
-    return float(np.mean(recalls))
-
-
 def scores(p: np.ndarray, y: np.ndarray, frequencies: np.ndarray) -> dict:
-    """Accuracy and the best balanced accuracy over the prior corrections the export tries."""
-    by_power = {}
-    for power in POWERS:
-        w = frequencies ** -power
-        by_power[power] = balanced(y, (p * w / w.max()).argmax(1))
-    power = max(by_power, key=lambda k: (by_power[k], -k))
+    """Accuracy and the best balanced accuracy over the prior corrections tried (the export's
+    own choice, ``metrics.choose_prior_power``, over :data:`POWERS`)."""
+    power, by_power = choose_prior_power(p, y, frequencies, POWERS)
     return {"accuracy": float((p.argmax(1) == y).mean()), "balanced": by_power[power],
             "power": power}
 
@@ -301,8 +283,8 @@ class Data:
             self.x_public, y_public = self.x_public[:limit], y_public[:limit]
         self.y_train = torch.from_numpy(y_train).to(device)
         self.y_public = y_public
+        self.frequencies = class_frequencies(y_train)
         counts = torch.bincount(self.y_train, minlength=NUM_CLASSES).float().clamp_min(1)
-        self.frequencies = (counts / counts.sum()).cpu().numpy().astype(np.float64)
         # --sampling sqrt: class c drawn in proportion to count_c ** 0.5
         self.sample_weights = counts[self.y_train] ** -0.5
 

@@ -111,13 +111,15 @@ def mosaic(faces: np.ndarray, columns: int = MOSAIC_COLUMNS) -> np.ndarray:
                                                                              columns * w)
 
 
-def _layers(model):
-    """Every layer of ``model``, nested models' too (an exported model wraps the network)."""
+def leaf_layers(model) -> list:
+    """Every layer of ``model`` that is not itself a model, nested models' too (an exported
+    model wraps the network; an ensemble holds several)."""
+    import keras
+
+    leaves = []
     for layer in model.layers:
-        if hasattr(layer, "layers"):
-            yield from _layers(layer)
-        else:
-            yield layer
+        leaves += leaf_layers(layer) if isinstance(layer, keras.Model) else [layer]
+    return leaves
 
 
 def keras_arrays(model, path: Path | str = "model") -> dict[str, np.ndarray]:
@@ -127,7 +129,7 @@ def keras_arrays(model, path: Path | str = "model") -> dict[str, np.ndarray]:
         WeightsError: two layers of one name (an ensemble's members): which is meant?
     """
     out = {}
-    for layer in _layers(model):
+    for layer in leaf_layers(model):
         names = _weight_names(layer)
         if names:
             for name, value in zip(names, layer.get_weights(), strict=True):
@@ -160,7 +162,7 @@ def model_from_arrays(arrays, path: Path | str = "weights"):
         raise WeightsError(path, "holds no s0_conv0.kernel: not the weights of the default "
                                  "network")
     model = build_default_model(widths)
-    for layer in _layers(model):
+    for layer in leaf_layers(model):
         names = _weight_names(layer)
         if not names:
             continue
