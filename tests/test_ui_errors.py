@@ -78,3 +78,52 @@ def test_uncaught_exception_is_one_line_without_verbose(monkeypatch, caplog):
     with caplog.at_level(logging.INFO, logger="fer_desktop"):
         sys.excepthook(kind, value, tb)
     assert "Traceback" in caplog.text
+
+
+def run_main(argv, capsys):
+    from fer_desktop.ui.app import main
+
+    code = main(argv)
+    return code, capsys.readouterr().err
+
+
+def test_snapshot_over_its_own_source_is_refused_and_the_source_kept(tmp_path, capsys):
+    source = tmp_path / "in.png"
+    source.write_bytes(b"the user's picture")
+    code, err = run_main(["--source", str(source), "--snapshot", str(source)], capsys)
+    assert code == 2 and "destroy the input" in err and str(source) in err
+    assert source.read_bytes() == b"the user's picture"
+
+
+def test_snapshot_whose_sidecar_is_the_source_is_refused(tmp_path, capsys):
+    source = tmp_path / "out.json"
+    source.write_text("{}")
+    code, err = run_main(["--source", str(source), "--snapshot", str(tmp_path / "out.png")],
+                         capsys)
+    assert code == 2 and "out.json" in err and source.read_text() == "{}"
+
+
+def test_snapshot_leaves_a_json_file_of_the_user_alone(tmp_path, capsys):
+    mine = tmp_path / "shot.json"
+    mine.write_text('{"my": "notes"}')
+    code, err = run_main(["--source", "0", "--snapshot", str(tmp_path / "shot.png")], capsys)
+    assert code == 2 and "shot.json" in err and "left alone" in err
+    assert mine.read_text() == '{"my": "notes"}'
+
+
+def test_snapshot_may_replace_an_earlier_snapshot_of_the_same_name(tmp_path):
+    from fer_desktop.ui.app import check_snapshot_target
+
+    out = save_snapshot(tmp_path / "shot.png", fake_output())
+    check_snapshot_target(out, 0)  # an earlier snapshot's sidecar: replaced as before
+    (tmp_path / "other.json").write_text(out.with_suffix(".json").read_text())
+    with pytest.raises(ExportError, match="other.json"):  # names another image
+        check_snapshot_target(tmp_path / "other.png", 0)
+
+
+def test_snapshot_into_a_folder_name_is_refused(tmp_path):
+    from fer_desktop.ui.app import check_snapshot_target
+
+    (tmp_path / "shot.png").mkdir()
+    with pytest.raises(ExportError, match="folder"):
+        check_snapshot_target(tmp_path / "shot.png", None)
