@@ -347,3 +347,21 @@ def test_the_summary_table_keeps_its_columns_under_the_header():
             start = header.index(name)
             assert line[start - 2:start] == "  " and line[start] != " ", (name, line)
         assert line[header.index("shown_most"):].startswith("happy ")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_photo_without_a_face_gets_a_no_face_row(tmp_path, sample_bgr, capsys, jobs):
+    """A photo where no face is found was in neither the CSV nor the summary: "not found" and
+    "not analysed" looked the same (a new user's trial). The window's recordings write it."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), sample_bgr)
+    cv2.imwrite(str(folder / "b.png"), sample_bgr * 0 + 128)  # plain grey: no face
+    out = tmp_path / "r.csv"
+    assert main([str(folder), "--out", str(out), "--no-progress", "--jobs", jobs]) == 0
+    table = {r["source"]: r for r in rows(out)}
+    assert set(table) == {str(folder / "a.png"), str(folder / "b.png")}
+    blank = table[str(folder / "b.png")]
+    assert blank["label"] == "no face" and blank["angry"] == "" and blank["model"]
+    assert table[str(folder / "a.png")]["label"] in CSV_COLUMNS[-7:]
+    assert '2 frames analysed, 1 face row and 1 "no face" row written' in capsys.readouterr().out

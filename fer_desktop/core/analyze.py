@@ -187,8 +187,9 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
                     pipeline.reset(restart_ids=True)
                 result = pipeline.process(frame.image, frame.index, frame.timestamp_s)
                 name = frame.name or spec
-                recorder.write(result, source=name)
+                recorder.write(result, source=name)  # a "no face" row when none is found
                 totals["frames"] += 1
+                totals["faceless"] += not result.faces
                 for face in result.faces:
                     summary = summaries.setdefault((name, face.track_id),
                                                    TrackSummary(name, face.track_id,
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             pending.append(video_file)
         made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
         recorder = CsvRecorder(csv_file.path, with_source=True,  # model and app named
-                               provenance=lambda: made_by)
+                               provenance=lambda: made_by, no_face_rows=True)
         return _run(args, units, pipeline, recorder, video_file.path if video_file else None,
                     pending)
     except ExportError as exc:
@@ -369,8 +370,11 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     for file in pending:
         file.commit()
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))
+    faceless = totals["faceless"]
     print(f"{counted(totals['frames'], 'frame')} analysed, "
-          f"{counted(recorder.rows, 'face row')} written to {args.out}"
+          f"{counted(recorder.rows - faceless, 'face row')}"
+          + (f" and {faceless} \"no face\" row{'' if faceless == 1 else 's'}" if faceless else "")
+          + f" written to {args.out}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
     if interrupted:
         print("interrupted: the rows analysed so far were written" + (

@@ -131,6 +131,7 @@ class UnitResult:
 
     spec: str
     analysed: int = 0
+    faceless: int = 0
     frames_read: int = 0
     rows: int = 0
     part: str | None = None
@@ -200,10 +201,12 @@ def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: b
     try:
         pipeline = _WORKER["pipeline"]  # the same columns as the main CSV's, model named
         made_by = functools.cache(lambda: provenance(pipeline.classifier))  # once, when used
-        with CsvRecorder(part, with_source=with_source, provenance=made_by) as recorder:
+        with CsvRecorder(part, with_source=with_source, provenance=made_by,
+                         no_face_rows=True) as recorder:
             bad = analyse(spec, pipeline, recorder, summaries=summaries,
                           totals=totals, progress=progress, **options)
         result.analysed, result.rows, result.part = totals["frames"], recorder.rows, part
+        result.faceless = totals["faceless"]
         result.summaries, result.skipped = summaries, [(str(p), r) for p, r in bad]
     except SourceError as exc:
         result.error = exc.reason
@@ -284,7 +287,8 @@ class ProcessRunner:
         """Wait for the next unit (it must be ``spec``), copy its rows into ``recorder``.
 
         Returns [(skipped path, reason)]; merges its track summaries into ``summaries`` and
-        adds its analysed frames to ``totals["frames"]``.
+        adds its analysed frames to ``totals["frames"]`` (those without a face to
+        ``totals["faceless"]``).
 
         Raises:
             SourceError: the unit could not be analysed, or its worker process died.
@@ -320,6 +324,7 @@ class ProcessRunner:
             Path(result.part).unlink(missing_ok=True)
         summaries.update(result.summaries)
         totals["frames"] += result.analysed
+        totals["faceless"] += result.faceless
         return result.skipped
 
     def salvage(self, recorder: CsvRecorder, summaries: dict,
