@@ -49,3 +49,10 @@ def test_the_notifier_rewords_what_it_shows(qtbot):
                   "--force to replace it")
     assert "--force" not in notifier.last_info
     assert "--force" not in window.statusBar().currentMessage()
+
+
+def test_with_the_shipped_model_in_use_no_way_back_is_offered():
+    """File > Use the shipped model is greyed out while it is in use."""
+    text = for_window(str(ModelError(Path("m"), f"no such model folder; {EXPORT_HINT}")),
+                      shipped_in_use=True)
+    assert "Use the shipped model" not in text and "File > Use model folder" in text

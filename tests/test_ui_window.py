@@ -1182,3 +1182,27 @@ def test_file_open_recent_offers_the_source_lists_files_and_clears_them(qtbot, m
     recent.aboutToShow.emit()
     assert [a.text() for a in recent.actions() if not a.isSeparator()] == [
         "first.avi", "Clear recent files"]
+
+
+def test_a_failed_switch_under_the_shipped_model_offers_no_greyed_out_way_back(
+        qtbot, main_window, tmp_path):
+    """With the shipped model in use, the error said "go back to the shipped model with File >
+    Use the shipped model", an item greyed out then (a new user's trial)."""
+    from fer_desktop.core.model import default_model_dir
+
+    def shipped_stub(model_dir=None, options=None):
+        pipeline = stub_pipeline(model_dir, *(() if options is None else (options,)))
+        pipeline.classifier.model_dir = default_model_dir()
+        return pipeline
+
+    window = main_window(source=str(SAMPLE), pipeline_factory=shipped_stub)
+    first_frame(qtbot, window)
+    assert not window.act_shipped_model.isEnabled()
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    with qtbot.waitSignal(window.model_failed, timeout=WAIT_MS) as blocker:
+        window.use_model(empty)
+    message = blocker.args[0]
+    assert "File > Use model folder" in message and "stays in use" in message
+    assert "Use the shipped model" not in message and "python -m" not in message
+    window.notifier.dialog.close()

@@ -25,8 +25,15 @@ _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def for_window(message: str) -> str:
-    """``message`` with command-line advice replaced by what to do in the window."""
+def for_window(message: str, shipped_in_use: bool = False) -> str:
+    """``message`` with command-line advice replaced by what to do in the window.
+
+    With ``shipped_in_use`` (a failed switch while the shipped model stays in use) the way
+    back is not offered: File > Use the shipped model is greyed out then.
+    """
+    if shipped_in_use:
+        message = re.sub(re.escape(EXPORT_HINT) + r"( again)?",
+                         "choose a folder that holds one with File > Use model folder", message)
     for pattern, replacement in _REPLACEMENTS:
         message = pattern.sub(replacement, message)
     return message

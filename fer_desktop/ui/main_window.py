@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
 from fer_desktop.core.frame_stats import LiveStats
+from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.model import (
     Classifier,
     EmotionClassifier,
@@ -516,7 +517,9 @@ class MainWindow(QMainWindow):
     def _on_model_error(self, path: Path, exc: BaseException) -> None:
         keep = (f"The current model {model_line(self._classifier)} stays in use."
                 if self._classifier is not None else "No model is in use.")
-        message = f"Could not use the model in {path}: {exc}. {keep}"
+        shipped = is_shipped_model_dir(getattr(self._classifier, "model_dir", None))
+        message = for_window(f"Could not use the model in {path}: {exc}. {keep}",
+                             shipped_in_use=shipped)
         if self._classifier is not None:
             self._show_model(self._classifier)
         else:
