@@ -79,11 +79,15 @@ def test_both_models_run_on_the_same_faces():
     assert result.current.recall == {"angry": 0.0, "happy": 1.0, "sad": 0.0}
     assert result.emotions == ["angry", "happy", "sad"]
     assert result.warnings == ()
+    # the model in use answers one emotion for everything: said, as a reason for the switch
+    assert result.notes == ('The model in use answers "happy" for 100% of the faces: it has '
+                            "not learnt to tell the emotions apart.",)
     backwards = compare_on_faces(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
                                  faces, labels, "ten faces")
     assert any("worse" in w for w in backwards.warnings)
     assert any("near chance" in w for w in backwards.warnings)
     assert any('answers "happy" for 100%' in w for w in backwards.warnings)
+    assert backwards.notes == ()
 
 
 def _meta(digest: str, accuracy: float, confusion: list[list[int]]) -> dict:

@@ -15,7 +15,7 @@ from fer_desktop.core.model import default_model_dir
 from fer_desktop.core.model_compare import TEST_FACES, compare_on_faces, switch_question
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.ui.main_window import MainWindow
-from fer_desktop.ui.model_switch import CompareDialog
+from fer_desktop.ui.model_switch import BETTER_COLOR, CompareDialog
 
 WAIT_MS = 15000
 HAPPY = EMOTIONS.index("happy")
@@ -345,6 +345,22 @@ def test_going_back_to_the_shipped_model_says_so(qtbot):
     assert dialog.sentence.text().startswith("The shipped model: ")
     assert dialog.switch_button.text() == "Go back to the shipped model"
     assert CompareDialog(comparison, "x").windowTitle() == "Use this model?"
+
+
+def test_going_back_from_a_one_answer_model_marks_the_gain_and_says_why(qtbot):
+    """A new user's trial: back from a model answering "fear" for every face, only the
+    shipped model's lower fear recall was marked (red); its gain overall was not, and nothing
+    said the model in use gives one answer for everything."""
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    back = compare_on_faces(PatternClassifier("one answer", HAPPY),
+                            PatternClassifier("default"), faces, labels,
+                            "ten faces").as_going_back()
+    dialog = CompareDialog(back, "default", shipped=True)
+    qtbot.addWidget(dialog)
+    overall = dialog.table.item(0, 1)  # "right overall", the shipped model
+    assert overall.foreground().color().name() == BETTER_COLOR
+    assert not dialog.notes.isHidden()
+    assert 'The model in use answers "happy" for 100%' in dialog.notes.text()
 
 
 def test_going_back_after_a_worse_fine_tune_defaults_to_going_back(qtbot):

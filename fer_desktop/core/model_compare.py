@@ -193,13 +193,25 @@ def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
     return found
 
 
+def notes_for(current: ModelScores, candidate: ModelScores) -> list[str]:
+    """Reasons for the switch: the model in use gives one answer for (nearly) every face
+    while the candidate does not (going back from such a model to the shipped one, the
+    dialog showed only the shipped model's lower recall of that one emotion, in red)."""
+    now_top = _one_answer(current)
+    if now_top is None or _one_answer(candidate) is not None:
+        return []
+    return [f"The model in use answers \"{now_top}\" for {current.answers[now_top]:.0%} of the "
+            "faces: it has not learnt to tell the emotions apart."]
+
+
 def compare_on_faces(current, candidate, faces: np.ndarray, labels: np.ndarray,
                      test_name: str) -> Comparison:
     """Both classifiers on the same faces (n, 48, 48) uint8 and labels (n,)."""
     now, new = score_faces(current, faces, labels), score_faces(candidate, faces, labels)
     chance = chance_level(labels)
     return Comparison(test_name, int(len(labels)), now, new, chance,
-                      tuple(warnings_for(now, new, chance, len(labels))))
+                      tuple(warnings_for(now, new, chance, len(labels))),
+                      notes=tuple(notes_for(now, new)))
 
 
 def load_test_faces(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str] | None:

@@ -31,6 +31,7 @@ from fer_desktop.core.model_compare import Comparison
 from fer_desktop.core.plain_words import example_faces, summary_sentence
 
 WARNING_STYLE = "color: #b00020; font-weight: bold;"
+BETTER_COLOR = "#1b7a2f"  # a dark green, readable on the table's white
 EXAMPLES_PER_SIDE = 3
 # The File menu items that change the model back (main_window.py), named in the dialog.
 WAY_BACK = ("Use model folder...", "Use the shipped model")
@@ -152,8 +153,10 @@ class CompareDialog(QDialog):
                 fine = comparison.other_people is not None and r == len(rows) - 1
                 item = QTableWidgetItem(f"{value:.1%}" if fine else _percent(value))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if c == 1 and now is not None and new is not None and new < now - 0.01:
-                    item.setForeground(QColor("#b00020"))
+                if c == 1 and now is not None and new is not None and abs(new - now) > 0.01:
+                    # red where the candidate is worse, green where better: red alone drew
+                    # the eye to one emotion while the overall gain went unmarked
+                    item.setForeground(QColor("#b00020" if new < now else BETTER_COLOR))
                 self.table.setItem(r, c, item)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
