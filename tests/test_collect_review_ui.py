@@ -244,3 +244,11 @@ def test_the_thumbnails_kept_are_bounded_the_newest_kept(qtbot, folder, monkeypa
     image = QImage(96, 96, QImage.Format.Format_RGB32)
     thumbnails._on_decoded([(f"k{i}", image) for i in range(5)])
     assert list(thumbnails._cache) == ["k2", "k3", "k4"]
+
+
+def test_open_folder_says_where_the_folder_is_when_nothing_can_open_it(dialog):
+    """Without a file launcher the button did nothing visible (a new user's trial)."""
+    dialog.opener = lambda folder: False
+    dialog.open_button.click()
+    assert dialog.status.text().startswith("No application could be started to open ")
+    assert str(dialog.review.folder) in dialog.status.text()

@@ -175,10 +175,15 @@ def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_
     assert len(happy) == 12 and happy[0] == pytest.approx(0.7, abs=0.01)
     assert len(dialog.chart.curves) == len(EMOTIONS)
     opened = []
-    dialog._open = opened.append
+    dialog.opener = lambda path: opened.append(path) or True
     dialog.open_folder_button.click()
     assert opened == [result.csv_path.parent]
     assert "Saved to" in dialog.status.text()
+    # no application to open it with (a desktop without a launcher): the click said nothing
+    dialog.opener = lambda path: False
+    dialog.open_csv_button.click()
+    assert dialog.status.text() == (f"No application could be started to open "
+                                    f"{result.csv_path}; open it yourself.")
     dialog.close()
 
 

@@ -67,7 +67,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.on_screen import fitting_size
-from fer_desktop.ui.saved_banner import open_in_file_manager
+from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 
 THUMB_PX = 96  # the collected crops' own size: shown 1:1
 CELL_PX = THUMB_PX + 12
@@ -545,7 +545,11 @@ class ReviewDialog(QDialog):
 
     def _open_folder(self) -> None:
         folder = self.review.folder / self.emotion
-        open_in_file_manager(folder if folder.is_dir() else self.review.folder)
+        folder = folder if folder.is_dir() else self.review.folder
+        if not self.opener(folder):
+            self.status.setText(cannot_open(folder))
+
+    opener = staticmethod(open_in_file_manager)  # tests replace it
 
     def done(self, result: int) -> None:
         self.thumbnails.close()  # no decoded batch arrives after the dialog is gone

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QThread, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices
+from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal
+from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -43,6 +43,7 @@ from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
 from fer_desktop.ui.face_panel import EMOTION_COLORS
+from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
 
@@ -224,9 +225,13 @@ class FileAnalysisDialog(QDialog):
     def running(self) -> bool:
         return self.thread.isRunning()
 
+    opener = staticmethod(open_in_file_manager)  # tests replace it
+
     def _open(self, path: Path) -> None:
-        """Open a file or folder with the desktop's default application (tests replace it)."""
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        """Open a file or folder with the desktop's default application; say where it is
+        when none could be started (Open CSV did nothing visible)."""
+        if not self.opener(path):
+            self.status.setText(cannot_open(path))
 
     def _on_progress(self, done: int, total: int) -> None:
         if total:

@@ -21,8 +21,14 @@ SHOWN_MS = 15000  # long enough to reach for Open folder
 
 
 def open_in_file_manager(path: Path) -> bool:
-    """Show a folder (or open a file) with the desktop's default application."""
+    """Show a folder (or open a file) with the desktop's default application; False when
+    none could be started (a desktop without a file launcher: the click did nothing)."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def cannot_open(path: Path) -> str:
+    """What to say when :func:`open_in_file_manager` failed: the path, to find by hand."""
+    return f"No application could be started to open {path}; open it yourself."
 
 
 class SavedBanner(QFrame):
