@@ -50,6 +50,19 @@ def test_ids_survive_small_motion_and_are_distinct():
         assert [s.track_id for s in states] == ids[::-1]
 
 
+def test_new_faces_are_numbered_left_to_right():
+    """In the detector's order (by score) the right face of a pair was #1 (a new user's
+    trial); people read a picture from the left. A face already tracked keeps its number."""
+    right, left, lower_left = BOX + [400, 0, 400, 0], BOX, BOX + [0, 300, 0, 300]
+    tracker = FaceTracker()
+    states = tracker.update([right, lower_left, left], np.stack([HAPPY] * 3), 0.0)
+    assert [s.track_id for s in states] == [3, 2, 1]
+    far_left = BOX - [90, 0, 90, 0]
+    states = tracker.update([right, far_left + [0, 600, 0, 600], left, lower_left],
+                            np.stack([HAPPY] * 4), 0.1)
+    assert [s.track_id for s in states] == [3, 4, 1, 2]
+
+
 def test_track_dropped_after_gap_but_kept_through_short_one():
     tracker = FaceTracker(TrackerOptions(max_missed=3))
     track_id = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id

@@ -269,6 +269,11 @@ class FaceTracker:
         states: list[TrackState] = []
         seen: set[int] = set()
         new_tracks: list[_Track] = []
+        # new faces are numbered left to right (then top to bottom), as people read a
+        # picture; in the detector's order (by score) the right face of a pair was often #1
+        new_ids = {d: next(self._ids) for d in sorted(
+            (d for d in range(len(boxes)) if d not in matched),
+            key=lambda d: (float(boxes[d][0]), float(boxes[d][1])))}
         for d, (box, probs) in enumerate(zip(boxes, probabilities, strict=True)):
             if d in matched:
                 track = self._tracks[matched[d]]
@@ -276,7 +281,7 @@ class FaceTracker:
                 track.box = box
                 track.missed = 0
             else:
-                track = _Track(next(self._ids), box, probs.copy())
+                track = _Track(new_ids[d], box, probs.copy())
                 new_tracks.append(track)
             self._smooth(track, probs, when)
             label, confidence = choose_label(track.probabilities, track.label, margin)
