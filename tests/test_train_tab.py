@@ -816,3 +816,24 @@ def test_a_long_output_folder_shows_its_start_and_the_whole_in_the_tooltip(tab):
     assert tab.form.out_edit.cursorPosition() == 0
     assert tab.form.out_edit.toolTip().endswith("\n" + long)
     assert tab.form.out_edit.toolTip().startswith("Where each run gets its folder")
+
+
+def test_use_this_model_is_not_offered_for_the_model_in_use(qtbot, tab, tmp_path):
+    """It stayed enabled for the run the live view already used (a new user's trial)."""
+    import json
+
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-seed",
+                          {"epoch": 2, "epochs": 2, "status": "finished"})
+    info = {"bytes": 1, "public_accuracy": 0.5, "private_accuracy": 0.5,
+            "private_confusion": [[1] * 7] * 7}
+    meta = {"name": "seed run", "accuracy": {"model.tflite": info}}
+    (run / "model.json").write_text(json.dumps(meta))
+    tab.results.show_run(run)
+    assert tab.results.use_button.isEnabled()
+    tab.results.set_model_in_use(run, json.loads((run / "model.json").read_text()))
+    assert not tab.results.use_button.isEnabled() and tab.results.use_button.text() == "In use"
+    tab.results.set_model_in_use(run, {**meta, "name": "exported again"})  # a new model
+    assert tab.results.use_button.isEnabled()
+    tab.results.set_model_in_use(tmp_path / "assets", None)
+    assert tab.results.use_button.isEnabled()
+    assert tab.results.use_button.text() == "Use this model"

@@ -395,6 +395,8 @@ class MainWindow(QMainWindow):
             not is_shipped_model_dir(getattr(classifier, "model_dir", None)))
         if self.train_tab is not None:  # what "fine-tune the model in use" starts from
             self.train_tab.model_in_use = getattr(classifier, "model_dir", None)
+            self.train_tab.results.set_model_in_use(self.train_tab.model_in_use,
+                                                    getattr(classifier, "metadata", None))
 
     def _on_pipeline_ready(self, classifier: Classifier) -> None:
         self._classifier = classifier

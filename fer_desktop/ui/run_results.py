@@ -97,6 +97,7 @@ class ResultsView(QWidget):
         self.run_dir: Path | None = None
         self.metadata: dict | None = None
         self.examples: QWidget | None = None  # a fine-tuned run's faces, right and wrong
+        self._in_use: tuple[Path, dict | None] | None = None  # the live view's model
 
     def show_run(self, run: Path | None) -> None:
         self.run_dir, self.metadata = run, None
@@ -106,6 +107,7 @@ class ResultsView(QWidget):
             self.examples.deleteLater()
             self.examples = None
         self.use_button.setEnabled(False)
+        self.use_button.setText("Use this model")
         if run is None:
             self.summary.setText("Select a run to see its evaluation.")
             return
@@ -154,7 +156,26 @@ class ResultsView(QWidget):
         self.table.setToolTip(f"Confusion matrix ({where}): rows are the true emotion, "
                               "columns the predicted one; colour = share of the row")
         self._show_examples(run, meta)
-        self.use_button.setEnabled(True)
+        self._update_use_button()
+
+    def set_model_in_use(self, folder: Path | None, metadata: dict | None) -> None:
+        """The live view's model: "Use this model" is offered only for another one (it stayed
+        enabled for the model in use, which a click only said was already in use)."""
+        self._in_use = None if folder is None else (Path(folder), metadata)
+        self._update_use_button()
+
+    def _update_use_button(self) -> None:
+        if self.metadata is None or self.run_dir is None:
+            self.use_button.setEnabled(False)
+            return
+        in_use = (self._in_use is not None and self._in_use[1] == self.metadata
+                  and self._in_use[0].resolve() == self.run_dir.resolve())
+        self.use_button.setEnabled(not in_use)
+        self.use_button.setText("In use" if in_use else "Use this model")
+        self.use_button.setToolTip(
+            "This run's model is the one the live view uses" if in_use else
+            "Load this run's exported model in the live view (the current model stays if "
+            "the new one fails its checks)")
 
     def _show_examples(self, run: Path, meta: dict) -> None:
         """A fine-tuned run: a few of its test faces per emotion, right and wrong."""
