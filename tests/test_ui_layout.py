@@ -294,3 +294,34 @@ def test_a_narrow_heading_keeps_the_face_number(qtbot):
     label.setText("No face in view")  # another text forgets the short form
     label.resize(40, 20)
     assert label.elided_text().startswith("No")
+
+
+def test_a_long_message_gets_the_room_of_the_live_figures_until_it_goes(qtbot):
+    """At 800 px the FPS, ms/frame and faces labels left a message 220 px: "Same face ... a
+    little." (a new user's trial). They step aside for it and come back after."""
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.notifications import Notifier
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    figures = [QLabel("FPS 15.0"), QLabel("15 ms/frame, every 67 ms"), QLabel("1 face")]
+    for label in [*figures, QLabel("Model: default 20261204-095120-default")]:
+        bar.addPermanentWidget(label)
+    bar.resize(800, 30)
+    bar.show()
+    notifier = Notifier(bar)
+    notifier.yield_room(*figures)
+    qtbot.wait(50)
+    notifier.info("Short.", timeout_ms=300)
+    assert all(label.isVisible() for label in figures)  # it fits: nobody moves
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=3000)
+    room_before = notifier.message_room_px()
+    message = "Same face as the last one saved: not saved again; change your expression."
+    assert bar.fontMetrics().horizontalAdvance(message) > room_before
+    notifier.info(message, timeout_ms=600)
+    assert not any(label.isVisible() for label in figures)
+    assert notifier.message_room_px() > room_before + 200
+    assert bar.currentMessage() == message  # whole, in the room they left
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=3000)
+    assert all(label.isVisible() for label in figures)

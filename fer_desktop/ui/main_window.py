@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self.notifier = Notifier(self.statusBar(), self)
+        # a long message gets the live figures' room (the model's name stays)
+        self.notifier.yield_room(self.fps_label, self.latency_label, self.faces_label)
         self.live_view = LiveView(self.settings, self.notifier, source=source,
                                   model_dir=model_dir, detector=detector,
                                   pipeline_factory=pipeline_factory,

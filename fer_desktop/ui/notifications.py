@@ -37,6 +37,8 @@ class Notifier(QObject):
         self._box: QMessageBox | None = None
         # (whole, shown, timeout ms, shown at): refitted when the bar or its labels change
         self._message: tuple[str, str, int, float] = ("", "", 0, 0.0)
+        self._yielding: tuple[QWidget, ...] = ()
+        self._stepped_aside: list[QWidget] = []
         status_bar.messageChanged.connect(self._on_message_changed)
         status_bar.installEventFilter(self)
 
@@ -92,11 +94,26 @@ class Notifier(QObject):
         right = min(lefts) if lefts else bar.width()
         return max(0, right - MESSAGE_MARGIN_PX)
 
+    def yield_room(self, *widgets: QWidget) -> None:
+        """Permanent labels that step aside while a message too long for the bar is shown,
+        and come back when it goes: at 800 px the live figures (FPS, ms/frame, faces) left a
+        message 220 px ("Same face ... a little.")."""
+        self._yielding = widgets
+
     def _show_in_bar(self, message: str, timeout_ms: int) -> None:
         """A message too long for the bar is shortened in the middle (the start says what
         happened, the end names the file) with the whole of it in the tooltip; Qt would cut
-        it mid-word."""
+        it mid-word. Before that, the labels of :meth:`yield_room` make room for it."""
+        self._step_back()
         shown = self._fitted(message)
+        if shown != message and self._yielding and self._status_bar.isVisible():
+            self._stepped_aside = [w for w in self._yielding if w.isVisible()]
+            for widget in self._stepped_aside:
+                widget.hide()
+            layout = self._status_bar.layout()
+            if layout is not None:
+                layout.activate()  # the labels left move now, so the room is measured
+            shown = self._fitted(message)
         self._status_bar.setToolTip(message if shown != message else "")
         self._message = (message, shown, timeout_ms, time.monotonic())
         self._status_bar.showMessage(shown, timeout_ms)
@@ -110,6 +127,13 @@ class Notifier(QObject):
     def _on_message_changed(self, text: str) -> None:
         if not text:  # the message timed out or was cleared: so is its tooltip
             self._status_bar.setToolTip("")
+            self._step_back()
+
+    def _step_back(self) -> None:
+        """The labels that stepped aside for a message are shown again."""
+        for widget in self._stepped_aside:
+            widget.show()
+        self._stepped_aside = []
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         """Fit the message on screen to the bar again when the window is shown or resized,
