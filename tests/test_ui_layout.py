@@ -311,7 +311,14 @@ def test_a_long_message_gets_the_room_of_the_live_figures_until_it_goes(qtbot):
     bar.resize(800, 30)
     bar.show()
     notifier = Notifier(bar)
-    notifier.yield_room(*figures)
+    asked = []
+
+    def make_room(needed: bool) -> None:
+        asked.append(needed)
+        for label in figures:
+            label.setVisible(not needed)
+
+    notifier.yield_room(make_room)
     qtbot.wait(50)
     notifier.info("Short.", timeout_ms=300)
     assert all(label.isVisible() for label in figures)  # it fits: nobody moves
@@ -324,4 +331,27 @@ def test_a_long_message_gets_the_room_of_the_live_figures_until_it_goes(qtbot):
     assert notifier.message_room_px() > room_before + 200
     assert bar.currentMessage() == message  # whole, in the room they left
     qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=3000)
-    assert all(label.isVisible() for label in figures)
+    assert all(label.isVisible() for label in figures) and asked == [True, False]
+
+
+def test_the_live_figures_stay_hidden_on_the_train_tab_after_a_long_message(qtbot, settings):
+    """They describe the Live tab; a long message that ended there must not bring them back
+    on the Train tab."""
+    from ui_helpers import no_cameras, stub_pipeline
+
+    from fer_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(settings, start=False, pipeline_factory=stub_pipeline,
+                        camera_lister=no_cameras)
+    qtbot.addWidget(window)
+    window.resize(800, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    window.notifier.info("A long message " * 12, timeout_ms=1500)
+    qtbot.waitUntil(lambda: not window.fps_label.isVisible(), timeout=1000)
+    window.tabs.setCurrentIndex(1)  # Train, while the message is up
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "", timeout=3000)
+    assert not window.fps_label.isVisible() and window.model_label.isVisible()
+    window.tabs.setCurrentIndex(0)
+    assert window.fps_label.isVisible() and window.faces_label.isVisible()
+    window.close()

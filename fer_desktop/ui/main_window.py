@@ -117,8 +117,8 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self.notifier = Notifier(self.statusBar(), self)
-        # a long message gets the live figures' room (the model's name stays)
-        self.notifier.yield_room(self.fps_label, self.latency_label, self.faces_label)
+        self._message_needs_room = False  # a long message has the live figures' room
+        self.notifier.yield_room(self._on_message_room)
         self.live_view = LiveView(self.settings, self.notifier, source=source,
                                   model_dir=model_dir, detector=detector,
                                   pipeline_factory=pipeline_factory,
@@ -307,10 +307,19 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         """FPS, latency and faces describe the Live tab: shown only there (on the Train tab
         they read as the training's figures). The model in use stays."""
-        for label in (self.fps_label, self.latency_label, self.faces_label):
-            label.setVisible(index == TABS.index("live"))
+        self._show_live_figures()
         if index == TABS.index("live"):
             self.live_view.shown()
+
+    def _on_message_room(self, needed: bool) -> None:
+        self._message_needs_room = needed
+        self._show_live_figures()
+
+    def _show_live_figures(self) -> None:
+        """FPS, latency and faces: on the Live tab, unless a long message has their room."""
+        shown = self.tabs.currentIndex() == TABS.index("live") and not self._message_needs_room
+        for label in (self.fps_label, self.latency_label, self.faces_label):
+            label.setVisible(shown)
 
     # model ------------------------------------------------------------------------------
     @property

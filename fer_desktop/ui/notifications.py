@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
@@ -37,8 +38,8 @@ class Notifier(QObject):
         self._box: QMessageBox | None = None
         # (whole, shown, timeout ms, shown at): refitted when the bar or its labels change
         self._message: tuple[str, str, int, float] = ("", "", 0, 0.0)
-        self._yielding: tuple[QWidget, ...] = ()
-        self._stepped_aside: list[QWidget] = []
+        self._make_room: Callable[[bool], None] | None = None
+        self._room_taken = False
         status_bar.messageChanged.connect(self._on_message_changed)
         status_bar.installEventFilter(self)
 
@@ -94,29 +95,35 @@ class Notifier(QObject):
         right = min(lefts) if lefts else bar.width()
         return max(0, right - MESSAGE_MARGIN_PX)
 
-    def yield_room(self, *widgets: QWidget) -> None:
-        """Permanent labels that step aside while a message too long for the bar is shown,
-        and come back when it goes: at 800 px the live figures (FPS, ms/frame, faces) left a
-        message 220 px ("Same face ... a little.")."""
-        self._yielding = widgets
+    def yield_room(self, make_room: Callable[[bool], None]) -> None:
+        """``make_room(True)`` is called when a message too long for the bar is shown, to
+        hide labels it may have (at 800 px the live figures, FPS, ms/frame and faces, left a
+        message 220 px: "Same face ... a little."), and ``make_room(False)`` when it goes.
+        The window decides what to hide: it also hides those figures on the Train tab."""
+        self._make_room = make_room
 
     def _show_in_bar(self, message: str, timeout_ms: int) -> None:
         """A message too long for the bar is shortened in the middle (the start says what
         happened, the end names the file) with the whole of it in the tooltip; Qt would cut
-        it mid-word. Before that, the labels of :meth:`yield_room` make room for it."""
-        self._step_back()
+        it mid-word. Before that, :meth:`yield_room`'s callback makes room for it."""
+        self._give_back_room()
+        shown = self._fitted_making_room(message)
+        self._status_bar.setToolTip(message if shown != message else "")
+        self._message = (message, shown, timeout_ms, time.monotonic())
+        self._status_bar.showMessage(shown, timeout_ms)
+
+    def _fitted_making_room(self, message: str) -> str:
+        """:meth:`_fitted`, after asking for room when the message does not fit."""
         shown = self._fitted(message)
-        if shown != message and self._yielding and self._status_bar.isVisible():
-            self._stepped_aside = [w for w in self._yielding if w.isVisible()]
-            for widget in self._stepped_aside:
-                widget.hide()
+        if (shown != message and not self._room_taken and self._make_room is not None
+                and self.message_room_px() > 0):
+            self._room_taken = True
+            self._make_room(True)
             layout = self._status_bar.layout()
             if layout is not None:
                 layout.activate()  # the labels left move now, so the room is measured
             shown = self._fitted(message)
-        self._status_bar.setToolTip(message if shown != message else "")
-        self._message = (message, shown, timeout_ms, time.monotonic())
-        self._status_bar.showMessage(shown, timeout_ms)
+        return shown
 
     def _fitted(self, message: str) -> str:
         bar, room = self._status_bar, self.message_room_px()
@@ -127,13 +134,16 @@ class Notifier(QObject):
     def _on_message_changed(self, text: str) -> None:
         if not text:  # the message timed out or was cleared: so is its tooltip
             self._status_bar.setToolTip("")
-            self._step_back()
+            self._give_back_room()
 
-    def _step_back(self) -> None:
-        """The labels that stepped aside for a message are shown again."""
-        for widget in self._stepped_aside:
-            widget.show()
-        self._stepped_aside = []
+    def _give_back_room(self) -> None:
+        """The labels hidden for a long message may show again."""
+        if self._room_taken and self._make_room is not None:
+            self._room_taken = False
+            self._make_room(False)
+            layout = self._status_bar.layout()
+            if layout is not None:
+                layout.activate()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         """Fit the message on screen to the bar again when the window is shown or resized,
@@ -150,7 +160,7 @@ class Notifier(QObject):
         whole, shown, timeout_ms, since = self._message
         if not whole or self._status_bar.currentMessage() != shown:
             return  # gone, or replaced by a message of Qt's own
-        fitted = self._fitted(whole)
+        fitted = self._fitted_making_room(whole)
         if fitted == shown:
             return
         left_ms = timeout_ms - int(1000 * (time.monotonic() - since)) if timeout_ms else 0
