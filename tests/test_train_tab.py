@@ -445,6 +445,10 @@ def test_preset_help_speaks_plainly(qtbot, settings):
         shown = form.preset_help.text()
         assert shown and not any(word in shown for word in ("CNN", "AdamW", "cosine", "1e-4"))
         assert form.preset_help.toolTip() == PRESETS[name]["description"]
+    # the recommended recipe first, each named with what it is for ("seed" said nothing)
+    assert [form.preset_combo.itemText(i) for i in range(form.preset_combo.count())] == \
+        ["default (recommended)", "seed (original baseline)"]
+    assert form.preset_combo.itemData(0) == "default"
 
 
 def test_the_csv_field_shows_only_what_the_user_chose(qtbot, tmp_path, tiny_csv, monkeypatch):

@@ -19,6 +19,7 @@ from trainer.rundir import KEEP_CHECKPOINTS
 
 PRESETS: dict[str, dict[str, Any]] = {
     "seed": {
+        "label": "seed (original baseline)",
         "summary": "The original project's network and settings, kept to compare against: "
         "it learns slowly (40% right after 11 minutes on our test machine, against 55% for "
         "default).",
@@ -29,6 +30,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "learning_rate": 1e-4,
     },
     "default": {
+        "label": "default (recommended)",
         "summary": "The recommended recipe: a small network that learns the most per hour on "
         "an ordinary computer (a full run: about 2 hours on one core of our test machine).",
         "description": "Compact VGG-style CNN (1.2M params), strong augmentation, label smoothing, "

@@ -146,8 +146,11 @@ class TrainForm(QGroupBox):
 
     def _build_preset_row(self, form: QFormLayout) -> None:
         self.preset_combo = QComboBox()
-        for name, preset in PRESETS.items():
-            self.preset_combo.addItem(name, name)
+        # the recommended recipe first, each named with what it is for ("seed" alone meant
+        # nothing to a new user)
+        for name in sorted(PRESETS, key=lambda n: n != "default"):
+            preset = PRESETS[name]
+            self.preset_combo.addItem(preset.get("label", name), name)
             self.preset_combo.setItemData(self.preset_combo.count() - 1, preset["description"],
                                           Qt.ItemDataRole.ToolTipRole)
         self.preset_combo.currentIndexChanged.connect(self._on_preset_changed)
