@@ -223,3 +223,22 @@ def test_ctrl_c_keeps_the_units_finished_and_stops_the_rest_at_once(tmp_path):
     with out.open(newline="") as fh:
         assert [row[0] for row in csv.reader(fh)][1:] == ["a", "b"]
     assert not list(tmp_path.glob(".tmp-fer-parts-*"))
+
+
+def test_more_jobs_than_cores_are_allowed_with_a_warning(tmp_path, sample_bgr, capsys,
+                                                         monkeypatch):
+    """--jobs 100000 was accepted silently (a new user's trial)."""
+    import cv2
+
+    from fer_desktop.core.analyze import main
+
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    image = tmp_path / "a.png"
+    cv2.imwrite(str(image), sample_bgr)
+    assert main([str(image), "--out", str(tmp_path / "r.csv"), "--no-progress",
+                 "--jobs", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "--jobs 3 is more than this machine's 2 cores" in err
+    assert main([str(image), "--out", str(tmp_path / "s.csv"), "--no-progress",
+                 "--jobs", "2"]) == 0
+    assert "more than this machine" not in capsys.readouterr().err

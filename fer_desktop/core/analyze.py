@@ -260,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     if args.jobs > 1 and args.annotated is not None:
         parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
+    if (warning := batch.jobs_warning(args.jobs)) is not None:
+        print(warning, file=sys.stderr)
     try:  # before anything is loaded or opened: a refused command touches nothing
         units = batch.expand_inputs(args.inputs)  # listed once: a folder's files included
         read = [*args.inputs, *units]

@@ -75,6 +75,17 @@ def parse_jobs(value: int) -> int:
     return value
 
 
+def jobs_warning(jobs: int) -> str | None:
+    """A warning when ``--jobs`` asks for more processes than the machine has cores (allowed:
+    they share the cores, each slower, with a model loaded in every one)."""
+    cores = os.cpu_count() or 1
+    if jobs <= cores:
+        return None
+    return (f"warning: --jobs {jobs} is more than this machine's {cores} cores; the "
+            f"processes share them, each with its own model in memory (--jobs {cores} is "
+            "usually as fast)")
+
+
 def expand_inputs(inputs: list[str]) -> list[str]:
     """The units of work, in a fixed order: folders become their images and videos, sorted
     by name (``analyze clips/`` on a folder of videos was refused: "holds no images").
