@@ -72,10 +72,10 @@ def test_result_names_never_collide(tmp_path):
 
     now = dt.datetime(2026, 1, 2, 3, 4, 5)
     first = analysis_csv_path(tmp_path, tmp_path / "clip.mp4", now)
-    assert first.name == "clip-emotions-20260102-030405.csv"
+    assert first.name == "fer-clip-emotions-20260102-030405.csv"
     first.write_text("")
     assert analysis_csv_path(tmp_path, tmp_path / "clip.mp4", now).name == \
-        "clip-emotions-20260102-030405-2.csv"
+        "fer-clip-emotions-20260102-030405-2.csv"
 
 
 def write_csv(path, rows):

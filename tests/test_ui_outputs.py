@@ -125,7 +125,7 @@ def test_a_recording_whose_first_row_fails_leaves_no_file(qtbot, main_window, mo
 
 
 def test_the_saved_banner_goes_when_another_source_opens(qtbot, main_window, tmp_path):
-    """"Analysis saved: clip-emotions-....csv" stayed above the next video and the sample."""
+    """"Analysis saved: fer-clip-emotions-....csv" stayed above the next video and the sample."""
     from ui_helpers import make_video
 
     window = main_window(source=str(SAMPLE))

@@ -168,7 +168,7 @@ def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_
         pass
     result = blocker.args[0]
     assert result.frames == 12 and result.csv_path.parent == Path(settings.output_folder)
-    assert result.csv_path.name.startswith("clip-emotions-")
+    assert result.csv_path.name.startswith("fer-clip-emotions-")
     assert progress and progress[-1] == (12, 12)
     assert dialog.chart.isVisible() and not dialog.chart_placeholder.isVisible()
     happy = dialog.chart.curves["happy"].getData()[1]
@@ -217,7 +217,7 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     window.close()
     assert not dialog.thread.isRunning()
     out = Path(settings.output_folder)
-    assert not out.exists() or not list(out.glob("clip-emotions-*"))
+    assert not out.exists() or not list(out.glob("fer-clip-emotions-*"))
 
 
 def test_a_looping_video_shows_its_position_within_its_length(qtbot, main_window, tmp_path):

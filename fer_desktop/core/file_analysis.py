@@ -22,7 +22,7 @@ import numpy as np
 from fer_desktop.core import analyze
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, SourceError
-from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.export import CsvRecorder, file_prefix
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.provenance import provenance
@@ -51,9 +51,11 @@ class FileAnalysis:
 
 
 def analysis_csv_path(folder: Path, video: Path, now: dt.datetime | None = None) -> Path:
-    """``folder/<video stem>-emotions-20260101-120000.csv``, ``-2``... when taken."""
+    """``folder/fer-<video stem>-emotions-20260101-120000.csv``, ``-2``... when taken: named
+    as the app's recordings and screenshots are (``fer-clip-...``), "emotions" telling it
+    from a recording of the same video."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return unused_path(folder, f"{Path(video).stem}-emotions-{stamp}", ".csv")
+    return unused_path(folder, f"{file_prefix('fer', str(video))}-emotions-{stamp}", ".csv")
 
 
 class _Progress:
