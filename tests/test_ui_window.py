@@ -1039,6 +1039,9 @@ def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window
     assert "&User guide" in [a.text() for a in help_menu.actions()]
     dialog = window.show_user_guide()
     qtbot.addWidget(dialog)
+    # whole on the screen (at 150% its 820x640 was taller than an 800-px screen)
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height()
     text = dialog.browser.toPlainText()
     assert "Choosing what to analyse" in text and "](" not in text  # rendered, not raw
     assert user_guide_path().is_file()

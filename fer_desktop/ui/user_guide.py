@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from fer_desktop.resources import guide_files, guide_pictures, user_guide_path
+from fer_desktop.ui.on_screen import fitting_size
 
 PICTURE_WIDTH_PX = 720
 
@@ -74,7 +75,9 @@ class UserGuideDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
         self.browser.setFocus()  # Page Down, Home... scroll it at once (once in the layout)
-        self.resize(820, 640)
+        # shrunk to the screen: at 150% scaling 820x640 was 1230x960 on an 800-px screen,
+        # its Close button out of sight
+        self.resize(fitting_size(self, QSize(820, 640), share=0.9, minimum=QSize(480, 360)))
 
     def show_page(self, path: Path) -> None:
         """Show one page of the guide (its pictures with it); a page that cannot be read is
