@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
 from ui_helpers import (
     SAMPLE,
     EndlessCamera,
@@ -1209,3 +1210,19 @@ def test_a_failed_switch_under_the_shipped_model_offers_no_greyed_out_way_back(
     assert "File > Use model folder" in message and "stays in use" in message
     assert "Use the shipped model" not in message and "python -m" not in message
     window.notifier.dialog.close()
+
+
+def test_live_actions_from_the_train_tab_show_the_live_tab(qtbot, main_window, tmp_path):
+    """Ctrl+Shift+E on the Train tab explained a face out of sight, and play/pause ran the
+    video behind it (a new user's trial): they show the Live tab they act on."""
+    window = main_window(source=str(make_video(tmp_path / "clip.avi")))
+    first_frame(qtbot, window)
+    live = window.live_view
+    for action in (live.act_play_pause, live.act_explain):
+        qtbot.waitUntil(action.isEnabled, timeout=WAIT_MS)
+        window.tabs.setCurrentIndex(1)
+        action.trigger()
+        assert window.tabs.currentWidget() is live
+    for widget in QApplication.topLevelWidgets():  # the explanation window, if it opened
+        if widget is not window and widget.isVisible():
+            widget.close()
