@@ -327,6 +327,22 @@ def test_undo_leaves_a_file_changed_since(tmp_path, sample_face):
     assert path.read_bytes() == b"the user's own picture now"
 
 
+def test_a_face_moved_elsewhere_is_no_longer_offered_for_undo(tmp_path, sample_face):
+    """After a move in Review, Ctrl+Z still offered "Undo save as sad", then said the face was
+    "removed since it was saved" (a new user's trial)."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    kept = collector.save(frame, _moved(box, 6), "happy", face_id=2).path
+    sad = collector.save(frame, box, "sad", face_id=1).path
+    (tmp_path / "faces" / "happy").mkdir(exist_ok=True)
+    sad.rename(tmp_path / "faces" / "happy" / "moved-in-review.png")
+    assert collector.undo_name == "save as sad"  # not known until the window asks
+    collector.forget_changed_elsewhere()
+    assert collector.undo_name == "save as happy"  # the save still as it was left
+    assert collector.undo().path == kept and not kept.exists()
+    assert not collector.can_undo
+
+
 def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
     window = _collecting_window(qtbot, tmp_path, SAMPLE)
     live = window.live_view
@@ -356,6 +372,11 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
     assert Path(saved.args[0]).exists()
     window.tabs.setCurrentIndex(0)
     assert panel.act_undo.isEnabled()
+    # moved away in Review: no longer offered once Review closes
+    Path(saved.args[0]).rename(Path(saved.args[0]).with_name("renamed.png"))
+    panel.review()
+    panel.review_dialog.done(0)
+    assert not panel.act_undo.isEnabled()
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 

@@ -193,6 +193,17 @@ class FaceCollector:
             return f"move from {done.before[0][0]} to {done.key[0]}"
         return f"save as {done.key[0]}"
 
+    def forget_changed_elsewhere(self) -> None:
+        """Drop the saves and moves whose file is no longer as this session left it (moved,
+        changed or removed in Review or a file manager): after a move in Review, Ctrl+Z still
+        offered "Undo save as sad" and then said the face was "removed"."""
+        def as_left(done: _Done) -> bool:
+            try:
+                return done.saved.path.is_file() and _digest(done.saved.path) == done.saved.digest
+            except OSError:
+                return False
+        self._done = [done for done in self._done if as_left(done)]
+
     def undo(self) -> UndoResult:
         """Take back the newest save or move not undone yet.
 
@@ -213,7 +224,8 @@ class FaceCollector:
         except OSError:
             unchanged = False
         if not unchanged:
-            raise ExportError(path, "changed or removed since it was saved; left as it is")
+            raise ExportError(path, "moved, changed or removed since it was saved; left as "
+                                    "it is")
         if done.before is not None:  # a move: back under the first emotion, never over a file
             key, before = done.before
             back = self._move(path, self.folder / key[0], emotion, key[0])

@@ -243,9 +243,14 @@ class CollectPanel(QGroupBox):
 
         dialog = ReviewDialog(self._home, parent=self.window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _r: self._sync_undo())
+        dialog.finished.connect(self._after_review)
         self.review_dialog = dialog
         dialog.open()
+
+    def _after_review(self, _result: int) -> None:
+        """What Review moved or removed can no longer be undone here."""
+        self.collector.forget_changed_elsewhere()
+        self._sync_undo()
 
     def save_face(self, emotion: str) -> Path | None:
         """Save the face the side panel shows under ``emotion``; None when there is none or it
