@@ -72,6 +72,11 @@ def test_explain_the_face_shown_from_the_panel(qtbot, main_window):
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
     assert "happy 70%" in dialog.title.text()
+    # points, not a share of the answer ("by up to 14%" of 92% read as 13 points)
+    assert " points (to " in dialog.title.text()
+    # which picture it explains: it stays while the video goes on
+    assert dialog.where.text().startswith("From sample.jpg. ")
+    assert "again explains the face shown now" in dialog.where.text()
     assert dialog.bars[HAPPY].value() == pytest.approx(700, abs=10)
     assert not dialog.image.pixmap().isNull()
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
@@ -179,3 +184,18 @@ def test_the_explanation_gives_the_live_views_numbers_for_a_tilted_face():
     explained = explain_face(pipeline.classifier, tilted, face.box,
                              pipeline.options.resolved_crop_scale(), face.eyes)
     np.testing.assert_allclose(explained.probabilities, face.probabilities, atol=1e-4)
+
+
+@pytest.mark.parametrize(("context", "start"), [
+    ({"source": "/v/clip.mp4", "time_s": 65.2, "is_live": False, "still": False},
+     "From clip.mp4 at 1:05. "),
+    ({"source": "camera 0", "time_s": 3.0, "is_live": True, "still": False, "clock": "14:03:22"},
+     "The camera's picture at 14:03:22. "),
+    ({"source": "/p/a.jpg", "time_s": 0.0, "is_live": False, "still": True}, "From a.jpg. "),
+    ({}, "Why this answer? again"),
+])
+def test_an_explanation_says_which_moment_it_is_of(context, start):
+    """The window kept an old face with no sign it was out of date (a new user's trial)."""
+    from fer_desktop.core.explain import explained_moment
+
+    assert explained_moment(context).startswith(start)

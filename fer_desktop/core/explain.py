@@ -20,13 +20,16 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from fer_desktop.core.crop import face_inputs
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.playback import format_time
 
 PATCH_PX = 12   # a quarter of the 48-pixel face: about an eye, the mouth, a cheek
 STRIDE_PX = 4
@@ -107,3 +110,21 @@ def private_classifier(classifier: Any) -> Any:
     if model_path is None:
         return classifier
     return type(classifier)(classifier.model_dir, classifier.metadata, model_path)
+
+
+def explained_moment(context: dict) -> str:
+    """Which picture an explanation is of, in words. The window stays as it is while the
+    video goes on or the face leaves (it went stale without a word), so it says what it
+    explains and how to explain the face shown now. ``context``: the source, ``time_s``,
+    ``is_live``, ``still`` and, for a camera, ``clock`` (when it was asked for, "14:03:22")."""
+    again = "Why this answer? again explains the face shown now."
+    source = context.get("source")
+    if not source:
+        return again
+    if context.get("is_live"):
+        clock = context.get("clock") or f"{dt.datetime.now():%H:%M:%S}"
+        return f"The camera's picture at {clock}. {again}"
+    name = Path(str(source)).name
+    if context.get("still"):
+        return f"From {name}. {again}"
+    return f"From {name} at {format_time(context.get('time_s'))}. {again}"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.explain import Explanation
+from fer_desktop.core.explain import Explanation, explained_moment
 from fer_desktop.core.privacy import pixelate
 from fer_desktop.ui.face_panel import EMOTION_COLORS
 
@@ -59,6 +59,10 @@ class ExplainDialog(QDialog):
         self.context: dict = {}  # the source, frame and time of the face (set by its caller)
         self.title = QLabel("Computing...")
         self.title.setWordWrap(True)
+        # which moment it explains: the window stays as it is while the video goes on
+        self.where = QLabel("")
+        self.where.setWordWrap(True)
+        self.where.setStyleSheet("color: #555;")  # 6.5:1 on the dialog's grey
         self.image = QLabel()
         self.image.setFixedSize(IMAGE_PX, IMAGE_PX)
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -101,6 +105,7 @@ class ExplainDialog(QDialog):
         row.addLayout(right, 1)
         layout = QVBoxLayout()
         layout.addWidget(self.title)
+        layout.addWidget(self.where)
         layout.addWidget(self.busy)
         layout.addLayout(row)
         layout.addWidget(self.note)
@@ -136,9 +141,13 @@ class ExplainDialog(QDialog):
         self.busy.hide()
         self.save_button.setEnabled(True)
         p = explanation.probabilities
-        self.title.setText(f"{face_name}: {explanation.emotion} {p[explanation.target]:.0%}. "
-                           f"Covering the red parts lowers it by up to "
-                           f"{explanation.largest_drop:.0%}.")
+        answer, drop = float(p[explanation.target]), float(explanation.largest_drop)
+        # "by up to 14%" read as a share of 92%: say points, and where it goes
+        self.title.setText(f"{face_name}: {explanation.emotion} {answer:.0%}. Covering the red "
+                           f"parts lowers it by up to {100 * drop:.0f} points (to "
+                           f"{max(0.0, answer - drop):.0%}).")
+        self.where.setText(explained_moment(self.context) + " The face as the model sees "
+                           "it: 48x48 pixels, grey.")
         self.image.setPixmap(self._face_pixmap(explanation.face))
         for k, bar in enumerate(self.bars):
             bar.setValue(round(float(p[k]) * 1000))

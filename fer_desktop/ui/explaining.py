@@ -7,6 +7,7 @@ while the model stays the same. Only the latest request's answer is shown.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,8 @@ class FaceExplainer(QObject):
         # where the face came from, for the saved picture's JSON (it named neither)
         self.dialog.context = {"source": output.source, "frame": output.result.index,
                                "time_s": round(float(output.result.timestamp_s), 3),
-                               "is_live": output.is_live, "still": output.still}
+                               "is_live": output.is_live, "still": output.still,
+                               "clock": f"{dt.datetime.now():%H:%M:%S}"}
         # which picture (a slideshow goes on behind it) or video it explains
         where = Path(output.source).name if output.source and not output.is_live else ""
         self.dialog.setWindowTitle(f"Why this answer? \u2013 {where}" if where
