@@ -356,6 +356,11 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
         panel.actions[3].trigger()  # happy
     assert panel.undo_button.isEnabled() and panel.count_labels["happy"].text() == "1"
     assert panel.act_undo.text() == "&Undo save as happy"  # it said "last saved face"
+    from fer_desktop.ui.shortcuts_dialog import shortcut_rows
+
+    undo_rows = [does for keys, does in shortcut_rows(window) if keys == "Ctrl+Z"]
+    assert undo_rows[0].startswith("Undo the last face saved or moved (Live tab")  # not "as happy"
+    assert any(does.startswith("In Review collected faces") for does in undo_rows)
     with qtbot.waitSignal(panel.undone, timeout=WAIT_MS) as undone:
         panel.act_undo.trigger()
     assert f"removed the happy face {Path(saved.args[0]).name}" in undone.args[0]

@@ -9,6 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+#: an action's own line in Help > Keyboard shortcuts, where its menu text changes with what
+#: was done last (Edit > Undo reads "Undo save as happy"): ``action.setProperty(LIST_TEXT, ...)``
+LIST_TEXT = "shortcut_list_text"
+
 
 def make_action(widget: QWidget, text: str, shortcut: str | QKeySequence.StandardKey | None,
                 tip: str, slot: Callable[..., Any], checkable: bool = False) -> QAction:

@@ -36,7 +36,7 @@ from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
-from fer_desktop.ui.actions import make_action
+from fer_desktop.ui.actions import LIST_TEXT, make_action
 
 UNDO_TEXT = "&Undo last face saved or moved"
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
@@ -165,6 +165,9 @@ class CollectPanel(QGroupBox):
         choose.clicked.connect(self._choose_folder)
         self.act_undo = make_action(self, UNDO_TEXT, QKeySequence.StandardKey.Undo, UNDO_TIP,
                                     self.undo)
+        # the shortcuts list read "Undo save as happy", whatever was done last
+        self.act_undo.setProperty(LIST_TEXT, "Undo the last face saved or moved (Live tab, "
+                                             "while Collect is ticked)")
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip(self.act_undo.toolTip())
         self.undo_button.clicked.connect(self.undo)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.ui.actions import LIST_TEXT
 from fer_desktop.ui.on_screen import fitting_size
 
 #: keys that act on one widget, not through a menu item (see docs/ui.md)
@@ -31,6 +32,10 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
                "(while Collect is ticked, 1-7 save the face instead)"),
     ("1-7", "While Collect is on (Ctrl+Shift+C): save the face shown as angry ... neutral"),
     ("Left / Right, Page Up / Down", "On the seek bar: move 1 s / 5 s"),
+    ("1-7", "In Review collected faces: move the selected faces to angry ... neutral"),
+    ("Delete", "In Review collected faces: send the selected faces to the system trash"),
+    ("Ctrl+Z", "In Review collected faces: take back its last move or removal"),
+    ("Ctrl+S", "In Why this answer?: save its picture and numbers"),
     ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list); leave "
                "full screen"),
 )
@@ -69,7 +74,8 @@ def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
             # the first key only: Quit's second is the platform's "Exit", a key few have
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
-                rows.append((keys, _plain(action.text()) + WHERE.get(keys, "")))
+                does = action.property(LIST_TEXT) or _plain(action.text())
+                rows.append((keys, does + WHERE.get(keys, "")))
     return rows + list(WIDGET_KEYS)
 
 
