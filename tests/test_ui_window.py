@@ -501,9 +501,9 @@ def test_a_failed_source_keeps_no_figure_of_the_one_before(qtbot, main_window):
 
     window = main_window(source=str(SAMPLE))
     first_frame(qtbot, window)
-    window._on_stats(LiveStats(latency_ms=48.0, still=True, running=True))
+    window.figures.show_stats(LiveStats(latency_ms=48.0, still=True, running=True))
     assert window.latency_label.text() == "48 ms/frame"
-    window._on_stats(LiveStats(running=False))  # the next source failed to open
+    window.figures.show_stats(LiveStats(running=False))  # the next source failed to open
     assert window.latency_label.text() == "- ms/frame" and window.fps_label.text() == "FPS -"
 
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
-from fer_desktop.core.frame_stats import LiveStats
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.model import (
     Classifier,
@@ -40,6 +39,7 @@ from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.file_drop import FileDrop
 from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.live_figures import LiveFigures
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.on_screen import fit_to_screen
@@ -117,15 +117,14 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self.notifier = Notifier(self.statusBar(), self)
-        self._message_needs_room = False  # a long message has the live figures' room
-        self.notifier.yield_room(self._on_message_room)
+        self.notifier.yield_room(self.figures.make_room)  # a long message gets their room
         self.live_view = LiveView(self.settings, self.notifier, source=source,
                                   model_dir=model_dir, detector=detector,
                                   pipeline_factory=pipeline_factory,
                                   source_opener=source_opener, camera_lister=camera_lister)
         self.live_view.pipeline_ready.connect(self._on_pipeline_ready)
         self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
-        self.live_view.stats_updated.connect(self._on_stats)
+        self.live_view.stats_updated.connect(self.figures.show_stats)
         self.live_view.source_shown.connect(self._on_source_shown)
         self._source_name = ""
         self._closing = False
@@ -152,24 +151,14 @@ class MainWindow(QMainWindow):
     # construction -----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.fps_label = QLabel("FPS -")
-        self.fps_label.setToolTip("Frames shown per second")
-        self.latency_label = QLabel("- ms/frame")
-        self.latency_label.setToolTip("Latency: time to detect, classify and draw one frame. "
-                                      "Interval: time between two processed frames.")
-        self.faces_label = QLabel("no faces")
-        self.faces_label.setToolTip("Faces in the frame shown")
+        self.figures = LiveFigures(bar)
+        self.fps_label, self.latency_label, self.faces_label = self.figures.labels
         self.model_label = ElidedLabel("Model: loading...")  # cut in the middle
         self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
         self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
                                     "(from model.json)")
-        widest = {self.fps_label: "still image", self.latency_label: "888 ms/frame, every 888 ms",
-                  self.faces_label: "88 faces"}
-        for label in (self.fps_label, self.latency_label, self.faces_label, self.model_label):
-            label.setContentsMargins(6, 0, 6, 0)
-            if label in widest:  # as wide as their widest text: the bar does not jump about
-                label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest[label]) + 14)
-            bar.addPermanentWidget(label)
+        self.model_label.setContentsMargins(6, 0, 6, 0)
+        bar.addPermanentWidget(self.model_label)
 
     def _make_train_tab(self) -> tuple[TrainTab | None, QWidget]:
         """The Train tab and the page to show: a placeholder when the build has no trainer
@@ -311,19 +300,9 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         """FPS, latency and faces describe the Live tab: shown only there (on the Train tab
         they read as the training's figures). The model in use stays."""
-        self._show_live_figures()
+        self.figures.set_on_live_tab(index == TABS.index("live"))
         if index == TABS.index("live"):
             self.live_view.shown()
-
-    def _on_message_room(self, needed: bool) -> None:
-        self._message_needs_room = needed
-        self._show_live_figures()
-
-    def _show_live_figures(self) -> None:
-        """FPS, latency and faces: on the Live tab, unless a long message has their room."""
-        shown = self.tabs.currentIndex() == TABS.index("live") and not self._message_needs_room
-        for label in (self.fps_label, self.latency_label, self.faces_label):
-            label.setVisible(shown)
 
     # model ------------------------------------------------------------------------------
     @property
@@ -543,34 +522,6 @@ class MainWindow(QMainWindow):
             self.model_label.setText("Model: none loaded")
         self.notifier.error(message, exc=exc, serious=True)
         self.model_failed.emit(message)
-
-    # status bar -------------------------------------------------------------------------
-    def _on_stats(self, stats: LiveStats) -> None:
-        if stats.still:
-            self.fps_label.setText("still image")
-        elif stats.ended:
-            self.fps_label.setText("ended")  # "FPS 0.0" read as a fault
-        elif stats.paused:
-            self.fps_label.setText("paused")
-        elif stats.slideshow and stats.running:
-            self.fps_label.setText("slideshow")
-        elif stats.running:
-            self.fps_label.setText(f"FPS {stats.fps:.1f}")
-        else:
-            self.fps_label.setText("FPS -")
-        if stats.latency_ms is not None:
-            text = f"{stats.latency_ms:.0f} ms/frame"
-            if stats.interval_ms is not None and not (stats.still or stats.paused
-                                                      or stats.ended):
-                text += f", every {stats.interval_ms:.0f} ms"
-            self.latency_label.setText(text)
-        elif stats.paused or stats.ended:  # no frame now: the last latency stays, no interval
-            self.latency_label.setText(self.latency_label.text().split(",")[0])
-        elif not stats.running and not stats.still:  # a source that failed: no figure of the
-            self.latency_label.setText("- ms/frame")  # one before it
-        faces = stats.faces
-        self.faces_label.setText("no faces" if faces == 0 else
-                                 f"{faces} face" + ("s" if faces > 1 else ""))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """A wide window shows the model's whole line, accuracy included (it used to be cut
