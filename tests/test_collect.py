@@ -343,6 +343,19 @@ def test_a_face_moved_elsewhere_is_no_longer_offered_for_undo(tmp_path, sample_f
     assert not collector.can_undo
 
 
+def test_a_corrected_save_stays_undoable_when_review_changed_nothing(tmp_path, sample_face):
+    """A save moved by a second key has no file at its first path until the move is undone;
+    closing Review dropped it (a review of the fix above)."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    first = collector.save(frame, box, "fear", face_id=1).path
+    collector.save(frame, box, "sad", face_id=1)  # moved: fear's file is now under sad
+    collector.forget_changed_elsewhere()  # Review opened and closed, nothing changed
+    assert collector.undo().moved_back_to == "fear" and first.exists()
+    assert collector.undo_name == "save as fear"
+    assert collector.undo().path == first and not first.exists()
+
+
 def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
     window = _collecting_window(qtbot, tmp_path, SAMPLE)
     live = window.live_view

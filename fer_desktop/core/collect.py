@@ -202,7 +202,14 @@ class FaceCollector:
                 return done.saved.path.is_file() and _digest(done.saved.path) == done.saved.digest
             except OSError:
                 return False
-        self._done = [done for done in self._done if as_left(done)]
+        kept: list[_Done] = []
+        restored_by_a_move: list[_Saved] = []  # a corrected save's file is where the move put it
+        for done in reversed(self._done):  # newest first: a move before the save it moved
+            if as_left(done) or any(done.saved is saved for saved in restored_by_a_move):
+                kept.append(done)
+                if done.before is not None:
+                    restored_by_a_move.append(done.before[1])
+        self._done = kept[::-1]
 
     def undo(self) -> UndoResult:
         """Take back the newest save or move not undone yet.
