@@ -112,7 +112,7 @@ def test_snapshot_leaves_a_json_file_of_the_user_alone(tmp_path, capsys):
 
 
 def test_snapshot_may_replace_an_earlier_snapshot_of_the_same_name(tmp_path):
-    from fer_desktop.ui.app import check_snapshot_target
+    from fer_desktop.core.safe_write import check_snapshot_target
 
     out = save_snapshot(tmp_path / "shot.png", fake_output())
     check_snapshot_target(out, 0)  # an earlier snapshot's sidecar: replaced as before
@@ -122,8 +122,32 @@ def test_snapshot_may_replace_an_earlier_snapshot_of_the_same_name(tmp_path):
 
 
 def test_snapshot_into_a_folder_name_is_refused(tmp_path):
-    from fer_desktop.ui.app import check_snapshot_target
+    from fer_desktop.core.safe_write import check_snapshot_target
 
     (tmp_path / "shot.png").mkdir()
     with pytest.raises(ExportError, match="folder"):
         check_snapshot_target(tmp_path / "shot.png", None)
+
+
+def test_snapshot_into_a_picture_of_the_source_folder_is_refused(tmp_path):
+    from fer_desktop.core.safe_write import check_snapshot_target
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "a.png").write_bytes(b"a picture of the slideshow")
+    with pytest.raises(ExportError, match="destroy the input"):
+        check_snapshot_target(photos / "a.png", str(photos))
+    check_snapshot_target(photos / "new.png", str(photos))  # a new file beside them: fine
+
+
+def test_snapshot_without_source_checks_the_remembered_one(tmp_path, capsys, monkeypatch):
+    """With no --source the window opens the remembered one: it was not checked, and a
+    snapshot named after it replaced it."""
+    from fer_desktop.ui.settings import AppSettings
+
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(b"the user's picture")
+    monkeypatch.setattr(AppSettings, "source", property(lambda self: str(picture)))
+    code, err = run_main(["--snapshot", str(picture)], capsys)
+    assert code == 2 and "destroy the input" in err
+    assert picture.read_bytes() == b"the user's picture"

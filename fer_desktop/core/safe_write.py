@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import os
 import tempfile
 import time
@@ -82,6 +83,43 @@ def check_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path],
         if (path.exists() or path.is_symlink()) and not force:
             raise ExportError(path, "already exists and is left alone; choose another name "
                                     "or pass --force to replace it")
+
+
+def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
+    """Refuse a ``fer-desktop --snapshot OUT`` that would destroy a file.
+
+    OUT.png is replaced when it exists (the user named it, and scripts re-run the same
+    command), but never when it or OUT.json is the source being read or a picture of a source
+    folder, and OUT.json only when it is the sidecar of an earlier snapshot of that name: any
+    other JSON file there is the user's.
+
+    Raises:
+        ExportError: naming the file and what to do.
+    """
+    png, sidecar = Path(out).with_suffix(".png"), Path(out).with_suffix(".json")
+    if source is not None and not isinstance(source, int):
+        source = Path(source)
+        for path in (png, sidecar):
+            inside = source.is_dir() and path.exists() and \
+                os.path.realpath(path).startswith(os.path.realpath(source) + os.sep)
+            if same_file(path, source) or inside:
+                raise ExportError(path, "is the --source being read (or one of its pictures); "
+                                        "writing it would destroy the input: choose another "
+                                        "file")
+    for path in (png, sidecar):
+        if path.is_dir():
+            raise ExportError(path, "is a folder; give a file name for --snapshot")
+    if sidecar.exists() and not _is_snapshot_sidecar(sidecar, png.name):
+        raise ExportError(sidecar, f"already exists and is not the sidecar of a snapshot "
+                                   f"named {png.name}; it is left alone: choose another name")
+
+
+def _is_snapshot_sidecar(path: Path, image_name: str) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("image") == image_name
 
 
 class PendingFile:

@@ -90,41 +90,6 @@ def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -
     return out
 
 
-def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
-    """Refuse a ``--snapshot`` that would destroy a file before the window opens.
-
-    OUT.png is replaced when it exists (the user named it, and scripts re-run the same
-    command), but never when it or OUT.json is the source being read, and OUT.json only when it
-    is the sidecar of an earlier snapshot of that name: any other JSON file there is the user's.
-
-    Raises:
-        ExportError: naming the file and what to do.
-    """
-    from fer_desktop.core.errors import ExportError
-    from fer_desktop.core.safe_write import same_file
-
-    png, sidecar = out.with_suffix(".png"), out.with_suffix(".json")
-    if source is not None and not isinstance(source, int):
-        for path in (png, sidecar):
-            if same_file(path, Path(source)):
-                raise ExportError(path, "is the --source being read; writing it would "
-                                        "destroy the input: choose another file")
-    for path in (png, sidecar):
-        if path.is_dir():
-            raise ExportError(path, "is a folder; give a file name for --snapshot")
-    if sidecar.exists() and not _is_snapshot_sidecar(sidecar, png.name):
-        raise ExportError(sidecar, f"already exists and is not the sidecar of a snapshot "
-                                   f"named {png.name}; it is left alone: choose another name")
-
-
-def _is_snapshot_sidecar(path: Path, image_name: str) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("image") == image_name
-
-
 class _SnapshotRun:
     """Waits for the first frame, saves it, quits with the right exit code."""
 
@@ -200,14 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     install_excepthook(args.verbose)
     snapshot = args.snapshot
     source = _parse_source(args.source)
-    if snapshot is not None:
-        from fer_desktop.core.errors import ExportError
-
-        try:
-            check_snapshot_target(snapshot, source)
-        except ExportError as exc:
-            print(f"fer-desktop --snapshot: {exc}", file=sys.stderr)
-            return EXIT_NO_FRAME
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -226,6 +183,15 @@ def main(argv: list[str] | None = None) -> int:
         app.setWindowIcon(QIcon(str(icon)))
 
     settings = AppSettings(read_only=snapshot is not None)
+    if snapshot is not None:  # before the window opens: a refused snapshot touches nothing
+        from fer_desktop.core.errors import ExportError
+        from fer_desktop.core.safe_write import check_snapshot_target
+
+        try:  # against the source the window will open: the remembered one when none given
+            check_snapshot_target(snapshot, source if source is not None else settings.source)
+        except ExportError as exc:
+            print(f"fer-desktop --snapshot: {exc}", file=sys.stderr)
+            return EXIT_NO_FRAME
     window = MainWindow(settings, source=source, model_dir=args.model,
                         detector=args.detector, start=False)
     run = _SnapshotRun(app, window, snapshot, args.snapshot_timeout) if snapshot else None
