@@ -233,6 +233,7 @@ def test_more_jobs_than_cores_are_allowed_with_a_warning(tmp_path, sample_bgr, c
     from fer_desktop.core.analyze import main
 
     monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
     image = tmp_path / "a.png"
     cv2.imwrite(str(image), sample_bgr)
     assert main([str(image), "--out", str(tmp_path / "r.csv"), "--no-progress",

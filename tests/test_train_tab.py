@@ -730,7 +730,7 @@ def test_open_names_the_folder_when_no_file_manager_starts(qtbot, tmp_path, monk
     tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
     tab.data_source.open_button.click()
-    assert f"No file manager could be started; the folder is {folder}" in \
+    assert f"No application could be started to open {folder}; open it yourself." in \
         tab.data_source.help.text()
 
 
@@ -836,6 +836,9 @@ def test_use_this_model_is_not_offered_for_the_model_in_use(qtbot, tab, tmp_path
     assert tab.results.use_button.isEnabled()
     tab.results.set_model_in_use(run, json.loads((run / "model.json").read_text()))
     assert not tab.results.use_button.isEnabled() and tab.results.use_button.text() == "In use"
+    tab.results.show_run(None)  # another selection: no "in use" tooltip left behind
+    assert "is the one the live view uses" not in tab.results.use_button.toolTip()
+    tab.results.show_run(run)
     tab.results.set_model_in_use(run, {**meta, "name": "exported again"})  # a new model
     assert tab.results.use_button.isEnabled()
     tab.results.set_model_in_use(tmp_path / "assets", None)

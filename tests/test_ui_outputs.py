@@ -49,7 +49,7 @@ def test_file_menu_opens_the_output_folder_creating_it(qtbot, main_window, setti
     assert opened == [tmp_path / "new" / "out"] and Path(opened[0]).is_dir()
     monkeypatch.setattr(live.outputs, "folder_opener", lambda folder: False)
     live.act_open_output_folder.trigger()
-    assert "Could not open" in window.notifier.last_error
+    assert "No application could be started to open" in window.notifier.last_error
 
 
 def test_recording_needs_a_source(qtbot, main_window, settings):

@@ -78,7 +78,8 @@ def parse_jobs(value: int) -> int:
 def jobs_warning(jobs: int) -> str | None:
     """A warning when ``--jobs`` asks for more processes than the machine has cores (allowed:
     they share the cores, each slower, with a model loaded in every one)."""
-    cores = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1  # the cores this process may use (containers, taskset)
     if jobs <= cores:
         return None
     return (f"warning: --jobs {jobs} is more than this machine's {cores} cores; the "

@@ -106,7 +106,7 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     try:
         made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
         recorder = CsvRecorder(pending.path, with_source=True, numbers_only=numbers_only,
-                               provenance=lambda: made_by)
+                               provenance=lambda: made_by, no_face_rows=True)  # as analyze
         try:
             problems = analyze._analyse_source(
                 str(video), pipeline, recorder, 1, None, OverlayPainter(), {}, totals, True,

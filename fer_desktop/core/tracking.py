@@ -269,8 +269,8 @@ class FaceTracker:
         states: list[TrackState] = []
         seen: set[int] = set()
         new_tracks: list[_Track] = []
-        # new faces are numbered left to right (then top to bottom), as people read a
-        # picture; in the detector's order (by score) the right face of a pair was often #1
+        # new faces are numbered left to right by their boxes' left edges (top edge on a tie);
+        # in the detector's order (by score) the right face of a pair was often #1
         new_ids = {d: next(self._ids) for d in sorted(
             (d for d in range(len(boxes)) if d not in matched),
             key=lambda d: (float(boxes[d][0]), float(boxes[d][1])))}

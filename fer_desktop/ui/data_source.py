@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +31,7 @@ from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.plain_words import counted
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.elided_label import ElidedLabel
+from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from trainer.config import TrainConfig
 from trainer.finetune_config import FinetuneConfig
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
@@ -281,10 +281,9 @@ class DataSourceBox(QWidget):
         if not folder.is_dir():
             self.help.setText(f"{folder}: no such folder yet. " + self.help.text())
             return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+        if not open_in_file_manager(folder):
             # no file manager to start (a minimal desktop): the click did nothing visible
-            self.help.setText(f"No file manager could be started; the folder is {folder}. "
-                              + self.help.text())
+            self.help.setText(cannot_open(folder) + " " + self.help.text())
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per emotion)",

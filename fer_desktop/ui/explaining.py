@@ -63,7 +63,8 @@ class FaceExplainer(QObject):
         self.dialog.context = {"source": output.source, "frame": output.result.index,
                                "time_s": round(float(output.result.timestamp_s), 3),
                                "is_live": output.is_live, "still": output.still,
-                               "clock": f"{dt.datetime.now():%H:%M:%S}"}
+                               **({"clock": f"{dt.datetime.now():%H:%M:%S}"}  # a camera's
+                                  if output.is_live else {})}
         # which picture (a slideshow goes on behind it) or video it explains
         where = Path(output.source).name if output.source and not output.is_live else ""
         self.dialog.setWindowTitle(f"Why this answer? \u2013 {where}" if where

@@ -28,7 +28,7 @@ from fer_desktop.core.sources import is_image_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
-from fer_desktop.ui.saved_banner import SavedBanner, open_in_file_manager
+from fer_desktop.ui.saved_banner import SavedBanner, cannot_open, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 
 T = TypeVar("T")
@@ -172,7 +172,7 @@ class OutputControls(QObject):
     def _open_folder(self, folder: Path) -> None:
         """Open a folder in the file manager (tests replace ``folder_opener``)."""
         if not self.folder_opener(folder):
-            self._notifier.error(f"Could not open {folder} in a file manager; open it yourself")
+            self._notifier.error(cannot_open(folder))
 
     folder_opener = staticmethod(open_in_file_manager)
 

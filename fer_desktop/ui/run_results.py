@@ -32,6 +32,10 @@ from trainer.runs import mixing_text, rows_limit_text
 HEADER_PADDING_PX = 14  # a header section's margins around its text
 
 
+USE_TIP = ("Load this run's exported model in the live view (the current model stays if the "
+           "new one fails its checks)")
+
+
 def _heat(fraction: float) -> QColor:
     """White -> blue for 0 -> 1 of a true class's images."""
     f = min(1.0, max(0.0, fraction))
@@ -70,8 +74,7 @@ class ResultsView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.use_button = QPushButton("Use this model")
-        self.use_button.setToolTip("Load this run's exported model in the live view "
-                                   "(the current model stays if the new one fails its checks)")
+        self.use_button.setToolTip(USE_TIP)
         self.use_button.setEnabled(False)
         self.use_button.clicked.connect(self.use_clicked)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -108,6 +111,7 @@ class ResultsView(QWidget):
             self.examples = None
         self.use_button.setEnabled(False)
         self.use_button.setText("Use this model")
+        self.use_button.setToolTip(USE_TIP)
         if run is None:
             self.summary.setText("Select a run to see its evaluation.")
             return
@@ -172,10 +176,8 @@ class ResultsView(QWidget):
                   and self._in_use[0].resolve() == self.run_dir.resolve())
         self.use_button.setEnabled(not in_use)
         self.use_button.setText("In use" if in_use else "Use this model")
-        self.use_button.setToolTip(
-            "This run's model is the one the live view uses" if in_use else
-            "Load this run's exported model in the live view (the current model stays if "
-            "the new one fails its checks)")
+        self.use_button.setToolTip("This run's model is the one the live view uses" if in_use
+                                   else USE_TIP)
 
     def _show_examples(self, run: Path, meta: dict) -> None:
         """A fine-tuned run: a few of its test faces per emotion, right and wrong."""
