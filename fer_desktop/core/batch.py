@@ -66,20 +66,26 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, n
 
 
+def usable_cores() -> int:
+    """The cores this process may use (a container's or ``taskset``'s limit included)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def parse_jobs(value: int) -> int:
     """Check ``--jobs``; return it. Raises ValueError naming the value and the core count."""
     if value < 1:
+        cores = usable_cores()
         raise ValueError(f"--jobs must be 1 or more (the number of processes), got {value}; "
-                         f"this machine has {os.cpu_count() or 1} cores "
-                         f"(example: --jobs {os.cpu_count() or 1})")
+                         f"this machine has {cores} cores (example: --jobs {cores})")
     return value
 
 
 def jobs_warning(jobs: int) -> str | None:
     """A warning when ``--jobs`` asks for more processes than the machine has cores (allowed:
     they share the cores, each slower, with a model loaded in every one)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else os.cpu_count() or 1  # the cores this process may use (containers, taskset)
+    cores = usable_cores()
     if jobs <= cores:
         return None
     return (f"warning: --jobs {jobs} is more than this machine's {cores} cores; the "
