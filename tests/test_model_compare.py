@@ -242,13 +242,20 @@ def test_the_sentence_says_how_often_right_chance_and_the_mix_up():
 
 
 @pytest.mark.parametrize(("accuracy", "samples", "start"), [
-    (0.25, 8, "Right on about 3 of 10 faces (2 of 8)"),  # round(2.5) gave "about 2"
+    (0.25, 12, "Right on about 3 of 10 faces (3 of 12)"),  # round(2.5) gave "about 2"
     (0.35, 20, "Right on about 4 of 10 faces (7 of 20)"),
     (0.45, 20, "Right on about 5 of 10 faces (9 of 20)"),  # round(4.5) gave 4: to even
     (0.24, 25, "Right on about 2 of 10 faces (6 of 25)"),
 ])
 def test_halves_round_up_in_plain_words(accuracy, samples, start):
     assert summary_sentence(accuracy, samples, 0.25).startswith(start)
+
+
+def test_a_handful_of_test_faces_is_counted_not_read_as_a_rate():
+    sentence = summary_sentence(2 / 3, 3, 0.34)
+    assert sentence.startswith("Right on 2 of 3 test faces, too few to say how often")
+    assert "of 10" not in sentence
+    assert summary_sentence(1.0, 1, 1.0).startswith("Right on 1 of 1 test face,")
 
 
 def test_examples_right_and_wrong_per_emotion():

@@ -103,3 +103,16 @@ def test_a_config_from_before_mixup_and_cutmix_resumes_without_either():
     del old["mixup"], old["cutmix"]
     resumed = TrainConfig.from_dict(old)
     assert resumed.mixup == 0 and resumed.cutmix == 0
+
+
+@pytest.mark.parametrize("script, usage", [
+    ("/home/u/.venv/bin/fer-train", "usage: fer-train export"),
+    ("/repo/trainer/__main__.py", "usage: python -m trainer export"),
+])
+def test_help_names_the_command_the_user_typed(monkeypatch, capsys, script, usage):
+    from trainer import cli
+
+    monkeypatch.setattr("sys.argv", [script, "export", "--help"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert capsys.readouterr().out.startswith(usage)

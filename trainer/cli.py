@@ -23,7 +23,7 @@ COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble", "av
             "finetune", "gpu-pack", "gpu-import")
 
 DESCRIPTION = """\
-Train the FER Desktop emotion CNN on the FER-2013 CSV.
+Train the FER Desktop emotion CNN on the FER-2013 CSV (fer-train is the same command).
 
   python -m trainer --csv fer2013.csv.gz                 train the default recipe
   python -m trainer --csv fer2013.csv.gz --preset seed   train the seed baseline
@@ -52,23 +52,30 @@ Each run is a folder under --out holding its config, checkpoints, history and mo
 """
 
 
+def _command(sub: str = "") -> str:
+    """The command as the user typed it, for --help and usage lines: ``fer-train`` when
+    started through that script, else ``python -m trainer``."""
+    base = "fer-train" if Path(sys.argv[0]).name == "fer-train" else "python -m trainer"
+    return f"{base} {sub}" if sub else base
+
+
 class UserError(Exception):
     """Raised for mistakes a user can fix; carries the message to show."""
 
 
 def _train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer", description=DESCRIPTION,
+        prog=_command(), description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Other commands: inspect, evaluate, export, ensemble, average, distill, finetune, "
-        "gpu-pack, gpu-import (python -m trainer COMMAND --help).")
+        f"gpu-pack, gpu-import ({_command()} COMMAND --help).")
     add_train_arguments(parser)
     return parser
 
 
 def _inspect_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer inspect",
+        prog=_command("inspect"),
         description="Validate the CSV and print rows, class counts and image statistics per split.")
     parser.add_argument("--csv", required=True, help="FER-2013 CSV (plain or .gz)")
     parser.add_argument("--events", default="text", choices=("json", "text"))
@@ -77,7 +84,7 @@ def _inspect_parser() -> argparse.ArgumentParser:
 
 def _evaluate_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer evaluate",
+        prog=_command("evaluate"),
         description="Accuracy, per-class precision/recall/F1 and confusion matrix (JSON + PNG) "
         "of a model on one split.")
     parser.add_argument("model", help="a .keras or .tflite file, a run folder or a model folder")
@@ -109,7 +116,7 @@ def _add_shipping_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer export",
+        prog=_command("export"),
         description="Write model.keras, model.tflite, model-int8.tflite (if it keeps accuracy) "
         "and model.json from a run's best checkpoint.")
     parser.add_argument("run_dir", help="a run folder holding best.keras and config.json, or "
@@ -123,7 +130,7 @@ def _export_parser() -> argparse.ArgumentParser:
 
 def _ensemble_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer ensemble",
+        prog=_command("ensemble"),
         description="Average the predictions of several runs' best checkpoints in one model and "
         "export it like a run: model.keras, model.tflite, model-int8.tflite and model.json.")
     parser.add_argument("run_dirs", nargs="+", help="two or more run folders (same CSV)")
@@ -135,7 +142,7 @@ def _ensemble_parser() -> argparse.ArgumentParser:
 
 def _average_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer average",
+        prog=_command("average"),
         description="Average the weights of a run's last checkpoints into one network (how "
         "many: chosen on PublicTest balanced accuracy) and export it like a run. Train with "
         "--keep-checkpoints 12 to keep more than the last two.")
@@ -154,7 +161,7 @@ def _finetune_parser() -> argparse.ArgumentParser:
     from trainer.finetune_config import add_finetune_arguments
 
     parser = argparse.ArgumentParser(
-        prog="python -m trainer finetune",
+        prog=_command("finetune"),
         description="Adapt a trained model (the shipped one by default) to your own faces: the "
         "last block and head of each network are trained for a few epochs on an image folder, "
         "then exported like any run, with accuracy on your held-out faces and on FER-2013 "
@@ -165,7 +172,7 @@ def _finetune_parser() -> argparse.ArgumentParser:
 
 def _gpu_pack_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer gpu-pack",
+        prog=_command("gpu-pack"),
         description="Write Training and PublicTest (faces.png, labels.npz) into a folder for "
         "python -m trainer.gpu_distill on a GPU machine without TensorFlow. Never commit it: "
         "it holds FER-2013's pixels.")
@@ -179,7 +186,7 @@ def _gpu_pack_parser() -> argparse.ArgumentParser:
 
 def _gpu_import_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m trainer gpu-import",
+        prog=_command("gpu-import"),
         description="Turn a network python -m trainer.gpu_distill trained into a model folder "
         "(model.keras + model.json) that export, evaluate and distill --teacher take.")
     parser.add_argument("folder", help="what gpu_distill wrote (its --out)")

@@ -30,6 +30,9 @@ def round_half_up(x: float) -> int:
     return math.floor(x + 0.5 + 1e-9)
 
 
+# Below this many test faces a share "of 10" is not a rate anyone should read.
+FEW_FACES = 10
+
 PRECISION_WORDS = {"bfloat16": "16-bit arithmetic", "float32": "32-bit arithmetic"}
 
 
@@ -53,8 +56,14 @@ def summary_sentence(accuracy: float, samples: int, chance: float,
     if samples <= 0 or not np.isfinite(accuracy):
         return "There were no test faces to judge this model on."
     right = round_half_up(accuracy * samples)
-    text = (f"Right on about {round_half_up(accuracy * 10)} of 10 faces ({right} of {samples}); "
-            f"always guessing the most common emotion would be right on {chance:.0%}.")
+    if samples < FEW_FACES:  # "about 7 of 10" read as a rate on 3 faces promised too much
+        text = (f"Right on {right} of {counted(samples, 'test face')}, too few to say how often "
+                f"it will be right; always guessing the most common emotion would be right on "
+                f"{chance:.0%}.")
+    else:
+        text = (f"Right on about {round_half_up(accuracy * 10)} of 10 faces ({right} of "
+                f"{samples}); always guessing the most common emotion would be right on "
+                f"{chance:.0%}.")
     mix_up = most_common_mix_up(confusion, classes)
     if mix_up is not None:
         true, predicted, count = mix_up
