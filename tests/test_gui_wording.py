@@ -56,3 +56,24 @@ def test_with_the_shipped_model_in_use_no_way_back_is_offered():
     text = for_window(str(ModelError(Path("m"), f"no such model folder; {EXPORT_HINT}")),
                       shipped_in_use=True)
     assert "Use the shipped model" not in text and "File > Use model folder" in text
+
+
+@pytest.mark.parametrize("change", [
+    lambda meta: meta.pop("files"),  # the schema's "has no 'files' entry"
+    lambda meta: meta.update(classes=7),  # the schema's "classes must be a list"
+    lambda meta: meta.update(temperature="hot"),
+])
+def test_every_broken_model_json_message_is_reworded_for_the_window(tmp_path, change):
+    """The schema's errors carried their own copy of the export hint, which the window
+    showed as a terminal command."""
+    import json
+
+    from fer_desktop.core.model import MODEL_JSON, default_model_dir, read_metadata
+
+    meta = json.loads((default_model_dir() / MODEL_JSON).read_text())
+    change(meta)
+    (tmp_path / MODEL_JSON).write_text(json.dumps(meta))
+    with pytest.raises(ModelError) as info:
+        read_metadata(tmp_path)
+    text = for_window(str(info.value))
+    assert "python -m trainer" not in text and "File > Use model folder" in text

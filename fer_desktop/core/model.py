@@ -29,7 +29,7 @@ from fer_desktop.core.native_logs import litert_quiet
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
 MAX_MODEL_JSON_BYTES = 1 << 20  # the shipped one is 3 KB; more is not a model description
-EXPORT_HINT = "export a model with `python -m trainer export RUN --to FOLDER`"
+EXPORT_HINT = model_schema.EXPORT_HINT
 
 
 def default_model_dir() -> Path:

@@ -18,7 +18,8 @@ from fer_desktop.core.errors import ModelError
 from fer_desktop.core.messages import quote
 
 REQUIRED = ("classes", "input", "preprocessing", "files")
-_HINT = "export the model again with `python -m trainer export RUN --to FOLDER`"
+# The one way out of a broken or missing model.json; gui_wording rewrites it for the window.
+EXPORT_HINT = "export a model with `python -m trainer export RUN --to FOLDER`"
 
 # dotted key -> (accepted types, words for the message). Optional unless in REQUIRED.
 _INTEGER = ((int,), "a whole number")
@@ -50,7 +51,7 @@ def _is(value: object, types: tuple[type, ...]) -> bool:
 
 def _wrong(path: Path, key: str, expected: str, value: object) -> ModelError:
     return ModelError(path, f"{key} must be {expected}, found "
-                            f"{quote(json.dumps(value), 60)}; {_HINT}")
+                            f"{quote(json.dumps(value), 60)}; {EXPORT_HINT} again")
 
 
 def is_plain_file_name(name: str) -> bool:
@@ -70,7 +71,7 @@ def validate(meta: object, path: Path) -> dict:
         raise ModelError(path, f"must hold a JSON object, found {type(meta).__name__}")
     for key in REQUIRED:
         if key not in meta:
-            raise ModelError(path, f"has no {key!r} entry; {_HINT}")
+            raise ModelError(path, f"has no {key!r} entry; {EXPORT_HINT} again")
     for key, (types, words) in SCHEMA.items():
         present, value = _lookup(meta, key)
         if present and not _is(value, types):
