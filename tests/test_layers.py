@@ -36,13 +36,31 @@ def test_gui_modules_do_not_load_tensorflow():
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"
-        "bad = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+        "bad = [m for m in ('tensorflow', 'keras', 'torch') if m in sys.modules]\n"
         "print(bad); sys.exit(1 if bad else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, env={"QT_QPA_PLATFORM": "offscreen",
                                             "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+# The trainer modules the window may import (docs/architecture.md, "The layers"): TF-free.
+UI_MAY_IMPORT = {"__init__", "__main__", "config", "events", "data", "rundir", "runs",
+                 "finetune_config", "imagefolder", "ferplus", "metrics"}
+
+
+def test_every_other_trainer_module_is_forbidden_to_the_gui():
+    """The contract listed modules one by one and fell behind (gpu_distill, which imports
+    PyTorch, was not on it): each trainer module is either allowed or forbidden."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    gui = next(c for c in contracts["contracts"] if "fer_desktop.ui" in c["source_modules"])
+    forbidden = {m.removeprefix("trainer.") for m in gui["forbidden_modules"]}
+    modules = {p.stem for p in (ROOT / "trainer").glob("*.py")}
+    assert modules - UI_MAY_IMPORT - forbidden == set()
+    assert UI_MAY_IMPORT & forbidden == set()
 
 
 def test_ruff_is_clean():

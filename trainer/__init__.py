@@ -1,8 +1,10 @@
 """The FER Desktop trainer: FER-2013 CSV in, a model the live view can run out.
 
-TensorFlow and Keras are imported only by the modules that train, evaluate and export
-(``recipe``, ``train``, ``evaluate``, ``export``); ``config``, ``data`` and ``events`` stay
-light so the GUI can build a command line and validate a CSV without them.
+TensorFlow and Keras are imported only by the modules that build, train, convert and score
+networks (``recipe``, ``train``, ``export``, ``convert``, ``distill``, ``ensemble``,
+``finetune``, ...), PyTorch only by ``gpu_distill``. The modules the GUI may import (``config``,
+``data``, ``events``, ``rundir``, ``runs``, ...: ``tests/test_layers.py`` lists them) stay light,
+so the window can build a command line and validate a CSV without either.
 """
 
 __all__ = ["__version__"]
