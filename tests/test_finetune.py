@@ -54,6 +54,11 @@ def test_the_run_folder_reads_like_any_run(tuned):
     run = tuned["run"]
     state = json.loads((run / "state.json").read_text())
     assert state["status"] == "finished" and state["epoch"] == 2
+    # the process that tuned it is recorded (and gone), as a training run's is: a killed
+    # fine-tune reads "interrupted" at once instead of "running" for three minutes
+    from trainer.runs import owner_gone
+
+    assert owner_gone(state["owner"])
     assert json.loads((run / "config.json").read_text())["preset"] == "finetune"
     kinds = [e["event"] for e in tuned["events"]]
     assert kinds.count("epoch") == 2 and kinds[-1] == "finished"

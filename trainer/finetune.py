@@ -133,12 +133,12 @@ class _Stop:
         self.requested = True
 
 
-def _callback(run: Path, state: dict, emitter: EventEmitter, stop: _Stop, steps: int,
+def _callback(run: Path, state: rundir.RunState, emitter: EventEmitter, stop: _Stop, steps: int,
               batch_size: int):
     """Batch and epoch events plus state.json and history.csv, as a training run writes them."""
     import keras
 
-    epochs = state["epochs"]
+    epochs = state.epochs
 
     class FinetuneCallback(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -146,7 +146,7 @@ def _callback(run: Path, state: dict, emitter: EventEmitter, stop: _Stop, steps:
 
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
-            emitter.emit("batch", epoch=state["epoch"] + 1, epochs=epochs, step=batch + 1,
+            emitter.emit("batch", epoch=state.epoch + 1, epochs=epochs, step=batch + 1,
                          steps=steps, loss=float(logs.get("loss", math.nan)),
                          accuracy=float(logs.get("accuracy", math.nan)),
                          images_per_s=(batch + 1) * batch_size
@@ -164,19 +164,19 @@ def _callback(run: Path, state: dict, emitter: EventEmitter, stop: _Stop, steps:
                    "lr": float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
                    "seconds": round(seconds, 2),
                    "images_per_s": steps * batch_size / max(seconds, 1e-6)}
-            state["history"].append(row)
-            state["epoch"] = epoch + 1
+            state.history.append(row)
+            state.epoch = epoch + 1
             # The final weights are kept; the "best" fields show the last epoch's score.
-            state["best_val_accuracy"], state["best_epoch"] = val_acc, epoch + 1
-            rundir.atomic_write_json(run / rundir.STATE, state)
-            rundir.write_history(run, state["history"])
+            state.best_val_accuracy, state.best_epoch = val_acc, epoch + 1
+            state.save(run)
+            rundir.write_history(run, state.history)
             emitter.emit("epoch", epochs=epochs, best_val_accuracy=val_acc,
                          best_epoch=epoch + 1, **row)
 
     return FinetuneCallback()
 
 
-def _fit(model, folder: ImageFolderData, config: FinetuneConfig, run: Path, state: dict,
+def _fit(model, folder: ImageFolderData, config: FinetuneConfig, run: Path, state: rundir.RunState,
          emitter: EventEmitter, stop: _Stop) -> None:
     import keras
 
@@ -310,10 +310,12 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
         "preset": PRESET, "resolved": {"epochs": config.epochs, "batch_size": config.batch_size,
                                        "learning_rate": config.learning_rate,
                                        "precision": "float32"}})
-    state = {"epoch": 0, "epochs": config.epochs, "best_val_accuracy": None, "best_epoch": None,
-             "history": [], "status": "running", "dataset_sha256": folder.sha256,
-             "precision": "float32"}
-    rundir.atomic_write_json(run / rundir.STATE, state)
+    # owner: a killed fine-tune reads "interrupted" in the run list at once, as a training
+    # run does (without it the list waited for the file to go stale)
+    state = rundir.RunState(epochs=config.epochs, status=rundir.RUNNING,
+                            dataset_sha256=folder.sha256, precision="float32",
+                            owner=rundir.this_process())
+    state.save(run)
     save_test_faces(run, folder.test_images, folder.test_labels, folder.test_paths,
                     Path(folder.root).name)
     before = _held_out_before(start, start_meta, model, folder)
@@ -329,15 +331,15 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     _fit(model, folder, config, run, state, emitter, stop)
     fit_seconds = time.monotonic() - t_fit
     cpu_to_tuned = time.process_time()  # all threads: what an idle machine would need
-    stopped = state["epoch"] < config.epochs
+    stopped = state.epoch < config.epochs
     if not stopped:
         _export(model, run, data, on_fer, folder, before, start, start_meta, start_name, config,
                 fit_seconds, emitter)
-    state["status"] = "stopped" if stopped else "finished"
-    rundir.atomic_write_json(run / rundir.STATE, state)
-    emitter.emit("finished", run_dir=str(run), best_epoch=state["best_epoch"],
-                 best_val_accuracy=state["best_val_accuracy"], stopped=stopped,
-                 best_model=None, epochs_done=state["epoch"], time_budget_reached=False,
+    state.status = rundir.STOPPED if stopped else rundir.FINISHED
+    state.save(run)
+    emitter.emit("finished", run_dir=str(run), best_epoch=state.best_epoch,
+                 best_val_accuracy=state.best_val_accuracy, stopped=stopped,
+                 best_model=None, epochs_done=state.epoch, time_budget_reached=False,
                  seconds=time.monotonic() - t_start, fit_seconds=fit_seconds,
                  cpu_seconds_to_tuned=cpu_to_tuned, cpu_seconds=time.process_time())
     return run
