@@ -160,3 +160,17 @@ def test_a_face_file_reads_its_size_and_time(faces):
     path = faces / "sad" / "20261201-1.png"
     face = FaceFile.read(path, "sad")
     assert face.size == path.stat().st_size and face.changed() is None
+
+
+def test_every_picture_the_trainer_reads_is_counted_and_listed(tmp_path):
+    """The collector's counts and Review knew 5 suffixes where the trainer read 12: a .tif
+    face trained but was missing from the Train tab's counts and from Review."""
+    from fer_desktop.core.collect import FaceCollector
+    from fer_desktop.core.sources import IMAGE_SUFFIXES
+
+    root = tmp_path / "faces"
+    for i, suffix in enumerate((".tif", ".tiff", ".png")):
+        write_face(root, "sad", f"face{i}{suffix}")
+    assert FaceCollector(root, crop_scale=1.2).counts()["sad"] == 3
+    assert len(list_faces(root)["sad"]) == 3
+    assert {".tif", ".tiff", ".pgm", ".jp2"} <= IMAGE_SUFFIXES

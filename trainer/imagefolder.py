@@ -29,13 +29,12 @@ import numpy as np
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.preprocess import gray48
+from fer_desktop.core.sources import IMAGE_SUFFIXES
 from trainer.data import DatasetError, FerData
 
 MIN_IMAGES_PER_EMOTION = 5
 HELD_OUT_SHARE = 0.2
 CROP_MAX_SIDE = 128
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm",
-                            ".ppm", ".pbm", ".jp2"})
 TRAIN_FOLDERS = ("train", "training")
 TEST_FOLDERS = ("test", "testing", "val", "validation")
 MAX_LISTED = 10

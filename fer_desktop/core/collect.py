@@ -49,10 +49,10 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.preprocess import gray48
 from fer_desktop.core.safe_write import rename_no_replace, unused_path
+from fer_desktop.core.sources import IMAGE_SUFFIXES
 from fer_desktop.resources import ResourceError
 
 CROP_SIDE = 96
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 # Mean absolute difference (grey levels of 255, on the 48x48 grey crop) under which a crop
 # repeats the last one saved. Measured on the sample image's 90 px face (tests/test_collect.py
 # keeps the first three): the same frame again 0; camera-like noise (sigma 4, same box) about

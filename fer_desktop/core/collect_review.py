@@ -29,9 +29,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fer_desktop.core.collect import IMAGE_SUFFIXES
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.safe_write import rename_no_replace, unused_path
+from fer_desktop.core.sources import IMAGE_SUFFIXES
 
 # How many moves and removals (each of one or several faces) Undo can take back, newest first.
 REVIEW_UNDO_DEPTH = 20

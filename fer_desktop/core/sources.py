@@ -35,7 +35,10 @@ from fer_desktop.core.native_logs import quiet_ffmpeg
 
 quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its own lines
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+# Every still picture OpenCV reads here: the live view, analyze, the collected faces and the
+# trainer's image folders all take these (three lists of 5, 7 and 12 had drifted apart).
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm",
+                            ".ppm", ".pbm", ".jp2"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",
                             ".wmv", ".gif"})
 CAMERA_REOPEN_ATTEMPTS = 3
