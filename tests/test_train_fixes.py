@@ -11,6 +11,7 @@ from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_progress import ProgressBox
 from fer_desktop.ui.training_curves import TrainingCurves
+from trainer import rundir
 
 
 @pytest.mark.parametrize(("line", "noise"), [
@@ -55,7 +56,6 @@ def test_a_stop_in_the_first_epoch_says_stopped_and_nothing_kept(qtbot, tmp_path
     last completed epoch", and the plots went blank (walk-through 12)."""
     import sys
 
-    from fer_desktop.ui import trainer_process as tp
     from fer_desktop.ui.train_tab import TrainTab
     from trainer.runs import STARTS_OVER_TOOLTIP
 
@@ -76,7 +76,7 @@ def test_a_stop_in_the_first_epoch_says_stopped_and_nothing_kept(qtbot, tmp_path
     with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
         tab._on_stop_clicked()
     outcome = done.args[0]
-    assert outcome.state == tp.STOPPED and "killed" not in outcome.message
+    assert outcome.state == rundir.STOPPED and "killed" not in outcome.message
     message = tab.form.message.text()
     assert message.startswith("Training stopped in its first epoch; no epoch was completed, "
                               "so nothing was kept: Start begins again")

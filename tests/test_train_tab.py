@@ -18,6 +18,7 @@ from fer_desktop.ui.run_list import RECIPE_COLUMN, STATE_COLUMN
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 from fer_desktop.ui.train_tab import TrainTab
+from trainer import rundir
 from trainer.config import PRESETS, TrainConfig
 from trainer.runs import read_run_curves
 
@@ -80,7 +81,7 @@ def test_a_tiny_run_from_the_tab_finishes_with_curves_results_and_a_usable_model
     with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as done:
         tab.form.start_button.click()
     outcome = done.args[0]
-    assert outcome.state == tp.FINISHED, tab.log_view.toPlainText()[-2000:]
+    assert outcome.state == rundir.FINISHED, tab.log_view.toPlainText()[-2000:]
     run = Path(outcome.run_dir)
     assert (run / "model.json").is_file()
     tab.curves.redraw()
@@ -117,13 +118,13 @@ def test_stop_mid_run_then_resume_to_completion(qtbot, tab):
         tab.form.start_button.click()
     with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as stopped:
         tab.form.stop_button.click()
-    assert stopped.args[0].state == tp.STOPPED
+    assert stopped.args[0].state == rundir.STOPPED
     row = tab.run_rows()[0]
     assert row.state == "stopped" and 1 <= row.epochs_done < 3 and row.resumable
     assert tab.form.resume_button.isEnabled()  # the stopped run stays selected
     with qtbot.waitSignal(tab.process.finished, timeout=RUN_TIMEOUT_MS) as done:
         tab.form.resume_button.click()
-    assert done.args[0].state == tp.FINISHED, tab.log_view.toPlainText()[-2000:]
+    assert done.args[0].state == rundir.FINISHED, tab.log_view.toPlainText()[-2000:]
     row = tab.run_rows()[0]
     assert (row.state, row.epochs_done) == ("finished", 3)
     tab.curves.redraw()
@@ -139,7 +140,7 @@ def test_a_killed_trainer_shows_the_failed_state(qtbot, tab):
     with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
         os.kill(tab.process.pid, signal.SIGKILL)
     outcome = done.args[0]
-    assert outcome.state == tp.FAILED and "killed (SIGKILL)" in outcome.message
+    assert outcome.state == rundir.FAILED and "killed (SIGKILL)" in outcome.message
     assert "Training failed" in tab.form.message.text()
     shown_state = tab.run_list.tree.topLevelItem(0).text(STATE_COLUMN)
     assert tab.run_rows()[0].state == shown_state == "failed"
@@ -155,7 +156,7 @@ def test_a_bad_csv_row_is_named_before_training_starts(qtbot, tab, tmp_path):
     with qtbot.waitSignal(tab.validator.finished, timeout=60_000):
         tab.form.start_button.click()
     assert "row 5 (line 6): 100 pixel values, expected 2304" in tab.form.message.text()
-    assert tab.process.state == tp.IDLE and tab.form.start_button.isEnabled()
+    assert tab.process.state == rundir.IDLE and tab.form.start_button.isEnabled()
     assert "Checking" not in tab.progress_box.epoch_label.text()  # the check is over
 
 
@@ -163,7 +164,7 @@ def test_a_missing_csv_is_named_without_starting_anything(tab, tmp_path):
     tab.form.csv_edit.setText(str(tmp_path / "nope.csv"))
     tab.form.start_button.click()
     assert "nope.csv: file not found" in tab.form.message.text()
-    assert tab.process.state == tp.IDLE and tab.validator.state == tp.IDLE
+    assert tab.process.state == rundir.IDLE and tab.validator.state == rundir.IDLE
 
 
 # ------------------------------------------------------------------ a fake trainer
@@ -192,7 +193,7 @@ def test_garbage_on_the_trainers_stdout_is_logged_and_skipped(qtbot, tab, tmp_pa
     script = f"RUN = {str(tmp_path / 'runs' / 'fake')!r}\n" + textwrap.dedent(FAKE_TRAINER)
     with qtbot.waitSignal(tab.process.finished, timeout=60_000) as done:
         tab.process.start_command(sys.executable, ["-c", script])
-    assert done.args[0].state == tp.FINISHED  # exit 0, no error event
+    assert done.args[0].state == rundir.FINISHED  # exit 0, no error event
     log = tab.log_view.toPlainText()
     assert "[stdout] Saved artifact" in log
     assert "skipped trainer output: 'batch' event lacks field(s) step, steps" in log
@@ -284,7 +285,7 @@ def test_a_trainer_that_exits_non_zero_shows_its_error(qtbot, tab):
               "'/data/x.csv: row 3 (line 4): boom', 'kind': 'user'}), flush=True); sys.exit(2)")
     with qtbot.waitSignal(tab.process.finished, timeout=60_000) as done:
         tab.process.start_command(sys.executable, ["-c", script])
-    assert done.args[0].state == tp.FAILED and done.args[0].exit_code == 2
+    assert done.args[0].state == rundir.FAILED and done.args[0].exit_code == 2
     assert "row 3 (line 4): boom" in tab.form.message.text()
 
 
@@ -306,7 +307,7 @@ def test_closing_can_leave_the_run_training_detached(qtbot, tab, monkeypatch):
     monkeypatch.setattr(tab, "ask_close_choice", lambda: "detach")
     try:
         assert tab.confirm_close() is True
-        assert tab.process.state == tp.DETACHED
+        assert tab.process.state == rundir.DETACHED
         os.kill(pid, 0)  # still alive on its own
     finally:
         os.kill(pid, signal.SIGKILL)
@@ -321,7 +322,7 @@ def test_stop_kills_a_trainer_that_ignores_terminate(qtbot, tab):
         tab.process.start_command(sys.executable, ["-c", script])
     with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
         tab.process.stop()
-    assert done.args[0].state == tp.STOPPED and "killed" in done.args[0].message
+    assert done.args[0].state == rundir.STOPPED and "killed" in done.args[0].message
 
 
 

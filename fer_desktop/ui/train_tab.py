@@ -40,20 +40,12 @@ from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_form import RESUME_TOOLTIP, TrainForm
 from fer_desktop.ui.train_progress import ProgressBox
-from fer_desktop.ui.trainer_process import (
-    FAILED,
-    FINISHED,
-    RUNNING,
-    STOPPED,
-    STOPPING,
-    TrainerOutcome,
-    TrainerProcess,
-    trainer_command,
-)
+from fer_desktop.ui.trainer_process import TrainerProcess, trainer_command
 from fer_desktop.ui.training_curves import TrainingCurves
 from fer_desktop.ui.wheel_guard import guard_wheel
 from trainer.config import ConfigError, TrainConfig
-from trainer.rundir import INTERRUPTED
+from trainer.process_outcome import TrainerOutcome
+from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RUNNING, STOPPED, STOPPING
 from trainer.runs import (
     RESTART_HINT,
     STARTS_OVER_TOOLTIP,

@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,8 +33,8 @@ from fer_desktop import TRAINER_FLAG  # the packaged app's trainer switch
 from fer_desktop.core.trainer_events import PROTOCOL_VERSION, LineBuffer, TrainerEvent, parse_event
 from fer_desktop.resources import is_frozen
 from trainer.config import TrainConfig
-from trainer.rundir import DETACHED, FAILED, FINISHED, IDLE, RUNNING, STOPPED, STOPPING
-from trainer.runs import RESUME_HINT, resume_hint
+from trainer.process_outcome import ProcessEnd, TrainerOutcome, outcome_of
+from trainer.rundir import DETACHED, FINISHED, IDLE, RUNNING, STOPPED, STOPPING
 
 NICE_LEVEL = 10
 # After its ``finished`` event the trainer has saved everything; what is left is the
@@ -92,21 +90,6 @@ def trainer_environment(threads: int, base: dict[str, str] | None = None) -> dic
 
 def default_log_dir() -> Path:
     return Path(tempfile.gettempdir()) / "fer-desktop-trainer"
-
-
-@dataclass(frozen=True)
-class TrainerOutcome:
-    """How a trainer process ended.
-
-    state: FINISHED, STOPPED or FAILED. exit_code: the process's code (negative: killed by
-    that signal; None when it was detached). message: one sentence for the user.
-    run_dir: the run folder from the ``started`` event, if one came.
-    """
-
-    state: str
-    exit_code: int | None
-    message: str
-    run_dir: str | None = None
 
 
 class _Tail:
@@ -395,36 +378,7 @@ class TrainerProcess(QObject):
         self.event_received.emit(event)
 
     def _outcome(self, code: int) -> TrainerOutcome:
-        run = self._run_dir
-        done = self._finished_event
-        if done is not None and (code == 0 or self._killed):  # its word: all was saved
-            if done["stopped"]:
-                epochs_done = done.get("epochs_done")
-                where = " in its first epoch" if epochs_done == 0 else ""
-                hint = resume_hint(run, epochs_done if isinstance(epochs_done, int) else None)
-                return TrainerOutcome(STOPPED, code, f"stopped{where}; {hint}", run)
-            return TrainerOutcome(FINISHED, code, "finished", run)
-        if self._stop_requested_at is not None:
-            hint = resume_hint(run)
-            if self._killed and self._exporting:
-                if hint == RESUME_HINT:  # every epoch is kept: only the model is missing
-                    hint = "Resume writes the model of the finished epochs"
-                return TrainerOutcome(STOPPED, code, f"ended during its export, as asked; "
-                                      f"{hint}", run)
-            how = "killed after it did not stop in time" if self._killed else "stopped"
-            return TrainerOutcome(STOPPED, code, f"{how}; {hint}", run)
-        if self._error_event is not None:
-            return TrainerOutcome(FAILED, code, self._error_event["message"], run)
-        if code == 0:
-            return TrainerOutcome(FINISHED, code, "finished", run)
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            reason = f"the trainer was killed ({name})"
-        else:
-            reason = f"the trainer exited with code {code}"
-        tail = next((line for line in reversed(self._last_stderr) if line.strip()), "")
-        detail = f"; last message: {tail}" if tail else ""
-        return TrainerOutcome(FAILED, code, f"{reason}{detail}", run)
+        return outcome_of(ProcessEnd(
+            code, self._run_dir, self._finished_event, self._error_event,
+            stop_requested=self._stop_requested_at is not None, killed=self._killed,
+            exporting=self._exporting, stderr=tuple(self._last_stderr)))

@@ -1,0 +1,47 @@
+"""How a trainer process ended, as the Train tab says it: every branch, without a process."""
+
+from __future__ import annotations
+
+import pytest
+
+from trainer.process_outcome import ProcessEnd, outcome_of
+from trainer.rundir import FAILED, FINISHED, STOPPED
+from trainer.runs import NOTHING_KEPT_HINT, RESUME_HINT
+
+DONE = {"stopped": False, "epochs_done": 3}
+STOPPED_EVENT = {"stopped": True, "epochs_done": 2}
+
+
+@pytest.mark.parametrize(("end", "state", "message"), [
+    (ProcessEnd(0, finished=DONE), FINISHED, "finished"),
+    (ProcessEnd(0, finished=STOPPED_EVENT), STOPPED, f"stopped; {RESUME_HINT}"),
+    (ProcessEnd(0, finished={"stopped": True, "epochs_done": 0}), STOPPED,
+     f"stopped in its first epoch; {NOTHING_KEPT_HINT}"),
+    # killed after its "finished" event: it had saved everything, its word stands
+    (ProcessEnd(-9, finished=DONE, killed=True), FINISHED, "finished"),
+    # a "finished" event and then a crash is not a finish
+    (ProcessEnd(1, finished=DONE, stderr=("Segmentation fault",)), FAILED,
+     "the trainer exited with code 1; last message: Segmentation fault"),
+    (ProcessEnd(-15, stop_requested=True), STOPPED, f"stopped; {RESUME_HINT}"),
+    (ProcessEnd(-9, stop_requested=True, killed=True), STOPPED,
+     f"killed after it did not stop in time; {RESUME_HINT}"),
+    (ProcessEnd(-9, stop_requested=True, killed=True, exporting=True), STOPPED,
+     "ended during its export, as asked; Resume writes the model of the finished epochs"),
+    (ProcessEnd(2, error={"message": "fer.csv: row 3: 2303 pixels"}), FAILED,
+     "fer.csv: row 3: 2303 pixels"),
+    (ProcessEnd(0), FINISHED, "finished"),
+    (ProcessEnd(-9, stderr=("loading", "  ", "")), FAILED,
+     "the trainer was killed (SIGKILL); last message: loading"),
+    (ProcessEnd(-200), FAILED, "the trainer was killed (signal 200)"),
+    (ProcessEnd(3), FAILED, "the trainer exited with code 3"),
+])
+def test_each_way_a_trainer_ends_has_its_sentence(end, state, message):
+    outcome = outcome_of(end)
+    assert (outcome.state, outcome.message) == (state, message)
+    assert outcome.exit_code == end.code
+
+
+def test_the_run_folder_travels_with_the_outcome(tmp_path):
+    run = tmp_path / "20261205-010000-default"
+    run.mkdir()
+    assert outcome_of(ProcessEnd(0, str(run), finished=DONE)).run_dir == str(run)
