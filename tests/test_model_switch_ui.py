@@ -14,8 +14,9 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import default_model_dir
 from fer_desktop.core.model_compare import TEST_FACES, compare_on_faces, switch_question
 from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.ui.colours import BETTER_COLOUR
 from fer_desktop.ui.main_window import MainWindow
-from fer_desktop.ui.model_switch import BETTER_COLOR, CompareDialog
+from fer_desktop.ui.model_switch import CompareDialog
 
 WAIT_MS = 15000
 HAPPY = EMOTIONS.index("happy")
@@ -358,7 +359,7 @@ def test_going_back_from_a_one_answer_model_marks_the_gain_and_says_why(qtbot):
     dialog = CompareDialog(back, "default", shipped=True)
     qtbot.addWidget(dialog)
     overall = dialog.table.item(0, 1)  # "right overall", the shipped model
-    assert overall.foreground().color().name() == BETTER_COLOR
+    assert overall.foreground().color().name() == BETTER_COLOUR
     assert not dialog.notes.isHidden()
     assert 'The model in use answers "happy" for 100%' in dialog.notes.text()
 

@@ -14,9 +14,9 @@ from factories import make_csv
 from trainer_helpers import make_run_folder
 
 from fer_desktop.ui import trainer_process as tp
+from fer_desktop.ui.colours import HELP_TEXT_COLOUR
 from fer_desktop.ui.run_list import RECIPE_COLUMN, STATE_COLUMN
 from fer_desktop.ui.settings import AppSettings
-from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
 from fer_desktop.ui.train_tab import TrainTab
 from trainer import rundir
 from trainer.config import PRESETS, TrainConfig

@@ -10,9 +10,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from ui_helpers import make_video
 
 from fer_desktop.core.contrast import MIN_TEXT_CONTRAST, contrast_ratio
-from fer_desktop.ui.collect_panel import COLLECT_COLOUR
-from fer_desktop.ui.recording import REC_COLOUR
-from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
+from fer_desktop.ui import colours
 
 WAIT_MS = test_ui_window.WAIT_MS
 main_window = test_ui_window.main_window
@@ -45,20 +43,30 @@ def test_every_control_of_both_tabs_is_named_and_explained(qtbot, main_window, t
     assert unnamed_controls(window) == []
 
 
-@pytest.mark.parametrize(("foreground", "background"), [
-    ("#f0f0f0", "#2a2a30"),   # text on the dark plot/bar backgrounds
-    ("#1b3d22", "#e3f1e6"),   # the saved banner
-    ("#ffffff", "#5c1f1f"),   # the source error banner
-])
+@pytest.mark.parametrize(("foreground", "background"), colours.FIXED_PAIRS)
 def test_fixed_colour_pairs_are_readable(foreground, background):
+    """The window's own colours (ui/colours.py), not copies of them: a banner's colour
+    changed there is checked here."""
     assert contrast_ratio(foreground, background) >= MIN_TEXT_CONTRAST
 
 
 def test_coloured_text_on_the_window_background_is_readable(qtbot):
     window_bg = QApplication.palette().color(QPalette.ColorRole.Window).name()
-    # REC, Collecting, preset help, form errors
-    for colour in (REC_COLOUR, COLLECT_COLOUR, HELP_TEXT_COLOUR, "#b00020"):
+    for colour in colours.ON_WINDOW:  # errors, help text, REC, Collecting
         assert contrast_ratio(colour, window_bg) >= MIN_TEXT_CONTRAST, colour
+
+
+def test_no_widget_writes_a_colour_of_its_own():
+    """Every fixed colour lives in ui/colours.py, where the tests above read it (literal
+    colours in five files had escaped them)."""
+    import re
+    from pathlib import Path
+
+    ui = Path(colours.__file__).parent
+    literal = re.compile(r"#[0-9a-fA-F]{6}\b")
+    found = [f"{p.name}: {m}" for p in sorted(ui.glob("*.py")) if p.name != "colours.py"
+             for m in literal.findall(p.read_text(encoding="utf-8"))]
+    assert found == []
 
 
 def test_contrast_ratio_matches_wcag_examples():

@@ -37,6 +37,7 @@ from fer_desktop.core.crop import DEFAULT_CROP_SCALE
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.ui.actions import LIST_TEXT, make_action
+from fer_desktop.ui.colours import COLLECT_COLOUR
 
 UNDO_TEXT = "&Undo last face saved or moved"
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
@@ -45,7 +46,6 @@ REVIEW_TEXT = "&Review collected faces..."
 REVIEW_TIP = ("See the collected faces per emotion: move a wrong one to its emotion (keys "
               "1-7) or remove it (Delete)")
 UNDO_TIP = "Take back the last face saved (or moved) while collecting"
-COLLECT_COLOUR = "#1a5e20"  # a dark green with more than 4.5:1 contrast on the window's grey
 
 
 def face_to_save(faces: list, shown) -> object:

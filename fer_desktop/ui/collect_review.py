@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.collect_review import FaceFile, FaceReview, ReviewResult
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.ui.colours import ERROR_COLOUR, LOADING_PLACEHOLDER
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.on_screen import fitting_size
@@ -145,8 +146,8 @@ class Thumbnails(QObject):
         self._stop = threading.Event()  # set when the dialog closes: the batch ends early
         self._idle = threading.Event()  # set while no batch is being decoded
         self._idle.set()
-        self.loading = _placeholder("#d6d6d6")
-        self.unreadable = _placeholder("#b00020")
+        self.loading = _placeholder(LOADING_PLACEHOLDER)
+        self.unreadable = _placeholder(ERROR_COLOUR)
 
     def get(self, face: FaceFile) -> QPixmap:
         key = self._key(face)

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.ui.colours import SOURCE_ERROR_BACKGROUND, SOURCE_ERROR_TEXT
+
 
 class EmptyState(QWidget):
     """"No camera found": offers the sample image, a video or an image.
@@ -105,8 +107,9 @@ class SourceBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sourceBanner")
-        self.setStyleSheet("#sourceBanner { background: #5c1f1f; border-radius: 4px; }"
-                           "#sourceBanner QLabel { color: #ffffff; }")
+        self.setStyleSheet(f"#sourceBanner {{ background: {SOURCE_ERROR_BACKGROUND};"
+                           " border-radius: 4px; }"
+                           f"#sourceBanner QLabel {{ color: {SOURCE_ERROR_TEXT}; }}")
         self.label = QLabel("")
         self.label.setWordWrap(True)
         self.retry_button = QPushButton("Retry")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.explain import Explanation, explained_moment
 from fer_desktop.core.privacy import pixelate
-from fer_desktop.ui.face_panel import EMOTION_COLORS
+from fer_desktop.ui.emotion_bars import emotion_bar, show_probability
 
 IMAGE_PX = 240
 
@@ -76,18 +76,7 @@ class ExplainDialog(QDialog):
         self.bars: list[QProgressBar] = []
         self.values: list[QLabel] = []
         for row, emotion in enumerate(EMOTIONS):
-            bar = QProgressBar()
-            bar.setRange(0, 1000)
-            bar.setFormat("")
-            bar.setTextVisible(False)  # the value goes beside the bar (contrast)
-            bar.setFixedHeight(18)
-            bar.setAccessibleName(f"Probability of {emotion}")
-            bar.setStyleSheet(
-                "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
-                " background: #2a2a30; color: #f0f0f0; }"
-                f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
-            value = QLabel("")
-            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100%") + 4)
+            bar, value = emotion_bar(emotion)
             bars.addWidget(QLabel(emotion.capitalize()), row, 0)
             bars.addWidget(bar, row, 1)
             bars.addWidget(value, row, 2)
@@ -150,9 +139,7 @@ class ExplainDialog(QDialog):
                            "it: 48x48 pixels, grey.")
         self.image.setPixmap(self._face_pixmap(explanation.face))
         for k, bar in enumerate(self.bars):
-            bar.setValue(round(float(p[k]) * 1000))
-            bar.setFormat(f"{float(p[k]):.0%}")
-            self.values[k].setText(f"{float(p[k]):.0%}")
+            show_probability(bar, self.values[k], float(p[k]))
 
     def show_error(self, message: str) -> None:
         self.busy.hide()

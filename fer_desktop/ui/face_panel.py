@@ -34,17 +34,14 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.face_choice import ShownFace
 from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines, spaced_labels
-from fer_desktop.core.overlay import PALETTE
 from fer_desktop.core.types import Face, FrameResult
+from fer_desktop.ui.colours import BAR_TEXT, EMOTION_COLORS
 from fer_desktop.ui.elided_label import ElidedLabel
+from fer_desktop.ui.emotion_bars import BAR_STEPS, emotion_bar, show_probability
 
 REDRAW_MS = 100
-BAR_STEPS = 1000
 FEW_POINTS = 3
 SECONDS_AGO_RANGE = (-TIMELINE_S, 1.5)  # a camera's x axis; room for the newest point's dot
-
-# The overlay's colour-blind-safe palette (BGR there), so bars, curves and boxes agree.
-EMOTION_COLORS: dict[str, str] = {e: "#{2:02X}{1:02X}{0:02X}".format(*PALETTE[e]) for e in EMOTIONS}
 
 
 def pick_face(faces: tuple[Face, ...], track_id: int | None, auto: ShownFace) -> Face | None:
@@ -152,23 +149,8 @@ class FacePanel(QWidget):
         for row, emotion in enumerate(EMOTIONS):
             name = QLabel(emotion.capitalize())
             name.setMinimumWidth(64)
-            bar = QProgressBar()
-            bar.setRange(0, BAR_STEPS)
-            bar.setValue(0)
-            # The percentage sits beside the bar, in the window's text colour: written over the
-            # coloured part it fell below 4.5:1 contrast (white on yellow is 1.2:1).
-            bar.setTextVisible(False)
-            bar.setFormat("")
-            bar.setFixedHeight(18)
-            bar.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            bar.setStyleSheet(
-                "QProgressBar { border: 1px solid #5a5a60; border-radius: 3px;"
-                " background: #2a2a30; color: #f0f0f0; }"
-                f"QProgressBar::chunk {{ background: {EMOTION_COLORS[emotion]}; }}")
+            bar, value = emotion_bar(emotion)
             bar.setToolTip(f"Probability of {emotion} for the face shown")
-            value = QLabel("")
-            value.setMinimumWidth(value.fontMetrics().horizontalAdvance("100%") + 4)
-            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bars.addWidget(name, row, 0)
             bars.addWidget(bar, row, 1)
             bars.addWidget(value, row, 2)
@@ -369,10 +351,8 @@ class FacePanel(QWidget):
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
             p = float(face.probabilities[k])
             p = 0.0 if math.isnan(p) else p
-            bar.setValue(round(p * BAR_STEPS))
-            bar.setFormat(f"{p:.0%}")
+            show_probability(bar, self._values[k], p)
             bar.setAccessibleDescription(f"{EMOTIONS[k]} {p:.0%}")
-            self._values[k].setText(f"{p:.0%}")
             name.setStyleSheet("font-weight: bold;" if k == top else "")
 
     def _on_redraw_timer(self) -> None:
@@ -412,8 +392,8 @@ class FacePanel(QWidget):
         labelled = spaced_labels(positions, self._label_gap())
         while len(self._switch_lines) < len(switches):
             line = pg.InfiniteLine(angle=90, label="", movable=False,
-                                   pen=pg.mkPen("#f0f0f0", width=1, style=Qt.PenStyle.DashLine),
-                                   labelOpts={"position": 0.95, "color": "#f0f0f0"})
+                                   pen=pg.mkPen(BAR_TEXT, width=1, style=Qt.PenStyle.DashLine),
+                                   labelOpts={"position": 0.95, "color": BAR_TEXT})
             item.addItem(line)
             self._switch_lines.append(line)
         for k, line in enumerate(self._switch_lines):

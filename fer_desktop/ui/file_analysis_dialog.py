@@ -42,7 +42,7 @@ from fer_desktop.core.file_analysis import (
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
-from fer_desktop.ui.face_panel import EMOTION_COLORS
+from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
@@ -105,7 +105,7 @@ class EmotionChart(pg.PlotWidget):
     """Seven curves, one per emotion, over video time; its legend is a row beside it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="#1e1e22")
+        super().__init__(parent, background=CHART_BACKGROUND)
         self.setAccessibleName("Emotions over video time")
         self.setLabel("bottom", "video time (s)")
         self.setLabel("left", "probability (mean over faces)")

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model_compare import Comparison
 from fer_desktop.core.plain_words import example_faces, summary_sentence
+from fer_desktop.ui.colours import BETTER_COLOUR, ERROR_COLOUR
 
-WARNING_STYLE = "color: #b00020; font-weight: bold;"
-BETTER_COLOR = "#1b7a2f"  # a dark green, readable on the table's white
+WARNING_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
 EXAMPLES_PER_SIDE = 3
 # The File menu items that change the model back (main_window.py), named in the dialog.
 WAY_BACK = ("Use model folder...", "Use the shipped model")
@@ -156,7 +156,7 @@ class CompareDialog(QDialog):
                 if c == 1 and now is not None and new is not None and abs(new - now) > 0.01:
                     # red where the candidate is worse, green where better: red alone drew
                     # the eye to one emotion while the overall gain went unmarked
-                    item.setForeground(QColor("#b00020" if new < now else BETTER_COLOR))
+                    item.setForeground(QColor(ERROR_COLOUR if new < now else BETTER_COLOUR))
                 self.table.setItem(r, c, item)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

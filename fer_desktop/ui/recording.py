@@ -27,13 +27,13 @@ from fer_desktop.core.safe_write import check_writable_folder, unused_path
 from fer_desktop.core.sources import is_image_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput
+from fer_desktop.ui.colours import REC_COLOUR
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.saved_banner import SavedBanner, cannot_open, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
 
 T = TypeVar("T")
 LABEL_REFRESH_MS = 500
-REC_COLOUR = "#b3261e"  # a red with 5.9:1 contrast on the window's light grey
 
 
 def new_recording_path(folder: Path, now: dt.datetime | None = None, source: str = "") -> Path:

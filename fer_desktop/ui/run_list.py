@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
+from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from trainer.finetune_config import PRESET as FINETUNE_PRESET
 from trainer.rundir import FAILED
 from trainer.runs import RunRow
@@ -107,7 +107,7 @@ class RunList(QGroupBox):
                 item.setToolTip(column, str(row.run_dir))
             item.setToolTip(RECIPE_COLUMN, f"{row.recipe}\n{row.run_dir}")  # cut when narrow
             if row.state == FAILED:
-                item.setForeground(STATE_COLUMN, QBrush(QColor("#b00020")))
+                item.setForeground(STATE_COLUMN, QBrush(QColor(ERROR_COLOUR)))
             self.tree.addTopLevelItem(item)
             if selected is not None and row.run_dir == selected:
                 item.setSelected(True)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
-from fer_desktop.ui.train_form import HELP_TEXT_COLOUR
+from fer_desktop.ui.colours import HELP_TEXT_COLOUR
 from trainer.runs import mixing_text, rows_limit_text
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text

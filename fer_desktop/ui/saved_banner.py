@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
 
+from fer_desktop.ui.colours import SAVED_BACKGROUND, SAVED_BORDER, SAVED_TEXT
 from fer_desktop.ui.elided_label import ElidedLabel
 
 SHOWN_MS = 15000  # long enough to reach for Open folder
@@ -44,8 +45,9 @@ class SavedBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("savedBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#savedBanner { background: #e3f1e6; border: 1px solid #7fb48a; }"
-                           " #savedBanner QLabel { color: #1b3d22; }")
+        self.setStyleSheet(f"#savedBanner {{ background: {SAVED_BACKGROUND};"
+                           f" border: 1px solid {SAVED_BORDER}; }}"
+                           f" #savedBanner QLabel {{ color: {SAVED_TEXT}; }}")
         self.path: Path | None = None
         self.label = ElidedLabel()
         self.open_button = QPushButton("Open folder")

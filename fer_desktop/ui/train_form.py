@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.plain_words import counted, precision_words
+from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from fer_desktop.ui.data_source import FIELDS_USED
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
@@ -50,7 +51,6 @@ def default_runs_folder() -> Path:
     return app_data_folder() / "runs"
 
 
-HELP_TEXT_COLOUR = "#595959"  # grey, yet 6:1 on the window's background (WCAG asks 4.5:1)
 
 
 def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
@@ -311,7 +311,7 @@ class TrainForm(QGroupBox):
     def say(self, text: str, error: bool = False) -> None:
         """The one-line message under the buttons (red for an error)."""
         self._error_shown = error and bool(text)
-        self.message.setStyleSheet("color: #b00020;" if error else "")
+        self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
         self.message.setText(text)
 
     def clear_error(self, *_args) -> None:

@@ -173,8 +173,8 @@ class VideoView(QWidget):
         x1, y1, x2, y2 = self._highlight
         box = QRectF(rect.x() + x1 * scale, rect.y() + y1 * scale, (x2 - x1) * scale,
                      (y2 - y1) * scale).adjusted(-5, -5, 5, 5)
-        for colour, style in ((QColor("#000000"), Qt.PenStyle.SolidLine),
-                              (QColor("#ffffff"), Qt.PenStyle.DashLine)):
+        for colour, style in ((QColor(Qt.GlobalColor.black), Qt.PenStyle.SolidLine),
+                              (QColor(Qt.GlobalColor.white), Qt.PenStyle.DashLine)):
             pen = QPen(colour, 2, style)  # white dashes on black: visible on any picture
             painter.setPen(pen)
             painter.drawRect(box)

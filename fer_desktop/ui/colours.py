@@ -1,0 +1,41 @@
+"""Every fixed colour of the window, named once.
+
+Each pair of text and background here is checked for WCAG's 4.5:1 contrast by
+``tests/test_ui_a11y.py``, which imports these names: a colour changed here is checked there.
+"""
+
+from __future__ import annotations
+
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.overlay import PALETTE
+
+# The overlay's colour-blind-safe palette (BGR there) as Qt colours, so that bars, curves,
+# legends and boxes agree
+EMOTION_COLORS: dict[str, str] = {e: "#{2:02X}{1:02X}{0:02X}".format(*PALETTE[e]) for e in EMOTIONS}
+
+# Text on the window's own light grey
+ERROR_COLOUR = "#b00020"  # form errors, a failed run, a worse number, an unreadable face
+HELP_TEXT_COLOUR = "#595959"  # grey, yet 6:1 on the window's background
+REC_COLOUR = "#b3261e"  # the REC indicator: 5.9:1
+COLLECT_COLOUR = "#1a5e20"  # the Collecting indicator, a dark green
+BETTER_COLOUR = "#1b7a2f"  # a better number in the comparison table (on its white)
+
+# The probability bars (side panel and Why this answer?), dark
+BAR_BORDER = "#5a5a60"
+BAR_BACKGROUND = "#2a2a30"
+BAR_TEXT = "#f0f0f0"
+
+# Backgrounds without text of their own
+CHART_BACKGROUND = "#1e1e22"  # the whole-file analysis chart
+LOADING_PLACEHOLDER = "#d6d6d6"  # a face in Review not read yet
+
+# Banners
+SAVED_TEXT, SAVED_BACKGROUND, SAVED_BORDER = "#1b3d22", "#e3f1e6", "#7fb48a"
+SOURCE_ERROR_TEXT, SOURCE_ERROR_BACKGROUND = "#ffffff", "#5c1f1f"
+
+# (foreground, background) pairs the tests hold to 4.5:1; text on the window's grey is
+# checked against the palette the test run really has
+FIXED_PAIRS = ((BAR_TEXT, BAR_BACKGROUND), (SAVED_TEXT, SAVED_BACKGROUND),
+               (SOURCE_ERROR_TEXT, SOURCE_ERROR_BACKGROUND), (BETTER_COLOUR, "#ffffff"),
+               (ERROR_COLOUR, "#ffffff"))
+ON_WINDOW = (ERROR_COLOUR, HELP_TEXT_COLOUR, REC_COLOUR, COLLECT_COLOUR)
