@@ -20,6 +20,7 @@ import traceback
 from pathlib import Path
 
 from fer_desktop import APP_NAME, __version__
+from fer_desktop.core.detectors import DETECTORS
 
 SNAPSHOT_TIMEOUT_S = 60.0
 EXIT_NO_FRAME = 2
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
                         help="camera index (0, 1, ...), video file, image file or folder of "
                              "images (default: the last one used, else the first camera)")
-    parser.add_argument("--detector", choices=("yunet", "blazeface", "haar"),
+    parser.add_argument("--detector", choices=DETECTORS,
                         help="face detector (default: the last one used, else yunet)")
     parser.add_argument("--model", metavar="DIR", type=Path,
                         help="model folder with model.json, for this launch only (default: "

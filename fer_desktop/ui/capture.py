@@ -504,8 +504,12 @@ class CaptureThread(QThread):
                 try:
                     self._recorder.flush()
                 except (ExportError, OSError) as exc:
-                    self._recorder = None  # the GUI still holds it and closes it
-                    self.recording_failed.emit(f"Recording stopped: {exc}")
+                    self._recording_stopped(exc)
+
+    def _recording_stopped(self, exc: Exception) -> None:
+        """A recording that cannot be written stops, and says why (called under the lock)."""
+        self._recorder = None  # the GUI still holds it and closes it
+        self.recording_failed.emit(f"Recording stopped: {exc}")
 
     def _publish(self, frame: Frame, image: np.ndarray, description: str, is_live: bool,
                  still: bool) -> None:
@@ -520,8 +524,7 @@ class CaptureThread(QThread):
                 try:
                     recorder.write(result, description)
                 except (ExportError, OSError) as exc:
-                    self._recorder = None  # the GUI still holds it and closes it
-                    self.recording_failed.emit(f"Recording stopped: {exc}")
+                    self._recording_stopped(exc)
         now = time.perf_counter()
         interval = None if self._last_output_t is None else (now - self._last_output_t) * 1e3
         self._last_output_t = now

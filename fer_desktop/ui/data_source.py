@@ -36,6 +36,8 @@ from trainer.config import TrainConfig
 from trainer.finetune_config import FinetuneConfig
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
 
+NOTHING_COLLECTED = ("Nothing collected yet: tick Collect in the Live tab and press 1-7 while "
+                     "you make each expression.")
 SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
            "collected": "Faces collected in the Live tab"}
 
@@ -71,8 +73,7 @@ class SourceChoice:
         if self.kind == "collected":  # known here: no need to start TensorFlow to say it
             counts = FaceCollector(Path(self.folder), 1.0).counts().values()
             if not any(counts):
-                raise ValueError("Nothing collected yet: tick Collect in the Live tab and "
-                                 "press 1-7 while you make each expression.")
+                raise ValueError(NOTHING_COLLECTED)
             if sum(n > 0 for n in counts) < 2:  # the trainer refused it after starting
                 raise ValueError("Faces of one emotion only: training needs at least two "
                                  "(collect another with its key in the Live tab).")
@@ -103,8 +104,7 @@ def collected_line(folder: Path) -> str:
     trainer will refuse (under MIN_PER_EMOTION faces): the count was nowhere on the tab."""
     counts = {e: n for e, n in FaceCollector(folder, 1.0).counts().items() if n}
     if not counts:
-        return ("Nothing collected yet: tick Collect in the Live tab and press 1-7 "
-                "while you make each expression. ")
+        return NOTHING_COLLECTED + " "
     few = [e for e, n in counts.items() if n < MIN_PER_EMOTION]
     text = (f"Collected so far: {counted(sum(counts.values()), 'face')} (" +
             ", ".join(f"{e} {n}" for e, n in counts.items()) + "). ")

@@ -40,6 +40,7 @@ DETECTOR_LABELS = {"yunet": "YuNet (default)",
 DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
                  "blazeface": "The previous default: misses faces under about 65 px",
                  "haar": "OpenCV's classic Haar cascade, a fallback"}
+MIN_FACE_MAX_PX = 480  # the largest minimum face one can ask for (the spin box, settings)
 AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
 AUTO_TEXT = "Auto (by source)"  # before a source is open; then "Auto: 16 px" and so on
 
@@ -130,7 +131,7 @@ class OptionsBox(QGroupBox):
         self.loop_check = QCheckBox("Loop videos")
         self.loop_check.setToolTip("Start a video again when it ends")
         self.min_face_spin = QSpinBox()
-        self.min_face_spin.setRange(AUTO_MIN_FACE, 480)
+        self.min_face_spin.setRange(AUTO_MIN_FACE, MIN_FACE_MAX_PX)
         self.min_face_spin.setSingleStep(8)
         self.min_face_spin.setSuffix(" px")
         self.min_face_spin.setSpecialValueText(AUTO_TEXT)

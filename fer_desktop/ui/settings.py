@@ -17,7 +17,8 @@ from fer_desktop import APP_NAME
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.playback import PLAYBACK_SPEEDS
 from fer_desktop.ui.collect_folder import CollectFolder
-from fer_desktop.ui.live_options import SMOOTHING_MAX_S, LiveOptions
+from fer_desktop.ui.data_source import SOURCES as TRAIN_SOURCES
+from fer_desktop.ui.live_options import MIN_FACE_MAX_PX, SMOOTHING_MAX_S, LiveOptions
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
@@ -162,7 +163,7 @@ class AppSettings:
             show_bars=_as_bool(self._qs.value("live/show_bars"), d.show_bars),
             smoothing_s=self._smoothing_s(d.smoothing_s),
             mirror=_as_bool(self._qs.value("live/mirror"), d.mirror),
-            min_face_px=min(480, max(0, _as_int(self._qs.value("live/min_face_px"),
+            min_face_px=min(MIN_FACE_MAX_PX, max(0, _as_int(self._qs.value("live/min_face_px"),
                                                 d.min_face_px))),
             loop_video=_as_bool(self._qs.value("live/loop_video"), d.loop_video),
         )
@@ -327,7 +328,7 @@ class AppSettings:
         """The Train tab's data source: (kind, image folder, fine-tune the model in use);
         kind is "csv", "images" or "collected"."""
         kind = str(self._qs.value("train/source", "csv") or "csv")
-        return (kind if kind in ("csv", "images", "collected") else "csv",
+        return (kind if kind in TRAIN_SOURCES else "csv",
                 str(self._qs.value("train/images", "") or ""),
                 _as_bool(self._qs.value("train/finetune"), False))
 
