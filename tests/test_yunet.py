@@ -310,6 +310,27 @@ def test_without_blazeface_faces_are_still_classified(sample_bgr, monkeypatch):
     assert "faces are not levelled" in pipe.eye_finder_error
 
 
+def test_without_blazeface_a_still_and_a_collected_face_are_cropped_unlevelled(
+        sample_bgr, monkeypatch, tmp_path):
+    """The still-image cropper and Collect load the eye finder the pipeline's way: a missing
+    BlazeFace file leaves their faces unlevelled, never lost."""
+    from fer_desktop.core.collect import FaceCollector
+    from fer_desktop.core.detectors import blazeface
+    from fer_desktop.core.still_faces import FaceCropper
+    from fer_desktop.resources import ResourceError
+
+    def missing():
+        raise ResourceError("face_detection_full_range.tflite", [])
+
+    monkeypatch.setattr(blazeface, "blazeface_model_path", missing)
+    cropper = FaceCropper()
+    assert cropper.largest_face(sample_bgr) is not None
+    assert "faces are not levelled" in cropper.eye_finder_error
+    box = FacePipeline.create().process(sample_bgr).faces[0].box
+    saved = FaceCollector(tmp_path, crop_scale=1.2).save(sample_bgr, box, "happy")
+    assert saved.path is not None and saved.path.is_file()
+
+
 class CountingFinder:
     """A stand-in MosaicEyeFinder that counts the boxes it is asked about."""
 

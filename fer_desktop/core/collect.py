@@ -50,7 +50,6 @@ from fer_desktop.core.errors import ExportError
 from fer_desktop.core.preprocess import gray48
 from fer_desktop.core.safe_write import rename_no_replace, unused_path
 from fer_desktop.core.sources import IMAGE_SUFFIXES
-from fer_desktop.resources import ResourceError
 
 CROP_SIDE = 96
 # Mean absolute difference (grey levels of 255, on the 48x48 grey crop) under which a crop
@@ -394,12 +393,11 @@ class FaceCollector:
 
     def _eyes(self, frame: np.ndarray, box: np.ndarray) -> list | None:
         if self._eye_finder is None and not self._eyes_failed:
-            from fer_desktop.core.detectors.eyes import MosaicEyeFinder
+            from fer_desktop.core.detectors.eyes import load_eye_finder
 
-            try:
-                self._eye_finder = MosaicEyeFinder()
-            except (ResourceError, ValueError):  # BlazeFace missing: crops are not levelled
-                self._eyes_failed = True
+            # BlazeFace missing: crops are not levelled (the live view already says so)
+            self._eye_finder, reason = load_eye_finder()
+            self._eyes_failed = reason is not None
         if self._eye_finder is None:
             return None
         return self._eye_finder.find(frame, [np.asarray(box, np.float32)])

@@ -22,7 +22,7 @@ import numpy as np
 
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
-from fer_desktop.core.detectors.eyes import MosaicEyeFinder, RememberedEyes
+from fer_desktop.core.detectors.eyes import RememberedEyes, load_eye_finder
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.tracking import (
@@ -33,7 +33,6 @@ from fer_desktop.core.tracking import (
     check_smoothing_s,
 )
 from fer_desktop.core.types import Detection, Face, FrameResult
-from fer_desktop.resources import ResourceError
 
 REFERENCE_WIDTH_PX = 640  # the frame width the camera's 32 px minimum was measured at
 
@@ -267,10 +266,8 @@ class FacePipeline:
         if not detections or self.detector.name == "blazeface":
             return [d.keypoints for d in detections]  # BlazeFace's own eyes follow a tilt
         if self._eyes_seen is None and self.eye_finder_error is None:
-            try:
-                self._eyes_seen = RememberedEyes(MosaicEyeFinder())
-            except (ResourceError, ValueError) as exc:  # BlazeFace's file missing or bad
-                self.eye_finder_error = f"faces are not levelled: {exc}"
+            finder, self.eye_finder_error = load_eye_finder()
+            self._eyes_seen = RememberedEyes(finder) if finder is not None else None
         if self._eyes_seen is None:
             return None
         self._eyes_seen.every = max(1, self.options.level_every)

@@ -2,8 +2,9 @@
 
 Training on a user's own photos only helps the live view if the network sees those faces
 framed as the live pipeline frames them: the same detector, the same eye-levelling and the
-same crop margin (:mod:`fer_desktop.core.crop`). The trainer's image-folder reader and the
-Live tab's Collect mode both go through :class:`FaceCropper`.
+same crop margin (:mod:`fer_desktop.core.crop`). The trainer's image-folder reader goes
+through :class:`FaceCropper`; the Live tab's Collect mode crops the live pipeline's own boxes
+(:mod:`fer_desktop.core.collect`) with the same crop and the same eye finder.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import numpy as np
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_crops
 from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.frames import as_bgr8
-from fer_desktop.resources import ResourceError
 
 
 class FaceCropper:
@@ -61,12 +61,9 @@ class FaceCropper:
         if self.detector.name == "blazeface":
             return [face.keypoints]
         if self._eye_finder is None and self.eye_finder_error is None:
-            from fer_desktop.core.detectors.eyes import MosaicEyeFinder
+            from fer_desktop.core.detectors.eyes import load_eye_finder
 
-            try:
-                self._eye_finder = MosaicEyeFinder()
-            except (ResourceError, ValueError) as exc:  # BlazeFace's file missing or bad
-                self.eye_finder_error = f"faces are not levelled: {exc}"
+            self._eye_finder, self.eye_finder_error = load_eye_finder()
         if self._eye_finder is None:
             return None
         return self._eye_finder.find(frame, [face.box])

@@ -131,3 +131,15 @@ class RememberedEyes:
             shift = (np.asarray(box[:2]) + box[2:] - old_box[:2] - old_box[2:]) / 2
             points = (points + shift).astype(np.float32)
         return points, age + 1
+
+
+def load_eye_finder() -> tuple[MosaicEyeFinder | None, str | None]:
+    """The eye finder, or None and why not: the live view, a still's crop and Collect all
+    level faces with it, and all go on unlevelled (saying so) when BlazeFace's file is
+    missing or broken."""
+    from fer_desktop.resources import ResourceError
+
+    try:
+        return MosaicEyeFinder(), None
+    except (ResourceError, ValueError) as exc:
+        return None, f"faces are not levelled: {exc}"
