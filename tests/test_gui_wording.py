@@ -77,3 +77,19 @@ def test_every_broken_model_json_message_is_reworded_for_the_window(tmp_path, ch
         read_metadata(tmp_path)
     text = for_window(str(info.value))
     assert "python -m trainer" not in text and "File > Use model folder" in text
+
+
+def test_a_file_that_appeared_meanwhile_is_worded_for_the_window(tmp_path):
+    """The real message of a commit that lost the race, not a copy of its words."""
+    from fer_desktop.core.safe_write import PendingFile
+
+    target = tmp_path / "r.csv"
+    pending = PendingFile(target)
+    pending.path.write_text("new")
+    target.write_text("the user's")
+    with pytest.raises(ExportError) as info:
+        pending.commit()
+    assert "--force" in str(info.value)
+    text = for_window(str(info.value))
+    assert "--force" not in text and text.endswith("try again")
+    assert target.read_text() == "the user's"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from fer_desktop.core.model import EXPORT_HINT
+from fer_desktop.core.safe_write import FORCE_ADVICE, RUN_AGAIN_ADVICE
 
 _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "...; export a model with `...` again": the quick ways back in the window (no "again",
@@ -18,10 +19,8 @@ _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(re.escape(EXPORT_HINT) + r"( again)?"),
      "go back to the shipped model with File > Use the shipped model, or choose another "
      "folder with File > Use model folder"),
-    (re.compile(r" or pass --force to replace it"), ""),
-    (re.compile(r"run again with another name or --force"), "try again"),
-    (re.compile(r"\(run with --verbose to see the details\)"),
-     "(start the app from a terminal with --verbose to see the details)"),
+    (re.compile(" " + re.escape(FORCE_ADVICE)), ""),
+    (re.compile(re.escape(RUN_AGAIN_ADVICE)), "try again"),
 )
 
 

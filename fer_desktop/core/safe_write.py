@@ -81,8 +81,8 @@ def check_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path],
         if path.is_dir():
             raise ExportError(path, f"{option} names a folder; give a file name")
         if (path.exists() or path.is_symlink()) and not force:
-            raise ExportError(path, "already exists and is left alone; choose another name "
-                                    "or pass --force to replace it")
+            raise ExportError(path, f"already exists and is left alone; choose another name "
+                                    f"{FORCE_ADVICE}")
 
 
 def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
@@ -120,6 +120,12 @@ def _is_snapshot_sidecar(path: Path, image_name: str) -> bool:
     except (OSError, UnicodeDecodeError, ValueError):
         return False
     return isinstance(data, dict) and data.get("image") == image_name
+
+
+# The command line's way out of a name that is taken; core/gui_wording.py rewrites both for
+# the window, where there is no --force
+FORCE_ADVICE = "or pass --force to replace it"
+RUN_AGAIN_ADVICE = "run again with another name or --force"
 
 
 class PendingFile:
@@ -172,7 +178,7 @@ class PendingFile:
         except FileExistsError as exc:
             self.discard()
             raise ExportError(self.target, "appeared while this command ran and is left "
-                                           "alone; run again with another name or --force") from exc
+                                           f"alone; {RUN_AGAIN_ADVICE}") from exc
         except OSError as exc:
             self.discard()
             raise ExportError(self.target, f"cannot be written ({exc.strerror or exc})") from exc
