@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.export import save_snapshot
 from fer_desktop.core.types import FrameResult
-from fer_desktop.ui.app import install_excepthook, save_snapshot
+from fer_desktop.ui.app import install_excepthook
 
 
 def fake_output():

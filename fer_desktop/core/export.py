@@ -14,6 +14,8 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -244,3 +246,35 @@ class CsvRecorder:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -> Path:
+    """Write ``output`` (the window's CaptureOutput: annotated picture, result, source) to
+    exactly ``out`` and ``out`` with ``.json``: ``fer-desktop --snapshot``.
+
+    Uses the core's ScreenshotWriter (same PNG and sidecar as the Screenshot button) in a
+    temporary folder beside ``out``, then renames both files into place (replacing files of
+    those names: the user named them). Every failure names ``out``, never the temporary folder.
+
+    Raises:
+        ExportError: ``out`` cannot be written.
+    """
+    out = out.with_suffix(".png")
+    tmp = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
+        png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
+                                         provenance=provenance)
+        sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
+        sidecar["image"] = out.name
+        png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
+        os.replace(png, out)
+        os.replace(png.with_suffix(".json"), out.with_suffix(".json"))
+    except (OSError, ExportError) as exc:
+        reason = exc.reason if isinstance(exc, ExportError) else (exc.strerror or str(exc))
+        raise ExportError(out, f"cannot be written ({reason}); choose another file") from exc
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out

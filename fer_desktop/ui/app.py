@@ -10,12 +10,8 @@ destroy a file (the source itself, or a JSON file that is not an earlier snapsho
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
-import shutil
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 
@@ -57,40 +53,6 @@ def _parse_source(text: str | None) -> int | str | None:
     return None if text is None else normalise_source(text)
 
 
-def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -> Path:
-    """Write ``output`` (a CaptureOutput) to exactly ``out`` and ``out`` with ``.json``.
-
-    Uses the core's ScreenshotWriter (same PNG and sidecar as the Screenshot button) in a
-    temporary folder beside ``out``, then renames both files into place (replacing files of
-    those names: the user named them). Every failure names ``out``, never the temporary folder.
-
-    Raises:
-        ExportError: ``out`` cannot be written.
-    """
-    from fer_desktop.core.errors import ExportError
-    from fer_desktop.core.export import ScreenshotWriter
-
-    out = out.with_suffix(".png")
-    tmp = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
-        png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
-                                         provenance=provenance)
-        sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
-        sidecar["image"] = out.name
-        png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
-        os.replace(png, out)
-        os.replace(png.with_suffix(".json"), out.with_suffix(".json"))
-    except (OSError, ExportError) as exc:
-        reason = exc.reason if isinstance(exc, ExportError) else (exc.strerror or str(exc))
-        raise ExportError(out, f"cannot be written ({reason}); choose another file") from exc
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-
 class _SnapshotRun:
     """Waits for the first frame, saves it, quits with the right exit code."""
 
@@ -120,6 +82,7 @@ class _SnapshotRun:
         if self.code == 0:
             return
         from fer_desktop.core.errors import ExportError
+        from fer_desktop.core.export import save_snapshot
 
         try:
             path = save_snapshot(self.out, output, self._live.outputs.provenance())
