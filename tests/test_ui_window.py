@@ -1226,3 +1226,15 @@ def test_live_actions_from_the_train_tab_show_the_live_tab(qtbot, main_window, t
     for widget in QApplication.topLevelWidgets():  # the explanation window, if it opened
         if widget is not window and widget.isVisible():
             widget.close()
+
+
+def test_the_short_model_line_keeps_the_name_and_the_accuracy():
+    """Formatted from the number, not cut out of the long line's wording."""
+    from fer_desktop.ui.main_window import short_model_line
+
+    class Unmeasured(StubClassifier):
+        def accuracy(self):
+            return None
+
+    assert short_model_line(StubClassifier("tuned")) == "Model: tuned \u00b7 50.0%"
+    assert short_model_line(Unmeasured("new")) == "Model: new"

@@ -114,6 +114,10 @@ class Classifier(Protocol):
         """(n, 48, 48, 1) float32 preprocessed faces -> (n, 7) probabilities."""
         ...
 
+    def accuracy(self) -> float | None:
+        """Its PrivateTest accuracy (0..1) as model.json records it, None when not recorded."""
+        ...
+
     def accuracy_text(self) -> str:
         """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""
         ...

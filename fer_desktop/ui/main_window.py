@@ -66,9 +66,8 @@ def short_model_line(classifier: Classifier) -> str:
     """"Model: name · 66.3%": the status bar's line when the whole one does not fit (a
     fine-tune's longer name was cut to "...(Privat..." in a 1280-px window); the label cuts
     it in the middle, so the start of the name and the accuracy stay."""
-    accuracy = classifier.accuracy_text()
-    score = accuracy.removeprefix("PrivateTest ") if accuracy.startswith("PrivateTest ") else ""
-    return f"Model: {classifier.name}" + (f" \u00b7 {score}" if score else "")
+    value = classifier.accuracy()
+    return f"Model: {classifier.name}" + (f" \u00b7 {value:.1%}" if value is not None else "")
 
 
 class MainWindow(QMainWindow):
