@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.face_choice import SWITCH_AREA_RATIO, ShownFace
+from fer_desktop.core.face_choice import SWITCH_AREA_RATIO, ShownFace, face_to_save, pick_face
 from fer_desktop.core.face_timeline import FaceTimelines, next_track, spaced_labels
 from fer_desktop.core.types import Face
 
@@ -116,3 +116,19 @@ def test_switch_labels_that_would_overprint_are_left_off():
     assert spaced_labels([], 2.0) == []
     kept = [x for x, k in zip(positions, spaced_labels(positions, 2.0), strict=True) if k]
     assert all(b - a >= 2.0 for a, b in zip(kept, kept[1:], strict=False))
+
+
+def test_the_panel_shows_the_followed_face_while_it_is_there():
+    faces = [sized(1, 120), sized(2, 60)]
+    assert pick_face(faces, 2, ShownFace()).track_id == 2  # followed, though smaller
+    assert pick_face(faces, 7, ShownFace()).track_id == 1  # gone: the largest
+    assert pick_face(faces, None, ShownFace()).track_id == 1
+    assert pick_face([], 2, ShownFace()) is None
+
+
+def test_collect_saves_the_face_the_panel_shows_else_the_largest():
+    faces = [sized(1, 120), sized(2, 60), sized(None, 200)]
+    assert face_to_save(faces, sized(2, 60)).track_id == 2
+    assert face_to_save(faces, sized(9, 60)).box[2] == 200  # not in view: the largest
+    assert face_to_save(faces, None).box[2] == 200
+    assert face_to_save(faces, sized(None, 60)).box[2] == 200  # no number: cannot be matched

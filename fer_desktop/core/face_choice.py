@@ -66,3 +66,24 @@ class ShownFace:
                     break
         self._track = largest.track_id
         return largest
+
+
+def pick_face(faces: Sequence[Face], track_id: int | None, auto: ShownFace) -> Face | None:
+    """The side panel's face: the one with ``track_id`` if present in the frame, else the one
+    ``auto`` shows (the largest, held against faces of about its size), else None."""
+    if track_id is not None:
+        for face in faces:
+            if face.track_id == track_id:
+                return face
+    return auto.choose(faces)
+
+
+def face_to_save(faces: Sequence[Face], shown: Face | None) -> Face:
+    """The face Collect saves: the one the side panel shows (the one the user follows:
+    clicked, Tab, its number), else the largest. With two people in view the largest was
+    saved, not the one picked."""
+    if shown is not None:
+        for face in faces:
+            if face.track_id is not None and face.track_id == shown.track_id:
+                return face
+    return max(faces, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]))

@@ -36,6 +36,7 @@ from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.face_choice import face_to_save
 from fer_desktop.ui.actions import LIST_TEXT, make_action
 from fer_desktop.ui.colours import COLLECT_COLOUR
 
@@ -46,16 +47,6 @@ REVIEW_TEXT = "&Review collected faces..."
 REVIEW_TIP = ("See the collected faces per emotion: move a wrong one to its emotion (keys "
               "1-7) or remove it (Delete)")
 UNDO_TIP = "Take back the last face saved (or moved) while collecting"
-
-
-def face_to_save(faces: list, shown) -> object:
-    """The face the side panel shows (the one the user follows: clicked, Tab, its number),
-    else the largest: with two people in view, the largest was saved, not the one picked."""
-    if shown is not None:
-        for face in faces:
-            if face.track_id is not None and face.track_id == shown.track_id:
-                return face
-    return max(faces, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]))
 
 
 def _number(face) -> str:

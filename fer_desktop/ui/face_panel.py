@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.face_choice import ShownFace
+from fer_desktop.core.face_choice import ShownFace, pick_face
 from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines, spaced_labels
 from fer_desktop.core.types import Face, FrameResult
 from fer_desktop.ui.colours import BAR_TEXT, EMOTION_COLORS
@@ -42,16 +42,6 @@ from fer_desktop.ui.emotion_bars import BAR_STEPS, emotion_bar, show_probability
 REDRAW_MS = 100
 FEW_POINTS = 3
 SECONDS_AGO_RANGE = (-TIMELINE_S, 1.5)  # a camera's x axis; room for the newest point's dot
-
-
-def pick_face(faces: tuple[Face, ...], track_id: int | None, auto: ShownFace) -> Face | None:
-    """The face with ``track_id`` if present in the frame, else the one ``auto`` shows (the
-    largest, held against faces of about its size), else None."""
-    if track_id is not None:
-        for face in faces:
-            if face.track_id == track_id:
-                return face
-    return auto.choose(faces)
 
 
 WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX (no limit), which PySide6 does not export
