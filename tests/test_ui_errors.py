@@ -122,6 +122,19 @@ def test_snapshot_may_replace_an_earlier_snapshot_of_the_same_name(tmp_path):
         check_snapshot_target(tmp_path / "other.png", 0)
 
 
+def test_snapshot_never_replaces_a_png_the_user_did_not_name(tmp_path, capsys):
+    """--snapshot holiday.jpg wrote holiday.png over the user's own picture of that name."""
+    mine = tmp_path / "holiday.png"
+    mine.write_bytes(b"the user's picture")
+    code, err = run_main(["--source", "0", "--snapshot", str(tmp_path / "holiday.jpg")], capsys)
+    assert code == 2 and "holiday.png" in err and "named holiday.jpg" in err
+    assert mine.read_bytes() == b"the user's picture"
+    from fer_desktop.core.safe_write import check_snapshot_target
+
+    check_snapshot_target(mine, None)  # named itself: replaced, as scripts expect
+    check_snapshot_target(tmp_path / "new.jpg", None)  # nothing there: new.png is written
+
+
 def test_snapshot_into_a_folder_name_is_refused(tmp_path):
     from fer_desktop.core.safe_write import check_snapshot_target
 

@@ -88,8 +88,8 @@ def check_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path],
 def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
     """Refuse a ``fer-desktop --snapshot OUT`` that would destroy a file.
 
-    OUT.png is replaced when it exists (the user named it, and scripts re-run the same
-    command), but never when it or OUT.json is the source being read or a picture of a source
+    OUT.png is replaced when it exists and the user named it (OUT.png itself: scripts re-run
+    the same command; "holiday.jpg" writes holiday.png but never replaces one), but never when it or OUT.json is the source being read or a picture of a source
     folder, and OUT.json only when it is the sidecar of an earlier snapshot of that name: any
     other JSON file there is the user's.
 
@@ -109,6 +109,10 @@ def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
     for path in (png, sidecar):
         if path.is_dir():
             raise ExportError(path, "is a folder; give a file name for --snapshot")
+    if png.exists() and Path(out).suffix.lower() != ".png":  # "photo.jpg" named, photo.png hit
+        raise ExportError(png, f"already exists and --snapshot named {Path(out).name}, not "
+                               f"this file; it is left alone: name the .png itself to replace "
+                               f"it, or choose another name")
     if sidecar.exists() and not _is_snapshot_sidecar(sidecar, png.name):
         raise ExportError(sidecar, f"already exists and is not the sidecar of a snapshot "
                                    f"named {png.name}; it is left alone: choose another name")
