@@ -365,3 +365,45 @@ def test_a_photo_without_a_face_gets_a_no_face_row(tmp_path, sample_bgr, capsys,
     assert blank["label"] == "no face" and blank["angry"] == "" and blank["model"]
     assert table[str(folder / "a.png")]["label"] in CSV_COLUMNS[-7:]
     assert '2 frames analysed, 1 face row and 1 "no face" row written' in capsys.readouterr().out
+
+
+def test_a_folder_that_cannot_be_read_is_named_not_the_output(tmp_path, sample_bgr, capsys,
+                                                               monkeypatch):
+    """A folder the user may not enter blamed the output ("r.csv: cannot be written
+    (Permission denied)") and stopped every other input; a file inside one was a traceback.
+    The tests run as root, so the refusal is simulated where the system would raise it."""
+    from pathlib import Path
+
+    image = tmp_path / "face.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    inside = closed / "good.jpg"
+    real_iterdir, real_is_dir = Path.iterdir, Path.is_dir
+
+    def iterdir(self):
+        if self == closed:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    def is_dir(self):
+        if self.parent == closed:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    monkeypatch.setattr(Path, "is_dir", is_dir)
+    out = tmp_path / "r.csv"
+    code = main([str(image), str(closed), str(inside), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and [r["source"] for r in rows(out)] == [str(image)]
+    assert f"{closed}: cannot be read (Permission denied)" in err
+    assert "good.jpg" in err and "r.csv" not in err.split("skipped")[0]
+
+
+def test_a_camera_number_beyond_any_camera_is_refused_at_once():
+    from fer_desktop.core.errors import SourceError
+    from fer_desktop.core.sources import open_source
+
+    with pytest.raises(SourceError, match="no camera 99999999999"):
+        open_source("99999999999")

@@ -105,7 +105,7 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     units: list[str] = []
     for spec in _each_once(inputs):
         path = Path(spec)
-        if path.is_dir():
+        if _is_folder(path):
             try:
                 images = sorted((p for p in path.iterdir() if p.is_file()
                                  and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
@@ -116,6 +116,15 @@ def expand_inputs(inputs: list[str]) -> list[str]:
         else:
             units.append(spec)
     return list(_each_once(units))
+
+
+def _is_folder(path: Path) -> bool:
+    """``Path.is_dir`` that answers False where it may not look (a file inside a folder the
+    user cannot enter raised PermissionError here); opening it then names the reason."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _each_once(specs: list[str]) -> list[str]:

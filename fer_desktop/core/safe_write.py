@@ -89,9 +89,10 @@ def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
     """Refuse a ``fer-desktop --snapshot OUT`` that would destroy a file.
 
     OUT.png is replaced when it exists and the user named it (OUT.png itself: scripts re-run
-    the same command; "holiday.jpg" writes holiday.png but never replaces one), but never when it or OUT.json is the source being read or a picture of a source
-    folder, and OUT.json only when it is the sidecar of an earlier snapshot of that name: any
-    other JSON file there is the user's.
+    the same command; "holiday.jpg" writes holiday.png but never replaces one), but never when
+    it or OUT.json is the source being read or a picture of a source folder, and OUT.json only
+    when it is the sidecar of an earlier snapshot of that name: any other JSON file there is
+    the user's.
 
     Raises:
         ExportError: naming the file and what to do.

@@ -57,9 +57,12 @@ def source_kind(spec: int | str | Path) -> str:
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):
         return "camera"
     path = Path(spec)
-    if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
+    if path.suffix.lower() in IMAGE_SUFFIXES:
         return "image"
-    return "video"
+    try:
+        return "image" if path.is_dir() else "video"
+    except OSError:  # where it may not look: opening it names the reason
+        return "video"
 
 
 def defaults_for(kind: str) -> SourceDefaults:

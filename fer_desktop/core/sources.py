@@ -507,6 +507,11 @@ def initial_source(chosen: int | str | Path | None, remembered: int | str | Path
     return None, f"The last source {remembered} is gone; choose another." if remembered else ""
 
 
+# Camera numbers beyond this are typing mistakes (OpenCV takes a C int; systems number a
+# handful of cameras)
+MAX_CAMERA_INDEX = 1000
+
+
 def _camera_index(spec: int | str | Path) -> int | None:
     spec = normalise_source(spec)
     return spec if isinstance(spec, int) and not isinstance(spec, bool) else None
@@ -525,15 +530,21 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
     """
     index = _camera_index(spec)
     if index is not None:
+        if index > MAX_CAMERA_INDEX:  # OpenCV's C int overflowed into a raw error
+            raise SourceError(str(index), f"no camera {index} (cameras are numbered 0, 1, ...)")
         return CameraSource(index, **options)
     path = Path(spec)
-    if not path.exists():
-        raise SourceError(path, "no such file or folder")
     loop = bool(options.get("loop", False))
-    if path.is_dir():
+    try:  # a folder the user may not enter, or one on the way to the file
+        if not path.exists():
+            raise SourceError(path, "no such file or folder")
+        is_folder = path.is_dir()
         images = sorted((p for p in path.iterdir()
                          if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
-                        key=lambda p: p.name)
+                        key=lambda p: p.name) if is_folder else []
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if is_folder:
         if not images:
             raise SourceError(path, "the folder holds no images (" +
                               ", ".join(sorted(IMAGE_SUFFIXES)) + ")")
