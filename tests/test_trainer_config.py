@@ -116,3 +116,22 @@ def test_help_names_the_command_the_user_typed(monkeypatch, capsys, script, usag
     with pytest.raises(SystemExit):
         cli.main()
     assert capsys.readouterr().out.startswith(usage)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("seed", -5, "seed must be between 0 and 4294967295, got -5"),
+    ("seed", 2**32, "seed must be between 0 and"),
+    ("limit_per_split", -5, "limit_per_split must be 0 (all rows) or more, got -5"),
+])
+def test_numbers_keras_or_pandas_would_misread_are_refused_up_front(name, value, message):
+    """--seed -5 failed inside Keras after TensorFlow had started, leaving a run folder;
+    --limit-per-split -5 silently dropped the last 5 rows of each split."""
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        TrainConfig(**{name: value})
+
+
+def test_a_fine_tune_refuses_a_negative_seed_too():
+    from trainer.finetune_config import FinetuneConfig
+
+    with pytest.raises(ConfigError, match="seed must be between 0 and"):
+        FinetuneConfig(images="faces", seed=-1)

@@ -79,8 +79,18 @@ def oversampling_warnings(counts: Mapping[str, int], sampling: str) -> list[str]
             if counts[name] < FEW_FACES and times >= OVERSAMPLED_TIMES]
 
 
+# Keras and NumPy take a 32-bit unsigned seed
+MAX_SEED = 2**32 - 1
+
 class ConfigError(ValueError):
     """A setting the trainer cannot use; the message names it and what is allowed."""
+
+
+def check_seed(seed: int) -> None:
+    """Keras refused a seed outside 0..2**32-1 only after TensorFlow had started."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"seed must be between 0 and {MAX_SEED}, got {seed} "
+                          "(example: --seed 1337)")
 
 
 def _option(default: Any, help: str, *, kind: type = str, choices: tuple[str, ...] = (),
@@ -239,6 +249,10 @@ class TrainConfig:
             raise ConfigError(f"init_member must be 0 or more, got {self.init_member}")
         if self.threads < 0:
             raise ConfigError(f"threads must be 0 (all cores) or more, got {self.threads}")
+        check_seed(self.seed)
+        if self.limit_per_split < 0:  # -5 trained on all but the last 5 rows of each split
+            raise ConfigError(f"limit_per_split must be 0 (all rows) or more, got "
+                              f"{self.limit_per_split} (example: --limit-per-split 500)")
 
     # Resolved values: the preset's unless set.
     @property

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from trainer.config import AUGMENTATIONS, EVENT_MODES, ConfigError
+from trainer.config import AUGMENTATIONS, EVENT_MODES, ConfigError, check_seed
 
 PRESET = "finetune"
 
@@ -50,6 +50,7 @@ class FinetuneConfig:
             raise ConfigError(f"learning_rate must be positive, got {self.learning_rate}")
         if self.threads < 0:
             raise ConfigError(f"threads must be 0 (all cores) or more, got {self.threads}")
+        check_seed(self.seed)
         if self.augment not in AUGMENTATIONS:
             raise ConfigError(f"augment {self.augment!r} is not one of {', '.join(AUGMENTATIONS)}")
         if self.events not in EVENT_MODES:
