@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from trainer_helpers import run_trainer
@@ -72,3 +73,26 @@ def test_a_teacher_folder_with_a_bad_model_json_is_named(tmp_path, meta, message
     with pytest.raises(RunDirError, match=message) as caught:
         _teacher_model(tmp_path)
     assert str(tmp_path) in str(caught.value)
+
+
+@pytest.mark.parametrize("content", ["garbage", "detector"])
+def test_evaluate_of_a_broken_or_foreign_tflite_names_the_file(tmp_path, content):
+    """Random bytes ("not a valid Flatbuffer") or another network (YuNet's detector) in a
+    model folder ended in a traceback, exit 1."""
+    from factories import make_csv
+
+    from fer_desktop.resources import resource_path
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    model = folder / "model-int8.tflite"
+    if content == "garbage":
+        model.write_bytes(bytes(range(256)) * 64)
+    else:
+        model.write_bytes(Path(resource_path("face_detection_yunet_2026may.tflite")).read_bytes())
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 8, "PublicTest": 8, "PrivateTest": 8})
+    result = run_trainer("evaluate", str(model), "--csv", str(csv), "--out",
+                         str(tmp_path / "eval"), timeout=240)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "model-int8.tflite" in result.stderr and "not an emotion model" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -45,7 +45,16 @@ def predict(model_path: Path, x: np.ndarray, tta: str = "none") -> np.ndarray:
         from trainer.convert import run_tflite
 
         def run(images):
-            return run_tflite(model_path, images)
+            try:
+                probs = run_tflite(model_path, images)
+            except (ValueError, RuntimeError) as exc:  # not a flatbuffer, another network
+                raise rundir.RunDirError(model_path, f"is not an emotion model this trainer "
+                                         f"can run ({str(exc).splitlines()[0]}); export one "
+                                         "with python -m trainer export RUN") from exc
+            if probs.ndim != 2 or probs.shape[1] != len(EMOTIONS):
+                raise rundir.RunDirError(model_path, f"answers {probs.shape[1:]} per face, not "
+                                         f"the {len(EMOTIONS)} emotions: not an emotion model")
+            return probs
     else:
         from trainer.keras_files import load_keras
 
