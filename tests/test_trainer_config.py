@@ -135,3 +135,20 @@ def test_a_fine_tune_refuses_a_negative_seed_too():
 
     with pytest.raises(ConfigError, match="seed must be between 0 and"):
         FinetuneConfig(images="faces", seed=-1)
+
+
+def test_export_to_a_file_or_over_a_users_json_is_refused_before_it_starts(tmp_path, capsys):
+    """--to a file ran the whole export and then failed with FileExistsError; --to a folder
+    holding a model.json of the user's replaced it without a word."""
+    from trainer import cli
+
+    afile = tmp_path / "afile"
+    afile.write_text("hi")
+    assert cli.main(["export", str(tmp_path / "run"), "--to", str(afile)]) == 2
+    assert "afile: is a file; --to needs a folder" in capsys.readouterr().err
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "model.json").write_text('{"my": "notes"}')
+    assert cli.main(["export", str(tmp_path / "run"), "--to", str(mine)]) == 2
+    assert "is not the description of a model" in capsys.readouterr().err
+    assert (mine / "model.json").read_text() == '{"my": "notes"}' and afile.read_text() == "hi"

@@ -63,6 +63,28 @@ class UserError(Exception):
     """Raised for mistakes a user can fix; carries the message to show."""
 
 
+def check_copy_target(target: Path) -> None:
+    """``--to FOLDER`` receives model.keras, the .tflite files and model.json, replacing
+    those of an earlier model; a file, or a model.json that is not a model's, is the user's.
+
+    Raises:
+        UserError: naming the path and what to do.
+    """
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.core.model_schema import validate
+
+    if target.exists() and not target.is_dir():
+        raise UserError(f"{target}: is a file; --to needs a folder (new, or one holding a "
+                        "model) and leaves this file alone")
+    meta = target / rundir.MODEL
+    if meta.is_file():
+        try:
+            validate(rundir.read_json(meta), meta)
+        except (ModelError, RunDirError) as exc:
+            raise UserError(f"{meta}: is not the description of a model ({exc}); --to would "
+                            "replace it: it is left alone, choose another folder") from exc
+
+
 def _train_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_command(), description=DESCRIPTION,
@@ -252,6 +274,8 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
 
         evaluate_cli(args, emitter)
         return 0
+    if getattr(args, "to", None):  # before minutes of export: a target it may not fill
+        check_copy_target(Path(args.to))
     if command == "export":
         from trainer.export import export_model_folder, export_run
 
