@@ -171,6 +171,21 @@ def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
     assert existing.read_text() == "source,frame\nx,1\n"
 
 
+def test_merge_refuses_a_part_cut_short_and_a_part_given_twice(tmp_path, capsys):
+    """A truncated shard was merged with a short last row, exit 0; a part given twice had
+    its rows written twice without a word."""
+    a, cut = tmp_path / "part-1.csv", tmp_path / "part-2.csv"
+    a.write_text("source,frame,label\nx,1,happy\n")
+    cut.write_text("source,frame,label\ny,2,sad\ny,3\n")  # killed mid-row
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", str(a), str(cut), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "part-2.csv" in err and "line 3 has 2 fields, the header 3" in err
+    assert not out.exists() and not list(tmp_path.glob(".tmp-*"))
+    assert cli_main(["merge", str(a), str(tmp_path / "." / a.name), "--out", str(out)]) == 2
+    assert "part-1.csv: is given twice" in capsys.readouterr().err and not out.exists()
+
+
 def _slow_on_c(spec, pipeline, recorder, *, summaries, totals, progress, **options):
     """An analyse function for the runner: 'c' takes a minute (a long video under way)."""
     import time

@@ -426,6 +426,10 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
     """
     out = Path(out)
     check_outputs({"--out": out}, parts, force=force)
+    if len(_each_once([str(p) for p in parts])) != len(parts):  # its rows came twice
+        twice = next(p for i, p in enumerate(parts) if _same_part(p, parts[:i]))
+        raise ExportError(twice, "is given twice: its rows would be merged twice; give each "
+                                 "part once")
     header: list[str] | None = None
     rows = 0
     with PendingFile(out, overwrite=force) as pending:
@@ -442,13 +446,25 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
                             raise ExportError(part, f"has the columns {first}, but {parts[0]} "
                                                     f"has {header}; merge only CSVs of the same "
                                                     "analyze settings")
-                        for row in reader:
+                        for line, row in enumerate(reader, start=2):
+                            if len(row) != len(header):  # a part cut short (a killed run)
+                                raise ExportError(part, f"line {line} has {len(row)} fields, "
+                                                        f"the header {len(header)}: the file "
+                                                        "is cut short or was edited; nothing "
+                                                        "was merged")
                             writer.writerow(row)
                             rows += 1
+        except csv.Error as exc:
+            raise ExportError(part, f"is not a CSV written by analyze ({exc})") from exc
         except OSError as exc:
             raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
         pending.commit()
     return rows
+
+
+def _same_part(part: Path, earlier: list[Path]) -> bool:
+    key = os.path.normpath(os.path.abspath(part))
+    return any(os.path.normpath(os.path.abspath(p)) == key for p in earlier)
 
 
 def _open_part(part: Path):
