@@ -407,3 +407,26 @@ def test_a_camera_number_beyond_any_camera_is_refused_at_once():
 
     with pytest.raises(SourceError, match="no camera 99999999999"):
         open_source("99999999999")
+
+
+def test_a_pipe_or_a_device_named_like_a_picture_is_refused_not_waited_on(tmp_path, sample_bgr,
+                                                                          capsys):
+    """A FIFO named in.jpg blocked analyze forever; a link to a device read as "is empty"."""
+    import os
+
+    image = tmp_path / "face.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    fifo = tmp_path / "fifo.jpg"
+    os.mkfifo(fifo)
+    video_fifo = tmp_path / "fifo.mp4"
+    os.mkfifo(video_fifo)
+    device = tmp_path / "rnd.png"
+    device.symlink_to("/dev/zero")
+    out = tmp_path / "r.csv"
+    code = main([str(image), str(fifo), str(video_fifo), str(device), "--out", str(out),
+                 "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and [r["source"] for r in rows(out)] == [str(image)]
+    assert "fifo.jpg: is a pipe, not a file" in err
+    assert "fifo.mp4: is a pipe, not a file" in err
+    assert "rnd.png: is not a file but a pipe or a device" in err

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import math
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -110,9 +111,13 @@ def read_image(path: str | Path) -> np.ndarray:
     """
     path = Path(path)
     try:
-        file_bytes = path.stat().st_size
+        status = path.stat()
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(status.st_mode):  # a pipe blocked the read forever; a device "empty"
+        raise SourceError(path, "is not a file but a pipe or a device; give a picture file",
+                          retryable=False)
+    file_bytes = status.st_size
     if file_bytes > MAX_IMAGE_FILE_BYTES:
         raise SourceError(path, f"is {file_bytes / 2**20:.0f} MB; image files over "
                                 f"{MAX_IMAGE_FILE_BYTES / 2**20:.0f} MB are refused",
@@ -544,6 +549,9 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
                         key=lambda p: p.name) if is_folder else []
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if not is_folder and stat.S_ISFIFO(path.stat().st_mode):  # reading would wait forever
+        raise SourceError(path, "is a pipe, not a file; give a picture or video file",
+                          retryable=False)
     if is_folder:
         if not images:
             raise SourceError(path, "the folder holds no images (" +
