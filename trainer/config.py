@@ -276,10 +276,13 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in dataclasses.fields(cls)}
+        types = {f.name: f.type for f in dataclasses.fields(cls)}
         # a config.json from before --warp trained with the chain: a resumed run keeps it
         data = {"warp": OLD_WARP, **data}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        for key, value in data.items():
+            if key in types and not _is_of(value, types[key]):
+                raise ConfigError(f"{key} must be {types[key]}, found {value!r}")
+        return cls(**{k: v for k, v in data.items() if k in types})
 
     def to_argv(self) -> list[str]:
         """The command-line arguments that reproduce this configuration (defaults left out)."""
@@ -296,6 +299,21 @@ class TrainConfig:
             else:
                 argv += [flag, repr(float(value)) if isinstance(value, float) else str(value)]
         return argv
+
+
+_TYPES = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
+          "list[str]": (list,), "dict[str, Any]": (dict,)}
+
+
+def _is_of(value: Any, annotation: str) -> bool:
+    """A JSON value against a field's annotation ("int | None", "list[str]", ...)."""
+    if value is None:
+        return annotation.endswith("| None")
+    accepted = _TYPES.get(annotation.removesuffix(" | None"), (object,))
+    if isinstance(value, bool) and bool not in accepted:  # JSON true is not a number
+        return False
+    return isinstance(value, accepted) and (not isinstance(value, list)
+                                            or all(isinstance(v, str) for v in value))
 
 
 def _options() -> list[dataclasses.Field]:
@@ -343,7 +361,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 #: What ``--resume`` may change: the run's length, time budget, threads, event format and the
 #: checkpoints it keeps. The recipe (data, labels, model, augmentation...) is the run's own,
 #: kept in its config.json.
-RESUME_OPTIONS = ("epochs", "max_minutes", "threads", "events", "keep_checkpoints")
+RESUME_OPTIONS = ("epochs", "max_minutes", "threads", "events", "keep_checkpoints", "csv")
 
 
 def resume_overrides(parser: argparse.ArgumentParser, argv: list[str]) -> dict[str, Any]:

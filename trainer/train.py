@@ -283,13 +283,16 @@ def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
 def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
                 new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     """The config and state of a run to resume, its folder repaired; maybe a new length."""
-    config = TrainConfig.from_dict(rundir.read_json(run / rundir.CONFIG))
+    config = saved_config(run)
     new_limits = {k: v for k, v in new_limits.items()  # what --resume may change, but the
-                  if k in set(RESUME_OPTIONS) - {"epochs", "events"}}  # length and events
+                  if k in set(RESUME_OPTIONS) - {"epochs", "events"}  # length and events,
+                  and v != getattr(config, k)}  # and what it already is ("from 1 to 1")
+    state = rundir.RunState.load(run)
+    if "csv" in new_limits:
+        _check_moved_csv(run, config, state, new_limits["csv"])
     if new_limits:
         _change_limits(run, config, new_limits, emitter)
     config.events = emitter.mode
-    state = rundir.RunState.load(run)
     rundir.check_writable(run)
     rundir.remove_leftovers(run)
     if rundir.repair_best(run, state):
@@ -298,6 +301,38 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     if new_epochs is not None and new_epochs != config.resolved_epochs:
         _change_length(run, config, state, new_epochs, emitter)
     return config, state
+
+
+def saved_config(run: Path) -> TrainConfig:
+    """A run's ``config.json`` as a TrainConfig; a value of the wrong type (``"csv": 5``) is
+    named with the file instead of ending in a TypeError."""
+    from trainer.config import ConfigError
+
+    path = run / rundir.CONFIG
+    data = rundir.read_json(path)
+    if not isinstance(data, dict):
+        raise rundir.RunDirError(path, "is not a run's configuration (a JSON object)")
+    try:
+        return TrainConfig.from_dict(data)
+    except (ConfigError, TypeError, ValueError) as exc:
+        raise rundir.RunDirError(path, f"cannot be used ({exc}); was it edited by hand?") from exc
+
+
+def _check_moved_csv(run: Path, config: TrainConfig, state: rundir.RunState, csv: str) -> None:
+    """``--resume RUN --csv NEW``: the run's CSV was moved; NEW must be the same data."""
+    from trainer.config import ConfigError
+    from trainer.data import sha256_of
+
+    if config.images:
+        raise ConfigError(f"{run.name} trained on the image folder {config.images}, not a CSV: "
+                          "--csv cannot be given when it is resumed")
+    try:
+        digest = sha256_of(csv)
+    except OSError as exc:
+        raise ConfigError(f"{csv}: cannot be read ({exc.strerror or exc})") from exc
+    if state.dataset_sha256 and digest != state.dataset_sha256:
+        raise ConfigError(f"{csv}: is not the CSV {run.name} started with (its checksum "
+                          "differs); give the same file, moved or copied")
 
 
 def _change_limits(run: Path, config: TrainConfig, new_limits: dict[str, Any],

@@ -1,0 +1,49 @@
+"""What --resume reads from a run folder and may change: config.json's types, a moved CSV,
+limits that do not change. Qt-free and TensorFlow-free (the checks run before training)."""
+
+from __future__ import annotations
+
+import pytest
+from factories import make_csv
+from trainer_helpers import make_run_folder
+
+from trainer import train
+from trainer.config import ConfigError
+from trainer.data import sha256_of
+from trainer.events import EventEmitter
+from trainer.rundir import RunDirError
+
+
+def test_a_config_json_with_a_value_of_the_wrong_type_is_named(tmp_path):
+    """{"csv": 5} ended in "TypeError: expected str, bytes or os.PathLike object"."""
+    run = make_run_folder(tmp_path, "r", {"epoch": 1, "epochs": 3}, config={"csv": 5})
+    with pytest.raises(RunDirError, match=r"config.json: cannot be used \(csv must be str, "
+                                          r"found 5\)"):
+        train.saved_config(run)
+    (run / "config.json").write_text("[1, 2]")
+    with pytest.raises(RunDirError, match="not a run's configuration"):
+        train.saved_config(run)
+
+
+def test_a_moved_csv_may_be_given_again_but_only_the_same_data(tmp_path):
+    """The run's CSV moved: the error said "give it with --csv" and --csv was then refused."""
+    csv = make_csv(tmp_path / "moved.csv")
+    state = {"epoch": 1, "epochs": 3, "dataset_sha256": sha256_of(csv)}
+    run = make_run_folder(tmp_path, "r", state, config={"csv": str(tmp_path / "gone.csv")})
+    config = train.saved_config(run)
+    from trainer.rundir import RunState
+
+    train._check_moved_csv(run, config, RunState.load(run), str(csv))  # same bytes: accepted
+    other = make_csv(tmp_path / "other.csv", seed=3)
+    with pytest.raises(ConfigError, match="is not the CSV r started with"):
+        train._check_moved_csv(run, config, RunState.load(run), str(other))
+
+
+def test_resume_changes_and_reports_only_what_differs(tmp_path, capsys):
+    """Every resume said "changing the run's threads from 1 to 1"."""
+    run = make_run_folder(tmp_path, "r", {"epoch": 1, "epochs": 3},
+                          config={"preset": "default", "threads": 1})
+    config, _ = train._reopen_run(run, EventEmitter("text"), None, {"threads": 1})
+    assert config.threads == 1 and "changing" not in capsys.readouterr().err
+    config, _ = train._reopen_run(run, EventEmitter("text"), None, {"threads": 2})
+    assert config.threads == 2 and "threads from 1 to 2" in capsys.readouterr().err
