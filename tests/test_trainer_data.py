@@ -220,3 +220,29 @@ def test_row_numbers_stay_true_after_a_blank_line(tmp_path):
     message = str(info.value)
     assert "row 2 (line 3)" in message  # the blank line itself is a bad row
     assert "row 4: 10 pixel values" in message  # and the line after it keeps its number
+
+
+def test_a_compressed_file_with_a_plain_name_is_told_to_be_renamed(tmp_path):
+    """It said "the first line is over 1000 characters long, so it is not a header"."""
+    import gzip
+
+    plain = make_csv(tmp_path / "fer.csv")
+    hidden = tmp_path / "fer2013.csv"
+    hidden.write_bytes(gzip.compress(plain.read_bytes()))
+    with pytest.raises(DatasetError, match=r"is compressed \(gz\) but its name does not end "
+                                           r"in .gz: rename it to fer2013.csv.gz"):
+        load_csv(hidden)
+
+
+def test_a_row_with_a_field_too_many_is_named_like_every_other_bad_row(tmp_path):
+    """pandas' own words came through: "Error tokenizing data. C error: Expected 3 fields
+    in line 7, saw 4"."""
+    csv = make_csv(tmp_path / "fer.csv")
+    lines = csv.read_text().splitlines()
+    lines[6] += ",extra"
+    csv.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DatasetError) as info:
+        load_csv(csv)
+    assert info.value.row == 6
+    assert str(info.value).endswith("row 6 (line 7): 4 fields where the header has 3 (a comma "
+                                    "too many?)")

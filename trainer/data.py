@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import lzma
 import os
+import re
 import tempfile
 import zipfile
 import zlib
@@ -120,6 +121,24 @@ def _open_binary(path: Path):
     return open(path, "rb")
 
 
+# The first bytes of each compression the reader opens by its suffix
+_MAGIC = {b"\x1f\x8b": ".gz", b"BZh": ".bz2", b"\xfd7zXZ\x00": ".xz"}
+
+
+def _check_compression_named(path: Path) -> None:
+    """A compressed file under a plain name was read as text: "the first line is over 1000
+    characters long". Say what it is and what to call it."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(6)
+    except OSError:
+        return  # the reader names it next
+    for magic, suffix in _MAGIC.items():
+        if start.startswith(magic) and path.suffix.lower() != suffix:
+            raise DatasetError(path, f"is compressed ({suffix[1:]}) but its name does not end "
+                               f"in {suffix}: rename it to {path.name}{suffix}")
+
+
 def _precheck(path: Path) -> None:
     """Check the shape of the file by streaming it, before pandas reads it whole.
 
@@ -130,6 +149,7 @@ def _precheck(path: Path) -> None:
         DatasetError: naming the file, the line and the limit.
     """
     _check_size(path)
+    _check_compression_named(path)
     try:
         with _open_binary(path) as fh:
             header = fh.readline(MAX_HEADER_CHARS + 1)
@@ -170,7 +190,14 @@ def _read_frame(path: Path):
     except pd.errors.EmptyDataError as exc:
         raise DatasetError(path, "file holds no CSV header (expected emotion,pixels,Usage)"
                            ) from exc
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as exc:
+    except pd.errors.ParserError as exc:  # "Expected 3 fields in line 7, saw 4": pandas' words
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields is None:
+            raise DatasetError(path, f"cannot be read as CSV: {quote(exc, 200)}") from exc
+        expected, line, seen = map(int, fields.groups())
+        raise DatasetError(path, f"{seen} fields where the header has {expected} (a comma too "
+                           "many?)", row=line - 1) from exc
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
         raise DatasetError(path, f"cannot be read as CSV: {quote(exc, 200)}") from exc
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
