@@ -165,3 +165,18 @@ def test_snapshot_without_source_checks_the_remembered_one(tmp_path, capsys, mon
     code, err = run_main(["--snapshot", str(picture)], capsys)
     assert code == 2 and "destroy the input" in err
     assert picture.read_bytes() == b"the user's picture"
+
+
+def test_no_display_is_said_in_words_not_by_a_qt_abort(monkeypatch, capsys):
+    """Over ssh without X, Qt aborted (exit 134) advising to reinstall the application."""
+    from fer_desktop.ui.app import main, missing_display
+
+    assert missing_display({}, "linux") and not missing_display({"DISPLAY": ":0"}, "linux")
+    assert not missing_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not missing_display({"QT_QPA_PLATFORM": "offscreen"}, "linux")  # tests, scripts
+    assert not missing_display({}, "win32") and not missing_display({}, "darwin")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main([]) == 2
+    assert "no display to open a window on" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -20,6 +21,7 @@ from fer_desktop.core.detectors import DETECTORS
 
 SNAPSHOT_TIMEOUT_S = 60.0
 EXIT_NO_FRAME = 2
+EXIT_NO_DISPLAY = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,6 +124,19 @@ def install_excepthook(verbose: bool) -> None:
     sys.excepthook = hook
 
 
+def missing_display(environ, platform: str) -> str:
+    """Why no window can open here ("" when one can): on Linux without X11 or Wayland, Qt
+    aborts with advice to reinstall the application, which would not help."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM", "") not in ("", "xcb",
+                                                                                  "wayland"):
+        return ""
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return ("no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set: is "
+            "this a remote shell?); start it from the desktop, or use `fer-desktop analyze` "
+            "for files without a window")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -129,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     install_excepthook(args.verbose)
     snapshot = args.snapshot
     source = _parse_source(args.source)
+
+    display_problem = missing_display(os.environ, sys.platform)
+    if display_problem:  # Qt aborted with "Reinstalling the application may fix this problem"
+        print(f"fer-desktop: {display_problem}", file=sys.stderr)
+        return EXIT_NO_DISPLAY
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
