@@ -30,6 +30,12 @@ class PatternClassifier:
     def __init__(self, name: str, fixed: int | None = None, metadata: dict | None = None):
         self.name, self.fixed, self.metadata = name, fixed, metadata or {}
 
+    def accuracy(self) -> float | None:  # the Classifier protocol: not measured
+        return None
+
+    def accuracy_text(self) -> str:
+        return "accuracy not recorded"
+
     def predict(self, faces: np.ndarray) -> np.ndarray:
         out = np.full((len(faces), 7), 0.01, np.float32)
         for i, face in enumerate(faces[..., 0]):
