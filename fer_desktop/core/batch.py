@@ -426,8 +426,9 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
     """
     out = Path(out)
     check_outputs({"--out": out}, parts, force=force)
-    if len(_each_once([str(p) for p in parts])) != len(parts):  # its rows came twice
-        twice = next(p for i, p in enumerate(parts) if _same_part(p, parts[:i]))
+    once = _each_once([str(p) for p in parts])
+    if len(once) != len(parts):  # its rows came twice
+        twice = next(p for p, q in zip(parts, [*once, None], strict=False) if str(p) != q)
         raise ExportError(twice, "is given twice: its rows would be merged twice; give each "
                                  "part once")
     header: list[str] | None = None
@@ -460,11 +461,6 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
             raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
         pending.commit()
     return rows
-
-
-def _same_part(part: Path, earlier: list[Path]) -> bool:
-    key = os.path.normpath(os.path.abspath(part))
-    return any(os.path.normpath(os.path.abspath(p)) == key for p in earlier)
 
 
 def _open_part(part: Path):
