@@ -13,6 +13,8 @@ from fer_desktop.core.sources import (
     FrameSource,
     ImageSource,
     VideoFileSource,
+    cut_short_text,
+    ended_early,
     list_cameras,
     open_source,
 )
@@ -428,3 +430,37 @@ def test_a_folder_as_a_slideshow_is_timed_and_seekable(tmp_path):
         path.unlink()
     with pytest.raises(SourceError, match="none of its pictures can be read any more"):
         looping.read()
+
+
+def _cut_short_video(path, frames: int = 40):
+    """A video whose header counts ``frames`` frames, with its second half cut off."""
+    image = np.full((120, 160, 3), 90, np.uint8)
+    write_video(path, (image for _ in range(frames)), fps=10.0)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    return path
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_a_video_cut_short_says_how_many_frames_it_really_held(tmp_path, loop):
+    """A damaged video looped its first frames (or just ended) with no word in the Live tab."""
+    source = VideoFileSource(_cut_short_video(tmp_path / "clip.avi"), loop=loop)
+    assert source.frame_count == 40 and source.ended_after is None
+    read = 0
+    while read < 60 and source.read() is not None:
+        read += 1
+    assert source.ended_after is not None and 0 < source.ended_after < 40
+    assert read == (60 if loop else source.ended_after)  # looping goes on; the count is said
+    assert cut_short_text("clip.avi", source.ended_after, 40) == (
+        f"clip.avi stops after {source.ended_after} of its 40 frames (damaged or cut short?); "
+        "only those are shown")
+    source.close()
+
+
+def test_a_whole_video_is_not_called_cut_short(tmp_path):
+    image = np.full((120, 160, 3), 90, np.uint8)
+    source = VideoFileSource(write_video(tmp_path / "whole.avi", (image for _ in range(12))))
+    while source.read() is not None:
+        pass
+    assert source.ended_after is None
+    assert not ended_early(39, 40) and ended_early(20, 40) and not ended_early(5, None)

@@ -435,3 +435,26 @@ def test_a_slideshow_names_the_pictures_it_skips_and_fails_when_none_can_be_read
     with qtbot.waitSignal(broken.source_failed, timeout=5000) as failed:
         broken.start()
     assert "none of its 2 pictures could be read (a.jpg:" in failed.args[0]
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_a_video_cut_short_is_said_once_looping_or_not(qtbot, threads, tmp_path, loop):
+    """A damaged clip looped its first frames silently (analyze called it "incomplete")."""
+    from fer_desktop.core.sources import VideoFileSource
+    from fer_desktop.synthetic import write_video
+
+    path = write_video(tmp_path / "clip.avi", (IMAGE for _ in range(40)), fps=200.0)
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    notes: list[str] = []
+    thread = make_thread(threads, VideoFileSource(path, loop=loop), describe="clip.avi",
+                         every_frame=True)
+    thread.note.connect(notes.append)
+    if loop:
+        with qtbot.waitSignal(thread.note, timeout=5000):
+            thread.start()
+        qtbot.wait(300)  # more passes over the short file: still one note
+    else:
+        with qtbot.waitSignal(thread.ended, timeout=5000):
+            thread.start()
+    assert len(notes) == 1 and notes[0] == thread.cut_short
+    assert notes[0].startswith("clip.avi stops after ") and "of its 40 frames" in notes[0]

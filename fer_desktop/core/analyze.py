@@ -42,7 +42,13 @@ from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs
 from fer_desktop.core.source_defaults import SOURCE_DEFAULTS, options_for, source_kind
-from fer_desktop.core.sources import ASSUMED_FPS, ImageSource, VideoFileSource, open_source
+from fer_desktop.core.sources import (
+    ASSUMED_FPS,
+    ImageSource,
+    VideoFileSource,
+    ended_early,
+    open_source,
+)
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
 
@@ -207,7 +213,7 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
         print(f"warning: {spec}: the file gives no frame rate or frame times; its times (and "
               f"the smoothing) assume {ASSUMED_FPS:g} frames a second", file=sys.stderr)
     skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
-    if isinstance(source, VideoFileSource) and _ended_early(frames_read, source.frame_count):
+    if isinstance(source, VideoFileSource) and ended_early(frames_read, source.frame_count):
         skipped.append((spec, f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames "
                               "(truncated or damaged?); the frames read were analysed"))
     return skipped
@@ -216,12 +222,6 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
 def _what_happened(reason: str) -> str:
     """"incomplete" for a video cut short (its frames were analysed), else "skipped"."""
     return "incomplete" if reason.startswith(ENDED_EARLY) else "skipped"
-
-
-def _ended_early(frames_read: int, frame_count: int | None) -> bool:
-    """Whether a video stopped clearly short of the frame count in its header (the count is
-    an estimate in some containers, so a frame or two, or 1%, is tolerated)."""
-    return bool(frame_count) and frames_read < frame_count - max(2, frame_count // 100)
 
 
 def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: bool) -> str:

@@ -257,6 +257,19 @@ class CameraSource:
             self._capture = None
 
 
+def ended_early(frames_read: int, frame_count: int | None) -> bool:
+    """Whether a video stopped clearly short of the frame count in its header (the count is
+    an estimate in some containers, so a frame or two, or 1%, is tolerated)."""
+    return bool(frame_count) and frames_read < frame_count - max(2, frame_count // 100)
+
+
+def cut_short_text(name: str, frames: int, frame_count: int | None) -> str:
+    """The sentence for a video that ends before its header says (damaged or cut short):
+    the Live tab looped its first frames, or said a plain "End of", with no word of it."""
+    return (f"{name} stops after {frames} of its {frame_count} frames (damaged or cut short?); "
+            "only those are shown")
+
+
 class VideoFileSource:
     """A video file, frame by frame, with its frame count and rate.
 
@@ -297,6 +310,8 @@ class VideoFileSource:
         self._pending = (first, self._frame_time())
         self._next_index = 0
         self._closed = False
+        # frames the file really held, when a pass ended clearly short of the header's count
+        self.ended_after: int | None = None
 
     def _frame_time(self) -> float:
         """Seconds since the first frame for the frame just read (see the class docstring)."""
@@ -326,6 +341,8 @@ class VideoFileSource:
             ok, image = self._capture.read()
             self._file_index += 1
             if not ok or image is None:
+                if ended_early(self._file_index, self.frame_count):
+                    self.ended_after = self._file_index
                 if not self.loop or self._next_index == 0:
                     return None
                 self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)

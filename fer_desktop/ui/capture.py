@@ -40,7 +40,7 @@ from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.playback import PlaybackClock
-from fer_desktop.core.sources import Frame, FrameSource
+from fer_desktop.core.sources import Frame, FrameSource, cut_short_text
 from fer_desktop.core.types import FrameResult
 
 log = logging.getLogger("fer_desktop.ui")
@@ -164,6 +164,7 @@ class CaptureThread(QThread):
         self._slide_s = 0.0
         self._shown_at = 0.0
         self._skipped_reported = 0
+        self.cut_short = ""  # set when a video proves shorter than its header says
         self._clock: PlaybackClock | None = None
         self._open_source = open_source
         self._pipeline = pipeline
@@ -374,6 +375,7 @@ class CaptureThread(QThread):
                 if frame is None and self._nothing_readable(source, frames_read, description):
                     return  # one message for the folder, not one per picture first
                 self._report_skipped(source)
+                self._report_cut_short(source)
                 if frame is None:
                     at_end = True
                     if not still:
@@ -442,6 +444,14 @@ class CaptureThread(QThread):
             # the gist only ("is not an image this app can read"): the whole reason, with the
             # formats it reads, did not fit the status bar beside the next picture's caption
             self.note.emit(f"Skipped {Path(path).name}: {reason.split(': ', 1)[0]}")
+
+    def _report_cut_short(self, source: FrameSource) -> None:
+        """Say once that a video ends before its header says (a looping one went back to its
+        first frames with no word; ``cut_short`` is read by the "End of" message too)."""
+        frames = getattr(source, "ended_after", None)  # VideoFileSource's
+        if frames is not None and not self.cut_short:
+            self.cut_short = cut_short_text(self.describe, frames, self.frame_count)
+            self.note.emit(self.cut_short)
 
     def _nothing_readable(self, source: FrameSource, frames_read: int,
                           description: str) -> bool:

@@ -462,8 +462,8 @@ class LiveView(QWidget):
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
             self.playback.on_ended()
-            self._notifier.info(f"End of {thread.describe}: Play shows it again; Loop videos "
-                                "repeats it")  # short: a long one was cut in its middle
+            self._notifier.info(thread.cut_short or f"End of {thread.describe}: Play shows it "
+                                "again; Loop videos repeats it")  # short: fits the bar
 
     def _on_source_failed(self, thread: CaptureThread, message: str, retryable: bool) -> None:
         if thread is not self._capture:
