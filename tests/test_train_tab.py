@@ -845,3 +845,24 @@ def test_use_this_model_is_not_offered_for_the_model_in_use(qtbot, tab, tmp_path
     tab.results.set_model_in_use(tmp_path / "assets", None)
     assert tab.results.use_button.isEnabled()
     assert tab.results.use_button.text() == "Use this model"
+
+
+def test_nothing_that_chooses_the_data_or_the_output_is_open_while_training(qtbot, tab):
+    """Browse... stayed enabled beside the locked fields: another output folder chosen mid-run
+    hid the running run from the list; another data source looked as if the run used it."""
+    from PySide6.QtWidgets import QPushButton
+
+    def browse_buttons():
+        return [b for b in tab.form.findChildren(QPushButton) if b.text() == "Browse..."]
+
+    assert len(browse_buttons()) == 2 and all(b.isEnabled() for b in browse_buttons())
+    tab.process.start_command(sys.executable, ["-c", "import time; time.sleep(60)"])
+    qtbot.waitUntil(lambda: tab.process.is_active, timeout=10_000)
+    tab._update_buttons()
+    source = tab.data_source
+    assert not any(b.isVisibleTo(tab) and b.isEnabled() for b in browse_buttons())
+    assert not source.combo.isEnabled() and not source.browse.isEnabled()
+    tab.process.kill()
+    qtbot.waitUntil(lambda: not tab.process.is_active, timeout=10_000)
+    tab._update_buttons()
+    assert all(b.isEnabled() for b in browse_buttons()) and source.combo.isEnabled()

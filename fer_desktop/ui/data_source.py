@@ -129,6 +129,7 @@ class DataSourceBox(QWidget):
     def __init__(self, collect: CollectFolder, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._collect = collect  # the Live tab's folder, as it is now (not as at launch)
+        self._busy = False  # a trainer runs: the choice is locked
         collect.changed.connect(self._on_collect_changed)
         collect.faces_changed.connect(self._on_collect_changed)
         outer = QVBoxLayout(self)
@@ -236,7 +237,7 @@ class DataSourceBox(QWidget):
         self.collect_label.setVisible(collected)
         self.collect_label.setText(str(self._collect.path))
         self._sync_open()
-        self.finetune_check.setEnabled(images)
+        self.finetune_check.setEnabled(images and not self._busy)
         # with the CSV the folder's rows are hidden, not greyed (they sat above the CSV form,
         # greyed, with nothing to say why)
         self._form.setRowVisible(self.folder_row, images)
@@ -251,6 +252,14 @@ class DataSourceBox(QWidget):
                               if self.finetune_check.isChecked() else
                               "A new network is trained from scratch: it needs thousands of "
                               "faces; with a few hundred, fine-tune instead."))
+
+    def set_busy(self, busy: bool) -> None:
+        """Lock the choice while a trainer runs (another folder chosen mid-run looked as if
+        the run used it); Open folder stays, to look at the faces."""
+        self._busy = busy
+        for widget in (self.combo, self.folder_edit, self.browse):
+            widget.setEnabled(not busy)
+        self.finetune_check.setEnabled(not busy and self.combo.currentData() != "csv")
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Faces collected in the Live tab meanwhile are counted again when shown."""

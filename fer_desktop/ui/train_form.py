@@ -98,7 +98,8 @@ class TrainForm(QGroupBox):
         self._build_preset_row(form)
         self.out_edit = QLineEdit()
         self.out_edit.editingFinished.connect(self.out_changed)
-        form.addRow("Output folder", _with_browse(self.out_edit, self._browse_out))
+        self.out_row = _with_browse(self.out_edit, self._browse_out)
+        form.addRow("Output folder", self.out_row)
         self._build_advanced(form)
         form.addRow(self._build_buttons())
         self.message = QLabel()
@@ -324,7 +325,9 @@ class TrainForm(QGroupBox):
     def set_busy(self, busy: bool) -> None:
         """Lock the fields while a trainer or a CSV check runs."""
         self._busy = busy
-        for widget in (self.csv_edit, self.out_edit, self.advanced):
+        # the rows, Browse... with them: choosing another output folder mid-run hid the
+        # running run from the list
+        for widget in (self.out_row, self.advanced):
             widget.setEnabled(not busy)
         self._sync_fields()
 
@@ -339,12 +342,12 @@ class TrainForm(QGroupBox):
                   "threads": self.threads_spin}
         for name, widget in fields.items():
             widget.setEnabled(not self._busy and (used is None or name in used))
+        self.csv_row.setEnabled(not self._busy and self._uses == "csv")
 
     def set_csv_used(self, used: bool, finetune: bool = False) -> None:
         """Grey out what only the CSV uses (the file, its label set) when the faces come from
         an image folder: it looked as if the CSV were trained on too. ``finetune``: the
         folder adapts the model in use, which takes none of the advanced choices."""
-        self.csv_row.setEnabled(used)
         self._uses = "csv" if used else ("finetune" if finetune else "folder")
         # a fine-tune runs its own few epochs: the box showed 60, editable, and 8 ran
         self._sync_fields()

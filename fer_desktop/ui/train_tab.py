@@ -389,6 +389,7 @@ class TrainTab(QWidget):
             else STARTS_OVER_TOOLTIP if row is not None and row.starts_over
             else RESUME_TOOLTIP)
         self.form.set_busy(busy)
+        self.data_source.set_busy(busy)
 
     # ------------------------------------------------------------------ trainer output
     def _on_log_line(self, text: str) -> None:
