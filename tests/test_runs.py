@@ -222,3 +222,27 @@ def test_model_json_records_mixup_only_for_runs_that_blended():
     assert "mixup" not in run_recipe({"preset": "default"})  # a run from before --mixup
     assert run_recipe({"preset": "default", "cutmix": 1.0})["cutmix"] == 1.0
     assert "cutmix" not in run_recipe({"preset": "default", "mixup": 0.4, "cutmix": 0.0})
+
+
+def test_only_a_live_trainer_of_this_machine_can_be_stopped_from_the_window(tmp_path):
+    """Stop reaches a run left training (its pid on this host), never a pid reused by another
+    program, a run on another machine or a run that ended."""
+    import subprocess
+    import sys
+
+    from trainer import rundir
+    from trainer.runs import stop_trainer_here, trainer_running_here
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    me = rundir.this_process()
+    cases = {"elsewhere": ({**me, "host": me["host"] + "-x"}, "running"),
+             "reused": ({**me, "started": me["started"] - 3600}, "running"),
+             "gone": ({**me, "pid": gone.pid}, "running"),
+             "ended": (me, "finished"), "alive": (me, "running")}
+    for name, (owner, status) in cases.items():
+        run = make_run_folder(tmp_path, name, {"epoch": 1, "epochs": 2, "status": status,
+                                               "owner": owner})
+        assert (trainer_running_here(run) is not None) is (name == "alive"), name
+        if name != "alive":
+            assert stop_trainer_here(run) is False

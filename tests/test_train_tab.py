@@ -866,3 +866,42 @@ def test_nothing_that_chooses_the_data_or_the_output_is_open_while_training(qtbo
     qtbot.waitUntil(lambda: not tab.process.is_active, timeout=10_000)
     tab._update_buttons()
     assert all(b.isEnabled() for b in browse_buttons()) and source.combo.isEnabled()
+
+
+def test_a_run_left_training_in_the_background_can_be_followed_and_stopped(qtbot, tab, tmp_path):
+    """After a restart a run left training could not be stopped from the app, Progress said
+    "Not training." beside it, and its Results stayed empty when it finished."""
+    import json
+    import subprocess
+
+    trainer = subprocess.Popen([sys.executable, "-c", SLEEPER])
+    try:
+        import psutil
+
+        owner = {**rundir.this_process(), "pid": trainer.pid,
+                 "started": psutil.Process(trainer.pid).create_time()}
+        run = make_run_folder(tmp_path / "runs", "20260101-120000-seed",
+                              {"epoch": 2, "epochs": 5, "status": "running", "owner": owner})
+        tab.show()
+        tab.refresh_runs()
+        tab.run_list.tree.topLevelItem(0).setSelected(True)
+        assert "training in the background" in tab.progress_box.epoch_label.text()
+        assert "2 of 5 epochs done" in tab.progress_box.epoch_label.text()
+        assert tab.form.stop_button.isEnabled() and not tab.process.is_active
+        tab.form.stop_button.click()
+        assert trainer.wait(10) == -signal.SIGTERM  # the trainer's own Stop: SIGTERM
+        assert "Asked 20260101-120000-seed to stop" in tab.form.message.text()
+        # as the trainer leaves it when it ends: the Results appear without a click
+        info = {"bytes": 1, "public_accuracy": 0.5, "private_accuracy": None,
+                "private_balanced_accuracy": None, "private_macro_f1": None,
+                "private_recall": {"happy": None}, "private_confusion": [[0] * 7] * 7}
+        (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info}}))
+        (run / "state.json").write_text(json.dumps({"epoch": 5, "epochs": 5,
+                                                    "status": "finished"}))
+        tab._on_list_timer()
+        assert tab.results.metadata is not None and tab.results.use_button.isEnabled()
+        assert tab.progress_box.epoch_label.text() == "Trainer finished."
+        assert not tab.form.stop_button.isEnabled()
+    finally:
+        trainer.kill()
+        trainer.wait()

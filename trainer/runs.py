@@ -97,26 +97,79 @@ def _last_write(run: Path) -> float:
     return max(times, default=0.0)
 
 
+def _owner_here(owner: object) -> tuple[int, float] | None:
+    """The pid and start time of a run's trainer when it ran on this machine."""
+    import socket
+
+    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
+        return None
+    pid, started = owner.get("pid"), owner.get("started")
+    if not isinstance(pid, int) or not isinstance(started, int | float):
+        return None
+    return pid, float(started)
+
+
 def owner_gone(owner: object) -> bool:
     """True when the run's trainer ran on this machine and its process is gone (killed, or
     the machine restarted): the run list says "interrupted" at once and offers Resume, where
     it showed "running" until the files had gone unwritten for ``STALE_RUN_S``. False when
     alive or unknown (another machine, a state from before the owner was kept)."""
-    import socket
-
     import psutil
 
-    if not isinstance(owner, dict) or owner.get("host") != socket.gethostname():
+    here = _owner_here(owner)
+    if here is None:
         return False
-    pid, started = owner.get("pid"), owner.get("started")
-    if not isinstance(pid, int) or not isinstance(started, int | float):
-        return False
+    pid, started = here
     try:
         return abs(psutil.Process(pid).create_time() - started) > 1.0  # the pid reused
     except psutil.NoSuchProcess:
         return True
     except psutil.Error:  # not ours to look at: cannot tell
         return False
+
+
+def trainer_running_here(run: Path):
+    """The live trainer process of ``run`` on this machine (a psutil.Process), or None.
+
+    A run left training when the window closed, or started in a terminal, is not the Train
+    tab's child: through this, Stop reaches it and the tab can say it is training.
+    """
+    import psutil
+
+    state = rundir.RunState.peek(run)
+    here = _owner_here(state.owner if state is not None else None)
+    if here is None or state.status not in (RUNNING, TRAINED):
+        return None
+    pid, started = here
+    try:
+        process = psutil.Process(pid)
+        return process if abs(process.create_time() - started) <= 1.0 else None
+    except psutil.Error:
+        return None
+
+
+def stop_trainer_here(run: Path) -> bool:
+    """Ask ``run``'s trainer on this machine to stop after its current batch, as the Stop
+    button does for its own child (SIGTERM: the completed epochs are kept and Resume goes
+    on; on Windows the process ends at once, losing at most the epoch in progress).
+    False when it is not running here (ended meanwhile, another machine, not ours)."""
+    import psutil
+
+    process = trainer_running_here(run)
+    if process is None:
+        return False
+    try:
+        process.terminate()
+    except psutil.Error:
+        return False
+    return True
+
+
+def background_line(row: RunRow) -> str:
+    """The Progress box's line for a run training outside this window."""
+    of = f" of {row.epochs}" if row.epochs else ""
+    return (f"{row.run_dir.name} is training in the background (left running, or started "
+            f"from a terminal): {row.epochs_done}{of} epochs done. Stop asks it to stop.")
 
 
 def _last_event_is_error(run: Path) -> bool:

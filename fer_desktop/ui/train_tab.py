@@ -21,7 +21,6 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QMessageBox,
     QPlainTextEdit,
     QScrollArea,
     QSplitter,
@@ -34,6 +33,7 @@ from fer_desktop.core.file_drop import Drop, DropRefused
 from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
+from fer_desktop.ui.close_training import ask_close_while_training
 from fer_desktop.ui.data_source import DataSourceBox
 from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_results import ResultsView
@@ -49,9 +49,12 @@ from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RUNNING, STOPPED, STOP
 from trainer.runs import (
     RESTART_HINT,
     STARTS_OVER_TOOLTIP,
+    background_line,
     held_out_name,
     list_runs,
     read_run_curves,
+    stop_trainer_here,
+    trainer_running_here,
 )
 
 REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
@@ -96,6 +99,7 @@ class TrainTab(QWidget):
         self._shown_run: Path | None = None
         self._data_warnings: list[str] = []  # from the data_report of the latest run
         self._outcomes: dict[Path, str] = {}  # run -> how its process ended in this session
+        self._followed: Path | None = None  # the selected run, training outside this window
         self._progress = TrainingProgress()
         self._build()
         self.form.set_values(self._settings.train_form)
@@ -349,6 +353,9 @@ class TrainTab(QWidget):
         if self.validator.is_active:
             self.validator.stop()
         if not self.process.is_active:
+            row = self.run_list.selected_row()  # a run left training: Stop reached nothing
+            if row is not None and stop_trainer_here(row.run_dir):
+                self.form.say(f"Asked {row.run_dir.name} to stop after its current batch...")
             return
         if self.process.state == STOPPING:  # Stop is offered again only during the export
             self.process.kill()
@@ -381,8 +388,10 @@ class TrainTab(QWidget):
         busy = self.process.is_active or self.validator.is_active
         row = self.run_list.selected_row()
         self.form.start_button.setEnabled(not busy)
-        self.form.stop_button.setEnabled(busy and (self.process.state != STOPPING
-                                                   or self._progress.exporting))
+        elsewhere = not busy and row is not None and row.state == RUNNING \
+            and trainer_running_here(row.run_dir) is not None
+        self.form.stop_button.setEnabled(elsewhere or busy and (
+            self.process.state != STOPPING or self._progress.exporting))
         self.form.resume_button.setEnabled(not busy and row is not None and row.resumable)
         self.form.resume_button.setToolTip(
             RESTART_HINT[0].upper() + RESTART_HINT[1:] if row is not None and row.must_restart
@@ -517,6 +526,7 @@ class TrainTab(QWidget):
         row = self.run_list.selected_row()
         if row is not None:
             self._show_run(row.run_dir)
+        self._follow_background(row)
         self._update_buttons()
 
     def _on_list_timer(self) -> None:
@@ -526,6 +536,24 @@ class TrainTab(QWidget):
         row = self.run_list.selected_row()  # a run training elsewhere (command line): follow it
         if row is not None and row.state == RUNNING and not self._is_live(row.run_dir):
             self.curves.show_curves(read_run_curves(row.run_dir))
+        self._follow_background(row)
+
+    def _follow_background(self, row) -> None:
+        """The Progress box follows a selected run training outside this window ("Not
+        training." beside it, once), and its Results appear when it ends (they did not)."""
+        if self.process.is_active:
+            return
+        if row is not None and row.state == RUNNING and not self._is_live(row.run_dir):
+            self._followed = row.run_dir
+            self.progress_box.say(background_line(row))
+        elif self._followed is not None:
+            ended = row is not None and row.run_dir == self._followed
+            self._followed = None
+            if ended:
+                self._show_run(row.run_dir)
+                self.progress_box.show_end(row.state, finished=row.state == FINISHED)
+            else:
+                self.progress_box.say("Not training.")
 
     def _on_use_clicked(self) -> None:
         if self.results.run_dir is not None and self.results.metadata is not None:
@@ -534,22 +562,9 @@ class TrainTab(QWidget):
     # ------------------------------------------------------------------ closing
     def ask_close_choice(self) -> str:
         """Ask how to close while training: "stop", "detach" or "cancel" (tests replace it)."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Training in progress")
         p = self._progress
-        where = f" (epoch {p.epoch} of {p.epochs})" if p.started else ""
-        box.setText(f"A training run is in progress{where}.")
-        box.setInformativeText("Stop it now (the last completed epoch is kept and Resume "
-                               "continues it), or keep it training in the background? The Train "
-                               "tab shows it again when the app is next opened.")
-        stop = box.addButton("Stop training", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep training", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(keep)
-        box.exec()
-        clicked = box.clickedButton()
-        return "stop" if clicked is stop else "detach" if clicked is keep else "cancel"
+        return ask_close_while_training(self, f" (epoch {p.epoch} of {p.epochs})"
+                                        if p.started else "")
 
     def confirm_close(self) -> bool:
         """Called by the main window's ``closeEvent``: True when the window may close.
