@@ -1238,3 +1238,34 @@ def test_the_short_model_line_keeps_the_name_and_the_accuracy():
 
     assert short_model_line(StubClassifier("tuned")) == "Model: tuned \u00b7 50.0%"
     assert short_model_line(Unmeasured("new")) == "Model: new"
+
+
+def test_snapshot_keeps_to_the_privacy_options(tmp_path):
+    """--snapshot saved the face unblurred and the file's path with File > Privacy's Blur faces
+    and No file paths ticked (the Screenshot button kept to them)."""
+    if not (ROOT / "assets" / "model.json").is_file():
+        pytest.skip("no shipped model in assets/ yet")
+    import cv2
+
+    conf = tmp_path / "config" / "FER Desktop" / "FER Desktop.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("[privacy]\nblur_faces=true\nnumbers_only=true\n")
+    out = tmp_path / "shot.png"
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main(["--source", {str(SAMPLE)!r}, "--snapshot", {str(out)!r}]))
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    sidecar = json.loads(out.with_suffix(".json").read_text())
+    assert str(SAMPLE) not in out.with_suffix(".json").read_text()
+    assert SAMPLE.name not in sidecar["source"]
+    x1, y1, x2, y2 = (int(v) for v in sidecar["faces"][0]["box_xyxy"])
+    w, h = x2 - x1, y2 - y1
+    inner = (slice(y1 + h // 4, y2 - h // 4), slice(x1 + w // 4, x2 - w // 4))
+    saved, original = cv2.imread(str(out))[inner], cv2.imread(str(SAMPLE))[inner]
+
+    def colours(image):
+        return len(np.unique(image.reshape(-1, 3), axis=0))
+
+    assert colours(saved) < colours(original) / 10  # pixelated: a few blocks of colour

@@ -87,7 +87,8 @@ class _SnapshotRun:
         from fer_desktop.core.export import save_snapshot
 
         try:
-            path = save_snapshot(self.out, output, self._live.outputs.provenance())
+            outputs = self._live.outputs  # the File > Privacy options apply here too
+            path = save_snapshot(self.out, outputs.as_saved(output), outputs.provenance())
         except ExportError as exc:
             self._fail(str(exc))
             return

@@ -8,6 +8,7 @@ writes the frames (the Live tab's capture thread) through ``recorder_changed``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -189,13 +190,17 @@ class OutputControls(QObject):
         """The model in use (name, file, SHA-256) and the app version, for every record."""
         return provenance(self._classifier())
 
-    def _picture(self, output: CaptureOutput) -> Any:
-        """The picture a screenshot saves: as shown, or with the faces pixelated (the overlay
-        drawn again on top, so the labels stay readable)."""
-        if not self._settings.blur_faces or output.frame is None:
-            return output.annotated
-        faces = output.result.faces
-        return self._painter().draw(blur_faces(output.frame, faces), faces)
+    def as_saved(self, output: CaptureOutput) -> CaptureOutput:
+        """``output`` as a screenshot (or ``--snapshot``, which saved faces and paths with
+        the privacy options on) saves it: its faces pixelated (the overlay drawn again on top,
+        so the labels stay readable) with Blur faces, its source a kind with No file paths."""
+        picture, source = output.annotated, output.source
+        if self._settings.blur_faces and output.frame is not None:
+            faces = output.result.faces
+            picture = self._painter().draw(blur_faces(output.frame, faces), faces)
+        if self._settings.numbers_only:
+            source = kind_of(output.is_live, output.still, output.source)
+        return dataclasses.replace(output, annotated=picture, source=source)
 
     # privacy ----------------------------------------------------------------------------
     def _on_blur_faces_toggled(self, on: bool) -> None:
@@ -239,10 +244,8 @@ class OutputControls(QObject):
             return None
 
         def save(folder: Path) -> Path:
-            source = output.source
-            if self._settings.numbers_only:
-                source = kind_of(output.is_live, output.still, output.source)
-            return ScreenshotWriter(folder).save(self._picture(output), output.result, source,
+            saved = self.as_saved(output)
+            return ScreenshotWriter(folder).save(saved.annotated, saved.result, saved.source,
                                                  provenance=self.provenance())
 
         path = self._in_writable_folder(save, "screenshot")
