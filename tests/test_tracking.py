@@ -64,7 +64,7 @@ def test_new_faces_are_numbered_left_to_right():
 
 
 def test_track_dropped_after_gap_but_kept_through_short_one():
-    tracker = FaceTracker(TrackerOptions(max_missed=3))
+    tracker = FaceTracker(TrackerOptions(max_unseen_s=0.35))
     track_id = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id
     for i in range(3):
         tracker.update([], NO_FACES, 0.1 * (i + 1))
@@ -271,3 +271,34 @@ def test_restarting_the_smoothing_keeps_each_face_its_number():
     again = tracker.update([big, small], np.stack([sad, sad]), 0.1)
     assert [s.track_id for s in again] == [2, 1]
     assert [s.label for s in again] == ["sad", "sad"]  # nothing blended with the old answers
+
+
+@pytest.mark.parametrize("fps", [30.0, 5.0])
+def test_a_face_covered_for_a_second_keeps_its_number_at_any_frame_rate(fps):
+    """A face turned away for ~1 s came back as a new number at 30 fps (10 frames unseen ended
+    its track), and its timeline was lost; the time unseen now decides, not the frames."""
+    tracker = FaceTracker()
+    step = 1.0 / fps
+    track_id = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id
+    t = 0.0
+    while t < 1.2:  # covered for 1.2 s
+        t += step
+        tracker.update([], NO_FACES, t)
+    assert tracker.update([BOX], HAPPY[None], t + step)[0].track_id == track_id
+    t += step
+    while t < 4.0:  # gone for good: the next face there is someone else
+        t += step
+        tracker.update([], NO_FACES, t)
+    assert tracker.active_ids == []
+    assert tracker.update([BOX], HAPPY[None], t + step)[0].track_id != track_id
+
+
+def test_without_usable_times_unseen_frames_are_counted():
+    tracker = FaceTracker(TrackerOptions(max_missed=3))
+    track_id = tracker.update([BOX], HAPPY[None], float("nan"))[0].track_id
+    for _ in range(3):
+        tracker.update([], NO_FACES, float("nan"))
+    assert tracker.update([BOX], HAPPY[None], float("nan"))[0].track_id == track_id
+    for _ in range(4):
+        tracker.update([], NO_FACES, float("nan"))
+    assert tracker.active_ids == []

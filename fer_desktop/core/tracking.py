@@ -4,7 +4,8 @@ The classifier answers each frame independently, so a face whose expression sits
 emotions would switch label several times a second. Three small mechanisms fix that:
 
 * an IoU tracker gives each face a stable id (greedy matching, best overlap first; a track not
-  seen for ``max_missed`` frames is dropped); a face left over moved too far for any overlap
+  seen for ``max_unseen_s`` seconds of frame time is dropped, so a face that turns away or is
+  covered for a second comes back under its number); a face left over moved too far for any overlap
   (a slow machine that skips frames, a quick turn) continues the nearest
   left-over track of a similar size less than ``max_center_shift`` face widths away,
 * each track smooths its probabilities with a **time constant in seconds**, using the frames'
@@ -77,7 +78,10 @@ def check_smoothing_s(value: float) -> float:
 class TrackerOptions:
     """min_iou: overlap needed to continue a track. max_center_shift: how far, in face widths,
     a face that overlaps no track may have moved and still continue one of a similar size
-    (0 turns that off). max_missed: frames a track survives unseen. smoothing_s: time
+    (0 turns that off). max_unseen_s: seconds of frame time a track survives unseen (a
+    face covered or turned away for a second kept its number only for 10 processed frames,
+    a third of a second at 30 fps). max_missed: frames a track survives unseen where the
+    frames carry no usable time. smoothing_s: time
     constant of the probabilities' exponential average in seconds (0 = off: each frame's raw
     answer, no hysteresis). switch_margin: lead another emotion
     needs to take over the label. uncertain_below: the shown label's probability under which
@@ -91,6 +95,7 @@ class TrackerOptions:
 
     min_iou: float = 0.3
     max_center_shift: float = 1.0
+    max_unseen_s: float = 2.0
     max_missed: int = 10
     smoothing_s: float = DEFAULT_SMOOTHING_S
     switch_margin: float = DEFAULT_SWITCH_MARGIN
@@ -123,6 +128,7 @@ class _Track:
     uncertain: bool | None = None
     last_s: float | None = None
     missed: int = 0
+    seen_s: float | None = None  # frame time it was last seen (None: time unusable)
 
 
 def choose_label(probabilities: np.ndarray, previous: str | None,
@@ -188,6 +194,7 @@ class FaceTracker:
         self.restarts += 1
         for track in self._tracks:
             track.label, track.uncertain, track.last_s = None, None, None
+            track.seen_s = None  # time went back: unseen frames are counted instead
 
     def _match(self, boxes: np.ndarray) -> dict[int, int]:
         """detection index -> track index, greedy by IoU."""
@@ -239,6 +246,13 @@ class FaceTracker:
                 .astype(np.float32)
         track.last_s = timestamp_s
 
+    def _alive(self, track: _Track, when: float | None) -> bool:
+        """Whether a track unseen lately may still continue: by frame time, or by counted
+        frames where the frames carry no usable time."""
+        if when is not None and track.seen_s is not None:
+            return when - track.seen_s <= self.options.max_unseen_s
+        return track.missed <= self.options.max_missed
+
     def update(self, boxes: list[np.ndarray] | np.ndarray, probabilities: np.ndarray,
                timestamp_s: float) -> list[TrackState]:
         """Advance one frame.
@@ -280,8 +294,9 @@ class FaceTracker:
                 seen.add(matched[d])
                 track.box = box
                 track.missed = 0
+                track.seen_s = when
             else:
-                track = _Track(new_ids[d], box, probs.copy())
+                track = _Track(new_ids[d], box, probs.copy(), seen_s=when)
                 new_tracks.append(track)
             self._smooth(track, probs, when)
             label, confidence = choose_label(track.probabilities, track.label, margin)
@@ -294,7 +309,7 @@ class FaceTracker:
         for index, track in enumerate(self._tracks):
             if index not in seen:
                 track.missed += 1
-            if track.missed <= opts.max_missed:
+            if self._alive(track, when):
                 survivors.append(track)
         self._tracks = survivors + new_tracks
         return states
