@@ -84,8 +84,11 @@ def test_play_at_the_end_starts_again(qtbot, main_window, tmp_path, settings):
     # watched again, its face is #1 as the first time (it came back as #2)
     assert [face.track_id for face in again.args[0].result.faces] == [1]
     qtbot.waitUntil(lambda: not live.transport.playing, timeout=WAIT_MS)  # the end again
+    assert window.statusBar().currentMessage().startswith("End of")
     live.transport.slider.setValue(2)  # a seek there plays on: the button must say so
     assert live.transport.playing  # it read Play while the video went on
+    # ...and the end notice goes (it stayed over the video playing again)
+    assert not window.statusBar().currentMessage().startswith("End of")
 
 
 def test_unticking_loop_stops_the_video_playing_at_its_end(qtbot, main_window, tmp_path,

@@ -209,6 +209,7 @@ class LiveView(QWidget):
         self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
         self.transport.analyse_requested.connect(self.analyse_whole_file)
         self.playback.resumed.connect(self._notifier.info)  # "Resumed at 12:34, where..."
+        self.playback.end_left.connect(self._notifier.withdraw)
         self.transport.seek_requested.connect(lambda _: self.slideshow.reset())  # named again
 
         self.face_panel = FacePanel()
@@ -461,9 +462,7 @@ class LiveView(QWidget):
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
-            self.playback.on_ended()
-            self._notifier.info(thread.cut_short or f"End of {thread.describe}: Play shows it "
-                                "again; Loop videos repeats it")  # short: fits the bar
+            self.playback.on_ended(thread)  # says it in the status bar
 
     def _on_source_failed(self, thread: CaptureThread, message: str, retryable: bool) -> None:
         if thread is not self._capture:

@@ -29,11 +29,14 @@ class PlaybackControls(QObject):
             Space must still press the focused button or tick the focused box).
 
     Signals:
-        resumed(str): a video reopened where it was left ("Resumed at 12:34, where you
-            left it", for the status bar).
+        resumed(str): for the status bar: a video reopened where it was left ("Resumed at
+            12:34, where you left it"), or reached its end ("End of clip.mp4: Play shows...").
+        end_left(str): the end notice no longer applies (Play or a seek went on); take it
+            off the status bar (it stayed there over the video playing again).
     """
 
     resumed = Signal(str)
+    end_left = Signal(str)
 
     def __init__(self, settings: AppSettings, video_widget: QWidget,
                  parent: QObject | None = None) -> None:
@@ -43,6 +46,7 @@ class PlaybackControls(QObject):
         self._spec: int | str | Path | None = None
         self._position_s: float | None = None  # of the video shown; None: none shown yet
         self._at_end = False
+        self._end_notice = ""
         self._video_widget = video_widget
         self.bar = TransportBar()
         self.bar.set_pacing(settings.every_frame, settings.playback_speed)
@@ -141,10 +145,18 @@ class PlaybackControls(QObject):
             # by time: frame numbers go on counting when a video loops, its time restarts
             self.bar.set_position(round(timestamp_s * thread.fps))
 
-    def on_ended(self) -> None:
+    def on_ended(self, thread: CaptureThread) -> None:
         self._at_end = True
         self.bar.set_playing(False)
         self.bar.show_end()
+        # short, to fit the bar; a video cut short says so instead (``cut_short``)
+        self._end_notice = thread.cut_short or (f"End of {thread.describe}: Play shows it "
+                                                "again; Loop videos repeats it")
+        self.resumed.emit(self._end_notice)
+
+    def _leave_end(self) -> None:
+        self._at_end = False
+        self.end_left.emit(self._end_notice)
 
     def play_again(self) -> None:
         """At the end: play from the start, as the Play button does (Loop ticked there)."""
@@ -161,7 +173,7 @@ class PlaybackControls(QObject):
         if capture is None:
             return
         if playing and self._at_end:
-            self._at_end = False
+            self._leave_end()
             capture.request_seek(0, play_again=True)  # from the start, faces from #1
         capture.set_paused(not playing)
 
@@ -169,7 +181,7 @@ class PlaybackControls(QObject):
         if self._capture is not None:
             if self._at_end:  # a seek after the end plays on from there: the button says so
                 self.bar.set_playing(True)  # (it read Play while the video played)
-            self._at_end = False
+                self._leave_end()
             self._capture.request_seek(frame_index)
 
     def _on_speed_changed(self, speed: float) -> None:
