@@ -942,6 +942,15 @@ def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp
     settings.last_open_folder = tmp_path  # after a file was opened: its folder
     picker.open_video_dialog()
     assert asked == [str(tmp_path / "Videos"), str(tmp_path)]
+    # a file playing that no dialog opened (command line, drop, Open Recent): its folder
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "a.mp4").write_bytes(b"")
+    picker.show_source(str(clips / "a.mp4"))
+    picker.open_video_dialog()
+    picker.show_source(0)  # a camera: the last folder again
+    picker.open_video_dialog()
+    assert asked[2:] == [str(clips), str(tmp_path)]
 
 
 def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):

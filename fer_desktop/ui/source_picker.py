@@ -36,6 +36,19 @@ def first_folder(location: QStandardPaths.StandardLocation | None) -> str:
     return folder if folder and Path(folder).is_dir() else str(Path.home())
 
 
+def dialog_start(current: int | str | Path | None, last_folder: str,
+                 first: QStandardPaths.StandardLocation | None) -> str:
+    """Where an Open dialog starts: the folder of the file or folder playing now (opened from
+    the command line, a drop or Open Recent, the first dialog started in Videos, far from it),
+    else the last folder a dialog opened from, else ``first``."""
+    if current is not None and not isinstance(current, int) and not is_sample(current):
+        path = Path(current)
+        folder = path if path.is_dir() else path.parent
+        if folder.is_dir():
+            return str(folder)
+    return last_folder or first_folder(first)
+
+
 def recent_files_present(paths: list[str]) -> list[str]:
     """The recent files still there, the sample left out (it has its own entry). Run it in
     a worker: a stat of a file on a network share that hangs would hold the window."""
@@ -227,7 +240,7 @@ class SourcePicker(QWidget):
                       first: QStandardPaths.StandardLocation | None = None) -> str:
         """A file dialog, in the last folder a file was opened from (else in ``first``);
         "" when cancelled (tests replace this method)."""
-        start = self._settings.last_open_folder or first_folder(first)
+        start = dialog_start(self._current, self._settings.last_open_folder, first)
         path, _ = QFileDialog.getOpenFileName(self, title, start, file_filter)
         if path:
             self._settings.last_open_folder = str(Path(path).parent)
@@ -236,8 +249,8 @@ class SourcePicker(QWidget):
     def ask_folder(self, title: str) -> str:
         """A folder dialog, where :meth:`ask_open_file` starts; "" when cancelled (tests
         replace this method)."""
-        start = self._settings.last_open_folder or first_folder(
-            QStandardPaths.StandardLocation.PicturesLocation)
+        start = dialog_start(self._current, self._settings.last_open_folder,
+                             QStandardPaths.StandardLocation.PicturesLocation)
         path = QFileDialog.getExistingDirectory(self, title, start)
         if path:
             self._settings.last_open_folder = str(Path(path).parent)
