@@ -555,3 +555,26 @@ def test_a_remembered_place_past_the_videos_end_is_not_sought(qtbot, main_window
     window = main_window(source=str(video))
     assert wait_frame(qtbot, window.live_view).result.timestamp_s < 1.0
     assert "Resumed" not in window.notifier.last_info
+
+
+def test_the_face_count_changes_with_the_boxes_in_a_video(qtbot, main_window, tmp_path):
+    """The status bar counted the faces once a second: a face gone from the video was still
+    counted beside the empty frame for up to a second."""
+    import cv2
+    import numpy as np
+
+    from fer_desktop.synthetic import write_video
+
+    face = cv2.resize(cv2.imread(str(SAMPLE)), (400, 320))
+    empty = np.full_like(face, 128)
+    video = write_video(tmp_path / "gone.avi", [face] * 10 + [empty] * 10, 20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live, lambda o: len(o.result.faces) == 1)
+    live.transport.set_playing(False)
+    live.transport.play_toggled.emit(False)
+    qtbot.waitUntil(lambda: window.faces_label.text() == "1 face", timeout=WAIT_MS)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: not o.result.faces):
+        live.transport.slider.setValue(15)
+    assert window.faces_label.text() == "no faces"  # with the frame, not at the next second

@@ -126,8 +126,6 @@ class LiveView(QWidget):
         self.slideshow = SlideshowStatus(notifier, self)
         self.slideshow.caption_shown.connect(lambda caption: self.source_shown.emit(
             f"{caption} \u2013 {describe_spec(self._spec or '')}"))  # the window title
-        self.slideshow.picture_changed.connect(  # its faces now, the interval going on
-            functools.partial(self._on_stats_timer, restart=False))
         self.analyses = AnalysisDialogs(
             lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
 
@@ -449,8 +447,8 @@ class LiveView(QWidget):
         output = thread.take_latest()
         if output is None or output.frame_id <= self._last_id:
             return  # already painted a newer one (latest frame wins)
-        self._last_id = output.frame_id
-        self._last_output = output
+        shown = self._last_output
+        self._last_id, self._last_output = output.frame_id, output
         self.slideshow.frame(thread, output)  # names a new picture (status bar, title)
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
@@ -458,6 +456,8 @@ class LiveView(QWidget):
         self.playback.on_frame(thread, output.result.timestamp_s)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
         self._sync_frame_actions()
+        if shown is None or len(shown.result.faces) != len(output.result.faces):
+            self._on_stats_timer(restart=False)  # the count with the boxes, not up to 1 s late
         self.frame_shown.emit(output)
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:

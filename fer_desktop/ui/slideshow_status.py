@@ -19,12 +19,9 @@ class SlideshowStatus(QObject):
 
     Signals:
         caption_shown(str): "Picture 3 of 12: beach.jpg" (for the window title).
-        picture_changed(): a new picture is on screen (the status bar's face count follows it
-            now, not at its next once-a-second update).
     """
 
     caption_shown = Signal(str)
-    picture_changed = Signal()
 
     def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -52,4 +49,3 @@ class SlideshowStatus(QObject):
         note, self._note = self._note, ""
         self._notifier.info(f"{caption} ({note})" if note else caption)
         self.caption_shown.emit(caption)
-        self.picture_changed.emit()
