@@ -399,8 +399,14 @@ def test_a_run_without_model_json_offers_no_model(qtbot, tab, tmp_path):
     assert tab.curves.points()["val_accuracy"] == 1
     (run / "model.json").write_text("{not json")
     tab.results.show_run(run)
-    assert "cannot read the evaluation" in tab.results.summary.text()
+    assert "cannot read the evaluation (not valid JSON: " in tab.results.summary.text()
     assert not tab.results.use_button.isEnabled()
+    # what is missing, in words (a missing key read "cannot read the evaluation ('accuracy')")
+    for text, words in (('{"classes": []}', 'it has no "accuracy" entry; Resume or export'),
+                        ('{"accuracy": {}}', "it lists no exported model file")):
+        (run / "model.json").write_text(text)
+        tab.results.show_run(run)
+        assert words in tab.results.summary.text(), text
 
 
 def test_a_stopped_finetune_offers_start_not_resume(qtbot, tab, tmp_path):

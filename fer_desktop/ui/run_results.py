@@ -61,6 +61,19 @@ def _recipe_text(recipe) -> str:
     return ", ".join(p for p in parts if p)
 
 
+
+def _unreadable(exc: Exception) -> str:
+    """Why a run's model.json cannot be shown, in words (a missing key read "('accuracy')")."""
+    if isinstance(exc, KeyError):
+        return f"it has no \"{exc.args[0]}\" entry; Resume or export the run again"
+    if isinstance(exc, StopIteration):
+        return "it lists no exported model file; Resume or export the run again"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} at line {exc.lineno}"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
 class ResultsView(QWidget):
     """A run's evaluation from its ``model.json``: accuracy, per-class recall, confusion."""
 
@@ -131,7 +144,8 @@ class ResultsView(QWidget):
                 raise ValueError(f"confusion matrix is {confusion.shape}, expected "
                                  f"{len(classes)}x{len(classes)}")
         except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
-            self.summary.setText(f"{path}: cannot read the evaluation ({exc}).")
+            self.summary.setText(html.escape(f"{path}: cannot read the evaluation "
+                                             f"({_unreadable(exc)}).", quote=False))
             return
         self.metadata = meta
         on_fer = meta.get("scored_on_fer2013", True)  # else: an image folder's test faces
