@@ -270,6 +270,26 @@ def test_missing_folder_is_named(tmp_path):
         EmotionClassifier.load(tmp_path / "nowhere")
 
 
+def test_a_file_given_for_the_model_folder_points_at_its_folder(model_copy, tmp_path):
+    """`--model assets/model.json` said "no such model folder" (it is there, as a file)."""
+    with pytest.raises(ModelError, match=r"is a file, not a model folder: give the folder "
+                                         r"that holds it, ") as info:
+        EmotionClassifier.load(model_copy / "model.json")
+    assert str(model_copy) in str(info.value)
+    (tmp_path / "photo.jpg").write_bytes(b"x")
+    with pytest.raises(ModelError, match="is a file, not a model folder: give a model folder"):
+        EmotionClassifier.load(tmp_path / "photo.jpg")
+
+
+def test_a_folder_where_the_model_file_should_be_is_named(model_copy):
+    """It read "missing: model.json names it but the file is not there" of a folder there."""
+    for tflite in model_copy.glob("*.tflite"):
+        tflite.unlink()
+        tflite.mkdir()
+    with pytest.raises(ModelError, match="is a folder, where model.json names the model file"):
+        EmotionClassifier.load(model_copy)
+
+
 def test_detector_model_in_place_of_the_classifier(model_copy):
     from fer_desktop.resources import blazeface_model_path
 

@@ -59,6 +59,11 @@ def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarr
 def read_metadata(model_dir: Path) -> dict:
     """Read and check ``model.json``; raise ModelError / ModelMismatchError naming the file."""
     path = model_dir / MODEL_JSON
+    if model_dir.is_file():  # model.json or a .tflite given: "no such folder" puzzled
+        holder = model_dir.parent
+        hint = (f"give the folder that holds it, {holder}" if (holder / MODEL_JSON).is_file()
+                else f"give a model folder (the one that holds {MODEL_JSON}); {EXPORT_HINT}")
+        raise ModelError(model_dir, f"is a file, not a model folder: {hint}")
     if not model_dir.is_dir():
         raise ModelError(model_dir, f"no such model folder; {EXPORT_HINT}")
     if not path.is_file():
@@ -185,6 +190,9 @@ class EmotionClassifier:
         # An ensemble may ship its int8 file alone (the float32 one would break the size budget).
         use_int8 = int8 and (not full or (prefer_int8 and (model_dir / int8).is_file()))
         path = model_dir / (int8 if use_int8 else full)
+        if path.is_dir():  # "missing" said of a folder that is there read as a lie
+            raise ModelError(path, f"is a folder, where {MODEL_JSON} names the model file; "
+                                   f"{EXPORT_HINT} again")
         if not path.is_file():
             raise ModelError(path, f"missing: {MODEL_JSON} names it but the file is not there; "
                                    f"{EXPORT_HINT} again")
