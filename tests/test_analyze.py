@@ -94,7 +94,7 @@ def test_bad_model_and_output_exit_2(tmp_path, sample_bgr, capsys):
     assert "no such model folder" in capsys.readouterr().err
     (tmp_path / "file").write_text("x")
     assert main([str(image), "--out", str(tmp_path / "file" / "r.csv")]) == 2
-    assert "cannot be written" in capsys.readouterr().err
+    assert "file: is a file, not a folder" in capsys.readouterr().err
 
 
 def test_bad_settings_are_refused(tmp_path):

@@ -138,5 +138,30 @@ def test_a_folder_that_takes_no_files_gets_the_right_reason(tmp_path, monkeypatc
     assert "No such file" not in str(info.value)
     monkeypatch.undo()
     (tmp_path / "a-file").write_text("x")
-    with pytest.raises(ExportError, match="Not a directory"):  # other reasons: the system's
+    with pytest.raises(ExportError, match="a-file: is a file, not a folder"):  # named
         check_writable_folder(tmp_path / "a-file" / "sub")
+
+
+def test_a_file_in_the_way_of_the_output_folder_is_named(tmp_path, sample_bgr):
+    """`--out notes.txt/out.csv` said "cannot be written (File exists)", a screenshot folder
+    under a file "Not a directory": neither said which part was in the way."""
+    from fer_desktop.core.collect import FaceCollector
+    from fer_desktop.core.export import CsvRecorder, ScreenshotWriter
+    from fer_desktop.core.safe_write import PendingFile, check_writable_folder
+    from fer_desktop.core.types import FrameResult
+
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    attempts = [lambda: PendingFile(blocker / "out.csv"),
+                lambda: PendingFile(blocker / "deeper" / "out.mp4"),
+                lambda: check_writable_folder(blocker / "shots"),
+                lambda: ScreenshotWriter(blocker).save(sample_bgr, FrameResult(0, 0.0), "x"),
+                lambda: CsvRecorder(blocker / "rec.csv"),
+                lambda: FaceCollector(blocker / "faces", 1.2).check_writable()]
+    for attempt in attempts:
+        with pytest.raises(ExportError) as info:
+            attempt()
+        assert info.value.path == blocker
+        assert str(info.value).endswith("is a file, not a folder: choose another place to "
+                                        "save to")
+    assert blocker.read_text() == "mine"

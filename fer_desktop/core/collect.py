@@ -48,7 +48,7 @@ from fer_desktop.core.crop import face_crops
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.preprocess import gray48
-from fer_desktop.core.safe_write import rename_no_replace, unused_path
+from fer_desktop.core.safe_write import make_folder, rename_no_replace, unused_path
 from fer_desktop.core.sources import IMAGE_SUFFIXES
 
 CROP_SIDE = 96
@@ -265,7 +265,7 @@ class FaceCollector:
     def check_writable(self) -> None:
         """Raises ExportError (naming the folder and why) when crops cannot be saved there."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            make_folder(self.folder)  # a file in the way is named
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".write-test-"):
                 pass
         except OSError as exc:

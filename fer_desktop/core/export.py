@@ -27,6 +27,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS
+from fer_desktop.core.safe_write import make_folder
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
 
@@ -59,7 +60,7 @@ def file_prefix(kind: str, source: str) -> str:
 
 def _check_writable_folder(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)  # a file in the way is named
     except OSError as exc:
         raise ExportError(folder, f"cannot create the folder ({exc.strerror or exc}); "
                                   "choose another folder") from exc
@@ -179,7 +180,7 @@ class CsvRecorder:
         self._clock = clock
         self.rows = 0
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.path.parent)  # a file in the way is named
             self._file = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
         except OSError as exc:
             raise ExportError(self.path, f"cannot be written ({exc.strerror or exc}); "
@@ -262,7 +263,11 @@ def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -
     out = out.with_suffix(".png")
     tmp = None
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(out.parent)  # a file in the way is named, not wrapped below
+    except OSError as exc:
+        raise ExportError(out, f"cannot be written ({exc.strerror or exc}); choose another "
+                               "file") from exc
+    try:
         tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
         png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
                                          provenance=provenance)

@@ -154,7 +154,7 @@ class PendingFile:
         self.overwrite = overwrite
         self.committed = False
         try:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.target.parent)  # a file in the way is named
             handle, name = tempfile.mkstemp(dir=self.target.parent,
                                             prefix=f"{TEMP_PREFIX}{self.target.name}.",
                                             suffix=self.target.suffix)
@@ -202,6 +202,25 @@ class PendingFile:
             self.discard()
 
 
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` and its parents, as ``mkdir -p`` does.
+
+    Raises:
+        ExportError: a file stands where a folder of the path must be, naming that file
+            ("cannot be written (File exists)" said nothing of which part was in the way).
+        OSError: any other reason (the callers word it).
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        blocker = next((p for p in (folder, *folder.parents)
+                        if p.exists() and not p.is_dir()), None)
+        if blocker is None:
+            raise
+        raise ExportError(blocker, "is a file, not a folder: choose another place to save "
+                                   "to") from exc
+
+
 def check_writable_folder(folder: Path) -> None:
     """Create ``folder`` if needed and write (then remove) a file in it.
 
@@ -209,7 +228,7 @@ def check_writable_folder(folder: Path) -> None:
         ExportError: it cannot be created or written, naming why.
     """
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)  # a file in the way is named
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
