@@ -130,3 +130,23 @@ def test_view_probabilities_are_what_each_view_in_the_graph_computes():
         graph = with_views(model, flip_tta=flip, blur_sigma=sigma)
         np.testing.assert_allclose(p, graph.predict(x, verbose=0), atol=1e-5)
     assert not np.allclose(views[(True, 0.0)], views[(False, 0.0)], atol=1e-4)
+
+
+def test_a_trial_is_exported_again_on_the_rows_it_was_scored_on(tmp_path):
+    """Re-exporting a --limit-per-split run scored it on the whole splits while its model.json
+    still said "limit_per_split": the figures changed with no word of why."""
+    from types import SimpleNamespace
+
+    from factories import make_csv
+
+    from trainer.data import load_cached
+    from trainer.export import run_data
+
+    csv = make_csv(tmp_path / "t.csv", {"Training": 30, "PublicTest": 20, "PrivateTest": 20})
+    run = tmp_path / "runs" / "trial"
+    run.mkdir(parents=True)
+    state = SimpleNamespace(dataset_sha256=load_cached(csv, tmp_path / "cache").sha256)
+    data, _, on_fer = run_data(run, {"csv": str(csv), "limit_per_split": 5}, state)
+    assert on_fer and data.counts() == {"Training": 5, "PublicTest": 5, "PrivateTest": 5}
+    data, _, _ = run_data(run, {"csv": str(csv)}, state)
+    assert data.counts() == {"Training": 30, "PublicTest": 20, "PrivateTest": 20}

@@ -125,8 +125,9 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
         from trainer.imagefolder import load_image_folder
 
         data = load_image_folder(images, config.get("seed", 1337)).as_fer_data()
-    elif data is None:
-        data = load_cached(csv or config["csv"], run.parent / ".cache")
+    elif data is None:  # a trial's first N rows of each split, as its first export scored
+        data = load_cached(csv or config["csv"], run.parent / ".cache",
+                           int(config.get("limit_per_split") or 0))
     check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
     ferplus = None if images else ferplus_majorities(csv or config["csv"], data,
                                                     config.get("votes") or None)
