@@ -293,13 +293,34 @@ def test_a_huge_png_is_refused_from_its_header(tmp_path):
         open_source(path)
 
 
-@pytest.mark.parametrize("suffix", [".png", ".jpg", ".bmp", ".webp", ".tiff"])
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".bmp", ".webp", ".tiff", ".pbm", ".pgm",
+                                    ".ppm"])
 def test_header_size_of_each_format(tmp_path, suffix):
     from fer_desktop.core.image_size import header_size
 
     path = tmp_path / f"image{suffix}"
-    cv2.imwrite(str(path), np.zeros((37, 53, 3), np.uint8))
+    gray = suffix in (".pbm", ".pgm")  # one channel only
+    assert cv2.imwrite(str(path), np.zeros((37, 53) if gray else (37, 53, 3), np.uint8))
     assert header_size(path) == (53, 37)
+
+
+def test_huge_netpbm_and_jpeg2000_pictures_are_refused_from_their_headers(tmp_path):
+    """A 36 MB PBM declaring 24,000 x 12,000 pixels (288 MP) was decoded: nothing read their
+    headers, and OpenCV's own limit is 1,073 MP."""
+    from fer_desktop.core.image_size import header_size
+
+    pbm = tmp_path / "scan.pbm"
+    pbm.write_bytes(b"P4\n# made by a scanner\n24000 12000\n" + bytes(16))
+    jp2 = tmp_path / "photo.jp2"  # signature, ftyp, jp2h with ihdr (height 20000, width 30000)
+    jp2.write_bytes(b"\x00\x00\x00\x0cjP  \r\n\x87\n\x00\x00\x00\x14ftypjp2 \x00\x00\x00\x00"
+                    b"jp2 \x00\x00\x00-jp2h\x00\x00\x00\x16ihdr"
+                    + (20000).to_bytes(4, "big") + (30000).to_bytes(4, "big") + bytes(8))
+    assert header_size(pbm) == (24000, 12000) and header_size(jp2) == (30000, 20000)
+    for path, size in ((pbm, "24000 x 12000 pixels"), (jp2, "30000 x 20000 pixels")):
+        with pytest.raises(SourceError, match=size):
+            open_source(path)
+    (tmp_path / "odd.pgm").write_bytes(b"P5\nwide 30\n255\n")
+    assert header_size(tmp_path / "odd.pgm") is None  # not numbers: decoding says what is wrong
 
 
 def test_header_size_of_junk_is_unknown(tmp_path):

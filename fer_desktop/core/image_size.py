@@ -3,7 +3,8 @@
 A 1 MB PNG can declare 30,000 x 28,000 pixels and expand to 2.4 GB when decoded, so
 :func:`~fer_desktop.core.sources.read_image` asks this module first and refuses (or, for a
 JPEG, decodes at a reduced scale) anything over :data:`MAX_IMAGE_PIXELS`. Only the few bytes
-of the header are read. PNG, JPEG, BMP, WebP and TIFF are understood; for anything else
+of the header are read. PNG, JPEG, BMP, WebP, TIFF, the Netpbm formats (PBM, PGM, PPM: a
+100 MB PBM holds 800 MP) and JPEG 2000 (JP2) are understood; for anything else
 :func:`header_size` returns None and OpenCV's own limit (2**30 pixels) is the last guard.
 """
 
@@ -45,6 +46,10 @@ def header_size(path: str | Path) -> tuple[int, int] | None:
                 return _webp_size(head)
             if head[:4] in (b"II*\x00", b"MM\x00*"):
                 return _tiff_size(fh, "<" if head[:2] == b"II" else ">")
+            if head[:1] == b"P" and head[1:2] in b"123456" and head[2:3].isspace():
+                return _netpbm_size(fh)
+            if head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n"):
+                return _jp2_size(fh)
     except (OSError, struct.error, ValueError):
         return None
     return None
@@ -115,6 +120,32 @@ def _tiff_size(fh: BinaryIO, order: str) -> tuple[int, int] | None:
     if 256 in size and 257 in size:
         return size[256], size[257]
     return None
+
+
+def _netpbm_size(fh: BinaryIO) -> tuple[int, int] | None:
+    """PBM/PGM/PPM: "P4", then width and height as text, each after blanks or # comments."""
+    fh.seek(2)
+    numbers: list[int] = []
+    text = fh.read(1024)  # comments may be long; the numbers come within the first lines
+    for line in text.split(b"\n"):
+        for word in line.split(b"#", 1)[0].split():
+            if not word.isdigit():
+                return None
+            numbers.append(int(word))
+            if len(numbers) == 2:
+                return numbers[0], numbers[1]
+    return None
+
+
+def _jp2_size(fh: BinaryIO) -> tuple[int, int] | None:
+    """JPEG 2000 (JP2): the image header box ("ihdr": height, then width) in the first boxes."""
+    fh.seek(0)
+    head = fh.read(1024)
+    at = head.find(b"ihdr")
+    if at < 0 or len(head) < at + 12:
+        return None
+    height, width = struct.unpack(">II", head[at + 4:at + 12])
+    return width, height
 
 
 def megapixels(width: int, height: int) -> str:
