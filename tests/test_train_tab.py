@@ -911,3 +911,18 @@ def test_a_run_left_training_in_the_background_can_be_followed_and_stopped(qtbot
     finally:
         trainer.kill()
         trainer.wait()
+
+
+def test_the_empty_plots_hint_is_a_short_paragraph_on_a_wide_screen(qtbot, tab):
+    """At 1920 px the hint was a narrow column of four lines in the middle of each plot."""
+    tab.resize(1900, 1000)
+    tab.show()
+    qtbot.waitExposed(tab)
+    hint = tab.curves.empty_hints[0]
+    assert hint.isVisible()
+    lines = hint.heightForWidth(hint.width()) / hint.fontMetrics().lineSpacing()
+    assert lines <= 2.5
+    tab.resize(800, 600)  # a small window: it wraps, and stays inside its plot
+    qtbot.wait(50)
+    assert hint.width() <= hint.parentWidget().width() // 2
+    assert hint.heightForWidth(hint.width()) < hint.height()  # every line shown

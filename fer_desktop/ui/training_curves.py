@@ -159,8 +159,10 @@ class TrainingCurves(QWidget):
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setStyleSheet("color: #555; background: transparent;")  # 7.5:1 on white
         hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        hint.setMaximumWidth(260)
-        layout.addWidget(hint, 0, column, Qt.AlignmentFlag.AlignCenter)
+        # the whole cell, text centred with a margin: wrapped to the plot's width (a label
+        # of at most 260 px was a column of four short lines in a 600 px plot)
+        hint.setContentsMargins(24, 0, 24, 0)
+        layout.addWidget(hint, 0, column)
         return hint
 
     def clear(self) -> None:
