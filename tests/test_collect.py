@@ -498,3 +498,22 @@ def test_the_panel_says_a_picture_is_already_saved_under_another_emotion(qtbot, 
         panel.actions[4].trigger()  # key 5: sad
     assert said.args[0].startswith("This picture is already saved as neutral")
     assert panel.collector.counts()["sad"] == 0 and panel.collector.counts()["neutral"] == 1
+
+
+def test_the_collect_folder_is_one_line_shortened_in_its_middle(qtbot, tmp_path):
+    """A path with spaces wrapped at them ("...FER Desktop/collected" / "faces"), and a long
+    one without spaces widened the side panel."""
+    from fer_desktop.ui.collect_panel import CollectPanel
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / ("a long folder name " * 6).strip() / "collected faces"
+    settings.collect_folder = folder
+    panel = CollectPanel(settings)
+    qtbot.addWidget(panel)
+    panel.resize(300, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    label = panel.folder_label
+    assert label.height() < 2 * label.fontMetrics().lineSpacing()  # one line
+    assert label.width() <= panel.width()
+    assert str(folder) in label.toolTip() and str(folder) in label.accessibleName()

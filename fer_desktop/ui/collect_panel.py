@@ -39,6 +39,7 @@ from fer_desktop.core.errors import ExportError
 from fer_desktop.core.face_choice import face_to_save
 from fer_desktop.ui.actions import LIST_TEXT, make_action
 from fer_desktop.ui.colours import COLLECT_COLOUR
+from fer_desktop.ui.elided_label import ElidedLabel
 
 UNDO_TEXT = "&Undo last face saved or moved"
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
@@ -133,9 +134,9 @@ class CollectPanel(QGroupBox):
             grid.addWidget(label, i, 1)
             self.count_labels[emotion] = label
         layout.addLayout(grid)
-        self.folder_label = QLabel()
-        self.folder_label.setWordWrap(True)
-        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # one line, shortened in its middle (the whole path in the tooltip): wrapped, a path
+        # broke at its spaces ("collected" / "faces") or widened the side panel
+        self.folder_label = ElidedLabel()
         layout.addWidget(self.folder_label)
         layout.addLayout(self._buttons())
         self.actions: list[QAction] = []
