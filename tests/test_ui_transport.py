@@ -528,7 +528,11 @@ def test_a_video_reopens_where_it_was_left(qtbot, main_window, settings, tmp_pat
     again = main_window(source=str(video))
     out = wait_frame(qtbot, again.live_view, lambda o: o.result.timestamp_s >= 9.9)
     assert [face.track_id for face in out.result.faces] == [1]  # not #2: the 0:00 frame's
-    assert again.notifier.last_info == "Resumed at 0:10, where you left it"
+    # left paused, it reopens paused there (it played on)
+    assert again.notifier.last_info == "Resumed at 0:10, where you left it (paused)"
+    assert not again.live_view.transport.playing and again.live_view.capture.paused
+    qtbot.wait(300)
+    assert again.live_view._last_output.result.timestamp_s < 10.1
 
 
 def test_a_video_moved_back_to_its_start_opens_there_next_time(qtbot, main_window, settings,
@@ -538,6 +542,7 @@ def test_a_video_moved_back_to_its_start_opens_there_next_time(qtbot, main_windo
     window = main_window(source=str(video))
     live = window.live_view
     wait_frame(qtbot, live, lambda o: o.result.timestamp_s >= 9.9)  # resumed
+    assert live.transport.playing  # left playing: it plays on
     live.transport.play_button.click()
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda o: o.result.index == 20):

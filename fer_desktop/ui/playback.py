@@ -98,6 +98,7 @@ class PlaybackControls(QObject):
         remembered = self._settings.resume_point
         if at is not None:
             self._settings.resume_point = (str(self._spec), at)
+            self._settings.resume_paused = thread.paused
         elif remembered is not None and remembered[0] == str(self._spec):
             self._settings.resume_point = None  # begun again, or watched to the end
 
@@ -116,7 +117,12 @@ class PlaybackControls(QObject):
         self._position_s = seconds
         # numbers from #1, as at any opening (the frame at 0:00 shown first had taken #1)
         thread.request_seek(round(seconds * thread.fps), play_again=True)
-        self.resumed.emit(f"Resumed at {format_time(seconds)}, where you left it")
+        paused = self._settings.resume_paused  # left paused: it stays paused there
+        if paused:
+            self.bar.set_playing(False)
+            thread.set_paused(True)
+        self.resumed.emit(f"Resumed at {format_time(seconds)}, where you left it"
+                          + (" (paused)" if paused else ""))
 
     def on_opened(self, thread: CaptureThread) -> None:
         if thread.seekable:

@@ -246,6 +246,15 @@ class AppSettings:
         self._set("live/resume_s", float(seconds))
 
     @property
+    def resume_paused(self) -> bool:
+        """The video left last was paused there: it reopens paused (it reopened playing)."""
+        return _as_bool(self._qs.value("live/resume_paused"), False)
+
+    @resume_paused.setter
+    def resume_paused(self, value: bool) -> None:
+        self._set("live/resume_paused", bool(value))
+
+    @property
     def tab(self) -> str:
         """The tab the window was closed on ("live" or "train"; anything else reads "live")."""
         value = str(self._qs.value("window/tab", "live") or "live")
