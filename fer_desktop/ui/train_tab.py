@@ -49,6 +49,7 @@ from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RUNNING, STOPPED, STOP
 from trainer.runs import (
     RESTART_HINT,
     STARTS_OVER_TOOLTIP,
+    RunRow,
     background_line,
     held_out_name,
     list_runs,
@@ -538,7 +539,7 @@ class TrainTab(QWidget):
             self.curves.show_curves(read_run_curves(row.run_dir))
         self._follow_background(row)
 
-    def _follow_background(self, row) -> None:
+    def _follow_background(self, row: RunRow | None) -> None:
         """The Progress box follows a selected run training outside this window ("Not
         training." beside it, once), and its Results appear when it ends (they did not)."""
         if self.process.is_active:
