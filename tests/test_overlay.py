@@ -8,9 +8,11 @@ import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.overlay import (
+    BARS_HYSTERESIS,
     BARS_MAX_FACE_HEIGHTS,
     FONT,
     LABEL_MAX_FACE_WIDTHS,
+    MIN_BAR_FONT_SCALE,
     PALETTE,
     OverlayPainter,
     OverlayStyle,
@@ -138,3 +140,57 @@ def test_bars_name_each_emotion_in_full():
     (surprise_w, _), _ = cv2.getTextSize("surprise", FONT, scale, max(1, round(2.4 * scale)))
     assert pw > surprise_w  # room for the longest full name
     assert (cut[py:py + ph, px:px + pw] > 0).any()
+
+
+def _bars_drawn(painter, frame, f) -> bool:
+    """Whether ``painter`` drew a bar panel for ``f`` (its output differs from a bar-less one)."""
+    bare = OverlayPainter(OverlayStyle(show_bars=False)).draw(frame, [f])
+    return bool((painter.draw(frame, [f]) != bare).any())
+
+
+def _cut_off_px() -> int:
+    """The smallest face (square, 640x480 frame) that gets bars from a painter with no past."""
+    return next(px for px in range(20, 200)
+                if OverlayPainter.bars_layout((100, 100, 100 + px, 100 + px), (480, 640), 1.0)
+                is not None)
+
+
+def test_bars_of_a_face_at_the_cut_off_do_not_blink():
+    """A face whose size sits at the cut-off (a few pixels of detector jitter) had its bars
+    drawn one frame and left out the next, over and over (user trial)."""
+    frame = np.zeros((480, 640, 3), np.uint8)
+    cut = _cut_off_px()
+    painter = OverlayPainter()
+    seen = []
+    for k in range(12):  # one pixel over, one pixel under the cut-off, frame by frame
+        px = cut + 1 if k % 2 == 0 else cut - 1
+        seen.append(_bars_drawn(painter, frame, face([100, 100, 100 + px, 100 + px])))
+    assert seen == [True] * 12, seen  # shown first: stays shown
+    hidden = OverlayPainter()
+    seen = []
+    for k in range(12):  # under first: stays hidden
+        px = cut - 1 if k % 2 == 0 else cut + 1
+        seen.append(_bars_drawn(hidden, frame, face([100, 100, 100 + px, 100 + px])))
+    assert seen == [False] * 12, seen
+
+
+def test_bars_follow_a_face_clearly_past_the_cut_off_and_a_reset_forgets():
+    frame = np.zeros((480, 640, 3), np.uint8)
+    cut = _cut_off_px()
+    painter = OverlayPainter()
+    assert _bars_drawn(painter, frame, face([100, 100, 100 + cut, 100 + cut]))
+    small = round(cut * (1 - 2 * BARS_HYSTERESIS))  # clearly under: left out at last
+    assert not _bars_drawn(painter, frame, face([100, 100, 100 + small, 100 + small]))
+    assert not _bars_drawn(painter, frame, face([100, 100, 100 + cut, 100 + cut]))
+    big = round(cut * (1 + 2 * BARS_HYSTERESIS))  # clearly over: back
+    assert _bars_drawn(painter, frame, face([100, 100, 100 + big, 100 + big]))
+    # each track has its own past: another number at the cut-off starts from the plain rule
+    assert _bars_drawn(painter, frame, face([100, 100, 100 + cut, 100 + cut], track_id=9))
+    # a new source numbers its faces from #1 again: the painter forgets what it drew
+    painter.draw(frame, [face([100, 100, 100 + small, 100 + small])])  # #3 hidden
+    painter.reset()
+    assert _bars_drawn(painter, frame, face([100, 100, 100 + cut, 100 + cut]))
+    # kept past the cut-off, the names are still near the legible size
+    layout = OverlayPainter.bars_layout((100, 100, 100 + cut - 1, 100 + cut - 1), (480, 640),
+                                        1.0, shown_before=True)
+    assert layout is not None and layout[4] >= MIN_BAR_FONT_SCALE * (1 - BARS_HYSTERESIS)

@@ -51,8 +51,14 @@ class FakePipeline:
 
 
 class FakePainter:
+    def __init__(self) -> None:
+        self.resets = 0
+
     def draw(self, frame, faces):
         return np.array(frame, copy=True)
+
+    def reset(self) -> None:
+        self.resets += 1
 
 
 class ListSource:
@@ -88,8 +94,9 @@ def threads():
         assert not thread.isRunning()
 
 
-def make_thread(threads, source, pipeline=None, **kwargs) -> CaptureThread:
-    thread = CaptureThread(lambda: source, pipeline or FakePipeline(), FakePainter(), **kwargs)
+def make_thread(threads, source, pipeline=None, painter=None, **kwargs) -> CaptureThread:
+    thread = CaptureThread(lambda: source, pipeline or FakePipeline(), painter or FakePainter(),
+                           **kwargs)
     threads.append(thread)
     return thread
 
@@ -353,11 +360,14 @@ def test_a_camera_ignores_pause_and_is_not_seekable(qtbot, threads):
 
 
 def test_each_source_numbers_its_faces_from_one(qtbot, threads):
-    pipeline = FakePipeline()
-    thread = make_thread(threads, ListSource(2), pipeline)
+    pipeline, painter = FakePipeline(), FakePainter()
+    thread = make_thread(threads, ListSource(2), pipeline, painter)
     with qtbot.waitSignal(thread.opened, timeout=5000):
         thread.start()
     assert pipeline.resets == 1 and pipeline.restarted_ids is True
+    # the painter forgets the faces of the source before too (whose bars it showed): their
+    # numbers now name other faces
+    assert painter.resets == 1
 
 
 def _slideshow(tmp_path, n: int = 3, seconds: float = 0.3, broken: tuple[str, ...] = ()):

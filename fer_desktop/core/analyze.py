@@ -179,6 +179,8 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     if stills:  # each photo on its own: no smoothing, and a fresh tracker per photo below
         pipeline.set_options(pipeline.with_options(smoothing=False))
     pipeline.reset(restart_ids=True)
+    if painter is not None:
+        painter.reset()  # the numbers start again: the painter's per-face state with them
     frames_read = 0
     bar = (progress(source.frame_count, Path(spec).name) if progress is not None
            else _progress(source.frame_count, Path(spec).name, quiet))
@@ -191,6 +193,8 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
                     continue
                 if stills:
                     pipeline.reset(restart_ids=True)
+                    if painter is not None:
+                        painter.reset()
                 result = pipeline.process(frame.image, frame.index, frame.timestamp_s)
                 name = frame.name or spec
                 recorder.write(result, source=name)  # a "no face" row when none is found

@@ -4,7 +4,9 @@ Colours come from the Okabe-Ito palette, which stays distinguishable with the co
 colour blindness; the label is also written out, so colour is never the only cue. A face the
 model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed half-way to grey,
 a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
-reads the same at 640x480 and at 1920x1080.
+reads the same at 640x480 and at 1920x1080. The bars of a face at the size where they are
+left out do not blink frame by frame: the painter remembers, per track, whether it drew them
+(``BARS_HYSTERESIS``; ``reset`` forgets it when a new source numbers its faces from #1).
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
@@ -44,6 +46,10 @@ MIN_LABEL_PX = 70
 MIN_FONT_SCALE = 0.35        # smaller Hershey text is not legible: the label stops shrinking
 MIN_BAR_FONT_SCALE = 0.3     # bars whose names would be smaller than this are left out
 BARS_MAX_FACE_HEIGHTS = 1.5  # the bar panel at most this many face heights tall
+# A face's panel shown in the frame before stays down to this much under MIN_BAR_FONT_SCALE
+# (or with just enough room); a hidden one comes back this much over it (and with this much
+# room to spare): a face whose size sits at the cut-off had its bars blink frame by frame.
+BARS_HYSTERESIS = 0.1
 
 
 def face_colour(face: Face) -> tuple[int, int, int]:
@@ -80,6 +86,13 @@ class OverlayPainter:
 
     def __init__(self, style: OverlayStyle = OverlayStyle()) -> None:
         self.style = style
+        # track id -> whether its bars were drawn in the last frame (for BARS_HYSTERESIS)
+        self._bars_shown: dict[int, bool] = {}
+
+    def reset(self) -> None:
+        """Forget the faces drawn before (a new source, a seek, a loop, a slideshow's next
+        picture): its track numbers start again and name other faces."""
+        self._bars_shown = {}
 
     def _scale(self, frame: np.ndarray) -> float:
         if self.style.scale is not None:
@@ -101,11 +114,14 @@ class OverlayPainter:
         if out.ndim == 2:
             out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
         s = self._scale(out)
+        bars_shown: dict[int, bool] = {}
         for face in faces:
-            self._draw_face(out, face, s)
+            self._draw_face(out, face, s, bars_shown)
+        self._bars_shown = bars_shown  # the faces of this frame only: the state stays small
         return out
 
-    def _draw_face(self, out: np.ndarray, face: Face, s: float) -> None:
+    def _draw_face(self, out: np.ndarray, face: Face, s: float,
+                   bars_shown: dict[int, bool]) -> None:
         h, w = out.shape[:2]
         colour = face_colour(face)
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
@@ -123,7 +139,10 @@ class OverlayPainter:
         cv2.putText(out, text, (tx + pad, ty + pad + th), FONT, font_scale,
                     text_colour(colour), font_thick, cv2.LINE_AA)
         if self.style.show_bars:
-            self._draw_bars(out, face, (x1, y1, x2, y2), s)
+            before = self._bars_shown.get(face.track_id) if face.track_id is not None else None
+            shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, before)
+            if face.track_id is not None:
+                bars_shown[face.track_id] = shown
 
     @staticmethod
     def label_font(text: str, face_width: float, s: float) -> tuple[float, int]:
@@ -138,10 +157,15 @@ class OverlayPainter:
 
     @staticmethod
     def bars_layout(box: tuple[int, int, int, int], frame_hw: tuple[int, int],
-                    s: float) -> tuple[int, int, int, int, float] | None:
+                    s: float, shown_before: bool | None = None,
+                    ) -> tuple[int, int, int, int, float] | None:
         """Where the bar panel goes: (x, y, width, height, font scale), or None when it does
         not fit beside the face at a legible size (it is then left out, never drawn over the
-        face). The panel is at most BARS_MAX_FACE_HEIGHTS face heights tall."""
+        face). The panel is at most BARS_MAX_FACE_HEIGHTS face heights tall.
+
+        ``shown_before``: whether this face's panel was drawn in the frame before (None: not
+        known). True lowers the cut-off by BARS_HYSTERESIS, False raises it and asks for that
+        much room to spare, so a face at the cut-off keeps its bars or keeps them hidden."""
         h, w = frame_hw
         x1, y1, x2, y2 = box
         font_scale = 0.42 * s
@@ -155,13 +179,15 @@ class OverlayPainter:
             if panel_h <= limit:
                 break
             font_scale *= 0.97 * limit / panel_h
-        if font_scale < MIN_BAR_FONT_SCALE or panel_h > h or panel_h > limit:
+        margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+        if font_scale < MIN_BAR_FONT_SCALE * (1 + margin) or panel_h > h or panel_h > limit:
             return None
         bar_max = round(140 * font_scale)
         panel_w = name_w + bar_max + 3 * gap
-        if x2 + gap + panel_w <= w:
+        room = panel_w * (1 + max(0.0, margin))  # a hidden panel needs room to spare
+        if x2 + gap + room <= w:
             px = x2 + gap
-        elif x1 - gap - panel_w >= 0:
+        elif x1 - gap - room >= 0:
             px = x1 - gap - panel_w
         else:
             return None  # no room beside the face: it would cover the face
@@ -169,10 +195,11 @@ class OverlayPainter:
         return px, py, panel_w, panel_h, font_scale
 
     def _draw_bars(self, out: np.ndarray, face: Face, box: tuple[int, int, int, int],
-                   s: float) -> None:
-        layout = self.bars_layout(box, out.shape[:2], s)
+                   s: float, shown_before: bool | None) -> bool:
+        """Draw the face's bar panel; False when it was left out."""
+        layout = self.bars_layout(box, out.shape[:2], s, shown_before)
         if layout is None:
-            return
+            return False
         px, py, panel_w, panel_h, font_scale = layout
         font_thick = max(1, round(2.4 * font_scale))
         (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale, font_thick)
@@ -181,7 +208,7 @@ class OverlayPainter:
         bar_max = round(140 * font_scale)
         roi = out[py:py + panel_h, px:px + panel_w]
         if roi.size == 0:
-            return
+            return False
         dark = np.zeros_like(roi)
         cv2.addWeighted(dark, self.style.panel_alpha, roi, 1 - self.style.panel_alpha, 0, roi)
         for i, (emotion, p) in enumerate(zip(EMOTIONS, face.probabilities, strict=True)):
@@ -193,3 +220,4 @@ class OverlayPainter:
             if length > 0:
                 cv2.rectangle(out, (bx, top + 1), (bx + length, top + row_h),
                               PALETTE[emotion], cv2.FILLED)
+        return True

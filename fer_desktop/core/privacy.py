@@ -58,6 +58,10 @@ class BlurringPainter:
         faces = tuple(faces)
         return self.painter.draw(blur_faces(frame_bgr, faces), faces)
 
+    def reset(self) -> None:
+        """Passed on: the painter forgets the faces drawn before (a new source)."""
+        self.painter.reset()
+
 
 class SourceNames:
     """Replaces source names (file paths) by "source 1", "source 2"... in order of first use;

@@ -392,7 +392,7 @@ class CaptureThread(QThread):
                 last_frame, last_image = frame, image
                 stale = False
                 if self.slideshow:
-                    self._pipeline.reset(restart_ids=True)
+                    self._reset(restart_ids=True)
                 self._publish(frame, image, description, is_live, still)
                 self._shown_at = time.monotonic()
         except Exception as exc:  # noqa: BLE001 - a worker bug must reach the user, not vanish
@@ -465,13 +465,19 @@ class CaptureThread(QThread):
                                 f"read ({Path(path).name}: {reason})", False)
         return True
 
+    def _reset(self, restart_ids: bool) -> None:
+        """The pipeline starts afresh, and so does the painter: what it kept of the faces
+        drawn before (whose bars were shown) belongs to numbers that now name other faces."""
+        self._pipeline.reset(restart_ids=restart_ids)
+        self._painter.reset()
+
     def _restart_numbers_at_a_loop(self, frame, last_frame, after_a_seek: bool) -> None:
         """A looping video starting again (its time goes back with no seek asked) numbers
         its faces from #1 again, as when it was opened: a single face counted #1, #3...
         #22 over a few loops of a short clip."""
         if last_frame is not None and not after_a_seek \
                 and frame.timestamp_s < last_frame.timestamp_s:
-            self._pipeline.reset(restart_ids=True)
+            self._reset(restart_ids=True)
 
     def _prepare(self, source: FrameSource) -> tuple[str, bool, bool]:
         """Read what the source is, set up pacing and seeking, announce it with ``opened``.
@@ -491,7 +497,7 @@ class CaptureThread(QThread):
                          and callable(getattr(source, "seek", None)))
         if not is_live and fps and not self.slideshow:
             self._clock = PlaybackClock(fps, self._speed, self._every_frame)
-        self._pipeline.reset(restart_ids=True)  # each source numbers its faces from #1
+        self._reset(restart_ids=True)  # each source numbers its faces from #1
         self.opened.emit(description, is_live, still)
         return description, is_live, still
 
@@ -503,7 +509,7 @@ class CaptureThread(QThread):
             log.warning("%s", exc)
             return False
         # no smoothing across the jump; numbers go on (never reused), unless it starts over
-        self._pipeline.reset(restart_ids=self._seek_restarts_numbers)
+        self._reset(restart_ids=self._seek_restarts_numbers)
         if self._clock is not None:
             self._clock.restart()
         return True
