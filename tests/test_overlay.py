@@ -194,3 +194,15 @@ def test_bars_follow_a_face_clearly_past_the_cut_off_and_a_reset_forgets():
     layout = OverlayPainter.bars_layout((100, 100, 100 + cut - 1, 100 + cut - 1), (480, 640),
                                         1.0, shown_before=True)
     assert layout is not None and layout[4] >= MIN_BAR_FONT_SCALE * (1 - BARS_HYSTERESIS)
+
+
+def test_label_box_is_where_the_label_is_drawn():
+    """The window leaves this box clear of the followed face's dashed box."""
+    painter = OverlayPainter(OverlayStyle(show_bars=False))
+    f = face([100, 100, 200, 200])
+    out = painter.draw(np.zeros((480, 640, 3), np.uint8), [f])
+    x1, y1, x2, y2 = painter.label_box(f, (480, 640))
+    assert y2 <= 100 + 1  # above the face
+    tag = (out[y1:y2 + 1, x1:x2 + 1] == PALETTE["happy"]).all(axis=2)
+    assert tag[0].all() and tag[-1].all() and tag[:, 0].all() and tag[:, -1].all()
+    assert not (out[:y1 - 1] > 0).any()  # nothing of it above the box

@@ -8,9 +8,13 @@ import numpy as np
 import pytest
 import test_ui_window
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from ui_helpers import SAMPLE, make_video
 
+from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.sources import Frame
+from fer_desktop.core.types import Face
 
 WAIT_MS = test_ui_window.WAIT_MS
 main_window = test_ui_window.main_window
@@ -52,6 +56,9 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # from the face shown to the next
     assert panel.selected_track == second and live.video_view.hasFocus()
     assert live.video_view.highlight == tuple(float(v) for v in panel.current_face.box)
+    # the dashed box leaves the face's label clear: where the overlay drew it on this frame
+    drawn = OverlayPainter().label_box(panel.current_face, live.video_view.frame().shape[:2])
+    assert live.video_view.keep_clear == tuple(float(v) for v in drawn)
     qtbot.keyClick(live.video_view, Qt.Key.Key_Backtab)
     assert panel.selected_track == first
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
@@ -251,3 +258,29 @@ def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
     gap = panel._label_gap()  # "#000 " in plot seconds
     assert 0 < gap < 20.0
     assert all(b[0] - a[0] >= gap for a, b in zip(labelled, labelled[1:], strict=False))
+
+
+def test_the_dashed_box_does_not_cross_the_followed_face_s_label(qtbot):
+    """The followed face's dashed box (5 px outside the face) was drawn over the label's text,
+    which sits right above the face (user trial)."""
+    from fer_desktop.ui.video_view import VideoView
+
+    p = np.full(7, 0.05, np.float32)
+    p[EMOTIONS.index("happy")] = 0.7
+    face = Face(box=np.array([100, 80, 180, 170], np.float32), probabilities=p, label="happy",
+                confidence=0.7, track_id=2)
+    painter = OverlayPainter(OverlayStyle(show_bars=False))
+    annotated = painter.draw(np.full((240, 320, 3), 90, np.uint8), [face])
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(320, 240)  # the frame's own size: one frame pixel to one widget pixel
+    view.set_frame(annotated, 0)
+    x1, y1, x2, y2 = painter.label_box(face, (240, 320))
+    assert y2 <= 80 + 1 and y1 < 80 - 5  # above the face, where the dashed box's top runs
+    view.set_highlight(tuple(float(v) for v in face.box), (x1, y1, x2, y2))
+    shot = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    shown = np.frombuffer(shot.constBits(), np.uint8).reshape(
+        shot.height(), shot.bytesPerLine())[:, :shot.width() * 3].reshape(
+        shot.height(), shot.width(), 3)[..., ::-1]  # as BGR
+    assert (shown[y1:y2, x1:x2] == annotated[y1:y2, x1:x2]).all()  # the label as drawn
+    assert (shown[100:150, 95] != annotated[100:150, 95]).any()  # the box is there beside it

@@ -80,6 +80,24 @@ class OverlayStyle:
     panel_alpha: float = 0.6
 
 
+def _box_thickness(face: Face, s: float) -> int:
+    """The face box's line width: thin for an unsure face (drawn dimmed)."""
+    return max(1, round(s)) if face.uncertain else max(2, round(2 * s))
+
+
+@dataclass(frozen=True)
+class _LabelTag:
+    """A face's label as drawn: text, font, the text's height and padding, and the filled
+    tag's box [x1, y1, x2, y2] in frame pixels."""
+
+    text: str
+    font_scale: float
+    font_thick: int
+    text_h: int
+    pad: int
+    box: tuple[int, int, int, int]
+
+
 class OverlayPainter:
     """Draws :class:`~fer_desktop.core.types.Face` results; configuration in the constructor,
     data in :meth:`draw`."""
@@ -95,9 +113,12 @@ class OverlayPainter:
         self._bars_shown = {}
 
     def _scale(self, frame: np.ndarray) -> float:
+        return self._scale_for(frame.shape[:2])
+
+    def _scale_for(self, frame_hw: tuple[int, ...]) -> float:
         if self.style.scale is not None:
             return float(self.style.scale)
-        return max(0.6, max(frame.shape[:2]) / 640)
+        return max(0.6, max(frame_hw[:2]) / 640)
 
     def label_text(self, face: Face) -> str:
         parts = []
@@ -125,9 +146,30 @@ class OverlayPainter:
         h, w = out.shape[:2]
         colour = face_colour(face)
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
-        thickness = max(1, round(s)) if face.uncertain else max(2, round(2 * s))
-        cv2.rectangle(out, (x1, y1), (x2, y2), colour, thickness, cv2.LINE_AA)
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, _box_thickness(face, s), cv2.LINE_AA)
 
+        tag = self._label_tag(face, (h, w), s)
+        tx, ty, tx2, ty2 = tag.box
+        cv2.rectangle(out, (tx, ty), (tx2, ty2), colour, cv2.FILLED)
+        cv2.putText(out, tag.text, (tx + tag.pad, ty + tag.pad + tag.text_h), FONT,
+                    tag.font_scale, text_colour(colour), tag.font_thick, cv2.LINE_AA)
+        if self.style.show_bars:
+            before = self._bars_shown.get(face.track_id) if face.track_id is not None else None
+            shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, before)
+            if face.track_id is not None:
+                bars_shown[face.track_id] = shown
+
+    def label_box(self, face: Face, frame_hw: tuple[int, int]) -> tuple[int, int, int, int]:
+        """Where ``face``'s label (its filled tag) is drawn on a frame of ``frame_hw``:
+        [x1, y1, x2, y2] in frame pixels. The window's dashed box around the followed face
+        leaves this out, so it never crosses the label."""
+        return self._label_tag(face, frame_hw, self._scale_for(frame_hw)).box
+
+    def _label_tag(self, face: Face, frame_hw: tuple[int, int], s: float) -> _LabelTag:
+        """The label's text, font and place: above the face, else below, inside the frame."""
+        h, w = frame_hw
+        x1, y1, x2, y2 = (int(round(v)) for v in face.box)
+        thickness = _box_thickness(face, s)
         text = self.label_text(face)
         font_scale, font_thick = self.label_font(text, x2 - x1, s)
         (tw, th), base = cv2.getTextSize(text, FONT, font_scale, font_thick)
@@ -135,14 +177,8 @@ class OverlayPainter:
         tag_h = th + base + 2 * pad
         ty = y1 - tag_h if y1 - tag_h >= 0 else min(y2, h - tag_h)  # above, else below
         tx = min(max(0, x1 - thickness // 2), max(0, w - tw - 2 * pad))
-        cv2.rectangle(out, (tx, ty), (tx + tw + 2 * pad, ty + tag_h), colour, cv2.FILLED)
-        cv2.putText(out, text, (tx + pad, ty + pad + th), FONT, font_scale,
-                    text_colour(colour), font_thick, cv2.LINE_AA)
-        if self.style.show_bars:
-            before = self._bars_shown.get(face.track_id) if face.track_id is not None else None
-            shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, before)
-            if face.track_id is not None:
-                bars_shown[face.track_id] = shown
+        return _LabelTag(text, font_scale, font_thick, th, pad,
+                         (tx, ty, tx + tw + 2 * pad, ty + tag_h))
 
     @staticmethod
     def label_font(text: str, face_width: float, s: float) -> tuple[float, int]:

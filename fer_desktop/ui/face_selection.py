@@ -1,7 +1,8 @@
 """Which face the Live tab follows: chosen by a click, Tab / Shift+Tab or a digit on the video.
 
 The face panel holds the followed track; the video marks it (only when there is a choice:
-several faces, or one chosen). The ordering of tracks is Qt-free (``core.face_timeline``).
+several faces, or one chosen), around the face's label rather than across it. The ordering
+of tracks is Qt-free (``core.face_timeline``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 
 from fer_desktop.core.face_timeline import next_track
-from fer_desktop.core.types import FrameResult
+from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.types import Face, FrameResult
 from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.video_view import VideoView
+
+LabelBox = Callable[[Face, tuple[int, int]], tuple[int, int, int, int]]
 
 
 class FaceSelection(QObject):
@@ -22,13 +26,18 @@ class FaceSelection(QObject):
 
     Args:
         latest: the result on screen (None before the first frame).
+        label_box: where the overlay drew a face's label on a frame of (height, width), in
+            frame pixels (``OverlayPainter.label_box``): the dashed box leaves it clear.
+            Default: the Live tab's painter's (its labels are the same with or without bars).
     """
 
     def __init__(self, video_view: VideoView, face_panel: FacePanel, notifier: Notifier,
-                 latest: Callable[[], FrameResult | None], parent: QObject | None = None) -> None:
+                 latest: Callable[[], FrameResult | None], parent: QObject | None = None,
+                 label_box: LabelBox | None = None) -> None:
         super().__init__(parent)
         self._video, self._panel, self._notifier, self._latest = (
             video_view, face_panel, notifier, latest)
+        self._label_box = label_box or OverlayPainter().label_box
         video_view.clicked_at.connect(self._on_clicked)
         video_view.tab_handler = self._on_step
         video_view.number_pressed.connect(self._on_number)
@@ -46,7 +55,10 @@ class FaceSelection(QObject):
         if face is None or (len(result.faces) < 2 and self._panel.selected_track is None):
             self._video.set_highlight(None)
         else:
-            self._video.set_highlight(tuple(float(v) for v in face.box))
+            frame = self._video.frame()
+            label = (tuple(float(v) for v in self._label_box(face, frame.shape[:2]))
+                     if frame is not None else None)
+            self._video.set_highlight(tuple(float(v) for v in face.box), label)
 
     def _on_clicked(self, x: float, y: float) -> None:
         result = self._latest()

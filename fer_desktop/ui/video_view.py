@@ -3,7 +3,8 @@
 It holds no logic: it is given a BGR frame (already annotated by the core's overlay) and paints
 it centred on a dark background; without a frame it paints a short message ("Loading the
 model..."). A click is mapped back to frame pixels so the window can select a face; the face
-the side panel follows can be marked with a dashed box (``set_highlight``).
+the side panel follows can be marked with a dashed box (``set_highlight``), drawn around the
+face's label, not across it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QRegion,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -81,6 +83,7 @@ class VideoView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.tab_handler: Callable[[int], bool] | None = None
         self._highlight: tuple[float, float, float, float] | None = None
+        self._keep_clear: tuple[float, float, float, float] | None = None
         self._array: np.ndarray | None = None
         self._image: QImage | None = None
         self._frame_id = -1
@@ -114,15 +117,25 @@ class VideoView(QWidget):
         self._message = ""
         self.update()
 
-    def set_highlight(self, box_xyxy: tuple[float, float, float, float] | None) -> None:
-        """Mark the face the side panel follows (frame pixels), or nothing."""
-        if box_xyxy != self._highlight:
-            self._highlight = box_xyxy
+    def set_highlight(self, box_xyxy: tuple[float, float, float, float] | None,
+                      keep_clear: tuple[float, float, float, float] | None = None) -> None:
+        """Mark the face the side panel follows (frame pixels), or nothing. ``keep_clear``:
+        the face's label [x1, y1, x2, y2] (frame pixels); the dashed box is not drawn over it
+        (it crossed the label's text, drawn just above the face)."""
+        if box_xyxy is None:
+            keep_clear = None
+        if (box_xyxy, keep_clear) != (self._highlight, self._keep_clear):
+            self._highlight, self._keep_clear = box_xyxy, keep_clear
             self.update()
 
     @property
     def highlight(self) -> tuple[float, float, float, float] | None:
         return self._highlight
+
+    @property
+    def keep_clear(self) -> tuple[float, float, float, float] | None:
+        """The label the dashed box leaves clear (frame pixels), or None."""
+        return self._keep_clear
 
     def set_message(self, text: str) -> None:
         """Drop the frame and show ``text`` instead (loading state, errors)."""
@@ -173,11 +186,17 @@ class VideoView(QWidget):
         x1, y1, x2, y2 = self._highlight
         box = QRectF(rect.x() + x1 * scale, rect.y() + y1 * scale, (x2 - x1) * scale,
                      (y2 - y1) * scale).adjusted(-5, -5, 5, 5)
+        if self._keep_clear is not None:  # around the label, never across its text
+            kx1, ky1, kx2, ky2 = self._keep_clear
+            label = QRectF(rect.x() + kx1 * scale, rect.y() + ky1 * scale, (kx2 - kx1) * scale,
+                           (ky2 - ky1) * scale).adjusted(-1, -1, 1, 1)
+            painter.setClipRegion(QRegion(self.rect()).subtracted(QRegion(label.toAlignedRect())))
         for colour, style in ((QColor(Qt.GlobalColor.black), Qt.PenStyle.SolidLine),
                               (QColor(Qt.GlobalColor.white), Qt.PenStyle.DashLine)):
             pen = QPen(colour, 2, style)  # white dashes on black: visible on any picture
             painter.setPen(pen)
             painter.drawRect(box)
+        painter.setClipping(False)
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt API)
         if self.hasFocus() and self.tab_handler is not None \
