@@ -237,6 +237,26 @@ def test_a_narrow_heading_still_says_whether_the_face_was_chosen(qtbot):
     assert panel.heading_shown() == short
 
 
+def test_a_narrow_heading_of_an_unsure_face_keeps_the_number(qtbot):
+    """At about 1024 px "sad? 48% (unsure) · #3" was cut to "sad? 48% (unsure) · #…": the
+    number went before "(unsure)", which the "?" already says (user trial)."""
+    from fer_desktop.core.types import Face, FrameResult
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    p = np.full(7, 0.08, np.float32)
+    p[EMOTIONS.index("sad")] = 0.48
+    unsure = Face(box=np.array([0, 0, 100, 100], np.float32), probabilities=p, label="sad",
+                  confidence=0.48, track_id=3, uncertain=True)
+    panel.show_result(FrameResult(index=0, timestamp_s=0.0, faces=(unsure,)))
+    assert "(unsure)" in panel.heading_text()
+    short = "sad? 48% \u00b7 #3"
+    metrics = panel._title.fontMetrics()
+    panel._title.resize(metrics.horizontalAdvance(short) + 6, 20)
+    assert panel.heading_shown() == short
+
+
 def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
     from fer_desktop.ui.face_panel import FacePanel
 

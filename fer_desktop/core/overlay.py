@@ -4,7 +4,9 @@ Colours come from the Okabe-Ito palette, which stays distinguishable with the co
 colour blindness; the label is also written out, so colour is never the only cue. A face the
 model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed half-way to grey,
 a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
-reads the same at 640x480 and at 1920x1080. The bars of a face at the size where they are
+reads the same at 640x480 and at 1920x1080; a small face's label shrinks to about its width,
+but not under a readable size: a label still too wide leaves out its percentage, never the
+face's number. The bars of a face at the size where they are
 left out do not blink frame by frame: the painter remembers, per track, whether it drew them
 (``BARS_HYSTERESIS``; ``reset`` forgets it when a new source numbers its faces from #1).
 
@@ -43,7 +45,10 @@ UNSURE_GREY = _bgr("#999999")
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 LABEL_MAX_FACE_WIDTHS = 1.6  # a label at most this many face widths wide (or MIN_LABEL_PX)
 MIN_LABEL_PX = 70
-MIN_FONT_SCALE = 0.35        # smaller Hershey text is not legible: the label stops shrinking
+MIN_FONT_SCALE = 0.45        # smaller Hershey text is hard to read: the label stops shrinking
+# ...nor shrinks under this share of its size for the frame: a large frame is shown shrunk in
+# the window (at 0.35 an 800x600 group picture's labels could not be read)
+LABEL_MIN_SHARE = 0.5
 MIN_BAR_FONT_SCALE = 0.3     # bars whose names would be smaller than this are left out
 BARS_MAX_FACE_HEIGHTS = 1.5  # the bar panel at most this many face heights tall
 # A face's panel shown in the frame before stays down to this much under MIN_BAR_FONT_SCALE
@@ -121,13 +126,30 @@ class OverlayPainter:
         return max(0.6, max(frame_hw[:2]) / 640)
 
     def label_text(self, face: Face) -> str:
-        parts = []
-        if self.style.show_track_id and face.track_id is not None:
-            parts.append(f"#{face.track_id}")
-        parts.append(f"{face.label}?" if face.uncertain else face.label)
-        if self.style.show_confidence:
-            parts.append(f"{face.confidence:.0%}")
-        return " ".join(parts)
+        """The whole label: ``#3 sad? 48%``."""
+        return self.label_texts(face)[0]
+
+    def label_texts(self, face: Face) -> tuple[str, ...]:
+        """The label, then its shorter form for a face too small for it: the percentage
+        goes (the side panel has it); the number, typed to follow the face, and the emotion
+        with its "?" stay."""
+        number = ([f"#{face.track_id}"] if self.style.show_track_id
+                  and face.track_id is not None else [])
+        short = " ".join([*number, f"{face.label}?" if face.uncertain else face.label])
+        if not self.style.show_confidence:
+            return (short,)
+        return f"{short} {face.confidence:.0%}", short
+
+    def fit_label(self, face: Face, face_width: float, s: float) -> tuple[str, float, int]:
+        """(text, font scale, thickness): the first of :meth:`label_texts` that fits about
+        LABEL_MAX_FACE_WIDTHS face widths at a readable size, else the shortest."""
+        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX)
+        for text in self.label_texts(face):
+            font_scale, font_thick = self.label_font(text, face_width, s)
+            (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, font_thick)
+            if tw <= allowed * 1.05:  # text sizes round: a few pixels over still fit
+                break
+        return text, font_scale, font_thick
 
     def draw(self, frame_bgr: np.ndarray, faces: Iterable[Face]) -> np.ndarray:
         """Return an annotated copy of ``frame_bgr`` ((H, W, 3) uint8 BGR)."""
@@ -170,8 +192,7 @@ class OverlayPainter:
         h, w = frame_hw
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
         thickness = _box_thickness(face, s)
-        text = self.label_text(face)
-        font_scale, font_thick = self.label_font(text, x2 - x1, s)
+        text, font_scale, font_thick = self.fit_label(face, x2 - x1, s)
         (tw, th), base = cv2.getTextSize(text, FONT, font_scale, font_thick)
         pad = max(2, round(5 * font_scale))
         tag_h = th + base + 2 * pad
@@ -183,12 +204,14 @@ class OverlayPainter:
     @staticmethod
     def label_font(text: str, face_width: float, s: float) -> tuple[float, int]:
         """(font scale, thickness) for a face's label: the frame's size, shrunk so that the
-        label is not much wider than the face (down to a legible minimum)."""
+        label is not much wider than the face, down to a readable minimum (MIN_FONT_SCALE,
+        and LABEL_MIN_SHARE of the frame's size)."""
         font_scale = 0.6 * s
         (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, max(1, round(2.3 * font_scale)))
         allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX)
         if tw > allowed:
-            font_scale = max(MIN_FONT_SCALE, font_scale * allowed / tw)
+            smallest = max(MIN_FONT_SCALE, LABEL_MIN_SHARE * 0.6 * s)
+            font_scale = max(smallest, font_scale * allowed / tw)
         return font_scale, max(1, round(2.3 * font_scale))
 
     @staticmethod

@@ -335,8 +335,11 @@ class FacePanel(QWidget):
         # The answer first: a narrow panel cuts the end, which must not be the emotion.
         self._title.setText(f"{label} \u00b7 {who} ({how}{others})")
         if face.track_id is not None:  # a narrow panel keeps the number and whether the
-            self._title.set_short_text(  # face was chosen (at 1280 px it dropped both words)
-                f"{label} \u00b7 #{face.track_id} ({how})", f"{label} \u00b7 #{face.track_id}")
+            short = [f"{label} \u00b7 #{face.track_id} ({how})",  # face was chosen (at 1280
+                     f"{label} \u00b7 #{face.track_id}"]  # px it dropped both words)
+            if face.uncertain:  # then "(unsure)" goes, not the number (its "?" says it)
+                short.append(f"{face.label}? {face.confidence:.0%} \u00b7 #{face.track_id}")
+            self._title.set_short_text(*short)
         top = int(np.argmax(face.probabilities))
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
             p = float(face.probabilities[k])
