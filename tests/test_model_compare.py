@@ -63,8 +63,9 @@ def _scores(accuracy: float, answers: dict[str, float] | None = None) -> ModelSc
     (_scores(0.6), _scores(0.8, {"happy": 0.4, "sad": 0.6}), 0.4, []),
     # worse by more than a point
     (_scores(0.8), _scores(0.6), 0.2, ["worse"]),
-    # near chance (within 5 points of always giving the commonest answer)
-    (_scores(0.3), _scores(0.42), 0.4, ["near chance"]),
+    # near chance (within 5 points of always giving the commonest answer); the model in use
+    # is 10 points below it, so neither "near" nor "worse than chance" fits both
+    (_scores(0.3), _scores(0.42), 0.4, ["no better than chance"]),
     # one answer for 90% of the faces, even when "accurate" on a skewed test set
     (_scores(0.5), _scores(0.9, {"happy": 0.95, "sad": 0.05}), 0.5, ["answers \"happy\""]),
 ], ids=["fine", "worse", "near-chance", "one-class"])

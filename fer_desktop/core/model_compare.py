@@ -155,9 +155,17 @@ def _one_answer(scores: ModelScores) -> str | None:
     return top if scores.answers[top] >= ONE_CLASS_SHARE else None
 
 
+def chance_words(accuracy: float, chance: float) -> str:
+    """"near chance" within ``NEAR_CHANCE_BY`` of chance, "worse than chance" further below:
+    a model right on 2% where guessing scores 14% was called "near chance", which hid that
+    it does worse than giving one answer to every face."""
+    return "worse than chance" if accuracy < chance - NEAR_CHANCE_BY else "near chance"
+
+
 def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
                  samples: int | None = None) -> list[str]:
-    """Why switching may be a mistake: worse, near chance, or one answer for everything.
+    """Why switching may be a mistake: worse, near (or below) chance, or one answer for
+    everything.
 
     A fault the model in use shares is worded for both ("Both models are near chance",
     "Neither model tells these 8 faces apart"): pinned on the candidate alone, it read as a
@@ -173,11 +181,15 @@ def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
                 if f"{candidate.accuracy:.0%}" == f"{current.accuracy:.0%}" else \
                 (f"the model in use right on {current.accuracy:.0%}, the new model on "
                  f"{candidate.accuracy:.0%}")
-            found.append(f"Both models are near chance on {these}: {both}, where always "
+            words = {chance_words(candidate.accuracy, chance),
+                     chance_words(current.accuracy, chance)}
+            level = words.pop() if len(words) == 1 else "no better than chance"
+            found.append(f"Both models are {level} on {these}: {both}, where always "
                          f"giving the most common answer scores {chance:.0%}.")
         else:
-            found.append(f"The new model is near chance: {candidate.accuracy:.0%}, where "
-                         f"always giving the most common answer scores {chance:.0%}.")
+            found.append(f"The new model is {chance_words(candidate.accuracy, chance)}: "
+                         f"{candidate.accuracy:.0%}, where always giving the most common "
+                         f"answer scores {chance:.0%}.")
     new_top, now_top = _one_answer(candidate), _one_answer(current)
     if new_top is not None and now_top is not None:
         new_share, now_share = candidate.answers[new_top], current.answers[now_top]
