@@ -61,3 +61,42 @@ def test_a_model_below_chance_is_not_called_near_chance(new, now, expected):
     warnings = warnings_for(ModelScores("now", now, {}, {}), ModelScores("new", new, {}, {}),
                             1 / 7, 700)
     assert expected in warnings
+
+
+# ------------------------------------------------------------ 3. Start stays put
+
+@pytest.mark.parametrize("width", [700, 900, 1280])
+@pytest.mark.parametrize("sampling", ["natural", "sqrt"])  # sqrt: the folded note's line
+def test_ticking_fine_tune_or_a_preset_never_moves_start(qtbot, tmp_path, width, sampling):
+    """Ticking Fine-tune moved Start up by a line (the preset text wrapped in 3 lines
+    instead of 4; a remembered sqrt sampling's note went), under the pointer."""
+    import dataclasses
+
+    from fer_desktop.ui.settings import AppSettings
+    from fer_desktop.ui.train_tab import TrainTab
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.train_form = dataclasses.replace(TrainFormValues(), sampling=sampling)
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.resize(width, 800)
+    tab.show()
+    start, box = tab.form.start_button, tab.data_source
+
+    def start_at():
+        qtbot.wait(20)  # the layout runs at the next event pass
+        return start.mapTo(tab.window(), start.rect().topLeft())
+
+    for kind in ("folder", "collected"):
+        box.combo.setCurrentIndex(box.combo.findData(kind))
+        place = start_at()
+        box.finetune_check.setChecked(True)
+        assert start_at() == place, kind
+        box.finetune_check.setChecked(False)
+        assert start_at() == place, kind
+    box.combo.setCurrentIndex(box.combo.findData("csv"))
+    presets = tab.form.preset_combo
+    place = start_at()
+    for index in [*range(presets.count()), 0]:
+        presets.setCurrentIndex(index)
+        assert start_at() == place, presets.currentText()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from fer_desktop.core.plain_words import counted
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
+from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import TrainConfig
 from trainer.finetune_config import FinetuneConfig
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
@@ -44,6 +44,10 @@ SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
 
 # The Train form's fields each image source takes: what ``SourceChoice.trainer_args`` passes
 # (tests/test_data_source.py holds the two together); the CSV takes them all.
+ADAPTED_TEXT = ("The model in use is adapted; its accuracy before and after, on these faces "
+                "and on FER-2013, is shown at the end.")
+NEW_NETWORK_TEXT = ("A new network is trained from scratch: it needs thousands of faces; with "
+                    "a few hundred, fine-tune instead.")
 FIELDS_USED = {"folder": {"epochs", "sampling", "threads"}, "finetune": {"threads"}}
 
 
@@ -177,8 +181,7 @@ class DataSourceBox(QWidget):
         self._form = form
         # under the form, not in it: in a form row its wrapped lines were given the height of
         # the previous text (the collected faces' count was cut top and bottom)
-        self.help = QLabel()
-        self.help.setWordWrap(True)
+        self.help = SteadyLabel()  # as tall with Fine-tune ticked or not: Start stays put
         self.help.setContentsMargins(0, 0, 0, 8)  # it ran into the "Train a model" heading
         outer.addWidget(self.help)
         self.folder_edit.textChanged.connect(self._sync_open)
@@ -242,16 +245,13 @@ class DataSourceBox(QWidget):
         # greyed, with nothing to say why)
         self._form.setRowVisible(self.folder_row, images)
         self._form.setRowVisible(self.finetune_check, images)
-        self.help.setText("" if not images else
-                          (collected_line(self._collect.path) if collected
-                           else "") +
-                          "A fifth of each emotion is kept out to test the result (or the "
-                          "folder's test/ subfolder). " + (
-                              "The model in use is adapted; its accuracy before and after, on "
-                              "these faces and on FER-2013, is shown at the end."
-                              if self.finetune_check.isChecked() else
-                              "A new network is trained from scratch: it needs thousands of "
-                              "faces; with a few hundred, fine-tune instead."))
+        start = ((collected_line(self._collect.path) if collected else "")
+                 + "A fifth of each emotion is kept out to test the result (or the folder's "
+                   "test/ subfolder). ") if images else ""
+        self.help.set_reserve([start + ADAPTED_TEXT, start + NEW_NETWORK_TEXT] if images
+                              else [])
+        self.help.setText(start + (ADAPTED_TEXT if self.finetune_check.isChecked()
+                                   else NEW_NETWORK_TEXT) if images else "")
 
     def set_busy(self, busy: bool) -> None:
         """Lock the choice while a trainer runs (another folder chosen mid-run looked as if

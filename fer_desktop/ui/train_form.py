@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,6 +32,7 @@ from fer_desktop.core.training_progress import estimated_minutes
 from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from fer_desktop.ui.data_source import FIELDS_USED
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
+from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 from trainer.finetune_config import FinetuneConfig
 from trainer.runs import rows_limit_text
@@ -66,6 +68,11 @@ def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
 
 
 FINETUNE_EPOCHS = FinetuneConfig.epochs  # what a fine-tune runs (trainer/finetune_config.py)
+# the preset line when the data source takes no preset
+FOLDER_PRESET_TEXT = ("Not used with a folder: the recommended network is trained on its "
+                      "faces, with the epochs below (minutes for a few hundred faces).")
+FINETUNE_PRESET_TEXT = (f"Not used: a fine-tune adapts the model in use in {FINETUNE_EPOCHS} "
+                        "epochs of its own (Epochs is for a new network).")
 
 
 def _minutes(minutes: float) -> str:
@@ -156,8 +163,10 @@ class TrainForm(QGroupBox):
             self.preset_combo.setItemData(self.preset_combo.count() - 1, preset["description"],
                                           Qt.ItemDataRole.ToolTipRole)
         self.preset_combo.currentIndexChanged.connect(self._on_preset_changed)
-        self.preset_help = QLabel()
-        self.preset_help.setWordWrap(True)
+        # as tall as its longest text: ticking Fine-tune (3 lines instead of 4) moved Start
+        self.preset_help = SteadyLabel()
+        self.preset_help.set_reserve([*(p.get("summary", "") for p in PRESETS.values()),
+                                      FOLDER_PRESET_TEXT, FINETUNE_PRESET_TEXT])
         self.preset_help.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
         form.addRow("Preset", self.preset_combo)
         form.addRow("", self.preset_help)
@@ -192,8 +201,14 @@ class TrainForm(QGroupBox):
         self.advanced_note = QLabel()
         self.advanced_note.setWordWrap(True)
         self.advanced_note.setAccessibleName("Advanced options set")
-        self.advanced_note.hide()
-        form.addRow(self.advanced_note)
+        # in a row of its own box: a form row drops a hidden widget's room, a box keeps it
+        # (setRetainSizeWhenHidden) while a fine-tune hides the note
+        self._note_row = QWidget()
+        note_box = QVBoxLayout(self._note_row)
+        note_box.setContentsMargins(0, 0, 0, 0)
+        note_box.addWidget(self.advanced_note)
+        self._note_row.hide()
+        form.addRow(self._note_row)
         self.advanced = QWidget()
         adv = QFormLayout(self.advanced)
         adv.setContentsMargins(12, 0, 0, 0)
@@ -378,11 +393,9 @@ class TrainForm(QGroupBox):
             f"{_minutes(estimated_minutes(epochs, per_epoch, limit))}." if per_epoch
             and self._uses == "csv" else "")
         if self._uses == "folder":
-            text = "Not used with a folder: the recommended network is trained on its " \
-                   "faces, with the epochs below (minutes for a few hundred faces)."
+            text = FOLDER_PRESET_TEXT
         elif self._uses == "finetune":
-            text = (f"Not used: a fine-tune adapts the model in use in {FINETUNE_EPOCHS} "
-                    "epochs of its own (Epochs is for a new network).")
+            text = FINETUNE_PRESET_TEXT
         self.preset_help.setText(text)
         self.preset_help.setToolTip(preset.get("description", ""))
 
@@ -396,11 +409,15 @@ class TrainForm(QGroupBox):
         """The advanced choices that change what is trained, where they differ from the
         defaults and the data source uses them ("first 300 rows of each split, sqrt sampling");
         "" when none do."""
+        return self._summary_for(self._uses)
+
+    def _summary_for(self, uses: str) -> str:
+        """:meth:`advanced_summary` for the data source ``uses``."""
         defaults, values = TrainFormValues(), self.values()
         parts: list[str] = []
-        if self._uses == "finetune":  # it takes none of them
+        if uses == "finetune":  # it takes none of them
             return ""
-        if self._uses == "folder":  # an image folder's new network: only the sampling
+        if uses == "folder":  # an image folder's new network: only the sampling
             return f"{values.sampling} sampling" if values.sampling != defaults.sampling else ""
         parts.append(rows_limit_text(values.limit_per_split))
         if values.labels != defaults.labels:
@@ -416,9 +433,18 @@ class TrainForm(QGroupBox):
     def _show_advanced_summary(self, *_args) -> None:
         """Folded, the section names its non-default choices: a remembered 300-row trial
         limit made the next Start a trial, with nothing on the form saying so."""
-        summary = "" if self.advanced_button.isChecked() else self.advanced_summary()
-        self.advanced_note.setText(f"Set under Advanced: {summary}." if summary else "")
+        folded = not self.advanced_button.isChecked()
+        summary = self.advanced_summary() if folded else ""
+        # a fine-tune takes none of them, yet ticking it must not move Start up: the folder's
+        # line stays as room, hidden
+        kept = self._summary_for("folder") if folded and self._uses == "finetune" else ""
+        self.advanced_note.setText(f"Set under Advanced: {summary or kept}."
+                                   if summary or kept else "")
+        policy = self.advanced_note.sizePolicy()
+        policy.setRetainSizeWhenHidden(bool(kept))
+        self.advanced_note.setSizePolicy(policy)
         self.advanced_note.setVisible(bool(summary))
+        self._note_row.setVisible(bool(summary or kept))
 
     def _browse_csv(self) -> None:
         start = self.csv_edit.text() or str(Path.home())

@@ -1,0 +1,50 @@
+"""A wrapped label as tall as the tallest of the texts it may show, so that what is under it
+stays put when its text changes.
+
+The Train tab's preset line read in 3 or 4 lines depending on the choice (a preset, "Not used
+with a folder...", "Not used: a fine-tune..."): ticking Fine-tune moved Start up by a line,
+under the pointer. Reserving the height of the longest text at the current width keeps Start
+where it is; the label still wraps and grows with the window's width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+class SteadyLabel(QLabel):
+    """A word-wrapped QLabel whose height is that of the tallest of ``reserve`` (and of its
+    own text) at the width it is given.
+
+    Example:
+        label = SteadyLabel()
+        label.set_reserve(["A short line.", "A much longer line that wraps twice ..."])
+        label.setText("A short line.")  # as tall as the longer one: nothing below moves
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self._reserve: tuple[str, ...] = ()
+
+    def set_reserve(self, texts: Iterable[str]) -> None:
+        """The texts it may show: its height is the tallest one's."""
+        self._reserve = tuple(text for text in texts if text)
+        self.updateGeometry()
+
+    def _text_height(self, text: str, width: int) -> int:
+        """The height ``text`` takes wrapped at ``width`` (QLabel's own sum: the text's
+        bounding box inside the contents margins)."""
+        margins = self.contentsMargins()
+        inner = max(1, width - margins.left() - margins.right() - 2 * self.margin())
+        box = self.fontMetrics().boundingRect(QRect(0, 0, inner, 1_000_000),
+                                              int(Qt.TextFlag.TextWordWrap | self.alignment()),
+                                              text)
+        return box.height() + margins.top() + margins.bottom() + 2 * self.margin()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        own = super().heightForWidth(width)
+        return max([own, *(self._text_height(text, width) for text in self._reserve)])
