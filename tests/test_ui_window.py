@@ -352,6 +352,27 @@ def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):
     assert opened == [7, 7]
 
 
+def test_the_bar_points_at_the_red_box_only_where_it_is(qtbot, main_window):
+    """On the Train tab the bar said "Source problem: see the red box above": there was none
+    (the banner is on the Live tab)."""
+    from fer_desktop.ui.settings import TABS
+
+    window = main_window(source=7, source_opener=lambda spec, **kw: VanishingCamera(2))
+    live, bar = window.live_view, window.statusBar()
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        pass
+    assert bar.currentMessage() == "Source problem: see the red box above"
+    window.tabs.setCurrentIndex(TABS.index("train"))
+    assert bar.currentMessage() == "Source problem: see the red box in the Live tab"
+    window.tabs.setCurrentIndex(TABS.index("live"))
+    assert bar.currentMessage() == "Source problem: see the red box above"
+    window.tabs.setCurrentIndex(TABS.index("train"))  # it fails again while on the Train tab
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        live.retry_source()
+    assert window.tabs.currentIndex() == TABS.index("train")
+    assert bar.currentMessage() == "Source problem: see the red box in the Live tab"
+
+
 def test_retry_is_offered_only_after_a_failure(qtbot, main_window):
     """View > Retry source (F5) stayed enabled while the source worked (and reopened it)."""
     window = main_window(source=str(SAMPLE))

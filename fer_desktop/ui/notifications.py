@@ -58,6 +58,18 @@ class Notifier(QObject):
             self._status_bar.clearMessage()
             self._message = ("", "", 0, 0.0)
 
+    def reword(self, message: str, new: str) -> None:
+        """Show ``new`` instead of ``message`` if the bar still shows it, for the time it had
+        left (a pointer to "the red box above" when its tab is left for one without it)."""
+        whole, shown, timeout_ms, since = self._message
+        if whole != for_window(message) or self._status_bar.currentMessage() != shown:
+            return
+        left_ms = timeout_ms - int(1000 * (time.monotonic() - since)) if timeout_ms else 0
+        if timeout_ms and left_ms <= 0:
+            return
+        self._show_in_bar(for_window(new), left_ms)
+        self._message = (*self._message[:3], since)  # the time left counts on, not anew
+
     def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
               details: str = "", bar_text: str = "") -> None:
         """An error: status bar always; a dialog too when ``serious``; traceback to the log.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QStackedWidget
 
@@ -34,9 +34,12 @@ class SourceTrouble(QObject):
         self._notifier = notifier
         self._act_retry = act_retry
         act_retry.setEnabled(False)
+        banner.installEventFilter(self)  # its tab left or shown: see eventFilter
 
     def clear(self) -> None:
         """A source was chosen or opened: nothing is wrong (yet)."""
+        for on_screen in (True, False):  # the pointer to a red box that is gone goes too
+            self._notifier.withdraw(self._bar_text(on_screen))
         self._banner.hide()
         self._act_retry.setEnabled(False)
 
@@ -66,7 +69,26 @@ class SourceTrouble(QObject):
                 (" (Retry opens this one again)." if retryable else ".") +
                 " The red box above says what is wrong.")
             self._stack.setCurrentWidget(self._empty_state)
-        self._notifier.error(text, bar_text="Source problem: see the red box above")
+        self._notifier.error(text, bar_text=self._bar_text(self._banner_on_screen()))
+
+    @staticmethod
+    def _bar_text(on_screen: bool) -> str:
+        """The status bar's pointer to the banner: "above" only where the banner is seen (on
+        the Train tab the bar said "see the red box above", and there was none)."""
+        return "Source problem: see the red box " + ("above" if on_screen
+                                                     else "in the Live tab")
+
+    def _banner_on_screen(self) -> bool:
+        """The banner is on the tab shown (or will be once the window is shown)."""
+        return self._banner.isVisibleTo(self._banner.window())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """The Live tab left or shown again with the banner up: the bar's pointer follows."""
+        if watched is self._banner and not self._banner.isHidden() and event.type() in (
+                QEvent.Type.Show, QEvent.Type.Hide):
+            on_screen = event.type() == QEvent.Type.Show
+            self._notifier.reword(self._bar_text(not on_screen), self._bar_text(on_screen))
+        return False
 
     def thread_errored(self, message: str, details: str) -> None:
         """A bug in the capture thread: said in the banner, the traceback to the log."""
