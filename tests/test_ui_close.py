@@ -24,6 +24,23 @@ def test_ctrl_q_quits_and_the_title_names_source_and_model(qtbot, main_window):
                     timeout=WAIT_MS)
 
 
+def test_the_title_drops_the_last_files_name_when_a_file_cannot_open(qtbot, main_window,
+                                                                    tmp_path):
+    """A file that failed to open left the title naming the file shown before it."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    qtbot.waitUntil(lambda: window.windowTitle().startswith("Sample image"), timeout=WAIT_MS)
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        live.set_source(str(broken))
+    assert window.windowTitle() == "broken.mp4 (cannot open) \u2013 stub \u2013 FER Desktop"
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):  # a good one names itself again
+        live.set_source(str(SAMPLE))
+    qtbot.waitUntil(lambda: window.windowTitle() == "Sample image \u2013 stub \u2013 FER Desktop",
+                    timeout=WAIT_MS)
+
+
 def test_closing_while_the_model_loads_prints_nothing(tmp_path):
     script = textwrap.dedent(f"""
         import sys

@@ -9,18 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QStackedWidget
 
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.notifications import Notifier
-from fer_desktop.ui.source_picker import SourcePicker
+from fer_desktop.ui.source_picker import SourcePicker, describe_spec
 from fer_desktop.ui.video_view import VideoView
 
 
 class SourceTrouble(QObject):
-    """The failure side of the Live tab's source; see the module docstring."""
+    """The failure side of the Live tab's source; see the module docstring.
+
+    Signals:
+        named(str): the name the window title gives a source that failed before showing
+            anything ("clip.mp4 (cannot open)"): the title kept the previous file's name.
+    """
+
+    named = Signal(str)
 
     def __init__(self, banner: SourceBanner, video_view: VideoView, empty_state: EmptyState,
                  stack: QStackedWidget, source_picker: SourcePicker, notifier: Notifier,
@@ -57,6 +64,9 @@ class SourceTrouble(QObject):
         text = f"Source problem: {message}"
         self._banner.show_message(text, retry=retryable)
         self._act_retry.setEnabled(True)  # F5 tries again even where no button is offered
+        if not shown_any:  # nothing of it on screen: the title no longer names the last one
+            name = describe_spec(spec) if spec is not None else described
+            self.named.emit(f"{name} (cannot open)")
         if not shown_any and isinstance(spec, int):
             self._video_view.set_message("No picture from this source.\nPress Retry, or "
                                          "choose another source.")
