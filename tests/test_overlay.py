@@ -233,3 +233,21 @@ def test_a_label_too_wide_leaves_out_its_percentage_never_the_number():
     assert painter.fit_label(big, 300, s)[0] == "#12 sad? 70%"  # room: the whole label
     x1, _y1, x2, _y2 = painter.label_box(unsure, frame.shape[:2])
     assert x2 - x1 <= 1.05 * LABEL_MAX_FACE_WIDTHS * 60 + 2 * 12  # its width, with padding
+
+
+def test_a_painters_memory_draws_the_same_frame_again_the_same_way():
+    """A screenshot with Blur faces draws the overlay again with a new painter: a face at the
+    cut-off lost the bars it had on screen."""
+    frame = np.zeros((480, 640, 3), np.uint8)
+    cut = _cut_off_px()
+    live = OverlayPainter()
+    assert _bars_drawn(live, frame, face([100, 100, 100 + cut, 100 + cut]))
+    at_cut = [face([100, 100, 100 + cut - 1, 100 + cut - 1])]
+    memory = live.memory
+    on_screen = live.draw(frame, at_cut)  # kept: it had its bars the frame before
+    assert not np.array_equal(on_screen, OverlayPainter(OverlayStyle(show_bars=False))
+                              .draw(frame, at_cut))
+    again = OverlayPainter()
+    assert np.array_equal(again.draw(frame, at_cut, memory=memory), on_screen)
+    assert again.memory == {}  # drawing again leaves the new painter's own memory alone
+    assert not np.array_equal(OverlayPainter().draw(frame, at_cut), on_screen)  # without it

@@ -12,8 +12,10 @@ from ui_helpers import SAMPLE, make_video
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.privacy import SourceNames, blur_faces
 from fer_desktop.core.types import Face, FrameResult
+from fer_desktop.ui.capture import CaptureOutput
 
 WAIT_MS = test_ui_window.WAIT_MS
 main_window = test_ui_window.main_window
@@ -109,3 +111,26 @@ def test_analyze_blurs_the_faces_of_the_annotated_video(tmp_path, sample_bgr):
     inner = (slice(y + 8, y + h - 8), slice(x + 8, x + w - 8))
     first = [cv2.VideoCapture(str(p)).read()[1] for p in (plain, blurred)]
     assert colours(first[0][inner]) > 2 * colours(first[1][inner])  # MJPG adds some back
+
+
+def test_a_blurred_screenshot_keeps_the_bars_that_were_on_screen(qtbot, main_window,
+                                                                  settings):
+    """The blurred copy is drawn again by a new painter: a face at the bars' size cut-off,
+    shown with bars, was saved without them (the painter remembers per face)."""
+    settings.blur_faces = True
+    live = main_window().live_view
+    frame = np.zeros((480, 640, 3), np.uint8)
+    cut = next(px for px in range(20, 200)
+               if OverlayPainter.bars_layout((100, 100, 100 + px, 100 + px), (480, 640), 1.0))
+    painter = OverlayPainter()
+    painter.draw(frame, [face([100, 100, 100 + cut, 100 + cut])])  # bars shown
+    faces = [face([100, 100, 100 + cut - 1, 100 + cut - 1])]  # a pixel under: kept
+    memory = painter.memory
+    annotated = painter.draw(frame, faces)
+    output = CaptureOutput(frame_id=1, result=FrameResult(index=0, timestamp_s=0.0,
+                                                          faces=faces),
+                           annotated=annotated, frame=frame, overlay_memory=memory)
+    saved = live.outputs.as_saved(output).annotated
+    beside = (slice(None), slice(100 + cut + 2, None))  # right of the face: the bar panel
+    assert (annotated[beside] > 0).any()
+    assert np.array_equal(saved[beside], annotated[beside])

@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import cv2
@@ -117,6 +117,13 @@ class OverlayPainter:
         picture): its track numbers start again and name other faces."""
         self._bars_shown = {}
 
+    @property
+    def memory(self) -> dict[int, bool]:
+        """What the next :meth:`draw` remembers of the frames before (a copy). Passed to
+        another painter's draw, it draws the same frame the same way: a screenshot with the
+        faces blurred keeps the bars that were on screen."""
+        return dict(self._bars_shown)
+
     def _scale(self, frame: np.ndarray) -> float:
         return self._scale_for(frame.shape[:2])
 
@@ -151,19 +158,25 @@ class OverlayPainter:
                 break
         return text, font_scale, font_thick
 
-    def draw(self, frame_bgr: np.ndarray, faces: Iterable[Face]) -> np.ndarray:
-        """Return an annotated copy of ``frame_bgr`` ((H, W, 3) uint8 BGR)."""
+    def draw(self, frame_bgr: np.ndarray, faces: Iterable[Face],
+             memory: Mapping[int, bool] | None = None) -> np.ndarray:
+        """Return an annotated copy of ``frame_bgr`` ((H, W, 3) uint8 BGR).
+
+        memory: a painter's :attr:`memory` taken before it drew this frame, to draw it again
+        as it was drawn; this painter's own memory is then left as it is."""
         out = np.array(frame_bgr, dtype=np.uint8, copy=True)
         if out.ndim == 2:
             out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
         s = self._scale(out)
+        before = self._bars_shown if memory is None else memory
         bars_shown: dict[int, bool] = {}
         for face in faces:
-            self._draw_face(out, face, s, bars_shown)
-        self._bars_shown = bars_shown  # the faces of this frame only: the state stays small
+            self._draw_face(out, face, s, before, bars_shown)
+        if memory is None:
+            self._bars_shown = bars_shown  # the faces of this frame only: the state stays small
         return out
 
-    def _draw_face(self, out: np.ndarray, face: Face, s: float,
+    def _draw_face(self, out: np.ndarray, face: Face, s: float, before: Mapping[int, bool],
                    bars_shown: dict[int, bool]) -> None:
         h, w = out.shape[:2]
         colour = face_colour(face)
@@ -176,8 +189,8 @@ class OverlayPainter:
         cv2.putText(out, tag.text, (tx + tag.pad, ty + tag.pad + tag.text_h), FONT,
                     tag.font_scale, text_colour(colour), tag.font_thick, cv2.LINE_AA)
         if self.style.show_bars:
-            before = self._bars_shown.get(face.track_id) if face.track_id is not None else None
-            shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, before)
+            was = before.get(face.track_id) if face.track_id is not None else None
+            shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, was)
             if face.track_id is not None:
                 bars_shown[face.track_id] = shown
 

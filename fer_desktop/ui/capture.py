@@ -46,7 +46,6 @@ from fer_desktop.core.types import FrameResult
 log = logging.getLogger("fer_desktop.ui")
 
 
-
 @dataclass(frozen=True)
 class CaptureOutput:
     """One processed frame, ready to paint.
@@ -57,7 +56,8 @@ class CaptureOutput:
     frame: the same frame without the overlay (read-only; the "Explain" view crops it).
     source: the source's description. is_live: a camera. still: a single still image.
     latency_ms: from the frame read to the annotated frame ready.
-    interval_ms: since the previous output (None for the first).
+    interval_ms: since the previous output (None for the first). overlay_memory: the
+    painter's memory before it drew ``annotated``, to draw it again the same way.
     """
 
     frame_id: int
@@ -69,6 +69,7 @@ class CaptureOutput:
     latency_ms: float = 0.0
     interval_ms: float | None = None
     frame: np.ndarray | None = field(default=None, repr=False)  # the frame before the overlay
+    overlay_memory: dict[int, bool] = field(default_factory=dict, repr=False)
 
 
 class LatestSlot:
@@ -480,10 +481,8 @@ class CaptureThread(QThread):
             self._reset(restart_ids=True)
 
     def _prepare(self, source: FrameSource) -> tuple[str, bool, bool]:
-        """Read what the source is, set up pacing and seeking, announce it with ``opened``.
-
-        Returns (description, is_live, still image).
-        """
+        """Read what the source is, set up pacing and seeking, announce it with ``opened``;
+        returns (description, is_live, still image)."""
         description, is_live, count = source.description, source.is_live, source.frame_count
         still = not is_live and count == 1
         fps = source.fps
@@ -532,6 +531,7 @@ class CaptureThread(QThread):
         description = frame.name or description  # a folder's picture by its own name
         t_start = time.perf_counter()
         result = self._pipeline.process(image, frame.index, frame.timestamp_s)
+        memory = self._painter.memory
         annotated = self._painter.draw(image, result.faces)
         annotated.flags.writeable = False
         with self._lock:
@@ -547,7 +547,7 @@ class CaptureThread(QThread):
         output = CaptureOutput(frame_id=self._next_id, result=result, annotated=annotated,
                                source=description, is_live=is_live, still=still,
                                latency_ms=(now - t_start) * 1e3, interval_ms=interval,
-                               frame=image)
+                               frame=image, overlay_memory=memory)
         self._next_id += 1
         self.frames_processed += 1
         if self._slot.put(output):

@@ -197,7 +197,8 @@ class OutputControls(QObject):
         picture, source = output.annotated, output.source
         if self._settings.blur_faces and output.frame is not None:
             faces = output.result.faces
-            picture = self._painter().draw(blur_faces(output.frame, faces), faces)
+            picture = self._painter().draw(blur_faces(output.frame, faces), faces,
+                                           memory=output.overlay_memory)
         if self._settings.numbers_only:
             source = kind_of(output.is_live, output.still, output.source)
         return dataclasses.replace(output, annotated=picture, source=source)
