@@ -38,7 +38,7 @@ def test_votes_become_distributions_in_fer2013_class_order(tmp_path):
 
 def test_row_left_out_of_ferplus_has_no_target(tmp_path):
     csv = make_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
-    votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=[{"happiness": 10}, {}],
+    votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=[{"happiness": 10}, {"NF": 10}],
                            names=["fer0000000.png", ""])
     votes = ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
     assert list(votes.valid["Training"]) == [True, False]
@@ -51,6 +51,10 @@ def test_wrong_row_count_is_refused_naming_both_files(tmp_path, csv_and_votes):
     with pytest.raises(DatasetError, match="has 4 rows but .*fer.csv has 12") as info:
         ferplus.load_votes(short, ferplus.csv_usage(csv), csv)
     assert info.value.path.endswith("short.csv")
+    assert "fer.csv's row 5 has no votes" in str(info.value)  # the first row that differs
+    with pytest.raises(DatasetError, match="its row 5 has no row in .*other.csv"):
+        ferplus.load_votes(make_votes(tmp_path / "long.csv", csv), ferplus.csv_usage(other),
+                           other)
 
 
 def test_usage_that_differs_names_the_first_row(tmp_path, csv_and_votes):
@@ -78,9 +82,13 @@ def test_non_numeric_votes_are_refused(csv_and_votes, value, message):
     assert info.value.row == 3
 
 
-def test_all_zero_votes_on_a_listed_row_are_refused(tmp_path):
+@pytest.mark.parametrize("name", ["fer0000001.png", ""])
+def test_all_zero_votes_are_refused(tmp_path, name):
+    """Listed or not: FER+ votes NF on a face it leaves out, so no row has no votes (one
+    left without a name was taken as "not in FER+" and passed)."""
     csv = make_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
-    votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=[{"happiness": 10}, {}])
+    votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=[{"happiness": 10}, {}],
+                           names=["fer0000000.png", name])
     with pytest.raises(DatasetError, match="every vote is zero") as info:
         ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
     assert info.value.row == 2

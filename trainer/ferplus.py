@@ -98,8 +98,11 @@ def load_votes(path: str | os.PathLike, usage: np.ndarray, csv_path: str | os.Pa
     path = Path(path)
     frame = _read_votes_frame(path)
     if len(frame) != len(usage):
-        raise DatasetError(path, f"has {len(frame)} rows but {csv_path} has {len(usage)}: the "
-                           "votes must describe the CSV row by row")
+        first = min(len(frame), len(usage)) + 1
+        which = (f"{csv_path}'s row {first} has no votes" if len(frame) < len(usage)
+                 else f"its row {first} has no row in {csv_path}")
+        raise DatasetError(path, f"has {len(frame)} rows but {csv_path} has {len(usage)} "
+                           f"({which}): the votes must describe the CSV row by row")
     votes_usage = frame["Usage"].str.strip().to_numpy()
     differs = np.flatnonzero(votes_usage != usage)
     if len(differs):
@@ -116,11 +119,12 @@ def load_votes(path: str | os.PathLike, usage: np.ndarray, csv_path: str | os.Pa
             raise DatasetError(path, f"{column} vote {quote(values.iloc[i])} is not a whole "
                                "number of votes", row=i + 1)
         counts[:, j] = values.astype(np.int64).to_numpy()
+    # Every row of FER+ has ten answers (a face it leaves out is voted NF): none is no votes
     listed = frame["Image name"].str.strip().to_numpy() != ""
-    empty = np.flatnonzero(listed & (counts.sum(axis=1) == 0))
+    empty = np.flatnonzero(counts.sum(axis=1) == 0)
     if len(empty):
-        raise DatasetError(path, "every vote is zero on a row FER+ lists "
-                           f"({len(empty)} such rows)", row=int(empty[0]) + 1)
+        raise DatasetError(path, f"every vote is zero ({len(empty)} such rows): a FER+ row "
+                           "has the votes of its annotators", row=int(empty[0]) + 1)
     return _to_distributions(counts, listed, votes_usage)
 
 

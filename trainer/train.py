@@ -224,12 +224,16 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         run = Path(resume_dir)
         config, state = _reopen_run(run, emitter, new_epochs, new_limits or {})
         out = run.parent
-    else:
+    # The votes are checked before anything is written (output folder, data cache, run
+    # folder): a refused file leaves nothing behind. Given with --labels fer, they are only
+    # checked here (the export scores the FER+ majority with them), not trained on.
+    votes = load_votes_for(config, emitter) if config.labels != "fer" or config.votes else None
+    if config.labels == "fer":
+        votes = None
+    if run is None:
         out = Path(config.out)
         rundir.check_writable(out)
     data = _load_data(config, out, emitter)
-    # The votes are checked before a run folder exists: a refused file leaves nothing behind.
-    votes = load_votes_for(config, emitter) if config.labels != "fer" else None
     configure_threads(config.threads)
     strategy = _make_strategy(config, cluster, stop)
     init_weights = None
