@@ -555,6 +555,36 @@ def test_the_confusion_matrix_keeps_its_names_readable_in_a_narrow_window(qtbot,
         assert header.sectionSize(column) > header.fontMetrics().horizontalAdvance(name), name
 
 
+def test_the_results_show_every_figure_of_issue_12(qtbot, tmp_path):
+    """Accuracy, balanced accuracy, the FER+ majority, macro-F1 and each emotion's recall."""
+    import json
+
+    import numpy as np
+
+    from fer_desktop.core.emotions import EMOTIONS
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-default",
+                          {"epoch": 2, "epochs": 2, "status": "finished"})
+    info = {"bytes": 1, "public_accuracy": 0.70, "private_accuracy": 0.7172,
+            "private_balanced_accuracy": 0.714, "private_ferplus_accuracy": 0.6738,
+            "private_macro_f1": 0.685,
+            "private_recall": {e: 0.5 + i / 100 for i, e in enumerate(EMOTIONS)},
+            "private_confusion": (np.eye(7, dtype=int) * 10).tolist()}
+    (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info}}))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    summary = view.summary.text()
+    for figure in ("PrivateTest accuracy <b>71.7%</b>", "balanced accuracy <b>71.4%</b>",
+                   "FER+ majority 67.4%", "macro F1 0.685"):
+        assert figure in summary, summary
+    recall = next(c for c in range(view.table.columnCount())
+                  if "recall" in view.table.horizontalHeaderItem(c).text().lower())
+    assert [view.table.item(r, recall).text() for r in range(7)] == \
+        [f"{50 + i}%" for i in range(7)]
+
+
 def test_the_results_header_counts_epochs_and_names_the_sampling():
     from fer_desktop.ui.run_results import _recipe_text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from factories import make_csv
+from factories import make_csv, make_votes
 from trainer_helpers import TINY, events, run_trainer, start_trainer
 
 from trainer import metrics
@@ -112,6 +112,23 @@ def test_evaluate_writes_json_and_png(tiny_run, tmp_path):
     # may sit in the repository) or a model.
     assert not (tmp_path / ".cache").exists()
     assert not (tiny_run["run_dir"] / ".cache").exists()
+
+
+def test_evaluate_reports_every_figure_of_issue_12(tiny_run, tmp_path):
+    """Accuracy and balanced accuracy against the original labels, accuracy against the FER+
+    majority, per-class recall and macro-F1, in the JSON and on the terminal."""
+    votes = make_votes(tmp_path / "votes.csv", tiny_run["csv"])  # every face voted happy
+    result = run_trainer("evaluate", str(tiny_run["run_dir"]), "--csv", str(tiny_run["csv"]),
+                         "--votes", str(votes), "--out", str(tmp_path / "report"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "report" / "evaluation-PrivateTest.json").read_text())
+    happy = np.array(report["confusion"])[:, metrics.EMOTIONS.index("happy")].sum()
+    assert report["ferplus_accuracy"] == pytest.approx(happy / SIZES["PrivateTest"])
+    recalls = [c["recall"] for c in report["per_class"].values() if c["support"]]
+    assert report["balanced_accuracy"] == pytest.approx(np.mean(recalls))
+    assert 0 <= report["macro_f1"] <= 1 and 0 <= report["accuracy"] <= 1
+    for words in ("balanced accuracy", "FER+ majority accuracy", "macro-F1", "recall"):
+        assert words in result.stdout + result.stderr
 
 
 def _two_copies(run: Path, folder: Path) -> tuple[Path, Path]:
