@@ -251,3 +251,26 @@ def test_a_painters_memory_draws_the_same_frame_again_the_same_way():
     assert np.array_equal(again.draw(frame, at_cut, memory=memory), on_screen)
     assert again.memory == {}  # drawing again leaves the new painter's own memory alone
     assert not np.array_equal(OverlayPainter().draw(frame, at_cut), on_screen)  # without it
+
+
+def test_no_bars_cover_a_label():
+    """A face at the top edge has its label below it, where its own bars (and a neighbour's)
+    were drawn over it: "#3 sad" lost its percentage under the panel (user trial)."""
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    cut = _cut_off_px()
+    x = cut + 30
+    top = face([x, 0, x + 70, 70], track_id=3)  # no room above: the label goes below
+    painter = OverlayPainter()
+    lx1, ly1, lx2, ly2 = painter.label_box(top, (480, 640))
+    layout = painter.bars_layout((x, 0, x + 70, 70), (480, 640), painter._scale(frame))
+    assert layout is not None and layout[0] < lx2 and layout[1] + layout[3] > ly1  # overlap
+    label = (slice(ly1, ly2), slice(lx1, lx2))
+    alone = OverlayPainter(OverlayStyle(show_bars=False)).draw(frame, [top])[label]
+    assert np.array_equal(painter.draw(frame, [top])[label], alone)
+    # a neighbour on the left, drawn after it, whose bars reach over the label
+    left = face([0, 40, cut + 4, 44 + cut], track_id=4)
+    panel = OverlayPainter.bars_layout((0, 40, cut + 4, 44 + cut), (480, 640), 1.0)
+    assert panel is not None and panel[0] + panel[2] > lx1 and panel[1] + panel[3] > ly2
+    both = OverlayPainter(OverlayStyle(show_bars=False)).draw(frame, [left, top])[label]
+    assert np.array_equal(both, alone)  # its label and box stay clear of this label
+    assert np.array_equal(OverlayPainter().draw(frame, [top, left])[label], alone)

@@ -170,29 +170,33 @@ class OverlayPainter:
         s = self._scale(out)
         before = self._bars_shown if memory is None else memory
         bars_shown: dict[int, bool] = {}
+        faces = list(faces)
         for face in faces:
-            self._draw_face(out, face, s, before, bars_shown)
+            self._draw_box_and_bars(out, face, s, before, bars_shown)
+        for face in faces:  # the labels last: no face's bars or box cover a label
+            self._draw_label(out, face, s)
         if memory is None:
             self._bars_shown = bars_shown  # the faces of this frame only: the state stays small
         return out
 
-    def _draw_face(self, out: np.ndarray, face: Face, s: float, before: Mapping[int, bool],
+    def _draw_box_and_bars(self, out: np.ndarray, face: Face, s: float, before: Mapping[int, bool],
                    bars_shown: dict[int, bool]) -> None:
-        h, w = out.shape[:2]
-        colour = face_colour(face)
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
-        cv2.rectangle(out, (x1, y1), (x2, y2), colour, _box_thickness(face, s), cv2.LINE_AA)
-
-        tag = self._label_tag(face, (h, w), s)
-        tx, ty, tx2, ty2 = tag.box
-        cv2.rectangle(out, (tx, ty), (tx2, ty2), colour, cv2.FILLED)
-        cv2.putText(out, tag.text, (tx + tag.pad, ty + tag.pad + tag.text_h), FONT,
-                    tag.font_scale, text_colour(colour), tag.font_thick, cv2.LINE_AA)
+        cv2.rectangle(out, (x1, y1), (x2, y2), face_colour(face), _box_thickness(face, s),
+                      cv2.LINE_AA)
         if self.style.show_bars:
             was = before.get(face.track_id) if face.track_id is not None else None
             shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, was)
             if face.track_id is not None:
                 bars_shown[face.track_id] = shown
+
+    def _draw_label(self, out: np.ndarray, face: Face, s: float) -> None:
+        colour = face_colour(face)
+        tag = self._label_tag(face, out.shape[:2], s)
+        tx, ty, tx2, ty2 = tag.box
+        cv2.rectangle(out, (tx, ty), (tx2, ty2), colour, cv2.FILLED)
+        cv2.putText(out, tag.text, (tx + tag.pad, ty + tag.pad + tag.text_h), FONT,
+                    tag.font_scale, text_colour(colour), tag.font_thick, cv2.LINE_AA)
 
     def label_box(self, face: Face, frame_hw: tuple[int, int]) -> tuple[int, int, int, int]:
         """Where ``face``'s label (its filled tag) is drawn on a frame of ``frame_hw``:
