@@ -15,6 +15,7 @@ from fer_desktop.core.model_compare import (
     compare_on_faces,
     compare_recorded,
     load_test_faces,
+    own_warnings,
     switch_question,
     warnings_for,
     with_other_people,
@@ -322,3 +323,21 @@ def test_models_are_compared_a_chunk_at_a_time():
     assert max(sizes) <= COMPARE_CHUNK and sum(sizes) == len(labels)
     assert scores.accuracy == score_faces(PatternClassifier("x"), _faces(list(labels)),
                                           labels).accuracy
+
+
+def test_a_model_that_shares_no_faces_with_the_one_in_use_is_judged_on_its_own(tmp_path):
+    """A 3-epoch run on 30 faces a split (another CSV than the shipped model's), right on 13%
+    and answering "fear" for every face, went live with only "cannot be compared"."""
+    fear = EMOTIONS.index("fear")
+    all_fear = np.zeros((7, 7), int)
+    all_fear[:, fear] = [5, 1, 4, 9, 5, 3, 3]
+    question = switch_question(PatternClassifier("in use", metadata=_meta("abc", 0.7, [[1]])),
+                               PatternClassifier("tiny", metadata=_meta("xyz", 0.13,
+                                                                        all_fear.tolist())),
+                               tmp_path)
+    assert question.comparison is None
+    assert len(question.warnings) == 2
+    assert "worse than chance on its own 30 test faces: right on 13%" in question.warnings[0]
+    assert 'answers "fear" for 100% of its own 30 test faces' in question.warnings[1]
+    assert own_warnings(_meta("xyz", 0.7, np.diag([10] * 7).tolist())) == ()
+    assert own_warnings({}) == ()  # nothing recorded: nothing said

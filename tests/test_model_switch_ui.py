@@ -415,6 +415,11 @@ def test_no_common_test_faces_is_said_and_keeping_is_the_default(qtbot):
     qtbot.addWidget(dialog)
     assert "never scored on the same faces" in dialog.heading.text()
     assert dialog.keep_button.isDefault()
+    assert dialog.warnings.isHidden()
+    warned = CompareDialog(None, "tiny run", warnings=("The new model is worse than chance.",))
+    qtbot.addWidget(warned)
+    assert warned.warnings.text() == "The new model is worse than chance."
+    assert not warned.warnings.isHidden() and warned.keep_button.isDefault()
 
 
 def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):

@@ -488,7 +488,7 @@ class MainWindow(QMainWindow):
 
         dialog = CompareDialog(question.comparison, question.candidate_name, question.faces,
                                question.labels, question.predicted, parent=self,
-                               shipped=question.shipped)
+                               shipped=question.shipped, warnings=question.warnings)
         return dialog.exec() == CompareDialog.DialogCode.Accepted
 
     def busy_workers(self) -> int:

@@ -62,12 +62,13 @@ class CompareDialog(QDialog):
         candidate_name: shown when ``comparison`` is None.
         faces, predicted: the test faces (n, 48, 48) uint8 and the candidate's answers, for
             the examples right and wrong (optional).
+        warnings: against the candidate alone, shown when ``comparison`` is None.
     """
 
     def __init__(self, comparison: Comparison | None, candidate_name: str,
                  faces: np.ndarray | None = None, labels: np.ndarray | None = None,
                  predicted: np.ndarray | None = None, parent: QWidget | None = None,
-                 shipped: bool = False) -> None:
+                 shipped: bool = False, warnings: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         # going back to the shipped model, say so (it asked "Use this model?" and called the
         # shipped model "the new model")
@@ -93,6 +94,9 @@ class CompareDialog(QDialog):
             self.heading.setWordWrap(True)
             layout.addWidget(self.heading)
             self.table.hide()
+            self.warnings.setText("\n".join(warnings))
+            self.warnings.setVisible(bool(warnings))
+            layout.addWidget(self.warnings)
         else:
             self._fill(comparison, layout)
         if faces is not None and labels is not None and predicted is not None and len(faces):
