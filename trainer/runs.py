@@ -165,6 +165,17 @@ def stop_trainer_here(run: Path) -> bool:
     return True
 
 
+def training_here(rows: list[RunRow], skip: Path | None = None) -> RunRow | None:
+    """The first of ``rows`` (but ``skip``, the window's own run) whose trainer runs on this
+    machine now: while one does, the Train tab is locked as for its own run (a second run
+    on a 2-core machine halves both), and its Stop reaches that trainer."""
+    for row in rows:
+        if row.state == RUNNING and row.run_dir != skip \
+                and trainer_running_here(row.run_dir) is not None:
+            return row
+    return None
+
+
 def background_line(row: RunRow) -> str:
     """The Progress box's line for a run training outside this window."""
     of = f" of {row.epochs}" if row.epochs else ""

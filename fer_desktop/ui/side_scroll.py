@@ -17,10 +17,15 @@ SIDE_PANEL_MIN_PX = 280  # never narrower than this, even when the content could
 
 
 class SidePanelScroll(QScrollArea):
-    """A frameless, vertically scrolling area at least as wide as ``content`` needs."""
+    """A frameless, vertically scrolling area at least as wide as ``content`` needs.
 
-    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+    Also the Train tab's form column (``train_layout.py``), with its own ``min_px``.
+    """
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None,
+                 min_px: int = SIDE_PANEL_MIN_PX) -> None:
         super().__init__(parent)
+        self._min_px = min_px
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -33,7 +38,7 @@ class SidePanelScroll(QScrollArea):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         hint = super().minimumSizeHint()
         content = self.widget()
-        need = SIDE_PANEL_MIN_PX
+        need = self._min_px
         if content is not None:
             need = max(need, content.minimumSizeHint().width()
                        + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())

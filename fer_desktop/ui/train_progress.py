@@ -17,6 +17,11 @@ class ProgressBox(QGroupBox):
         self.epoch_label = QLabel("Not training.")
         self.progress_bar = QProgressBar()
         self.speed_label = QLabel(" ")
+        # Long lines wrap: unwrapped, "... is training in the background (left running, or
+        # started from a terminal) ..." widened the form column past the window, which then
+        # scrolled sideways and cut Browse... and Resume (trial C).
+        for label in (self.epoch_label, self.speed_label):
+            label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.epoch_label)
         layout.addWidget(self.progress_bar)

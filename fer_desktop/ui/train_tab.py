@@ -17,17 +17,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QPlainTextEdit,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QSplitter, QTabWidget, QWidget
 
 from fer_desktop.core.file_drop import Drop, DropRefused
 from fer_desktop.core.log_filter import is_framework_noise
@@ -39,10 +29,10 @@ from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_form import RESUME_TOOLTIP, TrainForm
+from fer_desktop.ui.train_layout import form_column, log_view, results_page
 from fer_desktop.ui.train_progress import ProgressBox
 from fer_desktop.ui.trainer_process import TrainerProcess, trainer_command
 from fer_desktop.ui.training_curves import TrainingCurves
-from fer_desktop.ui.wheel_guard import guard_wheel
 from trainer.config import ConfigError, TrainConfig
 from trainer.process_outcome import TrainerOutcome
 from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RUNNING, STOPPED, STOPPING
@@ -55,13 +45,12 @@ from trainer.runs import (
     list_runs,
     read_run_curves,
     stop_trainer_here,
-    trainer_running_here,
+    training_here,
 )
 
 REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
 LEFT_COLUMN_PX = 400  # the form and the run list in a window of 1200 px or less
 RUN_LIST_REFRESH_MS = 5000
-LOG_LINES = 5000
 
 
 def csv_key(path: Path) -> str:
@@ -101,6 +90,7 @@ class TrainTab(QWidget):
         self._data_warnings: list[str] = []  # from the data_report of the latest run
         self._outcomes: dict[Path, str] = {}  # run -> how its process ended in this session
         self._followed: Path | None = None  # the selected run, training outside this window
+        self._background: RunRow | None = None  # a run of the list training here, not ours
         self._progress = TrainingProgress()
         self._build()
         self.form.set_values(self._settings.train_form)
@@ -132,37 +122,21 @@ class TrainTab(QWidget):
         self.progress_box = ProgressBox()
         self.run_list = RunList()
         self.run_list.selection_changed.connect(self._on_run_selected)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
         self.data_source = DataSourceBox(self._settings.collect)
         self.data_source.changed.connect(self._save_settings)
         self.data_source.changed.connect(self._on_data_source_changed)
         self.data_source.recounted.connect(self._on_faces_recounted)
         self._refused_faces = False  # the message shown says the collected faces are too few
-        left_layout.addWidget(self.data_source)
-        left_layout.addWidget(self.form)
-        left_layout.addWidget(self.progress_box)
-        left_layout.addWidget(self.run_list, 1)
+        left_scroll = form_column(self.data_source, self.form, self.progress_box, self.run_list)
+        self.form_scroll = left_scroll
 
         self.curves = TrainingCurves()
         self.results = ResultsView()
         self.results.use_clicked.connect(self._on_use_clicked)
-        self.log_view = QPlainTextEdit()
-        self.log_view.setReadOnly(True)
-        self.log_view.setMaximumBlockCount(LOG_LINES)
-        # long lines wrap: unwrapped, one TensorFlow warning scrolled the Log sideways and
-        # every line's beginning was hidden (walk-throughs 8 and 11)
-        self.log_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        # the data report is a table: its columns line up only in a fixed-pitch font
-        self.log_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.log_view = log_view()
         self.bottom_tabs = QTabWidget()
-        results_scroll = QScrollArea()  # the summary and the confusion matrix scroll, never cut
-        results_scroll.setWidget(self.results)
-        results_scroll.setWidgetResizable(True)
-        results_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.bottom_tabs.addTab(results_scroll, "Results")
-        self.results_page = results_scroll
+        self.results_page = results_page(self.results)
+        self.bottom_tabs.addTab(self.results_page, "Results")
         self.bottom_tabs.addTab(self.log_view, "Log")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.curves)
@@ -171,13 +145,6 @@ class TrainTab(QWidget):
         right.setStretchFactor(1, 1)
         right.setSizes([480, 380])
 
-        # The form grows when Advanced opens: in a small window it scrolls, never overlaps.
-        left_scroll = QScrollArea()
-        left_scroll.setWidget(left)
-        guard_wheel(left)  # the wheel scrolls the form, not the Epochs or Seed under it
-        left_scroll.setWidgetResizable(True)
-        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        left_scroll.setMinimumWidth(left.minimumSizeHint().width() + 16)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left_scroll)
         splitter.addWidget(right)
@@ -237,7 +204,7 @@ class TrainTab(QWidget):
         Raises:
             DropRefused: a training or a CSV check runs (the form is locked).
         """
-        if self.process.is_active or self.validator.is_active:
+        if self._busy():
             raise DropRefused(f"{drop.path.name} was not taken: stop the training before "
                               "choosing other data.")
         if drop.target == "csv":
@@ -251,8 +218,14 @@ class TrainTab(QWidget):
         return self.form.output_folder()
 
     # ------------------------------------------------------------------ start / stop / resume
+    def _busy(self) -> bool:
+        """A trainer or a CSV check of this window runs, or a run of the list trains here in
+        the background: the form is locked and Start waits (two runs on a 2-core machine)."""
+        return self.process.is_active or self.validator.is_active \
+            or self._background is not None
+
     def _on_start_clicked(self) -> None:
-        if self.process.is_active or self.validator.is_active:
+        if self._busy():
             return
         if self.data_source.choice().kind != "csv":
             self._launch_images()
@@ -354,7 +327,7 @@ class TrainTab(QWidget):
         if self.validator.is_active:
             self.validator.stop()
         if not self.process.is_active:
-            row = self.run_list.selected_row()  # a run left training: Stop reached nothing
+            row = self._background  # a run left training: Stop reached nothing
             if row is not None and stop_trainer_here(row.run_dir):
                 self.form.say(f"Asked {row.run_dir.name} to stop after its current batch...")
             return
@@ -369,7 +342,7 @@ class TrainTab(QWidget):
 
     def _on_resume_clicked(self) -> None:
         row = self.run_list.selected_row()
-        if row is None or not row.resumable or self.process.is_active:
+        if row is None or not row.resumable or self._busy():
             return
         self._reset_progress()
         self._show_run(row.run_dir)
@@ -386,13 +359,13 @@ class TrainTab(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        busy = self.process.is_active or self.validator.is_active
+        busy = self._busy()
         row = self.run_list.selected_row()
         self.form.start_button.setEnabled(not busy)
-        elsewhere = not busy and row is not None and row.state == RUNNING \
-            and trainer_running_here(row.run_dir) is not None
-        self.form.stop_button.setEnabled(elsewhere or busy and (
-            self.process.state != STOPPING or self._progress.exporting))
+        ours = self.process.is_active or self.validator.is_active
+        self.form.stop_button.setEnabled(ours and (
+            self.process.state != STOPPING or self._progress.exporting)
+            or not ours and self._background is not None)
         self.form.resume_button.setEnabled(not busy and row is not None and row.resumable)
         self.form.resume_button.setToolTip(
             RESTART_HINT[0].upper() + RESTART_HINT[1:] if row is not None and row.must_restart
@@ -493,6 +466,7 @@ class TrainTab(QWidget):
             elif row.state in (RUNNING, INTERRUPTED) and row.run_dir in self._outcomes:
                 states[row.run_dir] = self._outcomes[row.run_dir]  # ended moments ago: how
         self.run_list.show_rows(rows, self._shown_run, states)
+        self._background = training_here(rows, skip=live if self.process.is_active else None)
         self._update_buttons()
 
     def run_rows(self):

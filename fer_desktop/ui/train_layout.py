@@ -1,0 +1,57 @@
+"""Where the Train tab's parts sit: the form column, the Results page and the Log.
+
+Kept apart from ``train_tab.py`` (which wires the parts and starts the trainer) so that the
+tab's logic stays readable. Nothing here knows about training.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QFrame, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+
+from fer_desktop.ui.side_scroll import SidePanelScroll
+from fer_desktop.ui.wheel_guard import guard_wheel
+
+LOG_LINES = 5000
+FORM_COLUMN_MIN_PX = 300  # the form column is never narrower, even when it could be
+
+
+def form_column(*parts: QWidget) -> QScrollArea:
+    """The left column (data source, form, progress, run list; the last one stretches).
+
+    It scrolls up and down when Advanced opens in a small window, never sideways: it asks the
+    splitter for its content's minimum width (``SidePanelScroll``), and its long lines wrap.
+    A width fixed once at start let a long progress line ("... is training in the background
+    (left running, or started from a terminal) ...") push the Browse... buttons and Resume
+    out of view behind a sideways scroll bar (trial C, 1366x768).
+    """
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for part in parts[:-1]:
+        layout.addWidget(part)
+    layout.addWidget(parts[-1], 1)
+    guard_wheel(column)  # the wheel scrolls the form, not the Epochs or Seed under it
+    return SidePanelScroll(column, min_px=FORM_COLUMN_MIN_PX)
+
+
+def results_page(results: QWidget) -> QScrollArea:
+    """The Results tab: the summary and the confusion matrix scroll, never cut."""
+    scroll = QScrollArea()
+    scroll.setWidget(results)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    return scroll
+
+
+def log_view() -> QPlainTextEdit:
+    """The Log tab: read-only, the last ``LOG_LINES`` lines, wrapped, fixed pitch."""
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setMaximumBlockCount(LOG_LINES)
+    # long lines wrap: unwrapped, one TensorFlow warning scrolled the Log sideways and
+    # every line's beginning was hidden (walk-throughs 8 and 11)
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    # the data report is a table: its columns line up only in a fixed-pitch font
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    return view

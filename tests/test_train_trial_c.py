@@ -1,0 +1,109 @@
+"""Faults of user trial C in the Train tab (screenshots 45-69): a run training in the
+background left the form open, long lines cut the form column, the confusion matrix's last
+column was cut, stale messages, the time estimate ignored the CSV's size, and two runs
+started in one minute read alike."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+from factories import make_csv
+from trainer_helpers import make_run_folder
+
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.train_tab import TrainTab
+from trainer import rundir
+
+SLEEPER = "import time\nwhile True: time.sleep(0.05)"
+TINY = {"Training": 30, "PublicTest": 30, "PrivateTest": 30}
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path):
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    widget = TrainTab(settings)
+    qtbot.addWidget(widget)
+    widget.form.csv_edit.setText(str(make_csv(tmp_path / "tiny.csv", TINY)))
+    widget.form.out_edit.setText(str(tmp_path / "runs"))
+    yield widget
+    for process in (widget.process, widget.validator):
+        if process.is_active:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.fixture
+def background_trainer():
+    """A process standing for a trainer left running when the window closed."""
+    trainer = subprocess.Popen([sys.executable, "-c", SLEEPER])
+    yield trainer
+    trainer.kill()
+    trainer.wait()
+
+
+def _owner(process: subprocess.Popen) -> dict:
+    import psutil
+
+    return {**rundir.this_process(), "pid": process.pid,
+            "started": psutil.Process(process.pid).create_time()}
+
+
+def _browse_buttons(tab):
+    from PySide6.QtWidgets import QPushButton
+
+    return [b for b in tab.form.findChildren(QPushButton) if b.text() == "Browse..."]
+
+
+# ------------------------------------------------------------------ 1: a background run locks
+
+def test_training_here_finds_only_a_live_trainer_of_this_machine(tmp_path, background_trainer):
+    from trainer.runs import list_runs, training_here
+
+    out = tmp_path / "runs"
+    make_run_folder(out, "20260101-110000-seed", {"epoch": 2, "epochs": 2,
+                                                  "status": "finished"})
+    run = make_run_folder(out, "20260101-120000-seed",
+                          {"epoch": 1, "epochs": 5, "status": "running",
+                           "owner": _owner(background_trainer)})
+    rows = list_runs(out)
+    assert training_here(rows).run_dir == run
+    assert training_here(rows, skip=run) is None  # the window's own run is not "background"
+    background_trainer.kill()
+    background_trainer.wait()
+    assert training_here(list_runs(out)) is None
+
+
+def test_a_run_training_in_the_background_locks_the_form_like_a_run_of_the_tab(
+        qtbot, tab, tmp_path, background_trainer):
+    """Trial C 66c: after a restart the form was open and Start enabled beside a run training
+    in the background; a second run on a 2-core machine halves both."""
+    out = tmp_path / "runs"
+    done = make_run_folder(out, "20260101-110000-seed", {"epoch": 2, "epochs": 2,
+                                                         "status": "stopped"})
+    run = make_run_folder(out, "20260101-120000-seed",
+                          {"epoch": 2, "epochs": 5, "status": "running",
+                           "owner": _owner(background_trainer)})
+    tab.show()
+    tab.refresh_runs()
+    source = tab.data_source
+    for selected in (run, done):  # locked whichever run is selected
+        tab.run_list.select(selected)
+        tab._on_run_selected()
+        assert not tab.form.start_button.isEnabled()
+        assert not tab.form.resume_button.isEnabled()  # the stopped run waits too
+        assert not any(b.isEnabled() for b in _browse_buttons(tab))
+        assert not source.combo.isEnabled() and not tab.form.csv_edit.isEnabled()
+        assert tab.form.stop_button.isEnabled()
+    tab._on_start_clicked()
+    assert not tab.process.is_active and not tab.validator.is_active
+    tab.form.stop_button.click()  # reaches the background run, whichever is selected
+    assert background_trainer.wait(10) == -signal.SIGTERM
+    (run / "state.json").write_text(json.dumps({"epoch": 2, "epochs": 5,
+                                                "status": "stopped"}))
+    tab.refresh_runs()
+    assert tab.form.start_button.isEnabled() and source.combo.isEnabled()
+    assert all(b.isEnabled() for b in _browse_buttons(tab))
