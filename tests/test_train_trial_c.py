@@ -107,3 +107,32 @@ def test_a_run_training_in_the_background_locks_the_form_like_a_run_of_the_tab(
     tab.refresh_runs()
     assert tab.form.start_button.isEnabled() and source.combo.isEnabled()
     assert all(b.isEnabled() for b in _browse_buttons(tab))
+
+
+# ------------------------------------------------------------------ 2: long lines wrap
+
+def test_a_long_progress_line_does_not_widen_the_form_column(qtbot, tab, tmp_path):
+    """Trial C 66/67 at 1366x768: "... is training in the background (left running, or
+    started from a t" ran off the column, which scrolled sideways and cut Browse... and Resume."""
+    from PySide6.QtWidgets import QApplication
+
+    from trainer.runs import background_line, list_runs
+
+    tab.resize(1366, 740)
+    tab.show()
+    qtbot.waitExposed(tab)
+    column = tab.form_scroll
+    before = column.widget().minimumSizeHint().width()
+    run = make_run_folder(tmp_path / "runs", "20261205-115041-default-with-a-long-name",
+                          {"epoch": 92, "epochs": 300, "status": "stopped"})
+    row = next(r for r in list_runs(tmp_path / "runs") if r.run_dir == run)
+    tab.progress_box.say(background_line(row) + " " + background_line(row))
+    tab.progress_box.speed_label.setText("1,234 images/s   elapsed 1:05:00   " * 4)
+    QApplication.processEvents()
+    qtbot.wait(50)
+    assert column.widget().minimumSizeHint().width() == before
+    assert not column.horizontalScrollBar().isVisible()
+    assert column.widget().width() <= column.viewport().width()
+    browse = _browse_buttons(tab)[0]  # whole in view, not behind a sideways scroll bar
+    right = browse.mapTo(column.viewport(), browse.rect().topRight()).x()
+    assert right <= column.viewport().width()
