@@ -9,6 +9,7 @@ import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from factories import make_csv
@@ -136,3 +137,46 @@ def test_a_long_progress_line_does_not_widen_the_form_column(qtbot, tab, tmp_pat
     browse = _browse_buttons(tab)[0]  # whole in view, not behind a sideways scroll bar
     right = browse.mapTo(column.viewport(), browse.rect().topRight()).x()
     assert right <= column.viewport().width()
+
+
+# ------------------------------------------------------------------ 3: the matrix at 1024x700
+
+def _finished_run(out: Path, name: str = "20260101-120000-default") -> Path:
+    import numpy as np
+
+    from fer_desktop.core.emotions import EMOTIONS
+
+    run = make_run_folder(out, name, {"epoch": 2, "epochs": 2, "status": "finished"})
+    info = {"bytes": 1, "public_accuracy": 0.5, "private_accuracy": 0.5,
+            "private_recall": dict.fromkeys(EMOTIONS, 1.0),
+            "private_confusion": (np.eye(7, dtype=int) * 100).tolist()}
+    (run / "model.json").write_text(json.dumps({"accuracy": {"model.tflite": info}}))
+    return run
+
+
+@pytest.mark.parametrize("size, left", [((1024, 640), 400), ((1024, 640), 540),
+                                        ((1366, 710), 540)])
+def test_every_column_of_the_confusion_matrix_is_readable(qtbot, tab, tmp_path, size, left):
+    """Trial C 45/46 at 1024x700: the last column read "reca" and "100'", and the table's
+    sideways scroll bar was below the fold of the Results page."""
+    run = _finished_run(tmp_path / "runs")
+    tab.resize(*size)  # the tab's share of a 1024x700 (1366x768) window
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.splitter.setSizes([left, size[0] - left])  # the form column as wide as in trial C
+    tab.refresh_runs()
+    tab.run_list.select(run)
+    tab._on_run_selected()
+    table = tab.results.table
+    header = table.horizontalHeader()
+    qtbot.waitUntil(lambda: table.isVisible() and header.length() > 0, timeout=5000)
+    qtbot.wait(50)
+    for column in range(table.columnCount()):
+        name = table.horizontalHeaderItem(column).text()
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= table.viewport().width(), name  # in view, no scrolling needed
+        assert header.sectionSize(column) > header.fontMetrics().horizontalAdvance(name), name
+    assert all(table.horizontalHeaderItem(c).toolTip() for c in range(table.columnCount()))
+    assert table.horizontalHeaderItem(table.columnCount() - 1).text() == "recall"
+    assert header.sectionSize(table.columnCount() - 1) > header.fontMetrics().horizontalAdvance(
+        table.item(0, table.columnCount() - 1).text())  # "100%", not "100'"

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -104,6 +104,7 @@ class ResultsView(QWidget):
         self.table.setMinimumHeight(8 * (self.fontMetrics().height() + 6) + 6)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.hide()
+        self.table.installEventFilter(self)  # names fitted to its width
         # the axes said in words above the matrix (only the tooltip said which was which)
         self.table_caption = QLabel()
         self.table_caption.setWordWrap(True)
@@ -114,6 +115,8 @@ class ResultsView(QWidget):
         self.metadata: dict | None = None
         self.examples: QWidget | None = None  # a fine-tuned run's faces, right and wrong
         self._in_use: tuple[Path, dict | None] | None = None  # the live view's model
+        self._columns: list[str] = []  # the emotions over the table's columns, whole
+        self._counts: list[str] = []  # the widest number in its cells
 
     def show_run(self, run: Path | None) -> None:
         self.run_dir, self.metadata = run, None
@@ -205,19 +208,60 @@ class ResultsView(QWidget):
         self.examples = examples_widget(test[0], test[1], np.asarray(predicted, np.int64))
         self.layout().addWidget(self.examples)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_header_names()
+        return super().eventFilter(watched, event)
+
+    def _fit_header_names(self) -> None:
+        """Whole emotion names over the columns and rows when they fit, else their first
+        three letters ("sur"; whole in the tooltips), so that "recall" shows too: at 1024x700
+        the table ran past its edge ("reca", "100'") and its sideways scroll bar was out of
+        view. Never narrower than a name or number shown (at 800 px "disgust" read "isgus");
+        in a yet narrower window the table scrolls sideways."""
+        header, names = self.table.horizontalHeader(), self._columns
+        if not names or self.table.columnCount() != len(names) + 1:
+            return
+        metrics = header.fontMetrics()
+
+        def section_px(shown: list[str]) -> int:  # an emotion's column: its name, its counts
+            return max(metrics.horizontalAdvance(text) for text in [*shown, *self._counts]) \
+                + HEADER_PADDING_PX
+
+        def need_px(shown: list[str]) -> int:  # the table: rows' names, columns, recall
+            return (max(metrics.horizontalAdvance(name) for name in shown) + HEADER_PADDING_PX
+                    + section_px(shown) * len(shown) + header.sectionSizeHint(len(shown))
+                    + 2 * self.table.frameWidth())
+
+        short = [name[:3] for name in names]
+        shown = names if need_px(names) <= self.table.width() else short
+        for index, name in enumerate(shown):
+            for item in (self.table.horizontalHeaderItem(index),
+                         self.table.verticalHeaderItem(index)):
+                if item is not None and item.text() != name:
+                    item.setText(name)
+        header.setMinimumSectionSize(section_px(shown))
+
     def _fill_table(self, classes: list[str], confusion: np.ndarray, recall: dict) -> None:
         n = len(classes)
         self.table.clear()
         self.table.setRowCount(n)
         self.table.setColumnCount(n + 1)
-        self.table.setHorizontalHeaderLabels([*classes, "recall"])
-        # Stretched, but never narrower than the widest name: at 800 px "disgust" read "isgus"
-        # and 100% read "10..." (the table scrolls sideways instead).
+        for column, name in enumerate([*classes, "recall"]):
+            item = QTableWidgetItem(name)
+            item.setToolTip("each emotion's recall: the share of its faces answered right"
+                            if column == n else f"answered {name}")
+            self.table.setHorizontalHeaderItem(column, item)
+            if column < n:
+                row = QTableWidgetItem(name)
+                row.setToolTip(f"true {name}")
+                self.table.setVerticalHeaderItem(column, row)
+        # the emotions share the width; "recall" keeps its own (the widest name)
         header = self.table.horizontalHeader()
-        header.setMinimumSectionSize(max(header.fontMetrics().horizontalAdvance(name)
-                                         for name in [*classes, "recall", "100%"])
-                                     + HEADER_PADDING_PX)
-        self.table.setVerticalHeaderLabels(classes)
+        header.setSectionResizeMode(n, QHeaderView.ResizeMode.ResizeToContents)
+        self._columns = list(classes)
+        self._counts = [str(int(confusion.max(initial=0)))]
+        self._fit_header_names()
         totals = confusion.sum(axis=1)
         for i in range(n):
             for j in range(n):
