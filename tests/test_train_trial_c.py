@@ -180,3 +180,76 @@ def test_every_column_of_the_confusion_matrix_is_readable(qtbot, tab, tmp_path, 
     assert table.horizontalHeaderItem(table.columnCount() - 1).text() == "recall"
     assert header.sectionSize(table.columnCount() - 1) > header.fontMetrics().horizontalAdvance(
         table.item(0, table.columnCount() - 1).text())  # "100%", not "100'"
+
+
+# ------------------------------------------------------------------ 4: stale messages
+
+def test_asked_to_stop_gives_way_to_how_the_background_run_ended(
+        qtbot, tab, tmp_path, background_trainer):
+    """Trial C 69: "Asked <run> to stop after its current batch..." stayed beside "Trainer
+    stopped."."""
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-seed",
+                          {"epoch": 2, "epochs": 5, "status": "running",
+                           "owner": _owner(background_trainer)})
+    tab.show()
+    tab.refresh_runs()
+    tab.run_list.select(run)
+    tab._on_run_selected()
+    tab.form.stop_button.click()
+    assert "Asked 20260101-120000-seed to stop" in tab.form.message.text()
+    background_trainer.wait(10)
+    (run / "state.json").write_text(json.dumps({"epoch": 2, "epochs": 5,
+                                                "status": "stopped"}))
+    tab._on_list_timer()
+    assert tab.progress_box.epoch_label.text() == "Trainer stopped."
+    message = tab.form.message.text()
+    assert "Asked" not in message
+    assert message.startswith("20260101-120000-seed stopped; Resume continues")
+
+
+def test_a_stop_message_goes_when_a_finished_run_is_selected(qtbot, tab, tmp_path):
+    """Trial C 47: "Training stopped; Resume continues from the last completed epoch." stayed
+    shown beside a finished run."""
+    from trainer.process_outcome import TrainerOutcome
+    from trainer.rundir import STOPPED
+
+    out = tmp_path / "runs"
+    finished = _finished_run(out, "20260101-110000-default")
+    stopped = make_run_folder(out, "20260101-120000-seed",
+                              {"epoch": 2, "epochs": 5, "status": "stopped"})
+    tab.refresh_runs()
+    tab._on_process_finished(TrainerOutcome(
+        STOPPED, 0, "stopped; Resume continues from the last completed epoch", str(stopped)))
+    assert tab.form.message.text().startswith("Training stopped; Resume continues")
+    tab.run_list.select(stopped)  # the stopped run itself: the message is about it
+    tab._on_run_selected()
+    assert tab.form.message.text().startswith("Training stopped")
+    tab.run_list.select(finished)
+    tab._on_run_selected()
+    assert tab.form.message.text() == ""
+    tab.form.say("Choose the FER-2013 CSV file first (Browse...).", error=True)
+    tab.run_list.select(stopped)  # a message about no run stays
+    tab._on_run_selected()
+    assert tab.form.message.text().startswith("Choose the FER-2013 CSV")
+
+
+def test_the_close_question_names_the_epoch_the_progress_box_shows(qtbot, tab):
+    """Trial C 65: the question said "epoch 14 of 300" while the Progress box beside it said
+    "Epoch 17 of 300": the run went on while the question waited."""
+    from fer_desktop.core.trainer_events import parse_event
+    from fer_desktop.ui.close_training import question_box
+
+    def batch(epoch: int) -> None:
+        tab._progress.update(parse_event(json.dumps(
+            {"v": 1, "event": "batch", "epoch": epoch, "epochs": 300, "step": 1, "steps": 4,
+             "loss": 1.0, "images_per_s": 100.0})))
+        tab.progress_box.show_progress(tab._progress, 10.0, 8)
+
+    batch(14)
+    box = question_box(tab, lambda: tab._progress.position())
+    qtbot.addWidget(box)
+    assert "(epoch 14 of 300)" in box.text()
+    batch(17)
+    qtbot.waitUntil(lambda: "(epoch 17 of 300)" in box.text(), timeout=2000)
+    assert tab.progress_box.epoch_label.text() == "Epoch 17 of 300"
+    assert tab._progress.headline().lower() == tab._progress.position()

@@ -183,6 +183,14 @@ def background_line(row: RunRow) -> str:
             f"from a terminal): {row.epochs_done}{of} epochs done. Stop asks it to stop.")
 
 
+def ended_line(row: RunRow) -> str:
+    """The form's line when a run followed in the background has ended (it replaces "Asked
+    ... to stop after its current batch...", which stayed beside "Trainer stopped.")."""
+    if row.state == FINISHED:
+        return f"{row.run_dir.name} finished: its results are below."
+    return f"{row.run_dir.name} {row.state}; {resume_hint(row.run_dir, row.epochs_done)}."
+
+
 def _last_event_is_error(run: Path) -> bool:
     path = run / rundir.EVENTS
     try:

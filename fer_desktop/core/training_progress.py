@@ -148,7 +148,13 @@ class TrainingProgress:
             done = "1 epoch" if self.epochs == 1 else f"all {self.epochs} epochs"
             which = "final" if self.finetune else "best"
             return f"Evaluating and exporting the {which} model ({done} done)..."
-        return f"Epoch {max(1, self.epoch)} of {self.epochs}"
+        return self.position().capitalize()
+
+    def position(self) -> str:
+        """"epoch 2 of 10" (the epoch :meth:`headline` shows), or "" before ``started``: the
+        one wording of where the run is, for the Progress box and the question asked on
+        closing (it said "epoch 14" while the box beside it said "Epoch 17")."""
+        return f"epoch {max(1, self.epoch)} of {self.epochs}" if self.started else ""
 
     def speed_line(self, elapsed_s: float, batch_size: int | None = None) -> str:
         """"1,234 images/s   elapsed 1:05   ETA 12:00" (only the elapsed time when no steps)."""

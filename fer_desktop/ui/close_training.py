@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+FOLLOW_MS = 250  # the question follows the run's epoch while it waits for an answer
 
-def ask_close_while_training(parent: QWidget, where: str) -> str:
-    """"stop", "detach" (keep it training in the background) or "cancel".
 
-    Args:
-        where: how far the run is (" (epoch 3 of 12)"), or "".
-    """
+def question_box(parent: QWidget, where: Callable[[], str]) -> QMessageBox:
+    """The question, its first line kept up to date from ``where()`` ("epoch 3 of 12", or
+    ""): the run goes on while the question waits (it said "epoch 14 of 300" beside a
+    Progress box at "Epoch 17 of 300")."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Training in progress")
-    box.setText(f"A training run is in progress{where}.")
+
+    def follow() -> None:
+        now = where()
+        box.setText(f"A training run is in progress ({now})." if now
+                    else "A training run is in progress.")
+
+    follow()
+    box.follow_timer = QTimer(box)
+    box.follow_timer.setInterval(FOLLOW_MS)
+    box.follow_timer.timeout.connect(follow)
+    box.follow_timer.start()
+    return box
+
+
+def ask_close_while_training(parent: QWidget, where: Callable[[], str]) -> str:
+    """"stop", "detach" (keep it training in the background) or "cancel".
+
+    Args:
+        where: how far the run is now ("epoch 3 of 12"), or "".
+    """
+    box = question_box(parent, where)
     box.setInformativeText("Stop it now (the last completed epoch is kept and Resume "
                            "continues it), or keep it training in the background? The Train "
                            "tab shows it again when the app is next opened, and its Stop "

@@ -41,6 +41,7 @@ from trainer.runs import (
     STARTS_OVER_TOOLTIP,
     RunRow,
     background_line,
+    ended_line,
     held_out_name,
     list_runs,
     read_run_curves,
@@ -91,6 +92,7 @@ class TrainTab(QWidget):
         self._outcomes: dict[Path, str] = {}  # run -> how its process ended in this session
         self._followed: Path | None = None  # the selected run, training outside this window
         self._background: RunRow | None = None  # a run of the list training here, not ours
+        self._said_about: tuple[Path, str] | None = None  # the form's message names this run
         self._progress = TrainingProgress()
         self._build()
         self.form.set_values(self._settings.train_form)
@@ -329,7 +331,8 @@ class TrainTab(QWidget):
         if not self.process.is_active:
             row = self._background  # a run left training: Stop reached nothing
             if row is not None and stop_trainer_here(row.run_dir):
-                self.form.say(f"Asked {row.run_dir.name} to stop after its current batch...")
+                self._say_about(row.run_dir, f"Asked {row.run_dir.name} to stop after its "
+                                "current batch...")
             return
         if self.process.state == STOPPING:  # Stop is offered again only during the export
             self.process.kill()
@@ -421,9 +424,9 @@ class TrainTab(QWidget):
             self.form.say(f"Training failed: {outcome.message}", error=True)
             self.bottom_tabs.setCurrentWidget(self.log_view)
         elif outcome.state == STOPPED:
-            self.form.say(f"Training {outcome.message}.")
+            self._say_about(outcome.run_dir, f"Training {outcome.message}.")
         else:
-            self.form.say(self._with_warnings("Training finished." + (
+            self._say_about(outcome.run_dir, self._with_warnings("Training finished." + (
                 " See the evaluation below." if outcome.run_dir else "")))
         self.progress_box.show_end(outcome.state, finished=outcome.state == FINISHED)
         # the curves drawn so far stay, as the run's files show them after a restart (a stop
@@ -497,9 +500,26 @@ class TrainTab(QWidget):
         """True when the curves show the running process (or a start still naming its run)."""
         return self._shown_run is None or self._is_live(self._shown_run)
 
+    def _say_about(self, run: Path | str | None, text: str) -> None:
+        """Say ``text``, about ``run``: it goes when another run is selected, so that "Training
+        stopped; Resume continues ..." does not stand beside a finished run (trial C 47)."""
+        self.form.say(text)
+        self._said_about = (Path(run), text) if run else None
+
+    def _unsay_about(self, run: Path | None, instead: str = "") -> None:
+        """The message about a run other than ``run`` (None: any run) goes, or becomes
+        ``instead``; any other message stays."""
+        said, self._said_about = self._said_about, None
+        if said is not None and self.form.message.text() == said[1]:
+            if run is None or said[0] != run:
+                self.form.say(instead)
+            else:
+                self._said_about = said
+
     def _on_run_selected(self) -> None:
         row = self.run_list.selected_row()
         if row is not None:
+            self._unsay_about(row.run_dir)
             self._show_run(row.run_dir)
         self._follow_background(row)
         self._update_buttons()
@@ -518,11 +538,16 @@ class TrainTab(QWidget):
         training." beside it, once), and its Results appear when it ends (they did not)."""
         if self.process.is_active:
             return
+        if self._background is not None and (row is None or row.state != RUNNING):
+            row = self._background  # unselected, it still trains (the form is locked)
         if row is not None and row.state == RUNNING and not self._is_live(row.run_dir):
             self._followed = row.run_dir
             self.progress_box.say(background_line(row))
         elif self._followed is not None:
             ended = row is not None and row.run_dir == self._followed
+            said = self._said_about
+            if said is not None and said[0] == self._followed:  # "Asked it to stop...": done
+                self._unsay_about(None, ended_line(row) if ended else "")
             self._followed = None
             if ended:
                 self._show_run(row.run_dir)
@@ -537,9 +562,7 @@ class TrainTab(QWidget):
     # ------------------------------------------------------------------ closing
     def ask_close_choice(self) -> str:
         """Ask how to close while training: "stop", "detach" or "cancel" (tests replace it)."""
-        p = self._progress
-        return ask_close_while_training(self, f" (epoch {p.epoch} of {p.epochs})"
-                                        if p.started else "")
+        return ask_close_while_training(self, lambda: self._progress.position())
 
     def confirm_close(self) -> bool:
         """Called by the main window's ``closeEvent``: True when the window may close.
