@@ -253,3 +253,64 @@ def test_the_close_question_names_the_epoch_the_progress_box_shows(qtbot, tab):
     qtbot.waitUntil(lambda: "(epoch 17 of 300)" in box.text(), timeout=2000)
     assert tab.progress_box.epoch_label.text() == "Epoch 17 of 300"
     assert tab._progress.headline().lower() == tab._progress.position()
+
+
+# ------------------------------------------------------------------ 5: the estimate's rows
+
+REAL_CSV = Path("/work/shared/data/fer2013.csv.gz")
+
+
+def test_training_rows_are_counted_whatever_the_compression_and_column_order(tmp_path):
+    import gzip
+
+    from trainer.row_count import TrainingRowCounts, count_training_rows
+
+    plain = make_csv(tmp_path / "tiny.csv", TINY)
+    assert count_training_rows(plain) == 30
+    packed = tmp_path / "tiny.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert count_training_rows(packed) == 30
+    moved = tmp_path / "moved.csv"  # Usage not last, CRLF, no newline at the end
+    moved.write_bytes(b"Usage,emotion,pixels\r\nTraining,0,1 2\r\nPublicTest,1,3 4\r\n"
+                      b"Training,2,5 6")
+    assert count_training_rows(moved) == 2
+    counts = TrainingRowCounts()
+    assert counts.get(plain) is None
+    counts.remember(*TrainingRowCounts.count(plain))
+    assert counts.get(plain) == 30
+    make_csv(plain, {"Training": 40, "PublicTest": 5, "PrivateTest": 5})  # changed: recount
+    assert counts.get(plain) is None
+
+
+def test_the_estimate_takes_the_csvs_training_rows(qtbot, tab, tmp_path):
+    """Trial C: with tiny.csv (30 rows a split) the form said "With 3 epochs: about 6
+    minutes" for a run of 20 s, and "about 76 minutes" for 40 epochs that took 0:23."""
+    from fer_desktop.core.training_progress import estimated_minutes
+
+    assert estimated_minutes(3, 1.9, csv_rows=30) == pytest.approx(3 * 1.9 * 30 / 28_709)
+    assert estimated_minutes(3, 1.9, 300, csv_rows=30) == estimated_minutes(3, 1.9,
+                                                                           csv_rows=30)
+    form = tab.form
+    form.epochs_spin.setValue(40)
+    qtbot.waitUntil(lambda: "30 training rows" in form.epochs_time.text(), timeout=10_000)
+    assert form.epochs_time.text() == "With 40 epochs, 30 training rows: about 1 minute."
+    form.limit_spin.setValue(10)  # fewer than the CSV holds: the limit is what trains
+    assert form.epochs_time.text() == "With 40 epochs, 10 rows per split: about 1 minute."
+    form.limit_spin.setValue(300)  # more than it holds: the CSV's rows
+    assert form.epochs_time.text() == "With 40 epochs, 30 training rows: about 1 minute."
+
+
+@pytest.mark.skipif(not REAL_CSV.is_file(), reason="the real FER-2013 CSV is not here")
+def test_the_real_csv_is_counted_off_the_gui_thread(qtbot, tab):
+    import time
+
+    form = tab.form
+    form.epochs_spin.setValue(60)
+    started = time.perf_counter()
+    form.csv_edit.setText(str(REAL_CSV))
+    assert time.perf_counter() - started < 0.1  # the window does not freeze for 3 s
+    qtbot.waitUntil(lambda: not form._counting, timeout=60_000)
+    assert form._row_counts.get(REAL_CSV) == 28_709
+    assert form.epochs_time.text() == "With 60 epochs: about 1.9 hours."
+    form.csv_edit.setText(str(REAL_CSV))  # counted once
+    assert not form._counting

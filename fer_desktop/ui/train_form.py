@@ -8,6 +8,7 @@ trainer's command line builds) and into :class:`~fer_desktop.ui.settings.TrainFo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,13 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.plain_words import counted, precision_words
-from fer_desktop.core.training_progress import estimated_minutes
+from fer_desktop.core.training_progress import FER2013_TRAINING_ROWS, estimated_minutes
 from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from fer_desktop.ui.data_source import FIELDS_USED
+from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 from trainer.finetune_config import FinetuneConfig
+from trainer.row_count import TrainingRowCounts
 from trainer.runs import rows_limit_text
 
 LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
@@ -97,10 +100,15 @@ class TrainForm(QGroupBox):
         super().__init__("Train a model", parent)
         self._uses = "csv"  # what the chosen data source takes: "csv", "folder", "finetune"
         self._busy = False  # a trainer or a CSV check runs: the fields are locked
+        self.row_jobs = BackgroundJobs()  # the CSV's Training rows, for the time estimate
+        self._row_counts = TrainingRowCounts()
+        self._counting: set[str] = set()
+        self._csv_rows: int | None = None  # the chosen CSV's, once counted
         form = QFormLayout(self)
         self.csv_edit = QLineEdit()
         self.csv_edit.setPlaceholderText("FER-2013 CSV (fer2013.csv or .csv.gz)")
         self.csv_edit.editingFinished.connect(self.csv_changed)
+        self.csv_edit.textChanged.connect(self._count_csv_rows)
         self.csv_row = _with_browse(self.csv_edit, self._browse_csv)
         form.addRow("CSV file", self.csv_row)
         self._build_preset_row(form)
@@ -386,18 +394,37 @@ class TrainForm(QGroupBox):
         text = preset.get("summary", "")
         epochs, per_epoch = self.epochs_spin.value(), preset.get("minutes_per_epoch")
         # a 3-epoch trial said "a full run: about 2 hours"; so did a 300-row trial
-        limit = self.limit_spin.value()
-        rows = f", {limit:,} rows per split" if limit else ""
+        limit, csv_rows = self.limit_spin.value(), self._csv_rows
+        rows = f", {limit:,} rows per split" if limit and (csv_rows is None or limit < csv_rows) \
+            else f", {csv_rows:,} training rows" if csv_rows not in (None, FER2013_TRAINING_ROWS) \
+            else ""
         self.epochs_time.setText(
             f"With {counted(epochs, 'epoch')}{rows}: about "
-            f"{_minutes(estimated_minutes(epochs, per_epoch, limit))}." if per_epoch
-            and self._uses == "csv" else "")
+            f"{_minutes(estimated_minutes(epochs, per_epoch, limit, csv_rows=csv_rows))}."
+            if per_epoch and self._uses == "csv" else "")
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT
         elif self._uses == "finetune":
             text = FINETUNE_PRESET_TEXT
         self.preset_help.setText(text)
         self.preset_help.setToolTip(preset.get("description", ""))
+
+    def _count_csv_rows(self, *_args) -> None:
+        """The estimate takes the chosen CSV's Training rows: counted off the GUI thread (3 s
+        for the real .csv.gz), once per file as it is (``trainer/row_count.py``)."""
+        path = Path(self.csv_edit.text().strip()).expanduser()
+        self._csv_rows = self._row_counts.get(path)
+        self._show_preset_help()
+        if self._csv_rows is None and path.is_file() and str(path) not in self._counting:
+            self._counting.add(str(path))
+            self.row_jobs.start(TrainingRowCounts.count, path,
+                                on_returned=functools.partial(self._on_rows_counted, path),
+                                on_errored=lambda _exc: self._counting.discard(str(path)))
+
+    def _on_rows_counted(self, path: Path, result: tuple[str | None, int]) -> None:
+        self._counting.discard(str(path))
+        self._row_counts.remember(*result)  # a file the trainer cannot read: the full figure
+        self._count_csv_rows()  # the field may name another file by now, or this one changed
 
     def _on_advanced_toggled(self, on: bool) -> None:
         self.advanced.setVisible(on)

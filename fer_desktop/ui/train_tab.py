@@ -592,3 +592,4 @@ class TrainTab(QWidget):
         with contextlib.suppress(RuntimeError):  # already deleted by Qt at exit
             self._redraw_timer.stop()
             self._list_timer.stop()
+            self.form.row_jobs.detach()  # a CSV's rows still being counted: dropped
