@@ -314,3 +314,17 @@ def test_the_real_csv_is_counted_off_the_gui_thread(qtbot, tab):
     assert form.epochs_time.text() == "With 60 epochs: about 1.9 hours."
     form.csv_edit.setText(str(REAL_CSV))  # counted once
     assert not form._counting
+
+
+# ------------------------------------------------------------------ 6: runs of one minute
+
+def test_runs_started_in_the_same_minute_are_told_apart(tmp_path):
+    """Trial C: two runs read "05 Dec 11:43" in the list."""
+    from trainer.runs import list_runs
+
+    out = tmp_path / "runs"
+    for name in ("20261205-114318-default", "20261205-114352-default",
+                 "20261205-115041-default"):
+        make_run_folder(out, name, {"epoch": 3, "epochs": 3, "status": "finished"})
+    assert [row.started for row in list_runs(out)] == [
+        "05 Dec 11:50", "05 Dec 11:43:52", "05 Dec 11:43:18"]

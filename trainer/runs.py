@@ -12,7 +12,8 @@ import datetime as dt
 import json
 import math
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fer_desktop.core.trainer_events import parse_event
@@ -84,12 +85,12 @@ def resume_hint(run: Path | str | None, epochs_done: int | None = None) -> str:
     return NOTHING_KEPT_HINT if epochs_done == 0 else RESUME_HINT
 
 
-def _started_text(run: Path) -> str:
+def _started_text(run: Path, seconds: bool = False) -> str:
     try:
         stamp = dt.datetime.strptime("-".join(run.name.split("-")[:2]), "%Y%m%d-%H%M%S")
     except ValueError:
         stamp = dt.datetime.fromtimestamp(run.stat().st_mtime)
-    return stamp.strftime("%d %b %H:%M")
+    return stamp.strftime("%d %b %H:%M:%S" if seconds else "%d %b %H:%M")
 
 
 def _last_write(run: Path) -> float:
@@ -274,7 +275,11 @@ def list_runs(out: Path) -> list[RunRow]:
         return []
     runs = [p for p in out.iterdir()
             if p.is_dir() and ((p / rundir.STATE).exists() or (p / rundir.CONFIG).exists())]
-    return [read_run_row(p) for p in sorted(runs, key=lambda p: p.name, reverse=True)]
+    rows = [read_run_row(p) for p in sorted(runs, key=lambda p: p.name, reverse=True)]
+    # two runs started in one minute read alike ("05 Dec 11:43"): theirs say the seconds
+    alike = Counter(row.started for row in rows)
+    return [replace(row, started=_started_text(row.run_dir, seconds=True))
+            if alike[row.started] > 1 else row for row in rows]
 
 
 @dataclass
