@@ -122,6 +122,7 @@ def test_a_long_progress_line_does_not_widen_the_form_column(qtbot, tab, tmp_pat
     tab.resize(1366, 740)
     tab.show()
     qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: "30 training rows" in tab.form.epochs_time.text(), timeout=10_000)
     column = tab.form_scroll
     before = column.widget().minimumSizeHint().width()
     run = make_run_folder(tmp_path / "runs", "20261205-115041-default-with-a-long-name",
@@ -205,6 +206,11 @@ def test_asked_to_stop_gives_way_to_how_the_background_run_ended(
     message = tab.form.message.text()
     assert "Asked" not in message
     assert message.startswith("20260101-120000-seed stopped; Resume continues")
+    other = _finished_run(tmp_path / "runs", "20260101-110000-default")
+    tab.refresh_runs()
+    tab.run_list.select(other)  # that line is about the stopped run: it goes too
+    tab._on_run_selected()
+    assert tab.form.message.text() == ""
 
 
 def test_a_stop_message_goes_when_a_finished_run_is_selected(qtbot, tab, tmp_path):

@@ -510,11 +510,14 @@ class TrainTab(QWidget):
         """The message about a run other than ``run`` (None: any run) goes, or becomes
         ``instead``; any other message stays."""
         said, self._said_about = self._said_about, None
-        if said is not None and self.form.message.text() == said[1]:
-            if run is None or said[0] != run:
-                self.form.say(instead)
-            else:
-                self._said_about = said
+        if said is None or self.form.message.text() != said[1]:
+            return
+        if run is not None and said[0] == run:
+            self._said_about = said
+        elif instead:
+            self._say_about(said[0], instead)  # about that run still: goes in its turn
+        else:
+            self.form.say("")
 
     def _on_run_selected(self) -> None:
         row = self.run_list.selected_row()
