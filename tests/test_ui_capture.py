@@ -51,6 +51,8 @@ class FakePipeline:
 
 
 class FakePainter:
+    memory: dict = {}  # OverlayPainter's: what the next draw remembers
+
     def __init__(self) -> None:
         self.resets = 0
 
