@@ -12,6 +12,9 @@ from pathlib import Path
 
 GUIDE_PICTURE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")  # ![words](name.png) in the guide
 GUIDE_PAGE = re.compile(r"\]\(([\w.-]+\.md)(?:#[\w-]*)?\)")  # [words](page.md#part)
+#: Help > User guide's first page, in ``docs/``, written for the app's users (``ui.md``, the
+#: guide before it, is the window's reference for developers); the pages it links to come with it
+USER_GUIDE = "user-guide.md"
 
 
 class ResourceError(FileNotFoundError):
@@ -41,8 +44,8 @@ def assets_dir() -> Path:
 
 
 def user_guide_path() -> Path:
-    """``docs/ui.md``, the window's user guide (bundled beside ``assets/``)."""
-    return base_dir() / "docs" / "ui.md"
+    """``docs/user-guide.md``, the window's user guide (bundled beside ``assets/``)."""
+    return base_dir() / "docs" / USER_GUIDE
 
 
 def guide_pages(text: str) -> list[str]:
@@ -52,9 +55,12 @@ def guide_pages(text: str) -> list[str]:
 
 
 def guide_files(docs: Path) -> list[str]:
-    """Every file of ``docs/`` the app's guide needs: ui.md, the pages it links to and the
-    pictures of each (what ``build.spec`` bundles)."""
-    pages = ["ui.md", *guide_pages((docs / "ui.md").read_text(encoding="utf-8"))]
+    """Every file of ``docs/`` the app's guide needs: user-guide.md, the pages it links to
+    (ui.md, labels.md...: their links to one another work too) and the pictures of each (what
+    ``build.spec`` bundles). A page those pages link to, and the guide does not, is not
+    carried: the guide's window names it as one of the developers' pages."""
+    text = (docs / USER_GUIDE).read_text(encoding="utf-8")
+    pages = [USER_GUIDE, *(page for page in guide_pages(text) if page != USER_GUIDE)]
     pictures = {p for page in pages if (docs / page).is_file()
                 for p in guide_pictures((docs / page).read_text(encoding="utf-8"))}
     return [*pages, *sorted(pictures)]

@@ -46,7 +46,9 @@ def test_every_file_the_spec_bundles_exists():
     from fer_desktop.resources import guide_files  # Help > User guide's pages, bundled
 
     files = guide_files(ROOT / "docs")
-    assert {"ui.md", "labels.md", "own-faces.md", "screenshot-live.png"} <= set(files)
+    assert files[0] == "user-guide.md"  # the guide itself, then the pages it links to
+    assert {"ui.md", "train-tab.md", "labels.md", "own-faces.md", "screenshot-live.png",
+            "screenshot-explain.png", "screenshot-train.png"} <= set(files)
     assert all((ROOT / "docs" / name).is_file() for name in files)
     assert "guide_files(" in SPEC.read_text(encoding="utf-8")  # the spec bundles the same
 

@@ -1075,8 +1075,8 @@ def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window
     room = dialog.screen().availableGeometry()
     assert dialog.width() <= room.width() and dialog.height() <= room.height()
     text = dialog.browser.toPlainText()
-    assert "Choosing what to analyse" in text and "](" not in text  # rendered, not raw
-    assert user_guide_path().is_file()
+    assert "Quick start" in text and "](" not in text  # rendered, not raw
+    assert user_guide_path().is_file() and user_guide_path().name == "user-guide.md"
     image = dialog.browser.document().resource(3, "screenshot-live.png")  # ImageResource
     assert image is not None and not image.isNull()  # its pictures found beside it,
     assert image.width() <= 720  # scaled to the window (the page scrolled sideways)
@@ -1089,11 +1089,18 @@ def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window
     dialog.browser.anchorClicked.emit(QUrl("labels.md"))  # a page the guide links to: shown
     assert "unsure" in dialog.browser.toPlainText() and not dialog.back_button.isHidden()
     dialog.back_button.click()
-    assert "Choosing what to analyse" in dialog.browser.toPlainText()
+    assert "Quick start" in dialog.browser.toPlainText()
     assert where > 0 and bar.value() == where  # back where the link was, not at the top
     dialog.browser.anchorClicked.emit(QUrl("own-faces.md#compare-before-you-switch"))
     top = dialog.browser.cursorForPosition(QPoint(10, 10)).block().text()
     assert top == "Compare before you switch"  # the section linked to, not the page's top
+    dialog.browser.anchorClicked.emit(QUrl("labels.md"))  # a link of that page to another
+    assert "unsure" in dialog.browser.toPlainText() and dialog.note.text() == ""
+    dialog.back_button.click()
+    dialog.browser.anchorClicked.emit(QUrl("ui.md"))  # the detailed page (the guide before)
+    assert "Choosing what to analyse" in dialog.browser.toPlainText()
+    dialog.browser.anchorClicked.emit(QUrl("own-faces.md"))  # and its links, as before
+    assert "Compare before you switch" in dialog.browser.toPlainText()
     dialog.back_button.click()
     for page in ("nowhere.md", "training.md"):  # not carried by the app (a checkout has it:
         dialog.browser.anchorClicked.emit(QUrl(page))  # it behaves as the app all the same)

@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def show_user_guide(self) -> QWidget:
-        """Help > User guide: docs/ui.md in a window (not modal: read beside the app)."""
+        """Help > User guide: docs/user-guide.md in a window (not modal: read beside the app)."""
         from fer_desktop.ui.user_guide import UserGuideDialog
 
         dialog = UserGuideDialog(self)

@@ -1,7 +1,9 @@
-"""Help > User guide: ``docs/ui.md`` rendered in a window of its own.
+"""Help > User guide: ``docs/user-guide.md`` rendered in a window of its own.
 
 The Help menu held only the shortcuts and About: the guide to the window was in the source
-tree, out of reach of someone who double-clicked the app. Qt renders Markdown itself
+tree, out of reach of someone who double-clicked the app. The page shown is the one written
+for them (``docs/ui.md``, shown before it, began with ``make run`` and cited source files; it
+is one of the pages the guide links to, for more detail). Qt renders Markdown itself
 (``QTextBrowser.setMarkdown``), so the same file serves the repository and the app, and the
 bundle carries it with the pages it links to (``resources.guide_files``, ``build.spec``),
 which open in the same window ("Back to the guide" returns). Links to the web open in the

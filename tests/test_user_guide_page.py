@@ -1,0 +1,148 @@
+"""Help > User guide shows docs/user-guide.md, the guide written for the app's users.
+
+A user trial found Help > User guide showing docs/ui.md, a developers' page: it opened with
+``make run``, cited source files and spoke of model.json, SIGTERM and PrivateTest. These tests
+pin the page shown, that every link in it opens inside the guide's window (a page the app
+carries, at the section named), that it keeps developer words out, and that its figures and
+keys are the app's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from ui_helpers import no_cameras, stub_pipeline
+
+from fer_desktop.resources import guide_files, user_guide_path
+from fer_desktop.ui.main_window import MainWindow
+from fer_desktop.ui.shortcuts_dialog import shortcut_rows
+from fer_desktop.ui.user_guide import heading_anchor
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+GUIDE = DOCS / "user-guide.md"
+WAIT_MS = 15000
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")  # [words](target), not ![picture](...)
+
+
+def headings(page: Path) -> dict[str, str]:
+    """{anchor: heading text} of a Markdown page, as the guide's window names them."""
+    text = page.read_text(encoding="utf-8")
+    return {heading_anchor(h): h.strip() for h in re.findall(r"^#+ (.+)$", text, re.MULTILINE)}
+
+
+def guide_links() -> list[str]:
+    return LINK.findall(GUIDE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    """A window that opens no source (the Help menu is what is tested)."""
+    made = MainWindow(settings, camera_lister=no_cameras, pipeline_factory=stub_pipeline,
+                      start=False)
+    qtbot.addWidget(made)
+    yield made
+    made.close()
+    qtbot.waitUntil(lambda: made.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def test_help_shows_the_users_guide_not_the_developers_page(qtbot, window):
+    assert user_guide_path() == ROOT / "docs" / "user-guide.md"
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    assert dialog.page == GUIDE
+    text = dialog.browser.toPlainText()
+    assert text.startswith("FER Desktop user guide") and "Quick start" in text
+    assert "make run" not in text  # docs/ui.md's first words
+    assert guide_files(DOCS)[0] == "user-guide.md"  # the page the app is built with
+
+
+def test_every_link_of_the_guide_resolves_to_a_page_the_app_carries():
+    """A link to a page the app does not carry would only be named as a developers' page; one
+    to a heading renamed since would open its page at the top, unnoticed."""
+    carried = set(guide_files(DOCS))
+    links = guide_links()
+    assert {"ui.md", "train-tab.md", "own-faces.md", "labels.md"} <= {
+        link.partition("#")[0] for link in links}  # each section's "More:" link
+    for link in links:
+        if link.startswith(("http://", "https://", "mailto:")):
+            continue
+        page, _, fragment = link.partition("#")
+        page = page or "user-guide.md"
+        assert page in carried, f"{link}: {page} is not bundled with the app"
+        assert (DOCS / page).is_file(), link
+        if fragment:
+            assert fragment in headings(DOCS / page), f"{link}: no such heading in {page}"
+    for picture in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", GUIDE.read_text(encoding="utf-8")):
+        assert picture in carried and (DOCS / picture).is_file(), picture
+
+
+def test_every_link_of_the_guide_opens_inside_its_window(qtbot, window):
+    """Clicked, each link shows its page (Back to the guide returns) at the section named."""
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    bar = dialog.browser.verticalScrollBar()
+    for link in guide_links():
+        page, _, fragment = link.partition("#")
+        dialog.browser.anchorClicked.emit(QUrl(link))
+        assert dialog.note.text() == "", link  # not "one of the developers' pages"
+        assert dialog.page == DOCS / (page or "user-guide.md"), link
+        if fragment:  # the heading is in sight (at the top unless the page ends first)
+            heading = headings(dialog.page)[fragment]
+            block = dialog.browser.document().begin()
+            while block.isValid() and not (block.blockFormat().headingLevel()
+                                           and block.text() == heading):
+                block = block.next()
+            assert block.isValid(), link
+            layout = dialog.browser.document().documentLayout()
+            top = layout.blockBoundingRect(block).top() - bar.value()
+            assert 0 <= top < dialog.browser.viewport().height(), link
+        if page:
+            dialog.back_button.click()
+            assert dialog.page == GUIDE and dialog.back_button.isHidden()
+
+
+@pytest.mark.parametrize("jargon", [
+    "fer_desktop/", ".py", "model.json", "SIGTERM", "PrivateTest", "PublicTest", "QSettings",
+    "make run", "python -m", "--source", "CSV column", "track_id", "sha256", "tflite",
+])
+def test_the_guide_keeps_developer_words_out(jargon):
+    text = GUIDE.read_text(encoding="utf-8")
+    assert jargon.lower() not in text.lower()
+
+
+def test_the_guides_figures_are_the_shipped_models():
+    """"About 7 of 10" and its percentages come from the model card (model.json), not memory:
+    a new model shipped makes this test ask for the guide's figures to follow."""
+    meta = json.loads((ROOT / "assets" / "model.json").read_text(encoding="utf-8"))
+    scores = meta["accuracy"][meta["files"]["tflite_int8"]]  # the file the app runs
+    text = GUIDE.read_text(encoding="utf-8")
+    assert f"{scores['private_accuracy']:.1%}" in text
+    assert f"{scores['private_balanced_accuracy']:.1%}" in text
+    assert round(scores["private_accuracy"] * 10) == 7 and "about 7 of 10 faces" in text
+
+
+def _keys(cell: str) -> set[str]:
+    """"Ctrl+O, Ctrl+I" / "Tab / Shift+Tab" -> each key named; Esc is Qt's Escape."""
+    keys = {k.strip() for k in re.split(r", | / ", cell) if k.strip()}
+    return {"Escape" if k == "Esc" else k for k in keys}
+
+
+def test_the_guides_keys_are_the_windows(window):
+    """Each key in the guide's table is one the window answers to (F1's list, read from its
+    menus), and every menu key is in the guide's table."""
+    table = re.search(r"^## Keyboard shortcuts\n(.*?)(?:^## |\Z)",
+                      GUIDE.read_text(encoding="utf-8"), re.S | re.M).group(1)
+    cells = [row.split("|")[1] for row in table.splitlines()
+             if row.startswith("| ") and not row.startswith(("| keys", "| ---"))]
+    in_guide = set().union(*(_keys(cell) for cell in cells))
+    in_app = set().union(*(_keys(keys) for keys, _ in shortcut_rows(window)))
+    assert in_guide <= in_app, sorted(in_guide - in_app)
+    menus = {a.shortcut().toString() for top in window.menuBar().actions() if top.menu()
+             for a in top.menu().actions() if not a.shortcut().isEmpty()}
+    assert menus <= in_guide, sorted(menus - in_guide)
