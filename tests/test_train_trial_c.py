@@ -334,3 +334,39 @@ def test_runs_started_in_the_same_minute_are_told_apart(tmp_path):
         make_run_folder(out, name, {"epoch": 3, "epochs": 3, "status": "finished"})
     assert [row.started for row in list_runs(out)] == [
         "05 Dec 11:50", "05 Dec 11:43:52", "05 Dec 11:43:18"]
+
+
+def test_a_count_that_ends_after_the_form_is_gone_is_dropped(qtbot, tmp_path, monkeypatch):
+    """The count came back to a deleted form: "Internal C++ object (QLineEdit) already
+    deleted" in the Qt event loop (full test suite)."""
+    import threading
+
+    from fer_desktop.ui.train_form import TrainForm
+    from trainer.row_count import TrainingRowCounts
+
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 3, "PublicTest": 1, "PrivateTest": 1})
+    release, done = threading.Event(), threading.Event()
+
+    def slow_count(path):
+        release.wait(5)
+        try:
+            return ("key", 3)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(TrainingRowCounts, "count", staticmethod(slow_count))
+    form = TrainForm()
+    form.csv_edit.setText(str(csv))
+    assert form._counting
+    jobs = form.row_jobs
+    form.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(form), timeout=5_000)
+    release.set()
+    assert done.wait(5)
+    qtbot.waitUntil(lambda: not len(jobs), timeout=5_000)  # its result delivered nowhere
+
+
+def _alive(widget) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(widget)

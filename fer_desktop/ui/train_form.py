@@ -101,6 +101,7 @@ class TrainForm(QGroupBox):
         self._uses = "csv"  # what the chosen data source takes: "csv", "folder", "finetune"
         self._busy = False  # a trainer or a CSV check runs: the fields are locked
         self.row_jobs = BackgroundJobs()  # the CSV's Training rows, for the time estimate
+        self.destroyed.connect(self.row_jobs.detach)  # a count ending later: dropped
         self._row_counts = TrainingRowCounts()
         self._counting: set[str] = set()
         self._csv_rows: int | None = None  # the chosen CSV's, once counted
