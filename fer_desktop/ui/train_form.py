@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -101,7 +102,6 @@ class TrainForm(QGroupBox):
         self._uses = "csv"  # what the chosen data source takes: "csv", "folder", "finetune"
         self._busy = False  # a trainer or a CSV check runs: the fields are locked
         self.row_jobs = BackgroundJobs()  # the CSV's Training rows, for the time estimate
-        self.destroyed.connect(self.row_jobs.detach)  # a count ending later: dropped
         self._row_counts = TrainingRowCounts()
         self._counting: set[str] = set()
         self._csv_rows: int | None = None  # the chosen CSV's, once counted
@@ -425,6 +425,8 @@ class TrainForm(QGroupBox):
                                 on_errored=lambda _exc: self._counting.discard(str(path)))
 
     def _on_rows_counted(self, path: Path, result: tuple[str | None, int]) -> None:
+        if not shiboken6.isValid(self.csv_edit):  # the form went while it counted
+            return
         self._counting.discard(str(path))
         self._row_counts.remember(*result)  # a file the trainer cannot read: the full figure
         self._count_csv_rows()  # the field may name another file by now, or this one changed
