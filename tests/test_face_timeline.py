@@ -65,6 +65,19 @@ def test_time_going_back_starts_again():
     assert happy_of(tl, 1)[0] == [1.0]
 
 
+def test_a_new_stretch_starts_again_even_with_time_going_on():
+    """A video reopened where it was left showed its 0:00 frame (face #1), then 0:06 with
+    the numbers from #1 again: #1's line ran flat from 0:00 to 0:06."""
+    tl = FaceTimelines()
+    tl.add(0.0, [face(1, 0.2)], stretch=1)
+    tl.follow(0.0, 1)
+    tl.add(6.0, [face(1, 0.9)], stretch=2)  # sought on, numbered from #1 again
+    assert happy_of(tl, 1) == ([6.0], [pytest.approx(0.9)])
+    assert tl.follow(6.0, 1) is False and tl.switches() == []  # not a switch either
+    tl.add(6.04, [face(1, 0.8)], stretch=2)  # the same stretch goes on
+    assert happy_of(tl, 1)[0] == [6.0, 6.04]
+
+
 @pytest.mark.parametrize(("present", "current", "step", "expected"), [
     ([2, 5, 7], None, 1, 2),    # nothing chosen: the first
     ([2, 5, 7], 2, 1, 5),

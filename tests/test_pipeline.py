@@ -36,6 +36,20 @@ def test_sample_face_is_found_and_classified(pipeline, sample_bgr):
     assert result.timings_ms["total"] >= result.timings_ms["detect"]
 
 
+def test_each_reset_starts_a_new_stretch_and_an_option_change_does_not(pipeline, sample_bgr):
+    """The timeline tells a seek from the frames before it by the stretch (time alone missed a
+    video reopened where it was left: numbers from #1 again further on)."""
+    pipeline.reset(restart_ids=True)
+    first = pipeline.process(sample_bgr, timestamp_s=0.0)
+    assert pipeline.process(sample_bgr, timestamp_s=0.1).stretch == first.stretch
+    pipeline.restart_smoothing()  # the same frame with new options: the same stretch
+    assert pipeline.process(sample_bgr, timestamp_s=0.1).stretch == first.stretch
+    pipeline.reset(restart_ids=True)
+    again = pipeline.process(sample_bgr, timestamp_s=6.0)
+    assert again.faces[0].track_id == first.faces[0].track_id == 1
+    assert again.stretch != first.stretch
+
+
 def test_blank_frame_has_no_faces(pipeline):
     assert pipeline.process(np.zeros((480, 640, 3), np.uint8)).faces == ()
 

@@ -533,6 +533,14 @@ def test_a_video_reopens_where_it_was_left(qtbot, main_window, settings, tmp_pat
     assert not again.live_view.transport.playing and again.live_view.capture.paused
     qtbot.wait(300)
     assert again.live_view._last_output.result.timestamp_s < 10.1
+    # its timeline starts there, as after a seek (#1's line ran from the 0:00 frame shown
+    # first, numbered #1 too)
+    panel = again.live_view.face_panel
+    assert panel.timeline_title == "Last minute of face #1"
+    with qtbot.waitSignal(panel.timeline_redrawn, timeout=WAIT_MS):
+        panel.set_video_time(True)  # drawn again now
+    times, _ = panel.curve_data("happy")
+    assert len(times) and times[0] >= 9.9
 
 
 def test_a_video_moved_back_to_its_start_opens_there_next_time(qtbot, main_window, settings,

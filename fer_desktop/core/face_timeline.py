@@ -3,7 +3,9 @@
 Each tracked face keeps its own series of (time, seven probabilities), so a curve never joins
 two people: when a face leaves, its series gets a break (a NaN point), and when the panel
 starts following another face, the switch is remembered to be marked on the plot. Time is
-video time for files (a seek or a loop back clears the history) and wall time for cameras.
+video time for files and wall time for cameras. A new stretch of video (a seek, a loop, a
+video reopened where it was left: ``FrameResult.stretch``) clears the history, and so does a
+time going back.
 
 Example:
     >>> timelines = FaceTimelines(window_s=60.0)
@@ -36,6 +38,7 @@ class FaceTimelines:
         self._present: set[int] = set()
         self._switches: deque[tuple[float, int]] = deque()
         self._followed: int | None = None
+        self._stretch: int | None = None
         self.newest_s: float | None = None
 
     def clear(self) -> None:
@@ -43,12 +46,19 @@ class FaceTimelines:
         self._present.clear()
         self._switches.clear()
         self._followed = None
+        self._stretch = None
         self.newest_s = None
 
-    def add(self, t_s: float, faces: Iterable[Face]) -> None:
-        """Add one frame's faces (those without a track id are not followed over time)."""
-        if self.newest_s is not None and t_s < self.newest_s:
-            self.clear()  # a seek back or a loop: the old history is another stretch of video
+    def add(self, t_s: float, faces: Iterable[Face], stretch: int = 0) -> None:
+        """Add one frame's faces (those without a track id are not followed over time);
+        ``stretch``: the result's ``FrameResult.stretch``."""
+        if (self._stretch is not None and stretch != self._stretch) \
+                or (self.newest_s is not None and t_s < self.newest_s):
+            # another stretch of video (a seek, a loop): its numbers name other faces, even
+            # a #1 numbered from #1 again further on (a video reopened where it was left
+            # drew #1's line from 0:00, where the first frame was shown, to the place)
+            self.clear()
+        self._stretch = stretch
         self.newest_s = t_s
         present = set()
         for face in faces:

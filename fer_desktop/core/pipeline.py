@@ -130,6 +130,7 @@ class FacePipeline:
         self._detector_min_px = options.min_face_px  # what self.detector was built for
         self._frame_width: int | None = None  # the last frame's, for a scaled minimum face
         self._tracker = FaceTracker(_tracker_options(options))
+        self._stretch = 0  # raised by each reset: FrameResult.stretch
         self._eyes_seen: RememberedEyes | None = None
         self.eye_finder_error: str | None = None  # why faces are not levelled, when they can't be
 
@@ -183,8 +184,9 @@ class FacePipeline:
 
     def reset(self, restart_ids: bool = False) -> None:
         """Forget all tracks and remembered eyes (call on a source change); see
-        ``FaceTracker.reset``."""
+        ``FaceTracker.reset``. The results after it are of a new ``stretch``."""
         self._tracker.reset(restart_ids)
+        self._stretch += 1
         if hasattr(self.detector, "reset"):
             self.detector.reset()  # the live schedule's followed faces
         if self._eyes_seen is not None:
@@ -257,7 +259,7 @@ class FacePipeline:
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,
                    "total": (t4 - t0) * 1e3}
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
-                           timings_ms=timings)
+                           timings_ms=timings, stretch=self._stretch)
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""

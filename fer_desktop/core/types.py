@@ -109,12 +109,17 @@ class FrameResult:
     index: frame number from the source (0-based). timestamp_s: source time in seconds.
     faces: tuple of Face, largest first. timings_ms: stage name -> milliseconds
     (``detect``, ``preprocess``, ``classify``, ``track``, ``total``).
+    stretch: counts the pipeline's resets (a new source, a seek, a loop, a video reopened
+    where it was left): results of two stretches show different stretches of video, and a
+    face's history must not join them, even where its number is the same (numbers can
+    start again from #1 while the time goes on: the video reopened at 0:06 after its 0:00).
     """
 
     index: int
     timestamp_s: float
     faces: tuple[Face, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    stretch: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))

@@ -237,7 +237,7 @@ class FacePanel(QWidget):
         self._frame_shown = True
         t_s = result.timestamp_s if self._video_time else self._clock()
         self._faces = result.faces
-        self._timelines.add(t_s, result.faces)
+        self._timelines.add(t_s, result.faces, result.stretch)
         self._show_face(pick_face(result.faces, self._selected, self._auto), len(result.faces))
 
     def _show_face(self, face: Face | None, n_faces: int) -> None:
