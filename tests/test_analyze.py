@@ -94,7 +94,7 @@ def test_bad_model_and_output_exit_2(tmp_path, sample_bgr, capsys):
     assert "no such model folder" in capsys.readouterr().err
     (tmp_path / "file").write_text("x")
     assert main([str(image), "--out", str(tmp_path / "file" / "r.csv")]) == 2
-    assert "file: is a file, not a folder" in capsys.readouterr().err
+    assert "file is a file, not a folder" in capsys.readouterr().err
 
 
 def test_bad_settings_are_refused(tmp_path):
@@ -397,7 +397,7 @@ def test_a_folder_that_cannot_be_read_is_named_not_the_output(tmp_path, sample_b
     code = main([str(image), str(closed), str(inside), "--out", str(out), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 1 and [r["source"] for r in rows(out)] == [str(image)]
-    assert f"{closed}: cannot be read (Permission denied)" in err
+    assert f"{closed} cannot be read (Permission denied)" in err
     assert "good.jpg" in err and "r.csv" not in err.split("skipped")[0]
 
 
@@ -427,6 +427,6 @@ def test_a_pipe_or_a_device_named_like_a_picture_is_refused_not_waited_on(tmp_pa
                  "--no-progress"])
     err = capsys.readouterr().err
     assert code == 1 and [r["source"] for r in rows(out)] == [str(image)]
-    assert "fifo.jpg: is a pipe, not a file" in err
-    assert "fifo.mp4: is a pipe, not a file" in err
-    assert "rnd.png: is not a file but a pipe or a device" in err
+    assert "fifo.jpg is a pipe, not a file" in err
+    assert "fifo.mp4 is a pipe, not a file" in err
+    assert "rnd.png is not a file but a pipe or a device" in err

@@ -183,7 +183,7 @@ def test_merge_refuses_a_part_cut_short_and_a_part_given_twice(tmp_path, capsys)
     assert "part-2.csv" in err and "line 3 has 2 fields, the header 3" in err
     assert not out.exists() and not list(tmp_path.glob(".tmp-*"))
     assert cli_main(["merge", str(a), str(tmp_path / "." / a.name), "--out", str(out)]) == 2
-    assert "part-1.csv: is given twice" in capsys.readouterr().err and not out.exists()
+    assert "part-1.csv is given twice" in capsys.readouterr().err and not out.exists()
 
 
 def _slow_on_c(spec, pipeline, recorder, *, summaries, totals, progress, **options):

@@ -150,7 +150,7 @@ def test_an_unwritable_folder_is_named(tmp_path, sample_face):
     frame, box = sample_face
     (tmp_path / "a-file").write_text("not a folder")
     collector = FaceCollector(tmp_path / "a-file" / "faces", crop_scale=1.2)
-    with pytest.raises(ExportError, match="a-file: is a file, not a folder"):
+    with pytest.raises(ExportError, match="a-file is a file, not a folder"):
         collector.check_writable()
     with pytest.raises(ExportError, match="choose another folder"):
         collector.save(frame, box, "happy")
@@ -210,7 +210,7 @@ def test_collect_refuses_an_unwritable_folder_and_stays_off(qtbot, tmp_path):
     qtbot.addWidget(panel)
     with qtbot.waitSignal(panel.failed, timeout=WAIT_MS) as failed:
         panel.active.setChecked(True)
-    assert "a-file: is a file, not a folder" in failed.args[0]
+    assert "a-file is a file, not a folder" in failed.args[0]
     assert not panel.active.isChecked() and not panel.actions[0].isEnabled()
     assert panel.indicator.isHidden()
     with qtbot.waitSignal(panel.failed, timeout=WAIT_MS):  # from Edit > Collect faces too

@@ -115,5 +115,5 @@ def test_csv_is_flushed_within_a_second(tmp_path):
 def test_unwritable_csv_is_named(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(ExportError, match="file: is a file, not a folder"):
+    with pytest.raises(ExportError, match="file is a file, not a folder"):
         CsvRecorder(blocker / "faces.csv")

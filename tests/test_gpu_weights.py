@@ -151,9 +151,9 @@ def test_gpu_import_names_the_networks_there_when_the_member_is_missing(tmp_path
 @pytest.mark.parametrize("spoil, message", [
     (lambda f, csv: (f / "summary.json").unlink(), "summary.json: missing: without it"),
     (lambda f, csv: (f / "summary.json").write_text("[1, 2]"),
-     "summary.json: is not a summary gpu_distill wrote"),
+     "summary.json is not a summary gpu_distill wrote"),
     (lambda f, csv: (f / "summary.json").write_text('{"teachers": {"a": 1}}'),
-     "summary.json: is not a summary gpu_distill wrote"),
+     "summary.json is not a summary gpu_distill wrote"),
     (lambda f, csv: csv.unlink(), "fer.csv: missing: name the CSV"),
     (lambda f, csv: _save_one_array(f / f"{INIT}.npz"), "is one array, not an .npz archive"),
     (lambda f, csv: (f / f"{INIT}.npz").write_bytes(b"PK\x03\x04 broken"),

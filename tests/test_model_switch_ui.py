@@ -134,7 +134,7 @@ def test_a_remembered_model_whose_file_broke_falls_back_to_the_shipped_one(
     qtbot.waitUntil(lambda: window.classifier is not None, timeout=WAIT_MS)
     assert recorder.model_dirs == [None] and settings.model_dir == ""
     assert "cannot be used" in window.notifier.last_error
-    assert "model-int8.tflite: is not a model LiteRT can load" in window.notifier.last_error
+    assert "model-int8.tflite is not a model LiteRT can load" in window.notifier.last_error
     assert "none loaded" not in window.model_label.text()
 
 

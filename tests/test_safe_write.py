@@ -138,7 +138,7 @@ def test_a_folder_that_takes_no_files_gets_the_right_reason(tmp_path, monkeypatc
     assert "No such file" not in str(info.value)
     monkeypatch.undo()
     (tmp_path / "a-file").write_text("x")
-    with pytest.raises(ExportError, match="a-file: is a file, not a folder"):  # named
+    with pytest.raises(ExportError, match="a-file is a file, not a folder"):  # named
         check_writable_folder(tmp_path / "a-file" / "sub")
 
 

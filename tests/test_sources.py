@@ -135,7 +135,8 @@ def test_folder_is_sorted_and_skips_unreadable(tmp_path):
     # a JPEG cut short was told "try a JPEG or PNG file"
     (lambda p: (p / "cut.jpg").write_bytes(cv2.imencode(".jpg", np.zeros((64, 64), np.uint8))[1]
                                            .tobytes()[:300]) and p / "cut.jpg",
-     "is damaged or incomplete", False),
+     # the name starts the sentence: "cut.jpg: is damaged or incomplete" had a stray colon
+     r"cut\.jpg is damaged or incomplete: this app cannot decode it$", False),
 ])
 def test_bad_inputs_are_named(tmp_path, make, message, retryable):
     path = make(tmp_path)

@@ -17,7 +17,7 @@ from trainer.rundir import RunDirError
 def test_a_config_json_with_a_value_of_the_wrong_type_is_named(tmp_path):
     """{"csv": 5} ended in "TypeError: expected str, bytes or os.PathLike object"."""
     run = make_run_folder(tmp_path, "r", {"epoch": 1, "epochs": 3}, config={"csv": 5})
-    with pytest.raises(RunDirError, match=r"config.json: cannot be used \(csv must be str, "
+    with pytest.raises(RunDirError, match=r"config.json cannot be used \(csv must be str, "
                                           r"found 5\)"):
         train.saved_config(run)
     (run / "config.json").write_text("[1, 2]")

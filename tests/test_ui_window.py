@@ -224,7 +224,7 @@ def test_unwritable_screenshot_folder_asks_for_another(qtbot, main_window, tmp_p
     path = live.take_screenshot()
     assert asked and "cannot be written" in asked[0]
     # the file in the way is named
-    assert f"{blocker_file}: is a file, not a folder" in window.notifier.last_error
+    assert f"{blocker_file} is a file, not a folder" in window.notifier.last_error
     assert "choose another place" in window.notifier.last_error
     assert path.parent == good
     assert window.settings.output_folder == good  # remembered
@@ -244,7 +244,7 @@ def test_an_unwritable_output_folder_is_refused_when_chosen(qtbot, main_window, 
     window.live_view.outputs.ask_folder = lambda title: asked.append(title) or answers.pop(0)
     window.live_view.outputs.choose_output_folder()
     assert "cannot be written" in asked[1] and str(blocker_file / "shots") in asked[1]
-    assert f"{blocker_file}: is a file, not a folder" in window.notifier.last_error
+    assert f"{blocker_file} is a file, not a folder" in window.notifier.last_error
     assert window.settings.output_folder == good
 
 

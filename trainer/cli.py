@@ -74,14 +74,14 @@ def check_copy_target(target: Path) -> None:
     from fer_desktop.core.model_schema import validate
 
     if target.exists() and not target.is_dir():
-        raise UserError(f"{target}: is a file; --to needs a folder (new, or one holding a "
+        raise UserError(f"{target} is a file; --to needs a folder (new, or one holding a "
                         "model) and leaves this file alone")
     meta = target / rundir.MODEL
     if meta.is_file():
         try:
             validate(rundir.read_json(meta), meta)
         except (ModelError, RunDirError) as exc:
-            raise UserError(f"{meta}: is not the description of a model ({exc}); --to would "
+            raise UserError(f"{meta} is not the description of a model ({exc}); --to would "
                             "replace it: it is left alone, choose another folder") from exc
 
 

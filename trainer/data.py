@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.messages import quote
+from fer_desktop.core.messages import about, quote
 
 SPLITS = ("Training", "PublicTest", "PrivateTest")
 COLUMNS = ("emotion", "pixels", "Usage")
@@ -47,8 +47,8 @@ class DatasetError(Exception):
         self.row = row
         self.reason = reason
         self.bad_rows = bad_rows
-        where = f"row {row} (line {row + 1}): " if row is not None else ""
-        super().__init__(f"{self.path}: {where}{reason}")
+        super().__init__(about(self.path, reason) if row is None else
+                         f"{self.path}: row {row} (line {row + 1}): {reason}")
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ class Data:
             self.sha256 = str(f["dataset_sha256"])
         image = cv2.imread(str(folder / "faces.png"), cv2.IMREAD_GRAYSCALE)
         if image is None:
-            raise SystemExit(f"{folder / 'faces.png'}: cannot be read as an image")
+            raise SystemExit(f"{folder / 'faces.png'} cannot be read as an image")
         faces = torch.from_numpy(unmosaic(image, len(y_train) + len(y_public)).copy())
         self.x_train = faces[:len(y_train), None].to(device)
         self.x_public = faces[len(y_train):, None].to(device)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from fer_desktop.core.messages import about
 from fer_desktop.core.model import MODEL_JSON
 
 # The files of a run folder.
@@ -61,7 +62,7 @@ class RunDirError(Exception):
     def __init__(self, path: str | os.PathLike, reason: str) -> None:
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(about(self.path, reason))
 
 
 @dataclass

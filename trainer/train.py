@@ -333,9 +333,9 @@ def _check_moved_csv(run: Path, config: TrainConfig, state: rundir.RunState, csv
     try:
         digest = sha256_of(csv)
     except OSError as exc:
-        raise ConfigError(f"{csv}: cannot be read ({exc.strerror or exc})") from exc
+        raise ConfigError(f"{csv} cannot be read ({exc.strerror or exc})") from exc
     if state.dataset_sha256 and digest != state.dataset_sha256:
-        raise ConfigError(f"{csv}: is not the CSV {run.name} started with (its checksum "
+        raise ConfigError(f"{csv} is not the CSV {run.name} started with (its checksum "
                           "differs); give the same file, moved or copied")
 
 

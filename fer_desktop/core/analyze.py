@@ -35,6 +35,7 @@ from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.messages import about
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.plain_words import counted
@@ -302,10 +303,10 @@ def main(argv: list[str] | None = None) -> int:
                     pending)
     except ExportError as exc:
         temp_names = {file.path: file.target for file in pending}
-        print(f"error: {temp_names.get(exc.path, exc.path)}: {exc.reason}", file=sys.stderr)
+        print(f"error: {about(temp_names.get(exc.path, exc.path), exc.reason)}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # writing a row failed (disk full...): nothing was replaced
-        print(f"error: {args.out}: cannot be written ({exc.strerror or exc}); it was left as "
+        print(f"error: {args.out} cannot be written ({exc.strerror or exc}); it was left as "
               "it was", file=sys.stderr)
         return EXIT_FAILED
     finally:
@@ -354,7 +355,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
                 continue
             for path, reason in bad:
                 skipped.append((path, reason))
-                print(f"{_what_happened(reason)}: {path}: {reason}", file=sys.stderr)
+                print(f"{_what_happened(reason)}: {about(path, reason)}", file=sys.stderr)
     except KeyboardInterrupt:
         interrupted = True  # keep what was analysed: committed below like a finished run
         if runner is not None:  # the parts finished meanwhile, in order; the rest named

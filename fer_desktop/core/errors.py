@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fer_desktop.core.messages import short_repr
+from fer_desktop.core.messages import about, short_repr
 
 
 class SourceError(Exception):
@@ -25,7 +25,7 @@ class SourceError(Exception):
         self.source = str(source)
         self.reason = reason
         self.retryable = retryable
-        super().__init__(f"{self.source}: {reason}")
+        super().__init__(about(self.source, reason))
 
 
 class ModelError(Exception):
@@ -39,7 +39,7 @@ class ModelError(Exception):
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(about(self.path, reason))
 
 
 class ModelMismatchError(ModelError):
@@ -71,4 +71,4 @@ class ExportError(Exception):
     def __init__(self, path: str | Path, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(about(self.path, reason))

@@ -27,3 +27,30 @@ def short_repr(value: object, limit: int = 80) -> str:
     """``repr(value)`` cut to ``limit`` characters (for lists and numbers found in files)."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+# How a reason that goes on its subject's sentence begins: "broken.jpg is damaged...", not
+# "broken.jpg: is damaged..." (the colon cut the sentence in two). "cannot be" only: in
+# "cannot create the folder" the app is the one that cannot, and "folder: cannot create the
+# folder" is right as it is; so is a reason of its own ("no such file or folder").
+_PREDICATES = ("is ", "was ", "has ", "holds ", "names ", "answers ", "must ", "already ",
+               "appeared ", "stopped ", "cannot be ", "does not ")
+
+
+def goes_on(reason: str) -> bool:
+    """Whether ``reason`` goes on the sentence of the thing it is about ("is damaged...")."""
+    return reason.startswith(_PREDICATES)
+
+
+def about(subject: object, reason: str) -> str:
+    """One sentence naming ``subject`` and what is wrong with it: ``"broken.jpg is damaged
+    or incomplete"`` when the reason goes on the subject's sentence, else ``"camera 2: no
+    frames"`` (a reason of its own after the name).
+
+    Example:
+        >>> about("broken.jpg", "is damaged or incomplete: this app cannot decode it")
+        'broken.jpg is damaged or incomplete: this app cannot decode it'
+        >>> about("photos", "no such file or folder")
+        'photos: no such file or folder'
+    """
+    return f"{subject} {reason}" if goes_on(reason) else f"{subject}: {reason}"

@@ -36,6 +36,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import CsvRecorder, ExportError
+from fer_desktop.core.messages import about, goes_on
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
@@ -442,9 +443,9 @@ class CaptureThread(QThread):
         while isinstance(skipped, list) and self._skipped_reported < len(skipped):
             path, reason = skipped[self._skipped_reported]
             self._skipped_reported += 1
-            # the gist only ("is not an image this app can read"): the whole reason, with the
-            # formats it reads, did not fit the status bar beside the next picture's caption
-            self.note.emit(f"Skipped {Path(path).name}: {reason.split(': ', 1)[0]}")
+            # the gist only: the whole reason did not fit the status bar beside the next
+            gist = reason.split(": ", 1)[0]  # caption; "it": "Skipped b.jpg: is..." had none
+            self.note.emit(f"Skipped {Path(path).name}: {'it ' if goes_on(gist) else ''}{gist}")
 
     def _report_cut_short(self, source: FrameSource) -> None:
         """Say once that a video ends before its header says (a looping one went back to its
@@ -463,7 +464,7 @@ class CaptureThread(QThread):
             return False
         path, reason = skipped[0]
         self.source_failed.emit(f"{description}: none of its {len(skipped)} pictures could be "
-                                f"read ({Path(path).name}: {reason})", False)
+                                f"read ({about(Path(path).name, reason)})", False)
         return True
 
     def _reset(self, restart_ids: bool) -> None:

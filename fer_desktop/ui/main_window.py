@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.messages import about
 from fer_desktop.core.model import (
     Classifier,
     EmotionClassifier,
@@ -346,7 +347,7 @@ class MainWindow(QMainWindow):
             except ModelError as exc:
                 if model_dir is None or Path(model_dir) != remembered:
                     raise
-                self._fallback_reason = f"{exc.path}: {exc.reason.split('; ')[0]}"
+                self._fallback_reason = about(exc.path, exc.reason.split('; ')[0])
                 return factory(None, options)
         return build
 
