@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from fer_desktop.core.errors import ExportError, ModelError
-from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.gui_wording import for_window, status_bar_name
 from fer_desktop.core.model import EXPORT_HINT
 from fer_desktop.core.safe_write import check_outputs
 
@@ -93,3 +93,20 @@ def test_a_file_that_appeared_meanwhile_is_worded_for_the_window(tmp_path):
     text = for_window(str(info.value))
     assert "--force" not in text and text.endswith("try again")
     assert target.read_text() == "the user's"
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    # a trained run: the preset, then its folder, which ends with the preset again
+    ("default 20261204-095120-default", "default 20261204-095120"),
+    ("default 20261204-095120-default-2", "default 20261204-095120-2"),  # the second that second
+    ("small 20261204-095120-small fine-tuned on faces",
+     "small 20261204-095120 fine-tuned on faces"),
+    # anything else as it is
+    ("default ensemble of 3", "default ensemble of 3"),
+    ("trained on my-faces (20261204-095120-default)",
+     "trained on my-faces (20261204-095120-default)"),
+    ("small 20261204-095120-default", "small 20261204-095120-default"),  # not its own preset
+    ("stub", "stub"),
+])
+def test_the_status_bar_says_a_runs_preset_once(name, shown):
+    assert status_bar_name(name) == shown

@@ -36,3 +36,22 @@ def for_window(message: str, shipped_in_use: bool = False) -> str:
     for pattern, replacement in _REPLACEMENTS:
         message = pattern.sub(replacement, message)
     return message
+
+
+# "default 20261204-095120-default": the preset, then the run folder's name, which ends with
+# the preset again (``trainer/rundir.py``: stamp-preset, "-2" when the second that second)
+_RUN_NAME = re.compile(r"^(?P<preset>\S+) (?P<stamp>\d{8}-\d{6})-(?P=preset)\b(?P<rest>.*)$")
+
+
+def status_bar_name(name: str) -> str:
+    """A model's name for the status bar: a trained run's preset is said once, not twice
+    ("default 20261204-095120-default" -> "default 20261204-095120"), so that the shipped
+    model's whole line fits a 1024-px window. Any other name is left as it is; the window
+    title, the About box and the line's tooltip keep the whole name.
+
+    Example:
+        >>> status_bar_name("default 20261204-095120-default fine-tuned on faces")
+        'default 20261204-095120 fine-tuned on faces'
+    """
+    found = _RUN_NAME.match(name)
+    return f"{found['preset']} {found['stamp']}{found['rest']}" if found else name

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
-from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.gui_wording import for_window, status_bar_name
 from fer_desktop.core.messages import about
 from fer_desktop.core.model import (
     Classifier,
@@ -56,6 +56,7 @@ TRAIN_TAB_MODULE = "fer_desktop.ui.train_tab"
 MODEL_LABEL_MAX_PX = 280  # the rest of the status bar is left to the messages
 MODEL_LABEL_SHARE = 3  # a wider window gives the model's line up to a third of its width
 FULL_SCREEN_HINT = "Full screen: press Esc or F11 to leave it"
+MODEL_TIP = "The emotion model in use and its PrivateTest accuracy (from model.json)"
 
 
 def model_line(classifier: Classifier) -> str:
@@ -68,7 +69,8 @@ def short_model_line(classifier: Classifier) -> str:
     fine-tune's longer name was cut to "...(Privat..." in a 1280-px window); the label cuts
     it in the middle, so the start of the name and the accuracy stay."""
     value = classifier.accuracy()
-    return f"Model: {classifier.name}" + (f" \u00b7 {value:.1%}" if value is not None else "")
+    return (f"Model: {status_bar_name(classifier.name)}"
+            + (f" \u00b7 {value:.1%}" if value is not None else ""))
 
 
 class MainWindow(QMainWindow):
@@ -156,8 +158,7 @@ class MainWindow(QMainWindow):
         self.fps_label, self.latency_label, self.faces_label = self.figures.labels
         self.model_label = ElidedLabel("Model: loading...")  # cut in the middle
         self.model_label.setMaximumWidth(MODEL_LABEL_MAX_PX)
-        self.model_label.setToolTip("The emotion model in use and its PrivateTest accuracy "
-                                    "(from model.json)")
+        self.model_label.setToolTip(MODEL_TIP)
         self.model_label.setContentsMargins(6, 0, 6, 0)
         bar.addPermanentWidget(self.model_label)
 
@@ -381,9 +382,11 @@ class MainWindow(QMainWindow):
 
     def _show_model(self, classifier: Classifier) -> None:
         """The model in use, named in the status bar and the window title."""
-        line = model_line(classifier)
-        self.model_label.setText(f"Model: {line}")
+        name = status_bar_name(classifier.name)  # the whole name: window title, tooltip
+        self.model_label.setText(f"Model: {name} ({classifier.accuracy_text()})")
         self.model_label.set_short_text(short_model_line(classifier))
+        self.model_label.setToolTip(MODEL_TIP if name == classifier.name else
+                                    f"{model_line(classifier)}\n{MODEL_TIP}")
         self._update_title()
         # File > Use the shipped model only when another is in use (it said "already in use")
         self.act_shipped_model.setEnabled(
@@ -405,6 +408,7 @@ class MainWindow(QMainWindow):
 
     def _on_pipeline_failed(self, message: str) -> None:
         self.model_label.setText("Model: none loaded")
+        self.model_label.setToolTip(MODEL_TIP)
 
     def _choose_model_folder(self) -> None:
         # in the Train tab's runs folder, where the app's own models are (it opened in the
@@ -521,6 +525,7 @@ class MainWindow(QMainWindow):
             self._show_model(self._classifier)
         else:
             self.model_label.setText("Model: none loaded")
+            self.model_label.setToolTip(MODEL_TIP)
         self.notifier.error(message, exc=exc, serious=True)
         self.model_failed.emit(message)
 
