@@ -189,6 +189,9 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     assert recipe_text({"preset": "default", "mixup": "x"}) == "default"  # hand-edited
     assert recipe_text({"preset": "default", "mixup": True}) == "default"
     assert recipe_text({"preset": "default", "mixup": 0, "cutmix": 1.0}) == "default, cutmix 1"
+    assert recipe_text({"preset": "default", "zoom_min": 0.85, "zoom_max": 1.6}) == \
+        "default, crops 0.85-1.6"
+    assert recipe_text({"preset": "default", "zoom_min": "x"}) == "default"  # hand-edited
     assert recipe_text({}) == "?"
     # a 300-row trial looked like a full run in the list
     assert recipe_text({"preset": "default", "limit_per_split": 300}) == \
@@ -221,6 +224,9 @@ def test_model_json_records_mixup_only_for_runs_that_blended():
     assert "mixup" not in run_recipe({"preset": "default", "mixup": 0.0})
     assert "mixup" not in run_recipe({"preset": "default"})  # a run from before --mixup
     assert run_recipe({"preset": "default", "cutmix": 1.0})["cutmix"] == 1.0
+    assert run_recipe({"preset": "default", "zoom_min": 0.85, "zoom_max": 1.6})["zoom"] == \
+        [0.85, 1.6]
+    assert "zoom" not in run_recipe({"preset": "default", "zoom_min": 0.9, "zoom_max": 1.1})
     assert "cutmix" not in run_recipe({"preset": "default", "mixup": 0.4, "cutmix": 0.0})
 
 

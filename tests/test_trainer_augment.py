@@ -71,6 +71,21 @@ def test_one_warp_moves_a_face_over_the_chains_ranges():
     assert widths.min() < widths.mean() < widths.max()
 
 
+def test_the_zoom_range_sets_how_much_of_the_frame_the_face_fills():
+    """``--zoom-min/--zoom-max``: crops wider than the face, as the app's detector cuts
+    (benchmarks/box_jitter.py), show the face smaller."""
+    from trainer.recipe import make_warp
+
+    ys, xs = np.indices((48, 48))
+    # small: the reflected copies the wide crop samples beyond the edges stay out of frame
+    square = ((np.abs(ys - 23.5) < 4) & (np.abs(xs - 23.5) < 4)).astype("float32")
+    faces = np.repeat(square[None, ..., None], 32, axis=0)
+    as_is = np.asarray(make_warp(5, "once", (1.0, 1.0))(faces)).sum(axis=(1, 2, 3))
+    wide = np.asarray(make_warp(5, "once", (1.5, 1.5))(faces)).sum(axis=(1, 2, 3))
+    np.testing.assert_allclose(as_is, square.sum(), rtol=0.1)  # rotation keeps the area
+    np.testing.assert_allclose(wide / as_is, 1 / 1.5 ** 2, rtol=0.1)
+
+
 def _one_epoch_of_classes(sampling_power: float, seed: int = 5) -> np.ndarray:
     from trainer.recipe import make_train_dataset
 

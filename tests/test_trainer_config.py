@@ -16,7 +16,7 @@ CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
            "warp": "chain", "images": "faces", "keep_checkpoints": 12, "init": "assets",
-           "init_member": 2, "mixup": 0.4, "cutmix": 1.0}
+           "init_member": 2, "mixup": 0.4, "cutmix": 1.0, "zoom_min": 0.85, "zoom_max": 1.6}
 
 
 def test_consistent_teaching_is_refused_across_machines_and_without_a_teacher():
@@ -51,8 +51,9 @@ def test_each_option_round_trips_through_argv(name):
 
 
 def test_all_options_at_once_and_defaults_give_an_empty_argv():
-    # images: its own labels; cutmix: not with mixup
-    together = {k: v for k, v in CHANGED.items() if k not in ("images", "cutmix")}
+    # images: its own labels; cutmix: not with mixup; a zoom range: not with the chain warp
+    together = {k: v for k, v in CHANGED.items()
+                if k not in ("images", "cutmix", "zoom_min", "zoom_max")}
     config = TrainConfig(**together)
     assert config_from_args(parser().parse_args(config.to_argv())) == config
     assert TrainConfig().to_argv() == []
@@ -152,3 +153,18 @@ def test_export_to_a_file_or_over_a_users_json_is_refused_before_it_starts(tmp_p
     assert cli.main(["export", str(tmp_path / "run"), "--to", str(mine)]) == 2
     assert "is not the description of a model" in capsys.readouterr().err
     assert (mine / "model.json").read_text() == '{"my": "notes"}' and afile.read_text() == "hi"
+
+
+@pytest.mark.parametrize(("zoom", "message"), [((1.1, 1.6), "must hold 1"),
+                                               ((0.9, 0.95), "must hold 1"),
+                                               ((0.4, 1.1), "within 0.5 to 2"),
+                                               ((0.9, float("nan")), "must hold 1")])
+def test_a_zoom_range_must_hold_the_face_as_it_is(zoom, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(zoom_min=zoom[0], zoom_max=zoom[1])
+
+
+def test_a_zoom_range_needs_the_one_warp():
+    with pytest.raises(ConfigError, match="need --warp once"):
+        TrainConfig(warp="chain", zoom_max=1.6)
+    assert TrainConfig(warp="chain").zoom_max == 1.1  # the chain's own range: accepted

@@ -173,6 +173,12 @@ class TrainConfig:
                         "docs/model.md); chain: one after another, three bilinear "
                         "resamplings (softer faces than the test's; the recipe of the shipped "
                         "models and of runs before --warp)", choices=WARPS)
+    zoom_min: float = _option(0.9, "the smallest crop the geometric augmentation draws, as a "
+                              "share of the face's side (default %(default)s; with --warp "
+                              "once; benchmarks/box_jitter.py measures the app's crops)",
+                              kind=float)
+    zoom_max: float = _option(1.1, "the largest crop it draws (default %(default)s; the "
+                              "app's crops of FER faces reach about 1.6)", kind=float)
     sampling: str = _option("natural", "how often each emotion is drawn in an epoch: natural: "
                             "as often as in the data (default); sqrt: in proportion to the "
                             "square root of its count; balanced: all equally often (rare "
@@ -226,6 +232,13 @@ class TrainConfig:
             if not (math.isfinite(value) and value >= 0):
                 raise ConfigError(f"{name} must be 0 (off) or more, got {value} "
                                   f"(example: --{name} {example})")
+        if not (0.5 <= self.zoom_min <= 1.0 <= self.zoom_max <= 2.0):
+            raise ConfigError(f"the zoom range must hold 1 within 0.5 to 2, got --zoom-min "
+                              f"{self.zoom_min:g} --zoom-max {self.zoom_max:g} (example: "
+                              "--zoom-min 0.85 --zoom-max 1.6)")
+        if self.warp != "once" and (self.zoom_min, self.zoom_max) != (0.9, 1.1):
+            raise ConfigError(f"--zoom-min/--zoom-max need --warp once (--warp {self.warp} "
+                              "zooms by Keras's symmetric 10%)")
         if self.mixup > 0 and self.cutmix > 0:
             raise ConfigError(f"--mixup {self.mixup:g} and --cutmix {self.cutmix:g} each mix "
                               "every face with another: choose one")

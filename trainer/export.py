@@ -139,6 +139,9 @@ def run_recipe(config: dict) -> dict:
     return {"preset": config.get("preset"), **config.get("resolved", {}),
             "sampling": config.get("sampling", "natural"),
             **{name: config[name] for name in ("mixup", "cutmix") if config.get(name)},
+            **({"zoom": [config["zoom_min"], config["zoom_max"]]}  # the crops it learnt from
+               if (config.get("zoom_min", 0.9), config.get("zoom_max", 1.1)) != (0.9, 1.1)
+               else {}),
             # a quick trial's scores are on its first N rows of each split
             **({"limit_per_split": int(config["limit_per_split"])}
                if config.get("limit_per_split") else {})}

@@ -241,11 +241,12 @@ def _jpeg(images: tf.Tensor, seed: int, probability: float = 0.3,
 
 
 ROTATE_DEGREES = 10.0  # the geometric augmentation's ranges, the same for both warps
-ZOOM = 0.1
+ZOOM = 0.1  # the default crop: 1 - ZOOM to 1 + ZOOM of the face (--zoom-min/--zoom-max)
 SHIFT = 0.1
 
 
-def one_warp(images: tf.Tensor, seed: int) -> tf.Tensor:
+def one_warp(images: tf.Tensor, seed: int,
+             zoom: tuple[float, float] = (1.0 - ZOOM, 1.0 + ZOOM)) -> tf.Tensor:
     """Rotate, zoom and shift each face in one affine transform: one bilinear resampling.
 
     The ``chain`` warp applies Keras's three layers one after another, and each resamples the
@@ -258,8 +259,9 @@ def one_warp(images: tf.Tensor, seed: int) -> tf.Tensor:
     rng = tf.random.stateless_uniform
     s = _batch_seed(seed)
     angle = rng([n], seed=s + 1, minval=-1.0, maxval=1.0) * (ROTATE_DEGREES * math.pi / 180)
-    # Keras's RandomZoom(0.1) draws a factor of the output-to-input size in [0.9, 1.1].
-    scale = 1.0 + rng([n], seed=s + 2, minval=-ZOOM, maxval=ZOOM)
+    # The side of the input square each output face shows, as a share of the face: over 1,
+    # a wider crop (the face smaller), as Keras's RandomZoom(0.1) draws in [0.9, 1.1].
+    scale = rng([n], seed=s + 2, minval=zoom[0], maxval=zoom[1])
     tx = rng([n], seed=s + 3, minval=-SHIFT, maxval=SHIFT) * w
     ty = rng([n], seed=s + 4, minval=-SHIFT, maxval=SHIFT) * h
     cx, cy = (w - 1.0) / 2.0, (h - 1.0) / 2.0
@@ -276,11 +278,12 @@ def one_warp(images: tf.Tensor, seed: int) -> tf.Tensor:
         fill_value=0.0, interpolation="BILINEAR", fill_mode="REFLECT")
 
 
-def make_warp(seed: int, warp: str = "chain"):
+def make_warp(seed: int, warp: str = "chain",
+              zoom: tuple[float, float] = (1.0 - ZOOM, 1.0 + ZOOM)):
     """The geometric augmentation: ``chain``: Keras's rotation, zoom and translation layers in
-    turn (three resamplings); ``once``: :func:`one_warp`."""
+    turn (three resamplings); ``once``: :func:`one_warp` with crops of ``zoom`` face sides."""
     if warp == "once":
-        return lambda x: one_warp(x, seed)
+        return lambda x: one_warp(x, seed, zoom)
     rotate = keras.layers.RandomRotation(ROTATE_DEGREES / 360, fill_mode="reflect", seed=seed,
                                          dtype="float32")
     zoom = keras.layers.RandomZoom(ZOOM, fill_mode="reflect", seed=seed + 1, dtype="float32")
@@ -289,11 +292,12 @@ def make_warp(seed: int, warp: str = "chain"):
     return lambda x: shift(zoom(rotate(x, training=True), training=True), training=True)
 
 
-def make_augmenter(seed: int, robust: bool = False, warp: str = "chain"):
+def make_augmenter(seed: int, robust: bool = False, warp: str = "chain",
+                   zoom: tuple[float, float] = (1.0 - ZOOM, 1.0 + ZOOM)):
     """The training augmentation: flip, the geometric warp (:func:`make_warp`), then for
     ``robust`` the camera's photometric changes and JPEG, then random erasing."""
     flip = keras.layers.RandomFlip("horizontal", seed=seed, dtype="float32")
-    warp_faces = make_warp(seed + 1, warp)
+    warp_faces = make_warp(seed + 1, warp, zoom)
 
     def augment(x, y):
         x = warp_faces(flip(x, training=True))
@@ -327,7 +331,8 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
                        sampling_power: float = 0.0, warp: str = "chain",
                        teacher: keras.Model | None = None,
                        teacher_weight: float = 0.6, mixup: float = 0.0,
-                       cutmix: float = 0.0) -> tf.data.Dataset:
+                       cutmix: float = 0.0,
+                       zoom: tuple[float, float] = (1.0 - ZOOM, 1.0 + ZOOM)) -> tf.data.Dataset:
     """Shuffled, batched, augmented training faces. With ``classes`` (each row's class) and a
     ``sampling_power`` above 0, the classes are rebalanced (:func:`class_sampled`). With
     ``mixup`` above 0, each face is blended with another of its batch (:func:`mixed_up`); with
@@ -340,7 +345,8 @@ def make_train_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int,
         ds = tf.data.Dataset.from_tensor_slices((x, y))
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
     if augment:
-        ds = ds.map(make_augmenter(seed, robust, warp), num_parallel_calls=tf.data.AUTOTUNE)
+        ds = ds.map(make_augmenter(seed, robust, warp, zoom),
+                    num_parallel_calls=tf.data.AUTOTUNE)
     if mixup > 0:
         ds = ds.map(mixed_up(mixup, seed + 7), num_parallel_calls=tf.data.AUTOTUNE)
     if cutmix > 0:

@@ -254,6 +254,10 @@ def recipe_text(config: dict) -> str:
         parts.append(f"{config['augment']} augmentation")
     if config.get("sampling", "natural") != "natural":
         parts.append(f"{config['sampling']} sampling")
+    zoom = (config.get("zoom_min", 0.9), config.get("zoom_max", 1.1))
+    if zoom != (0.9, 1.1) and all(isinstance(z, int | float) and not isinstance(z, bool)
+                                  for z in zoom):
+        parts.append(f"crops {zoom[0]:g}-{zoom[1]:g}")
     parts.append(mixing_text(config))
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")

@@ -457,7 +457,7 @@ def train_dataset(config: TrainConfig, fit: _Fit, epoch: int):
         robust=config.augment == "robust", classes=fit.classes,
         sampling_power=config.sampling_power, warp=config.warp,
         teacher=fit.teacher, teacher_weight=config.teacher_weight, mixup=config.mixup,
-        cutmix=config.cutmix)
+        cutmix=config.cutmix, zoom=(config.zoom_min, config.zoom_max))
 
 
 def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fit,
