@@ -83,7 +83,9 @@ def test_the_zoom_range_sets_how_much_of_the_frame_the_face_fills():
     as_is = np.asarray(make_warp(5, "once", (1.0, 1.0))(faces)).sum(axis=(1, 2, 3))
     wide = np.asarray(make_warp(5, "once", (1.5, 1.5))(faces)).sum(axis=(1, 2, 3))
     np.testing.assert_allclose(as_is, square.sum(), rtol=0.1)  # rotation keeps the area
-    np.testing.assert_allclose(wide / as_is, 1 / 1.5 ** 2, rtol=0.1)
+    ratio = wide / as_is  # an 8-px square resampled: each face within 15%, all within 5%
+    assert np.mean(ratio) == pytest.approx(1 / 1.5 ** 2, rel=0.05)
+    np.testing.assert_allclose(ratio, 1 / 1.5 ** 2, rtol=0.15)
 
 
 def _one_epoch_of_classes(sampling_power: float, seed: int = 5) -> np.ndarray:
