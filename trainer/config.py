@@ -17,6 +17,18 @@ from typing import Any
 
 from trainer.rundir import KEEP_CHECKPOINTS
 
+DEFAULT_ZOOM = (0.9, 1.1)  # the crop range of every run before --zoom-min/--zoom-max
+
+
+def zoom_range(config: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The crop range a run's config.json records when it is not the default (None for the
+    default, a run from before the option, or hand-edited values that are not numbers)."""
+    zoom = (config.get("zoom_min", DEFAULT_ZOOM[0]), config.get("zoom_max", DEFAULT_ZOOM[1]))
+    if zoom == DEFAULT_ZOOM or not all(isinstance(z, int | float) and not isinstance(z, bool)
+                                       for z in zoom):
+        return None
+    return zoom
+
 PRESETS: dict[str, dict[str, Any]] = {
     "seed": {
         "label": "seed (original baseline)",
@@ -173,12 +185,13 @@ class TrainConfig:
                         "docs/model.md); chain: one after another, three bilinear "
                         "resamplings (softer faces than the test's; the recipe of the shipped "
                         "models and of runs before --warp)", choices=WARPS)
-    zoom_min: float = _option(0.9, "the smallest crop the geometric augmentation draws, as a "
-                              "share of the face's side (default %(default)s; with --warp "
-                              "once; benchmarks/box_jitter.py measures the app's crops)",
+    zoom_min: float = _option(DEFAULT_ZOOM[0], "the smallest crop the geometric "
+                              "augmentation draws, as a share of the face's side (default "
+                              "%(default)s; with --warp once; benchmarks/box_jitter.py "
+                              "measures the app's crops)", kind=float)
+    zoom_max: float = _option(DEFAULT_ZOOM[1], "the largest crop it draws (default "
+                              "%(default)s; the app's crops of FER faces reach about 1.6)",
                               kind=float)
-    zoom_max: float = _option(1.1, "the largest crop it draws (default %(default)s; the "
-                              "app's crops of FER faces reach about 1.6)", kind=float)
     sampling: str = _option("natural", "how often each emotion is drawn in an epoch: natural: "
                             "as often as in the data (default); sqrt: in proportion to the "
                             "square root of its count; balanced: all equally often (rare "
@@ -236,7 +249,7 @@ class TrainConfig:
             raise ConfigError(f"the zoom range must hold 1 within 0.5 to 2, got --zoom-min "
                               f"{self.zoom_min:g} --zoom-max {self.zoom_max:g} (example: "
                               "--zoom-min 0.85 --zoom-max 1.6)")
-        if self.warp != "once" and (self.zoom_min, self.zoom_max) != (0.9, 1.1):
+        if self.warp != "once" and (self.zoom_min, self.zoom_max) != DEFAULT_ZOOM:
             raise ConfigError(f"--zoom-min/--zoom-max need --warp once (--warp {self.warp} "
                               "zooms by Keras's symmetric 10%)")
         if self.mixup > 0 and self.cutmix > 0:

@@ -26,7 +26,7 @@ import numpy as np
 from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
 from trainer import metrics, rundir
-from trainer.config import SAMPLING_POWERS
+from trainer.config import SAMPLING_POWERS, zoom_range
 from trainer.convert import (
     blur_sigma_of,
     float32_copy,
@@ -139,9 +139,7 @@ def run_recipe(config: dict) -> dict:
     return {"preset": config.get("preset"), **config.get("resolved", {}),
             "sampling": config.get("sampling", "natural"),
             **{name: config[name] for name in ("mixup", "cutmix") if config.get(name)},
-            **({"zoom": [config["zoom_min"], config["zoom_max"]]}  # the crops it learnt from
-               if (config.get("zoom_min", 0.9), config.get("zoom_max", 1.1)) != (0.9, 1.1)
-               else {}),
+            **({"zoom": list(zoom)} if (zoom := zoom_range(config)) else {}),  # its crops
             # a quick trial's scores are on its first N rows of each split
             **({"limit_per_split": int(config["limit_per_split"])}
                if config.get("limit_per_split") else {})}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fer_desktop.core.trainer_events import parse_event
 from trainer import rundir
+from trainer.config import zoom_range
 from trainer.finetune_config import PRESET as FINETUNE_PRESET  # its runs keep no checkpoint
 from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RESUMABLE, RUNNING, STOPPED, TRAINED
 
@@ -254,9 +255,7 @@ def recipe_text(config: dict) -> str:
         parts.append(f"{config['augment']} augmentation")
     if config.get("sampling", "natural") != "natural":
         parts.append(f"{config['sampling']} sampling")
-    zoom = (config.get("zoom_min", 0.9), config.get("zoom_max", 1.1))
-    if zoom != (0.9, 1.1) and all(isinstance(z, int | float) and not isinstance(z, bool)
-                                  for z in zoom):
+    if zoom := zoom_range(config):
         parts.append(f"crops {zoom[0]:g}-{zoom[1]:g}")
     parts.append(mixing_text(config))
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one

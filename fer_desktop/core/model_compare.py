@@ -264,11 +264,7 @@ def compare_recorded(current_meta: dict, candidate_meta: dict) -> Comparison | N
     new = _recorded(candidate_meta, str(candidate_meta.get("name", "candidate")))
     if now is None or new is None:
         return None
-    confusion = _private_confusion(candidate_meta)
-    samples = int(confusion.sum())
-    chance = float(confusion.sum(1).max() / samples) if samples else 1 / len(EMOTIONS)
-    answers = {e: float(v) for e, v in zip(EMOTIONS, confusion.sum(0) / max(1, samples),
-                                          strict=False)} if confusion.shape == (7, 7) else {}
+    samples, chance, answers = _answer_figures(_private_confusion(candidate_meta))
     new = ModelScores(new.name, new.accuracy, new.recall, answers)
     return Comparison("FER-2013 PrivateTest (scores from model.json)", samples, now, new,
                       chance, tuple(warnings_for(now, new, chance, samples)),
@@ -300,12 +296,10 @@ def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
     for when it shares no test faces with the model in use: a 3-epoch run on 30 faces a
     split, right on 13% and answering "fear" for every face, went live with no warning."""
     confusion = _private_confusion(candidate_meta)
-    samples = int(confusion.sum())
-    if confusion.shape != (len(EMOTIONS), len(EMOTIONS)) or not samples:
+    samples, chance, answers = _answer_figures(confusion)
+    if not answers or not samples:
         return ()
     accuracy = float(np.trace(confusion) / samples)
-    chance = float(confusion.sum(1).max() / samples)
-    answers = dict(zip(EMOTIONS, (confusion.sum(0) / samples).tolist(), strict=True))
     these = f"its own {samples:,} test faces"
     found = []
     if accuracy <= chance + NEAR_CHANCE_BY:
@@ -317,6 +311,17 @@ def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
         found.append(f"The new model answers \"{top}\" for {answers[top]:.0%} of {these}: it "
                      "has not learnt to tell the emotions apart.")
     return tuple(found)
+
+
+def _answer_figures(confusion: np.ndarray) -> tuple[int, float, dict[str, float]]:
+    """(faces, chance: the share of the commonest true emotion, answers: the share of the
+    faces given each emotion, empty unless the matrix is 7x7) of a confusion matrix."""
+    samples = int(confusion.sum())
+    chance = float(confusion.sum(1).max() / samples) if samples else 1 / len(EMOTIONS)
+    answers = {e: float(v) for e, v in zip(EMOTIONS, confusion.sum(0) / max(1, samples),
+                                          strict=True)} \
+        if confusion.shape == (len(EMOTIONS), len(EMOTIONS)) else {}
+    return samples, chance, answers
 
 
 def _private_confusion(meta: dict) -> np.ndarray:
