@@ -586,3 +586,24 @@ def test_average_refuses_with_a_named_reason(tiny_run, tmp_path, problem):
     error = next(e for e in events(result.stdout) if e["event"] == "error")
     assert expected in error["message"] and error["kind"] == "user"
     assert not (tmp_path / "avg").exists()
+
+
+def test_an_export_killed_half_way_leaves_no_model_json_over_new_files(
+        tiny_run, tmp_path, monkeypatch):
+    """Re-exporting a run that has a model (a stopped run's newer best epoch, from the Train
+    tab): killed after its files were replaced, the old model.json stayed and described them."""
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    a, _ = _two_copies(tiny_run["run_dir"], tmp_path)
+    assert (a / "model.json").is_file()
+
+    def killed(path, data):
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(export, "_write_bytes", killed)
+    with pytest.raises(KeyboardInterrupt):
+        export.export_run(a, emitter)
+    assert not (a / "model.json").exists()
+    monkeypatch.undo()
+    export, emitter = _export_in_process(monkeypatch, 1.0)
+    assert export.export_run(a, emitter)["files"]["keras"] == "model.keras"
+    assert (a / "model.json").is_file()

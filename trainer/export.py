@@ -465,8 +465,11 @@ def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict
 
 def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: dict,
                         stale: set[str]) -> None:
-    """The files, then model.json last (the folder is usable from that moment on)."""
+    """The files, then model.json last (the folder is usable from that moment on). An older
+    model.json goes first: an export killed half-way (Stop in the Train tab) left it describing
+    files already replaced by the new epoch's, a model the app loaded without a word."""
     out.mkdir(parents=True, exist_ok=True)
+    (out / rundir.MODEL).unlink(missing_ok=True)
     # uncompiled float32: no optimizer state, a third of the size of a checkpoint
     rundir.save_keras_atomic(keras_model, out / "model.keras")
     for name, blob in blobs.items():

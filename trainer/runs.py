@@ -49,6 +49,17 @@ class RunRow:
     has_model: bool
     recipe: str = ""  # what tells runs of one preset apart: see recipe_text
     own_faces: bool = False  # trained on an image folder: its "PublicTest" is its test faces
+    best_epoch: int | None = None  # the epoch best.keras holds (state.json)
+    model_epoch: int | None = None  # the epoch its model.json was exported from
+
+    @property
+    def exportable(self) -> bool:
+        """Stopped, failed or interrupted with an epoch kept whose model is not exported yet:
+        ``export`` makes a model of its best epoch so far, usable without resuming the run
+        (a fine-tune keeps no checkpoint)."""
+        return self.state in RESUMABLE and bool(self.best_epoch) \
+            and self.preset != FINETUNE_PRESET \
+            and (not self.has_model or self.model_epoch != self.best_epoch)
 
     @property
     def resumable(self) -> bool:
@@ -224,7 +235,38 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   int(epochs) if isinstance(epochs, int | float) and epochs else None,
                   state.best_val_accuracy if state is not None else None, status,
                   (run / rundir.MODEL).is_file(), recipe_text(config),
-                  own_faces=bool(config.get("images")))
+                  own_faces=bool(config.get("images")),
+                  best_epoch=state.best_epoch if state is not None else None,
+                  model_epoch=exported_epoch(run))
+
+
+def exported_epoch(run: Path) -> int | None:
+    """The epoch a run's model.json was made from (``training.best_epoch``); None without a
+    readable model.json (or one from before that was recorded)."""
+    try:
+        meta = json.loads((run / rundir.MODEL).read_text(encoding="utf-8"))
+        epoch = meta["training"]["best_epoch"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None
+
+
+def export_offer(row: RunRow) -> str:
+    """What the Results say of a stopped run whose best epoch has no model yet, and why the
+    button is there: a stopped run was of no use in the live view until it was resumed to its
+    very end."""
+    of = f" of {row.epochs}" if row.epochs else ""
+    where = "test faces" if row.own_faces else "PublicTest"
+    best = f" ({where} {100 * row.best_val_accuracy:.1f}%)" \
+        if isinstance(row.best_val_accuracy, float) else ""
+    now = ("has a model from epoch "
+           f"{row.model_epoch}; its best epoch since is {row.best_epoch}{best}"
+           if row.has_model and row.model_epoch else
+           f"has no model yet; its best epoch so far is {row.best_epoch}{best}")
+    how = "stopped" if row.state == STOPPED else "ended"
+    return (f"{row.run_dir.name} {how} after epoch {row.epochs_done}{of} and {now}. "
+            f"Export epoch {row.best_epoch} to use it now (it is evaluated first: a minute or "
+            "two); Resume trains the rest and exports again at the end.")
 
 
 def rows_limit_text(limit: object) -> str:

@@ -104,7 +104,7 @@ def example_faces(labels: np.ndarray, predicted: np.ndarray, per_emotion: int = 
 def run_sentences(meta: dict, file_name: str) -> list[str]:
     """A run's results in words, from its model.json: FER-2013 PrivateTest (when scored there)
     and, for a fine-tuned model, the user's own test faces before and after."""
-    out = []
+    out = [partial] if (partial := partial_run_sentence(meta)) else []
     info = (meta.get("accuracy") or {}).get(file_name) or {}
     confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
     samples = int(confusion.sum())
@@ -131,6 +131,19 @@ def run_sentences(meta: dict, file_name: str) -> list[str]:
             gain = float(after["accuracy"]) - float(before["accuracy"])
         out += _fer2013_before_after(meta, info, gain)
     return out
+
+
+def partial_run_sentence(meta: dict) -> str:
+    """"Made from epoch 3, after 4 of 10 epochs: ..." for a model exported from a stopped run
+    (its recipe names every epoch it was to train, which read as if they had all run)."""
+    training, recipe = meta.get("training") or {}, meta.get("recipe") or {}
+    done, planned, best = (training.get("epochs_done"), recipe.get("epochs"),
+                           training.get("best_epoch"))
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (done, planned, best)) \
+            or done >= planned:
+        return ""
+    return (f"Made from epoch {best}, the best after {done} of {planned} epochs: the run was "
+            "stopped before its end (Resume trains the rest and replaces this model).")
 
 
 def _fer2013_before_after(meta: dict, info: dict, gain: float | None = None) -> list[str]:

@@ -27,13 +27,15 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
-from trainer.runs import mixing_text, rows_limit_text
+from trainer.runs import RunRow, export_offer, mixing_text, rows_limit_text
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text
 
 
 USE_TIP = ("Load this run's exported model in the live view (the current model stays if the "
            "new one fails its checks)")
+EXPORT_TIP = ("Make a model of this stopped run's best epoch so far (evaluated on the test faces "
+              "first), to use it without resuming the run; Resume still trains the rest")
 
 
 def _heat(fraction: float) -> QColor:
@@ -78,6 +80,7 @@ class ResultsView(QWidget):
     """A run's evaluation from its ``model.json``: accuracy, per-class recall, confusion."""
 
     use_clicked = Signal()
+    export_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,9 +93,17 @@ class ResultsView(QWidget):
         self.use_button.setToolTip(USE_TIP)
         self.use_button.setEnabled(False)
         self.use_button.clicked.connect(self.use_clicked)
+        self.export_button = QPushButton("Export best epoch")
+        self.export_button.setToolTip(EXPORT_TIP)
+        self.export_button.hide()
+        self.export_button.clicked.connect(self.export_clicked)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.summary, 1)
-        top.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignTop)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.use_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        top.addLayout(buttons)
         layout.addLayout(top)
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -117,6 +128,7 @@ class ResultsView(QWidget):
         self._in_use: tuple[Path, dict | None] | None = None  # the live view's model
         self._columns: list[str] = []  # the emotions over the table's columns, whole
         self._counts: list[str] = []  # the widest number in its cells
+        self._summary = ""  # the summary before an export offer was added to it
 
     def show_run(self, run: Path | None) -> None:
         self.run_dir, self.metadata = run, None
@@ -128,13 +140,14 @@ class ResultsView(QWidget):
         self.use_button.setEnabled(False)
         self.use_button.setText("Use this model")
         self.use_button.setToolTip(USE_TIP)
+        self.export_button.hide()
         if run is None:
-            self.summary.setText("Select a run to see its evaluation.")
+            self._set_summary("Select a run to see its evaluation.")
             return
         path = run / MODEL_JSON
         if not path.is_file():
-            self.summary.setText(f"{run.name}: no evaluation yet. A run is evaluated and "
-                                 "exported (model.json) when its last epoch ends.")
+            self._set_summary(f"{run.name}: no evaluation yet. A run is evaluated and "
+                              "exported (model.json) when its last epoch ends.")
             return
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
@@ -147,8 +160,8 @@ class ResultsView(QWidget):
                 raise ValueError(f"confusion matrix is {confusion.shape}, expected "
                                  f"{len(classes)}x{len(classes)}")
         except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
-            self.summary.setText(html.escape(f"{path}: cannot read the evaluation "
-                                             f"({_unreadable(exc)}).", quote=False))
+            self._set_summary(html.escape(f"{path}: cannot read the evaluation "
+                                          f"({_unreadable(exc)}).", quote=False))
             return
         self.metadata = meta
         on_fer = meta.get("scored_on_fer2013", True)  # else: an image folder's test faces
@@ -169,7 +182,7 @@ class ResultsView(QWidget):
             figures.append("Also exported: " + ", ".join(others))
         lines += [f"<span style='color:{HELP_TEXT_COLOUR}'>{line}</span>"
                   for line in figures if line]
-        self.summary.setText("<br>".join(line for line in lines if line))
+        self._set_summary("<br>".join(line for line in lines if line))
         self._fill_table(classes, confusion, info.get("private_recall") or {})
         where = "PrivateTest faces" if on_fer else "The test faces"  # not FER-2013's
         self.table_caption.setText(f"{where}: each row is the true emotion, each column the "
@@ -178,6 +191,24 @@ class ResultsView(QWidget):
                               "columns the predicted one; colour = share of the row")
         self._show_examples(run, meta)
         self._update_use_button()
+
+    def _set_summary(self, text: str) -> None:
+        self._summary = text
+        self.summary.setText(text)
+
+    def offer_export(self, row: RunRow | None, busy: bool) -> None:
+        """The shown run stopped with a best epoch that has no model: say so and offer to
+        export it (disabled while a trainer runs); any other run: no offer."""
+        offered = row is not None and row.exportable and row.run_dir == self.run_dir
+        self.export_button.setVisible(offered)
+        self.export_button.setEnabled(offered and not busy)
+        text = self._summary
+        if offered:
+            self.export_button.setText(f"Export epoch {row.best_epoch}")
+            offer = html.escape(export_offer(row), quote=False)
+            text = offer if self.metadata is None else f"{text}<br><b>{offer}</b>"
+        if self.summary.text() != text:  # called at every refresh: keeps a selection
+            self.summary.setText(text)
 
     def set_model_in_use(self, folder: Path | None, metadata: dict | None) -> None:
         """The live view's model: "Use this model" is offered only for another one (it stayed

@@ -36,7 +36,14 @@ from fer_desktop.ui.data_source import FIELDS_USED
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from fer_desktop.ui.steady_label import SteadyLabel
-from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
+from trainer.config import (
+    LABEL_SETS,
+    PRECISIONS,
+    PRESETS,
+    SAMPLING_POWERS,
+    ConfigError,
+    TrainConfig,
+)
 from trainer.finetune_config import FinetuneConfig
 from trainer.row_count import TrainingRowCounts
 from trainer.runs import rows_limit_text
@@ -333,6 +340,23 @@ class TrainForm(QGroupBox):
             threads=self.threads_spin.value(), limit_per_split=self.limit_spin.value(),
             labels=str(self.labels_combo.currentData()),
             sampling=str(self.sampling_combo.currentData()))
+
+    def checked_config(self) -> TrainConfig | None:
+        """The form's config with the CSV resolved; None (and a message) when it cannot run."""
+        try:
+            config = self.config()
+        except ConfigError as exc:
+            self.say(str(exc), error=True)
+            return None
+        if not config.csv:
+            self.say("Choose the FER-2013 CSV file first (Browse...).", error=True)
+            return None
+        path = Path(config.csv).expanduser()
+        if not path.is_file():
+            self.say(f"{path}: file not found. Choose the FER-2013 CSV file (Browse...).",
+                     error=True)
+            return None
+        return TrainConfig.from_dict(config.to_dict() | {"csv": str(path.resolve())})
 
     def output_folder(self) -> Path:
         return Path(self.out_edit.text().strip() or "runs").expanduser().resolve()

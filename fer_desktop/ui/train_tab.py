@@ -24,7 +24,9 @@ from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
 from fer_desktop.ui.close_training import ask_close_while_training
+from fer_desktop.ui.csv_check import CsvCheck, csv_key
 from fer_desktop.ui.data_source import DataSourceBox
+from fer_desktop.ui.run_export import RunExporter
 from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
@@ -33,7 +35,7 @@ from fer_desktop.ui.train_layout import form_column, log_view, results_page
 from fer_desktop.ui.train_progress import ProgressBox
 from fer_desktop.ui.trainer_process import TrainerProcess, trainer_command
 from fer_desktop.ui.training_curves import TrainingCurves
-from trainer.config import ConfigError, TrainConfig
+from trainer.config import TrainConfig
 from trainer.process_outcome import TrainerOutcome
 from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RUNNING, STOPPED, STOPPING
 from trainer.runs import (
@@ -52,12 +54,6 @@ from trainer.runs import (
 REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
 LEFT_COLUMN_PX = 400  # the form and the run list in a window of 1200 px or less
 RUN_LIST_REFRESH_MS = 5000
-
-
-def csv_key(path: Path) -> str:
-    """"path|size|mtime": a CSV that changed since it was checked is checked again."""
-    stat = path.stat()
-    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 EXPORT_NOTE = ("Every epoch is done: finishing the export first, so that the model is kept "
@@ -81,12 +77,13 @@ class TrainTab(QWidget):
         self.process.log_line.connect(self._on_log_line)
         self.process.state_changed.connect(self._on_state_changed)
         self.process.finished.connect(self._on_process_finished)
-        self.validator = TrainerProcess(self)
-        self.validator.event_received.connect(self._on_validation_event)
-        self.validator.log_line.connect(self._on_log_line)
-        self.validator.finished.connect(self._on_validation_finished)
-        self._pending: TrainConfig | None = None
-        self._validation_rows: str = ""
+        self.csv_check = CsvCheck(self)  # every row, once, before the first run on a CSV
+        self.csv_check.log_line.connect(self._on_log_line)
+        self.csv_check.ended.connect(self._on_csv_checked)
+        self.validator = self.csv_check.process
+        self.exporter = RunExporter(self)  # a stopped run's best epoch, made a model
+        self.exporter.log_line.connect(self._on_log_line)
+        self.exporter.ended.connect(self._on_export_ended)
         self._shown_run: Path | None = None
         self._data_warnings: list[str] = []  # from the data_report of the latest run
         self._outcomes: dict[Path, str] = {}  # run -> how its process ended in this session
@@ -135,6 +132,7 @@ class TrainTab(QWidget):
         self.curves = TrainingCurves()
         self.results = ResultsView()
         self.results.use_clicked.connect(self._on_use_clicked)
+        self.results.export_clicked.connect(self._on_export_clicked)
         self.log_view = log_view()
         self.bottom_tabs = QTabWidget()
         self.results_page = results_page(self.results)
@@ -224,7 +222,7 @@ class TrainTab(QWidget):
         """A trainer or a CSV check of this window runs, or a run of the list trains here in
         the background: the form is locked and Start waits (two runs on a 2-core machine)."""
         return self.process.is_active or self.validator.is_active \
-            or self._background is not None
+            or self.exporter.is_active or self._background is not None
 
     def _on_start_clicked(self) -> None:
         if self._busy():
@@ -232,61 +230,27 @@ class TrainTab(QWidget):
         if self.data_source.choice().kind != "csv":
             self._launch_images()
             return
-        config = self._checked_config()
+        config = self.form.checked_config()
         if config is None:
             return
         self._save_settings()
         if self._settings.validated_csv == csv_key(Path(config.csv)):
             self._launch(config)
             return
-        self._pending = config
-        self._validation_rows = ""
-        self.form.say(f"Checking {Path(config.csv).name} (every row is validated once)...")
+        self.form.say(self.csv_check.start(config))
         self.progress_box.say("Checking the CSV...")
-        self.validator.start_command(
-            *trainer_command(["inspect", "--csv", config.csv, "--events", "json"]), threads=1)
         self._update_buttons()
 
-    def _checked_config(self) -> TrainConfig | None:
-        """The form's config with the CSV resolved; None (and a message) when it cannot run."""
-        try:
-            config = self.form.config()
-        except ConfigError as exc:
-            self.form.say(str(exc), error=True)
-            return None
-        if not config.csv:
-            self.form.say("Choose the FER-2013 CSV file first (Browse...).", error=True)
-            return None
-        path = Path(config.csv).expanduser()
-        if not path.is_file():
-            self.form.say(f"{path}: file not found. Choose the FER-2013 CSV file (Browse...).",
-                          error=True)
-            return None
-        return TrainConfig.from_dict(config.to_dict() | {"csv": str(path.resolve())})
-
-    def _on_validation_event(self, event: TrainerEvent) -> None:
-        if event.name == "data_report":
-            splits = event["splits"]
-            parts = [f"{name} {info.get('rows', '?'):,}" for name, info in splits.items()
-                     if isinstance(info, dict)]
-            self._validation_rows = ", ".join(parts)
-            for warning in event.get("warnings") or []:
-                self._on_log_line(f"data warning: {warning}")
-
-    def _on_validation_finished(self, outcome: TrainerOutcome) -> None:
-        config, self._pending = self._pending, None
-        if config is None:
-            self._update_buttons()
+    def _on_csv_checked(self, config: TrainConfig | None, state: str, text: str) -> None:
+        if config is not None and state == FINISHED:
+            self._settings.validated_csv = csv_key(Path(config.csv))
+            self.form.say(text)
+            self._launch(config)
             return
-        if outcome.state != FINISHED:
-            reason = outcome.message if outcome.state == FAILED else "check cancelled"
-            self.form.say(f"The CSV cannot be used: {reason}", error=outcome.state == FAILED)
+        if config is not None:
+            self.form.say(text, error=state == FAILED)
             self.progress_box.say("Not training: the CSV was not accepted.")
-            self._update_buttons()
-            return
-        self._settings.validated_csv = csv_key(Path(config.csv))
-        self.form.say(f"CSV checked: {self._validation_rows or 'ok'}.")
-        self._launch(config)
+        self._update_buttons()
 
     def _launch(self, config: TrainConfig) -> None:
         self._reset_progress()
@@ -328,6 +292,8 @@ class TrainTab(QWidget):
     def _on_stop_clicked(self) -> None:
         if self.validator.is_active:
             self.validator.stop()
+        if self.exporter.is_active:
+            self.exporter.stop()
         if not self.process.is_active:
             row = self._background  # a run left training: Stop reached nothing
             if row is not None and stop_trainer_here(row.run_dir):
@@ -365,7 +331,7 @@ class TrainTab(QWidget):
         busy = self._busy()
         row = self.run_list.selected_row()
         self.form.start_button.setEnabled(not busy)
-        ours = self.process.is_active or self.validator.is_active
+        ours = self.process.is_active or self.validator.is_active or self.exporter.is_active
         self.form.stop_button.setEnabled(ours and (
             self.process.state != STOPPING or self._progress.exporting)
             or not ours and self._background is not None)
@@ -376,6 +342,7 @@ class TrainTab(QWidget):
             else RESUME_TOOLTIP)
         self.form.set_busy(busy)
         self.data_source.set_busy(busy)
+        self.results.offer_export(row, busy)
 
     # ------------------------------------------------------------------ trainer output
     def _on_log_line(self, text: str) -> None:
@@ -558,6 +525,27 @@ class TrainTab(QWidget):
             else:
                 self.progress_box.say("Not training.")
 
+    def _on_export_clicked(self) -> None:
+        row = self.run_list.selected_row()
+        if row is None or not row.exportable or self._busy():
+            return
+        try:
+            self._say_about(row.run_dir, self.exporter.start(row, self.form.threads_spin.value()))
+        except (OSError, RuntimeError) as exc:
+            self.form.say(str(exc), error=True)
+        self.progress_box.say("Exporting the model...")
+        self._update_buttons()
+
+    def _on_export_ended(self, run: Path, ok: bool, text: str) -> None:
+        self.form.say(text, error=not ok and text.startswith("Could not"))
+        self._said_about = (run, text)  # goes when another run is selected
+        self.progress_box.say("Not training.")
+        self.refresh_runs()
+        if self._shown_run == run:
+            self.results.show_run(run)
+            self.bottom_tabs.setCurrentWidget(self.results_page)
+        self._update_buttons()
+
     def _on_use_clicked(self) -> None:
         if self.results.run_dir is not None and self.results.metadata is not None:
             self.model_chosen.emit(str(self.results.run_dir))
@@ -577,6 +565,8 @@ class TrainTab(QWidget):
         self._save_settings()
         if self.validator.is_active:
             self.validator.kill()
+        if self.exporter.is_active:  # model.json is written last: no half model stays
+            self.exporter.stop()
         if not self.process.is_active:
             return True
         choice = self.ask_close_choice()
