@@ -70,7 +70,10 @@ def test_a_stopped_run_is_exported_from_the_results_and_can_then_be_used(
         button.click()
         assert not tab.form.start_button.isEnabled()  # the form waits for the export
         assert not button.isEnabled() and tab.form.stop_button.isEnabled()
+        bar = tab.progress_box.progress_bar
+        assert (bar.minimum(), bar.maximum()) == (0, 0)  # moving: the export has no steps
     assert ended.args[1] is True
+    assert tab.progress_box.progress_bar.maximum() == 1  # still again
     assert tab.form.message.text().startswith("Exported epoch 3 of 20261205-140000-default")
     assert button.isHidden()  # its best epoch has its model now
     assert "Made from epoch 3, the best after 4 of 10 epochs" in tab.results.summary.text()

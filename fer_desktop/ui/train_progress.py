@@ -38,6 +38,13 @@ class ProgressBox(QGroupBox):
         """Replace the headline (a CSV check, the trainer starting or ending)."""
         self.epoch_label.setText(text)
 
+    def show_busy(self, text: str) -> None:
+        """A job that reports no steps (a stopped run's export): the headline and a moving
+        bar, so that it does not look stuck for its minute or two."""
+        self.reset()
+        self.say(text)
+        self.progress_bar.setRange(0, 0)
+
     def show_progress(self, progress: TrainingProgress, elapsed_s: float,
                       batch_size: int | None) -> None:
         """Show a running trainer's progress.

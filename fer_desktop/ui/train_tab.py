@@ -533,12 +533,14 @@ class TrainTab(QWidget):
             self._say_about(row.run_dir, self.exporter.start(row, self.form.threads_spin.value()))
         except (OSError, RuntimeError) as exc:
             self.form.say(str(exc), error=True)
-        self.progress_box.say("Exporting the model...")
+        if self.exporter.is_active:
+            self.progress_box.show_busy("Exporting the model...")
         self._update_buttons()
 
     def _on_export_ended(self, run: Path, ok: bool, text: str) -> None:
         self.form.say(text, error=not ok and text.startswith("Could not"))
         self._said_about = (run, text)  # goes when another run is selected
+        self.progress_box.reset()
         self.progress_box.say("Not training.")
         self.refresh_runs()
         if self._shown_run == run:
