@@ -304,3 +304,21 @@ def test_the_dashed_box_does_not_cross_the_followed_face_s_label(qtbot):
         shot.height(), shot.width(), 3)[..., ::-1]  # as BGR
     assert (shown[y1:y2, x1:x2] == annotated[y1:y2, x1:x2]).all()  # the label as drawn
     assert (shown[100:150, 95] != annotated[100:150, 95]).any()  # the box is there beside it
+
+
+def test_a_source_that_shows_no_picture_does_not_blame_the_minimum_face(qtbot):
+    """Trial 11: with Minimum face at 60 px, opening broken.jpg (nothing decoded) said "No face
+    of 60 px or more / Lower Minimum face (Options) to find smaller ones." beside the red
+    "is damaged or incomplete"."""
+    from fer_desktop.core.types import FrameResult
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_min_face(60)
+    panel.clear()  # a new source, before (or without) its first picture
+    assert "60 px" not in panel.heading_text() and panel.hint.isHidden()
+    assert panel.heading_text() == "No picture yet"
+    panel.show_result(FrameResult(0, 0.0))  # a picture without a face
+    assert "No face of 60 px or more" in panel.heading_text() and not panel.hint.isHidden()

@@ -311,12 +311,15 @@ class FacePanel(QWidget):
             self._set_bars(None, len(self._faces))  # the heading follows at once
 
     def _set_bars(self, face: Face | None, n_faces: int) -> None:
-        hidden_by_minimum = face is None and n_faces == 0 and bool(self._min_face_px)
+        # only once a picture was shown: a file that could not be read blamed the minimum
+        hidden_by_minimum = face is None and n_faces == 0 and bool(self._min_face_px) \
+            and self._frame_shown
         self.hint.setVisible(hidden_by_minimum)
         if hidden_by_minimum:
             self.hint.setText("Lower Minimum face (Options) to find smaller ones.")
         if face is None:
-            none = f"No face of {self._min_face_px} px or more" if self._min_face_px \
+            none = "No picture yet" if not self._frame_shown \
+                else f"No face of {self._min_face_px} px or more" if self._min_face_px \
                 else "No face in view"
             self._title.setText(none if n_faces == 0 else "No face selected")
             for bar, name, value in zip(self._bars, self._names, self._values, strict=True):
