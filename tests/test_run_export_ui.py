@@ -123,3 +123,17 @@ def test_a_newer_best_epoch_is_offered_beside_the_model_it_has(tab, tmp_path):
     assert tab.results.export_button.text() == "Export epoch 6"
     tab._select_run(None)
     assert tab.results.export_button.isHidden()
+
+
+def test_resume_says_the_run_goes_on_to_its_own_epochs(tab, tmp_path, monkeypatch):
+    """Trial 11: with Epochs 25 in the form, Resume of a 40-epoch run went on to 40 while the
+    form said "With 25 epochs ..."; the message now says whose count it follows."""
+    run = make_run_folder(tmp_path / "runs", "20261205-140000-default", STOPPED,
+                          config={"preset": "default", "epochs": 10})
+    _select(tab, run)
+    tab.form.epochs_spin.setValue(25)
+    monkeypatch.setattr(tab.process, "resume", lambda *args, **kwargs: None)
+    tab.form.resume_button.click()
+    text = tab.form.message.text()
+    assert "from epoch 5 of its 10" in text and "the form's are for new runs" in text
+    assert "its own number of epochs" in tab.form.resume_button.toolTip()

@@ -53,7 +53,8 @@ LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
 # the trainer's own name in brackets: the run list's Recipe column says "sqrt sampling"
 SAMPLING_NAMES = {"natural": "As in the data", "sqrt": "Rare emotions more often (sqrt)",
                   "balanced": "Every emotion equally often (balanced)"}
-RESUME_TOOLTIP = "Continue the selected stopped run where it stopped"
+RESUME_TOOLTIP = ("Continue the selected stopped run where it stopped, to its own number of "
+                  "epochs and with its own settings (the form's are for new runs)")
 
 
 def default_runs_folder() -> Path:

@@ -324,7 +324,9 @@ class TrainTab(QWidget):
             return
         self.form.say(f"Starting {row.run_dir.name} again from epoch 1 (no epoch of it was "
                       "completed)..." if row.starts_over else
-                      f"Resuming {row.run_dir.name} from epoch {row.epochs_done + 1}...")
+                      f"Resuming {row.run_dir.name} from epoch {row.epochs_done + 1}"
+                      + (f" of its {row.epochs}" if row.epochs else "")
+                      + " (a run keeps its own settings: the form's are for new runs)...")
         self._update_buttons()
 
     def _update_buttons(self) -> None:
