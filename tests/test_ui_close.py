@@ -65,3 +65,14 @@ def test_closing_while_the_model_loads_prints_nothing(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "closed" in proc.stdout
     assert "Traceback" not in proc.stderr and "Signal source has been deleted" not in proc.stderr
+
+
+def test_the_title_names_a_trained_model_as_the_status_bar_does(qtbot, main_window):
+    """Trial 11: the title said "default 20261204-095120-default", the status bar "default
+    20261204-095120": two forms of one name read as two models."""
+    window = main_window(source=str(SAMPLE))
+    qtbot.waitUntil(lambda: window.windowTitle() == "Sample image \u2013 stub \u2013 FER Desktop",
+                    timeout=WAIT_MS)
+    window._classifier.name = "default 20261204-095120-default"
+    window._update_title()
+    assert window.windowTitle() == "Sample image \u2013 default 20261204-095120 \u2013 FER Desktop"

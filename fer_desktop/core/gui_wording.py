@@ -46,8 +46,9 @@ _RUN_NAME = re.compile(r"^(?P<preset>\S+) (?P<stamp>\d{8}-\d{6})-(?P=preset)\b(?
 def status_bar_name(name: str) -> str:
     """A model's name for the status bar: a trained run's preset is said once, not twice
     ("default 20261204-095120-default" -> "default 20261204-095120"), so that the shipped
-    model's whole line fits a 1024-px window. Any other name is left as it is; the window
-    title, the About box and the line's tooltip keep the whole name.
+    model's whole line fits a 1024-px window; the window title says it the same way (trial 11
+    read the two forms as two models). Any other name is left as it is; the About box and the
+    line's tooltip keep the whole name.
 
     Example:
         >>> status_bar_name("default 20261204-095120-default fine-tuned on faces")

@@ -316,7 +316,9 @@ class MainWindow(QMainWindow):
         """"clip.mp4 - model name - FER Desktop": what is shown, by which model."""
         parts = [self._source_name] if self._source_name else []
         if self._classifier is not None:
-            parts.append(str(getattr(self._classifier, "name", "model")))
+            # as the status bar names it ("default 20261204-095120", not "default
+            # 20261204-095120-default"); the About box and the bar's tooltip keep it whole
+            parts.append(status_bar_name(str(getattr(self._classifier, "name", "model"))))
         self.setWindowTitle(" \u2013 ".join([*parts, APP_NAME]))
 
     def _on_source_shown(self, name: str) -> None:
