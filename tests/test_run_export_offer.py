@@ -62,6 +62,17 @@ def test_a_partial_model_says_which_epoch_it_is_of_how_many():
     sentence = partial_run_sentence(meta)
     assert sentence.startswith("Made from epoch 3, the best after 4 of 10 epochs")
     assert run_sentences(meta, "model.tflite")[0] == sentence
-    assert partial_run_sentence({"training": {"epochs_done": 10, "best_epoch": 9},
+    assert partial_run_sentence({"training": {"epochs_done": 10, "best_epoch": 10},
                                  "recipe": {"epochs": 10}}) == ""
+
+
+def test_a_finished_run_says_when_its_model_is_an_earlier_epoch():
+    """Trial 11: a 40-epoch run's model was its epoch 1 (the best on PublicTest), unsaid."""
+    meta = {"training": {"epochs_done": 40, "best_epoch": 1}, "recipe": {"epochs": 40}}
+    assert partial_run_sentence(meta) == ("Made from epoch 1 of 40, its best on PublicTest: "
+                                          "the later epochs scored lower there.")
+    own = meta | {"scored_on_fer2013": False}
+    assert "its best on the test faces" in partial_run_sentence(own)
+    tuned = meta | {"recipe": {"epochs": 40, "preset": "finetune"}}
+    assert partial_run_sentence(tuned) == ""
     assert partial_run_sentence({}) == ""

@@ -135,13 +135,18 @@ def run_sentences(meta: dict, file_name: str) -> list[str]:
 
 def partial_run_sentence(meta: dict) -> str:
     """"Made from epoch 3, after 4 of 10 epochs: ..." for a model exported from a stopped run
-    (its recipe names every epoch it was to train, which read as if they had all run)."""
+    (its recipe names every epoch it was to train, which read as if they had all run), and
+    which epoch a finished run's model is when it is not the last one."""
     training, recipe = meta.get("training") or {}, meta.get("recipe") or {}
     done, planned, best = (training.get("epochs_done"), recipe.get("epochs"),
                            training.get("best_epoch"))
     if not all(isinstance(n, int) and not isinstance(n, bool) for n in (done, planned, best)) \
-            or done >= planned:
+            or recipe.get("preset") == "finetune":  # a fine-tune keeps its final weights
         return ""
+    if done >= planned:  # trial 11: 40 epochs, and nothing said the model was epoch 1's
+        where = "PublicTest" if meta.get("scored_on_fer2013", True) else "the test faces"
+        return (f"Made from epoch {best} of {done}, its best on {where}: the later epochs "
+                "scored lower there." if best < done else "")
     return (f"Made from epoch {best}, the best after {done} of {planned} epochs: the run was "
             "stopped before its end (Resume trains the rest and replaces this model).")
 
