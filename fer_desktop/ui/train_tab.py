@@ -3,8 +3,9 @@
 The tab wires its parts and holds no algorithm: the form (``train_form.py``), the progress box
 (``train_progress.py`` over the Qt-free ``core.training_progress``), the run list
 (``run_list.py`` over ``trainer.runs``), the curves (``training_curves.py``) and the results
-(``run_results.py``). Two :class:`TrainerProcess` objects run the trainer: one trains, one
-checks a CSV (``inspect``) before the first run on it. The user guide is ``docs/train-tab.md``.
+(``run_results.py``). Three :class:`TrainerProcess` objects run the trainer: one trains, one
+checks a CSV before the first run on it (``csv_check.py``), one exports a stopped run's best
+epoch (``run_export.py``). The user guide is ``docs/train-tab.md``.
 
 Public surface: ``TrainTab(settings, parent)``, its signal ``model_chosen(str)`` (a run folder
 whose ``model.json`` the live view should load) and ``confirm_close() -> bool``.
