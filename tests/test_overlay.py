@@ -274,3 +274,99 @@ def test_no_bars_cover_a_label():
     both = OverlayPainter(OverlayStyle(show_bars=False)).draw(frame, [left, top])[label]
     assert np.array_equal(both, alone)  # its label and box stay clear of this label
     assert np.array_equal(OverlayPainter().draw(frame, [top, left])[label], alone)
+
+
+def _whole_tags(out, colour, size) -> list[tuple[int, int, int, int]]:
+    """Every filled tag of ``size`` (width, height: label_box's x2 - x1, y2 - y1) drawn whole
+    in ``colour``: a rectangle whose four edges are all that colour, as label_box gives it."""
+    w, h = size
+    m = (out == colour).all(axis=2).astype(np.int32)
+    rows = np.pad(np.cumsum(m, axis=1), ((0, 0), (1, 0)))
+    row_ok = rows[:, w + 1:] - rows[:, :-(w + 1)] == w + 1  # m[y, x:x + w + 1] all set
+    cols = np.pad(np.cumsum(m, axis=0), ((1, 0), (0, 0)))
+    col_ok = cols[h + 1:] - cols[:-(h + 1)] == h + 1  # m[y:y + h + 1, x] all set
+    whole = row_ok[:-h] & row_ok[h:] & col_ok[:, :-w] & col_ok[:, w:]
+    return [(int(x), int(y), int(x) + w, int(y) + h)
+            for y, x in zip(*np.nonzero(whole), strict=True)]
+
+
+def _tags_as_drawn(painter, frame, faces):
+    """Each face's tag found in the drawn frame (None where it is covered), and the frame."""
+    out = painter.draw(frame, faces)
+    found = []
+    for f in faces:
+        x1, y1, x2, y2 = painter.label_box(f, frame.shape[:2])  # its size, drawn alone
+        places = _whole_tags(out, face_colour(f), (x2 - x1, y2 - y1))
+        assert len(places) <= 1
+        found.append(places[0] if places else None)
+    return found, out
+
+
+def _intersect(a, b) -> bool:  # inclusive boxes, as drawn
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def test_labels_of_faces_close_together_at_the_top_edge_do_not_cover_each_other():
+    """A group photo's top row: both labels go below their faces, and the right one's tag,
+    wider than its face, was drawn over the left one's ("#1 ha" and "#2 ne", user trial)."""
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    faces = [face([200, 0, 260, 60], "happy", track_id=1),
+             face([264, 0, 324, 60], "sad", track_id=2)]
+    painter = OverlayPainter(OverlayStyle(show_bars=False))
+    alone = [painter.label_box(f, (480, 640)) for f in faces]
+    assert _intersect(*alone)  # where each would go alone: on top of each other
+    found, _out = _tags_as_drawn(painter, frame, faces)
+    assert None not in found  # both drawn whole
+    assert not _intersect(*found)
+    assert found[0] == alone[0]  # the first keeps its place; the second makes way
+    assert found == painter.label_boxes(faces, (480, 640))  # where the window leaves room
+    assert [painter.label_box(f, (480, 640), faces) for f in faces] == found
+    with_bars = OverlayPainter()  # the bars change nothing: labels are drawn over them
+    assert _tags_as_drawn(with_bars, frame, faces)[0] == found
+
+
+@pytest.mark.parametrize("top, gap", [
+    (0, 0),     # six faces touching at the top edge: the labels go below them
+    (200, 4),   # six in the middle of the frame, side by side: the labels go above them
+    (421, 0),   # at the bottom edge, the labels above them
+])
+def test_a_row_of_faces_keeps_every_label_whole_near_its_face_inside_the_frame(top, gap):
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    emotions = ["happy", "sad", "angry", "surprise", "fear", "disgust"]  # one colour each
+    faces = [face([40 + i * (58 + gap), top, 98 + i * (58 + gap), top + 58], e, track_id=i + 1)
+             for i, e in enumerate(emotions)]
+    painter = OverlayPainter()
+    found, _out = _tags_as_drawn(painter, frame, faces)
+    assert None not in found, found  # every label drawn whole: none covers another
+    for i, a in enumerate(found):
+        assert all(not _intersect(a, b) for b in found[i + 1:])
+        assert a[0] >= 0 and a[1] >= 0 and a[2] < 640 and a[3] < 480  # inside the frame
+        x1, _y1, x2, _y2 = faces[i].box
+        assert min(a[2], x2) - max(a[0], x1) >= 0.5 * 58 - 1  # over half its face's width
+    assert found == painter.label_boxes(faces, (480, 640))
+
+
+def test_a_label_in_nobodys_way_keeps_its_place():
+    """Faces apart, or the labels of overlapping faces that miss each other: each label is
+    where it goes alone."""
+    painter = OverlayPainter()
+    faces = [face([50, 100, 150, 200], track_id=1), face([300, 0, 360, 60], "sad", track_id=2),
+             face([100, 330, 160, 395], "sad", track_id=3),
+             face([150, 360, 205, 420], "angry", track_id=4)]
+    assert painter.label_boxes(faces, (480, 640)) == [painter.label_box(f, (480, 640))
+                                                      for f in faces]
+    assert painter.label_boxes([], (480, 640)) == []
+
+
+def test_labels_make_way_in_the_order_of_the_track_numbers():
+    """Faces come largest first, and sizes change frame by frame: the label that keeps its
+    place is the lower number's, so labels do not swap places as two faces' sizes do."""
+    painter = OverlayPainter(OverlayStyle(show_bars=False))
+    one, two = face([200, 0, 262, 62], track_id=1), face([264, 0, 320, 56], "sad", track_id=2)
+    assert painter.label_boxes([one, two], (480, 640)) == \
+        painter.label_boxes([two, one], (480, 640))[::-1]
+    assert painter.label_boxes([two, one], (480, 640))[1] == painter.label_box(one, (480, 640))
+    # the face asked about is found in the frame's faces by its number too (a copy of it)
+    copy = face([264, 0, 320, 56], "sad", track_id=2)
+    assert painter.label_box(copy, (480, 640), [one, two]) == \
+        painter.label_boxes([one, two], (480, 640))[1]

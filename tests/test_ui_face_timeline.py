@@ -57,7 +57,8 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     assert panel.selected_track == second and live.video_view.hasFocus()
     assert live.video_view.highlight == tuple(float(v) for v in panel.current_face.box)
     # the dashed box leaves the face's label clear: where the overlay drew it on this frame
-    drawn = OverlayPainter().label_box(panel.current_face, live.video_view.frame().shape[:2])
+    drawn = OverlayPainter().label_box(panel.current_face, live.video_view.frame().shape[:2],
+                                       live._last_output.result.faces)
     assert live.video_view.keep_clear == tuple(float(v) for v in drawn)
     qtbot.keyClick(live.video_view, Qt.Key.Key_Backtab)
     assert panel.selected_track == first
@@ -322,3 +323,35 @@ def test_a_source_that_shows_no_picture_does_not_blame_the_minimum_face(qtbot):
     assert panel.heading_text() == "No picture yet"
     panel.show_result(FrameResult(0, 0.0))  # a picture without a face
     assert "No face of 60 px or more" in panel.heading_text() and not panel.hint.isHidden()
+
+
+def test_the_dashed_box_leaves_clear_the_label_where_it_made_way(qtbot):
+    """Two faces at the top edge, close together: the second one's label is drawn below the
+    first one's, not where it would go alone; the dashed box must leave that place clear."""
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.core.types import FrameResult
+    from fer_desktop.ui.face_panel import FacePanel
+    from fer_desktop.ui.face_selection import FaceSelection
+    from fer_desktop.ui.notifications import Notifier
+    from fer_desktop.ui.video_view import VideoView
+
+    def face(box, label, track_id):
+        p = np.full(7, 0.05, np.float32)
+        p[EMOTIONS.index(label)] = 0.7
+        return Face(box=np.array(box, np.float32), probabilities=p, label=label,
+                    confidence=0.7, track_id=track_id)
+
+    faces = (face([200, 0, 260, 60], "happy", 1), face([264, 0, 324, 60], "sad", 2))
+    result = FrameResult(index=0, timestamp_s=0.0, faces=faces)
+    painter = OverlayPainter()
+    view, panel, bar = VideoView(), FacePanel(), QStatusBar()
+    for widget in (view, panel, bar):
+        qtbot.addWidget(widget)
+    view.set_frame(painter.draw(np.full((480, 640, 3), 90, np.uint8), faces), 0)
+    panel.show_result(result)
+    selection = FaceSelection(view, panel, Notifier(bar), lambda: result)
+    selection.select(2)
+    laid_out = painter.label_boxes(faces, (480, 640))[1]
+    assert laid_out != painter.label_box(faces[1], (480, 640))  # it made way
+    assert view.keep_clear == tuple(float(v) for v in laid_out)

@@ -6,9 +6,13 @@ model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed ha
 a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
 reads the same at 640x480 and at 1920x1080; a small face's label shrinks to about its width,
 but not under a readable size: a label still too wide leaves out its percentage, never the
-face's number. The bars of a face at the size where they are
-left out do not blink frame by frame: the painter remembers, per track, whether it drew them
-(``BARS_HYSTERESIS``; ``reset`` forgets it when a new source numbers its faces from #1).
+face's number. Labels are drawn last, over every box and bar panel, and laid out together
+(``core.label_layout``): where crowded faces' labels would cover each other, a label moves
+(stacked, to the other side of its face, a little sideways) so that every label reads;
+:meth:`OverlayPainter.label_box` says where each was drawn. The bars of a face at the size
+where they are left out do not blink frame by frame: the painter remembers, per track,
+whether it drew them (``BARS_HYSTERESIS``; ``reset`` forgets it when a new source numbers
+its faces from #1).
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
@@ -16,13 +20,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.label_layout import layout_tags
 from fer_desktop.core.types import Face
 
 
@@ -173,8 +178,9 @@ class OverlayPainter:
         faces = list(faces)
         for face in faces:
             self._draw_box_and_bars(out, face, s, before, bars_shown)
-        for face in faces:  # the labels last: no face's bars or box cover a label
-            self._draw_label(out, face, s)
+        # the labels last: no face's bars or box cover a label, and no label another
+        for face, tag in zip(faces, self._label_tags(faces, out.shape[:2], s), strict=True):
+            self._draw_label(out, face, tag)
         if memory is None:
             self._bars_shown = bars_shown  # the faces of this frame only: the state stays small
         return out
@@ -190,22 +196,57 @@ class OverlayPainter:
             if face.track_id is not None:
                 bars_shown[face.track_id] = shown
 
-    def _draw_label(self, out: np.ndarray, face: Face, s: float) -> None:
+    def _draw_label(self, out: np.ndarray, face: Face, tag: _LabelTag) -> None:
         colour = face_colour(face)
-        tag = self._label_tag(face, out.shape[:2], s)
         tx, ty, tx2, ty2 = tag.box
         cv2.rectangle(out, (tx, ty), (tx2, ty2), colour, cv2.FILLED)
         cv2.putText(out, tag.text, (tx + tag.pad, ty + tag.pad + tag.text_h), FONT,
                     tag.font_scale, text_colour(colour), tag.font_thick, cv2.LINE_AA)
 
-    def label_box(self, face: Face, frame_hw: tuple[int, int]) -> tuple[int, int, int, int]:
-        """Where ``face``'s label (its filled tag) is drawn on a frame of ``frame_hw``:
-        [x1, y1, x2, y2] in frame pixels. The window's dashed box around the followed face
-        leaves this out, so it never crosses the label."""
-        return self._label_tag(face, frame_hw, self._scale_for(frame_hw)).box
+    def label_box(self, face: Face, frame_hw: tuple[int, int],
+                  faces: Sequence[Face] | None = None) -> tuple[int, int, int, int]:
+        """Where ``face``'s label (its filled tag) is drawn on a frame of ``frame_hw`` among
+        the frame's ``faces`` (the list :meth:`draw` was given; None: ``face`` alone), since a
+        label makes way for its neighbours': [x1, y1, x2, y2] in frame pixels. The window's
+        dashed box around the followed face leaves this out, so it never crosses the label.
+
+        ``face`` is found in ``faces`` as the same object, else by its track number; a face
+        not among them is laid out after them."""
+        faces = list(faces) if faces is not None else [face]
+        index = next((i for i, f in enumerate(faces) if f is face), None)
+        if index is None and face.track_id is not None:
+            index = next((i for i, f in enumerate(faces) if f.track_id == face.track_id), None)
+        if index is None:
+            faces.append(face)
+            index = len(faces) - 1
+        return self.label_boxes(faces, frame_hw)[index]
+
+    def label_boxes(self, faces: Sequence[Face],
+                    frame_hw: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+        """Where each of a frame's faces has its label drawn (see :meth:`label_box`)."""
+        return [tag.box for tag in self._label_tags(faces, frame_hw, self._scale_for(frame_hw))]
+
+    def _label_tags(self, faces: Sequence[Face], frame_hw: tuple[int, int],
+                    s: float) -> list[_LabelTag]:
+        """Every face's label, laid out together so that none covers another
+        (``core.label_layout``). The faces are placed in the order of their track numbers,
+        which a face keeps from frame to frame, then those without one as given: the first
+        keeps its preferred place, the next makes way."""
+        tags = [self._label_tag(face, frame_hw, s) for face in faces]
+        if len(tags) < 2:
+            return tags
+        order = sorted(range(len(faces)), key=lambda i: (faces[i].track_id is None,
+                                                         faces[i].track_id or 0, i))
+        # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
+        boxes = layout_tags([(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in (t.box for t in tags)],
+                            [tuple(int(round(v)) for v in face.box) for face in faces],
+                            frame_hw[:2], order)
+        return [replace(tag, box=(x1, y1, x2 - 1, y2 - 1))
+                for tag, (x1, y1, x2, y2) in zip(tags, boxes, strict=True)]
 
     def _label_tag(self, face: Face, frame_hw: tuple[int, int], s: float) -> _LabelTag:
-        """The label's text, font and place: above the face, else below, inside the frame."""
+        """The label's text, font and preferred place: above the face, else below, inside the
+        frame (where it goes among other labels: :meth:`_label_tags`)."""
         h, w = frame_hw
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
         thickness = _box_thickness(face, s)

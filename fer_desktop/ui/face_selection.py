@@ -7,7 +7,7 @@ of tracks is Qt-free (``core.face_timeline``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject
 
@@ -18,7 +18,7 @@ from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.video_view import VideoView
 
-LabelBox = Callable[[Face, tuple[int, int]], tuple[int, int, int, int]]
+LabelBox = Callable[[Face, tuple[int, int], Sequence[Face]], tuple[int, int, int, int]]
 
 
 class FaceSelection(QObject):
@@ -26,8 +26,9 @@ class FaceSelection(QObject):
 
     Args:
         latest: the result on screen (None before the first frame).
-        label_box: where the overlay drew a face's label on a frame of (height, width), in
-            frame pixels (``OverlayPainter.label_box``): the dashed box leaves it clear.
+        label_box: where the overlay drew a face's label on a frame of (height, width) among
+            the frame's faces, in frame pixels (``OverlayPainter.label_box``: a label makes
+            way for its neighbours'): the dashed box leaves it clear.
             Default: the Live tab's painter's (its labels are the same with or without bars).
     """
 
@@ -56,7 +57,8 @@ class FaceSelection(QObject):
             self._video.set_highlight(None)
         else:
             frame = self._video.frame()
-            label = (tuple(float(v) for v in self._label_box(face, frame.shape[:2]))
+            label = (tuple(float(v) for v in self._label_box(face, frame.shape[:2],
+                                                             result.faces))
                      if frame is not None else None)
             self._video.set_highlight(tuple(float(v) for v in face.box), label)
 
