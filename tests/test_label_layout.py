@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
@@ -111,18 +110,16 @@ def test_one_face_box_per_tag():
         layout_tags([(0, 0, 1, 1), (0, 0, 1, 1)], [(0, 0, 1, 1)], FRAME)
 
 
-def test_a_crowd_is_laid_out_in_far_less_than_a_frame():
+def test_a_crowd_is_laid_out_with_a_bounded_search():
     """The overlay runs at 30 fps: 40 faces in a grid (the live pipeline classifies at most
-    10), every tag in another's way, take a few milliseconds (each tag tries at most
-    MAX_TRIES places)."""
+    10), every tag in another's way, are laid out with at most MAX_TRIES places tried a tag
+    (measured once by hand: 4 ms; 10 faces 0.2 ms). No timed assertion: the project's speed
+    figures come from benchmarks/, never from tests on a shared machine."""
     tags, faces = [], []
     for row in range(4):
         t, f = row_of_faces(10, 30 + row * 110, width=50, gap=2, tag_w=90, left=40)
         tags += t
         faces += f
-    start = time.perf_counter()
     placed = layout_tags(tags, faces, FRAME)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.1  # measured 4 ms (10 faces: 0.2 ms); generous for a busy machine
     assert MAX_TRIES <= 32
     assert len(placed) == 40

@@ -47,17 +47,8 @@ def overlap_area(a: Rect, b: Rect) -> int:
 
 
 def _overlaps(rect: Rect, others: Sequence[Rect]) -> list[tuple[int, Rect]]:
-    """(area shared, other) for each of ``others`` that ``rect`` overlaps: overlap_area,
-    unrolled (it runs for every place tried)."""
-    x1, y1, x2, y2 = rect
-    found = []
-    for other in others:
-        w = (x2 if x2 < other[2] else other[2]) - (x1 if x1 > other[0] else other[0])
-        if w > 0:
-            h = (y2 if y2 < other[3] else other[3]) - (y1 if y1 > other[1] else other[1])
-            if h > 0:
-                found.append((w * h, other))
-    return found
+    """(area shared, other) for each of ``others`` that ``rect`` overlaps."""
+    return [(area, other) for other in others if (area := overlap_area(rect, other))]
 
 
 def layout_tags(preferred: Sequence[Rect], faces: Sequence[Rect], frame_hw: tuple[int, int],
