@@ -12,6 +12,7 @@ from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_progress import ProgressBox
 from fer_desktop.ui.training_curves import TrainingCurves
 from trainer import rundir
+from trainer.runs import RunCurves
 
 
 @pytest.mark.parametrize(("line", "noise"), [
@@ -185,6 +186,24 @@ def test_both_plots_share_the_epoch_axis_and_accuracy_reads_in_percent(qtbot):
     # no "A" (auto range) button: a click on it undid the shared axis
     assert all(plot.getPlotItem().buttonsHidden
                for plot in (curves.loss_plot, curves.accuracy_plot))
+
+
+def test_a_run_stopped_in_its_first_epoch_plots_no_negative_epochs(qtbot):
+    """A run stopped before its first epoch ended has only batch points under 1: its axis
+    was centred on them (-0.5 to 0.5; a trial saw -15 to 20), epochs that never exist."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 400)
+    curves.show()
+    curves.show_curves(RunCurves(epoch=[float(e) for e in range(1, 21)], loss=[1.0] * 20,
+                                 accuracy=[0.5] * 20, val_loss=[1.1] * 20,
+                                 val_accuracy=[0.5] * 20))
+    for batches in ([0.01, 0.02, 0.03], [0.05]):
+        curves.show_curves(RunCurves(batch_x=batches, batch_loss=[2.0] * len(batches)))
+        qtbot.wait(50)  # the auto range follows the points at the next paint
+        for plot in (curves.loss_plot, curves.accuracy_plot):
+            low, high = plot.getViewBox().viewRange()[0]
+            assert low >= 0.0 and high >= 1.0, (batches, low, high)
 
 
 def test_the_epoch_axis_shows_whole_epochs_only(qtbot):

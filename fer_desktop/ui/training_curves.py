@@ -4,7 +4,8 @@ Created once and fed through ``setData`` (pyqtgraph's scrolling-plot habit): eve
 growable numpy buffers and the tab's 10 Hz timer calls :meth:`TrainingCurves.redraw`, so a
 burst of batch events never stalls the GUI. The legend is one line of text under both plots
 (it wraps in a narrow window), so it never covers a curve or runs off a plot; the epoch axis
-shows at least one epoch and never switches to "epoch (x0.001)" at the first batches.
+shows at least one epoch, never below 0, and never switches to "epoch (x0.001)" at the
+first batches.
 While no curve has a point, a line of text over each plot says where curves come from (two
 blank grids with 0.2 to 0.8 "epochs" told a new user nothing).
 """
@@ -146,7 +147,7 @@ class TrainingCurves(QWidget):
             plot.getAxis(axis).setTextPen("#333")
             plot.getAxis(axis).setPen("#999")
             plot.getAxis(axis).enableAutoSIPrefix(False)
-        plot.getViewBox().setLimits(minXRange=1.0)  # at least one epoch wide
+        plot.getViewBox().setLimits(minXRange=1.0, xMin=0.0)  # at least one epoch wide
         plot.setMinimumWidth(160)
         return plot
 
