@@ -101,6 +101,38 @@ def test_emotion_series_averages_faces_and_breaks_where_no_face(tmp_path):
     assert series.faces.tolist() == [1, 2, 0, 1] and series.frames_with_faces == 3
 
 
+def test_emotion_series_spans_the_frames_without_a_face(tmp_path):
+    """The chart's axis covered only the faces' stretch: a face in the last two seconds of
+    a minute filled the chart as if it were the whole video."""
+    path = tmp_path / "r.csv"
+    write_csv(path, [(50, 5.0, 0.5), (51, 5.1, 0.5)])
+    no_face = ["v.mp4", "{frame}", "{time_s}", "", "", "", "", "", "no face", "", "",
+               *[""] * len(EMOTIONS)]
+    lines = [",".join(no_face).format(frame=f, time_s=t) for f, t in ((0, 0.0), (99, 9.9))]
+    path.write_text(path.read_text() + "\n".join(lines) + "\n")
+    series = emotion_series(path)
+    assert series.span_s == pytest.approx((0.0, 9.9))
+    assert series.time_s.tolist() == pytest.approx([5.0, 5.1])
+    nobody = tmp_path / "nobody.csv"
+    write_csv(nobody, [])
+    nobody.write_text(nobody.read_text() + lines[1] + "\n")
+    assert emotion_series(nobody).span_s == pytest.approx((9.9, 9.9))
+    assert emotion_series(nobody).time_s.size == 0
+
+
+def test_the_chart_covers_the_whole_stretch_analysed(qtbot):
+    from fer_desktop.core.file_analysis import EmotionSeries
+    from fer_desktop.ui.file_analysis_dialog import EmotionChart
+
+    chart = EmotionChart()
+    qtbot.addWidget(chart)
+    probabilities = np.full((2, len(EMOTIONS)), 1 / len(EMOTIONS))
+    chart.show_series(EmotionSeries(np.array([5.0, 5.1]), probabilities, np.array([1, 1]),
+                                    (0.0, 9.9)))
+    low, high = chart.getViewBox().viewRange()[0]
+    assert low <= 0.0 and high >= 9.9
+
+
 def test_emotion_series_names_a_bad_file(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("a,b\n1,2\n")

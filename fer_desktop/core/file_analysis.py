@@ -132,11 +132,15 @@ class EmotionSeries:
     probabilities: (n, 7) float64, ordered as EMOTIONS: the mean over the faces of that frame;
         a row of NaN marks a stretch with no face (the chart breaks its lines there).
     faces: (n,) int, faces in that frame (0 in the NaN rows).
+    span_s: the first and last video time in the CSV, frames without a face included: the
+        whole stretch analysed, which the chart's time axis covers (it covered only the
+        faces' stretch, so a face in the last seconds of a minute filled the chart).
     """
 
     time_s: np.ndarray = field(repr=False)
     probabilities: np.ndarray = field(repr=False)
     faces: np.ndarray = field(repr=False)
+    span_s: tuple[float, float] = (0.0, 0.0)
 
     @property
     def frames_with_faces(self) -> int:
@@ -154,6 +158,7 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
     """
     path = Path(csv_path)
     by_frame: dict[int, list] = {}
+    span: list[float] = []  # the first and last time of any row
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
@@ -163,11 +168,14 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
                 raise ExportError(path, "is not an emotion CSV (no column "
                                         + ", ".join(missing) + ")")
             for line, row in enumerate(reader, start=2):
-                if not row.get(EMOTIONS[0]):
-                    continue  # a row that says "no face" carries no probabilities
                 try:
+                    row_s = float(row["time_s"])
+                    span[:] = [min(span[0], row_s), max(span[1], row_s)] if span \
+                        else [row_s, row_s]
+                    if not row.get(EMOTIONS[0]):
+                        continue  # a row that says "no face" carries no probabilities
                     frame = int(row["frame"])
-                    entry = by_frame.setdefault(frame, [float(row["time_s"]),
+                    entry = by_frame.setdefault(frame, [row_s,
                                                         np.zeros(len(EMOTIONS)), 0])
                     entry[1] += [float(row[e]) for e in EMOTIONS]
                     entry[2] += 1
@@ -192,4 +200,4 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
         previous = frame
     return EmotionSeries(np.asarray(times, np.float64),
                          np.asarray(probs, np.float64).reshape(-1, len(EMOTIONS)),
-                         np.asarray(faces, int))
+                         np.asarray(faces, int), (span[0], span[1]) if span else (0.0, 0.0))

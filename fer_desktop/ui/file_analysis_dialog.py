@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal
 from PySide6.QtGui import QCloseEvent, QColor
@@ -35,6 +34,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.file_analysis import (
     AnalysisCancelled,
+    EmotionSeries,
     FileAnalysis,
     analyse_file,
     emotion_series,
@@ -115,12 +115,12 @@ class EmotionChart(pg.PlotWidget):
         self.curves = {e: self.plot(pen=pg.mkPen(QColor(EMOTION_COLORS[e]), width=2),
                                     connect="finite", name=e) for e in EMOTIONS}
 
-    def show_series(self, time_s: np.ndarray, probabilities: np.ndarray) -> None:
+    def show_series(self, series: EmotionSeries) -> None:
+        """The curves over the whole stretch analysed, not only where faces were."""
         for k, emotion in enumerate(EMOTIONS):
-            self.curves[emotion].setData(time_s, probabilities[:, k])
-        if len(time_s):
-            self.setXRange(float(time_s[0]), float(max(time_s[-1], time_s[0] + 1e-3)),
-                           padding=0.01)
+            self.curves[emotion].setData(series.time_s, series.probabilities[:, k])
+        start, end = series.span_s
+        self.setXRange(start, max(end, start + 1e-3), padding=0.01)
 
 
 def legend_row() -> QWidget:
@@ -255,7 +255,7 @@ class FileAnalysisDialog(QDialog):
             self.status.setText(f"Saved {result.csv_path}, but it cannot be charted: {exc}")
             self.finished_analysis.emit(result)
             return
-        self.chart.show_series(series.time_s, series.probabilities)
+        self.chart.show_series(series)
         self.chart.show()
         self.legend.show()
         text = (f"{counted(result.frames, 'frame')} analysed, faces in "
