@@ -46,6 +46,33 @@ def test_a_model_that_ignores_the_face_gives_an_empty_map():
     assert np.all(result.heat == 0) and result.largest_drop == 0
 
 
+def weak_model(batch: np.ndarray) -> np.ndarray:
+    """A model that says happy 40% for any face, give or take half a point from the mouth."""
+    probs = np.full((len(batch), len(EMOTIONS)), 0.1, np.float32)
+    probs[:, HAPPY] = 0.4 + 0.005 * batch[:, 32:44, 12:36, 0].mean(axis=(1, 2))
+    return probs
+
+
+def test_a_map_of_changes_under_a_point_is_left_empty_and_says_so(qtbot):
+    """A weak model's half-point changes were stretched to a map as red as a real one's."""
+    from fer_desktop.ui.explain_view import ExplainDialog
+
+    face = np.full((48, 48, 1), 0.2, np.float32)
+    face[32:44, 12:36] = 0.9
+    weak = occlusion_map(weak_model, face)
+    assert weak.flat and np.all(weak.heat == 0) and weak.emotion == "happy"
+    assert not occlusion_map(mouth_model, face).flat
+    dialog = ExplainDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_result("face #1", weak)
+    assert "no part of the face made this answer" in dialog.title.text()
+    assert "red parts" not in dialog.title.text()
+    dialog.show_result("face #1", occlusion_map(mouth_model, face))
+    # points, not a share of the answer ("by up to 14%" of 92% read as 13 points)
+    assert "Covering the red parts lowers it by up to" in dialog.title.text()
+    assert " points (to " in dialog.title.text()
+
+
 def test_heat_overlay_tints_red_and_blue():
     face = np.full((48, 48), 0.5, np.float32)
     heat = np.zeros((48, 48), np.float32)
@@ -72,8 +99,8 @@ def test_explain_the_face_shown_from_the_panel(qtbot, main_window):
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
     assert "happy 70%" in dialog.title.text()
-    # points, not a share of the answer ("by up to 14%" of 92% read as 13 points)
-    assert " points (to " in dialog.title.text()
+    # the window's stub model says happy 70% whatever the face: no part of it made that
+    assert "no part of the face made this answer" in dialog.title.text()
     # which picture it explains: it stays while the video goes on
     assert dialog.where.text().startswith("From sample.jpg. ")
     assert "again explains the face shown now" in dialog.where.text()

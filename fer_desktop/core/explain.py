@@ -33,6 +33,10 @@ from fer_desktop.core.playback import format_time
 
 PATCH_PX = 12   # a quarter of the 48-pixel face: about an eye, the mouth, a cheek
 STRIDE_PX = 4
+# Below this change of the answer's probability (1 point) wherever a patch goes, the map is
+# noise stretched to full colour: a weak model that answered alike for every face got a map
+# as red as a real one's. Such a map is left empty and the window says why.
+SMALLEST_CHANGE = 0.01
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Explanation:
     probabilities: (7,) float32, the model's answer for this crop, ordered as EMOTIONS.
     target: index of the emotion explained (the most probable).
     largest_drop: the largest fall of that probability when a patch was covered (0..1).
+    flat: no patch changed that probability by SMALLEST_CHANGE or more: no part of the face
+        made the answer, and ``heat`` is all zeros.
     """
 
     face: np.ndarray = field(repr=False)
@@ -53,6 +59,7 @@ class Explanation:
     probabilities: np.ndarray = field(repr=False)
     target: int = 0
     largest_drop: float = 0.0
+    flat: bool = False
 
     @property
     def emotion(self) -> str:
@@ -86,12 +93,12 @@ def occlusion_map(predict: Any, face_input: np.ndarray, target: int | None = Non
         total[y:y + patch, x:x + patch] += drop[k]
         count[y:y + patch, x:x + patch] += 1
     heat = total / np.maximum(count, 1)
+    flat = float(np.abs(drop).max()) < SMALLEST_CHANGE
     peak = float(np.abs(heat).max())
-    if peak > 0:
-        heat = heat / peak
+    heat = np.zeros_like(heat) if flat else heat / peak
     return Explanation(face=face_input[:, :, 0].copy(), heat=heat.astype(np.float32),
                        probabilities=base, target=target,
-                       largest_drop=float(max(0.0, drop.max())))
+                       largest_drop=float(max(0.0, drop.max())), flat=flat)
 
 
 def explain_face(classifier: Any, frame_bgr: np.ndarray, box: np.ndarray,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.explain import Explanation, explained_moment
+from fer_desktop.core.explain import SMALLEST_CHANGE, Explanation, explained_moment
 from fer_desktop.core.privacy import pixelate
 from fer_desktop.ui.emotion_bars import emotion_bar, show_probability
 
@@ -132,9 +132,13 @@ class ExplainDialog(QDialog):
         p = explanation.probabilities
         answer, drop = float(p[explanation.target]), float(explanation.largest_drop)
         # "by up to 14%" read as a share of 92%: say points, and where it goes
-        self.title.setText(f"{face_name}: {explanation.emotion} {answer:.0%}. Covering the red "
-                           f"parts lowers it by up to {100 * drop:.0f} points (to "
-                           f"{max(0.0, answer - drop):.0%}).")
+        self.title.setText(f"{face_name}: {explanation.emotion} {answer:.0%}. " + (
+            f"Covering any part of the face changes it by less than "
+            f"{100 * SMALLEST_CHANGE:.0f} point: no part of the "
+            "face made this answer (the model answers much the same for any face)."
+            if explanation.flat else
+            f"Covering the red parts lowers it by up to {100 * drop:.0f} points (to "
+            f"{max(0.0, answer - drop):.0%})."))
         self.where.setText(explained_moment(self.context) + " The face as the model sees "
                            "it: 48x48 pixels, grey.")
         self.image.setPixmap(self._face_pixmap(explanation.face))
