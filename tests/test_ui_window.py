@@ -100,6 +100,8 @@ def test_window_starts_and_shows_the_sample_image_annotated(qtbot, main_window):
     assert live.video_view.has_frame and live.video_view.frame_id == output.frame_id
     assert live.face_panel.bar_values()[EMOTIONS.index("happy")] == pytest.approx(0.7, abs=0.01)
     assert live.source_picker.combo.currentText() == "Sample image"
+    # not "Showing image /opt/FER Desktop/_internal/assets/sample.jpg": the install folder
+    assert window.notifier.last_info == "Showing the sample image"
     assert window.model_label.text() == "Model: stub (PrivateTest 50.0%)"
     with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS):
         pass

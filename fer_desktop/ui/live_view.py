@@ -54,7 +54,7 @@ from fer_desktop.ui.recording import OutputControls, kind_of
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.slideshow_status import SlideshowStatus
-from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter
+from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter, showing
 from fer_desktop.ui.source_trouble import SourceTrouble
 from fer_desktop.ui.video_view import VideoView
 from fer_desktop.ui.wheel_guard import guard_wheel
@@ -421,7 +421,7 @@ class LiveView(QWidget):
         if thread is not self._capture:
             return
         kind = "folder" if thread.slideshow else kind_of(is_live, still)
-        self._notifier.info(f"Showing {kind} {description}")
+        self._notifier.info(showing(self._spec, kind, description))
         self.trouble.clear()
         spec = self._spec
         if still and spec is not None and is_image_path(spec):  # its header: off this thread

@@ -77,6 +77,15 @@ def describe_spec(spec: int | str | Path) -> str:
     return Path(spec).name or str(spec)
 
 
+def showing(spec: int | str | Path | None, kind: str, description: str) -> str:
+    """The status bar's line as a source opens: "Showing video /home/ann/clip.mp4", but
+    "Showing the sample image" (the sample's path is the app's install folder, which told a
+    user nothing)."""
+    if spec is not None and is_sample(spec):
+        return "Showing the sample image"
+    return f"Showing {kind} {description}"
+
+
 class SourcePicker(QWidget):
     """A labelled combo box of sources, and the dialogs that open files.
 
