@@ -346,6 +346,23 @@ def test_the_last_frame_shows_the_whole_length(qtbot):
     assert bar.slider.value() == 199 and bar.time_label.text() == "0:10 / 0:10"
 
 
+def test_the_seek_bar_is_never_a_sliver_beside_the_choices(qtbot):
+    """At 1024x700 the bar kept one row with a 90-px seek bar; below a comfortable width it
+    wraps the choices onto a second row instead."""
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    bar.set_video(6000, 10.0)  # ten minutes
+    bar.show()
+    for width in (720, 820, 1000, 1300):
+        bar.resize(width, 60)
+        qtbot.waitUntil(lambda w=width: bar.width() == w, timeout=5000)
+        qtbot.wait(20)  # laid out
+        assert bar.slider.width() >= 240 or bar.compact, (width, bar.slider.width())
+    assert not bar.compact  # wide enough: one row
+
+
 def test_the_play_button_keeps_its_width(qtbot):
     """"Pause" and "Play" differ in width: the seek bar beside it moved at every click."""
     from PySide6.QtWidgets import QApplication

@@ -27,6 +27,9 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.playback import PLAYBACK_SPEEDS, format_time
 
 PACING_LABELS = {False: "Real time (skip frames when behind)", True: "Every frame"}
+# The seek bar's width below which the bar wraps into two rows: at 1024x700 it kept one row
+# with a 90-px seek bar (a 10-minute video at about 7 s a pixel).
+ONE_ROW_SEEK_PX = 240
 
 
 class ClickToPositionStyle(QProxyStyle):
@@ -139,9 +142,11 @@ class TransportBar(QWidget):
         return bool(self._compact)
 
     def _one_row_width(self) -> int:
+        """One row while its seek bar gets ONE_ROW_SEEK_PX; narrower, two rows."""
         spacing = self._grid.horizontalSpacing()
-        return (self._seek_row.minimumSizeHint().width() + max(0, spacing)
-                + self._choice_row.minimumSizeHint().width())
+        seek_row = (self._seek_row.minimumSizeHint().width()
+                    + max(0, ONE_ROW_SEEK_PX - self.slider.minimumWidth()))
+        return seek_row + max(0, spacing) + self._choice_row.minimumSizeHint().width()
 
     def _set_compact(self, compact: bool) -> None:
         if compact == self._compact:
