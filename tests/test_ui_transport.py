@@ -271,6 +271,29 @@ def test_a_video_at_its_end_says_ended_then_plays_again(qtbot, main_window, tmp_
     assert window.fps_label.text() != "ended"
 
 
+def test_the_live_tabs_news_waits_while_the_train_tab_is_shown(qtbot, main_window,
+                                                               tmp_path, settings):
+    """"End of clip.avi" (and a slideshow's captions) showed in the Train tab's status bar,
+    as if about the training; it is said when the Live tab is shown again."""
+    from fer_desktop.ui.main_window import TABS
+    from fer_desktop.ui.settings import LiveOptions
+
+    settings.options = LiveOptions(loop_video=False)
+    video = make_video(tmp_path / "clip.avi", frames=20, fps=20.0)  # plays for 1 s
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    window.tabs.setCurrentIndex(TABS.index("train"))
+    with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS,
+                          check_params_cb=lambda stats: stats.ended):
+        pass
+    assert "End of" not in window.statusBar().currentMessage()
+    window.live_notifier.error("A broken thing")  # errors are said wherever the user is
+    assert "A broken thing" in window.statusBar().currentMessage()
+    window.tabs.setCurrentIndex(TABS.index("live"))
+    assert window.statusBar().currentMessage().startswith("End of clip.avi")
+
+
 def test_analysing_a_broken_video_says_so_without_an_empty_dialog(qtbot, main_window,
                                                                    tmp_path):
     broken = tmp_path / "not-a-video.mp4"

@@ -42,7 +42,7 @@ from fer_desktop.ui.file_drop import FileDrop
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_figures import LiveFigures
 from fer_desktop.ui.live_view import LiveView
-from fer_desktop.ui.notifications import Notifier
+from fer_desktop.ui.notifications import Notifier, TabNotifier
 from fer_desktop.ui.on_screen import fit_to_screen
 from fer_desktop.ui.settings import TABS, AppSettings
 from fer_desktop.ui.shortcuts_dialog import ShortcutsDialog
@@ -120,7 +120,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.notifier = Notifier(self.statusBar(), self)
         self.notifier.yield_room(self.figures.make_room)  # a long message gets their room
-        self.live_view = LiveView(self.settings, self.notifier, source=source,
+        # the Live tab's news waits while the Train tab is shown (TabNotifier)
+        self.live_notifier = TabNotifier(self.notifier, self._live_tab_shown)
+        self.live_view = LiveView(self.settings, self.live_notifier, source=source,
                                   model_dir=model_dir, detector=detector,
                                   pipeline_factory=pipeline_factory,
                                   source_opener=source_opener, camera_lister=camera_lister)
@@ -299,11 +301,17 @@ class MainWindow(QMainWindow):
             open_source = self.tabs.currentIndex() == TABS.index("live")
         self.live_view.start(open_source=open_source)
 
+    def _live_tab_shown(self) -> bool:
+        """The Live tab is the one shown (or the tabs are not made yet: the window's start)."""
+        tabs = getattr(self, "tabs", None)
+        return tabs is None or tabs.currentIndex() == TABS.index("live")
+
     def _on_tab_changed(self, index: int) -> None:
         """FPS, latency and faces describe the Live tab: shown only there (on the Train tab
         they read as the training's figures). The model in use stays."""
         self.figures.set_on_live_tab(index == TABS.index("live"))
         if index == TABS.index("live"):
+            self.live_notifier.tab_shown()
             self.live_view.shown()
 
     # model ------------------------------------------------------------------------------

@@ -204,3 +204,39 @@ class Notifier(QObject):
     def dialog(self) -> QMessageBox | None:
         """The error dialog now open, if any (tests read its text)."""
         return self._box
+
+
+class TabNotifier:
+    """The :class:`Notifier` as one tab's parts use it: their passing news (``info``) is said
+    while their tab is the one shown; behind another tab the latest is held and said when the
+    tab is shown again. Errors, and everything else, go straight through.
+
+    A slideshow's "Picture 3 of 12: beach.jpg" every few seconds, or "End of clip.mp4", showed
+    in the status bar of the Train tab, as if about the training.
+    """
+
+    def __init__(self, notifier: Notifier, is_shown: Callable[[], bool]) -> None:
+        self._notifier = notifier
+        self._is_shown = is_shown
+        self._held: tuple[str, int] | None = None
+
+    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS) -> None:
+        if self._is_shown():
+            self._held = None
+            self._notifier.info(message, timeout_ms)
+        else:
+            self._held = (message, timeout_ms)
+
+    def withdraw(self, message: str) -> None:
+        if self._held is not None and self._held[0] == message:
+            self._held = None
+        self._notifier.withdraw(message)
+
+    def tab_shown(self) -> None:
+        """The tab is shown again: say what was held."""
+        held, self._held = self._held, None
+        if held is not None:
+            self._notifier.info(*held)
+
+    def __getattr__(self, name: str):
+        return getattr(self._notifier, name)  # error, reword, last_info, dialog...
