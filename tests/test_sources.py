@@ -454,6 +454,33 @@ def test_a_folder_as_a_slideshow_is_timed_and_seekable(tmp_path):
         looping.read()
 
 
+def test_a_slideshow_says_each_unreadable_picture_and_counts_them_with_the_folder(tmp_path):
+    """A folder of one good picture, a damaged JPEG and a text file named .jpg: the one
+    picture shown was "Picture 2 of 3" with no word of why; the words of the caption and of
+    each skipped picture (which the window says) come from here."""
+    from fer_desktop.core.sources import skipped_note, slide_caption, with_notes
+
+    rng = np.random.default_rng(0)
+    cv2.imwrite(str(tmp_path / "broken.jpg"), rng.integers(0, 255, (64, 64, 3), np.uint8))
+    whole = (tmp_path / "broken.jpg").read_bytes()
+    (tmp_path / "broken.jpg").write_bytes(whole[:len(whole) // 2])
+    cv2.imwrite(str(tmp_path / "group.png"), np.full((20, 30, 3), 90, np.uint8))
+    (tmp_path / "notimage.jpg").write_text("this is not a picture")
+    show = open_source(tmp_path, seconds_per_image=3.0)
+    frame = show.read()
+    assert show.read() is None and show.frame_count == 3  # the folder's count, kept
+    notes = [skipped_note(path, reason) for path, reason in show.skipped]
+    assert notes == ["Skipped broken.jpg: it is damaged or incomplete",
+                     "Skipped notimage.jpg: it is not an image this app can read"]
+    caption = slide_caption(frame.name, frame.timestamp_s, 3.0, show.frame_count,
+                            unreadable=len(notes))
+    assert caption == "Picture 2 of 3 (2 could not be read): group.png"
+    assert with_notes("Picture 2 of 3: group.png", notes) == (  # two skipped in a row: both
+        "Picture 2 of 3: group.png (Skipped broken.jpg: it is damaged or incomplete; "
+        "Skipped notimage.jpg: it is not an image this app can read)")
+    assert with_notes("End of photos", []) == "End of photos"
+
+
 def _cut_short_video(path, frames: int = 40):
     """A video whose header counts ``frames`` frames, with its second half cut off."""
     image = np.full((120, 160, 3), 90, np.uint8)

@@ -551,6 +551,44 @@ def test_a_skipped_picture_is_named_with_the_next_one(qtbot, main_window, tmp_pa
     assert window.notifier.last_info.startswith("Picture 3 of 3: c.png (Skipped b_bad.png: ")
 
 
+def test_a_slideshow_says_every_picture_it_skips_and_counts_what_is_shown(
+        qtbot, main_window, tmp_path, monkeypatch):
+    """A trial's folder of one good picture among unreadable ones: of two skipped in a row
+    only the second was said, the last one's "Skipped" was replaced at once by "End of...",
+    the bar ended on "3 / 3" under picture 2 and the title said "Picture 2 of 3" unexplained."""
+    import cv2
+
+    import fer_desktop.ui.live_view as live_view
+
+    monkeypatch.setattr(live_view, "SLIDESHOW_SECONDS", 0.3)
+    folder = tmp_path / "trial"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a_broken.jpg"), cv2.imread(str(SAMPLE)))
+    whole = (folder / "a_broken.jpg").read_bytes()
+    (folder / "a_broken.jpg").write_bytes(whole[:len(whole) // 2])  # a damaged JPEG
+    for name in ("b_notimage.jpg", "d_notimage.jpg"):
+        (folder / name).write_text("this is not a picture")
+    cv2.imwrite(str(folder / "c.png"), cv2.imread(str(SAMPLE)))
+    window = main_window(source=None)
+    live = window.live_view
+    said: list[str] = []
+    live.options_box.loop_check.setChecked(False)  # it ends after one pass
+    live.source_picker.ask_folder = lambda title: str(folder)
+    live.slideshow.caption_shown.connect(said.append)
+    live.act_open_folder.trigger()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    assert window.notifier.last_info == (
+        "Picture 3 of 4: c.png (Skipped a_broken.jpg: it is damaged or incomplete; "
+        "Skipped b_notimage.jpg: it is not an image this app can read)")  # both, by name
+    qtbot.waitUntil(lambda: window.notifier.last_info.startswith("End of"), timeout=WAIT_MS)
+    assert window.notifier.last_info.endswith(  # the last one skipped, still in view
+        "(Skipped d_notimage.jpg: it is not an image this app can read)")
+    assert live.transport.time_label.text() == "3 / 4"  # the picture shown, not "4 / 4"
+    assert said[-1] == "Picture 3 of 4 (3 could not be read): c.png"  # counted as found
+    assert window.windowTitle().startswith(said[-1])
+
+
 def test_a_video_reopens_where_it_was_left(qtbot, main_window, settings, tmp_path):
     """A long video always opened at 0:00 again: closing the window lost the place."""
     video = make_video(tmp_path / "clip.avi", frames=300, fps=20.0)

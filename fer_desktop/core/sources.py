@@ -32,6 +32,7 @@ from fer_desktop.core.image_size import (
     is_jpeg,
     megapixels,
 )
+from fer_desktop.core.messages import goes_on
 from fer_desktop.core.native_logs import quiet_ffmpeg
 
 quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its own lines
@@ -488,12 +489,35 @@ def source_name(spec: int | str | Path | None) -> str:
 
 
 def slide_caption(name: str, timestamp_s: float, seconds_per_image: float,
-                  count: int | None) -> str:
+                  count: int | None, unreadable: int = 0) -> str:
     """What the window says as a folder's slideshow shows a picture: "Picture 3 of 12:
-    beach.jpg" (the picture's place from its time in the slideshow)."""
+    beach.jpg" (the picture's place from its time in the slideshow).
+
+    The place and count are the folder's, as its slideshow bar counts them ("3 / 12"), and
+    stay so: which pictures cannot be read is known only once each is read. ``unreadable``
+    (those of them known so far) is said with the count: "Picture 2 of 3 (2 could not be
+    read): group.jpg" (the only picture shown was "Picture 2 of 3", unexplained).
+    """
     place = round(timestamp_s / seconds_per_image) + 1 if seconds_per_image > 0 else 1
     of = f" of {count}" if count else ""
-    return f"Picture {place}{of}: {Path(name).name}"
+    unread = f" ({unreadable} could not be read)" if unreadable else ""
+    return f"Picture {place}{of}{unread}: {Path(name).name}"
+
+
+def skipped_note(path: str | Path, reason: str) -> str:
+    """A folder's picture that could not be read, in a few words for the status bar:
+    "Skipped broken.jpg: it is damaged or incomplete" (the gist of the reason only: the whole
+    of it did not fit beside the next picture's caption; "it": "Skipped b.jpg: is..." had
+    none)."""
+    gist = reason.split(": ", 1)[0]
+    return f"Skipped {Path(path).name}: {'it ' if goes_on(gist) else ''}{gist}"
+
+
+def with_notes(text: str, notes: list[str]) -> str:
+    """``text`` with the notes it comes after in brackets: "Picture 3 of 3: c.png (Skipped
+    a.png: it is damaged or incomplete; Skipped b.png: ...)" (of two pictures skipped in a
+    row, the next caption kept only the second)."""
+    return f"{text} ({'; '.join(notes)})" if notes else text
 
 
 def normalise_source(spec: int | str | Path) -> int | str | Path:

@@ -36,12 +36,12 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import CsvRecorder, ExportError
-from fer_desktop.core.messages import about, goes_on
+from fer_desktop.core.messages import about
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.playback import PlaybackClock
-from fer_desktop.core.sources import Frame, FrameSource, cut_short_text
+from fer_desktop.core.sources import Frame, FrameSource, cut_short_text, skipped_note
 from fer_desktop.core.types import FrameResult
 
 log = logging.getLogger("fer_desktop.ui")
@@ -127,7 +127,7 @@ class CaptureThread(QThread):
     Read-back (set before ``opened`` is emitted): ``frame_count``, ``fps``, ``seekable`` (a
     video file, or a folder's slideshow, that can be paused and sought), ``slideshow`` (a folder
     of pictures shown one at a time), ``skipped`` (video frames left unprocessed to keep real
-    time).
+    time), ``unreadable`` (a folder's pictures that could not be read, said so far).
 
     Signals:
         opened(str, bool, bool): description, is_live, still image.
@@ -165,7 +165,7 @@ class CaptureThread(QThread):
         self.slideshow = False
         self._slide_s = 0.0
         self._shown_at = 0.0
-        self._skipped_reported = 0
+        self.unreadable = 0  # pictures of a folder that could not be read, said so far
         self.cut_short = ""  # set when a video proves shorter than its header says
         self._clock: PlaybackClock | None = None
         self._open_source = open_source
@@ -440,12 +440,9 @@ class CaptureThread(QThread):
         """Name each picture of a folder that could not be read, once (it was skipped with no
         word: the picture before stayed twice as long)."""
         skipped = getattr(source, "skipped", None)  # ImageSource's (path, reason) list
-        while isinstance(skipped, list) and self._skipped_reported < len(skipped):
-            path, reason = skipped[self._skipped_reported]
-            self._skipped_reported += 1
-            # the gist only: the whole reason did not fit the status bar beside the next
-            gist = reason.split(": ", 1)[0]  # caption; "it": "Skipped b.jpg: is..." had none
-            self.note.emit(f"Skipped {Path(path).name}: {'it ' if goes_on(gist) else ''}{gist}")
+        while isinstance(skipped, list) and self.unreadable < len(skipped):
+            self.unreadable += 1  # counted before it is said: the caption reads the count
+            self.note.emit(skipped_note(*skipped[self.unreadable - 1]))
 
     def _report_cut_short(self, source: FrameSource) -> None:
         """Say once that a video ends before its header says (a looping one went back to its

@@ -462,7 +462,7 @@ class LiveView(QWidget):
 
     def _on_ended(self, thread: CaptureThread, frames: int) -> None:
         if thread is self._capture:
-            self.playback.on_ended(thread)  # says it in the status bar
+            self.playback.on_ended(thread, self.slideshow.take_notes())  # status bar
 
     def _on_source_failed(self, thread: CaptureThread, message: str, retryable: bool) -> None:
         if thread is not self._capture:

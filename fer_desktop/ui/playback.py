@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from fer_desktop.core.playback import format_time, resume_at
+from fer_desktop.core.sources import with_notes
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureThread
 from fer_desktop.ui.settings import AppSettings
@@ -151,13 +152,15 @@ class PlaybackControls(QObject):
             # by time: frame numbers go on counting when a video loops, its time restarts
             self.bar.set_position(round(timestamp_s * thread.fps))
 
-    def on_ended(self, thread: CaptureThread) -> None:
+    def on_ended(self, thread: CaptureThread, notes: list[str] | None = None) -> None:
+        """The end: said in the status bar with ``notes`` (a slideshow's last pictures
+        skipped: "Skipped notimage.jpg: ..." was replaced by "End of ..." at once)."""
         self._at_end = True
         self.bar.set_playing(False)
         self.bar.show_end()
         # short, to fit the bar; a video cut short says so instead (``cut_short``)
-        self._end_notice = thread.cut_short or (f"End of {thread.describe}: Play shows it "
-                                                "again; Loop videos repeats it")
+        self._end_notice = thread.cut_short or with_notes(
+            f"End of {thread.describe}: Play shows it again; Loop videos repeats it", notes or [])
         self.resumed.emit(self._end_notice)
 
     def _leave_end(self) -> None:

@@ -269,6 +269,7 @@ class TransportBar(QWidget):
 
     def show_end(self) -> None:
         """The video ended: the handle at its last frame, even when real-time playback
-        skipped the frames before the end to keep up."""
-        if self._count:
+        skipped the frames before the end to keep up. A slideshow's stays on the picture
+        shown (its last pictures may be unreadable: "3 / 3" under picture 2)."""
+        if self._count and not self._pictures:
             self.set_position(self._count - 1)
