@@ -79,6 +79,33 @@ def test_refused_votes_leave_nothing_written(data, tmp_path, labels):
     assert not out.exists()  # no run folder, no data cache
 
 
+def _all_zero(cells: list[str]) -> list[str]:
+    return cells[:2] + ["0"] * (len(cells) - 2)
+
+
+@pytest.mark.parametrize(("line", "spoil", "said"), [
+    (5, _all_zero, "every vote is zero"),
+    (3, lambda cells: [*cells[:2], "x7", *cells[3:]], "is not a whole number"),
+    (SIZES["Training"] + 2, lambda cells: ["Training", *cells[1:]], "Usage 'Training'")])
+def test_every_refused_votes_file_leaves_nothing_written(data, tmp_path, line, spoil, said):
+    """The issue's other three bad votes files (a row of zeros, a vote that is not a number,
+    a Usage that differs from the CSV's), through the trainer as the Train tab runs it: each
+    named with its row, before a run folder or a cache exists."""
+    _, csv, votes = data
+    lines = votes.read_text().splitlines()
+    lines[line] = ",".join(spoil(lines[line].split(",")))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "runs"
+    result = run_trainer("--csv", str(csv), "--votes", str(bad), "--labels", "ferplus",
+                         "--out", str(out), *TINY)
+    assert result.returncode == 2
+    error = next(e for e in events(result.stdout) if e["event"] == "error")
+    assert "bad.csv" in error["message"] and said in error["message"]
+    assert f"row {line}" in error["message"]
+    assert not out.exists()
+
+
 def test_distill_without_a_teacher_is_refused(data, tmp_path):
     _, csv, _ = data
     result = run_trainer("distill", "--csv", str(csv), "--out", str(tmp_path), *TINY)

@@ -36,6 +36,19 @@ def test_votes_become_distributions_in_fer2013_class_order(tmp_path):
                                                 EMOTIONS.index("angry")]
 
 
+def test_a_face_voted_mostly_contempt_has_no_target(tmp_path):
+    """Contempt is not one of FER-2013's seven: a face most annotators called contempt has
+    no FER+ target (its other votes would make a target the annotators mostly did not
+    give), while a lone contempt vote elsewhere is only left out of that face's votes."""
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    votes_csv = make_votes(tmp_path / "votes.csv", csv,
+                           rows=[{"contempt": 6, "happiness": 4},
+                                 {"contempt": 1, "neutral": 9}])
+    votes = ferplus.load_votes(votes_csv, ferplus.csv_usage(csv), csv)
+    assert list(votes.valid["Training"]) == [False, True]
+    assert votes.distributions["Training"][1][EMOTIONS.index("neutral")] == pytest.approx(1.0)
+
+
 def test_row_left_out_of_ferplus_has_no_target(tmp_path):
     csv = make_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
     votes_csv = make_votes(tmp_path / "votes.csv", csv, rows=[{"happiness": 10}, {"NF": 10}],
