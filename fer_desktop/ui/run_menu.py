@@ -42,9 +42,11 @@ class RunMenu(QObject):
             ``run_dir``: the trainer, the export); their runs are not moved to the trash.
 
     Signals:
+        trashed(Path): this run folder was moved to the trash (``changed`` follows).
         changed(): a run was renamed or moved to the trash: the list should be read again.
     """
 
+    trashed = Signal(object)
     changed = Signal()
 
     def __init__(self, run_list: RunList, in_use: Callable[[], Path | None] = lambda: None,
@@ -143,6 +145,7 @@ class RunMenu(QObject):
                       "it was. Move or delete its folder yourself (Open folder) if you "
                       "need the space.")
             return
+        self.trashed.emit(row.run_dir)
         self.changed.emit()
 
     # ------------------------------------------------------------------ asking (tests replace)

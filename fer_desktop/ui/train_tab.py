@@ -125,6 +125,8 @@ class TrainTab(QWidget):
         self.run_list.selection_changed.connect(self._on_run_selected)
         self.run_menu = RunMenu(self.run_list, lambda: self.model_in_use,
                                 (self.process, self.exporter))  # not their runs to the trash
+        self.run_menu.trashed.connect(
+            lambda run: self._select_run(None) if run == self._shown_run else None)
         self.run_menu.changed.connect(self.refresh_runs)  # renamed or trashed: at once
         self.data_source = DataSourceBox(self._settings.collect)
         self.data_source.changed.connect(self._save_settings)
@@ -442,8 +444,6 @@ class TrainTab(QWidget):
                 states[row.run_dir] = self.process.state  # RUNNING or STOPPING
             elif row.state in (RUNNING, INTERRUPTED) and row.run_dir in self._outcomes:
                 states[row.run_dir] = self._outcomes[row.run_dir]  # ended moments ago: how
-        if self._shown_run is not None and not self._shown_run.is_dir():  # moved to the trash
-            self._select_run(None)
         self.run_list.show_rows(rows, self._shown_run, states)
         self._background = training_here(rows, skip=live if self.process.is_active else None)
         self._update_buttons()
