@@ -252,3 +252,91 @@ def test_only_a_live_trainer_of_this_machine_can_be_stopped_from_the_window(tmp_
         assert (trainer_running_here(run) is not None) is (name == "alive"), name
         if name != "alive":
             assert stop_trainer_here(run) is False
+
+
+# ------------------------------------------------------------------ a run's name, the trash
+
+
+def _stopped_run(out, name="20260101-120000-seed"):
+    return make_run_folder(out, name, {"epoch": 1, "epochs": 2, "status": "stopped"})
+
+
+def test_a_run_named_keeps_its_name_across_a_new_read_of_the_list(tmp_path):
+    from trainer.runs import write_run_name
+
+    run = _stopped_run(tmp_path)
+    assert list_runs(tmp_path)[0].title == run.name  # no name: its folder's
+    assert write_run_name(run, "  best so far\n") == "best so far"
+    row = list_runs(tmp_path)[0]
+    assert (row.name, row.title, row.run_dir) == ("best so far", "best so far", run)
+    assert sorted(p.name for p in run.iterdir() if p.name.startswith(".")) == []  # atomic
+
+
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("", ""),                               # clears it: the folder's name again
+    ("   \t ", ""),                         # blank is no name
+    ("a" * 200, "a" * 60),                  # cut to NAME_MAX_CHARS
+    ("two\nlines\x00here", "two lines here"),  # one line, no control characters
+    ("émotions 😀", "émotions 😀"),          # any language
+])
+def test_a_name_is_cleaned_and_an_empty_one_clears_it(tmp_path, typed, kept):
+    from trainer.runs import NAME_MAX_CHARS, write_run_name
+
+    run = _stopped_run(tmp_path)
+    write_run_name(run, "old name")
+    assert write_run_name(run, typed) == kept
+    row = read_run_row(run)
+    assert row.name == kept and row.title == (kept or run.name)
+    assert len(row.title) <= max(NAME_MAX_CHARS, len(run.name))
+    assert (run / "name.txt").exists() == bool(kept)
+
+
+@pytest.mark.parametrize("tamper", ["binary", "huge", "folder", "empty"])
+def test_a_tampered_name_file_never_breaks_the_list(tmp_path, tamper):
+    run = _stopped_run(tmp_path)
+    path = run / "name.txt"
+    if tamper == "binary":
+        path.write_bytes(b"\xff\xfe\x00not utf-8\x80")
+    elif tamper == "huge":
+        path.write_text("x" * 5_000_000)
+    elif tamper == "folder":
+        path.mkdir()
+    else:
+        path.write_text("")
+    rows = list_runs(tmp_path)
+    assert [r.run_dir for r in rows] == [run] and rows[0].state == "stopped"
+    assert rows[0].title == ("x" * 60 if tamper == "huge" else run.name)
+
+
+def test_a_run_training_now_is_not_moved_to_the_trash(tmp_path):
+    from trainer import rundir
+    from trainer.runs import trash_refusal, write_run_name
+
+    run = make_run_folder(tmp_path, "20260101-120000-seed",
+                          {"epoch": 1, "epochs": 5, "status": "running",
+                           "owner": rundir.this_process()})  # this process: alive
+    write_run_name(run, "my run")
+    row = read_run_row(run)
+    assert row.state == "running"
+    assert "\"my run\" is training now" in trash_refusal(row)
+    # the list may say "stopped" a moment before the trainer has gone: its process decides
+    stale = dataclasses.replace(row, state="stopped")
+    assert "is training now" in trash_refusal(stale)
+    # this window's own trainer or export working on it
+    idle = _stopped_run(tmp_path, "20260102-120000-seed")
+    assert "in this window" in trash_refusal(read_run_row(idle), busy=[idle / "." ])
+    assert trash_refusal(read_run_row(idle), busy=[run]) == ""
+
+
+def test_the_run_whose_model_is_in_use_is_not_moved_to_the_trash(tmp_path):
+    from trainer.runs import trash_refusal
+
+    run = _stopped_run(tmp_path)
+    other = _stopped_run(tmp_path, "20260102-120000-seed")
+    row = read_run_row(run)
+    assert "\"20260101-120000-seed\" holds the model the live view uses" in \
+        trash_refusal(row, model_in_use=run)
+    assert "live view" in trash_refusal(row, model_in_use=run / "model")  # a folder inside
+    assert trash_refusal(row, model_in_use=other) == ""
+    assert trash_refusal(row, model_in_use=tmp_path / "20260101-120000-seed-2") == ""
+    assert trash_refusal(row) == ""

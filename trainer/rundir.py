@@ -3,7 +3,8 @@
 ``runs/<date-time>-<preset>/`` holds ``config.json``, ``state.json`` (epochs done, the
 checkpoint to resume from, best score, history), ``history.csv``, ``events.jsonl``,
 ``ckpt-NNNN.keras`` (the last :data:`KEEP_CHECKPOINTS`, or ``--keep-checkpoints N``),
-``best.keras`` and, after export, the runtime files.
+``best.keras``, after export the runtime files and, once the user names the run in the Train
+tab, ``name.txt`` (written by the app, never by the trainer: see ``trainer.runs``).
 Every file is written to a temporary name in the same folder and renamed into place.
 
 A finished epoch is committed in this order, so a kill at any moment costs at most that epoch
@@ -44,6 +45,7 @@ HISTORY = "history.csv"
 EVENTS = "events.jsonl"
 BEST = "best.keras"
 MODEL = MODEL_JSON  # written by export; the app loads a folder through it
+NAME = "name.txt"  # the name the user gave the run in the Train tab (none: the folder's name)
 KEEP_CHECKPOINTS = 2  # the last checkpoints a run keeps unless told (--keep-checkpoints)
 
 # Where a run stands: one vocabulary for state.json, the Train tab's trainer process and the

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,16 @@ from fer_desktop.core.trainer_events import parse_event
 from trainer import rundir
 from trainer.config import zoom_range
 from trainer.finetune_config import PRESET as FINETUNE_PRESET  # its runs keep no checkpoint
-from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RESUMABLE, RUNNING, STOPPED, TRAINED
+from trainer.rundir import (
+    FAILED,
+    FINISHED,
+    INTERRUPTED,
+    RESUMABLE,
+    RUNNING,
+    STOPPED,
+    STOPPING,
+    TRAINED,
+)
 
 STALE_RUN_S = 180         # a "running" run with no writes for this long is not running
 RESUME_HINT = "Resume continues from the last completed epoch"
@@ -30,6 +40,8 @@ RESTART_HINT = ("a fine-tuning run keeps no checkpoint and cannot be resumed: pr
 # of such a run starts it afresh (trainer/train.py, _restored_model), so say that, not "continues".
 NOTHING_KEPT_HINT = ("no epoch was completed, so nothing was kept: Start begins again (Resume "
                      "starts this run again from epoch 1)")
+NAME_MAX_CHARS = 60  # a run's name (name.txt) is cut to this
+_NAME_READ_BYTES = 4096  # name.txt is read no further (a tampered file may be huge)
 STARTS_OVER_TOOLTIP = ("No epoch of the selected run was completed, so nothing of it was kept: "
                        "Resume starts it again from epoch 1, with its own settings")
 
@@ -51,6 +63,12 @@ class RunRow:
     own_faces: bool = False  # trained on an image folder: its "PublicTest" is its test faces
     best_epoch: int | None = None  # the epoch best.keras holds (state.json)
     model_epoch: int | None = None  # the epoch its model.json was exported from
+    name: str = ""  # the name the user gave it (name.txt, see read_run_name), "" for none
+
+    @property
+    def title(self) -> str:
+        """What names the run to the user: its name, else its folder's name."""
+        return self.name or self.run_dir.name
 
     @property
     def exportable(self) -> bool:
@@ -237,7 +255,74 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   (run / rundir.MODEL).is_file(), recipe_text(config),
                   own_faces=bool(config.get("images")),
                   best_epoch=state.best_epoch if state is not None else None,
-                  model_epoch=exported_epoch(run))
+                  model_epoch=exported_epoch(run), name=read_run_name(run))
+
+
+def clean_run_name(text: str) -> str:
+    """A run's name as it is kept: line breaks, tabs and other control characters become
+    spaces, spaces run together, the ends trimmed, cut to :data:`NAME_MAX_CHARS`.
+
+    Example:
+        >>> clean_run_name("  my\\nbest   run ")
+        'my best run'
+    """
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c
+                   for c in text)
+    return " ".join(" ".join(text.split())[:NAME_MAX_CHARS].split())
+
+
+def read_run_name(run: Path) -> str:
+    """The name the user gave ``run`` (its ``name.txt``), cleaned as :func:`clean_run_name`
+    does; "" when it has none, or when the file cannot be read or is not UTF-8 text (a
+    tampered file never breaks the run list: the folder's name is shown instead)."""
+    try:
+        with open(run / rundir.NAME, "rb") as fh:
+            return clean_run_name(fh.read(_NAME_READ_BYTES).decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def write_run_name(run: Path, name: str) -> str:
+    """Give ``run`` the name ``name`` (cleaned, cut to :data:`NAME_MAX_CHARS`), written
+    atomically to its ``name.txt``; a name empty once cleaned removes the file, so the run is
+    named by its folder again. Returns the name kept ("" for none).
+
+    Raises:
+        OSError: the file cannot be written or removed (the run folder is gone, read-only...).
+    """
+    name = clean_run_name(name)
+    if name:
+        rundir.atomic_write_text(run / rundir.NAME, name + "\n")
+    else:
+        (run / rundir.NAME).unlink(missing_ok=True)
+    return name
+
+
+def trash_refusal(row: RunRow, model_in_use: Path | None = None,
+                  busy: tuple[Path, ...] | list[Path] = ()) -> str:
+    """Why ``row``'s folder must not be moved to the trash now, in a sentence naming the run;
+    "" when it may. Refused: a run training now (its state, or its trainer alive on this
+    machine), a run this window works on (``busy``: its trainer, its export), and the run
+    whose model the live view uses (``model_in_use``, that folder or one inside it).
+    """
+    run = row.run_dir
+    if row.state in (RUNNING, STOPPING) or trainer_running_here(run) is not None:
+        return (f"\"{row.title}\" is training now: stop it first (Stop, then wait for it to "
+                "end) before moving it to the trash.")
+    if any(_resolved(b) == _resolved(run) for b in busy):
+        return (f"\"{row.title}\" is being trained or exported in this window: wait for it "
+                "to end before moving it to the trash.")
+    if model_in_use is not None and _resolved(model_in_use).is_relative_to(_resolved(run)):
+        return (f"\"{row.title}\" holds the model the live view uses: use another model "
+                "first (File > Use the shipped model), then move the run to the trash.")
+    return ""
+
+
+def _resolved(path: Path | str) -> Path:
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # a link loop: compare the paths as written
+        return Path(path).absolute()
 
 
 def exported_epoch(run: Path) -> int | None:

@@ -30,10 +30,20 @@ EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows he
               "goes, and stays here to compare, resume or use.")
 # Recipe last: it is the long one ("default, distilled, mixed labels, ..."), so it takes the
 # room that is left and the numbers and the state always show.
-COLUMNS = ("Started", "Epochs", "Best accuracy", "State", "Recipe")
+COLUMNS = ("Run", "Epochs", "Best accuracy", "State", "Recipe")
+RUN_COLUMN = COLUMNS.index("Run")
+NAME_SHOWN_CHARS = 24  # a longer name is cut with "..." in the list (whole in its tooltip)
 STATE_COLUMN = COLUMNS.index("State")
 RECIPE_COLUMN = COLUMNS.index("Recipe")
 RECIPE_MIN_PX = 24
+
+
+def run_text(row: RunRow) -> str:
+    """The Run column: the name the user gave the run (cut), else when it started."""
+    if not row.name:
+        return row.started
+    return row.name if len(row.name) <= NAME_SHOWN_CHARS \
+        else row.name[:NAME_SHOWN_CHARS - 3].rstrip() + "..."
 
 
 class RunList(QGroupBox):
@@ -52,6 +62,10 @@ class RunList(QGroupBox):
         self.tree.setToolTip("The runs in the output folder, newest first: select one to see "
                              "its curves and evaluation, or to resume it")
         self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.headerItem().setToolTip(
+            RUN_COLUMN, "When the run started, or the name you gave it (right-click a run, or "
+            "select it and press the Menu key, to rename it, open its folder or move it to "
+            "the trash)")
         # two PublicTest figures for one run read as a contradiction without this
         self.tree.headerItem().setToolTip(
             COLUMNS.index("Best accuracy"),
@@ -101,10 +115,12 @@ class RunList(QGroupBox):
                 # a fine-tune's is its last epoch's: it keeps its final weights on purpose
                 best += " (final, test faces)" if row.preset == FINETUNE_PRESET \
                     else " (test faces)"
-            item = QTreeWidgetItem([row.started, epochs, best, row.state, row.recipe])
+            item = QTreeWidgetItem([run_text(row), epochs, best, row.state, row.recipe])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):
                 item.setToolTip(column, str(row.run_dir))
+            if row.name:  # the folder's name and the start time stay at hand
+                item.setToolTip(RUN_COLUMN, f"{row.name}\nstarted {row.started}\n{row.run_dir}")
             item.setToolTip(RECIPE_COLUMN, f"{row.recipe}\n{row.run_dir}")  # cut when narrow
             if row.state == FAILED:
                 item.setForeground(STATE_COLUMN, QBrush(QColor(ERROR_COLOUR)))

@@ -29,6 +29,7 @@ from fer_desktop.ui.csv_check import CsvCheck, csv_key
 from fer_desktop.ui.data_source import DataSourceBox
 from fer_desktop.ui.run_export import RunExporter
 from fer_desktop.ui.run_list import RunList
+from fer_desktop.ui.run_menu import RunMenu
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_form import RESUME_TOOLTIP, TrainForm
@@ -122,6 +123,11 @@ class TrainTab(QWidget):
         self.progress_box = ProgressBox()
         self.run_list = RunList()
         self.run_list.selection_changed.connect(self._on_run_selected)
+        self.run_menu = RunMenu(self.run_list, lambda: self.model_in_use,
+                                (self.process, self.exporter))  # not their runs to the trash
+        self.run_menu.trashed.connect(
+            lambda run: self._select_run(None) if run == self._shown_run else None)
+        self.run_menu.changed.connect(self.refresh_runs)  # renamed or trashed: at once
         self.data_source = DataSourceBox(self._settings.collect)
         self.data_source.changed.connect(self._save_settings)
         self.data_source.changed.connect(self._on_data_source_changed)

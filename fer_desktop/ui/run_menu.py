@@ -1,0 +1,182 @@
+"""The run list's menu: Open folder, Rename..., Move to trash...
+
+Right-click a run, or select one and press the Menu key or Shift+F10. What a name may be and
+whether a run may go to the trash (not while it trains, not the run whose model the live view
+uses) is decided without Qt in ``trainer.runs`` (``write_run_name``, ``trash_refusal``); this
+module asks, shows and reports. Nothing is ever deleted outright: a run goes to the system
+trash, and when the trash refuses it the run stays where it was and the message says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox, QWidget
+
+from fer_desktop.ui.collect_review import to_trash
+from fer_desktop.ui.run_list import RunList
+from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
+from trainer.runs import NAME_MAX_CHARS, RunRow, trash_refusal, write_run_name
+
+OPEN_TIP = "Show this run's folder in the file manager"
+RENAME_TIP = ("Give this run a name of your own, shown in the list instead of when it started "
+              "(its folder keeps its name)")
+TRASH_TIP = ("Move this run's folder to the system trash, after asking (you can restore it "
+             "from the trash)")
+
+
+def _named(row: RunRow) -> str:
+    """"name" (folder) for a named run, else the folder's name, in quotes."""
+    return f"\"{row.name}\" ({row.run_dir.name})" if row.name else f"\"{row.run_dir.name}\""
+
+
+class RunMenu(QObject):
+    """The menu of a run of ``run_list``.
+
+    Args:
+        run_list: the list whose runs it acts on.
+        in_use: returns the folder of the model the live view uses (None: not known).
+        busy: this window's processes that work on a run (objects with ``is_active`` and
+            ``run_dir``: the trainer, the export); their runs are not moved to the trash.
+
+    Signals:
+        trashed(Path): this run folder was moved to the trash (``changed`` follows).
+        changed(): a run was renamed or moved to the trash: the list should be read again.
+    """
+
+    trashed = Signal(object)
+    changed = Signal()
+
+    def __init__(self, run_list: RunList, in_use: Callable[[], Path | None] = lambda: None,
+                 busy: Iterable[object] = ()) -> None:
+        super().__init__(run_list)
+        self._tree = run_list.tree
+        self._in_use = in_use
+        self._busy = tuple(busy)
+        self.menu: QMenu | None = None  # the menu shown last
+        self.message: QMessageBox | None = None  # the refusal or failure said last
+        self._tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._tree.customContextMenuRequested.connect(self._on_menu_requested)
+        self._tree.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        """The Menu key and Shift+F10 open the menu of the selected run (the keyboard's
+        right click: Qt's platforms differ in which of them they turn into one)."""
+        if watched is self._tree and event.type() == QEvent.Type.KeyPress and (
+                event.key() == Qt.Key.Key_Menu
+                or (event.key() == Qt.Key.Key_F10
+                    and event.modifiers() == Qt.KeyboardModifier.ShiftModifier)):
+            self._on_menu_requested(None)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _on_menu_requested(self, pos: QPoint | None) -> None:
+        """Right click (``pos`` in the list's viewport) or a key (None: the current run)."""
+        item = self._tree.itemAt(pos) if pos is not None else (
+            self._tree.currentItem() or next(iter(self._tree.selectedItems()), None))
+        if item is None:
+            return
+        if pos is None:
+            pos = self._tree.visualItemRect(item).center()
+        self.menu_for(item.data(0, Qt.ItemDataRole.UserRole)).popup(
+            self._tree.viewport().mapToGlobal(pos))
+
+    def menu_for(self, row: RunRow) -> QMenu:
+        """The menu of ``row``, not shown (kept as :attr:`menu`)."""
+        menu = QMenu(self._tree)
+        menu.setToolTipsVisible(True)  # why "Move to trash..." is greyed
+        menu.setAccessibleName(f"Run {row.title}")
+        menu.addAction("&Open folder", lambda: self.open_folder(row)).setToolTip(OPEN_TIP)
+        menu.addAction("&Rename...", lambda: self.rename(row)).setToolTip(RENAME_TIP)
+        trash = menu.addAction("Move to &trash...", lambda: self.move_to_trash(row))
+        refusal = self.refusal(row)
+        trash.setEnabled(not refusal)
+        trash.setToolTip(refusal or TRASH_TIP)
+        trash.setStatusTip(refusal or TRASH_TIP)
+        if self.menu is not None:
+            self.menu.deleteLater()
+        self.menu = menu
+        return menu
+
+    def refusal(self, row: RunRow) -> str:
+        """Why ``row`` must not go to the trash now; "" when it may."""
+        busy = [Path(p.run_dir) for p in self._busy if p.is_active and p.run_dir]
+        return trash_refusal(row, self._in_use(), busy)
+
+    # ------------------------------------------------------------------ the actions
+    def open_folder(self, row: RunRow) -> None:
+        if not row.run_dir.is_dir():
+            self._say("Run not found", f"The run {_named(row)} is no longer in "
+                      f"{row.run_dir.parent}.")
+        elif not self.opener(row.run_dir):
+            self._say("Cannot open the folder", cannot_open(row.run_dir))
+
+    def rename(self, row: RunRow) -> None:
+        name = self.ask_name(row)
+        if name is None:
+            return
+        try:
+            write_run_name(row.run_dir, name)
+        except OSError as exc:
+            self._say("Not renamed", f"The run {_named(row)} could not be renamed "
+                      f"({exc.strerror or exc}); it keeps its name.")
+            return
+        self.changed.emit()
+
+    def move_to_trash(self, row: RunRow) -> None:
+        """Ask, then move the run's folder to the system trash; a refusal (training, in use,
+        no trash) is said, naming the run, and nothing is deleted."""
+        refusal = self.refusal(row)  # asked again: it may have started since the menu opened
+        if refusal:
+            self._say("Not moved to the trash", refusal)
+            return
+        if not self.confirm(f"Move the run {_named(row)} to the system trash?\n\nIts folder, "
+                            f"{row.run_dir}, goes with its checkpoints and model; you can "
+                            "restore it from the trash."):
+            return
+        try:
+            self.trash(row.run_dir)
+        except OSError as exc:
+            self._say("Not moved to the trash",
+                      f"The system trash refused the run {_named(row)} "
+                      f"({exc.strerror or exc}), so nothing was deleted: the run is where "
+                      "it was. Move or delete its folder yourself (Open folder) if you "
+                      "need the space.")
+            return
+        self.trashed.emit(row.run_dir)
+        self.changed.emit()
+
+    # ------------------------------------------------------------------ asking (tests replace)
+    def ask_name(self, row: RunRow) -> str | None:
+        """The name the user types for ``row`` (None: cancelled)."""
+        dialog = QInputDialog(self._tree.window())
+        dialog.setWindowTitle("Rename run")
+        dialog.setLabelText(f"A name for the run {row.run_dir.name} (up to {NAME_MAX_CHARS} "
+                            "characters; empty: the folder's name again):")
+        dialog.setTextValue(row.name)
+        field = dialog.findChild(QLineEdit)
+        if field is not None:
+            field.setMaxLength(NAME_MAX_CHARS)
+            field.setAccessibleName("Run name")
+            field.setToolTip(RENAME_TIP)
+        return dialog.textValue() if dialog.exec() == QInputDialog.DialogCode.Accepted \
+            else None
+
+    def confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(
+            self._tree.window(), "Move run to the trash", text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _say(self, title: str, text: str) -> None:
+        parent: QWidget = self._tree.window()
+        self.message = QMessageBox(QMessageBox.Icon.Warning, title, text,
+                                   QMessageBox.StandardButton.Ok, parent)
+        self.message.setObjectName("run_menu_message")
+        self.message.open()  # not modal to the caller: nothing waits on it
+
+    opener = staticmethod(open_in_file_manager)  # tests replace it
+    trash = staticmethod(to_trash)  # moves a folder to the system trash; OSError when refused

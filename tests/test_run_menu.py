@@ -1,0 +1,240 @@
+"""The run list's menu (Open folder, Rename..., Move to trash...) in the Train tab: a user's
+trial found that past runs could not be named, deleted or opened from the list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QFile, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
+from trainer_helpers import make_run_folder
+
+from fer_desktop.ui.run_list import RUN_COLUMN
+from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.train_tab import TrainTab
+from trainer import rundir
+from trainer.runs import list_runs
+
+FOLDER = "20260101-120000-seed"
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path):
+    widget = TrainTab(AppSettings.from_file(tmp_path / "settings.ini"))
+    qtbot.addWidget(widget)
+    widget.form.out_edit.setText(str(tmp_path / "runs"))
+    return widget
+
+
+def _run(tab, tmp_path, name=FOLDER, status="stopped", **state) -> Path:
+    run = make_run_folder(tmp_path / "runs", name,
+                          {"epoch": 1, "epochs": 2, "status": status, **state})
+    tab.refresh_runs()
+    return run
+
+
+def _item(tab, run: Path):
+    tree = tab.run_list.tree
+    return next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                if tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole).run_dir == run)
+
+
+def _actions(tab, run: Path) -> dict:
+    """The menu of ``run``'s row, by its items' words ("Open folder", "Rename...", ...)."""
+    row = _item(tab, run).data(0, Qt.ItemDataRole.UserRole)
+    menu = tab.run_menu.menu_for(row)
+    return {a.text().replace("&", ""): a for a in menu.actions()}
+
+
+def _right_click(tab, run: Path) -> None:
+    tree = tab.run_list.tree
+    pos = tree.visualItemRect(_item(tab, run)).center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos,
+                              tree.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(tree.viewport(), event)
+
+
+def test_a_right_click_on_a_run_offers_open_rename_and_trash(qtbot, tab, tmp_path):
+    run = _run(tab, tmp_path)
+    _run(tab, tmp_path, "20260102-120000-seed")
+    tab.show()
+    _right_click(tab, run)
+    menu = tab.run_menu.menu
+    assert menu is not None and menu.isVisible()
+    assert [a.text() for a in menu.actions()] == ["&Open folder", "&Rename...",
+                                                  "Move to &trash..."]
+    assert all(a.isEnabled() and a.toolTip() for a in menu.actions())
+    assert FOLDER in menu.accessibleName()  # the run it acts on, not the other one
+    menu.close()
+
+
+@pytest.mark.parametrize("key, modifier", [(Qt.Key.Key_Menu, Qt.KeyboardModifier.NoModifier),
+                                           (Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)])
+def test_the_keyboard_opens_the_menu_of_the_selected_run(qtbot, tab, tmp_path, key, modifier):
+    _run(tab, tmp_path, "20260102-120000-seed")
+    run = _run(tab, tmp_path)
+    tab.show()
+    tree = tab.run_list.tree
+    tree.setCurrentItem(_item(tab, run))
+    tree.setFocus()
+    qtbot.keyClick(tree, key, modifier)
+    menu = tab.run_menu.menu
+    assert menu is not None and menu.isVisible() and FOLDER in menu.accessibleName()
+    menu.close()
+
+
+def test_open_folder_shows_the_runs_folder_or_says_it_could_not(qtbot, tab, tmp_path,
+                                                                monkeypatch):
+    run = _run(tab, tmp_path)
+    opened = []
+    monkeypatch.setattr(tab.run_menu, "opener", lambda path: opened.append(path) or True)
+    _actions(tab, run)["Open folder"].trigger()
+    assert opened == [run] and tab.run_menu.message is None
+    monkeypatch.setattr(tab.run_menu, "opener", lambda path: False)  # no file manager
+    _actions(tab, run)["Open folder"].trigger()
+    assert str(run) in tab.run_menu.message.text()
+
+
+def test_a_run_renamed_shows_its_name_at_once_and_keeps_it(qtbot, tab, tmp_path, monkeypatch):
+    run = _run(tab, tmp_path)
+    started = _item(tab, run).text(RUN_COLUMN)
+    asked = []
+    monkeypatch.setattr(tab.run_menu, "ask_name",
+                        lambda row: asked.append(row.name) or "  best so far ")
+    _actions(tab, run)["Rename..."].trigger()
+    item = _item(tab, run)  # read again at once, not at the next 5-s refresh
+    assert item.text(RUN_COLUMN) == "best so far"
+    assert FOLDER in item.toolTip(RUN_COLUMN) and started in item.toolTip(RUN_COLUMN)
+    assert list_runs(tmp_path / "runs")[0].name == "best so far"  # in the run's folder
+    again = TrainTab(AppSettings.from_file(tmp_path / "settings.ini"))  # a new session
+    qtbot.addWidget(again)
+    again.form.out_edit.setText(str(tmp_path / "runs"))
+    again.refresh_runs()
+    assert _item(again, run).text(RUN_COLUMN) == "best so far"
+    # the dialog starts from the name it has; an empty one gives the start time back
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: asked.append(row.name) or "")
+    _actions(tab, run)["Rename..."].trigger()
+    assert asked == ["", "best so far"]
+    assert _item(tab, run).text(RUN_COLUMN) == started
+    assert not (run / rundir.NAME).exists()
+
+
+def test_a_long_name_is_cut_and_shown_whole_in_its_tooltip(qtbot, tab, tmp_path, monkeypatch):
+    run = _run(tab, tmp_path)
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "a very long name " * 10)
+    _actions(tab, run)["Rename..."].trigger()
+    kept = (run / rundir.NAME).read_text(encoding="utf-8").strip()
+    assert len(kept) == 60 and kept.startswith("a very long name")
+    item = _item(tab, run)
+    assert len(item.text(RUN_COLUMN)) <= 24 and item.text(RUN_COLUMN).endswith("...")
+    assert kept in item.toolTip(RUN_COLUMN)
+
+
+def test_a_cancelled_rename_changes_nothing(qtbot, tab, tmp_path, monkeypatch):
+    run = _run(tab, tmp_path)
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: None)
+    _actions(tab, run)["Rename..."].trigger()
+    assert not (run / rundir.NAME).exists()
+
+
+def test_a_tampered_name_file_leaves_the_list_working(qtbot, tab, tmp_path):
+    run = make_run_folder(tmp_path / "runs", FOLDER, {"epoch": 1, "epochs": 2,
+                                                      "status": "stopped"})
+    (run / rundir.NAME).write_bytes(b"\xff\xfe\x80 not text")
+    other = make_run_folder(tmp_path / "runs", "20260102-120000-seed",
+                            {"epoch": 1, "epochs": 2, "status": "stopped"})
+    (other / rundir.NAME).mkdir()  # a folder where the file should be
+    tab.refresh_runs()
+    assert [_item(tab, r).text(RUN_COLUMN) for r in (run, other)] == ["01 Jan 12:00",
+                                                                      "02 Jan 12:00"]
+
+
+def test_move_to_trash_asks_naming_the_run_then_the_list_forgets_it(qtbot, tab, tmp_path,
+                                                                     monkeypatch):
+    trash_home = tmp_path / "data"
+    trash_home.mkdir()
+    monkeypatch.setenv("XDG_DATA_HOME", str(trash_home))  # not the user's own trash
+    run = _run(tab, tmp_path)
+    (run / rundir.NAME).write_text("my run\n", encoding="utf-8")
+    keep = _run(tab, tmp_path, "20260102-120000-seed")
+    _item(tab, run).setSelected(True)  # shown in the curves and results
+    assert tab.results.run_dir == run
+    asked = []
+    monkeypatch.setattr(tab.run_menu, "confirm", lambda text: asked.append(text) or False)
+    _actions(tab, run)["Move to trash..."].trigger()  # "No": nothing happens
+    assert run.is_dir() and len(asked) == 1
+    assert "\"my run\"" in asked[0] and FOLDER in asked[0]
+    if not trash_home.exists():
+        pytest.skip("no trash")
+    monkeypatch.setattr(tab.run_menu, "confirm", lambda text: True)
+    _actions(tab, run)["Move to trash..."].trigger()
+    if tab.run_menu.message is not None:
+        pytest.skip(f"this system has no trash here: {tab.run_menu.message.text()}")
+    assert not run.exists() and keep.is_dir()
+    assert list((trash_home / "Trash" / "files").iterdir())[0].name == FOLDER
+    assert [r.run_dir for r in tab.run_rows()] == [keep]  # at once
+    assert tab.results.run_dir is None  # the trashed run is no longer shown
+
+
+def test_a_trash_that_refuses_deletes_nothing_and_says_so(qtbot, tab, tmp_path, monkeypatch):
+    run = _run(tab, tmp_path)
+    monkeypatch.setattr(QFile, "moveToTrash", lambda self: False)  # a system without a trash
+    monkeypatch.setattr(tab.run_menu, "confirm", lambda text: True)
+    _actions(tab, run)["Move to trash..."].trigger()
+    assert run.is_dir() and (run / "state.json").is_file()  # no permanent delete instead
+    text = tab.run_menu.message.text()
+    assert "refused" in text and FOLDER in text and "nothing was deleted" in text
+    assert [r.run_dir for r in tab.run_rows()] == [run]
+
+
+def test_a_run_training_now_is_not_moved_to_the_trash(qtbot, tab, tmp_path, monkeypatch):
+    run = _run(tab, tmp_path, status="running", owner=rundir.this_process())
+    assert tab.run_rows()[0].state == "running"
+    trash = _actions(tab, run)["Move to trash..."]
+    assert not trash.isEnabled() and "is training now" in trash.toolTip()
+    asked = []
+    monkeypatch.setattr(tab.run_menu, "confirm", lambda text: asked.append(text) or True)
+    tab.run_menu.move_to_trash(tab.run_rows()[0])  # started since the menu opened
+    assert run.is_dir() and asked == []
+    assert FOLDER in tab.run_menu.message.text()
+    assert "training now" in tab.run_menu.message.text()
+    assert _actions(tab, run)["Rename..."].isEnabled()  # a name is harmless
+
+
+def test_the_run_whose_model_is_in_use_is_not_moved_to_the_trash(qtbot, tab, tmp_path,
+                                                                  monkeypatch):
+    run = _run(tab, tmp_path)
+    tab.model_in_use = run
+    trash = _actions(tab, run)["Move to trash..."]
+    assert not trash.isEnabled() and "live view uses" in trash.toolTip()
+    monkeypatch.setattr(tab.run_menu, "confirm", lambda text: True)
+    tab.run_menu.move_to_trash(tab.run_rows()[0])
+    assert run.is_dir() and FOLDER in tab.run_menu.message.text()
+    tab.model_in_use = tmp_path / "another model"
+    assert _actions(tab, run)["Move to trash..."].isEnabled()
+
+
+def test_the_run_this_window_trains_is_not_moved_to_the_trash(qtbot, tab, tmp_path):
+    run = _run(tab, tmp_path)
+
+    class Busy:
+        is_active = True
+        run_dir = str(run)
+
+    tab.run_menu._busy = (Busy(),)
+    trash = _actions(tab, run)["Move to trash..."]
+    assert not trash.isEnabled() and "in this window" in trash.toolTip()
+
+
+def test_other_keys_still_reach_the_list(qtbot, tab, tmp_path):
+    """Other keys still reach the list (arrows move the selection)."""
+    _run(tab, tmp_path)
+    first = _run(tab, tmp_path, "20260102-120000-seed")
+    tree = tab.run_list.tree
+    tab.show()
+    tree.setCurrentItem(_item(tab, first))
+    qtbot.keyClick(tree, Qt.Key.Key_Down)
+    assert tree.currentItem().data(0, Qt.ItemDataRole.UserRole).run_dir.name == FOLDER
+    assert tab.run_menu.menu is None
