@@ -30,7 +30,7 @@ EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows he
               "goes, and stays here to compare, resume or use.")
 # Recipe last: it is the long one ("default, distilled, mixed labels, ..."), so it takes the
 # room that is left and the numbers and the state always show.
-COLUMNS = ("Run", "Epochs", "Best accuracy", "State", "Recipe")
+COLUMNS = ("Run", "Epochs", "Best on PublicTest", "State", "Recipe")
 RUN_COLUMN = COLUMNS.index("Run")
 NAME_SHOWN_CHARS = 24  # a longer name is cut with "..." in the list (whole in its tooltip)
 STATE_COLUMN = COLUMNS.index("State")
@@ -68,7 +68,7 @@ class RunList(QGroupBox):
             "the trash)")
         # two PublicTest figures for one run read as a contradiction without this
         self.tree.headerItem().setToolTip(
-            COLUMNS.index("Best accuracy"),
+            COLUMNS.index("Best on PublicTest"),
             "The network's best accuracy while it trained: on FER-2013's PublicTest, or on "
             "the test faces of an image folder (\"(test faces)\"). The exported model's "
             "figure in the Results differs: it adds the balanced decision, which gives up "
