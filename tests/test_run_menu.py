@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import test_run_export_ui
 from PySide6.QtCore import QFile, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
@@ -20,12 +21,7 @@ from trainer.runs import list_runs
 FOLDER = "20260101-120000-seed"
 
 
-@pytest.fixture
-def tab(qtbot, tmp_path):
-    widget = TrainTab(AppSettings.from_file(tmp_path / "settings.ini"))
-    qtbot.addWidget(widget)
-    widget.form.out_edit.setText(str(tmp_path / "runs"))
-    return widget
+tab = test_run_export_ui.tab  # a Train tab on tmp_path/runs, its processes ended after
 
 
 def _run(tab, tmp_path, name=FOLDER, status="stopped", **state) -> Path:
