@@ -234,6 +234,24 @@ def test_unwritable_screenshot_folder_asks_for_another(qtbot, main_window, tmp_p
     assert window.notifier.dialog is None or not window.notifier.dialog.isVisible()
 
 
+def test_a_failed_save_takes_the_last_saved_bar_away(qtbot, main_window, tmp_path, settings):
+    """The green "Screenshot saved: ..." of the save before stayed over the video while the
+    next save failed (the folder had become unwritable): it read as this one's success."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    assert live.take_screenshot() is not None
+    banner = live.outputs.saved_banner
+    assert banner.isVisible()
+    blocker_file = tmp_path / "not-a-folder"
+    blocker_file.write_text("x")
+    settings.output_folder = blocker_file / "shots"
+    live.outputs.ask_folder = lambda title: ""  # the user cancels the chooser
+    assert live.take_screenshot() is None
+    assert not banner.isVisible()
+    assert "Cannot save the screenshot" in window.notifier.last_error
+
+
 def test_an_unwritable_output_folder_is_refused_when_chosen(qtbot, main_window, tmp_path,
                                                             settings):
     """A folder that could not be written was accepted, and failed at the next screenshot."""

@@ -227,7 +227,9 @@ class OutputControls(QObject):
                 return make(folder)
             except ExportError as exc:
                 # the status bar and the chooser's title say why; a dialog as well stayed
-                # behind the chooser and asked again for what a Cancel had just declined
+                # behind the chooser and asked again for what a Cancel had just declined.
+                # The last save's green bar goes: it read as this save's success.
+                self.saved_banner.hide()
                 self._notifier.error(f"Cannot save the {what}: {exc}", exc=exc)
                 chosen = self.ask_folder(f"{folder} cannot be written: choose another folder")
                 if not chosen:
