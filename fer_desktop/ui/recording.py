@@ -104,8 +104,9 @@ class OutputControls(QObject):
                                              self.choose_output_folder)
         self.act_blur_faces = make_action(
             dialog_parent, "&Blur faces in screenshots", None,
-            "Privacy: pixelate every face in saved screenshots and \"Why this answer?\" "
-            "pictures (the labels and the map stay)",
+            "Privacy: pixelate every face found (with a box) in saved screenshots and \"Why "
+            "this answer?\" pictures (the labels and the map stay); a face not found stays "
+            "clear",
             self._on_blur_faces_toggled, checkable=True)
         self.act_numbers_only = make_action(
             dialog_parent, "&No file paths in saved files", None,
