@@ -276,6 +276,8 @@ def test_a_data_warning_of_the_run_is_said_under_the_buttons(qtbot, tab, tmp_pat
         tab.process.start_command(sys.executable, ["-c", script])
     text = tab.form.message.text()  # said at the start, and still at the end
     assert "Training finished." in text and "Warning: sad has only 6 training face(s)" in text
+    # the scores are in the Results tab beside the curves, not "below" (trial 12)
+    assert "Its scores are in the Results tab." in text
     tab._reset_progress()  # the next run starts without them
     assert tab._with_warnings("Training x.") == "Training x."
 

@@ -403,7 +403,7 @@ class TrainTab(QWidget):
             self._say_about(outcome.run_dir, f"Training {outcome.message}.")
         else:
             self._say_about(outcome.run_dir, self._with_warnings("Training finished." + (
-                " See the evaluation below." if outcome.run_dir else "")))
+                " Its scores are in the Results tab." if outcome.run_dir else "")))
         self.progress_box.show_end(outcome.state, finished=outcome.state == FINISHED)
         # the curves drawn so far stay, as the run's files show them after a restart (a stop
         # in epoch 1 dropped every point: "No curves yet"); a resume redraws the epoch it
