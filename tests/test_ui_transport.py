@@ -152,6 +152,34 @@ def test_pacing_choice_reaches_the_thread_and_is_remembered(qtbot, main_window, 
     qtbot.waitUntil(lambda: live.capture._clock.speed == 2.0, timeout=WAIT_MS)
 
 
+def test_videos_and_slideshows_keep_their_own_speed(qtbot, main_window, tmp_path, settings):
+    """A video watched at 2x made the next folder's pictures go by in 1.5 s, not 3, and
+    still at the next launch (trial 12)."""
+    import cv2
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a.png", "b.png"):
+        cv2.imwrite(str(folder / name), cv2.imread(str(SAMPLE)))
+    video = make_video(tmp_path / "clip.avi", frames=40, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.transport.speed_combo.setCurrentIndex(live.transport.speed_combo.findData(2.0))
+    assert settings.playback_speed == 2.0
+    live.source_picker.ask_folder = lambda title: str(folder)
+    live.act_open_folder.trigger()
+    qtbot.waitUntil(lambda: live.capture.slideshow and live.capture._speed == 1.0,
+                    timeout=WAIT_MS)  # a slideshow's pace: CaptureThread._slide_waits
+    assert live.transport.speed == 1.0
+    live.transport.speed_combo.setCurrentIndex(live.transport.speed_combo.findData(0.5))
+    assert settings.slideshow_speed == 0.5 and settings.playback_speed == 2.0
+    live.set_source(str(video))
+    qtbot.waitUntil(lambda: not live.capture.slideshow and live.capture._clock is not None
+                    and live.capture._clock.speed == 2.0, timeout=WAIT_MS)
+    assert live.transport.speed == 2.0
+
+
 def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_window,
                                                                     tmp_path, settings):
     video = make_video(tmp_path / "clip.avi", frames=12, fps=10.0)

@@ -128,6 +128,7 @@ class PlaybackControls(QObject):
     def on_opened(self, thread: CaptureThread) -> None:
         if thread.seekable:
             self.bar.set_video(thread.frame_count, thread.fps, pictures=thread.slideshow)
+            self._use_speed_of(thread)
             # a slideshow shows every picture and has no file to analyse: no such controls
             self.bar.pacing_combo.setVisible(not thread.slideshow)
             self.bar.analyse_button.setVisible(not thread.slideshow)
@@ -135,6 +136,15 @@ class PlaybackControls(QObject):
             self.act_play_pause.setEnabled(True)
             self._give_keys_to_video()
             self._resume(thread)
+
+    def _use_speed_of(self, thread: CaptureThread) -> None:
+        """Videos and slideshows each keep their own speed: the bar shows, and the thread
+        plays at, the one of what just opened."""
+        speed = (self._settings.slideshow_speed if thread.slideshow
+                 else self._settings.playback_speed)
+        if speed != self.bar.speed:
+            self.bar.set_pacing(self.bar.every_frame, speed)
+            thread.request_playback(speed=speed)
 
     def _give_keys_to_video(self) -> None:
         """Space plays and pauses as soon as a video opens (it worked only once the video
@@ -194,7 +204,10 @@ class PlaybackControls(QObject):
             self._capture.request_seek(frame_index)
 
     def _on_speed_changed(self, speed: float) -> None:
-        self._settings.playback_speed = speed
+        if self._capture is not None and self._capture.slideshow:
+            self._settings.slideshow_speed = speed
+        else:
+            self._settings.playback_speed = speed
         if self._capture is not None:
             self._capture.request_playback(speed=speed)
 

@@ -219,15 +219,28 @@ class AppSettings:
     @property
     def playback_speed(self) -> float:
         """Video speed (1.0 = real time); anything not offered in the bar reads as 1.0."""
-        try:
-            speed = float(self._qs.value("live/playback_speed", 1.0))
-        except (TypeError, ValueError):
-            return 1.0
-        return speed if speed in PLAYBACK_SPEEDS else 1.0
+        return self._speed("live/playback_speed")
 
     @playback_speed.setter
     def playback_speed(self, value: float) -> None:
         self._set("live/playback_speed", float(value))
+
+    @property
+    def slideshow_speed(self) -> float:
+        """A folder's slideshow speed, kept apart from the videos' (a video watched at 2x
+        made the next folder's pictures go by in 1.5 s instead of 3)."""
+        return self._speed("live/slideshow_speed")
+
+    @slideshow_speed.setter
+    def slideshow_speed(self, value: float) -> None:
+        self._set("live/slideshow_speed", float(value))
+
+    def _speed(self, key: str) -> float:
+        try:
+            speed = float(self._qs.value(key, 1.0))
+        except (TypeError, ValueError):
+            return 1.0
+        return speed if speed in PLAYBACK_SPEEDS else 1.0
 
     @property
     def resume_point(self) -> tuple[str, float] | None:
