@@ -25,11 +25,18 @@ def format_duration(seconds: float | None) -> str:
 
 
 FER2013_TRAINING_ROWS = 28_709  # the rows a preset's minutes_per_epoch was measured on
+# What an epoch costs whatever its rows (scoring the held-out rows, writing the checkpoint and
+# the run's state) and what a run costs before its first epoch (TensorFlow, reading the CSV):
+# a run on 30 rows did 77 epochs in 50 s, 0.65 s an epoch, while the form, scaling by rows
+# alone, said "about 1 minute" for 40 epochs and for 300 alike (trial 12, 2 cores).
+EPOCH_OVERHEAD_S = 0.6
+RUN_START_S = 20.0
 
 
 def estimated_minutes(epochs: int, minutes_per_epoch: float, limit_per_split: int = 0,
                       full_rows: int = FER2013_TRAINING_ROWS,
-                      csv_rows: int | None = None) -> float:
+                      csv_rows: int | None = None, epoch_overhead_s: float = 0.0,
+                      start_s: float = 0.0) -> float:
     """Minutes for ``epochs`` epochs before Start, scaled to the rows that will be trained.
 
     A preset's ``minutes_per_epoch`` is for all of FER-2013's training rows; "Rows per split"
@@ -37,7 +44,9 @@ def estimated_minutes(epochs: int, minutes_per_epoch: float, limit_per_split: in
     Training rows said "about 6 minutes" for 3 epochs that took 20 s. An epoch's time grows
     with its rows, so the estimate takes the share trained: the CSV's Training rows
     (``csv_rows``; None while not counted: FER-2013's), at most ``limit_per_split`` of them
-    (0 means all rows).
+    (0 means all rows). ``epoch_overhead_s`` and ``start_s`` add what an epoch and the run
+    cost whatever the rows (the form passes EPOCH_OVERHEAD_S and RUN_START_S): on a small CSV
+    they are most of the time.
 
     Example:
         estimated_minutes(60, 1.9)                       # 114.0: the full data
@@ -47,7 +56,8 @@ def estimated_minutes(epochs: int, minutes_per_epoch: float, limit_per_split: in
     rows = full_rows if csv_rows is None else csv_rows
     if limit_per_split > 0:
         rows = min(rows, limit_per_split)
-    return epochs * minutes_per_epoch * rows / full_rows
+    return (epochs * (minutes_per_epoch * rows / full_rows + epoch_overhead_s / 60)
+            + start_s / 60)
 
 
 def gaps_between_epochs(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

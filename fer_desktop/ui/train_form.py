@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.plain_words import counted, precision_words
-from fer_desktop.core.training_progress import FER2013_TRAINING_ROWS, estimated_minutes
+from fer_desktop.core.training_progress import (
+    EPOCH_OVERHEAD_S,
+    FER2013_TRAINING_ROWS,
+    RUN_START_S,
+    estimated_minutes,
+)
 from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from fer_desktop.ui.data_source import FIELDS_USED
 from fer_desktop.ui.jobs import BackgroundJobs
@@ -426,9 +431,11 @@ class TrainForm(QGroupBox):
         rows = f", {limit:,} rows per split" if limit and (csv_rows is None or limit < csv_rows) \
             else f", {csv_rows:,} training rows" if csv_rows not in (None, FER2013_TRAINING_ROWS) \
             else ""
+        minutes = estimated_minutes(epochs, per_epoch, limit, csv_rows=csv_rows,
+                                    epoch_overhead_s=EPOCH_OVERHEAD_S,
+                                    start_s=RUN_START_S) if per_epoch else 0.0
         self.epochs_time.setText(
-            f"With {counted(epochs, 'epoch')}{rows}: about "
-            f"{_minutes(estimated_minutes(epochs, per_epoch, limit, csv_rows=csv_rows))}."
+            f"With {counted(epochs, 'epoch')}{rows}: about {_minutes(minutes)}."
             if per_epoch and self._uses == "csv" else "")
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT
