@@ -29,7 +29,8 @@ Example:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 Rect = tuple[int, int, int, int]  # [x1, y1, x2, y2] in frame pixels, x2 and y2 exclusive
 
@@ -133,3 +134,152 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
             push(*fit(x, r[3]))
             push(*fit(x, r[1] - h))
     return best[2] if best is not None else want
+
+
+# --- bar panels -------------------------------------------------------------------------------
+# The labels are laid out first (above); the bar panels then make way for them. A face's
+# name is what the overlay is for, its bars are extra: a panel never covers a label or another
+# panel, it moves, shrinks or is left out instead.
+
+PANEL_TRIES = 24     # places tried per panel before it is left out
+REACH_SHARE = 0.5    # a panel moves away from its face by at most this share of its width
+SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px moved
+
+
+@dataclass(frozen=True)
+class PanelWish:
+    """A face's bar panel as the overlay would draw it alone, and what it may become.
+
+    face: the face's box, [x1, y1, x2, y2] in frame pixels (x2, y2 exclusive).
+    place: the panel's preferred place beside the face, same units; its size is sizes[0].
+    sizes: (width, height) in pixels the panel may be drawn at, largest first (each still
+        legible): a panel in the way shrinks before it is left out.
+    gap: pixels between the face and the panel.
+    spare: pixels of free room the panel needs around it: a panel left out the frame before
+        comes back only with room to spare, so it does not blink as the faces jitter.
+    """
+
+    face: Rect
+    place: Rect
+    sizes: tuple[tuple[int, int], ...]
+    gap: int
+    spare: int = 0
+
+
+def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
+                  faces: Sequence[Rect], frame_hw: tuple[int, int],
+                  order: Sequence[int] | None = None) -> list[tuple[Rect, int] | None]:
+    """Where to draw each bar panel so that it covers no label and no other panel.
+
+    Each panel keeps its preferred place where that is free; else it takes the nearest free
+    place (nearest as its move across and down, plus SHRINK_COST per row it loses, plus
+    FACE_COST per row of another face it hides): beside its face on either side, pushed
+    down, up or away from the face past what is in its way (by at most REACH_SHARE of its
+    width, still beside at least half of the face's height), or shrunk to one of its smaller
+    sizes; always inside the frame and never over its own face. A panel with no free place
+    within PANEL_TRIES tries is left out (None): a crowded frame drops bars, never covers a
+    label. Cost: like :func:`layout_tags`, O(n) rectangle tests per try, O(n^2) per frame.
+
+    Args:
+        wishes: each face's panel (None: the face has none).
+        labels: every label's place (already laid out); no panel covers one.
+        faces: every face's box, hidden by a moved panel only at a cost.
+        frame_hw: (height, width) of the frame.
+        order: the indices of the panels in the order they are placed (earlier ones keep
+            their places); None: as given.
+
+    Returns:
+        For each wish, in order: (place, index into its sizes), or None where it is left out.
+
+    Example:
+        >>> wish = PanelWish((10, 0, 60, 50), (62, 0, 142, 75), ((80, 75), (64, 60)), 2)
+        >>> layout_panels([wish], [(10, 50, 100, 70)], [(10, 0, 60, 50)], (480, 640))
+        [((100, 0, 180, 75), 0)]
+    """
+    placed: list[Rect] = list(labels)
+    result: list[tuple[Rect, int] | None] = [None] * len(wishes)
+    for i in range(len(wishes)) if order is None else order:
+        wish = wishes[i]
+        if wish is not None:
+            result[i] = _place_panel(wish, faces, frame_hw, placed)
+            if result[i] is not None:
+                placed.append(result[i][0])
+    return result
+
+
+def _panel_fit(wish: PanelWish,
+               frame_hw: tuple[int, int]) -> Callable[[int, int, int, int], Rect | None]:
+    """The function that turns (side, move away, top, size) into a place beside the face,
+    or None where the panel would leave the frame."""
+    h_frame, w_frame = frame_hw
+    fx1, fy1, fx2, fy2 = wish.face
+
+    def fit(side: int, away: int, y: int, k: int) -> Rect | None:
+        w, h = wish.sizes[k]
+        away = min(max(away, 0), round(REACH_SHARE * w))
+        if side > 0:  # right of the face: moved away to the right, kept in the frame
+            x = min(fx2 + wish.gap + away, w_frame - w)
+            ok = x >= fx2 + wish.gap
+        else:
+            x = max(fx1 - wish.gap - w - away, 0)
+            ok = x + w <= fx1 - wish.gap
+        share = round(ATTACH_SHARE * min(h, fy2 - fy1))
+        y = min(max(y, fy1 - h + share), fy2 - share)  # beside half its face's height
+        y = min(max(y, 0), max(0, h_frame - h))
+        return (x, y, x + w, y + h) if ok else None
+
+    return fit
+
+
+def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, int],
+                 placed: Sequence[Rect]) -> tuple[Rect, int] | None:
+    """One panel's place among the labels and panels ``placed`` before it, or None (see
+    :func:`layout_panels`)."""
+    fit = _panel_fit(wish, frame_hw)
+    x0, y0 = wish.place[:2]
+    h0 = wish.sizes[0][1]
+    side0 = 1 if x0 >= wish.face[2] else -1
+    heap: list[tuple[float, int, int, int, int, int, Rect]] = []
+    seen: set[tuple[Rect, int]] = set()
+
+    def push(side: int, away: int, y: int, k: int) -> None:
+        rect = fit(side, away, y, k)
+        if rect is not None and (rect, k) not in seen:
+            seen.add((rect, k))
+            cost = abs(rect[0] - x0) + abs(rect[1] - y0) + SHRINK_COST * (h0 - wish.sizes[k][1])
+            if (rect, k) != (wish.place, 0):  # a moved panel avoids hiding other faces
+                hidden = sum(a for a, f in _overlaps(rect, faces) if f != wish.face)
+                cost += FACE_COST * hidden / max(1, rect[2] - rect[0])
+            heapq.heappush(heap, (cost, len(seen), side, away, rect[1], k, rect))
+
+    push(side0, 0, y0, 0)
+    push(-side0, 0, y0, 0)
+    for _ in range(PANEL_TRIES):
+        if not heap:
+            break
+        _cost, _turn, side, away, y, k, rect = heapq.heappop(heap)
+        s = wish.spare
+        in_way = _overlaps((rect[0] - s, rect[1] - s, rect[2] + s, rect[3] + s), placed)
+        if not in_way:
+            return rect, k
+        for _a, r in sorted(in_way, reverse=True)[:MAX_IN_WAY]:
+            near = wish.face[2] + wish.gap if side > 0 else wish.face[0] - wish.gap
+            push(side, (r[2] + s - near) if side > 0 else (near - r[0] + s), y, k)  # past it
+            push(side, away, r[3] + s, k)  # under it
+            push(side, away, r[1] - s - (rect[3] - rect[1]), k)  # over it
+            for k2 in _smaller_clear_of(wish, rect, k, r):
+                push(side, away, y, k2)
+    return None
+
+
+def _smaller_clear_of(wish: PanelWish, rect: Rect, k: int, r: Rect) -> list[int]:
+    """The largest of the panel's smaller sizes (kept at its top and at its face's side)
+    that ends before ``r``, down or across; empty when none does."""
+    x1, y1, x2, _y2 = rect
+    right = x1 >= wish.face[2]
+    for k2 in range(k + 1, len(wish.sizes)):
+        w, h = wish.sizes[k2]
+        clear_x = x1 + w + wish.spare <= r[0] if right else x2 - w - wish.spare >= r[2]
+        if y1 + h + wish.spare <= r[1] or clear_x:
+            return [k2]
+    return []

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.label_layout import layout_tags
+from fer_desktop.core.label_layout import PanelWish, layout_panels, layout_tags
 from fer_desktop.core.types import Face
 
 
@@ -60,6 +60,9 @@ BARS_MAX_FACE_HEIGHTS = 1.5  # the bar panel at most this many face heights tall
 # (or with just enough room); a hidden one comes back this much over it (and with this much
 # room to spare): a face whose size sits at the cut-off had its bars blink frame by frame.
 BARS_HYSTERESIS = 0.1
+# A panel in a label's or another panel's way may shrink to these shares of its font size
+# (while still legible: MIN_BAR_FONT_SCALE) before it is left out.
+BARS_SHRINK_STEPS = (0.85, 0.72)
 
 
 def face_colour(face: Face) -> tuple[int, int, int]:
@@ -106,6 +109,24 @@ class _LabelTag:
     text_h: int
     pad: int
     box: tuple[int, int, int, int]
+
+
+def _track_order(faces: Sequence[Face]) -> list[int]:
+    """The faces' indices by track number (which a face keeps from frame to frame), then
+    those without one as given: the order in which labels and bars make way."""
+    return sorted(range(len(faces)), key=lambda i: (faces[i].track_id is None,
+                                                    faces[i].track_id or 0, i))
+
+
+def _panel_size(font_scale: float) -> tuple[int, int, int, int, int, int]:
+    """(name width, row height, row pitch, gap, panel width, panel height) in pixels of a
+    bar panel whose emotion names are drawn at ``font_scale``."""
+    (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale,
+                                         max(1, round(2.4 * font_scale)))
+    row = round(row_h * 1.8)
+    gap = max(2, round(9 * font_scale))
+    panel_w = name_w + round(140 * font_scale) + 3 * gap
+    return name_w, row_h, row, gap, panel_w, row * len(EMOTIONS) + gap
 
 
 class OverlayPainter:
@@ -174,27 +195,27 @@ class OverlayPainter:
             out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
         s = self._scale(out)
         before = self._bars_shown if memory is None else memory
-        bars_shown: dict[int, bool] = {}
         faces = list(faces)
-        for face in faces:
-            self._draw_box_and_bars(out, face, s, before, bars_shown)
-        # the labels last: no face's bars or box cover a label, and no label another
-        for face, tag in zip(faces, self._label_tags(faces, out.shape[:2], s), strict=True):
+        tags = self._label_tags(faces, out.shape[:2], s)
+        panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before)
+        for face, panel in zip(faces, panels, strict=True):
+            self._draw_box(out, face, s)
+            if panel is not None:
+                self._draw_bars(out, face, panel)
+        # the labels last: no face's box covers a label (nor do the bars, which make way)
+        for face, tag in zip(faces, tags, strict=True):
             self._draw_label(out, face, tag)
-        if memory is None:
-            self._bars_shown = bars_shown  # the faces of this frame only: the state stays small
+        if memory is None:  # the faces of this frame only: the state stays small
+            self._bars_shown = {face.track_id: panel is not None
+                                for face, panel in zip(faces, panels, strict=True)
+                                if face.track_id is not None and self.style.show_bars}
         return out
 
-    def _draw_box_and_bars(self, out: np.ndarray, face: Face, s: float, before: Mapping[int, bool],
-                   bars_shown: dict[int, bool]) -> None:
+    @staticmethod
+    def _draw_box(out: np.ndarray, face: Face, s: float) -> None:
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
         cv2.rectangle(out, (x1, y1), (x2, y2), face_colour(face), _box_thickness(face, s),
                       cv2.LINE_AA)
-        if self.style.show_bars:
-            was = before.get(face.track_id) if face.track_id is not None else None
-            shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, was)
-            if face.track_id is not None:
-                bars_shown[face.track_id] = shown
 
     def _draw_label(self, out: np.ndarray, face: Face, tag: _LabelTag) -> None:
         colour = face_colour(face)
@@ -235,8 +256,7 @@ class OverlayPainter:
         tags = [self._label_tag(face, frame_hw, s) for face in faces]
         if len(tags) < 2:
             return tags
-        order = sorted(range(len(faces)), key=lambda i: (faces[i].track_id is None,
-                                                         faces[i].track_id or 0, i))
+        order = _track_order(faces)
         # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
         boxes = layout_tags([(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in (t.box for t in tags)],
                             [tuple(int(round(v)) for v in face.box) for face in faces],
@@ -286,21 +306,15 @@ class OverlayPainter:
         h, w = frame_hw
         x1, y1, x2, y2 = box
         font_scale = 0.42 * s
+        limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1), 1)
         for _ in range(6):  # the frame's size, then shrunk to the face (text sizes round)
-            (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale,
-                                                 max(1, round(2.4 * font_scale)))
-            row = round(row_h * 1.8)
-            gap = max(2, round(9 * font_scale))
-            panel_h = row * len(EMOTIONS) + gap
-            limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1), 1)
+            _name_w, _row_h, _row, gap, panel_w, panel_h = _panel_size(font_scale)
             if panel_h <= limit:
                 break
             font_scale *= 0.97 * limit / panel_h
         margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
         if font_scale < MIN_BAR_FONT_SCALE * (1 + margin) or panel_h > h or panel_h > limit:
             return None
-        bar_max = round(140 * font_scale)
-        panel_w = name_w + bar_max + 3 * gap
         room = panel_w * (1 + max(0.0, margin))  # a hidden panel needs room to spare
         if x2 + gap + room <= w:
             px = x2 + gap
@@ -311,21 +325,62 @@ class OverlayPainter:
         py = min(max(0, y1), max(0, h - panel_h))
         return px, py, panel_w, panel_h, font_scale
 
-    def _draw_bars(self, out: np.ndarray, face: Face, box: tuple[int, int, int, int],
-                   s: float, shown_before: bool | None) -> bool:
-        """Draw the face's bar panel; False when it was left out."""
-        layout = self.bars_layout(box, out.shape[:2], s, shown_before)
-        if layout is None:
-            return False
-        px, py, panel_w, panel_h, font_scale = layout
+    def panel_boxes(self, faces: Sequence[Face], frame_hw: tuple[int, int],
+                    memory: Mapping[int, bool] | None = None,
+                    ) -> list[tuple[int, int, int, int] | None]:
+        """Where each face's bar panel is drawn on a frame of ``frame_hw`` ([x1, y1, x2, y2]
+        in frame pixels, x2 and y2 exclusive), or None where it is left out; ``memory``: as
+        :meth:`draw`'s (None: this painter's own)."""
+        s = self._scale_for(frame_hw)
+        tags = self._label_tags(faces, frame_hw, s)
+        panels = self._panels(faces, [tag.box for tag in tags], frame_hw, s,
+                              self._bars_shown if memory is None else memory)
+        return [None if p is None else (p[0], p[1], p[0] + p[2], p[1] + p[3]) for p in panels]
+
+    def _panels(self, faces: Sequence[Face], label_boxes: Sequence[tuple[int, int, int, int]],
+                frame_hw: tuple[int, int], s: float, before: Mapping[int, bool],
+                ) -> list[tuple[int, int, int, int, float] | None]:
+        """Each face's bar panel, (x, y, width, height, font scale) or None, laid out after the
+        labels (``core.label_layout.layout_panels``): a panel in a label's or another panel's
+        way moves, shrinks or is left out, so that the faces' names always read."""
+        if not self.style.show_bars:
+            return [None] * len(faces)
+        boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
+        wishes: list[PanelWish | None] = []
+        scales: list[tuple[float, ...]] = []
+        for face, box in zip(faces, boxes, strict=True):
+            was = before.get(face.track_id) if face.track_id is not None else None
+            layout = self.bars_layout(box, frame_hw, s, was)
+            if layout is None:
+                wishes.append(None)
+                scales.append(())
+                continue
+            px, py, panel_w, panel_h, font_scale = layout
+            margin = -BARS_HYSTERESIS if was else (BARS_HYSTERESIS if was is False else 0.0)
+            steps = tuple(f for f in (font_scale * r for r in BARS_SHRINK_STEPS)
+                          if f >= MIN_BAR_FONT_SCALE * (1 + margin))
+            scales.append((font_scale, *steps))
+            sizes = tuple((size[4], size[5]) for size in map(_panel_size, scales[-1]))
+            spare = round(BARS_HYSTERESIS * panel_h) if was is False else 0
+            wishes.append(PanelWish(box, (px, py, px + panel_w, py + panel_h), sizes,
+                                    _panel_size(font_scale)[3], spare))
+        # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
+        placed = layout_panels(wishes, [(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in label_boxes],
+                               boxes,
+                               frame_hw[:2], _track_order(faces))
+        return [None if p is None else (p[0][0], p[0][1], p[0][2] - p[0][0], p[0][3] - p[0][1],
+                                        scales[i][p[1]]) for i, p in enumerate(placed)]
+
+    def _draw_bars(self, out: np.ndarray, face: Face,
+                   panel: tuple[int, int, int, int, float]) -> None:
+        """Draw the face's bar panel at (x, y, width, height, font scale)."""
+        px, py, panel_w, panel_h, font_scale = panel
         font_thick = max(1, round(2.4 * font_scale))
-        (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale, font_thick)
-        row = round(row_h * 1.8)
-        gap = max(2, round(9 * font_scale))
+        name_w, row_h, row, gap, _w, _h = _panel_size(font_scale)
         bar_max = round(140 * font_scale)
         roi = out[py:py + panel_h, px:px + panel_w]
         if roi.size == 0:
-            return False
+            return
         dark = np.zeros_like(roi)
         cv2.addWeighted(dark, self.style.panel_alpha, roi, 1 - self.style.panel_alpha, 0, roi)
         for i, (emotion, p) in enumerate(zip(EMOTIONS, face.probabilities, strict=True)):
@@ -337,4 +392,3 @@ class OverlayPainter:
             if length > 0:
                 cv2.rectangle(out, (bx, top + 1), (bx + length, top + row_h),
                               PALETTE[emotion], cv2.FILLED)
-        return True
