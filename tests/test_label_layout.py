@@ -140,23 +140,27 @@ FACE = (10, 0, 60, 50)  # a face at the top edge, its label below it
 SIZES = ((80, 75), (68, 64), (60, 48))  # the panel's full size, then its smaller legible ones
 
 
-def wish(face=FACE, sizes=SIZES, spare=0, gap=2):
+def wish(face=FACE, sizes=SIZES, spare=0, gap=2, label=None):
     """A panel's preferred place as the overlay picks it: right of the face, at its top."""
     x, y = face[2] + gap, face[1]
-    return PanelWish(face, (x, y, x + sizes[0][0], y + sizes[0][1]), sizes, gap, spare)
+    return PanelWish(face, (x, y, x + sizes[0][0], y + sizes[0][1]), sizes, gap, spare, label)
 
 
-@pytest.mark.parametrize("labels, expected", [
-    ([(10, 50, 60, 70)], ((62, 0, 142, 75), 0)),  # its label under the face only: kept
+@pytest.mark.parametrize("own, labels, expected", [
+    (True, [(10, 50, 60, 70)], ((62, 0, 142, 75), 0)),  # its label under the face only: kept
     # its label, wider than the face, reaches under the panel: the panel moves past it
-    ([(10, 50, 90, 70)], ((90, 0, 170, 75), 0)),
-    # a label too wide to move past (it would leave its face): the panel shrinks above it
-    ([(10, 50, 200, 70)], ((62, 0, 122, 48), 2)),
+    (True, [(10, 50, 90, 70)], ((90, 0, 170, 75), 0)),
+    # ...a neighbour's label as far: moving past it, the panel would seem that face's, so it
+    # shrinks above it
+    (False, [(10, 50, 90, 70)], ((62, 0, 122, 48), 2)),
+    # its label far wider: moving past it costs more than shrinking above it
+    (True, [(10, 50, 200, 70)], ((62, 0, 122, 48), 2)),
     # a tower of labels right of the face: the panel goes to its left
-    ([(60, 0, 400, 200)], None),  # ...but a face at x=10 has no room there: left out
+    (False, [(60, 0, 400, 200)], None),  # ...but a face at x=10 has no room there: left out
 ])
-def test_panel_cases(labels, expected):
-    assert layout_panels([wish()], labels, [FACE], FRAME) == [expected]
+def test_panel_cases(own, labels, expected):
+    panel = wish(label=labels[0] if own else None)
+    assert layout_panels([panel], labels, [FACE], FRAME) == [expected]
 
 
 def test_a_panel_blocked_on_its_side_goes_to_the_other_side_of_its_face():
@@ -202,7 +206,7 @@ def test_a_panel_stays_beside_its_face_inside_the_frame():
         assert all(overlap_area((x1, y1, x2, y2), label) == 0 for label in labels)
         assert x1 >= 0 and y1 >= 0 and x2 <= FRAME[1] and y2 <= FRAME[0]  # inside the frame
         away = x1 - (face[2] + 2) if x1 >= face[2] else (face[0] - 2) - x2
-        assert 0 <= away <= REACH_SHARE * (x2 - x1)  # beside its face, not over it
+        assert 0 <= away <= REACH_SHARE * 40  # beside its face (40 px wide), not over it
         assert min(y2, face[3]) - max(y1, face[1]) >= 0.5 * min(y2 - y1, 40) - 1
 
 

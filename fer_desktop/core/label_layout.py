@@ -142,7 +142,7 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
 # panel, it moves, shrinks or is left out instead.
 
 PANEL_TRIES = 24     # places tried per panel before it is left out
-REACH_SHARE = 0.5    # a panel moves away from its face by at most this share of its width
+REACH_SHARE = 0.5    # a panel moves away from its face by at most this share of the face's width
 SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px moved
 
 
@@ -157,6 +157,9 @@ class PanelWish:
     gap: pixels between the face and the panel.
     spare: pixels of free room the panel needs around it: a panel left out the frame before
         comes back only with room to spare, so it does not blink as the faces jitter.
+    label: its face's label as laid out (None: none). A panel may move away from its face
+        past this label, farther than REACH_SHARE: the label, under or over the face and the
+        gap, still joins the two.
     """
 
     face: Rect
@@ -164,6 +167,7 @@ class PanelWish:
     sizes: tuple[tuple[int, int], ...]
     gap: int
     spare: int = 0
+    label: Rect | None = None
 
 
 def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
@@ -174,8 +178,9 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     Each panel keeps its preferred place where that is free; else it takes the nearest free
     place (nearest as its move across and down, plus SHRINK_COST per row it loses, plus
     FACE_COST per row of another face it hides): beside its face on either side, pushed
-    down, up or away from the face past what is in its way (by at most REACH_SHARE of its
-    width, still beside at least half of the face's height), or shrunk to one of its smaller
+    down, up or away from the face past what is in its way (by at most REACH_SHARE of the
+    face's width, or past its own label: farther, it would seem a neighbour's; and still
+    beside at least half of the face's height), or shrunk to one of its smaller
     sizes; always inside the frame and never over its own face. A panel with no free place
     within PANEL_TRIES tries is left out (None): a crowded frame drops bars, never covers a
     label. Cost: like :func:`layout_tags`, O(n) rectangle tests per try, O(n^2) per frame.
@@ -192,8 +197,10 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
         For each wish, in order: (place, index into its sizes), or None where it is left out.
 
     Example:
-        >>> wish = PanelWish((10, 0, 60, 50), (62, 0, 142, 75), ((80, 75), (64, 60)), 2)
-        >>> layout_panels([wish], [(10, 50, 100, 70)], [(10, 0, 60, 50)], (480, 640))
+        >>> label = (10, 50, 100, 70)  # under its face, wider: under the panel's place
+        >>> wish = PanelWish((10, 0, 60, 50), (62, 0, 142, 75), ((80, 75), (64, 60)), 2,
+        ...                  label=label)
+        >>> layout_panels([wish], [label], [(10, 0, 60, 50)], (480, 640))
         [((100, 0, 180, 75), 0)]
     """
     placed: list[Rect] = list(labels)
@@ -213,10 +220,14 @@ def _panel_fit(wish: PanelWish,
     or None where the panel would leave the frame."""
     h_frame, w_frame = frame_hw
     fx1, fy1, fx2, fy2 = wish.face
+    reach = round(REACH_SHARE * (fx2 - fx1))
+    own = wish.label
+    reach_side = {1: max(reach, own[2] - fx2 - wish.gap) if own else reach,
+                  -1: max(reach, fx1 - wish.gap - own[0]) if own else reach}
 
     def fit(side: int, away: int, y: int, k: int) -> Rect | None:
         w, h = wish.sizes[k]
-        away = min(max(away, 0), round(REACH_SHARE * w))
+        away = min(max(away, 0), reach_side[side])
         if side > 0:  # right of the face: moved away to the right, kept in the frame
             x = min(fx2 + wish.gap + away, w_frame - w)
             ok = x >= fx2 + wish.gap

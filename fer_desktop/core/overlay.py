@@ -62,7 +62,7 @@ BARS_MAX_FACE_HEIGHTS = 1.5  # the bar panel at most this many face heights tall
 BARS_HYSTERESIS = 0.1
 # A panel in a label's or another panel's way may shrink to these shares of its font size
 # (while still legible: MIN_BAR_FONT_SCALE) before it is left out.
-BARS_SHRINK_STEPS = (0.85, 0.72)
+BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
 
 
 def face_colour(face: Face) -> tuple[int, int, int]:
@@ -346,30 +346,34 @@ class OverlayPainter:
         if not self.style.show_bars:
             return [None] * len(faces)
         boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
-        wishes: list[PanelWish | None] = []
-        scales: list[tuple[float, ...]] = []
-        for face, box in zip(faces, boxes, strict=True):
-            was = before.get(face.track_id) if face.track_id is not None else None
-            layout = self.bars_layout(box, frame_hw, s, was)
-            if layout is None:
-                wishes.append(None)
-                scales.append(())
-                continue
-            px, py, panel_w, panel_h, font_scale = layout
-            margin = -BARS_HYSTERESIS if was else (BARS_HYSTERESIS if was is False else 0.0)
-            steps = tuple(f for f in (font_scale * r for r in BARS_SHRINK_STEPS)
-                          if f >= MIN_BAR_FONT_SCALE * (1 + margin))
-            scales.append((font_scale, *steps))
-            sizes = tuple((size[4], size[5]) for size in map(_panel_size, scales[-1]))
-            spare = round(BARS_HYSTERESIS * panel_h) if was is False else 0
-            wishes.append(PanelWish(box, (px, py, px + panel_w, py + panel_h), sizes,
-                                    _panel_size(font_scale)[3], spare))
         # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
-        placed = layout_panels(wishes, [(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in label_boxes],
-                               boxes,
-                               frame_hw[:2], _track_order(faces))
-        return [None if p is None else (p[0][0], p[0][1], p[0][2] - p[0][0], p[0][3] - p[0][1],
-                                        scales[i][p[1]]) for i, p in enumerate(placed)]
+        labels = [(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in label_boxes]
+        wishes = [self._panel_wish(box, label, frame_hw, s,
+                                   before.get(face.track_id) if face.track_id is not None else None)
+                  for face, box, label in zip(faces, boxes, labels, strict=True)]
+        placed = layout_panels([w and w[0] for w in wishes], labels, boxes, frame_hw[:2],
+                               _track_order(faces))
+        return [None if p is None or w is None else
+                (p[0][0], p[0][1], p[0][2] - p[0][0], p[0][3] - p[0][1], w[1][p[1]])
+                for p, w in zip(placed, wishes, strict=True)]
+
+    def _panel_wish(self, box: tuple[int, int, int, int], label: tuple[int, int, int, int],
+                    frame_hw: tuple[int, int], s: float, shown_before: bool | None,
+                    ) -> tuple[PanelWish, tuple[float, ...]] | None:
+        """A face's panel as it goes alone (:meth:`bars_layout`) and the font scales it may
+        shrink to (BARS_SHRINK_STEPS, still legible), or None where it is left out anyway."""
+        layout = self.bars_layout(box, frame_hw, s, shown_before)
+        if layout is None:
+            return None
+        px, py, panel_w, panel_h, font_scale = layout
+        margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+        scales = (font_scale, *(font_scale * r for r in BARS_SHRINK_STEPS
+                                if font_scale * r >= MIN_BAR_FONT_SCALE * (1 + margin)))
+        sizes = tuple((size[4], size[5]) for size in map(_panel_size, scales))
+        # a panel left out the frame before comes back only with room to spare
+        spare = round(BARS_HYSTERESIS * panel_h) if shown_before is False else 0
+        return PanelWish(box, (px, py, px + panel_w, py + panel_h), sizes,
+                         _panel_size(font_scale)[3], spare, label), scales
 
     def _draw_bars(self, out: np.ndarray, face: Face,
                    panel: tuple[int, int, int, int, float]) -> None:
