@@ -453,9 +453,10 @@ def test_a_face_whose_label_would_cover_its_own_bars():
     assert (out != alone).any()  # the bars are drawn
 
 
-def _crowd(jitter=0):
-    """Three rows of six faces, each 64 px: no room for every panel."""
-    return [face([20 + c * 100 + jitter, 40 + r * 150, 84 + c * 100 + jitter, 104 + r * 150],
+def _crowd(dx=0, dy=0):
+    """Three rows of six faces, each 80 px (well over the bars' cut-off): no room for every
+    panel."""
+    return [face([20 + c * 105 + dx, 30 + r * 155 + dy, 100 + c * 105 + dx, 110 + r * 155 + dy],
                  "happy", track_id=1 + r * 6 + c) for r in range(3) for c in range(6)]
 
 
@@ -467,8 +468,8 @@ def test_in_a_crowded_frame_bars_give_way_and_do_not_blink():
     _assert_apart(painter, _crowd(), (480, 640))
     assert first[0] is not None  # the lower number keeps its bars
     shown = None
-    for k in range(10):  # a pixel of jitter frame by frame: the same faces keep their bars
-        faces = _crowd(jitter=k % 2)
+    for k in range(12):  # a pixel of jitter frame by frame: the same faces keep their bars
+        faces = _crowd(dx=k % 2, dy=(k // 2) % 2)
         memory = painter.memory
         _assert_apart(painter, faces, (480, 640), memory)
         painter.draw(frame, faces)

@@ -177,13 +177,14 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
 
     Each panel keeps its preferred place where that is free; else it takes the nearest free
     place (nearest as its move across and down, plus SHRINK_COST per row it loses, plus
-    FACE_COST per row of another face it hides): beside its face on either side, pushed
-    down, up or away from the face past what is in its way (by at most REACH_SHARE of the
-    face's width, or past its own label: farther, it would seem a neighbour's; and still
-    beside at least half of the face's height), or shrunk to one of its smaller
-    sizes; always inside the frame and never over its own face. A panel with no free place
-    within PANEL_TRIES tries is left out (None): a crowded frame drops bars, never covers a
-    label. Cost: like :func:`layout_tags`, O(n) rectangle tests per try, O(n^2) per frame.
+    FACE_COST per row of other faces it hides beyond what its preferred place hides):
+    beside its face on either side, pushed down, up or away from the face past what is in
+    its way (by at most REACH_SHARE of the face's width, or past its own label: farther, it
+    would seem a neighbour's; and still beside at least half of the face's height), or
+    shrunk to one of its smaller sizes; always inside the frame and never over its own face.
+    A panel with no free place within PANEL_TRIES tries is left out (None): a crowded frame
+    drops bars, never covers a label. Cost: like :func:`layout_tags`, O(n) rectangle tests
+    per try, O(n^2) per frame.
 
     Args:
         wishes: each face's panel (None: the face has none).
@@ -253,14 +254,19 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
     heap: list[tuple[float, int, int, int, int, int, Rect]] = []
     seen: set[tuple[Rect, int]] = set()
 
+    def hidden_rows(rect: Rect) -> float:  # the rows of other faces the panel hides
+        area = sum(a for a, f in _overlaps(rect, faces) if f != wish.face)
+        return area / max(1, rect[2] - rect[0])
+
+    rows0 = hidden_rows(wish.place)
+
     def push(side: int, away: int, y: int, k: int) -> None:
         rect = fit(side, away, y, k)
         if rect is not None and (rect, k) not in seen:
             seen.add((rect, k))
             cost = abs(rect[0] - x0) + abs(rect[1] - y0) + SHRINK_COST * (h0 - wish.sizes[k][1])
-            if (rect, k) != (wish.place, 0):  # a moved panel avoids hiding other faces
-                hidden = sum(a for a, f in _overlaps(rect, faces) if f != wish.face)
-                cost += FACE_COST * hidden / max(1, rect[2] - rect[0])
+            # a moved panel avoids hiding more of other faces than its preferred place does
+            cost += FACE_COST * max(0.0, hidden_rows(rect) - rows0)
             heapq.heappush(heap, (cost, len(seen), side, away, rect[1], k, rect))
 
     push(side0, 0, y0, 0)
