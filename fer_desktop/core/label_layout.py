@@ -1,4 +1,5 @@
-"""Lay out the label tags of one frame so that no tag is drawn over another.
+"""Lay out the label tags of one frame so that no tag is drawn over another, then the bar
+panels so that none covers a tag or another panel (:func:`layout_panels`).
 
 Each face's tag has a preferred place (the overlay's rule: above the face, else below it,
 inside the frame). The tags are placed one by one in a stable order (the overlay's: by track

@@ -6,13 +6,17 @@ model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed ha
 a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
 reads the same at 640x480 and at 1920x1080; a small face's label shrinks to about its width,
 but not under a readable size: a label still too wide leaves out its percentage, never the
-face's number. Labels are drawn last, over every box and bar panel, and laid out together
+face's number. Labels are drawn last, over every box, and laid out together
 (``core.label_layout``): where crowded faces' labels would cover each other, a label moves
 (stacked, to the other side of its face, a little sideways) so that every label reads;
-:meth:`OverlayPainter.label_box` says where each was drawn. The bars of a face at the size
-where they are left out do not blink frame by frame: the painter remembers, per track,
-whether it drew them (``BARS_HYSTERESIS``; ``reset`` forgets it when a new source numbers
-its faces from #1).
+:meth:`OverlayPainter.label_box` says where each was drawn (the bars never move a label, so
+it is the same with or without them). The bar panels are laid out after the labels: a panel
+in the way of a label (its own face's, under a face at the top edge, or a neighbour's) or of
+another panel moves beside its face, shrinks, or is left out (``layout_panels``);
+:meth:`OverlayPainter.panel_boxes` says where each went. The bars of a face at the size where
+they are left out, or left out for want of room, do not blink frame by frame: the painter
+remembers, per track, whether it drew them (``BARS_HYSTERESIS``: a panel left out comes back
+only with room to spare; ``reset`` forgets it when a new source numbers its faces from #1).
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
