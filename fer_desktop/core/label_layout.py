@@ -142,9 +142,14 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
 # name is what the overlay is for, its bars are extra: a panel never covers a label or another
 # panel, it moves, shrinks or is left out instead.
 
-PANEL_TRIES = 24     # places tried per panel before it is left out
+PANEL_TRIES = 24     # places tried per panel before it is left out...
+HIDDEN_TRIES = 6     # ...or, left out the frame before (it asks for spare room), these few: it
+                     # comes back where there is plain room, and a crowd is not searched again
+                     # frame after frame for the panels it had no room for
 REACH_SHARE = 0.5    # a panel moves away from its face by at most this share of the face's width
 SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px moved
+PANEL_IN_WAY = 2     # a panel is pushed past the 2 things most in its way (more fill the search
+                     # with places hardly better, and fewer panels find room: measured)
 
 
 @dataclass(frozen=True)
@@ -216,25 +221,33 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     return result
 
 
+def _panel_reach(wish: PanelWish) -> dict[int, int]:
+    """How far the panel may move away from its face, right (1) and left (-1) of it: by
+    REACH_SHARE of the face's width, or past its own label."""
+    fx1, _fy1, fx2, _fy2 = wish.face
+    reach = round(REACH_SHARE * (fx2 - fx1))
+    own = wish.label
+    return {1: max(reach, own[2] - fx2 - wish.gap) if own else reach,
+            -1: max(reach, fx1 - wish.gap - own[0]) if own else reach}
+
+
 def _panel_fit(wish: PanelWish,
                frame_hw: tuple[int, int]) -> Callable[[int, int, int, int], Rect | None]:
     """The function that turns (side, move away, top, size) into a place beside the face,
     or None where the panel would leave the frame."""
     h_frame, w_frame = frame_hw
     fx1, fy1, fx2, fy2 = wish.face
-    reach = round(REACH_SHARE * (fx2 - fx1))
-    own = wish.label
-    reach_side = {1: max(reach, own[2] - fx2 - wish.gap) if own else reach,
-                  -1: max(reach, fx1 - wish.gap - own[0]) if own else reach}
+    reach_side = _panel_reach(wish)
 
     def fit(side: int, away: int, y: int, k: int) -> Rect | None:
         w, h = wish.sizes[k]
         away = min(max(away, 0), reach_side[side])
-        if side > 0:  # right of the face: moved away to the right, kept in the frame
-            x = min(fx2 + wish.gap + away, w_frame - w)
+        if side > 0:  # right of the face: moved away to the right, kept in the frame (with
+            # room to spare, for a panel left out before)
+            x = min(fx2 + wish.gap + away, w_frame - w - wish.spare)
             ok = x >= fx2 + wish.gap
         else:
-            x = max(fx1 - wish.gap - w - away, 0)
+            x = max(fx1 - wish.gap - w - away, wish.spare)
             ok = x + w <= fx1 - wish.gap
         share = round(ATTACH_SHARE * min(h, fy2 - fy1))
         y = min(max(y, fy1 - h + share), fy2 - share)  # beside half its face's height
@@ -244,49 +257,79 @@ def _panel_fit(wish: PanelWish,
     return fit
 
 
+def _panel_region(wish: PanelWish) -> Rect:
+    """A rectangle that holds every place the panel may take, with its spare room: only
+    what lies in it can be in the panel's way (the rest is not tested, try after try)."""
+    fx1, fy1, fx2, fy2 = wish.face
+    w0, h0 = wish.sizes[0]
+    reach, s = _panel_reach(wish), wish.spare
+    return (fx1 - wish.gap - w0 - reach[-1] - s, fy1 - h0 - s,
+            fx2 + wish.gap + w0 + reach[1] + s, fy2 + h0 + s)
+
+
 def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, int],
                  placed: Sequence[Rect]) -> tuple[Rect, int] | None:
     """One panel's place among the labels and panels ``placed`` before it, or None (see
     :func:`layout_panels`)."""
+    s, (x1, y1, x2, y2) = wish.spare, wish.place
+    inside = x1 >= 0 and y1 >= 0 and x2 <= frame_hw[1] and y2 <= frame_hw[0]
+    if inside and not _overlaps((x1 - s, y1 - s, x2 + s, y2 + s), placed):
+        return wish.place, 0  # free: the common case, and the cheapest
     fit = _panel_fit(wish, frame_hw)
+    region = _panel_region(wish)
+    placed = [r for r in placed if overlap_area(r, region)]
+    faces = [f for f in faces if f != wish.face and overlap_area(f, region)]
     x0, y0 = wish.place[:2]
     h0 = wish.sizes[0][1]
     side0 = 1 if x0 >= wish.face[2] else -1
-    heap: list[tuple[float, int, int, int, int, int, Rect]] = []
+    # (cost, turn, side, away, size, place, priced): the cheapest first. A place's cost is
+    # first its move and shrink; the faces it hides are priced when it comes up.
+    heap: list[tuple[float, int, int, int, int, Rect, bool]] = []
     seen: set[tuple[Rect, int]] = set()
 
     def hidden_rows(rect: Rect) -> float:  # the rows of other faces the panel hides
-        area = sum(a for a, f in _overlaps(rect, faces) if f != wish.face)
-        return area / max(1, rect[2] - rect[0])
+        return sum(a for a, _f in _overlaps(rect, faces)) / max(1, rect[2] - rect[0])
 
     rows0 = hidden_rows(wish.place)
 
-    def push(side: int, away: int, y: int, k: int) -> None:
+    asked: set[tuple[int, int, int, int]] = set()
+
+    def push(side: int, away: int, y: int, k: int, priced: bool = False) -> None:
+        if (side, away, y, k) in asked:
+            return
+        asked.add((side, away, y, k))
         rect = fit(side, away, y, k)
         if rect is not None and (rect, k) not in seen:
             seen.add((rect, k))
             cost = abs(rect[0] - x0) + abs(rect[1] - y0) + SHRINK_COST * (h0 - wish.sizes[k][1])
-            # a moved panel avoids hiding more of other faces than its preferred place does
-            cost += FACE_COST * max(0.0, hidden_rows(rect) - rows0)
-            heapq.heappush(heap, (cost, len(seen), side, away, rect[1], k, rect))
+            heapq.heappush(heap, (cost, len(seen), side, away, k, rect, priced))
 
-    push(side0, 0, y0, 0)
+    push(side0, 0, y0, 0, priced=True)
     push(-side0, 0, y0, 0)
-    for _ in range(PANEL_TRIES):
-        if not heap:
-            break
-        _cost, _turn, side, away, y, k, rect = heapq.heappop(heap)
-        s = wish.spare
+    # each side of the face has half the tries: a side crowded with labels does not use them
+    # all up before the other, free side comes up (a panel flipped sides frame by frame)
+    limit = (HIDDEN_TRIES if wish.spare else PANEL_TRIES) // 2
+    tries = {1: 0, -1: 0}
+    while heap:
+        cost, turn, side, away, k, rect, priced = heapq.heappop(heap)
+        if tries[side] >= limit:
+            continue
+        if not priced:  # a moved panel avoids hiding more faces than its preferred place
+            cost += FACE_COST * max(0.0, hidden_rows(rect) - rows0)
+            if heap and cost > heap[0][0]:
+                heapq.heappush(heap, (cost, turn, side, away, k, rect, True))
+                continue
+        tries[side] += 1
         in_way = _overlaps((rect[0] - s, rect[1] - s, rect[2] + s, rect[3] + s), placed)
         if not in_way:
             return rect, k
-        for _a, r in sorted(in_way, reverse=True)[:MAX_IN_WAY]:
-            near = wish.face[2] + wish.gap if side > 0 else wish.face[0] - wish.gap
-            push(side, (r[2] + s - near) if side > 0 else (near - r[0] + s), y, k)  # past it
+        near = wish.face[2] + wish.gap if side > 0 else wish.face[0] - wish.gap
+        for _a, r in sorted(in_way, reverse=True)[:PANEL_IN_WAY]:
+            push(side, (r[2] + s - near) if side > 0 else (near - r[0] + s), rect[1], k)  # past
             push(side, away, r[3] + s, k)  # under it
             push(side, away, r[1] - s - (rect[3] - rect[1]), k)  # over it
             for k2 in _smaller_clear_of(wish, rect, k, r):
-                push(side, away, y, k2)
+                push(side, away, rect[1], k2)
     return None
 
 
