@@ -169,6 +169,16 @@ def test_a_panel_blocked_on_its_side_goes_to_the_other_side_of_its_face():
     assert k == 0 and place == (118, 0, 198, 75)  # left of the face, as high
 
 
+def test_a_side_full_of_near_misses_does_not_use_up_the_search():
+    """Labels striped right of a face: every place there is blocked, but many are cheap to
+    try. The free left side is still tried (the panel was left out on one frame and found
+    the other side on the next, as its side changed with the room it asked for: it blinked)."""
+    face = (300, 100, 360, 160)
+    panel = PanelWish(face, (364, 100, 464, 190), ((100, 90), (80, 72), (60, 54)), 4)
+    stripes = [(362, y, 640, y + 16) for y in range(0, 480, 40)]
+    assert layout_panels([panel], stripes, [face], FRAME) == [((196, 100, 296, 190), 0)]
+
+
 def test_panels_make_way_for_each_other_in_order_and_give_way_when_there_is_no_room():
     faces = [(10, 100, 60, 150), (70, 100, 120, 150)]
     placed = layout_panels([wish(f) for f in faces], [], faces, FRAME)
