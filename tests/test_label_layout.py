@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -15,6 +16,7 @@ from fer_desktop.core.label_layout import (
     layout_panels,
     layout_tags,
     overlap_area,
+    panel_anchor,
 )
 
 FRAME = (480, 640)  # (height, width)
@@ -148,8 +150,9 @@ def wish(face=FACE, sizes=SIZES, spare=0, gap=2, label=None):
 
 @pytest.mark.parametrize("own, labels, expected", [
     (True, [(10, 50, 60, 70)], ((62, 0, 142, 75), 0)),  # its label under the face only: kept
-    # its label, wider than the face, reaches under the panel: the panel moves past it
-    (True, [(10, 50, 90, 70)], ((90, 0, 170, 75), 0)),
+    # its label, wider than the face, reaches under the panel: the panel moves past it (2 px
+    # apart: touching, a pixel of jitter would move it again)
+    (True, [(10, 50, 90, 70)], ((92, 0, 172, 75), 0)),
     # ...a neighbour's label as far: moving past it, the panel would seem that face's, so it
     # shrinks above it
     (False, [(10, 50, 90, 70)], ((62, 0, 122, 48), 2)),
@@ -180,12 +183,13 @@ def test_a_side_full_of_near_misses_does_not_use_up_the_search():
 
 
 def test_panels_make_way_for_each_other_in_order_and_give_way_when_there_is_no_room():
-    faces = [(10, 100, 60, 150), (70, 100, 120, 150)]
-    placed = layout_panels([wish(f) for f in faces], [], faces, FRAME)
-    assert placed[0] == ((62, 100, 142, 175), 0)  # the first keeps its place
-    assert placed[1] is not None and overlap_area(placed[0][0], placed[1][0]) == 0
-    first, second = layout_panels([wish(f) for f in faces], [], faces, FRAME, order=[1, 0])
-    assert second == ((122, 100, 202, 175), 0) and first is not None
+    faces = [(10, 100, 60, 150), (80, 100, 130, 150)]
+    # the first keeps its place; the second moves past it, keeping 2 px (MOVED_SHARE) apart
+    assert layout_panels([wish(f) for f in faces], [], faces, FRAME) == \
+        [((62, 100, 142, 175), 0), ((144, 100, 224, 175), 0)]
+    # the other way round: the second keeps its place, the first shrinks to make way
+    assert layout_panels([wish(f) for f in faces], [], faces, FRAME, order=[1, 0]) == \
+        [((62, 100, 130, 164), 1), ((132, 100, 212, 175), 0)]
     # walled in by labels on every side it could go: left out, never over a label
     walls = [(0, 0, 640, 110), (0, 140, 640, 480)]  # 30 rows: under its smallest size
     assert layout_panels([wish(faces[0])], walls, faces[:1], FRAME) == [None]
@@ -235,3 +239,22 @@ def test_a_crowd_of_panels_is_laid_out_with_a_bounded_search():
     assert 0 < len(panels) < 40
     assert_apart(panels)
     assert all(overlap_area(p, label) == 0 for p in panels for label in labels)
+
+
+def test_a_moved_panel_stays_where_it_was_until_its_place_has_room_to_spare():
+    """A panel that made way keeps that place, relative to its face, while it is free: it
+    goes back only once its preferred place has room to spare, not as soon as a label a
+    pixel away lets it (panels swapped places frame by frame)."""
+    face = (10, 100, 60, 150)
+    moved = wish(face)
+    label = (70, 90, 200, 110)  # a neighbour's label over the panel's top rows
+    (place, k), = layout_panels([moved], [label], [face], FRAME)
+    assert (place, k) == ((62, 112, 142, 187), 0)  # under it, 2 px apart
+    last = panel_anchor(moved, place, k)
+    assert last == (1, 0, 12, 0)  # right of its face, not moved away, 12 px down, full size
+    label = (70, 80, 200, 96)  # the label moves up: the preferred place is free, 4 px to spare
+    assert layout_panels([moved], [label], [face], FRAME) == [(moved.place, 0)]
+    stays = replace(moved, last=last)  # ...but a panel drawn below it the frame before stays
+    assert layout_panels([stays], [label], [face], FRAME) == [((62, 112, 142, 187), 0)]
+    label = (70, 60, 200, 80)  # 20 px to spare: back
+    assert layout_panels([stays], [label], [face], FRAME) == [(moved.place, 0)]

@@ -34,6 +34,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 Rect = tuple[int, int, int, int]  # [x1, y1, x2, y2] in frame pixels, x2 and y2 exclusive
+# Where a bar panel sits relative to its face: (side: 1 right of it, -1 left; pixels moved away
+# from it; its top minus the face's top; index into its sizes)
+Anchor = tuple[int, int, int, int]
 
 MAX_TRIES = 24      # places tried per tag before it settles for the least overlap
 ATTACH_SHARE = 0.5  # a tag moved sideways still covers this share of its face's width
@@ -143,6 +146,9 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
 # panel, it moves, shrinks or is left out instead.
 
 PANEL_TRIES = 24     # places tried per panel before it is left out...
+MOVED_SHARE = 0.015   # a moved panel keeps this share of its height free around it
+RETURN_SHARE = 0.1   # a moved panel goes back to its preferred place with this share of its
+                     # height to spare
 HIDDEN_TRIES = 6     # ...or, left out the frame before (it asks for spare room), these few: it
                      # comes back where there is plain room, and a crowd is not searched again
                      # frame after frame for the panels it had no room for
@@ -166,6 +172,9 @@ class PanelWish:
     label: its face's label as laid out (None: none). A panel may move away from its face
         past this label, farther than REACH_SHARE: the label, under or over the face and the
         gap, still joins the two.
+    last: where the panel was drawn the frame before, relative to its face (None: it was
+        not). It stays there while that is free, and goes back to its preferred place only
+        once that has room to spare (RETURN_SHARE): panels do not swap places as faces jitter.
     """
 
     face: Rect
@@ -174,6 +183,7 @@ class PanelWish:
     gap: int
     spare: int = 0
     label: Rect | None = None
+    last: Anchor | None = None
 
 
 def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
@@ -208,7 +218,7 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
         >>> wish = PanelWish((10, 0, 60, 50), (62, 0, 142, 75), ((80, 75), (64, 60)), 2,
         ...                  label=label)
         >>> layout_panels([wish], [label], [(10, 0, 60, 50)], (480, 640))
-        [((100, 0, 180, 75), 0)]
+        [((102, 0, 182, 75), 0)]
     """
     placed: list[Rect] = list(labels)
     result: list[tuple[Rect, int] | None] = [None] * len(wishes)
@@ -226,9 +236,16 @@ def _panel_reach(wish: PanelWish) -> dict[int, int]:
     REACH_SHARE of the face's width, or past its own label."""
     fx1, _fy1, fx2, _fy2 = wish.face
     reach = round(REACH_SHARE * (fx2 - fx1))
-    own = wish.label
-    return {1: max(reach, own[2] - fx2 - wish.gap) if own else reach,
-            -1: max(reach, fx1 - wish.gap - own[0]) if own else reach}
+    own, s = wish.label, _moved_spare(wish)
+    return {1: max(reach, own[2] + s - fx2 - wish.gap) if own else reach,
+            -1: max(reach, fx1 - wish.gap - own[0] + s) if own else reach}
+
+
+def _moved_spare(wish: PanelWish) -> int:
+    """The room a moved panel keeps free around it: MOVED_SHARE of its height (at least 2 px),
+    or its ``spare`` if more. Placed touching what it made way for, it would have to move
+    again as the faces jitter by a pixel; a bit apart, it stays put (``last``)."""
+    return max(wish.spare, round(MOVED_SHARE * wish.sizes[0][1]), 2)
 
 
 def _panel_fit(wish: PanelWish,
@@ -262,7 +279,7 @@ def _panel_region(wish: PanelWish) -> Rect:
     what lies in it can be in the panel's way (the rest is not tested, try after try)."""
     fx1, fy1, fx2, fy2 = wish.face
     w0, h0 = wish.sizes[0]
-    reach, s = _panel_reach(wish), wish.spare
+    reach, s = _panel_reach(wish), _moved_spare(wish)
     return (fx1 - wish.gap - w0 - reach[-1] - s, fy1 - h0 - s,
             fx2 + wish.gap + w0 + reach[1] + s, fy2 + h0 + s)
 
@@ -271,11 +288,11 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
                  placed: Sequence[Rect]) -> tuple[Rect, int] | None:
     """One panel's place among the labels and panels ``placed`` before it, or None (see
     :func:`layout_panels`)."""
-    s, (x1, y1, x2, y2) = wish.spare, wish.place
-    inside = x1 >= 0 and y1 >= 0 and x2 <= frame_hw[1] and y2 <= frame_hw[0]
-    if inside and not _overlaps((x1 - s, y1 - s, x2 + s, y2 + s), placed):
-        return wish.place, 0  # free: the common case, and the cheapest
     fit = _panel_fit(wish, frame_hw)
+    kept = _kept_place(wish, fit, frame_hw, placed)
+    if kept is not None:
+        return kept  # the common case, and the cheapest
+    s = _moved_spare(wish)
     region = _panel_region(wish)
     placed = [r for r in placed if overlap_area(r, region)]
     faces = [f for f in faces if f != wish.face and overlap_area(f, region)]
@@ -306,13 +323,20 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
 
     push(side0, 0, y0, 0, priced=True)
     push(-side0, 0, y0, 0)
-    # each side of the face has half the tries: a side crowded with labels does not use them
-    # all up before the other, free side comes up (a panel flipped sides frame by frame)
-    limit = (HIDDEN_TRIES if wish.spare else PANEL_TRIES) // 2
+    limit = HIDDEN_TRIES if wish.spare else PANEL_TRIES
     tries = {1: 0, -1: 0}
-    while heap:
-        cost, turn, side, away, k, rect, priced = heapq.heappop(heap)
-        if tries[side] >= limit:
+    deferred: list[tuple[float, int, int, int, int, Rect, bool]] = []
+    while tries[1] + tries[-1] < limit and (heap or deferred):
+        if not heap:
+            heap, deferred = deferred, []
+            heapq.heapify(heap)
+        item = heapq.heappop(heap)
+        cost, turn, side, away, k, rect, priced = item
+        # a side has half the tries while the other has places waiting: a side crowded with
+        # labels does not use them all up before the other, free side comes up (a panel
+        # flipped sides frame by frame)
+        if tries[side] >= limit // 2 and any(other[2] != side for other in heap):
+            deferred.append(item)
             continue
         if not priced:  # a moved panel avoids hiding more faces than its preferred place
             cost += FACE_COST * max(0.0, hidden_rows(rect) - rows0)
@@ -328,19 +352,50 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
             push(side, (r[2] + s - near) if side > 0 else (near - r[0] + s), rect[1], k)  # past
             push(side, away, r[3] + s, k)  # under it
             push(side, away, r[1] - s - (rect[3] - rect[1]), k)  # over it
-            for k2 in _smaller_clear_of(wish, rect, k, r):
+            for k2 in _smaller_clear_of(wish, rect, k, r, s):
                 push(side, away, rect[1], k2)
     return None
 
 
-def _smaller_clear_of(wish: PanelWish, rect: Rect, k: int, r: Rect) -> list[int]:
+def _kept_place(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None],
+                frame_hw: tuple[int, int], placed: Sequence[Rect]) -> tuple[Rect, int] | None:
+    """The preferred place where it is free, else the place of the frame before (``last``)
+    where that is: with no search. A panel drawn elsewhere the frame before goes back only
+    with room to spare, and one left out comes back only with ``spare`` room."""
+    last = None
+    if wish.last is not None and wish.last[3] < len(wish.sizes):
+        side, away, dy, k = wish.last
+        rect = fit(side, away, wish.face[1] + dy, k)
+        last = None if rect is None else (rect, k)
+    x1, y1, x2, y2 = wish.place
+    s = wish.spare
+    if last is not None and last != (wish.place, 0):
+        s = max(s, round(RETURN_SHARE * (y2 - y1)))
+    inside = x1 >= 0 and y1 >= 0 and x2 <= frame_hw[1] and y2 <= frame_hw[0]
+    if inside and not _overlaps((x1 - s, y1 - s, x2 + s, y2 + s), placed):
+        return wish.place, 0
+    if last is not None and not _overlaps(last[0], placed):
+        return last
+    return None
+
+
+def panel_anchor(wish: PanelWish, place: Rect, k: int) -> Anchor:
+    """Where ``place`` (of size ``k``) is relative to the wish's face: its ``last`` for the
+    next frame."""
+    fx1, fy1, fx2, _fy2 = wish.face
+    if place[0] >= fx2:
+        return 1, place[0] - fx2 - wish.gap, place[1] - fy1, k
+    return -1, fx1 - wish.gap - place[2], place[1] - fy1, k
+
+
+def _smaller_clear_of(wish: PanelWish, rect: Rect, k: int, r: Rect, s: int) -> list[int]:
     """The largest of the panel's smaller sizes (kept at its top and at its face's side)
     that ends before ``r``, down or across; empty when none does."""
     x1, y1, x2, _y2 = rect
     right = x1 >= wish.face[2]
     for k2 in range(k + 1, len(wish.sizes)):
         w, h = wish.sizes[k2]
-        clear_x = x1 + w + wish.spare <= r[0] if right else x2 - w - wish.spare >= r[2]
-        if y1 + h + wish.spare <= r[1] or clear_x:
+        clear_x = x1 + w + s <= r[0] if right else x2 - w - s >= r[2]
+        if y1 + h + s <= r[1] or clear_x:
             return [k2]
     return []

@@ -31,7 +31,13 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.label_layout import PanelWish, layout_panels, layout_tags
+from fer_desktop.core.label_layout import (
+    Anchor,
+    PanelWish,
+    layout_panels,
+    layout_tags,
+    panel_anchor,
+)
 from fer_desktop.core.types import Face
 
 
@@ -67,6 +73,11 @@ BARS_HYSTERESIS = 0.1
 # A panel in a label's or another panel's way may shrink to these shares of its font size
 # (while still legible: MIN_BAR_FONT_SCALE) before it is left out.
 BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
+
+
+# What a painter remembers of the frame before, per track number: where the face's bar panel
+# was drawn, relative to the face (``core.label_layout.Anchor``), or None where it was left out.
+OverlayMemory = dict[int, Anchor | None]
 
 
 def face_colour(face: Face) -> tuple[int, int, int]:
@@ -139,20 +150,21 @@ class OverlayPainter:
 
     def __init__(self, style: OverlayStyle = OverlayStyle()) -> None:
         self.style = style
-        # track id -> whether its bars were drawn in the last frame (for BARS_HYSTERESIS)
-        self._bars_shown: dict[int, bool] = {}
+        # track id -> where its bars were drawn in the last frame, None: left out (for
+        # BARS_HYSTERESIS, and so that a panel stays where it was)
+        self._panels_drawn: OverlayMemory = {}
 
     def reset(self) -> None:
         """Forget the faces drawn before (a new source, a seek, a loop, a slideshow's next
         picture): its track numbers start again and name other faces."""
-        self._bars_shown = {}
+        self._panels_drawn = {}
 
     @property
-    def memory(self) -> dict[int, bool]:
+    def memory(self) -> OverlayMemory:
         """What the next :meth:`draw` remembers of the frames before (a copy). Passed to
         another painter's draw, it draws the same frame the same way: a screenshot with the
         faces blurred keeps the bars that were on screen."""
-        return dict(self._bars_shown)
+        return dict(self._panels_drawn)
 
     def _scale(self, frame: np.ndarray) -> float:
         return self._scale_for(frame.shape[:2])
@@ -189,7 +201,7 @@ class OverlayPainter:
         return text, font_scale, font_thick
 
     def draw(self, frame_bgr: np.ndarray, faces: Iterable[Face],
-             memory: Mapping[int, bool] | None = None) -> np.ndarray:
+             memory: Mapping[int, Anchor | None] | None = None) -> np.ndarray:
         """Return an annotated copy of ``frame_bgr`` ((H, W, 3) uint8 BGR).
 
         memory: a painter's :attr:`memory` taken before it drew this frame, to draw it again
@@ -198,21 +210,21 @@ class OverlayPainter:
         if out.ndim == 2:
             out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
         s = self._scale(out)
-        before = self._bars_shown if memory is None else memory
+        before = self._panels_drawn if memory is None else memory
         faces = list(faces)
         tags = self._label_tags(faces, out.shape[:2], s)
         panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before)
         for face, panel in zip(faces, panels, strict=True):
             self._draw_box(out, face, s)
             if panel is not None:
-                self._draw_bars(out, face, panel)
+                self._draw_bars(out, face, panel[0])
         # the labels last: no face's box covers a label (nor do the bars, which make way)
         for face, tag in zip(faces, tags, strict=True):
             self._draw_label(out, face, tag)
         if memory is None:  # the faces of this frame only: the state stays small
-            self._bars_shown = {face.track_id: panel is not None
-                                for face, panel in zip(faces, panels, strict=True)
-                                if face.track_id is not None and self.style.show_bars}
+            self._panels_drawn = {face.track_id: panel and panel[1]
+                                  for face, panel in zip(faces, panels, strict=True)
+                                  if face.track_id is not None and self.style.show_bars}
         return out
 
     @staticmethod
@@ -330,7 +342,7 @@ class OverlayPainter:
         return px, py, panel_w, panel_h, font_scale
 
     def panel_boxes(self, faces: Sequence[Face], frame_hw: tuple[int, int],
-                    memory: Mapping[int, bool] | None = None,
+                    memory: Mapping[int, Anchor | None] | None = None,
                     ) -> list[tuple[int, int, int, int] | None]:
         """Where each face's bar panel is drawn on a frame of ``frame_hw`` ([x1, y1, x2, y2]
         in frame pixels, x2 and y2 exclusive), or None where it is left out; ``memory``: as
@@ -338,46 +350,54 @@ class OverlayPainter:
         s = self._scale_for(frame_hw)
         tags = self._label_tags(faces, frame_hw, s)
         panels = self._panels(faces, [tag.box for tag in tags], frame_hw, s,
-                              self._bars_shown if memory is None else memory)
-        return [None if p is None else (p[0], p[1], p[0] + p[2], p[1] + p[3]) for p in panels]
+                              self._panels_drawn if memory is None else memory)
+        return [None if p is None else (p[0][0], p[0][1], p[0][0] + p[0][2], p[0][1] + p[0][3])
+                for p in panels]
 
     def _panels(self, faces: Sequence[Face], label_boxes: Sequence[tuple[int, int, int, int]],
-                frame_hw: tuple[int, int], s: float, before: Mapping[int, bool],
-                ) -> list[tuple[int, int, int, int, float] | None]:
-        """Each face's bar panel, (x, y, width, height, font scale) or None, laid out after the
-        labels (``core.label_layout.layout_panels``): a panel in a label's or another panel's
-        way moves, shrinks or is left out, so that the faces' names always read."""
+                frame_hw: tuple[int, int], s: float, before: Mapping[int, Anchor | None],
+                ) -> list[tuple[tuple[int, int, int, int, float], Anchor] | None]:
+        """Each face's bar panel, ((x, y, width, height, font scale), where it is relative to
+        the face) or None, laid out after the labels (``core.label_layout.layout_panels``): a
+        panel in a label's or another panel's way moves, shrinks or is left out, so that the
+        faces' names always read."""
         if not self.style.show_bars:
             return [None] * len(faces)
         boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
         # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
         labels = [(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in label_boxes]
-        wishes = [self._panel_wish(box, label, frame_hw, s,
-                                   before.get(face.track_id) if face.track_id is not None else None)
+        wishes = [self._panel_wish(box, label, frame_hw, s, face.track_id in before,
+                                   before.get(face.track_id))
                   for face, box, label in zip(faces, boxes, labels, strict=True)]
         placed = layout_panels([w and w[0] for w in wishes], labels, boxes, frame_hw[:2],
                                _track_order(faces))
         return [None if p is None or w is None else
-                (p[0][0], p[0][1], p[0][2] - p[0][0], p[0][3] - p[0][1], w[1][p[1]])
+                ((p[0][0], p[0][1], p[0][2] - p[0][0], p[0][3] - p[0][1], w[1][p[1]]),
+                 panel_anchor(w[0], *p))
                 for p, w in zip(placed, wishes, strict=True)]
 
     def _panel_wish(self, box: tuple[int, int, int, int], label: tuple[int, int, int, int],
-                    frame_hw: tuple[int, int], s: float, shown_before: bool | None,
+                    frame_hw: tuple[int, int], s: float, known: bool, last: Anchor | None,
                     ) -> tuple[PanelWish, tuple[float, ...]] | None:
         """A face's panel as it goes alone (:meth:`bars_layout`) and the font scales it may
-        shrink to (BARS_SHRINK_STEPS, still legible), or None where it is left out anyway."""
+        shrink to (BARS_SHRINK_STEPS, still legible), or None where it is left out anyway.
+        known: whether the frame before had this face; last: where its panel was drawn then
+        (None: left out)."""
+        shown_before = (last is not None) if known else None
         layout = self.bars_layout(box, frame_hw, s, shown_before)
         if layout is None:
             return None
         px, py, panel_w, panel_h, font_scale = layout
         margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+        # shrunk to make way, a panel stays legible (the margin under the cut-off is for a
+        # face's size, not for a shrunk panel)
         scales = (font_scale, *(font_scale * r for r in BARS_SHRINK_STEPS
-                                if font_scale * r >= MIN_BAR_FONT_SCALE * (1 + margin)))
+                                if font_scale * r >= MIN_BAR_FONT_SCALE * (1 + max(0.0, margin))))
         sizes = tuple((size[4], size[5]) for size in map(_panel_size, scales))
         # a panel left out the frame before comes back only with room to spare
         spare = round(BARS_HYSTERESIS * panel_h) if shown_before is False else 0
         return PanelWish(box, (px, py, px + panel_w, py + panel_h), sizes,
-                         _panel_size(font_scale)[3], spare, label), scales
+                         _panel_size(font_scale)[3], spare, label, last), scales
 
     def _draw_bars(self, out: np.ndarray, face: Face,
                    panel: tuple[int, int, int, int, float]) -> None:
