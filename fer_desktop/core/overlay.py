@@ -15,8 +15,9 @@ in the way of a label (its own face's, under a face at the top edge, or a neighb
 another panel moves beside its face, shrinks, or is left out (``layout_panels``);
 :meth:`OverlayPainter.panel_boxes` says where each went. The bars of a face at the size where
 they are left out, or left out for want of room, do not blink frame by frame: the painter
-remembers, per track, whether it drew them (``BARS_HYSTERESIS``: a panel left out comes back
-only with room to spare; ``reset`` forgets it when a new source numbers its faces from #1).
+remembers, per track, where it drew them (``BARS_HYSTERESIS``: a panel left out comes back
+only with room to spare, and a panel that made way stays there while it is free; ``reset``
+forgets it when a new source numbers its faces from #1).
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
@@ -161,9 +162,10 @@ class OverlayPainter:
 
     @property
     def memory(self) -> OverlayMemory:
-        """What the next :meth:`draw` remembers of the frames before (a copy). Passed to
-        another painter's draw, it draws the same frame the same way: a screenshot with the
-        faces blurred keeps the bars that were on screen."""
+        """What the next :meth:`draw` remembers of the frames before (a copy): per track
+        number, where the face's bar panel was drawn, relative to the face, or None where it
+        was left out. Passed to another painter's draw, it draws the same frame the same way:
+        a screenshot with the faces blurred keeps the bars that were on screen."""
         return dict(self._panels_drawn)
 
     def _scale(self, frame: np.ndarray) -> float:
