@@ -146,16 +146,16 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
 # panel, it moves, shrinks or is left out instead.
 
 PANEL_TRIES = 24     # places tried per panel before it is left out...
-MOVED_SHARE = 0.015   # a moved panel keeps this share of its height free around it
-RETURN_SHARE = 0.1   # a moved panel goes back to its preferred place with this share of its
-                     # height to spare
 HIDDEN_TRIES = 6     # ...or, left out the frame before (it asks for spare room), these few: it
                      # comes back where there is plain room, and a crowd is not searched again
                      # frame after frame for the panels it had no room for
-REACH_SHARE = 0.5    # a panel moves away from its face by at most this share of the face's width
-SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px moved
 PANEL_IN_WAY = 2     # a panel is pushed past the 2 things most in its way (more fill the search
                      # with places hardly better, and fewer panels find room: measured)
+REACH_SHARE = 0.5    # a panel moves away from its face by at most this share of the face's width
+SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px moved
+MOVED_SHARE = 0.015  # a moved panel keeps this share of its height (at least 2 px) free around it
+RETURN_SHARE = 0.1   # a moved panel goes back to its preferred place with this share of its
+                     # height to spare
 
 
 @dataclass(frozen=True)
@@ -198,9 +198,12 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     its way (by at most REACH_SHARE of the face's width, or past its own label: farther, it
     would seem a neighbour's; and still beside at least half of the face's height), or
     shrunk to one of its smaller sizes; always inside the frame and never over its own face.
-    A panel with no free place within PANEL_TRIES tries is left out (None): a crowded frame
-    drops bars, never covers a label. Cost: like :func:`layout_tags`, O(n) rectangle tests
-    per try, O(n^2) per frame.
+    A moved panel keeps MOVED_SHARE of its height apart from what it made way for, and a
+    panel drawn elsewhere the frame before (``last``) stays there while that is free. A panel
+    with no free place within PANEL_TRIES tries (HIDDEN_TRIES for one left out the frame
+    before) is left out (None): a crowded frame drops bars, never covers a label. Cost: like
+    :func:`layout_tags`, O(n) rectangle tests per try, O(n^2) per frame; a panel whose place
+    is free costs one pass over what was placed before it.
 
     Args:
         wishes: each face's panel (None: the face has none).
