@@ -224,7 +224,7 @@ class OverlayPainter:
         for face, tag in zip(faces, tags, strict=True):
             self._draw_label(out, face, tag)
         if memory is None:  # the faces of this frame only: the state stays small
-            self._panels_drawn = {face.track_id: panel and panel[1]
+            self._panels_drawn = {face.track_id: None if panel is None else panel[1]
                                   for face, panel in zip(faces, panels, strict=True)
                                   if face.track_id is not None and self.style.show_bars}
         return out
