@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.label_layout import overlap_area
 from fer_desktop.core.overlay import (
     BARS_HYSTERESIS,
     BARS_MAX_FACE_HEIGHTS,
@@ -370,3 +371,126 @@ def test_labels_make_way_in_the_order_of_the_track_numbers():
     copy = face([264, 0, 320, 56], "sad", track_id=2)
     assert painter.label_box(copy, (480, 640), [one, two]) == \
         painter.label_boxes([one, two], (480, 640))[1]
+
+
+# --- labels and bar panels laid out together ------------------------------------------------
+
+# The trial's group picture (1200x600, faces as the pipeline found them): the top row's labels
+# go under their faces, and "#1 angry", "#3 sad 72%", "#5 sad 58%" hid their own faces' lower
+# bars; "#2 happy" sat on #1's panel (trial 12).
+TRIAL_FRAME = (600, 1200)
+TRIAL_FACES = [([105, 1, 176, 99], "angry", 1), ([141, 150, 212, 237], "happy", 2),
+               ([355, 1, 436, 101], "sad", 3), ([564, 190, 615, 254], "happy", 4),
+               ([610, 0, 685, 94], "sad", 5), ([828, 233, 873, 285], "happy", 6),
+               ([1065, 275, 1100, 315], "happy", 7)]
+
+
+def _excl(box):  # a label's box as drawn (x2, y2 filled) as a rectangle ending past them
+    return box[0], box[1], box[2] + 1, box[3] + 1
+
+
+def _assert_apart(painter, faces, frame_hw, memory=None):
+    """No label over a bar panel, no panel over another, all inside the frame; beside their
+    faces. Returns (label boxes, panel boxes)."""
+    h, w = frame_hw
+    labels = [_excl(b) for b in painter.label_boxes(faces, frame_hw)]
+    panels = painter.panel_boxes(faces, frame_hw, memory)
+    shown = [p for p in panels if p is not None]
+    for label in labels:
+        assert label[0] >= 0 and label[1] >= 0 and label[2] <= w and label[3] <= h
+        assert all(overlap_area(label, p) == 0 for p in shown), (label, shown)
+    for i, p in enumerate(shown):
+        assert all(overlap_area(p, q) == 0 for q in shown[i + 1:]), (p, shown)
+        assert p[0] >= 0 and p[1] >= 0 and p[2] <= w and p[3] <= h
+    for f, p in zip(faces, panels, strict=True):
+        if p is not None:
+            x1, y1, x2, y2 = (round(v) for v in f.box)
+            assert p[0] >= x2 or p[2] <= x1  # beside its face, never over it
+            assert min(p[3], y2) - max(p[1], y1) > 0
+    return labels, panels
+
+
+def test_the_trials_group_picture_has_its_labels_and_bars_apart():
+    frame = np.full((*TRIAL_FRAME, 3), 90, np.uint8)
+    faces = [face(box, label, track_id=n) for box, label, n in TRIAL_FACES]
+    painter = OverlayPainter()
+    s = painter._scale(frame)
+    labels = [_excl(b) for b in painter.label_boxes(faces, TRIAL_FRAME)]
+    alone = [OverlayPainter.bars_layout(tuple(f.box), TRIAL_FRAME, s) for f in faces]
+    alone = [None if a is None else (a[0], a[1], a[0] + a[2], a[1] + a[3]) for a in alone]
+    # where each panel would go alone: under its own label (#1, #3, #5) and #2's
+    assert sum(bool(a and overlap_area(a, label)) for a in alone for label in labels) >= 4
+    _labels, panels = _assert_apart(painter, faces, TRIAL_FRAME)
+    # every face that had bars keeps them, near where they were
+    assert [p is not None for p in panels] == [a is not None for a in alone]
+    for p, a in zip(panels, alone, strict=True):
+        if a is not None:
+            assert abs(p[0] - a[0]) + abs(p[1] - a[1]) <= 0.5 * (a[2] - a[0])
+    out = painter.draw(frame, faces)  # drawn where panel_boxes says: darkened
+    for p in panels:
+        if p is not None:
+            assert out[p[1]:p[3], p[0]:p[2]].mean() < 70
+    # the painter remembers which faces had bars (to keep them steady), by track number
+    assert {n: m is not None for n, m in painter.memory.items()} == \
+        {n: p is not None for (_b, _l, n), p in zip(TRIAL_FACES, panels, strict=True)}
+
+
+def test_a_face_whose_label_would_cover_its_own_bars():
+    """At the top edge the label goes under the face; wider than the face, it reached under
+    the panel beside it, hiding the surprise and neutral rows."""
+    frame_hw = (480, 640)
+    f = face([100, 0, 170, 70], "surprise", track_id=12)
+    painter = OverlayPainter()
+    label = _excl(painter.label_box(f, frame_hw))
+    px, py, pw, ph, _scale = OverlayPainter.bars_layout((100, 0, 170, 70), frame_hw, 1.0)
+    assert overlap_area(label, (px, py, px + pw, py + ph)) > 0  # alone: under the label
+    _labels, (panel,) = _assert_apart(painter, [f], frame_hw)
+    assert panel is not None  # moved or shrunk, kept
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    x1, y1, x2, y2 = label
+    alone = OverlayPainter(OverlayStyle(show_bars=False)).draw(frame, [f])
+    out = painter.draw(frame, [f])
+    assert np.array_equal(out[y1:y2, x1:x2], alone[y1:y2, x1:x2])
+    assert (out != alone).any()  # the bars are drawn
+
+
+def _crowd(dx=0, dy=0):
+    """Three rows of six faces, each 80 px (well over the bars' cut-off): no room for every
+    panel."""
+    return [face([20 + c * 105 + dx, 30 + r * 155 + dy, 100 + c * 105 + dx, 110 + r * 155 + dy],
+                 "happy", track_id=1 + r * 6 + c) for r in range(3) for c in range(6)]
+
+
+def test_in_a_crowded_frame_bars_give_way_and_do_not_blink():
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    painter = OverlayPainter()
+    first = painter.panel_boxes(_crowd(), (480, 640))
+    assert first.count(None) > 0 and first.count(None) < len(first)  # some give way
+    _assert_apart(painter, _crowd(), (480, 640))
+    assert first[0] is not None  # the lower number keeps its bars
+    shown = None
+    for k in range(12):  # a pixel of jitter frame by frame: the same faces keep their bars
+        faces = _crowd(dx=k % 2, dy=(k // 2) % 2)
+        memory = painter.memory
+        _assert_apart(painter, faces, (480, 640), memory)
+        painter.draw(frame, faces)
+        now = {n for n, m in painter.memory.items() if m is not None}
+        assert shown is None or now == shown, (k, now, shown)
+        shown = now
+
+
+def test_the_trials_bars_stay_steady_as_the_faces_jitter():
+    """A pixel of detector jitter frame by frame: every face keeps or keeps lacking its bars,
+    and labels and bars stay apart on every frame."""
+    frame = np.full((*TRIAL_FRAME, 3), 90, np.uint8)
+    painter = OverlayPainter()
+    shown = None
+    for k in range(8):
+        faces = [face([v + ((i + j + k) % 3 - 1) for j, v in enumerate(box)], label, track_id=n)
+                 for i, (box, label, n) in enumerate(TRIAL_FACES)]
+        _assert_apart(painter, faces, TRIAL_FRAME, painter.memory)
+        painter.draw(frame, faces)
+        now = {n for n, m in painter.memory.items() if m is not None}
+        assert shown is None or now == shown, (k, now, shown)
+        shown = now
+    assert shown == {1, 2, 3, 5}  # the faces large enough for bars all keep them

@@ -1,4 +1,5 @@
-"""Lay out the label tags of one frame so that no tag is drawn over another.
+"""Lay out the label tags of one frame so that no tag is drawn over another, then the bar
+panels so that none covers a tag or another panel (:func:`layout_panels`).
 
 Each face's tag has a preferred place (the overlay's rule: above the face, else below it,
 inside the frame). The tags are placed one by one in a stable order (the overlay's: by track
@@ -29,9 +30,13 @@ Example:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 Rect = tuple[int, int, int, int]  # [x1, y1, x2, y2] in frame pixels, x2 and y2 exclusive
+# Where a bar panel sits relative to its face: (side: 1 right of it, -1 left; pixels moved away
+# from it; its top minus the face's top; index into its sizes)
+Anchor = tuple[int, int, int, int]
 
 MAX_TRIES = 24      # places tried per tag before it settles for the least overlap
 ATTACH_SHARE = 0.5  # a tag moved sideways still covers this share of its face's width
@@ -133,3 +138,267 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
             push(*fit(x, r[3]))
             push(*fit(x, r[1] - h))
     return best[2] if best is not None else want
+
+
+# --- bar panels -------------------------------------------------------------------------------
+# The labels are laid out first (above); the bar panels then make way for them. A face's
+# name is what the overlay is for, its bars are extra: a panel never covers a label or another
+# panel, it moves, shrinks or is left out instead.
+
+PANEL_TRIES = 24     # places tried per panel before it is left out...
+HIDDEN_TRIES = 6     # ...or, left out the frame before (it asks for spare room), these few: it
+                     # comes back where there is plain room, and a crowd is not searched again
+                     # frame after frame for the panels it had no room for
+PANEL_IN_WAY = 2     # a panel is pushed past the 2 things most in its way (more fill the search
+                     # with places hardly better, and fewer panels find room: measured)
+REACH_SHARE = 0.5    # a panel moves away from its face by at most this share of the face's width
+SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px moved
+MOVED_SHARE = 0.015  # a moved panel keeps this share of its height (at least 2 px) free around it
+RETURN_SHARE = 0.1   # a moved panel goes back to its preferred place with this share of its
+                     # height to spare
+
+
+@dataclass(frozen=True)
+class PanelWish:
+    """A face's bar panel as the overlay would draw it alone, and what it may become.
+
+    face: the face's box, [x1, y1, x2, y2] in frame pixels (x2, y2 exclusive).
+    place: the panel's preferred place beside the face, same units; its size is sizes[0].
+    sizes: (width, height) in pixels the panel may be drawn at, largest first (each still
+        legible): a panel in the way shrinks before it is left out.
+    gap: pixels between the face and the panel.
+    spare: pixels of free room the panel needs around it: a panel left out the frame before
+        comes back only with room to spare, so it does not blink as the faces jitter.
+    label: its face's label as laid out (None: none). A panel may move away from its face
+        past this label, farther than REACH_SHARE: the label, under or over the face and the
+        gap, still joins the two.
+    last: where the panel was drawn the frame before, relative to its face (None: it was
+        not). It stays there while that is free, and goes back to its preferred place only
+        once that has room to spare (RETURN_SHARE): panels do not swap places as faces jitter.
+    """
+
+    face: Rect
+    place: Rect
+    sizes: tuple[tuple[int, int], ...]
+    gap: int
+    spare: int = 0
+    label: Rect | None = None
+    last: Anchor | None = None
+
+
+def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
+                  faces: Sequence[Rect], frame_hw: tuple[int, int],
+                  order: Sequence[int] | None = None) -> list[tuple[Rect, int] | None]:
+    """Where to draw each bar panel so that it covers no label and no other panel.
+
+    Each panel keeps its preferred place where that is free; else it takes the nearest free
+    place (nearest as its move across and down, plus SHRINK_COST per row it loses, plus
+    FACE_COST per row of other faces it hides beyond what its preferred place hides):
+    beside its face on either side, pushed down, up or away from the face past what is in
+    its way (by at most REACH_SHARE of the face's width, or past its own label: farther, it
+    would seem a neighbour's; and still beside at least half of the face's height), or
+    shrunk to one of its smaller sizes; always inside the frame and never over its own face.
+    A moved panel keeps MOVED_SHARE of its height apart from what it made way for, and a
+    panel drawn elsewhere the frame before (``last``) stays there while that is free. A panel
+    with no free place within PANEL_TRIES tries (HIDDEN_TRIES for one left out the frame
+    before) is left out (None): a crowded frame drops bars, never covers a label. Cost: like
+    :func:`layout_tags`, O(n) rectangle tests per try, O(n^2) per frame; a panel whose place
+    is free costs one pass over what was placed before it.
+
+    Args:
+        wishes: each face's panel (None: the face has none).
+        labels: every label's place (already laid out); no panel covers one.
+        faces: every face's box, hidden by a moved panel only at a cost.
+        frame_hw: (height, width) of the frame.
+        order: the indices of the panels in the order they are placed (earlier ones keep
+            their places); None: as given.
+
+    Returns:
+        For each wish, in order: (place, index into its sizes), or None where it is left out.
+
+    Example:
+        >>> label = (10, 50, 100, 70)  # under its face, wider: under the panel's place
+        >>> wish = PanelWish((10, 0, 60, 50), (62, 0, 142, 75), ((80, 75), (64, 60)), 2,
+        ...                  label=label)
+        >>> layout_panels([wish], [label], [(10, 0, 60, 50)], (480, 640))
+        [((102, 0, 182, 75), 0)]
+    """
+    placed: list[Rect] = list(labels)
+    result: list[tuple[Rect, int] | None] = [None] * len(wishes)
+    for i in range(len(wishes)) if order is None else order:
+        wish = wishes[i]
+        if wish is not None:
+            result[i] = _place_panel(wish, faces, frame_hw, placed)
+            if result[i] is not None:
+                placed.append(result[i][0])
+    return result
+
+
+def _panel_reach(wish: PanelWish) -> dict[int, int]:
+    """How far the panel may move away from its face, right (1) and left (-1) of it: by
+    REACH_SHARE of the face's width, or past its own label."""
+    fx1, _fy1, fx2, _fy2 = wish.face
+    reach = round(REACH_SHARE * (fx2 - fx1))
+    own, s = wish.label, _moved_spare(wish)
+    return {1: max(reach, own[2] + s - fx2 - wish.gap) if own else reach,
+            -1: max(reach, fx1 - wish.gap - own[0] + s) if own else reach}
+
+
+def _moved_spare(wish: PanelWish) -> int:
+    """The room a moved panel keeps free around it: MOVED_SHARE of its height (at least 2 px),
+    or its ``spare`` if more. Placed touching what it made way for, it would have to move
+    again as the faces jitter by a pixel; a bit apart, it stays put (``last``)."""
+    return max(wish.spare, round(MOVED_SHARE * wish.sizes[0][1]), 2)
+
+
+def _panel_fit(wish: PanelWish,
+               frame_hw: tuple[int, int]) -> Callable[[int, int, int, int], Rect | None]:
+    """The function that turns (side, move away, top, size) into a place beside the face,
+    or None where the panel would leave the frame."""
+    h_frame, w_frame = frame_hw
+    fx1, fy1, fx2, fy2 = wish.face
+    reach_side = _panel_reach(wish)
+
+    def fit(side: int, away: int, y: int, k: int) -> Rect | None:
+        w, h = wish.sizes[k]
+        away = min(max(away, 0), reach_side[side])
+        if side > 0:  # right of the face: moved away to the right, kept in the frame (with
+            # room to spare, for a panel left out before)
+            x = min(fx2 + wish.gap + away, w_frame - w - wish.spare)
+            ok = x >= fx2 + wish.gap
+        else:
+            x = max(fx1 - wish.gap - w - away, wish.spare)
+            ok = x + w <= fx1 - wish.gap
+        share = round(ATTACH_SHARE * min(h, fy2 - fy1))
+        y = min(max(y, fy1 - h + share), fy2 - share)  # beside half its face's height
+        y = min(max(y, 0), max(0, h_frame - h))
+        return (x, y, x + w, y + h) if ok else None
+
+    return fit
+
+
+def _panel_region(wish: PanelWish) -> Rect:
+    """A rectangle that holds every place the panel may take, with its spare room: only
+    what lies in it can be in the panel's way (the rest is not tested, try after try)."""
+    fx1, fy1, fx2, fy2 = wish.face
+    w0, h0 = wish.sizes[0]
+    reach, s = _panel_reach(wish), _moved_spare(wish)
+    return (fx1 - wish.gap - w0 - reach[-1] - s, fy1 - h0 - s,
+            fx2 + wish.gap + w0 + reach[1] + s, fy2 + h0 + s)
+
+
+def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, int],
+                 placed: Sequence[Rect]) -> tuple[Rect, int] | None:
+    """One panel's place among the labels and panels ``placed`` before it, or None (see
+    :func:`layout_panels`)."""
+    fit = _panel_fit(wish, frame_hw)
+    kept = _kept_place(wish, fit, frame_hw, placed)
+    if kept is not None:
+        return kept  # the common case, and the cheapest
+    s = _moved_spare(wish)
+    region = _panel_region(wish)
+    placed = [r for r in placed if overlap_area(r, region)]
+    faces = [f for f in faces if f != wish.face and overlap_area(f, region)]
+    x0, y0 = wish.place[:2]
+    h0 = wish.sizes[0][1]
+    side0 = 1 if x0 >= wish.face[2] else -1
+    # (cost, turn, side, away, size, place, priced): the cheapest first. A place's cost is
+    # first its move and shrink; the faces it hides are priced when it comes up.
+    heap: list[tuple[float, int, int, int, int, Rect, bool]] = []
+    seen: set[tuple[Rect, int]] = set()
+
+    def hidden_rows(rect: Rect) -> float:  # the rows of other faces the panel hides
+        return sum(a for a, _f in _overlaps(rect, faces)) / max(1, rect[2] - rect[0])
+
+    rows0 = hidden_rows(wish.place)
+
+    asked: set[tuple[int, int, int, int]] = set()
+
+    def push(side: int, away: int, y: int, k: int, priced: bool = False) -> None:
+        if (side, away, y, k) in asked:
+            return
+        asked.add((side, away, y, k))
+        rect = fit(side, away, y, k)
+        if rect is not None and (rect, k) not in seen:
+            seen.add((rect, k))
+            cost = abs(rect[0] - x0) + abs(rect[1] - y0) + SHRINK_COST * (h0 - wish.sizes[k][1])
+            heapq.heappush(heap, (cost, len(seen), side, away, k, rect, priced))
+
+    push(side0, 0, y0, 0, priced=True)
+    push(-side0, 0, y0, 0)
+    limit = HIDDEN_TRIES if wish.spare else PANEL_TRIES
+    tries = {1: 0, -1: 0}
+    deferred: list[tuple[float, int, int, int, int, Rect, bool]] = []
+    while tries[1] + tries[-1] < limit and (heap or deferred):
+        if not heap:
+            heap, deferred = deferred, []
+            heapq.heapify(heap)
+        item = heapq.heappop(heap)
+        cost, turn, side, away, k, rect, priced = item
+        # a side has half the tries while the other has places waiting: a side crowded with
+        # labels does not use them all up before the other, free side comes up (a panel
+        # flipped sides frame by frame)
+        if tries[side] >= limit // 2 and any(other[2] != side for other in heap):
+            deferred.append(item)
+            continue
+        if not priced:  # a moved panel avoids hiding more faces than its preferred place
+            cost += FACE_COST * max(0.0, hidden_rows(rect) - rows0)
+            if heap and cost > heap[0][0]:
+                heapq.heappush(heap, (cost, turn, side, away, k, rect, True))
+                continue
+        tries[side] += 1
+        in_way = _overlaps((rect[0] - s, rect[1] - s, rect[2] + s, rect[3] + s), placed)
+        if not in_way:
+            return rect, k
+        near = wish.face[2] + wish.gap if side > 0 else wish.face[0] - wish.gap
+        for _a, r in sorted(in_way, reverse=True)[:PANEL_IN_WAY]:
+            push(side, (r[2] + s - near) if side > 0 else (near - r[0] + s), rect[1], k)  # past
+            push(side, away, r[3] + s, k)  # under it
+            push(side, away, r[1] - s - (rect[3] - rect[1]), k)  # over it
+            for k2 in _smaller_clear_of(wish, rect, k, r, s):
+                push(side, away, rect[1], k2)
+    return None
+
+
+def _kept_place(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None],
+                frame_hw: tuple[int, int], placed: Sequence[Rect]) -> tuple[Rect, int] | None:
+    """The preferred place where it is free, else the place of the frame before (``last``)
+    where that is: with no search. A panel drawn elsewhere the frame before goes back only
+    with room to spare, and one left out comes back only with ``spare`` room."""
+    last = None
+    if wish.last is not None and wish.last[3] < len(wish.sizes):
+        side, away, dy, k = wish.last
+        rect = fit(side, away, wish.face[1] + dy, k)
+        last = None if rect is None else (rect, k)
+    x1, y1, x2, y2 = wish.place
+    s = wish.spare
+    if last is not None and last != (wish.place, 0):
+        s = max(s, round(RETURN_SHARE * (y2 - y1)))
+    inside = x1 >= 0 and y1 >= 0 and x2 <= frame_hw[1] and y2 <= frame_hw[0]
+    if inside and not _overlaps((x1 - s, y1 - s, x2 + s, y2 + s), placed):
+        return wish.place, 0
+    if last is not None and not _overlaps(last[0], placed):
+        return last
+    return None
+
+
+def panel_anchor(wish: PanelWish, place: Rect, k: int) -> Anchor:
+    """Where ``place`` (of size ``k``) is relative to the wish's face: its ``last`` for the
+    next frame."""
+    fx1, fy1, fx2, _fy2 = wish.face
+    if place[0] >= fx2:
+        return 1, place[0] - fx2 - wish.gap, place[1] - fy1, k
+    return -1, fx1 - wish.gap - place[2], place[1] - fy1, k
+
+
+def _smaller_clear_of(wish: PanelWish, rect: Rect, k: int, r: Rect, s: int) -> list[int]:
+    """The largest of the panel's smaller sizes (kept at its top and at its face's side)
+    that ends before ``r``, down or across; empty when none does."""
+    x1, y1, x2, _y2 = rect
+    right = x1 >= wish.face[2]
+    for k2 in range(k + 1, len(wish.sizes)):
+        w, h = wish.sizes[k2]
+        clear_x = x1 + w + s <= r[0] if right else x2 - w - s >= r[2]
+        if y1 + h + s <= r[1] or clear_x:
+            return [k2]
+    return []

@@ -6,13 +6,18 @@ model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed ha
 a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
 reads the same at 640x480 and at 1920x1080; a small face's label shrinks to about its width,
 but not under a readable size: a label still too wide leaves out its percentage, never the
-face's number. Labels are drawn last, over every box and bar panel, and laid out together
+face's number. Labels are drawn last, over every box, and laid out together
 (``core.label_layout``): where crowded faces' labels would cover each other, a label moves
 (stacked, to the other side of its face, a little sideways) so that every label reads;
-:meth:`OverlayPainter.label_box` says where each was drawn. The bars of a face at the size
-where they are left out do not blink frame by frame: the painter remembers, per track,
-whether it drew them (``BARS_HYSTERESIS``; ``reset`` forgets it when a new source numbers
-its faces from #1).
+:meth:`OverlayPainter.label_box` says where each was drawn (the bars never move a label, so
+it is the same with or without them). The bar panels are laid out after the labels: a panel
+in the way of a label (its own face's, under a face at the top edge, or a neighbour's) or of
+another panel moves beside its face, shrinks, or is left out (``layout_panels``);
+:meth:`OverlayPainter.panel_boxes` says where each went. The bars of a face at the size where
+they are left out, or left out for want of room, do not blink frame by frame: the painter
+remembers, per track, where it drew them (``BARS_HYSTERESIS``: a panel left out comes back
+only with room to spare, and a panel that made way stays there while it is free; ``reset``
+forgets it when a new source numbers its faces from #1).
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
@@ -27,7 +32,13 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.label_layout import layout_tags
+from fer_desktop.core.label_layout import (
+    Anchor,
+    PanelWish,
+    layout_panels,
+    layout_tags,
+    panel_anchor,
+)
 from fer_desktop.core.types import Face
 
 
@@ -60,6 +71,14 @@ BARS_MAX_FACE_HEIGHTS = 1.5  # the bar panel at most this many face heights tall
 # (or with just enough room); a hidden one comes back this much over it (and with this much
 # room to spare): a face whose size sits at the cut-off had its bars blink frame by frame.
 BARS_HYSTERESIS = 0.1
+# A panel in a label's or another panel's way may shrink to these shares of its font size
+# (while still legible: MIN_BAR_FONT_SCALE) before it is left out.
+BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
+
+
+# What a painter remembers of the frame before, per track number: where the face's bar panel
+# was drawn, relative to the face (``core.label_layout.Anchor``), or None where it was left out.
+OverlayMemory = dict[int, Anchor | None]
 
 
 def face_colour(face: Face) -> tuple[int, int, int]:
@@ -108,26 +127,46 @@ class _LabelTag:
     box: tuple[int, int, int, int]
 
 
+def _track_order(faces: Sequence[Face]) -> list[int]:
+    """The faces' indices by track number (which a face keeps from frame to frame), then
+    those without one as given: the order in which labels and bars make way."""
+    return sorted(range(len(faces)), key=lambda i: (faces[i].track_id is None,
+                                                    faces[i].track_id or 0, i))
+
+
+def _panel_size(font_scale: float) -> tuple[int, int, int, int, int, int]:
+    """(name width, row height, row pitch, gap, panel width, panel height) in pixels of a
+    bar panel whose emotion names are drawn at ``font_scale``."""
+    (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale,
+                                         max(1, round(2.4 * font_scale)))
+    row = round(row_h * 1.8)
+    gap = max(2, round(9 * font_scale))
+    panel_w = name_w + round(140 * font_scale) + 3 * gap
+    return name_w, row_h, row, gap, panel_w, row * len(EMOTIONS) + gap
+
+
 class OverlayPainter:
     """Draws :class:`~fer_desktop.core.types.Face` results; configuration in the constructor,
     data in :meth:`draw`."""
 
     def __init__(self, style: OverlayStyle = OverlayStyle()) -> None:
         self.style = style
-        # track id -> whether its bars were drawn in the last frame (for BARS_HYSTERESIS)
-        self._bars_shown: dict[int, bool] = {}
+        # track id -> where its bars were drawn in the last frame, None: left out (for
+        # BARS_HYSTERESIS, and so that a panel stays where it was)
+        self._panels_drawn: OverlayMemory = {}
 
     def reset(self) -> None:
         """Forget the faces drawn before (a new source, a seek, a loop, a slideshow's next
         picture): its track numbers start again and name other faces."""
-        self._bars_shown = {}
+        self._panels_drawn = {}
 
     @property
-    def memory(self) -> dict[int, bool]:
-        """What the next :meth:`draw` remembers of the frames before (a copy). Passed to
-        another painter's draw, it draws the same frame the same way: a screenshot with the
-        faces blurred keeps the bars that were on screen."""
-        return dict(self._bars_shown)
+    def memory(self) -> OverlayMemory:
+        """What the next :meth:`draw` remembers of the frames before (a copy): per track
+        number, where the face's bar panel was drawn, relative to the face, or None where it
+        was left out. Passed to another painter's draw, it draws the same frame the same way:
+        a screenshot with the faces blurred keeps the bars that were on screen."""
+        return dict(self._panels_drawn)
 
     def _scale(self, frame: np.ndarray) -> float:
         return self._scale_for(frame.shape[:2])
@@ -164,7 +203,7 @@ class OverlayPainter:
         return text, font_scale, font_thick
 
     def draw(self, frame_bgr: np.ndarray, faces: Iterable[Face],
-             memory: Mapping[int, bool] | None = None) -> np.ndarray:
+             memory: Mapping[int, Anchor | None] | None = None) -> np.ndarray:
         """Return an annotated copy of ``frame_bgr`` ((H, W, 3) uint8 BGR).
 
         memory: a painter's :attr:`memory` taken before it drew this frame, to draw it again
@@ -173,28 +212,28 @@ class OverlayPainter:
         if out.ndim == 2:
             out = cv2.cvtColor(out, cv2.COLOR_GRAY2BGR)
         s = self._scale(out)
-        before = self._bars_shown if memory is None else memory
-        bars_shown: dict[int, bool] = {}
+        before = self._panels_drawn if memory is None else memory
         faces = list(faces)
-        for face in faces:
-            self._draw_box_and_bars(out, face, s, before, bars_shown)
-        # the labels last: no face's bars or box cover a label, and no label another
-        for face, tag in zip(faces, self._label_tags(faces, out.shape[:2], s), strict=True):
+        tags = self._label_tags(faces, out.shape[:2], s)
+        panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before)
+        for face, panel in zip(faces, panels, strict=True):
+            self._draw_box(out, face, s)
+            if panel is not None:
+                self._draw_bars(out, face, panel[0])
+        # the labels last: no face's box covers a label (nor do the bars, which make way)
+        for face, tag in zip(faces, tags, strict=True):
             self._draw_label(out, face, tag)
-        if memory is None:
-            self._bars_shown = bars_shown  # the faces of this frame only: the state stays small
+        if memory is None:  # the faces of this frame only: the state stays small
+            self._panels_drawn = {face.track_id: None if panel is None else panel[1]
+                                  for face, panel in zip(faces, panels, strict=True)
+                                  if face.track_id is not None and self.style.show_bars}
         return out
 
-    def _draw_box_and_bars(self, out: np.ndarray, face: Face, s: float, before: Mapping[int, bool],
-                   bars_shown: dict[int, bool]) -> None:
+    @staticmethod
+    def _draw_box(out: np.ndarray, face: Face, s: float) -> None:
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
         cv2.rectangle(out, (x1, y1), (x2, y2), face_colour(face), _box_thickness(face, s),
                       cv2.LINE_AA)
-        if self.style.show_bars:
-            was = before.get(face.track_id) if face.track_id is not None else None
-            shown = self._draw_bars(out, face, (x1, y1, x2, y2), s, was)
-            if face.track_id is not None:
-                bars_shown[face.track_id] = shown
 
     def _draw_label(self, out: np.ndarray, face: Face, tag: _LabelTag) -> None:
         colour = face_colour(face)
@@ -235,8 +274,7 @@ class OverlayPainter:
         tags = [self._label_tag(face, frame_hw, s) for face in faces]
         if len(tags) < 2:
             return tags
-        order = sorted(range(len(faces)), key=lambda i: (faces[i].track_id is None,
-                                                         faces[i].track_id or 0, i))
+        order = _track_order(faces)
         # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
         boxes = layout_tags([(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in (t.box for t in tags)],
                             [tuple(int(round(v)) for v in face.box) for face in faces],
@@ -286,21 +324,15 @@ class OverlayPainter:
         h, w = frame_hw
         x1, y1, x2, y2 = box
         font_scale = 0.42 * s
+        limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1), 1)
         for _ in range(6):  # the frame's size, then shrunk to the face (text sizes round)
-            (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale,
-                                                 max(1, round(2.4 * font_scale)))
-            row = round(row_h * 1.8)
-            gap = max(2, round(9 * font_scale))
-            panel_h = row * len(EMOTIONS) + gap
-            limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1), 1)
+            _name_w, _row_h, _row, gap, panel_w, panel_h = _panel_size(font_scale)
             if panel_h <= limit:
                 break
             font_scale *= 0.97 * limit / panel_h
         margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
         if font_scale < MIN_BAR_FONT_SCALE * (1 + margin) or panel_h > h or panel_h > limit:
             return None
-        bar_max = round(140 * font_scale)
-        panel_w = name_w + bar_max + 3 * gap
         room = panel_w * (1 + max(0.0, margin))  # a hidden panel needs room to spare
         if x2 + gap + room <= w:
             px = x2 + gap
@@ -311,21 +343,74 @@ class OverlayPainter:
         py = min(max(0, y1), max(0, h - panel_h))
         return px, py, panel_w, panel_h, font_scale
 
-    def _draw_bars(self, out: np.ndarray, face: Face, box: tuple[int, int, int, int],
-                   s: float, shown_before: bool | None) -> bool:
-        """Draw the face's bar panel; False when it was left out."""
-        layout = self.bars_layout(box, out.shape[:2], s, shown_before)
+    def panel_boxes(self, faces: Sequence[Face], frame_hw: tuple[int, int],
+                    memory: Mapping[int, Anchor | None] | None = None,
+                    ) -> list[tuple[int, int, int, int] | None]:
+        """Where each face's bar panel is drawn on a frame of ``frame_hw`` ([x1, y1, x2, y2]
+        in frame pixels, x2 and y2 exclusive), or None where it is left out; ``memory``: as
+        :meth:`draw`'s (None: this painter's own)."""
+        s = self._scale_for(frame_hw)
+        tags = self._label_tags(faces, frame_hw, s)
+        panels = self._panels(faces, [tag.box for tag in tags], frame_hw, s,
+                              self._panels_drawn if memory is None else memory)
+        return [None if p is None else (p[0][0], p[0][1], p[0][0] + p[0][2], p[0][1] + p[0][3])
+                for p in panels]
+
+    def _panels(self, faces: Sequence[Face], label_boxes: Sequence[tuple[int, int, int, int]],
+                frame_hw: tuple[int, int], s: float, before: Mapping[int, Anchor | None],
+                ) -> list[tuple[tuple[int, int, int, int, float], Anchor] | None]:
+        """Each face's bar panel, ((x, y, width, height, font scale), where it is relative to
+        the face) or None, laid out after the labels (``core.label_layout.layout_panels``): a
+        panel in a label's or another panel's way moves, shrinks or is left out, so that the
+        faces' names always read."""
+        if not self.style.show_bars:
+            return [None] * len(faces)
+        boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
+        # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
+        labels = [(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in label_boxes]
+        wishes = [self._panel_wish(box, label, frame_hw, s, face.track_id in before,
+                                   before.get(face.track_id))
+                  for face, box, label in zip(faces, boxes, labels, strict=True)]
+        placed = layout_panels([w and w[0] for w in wishes], labels, boxes, frame_hw[:2],
+                               _track_order(faces))
+        return [None if p is None or w is None else
+                ((p[0][0], p[0][1], p[0][2] - p[0][0], p[0][3] - p[0][1], w[1][p[1]]),
+                 panel_anchor(w[0], *p))
+                for p, w in zip(placed, wishes, strict=True)]
+
+    def _panel_wish(self, box: tuple[int, int, int, int], label: tuple[int, int, int, int],
+                    frame_hw: tuple[int, int], s: float, known: bool, last: Anchor | None,
+                    ) -> tuple[PanelWish, tuple[float, ...]] | None:
+        """A face's panel as it goes alone (:meth:`bars_layout`) and the font scales it may
+        shrink to (BARS_SHRINK_STEPS, still legible), or None where it is left out anyway.
+        known: whether the frame before had this face; last: where its panel was drawn then
+        (None: left out)."""
+        shown_before = (last is not None) if known else None
+        layout = self.bars_layout(box, frame_hw, s, shown_before)
         if layout is None:
-            return False
+            return None
         px, py, panel_w, panel_h, font_scale = layout
+        margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+        # shrunk to make way, a panel stays legible (the margin under the cut-off is for a
+        # face's size, not for a shrunk panel)
+        scales = (font_scale, *(font_scale * r for r in BARS_SHRINK_STEPS
+                                if font_scale * r >= MIN_BAR_FONT_SCALE * (1 + max(0.0, margin))))
+        sizes = tuple((size[4], size[5]) for size in map(_panel_size, scales))
+        # a panel left out the frame before comes back only with room to spare
+        spare = round(BARS_HYSTERESIS * panel_h) if shown_before is False else 0
+        return PanelWish(box, (px, py, px + panel_w, py + panel_h), sizes,
+                         _panel_size(font_scale)[3], spare, label, last), scales
+
+    def _draw_bars(self, out: np.ndarray, face: Face,
+                   panel: tuple[int, int, int, int, float]) -> None:
+        """Draw the face's bar panel at (x, y, width, height, font scale)."""
+        px, py, panel_w, panel_h, font_scale = panel
         font_thick = max(1, round(2.4 * font_scale))
-        (name_w, row_h), _ = cv2.getTextSize("surprise", FONT, font_scale, font_thick)
-        row = round(row_h * 1.8)
-        gap = max(2, round(9 * font_scale))
+        name_w, row_h, row, gap, _w, _h = _panel_size(font_scale)
         bar_max = round(140 * font_scale)
         roi = out[py:py + panel_h, px:px + panel_w]
         if roi.size == 0:
-            return False
+            return
         dark = np.zeros_like(roi)
         cv2.addWeighted(dark, self.style.panel_alpha, roi, 1 - self.style.panel_alpha, 0, roi)
         for i, (emotion, p) in enumerate(zip(EMOTIONS, face.probabilities, strict=True)):
@@ -337,4 +422,3 @@ class OverlayPainter:
             if length > 0:
                 cv2.rectangle(out, (bx, top + 1), (bx + length, top + row_h),
                               PALETTE[emotion], cv2.FILLED)
-        return True

@@ -38,7 +38,7 @@ from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import CsvRecorder, ExportError
 from fer_desktop.core.messages import about
 from fer_desktop.core.model import Classifier
-from fer_desktop.core.overlay import OverlayPainter
+from fer_desktop.core.overlay import OverlayMemory, OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.playback import PlaybackClock
 from fer_desktop.core.sources import Frame, FrameSource, cut_short_text, skipped_note
@@ -70,7 +70,7 @@ class CaptureOutput:
     latency_ms: float = 0.0
     interval_ms: float | None = None
     frame: np.ndarray | None = field(default=None, repr=False)  # the frame before the overlay
-    overlay_memory: dict[int, bool] = field(default_factory=dict, repr=False)
+    overlay_memory: OverlayMemory = field(default_factory=dict, repr=False)
 
 
 class LatestSlot:
