@@ -222,6 +222,11 @@ class ResultsView(QWidget):
             return
         in_use = (self._in_use is not None and self._in_use[1] == self.metadata
                   and self._in_use[0].resolve() == self.run_dir.resolve())
+        if in_use:
+            # the window's focus widget (given back to it as the question closed), disabled,
+            # passed the focus on: the Results scroll area then scrolled down to the table,
+            # hiding this header and button (trial 12)
+            self.use_button.clearFocus()
         self.use_button.setEnabled(not in_use)
         self.use_button.setText("In use" if in_use else "Use this model")
         self.use_button.setToolTip("This run's model is the one the live view uses" if in_use
