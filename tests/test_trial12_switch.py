@@ -59,3 +59,118 @@ def test_switching_to_the_shown_run_keeps_the_results_at_their_top(qtbot, tmp_pa
     view.set_model_in_use(run, view.metadata)  # the switch went through
     assert view.use_button.text() == "In use"
     assert page.verticalScrollBar().value() == 0
+
+
+def _shipped_like(confusion_total: int = 3589) -> dict:
+    """The shipped model's model.json as far as the question reads it: FER-2013's PrivateTest."""
+    confusion = np.zeros((7, 7), int)
+    confusion[3, 3] = confusion_total
+    return {"name": "default 20261204-095120-default", "dataset_sha256": "fer2013",
+            "files": {"tflite_int8": "model-int8.tflite"},
+            "accuracy": {"model-int8.tflite": {"private_accuracy": 0.717,
+                                               "private_recall": {e: 0.7 for e in EMOTIONS},
+                                               "private_confusion": confusion.tolist()}}}
+
+
+class _Model:
+    """A classifier as ``switch_question`` reads it when no test faces are shared."""
+
+    def __init__(self, meta: dict, model_dir: Path | None) -> None:
+        self.name, self.metadata, self.model_dir = meta["name"], meta, model_dir
+
+
+def test_two_models_scored_on_different_csvs_say_which_faces_each(tmp_path):
+    """s58: "never scored on the same faces", while the Results said "PrivateTest 16.7%" and
+    the status bar "PrivateTest 71.7%": the sentence says on which faces each was scored."""
+    from fer_desktop.core.model_compare import switch_question
+
+    run = _tiny_run(tmp_path / "20261205-173530-default")
+    tiny = json.loads((run / "model.json").read_text())
+    question = switch_question(_Model(_shipped_like(), tmp_path / "elsewhere"),
+                               _Model(tiny, run), run)
+    assert question.comparison is None
+    assert question.apart == (
+        "were scored on different test faces (the new model on tiny.csv's 30 PrivateTest "
+        "faces, the model in use on FER-2013's 3,589), so their scores cannot be compared "
+        "here.")
+
+
+def test_going_back_to_the_shipped_model_says_which_faces_each_was_scored_on(tmp_path):
+    """s61: the same sentence, going back from the tiny run to the shipped model."""
+    from fer_desktop.core.model import default_model_dir
+    from fer_desktop.core.model_compare import switch_question
+
+    run = _tiny_run(tmp_path / "20261205-173530-default")
+    tiny = json.loads((run / "model.json").read_text())
+    question = switch_question(_Model(tiny, run), _Model(_shipped_like(), default_model_dir()),
+                               default_model_dir())
+    assert question.shipped
+    assert question.apart.startswith(
+        "were scored on different test faces (the shipped model on FER-2013's 3,589 "
+        "PrivateTest faces, the model in use on tiny.csv's 30)")
+
+
+def test_the_apart_sentence_without_a_csv_name_or_scores(tmp_path):
+    from fer_desktop.core.model_compare import NEVER_SCORED_TOGETHER, apart_words
+
+    tiny = json.loads((_tiny_run(tmp_path / "run", csv="") / "model.json").read_text())
+    assert "(the new model on its own 30 PrivateTest faces, the model in use on FER-2013's " \
+           "3,589)" in apart_words(_shipped_like(), tiny, None, tmp_path / "run")
+    assert apart_words({}, tiny, None, tmp_path / "run") == NEVER_SCORED_TOGETHER
+    # the same name and count (two copies of fer2013.csv that differ)
+    twin = _tiny_run(tmp_path / "twin")
+    assert apart_words(tiny | {"x": 1}, tiny, twin, twin).startswith(
+        "were each scored on tiny.csv's 30 PrivateTest faces, but from two different files")
+
+
+def test_the_dialog_names_the_model_as_the_status_bar_does(qtbot):
+    from fer_desktop.ui.model_switch import CompareDialog
+
+    dialog = CompareDialog(None, "default 20261205-173530-default",
+                           apart="were scored on different test faces (...), so ...")
+    qtbot.addWidget(dialog)
+    heading = dialog.heading.text()
+    assert heading.startswith("<b>default 20261205-173530</b> and the model in use were "
+                              "scored on different test faces")
+    assert dialog.heading.toolTip() == "default 20261205-173530-default"
+
+
+def test_the_switch_messages_name_the_model_as_the_status_bar_does(qtbot, settings):
+    """s59: "Now using the model default 20261205-173530-default" on the left of the status
+    bar, "default 20261205-173530" on its right."""
+    from ui_helpers import SAMPLE, StubClassifier, no_cameras
+
+    from fer_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(settings, source=str(SAMPLE), camera_lister=no_cameras,
+                        classifier_loader=lambda path: StubClassifier(
+                            "default 20261205-173530-default"),
+                        confirm_switch=lambda question: True)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.classifier is not None, timeout=15000)
+        with qtbot.waitSignal(window.model_changed, timeout=15000):
+            window.use_model("/anywhere")
+        assert window.notifier.last_info == \
+            "Now using the model default 20261205-173530 (PrivateTest 50.0%)"
+        assert "Model: default 20261205-173530 (" in window.model_label.text()
+    finally:
+        window.close()
+        qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=15000)
+
+
+def test_the_comparison_columns_name_the_models_as_the_status_bar_does(qtbot):
+    from fer_desktop.core.model_compare import Comparison, ModelScores
+    from fer_desktop.ui.model_switch import CompareDialog
+
+    recall = {e: 0.5 for e in EMOTIONS}
+    comparison = Comparison("your 10 test faces", 10,
+                            ModelScores("default 20261204-095120-default", 0.5, recall),
+                            ModelScores("default 20261205-173530-default", 0.6, recall), 0.2, ())
+    dialog = CompareDialog(comparison, "default 20261205-173530-default")
+    qtbot.addWidget(dialog)
+    header = [dialog.table.horizontalHeaderItem(c) for c in range(2)]
+    assert [item.text() for item in header] == ["in use\ndefault 20261204-095120",
+                                                "new\ndefault 20261205-173530"]
+    assert header[1].toolTip() == "new: default 20261205-173530-default"  # whole

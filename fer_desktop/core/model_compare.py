@@ -13,6 +13,7 @@ advice only when the evidence is for it (:attr:`Comparison.advise_switch`).
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,6 +314,62 @@ def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
     return tuple(found)
 
 
+NEVER_SCORED_TOGETHER = "were never scored on the same faces, so they cannot be compared here."
+RUN_CONFIG = "config.json"  # the trainer's settings in a run folder (trainer/rundir.py)
+FER2013_PRIVATE_TEST_FACES = 3589
+
+
+def scored_on(meta: dict, model_dir: Path | None) -> str | None:
+    """The test faces a model.json's scores are on, for people ("tiny.csv's 30 PrivateTest
+    faces", "FER-2013's 3,589 PrivateTest faces"), or None when it records none. The CSV is
+    named from the run folder's config.json; the shipped model, or a model scored on the whole
+    of FER-2013's PrivateTest, is FER-2013's."""
+    samples = int(_private_confusion(meta).sum())
+    if not samples:
+        return None
+    on_fer = meta.get("scored_on_fer2013", True) is not False
+    split = "PrivateTest faces" if on_fer else "test faces"
+    source = _csv_name(model_dir)
+    if source is None and on_fer and (is_shipped_model_dir(model_dir)
+                                      or samples == FER2013_PRIVATE_TEST_FACES):
+        source = "FER-2013"
+    return f"{source}'s {samples:,} {split}" if source else f"its own {samples:,} {split}"
+
+
+def _csv_name(model_dir: Path | None) -> str | None:
+    """The file name of the CSV a run folder's model learnt from (its config.json), if any."""
+    try:
+        config = json.loads((Path(model_dir) / RUN_CONFIG).read_text(encoding="utf-8"))
+    except (TypeError, OSError, ValueError):  # no folder, no config.json, not JSON
+        return None
+    csv = config.get("csv") if isinstance(config, dict) else None
+    return Path(csv).name if isinstance(csv, str) and csv else None
+
+
+def apart_words(current_meta: dict, candidate_meta: dict, current_dir: Path | None,
+                candidate_dir: Path | None, role: str = "new") -> str:
+    """Why two models that share no test faces cannot be compared, to follow "<name> and the
+    model in use ". Both "scored on PrivateTest" (the Results said 16.7%, the status bar
+    71.7%) read as the same faces, which "never scored on the same faces" contradicted
+    (trial 12): say on which faces each was scored.
+
+    Example:
+        "were scored on different test faces (the new model on tiny.csv's 30 PrivateTest
+        faces, the model in use on FER-2013's 3,589), so their scores cannot be compared here."
+    """
+    new, now = scored_on(candidate_meta, candidate_dir), scored_on(current_meta, current_dir)
+    if new is None or now is None:
+        return NEVER_SCORED_TOGETHER
+    if new == now:  # the same name and count: two different files (their checksums differ)
+        return (f"were each scored on {new}, but from two different files, so their scores "
+                "cannot be compared here.")
+    new_words, now_words = new.rsplit(" ", 2), now.rsplit(" ", 2)
+    if new_words[1:] == now_words[1:] and not now.startswith("its own"):
+        now = now.rsplit(" ", 2)[0]  # "FER-2013's 3,589": "PrivateTest faces" said once
+    return (f"were scored on different test faces (the {role} model on {new}, the model in "
+            f"use on {now}), so their scores cannot be compared here.")
+
+
 def _answer_figures(confusion: np.ndarray) -> tuple[int, float, dict[str, float]]:
     """(faces, chance: the share of the commonest true emotion, answers: the share of the
     faces given each emotion, empty unless the matrix is 7x7) of a confusion matrix."""
@@ -357,6 +414,7 @@ class SwitchQuestion:
     predicted: np.ndarray | None = field(default=None, repr=False)
     shipped: bool = False  # the candidate is the shipped model: going back to it
     warnings: tuple[str, ...] = ()
+    apart: str = ""  # with no comparison, why (:func:`apart_words`)
 
 
 def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
@@ -388,6 +446,9 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
                                   getattr(candidate, "metadata", {}) or {})
     if shipped and comparison is not None:
         comparison = comparison.as_going_back()
-    alone = own_warnings(getattr(candidate, "metadata", {}) or {}) \
-        if comparison is None and not shipped else ()
-    return SwitchQuestion(comparison, name, shipped=shipped, warnings=alone)
+    candidate_meta = getattr(candidate, "metadata", {}) or {}
+    alone = own_warnings(candidate_meta) if comparison is None and not shipped else ()
+    apart = "" if comparison is not None else apart_words(
+        getattr(current, "metadata", {}) or {}, candidate_meta, current_dir, candidate_dir,
+        "shipped" if shipped else "new")
+    return SwitchQuestion(comparison, name, shipped=shipped, warnings=alone, apart=apart)
