@@ -174,3 +174,18 @@ def test_the_comparison_columns_name_the_models_as_the_status_bar_does(qtbot):
     assert [item.text() for item in header] == ["in use\ndefault 20261204-095120",
                                                 "new\ndefault 20261205-173530"]
     assert header[1].toolTip() == "new: default 20261205-173530-default"  # whole
+
+
+def test_a_model_below_the_majority_guess_is_said_to_be_no_better_than_it(tmp_path):
+    """s58: 17% where always answering the most common emotion scores 20% was "near chance";
+    the Results said that baseline in other words."""
+    from fer_desktop.core.model_compare import own_warnings
+    from fer_desktop.core.plain_words import run_sentences
+
+    tiny = json.loads((_tiny_run(tmp_path / "run") / "model.json").read_text())
+    assert own_warnings(tiny)[0] == (
+        "The new model is no better than always guessing the most common emotion: right on "
+        "17% of its own 30 test faces, where that guess would be right on 20%.")
+    # the Results say the baseline in the same words
+    assert "always guessing the most common emotion would be right on 20%" in \
+        run_sentences(tiny, "model.tflite")[0]

@@ -4,10 +4,11 @@
 the same test faces: the faces a fine-tuning run kept out (``test-faces.npz`` in its run
 folder, run through both models here, as the app runs them), or else the FER-2013 split both
 ``model.json`` files were scored on, when they name the same CSV. The comparison warns when
-the candidate is worse, near chance, or gives one answer for (nearly) every face (worded for
-both models when both are: a warning that holds for both is no reason to keep either); the
-window asks before switching (``fer_desktop/ui/model_switch.py``), with the switch as its
-advice only when the evidence is for it (:attr:`Comparison.advise_switch`).
+the candidate is worse, no (or barely) better than always guessing the most common emotion,
+or gives one answer for (nearly) every face (worded for both models when both are: a warning
+that holds for both is no reason to keep either); the window asks before switching
+(``fer_desktop/ui/model_switch.py``), with the switch as its advice only when the evidence is
+for it (:attr:`Comparison.advise_switch`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import is_shipped_model_dir
+from fer_desktop.core.plain_words import MAJORITY_GUESS
 from fer_desktop.core.preprocess import preprocess_faces
 from fer_desktop.core.provenance import file_sha256
 
 TEST_FACES = "test-faces.npz"
 COMPARE_CHUNK = 32  # faces per call when comparing models (the live video's share)
 WORSE_BY = 0.01          # a candidate this much below the model in use is "worse"
-NEAR_CHANCE_BY = 0.05    # ... this close to chance is "near chance"
+NEAR_CHANCE_BY = 0.05    # ... this far below chance is "worse than" it, above "barely better"
 ONE_CLASS_SHARE = 0.9    # ... giving one answer for this share of the faces "answers one class"
 
 
@@ -157,20 +159,24 @@ def _one_answer(scores: ModelScores) -> str | None:
 
 
 def chance_words(accuracy: float, chance: float) -> str:
-    """"near chance" within ``NEAR_CHANCE_BY`` of chance, "worse than chance" further below:
-    a model right on 2% where guessing scores 14% was called "near chance", which hid that
-    it does worse than giving one answer to every face."""
-    return "worse than chance" if accuracy < chance - NEAR_CHANCE_BY else "near chance"
+    """How ``accuracy`` stands beside ``chance``, always guessing the most common emotion:
+    "worse than" it by more than ``NEAR_CHANCE_BY`` (2% where guessing scores 14% was called
+    "near chance"), "no better than" it at or below it (17% where guessing scores 20% was
+    called "near chance", trial 12), "barely better than" it up to ``NEAR_CHANCE_BY`` above.
+    The Results say the same baseline in the same words (:data:`MAJORITY_GUESS`)."""
+    if accuracy < chance - NEAR_CHANCE_BY:
+        return f"worse than {MAJORITY_GUESS}"
+    return f"{'no' if accuracy <= chance else 'barely'} better than {MAJORITY_GUESS}"
 
 
 def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
                  samples: int | None = None) -> list[str]:
-    """Why switching may be a mistake: worse, near (or below) chance, or one answer for
-    everything.
+    """Why switching may be a mistake: worse, no (or barely) better than always guessing the
+    most common emotion (:func:`chance_words`), or one answer for everything.
 
-    A fault the model in use shares is worded for both ("Both models are near chance",
-    "Neither model tells these 8 faces apart"): pinned on the candidate alone, it read as a
-    reason to keep the model in use, which has it too."""
+    A fault the model in use shares is worded for both ("Both models are no better than
+    always guessing...", "Neither model tells these 8 faces apart"): pinned on the candidate
+    alone, it read as a reason to keep the model in use, which has it too."""
     these = f"these {samples:,} faces" if samples else "these faces"
     found = []
     if candidate.accuracy < current.accuracy - WORSE_BY:
@@ -184,13 +190,14 @@ def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
                  f"{candidate.accuracy:.0%}")
             words = {chance_words(candidate.accuracy, chance),
                      chance_words(current.accuracy, chance)}
-            level = words.pop() if len(words) == 1 else "no better than chance"
-            found.append(f"Both models are {level} on {these}: {both}, where always "
-                         f"giving the most common answer scores {chance:.0%}.")
+            level = words.pop() if len(words) == 1 else f"at best barely better than " \
+                f"{MAJORITY_GUESS}"
+            found.append(f"Both models are {level} on {these}: {both}, where that guess "
+                         f"would be right on {chance:.0%}.")
         else:
             found.append(f"The new model is {chance_words(candidate.accuracy, chance)}: "
-                         f"{candidate.accuracy:.0%}, where always giving the most common "
-                         f"answer scores {chance:.0%}.")
+                         f"right on {candidate.accuracy:.0%} of {these}, where that guess "
+                         f"would be right on {chance:.0%}.")
     new_top, now_top = _one_answer(candidate), _one_answer(current)
     if new_top is not None and now_top is not None:
         new_share, now_share = candidate.answers[new_top], current.answers[now_top]
@@ -304,8 +311,8 @@ def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
     these = f"its own {samples:,} test faces"
     found = []
     if accuracy <= chance + NEAR_CHANCE_BY:
-        found.append(f"The new model is {chance_words(accuracy, chance)} on {these}: right on "
-                     f"{accuracy:.0%}, where always giving the most common answer scores "
+        found.append(f"The new model is {chance_words(accuracy, chance)}: right on "
+                     f"{accuracy:.0%} of {these}, where that guess would be right on "
                      f"{chance:.0%}.")
     top = _one_answer(ModelScores("new", accuracy, {}, answers))
     if top is not None:
