@@ -340,7 +340,7 @@ def test_a_model_that_shares_no_faces_with_the_one_in_use_is_judged_on_its_own(t
     assert question.comparison is None
     assert len(question.warnings) == 2
     assert "worse than always guessing the most common emotion: right on 13% of its own 30 " \
-        "test faces" in question.warnings[0]
-    assert 'answers "fear" for 100% of its own 30 test faces' in question.warnings[1]
+        "PrivateTest faces" in question.warnings[0]
+    assert 'answers "fear" for 100% of its own 30 PrivateTest faces' in question.warnings[1]
     assert own_warnings(_meta("xyz", 0.7, np.diag([10] * 7).tolist())) == ()
     assert own_warnings({}) == ()  # nothing recorded: nothing said

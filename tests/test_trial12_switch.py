@@ -93,6 +93,10 @@ def test_two_models_scored_on_different_csvs_say_which_faces_each(tmp_path):
         "were scored on different test faces (the new model on tiny.csv's 30 PrivateTest "
         "faces, the model in use on FER-2013's 3,589), so their scores cannot be compared "
         "here.")
+    # the warning names the same faces as the heading
+    assert question.warnings[0] == (
+        "The new model is no better than always guessing the most common emotion: right on "
+        "17% of tiny.csv's 30 PrivateTest faces, where that guess would be right on 20%.")
 
 
 def test_going_back_to_the_shipped_model_says_which_faces_each_was_scored_on(tmp_path):

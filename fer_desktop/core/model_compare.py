@@ -299,7 +299,7 @@ def with_other_people(comparison: Comparison, recorded: Comparison | None) -> Co
                                notes=notes)
 
 
-def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
+def own_warnings(candidate_meta: dict, where: str | None = None) -> tuple[str, ...]:
     """The new model alone, from the PrivateTest (or test-face) scores its model.json records,
     for when it shares no test faces with the model in use: a 3-epoch run on 30 faces a
     split, right on 13% and answering "fear" for every face, went live with no warning."""
@@ -308,7 +308,8 @@ def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
     if not answers or not samples:
         return ()
     accuracy = float(np.trace(confusion) / samples)
-    these = f"its own {samples:,} test faces"
+    these = where or f"its own {samples:,} test faces"  # where: "tiny.csv's 30 PrivateTest
+    # faces" (:func:`scored_on`), as the question's heading says it
     found = []
     if accuracy <= chance + NEAR_CHANCE_BY:
         found.append(f"The new model is {chance_words(accuracy, chance)}: right on "
@@ -336,14 +337,14 @@ def scored_on(meta: dict, model_dir: Path | None) -> str | None:
         return None
     on_fer = meta.get("scored_on_fer2013", True) is not False
     split = "PrivateTest faces" if on_fer else "test faces"
-    source = _csv_name(model_dir)
+    source = csv_name(model_dir)
     if source is None and on_fer and (is_shipped_model_dir(model_dir)
                                       or samples == FER2013_PRIVATE_TEST_FACES):
         source = "FER-2013"
     return f"{source}'s {samples:,} {split}" if source else f"its own {samples:,} {split}"
 
 
-def _csv_name(model_dir: Path | None) -> str | None:
+def csv_name(model_dir: Path | None) -> str | None:
     """The file name of the CSV a run folder's model learnt from (its config.json), if any."""
     try:
         config = json.loads((Path(model_dir) / RUN_CONFIG).read_text(encoding="utf-8"))
@@ -454,7 +455,8 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
     if shipped and comparison is not None:
         comparison = comparison.as_going_back()
     candidate_meta = getattr(candidate, "metadata", {}) or {}
-    alone = own_warnings(candidate_meta) if comparison is None and not shipped else ()
+    alone = own_warnings(candidate_meta, scored_on(candidate_meta, candidate_dir)) \
+        if comparison is None and not shipped else ()
     apart = "" if comparison is not None else apart_words(
         getattr(current, "metadata", {}) or {}, candidate_meta, current_dir, candidate_dir,
         "shipped" if shipped else "new")
