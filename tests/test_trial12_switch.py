@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -193,3 +194,24 @@ def test_a_model_below_the_majority_guess_is_said_to_be_no_better_than_it(tmp_pa
     # the Results say the baseline in the same words
     assert "always guessing the most common emotion would be right on 20%" in \
         run_sentences(tiny, "model.tflite")[0]
+
+
+def test_the_results_of_a_run_on_another_csv_name_its_privatetest(qtbot, tmp_path):
+    """s58: the Results said "On FER-2013 PrivateTest" of tiny.csv's own 30 faces, and the
+    question then said the two models were not scored on the same faces."""
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(_tiny_run(tmp_path / "run"))
+    text = html.unescape(view.summary.text())
+    assert "On tiny.csv's PrivateTest: Right on about 2 of 10 faces (5 of 30)" in text
+    assert "FER-2013" not in text
+    # a run on the whole of FER-2013 (or with no config.json) says FER-2013, as before
+    full = _shipped_like() | {"name": "full"}
+    full_run = tmp_path / "full"
+    full_run.mkdir()
+    (full_run / "model.json").write_text(json.dumps(full))
+    (full_run / "config.json").write_text(json.dumps({"csv": "/data/fer2013.csv"}))
+    from fer_desktop.core.plain_words import run_sentences
+
+    assert run_sentences(full, "model-int8.tflite", "fer2013.csv")[0].startswith(
+        "On FER-2013 PrivateTest: ")

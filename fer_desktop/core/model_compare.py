@@ -23,7 +23,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import is_shipped_model_dir
-from fer_desktop.core.plain_words import MAJORITY_GUESS
+from fer_desktop.core.plain_words import FER2013_PRIVATE_TEST_FACES, MAJORITY_GUESS
 from fer_desktop.core.preprocess import preprocess_faces
 from fer_desktop.core.provenance import file_sha256
 
@@ -324,7 +324,6 @@ def own_warnings(candidate_meta: dict, where: str | None = None) -> tuple[str, .
 
 NEVER_SCORED_TOGETHER = "were never scored on the same faces, so they cannot be compared here."
 RUN_CONFIG = "config.json"  # the trainer's settings in a run folder (trainer/rundir.py)
-FER2013_PRIVATE_TEST_FACES = 3589
 
 
 def scored_on(meta: dict, model_dir: Path | None) -> str | None:

@@ -110,9 +110,18 @@ def example_faces(labels: np.ndarray, predicted: np.ndarray, per_emotion: int = 
     return out
 
 
-def run_sentences(meta: dict, file_name: str) -> list[str]:
+FER2013_PRIVATE_TEST_FACES = 3589  # FER-2013's whole PrivateTest split
+
+
+def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[str]:
     """A run's results in words, from its model.json: FER-2013 PrivateTest (when scored there)
-    and, for a fine-tuned model, the user's own test faces before and after."""
+    and, for a fine-tuned model, the user's own test faces before and after.
+
+    Args:
+        csv: the file name of the CSV the run learnt from (its config.json), if known: a run
+            on a 30-row CSV said "On FER-2013 PrivateTest" of that file's own 30 faces, and
+            "Use this model" then said its faces were not FER-2013's (trial 12).
+    """
     out = [partial] if (partial := partial_run_sentence(meta)) else []
     info = (meta.get("accuracy") or {}).get(file_name) or {}
     confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
@@ -120,6 +129,8 @@ def run_sentences(meta: dict, file_name: str) -> list[str]:
     on_fer = meta.get("scored_on_fer2013", True)
     if samples and isinstance(info.get("private_accuracy"), int | float):
         where = "On FER-2013 PrivateTest: " if on_fer else "On the test faces: "
+        if on_fer and csv and samples != FER2013_PRIVATE_TEST_FACES:
+            where = f"On {csv}'s PrivateTest: "
         out.append(where + summary_sentence(float(info["private_accuracy"]), samples,
                                             float(confusion.sum(1).max() / samples), confusion))
     held = meta.get("held_out")
