@@ -64,9 +64,9 @@ def _scores(accuracy: float, answers: dict[str, float] | None = None) -> ModelSc
     (_scores(0.6), _scores(0.8, {"happy": 0.4, "sad": 0.6}), 0.4, []),
     # worse by more than a point
     (_scores(0.8), _scores(0.6), 0.2, ["worse"]),
-    # near chance (within 5 points of always giving the commonest answer); the model in use
-    # is 10 points below it, so neither "near" nor "worse than chance" fits both
-    (_scores(0.3), _scores(0.42), 0.4, ["no better than chance"]),
+    # barely better than always giving the commonest answer (within 5 points); the model in
+    # use is 10 points below it, so neither "barely better" nor "worse than" fits both
+    (_scores(0.3), _scores(0.42), 0.4, ["at best barely better than always guessing"]),
     # one answer for 90% of the faces, even when "accurate" on a skewed test set
     (_scores(0.5), _scores(0.9, {"happy": 0.95, "sad": 0.05}), 0.5, ["answers \"happy\""]),
 ], ids=["fine", "worse", "near-chance", "one-class"])
@@ -93,7 +93,8 @@ def test_both_models_run_on_the_same_faces():
     backwards = compare_on_faces(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
                                  faces, labels, "ten faces")
     assert any("worse" in w for w in backwards.warnings)
-    assert any("near chance" in w for w in backwards.warnings)
+    assert any("no better than always guessing the most common emotion" in w
+               for w in backwards.warnings)
     assert any('answers "happy" for 100%' in w for w in backwards.warnings)
     assert backwards.notes == ()
 
@@ -171,8 +172,8 @@ def test_a_fault_both_models_share_is_worded_for_both():
     both = compare_on_faces(PatternClassifier("tuned", HAPPY), PatternClassifier("ship", HAPPY),
                             faces, labels, "your 8 test faces")
     assert both.warnings == (
-        "Both models are near chance on these 8 faces: each right on 25%, where always "
-        "giving the most common answer scores 25%.",
+        "Both models are no better than always guessing the most common emotion on these 8 "
+        "faces: each right on 25%, where that guess would be right on 25%.",
         'Neither model tells these 8 faces apart: both answer "happy" for 100% of them.')
     back = both.as_going_back()
     assert back.warnings == both.warnings  # nothing pinned on the shipped model
@@ -184,7 +185,8 @@ def test_a_fault_both_models_share_is_worded_for_both():
     # a fault of the new model alone is still its own
     alone = compare_on_faces(PatternClassifier("good"), PatternClassifier("one", sad), faces,
                              labels, "your 8 test faces")
-    assert any(w.startswith("The new model is near chance") for w in alone.warnings)
+    assert any(w.startswith("The new model is no better than always guessing")
+               for w in alone.warnings)
     assert any(w.startswith('The new model answers "sad" for 100%') for w in alone.warnings)
 
 
@@ -337,7 +339,8 @@ def test_a_model_that_shares_no_faces_with_the_one_in_use_is_judged_on_its_own(t
                                tmp_path)
     assert question.comparison is None
     assert len(question.warnings) == 2
-    assert "worse than chance on its own 30 test faces: right on 13%" in question.warnings[0]
-    assert 'answers "fear" for 100% of its own 30 test faces' in question.warnings[1]
+    assert "worse than always guessing the most common emotion: right on 13% of its own 30 " \
+        "PrivateTest faces" in question.warnings[0]
+    assert 'answers "fear" for 100% of its own 30 PrivateTest faces' in question.warnings[1]
     assert own_warnings(_meta("xyz", 0.7, np.diag([10] * 7).tolist())) == ()
     assert own_warnings({}) == ()  # nothing recorded: nothing said

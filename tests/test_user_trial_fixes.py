@@ -40,21 +40,22 @@ def test_the_forms_estimate_follows_rows_per_split(qtbot):
 
 @pytest.mark.parametrize(("new", "now", "expected"), [
     # far below chance (1 of 7 emotions, 14%): 2% was called "near chance"
-    (0.02, 0.6, "The new model is worse than chance: 2%, where always giving the most "
-                "common answer scores 14%."),
-    # within 5 points of chance, either side: still "near chance"
-    (0.12, 0.6, "The new model is near chance: 12%, where always giving the most common "
-                "answer scores 14%."),
-    (0.17, 0.6, "The new model is near chance: 17%, where always giving the most common "
-                "answer scores 14%."),
+    (0.02, 0.6, "The new model is worse than always guessing the most common emotion: right "
+                "on 2% of these 700 faces, where that guess would be right on 14%."),
+    # at or below chance: no better than that guess (trial 12: 17% of 20% was "near chance")
+    (0.12, 0.6, "The new model is no better than always guessing the most common emotion: "
+                "right on 12% of these 700 faces, where that guess would be right on 14%."),
+    # up to 5 points above it: barely better
+    (0.17, 0.6, "The new model is barely better than always guessing the most common emotion: "
+                "right on 17% of these 700 faces, where that guess would be right on 14%."),
     # both below: worded for both
-    (0.02, 0.03, "Both models are worse than chance on these 700 faces: the model in use "
-                 "right on 3%, the new model on 2%, where always giving the most common "
-                 "answer scores 14%."),
-    # one near, one below: neither word fits both
-    (0.02, 0.15, "Both models are no better than chance on these 700 faces: the model in "
-                 "use right on 15%, the new model on 2%, where always giving the most common "
-                 "answer scores 14%."),
+    (0.02, 0.03, "Both models are worse than always guessing the most common emotion on these "
+                 "700 faces: the model in use right on 3%, the new model on 2%, where that "
+                 "guess would be right on 14%."),
+    # one barely above, one below: neither word fits both
+    (0.02, 0.15, "Both models are at best barely better than always guessing the most common "
+                 "emotion on these 700 faces: the model in use right on 15%, the new model on "
+                 "2%, where that guess would be right on 14%."),
 ])
 def test_a_model_below_chance_is_not_called_near_chance(new, now, expected):
     from fer_desktop.core.model_compare import ModelScores, warnings_for

@@ -4,15 +4,17 @@
 the same test faces: the faces a fine-tuning run kept out (``test-faces.npz`` in its run
 folder, run through both models here, as the app runs them), or else the FER-2013 split both
 ``model.json`` files were scored on, when they name the same CSV. The comparison warns when
-the candidate is worse, near chance, or gives one answer for (nearly) every face (worded for
-both models when both are: a warning that holds for both is no reason to keep either); the
-window asks before switching (``fer_desktop/ui/model_switch.py``), with the switch as its
-advice only when the evidence is for it (:attr:`Comparison.advise_switch`).
+the candidate is worse, no (or barely) better than always guessing the most common emotion,
+or gives one answer for (nearly) every face (worded for both models when both are: a warning
+that holds for both is no reason to keep either); the window asks before switching
+(``fer_desktop/ui/model_switch.py``), with the switch as its advice only when the evidence is
+for it (:attr:`Comparison.advise_switch`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,13 +23,14 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import is_shipped_model_dir
+from fer_desktop.core.plain_words import FER2013_PRIVATE_TEST_FACES, MAJORITY_GUESS
 from fer_desktop.core.preprocess import preprocess_faces
 from fer_desktop.core.provenance import file_sha256
 
 TEST_FACES = "test-faces.npz"
 COMPARE_CHUNK = 32  # faces per call when comparing models (the live video's share)
 WORSE_BY = 0.01          # a candidate this much below the model in use is "worse"
-NEAR_CHANCE_BY = 0.05    # ... this close to chance is "near chance"
+NEAR_CHANCE_BY = 0.05    # ... this far below chance is "worse than" it, above "barely better"
 ONE_CLASS_SHARE = 0.9    # ... giving one answer for this share of the faces "answers one class"
 
 
@@ -156,20 +159,24 @@ def _one_answer(scores: ModelScores) -> str | None:
 
 
 def chance_words(accuracy: float, chance: float) -> str:
-    """"near chance" within ``NEAR_CHANCE_BY`` of chance, "worse than chance" further below:
-    a model right on 2% where guessing scores 14% was called "near chance", which hid that
-    it does worse than giving one answer to every face."""
-    return "worse than chance" if accuracy < chance - NEAR_CHANCE_BY else "near chance"
+    """How ``accuracy`` stands beside ``chance``, always guessing the most common emotion:
+    "worse than" it by more than ``NEAR_CHANCE_BY`` (2% where guessing scores 14% was called
+    "near chance"), "no better than" it at or below it (17% where guessing scores 20% was
+    called "near chance", trial 12), "barely better than" it up to ``NEAR_CHANCE_BY`` above.
+    The Results say the same baseline in the same words (:data:`MAJORITY_GUESS`)."""
+    if accuracy < chance - NEAR_CHANCE_BY:
+        return f"worse than {MAJORITY_GUESS}"
+    return f"{'no' if accuracy <= chance else 'barely'} better than {MAJORITY_GUESS}"
 
 
 def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
                  samples: int | None = None) -> list[str]:
-    """Why switching may be a mistake: worse, near (or below) chance, or one answer for
-    everything.
+    """Why switching may be a mistake: worse, no (or barely) better than always guessing the
+    most common emotion (:func:`chance_words`), or one answer for everything.
 
-    A fault the model in use shares is worded for both ("Both models are near chance",
-    "Neither model tells these 8 faces apart"): pinned on the candidate alone, it read as a
-    reason to keep the model in use, which has it too."""
+    A fault the model in use shares is worded for both ("Both models are no better than
+    always guessing...", "Neither model tells these 8 faces apart"): pinned on the candidate
+    alone, it read as a reason to keep the model in use, which has it too."""
     these = f"these {samples:,} faces" if samples else "these faces"
     found = []
     if candidate.accuracy < current.accuracy - WORSE_BY:
@@ -183,13 +190,14 @@ def warnings_for(current: ModelScores, candidate: ModelScores, chance: float,
                  f"{candidate.accuracy:.0%}")
             words = {chance_words(candidate.accuracy, chance),
                      chance_words(current.accuracy, chance)}
-            level = words.pop() if len(words) == 1 else "no better than chance"
-            found.append(f"Both models are {level} on {these}: {both}, where always "
-                         f"giving the most common answer scores {chance:.0%}.")
+            level = words.pop() if len(words) == 1 else f"at best barely better than " \
+                f"{MAJORITY_GUESS}"
+            found.append(f"Both models are {level} on {these}: {both}, where that guess "
+                         f"would be right on {chance:.0%}.")
         else:
             found.append(f"The new model is {chance_words(candidate.accuracy, chance)}: "
-                         f"{candidate.accuracy:.0%}, where always giving the most common "
-                         f"answer scores {chance:.0%}.")
+                         f"right on {candidate.accuracy:.0%} of {these}, where that guess "
+                         f"would be right on {chance:.0%}.")
     new_top, now_top = _one_answer(candidate), _one_answer(current)
     if new_top is not None and now_top is not None:
         new_share, now_share = candidate.answers[new_top], current.answers[now_top]
@@ -291,7 +299,7 @@ def with_other_people(comparison: Comparison, recorded: Comparison | None) -> Co
                                notes=notes)
 
 
-def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
+def own_warnings(candidate_meta: dict, where: str | None = None) -> tuple[str, ...]:
     """The new model alone, from the PrivateTest (or test-face) scores its model.json records,
     for when it shares no test faces with the model in use: a 3-epoch run on 30 faces a
     split, right on 13% and answering "fear" for every face, went live with no warning."""
@@ -300,17 +308,73 @@ def own_warnings(candidate_meta: dict) -> tuple[str, ...]:
     if not answers or not samples:
         return ()
     accuracy = float(np.trace(confusion) / samples)
-    these = f"its own {samples:,} test faces"
+    these = where or f"its own {samples:,} test faces"  # where: "tiny.csv's 30 PrivateTest
+    # faces" (:func:`scored_on`), as the question's heading says it
     found = []
     if accuracy <= chance + NEAR_CHANCE_BY:
-        found.append(f"The new model is {chance_words(accuracy, chance)} on {these}: right on "
-                     f"{accuracy:.0%}, where always giving the most common answer scores "
+        found.append(f"The new model is {chance_words(accuracy, chance)}: right on "
+                     f"{accuracy:.0%} of {these}, where that guess would be right on "
                      f"{chance:.0%}.")
     top = _one_answer(ModelScores("new", accuracy, {}, answers))
     if top is not None:
         found.append(f"The new model answers \"{top}\" for {answers[top]:.0%} of {these}: it "
                      "has not learnt to tell the emotions apart.")
     return tuple(found)
+
+
+NEVER_SCORED_TOGETHER = "were never scored on the same faces, so they cannot be compared here."
+RUN_CONFIG = "config.json"  # the trainer's settings in a run folder (trainer/rundir.py)
+
+
+def scored_on(meta: dict, model_dir: Path | None) -> str | None:
+    """The test faces a model.json's scores are on, for people ("tiny.csv's 30 PrivateTest
+    faces", "FER-2013's 3,589 PrivateTest faces"), or None when it records none. The CSV is
+    named from the run folder's config.json; the shipped model, or a model scored on the whole
+    of FER-2013's PrivateTest, is FER-2013's."""
+    samples = int(_private_confusion(meta).sum())
+    if not samples:
+        return None
+    on_fer = meta.get("scored_on_fer2013", True) is not False
+    split = "PrivateTest faces" if on_fer else "test faces"
+    source = csv_name(model_dir)
+    if source is None and on_fer and (is_shipped_model_dir(model_dir)
+                                      or samples == FER2013_PRIVATE_TEST_FACES):
+        source = "FER-2013"
+    return f"{source}'s {samples:,} {split}" if source else f"its own {samples:,} {split}"
+
+
+def csv_name(model_dir: Path | None) -> str | None:
+    """The file name of the CSV a run folder's model learnt from (its config.json), if any."""
+    try:
+        config = json.loads((Path(model_dir) / RUN_CONFIG).read_text(encoding="utf-8"))
+    except (TypeError, OSError, ValueError):  # no folder, no config.json, not JSON
+        return None
+    csv = config.get("csv") if isinstance(config, dict) else None
+    return Path(csv).name if isinstance(csv, str) and csv else None
+
+
+def apart_words(current_meta: dict, candidate_meta: dict, current_dir: Path | None,
+                candidate_dir: Path | None, role: str = "new") -> str:
+    """Why two models that share no test faces cannot be compared, to follow "<name> and the
+    model in use ". Both "scored on PrivateTest" (the Results said 16.7%, the status bar
+    71.7%) read as the same faces, which "never scored on the same faces" contradicted
+    (trial 12): say on which faces each was scored.
+
+    Example:
+        "were scored on different test faces (the new model on tiny.csv's 30 PrivateTest
+        faces, the model in use on FER-2013's 3,589), so their scores cannot be compared here."
+    """
+    new, now = scored_on(candidate_meta, candidate_dir), scored_on(current_meta, current_dir)
+    if new is None or now is None:
+        return NEVER_SCORED_TOGETHER
+    if new == now:  # the same name and count: two different files (their checksums differ)
+        return (f"were each scored on {new}, but from two different files, so their scores "
+                "cannot be compared here.")
+    new_words, now_words = new.rsplit(" ", 2), now.rsplit(" ", 2)
+    if new_words[1:] == now_words[1:] and not now.startswith("its own"):
+        now = now.rsplit(" ", 2)[0]  # "FER-2013's 3,589": "PrivateTest faces" said once
+    return (f"were scored on different test faces (the {role} model on {new}, the model in "
+            f"use on {now}), so their scores cannot be compared here.")
 
 
 def _answer_figures(confusion: np.ndarray) -> tuple[int, float, dict[str, float]]:
@@ -357,6 +421,7 @@ class SwitchQuestion:
     predicted: np.ndarray | None = field(default=None, repr=False)
     shipped: bool = False  # the candidate is the shipped model: going back to it
     warnings: tuple[str, ...] = ()
+    apart: str = ""  # with no comparison, why (:func:`apart_words`)
 
 
 def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
@@ -388,6 +453,10 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
                                   getattr(candidate, "metadata", {}) or {})
     if shipped and comparison is not None:
         comparison = comparison.as_going_back()
-    alone = own_warnings(getattr(candidate, "metadata", {}) or {}) \
+    candidate_meta = getattr(candidate, "metadata", {}) or {}
+    alone = own_warnings(candidate_meta, scored_on(candidate_meta, candidate_dir)) \
         if comparison is None and not shipped else ()
-    return SwitchQuestion(comparison, name, shipped=shipped, warnings=alone)
+    apart = "" if comparison is not None else apart_words(
+        getattr(current, "metadata", {}) or {}, candidate_meta, current_dir, candidate_dir,
+        "shipped" if shipped else "new")
+    return SwitchQuestion(comparison, name, shipped=shipped, warnings=alone, apart=apart)

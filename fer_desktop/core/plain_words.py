@@ -42,6 +42,17 @@ def precision_words(precision: str) -> str:
     return "" if precision in ("", "auto") else PRECISION_WORDS.get(precision, precision)
 
 
+# The baseline every score is read against, said one way everywhere (the Results' "always
+# guessing the most common emotion would be right on 20%" beside the question's "near chance"
+# for 17% on the same faces, trial 12).
+MAJORITY_GUESS = "always guessing the most common emotion"
+
+
+def majority_clause(chance: float) -> str:
+    """"always guessing the most common emotion would be right on 20%"."""
+    return f"{MAJORITY_GUESS} would be right on {chance:.0%}"
+
+
 def summary_sentence(accuracy: float, samples: int, chance: float,
                      confusion: list[list[int]] | np.ndarray | None = None,
                      classes: list[str] | tuple[str, ...] = EMOTIONS) -> str:
@@ -58,12 +69,10 @@ def summary_sentence(accuracy: float, samples: int, chance: float,
     right = round_half_up(accuracy * samples)
     if samples < FEW_FACES:  # "about 7 of 10" read as a rate on 3 faces promised too much
         text = (f"Right on {right} of {counted(samples, 'test face')}, too few to say how often "
-                f"it will be right; always guessing the most common emotion would be right on "
-                f"{chance:.0%}.")
+                f"it will be right; {majority_clause(chance)}.")
     else:
         text = (f"Right on about {round_half_up(accuracy * 10)} of 10 faces ({right} of "
-                f"{samples}); always guessing the most common emotion would be right on "
-                f"{chance:.0%}.")
+                f"{samples}); {majority_clause(chance)}.")
     mix_up = most_common_mix_up(confusion, classes)
     if mix_up is not None:
         true, predicted, count = mix_up
@@ -101,9 +110,18 @@ def example_faces(labels: np.ndarray, predicted: np.ndarray, per_emotion: int = 
     return out
 
 
-def run_sentences(meta: dict, file_name: str) -> list[str]:
+FER2013_PRIVATE_TEST_FACES = 3589  # FER-2013's whole PrivateTest split
+
+
+def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[str]:
     """A run's results in words, from its model.json: FER-2013 PrivateTest (when scored there)
-    and, for a fine-tuned model, the user's own test faces before and after."""
+    and, for a fine-tuned model, the user's own test faces before and after.
+
+    Args:
+        csv: the file name of the CSV the run learnt from (its config.json), if known: a run
+            on a 30-row CSV said "On FER-2013 PrivateTest" of that file's own 30 faces, and
+            "Use this model" then said its faces were not FER-2013's (trial 12).
+    """
     out = [partial] if (partial := partial_run_sentence(meta)) else []
     info = (meta.get("accuracy") or {}).get(file_name) or {}
     confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
@@ -111,6 +129,8 @@ def run_sentences(meta: dict, file_name: str) -> list[str]:
     on_fer = meta.get("scored_on_fer2013", True)
     if samples and isinstance(info.get("private_accuracy"), int | float):
         where = "On FER-2013 PrivateTest: " if on_fer else "On the test faces: "
+        if on_fer and csv and samples != FER2013_PRIVATE_TEST_FACES:
+            where = f"On {csv}'s PrivateTest: "
         out.append(where + summary_sentence(float(info["private_accuracy"]), samples,
                                             float(confusion.sum(1).max() / samples), confusion))
     held = meta.get("held_out")

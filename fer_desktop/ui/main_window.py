@@ -64,6 +64,13 @@ def model_line(classifier: Classifier) -> str:
     return f"{classifier.name} ({classifier.accuracy_text()})"
 
 
+def said_line(classifier: Classifier) -> str:
+    """"name (PrivateTest 66.3%)" with the name as the status bar says it, for messages ("Now
+    using the model default 20261205-173530-default" beside "default 20261205-173530" on the
+    right of the status bar read as two models, trial 12)."""
+    return f"{status_bar_name(classifier.name)} ({classifier.accuracy_text()})"
+
+
 def short_model_line(classifier: Classifier) -> str:
     """"Model: name · 66.3%": the status bar's line when the whole one does not fit (a
     fine-tune's longer name was cut to "...(Privat..." in a 1280-px window); the label cuts
@@ -443,7 +450,7 @@ class MainWindow(QMainWindow):
         path = Path(model_dir)
         self._model_request += 1  # any earlier request is out of date either way
         if self._is_in_use(path):
-            self.notifier.info(f"{model_line(self._classifier)} is already in use")
+            self.notifier.info(f"{said_line(self._classifier)} is already in use")
             self._show_model(self._classifier)  # a comparison dropped now left "comparing..."
             return  # comparing a model with itself only asked a question with no answer
         doing = "comparing with" if self._classifier is not None else "loading"
@@ -477,7 +484,7 @@ class MainWindow(QMainWindow):
         if same_model(self._classifier, candidate):  # a copy of it in another folder
             self._show_model(self._classifier)
             self.notifier.info(f"{path} holds the model already in use "
-                               f"({model_line(self._classifier)})")
+                               f"({said_line(self._classifier)})")
             return
         # both models on the test faces, off the GUI thread: the window and the video froze
         # while they were scored (the classifiers are safe to share: a lock in each)
@@ -496,14 +503,15 @@ class MainWindow(QMainWindow):
             self._on_model_loaded(candidate)
         else:
             self._show_model(self._classifier)
-            self.notifier.info(f"Kept the model in use: {model_line(self._classifier)}")
+            self.notifier.info(f"Kept the model in use: {said_line(self._classifier)}")
 
     def _ask_switch(self, question: SwitchQuestion) -> bool:
         from fer_desktop.ui.model_switch import CompareDialog
 
         dialog = CompareDialog(question.comparison, question.candidate_name, question.faces,
                                question.labels, question.predicted, parent=self,
-                               shipped=question.shipped, warnings=question.warnings)
+                               shipped=question.shipped, warnings=question.warnings,
+                               apart=question.apart)
         return dialog.exec() == CompareDialog.DialogCode.Accepted
 
     def busy_workers(self) -> int:
@@ -522,11 +530,11 @@ class MainWindow(QMainWindow):
         if folder is not None:  # remembered for the next launch ("" = the shipped model)
             shipped = is_shipped_model_dir(folder)
             self.settings.model_dir = "" if shipped else str(Path(folder).resolve())
-        self.notifier.info(f"Now using the model {line}")
+        self.notifier.info(f"Now using the model {said_line(classifier)}")
         self.model_changed.emit(line)
 
     def _on_model_error(self, path: Path, exc: BaseException) -> None:
-        keep = (f"The current model {model_line(self._classifier)} stays in use."
+        keep = (f"The current model {said_line(self._classifier)} stays in use."
                 if self._classifier is not None else "No model is in use.")
         shipped = is_shipped_model_dir(getattr(self._classifier, "model_dir", None))
         message = for_window(f"Could not use the model in {path}: {exc}. {keep}",

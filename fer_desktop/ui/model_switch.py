@@ -10,6 +10,8 @@ unless the evidence favours the model in use.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
@@ -27,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.model_compare import Comparison
+from fer_desktop.core.gui_wording import status_bar_name
+from fer_desktop.core.model_compare import NEVER_SCORED_TOGETHER, Comparison
 from fer_desktop.core.plain_words import example_faces, summary_sentence
 from fer_desktop.ui.colours import BETTER_COLOUR, ERROR_COLOUR
 
@@ -63,12 +66,15 @@ class CompareDialog(QDialog):
         faces, predicted: the test faces (n, 48, 48) uint8 and the candidate's answers, for
             the examples right and wrong (optional).
         warnings: against the candidate alone, shown when ``comparison`` is None.
+        apart: then, why the two cannot be compared (``SwitchQuestion.apart``), after "<name>
+            and the model in use ".
     """
 
     def __init__(self, comparison: Comparison | None, candidate_name: str,
                  faces: np.ndarray | None = None, labels: np.ndarray | None = None,
                  predicted: np.ndarray | None = None, parent: QWidget | None = None,
-                 shipped: bool = False, warnings: tuple[str, ...] = ()) -> None:
+                 shipped: bool = False, warnings: tuple[str, ...] = (),
+                 apart: str = "") -> None:
         super().__init__(parent)
         # going back to the shipped model, say so (it asked "Use this model?" and called the
         # shipped model "the new model")
@@ -85,13 +91,15 @@ class CompareDialog(QDialog):
         self.notes.setWordWrap(True)
         self.notes.hide()
         if comparison is None:
-            self.heading = QLabel(f"<b>{candidate_name}</b> and the model in use were never "
-                                  "scored on the same faces, so they cannot be compared here."
+            apart = apart or NEVER_SCORED_TOGETHER
+            self.heading = QLabel(f"<b>{html.escape(status_bar_name(candidate_name))}</b> and "
+                                  f"the model in use {html.escape(apart, quote=False)}"
                                   + ("" if shipped else
                                      " Try the new model live; if it does worse, go back with "
                                      + " or ".join(f"File > {item}" for item in WAY_BACK)
                                      + "."))
             self.heading.setWordWrap(True)
+            self.heading.setToolTip(candidate_name)  # the whole name
             layout.addWidget(self.heading)
             self.table.hide()
             self.warnings.setText("\n".join(warnings))
@@ -128,8 +136,12 @@ class CompareDialog(QDialog):
         emotions = comparison.emotions
         # two lines: "in use" / "new" stay readable however long the names (on one line the
         # header cut them away in the middle)
-        names = (f"in use\n{comparison.current.name}",
-                 f"{self._role}\n{comparison.candidate.name}")
+        # named as the status bar names them (trial 12 read "default 20261205-173530-default"
+        # here and "default 20261205-173530" there as two models); whole in the tooltips
+        names = (f"in use\n{status_bar_name(comparison.current.name)}",
+                 f"{self._role}\n{status_bar_name(comparison.candidate.name)}")
+        whole = (f"in use: {comparison.current.name}",
+                 f"{self._role}: {comparison.candidate.name}")
         # a long name is cut in its middle, with "...", to the column's width: its start and
         # its end both show ("default ense...on myfaces"; cut at its end, a fine-tuned model
         # and the one it came from read alike; centred, at both ends); whole in the tooltip
@@ -143,8 +155,8 @@ class CompareDialog(QDialog):
             name.split("\n")[0] + "\n" + metrics.elidedText(
                 name.split("\n", 1)[1], Qt.TextElideMode.ElideMiddle, room)
             for name in names])
-        for column, name in enumerate(names):
-            self.table.horizontalHeaderItem(column).setToolTip(name.replace("\n", ": "))
+        for column, name in enumerate(whole):
+            self.table.horizontalHeaderItem(column).setToolTip(name)
         rows = [(comparison.current.accuracy, comparison.candidate.accuracy)]
         rows += [(comparison.current.recall.get(e), comparison.candidate.recall.get(e))
                  for e in emotions]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
+from fer_desktop.core.model_compare import csv_name
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
 from trainer.runs import RunRow, export_offer, mixing_text, rows_limit_text
@@ -174,7 +175,7 @@ class ResultsView(QWidget):
         # the plain words first, the figures for specialists after them (a fine-tune's
         # Results opened with "macro F1", "balanced decision" and a .tflite file's name)
         lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}"]
-        lines += [html.escape(text) for text in run_sentences(meta, name)]
+        lines += [html.escape(text) for text in run_sentences(meta, name, csv_name(run))]
         figures = [f"{score}macro F1 {_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
                    _balanced_text(info, "PrivateTest" if on_fer else "Test faces:")]
         others = [f"{k}: {_percent(v['private_accuracy'])}" for k, v in files.items() if k != name]
@@ -222,6 +223,11 @@ class ResultsView(QWidget):
             return
         in_use = (self._in_use is not None and self._in_use[1] == self.metadata
                   and self._in_use[0].resolve() == self.run_dir.resolve())
+        if in_use:
+            # the window's focus widget (given back to it as the question closed), disabled,
+            # passed the focus on: the Results scroll area then scrolled down to the table,
+            # hiding this header and button (trial 12)
+            self.use_button.clearFocus()
         self.use_button.setEnabled(not in_use)
         self.use_button.setText("In use" if in_use else "Use this model")
         self.use_button.setToolTip("This run's model is the one the live view uses" if in_use
