@@ -121,16 +121,22 @@ def test_one_face_box_per_tag():
         layout_tags([(0, 0, 1, 1), (0, 0, 1, 1)], [(0, 0, 1, 1)], FRAME)
 
 
-def test_a_crowd_is_laid_out_with_a_bounded_search():
-    """The overlay runs at 30 fps: 40 faces in a grid (the live pipeline classifies at most
-    10), every tag in another's way, are laid out with at most MAX_TRIES places tried a tag
-    (measured once by hand: 4 ms; 10 faces 0.2 ms). No timed assertion: the project's speed
-    figures come from benchmarks/, never from tests on a shared machine."""
+def crowd_of_faces() -> tuple[list, list]:
+    """40 faces in 4 rows of 10, each tag wider than its face: every tag in another's way."""
     tags, faces = [], []
     for row in range(4):
         t, f = row_of_faces(10, 30 + row * 110, width=50, gap=2, tag_w=90, left=40)
         tags += t
         faces += f
+    return tags, faces
+
+
+def test_a_crowd_is_laid_out_with_a_bounded_search():
+    """The overlay runs at 30 fps: 40 faces in a grid (the live pipeline classifies at most
+    10), every tag in another's way, are laid out with at most MAX_TRIES places tried a tag
+    (measured once by hand: 4 ms; 10 faces 0.2 ms). No timed assertion: the project's speed
+    figures come from benchmarks/, never from tests on a shared machine."""
+    tags, faces = crowd_of_faces()
     placed = layout_tags(tags, faces, FRAME)
     assert MAX_TRIES <= 32
     assert len(placed) == 40
@@ -229,11 +235,7 @@ def test_a_crowd_of_panels_is_laid_out_with_a_bounded_search():
     panels that fit are apart from every label and each other, the rest left out (measured
     once by hand: 23 ms for the 40, 3 ms for a row of 10 touching faces, 1.3 ms on the next
     frames, where a panel left out tries HIDDEN_TRIES places; no timed assertion here)."""
-    tags, faces = [], []
-    for row in range(4):
-        t, f = row_of_faces(10, 30 + row * 110, width=50, gap=2, tag_w=90, left=40)
-        tags += t
-        faces += f
+    tags, faces = crowd_of_faces()
     labels = layout_tags(tags, faces, FRAME)
     placed = layout_panels([wish(f) for f in faces], labels, faces, FRAME)
     assert PANEL_TRIES <= 32
