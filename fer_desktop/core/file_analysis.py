@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -158,7 +159,7 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
     """
     path = Path(csv_path)
     by_frame: dict[int, list] = {}
-    span: list[float] = []  # the first and last time of any row
+    first_s, last_s = math.inf, -math.inf  # the first and last time of any row
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
@@ -170,8 +171,7 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
             for line, row in enumerate(reader, start=2):
                 try:
                     row_s = float(row["time_s"])
-                    span[:] = [min(span[0], row_s), max(span[1], row_s)] if span \
-                        else [row_s, row_s]
+                    first_s, last_s = min(first_s, row_s), max(last_s, row_s)
                     if not row.get(EMOTIONS[0]):
                         continue  # a row that says "no face" carries no probabilities
                     frame = int(row["frame"])
@@ -200,4 +200,5 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
         previous = frame
     return EmotionSeries(np.asarray(times, np.float64),
                          np.asarray(probs, np.float64).reshape(-1, len(EMOTIONS)),
-                         np.asarray(faces, int), (span[0], span[1]) if span else (0.0, 0.0))
+                         np.asarray(faces, int),
+                         (first_s, last_s) if first_s <= last_s else (0.0, 0.0))
