@@ -100,6 +100,25 @@ def test_the_end_clears_the_speed_and_eta(qtbot):
     assert box.speed_label.text().strip() == ""
 
 
+def test_the_bar_and_speed_line_show_only_while_a_job_runs(qtbot):
+    """Idle, "Not training." stands alone: an empty bar and a blank line took two lines
+    of the column that hid the run list at 800x600 (trial 12)."""
+    from fer_desktop.core.training_progress import TrainingProgress
+
+    box = ProgressBox()
+    qtbot.addWidget(box)
+    idle = (box.progress_bar, box.speed_label)
+    assert all(part.isHidden() for part in idle)
+    box.show_progress(TrainingProgress(), 1.0, 128)
+    assert not any(part.isHidden() for part in idle)
+    box.show_end("finished", finished=True)
+    assert all(part.isHidden() for part in idle)
+    box.show_busy("Exporting the model...")
+    assert not box.progress_bar.isHidden()
+    box.reset()
+    assert all(part.isHidden() for part in idle)
+
+
 def test_the_newest_run_is_selected_at_launch(qtbot, tmp_path):
     from fer_desktop.ui.train_tab import TrainTab
 
@@ -114,6 +133,45 @@ def test_the_newest_run_is_selected_at_launch(qtbot, tmp_path):
     qtbot.addWidget(tab)
     assert tab.run_list.selected_row() is not None
     assert tab.run_list.selected_row().run_dir == newest
+    tab.shutdown()
+
+
+def test_no_blank_lines_in_the_form_column_with_nothing_to_say(qtbot, tmp_path):
+    """With the CSV chosen and no message, an empty help line over "Train a model" and an
+    empty message line under Start took two lines of a column that hid the run list at
+    800x600; a message still shows, and goes with its text."""
+    from fer_desktop.ui.collect_folder import CollectFolder
+    from fer_desktop.ui.data_source import DataSourceBox
+    from fer_desktop.ui.train_form import TrainForm
+
+    box = DataSourceBox(CollectFolder(tmp_path / "collected"))
+    qtbot.addWidget(box)
+    box.choose("csv")
+    assert box.help.isHidden()
+    box.choose("images")
+    assert not box.help.isHidden()
+    form = TrainForm()
+    qtbot.addWidget(form)
+    assert form.message.isHidden()
+    form.say("Choose the FER-2013 CSV file first.", error=True)
+    assert not form.message.isHidden()
+    form.say("")
+    assert form.message.isHidden()
+
+
+def test_with_no_run_the_results_say_what_they_are_for(qtbot, tmp_path):
+    """With no run to show, the Results tab was blank (the list's refresh put back an
+    empty summary) beside a disabled "Use this model" (trial 13)."""
+    from fer_desktop.ui.run_results import NO_RUN_TEXT
+    from fer_desktop.ui.train_tab import TrainTab
+
+    settings = AppSettings.from_file(tmp_path / "s.ini")
+    values = settings.train_form
+    settings.train_form = type(values)(**{**values.__dict__, "out": str(tmp_path / "none")})
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.refresh_runs()
+    assert tab.results.summary.text() == NO_RUN_TEXT
     tab.shutdown()
 
 

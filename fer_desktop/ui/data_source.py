@@ -252,6 +252,7 @@ class DataSourceBox(QWidget):
                               else [])
         self.help.setText(start + (ADAPTED_TEXT if self.finetune_check.isChecked()
                                    else NEW_NETWORK_TEXT) if images else "")
+        self.help.setVisible(images)  # with the CSV: no blank line over "Train a model"
 
     def set_busy(self, busy: bool) -> None:
         """Lock the choice while a trainer runs (another folder chosen mid-run looked as if

@@ -77,6 +77,9 @@ def _unreadable(exc: Exception) -> str:
         return exc.strerror or str(exc)
     return str(exc)
 
+NO_RUN_TEXT = "Select a run to see its evaluation."
+
+
 class ResultsView(QWidget):
     """A run's evaluation from its ``model.json``: accuracy, per-class recall, confusion."""
 
@@ -87,7 +90,7 @@ class ResultsView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.summary = QLabel("Select a run to see its evaluation.")
+        self.summary = QLabel(NO_RUN_TEXT)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.use_button = QPushButton("Use this model")
@@ -129,7 +132,9 @@ class ResultsView(QWidget):
         self._in_use: tuple[Path, dict | None] | None = None  # the live view's model
         self._columns: list[str] = []  # the emotions over the table's columns, whole
         self._counts: list[str] = []  # the widest number in its cells
-        self._summary = ""  # the summary before an export offer was added to it
+        # the summary before an export offer was added to it ("" blanked the Results of a
+        # window with no run selected at the first refresh of the list: trial 13)
+        self._summary = NO_RUN_TEXT
 
     def show_run(self, run: Path | None) -> None:
         self.run_dir, self.metadata = run, None
@@ -143,7 +148,7 @@ class ResultsView(QWidget):
         self.use_button.setToolTip(USE_TIP)
         self.export_button.hide()
         if run is None:
-            self._set_summary("Select a run to see its evaluation.")
+            self._set_summary(NO_RUN_TEXT)
             return
         path = run / MODEL_JSON
         if not path.is_file():

@@ -136,6 +136,8 @@ class TrainForm(QGroupBox):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(self.message)
+        self._form_layout = form
+        form.setRowVisible(self.message, False)  # an empty line under the buttons: none
         self._error_shown = False
         for edit in (self.csv_edit, self.out_edit):
             edit.textChanged.connect(self.clear_error)
@@ -372,6 +374,7 @@ class TrainForm(QGroupBox):
         self._error_shown = error and bool(text)
         self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
         self.message.setText(text)
+        self._form_layout.setRowVisible(self.message, bool(text))
 
     def clear_error(self, *_args) -> None:
         """A red message about the data goes once the user changes the CSV, the folder or

@@ -29,10 +29,18 @@ class ProgressBox(QGroupBox):
         self.reset()
 
     def reset(self) -> None:
+        """Idle: the headline alone. An empty bar and a blank line under "Not training."
+        took two lines of a column that, at 800x600, already hid the run list (trial 12)."""
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("")
         self.speed_label.setText(" ")
+        self._working(False)
+
+    def _working(self, working: bool) -> None:
+        """The bar and the speed line are there only while a job runs."""
+        self.progress_bar.setVisible(working)
+        self.speed_label.setVisible(working)
 
     def say(self, text: str) -> None:
         """Replace the headline (a CSV check, the trainer starting or ending)."""
@@ -44,6 +52,7 @@ class ProgressBox(QGroupBox):
         self.reset()
         self.say(text)
         self.progress_bar.setRange(0, 0)
+        self._working(True)
 
     def show_progress(self, progress: TrainingProgress, elapsed_s: float,
                       batch_size: int | None) -> None:
@@ -55,6 +64,7 @@ class ProgressBox(QGroupBox):
             batch_size: the form's, for the ETA when the run's own is unknown.
         """
         self.speed_label.setText(progress.speed_line(elapsed_s, batch_size))
+        self._working(True)
         if not progress.started:
             return  # the headline still says what the trainer is doing
         self.epoch_label.setText(progress.headline())
@@ -74,5 +84,6 @@ class ProgressBox(QGroupBox):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1 if finished else 0)
         self.progress_bar.setFormat("")
+        self._working(False)
 
 
