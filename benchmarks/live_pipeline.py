@@ -45,6 +45,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _machine import machine_line  # noqa: E402
+
 from fer_desktop.core.crop import face_inputs  # noqa: E402
 from fer_desktop.core.detectors import create_detector  # noqa: E402
 from fer_desktop.core.overlay import OverlayPainter  # noqa: E402
@@ -164,6 +166,7 @@ def memory_child(threads: int) -> None:
 def print_table(args: argparse.Namespace, cases: list, pipelines: list[str], ours: dict,
                 naive: dict, fer: dict | None, memory: dict, fer_python: str | None) -> None:
     """The benchmark's one table, then what each comparison measured."""
+    print(machine_line())
     print(f"median ms per frame ({args.repeats} frames; LiteRT threads {args.threads}; "
           f"{os.cpu_count()} CPUs)")
     header = (f"{'frame':9s} {'faces':>5s} {'pipeline':10s} {'found':>5s} {'detect':>7s} "
