@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import test_ui_window
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPalette
 from ui_helpers import SAMPLE, make_video
 
 from fer_desktop.core.emotions import EMOTIONS
@@ -44,6 +44,11 @@ class TwoThenOneCamera:
         pass
 
 
+def _corner(view) -> int:
+    """The colour of the video's top edge, half-way along, as painted now."""
+    return view.grab().toImage().pixelColor(view.width() // 2, 0).rgb()
+
+
 def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     window = main_window(source=0, source_opener=lambda spec, **kw: TwoThenOneCamera())
     live = window.live_view
@@ -55,6 +60,8 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     live.video_view.setFocus()
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # from the face shown to the next
     assert panel.selected_track == second and live.video_view.hasFocus()
+    assert _corner(live.video_view) == live.video_view.palette().color(
+        QPalette.ColorRole.Highlight).rgb()  # the video shows that it has the keyboard
     assert live.video_view.highlight == tuple(float(v) for v in panel.current_face.box)
     # the dashed box leaves the face's label clear: where the overlay drew it on this frame
     drawn = OverlayPainter().label_box(panel.current_face, live.video_view.frame().shape[:2],
@@ -64,7 +71,15 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     assert panel.selected_track == first
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # past the last face: the focus moves on
-    assert panel.selected_track is None and not live.video_view.hasFocus()
+    # ... and the face chosen stays chosen: "Why this answer?", next in the Tab order,
+    # explains it (it went back to the largest face: trial 13)
+    assert panel.selected_track == second and not live.video_view.hasFocus()
+    assert _corner(live.video_view) != live.video_view.palette().color(
+        QPalette.ColorRole.Highlight).rgb()
+    live.face_selection.select(None)  # none chosen: Tab starts at the first face, not after
+    live.video_view.setFocus()        # the largest (the faces before it were never reached)
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
+    assert panel.selected_track == first and live.video_view.hasFocus()
     qtbot.keyClick(live.video_view, str(first))
     assert panel.selected_track == first
     qtbot.keyClick(live.video_view, "0")

@@ -70,11 +70,16 @@ class FaceSelection(QObject):
         self.select(min(hit, key=lambda f: f.area).track_id if hit else None)
 
     def _on_step(self, step: int) -> bool:
-        """Tab / Shift+Tab on the video: the next face; False past the last (focus moves on)."""
-        current = self._panel.current_face
-        track = next_track(self._panel.present_tracks,
-                           current.track_id if current is not None else None, step)
-        self.select(track)
+        """Tab / Shift+Tab on the video: the next face, from the first (last) when none was
+        chosen; past the last, False: the focus moves on and the face chosen stays chosen.
+
+        It went back to the largest face there, so a keyboard user who chose #5 and tabbed
+        on to "Why this answer?" had #3 explained; and it started from the largest face, so
+        Tab never reached the faces numbered before it (trial 13).
+        """
+        track = next_track(self._panel.present_tracks, self._panel.selected_track, step)
+        if track is not None:
+            self.select(track)
         return track is not None
 
     def _on_number(self, number: int) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QRegion,
 )
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 BACKGROUND = QColor(24, 24, 28)
 MESSAGE_COLOR = QColor(210, 210, 215)
+FOCUS_PX = 2  # the frame round the video while it has the keyboard (trial 13: no mark)
 
 
 def bgr_to_qimage(frame_bgr: np.ndarray) -> QImage:
@@ -173,6 +175,13 @@ class VideoView(QWidget):
             painter.drawText(self.rect().adjusted(24, 24, -24, -24),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              self._message)
+        if self.hasFocus():  # where Tab and the digits go: shown, as any focused control is
+            pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), FOCUS_PX)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)  # square corners, as the frame's
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(FOCUS_PX / 2, FOCUS_PX / 2,
+                                                          -FOCUS_PX / 2, -FOCUS_PX / 2))
         painter.end()
         if self._image is not None and self._frame_id != self._painted_id:
             self._painted_id = self._frame_id
