@@ -159,6 +159,32 @@ def test_no_blank_lines_in_the_form_column_with_nothing_to_say(qtbot, tmp_path):
     assert form.message.isHidden()
 
 
+def test_a_refused_start_or_its_reason_gone_says_not_training(qtbot, tmp_path):
+    """Trial 13: a Start refused (no faces) left the last run's "Trainer failed."
+    in the Progress box, and a CSV chosen again after a refusal left "Not training: the CSV
+    was not accepted." under a form with no error."""
+    from fer_desktop.ui.train_tab import TrainTab
+    from trainer.rundir import FAILED
+
+    settings = AppSettings.from_file(tmp_path / "s.ini")
+    values = settings.train_form
+    settings.train_form = type(values)(**{**values.__dict__, "out": str(tmp_path / "runs")})
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    headline = tab.progress_box.epoch_label
+    tab.progress_box.show_end("failed", finished=False)
+    tab.data_source.choose("images")  # no folder chosen: refused before anything starts
+    tab.form.start_button.click()
+    assert tab.form.message.text() and headline.text() == "Not training."
+    tab.data_source.choose("csv")
+    config = tab.form.values()
+    tab._on_csv_checked(config, FAILED, "fer.csv, row 7: 2303 pixels, expected 2304")
+    assert headline.text() == "Not training: the CSV was not accepted."
+    tab.form.csv_edit.setText(str(tmp_path / "other.csv"))  # another CSV: the error goes
+    assert tab.form.message.text() == "" and headline.text() == "Not training."
+    tab.shutdown()
+
+
 def test_with_no_run_the_results_say_what_they_are_for(qtbot, tmp_path):
     """With no run to show, the Results tab was blank (the list's refresh put back an
     empty summary) beside a disabled "Use this model" (trial 13)."""

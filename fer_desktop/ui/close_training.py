@@ -49,3 +49,29 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str]) -> str:
     box.exec()
     clicked = box.clickedButton()
     return "stop" if clicked is stop else "detach" if clicked is keep else "cancel"
+
+
+def end_jobs(validator, exporter, process, ask: Callable[[], str]) -> str:
+    """End the Train tab's jobs so that the window may close; what was done.
+
+    A CSV check is killed; an export is stopped (model.json is written last: no half model
+    stays). While training, ``ask()`` says whether to stop the run (terminate, wait, kill)
+    or leave it training on its own: the trainer then runs detached, its events still go to
+    the run's ``events.jsonl``, and the run list shows it as running at the next launch.
+
+    Returns:
+        "idle" (no trainer ran), "stop", "detach" or "cancel" (the window stays open).
+    """
+    if validator.is_active:
+        validator.kill()
+    if exporter.is_active:
+        exporter.stop()
+    if not process.is_active:
+        return "idle"
+    choice = ask()
+    if choice == "stop":
+        process.stop_and_wait()
+    elif choice != "cancel":
+        choice = "detach"
+        process.detach()
+    return choice

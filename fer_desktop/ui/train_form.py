@@ -105,10 +105,12 @@ class TrainForm(QGroupBox):
     Signals:
         csv_changed(): the user typed or browsed a CSV path.
         out_changed(): the user typed or browsed an output folder.
+        error_cleared(): a red message about the data went (the data was changed).
     """
 
     csv_changed = Signal()
     out_changed = Signal()
+    error_cleared = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Train a model", parent)
@@ -382,6 +384,7 @@ class TrainForm(QGroupBox):
         chosen), or the collected faces are counted again."""
         if self._error_shown:
             self.say("")
+            self.error_cleared.emit()
 
     def set_busy(self, busy: bool) -> None:
         """Lock the fields while a trainer or a CSV check runs."""

@@ -37,6 +37,11 @@ class ProgressBox(QGroupBox):
         self.speed_label.setText(" ")
         self._working(False)
 
+    def idle(self) -> None:
+        """Nothing runs: "Not training." alone."""
+        self.reset()
+        self.say("Not training.")
+
     def _working(self, working: bool) -> None:
         """The bar and the speed line are there only while a job runs."""
         self.progress_bar.setVisible(working)

@@ -24,7 +24,7 @@ from fer_desktop.core.file_drop import Drop, DropRefused
 from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
-from fer_desktop.ui.close_training import ask_close_while_training
+from fer_desktop.ui.close_training import ask_close_while_training, end_jobs
 from fer_desktop.ui.csv_check import CsvCheck, csv_key
 from fer_desktop.ui.data_source import DataSourceBox
 from fer_desktop.ui.run_export import RunExporter
@@ -117,6 +117,7 @@ class TrainTab(QWidget):
         self.form = TrainForm()
         self.form.csv_changed.connect(self._save_settings)
         self.form.out_changed.connect(self._on_out_changed)
+        self.form.error_cleared.connect(self._say_idle)
         self.form.start_button.clicked.connect(self._on_start_clicked)
         self.form.stop_button.clicked.connect(self._on_stop_clicked)
         self.form.resume_button.clicked.connect(self._on_resume_clicked)
@@ -239,6 +240,7 @@ class TrainTab(QWidget):
             return
         config = self.form.checked_config()
         if config is None:
+            self._say_idle()  # the form says why; not the last run's "Trainer failed."
             return
         self._save_settings()
         if self._settings.validated_csv == csv_key(Path(config.csv)):
@@ -247,6 +249,12 @@ class TrainTab(QWidget):
         self.form.say(self.csv_check.start(config))
         self.progress_box.say("Checking the CSV...")
         self._update_buttons()
+
+    def _say_idle(self) -> None:
+        """A Start refused, or its reason gone: "Not training." (trial 13: a refused Start
+        left "Trainer failed.", a CSV chosen again "... the CSV was not accepted.")."""
+        if not self._busy():
+            self.progress_box.idle()
 
     def _on_csv_checked(self, config: TrainConfig | None, state: str, text: str) -> None:
         if config is not None and state == FINISHED:
@@ -283,6 +291,7 @@ class TrainTab(QWidget):
         except ValueError as exc:
             self.form.say(str(exc), error=True)
             self._refused_faces = True
+            self._say_idle()
             return
         self._reset_progress()
         self._select_run(None)
@@ -532,7 +541,7 @@ class TrainTab(QWidget):
                 self._show_run(row.run_dir)
                 self.progress_box.show_end(row.state, finished=row.state == FINISHED)
             else:
-                self.progress_box.say("Not training.")
+                self.progress_box.idle()
 
     def _on_export_clicked(self) -> None:
         row = self.run_list.selected_row()
@@ -549,8 +558,7 @@ class TrainTab(QWidget):
     def _on_export_ended(self, run: Path, ok: bool, text: str) -> None:
         self.form.say(text, error=not ok and text.startswith("Could not"))
         self._said_about = (run, text)  # goes when another run is selected
-        self.progress_box.reset()
-        self.progress_box.say("Not training.")
+        self.progress_box.idle()
         self.refresh_runs()
         if self._shown_run == run:
             self.results.show_run(run)
@@ -567,28 +575,13 @@ class TrainTab(QWidget):
         return ask_close_while_training(self, lambda: self._progress.position())
 
     def confirm_close(self) -> bool:
-        """Called by the main window's ``closeEvent``: True when the window may close.
-
-        While training, asks whether to stop the run (terminate, wait, kill) or leave it
-        training on its own: the trainer then runs detached, its events still go to the run's
-        ``events.jsonl``, and the run list shows it as running at the next launch.
-        """
+        """Called by the main window's ``closeEvent``: True when the window may close (the
+        jobs ended as ``close_training.end_jobs`` says)."""
         self._save_settings()
-        if self.validator.is_active:
-            self.validator.kill()
-        if self.exporter.is_active:  # model.json is written last: no half model stays
-            self.exporter.stop()
-        if not self.process.is_active:
-            return True
-        choice = self.ask_close_choice()
-        if choice == "cancel":
-            return False
-        if choice == "stop":
-            self.process.stop_and_wait()
-        else:
-            self.process.detach()
-        self.shutdown()
-        return True
+        choice = end_jobs(self.validator, self.exporter, self.process, self.ask_close_choice)
+        if choice in ("stop", "detach"):
+            self.shutdown()
+        return choice != "cancel"
 
     def shutdown(self) -> None:
         """Stop the tab's timers (the main window calls it when closing). A trainer left
