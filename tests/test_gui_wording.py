@@ -110,3 +110,22 @@ def test_a_file_that_appeared_meanwhile_is_worded_for_the_window(tmp_path):
 ])
 def test_the_status_bar_says_a_runs_preset_once(name, shown):
     assert status_bar_name(name) == shown
+
+
+def test_an_unwritable_output_folder_names_the_train_forms_field(qtbot, tmp_path):
+    """Trial 13: "Training failed: /proc/fer-out: cannot write to the output folder (...);
+    choose another with --out" in the Train tab, which has no --out."""
+    from fer_desktop.ui.train_form import TrainForm
+    from trainer.rundir import RunDirError, check_writable
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    with pytest.raises(RunDirError) as info:
+        check_writable(blocker / "runs")  # a folder inside a file: never writable
+    assert "--out" in str(info.value)  # the terminal's wording...
+    form = TrainForm()
+    qtbot.addWidget(form)
+    form.say(f"Training failed: {info.value}", error=True)
+    shown = form.message.text()
+    assert "--" not in shown and "choose another Output folder (Browse...)" in shown
+    assert form.shows(f"Training failed: {info.value}")

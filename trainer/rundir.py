@@ -37,6 +37,7 @@ from typing import Any
 
 from fer_desktop.core.messages import about
 from fer_desktop.core.model import MODEL_JSON
+from fer_desktop.core.safe_write import OUT_ADVICE
 
 # The files of a run folder.
 STATE = "state.json"
@@ -169,7 +170,7 @@ def check_writable(folder: Path) -> None:
             pass
     except OSError as exc:
         raise RunDirError(folder, f"cannot write to the output folder ({exc.strerror or exc}); "
-                          "choose another with --out") from exc
+                          f"{OUT_ADVICE}") from exc
 
 
 STALE_EMPTY_RUN_S = 3600

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from fer_desktop.core.model import EXPORT_HINT
-from fer_desktop.core.safe_write import FORCE_ADVICE, RUN_AGAIN_ADVICE
+from fer_desktop.core.safe_write import FORCE_ADVICE, OUT_ADVICE, RUN_AGAIN_ADVICE
 
 _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "...; export a model with `...` again": the quick ways back in the window (no "again",
@@ -21,6 +21,9 @@ _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
      "folder with File > Use model folder"),
     (re.compile(" " + re.escape(FORCE_ADVICE)), ""),
     (re.compile(re.escape(RUN_AGAIN_ADVICE)), "try again"),
+    # the Train tab's output folder is a field, not an option ("choose another with --out"
+    # reached the window: trial 13)
+    (re.compile(re.escape(OUT_ADVICE)), "choose another Output folder (Browse...)"),
 )
 
 

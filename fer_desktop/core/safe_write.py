@@ -130,6 +130,7 @@ def _is_snapshot_sidecar(path: Path, image_name: str) -> bool:
 # The command line's way out of a name that is taken; core/gui_wording.py rewrites both for
 # the window, where there is no --force
 FORCE_ADVICE = "or pass --force to replace it"
+OUT_ADVICE = "choose another with --out"  # the trainer's; the window names its field
 RUN_AGAIN_ADVICE = "run again with another name or --force"
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.plain_words import counted, precision_words
 from fer_desktop.core.training_progress import (
     EPOCH_OVERHEAD_S,
@@ -372,11 +373,16 @@ class TrainForm(QGroupBox):
         return Path(self.out_edit.text().strip() or "runs").expanduser().resolve()
 
     def say(self, text: str, error: bool = False) -> None:
-        """The one-line message under the buttons (red for an error)."""
+        """The one-line message under the buttons (red for an error), the trainer's
+        command-line advice put in the window's words."""
         self._error_shown = error and bool(text)
         self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
-        self.message.setText(text)
+        self.message.setText(for_window(text))
         self._form_layout.setRowVisible(self.message, bool(text))
+
+    def shows(self, text: str) -> bool:
+        """The message under the buttons is ``text`` as :meth:`say` put it."""
+        return self.message.text() == for_window(text)
 
     def clear_error(self, *_args) -> None:
         """A red message about the data goes once the user changes the CSV, the folder or

@@ -495,7 +495,7 @@ class TrainTab(QWidget):
         """The message about a run other than ``run`` (None: any run) goes, or becomes
         ``instead``; any other message stays."""
         said, self._said_about = self._said_about, None
-        if said is None or self.form.message.text() != said[1]:
+        if said is None or not self.form.shows(said[1]):
             return
         if run is not None and said[0] == run:
             self._said_about = said
