@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import test_ui_window
+from PySide6.QtWidgets import QMessageBox
 from ui_helpers import SAMPLE, make_video
 
 from fer_desktop.core.emotions import EMOTIONS
@@ -333,6 +334,10 @@ def test_analysing_a_broken_video_says_so_without_an_empty_dialog(qtbot, main_wi
     assert live.analyse_whole_file() is None
     assert "Cannot analyse the video" in window.notifier.last_error
     assert str(broken) in window.notifier.last_error and not live.analyses.dialogs
+    # in a dialog too: the user just chose the file, and the bar's line went in seconds
+    box = window.findChild(QMessageBox, "errorDialog")  # (trial 13)
+    assert box is not None and box.isVisible() and str(broken) in box.text()
+    box.close()
 
 
 def test_a_whole_file_analysis_uses_the_video_settings_whatever_is_on_screen(

@@ -126,8 +126,9 @@ class LiveView(QWidget):
         self.slideshow = SlideshowStatus(notifier, self)
         self.slideshow.caption_shown.connect(lambda caption: self.source_shown.emit(
             f"{caption} \u2013 {describe_spec(self._spec or '')}"))  # the window title
-        self.analyses = AnalysisDialogs(
-            lambda path: self.outputs.show_saved("Analysis saved", path), self, notifier.error)
+        self.analyses = AnalysisDialogs(  # a file that cannot be analysed: a dialog (trial 13)
+            lambda path: self.outputs.show_saved("Analysis saved", path), self,
+            lambda text: notifier.error(text, serious=True))
 
         self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
         self.outputs.bind(lambda: self._pipeline.classifier if self._pipeline else None,
