@@ -266,6 +266,11 @@ def test_an_unwritable_output_folder_is_refused_when_chosen(qtbot, main_window, 
     assert "cannot be written" in asked[1] and str(blocker_file / "shots") in asked[1]
     assert f"{blocker_file} is a file, not a folder" in window.notifier.last_error
     assert window.settings.output_folder == good
+    answers[:] = [str(blocker_file / "shots"), ""]  # refused, then Cancel: the folder kept
+    window.live_view.outputs.choose_output_folder()  # is said (the bar kept "cannot be
+    assert window.settings.output_folder == good     # written": trial 13)
+    assert window.notifier.last_info == f"Screenshots and recordings still go to {good}"
+    assert window.statusBar().currentMessage().startswith("Screenshots and recordings still")
 
 
 def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window, tmp_path):

@@ -147,17 +147,20 @@ class OutputControls(QObject):
     def choose_output_folder(self) -> None:
         """Ask for the folder, checked at once: a folder that cannot be written was accepted
         and failed only at the next screenshot."""
-        title = "Where should screenshots and recordings go?"
+        title, refused = "Where should screenshots and recordings go?", False
         while folder := self.ask_folder(title):
             try:
                 check_writable_folder(Path(folder))
             except ExportError as exc:
                 self._notifier.error(str(exc), exc=exc)
-                title = f"{folder} cannot be written: choose another folder"
+                title, refused = f"{folder} cannot be written: choose another folder", True
                 continue
             self._settings.output_folder = folder
             self._notifier.info(f"Screenshots and recordings go to {folder}")
             return
+        if refused:  # then cancelled: the bar still said "... cannot be written" (trial 13)
+            self._notifier.info("Screenshots and recordings still go to "
+                                f"{self._settings.output_folder}")
 
     def open_output_folder(self) -> None:
         """Show the output folder in the file manager (created when missing)."""
