@@ -104,6 +104,15 @@ def test_a_run_renamed_shows_its_name_at_once_and_keeps_it(qtbot, tab, tmp_path,
     assert item.text(RUN_COLUMN) == "best so far"
     assert FOLDER in item.toolTip(RUN_COLUMN) and started in item.toolTip(RUN_COLUMN)
     assert list_runs(tmp_path / "runs")[0].name == "best so far"  # in the run's folder
+    tab._select_run(run)  # the Results' heading names it as the list does (trial 13)
+    assert f"best so far ({FOLDER})" in tab.results.summary.text()
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "better")
+    _actions(tab, run)["Rename..."].trigger()  # renamed while shown: the heading follows
+    assert f"better ({FOLDER})" in tab.results.summary.text()
+    monkeypatch.setattr(tab.run_menu, "ask_name",
+                        lambda row: asked.append(row.name) or "  best so far ")
+    _actions(tab, run)["Rename..."].trigger()
+    asked.pop()
     again = TrainTab(AppSettings.from_file(tmp_path / "settings.ini"))  # a new session
     qtbot.addWidget(again)
     again.form.out_edit.setText(str(tmp_path / "runs"))

@@ -154,7 +154,7 @@ class RunMenu(QObject):
         dialog = QInputDialog(self._tree.window())
         dialog.setWindowTitle("Rename run")
         dialog.setLabelText(f"A name for the run {row.run_dir.name} (up to {NAME_MAX_CHARS} "
-                            "characters; empty: the folder's name again):")
+                            "characters; empty: the time it started again):")
         dialog.setTextValue(row.name)
         field = dialog.findChild(QLineEdit)
         if field is not None:

@@ -28,7 +28,7 @@ from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.model_compare import csv_name
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
-from trainer.runs import RunRow, export_offer, mixing_text, rows_limit_text
+from trainer.runs import RunRow, export_offer, mixing_text, read_run_name, rows_limit_text
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text
 
@@ -152,7 +152,7 @@ class ResultsView(QWidget):
             return
         path = run / MODEL_JSON
         if not path.is_file():
-            self._set_summary(f"{run.name}: no evaluation yet. A run is evaluated and "
+            self._set_summary(f"{_heading(run)}: no evaluation yet. A run is evaluated and "
                               "exported (model.json) when its last epoch ends.")
             return
         try:
@@ -179,7 +179,7 @@ class ResultsView(QWidget):
                  f"({int(confusion.sum())} faces, ")
         # the plain words first, the figures for specialists after them (a fine-tune's
         # Results opened with "macro F1", "balanced decision" and a .tflite file's name)
-        lines = [f"<b>{run.name}</b> &nbsp; {_recipe_text(meta.get('recipe'))}"]
+        lines = [f"<b>{_heading(run)}</b> &nbsp; {_recipe_text(meta.get('recipe'))}"]
         lines += [html.escape(text) for text in run_sentences(meta, name, csv_name(run))]
         figures = [f"{score}macro F1 {_fraction(info.get('private_macro_f1'))}) &nbsp; {name}",
                    _balanced_text(info, "PrivateTest" if on_fer else "Test faces:")]
@@ -323,6 +323,13 @@ class ResultsView(QWidget):
             self.table.setItem(i, n, item)
         self.table.show()
         self.table_caption.show()
+
+
+def _heading(run: Path) -> str:
+    """The run as the list names it: its name and folder when renamed (the Results kept the
+    folder's name alone after a Rename: trial 13), else the folder's name; HTML-escaped."""
+    name = read_run_name(run)
+    return html.escape(f"{name} ({run.name})" if name else run.name, quote=False)
 
 
 def _percent(value: object) -> str:
