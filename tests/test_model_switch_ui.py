@@ -191,6 +191,8 @@ def test_the_menu_goes_back_to_the_shipped_model(qtbot, make_window, settings, t
     assert compared_on == [False]  # scored off the GUI thread (the window froze meanwhile)
     assert "shipped" in window.windowTitle()
     assert not window.act_shipped_model.isEnabled()  # in use: it said "already in use"
+    # the status bar says it is the shipped one, as the File menu calls it (trial 13)
+    assert window.model_label.text() == "Model: shipped (shipped, PrivateTest 50.0%)"
 
 
 @pytest.mark.parametrize("answer", [True, False], ids=["switch", "keep"])

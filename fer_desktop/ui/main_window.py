@@ -400,14 +400,17 @@ class MainWindow(QMainWindow):
     def _show_model(self, classifier: Classifier) -> None:
         """The model in use, named in the status bar and the window title."""
         name = status_bar_name(classifier.name)  # the whole name: window title, tooltip
-        self.model_label.setText(f"Model: {name} ({classifier.accuracy_text()})")
+        shipped = is_shipped_model_dir(getattr(classifier, "model_dir", None))
+        # "shipped" as File > Use the shipped model says it: nothing tied the run's name
+        # to that menu entry (trial 13)
+        self.model_label.setText(f"Model: {name} ({'shipped, ' if shipped else ''}"
+                                 f"{classifier.accuracy_text()})")
         self.model_label.set_short_text(short_model_line(classifier))
         self.model_label.setToolTip(MODEL_TIP if name == classifier.name else
                                     f"{model_line(classifier)}\n{MODEL_TIP}")
         self._update_title()
         # File > Use the shipped model only when another is in use (it said "already in use")
-        self.act_shipped_model.setEnabled(
-            not is_shipped_model_dir(getattr(classifier, "model_dir", None)))
+        self.act_shipped_model.setEnabled(not shipped)
         if self.train_tab is not None:  # what "fine-tune the model in use" starts from
             self.train_tab.model_in_use = getattr(classifier, "model_dir", None)
             self.train_tab.results.set_model_in_use(self.train_tab.model_in_use,
