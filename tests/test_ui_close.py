@@ -34,7 +34,7 @@ def test_the_title_drops_the_last_files_name_when_a_file_cannot_open(qtbot, main
     broken.write_bytes(b"not a video at all")
     with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
         live.set_source(str(broken))
-    assert window.windowTitle() == "broken.mp4 (cannot open) \u2013 stub \u2013 FER Desktop"
+    assert window.windowTitle() == "broken.mp4 (cannot be opened) \u2013 stub \u2013 FER Desktop"
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):  # a good one names itself again
         live.set_source(str(SAMPLE))
     qtbot.waitUntil(lambda: window.windowTitle() == "Sample image \u2013 stub \u2013 FER Desktop",

@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
         self.live_view.stats_updated.connect(self.figures.show_stats)
         self.live_view.source_shown.connect(self._on_source_shown)
-        self.live_view.trouble.named.connect(self._on_source_shown)  # "x.mp4 (cannot open)"
+        self.live_view.trouble.named.connect(self._on_source_shown)  # "x.mp4 (cannot be opened)"
         self._source_name = ""
         self._closing = False
 

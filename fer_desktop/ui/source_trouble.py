@@ -24,7 +24,7 @@ class SourceTrouble(QObject):
 
     Signals:
         named(str): the name the window title gives a source that failed before showing
-            anything ("clip.mp4 (cannot open)"): the title kept the previous file's name.
+            anything ("clip.mp4 (cannot be opened)"): the title kept the previous file's name.
     """
 
     named = Signal(str)
@@ -66,7 +66,7 @@ class SourceTrouble(QObject):
         self._act_retry.setEnabled(True)  # F5 tries again even where no button is offered
         if not shown_any:  # nothing of it on screen: the title no longer names the last one
             name = describe_spec(spec) if spec is not None else described
-            self.named.emit(f"{name} (cannot open)")
+            self.named.emit(f"{name} (cannot be opened)")  # as the Source list says it
         if not shown_any and isinstance(spec, int):
             self._video_view.set_message("No picture from this source.\nPress Retry, or "
                                          "choose another source.")
