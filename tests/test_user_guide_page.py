@@ -146,3 +146,4 @@ def test_the_guides_keys_are_the_windows(window):
     menus = {a.shortcut().toString() for top in window.menuBar().actions() if top.menu()
              for a in top.menu().actions() if not a.shortcut().isEmpty()}
     assert menus <= in_guide, sorted(menus - in_guide)
+    assert {"Menu key", "Shift+F10"} <= in_guide  # the run list's menu (trial 13)
