@@ -149,7 +149,11 @@ def test_a_huge_file_is_refused_from_its_size(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    (b"\0" * 5_000_000, "the first line is over 1000 characters long"),  # 5 MB, no newline
+    (b"\0" * 5_000_000, "is not a text file"),  # 5 MB, no newline
+    (b"x" * 5_000_000, "the first line is over 1000 characters long"),
+    # random bytes (a picture, an archive) were quoted as garbage (trial 13)
+    (bytes(range(128, 256)) * 10 + b"\n", "is not a text file: its first line is binary data"),
+    ("émotion,pixels,Usage\n".encode("latin-1"), "is not a text file"),
     (("\n".join(base_rows()) + "\n").encode(), "so it is not a header"),  # no header line
     (b"emotion;pixels;Usage\n3;1 2;Training\n", "the first line is 'emotion;pixels;Usage'"),
     (("emotion,pixels,Usage\n" + "3," + "1 " * 20_000 + ",Training\n").encode(),

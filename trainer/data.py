@@ -139,6 +139,15 @@ def _check_compression_named(path: Path) -> None:
                                f"in {suffix}: rename it to {path.name}{suffix}")
 
 
+def _is_utf8(data: bytes) -> bool:
+    """``data`` decodes as UTF-8 (a line cut mid-character by a read limit still does)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
 def _precheck(path: Path) -> None:
     """Check the shape of the file by streaming it, before pandas reads it whole.
 
@@ -153,6 +162,10 @@ def _precheck(path: Path) -> None:
     try:
         with _open_binary(path) as fh:
             header = fh.readline(MAX_HEADER_CHARS + 1)
+            if b"\0" in header or not _is_utf8(header):  # a picture, an archive...: its
+                raise DatasetError(path, "is not a text file: its first line is binary "  # bytes
+                                   "data, where the header line "  # quoted were garbage
+                                   f"{','.join(COLUMNS)} should be: is it the right file?")
             if len(header) > MAX_HEADER_CHARS:
                 raise DatasetError(path, f"the first line is over {MAX_HEADER_CHARS} characters "
                                    "long, so it is not a header; the file must start with the "
