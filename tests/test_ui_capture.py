@@ -447,6 +447,7 @@ def test_a_slideshow_names_the_pictures_it_skips_and_fails_when_none_can_be_read
     with qtbot.waitSignal(broken.source_failed, timeout=5000) as failed:
         broken.start()
     assert "none of its 2 pictures could be read (a.jpg is not an image" in failed.args[0]
+    assert "; b.png is not an image" in failed.args[0]  # every reason, not the first one's
 
 
 @pytest.mark.parametrize("loop", [False, True])

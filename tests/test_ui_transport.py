@@ -622,6 +622,24 @@ def test_a_slideshow_says_every_picture_it_skips_and_counts_what_is_shown(
     assert window.windowTitle().startswith(said[-1])
 
 
+def test_a_folder_with_no_readable_picture_offers_no_playback(qtbot, main_window, tmp_path):
+    """Trial 13: under "Nothing to show" from a folder of unreadable pictures, Pause, the
+    seek bar and "1 / 2" were still there; the message gave one picture's reason of two."""
+    folder = tmp_path / "allbad"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"\xff\xd8\xff" + b"\0" * 50)  # a JPEG's start, no more
+    (folder / "b.jpg").write_text("this is not a picture")
+    window = main_window(source=None)
+    live = window.live_view
+    live.source_picker.ask_folder = lambda title: str(folder)
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS) as failed:
+        live.act_open_folder.trigger()
+    assert "none of its 2 pictures could be read (a.jpg" in failed.args[0]
+    assert "; b.jpg is not an image" in failed.args[0]
+    qtbot.wait(50)  # the thread's own source_failed, queued to the controls
+    assert live.transport.isHidden() and not live.playback.act_play_pause.isEnabled()
+
+
 def test_a_video_reopens_where_it_was_left(qtbot, main_window, settings, tmp_path):
     """A long video always opened at 0:00 again: closing the window lost the place."""
     video = make_video(tmp_path / "clip.avi", frames=300, fps=20.0)

@@ -32,7 +32,7 @@ from fer_desktop.core.image_size import (
     is_jpeg,
     megapixels,
 )
-from fer_desktop.core.messages import goes_on
+from fer_desktop.core.messages import about, goes_on
 from fer_desktop.core.native_logs import quiet_ffmpeg
 
 quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its own lines
@@ -511,6 +511,25 @@ def skipped_note(path: str | Path, reason: str) -> str:
     none)."""
     gist = reason.split(": ", 1)[0]
     return f"Skipped {Path(path).name}: {'it ' if goes_on(gist) else ''}{gist}"
+
+
+UNREADABLE_NAMED = 3  # pictures named with their reason when none of a folder's can be read
+
+
+def none_readable(description: str, skipped: list[tuple[str, str]]) -> str:
+    """A folder none of whose pictures could be read, with each picture's reason (the first
+    ``UNREADABLE_NAMED``; then how many more): the message named only the first picture's,
+    and the others' were said nowhere (trial 13).
+
+    Example:
+        >>> none_readable("photos", [("a/x.jpg", "is damaged"), ("a/y.txt", "is not an image")])
+        'photos: none of its 2 pictures could be read (x.jpg is damaged; y.txt is not an image)'
+    """
+    named = [about(Path(path).name, reason) for path, reason in skipped[:UNREADABLE_NAMED]]
+    if len(skipped) > UNREADABLE_NAMED:
+        named.append(f"and {len(skipped) - UNREADABLE_NAMED} more")
+    return (f"{description}: none of its {len(skipped)} pictures could be read "
+            f"({'; '.join(named)})")
 
 
 def with_notes(text: str, notes: list[str]) -> str:

@@ -27,7 +27,6 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -36,12 +35,17 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import CsvRecorder, ExportError
-from fer_desktop.core.messages import about
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayMemory, OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.playback import PlaybackClock
-from fer_desktop.core.sources import Frame, FrameSource, cut_short_text, skipped_note
+from fer_desktop.core.sources import (
+    Frame,
+    FrameSource,
+    cut_short_text,
+    none_readable,
+    skipped_note,
+)
 from fer_desktop.core.types import FrameResult
 
 log = logging.getLogger("fer_desktop.ui")
@@ -454,14 +458,12 @@ class CaptureThread(QThread):
 
     def _nothing_readable(self, source: FrameSource, frames_read: int,
                           description: str) -> bool:
-        """A folder none of whose pictures could be read fails as a source, with the first
-        reason (it said "Opening photos..." and then "End of photos")."""
+        """A folder none of whose pictures could be read fails as a source, with their
+        reasons (it said "Opening photos..." and then "End of photos")."""
         skipped = getattr(source, "skipped", None)
         if frames_read or not isinstance(skipped, list) or not skipped:
             return False
-        path, reason = skipped[0]
-        self.source_failed.emit(f"{description}: none of its {len(skipped)} pictures could be "
-                                f"read ({about(Path(path).name, reason)})", False)
+        self.source_failed.emit(none_readable(description, skipped), False)
         return True
 
     def _reset(self, restart_ids: bool) -> None:

@@ -8,6 +8,7 @@ capture thread of the moment and follows what the thread reports.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -46,6 +47,7 @@ class PlaybackControls(QObject):
         self._capture: CaptureThread | None = None
         self._spec: int | str | Path | None = None
         self._position_s: float | None = None  # of the video shown; None: none shown yet
+        self._shown_any = False  # a frame of the source attached was shown
         self._at_end = False
         self._end_notice = ""
         self._video_widget = video_widget
@@ -83,10 +85,19 @@ class PlaybackControls(QObject):
         self._capture = thread
         self._spec = spec
         self._position_s = None
+        self._shown_any = False
         self._at_end = False
         self.bar.hide()
         self.bar.set_playing(True)
         self.act_play_pause.setEnabled(False)
+        thread.source_failed.connect(functools.partial(self._on_source_failed, thread))
+
+    def _on_source_failed(self, thread: CaptureThread, *_reason) -> None:
+        """Nothing of the source shown before it failed (a folder of pictures none of which
+        could be read): no Pause, seek bar or "1 / 2" under "Nothing to show" (trial 13)."""
+        if thread is self._capture and not self._shown_any:
+            self.bar.hide()
+            self.act_play_pause.setEnabled(False)
 
     def detach(self) -> None:
         """The capture thread stopped (another source, or the window closing): remember
@@ -158,6 +169,7 @@ class PlaybackControls(QObject):
     def on_frame(self, thread: CaptureThread, timestamp_s: float) -> None:
         if thread is self._capture:
             self._position_s = timestamp_s
+            self._shown_any = True
         if thread.seekable and thread.fps:
             # by time: frame numbers go on counting when a video loops, its time restarts
             self.bar.set_position(round(timestamp_s * thread.fps))
