@@ -213,6 +213,26 @@ def test_asked_to_stop_gives_way_to_how_the_background_run_ended(
     assert tab.form.message.text() == ""
 
 
+def test_a_failed_run_shows_the_end_of_the_log(qtbot, tab):
+    """Trial 13: after a resize the Log stayed on older lines, and the failure's own lines
+    showed only once scrolled to."""
+    from trainer.process_outcome import TrainerOutcome
+    from trainer.rundir import FAILED
+
+    tab.show()
+    tab.bottom_tabs.setCurrentWidget(tab.log_view)
+    for k in range(400):
+        tab.log_view.appendPlainText(f"line {k}")
+    bar = tab.log_view.verticalScrollBar()
+    bar.setValue(0)  # where a resize or the user left it
+    tab.bottom_tabs.setCurrentWidget(tab.results_page)
+    qtbot.wait(10)
+    assert bar.value() == 0
+    tab._on_process_finished(TrainerOutcome(FAILED, 1, "the trainer stopped with code 1"))
+    assert tab.bottom_tabs.currentWidget() is tab.log_view
+    assert bar.maximum() > 0 and bar.value() == bar.maximum()
+
+
 def test_a_stop_message_goes_when_a_finished_run_is_selected(qtbot, tab, tmp_path):
     """Trial C 47: "Training stopped; Resume continues from the last completed epoch." stayed
     shown beside a finished run."""

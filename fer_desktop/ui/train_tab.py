@@ -410,6 +410,8 @@ class TrainTab(QWidget):
         if outcome.state == FAILED:
             self.form.say(f"Training failed: {outcome.message}", error=True)
             self.bottom_tabs.setCurrentWidget(self.log_view)
+            bar = self.log_view.verticalScrollBar()  # at its end: why it failed (a resize
+            bar.setValue(bar.maximum())              # had left it on older lines: trial 13)
         elif outcome.state == STOPPED:
             self._say_about(outcome.run_dir, f"Training {outcome.message}.")
         else:
