@@ -639,6 +639,21 @@ def test_a_wide_window_gives_the_run_list_a_third(qtbot, tab, width, left):
     assert abs(tab.splitter.sizes()[0] - left) <= 20
 
 
+def test_the_column_follows_the_window_until_the_user_drags_it(qtbot, tab):
+    """Trial 13: opened at 1024 px and then made 1920 px wide, the column kept its 400 px
+    beside wide empty charts (it was fitted once, when first shown)."""
+    tab.resize(1024, 700)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.resize(1920, 1000)
+    qtbot.waitUntil(lambda: abs(tab.splitter.sizes()[0] - 640) <= 20, timeout=2000)
+    tab.splitter.splitterMoved.emit(500, 1)  # the user drags the handle: theirs from then on
+    tab.splitter.setSizes([500, 1420])
+    tab.resize(1600, 1000)
+    qtbot.wait(20)
+    assert tab.splitter.user_sized and tab.splitter.sizes()[0] == 500
+
+
 def test_the_open_advanced_section_fits_the_left_column(qtbot, tab):
     """With Advanced open the Sampling list's longest entry widened the form past the
     column: the whole column scrolled sideways and cut the data source's help at 1024 px."""

@@ -6,8 +6,16 @@ tab's logic stays readable. Nothing here knows about training.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QFrame, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.wheel_guard import guard_wheel
@@ -33,6 +41,36 @@ def form_column(*parts: QWidget) -> QScrollArea:
     layout.addWidget(parts[-1], 1)
     guard_wheel(column)  # the wheel scrolls the form, not the Epochs or Seed under it
     return SidePanelScroll(column, min_px=FORM_COLUMN_MIN_PX)
+
+
+class ColumnSplitter(QSplitter):
+    """The form column beside the charts: a third of the width, at least ``min_px``, as the
+    window grows or shrinks, until the user drags the handle; from then on it is theirs.
+
+    Fitted only when first shown, the column kept 400 px in a window opened small and then
+    maximised to 1920 px: the run list's Recipe column was cut beside wide empty charts
+    (trial 13).
+    """
+
+    def __init__(self, left: QWidget, right: QWidget, min_px: int) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+        self.addWidget(left)
+        self.addWidget(right)
+        self.setStretchFactor(0, 0)
+        self.setStretchFactor(1, 1)
+        self._min_px = min_px
+        self.user_sized = False
+        self.splitterMoved.connect(self._on_moved)
+        self.setSizes([min_px, 2 * min_px])
+
+    def _on_moved(self, *_args) -> None:
+        self.user_sized = True
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if not self.user_sized and self.width() > 0:
+            left = max(self._min_px, self.width() // 3)
+            self.setSizes([left, max(1, self.width() - left)])
 
 
 def results_page(results: QWidget) -> QScrollArea:

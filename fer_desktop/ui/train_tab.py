@@ -33,7 +33,7 @@ from fer_desktop.ui.run_menu import RunMenu
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_form import RESUME_TOOLTIP, TrainForm
-from fer_desktop.ui.train_layout import form_column, log_view, results_page
+from fer_desktop.ui.train_layout import ColumnSplitter, form_column, log_view, results_page
 from fer_desktop.ui.train_progress import ProgressBox
 from fer_desktop.ui.trainer_process import TrainerProcess, trainer_command
 from fer_desktop.ui.training_curves import TrainingCurves
@@ -155,26 +155,9 @@ class TrainTab(QWidget):
         right.setStretchFactor(1, 1)
         right.setSizes([480, 380])
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left_scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([LEFT_COLUMN_PX, 800])
-        self.splitter = splitter
-        self._column_fitted = False
-        layout = QGridLayout(self)
-        layout.addWidget(splitter, 0, 0)
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        """First shown: in a wide window the form and run list get a third of the width, so
-        the run list's Recipe column shows whole (at 1920 px it was cut at a fixed 400 px);
-        a narrow one keeps 400 px for them. After that the splitter is the user's."""
-        super().showEvent(event)
-        if not self._column_fitted and self.width() > 0:
-            self._column_fitted = True
-            left = max(LEFT_COLUMN_PX, self.width() // 3)
-            self.splitter.setSizes([left, max(1, self.width() - left)])
+        self.splitter = ColumnSplitter(left_scroll, right, LEFT_COLUMN_PX)  # a third, at
+        layout = QGridLayout(self)                                          # least 400 px
+        layout.addWidget(self.splitter, 0, 0)
 
     # ------------------------------------------------------------------ form
     def _save_settings(self) -> None:
