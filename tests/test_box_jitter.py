@@ -7,22 +7,15 @@ cannot silently measure something else. The real-data case reads only the CSV's 
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from benchmark_helpers import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def box_jitter():
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))  # the script imports _fer2013 as its neighbour
-    return importlib.import_module("box_jitter")
+    return benchmark_module("box_jitter")
 
 
 @pytest.fixture(scope="module")

@@ -3,24 +3,17 @@ the table's ratios between models timed side by side."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
-
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from benchmark_helpers import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def speed():
-    if str(BENCHMARKS) not in sys.path:
-        sys.path.insert(0, str(BENCHMARKS))  # the script imports _machine as its neighbour
-    return importlib.import_module("classify_speed")
+    return benchmark_module("classify_speed")
 
 
 def test_the_cpu_is_read_from_cpuinfo_or_said_unknown(speed):
-    machine = importlib.import_module("_machine")
+    machine = benchmark_module("_machine")
     x86 = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9B14\nflags\t: avx\n"
     assert machine.cpu_model(x86) == "AMD EPYC 9B14"
     assert machine.cpu_model("processor\t: 0\nModel\t: Raspberry Pi 5 Model B\n") \
