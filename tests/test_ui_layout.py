@@ -124,16 +124,25 @@ def test_the_shipped_models_whole_line_shows_at_1024_px(qtbot, main_window):
 
     from ui_helpers import StubClassifier
 
+    from fer_desktop.core.gui_wording import status_bar_name
+    from fer_desktop.core.model import default_model_dir
+
     name = json.loads((ROOT / "assets" / "model.json").read_text())["name"]
     window = main_window()
     qtbot.waitUntil(lambda: window.live_view.pipeline is not None, timeout=WAIT_MS)
     settle(qtbot, window, 1024, 700)
-    window._show_model(StubClassifier(name))
+    shipped = StubClassifier(name)
+    shipped.model_dir = default_model_dir()  # said to be the shipped one (trial 13)
+    window._show_model(shipped)
     qtbot.wait(50)
     label = window.model_label
-    assert label.elided_text() == label.text()  # whole, "PrivateTest" and all
-    assert "PrivateTest" in label.text() and name not in label.text()  # shorter: not cut
+    said = status_bar_name(name)  # "default 20261204-095120"
+    shown = f"Model: {said} (shipped, 50.0%)"  # "PrivateTest" in the tooltip
+    assert label.text() == f"Model: {said} (shipped, PrivateTest 50.0%)"
+    assert label.elided_text() == shown and name not in shown  # shorter: not cut
     assert f"{name} (PrivateTest 50.0%)" in label.toolTip()  # the whole name
+    settle(qtbot, window, 1280, 700)
+    assert label.elided_text() == label.text()  # whole, "PrivateTest" and all
     window._show_model(StubClassifier("stub"))  # a name said whole: no name in the tip
     assert name not in label.toolTip()
 

@@ -405,7 +405,9 @@ class MainWindow(QMainWindow):
         # to that menu entry (trial 13)
         self.model_label.setText(f"Model: {name} ({'shipped, ' if shipped else ''}"
                                  f"{classifier.accuracy_text()})")
-        self.model_label.set_short_text(short_model_line(classifier))
+        value = classifier.accuracy()  # at 1024 px: "shipped" kept, "PrivateTest" dropped
+        self.model_label.set_short_text(*[f"Model: {name} (shipped, {value:.1%})"] * (
+            shipped and value is not None), short_model_line(classifier))
         self.model_label.setToolTip(MODEL_TIP if name == classifier.name else
                                     f"{model_line(classifier)}\n{MODEL_TIP}")
         self._update_title()
