@@ -76,16 +76,34 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     assert panel.selected_track == second and not live.video_view.hasFocus()
     assert _corner(live.video_view) != live.video_view.palette().color(
         QPalette.ColorRole.Highlight).rgb()
+    live.video_view.setFocus(Qt.FocusReason.TabFocusReason)  # back by Tab: from the first
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)          # face, not from the one chosen
+    assert panel.selected_track == first and live.video_view.hasFocus()  # (it left at once)
     live.face_selection.select(None)  # none chosen: Tab starts at the first face, not after
     live.video_view.setFocus()        # the largest (the faces before it were never reached)
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
     assert panel.selected_track == first and live.video_view.hasFocus()
+    live.face_selection.select(first)  # chosen by a click or a digit: Tab goes on from it
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
+    assert panel.selected_track == second
     qtbot.keyClick(live.video_view, str(first))
     assert panel.selected_track == first
     qtbot.keyClick(live.video_view, "0")
     assert panel.selected_track is None
     qtbot.keyClick(live.video_view, "9")
     assert "No face #9" in window.notifier.last_info
+
+
+def test_with_one_face_tab_passes_the_video_without_choosing_it(qtbot, main_window):
+    """Tabbing through the window chose a lone face: a dashed box round it, "(selected)",
+    and the panel no longer moved to a larger face arriving later (review of trial 13's fix)."""
+    window = main_window(source=0, source_opener=lambda spec, **kw: TwoThenOneCamera(two=0))
+    live = window.live_view
+    panel = live.face_panel
+    qtbot.waitUntil(lambda: len(panel.present_tracks) == 1, timeout=WAIT_MS)
+    live.video_view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
+    assert not live.video_view.hasFocus() and panel.selected_track is None
 
 
 def test_when_the_followed_face_leaves_its_line_breaks_and_the_switch_is_marked(

@@ -42,9 +42,12 @@ class FaceSelection(QObject):
         video_view.clicked_at.connect(self._on_clicked)
         video_view.tab_handler = self._on_step
         video_view.number_pressed.connect(self._on_number)
+        video_view.tabbed_in.connect(self._on_tabbed_in)
+        self._from_chosen = True  # Tab steps on from the face chosen (False: from the ends)
 
     def select(self, track: int | None) -> None:
         """Follow ``track`` (None: the largest face)."""
+        self._from_chosen = True
         self._panel.select_track(track)
         result = self._latest()
         if result is not None:
@@ -69,15 +72,23 @@ class FaceSelection(QObject):
         hit = [f for f in result.faces if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
         self.select(min(hit, key=lambda f: f.area).track_id if hit else None)
 
-    def _on_step(self, step: int) -> bool:
-        """Tab / Shift+Tab on the video: the next face, from the first (last) when none was
-        chosen; past the last, False: the focus moves on and the face chosen stays chosen.
+    def _on_tabbed_in(self) -> None:
+        self._from_chosen = False
 
-        It went back to the largest face there, so a keyboard user who chose #5 and tabbed
-        on to "Why this answer?" had #3 explained; and it started from the largest face, so
-        Tab never reached the faces numbered before it (trial 13).
+    def _on_step(self, step: int) -> bool:
+        """Tab / Shift+Tab on the video: the next face; False (the focus moves on) past the
+        last one, or with fewer than two faces (nothing to choose between).
+
+        Tab steps on from the face chosen (a click, a digit, the last step); once the video
+        got the keyboard by Tab, from the first face (Shift+Tab: the last). Past the end the
+        face chosen stays chosen: it went back to the largest face there, so a keyboard user
+        who chose #5 and tabbed on to "Why this answer?" had #3 explained; and Tab started
+        from the largest face, so it never reached the faces numbered before it (trial 13).
         """
-        track = next_track(self._panel.present_tracks, self._panel.selected_track, step)
+        present = self._panel.present_tracks
+        start = self._panel.selected_track if self._from_chosen else None
+        track = next_track(present, start, step) if len(present) > 1 else None
+        self._from_chosen = True
         if track is not None:
             self.select(track)
         return track is not None

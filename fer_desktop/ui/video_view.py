@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QFont,
     QImage,
     QKeyEvent,
@@ -68,11 +69,13 @@ class VideoView(QWidget):
         clicked_at(float, float): a click on the image, in frame pixel coordinates.
         painted(int): the frame with this id has been painted (frame ids increase).
         number_pressed(int): a digit key was pressed.
+        tabbed_in(): the video got the keyboard by Tab or Shift+Tab.
     """
 
     clicked_at = Signal(float, float)
     painted = Signal(int)
     number_pressed = Signal(int)
+    tabbed_in = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,6 +209,11 @@ class VideoView(QWidget):
             painter.setPen(pen)
             painter.drawRect(box)
         painter.setClipping(False)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt API)
+        super().focusInEvent(event)
+        if event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
+            self.tabbed_in.emit()
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt API)
         if self.hasFocus() and self.tab_handler is not None \
