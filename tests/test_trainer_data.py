@@ -152,8 +152,12 @@ def test_a_huge_file_is_refused_from_its_size(tmp_path, monkeypatch):
     (b"\0" * 5_000_000, "is not a text file"),  # 5 MB, no newline
     (b"x" * 5_000_000, "the first line is over 1000 characters long"),
     # random bytes (a picture, an archive) were quoted as garbage (trial 13)
-    (bytes(range(128, 256)) * 10 + b"\n", "is not a text file: its first line is binary data"),
-    ("émotion,pixels,Usage\n".encode("latin-1"), "is not a text file"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 10 + b"\n",  # a JPEG's first bytes
+     "is not a text file: its first line is binary data"),
+    (bytes(range(128, 256)) * 10 + b"\n", "is not UTF-8 text"),
+    ("émotion,pixels,Usage\n".encode("latin-1"), "is not UTF-8 text"),
+    ("emotion,pixels,Usage\n".encode("utf-16"), "is UTF-16 text"),
+    (("a" * 1000 + "é\n").encode(), "the first line is over 1000 characters long"),  # cut in é
     (("\n".join(base_rows()) + "\n").encode(), "so it is not a header"),  # no header line
     (b"emotion;pixels;Usage\n3;1 2;Training\n", "the first line is 'emotion;pixels;Usage'"),
     (("emotion,pixels,Usage\n" + "3," + "1 " * 20_000 + ",Training\n").encode(),

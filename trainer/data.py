@@ -148,6 +148,22 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def _not_utf8_text(header: bytes) -> str:
+    """Why the first line cannot be the CSV's header, when it is not UTF-8 text; "" when it
+    is. A UTF-16 file (Excel's "Unicode text") is text in another encoding: said so."""
+    if header.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ("is UTF-16 text (as Excel's \"Unicode text\" saves it): save it as a UTF-8 "
+                f"CSV whose first line is {','.join(COLUMNS)}")
+    if b"\0" in header:  # a picture, an archive, a model file...
+        return (f"is not a text file: its first line is binary data, where the header line "
+                f"{','.join(COLUMNS)} should be: is it the right file?")
+    if not _is_utf8(header):
+        return (f"is not UTF-8 text: its first line, where the header line {','.join(COLUMNS)} "
+                "should be, has bytes UTF-8 does not use (is it the right file? a CSV must be "
+                "saved as UTF-8)")
+    return ""
+
+
 def _precheck(path: Path) -> None:
     """Check the shape of the file by streaming it, before pandas reads it whole.
 
@@ -162,10 +178,9 @@ def _precheck(path: Path) -> None:
     try:
         with _open_binary(path) as fh:
             header = fh.readline(MAX_HEADER_CHARS + 1)
-            if b"\0" in header or not _is_utf8(header):  # a picture, an archive...: its
-                raise DatasetError(path, "is not a text file: its first line is binary "  # bytes
-                                   "data, where the header line "  # quoted were garbage
-                                   f"{','.join(COLUMNS)} should be: is it the right file?")
+            problem = _not_utf8_text(header)  # its bytes, quoted, were garbage (trial 13)
+            if problem:
+                raise DatasetError(path, problem)
             if len(header) > MAX_HEADER_CHARS:
                 raise DatasetError(path, f"the first line is over {MAX_HEADER_CHARS} characters "
                                    "long, so it is not a header; the file must start with the "
