@@ -126,6 +126,21 @@ def test_a_run_renamed_shows_its_name_at_once_and_keeps_it(qtbot, tab, tmp_path,
     assert not (run / rundir.NAME).exists()
 
 
+def test_renaming_another_run_leaves_the_results_shown_alone(qtbot, tab, tmp_path,
+                                                            monkeypatch):
+    """Any rename rebuilt the Results of the run shown (its table, its example faces)."""
+    shown = _run(tab, tmp_path)
+    other = _run(tab, tmp_path, "20260102-120000-seed")
+    tab._select_run(shown)
+    rebuilt = []
+    monkeypatch.setattr(tab.results, "show_run", rebuilt.append)
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "another")
+    _actions(tab, other)["Rename..."].trigger()
+    assert rebuilt == []
+    _actions(tab, shown)["Rename..."].trigger()
+    assert rebuilt == [shown]
+
+
 def test_a_long_name_is_cut_and_shown_whole_in_its_tooltip(qtbot, tab, tmp_path, monkeypatch):
     run = _run(tab, tmp_path)
     monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "a very long name " * 10)

@@ -111,8 +111,11 @@ def test_the_bar_and_speed_line_show_only_while_a_job_runs(qtbot):
     assert all(part.isHidden() for part in idle)
     box.show_progress(TrainingProgress(), 1.0, 128)
     assert not any(part.isHidden() for part in idle)
-    box.show_end("finished", finished=True)
-    assert all(part.isHidden() for part in idle)
+    box.show_end("finished", finished=True)  # the end stays shown, its bar full
+    assert not box.progress_bar.isHidden()
+    assert box.progress_bar.value() == box.progress_bar.maximum()
+    box.idle()
+    assert all(part.isHidden() for part in idle) and box.epoch_label.text() == "Not training."
     box.show_busy("Exporting the model...")
     assert not box.progress_bar.isHidden()
     box.reset()

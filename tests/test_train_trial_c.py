@@ -164,6 +164,7 @@ def test_every_column_of_the_confusion_matrix_is_readable(qtbot, tab, tmp_path, 
     tab.resize(*size)  # the tab's share of a 1024x700 (1366x768) window
     tab.show()
     qtbot.waitExposed(tab)
+    tab.splitter.user_sized = True  # as if dragged: a late resize does not fit it again
     tab.splitter.setSizes([left, size[0] - left])  # the form column as wide as in trial C
     tab.refresh_runs()
     tab.run_list.select(run)

@@ -43,10 +43,12 @@ class RunMenu(QObject):
 
     Signals:
         trashed(Path): this run folder was moved to the trash (``changed`` follows).
+        renamed(Path): this run was given a name (``changed`` follows).
         changed(): a run was renamed or moved to the trash: the list should be read again.
     """
 
     trashed = Signal(object)
+    renamed = Signal(object)
     changed = Signal()
 
     def __init__(self, run_list: RunList, in_use: Callable[[], Path | None] = lambda: None,
@@ -123,6 +125,7 @@ class RunMenu(QObject):
             self._say("Not renamed", f"The run {_named(row)} could not be renamed "
                       f"({exc.strerror or exc}); it keeps its name.")
             return
+        self.renamed.emit(row.run_dir)
         self.changed.emit()
 
     def move_to_trash(self, row: RunRow) -> None:

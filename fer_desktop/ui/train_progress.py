@@ -87,8 +87,7 @@ class ProgressBox(QGroupBox):
         self.epoch_label.setText(f"Trainer {state}.")
         self.speed_label.setText(" ")  # no speed or ETA for a trainer that is not running
         self.progress_bar.setRange(0, 1)
-        self.progress_bar.setValue(1 if finished else 0)
-        self.progress_bar.setFormat("")
-        self._working(False)
+        self.progress_bar.setValue(1 if finished else 0)  # stays shown: full when finished
+        self.progress_bar.setFormat("")                    # (the list below stays put)
 
 

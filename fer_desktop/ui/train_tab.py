@@ -128,8 +128,8 @@ class TrainTab(QWidget):
                                 (self.process, self.exporter))  # not their runs to the trash
         self.run_menu.trashed.connect(
             lambda run: self._select_run(None) if run == self._shown_run else None)
-        self.run_menu.changed.connect(  # a new name in the Results' heading (trial 13)
-            lambda: self.results.show_run(self.results.run_dir))
+        self.run_menu.renamed.connect(  # its new name in the Results' heading (trial 13)
+            lambda run: self.results.show_run(run) if run == self.results.run_dir else None)
         self.run_menu.changed.connect(self.refresh_runs)  # renamed or trashed: at once
         self.data_source = DataSourceBox(self._settings.collect)
         self.data_source.changed.connect(self._save_settings)
