@@ -356,7 +356,10 @@ def test_a_corrected_save_stays_undoable_when_review_changed_nothing(tmp_path, s
     assert collector.undo().path == first and not first.exists()
 
 
-def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
+def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path, monkeypatch):
+    trash_home = tmp_path / "data"
+    trash_home.mkdir()
+    monkeypatch.setenv("XDG_DATA_HOME", str(trash_home))  # not the user's own trash
     window = _collecting_window(qtbot, tmp_path, SAMPLE)
     live = window.live_view
     panel = live.collect_panel
@@ -376,8 +379,11 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path):
     assert any(does.startswith("In Review collected faces") for does in undo_rows)
     with qtbot.waitSignal(panel.undone, timeout=WAIT_MS) as undone:
         panel.act_undo.trigger()
-    assert f"removed the happy face {Path(saved.args[0]).name}" in undone.args[0]
+    name = Path(saved.args[0]).name
+    assert f"the happy face {name} went to the system trash" in undone.args[0]
     assert not Path(saved.args[0]).exists() and panel.count_labels["happy"].text() == "0"
+    # in the trash, not deleted: repeated Undos deleted faces of minutes before (trial 14)
+    assert (trash_home / "Trash" / "files" / name).is_file()
     assert not panel.undo_button.isEnabled()
     assert panel.act_undo.text() == "&Undo last face saved or moved"  # as the shortcuts list
     # on the Train tab, Ctrl+Z is for its fields: no face is taken back from there
@@ -466,6 +472,8 @@ def test_a_click_on_undo_or_folder_leaves_the_keyboard_on_the_video(qtbot, tmp_p
     """After a click on Undo (or Folder...) the button kept the keyboard: each Space, meant
     to pause the video, undid one more saved face, or opened the folder dialog again
     (walk-through 13)."""
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # not the user's own trash
     window = _collecting_window(qtbot, tmp_path, SAMPLE)
     panel = window.live_view.collect_panel
     panel.active.setChecked(True)

@@ -26,8 +26,10 @@ and moving it would take it away, but keeping both would give one picture two an
 
 A face saved by mistake (the wrong key, a blink) is taken back with :meth:`FaceCollector.undo`:
 the last :data:`UNDO_DEPTH` saves and moves of this session are undone newest first. A file
-is removed only if it still holds the bytes written (a file changed or replaced since is the
-user's, and is left); a move is undone by moving the file back.
+is taken away only if it still holds the bytes written (a file changed or replaced since is
+the user's, and is left), by the ``discard`` function the caller gives (the window's moves it
+to the system trash, as Review's Delete does: repeated Undos deleted faces saved minutes
+before for good, trial 14); a move is undone by moving the file back.
 """
 
 from __future__ import annotations
@@ -151,8 +153,10 @@ class FaceCollector:
     """
 
     def __init__(self, folder: Path, crop_scale: float, level_eyes: bool = True,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 discard: Callable[[Path], object] = Path.unlink) -> None:
         self.folder = Path(folder)
+        self._discard = discard  # how Undo takes a saved face away (OSError: it cannot)
         self.crop_scale = float(crop_scale)
         self.level_eyes = level_eyes
         self._clock = clock
@@ -242,7 +246,7 @@ class FaceCollector:
                           for d in self._done]  # its save can be undone in turn
             return UndoResult(emotion, back, moved_back_to=key[0])
         try:
-            path.unlink()
+            self._discard(path)
         except OSError as exc:
             raise ExportError(path, f"cannot remove it ({exc.strerror or exc})") from exc
         return UndoResult(emotion, path)

@@ -38,6 +38,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.face_choice import face_to_save
 from fer_desktop.ui.actions import LIST_TEXT, make_action
+from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.colours import COLLECT_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
 
@@ -90,7 +91,7 @@ class CollectPanel(QGroupBox):
         self._on_screen = on_screen
         self._home = settings.collect  # the folder's one home, read by the Train tab too
         self.review_dialog = None  # the last Review opened (tests look at it)
-        self.collector = FaceCollector(self._home.path, 1.0)
+        self.collector = FaceCollector(self._home.path, 1.0, discard=to_trash)  # recoverable
         if notifier is not None:
             self.said.connect(notifier.info)
             self.failed.connect(lambda why: notifier.error(why))
@@ -227,8 +228,8 @@ class CollectPanel(QGroupBox):
             self.undone.emit(f"Undone: the face is back under {result.moved_back_to} "
                              f"({result.path}).")
         else:
-            self.undone.emit(f"Undone: removed the {result.emotion} face "
-                             f"{result.path.name}.")
+            self.undone.emit(f"Undone: the {result.emotion} face {result.path.name} went to "
+                             "the system trash.")
         return result.path
 
     def review(self) -> None:
