@@ -253,6 +253,36 @@ def test_collect_from_the_edit_menu_and_its_key_keeps_the_focus(qtbot, tmp_path)
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 
 
+def test_a_face_cut_off_by_the_edge_is_not_saved(tmp_path, sample_face):
+    """Trial 14: a face leaving the video was saved with its missing half smeared from the
+    edge pixels. Up to a quarter of the crop outside (a face touching the edge, its margin
+    out) is saved; more is not, and the result says how much was out."""
+    frame, box = sample_face
+    x1, y1, x2, y2 = (float(v) for v in box)
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.0)
+    half_out = np.array([-(x2 - x1) / 2, y1, (x2 - x1) / 2, y2], np.float32)
+    result = collector.save(frame, half_out, "happy", face_id=1)
+    assert result.path is None and result.cut_off >= 0.4 and not result.repeat
+    assert collector.counts()["happy"] == 0 and not collector.can_undo
+    touching = np.array([0, y1, x2 - x1, y2], np.float32)  # whole, at the edge: saved
+    assert collector.save(frame, touching, "happy", face_id=1).path is not None
+
+
+def test_the_panel_says_a_face_cut_off_was_not_saved(qtbot, tmp_path, monkeypatch):
+    from fer_desktop.core.collect import SaveResult
+
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
+    panel = window.live_view.collect_panel
+    panel.active.setChecked(True)
+    monkeypatch.setattr(panel.collector, "save", lambda *a: SaveResult(None, cut_off=0.5))
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
+        panel.actions[3].trigger()
+    assert "is cut off by the edge of the picture (50% of it outside), not saved" \
+        in skipped.args[0]
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
 def test_undo_takes_back_saves_and_moves_newest_first(tmp_path, sample_face):
     """A wrong key had no way back but finding and deleting the file by hand."""
     frame, box = sample_face

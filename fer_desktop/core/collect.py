@@ -46,7 +46,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_desktop.core.crop import face_crops
+from fer_desktop.core.crop import face_crops, outside_share
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.preprocess import gray48
@@ -67,6 +67,7 @@ RELABEL_WITHIN_S = 10.0
 RECENT_CROPS = 50
 # How many saves and moves :meth:`FaceCollector.undo` can take back, newest first.
 UNDO_DEPTH = 20
+MAX_CUT_OFF = 0.25  # of a face's crop outside the picture: more, and it is not saved
 
 
 def crop_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -89,11 +90,12 @@ class SaveResult:
     difference: float | None = None
     moved_from: str | None = None
     saved_as: str | None = None  # not written: this picture is already saved under it
+    cut_off: float = 0.0  # not written: this share of the crop was outside the picture
 
     @property
     def repeat(self) -> bool:
         """The crop was nearly identical to one saved, and not written."""
-        return self.path is None
+        return self.path is None and not self.cut_off
 
 
 @dataclass(frozen=True)
@@ -308,6 +310,11 @@ class FaceCollector:
         """
         if emotion not in EMOTIONS:
             raise ValueError(f"unknown emotion {emotion!r}; one of {', '.join(EMOTIONS)}")
+        # a face leaving the picture was saved with its missing part smeared from the edge
+        # pixels: a streaked face teaches the model nothing true (trial 14)
+        cut_off = outside_share(np.asarray(box), frame_bgr.shape[:2], self.crop_scale)
+        if cut_off > MAX_CUT_OFF:
+            return SaveResult(None, cut_off=cut_off)
         image = self.crop(frame_bgr, box)
         difference = min((crop_difference(image, kept.crop)
                           for kept in self._recent.get(emotion, []) if kept.path.is_file()),

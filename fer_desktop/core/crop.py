@@ -32,6 +32,22 @@ def square_box(box: np.ndarray, scale: float = 1.0) -> tuple[int, int, int]:
     return round(cx - side / 2), round(cy - side / 2), side
 
 
+def outside_share(box: np.ndarray, frame_hw: tuple[int, int], scale: float = 1.0) -> float:
+    """The share of the square crop around ``box`` that lies outside a frame of (height,
+    width): what :func:`crop_face` fills by repeating the frame's edge pixels (streaks).
+
+    Example:
+        >>> outside_share(np.array([0, 0, 100, 100]), (480, 640))
+        0.0
+        >>> outside_share(np.array([-50, 0, 50, 100]), (480, 640))
+        0.5
+    """
+    x, y, side = square_box(box, scale)
+    h, w = frame_hw
+    inside = max(0, min(x + side, w) - max(x, 0)) * max(0, min(y + side, h) - max(y, 0))
+    return 1.0 - inside / float(side * side)
+
+
 def crop_face(frame: np.ndarray, box: np.ndarray, scale: float = 1.0) -> np.ndarray:
     """The square face crop (side, side[, C]) uint8 around ``box``; edges replicated where the
     square leaves the frame (a face at the border keeps its framing)."""

@@ -265,6 +265,11 @@ class CollectPanel(QGroupBox):
         except ExportError as exc:
             self.failed.emit(str(exc))
             return None
+        if result.cut_off:
+            self.skipped.emit(f"Face{_number(face)} is cut off by the edge of the picture "
+                              f"({result.cut_off:.0%} of it outside), not saved: save it "
+                              "when the whole face is in view.")
+            return None
         if result.saved_as is not None:  # one picture, one answer: its first key stands
             self.skipped.emit(f"This picture is already saved as {result.saved_as}, not saved "
                               f"as {emotion} too: Undo or Review... to change it.")
