@@ -185,6 +185,32 @@ def test_with_blur_faces_the_saved_explanation_shows_no_clear_face(qtbot, main_w
     assert dialog.image.pixmap().toImage() == shown  # on screen: unchanged
 
 
+def test_with_no_file_paths_the_saved_picture_names_no_file(qtbot, main_window, settings,
+                                                            monkeypatch):
+    """Trial 14: with File > Privacy > No file paths, the saved picture still read "From
+    clip.mp4 at 0:07" (its JSON said "file"); on screen the name stays."""
+    from fer_desktop.core.explain import explained_moment
+
+    assert explained_moment({"source": "/v/clip.mp4", "time_s": 7.0}, named=False) \
+        .startswith("From the video at 0:07")
+    assert explained_moment({"source": "/p/a.jpg", "still": True}, named=False) \
+        .startswith("From the picture.")
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    dialog = live.explain_face()
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    live.act_numbers_only.trigger()
+    assert settings.numbers_only
+    grab, drawn = dialog.content.grab, []
+    monkeypatch.setattr(dialog.content, "grab", lambda: drawn.append(dialog.where.text())
+                        or grab())
+    dialog.save_button.click()
+    assert SAMPLE.name not in drawn[0] and "From the picture." in drawn[0]
+    assert SAMPLE.name in dialog.where.text()  # on screen: named as before
+
+
 def test_explain_without_a_face_says_so(qtbot, main_window):
     window = main_window()
     live = window.live_view

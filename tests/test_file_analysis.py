@@ -76,6 +76,9 @@ def test_result_names_never_collide(tmp_path):
     first.write_text("")
     assert analysis_csv_path(tmp_path, tmp_path / "clip.mp4", now).name == \
         "fer-clip-emotions-20260102-030405-2.csv"
+    # No file paths in saved files: the video's name is not in the file's (trial 14)
+    assert analysis_csv_path(tmp_path, tmp_path / "clip.mp4", now, named=False).name == \
+        "fer-file-emotions-20260102-030405.csv"
 
 
 def write_csv(path, rows):

@@ -51,12 +51,15 @@ class FileAnalysis:
     problems: tuple[tuple[str, str], ...] = ()
 
 
-def analysis_csv_path(folder: Path, video: Path, now: dt.datetime | None = None) -> Path:
+def analysis_csv_path(folder: Path, video: Path, now: dt.datetime | None = None,
+                      named: bool = True) -> Path:
     """``folder/fer-<video stem>-emotions-20260101-120000.csv``, ``-2``... when taken: named
     as the app's recordings and screenshots are (``fer-clip-...``), "emotions" telling it
-    from a recording of the same video."""
+    from a recording of the same video. Not ``named`` (No file paths in saved files):
+    ``fer-file-emotions-...``, as a recording is then (it kept the video's name: trial 14)."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return unused_path(folder, f"{file_prefix('fer', str(video))}-emotions-{stamp}", ".csv")
+    source = str(video) if named else "file"
+    return unused_path(folder, f"{file_prefix('fer', source)}-emotions-{stamp}", ".csv")
 
 
 class _Progress:

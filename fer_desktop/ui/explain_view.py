@@ -158,13 +158,17 @@ class ExplainDialog(QDialog):
                                                Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation)
 
-    def png_bytes(self, blur_face: bool = False) -> bytes:
+    def png_bytes(self, blur_face: bool = False, named: bool = True) -> bytes:
         """The window's answer (face, map, bars, sentences) as PNG bytes; with ``blur_face``
         (File > Privacy > Blur faces) the face is pixelated as in screenshots, the map over
-        it kept: a user who asked for blurred faces got the clear face in this file."""
-        shown = self.image.pixmap()
+        it kept: a user who asked for blurred faces got the clear face in this file. Not
+        ``named`` (No file paths in saved files): its line says "the video", not the file."""
+        shown, said = self.image.pixmap(), self.where.text()
         if blur_face and self.explanation is not None:
             self.image.setPixmap(self._face_pixmap(pixelate(self.explanation.face)))
+        if not named:
+            self.where.setText(said.replace(explained_moment(self.context),
+                                            explained_moment(self.context, named=False)))
         try:
             buffer = QBuffer()
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -172,6 +176,7 @@ class ExplainDialog(QDialog):
             return bytes(buffer.data())
         finally:
             self.image.setPixmap(shown)  # on screen the face stays clear, as the video does
+            self.where.setText(said)
 
     def details(self) -> dict:
         """The numbers behind the picture, for its JSON file."""

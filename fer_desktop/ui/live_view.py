@@ -494,11 +494,9 @@ class LiveView(QWidget):
 
     # whole-file analysis ----------------------------------------------------------------
     def analyse_whole_file(self) -> FileAnalysisDialog | None:
-        """Analyse the video on screen (or one the user picks) in the background.
-
-        Opens a :class:`FileAnalysisDialog` with the progress and, at the end, the chart; the
-        CSV goes to the output folder. Returns the dialog, or None when no video was chosen.
-        """
+        """Analyse the video on screen (or one the user picks) in the background: a
+        :class:`FileAnalysisDialog` (progress, then the chart; the CSV in the output folder),
+        or None when no video was chosen."""
         video = self._spec if is_video_path(self._spec) else self.source_picker.ask_open_file(
             "Analyse a video", dialog_filter("Videos", VIDEO_SUFFIXES),
             QStandardPaths.StandardLocation.MoviesLocation)
@@ -510,9 +508,9 @@ class LiveView(QWidget):
             else self.startup.model_dir  # the model in use, a model chosen later included
         make_pipeline = functools.partial(self.startup.pipeline_factory, model_dir,
                                           self._pipeline_options(PipelineOptions(), "video"))
-        return self.analyses.open(
-            video, analysis_csv_path(Path(self._settings.output_folder), video), make_pipeline,
-            numbers_only=self._settings.numbers_only)
+        hidden = self._settings.numbers_only  # "fer-file-emotions-...", as a recording is
+        csv = analysis_csv_path(Path(self._settings.output_folder), video, named=not hidden)
+        return self.analyses.open(video, csv, make_pipeline, numbers_only=hidden)
 
     # options ----------------------------------------------------------------------------
     def set_options(self, options: LiveOptions) -> None:

@@ -262,12 +262,13 @@ class OutputControls(QObject):
             self.screenshot_saved.emit(path)
         return path
 
-    def save_explanation(self, picture: Callable[[bool], bytes], details: dict
+    def save_explanation(self, picture: Callable[[bool, bool], bytes], details: dict
                          ) -> Path | None:
         """Save a "Why this answer?" window as PNG (+ JSON: the face, its probabilities, the
         model) in the output folder, as a screenshot is; returns the PNG path or None.
-        ``picture(blur_face)`` gives the PNG, its face pixelated when Blur faces is on."""
-        png = picture(self._settings.blur_faces)
+        ``picture(blur_face, named)`` gives the PNG, its face pixelated when Blur faces is on,
+        its source's file not named when No file paths is."""
+        png = picture(self._settings.blur_faces, not self._settings.numbers_only)
         details = dict(details)
         is_live, still = details.pop("is_live", False), details.pop("still", False)
         if self._settings.numbers_only and "source" in details:  # as for screenshots
