@@ -406,8 +406,9 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"Model: {name} ({'shipped, ' if shipped else ''}"
                                  f"{classifier.accuracy_text()})")
         value = classifier.accuracy()  # at 1024 px: "shipped" kept, "PrivateTest" dropped
-        self.model_label.set_short_text(*[f"Model: {name} (shipped, {value:.1%})"] * (
-            shipped and value is not None), short_model_line(classifier))
+        shorter = [f"Model: {name} (shipped, {value:.1%})"] if shipped and value is not None \
+            else []
+        self.model_label.set_short_text(*shorter, short_model_line(classifier))
         self.model_label.setToolTip(MODEL_TIP if name == classifier.name else
                                     f"{model_line(classifier)}\n{MODEL_TIP}")
         self._update_title()
