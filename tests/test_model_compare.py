@@ -249,6 +249,17 @@ def test_the_sentence_says_how_often_right_chance_and_the_mix_up():
     assert "25%" in sentence and "takes fear for sad (3 times)" in sentence
     assert most_common_mix_up(np.eye(7, dtype=int) * 5) is None
     assert "no test faces" in summary_sentence(float("nan"), 0, 0.0)
+    assert "not worth using" not in sentence
+
+
+def test_a_model_no_better_than_guessing_is_said_not_worth_using():
+    """Trial 14: a new network trained on a few collected faces answered "happy" to all four
+    test faces, right on 2 as guessing the most common would be, and nothing said so."""
+    sentence = summary_sentence(0.5, 4, 0.5)
+    assert "No better than always guessing the most common emotion: not worth using." \
+        in sentence
+    assert "not worth using" in summary_sentence(0.3, 100, 0.4)
+    assert "not worth using" not in summary_sentence(0.75, 4, 0.5)
 
 
 @pytest.mark.parametrize(("accuracy", "samples", "start"), [

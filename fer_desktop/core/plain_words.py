@@ -73,6 +73,8 @@ def summary_sentence(accuracy: float, samples: int, chance: float,
     else:
         text = (f"Right on about {round_half_up(accuracy * 10)} of 10 faces ({right} of "
                 f"{samples}); {majority_clause(chance)}.")
+    if right <= round_half_up(chance * samples):  # a new network on a few faces: its
+        text += f" No better than {MAJORITY_GUESS}: not worth using."  # verdict (trial 14)
     mix_up = most_common_mix_up(confusion, classes)
     if mix_up is not None:
         true, predicted, count = mix_up
