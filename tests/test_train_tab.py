@@ -740,6 +740,7 @@ def test_too_few_collected_faces_are_refused_before_training_starts(qtbot, tmp_p
     assert not tab.process.is_active
     message = tab.form.message.text()
     assert message.startswith("Too few faces of surprise (3): training needs at least 5")
+    assert message.endswith("or remove them (Review... in its Collect box).")  # trial 14
     for i in range(3, 5):
         (folder / "surprise" / f"{i}.png").write_bytes(b"png")
     tab.hide()

@@ -214,6 +214,23 @@ def test_asked_to_stop_gives_way_to_how_the_background_run_ended(
     assert tab.form.message.text() == ""
 
 
+def test_another_runs_results_open_at_their_top(qtbot, tab, tmp_path):
+    """Trial 14: the Results kept the last run's scroll position, so the next run's heading
+    and "Use this model" were out of view and a click missed the button."""
+    first = _finished_run(tmp_path / "runs", "20260101-110000-default")
+    second = _finished_run(tmp_path / "runs", "20260101-120000-default")
+    tab.resize(1024, 500)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.refresh_runs()
+    tab._select_run(first)
+    bar = tab.results_page.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    bar.setValue(bar.maximum())
+    tab._select_run(second)
+    assert bar.value() == 0
+
+
 def test_a_failed_run_shows_the_end_of_the_log(qtbot, tab):
     """Trial 13: after a resize the Log stayed on older lines, and the failure's own lines
     showed only once scrolled to."""

@@ -85,7 +85,7 @@ class SourceChoice:
             if few:
                 raise ValueError(f"Too few faces of {few}: training needs at least "
                                  f"{MIN_PER_EMOTION} of each emotion it uses. Collect more in "
-                                 "the Live tab, or remove them (Open folder shows them).")
+                                 "the Live tab, or remove them (Review... in its Collect box).")
         if self.finetune:
             config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
                                     events="json",

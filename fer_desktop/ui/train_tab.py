@@ -455,6 +455,8 @@ class TrainTab(QWidget):
 
     def _show_run(self, run: Path | None) -> None:
         """Curves and results of ``run`` from its files; a live run then grows from events."""
+        if run != self._shown_run:  # another run's Results from their top: the last one's
+            self.results_page.verticalScrollBar().setValue(0)  # place hid "Use this model"
         self._shown_run = run
         self.results.show_run(run)
         if run is None:
