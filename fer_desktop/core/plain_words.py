@@ -55,7 +55,8 @@ def majority_clause(chance: float) -> str:
 
 def summary_sentence(accuracy: float, samples: int, chance: float,
                      confusion: list[list[int]] | np.ndarray | None = None,
-                     classes: list[str] | tuple[str, ...] = EMOTIONS) -> str:
+                     classes: list[str] | tuple[str, ...] = EMOTIONS,
+                     verdict: bool = False) -> str:
     """One or two sentences: how often right, the chance level, the most common mix-up.
 
     Args:
@@ -63,6 +64,9 @@ def summary_sentence(accuracy: float, samples: int, chance: float,
         samples: how many faces.
         chance: the accuracy of always giving the most common answer (0..1).
         confusion: rows true, columns predicted, in the order of ``classes`` (optional).
+        verdict: say so when it is right no more often than that guess (a run's Results: a
+            new network on four collected faces said nothing of it, trial 14). Not where
+            two models are compared: the comparison's own warnings say it of one or both.
     """
     if samples <= 0 or not np.isfinite(accuracy):
         return "There were no test faces to judge this model on."
@@ -73,8 +77,9 @@ def summary_sentence(accuracy: float, samples: int, chance: float,
     else:
         text = (f"Right on about {round_half_up(accuracy * 10)} of 10 faces ({right} of "
                 f"{samples}); {majority_clause(chance)}.")
-    if right <= round_half_up(chance * samples):  # a new network on a few faces: its
-        text += f" No better than {MAJORITY_GUESS}: not worth using."  # verdict (trial 14)
+    if verdict and chance < 1.0 and right <= round_half_up(chance * samples):
+        text += (" No better than that guess on these few faces." if samples < FEW_FACES
+                 else f" No better than {MAJORITY_GUESS}: not worth using.")
     mix_up = most_common_mix_up(confusion, classes)
     if mix_up is not None:
         true, predicted, count = mix_up
@@ -134,7 +139,8 @@ def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[st
         if on_fer and csv and samples != FER2013_PRIVATE_TEST_FACES:
             where = f"On {csv}'s PrivateTest: "
         out.append(where + summary_sentence(float(info["private_accuracy"]), samples,
-                                            float(confusion.sum(1).max() / samples), confusion))
+                                            float(confusion.sum(1).max() / samples), confusion,
+                                            verdict=True))
     held = meta.get("held_out")
     if isinstance(held, dict) and isinstance(held.get("after"), dict):
         labels = np.asarray(held.get("labels") or [], np.int64)
