@@ -357,6 +357,37 @@ def test_undo_leaves_a_file_changed_since(tmp_path, sample_face):
     assert path.read_bytes() == b"the user's own picture now"
 
 
+def test_a_face_the_trash_refuses_stays_and_can_be_undone_again(tmp_path, sample_face):
+    """A review: with no system trash, Undo failed and the save could no longer be undone
+    (it was forgotten before the file was moved)."""
+    frame, box = sample_face
+    refusing = [OSError(5, "the system trash is not available here")]
+
+    def discard(path: Path) -> None:
+        if refusing:
+            raise refusing.pop()
+        path.unlink()
+
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2, discard=discard)
+    saved = collector.save(frame, box, "happy", face_id=1).path
+    with pytest.raises(ExportError, match="cannot move it to the trash .* it is kept"):
+        collector.undo()
+    assert saved.is_file() and collector.can_undo and collector.undo_name == "save as happy"
+    assert collector.undo().path == saved and not saved.exists()
+
+
+def test_to_trash_makes_the_data_folder_qt_needs(qtbot, tmp_path, monkeypatch):
+    """A new account with no ~/.local/share: every move to the trash failed."""
+    from fer_desktop.ui.collect_review import to_trash
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "no" / "such" / "share"))
+    face = tmp_path / "face.png"
+    face.write_bytes(b"png")
+    to_trash(face)
+    assert not face.exists()
+    assert (tmp_path / "no" / "such" / "share" / "Trash" / "files" / "face.png").is_file()
+
+
 def test_a_face_moved_elsewhere_is_no_longer_offered_for_undo(tmp_path, sample_face):
     """After a move in Review, Ctrl+Z still offered "Undo save as sad", then said the face was
     "removed since it was saved" (a new user's trial)."""

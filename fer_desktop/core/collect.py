@@ -140,6 +140,14 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _as_left(saved: _Saved) -> bool:
+    """``saved``'s file still holds the bytes written (not changed, replaced or removed)."""
+    try:
+        return saved.path.is_file() and _digest(saved.path) == saved.digest
+    except OSError:
+        return False
+
+
 class FaceCollector:
     """Saves face crops into ``folder/<emotion>/`` and counts them.
 
@@ -202,15 +210,10 @@ class FaceCollector:
         """Drop the saves and moves whose file is no longer as this session left it (moved,
         changed or removed in Review or a file manager): after a move in Review, Ctrl+Z still
         offered "Undo save as sad" and then said the face was "removed"."""
-        def as_left(done: _Done) -> bool:
-            try:
-                return done.saved.path.is_file() and _digest(done.saved.path) == done.saved.digest
-            except OSError:
-                return False
         kept: list[_Done] = []
         restored_by_a_move: list[_Saved] = []  # a corrected save's file is where the move put it
         for done in reversed(self._done):  # newest first: a move before the save it moved
-            if as_left(done) or any(done.saved is saved for saved in restored_by_a_move):
+            if _as_left(done.saved) or any(done.saved is saved for saved in restored_by_a_move):
                 kept.append(done)
                 if done.before is not None:
                     restored_by_a_move.append(done.before[1])
@@ -226,15 +229,19 @@ class FaceCollector:
         """
         if not self._done:
             raise LookupError("no face saved to undo")
-        done = self._done.pop()
+        done = self._done[-1]
         emotion, path = done.key[0], done.saved.path
+        unchanged = _as_left(done.saved)
+        if unchanged and done.before is None:
+            try:  # first: a face the trash refuses stays, and so does its Undo
+                self._discard(path)
+            except OSError as exc:
+                raise ExportError(path, f"cannot move it to the trash ({exc.strerror or exc}); "
+                                        "it is kept, and Undo can try again") from exc
+        self._done.pop()
         if self._last_saved.get(done.key) is done.saved:
             del self._last_saved[done.key]  # the same face may be saved again
         self._forget(emotion, done.saved)
-        try:
-            unchanged = path.is_file() and _digest(path) == done.saved.digest
-        except OSError:
-            unchanged = False
         if not unchanged:
             raise ExportError(path, "moved, changed or removed since it was saved; left as "
                                     "it is")
@@ -247,11 +254,7 @@ class FaceCollector:
             self._done = [replace(d, saved=restored) if d.saved is before else d
                           for d in self._done]  # its save can be undone in turn
             return UndoResult(emotion, back, moved_back_to=key[0])
-        try:
-            self._discard(path)
-        except OSError as exc:
-            raise ExportError(path, f"cannot remove it ({exc.strerror or exc})") from exc
-        return UndoResult(emotion, path)
+        return UndoResult(emotion, path)  # discarded above
 
     def _remember_done(self, done: _Done) -> None:
         self._done = [*self._done, done][-UNDO_DEPTH:]

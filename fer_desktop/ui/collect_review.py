@@ -16,6 +16,7 @@ note_faces_changed``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from pathlib import Path
@@ -28,6 +29,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QSize,
+    QStandardPaths,
     Qt,
     QTimer,
     Signal,
@@ -83,10 +85,19 @@ HINT = ("Select faces (click; Shift or Ctrl for several; arrow keys), then press
 
 def to_trash(path: Path) -> Path:
     """Move ``path`` to the system trash; its place there (for Undo). Raises OSError with
-    Qt's reason when the trash refuses it (no trash on that disk, no permission...)."""
+    Qt's reason when the trash refuses it (no trash on that disk, no permission...).
+
+    Qt makes the trash inside the user's data folder but not that folder itself: in a new
+    account with no ~/.local/share every move failed with "Bad file descriptor" (a review
+    found Undo failing so). It is made first."""
+    data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    if data:
+        with contextlib.suppress(OSError):
+            Path(data).mkdir(parents=True, exist_ok=True)
     file = QFile(str(path))
     if not file.moveToTrash():
-        raise OSError(file.errorString() or "the system trash is not available")
+        raise OSError(f"the system trash is not available here: "
+                      f"{file.errorString() or 'no reason given'}")
     return Path(file.fileName())
 
 
