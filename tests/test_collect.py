@@ -266,6 +266,9 @@ def test_a_face_cut_off_by_the_edge_is_not_saved(tmp_path, sample_face):
     assert collector.counts()["happy"] == 0 and not collector.can_undo
     touching = np.array([0, y1, x2 - x1, y2], np.float32)  # whole, at the edge: saved
     assert collector.save(frame, touching, "happy", face_id=1).path is not None
+    close_up = FaceCollector(tmp_path / "close", crop_scale=1.3, level_eyes=False)
+    picture = cv2.resize(frame, (600, 800))  # a face filling the picture, its margin out
+    assert close_up.save(picture, np.array([30, 50, 570, 750], np.float32), "sad").path
 
 
 def test_the_panel_says_a_face_cut_off_was_not_saved(qtbot, tmp_path, monkeypatch):

@@ -67,7 +67,7 @@ RELABEL_WITHIN_S = 10.0
 RECENT_CROPS = 50
 # How many saves and moves :meth:`FaceCollector.undo` can take back, newest first.
 UNDO_DEPTH = 20
-MAX_CUT_OFF = 0.25  # of a face's crop outside the picture: more, and it is not saved
+MAX_CUT_OFF = 0.25  # of a face's square outside the picture: more, and it is not saved
 
 
 def crop_difference(a: np.ndarray, b: np.ndarray) -> float:
@@ -315,7 +315,9 @@ class FaceCollector:
             raise ValueError(f"unknown emotion {emotion!r}; one of {', '.join(EMOTIONS)}")
         # a face leaving the picture was saved with its missing part smeared from the edge
         # pixels: a streaked face teaches the model nothing true (trial 14)
-        cut_off = outside_share(np.asarray(box), frame_bgr.shape[:2], self.crop_scale)
+        # the face's own square, not the crop's margin: a close-up filling the picture, its
+        # margin outside, is whole and is saved (a review)
+        cut_off = outside_share(np.asarray(box), frame_bgr.shape[:2])
         if cut_off > MAX_CUT_OFF:
             return SaveResult(None, cut_off=cut_off)
         image = self.crop(frame_bgr, box)
