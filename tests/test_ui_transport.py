@@ -390,6 +390,34 @@ def test_a_click_on_the_seek_bar_moves_to_the_place_clicked(qtbot):
     assert asked and 0 < asked[-1] < 59
 
 
+def test_the_seek_bars_keys_go_the_way_the_shortcuts_list_says(qtbot):
+    """Trial 15: Page Up went 5 s on and Page Down 5 s back, and the guide said only "move
+    5 s"; Home and End were not listed. The list and the guide now say which way."""
+    from PySide6.QtCore import Qt
+
+    from fer_desktop.ui.shortcuts_dialog import WIDGET_KEYS
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    bar.set_video(600, 20.0)  # 30 s
+    slider = bar.slider
+    slider.setValue(200)
+    moves = {}
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+        qtbot.keyClick(slider, key)
+        moves[key] = slider.value() - 200
+        slider.setValue(200)
+    assert moves == {Qt.Key.Key_Right: 20, Qt.Key.Key_Left: -20,  # 1 s on / back
+                     Qt.Key.Key_PageUp: 100, Qt.Key.Key_PageDown: -100}  # 5 s on / back
+    qtbot.keyClick(slider, Qt.Key.Key_End)
+    assert slider.value() == slider.maximum()
+    qtbot.keyClick(slider, Qt.Key.Key_Home)
+    assert slider.value() == 0
+    said = dict(WIDGET_KEYS)["Left / Right, Page Down / Page Up, Home / End"]
+    assert said == "On the seek bar: 1 s back / on, 5 s back / on, to the start / the end"
+
+
 def test_the_last_frame_shows_the_whole_length(qtbot):
     """At the last frame of a 10-s video the label read "0:09 / 0:10"; an end reached by
     skipping frames left the handle before the end."""

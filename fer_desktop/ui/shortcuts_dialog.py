@@ -31,7 +31,8 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("1-9, 0", "On the video: show the face with that number; 0: the largest again "
                "(while Collect is ticked, 1-7 save the face instead)"),
     ("1-7", "While Collect is on (Ctrl+Shift+C): save the face shown as angry ... neutral"),
-    ("Left / Right, Page Up / Down", "On the seek bar: move 1 s / 5 s"),
+    ("Left / Right, Page Down / Page Up, Home / End", "On the seek bar: 1 s back / on, 5 s "
+                                                      "back / on, to the start / the end"),
     ("1-7", "In Review collected faces: move the selected faces to angry ... neutral"),
     ("Delete", "In Review collected faces: send the selected faces to the system trash"),
     ("Ctrl+Z", "In Review collected faces: take back its last move or removal"),
