@@ -67,6 +67,15 @@ def test_a_file_that_is_not_a_video_is_named(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_what_an_analysis_found_is_said_in_words():
+    """Trial 15: "75 frames analysed, faces in 0." over a blank chart."""
+    from fer_desktop.core.file_analysis import analysed_line
+
+    assert analysed_line(450, 225) == "Faces found in 225 of 450 frames."
+    assert analysed_line(75, 0) == "No face found in its 75 frames, so the chart is empty."
+    assert analysed_line(1, 1) == "Faces found in 1 of 1 frame."
+
+
 def test_result_names_never_collide(tmp_path):
     import datetime as dt
 

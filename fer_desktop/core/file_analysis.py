@@ -26,6 +26,7 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, file_prefix
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.core.plain_words import counted
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs, unused_path
 
@@ -49,6 +50,20 @@ class FileAnalysis:
     frames: int
     rows: int
     problems: tuple[tuple[str, str], ...] = ()
+
+
+def analysed_line(frames: int, with_faces: int) -> str:
+    """What a whole-file analysis found, in words: "Faces found in 225 of 450 frames." or,
+    for a video with no face, why its chart is empty (it read "75 frames analysed, faces in
+    0." over a blank chart: trial 15).
+
+    Example:
+        >>> analysed_line(75, 0)
+        'No face found in its 75 frames, so the chart is empty.'
+    """
+    if with_faces <= 0:
+        return f"No face found in its {counted(frames, 'frame')}, so the chart is empty."
+    return f"Faces found in {with_faces:,} of {counted(frames, 'frame')}."
 
 
 def analysis_csv_path(folder: Path, video: Path, now: dt.datetime | None = None,

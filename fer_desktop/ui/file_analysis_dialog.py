@@ -37,10 +37,10 @@ from fer_desktop.core.file_analysis import (
     EmotionSeries,
     FileAnalysis,
     analyse_file,
+    analysed_line,
     emotion_series,
 )
 from fer_desktop.core.gui_wording import for_window
-from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
 from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
@@ -258,8 +258,7 @@ class FileAnalysisDialog(QDialog):
         self.chart.show_series(series)
         self.chart.show()
         self.legend.show()
-        text = (f"{counted(result.frames, 'frame')} analysed, faces in "
-                f"{series.frames_with_faces}. "
+        text = (f"{analysed_line(result.frames, series.frames_with_faces)} "
                 f"Saved to {result.csv_path}")
         if result.problems:
             text += "\n" + "; ".join(reason for _path, reason in result.problems)
