@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import test_run_export_ui
-from PySide6.QtCore import QFile, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 from trainer_helpers import make_run_folder
@@ -200,7 +200,10 @@ def test_move_to_trash_asks_naming_the_run_then_the_list_forgets_it(qtbot, tab, 
 
 def test_a_trash_that_refuses_deletes_nothing_and_says_so(qtbot, tab, tmp_path, monkeypatch):
     run = _run(tab, tmp_path)
-    monkeypatch.setattr(QFile, "moveToTrash", lambda self: False)  # a system without a trash
+
+    def refuse(path):  # a system without a trash (patching QFile.moveToTrash does not reach
+        raise OSError("the system trash is not available here")  # PySide6 6.11's instances:
+    monkeypatch.setattr(tab.run_menu, "trash", refuse)  # the run went to the user's trash)
     monkeypatch.setattr(tab.run_menu, "confirm", lambda text: True)
     _actions(tab, run)["Move to trash..."].trigger()
     assert run.is_dir() and (run / "state.json").is_file()  # no permanent delete instead
