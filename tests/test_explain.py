@@ -164,16 +164,21 @@ def face_detail(png: Path, dialog) -> float:
                for r in range(0, IMAGE_PX, step) for c in range(0, IMAGE_PX, step))
 
 
-def test_with_blur_faces_the_saved_explanation_shows_no_clear_face(qtbot, main_window,
-                                                                   settings):
-    """With File > Privacy > Blur faces ticked, Save image wrote the clear face crop: it is
-    pixelated now, as in screenshots; on screen the face stays clear."""
-    window = main_window(source=str(SAMPLE))
-    live = window.live_view
+def _explained_sample(qtbot, main_window):
+    """The window on the sample image, and its "Why this answer?" once explained."""
+    live = main_window(source=str(SAMPLE)).live_view
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     dialog = live.explain_face()
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    return live, dialog
+
+
+def test_with_blur_faces_the_saved_explanation_shows_no_clear_face(qtbot, main_window,
+                                                                   settings):
+    """With File > Privacy > Blur faces ticked, Save image wrote the clear face crop: it is
+    pixelated now, as in screenshots; on screen the face stays clear."""
+    live, dialog = _explained_sample(qtbot, main_window)
     clear = live.outputs.save_explanation(dialog.png_bytes, dialog.details())
     assert face_detail(clear, dialog) > 10  # the face, as it is
     live.act_blur_faces.trigger()
@@ -195,12 +200,7 @@ def test_with_no_file_paths_the_saved_picture_names_no_file(qtbot, main_window, 
         .startswith("From the video at 0:07")
     assert explained_moment({"source": "/p/a.jpg", "still": True}, named=False) \
         .startswith("From the picture.")
-    window = main_window(source=str(SAMPLE))
-    live = window.live_view
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        pass
-    dialog = live.explain_face()
-    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    live, dialog = _explained_sample(qtbot, main_window)
     live.act_numbers_only.trigger()
     assert settings.numbers_only
     grab, drawn = dialog.content.grab, []
