@@ -90,7 +90,7 @@ class SaveResult:
     difference: float | None = None
     moved_from: str | None = None
     saved_as: str | None = None  # not written: this picture is already saved under it
-    cut_off: float = 0.0  # not written: this share of the crop was outside the picture
+    cut_off: float = 0.0  # not written: this share of the face's square was outside
 
     @property
     def repeat(self) -> bool:
@@ -314,9 +314,8 @@ class FaceCollector:
         if emotion not in EMOTIONS:
             raise ValueError(f"unknown emotion {emotion!r}; one of {', '.join(EMOTIONS)}")
         # a face leaving the picture was saved with its missing part smeared from the edge
-        # pixels: a streaked face teaches the model nothing true (trial 14)
-        # the face's own square, not the crop's margin: a close-up filling the picture, its
-        # margin outside, is whole and is saved (a review)
+        # pixels (trial 14); measured on the face's own square, not the crop's margin: a
+        # close-up filling the picture, its margin outside, is whole and is saved (a review)
         cut_off = outside_share(np.asarray(box), frame_bgr.shape[:2])
         if cut_off > MAX_CUT_OFF:
             return SaveResult(None, cut_off=cut_off)
