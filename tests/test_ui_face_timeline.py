@@ -314,6 +314,29 @@ def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
     assert all(b[0] - a[0] >= gap for a, b in zip(labelled, labelled[1:], strict=False))
 
 
+@pytest.mark.parametrize("first", [14, 104])
+def test_the_gap_between_switch_labels_holds_a_whole_label(qtbot, first):
+    """Trial 15: "#15" was drawn touching "#16": the gap held "#000 " in the widget's font,
+    not the label as drawn with its margins."""
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_video_time(True)
+    for k in range(30):
+        panel.show_result(_faces(0.1 * k, (first + k % 2, 100)))
+    panel.show_result(_faces(20.0, (first, 100)))
+    panel._on_redraw_timer()
+    view = panel._plot.getPlotItem().getViewBox()
+    low, high = view.viewRange()[0]
+    drawn_px = max(line.label.boundingRect().width() for line in panel._switch_lines
+                   if line.isVisible() and line.label.toPlainText())
+    assert panel._label_gap() >= drawn_px * (high - low) / view.width()
+
+
 def test_the_dashed_box_does_not_cross_the_followed_face_s_label(qtbot):
     """The followed face's dashed box (5 px outside the face) was drawn over the label's text,
     which sits right above the face (user trial)."""

@@ -401,11 +401,12 @@ class FacePanel(QWidget):
             line.label.setFormat(f"#{switches[k][1]}" if labelled[k] else "")
 
     def _label_gap(self) -> float:
-        """The x distance (plot units) a switch label needs: "#000" and a space, in pixels
-        turned into seconds at the plot's present scale."""
+        """The x distance (plot units) a switch label needs: "#000", a space and the label
+        item's own margins (a character's width), in pixels turned into seconds at the plot's
+        present scale ("#000 " alone let "#15" touch "#16": trial 15)."""
         view = self._plot.getPlotItem().getViewBox()
         low, high = view.viewRange()[0]
-        pixels = self._plot.fontMetrics().horizontalAdvance("#000 ")
+        pixels = self._plot.fontMetrics().horizontalAdvance("#0000 ")
         return pixels * (high - low) / max(1.0, view.width())
 
     def labelled_switches(self) -> list[tuple[float, str]]:
