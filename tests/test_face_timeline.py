@@ -10,7 +10,13 @@ import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.face_choice import SWITCH_AREA_RATIO, ShownFace, face_to_save, pick_face
-from fer_desktop.core.face_timeline import FaceTimelines, next_track, spaced_labels
+from fer_desktop.core.face_timeline import (
+    FaceTimelines,
+    more_digits_may_come,
+    next_track,
+    spaced_labels,
+    typed_number,
+)
 from fer_desktop.core.types import Face
 
 
@@ -145,3 +151,15 @@ def test_collect_saves_the_face_the_panel_shows_else_the_largest():
     assert face_to_save(faces, sized(9, 60)).box[2] == 200  # not in view: the largest
     assert face_to_save(faces, None).box[2] == 200
     assert face_to_save(faces, sized(None, 60)).box[2] == 200  # no number: cannot be matched
+
+
+def test_digits_typed_quickly_make_one_face_number():
+    """Trial 15: faces numbered #17 could not be picked (digits picked #1 to #9)."""
+    assert typed_number(0, 1, 0.0) == 1
+    assert typed_number(1, 7, 0.5) == 17  # quick: one number
+    assert typed_number(1, 7, 1.5) == 7   # slow: a number of its own
+    assert typed_number(17, 3, 0.2) == 173 and typed_number(173, 4, 0.2) == 4  # at most 3
+    assert typed_number(0, 0, 0.1) == 0  # a 0 on its own: the largest face
+    assert typed_number(1, 0, 0.1) == 10
+    assert more_digits_may_come(1, [17, 3]) and not more_digits_may_come(1, [3, 21])
+    assert not more_digits_may_come(17, [17])  # #17 itself: nothing more to wait for

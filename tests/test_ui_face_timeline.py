@@ -86,12 +86,21 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     live.face_selection.select(first)  # chosen by a click or a digit: Tab goes on from it
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
     assert panel.selected_track == second
+    now = [100.0]
+    live.face_selection._clock = lambda: now[0]
     qtbot.keyClick(live.video_view, str(first))
     assert panel.selected_track == first
+    now[0] += 2.0  # a second digit later is a number of its own
     qtbot.keyClick(live.video_view, "0")
     assert panel.selected_track is None
+    now[0] += 2.0
     qtbot.keyClick(live.video_view, "9")
     assert "No face #9" in window.notifier.last_info
+    now[0] += 2.0  # two digits typed quickly make one number: "1", "2" is #12 (trial 15)
+    qtbot.keyClick(live.video_view, str(first))
+    now[0] += 0.3
+    qtbot.keyClick(live.video_view, str(second))
+    assert window.notifier.last_info == f"No face #{first}{second} in the picture now"
 
 
 def test_with_one_face_tab_passes_the_video_without_choosing_it(qtbot, main_window):

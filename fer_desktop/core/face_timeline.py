@@ -124,6 +124,29 @@ def next_track(present: list[int], current: int | None, step: int = 1) -> int | 
     return present[index] if 0 <= index < len(present) else None
 
 
+TYPE_AHEAD_S = 1.0  # digits typed closer together than this make one face number
+
+
+def typed_number(before: int, digit: int, since_s: float) -> int:
+    """The face number typed so far: ``digit`` after ``before`` (0: none) typed ``since_s``
+    ago joins it ("1" then "7": #17) when quick enough and ``before`` was a number; on its own
+    otherwise. Digits picked only #1 to #9, and a video's faces pass #9 quickly (trial 15).
+
+    Example:
+        >>> typed_number(1, 7, 0.4), typed_number(1, 7, 2.0), typed_number(0, 3, 0.1)
+        (17, 7, 3)
+    """
+    if before > 0 and since_s < TYPE_AHEAD_S and before < 100:
+        return before * 10 + digit
+    return digit
+
+
+def more_digits_may_come(typed: int, present: Sequence[int]) -> bool:
+    """A face number starting with ``typed`` is present (#17 while "1" is typed): say
+    nothing yet of a missing #1."""
+    return any(track != typed and str(track).startswith(str(typed)) for track in present)
+
+
 def spaced_labels(positions: Sequence[float], min_gap: float) -> list[bool]:
     """Which switch markers at ``positions`` (x on the plot, oldest first) get their "#4"
     label: the newest always, an older one only when it is at least ``min_gap`` before the

@@ -7,11 +7,12 @@ of tracks is Qt-free (``core.face_timeline``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject
 
-from fer_desktop.core.face_timeline import next_track
+from fer_desktop.core.face_timeline import more_digits_may_come, next_track, typed_number
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.types import Face, FrameResult
 from fer_desktop.ui.face_panel import FacePanel
@@ -44,6 +45,8 @@ class FaceSelection(QObject):
         video_view.number_pressed.connect(self._on_number)
         video_view.tabbed_in.connect(self._on_tabbed_in)
         self._from_chosen = True  # Tab steps on from the face chosen (False: from the ends)
+        self._clock = time.monotonic
+        self._typed = (0, 0.0)  # the face number typed so far, and when its last digit was
 
     def select(self, track: int | None) -> None:
         """Follow ``track`` (None: the largest face)."""
@@ -93,9 +96,14 @@ class FaceSelection(QObject):
             self.select(track)
         return track is not None
 
-    def _on_number(self, number: int) -> None:
-        """A digit on the video: follow that face (0: the largest again)."""
-        if number == 0 or number in self._panel.present_tracks:
-            self.select(number or None)
-        else:
-            self._notifier.info(f"No face #{number} in the picture now")
+    def _on_number(self, digit: int) -> None:
+        """A digit on the video: follow the face with the number typed, digits typed quickly
+        making one number (#17); a 0 on its own: the largest again."""
+        now = self._clock()
+        typed = typed_number(self._typed[0], digit, now - self._typed[1])
+        self._typed = (typed, now)
+        present = self._panel.present_tracks
+        if typed == 0 or typed in present:
+            self.select(typed or None)
+        elif not more_digits_may_come(typed, present):
+            self._notifier.info(f"No face #{typed} in the picture now")

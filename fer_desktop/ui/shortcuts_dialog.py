@@ -28,8 +28,9 @@ from fer_desktop.ui.on_screen import fitting_size
 #: keys that act on one widget, not through a menu item (see docs/ui.md)
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("Tab / Shift+Tab", "On the video: show the next / previous face in the side panel"),
-    ("1-9, 0", "On the video: show the face with that number; 0: the largest again "
-               "(while Collect is ticked, 1-7 save the face instead)"),
+    ("1-9, 0", "On the video: show the face with that number (two digits typed quickly: "
+               "#10 and over); 0: the largest again (while Collect is ticked, 1-7 save the "
+               "face instead)"),
     ("1-7", "While Collect is on (Ctrl+Shift+C): save the face shown as angry ... neutral"),
     ("Left / Right, Page Down / Page Up, Home / End", "On the seek bar: 1 s back / on, 5 s "
                                                       "back / on, to the start / the end"),
