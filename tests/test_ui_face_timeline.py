@@ -241,6 +241,26 @@ def _faces(t_s: float, *sides: tuple[int, float]):
     return FrameResult(index=round(t_s * 10), timestamp_s=t_s, faces=faces)
 
 
+def test_the_last_faces_minute_stays_when_no_face_is_in_view(qtbot):
+    """Trial 15: in a video where the face left for a few seconds the timeline went blank but
+    for its switch lines; the minute of the face just seen now stays, said not in view."""
+    from fer_desktop.core.types import FrameResult
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.set_video_time(True)
+    for k in range(10):
+        panel.show_result(_faces(0.1 * k, (3, 100)))
+    panel.show_result(FrameResult(index=20, timestamp_s=2.0, faces=()))
+    panel._on_redraw_timer()
+    assert panel.current_face is None
+    assert panel.timeline_title == "Last minute of face #3 (not in view)"
+    assert len(panel.curve_data("happy")[0]) >= 10
+    panel.show_result(_faces(3.0, (3, 100)))  # back: named as the heading names it
+    assert panel.timeline_title == "Last minute of face #3"
+
+
 def test_two_faces_of_a_size_do_not_flip_and_heading_and_timeline_agree(qtbot):
     """Walk 12: "#4#5#4#5..." as two faces of about the same size took turns as the largest,
     and the heading named #5 while the timeline said "Last minute of face #4"."""

@@ -91,6 +91,11 @@ class FaceTimelines:
             return True
         return False
 
+    @property
+    def followed(self) -> int | None:
+        """The face the panel showed last (it stays when no face is in view)."""
+        return self._followed
+
     def series(self, track_id: int | None) -> tuple[np.ndarray, np.ndarray]:
         """(times (n,) float64, probabilities (n, 7) float32, NaN rows at breaks)."""
         data = self._series.get(track_id) if track_id is not None else None

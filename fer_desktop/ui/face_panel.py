@@ -249,10 +249,19 @@ class FacePanel(QWidget):
         self._show_timeline_title()  # with the heading: the 10 Hz redraw named the old face
         self._dirty = True
 
+    def _timeline_track(self) -> int | None:
+        """The face whose curve the timeline draws: the heading's, else (no face in view) the
+        one shown last, whose minute stays (it went blank as the face left: trial 15)."""
+        return self._current.track_id if self._current is not None \
+            else self._timelines.followed
+
     def _show_timeline_title(self) -> None:
-        """The timeline's title names the face of the heading (set together, never apart)."""
-        track = self._current.track_id if self._current is not None else None
+        """The timeline's title names the face of the heading (set together, never apart),
+        or the face shown last when none is in view."""
+        track = self._timeline_track()
         who = f" of face #{track}" if track is not None else ""
+        if track is not None and self._current is None:
+            who += " (not in view)"
         self._timeline_title.setText("No timeline for still pictures" if self._still
                                      else f"Last minute{who}")
 
@@ -355,8 +364,7 @@ class FacePanel(QWidget):
         if not self._dirty:
             return
         self._dirty = False
-        track = self._current.track_id if self._current is not None else None
-        times, probs = self._timelines.series(track)
+        times, probs = self._timelines.series(self._timeline_track())
         newest = self._timelines.newest_s
         item = self._plot.getPlotItem()
         if self._video_time:
