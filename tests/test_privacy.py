@@ -73,6 +73,8 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     output = blocker.args[0]
     png = live.outputs.save_screenshot(output)
     saved = cv2.imread(str(png))
+    # the bar says how many faces were blurred: a face not found stays clear (trial 14)
+    assert live.outputs.saved_banner.label.text().startswith("Screenshot saved (1 face blurred): ")
     x1, y1, x2, y2 = (int(v) for v in output.result.faces[0].box)
     inner = (slice(y1 + 6, y2 - 6), slice(x1 + 6, x2 - 6))  # inside the drawn box
     assert colours(output.annotated[inner]) > 500 and colours(saved[inner]) <= 150
@@ -91,6 +93,7 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     assert settings.blur_faces is False
     png = live.outputs.save_screenshot(output)
     assert np.array_equal(cv2.imread(str(png)), np.asarray(output.annotated))
+    assert live.outputs.saved_banner.label.text().startswith("Screenshot saved: ")
     file_menu = window.menuBar().actions()[0].menu()
     privacy = next(a.menu() for a in file_menu.actions()
                    if a.menu() is not None and a.text() == "&Privacy")
