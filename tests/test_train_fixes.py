@@ -188,6 +188,28 @@ def test_a_refused_start_or_its_reason_gone_says_not_training(qtbot, tmp_path):
     tab.shutdown()
 
 
+def test_a_face_collected_with_no_csv_chosen_makes_the_collected_faces_the_data(qtbot,
+                                                                                tmp_path):
+    """Trial 14: after collecting faces the Train tab still offered "FER-2013 CSV", with no
+    CSV chosen; a CSV the user chose stays the data."""
+    from fer_desktop.ui.train_tab import TrainTab
+
+    settings = AppSettings.from_file(tmp_path / "s.ini")
+    values = settings.train_form
+    settings.train_form = type(values)(**{**values.__dict__, "out": str(tmp_path / "runs"),
+                                          "csv": ""})
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    assert tab.data_source.choice().kind == "csv"
+    settings.collect.note_faces_changed()  # a face saved in the Live tab
+    assert tab.data_source.choice().kind == "collected"
+    tab.data_source.choose("csv")
+    tab.form.csv_edit.setText(str(tmp_path / "fer2013.csv"))
+    settings.collect.note_faces_changed()
+    assert tab.data_source.choice().kind == "csv"
+    tab.shutdown()
+
+
 def test_with_no_run_the_results_say_what_they_are_for(qtbot, tmp_path):
     """With no run to show, the Results tab was blank (the list's refresh put back an
     empty summary) beside a disabled "Use this model" (trial 13)."""

@@ -135,6 +135,7 @@ class TrainTab(QWidget):
         self.data_source.changed.connect(self._save_settings)
         self.data_source.changed.connect(self._on_data_source_changed)
         self.data_source.recounted.connect(self._on_faces_recounted)
+        self._settings.collect.faces_changed.connect(self._follow_collected_faces)
         self._refused_faces = False  # the message shown says the collected faces are too few
         left_scroll = form_column(self.data_source, self.form, self.progress_box, self.run_list)
         self.form_scroll = left_scroll
@@ -181,6 +182,13 @@ class TrainTab(QWidget):
         if self._refused_faces:
             self._refused_faces = False
             self.form.clear_error()
+
+    def _follow_collected_faces(self) -> None:
+        """A face collected in the Live tab while the data is a CSV not chosen yet: the data
+        becomes the collected faces (it stayed "FER-2013 CSV", with no CSV: trial 14)."""
+        if not self._busy() and self.data_source.choice().kind == "csv" \
+                and not self.form.csv_edit.text().strip():
+            self.data_source.choose("collected")
 
     def _on_data_source_changed(self) -> None:
         self._refused_faces = False
