@@ -252,6 +252,25 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     assert not out.exists() or not list(out.glob("fer-clip-emotions-*"))
 
 
+def test_cancel_closes_the_analysis_and_the_status_bar_says_nothing_was_saved(
+        qtbot, main_window, tmp_path, settings):
+    """Trial 15: Cancel closed the window that said "cancelled; nothing was saved", so the
+    user saw nothing said."""
+    video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.source_picker.ask_open_file = lambda *args: str(video)
+    dialog = live.analyse_whole_file()
+    with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
+        pass
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)
+    assert window.notifier.last_info == "Analysis of clip.avi cancelled; nothing was saved."
+    out = Path(settings.output_folder)
+    assert not out.exists() or not list(out.glob("fer-clip-emotions-*"))
+
+
 def test_a_looping_video_shows_its_position_within_its_length(qtbot, main_window, tmp_path):
     video = make_video(tmp_path / "clip.avi", frames=8, fps=40.0)  # loops (the default)
     window = main_window(source=str(video))

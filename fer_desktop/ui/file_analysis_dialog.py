@@ -296,13 +296,17 @@ class FileAnalysisDialog(QDialog):
 class AnalysisDialogs(QObject):
     """The whole-file analyses the Live tab has open; each dialog is forgotten once closed
     and finished, and all are stopped when the window closes. ``on_saved(csv_path)`` is
-    called for each analysis written; ``on_error(message)`` when a video cannot be opened."""
+    called for each analysis written; ``on_error(message)`` when a video cannot be opened;
+    ``on_note(message)`` when one is cancelled (Cancel closes its window, which said so where
+    no one saw it: trial 15)."""
 
     def __init__(self, on_saved: Callable[[Path], None], parent: QWidget,
-                 on_error: Callable[[str], None]) -> None:
+                 on_error: Callable[[str], None],
+                 on_note: Callable[[str], None] = lambda _text: None) -> None:
         super().__init__(parent)
         self._on_saved = on_saved
         self._on_error = on_error
+        self._on_note = on_note
         self._parent = parent
         self.dialogs: list[FileAnalysisDialog] = []
 
@@ -322,10 +326,14 @@ class AnalysisDialogs(QObject):
                                     numbers_only=numbers_only)
         dialog.finished_analysis.connect(lambda result: self._on_saved(result.csv_path))
         dialog.finished.connect(functools.partial(self._forget, dialog))
+        dialog.thread.cancelled.connect(functools.partial(self._cancelled, video))
         self.dialogs.append(dialog)
         dialog.show()
         dialog.start()
         return dialog
+
+    def _cancelled(self, video: Path) -> None:
+        self._on_note(f"Analysis of {video.name} cancelled; nothing was saved.")
 
     def _forget(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
         if dialog in self.dialogs and not dialog.running:
