@@ -320,7 +320,9 @@ def test_a_narrow_heading_of_an_unsure_face_keeps_the_number(qtbot):
     assert panel.heading_shown() == short
 
 
-def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
+def _switching_panel(qtbot, first: int):
+    """A side panel on a video where faces ``first`` and ``first + 1`` take turns every
+    frame (a switch every 0.1 s) for 3 s, then ``first`` alone at 20 s, drawn."""
     from fer_desktop.ui.face_panel import FacePanel
 
     panel = FacePanel()
@@ -329,10 +331,15 @@ def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
     panel.show()
     qtbot.waitExposed(panel)
     panel.set_video_time(True)
-    for k in range(30):  # one face, then the other, each frame: a switch every 0.1 s
-        panel.show_result(_faces(0.1 * k, (4 + k % 2, 100)))
-    panel.show_result(_faces(20.0, (4, 100)))
+    for k in range(30):
+        panel.show_result(_faces(0.1 * k, (first + k % 2, 100)))
+    panel.show_result(_faces(20.0, (first, 100)))
     panel._on_redraw_timer()
+    return panel
+
+
+def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
+    panel = _switching_panel(qtbot, 4)
     assert len(panel.switch_marks()) == 30
     labelled = [(line.value(), line.label.toPlainText()) for line in panel._switch_lines
                 if line.isVisible() and line.label.toPlainText()]
@@ -347,18 +354,7 @@ def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
 def test_the_gap_between_switch_labels_holds_a_whole_label(qtbot, first):
     """Trial 15: "#15" was drawn touching "#16": the gap held "#000 " in the widget's font,
     not the label as drawn with its margins."""
-    from fer_desktop.ui.face_panel import FacePanel
-
-    panel = FacePanel()
-    qtbot.addWidget(panel)
-    panel.resize(400, 500)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.set_video_time(True)
-    for k in range(30):
-        panel.show_result(_faces(0.1 * k, (first + k % 2, 100)))
-    panel.show_result(_faces(20.0, (first, 100)))
-    panel._on_redraw_timer()
+    panel = _switching_panel(qtbot, first)
     view = panel._plot.getPlotItem().getViewBox()
     low, high = view.viewRange()[0]
     drawn_px = max(line.label.boundingRect().width() for line in panel._switch_lines

@@ -235,17 +235,23 @@ def test_the_analysis_window_leaves_a_small_main_window_in_sight(qtbot, main_win
     dialog.close()
 
 
-def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_path,
-                                                       settings):
+def _analysis_running(qtbot, main_window, tmp_path):
+    """The window on the sample image, analysing a 10-s video the user picked (no video on
+    screen: the user is asked for one), once it reports progress."""
     video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
     window = main_window(source=str(SAMPLE))
     live = window.live_view
     wait_frame(qtbot, live)
-    # no video on screen: the user is asked for one
     live.source_picker.ask_open_file = lambda *args: str(video)
     dialog = live.analyse_whole_file()
     with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
         pass
+    return window, dialog
+
+
+def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_path,
+                                                       settings):
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
     window.close()
     assert not dialog.thread.isRunning()
     out = Path(settings.output_folder)
@@ -256,14 +262,7 @@ def test_cancel_closes_the_analysis_and_the_status_bar_says_nothing_was_saved(
         qtbot, main_window, tmp_path, settings):
     """Trial 15: Cancel closed the window that said "cancelled; nothing was saved", so the
     user saw nothing said."""
-    video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
-    window = main_window(source=str(SAMPLE))
-    live = window.live_view
-    wait_frame(qtbot, live)
-    live.source_picker.ask_open_file = lambda *args: str(video)
-    dialog = live.analyse_whole_file()
-    with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
-        pass
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)
     assert window.notifier.last_info == "Analysis of clip.avi cancelled; nothing was saved."
