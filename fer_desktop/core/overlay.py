@@ -127,6 +127,12 @@ class _LabelTag:
     box: tuple[int, int, int, int]
 
 
+def _hysteresis_margin(shown_before: bool | None) -> float:
+    """How far a panel's cut-offs move for a face whose bars were shown (lower: they stay),
+    hidden (higher: they come back only with room to spare) or unknown the frame before."""
+    return {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+
+
 def _track_order(faces: Sequence[Face]) -> list[int]:
     """The faces' indices by track number (which a face keeps from frame to frame), then
     those without one as given: the order in which labels and bars make way."""
@@ -330,7 +336,7 @@ class OverlayPainter:
             if panel_h <= limit:
                 break
             font_scale *= 0.97 * limit / panel_h
-        margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+        margin = _hysteresis_margin(shown_before)
         if font_scale < MIN_BAR_FONT_SCALE * (1 + margin) or panel_h > h or panel_h > limit:
             return None
         room = panel_w * (1 + max(0.0, margin))  # a hidden panel needs room to spare
@@ -390,7 +396,7 @@ class OverlayPainter:
         if layout is None:
             return None
         px, py, panel_w, panel_h, font_scale = layout
-        margin = {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+        margin = _hysteresis_margin(shown_before)
         # shrunk to make way, a panel stays legible (the margin under the cut-off is for a
         # face's size, not for a shrunk panel)
         scales = (font_scale, *(font_scale * r for r in BARS_SHRINK_STEPS

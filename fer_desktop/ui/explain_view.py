@@ -139,8 +139,7 @@ class ExplainDialog(QDialog):
             if explanation.flat else
             f"Covering the red parts lowers it by up to {100 * drop:.0f} points (to "
             f"{max(0.0, answer - drop):.0%})."))
-        self.where.setText(explained_moment(self.context) + " The face as the model sees "
-                           "it: 48x48 pixels, grey.")
+        self.where.setText(self._where_text())
         self.image.setPixmap(self._face_pixmap(explanation.face))
         for k, bar in enumerate(self.bars):
             show_probability(bar, self.values[k], float(p[k]))
@@ -158,6 +157,11 @@ class ExplainDialog(QDialog):
                                                Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation)
 
+    def _where_text(self, named: bool = True) -> str:
+        """The line under the face: which picture it is of (its file named or not)."""
+        return (explained_moment(self.context, named=named)
+                + " The face as the model sees it: 48x48 pixels, grey.")
+
     def png_bytes(self, blur_face: bool = False, named: bool = True) -> bytes:
         """The window's answer (face, map, bars, sentences) as PNG bytes; with ``blur_face``
         (File > Privacy > Blur faces) the face is pixelated as in screenshots, the map over
@@ -167,8 +171,7 @@ class ExplainDialog(QDialog):
         if blur_face and self.explanation is not None:
             self.image.setPixmap(self._face_pixmap(pixelate(self.explanation.face)))
         if not named:
-            self.where.setText(said.replace(explained_moment(self.context),
-                                            explained_moment(self.context, named=False)))
+            self.where.setText(self._where_text(named=False))
         try:
             buffer = QBuffer()
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
