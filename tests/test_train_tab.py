@@ -456,7 +456,7 @@ def test_preset_help_speaks_plainly(qtbot, settings):
         assert form.preset_help.toolTip() == PRESETS[name]["description"]
     # the recommended recipe first, each named with what it is for ("seed" said nothing)
     assert [form.preset_combo.itemText(i) for i in range(form.preset_combo.count())] == \
-        ["default (recommended)", "seed (original baseline)"]
+        ["default (recommended)", "fast (half the cost a face)", "seed (original baseline)"]
     assert form.preset_combo.itemData(0) == "default"
 
 

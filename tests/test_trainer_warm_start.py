@@ -101,3 +101,57 @@ def test_the_parent_seed_is_read_from_a_run_folder_or_a_model_folders_members(tm
     (run / "config.json").write_text("{not json")
     assert parent_seed(str(run), 0) is None  # no second complaint about a broken folder
     assert parent_seed(str(tmp_path / "model.keras"), 0) is None
+
+
+def test_a_fast_network_starts_from_a_default_ones_strongest_channels(tmp_path):
+    """`--preset fast --init assets`: each layer keeps the channels its BatchNorm scales most,
+    and each convolution the input channels its predecessor kept. A `default` network whose
+    other channels are silenced (gamma = beta = 0: they output zero) must give the very
+    answers of the `fast` network cut from it."""
+    import keras
+
+    from trainer.recipe import BUILDERS, FAST_WIDTHS
+    from trainer.rundir import RunDirError
+    from trainer.warm_start import initial_weights
+
+    keras.mixed_precision.set_global_policy("float32")
+    keras.utils.set_random_seed(5)
+    wide = BUILDERS["default"]()
+    rng = np.random.default_rng(5)
+    weights = wide.get_weights()
+    bns = [i + 1 for i, w in enumerate(weights) if w.ndim == 4]  # each kernel's gamma
+    for n, i in enumerate(bns):
+        gamma = rng.uniform(0.2, 2.0, weights[i].shape).astype(np.float32)
+        beta = rng.normal(0, 0.3, weights[i].shape).astype(np.float32)
+        silent = rng.permutation(gamma.size)[FAST_WIDTHS[n // 2]:]
+        gamma[silent] = beta[silent] = 0.0
+        weights[i], weights[i + 1] = gamma, beta
+    wide.set_weights(weights)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    wide.save(folder / "model.keras")
+    (folder / "model.json").write_text(json.dumps({"files": {"keras": "model.keras"}}))
+
+    fast = BUILDERS["fast"]()
+    fast.set_weights(initial_weights(str(folder), 0, "fast"))
+    faces = rng.random((8, 48, 48, 1), np.float32)
+    np.testing.assert_allclose(fast.predict(faces, verbose=0), wide.predict(faces, verbose=0),
+                               atol=1e-5)
+    assert fast.count_params() < wide.count_params() / 1.8
+    fast.save(tmp_path / "fast.keras")
+    with pytest.raises(RunDirError, match=r"is not a `default` network"):  # never widened
+        initial_weights(str(tmp_path / "fast.keras"), 0, "default")
+
+
+@pytest.mark.parametrize(("preset", "augmented"), [("default", True), ("fast", True),
+                                                   ("seed", False)])
+def test_the_fast_preset_is_augmented_as_default_is(monkeypatch, preset, augmented):
+    """Only the seed baseline trains on plain faces; `fast` is `default`'s recipe."""
+    from trainer import recipe, train
+    from trainer.config import TrainConfig
+
+    seen = {}
+    monkeypatch.setattr(recipe, "make_train_dataset", lambda *a, **k: seen.update(k))
+    fit = train._Fit(None, None, None, None, None, 1, 8, 1, "float32", None)
+    train.train_dataset(TrainConfig(preset=preset), fit, 0)
+    assert seen["augment"] is augmented

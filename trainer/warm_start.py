@@ -67,6 +67,8 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
     weights = model.get_weights()
     wanted = [w.shape for w in BUILDERS[preset]().get_weights()]
     found = [w.shape for w in weights]
+    if found != wanted and can_narrow(found, wanted):
+        return narrowed(weights, wanted)
     if found != wanted:
         pairs = zip(found, wanted, strict=False)  # the shorter list ends the comparison
         first = next((i for i, (a, b) in enumerate(pairs) if a != b),
@@ -75,6 +77,48 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
                                  f"{found[first] if first < len(found) else 'missing'}, the "
                                  f"preset needs {wanted[first] if first < len(wanted) else 'none'}")
     return weights
+
+
+def can_narrow(found: list[tuple], wanted: list[tuple]) -> bool:
+    """Whether ``wanted`` is the same chain of convolutions, BatchNorms and one dense head as
+    ``found``, with as many or fewer channels everywhere (``fast`` from ``default``)."""
+    return (len(found) == len(wanted) and len(found) >= 2
+            and all(len(f) == len(w) and all(b <= a for a, b in zip(f, w, strict=True))
+                    for f, w in zip(found, wanted, strict=True))
+            and all(len(f) in (1, 2, 4) for f in found)
+            and found[-1] == wanted[-1] and found[-2][1] == wanted[-2][1])
+
+
+def narrowed(weights: list[np.ndarray], wanted: list[tuple]) -> list[np.ndarray]:
+    """A wide network's weights cut to a narrower one's shapes, keeping in each layer the
+    channels its BatchNorm scales most (``|gamma|``): those carry the most of what the layer
+    passes on. Each convolution keeps the input channels its predecessor kept.
+
+    Why: the `fast` network started from random weights needs as many epochs as the wide one
+    to come near it; started from the wide one's strongest channels and taught by it
+    (born-again distillation), it starts where the wide one ended.
+    """
+    out: list[np.ndarray] = []
+    keep_in: np.ndarray | None = None  # the channels the previous layer kept
+    i = 0
+    while i < len(weights):
+        w = weights[i]
+        if w.ndim == 4:  # (3, 3, in, out) kernel, then BatchNorm's gamma, beta, mean, var
+            kernel = w if keep_in is None else w[:, :, keep_in, :]
+            gamma = weights[i + 1]
+            keep_in = np.sort(np.argsort(-np.abs(gamma), kind="stable")[:wanted[i][3]])
+            out.append(np.ascontiguousarray(kernel[..., keep_in]))
+            out.extend(np.ascontiguousarray(b[keep_in]) for b in weights[i + 1:i + 5])
+            i += 5
+        elif w.ndim == 2:  # the dense head: (features, classes), then its bias
+            out.append(np.ascontiguousarray(w if keep_in is None else w[keep_in]))
+            out.append(weights[i + 1])
+            i += 2
+        else:
+            raise ValueError(f"weight {i} of shape {w.shape} follows no convolution")
+    if [o.shape for o in out] != [tuple(s) for s in wanted]:
+        raise ValueError("the narrowed weights do not match the wanted shapes")
+    return out
 
 
 def parent_seed(init: str, member: int) -> int | None:
