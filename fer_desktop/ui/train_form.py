@@ -121,6 +121,7 @@ class TrainForm(QGroupBox):
         self._row_counts = TrainingRowCounts()
         self._counting: set[str] = set()
         self._csv_rows: int | None = None  # the chosen CSV's, once counted
+        self._csv_missing = False  # a CSV named that is not there: its size is not known
         form = QFormLayout(self)
         self.csv_edit = QLineEdit()
         self.csv_edit.setPlaceholderText("FER-2013 CSV (fer2013.csv or .csv.gz)")
@@ -448,7 +449,7 @@ class TrainForm(QGroupBox):
                                     start_s=RUN_START_S) if per_epoch else 0.0
         self.epochs_time.setText(
             f"With {counted(epochs, 'epoch')}{rows}: about {_minutes(minutes)}."
-            if per_epoch and self._uses == "csv" else "")
+            if per_epoch and self._uses == "csv" and not self._csv_missing else "")
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT
         elif self._uses == "finetune":
@@ -459,8 +460,11 @@ class TrainForm(QGroupBox):
     def _count_csv_rows(self, *_args) -> None:
         """The estimate takes the chosen CSV's Training rows: counted off the GUI thread (3 s
         for the real .csv.gz), once per file as it is (``trainer/row_count.py``)."""
-        path = Path(self.csv_edit.text().strip()).expanduser()
+        text = self.csv_edit.text().strip()
+        path = Path(text).expanduser()
         self._csv_rows = self._row_counts.get(path)
+        # a CSV not found gave FER-2013's time (trial 13): its size is unknown, so none is said
+        self._csv_missing = bool(text) and not path.is_file()
         self._show_preset_help()
         if self._csv_rows is None and path.is_file() and str(path) not in self._counting:
             self._counting.add(str(path))
