@@ -266,6 +266,8 @@ def test_cancel_closes_the_analysis_and_the_status_bar_says_nothing_was_saved(
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)
     assert window.notifier.last_info == "Analysis of clip.avi cancelled; nothing was saved."
+    # closed while its thread ended: forgotten once its outcome was shown, not kept for good
+    qtbot.waitUntil(lambda: not window.live_view.analyses.dialogs, timeout=WAIT_MS)
     out = Path(settings.output_folder)
     assert not out.exists() or not list(out.glob("fer-clip-emotions-*"))
 
@@ -378,6 +380,8 @@ def test_a_whole_file_analysis_uses_the_video_settings_whatever_is_on_screen(
     dialog = live.analyse_whole_file()
     qtbot.waitUntil(lambda: len(built) >= 2, timeout=WAIT_MS)
     assert built[-1].min_face_px == 20 and not built[-1].scale_min_face
+    assert dialog.thread.wait(WAIT_MS)  # ended, its last signal not yet delivered:
+    assert dialog.running  # still running until its outcome is shown (a loaded machine failed)
     qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
     assert dialog.thread.out_csv.name.startswith("fer-clip-emotions-")
     assert dialog.status.text().startswith("Faces found in 5 of 5 frames. Saved to ")

@@ -217,13 +217,16 @@ class FileAnalysisDialog(QDialog):
         self.thread.failed.connect(self._on_failed)
         self.thread.cancelled.connect(self._on_cancelled)
         self._video = video
+        self._outcome_shown = False
 
     def start(self) -> None:
         self.thread.start()
 
     @property
     def running(self) -> bool:
-        return self.thread.isRunning()
+        """Until its outcome is shown: the thread ends before its last signal reaches this
+        dialog, and a dialog forgotten in between never said that its CSV was saved."""
+        return self.thread.isRunning() or (self.thread.isFinished() and not self._outcome_shown)
 
     opener = staticmethod(open_in_file_manager)  # tests replace it
 
@@ -243,6 +246,7 @@ class FileAnalysisDialog(QDialog):
 
     def _on_succeeded(self, result: FileAnalysis) -> None:
         self.result = result
+        self._outcome_shown = True
         self.progress_bar.hide()
         self.chart_placeholder.hide()
         self.cancel_button.setText("Close")
@@ -267,6 +271,7 @@ class FileAnalysisDialog(QDialog):
         self.finished_analysis.emit(result)
 
     def _on_failed(self, message: str, details: str) -> None:
+        self._outcome_shown = True
         self.progress_bar.hide()
         self.chart_placeholder.hide()
         self.status.setText(f"Could not analyse {self._video.name}: {for_window(message)}")
@@ -275,6 +280,7 @@ class FileAnalysisDialog(QDialog):
         self.failed.emit(message)
 
     def _on_cancelled(self) -> None:
+        self._outcome_shown = True
         self.status.setText("Analysis cancelled; nothing was saved.")
         self.chart_placeholder.hide()
 
@@ -326,6 +332,9 @@ class AnalysisDialogs(QObject):
                                     numbers_only=numbers_only)
         dialog.finished_analysis.connect(lambda result: self._on_saved(result.csv_path))
         dialog.finished.connect(functools.partial(self._forget, dialog))
+        # closed while its thread was ending: forgotten once the outcome is shown (the thread's
+        # own finished signal comes after the outcome's)
+        dialog.thread.finished.connect(functools.partial(self._forget, dialog))
         dialog.thread.cancelled.connect(functools.partial(self._cancelled, video))
         self.dialogs.append(dialog)
         dialog.show()
@@ -336,7 +345,7 @@ class AnalysisDialogs(QObject):
         self._on_note(f"Analysis of {video.name} cancelled; nothing was saved.")
 
     def _forget(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
-        if dialog in self.dialogs and not dialog.running:
+        if dialog in self.dialogs and not dialog.running and not dialog.isVisible():
             self.dialogs.remove(dialog)
             dialog.deleteLater()
 
