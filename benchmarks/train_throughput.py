@@ -58,7 +58,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="TensorFlow threads (0 = all)")
     parser.add_argument("--windows", type=int, default=5)
     parser.add_argument("--steps", type=int, default=8)
-    parser.add_argument("--presets", default="seed,default")
+    parser.add_argument("--presets", default="seed,default,fast")
     parser.add_argument("--precisions", default="float32,bfloat16")
     args = parser.parse_args()
 

@@ -258,6 +258,23 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     assert not out.exists() or not list(out.glob("fer-clip-emotions-*"))
 
 
+def test_an_analysis_closed_as_it_ends_still_says_where_it_saved(qtbot, main_window, tmp_path):
+    """Closed after its thread ended but before the outcome reached it, the dialog (which
+    counts as running until then) still says where the CSV is, and is forgotten after."""
+    video = make_video(tmp_path / "clip.avi", frames=5, fps=20.0)
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.source_picker.ask_open_file = lambda *args: str(video)
+    dialog = live.analyse_whole_file()
+    assert dialog.thread.wait(WAIT_MS)
+    dialog.reject()  # its outcome still queued
+    banner = live.outputs.saved_banner
+    qtbot.waitUntil(lambda: banner.label.text().startswith("Analysis saved: "), timeout=WAIT_MS)
+    assert banner.path.name.startswith("fer-clip-emotions-") and banner.path.is_file()
+    qtbot.waitUntil(lambda: not live.analyses.dialogs, timeout=WAIT_MS)  # then forgotten
+
+
 def test_cancel_closes_the_analysis_and_the_status_bar_says_nothing_was_saved(
         qtbot, main_window, tmp_path, settings):
     """Trial 15: Cancel closed the window that said "cancelled; nothing was saved", so the
@@ -266,8 +283,6 @@ def test_cancel_closes_the_analysis_and_the_status_bar_says_nothing_was_saved(
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)
     assert window.notifier.last_info == "Analysis of clip.avi cancelled; nothing was saved."
-    # closed while its thread ended: forgotten once its outcome was shown, not kept for good
-    qtbot.waitUntil(lambda: not window.live_view.analyses.dialogs, timeout=WAIT_MS)
     out = Path(settings.output_folder)
     assert not out.exists() or not list(out.glob("fer-clip-emotions-*"))
 

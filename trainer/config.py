@@ -45,13 +45,15 @@ PRESETS: dict[str, dict[str, Any]] = {
     "fast": {
         "label": "fast (half the cost a face)",
         "summary": "The default recipe on a narrower network: it reads a face in under half "
-        "the time (for slow computers, or many faces at once) and trains about twice as fast.",
+        "the time (for slow computers, or many faces at once), and each epoch takes about "
+        "half as long.",
         "description": "default's recipe on a narrower CNN (16/32/96/192 filters, 0.63M "
         "params): under half the cost a face.",
         "epochs": 60,
         "batch_size": 128,
         "learning_rate": 2e-3,
-        # 2.15x default's images/s side by side (benchmarks/train_throughput.py, bfloat16)
+        # 2.15x default's images/s side by side (benchmarks/train_throughput.py, bfloat16, one
+        # reading of 3 windows while two training runs shared the machine; float32 not measured)
         "minutes_per_epoch": 0.9,
     },
     "seed": {
@@ -227,7 +229,8 @@ class TrainConfig:
                           "out (docs/own-faces.md)", metavar="DIR")
     init: str = _option("", "start from a trained network's weights instead of random "
                         "ones: a model folder (e.g. assets), a run folder or a .keras file of "
-                        "the same preset; with --teacher, a short second schedule teaches it "
+                        "the same preset (for --preset fast, also a default network, its "
+                        "strongest channels kept); with --teacher, a short second schedule teaches it "
                         "(docs/training.md)", metavar="MODEL")
     init_member: int = _option(0, "which member of an ensemble --init starts from (default "
                                "%(default)s)", kind=int)

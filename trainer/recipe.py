@@ -99,7 +99,7 @@ def build_default_model(widths: tuple[int, ...] = (32, 64, 128, 256),
 
 # The `fast` network: `default` with narrower early stages, where a 48x48 face costs the most
 # (each stage's convolutions cost about the same; measured with LiteRT int8, flip in the
-# graph, one thread: 1.19 ms a face at 32/64/128/256, 0.51 ms at 16/32/96/192; docs/model.md).
+# graph, one thread: 1.19 ms a face at 32/64/128/256, 0.51 ms at 16/32/96/192; docs/training.md).
 FAST_WIDTHS = (16, 32, 96, 192)
 
 

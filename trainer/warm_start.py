@@ -47,7 +47,8 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
 
     Raises:
         RunDirError: nothing to load there, a member that does not exist, or a network whose
-            layers differ from the preset's (named with both shapes).
+            layers differ from the preset's (named with both shapes) and cannot be narrowed
+            to them (a wider ``default`` network can be, for ``fast``: :func:`narrowed`).
     """
     import keras
 
@@ -68,7 +69,11 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
     wanted = [w.shape for w in BUILDERS[preset]().get_weights()]
     found = [w.shape for w in weights]
     if found != wanted and can_narrow(found, wanted):
-        return narrowed(weights, wanted)
+        try:
+            return narrowed(weights, wanted)
+        except ValueError as exc:
+            raise rundir.RunDirError(source, f"cannot be narrowed to a `{preset}` network: "
+                                     f"{exc}") from None
     if found != wanted:
         pairs = zip(found, wanted, strict=False)  # the shorter list ends the comparison
         first = next((i for i, (a, b) in enumerate(pairs) if a != b),
@@ -82,10 +87,14 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
 def can_narrow(found: list[tuple], wanted: list[tuple]) -> bool:
     """Whether ``wanted`` is the same chain of convolutions, BatchNorms and one dense head as
     ``found``, with as many or fewer channels everywhere (``fast`` from ``default``)."""
-    return (len(found) == len(wanted) and len(found) >= 2
+    pattern = [len(f) for f in found]
+    n_convs = pattern.count(4)
+    return (len(found) == len(wanted) and n_convs > 0
+            and pattern == [4, 1, 1, 1, 1] * n_convs + [2, 1]
             and all(len(f) == len(w) and all(b <= a for a, b in zip(f, w, strict=True))
                     for f, w in zip(found, wanted, strict=True))
-            and all(len(f) in (1, 2, 4) for f in found)
+            and all(f[:2] == w[:2] for f, w in zip(found, wanted, strict=True) if len(f) == 4)
+            and found[0][2] == wanted[0][2]  # the same input: one grey channel
             and found[-1] == wanted[-1] and found[-2][1] == wanted[-2][1])
 
 
