@@ -230,8 +230,8 @@ class TrainConfig:
     init: str = _option("", "start from a trained network's weights instead of random "
                         "ones: a model folder (e.g. assets), a run folder or a .keras file of "
                         "the same preset (for --preset fast, also a default network, its "
-                        "strongest channels kept); with --teacher, a short second schedule teaches it "
-                        "(docs/training.md)", metavar="MODEL")
+                        "strongest channels kept); with --teacher, a short second schedule "
+                        "teaches it (docs/training.md)", metavar="MODEL")
     init_member: int = _option(0, "which member of an ensemble --init starts from (default "
                                "%(default)s)", kind=int)
     keep_checkpoints: int = _option(KEEP_CHECKPOINTS, "checkpoints kept: the last N epochs' "
