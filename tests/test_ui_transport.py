@@ -235,15 +235,20 @@ def test_the_analysis_window_leaves_a_small_main_window_in_sight(qtbot, main_win
     dialog.close()
 
 
-def _analysis_running(qtbot, main_window, tmp_path):
-    """The window on the sample image, analysing a 10-s video the user picked (no video on
-    screen: the user is asked for one), once it reports progress."""
-    video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
+def _analysis_started(qtbot, main_window, tmp_path, frames: int, fps: float):
+    """The window on the sample image, analysing a video the user picked (no video on
+    screen: the user is asked for one)."""
+    video = make_video(tmp_path / "clip.avi", frames=frames, fps=fps)
     window = main_window(source=str(SAMPLE))
     live = window.live_view
     wait_frame(qtbot, live)
     live.source_picker.ask_open_file = lambda *args: str(video)
-    dialog = live.analyse_whole_file()
+    return window, live.analyse_whole_file()
+
+
+def _analysis_running(qtbot, main_window, tmp_path):
+    """A 10-s video's analysis, once it reports progress."""
+    window, dialog = _analysis_started(qtbot, main_window, tmp_path, frames=300, fps=30.0)
     with qtbot.waitSignal(dialog.thread.progress, timeout=WAIT_MS):
         pass
     return window, dialog
@@ -261,12 +266,8 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
 def test_an_analysis_closed_as_it_ends_still_says_where_it_saved(qtbot, main_window, tmp_path):
     """Closed after its thread ended but before the outcome reached it, the dialog (which
     counts as running until then) still says where the CSV is, and is forgotten after."""
-    video = make_video(tmp_path / "clip.avi", frames=5, fps=20.0)
-    window = main_window(source=str(SAMPLE))
+    window, dialog = _analysis_started(qtbot, main_window, tmp_path, frames=5, fps=20.0)
     live = window.live_view
-    wait_frame(qtbot, live)
-    live.source_picker.ask_open_file = lambda *args: str(video)
-    dialog = live.analyse_whole_file()
     assert dialog.thread.wait(WAIT_MS)
     dialog.reject()  # its outcome still queued
     banner = live.outputs.saved_banner
