@@ -10,8 +10,9 @@ Three presets:
   linear warm-up then cosine decay, batch 128, bfloat16 where the CPU supports it.
   ``docs/training.md`` gives the reason and measured effect of each choice.
 * ``fast`` - ``default``'s recipe on a narrower network (16/32/96/192 filters, 0.63M
-  parameters) that classifies a face in under half the time; best started from a trained
-  ``default`` network (``--init``, which keeps its strongest channels) and taught by it.
+  parameters) that classifies a face in under half the time; meant to be started from a
+  trained ``default`` network (``--init``, which keeps its strongest channels) and taught by
+  it (session 31's students of the shipped one: 3 points under it, docs/model.md).
 
 This module imports TensorFlow; nothing under ``fer_desktop`` may import it.
 """

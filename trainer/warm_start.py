@@ -103,11 +103,10 @@ def narrowed(weights: list[np.ndarray], wanted: list[tuple]) -> list[np.ndarray]
     channels its BatchNorm scales most (``|gamma|``): those carry the most of what the layer
     passes on. Each convolution keeps the input channels its predecessor kept.
 
-    Why: the `fast` network started from random weights needs as many epochs as the wide one
-    to come near it; started from the wide one's strongest channels and taught by it
-    (born-again distillation), it is back near the wide one within an epoch. Cut, before
-    training, it is not (18% of PublicTest right from the shipped network's 69.5%: each layer
-    lost part of its inputs).
+    Why: what the wide network learnt is a better start than random weights, as for a
+    born-again student. Cut, before training, it reads little (18% of PublicTest right from
+    the shipped network's 69.5%: each layer lost part of its inputs); taught by the wide one
+    it read 61% after one epoch and 68.7% at its best (docs/model.md, session 31).
     """
     out: list[np.ndarray] = []
     keep_in: np.ndarray | None = None  # the channels the previous layer kept
