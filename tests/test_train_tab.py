@@ -849,7 +849,8 @@ def test_the_time_of_the_epochs_chosen_is_given_without_moving_the_form(qtbot, t
     tab.form.epochs_spin.setValue(120)
     assert tab.form.epochs_time.text() == "With 120 epochs: about 3.8 hours."
     tab.form.csv_edit.setText("/nowhere/fer2013.csv")  # not found: its size is unknown
-    assert tab.form.epochs_time.text() == ""
+    assert tab.form.epochs_time.text() == \
+        "No file at this CSV path: no time to estimate (Browse... to choose one)."
     tab.form.csv_edit.setText("")
     assert tab.form.epochs_time.text() == "With 120 epochs: about 3.8 hours."
     tab.form.set_csv_used(False)  # a folder: no CSV time

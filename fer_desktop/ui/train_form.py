@@ -100,6 +100,9 @@ def _minutes(minutes: float) -> str:
     return f"{minutes / 60:.1f} hours".replace(".0 hours", " hours")
 
 
+# where the time estimate goes, for a CSV path that names no file (it gave FER-2013's time)
+CSV_MISSING_TEXT = "No file at this CSV path: no time to estimate (Browse... to choose one)."
+
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
 
@@ -212,7 +215,8 @@ class TrainForm(QGroupBox):
         # the wrapping preset text, it moved Start down under the pointer (walk-through 13)
         self.epochs_time = SteadyLabel()  # wraps, as tall as its longest text: a CSV's
         self.epochs_time.set_reserve([  # rows named in it widened the form column by 100 px
-            "With 1,000 epochs, 1,000,000 rows per split: about 1,000.0 hours."])
+            "With 1,000 epochs, 1,000,000 rows per split: about 1,000.0 hours.",
+            CSV_MISSING_TEXT])
         self.epochs_time.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
         self.epochs_time.setMinimumHeight(self.epochs_time.fontMetrics().height())
         form.addRow("", self.epochs_time)
@@ -448,8 +452,9 @@ class TrainForm(QGroupBox):
                                     epoch_overhead_s=EPOCH_OVERHEAD_S,
                                     start_s=RUN_START_S) if per_epoch else 0.0
         self.epochs_time.setText(
-            f"With {counted(epochs, 'epoch')}{rows}: about {_minutes(minutes)}."
-            if per_epoch and self._uses == "csv" and not self._csv_missing else "")
+            "" if not per_epoch or self._uses != "csv"
+            else CSV_MISSING_TEXT if self._csv_missing  # said where the time would be
+            else f"With {counted(epochs, 'epoch')}{rows}: about {_minutes(minutes)}.")
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT
         elif self._uses == "finetune":
