@@ -40,7 +40,8 @@ def measure(preset: str, precision: str, threads: int, windows: int, steps: int)
     y = keras.utils.to_categorical(rng.integers(0, NUM_CLASSES, n), NUM_CLASSES)
     model = recipe.BUILDERS[preset]()
     recipe.compile_model(model, preset, PRESETS[preset]["learning_rate"], steps, 10)
-    ds = recipe.make_train_dataset(x, y, batch, 0, augment=preset != "seed", threads=threads)
+    ds = recipe.make_train_dataset(x, y, batch, 0, augment=recipe.augmented(preset),
+                                   threads=threads)
     model.fit(ds, epochs=1, verbose=0)  # warm-up: tracing and oneDNN primitive creation
     rates = []
     for _ in range(windows):

@@ -113,6 +113,13 @@ BUILDERS = {"seed": build_seed_model, "default": build_default_model,
             "fast": build_fast_model}
 
 
+def augmented(preset: str) -> bool:
+    """Whether ``preset`` trains on augmented faces: all but the seed baseline, which is kept
+    as it was (a `fast` run trained on plain faces while this was ``== "default"`` in two
+    places)."""
+    return preset != "seed"
+
+
 # ## Schedule
 # Warm-up avoids the early blow-ups of a high learning rate with fresh BatchNorm statistics;
 # cosine decay then lands softly. It is a function of the optimizer's step counter, so a run

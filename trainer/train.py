@@ -453,7 +453,7 @@ def train_dataset(config: TrainConfig, fit: _Fit, epoch: int):
 
     return recipe.make_train_dataset(
         fit.x_train, fit.y_train, fit.batch_size, config.seed + epoch,
-        augment=config.preset != "seed", threads=config.threads,
+        augment=recipe.augmented(config.preset), threads=config.threads,
         robust=config.augment == "robust", classes=fit.classes,
         sampling_power=config.sampling_power, warp=config.warp,
         teacher=fit.teacher, teacher_weight=config.teacher_weight, mixup=config.mixup,
