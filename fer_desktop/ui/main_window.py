@@ -42,6 +42,7 @@ from fer_desktop.ui.file_drop import FileDrop
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_figures import LiveFigures
 from fer_desktop.ui.live_view import LiveView
+from fer_desktop.ui.messages_dialog import add_messages_action
 from fer_desktop.ui.notifications import Notifier, TabNotifier
 from fer_desktop.ui.on_screen import fit_to_screen
 from fer_desktop.ui.settings import TABS, AppSettings
@@ -255,12 +256,15 @@ class MainWindow(QMainWindow):
         full.toggled.connect(self._set_full_screen)
         view_menu.addAction(full)
         self.addAction(full)
+        self.act_messages = add_messages_action(self, view_menu, self.notifier)
         # Escape leaves full screen, as in a video player (only F11 did, and nothing said so);
         # enabled only then, so that Escape is free for everything else the rest of the time
         self._act_leave_full = make_action(self, "Leave full screen", "Escape",
                                            "Leave full screen", lambda: full.setChecked(False))
         self._act_leave_full.setEnabled(False)
+        self._build_help_menu()
 
+    def _build_help_menu(self) -> None:
         help_menu = self.menuBar().addMenu("&Help")
         guide = QAction("&User guide", self)
         guide.triggered.connect(self.show_user_guide)

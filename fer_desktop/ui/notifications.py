@@ -13,10 +13,11 @@ import time
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.message_log import LoggedMessage, MessageLog
 
 log = logging.getLogger("fer_desktop.ui")
 
@@ -26,8 +27,14 @@ MESSAGE_MARGIN_PX = 16  # the bar's own padding around a message
 
 
 class Notifier(QObject):
-    """Shows messages in a status bar and, for serious errors, in a non-blocking dialog.
+    """Shows messages in a status bar and, for serious errors, in a non-blocking dialog,
+    and keeps each of them whole in :attr:`history` (View > Messages lists it).
+
+    Signals:
+        logged(LoggedMessage): a message was kept (or the last one counted again).
     """
+
+    logged = Signal(object)
 
     def __init__(self, status_bar: QStatusBar, dialog_parent: QWidget | None = None) -> None:
         super().__init__(status_bar)
@@ -40,14 +47,18 @@ class Notifier(QObject):
         self._message: tuple[str, str, int, float] = ("", "", 0, 0.0)
         self._make_room: Callable[[bool], None] | None = None
         self._room_taken = False
+        self.history = MessageLog()
         status_bar.messageChanged.connect(self._on_message_changed)
         status_bar.installEventFilter(self)
 
-    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS) -> None:
-        """A short, transient message in the status bar."""
+    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, kept: bool = False) -> None:
+        """A short, transient message in the status bar (``kept``: already in the history,
+        by :meth:`keep` when its tab was hidden)."""
         message = for_window(message)
         self.last_info = message
         log.info(message)
+        if not kept:
+            self.keep(message)
         self._show_in_bar(message, timeout_ms)
 
     def withdraw(self, message: str) -> None:
@@ -89,11 +100,17 @@ class Notifier(QObject):
             tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             details = details or tb
         log.error(message)
+        self.keep(message, error=True)
         if details:  # tracebacks reach the terminal only with --verbose (INFO)
             log.info("details of the error above:\n%s", details)
         self._show_in_bar(for_window(bar_text) if bar_text else message, ERROR_TIMEOUT_MS)
         if serious:
             self._show_dialog(message, details)
+
+    def keep(self, message: str, error: bool = False) -> None:
+        """Put ``message`` in the history without showing it (a hidden tab's news)."""
+        kept: LoggedMessage = self.history.add(for_window(message), error)
+        self.logged.emit(kept)
 
     def message_room_px(self) -> int:
         """The width the status bar leaves its messages: up to its first permanent widget
@@ -226,6 +243,7 @@ class TabNotifier:
             self._notifier.info(message, timeout_ms)
         else:
             self._held = (message, timeout_ms)
+            self._notifier.keep(message)  # listed in View > Messages now, said later
 
     def withdraw(self, message: str) -> None:
         if self._held is not None and self._held[0] == message:
@@ -236,7 +254,7 @@ class TabNotifier:
         """The tab is shown again: say what was held."""
         held, self._held = self._held, None
         if held is not None:
-            self._notifier.info(*held)
+            self._notifier.info(*held, kept=True)
 
     def __getattr__(self, name: str):
         return getattr(self._notifier, name)  # error, reword, last_info, dialog...
