@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from fer_desktop.core.analyze import main as analyze_main
@@ -119,3 +120,47 @@ def test_the_live_tabs_options_become_the_pipelines_for_each_kind():
     assert camera.min_face_px > photo.min_face_px  # a camera has less time per frame
     chosen = LiveOptions(min_face_px=64).pipeline_options(PipelineOptions(), "image")
     assert chosen.min_face_px == 64
+
+
+def _tiny_scene(sample_bgr, size=(160, 120), picture_px=90):
+    """The sample photo (its face about a fifth of it) in a small grey frame: a 90-px photo
+    puts an 18-px face in a 160x120 frame, as an old phone's video does."""
+    import cv2
+
+    w, h = size
+    frame = np.full((h, w, 3), 120, np.uint8)
+    y, x = (h - picture_px) // 2, (w - picture_px) // 2
+    frame[y:y + picture_px, x:x + picture_px] = cv2.resize(sample_bgr, (picture_px, picture_px))
+    return frame
+
+
+def test_every_kinds_auto_minimum_shrinks_in_a_narrow_frame():
+    from fer_desktop.core.pipeline import SMALLEST_AUTO_FACE_PX, scaled_min_face_px
+
+    assert scaled_min_face_px(20, 320, grow=False, shrink=True) == 10
+    assert scaled_min_face_px(20, 160, grow=False, shrink=True) == SMALLEST_AUTO_FACE_PX
+    assert scaled_min_face_px(20, 1920, grow=False, shrink=True) == 20  # a video's: not grown
+    assert scaled_min_face_px(32, 1280, grow=True, shrink=True) == 64
+    assert scaled_min_face_px(6, 160, grow=False, shrink=True) == 6  # never above what is asked
+    for kind in ("camera", "video", "image"):
+        assert options_for(kind, PipelineOptions()).shrink_min_face
+        assert not options_for(kind, PipelineOptions(), min_face_px=40).shrink_min_face
+    assert not options_for("camera", PipelineOptions(), min_face_px=16).shrink_min_face
+
+
+def test_a_tiny_videos_faces_are_found_with_auto(sample_bgr):
+    """A trial's 160x120 video: no face was ever found until Minimum face was lowered by hand
+    (its faces are under the video's 20 px), and nothing said why."""
+    from ui_helpers import StubClassifier
+
+    from fer_desktop.core.pipeline import FacePipeline
+
+    frame = _tiny_scene(sample_bgr)
+    auto = FacePipeline.from_classifier(StubClassifier(happy=0.9),
+                                        options_for("video", PipelineOptions()))
+    result = auto.process(frame)
+    assert len(result.faces) == 1 and result.min_face_px == 8
+    chosen = FacePipeline.from_classifier(
+        StubClassifier(happy=0.9), options_for("video", PipelineOptions(), min_face_px=20))
+    result = chosen.process(frame)
+    assert result.faces == () and result.min_face_px == 20  # a minimum typed is kept

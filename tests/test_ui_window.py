@@ -568,18 +568,21 @@ def test_remembered_speed_and_tab_that_make_no_sense_read_as_defaults(settings):
 
 def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_window, tmp_path):
     """Auto: photos 16 px, videos 20 px, cameras 32 px with eyes every 5th frame (see
-    core/source_defaults.py); a value the user picks applies to every source."""
+    core/source_defaults.py), each of a 640-px-wide picture and less in a narrower one (the
+    box says the size for the picture shown); a value the user picks applies to every
+    source."""
     window = main_window(source=str(SAMPLE))
     live = window.live_view
     first_frame(qtbot, window)
     box = live.options_box
     # "Auto" says which size it stands for with this source (it said "by source" only)
-    assert box.min_face_spin.value() == 0 and box.min_face_spin.text() == "Auto: 16 px"
+    assert box.min_face_spin.value() == 0 and box.min_face_spin.text() == "Auto: 13 px"
     assert live.pipeline.detector.name == "yunet"
     assert (live.pipeline.options.min_face_px, live.pipeline.options.level_every) == (16, 1)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(make_video(tmp_path / "clip.avi")))
-    assert live.pipeline.options.min_face_px == 20 and box.min_face_spin.text() == "Auto: 20 px"
+    assert live.pipeline.options.min_face_px == 20  # of 640 px: 12 px of this 400-px video
+    qtbot.waitUntil(lambda: box.min_face_spin.text() == "Auto: 12 px", timeout=WAIT_MS)
     box.min_face_spin.setValue(40)  # applied by the capture thread before its next frame
     qtbot.waitUntil(lambda: live.pipeline.options.min_face_px == 40, timeout=WAIT_MS)
     assert live.pipeline.detector.min_face_px == 40
@@ -1332,3 +1335,21 @@ def test_snapshot_keeps_to_the_privacy_options(tmp_path):
         return len(np.unique(image.reshape(-1, 3), axis=0))
 
     assert colours(saved) < colours(original) / 10  # pixelated: a few blocks of colour
+
+
+def test_a_tiny_videos_face_is_found_and_auto_says_its_size(qtbot, main_window, tmp_path):
+    """A trial's 160x120 video found no face until Minimum face was lowered by hand, and
+    nothing hinted why: its faces are under the video's 20 px."""
+    import cv2
+
+    from fer_desktop.synthetic import write_video
+
+    frame = np.full((120, 160, 3), 120, np.uint8)
+    frame[15:105, 35:125] = cv2.resize(cv2.imread(str(SAMPLE)), (90, 90))  # an 18-px face
+    video = write_video(tmp_path / "old-phone.avi", [frame] * 10, 10.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: bool(o.result.faces)):
+        pass
+    assert live.options_box.min_face_spin.text() == "Auto: 8 px"

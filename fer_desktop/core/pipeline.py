@@ -35,6 +35,10 @@ from fer_desktop.core.tracking import (
 from fer_desktop.core.types import Detection, Face, FrameResult
 
 REFERENCE_WIDTH_PX = 640  # the frame width the camera's 32 px minimum was measured at
+# The smallest an Auto minimum face shrinks to in a narrow frame: YuNet's input is then at
+# most twice the frame (detectors/yunet.py's MAX_UPSCALE), still no larger than a 640-px
+# frame's at the kind's own minimum.
+SMALLEST_AUTO_FACE_PX = 8
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class PipelineOptions:
     scale_min_face: min_face_px is meant for a frame REFERENCE_WIDTH_PX wide and grows with
     wider frames (a camera's Auto minimum: the same person at the same distance is twice as
     wide in a 1280-px frame, and searching 1280x720 at 32 px cost 28 ms a frame).
+    shrink_min_face: min_face_px is meant for a frame REFERENCE_WIDTH_PX wide and shrinks
+    with narrower ones, down to SMALLEST_AUTO_FACE_PX (every kind's Auto minimum: in a
+    160x120 video the faces were 12-20 px, under the video's 20 px, and none was ever found,
+    though looking for them there costs what a 640x480 frame at 20 px does).
     """
 
     detector: str = "yunet"
@@ -76,6 +84,7 @@ class PipelineOptions:
     num_threads: int = 1
     small_face_px: int | None = None
     scale_min_face: bool = False
+    shrink_min_face: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
@@ -90,9 +99,26 @@ class PipelineOptions:
         return DEFAULT_CROP_SCALE.get(self.detector, 1.0)
 
 
-def scaled_min_face_px(min_face_px: int, frame_width: int) -> int:
-    """``min_face_px`` for a REFERENCE_WIDTH_PX frame, grown for a wider one (never shrunk)."""
-    return max(min_face_px, round(min_face_px * frame_width / REFERENCE_WIDTH_PX))
+def scaled_min_face_px(min_face_px: int, frame_width: int, grow: bool = True,
+                       shrink: bool = False) -> int:
+    """``min_face_px`` for a REFERENCE_WIDTH_PX frame, grown for a wider one (``grow``) and
+    shrunk for a narrower one (``shrink``: never under SMALLEST_AUTO_FACE_PX, nor above the
+    minimum asked for)."""
+    scaled = round(min_face_px * frame_width / REFERENCE_WIDTH_PX)
+    if grow and scaled > min_face_px:
+        return scaled
+    if shrink and scaled < min_face_px:
+        return max(min(SMALLEST_AUTO_FACE_PX, min_face_px), scaled)
+    return min_face_px
+
+
+def _scales(options: PipelineOptions) -> bool:
+    return options.scale_min_face or options.shrink_min_face
+
+
+def _min_face_for(options: PipelineOptions, frame_width: int) -> int:
+    return scaled_min_face_px(options.min_face_px, frame_width, options.scale_min_face,
+                              options.shrink_min_face)
 
 
 def _detector_for(options: PipelineOptions) -> FaceDetector:
@@ -163,7 +189,7 @@ class FacePipeline:
         """Apply new settings; rebuilds the detector only when its settings changed."""
         old = self.options
         detector_keys = ("detector", "min_face_px", "score_threshold", "num_threads",
-                         "small_face_px", "scale_min_face")
+                         "small_face_px", "scale_min_face", "shrink_min_face")
         if any(getattr(old, k) != getattr(options, k) for k in detector_keys):
             self._build_detector(options)
         if _tracker_options(old) != _tracker_options(options):
@@ -196,8 +222,8 @@ class FacePipeline:
         """Build the detector, at the minimum face scaled to the last frame's width when there
         was one (a setting changed on an HD camera built it twice: unscaled, then scaled)."""
         wanted = options.min_face_px
-        if options.scale_min_face and self._frame_width is not None:
-            wanted = scaled_min_face_px(options.min_face_px, self._frame_width)
+        if _scales(options) and self._frame_width is not None:
+            wanted = _min_face_for(options, self._frame_width)
         self.detector = _detector_for(dataclasses.replace(options, min_face_px=wanted))
         self._detector_min_px = wanted
 
@@ -205,8 +231,8 @@ class FacePipeline:
         """The detector for this frame width: rebuilt when a scaled minimum face changes (once
         per new frame size, not per frame)."""
         self._frame_width = width
-        if self.options.scale_min_face:
-            wanted = scaled_min_face_px(self.options.min_face_px, width)
+        if _scales(self.options):
+            wanted = _min_face_for(self.options, width)
             if wanted != self._detector_min_px:
                 self._build_detector(self.options)
         return self.detector
@@ -259,7 +285,8 @@ class FacePipeline:
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,
                    "total": (t4 - t0) * 1e3}
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
-                           timings_ms=timings, stretch=self._stretch)
+                           timings_ms=timings, stretch=self._stretch,
+                           min_face_px=self._detector_min_px)
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""

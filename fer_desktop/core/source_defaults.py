@@ -12,7 +12,10 @@ file plays in real time in the window but can take longer in ``analyze``, so it 
 faces of 20 px, eyes also every 5th frame (a head's tilt changes slowly): at 24 px, faces
 just above the minimum were missed (82% found at 24-32 px; at 20 px 99%, for 4 ms more a
 frame). A photo is looked at once, so it looks for faces of 16 px (YuNet sees a 640x480 photo
-at full size). The numbers behind these choices are in docs/detection.md.
+at full size). Every kind's Auto minimum is for a 640-px-wide frame and shrinks with a
+narrower one, down to 8 px (a 160x120 video's faces are 12-20 px: at 20 px none was found,
+and looking for 8 px faces there costs what a 640x480 frame at 20 px does). The numbers
+behind these choices are in docs/detection.md.
 
 Example:
     >>> defaults_for(source_kind(0)).min_face_px
@@ -87,7 +90,9 @@ def options_for(kind: str, options: PipelineOptions,
     chosen = defaults_for(kind)
     if min_face_px and min_face_px < chosen.min_face_px and chosen.schedule_smaller:
         return replace(options, min_face_px=chosen.min_face_px, small_face_px=min_face_px,
-                       level_every=chosen.level_every, scale_min_face=False)
+                       level_every=chosen.level_every, scale_min_face=False,
+                       shrink_min_face=False)
     return replace(options, min_face_px=min_face_px or chosen.min_face_px,
                    level_every=chosen.level_every, small_face_px=None,
-                   scale_min_face=chosen.scale_with_frame and not min_face_px)
+                   scale_min_face=chosen.scale_with_frame and not min_face_px,
+                   shrink_min_face=not min_face_px)

@@ -113,6 +113,8 @@ class FrameResult:
     where it was left): results of two stretches show different stretches of video, and a
     face's history must not join them, even where its number is the same (numbers can
     start again from #1 while the time goes on: the video reopened at 0:06 after its 0:00).
+    min_face_px: the smallest face the whole frame was searched for (an Auto minimum as
+    scaled to this frame: "Auto: 8 px" for a 160x120 video; 0: not said).
     """
 
     index: int
@@ -120,6 +122,7 @@ class FrameResult:
     faces: tuple[Face, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
     stretch: int = 0
+    min_face_px: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))

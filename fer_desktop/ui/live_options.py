@@ -139,7 +139,8 @@ class OptionsBox(QGroupBox):
             "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
             "takes longer (YuNet looks at the frame in more detail). Auto: 32 px for a camera "
             "(of a 640-px-wide picture; 64 px of a 1280-px one), 20 px for a video, 16 px for "
-            "photos. Under 32 px a camera searches one part of "
+            "photos, each less in a picture narrower than 640 px (8 px at 160 px wide): the "
+            "box says what it is for the picture shown. Under 32 px a camera searches one part of "
             "the frame per frame for the smaller faces: found within about half a second")
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
@@ -173,8 +174,11 @@ class OptionsBox(QGroupBox):
 
     def show_auto_min_face(self, px: int | None) -> None:
         """Say which size "Auto" stands for with the source open ("Auto: 16 px" for photos;
-        a camera's is of a 640-px-wide picture, see the tooltip); None: not known yet."""
-        self.min_face_spin.setSpecialValueText(f"Auto: {px} px" if px else AUTO_TEXT)
+        then, with each picture shown, what it is for that picture's width: "Auto: 8 px" for
+        a 160x120 video, 64 px for a 1280x720 camera); None: not known yet."""
+        text = f"Auto: {px} px" if px else AUTO_TEXT
+        if text != self.min_face_spin.specialValueText():  # said with every frame
+            self.min_face_spin.setSpecialValueText(text)
 
     def set_options(self, options: LiveOptions) -> None:
         """Show ``options`` without emitting ``changed``."""

@@ -453,6 +453,7 @@ class LiveView(QWidget):
         self.slideshow.frame(thread, output)  # names a new picture (status bar, title)
         self.video_view.set_frame(output.annotated, output.frame_id)
         self.face_panel.show_result(output.result)
+        self.options_box.show_auto_min_face(output.result.min_face_px or None)  # this width's
         self.face_selection.show_highlight(output.result)
         self.playback.on_frame(thread, output.result.timestamp_s)
         self._frame_stats.add(output.latency_ms, output.interval_ms)
