@@ -253,6 +253,35 @@ def test_collect_from_the_edit_menu_and_its_key_keeps_the_focus(qtbot, tmp_path)
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 
 
+def test_the_keyboard_leaving_the_video_while_collecting_is_said(qtbot, tmp_path):
+    """Trial 15: with Collect on, Tab past the last face put the keyboard in Minimum face, and
+    the 3 typed next went into the box instead of saving a sad face, with nothing to say so."""
+    from fer_desktop.ui.collect_panel import KEYS_LEFT_TEXT
+
+    window = _collecting_window(qtbot, tmp_path, SAMPLE)
+    live = window.live_view
+    panel = live.collect_panel
+    spin = live.options_box.min_face_spin
+    said = KEYS_LEFT_TEXT.format(box="the Minimum face box")
+    live.video_view.setFocus()
+    spin.setFocus()  # not collecting: nothing to say
+    assert spin.hasFocus() and window.notifier.last_info != said
+    panel.active.setChecked(True)
+    live.video_view.setFocus()
+    panel.undo_button.setFocus()  # a button takes no digit: nothing to say
+    assert window.notifier.last_info != said
+    live.video_view.setFocus()
+    spin.setFocus()
+    assert window.notifier.last_info == said
+    window.notifier.last_info = ""
+    panel.active.setChecked(False)  # and no longer once it is off
+    live.video_view.setFocus()
+    spin.setFocus()
+    assert window.notifier.last_info != said
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
 def test_a_face_cut_off_by_the_edge_is_not_saved(tmp_path, sample_face):
     """Trial 14: a face leaving the video was saved with its missing half smeared from the
     edge pixels. Up to a quarter of the crop outside (a face touching the edge, its margin

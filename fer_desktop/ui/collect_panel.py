@@ -9,6 +9,9 @@ face under a second key is moved to that emotion (the last key wins: ``FaceColle
 Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
 Review... (also Edit > Review collected faces) shows the faces per emotion, to move a wrong
 one or send it to the trash (``ui/collect_review.py``).
+While collecting, the keyboard leaving the video for a box that types digits (Tab past the
+last face onto Minimum face) is said in the status bar: a 3 typed next went into the box, not
+into a save, with nothing to say so.
 The folder is what the Train tab's "collected faces" source trains on: both read it from
 ``AppSettings.collect`` (``ui/collect_folder.py``), which says when it or its faces change.
 """
@@ -21,12 +24,15 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -41,6 +47,7 @@ from fer_desktop.ui.actions import LIST_TEXT, make_action
 from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.colours import COLLECT_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
+from fer_desktop.ui.video_view import VideoView
 
 UNDO_TEXT = "&Undo last face saved or moved"
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
@@ -49,6 +56,19 @@ REVIEW_TEXT = "&Review collected faces..."
 REVIEW_TIP = ("See the collected faces per emotion: move a wrong one to its emotion (keys "
               "1-7) or remove it (Delete)")
 UNDO_TIP = "Take back the last face saved (or moved) while collecting"
+KEYS_LEFT_TEXT = ("Keys 1-7 now type into {box}, not save faces: click the video to save "
+                  "with them again")
+
+
+def _box_name(box: QWidget) -> str:
+    """What the user reads beside ``box``: its form label ("Minimum face"), else its
+    accessible name."""
+    parent = box.parentWidget()
+    labels = parent.findChildren(QLabel) if parent is not None else []
+    for label in labels:
+        if label.buddy() is box:
+            return f"the {label.text().replace('&', '').rstrip(':')} box"
+    return f"the {box.accessibleName()} box" if box.accessibleName() else "a box"
 
 
 def _number(face) -> str:
@@ -89,6 +109,8 @@ class CollectPanel(QGroupBox):
         super().__init__("Collect faces for training", parent)
         self._settings = settings
         self._on_screen = on_screen
+        self.keys_left = lambda _text: None
+        self._watching_focus = False
         self._home = settings.collect  # the folder's one home, read by the Train tab too
         self.review_dialog = None  # the last Review opened (tests look at it)
         self.collector = FaceCollector(self._home.path, 1.0, discard=to_trash)  # recoverable
@@ -98,6 +120,7 @@ class CollectPanel(QGroupBox):
             self.skipped.connect(notifier.info)
             self.moved.connect(notifier.info)
             self.undone.connect(notifier.info)
+            self.keys_left = notifier.info  # the keyboard left the video while collecting
         self._home.changed.connect(self._on_home_changed)
         self._home.faces_changed.connect(self.refresh_counts)  # moved or removed in Review
         layout = QVBoxLayout(self)
@@ -189,7 +212,19 @@ class CollectPanel(QGroupBox):
         for action in self.actions:
             action.setEnabled(on)
         self.indicator.setVisible(on)
+        app = QApplication.instance()
+        if app is not None and on != self._watching_focus:
+            signal = app.focusChanged
+            (signal.connect if on else signal.disconnect)(self._on_focus_changed)
+            self._watching_focus = on
         self._sync_undo()
+
+    def _on_focus_changed(self, old: QWidget | None, now: QWidget | None) -> None:
+        """The keyboard went from the video to a box that takes digits: say so (once per
+        move), naming the box."""
+        if not isinstance(old, VideoView) or not isinstance(now, QAbstractSpinBox | QLineEdit):
+            return
+        self.keys_left(KEYS_LEFT_TEXT.format(box=_box_name(now)))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
