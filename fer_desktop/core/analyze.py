@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "faces and takes longer; default: "
                         f"{SOURCE_DEFAULTS['image'].min_face_px} when every input, a folder's "
                         f"files included, is a photo, else "
-                        f"{SOURCE_DEFAULTS['video'].min_face_px})")
+                        f"{SOURCE_DEFAULTS['video'].min_face_px}, of a 640-px-wide "
+                        "picture and less in a narrower one, down to 8)")
     parser.add_argument("--no-level-eyes", action="store_true",
                         help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
