@@ -51,13 +51,14 @@ class Notifier(QObject):
         status_bar.messageChanged.connect(self._on_message_changed)
         status_bar.installEventFilter(self)
 
-    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, kept: bool = False) -> None:
-        """A short, transient message in the status bar (``kept``: already in the history,
-        by :meth:`keep` when its tab was hidden)."""
+    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True) -> None:
+        """A short, transient message in the status bar, kept in the history unless ``keep``
+        is False (a slideshow's caption every 3 s drowned the rest; a hidden tab's news was
+        kept when it came)."""
         message = for_window(message)
         self.last_info = message
         log.info(message)
-        if not kept:
+        if keep:
             self.keep(message)
         self._show_in_bar(message, timeout_ms)
 
@@ -237,13 +238,14 @@ class TabNotifier:
         self._is_shown = is_shown
         self._held: tuple[str, int] | None = None
 
-    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS) -> None:
+    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True) -> None:
         if self._is_shown():
             self._held = None
-            self._notifier.info(message, timeout_ms)
+            self._notifier.info(message, timeout_ms, keep)
         else:
             self._held = (message, timeout_ms)
-            self._notifier.keep(message)  # listed in View > Messages now, said later
+            if keep:
+                self._notifier.keep(message)  # listed in View > Messages now, said later
 
     def withdraw(self, message: str) -> None:
         if self._held is not None and self._held[0] == message:
@@ -254,7 +256,7 @@ class TabNotifier:
         """The tab is shown again: say what was held."""
         held, self._held = self._held, None
         if held is not None:
-            self._notifier.info(*held, kept=True)
+            self._notifier.info(*held, keep=False)  # kept when it came
 
     def __getattr__(self, name: str):
         return getattr(self._notifier, name)  # error, reword, last_info, dialog...

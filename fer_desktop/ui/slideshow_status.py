@@ -61,7 +61,10 @@ class SlideshowStatus(QObject):
         self._source = output.source
         self._shown = (thread, output.source, output.result.timestamp_s)
         notes = self.take_notes()  # they say what could not be read: no count beside them
-        self._notifier.info(with_notes(self._caption(*self._shown, counted=not notes), notes))
+        # the caption is not kept in View > Messages (one every 3 s, for ever, in a loop);
+        # the notes were, as they came
+        self._notifier.info(with_notes(self._caption(*self._shown, counted=not notes), notes),
+                            keep=False)
         self.caption_shown.emit(self._caption(*self._shown))
 
     @staticmethod
