@@ -301,12 +301,14 @@ def test_a_folder_of_videos_is_analysed_video_by_video(tmp_path, sample_bgr, cap
 
 def test_the_help_gives_the_minimum_face_defaults_of_the_code(capsys):
     """--help said 24 px for videos; the video default had moved to 20."""
+    from fer_desktop.core.pipeline import SMALLEST_AUTO_FACE_PX
     from fer_desktop.core.source_defaults import SOURCE_DEFAULTS
 
     with pytest.raises(SystemExit):
         main(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert f"else {SOURCE_DEFAULTS['video'].min_face_px})" in help_text
+    assert (f"else {SOURCE_DEFAULTS['video'].min_face_px}, of a 640-px-wide picture and less "
+            f"in a narrower one, down to {SMALLEST_AUTO_FACE_PX})") in help_text
 
 
 def test_a_video_without_frame_rate_or_times_is_named(tmp_path, sample_bgr, capsys,

@@ -37,7 +37,7 @@ from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.messages import about
 from fer_desktop.core.overlay import OverlayPainter
-from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+from fer_desktop.core.pipeline import SMALLEST_AUTO_FACE_PX, FacePipeline, PipelineOptions
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.provenance import provenance
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{SOURCE_DEFAULTS['image'].min_face_px} when every input, a folder's "
                         f"files included, is a photo, else "
                         f"{SOURCE_DEFAULTS['video'].min_face_px}, of a 640-px-wide "
-                        "picture and less in a narrower one, down to 8)")
+                        f"picture and less in a narrower one, down to {SMALLEST_AUTO_FACE_PX})")
     parser.add_argument("--no-level-eyes", action="store_true",
                         help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
