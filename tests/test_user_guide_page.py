@@ -147,3 +147,20 @@ def test_the_guides_keys_are_the_windows(window):
              for a in top.menu().actions() if not a.shortcut().isEmpty()}
     assert menus <= in_guide, sorted(menus - in_guide)
     assert {"Menu key", "Shift+F10"} <= in_guide  # the run list's menu (trial 13)
+
+
+def test_the_guides_picture_size_limits_are_the_codes():
+    """Trial 16: the guide said pictures over 50 megapixels are refused, and a 63-megapixel
+    JPEG opened (at half size), as the code means it to."""
+    from fer_desktop.core.image_size import (
+        MAX_IMAGE_FILE_BYTES,
+        MAX_IMAGE_PIXELS,
+        decoded_at_half_size,
+    )
+
+    text = " ".join(GUIDE.read_text(encoding="utf-8").split())
+    jpeg_limit = 4 * MAX_IMAGE_PIXELS  # the largest JPEG decoded at half size
+    assert decoded_at_half_size(jpeg_limit, 1, True)
+    assert not decoded_at_half_size(jpeg_limit + 1, 1, True)
+    assert (f"Pictures over {MAX_IMAGE_PIXELS // 10**6} megapixels (a JPEG: over "
+            f"{jpeg_limit // 10**6}) or {MAX_IMAGE_FILE_BYTES // 2**20} MB are refused") in text
