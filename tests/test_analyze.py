@@ -351,6 +351,26 @@ def test_the_summary_table_keeps_its_columns_under_the_header():
         assert line[header.index("shown_most"):].startswith("happy ")
 
 
+def test_the_summary_table_lines_up_under_wide_and_accented_names():
+    """Trial 16: "grüße 写真.jpg" (two double-width characters) pushed its row two columns
+    out of line in a terminal; an accent typed as its own combining mark pushed it back one."""
+    import numpy as np
+
+    from fer_desktop.core.analyze import TrackSummary, format_summary, terminal_width
+
+    assert terminal_width("写真") == 4 and terminal_width("u\u0308") == 1
+    summaries = {}
+    for source in ("/x/grüße 写真.jpg", "/x/a.jpg", "/x/cafe\u0301.png"):
+        summary = TrackSummary(source, 1, frames=1, first_s=0.5, last_s=0.5)
+        summary.labels["happy"] += 1
+        summary.probability_sum += np.eye(7)[3]
+        summaries[(source, 1)] = summary
+    lines = format_summary(summaries, with_source=True).splitlines()
+    column = terminal_width(lines[0][:lines[0].index("track")])
+    for line in lines[1:]:  # "#1" in the column a terminal shows "track" in
+        assert terminal_width(line[:line.index("#1")]) == column, line
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_photo_without_a_face_gets_a_no_face_row(tmp_path, sample_bgr, capsys, jobs):
     """A photo where no face is found was in neither the CSV nor the summary: "not found" and
