@@ -129,3 +129,14 @@ def test_an_unwritable_output_folder_names_the_train_forms_field(qtbot, tmp_path
     shown = form.message.text()
     assert "--" not in shown and "choose another Output folder (Browse...)" in shown
     assert form.shows(f"Training failed: {info.value}")
+
+
+def test_the_about_box_names_the_model_as_the_window_does_and_gives_its_whole_name():
+    """Trial 16: the title and status bar said "default 20261204-095120", About and the CSV
+    files "default 20261204-095120-default": read as two names for one model."""
+    from fer_desktop.core.gui_wording import about_model_line
+
+    line = about_model_line("default 20261204-095120-default", "PrivateTest 71.7%")
+    assert line.startswith("default 20261204-095120 (PrivateTest 71.7%); ")
+    assert line.endswith("CSV files' model column give it: default 20261204-095120-default")
+    assert about_model_line("my model", "PrivateTest 60.0%") == "my model (PrivateTest 60.0%)"

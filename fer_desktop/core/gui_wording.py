@@ -59,3 +59,18 @@ def status_bar_name(name: str) -> str:
     """
     found = _RUN_NAME.match(name)
     return f"{found['preset']} {found['stamp']}{found['rest']}" if found else name
+
+
+def about_model_line(name: str, accuracy_text: str) -> str:
+    """The About box's model line: the name as the window says it, and the whole name that
+    model.json and the CSV files' ``model`` column give, when that differs (trial 16 read
+    "default 20261204-095120" in the title and "...-095120-default" in About as two names).
+
+    Example:
+        >>> about_model_line("default 20261204-095120-default", "PrivateTest 71.7%")[:43]
+        'default 20261204-095120 (PrivateTest 71.7%)'
+    """
+    shown = status_bar_name(name)
+    whole = (f"; its whole name, as model.json and the CSV files' model column give it: "
+             f"{name}") if shown != name else ""
+    return f"{shown} ({accuracy_text}){whole}"

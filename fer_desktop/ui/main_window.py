@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
-from fer_desktop.core.gui_wording import for_window, status_bar_name
+from fer_desktop.core.gui_wording import about_model_line, for_window, status_bar_name
 from fer_desktop.core.messages import about
 from fer_desktop.core.model import (
     Classifier,
@@ -573,7 +573,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_about(self) -> None:
-        show_about(self, model_line(self._classifier) if self._classifier is not None else "")
+        classifier = self._classifier
+        show_about(self, "" if classifier is None else
+                   about_model_line(classifier.name, classifier.accuracy_text()))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self.train_tab is not None and not self.train_tab.confirm_close():
