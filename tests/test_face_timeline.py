@@ -127,6 +127,42 @@ def test_the_margin_is_a_fifth_of_the_area():
     assert ShownFace(ratio=1.0).choose([sized(1, 100), sized(2, 100.5)]).track_id == 2
 
 
+def test_a_newcomer_waits_a_second_unless_it_is_twice_the_size():
+    """Trial 15: in a video where faces come and go, each newcomer a fifth larger took the
+    panel from its first frame: the timeline was mostly switch markers and short curves."""
+    from fer_desktop.core.face_choice import NEWCOMER_S
+
+    chooser = ShownFace()
+    frames = [i / 15 for i in range(40)]  # 15 fps
+    assert chooser.choose([sized(1, 100)], 0.0).track_id == 1
+    shown = []
+    for t in frames[1:8]:  # a passer-by 1.3 times as wide for half a second: not shown
+        shown.append(chooser.choose([sized(1, 100), sized(2, 130)], t).track_id)
+    assert shown == [1] * 7
+    shown = [chooser.choose([sized(1, 100), sized(2, 130)], t).track_id for t in frames[8:]]
+    assert shown[-1] == 2  # it stayed: shown once it has been seen for a second
+    switched_at = frames[8:][shown.index(2)]
+    assert NEWCOMER_S <= switched_at - frames[1] < NEWCOMER_S + 0.1
+    # someone who steps up close (twice the area) is shown at once
+    assert chooser.choose([sized(2, 100), sized(3, 145)], 3.0).track_id == 3
+    # without times (a caller with no clock) the size margin alone decides, as before
+    assert ShownFace().choose([sized(1, 100)]).track_id == 1
+
+
+def test_a_newcomer_is_new_again_after_a_seek_or_a_long_absence():
+    from fer_desktop.core.face_choice import FORGET_S
+
+    chooser = ShownFace()
+    chooser.choose([sized(1, 100), sized(2, 50)], 0.0)
+    chooser.choose([sized(1, 100), sized(2, 50)], 2.0)  # #2 seen for two seconds
+    assert chooser.choose([sized(1, 100), sized(2, 130)], 2.1).track_id == 2  # not new
+    chooser.choose([sized(2, 130), sized(1, 50)], 2.2)
+    assert chooser.choose([sized(2, 100), sized(1, 130)], 1.0).track_id == 2  # seek back:
+    # #1 is new again; and a face away longer than FORGET_S is new when it comes back
+    chooser.choose([sized(2, 100)], 1.1 + FORGET_S + 0.5)
+    assert chooser.choose([sized(2, 100), sized(1, 130)], 1.2 + FORGET_S + 0.5).track_id == 2
+
+
 def test_switch_labels_that_would_overprint_are_left_off():
     """Dozens of "#4#5#4#5" printed over each other; the newest label always shows."""
     positions = [0.0, 0.1, 0.2, 0.3, 5.0, 5.2, 12.0]

@@ -436,3 +436,29 @@ def test_the_dashed_box_leaves_clear_the_label_where_it_made_way(qtbot):
     laid_out = painter.label_boxes(faces, (480, 640))[1]
     assert laid_out != painter.label_box(faces[1], (480, 640))  # it made way
     assert view.keep_clear == tuple(float(v) for v in laid_out)
+
+
+def test_the_panel_does_not_hand_its_face_to_a_passer_by(qtbot):
+    """Trial 15: each newcomer a fifth larger took the panel from its first frame, and the
+    timeline was mostly switch markers: a passer-by seen for half a second is not followed."""
+    from fer_desktop.core.types import Face, FrameResult
+    from fer_desktop.ui.face_panel import FacePanel
+
+    def frame(t_s, *sides):
+        faces = tuple(Face(box=np.array([0, 0, side, side], np.float32),
+                           probabilities=np.full(7, 1 / 7, np.float32), track_id=track)
+                      for track, side in sides)
+        return FrameResult(index=round(t_s * 15), timestamp_s=t_s, faces=faces)
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_video_time(True)
+    for k in range(30):  # #1 alone for 2 s
+        panel.show_result(frame(k / 15, (1, 100)))
+    for k in range(30, 38):  # #2, 1.3 times as wide, passes for half a second
+        panel.show_result(frame(k / 15, (1, 100), (2, 130)))
+    for k in range(38, 45):
+        panel.show_result(frame(k / 15, (1, 100)))
+    panel._on_redraw_timer()
+    assert panel.switch_marks() == [] and panel.timeline_title.endswith("#1")

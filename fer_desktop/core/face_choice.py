@@ -16,9 +16,16 @@ walk-through's clip (20 s at 15 fps, two or three mirrored faces of one size in 
 YuNet): the face shown changed 52 times with no margin, 14 times at 1.1 and 9 times at 1.2
 (5 of those because the face shown left the picture).
 
+A face that has just come into view is the other case, where a time rule is right: in a video
+where people come and go, each newcomer a fifth larger took the panel from its first frame, so
+the timeline was mostly switch markers between short curves (trial 15). So a face seen for less
+than ``NEWCOMER_S`` (given the frames' times) takes the place of a face shown and still there
+only when it is ``NEWCOMER_AREA_RATIO`` times its area (someone who steps up close is still
+shown at once); after that second, the size margin alone decides.
+
 Example:
     >>> chooser = ShownFace()
-    >>> face = chooser.choose(result.faces)  # every frame; None when there is no face
+    >>> face = chooser.choose(result.faces, result.timestamp_s)  # every frame
     >>> chooser.reset()                      # "the largest again" (a click off the faces, 0)
 """
 
@@ -29,6 +36,9 @@ from collections.abc import Sequence
 from fer_desktop.core.types import Face
 
 SWITCH_AREA_RATIO = 1.2  # another face must have this many times the shown face's area
+NEWCOMER_S = 1.0  # a face seen for less than this long needs NEWCOMER_AREA_RATIO instead
+NEWCOMER_AREA_RATIO = 2.0
+FORGET_S = 5.0  # a face out of view this long is a newcomer again when it comes back
 
 
 class ShownFace:
@@ -41,6 +51,7 @@ class ShownFace:
     def __init__(self, ratio: float = SWITCH_AREA_RATIO) -> None:
         self.ratio = ratio
         self._track: int | None = None
+        self._seen: dict[int, tuple[float, float]] = {}  # track -> (first seen, last seen)
 
     @property
     def track(self) -> int | None:
@@ -51,31 +62,57 @@ class ShownFace:
         """Forget the face shown: the next call picks the largest, however close the race."""
         self._track = None
 
-    def choose(self, faces: Sequence[Face]) -> Face | None:
-        """The face to show among one frame's ``faces``: the one shown before while no other
-        is ``ratio`` times its area, else the largest (None when there are no faces; the face
-        shown is remembered through frames without faces, a detector's miss)."""
+    def choose(self, faces: Sequence[Face], t_s: float | None = None) -> Face | None:
+        """The face to show among one frame's ``faces`` (at time ``t_s``; None: no clock,
+        no newcomers): the one shown before while no other is ``ratio`` times its area (a
+        newcomer: NEWCOMER_AREA_RATIO), else the largest (None when there are no faces; the
+        face shown is remembered through frames without faces, a detector's miss)."""
+        self.note_times(faces, t_s)
         if not faces:
             return None
-        largest = max(faces, key=lambda f: f.area)
         if self._track is not None:
             for face in faces:
                 if face.track_id == self._track:
-                    if largest.area < face.area * self.ratio:
+                    rival = max(faces, key=lambda f: f.area / self._needed(f, t_s))
+                    if rival.area < face.area * self._needed(rival, t_s):
                         return face
-                    break
+                    self._track = rival.track_id
+                    return rival
+        largest = max(faces, key=lambda f: f.area)
         self._track = largest.track_id
         return largest
 
+    def _needed(self, face: Face, t_s: float | None) -> float:
+        """How many times the shown face's area ``face`` needs to take its place."""
+        seen = self._seen.get(face.track_id) if face.track_id is not None else None
+        new = t_s is not None and seen is not None and t_s - seen[0] < NEWCOMER_S
+        return max(self.ratio, NEWCOMER_AREA_RATIO) if new else self.ratio
 
-def pick_face(faces: Sequence[Face], track_id: int | None, auto: ShownFace) -> Face | None:
+    def note_times(self, faces: Sequence[Face], t_s: float | None) -> None:
+        """When each face was first and last seen (also while the user follows a face of
+        their own choice); a time going back (a seek, a loop) starts the record again."""
+        if t_s is None:
+            return
+        if any(last > t_s for _first, last in self._seen.values()):
+            self._seen.clear()
+        for face in faces:
+            if face.track_id is not None:
+                first = self._seen.get(face.track_id, (t_s, t_s))[0]
+                self._seen[face.track_id] = (first, t_s)
+        self._seen = {k: v for k, v in self._seen.items() if t_s - v[1] <= FORGET_S}
+
+
+def pick_face(faces: Sequence[Face], track_id: int | None, auto: ShownFace,
+              t_s: float | None = None) -> Face | None:
     """The side panel's face: the one with ``track_id`` if present in the frame, else the one
-    ``auto`` shows (the largest, held against faces of about its size), else None."""
+    ``auto`` shows (the largest, held against faces of about its size and newcomers), else
+    None. ``t_s``: the frame's time, so that ``auto`` knows how long each face has been seen."""
     if track_id is not None:
+        auto.note_times(faces, t_s)  # when each face came, for when the chosen one leaves
         for face in faces:
             if face.track_id == track_id:
                 return face
-    return auto.choose(faces)
+    return auto.choose(faces, t_s)
 
 
 def face_to_save(faces: Sequence[Face], shown: Face | None) -> Face:

@@ -238,7 +238,8 @@ class FacePanel(QWidget):
         t_s = result.timestamp_s if self._video_time else self._clock()
         self._faces = result.faces
         self._timelines.add(t_s, result.faces, result.stretch)
-        self._show_face(pick_face(result.faces, self._selected, self._auto), len(result.faces))
+        self._show_face(pick_face(result.faces, self._selected, self._auto, t_s),
+                        len(result.faces))
 
     def _show_face(self, face: Face | None, n_faces: int) -> None:
         self._current = face
