@@ -359,6 +359,8 @@ def test_the_summary_table_lines_up_under_wide_and_accented_names():
     from fer_desktop.core.analyze import TrackSummary, format_summary, terminal_width
 
     assert terminal_width("写真") == 4 and terminal_width("u\u0308") == 1
+    assert terminal_width("\u0e01\u0e31") == 1  # a Thai vowel sign drawn on its letter
+    assert terminal_width("a\u200bb") == 2 and terminal_width("\U0001f44d\U0001f3fd") == 2
     summaries = {}
     for source in ("/x/grüße 写真.jpg", "/x/a.jpg", "/x/cafe\u0301.png"):
         summary = TrackSummary(source, 1, frames=1, first_s=0.5, last_s=0.5)

@@ -268,12 +268,21 @@ def test_the_keyboard_leaving_the_video_while_collecting_is_said(qtbot, tmp_path
     assert spin.hasFocus() and window.notifier.last_info != said
     panel.active.setChecked(True)
     live.video_view.setFocus()
-    panel.undo_button.setFocus()  # a button takes no digit: nothing to say
-    assert window.notifier.last_info != said
+    panel.review_button.setFocus()  # a button takes no digit: nothing to say
+    assert panel.review_button.hasFocus() and window.notifier.last_info != said
     live.video_view.setFocus()
     spin.setFocus()
     assert window.notifier.last_info == said
     window.notifier.last_info = ""
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    dialog = QDialog(window)  # a dialog's box (a Qt file dialog's File name): not the window's
+    QVBoxLayout(dialog).addWidget(name := QLineEdit())
+    dialog.show()
+    live.video_view.setFocus()
+    panel._on_focus_changed(live.video_view, name)  # as Qt says it when the dialog takes it
+    assert "Keys 1-7 now type" not in window.notifier.last_info
+    dialog.close()
     panel.active.setChecked(False)  # and no longer once it is off
     live.video_view.setFocus()
     spin.setFocus()

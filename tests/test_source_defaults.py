@@ -148,6 +148,24 @@ def test_every_kinds_auto_minimum_shrinks_in_a_narrow_frame():
     assert not options_for("camera", PipelineOptions(), min_face_px=16).shrink_min_face
 
 
+def test_a_portrait_frame_shrinks_the_auto_minimum_by_its_long_side(sample_bgr):
+    """A review: a 360x640 portrait video got 11 px (by its width), twice the work of a
+    640x480 frame at 20 px; by its long side it keeps 20 px."""
+    import cv2
+    from ui_helpers import StubClassifier
+
+    from fer_desktop.core.pipeline import FacePipeline
+
+    pipeline = FacePipeline.from_classifier(StubClassifier(happy=0.9),
+                                            options_for("video", PipelineOptions()))
+    assert pipeline.process(cv2.resize(sample_bgr, (360, 640))).min_face_px == 20
+    assert pipeline.process(cv2.resize(sample_bgr, (120, 160))).min_face_px == 8
+    camera = FacePipeline.from_classifier(StubClassifier(happy=0.9),
+                                          options_for("camera", PipelineOptions()))
+    assert camera.process(cv2.resize(sample_bgr, (1280, 720))).min_face_px == 64  # grown
+    assert camera.process(cv2.resize(sample_bgr, (320, 240))).min_face_px == 16
+
+
 def test_a_tiny_videos_faces_are_found_with_auto(sample_bgr):
     """A trial's 160x120 video: no face was ever found until Minimum face was lowered by hand
     (its faces are under the video's 20 px), and nothing said why."""

@@ -462,3 +462,10 @@ def test_the_panel_does_not_hand_its_face_to_a_passer_by(qtbot):
         panel.show_result(frame(k / 15, (1, 100)))
     panel._on_redraw_timer()
     assert panel.switch_marks() == [] and panel.timeline_title.endswith("#1")
+    # the next picture of a slideshow (a new stretch): its #1 is someone else, not a face
+    # seen for three seconds, and the larger #3 is shown (#1 was held against it)
+    for k in range(3):
+        result = frame(6.0 + k / 15, (1, 100), (3, 130))
+        panel.show_result(FrameResult(index=90 + k, timestamp_s=result.timestamp_s,
+                                      faces=result.faces, stretch=1))
+    assert panel.timeline_title.endswith("#3")

@@ -81,3 +81,29 @@ def test_news_of_a_hidden_tab_is_listed_though_the_bar_holds_it(qtbot, main_wind
     window.tabs.setCurrentWidget(window.live_view)
     assert window.statusBar().currentMessage() == "Picture 3 of 12: beach.jpg"
     assert len(window.notifier.history) == 1
+
+
+def test_hints_are_not_kept_and_a_reader_scrolled_up_stays_put(qtbot, main_window):
+    """A review: "Press F11 or Esc to leave full screen" and "Release to open ..." were kept
+    on every use, as if something had happened; and each new message scrolled the list to
+    its end under a reader who had scrolled up."""
+    from fer_desktop.ui.main_window import FULL_SCREEN_HINT
+
+    window = main_window(source=None)
+    window.notifier.history.clear()
+    window.act_full_screen.setChecked(True)
+    qtbot.waitUntil(lambda: window.notifier.last_info == FULL_SCREEN_HINT, timeout=WAIT_MS)
+    window.act_full_screen.setChecked(False)
+    assert len(window.notifier.history) == 0
+    for number in range(80):
+        window.notifier.info(f"message {number}")
+    dialog = _open_messages(window)
+    dialog.resize(500, 200)
+    bar = dialog.text.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT_MS)
+    bar.setValue(0)  # scrolled up to read the first ones
+    window.notifier.info("message 80")
+    assert bar.value() == 0 and dialog.text.toPlainText().endswith("message 80")
+    bar.setValue(bar.maximum())  # at the end: it follows the newest
+    window.notifier.info("message 81")
+    assert bar.value() == bar.maximum()

@@ -146,6 +146,25 @@ def test_a_large_face_of_the_first_pass_needs_the_close_up_passs_word(sample_bgr
     assert found[0].box[0] < face_x < found[0].box[2]
 
 
+def test_a_sure_large_face_is_kept_though_the_close_up_pass_misses_it():
+    """A review: in the close-up pass a 250-400 px face is only 13-20 px, where a dim one
+    may go unseen; a face the first pass is sure of (RECHECK_SCORE) needs no second word."""
+    from fer_desktop.core.detectors.yunet import LARGEST_INPUT_FACE_PX, _large_ones_confirmed
+
+    def row(x, width, score):
+        r = np.zeros(15, np.float32)
+        r[:4], r[14] = (x, 0, width, width), score
+        return r
+
+    width = 2 * LARGEST_INPUT_FACE_PX  # at a scale of 0.6: 1.2 times the largest
+    first = np.stack([row(0, width, 0.93), row(2000, width, 0.73), row(4000, 100, 0.5)])
+    kept = _large_ones_confirmed(first, 0.6, np.zeros((0, 15), np.float32), RECHECK_SCORE)
+    assert kept[:, 0].tolist() == [0, 4000]  # the sure one and the small one
+    close = row(2010, width, 0.5)[None]
+    kept = _large_ones_confirmed(first, 0.6, close, RECHECK_SCORE)
+    assert kept[:, 0].tolist() == [0, 2000, 4000]  # confirmed by the close-up pass
+
+
 @pytest.mark.parametrize("shape, dtype", [
     ((5, 5, 3), np.uint8),          # smaller than any detector input
     ((31, 33, 3), np.uint8),

@@ -258,10 +258,19 @@ def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: 
 
 
 def terminal_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: a wide (CJK) character two, a combining accent
-    none. "grüße 写真.jpg" pushed its row two columns out of line, counted as 12."""
-    return sum(0 if unicodedata.combining(ch) else
-               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns ``text`` takes in a terminal: a wide (CJK) character or emoji two; a mark
+    drawn on the character before it (an accent, a Thai vowel sign), a zero-width format
+    character or a skin-tone modifier none. "grüße 写真.jpg" pushed its row two columns out
+    of line, counted as 12."""
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if "\U0001f3fb" <= ch <= "\U0001f3ff":  # skin tones: drawn into the emoji before them
+        return 0
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf") and ch != "\u00ad":  # soft hyphen: 1
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,6 +62,13 @@ class ShownFace:
         """Forget the face shown: the next call picks the largest, however close the race."""
         self._track = None
 
+    def forget(self) -> None:
+        """A new stretch of video, a new picture, a new source: its faces' numbers name other
+        people (they start again from #1), so the face shown and when each was first seen
+        go (the new picture's #1 counted as seen since the first picture's)."""
+        self._track = None
+        self._seen.clear()
+
     def choose(self, faces: Sequence[Face], t_s: float | None = None) -> Face | None:
         """The face to show among one frame's ``faces`` (at time ``t_s``; None: no clock,
         no newcomers): the one shown before while no other is ``ratio`` times its area (a
@@ -90,11 +97,12 @@ class ShownFace:
 
     def note_times(self, faces: Sequence[Face], t_s: float | None) -> None:
         """When each face was first and last seen (also while the user follows a face of
-        their own choice); a time going back (a seek, a loop) starts the record again."""
+        their own choice). A time going back within a stretch (a frame stepped back) keeps
+        the faces known as known: none of them is a newcomer again."""
         if t_s is None:
             return
         if any(last > t_s for _first, last in self._seen.values()):
-            self._seen.clear()
+            self._seen = {k: (t_s - NEWCOMER_S, t_s) for k in self._seen}
         for face in faces:
             if face.track_id is not None:
                 first = self._seen.get(face.track_id, (t_s, t_s))[0]

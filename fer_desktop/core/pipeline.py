@@ -116,9 +116,13 @@ def _scales(options: PipelineOptions) -> bool:
     return options.scale_min_face or options.shrink_min_face
 
 
-def _min_face_for(options: PipelineOptions, frame_width: int) -> int:
-    return scaled_min_face_px(options.min_face_px, frame_width, options.scale_min_face,
-                              options.shrink_min_face)
+def _min_face_for(options: PipelineOptions, frame_hw: tuple[int, int]) -> int:
+    """A camera's Auto grows with the frame's width; every Auto shrinks with its long side
+    (a 360x640 portrait video is a 640x480 one's work at 20 px, not at 11)."""
+    grown = scaled_min_face_px(options.min_face_px, frame_hw[1], options.scale_min_face)
+    if grown != options.min_face_px or not options.shrink_min_face:
+        return grown
+    return scaled_min_face_px(options.min_face_px, max(frame_hw), grow=False, shrink=True)
 
 
 def _detector_for(options: PipelineOptions) -> FaceDetector:
@@ -154,7 +158,7 @@ class FacePipeline:
         self.detector = detector
         self.options = options
         self._detector_min_px = options.min_face_px  # what self.detector was built for
-        self._frame_width: int | None = None  # the last frame's, for a scaled minimum face
+        self._frame_hw: tuple[int, int] | None = None  # the last frame's, for an Auto minimum
         self._tracker = FaceTracker(_tracker_options(options))
         self._stretch = 0  # raised by each reset: FrameResult.stretch
         self._eyes_seen: RememberedEyes | None = None
@@ -222,17 +226,17 @@ class FacePipeline:
         """Build the detector, at the minimum face scaled to the last frame's width when there
         was one (a setting changed on an HD camera built it twice: unscaled, then scaled)."""
         wanted = options.min_face_px
-        if _scales(options) and self._frame_width is not None:
-            wanted = _min_face_for(options, self._frame_width)
+        if _scales(options) and self._frame_hw is not None:
+            wanted = _min_face_for(options, self._frame_hw)
         self.detector = _detector_for(dataclasses.replace(options, min_face_px=wanted))
         self._detector_min_px = wanted
 
-    def _detector_for_width(self, width: int) -> FaceDetector:
-        """The detector for this frame width: rebuilt when a scaled minimum face changes (once
+    def _detector_for_frame(self, frame_hw: tuple[int, int]) -> FaceDetector:
+        """The detector for this frame size: rebuilt when a scaled minimum face changes (once
         per new frame size, not per frame)."""
-        self._frame_width = width
+        self._frame_hw = frame_hw
         if _scales(self.options):
-            wanted = _min_face_for(self.options, width)
+            wanted = _min_face_for(self.options, frame_hw)
             if wanted != self._detector_min_px:
                 self._build_detector(self.options)
         return self.detector
@@ -263,7 +267,7 @@ class FacePipeline:
         clock = time.perf_counter
         t0 = clock()
         frame_bgr = as_bgr8(frame_bgr)
-        detections = self._detector_for_width(frame_bgr.shape[1]).detect(frame_bgr)
+        detections = self._detector_for_frame(frame_bgr.shape[:2]).detect(frame_bgr)
         # Keep the largest faces when there are too many; classify in that order.
         detections = sorted(detections, key=lambda d: -d.width * d.height)
         detections = detections[:max(0, self.options.max_faces)]

@@ -222,7 +222,8 @@ class CollectPanel(QGroupBox):
     def _on_focus_changed(self, old: QWidget | None, now: QWidget | None) -> None:
         """The keyboard went from the video to a box that takes digits: say so (once per
         move), naming the box."""
-        if not isinstance(old, VideoView) or not isinstance(now, QAbstractSpinBox | QLineEdit):
+        if not isinstance(old, VideoView) or not isinstance(now, QAbstractSpinBox | QLineEdit) \
+                or now.window() is not self.window():  # a dialog's File name box: not ours
             return
         self.keys_left(KEYS_LEFT_TEXT.format(box=_box_name(now)))
 

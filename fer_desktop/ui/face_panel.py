@@ -62,6 +62,7 @@ class FacePanel(QWidget):
         self._clock = clock
         self._selected: int | None = None
         self._auto = ShownFace()  # the face shown when none is chosen
+        self._stretch: int | None = None  # the last result's FrameResult.stretch
         self._timelines = FaceTimelines()
         self._video_time = False
         self._dirty = False
@@ -237,6 +238,9 @@ class FacePanel(QWidget):
         self._frame_shown = True
         t_s = result.timestamp_s if self._video_time else self._clock()
         self._faces = result.faces
+        if result.stretch != self._stretch:  # numbers from #1 again: other people
+            self._stretch = result.stretch
+            self._auto.forget()
         self._timelines.add(t_s, result.faces, result.stretch)
         self._show_face(pick_face(result.faces, self._selected, self._auto, t_s),
                         len(result.faces))
@@ -270,7 +274,7 @@ class FacePanel(QWidget):
         """Forget the timelines and the face (a new source)."""
         self._timelines.clear()
         self._selected = None
-        self._auto.reset()
+        self._auto.forget()
         self._current = None
         self._frame_shown = False
         self.explain_button.setEnabled(False)

@@ -83,7 +83,7 @@ class FileDrop(QObject):
         except DropRefused:
             return  # said on release, with the reason
         self._hint = f"Release to open {drop.path.name or drop.path}{WHERE[drop.target]}"
-        self._notifier.info(self._hint, timeout_ms=HINT_MS)
+        self._notifier.info(self._hint, timeout_ms=HINT_MS, keep=False)  # a hint, not news
 
     def _withdraw_hint(self) -> None:
         if self._hint:

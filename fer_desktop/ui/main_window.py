@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
         if on:
             self._maximized_before = self.isMaximized()
             self.showFullScreen()
-            self.notifier.info(FULL_SCREEN_HINT, timeout_ms=5000)
+            self.notifier.info(FULL_SCREEN_HINT, timeout_ms=5000, keep=False)
         elif getattr(self, "_maximized_before", False):
             self.showMaximized()  # back as it was, not a small window
         else:

@@ -9,7 +9,7 @@ clipboard for a bug report.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -66,17 +66,22 @@ class MessagesDialog(QDialog):
         """Show the whole history again, scrolled to its newest line (the last line's
         repeat count changes in place, so appending alone would not do)."""
         history = self._notifier.history
+        bar = self.text.verticalScrollBar()
+        at_end, place = bar.value() >= bar.maximum(), bar.value()  # a reader scrolled up
+        selected = self.text.textCursor().hasSelection()  # or choosing lines to copy
+        if selected:
+            return  # stays put; Copy all and the next message show the rest
         self.text.setPlainText(history.text() if len(history) else EMPTY_TEXT)
         self.copy_button.setEnabled(bool(len(history)))
         self.clear_button.setEnabled(bool(len(history)))
-        bar = self.text.verticalScrollBar()
-        bar.setValue(bar.maximum())
+        bar.setValue(bar.maximum() if at_end else place)
 
     def copy_all(self) -> None:
         QGuiApplication.clipboard().setText(self._notifier.history.text())
 
     def clear(self) -> None:
         self._notifier.history.clear()
+        self.text.moveCursor(QTextCursor.MoveOperation.End)  # a selection would hold it
         self.refresh()
 
 

@@ -138,8 +138,8 @@ class YuNetDetector:
         rows = [self._run(frame, scale, 0, 0)]
         if self.close_ups and min(h, w) * scale > LARGEST_INPUT_FACE_PX:
             close = self._close_up_rows(frame)
-            rows = [_large_ones_confirmed(rows[0], scale, close[close[:, 14] >= self._floor]),
-                    close]
+            rows = [_large_ones_confirmed(rows[0], scale, close[close[:, 14] >= self._floor],
+                                          self._confirm), close]
         rows = np.concatenate(rows)
         centre_x, centre_y = rows[:, 0] + rows[:, 2] / 2, rows[:, 1] + rows[:, 3] / 2
         inside = (centre_x >= 0) & (centre_x <= w) & (centre_y >= 0) & (centre_y <= h)
@@ -269,13 +269,15 @@ class YuNetDetector:
         return found
 
 
-def _large_ones_confirmed(first: np.ndarray, scale: float, close: np.ndarray) -> np.ndarray:
+def _large_ones_confirmed(first: np.ndarray, scale: float, close: np.ndarray,
+                          sure: float) -> np.ndarray:
     """The first pass's rows, less those wider than LARGEST_INPUT_FACE_PX in YuNet's input
-    (beyond the faces it was trained on) that the close-up pass, which sees such faces at a
-    size it knows, does not find too. A 9000x7000 photo's rocket read as a 920-px face at
-    0.73 (in the input, 420 px), its real face at 0.93; the close-up pass found only the
-    real one."""
-    large = first[:, 2] * scale > LARGEST_INPUT_FACE_PX
+    (beyond the faces it was trained on) and scored under ``sure`` that the close-up pass,
+    which sees such faces at a size it knows, does not find too. A 9000x7000 photo's rocket
+    read as a 920-px face at 0.73 (in the input, 420 px), its real face at 0.93; the
+    close-up pass found only the real one. A face that sure is kept either way: in the
+    close-up pass a 250-400 px face is only 13-20 px, where a dim one may go unseen."""
+    large = (first[:, 2] * scale > LARGEST_INPUT_FACE_PX) & (first[:, 14] < sure)
     if not large.any():
         return first
     keep = ~large
