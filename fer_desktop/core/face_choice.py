@@ -9,8 +9,8 @@ fifth more area, about a tenth wider and taller), or until it leaves the picture
 
 One rule, a margin on size, rather than a time ("larger for 1 s"): two faces of the same size
 each stay the larger one for a second or more as people move, so a time rule still flips
-between them, only more slowly, while a margin never flips as long as they stay alike. It
-also needs no clock, so camera, file, slideshow and a paused video (one frame analysed
+between them, only more slowly, while a margin never flips as long as they stay alike. The
+margin needs no clock, so camera, file, slideshow and a paused video (one frame analysed
 again) behave the same, and someone who steps up close is shown at once. Measured on the
 walk-through's clip (20 s at 15 fps, two or three mirrored faces of one size in 128 frames,
 YuNet): the face shown changed 52 times with no margin, 14 times at 1.1 and 9 times at 1.2
