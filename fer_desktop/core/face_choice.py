@@ -75,6 +75,10 @@ class ShownFace:
         newcomer: NEWCOMER_AREA_RATIO), else the largest (None when there are no faces; the
         face shown is remembered through frames without faces, a detector's miss)."""
         self.note_times(faces, t_s)
+        return self._pick(faces, t_s)
+
+    def _pick(self, faces: Sequence[Face], t_s: float | None) -> Face | None:
+        """:meth:`choose` once the frame's times are noted."""
         if not faces:
             return None
         if self._track is not None:
@@ -115,12 +119,12 @@ def pick_face(faces: Sequence[Face], track_id: int | None, auto: ShownFace,
     """The side panel's face: the one with ``track_id`` if present in the frame, else the one
     ``auto`` shows (the largest, held against faces of about its size and newcomers), else
     None. ``t_s``: the frame's time, so that ``auto`` knows how long each face has been seen."""
+    auto.note_times(faces, t_s)  # once a frame, also while the user's choice is shown
     if track_id is not None:
-        auto.note_times(faces, t_s)  # when each face came, for when the chosen one leaves
         for face in faces:
             if face.track_id == track_id:
                 return face
-    return auto.choose(faces, t_s)
+    return auto._pick(faces, t_s)
 
 
 def face_to_save(faces: Sequence[Face], shown: Face | None) -> Face:

@@ -9,7 +9,7 @@ clipboard for a bug report.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextCursor
+from PySide6.QtGui import QAction, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.on_screen import fitting_size
 
@@ -87,9 +88,6 @@ class MessagesDialog(QDialog):
 
 def add_messages_action(window: QMainWindow, menu: QMenu, notifier: Notifier) -> QAction:
     """View > Messages...: opens the list (one at a time, raised when open already)."""
-    action = QAction("&Messages...", window)
-    action.setShortcut(QKeySequence(SHORTCUT))
-    action.setStatusTip("List every message of this session")
     holder: dict[str, MessagesDialog] = {}
 
     def show() -> None:
@@ -103,7 +101,7 @@ def add_messages_action(window: QMainWindow, menu: QMenu, notifier: Notifier) ->
         dialog.raise_()
         dialog.activateWindow()
 
-    action.triggered.connect(show)
+    action = make_action(window, "&Messages...", SHORTCUT,
+                         "List every message of this session", show)
     menu.addAction(action)
-    window.addAction(action)
     return action
