@@ -13,6 +13,7 @@ from fer_desktop.core.label_layout import (
     PANEL_TRIES,
     REACH_SHARE,
     PanelWish,
+    face_core,
     layout_panels,
     layout_tags,
     overlap_area,
@@ -189,16 +190,31 @@ def test_a_side_full_of_near_misses_does_not_use_up_the_search():
 
 
 def test_panels_make_way_for_each_other_in_order_and_give_way_when_there_is_no_room():
-    faces = [(10, 100, 60, 150), (80, 100, 130, 150)]
+    faces = [(10, 100, 60, 150), (10, 160, 60, 210)]  # one over the other
     # the first keeps its place; the second moves past it, keeping 2 px (MOVED_SHARE) apart
     assert layout_panels([wish(f) for f in faces], [], faces, FRAME) == \
-        [((62, 100, 142, 175), 0), ((144, 100, 224, 175), 0)]
-    # the other way round: the second keeps its place, the first shrinks to make way
+        [((62, 100, 142, 175), 0), ((62, 177, 142, 252), 0)]
+    # the other way round: the second keeps its place, the first moves up to make way
     assert layout_panels([wish(f) for f in faces], [], faces, FRAME, order=[1, 0]) == \
-        [((62, 100, 130, 164), 1), ((132, 100, 212, 175), 0)]
+        [((62, 83, 142, 158), 0), ((62, 160, 142, 235), 0)]
     # walled in by labels on every side it could go: left out, never over a label
     walls = [(0, 0, 640, 110), (0, 140, 640, 480)]  # 30 rows: under its smallest size
     assert layout_panels([wish(faces[0])], walls, faces[:1], FRAME) == [None]
+
+
+def test_a_panel_never_covers_the_middle_of_another_face():
+    """Side by side, 20 px apart: the first face's bars went over the second face, hiding its
+    expression and reading as its own (trial 16). Its margins may be covered, its middle not."""
+    faces = [(10, 100, 60, 150), (80, 100, 130, 150)]
+    for order in ([0, 1], [1, 0]):  # no room beside the first face: its bars are left out
+        assert layout_panels([wish(f) for f in faces], [], faces, FRAME, order) == \
+            [None, ((132, 100, 212, 175), 0)]
+    assert face_core(faces[1]) == (90, 110, 120, 140)
+    # a face above the second: its bars may cover the second's forehead, not its eyes
+    high = (10, 40, 60, 90)
+    (place, _k), _second = layout_panels([wish(high), wish(faces[1])], [], [high, faces[1]],
+                                         FRAME)
+    assert overlap_area(place, faces[1]) > 0 and overlap_area(place, face_core(faces[1])) == 0
 
 
 def test_a_panel_left_out_before_comes_back_only_with_room_to_spare():

@@ -156,6 +156,8 @@ SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px mo
 MOVED_SHARE = 0.015  # a moved panel keeps this share of its height (at least 2 px) free around it
 RETURN_SHARE = 0.1   # a moved panel goes back to its preferred place with this share of its
                      # height to spare
+FACE_CORE_INSET = 0.2  # no panel covers another face's box less this share on each side (its
+# eyes, nose and mouth): bars over a neighbour hid its expression and read as its own (trial 16)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,8 @@ class PanelWish:
 def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
                   faces: Sequence[Rect], frame_hw: tuple[int, int],
                   order: Sequence[int] | None = None) -> list[tuple[Rect, int] | None]:
-    """Where to draw each bar panel so that it covers no label and no other panel.
+    """Where to draw each bar panel so that it covers no label, no other panel and no other
+    face's middle (:func:`face_core`).
 
     Each panel keeps its preferred place where that is free; else it takes the nearest free
     place (nearest as its move across and down, plus SHRINK_COST per row it loses, plus
@@ -201,14 +204,16 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     A moved panel keeps MOVED_SHARE of its height apart from what it made way for, and a
     panel drawn elsewhere the frame before (``last``) stays there while that is free. A panel
     with no free place within PANEL_TRIES tries (HIDDEN_TRIES for one left out the frame
-    before) is left out (None): a crowded frame drops bars, never covers a label. Cost: like
+    before, and as many again past faces' middles) is left out (None): a crowded frame drops
+    bars, never covers a label or a face. Cost: like
     :func:`layout_tags`, O(n) rectangle tests per try, O(n^2) per frame; a panel whose place
     is free costs one pass over what was placed before it.
 
     Args:
         wishes: each face's panel (None: the face has none).
         labels: every label's place (already laid out); no panel covers one.
-        faces: every face's box, hidden by a moved panel only at a cost.
+        faces: every face's box: its margins hidden by a moved panel only at a cost, its
+            middle never.
         frame_hw: (height, width) of the frame.
         order: the indices of the panels in the order they are placed (earlier ones keep
             their places); None: as given.
@@ -225,13 +230,23 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     """
     placed: list[Rect] = list(labels)
     result: list[tuple[Rect, int] | None] = [None] * len(wishes)
+    cores = [face_core(f) for f in faces]
     for i in range(len(wishes)) if order is None else order:
         wish = wishes[i]
         if wish is not None:
-            result[i] = _place_panel(wish, faces, frame_hw, placed)
+            others = [c for f, c in zip(faces, cores, strict=True) if f != wish.face]
+            result[i] = _place_panel(wish, faces, frame_hw, placed, others)
             if result[i] is not None:
                 placed.append(result[i][0])
     return result
+
+
+def face_core(face: Rect) -> Rect:
+    """The middle of a face's box (FACE_CORE_INSET off each side), where no other face's
+    panel goes: its margins (hair, chin, background) may be covered, its expression not."""
+    x1, y1, x2, y2 = face
+    dx, dy = round(FACE_CORE_INSET * (x2 - x1)), round(FACE_CORE_INSET * (y2 - y1))
+    return x1 + dx, y1 + dy, x2 - dx, y2 - dy
 
 
 def _panel_reach(wish: PanelWish) -> dict[int, int]:
@@ -288,16 +303,17 @@ def _panel_region(wish: PanelWish) -> Rect:
 
 
 def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, int],
-                 placed: Sequence[Rect]) -> tuple[Rect, int] | None:
-    """One panel's place among the labels and panels ``placed`` before it, or None (see
-    :func:`layout_panels`)."""
+                 placed: Sequence[Rect], cores: Sequence[Rect] = ()) -> tuple[Rect, int] | None:
+    """One panel's place among the labels and panels ``placed`` before it and off the other
+    faces' ``cores``, or None (see :func:`layout_panels`)."""
     fit = _panel_fit(wish, frame_hw)
-    kept = _kept_place(wish, fit, frame_hw, placed)
+    kept = _kept_place(wish, fit, frame_hw, [*placed, *cores])
     if kept is not None:
         return kept  # the common case, and the cheapest
     s = _moved_spare(wish)
     region = _panel_region(wish)
     placed = [r for r in placed if overlap_area(r, region)]
+    cores = [r for r in cores if overlap_area(r, region)]
     faces = [f for f in faces if f != wish.face and overlap_area(f, region)]
     x0, y0 = wish.place[:2]
     h0 = wish.sizes[0][1]
@@ -328,6 +344,7 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
     push(-side0, 0, y0, 0)
     limit = HIDDEN_TRIES if wish.spare else PANEL_TRIES
     tries = {1: 0, -1: 0}
+    face_tries = 0
     deferred: list[tuple[float, int, int, int, int, Rect, bool]] = []
     while tries[1] + tries[-1] < limit and (heap or deferred):
         if not heap:
@@ -346,12 +363,22 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
             if heap and cost > heap[0][0]:
                 heapq.heappush(heap, (cost, turn, side, away, k, rect, True))
                 continue
-        tries[side] += 1
         in_way = _overlaps((rect[0] - s, rect[1] - s, rect[2] + s, rect[3] + s), placed)
+        in_way = sorted(in_way, reverse=True)[:PANEL_IN_WAY]
         if not in_way:
-            return rect, k
+            on_face = _overlaps(rect, cores)
+            if not on_face:
+                return rect, k
+            # a place only a face's middle is in the way of: searched past it with tries of
+            # its own, so that the labels' and panels' tries (measured) are not used up
+            face_tries += 1
+            if face_tries > limit:
+                break
+            in_way = [max(on_face)]
+        else:
+            tries[side] += 1
         near = wish.face[2] + wish.gap if side > 0 else wish.face[0] - wish.gap
-        for _a, r in sorted(in_way, reverse=True)[:PANEL_IN_WAY]:
+        for _a, r in in_way:
             push(side, (r[2] + s - near) if side > 0 else (near - r[0] + s), rect[1], k)  # past
             push(side, away, r[3] + s, k)  # under it
             push(side, away, r[1] - s - (rect[3] - rect[1]), k)  # over it
