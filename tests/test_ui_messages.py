@@ -107,3 +107,26 @@ def test_hints_are_not_kept_and_a_reader_scrolled_up_stays_put(qtbot, main_windo
     bar.setValue(bar.maximum())  # at the end: it follows the newest
     window.notifier.info("message 81")
     assert bar.value() == bar.maximum()
+
+
+def test_a_menus_status_tip_does_not_wipe_the_message_under_it(qtbot, main_window):
+    """Trial 16: "Source problem: see the red box above" went for good once the pointer
+    passed over a menu item (Qt shows the item's status tip, then clears the bar)."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QStatusTipEvent
+
+    window = main_window(source=None)
+    bar = window.statusBar()
+    window.notifier.error("Source problem: the file is gone")
+    said = bar.currentMessage()
+    assert said.startswith("Source problem")
+    QCoreApplication.sendEvent(window, QStatusTipEvent("Open a video or picture file"))
+    assert bar.currentMessage() == "Open a video or picture file"  # the tip, for a moment
+    QCoreApplication.sendEvent(window, QStatusTipEvent(""))  # the pointer left the menu
+    assert bar.currentMessage() == said
+    # a message whose time is up is not brought back
+    window.notifier.info("Saved", timeout_ms=1)
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=WAIT_MS)
+    QCoreApplication.sendEvent(window, QStatusTipEvent("Quit"))
+    QCoreApplication.sendEvent(window, QStatusTipEvent(""))
+    assert bar.currentMessage() == ""

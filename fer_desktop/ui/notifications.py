@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QStatusTipEvent
 from PySide6.QtWidgets import QMessageBox, QStatusBar, QWidget
 
 from fer_desktop.core.gui_wording import for_window
@@ -50,6 +51,8 @@ class Notifier(QObject):
         self.history = MessageLog()
         status_bar.messageChanged.connect(self._on_message_changed)
         status_bar.installEventFilter(self)
+        if dialog_parent is not None:  # its menus' status tips: see eventFilter
+            dialog_parent.installEventFilter(self)
 
     def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True) -> None:
         """A short, transient message in the status bar, kept in the history unless ``keep``
@@ -177,12 +180,28 @@ class Notifier(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         """Fit the message on screen to the bar again when the window is shown or resized,
-        or a permanent label grows (the model's name once it has loaded)."""
+        or a permanent label grows (the model's name once it has loaded). A menu's status
+        tip shows over the message; when the pointer leaves the menu, Qt clears the bar, and
+        the message comes back instead for the time it had left ("Source problem: see the red
+        box above" was gone after a glance at the File menu; trial 16)."""
+        if (watched is self._dialog_parent and event.type() == QEvent.Type.StatusTip
+                and isinstance(event, QStatusTipEvent) and not event.tip()):
+            return self._show_again()
         if watched is self._status_bar and event.type() in (
                 QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             # after the layout has placed the labels; never after this notifier is gone
             QTimer.singleShot(0, self, self._refit)
         return False
+
+    def _show_again(self) -> bool:
+        """The message shown last, shown again for the time it has left; False where it has
+        none left (or there was none, or it was withdrawn): then the bar is cleared."""
+        whole, shown, timeout_ms, since = self._message
+        left_ms = timeout_ms - int(1000 * (time.monotonic() - since)) if timeout_ms else 0
+        if not whole or (timeout_ms and left_ms <= 0):
+            return False
+        self._status_bar.showMessage(shown, left_ms)
+        return True
 
     def _refit(self) -> None:
         """Shown again only when the fit changed, for the time it had left: the FPS label
