@@ -469,3 +469,20 @@ def test_the_panel_does_not_hand_its_face_to_a_passer_by(qtbot):
         panel.show_result(FrameResult(index=90 + k, timestamp_s=result.timestamp_s,
                                       faces=result.faces, stretch=1))
     assert panel.timeline_title.endswith("#3")
+
+
+def test_no_empty_axes_before_a_picture_or_under_a_file_that_failed(qtbot, main_window,
+                                                                     tmp_path):
+    """Trial 16: a video that could not be opened left an empty chart, its axis "video time
+    (s)" running from 0.5 to 1.0."""
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    window = main_window(source=str(broken))
+    live = window.live_view
+    panel = live.face_panel
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
+    assert not panel._plot.isVisibleTo(window) and not panel.legend.isVisibleTo(window)
+    assert panel.timeline_title == "No timeline yet: no picture"
+    live.set_source(str(make_video(tmp_path / "clip.avi", frames=30)))
+    qtbot.waitUntil(lambda: panel._plot.isVisibleTo(window), timeout=WAIT_MS)
+    assert panel.legend.isVisibleTo(window) and panel.timeline_title.startswith("Last minute")

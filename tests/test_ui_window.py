@@ -700,15 +700,17 @@ def test_snapshot_saves_png_and_json_and_exits_0(tmp_path):
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
-def test_the_whole_face_panel_shows_without_scrolling(qtbot, main_window, size):
+def test_the_whole_face_panel_shows_without_scrolling(qtbot, main_window, size, tmp_path):
     """Bars, timeline and its legend are above the side panel's fold on a laptop screen (the
     plot's ~480-px size hint once pushed the legend half below it at 1280x800); the options
-    and Collect panel are what scrolls."""
-    window = main_window(source=str(SAMPLE))
+    and Collect panel are what scrolls. (A video: a still picture has no timeline.)"""
+    window = main_window(source=str(make_video(tmp_path / "clip.avi", frames=60)))
     window.resize(*size)
     first_frame(qtbot, window)
     live = window.live_view
     panel = live.face_panel
+    qtbot.waitUntil(lambda: panel.legend.isVisible() and panel._plot.height() >= 160,
+                    timeout=WAIT_MS)
     viewport = live.side_scroll.viewport()
     legend_bottom = panel.legend.mapTo(viewport, panel.legend.rect().bottomLeft()).y()
     assert legend_bottom <= viewport.height()
@@ -881,11 +883,12 @@ def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):
 def test_the_minimum_face_hint_never_pushes_the_timeline_over_its_legend(
         qtbot, main_window, settings, tmp_path):
     """With Collect ticked (the panel scrolls) in a 970x605 window, the hint wrapped onto two
-    lines and the timeline was drawn over its legend."""
+    lines and the timeline was drawn over its legend. (A video: a still picture has no
+    timeline.)"""
     import dataclasses
 
     settings.collect_folder = tmp_path / "collected"
-    window = main_window(source=str(SAMPLE))
+    window = main_window(source=str(make_video(tmp_path / "clip.avi", frames=60)))
     window.resize(780, 580)
     live = window.live_view
     first_frame(qtbot, window)

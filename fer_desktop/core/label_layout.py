@@ -363,18 +363,13 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
             if heap and cost > heap[0][0]:
                 heapq.heappush(heap, (cost, turn, side, away, k, rect, True))
                 continue
-        in_way = _overlaps((rect[0] - s, rect[1] - s, rect[2] + s, rect[3] + s), placed)
-        in_way = sorted(in_way, reverse=True)[:PANEL_IN_WAY]
+        in_way, on_face = _in_way(rect, s, placed, cores)
         if not in_way:
-            on_face = _overlaps(rect, cores)
-            if not on_face:
-                return rect, k
-            # a place only a face's middle is in the way of: searched past it with tries of
-            # its own, so that the labels' and panels' tries (measured) are not used up
+            return rect, k
+        if on_face:  # tries of their own: the labels' and panels' (measured) stay theirs
             face_tries += 1
             if face_tries > limit:
                 break
-            in_way = [max(on_face)]
         else:
             tries[side] += 1
         near = wish.face[2] + wish.gap if side > 0 else wish.face[0] - wish.gap
@@ -385,6 +380,18 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
             for k2 in _smaller_clear_of(wish, rect, k, r, s):
                 push(side, away, rect[1], k2)
     return None
+
+
+def _in_way(rect: Rect, s: int, placed: Sequence[Rect],
+            cores: Sequence[Rect]) -> tuple[list[tuple[int, Rect]], bool]:
+    """What keeps a panel from ``rect``: the labels and panels most in its way (with ``s``
+    room to spare), or where there are none the face's middle most in its way (then True):
+    searched past only once nothing else is in the way."""
+    in_way = _overlaps((rect[0] - s, rect[1] - s, rect[2] + s, rect[3] + s), placed)
+    if in_way:
+        return sorted(in_way, reverse=True)[:PANEL_IN_WAY], False
+    on_face = _overlaps(rect, cores)
+    return ([max(on_face)] if on_face else []), True
 
 
 def _kept_place(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None],

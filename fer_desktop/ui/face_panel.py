@@ -123,6 +123,7 @@ class FacePanel(QWidget):
         timeline.addWidget(self._plot, 1)
         timeline.addWidget(legend)
         layout.addWidget(self.timeline, 1)
+        self._show_plot()  # hidden until the first picture
 
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -187,6 +188,7 @@ class FacePanel(QWidget):
         self.timeline.setParent(None)
         self.timeline.setContentsMargins(8, 0, 8, 8)  # the panel's own side margins
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._show_plot()  # its height while the plot is hidden counts the new margins
         return self.timeline
 
     # input ------------------------------------------------------------------------------
@@ -220,12 +222,19 @@ class FacePanel(QWidget):
         "seconds ago", under "Last minute of face #1". The plot and its legend make way for
         the options below (until :meth:`clear`, a new source)."""
         self._still = still
-        self._plot.setVisible(not still)
-        self.legend.setVisible(not still)
+        self._show_plot()
+
+    def _show_plot(self) -> None:
+        """The plot and its legend are shown once a picture of a moving source is: before
+        that (a source that failed to open, a camera starting) there is nothing to plot, and
+        empty axes read "video time (s)" from 0.5 to 1.0 (trial 16)."""
+        shown = self._frame_shown and not self._still
+        self._plot.setVisible(shown)
+        self.legend.setVisible(shown)
         # no taller than its line: the stretch meant for the plot left a gap of 280 px
         # around it in a full-screen window
-        self.timeline.setMaximumHeight(self.timeline.sizeHint().height() if still
-                                       else WIDGET_SIZE_MAX)
+        self.timeline.setMaximumHeight(WIDGET_SIZE_MAX if shown
+                                       else self.timeline.sizeHint().height())
         self._show_timeline_title()
         self._dirty = True
 
@@ -235,7 +244,9 @@ class FacePanel(QWidget):
 
     def show_result(self, result: FrameResult) -> None:
         """Show the chosen face of this frame in the bars and add the frame to the timeline."""
-        self._frame_shown = True
+        if not self._frame_shown:
+            self._frame_shown = True
+            self._show_plot()
         t_s = result.timestamp_s if self._video_time else self._clock()
         self._faces = result.faces
         if result.stretch != self._stretch:  # numbers from #1 again: other people
@@ -268,6 +279,7 @@ class FacePanel(QWidget):
         if track is not None and self._current is None:
             who += " (not in view)"
         self._timeline_title.setText("No timeline for still pictures" if self._still
+                                     else "No timeline yet: no picture" if not self._frame_shown
                                      else f"Last minute{who}")
 
     def clear(self) -> None:
