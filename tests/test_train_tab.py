@@ -316,6 +316,53 @@ def test_closing_can_leave_the_run_training_detached(qtbot, tab, monkeypatch):
         os.waitpid(pid, 0)  # still this process's child: reap it
 
 
+@pytest.mark.parametrize("choice, closes, state", [
+    ("cancel", False, rundir.RUNNING), ("stop", True, None), ("detach", True, rundir.DETACHED)])
+def test_closing_while_exporting_asks(qtbot, tab, monkeypatch, tmp_path, choice, closes,
+                                      state):
+    """Trial 17: closing the window during "Export epoch 16" killed the export without a
+    word, and no model was written."""
+    exporter = tab.exporter
+    exporter.process.start_command(sys.executable, ["-c", SLEEPER])
+    exporter.run_dir, exporter._epoch = tmp_path / "20261206-032146-default", 16
+    pid = exporter.process.pid
+    assert exporter.describe() == "epoch 16 of 20261206-032146-default"
+    asked = []
+    monkeypatch.setattr(tab, "ask_export_close_choice", lambda: asked.append(1) or choice)
+    try:
+        assert tab.confirm_close() is closes and asked == [1]
+        if state is None:
+            qtbot.waitUntil(lambda: not exporter.is_active, timeout=10_000)
+        else:
+            assert exporter.process.state == state
+            os.kill(pid, 0)  # still running: kept open, or finishing on its own
+    finally:
+        if state is not None:
+            os.kill(pid, signal.SIGKILL)
+            if state == rundir.DETACHED:
+                os.waitpid(pid, 0)
+
+
+def test_the_close_question_goes_once_the_job_has_ended(qtbot, tab):
+    """Trial 17: "A training run is in progress (epoch 20 of 20)... Stop it now" stayed up
+    after the run had finished behind it."""
+    from PySide6.QtCore import QTimer
+
+    from fer_desktop.ui import close_training
+
+    running = [True]
+    QTimer.singleShot(300, lambda: running.__setitem__(0, False))
+    choice = close_training.ask_close_while_training(tab, lambda: "epoch 20 of 20",
+                                                     lambda: running[0])
+    assert choice == "ended"
+    assert close_training.end_jobs(tab.validator, tab.exporter, _Active(), lambda: "ended") \
+        == "idle"
+
+
+class _Active:
+    is_active = True
+
+
 def test_stop_kills_a_trainer_that_ignores_terminate(qtbot, tab):
     tab.process._stop_grace_s = 0.5
     script = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" \

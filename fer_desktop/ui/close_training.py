@@ -1,4 +1,5 @@
-"""The question asked when the window closes while a trainer runs."""
+"""The questions asked when the window closes while a trainer runs: a training, or an export
+of a stopped run's best epoch (closing killed the export without a word: trial 17)."""
 
 from __future__ import annotations
 
@@ -10,34 +11,58 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 FOLLOW_MS = 250  # the question follows the run's epoch while it waits for an answer
 
 
-def question_box(parent: QWidget, where: Callable[[], str]) -> QMessageBox:
+def question_box(parent: QWidget, where: Callable[[], str],
+                 running: Callable[[], bool] = lambda: True,
+                 title: str = "Training in progress",
+                 subject: str = "A training run") -> QMessageBox:
     """The question, its first line kept up to date from ``where()`` ("epoch 3 of 12", or
     ""): the run goes on while the question waits (it said "epoch 14 of 300" beside a
-    Progress box at "Epoch 17 of 300")."""
+    Progress box at "Epoch 17 of 300"). Once ``running()`` is False the job has ended by
+    itself and the box closes, its ``ended`` True: it offered to stop a training that had
+    finished behind it (trial 17)."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Training in progress")
+    box.setWindowTitle(title)
+    box.ended = False
 
     def follow() -> None:
+        if not running():
+            box.ended = True
+            box.follow_timer.stop()
+            box.done(0)
+            return
         now = where()
-        box.setText(f"A training run is in progress ({now})." if now
-                    else "A training run is in progress.")
+        box.setText(f"{subject} is in progress ({now})." if now
+                    else f"{subject} is in progress.")
 
-    follow()
     box.follow_timer = QTimer(box)
     box.follow_timer.setInterval(FOLLOW_MS)
     box.follow_timer.timeout.connect(follow)
+    follow()
     box.follow_timer.start()
     return box
 
 
-def ask_close_while_training(parent: QWidget, where: Callable[[], str]) -> str:
-    """"stop", "detach" (keep it training in the background) or "cancel".
+def _answer(box: QMessageBox, stop, keep) -> str:
+    """Ask, and say what was chosen: "stop", "detach", "cancel", or "ended" (the job ended
+    while the question waited)."""
+    if not box.ended:
+        box.exec()
+    if box.ended:
+        return "ended"
+    clicked = box.clickedButton()
+    return "stop" if clicked is stop else "detach" if clicked is keep else "cancel"
+
+
+def ask_close_while_training(parent: QWidget, where: Callable[[], str],
+                             running: Callable[[], bool] = lambda: True) -> str:
+    """"stop", "detach" (keep it training in the background), "cancel" or "ended".
 
     Args:
         where: how far the run is now ("epoch 3 of 12"), or "".
+        running: whether it still runs (the question closes once it does not).
     """
-    box = question_box(parent, where)
+    box = question_box(parent, where, running)
     box.setInformativeText("Stop it now (the last completed epoch is kept and Resume "
                            "continues it), or keep it training in the background? The Train "
                            "tab shows it again when the app is next opened, and its Stop "
@@ -46,29 +71,58 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str]) -> str:
     keep = box.addButton("Keep training", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(keep)
-    box.exec()
-    clicked = box.clickedButton()
-    return "stop" if clicked is stop else "detach" if clicked is keep else "cancel"
+    return _answer(box, stop, keep)
 
 
-def end_jobs(validator, exporter, process, ask: Callable[[], str]) -> str:
+def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
+                              running: Callable[[], bool] = lambda: True) -> str:
+    """"stop", "detach" (let it finish in the background), "cancel" or "ended".
+
+    Args:
+        where: what is exported ("epoch 16 of 20261206-032146-default").
+        running: whether it still runs (the question closes once it does not).
+    """
+    box = question_box(parent, where, running, "Export in progress", "An export")
+    box.setInformativeText("Let it finish in the background (the model is written to the "
+                           "run's folder in a minute or two, and the Train tab shows it when "
+                           "the app is next opened), or stop it now (the run stays as it was, "
+                           "and Export can start again)?")
+    stop = box.addButton("Stop the export", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("Finish in the background", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    return _answer(box, stop, keep)
+
+
+def end_jobs(validator, exporter, process, ask: Callable[[], str],
+             ask_export: Callable[[], str] = lambda: "stop") -> str:
     """End the Train tab's jobs so that the window may close; what was done.
 
-    A CSV check is killed; an export is stopped (model.json is written last: no half model
-    stays). While training, ``ask()`` says whether to stop the run (terminate, wait, kill)
-    or leave it training on its own: the trainer then runs detached, its events still go to
-    the run's ``events.jsonl``, and the run list shows it as running at the next launch.
+    A CSV check is killed. While exporting, ``ask_export()`` says whether to stop the export
+    (model.json is written last: no half model stays) or let it finish on its own. While
+    training, ``ask()`` says whether to stop the run (terminate, wait, kill) or leave it
+    training on its own: the trainer then runs detached, its events still go to the run's
+    ``events.jsonl``, and the run list shows it as running at the next launch.
 
     Returns:
-        "idle" (no trainer ran), "stop", "detach" or "cancel" (the window stays open).
+        "idle" (no trainer ran, or it ended while asked), "stop", "detach" or "cancel"
+        (the window stays open).
     """
     if validator.is_active:
         validator.kill()
     if exporter.is_active:
-        exporter.stop()
+        choice = ask_export()
+        if choice == "cancel":
+            return "cancel"
+        if choice == "stop":
+            exporter.stop()
+        elif choice == "detach":
+            exporter.process.detach()
     if not process.is_active:
         return "idle"
     choice = ask()
+    if choice == "ended":
+        return "idle"
     if choice == "stop":
         process.stop_and_wait()
     elif choice != "cancel":

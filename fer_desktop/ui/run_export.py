@@ -55,6 +55,12 @@ class RunExporter(QObject):
         return (f"Exporting epoch {row.best_epoch} of {row.run_dir.name}: evaluating it on the "
                 "test faces, then writing the model (a minute or two)...")
 
+    def describe(self) -> str:
+        """What is exported ("epoch 16 of 20261206-032146-default"), or "" when nothing."""
+        if self.run_dir is None or not self.is_active:
+            return ""
+        return f"epoch {self._epoch} of {self.run_dir.name}"
+
     def stop(self) -> None:
         """End the export now: the run keeps its checkpoints and any model it had."""
         self.process.kill()

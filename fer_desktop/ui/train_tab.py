@@ -24,7 +24,7 @@ from fer_desktop.core.file_drop import Drop, DropRefused
 from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
-from fer_desktop.ui.close_training import ask_close_while_training, end_jobs
+from fer_desktop.ui import close_training
 from fer_desktop.ui.csv_check import CsvCheck, csv_key
 from fer_desktop.ui.data_source import DataSourceBox
 from fer_desktop.ui.run_export import RunExporter
@@ -568,14 +568,22 @@ class TrainTab(QWidget):
 
     # ------------------------------------------------------------------ closing
     def ask_close_choice(self) -> str:
-        """Ask how to close while training: "stop", "detach" or "cancel" (tests replace it)."""
-        return ask_close_while_training(self, lambda: self._progress.position())
+        """Ask how to close while training: "stop", "detach", "cancel" or "ended" (tests
+        replace it)."""
+        return close_training.ask_close_while_training(
+            self, lambda: self._progress.position(), lambda: self.process.is_active)
+
+    def ask_export_close_choice(self) -> str:
+        """The same while exporting (tests replace it)."""
+        return close_training.ask_close_while_exporting(
+            self, self.exporter.describe, lambda: self.exporter.is_active)
 
     def confirm_close(self) -> bool:
         """Called by the main window's ``closeEvent``: True when the window may close (the
         jobs ended as ``close_training.end_jobs`` says)."""
         self._save_settings()
-        choice = end_jobs(self.validator, self.exporter, self.process, self.ask_close_choice)
+        choice = close_training.end_jobs(self.validator, self.exporter, self.process,
+                                         self.ask_close_choice, self.ask_export_close_choice)
         if choice in ("stop", "detach"):
             self.shutdown()
         return choice != "cancel"
