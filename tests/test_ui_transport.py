@@ -263,6 +263,30 @@ def test_closing_the_window_cancels_a_running_analysis(qtbot, main_window, tmp_p
     assert not out.exists() or not list(out.glob("fer-clip-emotions-*"))
 
 
+def test_closing_the_window_over_a_running_analysis_asks_first(qtbot, main_window, tmp_path):
+    """Trial 17: the window went, and the analysis with it, without a question."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
+    analyses = window.live_view.analyses
+    del analyses.ask_close  # the real question (the fixture answers it at teardown)
+    asked = []
+
+    def answer(button_text: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox), box
+        asked.append(box.text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(100, lambda: answer("Cancel"))
+    assert not window.close()  # Cancel: it stays open, the analysis runs on
+    assert asked[0].startswith("Analysing clip.avi: frame") and dialog.thread.isRunning()
+    QTimer.singleShot(100, lambda: answer("Stop and close"))
+    assert window.close()
+    assert not dialog.thread.isRunning() and len(asked) == 2
+
+
 def test_an_analysis_closed_as_it_ends_still_says_where_it_saved(qtbot, main_window, tmp_path):
     """Closed after its thread ended but before the outcome reached it, the dialog (which
     counts as running until then) still says where the CSV is, and is forgotten after."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -348,6 +349,29 @@ class AnalysisDialogs(QObject):
         if dialog in self.dialogs and not dialog.running and not dialog.isVisible():
             self.dialogs.remove(dialog)
             dialog.deleteLater()
+
+    def running(self) -> list[FileAnalysisDialog]:
+        return [dialog for dialog in self.dialogs if dialog.running]
+
+    def ask_close(self) -> bool:
+        """Ask before the window closes over analyses under way, which closing throws away
+        (trial 17: the window just went); True: close (tests replace it)."""
+        running = self.running()
+        what = running[0].status.text() if len(running) == 1 else \
+            f"{len(running)} analyses are running"
+        box = QMessageBox(QMessageBox.Icon.Question, "Analysis in progress",
+                          f"{what}.", parent=self._parent)
+        box.setInformativeText("Closing the window stops it, and nothing of it is saved. "
+                               "Stop it and close, or wait for it (Cancel)?")
+        stop = box.addButton("Stop and close", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is stop
+
+    def confirm_close(self) -> bool:
+        """True when the window may close: no analysis runs, or its user said to stop it."""
+        return not self.running() or self.ask_close()
 
     def close_all(self) -> None:
         for dialog in list(self.dialogs):

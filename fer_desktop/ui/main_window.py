@@ -578,7 +578,8 @@ class MainWindow(QMainWindow):
                    about_model_line(classifier.name, classifier.accuracy_text()))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
-        if self.train_tab is not None and not self.train_tab.confirm_close():
+        if not self.live_view.analyses.confirm_close() or (
+                self.train_tab is not None and not self.train_tab.confirm_close()):
             event.ignore()
             return
         self._closing = True  # no comparison dialog may open now
