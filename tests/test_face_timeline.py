@@ -202,5 +202,10 @@ def test_digits_typed_quickly_make_one_face_number():
     assert typed_number(17, 3, 0.2) == 173 and typed_number(173, 4, 0.2) == 4  # at most 3
     assert typed_number(0, 0, 0.1) == 0  # a 0 on its own: the largest face
     assert typed_number(1, 0, 0.1) == 10
+    # trial 17: "2" then "0" 0.7 s apart read as a #20 no one had; it means the largest
+    assert typed_number(2, 0, 0.7, present=[1, 2]) == 0
+    assert typed_number(1, 7, 0.7, present=[2, 7]) == 7  # no #17: the face #7
+    assert typed_number(1, 7, 0.7, present=[17]) == 17
+    assert typed_number(1, 7, 0.7, present=[171]) == 17  # on its way to #171
     assert more_digits_may_come(1, [17, 3]) and not more_digits_may_come(1, [3, 21])
     assert not more_digits_may_come(17, [17])  # #17 itself: nothing more to wait for

@@ -96,11 +96,14 @@ def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     now[0] += 2.0
     qtbot.keyClick(live.video_view, "9")
     assert "No face #9" in window.notifier.last_info
-    now[0] += 2.0  # two digits typed quickly make one number: "1", "2" is #12 (trial 15)
+    now[0] += 2.0  # two digits typed quickly make one number: "1", "2" is #12 (trial 15)...
     qtbot.keyClick(live.video_view, str(first))
     now[0] += 0.3
-    qtbot.keyClick(live.video_view, str(second))
-    assert window.notifier.last_info == f"No face #{first}{second} in the picture now"
+    qtbot.keyClick(live.video_view, str(second))  # ...where a face has it: here #2 (trial 17)
+    assert panel.selected_track == second
+    now[0] += 0.7
+    qtbot.keyClick(live.video_view, "0")  # no #20 either: "0", the largest again
+    assert panel.selected_track is None
 
 
 def test_with_one_face_tab_passes_the_video_without_choosing_it(qtbot, main_window):

@@ -132,17 +132,24 @@ def next_track(present: list[int], current: int | None, step: int = 1) -> int | 
 TYPE_AHEAD_S = 1.0  # digits typed closer together than this make one face number
 
 
-def typed_number(before: int, digit: int, since_s: float) -> int:
+def typed_number(before: int, digit: int, since_s: float,
+                 present: Sequence[int] | None = None) -> int:
     """The face number typed so far: ``digit`` after ``before`` (0: none) typed ``since_s``
-    ago joins it ("1" then "7": #17) when quick enough and ``before`` was a number; on its own
-    otherwise. Digits picked only #1 to #9, and a video's faces pass #9 quickly (trial 15).
+    ago joins it ("1" then "7": #17) when quick enough, ``before`` was a number and, where the
+    face numbers ``present`` are given, the two make one of them or its start; on its own
+    otherwise. Digits picked only #1 to #9, and a video's faces pass #9 quickly (trial 15);
+    but "2" then "0" 0.7 s apart stayed on #2, read as a #20 no one had (trial 17).
 
     Example:
         >>> typed_number(1, 7, 0.4), typed_number(1, 7, 2.0), typed_number(0, 3, 0.1)
         (17, 7, 3)
+        >>> typed_number(2, 0, 0.7, present=[1, 2]), typed_number(1, 7, 0.4, present=[17])
+        (0, 17)
     """
     if before > 0 and since_s < TYPE_AHEAD_S and before < 100:
-        return before * 10 + digit
+        joined = before * 10 + digit
+        if present is None or joined in present or more_digits_may_come(joined, present):
+            return joined
     return digit
 
 

@@ -100,9 +100,9 @@ class FaceSelection(QObject):
         """A digit on the video: follow the face with the number typed, digits typed quickly
         making one number (#17); a 0 on its own: the largest again."""
         now = self._clock()
-        typed = typed_number(self._typed[0], digit, now - self._typed[1])
-        self._typed = (typed, now)
         present = self._panel.present_tracks
+        typed = typed_number(self._typed[0], digit, now - self._typed[1], present)
+        self._typed = (typed, now)
         if typed == 0 or typed in present:
             self.select(typed or None)
         elif not more_digits_may_come(typed, present):
