@@ -307,7 +307,7 @@ REAL_CSV = Path("/work/shared/data/fer2013.csv.gz")
 def test_training_rows_are_counted_whatever_the_compression_and_column_order(tmp_path):
     import gzip
 
-    from trainer.row_count import TrainingRowCounts, count_training_rows
+    from trainer.row_count import TrainingRowCounts, count_rows, count_training_rows
 
     plain = make_csv(tmp_path / "tiny.csv", TINY)
     assert count_training_rows(plain) == 30
@@ -318,6 +318,7 @@ def test_training_rows_are_counted_whatever_the_compression_and_column_order(tmp
     moved.write_bytes(b"Usage,emotion,pixels\r\nTraining,0,1 2\r\nPublicTest,1,3 4\r\n"
                       b"Training,2,5 6")
     assert count_training_rows(moved) == 2
+    assert count_rows(moved) == (2, 1) and count_rows(plain) == (30, 30)
     counts = TrainingRowCounts()
     assert counts.get(plain) is None
     counts.remember(*TrainingRowCounts.count(plain))
@@ -346,6 +347,18 @@ def test_the_estimate_takes_the_csvs_training_rows(qtbot, tab, tmp_path):
     # epoch whatever its rows: scoring, the checkpoint)
     form.epochs_spin.setValue(300)
     assert form.epochs_time.text() == "With 300 epochs, 30 training rows: about 4 minutes."
+
+
+def test_a_csv_without_publictest_rows_is_said_before_start(qtbot, tab, tmp_path):
+    """Trial 17: the first 600 rows of FER-2013 (all Training) were refused only after Start,
+    though the form had counted the file's rows."""
+    from fer_desktop.ui.train_form import NO_PUBLIC_TEXT
+
+    form = tab.form
+    form.csv_edit.setText(str(make_csv(tmp_path / "first.csv", {"Training": 40})))
+    qtbot.waitUntil(lambda: form.epochs_time.text() == NO_PUBLIC_TEXT, timeout=10_000)
+    form.csv_edit.setText(str(make_csv(tmp_path / "whole.csv", TINY)))
+    qtbot.waitUntil(lambda: "30 training rows" in form.epochs_time.text(), timeout=10_000)
 
 
 @pytest.mark.skipif(not REAL_CSV.is_file(), reason="the real FER-2013 CSV is not here")

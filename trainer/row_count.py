@@ -18,26 +18,38 @@ from trainer.data import DatasetError, _open_binary
 CHUNK_BYTES = 1 << 22
 
 
-def _training_in(lines: bytes, usage: int, last: bool) -> int:
-    """Training rows among whole ``lines`` (each ending in a newline)."""
+COUNTED = (b"Training", b"PublicTest")  # what training needs: rows to learn from, to choose by
+
+
+def _counts_in(lines: bytes, usage: int, last: bool) -> list[int]:
+    """Rows of each COUNTED usage among whole ``lines`` (each ending in a newline)."""
     if last:
-        return lines.count(b",Training\n") + lines.count(b",Training\r\n")
-    count = 0
+        return [lines.count(b"," + name + b"\n") + lines.count(b"," + name + b"\r\n")
+                for name in COUNTED]
+    counts = [0] * len(COUNTED)
     for line in lines.splitlines():
         fields = line.split(b",")
-        count += len(fields) > usage and fields[usage].strip().strip(b'"') == b"Training"
-    return count
+        if len(fields) > usage and (name := fields[usage].strip().strip(b'"')) in COUNTED:
+            counts[COUNTED.index(name)] += 1
+    return counts
 
 
 def count_training_rows(path: str | os.PathLike) -> int:
-    """The rows whose Usage is "Training" in the CSV at ``path`` (.csv, .gz, .bz2, .xz, .zip).
+    """The rows whose Usage is "Training" in the CSV at ``path`` (see :func:`count_rows`)."""
+    return count_rows(path)[0]
+
+
+def count_rows(path: str | os.PathLike) -> tuple[int, int]:
+    """The rows whose Usage is "Training", and "PublicTest", in the CSV at ``path`` (.csv,
+    .gz, .bz2, .xz, .zip). The first rows of FER-2013 are all Training: a file cut from them
+    has no PublicTest rows, which training needs (said on the form before Start: trial 17).
 
     Raises:
         DatasetError: no Usage column in the header.
         OSError: the file cannot be read.
 
     Example:
-        count_training_rows("fer2013.csv.gz")  # 28709
+        count_rows("fer2013.csv.gz")  # (28709, 3589)
     """
     path = Path(path)
     with _open_binary(path) as fh:
@@ -46,15 +58,17 @@ def count_training_rows(path: str | os.PathLike) -> int:
             raise DatasetError(path, "no Usage column in the header")
         usage = header.index(b"Usage")
         last = usage == len(header) - 1
-        count, rest = 0, b""
+        counts, rest = [0] * len(COUNTED), b""
         while chunk := fh.read(CHUNK_BYTES):
             lines = rest + chunk
             cut = lines.rfind(b"\n") + 1  # whole lines now, the rest with the next chunk
             rest = lines[cut:]
-            count += _training_in(lines[:cut], usage, last)
+            counts = [a + b for a, b in zip(counts, _counts_in(lines[:cut], usage, last),
+                                            strict=True)]
         if rest.strip():
-            count += _training_in(rest + b"\n", usage, last)
-    return count
+            counts = [a + b for a, b in zip(counts, _counts_in(rest + b"\n", usage, last),
+                                            strict=True)]
+    return counts[0], counts[1]
 
 
 def csv_key(path: str | os.PathLike) -> str | None:
@@ -68,29 +82,38 @@ def csv_key(path: str | os.PathLike) -> str | None:
 
 
 class TrainingRowCounts:
-    """The Training rows of the CSVs counted so far, per :func:`csv_key`.
+    """The Training (and PublicTest) rows of the CSVs counted so far, per :func:`csv_key`.
 
     Example:
         counts = TrainingRowCounts()
         counts.get("tiny.csv")                  # None: not counted yet
-        key, rows = TrainingRowCounts.count("tiny.csv")   # slow: off the GUI thread
-        counts.remember(key, rows)
+        key, rows, public = TrainingRowCounts.count("tiny.csv")  # slow: off the GUI thread
+        counts.remember(key, rows, public)
         counts.get("tiny.csv")                  # 30, until the file changes
+        counts.public("tiny.csv")               # 30
     """
 
     def __init__(self) -> None:
         self._known: dict[str, int] = {}
+        self._public: dict[str, int] = {}
 
     def get(self, path: str | os.PathLike) -> int | None:
         key = csv_key(path)
         return self._known.get(key) if key is not None else None
 
-    @staticmethod
-    def count(path: str | os.PathLike) -> tuple[str | None, int]:
-        """``(csv_key(path), count_training_rows(path))``; the key as it was before counting."""
+    def public(self, path: str | os.PathLike) -> int | None:
+        """The PublicTest rows, once counted (None: not yet)."""
         key = csv_key(path)
-        return key, count_training_rows(path)
+        return self._public.get(key) if key is not None else None
 
-    def remember(self, key: str | None, rows: int) -> None:
+    @staticmethod
+    def count(path: str | os.PathLike) -> tuple[str | None, int, int]:
+        """``(csv_key(path), *count_rows(path))``; the key as it was before counting."""
+        key = csv_key(path)
+        return key, *count_rows(path)
+
+    def remember(self, key: str | None, rows: int, public: int | None = None) -> None:
         if key is not None:
             self._known[key] = rows
+            if public is not None:
+                self._public[key] = public

@@ -102,6 +102,8 @@ def _minutes(minutes: float) -> str:
 
 # where the time estimate goes, for a CSV path that names no file (it gave FER-2013's time)
 CSV_MISSING_TEXT = "No file at this CSV path: no time to estimate (Browse... to choose one)."
+NO_PUBLIC_TEXT = ("This CSV has no PublicTest rows, which training needs to choose its best "
+                  "epoch (the first rows of FER-2013 are all Training).")
 
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
@@ -124,6 +126,7 @@ class TrainForm(QGroupBox):
         self._row_counts = TrainingRowCounts()
         self._counting: set[str] = set()
         self._csv_rows: int | None = None  # the chosen CSV's, once counted
+        self._csv_public: int | None = None  # and its PublicTest rows
         self._csv_missing = False  # a CSV named that is not there: its size is not known
         form = QFormLayout(self)
         self.csv_edit = QLineEdit()
@@ -216,7 +219,7 @@ class TrainForm(QGroupBox):
         self.epochs_time = SteadyLabel()  # wraps, as tall as its longest text: a CSV's
         self.epochs_time.set_reserve([  # rows named in it widened the form column by 100 px
             "With 1,000 epochs, 1,000,000 rows per split: about 1,000.0 hours.",
-            CSV_MISSING_TEXT])
+            CSV_MISSING_TEXT, NO_PUBLIC_TEXT])
         self.epochs_time.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
         self.epochs_time.setMinimumHeight(self.epochs_time.fontMetrics().height())
         form.addRow("", self.epochs_time)
@@ -454,6 +457,7 @@ class TrainForm(QGroupBox):
         self.epochs_time.setText(
             "" if not per_epoch or self._uses != "csv"
             else CSV_MISSING_TEXT if self._csv_missing  # said where the time would be
+            else NO_PUBLIC_TEXT if self._csv_public == 0  # said only after Start: trial 17
             else f"With {counted(epochs, 'epoch')}{rows}: about {_minutes(minutes)}.")
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT
@@ -468,6 +472,7 @@ class TrainForm(QGroupBox):
         text = self.csv_edit.text().strip()
         path = Path(text).expanduser()
         self._csv_rows = self._row_counts.get(path)
+        self._csv_public = self._row_counts.public(path)
         # a CSV not found gave FER-2013's time (trial 13): its size is unknown, so none is said
         self._csv_missing = bool(text) and not path.is_file()
         self._show_preset_help()
@@ -477,7 +482,7 @@ class TrainForm(QGroupBox):
                                 on_returned=functools.partial(self._on_rows_counted, path),
                                 on_errored=lambda _exc: self._counting.discard(str(path)))
 
-    def _on_rows_counted(self, path: Path, result: tuple[str | None, int]) -> None:
+    def _on_rows_counted(self, path: Path, result: tuple[str | None, int, int]) -> None:
         if not shiboken6.isValid(self.csv_edit):  # the form went while it counted
             return
         self._counting.discard(str(path))
