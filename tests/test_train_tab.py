@@ -541,6 +541,40 @@ def test_results_of_a_model_without_private_test_rows_say_not_measured(qtbot, ta
     assert "PublicTest 50.0%" in text and tab.results.use_button.isEnabled()
 
 
+def test_results_lead_with_the_file_the_live_view_runs_and_tie_in_the_run_lists_figure(
+        qtbot, tab, tmp_path):
+    """Trial 17: Results quoted model.tflite (PrivateTest 20.0%) where "Use this model?"
+    quoted the int8 file the live view runs (22%), and its "PublicTest 2.0%" beside the run
+    list's 14.0% read as two scores for one model."""
+    import json
+
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-default",
+                          {"epoch": 1, "epochs": 1, "status": "finished"})
+
+    def info(public, private):
+        return {"bytes": 1, "public_accuracy": public, "private_accuracy": private,
+                "private_macro_f1": 0.1, "private_recall": {}, "private_confusion": [[0] * 7] * 7}
+
+    meta = {"accuracy": {"model.tflite": info(0.02, 0.20), "model-int8.tflite": info(0.03, 0.22)},
+            "files": {"tflite": "model.tflite", "tflite_int8": "model-int8.tflite"},
+            "prior_correction_in_model": {"power": 0.5},
+            "training": {"best_public_accuracy_keras": 0.14}}
+    (run / "model.json").write_text(json.dumps(meta))
+    for name in ("model.tflite", "model-int8.tflite"):
+        (run / name).write_bytes(b"0")
+    tab.results.show_run(run)
+    text = tab.results.summary.text()
+    assert "PrivateTest accuracy <b>22.0%</b> (PublicTest 3.0% with the balanced decision; " \
+        "the run list's 14.0% is the network alone, while it trained" in text
+    assert "Also exported: model.tflite: 20.0%" in text
+    (run / "model-int8.tflite").unlink()  # the live view would run model.tflite
+    meta["training"]["best_public_accuracy_keras"] = 0.02  # the same figure: no second one
+    (run / "model.json").write_text(json.dumps(meta))
+    tab.results.show_run(run)
+    text = tab.results.summary.text()
+    assert "PrivateTest accuracy <b>20.0%</b>" in text and "while it trained" not in text
+
+
 def test_an_empty_run_folder_says_how_runs_get_there(qtbot, tab, tmp_path):
     """The run list was a bare table header when the folder had no runs."""
     tab.refresh_runs()

@@ -159,7 +159,7 @@ class ResultsView(QWidget):
             meta = json.loads(path.read_text(encoding="utf-8"))
             classes = [str(c) for c in meta.get("classes") or EMOTIONS]
             files = meta["accuracy"]
-            name = "model.tflite" if "model.tflite" in files else next(iter(files))
+            name = _file_in_use(meta, run)
             info = files[name]
             confusion = np.asarray(info["private_confusion"], dtype=np.int64)
             if confusion.shape != (len(classes), len(classes)):
@@ -173,7 +173,8 @@ class ResultsView(QWidget):
         on_fer = meta.get("scored_on_fer2013", True)  # else: an image folder's test faces
         score = (f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
                  f"(PublicTest {_percent(info['public_accuracy'])}"
-                 f"{' with the balanced decision' if _corrected(meta) else ''}, "
+                 f"{' with the balanced decision' if _corrected(meta) else ''}"
+                 f"{_while_training(meta, info)}, "
                  if on_fer else
                  f"Accuracy on the test faces <b>{_percent(info['private_accuracy'])}</b> "
                  f"({int(confusion.sum())} faces, ")
@@ -344,6 +345,29 @@ def _fraction(value: object) -> str:
     if isinstance(value, int | float) and math.isfinite(value):
         return f"{value:.3f}"
     return "not measured"
+
+
+def _file_in_use(meta: dict, run: Path) -> str:
+    """The file whose figures lead: the one the live view runs (the int8 copy when there is
+    one: the "Use this model?" question quoted its 22% under Results' 20% for model.tflite,
+    trial 17), else model.tflite, else the first scored."""
+    files = meta["accuracy"]
+    int8 = (meta.get("files") or {}).get("tflite_int8")
+    if isinstance(int8, str) and int8 in files and (run / int8).is_file():
+        return int8
+    return "model.tflite" if "model.tflite" in files else next(iter(files))
+
+
+def _while_training(meta: dict, info: dict) -> str:
+    """The run list's figure beside the model's, where they differ: the network alone at its
+    best epoch, while it trained (14.0% in the list, 2.0% here, read as two scores for one
+    model: trial 17)."""
+    keras = (meta.get("training") or {}).get("best_public_accuracy_keras")
+    public = info.get("public_accuracy")
+    if not isinstance(keras, int | float) or not isinstance(public, int | float) or \
+            round(1000 * keras) == round(1000 * public):
+        return ""
+    return f"; the run list's {_percent(keras)} is the network alone, while it trained"
 
 
 def _corrected(meta: dict) -> bool:
