@@ -1064,3 +1064,16 @@ def test_the_empty_plots_hint_is_a_short_paragraph_on_a_wide_screen(qtbot, tab):
     qtbot.wait(50)
     assert hint.width() <= hint.parentWidget().width() // 2
     assert hint.heightForWidth(hint.width()) < hint.height()  # every line shown
+
+
+def test_no_tab_stop_of_the_train_tab_is_invisible(qtbot, tab):
+    """Trial 17: Tab stopped twice where nothing showed focus (the curves' plots, the Results
+    page's scroll area): the keyboard seemed lost."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QGraphicsView, QScrollArea, QWidget
+
+    tab.show()
+    stops = [w for w in tab.findChildren(QWidget)
+             if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(tab)]
+    silent = [w for w in stops if isinstance(w, QGraphicsView) or type(w) is QScrollArea]
+    assert not silent, [w.accessibleName() or type(w).__name__ for w in silent]

@@ -79,6 +79,9 @@ def results_page(results: QWidget) -> QScrollArea:
     scroll.setWidget(results)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
+    # no Tab stop of its own (it showed no focus, trial 17); it still scrolls to the focused
+    # control inside it, as the live view's side panel does
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return scroll
 
 

@@ -143,6 +143,8 @@ class TrainingCurves(QWidget):
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setMenuEnabled(False)
         plot.setMinimumHeight(160)
+        # nothing to do with keys: no Tab stop (it showed no focus, trial 17)
+        plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for axis in ("left", "bottom"):
             plot.getAxis(axis).setTextPen("#333")
             plot.getAxis(axis).setPen("#999")
