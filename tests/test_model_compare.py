@@ -308,6 +308,10 @@ def test_recorded_scores_on_different_rows_say_both_counts():
     assert comparison.faces_text == "the new model on 140 faces, the one in use on 3,500"
     same = compare_recorded(_meta("abc", 0.7, full), _meta("abc", 0.6, full))
     assert same.faces_text == "3,500 faces"
+    assert same.test_name == "FER-2013 PrivateTest (scores from model.json)"
+    # two runs on a CSV of one's own: named (trial 17: "Both models on FER-2013 PrivateTest")
+    mine = compare_recorded(_meta("abc", 0.7, full), _meta("abc", 0.6, full), "small2.csv")
+    assert mine.test_name == "small2.csv's PrivateTest (scores from model.json)"
 
 
 def test_a_copy_of_the_model_in_use_is_the_same_model(model_copy):

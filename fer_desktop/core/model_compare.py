@@ -263,8 +263,11 @@ def _recorded(meta: dict, name: str) -> ModelScores | None:
                                                if isinstance(recall.get(e), int | float)})
 
 
-def compare_recorded(current_meta: dict, candidate_meta: dict) -> Comparison | None:
-    """Both models' PrivateTest scores from their model.json, when they name the same CSV."""
+def compare_recorded(current_meta: dict, candidate_meta: dict,
+                     csv: str | None = None) -> Comparison | None:
+    """Both models' PrivateTest scores from their model.json, when they name the same CSV
+    (``csv``: its file name, from the candidate's run; None: FER-2013, as shipped. Two runs on
+    small2.csv were headed "Both models on FER-2013 PrivateTest": trial 17)."""
     digest = candidate_meta.get("dataset_sha256")
     if not digest or digest != current_meta.get("dataset_sha256"):
         return None
@@ -274,7 +277,8 @@ def compare_recorded(current_meta: dict, candidate_meta: dict) -> Comparison | N
         return None
     samples, chance, answers = _answer_figures(_private_confusion(candidate_meta))
     new = ModelScores(new.name, new.accuracy, new.recall, answers)
-    return Comparison("FER-2013 PrivateTest (scores from model.json)", samples, now, new,
+    where = f"{csv}'s PrivateTest" if csv else "FER-2013 PrivateTest"
+    return Comparison(f"{where} (scores from model.json)", samples, now, new,
                       chance, tuple(warnings_for(now, new, chance, samples)),
                       current_samples=int(_private_confusion(current_meta).sum()) or None)
 
@@ -450,7 +454,8 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
             comparison = comparison.as_going_back()
         return SwitchQuestion(comparison, name, faces, labels, predicted, shipped=shipped)
     comparison = compare_recorded(getattr(current, "metadata", {}) or {},
-                                  getattr(candidate, "metadata", {}) or {})
+                                  getattr(candidate, "metadata", {}) or {},
+                                  csv_name(candidate_dir))
     if shipped and comparison is not None:
         comparison = comparison.as_going_back()
     candidate_meta = getattr(candidate, "metadata", {}) or {}
