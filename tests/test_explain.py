@@ -73,6 +73,27 @@ def test_a_map_of_changes_under_a_point_is_left_empty_and_says_so(qtbot):
     assert " points (to " in dialog.title.text()
 
 
+def test_an_unsure_answer_is_said_unsure_as_in_the_side_panel(qtbot):
+    """Trial 17: the window said "face #1: disgust 16%" where the panel said "disgust? 16%
+    (unsure)"."""
+    import dataclasses
+
+    from fer_desktop.core.tracking import UNCERTAIN_BELOW
+    from fer_desktop.ui.explain_view import ExplainDialog
+
+    face = np.full((48, 48, 1), 0.2, np.float32)
+    face[32:44, 12:36] = 0.9
+    sure = occlusion_map(mouth_model, face)
+    p = sure.probabilities
+    dialog = ExplainDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_result("face #1", sure)
+    assert p[sure.target] >= UNCERTAIN_BELOW and "(unsure)" not in dialog.title.text()
+    flat = np.full(7, 1 / 7, np.float32)
+    dialog.show_result("face #1", dataclasses.replace(sure, probabilities=flat))
+    assert dialog.title.text().startswith(f"face #1: {sure.emotion}? 14% (unsure). ")
+
+
 def test_heat_overlay_tints_red_and_blue():
     face = np.full((48, 48), 0.5, np.float32)
     heat = np.zeros((48, 48), np.float32)

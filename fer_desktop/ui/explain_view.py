@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.explain import SMALLEST_CHANGE, Explanation, explained_moment
 from fer_desktop.core.privacy import pixelate
+from fer_desktop.core.tracking import UNCERTAIN_BELOW
 from fer_desktop.ui.emotion_bars import emotion_bar, show_probability
 
 IMAGE_PX = 240
@@ -131,8 +132,12 @@ class ExplainDialog(QDialog):
         self.save_button.setEnabled(True)
         p = explanation.probabilities
         answer, drop = float(p[explanation.target]), float(explanation.largest_drop)
-        # "by up to 14%" read as a share of 92%: say points, and where it goes
-        self.title.setText(f"{face_name}: {explanation.emotion} {answer:.0%}. " + (
+        # "by up to 14%" read as a share of 92%: say points, and where it goes; an answer the
+        # side panel calls unsure is said so here too (trial 17: "disgust 16%" beside the
+        # panel's "disgust? 16% (unsure)")
+        said = f"{explanation.emotion}? {answer:.0%} (unsure)" if answer < UNCERTAIN_BELOW \
+            else f"{explanation.emotion} {answer:.0%}"
+        self.title.setText(f"{face_name}: {said}. " + (
             f"Covering any part of the face changes it by less than "
             f"{100 * SMALLEST_CHANGE:.0f} point: no part of the "
             "face made this answer (the model answers much the same for any face)."
