@@ -273,3 +273,27 @@ def test_an_explanation_says_which_moment_it_is_of(context, start):
     from fer_desktop.core.explain import explained_moment
 
     assert explained_moment(context).startswith(start)
+    assert "again explains" in explained_moment(context)
+    saved = explained_moment(context, hint=False)  # a saved picture has no button
+    assert "again explains" not in saved and saved == start.strip(" ").replace(
+        "Why this answer? again", "")
+
+
+def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot):
+    """Trial 17: the saved picture said "Why this answer? again explains the face shown
+    now", a hint for the window, with no button in the file."""
+    from fer_desktop.ui.explain_view import ExplainDialog
+
+    face = np.full((48, 48, 1), 0.2, np.float32)
+    face[32:44, 12:36] = 0.9
+    dialog = ExplainDialog()
+    qtbot.addWidget(dialog)
+    dialog.context = {"source": "/v/clip.mp4", "time_s": 5.0, "is_live": False, "still": False}
+    dialog.show_result("face #1", occlusion_map(mouth_model, face))
+    assert "again explains" in dialog.where.text()
+    grabbed = []
+    grab = dialog.content.grab
+    dialog.content.grab = lambda: grabbed.append(dialog.where.text()) or grab()
+    assert dialog.png_bytes().startswith(b"\x89PNG")
+    assert grabbed[0].startswith("From clip.mp4 at 0:05. The face as the model sees it")
+    assert "again explains" in dialog.where.text()  # on screen, as it was

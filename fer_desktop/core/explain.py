@@ -119,22 +119,24 @@ def private_classifier(classifier: Any) -> Any:
     return type(classifier)(classifier.model_dir, classifier.metadata, model_path)
 
 
-def explained_moment(context: dict, named: bool = True) -> str:
+def explained_moment(context: dict, named: bool = True, hint: bool = True) -> str:
     """Which picture an explanation is of, in words. The window stays as it is while the
     video goes on or the face leaves (it went stale without a word), so it says what it
     explains and how to explain the face shown now. ``context``: the source, ``time_s``,
     ``is_live``, ``still`` and, for a camera, ``clock`` (when it was asked for, "14:03:22").
     Not ``named`` (No file paths in saved files): "the video", "the picture" for its file
-    name (the saved picture said "From clip.mp4 at 0:07" beside a JSON saying "file")."""
-    again = "Why this answer? again explains the face shown now."
+    name (the saved picture said "From clip.mp4 at 0:07" beside a JSON saying "file"). Not
+    ``hint``: without how to explain the face shown now (a saved picture has no button:
+    trial 17)."""
+    again = " Why this answer? again explains the face shown now." if hint else ""
     source = context.get("source")
     if not source:
-        return again
+        return again.strip()
     if context.get("is_live"):
         clock = context.get("clock") or f"{dt.datetime.now():%H:%M:%S}"
-        return f"The camera's picture at {clock}. {again}"
+        return f"The camera's picture at {clock}.{again}"
     name = Path(str(source)).name if named else \
         "the picture" if context.get("still") else "the video"
     if context.get("still"):
-        return f"From {name}. {again}"
-    return f"From {name} at {format_time(context.get('time_s'))}. {again}"
+        return f"From {name}.{again}"
+    return f"From {name} at {format_time(context.get('time_s'))}.{again}"

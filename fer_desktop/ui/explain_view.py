@@ -162,10 +162,11 @@ class ExplainDialog(QDialog):
                                                Qt.AspectRatioMode.KeepAspectRatio,
                                                Qt.TransformationMode.SmoothTransformation)
 
-    def _where_text(self, named: bool = True) -> str:
+    def _where_text(self, named: bool = True, hint: bool = True) -> str:
         """The line under the face: which picture it is of (its file named or not)."""
-        return (explained_moment(self.context, named=named)
-                + " The face as the model sees it: 48x48 pixels, grey.")
+        moment = explained_moment(self.context, named=named, hint=hint)
+        return (moment + " " if moment else "") + \
+            "The face as the model sees it: 48x48 pixels, grey."
 
     def png_bytes(self, blur_face: bool = False, named: bool = True) -> bytes:
         """The window's answer (face, map, bars, sentences) as PNG bytes; with ``blur_face``
@@ -175,8 +176,8 @@ class ExplainDialog(QDialog):
         shown, said = self.image.pixmap(), self.where.text()
         if blur_face and self.explanation is not None:
             self.image.setPixmap(self._face_pixmap(pixelate(self.explanation.face)))
-        if not named:
-            self.where.setText(self._where_text(named=False))
+        # the picture has no button: no "Why this answer? again explains..." (trial 17)
+        self.where.setText(self._where_text(named=named, hint=False))
         try:
             buffer = QBuffer()
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
