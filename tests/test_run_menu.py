@@ -137,6 +137,7 @@ def test_renaming_another_run_leaves_the_results_shown_alone(qtbot, tab, tmp_pat
     monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "another")
     _actions(tab, other)["Rename..."].trigger()
     assert rebuilt == []
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "the one shown")
     _actions(tab, shown)["Rename..."].trigger()
     assert rebuilt == [shown]
 
@@ -261,3 +262,22 @@ def test_other_keys_still_reach_the_list(qtbot, tab, tmp_path):
     qtbot.keyClick(tree, Qt.Key.Key_Down)
     assert tree.currentItem().data(0, Qt.ItemDataRole.UserRole).run_dir.name == FOLDER
     assert tab.run_menu.menu is None
+
+
+def test_a_run_is_not_renamed_to_look_like_another(qtbot, tab, tmp_path, monkeypatch):
+    """Trial 17: a run renamed "06 Dec 03:21" looked exactly like the run started then."""
+    first = _run(tab, tmp_path)
+    second = _run(tab, tmp_path, "20260102-120000-seed")
+    shown = _item(tab, first).text(RUN_COLUMN)  # its start time, as the list says it
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: f" {shown} ")
+    _actions(tab, second)["Rename..."].trigger()
+    assert not (second / rundir.NAME).exists()
+    assert "already shown as" in tab.run_menu.message.text() and shown in \
+        tab.run_menu.message.text()
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "Best")
+    _actions(tab, first)["Rename..."].trigger()
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "best")  # case aside: alike
+    _actions(tab, second)["Rename..."].trigger()
+    assert not (second / rundir.NAME).exists()
+    _actions(tab, first)["Rename..."].trigger()  # its own name, in other letters: fine
+    assert (first / rundir.NAME).read_text(encoding="utf-8").strip() == "best"

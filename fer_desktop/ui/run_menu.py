@@ -119,6 +119,11 @@ class RunMenu(QObject):
         name = self.ask_name(row)
         if name is None:
             return
+        if name.strip() and name.strip().casefold() in self._names_shown(row):
+            self._say("Not renamed", f"Another run in the list is already shown as "
+                      f"\u201c{name.strip()}\u201d: give this one another name, so that the "
+                      "two can be told apart. It keeps its name.")  # trial 17: two alike
+            return
         try:
             write_run_name(row.run_dir, name)
         except OSError as exc:
@@ -127,6 +132,16 @@ class RunMenu(QObject):
             return
         self.renamed.emit(row.run_dir)
         self.changed.emit()
+
+    def _names_shown(self, row: RunRow) -> set[str]:
+        """How the other runs are named in the list (their names, or start times), folded."""
+        shown = set()
+        for k in range(self._tree.topLevelItemCount()):
+            item = self._tree.topLevelItem(k)
+            other = item.data(0, Qt.ItemDataRole.UserRole)
+            if isinstance(other, RunRow) and other.run_dir != row.run_dir:
+                shown |= {item.text(0).casefold(), other.name.casefold()} - {""}
+        return shown
 
     def move_to_trash(self, row: RunRow) -> None:
         """Ask, then move the run's folder to the system trash; a refusal (training, in use,
