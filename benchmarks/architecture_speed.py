@@ -10,7 +10,8 @@ weights cost what trained ones do): each is converted as an export converts it
 by LiteRT with one thread and one face a call, as the app runs it, beside the shipped file.
 The shapes taking turns round by round, their ratios hold on a busy machine.
 
-Rows: the shipped file; ``default`` and ``fast`` (``trainer.recipe``); and depthwise-separable
+Rows: the shipped file; ``default`` and ``fast`` (``trainer.recipe``); ``default`` narrowed in
+its first two stages only (where the 48x48 and 24x24 maps make a filter dear); and depthwise-separable
 versions of ``default`` (each 3x3 convolution after the first a 3x3 depthwise one and a 1x1
 one, MobileNet's factoring), at ``default``'s widths and wider.
 """
@@ -65,6 +66,9 @@ def shapes() -> dict[str, Callable]:
 
     return {"default (32/64/128/256)": build_default_model,
             "fast (16/32/96/192)": build_fast_model,
+            # narrow where a 48x48 face costs the most (stages 0-1), D's width after
+            "plain 16/32/128/192": lambda: build_default_model((16, 32, 128, 192)),
+            "plain 16/32/128/256": lambda: build_default_model((16, 32, 128, 256)),
             "separable 32/64/128/256": lambda: separable_model((32, 64, 128, 256)),
             "separable 48/96/192/384": lambda: separable_model((48, 96, 192, 384)),
             "separable 64/128/256/512": lambda: separable_model((64, 128, 256, 512))}

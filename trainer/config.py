@@ -232,6 +232,12 @@ class TrainConfig:
                         "the same preset (for --preset fast, also a default network, its "
                         "strongest channels kept); with --teacher, a short second schedule "
                         "teaches it (docs/training.md)", metavar="MODEL")
+    widths: str = _option("", "filters in each of the network's four stages, for --preset "
+                          "default or fast (default: the preset's, 32,64,128,256 or "
+                          "16,32,96,192): e.g. 16,32,128,192 is narrow only where a 48x48 "
+                          "face costs the most (benchmarks/architecture_speed.py); --init "
+                          "starts it from a wider network's strongest channels",
+                          metavar="N,N,N,N")
     init_member: int = _option(0, "which member of an ensemble --init starts from (default "
                                "%(default)s)", kind=int)
     keep_checkpoints: int = _option(KEEP_CHECKPOINTS, "checkpoints kept: the last N epochs' "
@@ -286,6 +292,8 @@ class TrainConfig:
         if self.teaching == "consistent" and self.strategy == "multiworker":
             raise ConfigError("--teaching consistent runs the teacher in the input pipeline of "
                               "one machine; with --strategy multiworker use --teaching once")
+        if self.widths:
+            self._check_widths()
         if self.init_member < 0:
             raise ConfigError(f"init_member must be 0 or more, got {self.init_member}")
         if self.threads < 0:
@@ -295,7 +303,21 @@ class TrainConfig:
             raise ConfigError(f"limit_per_split must be 0 (all rows) or more, got "
                               f"{self.limit_per_split} (example: --limit-per-split 500)")
 
+    def _check_widths(self) -> None:
+        if self.preset not in ("default", "fast"):
+            raise ConfigError(f"--widths is for --preset default or fast, not {self.preset}")
+        parts = self.widths.replace(" ", "").split(",")
+        if len(parts) != 4 or not all(p.isdigit() and 1 <= int(p) <= 1024 for p in parts):
+            raise ConfigError(f"--widths must be four whole numbers from 1 to 1024 separated "
+                              f"by commas, got {self.widths!r} (example: --widths 16,32,128,192)")
+
     # Resolved values: the preset's unless set.
+    @property
+    def resolved_widths(self) -> tuple[int, ...] | None:
+        """The stage widths asked for (None: the preset's own)."""
+        return tuple(int(p) for p in self.widths.replace(" ", "").split(",")) if self.widths \
+            else None
+
     @property
     def resolved_epochs(self) -> int:
         return int(self.epochs or PRESETS[self.preset]["epochs"])

@@ -24,10 +24,11 @@ def float32_copy(model, preset: str):
     """Rebuild ``model`` in float32 with the same weights (TFLite has no bfloat16 kernels)."""
     import keras
 
-    from trainer.recipe import BUILDERS
+    from trainer.recipe import BUILDERS, build_network, stage_widths
 
     keras.mixed_precision.set_global_policy("float32")
-    clone = BUILDERS[preset]()
+    clone = build_network(preset, stage_widths(model)) if preset in ("default", "fast") \
+        else BUILDERS[preset]()
     clone.set_weights(model.get_weights())
     return clone
 

@@ -113,6 +113,23 @@ BUILDERS = {"seed": build_seed_model, "default": build_default_model,
             "fast": build_fast_model}
 
 
+def build_network(preset: str, widths: tuple[int, ...] | None = None) -> keras.Model:
+    """The preset's network, or ``default``'s at other stage ``widths`` (``--widths``)."""
+    return build_default_model(tuple(widths)) if widths else BUILDERS[preset]()
+
+
+def stage_widths(model: keras.Model) -> tuple[int, ...] | None:
+    """The stage widths of a ``default``-style network (its ``s{stage}_conv0`` layers), or
+    None for another one: a run's checkpoints rebuilt in float32 keep the widths it trained
+    with (``--widths``)."""
+    widths = []
+    while True:
+        try:
+            widths.append(int(model.get_layer(f"s{len(widths)}_conv0").filters))
+        except ValueError:
+            return tuple(widths) or None
+
+
 def augmented(preset: str) -> bool:
     """Whether ``preset`` trains on augmented faces: all but the seed baseline, which is kept
     as it was (a `fast` run trained on plain faces while this was ``== "default"`` in two

@@ -240,7 +240,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     if config.init and state is None:  # read and checked before a run folder exists
         from trainer.warm_start import initial_weights, parent_seed
 
-        init_weights = initial_weights(config.init, config.init_member, config.preset)
+        init_weights = initial_weights(config.init, config.init_member, config.preset,
+                                       config.resolved_widths)
         emitter.log(f"starting from the weights of {config.init} (member {config.init_member})")
         if parent_seed(config.init, config.init_member) == config.seed:
             emitter.log(f"warning: {config.init} was trained with --seed {config.seed} too: with "
@@ -402,7 +403,7 @@ def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
                                              "learning_rate": config.resolved_learning_rate,
                                              "precision": fit.precision}}
     rundir.atomic_write_json(run / rundir.CONFIG, saved)
-    model = recipe.BUILDERS[config.preset]()
+    model = recipe.build_network(config.preset, config.resolved_widths)
     recipe.compile_model(model, config.preset, config.resolved_learning_rate, fit.steps,
                          fit.epochs)
     return model, state
@@ -417,7 +418,7 @@ def _restored_model(config: TrainConfig, run: Path, state: rundir.RunState, data
     if state.dataset_sha256 not in (None, data.sha256):
         emitter.log("warning: the CSV differs from the one this run started with")
     if not state.checkpoint:  # killed before the first epoch ended: start that run afresh
-        model = recipe.BUILDERS[config.preset]()
+        model = recipe.build_network(config.preset, config.resolved_widths)
         recipe.compile_model(model, config.preset, config.resolved_learning_rate, fit.steps,
                              fit.epochs)
         return model

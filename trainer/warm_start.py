@@ -42,8 +42,10 @@ def _load(path: Path):
                              "best.keras, or a .keras file")
 
 
-def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
-    """The weights of ``init`` (member ``member`` of an ensemble), checked against ``preset``.
+def initial_weights(init: str, member: int, preset: str,
+                    widths: tuple[int, ...] | None = None) -> list[np.ndarray]:
+    """The weights of ``init`` (member ``member`` of an ensemble), checked against ``preset``
+    (at ``widths``, ``--widths``, when given).
 
     Raises:
         RunDirError: nothing to load there, a member that does not exist, or a network whose
@@ -52,7 +54,7 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
     """
     import keras
 
-    from trainer.recipe import BUILDERS
+    from trainer.recipe import build_network
 
     keras.mixed_precision.set_global_policy("float32")
     model, source = _load(Path(init))
@@ -66,7 +68,7 @@ def initial_weights(init: str, member: int, preset: str) -> list[np.ndarray]:
         raise rundir.RunDirError(source, f"holds one network: --init-member {member} has "
                                  "nothing to pick (leave it out)")
     weights = model.get_weights()
-    wanted = [w.shape for w in BUILDERS[preset]().get_weights()]
+    wanted = [w.shape for w in build_network(preset, widths).get_weights()]
     found = [w.shape for w in weights]
     if found != wanted and can_narrow(found, wanted):
         try:
