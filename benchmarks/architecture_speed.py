@@ -10,10 +10,10 @@ weights cost what trained ones do): each is converted as an export converts it
 by LiteRT with one thread and one face a call, as the app runs it, beside the shipped file.
 The shapes taking turns round by round, their ratios hold on a busy machine.
 
-Rows: the shipped file; ``default`` and ``fast`` (``trainer.recipe``); ``default`` narrowed in
-its first two stages only (where the 48x48 and 24x24 maps make a filter dear); and depthwise-separable
-versions of ``default`` (each 3x3 convolution after the first a 3x3 depthwise one and a 1x1
-one, MobileNet's factoring), at ``default``'s widths and wider.
+Rows: the shipped file; ``default`` and ``fast`` (``trainer.recipe``); ``default`` narrowed
+in its first two stages only (where the 48x48 and 24x24 maps make a filter dear); and
+depthwise-separable versions of ``default`` (each 3x3 convolution after the first a 3x3
+depthwise one and a 1x1 one, MobileNet's factoring), at ``default``'s widths and wider.
 """
 
 from __future__ import annotations
