@@ -363,6 +363,23 @@ class _Active:
     is_active = True
 
 
+@pytest.mark.parametrize("button, choice", [("Finish in the background", "detach"),
+                                            ("Stop the export", "stop"), ("Cancel", "cancel")])
+def test_the_export_question_says_what_was_chosen(qtbot, tab, button, choice):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from fer_desktop.ui import close_training
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        assert box.text() == "An export is in progress (epoch 16 of run-1)."
+        next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(100, click)
+    assert close_training.ask_close_while_exporting(tab, lambda: "epoch 16 of run-1") == choice
+
+
 def test_stop_kills_a_trainer_that_ignores_terminate(qtbot, tab):
     tab.process._stop_grace_s = 0.5
     script = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" \

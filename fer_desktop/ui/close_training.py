@@ -43,9 +43,15 @@ def question_box(parent: QWidget, where: Callable[[], str],
     return box
 
 
-def _answer(box: QMessageBox, stop, keep) -> str:
-    """Ask, and say what was chosen: "stop", "detach", "cancel", or "ended" (the job ended
-    while the question waited)."""
+def _answer(box: QMessageBox, info: str, stop_text: str, keep_text: str) -> str:
+    """Ask with the buttons ``stop_text``, ``keep_text`` (the default) and Cancel, and say
+    what was chosen: "stop", "detach", "cancel", or "ended" (the job ended while the question
+    waited)."""
+    box.setInformativeText(info)
+    stop = box.addButton(stop_text, QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(keep_text, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
     if not box.ended:
         box.exec()
     if box.ended:
@@ -62,16 +68,11 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str],
         where: how far the run is now ("epoch 3 of 12"), or "".
         running: whether it still runs (the question closes once it does not).
     """
-    box = question_box(parent, where, running)
-    box.setInformativeText("Stop it now (the last completed epoch is kept and Resume "
-                           "continues it), or keep it training in the background? The Train "
-                           "tab shows it again when the app is next opened, and its Stop "
-                           "button still reaches it.")
-    stop = box.addButton("Stop training", QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton("Keep training", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(keep)
-    return _answer(box, stop, keep)
+    return _answer(question_box(parent, where, running),
+                   "Stop it now (the last completed epoch is kept and Resume continues it), "
+                   "or keep it training in the background? The Train tab shows it again "
+                   "when the app is next opened, and its Stop button still reaches it.",
+                   "Stop training", "Keep training")
 
 
 def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
@@ -82,16 +83,11 @@ def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
         where: what is exported ("epoch 16 of 20261206-032146-default").
         running: whether it still runs (the question closes once it does not).
     """
-    box = question_box(parent, where, running, "Export in progress", "An export")
-    box.setInformativeText("Let it finish in the background (the model is written to the "
-                           "run's folder in a minute or two, and the Train tab shows it when "
-                           "the app is next opened), or stop it now (the run stays as it was, "
-                           "and Export can start again)?")
-    stop = box.addButton("Stop the export", QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton("Finish in the background", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(keep)
-    return _answer(box, stop, keep)
+    return _answer(question_box(parent, where, running, "Export in progress", "An export"),
+                   "Let it finish in the background (the model is written to the run's "
+                   "folder in a minute or two, and the Train tab shows it when the app is "
+                   "next opened), or stop it now (the run stays as it was, and Export can "
+                   "start again)?", "Stop the export", "Finish in the background")
 
 
 def end_jobs(validator, exporter, process, ask: Callable[[], str],
