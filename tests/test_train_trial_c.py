@@ -319,6 +319,10 @@ def test_training_rows_are_counted_whatever_the_compression_and_column_order(tmp
                       b"Training,2,5 6")
     assert count_training_rows(moved) == 2
     assert count_rows(moved) == (2, 1) and count_rows(plain) == (30, 30)
+    quoted = tmp_path / "quoted.csv"  # Usage last, quoted or padded: the fast path counted 0
+    quoted.write_bytes(b'emotion,pixels,Usage\r\n0,1 2,"Training"\r\n1,3 4,"PublicTest"\r\n'
+                       b"2,5 6,PublicTest \n")
+    assert count_rows(quoted) == (1, 2)
     counts = TrainingRowCounts()
     assert counts.get(plain) is None
     counts.remember(*TrainingRowCounts.count(plain))
@@ -352,11 +356,14 @@ def test_the_estimate_takes_the_csvs_training_rows(qtbot, tab, tmp_path):
 def test_a_csv_without_publictest_rows_is_said_before_start(qtbot, tab, tmp_path):
     """Trial 17: the first 600 rows of FER-2013 (all Training) were refused only after Start,
     though the form had counted the file's rows."""
-    from fer_desktop.ui.train_form import NO_PUBLIC_TEXT
+    from fer_desktop.ui.train_form import NO_PUBLIC_TEXT, NO_TRAINING_TEXT
 
     form = tab.form
     form.csv_edit.setText(str(make_csv(tmp_path / "first.csv", {"Training": 40})))
     qtbot.waitUntil(lambda: form.epochs_time.text() == NO_PUBLIC_TEXT, timeout=10_000)
+    form.csv_edit.setText(str(make_csv(tmp_path / "last.csv", {"PublicTest": 5,
+                                                               "PrivateTest": 5})))
+    qtbot.waitUntil(lambda: form.epochs_time.text() == NO_TRAINING_TEXT, timeout=10_000)
     form.csv_edit.setText(str(make_csv(tmp_path / "whole.csv", TINY)))
     qtbot.waitUntil(lambda: "30 training rows" in form.epochs_time.text(), timeout=10_000)
 

@@ -162,7 +162,7 @@ def test_widths_are_checked_before_anything_starts():
 
     assert TrainConfig(widths="16, 32,128,192").resolved_widths == (16, 32, 128, 192)
     assert TrainConfig().resolved_widths is None
-    for bad in ("16,32,128", "16,32,0,192", "a,b,c,d", "16,32,128,2000"):
+    for bad in ("16,32,128", "16,32,0,192", "a,b,c,d", "16,32,128,2000", "\u00b2,32,128,192"):
         with pytest.raises(ConfigError, match="--widths must be four whole numbers"):
             TrainConfig(widths=bad)
     with pytest.raises(ConfigError, match="--widths is for --preset default or fast"):

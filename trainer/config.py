@@ -307,7 +307,8 @@ class TrainConfig:
         if self.preset not in ("default", "fast"):
             raise ConfigError(f"--widths is for --preset default or fast, not {self.preset}")
         parts = self.widths.replace(" ", "").split(",")
-        if len(parts) != 4 or not all(p.isdigit() and 1 <= int(p) <= 1024 for p in parts):
+        if len(parts) != 4 or not all(p.isascii() and p.isdigit() and 1 <= int(p) <= 1024
+                                      for p in parts):
             raise ConfigError(f"--widths must be four whole numbers from 1 to 1024 separated "
                               f"by commas, got {self.widths!r} (example: --widths 16,32,128,192)")
 

@@ -43,21 +43,24 @@ def question_box(parent: QWidget, where: Callable[[], str],
     return box
 
 
-def _answer(box: QMessageBox, info: str, stop_text: str, keep_text: str) -> str:
-    """Ask with the buttons ``stop_text``, ``keep_text`` (the default) and Cancel, and say
-    what was chosen: "stop", "detach", "cancel", or "ended" (the job ended while the question
-    waited)."""
+def _answer(box: QMessageBox, info: str, stop_text: str, keep_text: str,
+            keep: str = "detach") -> str:
+    """Ask with the buttons ``stop_text``, ``keep_text`` (the default: ``keep``) and Cancel,
+    and say what was chosen: "stop", ``keep``, "cancel", or "ended" (the job ended while the
+    question waited). The box goes afterwards (a hidden one polled on, 4 times a second)."""
     box.setInformativeText(info)
-    stop = box.addButton(stop_text, QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton(keep_text, QMessageBox.ButtonRole.AcceptRole)
+    stop_button = box.addButton(stop_text, QMessageBox.ButtonRole.DestructiveRole)
+    keep_button = box.addButton(keep_text, QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(keep)
+    box.setDefaultButton(keep_button)
     if not box.ended:
         box.exec()
+    box.follow_timer.stop()
+    box.deleteLater()
     if box.ended:
         return "ended"
     clicked = box.clickedButton()
-    return "stop" if clicked is stop else "detach" if clicked is keep else "cancel"
+    return "stop" if clicked is stop_button else keep if clicked is keep_button else "cancel"
 
 
 def ask_close_while_training(parent: QWidget, where: Callable[[], str],
@@ -77,17 +80,28 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str],
 
 def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
                               running: Callable[[], bool] = lambda: True) -> str:
-    """"stop", "detach" (let it finish in the background), "cancel" or "ended".
+    """"stop", "wait" (close the window once it has finished), "cancel" or "ended". Not
+    left running on its own as a training can be: nothing in the run folder would say that it
+    runs, and the reopened window offered Export, Resume and the trash beside it (review).
 
     Args:
         where: what is exported ("epoch 16 of 20261206-032146-default").
         running: whether it still runs (the question closes once it does not).
     """
     return _answer(question_box(parent, where, running, "Export in progress", "An export"),
-                   "Let it finish in the background (the model is written to the run's "
-                   "folder in a minute or two, and the Train tab shows it when the app is "
-                   "next opened), or stop it now (the run stays as it was, and Export can "
-                   "start again)?", "Stop the export", "Finish in the background")
+                   "Close the window once it has finished (a minute or two: the model is "
+                   "written to the run's folder), or stop it now (the run stays as it was, "
+                   "and Export can start again)?", "Stop the export", "Close when it is done",
+                   keep="wait")
+
+
+def close_when_done(exporter, window: QWidget) -> None:
+    """Close ``window`` once ``exporter``'s export has ended (however it ended)."""
+    def done(*_args) -> None:
+        exporter.ended.disconnect(done)
+        QTimer.singleShot(0, window.close)
+
+    exporter.ended.connect(done)
 
 
 def end_jobs(validator, exporter, process, ask: Callable[[], str],
@@ -95,25 +109,24 @@ def end_jobs(validator, exporter, process, ask: Callable[[], str],
     """End the Train tab's jobs so that the window may close; what was done.
 
     A CSV check is killed. While exporting, ``ask_export()`` says whether to stop the export
-    (model.json is written last: no half model stays) or let it finish on its own. While
+    (model.json is written last: no half model stays) or wait for it ("wait": the window
+    stays open and :func:`close_when_done` closes it). While
     training, ``ask()`` says whether to stop the run (terminate, wait, kill) or leave it
     training on its own: the trainer then runs detached, its events still go to the run's
     ``events.jsonl``, and the run list shows it as running at the next launch.
 
     Returns:
-        "idle" (no trainer ran, or it ended while asked), "stop", "detach" or "cancel"
-        (the window stays open).
+        "idle" (no trainer ran, or it ended while asked), "stop", "detach", "wait" or
+        "cancel" (the window stays open).
     """
     if validator.is_active:
         validator.kill()
     if exporter.is_active:
         choice = ask_export()
-        if choice == "cancel":
-            return "cancel"
+        if choice in ("cancel", "wait"):
+            return choice
         if choice == "stop":
             exporter.stop()
-        elif choice == "detach":
-            exporter.process.detach()
     if not process.is_active:
         return "idle"
     choice = ask()

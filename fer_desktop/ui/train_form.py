@@ -104,6 +104,8 @@ def _minutes(minutes: float) -> str:
 CSV_MISSING_TEXT = "No file at this CSV path: no time to estimate (Browse... to choose one)."
 NO_PUBLIC_TEXT = ("This CSV has no PublicTest rows, which training needs to choose its best "
                   "epoch (the first rows of FER-2013 are all Training).")
+NO_TRAINING_TEXT = ("This CSV has no Training rows, which training learns from (the last rows "
+                    "of FER-2013 are all PublicTest or PrivateTest).")
 
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
@@ -219,7 +221,7 @@ class TrainForm(QGroupBox):
         self.epochs_time = SteadyLabel()  # wraps, as tall as its longest text: a CSV's
         self.epochs_time.set_reserve([  # rows named in it widened the form column by 100 px
             "With 1,000 epochs, 1,000,000 rows per split: about 1,000.0 hours.",
-            CSV_MISSING_TEXT, NO_PUBLIC_TEXT])
+            CSV_MISSING_TEXT, NO_PUBLIC_TEXT, NO_TRAINING_TEXT])
         self.epochs_time.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
         self.epochs_time.setMinimumHeight(self.epochs_time.fontMetrics().height())
         form.addRow("", self.epochs_time)
@@ -457,7 +459,9 @@ class TrainForm(QGroupBox):
         self.epochs_time.setText(
             "" if not per_epoch or self._uses != "csv"
             else CSV_MISSING_TEXT if self._csv_missing  # said where the time would be
-            else NO_PUBLIC_TEXT if self._csv_public == 0  # said only after Start: trial 17
+            # both refused at Start; said here once counted (trial 17)
+            else NO_TRAINING_TEXT if self._csv_rows == 0 and self._csv_public is not None
+            else NO_PUBLIC_TEXT if self._csv_public == 0
             else f"With {counted(epochs, 'epoch')}{rows}: about {_minutes(minutes)}.")
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT

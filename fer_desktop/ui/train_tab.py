@@ -586,7 +586,9 @@ class TrainTab(QWidget):
                                          self.ask_close_choice, self.ask_export_close_choice)
         if choice in ("stop", "detach"):
             self.shutdown()
-        return choice != "cancel"
+        elif choice == "wait":  # the export ends, then the window closes
+            close_training.close_when_done(self.exporter, self.window())
+        return choice not in ("cancel", "wait")
 
     def shutdown(self) -> None:
         """Stop the tab's timers (the main window calls it when closing). A trainer left
