@@ -347,18 +347,20 @@ def test_the_close_question_goes_once_the_job_has_ended(qtbot, tab):
     """Trial 17: "A training run is in progress (epoch 20 of 20)... Stop it now" stayed up
     after the run had finished behind it."""
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
     from fer_desktop.ui import close_training
-
-    from PySide6.QtWidgets import QApplication
 
     running = [True]
     QTimer.singleShot(300, lambda: running.__setitem__(0, False))
     # were the question to stay up (the fix undone), the test fails rather than hangs
-    QTimer.singleShot(5000, lambda: QApplication.activeModalWidget()
-                      and QApplication.activeModalWidget().reject())
+    guard = QTimer(tab, singleShot=True, interval=5000)
+    guard.timeout.connect(lambda: QApplication.activeModalWidget()
+                          and QApplication.activeModalWidget().reject())
+    guard.start()
     choice = close_training.ask_close_while_training(tab, lambda: "epoch 20 of 20",
                                                      lambda: running[0])
+    guard.stop()
     assert choice == "ended"
     assert close_training.end_jobs(tab.validator, tab.exporter, _Active(), lambda: "ended") \
         == "idle"

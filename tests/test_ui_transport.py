@@ -272,6 +272,11 @@ def test_closing_the_window_over_a_running_analysis_asks_first(qtbot, main_windo
     analyses = window.live_view.analyses
     del analyses.ask_close  # the real question (the fixture answers it at teardown)
     asked = []
+    # were the question to stay up (the fix undone), the test fails rather than hangs
+    guard = QTimer(window, singleShot=True, interval=8000)
+    guard.timeout.connect(lambda: QApplication.activeModalWidget()
+                          and QApplication.activeModalWidget().reject())
+    guard.start()
 
     def answer(button_text: str) -> None:
         box = QApplication.activeModalWidget()
@@ -281,10 +286,23 @@ def test_closing_the_window_over_a_running_analysis_asks_first(qtbot, main_windo
 
     QTimer.singleShot(100, lambda: answer("Cancel"))
     assert not window.close()  # Cancel: it stays open, the analysis runs on
-    assert asked[0].startswith("Analysing clip.avi: frame") and dialog.thread.isRunning()
+    assert asked[0].startswith("An analysis is in progress (clip.avi: frame ")
+    assert dialog.thread.isRunning()
     QTimer.singleShot(100, lambda: answer("Stop and close"))
     assert window.close()
     assert not dialog.thread.isRunning() and len(asked) == 2
+    guard.stop()
+
+
+def test_the_window_can_close_once_the_analysis_is_done(qtbot, main_window, tmp_path,
+                                                       settings):
+    """"Close when it is done": the window stays until the CSV is saved, then closes."""
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
+    analyses = window.live_view.analyses
+    analyses.ask_close = lambda: "wait"
+    assert not window.close() and window.isVisible()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)
+    assert list(Path(settings.output_folder).glob("fer-clip-emotions-*.csv"))
 
 
 def test_an_analysis_closed_as_it_ends_still_says_where_it_saved(qtbot, main_window, tmp_path):

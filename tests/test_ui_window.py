@@ -64,7 +64,7 @@ def main_window(qtbot, settings):
         qtbot.addWidget(window)
         windows.append(window)
         # closed over a running analysis, the window asks (a modal question): not at teardown
-        window.live_view.analyses.ask_close = lambda: True
+        window.live_view.analyses.ask_close = lambda: "stop"
         if chosen.geometry is None:  # the first size these tests were written at: the
             window.resize(1280, 800)  # window fits the 800x800 offscreen screen now
         window.show()

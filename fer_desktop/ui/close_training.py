@@ -43,7 +43,7 @@ def question_box(parent: QWidget, where: Callable[[], str],
     return box
 
 
-def _answer(box: QMessageBox, info: str, stop_text: str, keep_text: str,
+def answer(box: QMessageBox, info: str, stop_text: str, keep_text: str,
             keep: str = "detach") -> str:
     """Ask with the buttons ``stop_text``, ``keep_text`` (the default: ``keep``) and Cancel,
     and say what was chosen: "stop", ``keep``, "cancel", or "ended" (the job ended while the
@@ -71,7 +71,7 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str],
         where: how far the run is now ("epoch 3 of 12"), or "".
         running: whether it still runs (the question closes once it does not).
     """
-    return _answer(question_box(parent, where, running),
+    return answer(question_box(parent, where, running),
                    "Stop it now (the last completed epoch is kept and Resume continues it), "
                    "or keep it training in the background? The Train tab shows it again "
                    "when the app is next opened, and its Stop button still reaches it.",
@@ -88,7 +88,7 @@ def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
         where: what is exported ("epoch 16 of 20261206-032146-default").
         running: whether it still runs (the question closes once it does not).
     """
-    return _answer(question_box(parent, where, running, "Export in progress", "An export"),
+    return answer(question_box(parent, where, running, "Export in progress", "An export"),
                    "Close the window once it has finished (a minute or two: the model is "
                    "written to the run's folder), or stop it now (the run stays as it was, "
                    "and Export can start again)?", "Stop the export", "Close when it is done",

@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -43,6 +42,7 @@ from fer_desktop.core.file_analysis import (
 )
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.sources import open_source
+from fer_desktop.ui import close_training
 from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 
@@ -353,25 +353,39 @@ class AnalysisDialogs(QObject):
     def running(self) -> list[FileAnalysisDialog]:
         return [dialog for dialog in self.dialogs if dialog.running]
 
-    def ask_close(self) -> bool:
+    def ask_close(self) -> str:
         """Ask before the window closes over analyses under way, which closing throws away
-        (trial 17: the window just went); True: close (tests replace it)."""
-        running = self.running()
-        what = running[0].status.text() if len(running) == 1 else \
-            f"{len(running)} analyses are running"
-        box = QMessageBox(QMessageBox.Icon.Question, "Analysis in progress",
-                          f"{what}.", parent=self._parent)
-        box.setInformativeText("Closing the window stops it, and nothing of it is saved. "
-                               "Stop it and close, or wait for it (Cancel)?")
-        stop = box.addButton("Stop and close", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is stop
+        (trial 17: the window just went): "stop", "wait", "cancel" or "ended" (tests replace
+        it). The question follows the progress and goes if they end meanwhile."""
+        def where() -> str:
+            running = self.running()
+            return running[0].status.text().removeprefix("Analysing ").rstrip(".") \
+                if len(running) == 1 else f"{len(running)} videos"
+
+        box = close_training.question_box(self._parent, where, lambda: bool(self.running()),
+                                          "Analysis in progress", "An analysis")
+        return close_training.answer(
+            box, "Closing the window now stops it, and nothing of it is saved. Close the "
+            "window once it is done (its CSV saved), or stop it now?", "Stop and close",
+            "Close when it is done", keep="wait")
 
     def confirm_close(self) -> bool:
-        """True when the window may close: no analysis runs, or its user said to stop it."""
-        return not self.running() or self.ask_close()
+        """True when the window may close: no analysis runs, or it ended while asked, or its
+        user said to stop it; "Close when it is done" closes the window once none runs."""
+        if not self.running():
+            return True
+        choice = self.ask_close()
+        if choice == "wait":
+            self._wait_timer = QTimer(self)
+            self._wait_timer.setInterval(close_training.FOLLOW_MS)
+            self._wait_timer.timeout.connect(self._close_when_done)
+            self._wait_timer.start()
+        return choice in ("stop", "ended")
+
+    def _close_when_done(self) -> None:
+        if not self.running():
+            self._wait_timer.stop()
+            self._parent.window().close()
 
     def close_all(self) -> None:
         for dialog in list(self.dialogs):
