@@ -141,6 +141,10 @@ def test_a_fast_network_starts_from_a_default_ones_strongest_channels(tmp_path):
     fast.save(tmp_path / "fast.keras")
     with pytest.raises(RunDirError, match=r"is not a `default` network"):  # never widened
         initial_weights(str(tmp_path / "fast.keras"), 0, "default")
+    with pytest.raises(RunDirError, match=r"is not a network of --widths 16,32,128,192 \(no "
+                       r"narrower\): weight 20 is \(3, 3, 32, 96\), those widths need "
+                       r"\(3, 3, 32, 128\)"):
+        initial_weights(str(tmp_path / "fast.keras"), 0, "fast", (16, 32, 128, 192))
 
 
 @pytest.mark.parametrize(("preset", "augmented"), [("default", True), ("fast", True),
@@ -191,4 +195,7 @@ def test_a_run_at_other_widths_starts_narrowed_and_exports_at_them(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     run = Path(next(e for e in events(result.stdout) if e["event"] == "started")["run_dir"])
     assert json.loads((run / "config.json").read_text())["widths"] == "8,16,24,32"
+    from trainer.export import run_recipe
+
+    assert run_recipe(json.loads((run / "config.json").read_text()))["widths"] == "8,16,24,32"
     assert stage_widths(best_float32_model(run)) == (8, 16, 24, 32)

@@ -137,6 +137,7 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
 def run_recipe(config: dict) -> dict:
     """model.json's ``recipe`` entry for a run."""
     return {"preset": config.get("preset"), **config.get("resolved", {}),
+            **({"widths": str(config["widths"])} if config.get("widths") else {}),
             "sampling": config.get("sampling", "natural"),
             **{name: config[name] for name in ("mixup", "cutmix") if config.get(name)},
             **({"zoom": list(zoom)} if (zoom := zoom_range(config)) else {}),  # its crops

@@ -374,6 +374,8 @@ def recipe_text(config: dict) -> str:
     """"default, distilled, mixed labels": the preset and what was changed from its defaults
     that decides what the model learnt (runs of one preset look alike in a list otherwise)."""
     parts = [str(config.get("preset", "?"))]
+    if config.get("widths"):  # --widths: not the preset's network
+        parts[0] += f" {str(config['widths']).replace(',', '/')}"
     if config.get("teachers"):
         parts.append("distilled")
     if config.get("labels", "fer") != "fer":

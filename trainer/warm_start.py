@@ -80,9 +80,13 @@ def initial_weights(init: str, member: int, preset: str,
         pairs = zip(found, wanted, strict=False)  # the shorter list ends the comparison
         first = next((i for i, (a, b) in enumerate(pairs) if a != b),
                      min(len(found), len(wanted)))
-        raise rundir.RunDirError(source, f"is not a `{preset}` network: weight {first} is "
-                                 f"{found[first] if first < len(found) else 'missing'}, the "
-                                 f"preset needs {wanted[first] if first < len(wanted) else 'none'}")
+        # with --widths, what it cannot become is the network of those widths (review)
+        target = f"`{preset}` network" if not widths else \
+            f"network of --widths {','.join(map(str, widths))} (no narrower)"
+        needs = "the preset needs" if not widths else "those widths need"
+        raise rundir.RunDirError(source, f"is not a {target}: weight {first} is "
+                                 f"{found[first] if first < len(found) else 'missing'}, "
+                                 f"{needs} {wanted[first] if first < len(wanted) else 'none'}")
     return weights
 
 

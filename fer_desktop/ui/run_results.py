@@ -51,6 +51,8 @@ def _recipe_text(recipe) -> str:
     if not isinstance(recipe, dict):
         return str(recipe or "")
     parts = [str(recipe.get("preset", ""))]
+    if recipe.get("widths"):  # --widths: not the preset's network
+        parts[0] += f" {str(recipe['widths']).replace(',', '/')}"
     if recipe.get("epochs"):
         parts.append(counted(int(recipe["epochs"]), "epoch"))
     if recipe.get("batch_size"):
