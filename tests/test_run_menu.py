@@ -281,3 +281,13 @@ def test_a_run_is_not_renamed_to_look_like_another(qtbot, tab, tmp_path, monkeyp
     assert not (second / rundir.NAME).exists()
     _actions(tab, first)["Rename..."].trigger()  # its own name, in other letters: fine
     assert (first / rundir.NAME).read_text(encoding="utf-8").strip() == "best"
+    # alike once kept (spaces run together) or once cut in the list (review)
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "  BEST\n")
+    _actions(tab, second)["Rename..."].trigger()
+    assert not (second / rundir.NAME).exists()
+    long = "a very long experiment name "
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: long + "A")
+    _actions(tab, first)["Rename..."].trigger()
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: long + "B")
+    _actions(tab, second)["Rename..."].trigger()
+    assert not (second / rundir.NAME).exists()

@@ -9,6 +9,7 @@ trash, and when the trash refuses it the run stays where it was and the message 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,9 +17,15 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox, QWidget
 
 from fer_desktop.ui.collect_review import to_trash
-from fer_desktop.ui.run_list import RunList
+from fer_desktop.ui.run_list import RunList, run_text
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
-from trainer.runs import NAME_MAX_CHARS, RunRow, trash_refusal, write_run_name
+from trainer.runs import (
+    NAME_MAX_CHARS,
+    RunRow,
+    clean_run_name,
+    trash_refusal,
+    write_run_name,
+)
 
 OPEN_TIP = "Show this run's folder in the file manager"
 RENAME_TIP = ("Give this run a name of your own, shown in the list instead of when it started "
@@ -119,10 +126,11 @@ class RunMenu(QObject):
         name = self.ask_name(row)
         if name is None:
             return
-        if name.strip() and name.strip().casefold() in self._names_shown(row):
+        shown = run_text(dataclasses.replace(row, name=clean_run_name(name)))
+        if clean_run_name(name) and shown.casefold() in self._names_shown(row):
             self._say("Not renamed", f"Another run in the list is already shown as "
-                      f"\u201c{name.strip()}\u201d: give this one another name, so that the "
-                      "two can be told apart. It keeps its name.")  # trial 17: two alike
+                      f"\u201c{shown}\u201d: give this one another name, so that the two "
+                      "can be told apart. It keeps its name.")  # trial 17: two alike
             return
         try:
             write_run_name(row.run_dir, name)
@@ -134,14 +142,12 @@ class RunMenu(QObject):
         self.changed.emit()
 
     def _names_shown(self, row: RunRow) -> set[str]:
-        """How the other runs are named in the list (their names, or start times), folded."""
-        shown = set()
-        for k in range(self._tree.topLevelItemCount()):
-            item = self._tree.topLevelItem(k)
-            other = item.data(0, Qt.ItemDataRole.UserRole)
-            if isinstance(other, RunRow) and other.run_dir != row.run_dir:
-                shown |= {item.text(0).casefold(), other.name.casefold()} - {""}
-        return shown
+        """How the other runs read in the list (their names as cut there, or start times),
+        letter case folded."""
+        others = (self._tree.topLevelItem(k).data(0, Qt.ItemDataRole.UserRole)
+                  for k in range(self._tree.topLevelItemCount()))
+        return {run_text(other).casefold() for other in others
+                if isinstance(other, RunRow) and other.run_dir != row.run_dir}
 
     def move_to_trash(self, row: RunRow) -> None:
         """Ask, then move the run's folder to the system trash; a refusal (training, in use,
