@@ -312,6 +312,10 @@ def test_recorded_scores_on_different_rows_say_both_counts():
     # two runs on a CSV of one's own: named (trial 17: "Both models on FER-2013 PrivateTest")
     mine = compare_recorded(_meta("abc", 0.7, full), _meta("abc", 0.6, full), "small2.csv")
     assert mine.test_name == "small2.csv's PrivateTest (scores from model.json)"
+    whole = (np.eye(7, dtype=int) * 0).tolist()
+    whole[0][0] = 3589  # the whole of FER-2013's PrivateTest: named so, whatever the file
+    named = compare_recorded(_meta("abc", 0.7, whole), _meta("abc", 0.6, whole), "fer.csv.gz")
+    assert named.test_name == "FER-2013 PrivateTest (scores from model.json)"
 
 
 def test_a_copy_of_the_model_in_use_is_the_same_model(model_copy):

@@ -1,5 +1,6 @@
 """Lay out the label tags of one frame so that no tag is drawn over another, then the bar
-panels so that none covers a tag or another panel (:func:`layout_panels`).
+panels so that none covers a tag, another panel or the middle of another face
+(:func:`layout_panels`).
 
 Each face's tag has a preferred place (the overlay's rule: above the face, else below it,
 inside the frame). The tags are placed one by one in a stable order (the overlay's: by track
@@ -142,8 +143,8 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
 
 # --- bar panels -------------------------------------------------------------------------------
 # The labels are laid out first (above); the bar panels then make way for them. A face's
-# name is what the overlay is for, its bars are extra: a panel never covers a label or another
-# panel, it moves, shrinks or is left out instead.
+# name is what the overlay is for, its bars are extra: a panel never covers a label, another
+# panel or another face's middle (its expression), it moves, shrinks or is left out instead.
 
 PANEL_TRIES = 24     # places tried per panel before it is left out...
 HIDDEN_TRIES = 6     # ...or, left out the frame before (it asks for spare room), these few: it

@@ -277,7 +277,8 @@ def compare_recorded(current_meta: dict, candidate_meta: dict,
         return None
     samples, chance, answers = _answer_figures(_private_confusion(candidate_meta))
     new = ModelScores(new.name, new.accuracy, new.recall, answers)
-    where = f"{csv}'s PrivateTest" if csv else "FER-2013 PrivateTest"
+    where = f"{csv}'s PrivateTest" if csv and samples != FER2013_PRIVATE_TEST_FACES \
+        else "FER-2013 PrivateTest"  # the whole of it, whatever the file's name
     return Comparison(f"{where} (scores from model.json)", samples, now, new,
                       chance, tuple(warnings_for(now, new, chance, samples)),
                       current_samples=int(_private_confusion(current_meta).sum()) or None)
