@@ -41,7 +41,7 @@ def _actions(tab, run: Path) -> dict:
     """The menu of ``run``'s row, by its items' words ("Open folder", "Rename...", ...)."""
     row = _item(tab, run).data(0, Qt.ItemDataRole.UserRole)
     menu = tab.run_menu.menu_for(row)
-    return {a.text().replace("&", ""): a for a in menu.actions()}
+    return {a.text().replace("&", "").split(" (")[0]: a for a in menu.actions()}
 
 
 def _right_click(tab, run: Path) -> None:
@@ -218,6 +218,7 @@ def test_a_run_training_now_is_not_moved_to_the_trash(qtbot, tab, tmp_path, monk
     assert tab.run_rows()[0].state == "running"
     trash = _actions(tab, run)["Move to trash..."]
     assert not trash.isEnabled() and "is training now" in trash.toolTip()
+    assert trash.text() == "Move to &trash... (training now)"  # greyed, with why: trial 17
     asked = []
     monkeypatch.setattr(tab.run_menu, "confirm", lambda text: asked.append(text) or True)
     tab.run_menu.move_to_trash(tab.run_rows()[0])  # started since the menu opened
@@ -233,11 +234,13 @@ def test_the_run_whose_model_is_in_use_is_not_moved_to_the_trash(qtbot, tab, tmp
     tab.model_in_use = run
     trash = _actions(tab, run)["Move to trash..."]
     assert not trash.isEnabled() and "live view uses" in trash.toolTip()
+    assert trash.text().endswith(" (its model is in use)")
     monkeypatch.setattr(tab.run_menu, "confirm", lambda text: True)
     tab.run_menu.move_to_trash(tab.run_rows()[0])
     assert run.is_dir() and FOLDER in tab.run_menu.message.text()
     tab.model_in_use = tmp_path / "another model"
     assert _actions(tab, run)["Move to trash..."].isEnabled()
+    assert _actions(tab, run)["Move to trash..."].text() == "Move to &trash..."
 
 
 def test_the_run_this_window_trains_is_not_moved_to_the_trash(qtbot, tab, tmp_path):

@@ -298,24 +298,39 @@ def write_run_name(run: Path, name: str) -> str:
     return name
 
 
+#: What keeps a run from the trash, in the few words its greyed menu item adds (the item was
+#: greyed with no reason shown: trial 17).
+TRASH_BLOCKS = {"training": "training now", "busy": "busy in this window",
+                "in use": "its model is in use"}
+
+
+def trash_block(row: RunRow, model_in_use: Path | None = None,
+                busy: tuple[Path, ...] | list[Path] = ()) -> str:
+    """What keeps ``row``'s folder from the trash now (a key of TRASH_BLOCKS), or "": a run
+    training now (its state, or its trainer alive on this machine), a run this window works
+    on (``busy``: its trainer, its export), and the run whose model the live view uses
+    (``model_in_use``, that folder or one inside it)."""
+    run = row.run_dir
+    if row.state in (RUNNING, STOPPING) or trainer_running_here(run) is not None:
+        return "training"
+    if any(_resolved(b) == _resolved(run) for b in busy):
+        return "busy"
+    if model_in_use is not None and _resolved(model_in_use).is_relative_to(_resolved(run)):
+        return "in use"
+    return ""
+
+
 def trash_refusal(row: RunRow, model_in_use: Path | None = None,
                   busy: tuple[Path, ...] | list[Path] = ()) -> str:
     """Why ``row``'s folder must not be moved to the trash now, in a sentence naming the run;
-    "" when it may. Refused: a run training now (its state, or its trainer alive on this
-    machine), a run this window works on (``busy``: its trainer, its export), and the run
-    whose model the live view uses (``model_in_use``, that folder or one inside it).
-    """
-    run = row.run_dir
-    if row.state in (RUNNING, STOPPING) or trainer_running_here(run) is not None:
-        return (f"\"{row.title}\" is training now: stop it first (Stop, then wait for it to "
-                "end) before moving it to the trash.")
-    if any(_resolved(b) == _resolved(run) for b in busy):
-        return (f"\"{row.title}\" is being trained or exported in this window: wait for it "
-                "to end before moving it to the trash.")
-    if model_in_use is not None and _resolved(model_in_use).is_relative_to(_resolved(run)):
-        return (f"\"{row.title}\" holds the model the live view uses: use another model "
-                "first (File > Use the shipped model), then move the run to the trash.")
-    return ""
+    "" when it may (:func:`trash_block`)."""
+    return {"training": f"\"{row.title}\" is training now: stop it first (Stop, then wait for "
+                        "it to end) before moving it to the trash.",
+            "busy": f"\"{row.title}\" is being trained or exported in this window: wait for "
+                    "it to end before moving it to the trash.",
+            "in use": f"\"{row.title}\" holds the model the live view uses: use another "
+                      "model first (File > Use the shipped model), then move the run to the "
+                      "trash."}.get(trash_block(row, model_in_use, busy), "")
 
 
 def _resolved(path: Path | str) -> Path:

@@ -21,8 +21,10 @@ from fer_desktop.ui.run_list import RunList, run_text
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from trainer.runs import (
     NAME_MAX_CHARS,
+    TRASH_BLOCKS,
     RunRow,
     clean_run_name,
+    trash_block,
     trash_refusal,
     write_run_name,
 )
@@ -99,8 +101,10 @@ class RunMenu(QObject):
         menu.setAccessibleName(f"Run {row.title}")
         menu.addAction("&Open folder", lambda: self.open_folder(row)).setToolTip(OPEN_TIP)
         menu.addAction("&Rename...", lambda: self.rename(row)).setToolTip(RENAME_TIP)
-        trash = menu.addAction("Move to &trash...", lambda: self.move_to_trash(row))
         refusal = self.refusal(row)
+        block = TRASH_BLOCKS.get(trash_block(row, self._in_use(), self._busy_dirs()), "")
+        trash = menu.addAction("Move to &trash..." + (f" ({block})" if block else ""),
+                               lambda: self.move_to_trash(row))
         trash.setEnabled(not refusal)
         trash.setToolTip(refusal or TRASH_TIP)
         trash.setStatusTip(refusal or TRASH_TIP)
@@ -111,8 +115,10 @@ class RunMenu(QObject):
 
     def refusal(self, row: RunRow) -> str:
         """Why ``row`` must not go to the trash now; "" when it may."""
-        busy = [Path(p.run_dir) for p in self._busy if p.is_active and p.run_dir]
-        return trash_refusal(row, self._in_use(), busy)
+        return trash_refusal(row, self._in_use(), self._busy_dirs())
+
+    def _busy_dirs(self) -> list[Path]:
+        return [Path(p.run_dir) for p in self._busy if p.is_active and p.run_dir]
 
     # ------------------------------------------------------------------ the actions
     def open_folder(self, row: RunRow) -> None:
