@@ -50,10 +50,41 @@ def test_eta_from_the_speed_within_the_first_epoch():
 
 def test_a_measured_epoch_replaces_the_estimate_for_the_epochs_left():
     progress = TrainingProgress()
-    for e in (STARTED, batch(1, 10), epoch_end(1, seconds=30.0), batch(2, 2)):
+    for e in (STARTED, batch(1, 10), epoch_end(1, seconds=6.0), batch(2, 2)):
         progress.update(e)
-    # validation makes an epoch slower than its steps: 8 steps x 0.5 s + 1 epoch x 30 s
-    assert progress.eta_s() == pytest.approx(8 * 0.5 + 30.0)
+    # validation makes an epoch slower than its steps: 8 steps x 0.5 s + 1 epoch x 6 s
+    assert progress.eta_s() == pytest.approx(8 * 0.5 + 6.0)
+
+
+def test_the_first_epochs_one_time_cost_does_not_swell_the_eta():
+    """Trial 17: "ETA 27:52" after the first epoch of a 60-epoch run on 450 rows (the form
+    said about 3 minutes), 4:33 by the fourth: the first epoch traced the graphs."""
+    from fer_desktop.core.training_progress import EPOCH_OVERHEAD_S, FIRST_EPOCH_SHARE
+
+    started = event("started", run_dir="/r", epochs=60, steps_per_epoch=10, initial_epoch=0,
+                    config={"batch_size": 50})
+
+    def at(epoch, step):
+        return event("batch", epoch=epoch, epochs=60, step=step, steps=10, loss=1.0,
+                     accuracy=0.5, images_per_s=100.0)
+
+    def end(epoch, seconds):
+        return event("epoch", epoch=epoch, epochs=60, loss=1.0, accuracy=0.5, val_loss=1.0,
+                     val_accuracy=0.4, seconds=seconds)
+
+    progress = TrainingProgress()
+    for e in (started, at(1, 10), end(1, 28.0), at(2, 0)):
+        progress.update(e)
+    capped = FIRST_EPOCH_SHARE * 10 * 0.5 + EPOCH_OVERHEAD_S
+    assert progress.eta_s() == pytest.approx(10 * 0.5 + 58 * capped)  # not 58 x 28 s
+    for e in (at(2, 10), end(2, 7.0), at(3, 0)):  # a second epoch measured: its own time
+        progress.update(e)
+    assert progress.eta_s() == pytest.approx(10 * 0.5 + 57 * 7.0)
+    resumed = TrainingProgress()  # a resumed run: its first epoch here is not epoch 1
+    for e in (event("started", run_dir="/r", epochs=60, steps_per_epoch=10, initial_epoch=20,
+                    config={"batch_size": 50}), at(21, 10), end(21, 28.0), at(22, 0)):
+        resumed.update(e)
+    assert resumed.eta_s() == pytest.approx(10 * 0.5 + 38 * capped)
 
 
 def test_the_forms_batch_size_is_used_when_the_run_did_not_say():
