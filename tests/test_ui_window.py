@@ -1166,20 +1166,24 @@ def test_every_section_link_of_the_guide_names_a_heading_it_has():
             assert fragment in anchors[target], f"{page} links to {target}#{fragment}"
 
 
-def drop_on(window, *paths: Path) -> None:
-    """Drag ``paths`` onto the window and release them, as a file manager does."""
+def drop_on(window, *paths: Path, actions=None):
+    """Drag ``paths`` onto the window and release them, as a file manager does (offering to
+    copy or move them); the drop event, to read how it was taken."""
     from PySide6.QtCore import QMimeData, QPointF
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    action, left = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    no_keys = Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPoint(10, 10), action, mime, left, no_keys)
+    if actions is None:
+        actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    left, no_keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(10, 10), actions, mime, left, no_keys)
     QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    QApplication.sendEvent(window, QDropEvent(QPointF(10, 10), action, mime, left, no_keys))
+    assert enter.isAccepted() == bool(actions & ~Qt.DropAction.MoveAction)
+    drop = QDropEvent(QPointF(10, 10), actions, mime, left, no_keys)
+    QApplication.sendEvent(window, drop)
+    return drop
 
 
 def test_a_video_dropped_on_the_train_tab_plays_in_the_live_tab(qtbot, main_window, tmp_path):
@@ -1188,8 +1192,13 @@ def test_a_video_dropped_on_the_train_tab_plays_in_the_live_tab(qtbot, main_wind
     video = make_video(tmp_path / "dropped.avi")
     window.tabs.setCurrentIndex(1)
     with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
-        drop_on(window, video)
+        drop = drop_on(window, video)
+    # taken as a copy: a source told "moved" may delete its original (trial 18)
+    assert drop.isAccepted() and drop.dropAction() == Qt.DropAction.CopyAction
     assert window.live_view.current_source == str(video)
+    other = make_video(tmp_path / "only_moved.avi")
+    drop = drop_on(window, other, actions=Qt.DropAction.MoveAction)  # a drag that only moves
+    assert not drop.isAccepted() and window.live_view.current_source == str(video)
     assert window.tabs.currentWidget() is window.live_view
 
 

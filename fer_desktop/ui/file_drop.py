@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QTabWidget
 
@@ -27,6 +27,19 @@ def local_paths(event: QDropEvent) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
+def accepted_as_copy(event: QDropEvent) -> bool:
+    """Take a drop as a copy (or a link), never as a move: the app only reads the file, and
+    a source told "moved" may delete its original (the proposed action, taken as it came,
+    was Move for a source offering both: trial 18). A drag that can only move is refused."""
+    for action in (Qt.DropAction.CopyAction, Qt.DropAction.LinkAction):
+        if event.possibleActions() & action:
+            event.setDropAction(action)
+            event.accept()
+            return True
+    event.ignore()
+    return False
 
 
 class FileDrop(QObject):
@@ -52,8 +65,8 @@ class FileDrop(QObject):
             return True
         if kind == QEvent.Type.Drop:
             self._withdraw_hint()
-            event.acceptProposedAction()
-            self.open(local_paths(event))
+            if accepted_as_copy(event):
+                self.open(local_paths(event))
             return True
         return super().eventFilter(watched, event)
 
@@ -74,10 +87,9 @@ class FileDrop(QObject):
         return read_drop(paths, on_train_tab=self._tabs.currentIndex() == TABS.index("train"))
 
     def _on_enter(self, event: QDragEnterEvent) -> None:
-        if not event.mimeData().hasUrls():
+        if not event.mimeData().hasUrls() or not accepted_as_copy(event):
             event.ignore()  # dragged text is not ours to take
             return
-        event.acceptProposedAction()
         try:
             drop = self._read(local_paths(event))
         except DropRefused:
