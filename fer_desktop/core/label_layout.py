@@ -157,8 +157,9 @@ SHRINK_COST = 2.0    # a pixel row a shrunk panel loses costs as much as 2 px mo
 MOVED_SHARE = 0.015  # a moved panel keeps this share of its height (at least 2 px) free around it
 RETURN_SHARE = 0.1   # a moved panel goes back to its preferred place with this share of its
                      # height to spare
-FACE_CORE_INSET = 0.2  # no panel covers another face's box less this share on each side (its
-# eyes, nose and mouth): bars over a neighbour hid its expression and read as its own (trial 16)
+FACE_CORE_INSET = 0.05  # no panel covers another face's box less this share on each side: bars
+# over a neighbour hid its expression and read as its own (trial 16); at 0.2 they still ran
+# into a close neighbour's cheek and hair (trial 18); at 0 a row of close faces lost them all
 
 
 @dataclass(frozen=True)
@@ -243,8 +244,8 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
 
 
 def face_core(face: Rect) -> Rect:
-    """The middle of a face's box (FACE_CORE_INSET off each side), where no other face's
-    panel goes: its margins (hair, chin, background) may be covered, its expression not."""
+    """A face's box but its edges (FACE_CORE_INSET off each side), where no other face's
+    panel goes: a panel may touch the box's edge, in a row of close faces, not the face."""
     x1, y1, x2, y2 = face
     dx, dy = round(FACE_CORE_INSET * (x2 - x1)), round(FACE_CORE_INSET * (y2 - y1))
     return x1 + dx, y1 + dy, x2 - dx, y2 - dy
