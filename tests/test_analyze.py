@@ -103,6 +103,16 @@ def test_bad_settings_are_refused(tmp_path):
     assert info.value.code == 2
 
 
+def test_blur_faces_without_a_video_to_blur_is_refused(tmp_path, capsys):
+    """Trial 18: `analyze a.jpg --out r.csv --blur-faces` did nothing and said nothing; a user
+    asking for privacy might think something was blurred."""
+    with pytest.raises(SystemExit) as info:
+        main(["a.jpg", "--out", str(tmp_path / "r.csv"), "--blur-faces"])
+    assert info.value.code == 2
+    assert "--blur-faces pixelates the faces of the --annotated video" in capsys.readouterr().err
+    assert not (tmp_path / "r.csv").exists()
+
+
 @pytest.mark.parametrize("value", ["-1", "nan", "abc", "60"])
 def test_bad_smoothing_is_refused_with_a_clear_message(tmp_path, capsys, value):
     with pytest.raises(SystemExit) as info:

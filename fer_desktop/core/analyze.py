@@ -286,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         args.shard = batch.parse_shard(args.shard) if args.shard is not None else None
     except ValueError as exc:
         parser.error(str(exc))
+    if args.blur_faces and args.annotated is None:  # it did nothing and said nothing (trial 18)
+        parser.error("--blur-faces pixelates the faces of the --annotated video, and there is "
+                     "none: add --annotated OUT.mp4 (the CSV holds numbers, no pictures)")
     if args.jobs > 1 and args.annotated is not None:
         parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
     if (warning := batch.jobs_warning(args.jobs)) is not None:
