@@ -321,8 +321,8 @@ def test_training_rows_are_counted_whatever_the_compression_and_column_order(tmp
     assert count_rows(moved) == (2, 1) and count_rows(plain) == (30, 30)
     quoted = tmp_path / "quoted.csv"  # Usage last, quoted or padded: the fast path counted 0
     quoted.write_bytes(b'emotion,pixels,Usage\r\n0,1 2,"Training"\r\n1,3 4,"PublicTest"\r\n'
-                       b"2,5 6,PublicTest \n")
-    assert count_rows(quoted) == (1, 2)
+                       b"2,5 6,PublicTest \n3,7 8, Training\n")
+    assert count_rows(quoted) == (2, 2)
     counts = TrainingRowCounts()
     assert counts.get(plain) is None
     counts.remember(*TrainingRowCounts.count(plain))

@@ -23,9 +23,9 @@ COUNTED = (b"Training", b"PublicTest")  # what training needs: rows to learn fro
 
 def _counts_in(lines: bytes, usage: int, last: bool) -> list[int]:
     """Rows of each COUNTED usage among whole ``lines`` (each ending in a newline). The fast
-    path (Usage last, bare words) leaves quoted or space-padded ones to the slow one: it
-    counted none in such a file, and the form said it had no PublicTest rows."""
-    if last and b'"' not in lines and b" \n" not in lines and b" \r\n" not in lines:
+    path (Usage last, bare words) leaves quoted or space-padded ones (either side) to the slow
+    one: it counted none in such a file, and the form said it had no PublicTest rows."""
+    if last and not any(odd in lines for odd in (b'"', b" \n", b" \r\n", b", ")):
         return [lines.count(b"," + name + b"\n") + lines.count(b"," + name + b"\r\n")
                 for name in COUNTED]
     counts = [0] * len(COUNTED)
