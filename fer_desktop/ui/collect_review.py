@@ -414,7 +414,7 @@ class ReviewDialog(QDialog):
             action.setShortcut(QKeySequence(str(i + 1)))
             action.setToolTip(f"Move the selected faces to {emotion} ({i + 1})")
             action.triggered.connect(functools.partial(self.move_selected, emotion))
-            self._on_grid(action)
+            self.addAction(action)
             self.move_menu.addAction(action)
             self.move_actions.append(action)
         self.act_remove = QAction("Remove", self)
@@ -426,17 +426,11 @@ class ReviewDialog(QDialog):
         self.act_undo.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.act_undo.triggered.connect(self.undo)
         self.undo_button.clicked.connect(self.undo)
-        self._on_grid(self.act_remove)
-        self.addAction(self.act_undo)
+        for action in (self.act_remove, self.act_undo):
+            self.addAction(action)
         for button in (self.move_button, self.remove_button, self.undo_button,
                        self.open_button, self.close_button):
             button.setAutoDefault(False)  # Enter in the grid pressed "Move to" (its menu)
-
-    def _on_grid(self, action: QAction) -> None:
-        """The action's key works only in the grid of faces: "4" on the emotion list (whose
-        rows read "4 happy") moved the face selected for it there, unseen (trial 18)."""
-        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.view.addAction(action)
 
     # --- showing ----------------------------------------------------------------------
     def reload(self) -> None:
@@ -460,9 +454,11 @@ class ReviewDialog(QDialog):
             return
         self.model.set_faces(self.listed[emotion])
         rows = self.model.rowCount()
-        if rows:
+        if rows:  # current, not selected: "5 sad" clicked selected its first face, and "4"
+            # (the list reads "4 happy") moved that face, unseen (trial 18)
             index = self.model.index(min(keep_row, rows - 1))
-            self.view.setCurrentIndex(index)
+            self.view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.view.scrollTo(index)
         self._on_selection()
 
