@@ -336,11 +336,23 @@ def test_closing_while_exporting_asks(qtbot, tab, monkeypatch, tmp_path, choice,
     assert exporter.is_active and tab.isVisible()  # the export goes on, the window stays
     exporter.stop()
     qtbot.waitUntil(lambda: not exporter.is_active, timeout=10_000)
-    if choice == "wait":  # then the window closes by itself
-        qtbot.waitUntil(lambda: not tab.isVisible(), timeout=10_000)
-    else:
-        qtbot.wait(200)
+    qtbot.wait(200)
+    assert tab.isVisible()  # stopped, or failed: what it says stays to be read
+    if choice == "wait":  # written: then the window closes by itself, not under a dialog
+        from PySide6.QtWidgets import QMessageBox
+
+        monkeypatch.setattr(tab, "ask_export_close_choice", lambda: "wait")
+        exporter.process.start_command(sys.executable, ["-c", SLEEPER])
+        assert tab.confirm_close() is False
+        box = QMessageBox(QMessageBox.Icon.Question, "Rename run", "A name?", parent=tab)
+        box.open()  # a question of the user's, open when the export ends
+        exporter.ended.emit(exporter.run_dir, True, "Exported epoch 16")
+        qtbot.wait(600)
         assert tab.isVisible()
+        box.done(0)
+        qtbot.waitUntil(lambda: not tab.isVisible(), timeout=10_000)
+        exporter.stop()
+        qtbot.waitUntil(lambda: not exporter.is_active, timeout=10_000)
 
 
 def test_the_close_question_goes_once_the_job_has_ended(qtbot, tab):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 FOLLOW_MS = 250  # the question follows the run's epoch while it waits for an answer
 
@@ -95,13 +95,37 @@ def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
                    keep="wait")
 
 
-def close_when_done(exporter, window: QWidget) -> None:
-    """Close ``window`` once ``exporter``'s export has ended (however it ended)."""
-    def done(*_args) -> None:
-        exporter.ended.disconnect(done)
-        QTimer.singleShot(0, window.close)
+def modal_open() -> bool:
+    """A dialog waits for an answer (Rename, a file chooser...): a window closed under it
+    would take what was typed with it."""
+    return QApplication.activeModalWidget() is not None
 
+
+def close_when_done(exporter, window: QWidget) -> None:
+    """Close ``window`` once ``exporter``'s export has written its model; a failure stays on
+    screen to be read. A later close attempt replaces this (:func:`end_jobs`)."""
+    def done(_run, written: bool, _message: str) -> None:
+        cancel_close_when_done(exporter)
+        if written:
+            _close_soon(window)
+
+    cancel_close_when_done(exporter)
+    exporter.close_when_done = done
     exporter.ended.connect(done)
+
+
+def cancel_close_when_done(exporter) -> None:
+    done = getattr(exporter, "close_when_done", None)
+    if done is not None:
+        exporter.ended.disconnect(done)
+        exporter.close_when_done = None
+
+
+def _close_soon(window: QWidget) -> None:
+    if modal_open():  # later, once the dialog is answered
+        QTimer.singleShot(FOLLOW_MS, window, lambda: _close_soon(window))
+    else:
+        window.close()
 
 
 def end_jobs(validator, exporter, process, ask: Callable[[], str],
@@ -119,6 +143,7 @@ def end_jobs(validator, exporter, process, ask: Callable[[], str],
         "idle" (no trainer ran, or it ended while asked), "stop", "detach", "wait" or
         "cancel" (the window stays open).
     """
+    cancel_close_when_done(exporter)  # this close attempt's answer replaces an earlier one
     if validator.is_active:
         validator.kill()
     if exporter.is_active:

@@ -316,6 +316,9 @@ class AnalysisDialogs(QObject):
         self._on_note = on_note
         self._parent = parent
         self.dialogs: list[FileAnalysisDialog] = []
+        self._waited: list[FileAnalysisDialog] = []  # "Close when it is done": for these
+        self._wait_timer = QTimer(self, interval=close_training.FOLLOW_MS)
+        self._wait_timer.timeout.connect(self._close_when_done)
 
     def open(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
              numbers_only: bool = False) -> FileAnalysisDialog | None:
@@ -372,19 +375,22 @@ class AnalysisDialogs(QObject):
     def confirm_close(self) -> bool:
         """True when the window may close: no analysis runs, or it ended while asked, or its
         user said to stop it; "Close when it is done" closes the window once none runs."""
+        self._wait_timer.stop()  # a new answer replaces an earlier "wait"
         if not self.running():
             return True
         choice = self.ask_close()
         if choice == "wait":
-            self._wait_timer = QTimer(self)
-            self._wait_timer.setInterval(close_training.FOLLOW_MS)
-            self._wait_timer.timeout.connect(self._close_when_done)
+            self._waited = self.running()
             self._wait_timer.start()
         return choice in ("stop", "ended")
 
     def _close_when_done(self) -> None:
-        if not self.running():
-            self._wait_timer.stop()
+        """Once none runs and no dialog is open (a closing window would take it with it),
+        close the window, if every analysis waited for was saved: a failure stays to be read."""
+        if self.running() or close_training.modal_open():
+            return
+        self._wait_timer.stop()
+        if all(dialog.result is not None for dialog in self._waited):
             self._parent.window().close()
 
     def close_all(self) -> None:
