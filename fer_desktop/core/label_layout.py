@@ -1,5 +1,5 @@
 """Lay out the label tags of one frame so that no tag is drawn over another, then the bar
-panels so that none covers a tag, another panel or the middle of another face
+panels so that none covers a tag, another panel or another face (but its box's edge)
 (:func:`layout_panels`).
 
 Each face's tag has a preferred place (the overlay's rule: above the face, else below it,
@@ -144,7 +144,7 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
 # --- bar panels -------------------------------------------------------------------------------
 # The labels are laid out first (above); the bar panels then make way for them. A face's
 # name is what the overlay is for, its bars are extra: a panel never covers a label, another
-# panel or another face's middle (its expression), it moves, shrinks or is left out instead.
+# panel or another face (its expression), it moves, shrinks or is left out instead.
 
 PANEL_TRIES = 24     # places tried per panel before it is left out...
 HIDDEN_TRIES = 6     # ...or, left out the frame before (it asks for spare room), these few: it
@@ -194,7 +194,7 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
                   faces: Sequence[Rect], frame_hw: tuple[int, int],
                   order: Sequence[int] | None = None) -> list[tuple[Rect, int] | None]:
     """Where to draw each bar panel so that it covers no label, no other panel and no other
-    face's middle (:func:`face_core`).
+    face (:func:`face_core`: its box but the edge).
 
     Each panel keeps its preferred place where that is free; else it takes the nearest free
     place (nearest as its move across and down, plus SHRINK_COST per row it loses, plus
@@ -206,7 +206,7 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     A moved panel keeps MOVED_SHARE of its height apart from what it made way for, and a
     panel drawn elsewhere the frame before (``last``) stays there while that is free. A panel
     with no free place within PANEL_TRIES tries (HIDDEN_TRIES for one left out the frame
-    before, and as many again past faces' middles) is left out (None): a crowded frame drops
+    before, and as many again past faces) is left out (None): a crowded frame drops
     bars, never covers a label or a face. Cost: like
     :func:`layout_tags`, O(n) rectangle tests per try, O(n^2) per frame; a panel whose place
     is free costs one pass over what was placed before it.
@@ -215,7 +215,7 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
         wishes: each face's panel (None: the face has none).
         labels: every label's place (already laid out); no panel covers one.
         faces: every face's box: its margins hidden by a moved panel only at a cost, its
-            middle never.
+            box but its edge never.
         frame_hw: (height, width) of the frame.
         order: the indices of the panels in the order they are placed (earlier ones keep
             their places); None: as given.
@@ -387,7 +387,7 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
 def _in_way(rect: Rect, s: int, placed: Sequence[Rect],
             cores: Sequence[Rect]) -> tuple[list[tuple[int, Rect]], bool]:
     """What keeps a panel from ``rect``: the labels and panels most in its way (with ``s``
-    room to spare), or where there are none the face's middle most in its way (then True):
+    room to spare), or where there are none the face most in its way (then True):
     searched past only once nothing else is in the way."""
     in_way = _overlaps((rect[0] - s, rect[1] - s, rect[2] + s, rect[3] + s), placed)
     if in_way:

@@ -12,7 +12,7 @@ face's number. Labels are drawn last, over every box, and laid out together
 :meth:`OverlayPainter.label_box` says where each was drawn (the bars never move a label, so
 it is the same with or without them). The bar panels are laid out after the labels: a panel
 in the way of a label (its own face's, under a face at the top edge, or a neighbour's), of
-another panel or of another face's middle moves beside its face, shrinks, or is left out
+another panel or of another face (but its box's edge) moves beside its face, shrinks, or is left out
 (``layout_panels``);
 :meth:`OverlayPainter.panel_boxes` says where each went. The bars of a face at the size where
 they are left out, or left out for want of room, do not blink frame by frame: the painter
@@ -368,7 +368,7 @@ class OverlayPainter:
                 ) -> list[tuple[tuple[int, int, int, int, float], Anchor] | None]:
         """Each face's bar panel, ((x, y, width, height, font scale), where it is relative to
         the face) or None, laid out after the labels (``core.label_layout.layout_panels``): a
-        panel in a label's or another panel's way, or over another face's middle, moves,
+        panel in a label's or another panel's way, or over another face, moves,
         shrinks or is left out, so that the faces' names and expressions always read."""
         if not self.style.show_bars:
             return [None] * len(faces)
