@@ -214,8 +214,8 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     Args:
         wishes: each face's panel (None: the face has none).
         labels: every label's place (already laid out); no panel covers one.
-        faces: every face's box: its margins hidden by a moved panel only at a cost, its
-            box but its edge never.
+        faces: every face's box, which another face's panel covers at most at its edge
+            (FACE_CORE_INSET), and there only at a cost.
         frame_hw: (height, width) of the frame.
         order: the indices of the panels in the order they are placed (earlier ones keep
             their places); None: as given.
