@@ -141,9 +141,9 @@ def test_a_fast_network_starts_from_a_default_ones_strongest_channels(tmp_path):
     fast.save(tmp_path / "fast.keras")
     with pytest.raises(RunDirError, match=r"is not a `default` network"):  # never widened
         initial_weights(str(tmp_path / "fast.keras"), 0, "default")
-    with pytest.raises(RunDirError, match=r"is not a network of --widths 16,32,128,192 \(no "
-                       r"narrower\): weight 20 is \(3, 3, 32, 96\), those widths need "
-                       r"\(3, 3, 32, 128\)"):
+    with pytest.raises(RunDirError, match=r"cannot start a network of --widths 16,32,128,192 "
+                       r"\(only one as wide or wider can\): weight 20 is \(3, 3, 32, 96\), "
+                       r"those widths need \(3, 3, 32, 128\)"):
         initial_weights(str(tmp_path / "fast.keras"), 0, "fast", (16, 32, 128, 192))
 
 
@@ -165,6 +165,7 @@ def test_widths_are_checked_before_anything_starts():
     from trainer.config import ConfigError, TrainConfig
 
     assert TrainConfig(widths="16, 32,128,192").resolved_widths == (16, 32, 128, 192)
+    assert TrainConfig(widths="16, 32,128,0192").widths == "16,32,128,192"  # kept plain
     assert TrainConfig().resolved_widths is None
     for bad in ("16,32,128", "16,32,0,192", "a,b,c,d", "16,32,128,2000", "\u00b2,32,128,192"):
         with pytest.raises(ConfigError, match="--widths must be four whole numbers"):

@@ -311,6 +311,7 @@ class TrainConfig:
                                       for p in parts):
             raise ConfigError(f"--widths must be four whole numbers from 1 to 1024 separated "
                               f"by commas, got {self.widths!r} (example: --widths 16,32,128,192)")
+        self.widths = ",".join(str(int(p)) for p in parts)  # as config.json and lists show it
 
     # Resolved values: the preset's unless set.
     @property

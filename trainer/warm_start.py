@@ -81,10 +81,11 @@ def initial_weights(init: str, member: int, preset: str,
         first = next((i for i, (a, b) in enumerate(pairs) if a != b),
                      min(len(found), len(wanted)))
         # with --widths, what it cannot become is the network of those widths (review)
-        target = f"`{preset}` network" if not widths else \
-            f"network of --widths {','.join(map(str, widths))} (no narrower)"
+        target = f"is not a `{preset}` network" if not widths else \
+            f"cannot start a network of --widths {','.join(map(str, widths))} (only one as " \
+            "wide or wider can)"
         needs = "the preset needs" if not widths else "those widths need"
-        raise rundir.RunDirError(source, f"is not a {target}: weight {first} is "
+        raise rundir.RunDirError(source, f"{target}: weight {first} is "
                                  f"{found[first] if first < len(found) else 'missing'}, "
                                  f"{needs} {wanted[first] if first < len(wanted) else 'none'}")
     return weights
