@@ -44,7 +44,7 @@ def question_box(parent: QWidget, where: Callable[[], str],
 
 
 def answer(box: QMessageBox, info: str, stop_text: str, keep_text: str,
-            keep: str = "detach") -> str:
+           keep: str = "detach") -> str:
     """Ask with the buttons ``stop_text``, ``keep_text`` (the default: ``keep``) and Cancel,
     and say what was chosen: "stop", ``keep``, "cancel", or "ended" (the job ended while the
     question waited). The box goes afterwards (a hidden one polled on, 4 times a second)."""
@@ -72,10 +72,10 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str],
         running: whether it still runs (the question closes once it does not).
     """
     return answer(question_box(parent, where, running),
-                   "Stop it now (the last completed epoch is kept and Resume continues it), "
-                   "or keep it training in the background? The Train tab shows it again "
-                   "when the app is next opened, and its Stop button still reaches it.",
-                   "Stop training", "Keep training")
+                  "Stop it now (the last completed epoch is kept and Resume continues it), "
+                  "or keep it training in the background? The Train tab shows it again "
+                  "when the app is next opened, and its Stop button still reaches it.",
+                  "Stop training", "Keep training")
 
 
 def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
@@ -89,10 +89,10 @@ def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
         running: whether it still runs (the question closes once it does not).
     """
     return answer(question_box(parent, where, running, "Export in progress", "An export"),
-                   "Close the window once it has finished (a minute or two: the model is "
-                   "written to the run's folder), or stop it now (the run stays as it was, "
-                   "and Export can start again)?", "Stop the export", "Close when it is done",
-                   keep="wait")
+                  "Close the window once it has finished (a minute or two: the model is "
+                  "written to the run's folder), or stop it now (the run stays as it was, "
+                  "and Export can start again)?", "Stop the export", "Close when it is done",
+                  keep="wait")
 
 
 def modal_open() -> bool:
@@ -115,6 +115,7 @@ def close_when_done(exporter, window: QWidget) -> None:
 
 
 def cancel_close_when_done(exporter) -> None:
+    """Forget a :func:`close_when_done` still waiting (none: nothing to do)."""
     done = getattr(exporter, "close_when_done", None)
     if done is not None:
         exporter.ended.disconnect(done)
@@ -134,10 +135,10 @@ def end_jobs(validator, exporter, process, ask: Callable[[], str],
 
     A CSV check is killed. While exporting, ``ask_export()`` says whether to stop the export
     (model.json is written last: no half model stays) or wait for it ("wait": the window
-    stays open and :func:`close_when_done` closes it). While
-    training, ``ask()`` says whether to stop the run (terminate, wait, kill) or leave it
-    training on its own: the trainer then runs detached, its events still go to the run's
-    ``events.jsonl``, and the run list shows it as running at the next launch.
+    stays open and :func:`close_when_done` closes it). While training, ``ask()`` says
+    whether to stop the run (terminate, wait, kill) or leave it training on its own: the
+    trainer then runs detached, its events still go to the run's ``events.jsonl``, and the
+    run list shows it as running at the next launch.
 
     Returns:
         "idle" (no trainer ran, or it ended while asked), "stop", "detach", "wait" or
