@@ -317,8 +317,7 @@ class TrainConfig:
     @property
     def resolved_widths(self) -> tuple[int, ...] | None:
         """The stage widths asked for (None: the preset's own)."""
-        return tuple(int(p) for p in self.widths.replace(" ", "").split(",")) if self.widths \
-            else None
+        return tuple(map(int, self.widths.split(","))) if self.widths else None  # kept plain
 
     @property
     def resolved_epochs(self) -> int:

@@ -96,17 +96,18 @@ class TrainingRowCounts:
     """
 
     def __init__(self) -> None:
-        self._known: dict[str, int] = {}
-        self._public: dict[str, int] = {}
+        self._known: dict[str, tuple[int, int | None]] = {}  # (Training, PublicTest) rows
 
     def get(self, path: str | os.PathLike) -> int | None:
-        key = csv_key(path)
-        return self._known.get(key) if key is not None else None
+        return self._counted(path)[0]
 
     def public(self, path: str | os.PathLike) -> int | None:
         """The PublicTest rows, once counted (None: not yet)."""
+        return self._counted(path)[1]
+
+    def _counted(self, path: str | os.PathLike) -> tuple[int | None, int | None]:
         key = csv_key(path)
-        return self._public.get(key) if key is not None else None
+        return self._known.get(key, (None, None)) if key is not None else (None, None)
 
     @staticmethod
     def count(path: str | os.PathLike) -> tuple[str | None, int, int]:
@@ -116,6 +117,4 @@ class TrainingRowCounts:
 
     def remember(self, key: str | None, rows: int, public: int | None = None) -> None:
         if key is not None:
-            self._known[key] = rows
-            if public is not None:
-                self._public[key] = public
+            self._known[key] = (rows, public)

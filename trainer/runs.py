@@ -324,13 +324,18 @@ def trash_refusal(row: RunRow, model_in_use: Path | None = None,
                   busy: tuple[Path, ...] | list[Path] = ()) -> str:
     """Why ``row``'s folder must not be moved to the trash now, in a sentence naming the run;
     "" when it may (:func:`trash_block`)."""
+    return refusal_sentence(row, trash_block(row, model_in_use, busy))
+
+
+def refusal_sentence(row: RunRow, block: str) -> str:
+    """:func:`trash_block`'s ``block`` in a sentence naming the run ("" for none)."""
     return {"training": f"\"{row.title}\" is training now: stop it first (Stop, then wait for "
                         "it to end) before moving it to the trash.",
             "busy": f"\"{row.title}\" is being trained or exported in this window: wait for "
                     "it to end before moving it to the trash.",
             "in use": f"\"{row.title}\" holds the model the live view uses: use another "
                       "model first (File > Use the shipped model), then move the run to the "
-                      "trash."}.get(trash_block(row, model_in_use, busy), "")
+                      "trash."}.get(block, "")
 
 
 def _resolved(path: Path | str) -> Path:

@@ -76,11 +76,11 @@ class Notifier(QObject):
     def reword(self, message: str, new: str) -> None:
         """Show ``new`` instead of ``message`` if the bar still shows it, for the time it had
         left (a pointer to "the red box above" when its tab is left for one without it)."""
-        whole, shown, timeout_ms, since = self._message
+        whole, shown, _timeout_ms, since = self._message
         if whole != for_window(message) or self._status_bar.currentMessage() != shown:
             return
-        left_ms = timeout_ms - int(1000 * (time.monotonic() - since)) if timeout_ms else 0
-        if timeout_ms and left_ms <= 0:
+        left_ms = self._time_left_ms()
+        if left_ms is None:
             return
         self._show_in_bar(for_window(new), left_ms)
         self._message = (*self._message[:3], since)  # the time left counts on, not anew
@@ -196,12 +196,20 @@ class Notifier(QObject):
     def _show_again(self) -> bool:
         """The message shown last, shown again for the time it has left; False where it has
         none left (or there was none, or it was withdrawn): then the bar is cleared."""
-        whole, shown, timeout_ms, since = self._message
-        left_ms = timeout_ms - int(1000 * (time.monotonic() - since)) if timeout_ms else 0
-        if not whole or (timeout_ms and left_ms <= 0):
+        whole, shown = self._message[:2]
+        left_ms = self._time_left_ms()
+        if not whole or left_ms is None:
             return False
         self._status_bar.showMessage(shown, left_ms)
         return True
+
+    def _time_left_ms(self) -> int | None:
+        """The time the message shown last has left (0: it stays), None once it is up."""
+        _whole, _shown, timeout_ms, since = self._message
+        if not timeout_ms:
+            return 0
+        left_ms = timeout_ms - int(1000 * (time.monotonic() - since))
+        return left_ms if left_ms > 0 else None
 
     def _refit(self) -> None:
         """Shown again only when the fit changed, for the time it had left: the FPS label
@@ -212,8 +220,8 @@ class Notifier(QObject):
         fitted = self._fitted_making_room(whole)
         if fitted == shown:
             return
-        left_ms = timeout_ms - int(1000 * (time.monotonic() - since)) if timeout_ms else 0
-        if timeout_ms and left_ms <= 0:
+        left_ms = self._time_left_ms()
+        if left_ms is None:
             return
         self._status_bar.setToolTip(whole if fitted != whole else "")
         self._message = (whole, fitted, timeout_ms, since)

@@ -24,6 +24,7 @@ from trainer.runs import (
     TRASH_BLOCKS,
     RunRow,
     clean_run_name,
+    refusal_sentence,
     trash_block,
     trash_refusal,
     write_run_name,
@@ -101,9 +102,10 @@ class RunMenu(QObject):
         menu.setAccessibleName(f"Run {row.title}")
         menu.addAction("&Open folder", lambda: self.open_folder(row)).setToolTip(OPEN_TIP)
         menu.addAction("&Rename...", lambda: self.rename(row)).setToolTip(RENAME_TIP)
-        refusal = self.refusal(row)
-        block = TRASH_BLOCKS.get(trash_block(row, self._in_use(), self._busy_dirs()), "")
-        trash = menu.addAction("Move to &trash..." + (f" ({block})" if block else ""),
+        block = trash_block(row, self._in_use(), self._busy_dirs())  # read once: files
+        refusal = refusal_sentence(row, block)
+        trash = menu.addAction("Move to &trash..." + (f" ({TRASH_BLOCKS[block]})" if block
+                                                      else ""),
                                lambda: self.move_to_trash(row))
         trash.setEnabled(not refusal)
         trash.setToolTip(refusal or TRASH_TIP)
