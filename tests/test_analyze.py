@@ -464,3 +464,45 @@ def test_a_pipe_or_a_device_named_like_a_picture_is_refused_not_waited_on(tmp_pa
     assert "fifo.jpg is a pipe, not a file" in err
     assert "fifo.mp4 is a pipe, not a file" in err
     assert "rnd.png is not a file but a pipe or a device" in err
+
+
+def test_the_summary_lists_faces_by_number_under_short_distinct_names():
+    """Trial 18: three faces of a picture were listed #2, #3, #1 (first seen, largest first),
+    and two folders' a.jpg both read "a.jpg"."""
+    import numpy as np
+
+    from fer_desktop.core.analyze import TrackSummary, format_summary
+
+    summaries = {}
+    for source, track in (("/p/one/a.jpg", 2), ("/p/one/a.jpg", 3), ("/p/one/a.jpg", 1),
+                          ("/p/two/a.jpg", 1), ("/p/b.jpg", 1)):
+        summary = TrackSummary(source, track, frames=1)
+        summary.labels["happy"] += 1
+        summary.probability_sum += np.eye(7)[3]
+        summaries[(source, track)] = summary
+    rows = [line.split()[:2] for line in format_summary(summaries, True).splitlines()[1:]]
+    assert rows == [["one/a.jpg", "#1"], ["one/a.jpg", "#2"], ["one/a.jpg", "#3"],
+                    ["two/a.jpg", "#1"], ["b.jpg", "#1"]]
+
+
+def test_csv_rows_and_screenshot_json_list_faces_by_number(tmp_path):
+    """Largest first put #2 before #1 in the CSV and the screenshot's JSON."""
+    import json
+
+    import numpy as np
+
+    from fer_desktop.core.export import CsvRecorder, ScreenshotWriter
+    from fer_desktop.core.types import Face, FrameResult
+
+    def face(track, size):
+        return Face(box=np.array([0, 0, size, size], float), probabilities=np.eye(7)[3],
+                    label="happy", track_id=track)
+
+    result = FrameResult(0, 0.0, faces=(face(2, 90), face(None, 80), face(1, 50)))
+    with CsvRecorder(tmp_path / "out.csv") as recorder:
+        recorder.write(result)
+    lines = (tmp_path / "out.csv").read_text().splitlines()[1:]
+    assert [line.split(",")[2] for line in lines] == ["1", "2", ""]
+    png = ScreenshotWriter(tmp_path).save(np.zeros((100, 100, 3), np.uint8), result)
+    sidecar = json.loads(png.with_suffix(".json").read_text())
+    assert [f["track_id"] for f in sidecar["faces"]] == [1, 2, None]

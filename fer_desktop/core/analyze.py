@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import unicodedata
 from collections import Counter
@@ -240,10 +241,14 @@ def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: 
     header = ["source"] * with_source + ["track", "frames", "from_s", "to_s", "shown_most",
                                          "mean_probabilities"]
     rows = [header]
-    for summary in summaries.values():
+    sources = list(dict.fromkeys(summary.source for summary in summaries.values()))
+    shown = _short_names(sources)
+    # by input, then by number: largest first listed a picture's faces as #2, #3, #1
+    for summary in sorted(summaries.values(),
+                          key=lambda s: (sources.index(s.source), s.track_id)):
         mean = summary.probability_sum / max(1, summary.frames)
         top = ", ".join(f"{EMOTIONS[i]} {mean[i]:.2f}" for i in np.argsort(-mean)[:3])
-        rows.append([Path(summary.source).name] * with_source + [
+        rows.append([shown[summary.source]] * with_source + [
             f"#{summary.track_id}", str(summary.frames), f"{summary.first_s:.2f}",
             f"{summary.last_s:.2f}", summary.dominant(), top])
     widths = [max(terminal_width(row[c]) for row in rows) for c in range(len(header))]
@@ -255,6 +260,19 @@ def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: 
 
     return "\n".join("  ".join(padded(cell, c) for c, cell in enumerate(row)).rstrip()
                      for row in rows)
+
+
+def _short_names(sources: list[str]) -> dict[str, str]:
+    """Each source as a path below the folder all of them share: "folder/a.jpg" beside
+    "two.jpg" (the file name alone made two folders' a.jpg one row name)."""
+    parents = [str(Path(source).parent) for source in sources]
+    try:
+        common = Path(os.path.commonpath(parents)) if parents else None
+    except ValueError:  # relative beside absolute, or two drives
+        common = None
+    return {source: (Path(source).relative_to(common).as_posix()
+                     if common is not None and Path(source).is_relative_to(common) else source)
+            for source in sources}
 
 
 def terminal_width(text: str) -> int:

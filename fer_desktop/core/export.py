@@ -118,7 +118,7 @@ class ScreenshotWriter:
         return self.save_png(png.tobytes(), file_prefix("fer", source), {
             "source": source, "frame": result.index, "time_s": result.timestamp_s,
             "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
-            "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces],
+            "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces_by_number()],
             "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
             **(provenance or {})})
 
@@ -197,7 +197,7 @@ class CsvRecorder:
         if self._file.closed:
             raise ExportError(self.path, "the recorder is closed")
         rows: list[list] = []
-        for face in result.faces:
+        for face in result.faces_by_number():
             x1, y1, x2, y2 = (float(v) for v in face.box)
             rows.append([result.index, f"{result.timestamp_s:.3f}",
                          "" if face.track_id is None else face.track_id,

@@ -127,3 +127,9 @@ class FrameResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))
 
+    def faces_by_number(self) -> tuple[Face, ...]:
+        """The faces as #1, #2, #3: the order a file written for people lists them in (largest
+        first read as #2, #3, #1 in a CSV, a summary and a screenshot's JSON); faces without a
+        number last, largest first."""
+        return tuple(sorted(self.faces, key=lambda f: (f.track_id is None, f.track_id or 0)))
+
