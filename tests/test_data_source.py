@@ -13,12 +13,23 @@ from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
 
 
+def emotion_folder(root: Path, per_emotion: int = 5, emotions=("happy", "sad")) -> Path:
+    """A folder of the trainer's layout: one subfolder per emotion (the files are only
+    counted before Start, never read)."""
+    for emotion in emotions:
+        (root / emotion).mkdir(parents=True)
+        for i in range(per_emotion):
+            (root / emotion / f"{i}.png").write_bytes(b"")
+    return root
+
+
 def test_fine_tuning_starts_from_the_model_in_use(tmp_path):
-    args = SourceChoice("images", "/data/me", finetune=True).trainer_args(
+    me = str(emotion_folder(tmp_path / "me"))
+    args = SourceChoice("images", me, finetune=True).trainer_args(
         tmp_path / "runs", threads=1, model_in_use=Path("/models/mine"))
     assert args[0] == "finetune"
     pairs = dict(zip(args[1::2], args[2::2], strict=False))
-    assert pairs["--images"] == "/data/me" and pairs["--from"] == "/models/mine"
+    assert pairs["--images"] == me and pairs["--from"] == "/models/mine"
     assert pairs["--out"] == str(tmp_path / "runs") and pairs["--events"] == "json"
 
 
@@ -27,13 +38,14 @@ def test_training_from_scratch_on_a_folder(tmp_path):
 
     from trainer.config import add_train_arguments, config_from_args
 
-    args = SourceChoice("images", "/data/collected").trainer_args(
+    data = str(emotion_folder(tmp_path / "collected"))
+    args = SourceChoice("images", data).trainer_args(
         tmp_path, threads=2, model_in_use=None, epochs=30, sampling="balanced")
     parser = argparse.ArgumentParser()
     add_train_arguments(parser)
     config = config_from_args(parser.parse_args(args))
     assert (config.images, config.epochs, config.threads, config.events) == \
-        ("/data/collected", 30, 2, "json")
+        (data, 30, 2, "json")
     # the form's Sampling reaches a folder run too (it was dropped: rare emotions of your own
     # faces are where it matters most)
     assert config.sampling == "balanced" and config.out == str(tmp_path)
@@ -47,8 +59,9 @@ def test_the_fields_the_form_enables_are_the_ones_the_trainer_gets(tmp_path):
     flags = {"epochs": "--epochs", "sampling": "--sampling", "threads": "--threads",
              "batch": "--batch-size", "seed": "--seed", "precision": "--precision",
              "rows": "--limit-per-split", "labels": "--labels", "preset": "--preset"}
+    me = emotion_folder(tmp_path / "me")
     for kind, finetune, uses in (("images", False, "folder"), ("images", True, "finetune")):
-        args = SourceChoice(kind, "/data/me", finetune=finetune).trainer_args(
+        args = SourceChoice(kind, str(me), finetune=finetune).trainer_args(
             tmp_path, threads=3, model_in_use=None, epochs=9, sampling="sqrt")
         carried = {field for field, flag in flags.items() if flag in args}
         assert carried == FIELDS_USED[uses], (uses, args)
@@ -91,7 +104,7 @@ def test_start_fine_tunes_the_model_in_use_and_the_choice_is_remembered(qtbot, t
     monkeypatch.setattr(tab.process, "start_command",
                         lambda program, args, threads=1: started.append(list(args)))
     tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("images"))
-    tab.data_source.folder_edit.setText(str(tmp_path / "faces"))
+    tab.data_source.folder_edit.setText(str(emotion_folder(tmp_path / "faces")))
     tab.data_source.finetune_check.setChecked(True)
     tab.model_in_use = tmp_path / "model"
     tab.form.start_button.click()
@@ -112,6 +125,38 @@ def test_a_missing_folder_is_said_without_starting(tab, monkeypatch):
     tab.data_source.folder_edit.setText("")
     tab.form.start_button.click()
     assert "Choose the image folder" in tab.form.message.text()
+
+
+def test_a_folder_without_emotion_subfolders_is_said_when_chosen_and_not_started(
+        tab, tmp_path, monkeypatch):
+    """Trial 18: a folder of loose photos, dropped on the Train tab, was taken without a word
+    (Start enabled, nothing said); the trainer refused it only after starting TensorFlow."""
+    monkeypatch.setattr(tab.process, "start_command",
+                        lambda *a, **k: pytest.fail("nothing may start"))
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "a.jpg").write_bytes(b"")
+    tab.data_source.choose("images", str(loose))
+    assert "has no emotion subfolders (it holds 'a.jpg')" in tab.data_source.help.text()
+    tab.form.start_button.click()
+    assert "has no emotion subfolders" in tab.form.message.text()
+
+
+def test_a_chosen_folder_is_counted_on_the_form(tab, tmp_path):
+    """What a folder holds is said before Start, as the collected faces' count is; an emotion
+    the trainer would refuse is named."""
+    data = emotion_folder(tmp_path / "data", per_emotion=6)
+    (data / "fear").mkdir()
+    (data / "fear" / "x.png").write_bytes(b"")
+    (data / "sad" / "notes.txt").write_text("not an image")
+    tab.data_source.choose("images", str(data))
+    text = tab.data_source.help.text()
+    assert "In this folder: 13 images (fear 1, happy 6, sad 6)." in text
+    assert "at least 5 faces of each emotion it uses: add more of fear" in text
+    tab.data_source.choose("images", str(emotion_folder(tmp_path / "one", emotions=("sad",))))
+    assert "at least two emotions" in tab.data_source.help.text()
+    tab.data_source.choose("images", str(tmp_path / "gone"))
+    assert "folder not found" in tab.data_source.help.text()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="XDG_DATA_HOME moves Qt's data folder "

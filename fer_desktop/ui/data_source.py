@@ -33,8 +33,10 @@ from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import TrainConfig
+from trainer.data import DatasetError
 from trainer.finetune_config import FinetuneConfig
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
+from trainer.imagefolder import count_images
 
 NOTHING_COLLECTED = ("Nothing collected yet: tick Collect in the Live tab and press 1-7 while "
                      "you make each expression.")
@@ -86,6 +88,8 @@ class SourceChoice:
                 raise ValueError(f"Too few faces of {few}: training needs at least "
                                  f"{MIN_PER_EMOTION} of each emotion it uses. Collect more in "
                                  "the Live tab, or remove them (Review... in its Collect box).")
+        elif (problem := folder_problem(Path(self.folder).expanduser())):
+            raise ValueError(problem)  # said now, not by a trainer after starting TensorFlow
         if self.finetune:
             config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
                                     events="json",
@@ -101,6 +105,40 @@ def too_few(folder: Path) -> str:
     when there is none (the trainer refuses such a folder after starting TensorFlow)."""
     counts = FaceCollector(folder, 1.0).counts()
     return ", ".join(f"{e} ({n})" for e, n in counts.items() if 0 < n < MIN_PER_EMOTION)
+
+
+def folder_problem(folder: Path) -> str:
+    """Why training cannot use ``folder``'s layout (no emotion subfolders, an unknown name,
+    no such folder), as the trainer would say it; "" when the layout is right."""
+    try:
+        count_images(folder)
+    except DatasetError as exc:
+        return f"{exc}."
+    except OSError as exc:
+        return f"{folder} cannot be read ({exc.strerror or exc})."
+    return ""
+
+
+def folder_line(folder: str) -> str:
+    """"In this folder: 84 images (happy 40, sad 44). " or what is wrong with it, said when
+    the folder is chosen or dropped (a folder of loose photos was taken without a word and
+    refused only after Start); "" before a folder is given."""
+    if not folder:
+        return ""
+    path = Path(folder).expanduser()
+    if (problem := folder_problem(path)):
+        return problem + " "
+    counts = count_images(path)
+    text = (f"In this folder: {counted(sum(counts.values()), 'image')}"
+            + (" (" + ", ".join(f"{e} {n}" for e, n in counts.items()) + ")" if counts else "")
+            + ". ")
+    few = [e for e, n in counts.items() if n < MIN_PER_EMOTION]
+    if len(counts) < 2:
+        text += "Training needs images of at least two emotions. "
+    elif few:
+        text += (f"Training needs at least {MIN_PER_EMOTION} faces of each emotion it uses: "
+                 f"add more of {', '.join(few)}. ")
+    return text
 
 
 def collected_line(folder: Path) -> str:
@@ -245,7 +283,8 @@ class DataSourceBox(QWidget):
         # greyed, with nothing to say why)
         self._form.setRowVisible(self.folder_row, images)
         self._form.setRowVisible(self.finetune_check, images)
-        start = ((collected_line(self._collect.path) if collected else "")
+        start = ((collected_line(self._collect.path) if collected
+                  else folder_line(self.folder_edit.text().strip()))
                  + "A fifth of each emotion is kept out to test the result (or the folder's "
                    "test/ subfolder). ") if images else ""
         self.help.set_reserve([start + ADAPTED_TEXT, start + NEW_NETWORK_TEXT] if images
