@@ -250,7 +250,7 @@ def test_the_sentence_says_how_often_right_chance_and_the_mix_up():
     confusion[EMOTIONS.index("fear"), SAD] = 3
     confusion[SAD, SAD] = 1
     sentence = summary_sentence(0.7, 10, 0.25, confusion)
-    assert sentence.startswith("Right on about 7 of 10 faces (7 of 10)")
+    assert sentence.startswith("Right on 70% of the faces (7 of 10)")
     assert "25%" in sentence and "takes fear for sad (3 times)" in sentence
     assert most_common_mix_up(np.eye(7, dtype=int) * 5) is None
     assert "no test faces" in summary_sentence(float("nan"), 0, 0.0)
@@ -276,10 +276,11 @@ def test_a_model_no_better_than_guessing_is_said_not_worth_using():
 
 
 @pytest.mark.parametrize(("accuracy", "samples", "start"), [
-    (0.25, 12, "Right on about 3 of 10 faces (3 of 12)"),  # round(2.5) gave "about 2"
-    (0.35, 20, "Right on about 4 of 10 faces (7 of 20)"),
-    (0.45, 20, "Right on about 5 of 10 faces (9 of 20)"),  # round(4.5) gave 4: to even
-    (0.24, 25, "Right on about 2 of 10 faces (6 of 25)"),
+    (0.25, 12, "Right on 25% of the faces (3 of 12)"),  # round(2.5) gave 2 of 12
+    (0.35, 20, "Right on 35% of the faces (7 of 20)"),
+    (0.45, 20, "Right on 45% of the faces (9 of 20)"),  # round(4.5) gave 4: to even
+    (0.125, 40, "Right on 13% of the faces (5 of 40)"),  # round(12.5) gave 12%
+    (0.24, 25, "Right on 24% of the faces (6 of 25)"),
 ])
 def test_halves_round_up_in_plain_words(accuracy, samples, start):
     assert summary_sentence(accuracy, samples, 0.25).startswith(start)

@@ -260,7 +260,7 @@ def test_the_dialog_shows_the_table_the_warnings_and_examples(qtbot, tmp_path):
     assert table.item(0, 0).text() == "100%" and table.item(0, 1).text() == "40%"
     assert "worse" in dialog.warnings.text() and not dialog.warnings.isHidden()
     assert dialog.keep_button.isDefault() and not dialog.switch_button.isDefault()
-    assert "Right on about 4 of 10 faces" in dialog.sentence.text()
+    assert "Right on 40% of the faces" in dialog.sentence.text()
     assert dialog.example_rows == 3
     assert dialog.heading.text() == "Both models on <b>your 10 test faces</b>:"  # not "(10 faces)"
 
@@ -446,9 +446,9 @@ def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
     qtbot.addWidget(view)
     view.show_run(run)
     text = view.summary.text()
-    assert "On FER-2013 PrivateTest: Right on about 9 of 10 faces (70 of 74)" in text
+    assert "On FER-2013 PrivateTest: Right on 95% of the faces (70 of 74)" in text
     assert "takes fear for sad (4 times)" in text
-    assert "On your 10 test faces: Right on about 9 of 10 faces" in text
+    assert "On your 10 test faces: Right on 90% of the faces" in text
     assert "Before fine-tuning it was right on 60%" in text
     assert view.examples is not None
     view.show_run(None)

@@ -1,13 +1,13 @@
 """A model's results in words a non-specialist understands. Qt-free.
 
-"Accuracy 0.70, macro-F1 0.64" means little to most people; "right on 7 of 10 faces; often
+"Accuracy 0.70, macro-F1 0.64" means little to most people; "right on 70% of faces; often
 takes fear for sad" does. Used next to the numbers in the Train tab's results and the
 "Use this model" comparison.
 
 Example:
     >>> summary_sentence(0.7, 60, 0.25, [[5, 1], [2, 4]], ["happy", "sad"])
-    'Right on about 7 of 10 faces (42 of 60); always guessing the most common emotion would \
-be right on 25%. Most often it takes sad for happy (2 times).'
+    'Right on 70% of the faces (42 of 60); always guessing the most common emotion would be \
+right on 25%. Most often it takes sad for happy (2 times).'
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ def counted(n: int, noun: str) -> str:
 
 
 def round_half_up(x: float) -> int:
-    """2.5 -> 3, 2.49 -> 2: Python's ``round`` rounds halves to even, and 25% read "about 2
-    of 10". The tiny nudge sends up a half that float arithmetic left a hair under."""
+    """2.5 -> 3, 2.49 -> 2: Python's ``round`` rounds halves to even, and 3 of 12 faces
+    read "about 2 of 10". The tiny nudge sends up a half that float arithmetic left a hair under."""
     return math.floor(x + 0.5 + 1e-9)
 
 
@@ -71,11 +71,13 @@ def summary_sentence(accuracy: float, samples: int, chance: float,
     if samples <= 0 or not np.isfinite(accuracy):
         return "There were no test faces to judge this model on."
     right = round_half_up(accuracy * samples)
-    if samples < FEW_FACES:  # "about 7 of 10" read as a rate on 3 faces promised too much
+    if samples < FEW_FACES:  # "70%" read as a rate on 3 faces promised too much
         text = (f"Right on {right} of {counted(samples, 'test face')}, too few to say how often "
                 f"it will be right; {majority_clause(chance)}.")
     else:
-        text = (f"Right on about {round_half_up(accuracy * 10)} of 10 faces ({right} of "
+        # a percentage, not "about 7 of 10": that read alike for 71.7% and a fine-tune 6 points
+        # under it (trial 18)
+        text = (f"Right on {round_half_up(accuracy * 100)}% of the faces ({right} of "
                 f"{samples}); {majority_clause(chance)}.")
     if verdict and chance < 1.0 and right <= round_half_up(chance * samples):
         text += (" No better than that guess on these few faces." if samples < FEW_FACES
