@@ -429,33 +429,18 @@ def test_to_trash_makes_the_data_folder_qt_needs(qtbot, tmp_path, monkeypatch):
     assert (tmp_path / "no" / "such" / "share" / "Trash" / "files" / "face.png").is_file()
 
 
-def test_a_face_moved_elsewhere_is_no_longer_offered_for_undo(tmp_path, sample_face):
-    """After a move in Review, Ctrl+Z still offered "Undo save as sad", then said the face was
-    "removed since it was saved" (a new user's trial)."""
+def test_after_review_undo_takes_back_only_later_saves(tmp_path, sample_face):
+    """Trial 18: after the faces were checked in Review, each Ctrl+Z on the Live tab sent
+    another face saved minutes before (and kept in Review) to the trash."""
     frame, box = sample_face
     collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
-    kept = collector.save(frame, _moved(box, 6), "happy", face_id=2).path
-    sad = collector.save(frame, box, "sad", face_id=1).path
-    (tmp_path / "faces" / "happy").mkdir(exist_ok=True)
-    sad.rename(tmp_path / "faces" / "happy" / "moved-in-review.png")
-    assert collector.undo_name == "save as sad"  # not known until the window asks
-    collector.forget_changed_elsewhere()
-    assert collector.undo_name == "save as happy"  # the save still as it was left
-    assert collector.undo().path == kept and not kept.exists()
-    assert not collector.can_undo
-
-
-def test_a_corrected_save_stays_undoable_when_review_changed_nothing(tmp_path, sample_face):
-    """A save moved by a second key has no file at its first path until the move is undone;
-    closing Review dropped it (a review of the fix above)."""
-    frame, box = sample_face
-    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
-    first = collector.save(frame, box, "fear", face_id=1).path
-    collector.save(frame, box, "sad", face_id=1)  # moved: fear's file is now under sad
-    collector.forget_changed_elsewhere()  # Review opened and closed, nothing changed
-    assert collector.undo().moved_back_to == "fear" and first.exists()
-    assert collector.undo_name == "save as fear"
-    assert collector.undo().path == first and not first.exists()
+    checked = collector.save(frame, _moved(box, 6), "happy", face_id=2).path
+    collector.save(frame, box, "sad", face_id=1)
+    collector.forget_history()  # Review closed
+    assert not collector.can_undo and collector.undo_name == ""
+    later = collector.save(frame, _moved(box, 12), "fear", face_id=3).path
+    assert collector.undo().path == later and not later.exists()
+    assert not collector.can_undo and checked.exists()
 
 
 def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path, monkeypatch):
@@ -498,11 +483,10 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path, monkeypatch):
     assert Path(saved.args[0]).exists()
     window.tabs.setCurrentIndex(0)
     assert panel.act_undo.isEnabled()
-    # moved away in Review: no longer offered once Review closes
-    Path(saved.args[0]).rename(Path(saved.args[0]).with_name("renamed.png"))
+    # checked in Review, changed or not: no longer offered once Review closes (trial 18)
     panel.review()
     panel.review_dialog.done(0)
-    assert not panel.act_undo.isEnabled()
+    assert not panel.act_undo.isEnabled() and Path(saved.args[0]).exists()
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 

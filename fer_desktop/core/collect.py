@@ -206,18 +206,11 @@ class FaceCollector:
             return f"move from {done.before[0][0]} to {done.key[0]}"
         return f"save as {done.key[0]}"
 
-    def forget_changed_elsewhere(self) -> None:
-        """Drop the saves and moves whose file is no longer as this session left it (moved,
-        changed or removed in Review or a file manager): after a move in Review, Ctrl+Z still
-        offered "Undo save as sad" and then said the face was "removed"."""
-        kept: list[_Done] = []
-        restored_by_a_move: list[_Saved] = []  # a corrected save's file is where the move put it
-        for done in reversed(self._done):  # newest first: a move before the save it moved
-            if _as_left(done.saved) or any(done.saved is saved for saved in restored_by_a_move):
-                kept.append(done)
-                if done.before is not None:
-                    restored_by_a_move.append(done.before[1])
-        self._done = kept[::-1]
+    def forget_history(self) -> None:
+        """Nothing of this session is undone any more: the faces were checked in Review since
+        (Ctrl+Z on the Live tab then took back, one by one, faces saved minutes before the
+        review and kept there, trial 18). Saves after it are undone as before."""
+        self._done = []
 
     def undo(self) -> UndoResult:
         """Take back the newest save or move not undone yet.

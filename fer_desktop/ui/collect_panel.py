@@ -6,7 +6,8 @@ screen into the dataset folder (``fer_desktop.core.collect``), on camera, video 
 alike; the count per emotion is shown. A face nearly identical to one saved lately
 for that emotion (a held key, a still image) is not saved, and the status bar says so; the same
 face under a second key is moved to that emotion (the last key wins: ``FaceCollector.save``).
-Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session.
+Undo (Ctrl+Z, or the panel's button) takes back the last saves and moves of this session
+since Review last closed.
 Review... (also Edit > Review collected faces) shows the faces per emotion, to move a wrong
 one or send it to the trash (``ui/collect_review.py``).
 While collecting, the keyboard leaving the video for a box that types digits (Tab past the
@@ -280,8 +281,9 @@ class CollectPanel(QGroupBox):
         dialog.open()
 
     def _after_review(self, _result: int) -> None:
-        """What Review moved or removed can no longer be undone here."""
-        self.collector.forget_changed_elsewhere()
+        """The faces saved before Review were checked there: Undo takes back only later saves
+        (Review's own Undo is for what was done in it)."""
+        self.collector.forget_history()
         self._sync_undo()
 
     def save_face(self, emotion: str) -> Path | None:
