@@ -489,3 +489,34 @@ def test_no_empty_axes_before_a_picture_or_under_a_file_that_failed(qtbot, main_
     live.set_source(str(make_video(tmp_path / "clip.avi", frames=30)))
     qtbot.waitUntil(lambda: panel._plot.isVisibleTo(window), timeout=WAIT_MS)
     assert panel.legend.isVisibleTo(window) and panel.timeline_title.startswith("Last minute")
+
+
+def test_a_change_of_model_is_marked_on_the_timeline(qtbot):
+    """Trial 18: the curves stepped (happy 0.9 to 0.68) where another model was put to use,
+    with nothing to say so: it read as the person's expression changing."""
+    from fer_desktop.core.face_timeline import FaceTimelines
+    from fer_desktop.ui.face_panel import MODEL_MARK, FacePanel
+
+    timelines = FaceTimelines(window_s=10.0)
+    timelines.mark_model("before any frame")  # no curve yet: nothing to mark
+    timelines.add(1.0, _faces(1.0, (1, 100)).faces)
+    timelines.mark_model("tuned")
+    assert timelines.model_marks() == [(1.0, "tuned")]
+    timelines.add(12.0, _faces(12.0, (1, 100)).faces)
+    assert timelines.model_marks() == []  # out of the window, as the switches
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_video_time(True)
+    panel.show_result(_faces(1.0, (1, 100)))
+    panel.mark_model("tuned")
+    panel.show_result(_faces(5.0, (2, 100), (1, 90)))
+    panel.select_track(2)
+    panel.show_result(_faces(8.0, (2, 100), (1, 90)))
+    panel._on_redraw_timer()
+    assert panel.labelled_switches() == [(pytest.approx(1.0), MODEL_MARK),
+                                         (pytest.approx(5.0), "#2")]
+    styles = [line.pen.style() for line in panel._switch_lines if line.isVisible()]
+    assert styles == [Qt.PenStyle.DotLine, Qt.PenStyle.DashLine]

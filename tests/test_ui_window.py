@@ -356,6 +356,8 @@ def test_use_model_swaps_the_model_after_it_loaded(qtbot, main_window):
     assert live.pipeline.classifier.name == "second"
     face = frame.args[0].result.faces[0]
     assert face.probabilities[EMOTIONS.index("happy")] == pytest.approx(0.2, abs=0.01)
+    # the step in the curves is marked as the model's (it read as a change of expression)
+    assert [name for _t, name in live.face_panel._timelines.model_marks()] == ["second"]
 
 
 def test_a_vanished_source_is_reported_with_retry(qtbot, main_window):

@@ -37,6 +37,7 @@ class FaceTimelines:
         self._series: dict[int, deque[tuple[float, np.ndarray]]] = {}
         self._present: set[int] = set()
         self._switches: deque[tuple[float, int]] = deque()
+        self._models: deque[tuple[float, str]] = deque()
         self._followed: int | None = None
         self._stretch: int | None = None
         self.newest_s: float | None = None
@@ -45,6 +46,7 @@ class FaceTimelines:
         self._series.clear()
         self._present.clear()
         self._switches.clear()
+        self._models.clear()
         self._followed = None
         self._stretch = None
         self.newest_s = None
@@ -81,6 +83,8 @@ class FaceTimelines:
                 del self._series[track]  # nothing left but the break where it left
         while self._switches and self._switches[0][0] < start_s:
             self._switches.popleft()
+        while self._models and self._models[0][0] < start_s:
+            self._models.popleft()
 
     def follow(self, t_s: float, track_id: int | None) -> bool:
         """The panel now shows ``track_id``; True (and a switch remembered) when it changed
@@ -107,6 +111,17 @@ class FaceTimelines:
     def switches(self) -> list[tuple[float, int]]:
         """(time, track id) of each change of the followed face within the window."""
         return list(self._switches)
+
+    def mark_model(self, name: str) -> None:
+        """Another model is in use from the newest frame on: a step in the curves there is
+        the model's, not the face's (a switch read as a change of expression, trial 18).
+        Nothing is marked before a first frame (no curve to mark)."""
+        if self.newest_s is not None:
+            self._models.append((self.newest_s, name))
+
+    def model_marks(self) -> list[tuple[float, str]]:
+        """(time, model name) of each change of model within the window."""
+        return list(self._models)
 
     def tracks(self) -> list[int]:
         """Track ids with a history in the window, in order."""

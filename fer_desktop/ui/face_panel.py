@@ -41,6 +41,7 @@ from fer_desktop.ui.emotion_bars import BAR_STEPS, emotion_bar, show_probability
 
 REDRAW_MS = 100
 FEW_POINTS = 3
+MODEL_MARK = "model"  # the timeline's label where another model was put to use
 SECONDS_AGO_RANGE = (-TIMELINE_S, 1.5)  # a camera's x axis; room for the newest point's dot
 
 
@@ -163,7 +164,8 @@ class FacePanel(QWidget):
         self._plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do with keys: no Tab stop
         self._plot.setToolTip("Probabilities of the face shown over the last minute (colours "
                               "as in the bars above). The lines break where that face left "
-                              "the picture; a dashed line marks a switch to another face.")
+                              "the picture; a dashed line marks a switch to another face, a dotted "
+                              "one labelled \"model\" a change of the model in use.")
         item = self._plot.getPlotItem()
         item.setMenuEnabled(False)
         item.setMouseEnabled(x=False, y=False)
@@ -402,28 +404,35 @@ class FacePanel(QWidget):
         self.timeline_redrawn.emit(len(x))
 
     def _draw_switches(self, newest: float | None) -> None:
-        """A dashed vertical line labelled "#4" where the panel switched to face 4 (the lines
-        are made once and moved; only a new switch adds one). A label too close to the next
-        one is left off, the line kept: a burst of switches printed "#4#5#4#5..." over each
-        other."""
+        """A dashed vertical line labelled "#4" where the panel switched to face 4, a dotted
+        one labelled "model" where another model was put to use (the lines are made once and
+        moved; only a new mark adds one). A label too close to the next one is left off, the
+        line kept: a burst of switches printed "#4#5#4#5..." over each other."""
         item = self._plot.getPlotItem()
-        switches = self._timelines.switches()
+        marks = sorted([(t_s, f"#{track}") for t_s, track in self._timelines.switches()]
+                       + [(t_s, MODEL_MARK) for t_s, _name in self._timelines.model_marks()])
         positions = [t_s if self._video_time or newest is None else t_s - newest
-                     for t_s, _track in switches]
+                     for t_s, _text in marks]
         labelled = spaced_labels(positions, self._label_gap())
-        while len(self._switch_lines) < len(switches):
+        while len(self._switch_lines) < len(marks):
             line = pg.InfiniteLine(angle=90, label="", movable=False,
-                                   pen=pg.mkPen(BAR_TEXT, width=1, style=Qt.PenStyle.DashLine),
                                    labelOpts={"position": 0.95, "color": BAR_TEXT})
             item.addItem(line)
             self._switch_lines.append(line)
         for k, line in enumerate(self._switch_lines):
-            if k >= len(switches):
+            if k >= len(marks):
                 line.hide()
                 continue
             line.setPos(positions[k])
+            style = Qt.PenStyle.DotLine if marks[k][1] == MODEL_MARK else Qt.PenStyle.DashLine
+            line.setPen(pg.mkPen(BAR_TEXT, width=1, style=style))
             line.show()  # first: a hidden label ignores a new text (a reused line said "#12")
-            line.label.setFormat(f"#{switches[k][1]}" if labelled[k] else "")
+            line.label.setFormat(marks[k][1] if labelled[k] else "")
+
+    def mark_model(self, name: str) -> None:
+        """Another model is in use from now on: marked on the timeline."""
+        self._timelines.mark_model(name)
+        self._dirty = True
 
     def _label_gap(self) -> float:
         """The x distance (plot units) a switch label needs: "#000", a space and the label

@@ -533,6 +533,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_loaded(self, classifier: Classifier) -> None:
         self.live_view.set_classifier(classifier)
+        self.live_view.face_panel.mark_model(classifier.name)  # a step there is the model's
         self._classifier = classifier
         line = model_line(classifier)
         self._show_model(classifier)
