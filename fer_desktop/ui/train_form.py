@@ -102,6 +102,9 @@ def _minutes(minutes: float) -> str:
 
 # where the time estimate goes, for a CSV path that names no file (it gave FER-2013's time)
 CSV_MISSING_TEXT = "No file at this CSV path: no time to estimate (Browse... to choose one)."
+# where the estimate goes while a trainer runs: a run resumed kept its own epochs, and the
+# form's "With 1 epoch: about 1 minute" was read as that run's (trial 17)
+BUSY_TIME_TEXT = "These settings are for the next run; the run under way keeps its own."
 NO_PUBLIC_TEXT = ("This CSV has no PublicTest rows, which training needs to choose its best "
                   "epoch (the first rows of FER-2013 are all Training).")
 NO_TRAINING_TEXT = ("This CSV has no Training rows, which training learns from (the last rows "
@@ -410,6 +413,7 @@ class TrainForm(QGroupBox):
         for widget in (self.out_row, self.advanced):
             widget.setEnabled(not busy)
         self._sync_fields()
+        self._show_preset_help()
 
     def _sync_fields(self) -> None:
         """Only the fields the chosen data source takes are enabled: with a fine-tune the
@@ -458,6 +462,7 @@ class TrainForm(QGroupBox):
                                     start_s=RUN_START_S) if per_epoch else 0.0
         self.epochs_time.setText(
             "" if not per_epoch or self._uses != "csv"
+            else BUSY_TIME_TEXT if self._busy
             else CSV_MISSING_TEXT if self._csv_missing  # said where the time would be
             # both refused at Start; said here once counted (trial 17)
             else NO_TRAINING_TEXT if self._csv_rows == 0 and self._csv_public is not None
