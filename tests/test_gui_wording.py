@@ -131,6 +131,22 @@ def test_an_unwritable_output_folder_names_the_train_forms_field(qtbot, tmp_path
     assert form.shows(f"Training failed: {info.value}")
 
 
+def test_the_train_log_names_the_output_folder_field_too(qtbot, tmp_path):
+    """Trial 17: the red line above said "choose another Output folder (Browse...)", and the
+    trainer's own line in the Log under it "choose another with `--out`"."""
+    from fer_desktop.core.safe_write import OUT_ADVICE
+    from fer_desktop.ui.settings import AppSettings
+    from fer_desktop.ui.train_tab import TrainTab
+
+    tab = TrainTab(AppSettings.from_file(tmp_path / "settings.ini"))
+    qtbot.addWidget(tab)
+    tab.process.log_line.emit(f"error: {tmp_path}: cannot write to the output folder; "
+                              f"{OUT_ADVICE}")
+    log = tab.log_view.toPlainText()
+    assert "--out" not in log and "choose another Output folder (Browse...)" in log
+    tab.shutdown()
+
+
 def test_the_about_box_names_the_model_as_the_window_does_and_gives_its_whole_name():
     """Trial 16: the title and status bar said "default 20261204-095120", About and the CSV
     files "default 20261204-095120-default": read as two names for one model."""

@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QSplitter, QTabWidget, QWidget
 
 from fer_desktop.core.file_drop import Drop, DropRefused
+from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.log_filter import is_framework_noise
 from fer_desktop.core.trainer_events import TrainerEvent
 from fer_desktop.core.training_progress import TrainingProgress
@@ -358,7 +359,7 @@ class TrainTab(QWidget):
     # ------------------------------------------------------------------ trainer output
     def _on_log_line(self, text: str) -> None:
         if not is_framework_noise(text):  # TensorFlow's start-up chatter stays out
-            self.log_view.appendPlainText(text)
+            self.log_view.appendPlainText(for_window(text))  # no "--out" (trial 17)
 
     def _on_state_changed(self, state: str) -> None:
         self._update_buttons()
