@@ -323,9 +323,8 @@ def test_a_narrow_heading_of_an_unsure_face_keeps_the_number(qtbot):
     assert panel.heading_shown() == short
 
 
-def _switching_panel(qtbot, first: int):
-    """A side panel on a video where faces ``first`` and ``first + 1`` take turns every
-    frame (a switch every 0.1 s) for 3 s, then ``first`` alone at 20 s, drawn."""
+def _video_panel(qtbot):
+    """A side panel shown, on video time."""
     from fer_desktop.ui.face_panel import FacePanel
 
     panel = FacePanel()
@@ -334,6 +333,13 @@ def _switching_panel(qtbot, first: int):
     panel.show()
     qtbot.waitExposed(panel)
     panel.set_video_time(True)
+    return panel
+
+
+def _switching_panel(qtbot, first: int):
+    """A side panel on a video where faces ``first`` and ``first + 1`` take turns every
+    frame (a switch every 0.1 s) for 3 s, then ``first`` alone at 20 s, drawn."""
+    panel = _video_panel(qtbot)
     for k in range(30):
         panel.show_result(_faces(0.1 * k, (first + k % 2, 100)))
     panel.show_result(_faces(20.0, (first, 100)))
@@ -495,7 +501,7 @@ def test_a_change_of_model_is_marked_on_the_timeline(qtbot):
     """Trial 18: the curves stepped (happy 0.9 to 0.68) where another model was put to use,
     with nothing to say so: it read as the person's expression changing."""
     from fer_desktop.core.face_timeline import FaceTimelines
-    from fer_desktop.ui.face_panel import MODEL_MARK, FacePanel
+    from fer_desktop.ui.face_panel import MODEL_MARK
 
     timelines = FaceTimelines(window_s=10.0)
     timelines.mark_model("before any frame")  # no curve yet: nothing to mark
@@ -504,12 +510,7 @@ def test_a_change_of_model_is_marked_on_the_timeline(qtbot):
     assert timelines.model_marks() == [(1.0, "tuned")]
     timelines.add(12.0, _faces(12.0, (1, 100)).faces)
     assert timelines.model_marks() == []  # out of the window, as the switches
-    panel = FacePanel()
-    qtbot.addWidget(panel)
-    panel.resize(400, 500)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.set_video_time(True)
+    panel = _video_panel(qtbot)
     panel.show_result(_faces(1.0, (1, 100)))
     panel.mark_model("tuned")
     panel.show_result(_faces(5.0, (2, 100), (1, 90)))
