@@ -159,6 +159,18 @@ def test_a_chosen_folder_is_counted_on_the_form(tab, tmp_path):
     assert "folder not found" in tab.data_source.help.text()
 
 
+def test_a_folder_that_cannot_be_read_is_said_not_raised(tab, tmp_path, monkeypatch):
+    """A folder the account may not list (a share, another user's) must not break the form."""
+    import fer_desktop.ui.data_source as data_source
+
+    def refuse(folder):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(data_source, "count_images", refuse)
+    tab.data_source.choose("images", str(tmp_path))
+    assert f"{tmp_path} cannot be read (Permission denied)." in tab.data_source.help.text()
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="XDG_DATA_HOME moves Qt's data folder "
                     "on Linux only")
 def test_runs_and_collected_faces_go_to_one_app_folder(qtbot, tmp_path, monkeypatch):

@@ -110,13 +110,17 @@ def too_few(folder: Path) -> str:
 def folder_problem(folder: Path) -> str:
     """Why training cannot use ``folder``'s layout (no emotion subfolders, an unknown name,
     no such folder), as the trainer would say it; "" when the layout is right."""
+    return _counted(folder)[1]
+
+
+def _counted(folder: Path) -> tuple[dict[str, int], str]:
+    """(images per emotion, "") or ({}, what is wrong with the folder)."""
     try:
-        count_images(folder)
+        return count_images(folder), ""
     except DatasetError as exc:
-        return f"{exc}."
+        return {}, f"{exc}."
     except OSError as exc:
-        return f"{folder} cannot be read ({exc.strerror or exc})."
-    return ""
+        return {}, f"{folder} cannot be read ({exc.strerror or exc})."
 
 
 def folder_line(folder: str) -> str:
@@ -125,10 +129,9 @@ def folder_line(folder: str) -> str:
     refused only after Start); "" before a folder is given."""
     if not folder:
         return ""
-    path = Path(folder).expanduser()
-    if (problem := folder_problem(path)):
+    counts, problem = _counted(Path(folder).expanduser())
+    if problem:
         return problem + " "
-    counts = count_images(path)
     text = (f"In this folder: {counted(sum(counts.values()), 'image')}"
             + (" (" + ", ".join(f"{e} {n}" for e, n in counts.items()) + ")" if counts else "")
             + ". ")
