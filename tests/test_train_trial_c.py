@@ -314,14 +314,15 @@ def test_training_rows_are_counted_whatever_the_compression_and_column_order(tmp
     packed = tmp_path / "tiny.csv.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
     assert count_training_rows(packed) == 30
+    px = b" ".join([b"7"] * 2304)  # a face's pixels
     moved = tmp_path / "moved.csv"  # Usage not last, CRLF, no newline at the end
-    moved.write_bytes(b"Usage,emotion,pixels\r\nTraining,0,1 2\r\nPublicTest,1,3 4\r\n"
-                      b"Training,2,5 6")
+    moved.write_bytes(b"Usage,emotion,pixels\r\nTraining,0,%s\r\nPublicTest,1,%s\r\n"
+                      b"Training,2,%s" % (px, px, px))
     assert count_training_rows(moved) == 2
     assert count_rows(moved) == (2, 1) and count_rows(plain) == (30, 30)
     quoted = tmp_path / "quoted.csv"  # Usage last, quoted or padded: the fast path counted 0
-    quoted.write_bytes(b'emotion,pixels,Usage\r\n0,1 2,"Training"\r\n1,3 4,"PublicTest"\r\n'
-                       b"2,5 6,PublicTest \n3,7 8, Training\n")
+    quoted.write_bytes(b'emotion,pixels,Usage\r\n0,%s,"Training"\r\n1,%s,"PublicTest"\r\n'
+                       b"2,%s,PublicTest \n3,%s, Training\n" % (px, px, px, px))
     assert count_rows(quoted) == (2, 2)
     counts = TrainingRowCounts()
     assert counts.get(plain) is None
@@ -366,6 +367,40 @@ def test_a_csv_without_publictest_rows_is_said_before_start(qtbot, tab, tmp_path
     qtbot.waitUntil(lambda: form.epochs_time.text() == NO_TRAINING_TEXT, timeout=10_000)
     form.csv_edit.setText(str(make_csv(tmp_path / "whole.csv", TINY)))
     qtbot.waitUntil(lambda: "30 training rows" in form.epochs_time.text(), timeout=10_000)
+
+
+def test_a_file_the_trainer_refuses_is_said_in_place_of_a_time(qtbot, tab, tmp_path):
+    """Trial 19: a 0-byte file and a JPEG were given FER-2013's "about 1.9 hours", and a CSV
+    with 4 malformed rows "29 training rows: about 1 minute"; the trainer refuses all three."""
+    import gzip
+
+    from trainer.row_count import count_rows
+
+    form = tab.form
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    picture = tmp_path / "face.jpg"
+    picture.write_bytes(b"\xff\xd8\xff\xe0\0\x10JFIF\0" + bytes(200))
+    bad = make_csv(tmp_path / "bad.csv", TINY)
+    lines = bad.read_bytes().splitlines(keepends=True)
+    lines[4] = b"0," + b" ".join([b"1"] * 100) + b",Training\n"  # row 4: 100 values
+    lines[9] = b"0,1 2 3,Training\n"
+    bad.write_bytes(b"".join(lines))
+    for path, said in ((empty, "file is empty, expected a CSV with columns emotion,pixels,"
+                               "Usage"),
+                       (picture, "is not a text file"),
+                       (bad, "row 4 (line 5): 100 pixel values, expected 2304 (2 bad rows "
+                             "in all)")):
+        form.csv_edit.setText(str(path))
+        qtbot.waitUntil(lambda said=said: said in form.epochs_time.text(), timeout=10_000)
+        assert form.epochs_time.text().startswith("This file cannot be trained on: ")
+        assert "hour" not in form.epochs_time.text()
+    form.csv_edit.setText(str(make_csv(tmp_path / "good.csv", TINY)))
+    qtbot.waitUntil(lambda: "30 training rows" in form.epochs_time.text(), timeout=10_000)
+    packed = tmp_path / "bad.csv.gz"  # the same rows compressed, past the fast path
+    packed.write_bytes(gzip.compress(bad.read_bytes()))
+    with pytest.raises(Exception, match="2 bad rows"):
+        count_rows(packed)
 
 
 @pytest.mark.skipif(not REAL_CSV.is_file(), reason="the real FER-2013 CSV is not here")

@@ -1034,6 +1034,26 @@ def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):
     dialog.close()
 
 
+def test_about_and_the_shortcuts_fit_a_small_or_scaled_screen(qtbot, main_window,
+                                                              monkeypatch):
+    """Trial 19: on a 1280x720 screen at 150 % (480 px of room, logical) the About box was
+    812 px tall and the shortcuts list kept its 520-px minimum: both OK and Close were below
+    the screen's edge."""
+    from fer_desktop.ui import on_screen
+
+    window = main_window()
+    monkeypatch.setattr(on_screen, "available", lambda widget: (0, 0, 853, 480))
+    about = window.show_about()  # the window's child, deleted once closed
+    assert about.height() <= 480 * 0.9 and about.isModal()
+    assert "LGPL" in about.text.text()
+    qtbot.keyClick(about, Qt.Key.Key_Return)
+    assert not about.isVisible()
+    shortcuts = window.show_shortcuts()
+    qtbot.addWidget(shortcuts)
+    assert shortcuts.height() <= 480 * 0.9
+    shortcuts.close()
+
+
 def test_a_large_picture_is_named_with_its_size(qtbot, main_window, tmp_path):
     import cv2
 

@@ -164,6 +164,31 @@ def _not_utf8_text(header: bytes) -> str:
     return ""
 
 
+def header_names(path: Path, header: bytes) -> list[str]:
+    """The column names of the first line ``header`` (read with a limit of MAX_HEADER_CHARS
+    + 1), checked as the trainer checks them: the Train form's quick count says the same
+    sentence before Start.
+
+    Raises:
+        DatasetError: not UTF-8 text, too long to be a header, or a column missing.
+    """
+    problem = _not_utf8_text(header)  # its bytes, quoted, were garbage (trial 13)
+    if problem:
+        raise DatasetError(path, problem)
+    if len(header) > MAX_HEADER_CHARS:
+        raise DatasetError(path, f"the first line is over {MAX_HEADER_CHARS} characters "
+                           "long, so it is not a header; the file must start with the "
+                           f"header line {','.join(COLUMNS)}")
+    text = header.decode("utf-8-sig", errors="replace").strip()
+    names = [name.strip().strip('"') for name in text.split(",")]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise DatasetError(path, f"missing column(s) {', '.join(missing)}: the first "
+                           f"line is {quote(text)}; the file must start with the "
+                           f"header line {','.join(COLUMNS)}")
+    return names
+
+
 def _precheck(path: Path) -> None:
     """Check the shape of the file by streaming it, before pandas reads it whole.
 
@@ -178,20 +203,7 @@ def _precheck(path: Path) -> None:
     try:
         with _open_binary(path) as fh:
             header = fh.readline(MAX_HEADER_CHARS + 1)
-            problem = _not_utf8_text(header)  # its bytes, quoted, were garbage (trial 13)
-            if problem:
-                raise DatasetError(path, problem)
-            if len(header) > MAX_HEADER_CHARS:
-                raise DatasetError(path, f"the first line is over {MAX_HEADER_CHARS} characters "
-                                   "long, so it is not a header; the file must start with the "
-                                   f"header line {','.join(COLUMNS)}")
-            text = header.decode("utf-8-sig", errors="replace").strip()
-            names = [name.strip().strip('"') for name in text.split(",")]
-            missing = [c for c in COLUMNS if c not in names]
-            if missing:
-                raise DatasetError(path, f"missing column(s) {', '.join(missing)}: the first "
-                                   f"line is {quote(text)}; the file must start with the "
-                                   f"header line {','.join(COLUMNS)}")
+            header_names(path, header)
             total, row = len(header), 0
             while line := fh.readline(MAX_ROW_CHARS + 1):
                 row += 1

@@ -13,7 +13,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from trainer.data import DatasetError, _open_binary
+from trainer.data import (
+    MAX_HEADER_CHARS,
+    PIXELS,
+    DatasetError,
+    _check_compression_named,
+    _check_size,
+    _open_binary,
+    header_names,
+)
 
 CHUNK_BYTES = 1 << 22
 
@@ -21,19 +29,40 @@ CHUNK_BYTES = 1 << 22
 COUNTED = (b"Training", b"PublicTest")  # what training needs: rows to learn from, to choose by
 
 
-def _counts_in(lines: bytes, usage: int, last: bool) -> list[int]:
-    """Rows of each COUNTED usage among whole ``lines`` (each ending in a newline). The fast
-    path (Usage last, bare words) leaves quoted or space-padded ones (either side) to the slow
-    one: it counted none in such a file, and the form said it had no PublicTest rows."""
-    if last and not any(odd in lines for odd in (b'"', b" \n", b" \r\n", b", ")):
-        return [lines.count(b"," + name + b"\n") + lines.count(b"," + name + b"\r\n")
-                for name in COUNTED]
-    counts = [0] * len(COUNTED)
-    for line in lines.splitlines():
-        fields = line.split(b",")
-        if len(fields) > usage and (name := fields[usage].strip().strip(b'"')) in COUNTED:
-            counts[COUNTED.index(name)] += 1
-    return counts
+class _Tally:
+    """The counts so far, and the rows whose pixels field has not PIXELS values."""
+
+    def __init__(self, usage: int, pixels: int, columns: int) -> None:
+        self.usage, self.pixels = usage, pixels
+        self.last = usage == columns - 1
+        self.counts = [0] * len(COUNTED)
+        self.rows = 0  # data rows read so far
+        self.malformed = 0
+        self.first_malformed: tuple[int, int] | None = None  # (row, pixel values)
+
+    def add(self, lines: bytes) -> None:
+        """Count whole ``lines`` (each ending in a newline). The fast path (Usage last, bare
+        words, every row PIXELS values: the spaces tell) leaves quoted or space-padded Usage
+        (it counted none in such a file, and the form said it had no PublicTest rows) and
+        rows of another length to the slow one, which names the first of those."""
+        n = lines.count(b"\n")
+        if self.last and lines.count(b" ") == (PIXELS - 1) * n \
+                and not any(odd in lines for odd in (b'"', b" \n", b" \r\n", b", ")):
+            for k, name in enumerate(COUNTED):
+                self.counts[k] += lines.count(b"," + name + b"\n") \
+                    + lines.count(b"," + name + b"\r\n")
+            self.rows += n
+            return
+        for line in lines.splitlines():
+            self.rows += 1
+            fields = line.split(b",")
+            if len(fields) > self.usage \
+                    and (name := fields[self.usage].strip().strip(b'"')) in COUNTED:
+                self.counts[COUNTED.index(name)] += 1
+            values = len(fields[self.pixels].split()) if len(fields) > self.pixels else 0
+            if values != PIXELS and line.strip():
+                self.malformed += 1
+                self.first_malformed = self.first_malformed or (self.rows, values)
 
 
 def count_training_rows(path: str | os.PathLike) -> int:
@@ -47,30 +76,35 @@ def count_rows(path: str | os.PathLike) -> tuple[int, int]:
     has no PublicTest rows, which training needs (said on the form before Start: trial 17).
 
     Raises:
-        DatasetError: no Usage column in the header.
+        DatasetError: what the trainer would refuse the file for, found without parsing
+            pixels: empty, not text, a column missing, rows without 2,304 pixel values (the
+            form gave a 0-byte file, a JPEG and a CSV with bad rows a confident time, trial
+            19); the sentence is the trainer's.
         OSError: the file cannot be read.
 
     Example:
         count_rows("fer2013.csv.gz")  # (28709, 3589)
     """
     path = Path(path)
+    _check_size(path)
+    _check_compression_named(path)
     with _open_binary(path) as fh:
-        header = [name.strip().strip(b'"') for name in fh.readline().rstrip(b"\r\n").split(b",")]
-        if b"Usage" not in header:
-            raise DatasetError(path, "no Usage column in the header")
-        usage = header.index(b"Usage")
-        last = usage == len(header) - 1
-        counts, rest = [0] * len(COUNTED), b""
+        names = header_names(path, fh.readline(MAX_HEADER_CHARS + 1))
+        tally = _Tally(names.index("Usage"), names.index("pixels"), len(names))
+        rest = b""
         while chunk := fh.read(CHUNK_BYTES):
             lines = rest + chunk
             cut = lines.rfind(b"\n") + 1  # whole lines now, the rest with the next chunk
             rest = lines[cut:]
-            counts = [a + b for a, b in zip(counts, _counts_in(lines[:cut], usage, last),
-                                            strict=True)]
+            tally.add(lines[:cut])
         if rest.strip():
-            counts = [a + b for a, b in zip(counts, _counts_in(rest + b"\n", usage, last),
-                                            strict=True)]
-    return counts[0], counts[1]
+            tally.add(rest + b"\n")
+    if tally.first_malformed is not None:
+        row, values = tally.first_malformed
+        more = f" ({tally.malformed} bad rows in all)" if tally.malformed > 1 else ""
+        raise DatasetError(path, f"{values} pixel values, expected {PIXELS}{more}", row=row,
+                           bad_rows=tally.malformed)
+    return tally.counts[0], tally.counts[1]
 
 
 def csv_key(path: str | os.PathLike) -> str | None:
@@ -97,6 +131,7 @@ class TrainingRowCounts:
 
     def __init__(self) -> None:
         self._known: dict[str, tuple[int, int | None]] = {}  # (Training, PublicTest) rows
+        self._problems: dict[str, str] = {}  # what the trainer would refuse the file for
 
     def get(self, path: str | os.PathLike) -> int | None:
         return self._counted(path)[0]
@@ -118,3 +153,24 @@ class TrainingRowCounts:
     def remember(self, key: str | None, rows: int, public: int | None = None) -> None:
         if key is not None:
             self._known[key] = (rows, public)
+
+    def remember_problem(self, path: str | os.PathLike, error: BaseException) -> None:
+        """The count of ``path`` (as it is now) failed with ``error``: said by :meth:`problem`
+        until the file changes."""
+        if (key := csv_key(path)) is not None:
+            self._problems[key] = problem_sentence(error)
+
+    def problem(self, path: str | os.PathLike) -> str:
+        """Why the trainer would refuse the file at ``path`` as it is now; "" when none is
+        known."""
+        key = csv_key(path)
+        return self._problems.get(key, "") if key is not None else ""
+
+
+def problem_sentence(error: BaseException) -> str:
+    """``error`` without the file's path (the form names the file in its field): "row 4
+    (line 5): 100 pixel values, expected 2304 (4 bad rows in all)"."""
+    if isinstance(error, DatasetError):
+        return (f"row {error.row} (line {error.row + 1}): {error.reason}"
+                if error.row is not None else error.reason)
+    return f"it cannot be read ({getattr(error, 'strerror', None) or error})"

@@ -18,10 +18,12 @@ BORDER_PX = 4
 
 
 def fit_size(wanted: Size, room: Size, minimum: Size = (0, 0)) -> Size:
-    """``wanted`` shrunk to ``room`` on each side, but never below ``minimum`` (a window
-    smaller than its minimum size cannot be used either)."""
-    return (max(minimum[0], min(wanted[0], room[0])),
-            max(minimum[1], min(wanted[1], room[1])))
+    """``wanted`` shrunk to ``room`` on each side, but not below ``minimum`` (a window
+    smaller than its minimum size cannot be used either) unless the room is smaller still:
+    a minimum over the room put a dialog's buttons below the screen (the shortcuts list's
+    520 px on a 1280x720 screen at 150 %, trial 19)."""
+    return (min(room[0], max(minimum[0], wanted[0])),
+            min(room[1], max(minimum[1], wanted[1])))
 
 
 def fit_window(window: Rect, available: Rect, title_bar: int = 0,

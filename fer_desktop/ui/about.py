@@ -11,10 +11,18 @@ import platform
 from importlib import metadata
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import qVersion
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtCore import QSize, Qt, qVersion
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fer_desktop import APP_NAME, __version__
+from fer_desktop.ui.on_screen import fitting_size
 
 # (display name, distribution names to try, licence)
 COMPONENTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -99,5 +107,38 @@ def about_html(model_line: str = "") -> str:
             f"<table>{rows}</table>{model}<ul>{notices}</ul>")
 
 
-def show_about(parent: QWidget | None, model_line: str = "") -> None:
-    QMessageBox.about(parent, f"About {APP_NAME}", about_html(model_line))
+SCREEN_SHARE = 0.9  # of the screen the box may cover
+
+
+class AboutDialog(QDialog):
+    """The About box, no taller than its screen: Qt's own (``QMessageBox.about``) grew with
+    its text, and at 150 % on a 1280x720 screen its OK button was below the screen's edge
+    (trial 19); here the text scrolls and OK stays in view."""
+
+    def __init__(self, parent: QWidget | None = None, model_line: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"About {APP_NAME}")
+        self.text = QLabel(about_html(model_line))
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setContentsMargins(12, 12, 12, 12)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.text)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+        width = 560
+        wanted = self.text.heightForWidth(width) + self.buttons.sizeHint().height() + 40
+        self.resize(fitting_size(parent or self, QSize(width + 30, wanted), SCREEN_SHARE))
+
+
+def show_about(parent: QWidget | None, model_line: str = "") -> AboutDialog:
+    """Open the About box (modal to ``parent``) and return it."""
+    dialog = AboutDialog(parent, model_line)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
@@ -573,10 +573,10 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def show_about(self) -> None:
+    def show_about(self) -> QDialog:
         classifier = self._classifier
-        show_about(self, "" if classifier is None else
-                   about_model_line(classifier.name, classifier.accuracy_text()))
+        return show_about(self, "" if classifier is None else
+                          about_model_line(classifier.name, classifier.accuracy_text()))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if not self.live_view.analyses.confirm_close() or (

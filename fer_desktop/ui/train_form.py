@@ -109,6 +109,9 @@ NO_PUBLIC_TEXT = ("This CSV has no PublicTest rows, which training needs to choo
                   "epoch (the first rows of FER-2013 are all Training).")
 NO_TRAINING_TEXT = ("This CSV has no Training rows, which training learns from (the last rows "
                     "of FER-2013 are all PublicTest or PrivateTest).")
+# the trainer's reason, before Start: a 0-byte file, a JPEG and a CSV with bad rows were each
+# given a confident time (trial 19)
+CSV_PROBLEM_TEXT = "This file cannot be trained on: {}."
 
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
@@ -133,6 +136,7 @@ class TrainForm(QGroupBox):
         self._csv_rows: int | None = None  # the chosen CSV's, once counted
         self._csv_public: int | None = None  # and its PublicTest rows
         self._csv_missing = False  # a CSV named that is not there: its size is not known
+        self._csv_problem = ""  # why the trainer would refuse the CSV named, once counted
         form = QFormLayout(self)
         self.csv_edit = QLineEdit()
         self.csv_edit.setPlaceholderText("FER-2013 CSV (fer2013.csv or .csv.gz)")
@@ -464,6 +468,7 @@ class TrainForm(QGroupBox):
             "" if not per_epoch or self._uses != "csv"
             else BUSY_TIME_TEXT if self._busy
             else CSV_MISSING_TEXT if self._csv_missing  # said where the time would be
+            else CSV_PROBLEM_TEXT.format(self._csv_problem.rstrip(".")) if self._csv_problem
             # both refused at Start; said here once counted (trial 17)
             else NO_TRAINING_TEXT if self._csv_rows == 0 and self._csv_public is not None
             else NO_PUBLIC_TEXT if self._csv_public == 0
@@ -484,12 +489,14 @@ class TrainForm(QGroupBox):
         self._csv_public = self._row_counts.public(path)
         # a CSV not found gave FER-2013's time (trial 13): its size is unknown, so none is said
         self._csv_missing = bool(text) and not path.is_file()
+        self._csv_problem = self._row_counts.problem(path) if text else ""
         self._show_preset_help()
-        if self._csv_rows is None and path.is_file() and str(path) not in self._counting:
+        if self._csv_rows is None and not self._csv_problem and path.is_file() \
+                and str(path) not in self._counting:
             self._counting.add(str(path))
             self.row_jobs.start(TrainingRowCounts.count, path,
                                 on_returned=functools.partial(self._on_rows_counted, path),
-                                on_errored=lambda _exc: self._counting.discard(str(path)))
+                                on_errored=functools.partial(self._on_count_failed, path))
 
     def _on_rows_counted(self, path: Path, result: tuple[str | None, int, int]) -> None:
         if not shiboken6.isValid(self.csv_edit):  # the form went while it counted
@@ -497,6 +504,13 @@ class TrainForm(QGroupBox):
         self._counting.discard(str(path))
         self._row_counts.remember(*result)  # a file the trainer cannot read: the full figure
         self._count_csv_rows()  # the field may name another file by now, or this one changed
+
+    def _on_count_failed(self, path: Path, error: BaseException) -> None:
+        if not shiboken6.isValid(self.csv_edit):
+            return
+        self._counting.discard(str(path))
+        self._row_counts.remember_problem(path, error)
+        self._count_csv_rows()
 
     def _on_advanced_toggled(self, on: bool) -> None:
         self.advanced.setVisible(on)
