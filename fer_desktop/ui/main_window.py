@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWidget
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
@@ -35,10 +35,11 @@ from fer_desktop.core.model import (
 from fer_desktop.core.model_compare import SwitchQuestion, same_model, switch_question
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
-from fer_desktop.ui.about import show_about
+from fer_desktop.ui.about import AboutDialog, show_about
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.file_drop import FileDrop
+from fer_desktop.ui.focus_in_view import keep_focus_in_view
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_figures import LiveFigures
 from fer_desktop.ui.live_view import LiveView
@@ -124,7 +125,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self.setMinimumSize(640, 480)
-
+        keep_focus_in_view()  # Tab into a scrolled panel: the control shown
         self._build_status_bar()
         self.notifier = Notifier(self.statusBar(), self)
         self.notifier.yield_room(self.figures.make_room)  # a long message gets their room
@@ -573,7 +574,7 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def show_about(self) -> QDialog:
+    def show_about(self) -> AboutDialog:
         classifier = self._classifier
         return show_about(self, "" if classifier is None else
                           about_model_line(classifier.name, classifier.accuracy_text()))

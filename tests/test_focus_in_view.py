@@ -1,0 +1,49 @@
+"""Tab from outside a scrolled panel onto a control in it: the control is scrolled into view
+(trial 19: the Train form's Data list and the side panel's Detector got the keyboard out of
+sight)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from fer_desktop.ui.focus_in_view import keep_focus_in_view
+
+
+def _panel(qtbot):
+    """A window: a button outside, then a scroll area whose first field is at its top."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    outside = QPushButton("outside")
+    inner = QWidget()
+    column = QVBoxLayout(inner)
+    first = QLineEdit()
+    column.addWidget(first)
+    column.addSpacing(2000)
+    last = QLineEdit()
+    column.addWidget(last)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(inner)
+    layout = QVBoxLayout(window)
+    layout.addWidget(outside)
+    layout.addWidget(scroll)
+    window.resize(300, 300)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    return window, outside, first, last, scroll
+
+
+def test_a_control_reached_from_outside_a_scroll_area_is_scrolled_into_view(qtbot):
+    keep_focus_in_view()
+    keep_focus_in_view()  # once per application, however many windows ask
+    window, outside, first, last, scroll = _panel(qtbot)
+    last.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().value() > 0, timeout=2_000)
+    outside.setFocus(Qt.FocusReason.TabFocusReason)
+    bar = scroll.verticalScrollBar()
+    assert bar.value() > bar.maximum() // 2  # the panel left scrolled down
+    first.setFocus(Qt.FocusReason.TabFocusReason)  # Tab from outside onto its first field
+    qtbot.waitUntil(lambda: bar.value() == 0, timeout=2_000)
+    assert first.visibleRegion().boundingRect().height() == first.height()
