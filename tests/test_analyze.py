@@ -113,6 +113,17 @@ def test_blur_faces_without_a_video_to_blur_is_refused(tmp_path, capsys):
     assert not (tmp_path / "r.csv").exists()
 
 
+@pytest.mark.parametrize("name", ["out.png", "out.jpg", "out", "out.csv"])
+def test_an_annotated_video_named_as_no_video_is_refused(tmp_path, capsys, name):
+    """Trial 19: --annotated out.png wrote an MPEG-4 stream into a .png file (no viewer could
+    open it), under a raw FFMPEG line, and said it was done."""
+    with pytest.raises(SystemExit) as info:
+        main(["a.jpg", "--out", str(tmp_path / "r.csv"), "--annotated", str(tmp_path / name)])
+    assert info.value.code == 2
+    assert "--annotated writes a video: name it .mp4 or .avi" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("value", ["-1", "nan", "abc", "60"])
 def test_bad_smoothing_is_refused_with_a_clear_message(tmp_path, capsys, value):
     with pytest.raises(SystemExit) as info:

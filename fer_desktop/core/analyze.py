@@ -134,6 +134,9 @@ class TrackSummary:
         return max((n, label) for label, n in self.labels.items())[1] if self.labels else "-"
 
 
+VIDEO_OUT_SUFFIXES = (".mp4", ".avi")  # what _VideoOut writes (mp4v, MJPG)
+
+
 class _VideoOut:
     """The --annotated video: opened on the first frame, frames resized to that size."""
 
@@ -307,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.blur_faces and args.annotated is None:  # it did nothing and said nothing (trial 18)
         parser.error("--blur-faces pixelates the faces of the --annotated video, and there is "
                      "none: add --annotated OUT.mp4 (the CSV holds numbers, no pictures)")
+    if args.annotated is not None and args.annotated.suffix.lower() not in VIDEO_OUT_SUFFIXES:
+        # an MPEG-4 stream went into "out.png", under a raw FFMPEG line, and "done" (trial 19)
+        parser.error(f"--annotated writes a video: name it .mp4 or .avi, not "
+                     f"{args.annotated.name!r} (no picture viewer could open that)")
     if args.jobs > 1 and args.annotated is not None:
         parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
     if (warning := batch.jobs_warning(args.jobs)) is not None:
