@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -79,6 +81,17 @@ class EmptyState(QWidget):
         outer.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """The keyboard goes to the button drawn as the default one: outside a dialog a
+        default button answers no Enter, and on the first screen Space and Enter did nothing
+        though it looked pressed-ready (trial 19)."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._take_focus)  # once the window has shown it
+
+    def _take_focus(self) -> None:
+        if self.isVisible() and not isinstance(QApplication.focusWidget(), QLineEdit):
+            self.sample_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_reason(self, title: str | None = None, text: str | None = None) -> None:
         """Say why there is nothing to show (a file that can never open: the same four ways
