@@ -373,7 +373,8 @@ def test_the_gap_between_switch_labels_holds_a_whole_label(qtbot, first):
 
 def test_the_dashed_box_does_not_cross_the_followed_face_s_label(qtbot):
     """The followed face's dashed box (5 px outside the face) was drawn over the label's text,
-    which sits right above the face (user trial)."""
+    which sits right above the face (user trial); it now runs just inside the face's box
+    (outside, it ran through the first letters of the face's bars, trial 19)."""
     from fer_desktop.ui.video_view import VideoView
 
     p = np.full(7, 0.05, np.float32)
@@ -394,7 +395,9 @@ def test_the_dashed_box_does_not_cross_the_followed_face_s_label(qtbot):
         shot.height(), shot.bytesPerLine())[:, :shot.width() * 3].reshape(
         shot.height(), shot.width(), 3)[..., ::-1]  # as BGR
     assert (shown[y1:y2, x1:x2] == annotated[y1:y2, x1:x2]).all()  # the label as drawn
-    assert (shown[100:150, 95] != annotated[100:150, 95]).any()  # the box is there beside it
+    assert (shown[100:150, 105] != annotated[100:150, 105]).any()  # the box, inside the face's
+    outside = np.r_[0:98, 183:320]  # beyond the face's box (its line 2-3 px): as drawn
+    assert (shown[:, outside] == annotated[:, outside]).all()
 
 
 def test_a_source_that_shows_no_picture_does_not_blame_the_minimum_face(qtbot):

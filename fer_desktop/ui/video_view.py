@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 BACKGROUND = QColor(24, 24, 28)
 MESSAGE_COLOR = QColor(210, 210, 215)
 FOCUS_PX = 2  # the frame round the video while it has the keyboard (trial 13: no mark)
+HIGHLIGHT_INSET_PX = 5  # the followed face's dashed box, inside its coloured one
 
 
 def bgr_to_qimage(frame_bgr: np.ndarray) -> QImage:
@@ -191,13 +192,19 @@ class VideoView(QWidget):
             self.painted.emit(self._frame_id)
 
     def _paint_highlight(self, painter: QPainter) -> None:
+        """The dashed box around the followed face (see :meth:`set_highlight`)."""
         if self._highlight is None or self._image is None:
             return
         rect = self.image_rect()
         scale = rect.width() / self._image.width()
         x1, y1, x2, y2 = self._highlight
         box = QRectF(rect.x() + x1 * scale, rect.y() + y1 * scale, (x2 - x1) * scale,
-                     (y2 - y1) * scale).adjusted(-5, -5, 5, 5)
+                     (y2 - y1) * scale)
+        # just inside the face's own box: 5 px outside it, it ran through the first letters
+        # of the face's bars, drawn a few pixels beside the box (trial 19); the coloured box
+        # stays whole around it
+        inset = min(HIGHLIGHT_INSET_PX, box.width() / 6, box.height() / 6)
+        box = box.adjusted(inset, inset, -inset, -inset)
         if self._keep_clear is not None:  # around the label, never across its text
             kx1, ky1, kx2, ky2 = self._keep_clear
             label = QRectF(rect.x() + kx1 * scale, rect.y() + ky1 * scale, (kx2 - kx1) * scale,
