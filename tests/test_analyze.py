@@ -83,7 +83,8 @@ def test_nothing_readable_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main([str(tmp_path / "empty"), "--out", str(tmp_path / "r.csv"),
                  "--no-progress"]) == 2
-    assert "holds no images" in capsys.readouterr().err
+    # its videos are read too: "no images" alone was not the whole truth (trial 19)
+    assert "the folder holds no images or videos (" in capsys.readouterr().err
 
 
 def test_bad_model_and_output_exit_2(tmp_path, sample_bgr, capsys):

@@ -210,6 +210,19 @@ def test_data_report_warns_about_a_blurred_split(tmp_path):
     assert "WARNING" in format_report(report)
 
 
+def test_data_report_warns_of_an_emotion_with_no_training_rows(tmp_path):
+    """Trial 19: a CSV without a disgusted face to learn from gave no warning."""
+    data = load_csv(make_csv(tmp_path / "tiny.csv", {"Training": 60, "PublicTest": 20,
+                                                     "PrivateTest": 20}))
+    keep = data.labels["Training"] != 1  # no disgust
+    data.images["Training"] = data.images["Training"][keep]
+    data.labels["Training"] = data.labels["Training"][keep]
+    warnings = data_report(data)["warnings"]
+    assert "no Training rows of disgust: the model cannot learn it and will never answer " \
+           "disgust" in warnings
+    assert data_report(data, every_emotion=False)["warnings"] == []  # one's own faces
+
+
 @pytest.mark.realdata
 def test_real_csv_loads_with_the_documented_counts(real_csv, tmp_path):
     data = load_cached(real_csv, tmp_path)

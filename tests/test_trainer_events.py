@@ -188,3 +188,19 @@ def test_byte_by_byte_feed_gives_the_same_events():
     events = [parse_event(t) for t in lines]
     assert [e.ok for e in events] == [True, False, True]
     assert events[2]["step"] == 4
+
+
+def test_the_data_report_reads_as_a_line_in_a_terminal():
+    """Trial 19: `trainer inspect` printed "[data_report] splits={'Training': {'rows': 30,
+    ... 'sharpness': 2350.504329634301 ...}}" on stderr before its table."""
+    import io
+
+    from trainer.events import EventEmitter
+
+    err = io.StringIO()
+    emitter = EventEmitter("text", stdout=io.StringIO(), stderr=err)
+    emitter.emit("data_report", splits={"Training": {"rows": 28709, "sharpness": 2350.5},
+                                        "PublicTest": {"rows": 3589}},
+                 warnings=["no Training rows of disgust"])
+    assert err.getvalue() == ("data: rows Training 28,709, PublicTest 3,589\n"
+                              "  warning: no Training rows of disgust\n")

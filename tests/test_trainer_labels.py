@@ -108,9 +108,14 @@ def test_all_zero_votes_are_refused(tmp_path, name):
 
 
 def test_a_file_without_the_vote_columns_is_refused(tmp_path, csv_and_votes):
-    csv, _ = csv_and_votes
-    with pytest.raises(DatasetError, match="has no column"):
+    csv, votes = csv_and_votes
+    with pytest.raises(DatasetError, match="has no column"):  # Usage is there, the rest not
         ferplus.load_votes(csv, ferplus.csv_usage(csv), csv)  # the CSV itself given as votes
+    junk = tmp_path / "junk.csv"  # none of them: said once, not "has no column" and the list
+    junk.write_text("a,b\n1,2\n")                                 # twice (trial 19)
+    with pytest.raises(DatasetError, match="has none of the columns of a FER.* votes file "
+                                           r"\(Usage, .*\): is it fer2013new.csv\?$"):
+        ferplus.load_votes(junk, ferplus.csv_usage(csv), csv)
 
 
 def test_training_targets_per_label_set(tmp_path):

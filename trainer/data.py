@@ -397,11 +397,14 @@ def _sharpness(images: np.ndarray) -> np.ndarray:
     return np.array([cv2.Laplacian(img, cv2.CV_64F).var() for img in images])
 
 
-def data_report(data: FerData, sample: int = 3000, seed: int = 0) -> dict:
+def data_report(data: FerData, sample: int = 3000, seed: int = 0,
+                every_emotion: bool = True) -> dict:
     """Rows, class counts and image statistics per split, with warnings for outlier splits.
 
     A split that is markedly blurrier, darker or flatter than the others means a model will
     learn (or be judged on) different faces than the live camera shows: we warn loudly.
+    ``every_emotion``: warn of an emotion with no Training rows (a CSV; an image folder of
+    one's own faces leaves emotions out on purpose).
     """
     rng = np.random.default_rng(seed)
     splits: dict[str, dict] = {}
@@ -435,6 +438,12 @@ def data_report(data: FerData, sample: int = 3000, seed: int = 0) -> dict:
                     f"{split} {key} {value:.1f} differs by {100 * abs(value - ref) / ref:.0f}% "
                     f"from the other splits ({ref:.1f}): the splits may not be the same kind of "
                     "image (blurred, re-encoded or rescaled copy?)")
+    if every_emotion and splits["Training"]["rows"]:  # never learnt (trial 19: not said)
+        absent = [e for e, n in splits["Training"]["classes"].items() if n == 0]
+        if absent:
+            warnings.append(f"no Training rows of {', '.join(absent)}: the model cannot learn "
+                            f"{'it' if len(absent) == 1 else 'them'} and will never answer "
+                            f"{' or '.join(absent)}")
     return {"splits": splits, "warnings": warnings}
 
 

@@ -82,6 +82,9 @@ def _read_votes_frame(path: Path):
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DatasetError(path, f"is not a readable FER+ votes CSV ({quote(str(exc))})") from exc
     missing = [c for c in REQUIRED if c not in frame.columns]
+    if len(missing) == len(REQUIRED):  # it read as "has no column" and the list, twice
+        raise DatasetError(path, f"has none of the columns of a FER+ votes file "
+                           f"({', '.join(REQUIRED)}): is it fer2013new.csv?")
     if missing:
         raise DatasetError(path, f"has no column {', '.join(missing)} (a FER+ votes file has "
                            f"{', '.join(REQUIRED)})")

@@ -292,7 +292,7 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     folder = load_image_folder(config.images, config.seed)
     from trainer.data import data_report
 
-    emitter.emit("data_report", **data_report(folder.as_fer_data()),
+    emitter.emit("data_report", **data_report(folder.as_fer_data(), every_emotion=False),
                  image_folder=folder.report.to_dict())
     emitter.log(folder.report.format())
     data, on_fer = _scoring_data(config, folder, emitter)

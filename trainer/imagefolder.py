@@ -379,7 +379,7 @@ def load_folder_for_training(root: str | os.PathLike, seed: int, emitter,
 
     folder = load_image_folder(root, seed)
     data = folder.as_fer_data()
-    report = data_report(data)
+    report = data_report(data, every_emotion=False)  # emotions left out on purpose
     oversampled = oversampling_warnings(folder.report.counts["train"], sampling)
     report["warnings"] = [*report.get("warnings", []), *oversampled]
     emitter.emit("data_report", **report, image_folder=folder.report.to_dict())

@@ -47,6 +47,8 @@ from fer_desktop.core.safe_write import PendingFile, check_outputs
 from fer_desktop.core.source_defaults import SOURCE_DEFAULTS, options_for, source_kind
 from fer_desktop.core.sources import (
     ASSUMED_FPS,
+    IMAGE_SUFFIXES,
+    VIDEO_SUFFIXES,
     ImageSource,
     VideoFileSource,
     ended_early,
@@ -180,7 +182,10 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     reports to the parent's bar). Track ids count from 1 in every input (and every photo), so
     an input's rows are the same at any ``--jobs`` or ``--shard``.
     """
-    source = open_source(Path(spec))
+    if _listable_folder(Path(spec)):  # a folder left whole: it holds nothing analyze reads
+        raise SourceError(spec, "the folder holds no images or videos (" + ", ".join(
+            sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES)) + ")")  # "no images" of a folder
+    source = open_source(Path(spec))                    # whose videos it reads (trial 19)
     stills = isinstance(source, ImageSource)
     video_options = pipeline.options
     if stills:  # each photo on its own: no smoothing, and a fresh tracker per photo below
@@ -228,6 +233,14 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
         skipped.append((spec, f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames "
                               "(truncated or damaged?); the frames read were analysed"))
     return skipped
+
+
+def _listable_folder(path: Path) -> bool:
+    """A folder whose names can be read (one that cannot is named by ``open_source``)."""
+    try:
+        return path.is_dir() and next(iter(path.iterdir()), True) is not None
+    except OSError:
+        return False
 
 
 def _what_happened(reason: str) -> str:
