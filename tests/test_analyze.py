@@ -84,7 +84,7 @@ def test_nothing_readable_exits_2(tmp_path, capsys):
     assert main([str(tmp_path / "empty"), "--out", str(tmp_path / "r.csv"),
                  "--no-progress"]) == 2
     # its videos are read too: "no images" alone was not the whole truth (trial 19)
-    assert "the folder holds no images or videos (" in capsys.readouterr().err
+    assert "the folder holds no images or videos directly in it" in capsys.readouterr().err
 
 
 def test_bad_model_and_output_exit_2(tmp_path, sample_bgr, capsys):
@@ -121,8 +121,20 @@ def test_an_annotated_video_named_as_no_video_is_refused(tmp_path, capsys, name)
     with pytest.raises(SystemExit) as info:
         main(["a.jpg", "--out", str(tmp_path / "r.csv"), "--annotated", str(tmp_path / name)])
     assert info.value.code == 2
-    assert "--annotated writes a video: name it .mp4 or .avi" in capsys.readouterr().err
+    assert "--annotated writes a video: name it .mp4 (or .avi, .mkv" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_annotated_video_may_be_any_container_it_worked_in(tmp_path, sample_bgr):
+    """.mkv, .mov and .m4v took the MPEG-4 video before the check above: still taken."""
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    out = tmp_path / "shown.mkv"
+    assert main([str(image), "--out", str(tmp_path / "r.csv"), "--annotated", str(out),
+                 "--no-progress"]) == 0
+    capture = cv2.VideoCapture(str(out))
+    assert capture.read()[0]
+    capture.release()
 
 
 @pytest.mark.parametrize("value", ["-1", "nan", "abc", "60"])

@@ -99,12 +99,11 @@ def _as_text(record: dict[str, Any]) -> str:
                 f"{record['seconds']:.0f}s ({record['images_per_s']:.0f} img/s)")
     if event == "error":
         return f"error: {record['message']}"
-    if event == "data_report":  # a Python dict of every statistic was noise (trial 19)
-        splits = record.get("splits") or {}
+    if event == "data_report":  # a Python dict of every statistic was noise (trial 19);
+        splits = record.get("splits") or {}  # its warnings follow in the report's table
         rows = ", ".join(f"{name} {info.get('rows', 0):,}" for name, info in splits.items()
                          if isinstance(info, dict))
-        warnings = "".join(f"\n  warning: {w}" for w in record.get("warnings") or [])
-        return f"data: rows {rows}{warnings}"
+        return f"data: rows {rows}"
     skip = {"v", "event", "time", "config", "traceback", "per_class", "confusion"}
     parts = [f"{k}={_fmt(v)}" for k, v in record.items() if k not in skip]
     return f"[{event}] " + " ".join(parts)

@@ -48,7 +48,6 @@ from fer_desktop.core.source_defaults import SOURCE_DEFAULTS, options_for, sourc
 from fer_desktop.core.sources import (
     ASSUMED_FPS,
     IMAGE_SUFFIXES,
-    VIDEO_SUFFIXES,
     ImageSource,
     VideoFileSource,
     ended_early,
@@ -136,7 +135,7 @@ class TrackSummary:
         return max((n, label) for label, n in self.labels.items())[1] if self.labels else "-"
 
 
-VIDEO_OUT_SUFFIXES = (".mp4", ".avi")  # what _VideoOut writes (mp4v, MJPG)
+VIDEO_OUT_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".avi")  # _VideoOut: mp4v, .avi MJPG
 
 
 class _VideoOut:
@@ -182,10 +181,10 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     reports to the parent's bar). Track ids count from 1 in every input (and every photo), so
     an input's rows are the same at any ``--jobs`` or ``--shard``.
     """
-    if _listable_folder(Path(spec)):  # a folder left whole: it holds nothing analyze reads
-        raise SourceError(spec, "the folder holds no images or videos (" + ", ".join(
-            sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES)) + ")")  # "no images" of a folder
-    source = open_source(Path(spec))                    # whose videos it reads (trial 19)
+    if _listable_folder(Path(spec)):  # a folder left whole: nothing analyze reads in it
+        raise SourceError(spec, "the folder holds no images or videos directly in it (its "
+                                "subfolders are not searched: name them)")  # "no images" of a
+    source = open_source(Path(spec))                     # folder whose videos it reads (trial 19)
     stills = isinstance(source, ImageSource)
     video_options = pipeline.options
     if stills:  # each photo on its own: no smoothing, and a fresh tracker per photo below
@@ -238,9 +237,12 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
 def _listable_folder(path: Path) -> bool:
     """A folder whose names can be read (one that cannot is named by ``open_source``)."""
     try:
-        return path.is_dir() and next(iter(path.iterdir()), True) is not None
+        if not path.is_dir():
+            return False
+        next(path.iterdir(), None)  # raises where the folder may not be listed
     except OSError:
         return False
+    return True
 
 
 def _what_happened(reason: str) -> str:
@@ -257,11 +259,11 @@ def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: 
     header = ["source"] * with_source + ["track", "frames", "from_s", "to_s", "shown_most",
                                          "mean_probabilities"]
     rows = [header]
-    sources = list(dict.fromkeys(summary.source for summary in summaries.values()))
-    shown = _short_names(sources)
+    order = {source: k for k, source in enumerate(dict.fromkeys(
+        summary.source for summary in summaries.values()))}
+    shown = _short_names(list(order))
     # by input, then by number: largest first listed a picture's faces as #2, #3, #1
-    for summary in sorted(summaries.values(),
-                          key=lambda s: (sources.index(s.source), s.track_id)):
+    for summary in sorted(summaries.values(), key=lambda s: (order[s.source], s.track_id)):
         mean = summary.probability_sum / max(1, summary.frames)
         top = ", ".join(f"{EMOTIONS[i]} {mean[i]:.2f}" for i in np.argsort(-mean)[:3])
         rows.append([shown[summary.source]] * with_source + [
@@ -325,8 +327,10 @@ def main(argv: list[str] | None = None) -> int:
                      "none: add --annotated OUT.mp4 (the CSV holds numbers, no pictures)")
     if args.annotated is not None and args.annotated.suffix.lower() not in VIDEO_OUT_SUFFIXES:
         # an MPEG-4 stream went into "out.png", under a raw FFMPEG line, and "done" (trial 19)
-        parser.error(f"--annotated writes a video: name it .mp4 or .avi, not "
-                     f"{args.annotated.name!r} (no picture viewer could open that)")
+        parser.error(f"--annotated writes a video: name it .mp4 (or .avi, .mkv, .mov, .m4v), "
+                     f"not {args.annotated.name!r}" + (
+                         " (a picture viewer could not open it)"
+                         if args.annotated.suffix.lower() in IMAGE_SUFFIXES else ""))
     if args.jobs > 1 and args.annotated is not None:
         parser.error("--annotated writes one video in frame order, so it needs --jobs 1")
     if (warning := batch.jobs_warning(args.jobs)) is not None:

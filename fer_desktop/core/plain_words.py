@@ -25,8 +25,8 @@ def counted(n: int, noun: str) -> str:
 
 
 def round_half_up(x: float) -> int:
-    """2.5 -> 3, 2.49 -> 2: Python's ``round`` rounds halves to even, and 3 of 12 faces
-    read "about 2 of 10". The tiny nudge sends up a half that float arithmetic left a hair under."""
+    """2.5 -> 3, 2.49 -> 2: Python's ``round`` rounds halves to even, and 12.5% read 12%.
+    The tiny nudge sends up a half that float arithmetic left a hair under."""
     return math.floor(x + 0.5 + 1e-9)
 
 

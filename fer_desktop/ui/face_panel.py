@@ -440,7 +440,8 @@ class FacePanel(QWidget):
         present scale ("#000 " alone let "#15" touch "#16": trial 15)."""
         view = self._plot.getPlotItem().getViewBox()
         low, high = view.viewRange()[0]
-        pixels = self._plot.fontMetrics().horizontalAdvance("#0000 ")
+        pixels = max(self._plot.fontMetrics().horizontalAdvance(f"{text} ")
+                     for text in ("#0000", MODEL_MARK))  # "model" is the wider
         return pixels * (high - low) / max(1.0, view.width())
 
     def labelled_switches(self) -> list[tuple[float, str]]:

@@ -30,8 +30,8 @@ def _title_bar_px(widget: QWidget) -> int:
 
 def fitting_size(widget: QWidget, wanted: QSize, share: float = 1.0,
                  minimum: QSize = QSize(0, 0)) -> QSize:
-    """``wanted`` shrunk to ``share`` of the widget's screen (a dialog's room), never below
-    ``minimum``; ``wanted`` when there is no screen."""
+    """``wanted`` shrunk to ``share`` of the widget's screen (a dialog's room), not below
+    ``minimum`` unless the room is smaller still; ``wanted`` when there is no screen."""
     room = available(widget)
     if room is None:
         return wanted
