@@ -398,6 +398,14 @@ def test_the_dashed_box_does_not_cross_the_followed_face_s_label(qtbot):
     assert (shown[100:150, 105] != annotated[100:150, 105]).any()  # the box, inside the face's
     outside = np.r_[0:98, 183:320]  # beyond the face's box (its line 2-3 px): as drawn
     assert (shown[:, outside] == annotated[:, outside]).all()
+    view.resize(960, 720)  # the picture shown three times its size: the coloured stroke too
+    shot = view.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    big = np.frombuffer(shot.constBits(), np.uint8).reshape(
+        shot.height(), shot.bytesPerLine())[:, :shot.width() * 3].reshape(
+        shot.height(), shot.width(), 3)[..., ::-1]
+    stroke = cv2.resize(annotated, (960, 720), interpolation=cv2.INTER_NEAREST)
+    column = big[300:450, 297:306].astype(int)  # the face's left edge, x 100 at three times
+    assert np.abs(column - stroke[300:450, 297:306]).max() < 40  # the coloured box uncovered
 
 
 def test_a_source_that_shows_no_picture_does_not_blame_the_minimum_face(qtbot):

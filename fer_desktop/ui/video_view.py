@@ -202,8 +202,9 @@ class VideoView(QWidget):
                      (y2 - y1) * scale)
         # just inside the face's own box: 5 px outside it, it ran through the first letters
         # of the face's bars, drawn a few pixels beside the box (trial 19); the coloured box
-        # stays whole around it
-        inset = min(HIGHLIGHT_INSET_PX, box.width() / 6, box.height() / 6)
+        # stays whole around it (its stroke, a few frame pixels, grows with the picture: on
+        # a small video shown large, 5 screen pixels landed on it)
+        inset = min(HIGHLIGHT_INSET_PX * max(1.0, scale), box.width() / 6, box.height() / 6)
         box = box.adjusted(inset, inset, -inset, -inset)
         if self._keep_clear is not None:  # around the label, never across its text
             kx1, ky1, kx2, ky2 = self._keep_clear
