@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from trainer.data import (
     MAX_HEADER_CHARS,
     PIXELS,
@@ -42,11 +44,18 @@ class _Tally:
 
     def add(self, lines: bytes) -> None:
         """Count whole ``lines`` (each ending in a newline). The fast path (Usage last, bare
-        words, every row PIXELS values: the spaces tell) leaves quoted or space-padded Usage
-        (it counted none in such a file, and the form said it had no PublicTest rows) and
-        rows of another length to the slow one, which names the first of those."""
-        n = lines.count(b"\n")
-        if self.last and lines.count(b" ") == (PIXELS - 1) * n \
+        words, every line PIXELS - 1 spaces, counted line by line in NumPy: a chunk's total
+        passed two bad rows whose counts made up for each other) leaves quoted or
+        space-padded Usage (it counted none in such a file, and the form said it had no
+        PublicTest rows), blank lines (skipped, as the trainer skips them) and rows of another
+        length to the slow one, which names the first bad row as the trainer does."""
+        data = np.frombuffer(lines, np.uint8)
+        ends = np.flatnonzero(data == ord("\n"))
+        n = len(ends)
+        starts = np.concatenate(([0], ends[:-1] + 1)) if n else ends
+        per_line = np.add.reduceat((data == ord(" ")).view(np.uint8), starts, dtype=np.int32) \
+            if n else ends
+        if self.last and n and (per_line == PIXELS - 1).all() \
                 and not any(odd in lines for odd in (b'"', b" \n", b" \r\n", b", ")):
             for k, name in enumerate(COUNTED):
                 self.counts[k] += lines.count(b"," + name + b"\n") \
@@ -54,13 +63,15 @@ class _Tally:
             self.rows += n
             return
         for line in lines.splitlines():
+            if not line.strip():  # skipped by the trainer too, and not counted as a row
+                continue
             self.rows += 1
             fields = line.split(b",")
             if len(fields) > self.usage \
                     and (name := fields[self.usage].strip().strip(b'"')) in COUNTED:
                 self.counts[COUNTED.index(name)] += 1
             values = len(fields[self.pixels].split()) if len(fields) > self.pixels else 0
-            if values != PIXELS and line.strip():
+            if values != PIXELS:
                 self.malformed += 1
                 self.first_malformed = self.first_malformed or (self.rows, values)
 
@@ -145,20 +156,25 @@ class TrainingRowCounts:
         return self._known.get(key, (None, None)) if key is not None else (None, None)
 
     @staticmethod
-    def count(path: str | os.PathLike) -> tuple[str | None, int, int]:
-        """``(csv_key(path), *count_rows(path))``; the key as it was before counting."""
+    def count(path: str | os.PathLike) -> tuple[str | None, int, int, str]:
+        """``(csv_key(path), training rows, PublicTest rows, "")``, or ``(key, 0, 0, why the
+        trainer would refuse the file)``; the key as it was before counting (a file still
+        being copied is counted again once it changes). A file that cannot be read
+        (``OSError``) raises: that may pass, and is not remembered."""
         key = csv_key(path)
-        return key, *count_rows(path)
+        try:
+            return key, *count_rows(path), ""
+        except DatasetError as exc:
+            return key, 0, 0, problem_sentence(exc)
 
-    def remember(self, key: str | None, rows: int, public: int | None = None) -> None:
-        if key is not None:
+    def remember(self, key: str | None, rows: int, public: int | None = None,
+                 problem: str = "") -> None:
+        if key is None:
+            return
+        if problem:
+            self._problems[key] = problem
+        else:
             self._known[key] = (rows, public)
-
-    def remember_problem(self, path: str | os.PathLike, error: BaseException) -> None:
-        """The count of ``path`` (as it is now) failed with ``error``: said by :meth:`problem`
-        until the file changes."""
-        if (key := csv_key(path)) is not None:
-            self._problems[key] = problem_sentence(error)
 
     def problem(self, path: str | os.PathLike) -> str:
         """Why the trainer would refuse the file at ``path`` as it is now; "" when none is

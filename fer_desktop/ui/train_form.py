@@ -496,21 +496,14 @@ class TrainForm(QGroupBox):
             self._counting.add(str(path))
             self.row_jobs.start(TrainingRowCounts.count, path,
                                 on_returned=functools.partial(self._on_rows_counted, path),
-                                on_errored=functools.partial(self._on_count_failed, path))
+                                on_errored=lambda _exc: self._counting.discard(str(path)))
 
-    def _on_rows_counted(self, path: Path, result: tuple[str | None, int, int]) -> None:
+    def _on_rows_counted(self, path: Path, result: tuple[str | None, int, int, str]) -> None:
         if not shiboken6.isValid(self.csv_edit):  # the form went while it counted
             return
         self._counting.discard(str(path))
         self._row_counts.remember(*result)  # a file the trainer cannot read: the full figure
         self._count_csv_rows()  # the field may name another file by now, or this one changed
-
-    def _on_count_failed(self, path: Path, error: BaseException) -> None:
-        if not shiboken6.isValid(self.csv_edit):
-            return
-        self._counting.discard(str(path))
-        self._row_counts.remember_problem(path, error)
-        self._count_csv_rows()
 
     def _on_advanced_toggled(self, on: bool) -> None:
         self.advanced.setVisible(on)
