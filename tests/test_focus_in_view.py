@@ -32,6 +32,7 @@ def _panel(qtbot):
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)  # focus events need an active one
     return window, outside, first, last, scroll
 
 
@@ -45,5 +46,20 @@ def test_a_control_reached_from_outside_a_scroll_area_is_scrolled_into_view(qtbo
     bar = scroll.verticalScrollBar()
     assert bar.value() > bar.maximum() // 2  # the panel left scrolled down
     first.setFocus(Qt.FocusReason.TabFocusReason)  # Tab from outside onto its first field
-    qtbot.waitUntil(lambda: bar.value() == 0, timeout=2_000)
+    qtbot.waitUntil(lambda: bar.value() < 20, timeout=2_000)
     assert first.visibleRegion().boundingRect().height() == first.height()
+
+
+def test_focus_moved_otherwise_leaves_the_panel_where_it_was_scrolled(qtbot):
+    """A panel scrolled with the wheel jumped back to the control with the focus when the
+    window was activated again or a dialog gave the focus back (a review of the above)."""
+    keep_focus_in_view()
+    window, outside, first, last, scroll = _panel(qtbot)
+    bar = scroll.verticalScrollBar()
+    for reason in (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.OtherFocusReason,
+                   Qt.FocusReason.MouseFocusReason, Qt.FocusReason.PopupFocusReason):
+        outside.setFocus(Qt.FocusReason.TabFocusReason)
+        bar.setValue(bar.maximum() // 2)  # the wheel
+        last.setFocus(reason)
+        qtbot.wait(20)
+        assert bar.value() == bar.maximum() // 2, reason
