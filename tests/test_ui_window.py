@@ -141,6 +141,15 @@ def test_empty_state_without_camera_or_source_offers_the_sample(qtbot, main_wind
     # nothing, the focus was on the Source list (trial 19)
     window.activateWindow()
     qtbot.waitUntil(live.empty_state.sample_button.hasFocus, timeout=WAIT_MS)
+    # once for each reason shown: a tab switched to with the keys keeps the keyboard
+    window.tabs.tabBar().setFocus(Qt.FocusReason.TabFocusReason)
+    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(0)
+    qtbot.wait(50)
+    assert window.tabs.tabBar().hasFocus()
+    live.source_picker.combo.setFocus()
+    live.empty_state.show_reason()  # a new reason (a file that can never open): taken again
+    qtbot.waitUntil(live.empty_state.sample_button.hasFocus, timeout=WAIT_MS)
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         qtbot.keyClick(live.empty_state.sample_button, Qt.Key.Key_Space)
     assert live.stack.currentWidget() is live.video_view

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -37,6 +36,7 @@ class EmptyState(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._focus_wanted = True  # the first launch: see showEvent
         self.title = title = QLabel(self.TITLE)
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
@@ -83,14 +83,20 @@ class EmptyState(QWidget):
         outer.addStretch(2)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        """The keyboard goes to the button drawn as the default one: outside a dialog a
-        default button answers no Enter, and on the first screen Space and Enter did nothing
-        though it looked pressed-ready (trial 19)."""
+        """The keyboard goes to the button drawn as the default one, once for each reason
+        shown (the first launch, a file that can never open): outside a dialog a default
+        button answers no Enter, and on the first screen Space and Enter did nothing though it
+        looked pressed-ready (trial 19). Not on every show: a tab switched to with the keys,
+        or the window restored, kept the keyboard where it was."""
         super().showEvent(event)
-        QTimer.singleShot(0, self, self._take_focus)  # once the window has shown it
+        if self._focus_wanted and not event.spontaneous():
+            QTimer.singleShot(0, self, self._take_focus)  # once the window has shown it
 
     def _take_focus(self) -> None:
-        if self.isVisible() and not isinstance(QApplication.focusWidget(), QLineEdit):
+        self._focus_wanted = False
+        now = QApplication.focusWidget()  # typing somewhere: left alone
+        typing = now is not None and now.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+        if self.isVisible() and not typing:
             self.sample_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_reason(self, title: str | None = None, text: str | None = None) -> None:
@@ -98,6 +104,9 @@ class EmptyState(QWidget):
         out as at the first launch); no arguments: the first launch's "No camera found"."""
         self.title.setText(title or self.TITLE)
         self.text.setText(text or self.TEXT)
+        self._focus_wanted = True  # a new reason: the way out has the keyboard
+        if self.isVisible():  # shown already: no show event will come
+            QTimer.singleShot(0, self, self._take_focus)
 
     @staticmethod
     def _button(text: str, tip: str, signal) -> QPushButton:
