@@ -127,8 +127,17 @@ def test_a_missing_folder_is_said_without_starting(tab, monkeypatch):
     assert "Choose the image folder" in tab.form.message.text()
 
 
+def _chosen(qtbot, tab, folder) -> str:
+    """Choose ``folder`` as the image folder; its line once counted (off the GUI thread)."""
+    from fer_desktop.ui.data_source import COUNTING_TEXT
+
+    tab.data_source.choose("images", str(folder))
+    qtbot.waitUntil(lambda: COUNTING_TEXT not in tab.data_source.help.text(), timeout=10_000)
+    return tab.data_source.help.text()
+
+
 def test_a_folder_without_emotion_subfolders_is_said_when_chosen_and_not_started(
-        tab, tmp_path, monkeypatch):
+        qtbot, tab, tmp_path, monkeypatch):
     """Trial 18: a folder of loose photos, dropped on the Train tab, was taken without a word
     (Start enabled, nothing said); the trainer refused it only after starting TensorFlow."""
     monkeypatch.setattr(tab.process, "start_command",
@@ -136,39 +145,78 @@ def test_a_folder_without_emotion_subfolders_is_said_when_chosen_and_not_started
     loose = tmp_path / "loose"
     loose.mkdir()
     (loose / "a.jpg").write_bytes(b"")
-    tab.data_source.choose("images", str(loose))
-    assert "has no emotion subfolders (it holds 'a.jpg')" in tab.data_source.help.text()
+    assert "has no emotion subfolders (it holds 'a.jpg')" in _chosen(qtbot, tab, loose)
     tab.form.start_button.click()
     assert "has no emotion subfolders" in tab.form.message.text()
 
 
-def test_a_chosen_folder_is_counted_on_the_form(tab, tmp_path):
-    """What a folder holds is said before Start, as the collected faces' count is; an emotion
-    the trainer would refuse is named."""
+def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab, tmp_path,
+                                                                     monkeypatch):
+    """What a folder holds is said before Start, as the collected faces' count is, and what
+    training would refuse it for (its training part: a test/ folder's images do not make up
+    for too few to learn from) refuses Start before any trainer starts (a review)."""
+    monkeypatch.setattr(tab.process, "start_command",
+                        lambda *a, **k: pytest.fail("nothing may start"))
     data = emotion_folder(tmp_path / "data", per_emotion=6)
     (data / "fear").mkdir()
     (data / "fear" / "x.png").write_bytes(b"")
     (data / "sad" / "notes.txt").write_text("not an image")
-    tab.data_source.choose("images", str(data))
-    text = tab.data_source.help.text()
-    assert "In this folder: 13 images (fear 1, happy 6, sad 6)." in text
-    assert "at least 5 faces of each emotion it uses: add more of fear" in text
-    tab.data_source.choose("images", str(emotion_folder(tmp_path / "one", emotions=("sad",))))
-    assert "at least two emotions" in tab.data_source.help.text()
-    tab.data_source.choose("images", str(tmp_path / "gone"))
-    assert "folder not found" in tab.data_source.help.text()
+    text = _chosen(qtbot, tab, data)
+    assert "In this folder: 13 images to learn from (fear 1, happy 6, sad 6)." in text
+    assert "Training will refuse it: fear has only 1 image(s); each emotion needs at " \
+           "least 5" in text
+    tab.form.start_button.click()
+    assert "fear has only 1 image(s)" in tab.form.message.text()
+    assert "at least two are needed" in _chosen(
+        qtbot, tab, emotion_folder(tmp_path / "one", emotions=("sad",)))
+    split = tmp_path / "split"
+    emotion_folder(split / "train", per_emotion=3)
+    emotion_folder(split / "test", per_emotion=5)
+    text = _chosen(qtbot, tab, split)
+    assert "6 images to learn from (happy 3, sad 3), 10 in its test folder." in text
+    assert "happy has only 3 image(s)" in text
+    assert "folder not found" in _chosen(qtbot, tab, tmp_path / "gone")
 
 
-def test_a_folder_that_cannot_be_read_is_said_not_raised(tab, tmp_path, monkeypatch):
-    """A folder the account may not list (a share, another user's) must not break the form."""
+def test_a_folder_that_cannot_be_read_is_said_not_raised(qtbot, tab, tmp_path, monkeypatch):
+    """A folder the account may not list (a share, another user's) must not break the form;
+    one of its emotion folders that cannot be listed is named (training skipped it)."""
+    import os
+
+    data = emotion_folder(tmp_path / "data")
+    real_walk = os.walk
+
+    def walk(top, *args, onerror=None, **kwargs):
+        if str(top).endswith("sad") and onerror is not None:
+            onerror(PermissionError(13, "Permission denied", str(top)))
+            return iter(())
+        return real_walk(top, *args, onerror=onerror, **kwargs)
+
+    monkeypatch.setattr(os, "walk", walk)
+    text = _chosen(qtbot, tab, data)
+    assert f"{data / 'sad'} cannot be read (Permission denied)." in text
+
+
+def test_the_folder_is_counted_off_the_gui_thread(qtbot, tab, tmp_path, monkeypatch):
+    """A folder on a share that stops answering held the window while it was walked."""
+    import threading
+
     import fer_desktop.ui.data_source as data_source
 
-    def refuse(folder):
-        raise PermissionError(13, "Permission denied")
+    release = threading.Event()
+    real = data_source.count_images
 
-    monkeypatch.setattr(data_source, "count_images", refuse)
-    tab.data_source.choose("images", str(tmp_path))
-    assert f"{tmp_path} cannot be read (Permission denied)." in tab.data_source.help.text()
+    def slow(folder):
+        release.wait(10)
+        return real(folder)
+
+    monkeypatch.setattr(data_source, "count_images", slow)
+    data = emotion_folder(tmp_path / "data")
+    tab.data_source.choose("images", str(data))  # returns at once
+    assert data_source.COUNTING_TEXT in tab.data_source.help.text()
+    release.set()
+    qtbot.waitUntil(lambda: "10 images to learn from" in tab.data_source.help.text(),
+                    timeout=10_000)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="XDG_DATA_HOME moves Qt's data folder "

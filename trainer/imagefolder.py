@@ -208,23 +208,58 @@ def _layout(root: Path) -> tuple[dict[int, list[Path]], dict[int, list[Path]] | 
     return train, test, test_dir.name if test_dir else "held-out"
 
 
-def count_images(root: str | os.PathLike) -> dict[str, int]:
-    """Image files per emotion, training and test parts together, by name only (nothing is
-    read): what the Train tab says of a chosen folder before Start, quickly. Emotions without
-    images are left out.
+@dataclass(frozen=True)
+class FolderCount:
+    """Image files per emotion, by name only (nothing is read): the part training learns from
+    (``train``: train/, or the whole folder) and the test part (``test``: test/, or None where
+    a share of each emotion is held out). Emotions without images are left out."""
+
+    train: dict[str, int]
+    test: dict[str, int] | None = None
+
+    def problem(self, minimum: int = MIN_IMAGES_PER_EMOTION) -> str:
+        """Why training would refuse the folder by its counts, in the trainer's words (it
+        counts the usable images, which may be fewer); "" when none."""
+        for emotion, n in self.train.items():
+            if n < minimum:
+                return (f"{emotion} has only {n} image(s); each emotion needs at least "
+                        f"{minimum} (add images, or remove the folder to leave the emotion "
+                        "out)")
+        if len(self.train) < 2:
+            return (f"{len(self.train)} emotion(s) with images; at least two are needed to "
+                    "learn to tell them apart")
+        return ""
+
+
+def count_images(root: str | os.PathLike) -> FolderCount:
+    """What the Train tab says of a chosen folder before Start: its image files per emotion,
+    counted by name off the GUI thread.
 
     Raises:
         DatasetError: as training would for the layout (no emotion subfolders, an unknown
             folder name, not a folder), naming the folder.
+        OSError: a folder in it cannot be listed (training would skip it without a word).
     """
     train, test, _ = _layout(Path(root))
-    counts: dict[str, int] = {}
-    for folders in (train, test or {}):
-        for index, paths in folders.items():
-            n = sum(1 for path in _files(paths) if path.suffix.lower() in IMAGE_SUFFIXES)
-            if n:
-                counts[EMOTIONS[index]] = counts.get(EMOTIONS[index], 0) + n
-    return {e: counts[e] for e in EMOTIONS if e in counts}
+    return FolderCount(_counts(train), _counts(test) if test is not None else None)
+
+
+def _counts(folders: dict[int, list[Path]]) -> dict[str, int]:
+    counts = {EMOTIONS[k]: sum(_images_in(path) for path in paths)
+              for k, paths in sorted(folders.items())}
+    return {emotion: n for emotion, n in counts.items() if n}
+
+
+def _images_in(folder: Path) -> int:
+    def refuse(error: OSError) -> None:
+        raise error
+
+    n = 0
+    for _root, dirs, names in os.walk(folder, onerror=refuse):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        n += sum(1 for name in names
+                 if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES)
+    return n
 
 
 def _read_faces(files: list[Path], root: Path, cropper_factory, state: dict

@@ -10,9 +10,11 @@ its changes and counts its faces again after each save.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,13 +32,14 @@ from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.plain_words import counted
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.elided_label import ElidedLabel
+from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import TrainConfig
 from trainer.data import DatasetError
 from trainer.finetune_config import FinetuneConfig
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
-from trainer.imagefolder import count_images
+from trainer.imagefolder import FolderCount, count_images
 
 NOTHING_COLLECTED = ("Nothing collected yet: tick Collect in the Live tab and press 1-7 while "
                      "you make each expression.")
@@ -56,11 +59,13 @@ FIELDS_USED = {"folder": {"epochs", "sampling", "threads"}, "finetune": {"thread
 @dataclass(frozen=True)
 class SourceChoice:
     """kind: "csv", "images" or "collected". folder: the image folder ("" with the CSV).
-    finetune: adapt the model in use instead of training a new network."""
+    finetune: adapt the model in use instead of training a new network. problem: what
+    training would refuse the image folder for (counted in the background: "" until then)."""
 
     kind: str = "csv"
     folder: str = ""
     finetune: bool = False
+    problem: str = ""  # why training would refuse the image folder, once counted
 
     def trainer_args(self, out: Path, threads: int, model_in_use: Path | None,
                      epochs: int | None = None, sampling: str = "natural") -> list[str]:
@@ -88,8 +93,8 @@ class SourceChoice:
                 raise ValueError(f"Too few faces of {few}: training needs at least "
                                  f"{MIN_PER_EMOTION} of each emotion it uses. Collect more in "
                                  "the Live tab, or remove them (Review... in its Collect box).")
-        elif (problem := folder_problem(Path(self.folder).expanduser())):
-            raise ValueError(problem)  # said now, not by a trainer after starting TensorFlow
+        elif self.problem:
+            raise ValueError(self.problem)  # now, not by a trainer after starting TensorFlow
         if self.finetune:
             config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
                                     events="json",
@@ -107,41 +112,38 @@ def too_few(folder: Path) -> str:
     return ", ".join(f"{e} ({n})" for e, n in counts.items() if 0 < n < MIN_PER_EMOTION)
 
 
-def folder_problem(folder: Path) -> str:
-    """Why training cannot use ``folder``'s layout (no emotion subfolders, an unknown name,
-    no such folder), as the trainer would say it; "" when the layout is right."""
-    return _counted(folder)[1]
+COUNTING_TEXT = "Counting the images in this folder... "
 
 
-def _counted(folder: Path) -> tuple[dict[str, int], str]:
-    """(images per emotion, "") or ({}, what is wrong with the folder)."""
-    try:
-        return count_images(folder), ""
-    except DatasetError as exc:
-        return {}, f"{exc}."
-    except OSError as exc:
-        return {}, f"{folder} cannot be read ({exc.strerror or exc})."
-
-
-def folder_line(folder: str) -> str:
-    """"In this folder: 84 images (happy 40, sad 44). " or what is wrong with it, said when
-    the folder is chosen or dropped (a folder of loose photos was taken without a word and
-    refused only after Start); "" before a folder is given."""
-    if not folder:
-        return ""
-    counts, problem = _counted(Path(folder).expanduser())
+def folder_line(count: FolderCount | None, problem: str = "") -> str:
+    """"In this folder: 84 images to learn from (happy 40, sad 44). " and what training would
+    refuse it for, said when the folder is chosen or dropped (a folder of loose photos was
+    taken without a word and refused only after Start); ``problem``: why it cannot be
+    counted (no emotion subfolders, no such folder)."""
     if problem:
         return problem + " "
-    text = (f"In this folder: {counted(sum(counts.values()), 'image')}"
-            + (" (" + ", ".join(f"{e} {n}" for e, n in counts.items()) + ")" if counts else "")
-            + ". ")
-    few = [e for e, n in counts.items() if n < MIN_PER_EMOTION]
-    if len(counts) < 2:
-        text += "Training needs images of at least two emotions. "
-    elif few:
-        text += (f"Training needs at least {MIN_PER_EMOTION} faces of each emotion it uses: "
-                 f"add more of {', '.join(few)}. ")
+    if count is None:
+        return COUNTING_TEXT
+    text = (f"In this folder: {counted(sum(count.train.values()), 'image')} to learn from"
+            + (" (" + ", ".join(f"{e} {n}" for e, n in count.train.items()) + ")"
+               if count.train else "")
+            + (f", {sum(count.test.values())} in its test folder" if count.test is not None
+               else "") + ". ")
+    if (refusal := count.problem()):
+        text += f"Training will refuse it: {refusal}. "
     return text
+
+
+def _count_folder(folder: str) -> tuple[FolderCount | None, str]:
+    """(the count, "") or (None, why the folder cannot be counted): run off the GUI thread
+    (a folder on a share that stopped answering held the window)."""
+    try:
+        return count_images(Path(folder).expanduser()), ""
+    except DatasetError as exc:
+        return None, f"{exc}."
+    except OSError as exc:
+        return None, f"{getattr(exc, 'filename', None) or folder} cannot be read " \
+                     f"({exc.strerror or exc})."
 
 
 def collected_line(folder: Path) -> str:
@@ -175,6 +177,9 @@ class DataSourceBox(QWidget):
         super().__init__(parent)
         self._collect = collect  # the Live tab's folder, as it is now (not as at launch)
         self._busy = False  # a trainer runs: the choice is locked
+        self.folder_jobs = BackgroundJobs()  # the image folder's count (a share may hang)
+        self._folders: dict[str, tuple[FolderCount | None, str]] = {}  # the last counts
+        self._counting: set[str] = set()
         collect.changed.connect(self._on_collect_changed)
         collect.faces_changed.connect(self._on_collect_changed)
         outer = QVBoxLayout(self)
@@ -235,7 +240,12 @@ class DataSourceBox(QWidget):
         kind = str(self.combo.currentData())
         folder = "" if kind == "csv" else (str(self._collect.path) if kind == "collected"
                                            else self.folder_edit.text().strip())
-        return SourceChoice(kind, folder, kind != "csv" and self.finetune_check.isChecked())
+        problem = ""
+        if kind == "images" and folder in self._folders:
+            count, problem = self._folders[folder]
+            problem = problem or (count.problem() + "." if count and count.problem() else "")
+        return SourceChoice(kind, folder, kind != "csv" and self.finetune_check.isChecked(),
+                            problem)
 
     def set_choice(self, kind: str, folder: str, finetune: bool) -> None:
         """Show a remembered choice (``changed`` is not emitted)."""
@@ -265,8 +275,29 @@ class DataSourceBox(QWidget):
 
     def _on_changed(self, *_) -> None:
         """The user changed the source, the folder or the fine-tune tick: shown, then said."""
+        self._count_folder()
         self._refresh()
         self.changed.emit()
+
+    def _count_folder(self) -> None:
+        """Count the image folder again, off the GUI thread (it may have changed since)."""
+        folder = self.folder_edit.text().strip()
+        if self.combo.currentData() != "images" or not folder or folder in self._counting:
+            return
+        self._counting.add(folder)
+        self.folder_jobs.start(_count_folder, folder,
+                               on_returned=functools.partial(self._on_folder_counted, folder),
+                               on_errored=lambda _exc: self._counting.discard(folder))
+
+    def _on_folder_counted(self, folder: str,
+                           result: tuple[FolderCount | None, str]) -> None:
+        if not shiboken6.isValid(self.help):  # the tab went while it counted
+            return
+        self._counting.discard(folder)
+        self._folders[folder] = result
+        if folder == self.folder_edit.text().strip():
+            self._refresh()
+            self.recounted.emit()
 
     def _refresh(self) -> None:
         """Show the source chosen as it is now (no ``changed``: a face saved in the Live tab
@@ -287,7 +318,7 @@ class DataSourceBox(QWidget):
         self._form.setRowVisible(self.folder_row, images)
         self._form.setRowVisible(self.finetune_check, images)
         start = ((collected_line(self._collect.path) if collected
-                  else folder_line(self.folder_edit.text().strip()))
+                  else self._folder_line())
                  + "A fifth of each emotion is kept out to test the result (or the folder's "
                    "test/ subfolder). ") if images else ""
         self.help.set_reserve([start + ADAPTED_TEXT, start + NEW_NETWORK_TEXT] if images
@@ -295,6 +326,14 @@ class DataSourceBox(QWidget):
         self.help.setText(start + (ADAPTED_TEXT if self.finetune_check.isChecked()
                                    else NEW_NETWORK_TEXT) if images else "")
         self.help.setVisible(images)  # with the CSV: no blank line over "Train a model"
+
+    def _folder_line(self) -> str:
+        folder = self.folder_edit.text().strip()
+        if not folder:
+            return ""
+        count, problem = self._folders.get(folder, (None, ""))
+        return COUNTING_TEXT if folder in self._counting and count is None and not problem \
+            else folder_line(count, problem)
 
     def set_busy(self, busy: bool) -> None:
         """Lock the choice while a trainer runs (another folder chosen mid-run looked as if
@@ -305,8 +344,10 @@ class DataSourceBox(QWidget):
         self.finetune_check.setEnabled(not busy and self.combo.currentData() != "csv")
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        """Faces collected in the Live tab meanwhile are counted again when shown."""
+        """Faces collected in the Live tab, or images added to the folder, meanwhile are
+        counted again when shown."""
         super().showEvent(event)
+        self._count_folder()
         if self.combo.currentData() == "collected":
             self._refresh()
             self.recounted.emit()
