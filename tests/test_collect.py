@@ -483,9 +483,12 @@ def test_undo_in_the_panel_and_the_edit_menu(qtbot, tmp_path, monkeypatch):
     assert Path(saved.args[0]).exists()
     window.tabs.setCurrentIndex(0)
     assert panel.act_undo.isEnabled()
-    # checked in Review, changed or not: no longer offered once Review closes (trial 18)
+    # checked in Review, changed or not: no longer offered once Review closes (trial 18),
+    # and said (Undo greyed after a look read as broken)
     panel.review()
-    panel.review_dialog.done(0)
+    with qtbot.waitSignal(panel.said, timeout=WAIT_MS) as said:
+        panel.review_dialog.done(0)
+    assert said.args[0].startswith("The faces were checked in Review: Undo now takes back")
     assert not panel.act_undo.isEnabled() and Path(saved.args[0]).exists()
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

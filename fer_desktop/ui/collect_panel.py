@@ -51,6 +51,8 @@ from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.video_view import VideoView
 
 UNDO_TEXT = "&Undo last face saved or moved"
+AFTER_REVIEW_TEXT = ("The faces were checked in Review: Undo now takes back only the faces "
+                     "saved from here on.")
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
 COLLECT_KEYS = "Ctrl+Shift+C"  # free in every menu and widget (docs/ui.md's table, F1)
 REVIEW_TEXT = "&Review collected faces..."
@@ -282,7 +284,10 @@ class CollectPanel(QGroupBox):
 
     def _after_review(self, _result: int) -> None:
         """The faces saved before Review were checked there: Undo takes back only later saves
-        (Review's own Undo is for what was done in it)."""
+        (Review's own Undo is for what was done in it); said, when there was one to take back
+        (Undo greyed after a look at Review read as broken)."""
+        if self.collector.can_undo:
+            self.said.emit(AFTER_REVIEW_TEXT)
         self.collector.forget_history()
         self._sync_undo()
 
