@@ -937,6 +937,16 @@ def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path)
     tab._select_run(faces)
     assert "test faces" in tab.curves.legend.text() and "PublicTest" not in \
         tab.curves.legend.text()
+    # with the faces it kept, counted: flat curves on two faces said nothing of how few
+    # they were (trial 18)
+    import numpy as np
+
+    from trainer.imagefolder import save_test_faces
+
+    save_test_faces(faces, np.zeros((2, 48, 48), np.uint8), np.array([3, 4]), None, "faces")
+    tab._select_run(fer)
+    tab._select_run(faces)
+    assert "2 test faces" in tab.curves.legend.text()
     tab._select_run(fer)
     assert "PublicTest" in tab.curves.legend.text()
     tab._select_run(None)  # nothing selected: the legend says what a Start would score on

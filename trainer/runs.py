@@ -458,8 +458,21 @@ def number_or_nan(value: object) -> float:
 
 def held_out_name(run: Path) -> str:
     """What a run's validation curve is measured on: FER-2013's PublicTest, or (a run on an
-    image folder, a fine-tune) the folder's own test faces."""
-    return "test faces" if _read_config(run).get("images") else "PublicTest"
+    image folder, a fine-tune) the folder's own test faces, counted once the run has kept
+    them ("2 test faces": a fine-tune's flat curves on two faces said nothing of how few they
+    were, trial 18)."""
+    if not _read_config(run).get("images"):
+        return "PublicTest"
+    from fer_desktop.core.model_compare import TEST_FACES
+
+    try:
+        import numpy as np
+
+        with np.load(run / TEST_FACES, allow_pickle=False) as kept:
+            return f"{len(kept['labels'])} test faces" if len(kept["labels"]) != 1 \
+                else "1 test face"
+    except (OSError, KeyError, ValueError):  # not kept yet, or from an older version
+        return "test faces"
 
 
 def read_run_curves(run: Path) -> RunCurves:
