@@ -70,7 +70,7 @@ def test_a_finished_run_says_when_its_model_is_an_earlier_epoch():
     """Trial 11: a 40-epoch run's model was its epoch 1 (the best on PublicTest), unsaid."""
     meta = {"training": {"epochs_done": 40, "best_epoch": 1}, "recipe": {"epochs": 40}}
     assert partial_run_sentence(meta) == ("Made from epoch 1 of 40, its best on PublicTest: "
-                                          "the later epochs scored lower there.")
+                                          "the later epochs scored no higher there.")
     own = meta | {"scored_on_fer2013": False}
     assert "its best on the test faces" in partial_run_sentence(own)
     tuned = meta | {"recipe": {"epochs": 40, "preset": "finetune"}}

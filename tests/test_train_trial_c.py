@@ -394,7 +394,9 @@ def test_a_file_the_trainer_refuses_is_said_in_place_of_a_time(qtbot, tab, tmp_p
         form.csv_edit.setText(str(path))
         qtbot.waitUntil(lambda said=said: said in form.epochs_time.text(), timeout=10_000)
         assert form.epochs_time.text().startswith("This file cannot be trained on: ")
+        assert "?." not in form.epochs_time.text()
         assert "hour" not in form.epochs_time.text()
+    assert "Start checks every value of every row" in form.epochs_time.text()  # a bad row
     form.csv_edit.setText(str(make_csv(tmp_path / "good.csv", TINY)))
     qtbot.waitUntil(lambda: "30 training rows" in form.epochs_time.text(), timeout=10_000)
     packed = tmp_path / "bad.csv.gz"  # the same rows compressed, past the fast path

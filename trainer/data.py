@@ -148,6 +148,10 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+NOT_TEXT_REASON = (f"is not a text file: its first line is binary data, where the header line "
+                   f"{','.join(COLUMNS)} should be: is it the right file?")
+
+
 def _not_utf8_text(header: bytes) -> str:
     """Why the first line cannot be the CSV's header, when it is not UTF-8 text; "" when it
     is. A UTF-16 file (Excel's "Unicode text") is text in another encoding: said so."""
@@ -155,8 +159,7 @@ def _not_utf8_text(header: bytes) -> str:
         return ("is UTF-16 text (as Excel's \"Unicode text\" saves it): save it as a UTF-8 "
                 f"CSV whose first line is {','.join(COLUMNS)}")
     if b"\0" in header:  # a picture, an archive, a model file...
-        return (f"is not a text file: its first line is binary data, where the header line "
-                f"{','.join(COLUMNS)} should be: is it the right file?")
+        return NOT_TEXT_REASON
     if not _is_utf8(header):
         return (f"is not UTF-8 text: its first line, where the header line {','.join(COLUMNS)} "
                 "should be, has bytes UTF-8 does not use (is it the right file? a CSV must be "

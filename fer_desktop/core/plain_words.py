@@ -175,8 +175,10 @@ def partial_run_sentence(meta: dict) -> str:
         return ""
     if done >= planned:  # trial 11: 40 epochs, and nothing said the model was epoch 1's
         where = "PublicTest" if meta.get("scored_on_fer2013", True) else "the test faces"
+        # "no higher": a tie keeps the first epoch too ("scored lower" was false of three
+        # epochs at 24.0%, trial 20)
         return (f"Made from epoch {best} of {done}, its best on {where}: the later epochs "
-                "scored lower there." if best < done else "")
+                "scored no higher there." if best < done else "")
     return (f"Made from epoch {best}, the best after {done} of {planned} epochs: the run was "
             "stopped before its end (Resume trains the rest and replaces this model).")
 

@@ -111,7 +111,10 @@ NO_TRAINING_TEXT = ("This CSV has no Training rows, which training learns from (
                     "of FER-2013 are all PublicTest or PrivateTest).")
 # the trainer's reason, before Start: a 0-byte file, a JPEG and a CSV with bad rows were each
 # given a confident time (trial 19)
-CSV_PROBLEM_TEXT = "This file cannot be trained on: {}."
+CSV_PROBLEM_TEXT = "This file cannot be trained on: {}"
+# after a bad row: the quick count sees rows of the wrong length only (trial 20: Start named
+# two more, a bad emotion and a pixel that is no number)
+ROWS_CHECKED_AT_START = " (Start checks every value of every row and names each problem)."
 
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
@@ -468,7 +471,7 @@ class TrainForm(QGroupBox):
             "" if not per_epoch or self._uses != "csv"
             else BUSY_TIME_TEXT if self._busy
             else CSV_MISSING_TEXT if self._csv_missing  # said where the time would be
-            else CSV_PROBLEM_TEXT.format(self._csv_problem.rstrip(".")) if self._csv_problem
+            else self._problem_text() if self._csv_problem
             # both refused at Start; said here once counted (trial 17)
             else NO_TRAINING_TEXT if self._csv_rows == 0 and self._csv_public is not None
             else NO_PUBLIC_TEXT if self._csv_public == 0
@@ -479,6 +482,12 @@ class TrainForm(QGroupBox):
             text = FINETUNE_PRESET_TEXT
         self.preset_help.setText(text)
         self.preset_help.setToolTip(preset.get("description", ""))
+
+    def _problem_text(self) -> str:
+        problem = self._csv_problem
+        end = ROWS_CHECKED_AT_START if problem.startswith("row ") \
+            else "" if problem.endswith((".", "?")) else "."  # no "right file?."
+        return CSV_PROBLEM_TEXT.format(problem) + end
 
     def _count_csv_rows(self, *_args) -> None:
         """The estimate takes the chosen CSV's Training rows: counted off the GUI thread (3 s
