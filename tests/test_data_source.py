@@ -167,6 +167,7 @@ def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab,
            "least 5" in text
     tab.form.start_button.click()
     assert "fear has only 1 image(s)" in tab.form.message.text()
+    assert "A fifth of each emotion is kept out to test the result. " in text
     assert "at least two are needed" in _chosen(
         qtbot, tab, emotion_folder(tmp_path / "one", emotions=("sad",)))
     split = tmp_path / "split"
@@ -174,6 +175,8 @@ def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab,
     emotion_folder(split / "test", per_emotion=5)
     text = _chosen(qtbot, tab, split)
     assert "6 images to learn from (happy 3, sad 3), 10 in its test folder." in text
+    # its test folder tests the result: "a fifth is kept out" was said of it too (trial 20)
+    assert "Its test folder's images test the result." in text and "a fifth" not in text.lower()
     assert "happy has only 3 image(s)" in text
     assert "folder not found" in _chosen(qtbot, tab, tmp_path / "gone")
 
@@ -314,3 +317,13 @@ def test_the_collected_faces_folder_is_elided_in_its_middle(qtbot, tmp_path):
     assert "Folder..." in label.toolTip()
     box.combo.setCurrentIndex(box.combo.findData("images"))  # a folder the user types
     assert box.folder_edit.isVisible() and not label.isVisible()
+
+
+def test_the_collected_faces_line_names_no_test_folder(qtbot, tmp_path):
+    """Trial 20: it said "(or the folder's test/ subfolder)" of the collected faces, which
+    have none."""
+    box = DataSourceBox(CollectFolder(tmp_path / "collected"))
+    qtbot.addWidget(box)
+    box.combo.setCurrentIndex(box.combo.findData("collected"))
+    assert "A fifth of each emotion is kept out to test the result." in box.help.text()
+    assert "test/" not in box.help.text()

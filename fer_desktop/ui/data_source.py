@@ -318,14 +318,24 @@ class DataSourceBox(QWidget):
         self._form.setRowVisible(self.folder_row, images)
         self._form.setRowVisible(self.finetune_check, images)
         start = ((collected_line(self._collect.path) if collected
-                  else self._folder_line())
-                 + "A fifth of each emotion is kept out to test the result (or the folder's "
-                   "test/ subfolder). ") if images else ""
+                  else self._folder_line()) + self._test_sentence()) if images else ""
         self.help.set_reserve([start + ADAPTED_TEXT, start + NEW_NETWORK_TEXT] if images
                               else [])
         self.help.setText(start + (ADAPTED_TEXT if self.finetune_check.isChecked()
                                    else NEW_NETWORK_TEXT) if images else "")
         self.help.setVisible(images)  # with the CSV: no blank line over "Train a model"
+
+    def _test_sentence(self) -> str:
+        """How the result is tested: the collected faces have no test/ folder, and a folder
+        with one keeps nothing else out (both were said of each, trial 20)."""
+        if self.combo.currentData() == "images":
+            count = self._folders.get(self.folder_edit.text().strip(), (None, ""))[0]
+            if count is not None and count.test is not None:
+                return "Its test folder's images test the result. "
+            if count is None:
+                return ("A fifth of each emotion is kept out to test the result (or the "
+                        "folder's test/ subfolder, if it has one). ")
+        return "A fifth of each emotion is kept out to test the result. "
 
     def _folder_line(self) -> str:
         folder = self.folder_edit.text().strip()
