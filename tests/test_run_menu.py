@@ -197,6 +197,9 @@ def test_move_to_trash_asks_naming_the_run_then_the_list_forgets_it(qtbot, tab, 
     assert list((trash_home / "Trash" / "files").iterdir())[0].name == FOLDER
     assert [r.run_dir for r in tab.run_rows()] == [keep]  # at once
     assert tab.results.run_dir is None  # the trashed run is no longer shown
+    # and said: it left the list without a word (trial 20)
+    assert tab.form.message.text() == (f"Moved the run \"my run\" ({FOLDER}) to the system "
+                                       "trash: restore it from there if you need it again.")
 
 
 def test_a_trash_that_refuses_deletes_nothing_and_says_so(qtbot, tab, tmp_path, monkeypatch):

@@ -55,11 +55,14 @@ class RunMenu(QObject):
         trashed(Path): this run folder was moved to the trash (``changed`` follows).
         renamed(Path): this run was given a name (``changed`` follows).
         changed(): a run was renamed or moved to the trash: the list should be read again.
+        said(str): what was done, for the form's message line ("Moved the run ... to the
+            system trash ...": the run left the list without a word, trial 20).
     """
 
     trashed = Signal(object)
     renamed = Signal(object)
     changed = Signal()
+    said = Signal(str)
 
     def __init__(self, run_list: RunList, in_use: Callable[[], Path | None] = lambda: None,
                  busy: Iterable[object] = ()) -> None:
@@ -179,6 +182,8 @@ class RunMenu(QObject):
             return
         self.trashed.emit(row.run_dir)
         self.changed.emit()
+        self.said.emit(f"Moved the run {_named(row)} to the system trash: restore it from "
+                       "there if you need it again.")
 
     # ------------------------------------------------------------------ asking (tests replace)
     def ask_name(self, row: RunRow) -> str | None:

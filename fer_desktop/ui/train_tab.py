@@ -63,11 +63,8 @@ EXPORT_NOTE = ("Every epoch is done: finishing the export first, so that the mod
                "(Stop again ends it now; Resume would write the model later).")
 
 class TrainTab(QWidget):
-    """The Train tab. ``model_chosen(str)`` carries a run folder to load in the live view.
-
-    Args:
-        settings: where the form is remembered (nothing is written when it is read-only).
-    """
+    """The Train tab (``settings``: where the form is remembered; nothing is written when it
+    is read-only). ``model_chosen(str)`` carries a run folder to load in the live view."""
 
     model_chosen = Signal(str)
 
@@ -129,6 +126,7 @@ class TrainTab(QWidget):
                                 (self.process, self.exporter))  # not their runs to the trash
         self.run_menu.trashed.connect(
             lambda run: self._select_run(None) if run == self._shown_run else None)
+        self.run_menu.said.connect(self.form.say)  # a run moved to the trash: it went unsaid
         self.run_menu.renamed.connect(  # its new name in the Results' heading (trial 13)
             lambda run: self.results.show_run(run) if run == self.results.run_dir else None)
         self.run_menu.changed.connect(self.refresh_runs)  # renamed or trashed: at once
