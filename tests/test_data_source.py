@@ -179,6 +179,9 @@ def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab,
     assert "Its test folder's images test the result." in text and "a fifth" not in text.lower()
     assert "happy has only 3 image(s)" in text
     assert "folder not found" in _chosen(qtbot, tab, tmp_path / "gone")
+    synonyms = tmp_path / "synonyms"  # two folders read as happy: said (trial 20)
+    emotion_folder(synonyms, emotions=("smile", "Happy", "sad"))
+    assert "(happy 10 from Happy/ and smile/, sad 5)" in _chosen(qtbot, tab, synonyms)
 
 
 def test_a_folder_that_cannot_be_read_is_said_not_raised(qtbot, tab, tmp_path, monkeypatch):

@@ -216,6 +216,9 @@ class FolderCount:
 
     train: dict[str, int]
     test: dict[str, int] | None = None
+    # emotion -> the training subfolders read as it, where their names are not just the
+    # emotion's ("smile/" and "Happy/" both went into happy without a word, trial 20)
+    folders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def problem(self, minimum: int = MIN_IMAGES_PER_EMOTION) -> str:
         """Why training would refuse the folder by its counts, in the trainer's words (it
@@ -241,7 +244,12 @@ def count_images(root: str | os.PathLike) -> FolderCount:
         OSError: a folder in it cannot be listed (training would skip it without a word).
     """
     train, test, _ = _layout(Path(root))
-    return FolderCount(_counts(train), _counts(test) if test is not None else None)
+    named = {EMOTIONS[k]: tuple(f"{path.name}/" for path in paths)
+             for k, paths in sorted(train.items())
+             if [path.name for path in paths] != [EMOTIONS[k]]}
+    counts = _counts(train)
+    return FolderCount(counts, _counts(test) if test is not None else None,
+                       {emotion: names for emotion, names in named.items() if emotion in counts})
 
 
 def _counts(folders: dict[int, list[Path]]) -> dict[str, int]:
