@@ -177,10 +177,15 @@ def _emotion_folders(folder: Path, skip: tuple[str, ...] = ()) -> dict[int, list
     return found
 
 
-def _files(folders: list[Path]) -> list[Path]:
+def _files(folders: list[Path], strict: bool = False) -> list[Path]:
+    """The files under ``folders``, hidden ones left out; ``strict``: a folder that cannot be
+    listed raises (OSError) where training skips it."""
+    def refuse(error: OSError) -> None:
+        raise error
+
     files = []
     for folder in folders:
-        for root, dirs, names in os.walk(folder):
+        for root, dirs, names in os.walk(folder, onerror=refuse if strict else None):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             files += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
     return files
@@ -225,13 +230,20 @@ class FolderCount:
         counts the usable images, which may be fewer); "" when none."""
         for emotion, n in self.train.items():
             if n < minimum:
-                return (f"{emotion} has only {n} image(s); each emotion needs at least "
-                        f"{minimum} (add images, or remove the folder to leave the emotion "
-                        "out)")
-        if len(self.train) < 2:
-            return (f"{len(self.train)} emotion(s) with images; at least two are needed to "
-                    "learn to tell them apart")
-        return ""
+                return too_few_images(emotion, n, minimum)
+        return too_few_emotions(len(self.train)) if len(self.train) < 2 else ""
+
+
+def too_few_images(emotion: str, n: int, minimum: int, usable: str = "") -> str:
+    """The refusal of an emotion with fewer than ``minimum`` images (the trainer's, and the
+    Train tab's before Start)."""
+    return (f"{emotion} has only {n} {usable}image(s); each emotion needs at least {minimum} "
+            "(add images, or remove the folder to leave the emotion out)")
+
+
+def too_few_emotions(n: int) -> str:
+    """The refusal of a folder with images of fewer than two emotions."""
+    return f"{n} emotion(s) with images; at least two are needed to learn to tell them apart"
 
 
 def count_images(root: str | os.PathLike) -> FolderCount:
@@ -253,21 +265,10 @@ def count_images(root: str | os.PathLike) -> FolderCount:
 
 
 def _counts(folders: dict[int, list[Path]]) -> dict[str, int]:
-    counts = {EMOTIONS[k]: sum(_images_in(path) for path in paths)
+    counts = {EMOTIONS[k]: sum(1 for path in _files(paths, strict=True)
+                               if path.suffix.lower() in IMAGE_SUFFIXES)
               for k, paths in sorted(folders.items())}
     return {emotion: n for emotion, n in counts.items() if n}
-
-
-def _images_in(folder: Path) -> int:
-    def refuse(error: OSError) -> None:
-        raise error
-
-    n = 0
-    for _root, dirs, names in os.walk(folder, onerror=refuse):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        n += sum(1 for name in names
-                 if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES)
-    return n
 
 
 def _read_faces(files: list[Path], root: Path, cropper_factory, state: dict
@@ -365,14 +366,12 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
     for index, (faces, _) in parts["train"].items():
         if 0 < len(faces) < min_per_emotion:
             folder = ", ".join(str(f) for f in train_folders[index])
-            raise DatasetError(folder, f"{EMOTIONS[index]} has only {len(faces)} usable "
-                               f"image(s); each emotion needs at least {min_per_emotion} "
-                               "(add images, or remove the folder to leave the emotion out)"
+            raise DatasetError(folder, too_few_images(EMOTIONS[index], len(faces),
+                                                      min_per_emotion, usable="usable ")
                                + _skipped_note(state))
     present = sorted(k for k, (faces, _) in parts["train"].items() if faces)
     if len(present) < 2:
-        raise DatasetError(root, f"{len(present)} emotion(s) with images; at least two are "
-                           "needed to learn to tell them apart" + _skipped_note(state))
+        raise DatasetError(root, too_few_emotions(len(present)) + _skipped_note(state))
 
     split, warnings = _split(parts, present, held_out=test_folders is None, seed=seed)
     if not split["test"][0]:

@@ -52,10 +52,11 @@ class _Tally:
         data = np.frombuffer(lines, np.uint8)
         ends = np.flatnonzero(data == ord("\n"))
         n = len(ends)
-        starts = np.concatenate(([0], ends[:-1] + 1)) if n else ends
-        per_line = np.add.reduceat((data == ord(" ")).view(np.uint8), starts, dtype=np.int32) \
-            if n else ends
-        if self.last and n and (per_line == PIXELS - 1).all() \
+        if not n:
+            return
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        per_line = np.add.reduceat((data == ord(" ")).view(np.uint8), starts, dtype=np.int32)
+        if self.last and (per_line == PIXELS - 1).all() \
                 and not any(odd in lines for odd in (b'"', b" \n", b" \r\n", b", ")):
             for k, name in enumerate(COUNTED):
                 self.counts[k] += lines.count(b"," + name + b"\n") \

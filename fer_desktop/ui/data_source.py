@@ -245,7 +245,8 @@ class DataSourceBox(QWidget):
         problem = ""
         if kind == "images" and folder in self._folders:
             count, problem = self._folders[folder]
-            problem = problem or (count.problem() + "." if count and count.problem() else "")
+            refusal = count.problem() if count is not None else ""
+            problem = problem or (refusal + "." if refusal else "")
         return SourceChoice(kind, folder, kind != "csv" and self.finetune_check.isChecked(),
                             problem)
 
@@ -343,9 +344,7 @@ class DataSourceBox(QWidget):
         folder = self.folder_edit.text().strip()
         if not folder:
             return ""
-        count, problem = self._folders.get(folder, (None, ""))
-        return COUNTING_TEXT if folder in self._counting and count is None and not problem \
-            else folder_line(count, problem)
+        return folder_line(*self._folders.get(folder, (None, "")))  # not counted yet: "Counting"
 
     def set_busy(self, busy: bool) -> None:
         """Lock the choice while a trainer runs (another folder chosen mid-run looked as if
