@@ -16,6 +16,7 @@ from fer_desktop.core.tracking import (
     check_smoothing_s,
     choose_label,
     is_uncertain,
+    reading_order,
 )
 
 
@@ -50,17 +51,33 @@ def test_ids_survive_small_motion_and_are_distinct():
         assert [s.track_id for s in states] == ids[::-1]
 
 
-def test_new_faces_are_numbered_left_to_right():
+def test_new_faces_are_numbered_in_reading_order():
     """In the detector's order (by score) the right face of a pair was #1 (a new user's
-    trial); people read a picture from the left. A face already tracked keeps its number."""
+    trial); by left edges alone a 2x2 grid read #1 top-left, #2 bottom-left (trial 18).
+    People read a picture in rows from the top, each from the left. A face already tracked
+    keeps its number."""
     right, left, lower_left = BOX + [400, 0, 400, 0], BOX, BOX + [0, 300, 0, 300]
     tracker = FaceTracker()
     states = tracker.update([right, lower_left, left], np.stack([HAPPY] * 3), 0.0)
-    assert [s.track_id for s in states] == [3, 2, 1]
+    assert [s.track_id for s in states] == [2, 3, 1]
     far_left = BOX - [90, 0, 90, 0]
     states = tracker.update([right, far_left + [0, 600, 0, 600], left, lower_left],
                             np.stack([HAPPY] * 4), 0.1)
-    assert [s.track_id for s in states] == [3, 4, 1, 2]
+    assert [s.track_id for s in states] == [2, 4, 1, 3]
+
+
+def test_reading_order_keeps_a_staggered_row_together():
+    """Faces side by side at slightly different heights (a group photo) are one row, read
+    from the left; a face wholly below them starts the next row."""
+    boxes = np.array([[300, 130, 400, 230],   # right, a little lower
+                      [0, 100, 100, 200],     # left
+                      [150, 80, 250, 180],    # middle, a little higher
+                      [0, 260, 100, 360]])    # next row
+    assert reading_order(boxes) == [1, 2, 0, 3]
+    grid = np.array([[200, 200, 300, 300], [0, 200, 100, 300], [200, 0, 300, 100],
+                     [0, 0, 100, 100]])
+    assert reading_order(grid) == [3, 2, 1, 0]
+    assert reading_order(np.zeros((0, 4))) == []
 
 
 def test_track_dropped_after_gap_but_kept_through_short_one():

@@ -156,6 +156,22 @@ def is_uncertain(confidence: float, previous: bool | None, threshold: float,
     return confidence < (threshold + band if previous else threshold - band)
 
 
+def reading_order(boxes: np.ndarray) -> list[int]:
+    """Indices of ``boxes`` (n, 4: x1, y1, x2, y2) as people read a picture: rows from the top,
+    each row from the left. A face joins a row when its centre is above the bottom edge of
+    every face already in it, so that faces side by side at slightly different heights share
+    a row, and a face below them starts the next."""
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+    centres = (boxes[:, 1] + boxes[:, 3]) / 2
+    rows: list[list[int]] = []
+    for index in sorted(range(len(boxes)), key=lambda i: (float(centres[i]), float(boxes[i, 0]))):
+        if rows and centres[index] <= min(float(boxes[j, 3]) for j in rows[-1]):
+            rows[-1].append(index)
+        else:
+            rows.append([index])
+    return [i for row in rows for i in sorted(row, key=lambda j: float(boxes[j, 0]))]
+
+
 class FaceTracker:
     """IoU tracker with time-based smoothing and label hysteresis (see the module docstring).
 
@@ -283,11 +299,11 @@ class FaceTracker:
         states: list[TrackState] = []
         seen: set[int] = set()
         new_tracks: list[_Track] = []
-        # new faces are numbered left to right by their boxes' left edges (top edge on a tie);
-        # in the detector's order (by score) the right face of a pair was often #1
-        new_ids = {d: next(self._ids) for d in sorted(
-            (d for d in range(len(boxes)) if d not in matched),
-            key=lambda d: (float(boxes[d][0]), float(boxes[d][1])))}
+        # new faces are numbered in reading order: in the detector's order (by score) the
+        # right face of a pair was often #1, and by left edges alone a 2x2 grid read #1
+        # top-left, #2 bottom-left
+        fresh = [d for d in range(len(boxes)) if d not in matched]
+        new_ids = {fresh[i]: next(self._ids) for i in reading_order(boxes[fresh])}
         for d, (box, probs) in enumerate(zip(boxes, probabilities, strict=True)):
             if d in matched:
                 track = self._tracks[matched[d]]
