@@ -361,6 +361,16 @@ def test_a_fine_tunes_accuracy_is_called_final_in_the_run_list(qtbot, tmp_path):
     scratch = RunRow(tmp_path / "s", "02 Dec 15:00", "default", 3, 3, 0.4, "finished", True,
                      "default, image folder", own_faces=True)
     runs.show_rows([tuned, scratch], None)
-    assert [runs.tree.topLevelItem(i).text(2) for i in range(2)] == \
-        ["25.0% (final, test faces)", "40.0% (test faces)"]
+    assert [runs.tree.topLevelItem(i).text(2) for i in range(2)] == ["25.0% (final)", "40.0%"]
+    # "Best on PublicTest" stood over these two test-face figures (trial 20)
+    assert runs.tree.headerItem().text(2) == "Best on its test faces"
+    fer = RunRow(tmp_path / "f", "02 Dec 14:00", "default", 3, 3, 0.6, "finished", True,
+                 "default")
+    runs.show_rows([tuned, scratch, fer], None)
+    assert runs.tree.headerItem().text(2) == "Best accuracy"
+    assert [runs.tree.topLevelItem(i).text(2) for i in range(3)] == \
+        ["25.0% (final, test faces)", "40.0% (test faces)", "60.0% (PublicTest)"]
+    runs.show_rows([fer], None)
+    assert runs.tree.headerItem().text(2) == "Best on PublicTest"
+    assert runs.tree.topLevelItem(0).text(2) == "60.0%"
     assert "final" in runs.tree.headerItem().toolTip(2)

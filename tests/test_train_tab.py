@@ -928,7 +928,8 @@ def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path)
     tab.refresh_runs()
     cells = {tab.run_list.tree.topLevelItem(i).text(2)
              for i in range(tab.run_list.tree.topLevelItemCount())}
-    assert cells == {"33.3% (test faces)", "60.0%"}
+    assert cells == {"33.3% (test faces)", "60.0% (PublicTest)"}
+    assert tab.run_list.tree.headerItem().text(2) == "Best accuracy"
     tab.resize(640, 700)  # narrow: the wide cell keeps the state in view all the same
     tab.show()
     tree, header = tab.run_list.tree, tab.run_list.tree.header()

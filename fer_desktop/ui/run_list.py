@@ -32,10 +32,36 @@ EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows he
 # room that is left and the numbers and the state always show.
 COLUMNS = ("Run", "Epochs", "Best on PublicTest", "State", "Recipe")
 RUN_COLUMN = COLUMNS.index("Run")
+BEST_COLUMN = COLUMNS.index("Best on PublicTest")
 NAME_SHOWN_CHARS = 24  # a longer name is cut with "..." in the list (whole in its tooltip)
 STATE_COLUMN = COLUMNS.index("State")
 RECIPE_COLUMN = COLUMNS.index("Recipe")
 RECIPE_MIN_PX = 24
+
+
+def best_heading(rows: list[RunRow]) -> str:
+    """The best-accuracy column's heading for these rows: what their figures are measured on
+    ("Best on PublicTest" stood over a fine-tune's score on its own test faces, trial 20)."""
+    own = {row.own_faces for row in rows}
+    if own == {True}:
+        return "Best on its test faces"
+    return "Best accuracy" if own == {True, False} else COLUMNS[BEST_COLUMN]
+
+
+def best_text(row: RunRow, heading: str) -> str:
+    """The best-accuracy cell: the figure, and where the heading does not say it, what it is
+    measured on; a fine-tune's is its last epoch's: it keeps its final weights on purpose."""
+    if not isinstance(row.best_val_accuracy, int | float):
+        return "-"
+    best = f"{100 * row.best_val_accuracy:.1f}%"
+    final = row.own_faces and row.preset == FINETUNE_PRESET
+    if heading == COLUMNS[BEST_COLUMN]:
+        return best
+    if not row.own_faces:
+        return f"{best} (PublicTest)"
+    if heading == "Best accuracy":
+        return f"{best} (final, test faces)" if final else f"{best} (test faces)"
+    return f"{best} (final)" if final else best
 
 
 def run_text(row: RunRow) -> str:
@@ -68,7 +94,7 @@ class RunList(QGroupBox):
             "the trash)")
         # two PublicTest figures for one run read as a contradiction without this
         self.tree.headerItem().setToolTip(
-            COLUMNS.index("Best on PublicTest"),
+            BEST_COLUMN,
             "The network's best accuracy while it trained: on FER-2013's PublicTest, or on "
             "the test faces of an image folder (\"(test faces)\"). The exported model's "
             "figure in the Results differs: it adds the balanced decision, which gives up "
@@ -104,18 +130,15 @@ class RunList(QGroupBox):
             states: run folder -> state to show instead of the one read from its files.
         """
         states = states or {}
+        heading = best_heading(rows)
         self.tree.blockSignals(True)
         self.tree.clear()
+        self.tree.headerItem().setText(BEST_COLUMN, heading)
         for row in rows:
             row = dataclasses.replace(row, state=states.get(row.run_dir, row.state))
             epochs = f"{row.epochs_done}/{row.epochs}" if row.epochs else str(row.epochs_done)
-            best = (f"{100 * row.best_val_accuracy:.1f}%"
-                    if isinstance(row.best_val_accuracy, int | float) else "-")
-            if row.own_faces and best != "-":  # its own test faces, not FER-2013's PublicTest
-                # a fine-tune's is its last epoch's: it keeps its final weights on purpose
-                best += " (final, test faces)" if row.preset == FINETUNE_PRESET \
-                    else " (test faces)"
-            item = QTreeWidgetItem([run_text(row), epochs, best, row.state, row.recipe])
+            item = QTreeWidgetItem([run_text(row), epochs, best_text(row, heading), row.state,
+                                    row.recipe])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):
                 item.setToolTip(column, str(row.run_dir))
