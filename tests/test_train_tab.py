@@ -992,6 +992,36 @@ def test_the_time_of_the_epochs_chosen_is_given_without_moving_the_form(qtbot, t
     assert tab.form.epochs_time.text() == ""
 
 
+@pytest.mark.parametrize("width", [700, 1280])
+def test_a_refused_csv_does_not_move_start(qtbot, tab, tmp_path, width):
+    """A binary file's refusal (and a bad row's) grew the line under Epochs by a line or two
+    and Start moved under the pointer (trial 20: Start at y 324, 336, 360 and 333)."""
+    tab.resize(width, 800)
+    tab.show()
+    start = tab.form.start_button
+
+    def start_at():
+        place, before = start.mapTo(tab, start.rect().topLeft()), None
+        for _ in range(10):
+            qtbot.wait(20)
+            place, before = start.mapTo(tab, start.rect().topLeft()), place
+            if place == before:
+                break
+        return place
+
+    place = start_at()
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\xff\xd8\xff\xe0JFIF \x81\x82 not text" * 20)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("emotion,pixels,Usage\n" + "0,1 2 3,Training\n" * 3)
+    for path, words in ((binary, "is not UTF-8 text"), (bad, "3 pixel values")):
+        tab.form.csv_edit.setText(str(path))
+        qtbot.waitUntil(lambda words=words: words in tab.form.epochs_time.text(), timeout=5000)
+        assert start_at() == place, path.name
+    tab.form.csv_edit.setText("/nowhere/fer2013.csv")
+    assert start_at() == place
+
+
 def test_a_long_log_line_never_scrolls_the_log_sideways(qtbot, tab):
     """One long TensorFlow warning scrolled the Log sideways: every line's start was hidden."""
     tab.resize(900, 700)

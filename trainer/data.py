@@ -151,6 +151,10 @@ def _is_utf8(data: bytes) -> bool:
 NOT_TEXT_REASON = (f"is not a text file: its first line is binary data, where the header line "
                    f"{','.join(COLUMNS)} should be: is it the right file?")
 
+NOT_UTF8_REASON = (f"is not UTF-8 text: its first line, where the header line {','.join(COLUMNS)} "
+                   "should be, has bytes UTF-8 does not use (is it the right file? a CSV must be "
+                   "saved as UTF-8)")
+
 
 def _not_utf8_text(header: bytes) -> str:
     """Why the first line cannot be the CSV's header, when it is not UTF-8 text; "" when it
@@ -161,9 +165,7 @@ def _not_utf8_text(header: bytes) -> str:
     if b"\0" in header:  # a picture, an archive, a model file...
         return NOT_TEXT_REASON
     if not _is_utf8(header):
-        return (f"is not UTF-8 text: its first line, where the header line {','.join(COLUMNS)} "
-                "should be, has bytes UTF-8 does not use (is it the right file? a CSV must be "
-                "saved as UTF-8)")
+        return NOT_UTF8_REASON
     return ""
 
 

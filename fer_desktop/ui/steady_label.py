@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -44,6 +44,17 @@ class SteadyLabel(QLabel):
                                               int(Qt.TextFlag.TextWordWrap | self.alignment()),
                                               text)
         return box.height() + margins.top() + margins.bottom() + 2 * self.margin()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """QLabel's width, and one line's height: QFormLayout takes the larger of a row's
+        height for its width and its size hint's height, and QLabel's hint is the text
+        wrapped narrower than it is shown (a long refusal grew the line under Epochs by a line
+        its reserve did not hold, and Start moved, trial 20). The height that counts is
+        :meth:`heightForWidth`'s."""
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        return QSize(hint.width(), self.fontMetrics().height() + margins.top()
+                     + margins.bottom() + 2 * self.margin())
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
         own = super().heightForWidth(width)

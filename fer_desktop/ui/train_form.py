@@ -50,6 +50,7 @@ from trainer.config import (
     ConfigError,
     TrainConfig,
 )
+from trainer.data import NOT_UTF8_REASON
 from trainer.finetune_config import FinetuneConfig
 from trainer.row_count import TrainingRowCounts
 from trainer.runs import rows_limit_text
@@ -115,6 +116,20 @@ CSV_PROBLEM_TEXT = "This file cannot be trained on: {}"
 # after a bad row: the quick count sees rows of the wrong length only (trial 20: Start named
 # two more, a bad emotion and a pixel that is no number)
 ROWS_CHECKED_AT_START = " (Start checks every value of every row and names each problem)."
+
+
+def csv_problem_text(problem: str) -> str:
+    """The line under Epochs for a CSV the trainer would refuse for ``problem``."""
+    end = ROWS_CHECKED_AT_START if problem.startswith("row ") \
+        else "" if problem.endswith((".", "?")) else "."  # no "right file?."
+    return CSV_PROBLEM_TEXT.format(problem) + end
+
+
+# the longest refusals the line shows, held in its height: a binary file's and a bad row's
+# sentences grew it by a line or two, and Start moved under the pointer (trial 20)
+PROBLEM_RESERVE = (csv_problem_text(NOT_UTF8_REASON),
+                   csv_problem_text("row 12,345 (line 12,346): 3 pixel values, expected 2304 "
+                                    "(1,234 bad rows in all)"))
 
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
@@ -231,7 +246,7 @@ class TrainForm(QGroupBox):
         self.epochs_time = SteadyLabel()  # wraps, as tall as its longest text: a CSV's
         self.epochs_time.set_reserve([  # rows named in it widened the form column by 100 px
             "With 1,000 epochs, 1,000,000 rows per split: about 1,000.0 hours.",
-            CSV_MISSING_TEXT, NO_PUBLIC_TEXT, NO_TRAINING_TEXT])
+            CSV_MISSING_TEXT, NO_PUBLIC_TEXT, NO_TRAINING_TEXT, *PROBLEM_RESERVE])
         self.epochs_time.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
         self.epochs_time.setMinimumHeight(self.epochs_time.fontMetrics().height())
         form.addRow("", self.epochs_time)
@@ -471,7 +486,7 @@ class TrainForm(QGroupBox):
             "" if not per_epoch or self._uses != "csv"
             else BUSY_TIME_TEXT if self._busy
             else CSV_MISSING_TEXT if self._csv_missing  # said where the time would be
-            else self._problem_text() if self._csv_problem
+            else csv_problem_text(self._csv_problem) if self._csv_problem
             # both refused at Start; said here once counted (trial 17)
             else NO_TRAINING_TEXT if self._csv_rows == 0 and self._csv_public is not None
             else NO_PUBLIC_TEXT if self._csv_public == 0
@@ -482,12 +497,6 @@ class TrainForm(QGroupBox):
             text = FINETUNE_PRESET_TEXT
         self.preset_help.setText(text)
         self.preset_help.setToolTip(preset.get("description", ""))
-
-    def _problem_text(self) -> str:
-        problem = self._csv_problem
-        end = ROWS_CHECKED_AT_START if problem.startswith("row ") \
-            else "" if problem.endswith((".", "?")) else "."  # no "right file?."
-        return CSV_PROBLEM_TEXT.format(problem) + end
 
     def _count_csv_rows(self, *_args) -> None:
         """The estimate takes the chosen CSV's Training rows: counted off the GUI thread (3 s
