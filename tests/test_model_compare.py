@@ -363,6 +363,8 @@ def test_models_are_compared_a_chunk_at_a_time():
 def test_a_model_that_shares_no_faces_with_the_one_in_use_is_judged_on_its_own(tmp_path):
     """A 3-epoch run on 30 faces a split (another CSV than the shipped model's), right on 13%
     and answering "fear" for every face, went live with only "cannot be compared"."""
+    from fer_desktop.core.model import default_model_dir
+
     fear = EMOTIONS.index("fear")
     all_fear = np.zeros((7, 7), int)
     all_fear[:, fear] = [5, 1, 4, 9, 5, 3, 3]
@@ -377,3 +379,12 @@ def test_a_model_that_shares_no_faces_with_the_one_in_use_is_judged_on_its_own(t
     assert 'answers "fear" for 100% of its own 30 PrivateTest faces' in question.warnings[1]
     assert own_warnings(_meta("xyz", 0.7, np.diag([10] * 7).tolist())) == ()
     assert own_warnings({}) == ()  # nothing recorded: nothing said
+    # going back to the shipped model: the warnings are the model in use's, which it leaves
+    # (they showed on the way in, and went on the way back, trial 20)
+    back = switch_question(PatternClassifier("tiny", metadata=_meta("xyz", 0.13,
+                                                                    all_fear.tolist())),
+                           PatternClassifier("shipped", metadata=_meta("abc", 0.7, [[1]])),
+                           default_model_dir())
+    assert back.comparison is None and back.shipped
+    assert len(back.warnings) == 2 and back.warnings[0].startswith("The model in use is worse")
+    assert 'The model in use answers "fear" for 100%' in back.warnings[1]

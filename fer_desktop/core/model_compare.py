@@ -304,10 +304,13 @@ def with_other_people(comparison: Comparison, recorded: Comparison | None) -> Co
                                notes=notes)
 
 
-def own_warnings(candidate_meta: dict, where: str | None = None) -> tuple[str, ...]:
+def own_warnings(candidate_meta: dict, where: str | None = None,
+                 subject: str = "The new model") -> tuple[str, ...]:
     """The new model alone, from the PrivateTest (or test-face) scores its model.json records,
     for when it shares no test faces with the model in use: a 3-epoch run on 30 faces a
-    split, right on 13% and answering "fear" for every face, went live with no warning."""
+    split, right on 13% and answering "fear" for every face, went live with no warning.
+    ``subject``: the model said, "The model in use" when going back to the shipped model (its
+    warnings went with the way back, trial 20)."""
     confusion = _private_confusion(candidate_meta)
     samples, chance, answers = _answer_figures(confusion)
     if not answers or not samples:
@@ -317,12 +320,12 @@ def own_warnings(candidate_meta: dict, where: str | None = None) -> tuple[str, .
     # faces" (:func:`scored_on`), as the question's heading says it
     found = []
     if accuracy <= chance + NEAR_CHANCE_BY:
-        found.append(f"The new model is {chance_words(accuracy, chance)}: right on "
+        found.append(f"{subject} is {chance_words(accuracy, chance)}: right on "
                      f"{accuracy:.0%} of {these}, where that guess would be right on "
                      f"{chance:.0%}.")
     top = _one_answer(ModelScores("new", accuracy, {}, answers))
     if top is not None:
-        found.append(f"The new model answers \"{top}\" for {answers[top]:.0%} of {these}: it "
+        found.append(f"{subject} answers \"{top}\" for {answers[top]:.0%} of {these}: it "
                      "has not learnt to tell the emotions apart.")
     return tuple(found)
 
@@ -425,7 +428,7 @@ class SwitchQuestion:
     labels: np.ndarray | None = field(default=None, repr=False)
     predicted: np.ndarray | None = field(default=None, repr=False)
     shipped: bool = False  # the candidate is the shipped model: going back to it
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # going back: against the model in use, which it leaves
     apart: str = ""  # with no comparison, why (:func:`apart_words`)
 
 
@@ -460,9 +463,12 @@ def switch_question(current, candidate, candidate_dir: Path) -> SwitchQuestion:
     if shipped and comparison is not None:
         comparison = comparison.as_going_back()
     candidate_meta = getattr(candidate, "metadata", {}) or {}
-    alone = own_warnings(candidate_meta, scored_on(candidate_meta, candidate_dir)) \
-        if comparison is None and not shipped else ()
+    current_meta = getattr(current, "metadata", {}) or {}
+    alone = () if comparison is not None \
+        else own_warnings(current_meta, scored_on(current_meta, current_dir),
+                          "The model in use") if shipped \
+        else own_warnings(candidate_meta, scored_on(candidate_meta, candidate_dir))
     apart = "" if comparison is not None else apart_words(
-        getattr(current, "metadata", {}) or {}, candidate_meta, current_dir, candidate_dir,
+        current_meta, candidate_meta, current_dir, candidate_dir,
         "shipped" if shipped else "new")
     return SwitchQuestion(comparison, name, shipped=shipped, warnings=alone, apart=apart)
