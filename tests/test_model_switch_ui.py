@@ -249,6 +249,34 @@ def test_the_train_tabs_use_this_model_goes_through_the_same_question(qtbot, mak
     assert window.classifier is not candidate  # kept: the user said no
 
 
+def test_a_renamed_run_is_named_by_its_name_wherever_its_model_is(qtbot, make_window,
+                                                                  settings, tmp_path):
+    """The comparison, the status bar and "Now using" said "fast 20261206-065729" for a run
+    the user had named (trials 20 and 21); a rename while in use shows at once."""
+    from trainer.runs import write_run_name
+
+    candidate = PatternClassifier("fast 20261206-065729-fast")
+    candidate.model_dir = _run_with_test_faces(tmp_path / "20261206-065729-fast")
+    candidate.accuracy_text = lambda: "PrivateTest 60.0%"
+    write_run_name(candidate.model_dir, "trial one / small café")
+    asked = []
+    window = make_window(settings, classifier_loader=lambda path: candidate,
+                         confirm_switch=lambda q: asked.append(q) or True)
+    if window.train_tab is None:
+        pytest.skip("this build has no Train tab")
+    qtbot.waitUntil(lambda: window.notifier.last_info.startswith("Showing"), timeout=WAIT_MS)
+    shown = "trial one / small café (fast 20261206-065729)"
+    window.train_tab.model_chosen.emit(str(candidate.model_dir))
+    qtbot.waitUntil(lambda: window.classifier is candidate, timeout=WAIT_MS)
+    assert asked[0].candidate_name == shown and asked[0].comparison.candidate.name == shown
+    assert shown in window.model_label.text() and shown in window.windowTitle()
+    assert f"Now using the model {shown}" in window.notifier.last_info
+    write_run_name(candidate.model_dir, "best")
+    window.train_tab.run_menu.renamed.emit(candidate.model_dir)
+    assert "best (fast 20261206-065729)" in window.model_label.text()
+    assert "best (fast 20261206-065729)" in window.windowTitle()
+
+
 def test_the_dialog_shows_the_table_the_warnings_and_examples(qtbot, tmp_path):
     question = switch_question(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
                                _run_with_test_faces(tmp_path))

@@ -1345,7 +1345,7 @@ def test_live_actions_from_the_train_tab_show_the_live_tab(qtbot, main_window, t
 
 def test_the_short_model_line_keeps_the_name_and_the_accuracy():
     """Formatted from the number, not cut out of the long line's wording."""
-    from fer_desktop.ui.main_window import short_model_line
+    from fer_desktop.ui.model_names import short_model_line
 
     class Unmeasured(StubClassifier):
         def accuracy(self):

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
-from fer_desktop.core.gui_wording import about_model_line, for_window, status_bar_name
+from fer_desktop.core.gui_wording import about_model_line, for_window
 from fer_desktop.core.messages import about
 from fer_desktop.core.model import (
     Classifier,
@@ -44,6 +44,12 @@ from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_figures import LiveFigures
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.messages_dialog import add_messages_action
+from fer_desktop.ui.model_names import (
+    said_line,
+    short_model_line,
+    shown_model_name,
+    with_shown_names,
+)
 from fer_desktop.ui.notifications import Notifier, TabNotifier
 from fer_desktop.ui.on_screen import fit_to_screen
 from fer_desktop.ui.settings import TABS, AppSettings
@@ -64,22 +70,6 @@ MODEL_TIP = "The emotion model in use and its PrivateTest accuracy (from model.j
 def model_line(classifier: Classifier) -> str:
     """"name (PrivateTest 66.3%)" for the status bar and the About box."""
     return f"{classifier.name} ({classifier.accuracy_text()})"
-
-
-def said_line(classifier: Classifier) -> str:
-    """"name (PrivateTest 66.3%)" with the name as the status bar says it, for messages ("Now
-    using the model default 20261205-173530-default" beside "default 20261205-173530" on the
-    right of the status bar read as two models, trial 12)."""
-    return f"{status_bar_name(classifier.name)} ({classifier.accuracy_text()})"
-
-
-def short_model_line(classifier: Classifier) -> str:
-    """"Model: name · 66.3%": the status bar's line when the whole one does not fit (a
-    fine-tune's longer name was cut to "...(Privat..." in a 1280-px window); the label cuts
-    it in the middle, so the start of the name and the accuracy stay."""
-    value = classifier.accuracy()
-    return (f"Model: {status_bar_name(classifier.name)}"
-            + (f" \u00b7 {value:.1%}" if value is not None else ""))
 
 
 class MainWindow(QMainWindow):
@@ -186,6 +176,9 @@ class MainWindow(QMainWindow):
             log.exception("the Train tab could not be created")
             return None, self._placeholder(f"The Train tab could not be opened: {exc}")
         tab.model_chosen.connect(self.use_model)
+        # its model renamed while in use: named anew in the status bar and the title
+        tab.run_menu.renamed.connect(lambda _run: self._classifier is None
+                                     or self._show_model(self._classifier))
         return tab, tab
 
     @staticmethod
@@ -338,7 +331,7 @@ class MainWindow(QMainWindow):
         if self._classifier is not None:
             # as the status bar names it ("default 20261204-095120", not "default
             # 20261204-095120-default"); the About box and the bar's tooltip keep it whole
-            parts.append(status_bar_name(str(getattr(self._classifier, "name", "model"))))
+            parts.append(shown_model_name(self._classifier))
         self.setWindowTitle(" \u2013 ".join([*parts, APP_NAME]))
 
     def _on_source_shown(self, name: str) -> None:
@@ -404,7 +397,7 @@ class MainWindow(QMainWindow):
 
     def _show_model(self, classifier: Classifier) -> None:
         """The model in use, named in the status bar and the window title."""
-        name = status_bar_name(classifier.name)  # the whole name: window title, tooltip
+        name = shown_model_name(classifier)  # the whole name: window title, tooltip
         shipped = is_shipped_model_dir(getattr(classifier, "model_dir", None))
         # "shipped" as File > Use the shipped model says it: nothing tied the run's name
         # to that menu entry (trial 13)
@@ -507,7 +500,7 @@ class MainWindow(QMainWindow):
                      question: SwitchQuestion) -> None:
         if request != self._model_request or self._classifier is None or self._closing:
             return  # a newer request, or the window is closing
-        accepted = self._confirm_switch(question)
+        accepted = self._confirm_switch(with_shown_names(question, self._classifier, candidate))
         if request != self._model_request or self._closing:
             return  # the dialog's own event loop let another request (or a close) in
         if accepted:

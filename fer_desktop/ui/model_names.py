@@ -1,0 +1,57 @@
+"""A model's name as the window says it: the name the user gave its run first.
+
+A run renamed in the Train tab ("best so far") kept its time name everywhere its model was
+named: the status bar, the window title, "Now using the model ...", the comparison (trial
+20, trial 21). The name lives in the run folder's ``name.txt`` (``trainer.runs``), read each
+time, so that a rename shows at the next mention; model.json's name (the CSV files' ``model``
+column, the About box) is left as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from fer_desktop.core.gui_wording import status_bar_name
+from fer_desktop.core.model import Classifier
+from fer_desktop.core.model_compare import SwitchQuestion
+from trainer.runs import read_run_name
+
+
+def shown_model_name(classifier: object) -> str:
+    """"best so far (fast 20261206-034641)" for a run the user named, else the status bar's
+    name ("default 20261204-095120")."""
+    name = status_bar_name(str(getattr(classifier, "name", "model")))
+    folder = getattr(classifier, "model_dir", None)
+    own = read_run_name(Path(folder)) if folder is not None else ""
+    return f"{own} ({name})" if own else name
+
+
+def with_shown_names(question: SwitchQuestion, current: object,
+                     candidate: object) -> SwitchQuestion:
+    """``question`` with both models named as :func:`shown_model_name` names them."""
+    comparison = question.comparison
+    if comparison is not None:
+        comparison = dataclasses.replace(
+            comparison,
+            current=dataclasses.replace(comparison.current, name=shown_model_name(current)),
+            candidate=dataclasses.replace(comparison.candidate,
+                                          name=shown_model_name(candidate)))
+    return dataclasses.replace(question, comparison=comparison,
+                               candidate_name=shown_model_name(candidate))
+
+
+def said_line(classifier: Classifier) -> str:
+    """"name (PrivateTest 66.3%)" with the name as the status bar says it, for messages ("Now
+    using the model default 20261205-173530-default" beside "default 20261205-173530" on the
+    right of the status bar read as two models, trial 12)."""
+    return f"{shown_model_name(classifier)} ({classifier.accuracy_text()})"
+
+
+def short_model_line(classifier: Classifier) -> str:
+    """"Model: name · 66.3%": the status bar's line when the whole one does not fit (a
+    fine-tune's longer name was cut to "...(Privat..." in a 1280-px window); the label cuts
+    it in the middle, so the start of the name and the accuracy stay."""
+    value = classifier.accuracy()
+    return (f"Model: {shown_model_name(classifier)}"
+            + (f" \u00b7 {value:.1%}" if value is not None else ""))
