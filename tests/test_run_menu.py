@@ -149,7 +149,7 @@ def test_a_long_name_is_cut_and_shown_whole_in_its_tooltip(qtbot, tab, tmp_path,
     kept = (run / rundir.NAME).read_text(encoding="utf-8").strip()
     assert len(kept) == 60 and kept.startswith("a very long name")
     item = _item(tab, run)
-    assert len(item.text(RUN_COLUMN)) <= 24 and item.text(RUN_COLUMN).endswith("...")
+    assert len(item.text(RUN_COLUMN)) <= 24 and "..." in item.text(RUN_COLUMN)
     assert kept in item.toolTip(RUN_COLUMN)
 
 
@@ -270,30 +270,55 @@ def test_other_keys_still_reach_the_list(qtbot, tab, tmp_path):
     assert tab.run_menu.menu is None
 
 
+def _answers(*names):
+    """An ``ask_name`` giving ``names`` in turn, then cancelling; what it was asked is kept
+    in its ``asked``: (typed, problem) of each call after the first."""
+    given = list(names)
+
+    def ask(row, typed=None, problem=""):
+        ask.asked.append((typed, problem))
+        return given.pop(0) if given else None
+
+    ask.asked = []
+    return ask
+
+
 def test_a_run_is_not_renamed_to_look_like_another(qtbot, tab, tmp_path, monkeypatch):
-    """Trial 17: a run renamed "06 Dec 03:21" looked exactly like the run started then."""
+    """Trial 17: a run renamed "06 Dec 03:21" looked exactly like the run started then.
+    Trial 21: the refusal came in a message box, and what was typed was lost."""
     first = _run(tab, tmp_path)
     second = _run(tab, tmp_path, "20260102-120000-seed")
     shown = _item(tab, first).text(RUN_COLUMN)  # its start time, as the list says it
-    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: f" {shown} ")
+    ask = _answers(f" {shown} ")
+    monkeypatch.setattr(tab.run_menu, "ask_name", ask)
     _actions(tab, second)["Rename..."].trigger()
     assert not (second / rundir.NAME).exists()
-    assert "already shown as" in tab.run_menu.message.text() and shown in \
-        tab.run_menu.message.text()
-    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "Best")
+    typed, problem = ask.asked[1]  # asked again, with the name typed and why
+    assert typed == f" {shown} " and "already shown as" in problem and shown in problem
+    monkeypatch.setattr(tab.run_menu, "ask_name", _answers("Best"))
     _actions(tab, first)["Rename..."].trigger()
-    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "best")  # case aside: alike
+    ask = _answers("best", "best two")  # case aside: alike; then another name is taken
+    monkeypatch.setattr(tab.run_menu, "ask_name", ask)
     _actions(tab, second)["Rename..."].trigger()
-    assert not (second / rundir.NAME).exists()
+    assert ask.asked[1][0] == "best"
+    assert (second / rundir.NAME).read_text(encoding="utf-8").strip() == "best two"
+    monkeypatch.setattr(tab.run_menu, "ask_name", _answers("best"))
     _actions(tab, first)["Rename..."].trigger()  # its own name, in other letters: fine
     assert (first / rundir.NAME).read_text(encoding="utf-8").strip() == "best"
     # alike once kept (spaces run together) or once cut in the list (review)
-    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "  BEST\n")
+    monkeypatch.setattr(tab.run_menu, "ask_name", _answers("  BEST\n"))
     _actions(tab, second)["Rename..."].trigger()
-    assert not (second / rundir.NAME).exists()
-    long = "a very long experiment name "
-    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: long + "A")
+    assert (second / rundir.NAME).read_text(encoding="utf-8").strip() == "best two"
+    # names that share their start are cut in their middle, so both can be given (trial 21)
+    long = "Fast sqrt run for comparison "
+    monkeypatch.setattr(tab.run_menu, "ask_name", _answers(long + "A"))
     _actions(tab, first)["Rename..."].trigger()
-    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: long + "B")
+    monkeypatch.setattr(tab.run_menu, "ask_name", _answers(long + "B"))
     _actions(tab, second)["Rename..."].trigger()
-    assert not (second / rundir.NAME).exists()
+    assert (second / rundir.NAME).read_text(encoding="utf-8").strip() == long + "B"
+    assert {_item(tab, run).text(RUN_COLUMN) for run in (first, second)} == \
+        {"Fast sqrt run...arison A", "Fast sqrt run...arison B"}
+    ask = _answers("Fast sqrt run, another comparison A")  # the same once cut: refused
+    monkeypatch.setattr(tab.run_menu, "ask_name", ask)
+    _actions(tab, second)["Rename..."].trigger()
+    assert len(ask.asked) == 2 and "already shown as" in ask.asked[1][1]

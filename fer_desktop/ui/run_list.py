@@ -34,6 +34,7 @@ COLUMNS = ("Run", "Epochs", "Best on PublicTest", "State", "Recipe")
 RUN_COLUMN = COLUMNS.index("Run")
 BEST_COLUMN = COLUMNS.index("Best on PublicTest")
 NAME_SHOWN_CHARS = 24  # a longer name is cut with "..." in the list (whole in its tooltip)
+NAME_END_CHARS = 8  # ... in its middle, its end kept: "experiment lr...batch 64"
 STATE_COLUMN = COLUMNS.index("State")
 RECIPE_COLUMN = COLUMNS.index("Recipe")
 RECIPE_MIN_PX = 24
@@ -65,11 +66,13 @@ def best_text(row: RunRow, heading: str) -> str:
 
 
 def run_text(row: RunRow) -> str:
-    """The Run column: the name the user gave the run (cut), else when it started."""
-    if not row.name:
-        return row.started
-    return row.name if len(row.name) <= NAME_SHOWN_CHARS \
-        else row.name[:NAME_SHOWN_CHARS - 3].rstrip() + "..."
+    """The Run column: the name the user gave the run (cut in its middle: names that share
+    their start, "Fast sqrt run for comparison A" and "... B", read alike cut at the end and
+    could not both be given, trial 21), else when it started."""
+    if not row.name or len(row.name) <= NAME_SHOWN_CHARS:
+        return row.name or row.started
+    head = row.name[:NAME_SHOWN_CHARS - 3 - NAME_END_CHARS].rstrip()
+    return f"{head}...{row.name[-NAME_END_CHARS:].lstrip()}"
 
 
 class RunList(QGroupBox):

@@ -134,14 +134,12 @@ class RunMenu(QObject):
             self._say("Cannot open the folder", cannot_open(row.run_dir))
 
     def rename(self, row: RunRow) -> None:
+        """Ask for a name; one that would read as another run's is said in the dialog, asked
+        again with what was typed (a message box threw the typing away, trial 21)."""
         name = self.ask_name(row)
+        while name is not None and (problem := self._name_problem(row, name)):
+            name = self.ask_name(row, name, problem)
         if name is None:
-            return
-        shown = run_text(dataclasses.replace(row, name=clean_run_name(name)))
-        if clean_run_name(name) and shown.casefold() in self._names_shown(row):
-            self._say("Not renamed", f"Another run in the list is already shown as "
-                      f"\u201c{shown}\u201d: give this one another name, so that the two "
-                      "can be told apart. It keeps its name.")  # trial 17: two alike
             return
         try:
             write_run_name(row.run_dir, name)
@@ -151,6 +149,16 @@ class RunMenu(QObject):
             return
         self.renamed.emit(row.run_dir)
         self.changed.emit()
+
+    def _name_problem(self, row: RunRow, name: str) -> str:
+        """Why ``name`` cannot be ``row``'s: another run reads so in the list (trial 17: a
+        run renamed "06 Dec 03:21" looked exactly like the run started then); "" when it
+        can."""
+        shown = run_text(dataclasses.replace(row, name=clean_run_name(name)))
+        if clean_run_name(name) and shown.casefold() in self._names_shown(row):
+            return (f"Another run in the list is already shown as \u201c{shown}\u201d: give "
+                    "this one another name, so that the two can be told apart.")
+        return ""
 
     def _names_shown(self, row: RunRow) -> set[str]:
         """How the other runs read in the list (their names as cut there, or start times),
@@ -186,13 +194,19 @@ class RunMenu(QObject):
                        "there if you need it again.")
 
     # ------------------------------------------------------------------ asking (tests replace)
-    def ask_name(self, row: RunRow) -> str | None:
-        """The name the user types for ``row`` (None: cancelled)."""
+    def ask_name(self, row: RunRow, typed: str | None = None,
+                 problem: str = "") -> str | None:
+        """The name the user types for ``row`` (None: cancelled), starting from ``typed``
+        (else its name), with why the last one typed could not be taken first."""
         dialog = QInputDialog(self._tree.window())
         dialog.setWindowTitle("Rename run")
-        dialog.setLabelText(f"A name for the run {row.run_dir.name} (up to {NAME_MAX_CHARS} "
-                            "characters; empty: the time it started again):")
-        dialog.setTextValue(row.name)
+        # named as the list names it: "the run 20261206-011801-fast" beside a row reading
+        # "06 Dec 01:18" (trial 21)
+        dialog.setLabelText((f"{problem}\n\n" if problem else "")
+                            + f"A name for the run started {row.started} (folder "
+                            f"{row.run_dir.name}), up to {NAME_MAX_CHARS} characters; empty: "
+                            "the time it started again:")
+        dialog.setTextValue(row.name if typed is None else typed)
         field = dialog.findChild(QLineEdit)
         if field is not None:
             field.setMaxLength(NAME_MAX_CHARS)
