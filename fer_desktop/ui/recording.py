@@ -37,6 +37,15 @@ T = TypeVar("T")
 LABEL_REFRESH_MS = 500
 
 
+def existing_folder(folder: Path | str) -> Path:
+    """``folder``, or the nearest folder above it that exists (the home folder at worst)."""
+    path = Path(folder).expanduser()
+    for candidate in (path, *path.parents):
+        if candidate.is_dir():
+            return candidate
+    return Path.home()
+
+
 def new_recording_path(folder: Path, now: dt.datetime | None = None, source: str = "") -> Path:
     """``folder/fer-clip-20260101-120000.csv`` (the source's name, as screenshots have it),
     with ``-2``, ``-3``... when that name is taken."""
@@ -140,20 +149,23 @@ class OutputControls(QObject):
 
     # folder -----------------------------------------------------------------------------
     def ask_folder(self, title: str) -> str:
-        """A folder dialog (tests replace this method)."""
+        """A folder dialog, in the output folder, or the nearest folder above it that exists
+        (the default one is made at the first save: the dialog opened in the folder the app
+        was started from, trial 21) (tests replace this method)."""
         return QFileDialog.getExistingDirectory(self._dialog_parent, title,
-                                                str(self._settings.output_folder))
+                                                str(existing_folder(self._settings.output_folder)))
 
     def choose_output_folder(self) -> None:
         """Ask for the folder, checked at once: a folder that cannot be written was accepted
         and failed only at the next screenshot."""
-        title, refused = "Where should screenshots and recordings go?", False
+        title = f"Where should screenshots and recordings go? (now: {self._settings.output_folder})"
+        refused = False
         while folder := self.ask_folder(title):
             try:
                 check_writable_folder(Path(folder))
-            except ExportError as exc:
-                self._notifier.error(str(exc), exc=exc)
-                title, refused = f"{folder} cannot be written: choose another folder", True
+            except ExportError as exc:  # why, in the chooser's title too: the status bar
+                self._notifier.error(str(exc), exc=exc)  # alone went unseen (trial 21)
+                title, refused = f"Choose another folder: {exc}", True
                 continue
             self._settings.output_folder = folder
             self._notifier.info(f"Screenshots and recordings go to {folder}")
