@@ -345,6 +345,24 @@ def test_the_help_gives_the_minimum_face_defaults_of_the_code(capsys):
             f"in a narrower one, down to {SMALLEST_AUTO_FACE_PX})") in help_text
 
 
+def test_the_help_says_what_each_exit_code_means(capsys, monkeypatch):
+    """A script under `set -e` stopped at exit code 1 with every row written; the help did
+    not say what 1 meant (trial 21)."""
+    from fer_desktop.core.analyze import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED
+
+    monkeypatch.setenv("COLUMNS", "80")  # argparse wraps the options to the terminal
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    help_text = " ".join(out.split())
+    assert (f"Exit codes: {EXIT_OK} every input analysed; {EXIT_SKIPPED} the CSV was written "
+            "but some input was skipped") in help_text
+    assert f"{EXIT_FAILED} nothing written" in help_text
+    assert f"{EXIT_INTERRUPTED} stopped with Ctrl+C" in help_text
+    assert max(len(line) for line in out.splitlines()) <= 80  # wrapped for a terminal
+
+
 def test_a_video_without_frame_rate_or_times_is_named(tmp_path, sample_bgr, capsys,
                                                       monkeypatch):
     from fer_desktop.core import analyze

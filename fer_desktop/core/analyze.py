@@ -24,6 +24,7 @@ import argparse
 import dataclasses
 import os
 import sys
+import textwrap
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,9 +64,19 @@ ENDED_EARLY = "ended after"  # a video cut short: its frames were analysed ("inc
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fer-desktop analyze",
-        description="Detect, classify and track faces in videos, images or folders of images, "
-                    "and write one CSV row per face per frame.",
-        epilog="Example: fer-desktop analyze clip.mp4 photos/ --out results.csv --every 2")
+        description=textwrap.fill("Detect, classify and track faces in videos, images or "
+                                  "folders of images, and write one CSV row per face per "
+                                  "frame.", 78),
+        # a script under `set -e` stopped at 1 with every row written: the codes are said
+        # (trial 21)
+        epilog="Example: fer-desktop analyze clip.mp4 photos/ --out results.csv --every 2\n\n"
+               + textwrap.fill(
+                   f"Exit codes: {EXIT_OK} every input analysed; {EXIT_SKIPPED} the CSV was "
+                   "written but some input was skipped or cut short (named on stderr); "
+                   f"{EXIT_FAILED} nothing written (bad options, an existing --out, no input "
+                   f"analysed); {EXIT_INTERRUPTED} stopped with Ctrl+C (the rows so far were "
+                   "written).", 78),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="video file, image file or folder of images")
     parser.add_argument("--out", required=True, type=Path,
