@@ -250,6 +250,22 @@ def test_empty_plots_say_where_curves_come_from(qtbot):
     assert all(hint.isVisible() for hint in curves.empty_hints)
 
 
+def test_a_run_stopped_after_one_batch_shows_its_point(qtbot):
+    """A run stopped in its first epoch kept one batch's loss: a line needs two points, so
+    its plot showed empty axes (trial 20). A lone point is a dot; two make a line again."""
+    from trainer.runs import RunCurves
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.show_curves(RunCurves(batch_x=[0.5], batch_loss=[2.3]))
+    batches = curves.items["batch_loss"]
+    assert batches.opts["symbol"] is not None
+    assert all(hint.isHidden() for hint in curves.empty_hints)
+    curves.add_batch(1, 2, 2, 2.2)
+    curves.redraw()
+    assert batches.opts["symbol"] is None
+
+
 def test_the_batch_curve_breaks_at_each_epoch(qtbot):
     """The running mean restarts every epoch; joining the epochs drew a cliff at each one."""
     curves = TrainingCurves()

@@ -210,6 +210,11 @@ class TrainingCurves(QWidget):
             x, y = series.data()
             if key == "batch_loss":  # its running mean restarts each epoch: no line between
                 x, y = gaps_between_epochs(x, y)
+                # a lone point is a dot: a run stopped after one batch showed empty axes
+                # (a line needs two points; trial 20)
+                lone = int(np.isfinite(y).sum()) == 1
+                if lone != (self.items[key].opts["symbol"] is not None):
+                    self.items[key].setSymbol("o" if lone else None)
             self.items[key].setData(x.copy(), y.copy(), connect="finite")
         empty = not any(series.n for series in self.series.values())
         has_accuracy = bool(self.series["accuracy"].n or self.series["val_accuracy"].n)
