@@ -40,6 +40,17 @@ def test_draws_on_a_copy(size):
     assert frame.max() == 0 and out.max() > 0
 
 
+@pytest.mark.parametrize("uncertain", [False, True])
+def test_a_pale_box_shows_on_a_pale_background(uncertain):
+    """Neutral's light grey box (and an unsure face's grey one) was all but invisible on a
+    pale wall (trial 21): every box runs over a dark casing."""
+    wall = np.full((240, 320, 3), 215, np.uint8)  # about neutral's grey
+    out = OverlayPainter(OverlayStyle(show_bars=False)).draw(
+        wall, [face([100, 100, 200, 200], "neutral", uncertain=uncertain)])
+    left_edge = out[130:170, 96:105].astype(int)  # the box's left side, away from the label
+    assert (left_edge.mean(axis=2).min(axis=1) < 80).all()  # a dark line all along it
+
+
 def test_text_scales_with_the_frame():
     painter = OverlayPainter()
     small = painter.draw(np.zeros((480, 640, 3), np.uint8), [face([100, 100, 200, 200])])

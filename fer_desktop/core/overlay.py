@@ -59,6 +59,7 @@ PALETTE: dict[str, tuple[int, int, int]] = {
     "neutral": _bgr("#DDDDDD"),   # light grey: told apart from sad's blue at a glance
 }
 UNSURE_GREY = _bgr("#999999")
+BOX_CASING = _bgr("#202020")  # under every face box: a pale box shows on a pale background
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 LABEL_MAX_FACE_WIDTHS = 1.6  # a label at most this many face widths wide (or MIN_LABEL_PX)
 MIN_LABEL_PX = 70
@@ -238,9 +239,13 @@ class OverlayPainter:
 
     @staticmethod
     def _draw_box(out: np.ndarray, face: Face, s: float) -> None:
+        """The box in its colour over a dark casing one pixel wider on each side: neutral's
+        light grey and an unsure face's grey were all but invisible on a pale wall, on screen
+        and in screenshots (trial 21); the casing shows any colour on any background."""
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
-        cv2.rectangle(out, (x1, y1), (x2, y2), face_colour(face), _box_thickness(face, s),
-                      cv2.LINE_AA)
+        thickness = _box_thickness(face, s)
+        cv2.rectangle(out, (x1, y1), (x2, y2), BOX_CASING, thickness + 2, cv2.LINE_AA)
+        cv2.rectangle(out, (x1, y1), (x2, y2), face_colour(face), thickness, cv2.LINE_AA)
 
     def _draw_label(self, out: np.ndarray, face: Face, tag: _LabelTag) -> None:
         colour = face_colour(face)
