@@ -39,6 +39,15 @@ from fer_desktop.core.training_progress import (
 )
 from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from fer_desktop.ui.data_source import FIELDS_USED
+from fer_desktop.ui.epochs_line import (
+    BUSY_TIME_TEXT,
+    CSV_MISSING_TEXT,
+    NO_PUBLIC_TEXT,
+    NO_TRAINING_TEXT,
+    PROBLEM_RESERVE,
+    csv_problem_text,
+    duration_text,
+)
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from fer_desktop.ui.steady_label import SteadyLabel
@@ -50,7 +59,6 @@ from trainer.config import (
     ConfigError,
     TrainConfig,
 )
-from trainer.data import NOT_UTF8_REASON
 from trainer.finetune_config import FinetuneConfig
 from trainer.row_count import TrainingRowCounts
 from trainer.runs import rows_limit_text
@@ -93,43 +101,6 @@ FOLDER_PRESET_TEXT = ("Not used with a folder: the recommended network is traine
 FINETUNE_PRESET_TEXT = (f"Not used: a fine-tune adapts the model in use in {FINETUNE_EPOCHS} "
                         "epochs of its own (Epochs is for a new network).")
 
-
-def _minutes(minutes: float) -> str:
-    """"6 minutes", "1.5 hours": a rough duration for a person."""
-    if minutes < 90:
-        return counted(max(1, round(minutes)), "minute")
-    return f"{minutes / 60:.1f} hours".replace(".0 hours", " hours")
-
-
-# where the time estimate goes, for a CSV path that names no file (it gave FER-2013's time)
-CSV_MISSING_TEXT = "No file at this CSV path: no time to estimate (Browse... to choose one)."
-# where the estimate goes while a trainer runs: a run resumed kept its own epochs, and the
-# form's "With 1 epoch: about 1 minute" was read as that run's (trial 17)
-BUSY_TIME_TEXT = "These settings are for the next run; the run under way keeps its own."
-NO_PUBLIC_TEXT = ("This CSV has no PublicTest rows, which training needs to choose its best "
-                  "epoch (the first rows of FER-2013 are all Training).")
-NO_TRAINING_TEXT = ("This CSV has no Training rows, which training learns from (the last rows "
-                    "of FER-2013 are all PublicTest or PrivateTest).")
-# the trainer's reason, before Start: a 0-byte file, a JPEG and a CSV with bad rows were each
-# given a confident time (trial 19)
-CSV_PROBLEM_TEXT = "This file cannot be trained on: {}"
-# after a bad row: the quick count sees rows of the wrong length only (trial 20: Start named
-# two more, a bad emotion and a pixel that is no number)
-ROWS_CHECKED_AT_START = " (Start checks every value of every row and names each problem)."
-
-
-def csv_problem_text(problem: str) -> str:
-    """The line under Epochs for a CSV the trainer would refuse for ``problem``."""
-    end = ROWS_CHECKED_AT_START if problem.startswith("row ") \
-        else "" if problem.endswith((".", "?")) else "."  # no "right file?."
-    return CSV_PROBLEM_TEXT.format(problem) + end
-
-
-# the longest refusals the line shows, held in its height: a binary file's and a bad row's
-# sentences grew it by a line or two, and Start moved under the pointer (trial 20)
-PROBLEM_RESERVE = (csv_problem_text(NOT_UTF8_REASON),
-                   csv_problem_text("row 12,345 (line 12,346): 3 pixel values, expected 2304 "
-                                    "(1,234 bad rows in all)"))
 
 class TrainForm(QGroupBox):
     """"Train a model": the fields, the buttons and a one-line message.
@@ -490,7 +461,7 @@ class TrainForm(QGroupBox):
             # both refused at Start; said here once counted (trial 17)
             else NO_TRAINING_TEXT if self._csv_rows == 0 and self._csv_public is not None
             else NO_PUBLIC_TEXT if self._csv_public == 0
-            else f"With {counted(epochs, 'epoch')}{rows}: about {_minutes(minutes)}.")
+            else f"With {counted(epochs, 'epoch')}{rows}: about {duration_text(minutes)}.")
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT
         elif self._uses == "finetune":
