@@ -268,9 +268,23 @@ def test_a_stop_message_goes_when_a_finished_run_is_selected(qtbot, tab, tmp_pat
     tab.run_list.select(stopped)  # the stopped run itself: the message is about it
     tab._on_run_selected()
     assert tab.form.message.text().startswith("Training stopped")
+    tab.show()
+    tree = tab.run_list.tree
+
+    def list_at():
+        qtbot.wait(50)  # the layout runs at the next event pass
+        return tree.mapTo(tab, tree.rect().topLeft())
+
+    before = list_at()
     tab.run_list.select(finished)
     tab._on_run_selected()
     assert tab.form.message.text() == ""
+    # the message's room stays: the list moved up under the pointer, and a right-click
+    # meant for a run opened the menu under the rows (trial 20)
+    assert list_at() == before
+    tab.form.say("Training finished.")
+    tab.form.say("")  # any other message gone: its room goes too
+    assert tab.form.message.isHidden()
     tab.form.say("Choose the FER-2013 CSV file first (Browse...).", error=True)
     tab.run_list.select(stopped)  # a message about no run stays
     tab._on_run_selected()

@@ -378,13 +378,18 @@ class TrainForm(QGroupBox):
     def output_folder(self) -> Path:
         return Path(self.out_edit.text().strip() or "runs").expanduser().resolve()
 
-    def say(self, text: str, error: bool = False) -> None:
+    def say(self, text: str, error: bool = False, keep_room: bool = False) -> None:
         """The one-line message under the buttons (red for an error), the trainer's
-        command-line advice put in the window's words."""
+        command-line advice put in the window's words. ``keep_room``: an emptied message
+        keeps its height until the next one (a click on a run cleared it, and the run list
+        moved up under the pointer, trial 20)."""
+        room = self.message.height() if keep_room and not text and self.message.isVisible() \
+            else 0
         self._error_shown = error and bool(text)
         self.message.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
         self.message.setText(for_window(text))
-        self._form_layout.setRowVisible(self.message, bool(text))
+        self.message.setMinimumHeight(room)
+        self._form_layout.setRowVisible(self.message, bool(text) or room > 0)
 
     def shows(self, text: str) -> bool:
         """The message under the buttons is ``text`` as :meth:`say` put it."""

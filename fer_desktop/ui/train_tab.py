@@ -498,7 +498,7 @@ class TrainTab(QWidget):
         elif instead:
             self._say_about(said[0], instead)  # about that run still: goes in its turn
         else:
-            self.form.say("")
+            self.form.say("", keep_room=True)  # the list stays under the pointer
 
     def _on_run_selected(self) -> None:
         row = self.run_list.selected_row()
