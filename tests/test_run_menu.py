@@ -60,7 +60,7 @@ def test_a_right_click_on_a_run_offers_open_rename_and_trash(qtbot, tab, tmp_pat
     menu = tab.run_menu.menu
     assert menu is not None and menu.isVisible()
     assert [a.text() for a in menu.actions()] == ["&Open folder", "&Rename...",
-                                                  "Move to &trash..."]
+                                                  "&Compare curves with", "Move to &trash..."]
     assert all(a.isEnabled() and a.toolTip() for a in menu.actions())
     assert FOLDER in menu.accessibleName()  # the run it acts on, not the other one
     menu.close()
@@ -322,3 +322,37 @@ def test_a_run_is_not_renamed_to_look_like_another(qtbot, tab, tmp_path, monkeyp
     monkeypatch.setattr(tab.run_menu, "ask_name", ask)
     _actions(tab, second)["Rename..."].trigger()
     assert len(ask.asked) == 2 and "already shown as" in ask.asked[1][1]
+
+
+def test_another_runs_curves_are_drawn_over_the_run_shown(qtbot, tab, tmp_path):
+    """Only one run could be selected, and each was plotted on axes of its own: comparing two
+    runs meant flipping between them (trial 21). "Compare curves with" draws the other's test
+    curves, dashed, on the same axes, until another run is selected."""
+    def epoch(n, val):
+        return {"v": 1, "event": "epoch", "epoch": n, "epochs": 2, "loss": 1.0,
+                "accuracy": 0.5, "val_loss": 1.2, "val_accuracy": val}
+
+    out = tmp_path / "runs"
+    first = make_run_folder(out, "20260101-120000-seed", {"epoch": 2, "epochs": 2,
+                            "status": "finished"}, [epoch(1, 0.4), epoch(2, 0.5)])
+    second = make_run_folder(out, "20260102-120000-seed", {"epoch": 2, "epochs": 2,
+                             "status": "finished"}, [epoch(1, 0.6), epoch(2, 0.7)])
+    tab.refresh_runs()
+    tab._select_run(first)
+    compare = _actions(tab, first)["Compare curves with"].menu()
+    assert compare.isEnabled()
+    [other] = compare.actions()  # the other runs, not this one
+    assert other.text() == _item(tab, second).text(RUN_COLUMN)
+    other.trigger()
+    x, y = tab.curves.other_items["val_accuracy"].getData()
+    assert list(x) == [1.0, 2.0] and list(y) == pytest.approx([60.0, 70.0])
+    assert _item(tab, second).text(RUN_COLUMN) in tab.curves.legend.text()
+    assert "PublicTest" in tab.curves.other_name
+    tab.run_list.select(second)  # another run selected: shown alone
+    tab.run_list.selection_changed.emit()
+    assert len(tab.curves.other_items["val_accuracy"].getData()[0] or []) == 0
+    assert tab.curves.other_name == "" and "\u25b2" not in tab.curves.legend.text()
+    only = make_run_folder(tmp_path / "alone", "20260103-120000-seed", {"epoch": 1})
+    tab.form.out_edit.setText(str(only.parent))
+    tab.refresh_runs()
+    assert not _actions(tab, only)["Compare curves with"].isEnabled()  # no other run

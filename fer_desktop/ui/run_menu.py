@@ -1,4 +1,4 @@
-"""The run list's menu: Open folder, Rename..., Move to trash...
+"""The run list's menu: Open folder, Rename..., Compare curves with, Move to trash...
 
 Right-click a run, or select one and press the Menu key or Shift+F10. What a name may be and
 whether a run may go to the trash (not while it trains, not the run whose model the live view
@@ -33,6 +33,9 @@ from trainer.runs import (
 OPEN_TIP = "Show this run's folder in the file manager"
 RENAME_TIP = ("Give this run a name of your own, shown in the list instead of when it started "
               "(its folder keeps its name)")
+COMPARE_TIP = ("Draw another run's test curves, dashed, over this run's, on the same axes "
+               "(until another run is selected)")
+COMPARE_MAX_RUNS = 20  # the newest; a longer menu ran off the screen
 TRASH_TIP = ("Move this run's folder to the system trash, after asking (you can restore it "
              "from the trash)")
 
@@ -54,12 +57,14 @@ class RunMenu(QObject):
     Signals:
         trashed(Path): this run folder was moved to the trash (``changed`` follows).
         renamed(Path): this run was given a name (``changed`` follows).
+        compare(Path, Path): draw the second run's curves over the first's.
         changed(): a run was renamed or moved to the trash: the list should be read again.
         said(str): what was done, for the form's message line ("Moved the run ... to the
             system trash ...": the run left the list without a word, trial 20).
     """
 
     trashed = Signal(object)
+    compare = Signal(object, object)  # (the run, the other run): draw both runs' curves
     renamed = Signal(object)
     changed = Signal()
     said = Signal(str)
@@ -105,6 +110,7 @@ class RunMenu(QObject):
         menu.setAccessibleName(f"Run {row.title}")
         menu.addAction("&Open folder", lambda: self.open_folder(row)).setToolTip(OPEN_TIP)
         menu.addAction("&Rename...", lambda: self.rename(row)).setToolTip(RENAME_TIP)
+        self._add_compare(menu, row)
         block = trash_block(row, self._in_use(), self._busy_dirs())  # read once: files
         refusal = refusal_sentence(row, block)
         trash = menu.addAction("Move to &trash..." + (f" ({TRASH_BLOCKS[block]})" if block
@@ -117,6 +123,21 @@ class RunMenu(QObject):
             self.menu.deleteLater()
         self.menu = menu
         return menu
+
+    def _add_compare(self, menu: QMenu, row: RunRow) -> None:
+        """"Compare curves with" the other runs in the list, newest first: their held-out
+        curves drawn over ``row``'s (one run could be selected at a time, trial 21)."""
+        others = [other for other in (self._tree.topLevelItem(k).data(0, Qt.ItemDataRole.UserRole)
+                                      for k in range(self._tree.topLevelItemCount()))
+                  if isinstance(other, RunRow) and other.run_dir != row.run_dir]
+        sub = menu.addMenu("&Compare curves with")
+        sub.setToolTipsVisible(True)
+        sub.setEnabled(bool(others))
+        sub.menuAction().setToolTip(COMPARE_TIP if others else "No other run in the list")
+        for other in others[:COMPARE_MAX_RUNS]:
+            sub.addAction(run_text(other).replace("&", "&&"),
+                          lambda other=other: self.compare.emit(row.run_dir, other.run_dir)
+                          ).setToolTip(str(other.run_dir))
 
     def refusal(self, row: RunRow) -> str:
         """Why ``row`` must not go to the trash now; "" when it may."""

@@ -28,6 +28,7 @@ from fer_desktop.core.training_progress import TrainingProgress
 from fer_desktop.ui import close_training
 from fer_desktop.ui.csv_check import CsvCheck, csv_key
 from fer_desktop.ui.data_source import DataSourceBox
+from fer_desktop.ui.run_compare import CurveComparer
 from fer_desktop.ui.run_export import RunExporter
 from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_menu import RunMenu
@@ -136,10 +137,10 @@ class TrainTab(QWidget):
         self.data_source.recounted.connect(self._on_faces_recounted)
         self._settings.collect.faces_changed.connect(self._follow_collected_faces)
         self._refused_faces = False  # the message shown says the collected faces are too few
-        left_scroll = form_column(self.data_source, self.form, self.progress_box, self.run_list)
-        self.form_scroll = left_scroll
-
+        self.form_scroll = left_scroll = form_column(self.data_source, self.form,
+                                                     self.progress_box, self.run_list)
         self.curves = TrainingCurves()
+        self.comparer = CurveComparer(self.run_menu, self.run_list, self.curves)  # two runs
         self.results = ResultsView()
         self.results.use_clicked.connect(self._on_use_clicked)
         self.results.export_clicked.connect(self._on_export_clicked)

@@ -12,6 +12,8 @@ blank grids with 0.2 to 0.8 "epochs" told a new user nothing).
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -25,6 +27,7 @@ EMPTY_HINT = ("No curves yet. They appear here during a training, or when you cl
 
 
 MIN_ACCURACY_SPAN = 20.0  # percentage points
+OTHER_COLOUR = (0, 158, 115)  # another run's curves: Okabe & Ito's bluish green
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:
@@ -107,6 +110,14 @@ class TrainingCurves(QWidget):
                 item.setClipToView(True)
             self.series[key] = _Series()
             self.items[key] = item
+        # another run's held-out curves, dashed, to compare with (``show_other``)
+        self.other_items = {key: plot.plot([], [], pen=pg.mkPen(OTHER_COLOUR, width=2,
+                                                                style=Qt.PenStyle.DashLine),
+                                           symbol="t", symbolSize=7, symbolBrush=OTHER_COLOUR,
+                                           symbolPen=None, connect="finite")
+                            for key, plot in (("val_loss", self.loss_plot),
+                                              ("val_accuracy", self.accuracy_plot))}
+        self.other_name = ""
         # One epoch axis for both plots: the loss plot holds every x (batches and epochs),
         # the accuracy plot follows it (after a 1-epoch run they read 0.2-1.0 and 0.6-1.4).
         self.accuracy_plot.setXLink(self.loss_plot)
@@ -125,13 +136,32 @@ class TrainingCurves(QWidget):
     def set_held_out_name(self, name: str) -> None:
         """Name the orange curves after what they are measured on: "PublicTest", or "test
         faces" for a run on an image folder (its legend said PublicTest for 3 own faces)."""
-        self.legend.setText(self._legend_parts[0] + name + self._legend_parts[1])
+        self._held_out = name
+        self._show_legend()
         for key in ("val_loss", "val_accuracy"):
             self.items[key].opts["name"] = name
         for title, plot in (("Loss", self.loss_plot), ("Accuracy", self.accuracy_plot)):
             plot.setToolTip(f"{title} per epoch: training (blue circles) and {name} "
                             "(orange squares)" + ("; grey: the running mean over the batches"
                                                   if title == "Loss" else ""))
+
+    def _show_legend(self) -> None:
+        other = (f" &nbsp; <span style='color:{_hex(OTHER_COLOUR)}'>\u25b2 - -</span> "
+                 f"{html.escape(self.other_name)}" if self.other_name else "")
+        self.legend.setText(self._legend_parts[0] + self._held_out + self._legend_parts[1]
+                            + other)
+
+    def show_other(self, name: str, curves: RunCurves | None) -> None:
+        """Another run's held-out loss and accuracy, dashed, over the run shown, named in the
+        legend ("06 Dec 01:18 (PublicTest)"); None: none. Choosing between two runs meant
+        flipping between them, each on axes of its own (trial 21)."""
+        self.other_name = name if curves is not None else ""
+        for key, scale in (("val_loss", 1.0), ("val_accuracy", 100.0)):
+            x = np.asarray(curves.epoch if curves is not None else [], float)
+            y = np.asarray([number_or_nan(v) * scale for v in getattr(curves, key)]
+                           if curves is not None else [], float)
+            self.other_items[key].setData(x, y, connect="finite")
+        self._show_legend()
 
     @staticmethod
     def _plot(title: str, label: str) -> pg.PlotWidget:
