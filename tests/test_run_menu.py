@@ -352,6 +352,12 @@ def test_another_runs_curves_are_drawn_over_the_run_shown(qtbot, tab, tmp_path):
     tab.run_list.selection_changed.emit()
     assert len(tab.curves.other_items["val_accuracy"].getData()[0] or []) == 0
     assert tab.curves.other_name == "" and "\u25b2" not in tab.curves.legend.text()
+    # two runs started in the same second read alike: their recipes tell them apart
+    make_run_folder(out, "20260102-120000-default", {"epoch": 1, "epochs": 2},
+                    config={"preset": "default"})
+    tab.refresh_runs()
+    texts = [a.text() for a in _actions(tab, first)["Compare curves with"].menu().actions()]
+    assert len(texts) == 2 and len(set(texts)) == 2 and all("(" in t for t in texts)
     only = make_run_folder(tmp_path / "alone", "20260103-120000-seed", {"epoch": 1})
     tab.form.out_edit.setText(str(only.parent))
     tab.refresh_runs()

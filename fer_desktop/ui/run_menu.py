@@ -134,8 +134,12 @@ class RunMenu(QObject):
         sub.setToolTipsVisible(True)
         sub.setEnabled(bool(others))
         sub.menuAction().setToolTip(COMPARE_TIP if others else "No other run in the list")
-        for other in others[:COMPARE_MAX_RUNS]:
-            sub.addAction(run_text(other).replace("&", "&&"),
+        shown = [run_text(other) for other in others]
+        for other, text in zip(others[:COMPARE_MAX_RUNS], shown, strict=False):
+            if shown.count(text) > 1:  # two runs started in the same second: their recipes
+                recipe = other.recipe
+                text += f" ({recipe if len(recipe) <= 32 else recipe[:29].rstrip() + '...'})"
+            sub.addAction(text.replace("&", "&&"),
                           lambda other=other: self.compare.emit(row.run_dir, other.run_dir)
                           ).setToolTip(str(other.run_dir))
 

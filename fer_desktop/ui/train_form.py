@@ -220,6 +220,9 @@ class TrainForm(QGroupBox):
             CSV_MISSING_TEXT, NO_PUBLIC_TEXT, NO_TRAINING_TEXT, *PROBLEM_RESERVE])
         self.epochs_time.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
         self.epochs_time.setMinimumHeight(self.epochs_time.fontMetrics().height())
+        # under Epochs, its room below it (centred, a time floated mid-way in the room kept
+        # for the longest refusal)
+        self.epochs_time.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         form.addRow("", self.epochs_time)
 
     def _build_advanced(self, form: QFormLayout) -> None:

@@ -113,7 +113,7 @@ class TrainingCurves(QWidget):
         # another run's held-out curves, dashed, to compare with (``show_other``)
         self.other_items = {key: plot.plot([], [], pen=pg.mkPen(OTHER_COLOUR, width=2,
                                                                 style=Qt.PenStyle.DashLine),
-                                           symbol="t", symbolSize=7, symbolBrush=OTHER_COLOUR,
+                                           symbol="t1", symbolSize=7, symbolBrush=OTHER_COLOUR,
                                            symbolPen=None, connect="finite")
                             for key, plot in (("val_loss", self.loss_plot),
                                               ("val_accuracy", self.accuracy_plot))}
