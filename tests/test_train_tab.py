@@ -1135,6 +1135,28 @@ def test_a_run_left_training_in_the_background_can_be_followed_and_stopped(qtbot
         trainer.wait()
 
 
+def test_an_output_folder_with_a_run_training_says_so_at_once(qtbot, tab, tmp_path):
+    """Choosing a folder where a run trains from a terminal locked the form and offered Stop
+    while Progress still said "Not training." until the list's next refresh (session 35)."""
+    import subprocess
+
+    trainer = subprocess.Popen([sys.executable, "-c", SLEEPER])
+    try:
+        import psutil
+
+        owner = {**rundir.this_process(), "pid": trainer.pid,
+                 "started": psutil.Process(trainer.pid).create_time()}
+        make_run_folder(tmp_path / "elsewhere", "20260101-120000-seed",
+                        {"epoch": 2, "epochs": 5, "status": "running", "owner": owner})
+        tab.form.out_edit.setText(str(tmp_path / "elsewhere"))
+        tab.form.out_edit.editingFinished.emit()
+        qtbot.waitUntil(lambda: tab.form.stop_button.isEnabled(), timeout=5000)
+        assert "training in the background" in tab.progress_box.epoch_label.text()
+    finally:
+        trainer.kill()
+        trainer.wait()
+
+
 def test_the_empty_plots_hint_is_a_short_paragraph_on_a_wide_screen(qtbot, tab):
     """At 1920 px the hint was a narrow column of four lines in the middle of each plot."""
     tab.resize(1900, 1000)

@@ -170,6 +170,7 @@ class TrainTab(QWidget):
     def _on_out_changed(self) -> None:
         self._save_settings()
         self.refresh_runs()
+        self._follow_background(self.run_list.selected_row())  # "Not training." beside Stop
         live = Path(self.process.run_dir) if self.process.run_dir else None
         if self._shown_run is not None and self._shown_run.parent != self.output_folder() \
                 and self._shown_run != live:  # a run of the folder left is not in the list
