@@ -362,3 +362,23 @@ def test_another_runs_curves_are_drawn_over_the_run_shown(qtbot, tab, tmp_path):
     tab.form.out_edit.setText(str(only.parent))
     tab.refresh_runs()
     assert not _actions(tab, only)["Compare curves with"].isEnabled()  # no other run
+
+
+def test_a_long_name_does_not_widen_the_form_column(qtbot, tab, tmp_path, monkeypatch):
+    """A rename widened the Run column and, with it, the list's minimum: the form column grew
+    57 px and the charts shrank (trial 21). The name shows whole where there is room."""
+    run = _run(tab, tmp_path)
+    _run(tab, tmp_path, "20260102-120000-seed")
+    tab.resize(1024, 760)
+    tab.show()
+    qtbot.wait(50)
+    before = tab.splitter.sizes()
+    monkeypatch.setattr(tab.run_menu, "ask_name",
+                        lambda row, *args: "Fast sqrt run for comparison with")
+    _actions(tab, run)["Rename..."].trigger()
+    qtbot.wait(50)
+    assert abs(tab.splitter.sizes()[0] - before[0]) <= 2
+    tree = tab.run_list.tree
+    tab.resize(1900, 1000)
+    qtbot.waitUntil(lambda: tree.header().sectionSize(RUN_COLUMN)
+                    >= tree.sizeHintForColumn(RUN_COLUMN), timeout=2000)

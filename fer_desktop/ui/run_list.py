@@ -108,6 +108,7 @@ class RunList(QGroupBox):
         self.tree.setAlternatingRowColors(True)
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setSectionResizeMode(RECIPE_COLUMN, QHeaderView.ResizeMode.Fixed)
+        self.tree.header().setSectionResizeMode(RUN_COLUMN, QHeaderView.ResizeMode.Fixed)
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setMinimumSectionSize(RECIPE_MIN_PX)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -168,13 +169,30 @@ class RunList(QGroupBox):
         its tooltip). Qt's stretch kept a 100-px floor: in a narrow panel the Recipe ran past
         the list's edge, cut mid-word, its sideways scroll bar below the panel's fold."""
         header = self.tree.header()
-        others = sum(header.sectionSize(c) for c in range(len(COLUMNS)) if c != RECIPE_COLUMN)
+        fixed = sum(header.sectionSize(c) for c in range(len(COLUMNS))
+                    if c not in (RUN_COLUMN, RECIPE_COLUMN))
+        # the Run column: its names whole where there is room, else cut to a start time's
+        # width; the list asks no more room for a long name (a rename widened the form column
+        # by 57 px and narrowed the charts, trial 21)
+        cells = self.tree.sizeHintForColumn(RUN_COLUMN)
+        run_need = max(cells, header.sectionSizeHint(RUN_COLUMN))
+        metrics = self.tree.fontMetrics()
+        texts = [self.tree.topLevelItem(k).text(RUN_COLUMN)
+                 for k in range(self.tree.topLevelItemCount())]
+        margins = cells - max((metrics.horizontalAdvance(t) for t in texts), default=cells)
+        starts = [metrics.horizontalAdvance(row.started) for row in self.rows()]
+        run_floor = min(run_need, max([*starts, header.sectionSizeHint(RUN_COLUMN) - margins],
+                                      default=0) + margins)
         # room for the columns as wide as their cells ("33.3% (test faces)", "interrupted")
         # and a sliver of the recipe, whatever the form beside it needs (with the folder rows
         # hidden the panel shrank under the columns)
-        self.tree.setMinimumWidth(others + RECIPE_MIN_PX + 2 * self.tree.frameWidth()
+        self.tree.setMinimumWidth(fixed + run_floor + RECIPE_MIN_PX + 2 * self.tree.frameWidth()
                                   + self.tree.verticalScrollBar().sizeHint().width())
-        width = max(RECIPE_MIN_PX, self.tree.viewport().width() - others)
+        room = self.tree.viewport().width() - fixed
+        run = max(run_floor, min(run_need, room - RECIPE_MIN_PX))
+        if header.sectionSize(RUN_COLUMN) != run:
+            header.resizeSection(RUN_COLUMN, run)
+        width = max(RECIPE_MIN_PX, room - run)
         if header.sectionSize(RECIPE_COLUMN) != width:
             header.resizeSection(RECIPE_COLUMN, width)
 
