@@ -352,12 +352,30 @@ def test_another_runs_curves_are_drawn_over_the_run_shown(qtbot, tab, tmp_path):
     tab.run_list.selection_changed.emit()
     assert len(tab.curves.other_items["val_accuracy"].getData()[0] or []) == 0
     assert tab.curves.other_name == "" and "\u25b2" not in tab.curves.legend.text()
+    # ... and whatever ends the run shown (review): no run shown, a training started, the
+    # other run moved to the trash
+    for end in (lambda: tab._select_run(None), tab.curves.clear,
+                lambda: tab.run_menu.trashed.emit(second)):
+        tab._select_run(first)
+        _actions(tab, first)["Compare curves with"].menu().actions()[0].trigger()
+        assert tab.curves.other_name
+        end()
+        assert tab.curves.other_name == ""
+    # a run with no curves yet: the other run's show, the hint gives way (review)
+    empty = make_run_folder(out, "20260103-120000-seed", {"epoch": 0, "epochs": 2})
+    tab.refresh_runs()
+    tab._select_run(empty)
+    assert all(not hint.isHidden() for hint in tab.curves.empty_hints)
+    next(a for a in _actions(tab, empty)["Compare curves with"].menu().actions()
+         if a.toolTip() == str(second)).trigger()
+    assert all(hint.isHidden() for hint in tab.curves.empty_hints)
     # two runs started in the same second read alike: their recipes tell them apart
     make_run_folder(out, "20260102-120000-default", {"epoch": 1, "epochs": 2},
                     config={"preset": "default"})
     tab.refresh_runs()
     texts = [a.text() for a in _actions(tab, first)["Compare curves with"].menu().actions()]
-    assert len(texts) == 2 and len(set(texts)) == 2 and all("(" in t for t in texts)
+    alike = [t for t in texts if t.startswith("02 Jan")]
+    assert len(alike) == 2 and len(set(alike)) == 2 and all("(" in t for t in alike)
     only = make_run_folder(tmp_path / "alone", "20260103-120000-seed", {"epoch": 1})
     tab.form.out_edit.setText(str(only.parent))
     tab.refresh_runs()

@@ -258,12 +258,14 @@ def test_a_run_stopped_after_one_batch_shows_its_point(qtbot):
     curves = TrainingCurves()
     qtbot.addWidget(curves)
     curves.show_curves(RunCurves(batch_x=[0.5], batch_loss=[2.3]))
-    batches = curves.items["batch_loss"]
-    assert batches.opts["symbol"] is not None
+    assert list(curves.lone_batches.getData()[1]) == [2.3]
     assert all(hint.isHidden() for hint in curves.empty_hints)
     curves.add_batch(1, 2, 2, 2.2)
     curves.redraw()
-    assert batches.opts["symbol"] is None
+    assert len(curves.lone_batches.getData()[0] or []) == 0  # a line now
+    # a fine-tune of one batch an epoch: each batch alone in its epoch (review)
+    curves.show_curves(RunCurves(batch_x=[1.0, 2.0, 3.0], batch_loss=[2.3, 2.1, 2.0]))
+    assert list(curves.lone_batches.getData()[1]) == [2.3, 2.1, 2.0]
 
 
 def test_the_batch_curve_breaks_at_each_epoch(qtbot):

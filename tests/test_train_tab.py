@@ -992,7 +992,7 @@ def test_the_time_of_the_epochs_chosen_is_given_without_moving_the_form(qtbot, t
     assert tab.form.epochs_time.text() == ""
 
 
-@pytest.mark.parametrize("width", [700, 1280])
+@pytest.mark.parametrize("width", [700, 1024, 1280])
 def test_a_refused_csv_does_not_move_start(qtbot, tab, tmp_path, width):
     """A binary file's refusal (and a bad row's) grew the line under Epochs by a line or two
     and Start moved under the pointer (trial 20: Start at y 324, 336, 360 and 333)."""
@@ -1014,7 +1014,10 @@ def test_a_refused_csv_does_not_move_start(qtbot, tab, tmp_path, width):
     binary.write_bytes(b"\xff\xd8\xff\xe0JFIF \x81\x82 not text" * 20)
     bad = tmp_path / "bad.csv"
     bad.write_text("emotion,pixels,Usage\n" + "0,1 2 3,Training\n" * 3)
-    for path, words in ((binary, "is not UTF-8 text"), (bad, "3 pixel values")):
+    excel = tmp_path / "excel.csv"  # a European Excel's CSV: no column found (review)
+    excel.write_text("image_id;emotion_label;pixel_values;split;subject;session\n1;0;1 2;a;b;c\n")
+    for path, words in ((binary, "is not UTF-8 text"), (bad, "3 pixel values"),
+                        (excel, "missing column(s)")):
         tab.form.csv_edit.setText(str(path))
         qtbot.waitUntil(lambda words=words: words in tab.form.epochs_time.text(), timeout=5000)
         assert start_at() == place, path.name

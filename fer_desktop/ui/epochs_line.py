@@ -6,8 +6,11 @@ Kept apart from ``train_form.py``, which decides which one shows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fer_desktop.core.plain_words import counted
-from trainer.data import NOT_UTF8_REASON
+from trainer.data import MAX_HEADER_CHARS, NOT_UTF8_REASON, DatasetError, header_names
+from trainer.row_count import problem_sentence
 
 
 def duration_text(minutes: float) -> str:
@@ -38,11 +41,24 @@ def csv_problem_text(problem: str) -> str:
     """The line under Epochs for a CSV the trainer would refuse for ``problem``."""
     end = ROWS_CHECKED_AT_START if problem.startswith("row ") \
         else "" if problem.endswith((".", "?")) else "."  # no "right file?."
-    return CSV_PROBLEM_TEXT.format(problem) + end
+    # a line may break after a semicolon: a header quoted whole ('image_id;emotion_label;
+    # pixel_values;...') ran past the line's edge
+    return CSV_PROBLEM_TEXT.format(problem).replace(";", ";\u200b") + end
 
 
-# the longest refusals the line shows, held in its height: a binary file's and a bad row's
-# sentences grew it by a line or two, and Start moved under the pointer (trial 20)
+def _header_refusal(header: bytes) -> str:
+    """The trainer's own sentence for a file starting with ``header``."""
+    try:
+        header_names(Path("data.csv"), header)
+    except DatasetError as exc:
+        return problem_sentence(exc)
+    return ""
+
+
+# the longest refusals the line shows, held in its height: a binary file's, a bad row's and
+# a header's with no column right (a semicolon CSV from Excel) grew it by a line or two, and
+# Start moved under the pointer (trial 20, review)
 PROBLEM_RESERVE = (csv_problem_text(NOT_UTF8_REASON),
                    csv_problem_text("row 12,345 (line 12,346): 3 pixel values, expected 2304 "
-                                    "(1,234 bad rows in all)"))
+                                    "(1,234 bad rows in all)"),
+                   csv_problem_text(_header_refusal(b"W" * MAX_HEADER_CHARS)))

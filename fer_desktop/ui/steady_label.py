@@ -56,6 +56,14 @@ class SteadyLabel(QLabel):
         return QSize(hint.width(), self.fontMetrics().height() + margins.top()
                      + margins.bottom() + 2 * self.margin())
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """No wider than a word of its reserve's ordinary words: a long unbreakable word in
+        its text ('image_id;emotion_label;pixel_values;spli...' in a refusal) widened the
+        whole form column, and Start moved (review); such a word is broken anywhere."""
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("W" * 12)),
+                     hint.height())
+
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
         own = super().heightForWidth(width)
         return max([own, *(self._text_height(text, width) for text in self._reserve)])

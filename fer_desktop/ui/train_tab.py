@@ -48,7 +48,6 @@ from trainer.runs import (
     RunRow,
     background_line,
     ended_line,
-    held_out_name,
     list_runs,
     read_run_curves,
     stop_trainer_here,
@@ -468,11 +467,7 @@ class TrainTab(QWidget):
             self.results_page.verticalScrollBar().setValue(0)  # place hid "Use this model"
         self._shown_run = run
         self.results.show_run(run)
-        if run is None:
-            self.curves.clear()
-        else:
-            self.curves.set_held_out_name(held_out_name(run))
-            self.curves.show_curves(read_run_curves(run))
+        self.comparer.show_run(run)  # its curves, and another run's to compare, if asked
         self._update_buttons()
 
     def _is_live(self, run: Path | None) -> bool:

@@ -58,6 +58,17 @@ class _Series:
         return self._x[:self.n], self._y[:self.n]
 
 
+def lone_points(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points of a NaN-broken curve with no finite neighbour (a line draws none)."""
+    finite = np.isfinite(y)
+    if not len(finite):
+        return x, y
+    before = np.r_[False, finite[:-1]]
+    after = np.r_[finite[1:], False]
+    lone = finite & ~before & ~after
+    return x[lone], y[lone]
+
+
 class EpochAxis(pg.AxisItem):
     """An epoch axis with whole epochs only: a 3-epoch run's read 1.0, 1.5, 2.0, 2.5."""
 
@@ -110,6 +121,8 @@ class TrainingCurves(QWidget):
                 item.setClipToView(True)
             self.series[key] = _Series()
             self.items[key] = item
+        self.lone_batches = self.loss_plot.plot([], [], pen=None, symbol="o", symbolSize=5,
+                                                symbolBrush=grey, symbolPen=None)
         # another run's held-out curves, dashed, to compare with (``show_other``)
         self.other_items = {key: plot.plot([], [], pen=pg.mkPen(OTHER_COLOUR, width=2,
                                                                 style=Qt.PenStyle.DashLine),
@@ -162,6 +175,8 @@ class TrainingCurves(QWidget):
                            if curves is not None else [], float)
             self.other_items[key].setData(x, y, connect="finite")
         self._show_legend()
+        self._dirty = True  # the run shown may have none: the hint gives way to these
+        self.redraw()
 
     @staticmethod
     def _plot(title: str, label: str) -> pg.PlotWidget:
@@ -199,10 +214,10 @@ class TrainingCurves(QWidget):
         return hint
 
     def clear(self) -> None:
+        """Nothing shown (a training starts, no run selected): another run's curves go too."""
         for series in self.series.values():
             series.clear()
-        self._dirty = True
-        self.redraw()
+        self.show_other("", None)
 
     def add_batch(self, epoch: int, step: int, steps: int, loss: float | None) -> None:
         if steps > 0:
@@ -240,13 +255,12 @@ class TrainingCurves(QWidget):
             x, y = series.data()
             if key == "batch_loss":  # its running mean restarts each epoch: no line between
                 x, y = gaps_between_epochs(x, y)
-                # a lone point is a dot: a run stopped after one batch showed empty axes
-                # (a line needs two points; trial 20)
-                lone = int(np.isfinite(y).sum()) == 1
-                if lone != (self.items[key].opts["symbol"] is not None):
-                    self.items[key].setSymbol("o" if lone else None)
+                # a batch alone in its epoch is a dot: a line needs two points, and a run
+                # stopped after one batch (or a fine-tune of one batch an epoch) showed empty
+                # axes (trial 20)
+                self.lone_batches.setData(*lone_points(x, y))
             self.items[key].setData(x.copy(), y.copy(), connect="finite")
-        empty = not any(series.n for series in self.series.values())
+        empty = not any(series.n for series in self.series.values()) and not self.other_name
         has_accuracy = bool(self.series["accuracy"].n or self.series["val_accuracy"].n)
         if has_accuracy != self._accuracy_shown:  # once, not at every redraw (a y zoom stays)
             self._accuracy_shown = has_accuracy
