@@ -77,6 +77,13 @@ def test_reading_order_keeps_a_staggered_row_together():
     grid = np.array([[200, 200, 300, 300], [0, 200, 100, 300], [200, 0, 300, 100],
                      [0, 0, 100, 100]])
     assert reading_order(grid) == [3, 2, 1, 0]
+    # large and small faces in a 2x2 montage: the large bottom-left one's centre is lower
+    # than the small bottom-right one's, yet they share a row (trial 22)
+    mixed = np.array([[60, 60, 140, 140],     # top-left, small
+                      [200, 0, 400, 200],     # top-right, large
+                      [260, 220, 320, 280],   # bottom-right, small, high in its tile
+                      [0, 210, 200, 410]])    # bottom-left, large
+    assert reading_order(mixed) == [0, 1, 3, 2]
     assert reading_order(np.zeros((0, 4))) == []
 
 

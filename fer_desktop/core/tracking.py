@@ -158,14 +158,23 @@ def is_uncertain(confidence: float, previous: bool | None, threshold: float,
 
 def reading_order(boxes: np.ndarray) -> list[int]:
     """Indices of ``boxes`` (n, 4: x1, y1, x2, y2) as people read a picture: rows from the top,
-    each row from the left. A face joins a row when its centre is above the bottom edge of
-    every face already in it, so that faces side by side at slightly different heights share
-    a row, and a face below them starts the next."""
+    each row from the left. Taken by their centres from the top, a face joins the row being
+    read when it spans at least half the height of each face in it, or of itself, alongside
+    them: faces side by side at slightly different heights, or of different sizes (a large
+    face beside a small one, its centre lower), share a row; a face below them starts the
+    next (by centres alone, a 2x2 grid of large and small faces read #3 bottom-right, #4
+    bottom-left, trial 22)."""
     boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
     centres = (boxes[:, 1] + boxes[:, 3]) / 2
+
+    def alongside(a: int, b: int) -> bool:
+        overlap = min(boxes[a, 3], boxes[b, 3]) - max(boxes[a, 1], boxes[b, 1])
+        smaller = min(boxes[a, 3] - boxes[a, 1], boxes[b, 3] - boxes[b, 1])
+        return bool(overlap >= 0.5 * smaller)
+
     rows: list[list[int]] = []
     for index in sorted(range(len(boxes)), key=lambda i: (float(centres[i]), float(boxes[i, 0]))):
-        if rows and centres[index] <= min(float(boxes[j, 3]) for j in rows[-1]):
+        if rows and all(alongside(index, j) for j in rows[-1]):
             rows[-1].append(index)
         else:
             rows.append([index])
