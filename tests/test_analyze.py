@@ -341,8 +341,13 @@ def test_the_help_gives_the_minimum_face_defaults_of_the_code(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert (f"else {SOURCE_DEFAULTS['video'].min_face_px}, of a 640-px-wide picture and less "
-            f"in a narrower one, down to {SMALLEST_AUTO_FACE_PX})") in help_text
+    assert (f"Default, for a picture 640 px wide: {SOURCE_DEFAULTS['image'].min_face_px} when "
+            "every input is a photo (a folder's files too), else "
+            f"{SOURCE_DEFAULTS['video'].min_face_px}; less in a narrower picture, never under "
+            f"{SMALLEST_AUTO_FACE_PX}") in help_text
+    # each option says what it is for (trial 22: --detector said nothing, "measured" was
+    # jargon)
+    assert "the face finder: yunet" in help_text and "(default: measured)" not in help_text
 
 
 def test_the_help_says_what_each_exit_code_means(capsys, monkeypatch):

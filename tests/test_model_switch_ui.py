@@ -267,8 +267,11 @@ def test_a_renamed_run_is_named_by_its_name_wherever_its_model_is(qtbot, make_wi
     qtbot.waitUntil(lambda: window.notifier.last_info.startswith("Showing"), timeout=WAIT_MS)
     shown = "trial one / small café (fast 20261206-065729)"
     window.train_tab.model_chosen.emit(str(candidate.model_dir))
+    # while it loads, too (trial 22: "comparing with 20261206-065729-fast...")
+    assert window.model_label.text() == "Model: comparing with trial one / small café..."
     qtbot.waitUntil(lambda: window.classifier is candidate, timeout=WAIT_MS)
-    assert asked[0].candidate_name == shown and asked[0].comparison.candidate.name == shown
+    assert asked[0].candidate_name == shown
+    assert asked[0].comparison.candidate.name == "trial one / small café"  # a column's
     assert shown in window.model_label.text() and shown in window.windowTitle()
     assert f"Now using the model {shown}" in window.notifier.last_info
     write_run_name(candidate.model_dir, "best")

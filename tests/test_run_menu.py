@@ -369,7 +369,19 @@ def test_another_runs_curves_are_drawn_over_the_run_shown(qtbot, tab, tmp_path):
     next(a for a in _actions(tab, empty)["Compare curves with"].menu().actions()
          if a.toolTip() == str(second)).trigger()
     assert all(hint.isHidden() for hint in tab.curves.empty_hints)
-    # two runs started in the same second read alike: their recipes tell them apart
+    # a long name is whole in the menu and the legend (cut in the list, trial 22)
+    long = "Balanced sampling experiment with batch 128, first try"
+    rundir_name = second / rundir.NAME
+    rundir_name.write_text(long, encoding="utf-8")
+    tab.refresh_runs()
+    tab._select_run(first)
+    [named] = [a for a in _actions(tab, first)["Compare curves with"].menu().actions()
+               if a.toolTip() == str(second)]
+    assert named.text() == long
+    named.trigger()
+    assert tab.curves.other_name == f"{long} (PublicTest)"
+    rundir_name.unlink()
+    # two runs started in the same minute read alike: their recipes tell them apart
     make_run_folder(out, "20260102-120000-default", {"epoch": 1, "epochs": 2},
                     config={"preset": "default"})
     tab.refresh_runs()
@@ -400,3 +412,28 @@ def test_a_long_name_does_not_widen_the_form_column(qtbot, tab, tmp_path, monkey
     tab.resize(1900, 1000)
     qtbot.waitUntil(lambda: tree.header().sectionSize(RUN_COLUMN)
                     >= tree.sizeHintForColumn(RUN_COLUMN), timeout=2000)
+
+
+def test_the_rename_dialog_fits_a_small_screen(qtbot, tab, tmp_path):
+    """Its label on one line made the dialog about 800 px wide, more with a refusal (review):
+    wider than an 800x600 screen."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QInputDialog
+
+    run = _run(tab, tmp_path)
+    row = _item(tab, run).data(0, Qt.ItemDataRole.UserRole)
+    widths = []
+
+    def answer():
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, QInputDialog) and w.isVisible())
+        widths.append(dialog.width())
+        dialog.reject()
+
+    QTimer.singleShot(200, answer)
+    QTimer.singleShot(5000, lambda: [w.reject() for w in QApplication.topLevelWidgets()
+                                     if isinstance(w, QInputDialog)])  # never hang
+    assert tab.run_menu.ask_name(row, "x", "Another run in the list is already shown as "
+                                 "\u201cBalanced samp...irst try\u201d: give this one another "
+                                 "name, so that the two can be told apart.") is None
+    assert widths and widths[0] <= 600

@@ -402,7 +402,7 @@ def test_a_file_the_trainer_refuses_is_said_in_place_of_a_time(qtbot, tab, tmp_p
     bad.write_bytes(b"".join(lines))
     for path, said in ((empty, "file is empty, expected a CSV with columns emotion,pixels,"
                                "Usage"),
-                       (picture, "is not a text file"),
+                       (picture, "trained on: it is not a text file"),  # trial 22
                        (bad, "row 4 (line 5): 100 pixel values, expected 2304 (2 bad rows "
                              "in all)")):
         form.csv_edit.setText(str(path))

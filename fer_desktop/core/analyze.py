@@ -74,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                    f"Exit codes: {EXIT_OK} every input analysed; {EXIT_SKIPPED} the CSV was "
                    "written but some input was skipped or cut short (named on stderr); "
                    f"{EXIT_FAILED} nothing written (bad options, an existing --out, no input "
-                   f"analysed); {EXIT_INTERRUPTED} stopped with Ctrl+C (the rows so far were "
-                   "written).", 78),
+                   f"analysed); {EXIT_INTERRUPTED} stopped with Ctrl+C (the rows of the inputs "
+                   "finished by then are written).", 78),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="video file, image file or folder of images")
@@ -84,7 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "--force)")
     parser.add_argument("--force", action="store_true",
                         help="replace existing --out/--annotated files (never an input)")
-    parser.add_argument("--detector", default=PipelineOptions.detector, choices=DETECTORS)
+    parser.add_argument("--detector", default=PipelineOptions.detector, choices=DETECTORS,
+                        help="the face finder: yunet (the default: small and turned faces), "
+                             "blazeface (faces from about 65 px), haar (upright frontal faces "
+                             "only); see docs/detection.md")
     parser.add_argument("--every", type=int, default=1, metavar="N",
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
@@ -95,15 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="model folder with model.json (default: the shipped model)")
     parser.add_argument("--min-face", type=int, default=None, metavar="PX",
                         help="smallest face width to find, in pixels (smaller finds smaller "
-                        "faces and takes longer; default: "
-                        f"{SOURCE_DEFAULTS['image'].min_face_px} when every input, a folder's "
-                        f"files included, is a photo, else "
-                        f"{SOURCE_DEFAULTS['video'].min_face_px}, of a 640-px-wide "
-                        f"picture and less in a narrower one, down to {SMALLEST_AUTO_FACE_PX})")
+                        "faces and takes longer). Default, for a picture 640 px wide: "
+                        f"{SOURCE_DEFAULTS['image'].min_face_px} when every input is a photo "
+                        f"(a folder's files too), else {SOURCE_DEFAULTS['video'].min_face_px}; "
+                        "less in a narrower picture, never under "
+                        f"{SMALLEST_AUTO_FACE_PX}")
     parser.add_argument("--no-level-eyes", action="store_true",
                         help="classify faces as found, without turning them eye-level")
     parser.add_argument("--crop-scale", type=float, default=None,
-                        help="face crop side relative to the detector box (default: measured)")
+                        help="how much larger than the found face's box the picture given "
+                             "to the model is, e.g. 1.2 (default: the detector's own, measured "
+                             "to frame faces as the training pictures do)")
     smoothing = parser.add_mutually_exclusive_group()
     smoothing.add_argument("--smoothing", type=_smoothing_seconds, default=DEFAULT_SMOOTHING_S,
                            metavar="SECONDS",

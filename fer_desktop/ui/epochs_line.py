@@ -41,6 +41,8 @@ def csv_problem_text(problem: str) -> str:
     """The line under Epochs for a CSV the trainer would refuse for ``problem``."""
     end = ROWS_CHECKED_AT_START if problem.startswith("row ") \
         else "" if problem.endswith((".", "?")) else "."  # no "right file?."
+    if problem.startswith("is "):  # the trainer's sentence follows the file's path
+        problem = "it " + problem    # ("...trained on: is not UTF-8 text", trial 22)
     # a line may break after a semicolon: a header quoted whole ('image_id;emotion_label;
     # pixel_values;...') ran past the line's edge
     return CSV_PROBLEM_TEXT.format(problem).replace(";", ";\u200b") + end

@@ -45,6 +45,7 @@ from fer_desktop.ui.live_figures import LiveFigures
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.messages_dialog import add_messages_action
 from fer_desktop.ui.model_names import (
+    folder_name,
     said_line,
     short_model_line,
     shown_model_name,
@@ -460,7 +461,7 @@ class MainWindow(QMainWindow):
         doing = "comparing with" if self._classifier is not None else "loading"
         shipped = is_shipped_model_dir(path)
         self.model_label.setText(f"Model: {doing} "                  # name users never chose
-                                 f"{'the shipped model' if shipped else path.name or path}...")
+                                 f"{'the shipped model' if shipped else folder_name(path)}...")
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
         request = self._model_request
         self._jobs.start(self._classifier_loader, path,

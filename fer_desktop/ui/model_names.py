@@ -27,16 +27,30 @@ def shown_model_name(classifier: object) -> str:
     return f"{own} ({name})" if own else name
 
 
+def folder_name(folder: Path) -> str:
+    """A model folder not loaded yet, as the list names its run: the user's name for it, else
+    the folder's ("comparing with 20261206-060049-fast..." for a run named otherwise, trial
+    22)."""
+    return read_run_name(folder) or folder.name or str(folder)
+
+
 def with_shown_names(question: SwitchQuestion, current: object,
                      candidate: object) -> SwitchQuestion:
-    """``question`` with both models named as :func:`shown_model_name` names them."""
+    """``question`` with the candidate named as :func:`shown_model_name` names it, and the
+    table's columns by the user's names alone where they gave one (with the run's name after
+    it, a column cut two names sharing their start to the same "Balanced sampli...060049)",
+    trial 22)."""
+    def column(classifier: object) -> str:
+        folder = getattr(classifier, "model_dir", None)
+        return (read_run_name(Path(folder)) if folder is not None else "") \
+            or shown_model_name(classifier)
+
     comparison = question.comparison
     if comparison is not None:
         comparison = dataclasses.replace(
             comparison,
-            current=dataclasses.replace(comparison.current, name=shown_model_name(current)),
-            candidate=dataclasses.replace(comparison.candidate,
-                                          name=shown_model_name(candidate)))
+            current=dataclasses.replace(comparison.current, name=column(current)),
+            candidate=dataclasses.replace(comparison.candidate, name=column(candidate)))
     return dataclasses.replace(question, comparison=comparison,
                                candidate_name=shown_model_name(candidate))
 

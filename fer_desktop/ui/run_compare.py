@@ -50,7 +50,7 @@ class CurveComparer(QObject):
         if run != self.run or row is None:
             return
         self.other = other
-        self._curves.show_other(f"{run_text(row)} ({held_out_name(other)})",
+        self._curves.show_other(f"{row.name or run_text(row)} ({held_out_name(other)})",
                                 read_run_curves(other))
 
     def stop(self) -> None:

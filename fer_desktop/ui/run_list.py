@@ -99,7 +99,8 @@ class RunList(QGroupBox):
         self.tree.headerItem().setToolTip(
             BEST_COLUMN,
             "The network's best accuracy while it trained: on FER-2013's PublicTest, or on "
-            "the test faces of an image folder (\"(test faces)\"). The exported model's "
+            "the test faces of an image folder (the heading says which, or each figure "
+            "where the list holds both). The exported model's "
             "figure in the Results differs: it adds the balanced decision, which gives up "
             "some accuracy on common emotions for the rare ones. A fine-tune keeps its final "
             "weights, not the best epoch's: its figure is the last epoch's (\"final\")")

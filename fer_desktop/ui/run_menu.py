@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QWidget
 
 from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.run_list import RunList, run_text
@@ -134,9 +134,10 @@ class RunMenu(QObject):
         sub.setToolTipsVisible(True)
         sub.setEnabled(bool(others))
         sub.menuAction().setToolTip(COMPARE_TIP if others else "No other run in the list")
-        shown = [run_text(other) for other in others]
+        # whole names: a menu has the room the list's column has not (trial 22)
+        shown = [other.name or run_text(other) for other in others]
         for other, text in zip(others[:COMPARE_MAX_RUNS], shown, strict=False):
-            if shown.count(text) > 1:  # two runs started in the same second: their recipes
+            if shown.count(text) > 1:  # two runs started in the same minute: their recipes
                 recipe = other.recipe
                 text += f" ({recipe if len(recipe) <= 32 else recipe[:29].rstrip() + '...'})"
             sub.addAction(text.replace("&", "&&"),
@@ -232,6 +233,9 @@ class RunMenu(QObject):
                             f"{row.run_dir.name}), up to {NAME_MAX_CHARS} characters; empty: "
                             "the time it started again:")
         dialog.setTextValue(row.name if typed is None else typed)
+        label = dialog.findChild(QLabel)
+        if label is not None:  # one line, the dialog was 800 px wide (review)
+            label.setWordWrap(True)
         field = dialog.findChild(QLineEdit)
         if field is not None:
             field.setMaxLength(NAME_MAX_CHARS)
