@@ -51,6 +51,21 @@ def test_a_pale_box_shows_on_a_pale_background(uncertain):
     assert (left_edge.mean(axis=2).min(axis=1) < 80).all()  # a dark line all along it
 
 
+def test_each_bar_panel_is_framed_in_its_faces_colour():
+    """Two faces' panels side by side read as one grey band: which bars were whose was not
+    clear (trial 22)."""
+    painter = OverlayPainter()
+    faces = [face([60, 100, 200, 240], "happy", track_id=1),
+             face([300, 100, 440, 240], "sad", track_id=2)]
+    out = painter.draw(np.full((480, 640, 3), 128, np.uint8), faces)
+    boxes = painter.panel_boxes(faces, (480, 640))
+    assert all(box is not None for box in boxes)
+    for f, (x1, y1, x2, y2) in zip(faces, boxes, strict=True):
+        colour = np.array(face_colour(f))
+        for edge in (out[y1, x1:x2], out[y2 - 1, x1:x2], out[y1:y2, x1], out[y1:y2, x2 - 1]):
+            assert (edge == colour).all(axis=1).mean() > 0.9  # the frame, but where text runs
+
+
 def test_text_scales_with_the_frame():
     painter = OverlayPainter()
     small = painter.draw(np.zeros((480, 640, 3), np.uint8), [face([100, 100, 200, 200])])

@@ -425,6 +425,9 @@ class OverlayPainter:
             return
         dark = np.zeros_like(roi)
         cv2.addWeighted(dark, self.style.panel_alpha, roi, 1 - self.style.panel_alpha, 0, roi)
+        # framed in its face's colour: two faces' panels side by side read as one grey band,
+        # which bars whose face was not clear (trial 22)
+        cv2.rectangle(out, (px, py), (px + panel_w - 1, py + panel_h - 1), face_colour(face), 1)
         for i, (emotion, p) in enumerate(zip(EMOTIONS, face.probabilities, strict=True)):
             top = py + gap + i * row
             cv2.putText(out, emotion, (px + gap, top + row_h), FONT, font_scale,
