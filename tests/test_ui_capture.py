@@ -387,11 +387,14 @@ def _slideshow(tmp_path, n: int = 3, seconds: float = 0.3, broken: tuple[str, ..
     return open_source(folder, loop=True, seconds_per_image=seconds)
 
 
-def _shown(qtbot, thread, seconds: float) -> list[tuple[float, int]]:
-    """(time, picture) of each output over ``seconds``."""
+def _shown(qtbot, thread, seconds: float, start: bool = False) -> list[tuple[float, int]]:
+    """(time, picture) of each output over ``seconds``; ``start``: start the thread once
+    listening (started before, a loaded machine showed the first picture unheard)."""
     shown: list[tuple[float, int]] = []
     thread.frame_ready.connect(lambda _id: shown.append(
         (time.monotonic(), int(thread.take_latest().frame[0, 0, 0]) // 40)))
+    if start:
+        thread.start()
     qtbot.wait(int(seconds * 1000))
     return shown
 
@@ -400,8 +403,7 @@ def test_a_looping_slideshow_shows_every_picture_a_whole_turn(qtbot, threads, tm
     """Looping back, the first picture was shown at once over the last (never seen), and a
     pause showed the next picture early, and Play the one after."""
     thread = make_thread(threads, _slideshow(tmp_path))
-    thread.start()
-    shown = _shown(qtbot, thread, 1.75)
+    shown = _shown(qtbot, thread, 1.75, start=True)
     pictures = [p for _t, p in shown]
     assert pictures[:5] == [0, 1, 2, 0, 1], pictures  # the last one too, then around again
     gaps = [b[0] - a[0] for a, b in zip(shown, shown[1:], strict=False)]
