@@ -57,9 +57,10 @@ class SteadyLabel(QLabel):
                      + margins.bottom() + 2 * self.margin())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        """No wider than a word of its reserve's ordinary words: a long unbreakable word in
-        its text ('image_id;emotion_label;pixel_values;spli...' in a refusal) widened the
-        whole form column, and Start moved (review); such a word is broken anywhere."""
+        """At most twelve letters wide: a long unbreakable word in its text
+        ('image_id;emotion_label;pixel_values;spli...' in a refusal) widened the whole form
+        column, and Start moved (review). Such a word runs past the label's edge instead
+        (the line under Epochs lets it break after its semicolons: ``epochs_line``)."""
         hint = super().minimumSizeHint()
         return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("W" * 12)),
                      hint.height())
