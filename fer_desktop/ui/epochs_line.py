@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fer_desktop.core.plain_words import counted
-from trainer.data import MAX_HEADER_CHARS, NOT_UTF8_REASON, DatasetError, header_names
+from trainer.data import NOT_UTF8_REASON, DatasetError, header_names
 from trainer.row_count import problem_sentence
 
 
@@ -57,10 +57,12 @@ def _header_refusal(header: bytes) -> str:
     return ""
 
 
+# a European Excel's header, as long as a header runs (quoted to 40 characters and its length)
+HEADER_SAMPLE = b"image_id;emotion_label;pixel_values;split;subject;" + b"session;" * 10
 # the longest refusals the line shows, held in its height: a binary file's, a bad row's and
 # a header's with no column right (a semicolon CSV from Excel) grew it by a line or two, and
 # Start moved under the pointer (trial 20, review)
 PROBLEM_RESERVE = (csv_problem_text(NOT_UTF8_REASON),
                    csv_problem_text("row 12,345 (line 12,346): 3 pixel values, expected 2304 "
                                     "(1,234 bad rows in all)"),
-                   csv_problem_text(_header_refusal(b"W" * MAX_HEADER_CHARS)))
+                   csv_problem_text(_header_refusal(HEADER_SAMPLE)))
