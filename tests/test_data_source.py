@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from fer_desktop.ui.collect_folder import CollectFolder
+from fer_desktop.ui.colours import ERROR_COLOUR
 from fer_desktop.ui.data_source import DataSourceBox, SourceChoice
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
@@ -179,6 +180,10 @@ def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab,
     assert "Its test folder's images test the result." in text and "a fifth" not in text.lower()
     assert "happy has only 3 image(s)" in text
     assert "folder not found" in _chosen(qtbot, tab, tmp_path / "gone")
+    # red, as Start's refusal is: it was the plain help's colour (trial 20)
+    assert ERROR_COLOUR in tab.data_source.help.styleSheet()
+    _chosen(qtbot, tab, emotion_folder(tmp_path / "fine", per_emotion=6))
+    assert ERROR_COLOUR not in tab.data_source.help.styleSheet()
     synonyms = tmp_path / "synonyms"  # two folders read as happy: said (trial 20)
     emotion_folder(synonyms, emotions=("smile", "Happy", "sad"))
     assert "(happy 10 from Happy/ and smile/, sad 5)" in _chosen(qtbot, tab, synonyms)

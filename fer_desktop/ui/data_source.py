@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.plain_words import counted
 from fer_desktop.ui.collect_folder import CollectFolder
+from fer_desktop.ui.colours import ERROR_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
@@ -327,6 +328,10 @@ class DataSourceBox(QWidget):
         self.help.setText(start + (ADAPTED_TEXT if self.finetune_check.isChecked()
                                    else NEW_NETWORK_TEXT) if images else "")
         self.help.setVisible(images)  # with the CSV: no blank line over "Train a model"
+        # red where Start would refuse the folder, as Start's refusal is (it was the plain
+        # help's grey, trial 20)
+        self.help.setStyleSheet(f"color: {ERROR_COLOUR};" if images and self.choice().problem
+                                else "")
 
     def _test_sentence(self) -> str:
         """How the result is tested: the collected faces have no test/ folder, and a folder
