@@ -1025,6 +1025,19 @@ def test_a_refused_csv_does_not_move_start(qtbot, tab, tmp_path, width):
     assert start_at() == place
 
 
+def test_with_a_folder_no_room_is_kept_for_a_csvs_words(qtbot, tab):
+    """The room kept for a CSV's longest refusal stood as five blank lines between Epochs and
+    Output folder with an image folder, where the line says nothing (session 35)."""
+    tab.resize(1280, 800)
+    tab.show()
+    line = tab.form.epochs_time
+    source = tab.data_source
+    source.combo.setCurrentIndex(source.combo.findData("images"))
+    qtbot.waitUntil(lambda: line.height() <= line.fontMetrics().lineSpacing() + 2, timeout=2000)
+    source.combo.setCurrentIndex(source.combo.findData("csv"))
+    qtbot.waitUntil(lambda: line.height() >= 3 * line.fontMetrics().lineSpacing(), timeout=2000)
+
+
 def test_a_long_log_line_never_scrolls_the_log_sideways(qtbot, tab):
     """One long TensorFlow warning scrolled the Log sideways: every line's start was hidden."""
     tab.resize(900, 700)

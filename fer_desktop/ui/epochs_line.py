@@ -66,3 +66,6 @@ PROBLEM_RESERVE = (csv_problem_text(NOT_UTF8_REASON),
                    csv_problem_text("row 12,345 (line 12,346): 3 pixel values, expected 2304 "
                                     "(1,234 bad rows in all)"),
                    csv_problem_text(_header_refusal(HEADER_SAMPLE)))
+# every text the line may show with a CSV, its height the tallest one's
+TIME_RESERVE = ("With 1,000 epochs, 1,000,000 rows per split: about 1,000.0 hours.",
+                CSV_MISSING_TEXT, NO_PUBLIC_TEXT, NO_TRAINING_TEXT, *PROBLEM_RESERVE)

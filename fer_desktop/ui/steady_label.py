@@ -32,8 +32,10 @@ class SteadyLabel(QLabel):
 
     def set_reserve(self, texts: Iterable[str]) -> None:
         """The texts it may show: its height is the tallest one's."""
-        self._reserve = tuple(text for text in texts if text)
-        self.updateGeometry()
+        reserve = tuple(text for text in texts if text)
+        if reserve != self._reserve:
+            self._reserve = reserve
+            self.updateGeometry()
 
     def _text_height(self, text: str, width: int) -> int:
         """The height ``text`` takes wrapped at ``width`` (QLabel's own sum: the text's

@@ -44,7 +44,7 @@ from fer_desktop.ui.epochs_line import (
     CSV_MISSING_TEXT,
     NO_PUBLIC_TEXT,
     NO_TRAINING_TEXT,
-    PROBLEM_RESERVE,
+    TIME_RESERVE,
     csv_problem_text,
     duration_text,
 )
@@ -214,10 +214,8 @@ class TrainForm(QGroupBox):
         form.addRow("Epochs", numbers)
         # the time of the epochs chosen, on a line of its own that is always there: added to
         # the wrapping preset text, it moved Start down under the pointer (walk-through 13)
-        self.epochs_time = SteadyLabel()  # wraps, as tall as its longest text: a CSV's
-        self.epochs_time.set_reserve([  # rows named in it widened the form column by 100 px
-            "With 1,000 epochs, 1,000,000 rows per split: about 1,000.0 hours.",
-            CSV_MISSING_TEXT, NO_PUBLIC_TEXT, NO_TRAINING_TEXT, *PROBLEM_RESERVE])
+        self.epochs_time = SteadyLabel()  # wraps, as tall as its longest text (a CSV's
+        self.epochs_time.set_reserve(TIME_RESERVE)  # rows named in it widened the column)
         self.epochs_time.setStyleSheet(f"color: {HELP_TEXT_COLOUR};")
         self.epochs_time.setMinimumHeight(self.epochs_time.fontMetrics().height())
         # under Epochs, its room below it (centred, a time floated mid-way in the room kept
@@ -470,6 +468,9 @@ class TrainForm(QGroupBox):
             else NO_TRAINING_TEXT if self._csv_rows == 0 and self._csv_public is not None
             else NO_PUBLIC_TEXT if self._csv_public == 0
             else f"With {counted(epochs, 'epoch')}{rows}: about {duration_text(minutes)}.")
+        # with a folder the line says nothing: no room kept for a CSV's words (five blank
+        # lines stood between Epochs and Output folder)
+        self.epochs_time.set_reserve(TIME_RESERVE if self._uses == "csv" else ())
         if self._uses == "folder":
             text = FOLDER_PRESET_TEXT
         elif self._uses == "finetune":
