@@ -72,7 +72,7 @@ class RunMenu(QObject):
     def __init__(self, run_list: RunList, in_use: Callable[[], Path | None] = lambda: None,
                  busy: Iterable[object] = ()) -> None:
         super().__init__(run_list)
-        self._tree = run_list.tree
+        self._list, self._tree = run_list, run_list.tree
         self._in_use = in_use
         self._busy = tuple(busy)
         self.menu: QMenu | None = None  # the menu shown last
@@ -127,9 +127,7 @@ class RunMenu(QObject):
     def _add_compare(self, menu: QMenu, row: RunRow) -> None:
         """"Compare curves with" the other runs in the list, newest first: their held-out
         curves drawn over ``row``'s (one run could be selected at a time, trial 21)."""
-        others = [other for other in (self._tree.topLevelItem(k).data(0, Qt.ItemDataRole.UserRole)
-                                      for k in range(self._tree.topLevelItemCount()))
-                  if isinstance(other, RunRow) and other.run_dir != row.run_dir]
+        others = [other for other in self._list.rows() if other.run_dir != row.run_dir]
         sub = menu.addMenu("&Compare curves with")
         sub.setToolTipsVisible(True)
         sub.setEnabled(bool(others))
@@ -189,10 +187,8 @@ class RunMenu(QObject):
     def _names_shown(self, row: RunRow) -> set[str]:
         """How the other runs read in the list (their names as cut there, or start times),
         letter case folded."""
-        others = (self._tree.topLevelItem(k).data(0, Qt.ItemDataRole.UserRole)
-                  for k in range(self._tree.topLevelItemCount()))
-        return {run_text(other).casefold() for other in others
-                if isinstance(other, RunRow) and other.run_dir != row.run_dir}
+        return {run_text(other).casefold() for other in self._list.rows()
+                if other.run_dir != row.run_dir}
 
     def move_to_trash(self, row: RunRow) -> None:
         """Ask, then move the run's folder to the system trash; a refusal (training, in use,
