@@ -437,3 +437,39 @@ def test_the_rename_dialog_fits_a_small_screen(qtbot, tab, tmp_path):
                                  "\u201cBalanced samp...irst try\u201d: give this one another "
                                  "name, so that the two can be told apart.") is None
     assert widths and widths[0] <= 600
+
+
+def test_a_long_name_in_a_narrow_column_is_cut_once_in_its_middle(qtbot, tab, tmp_path,
+                                                                   monkeypatch):
+    """At 1024 px Qt cut the list's cut name again at its end: "R3 taught on...e..." kept
+    neither end (trial 22). The whole name is cut once, in its middle, at the column's width."""
+    from PySide6.QtWidgets import QProxyStyle, QStyle
+
+    class Recorder(QProxyStyle):
+        drawn: list = []
+
+        def drawControl(self, element, option, painter, widget=None):  # noqa: N802
+            if element == QStyle.ControlElement.CE_ItemViewItem and option.index.column() == 0:
+                width = option.rect.width() - 8
+                self.drawn.append(option.fontMetrics.elidedText(
+                    option.text, option.textElideMode, width))
+            super().drawControl(element, option, painter, widget)
+
+    name = "R3 taught on by D, lr 6e-4 batch 64"
+    run = _run(tab, tmp_path)
+    _run(tab, tmp_path, "20260102-120000-seed")
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row, *args: name)
+    _actions(tab, run)["Rename..."].trigger()
+    tree = tab.run_list.tree
+    recorder = Recorder()
+    tree.setStyle(recorder)
+    tab.resize(1024, 700)
+    tab.show()
+    qtbot.waitUntil(lambda: 0 < tree.header().sectionSize(RUN_COLUMN)
+                    < tree.sizeHintForColumn(RUN_COLUMN) - 10, timeout=2000)
+    tree.viewport().grab()
+    cut = [text for text in recorder.drawn if "\u2026" in text or "..." in text]
+    assert cut, recorder.drawn
+    for text in cut:
+        assert "..." not in text and text.count("\u2026") == 1, text
+        assert text.startswith("R3") and text.endswith("64"), text
