@@ -26,7 +26,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import cv2
@@ -153,12 +153,25 @@ def _panel_size(font_scale: float) -> tuple[int, int, int, int, int, int]:
     return name_w, row_h, row, gap, panel_w, row * len(EMOTIONS) + gap
 
 
+def screen_text_zoom(frame_width: float, shown_width: float, device_ratio: float) -> float:
+    """How much larger than the frame's own size to draw, for a frame shown smaller than its
+    pixels on a screen scaled up (150 %): the window's text grew and the video's shrank
+    with the room the video lost (trial 19). Never more than the scaling, never below 1, so
+    at 100 % nothing changes."""
+    if frame_width <= 0 or shown_width <= 0:
+        return 1.0
+    return float(min(max(device_ratio, 1.0), max(1.0, frame_width / shown_width)))
+
+
 class OverlayPainter:
     """Draws :class:`~fer_desktop.core.types.Face` results; configuration in the constructor,
-    data in :meth:`draw`."""
+    data in :meth:`draw`. ``zoom``, asked at each frame: a multiplier of the sizes on top of
+    the frame's (:func:`screen_text_zoom`)."""
 
-    def __init__(self, style: OverlayStyle = OverlayStyle()) -> None:
+    def __init__(self, style: OverlayStyle = OverlayStyle(),
+                 zoom: Callable[[], float] | None = None) -> None:
         self.style = style
+        self._zoom = zoom
         # track id -> where its bars were drawn in the last frame, None: left out (for
         # BARS_HYSTERESIS, and so that a panel stays where it was)
         self._panels_drawn: OverlayMemory = {}
@@ -182,7 +195,7 @@ class OverlayPainter:
     def _scale_for(self, frame_hw: tuple[int, ...]) -> float:
         if self.style.scale is not None:
             return float(self.style.scale)
-        return max(0.6, max(frame_hw[:2]) / 640)
+        return max(0.6, max(frame_hw[:2]) / 640) * (self._zoom() if self._zoom else 1.0)
 
     def label_text(self, face: Face) -> str:
         """The whole label: ``#3 sad? 48%``."""

@@ -368,7 +368,8 @@ class LiveView(QWidget):
         return self._options.pipeline_options(base, kind)
 
     def _painter(self) -> OverlayPainter:
-        return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars))
+        return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars),
+                              zoom=lambda: self.video_view.text_zoom)  # 150 % screens
 
     def _opener(self, spec: int | str | Path) -> Callable[[], FrameSource]:
         if isinstance(spec, int):

@@ -25,8 +25,11 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QRegion,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from fer_desktop.core.overlay import screen_text_zoom
 
 BACKGROUND = QColor(24, 24, 28)
 MESSAGE_COLOR = QColor(210, 210, 215)
@@ -95,6 +98,8 @@ class VideoView(QWidget):
         self._frame_id = -1
         self._painted_id = -1
         self._message = ""
+        # read by the capture thread's overlay painter at each frame (a float: no lock)
+        self.text_zoom = 1.0
 
     @property
     def frame_id(self) -> int:
@@ -118,7 +123,10 @@ class VideoView(QWidget):
         if frame_id < self._frame_id:
             return
         self._array = frame_bgr
+        resized = self._image is None or self._image.width() != frame_bgr.shape[1]
         self._image = bgr_to_qimage(frame_bgr)
+        if resized:
+            self._update_text_zoom()
         self._frame_id = frame_id
         self._message = ""
         self.update()
@@ -163,6 +171,15 @@ class VideoView(QWidget):
         if self._image is None:
             return QRectF()
         return fit_rect(self._image.size(), self.rect())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._update_text_zoom()
+
+    def _update_text_zoom(self) -> None:
+        if self._image is not None:
+            self.text_zoom = screen_text_zoom(self._image.width(), self.image_rect().width(),
+                                              self.devicePixelRatioF())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
         painter = QPainter(self)

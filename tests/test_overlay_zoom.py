@@ -1,0 +1,62 @@
+"""The video's text on a screen scaled up (150 %): the window's text grew with the scaling
+and the video's shrank with the room the video lost (trial 19)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import test_ui_window
+from test_overlay import face
+
+from fer_desktop.core.overlay import OverlayPainter, screen_text_zoom
+
+main_window = test_ui_window.main_window
+
+
+@pytest.mark.parametrize(("frame", "shown", "ratio", "zoom"), [
+    (640, 910, 1.0, 1.0),     # 100 %: as before, whatever the window
+    (1280, 640, 1.0, 1.0),
+    (640, 420, 1.5, 1.5),     # 150 %, the video in two thirds of its pixels (trial 19)
+    (640, 600, 1.5, 640 / 600),
+    (1280, 320, 2.0, 2.0),    # never more than the scaling
+    (640, 640, 2.0, 1.0),     # shown at its own size: the screen doubles it already
+    (640, 0, 1.5, 1.0),
+])
+def test_the_zoom_makes_up_for_a_scaled_screen_only(frame, shown, ratio, zoom):
+    assert screen_text_zoom(frame, shown, ratio) == pytest.approx(zoom)
+
+
+def test_a_zoomed_painter_draws_larger_labels():
+    one = face((200, 150, 320, 290))
+    plain = OverlayPainter().label_box(one, (480, 640))
+    zoomed = OverlayPainter(zoom=lambda: 1.5).label_box(one, (480, 640))
+    assert (zoomed[3] - zoomed[1]) > 1.3 * (plain[3] - plain[1])
+
+
+def test_the_video_views_zoom_follows_the_video_on_a_scaled_screen(qtbot, monkeypatch):
+    from fer_desktop.ui.video_view import VideoView
+
+    view = VideoView()
+    qtbot.addWidget(view)
+    monkeypatch.setattr(view, "devicePixelRatioF", lambda: 1.5)
+    view.resize(427, 320)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_frame(np.zeros((480, 640, 3), np.uint8), 1)
+    assert view.text_zoom == pytest.approx(1.5, abs=0.01)
+    view.resize(960, 720)  # room again: the frame shown larger than its pixels
+    assert view.text_zoom == 1.0
+    monkeypatch.setattr(view, "devicePixelRatioF", lambda: 1.0)
+    view.resize(320, 240)
+    assert view.text_zoom == 1.0  # 100 %: unchanged, as before
+
+
+def test_the_live_views_painter_reads_the_videos_zoom(main_window):
+    """The painter the capture thread draws with (and screenshots draw again with) asks the
+    video view at each frame."""
+    live = main_window().live_view
+    one = face((200, 150, 320, 290))
+    plain = live._painter().label_box(one, (480, 640))
+    live.video_view.text_zoom = 1.5
+    zoomed = live._painter().label_box(one, (480, 640))
+    assert (zoomed[3] - zoomed[1]) > 1.3 * (plain[3] - plain[1])
