@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import test_ui_window
 from test_overlay import face
+from ui_helpers import SAMPLE
 
 from fer_desktop.core.overlay import OverlayPainter, screen_text_zoom
 
@@ -31,6 +32,21 @@ def test_a_zoomed_painter_draws_larger_labels():
     plain = OverlayPainter().label_box(one, (480, 640))
     zoomed = OverlayPainter(zoom=lambda: 1.5).label_box(one, (480, 640))
     assert (zoomed[3] - zoomed[1]) > 1.3 * (plain[3] - plain[1])
+
+
+def test_a_small_faces_label_keeps_a_size_readable_on_the_scaled_screen():
+    """A label fitted to a small face stopped at a readable size in the frame's pixels, which
+    the scaled screen showed smaller than at 100 % (the sample's face, trial 19)."""
+    small = face((200, 150, 250, 200))
+    plain = OverlayPainter().label_box(small, (480, 640))
+    zoomed = OverlayPainter(zoom=lambda: 1.5).label_box(small, (480, 640))
+    assert (zoomed[2] - zoomed[0]) > 1.25 * (plain[2] - plain[0])  # the same text, wider
+
+
+def test_bars_too_small_to_read_on_the_scaled_screen_are_left_out():
+    box = (100, 100, 190, 190)
+    assert OverlayPainter.bars_layout(box, (480, 640), 1.0) is not None
+    assert OverlayPainter.bars_layout(box, (480, 640), 1.5, zoom=1.5) is None
 
 
 def test_the_video_views_zoom_follows_the_video_on_a_scaled_screen(qtbot, monkeypatch):
@@ -60,3 +76,20 @@ def test_the_live_views_painter_reads_the_videos_zoom(main_window):
     live.video_view.text_zoom = 1.5
     zoomed = live._painter().label_box(one, (480, 640))
     assert (zoomed[3] - zoomed[1]) > 1.3 * (plain[3] - plain[1])
+
+
+def test_a_still_image_is_drawn_again_when_the_zoom_changes(qtbot, main_window):
+    """A still is processed once: drawn before the window had its size, its labels kept the
+    first frame's zoom until something else drew it again."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=test_ui_window.WAIT_MS) as first:
+        window.live_view.retry_source()
+    before = first.args[0]
+    assert before.result.faces
+    live.video_view.text_zoom = 1.5
+    with qtbot.waitSignal(live.frame_shown, timeout=test_ui_window.WAIT_MS) as again:
+        live.video_view.zoomed.emit()
+    after = again.args[0]
+    assert after.frame_id > before.frame_id
+    assert not np.array_equal(after.annotated, before.annotated)  # larger labels

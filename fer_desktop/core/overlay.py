@@ -172,6 +172,7 @@ class OverlayPainter:
                  zoom: Callable[[], float] | None = None) -> None:
         self.style = style
         self._zoom = zoom
+        self._frame_zoom = 1.0  # the zoom of the frame being laid out (asked once a frame)
         # track id -> where its bars were drawn in the last frame, None: left out (for
         # BARS_HYSTERESIS, and so that a panel stays where it was)
         self._panels_drawn: OverlayMemory = {}
@@ -193,9 +194,11 @@ class OverlayPainter:
         return self._scale_for(frame.shape[:2])
 
     def _scale_for(self, frame_hw: tuple[int, ...]) -> float:
+        self._frame_zoom = 1.0
         if self.style.scale is not None:
             return float(self.style.scale)
-        return max(0.6, max(frame_hw[:2]) / 640) * (self._zoom() if self._zoom else 1.0)
+        self._frame_zoom = float(self._zoom()) if self._zoom else 1.0
+        return max(0.6, max(frame_hw[:2]) / 640) * self._frame_zoom
 
     def label_text(self, face: Face) -> str:
         """The whole label: ``#3 sad? 48%``."""
@@ -215,9 +218,9 @@ class OverlayPainter:
     def fit_label(self, face: Face, face_width: float, s: float) -> tuple[str, float, int]:
         """(text, font scale, thickness): the first of :meth:`label_texts` that fits about
         LABEL_MAX_FACE_WIDTHS face widths at a readable size, else the shortest."""
-        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX)
+        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX * self._frame_zoom)
         for text in self.label_texts(face):
-            font_scale, font_thick = self.label_font(text, face_width, s)
+            font_scale, font_thick = self.label_font(text, face_width, s, self._frame_zoom)
             (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, font_thick)
             if tw <= allowed * 1.05:  # text sizes round: a few pixels over still fit
                 break
@@ -323,21 +326,23 @@ class OverlayPainter:
                          (tx, ty, tx + tw + 2 * pad, ty + tag_h))
 
     @staticmethod
-    def label_font(text: str, face_width: float, s: float) -> tuple[float, int]:
+    def label_font(text: str, face_width: float, s: float,
+                   zoom: float = 1.0) -> tuple[float, int]:
         """(font scale, thickness) for a face's label: the frame's size, shrunk so that the
         label is not much wider than the face, down to a readable minimum (MIN_FONT_SCALE,
-        and LABEL_MIN_SHARE of the frame's size)."""
+        and LABEL_MIN_SHARE of the frame's size). ``zoom`` (:func:`screen_text_zoom`) raises
+        the minimum: readable is a size on the screen, which a scaled screen enlarges."""
         font_scale = 0.6 * s
         (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, max(1, round(2.3 * font_scale)))
-        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX)
+        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX * zoom)
         if tw > allowed:
-            smallest = max(MIN_FONT_SCALE, LABEL_MIN_SHARE * 0.6 * s)
+            smallest = max(MIN_FONT_SCALE * zoom, LABEL_MIN_SHARE * 0.6 * s)
             font_scale = max(smallest, font_scale * allowed / tw)
         return font_scale, max(1, round(2.3 * font_scale))
 
     @staticmethod
     def bars_layout(box: tuple[int, int, int, int], frame_hw: tuple[int, int],
-                    s: float, shown_before: bool | None = None,
+                    s: float, shown_before: bool | None = None, zoom: float = 1.0,
                     ) -> tuple[int, int, int, int, float] | None:
         """Where the bar panel goes: (x, y, width, height, font scale), or None when it does
         not fit beside the face at a legible size (it is then left out, never drawn over the
@@ -356,7 +361,8 @@ class OverlayPainter:
                 break
             font_scale *= 0.97 * limit / panel_h
         margin = _hysteresis_margin(shown_before)
-        if font_scale < MIN_BAR_FONT_SCALE * (1 + margin) or panel_h > h or panel_h > limit:
+        if font_scale < MIN_BAR_FONT_SCALE * zoom * (1 + margin) or panel_h > h \
+                or panel_h > limit:
             return None
         room = panel_w * (1 + max(0.0, margin))  # a hidden panel needs room to spare
         if x2 + gap + room <= w:
@@ -411,7 +417,7 @@ class OverlayPainter:
         known: whether the frame before had this face; last: where its panel was drawn then
         (None: left out)."""
         shown_before = (last is not None) if known else None
-        layout = self.bars_layout(box, frame_hw, s, shown_before)
+        layout = self.bars_layout(box, frame_hw, s, shown_before, self._frame_zoom)
         if layout is None:
             return None
         px, py, panel_w, panel_h, font_scale = layout
@@ -419,7 +425,8 @@ class OverlayPainter:
         # shrunk to make way, a panel stays legible (the margin under the cut-off is for a
         # face's size, not for a shrunk panel)
         scales = (font_scale, *(font_scale * r for r in BARS_SHRINK_STEPS
-                                if font_scale * r >= MIN_BAR_FONT_SCALE * (1 + max(0.0, margin))))
+                                if font_scale * r
+                                >= MIN_BAR_FONT_SCALE * self._frame_zoom * (1 + max(0.0, margin))))
         sizes = tuple((size[4], size[5]) for size in map(_panel_size, scales))
         # a panel left out the frame before comes back only with room to spare
         spare = round(BARS_HYSTERESIS * panel_h) if shown_before is False else 0

@@ -196,6 +196,7 @@ class LiveView(QWidget):
         self.banner.retry_clicked.connect(self.retry_source)
         self.video_view = VideoView()
         self.video_view.set_message("Loading the model...")
+        self.video_view.zoomed.connect(lambda: self._capture and self._capture.request_options())
         self.empty_state = EmptyState()
         self.empty_state.sample_requested.connect(self.source_picker.open_sample)
         self.empty_state.video_requested.connect(self.source_picker.open_video_dialog)
@@ -368,8 +369,7 @@ class LiveView(QWidget):
         return self._options.pipeline_options(base, kind)
 
     def _painter(self) -> OverlayPainter:
-        return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars),
-                              zoom=lambda: self.video_view.text_zoom)  # 150 % screens
+        return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars), self.video_view.zoom)
 
     def _opener(self, spec: int | str | Path) -> Callable[[], FrameSource]:
         if isinstance(spec, int):

@@ -34,6 +34,7 @@ from fer_desktop.core.overlay import screen_text_zoom
 BACKGROUND = QColor(24, 24, 28)
 MESSAGE_COLOR = QColor(210, 210, 215)
 FOCUS_PX = 2  # the frame round the video while it has the keyboard (trial 13: no mark)
+ZOOM_STEP = 0.02  # a smaller change of the overlay's zoom does not draw a still again
 HIGHLIGHT_INSET_PX = 5  # the followed face's dashed box, inside its coloured one
 
 
@@ -74,12 +75,14 @@ class VideoView(QWidget):
         painted(int): the frame with this id has been painted (frame ids increase).
         number_pressed(int): a digit key was pressed.
         tabbed_in(): the video got the keyboard by Tab or Shift+Tab.
+        zoomed(): :meth:`zoom` changed (a still image or a paused video is drawn again).
     """
 
     clicked_at = Signal(float, float)
     painted = Signal(int)
     number_pressed = Signal(int)
     tabbed_in = Signal()
+    zoomed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,10 +179,19 @@ class VideoView(QWidget):
         super().resizeEvent(event)
         self._update_text_zoom()
 
+    def zoom(self) -> float:
+        """How much larger the overlay draws on this screen (:func:`screen_text_zoom`); asked
+        by the capture thread at each frame, so it reads a float kept here, not the widget."""
+        return self.text_zoom
+
     def _update_text_zoom(self) -> None:
-        if self._image is not None:
-            self.text_zoom = screen_text_zoom(self._image.width(), self.image_rect().width(),
-                                              self.devicePixelRatioF())
+        if self._image is None:
+            return
+        zoom = screen_text_zoom(self._image.width(), self.image_rect().width(),
+                                self.devicePixelRatioF())
+        if abs(zoom - self.text_zoom) > ZOOM_STEP:
+            self.text_zoom = zoom
+            self.zoomed.emit()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
         painter = QPainter(self)
