@@ -93,3 +93,13 @@ def test_a_still_image_is_drawn_again_when_the_zoom_changes(qtbot, main_window):
     after = again.args[0]
     assert after.frame_id > before.frame_id
     assert not np.array_equal(after.annotated, before.annotated)  # larger labels
+
+
+def test_the_followed_faces_dashed_box_keeps_clear_of_the_label_as_drawn(qtbot, main_window):
+    """The dashed box round the followed face leaves out its label: worked out at zoom 1, it
+    crossed the label drawn larger on a scaled screen."""
+    live = main_window().live_view
+    one, two = face((200, 150, 250, 200), track_id=1), face((400, 150, 450, 200), track_id=2)
+    live.video_view.text_zoom = 1.5
+    drawn = live._painter().label_box(one, (480, 640), [one, two])
+    assert live.face_selection._label_box(one, (480, 640), [one, two]) == drawn

@@ -39,7 +39,8 @@ class FaceSelection(QObject):
         super().__init__(parent)
         self._video, self._panel, self._notifier, self._latest = (
             video_view, face_panel, notifier, latest)
-        self._label_box = label_box or OverlayPainter().label_box
+        # at the video's zoom, as drawn (at 150 % the dashed box crossed the larger label)
+        self._label_box = label_box or OverlayPainter(zoom=video_view.zoom).label_box
         video_view.clicked_at.connect(self._on_clicked)
         video_view.tab_handler = self._on_step
         video_view.number_pressed.connect(self._on_number)
