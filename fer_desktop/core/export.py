@@ -4,11 +4,13 @@ Screenshot names carry the source's name, the date and the time (``fer-sample-20
 121500.png``: a folder of screenshots sorts by source, then time) and are created
 exclusively, so a second screenshot in the same second gets a suffix instead of replacing
 the first. The CSV is flushed at least once a second, so a crash loses at most the last
-second of rows.
+second of rows; a write that fails (a full disk) cuts the file back to its last whole row,
+so what was recorded stays a valid CSV, and says how many rows it keeps.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -141,6 +143,11 @@ class ScreenshotWriter:
             tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
             os.replace(tmp, path.with_suffix(".json"))
         except OSError as exc:
+            # the files are this save's own (created exclusively): none is left behind, a
+            # full disk left an empty PNG that read as a screenshot (trial 23)
+            for leftover in (path, path.with_name(f".tmp-{path.stem}.json")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
             raise ExportError(path, f"cannot be written ({exc.strerror or exc})") from exc
         return path
 
@@ -188,9 +195,16 @@ class CsvRecorder:
         self._writer = csv.writer(self._file)
         self.columns = ((("source",) if with_source else ()) + CSV_COLUMNS
                         + (PROVENANCE_COLUMNS if provenance is not None else ()))
-        self._writer.writerow(self.columns)
-        self._file.flush()
+        try:
+            self._writer.writerow(self.columns)
+            self._file.flush()
+        except OSError as exc:  # a full disk: no empty file left behind (trial 23)
+            self._close_quietly()
+            self.path.unlink(missing_ok=True)
+            raise ExportError(self.path, f"cannot be written ({exc.strerror or exc}); "
+                                         "choose another folder") from exc
         self._last_flush = clock()
+        self._kept = (self._file_size(), 0)  # bytes and rows on disk after the last flush
 
     def write(self, result: FrameResult, source: str | None = None) -> None:
         """Append one row per face of ``result``."""
@@ -211,12 +225,15 @@ class CsvRecorder:
         if self._provenance is not None and rows:
             info = self._provenance()
             extra = [info.get(column, "") for column in PROVENANCE_COLUMNS]
-        for row in rows:
-            if self.with_source:
-                name = source or ""
-                row.insert(0, self._source_name(name) if self._source_name else name)
-            self._writer.writerow(row + extra)
-            self.rows += 1
+        try:
+            for row in rows:
+                if self.with_source:
+                    name = source or ""
+                    row.insert(0, self._source_name(name) if self._source_name else name)
+                self._writer.writerow(row + extra)
+                self.rows += 1
+        except OSError as exc:
+            self._give_up(exc)
         if self._clock() - self._last_flush >= FLUSH_INTERVAL_S:
             self.flush()
 
@@ -227,20 +244,52 @@ class CsvRecorder:
         """
         if self._file.closed:
             raise ExportError(self.path, "the recorder is closed")
-        for row in rows:
-            self._writer.writerow(row)
-            self.rows += 1
+        try:
+            for row in rows:
+                self._writer.writerow(row)
+                self.rows += 1
+        except OSError as exc:
+            self._give_up(exc)
         self.flush()
 
     def flush(self) -> None:
+        """Write the rows held in memory.
+
+        Raises:
+            ExportError: they could not be written; the file is closed, cut back to its last
+                whole row (:attr:`rows` says how many it keeps).
+        """
         if not self._file.closed:
-            self._file.flush()
+            try:
+                self._file.flush()
+            except OSError as exc:
+                self._give_up(exc)
             self._last_flush = self._clock()
+            self._kept = (self._file_size(), self.rows)
 
     def close(self) -> None:
+        """Finish the file (see :meth:`flush` for a write that fails)."""
         if not self._file.closed:
-            self._file.flush()
+            self.flush()
             self._file.close()
+
+    def _file_size(self) -> int:
+        return os.fstat(self._file.fileno()).st_size
+
+    def _close_quietly(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()  # closes the file even where its last flush fails
+
+    def _give_up(self, exc: OSError) -> None:
+        """A write failed (a full disk, a drive gone): close, cut the file back to the rows
+        written whole before, and say so. A full disk had left a row cut mid-number, and the
+        recording looked as if it went on (trial 23)."""
+        self._close_quietly()
+        size, self.rows = self._kept
+        with contextlib.suppress(OSError):  # a drive gone: nothing more can be done to it
+            os.truncate(self.path, size)
+        raise ExportError(self.path, f"could not be written ({exc.strerror or exc}); it "
+                                     f"keeps the {self.rows} rows written before") from exc
 
     def __enter__(self) -> CsvRecorder:
         return self

@@ -349,7 +349,8 @@ class OutputControls(QObject):
         return recorder
 
     def stop(self, failure: str = "") -> Path | None:
-        """Finish the CSV file; returns its path (None when not recording).
+        """Finish the CSV file; returns its path (None when not recording, or when its last
+        rows could not be written: the error says so, and the button is Record again).
 
         Args:
             failure: why the recording stopped on its own (shown as an error), or "".
@@ -358,7 +359,10 @@ class OutputControls(QObject):
         if recorder is None:
             return None
         self.recorder_changed.emit(None)  # the writer lets go before the file closes
-        recorder.close()
+        try:
+            recorder.close()  # a full disk failed here, and the button stayed Stop (trial 23)
+        except ExportError as exc:
+            failure = failure or f"Recording stopped: {exc}"
         self._timer.stop()
         self.label.setText("")
         self.label.hide()
@@ -370,7 +374,7 @@ class OutputControls(QObject):
                                 timeout_ms=10000)
         self.set_record_checked(False)
         self.recording_changed.emit(False)
-        return recorder.path
+        return None if failure else recorder.path
 
     def _on_record_toggled(self, checked: bool) -> None:
         if checked and self._recorder is None:

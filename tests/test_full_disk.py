@@ -1,0 +1,141 @@
+"""A disk that fills up while the app writes (trial 23): a recording stopped silently with a
+row cut mid-number, its Stop button then started a new one, and a screenshot left an empty
+PNG. Simulated with Linux's /dev/full, whose every write fails with "No space left on
+device": the file's descriptor is pointed at it once the file has some rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import test_ui_window
+from test_export import result
+from ui_helpers import make_video
+
+from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter
+
+pytestmark = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+
+
+def fill_disk(recorder: CsvRecorder) -> None:
+    """From now on the recorder's file is on a full disk."""
+    full = os.open("/dev/full", os.O_WRONLY)
+    os.dup2(full, recorder._file.fileno())
+    os.close(full)
+
+
+def test_a_recording_on_a_full_disk_keeps_its_whole_rows_and_says_so(tmp_path):
+    path = tmp_path / "rec.csv"
+    clock = iter(range(0, 1000, 2)).__next__  # every write is past the flush interval
+    recorder = CsvRecorder(path, with_source=True, clock=clock)
+    for i in range(3):
+        recorder.write(result(index=i), "clip.mp4")
+    fill_disk(recorder)
+    with pytest.raises(ExportError) as error:
+        for i in range(3, 400):  # past the text buffer: the rows reach the full disk
+            recorder.write(result(index=i), "clip.mp4")
+    message = str(error.value)
+    assert "rec.csv" in message and "No space left" in message and "6 rows" in message
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert len(rows) == 1 + 6 and all(len(row) == len(rows[0]) for row in rows)
+    assert recorder.rows == 6
+    recorder.close()  # closed already: nothing more, no error
+
+
+def test_a_recording_whose_last_rows_cannot_be_written_at_close_says_so(tmp_path):
+    path = tmp_path / "rec.csv"
+    recorder = CsvRecorder(path, clock=lambda: 0.0)  # never flushed on its own
+    recorder.write(result(index=1))
+    recorder.flush()
+    recorder.write(result(index=2))
+    fill_disk(recorder)
+    with pytest.raises(ExportError, match="keeps the 2 rows"):
+        recorder.close()
+    assert len(list(csv.reader(path.open(encoding="utf-8")))) == 3
+
+
+def test_a_recording_that_cannot_write_its_header_leaves_no_file(tmp_path, monkeypatch):
+    real_open = open
+
+    def open_on_a_full_disk(file, *args, **kwargs):
+        handle = real_open(file, *args, **kwargs)
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, handle.fileno())
+        os.close(full)
+        return handle
+
+    monkeypatch.setattr("builtins.open", open_on_a_full_disk)
+    with pytest.raises(ExportError, match="No space left"):
+        CsvRecorder(tmp_path / "rec.csv")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_screenshot_on_a_full_disk_leaves_no_file(tmp_path, monkeypatch):
+    writer = ScreenshotWriter(tmp_path, clock=lambda: dt.datetime(2026, 12, 6, 12, 0, 0))
+    real_reserve = writer._reserve
+
+    def reserve_on_a_full_disk(stem):
+        path, handle = real_reserve(stem)
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, handle.fileno())
+        os.close(full)
+        return path, handle
+
+    monkeypatch.setattr(writer, "_reserve", reserve_on_a_full_disk)
+    with pytest.raises(ExportError, match="No space left"):
+        writer.save(np.zeros((480, 640, 3), np.uint8), result(), source="clip.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+main_window = test_ui_window.main_window
+
+
+def test_a_recording_that_fills_the_disk_stops_says_so_and_records_again(qtbot, main_window,
+                                                                          tmp_path):
+    """The REC clock froze, nothing was said, and Stop started a new recording (trial 23)."""
+    video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    test_ui_window.first_frame(qtbot, window)
+    with qtbot.waitSignal(live.recording_changed, timeout=test_ui_window.WAIT_MS):
+        live.act_record.trigger()
+    path = live.recorder.path
+    qtbot.waitUntil(lambda: live.recorder.rows >= 3, timeout=test_ui_window.WAIT_MS)
+    with qtbot.waitSignal(live.recording_changed, timeout=test_ui_window.WAIT_MS) as changed:
+        fill_disk(live.recorder)
+    assert changed.args == [False]
+    assert not live.is_recording and not live.act_record.isChecked()
+    assert "Record" in live.act_record.text() and not live.outputs.label.isVisible()
+    error = window.notifier.last_error
+    assert str(path) in error and "No space left" in error and "rows written before" in error
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert all(len(row) == len(rows[0]) for row in rows)  # no row cut mid-number
+    if window.notifier.dialog is not None:
+        window.notifier.dialog.close()
+    with qtbot.waitSignal(live.recording_changed, timeout=test_ui_window.WAIT_MS) as again:
+        live.act_record.trigger()  # the button records again: it does not stop a dead one
+    assert again.args == [True] and live.recorder.path != path
+    live.stop_recording()
+
+
+def test_stop_whose_last_rows_cannot_be_written_says_so(qtbot, main_window, tmp_path):
+    video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    test_ui_window.first_frame(qtbot, window)
+    live.start_recording()
+    recorder = live.recorder
+    live.outputs.recorder_changed.emit(None)  # the capture thread lets go: rows wait in memory
+    recorder.write(result(index=99), "clip.mp4")
+    fill_disk(recorder)
+    assert live.stop_recording() is None  # no "Recording saved" banner
+    assert not live.is_recording and not live.act_record.isChecked()
+    assert "No space left" in window.notifier.last_error
+    assert not live.outputs.saved_banner.isVisible()
+    if window.notifier.dialog is not None:
+        window.notifier.dialog.close()
