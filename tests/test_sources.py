@@ -513,3 +513,23 @@ def test_a_whole_video_is_not_called_cut_short(tmp_path):
         pass
     assert source.ended_after is None
     assert not ended_early(39, 40) and ended_early(20, 40) and not ended_early(5, None)
+
+
+def test_end_of_a_slideshow_whose_last_pictures_are_broken_shows_the_last_that_reads(tmp_path):
+    """End with the last picture unreadable (Loop off): the slider said "7 / 7" over picture
+    2, the title "Picture 2 of 7" (trial 23). The last picture that reads is shown."""
+    from pathlib import Path
+
+    for k in range(3):
+        cv2.imwrite(str(tmp_path / f"{k}.png"), np.full((20, 30, 3), 40 * k, np.uint8))
+    (tmp_path / "8.jpg").write_text("not a picture")
+    (tmp_path / "9.jpg").write_text("not a picture either")
+    show = open_source(tmp_path, seconds_per_image=2.0)
+    assert Path(show.read().name).name == "0.png"
+    show.seek(4)  # End
+    frame = show.read()
+    assert Path(frame.name).name == "2.png" and frame.timestamp_s == 4.0
+    assert show.read() is None  # at its end still
+    show.seek(0)
+    assert [Path(show.read().name).name for _ in range(3)] == ["0.png", "1.png", "2.png"]
+    assert show.read() is None  # played to its end: no picture again

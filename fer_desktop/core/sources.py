@@ -436,6 +436,7 @@ class ImageSource:
         self._next_index = 0
         self._cache: dict[int, np.ndarray] = {}
         self._read_one = False  # an image of it could be read: looping can show something
+        self._sought: int | None = None  # a seek's picture, until a picture is shown after it
         self._closed = False
 
     def read(self) -> Frame | None:
@@ -448,7 +449,7 @@ class ImageSource:
                 # loop only where some image was read (not to spin over broken ones): Loop
                 # may have been ticked after the others were read, so none is cached
                 if not self.loop or not self._read_one:
-                    return None
+                    return self._last_readable_before(self._sought)
                 self._position = 0
             position = self._position
             self._position += 1
@@ -465,16 +466,39 @@ class ImageSource:
                     continue
                 if self.loop and not self.seconds_per_image:  # a slideshow of 150 phone
                     self._cache[position] = image                # photos held 5 GB
-            frame = Frame(self._next_index, position * self.seconds_per_image, image,
-                          name=str(self.paths[position]))
-            self._next_index += 1
-            self._read_one = True
-            return frame
+            return self._frame(position, image)
+        return None
+
+    def _frame(self, position: int, image: np.ndarray) -> Frame:
+        frame = Frame(self._next_index, position * self.seconds_per_image, image,
+                      name=str(self.paths[position]))
+        self._next_index += 1
+        self._read_one = True
+        self._sought = None
+        return frame
+
+    def _last_readable_before(self, sought: int | None) -> Frame | None:
+        """After a seek to the end that found only pictures it cannot read (End with the
+        last one broken): the last picture before it that reads, so that the slider and the
+        picture agree (the bar said "7 / 7" over picture 2, trial 23); None otherwise."""
+        self._sought = None
+        skipped = {path for path, _ in self.skipped}
+        for position in range(min(sought or 0, len(self.paths)) - 1, -1, -1):
+            if self.paths[position] in skipped:
+                continue
+            try:
+                image = self._cache.get(position)
+                image = read_image(self.paths[position]) if image is None else image
+            except SourceError:
+                continue
+            self._position = len(self.paths)  # at the end still: Play starts it over
+            return self._frame(position, image)
         return None
 
     def seek(self, frame_index: int) -> None:
         """Go to image ``frame_index`` (the slideshow's slider; clamped to the images)."""
         self._position = min(max(0, int(frame_index)), len(self.paths) - 1)
+        self._sought = self._position
 
     def close(self) -> None:
         self._closed = True
