@@ -1425,3 +1425,25 @@ def test_a_tiny_videos_face_is_found_and_auto_says_its_size(qtbot, main_window, 
                           check_params_cb=lambda o: bool(o.result.faces)):
         pass
     assert live.options_box.min_face_spin.text() == "Auto: 8 px"
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_a_video_cut_short_shows_the_length_it_plays(qtbot, main_window, settings, tmp_path,
+                                                     loop):
+    """A cut file kept its header's length on the bar (0:24) while it ended at 0:11, and the
+    slider's last part did nothing (trial 23)."""
+    from fer_desktop.core.playback import format_time
+    from fer_desktop.synthetic import write_video
+
+    image = cv2.imread(str(SAMPLE))
+    path = write_video(tmp_path / "cut.avi", (image for _ in range(40)), fps=100.0)
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    settings.options = LiveOptions(loop_video=loop)
+    window = main_window(source=str(path))
+    live = window.live_view
+    bar = live.playback.bar
+    qtbot.waitUntil(lambda: 0 < bar.length < 40, timeout=WAIT_MS)  # looping: at its first loop
+    if not loop:
+        qtbot.waitUntil(lambda: live.playback.at_end, timeout=WAIT_MS)
+    assert 0 < bar.length < 40 and bar.slider.maximum() == bar.length - 1
+    assert bar.time_label.text().endswith(f"/ {format_time(bar.length / 100.0)}")

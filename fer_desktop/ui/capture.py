@@ -131,7 +131,7 @@ class CaptureThread(QThread):
     Read-back (set before ``opened`` is emitted): ``frame_count``, ``fps``, ``seekable`` (a
     video file, or a folder's slideshow, that can be paused and sought), ``slideshow`` (a folder
     of pictures shown one at a time), ``skipped`` (video frames left unprocessed to keep real
-    time), ``unreadable`` (a folder's pictures that could not be read, said so far).
+    time), ``unreadable`` (a folder's unreadable pictures said so far; ``frame_count``: cut_short).
 
     Signals:
         opened(str, bool, bool): description, is_live, still image.
@@ -454,6 +454,7 @@ class CaptureThread(QThread):
         frames = getattr(source, "ended_after", None)  # VideoFileSource's
         if frames is not None and not self.cut_short:
             self.cut_short = cut_short_text(self.describe, frames, self.frame_count)
+            self.frame_count = frames  # what plays: the bar's length follows (trial 23)
             self.note.emit(self.cut_short)
 
     def _nothing_readable(self, source: FrameSource, frames_read: int,

@@ -166,8 +166,13 @@ class PlaybackControls(QObject):
         if self._video_widget.isVisible() and not typing:
             self._video_widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _fit_length(self, thread: CaptureThread) -> None:
+        if thread.cut_short and thread.frame_count and thread.frame_count != self.bar.length:
+            self.bar.set_length(thread.frame_count)
+
     def on_frame(self, thread: CaptureThread, timestamp_s: float) -> None:
         if thread is self._capture:
+            self._fit_length(thread)  # a looping video cut short: found at its first loop
             self._position_s = timestamp_s
             self._shown_any = True
         if thread.seekable and thread.fps:
@@ -179,6 +184,7 @@ class PlaybackControls(QObject):
         skipped: "Skipped notimage.jpg: ..." was replaced by "End of ..." at once)."""
         self._at_end = True
         self.bar.set_playing(False)
+        self._fit_length(thread)
         self.bar.show_end()
         # short, to fit the bar; a video cut short says so instead (``cut_short``)
         self._end_notice = thread.cut_short or with_notes(

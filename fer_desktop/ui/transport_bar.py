@@ -212,6 +212,20 @@ class TransportBar(QWidget):
         del blocker
         self._show_time(0)
 
+    def set_length(self, frame_count: int) -> None:
+        """The video proved shorter than its header said: the slider and the length are
+        what it plays (a cut file kept its header's 0:24 past its end at 0:11)."""
+        self._count = max(0, int(frame_count))
+        blocker = QSignalBlocker(self.slider)
+        self.slider.setRange(0, max(0, self._count - 1))
+        del blocker
+        self._show_time(self.slider.value())
+
+    @property
+    def length(self) -> int:
+        """Frames (or pictures) the bar counts."""
+        return self._count
+
     def set_position(self, frame_index: int) -> None:
         """The frame now shown (ignored while the user drags the handle)."""
         if self.slider.isSliderDown():
