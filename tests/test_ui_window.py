@@ -1447,3 +1447,21 @@ def test_a_video_cut_short_shows_the_length_it_plays(qtbot, main_window, setting
         qtbot.waitUntil(lambda: live.playback.at_end, timeout=WAIT_MS)
     assert 0 < bar.length < 40 and bar.slider.maximum() == bar.length - 1
     assert bar.time_label.text().endswith(f"/ {format_time(bar.length / 100.0)}")
+
+
+def test_a_screenshot_into_a_missing_output_folder_says_it_was_made_again(qtbot, main_window,
+                                                                          settings, tmp_path):
+    """A drive unplugged: its folder was made again under the old path without a word
+    (trial 23)."""
+    video = make_video(tmp_path / "clip.avi", frames=30)
+    window = main_window(source=str(video))
+    live = window.live_view
+    first_frame(qtbot, window)
+    settings.output_folder = tmp_path / "usbdrive" / "photos"
+    path = live.outputs.save_screenshot()
+    assert path.parent == tmp_path / "usbdrive" / "photos"
+    assert "its folder was missing: made again" in live.outputs.saved_banner.label.text()
+    assert any("usbdrive" in m.text and "was missing" in m.text
+               for m in window.notifier.history.messages())
+    live.outputs.save_screenshot()  # there now: nothing more said
+    assert "missing" not in live.outputs.saved_banner.label.text()

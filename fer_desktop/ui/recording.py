@@ -89,6 +89,7 @@ class OutputControls(QObject):
         self._notifier = notifier
         self._dialog_parent = dialog_parent
         self._recorder: CsvRecorder | None = None
+        self._made_folder: Path | None = None  # the output folder a save had to make again
         self._started = 0.0
         # What the Live tab knows (see bind): the model in use, its painter, whether it plays.
         self._classifier: Callable[[], Classifier | None] = lambda: None
@@ -229,7 +230,12 @@ class OutputControls(QObject):
             self._notifier.info("No file paths applies to the next recording")
 
     def show_saved(self, what: str, path: Path) -> None:
-        """"Screenshot saved: PATH [Open folder]" above the video."""
+        """"Screenshot saved: PATH [Open folder]" above the video; "... (its folder was
+        missing: made again)" where the save made its folder (a drive unplugged: the files
+        went to a folder made again under its old path without a word, trial 23)."""
+        made, self._made_folder = self._made_folder, None
+        if made is not None and path.parent == made:
+            what = f"{what} (its folder was missing: made again)"
         self.saved_banner.show_saved(what, path)
 
     def _in_writable_folder(self, make: Callable[[Path], T], what: str) -> T | None:
@@ -239,8 +245,14 @@ class OutputControls(QObject):
         """
         folder = self._settings.output_folder
         while True:
+            missing = not folder.is_dir()
             try:
-                return make(folder)
+                made = make(folder)
+                self._made_folder = folder if missing else None
+                if missing:
+                    self._notifier.keep(f"The output folder {folder} was missing: it was made "
+                                        f"again for this {what}")
+                return made
             except ExportError as exc:
                 # the status bar and the chooser's title say why; a dialog as well stayed
                 # behind the chooser and asked again for what a Cancel had just declined.
