@@ -342,3 +342,17 @@ def test_the_run_whose_model_is_in_use_is_not_moved_to_the_trash(tmp_path):
     assert trash_refusal(row, model_in_use=other) == ""
     assert trash_refusal(row, model_in_use=tmp_path / "20260101-120000-seed-2") == ""
     assert trash_refusal(row) == ""
+
+
+def test_runs_started_in_one_second_read_apart_by_their_folder(tmp_path):
+    """Two runs started side by side from a script both read "06 Dec 08:47:05", told apart
+    only by a cut Recipe column (trial 23)."""
+    out = tmp_path / "runs"
+    for name in ("20261206-084705-fast", "20261206-084705-default", "20261206-084731-seed",
+                 "20261206-090000-fast"):
+        make_run_folder(out, name, {"epoch": 1, "epochs": 2, "status": "stopped"})
+    shown = {row.run_dir.name: row.started for row in list_runs(out)}
+    assert shown == {"20261206-084705-fast": "06 Dec 08:47:05 (fast)",
+                     "20261206-084705-default": "06 Dec 08:47:05 (default)",
+                     "20261206-084731-seed": "06 Dec 08:47:31",
+                     "20261206-090000-fast": "06 Dec 09:00"}

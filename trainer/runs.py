@@ -430,8 +430,19 @@ def list_runs(out: Path) -> list[RunRow]:
     rows = [read_run_row(p) for p in sorted(runs, key=lambda p: p.name, reverse=True)]
     # two runs started in one minute read alike ("05 Dec 11:43"): theirs say the seconds
     alike = Counter(row.started for row in rows)
-    return [replace(row, started=_started_text(row.run_dir, seconds=True))
+    rows = [replace(row, started=_started_text(row.run_dir, seconds=True))
             if alike[row.started] > 1 else row for row in rows]
+    # ... and two started in one second (side by side from a script), their folders' ends:
+    # "06 Dec 08:47:05 (fast)" and "(default)", told apart only by a cut Recipe (trial 23)
+    alike = Counter(row.started for row in rows)
+    return [replace(row, started=f"{row.started} ({_folder_end(row.run_dir)})")
+            if alike[row.started] > 1 else row for row in rows]
+
+
+def _folder_end(run: Path) -> str:
+    """What follows the start time in a run folder's name ("fast", "default-1")."""
+    parts = run.name.split("-", 2)
+    return parts[2] if len(parts) == 3 and parts[2] else run.name
 
 
 @dataclass
