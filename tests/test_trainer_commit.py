@@ -175,3 +175,22 @@ def test_new_run_removes_only_stale_empty_run_folders(tmp_path):
     run = rundir.new_run_dir(tmp_path, "default")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [run.name, "20260101-000001-default", "notarun", "20260101-000002-default"])
+
+
+def test_a_damaged_checkpoint_never_replaces_a_whole_best(tmp_path):
+    """A checkpoint cut short since (a copy, a disk) was linked over the only good best.keras
+    by the resume or export that then refused it (audit 36)."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / rundir.BEST, "w") as archive:
+        archive.writestr("model.weights.h5", b"epoch 2" * 1000)
+    with zipfile.ZipFile(tmp_path / "ckpt-0003.keras", "w") as archive:
+        archive.writestr("model.weights.h5", b"epoch 3" * 1000)
+    whole = (tmp_path / "ckpt-0003.keras").read_bytes()
+    (tmp_path / "ckpt-0003.keras").write_bytes(whole[:len(whole) // 2])
+    best = (tmp_path / rundir.BEST).read_bytes()
+    state = rundir.RunState(epochs=3, epoch=3, best_epoch=3)
+    assert rundir.repair_best(tmp_path, state) is False
+    assert (tmp_path / rundir.BEST).read_bytes() == best
+    (tmp_path / "ckpt-0003.keras").write_bytes(whole)  # whole: the repair goes on as before
+    assert rundir.repair_best(tmp_path, state) is True

@@ -31,6 +31,7 @@ import re
 import shutil
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -280,7 +281,19 @@ def _unlinked_best(run: Path, state: RunState) -> Path | None:
     if target.is_file() and (os.path.samefile(checkpoint, target)
                              or filecmp.cmp(checkpoint, target, shallow=False)):
         return None
+    if target.is_file() and _whole_zip(target) and not _whole_zip(checkpoint):
+        return None  # a damaged checkpoint never replaces a whole best.keras (audit 36)
     return checkpoint
+
+
+def _whole_zip(path: Path) -> bool:
+    """Whether a ``.keras`` file (a zip) is whole: its directory reads and its members' CRCs
+    hold. The trainer writes checkpoints atomically, so one that is not was damaged since."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.testzip() is None
+    except (OSError, zipfile.BadZipFile, EOFError):
+        return False
 
 
 def best_file(run: Path, state: RunState) -> Path:
