@@ -288,6 +288,7 @@ def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
 def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
                 new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     """The config and state of a run to resume, its folder repaired; maybe a new length."""
+    _refuse_running(run)
     config = saved_config(run)
     new_limits = {k: v for k, v in new_limits.items()  # what --resume may change, but the
                   if k in set(RESUME_OPTIONS) - {"epochs", "events"}  # length and events,
@@ -306,6 +307,18 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     if new_epochs is not None and new_epochs != config.resolved_epochs:
         _change_length(run, config, state, new_epochs, emitter)
     return config, state
+
+
+def _refuse_running(run: Path) -> None:
+    """A run whose trainer is alive on this machine is not resumed: a second trainer took
+    its files from under it and the first one died on a checkpoint's rename (audit 36)."""
+    from trainer.runs import trainer_running_here
+
+    process = trainer_running_here(run) if run.is_dir() else None
+    if process is not None:
+        raise rundir.RunDirError(run, f"is being trained now by process {process.pid} on this "
+                                      "machine; stop it first (Stop in the Train tab, or "
+                                      "Ctrl+C where it runs), then resume it")
 
 
 def saved_config(run: Path) -> TrainConfig:
