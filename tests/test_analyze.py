@@ -553,3 +553,24 @@ def test_csv_rows_and_screenshot_json_list_faces_by_number(tmp_path):
     png = ScreenshotWriter(tmp_path).save(np.zeros((100, 100, 3), np.uint8), result)
     sidecar = json.loads(png.with_suffix(".json").read_text())
     assert [f["track_id"] for f in sidecar["faces"]] == [1, 2, None]
+
+
+@pytest.mark.parametrize("name", ["model.json", "model-int8.tflite"])
+def test_an_output_that_names_a_file_of_the_model_in_use_is_refused(tmp_path, sample_bgr,
+                                                                    capsys, name):
+    """``--out MODEL/model.json --force`` wrote the CSV over the model it used (audit 36)."""
+    import shutil
+
+    from fer_desktop.resources import resource_path
+
+    model = tmp_path / "mine"
+    model.mkdir()
+    for file in ("model.json", "model-int8.tflite"):
+        shutil.copyfile(resource_path(file), model / file)
+    before = {p: p.read_bytes() for p in model.iterdir()}
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    assert main([str(image), "--model", str(model), "--out", str(model / name), "--force",
+                 "--no-progress"]) == 2
+    assert "names an input" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in model.iterdir()} == before

@@ -127,6 +127,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _model_files(model: Path | None) -> list[Path]:
+    """The files of ``--model``'s folder, read by the command like its inputs (``--out
+    MODEL/model.json --force`` wrote the CSV over the model in use, audit 36)."""
+    if model is None:
+        return []
+    try:
+        return [model, *model.iterdir()] if model.is_dir() else [model]
+    except OSError:
+        return [model]
+
+
 def _smoothing_seconds(text: str) -> float:
     """argparse type of --smoothing: a clear message instead of a traceback."""
     try:
@@ -353,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         print(warning, file=sys.stderr)
     try:  # before anything is loaded or opened: a refused command touches nothing
         units = batch.expand_inputs(args.inputs)  # listed once: a folder's files included
-        read = [*args.inputs, *units]
+        read = [*args.inputs, *units, *_model_files(args.model)]
         check_outputs({"--out": args.out, "--annotated": args.annotated},
                       [Path(spec) for spec in read], force=args.force)
     except ExportError as exc:
