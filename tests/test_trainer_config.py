@@ -157,6 +157,30 @@ def test_export_to_a_file_or_over_a_users_json_is_refused_before_it_starts(tmp_p
     assert (mine / "model.json").read_text() == '{"my": "notes"}' and afile.read_text() == "hi"
 
 
+@pytest.mark.parametrize("command", [["ensemble", "RUN", "RUN2"], ["average", "RUN"],
+                                     ["export", "MODEL", "--csv", "x.csv"]])
+@pytest.mark.parametrize("files", [{"model.json": '{"my": "settings"}', "model.keras": "x"},
+                                   {"model.keras": "not a model"}])
+def test_an_out_folder_holding_the_users_files_is_refused(tmp_path, capsys, command, files):
+    """``ensemble``, ``average`` and a model folder's ``export`` replaced a model.json and a
+    model.keras of the user's in --out without a word, where --to refused (audit 36)."""
+    from trainer import cli
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name, text in files.items():
+        (mine / name).write_text(text)
+    model = tmp_path / "MODEL"
+    model.mkdir()
+    (model / "model.json").write_text("{}")
+    argv = [str(tmp_path / word) if word in ("RUN", "RUN2", "MODEL") else word
+            for word in command]
+    assert cli.main([*argv, "--out", str(mine)]) == 2
+    error = capsys.readouterr().err
+    assert "--out would replace it: it is left alone" in error and "Traceback" not in error
+    assert {p.name: p.read_text() for p in mine.iterdir()} == files
+
+
 @pytest.mark.parametrize(("zoom", "message"), [((1.1, 1.6), "must hold 1"),
                                                ((0.9, 0.95), "must hold 1"),
                                                ((0.4, 1.1), "within 0.5 to 2"),

@@ -63,9 +63,14 @@ class UserError(Exception):
     """Raised for mistakes a user can fix; carries the message to show."""
 
 
-def check_copy_target(target: Path) -> None:
-    """``--to FOLDER`` receives model.keras, the .tflite files and model.json, replacing
-    those of an earlier model; a file, or a model.json that is not a model's, is the user's.
+MODEL_FILES = ("model.keras", "model.tflite", "model-int8.tflite")  # what an export writes
+
+
+def check_copy_target(target: Path, option: str = "--to") -> None:
+    """``--to FOLDER`` (and the ``--out`` of ``ensemble``, ``average`` and a model folder's
+    ``export``) receives model.keras, the .tflite files and model.json, replacing those of an
+    earlier model; a file, a model.json that is not a model's, or model files with no
+    model.json, are the user's (``--out`` replaced them without a word, audit 36).
 
     Raises:
         UserError: naming the path and what to do.
@@ -74,15 +79,19 @@ def check_copy_target(target: Path) -> None:
     from fer_desktop.core.model_schema import validate
 
     if target.exists() and not target.is_dir():
-        raise UserError(f"{target} is a file; --to needs a folder (new, or one holding a "
+        raise UserError(f"{target} is a file; {option} needs a folder (new, or one holding a "
                         "model) and leaves this file alone")
     meta = target / rundir.MODEL
     if meta.is_file():
         try:
             validate(rundir.read_json(meta), meta)
         except (ModelError, RunDirError) as exc:
-            raise UserError(f"{meta} is not the description of a model ({exc}); --to would "
-                            "replace it: it is left alone, choose another folder") from exc
+            raise UserError(f"{meta} is not the description of a model ({exc}); {option} "
+                            "would replace it: it is left alone, choose another folder") from exc
+    elif target.is_dir() and (found := [n for n in MODEL_FILES if (target / n).exists()]):
+        raise UserError(f"{target / found[0]} is not part of a model (the folder has no "
+                        f"{rundir.MODEL}); {option} would replace it: it is left alone, "
+                        "choose another folder")
 
 
 def _train_parser() -> argparse.ArgumentParser:
@@ -276,6 +285,8 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         return 0
     if getattr(args, "to", None):  # before minutes of export: a target it may not fill
         check_copy_target(Path(args.to))
+    if command in ("export", "ensemble", "average") and getattr(args, "out", None):
+        check_copy_target(Path(args.out), "--out")  # the files written there are the same
     if command == "export":
         from trainer.export import export_model_folder, export_run
 
