@@ -574,3 +574,29 @@ def test_an_output_that_names_a_file_of_the_model_in_use_is_refused(tmp_path, sa
                  "--no-progress"]) == 2
     assert "names an input" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in model.iterdir()} == before
+
+
+def test_an_annotated_video_cut_by_a_full_disk_keeps_the_old_one(tmp_path, sample_bgr, capsys,
+                                                                  monkeypatch):
+    """OpenCV's writer says nothing of a full disk: an unplayable 32 KB video replaced a good
+    one and was called written, exit 0 (audit 36). Simulated: the file cut after it closed."""
+    from fer_desktop.core import analyze
+
+    video = sample_video(tmp_path / "clip.avi", sample_bgr)
+    annotated, out = tmp_path / "annotated.mp4", tmp_path / "r.csv"
+    annotated.write_bytes(b"the good video of yesterday")
+    out.write_text("yesterday's rows\n")
+    real_close = analyze._VideoOut.close
+
+    def close_on_a_full_disk(self):
+        real_close(self)
+        if self.path.exists():
+            self.path.write_bytes(self.path.read_bytes()[:4096])
+
+    monkeypatch.setattr(analyze._VideoOut, "close", close_on_a_full_disk)
+    assert main([str(video), "--out", str(out), "--annotated", str(annotated), "--force",
+                 "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "annotated.mp4: could not be written whole" in error and "left as it was" in error
+    assert annotated.read_bytes() == b"the good video of yesterday"
+    assert out.read_text() == "yesterday's rows\n" and not leftovers(tmp_path)

@@ -139,3 +139,27 @@ def test_stop_whose_last_rows_cannot_be_written_says_so(qtbot, main_window, tmp_
     assert not live.outputs.saved_banner.isVisible()
     if window.notifier.dialog is not None:
         window.notifier.dialog.close()
+
+
+def test_analyze_on_a_full_disk_says_so_and_keeps_the_old_csv(tmp_path, sample_bgr, capsys,
+                                                              monkeypatch):
+    """Its rows are written to a temporary file, thrown away: the old file stays, and the
+    message does not speak of rows kept."""
+    import cv2
+
+    from fer_desktop.core import analyze
+
+    class FullDiskRecorder(CsvRecorder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fill_disk(self)
+
+    monkeypatch.setattr(analyze, "CsvRecorder", FullDiskRecorder)
+    image, out = tmp_path / "photo.jpg", tmp_path / "r.csv"
+    cv2.imwrite(str(image), sample_bgr)
+    out.write_text("yesterday's rows\n")
+    assert analyze.main([str(image), "--out", str(out), "--force", "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert f"{out} cannot be written (No space left on device); it was left as it was" in error
+    assert "keeps" not in error and out.read_text() == "yesterday's rows\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shutil
 import sys
 import textwrap
 import unicodedata
@@ -172,6 +173,7 @@ class _VideoOut:
         self.path, self.fps = path, fps
         self._writer = None
         self._size: tuple[int, int] | None = None
+        self.frames = 0
 
     def write(self, image: np.ndarray) -> None:
         if self._writer is None:
@@ -185,10 +187,32 @@ class _VideoOut:
         if (image.shape[1], image.shape[0]) != self._size:
             image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
         self._writer.write(image)
+        self.frames += 1
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.release()
+
+    def check(self) -> None:
+        """After :meth:`close`: the file holds every frame. OpenCV's writer says nothing of
+        a full disk: an unplayable video replaced a good one and was called written (audit
+        36).
+
+        Raises:
+            ExportError: it does not; the caller keeps the earlier file.
+        """
+        if self._writer is None:
+            return
+        reader = cv2.VideoCapture(str(self.path))
+        try:
+            held = int(reader.get(cv2.CAP_PROP_FRAME_COUNT)) if reader.isOpened() else 0
+        finally:
+            reader.release()
+        if held <= 0 or held < self.frames - self.frames // 100:  # a container's estimate
+            free = shutil.disk_usage(self.path.parent).free
+            raise ExportError(self.path, f"could not be written whole ({held} of its "
+                                         f"{self.frames} frames readable; {free // 2**20} MB "
+                                         "free on its disk)")
 
 
 def _progress(total: int | None, description: str, disable: bool):
@@ -398,7 +422,12 @@ def main(argv: list[str] | None = None) -> int:
                     pending)
     except ExportError as exc:
         temp_names = {file.path: file.target for file in pending}
-        print(f"error: {about(temp_names.get(exc.path, exc.path), exc.reason)}", file=sys.stderr)
+        reason = exc.reason
+        if exc.path in temp_names:  # a file of this command, thrown away: the target stays
+            written = getattr(exc, "write_error", None)
+            reason = (f"cannot be written ({written})" if written else reason) + \
+                "; it was left as it was"
+        print(f"error: {about(temp_names.get(exc.path, exc.path), reason)}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # writing a row failed (disk full...): nothing was replaced
         print(f"error: {args.out} cannot be written ({exc.strerror or exc}); it was left as "
@@ -469,6 +498,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
               + (" (the existing file is unchanged)" if args.out.exists() else ""),
               file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
+    if video is not None:
+        video.check()
     for file in pending:
         file.commit()
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))

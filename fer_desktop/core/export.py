@@ -288,8 +288,10 @@ class CsvRecorder:
         size, self.rows = self._kept
         with contextlib.suppress(OSError):  # a drive gone: nothing more can be done to it
             os.truncate(self.path, size)
-        raise ExportError(self.path, f"could not be written ({exc.strerror or exc}); it "
-                                     f"keeps the {self.rows} rows written before") from exc
+        error = ExportError(self.path, f"could not be written ({exc.strerror or exc}); it "
+                                       f"keeps the {self.rows} rows written before")
+        error.write_error = str(exc.strerror or exc)  # for a writer that throws the file away
+        raise error from exc
 
     def __enter__(self) -> CsvRecorder:
         return self
