@@ -26,3 +26,77 @@ def test_a_run_still_training_here_is_not_resumed(tmp_path):
     assert "is being trained now by process" in result.stderr and run.name in result.stderr
     assert "Traceback" not in result.stderr
     assert _hashes(run) == before
+
+
+def test_a_file_given_as_the_run_is_named_without_a_traceback(tmp_path, capsys):
+    from trainer import cli
+
+    afile = tmp_path / "small.csv"
+    afile.write_text("emotion,pixels,Usage\n")
+    assert cli.main(["--resume", str(afile)]) == 2
+    error = capsys.readouterr().err
+    assert "small.csv/config.json: Not a directory" in error and "Traceback" not in error
+
+
+def test_a_full_disk_is_said_with_what_was_kept():
+    import errno
+
+    from trainer.cli import file_system_words
+
+    words = file_system_words(OSError(errno.ENOSPC, "No space left on device",
+                                      "/runs/r1/.tmp-412-ckpt-0003.keras"))
+    assert words.startswith("/runs/r1: No space left on device; what was finished is kept")
+    assert "--resume RUN_DIR" in words
+
+
+def test_a_model_keras_cut_short_is_called_damaged(tmp_path, capsys):
+    """Keras said "File not found" of a file that was there, cut short; a model folder's
+    export ended in a traceback on it (audit 36)."""
+    import shutil
+
+    from fer_desktop.resources import resource_path
+    from trainer import cli
+
+    folder = tmp_path / "cut"
+    folder.mkdir()
+    shutil.copyfile(resource_path("model.json"), folder / "model.json")
+    whole = resource_path("model.keras").read_bytes()
+    (folder / "model.keras").write_bytes(whole[:20000])
+    assert cli.main(["export", str(folder), "--csv", "x.csv", "--out",
+                     str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert "model.keras is damaged or incomplete" in error and "Traceback" not in error
+
+
+def test_a_model_json_with_a_temperature_in_words_is_named(tmp_path, capsys):
+    """"temperature": "hot" ended in a ValueError's traceback in evaluate (audit 36)."""
+    import json
+    import shutil
+
+    from fer_desktop.resources import resource_path
+    from trainer import cli
+
+    folder = tmp_path / "hot"
+    folder.mkdir()
+    meta = json.loads(resource_path("model.json").read_text())
+    (folder / "model.json").write_text(json.dumps({**meta, "temperature": "hot"}))
+    shutil.copyfile(resource_path("model-int8.tflite"), folder / "model-int8.tflite")
+    for target in (folder, folder / "model-int8.tflite"):
+        assert cli.main(["evaluate", str(target), "--csv", "x.csv"]) == 2
+        error = capsys.readouterr().err
+        assert "temperature must be a positive number, found 'hot'" in error, error
+        assert "Traceback" not in error
+    (folder / "model.json").write_text("emotion,pixels\n")  # not JSON beside the .tflite
+    assert cli.main(["evaluate", str(folder / "model-int8.tflite"), "--csv", "x.csv"]) == 2
+    error = capsys.readouterr().err
+    assert "model.json is not valid JSON" in error and "Traceback" not in error
+
+
+def test_a_to_folder_under_a_file_is_refused_before_the_export(tmp_path, capsys):
+    from trainer import cli
+
+    afile = tmp_path / "file.txt"
+    afile.write_text("mine")
+    assert cli.main(["export", str(tmp_path / "run"), "--to", str(afile / "x")]) == 2
+    error = capsys.readouterr().err
+    assert f"{afile} is a file; choose another folder" in error and afile.read_text() == "mine"

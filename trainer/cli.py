@@ -7,6 +7,7 @@ never a traceback; in ``--events json`` mode they are also an ``error`` event on
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -81,6 +82,9 @@ def check_copy_target(target: Path, option: str = "--to") -> None:
     if target.exists() and not target.is_dir():
         raise UserError(f"{target} is a file; {option} needs a folder (new, or one holding a "
                         "model) and leaves this file alone")
+    above = next((p for p in target.parents if p.exists()), None)
+    if above is not None and not above.is_dir():  # found after minutes of export (audit 36)
+        raise UserError(f"{target} cannot be made: {above} is a file; choose another folder")
     meta = target / rundir.MODEL
     if meta.is_file():
         try:
@@ -247,10 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(command, args, emitter)
     except (DatasetError, RunDirError, ConfigError, UserError) as exc:
-        emitter.emit("error", message=str(exc), kind="user")
-        if emitter.mode == "json":
-            emitter.log(f"error: {exc}")
-        return EXIT_USER_ERROR
+        return _user_error(emitter, str(exc))
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        return _user_error(emitter, file_system_words(exc))
     except Exception as exc:  # an internal failure: report it as an event, then exit non-zero
         from trainer.train import format_exception
 
@@ -268,6 +273,27 @@ def _reserve_stdout_for_events():
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     return os.fdopen(events_fd, "w", buffering=1, encoding="utf-8")
+
+
+def _user_error(emitter: EventEmitter, message: str) -> int:
+    emitter.emit("error", message=message, kind="user")
+    if emitter.mode == "json":
+        emitter.log(f"error: {message}")
+    return EXIT_USER_ERROR
+
+
+def file_system_words(exc: OSError) -> str:
+    """A file system's refusal (a full disk, a file where a folder should be, a folder where
+    a file should be) in a sentence naming the file: each ended in a traceback (audit 36)."""
+    name = Path(exc.filename).name
+    shown = f"{exc.filename}"
+    if name.startswith(".tmp-") or ".tmp" in name:  # a temporary name: say the folder
+        shown = str(Path(exc.filename).parent)
+    words = f"{shown}: {exc.strerror or exc}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"{words}; what was finished is kept (a run keeps its completed epochs: free "
+                "some space, then --resume RUN_DIR goes on from the last one)")
+    return f"{words}; the command stopped there"
 
 
 def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:

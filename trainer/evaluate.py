@@ -7,7 +7,6 @@ confusion-matrix PNG drawn with matplotlib, and emits an ``evaluated`` event.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +17,23 @@ from trainer import metrics, rundir
 from trainer.events import EventEmitter
 
 
+def model_temperature(meta: object, meta_path: Path) -> float:
+    """model.json's temperature (1.0 when absent); a value that is not a positive number is
+    named with its file ("hot" ended in a ValueError's traceback, audit 36)."""
+    value = meta.get("temperature", 1.0) if isinstance(meta, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise rundir.RunDirError(meta_path, f"is not a model's description: its temperature "
+                                            f"must be a positive number, found {value!r}")
+    return float(value)
+
+
 def resolve_model(target: Path) -> tuple[Path, float]:
     """The model file to evaluate and the temperature to apply (1.0 without model.json)."""
     if target.is_file():
         meta = target.parent / rundir.MODEL
         temperature = 1.0
         if meta.is_file() and target.suffix == ".tflite":
-            temperature = float(json.loads(meta.read_text()).get("temperature", 1.0))
+            temperature = model_temperature(rundir.read_json(meta), meta)
         return target, temperature
     if target.is_dir():
         meta_path = target / rundir.MODEL
@@ -33,7 +42,7 @@ def resolve_model(target: Path) -> tuple[Path, float]:
             files = meta.get("files", {})
             name = files.get("tflite_int8") or files.get("tflite")
             if name and (target / name).is_file():
-                return target / name, float(meta.get("temperature", 1.0))
+                return target / name, model_temperature(meta, meta_path)
         if (target / rundir.BEST).is_file():
             return target / rundir.BEST, 1.0
     raise rundir.RunDirError(target, "no model found: expected a .keras/.tflite file, a run "

@@ -154,10 +154,9 @@ def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str
     decision, flip averaging, temperature) and scores, on the CSV given. A model whose
     ``model.json`` names another CSV is re-checked on this one, and both checksums are kept.
     """
-    import keras
 
     from trainer.data import load_cached, user_cache_dir
-    from trainer.keras_files import model_folder_keras
+    from trainer.keras_files import load_keras, model_folder_keras
 
     folder, out = Path(folder), Path(out)
     if out.resolve() == folder.resolve():
@@ -165,7 +164,7 @@ def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str
                                  "folder with --out (and ship it with --to)")
     meta = rundir.read_json(folder / rundir.MODEL)
     keras_file = model_folder_keras(folder, "re-exporting needs the Keras model")
-    model = keras.models.load_model(keras_file, compile=False)
+    model = load_keras(keras_file)  # a damaged file named, not a traceback (audit 36)
     data = load_cached(csv, user_cache_dir())
     training = dict(meta.get("training") or {})
     if meta.get("dataset_sha256") not in (None, data.sha256):

@@ -38,6 +38,7 @@ from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
 from trainer import metrics, rundir
 from trainer.data import FerData
+from trainer.evaluate import model_temperature
 from trainer.events import EventEmitter
 from trainer.finetune_config import PRESET, FinetuneConfig
 from trainer.imagefolder import ImageFolderData, save_test_faces
@@ -61,14 +62,15 @@ def load_starting_model(folder: Path):
     """(float32 Keras model, its model.json or {}, a name for it). Reads, never writes."""
     import keras
 
-    from trainer.keras_files import model_folder_keras
+    from trainer.keras_files import load_keras, model_folder_keras
 
     keras.mixed_precision.set_global_policy("float32")
     if (folder / "model.json").is_file():
         meta = rundir.read_json(folder / "model.json")
+        model_temperature(meta, folder / "model.json")  # refused before a minute's work
         keras_file = model_folder_keras(folder, "fine-tuning needs the Keras model "
                                         "(model.keras) beside model.json")
-        model = keras.models.load_model(keras_file, compile=False)
+        model = load_keras(keras_file)  # a damaged file named, not a traceback (audit 36)
         return model, meta, str(meta.get("name", folder.name))
     if (folder / rundir.BEST).is_file():
         from trainer.export import best_float32_model
@@ -222,7 +224,7 @@ def _held_out_before(start: Path, start_meta: dict, model, folder: ImageFolderDa
     runtime = _runtime_file(start, start_meta)
     if runtime is not None:
         return score_faces(runtime, folder.test_images, folder.test_labels,
-                           float(start_meta.get("temperature", 1.0)))
+                           model_temperature(start_meta, start / "model.json"))
     probabilities = model.predict(preprocess.preprocess_faces(folder.test_images), verbose=0)
     return metrics.summarize(probabilities, folder.test_labels) | {
         "predicted": probabilities.argmax(1).tolist()}

@@ -27,6 +27,9 @@ def load_keras(path: str | Path, compile: bool = False):  # noqa: A002 - Keras's
     path = Path(path)
     if not path.is_file():
         raise RunDirError(path, "missing: no Keras model file here")
+    if not zipfile.is_zipfile(path):  # Keras said "File not found" of a file cut short
+        raise RunDirError(path, "is damaged or incomplete (not a whole .keras archive); use "
+                                "a model saved by this trainer")
     try:
         return keras.models.load_model(path, compile=compile, safe_mode=True)
     except (ValueError, TypeError, KeyError, AttributeError, OSError,
