@@ -274,3 +274,12 @@ def test_one_reader_of_a_models_blur(meta, sigma):
             blur_sigma_of(meta)
     else:
         assert blur_sigma_of(meta) == sigma
+
+
+def test_a_folder_given_as_the_votes_is_called_a_folder(tmp_path):
+    """It was "FER+ votes file not found" of a folder that was there (audit 36)."""
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 4, "PublicTest": 2, "PrivateTest": 2})
+    folder = tmp_path / "votes.csv"
+    folder.mkdir()
+    with pytest.raises(DatasetError, match="is a folder; give the FER"):
+        ferplus.load_votes(folder, ferplus.csv_usage(csv), csv)

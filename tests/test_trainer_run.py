@@ -481,6 +481,8 @@ def test_resume_can_change_the_run_length(tmp_path):
     assert state["epoch"] == 3 and state["epochs"] == 3
     saved = json.loads((run / "config.json").read_text())
     assert saved["epochs"] == 3 and saved["max_minutes"] == 90.0  # what was typed is kept
+    again = run_trainer("--resume", str(run), "--events", "json")  # finished: said (audit 36)
+    assert again.returncode == 0 and "had finished its 3 epochs already" in again.stderr
 
 
 def test_resume_takes_limits_and_refuses_recipe_options():

@@ -72,6 +72,9 @@ def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
 def _read_votes_frame(path: Path):
     import pandas as pd
 
+    if path.is_dir():  # "not found" of a folder that is there (audit 36)
+        raise DatasetError(path, "is a folder; give the FER+ votes file (fer2013new.csv) "
+                                 "with --votes")
     if not path.is_file():
         raise DatasetError(path, "FER+ votes file not found (give fer2013new.csv with --votes)")
     if path.stat().st_size > MAX_BYTES:

@@ -269,6 +269,10 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     _emit_started(emitter, run, config, data, fit, state, model, resumed=resume_dir is not None)
     if state.epoch < fit.epochs:
         _fit(model, config, run, state, fit, emitter, stop)
+    elif resume_dir is not None:  # it re-exported without a word (audit 36)
+        emitter.log(f"{run.name} had finished its {fit.epochs} epochs already"
+                    + (": its model is exported again" if config.export else "")
+                    + " (give --epochs N to train it longer)")
     return _finish(run, config, state, data, fit, emitter, t_start,
                    chief=cluster is None or cluster.is_chief)
 
