@@ -100,3 +100,16 @@ def test_a_to_folder_under_a_file_is_refused_before_the_export(tmp_path, capsys)
     assert cli.main(["export", str(tmp_path / "run"), "--to", str(afile / "x")]) == 2
     error = capsys.readouterr().err
     assert f"{afile} is a file; choose another folder" in error and afile.read_text() == "mine"
+
+
+def test_a_resume_refused_for_a_csv_gone_leaves_config_json_alone(tmp_path):
+    """It said "changing the run's length from 1 to 2 epochs", then refused the missing CSV,
+    and config.json said 2 epochs (audit 36)."""
+    run = make_run_folder(tmp_path, "20261206-120000-fast",
+                          {"epoch": 1, "epochs": 1, "status": "finished"},
+                          config={"preset": "fast", "csv": str(tmp_path / "gone.csv"),
+                                  "epochs": 1})
+    before = _hashes(run)
+    result = run_trainer("--resume", str(run), "--epochs", "2", timeout=120)
+    assert result.returncode == 2 and "gone.csv" in result.stderr
+    assert "changing" not in result.stderr and _hashes(run) == before

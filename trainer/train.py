@@ -300,6 +300,10 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     state = rundir.RunState.load(run)
     if "csv" in new_limits:
         _check_moved_csv(run, config, state, new_limits["csv"])
+    elif config.csv and not config.images and (new_limits or new_epochs is not None):
+        from trainer.data import _check_size  # a CSV gone: refused before config.json changes
+
+        _check_size(Path(config.csv))  # (it said "changing the length", then refused, audit 36)
     if new_limits:
         _change_limits(run, config, new_limits, emitter)
     config.events = emitter.mode
