@@ -600,3 +600,17 @@ def test_an_annotated_video_cut_by_a_full_disk_keeps_the_old_one(tmp_path, sampl
     assert "annotated.mp4: could not be written whole" in error and "left as it was" in error
     assert annotated.read_bytes() == b"the good video of yesterday"
     assert out.read_text() == "yesterday's rows\n" and not leftovers(tmp_path)
+
+
+def test_photos_among_videos_say_which_minimum_face_they_are_read_with(tmp_path, sample_bgr,
+                                                                        capsys):
+    """A photo's box and label changed when a video joined it in one command (trial 23)."""
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    video = sample_video(tmp_path / "clip.avi", sample_bgr)
+    assert main([str(image), str(video), "--out", str(tmp_path / "r.csv"),
+                 "--no-progress"]) == 0
+    assert "the photos are read with the videos' minimum face (20 px" in capsys.readouterr().err
+    for alone in ([str(image)], [str(image), str(video), "--min-face", "16"]):
+        assert main([*alone, "--out", str(tmp_path / "r.csv"), "--force", "--no-progress"]) == 0
+        assert "minimum face" not in capsys.readouterr().err

@@ -397,6 +397,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.min_face is not None and not 1 <= args.min_face <= 4096:
         parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
     kinds = {source_kind(spec) for spec in units}
+    if args.min_face is None and "image" in kinds and len(kinds) > 1:
+        # the photos' boxes and labels changed when a video joined them (trial 23)
+        print(f"note: with a video among the inputs, the photos are read with the videos' "
+              f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "
+              f"not {SOURCE_DEFAULTS['image'].min_face_px}); give --min-face to choose it",
+              file=sys.stderr)
     options = options_for("image" if kinds == {"image"} else "video",
                           PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
                                           crop_scale=args.crop_scale,
