@@ -113,3 +113,24 @@ def test_a_resume_refused_for_a_csv_gone_leaves_config_json_alone(tmp_path):
     result = run_trainer("--resume", str(run), "--epochs", "2", timeout=120)
     assert result.returncode == 2 and "gone.csv" in result.stderr
     assert "changing" not in result.stderr and _hashes(run) == before
+
+
+def test_a_bad_teacher_leaves_no_run_folder(tmp_path):
+    """A distillation refused for its teacher left a run folder holding only events.jsonl
+    (audit 36): a run that never started goes."""
+    import shutil
+
+    from factories import make_csv
+
+    from fer_desktop.resources import resource_path
+
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 40, "PublicTest": 14, "PrivateTest": 14})
+    teacher = tmp_path / "teacher"
+    teacher.mkdir()
+    shutil.copyfile(resource_path("model.json"), teacher / "model.json")
+    (teacher / "model.keras").write_bytes(resource_path("model.keras").read_bytes()[:20000])
+    out = tmp_path / "runs"
+    result = run_trainer("distill", "--teacher", str(teacher), "--csv", str(csv), "--preset",
+                         "fast", "--epochs", "1", "--threads", "1", "--out", str(out))
+    assert result.returncode == 2 and "damaged or incomplete" in result.stderr
+    assert not [p for p in out.iterdir() if not p.name.startswith(".")], list(out.iterdir())

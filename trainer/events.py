@@ -56,6 +56,10 @@ class EventEmitter:
     def attach_run_dir(self, run_dir: Path) -> None:
         self._log_path = Path(run_dir) / "events.jsonl"
 
+    def detach_run_dir(self) -> None:
+        """Stop copying events into the run folder (it is being removed)."""
+        self._log_path = None
+
     def emit(self, event: str, **fields: Any) -> dict[str, Any]:
         if event not in EVENTS:
             raise ValueError(f"unknown event {event!r}; known: {', '.join(EVENTS)}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import shutil
 import signal
 import time
 import traceback
@@ -247,25 +249,27 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
             emitter.log(f"warning: {config.init} was trained with --seed {config.seed} too: with "
                         "the same recipe this run replays the augmented faces it has already "
                         "learnt, in the same order; give another --seed")
+    new_run = run is None
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
-    emitter.attach_run_dir(run)
-    if config.images:  # "Use this model" compares on the folder's test faces
-        from trainer.imagefolder import save_test_faces
+    with _removed_if_unstarted(run, new_run, emitter):
+        emitter.attach_run_dir(run)
+        if config.images:  # "Use this model" compares on the folder's test faces
+            from trainer.imagefolder import save_test_faces
 
-        save_test_faces(run, data.images["PublicTest"], data.labels["PublicTest"], None,
-                        Path(config.images).name)
-    fit = _prepare_fit(config, data, votes, run, emitter, strategy)
-    with fit.strategy.scope():
-        if state is None:
-            model, state = _new_model(config, run, data, fit)
-            if init_weights is not None:
-                model.set_weights(init_weights)
-        else:
-            model = _restored_model(config, run, state, data, fit, emitter)
-        state.status = rundir.RUNNING
-        state.owner = rundir.this_process()
-        state.save(run)
+            save_test_faces(run, data.images["PublicTest"], data.labels["PublicTest"], None,
+                            Path(config.images).name)
+        fit = _prepare_fit(config, data, votes, run, emitter, strategy)
+        with fit.strategy.scope():
+            if state is None:
+                model, state = _new_model(config, run, data, fit)
+                if init_weights is not None:
+                    model.set_weights(init_weights)
+            else:
+                model = _restored_model(config, run, state, data, fit, emitter)
+            state.status = rundir.RUNNING
+            state.owner = rundir.this_process()
+            state.save(run)
     _emit_started(emitter, run, config, data, fit, state, model, resumed=resume_dir is not None)
     if state.epoch < fit.epochs:
         _fit(model, config, run, state, fit, emitter, stop)
@@ -315,6 +319,19 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     if new_epochs is not None and new_epochs != config.resolved_epochs:
         _change_length(run, config, state, new_epochs, emitter)
     return config, state
+
+
+@contextlib.contextmanager
+def _removed_if_unstarted(run: Path, new: bool, emitter: EventEmitter):
+    """A new run folder that fails before its first state.json (a bad teacher, a bad
+    starting model) goes: it stayed behind holding only events.jsonl (audit 36)."""
+    try:
+        yield
+    except BaseException:
+        if new and not (run / rundir.STATE).exists():
+            emitter.detach_run_dir()
+            shutil.rmtree(run, ignore_errors=True)
+        raise
 
 
 def _refuse_running(run: Path) -> None:

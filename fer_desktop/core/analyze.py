@@ -128,6 +128,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _note_min_face(kinds: set[str], min_face: int | None) -> None:
+    """Say that photos among videos are read with the videos' minimum face: a photo's box and
+    label changed when a video joined it in one command (trial 23)."""
+    if min_face is None and "image" in kinds and len(kinds) > 1:
+        print(f"note: with a video among the inputs, the photos are read with the videos' "
+              f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "
+              f"not {SOURCE_DEFAULTS['image'].min_face_px}); give --min-face to choose it",
+              file=sys.stderr)
+
+
+def _commit(pending: list[PendingFile], video: _VideoOut | None) -> None:
+    """Check the annotated video, then rename every file into place."""
+    if video is not None:
+        video.check()
+    for file in pending:
+        file.commit()
+
+
 def _model_files(model: Path | None) -> list[Path]:
     """The files of ``--model``'s folder, read by the command like its inputs (``--out
     MODEL/model.json --force`` wrote the CSV over the model in use, audit 36)."""
@@ -397,12 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.min_face is not None and not 1 <= args.min_face <= 4096:
         parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
     kinds = {source_kind(spec) for spec in units}
-    if args.min_face is None and "image" in kinds and len(kinds) > 1:
-        # the photos' boxes and labels changed when a video joined them (trial 23)
-        print(f"note: with a video among the inputs, the photos are read with the videos' "
-              f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "
-              f"not {SOURCE_DEFAULTS['image'].min_face_px}); give --min-face to choose it",
-              file=sys.stderr)
+    _note_min_face(kinds, args.min_face)
     options = options_for("image" if kinds == {"image"} else "video",
                           PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
                                           crop_scale=args.crop_scale,
@@ -504,10 +517,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
               + (" (the existing file is unchanged)" if args.out.exists() else ""),
               file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
-    if video is not None:
-        video.check()
-    for file in pending:
-        file.commit()
+    _commit(pending, video)
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))
     faceless = totals["faceless"]
     print(f"{counted(totals['frames'], 'frame')} analysed, "
