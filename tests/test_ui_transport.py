@@ -834,3 +834,35 @@ def test_the_face_count_changes_with_the_boxes_in_a_video(qtbot, main_window, tm
                           check_params_cb=lambda o: not o.result.faces):
         live.transport.slider.setValue(15)
     assert window.faces_label.text() == "no faces"  # with the frame, not at the next second
+
+
+def test_a_video_steps_one_frame_on_and_back_paused(qtbot, main_window, tmp_path):
+    """Left / Right moved a whole second; a user who paused to look at an expression looked
+    for the next frame (trial 23). "." and "," pause and step one frame."""
+    video = make_video(tmp_path / "clip.avi", frames=200, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    bar, steps = live.transport, live.playback
+    assert steps.act_next_frame.isEnabled() and steps.act_next_frame.shortcut().toString() == "."
+    steps.act_next_frame.trigger()  # while playing: it pauses first
+    assert not bar.playing
+    qtbot.waitUntil(lambda: live.capture.paused, timeout=WAIT_MS)
+    qtbot.wait(150)  # a frame already under way may still arrive
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == 120):
+        bar.slider.setValue(120)
+    at = bar.slider.value()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == at + 1):
+        steps.act_next_frame.trigger()
+    assert not bar.playing and bar.slider.value() == at + 1
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == at):
+        steps.act_previous_frame.trigger()
+    assert bar.slider.value() == at and not bar.playing
+    assert steps.act_next_frame in window.menuBar().actions()[2].menu().actions()  # View
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.still):
+        live.set_source(str(SAMPLE))
+    assert not steps.act_next_frame.isEnabled()  # nothing to step in a still image

@@ -128,8 +128,9 @@ def test_the_guides_figures_are_the_shipped_models():
 
 
 def _keys(cell: str) -> set[str]:
-    """"Ctrl+O, Ctrl+I" / "Tab / Shift+Tab" -> each key named; Esc is Qt's Escape."""
-    keys = {k.strip() for k in re.split(r", | / ", cell) if k.strip()}
+    """"Ctrl+O, Ctrl+I" / "Tab / Shift+Tab" / ". / ," -> each key named (a comma alone is a
+    key); Esc is Qt's Escape."""
+    keys = {k.strip() for k in re.split(r"(?<=\S), (?=\S)| / ", cell) if k.strip()}
     return {"Escape" if k == "Esc" else k for k in keys}
 
 

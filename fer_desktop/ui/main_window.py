@@ -234,11 +234,11 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(lv.act_retry)
-        view_menu.addAction(lv.act_play_pause)
-        view_menu.addAction(lv.act_explain)
+        steps = (lv.playback.act_next_frame, lv.playback.act_previous_frame)
+        view_menu.addActions([lv.act_play_pause, *steps, lv.act_explain])
         # they act on the Live tab's video: from the Train tab, show it (Ctrl+Shift+E there
         # explained a face out of sight, and play/pause ran a video behind the Train tab)
-        for action in (lv.act_retry, lv.act_play_pause, lv.act_explain):
+        for action in (lv.act_retry, lv.act_play_pause, *steps, lv.act_explain):
             action.triggered.connect(lambda *_: self.tabs.setCurrentWidget(lv))
         for index, name in enumerate(("&Live", "&Train")):
             action = QAction(f"{name} tab", self)

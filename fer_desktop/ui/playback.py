@@ -61,7 +61,16 @@ class PlaybackControls(QObject):
         self.act_play_pause = make_action(video_widget, "&Play / pause", "Space",
                                           "Play or pause the video", self._on_play_shortcut)
         self.act_play_pause.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.act_play_pause.setEnabled(False)
+        # one frame on or back, paused: Left / Right moved a whole second (trial 23)
+        self.act_next_frame = make_action(video_widget, "&Next frame", ".",
+                                          "Pause and show the video's next frame",
+                                          lambda: self.step(1))
+        self.act_previous_frame = make_action(video_widget, "P&revious frame", ",",
+                                              "Pause and show the video's previous frame",
+                                              lambda: self.step(-1))
+        for action in (self.act_next_frame, self.act_previous_frame):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._enable(False)
         # Space on the position slider plays and pauses too: after a click or a drag there,
         # the slider had the keys and Space did nothing (it has no use for it)
         self.bar.slider.installEventFilter(self)
@@ -89,7 +98,7 @@ class PlaybackControls(QObject):
         self._at_end = False
         self.bar.hide()
         self.bar.set_playing(True)
-        self.act_play_pause.setEnabled(False)
+        self._enable(False)
         thread.source_failed.connect(functools.partial(self._on_source_failed, thread))
 
     def _on_source_failed(self, thread: CaptureThread, *_reason) -> None:
@@ -97,7 +106,7 @@ class PlaybackControls(QObject):
         could be read): no Pause, seek bar or "1 / 2" under "Nothing to show" (trial 13)."""
         if thread is self._capture and not self._shown_any:
             self.bar.hide()
-            self.act_play_pause.setEnabled(False)
+            self._enable(False)
 
     def detach(self) -> None:
         """The capture thread stopped (another source, or the window closing): remember
@@ -144,7 +153,7 @@ class PlaybackControls(QObject):
             self.bar.pacing_combo.setVisible(not thread.slideshow)
             self.bar.analyse_button.setVisible(not thread.slideshow)
             self.bar.show()
-            self.act_play_pause.setEnabled(True)
+            self._enable(True, steps=not thread.slideshow)  # a slideshow steps with Right
             self._give_keys_to_video()
             self._resume(thread)
 
@@ -200,6 +209,25 @@ class PlaybackControls(QObject):
         if self._at_end and self._capture is not None:
             self.bar.set_playing(True)
             self._on_play_toggled(True)
+
+    def _enable(self, on: bool, steps: bool = True) -> None:
+        self.act_play_pause.setEnabled(on)
+        self.act_next_frame.setEnabled(on and steps)
+        self.act_previous_frame.setEnabled(on and steps)
+
+    def step(self, frames: int) -> None:
+        """Pause, then show the frame ``frames`` on (or back) from the one shown."""
+        capture = self._capture
+        if capture is None or not self.bar.isVisible() or capture.slideshow:
+            return
+        if self.bar.playing:
+            self.bar.set_playing(False)
+            capture.set_paused(True)
+        index = min(max(0, self.bar.slider.value() + frames), max(0, self.bar.length - 1))
+        if self._at_end:
+            self._leave_end()  # it stays paused there: a step is not Play
+        capture.request_seek(index)
+        self.bar.set_position(index)
 
     def _on_play_shortcut(self) -> None:
         if self.bar.isVisible():
