@@ -1458,6 +1458,12 @@ def test_a_screenshot_into_a_missing_output_folder_says_it_was_made_again(qtbot,
     live = window.live_view
     first_frame(qtbot, window)
     settings.output_folder = tmp_path / "usbdrive" / "photos"
+    assert "missing" not in live.outputs.saved_banner.label.text()
+    live.outputs.save_screenshot()  # a folder never there yet is made without a word
+    assert "missing" not in live.outputs.saved_banner.label.text()
+    import shutil
+
+    shutil.rmtree(tmp_path / "usbdrive")  # the drive unplugged
     path = live.outputs.save_screenshot()
     assert path.parent == tmp_path / "usbdrive" / "photos"
     assert "its folder was missing: made again" in live.outputs.saved_banner.label.text()

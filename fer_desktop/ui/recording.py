@@ -168,7 +168,7 @@ class OutputControls(QObject):
                 self._notifier.error(str(exc), exc=exc)  # alone went unseen (trial 21)
                 title, refused = f"Choose another folder: {exc}", True
                 continue
-            self._settings.output_folder = folder
+            self._settings.output_folder = self._settings.output_folder_seen = folder
             self._notifier.info(f"Screenshots and recordings go to {folder}")
             return
         if refused:  # then cancelled: the bar still said "... cannot be written" (trial 13)
@@ -245,11 +245,12 @@ class OutputControls(QObject):
         """
         folder = self._settings.output_folder
         while True:
-            missing = not folder.is_dir()
+            gone = not folder.is_dir() and str(folder) == self._settings.output_folder_seen
             try:
                 made = make(folder)
-                self._made_folder = folder if missing else None
-                if missing:
+                self._made_folder = folder if gone else None
+                self._settings.output_folder_seen = folder
+                if gone:
                     self._notifier.keep(f"The output folder {folder} was missing: it was made "
                                         f"again for this {what}")
                 return made

@@ -289,6 +289,16 @@ class AppSettings:
         self._set("export/folder", str(value))
 
     @property
+    def output_folder_seen(self) -> str:
+        """The output folder last known to exist (chosen, or saved into): one missing since
+        is said to be made again (a drive unplugged), a folder never there yet is not."""
+        return str(self._qs.value("export/folder_seen", "") or "")
+
+    @output_folder_seen.setter
+    def output_folder_seen(self, value: str | Path) -> None:
+        self._set("export/folder_seen", str(value))
+
+    @property
     def last_open_folder(self) -> str:
         return str(self._qs.value("live/last_open_folder", "") or "")
 
