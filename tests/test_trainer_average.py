@@ -76,7 +76,9 @@ def test_keep_checkpoints_is_checked_and_may_change_on_resume(tmp_path):
     assert TrainConfig(csv="x.csv").keep_checkpoints == rundir.KEEP_CHECKPOINTS
     with pytest.raises(ConfigError, match="keep_checkpoints must be at least 1"):
         TrainConfig(csv="x.csv", keep_checkpoints=0)
-    rundir.atomic_write_json(tmp_path / rundir.CONFIG, TrainConfig(csv="x.csv").to_dict())
+    csv = tmp_path / "x.csv"  # there: a resume that changes a limit checks it first
+    csv.write_text("emotion,pixels,Usage\n")
+    rundir.atomic_write_json(tmp_path / rundir.CONFIG, TrainConfig(csv=str(csv)).to_dict())
     rundir.RunState(epochs=5).save(tmp_path)
     emitter = EventEmitter("text", stderr=io.StringIO())
     config, _ = _reopen_run(tmp_path, emitter, None, {"keep_checkpoints": 12})
