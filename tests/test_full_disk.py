@@ -163,3 +163,25 @@ def test_analyze_on_a_full_disk_says_so_and_keeps_the_old_csv(tmp_path, sample_b
     assert f"{out} cannot be written (No space left on device); it was left as it was" in error
     assert "keeps" not in error and out.read_text() == "yesterday's rows\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
+
+
+def test_analyse_whole_file_on_a_full_disk_names_the_csv_not_its_temporary(tmp_path,
+                                                                          monkeypatch):
+    """It named ".tmp-out.csv.xxxx.csv" and said it kept 0 rows in a file it then deleted."""
+    from ui_helpers import stub_pipeline
+
+    from fer_desktop.core import file_analysis
+
+    class FullDiskRecorder(CsvRecorder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fill_disk(self)
+
+    monkeypatch.setattr(file_analysis, "CsvRecorder", FullDiskRecorder)
+    video = make_video(tmp_path / "clip.avi", frames=300)
+    out = tmp_path / "out.csv"
+    with pytest.raises(ExportError) as error:
+        file_analysis.analyse_file(video, out, stub_pipeline())
+    assert error.value.path == out and "No space left" in str(error.value)
+    assert "keeps" not in str(error.value) and "nothing was saved" in str(error.value)
+    assert list(tmp_path.iterdir()) == [video]

@@ -38,15 +38,32 @@ def test_a_file_given_as_the_run_is_named_without_a_traceback(tmp_path, capsys):
     assert "small.csv/config.json: Not a directory" in error and "Traceback" not in error
 
 
-def test_a_full_disk_is_said_with_what_was_kept():
+def test_a_full_disk_is_said_with_what_was_kept(monkeypatch, capsys):
+    """A write to an open file on a full disk names no file: it escaped as a traceback."""
     import errno
 
+    from trainer import cli
     from trainer.cli import file_system_words
 
     words = file_system_words(OSError(errno.ENOSPC, "No space left on device",
                                       "/runs/r1/.tmp-412-ckpt-0003.keras"))
     assert words.startswith("/runs/r1: No space left on device; what was finished is kept")
     assert "--resume RUN_DIR" in words
+
+    def full(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")  # no file name
+
+    monkeypatch.setattr(cli, "_run", full)
+    assert cli.main(["inspect", "--csv", "x.csv"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot write (No space left on device); what was finished is kept" in error
+    assert "Traceback" not in error
+
+    def broken(*_args):
+        raise OSError(errno.EIO, "Input/output error")  # no file: the trainer's own failure
+
+    monkeypatch.setattr(cli, "_run", broken)
+    assert cli.main(["inspect", "--csv", "x.csv"]) == cli.EXIT_INTERNAL_ERROR
 
 
 def test_a_model_keras_cut_short_is_called_damaged(tmp_path, capsys):

@@ -848,7 +848,6 @@ def test_a_video_steps_one_frame_on_and_back_paused(qtbot, main_window, tmp_path
     steps.act_next_frame.trigger()  # while playing: it pauses first
     assert not bar.playing
     qtbot.waitUntil(lambda: live.capture.paused, timeout=WAIT_MS)
-    qtbot.wait(150)  # a frame already under way may still arrive
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda o: o.result.index == 120):
         bar.slider.setValue(120)
@@ -866,3 +865,24 @@ def test_a_video_steps_one_frame_on_and_back_paused(qtbot, main_window, tmp_path
                           check_params_cb=lambda o: o.still):
         live.set_source(str(SAMPLE))
     assert not steps.act_next_frame.isEnabled()  # nothing to step in a still image
+
+
+def test_a_step_back_at_the_end_shows_one_frame_and_stays(qtbot, main_window, tmp_path,
+                                                          settings):
+    """At the end the video is ended, not paused: a step back played on to the end again
+    (review 36)."""
+    from fer_desktop.ui.settings import LiveOptions
+
+    settings.options = LiveOptions(loop_video=False)
+    video = make_video(tmp_path / "clip.avi", frames=8, fps=40.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.playback.at_end, timeout=WAIT_MS)
+    shown = []
+    live.frame_shown.connect(lambda output: shown.append(output.result.index))
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == 6):
+        live.playback.act_previous_frame.trigger()
+    with qtbot.assertNotEmitted(live.frame_shown, wait=300):  # it stays on frame 6
+        pass
+    assert shown == [6] and not live.transport.playing

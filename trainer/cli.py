@@ -252,11 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(command, args, emitter)
     except (DatasetError, RunDirError, ConfigError, UserError) as exc:
         return _user_error(emitter, str(exc))
-    except OSError as exc:
-        if exc.filename is None:
-            raise
-        return _user_error(emitter, file_system_words(exc))
     except Exception as exc:  # an internal failure: report it as an event, then exit non-zero
+        if isinstance(exc, OSError) and (exc.filename is not None or exc.errno in FULL_DISK):
+            return _user_error(emitter, file_system_words(exc))  # the file system's refusal
         from trainer.train import format_exception
 
         emitter.emit("error", message=f"{type(exc).__name__}: {exc}", kind="internal",
@@ -282,17 +280,24 @@ def _user_error(emitter: EventEmitter, message: str) -> int:
     return EXIT_USER_ERROR
 
 
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
+
+
 def file_system_words(exc: OSError) -> str:
     """A file system's refusal (a full disk, a file where a folder should be, a folder where
-    a file should be) in a sentence naming the file: each ended in a traceback (audit 36)."""
-    name = Path(exc.filename).name
-    shown = f"{exc.filename}"
-    if name.startswith(".tmp-") or ".tmp" in name:  # a temporary name: say the folder
-        shown = str(Path(exc.filename).parent)
-    words = f"{shown}: {exc.strerror or exc}"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"{words}; what was finished is kept (a run keeps its completed epochs: free "
-                "some space, then --resume RUN_DIR goes on from the last one)")
+    a file should be) in a sentence naming the file where it is known (a write to an open
+    file on a full disk names none): each ended in a traceback (audit 36)."""
+    if exc.filename is None:
+        words = f"cannot write ({exc.strerror or exc})"
+    else:
+        name, shown = Path(exc.filename).name, str(exc.filename)
+        if name.startswith(".tmp-") or ".tmp" in name:  # a temporary name: say the folder
+            shown = str(Path(exc.filename).parent)
+        words = f"{shown}: {exc.strerror or exc}"
+    if exc.errno in FULL_DISK:
+        return (f"{words}; what was finished is kept: free some space and run the command "
+                "again (a training run goes on from its last completed epoch with --resume "
+                "RUN_DIR)")
     return f"{words}; the command stopped there"
 
 

@@ -137,6 +137,11 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
         pending.commit()
     except OSError as exc:
         raise ExportError(out_csv, f"cannot be written ({exc.strerror or exc})") from exc
+    except ExportError as exc:  # the recorder's own words name its temporary file
+        written = getattr(exc, "write_error", None)
+        if exc.path != pending.path or written is None:
+            raise
+        raise ExportError(out_csv, f"cannot be written ({written}); nothing was saved") from exc
     finally:
         if not pending.committed:
             pending.discard()

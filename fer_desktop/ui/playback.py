@@ -220,9 +220,8 @@ class PlaybackControls(QObject):
         capture = self._capture
         if capture is None or not self.bar.isVisible() or capture.slideshow:
             return
-        if self.bar.playing:
-            self.bar.set_playing(False)
-            capture.set_paused(True)
+        self.bar.set_playing(False)
+        capture.set_paused(True)  # at the end too: ended is not paused, and it played on
         index = min(max(0, self.bar.slider.value() + frames), max(0, self.bar.length - 1))
         if self._at_end:
             self._leave_end()  # it stays paused there: a step is not Play
