@@ -190,7 +190,9 @@ def test_a_damaged_checkpoint_never_replaces_a_whole_best(tmp_path):
     (tmp_path / "ckpt-0003.keras").write_bytes(whole[:len(whole) // 2])
     best = (tmp_path / rundir.BEST).read_bytes()
     state = rundir.RunState(epochs=3, epoch=3, best_epoch=3)
-    assert rundir.repair_best(tmp_path, state) is False
+    for reader in (rundir.repair_best, rundir.best_file):  # resume and export; an ensemble
+        with pytest.raises(rundir.RunDirError, match="ckpt-0003.keras is damaged or "):
+            reader(tmp_path, state)
     assert (tmp_path / rundir.BEST).read_bytes() == best
     (tmp_path / "ckpt-0003.keras").write_bytes(whole)  # whole: the repair goes on as before
     assert rundir.repair_best(tmp_path, state) is True

@@ -282,7 +282,12 @@ def _unlinked_best(run: Path, state: RunState) -> Path | None:
                              or filecmp.cmp(checkpoint, target, shallow=False)):
         return None
     if target.is_file() and _whole_zip(target) and not _whole_zip(checkpoint):
-        return None  # a damaged checkpoint never replaces a whole best.keras (audit 36)
+        # never linked over a whole best.keras (audit 36), nor passed over in silence: the
+        # older best.keras would be exported under the best epoch's name (review 36)
+        raise RunDirError(checkpoint, f"is damaged or incomplete (not a whole .keras archive) "
+                                      f"and holds the best epoch, {best}; {BEST} holds an "
+                                      "earlier one and is left as it is: restore the "
+                                      "checkpoint from a copy of the run")
     return checkpoint
 
 
