@@ -597,7 +597,8 @@ def test_an_annotated_video_cut_by_a_full_disk_keeps_the_old_one(tmp_path, sampl
     assert main([str(video), "--out", str(out), "--annotated", str(annotated), "--force",
                  "--no-progress"]) == 2
     error = capsys.readouterr().err
-    assert "annotated.mp4: could not be written whole" in error and "left as it was" in error
+    assert "annotated.mp4: could not be written whole" in error
+    assert f"nothing was written: {out} and {annotated} are as they were" in error
     assert annotated.read_bytes() == b"the good video of yesterday"
     assert out.read_text() == "yesterday's rows\n" and not leftovers(tmp_path)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from trainer_helpers import make_run_folder, run_trainer
 
 from trainer import rundir
@@ -66,6 +67,7 @@ def test_a_full_disk_is_said_with_what_was_kept(monkeypatch, capsys):
     assert cli.main(["inspect", "--csv", "x.csv"]) == cli.EXIT_INTERNAL_ERROR
 
 
+@pytest.mark.tf
 def test_a_model_keras_cut_short_is_called_damaged(tmp_path, capsys):
     """Keras said "File not found" of a file that was there, cut short; a model folder's
     export ended in a traceback on it (audit 36)."""
@@ -101,7 +103,7 @@ def test_a_model_json_with_a_temperature_in_words_is_named(tmp_path, capsys):
     for target in (folder, folder / "model-int8.tflite"):
         assert cli.main(["evaluate", str(target), "--csv", "x.csv"]) == 2
         error = capsys.readouterr().err
-        assert "temperature must be a positive number, found 'hot'" in error, error
+        assert "temperature must be a number between 0.05 and 20, found 'hot'" in error, error
         assert "Traceback" not in error
     (folder / "model.json").write_text("emotion,pixels\n")  # not JSON beside the .tflite
     assert cli.main(["evaluate", str(folder / "model-int8.tflite"), "--csv", "x.csv"]) == 2
@@ -132,6 +134,7 @@ def test_a_resume_refused_for_a_csv_gone_leaves_config_json_alone(tmp_path):
     assert "changing" not in result.stderr and _hashes(run) == before
 
 
+@pytest.mark.tf
 def test_a_bad_teacher_leaves_no_run_folder(tmp_path):
     """A distillation refused for its teacher left a run folder holding only events.jsonl
     (audit 36): a run that never started goes."""

@@ -18,13 +18,17 @@ from trainer.events import EventEmitter
 
 
 def model_temperature(meta: object, meta_path: Path) -> float:
-    """model.json's temperature (1.0 when absent); a value that is not a positive number is
-    named with its file ("hot" ended in a ValueError's traceback, audit 36)."""
-    value = meta.get("temperature", 1.0) if isinstance(meta, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise rundir.RunDirError(meta_path, f"is not a model's description: its temperature "
-                                            f"must be a positive number, found {value!r}")
-    return float(value)
+    """model.json's temperature (1.0 when absent), checked as the app checks it; a value it
+    refuses is named with its file ("hot" ended in a ValueError's traceback, audit 36)."""
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.core.model_schema import temperature
+
+    if not isinstance(meta, dict):
+        raise rundir.RunDirError(meta_path, "is not a model's description (a JSON object)")
+    try:
+        return temperature(meta, meta_path)  # the app's own check (it had other bounds)
+    except ModelError as exc:
+        raise rundir.RunDirError(meta_path, exc.reason) from exc
 
 
 def resolve_model(target: Path) -> tuple[Path, float]:

@@ -22,14 +22,14 @@ def load_keras(path: str | Path, compile: bool = False):  # noqa: A002 - Keras's
     Raises:
         RunDirError: the file is missing, not a Keras archive, or refused by safe mode.
     """
-    import keras
-
     path = Path(path)
     if not path.is_file():
         raise RunDirError(path, "missing: no Keras model file here")
     if not zipfile.is_zipfile(path):  # Keras said "File not found" of a file cut short
         raise RunDirError(path, "is damaged or incomplete (not a whole .keras archive); use "
                                 "a model saved by this trainer")
+    import keras
+
     try:
         return keras.models.load_model(path, compile=compile, safe_mode=True)
     except (ValueError, TypeError, KeyError, AttributeError, OSError,

@@ -228,7 +228,7 @@ class _VideoOut:
             reader.release()
         if held <= 0 or held < self.frames - self.frames // 100:  # a container's estimate
             free = shutil.disk_usage(self.path.parent).free
-            raise ExportError(self.path, f"could not be written whole ({held} of its "
+            raise ExportError(self.path, f"could not be written whole ({max(0, held)} of its "
                                          f"{self.frames} frames readable; {free // 2**20} MB "
                                          "free on its disk)")
 
@@ -444,8 +444,9 @@ def main(argv: list[str] | None = None) -> int:
         reason = exc.reason
         if exc.path in temp_names:  # a file of this command, thrown away: the target stays
             written = getattr(exc, "write_error", None)
-            reason = (f"cannot be written ({written})" if written else reason) + \
-                "; it was left as it was"
+            reason = (f"cannot be written ({written})" if written else reason) + (
+                f"; nothing was written: {args.out} and {args.annotated} are as they were"
+                if args.annotated is not None else "; it was left as it was")
         print(f"error: {about(temp_names.get(exc.path, exc.path), reason)}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # writing a row failed (disk full...): nothing was replaced

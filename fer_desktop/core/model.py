@@ -93,11 +93,7 @@ def read_metadata(model_dir: Path) -> dict:
     if prep.get("version") != preprocess.PREPROCESSING_VERSION:
         raise ModelMismatchError(path, "preprocessing.version",
                                  preprocess.PREPROCESSING_VERSION, prep.get("version"))
-    temperature = meta.get("temperature", 1.0)
-    if isinstance(temperature, bool) or not isinstance(temperature, int | float) \
-            or not 0.05 <= temperature <= 20:
-        raise ModelError(path, f"temperature must be a number between 0.05 and 20, "
-                               f"found {temperature!r}; {EXPORT_HINT} again")
+    model_schema.temperature(meta, path)
     files = meta["files"]
     if not isinstance(files, dict) or not (files.get("tflite") or files.get("tflite_int8")):
         raise ModelError(path, "names no 'tflite' or 'tflite_int8' file under 'files'; "

@@ -61,6 +61,23 @@ def is_plain_file_name(name: str) -> bool:
             and PureWindowsPath(name).name == name and "\0" not in name)
 
 
+TEMPERATURE_RANGE = (0.05, 20.0)  # what an export's calibration can choose, with room
+
+
+def temperature(meta: dict, path: Path) -> float:
+    """model.json's temperature (1.0 when absent), for the app and the trainer alike.
+
+    Raises:
+        ModelError: not a number in TEMPERATURE_RANGE (a word, a negative number).
+    """
+    value = meta.get("temperature", 1.0)
+    low, high = TEMPERATURE_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ModelError(path, f"temperature must be a number between {low} and {high:g}, "
+                               f"found {value!r}; {EXPORT_HINT} again")
+    return float(value)
+
+
 def validate(meta: object, path: Path) -> dict:
     """Check the types of ``model.json`` (already parsed); return it.
 
