@@ -36,7 +36,8 @@ def test_a_file_given_as_the_run_is_named_without_a_traceback(tmp_path, capsys):
     afile.write_text("emotion,pixels,Usage\n")
     assert cli.main(["--resume", str(afile)]) == 2
     error = capsys.readouterr().err
-    assert "small.csv/config.json: Not a directory" in error and "Traceback" not in error
+    assert "small.csv is a file; --resume needs a run's folder" in error
+    assert "Traceback" not in error
 
 
 def test_a_full_disk_is_said_with_what_was_kept(monkeypatch, capsys):

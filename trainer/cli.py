@@ -357,6 +357,9 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     from trainer.train import train
 
     if args.resume:
+        if Path(args.resume).exists() and not Path(args.resume).is_dir():
+            raise UserError(f"{args.resume} is a file; --resume needs a run's folder "
+                            "(runs/<date>-<time>-<preset>)")
         _refuse_finetune_resume(Path(args.resume))
         given = resume_overrides(_train_parser(), args.argv)
         train(config_from_args(args), emitter, resume_dir=Path(args.resume),

@@ -131,7 +131,7 @@ class CaptureThread(QThread):
     Read-back (set before ``opened`` is emitted): ``frame_count``, ``fps``, ``seekable`` (a
     video file, or a folder's slideshow, that can be paused and sought), ``slideshow`` (a folder
     of pictures shown one at a time), ``skipped`` (video frames left unprocessed to keep real
-    time), ``unreadable`` (a folder's unreadable pictures said so far; ``frame_count``: cut_short).
+    time), ``unreadable`` (unreadable pictures said so far); a cut video's ``frame_count`` drops.
 
     Signals:
         opened(str, bool, bool): description, is_live, still image.

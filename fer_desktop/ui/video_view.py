@@ -126,7 +126,8 @@ class VideoView(QWidget):
         if frame_id < self._frame_id:
             return
         self._array = frame_bgr
-        resized = self._image is None or self._image.width() != frame_bgr.shape[1]
+        resized = self._image is None or (self._image.height(), self._image.width()) \
+            != frame_bgr.shape[:2]  # another shape fits the view at another scale
         self._image = bgr_to_qimage(frame_bgr)
         if resized:
             self._update_text_zoom()
