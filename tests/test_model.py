@@ -193,6 +193,12 @@ def test_metadata_the_app_cannot_honour(model_copy, change, error, message):
     (_edit("accuracy", {"model-int8.tflite": 0.7}), "accuracy.model-int8.tflite must be an obj"),
     (_edit("accuracy", {"m": {"private_accuracy": "high"}}), "private_accuracy must be a number"),
     (_edit("name", {"a": 1}), "name must be text"),
+    # What the export built into the graph (accepted in any type until audit 36).
+    (_edit("flip_tta_in_model", "yes"), "flip_tta_in_model must be true or false"),
+    (_edit("flip_tta_in_model", 1), "flip_tta_in_model must be true or false"),
+    (_edit("blur_sigma_in_model", "x"), "blur_sigma_in_model must be a number"),
+    (_edit("prior_correction_in_model", [1]), "prior_correction_in_model must be an object"),
+    (_edit("output", "logits"), 'output must be "probabilities"'),
     # File names that leave the model folder are refused before anything is opened.
     (_edit("files", {"tflite_int8": "../../etc/passwd"}), "without any folder"),
     (_edit("files", {"tflite_int8": "/etc/passwd"}), "without any folder"),

@@ -27,13 +27,18 @@ _NUMBER = ((int, float), "a number")
 _TEXT = ((str,), "text")
 _OBJECT = ((dict,), "an object ({...})")
 _LIST = ((list,), "a list ([...])")
+_TRUTH = ((bool,), "true or false")
 SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "format_version": _INTEGER, "name": _TEXT, "classes": _LIST, "input": _OBJECT,
     "input.shape": _LIST, "input.dtype": _TEXT, "preprocessing": _OBJECT,
     "preprocessing.name": _TEXT, "preprocessing.version": _INTEGER,
     "preprocessing.scale": _NUMBER, "preprocessing.offset": _NUMBER, "temperature": _NUMBER,
     "files": _OBJECT, "accuracy": _OBJECT,
+    # what the export built into the graph (accepted in any type before audit 36)
+    "output": _TEXT, "flip_tta_in_model": _TRUTH, "blur_sigma_in_model": _NUMBER,
+    "prior_correction_in_model": _OBJECT,
 }
+OUTPUT = "probabilities"  # the app reads the model's output as probabilities, never logits
 
 
 def _lookup(meta: dict, dotted: str) -> tuple[bool, object]:
@@ -46,7 +51,8 @@ def _lookup(meta: dict, dotted: str) -> tuple[bool, object]:
 
 
 def _is(value: object, types: tuple[type, ...]) -> bool:
-    return isinstance(value, types) and not isinstance(value, bool)  # JSON true is not 1
+    # JSON true is not 1, nor 1 true
+    return isinstance(value, types) and (isinstance(value, bool) == (bool in types))
 
 
 def _wrong(path: Path, key: str, expected: str, value: object) -> ModelError:
@@ -93,6 +99,8 @@ def validate(meta: object, path: Path) -> dict:
         present, value = _lookup(meta, key)
         if present and not _is(value, types):
             raise _wrong(path, key, words, value)
+    if meta.get("output", OUTPUT) != OUTPUT:
+        raise _wrong(path, "output", f'"{OUTPUT}" (what the app reads)', meta["output"])
     if not all(isinstance(c, str) for c in meta["classes"]):
         raise _wrong(path, "classes", "a list of emotion names", meta["classes"])
     shape = meta["input"].get("shape")
