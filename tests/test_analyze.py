@@ -615,3 +615,13 @@ def test_photos_among_videos_say_which_minimum_face_they_are_read_with(tmp_path,
     for alone in ([str(image)], [str(image), str(video), "--min-face", "16"]):
         assert main([*alone, "--out", str(tmp_path / "r.csv"), "--force", "--no-progress"]) == 0
         assert "minimum face" not in capsys.readouterr().err
+
+
+def test_an_out_not_named_csv_is_noted(tmp_path, sample_bgr, capsys):
+    """``--out results.txt`` wrote CSV rows under a .txt name without a word (audit 36)."""
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    assert main([str(image), "--out", str(tmp_path / "results.txt"), "--no-progress"]) == 0
+    assert "note: results.txt will hold CSV (comma-separated) rows" in capsys.readouterr().err
+    assert main([str(image), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 0
+    assert "comma-separated" not in capsys.readouterr().err

@@ -34,6 +34,8 @@ def base_rows() -> list[str]:
         ((0, f"7,{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '7' is not an integer 0-6"),
         ((0, f"x,{GOOD_PIXELS},Training"), "emotion 'x' is not an integer 0-6"),
         ((2, f"3,{GOOD_PIXELS},Validation"), "row 3 (line 4): Usage 'Validation' is not one of"),
+        # a field missing: it was "Usage '' is not one of ..." (audit 36)
+        ((2, f"3,{GOOD_PIXELS}"), "row 3 (line 4): no Usage (a field missing? expected emotion"),
         ((0, f"3,{GOOD_PIXELS[:-3]}256,Training"), "pixel value 256 is outside 0-255"),
         # Characters str.isdigit() accepts but int() / NumPy refuse: still a named row.
         ((0, f"\u00b2,{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '\u00b2' is not"),

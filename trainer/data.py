@@ -267,6 +267,8 @@ def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.nd
     emotion = emotion.strip()
     if not _is_integer(emotion) or not 0 <= int(emotion) < len(EMOTIONS):
         return f"emotion {quote(emotion)} is not an integer 0-6", None
+    if not usage.strip():  # a row with a field missing reads so: say that (audit 36)
+        return f"no Usage (a field missing? expected {', '.join(COLUMNS)})", None
     if usage.strip() not in SPLITS:
         return f"Usage {quote(usage)} is not one of {', '.join(SPLITS)}", None
     tokens = pixels.split()

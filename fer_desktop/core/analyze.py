@@ -128,10 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _note_min_face(kinds: set[str], min_face: int | None) -> None:
-    """Say that photos among videos are read with the videos' minimum face: a photo's box and
-    label changed when a video joined it in one command (trial 23)."""
-    if min_face is None and "image" in kinds and len(kinds) > 1:
+def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
+    """Say that photos among videos are read with the videos' minimum face (a photo's box and
+    label changed when a video joined it in one command, trial 23), and that an ``--out`` not
+    named .csv holds CSV (a CSV went under a .txt name without a word, audit 36)."""
+    if args.out.suffix.lower() != ".csv":
+        print(f"note: {args.out.name} will hold CSV (comma-separated) rows; a name ending in "
+              ".csv opens in a spreadsheet", file=sys.stderr)
+    if args.min_face is None and "image" in kinds and len(kinds) > 1:
         print(f"note: with a video among the inputs, the photos are read with the videos' "
               f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "
               f"not {SOURCE_DEFAULTS['image'].min_face_px}); give --min-face to choose it",
@@ -415,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.min_face is not None and not 1 <= args.min_face <= 4096:
         parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
     kinds = {source_kind(spec) for spec in units}
-    _note_min_face(kinds, args.min_face)
+    _say_notes(kinds, args)
     options = options_for("image" if kinds == {"image"} else "video",
                           PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
                                           crop_scale=args.crop_scale,
