@@ -65,7 +65,7 @@ class PlaybackControls(QObject):
         self.act_next_frame = make_action(video_widget, "&Next frame", ".",
                                           "Pause and show the video's next frame",
                                           lambda: self.step(1))
-        self.act_previous_frame = make_action(video_widget, "P&revious frame", ",",
+        self.act_previous_frame = make_action(video_widget, "Pre&vious frame", ",",
                                               "Pause and show the video's previous frame",
                                               lambda: self.step(-1))
         for action in (self.act_next_frame, self.act_previous_frame):
