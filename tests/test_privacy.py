@@ -15,7 +15,7 @@ from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.privacy import SourceNames, blur_faces
 from fer_desktop.core.types import Face, FrameResult
-from fer_desktop.ui.capture import CaptureOutput
+from fer_desktop.ui.capture_types import CaptureOutput
 
 WAIT_MS = test_ui_window.WAIT_MS
 main_window = test_ui_window.main_window

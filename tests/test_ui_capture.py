@@ -14,7 +14,8 @@ from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import ExportError
 from fer_desktop.core.sources import Frame
 from fer_desktop.core.types import FrameResult
-from fer_desktop.ui.capture import CaptureThread, LatestSlot
+from fer_desktop.ui.capture import CaptureThread
+from fer_desktop.ui.capture_types import LatestSlot
 
 IMAGE = np.zeros((24, 32, 3), np.uint8)
 IMAGE[:, :8] = 255  # left stripe: shows whether a frame was mirrored

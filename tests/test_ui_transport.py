@@ -853,13 +853,15 @@ def test_a_video_steps_one_frame_on_and_back_paused(qtbot, main_window, tmp_path
         bar.slider.setValue(120)
     at = bar.slider.value()
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
-                          check_params_cb=lambda o: o.result.index == at + 1):
+                          check_params_cb=lambda o: o.result.index == at + 1) as one_on:
         steps.act_next_frame.trigger()
     assert not bar.playing and bar.slider.value() == at + 1
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
-                          check_params_cb=lambda o: o.result.index == at):
+                          check_params_cb=lambda o: o.result.index == at) as one_back:
         steps.act_previous_frame.trigger()
     assert bar.slider.value() == at and not bar.playing
+    numbers = [[f.track_id for f in shown.args[0].result.faces] for shown in (one_on, one_back)]
+    assert numbers[0] and numbers[0] == numbers[1]  # the same face keeps its number
     assert steps.act_next_frame in window.menuBar().actions()[2].menu().actions()  # View
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda o: o.still):

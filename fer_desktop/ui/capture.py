@@ -26,8 +26,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import cv2
 import numpy as np
@@ -36,7 +34,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import CsvRecorder, ExportError
 from fer_desktop.core.model import Classifier
-from fer_desktop.core.overlay import OverlayMemory, OverlayPainter
+from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.playback import PlaybackClock
 from fer_desktop.core.sources import (
@@ -46,71 +44,9 @@ from fer_desktop.core.sources import (
     none_readable,
     skipped_note,
 )
-from fer_desktop.core.types import FrameResult
+from fer_desktop.ui.capture_types import CaptureOutput, LatestSlot, Pending
 
 log = logging.getLogger("fer_desktop.ui")
-
-
-@dataclass(frozen=True)
-class CaptureOutput:
-    """One processed frame, ready to paint.
-
-    frame_id: increases by one per output within a capture session (re-processing a still
-        image gives a new id).
-    result: the pipeline's FrameResult. annotated: (H, W, 3) uint8 BGR, read-only.
-    frame: the same frame without the overlay (read-only; the "Explain" view crops it).
-    source: the source's description. is_live: a camera. still: a single still image.
-    latency_ms: from the frame read to the annotated frame ready.
-    interval_ms: since the previous output (None for the first). overlay_memory: the
-    painter's memory before it drew ``annotated``, to draw it again the same way.
-    """
-
-    frame_id: int
-    result: FrameResult
-    annotated: np.ndarray = field(repr=False)
-    source: str = ""
-    is_live: bool = False
-    still: bool = False
-    latency_ms: float = 0.0
-    interval_ms: float | None = None
-    frame: np.ndarray | None = field(default=None, repr=False)  # the frame before the overlay
-    overlay_memory: OverlayMemory = field(default_factory=dict, repr=False)
-
-
-class LatestSlot:
-    """A one-item mailbox: ``put`` overwrites, ``take`` empties. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._item: Any = None
-
-    def put(self, item: Any) -> bool:
-        """Store ``item``; True when it replaced one nobody took (a dropped frame)."""
-        with self._lock:
-            dropped = self._item is not None
-            self._item = item
-        return dropped
-
-    def take(self) -> Any:
-        with self._lock:
-            item, self._item = self._item, None
-        return item
-
-
-@dataclass
-class _Pending:
-    """Changes requested by the GUI, applied by the thread between frames."""
-
-    options: PipelineOptions | None = None
-    style_painter: OverlayPainter | None = None
-    mirror: bool | None = None
-    classifier: Classifier | None = None
-    reprocess: bool = False
-    seek: int | None = None
-    speed: float | None = None
-    every_frame: bool | None = None
-    loop: bool | None = None
-    play_again: bool = False  # the seek starts the video over: numbers from #1
 
 
 class CaptureThread(QThread):
@@ -181,8 +117,9 @@ class CaptureThread(QThread):
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = False
-        self._pending = _Pending()
+        self._pending = Pending()
         self._seek_restarts_numbers = False  # the seek being applied starts the video over
+        self._seek_is_step = False  # ... or steps one frame (the faces keep their numbers)
         self._recorder: CsvRecorder | None = None
         self._next_id = 0
         self._last_output_t: float | None = None
@@ -246,13 +183,16 @@ class CaptureThread(QThread):
             self._interrupt = True
         self._wake.set()
 
-    def request_seek(self, frame_index: int, play_again: bool = False) -> None:
+    def request_seek(self, frame_index: int, play_again: bool = False,
+                     step: bool = False) -> None:
         """Show the frame at ``frame_index`` next (also while paused); the latest request wins.
         ``play_again``: the video starts over from its end, numbering its faces from #1 as
-        a loop does (a seek otherwise goes on with new numbers)."""
+        a loop does (a seek otherwise goes on with new numbers). ``step``: a frame on or back,
+        whose faces keep their numbers (each step gave the one face a new number)."""
         with self._lock:
             self._pending.seek = max(0, int(frame_index))
             self._pending.play_again = bool(play_again)
+            self._pending.step = bool(step)
             self._interrupt = True
         self._wake.set()
 
@@ -290,7 +230,7 @@ class CaptureThread(QThread):
     def _apply_pending(self, source: FrameSource) -> tuple[bool, int | None]:
         """Apply what the GUI asked for; returns (process the frame on screen again, seek)."""
         with self._lock:
-            pending, self._pending = self._pending, _Pending()
+            pending, self._pending = self._pending, Pending()
             self._interrupt = False
         if pending.loop is not None and hasattr(source, "loop"):
             source.loop = pending.loop  # read by the source at its end
@@ -311,6 +251,7 @@ class CaptureThread(QThread):
         if pending.mirror is not None:
             self._mirror = pending.mirror
         self._seek_restarts_numbers = pending.play_again
+        self._seek_is_step = pending.step
         return pending.reprocess, pending.seek
 
     def _interrupted(self) -> bool:
@@ -508,8 +449,12 @@ class CaptureThread(QThread):
         except SourceError as exc:
             log.warning("%s", exc)
             return False
-        # no smoothing across the jump; numbers go on (never reused), unless it starts over
-        self._reset(restart_ids=self._seek_restarts_numbers)
+        # no smoothing across the jump; numbers go on (never reused), unless it starts over;
+        # a step keeps them: the same faces, one frame away, each with the frame's own answer
+        if self._seek_is_step:
+            self._pipeline.restart_smoothing()
+        else:
+            self._reset(restart_ids=self._seek_restarts_numbers)
         if self._clock is not None:
             self._clock.restart()
         return True

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 from fer_desktop.core.explain import explain_face, private_classifier
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.types import Face
-from fer_desktop.ui.capture import CaptureOutput
+from fer_desktop.ui.capture_types import CaptureOutput
 from fer_desktop.ui.explain_view import ExplainDialog
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.notifications import Notifier

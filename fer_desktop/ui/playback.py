@@ -225,7 +225,7 @@ class PlaybackControls(QObject):
         index = min(max(0, self.bar.slider.value() + frames), max(0, self.bar.length - 1))
         if self._at_end:
             self._leave_end()  # it stays paused there: a step is not Play
-        capture.request_seek(index)
+        capture.request_seek(index, step=True)
         self.bar.set_position(index)
 
     def _on_play_shortcut(self) -> None:

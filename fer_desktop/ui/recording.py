@@ -27,7 +27,7 @@ from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import check_writable_folder, unused_path
 from fer_desktop.core.sources import is_image_path
 from fer_desktop.ui.actions import make_action
-from fer_desktop.ui.capture import CaptureOutput
+from fer_desktop.ui.capture_types import CaptureOutput
 from fer_desktop.ui.colours import REC_COLOUR
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.saved_banner import SavedBanner, cannot_open, open_in_file_manager

@@ -11,7 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from fer_desktop.core.sources import slide_caption, with_notes
-from fer_desktop.ui.capture import CaptureOutput, CaptureThread
+from fer_desktop.ui.capture import CaptureThread
+from fer_desktop.ui.capture_types import CaptureOutput
 from fer_desktop.ui.notifications import Notifier
 
 
