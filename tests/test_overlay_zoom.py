@@ -65,6 +65,12 @@ def test_the_video_views_zoom_follows_the_video_on_a_scaled_screen(qtbot, monkey
     monkeypatch.setattr(view, "devicePixelRatioF", lambda: 1.0)
     view.resize(320, 240)
     assert view.text_zoom == 1.0  # 100 %: unchanged, as before
+    monkeypatch.setattr(view, "devicePixelRatioF", lambda: 1.5)  # moved to a scaled screen
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(view, QEvent(QEvent.Type.DevicePixelRatioChange))
+    assert view.text_zoom == pytest.approx(1.5)  # no resize needed (review 36)
 
 
 def test_the_live_views_painter_reads_the_videos_zoom(main_window):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -179,6 +179,11 @@ class VideoView(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
         self._update_text_zoom()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.DevicePixelRatioChange:  # a screen scaled otherwise
+            self._update_text_zoom()  # (moved there without a resize: the zoom stayed)
+        return super().event(event)
 
     def zoom(self) -> float:
         """How much larger the overlay draws on this screen (:func:`screen_text_zoom`); asked
