@@ -186,3 +186,26 @@ def test_analyse_whole_file_on_a_full_disk_names_the_csv_not_its_temporary(tmp_p
     assert error.value.path == out and "No space left" in str(error.value)
     assert "keeps" not in str(error.value) and "nothing was saved" in str(error.value)
     assert list(tmp_path.iterdir()) == [video]
+
+
+def test_a_unit_of_analyze_jobs_on_a_full_disk_says_so_not_a_bad_input(tmp_path, monkeypatch):
+    """--jobs N: a full disk read as "could not be analysed (ExportError: .../0000.csv ...)",
+    as if the input were broken (audit 36)."""
+    import queue
+
+    from ui_helpers import stub_pipeline
+
+    from fer_desktop.core import analyze, batch
+
+    class FullDiskRecorder(CsvRecorder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fill_disk(self)
+
+    monkeypatch.setattr(batch, "CsvRecorder", FullDiskRecorder)
+    monkeypatch.setitem(batch._WORKER, "pipeline", stub_pipeline())
+    monkeypatch.setitem(batch._WORKER, "queue", queue.Queue())
+    video = make_video(tmp_path / "clip.avi", frames=300)
+    result = batch._run_unit(analyze._analyse_source, 0, str(video), str(tmp_path / "0000.csv"),
+                             True, {"every": 1, "video": None, "painter": None, "quiet": True})
+    assert result.error == "its rows could not be written (No space left on device)"

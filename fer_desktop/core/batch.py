@@ -237,6 +237,10 @@ def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: b
         result.summaries, result.skipped = summaries, [(str(p), r) for p, r in bad]
     except SourceError as exc:
         result.error = exc.reason
+    except ExportError as exc:
+        written = getattr(exc, "write_error", None)  # a full disk: not the input's fault, and
+        result.error = (f"its rows could not be written ({written})" if written  # the part
+                        else f"could not be analysed ({exc})")  # file's name says nothing
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others;
         # the reason is reported to the user like any unreadable input.
         result.error = f"could not be analysed ({type(exc).__name__}: {exc})"
