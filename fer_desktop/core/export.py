@@ -4,8 +4,8 @@ Screenshot names carry the source's name, the date and the time (``fer-sample-20
 121500.png``: a folder of screenshots sorts by source, then time) and are created
 exclusively, so a second screenshot in the same second gets a suffix instead of replacing
 the first. The CSV is flushed at least once a second, so a crash loses at most the last
-second of rows; a write that fails (a full disk) cuts the file back to its last whole row,
-so what was recorded stays a valid CSV, and says how many rows it keeps.
+second of rows; a write that fails (a full disk) cuts the file back to what its last flush
+wrote, whole rows only, so what was recorded stays a valid CSV, and says how many it keeps.
 """
 
 from __future__ import annotations
