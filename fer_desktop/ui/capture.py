@@ -20,6 +20,7 @@ Errors become signals: ``source_failed`` for a source that cannot be opened or v
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import threading
@@ -120,6 +121,8 @@ class CaptureThread(QThread):
         self._pending = Pending()
         self._seek_restarts_numbers = False  # the seek being applied starts the video over
         self._seek_is_step = False  # ... or steps one frame (the faces keep their numbers)
+        self._redraw_wanted = False  # the frame on screen is to be drawn again (request_redraw)
+        self._shown: CaptureOutput | None = None  # the last output, for a redraw
         self._recorder: CsvRecorder | None = None
         self._next_id = 0
         self._last_output_t: float | None = None
@@ -167,6 +170,14 @@ class CaptureThread(QThread):
             if mirror is not None:
                 self._pending.mirror = mirror
             self._pending.reprocess = True
+        self._wake.set()
+
+    def request_redraw(self) -> None:
+        """Draw the frame on screen again over the faces found in it (the overlay's zoom
+        changed): a still image or a paused video, without analysing it again (a resize at
+        150 % re-analysed it, adding rows to a recording, review 36)."""
+        with self._lock:
+            self._pending.redraw = True
         self._wake.set()
 
     def request_classifier(self, classifier: Classifier) -> None:
@@ -252,6 +263,7 @@ class CaptureThread(QThread):
             self._mirror = pending.mirror
         self._seek_restarts_numbers = pending.play_again
         self._seek_is_step = pending.step
+        self._redraw_wanted = self._redraw_wanted or pending.redraw
         return pending.reprocess, pending.seek
 
     def _interrupted(self) -> bool:
@@ -282,9 +294,7 @@ class CaptureThread(QThread):
             description, is_live, still = self._prepare(source)
 
             last_image: np.ndarray | None = None
-            last_frame = None
-            frames_read = 0
-            at_end = False
+            last_frame, frames_read, at_end = None, 0, False
             show_next = True  # the next frame is shown whatever the clock says (first, seek)
             stale = False  # options changed since the frame on screen was processed
             while not self._stopping():
@@ -303,6 +313,9 @@ class CaptureThread(QThread):
                         # their numbers (a reset made a still image's only face #7)
                         self._pipeline.restart_smoothing()
                         self._publish(last_frame, last_image, description, is_live, still)
+                        continue
+                    if self._redraw_wanted:
+                        self._redraw()
                         continue
                     self._flush_recorder()  # idle: nothing may wait in a buffer meanwhile
                     self._last_output_t = None  # the wait is no interval between frames
@@ -496,9 +509,23 @@ class CaptureThread(QThread):
                                frame=image, overlay_memory=memory)
         self._next_id += 1
         self.frames_processed += 1
+        self._hand_over(output)
+
+    def _hand_over(self, output: CaptureOutput) -> None:
+        self._shown, self._redraw_wanted = output, False  # drawn at the zoom of now
         if self._slot.put(output):
             self.dropped += 1
         self.frame_ready.emit(output.frame_id)
+
+    def _redraw(self) -> None:
+        """The frame on screen drawn again over its own result: no pipeline, no recorder."""
+        shown, self._redraw_wanted = self._shown, False
+        if shown is None or shown.frame is None:
+            return
+        annotated = self._painter.draw(shown.frame, shown.result.faces, shown.overlay_memory)
+        annotated.flags.writeable = False
+        self._hand_over(dataclasses.replace(shown, frame_id=self._next_id, annotated=annotated))
+        self._next_id += 1
 
 
 def _skip(source: FrameSource, frames: int) -> None:

@@ -77,3 +77,4 @@ class Pending:
     loop: bool | None = None
     play_again: bool = False  # the seek starts the video over: numbers from #1
     step: bool = False  # the seek is a frame step: the same faces keep their numbers
+    redraw: bool = False  # draw the frame on screen again over its result (the zoom changed)

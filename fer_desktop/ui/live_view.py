@@ -196,7 +196,7 @@ class LiveView(QWidget):
         self.banner.retry_clicked.connect(self.retry_source)
         self.video_view = VideoView()
         self.video_view.set_message("Loading the model...")
-        self.video_view.zoomed.connect(lambda: self._capture and self._capture.request_options())
+        self.video_view.zoomed.connect(lambda: self._capture and self._capture.request_redraw())
         self.empty_state = EmptyState()
         self.empty_state.sample_requested.connect(self.source_picker.open_sample)
         self.empty_state.video_requested.connect(self.source_picker.open_video_dialog)
