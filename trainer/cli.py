@@ -291,7 +291,7 @@ def file_system_words(exc: OSError) -> str:
         words = f"cannot write ({exc.strerror or exc})"
     else:
         name, shown = Path(exc.filename).name, str(exc.filename)
-        if name.startswith(".tmp-") or ".tmp" in name:  # a temporary name: say the folder
+        if ".tmp" in name:  # a temporary name (".tmp-412-ckpt-0003.keras"): say the folder
             shown = str(Path(exc.filename).parent)
         words = f"{shown}: {exc.strerror or exc}"
     if exc.errno in FULL_DISK:

@@ -281,7 +281,8 @@ def _unlinked_best(run: Path, state: RunState) -> Path | None:
     if target.is_file() and (os.path.samefile(checkpoint, target)
                              or filecmp.cmp(checkpoint, target, shallow=False)):
         return None
-    if target.is_file() and _whole_zip(target) and not _whole_zip(checkpoint):
+    # the checkpoint's CRCs first: best.keras is read only where the checkpoint is damaged
+    if not _whole_zip(checkpoint) and target.is_file() and _whole_zip(target):
         # never linked over a whole best.keras (audit 36), nor passed over in silence: the
         # older best.keras would be exported under the best epoch's name (review 36)
         raise RunDirError(checkpoint, f"is damaged or incomplete (not a whole .keras archive) "
