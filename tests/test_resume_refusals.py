@@ -155,3 +155,29 @@ def test_a_bad_teacher_leaves_no_run_folder(tmp_path):
                          "fast", "--epochs", "1", "--threads", "1", "--out", str(out))
     assert result.returncode == 2 and "damaged or incomplete" in result.stderr
     assert not [p for p in out.iterdir() if not p.name.startswith(".")], list(out.iterdir())
+
+
+@pytest.mark.parametrize("gone", ["images", "votes", "shared"])
+def test_a_resume_refused_for_any_source_gone_leaves_config_json_alone(tmp_path, monkeypatch,
+                                                                       capsys, gone):
+    """The check covered config.csv only: an image folder, the FER+ votes or the shared CSV
+    gone were found after config.json had taken the new length (audit 36, low)."""
+    from trainer import cli
+
+    config = {"preset": "fast", "epochs": 1}
+    if gone == "images":
+        config["images"] = str(tmp_path / "my_faces")
+    elif gone == "votes":
+        csv = tmp_path / "fer.csv"
+        csv.write_text("emotion,pixels,Usage\n0,1 2,Training\n")
+        config.update(csv=str(csv), labels="mixed", votes=str(tmp_path / "fer2013new.csv"))
+    else:
+        monkeypatch.setattr("trainer.train.find_shared_csv", lambda: None)
+    run = make_run_folder(tmp_path, "20261206-120000-fast",
+                          {"epoch": 1, "epochs": 1, "status": "finished"}, config=config)
+    before = _hashes(run)
+    assert cli.main(["--resume", str(run), "--epochs", "2"]) == 2
+    error = capsys.readouterr().err
+    assert {"images": "my_faces: folder not found", "votes": "fer2013new.csv: FER+ votes file "
+            "not found", "shared": "no CSV given"}[gone] in error, error
+    assert "changing" not in error and _hashes(run) == before

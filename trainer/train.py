@@ -304,10 +304,8 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     state = rundir.RunState.load(run)
     if "csv" in new_limits:
         _check_moved_csv(run, config, state, new_limits["csv"])
-    elif config.csv and not config.images and (new_limits or new_epochs is not None):
-        from trainer.data import _check_size  # a CSV gone: refused before config.json changes
-
-        _check_size(Path(config.csv))  # (it said "changing the length", then refused, audit 36)
+    elif new_limits or new_epochs is not None:  # refused before config.json changes: it said
+        _check_sources(config)  # "changing the length", then refused a CSV gone (audit 36)
     if new_limits:
         _change_limits(run, config, new_limits, emitter)
     config.events = emitter.mode
@@ -319,6 +317,35 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     if new_epochs is not None and new_epochs != config.resolved_epochs:
         _change_length(run, config, state, new_epochs, emitter)
     return config, state
+
+
+def _check_sources(config: TrainConfig) -> None:
+    """The run's faces (its CSV or the shared one, its votes, its image folder) still there.
+
+    Raises:
+        DatasetError: naming what is gone, as the loaders would after the change.
+    """
+    from trainer import ferplus
+    from trainer.data import DatasetError, _check_size
+
+    if config.images:
+        if not Path(config.images).is_dir():
+            raise DatasetError(config.images, "folder not found (give a folder with one "
+                               "subfolder per emotion, e.g. DIR/happy/*.jpg)")
+        return
+    csv = config.csv or str(find_shared_csv() or "")
+    if not csv:
+        raise DatasetError("(none)", "no CSV given: pass --csv PATH to the FER-2013 CSV")
+    _check_size(Path(csv))
+    if config.labels != "fer":
+        votes = config.votes or str(ferplus.find_shared_votes(csv) or "")
+        if not votes:
+            raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
+                               "(fer2013new.csv): pass --votes PATH or put the file beside "
+                               "the CSV")
+        if not Path(votes).is_file():
+            raise DatasetError(votes, "FER+ votes file not found (give fer2013new.csv with "
+                               "--votes)")
 
 
 @contextlib.contextmanager
