@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from factories import make_csv, make_votes
@@ -283,3 +285,19 @@ def test_a_folder_given_as_the_votes_is_called_a_folder(tmp_path):
     folder.mkdir()
     with pytest.raises(DatasetError, match="is a folder; give the FER"):
         ferplus.load_votes(folder, ferplus.csv_usage(csv), csv)
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", "file is empty, expected the FER+ votes"),
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "is not a text file: it starts with binary data"),
+    (b"Usage,Image name\n" + b"\xe9\xe9,\x80\n", "is not UTF-8 text"),
+])
+def test_an_empty_or_binary_votes_file_is_refused_in_the_csvs_words(tmp_path, content, words):
+    """The CSV said "file is empty" and "is not a text file"; the votes file said pandas'
+    "No columns to parse from file" and "'utf-8' codec can't decode..." (audit 36, low)."""
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 4, "PublicTest": 2, "PrivateTest": 2})
+    votes = tmp_path / "fer2013new.csv"
+    votes.write_bytes(content)
+    with pytest.raises(DatasetError, match=re.escape(words)) as caught:
+        ferplus.load_votes(votes, ferplus.csv_usage(csv), csv)
+    assert "fer2013new.csv" in str(caught.value) and "codec" not in str(caught.value)

@@ -30,6 +30,7 @@ FERPLUS_TO_FER = {"neutral": "neutral", "happiness": "happy", "surprise": "surpr
 OTHER_COLUMNS = ("contempt", "unknown", "NF")
 VOTE_COLUMNS = (*FERPLUS_TO_FER, *OTHER_COLUMNS)
 REQUIRED = ("Usage", "Image name", *VOTE_COLUMNS)
+COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst", ".tar")
 MAX_BYTES = 64 << 20  # the real file is 1.1 MB; anything this large is not a votes file
 
 
@@ -69,6 +70,22 @@ def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
+def _check_text(path: Path) -> None:
+    """An empty or binary votes file is refused in the CSV's words, not pandas' ("No columns
+    to parse from file")."""
+    if path.stat().st_size == 0:
+        raise DatasetError(path, "file is empty, expected the FER+ votes (fer2013new.csv, "
+                           "whose first line is Usage,Image name,neutral,...)")
+    if path.suffix.lower() in COMPRESSED:  # pandas decompresses it by its suffix
+        return
+    with path.open("rb") as fh:
+        start = fh.read(4096)
+    if b"\0" in start:  # a picture, an archive, a model file...
+        raise DatasetError(path, "is not a text file: it starts with binary data, where the "
+                           "FER+ votes' header line Usage,Image name,... should be: is it the "
+                           "right file?")
+
+
 def _read_votes_frame(path: Path):
     import pandas as pd
 
@@ -80,9 +97,13 @@ def _read_votes_frame(path: Path):
     if path.stat().st_size > MAX_BYTES:
         raise DatasetError(path, f"is {path.stat().st_size / 2**20:.0f} MB, far larger than a "
                            "FER+ votes file (about 1 MB): is it the right file?")
+    _check_text(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, nrows=None)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise DatasetError(path, "is not UTF-8 text: it has bytes UTF-8 does not use (is it "
+                           "the right file? a CSV must be saved as UTF-8)") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DatasetError(path, f"is not a readable FER+ votes CSV ({quote(str(exc))})") from exc
     missing = [c for c in REQUIRED if c not in frame.columns]
     if len(missing) == len(REQUIRED):  # it read as "has no column" and the list, twice
