@@ -68,6 +68,33 @@ def test_a_full_disk_is_said_with_what_was_kept(monkeypatch, capsys):
     assert cli.main(["inspect", "--csv", "x.csv"]) == cli.EXIT_INTERNAL_ERROR
 
 
+def test_only_a_file_systems_refusal_of_a_file_is_called_the_users(monkeypatch, capsys):
+    """Any OSError naming a file read as the user's, without its traceback, and a full disk
+    told `evaluate` or `inspect` to --resume a run (review 36, low)."""
+    import errno
+
+    from trainer import cli
+
+    def fails(error):
+        def run(*_args):
+            raise error
+        return run
+
+    monkeypatch.setattr(cli, "_run", fails(OSError(errno.EINVAL, "Invalid argument", "/r/x")))
+    assert cli.main(["inspect", "--csv", "x.csv"]) == cli.EXIT_INTERNAL_ERROR  # a bug of ours
+    assert "Traceback" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "_run", fails(PermissionError(errno.EACCES, "Permission denied",
+                                                           "/r/x")))
+    assert cli.main(["inspect", "--csv", "x.csv"]) == 2
+    assert "/r/x: Permission denied; the command stopped there" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "_run", fails(OSError(errno.ENOSPC, "No space left on device",
+                                                   "/r/x")))
+    assert cli.main(["inspect", "--csv", "x.csv"]) == 2
+    error = capsys.readouterr().err
+    assert "what was finished is kept: free some space and run the command again" in error
+    assert "--resume" not in error
+
+
 @pytest.mark.tf
 def test_a_model_keras_cut_short_is_called_damaged(tmp_path, capsys):
     """Keras said "File not found" of a file that was there, cut short; a model folder's

@@ -253,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DatasetError, RunDirError, ConfigError, UserError) as exc:
         return _user_error(emitter, str(exc))
     except Exception as exc:  # an internal failure: report it as an event, then exit non-zero
-        if isinstance(exc, OSError) and (exc.filename is not None or exc.errno in FULL_DISK):
-            return _user_error(emitter, file_system_words(exc))  # the file system's refusal
+        if isinstance(exc, OSError) and (exc.errno in FULL_DISK or exc.filename is not None
+                                         and exc.errno in REFUSALS):
+            return _user_error(emitter, file_system_words(exc, command))  # the file system's
         from trainer.train import format_exception
 
         emitter.emit("error", message=f"{type(exc).__name__}: {exc}", kind="internal",
@@ -281,9 +282,16 @@ def _user_error(emitter: EventEmitter, message: str) -> int:
 
 
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
+# What a file system refuses a user's path for; any other OSError (EINVAL, EBADF...) is the
+# trainer's own failure and keeps its traceback (review 36: every OSError naming a file read
+# as the user's)
+REFUSALS = (*FULL_DISK, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR,
+            errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG, errno.ELOOP, errno.EIO,
+            errno.EFBIG, errno.ETXTBSY, errno.EBUSY)
+RESUMABLE = ("train", "distill", "finetune")  # the commands whose work --resume goes on with
 
 
-def file_system_words(exc: OSError) -> str:
+def file_system_words(exc: OSError, command: str = "train") -> str:
     """A file system's refusal (a full disk, a file where a folder should be, a folder where
     a file should be) in a sentence naming the file where it is known (a write to an open
     file on a full disk names none): each ended in a traceback (audit 36)."""
@@ -296,8 +304,8 @@ def file_system_words(exc: OSError) -> str:
         words = f"{shown}: {exc.strerror or exc}"
     if exc.errno in FULL_DISK:
         return (f"{words}; what was finished is kept: free some space and run the command "
-                "again (a training run goes on from its last completed epoch with --resume "
-                "RUN_DIR)")
+                + ("again (a training run goes on from its last completed epoch with --resume "
+                   "RUN_DIR)" if command in RESUMABLE else "again"))
     return f"{words}; the command stopped there"
 
 
