@@ -112,7 +112,12 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_shipped_one(make_wind
     recorder = Recorder()
     window = make_window(settings, pipeline_factory=recorder)
     assert recorder.model_dirs[0] is None and settings.model_dir == ""
-    assert "cannot be used" in window.notifier.last_info
+    # in a dialog: the status bar's line was replaced by "Showing the sample image" within
+    # the second, and it sent the user to File > Use the shipped model, greyed out (trial 24)
+    said = window.notifier.dialog.text()
+    assert said.startswith("The model chosen earlier cannot be used") and "deleted-run" in said
+    assert "the shipped model is in use instead" in said
+    assert "Use the shipped model" not in said and "File > Use model folder" in said
 
 
 def test_a_remembered_model_whose_file_broke_falls_back_to_the_shipped_one(
@@ -135,6 +140,7 @@ def test_a_remembered_model_whose_file_broke_falls_back_to_the_shipped_one(
     assert recorder.model_dirs == [None] and settings.model_dir == ""
     assert "cannot be used" in window.notifier.last_error
     assert "model-int8.tflite is not a model LiteRT can load" in window.notifier.last_error
+    assert window.notifier.dialog is not None
     assert "none loaded" not in window.model_label.text()
 
 

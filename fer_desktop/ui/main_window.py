@@ -149,7 +149,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._restore_tab(opening_a_source=source is not None)
         if self._startup_note:
-            self.notifier.info(self._startup_note)
+            self._say_fallback(self._startup_note)
         if start:
             self.start_live()
 
@@ -348,11 +348,18 @@ class MainWindow(QMainWindow):
         try:
             read_metadata(Path(chosen))
         except (ModelError, ValueError) as exc:
-            self._startup_note = (f"The model chosen earlier cannot be used ({exc}); using the "
-                                  "shipped model")
+            self._startup_note = str(exc)
             self.settings.model_dir = ""
             return None
         return Path(chosen)
+
+    def _say_fallback(self, reason: str) -> None:
+        """In a dialog: the answers now come from another model, and the status bar's line
+        was replaced within the second by "Showing the sample image" (trial 24). The way
+        back to the shipped model is not offered: it is in use, its menu item greyed out."""
+        self.notifier.error(for_window(f"The model chosen earlier cannot be used ({reason}); "
+                                       "the shipped model is in use instead", shipped_in_use=True),
+                            serious=True)
 
     def _falling_back(self, factory: Callable[..., FacePipeline], remembered: Path
                       ) -> Callable[..., FacePipeline]:
@@ -422,8 +429,7 @@ class MainWindow(QMainWindow):
         self._classifier = classifier
         self._show_model(classifier)
         if self._fallback_reason:
-            self.notifier.error(f"The model chosen earlier cannot be used "
-                                f"({self._fallback_reason}); using the shipped model")
+            self._say_fallback(self._fallback_reason)
             self.settings.model_dir = ""
             self._fallback_reason = ""
         self.model_changed.emit(model_line(classifier))
