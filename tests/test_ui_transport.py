@@ -652,6 +652,33 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     assert str(folder / "c.png") in live.stop_recording().read_text()
 
 
+def test_the_frame_keys_step_a_folders_pictures(qtbot, main_window, tmp_path):
+    """`.` and `,` were greyed out for a folder: a user collecting faces from one could step
+    only with Right, once the seek bar had the keys, which nothing said (trial 24)."""
+    import cv2
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        cv2.imwrite(str(folder / name), cv2.imread(str(SAMPLE)))
+    window = main_window(source=str(folder))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.capture is not None and live.capture.slideshow,
+                    timeout=WAIT_MS)
+    steps, bar = live.playback, live.transport
+    qtbot.waitUntil(steps.act_next_frame.isEnabled, timeout=WAIT_MS)
+    assert steps.act_next_frame.text() == "&Next picture"
+    assert steps.act_previous_frame.text() == "Pre&vious picture"
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.source.endswith("b.png")):
+        steps.act_next_frame.trigger()
+    assert not bar.playing and bar.slider.value() == 1 and live.capture.paused
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.source.endswith("a.png")):
+        steps.act_previous_frame.trigger()
+    assert bar.slider.value() == 0
+
+
 def test_a_slideshow_counts_the_faces_of_the_picture_it_shows(qtbot, main_window, tmp_path):
     """The status bar's face count came at its next once-a-second update: it named the
     faces of the picture before for up to a second."""

@@ -153,7 +153,8 @@ class PlaybackControls(QObject):
             self.bar.pacing_combo.setVisible(not thread.slideshow)
             self.bar.analyse_button.setVisible(not thread.slideshow)
             self.bar.show()
-            self._enable(True, steps=not thread.slideshow)  # a slideshow steps with Right
+            self._enable(True)
+            self._name_steps(thread.slideshow)
             self._give_keys_to_video()
             self._resume(thread)
 
@@ -210,22 +211,31 @@ class PlaybackControls(QObject):
             self.bar.set_playing(True)
             self._on_play_toggled(True)
 
-    def _enable(self, on: bool, steps: bool = True) -> None:
-        self.act_play_pause.setEnabled(on)
-        self.act_next_frame.setEnabled(on and steps)
-        self.act_previous_frame.setEnabled(on and steps)
+    def _enable(self, on: bool) -> None:
+        for action in (self.act_play_pause, self.act_next_frame, self.act_previous_frame):
+            action.setEnabled(on)
+
+    def _name_steps(self, pictures: bool) -> None:
+        """`.` and `,` step a folder's pictures too: they stepped nothing there, and Right
+        did only once the seek bar had the keys, which nothing said (trial 24)."""
+        what, whose = ("picture", "folder") if pictures else ("frame", "video")
+        self.act_next_frame.setText(f"&Next {what}")
+        self.act_previous_frame.setText(f"Pre&vious {what}")
+        self.act_next_frame.setStatusTip(f"Pause and show the {whose}'s next {what}")
+        self.act_previous_frame.setStatusTip(f"Pause and show the {whose}'s previous {what}")
 
     def step(self, frames: int) -> None:
         """Pause, then show the frame ``frames`` on (or back) from the one shown."""
         capture = self._capture
-        if capture is None or not self.bar.isVisible() or capture.slideshow:
+        if capture is None or not self.bar.isVisible():
             return
         self.bar.set_playing(False)
         capture.set_paused(True)  # at the end too: ended is not paused, and it played on
         index = min(max(0, self.bar.slider.value() + frames), max(0, self.bar.length - 1))
         if self._at_end:
             self._leave_end()  # it stays paused there: a step is not Play
-        capture.request_seek(index, step=True)
+        # a picture's faces are its own: its step is a seek, as Right on the bar is
+        capture.request_seek(index, step=not capture.slideshow)
         self.bar.set_position(index)
 
     def _on_play_shortcut(self) -> None:
