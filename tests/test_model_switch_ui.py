@@ -619,3 +619,21 @@ def test_the_compare_dialog_shows_every_row(qtbot):
     shown = sum(table.rowHeight(r) for r in range(table.rowCount()))
     assert table.viewport().height() >= shown
     assert dialog.width() >= 500
+
+
+def test_the_examples_say_how_many_faces_are_not_shown(qtbot):
+    """Four right answers showed as three thumbnails, and nothing said one was missing
+    (trial 24)."""
+    from PySide6.QtWidgets import QLabel
+
+    from fer_desktop.ui.model_switch import EXAMPLES_PER_SIDE, examples_widget
+
+    faces = np.zeros((6, 48, 48), np.uint8)
+    labels = np.array([3, 3, 3, 3, 3, 4])
+    predicted = np.array([3, 3, 3, 3, 4, 4])  # happy: 4 right, 1 wrong; sad: 1 right
+    box = examples_widget(faces, labels, predicted)
+    qtbot.addWidget(box)
+    texts = [label.text() for label in box.findChildren(QLabel)]
+    assert EXAMPLES_PER_SIDE == 3 and texts.count("+1") == 1
+    more = next(label for label in box.findChildren(QLabel) if label.text() == "+1")
+    assert more.toolTip() == "1 more not shown (4 in all)"

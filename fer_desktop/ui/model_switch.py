@@ -207,7 +207,10 @@ def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray
     for row, (emotion, (right, wrong)) in enumerate(
             example_faces(labels, predicted, EXAMPLES_PER_SIDE).items(), start=1):
         grid.addWidget(QLabel(emotion), row, 0)
-        for col, indices in ((1, right), (2, wrong)):
+        mine = labels == EMOTIONS.index(emotion)
+        totals = (int(np.sum(mine & (predicted == labels))),
+                  int(np.sum(mine & (predicted != labels))))
+        for col, indices, total in ((1, right, totals[0]), (2, wrong, totals[1])):
             strip = QWidget()
             strip_layout = QGridLayout(strip)
             strip_layout.setContentsMargins(0, 0, 0, 0)
@@ -216,5 +219,9 @@ def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray
                 thumb.setPixmap(face_pixmap(faces[i], 40))
                 thumb.setToolTip(f"answered {EMOTIONS[int(predicted[i])]}")
                 strip_layout.addWidget(thumb, 0, j)
+            if total > len(indices):  # 3 of 4 shown, and nothing said one was missing
+                more = QLabel(f"+{total - len(indices)}")  # (trial 24)
+                more.setToolTip(f"{total - len(indices)} more not shown ({total} in all)")
+                strip_layout.addWidget(more, 0, len(indices))
             grid.addWidget(strip, row, col)
     return box
