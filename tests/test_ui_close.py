@@ -76,3 +76,8 @@ def test_the_title_names_a_trained_model_as_the_status_bar_does(qtbot, main_wind
     window._classifier.name = "default 20261204-095120-default"
     window._update_title()
     assert window.windowTitle() == "Sample image \u2013 default 20261204-095120 \u2013 FER Desktop"
+    from fer_desktop.core.model import default_model_dir
+
+    window._classifier.model_dir = default_model_dir()  # the shipped model: a code to a new
+    window._update_title()  # user, and the status bar says "shipped" (trial 24)
+    assert window.windowTitle() == "Sample image \u2013 FER Desktop"

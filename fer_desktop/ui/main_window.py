@@ -327,9 +327,11 @@ class MainWindow(QMainWindow):
         return self._classifier
 
     def _update_title(self) -> None:
-        """"clip.mp4 - model name - FER Desktop": what is shown, by which model."""
+        """"clip.mp4 - model name - FER Desktop": what is shown, by which model; the shipped
+        model goes unnamed ("default 20261204-095120" was a code to a new user, trial 24)."""
         parts = [self._source_name] if self._source_name else []
-        if self._classifier is not None:
+        if self._classifier is not None and not is_shipped_model_dir(
+                getattr(self._classifier, "model_dir", None)):
             # as the status bar names it ("default 20261204-095120", not "default
             # 20261204-095120-default"); the About box and the bar's tooltip keep it whole
             parts.append(shown_model_name(self._classifier))
