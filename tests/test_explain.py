@@ -124,7 +124,7 @@ def test_explain_the_face_shown_from_the_panel(qtbot, main_window):
     assert "no part of the face made this answer" in dialog.title.text()
     # which picture it explains: it stays while the video goes on
     assert dialog.where.text().startswith("From sample.jpg. ")
-    assert "again explains the face shown now" in dialog.where.text()
+    assert "again for the face shown now" in dialog.where.text()
     assert dialog.bars[HAPPY].value() == pytest.approx(700, abs=10)
     assert not dialog.image.pixmap().isNull()
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
@@ -175,14 +175,15 @@ def face_detail(png: Path, dialog) -> float:
     import cv2
     from PySide6.QtCore import QPoint
 
-    from fer_desktop.ui.explain_view import IMAGE_PX
-
-    corner = dialog.image.mapTo(dialog.content, QPoint(0, 0))
+    label = dialog.image  # the face is square, in the middle of its label
+    side = min(label.width(), label.height())
+    corner = label.mapTo(dialog.content, QPoint((label.width() - side) // 2,
+                                                (label.height() - side) // 2))
     picture = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
-    face = picture[corner.y():corner.y() + IMAGE_PX, corner.x():corner.x() + IMAGE_PX]
-    step = IMAGE_PX // 8
+    face = picture[corner.y():corner.y() + side, corner.x():corner.x() + side]
+    step = side // 8
     return max(float(face[r + 6:r + step - 6, c + 6:c + step - 6].std())
-               for r in range(0, IMAGE_PX, step) for c in range(0, IMAGE_PX, step))
+               for r in range(0, 8 * step, step) for c in range(0, 8 * step, step))
 
 
 def _explained_sample(qtbot, main_window):
@@ -266,17 +267,17 @@ def test_the_explanation_gives_the_live_views_numbers_for_a_tilted_face():
     ({"source": "camera 0", "time_s": 3.0, "is_live": True, "still": False, "clock": "14:03:22"},
      "The camera's picture at 14:03:22. "),
     ({"source": "/p/a.jpg", "time_s": 0.0, "is_live": False, "still": True}, "From a.jpg. "),
-    ({}, "Why this answer? again"),
+    ({}, "Press Why this answer? again"),
 ])
 def test_an_explanation_says_which_moment_it_is_of(context, start):
     """The window kept an old face with no sign it was out of date (a new user's trial)."""
     from fer_desktop.core.explain import explained_moment
 
     assert explained_moment(context).startswith(start)
-    assert "again explains" in explained_moment(context)
+    assert "again for the face" in explained_moment(context)
     saved = explained_moment(context, hint=False)  # a saved picture has no button
-    assert "again explains" not in saved and saved == start.strip(" ").replace(
-        "Why this answer? again", "")
+    assert "again for the face" not in saved and saved == start.strip(" ").replace(
+        "Press Why this answer? again", "")
 
 
 def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot):
@@ -290,10 +291,26 @@ def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot):
     qtbot.addWidget(dialog)
     dialog.context = {"source": "/v/clip.mp4", "time_s": 5.0, "is_live": False, "still": False}
     dialog.show_result("face #1", occlusion_map(mouth_model, face))
-    assert "again explains" in dialog.where.text()
+    assert "again for the face" in dialog.where.text()
     grabbed = []
     grab = dialog.content.grab
     dialog.content.grab = lambda: grabbed.append(dialog.where.text()) or grab()
     assert dialog.png_bytes().startswith(b"\x89PNG")
     assert grabbed[0].startswith("From clip.mp4 at 0:05. The face as the model sees it")
-    assert "again explains" in dialog.where.text()  # on screen, as it was
+    assert "again for the face" in dialog.where.text()  # on screen, as it was
+
+
+def test_the_face_grows_with_the_window(qtbot, main_window):
+    """A window made larger to see the 48x48 face better left it at 240 px, alone in a gap
+    (trial 24)."""
+    from PySide6.QtWidgets import QLabel
+
+    from fer_desktop.ui.explain_view import IMAGE_PX
+
+    _live, dialog = _explained_sample(qtbot, main_window)
+    drawn = lambda: QLabel.pixmap(dialog.image).width()  # noqa: E731 (what is on screen)
+    qtbot.waitUntil(lambda: drawn() >= IMAGE_PX, timeout=WAIT_MS)
+    small = drawn()
+    dialog.resize(1000, 760)
+    qtbot.waitUntil(lambda: drawn() > small + 100, timeout=WAIT_MS)
+    assert dialog.image.pixmap().width() == 48  # the face itself, scaled only to be drawn

@@ -128,7 +128,7 @@ def explained_moment(context: dict, named: bool = True, hint: bool = True) -> st
     name (the saved picture said "From clip.mp4 at 0:07" beside a JSON saying "file"). Not
     ``hint``: without how to explain the face shown now (a saved picture has no button:
     trial 17)."""
-    again = " Why this answer? again explains the face shown now." if hint else ""
+    again = " Press Why this answer? again for the face shown now." if hint else ""
     source = context.get("source")
     if not source:
         return again.strip()

@@ -9,7 +9,7 @@ probabilities of that crop as bars. The map is computed with the model in use.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, Qt, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +44,40 @@ def heat_overlay(face: np.ndarray, heat: np.ndarray, alpha: float = 0.55) -> np.
     return np.ascontiguousarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
 
 
+class ScaledPicture(QLabel):
+    """A square picture as large as its room allows, at least IMAGE_PX: the face stayed
+    240 px in a window made larger to see it better (trial 24)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._source = QPixmap()
+        self.setMinimumSize(IMAGE_PX, IMAGE_PX)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def setPixmap(self, pixmap: QPixmap) -> None:  # noqa: N802 (Qt API)
+        self._source = pixmap
+        self._fit()
+
+    def pixmap(self) -> QPixmap:
+        return self._source
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(IMAGE_PX, IMAGE_PX)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self._source.isNull():
+            super().setPixmap(self._source)
+            return
+        side = min(self.width(), self.height())
+        super().setPixmap(self._source.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+
+
 class ExplainDialog(QDialog):
     """"Why this answer?" for one face; ``show_busy`` while computing, then ``show_result``.
 
@@ -64,9 +99,7 @@ class ExplainDialog(QDialog):
         self.where = QLabel("")
         self.where.setWordWrap(True)
         self.where.setStyleSheet("color: #555;")  # 6.5:1 on the dialog's grey
-        self.image = QLabel()
-        self.image.setFixedSize(IMAGE_PX, IMAGE_PX)
-        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image = ScaledPicture()
         self.image.setAccessibleName("The face with the parts that carried the answer in red")
         self.image.setToolTip("Red: covering this part of the face lowered the answer's "
                               "probability (it carried the answer). Blue: covering it raised "
@@ -91,13 +124,13 @@ class ExplainDialog(QDialog):
         right.addLayout(bars)
         right.addStretch(1)
         row = QHBoxLayout()
-        row.addWidget(self.image)
-        row.addLayout(right, 1)
+        row.addWidget(self.image, 3)
+        row.addLayout(right, 2)
         layout = QVBoxLayout()
         layout.addWidget(self.title)
         layout.addWidget(self.where)
         layout.addWidget(self.busy)
-        layout.addLayout(row)
+        layout.addLayout(row, 1)
         layout.addWidget(self.note)
         self.content = QWidget()  # what Save writes: the answer, without the buttons
         self.content.setLayout(layout)
@@ -154,13 +187,11 @@ class ExplainDialog(QDialog):
         self.title.setText(message)
 
     def _face_pixmap(self, face: np.ndarray) -> QPixmap:
-        """The face (48x48 in [0, 1]) with the map over it, at the window's size."""
+        """The face (48x48 in [0, 1]) with the map over it, at 48x48: ScaledPicture fits it."""
         assert self.explanation is not None
         rgb = heat_overlay(face, self.explanation.heat)
         image = QImage(rgb.data, 48, 48, 3 * 48, QImage.Format.Format_RGB888).copy()
-        return QPixmap.fromImage(image).scaled(IMAGE_PX, IMAGE_PX,
-                                               Qt.AspectRatioMode.KeepAspectRatio,
-                                               Qt.TransformationMode.SmoothTransformation)
+        return QPixmap.fromImage(image)
 
     def _where_text(self, named: bool = True, hint: bool = True) -> str:
         """The line under the face: which picture it is of (its file named or not)."""
