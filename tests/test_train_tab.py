@@ -1199,3 +1199,21 @@ def test_no_tab_stop_of_the_train_tab_is_invisible(qtbot, tab):
              if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(tab)]
     silent = [w for w in stops if isinstance(w, QGraphicsView) or type(w) is QScrollArea]
     assert not silent, [w.accessibleName() or type(w).__name__ for w in silent]
+
+
+@pytest.mark.parametrize("key", ["epochs", "batch_size", "seed", "threads", "limit_per_split"])
+def test_a_huge_remembered_number_does_not_take_the_train_tab_away(qtbot, tmp_path, key):
+    """`[train] epochs=99999999999` overflowed Qt's int: the tab read "could not be opened: "
+    with no reason at every launch, until the file was edited by hand (audit 37)."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "settings.ini"
+    raw = QSettings(str(path), QSettings.Format.IniFormat)
+    raw.setValue(f"train/{key}", "99999999999")
+    raw.sync()
+    widget = TrainTab(AppSettings.from_file(path))
+    qtbot.addWidget(widget)
+    spin = {"epochs": widget.form.epochs_spin, "batch_size": widget.form.batch_spin,
+            "seed": widget.form.seed_spin, "threads": widget.form.threads_spin,
+            "limit_per_split": widget.form.limit_spin}[key]
+    assert spin.value() == spin.maximum()  # as far as the box goes

@@ -1471,3 +1471,21 @@ def test_a_screenshot_into_a_missing_output_folder_says_it_was_made_again(qtbot,
                for m in window.notifier.history.messages())
     live.outputs.save_screenshot()  # there now: nothing more said
     assert "missing" not in live.outputs.saved_banner.label.text()
+
+
+def test_a_train_tab_that_fails_says_why_even_without_words(qtbot, main_window, monkeypatch):
+    """An OverflowError has no message: the tab read "could not be opened: " (audit 37)."""
+    from PySide6.QtWidgets import QLabel
+
+    from fer_desktop.ui import train_tab
+
+    def broken(_settings):
+        raise OverflowError()
+
+    monkeypatch.setattr(train_tab, "TrainTab", broken)
+    window = main_window(source=str(SAMPLE))
+    assert window.train_tab is None
+    page = window.tabs.widget(1)
+    texts = [label.text() for label in [page, *page.findChildren(QLabel)]
+             if isinstance(label, QLabel)]
+    assert "The Train tab could not be opened: OverflowError" in texts

@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
             tab: TrainTab = module.TrainTab(self.settings)
         except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
             log.exception("the Train tab could not be created")
-            return None, self._placeholder(f"The Train tab could not be opened: {exc}")
+            return None, self._placeholder(f"The Train tab could not be opened: "
+                                           f"{str(exc) or type(exc).__name__}")  # audit 37
         tab.model_chosen.connect(self.use_model)
         # its model renamed while in use: named anew in the status bar and the title
         tab.run_menu.renamed.connect(lambda _run: self._classifier is None
@@ -356,9 +357,8 @@ class MainWindow(QMainWindow):
         return Path(chosen)
 
     def _say_fallback(self, reason: str) -> None:
-        """In a dialog: the answers now come from another model, and the status bar's line
-        was replaced within the second by "Showing the sample image" (trial 24). The way
-        back to the shipped model is not offered: it is in use, its menu item greyed out."""
+        """In a dialog: the status bar's line was replaced within the second (trial 24). Not
+        "go back to the shipped model": it is in use, its menu item greyed out."""
         self.notifier.error(for_window(f"The model chosen earlier cannot be used ({reason}); "
                                        "the shipped model is in use instead", shipped_in_use=True),
                             serious=True)

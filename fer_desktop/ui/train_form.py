@@ -319,13 +319,13 @@ class TrainForm(QGroupBox):
         self.preset_combo.setCurrentIndex(index)
         self._on_preset_changed(index)  # the preset's epochs and batch size...
         if values.epochs:
-            self.epochs_spin.setValue(values.epochs)  # ...unless the user chose others
+            _put(self.epochs_spin, values.epochs)  # ...unless the user chose others
         if values.batch_size:
-            self.batch_spin.setValue(values.batch_size)
-        self.seed_spin.setValue(values.seed)
-        self.threads_spin.setValue(values.threads)
+            _put(self.batch_spin, values.batch_size)
+        _put(self.seed_spin, values.seed)
+        _put(self.threads_spin, values.threads)
         self.precision_combo.setCurrentText(values.precision)
-        self.limit_spin.setValue(values.limit_per_split)
+        _put(self.limit_spin, values.limit_per_split)
         self.labels_combo.setCurrentIndex(max(0, self.labels_combo.findData(values.labels)))
         self.sampling_combo.setCurrentIndex(
             max(0, self.sampling_combo.findData(values.sampling)))
@@ -579,3 +579,9 @@ def _show_path_whole(edit: QLineEdit) -> None:
     edit.textChanged.connect(follow)
     edit.editingFinished.connect(lambda: edit.setCursorPosition(0))
     follow(edit.text())
+
+
+def _put(spin: QSpinBox, value: int) -> None:
+    """``value`` within the box's range: one remembered 99999999999 overflowed Qt's int and
+    took the whole Train tab away at every launch (audit 37)."""
+    spin.setValue(min(max(value, spin.minimum()), spin.maximum()))
