@@ -137,6 +137,22 @@ def test_snapshot_never_replaces_a_png_the_user_did_not_name(tmp_path, capsys):
     check_snapshot_target(tmp_path / "new.jpg", None)  # nothing there: new.png is written
 
 
+def test_snapshot_of_a_png_in_capitals_writes_that_file(tmp_path):
+    """--snapshot photo.PNG wrote photo.png, the user's other file where names have case
+    (audit 37): the name given is the file written."""
+    from fer_desktop.core.safe_write import check_snapshot_target
+
+    mine = tmp_path / "photo.png"
+    mine.write_bytes(b"the user's picture")
+    named = tmp_path / "photo.PNG"
+    if named.exists():  # a file system without case: photo.PNG is photo.png
+        pytest.skip("this file system ignores case")
+    check_snapshot_target(named, None)
+    out = save_snapshot(named, fake_output())
+    assert out == named and named.read_bytes().startswith(b"\x89PNG")
+    assert mine.read_bytes() == b"the user's picture"
+
+
 def test_snapshot_into_a_folder_name_is_refused(tmp_path):
     from fer_desktop.core.safe_write import check_snapshot_target
 

@@ -29,7 +29,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS
-from fer_desktop.core.safe_write import make_folder
+from fer_desktop.core.safe_write import make_folder, snapshot_png
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
 
@@ -311,7 +311,7 @@ def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -
     Raises:
         ExportError: ``out`` cannot be written.
     """
-    out = out.with_suffix(".png")
+    out = snapshot_png(out)
     tmp = None
     try:
         make_folder(out.parent)  # a file in the way is named, not wrapped below

@@ -85,6 +85,14 @@ def check_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path],
                                     f"{FORCE_ADVICE}")
 
 
+def snapshot_png(out: Path) -> Path:
+    """The picture ``--snapshot OUT`` writes: OUT itself when it ends in .png in any case
+    ("photo.PNG" wrote over photo.png, another file where names have case: audit 37), else
+    OUT with .png ("holiday.jpg" writes holiday.png)."""
+    out = Path(out)
+    return out if out.suffix.lower() == ".png" else out.with_suffix(".png")
+
+
 def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
     """Refuse a ``fer-desktop --snapshot OUT`` that would destroy a file.
 
@@ -97,7 +105,7 @@ def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
     Raises:
         ExportError: naming the file and what to do.
     """
-    png, sidecar = Path(out).with_suffix(".png"), Path(out).with_suffix(".json")
+    png, sidecar = snapshot_png(out), Path(out).with_suffix(".json")
     if source is not None and not isinstance(source, int):
         source = Path(source)
         for path in (png, sidecar):
@@ -110,7 +118,7 @@ def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
     for path in (png, sidecar):
         if path.is_dir():
             raise ExportError(path, "is a folder; give a file name for --snapshot")
-    if png.exists() and Path(out).suffix.lower() != ".png":  # "photo.jpg" named, photo.png hit
+    if png.exists() and png != Path(out):  # "photo.jpg" named, photo.png hit
         raise ExportError(png, f"already exists and --snapshot named {Path(out).name}, not "
                                f"this file; it is left alone: name the .png itself to replace "
                                f"it, or choose another name")
