@@ -250,6 +250,12 @@ def test_a_mismatch_quotes_a_long_value_briefly(model_copy):
     (lambda d: (d / "model.json").write_text("{not json"), "model.json", "not valid JSON"),
     (lambda d: (d / "model.json").write_text("[1, 2]"), "model.json", "JSON object"),
     (lambda d: (d / "model.json").write_bytes(b"\xff\xfe\x00"), "model.json", "not valid JSON"),
+    # valid JSON Python cannot read: a RecursionError and a plain ValueError got past the
+    # JSONDecodeError caught (a traceback in analyze, no file named in the window: audit 37)
+    (lambda d: (d / "model.json").write_text('{"a": ' + "[" * 100000 + "]" * 100000 + "}"),
+     "model.json", "not valid JSON"),
+    (lambda d: (d / "model.json").write_text('{"a": ' + "9" * 5000 + "}"), "model.json",
+     "not valid JSON"),
 ])
 def test_broken_model_json(model_copy, damage, culprit, message):
     damage(model_copy)

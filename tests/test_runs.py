@@ -132,7 +132,13 @@ def test_a_newer_trainers_keys_survive_a_save(tmp_path):
     assert json.loads((tmp_path / rundir.STATE).read_text())["ema_decay"] == 0.99
 
 
+DEEP = '{"epoch": ' + "[" * 100000 + "]" * 100000 + "}"  # valid JSON Python cannot read
+HUGE = '{"epoch": ' + "9" * 5000 + "}"  # a ValueError, not a JSONDecodeError
+
+
 @pytest.mark.parametrize("text, problem", [("{not json", "is not valid JSON"),
+                                            (DEEP, "is not valid JSON"),
+                                            (HUGE, "is not valid JSON"),
                                             ("[1, 2]", "is not a trainer's state"),
                                             ('{"epoch": "two"}', "is not a trainer's state")])
 def test_a_damaged_state_is_named_by_load_and_skipped_by_peek(tmp_path, text, problem):
@@ -356,3 +362,19 @@ def test_runs_started_in_one_second_read_apart_by_their_folder(tmp_path):
                      "20261206-084705-default": "06 Dec 08:47:05 (default)",
                      "20261206-084731-seed": "06 Dec 08:47:31",
                      "20261206-090000-fast": "06 Dec 09:00"}
+
+
+@pytest.mark.parametrize("name", ["state.json", "config.json", "model.json"])
+@pytest.mark.parametrize("text", [DEEP, HUGE], ids=["deep", "huge"])
+def test_one_unreadable_json_file_leaves_the_other_runs_listed(tmp_path, name, text):
+    """A state.json, config.json or model.json nested too deep (RecursionError) or holding
+    a 5,000-digit number raised out of list_runs: the Train tab could not open at all while
+    that folder was its output folder (audit 37)."""
+    from trainer.runs import list_runs
+
+    make_run_folder(tmp_path, "20260101-120000-fast", {"epoch": 1, "epochs": 5})
+    bad = make_run_folder(tmp_path, "20260101-130000-fast", {"epoch": 1, "epochs": 5},
+                          config={"preset": "fast"})
+    (bad / name).write_text(text)
+    names = [row.run_dir.name for row in list_runs(tmp_path)]
+    assert names == ["20260101-130000-fast", "20260101-120000-fast"]

@@ -269,3 +269,35 @@ def test_a_row_with_a_field_too_many_is_named_like_every_other_bad_row(tmp_path)
     assert info.value.row == 6
     assert str(info.value).endswith("row 6 (line 7): 4 fields where the header has 3 (a comma "
                                     "too many?)")
+
+
+def _zip_patched(path, csv, flag: int = 0, method: int = 0):
+    """A zip of ``csv`` whose entry claims encryption (``flag`` 1) or compression method
+    ``method`` (99: WinZip's AES), as zip tools write them; Python's zipfile opens neither."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.write(csv, "fer2013.csv")
+    data = bytearray(path.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    if flag:
+        data[6] |= flag
+        data[central + 8] |= flag
+    if method:
+        data[8:10] = data[central + 10:central + 12] = method.to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(("flag", "method"), [(1, 0), (0, 99)], ids=["password", "aes"])
+def test_a_zip_python_cannot_open_is_refused_in_a_sentence(tmp_path, flag, method):
+    """A password-protected zip, or one in AES, ended in a RuntimeError's or a
+    NotImplementedError's traceback, exit 1; the Train form's quick count too (audit 37)."""
+    from trainer.row_count import TrainingRowCounts
+
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 4, "PublicTest": 2, "PrivateTest": 2})
+    archive = _zip_patched(tmp_path / "fer.zip", csv, flag, method)
+    with pytest.raises(DatasetError, match="is a zip this app cannot open") as caught:
+        load_csv(archive)
+    assert "fer.zip" in str(caught.value)
+    assert "is a zip this app cannot open" in TrainingRowCounts.count(archive)[3]

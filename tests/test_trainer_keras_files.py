@@ -96,3 +96,27 @@ def test_evaluate_of_a_broken_or_foreign_tflite_names_the_file(tmp_path, content
     assert result.returncode == 2, result.stderr[-2000:]
     assert "model-int8.tflite" in result.stderr and "not an emotion model" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("deep", [False, True], ids=["password", "deep-config"])
+def test_a_keras_file_python_cannot_read_is_named(malicious_keras, tmp_path, deep):
+    """A .keras re-zipped with a password (a RuntimeError) or whose config.json is nested
+    too deep (a RecursionError) ended in a traceback, exit 1 (audit 37)."""
+    from trainer.keras_files import load_keras
+
+    path = tmp_path / "odd.keras"
+    with zipfile.ZipFile(malicious_keras) as source, zipfile.ZipFile(path, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item)
+            if deep and item.filename == "config.json":
+                data = ('{"class_name": ' + "[" * 100000 + "]" * 100000 + "}").encode()
+            archive.writestr(item.filename, data)
+    if not deep:  # the central directory's "encrypted" bit on every entry, as zip -P sets it
+        data = bytearray(path.read_bytes())
+        at = data.find(b"PK\x01\x02")
+        while at >= 0:
+            data[at + 8] |= 1
+            at = data.find(b"PK\x01\x02", at + 46)
+        path.write_bytes(bytes(data))
+    with pytest.raises(RunDirError, match="odd.keras"):
+        load_keras(path)

@@ -117,7 +117,13 @@ def _open_binary(path: Path):
             archive.close()
             raise DatasetError(path, f"a zip must hold exactly one CSV, this one holds "
                                f"{len(names)} files")
-        return archive.open(names[0])
+        try:
+            return archive.open(names[0])
+        except (RuntimeError, NotImplementedError) as exc:  # a traceback, exit 1 (audit 37)
+            archive.close()
+            raise DatasetError(path, "is a zip this app cannot open: password-protected or "
+                               f"compressed in a way Python cannot read ({quote(exc, 120)}); "
+                               "unzip it and give the CSV itself") from exc
     return open(path, "rb")
 
 

@@ -42,7 +42,7 @@ def teacher_blur(path: Path) -> float:
 
     try:
         meta = json.loads((Path(path) / rundir.MODEL).read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return 0.0  # a run folder not exported yet: its best.keras, as it is
     try:
         return blur_sigma_of(meta)

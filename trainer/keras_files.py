@@ -32,8 +32,8 @@ def load_keras(path: str | Path, compile: bool = False):  # noqa: A002 - Keras's
 
     try:
         return keras.models.load_model(path, compile=compile, safe_mode=True)
-    except (ValueError, TypeError, KeyError, AttributeError, OSError,
-            zipfile.BadZipFile) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError,
+            RuntimeError, NotImplementedError, zipfile.BadZipFile) as exc:
         raise RunDirError(path, "is not a Keras model this trainer can load safely "
                                 f"({type(exc).__name__}: {quote(exc, 160)}); use a model "
                                 "saved by this trainer") from exc
@@ -55,7 +55,7 @@ def model_folder_keras(folder: Path, needed_for: str) -> Path:
     meta_path = folder / MODEL
     try:
         files = json.loads(meta_path.read_text()).get("files", {})
-    except (OSError, ValueError, AttributeError) as exc:
+    except (OSError, ValueError, RecursionError, AttributeError) as exc:
         raise RunDirError(meta_path, f"cannot be read ({quote(exc, 160)})") from exc
     name = str(files.get("keras", "model.keras")) if isinstance(files, dict) else "model.keras"
     if not is_plain_file_name(name):

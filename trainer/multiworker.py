@@ -381,7 +381,7 @@ def cluster_for(config, resume_dir: Path | None) -> Cluster | None:
     if resume_dir is not None:
         try:
             strategy = json.loads((Path(resume_dir) / "config.json").read_text()).get("strategy")
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, RecursionError, AttributeError):
             return None  # train() reports the unreadable run folder itself
     if strategy != "multiworker":
         return None

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from fer_desktop.core.messages import about
+from fer_desktop.core.messages import about, quote
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.safe_write import OUT_ADVICE
 
@@ -125,7 +125,7 @@ class RunState:
         """Like :meth:`load`, for readers that show runs: None instead of an error."""
         try:
             return cls.load(run)
-        except (RunDirError, OSError, TypeError, ValueError):
+        except (RunDirError, OSError, TypeError, ValueError, RecursionError):
             return None
 
     def save(self, run: Path) -> None:
@@ -216,8 +216,8 @@ def read_json(path: Path) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise RunDirError(path, "not found: is this a run folder made by the trainer?") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RunDirError(path, f"is not valid JSON ({exc})") from exc
+    except (ValueError, RecursionError) as exc:  # nested too deep, a 5,000-digit number
+        raise RunDirError(path, f"is not valid JSON ({quote(exc, 160)})") from exc
 
 
 def write_history(run: Path, history: list[dict]) -> None:
@@ -348,7 +348,7 @@ def epochs_without_event(run: Path, state: RunState) -> list[dict]:
                     continue
                 try:
                     logged.add(int(json.loads(line)["epoch"]))
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, RecursionError, KeyError, TypeError):
                     continue  # a line cut by the kill
     except OSError:
         pass

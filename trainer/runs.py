@@ -351,7 +351,7 @@ def exported_epoch(run: Path) -> int | None:
     try:
         meta = json.loads((run / rundir.MODEL).read_text(encoding="utf-8"))
         epoch = meta["training"]["best_epoch"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):
         return None
     return epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None
 
@@ -416,7 +416,7 @@ def recipe_text(config: dict) -> str:
 def _read_config(run: Path) -> dict:
     try:
         config = json.loads((run / rundir.CONFIG).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return config if isinstance(config, dict) else {}
 

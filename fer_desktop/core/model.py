@@ -74,7 +74,7 @@ def read_metadata(model_dir: Path) -> dict:
                                f"{EXPORT_HINT} again")
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # too deep, too long a number
         raise ModelError(path, f"is not valid JSON ({quote(exc, 120)}); {EXPORT_HINT} again"
                          ) from exc
     meta = model_schema.validate(meta, path)  # types and file names, before any value is used

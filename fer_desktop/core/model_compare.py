@@ -355,7 +355,7 @@ def csv_name(model_dir: Path | None) -> str | None:
     """The file name of the CSV a run folder's model learnt from (its config.json), if any."""
     try:
         config = json.loads((Path(model_dir) / RUN_CONFIG).read_text(encoding="utf-8"))
-    except (TypeError, OSError, ValueError):  # no folder, no config.json, not JSON
+    except (TypeError, OSError, ValueError, RecursionError):  # no folder, config, JSON
         return None
     csv = config.get("csv") if isinstance(config, dict) else None
     return Path(csv).name if isinstance(csv, str) and csv else None

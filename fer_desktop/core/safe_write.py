@@ -130,7 +130,7 @@ def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
 def _is_snapshot_sidecar(path: Path, image_name: str) -> bool:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return False
     return isinstance(data, dict) and data.get("image") == image_name
 

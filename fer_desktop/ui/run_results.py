@@ -167,7 +167,8 @@ class ResultsView(QWidget):
             if confusion.shape != (len(classes), len(classes)):
                 raise ValueError(f"confusion matrix is {confusion.shape}, expected "
                                  f"{len(classes)}x{len(classes)}")
-        except (OSError, ValueError, KeyError, TypeError, StopIteration) as exc:
+        except (OSError, ValueError, RecursionError, KeyError, TypeError,
+                StopIteration) as exc:
             self._set_summary(html.escape(f"{path}: cannot read the evaluation "
                                           f"({_unreadable(exc)}).", quote=False))
             return
