@@ -324,6 +324,21 @@ def test_huge_netpbm_and_jpeg2000_pictures_are_refused_from_their_headers(tmp_pa
     assert header_size(tmp_path / "odd.pgm") is None  # not numbers: decoding says what is wrong
 
 
+def test_a_jpeg_with_a_stray_byte_is_still_measured(tmp_path):
+    """libjpeg skips a stray byte between two header segments and decodes the picture whole;
+    the size check gave up there, so a 225 MP picture was decoded at 1.3 GB (audit 37)."""
+    from fer_desktop.core.image_size import header_size
+
+    path = tmp_path / "photo.jpg"
+    assert cv2.imwrite(str(path), np.zeros((37, 53, 3), np.uint8))
+    data = path.read_bytes()
+    after_app0 = 4 + int.from_bytes(data[4:6], "big")  # SOI, then APP0's marker and length
+    assert data[2:4] == b"\xff\xe0"
+    path.write_bytes(data[:after_app0] + b"\x00" + data[after_app0:])
+    assert cv2.imread(str(path)).shape == (37, 53, 3)  # what libjpeg does with it
+    assert header_size(path) == (53, 37)
+
+
 def test_header_size_of_junk_is_unknown(tmp_path):
     from fer_desktop.core.image_size import header_size
 

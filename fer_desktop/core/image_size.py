@@ -55,6 +55,9 @@ def header_size(path: str | Path) -> tuple[int, int] | None:
     return None
 
 
+MAX_JPEG_JUNK = 1 << 20  # stray bytes skipped between two header segments, at most
+
+
 def _jpeg_size(fh: BinaryIO) -> tuple[int, int] | None:
     fh.seek(2)
     for _ in range(10_000):  # markers before the frame header; bounded against junk
@@ -75,7 +78,13 @@ def _jpeg_size(fh: BinaryIO) -> tuple[int, int] | None:
             height, width = struct.unpack(">HH", data[1:5])
             return width, height
         fh.seek(length - 2, 1)
-        if fh.read(1) != b"\xff":
+        # stray bytes before the next marker: libjpeg skips them with a warning and decodes
+        # the picture whole, so the size check must find the frame header past them too (a
+        # 225 MP picture with one stray byte was decoded at full size: audit 37)
+        byte, skipped = fh.read(1), 0
+        while byte and byte != b"\xff" and skipped < MAX_JPEG_JUNK:
+            byte, skipped = fh.read(1), skipped + 1
+        if byte != b"\xff":
             return None
     return None
 
