@@ -186,6 +186,21 @@ def test_merge_refuses_a_part_cut_short_and_a_part_given_twice(tmp_path, capsys)
     assert "part-1.csv is given twice" in capsys.readouterr().err and not out.exists()
 
 
+def test_merge_names_a_part_with_bytes_not_utf8_past_its_start(tmp_path, capsys):
+    """A Latin-1 byte past the first buffer (a round trip through a spreadsheet) ended in a
+    UnicodeDecodeError's traceback, exit 1 (audit 37)."""
+    a, latin = tmp_path / "part-1.csv", tmp_path / "part-2.csv"
+    a.write_text("source,frame,label\nx,1,happy\n")
+    rows = "".join(f"y,{i},sad\n" for i in range(3000))
+    latin.write_bytes(("source,frame,label\n" + rows).encode() + b"sampl\xe9,1,sad\n")
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", str(a), str(latin), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "part-2.csv is not a CSV written by analyze" in err and "Traceback" not in err
+    assert "m.csv" not in err  # the part is named, not the output
+    assert not out.exists() and not list(tmp_path.glob(".tmp-*"))
+
+
 def _slow_on_c(spec, pipeline, recorder, *, summaries, totals, progress, **options):
     """An analyse function for the runner: 'c' takes a minute (a long video under way)."""
     import time

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -38,6 +38,7 @@ from pathlib import Path
 
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.messages import quote
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
@@ -451,7 +452,7 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
                             raise ExportError(part, f"has the columns {first}, but {parts[0]} "
                                                     f"has {header}; merge only CSVs of the same "
                                                     "analyze settings")
-                        for line, row in enumerate(reader, start=2):
+                        for line, row in _part_rows(part, reader):
                             if len(row) != len(header):  # a part cut short (a killed run)
                                 raise ExportError(part, f"line {line} has {len(row)} fields, "
                                                         f"the header {len(header)}: the file "
@@ -459,12 +460,27 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
                                                         "was merged")
                             writer.writerow(row)
                             rows += 1
-        except csv.Error as exc:
-            raise ExportError(part, f"is not a CSV written by analyze ({exc})") from exc
-        except OSError as exc:
+        except OSError as exc:  # a part's own reading errors are named by _part_rows
             raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
         pending.commit()
     return rows
+
+
+def _part_rows(part: Path, reader) -> Iterator[tuple[int, list[str]]]:
+    """A part's rows after its header, with their line numbers; a row that cannot be read
+    names the part (a byte not UTF-8 past the first buffer ended in a traceback, and a
+    failed read was said as the output "cannot be written": audit 37)."""
+    line = 1
+    try:
+        for line, row in enumerate(reader, start=2):
+            yield line, row
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ExportError(part, f"is not a CSV written by analyze: what follows line {line} "
+                                f"cannot be read ({quote(exc, 120)}); nothing was merged"
+                          ) from exc
+    except OSError as exc:
+        raise ExportError(part, f"cannot be read ({exc.strerror or exc}); nothing was "
+                                "merged") from exc
 
 
 def _open_part(part: Path):
