@@ -418,7 +418,8 @@ def test_a_file_the_trainer_refuses_is_said_in_place_of_a_time(qtbot, tab, tmp_p
     with pytest.raises(Exception, match="2 bad rows"):
         count_rows(packed)
     # two bad rows whose values make up for each other (2303 + 2305): a chunk's count of
-    # spaces passed them (a review); blank lines are skipped, as the trainer skips them
+    # spaces passed them (a review); blank lines between rows are bad rows, as the trainer
+    # says, and those at the end are skipped by both (audit 37: the count skipped them all)
     lines = make_csv(tmp_path / "even.csv", TINY).read_bytes().splitlines(keepends=True)
     lines[3] = b"0," + b" ".join([b"1"] * 2303) + b",Training\n"
     lines[5] = b"0," + b" ".join([b"1"] * 2305) + b",Training\n"
@@ -429,6 +430,9 @@ def test_a_file_the_trainer_refuses_is_said_in_place_of_a_time(qtbot, tab, tmp_p
     blank = tmp_path / "blank.csv"
     blank.write_bytes(make_csv(tmp_path / "b.csv", TINY).read_bytes().replace(b"\n", b"\n\n", 3)
                       + b"\n")
+    with pytest.raises(Exception, match=r"row 1 \(line 2\): is blank.*3 bad rows"):
+        count_rows(blank)
+    blank.write_bytes(make_csv(tmp_path / "b.csv", TINY).read_bytes() + b"\n\n")
     assert count_rows(blank) == (30, 30)
 
 

@@ -245,6 +245,27 @@ def test_row_numbers_stay_true_after_a_blank_line(tmp_path):
     assert "row 4: 10 pixel values" in message  # and the line after it keeps its number
 
 
+def test_blank_lines_at_the_end_are_skipped_and_the_quick_count_agrees(tmp_path):
+    """Three blank lines at the end (an editor's leftover) refused the whole file as "emotion
+    '' is not an integer 0-6", while the Train form's quick count called it fine; a blank
+    line between rows was skipped by the count, which then named the wrong line (audit 37)."""
+    from trainer.row_count import count_rows
+
+    rows = base_rows()
+    trailing = write(tmp_path / "trailing.csv", [*rows, "", "", "  "])
+    assert load_csv(trailing).counts() == load_csv(write(tmp_path / "plain.csv", rows)).counts()
+    assert count_rows(trailing) == count_rows(tmp_path / "plain.csv")
+    inner = rows[:]
+    inner.insert(1, "")
+    inner[3] = f"3,{' '.join(['1'] * 10)},PublicTest"
+    for check in (load_csv, count_rows):  # the same first bad row, in the same words
+        with pytest.raises(DatasetError, match=r"row 2 \(line 3\): is blank"):
+            check(write(tmp_path / "inner.csv", inner))
+    big = [rows[0]] * 3000  # past the quick count's first chunk, then a blank line
+    with pytest.raises(DatasetError, match=r"row 3001 \(line 3002\): is blank"):
+        count_rows(write(tmp_path / "big.csv", [*big, "", *rows]))
+
+
 def test_a_compressed_file_with_a_plain_name_is_told_to_be_renamed(tmp_path):
     """It said "the first line is over 1000 characters long, so it is not a header"."""
     import gzip

@@ -256,9 +256,22 @@ def _read_frame(path: Path):
         raise DatasetError(
             path, f"missing column(s) {', '.join(missing)}; found {found}"
             f"{' ...' if len(frame.columns) > 10 else ''}; expected {','.join(COLUMNS)}")
+    blank = _blank_rows(frame)
+    kept = np.flatnonzero(~blank)  # blank lines at the end, an editor's leftover, are not
+    frame = frame.iloc[:kept[-1] + 1 if len(kept) else 0]  # rows (refused, audit 37)
     if len(frame) == 0:
         raise DatasetError(path, "has a header but no data rows")
     return frame
+
+
+BLANK_REASON = "is blank (an empty line between rows: delete it; blank lines at the end are " \
+    "skipped)"
+
+
+def _blank_rows(frame) -> np.ndarray:
+    """Which rows are blank lines (every field empty or spaces): kept by the reader so that
+    "row N (line N+1)" stays true."""
+    return np.asarray((frame[list(COLUMNS)].apply(lambda c: c.str.strip()) == "").all(axis=1))
 
 
 def _is_integer(text: str) -> bool:
@@ -270,6 +283,8 @@ def _is_integer(text: str) -> bool:
 
 def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.ndarray | None]:
     """Validate one row; return (reason, None) when bad, (None, pixels) when good."""
+    if not (emotion.strip() or pixels.strip() or usage.strip()):  # it read "emotion '' is
+        return BLANK_REASON, None  # not an integer 0-6" (audit 37)
     emotion = emotion.strip()
     if not _is_integer(emotion) or not 0 <= int(emotion) < len(EMOTIONS):
         return f"emotion {quote(emotion)} is not an integer 0-6", None

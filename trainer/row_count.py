@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer.data import (
+    BLANK_REASON,
     MAX_HEADER_CHARS,
     PIXELS,
     DatasetError,
@@ -40,15 +41,17 @@ class _Tally:
         self.counts = [0] * len(COUNTED)
         self.rows = 0  # data rows read so far
         self.malformed = 0
-        self.first_malformed: tuple[int, int] | None = None  # (row, pixel values)
+        self.first_malformed: tuple[int, str] | None = None  # (row, why), as the trainer says
+        self.blank: list[int] = []  # blank rows not yet followed by a row: maybe the end's
 
     def add(self, lines: bytes) -> None:
         """Count whole ``lines`` (each ending in a newline). The fast path (Usage last, bare
         words, every line PIXELS - 1 spaces, counted line by line in NumPy: a chunk's total
         passed two bad rows whose counts made up for each other) leaves quoted or
         space-padded Usage (it counted none in such a file, and the form said it had no
-        PublicTest rows), blank lines (skipped, as the trainer skips them) and rows of another
-        length to the slow one, which names the first bad row as the trainer does."""
+        PublicTest rows), blank lines (numbered as rows and refused between rows, skipped at
+        the end, as the trainer does: audit 37) and rows of another length to the slow one,
+        which names the first bad row as the trainer does."""
         data = np.frombuffer(lines, np.uint8)
         ends = np.flatnonzero(data == ord("\n"))
         n = len(ends)
@@ -61,20 +64,32 @@ class _Tally:
             for k, name in enumerate(COUNTED):
                 self.counts[k] += lines.count(b"," + name + b"\n") \
                     + lines.count(b"," + name + b"\r\n")
+            self._rows_follow()
             self.rows += n
             return
         for line in lines.splitlines():
-            if not line.strip():  # skipped by the trainer too, and not counted as a row
-                continue
             self.rows += 1
+            if not line.strip():
+                self.blank.append(self.rows)
+                continue
+            self._rows_follow()
             fields = line.split(b",")
             if len(fields) > self.usage \
                     and (name := fields[self.usage].strip().strip(b'"')) in COUNTED:
                 self.counts[COUNTED.index(name)] += 1
             values = len(fields[self.pixels].split()) if len(fields) > self.pixels else 0
             if values != PIXELS:
-                self.malformed += 1
-                self.first_malformed = self.first_malformed or (self.rows, values)
+                self._bad(self.rows, f"{values} pixel values, expected {PIXELS}")
+
+    def _rows_follow(self) -> None:
+        """A row after blank lines: they were between rows, so they are bad rows."""
+        for row in self.blank:
+            self._bad(row, BLANK_REASON)
+        self.blank = []
+
+    def _bad(self, row: int, why: str) -> None:
+        self.malformed += 1
+        self.first_malformed = self.first_malformed or (row, why)
 
 
 def count_training_rows(path: str | os.PathLike) -> int:
@@ -112,10 +127,9 @@ def count_rows(path: str | os.PathLike) -> tuple[int, int]:
         if rest.strip():
             tally.add(rest + b"\n")
     if tally.first_malformed is not None:
-        row, values = tally.first_malformed
+        row, why = tally.first_malformed
         more = f" ({tally.malformed} bad rows in all)" if tally.malformed > 1 else ""
-        raise DatasetError(path, f"{values} pixel values, expected {PIXELS}{more}", row=row,
-                           bad_rows=tally.malformed)
+        raise DatasetError(path, f"{why}{more}", row=row, bad_rows=tally.malformed)
     return tally.counts[0], tally.counts[1]
 
 
