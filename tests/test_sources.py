@@ -548,3 +548,31 @@ def test_end_of_a_slideshow_whose_last_pictures_are_broken_shows_the_last_that_r
     show.seek(0)
     assert [Path(show.read().name).name for _ in range(3)] == ["0.png", "1.png", "2.png"]
     assert show.read() is None  # played to its end: no picture again
+
+
+@pytest.mark.parametrize("declared", [2**32 - 1, 2**32 - 5])
+def test_a_frame_count_of_minus_one_in_an_unsigned_field_is_unknown(tmp_path, declared):
+    """A header's 0xFFFFFFFF ("-1") was taken as 4,294,967,295 frames: the seek bar overflowed
+    Qt's int (a traceback, no controls) and analyze called the whole video incomplete, exit 1
+    (audit 38)."""
+    image = np.full((120, 160, 3), 90, np.uint8)
+    path = write_video(tmp_path / "odd.avi", (image for _ in range(12)))
+
+    class Lying:
+        def __init__(self, name):
+            self.capture = cv2.VideoCapture(name)
+
+        def get(self, prop):
+            return float(declared) if prop == cv2.CAP_PROP_FRAME_COUNT else \
+                self.capture.get(prop)
+
+        def __getattr__(self, name):
+            return getattr(self.capture, name)
+
+    source = VideoFileSource(path, capture_factory=Lying)
+    assert source.frame_count is None
+    read = 0
+    while source.read() is not None:
+        read += 1
+    assert read == 12 and source.ended_after is None  # whole, not "cut short"
+    source.close()

@@ -258,6 +258,9 @@ class CameraSource:
             self._capture = None
 
 
+MAX_FRAME_COUNT = 2**31 - 1  # a year at 60 fps is 1.9e9 frames; past this, a sentinel
+
+
 def ended_early(frames_read: int, frame_count: int | None) -> bool:
     """Whether a video stopped clearly short of the frame count in its header (the count is
     an estimate in some containers, so a frame or two, or 1%, is tolerated)."""
@@ -304,7 +307,9 @@ class VideoFileSource:
         self.fps = _capture_fps(self._capture)
         self.fps_assumed = False
         count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
-        self.frame_count = int(count) if count and count > 0 else None
+        # 2**32 - 1 is -1 in an unsigned field, not a count: unknown, as 0 is (it overflowed
+        # the seek bar, and analyze called the whole video incomplete: audit 38)
+        self.frame_count = int(count) if count and 0 < count <= MAX_FRAME_COUNT else None
         self._origin_s: float | None = None
         self._last_s: float | None = None
         self._file_index = 0  # position in the file of the frame just read (0 after a loop)
