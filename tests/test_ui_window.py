@@ -1489,3 +1489,31 @@ def test_a_train_tab_that_fails_says_why_even_without_words(qtbot, main_window, 
     texts = [label.text() for label in [page, *page.findChildren(QLabel)]
              if isinstance(label, QLabel)]
     assert "The Train tab could not be opened: OverflowError" in texts
+
+
+def test_a_lost_camera_stops_the_recording_with_its_rows_on_disk(qtbot, main_window):
+    """The REC clock went on counting after the camera was lost, and the last rows stayed in
+    the writer's buffer for as long as the window was open (audit 38)."""
+    from fer_desktop.core.errors import SourceError
+
+    lost = threading.Event()
+
+    class LosingCamera(EndlessCamera):
+        def read(self):
+            if lost.is_set():
+                raise SourceError(self.description, "stopped delivering frames; reconnect it")
+            return super().read()
+
+    window = main_window(source=7, source_opener=lambda spec, **kw: LosingCamera())
+    live = window.live_view
+    first_frame(qtbot, window)
+    path = live.start_recording()
+    qtbot.waitUntil(lambda: live.recorder is not None and live.recorder.rows >= 3,
+                    timeout=WAIT_MS)
+    with qtbot.waitSignal(live.source_failed, timeout=WAIT_MS):
+        lost.set()
+    qtbot.waitUntil(lambda: not live.is_recording, timeout=WAIT_MS)
+    assert not live.outputs.label.isVisible()  # no clock counting over nothing
+    assert "it stopped with the source" in window.notifier.last_info
+    rows = list(csv.reader(path.open()))
+    assert len(rows) >= 4 and all(len(row) == len(rows[0]) for row in rows)

@@ -358,6 +358,7 @@ class CaptureThread(QThread):
         except Exception as exc:  # noqa: BLE001 - a worker bug must reach the user, not vanish
             self.errored.emit(f"The video processing stopped: {exc}", traceback.format_exc())
         finally:
+            self._flush_recorder()  # a lost camera's last rows waited in a buffer (audit 38)
             if source is not None:
                 source.close()
 

@@ -472,14 +472,14 @@ class LiveView(QWidget):
             return
         self.trouble.source_failed(self._spec, thread.describe, self._last_output is not None,
                                    message, retryable)
-        self.outputs.set_available(playing=False)
+        self.outputs.source_lost()
         self.source_failed.emit(message)
 
     def _on_thread_errored(self, thread: CaptureThread, message: str, tb: str) -> None:
         if thread is not self._capture:
             return
         self.trouble.thread_errored(message, tb)
-        self.outputs.set_available(playing=False)
+        self.outputs.source_lost()
 
     def _sync_frame_actions(self) -> None:
         """Offer only what can be done now (OutputControls.set_available); Explain, a face."""

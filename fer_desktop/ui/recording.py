@@ -143,6 +143,13 @@ class OutputControls(QObject):
         self.act_screenshot.setEnabled(self._frame() is not None)
         self.act_record.setEnabled(self._recorder is not None or playing)
 
+    def source_lost(self) -> None:
+        """The source failed or its processing stopped: nothing can be recorded now, so a
+        recording stops and says so (its clock went on counting while no row came, audit 38)."""
+        self.set_available(playing=False)
+        if self._recorder is not None:
+            self.stop(why="it stopped with the source")
+
     @property
     def recorder(self) -> CsvRecorder | None:
         """The recorder while recording, else None."""
@@ -361,12 +368,13 @@ class OutputControls(QObject):
         self.recording_changed.emit(True)
         return recorder
 
-    def stop(self, failure: str = "") -> Path | None:
+    def stop(self, failure: str = "", why: str = "") -> Path | None:
         """Finish the CSV file; returns its path (None when not recording, or when its last
         rows could not be written: the error says so, and the button is Record again).
 
         Args:
             failure: why the recording stopped on its own (shown as an error), or "".
+            why: why it stopped where that is no error ("it stopped with the source").
         """
         recorder, self._recorder = self._recorder, None
         if recorder is None:
@@ -383,7 +391,7 @@ class OutputControls(QObject):
             self._notifier.error(failure, serious=True)
         else:
             self._notifier.info(f"Recording saved to {recorder.path} "
-                                f"({counted(recorder.rows, 'row')})",
+                                f"({counted(recorder.rows, 'row')})" + (f": {why}" if why else ""),
                                 timeout_ms=10000)
         self.set_record_checked(False)
         self.recording_changed.emit(False)
