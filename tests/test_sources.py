@@ -193,6 +193,44 @@ def test_camera_that_comes_back_keeps_streaming():
     assert script["opens"] == 3
 
 
+class OddCamera(FakeCapture):
+    """A camera whose frames are ``frame()`` (or whose read raises it, an exception)."""
+
+    def __init__(self, script: dict, frame) -> None:
+        super().__init__(script)
+        self.frame = frame
+
+    def read(self):
+        got = self.frame()
+        if isinstance(got, Exception):
+            raise got
+        return True, got
+
+
+def test_a_camera_s_odd_frames_are_made_pictures_or_named_its_problem():
+    """A 16-bit or float frame (depth, IR cameras) stopped the processing in developer words
+    ("frame image must be (H, W, 3) uint8"); a driver's cv2.error too, with no reopen; an
+    empty frame was said as "got NoneType" (audit 38)."""
+    for image in (np.full((8, 8, 3), 65535, np.uint16), np.ones((8, 8), np.float32)):
+        source = CameraSource(0, capture_factory=lambda _i, image=image: OddCamera({}, lambda:
+                                                                                    image))
+        frame = source.read()
+        assert frame.image.dtype == np.uint8 and frame.image.shape == (8, 8, 3)
+        assert frame.image.max() == 255
+    flat = CameraSource(0, capture_factory=lambda _i: OddCamera({}, lambda: np.zeros(300,
+                                                                                      np.uint8)))
+    with pytest.raises(SourceError, match="camera 0.*sends pictures this app cannot read"):
+        flat.read()
+    script = {}
+    for odd in (lambda: cv2.error("device gone"), lambda: np.zeros((0, 0, 3), np.uint8)):
+        script.clear()
+        gone = CameraSource(0, capture_factory=lambda _i, odd=odd: OddCamera(script, odd),
+                            reopen_attempts=2)
+        with pytest.raises(SourceError, match="stopped delivering frames.*2 reopen attempts"):
+            gone.read()  # a failed read: reopened, then said as a lost camera
+        assert script["opens"] == 1 + 2
+
+
 def test_camera_that_does_not_open():
     with pytest.raises(SourceError, match="cannot be opened") as info:
         CameraSource(3, capture_factory=fake_factory({"left": 0, "openable": False}))

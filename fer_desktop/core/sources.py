@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from fer_desktop.core.errors import SourceError
+from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.image_size import (
     MAX_IMAGE_FILE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -239,9 +240,10 @@ class CameraSource:
             if attempt > 0 or self._capture is None:
                 self._capture = self._open()
             if self._capture is not None:
-                ok, image = self._capture.read()
-                if ok and image is not None:
-                    frame = Frame(self._next_index, self._clock() - self._start, image)
+                ok, image = self._read_once()
+                if ok and image is not None and getattr(image, "size", 0):
+                    frame = Frame(self._next_index, self._clock() - self._start,
+                                  self._as_picture(image))
                     self._next_index += 1
                     return frame
                 self._capture.release()
@@ -250,6 +252,26 @@ class CameraSource:
         raise SourceError(self.description, f"stopped delivering frames and did not come back "
                                             f"after {self._reopen_attempts} reopen attempts; "
                                             "reconnect it and start the camera again")
+
+    def _read_once(self) -> tuple[bool, object]:
+        """One read; a driver's error is a failed read, which reopens the camera (it was
+        reported as the app's failure, with no reopen: audit 38)."""
+        try:
+            return self._capture.read()
+        except cv2.error:
+            return False, None
+
+    def _as_picture(self, image: np.ndarray) -> np.ndarray:
+        """8-bit BGR from what the camera sends (16-bit and float frames from depth or IR
+        cameras, gray, BGRA); a frame no picture can be made of is the camera's problem,
+        named so (it read "The video processing stopped: frame image must be (H, W, 3)
+        uint8", audit 38)."""
+        try:
+            return as_bgr8(image)
+        except ValueError as exc:
+            raise SourceError(self.description, f"sends pictures this app cannot read ({exc}); "
+                              "choose another camera, or another format in its own "
+                              "settings") from exc
 
     def close(self) -> None:
         self._closed = True
