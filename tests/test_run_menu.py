@@ -473,3 +473,30 @@ def test_a_long_name_in_a_narrow_column_is_cut_once_in_its_middle(qtbot, tab, tm
     for text in cut:
         assert "..." not in text and text.count("\u2026") == 1, text
         assert text.startswith("R3") and text.endswith("64"), text
+
+
+@pytest.mark.parametrize("item", ["Rename...", "Move to trash...", "Open folder",
+                                  "Compare curves with"])
+def test_a_run_deleted_behind_its_menu_is_said_gone_and_leaves_the_list(qtbot, tab, tmp_path,
+                                                                        monkeypatch, item):
+    """Move to trash said "the system trash refused the run ... the run is where it was",
+    Rename "it keeps its name", Compare drew nothing, of a run deleted by hand (audit 38)."""
+    import shutil
+
+    run = _run(tab, tmp_path)
+    other = _run(tab, tmp_path, "20260102-120000-seed")
+    actions = _actions(tab, run)  # the menu of a run still there
+    monkeypatch.setattr(tab.run_menu, "ask_name", lambda row: "new name")
+    monkeypatch.setattr(tab.run_menu, "confirm", lambda text: True)
+    monkeypatch.setattr(tab.run_menu, "opener", lambda path: True)
+    compared = []
+    tab.run_menu.compare.connect(lambda *runs: compared.append(runs))
+    shutil.rmtree(run)  # deleted by hand meanwhile
+    if item == "Compare curves with":
+        actions[item].menu().actions()[0].trigger()
+    else:
+        actions[item].trigger()
+    text = tab.run_menu.message.text()
+    assert f"is no longer in {run.parent}" in text and "refused" not in text
+    assert "keeps its name" not in text and not run.exists() and not compared
+    assert [r.run_dir for r in tab.run_rows()] == [other]  # read again at once

@@ -138,9 +138,12 @@ class RunMenu(QObject):
             if shown.count(text) > 1:  # two runs started in the same minute: their recipes
                 recipe = other.recipe
                 text += f" ({recipe if len(recipe) <= 32 else recipe[:29].rstrip() + '...'})"
-            sub.addAction(text.replace("&", "&&"),
-                          lambda other=other: self.compare.emit(row.run_dir, other.run_dir)
+            sub.addAction(text.replace("&", "&&"), lambda other=other: self._compare(row, other)
                           ).setToolTip(str(other.run_dir))
+
+    def _compare(self, row: RunRow, other: RunRow) -> None:
+        if not self._gone(row) and not self._gone(other):  # it drew nothing, without a word
+            self.compare.emit(row.run_dir, other.run_dir)
 
     def refusal(self, row: RunRow) -> str:
         """Why ``row`` must not go to the trash now; "" when it may."""
@@ -150,20 +153,32 @@ class RunMenu(QObject):
         return [Path(p.run_dir) for p in self._busy if p.is_active and p.run_dir]
 
     # ------------------------------------------------------------------ the actions
+    def _gone(self, row: RunRow) -> bool:
+        """Whether the run's folder went since the list was read (deleted or renamed by
+        hand): said, and the list read again. Rename and Move to trash said "it keeps its
+        name" and "the system trash refused it ... the run is where it was" (audit 38)."""
+        if row.run_dir.is_dir():
+            return False
+        self._say("Run not found", f"The run {_named(row)} is no longer in "
+                  f"{row.run_dir.parent}: it was moved, renamed or deleted outside the app.")
+        self.changed.emit()
+        return True
+
     def open_folder(self, row: RunRow) -> None:
-        if not row.run_dir.is_dir():
-            self._say("Run not found", f"The run {_named(row)} is no longer in "
-                      f"{row.run_dir.parent}.")
-        elif not self.opener(row.run_dir):
+        if self._gone(row):
+            return
+        if not self.opener(row.run_dir):
             self._say("Cannot open the folder", cannot_open(row.run_dir))
 
     def rename(self, row: RunRow) -> None:
         """Ask for a name; one that would read as another run's is said in the dialog, asked
         again with what was typed (a message box threw the typing away, trial 21)."""
+        if self._gone(row):
+            return
         name = self.ask_name(row)
         while name is not None and (problem := self._name_problem(row, name)):
             name = self.ask_name(row, name, problem)
-        if name is None:
+        if name is None or self._gone(row):  # (it may go while the dialog is open)
             return
         try:
             write_run_name(row.run_dir, name)
@@ -193,13 +208,15 @@ class RunMenu(QObject):
     def move_to_trash(self, row: RunRow) -> None:
         """Ask, then move the run's folder to the system trash; a refusal (training, in use,
         no trash) is said, naming the run, and nothing is deleted."""
+        if self._gone(row):
+            return
         refusal = self.refusal(row)  # asked again: it may have started since the menu opened
         if refusal:
             self._say("Not moved to the trash", refusal)
             return
         if not self.confirm(f"Move the run {_named(row)} to the system trash?\n\nIts folder, "
                             f"{row.run_dir}, goes with its checkpoints and model; you can "
-                            "restore it from the trash."):
+                            "restore it from the trash.") or self._gone(row):
             return
         try:
             self.trash(row.run_dir)
