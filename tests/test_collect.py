@@ -152,10 +152,25 @@ def test_an_unwritable_folder_is_named(tmp_path, sample_face):
     collector = FaceCollector(tmp_path / "a-file" / "faces", crop_scale=1.2)
     with pytest.raises(ExportError, match="a-file is a file, not a folder"):
         collector.check_writable()
-    with pytest.raises(ExportError, match="choose another folder"):
+    with pytest.raises(ExportError, match="a-file is a file, not a folder"):
         collector.save(frame, box, "happy")
     with pytest.raises(ValueError, match="unknown emotion"):
         FaceCollector(tmp_path, 1.2).save(frame, box, "joyful")
+
+
+def test_an_emotion_folder_replaced_by_a_file_is_named(tmp_path, sample_face):
+    """With Collect on, a file where fear/ was read "fear/2026...png: cannot save the face
+    (File exists)", naming a file that does not exist (audit 38)."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    collector.check_writable()
+    (tmp_path / "faces" / "fear").write_text("the user's notes")
+    with pytest.raises(ExportError) as caught:
+        collector.save(frame, box, "fear")
+    assert caught.value.path == tmp_path / "faces" / "fear"
+    assert "is a file, not a folder" in str(caught.value) and "File exists" not in str(
+        caught.value)
+    assert (tmp_path / "faces" / "fear").read_text() == "the user's notes"
 
 
 def _collecting_window(qtbot, tmp_path, source):

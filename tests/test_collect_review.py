@@ -76,6 +76,16 @@ def test_a_move_goes_to_the_emotion_under_a_free_name_never_over_a_file(faces, t
     assert cv2.imread(str(faces / "sad" / "20261200-1-2.png"))[0, 0, 0] == 100
 
 
+def test_a_move_into_an_emotion_folder_that_is_a_file_names_it(faces, tmp_path):
+    """It read "it cannot be moved to angry (File exists)" (audit 38)."""
+    (faces / "angry").write_text("the user's notes")
+    review = FaceReview(faces, FakeTrash(tmp_path))
+    result = review.move(review.list()["happy"][:1], "angry")
+    (refused,) = result.refused
+    assert f"{faces / 'angry'} is a file, not a folder" in refused.reason
+    assert (faces / "angry").read_text() == "the user's notes"
+
+
 def test_a_face_already_under_the_emotion_is_left(faces, tmp_path):
     review = FaceReview(faces, FakeTrash(tmp_path))
     result = review.move(review.list()["happy"][:1], "happy")

@@ -366,7 +366,7 @@ class FaceCollector:
         for _attempt in range(5):  # another instance may take the name in between
             target = unused_path(folder, path.stem, ".png")
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                make_folder(folder)  # a file in the way is named (audit 38)
                 rename_no_replace(path, target)
                 return target
             except FileExistsError:
@@ -385,8 +385,8 @@ class FaceCollector:
         path = unused_path(folder, stamp, ".png")
         tmp = folder / f".tmp-{os.getpid()}-{path.name}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            ok, data = cv2.imencode(".png", image)
+            make_folder(folder)  # a file in the way is named: it read "(File exists)" of the
+            ok, data = cv2.imencode(".png", image)  # PNG it meant to write (audit 38)
             if not ok:
                 raise OSError("PNG encoding failed")
             payload = data.tobytes()

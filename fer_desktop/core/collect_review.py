@@ -24,13 +24,14 @@ them out.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.safe_write import rename_no_replace, unused_path
+from fer_desktop.core.safe_write import file_in_the_way, rename_no_replace, unused_path
 from fer_desktop.core.sources import IMAGE_SUFFIXES
 
 # How many moves and removals (each of one or several faces) Undo can take back, newest first.
@@ -158,8 +159,14 @@ reason in words) when the trash refuses it."""
 def move_into(path: Path, folder: Path, name: str = "") -> Path:
     """Move ``path`` into ``folder`` under ``name`` (default: its own) or a free one
     (``name-2.png``...), never replacing a file; returns the new path. Raises OSError when
-    it cannot."""
-    folder.mkdir(parents=True, exist_ok=True)
+    it cannot (a file where the folder must be is named: it read "File exists", audit 38)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = file_in_the_way(folder)
+        if blocker is None:
+            raise
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder") from None
     wanted = Path(name or path.name)
     for _attempt in range(_NAME_TRIES):
         target = unused_path(folder, wanted.stem, wanted.suffix)

@@ -222,12 +222,16 @@ def make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as exc:
-        blocker = next((p for p in (folder, *folder.parents)
-                        if p.exists() and not p.is_dir()), None)
+        blocker = file_in_the_way(folder)
         if blocker is None:
             raise
         raise ExportError(blocker, "is a file, not a folder: choose another place to save "
                                    "to") from exc
+
+
+def file_in_the_way(folder: Path) -> Path | None:
+    """The file standing where ``folder`` or one of its parents must be, if any."""
+    return next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
 
 
 def check_writable_folder(folder: Path) -> None:
