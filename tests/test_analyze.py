@@ -320,6 +320,28 @@ def test_a_truncated_video_is_reported_and_exits_1(tmp_path, sample_bgr, capsys)
     assert "incomplete: " in err and "1 input(s) incomplete" in err and "skipped" not in err
 
 
+def test_a_video_still_being_written_is_said_incomplete(tmp_path, sample_bgr, capsys,
+                                                        monkeypatch):
+    """A video another program was still recording was analysed up to where it had got,
+    exit 0, without a word (audit 38)."""
+    from fer_desktop.core.sources import VideoFileSource
+
+    video = sample_video(tmp_path / "clip.avi", sample_bgr, frames=6)
+    read = VideoFileSource.read
+
+    def growing(self):
+        with video.open("ab") as fh:  # the recorder writes on meanwhile
+            fh.write(b"\0" * 100)
+        return read(self)
+
+    monkeypatch.setattr(VideoFileSource, "read", growing)
+    out = tmp_path / "r.csv"
+    assert main([str(video), "--out", str(out), "--no-progress", "--detector", "haar"]) == 1
+    err = capsys.readouterr().err
+    assert "incomplete: " in err and "the file changed while it was read" in err
+    assert len(rows(out)) == 6  # the frames read are kept
+
+
 def test_a_folder_of_videos_is_analysed_video_by_video(tmp_path, sample_bgr, capsys):
     """README's `fer-desktop analyze clips/` was refused: "the folder holds no images"."""
     clips = tmp_path / "clips"

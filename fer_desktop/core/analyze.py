@@ -257,6 +257,7 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     if _listable_folder(Path(spec)):  # a folder left whole: nothing analyze reads in it
         raise SourceError(spec, "the folder holds no images or videos directly in it (its "
                                 "subfolders are not searched: name them)")  # "no images" of a
+    before = _stamp(Path(spec))
     source = open_source(Path(spec))                     # folder whose videos it reads (trial 19)
     stills = isinstance(source, ImageSource)
     video_options = pipeline.options
@@ -304,7 +305,21 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     if isinstance(source, VideoFileSource) and ended_early(frames_read, source.frame_count):
         skipped.append((spec, f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames "
                               "(truncated or damaged?); the frames read were analysed"))
+    elif isinstance(source, VideoFileSource) and _stamp(Path(spec)) != before:
+        skipped.append((spec, f"{ENDED_EARLY} {frames_read} frames: the file changed while it "
+                              "was read (still being recorded or copied?); the frames read "
+                              "were analysed: analyse it again once it is whole"))
     return skipped
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time: a video still being recorded was analysed up to where it
+    had got, exit 0, without a word (audit 38)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def _listable_folder(path: Path) -> bool:
