@@ -157,6 +157,22 @@ def test_export_to_a_file_or_over_a_users_json_is_refused_before_it_starts(tmp_p
     assert (mine / "model.json").read_text() == '{"my": "notes"}' and afile.read_text() == "hi"
 
 
+def test_export_to_another_runs_folder_is_refused(tmp_path, capsys):
+    """`export RUN --to OTHER_RUN` put RUN's model in another run's folder, which then listed
+    as exported with RUN's weights (audit 38); --to the run itself stays allowed."""
+    from trainer import cli
+    from trainer.cli import check_copy_target
+
+    run, other = tmp_path / "run", tmp_path / "other"
+    for folder in (run, other):
+        folder.mkdir()
+        (folder / "state.json").write_text('{"epoch": 1, "epochs": 1}')
+    assert cli.main(["export", str(run), "--to", str(other)]) == 2
+    assert f"{other} is another training run's folder" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == ["state.json"]
+    check_copy_target(run, source=tmp_path / "." / "run")  # the run's own folder: fine
+
+
 @pytest.mark.parametrize("command", [["ensemble", "RUN", "RUN2"], ["average", "RUN"],
                                      ["export", "MODEL", "--csv", "x.csv"]])
 @pytest.mark.parametrize("files", [{"model.json": '{"my": "settings"}', "model.keras": "x"},

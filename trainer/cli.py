@@ -67,7 +67,7 @@ class UserError(Exception):
 MODEL_FILES = ("model.keras", "model.tflite", "model-int8.tflite")  # what an export writes
 
 
-def check_copy_target(target: Path, option: str = "--to") -> None:
+def check_copy_target(target: Path, option: str = "--to", source: Path | None = None) -> None:
     """``--to FOLDER`` (and the ``--out`` of ``ensemble``, ``average`` and a model folder's
     ``export``) receives model.keras, the .tflite files and model.json, replacing those of an
     earlier model; a file, a model.json that is not a model's, or model files with no
@@ -85,6 +85,12 @@ def check_copy_target(target: Path, option: str = "--to") -> None:
     above = next((p for p in target.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # found after minutes of export (audit 36)
         raise UserError(f"{target} cannot be made: {above} is a file; choose another folder")
+    # another run's folder listed as exported, with this run's weights (audit 38)
+    is_run = (target / rundir.STATE).exists() or (target / rundir.CONFIG).exists()
+    if is_run and (source is None or not _same_folder(target, source)):
+        raise UserError(f"{target} is another training run's folder; {option} would put this "
+                        "model in it, and the run would read as exported: choose another "
+                        "folder")
     meta = target / rundir.MODEL
     if meta.is_file():
         try:
@@ -96,6 +102,13 @@ def check_copy_target(target: Path, option: str = "--to") -> None:
         raise UserError(f"{target / found[0]} is not part of a model (the folder has no "
                         f"{rundir.MODEL}); {option} would replace it: it is left alone, "
                         "choose another folder")
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def _train_parser() -> argparse.ArgumentParser:
@@ -323,7 +336,8 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         evaluate_cli(args, emitter)
         return 0
     if getattr(args, "to", None):  # before minutes of export: a target it may not fill
-        check_copy_target(Path(args.to))
+        run_dir = getattr(args, "run_dir", None)
+        check_copy_target(Path(args.to), source=Path(run_dir) if run_dir else None)
     if command in ("export", "ensemble", "average") and getattr(args, "out", None):
         check_copy_target(Path(args.out), "--out")  # the files written there are the same
     if command == "export":
