@@ -378,3 +378,15 @@ def test_one_unreadable_json_file_leaves_the_other_runs_listed(tmp_path, name, t
     (bad / name).write_text(text)
     names = [row.run_dir.name for row in list_runs(tmp_path)]
     assert names == ["20260101-130000-fast", "20260101-120000-fast"]
+
+
+def test_a_run_name_keeps_no_bidi_override_and_no_dangling_joiner():
+    """"\u202eevil" read backwards in the run list and its menus; twenty family emoji cut at
+    60 code points ended in a lone joiner, a broken glyph (audit 38)."""
+    from trainer.runs import NAME_MAX_CHARS, clean_run_name
+
+    assert clean_run_name("\u202eevil \u2066run\u2069") == "evil run"
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    cut = clean_run_name(family * 20)
+    assert len(cut) <= NAME_MAX_CHARS and not cut.endswith("\u200d")
+    assert clean_run_name("caf\u00e9 \u2764\ufe0f") == "caf\u00e9 \u2764\ufe0f"  # kept whole

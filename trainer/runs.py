@@ -267,8 +267,16 @@ def clean_run_name(text: str) -> str:
         'my best run'
     """
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c
-                   for c in text)
-    return " ".join(" ".join(text.split())[:NAME_MAX_CHARS].split())
+                   for c in text if c not in BIDI_CONTROLS)
+    cut = " ".join(text.split())[:NAME_MAX_CHARS]
+    # not inside an emoji sequence: a joiner left dangling at the cut drew a broken glyph
+    return " ".join(cut.rstrip("\u200d").split())  # (audit 38)
+
+
+# the marks that turn text round: "\u202eevil" read backwards in the list and its menus
+# (audit 38)
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
 
 
 def read_run_name(run: Path) -> str:
