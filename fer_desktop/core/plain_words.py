@@ -193,7 +193,7 @@ def _fer2013_before_after(meta: dict, info: dict, gain: float | None = None) -> 
     if not meta.get("scored_on_fer2013") or not isinstance(before, int | float) \
             or not isinstance(after, int | float):
         return []
-    text = (f"On FER-2013 PublicTest (other people's faces): right on {after:.1%} after "
+    text = (f"On other people's faces (FER-2013 PublicTest): right on {after:.1%} after "
             f"fine-tuning, {before:.1%} before")
     drop = 100 * (before - after)
     if drop >= 1.0 and (gain is None or gain > 0):
