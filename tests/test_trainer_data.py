@@ -252,11 +252,11 @@ def test_blank_lines_at_the_end_are_skipped_and_the_quick_count_agrees(tmp_path)
     from trainer.row_count import count_rows
 
     rows = base_rows()
-    trailing = write(tmp_path / "trailing.csv", [*rows, "", "", "  "])
+    trailing = write(tmp_path / "trailing.csv", [*rows, "", "", "  ", ",,", ' , , ', '"",,'])
     assert load_csv(trailing).counts() == load_csv(write(tmp_path / "plain.csv", rows)).counts()
     assert count_rows(trailing) == count_rows(tmp_path / "plain.csv")
     inner = rows[:]
-    inner.insert(1, "")
+    inner.insert(1, ",,")
     inner[3] = f"3,{' '.join(['1'] * 10)},PublicTest"
     for check in (load_csv, count_rows):  # the same first bad row, in the same words
         with pytest.raises(DatasetError, match=r"row 2 \(line 3\): is blank"):

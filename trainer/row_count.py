@@ -69,8 +69,8 @@ class _Tally:
             return
         for line in lines.splitlines():
             self.rows += 1
-            if not line.strip():
-                self.blank.append(self.rows)
+            if not line.replace(b",", b"").replace(b'"', b"").strip():  # ",,", '"",,' too:
+                self.blank.append(self.rows)  # a spreadsheet's empty rows (review 37)
                 continue
             self._rows_follow()
             fields = line.split(b",")
