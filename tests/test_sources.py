@@ -362,9 +362,13 @@ def test_huge_netpbm_and_jpeg2000_pictures_are_refused_from_their_headers(tmp_pa
     assert header_size(tmp_path / "odd.pgm") is None  # not numbers: decoding says what is wrong
 
 
-def test_a_jpeg_with_a_stray_byte_is_still_measured(tmp_path):
-    """libjpeg skips a stray byte between two header segments and decodes the picture whole;
-    the size check gave up there, so a 225 MP picture was decoded at 1.3 GB (audit 37)."""
+@pytest.mark.parametrize("junk", [b"\x00", b"\x00\xff\x00\x00", b"\x01" * (1 << 20) + b"\x02",
+                                  b"\xff" * 70000 + b"\x00"],
+                         ids=["one byte", "ff00 pair", "a megabyte", "fill past a block"])
+def test_a_jpeg_with_junk_between_its_segments_is_still_measured(tmp_path, junk):
+    """libjpeg skips junk between two header segments and decodes the picture whole; the size
+    check gave up there, so a 225 MP picture was decoded at 1.3 GB (audit 37: one stray
+    byte; review 37: an "FF 00" pair, or more than a megabyte)."""
     from fer_desktop.core.image_size import header_size
 
     path = tmp_path / "photo.jpg"
@@ -372,7 +376,7 @@ def test_a_jpeg_with_a_stray_byte_is_still_measured(tmp_path):
     data = path.read_bytes()
     after_app0 = 4 + int.from_bytes(data[4:6], "big")  # SOI, then APP0's marker and length
     assert data[2:4] == b"\xff\xe0"
-    path.write_bytes(data[:after_app0] + b"\x00" + data[after_app0:])
+    path.write_bytes(data[:after_app0] + junk + data[after_app0:])
     assert cv2.imread(str(path)).shape == (37, 53, 3)  # what libjpeg does with it
     assert header_size(path) == (53, 37)
 

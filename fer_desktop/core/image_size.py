@@ -55,18 +55,41 @@ def header_size(path: str | Path) -> tuple[int, int] | None:
     return None
 
 
-MAX_JPEG_JUNK = 1 << 20  # stray bytes skipped between two header segments, at most
+_SCAN_BLOCK = 1 << 16
+
+
+def _next_marker(fh: BinaryIO) -> int | None:
+    """The code of the next marker from ``fh``'s position, which is left just after it,
+    skipping what libjpeg's ``next_marker`` skips: bytes that are not 0xFF, fill 0xFFs, and
+    0xFF 0x00 pairs. libjpeg decodes a picture whole past such junk, so the size check must
+    find its frame header too: one stray byte (audit 37), then four ("00 FF 00 00") or a
+    megabyte of them (review 37), let a picture over the limit be decoded at full size."""
+    carry = b""  # 0xFFs that ended the block before: the code is in this one
+    while block := fh.read(_SCAN_BLOCK):
+        data = carry + block
+        at = data.find(b"\xff")
+        while at >= 0:
+            end = at
+            while end < len(data) and data[end] == 0xFF:
+                end += 1
+            if end == len(data):
+                carry = b"\xff"
+                break
+            if data[end] != 0x00:
+                fh.seek(end + 1 - len(data), 1)
+                return data[end]
+            at = data.find(b"\xff", end + 1)
+        else:
+            carry = b""
+    return None
 
 
 def _jpeg_size(fh: BinaryIO) -> tuple[int, int] | None:
     fh.seek(2)
     for _ in range(10_000):  # markers before the frame header; bounded against junk
-        byte = fh.read(1)
-        while byte == b"\xff":
-            byte = fh.read(1)
-        if not byte:
+        marker = _next_marker(fh)
+        if marker is None or marker in (0xD9, 0xDA):  # the end, or the pixels: no frame
             return None
-        marker = byte[0]
         if marker == 0xD8 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
             continue  # markers without a length
         length_bytes = fh.read(2)
@@ -75,17 +98,11 @@ def _jpeg_size(fh: BinaryIO) -> tuple[int, int] | None:
         (length,) = struct.unpack(">H", length_bytes)
         if marker in _JPEG_SOF:
             data = fh.read(5)
+            if len(data) < 5:
+                return None
             height, width = struct.unpack(">HH", data[1:5])
             return width, height
         fh.seek(length - 2, 1)
-        # stray bytes before the next marker: libjpeg skips them with a warning and decodes
-        # the picture whole, so the size check must find the frame header past them too (a
-        # 225 MP picture with one stray byte was decoded at full size: audit 37)
-        byte, skipped = fh.read(1), 0
-        while byte and byte != b"\xff" and skipped < MAX_JPEG_JUNK:
-            byte, skipped = fh.read(1), skipped + 1
-        if byte != b"\xff":
-            return None
     return None
 
 
