@@ -93,6 +93,11 @@ def test_only_a_file_systems_refusal_of_a_file_is_called_the_users(monkeypatch, 
     error = capsys.readouterr().err
     assert "what was finished is kept: free some space and run the command again" in error
     assert "--resume" not in error
+    from trainer.cli import file_system_words
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/r/x")
+    assert "--resume" not in file_system_words(full, "finetune")  # it keeps no checkpoint
+    assert "--resume RUN_DIR" in file_system_words(full, "distill")
 
 
 @pytest.mark.tf

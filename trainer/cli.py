@@ -301,7 +301,8 @@ FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 REFUSALS = (*FULL_DISK, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR,
             errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG, errno.ELOOP, errno.EIO,
             errno.EFBIG, errno.ETXTBSY, errno.EBUSY)
-RESUMABLE = ("train", "distill", "finetune")  # the commands whose work --resume goes on with
+RESUMABLE = ("train", "distill")  # whose work --resume goes on with (a fine-tune keeps no
+# checkpoint: it starts again, review 37)
 
 
 def file_system_words(exc: OSError, command: str = "train") -> str:
