@@ -189,7 +189,7 @@ def test_a_bad_teacher_leaves_no_run_folder(tmp_path):
     assert not [p for p in out.iterdir() if not p.name.startswith(".")], list(out.iterdir())
 
 
-@pytest.mark.parametrize("gone", ["images", "votes", "shared"])
+@pytest.mark.parametrize("gone", ["images", "votes", "shared", "fer-votes", "teacher"])
 def test_a_resume_refused_for_any_source_gone_leaves_config_json_alone(tmp_path, monkeypatch,
                                                                        capsys, gone):
     """The check covered config.csv only: an image folder, the FER+ votes or the shared CSV
@@ -203,6 +203,14 @@ def test_a_resume_refused_for_any_source_gone_leaves_config_json_alone(tmp_path,
         csv = tmp_path / "fer.csv"
         csv.write_text("emotion,pixels,Usage\n0,1 2,Training\n")
         config.update(csv=str(csv), labels="mixed", votes=str(tmp_path / "fer2013new.csv"))
+    elif gone in ("fer-votes", "teacher"):  # --labels fer --votes X: the export scores with
+        csv = tmp_path / "fer.csv"  # them; a consistent teacher teaches every batch (review 37)
+        csv.write_text("emotion,pixels,Usage\n0,1 2,Training\n")
+        config["csv"] = str(csv)
+        if gone == "fer-votes":
+            config.update(labels="fer", votes=str(tmp_path / "fer2013new.csv"))
+        else:
+            config.update(teachers=[str(tmp_path / "teacher")], teaching="consistent")
     else:
         monkeypatch.setattr("trainer.train.find_shared_csv", lambda: None)
     run = make_run_folder(tmp_path, "20261206-120000-fast",
@@ -211,5 +219,7 @@ def test_a_resume_refused_for_any_source_gone_leaves_config_json_alone(tmp_path,
     assert cli.main(["--resume", str(run), "--epochs", "2"]) == 2
     error = capsys.readouterr().err
     assert {"images": "my_faces: folder not found", "votes": "fer2013new.csv: FER+ votes file "
-            "not found", "shared": "no CSV given"}[gone] in error, error
+            "not found", "shared": "no CSV given", "fer-votes": "fer2013new.csv: FER+ votes "
+            "file not found", "teacher": "teacher: the run's teacher is not found"}[gone] \
+        in error, error
     assert "changing" not in error and _hashes(run) == before

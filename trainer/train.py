@@ -320,7 +320,8 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
 
 
 def _check_sources(config: TrainConfig) -> None:
-    """The run's faces (its CSV or the shared one, its votes, its image folder) still there.
+    """The run's faces (its CSV or the shared one, its votes, its image folder) and its
+    consistent teachers still there.
 
     Raises:
         DatasetError: naming what is gone, as the loaders would after the change.
@@ -328,6 +329,11 @@ def _check_sources(config: TrainConfig) -> None:
     from trainer import ferplus
     from trainer.data import DatasetError, _check_size
 
+    consistent = config.teaching == "consistent"  # its teachers teach every batch (once:
+    for teacher in config.teachers if consistent else ():  # their labels are in the run)
+        if not Path(teacher).is_dir():  # (review 37)
+            raise DatasetError(teacher, "the run's teacher is not found (moved or deleted?): "
+                               "a distillation taught consistently needs its teachers to go on")
     if config.images:
         if not Path(config.images).is_dir():
             raise DatasetError(config.images, "folder not found (give a folder with one "
@@ -337,8 +343,8 @@ def _check_sources(config: TrainConfig) -> None:
     if not csv:
         raise DatasetError("(none)", "no CSV given: pass --csv PATH to the FER-2013 CSV")
     _check_size(Path(csv))
-    if config.labels != "fer":
-        votes = config.votes or str(ferplus.find_shared_votes(csv) or "")
+    if config.labels != "fer" or config.votes:  # --labels fer --votes: the export scores
+        votes = config.votes or str(ferplus.find_shared_votes(csv) or "")  # with them
         if not votes:
             raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
                                "(fer2013new.csv): pass --votes PATH or put the file beside "
