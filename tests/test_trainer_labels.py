@@ -301,3 +301,20 @@ def test_an_empty_or_binary_votes_file_is_refused_in_the_csvs_words(tmp_path, co
     with pytest.raises(DatasetError, match=re.escape(words)) as caught:
         ferplus.load_votes(votes, ferplus.csv_usage(csv), csv)
     assert "fer2013new.csv" in str(caught.value) and "codec" not in str(caught.value)
+
+
+def test_a_votes_zip_with_a_password_is_refused_in_a_sentence(tmp_path):
+    """pandas raised the zip library's RuntimeError, uncaught (review 37)."""
+    import zipfile
+
+    csv = make_csv(tmp_path / "fer.csv", {"Training": 4, "PublicTest": 2, "PrivateTest": 2})
+    votes = make_votes(tmp_path / "fer2013new.csv", csv)
+    archive = tmp_path / "fer2013new.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("fer2013new.csv", votes.read_text())
+    data = bytearray(archive.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[central + 8] |= 1  # "encrypted", as zip -P marks it
+    archive.write_bytes(bytes(data))
+    with pytest.raises(DatasetError, match="fer2013new.zip cannot be read .*password"):
+        ferplus.load_votes(archive, ferplus.csv_usage(csv), csv)

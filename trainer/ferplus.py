@@ -105,6 +105,9 @@ def _read_votes_frame(path: Path):
                            "the right file? a CSV must be saved as UTF-8)") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DatasetError(path, f"is not a readable FER+ votes CSV ({quote(str(exc))})") from exc
+    except (RuntimeError, NotImplementedError, OSError, EOFError) as exc:  # a zip with a
+        raise DatasetError(path, f"cannot be read ({quote(exc, 120)}): if it is a zip with a "
+                           "password, unzip it and give the CSV itself") from exc  # password
     missing = [c for c in REQUIRED if c not in frame.columns]
     if len(missing) == len(REQUIRED):  # it read as "has no column" and the list, twice
         raise DatasetError(path, f"has none of the columns of a FER+ votes file "
