@@ -140,7 +140,7 @@ def test_a_remembered_model_whose_file_broke_falls_back_to_the_shipped_one(
     assert recorder.model_dirs == [None] and settings.model_dir == ""
     assert "cannot be used" in window.notifier.last_error
     assert "model-int8.tflite is not a model LiteRT can load" in window.notifier.last_error
-    assert window.notifier.dialog is not None
+    assert "File > Use model folder" in window.notifier.dialog.text()  # the way on (review 37)
     assert "none loaded" not in window.model_label.text()
 
 

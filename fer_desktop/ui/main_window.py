@@ -357,11 +357,11 @@ class MainWindow(QMainWindow):
         return Path(chosen)
 
     def _say_fallback(self, reason: str) -> None:
-        """In a dialog: the status bar's line was replaced within the second (trial 24). Not
-        "go back to the shipped model": it is in use, its menu item greyed out."""
-        self.notifier.error(for_window(f"The model chosen earlier cannot be used ({reason}); "
-                                       "the shipped model is in use instead", shipped_in_use=True),
-                            serious=True)
+        """In a dialog (the bar's line went within the second, trial 24), not "go back"."""
+        said = for_window(f"The model chosen earlier cannot be used ({reason}); the shipped "
+                          "model is in use instead", shipped_in_use=True)  # a damaged file's
+        self.notifier.error(said if "Use model folder" in said else said + ": choose another "
+                            "with File > Use model folder", serious=True)  # named no way on
 
     def _falling_back(self, factory: Callable[..., FacePipeline], remembered: Path
                       ) -> Callable[..., FacePipeline]:
