@@ -193,8 +193,9 @@ def _fer2013_before_after(meta: dict, info: dict, gain: float | None = None) -> 
     if not meta.get("scored_on_fer2013") or not isinstance(before, int | float) \
             or not isinstance(after, int | float):
         return []
-    text = (f"On other people's faces (FER-2013 PublicTest): right on {after:.1%} after "
-            f"fine-tuning, {before:.1%} before")
+    text = (f"On other people's faces (FER-2013 PublicTest, where a fine-tune is judged; Use "
+            f"this model shows PrivateTest, another figure): right on {after:.1%} after "
+            f"fine-tuning, {before:.1%} before")  # two "before"s read as one (trial 24)
     drop = 100 * (before - after)
     if drop >= 1.0 and (gain is None or gain > 0):
         text += (f": {drop:.1f} points lower. It fits your faces better and other people's "
