@@ -221,6 +221,10 @@ def test_a_camera_s_odd_frames_are_made_pictures_or_named_its_problem():
                                                                                       np.uint8)))
     with pytest.raises(SourceError, match="camera 0.*sends pictures this app cannot read"):
         flat.read()
+    raw = CameraSource(0, capture_factory=lambda _i: OddCamera({}, lambda: np.zeros(
+        (1, 153600), np.uint8)))  # a raw YUYV buffer: "no face" rows by the thousand
+    with pytest.raises(SourceError, match=r"153600 x 1 pixels, too small to hold a face"):
+        raw.read()
     script = {}
     for odd in (lambda: cv2.error("device gone"), lambda: np.zeros((0, 0, 3), np.uint8)):
         script.clear()

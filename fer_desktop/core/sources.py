@@ -267,11 +267,15 @@ class CameraSource:
         named so (it read "The video processing stopped: frame image must be (H, W, 3)
         uint8", audit 38)."""
         try:
-            return as_bgr8(image)
+            picture = as_bgr8(image)
+            if min(picture.shape[:2]) < MIN_CAMERA_SIDE:  # 1x1, or a raw 1xN buffer: "no
+                raise ValueError(f"{picture.shape[1]} x {picture.shape[0]} pixels, too small "
+                                 "to hold a face")  # face" rows by the thousand (review 37)
         except ValueError as exc:
             raise SourceError(self.description, f"sends pictures this app cannot read ({exc}); "
                               "choose another camera, or another format in its own "
                               "settings") from exc
+        return picture
 
     def close(self) -> None:
         self._closed = True
@@ -280,6 +284,7 @@ class CameraSource:
             self._capture = None
 
 
+MIN_CAMERA_SIDE = 2  # pixels: a line of pixels (a raw 1xN buffer) or one pixel is no picture
 MAX_FRAME_COUNT = 2**31 - 1  # a year at 60 fps is 1.9e9 frames; past this, a sentinel
 
 
