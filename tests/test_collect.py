@@ -106,6 +106,21 @@ def test_the_same_face_under_a_second_key_is_moved_not_copied(tmp_path, sample_f
     assert again.moved_from is None and again.path.exists()
 
 
+def test_a_second_key_onto_an_emotion_folder_that_is_a_file_says_where_the_face_is(
+        tmp_path, sample_face):
+    """The move's "it stays in .../fear" was lost when the folder check named the file in
+    the way (review 37)."""
+    frame, box = sample_face
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)
+    first = collector.save(frame, box, "fear", face_id=1)
+    (tmp_path / "faces" / "sad").write_text("the user's notes")
+    with pytest.raises(ExportError) as caught:
+        collector.save(frame, box, "sad", face_id=1)
+    said = str(caught.value)
+    assert "sad is a file, not a folder" in said and f"it stays in {first.path.parent}" in said
+    assert first.path.exists()
+
+
 def test_a_second_key_long_after_is_a_new_sample_not_a_correction(tmp_path, sample_face):
     """Minutes later the same still face under another key moved the earlier, deliberate
     sample away instead of adding one."""

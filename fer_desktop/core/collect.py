@@ -371,6 +371,9 @@ class FaceCollector:
                 return target
             except FileExistsError:
                 continue
+            except ExportError as exc:  # a file where the folder must be: where the face is
+                raise ExportError(exc.path, f"is a file, not a folder: cannot move the face "
+                                  f"from {old} to {new}; it stays in {path.parent}") from exc
             except OSError as exc:
                 raise ExportError(target, f"cannot move the face from {old} to {new} "
                                   f"({exc.strerror or exc}); it stays in {path.parent}") from exc
