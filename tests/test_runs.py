@@ -386,6 +386,7 @@ def test_a_run_name_keeps_no_bidi_override_and_no_dangling_joiner():
     from trainer.runs import NAME_MAX_CHARS, clean_run_name
 
     assert clean_run_name("\u202eevil \u2066run\u2069") == "evil run"
+    assert clean_run_name("be\u200bst\u00ad") == "best"  # read as "best" (review 37)
     family = "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
     cut = clean_run_name(family * 20)
     assert len(cut) <= NAME_MAX_CHARS and not cut.endswith("\u200d")

@@ -267,16 +267,18 @@ def clean_run_name(text: str) -> str:
         'my best run'
     """
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c
-                   for c in text if c not in BIDI_CONTROLS)
+                   for c in text if not _invisible(c))
     cut = " ".join(text.split())[:NAME_MAX_CHARS]
     # not inside an emoji sequence: a joiner left dangling at the cut drew a broken glyph
     return " ".join(cut.rstrip("\u200d").split())  # (audit 38)
 
 
-# the marks that turn text round: "\u202eevil" read backwards in the list and its menus
-# (audit 38)
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                          "\u2066\u2067\u2068\u2069")
+def _invisible(c: str) -> bool:
+    """A format character a name does not show: the marks that turn text round ("\u202eevil"
+    read backwards in the list, audit 38) and zero-width ones ("be\u200bst" read as "best"
+    but passed as another name, review 37); an emoji's joiners and a flag's tags stay."""
+    return unicodedata.category(c) == "Cf" and c not in "\u200c\u200d" \
+        and not "\U000e0020" <= c <= "\U000e007f"
 
 
 def read_run_name(run: Path) -> str:
