@@ -136,13 +136,7 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
         from trainer.imagefolder import load_folder_for_training
 
         return load_folder_for_training(config.images, config.seed, emitter, config.sampling)
-    shared = find_shared_csv()
-    csv = config.csv or (str(shared) if shared else "")
-    if not csv:
-        from trainer.data import DatasetError
-
-        raise DatasetError("(none)", "no CSV given: pass --csv PATH to the FER-2013 CSV")
-    data = load_cached(csv, out / ".cache", config.limit_per_split)
+    data = load_cached(_csv_path(config, required=True), out / ".cache", config.limit_per_split)
     report = data_report(data)
     emitter.emit("data_report", **report)
     emitter.log(format_report(report))
@@ -154,17 +148,43 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
 def load_votes_for(config: TrainConfig, emitter: EventEmitter):
     """The FER+ votes lined up with the CSV (``--labels ferplus/mixed`` need them)."""
     from trainer import ferplus
-    from trainer.data import DatasetError
 
-    csv = config.csv or str(find_shared_csv() or "")
-    path = config.votes or str(ferplus.find_shared_votes(csv) or "")
-    if not path:
-        raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
-                           "(fer2013new.csv): pass --votes PATH or put the file beside the CSV")
+    csv = _csv_path(config)
+    path = _votes_path(config, csv)
     votes = ferplus.load_votes(path, ferplus.csv_usage(csv), csv)
     emitter.log(f"FER+ votes: {path} ({int(votes.valid['Training'].sum())} Training rows with a "
                 "FER+ target)")
     return votes.limited(config.limit_per_split)
+
+
+def _csv_path(config: TrainConfig, required: bool = False) -> str:
+    """The run's CSV: its --csv, else the shared one ("" when neither, unless ``required``).
+
+    Raises:
+        DatasetError: ``required`` and there is none.
+    """
+    csv = config.csv or str(find_shared_csv() or "")
+    if required and not csv:
+        from trainer.data import DatasetError
+
+        raise DatasetError("(none)", "no CSV given: pass --csv PATH to the FER-2013 CSV")
+    return csv
+
+
+def _votes_path(config: TrainConfig, csv: str) -> str:
+    """The run's FER+ votes: its --votes, else those beside ``csv`` or shared.
+
+    Raises:
+        DatasetError: there are none.
+    """
+    from trainer import ferplus
+    from trainer.data import DatasetError
+
+    path = config.votes or str(ferplus.find_shared_votes(csv) or "")
+    if not path:
+        raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
+                           "(fer2013new.csv): pass --votes PATH or put the file beside the CSV")
+    return path
 
 
 def _training_arrays(config: TrainConfig, data: FerData, votes, run: Path,
@@ -326,7 +346,6 @@ def _check_sources(config: TrainConfig) -> None:
     Raises:
         DatasetError: naming what is gone, as the loaders would after the change.
     """
-    from trainer import ferplus
     from trainer.data import DatasetError, _check_size
 
     consistent = config.teaching == "consistent"  # its teachers teach every batch (once:
@@ -339,16 +358,10 @@ def _check_sources(config: TrainConfig) -> None:
             raise DatasetError(config.images, "folder not found (give a folder with one "
                                "subfolder per emotion, e.g. DIR/happy/*.jpg)")
         return
-    csv = config.csv or str(find_shared_csv() or "")
-    if not csv:
-        raise DatasetError("(none)", "no CSV given: pass --csv PATH to the FER-2013 CSV")
+    csv = _csv_path(config, required=True)
     _check_size(Path(csv))
     if config.labels != "fer" or config.votes:  # --labels fer --votes: the export scores
-        votes = config.votes or str(ferplus.find_shared_votes(csv) or "")  # with them
-        if not votes:
-            raise DatasetError("(none)", f"--labels {config.labels} needs the FER+ votes "
-                               "(fer2013new.csv): pass --votes PATH or put the file beside "
-                               "the CSV")
+        votes = _votes_path(config, csv)  # with them
         if not Path(votes).is_file():
             raise DatasetError(votes, "FER+ votes file not found (give fer2013new.csv with "
                                "--votes)")
