@@ -210,11 +210,29 @@ def test_a_panel_never_covers_the_middle_of_another_face():
         assert layout_panels([wish(f) for f in faces], [], faces, FRAME, order) == \
             [None, ((132, 100, 212, 175), 0)]
     assert face_core(faces[1]) == (82, 102, 128, 148)  # all but a twentieth on each side
-    # a face above the second: its bars may cover the edge of the second's box, no more
+    # a face above the second: its bars keep clear of the second's box where they can (up)...
     high = (10, 26, 60, 76)
     (place, _k), _second = layout_panels([wish(high), wish(faces[1])], [], [high, faces[1]],
                                          FRAME)
+    assert place == (62, 15, 142, 90) and overlap_area(place, faces[1]) == 0
+    # ...and with a label over them and no smaller size, they may cover its edge, no more
+    label = (0, 0, 640, 20)
+    (place, _k), _second = layout_panels([wish(high, sizes=SIZES[:1]), wish(faces[1])],
+                                         [label], [high, faces[1]], FRAME)
     assert overlap_area(place, faces[1]) > 0 and overlap_area(place, face_core(faces[1])) == 0
+
+
+def test_a_panel_keeps_clear_of_a_neighbour_across_from_its_face():
+    """Bars pushed between two faces, against the far one's box and under its label, read as
+    that face's (trial 24): they keep a tenth of their width from it, here by shrinking; bars
+    beside a face above or below their own (on their own face's side) need not."""
+    left, right = (350, 100, 436, 200), (520, 100, 600, 200)  # the right one at the frame's
+    # edge: its bars go left, into the 84 px between the two
+    placed = layout_panels([None, wish(right)], [], [left, right], FRAME)
+    assert placed == [None, ((450, 100, 518, 164), 1)]  # 14 px from the left face's box
+    stacked = [(10, 100, 60, 150), (10, 160, 60, 210)]  # one over the other: beside both
+    assert layout_panels([wish(stacked[0]), None], [], stacked, FRAME) == \
+        [((62, 100, 142, 175), 0), None]
 
 
 def test_a_panel_left_out_before_comes_back_only_with_room_to_spare():

@@ -160,6 +160,10 @@ RETURN_SHARE = 0.1   # a moved panel goes back to its preferred place with this 
 FACE_CORE_INSET = 0.05  # no panel covers another face's box less this share on each side: bars
 # over a neighbour hid its expression and read as its own (trial 16); at 0.2 they still ran
 # into a close neighbour's cheek and hair (trial 18); at 0 a row of close faces lost them all
+NEIGHBOUR_SHARE = 0.1  # where it can, a panel keeps this share of its width (at least twice
+# its gap) away from every other face's box: touching a neighbour's box, under its label, the
+# bars read as that face's (trial 24); a row of close faces, with no such room, still gets
+# bars against a neighbour's edge (FACE_CORE_INSET) rather than none
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,9 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     its way (by at most REACH_SHARE of the face's width, or past its own label: farther, it
     would seem a neighbour's; and still beside at least half of the face's height), or
     shrunk to one of its smaller sizes; always inside the frame and never over its own face.
+    Where it can, it also keeps NEIGHBOUR_SHARE of its width away from every other face's
+    box (against one, it reads as that face's bars); where it cannot, it takes the first free
+    place the search met, which may touch a neighbour's edge.
     A moved panel keeps MOVED_SHARE of its height apart from what it made way for, and a
     panel drawn elsewhere the frame before (``last``) stays there while that is free. A panel
     with no free place within PANEL_TRIES tries (HIDDEN_TRIES for one left out the frame
@@ -249,6 +256,26 @@ def face_core(face: Rect) -> Rect:
     x1, y1, x2, y2 = face
     dx, dy = round(FACE_CORE_INSET * (x2 - x1)), round(FACE_CORE_INSET * (y2 - y1))
     return x1 + dx, y1 + dy, x2 - dx, y2 - dy
+
+
+def _neighbour_margin(wish: PanelWish) -> int:
+    """How far the panel keeps from other faces' boxes where it can (NEIGHBOUR_SHARE)."""
+    return max(2 * wish.gap, round(NEIGHBOUR_SHARE * wish.sizes[0][0]))
+
+
+def _grown(rect: Rect, m: int) -> Rect:
+    return rect[0] - m, rect[1] - m, rect[2] + m, rect[3] + m
+
+
+def _near_neighbours(wish: PanelWish, rect: Rect,
+                     neighbours: Sequence[Rect]) -> list[tuple[int, Rect]]:
+    """The other faces' boxes (grown by :func:`_neighbour_margin`) a panel at ``rect`` comes
+    near, but for those on its own face's side of it (a face above or below its own: the
+    panel is beside both, as its own face's bars)."""
+    m = _neighbour_margin(wish)
+    right = rect[0] >= wish.face[2]
+    return [(a, n) for a, n in _overlaps(rect, neighbours)
+            if not (n[2] - m <= rect[0] if right else n[0] + m >= rect[2])]
 
 
 def _panel_reach(wish: PanelWish) -> dict[int, int]:
@@ -309,13 +336,17 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
     """One panel's place among the labels and panels ``placed`` before it and off the other
     faces' ``cores``, or None (see :func:`layout_panels`)."""
     fit = _panel_fit(wish, frame_hw)
-    kept = _kept_place(wish, fit, frame_hw, [*placed, *cores])
+    # other faces' boxes grown by the margin a panel keeps from them where it can
+    neighbours = [_grown(f, _neighbour_margin(wish)) for f in faces if f != wish.face]
+    kept = _kept_place(wish, fit, frame_hw, [*placed, *cores],
+                       lambda rect: not _near_neighbours(wish, rect, neighbours))
     if kept is not None:
         return kept  # the common case, and the cheapest
     s = _moved_spare(wish)
     region = _panel_region(wish)
     placed = [r for r in placed if overlap_area(r, region)]
     cores = [r for r in cores if overlap_area(r, region)]
+    neighbours = [r for r in neighbours if overlap_area(r, region)]
     faces = [f for f in faces if f != wish.face and overlap_area(f, region)]
     x0, y0 = wish.place[:2]
     h0 = wish.sizes[0][1]
@@ -348,6 +379,7 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
     tries = {1: 0, -1: 0}
     face_tries = 0
     deferred: list[tuple[float, int, int, int, int, Rect, bool]] = []
+    fallback: tuple[Rect, int] | None = None  # the first free place, if near a neighbour
     while tries[1] + tries[-1] < limit and (heap or deferred):
         if not heap:
             heap, deferred = deferred, []
@@ -367,7 +399,11 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
                 continue
         in_way, on_face = _in_way(rect, s, placed, cores)
         if not in_way:
-            return rect, k
+            touching = _near_neighbours(wish, rect, neighbours)
+            if not touching:
+                return rect, k
+            fallback = fallback or (rect, k)  # searched past like a face, as a face's tries
+            in_way, on_face = [max(touching)], True
         if on_face:  # tries of their own: the labels' and panels' (measured) stay theirs
             face_tries += 1
             if face_tries > limit:
@@ -381,7 +417,7 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
             push(side, away, r[1] - s - (rect[3] - rect[1]), k)  # over it
             for k2 in _smaller_clear_of(wish, rect, k, r, s):
                 push(side, away, rect[1], k2)
-    return None
+    return fallback
 
 
 def _in_way(rect: Rect, s: int, placed: Sequence[Rect],
@@ -397,10 +433,12 @@ def _in_way(rect: Rect, s: int, placed: Sequence[Rect],
 
 
 def _kept_place(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None],
-                frame_hw: tuple[int, int], placed: Sequence[Rect]) -> tuple[Rect, int] | None:
-    """The preferred place where it is free, else the place of the frame before (``last``)
-    where that is: with no search. A panel drawn elsewhere the frame before goes back only
-    with room to spare, and one left out comes back only with ``spare`` room."""
+                frame_hw: tuple[int, int], placed: Sequence[Rect],
+                clear: Callable[[Rect], bool]) -> tuple[Rect, int] | None:
+    """The preferred place where it is free (of ``placed``, and ``clear`` of other faces),
+    else the place of the frame before (``last``) where that is: with no search. A panel
+    drawn elsewhere the frame before goes back only with room to spare, and one left out
+    comes back only with ``spare`` room."""
     last = None
     if wish.last is not None and wish.last[3] < len(wish.sizes):
         side, away, dy, k = wish.last
@@ -411,9 +449,10 @@ def _kept_place(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None
     if last is not None and last != (wish.place, 0):
         s = max(s, round(RETURN_SHARE * (y2 - y1)))
     inside = x1 >= 0 and y1 >= 0 and x2 <= frame_hw[1] and y2 <= frame_hw[0]
-    if inside and not _overlaps((x1 - s, y1 - s, x2 + s, y2 + s), placed):
+    if inside and not _overlaps((x1 - s, y1 - s, x2 + s, y2 + s), placed) \
+            and clear(wish.place):
         return wish.place, 0
-    if last is not None and not _overlaps(last[0], placed):
+    if last is not None and not _overlaps(last[0], placed) and clear(last[0]):
         return last
     return None
 
