@@ -10,6 +10,7 @@ import pytest
 from factories import make_csv, make_image_folder
 from trainer_helpers import events, run_trainer
 
+from fer_desktop.core.gui_wording import status_bar_name
 from fer_desktop.core.model_compare import load_test_faces
 
 pytestmark = pytest.mark.tf
@@ -74,6 +75,10 @@ def test_model_json_holds_before_and_after_on_both_test_sets(tuned):
     assert len(held["after"]["predicted"]) == 6
     assert meta["scored_on_fer2013"] is True
     assert meta["started_from"]["path"] == str(tuned["start"])
+    # named as the run list names its run, short enough for the status bar (trial 24)
+    stamp, preset = tuned["run"].name.rsplit("-", 1)
+    assert preset == "finetune" and meta["name"] == f"finetune {tuned['run'].name} on faces"
+    assert status_bar_name(meta["name"]) == f"finetune {stamp} on faces"
     assert meta["recipe"]["preset"] == "finetune"
     assert "your test faces (6)" in tuned["stderr"] and "FER-2013 PublicTest" in tuned["stderr"]
 

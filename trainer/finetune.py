@@ -354,7 +354,11 @@ def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderDa
     held-out before/after and the starting point."""
     from trainer.export import export_finetuned
 
-    described = {"name": f"{start_name} fine-tuned on {Path(folder.root).name}",
+    # named as its run is in the Train tab's list, as every run's model is ("finetune
+    # 20261206-152432-finetune on collected faces", the window: "finetune 20261206-152432 on
+    # collected faces"); the starting model's long name in front was cut to "...uned on
+    # collected faces" in the status bar (trial 24), and it stays in started_from
+    described = {"name": f"{PRESET} {run.name} on {Path(folder.root).name}",
                  "dataset_sha256": data.sha256,
                  "recipe": {"preset": PRESET, "epochs": config.epochs,
                             "batch_size": config.batch_size,
