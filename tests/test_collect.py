@@ -644,3 +644,28 @@ def test_the_collect_folder_is_one_line_shortened_in_its_middle(qtbot, tmp_path)
     assert label.height() < 2 * label.fontMetrics().lineSpacing()  # one line
     assert label.width() <= panel.width()
     assert str(folder) in label.toolTip() and str(folder) in label.accessibleName()
+
+
+def test_the_counts_follow_faces_moved_from_outside_the_app(qtbot, tmp_path):
+    """The folder moved away, faces added by hand: the Collect box and the Train tab's
+    collected-faces count kept their old numbers until the next save (audit 38)."""
+    from fer_desktop.ui.collect_panel import CollectPanel
+    from fer_desktop.ui.data_source import DataSourceBox
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / "collected"
+    (folder / "happy").mkdir(parents=True)
+    cv2.imwrite(str(folder / "happy" / "a.png"), np.full((96, 96, 3), 128, np.uint8))
+    settings.collect_folder = folder
+    panel = CollectPanel(settings)
+    qtbot.addWidget(panel)
+    box = DataSourceBox(settings.collect)
+    qtbot.addWidget(box)
+    box.choose("collected")
+    assert panel.count_labels["happy"].text() == "1"
+    folder.rename(tmp_path / "moved away")
+    qtbot.waitUntil(lambda: panel.count_labels["happy"].text() == "0", timeout=WAIT_MS)
+    (folder / "sad").mkdir(parents=True)  # made again, and a face put in by hand
+    cv2.imwrite(str(folder / "sad" / "b.png"), np.full((96, 96, 3), 90, np.uint8))
+    qtbot.waitUntil(lambda: panel.count_labels["sad"].text() == "1", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "1 face (sad 1)" in box.help.text(), timeout=WAIT_MS)

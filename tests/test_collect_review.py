@@ -183,4 +183,9 @@ def test_every_picture_the_trainer_reads_is_counted_and_listed(tmp_path):
         write_face(root, "sad", f"face{i}{suffix}")
     assert FaceCollector(root, crop_scale=1.2).counts()["sad"] == 3
     assert len(list_faces(root)["sad"]) == 3
+    # a folder named like a picture and a hidden file are no faces: the Collect box counted
+    # them, Review and the trainer did not (audit 38)
+    (root / "sad" / "folder.png").mkdir()
+    write_face(root, "sad", ".hidden.png")
+    assert FaceCollector(root, crop_scale=1.2).counts()["sad"] == 3
     assert {".tif", ".tiff", ".pgm", ".jp2"} <= IMAGE_SUFFIXES

@@ -46,12 +46,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fer_desktop.core.collect_review import list_faces
 from fer_desktop.core.crop import face_crops, outside_share
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.preprocess import gray48
 from fer_desktop.core.safe_write import make_folder, rename_no_replace, unused_path
-from fer_desktop.core.sources import IMAGE_SUFFIXES
 
 CROP_SIDE = 96
 # Mean absolute difference (grey levels of 255, on the 48x48 grey crop) under which a crop
@@ -253,16 +253,10 @@ class FaceCollector:
         self._done = [*self._done, done][-UNDO_DEPTH:]
 
     def counts(self) -> dict[str, int]:
-        """Images per emotion already in the folder (all 7, 0 where there are none)."""
-        out = {}
-        for emotion in EMOTIONS:
-            sub = self.folder / emotion
-            try:
-                out[emotion] = sum(1 for p in sub.iterdir()
-                                   if p.suffix.lower() in IMAGE_SUFFIXES) if sub.is_dir() else 0
-            except OSError:
-                out[emotion] = 0
-        return out
+        """Images per emotion already in the folder (all 7, 0 where there are none): the faces
+        Review lists (a folder named x.png, or a hidden file, counted as a face the trainer
+        then skipped, audit 38)."""
+        return {emotion: len(faces) for emotion, faces in list_faces(self.folder).items()}
 
     def check_writable(self) -> None:
         """Raises ExportError (naming the folder and why) when crops cannot be saved there."""

@@ -6,6 +6,11 @@ Collect > Folder... the Train tab still showed (and would have trained on) the o
 until a restart (walk-through 12). Both now read :attr:`CollectFolder.path` and listen to its
 signals; ``AppSettings.collect`` holds the one instance and remembers the path across
 launches.
+
+The folder is also watched (QFileSystemWatcher: the folder, its emotion folders and the
+folder it is in), so that faces added, removed or the whole folder moved from the file
+manager are counted again at once: the Collect box kept its old counts after the folder was
+moved away (audit 38).
 """
 
 from __future__ import annotations
@@ -13,7 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+
+from fer_desktop.core.emotions import EMOTIONS
+
+RECOUNT_DELAY_MS = 300  # a file manager's move of many faces is counted again once
 
 
 class CollectFolder(QObject):
@@ -26,10 +35,13 @@ class CollectFolder(QObject):
     Signals:
         changed(object): another folder was chosen (its Path).
         faces_changed(): a face was saved, moved or taken back in it (the counts changed).
+        files_changed(): something changed in it, or it was made, moved or removed, from
+            outside the app (the counts may differ; no face was collected).
     """
 
     changed = Signal(object)
     faces_changed = Signal()
+    files_changed = Signal()
 
     def __init__(self, folder: str | Path,
                  remember: Callable[[Path], None] = lambda _folder: None,
@@ -37,6 +49,11 @@ class CollectFolder(QObject):
         super().__init__(parent)
         self._path = Path(folder)
         self._remember = remember
+        self._watcher = QFileSystemWatcher(self)
+        self._recount = QTimer(self, singleShot=True, interval=RECOUNT_DELAY_MS)
+        self._recount.timeout.connect(self._changed_outside)
+        self._watcher.directoryChanged.connect(lambda _path: self._recount.start())
+        self._watch()
 
     @property
     def path(self) -> Path:
@@ -49,8 +66,25 @@ class CollectFolder(QObject):
             return
         self._path = folder
         self._remember(folder)
+        self._watch()
         self.changed.emit(folder)
 
     def note_faces_changed(self) -> None:
         """Say that faces were saved, moved or removed (the Train tab counts them again)."""
         self.faces_changed.emit()
+
+    def _watch(self) -> None:
+        """Watch the folder, its emotion folders and its parent (to see the folder itself
+        made, moved or removed); the ones missing now are picked up at the next change."""
+        wanted = [str(p) for p in (self._path.parent, self._path,
+                                   *(self._path / e for e in EMOTIONS)) if p.is_dir()]
+        watched = self._watcher.directories()
+        if watched != wanted:
+            if watched:
+                self._watcher.removePaths(watched)
+            if wanted:
+                self._watcher.addPaths(wanted)
+
+    def _changed_outside(self) -> None:
+        self._watch()
+        self.files_changed.emit()

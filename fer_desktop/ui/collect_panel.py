@@ -126,6 +126,7 @@ class CollectPanel(QGroupBox):
             self.keys_left = notifier.info  # the keyboard left the video while collecting
         self._home.changed.connect(self._on_home_changed)
         self._home.faces_changed.connect(self.refresh_counts)  # moved or removed in Review
+        self._home.files_changed.connect(self.refresh_counts)  # ...or in a file manager
         layout = QVBoxLayout(self)
         self.active = QCheckBox("Collect: keys 1-7 save the face shown")
         self.active.setToolTip("Make the expression, then press its number: the face is saved "

@@ -185,6 +185,7 @@ class DataSourceBox(QWidget):
         self._counting: set[str] = set()
         collect.changed.connect(self._on_collect_changed)
         collect.faces_changed.connect(self._on_collect_changed)
+        collect.files_changed.connect(self._on_collect_changed)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
