@@ -98,6 +98,15 @@ def test_only_a_file_systems_refusal_of_a_file_is_called_the_users(monkeypatch, 
     full = OSError(errno.ENOSPC, "No space left on device", "/r/x")
     assert "--resume" not in file_system_words(full, "finetune")  # it keeps no checkpoint
     assert "--resume RUN_DIR" in file_system_words(full, "distill")
+    capsys.readouterr()
+    # a path gone is the user's only where the command line gave it, or a folder above it;
+    # a file of the trainer's own (a cache, a temporary file) gone is its bug (review 37)
+    for name, code in (("/r/x.csv", 2), ("/r/x.csv/part", 2),
+                       ("/tmp/keras-cache/weights.h5", cli.EXIT_INTERNAL_ERROR)):
+        monkeypatch.setattr(cli, "_run", fails(FileNotFoundError(
+            errno.ENOENT, "No such file or directory", name)))
+        assert cli.main(["inspect", "--csv", "/r/x.csv"]) == code, name
+        assert ("Traceback" in capsys.readouterr().err) == (code != 2)
 
 
 @pytest.mark.tf

@@ -268,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         return _user_error(emitter, str(exc))
     except Exception as exc:  # an internal failure: report it as an event, then exit non-zero
         if isinstance(exc, OSError) and (exc.errno in FULL_DISK or exc.filename is not None
-                                         and exc.errno in REFUSALS):
+                                         and exc.errno in REFUSALS
+                                         and (exc.errno not in MISSING
+                                              or _given_path(exc.filename, args))):
             return _user_error(emitter, file_system_words(exc, command))  # the file system's
         from trainer.train import format_exception
 
@@ -302,8 +304,25 @@ FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 REFUSALS = (*FULL_DISK, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR,
             errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG, errno.ELOOP, errno.EIO,
             errno.EFBIG, errno.ETXTBSY, errno.EBUSY)
+MISSING = (errno.ENOENT, errno.ENOTDIR)  # a path gone: the user's only where it is one of
+# theirs (a file given, or one under a folder given: a run folder deleted while it trains);
+# elsewhere (a temporary file, a library's cache) it is the trainer's own bug (review 37)
 RESUMABLE = ("train", "distill")  # whose work --resume goes on with (a fine-tune keeps no
 # checkpoint: it starts again, review 37)
+
+
+def _given_path(filename: object, args: argparse.Namespace) -> bool:
+    """Whether ``filename`` is a path the command line gave, or lies under one."""
+    given = []
+    for value in vars(args).values():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, str | os.PathLike) and str(item):
+                given.append(Path(os.path.abspath(item)))
+    try:
+        path = Path(os.path.abspath(os.fsdecode(filename)))
+    except (TypeError, ValueError):
+        return False
+    return any(path == g or g in path.parents for g in given)
 
 
 def file_system_words(exc: OSError, command: str = "train") -> str:
