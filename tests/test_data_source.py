@@ -335,3 +335,25 @@ def test_the_collected_faces_line_names_no_test_folder(qtbot, tmp_path):
     box.combo.setCurrentIndex(box.combo.findData("collected"))
     assert "A fifth of each emotion is kept out to test the result." in box.help.text()
     assert "test/" not in box.help.text()
+
+
+def test_progress_comes_into_view_when_a_run_starts(qtbot, tab, tmp_path, monkeypatch):
+    """At 1280x720 with Advanced open, Progress sat below the fold of the form's column:
+    a run started and nothing on screen said so (trial 24)."""
+    monkeypatch.setattr(tab.process, "start_command", lambda *args, **kwargs: None)
+    tab.resize(1272, 600)  # the tab's room in a 1272x688 window (menu, tabs, status bar)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.form.advanced_button.setChecked(True)
+    qtbot.wait(50)  # laid out with Advanced open
+
+    def in_view() -> bool:
+        viewport = tab.form_scroll.viewport()
+        top = tab.progress_box.mapTo(viewport, tab.progress_box.rect().topLeft()).y()
+        return top >= 0 and top + tab.progress_box.height() <= viewport.height()
+
+    assert not in_view()  # the situation of the trial
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("images"))
+    tab.data_source.folder_edit.setText(str(emotion_folder(tmp_path / "faces")))
+    tab.form.start_button.click()
+    assert in_view()

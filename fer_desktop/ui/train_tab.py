@@ -428,7 +428,8 @@ class TrainTab(QWidget):
     def _reset_progress(self) -> None:
         self._progress = TrainingProgress()
         self._data_warnings = []  # a new run: the last one's warnings are not its own
-        self.progress_box.reset()
+        self.progress_box.reset()  # in view as a run starts (below the fold at 1280x720 with
+        self.form_scroll.ensureWidgetVisible(self.progress_box, 0, 0)  # Advanced open, trial 24)
 
     def _redraw(self) -> None:
         self.curves.redraw()
