@@ -40,6 +40,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.messages import about
+from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import SMALLEST_AUTO_FACE_PX, FacePipeline, PipelineOptions
 from fer_desktop.core.plain_words import counted
@@ -203,7 +204,8 @@ class _VideoOut:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fourcc = cv2.VideoWriter_fourcc(*("MJPG" if self.path.suffix.lower() == ".avi"
                                               else "mp4v"))
-            self._writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, self._size)
+            with opencv_path(self.path) as name:  # not UTF-8: OpenCV crashed (audit 39)
+                self._writer = cv2.VideoWriter(name, fourcc, self.fps, self._size)
             if not self._writer.isOpened():
                 raise ExportError(self.path, "cannot be written as a video (use .mp4 or .avi)")
         if (image.shape[1], image.shape[0]) != self._size:
@@ -225,7 +227,8 @@ class _VideoOut:
         """
         if self._writer is None:
             return
-        reader = cv2.VideoCapture(str(self.path))
+        with opencv_path(self.path) as name:
+            reader = cv2.VideoCapture(name)
         try:
             held = int(reader.get(cv2.CAP_PROP_FRAME_COUNT)) if reader.isOpened() else 0
         finally:
@@ -563,7 +566,8 @@ def _source_fps(spec: str) -> float | None:
     path = Path(spec)
     if not path.is_file():
         return None
-    capture = cv2.VideoCapture(str(path))
+    with opencv_path(path) as name:
+        capture = cv2.VideoCapture(name)
     try:
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0) if capture.isOpened() else 0.0
     finally:

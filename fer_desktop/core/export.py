@@ -27,6 +27,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.native_paths import printable
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS
 from fer_desktop.core.safe_write import make_folder, snapshot_png
@@ -228,9 +229,11 @@ class CsvRecorder:
         try:
             for row in rows:
                 if self.with_source:
-                    name = source or ""
-                    row.insert(0, self._source_name(name) if self._source_name else name)
-                self._writer.writerow(row + extra)
+                    name = source or ""  # a name not UTF-8 spelt out (audit 39)
+                    row.insert(0, printable(self._source_name(name) if self._source_name
+                                            else name))
+                self._writer.writerow(row + [printable(v) if isinstance(v, str) else v
+                                             for v in extra])
                 self.rows += 1
         except OSError as exc:
             self._give_up(exc)

@@ -35,6 +35,7 @@ from fer_desktop.core.image_size import (
 )
 from fer_desktop.core.messages import about, goes_on
 from fer_desktop.core.native_logs import quiet_ffmpeg
+from fer_desktop.core.native_paths import opencv_path
 
 quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its own lines
 
@@ -326,7 +327,8 @@ class VideoFileSource:
         self.loop = loop
         if not self.path.is_file():
             raise SourceError(self.path, "no such video file")
-        self._capture = capture_factory(str(self.path))
+        with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
+            self._capture = capture_factory(name)
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
