@@ -165,3 +165,32 @@ def test_a_file_in_the_way_of_the_output_folder_is_named(tmp_path, sample_bgr):
         assert str(info.value).endswith("is a file, not a folder: choose another place to "
                                         "save to")
     assert blocker.read_text() == "mine"
+
+
+def test_a_name_too_long_for_the_file_system_is_said_so(tmp_path):
+    """A 304-byte output name ended in a traceback (analyze) or "unexpected error: OSError"
+    (--snapshot), from the checks before anything is written (audit 39)."""
+    from fer_desktop.core.safe_write import check_snapshot_target
+
+    long = tmp_path / ("b" * 300 + ".csv")
+    for check in (lambda: check_outputs({"--out": long}, inputs=[], force=False),
+                  lambda: check_outputs({"--out": long / "x.csv"}, inputs=[], force=False),
+                  lambda: check_snapshot_target(long.with_suffix(".png"), None)):
+        with pytest.raises(ExportError, match=r"too long for the file system \(304 bytes; "
+                                              r"the limit is 255\)"):
+            check()
+
+
+def test_a_legal_long_name_is_written_through_a_shorter_temporary_name(tmp_path):
+    """A 250-byte name is legal, but ".tmp-<name>.XXXXXXXX.csv" was not: the app refused
+    the user's name as "File name too long" (audit 39)."""
+    target = tmp_path / ("a" * 246 + ".csv")
+    with PendingFile(target) as pending:
+        assert len(pending.path.name) <= 255
+        pending.path.write_text("frame\n")
+        pending.commit()
+    assert target.read_text() == "frame\n"
+    stale = PendingFile(target, overwrite=True)  # a killed run's leftover, an hour old
+    os.utime(stale.path, (0, 0))
+    with PendingFile(target, overwrite=True):
+        assert not stale.path.exists()  # found and removed as any target's are

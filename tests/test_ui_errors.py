@@ -198,3 +198,18 @@ def test_no_display_is_said_in_words_not_by_a_qt_abort(monkeypatch, capsys):
     monkeypatch.setattr("sys.platform", "linux")
     assert main([]) == 2
     assert "no display to open a window on" in capsys.readouterr().err
+
+
+def test_a_snapshot_that_cannot_be_written_says_why_once(tmp_path, monkeypatch):
+    """"s.png cannot be written (cannot be written (No space left on device))" on a full
+    disk (audit 39): the writer's own words were wrapped in the same words again."""
+    from fer_desktop.core import export
+
+    def full(self, *args, **kwargs):
+        raise ExportError(tmp_path / "x.png", "cannot be written (No space left on device); "
+                                              "choose another folder")
+
+    monkeypatch.setattr(export.ScreenshotWriter, "save", full)
+    with pytest.raises(ExportError) as info:
+        save_snapshot(tmp_path / "s.png", fake_output())
+    assert info.value.reason == "cannot be written (No space left on device); choose another file"

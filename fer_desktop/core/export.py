@@ -332,6 +332,8 @@ def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -
         os.replace(png.with_suffix(".json"), out.with_suffix(".json"))
     except (OSError, ExportError) as exc:
         reason = exc.reason if isinstance(exc, ExportError) else (exc.strerror or str(exc))
+        inner = re.fullmatch(r"cannot be written \((.*)\)(; .*)?", reason)  # the writer's
+        reason = inner[1] if inner else reason  # own words: not said twice (audit 39)
         raise ExportError(out, f"cannot be written ({reason}); choose another file") from exc
     finally:
         if tmp is not None:

@@ -22,7 +22,9 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
+import hashlib
 import json
 import os
 import tempfile
@@ -35,6 +37,28 @@ from fer_desktop.core.errors import ExportError
 TEMP_PREFIX = ".tmp-"
 STALE_TEMP_S = 3600
 """A temporary file for the same target untouched this long was left by a killed run."""
+NAME_MAX_BYTES = 255  # a file name's longest on the usual file systems (ext4, NTFS, APFS)
+TEMP_EXTRA_BYTES = 14  # what the temporary name adds: ".tmp-", ".", 8 random characters
+
+
+def _temp_prefix(target: Path) -> str:
+    """The start of the temporary names for ``target``: ``.tmp-<its name>.``, or for a name
+    within 14 bytes of the limit ``.tmp-<a digest of it>.`` (a legal 250-byte name was
+    refused as "File name too long": its temporary name was over the limit, audit 39)."""
+    name = target.name
+    if len(os.fsencode(name + target.suffix)) + TEMP_EXTRA_BYTES <= NAME_MAX_BYTES:
+        return f"{TEMP_PREFIX}{name}."
+    return f"{TEMP_PREFIX}{hashlib.sha1(os.fsencode(name)).hexdigest()[:16]}."
+
+
+def too_long_words(path: Path) -> str:
+    """"its name is too long (300 bytes; the limit is 255)" for a name the file system
+    refuses, else its path is too long."""
+    longest = max((len(os.fsencode(part)) for part in Path(path).parts), default=0)
+    if longest > NAME_MAX_BYTES:
+        return (f"cannot be written: a name in it is too long for the file system ({longest} "
+                f"bytes; the limit is {NAME_MAX_BYTES}); choose a shorter name")
+    return "cannot be written: its path is too long for the file system; choose a shorter one"
 
 
 def unused_path(folder: Path, stem: str, suffix: str) -> Path:
@@ -70,19 +94,30 @@ def check_outputs(outputs: Mapping[str, Path | None], inputs: Iterable[Path],
     named = [(option, Path(path)) for option, path in outputs.items() if path is not None]
     inputs = [Path(p) for p in inputs]
     for i, (option, path) in enumerate(named):
-        for source in inputs:
-            if same_file(path, source):
-                raise ExportError(path, f"{option} names an input of this command; writing it "
-                                        "would destroy the input: choose another file")
-        for other_option, other in named[:i]:
-            if same_file(path, other):
-                raise ExportError(path, f"{option} and {other_option} name the same file; "
-                                        "choose two different files")
-        if path.is_dir():
-            raise ExportError(path, f"{option} names a folder; give a file name")
-        if (path.exists() or path.is_symlink()) and not force:
-            raise ExportError(path, f"already exists and is left alone; choose another name "
-                                    f"{FORCE_ADVICE}")
+        try:
+            _check_output(i, option, path, named, inputs, force)
+        except OSError as exc:  # a name over 255 bytes, a loop of links: a traceback (audit 39)
+            raise ExportError(path, too_long_words(path) if exc.errno == errno.ENAMETOOLONG
+                              else f"cannot be written ({exc.strerror or exc}); choose "
+                                   "another file") from exc
+
+
+def _check_output(i: int, option: str, path: Path, named: list[tuple[str, Path]],
+                  inputs: list[Path], force: bool) -> None:
+    """check_outputs for one output (its i-th)."""
+    for source in inputs:
+        if same_file(path, source):
+            raise ExportError(path, f"{option} names an input of this command; writing it "
+                                    "would destroy the input: choose another file")
+    for other_option, other in named[:i]:
+        if same_file(path, other):
+            raise ExportError(path, f"{option} and {other_option} name the same file; "
+                                    "choose two different files")
+    if path.is_dir():
+        raise ExportError(path, f"{option} names a folder; give a file name")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise ExportError(path, f"already exists and is left alone; choose another name "
+                                f"{FORCE_ADVICE}")
 
 
 def snapshot_png(out: Path) -> Path:
@@ -105,6 +140,15 @@ def check_snapshot_target(out: Path, source: int | str | Path | None) -> None:
     Raises:
         ExportError: naming the file and what to do.
     """
+    try:
+        _check_snapshot(out, source)
+    except OSError as exc:  # a name over 255 bytes: "unexpected error" (audit 39)
+        raise ExportError(out, too_long_words(out) if exc.errno == errno.ENAMETOOLONG
+                          else f"cannot be written ({exc.strerror or exc}); choose another "
+                               "file") from exc
+
+
+def _check_snapshot(out: Path, source: int | str | Path | None) -> None:
     png, sidecar = snapshot_png(out), Path(out).with_suffix(".json")
     if source is not None and not isinstance(source, int):
         source = Path(source)
@@ -165,9 +209,11 @@ class PendingFile:
         try:
             make_folder(self.target.parent)  # a file in the way is named
             handle, name = tempfile.mkstemp(dir=self.target.parent,
-                                            prefix=f"{TEMP_PREFIX}{self.target.name}.",
+                                            prefix=_temp_prefix(self.target),
                                             suffix=self.target.suffix)
         except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                raise ExportError(self.target, too_long_words(self.target)) from exc
             raise ExportError(self.target, f"cannot be written ({exc.strerror or exc}); "
                                            "choose another file") from exc
         os.close(handle)
@@ -268,7 +314,7 @@ def remove_stale_temporaries(target: Path, keep: Path | None = None,
     """
     removed = []
     now = time.time()
-    for path in target.parent.glob(f"{TEMP_PREFIX}{glob.escape(target.name)}.*"):
+    for path in target.parent.glob(f"{glob.escape(_temp_prefix(target))}*"):
         try:
             if path != keep and path.is_file() and now - path.stat().st_mtime > older_than_s:
                 path.unlink()
