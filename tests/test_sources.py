@@ -622,3 +622,25 @@ def test_a_frame_count_of_minus_one_in_an_unsigned_field_is_unknown(tmp_path, de
         read += 1
     assert read == 12 and source.ended_after is None  # whole, not "cut short"
     source.close()
+
+
+def _gif(width: int, height: int) -> bytes:
+    """A one-pixel GIF on a canvas (its "logical screen") of width x height: what a decoder
+    allocates for each frame."""
+    import struct
+
+    return (b"GIF89a" + struct.pack("<HH", width, height) + bytes([0x80, 0, 0])
+            + b"\x00\x00\x00\xff\xff\xff" + b"\x2c" + struct.pack("<HHHH", 0, 0, 1, 1)
+            + b"\x00\x02\x02\x44\x01\x00\x3b")
+
+
+def test_a_video_or_gif_of_huge_frames_is_refused_before_a_frame_is_decoded(tmp_path):
+    """A 164 KB GIF of 15000 x 15000 took 2.7 GB to analyse and 3.4 GB to show, where a PNG
+    of that size is refused from its header (audit 39)."""
+    small, huge = tmp_path / "small.gif", tmp_path / "huge.gif"
+    small.write_bytes(_gif(4, 4))
+    huge.write_bytes(_gif(15000, 15000))
+    VideoFileSource(small).close()  # a GIF is read as a video
+    with pytest.raises(SourceError, match=r"frames of 15000 x 15000 pixels \(225 MP\); videos "
+                                          r"over 50 MP a frame are refused"):
+        VideoFileSource(huge)

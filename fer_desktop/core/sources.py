@@ -329,6 +329,7 @@ class VideoFileSource:
             raise SourceError(self.path, "no such video file")
         with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
             self._capture = capture_factory(name)
+        self._refuse_oversized()
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
             self._capture.release()
@@ -348,6 +349,23 @@ class VideoFileSource:
         # frames the file really held, when a pass ended clearly short of the header's count
         self.ended_after: int | None = None
 
+
+    def _refuse_oversized(self) -> None:
+        """Refuse frames over MAX_IMAGE_PIXELS before the first is decoded, as a picture's
+        header is: a 164 KB GIF of 15000 x 15000 took 3.4 GB to show (audit 39). The size is
+        the container's, known once it is open."""
+        size = [_finite(self._capture.get(p)) if self._capture.isOpened() else None
+                for p in (cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT)]
+        if None in size or size[0] * size[1] <= MAX_IMAGE_PIXELS:
+            return
+        width, height = int(size[0]), int(size[1])
+        self._capture.release()
+        raise SourceError(self.path, f"has frames of {width} x {height} pixels "
+                                     f"({megapixels(width, height)}); videos over "
+                                     f"{megapixels(MAX_IMAGE_PIXELS, 1)} a frame are refused "
+                                     "because each frame would need "
+                                     f"{width * height * 3 / 2**30:.1f} GB of memory: scale it "
+                                     "down first", retryable=False)
     def _frame_time(self) -> float:
         """Seconds since the first frame for the frame just read (see the class docstring)."""
         step = 1.0 / (self.fps or ASSUMED_FPS)
