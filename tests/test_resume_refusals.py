@@ -232,3 +232,26 @@ def test_a_resume_refused_for_any_source_gone_leaves_config_json_alone(tmp_path,
             "file not found", "teacher": "teacher: the run's teacher is not found"}[gone] \
         in error, error
     assert "changing" not in error and _hashes(run) == before
+
+
+def test_an_evaluation_replaces_only_its_own_report(tmp_path):
+    """`evaluate FOLDER` writes beside the model by default: a user's file of the report's
+    name there was replaced without a word (audit 39)."""
+    import json
+
+    from trainer.evaluate import _check_report_target
+    from trainer.rundir import RunDirError
+
+    report = tmp_path / "evaluation-PrivateTest.json"
+    picture = report.with_suffix(".png")
+    _check_report_target(report, picture)  # nothing there
+    report.write_text(json.dumps({"model": "m", "split": "PrivateTest", "samples": 3}))
+    picture.write_bytes(b"\x89PNG")
+    _check_report_target(report, picture)  # an earlier report and its picture: replaced
+    for text in ('{"my": "notes"}', "not json", "[1, 2]"):
+        report.write_text(text)
+        with pytest.raises(RunDirError, match="is not an earlier evaluation report"):
+            _check_report_target(report, picture)
+    report.unlink()
+    with pytest.raises(RunDirError, match="without the evaluation report"):
+        _check_report_target(report, picture)

@@ -112,6 +112,14 @@ def test_evaluate_writes_json_and_png(tiny_run, tmp_path):
     # may sit in the repository) or a model.
     assert not (tmp_path / ".cache").exists()
     assert not (tiny_run["run_dir"] / ".cache").exists()
+    # an earlier report is replaced; a file of that name that is the user's is not (the
+    # default folder is the model's: audit 39)
+    notes = tmp_path / "evaluation-PrivateTest-flip.json"
+    notes.write_text('{"my": "notes on this model"}')
+    again = run_trainer("evaluate", str(tiny_run["run_dir"]), "--csv", str(tiny_run["csv"]),
+                        "--split", "PrivateTest", "--tta", "flip", "--out", str(tmp_path))
+    assert again.returncode == 2 and "is not an earlier evaluation report" in again.stderr
+    assert notes.read_text() == '{"my": "notes on this model"}'
 
 
 def test_evaluate_reports_every_figure_of_issue_12(tiny_run, tmp_path):

@@ -7,6 +7,7 @@ confusion-matrix PNG drawn with matplotlib, and emits an ``evaluated`` event.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +147,7 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
     folder = Path(out) if out else model_path.parent
     rundir.check_writable(folder)
     stem = f"evaluation-{split}" + ("-flip" if tta == "flip" else "")
+    _check_report_target(folder / f"{stem}.json", folder / f"{stem}.png")
     rundir.atomic_write_json(folder / f"{stem}.json", result)
     plot_confusion(np.array(summary["confusion"]),
                    f"{model_path.name} on {split}{' (flip TTA)' if tta == 'flip' else ''}: "
@@ -159,6 +161,30 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
                      ece_calibrated=summary["ece"], temperature=temperature,
                      json=str(folder / f"{stem}.json"), png=str(folder / f"{stem}.png"))
     return result
+
+
+def _check_report_target(report: Path, picture: Path) -> None:
+    """Replace only an earlier evaluation's report and picture: a file of that name that is
+    the user's (notes named evaluation-PrivateTest.json beside a model) was replaced without
+    a word, the model folder being the default (audit 39).
+
+    Raises:
+        rundir.RunDirError: naming the file, and --out.
+    """
+    ours = False
+    if report.exists():
+        try:
+            data = json.loads(report.read_text(encoding="utf-8"))
+            ours = isinstance(data, dict) and {"model", "split", "samples"} <= data.keys()
+        except (OSError, ValueError, RecursionError):
+            ours = False
+        if not ours:
+            raise rundir.RunDirError(report, "already exists and is not an earlier evaluation "
+                                     "report; it is left alone: give another folder with --out")
+    if picture.exists() and not ours:
+        raise rundir.RunDirError(picture, "already exists without the evaluation report it "
+                                 "would go with; it is left alone: give another folder with "
+                                 "--out")
 
 
 def format_result(result: dict) -> str:
