@@ -915,3 +915,13 @@ def test_a_step_back_at_the_end_shows_one_frame_and_stays(qtbot, main_window, tm
     with qtbot.assertNotEmitted(live.frame_shown, wait=300):  # it stays on frame 6
         pass
     assert shown == [6] and not live.transport.playing
+
+
+@pytest.mark.parametrize("seconds", [1e300, 3e7])
+def test_a_remembered_place_no_video_reaches_is_forgotten(settings, seconds):
+    """"Resumed at 1388888:53:20" (or a 300-digit hour) over a video of unknown length that
+    played from 0:00: a settings file's value past any video's length (audit 39)."""
+    settings.resume_point = ("/videos/clip.avi", seconds)
+    assert settings.resume_point is None
+    settings.resume_point = ("/videos/clip.avi", 6 * 3600.0)  # six hours: a long recording
+    assert settings.resume_point == ("/videos/clip.avi", 6 * 3600.0)

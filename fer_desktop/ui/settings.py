@@ -24,6 +24,8 @@ from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, Tra
 CAMERA_PREFIX = "camera:"
 TABS = ("live", "train")  # the main window's tabs, in order, as remembered
 RECENT_FILES = 5  # files listed in the Source list from earlier launches
+MAX_RESUME_S = 7 * 24 * 3600  # a resume point past a week is no video's: "Resumed at
+# 1388888:53:20" over a video of unknown length playing from 0:00 (audit 39)
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,8 @@ class AppSettings:
             seconds = float(self._qs.value("live/resume_s", 0.0))
         except (TypeError, ValueError):
             return None
-        return (video, seconds) if video and math.isfinite(seconds) and seconds > 0 else None
+        return (video, seconds) if video and math.isfinite(seconds) \
+            and 0 < seconds <= MAX_RESUME_S else None
 
     @resume_point.setter
     def resume_point(self, value: tuple[str | Path, float] | None) -> None:
