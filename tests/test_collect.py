@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import cv2
@@ -457,6 +458,19 @@ def test_to_trash_makes_the_data_folder_qt_needs(qtbot, tmp_path, monkeypatch):
     to_trash(face)
     assert not face.exists()
     assert (tmp_path / "no" / "such" / "share" / "Trash" / "files" / "face.png").is_file()
+
+
+def test_a_face_named_not_utf8_goes_to_the_trash(qtbot, tmp_path, monkeypatch):
+    """caf\xe9.png (a name from an old zip): Qt cannot name it, and Remove said "the system
+    trash is not available here" while the trash took every other face (audit 39)."""
+    from fer_desktop.ui.collect_review import to_trash
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    face = tmp_path / os.fsdecode(b"caf\xe9.png")
+    face.write_bytes(b"png")
+    place = to_trash(face)
+    assert not os.path.lexists(face) and place.read_bytes() == b"png"
+    assert place.name == "caf\\xe9.png"  # its stray byte spelt out
 
 
 def test_after_review_undo_takes_back_only_later_saves(tmp_path, sample_face):

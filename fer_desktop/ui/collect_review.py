@@ -66,6 +66,8 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.collect_review import FaceFile, FaceReview, ReviewResult
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.native_paths import is_text, printable
+from fer_desktop.core.safe_write import rename_no_replace, unused_path
 from fer_desktop.ui.colours import ERROR_COLOUR, LOADING_PLACEHOLDER
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
@@ -94,11 +96,30 @@ def to_trash(path: Path) -> Path:
     if data:
         with contextlib.suppress(OSError):
             Path(data).mkdir(parents=True, exist_ok=True)
-    file = QFile(str(path))
+    named = _nameable(Path(path))
+    file = QFile(str(named))
     if not file.moveToTrash():
+        if named != path:
+            with contextlib.suppress(OSError):
+                rename_no_replace(named, Path(path))  # back as it was
         raise OSError(f"the system trash is not available here: "
                       f"{file.errorString() or 'no reason given'}")
     return Path(file.fileName())
+
+
+def _nameable(path: Path) -> Path:
+    """``path``, renamed first where its name is not UTF-8 text (``caf\xe9.png``, from an
+    old zip): Qt cannot name such a file, and its trash "was not available" (audit 39). The
+    name it gets spells the stray bytes out (``caf\\xe9.png``)."""
+    if is_text(str(path)):
+        return path
+    if not is_text(str(path.parent)):
+        raise OSError("its folder's name is not UTF-8 text, which the system trash cannot "
+                      "be given: rename the folder")
+    named = unused_path(path.parent, Path(printable(path.name)).stem, path.suffix
+                        if is_text(path.suffix) else "")
+    rename_no_replace(path, named)
+    return named
 
 
 def _decode(wanted: list[tuple[str, str]], stop: threading.Event,
