@@ -162,6 +162,10 @@ _DELETE = object()
     (_edit("input.shape", [1, 48, 48, 3]), ModelMismatchError, "input.shape"),
     (_edit("preprocessing.name", "rgb-imagenet"), ModelMismatchError, "preprocessing.name"),
     (_edit("preprocessing.version", 99), ModelMismatchError, "preprocessing.version"),
+    # what the app feeds (0..1 float32): a model saying otherwise was fed it (audit 39)
+    (_edit("preprocessing.scale", 1.0), ModelMismatchError, "preprocessing.scale"),
+    (_edit("preprocessing.offset", -0.5), ModelMismatchError, "preprocessing.offset"),
+    (_edit("input.dtype", "uint8"), ModelMismatchError, "input.dtype"),
     (_edit("format_version", 99), ModelMismatchError, "format_version"),
     (_edit("temperature", -1), ModelError, "temperature"),
     (_edit("temperature", "hot"), ModelError, "temperature"),

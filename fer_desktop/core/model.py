@@ -93,12 +93,26 @@ def read_metadata(model_dir: Path) -> dict:
     if prep.get("version") != preprocess.PREPROCESSING_VERSION:
         raise ModelMismatchError(path, "preprocessing.version",
                                  preprocess.PREPROCESSING_VERSION, prep.get("version"))
+    # what the app feeds every model: 0..1 float32 pixels (a model saying it wants 0..255
+    # or uint8 loaded and was fed 0..1 without a word, audit 39)
+    for key, ours in (("scale", preprocess.SCALE), ("offset", preprocess.OFFSET)):
+        value = prep.get(key, ours)
+        if not _same_number(value, ours):
+            raise ModelMismatchError(path, f"preprocessing.{key}", ours, value)
+    dtype = meta["input"].get("dtype", "float32") if isinstance(meta["input"], dict) else None
+    if dtype != "float32":
+        raise ModelMismatchError(path, "input.dtype", "float32", dtype)
     model_schema.temperature(meta, path)
     files = meta["files"]
     if not isinstance(files, dict) or not (files.get("tflite") or files.get("tflite_int8")):
         raise ModelError(path, "names no 'tflite' or 'tflite_int8' file under 'files'; "
                                f"{EXPORT_HINT} again")
     return meta
+
+
+def _same_number(value: object, ours: float) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) \
+        and math.isclose(float(value), ours, rel_tol=1e-6, abs_tol=1e-12)
 
 
 @runtime_checkable
