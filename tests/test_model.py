@@ -296,6 +296,9 @@ def test_missing_tflite_is_named(model_copy):
 def test_missing_folder_is_named(tmp_path):
     with pytest.raises(ModelError, match="no such model folder"):
         EmotionClassifier.load(tmp_path / "nowhere")
+    (tmp_path / "loop").symlink_to("loop")  # was "no such model folder" too (audit 39)
+    with pytest.raises(ModelError, match="is a link that leads nowhere or back to itself"):
+        EmotionClassifier.load(tmp_path / "loop")
 
 
 def test_a_file_given_for_the_model_folder_points_at_its_folder(model_copy, tmp_path):
@@ -325,3 +328,27 @@ def test_detector_model_in_place_of_the_classifier(model_copy):
         tflite.write_bytes(blazeface_model_path().read_bytes())
     with pytest.raises(ModelMismatchError, match="input tensor shape"):
         EmotionClassifier.load(model_copy)
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("loop", "is a link that leads back to itself"),
+    ("fifo", "is not a file but a pipe or a device"),
+    ("huge", r"is 6,144 MB; an emotion model is a few MB \(the limit is 200 MB\)"),
+])
+def test_a_model_file_that_is_no_model_file_says_what_it_is(model_copy, kind, message):
+    """A link to itself or a pipe was "missing", and a 6 GB file was hashed for 23 s before
+    anything was said (audit 39)."""
+    import os
+
+    for tflite in model_copy.glob("*.tflite"):
+        tflite.unlink()
+        if kind == "loop":
+            tflite.symlink_to(tflite.name)
+        elif kind == "fifo":
+            os.mkfifo(tflite)
+        else:
+            with tflite.open("wb") as fh:  # sparse: no disk used
+                fh.truncate(6 << 30)
+    with pytest.raises(ModelError, match=message) as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path.suffix == ".tflite"

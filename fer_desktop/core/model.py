@@ -12,8 +12,11 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
+import stat
 import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -29,6 +32,8 @@ from fer_desktop.core.native_logs import litert_quiet
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
 MAX_MODEL_JSON_BYTES = 1 << 20  # the shipped one is 3 KB; more is not a model description
+MAX_MODEL_FILE_BYTES = 200 << 20  # the shipped file is 1.2 MB, an ensemble's float32 one a
+# few dozen: a 6 GB file was hashed for 23 s, on the window's thread too (audit 39)
 EXPORT_HINT = model_schema.EXPORT_HINT
 
 
@@ -65,6 +70,9 @@ def read_metadata(model_dir: Path) -> dict:
                 else f"give a model folder (the one that holds {MODEL_JSON}); {EXPORT_HINT}")
         raise ModelError(model_dir, f"is a file, not a model folder: {hint}")
     if not model_dir.is_dir():
+        if os.path.islink(model_dir) and not os.path.exists(model_dir):
+            raise ModelError(model_dir, "is a link that leads nowhere or back to itself; give "
+                                        f"the model folder itself; {EXPORT_HINT}")
         raise ModelError(model_dir, f"no such model folder; {EXPORT_HINT}")
     if not path.is_file():
         raise ModelError(path, f"missing: the folder holds no model description; {EXPORT_HINT}")
@@ -113,6 +121,26 @@ def read_metadata(model_dir: Path) -> dict:
 def _same_number(value: object, ours: float) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) \
         and math.isclose(float(value), ours, rel_tol=1e-6, abs_tol=1e-12)
+
+
+def _check_model_file(path: Path) -> None:
+    """Raise ModelError naming what is wrong with the model file ``model.json`` names: gone,
+    a link that leads back to itself, a pipe or a device, or far larger than any model (each
+    was "missing", or a 6 GB file hashed for 23 s: audit 39)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ModelError(path, f"is a link that leads back to itself; {EXPORT_HINT} again"
+                             ) from exc
+        raise ModelError(path, f"missing: {MODEL_JSON} names it but the file is not there; "
+                               f"{EXPORT_HINT} again") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelError(path, f"is not a file but a pipe or a device; {EXPORT_HINT} again")
+    if info.st_size > MAX_MODEL_FILE_BYTES:
+        raise ModelError(path, f"is {info.st_size / 2**20:,.0f} MB; an emotion model is a few MB "
+                               f"(the limit is {MAX_MODEL_FILE_BYTES >> 20} MB): {EXPORT_HINT} "
+                               "again")
 
 
 @runtime_checkable
@@ -203,9 +231,7 @@ class EmotionClassifier:
         if path.is_dir():  # "missing" said of a folder that is there read as a lie
             raise ModelError(path, f"is a folder, where {MODEL_JSON} names the model file; "
                                    f"{EXPORT_HINT} again")
-        if not path.is_file():
-            raise ModelError(path, f"missing: {MODEL_JSON} names it but the file is not there; "
-                                   f"{EXPORT_HINT} again")
+        _check_model_file(path)
         return cls(model_dir, meta, path, num_threads=num_threads)
 
     @property
