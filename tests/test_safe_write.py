@@ -140,6 +140,10 @@ def test_a_folder_that_takes_no_files_gets_the_right_reason(tmp_path, monkeypatc
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(ExportError, match="a-file is a file, not a folder"):  # named
         check_writable_folder(tmp_path / "a-file" / "sub")
+    (tmp_path / "loop").symlink_to("loop")  # "cannot be written (File exists)" (audit 39)
+    with pytest.raises(ExportError, match="loop is a link that leads nowhere or back to "
+                                          "itself, not a folder"):
+        check_writable_folder(tmp_path / "loop")
 
 
 def test_a_file_in_the_way_of_the_output_folder_is_named(tmp_path, sample_bgr):

@@ -271,13 +271,17 @@ def make_folder(folder: Path) -> None:
         blocker = file_in_the_way(folder)
         if blocker is None:
             raise
-        raise ExportError(blocker, "is a file, not a folder: choose another place to save "
+        what = "a link that leads nowhere or back to itself" if not blocker.exists() \
+            else "a file"  # a loop of links read "(File exists)" (audit 39)
+        raise ExportError(blocker, f"is {what}, not a folder: choose another place to save "
                                    "to") from exc
 
 
 def file_in_the_way(folder: Path) -> Path | None:
-    """The file standing where ``folder`` or one of its parents must be, if any."""
-    return next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    """The file (or broken link) standing where ``folder`` or one of its parents must be."""
+    return next((p for p in (folder, *folder.parents)
+                 if (p.exists() and not p.is_dir()) or (p.is_symlink() and not p.exists())),
+                None)
 
 
 def check_writable_folder(folder: Path) -> None:
