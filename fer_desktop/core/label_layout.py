@@ -348,6 +348,14 @@ def _place_panel(wish: PanelWish, faces: Sequence[Rect], frame_hw: tuple[int, in
     cores = [r for r in cores if overlap_area(r, region)]
     neighbours = [r for r in neighbours if overlap_area(r, region)]
     faces = [f for f in faces if f != wish.face and overlap_area(f, region)]
+    return _search_panel(wish, fit, s, placed, cores, neighbours, faces)
+
+
+def _search_panel(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None], s: int,
+                  placed: Sequence[Rect], cores: Sequence[Rect], neighbours: Sequence[Rect],
+                  faces: Sequence[Rect]) -> tuple[Rect, int] | None:
+    """:func:`_place_panel`'s search, its preferred and last places taken: among only what
+    lies in its region."""
     x0, y0 = wish.place[:2]
     h0 = wish.sizes[0][1]
     side0 = 1 if x0 >= wish.face[2] else -1
