@@ -677,9 +677,28 @@ def test_the_counts_follow_faces_moved_from_outside_the_app(qtbot, tmp_path):
     qtbot.addWidget(box)
     box.choose("collected")
     assert panel.count_labels["happy"].text() == "1"
-    folder.rename(tmp_path / "moved away")
+    with qtbot.waitSignal(settings.collect.gone, timeout=WAIT_MS) as gone:  # said (trial 25)
+        folder.rename(tmp_path / "moved away")
+    assert gone.args == [folder]
     qtbot.waitUntil(lambda: panel.count_labels["happy"].text() == "0", timeout=WAIT_MS)
     (folder / "sad").mkdir(parents=True)  # made again, and a face put in by hand
     cv2.imwrite(str(folder / "sad" / "b.png"), np.full((96, 96, 3), 90, np.uint8))
     qtbot.waitUntil(lambda: panel.count_labels["sad"].text() == "1", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "1 face (sad 1)" in box.help.text(), timeout=WAIT_MS)
+
+
+def test_the_counts_follow_a_folder_made_after_launch(qtbot, tmp_path):
+    """A new account: no collected faces' folder, not even the app's data folder, at launch;
+    nothing was watched all session, so faces copied in later were never counted (trial 25)."""
+    from fer_desktop.ui.collect_panel import CollectPanel
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / "share" / "FER Desktop" / "collected faces"
+    settings.collect_folder = folder
+    panel = CollectPanel(settings)
+    qtbot.addWidget(panel)
+    (folder / "happy").mkdir(parents=True)  # made by the first save, or by hand
+    cv2.imwrite(str(folder / "happy" / "a.png"), np.full((96, 96, 3), 128, np.uint8))
+    qtbot.waitUntil(lambda: panel.count_labels["happy"].text() == "1", timeout=WAIT_MS)
+    cv2.imwrite(str(folder / "happy" / "b.png"), np.full((96, 96, 3), 90, np.uint8))
+    qtbot.waitUntil(lambda: panel.count_labels["happy"].text() == "2", timeout=WAIT_MS)

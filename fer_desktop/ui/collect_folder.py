@@ -37,11 +37,14 @@ class CollectFolder(QObject):
         faces_changed(): a face was saved, moved or taken back in it (the counts changed).
         files_changed(): something changed in it, or it was made, moved or removed, from
             outside the app (the counts may differ; no face was collected).
+        gone(object): the folder, there before, was moved or removed from outside the app
+            (its Path): the counts fell to 0 with nothing to say why (trial 25).
     """
 
     changed = Signal(object)
     faces_changed = Signal()
     files_changed = Signal()
+    gone = Signal(object)
 
     def __init__(self, folder: str | Path,
                  remember: Callable[[Path], None] = lambda _folder: None,
@@ -49,6 +52,7 @@ class CollectFolder(QObject):
         super().__init__(parent)
         self._path = Path(folder)
         self._remember = remember
+        self._existed = False  # whether the folder was there at the last look
         self._watcher = QFileSystemWatcher(self)
         self._recount = QTimer(self, singleShot=True, interval=RECOUNT_DELAY_MS)
         self._recount.timeout.connect(self._changed_outside)
@@ -71,13 +75,18 @@ class CollectFolder(QObject):
 
     def note_faces_changed(self) -> None:
         """Say that faces were saved, moved or removed (the Train tab counts them again)."""
+        self._watch()  # the first face saved made the folders: watched from now on
         self.faces_changed.emit()
 
     def _watch(self) -> None:
-        """Watch the folder, its emotion folders and its parent (to see the folder itself
-        made, moved or removed); the ones missing now are picked up at the next change."""
-        wanted = [str(p) for p in (self._path.parent, self._path,
-                                   *(self._path / e for e in EMOTIONS)) if p.is_dir()]
+        """Watch the folder, its emotion folders and the nearest folder above it that exists
+        (to see the folder itself made, moved or removed: in a new account not even the
+        app's data folder exists yet, trial 25); the ones missing now are picked up at the
+        next change."""
+        self._existed = self._path.is_dir()
+        above = next((p for p in self._path.parents if p.is_dir()), None)
+        wanted = [str(p) for p in (above, self._path, *(self._path / e for e in EMOTIONS))
+                  if p is not None and p.is_dir()]
         watched = self._watcher.directories()
         if watched != wanted:
             if watched:
@@ -86,5 +95,8 @@ class CollectFolder(QObject):
                 self._watcher.addPaths(wanted)
 
     def _changed_outside(self) -> None:
+        existed = self._existed
         self._watch()
         self.files_changed.emit()
+        if existed and not self._existed:
+            self.gone.emit(self._path)
