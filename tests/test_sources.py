@@ -644,3 +644,65 @@ def test_a_video_or_gif_of_huge_frames_is_refused_before_a_frame_is_decoded(tmp_
     with pytest.raises(SourceError, match=r"frames of 15000 x 15000 pixels \(225 MP\); videos "
                                           r"over 50 MP a frame are refused"):
         VideoFileSource(huge)
+
+
+def _unindexed_avi(path, frames: int = 40) -> bytes:
+    """An MJPG AVI as a recorder leaves it until it stops: its header counts 0 frames and it
+    has no index (the AVI's whole bytes are returned; none are written)."""
+    import struct
+
+    write_video(path, [np.full((48, 64, 3), 5 * i, np.uint8) for i in range(frames)], 10.0)
+    data = bytearray(path.read_bytes())
+    for tag, offset in ((b"avih", 16), (b"strh", 32)):  # dwTotalFrames, dwLength
+        at = data.find(tag) + 8 + offset
+        data[at:at + 4] = struct.pack("<I", 0)
+    return bytes(data[:data.find(b"idx1")])
+
+
+def test_a_video_still_being_recorded_is_read_on_as_it_grows(tmp_path):
+    """Playing a video another program still recorded stopped for good at the last frame
+    written when it was opened: OpenCV's reader saw no more, and Play, Loop and the seek bar
+    did nothing (trial 25)."""
+    video = tmp_path / "rec.avi"
+    whole = _unindexed_avi(video)
+    video.write_bytes(whole[:len(whole) * 6 // 10])  # written so far
+    probe = cv2.VideoCapture(str(video))
+    there = 0
+    while probe.read()[0]:
+        there += 1
+    probe.release()
+    source = VideoFileSource(video)
+    assert source.frame_count is None and 10 < there < 40
+    frames = [source.read() for _ in range(there)]
+    video.write_bytes(whole)  # the recorder writes on (and stops)
+    while (frame := source.read()) is not None:
+        frames.append(frame)
+    assert [f.index for f in frames] == list(range(40))  # every frame, in order
+    assert source.seek(0) == 0 and source.read().index == 0  # Play at the end: from the start
+    assert source.seek(25) == 25 and int(source.read().image[0, 0, 0]) in range(120, 131)
+    source.close()
+
+
+def test_an_unindexed_video_loops(tmp_path):
+    video = tmp_path / "rec.avi"
+    video.write_bytes(_unindexed_avi(video, frames=12))
+    source = VideoFileSource(video, loop=True)
+    times = [source.read().timestamp_s for _ in range(14)]
+    assert times[12] == 0.0 and times[13] == pytest.approx(0.1)  # a new pass, from the start
+    source.close()
+
+
+def test_a_video_unreadable_moments_after_it_changed_may_be_still_recorded(tmp_path):
+    """An MP4 still being recorded (no index until its end) was "not a video this app can
+    read ... try an MP4 or AVI file": it is one (trial 25)."""
+    import os
+
+    video = tmp_path / "rec.mp4"
+    video.write_bytes(b"\0\0\0\x18ftypmp42" + bytes(4000))
+    with pytest.raises(SourceError, match="changed moments ago: if it is still being "
+                                          "recorded or copied, open it again once it is"):
+        VideoFileSource(video)
+    os.utime(video, (0, 0))  # long unchanged: damaged, not being written
+    with pytest.raises(SourceError) as info:
+        VideoFileSource(video)
+    assert "moments ago" not in str(info.value)

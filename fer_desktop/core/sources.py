@@ -12,7 +12,9 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import stat
 import time
 from collections.abc import Callable
@@ -47,6 +49,7 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".m
                             ".wmv", ".gif"})
 CAMERA_REOPEN_ATTEMPTS = 3
 # Frame rate assumed for a video whose header and frames give no time (see VideoFileSource).
+STILL_WRITTEN_S = 10.0  # a file changed this recently may still be being recorded or copied
 ASSUMED_FPS = 30.0
 
 
@@ -155,8 +158,13 @@ def _unreadable_video(path: Path) -> str:
         return (f"is not a video or picture this app opens (videos: "
                 f"{' '.join(sorted(VIDEO_SUFFIXES))}; pictures: "
                 f"{' '.join(sorted(IMAGE_SUFFIXES))})")
-    return ("is not a video this app can read: damaged, incomplete, or a format it cannot "
-            "decode (try an MP4 or AVI file, or re-encode it)")
+    words = ("is not a video this app can read: damaged, incomplete, or a format it cannot "
+             "decode (try an MP4 or AVI file, or re-encode it)")
+    with contextlib.suppress(OSError):  # an MP4 being recorded has no index until its end
+        if time.time() - path.stat().st_mtime < STILL_WRITTEN_S:
+            words += ("; it changed moments ago: if it is still being recorded or copied, "
+                      "open it again once it is finished")
+    return words
 
 
 def _finite(value) -> float | None:
@@ -327,8 +335,9 @@ class VideoFileSource:
         self.loop = loop
         if not self.path.is_file():
             raise SourceError(self.path, "no such video file")
-        with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
-            self._capture = capture_factory(name)
+        self._factory = capture_factory
+        self._size_read = 0  # the file's size when it was last opened
+        self._capture = self._open_capture()
         self._refuse_oversized()
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
         if not ok or first is None:
@@ -349,7 +358,6 @@ class VideoFileSource:
         # frames the file really held, when a pass ended clearly short of the header's count
         self.ended_after: int | None = None
 
-
     def _refuse_oversized(self) -> None:
         """Refuse frames over MAX_IMAGE_PIXELS before the first is decoded, as a picture's
         header is: a 164 KB GIF of 15000 x 15000 took 3.4 GB to show (audit 39). The size is
@@ -366,6 +374,7 @@ class VideoFileSource:
                                      "because each frame would need "
                                      f"{width * height * 3 / 2**30:.1f} GB of memory: scale it "
                                      "down first", retryable=False)
+
     def _frame_time(self) -> float:
         """Seconds since the first frame for the frame just read (see the class docstring)."""
         step = 1.0 / (self.fps or ASSUMED_FPS)
@@ -393,13 +402,15 @@ class VideoFileSource:
         else:
             ok, image = self._capture.read()
             self._file_index += 1
+            if (not ok or image is None) and self._grew():  # still being recorded: read on
+                ok, image = self._reopened_at(self._file_index)
             if not ok or image is None:
                 if ended_early(self._file_index, self.frame_count):
                     self.ended_after = self._file_index
                 if not self.loop or self._next_index == 0:
                     return None
-                self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-                ok, image = self._capture.read()
+                ok, image = self._reopened_at(0) if self._unindexed else \
+                    self._read_from_start()
                 if not ok or image is None:
                     return None
                 self._last_s, self._file_index = None, 0  # a new pass: time starts again
@@ -431,6 +442,42 @@ class VideoFileSource:
         self._file_index += grabbed
         return done
 
+    def _open_capture(self):
+        """The file opened (again), its size then noted: a file that grows past it is still
+        being written."""
+        with contextlib.suppress(OSError):
+            self._size_read = os.stat(self.path).st_size
+        with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
+            return self._factory(name)
+
+    @property
+    def _unindexed(self) -> bool:
+        """No frame count: a file being recorded (an AVI's header counts come at its end) or
+        one without an index, where OpenCV's seek says it moved but reads on from its end."""
+        return not self.frame_count
+
+    def _grew(self) -> bool:
+        try:
+            return os.stat(self.path).st_size > self._size_read
+        except OSError:
+            return False
+
+    def _reopened_at(self, index: int) -> tuple[bool, object]:
+        """Open the file again and read the frame at ``index`` (the frames before it passed
+        over undecoded): what a file being written has added since it was opened, or the
+        start again where the file cannot seek. At its end, OpenCV's reader read nothing
+        more, and Play and Loop did nothing (trial 25)."""
+        self._capture.release()
+        self._capture = self._open_capture()
+        passed = 0
+        while passed < index and self._capture.grab():
+            passed += 1
+        return self._capture.read() if passed == index else (False, None)
+
+    def _read_from_start(self) -> tuple[bool, object]:
+        self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        return self._capture.read()
+
     def seek(self, index: int) -> int:
         """Make ``index`` (clamped to the file) the next frame read; returns the index used.
 
@@ -443,6 +490,13 @@ class VideoFileSource:
         if self.frame_count:
             index = min(index, self.frame_count - 1)
         self._pending = None
+        if self._unindexed:  # opened again and read up to there (see _reopened_at)
+            ok, image = self._reopened_at(index)
+            if not ok or image is None:
+                raise SourceError(self.path, f"has no frame {index + 1} (any more)")
+            self._next_index, self._last_s, self._file_index = index, None, index
+            self._pending = (image, self._frame_time())
+            return index
         if not self._capture.set(cv2.CAP_PROP_POS_FRAMES, index):
             raise SourceError(self.path, "cannot jump to another position in this file "
                                          "(the format does not allow it)")
