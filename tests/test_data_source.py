@@ -356,4 +356,8 @@ def test_progress_comes_into_view_when_a_run_starts(qtbot, tab, tmp_path, monkey
     tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("images"))
     tab.data_source.folder_edit.setText(str(emotion_folder(tmp_path / "faces")))
     tab.form.start_button.click()
-    assert in_view()
+    qtbot.wait(50)
+    tab.form_scroll.verticalScrollBar().setValue(0)  # the form's top, as before Start
+    assert not in_view()
+    tab.progress_box.show_busy("Starting the trainer...")  # the trainer's first word: the bar
+    qtbot.waitUntil(in_view, timeout=2000)  # shows, and the whole box comes into view

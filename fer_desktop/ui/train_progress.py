@@ -4,13 +4,21 @@ with speed, elapsed time and ETA. It only shows a Qt-free
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from fer_desktop.core.training_progress import TrainingProgress
 
 
 class ProgressBox(QGroupBox):
-    """The labels and bar; :meth:`show_progress` is called about ten times a second."""
+    """The labels and bar; :meth:`show_progress` is called about ten times a second.
+
+    Signals:
+        grew(): a job started: the bar and the speed line are shown (the Train tab scrolls
+            them into view).
+    """
+
+    grew = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Progress", parent)
@@ -44,8 +52,11 @@ class ProgressBox(QGroupBox):
 
     def _working(self, working: bool) -> None:
         """The bar and the speed line are there only while a job runs."""
+        grows = working and self.progress_bar.isHidden()
         self.progress_bar.setVisible(working)
         self.speed_label.setVisible(working)
+        if grows:
+            self.grew.emit()
 
     def say(self, text: str) -> None:
         """Replace the headline (a CSV check, the trainer starting or ending)."""

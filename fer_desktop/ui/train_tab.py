@@ -138,6 +138,8 @@ class TrainTab(QWidget):
         self._refused_faces = False  # the message shown says the collected faces are too few
         self.form_scroll = left_scroll = form_column(self.data_source, self.form,
                                                      self.progress_box, self.run_list)
+        self.progress_box.grew.connect(lambda: QTimer.singleShot(0, lambda: left_scroll.  # bar
+            ensureWidgetVisible(self.progress_box, 0, 0)))  # and all, below the fold: trials 24-25
         self.curves = TrainingCurves()
         self.comparer = CurveComparer(self.run_menu, self.run_list, self.curves)  # two runs
         self.results = ResultsView()
@@ -428,8 +430,7 @@ class TrainTab(QWidget):
     def _reset_progress(self) -> None:
         self._progress = TrainingProgress()
         self._data_warnings = []  # a new run: the last one's warnings are not its own
-        self.progress_box.reset()  # in view as a run starts (below the fold at 1280x720 with
-        self.form_scroll.ensureWidgetVisible(self.progress_box, 0, 0)  # Advanced open, trial 24)
+        self.progress_box.reset()
 
     def _redraw(self) -> None:
         self.curves.redraw()
