@@ -212,6 +212,18 @@ def test_data_report_warns_about_a_blurred_split(tmp_path):
     assert "WARNING" in format_report(report)
 
 
+def test_splits_of_a_few_faces_are_not_compared(tmp_path):
+    """A fine-tune on 12 faces of one's own (10 to train, 2 to test) printed two warnings
+    that the splits "may not be the same kind of image", from 2 faces (trial 25)."""
+    data = load_csv(make_csv(tmp_path / "tiny.csv", {"Training": 60, "PublicTest": 20,
+                                                     "PrivateTest": 20}))
+    data.images["PrivateTest"] = data.images["PrivateTest"] // 2  # darker, flatter
+    assert data_report(data, every_emotion=False)["warnings"] == []
+    data.images["PublicTest"] = data.images["PublicTest"][:0]  # 60 and 20 faces: none with 30+
+    data.labels["PublicTest"] = data.labels["PublicTest"][:0]  # to compare the Training with
+    assert data_report(data, every_emotion=False)["warnings"] == []
+
+
 def test_data_report_warns_of_an_emotion_with_no_training_rows(tmp_path):
     """Trial 19: a CSV without a disgusted face to learn from gave no warning."""
     data = load_csv(make_csv(tmp_path / "tiny.csv", {"Training": 60, "PublicTest": 20,
