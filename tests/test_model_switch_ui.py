@@ -347,6 +347,12 @@ def test_a_tie_on_a_few_faces_and_a_loss_on_fer2013_keeps_the_model(qtbot):
     header = dialog.table.horizontalHeader()
     shown = dialog.table.horizontalHeaderItem(1).text().split("\n")[1]
     assert header.fontMetrics().horizontalAdvance(shown) < header.sectionSize(1)
+    tuned = "finetune 20261206-173457 on collected faces"  # its time kept (trial 25)
+    dialog = CompareDialog(dataclasses.replace(comparison, candidate=dataclasses.replace(
+        comparison.candidate, name=tuned)), tuned)
+    qtbot.addWidget(dialog)
+    assert dialog.table.horizontalHeaderItem(1).text().split("\n")[1].startswith(
+        "finetune 20261206-173457")
     dialog = CompareDialog(tie, "new")  # a tie alone: nothing wrong, nothing gained
     qtbot.addWidget(dialog)
     assert dialog.keep_button.isDefault()
@@ -366,9 +372,8 @@ def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
         first_line = item.text().split("\n")[0]
         assert first_line == role
         assert header.fontMetrics().horizontalAdvance(first_line) < header.sectionSize(column)
-        second_line = item.text().split("\n")[1]  # cut in its middle, not at both ends:
-        assert second_line.startswith("default ens") and second_line.endswith("mentation)")
-        assert "…" in second_line  # what tells a fine-tuned model from its source shows
+        second_line = item.text().split("\n")[1]  # cut at its end, never at both ends:
+        assert second_line.startswith("default ensemble of 3") and second_line.endswith("…")
         assert header.fontMetrics().horizontalAdvance(second_line) < header.sectionSize(column)
         assert item.toolTip() == f"{role}: {long_name}"
 

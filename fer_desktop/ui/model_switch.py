@@ -147,9 +147,10 @@ class CompareDialog(QDialog):
                  f"{self._role}\n{status_bar_name(comparison.candidate.name)}")
         whole = (f"in use: {comparison.current.name}",
                  f"{self._role}: {comparison.candidate.name}")
-        # a long name is cut in its middle, with "...", to the column's width: its start and
-        # its end both show ("default ense...on myfaces"; cut at its end, a fine-tuned model
-        # and the one it came from read alike; centred, at both ends); whole in the tooltip
+        # a long name is cut at its end, with "...", to the column's width: its start, the
+        # preset and the run's time ("finetune 20261206-173457 on coll..."), shows; cut in its
+        # middle, the time, the one part two fine-tunes differ in, went (trial 25; a fine-tune
+        # was named after the model it came from then); whole in the tooltip
         metrics = self.table.horizontalHeader().fontMetrics()
         labels = ["right overall", *comparison.emotions,
                   *([OTHER_PEOPLE_ROW] if comparison.other_people else [])]
@@ -158,7 +159,7 @@ class CompareDialog(QDialog):
         room = (COMPARE_MIN_WIDTH_PX - 48 - row_names) // 2 - 16
         self.table.setHorizontalHeaderLabels([
             name.split("\n")[0] + "\n" + metrics.elidedText(
-                name.split("\n", 1)[1], Qt.TextElideMode.ElideMiddle, room)
+                name.split("\n", 1)[1], Qt.TextElideMode.ElideRight, room)
             for name in names])
         for column, name in enumerate(whole):
             self.table.horizontalHeaderItem(column).setToolTip(name)
