@@ -296,3 +296,15 @@ def test_a_moved_panel_stays_where_it_was_until_its_place_has_room_to_spare():
     assert layout_panels([stays], [label], [face], FRAME) == [((62, 112, 142, 187), 0)]
     label = (70, 60, 200, 80)  # 20 px to spare: back
     assert layout_panels([stays], [label], [face], FRAME) == [(moved.place, 0)]
+
+
+def test_a_label_does_not_lie_across_another_face():
+    """"#4 neutral 88%" above its face lay across the chin of #5 beside and above it, the
+    bars switched off too (trial 25): it moves to where it hides no face, here a little to
+    the left (still over its own face); a label over a corner of an overlapping face's box
+    stays (test_overlay's labels in nobody's way)."""
+    four, five = (183, 300, 298, 425), (295, 160, 405, 310)
+    tags = [(183, 273, 345, 300), (295, 133, 485, 160)]
+    placed = layout_tags(tags, [four, five], FRAME)
+    assert placed == [(139, 273, 301, 300), tags[1]]
+    assert overlap_area(placed[0], face_core(five)) == 0
