@@ -925,3 +925,31 @@ def test_a_remembered_place_no_video_reaches_is_forgotten(settings, seconds):
     assert settings.resume_point is None
     settings.resume_point = ("/videos/clip.avi", 6 * 3600.0)  # six hours: a long recording
     assert settings.resume_point == ("/videos/clip.avi", 6 * 3600.0)
+
+
+def test_a_video_still_being_recorded_plays_again_and_does_not_step_to_its_start(
+        qtbot, main_window, tmp_path, settings):
+    """A video with no length yet (being recorded): Play at its end did nothing (trial 25);
+    once it did, "." sent it back to its first frame (no length to step within), and a
+    remembered place was sought by reading the whole file up to it (review 38)."""
+    from test_sources import _unindexed_avi
+
+    video = tmp_path / "rec.avi"
+    video.write_bytes(_unindexed_avi(video, frames=12))
+    from fer_desktop.ui.settings import LiveOptions
+
+    settings.options = LiveOptions(loop_video=False)
+    settings.resume_point = (str(video), 0.8)
+    window = main_window(source=str(video))
+    live = window.live_view
+    first = wait_frame(qtbot, live)
+    assert first.result.index == 0 and "Resumed" not in window.notifier.last_info
+    qtbot.waitUntil(lambda: live.playback.at_end, timeout=WAIT_MS)
+    shown = []
+    live.frame_shown.connect(lambda output: shown.append(output.result.index))
+    live.playback.act_next_frame.trigger()  # nothing to step within: stays at its end
+    qtbot.wait(300)
+    assert shown == []
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: o.result.index == 0):
+        live.transport.play_button.click()  # from the start

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import stat
 import time
 from collections.abc import Callable
@@ -161,7 +160,7 @@ def _unreadable_video(path: Path) -> str:
     words = ("is not a video this app can read: damaged, incomplete, or a format it cannot "
              "decode (try an MP4 or AVI file, or re-encode it)")
     with contextlib.suppress(OSError):  # an MP4 being recorded has no index until its end
-        if time.time() - path.stat().st_mtime < STILL_WRITTEN_S:
+        if 0 <= time.time() - path.stat().st_mtime < STILL_WRITTEN_S:
             words += ("; it changed moments ago: if it is still being recorded or copied, "
                       "open it again once it is finished")
     return words
@@ -336,7 +335,6 @@ class VideoFileSource:
         if not self.path.is_file():
             raise SourceError(self.path, "no such video file")
         self._factory = capture_factory
-        self._size_read = 0  # the file's size when it was last opened
         self._capture = self._open_capture()
         self._refuse_oversized()
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
@@ -402,8 +400,6 @@ class VideoFileSource:
         else:
             ok, image = self._capture.read()
             self._file_index += 1
-            if (not ok or image is None) and self._grew():  # still being recorded: read on
-                ok, image = self._reopened_at(self._file_index)
             if not ok or image is None:
                 if ended_early(self._file_index, self.frame_count):
                     self.ended_after = self._file_index
@@ -443,10 +439,7 @@ class VideoFileSource:
         return done
 
     def _open_capture(self):
-        """The file opened (again), its size then noted: a file that grows past it is still
-        being written."""
-        with contextlib.suppress(OSError):
-            self._size_read = os.stat(self.path).st_size
+        """The file opened (again)."""
         with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
             return self._factory(name)
 
@@ -456,17 +449,12 @@ class VideoFileSource:
         one without an index, where OpenCV's seek says it moved but reads on from its end."""
         return not self.frame_count
 
-    def _grew(self) -> bool:
-        try:
-            return os.stat(self.path).st_size > self._size_read
-        except OSError:
-            return False
-
     def _reopened_at(self, index: int) -> tuple[bool, object]:
-        """Open the file again and read the frame at ``index`` (the frames before it passed
-        over undecoded): what a file being written has added since it was opened, or the
-        start again where the file cannot seek. At its end, OpenCV's reader read nothing
-        more, and Play and Loop did nothing (trial 25)."""
+        """Open the file again and read the frame at ``index`` (the frames before it read
+        past, each decoded: only near the start is this cheap). Where the file has no index
+        (being recorded), OpenCV's reader, once at its end, read nothing more, and its seek
+        said it moved but did not: Play at the end and Loop did nothing (trial 25). Opened
+        again, the file is read from its start, with what was added since."""
         self._capture.release()
         self._capture = self._open_capture()
         passed = 0
@@ -490,7 +478,8 @@ class VideoFileSource:
         if self.frame_count:
             index = min(index, self.frame_count - 1)
         self._pending = None
-        if self._unindexed:  # opened again and read up to there (see _reopened_at)
+        if self._unindexed:  # opened again and read up to there (see _reopened_at): the
+            # window seeks such a file only to its start (no length: no seek bar, no steps)
             ok, image = self._reopened_at(index)
             if not ok or image is None:
                 raise SourceError(self.path, f"has no frame {index + 1} (any more)")

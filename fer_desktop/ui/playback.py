@@ -133,8 +133,9 @@ class PlaybackControls(QObject):
         if remembered is None or not self._is_video(thread) or remembered[0] != str(self._spec):
             return
         seconds = remembered[1]
-        if thread.frame_count and seconds * thread.fps >= thread.frame_count:
-            return  # not this video's length any more: a file replaced under the same name
+        if not thread.frame_count or seconds * thread.fps >= thread.frame_count:
+            return  # not this video's length any more (a file replaced under the same name),
+            # or none known (a file still being recorded: it would be read up to there)
         self._position_s = seconds
         # numbers from #1, as at any opening (the frame at 0:00 shown first had taken #1)
         thread.request_seek(round(seconds * thread.fps), play_again=True)
@@ -227,8 +228,8 @@ class PlaybackControls(QObject):
     def step(self, frames: int) -> None:
         """Pause, then show the frame ``frames`` on (or back) from the one shown."""
         capture = self._capture
-        if capture is None or not self.bar.isVisible():
-            return
+        if capture is None or not self.bar.isVisible() or not self.bar.length:
+            return  # no length (a video still being recorded): a step went back to its start
         self.bar.set_playing(False)
         capture.set_paused(True)  # at the end too: ended is not paused, and it played on
         index = min(max(0, self.bar.slider.value() + frames), max(0, self.bar.length - 1))
