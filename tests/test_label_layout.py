@@ -308,3 +308,18 @@ def test_a_label_does_not_lie_across_another_face():
     placed = layout_tags(tags, [four, five], FRAME)
     assert placed == [(139, 273, 301, 300), tags[1]]
     assert overlap_area(placed[0], face_core(five)) == 0
+
+
+def test_a_panel_stays_put_as_a_neighbours_box_jitters_at_its_margin():
+    """A neighbour's box one pixel in and out of the margin a panel keeps from it: the panel
+    switched between its full size and a shrunk one every frame (review 38). The margin
+    keeps a panel from a new place only."""
+    face, places, last = (10, 100, 60, 150), [], None
+    for frame in range(6):
+        x = 151 if frame % 2 == 0 else 149  # 1 px outside the margin, then 1 px inside
+        neighbour = (x, 100, x + 50, 150)
+        panel = replace(wish(face), last=last)
+        placed = layout_panels([panel, None], [], [face, neighbour], FRAME)[0]
+        places.append(placed)
+        last = panel_anchor(panel, *placed)
+    assert places == [((62, 100, 142, 175), 0)] * 6

@@ -455,10 +455,12 @@ def _in_way(rect: Rect, s: int, placed: Sequence[Rect],
 def _kept_place(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None],
                 frame_hw: tuple[int, int], placed: Sequence[Rect],
                 clear: Callable[[Rect], bool]) -> tuple[Rect, int] | None:
-    """The preferred place where it is free (of ``placed``, and ``clear`` of other faces),
-    else the place of the frame before (``last``) where that is: with no search. A panel
-    drawn elsewhere the frame before goes back only with room to spare, and one left out
-    comes back only with ``spare`` room."""
+    """The preferred place where it is free (of ``placed``, and ``clear`` of other faces
+    unless the panel was there the frame before), else the place of the frame before
+    (``last``) where that is free of ``placed``: with no search. A panel drawn elsewhere the
+    frame before goes back only with room to spare, and one left out comes back only with
+    ``spare`` room. A neighbour's margin (``clear``) keeps a panel from a new place only: a
+    neighbour's box jittering by a pixel in and out of it made panels blink (review 38)."""
     last = None
     if wish.last is not None and wish.last[3] < len(wish.sizes):
         side, away, dy, k = wish.last
@@ -470,9 +472,9 @@ def _kept_place(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | None
         s = max(s, round(RETURN_SHARE * (y2 - y1)))
     inside = x1 >= 0 and y1 >= 0 and x2 <= frame_hw[1] and y2 <= frame_hw[0]
     if inside and not _overlaps((x1 - s, y1 - s, x2 + s, y2 + s), placed) \
-            and clear(wish.place):
+            and (last == (wish.place, 0) or clear(wish.place)):
         return wish.place, 0
-    if last is not None and not _overlaps(last[0], placed) and clear(last[0]):
+    if last is not None and not _overlaps(last[0], placed):
         return last
     return None
 
