@@ -20,6 +20,7 @@ from fer_desktop import TRAINER_FLAG
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _printable_output()
     if getattr(sys, "frozen", False):  # analyze --jobs starts workers with the app's executable
         import multiprocessing
 
@@ -47,3 +48,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _printable_output() -> None:
+    """A file name that is not UTF-8 printed with its stray byte escaped (``caf\\udce9.avi``),
+    as Python's stderr already does: in a strict UTF-8 locale the analysis summary on stdout
+    raised UnicodeEncodeError after the CSV was written (review 38)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")

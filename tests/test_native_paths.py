@@ -52,11 +52,13 @@ def test_analyze_reads_and_writes_names_that_are_not_utf8(tmp_path, sample_bgr):
     photo = folder / (LATIN1 + ".jpg")
     photo.write_bytes((ROOT / "assets" / "sample.jpg").read_bytes())
     out, annotated = tmp_path / "r.csv", folder / "annotated.mp4"
+    strict = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # a desktop's locale, no escapes
     done = subprocess.run(
         [sys.executable, "-m", "fer_desktop", "analyze", os.fsencode(folder / (LATIN1 + ".avi")),
          os.fsencode(photo), "--out", os.fsencode(out), "--annotated", os.fsencode(annotated),
-         "--no-progress"], capture_output=True, cwd=ROOT, timeout=180)
+         "--no-progress"], capture_output=True, cwd=ROOT, timeout=180, env=strict)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"caf\\udce9.avi" in done.stdout  # the summary names it (it raised, review 38)
     with out.open(newline="", encoding="utf-8") as fh:
         sources = {row["source"] for row in csv.DictReader(fh)}
     assert sources == {printable(str(folder / (LATIN1 + ".avi"))), printable(str(photo))}
