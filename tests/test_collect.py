@@ -702,3 +702,20 @@ def test_the_counts_follow_a_folder_made_after_launch(qtbot, tmp_path):
     qtbot.waitUntil(lambda: panel.count_labels["happy"].text() == "1", timeout=WAIT_MS)
     cv2.imwrite(str(folder / "happy" / "b.png"), np.full((96, 96, 3), 90, np.uint8))
     qtbot.waitUntil(lambda: panel.count_labels["happy"].text() == "2", timeout=WAIT_MS)
+
+
+def test_a_change_beside_the_folder_counts_nothing_again(qtbot, tmp_path):
+    """The folder above is watched to see the folder moved or made; a file saved there
+    (~/faces in a busy $HOME) recounted every face on the window's thread (review 38)."""
+    from fer_desktop.ui.collect_folder import RECOUNT_DELAY_MS, CollectFolder
+
+    folder = tmp_path / "faces"
+    (folder / "happy").mkdir(parents=True)
+    home = CollectFolder(folder)
+    counted = []
+    home.files_changed.connect(lambda: counted.append(1))
+    (tmp_path / "notes.txt").write_text("x")
+    qtbot.wait(RECOUNT_DELAY_MS + 500)
+    assert counted == []
+    with qtbot.waitSignal(home.files_changed, timeout=WAIT_MS):
+        (folder / "happy" / "a.png").write_bytes(b"png")  # in the folder: counted again

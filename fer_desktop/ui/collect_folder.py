@@ -8,9 +8,9 @@ signals; ``AppSettings.collect`` holds the one instance and remembers the path a
 launches.
 
 The folder is also watched (QFileSystemWatcher: the folder, its emotion folders and the
-folder it is in), so that faces added, removed or the whole folder moved from the file
-manager are counted again at once: the Collect box kept its old counts after the folder was
-moved away (audit 38).
+nearest folder above it that exists), so that faces added, removed or the whole folder moved
+from the file manager are counted again at once: the Collect box kept its old counts after
+the folder was moved away (audit 38).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class CollectFolder(QObject):
         self._watcher = QFileSystemWatcher(self)
         self._recount = QTimer(self, singleShot=True, interval=RECOUNT_DELAY_MS)
         self._recount.timeout.connect(self._changed_outside)
-        self._watcher.directoryChanged.connect(lambda _path: self._recount.start())
+        self._watcher.directoryChanged.connect(self._on_changed)
         self._watch()
 
     @property
@@ -93,6 +93,14 @@ class CollectFolder(QObject):
                 self._watcher.removePaths(watched)
             if wanted:
                 self._watcher.addPaths(wanted)
+
+    def _on_changed(self, path: str) -> None:
+        """A change above the folder that neither made nor took it (a file saved in $HOME
+        beside ~/faces) counts nothing again: it recounted every face at each (review 38)."""
+        if Path(path) in self._path.parents and self._path.is_dir() == self._existed:
+            self._watch()  # a folder on the way to it made: watched from there
+            return
+        self._recount.start()
 
     def _changed_outside(self) -> None:
         existed = self._existed
