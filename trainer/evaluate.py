@@ -174,6 +174,8 @@ def _check_report_target(report: Path, picture: Path) -> None:
     ours = False
     if report.exists():
         try:
+            if report.stat().st_size > 1 << 20:  # a report is a few KB: not read whole
+                raise ValueError("too large for a report")
             data = json.loads(report.read_text(encoding="utf-8"))
             ours = isinstance(data, dict) and {"model", "split", "samples"} <= data.keys()
         except (OSError, ValueError, RecursionError):

@@ -204,8 +204,12 @@ class _VideoOut:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fourcc = cv2.VideoWriter_fourcc(*("MJPG" if self.path.suffix.lower() == ".avi"
                                               else "mp4v"))
-            with opencv_path(self.path) as name:  # not UTF-8: OpenCV crashed (audit 39)
-                self._writer = cv2.VideoWriter(name, fourcc, self.fps, self._size)
+            try:
+                with opencv_path(self.path) as name:  # not UTF-8: OpenCV crashed (audit 39)
+                    self._writer = cv2.VideoWriter(name, fourcc, self.fps, self._size)
+            except OSError as exc:  # no temporary link for such a name (a full /tmp)
+                raise ExportError(self.path, f"cannot be written ({exc.strerror or exc})"
+                                  ) from exc
             if not self._writer.isOpened():
                 raise ExportError(self.path, "cannot be written as a video (use .mp4 or .avi)")
         if (image.shape[1], image.shape[0]) != self._size:

@@ -440,8 +440,11 @@ class VideoFileSource:
 
     def _open_capture(self):
         """The file opened (again)."""
-        with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
-            return self._factory(name)
+        try:
+            with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
+                return self._factory(name)
+        except OSError as exc:  # no temporary link for such a name (a full /tmp)
+            raise SourceError(self.path, f"cannot be opened ({exc.strerror or exc})") from exc
 
     @property
     def _unindexed(self) -> bool:
