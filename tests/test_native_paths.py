@@ -82,3 +82,22 @@ def test_a_photo_named_not_utf8_is_written_to_the_csv_spelt_out(tmp_path):
     with out.open(newline="", encoding="utf-8") as fh:
         assert [row["source"] for row in csv.DictReader(fh)] == \
             [str(plain), printable(str(photo))]
+
+
+def test_no_room_for_the_alias_is_said_in_a_sentence(tmp_path, sample_bgr, monkeypatch):
+    """A full or read-only temporary folder: the OSError of the alias escaped as "The video
+    processing stopped: [Errno 28] ..." (review 38)."""
+    import tempfile
+
+    from fer_desktop.core.errors import SourceError
+    from fer_desktop.core.sources import VideoFileSource
+
+    video = write_video(tmp_path / "clip.avi", drifting_face(sample_bgr, 3), 10.0)
+    odd = video.rename(tmp_path / (LATIN1 + ".avi"))
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", full)
+    with pytest.raises(SourceError, match=r"cannot be opened \(No space left on device\)"):
+        VideoFileSource(odd)
