@@ -706,3 +706,17 @@ def test_a_video_unreadable_moments_after_it_changed_may_be_still_recorded(tmp_p
     with pytest.raises(SourceError) as info:
         VideoFileSource(video)
     assert "moments ago" not in str(info.value)
+
+
+def test_a_float_tiff_is_read_without_opencvs_warning(tmp_path, capfd):
+    """A valid 32-bit float TIFF was "damaged or incomplete", after OpenCV's own "Sorry, can
+    not handle images with 32-bit samples" on stderr (audit 39)."""
+    from fer_desktop.core.sources import read_image
+
+    picture = tmp_path / "float.tif"
+    ramp = np.tile(np.linspace(0, 1, 64, dtype=np.float32), (48, 1))
+    assert cv2.imwrite(str(picture), ramp)
+    image = read_image(picture)
+    assert image.shape == (48, 64, 3) and image.dtype == np.uint8
+    assert image[0, 0, 0] == 0 and image[0, -1, 0] == 255
+    assert "32-bit samples" not in capfd.readouterr().err

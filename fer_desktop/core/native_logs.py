@@ -16,7 +16,9 @@ Two libraries print to the process's standard error behind Python's back:
   sets OpenCV's ``OPENCV_FFMPEG_LOGLEVEL`` to quiet unless the user set it (set it to 32, for
   example, to see FFmpeg's own lines again). It must run before the first video is opened:
   ``fer_desktop.core.sources`` calls it when imported, so the setting also reaches the
-  processes the app starts.
+  processes the app starts. OpenCV's own warnings ("global grfmt_tiff.cpp:804 readData
+  OpenCV TIFF: ... 32-bit samples", audit 39) are kept to errors the same way
+  (``OPENCV_LOG_LEVEL``, when the user did not set it).
 """
 
 from __future__ import annotations
@@ -38,8 +40,13 @@ _litert_allocated = False  # LiteRT prints its line once a process: later calls 
 
 
 def quiet_ffmpeg() -> None:
-    """Silence FFmpeg's own log lines, unless ``OPENCV_FFMPEG_LOGLEVEL`` is set already."""
+    """Silence FFmpeg's own log lines, unless ``OPENCV_FFMPEG_LOGLEVEL`` is set already, and
+    OpenCV's warnings, unless ``OPENCV_LOG_LEVEL`` is."""
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", FFMPEG_QUIET)
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        import cv2
+
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
 
 @contextlib.contextmanager

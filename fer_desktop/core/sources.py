@@ -135,6 +135,8 @@ def read_image(path: str | Path) -> np.ndarray:
     if not data.size:
         raise SourceError(path, "is empty (0 bytes)", retryable=False)
     image = cv2.imdecode(data, flags)
+    if image is None and flags == cv2.IMREAD_COLOR:  # a 16-bit or float TIFF ("damaged":
+        image = _any_depth(data)                    # OpenCV reads it only as it is, audit 39)
     if image is None:
         # a JPEG told "try a JPEG file" was a damaged one: say so when the header is known;
         # a text file named .jpg was told "try a JPEG" too: its content is what is wrong
@@ -173,6 +175,17 @@ def _finite(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _any_depth(data: np.ndarray) -> np.ndarray | None:
+    """A picture OpenCV decodes only in its own depth (a float TIFF), as 8-bit BGR."""
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+    if image is None:
+        return None
+    try:
+        return as_bgr8(image)
+    except ValueError:
+        return None
 
 
 def _decode_flags(path: Path) -> int:
