@@ -935,7 +935,8 @@ def test_a_video_still_being_recorded_plays_again_and_does_not_step_to_its_start
     from test_sources import _unindexed_avi
 
     video = tmp_path / "rec.avi"
-    video.write_bytes(_unindexed_avi(video, frames=12))
+    whole = _unindexed_avi(video, frames=30)
+    video.write_bytes(whole[:len(whole) * 8 // 10])  # recorded so far
     from fer_desktop.ui.settings import LiveOptions
 
     settings.options = LiveOptions(loop_video=False)
@@ -944,7 +945,11 @@ def test_a_video_still_being_recorded_plays_again_and_does_not_step_to_its_start
     live = window.live_view
     first = wait_frame(qtbot, live)
     assert first.result.index == 0 and "Resumed" not in window.notifier.last_info
+    video.write_bytes(whole)  # the recorder writes on while it plays
     qtbot.waitUntil(lambda: live.playback.at_end, timeout=WAIT_MS)
+    # said as it is: not "End of" a file that grows (trial 26)
+    assert "rec.avi is still being recorded: Play shows it again from its start, with what " \
+           "was added" in window.notifier.last_info
     shown = []
     live.frame_shown.connect(lambda output: shown.append(output.result.index))
     live.playback.act_next_frame.trigger()  # nothing to step within: stays at its end

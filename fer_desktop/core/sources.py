@@ -348,6 +348,7 @@ class VideoFileSource:
         if not self.path.is_file():
             raise SourceError(self.path, "no such video file")
         self._factory = capture_factory
+        self._opened_as: tuple[int, int] | None = None  # (size, time) when last opened
         self._capture = self._open_capture()
         self._refuse_oversized()
         ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
@@ -452,12 +453,25 @@ class VideoFileSource:
         return done
 
     def _open_capture(self):
-        """The file opened (again)."""
+        """The file opened (again), its size and time noted (``still_written``)."""
+        with contextlib.suppress(OSError):
+            info = self.path.stat()
+            self._opened_as = (info.st_size, info.st_mtime_ns)
         try:
             with opencv_path(self.path) as name:  # a name not UTF-8 crashed OpenCV (audit 39)
                 return self._factory(name)
         except OSError as exc:  # no temporary link for such a name (a full /tmp)
             raise SourceError(self.path, f"cannot be opened ({exc.strerror or exc})") from exc
+
+    @property
+    def still_written(self) -> bool:
+        """Whether the file changed since it was (last) opened: another program still
+        records it, and what it added is read only once the file is opened again."""
+        try:
+            info = self.path.stat()
+        except OSError:
+            return False
+        return (info.st_size, info.st_mtime_ns) != self._opened_as
 
     @property
     def _unindexed(self) -> bool:

@@ -108,6 +108,7 @@ class CaptureThread(QThread):
         self._shown_at = 0.0
         self.unreadable = 0  # pictures of a folder that could not be read, said so far
         self.cut_short = ""  # set when a video proves shorter than its header says
+        self.still_written = False  # at its end, the file was still being recorded
         self._clock: PlaybackClock | None = None
         self._open_source = open_source
         self._pipeline = pipeline
@@ -338,6 +339,7 @@ class CaptureThread(QThread):
                 self._report_cut_short(source)
                 if frame is None:
                     at_end = True
+                    self.still_written = bool(getattr(source, "still_written", False))
                     if not still:
                         self.ended.emit(frames_read)
                     continue

@@ -199,6 +199,8 @@ class PlaybackControls(QObject):
         self.bar.show_end()
         # short, to fit the bar; a video cut short says so instead (``cut_short``)
         self._end_notice = thread.cut_short or with_notes(
+            f"{thread.describe} is still being recorded: Play shows it again from its start, "
+            "with what was added" if thread.still_written else  # "End of" while it grew
             f"End of {thread.describe}: Play shows it again; Loop videos repeats it", notes or [])
         self.resumed.emit(self._end_notice)
 
