@@ -719,3 +719,37 @@ def test_a_change_beside_the_folder_counts_nothing_again(qtbot, tmp_path):
     assert counted == []
     with qtbot.waitSignal(home.files_changed, timeout=WAIT_MS):
         (folder / "happy" / "a.png").write_bytes(b"png")  # in the folder: counted again
+
+
+def test_the_folder_gone_is_said_first_and_taken_back_when_it_returns(qtbot, tmp_path):
+    """The status bar cut "is gone (moved or deleted)" out of the middle of the sentence,
+    and went on saying so after the folder was moved back (trial 26)."""
+    from fer_desktop.ui.collect_panel import CollectPanel
+
+    class Notifier:
+        def __init__(self):
+            self.said, self.withdrawn = [], []
+
+        def info(self, text, *args, **kwargs):
+            self.said.append(text)
+
+        def error(self, text, *args, **kwargs):
+            self.said.append(text)
+
+        def withdraw(self, text):
+            self.withdrawn.append(text)
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / "collected"
+    (folder / "happy").mkdir(parents=True)
+    settings.collect_folder = folder
+    notifier = Notifier()
+    panel = CollectPanel(settings, notifier)
+    qtbot.addWidget(panel)
+    folder.rename(tmp_path / "away")
+    qtbot.waitUntil(lambda: bool(notifier.said), timeout=WAIT_MS)
+    gone = notifier.said[-1]
+    assert gone.startswith("Collected faces' folder gone (moved or deleted)")
+    assert str(folder) in gone
+    (tmp_path / "away").rename(folder)
+    qtbot.waitUntil(lambda: gone in notifier.withdrawn, timeout=WAIT_MS)

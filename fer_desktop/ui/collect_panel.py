@@ -55,8 +55,9 @@ AFTER_REVIEW_TEXT = ("The faces were checked in Review: Undo now takes back only
                      "saved from here on.")
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
 COLLECT_KEYS = "Ctrl+Shift+C"  # free in every menu and widget (docs/ui.md's table, F1)
-FOLDER_GONE_TEXT = ("The collected faces' folder {folder} is gone (moved or deleted): the next "
-                    "face saved starts a new one there; Folder... chooses another")
+FOLDER_GONE_TEXT = ("Collected faces' folder gone (moved or deleted): the next face saved "
+                    "starts a new one at {folder}; Folder... chooses another")  # the words
+# that say what happened first: the path, cut in its middle, took them (trial 26)
 REVIEW_TEXT = "&Review collected faces..."
 REVIEW_TIP = ("See the collected faces per emotion: move a wrong one to its emotion (keys "
               "1-7) or remove it (Delete)")
@@ -126,8 +127,10 @@ class CollectPanel(QGroupBox):
             self.moved.connect(notifier.info)
             self.undone.connect(notifier.info)
             self.keys_left = notifier.info  # the keyboard left the video while collecting
-            self._home.gone.connect(lambda folder: notifier.info(FOLDER_GONE_TEXT.format(
-                folder=folder)))
+            said = lambda: FOLDER_GONE_TEXT.format(folder=self._home.path)  # noqa: E731
+            self._home.gone.connect(lambda _folder: notifier.info(said()))
+            self._home.files_changed.connect(  # back (moved back): no longer said gone
+                lambda: notifier.withdraw(said()) if self._home.path.is_dir() else None)
         self._home.changed.connect(self._on_home_changed)
         self._home.faces_changed.connect(self.refresh_counts)  # moved or removed in Review
         self._home.files_changed.connect(self.refresh_counts)  # ...or in a file manager
