@@ -108,8 +108,10 @@ def test_start_fine_tunes_the_model_in_use_and_the_choice_is_remembered(qtbot, t
     tab.data_source.folder_edit.setText(str(emotion_folder(tmp_path / "faces")))
     tab.data_source.finetune_check.setChecked(True)
     tab.model_in_use = tmp_path / "model"
+    tab.form.say("Training finished. Its scores are in the Results tab.")  # the run before
     tab.form.start_button.click()
     assert len(started) == 1
+    assert tab.form.message.text() == ""  # not about this run (trial 26)
     args = started[0]
     assert "finetune" in args and args[args.index("--from") + 1] == str(tmp_path / "model")
     assert args[args.index("--images") + 1] == str(tmp_path / "faces")

@@ -289,6 +289,7 @@ class TrainTab(QWidget):
             self._say_idle()
             return
         self._reset_progress()
+        self.form.say("")  # "Training finished..." of the run before stayed (trial 26)
         self._select_run(None)
         self.curves.clear()
         self.curves.set_held_out_name("test faces")  # the folder's, not FER-2013's
