@@ -127,10 +127,10 @@ class CollectPanel(QGroupBox):
             self.moved.connect(notifier.info)
             self.undone.connect(notifier.info)
             self.keys_left = notifier.info  # the keyboard left the video while collecting
-            said = lambda: FOLDER_GONE_TEXT.format(folder=self._home.path)  # noqa: E731
-            self._home.gone.connect(lambda _folder: notifier.info(said()))
+            self._home.gone.connect(lambda _folder: notifier.info(self._gone_text()))
             self._home.files_changed.connect(  # back (moved back): no longer said gone
-                lambda: notifier.withdraw(said()) if self._home.path.is_dir() else None)
+                lambda: notifier.withdraw(self._gone_text()) if self._home.path.is_dir()
+                else None)
         self._home.changed.connect(self._on_home_changed)
         self._home.faces_changed.connect(self.refresh_counts)  # moved or removed in Review
         self._home.files_changed.connect(self.refresh_counts)  # ...or in a file manager
@@ -339,6 +339,9 @@ class CollectPanel(QGroupBox):
             self.saved.emit(str(result.path))
             self.said.emit(f"Saved face{_number(face)} as {emotion}: {result.path}")
         return result.path
+
+    def _gone_text(self) -> str:
+        return FOLDER_GONE_TEXT.format(folder=self._home.path)
 
     def refresh_counts(self) -> None:
         for emotion, count in self.collector.counts().items():
