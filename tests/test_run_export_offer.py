@@ -57,6 +57,18 @@ def test_the_run_list_reads_both_epochs_from_the_files(tmp_path):
     assert exported_epoch(run) is None
 
 
+def test_a_fine_tunes_test_faces_are_counted_from_its_model_json(tmp_path):
+    """The run list said "100.0%" of a fine-tune tested on 2 faces (trial 26)."""
+    run = tmp_path / "20261206-180642-finetune"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"preset": "finetune", "images": "faces"}))
+    (run / "state.json").write_text(json.dumps({"epoch": 8, "epochs": 8, "status": "finished",
+                                                "best_val_accuracy": 1.0}))
+    assert read_run_row(run).test_faces is None  # no model.json yet
+    (run / "model.json").write_text(json.dumps({"held_out": {"samples": 2}}))
+    assert read_run_row(run).test_faces == 2
+
+
 def test_a_partial_model_says_which_epoch_it_is_of_how_many():
     meta = {"training": {"epochs_done": 4, "best_epoch": 3}, "recipe": {"epochs": 10}}
     sentence = partial_run_sentence(meta)

@@ -392,3 +392,8 @@ def test_a_fine_tunes_accuracy_is_called_final_in_the_run_list(qtbot, tmp_path):
     assert runs.tree.headerItem().text(2) == "Best on PublicTest"
     assert runs.tree.topLevelItem(0).text(2) == "60.0%"
     assert "final" in runs.tree.headerItem().toolTip(2)
+    # a percentage of 2 faces, "100.0%", read as a sure thing (trial 26): the count instead
+    few = RunRow(tmp_path / "n", "02 Dec 16:00", "finetune", 8, 8, 1.0, "finished", True,
+                 "finetune", own_faces=True, test_faces=2)
+    runs.show_rows([few, fer], None)
+    assert runs.tree.topLevelItem(0).text(2) == "2 of 2 (final, test faces)"

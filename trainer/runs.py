@@ -63,6 +63,7 @@ class RunRow:
     own_faces: bool = False  # trained on an image folder: its "PublicTest" is its test faces
     best_epoch: int | None = None  # the epoch best.keras holds (state.json)
     model_epoch: int | None = None  # the epoch its model.json was exported from
+    test_faces: int | None = None  # a fine-tune's held-out faces its accuracy is measured on
     name: str = ""  # the name the user gave it (name.txt, see read_run_name), "" for none
 
     @property
@@ -255,7 +256,8 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   (run / rundir.MODEL).is_file(), recipe_text(config),
                   own_faces=bool(config.get("images")),
                   best_epoch=state.best_epoch if state is not None else None,
-                  model_epoch=exported_epoch(run), name=read_run_name(run))
+                  model_epoch=exported_epoch(run), name=read_run_name(run),
+                  test_faces=held_out_count(run) if config.get("images") else None)
 
 
 def clean_run_name(text: str) -> str:
@@ -364,6 +366,17 @@ def exported_epoch(run: Path) -> int | None:
     except (OSError, ValueError, RecursionError, KeyError, TypeError):
         return None
     return epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None
+
+
+def held_out_count(run: Path) -> int | None:
+    """How many held-out faces a fine-tune was tested on (model.json's ``held_out``); None
+    where that is not recorded."""
+    try:
+        meta = json.loads((run / rundir.MODEL).read_text(encoding="utf-8"))
+        count = meta["held_out"]["samples"]
+    except (OSError, ValueError, RecursionError, KeyError, TypeError):
+        return None
+    return count if isinstance(count, int) and not isinstance(count, bool) and count else None
 
 
 def export_offer(row: RunRow) -> str:
