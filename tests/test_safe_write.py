@@ -194,6 +194,11 @@ def test_a_legal_long_name_is_written_through_a_shorter_temporary_name(tmp_path)
         pending.path.write_text("frame\n")
         pending.commit()
     assert target.read_text() == "frame\n"
+    early_dot = tmp_path / ("r." + "a" * 238)  # its "suffix" is no format's (review 38)
+    with PendingFile(early_dot) as pending:
+        pending.path.write_text("frame\n")
+        pending.commit()
+    assert early_dot.read_text() == "frame\n"
     stale = PendingFile(target, overwrite=True)  # a killed run's leftover, an hour old
     os.utime(stale.path, (0, 0))
     with PendingFile(target, overwrite=True):

@@ -46,14 +46,20 @@ def _temp_prefix(target: Path) -> str:
     within 14 bytes of the limit ``.tmp-<a digest of it>.`` (a legal 250-byte name was
     refused as "File name too long": its temporary name was over the limit, audit 39)."""
     name = target.name
-    if len(os.fsencode(name + target.suffix)) + TEMP_EXTRA_BYTES <= NAME_MAX_BYTES:
+    if len(os.fsencode(name + _temp_suffix(target))) + TEMP_EXTRA_BYTES <= NAME_MAX_BYTES:
         return f"{TEMP_PREFIX}{name}."
     return f"{TEMP_PREFIX}{hashlib.sha1(os.fsencode(name)).hexdigest()[:16]}."
 
 
+def _temp_suffix(target: Path) -> str:
+    """The target's suffix for its temporary name (writers choose their format by it), left
+    out where it is no format's (a long name whose only dot comes early: review 38)."""
+    return target.suffix if len(os.fsencode(target.suffix)) <= 16 else ""
+
+
 def too_long_words(path: Path) -> str:
-    """"its name is too long (300 bytes; the limit is 255)" for a name the file system
-    refuses, else its path is too long."""
+    """"a name in it is too long for the file system (300 bytes; the limit is 255)" for a
+    name the file system refuses, else "its path is too long"."""
     longest = max((len(os.fsencode(part)) for part in Path(path).parts), default=0)
     if longest > NAME_MAX_BYTES:
         return (f"cannot be written: a name in it is too long for the file system ({longest} "
@@ -210,7 +216,7 @@ class PendingFile:
             make_folder(self.target.parent)  # a file in the way is named
             handle, name = tempfile.mkstemp(dir=self.target.parent,
                                             prefix=_temp_prefix(self.target),
-                                            suffix=self.target.suffix)
+                                            suffix=_temp_suffix(self.target))
         except OSError as exc:
             if exc.errno == errno.ENAMETOOLONG:
                 raise ExportError(self.target, too_long_words(self.target)) from exc
