@@ -339,9 +339,7 @@ class CaptureThread(QThread):
                 self._report_cut_short(source)
                 if frame is None:
                     at_end = True
-                    self.still_written = bool(getattr(source, "still_written", False))
-                    if not still:
-                        self.ended.emit(frames_read)
+                    self._say_end(source, frames_read, still)
                     continue
                 frames_read += 1
                 self._restart_numbers_at_a_loop(frame, last_frame, show_next)
@@ -404,6 +402,13 @@ class CaptureThread(QThread):
         while isinstance(skipped, list) and self.unreadable < len(skipped):
             self.unreadable += 1  # counted before it is said: the caption reads the count
             self.note.emit(skipped_note(*skipped[self.unreadable - 1]))
+
+    def _say_end(self, source: FrameSource, frames_read: int, still: bool) -> None:
+        """The end of the source: ``ended``, with whether the file was still being written
+        (read by the end notice)."""
+        self.still_written = bool(getattr(source, "still_written", False))
+        if not still:
+            self.ended.emit(frames_read)
 
     def _report_cut_short(self, source: FrameSource) -> None:
         """Say once that a video ends before its header says (a looping one went back to its
