@@ -273,3 +273,29 @@ def test_more_jobs_than_cores_are_allowed_with_a_warning(tmp_path, sample_bgr, c
     assert main([str(image), "--out", str(tmp_path / "s.csv"), "--no-progress",
                  "--jobs", "2"]) == 0
     assert "more than this machine" not in capsys.readouterr().err
+
+
+def test_merge_refuses_a_pipe_a_line_without_end_and_a_part_linked_twice(tmp_path, capsys):
+    """A FIFO part was read forever, /dev/zero or a file with no line break until memory ran
+    out, and the same part given through a link was merged twice, exit 0 (audit 40)."""
+    import os
+
+    from fer_desktop.core import batch
+
+    a = tmp_path / "part-1.csv"
+    a.write_text("source,frame,label\nx,1,happy\n")
+    out = tmp_path / "m.csv"
+    pipe = tmp_path / "part-2.csv"
+    os.mkfifo(pipe)
+    assert cli_main(["merge", str(a), str(pipe), "--out", str(out)]) == 2
+    assert "part-2.csv is not a file but a pipe or a device" in capsys.readouterr().err
+    pipe.unlink()
+    endless = tmp_path / "part-3.csv"
+    endless.write_text("source,frame,label\n" + "x" * (batch.MAX_PART_LINE_CHARS + 10))
+    assert cli_main(["merge", str(a), str(endless), "--out", str(out)]) == 2
+    assert "part-3.csv has a line of over 1,000,000 characters" in capsys.readouterr().err
+    link = tmp_path / "link.csv"
+    link.symlink_to(a)
+    assert cli_main(["merge", str(a), str(link), "--out", str(out)]) == 2
+    assert "is the same file as" in capsys.readouterr().err
+    assert not out.exists() and not list(tmp_path.glob(".tmp-*"))

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -126,6 +127,9 @@ def _is_folder(path: Path) -> bool:
         return path.is_dir()
     except OSError:
         return False
+
+
+MAX_PART_LINE_CHARS = 1_000_000  # an analyze row is a few hundred characters
 
 
 def _each_once(specs: list[str]) -> list[str]:
@@ -436,6 +440,7 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
         twice = next(p for p, q in zip(parts, [*once, None], strict=False) if str(p) != q)
         raise ExportError(twice, "is given twice: its rows would be merged twice; give each "
                                  "part once")
+    _refuse_the_same_file_twice(parts)
     header: list[str] | None = None
     rows = 0
     with PendingFile(out, overwrite=force) as pending:
@@ -483,16 +488,49 @@ def _part_rows(part: Path, reader) -> Iterator[tuple[int, list[str]]]:
                                 "merged") from exc
 
 
+def _refuse_the_same_file_twice(parts: list[Path]) -> None:
+    """A part given twice under two names (a link to it): its rows came twice, exit 0, where
+    the names alone were compared (audit 40)."""
+    seen: dict[tuple[int, int], Path] = {}
+    for part in parts:
+        try:
+            info = part.stat()
+        except OSError:
+            continue  # named when it is read
+        first = seen.setdefault((info.st_dev, info.st_ino), part)
+        if first is not part:
+            raise ExportError(part, f"is the same file as {first}: its rows would be merged "
+                                    "twice; give each part once")
+
+
+def _lines(part: Path, src) -> Iterator[str]:
+    """The part's lines, none longer than MAX_PART_LINE_CHARS: a file with no line break
+    (a 3 GB one, /dev/zero) was read into memory whole (audit 40)."""
+    while line := src.readline(MAX_PART_LINE_CHARS + 1):
+        if len(line) > MAX_PART_LINE_CHARS:
+            raise ExportError(part, f"has a line of over {MAX_PART_LINE_CHARS:,} characters: "
+                                    "not a CSV written by analyze; nothing was merged")
+        yield line
+
+
 def _open_part(part: Path):
     """(header, reader, open file) of a part CSV; ExportError naming it if it is unusable."""
     try:
+        if not stat.S_ISREG(part.stat().st_mode):  # a pipe was read forever (audit 40)
+            raise ExportError(part, "is not a file but a pipe or a device; give the CSV "
+                                    "files that analyze --shard wrote")
         src = part.open(newline="", encoding="utf-8")
-        reader = csv.reader(src)
-        first = next(reader, None)
     except OSError as exc:
         raise ExportError(part, f"cannot be read ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, csv.Error) as exc:
+    try:
+        reader = csv.reader(_lines(part, src))
+        first = next(reader, None)
+    except (OSError, UnicodeDecodeError, csv.Error, ExportError) as exc:
         src.close()
+        if isinstance(exc, ExportError):
+            raise
+        if isinstance(exc, OSError):
+            raise ExportError(part, f"cannot be read ({exc.strerror or exc})") from exc
         raise ExportError(part, "is not a CSV written by analyze") from exc
     if first is None:
         src.close()
