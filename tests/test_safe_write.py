@@ -203,3 +203,16 @@ def test_a_legal_long_name_is_written_through_a_shorter_temporary_name(tmp_path)
     os.utime(stale.path, (0, 0))
     with PendingFile(target, overwrite=True):
         assert not stale.path.exists()  # found and removed as any target's are
+
+
+def test_a_folder_turned_into_a_file_is_not_blamed_on_the_temporary_file(tmp_path):
+    """The output's folder replaced by a user's file while analyze ran: the discard of the
+    temporary file raised NotADirectoryError over the real error (audit 40)."""
+    folder = tmp_path / "out"
+    pending = PendingFile(folder / "res.csv")
+    pending.path.write_text("frame\n")
+    pending.path.unlink()
+    folder.rmdir()
+    folder.write_text("user notes")
+    pending.discard()  # nothing to remove: quiet
+    assert folder.read_text() == "user notes"

@@ -251,8 +251,11 @@ class PendingFile:
         self.committed = True
 
     def discard(self) -> None:
-        """Remove the temporary file (the target is never touched)."""
-        with contextlib.suppress(FileNotFoundError):
+        """Remove the temporary file (the target is never touched). Its folder gone or a
+        file now (a user's, moved in while the command ran): nothing to remove there, and
+        the error that brought it here is the one to say (a NotADirectoryError named the
+        temporary file instead, audit 40)."""
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             self.path.unlink()
 
     def __enter__(self) -> PendingFile:
