@@ -1517,3 +1517,33 @@ def test_a_lost_camera_stops_the_recording_with_its_rows_on_disk(qtbot, main_win
     assert "it stopped with the source" in window.notifier.last_info
     rows = list(csv.reader(path.open()))
     assert len(rows) >= 4 and all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_an_output_folder_the_system_cannot_name_asks_for_another(qtbot, main_window,
+                                                                 tmp_path, settings):
+    """A remembered folder with a name part of 300 bytes raised out of the Screenshot button
+    (audit 40): it is said, and another folder asked for."""
+    settings.output_folder = tmp_path / ("d" * 300)
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    good = tmp_path / "good"
+    good.mkdir()
+    asked = []
+    live.outputs.ask_folder = lambda title: asked.append(title) or str(good)
+    path = live.take_screenshot()
+    assert asked and path.parent == good
+    assert "too long for the file system (300 bytes" in window.notifier.last_error
+
+
+def test_a_remembered_folder_is_expanded_or_left_for_the_default(tmp_path):
+    """"~/x" made a folder named "~" wherever the app was started, "rel" or 12345 a folder
+    there (audit 40)."""
+    from fer_desktop.ui.settings import AppSettings, default_output_folder
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.output_folder = "~/shots"
+    assert settings.output_folder == Path.home() / "shots"
+    for junk in ("rel_out", "12345", "/tmp/a\0b"):  # a NUL byte raised (audit 40)
+        settings.output_folder = junk
+        assert settings.output_folder == default_output_folder()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -30,7 +31,7 @@ from fer_desktop.core.errors import ExportError
 from fer_desktop.core.native_paths import printable
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS
-from fer_desktop.core.safe_write import make_folder, snapshot_png
+from fer_desktop.core.safe_write import make_folder, snapshot_png, too_long_words
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
 
@@ -65,8 +66,12 @@ def _check_writable_folder(folder: Path) -> None:
     try:
         make_folder(folder)  # a file in the way is named
     except OSError as exc:
-        raise ExportError(folder, f"cannot create the folder ({exc.strerror or exc}); "
-                                  "choose another folder") from exc
+        raise ExportError(folder, too_long_words(folder) if exc.errno == errno.ENAMETOOLONG
+                          else f"cannot create the folder ({exc.strerror or exc}); choose "
+                               "another folder") from exc
+    except ValueError as exc:  # a NUL byte in a hand-edited setting (audit 40)
+        raise ExportError(folder, "is not a usable folder name; choose another folder"
+                          ) from exc
     if not folder.is_dir():
         raise ExportError(folder, "is not a folder; choose another folder")
     if not os.access(folder, os.W_OK | os.X_OK):

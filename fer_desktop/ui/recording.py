@@ -252,7 +252,10 @@ class OutputControls(QObject):
         """
         folder = self._settings.output_folder
         while True:
-            gone = not folder.is_dir() and str(folder) == self._settings.output_folder_seen
+            try:  # a name too long for the file system: is_dir raised (audit 40)
+                gone = not folder.is_dir() and str(folder) == self._settings.output_folder_seen
+            except OSError:
+                gone = False
             try:
                 made = make(folder)
                 self._made_folder = folder if gone else None

@@ -284,8 +284,7 @@ class AppSettings:
     @property
     def output_folder(self) -> Path:
         """Where screenshots and recordings go (default Pictures/FER Desktop)."""
-        text = str(self._qs.value("export/folder", "") or "")
-        return Path(text) if text else default_output_folder()
+        return self._folder("export/folder") or default_output_folder()
 
     @output_folder.setter
     def output_folder(self, value: str | Path) -> None:
@@ -337,14 +336,23 @@ class AppSettings:
     def model_dir(self, value: str | Path) -> None:
         self._set("model/folder", str(value))
 
+    def _folder(self, key: str) -> Path | None:
+        """A remembered folder, ``~`` expanded; None for junk a hand edit left (a relative
+        path or a number, which landed wherever the app was started from: ``~/x`` made a
+        folder named "~" there; a NUL byte, which raised: audit 40)."""
+        text = self._qs.value(key, "")
+        if not isinstance(text, str) or not text or "\0" in text:
+            return None
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else None
+
     @property
     def collect(self) -> CollectFolder:
         """The collect folder's one home, shared by the Live tab's Collect box and the Train
         tab's "collected faces" source (its signals say when it or its faces change)."""
         if self._collect is None:
-            text = str(self._qs.value("collect/folder", "") or "")
             self._collect = CollectFolder(
-                Path(text) if text else default_collect_folder(),
+                self._folder("collect/folder") or default_collect_folder(),
                 lambda folder: self._set("collect/folder", str(folder)))
         return self._collect
 
