@@ -117,3 +117,22 @@ def test_unwritable_csv_is_named(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ExportError, match="file is a file, not a folder"):
         CsvRecorder(blocker / "faces.csv")
+
+
+@pytest.mark.parametrize("how", ["removed", "moved"])
+def test_a_recording_whose_folder_goes_stops_and_says_so(tmp_path, how):
+    """The recording's folder deleted (or moved) while it recorded: the rows went into a
+    file nobody could find, and Stop said "Recording saved to X (74 rows)" of a path with no
+    file (audit 40)."""
+    import shutil
+
+    folder = tmp_path / "out"
+    recorder = CsvRecorder(folder / "rec.csv")
+    recorder.write(FrameResult(index=0, timestamp_s=0.0, faces=()))
+    recorder.flush()
+    if how == "removed":
+        shutil.rmtree(folder)
+    else:
+        folder.rename(tmp_path / "moved")
+    with pytest.raises(ExportError, match="was moved or removed while it was written"):
+        recorder.close()

@@ -274,6 +274,22 @@ class CsvRecorder:
                 self._give_up(exc)
             self._last_flush = self._clock()
             self._kept = (self._file_size(), self.rows)
+            self._check_still_there()
+
+    def _check_still_there(self) -> None:
+        """Raise ExportError when the file is no longer at :attr:`path`: its folder removed
+        or moved while it was written. The rows went into a file nobody could find, and the
+        end said "Recording saved to ..." of a path where there was none (audit 40)."""
+        try:
+            here, mine = os.stat(self.path), os.fstat(self._file.fileno())
+            there = (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
+        except OSError:
+            there = False
+        if not there:
+            self._close_quietly()
+            raise ExportError(self.path, f"was moved or removed while it was written (its "
+                                         f"folder too?): its {self.rows} rows are not there "
+                                         "any more")
 
     def close(self) -> None:
         """Finish the file (see :meth:`flush` for a write that fails)."""
