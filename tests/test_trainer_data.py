@@ -334,3 +334,16 @@ def test_a_zip_python_cannot_open_is_refused_in_a_sentence(tmp_path, flag, metho
         load_csv(archive)
     assert "fer.zip" in str(caught.value)
     assert "is a zip this app cannot open" in TrainingRowCounts.count(archive)[3]
+
+
+def test_a_pipe_or_a_device_is_named_not_called_empty(tmp_path):
+    """A CSV given as a FIFO or a link to /dev/zero read "file is empty" (audit 40)."""
+    import os
+
+    pipe = tmp_path / "fifo.csv"
+    os.mkfifo(pipe)
+    zero = tmp_path / "zero.csv"
+    zero.symlink_to("/dev/zero")
+    for path in (pipe, zero):
+        with pytest.raises(DatasetError, match="is not a file but a pipe or a device"):
+            load_csv(path)
