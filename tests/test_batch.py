@@ -299,3 +299,18 @@ def test_merge_refuses_a_pipe_a_line_without_end_and_a_part_linked_twice(tmp_pat
     assert cli_main(["merge", str(a), str(link), "--out", str(out)]) == 2
     assert "is the same file as" in capsys.readouterr().err
     assert not out.exists() and not list(tmp_path.glob(".tmp-*"))
+
+
+def test_merge_warns_of_parts_from_different_models(tmp_path, capsys):
+    """Parts made by two models were joined without a word (audit 40)."""
+    a, b = tmp_path / "part-1.csv", tmp_path / "part-2.csv"
+    a.write_text("source,frame,label,model_sha256\nx,1,happy,aaaaaaaaaaaaaaaa\n")
+    b.write_text("source,frame,label,model_sha256\ny,1,sad,bbbbbbbbbbbbbbbb\n")
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "the rows come from 2 different models" in err and "aaaaaaaaaaaa" in err
+    out.unlink()
+    b.write_text("source,frame,label,model_sha256\ny,1,sad,aaaaaaaaaaaaaaaa\n")
+    assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
+    assert "different models" not in capsys.readouterr().err

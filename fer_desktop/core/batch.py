@@ -559,4 +559,18 @@ def merge_main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{len(parts)} CSVs merged, {rows} rows written to {args.out}")
+    models = _models_in(args.out)
+    if len(models) > 1:  # parts of different models joined without a word (audit 40)
+        print(f"warning: the rows come from {len(models)} different models (model_sha256 "
+              f"{', '.join(sorted(m[:12] for m in models))}): compare them only knowing that",
+              file=sys.stderr)
     return 0
+
+
+def _models_in(merged: Path) -> set[str]:
+    """The models (``model_sha256``) whose rows a merged CSV holds."""
+    try:
+        with merged.open(newline="", encoding="utf-8") as fh:
+            return {row.get("model_sha256") or "" for row in csv.DictReader(fh)} - {""}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return set()
