@@ -138,8 +138,8 @@ class TrainTab(QWidget):
         self._refused_faces = False  # the message shown says the collected faces are too few
         self.form_scroll = left_scroll = form_column(self.data_source, self.form,
                                                      self.progress_box, self.run_list)
-        self.progress_box.grew.connect(lambda: QTimer.singleShot(0, lambda: left_scroll.  # bar
-            ensureWidgetVisible(self.progress_box, 0, 0)))  # and all, below the fold: trials 24-25
+        box = self.progress_box  # its bar and all into view, below the fold (trials 24-25)
+        box.grew.connect(lambda: QTimer.singleShot(0, lambda: left_scroll.ensureWidgetVisible(box)))
         self.curves = TrainingCurves()
         self.comparer = CurveComparer(self.run_menu, self.run_list, self.curves)  # two runs
         self.results = ResultsView()
