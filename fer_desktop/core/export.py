@@ -282,8 +282,12 @@ class CsvRecorder:
         end said "Recording saved to ..." of a path where there was none (audit 40)."""
         try:
             here, mine = os.stat(self.path), os.fstat(self._file.fileno())
-            there = (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
-        except OSError:
+            # another file of that name now; a file system without inode numbers (0) is
+            # taken at its word
+            there = mine.st_nlink > 0 and (not (here.st_ino and mine.st_ino)
+                                           or (here.st_dev, here.st_ino)
+                                           == (mine.st_dev, mine.st_ino))
+        except OSError:  # the path leads nowhere: removed or moved away
             there = False
         if not there:
             self._close_quietly()
