@@ -314,3 +314,23 @@ def test_merge_warns_of_parts_from_different_models(tmp_path, capsys):
     b.write_text("source,frame,label,model_sha256\ny,1,sad,aaaaaaaaaaaaaaaa\n")
     assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
     assert "different models" not in capsys.readouterr().err
+
+
+def test_merge_takes_parts_on_a_drive_without_file_numbers(tmp_path, capsys, monkeypatch):
+    """A network or Windows drive that gives every file the number 0: every second part was
+    refused as "the same file" (review 38b)."""
+    import os
+    from pathlib import Path
+
+    real = Path.stat
+
+    def numberless(self, *args, **kwargs):
+        info = list(real(self, *args, **kwargs))
+        info[1] = 0  # st_ino
+        return os.stat_result(info)
+
+    a, b = tmp_path / "part-1.csv", tmp_path / "part-2.csv"
+    a.write_text("source,frame,label\nx,1,happy\n")
+    b.write_text("source,frame,label\ny,1,sad\n")
+    monkeypatch.setattr(Path, "stat", numberless)
+    assert cli_main(["merge", str(a), str(b), "--out", str(tmp_path / "m.csv")]) == 0

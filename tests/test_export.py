@@ -136,3 +136,26 @@ def test_a_recording_whose_folder_goes_stops_and_says_so(tmp_path, how):
         folder.rename(tmp_path / "moved")
     with pytest.raises(ExportError, match="was moved or removed while it was written"):
         recorder.close()
+
+
+def test_a_passing_refusal_to_look_does_not_stop_a_recording(tmp_path, monkeypatch):
+    """Only a path that leads nowhere is gone: a permission or I/O error of a look at it (a
+    network drive) stopped a recording that was fine (review 38b)."""
+    import os
+
+    from fer_desktop.core import export
+
+    recorder = CsvRecorder(tmp_path / "rec.csv")
+    recorder.write(FrameResult(index=0, timestamp_s=0.0, faces=()))
+    real = os.stat
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("rec.csv"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(export.os, "stat", refuse)
+    recorder.flush()
+    monkeypatch.undo()
+    recorder.close()
+    assert (tmp_path / "rec.csv").read_text().startswith(",".join(CSV_COLUMNS[:2]))

@@ -497,6 +497,8 @@ def _refuse_the_same_file_twice(parts: list[Path]) -> None:
             info = part.stat()
         except OSError:
             continue  # named when it is read
+        if not info.st_ino:  # a drive without file numbers (0 for all): names only (review
+            continue         # 38b: every second part was "the same file")
         first = seen.setdefault((info.st_dev, info.st_ino), part)
         if first is not part:
             raise ExportError(part, f"is the same file as {first}: its rows would be merged "

@@ -280,15 +280,15 @@ class CsvRecorder:
         """Raise ExportError when the file is no longer at :attr:`path`: its folder removed
         or moved while it was written. The rows went into a file nobody could find, and the
         end said "Recording saved to ..." of a path where there was none (audit 40)."""
+        # only a path that leads nowhere, or a file with no name left, is gone: a stat's file
+        # number is not stable on every drive (network, Windows: review 38b)
         try:
-            here, mine = os.stat(self.path), os.fstat(self._file.fileno())
-            # another file of that name now; a file system without inode numbers (0) is
-            # taken at its word
-            there = mine.st_nlink > 0 and (not (here.st_ino and mine.st_ino)
-                                           or (here.st_dev, here.st_ino)
-                                           == (mine.st_dev, mine.st_ino))
-        except OSError:  # the path leads nowhere: removed or moved away
+            os.stat(self.path)
+            there = os.fstat(self._file.fileno()).st_nlink > 0
+        except (FileNotFoundError, NotADirectoryError):  # removed or moved away
             there = False
+        except OSError:  # a passing refusal (permission, I/O): not proof it is gone
+            there = True
         if not there:
             self._close_quietly()
             raise ExportError(self.path, f"was moved or removed while it was written (its "

@@ -255,7 +255,7 @@ class PendingFile:
         file now (a user's, moved in while the command ran): nothing to remove there, and
         the error that brought it here is the one to say (a NotADirectoryError named the
         temporary file instead, audit 40)."""
-        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        with contextlib.suppress(OSError):  # (a read-only or failing drive: the same)
             self.path.unlink()
 
     def __enter__(self) -> PendingFile:

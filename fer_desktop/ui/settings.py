@@ -343,7 +343,10 @@ class AppSettings:
         text = self._qs.value(key, "")
         if not isinstance(text, str) or not text or "\0" in text:
             return None
-        path = Path(text).expanduser()
+        try:
+            path = Path(text).expanduser()
+        except RuntimeError:  # ~nosuchuser/x, or no home folder: it crashed the start
+            return None       # (review 38b)
         return path if path.is_absolute() else None
 
     @property
