@@ -249,6 +249,7 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
         status = FAILED if _last_event_is_error(run) else INTERRUPTED
     epochs = (state.epochs if state is not None and state.epochs else None) \
         or config.get("epochs")
+    meta = _read_model_json(run)  # once a row: the exported epoch and the held-out faces
     return RunRow(run, _started_text(run), str(config.get("preset", "?")),
                   state.epoch if state is not None else 0,
                   int(epochs) if isinstance(epochs, int | float) and epochs else None,
@@ -256,8 +257,8 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   (run / rundir.MODEL).is_file(), recipe_text(config),
                   own_faces=bool(config.get("images")),
                   best_epoch=state.best_epoch if state is not None else None,
-                  model_epoch=exported_epoch(run), name=read_run_name(run),
-                  test_faces=held_out_count(run) if config.get("images") else None)
+                  model_epoch=_exported_epoch(meta), name=read_run_name(run),
+                  test_faces=_held_out_count(meta) if config.get("images") else None)
 
 
 def clean_run_name(text: str) -> str:
@@ -357,26 +358,37 @@ def _resolved(path: Path | str) -> Path:
         return Path(path).absolute()
 
 
+def _read_model_json(run: Path) -> dict:
+    """A run's model.json, or {} where there is none readable."""
+    try:
+        meta = json.loads((run / rundir.MODEL).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _whole_number(meta: dict, *keys: str) -> int | None:
+    """``meta[keys[0]][keys[1]]...`` where that is a whole number, else None."""
+    value: object = meta
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _exported_epoch(meta: dict) -> int | None:
+    return _whole_number(meta, "training", "best_epoch")
+
+
+def _held_out_count(meta: dict) -> int | None:
+    """How many held-out faces a fine-tune was tested on; None where not recorded."""
+    return _whole_number(meta, "held_out", "samples") or None
+
+
 def exported_epoch(run: Path) -> int | None:
     """The epoch a run's model.json was made from (``training.best_epoch``); None without a
     readable model.json (or one from before that was recorded)."""
-    try:
-        meta = json.loads((run / rundir.MODEL).read_text(encoding="utf-8"))
-        epoch = meta["training"]["best_epoch"]
-    except (OSError, ValueError, RecursionError, KeyError, TypeError):
-        return None
-    return epoch if isinstance(epoch, int) and not isinstance(epoch, bool) else None
+    return _exported_epoch(_read_model_json(run))
 
-
-def held_out_count(run: Path) -> int | None:
-    """How many held-out faces a fine-tune was tested on (model.json's ``held_out``); None
-    where that is not recorded."""
-    try:
-        meta = json.loads((run / rundir.MODEL).read_text(encoding="utf-8"))
-        count = meta["held_out"]["samples"]
-    except (OSError, ValueError, RecursionError, KeyError, TypeError):
-        return None
-    return count if isinstance(count, int) and not isinstance(count, bool) and count else None
 
 
 def export_offer(row: RunRow) -> str:

@@ -423,11 +423,13 @@ def _natural_key(path: Path) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
 
 
-def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
+def merge_csvs(parts: list[Path], out: Path, force: bool = False,
+               models: set[str] | None = None) -> int:
     """Concatenate CSVs with one header into ``out`` (written beside it, then renamed).
 
     An existing ``out`` is left alone unless ``force``; ``out`` may never be one of the parts.
-    Returns the number of rows written.
+    Returns the number of rows written; ``models``, when given, gets the rows'
+    ``model_sha256`` values.
 
     Raises:
         ExportError: a part is missing, empty or has other columns, or ``out`` is refused or
@@ -457,6 +459,8 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
                             raise ExportError(part, f"has the columns {first}, but {parts[0]} "
                                                     f"has {header}; merge only CSVs of the same "
                                                     "analyze settings")
+                        model = header.index("model_sha256") if "model_sha256" in header \
+                            and models is not None else None
                         for line, row in _part_rows(part, reader):
                             if len(row) != len(header):  # a part cut short (a killed run)
                                 raise ExportError(part, f"line {line} has {len(row)} fields, "
@@ -465,6 +469,8 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False) -> int:
                                                         "was merged")
                             writer.writerow(row)
                             rows += 1
+                            if model is not None and row[model]:
+                                models.add(row[model])
         except OSError as exc:  # a part's own reading errors are named by _part_rows
             raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
         pending.commit()
@@ -556,23 +562,15 @@ def merge_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     parts = args.parts if args.keep_order else sorted(args.parts, key=_natural_key)
     try:
-        rows = merge_csvs(parts, args.out, args.force)
+        models: set[str] = set()
+        rows = merge_csvs(parts, args.out, args.force, models)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{len(parts)} CSVs merged, {rows} rows written to {args.out}")
-    models = _models_in(args.out)
     if len(models) > 1:  # parts of different models joined without a word (audit 40)
         print(f"warning: the rows come from {len(models)} different models (model_sha256 "
               f"{', '.join(sorted(m[:12] for m in models))}): compare them only knowing that",
               file=sys.stderr)
     return 0
 
-
-def _models_in(merged: Path) -> set[str]:
-    """The models (``model_sha256``) whose rows a merged CSV holds."""
-    try:
-        with merged.open(newline="", encoding="utf-8") as fh:
-            return {row.get("model_sha256") or "" for row in csv.DictReader(fh)} - {""}
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return set()

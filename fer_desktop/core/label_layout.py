@@ -85,14 +85,15 @@ def layout_tags(preferred: Sequence[Rect], faces: Sequence[Rect], frame_hw: tupl
                          f"{len(faces)} faces")
     placed: list[Rect] = []
     result: list[Rect] = list(preferred)
+    cores = [face_core(f) for f in faces]  # once a frame, not once a tag
     for i in range(len(preferred)) if order is None else order:
-        result[i] = _place(preferred[i], faces[i], faces, frame_hw, placed)
+        result[i] = _place(preferred[i], faces[i], faces, frame_hw, placed, cores)
         placed.append(result[i])
     return result
 
 
 def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, int],
-           placed: Sequence[Rect]) -> Rect:
+           placed: Sequence[Rect], all_cores: Sequence[Rect]) -> Rect:
     """One tag's place among the tags ``placed`` before it (see the module's docstring)."""
     h_frame, w_frame = frame_hw
     w, h = want[2] - want[0], want[3] - want[1]
@@ -122,7 +123,7 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
     # other faces but their edges: a tag over one (above its own face, on a neighbour's chin)
     # hid that face's expression (trial 25); it goes elsewhere where a place is free of both
     # (TAG_ON_FACE_SHARE), else to the first place free of tags the search met
-    cores = [face_core(f) for f in faces if f != face]
+    cores = [c for f, c in zip(faces, all_cores, strict=True) if f != face]
     on_a_face: Rect | None = None
     tries = 0
     while heap and tries < MAX_TRIES:
