@@ -360,11 +360,7 @@ def _resolved(path: Path | str) -> Path:
 
 def _read_model_json(run: Path) -> dict:
     """A run's model.json, or {} where there is none readable."""
-    try:
-        meta = json.loads((run / rundir.MODEL).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
+    return _read_object(run / rundir.MODEL)
 
 
 def _whole_number(meta: dict, *keys: str) -> int | None:
@@ -449,11 +445,16 @@ def recipe_text(config: dict) -> str:
 
 
 def _read_config(run: Path) -> dict:
+    return _read_object(run / rundir.CONFIG)
+
+
+def _read_object(path: Path) -> dict:
+    """A JSON object from ``path``, or {} where there is none readable."""
     try:
-        config = json.loads((run / rundir.CONFIG).read_text(encoding="utf-8"))
+        value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}
-    return config if isinstance(config, dict) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def list_runs(out: Path) -> list[RunRow]:
