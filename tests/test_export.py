@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 
@@ -39,6 +40,18 @@ def test_screenshot_png_and_sidecar(tmp_path):
     assert sidecar["faces"][0]["probabilities"]["happy"] == pytest.approx(0.4)
     assert [f["uncertain"] for f in sidecar["faces"]] == [True, False]
     assert sidecar["emotions"] == list(EMOTIONS)
+    assert sidecar["held"] == []
+
+
+def test_a_face_held_from_an_earlier_frame_is_listed_apart(tmp_path):
+    """Drawn where it was last seen, not found in this frame: not among the frame's faces."""
+    frame = result(2)
+    held = dataclasses.replace(frame, faces=frame.faces[:1], held=frame.faces[1:])
+    path = ScreenshotWriter(tmp_path, clock=lambda: NOW).save(
+        np.zeros((48, 64, 3), np.uint8), held, source="clip.mp4")
+    sidecar = json.loads(path.with_suffix(".json").read_text())
+    assert [f["track_id"] for f in sidecar["faces"]] == [1]
+    assert [f["track_id"] for f in sidecar["held"]] == [2]
 
 
 def test_screenshot_names_carry_the_source_safely():

@@ -130,3 +130,20 @@ def test_a_pipeline_around_a_classifier_already_loaded(sample_bgr, pipeline):
     faces = pipe.process(sample_bgr).faces
     assert len(faces) == 1 and faces[0].label == "happy"
     assert faces[0].probabilities.max() == pytest.approx(0.9, abs=1e-5)
+
+
+def test_a_face_missed_for_a_frame_is_drawn_held_but_not_counted(sample_bgr):
+    """The window draws ``drawn_faces`` (found, then held); ``faces`` stays what the frame
+    found, for CSVs, analyses and counts. Smoothing off holds nothing."""
+    pipeline = FacePipeline.create()
+    found = pipeline.process(sample_bgr, timestamp_s=0.0)
+    blank = np.full_like(sample_bgr, 110)
+    missed = pipeline.process(blank, timestamp_s=0.1)
+    assert missed.faces == ()
+    assert [f.track_id for f in missed.held] == [found.faces[0].track_id]
+    assert missed.drawn_faces == missed.held
+    assert np.array_equal(missed.held[0].box, found.faces[0].box)
+    assert pipeline.process(blank, timestamp_s=0.7).held == ()  # gone for 0.7 s
+    raw = FacePipeline.create(options=PipelineOptions(smoothing=False))
+    raw.process(sample_bgr, timestamp_s=0.0)
+    assert raw.process(blank, timestamp_s=0.1).held == ()

@@ -137,3 +137,24 @@ def test_a_blurred_screenshot_keeps_the_bars_that_were_on_screen(qtbot, main_win
     beside = (slice(None), slice(100 + cut + 2, None))  # right of the face: the bar panel
     assert (annotated[beside] > 0).any()
     assert np.array_equal(saved[beside], annotated[beside])
+
+
+def test_a_face_held_from_an_earlier_frame_is_blurred_too(qtbot, main_window, settings,
+                                                          tmp_path):
+    """A face drawn where it was last seen (the detector missed it in this frame) is still a
+    face on the picture: Blur faces hides it as well, and the bar counts it."""
+    import dataclasses
+
+    settings.blur_faces = True
+    window = main_window(source=str(make_video(tmp_path / "clip.avi", frames=30)))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                          check_params_cb=lambda o: len(o.result.faces) == 1) as blocker:
+        pass
+    output = blocker.args[0]
+    missed = dataclasses.replace(output, result=dataclasses.replace(
+        output.result, faces=(), held=output.result.faces))
+    saved = cv2.imread(str(live.outputs.save_screenshot(missed)))
+    assert live.outputs.saved_banner.label.text().startswith("Screenshot saved (1 face blurred): ")
+    x1, y1, x2, y2 = (int(v) for v in output.result.faces[0].box)
+    assert colours(saved[y1 + 6:y2 - 6, x1 + 6:x2 - 6]) <= 150

@@ -326,3 +326,46 @@ def test_without_usable_times_unseen_frames_are_counted():
     for _ in range(4):
         tracker.update([], NO_FACES, float("nan"))
     assert tracker.active_ids == []
+
+
+def test_a_face_missed_for_a_moment_is_held_where_it_was_then_let_go():
+    """Trial 26: a face the detector found in every other frame blinked its box, label and
+    bars on and off. Missed for less than hold_s it is given, for drawing, where it was."""
+    tracker = FaceTracker(TrackerOptions(hold_s=0.5))
+    first = tracker.update([BOX], HAPPY[None], 0.0)[0]
+    assert tracker.held() == []  # found now: nothing to hold
+    assert tracker.update([], NO_FACES, 0.1) == []  # never among the frame's own answers
+    [(box, state)] = tracker.held()
+    assert np.array_equal(box, BOX)
+    assert (state.track_id, state.label) == (first.track_id, first.label)
+    assert state.confidence == pytest.approx(first.confidence)
+    tracker.update([], NO_FACES, 0.45)
+    assert len(tracker.held()) == 1  # 0.45 s after it was last found
+    tracker.update([], NO_FACES, 0.6)
+    assert tracker.held() == []  # 0.6 s: let go (its track lives on, for its number)
+    assert tracker.active_ids == [first.track_id]
+
+
+def test_nothing_is_held_over_a_face_found_now_or_with_holding_off():
+    tracker = FaceTracker(TrackerOptions(hold_s=0.5, max_center_shift=0))
+    tracker.update([BOX], HAPPY[None], 0.0)
+    # a face of another size found over its place (a new track): the old one is not drawn too
+    bigger = np.array([95, 95, 260, 260], np.float32)
+    tracker.update([bigger], SAD[None], 0.1)
+    assert tracker.held() == []
+    off = FaceTracker(TrackerOptions(hold_s=0))
+    off.update([BOX], HAPPY[None], 0.0)
+    off.update([], NO_FACES, 0.1)
+    assert off.held() == []
+
+
+def test_nothing_is_held_across_a_step_back_or_a_reset():
+    tracker = FaceTracker(TrackerOptions(hold_s=0.5))
+    tracker.update([BOX], HAPPY[None], 1.0)
+    tracker.update([], NO_FACES, 0.9)  # time went back: the smoothing restarted
+    assert tracker.held() == []
+    tracker.update([BOX], HAPPY[None], 1.0)
+    tracker.update([], NO_FACES, 1.1)
+    assert len(tracker.held()) == 1
+    tracker.reset()
+    assert tracker.held() == []

@@ -474,3 +474,30 @@ def test_a_video_cut_short_is_said_once_looping_or_not(qtbot, threads, tmp_path,
             thread.start()
     assert len(notes) == 1 and notes[0] == thread.cut_short
     assert notes[0].startswith("clip.avi stops after ") and "of its 40 frames" in notes[0]
+
+
+def test_the_painter_draws_the_faces_held_as_well_as_the_faces_found(qtbot, threads):
+    """A face the detector missed this frame is drawn where it was (trial 26: it blinked)."""
+    from fer_desktop.core.types import Face
+
+    found = Face(box=[0, 0, 8, 8], probabilities=np.full(7, 1 / 7), track_id=1)
+    held = Face(box=[16, 0, 24, 8], probabilities=np.full(7, 1 / 7), track_id=2)
+
+    class HoldingPipeline(FakePipeline):
+        def process(self, frame, index=0, timestamp_s=0.0) -> FrameResult:
+            super().process(frame, index, timestamp_s)
+            return FrameResult(index=index, timestamp_s=timestamp_s, faces=(found,),
+                               held=(held,))
+
+    class RecordingPainter(FakePainter):
+        drawn: list = []
+
+        def draw(self, frame, faces):
+            self.drawn.append([f.track_id for f in faces])
+            return super().draw(frame, faces)
+
+    painter = RecordingPainter()
+    thread = make_thread(threads, ListSource(1), HoldingPipeline(), painter)
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.start()
+    assert painter.drawn[0] == [1, 2]

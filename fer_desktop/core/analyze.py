@@ -301,7 +301,7 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
                     summary.labels[face.label] += 1
                     summary.probability_sum += face.probabilities
                 if video is not None:
-                    video.write(painter.draw(frame.image, result.faces))
+                    video.write(painter.draw(frame.image, result.drawn_faces))  # as the window
     finally:
         source.close()
         pipeline.set_options(video_options)

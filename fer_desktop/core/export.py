@@ -127,6 +127,7 @@ class ScreenshotWriter:
             "source": source, "frame": result.index, "time_s": result.timestamp_s,
             "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
             "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces_by_number()],
+            "held": [f.as_dict() for f in result.held],  # drawn where last seen, not found now
             "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
             **(provenance or {})})
 

@@ -26,6 +26,7 @@ from fer_desktop.core.detectors.eyes import RememberedEyes, load_eye_finder
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.tracking import (
+    DEFAULT_HOLD_S,
     DEFAULT_SMOOTHING_S,
     UNCERTAIN_BELOW,
     FaceTracker,
@@ -139,8 +140,10 @@ def _detector_for(options: PipelineOptions) -> FaceDetector:
 
 
 def _tracker_options(options: PipelineOptions) -> TrackerOptions:
-    return TrackerOptions(smoothing_s=options.effective_smoothing_s(),
-                          uncertain_below=options.uncertain_below)
+    smoothing_s = options.effective_smoothing_s()
+    # smoothing off asks for each frame's own answer: nothing held from earlier frames either
+    return TrackerOptions(smoothing_s=smoothing_s, uncertain_below=options.uncertain_below,
+                          hold_s=DEFAULT_HOLD_S if smoothing_s > 0 else 0.0)
 
 
 class FacePipeline:
@@ -284,13 +287,16 @@ class FacePipeline:
                            uncertain=state.uncertain, eyes=face_eyes)
                       for box, state, face_eyes in zip(boxes, states, eyes or [None] * len(boxes),
                                                        strict=True))
+        held = tuple(Face(box=box, probabilities=state.probabilities, label=state.label,
+                          confidence=state.confidence, track_id=state.track_id,
+                          uncertain=state.uncertain) for box, state in self._tracker.held())
         t4 = clock()
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,
                    "total": (t4 - t0) * 1e3}
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
                            timings_ms=timings, stretch=self._stretch,
-                           min_face_px=self._detector_min_px)
+                           min_face_px=self._detector_min_px, held=held)
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""

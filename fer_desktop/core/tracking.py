@@ -17,6 +17,14 @@ emotions would switch label several times a second. Three small mechanisms fix t
   ``uncertain``, with its own hysteresis band, so a face that hovers at the threshold keeps
   its label and its flag steady instead of flickering between a label and "uncertain".
 
+A face the detector misses for a moment (turned, blurred, small) is **held**: for ``hold_s``
+seconds of frame time after it was last found, :meth:`FaceTracker.held` gives it where it was
+last seen, with its last label, so that the window can keep drawing it instead of blinking it
+away and back (trial 26: a face found in every other frame of a busy video flashed its box,
+label and bars on and off). Held faces are for drawing only: they are never counted,
+recorded or analysed; one that a face found now overlaps (IoU over 0.1) is not given, nor
+one whose smoothing restarted (a seek, a step back).
+
 Timestamps that repeat or go backwards (a looping video, a camera that restarts), or are not
 finite, restart the smoothing of every track (ids are kept): the next frame is taken as it is.
 
@@ -54,6 +62,9 @@ DEFAULT_SWITCH_MARGIN = 0.1
 UNCERTAIN_BELOW = 0.5
 UNCERTAIN_BAND = 0.05
 MAX_SMOOTHING_S = 10.0
+# As long as the smoothing's time constant: a face missed for less than that has not changed
+# what its smoothed label means, and the 2-3 frames a busy video loses it bridge at 10-30 fps.
+DEFAULT_HOLD_S = 0.5
 
 
 def check_smoothing_s(value: float) -> float:
@@ -87,7 +98,9 @@ class TrackerOptions:
     needs to take over the label. uncertain_below: the shown label's probability under which
     the face is flagged uncertain (0 disables). uncertain_band: hysteresis around that
     threshold while smoothing (flag set below ``uncertain_below - band``, cleared at
-    ``uncertain_below + band``).
+    ``uncertain_below + band``). hold_s: seconds of frame time a face missed by the
+    detector is still given by :meth:`FaceTracker.held` for drawing (0 = never; one
+    missed frame where the frames carry no usable time).
 
     Raises:
         ValueError: smoothing_s out of range (see :func:`check_smoothing_s`).
@@ -101,6 +114,7 @@ class TrackerOptions:
     switch_margin: float = DEFAULT_SWITCH_MARGIN
     uncertain_below: float = UNCERTAIN_BELOW
     uncertain_band: float = UNCERTAIN_BAND
+    hold_s: float = DEFAULT_HOLD_S
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
@@ -198,6 +212,7 @@ class FaceTracker:
         self._tracks: list[_Track] = []
         self._ids = itertools.count(1)
         self._last_s: float | None = None
+        self._held: list[tuple[np.ndarray, TrackState]] = []
 
     @property
     def active_ids(self) -> list[int]:
@@ -210,6 +225,7 @@ class FaceTracker:
         of each file on its own, so a file's rows do not depend on which files came before).
         """
         self._tracks.clear()
+        self._held = []
         self._last_s = None
         if restart_ids:
             self._ids = itertools.count(1)
@@ -337,4 +353,28 @@ class FaceTracker:
             if self._alive(track, when):
                 survivors.append(track)
         self._tracks = survivors + new_tracks
+        self._held = self._held_after(boxes, when)
         return states
+
+    def held(self) -> list[tuple[np.ndarray, TrackState]]:
+        """(last box, last state) of each face the last :meth:`update` did not find but found
+        within ``hold_s`` seconds of frame time, in the order of their numbers: for drawing
+        only (see the module docstring)."""
+        return list(self._held)
+
+    def _held_after(self, boxes: np.ndarray,
+                    when: float | None) -> list[tuple[np.ndarray, TrackState]]:
+        hold = self.options.hold_s
+        held = []
+        for track in self._tracks:
+            if track.missed == 0 or track.label is None or hold <= 0:
+                continue
+            recent = (when - track.seen_s <= hold if when is not None and track.seen_s is not None
+                      else track.missed <= 1)
+            if not recent or (len(boxes) and iou_matrix(track.box[None], boxes).max() > 0.1):
+                continue  # gone too long, or a face found now lies over its place
+            confidence = float(track.probabilities[EMOTIONS.index(track.label)])
+            held.append((track.box.copy(), TrackState(
+                track.track_id, track.probabilities.copy(), track.label, confidence,
+                bool(track.uncertain))))
+        return sorted(held, key=lambda item: item[1].track_id)

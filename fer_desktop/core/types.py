@@ -115,6 +115,9 @@ class FrameResult:
     start again from #1 while the time goes on: the video reopened at 0:06 after its 0:00).
     min_face_px: the smallest face the whole frame was searched for (an Auto minimum as
     scaled to this frame: "Auto: 8 px" for a 160x120 video; 0: not said).
+    held: faces not found in this frame but found moments ago, where they were last seen
+    (``core/tracking.py``): drawn so that a face the detector misses now and then does not
+    blink, never counted, recorded or analysed (``faces`` is what this frame found).
     """
 
     index: int
@@ -123,9 +126,16 @@ class FrameResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     stretch: int = 0
     min_face_px: int = 0
+    held: tuple[Face, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))
+        object.__setattr__(self, "held", tuple(self.held))
+
+    @property
+    def drawn_faces(self) -> tuple[Face, ...]:
+        """What the view draws: the faces found, then the faces held."""
+        return self.faces + self.held
 
     def faces_by_number(self) -> tuple[Face, ...]:
         """The faces as #1, #2, #3: the order a file written for people lists them in (largest

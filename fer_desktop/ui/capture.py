@@ -499,7 +499,7 @@ class CaptureThread(QThread):
         t_start = time.perf_counter()
         result = self._pipeline.process(image, frame.index, frame.timestamp_s)
         memory = self._painter.memory
-        annotated = self._painter.draw(image, result.faces)
+        annotated = self._painter.draw(image, result.drawn_faces)
         annotated.flags.writeable = False
         with self._lock:
             recorder = self._recorder
@@ -530,7 +530,8 @@ class CaptureThread(QThread):
         shown, self._redraw_wanted = self._shown, False
         if shown is None or shown.frame is None:
             return
-        annotated = self._painter.draw(shown.frame, shown.result.faces, shown.overlay_memory)
+        annotated = self._painter.draw(shown.frame, shown.result.drawn_faces,
+                                       shown.overlay_memory)
         annotated.flags.writeable = False
         self._hand_over(dataclasses.replace(shown, frame_id=self._next_id, annotated=annotated))
         self._next_id += 1

@@ -220,7 +220,7 @@ class OutputControls(QObject):
         so the labels stay readable) with Blur faces, its source a kind with No file paths."""
         picture, source = output.annotated, output.source
         if self._settings.blur_faces and output.frame is not None:
-            faces = output.result.faces
+            faces = output.result.drawn_faces  # held ones too: each face drawn is hidden
             picture = self._painter().draw(blur_faces(output.frame, faces), faces,
                                            memory=output.overlay_memory)
         if self._settings.numbers_only:
@@ -294,7 +294,7 @@ class OutputControls(QObject):
         if path is not None:
             # with Blur faces, how many were blurred: a face the detector missed stays clear
             # and the bar said only "Screenshot saved" (trial 14)
-            blurred = f" ({counted(len(output.result.faces), 'face')} blurred)" \
+            blurred = f" ({counted(len(output.result.drawn_faces), 'face')} blurred)" \
                 if self._settings.blur_faces and output.frame is not None else ""
             self._notifier.info(f"Screenshot saved{blurred} to {path}", timeout_ms=10000)
             self.show_saved(f"Screenshot saved{blurred}", path)
