@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from test_model_compare import LABELS, PatternClassifier, _faces
 from ui_helpers import SAMPLE, StubClassifier, no_cameras
 
@@ -253,6 +254,43 @@ def test_the_train_tabs_use_this_model_goes_through_the_same_question(qtbot, mak
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT_MS)
     assert asked[0].comparison.test_name == "your 10 test faces"
     assert window.classifier is not candidate  # kept: the user said no
+
+
+def test_the_run_list_marks_the_run_whose_model_is_in_use(qtbot, make_window, settings,
+                                                         tmp_path):
+    """Among runs of one recipe only each run's Results, one at a time, said which was in
+    use (session 38's Not done)."""
+    from trainer_helpers import make_run_folder
+
+    from fer_desktop.ui.run_list import STATE_COLUMN
+
+    runs = tmp_path / "runs"
+    other = make_run_folder(runs, "20261206-065700-fast", {"epoch": 1, "epochs": 1,
+                                                           "status": "finished"})
+    candidate = PatternClassifier("fast 20261206-065729-fast")
+    candidate.model_dir = _run_with_test_faces(make_run_folder(
+        runs, "20261206-065729-fast", {"epoch": 1, "epochs": 1, "status": "finished"}))
+    candidate.accuracy_text = lambda: "PrivateTest 60.0%"
+    window = make_window(settings, classifier_loader=lambda path: candidate,
+                         confirm_switch=lambda q: True)
+    if window.train_tab is None:
+        pytest.skip("this build has no Train tab")
+    tab = window.train_tab
+    tab.form.out_edit.setText(str(runs))
+    tab.refresh_runs()
+
+    def states() -> dict[str, str]:
+        tree = tab.run_list.tree
+        return {tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole).run_dir.name:
+                tree.topLevelItem(i).text(STATE_COLUMN) for i in range(tree.topLevelItemCount())}
+
+    assert states() == {other.name: "finished", candidate.model_dir.name: "finished"}
+    tab.model_chosen.emit(str(candidate.model_dir))
+    qtbot.waitUntil(lambda: window.classifier is candidate, timeout=WAIT_MS)
+    assert states() == {other.name: "finished", candidate.model_dir.name: "finished, in use"}
+    tab.refresh_runs()  # read again from the folder: still marked
+    assert states()[candidate.model_dir.name] == "finished, in use"
+    assert tab.run_list.rows()[0].state == "finished"  # the row itself keeps its state
 
 
 def test_a_renamed_run_is_named_by_its_name_wherever_its_model_is(qtbot, make_window,

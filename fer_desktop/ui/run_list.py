@@ -43,6 +43,7 @@ STATE_COLUMN = COLUMNS.index("State")
 RECIPE_COLUMN = COLUMNS.index("Recipe")
 RECIPE_MIN_PX = 24
 FEW_TEST_FACES = 30  # fewer test faces than this: the count right, not a percentage
+IN_USE = "in use"  # added to the State of the run whose model the live view uses
 
 
 def best_heading(rows: list[RunRow]) -> str:
@@ -160,6 +161,19 @@ class RunList(QGroupBox):
         layout.addWidget(self.tree)
         layout.addWidget(self.empty_label)
         self.tree.hide()
+        self._in_use: Path | None = None
+
+    def set_in_use(self, model_dir: Path | None) -> None:
+        """Mark the run whose model the live view uses ("finished, in use"): among runs of
+        one recipe only the Results of each, one at a time, said which was in use."""
+        self._in_use = _resolved(model_dir)
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            item.setText(STATE_COLUMN, self._state_text(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def _state_text(self, row: RunRow) -> str:
+        in_use = self._in_use is not None and _resolved(row.run_dir) == self._in_use
+        return f"{row.state}, {IN_USE}" if in_use else row.state
 
     def show_rows(self, rows: list[RunRow], selected: Path | None,
                   states: dict[Path, str] | None = None) -> None:
@@ -178,8 +192,8 @@ class RunList(QGroupBox):
         for row in rows:
             row = dataclasses.replace(row, state=states.get(row.run_dir, row.state))
             epochs = f"{row.epochs_done}/{row.epochs}" if row.epochs else str(row.epochs_done)
-            item = QTreeWidgetItem([run_text(row), epochs, best_text(row, heading), row.state,
-                                    row.recipe])
+            item = QTreeWidgetItem([run_text(row), epochs, best_text(row, heading),
+                                    self._state_text(row), row.recipe])
             item.setData(0, Qt.ItemDataRole.UserRole, row)
             for column in range(len(COLUMNS)):
                 item.setToolTip(column, str(row.run_dir))
@@ -252,3 +266,13 @@ class RunList(QGroupBox):
                 item.setSelected(True)
                 self.tree.scrollToItem(item)
         self.tree.blockSignals(False)
+
+
+def _resolved(folder: Path | None) -> Path | None:
+    """``folder`` as one spelling of it (a link or "..": the same run), or None."""
+    if folder is None:
+        return None
+    try:
+        return Path(folder).resolve()
+    except (OSError, RuntimeError):  # a loop of links: compared as given
+        return Path(folder)

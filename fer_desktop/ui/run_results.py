@@ -83,10 +83,16 @@ NO_RUN_TEXT = "Select a run to see its evaluation."
 
 
 class ResultsView(QWidget):
-    """A run's evaluation from its ``model.json``: accuracy, per-class recall, confusion."""
+    """A run's evaluation from its ``model.json``: accuracy, per-class recall, confusion.
+
+    Signals:
+        use_clicked(), export_clicked(): the buttons. model_in_use_changed(object): the live
+        view's model folder (a Path, or None), told by :meth:`set_model_in_use`.
+    """
 
     use_clicked = Signal()
     export_clicked = Signal()
+    model_in_use_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,6 +231,7 @@ class ResultsView(QWidget):
         enabled for the model in use, which a click only said was already in use)."""
         self._in_use = None if folder is None else (Path(folder), metadata)
         self._update_use_button()
+        self.model_in_use_changed.emit(folder)
 
     def _update_use_button(self) -> None:
         if self.metadata is None or self.run_dir is None:

@@ -145,6 +145,7 @@ class TrainTab(QWidget):
         self.results = ResultsView()
         self.results.use_clicked.connect(self._on_use_clicked)
         self.results.export_clicked.connect(self._on_export_clicked)
+        self.results.model_in_use_changed.connect(self.run_list.set_in_use)  # "in use"
         self.log_view = log_view()
         self.bottom_tabs = QTabWidget()
         self.results_page = results_page(self.results)
