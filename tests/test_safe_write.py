@@ -216,3 +216,26 @@ def test_a_folder_turned_into_a_file_is_not_blamed_on_the_temporary_file(tmp_pat
     folder.write_text("user notes")
     pending.discard()  # nothing to remove: quiet
     assert folder.read_text() == "user notes"
+
+
+def test_the_file_systems_own_name_limit_is_used(tmp_path, monkeypatch):
+    """An encrypted home (eCryptfs) takes names of up to 143 bytes: a 140-byte name's
+    temporary name was over it and failed, and a refusal said "the limit is 255"."""
+    from fer_desktop.core import safe_write
+
+    real = os.pathconf
+    monkeypatch.setattr(safe_write.os, "pathconf", lambda path, name: 143
+                        if name == "PC_NAME_MAX" else real(path, name))
+    assert safe_write.name_max(tmp_path / "not yet" / "made") == 143  # its nearest folder's
+    target = tmp_path / ("a" * 136 + ".csv")
+    with PendingFile(target) as pending:
+        assert len(pending.path.name) <= 143
+        pending.path.write_text("frame\n")
+        pending.commit()
+    assert target.read_text() == "frame\n"
+    # the words of a refusal by such a file system (ENAMETOOLONG) name its limit
+    assert "(150 bytes; the limit is 143)" in safe_write.too_long_words(
+        tmp_path / ("b" * 146 + ".csv"))
+    monkeypatch.setattr(safe_write.os, "pathconf", lambda path, name: (_ for _ in ()).throw(
+        OSError(22, "Invalid argument")))
+    assert safe_write.name_max(tmp_path) == safe_write.NAME_MAX_BYTES  # no answer: the usual

@@ -41,12 +41,27 @@ NAME_MAX_BYTES = 255  # a file name's longest on the usual file systems (ext4, N
 TEMP_EXTRA_BYTES = 14  # what the temporary name adds: ".tmp-", ".", 8 random characters
 
 
+def name_max(path: Path) -> int:
+    """The longest file name, in bytes, the file system under ``path`` takes: its own word
+    (``pathconf``) from the nearest folder that exists, else :data:`NAME_MAX_BYTES`. An
+    encrypted home (eCryptfs) takes 143, not 255: names between the two were written as
+    temporary names that failed and were told "the limit is 255"."""
+    folder = Path(path)
+    while not os.path.isdir(folder) and folder.parent != folder:
+        folder = folder.parent
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no such query here (Windows), or no answer
+        return NAME_MAX_BYTES
+    return limit if isinstance(limit, int) and limit > TEMP_EXTRA_BYTES + 16 else NAME_MAX_BYTES
+
+
 def _temp_prefix(target: Path) -> str:
     """The start of the temporary names for ``target``: ``.tmp-<its name>.``, or for a name
     within 14 bytes of the limit ``.tmp-<a digest of it>.`` (a legal 250-byte name was
     refused as "File name too long": its temporary name was over the limit, audit 39)."""
     name = target.name
-    if len(os.fsencode(name + _temp_suffix(target))) + TEMP_EXTRA_BYTES <= NAME_MAX_BYTES:
+    if len(os.fsencode(name + _temp_suffix(target))) + TEMP_EXTRA_BYTES <= name_max(target.parent):
         return f"{TEMP_PREFIX}{name}."
     return f"{TEMP_PREFIX}{hashlib.sha1(os.fsencode(name)).hexdigest()[:16]}."
 
@@ -59,11 +74,13 @@ def _temp_suffix(target: Path) -> str:
 
 def too_long_words(path: Path) -> str:
     """"a name in it is too long for the file system (300 bytes; the limit is 255)" for a
-    name the file system refuses, else "its path is too long"."""
+    name the file system refuses (its own limit: :func:`name_max`), else "its path is too
+    long"."""
     longest = max((len(os.fsencode(part)) for part in Path(path).parts), default=0)
-    if longest > NAME_MAX_BYTES:
+    limit = name_max(Path(path).parent)
+    if longest > limit:
         return (f"cannot be written: a name in it is too long for the file system ({longest} "
-                f"bytes; the limit is {NAME_MAX_BYTES}); choose a shorter name")
+                f"bytes; the limit is {limit}); choose a shorter name")
     return "cannot be written: its path is too long for the file system; choose a shorter one"
 
 
