@@ -42,6 +42,26 @@ def test_analyze_prints_no_litert_or_ffmpeg_lines(tmp_path, sample_bgr):
     assert "moov" not in done.stderr
 
 
+def test_a_damaged_png_is_said_in_our_words_only(tmp_path, capfd):
+    """libpng printed "libpng error: IDA[AB]: bad header (invalid type)", twice, beside our
+    "is damaged or incomplete" (audit 39)."""
+    import cv2
+    import numpy as np
+
+    from fer_desktop.core.errors import SourceError
+    from fer_desktop.core.sources import read_image
+
+    ok, png = cv2.imencode(".png", np.random.default_rng(0).integers(0, 255, (64, 64, 3),
+                                                                     dtype=np.uint8))
+    damaged = bytearray(png.tobytes())
+    damaged[40] ^= 0xFF  # a chunk's header broken
+    path = tmp_path / "broken.png"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(SourceError, match="is damaged or incomplete"):
+        read_image(path)
+    assert "libpng" not in capfd.readouterr().err
+
+
 def test_the_block_runs_uncaptured_when_no_temporary_file_can_be_made(capfd, monkeypatch):
     """No writable temporary folder made the model fail to load ("No usable temporary
     directory found"), for a cosmetic filter."""

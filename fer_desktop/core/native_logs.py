@@ -19,6 +19,10 @@ Two libraries print to the process's standard error behind Python's back:
   processes the app starts. OpenCV's own warnings ("global grfmt_tiff.cpp:804 readData
   OpenCV TIFF: ... 32-bit samples", audit 39) are kept to errors the same way
   (``OPENCV_LOG_LEVEL``, when the user did not set it).
+* libpng (inside OpenCV) prints "libpng error: IDAT: CRC error" for a damaged PNG, which
+  ``SourceError`` then names in words ("is damaged or incomplete"): :func:`libpng_quiet`
+  keeps its lines off stderr around the decoding of a PNG (audit 39), by the same capture
+  as LiteRT's line; other files are decoded without it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from collections.abc import Iterator
 LITERT_XNNPACK_INFO = "INFO: Created TensorFlow Lite XNNPACK delegate"
 #: FFmpeg's AV_LOG_QUIET, for OpenCV's ``OPENCV_FFMPEG_LOGLEVEL``
 FFMPEG_QUIET = "-8"
+#: the starts of libpng's own lines, dropped by :func:`libpng_quiet`
+LIBPNG_LINES = ("libpng error:", "libpng warning:")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 _redirect_lock = threading.RLock()  # one thread at a time: crossed ones would lose fd 2
 _litert_allocated = False  # LiteRT prints its line once a process: later calls need nothing
@@ -60,6 +67,14 @@ def litert_quiet() -> Iterator[None]:
     with native_stderr_without(LITERT_XNNPACK_INFO):
         yield
     _litert_allocated = True
+
+
+def libpng_quiet(data: bytes | memoryview) -> contextlib.AbstractContextManager:
+    """Around the decoding of ``data`` (a file's bytes): libpng's lines kept off stderr when
+    it is a PNG, nothing redirected for any other picture."""
+    if bytes(data[:len(PNG_SIGNATURE)]) == PNG_SIGNATURE:
+        return native_stderr_without(*LIBPNG_LINES)
+    return contextlib.nullcontext()
 
 
 @contextlib.contextmanager

@@ -35,7 +35,7 @@ from fer_desktop.core.image_size import (
     megapixels,
 )
 from fer_desktop.core.messages import about, goes_on
-from fer_desktop.core.native_logs import quiet_ffmpeg
+from fer_desktop.core.native_logs import libpng_quiet, quiet_ffmpeg
 from fer_desktop.core.native_paths import opencv_path
 
 quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its own lines
@@ -134,9 +134,10 @@ def read_image(path: str | Path) -> np.ndarray:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     if not data.size:
         raise SourceError(path, "is empty (0 bytes)", retryable=False)
-    image = cv2.imdecode(data, flags)
-    if image is None and flags == cv2.IMREAD_COLOR:  # a 16-bit or float TIFF ("damaged":
-        image = _any_depth(data)                    # OpenCV reads it only as it is, audit 39)
+    with libpng_quiet(data):  # "libpng error: ..." said in our words below
+        image = cv2.imdecode(data, flags)
+        if image is None and flags == cv2.IMREAD_COLOR:  # a 16-bit or float TIFF ("damaged":
+            image = _any_depth(data)                    # OpenCV reads it only so, audit 39)
     if image is None:
         # a JPEG told "try a JPEG file" was a damaged one: say so when the header is known;
         # a text file named .jpg was told "try a JPEG" too: its content is what is wrong
