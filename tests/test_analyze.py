@@ -320,6 +320,23 @@ def test_a_truncated_video_is_reported_and_exits_1(tmp_path, sample_bgr, capsys)
     assert "incomplete: " in err and "1 input(s) incomplete" in err and "skipped" not in err
 
 
+def test_a_tiff_of_several_pages_is_said_incomplete(tmp_path, sample_bgr, capsys):
+    """OpenCV reads a TIFF's first page only: a 3-page scan was analysed as one picture, exit
+    0, without a word."""
+    import numpy as np
+
+    scan = tmp_path / "scan.tif"
+    assert cv2.imwritemulti(str(scan), [sample_bgr, np.zeros_like(sample_bgr), sample_bgr])
+    single = tmp_path / "one.tif"
+    cv2.imwrite(str(single), sample_bgr)
+    out = tmp_path / "r.csv"
+    assert main([str(scan), str(single), "--out", str(out), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert f"incomplete: {scan} holds 3 pages; only the first is read" in err
+    assert "one.tif" not in err and "skipped" not in err
+    assert {r["source"] for r in rows(out)} == {str(scan), str(single)}  # the first page's
+
+
 def test_a_video_still_being_written_is_said_incomplete(tmp_path, sample_bgr, capsys,
                                                         monkeypatch):
     """A video another program was still recording was analysed up to where it had got,

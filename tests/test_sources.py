@@ -483,6 +483,29 @@ def test_a_large_picture_is_said_to_be_slow(tmp_path):
     assert size_note(large) == "7500 x 7500 pixels, shown at half size (3750 x 3750)"
 
 
+
+def test_a_tiff_of_several_pages_says_only_its_first_is_shown(tmp_path, sample_bgr):
+    """OpenCV shows a TIFF's first page only: the other pages of a scan went unsaid."""
+    from fer_desktop.core.image_size import size_note, tiff_pages
+
+    scan = tmp_path / "scan.tif"
+    assert cv2.imwritemulti(str(scan), [sample_bgr] * 4)
+    assert tiff_pages(scan) == 4
+    assert size_note(scan) == ("holds 4 pages; only the first is read (save each page as a "
+                               "picture of its own to see it)")
+    single = tmp_path / "one.tif"
+    cv2.imwrite(str(single), sample_bgr)
+    assert tiff_pages(single) == 1 and size_note(single) == ""
+    looped = bytearray(single.read_bytes())  # a damaged chain pointing back at its start
+    first = int.from_bytes(looped[4:8], "little")
+    count = int.from_bytes(looped[first:first + 2], "little")
+    looped[first + 2 + 12 * count:first + 6 + 12 * count] = looped[4:8]
+    (tmp_path / "loop.tif").write_bytes(bytes(looped))
+    assert tiff_pages(tmp_path / "loop.tif") == 1
+    (tmp_path / "cut.tif").write_bytes(single.read_bytes()[:6])
+    assert tiff_pages(tmp_path / "cut.tif") == 1 and tiff_pages(tmp_path / "gone.tif") == 1
+
+
 def test_a_folder_as_a_slideshow_is_timed_and_seekable(tmp_path):
     """The window's folder went by at 28 pictures a second: every picture was at time 0.0,
     so the playback clock never waited. A slideshow gives picture k the time k * s."""

@@ -39,6 +39,7 @@ from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.image_size import PAGES_NOTE_START, pages_note, tiff_pages
 from fer_desktop.core.messages import about
 from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.overlay import OverlayPainter
@@ -309,6 +310,10 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
         print(f"warning: {spec}: the file gives no frame rate or frame times; its times (and "
               f"the smoothing) assume {ASSUMED_FPS:g} frames a second", file=sys.stderr)
     skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
+    if stills:  # a TIFF's other pages: OpenCV reads its first only
+        unread = {p for p, _ in skipped}
+        skipped += [(str(p), pages_note(pages)) for p in source.paths
+                    if str(p) not in unread and (pages := tiff_pages(p)) > 1]
     if isinstance(source, VideoFileSource) and ended_early(frames_read, source.frame_count):
         skipped.append((spec, f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames "
                               "(truncated or damaged?); the frames read were analysed"))
@@ -341,8 +346,9 @@ def _listable_folder(path: Path) -> bool:
 
 
 def _what_happened(reason: str) -> str:
-    """"incomplete" for a video cut short (its frames were analysed), else "skipped"."""
-    return "incomplete" if reason.startswith(ENDED_EARLY) else "skipped"
+    """"incomplete" for a video cut short (its frames were analysed) or a TIFF of several
+    pages (its first was), else "skipped"."""
+    return "incomplete" if reason.startswith((ENDED_EARLY, PAGES_NOTE_START)) else "skipped"
 
 
 def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: bool) -> str:

@@ -148,6 +148,50 @@ def _tiff_size(fh: BinaryIO, order: str) -> tuple[int, int] | None:
     return None
 
 
+MAX_PAGES_COUNTED = 10_000  # a chain of IFDs longer than this is counted as this many
+
+
+def tiff_pages(path: str | Path) -> int:
+    """How many pages (images) a TIFF holds, by walking its chain of image directories; 1 for
+    any other picture, a damaged chain, or a file that cannot be read. OpenCV reads a TIFF's
+    first page only: a scanned 4-page document was analysed as one picture, unsaid.
+
+    Example:
+        >>> tiff_pages("assets/sample.jpg")
+        1
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if len(head) < 8 or head[:4] not in (b"II*\x00", b"MM\x00*"):
+                return 1
+            order = "<" if head[:2] == b"II" else ">"
+            (offset,) = struct.unpack(order + "I", head[4:8])
+            seen: set[int] = set()
+            while offset and offset not in seen and len(seen) < MAX_PAGES_COUNTED:
+                seen.add(offset)  # a chain that loops back is counted once round
+                fh.seek(offset)
+                raw = fh.read(2)
+                if len(raw) < 2:
+                    break
+                (count,) = struct.unpack(order + "H", raw)
+                fh.seek(offset + 2 + 12 * count)
+                raw = fh.read(4)
+                offset = struct.unpack(order + "I", raw)[0] if len(raw) == 4 else 0
+    except (OSError, struct.error, ValueError):
+        return 1
+    return max(1, len(seen))
+
+
+PAGES_NOTE_START = "holds"  # pages_note's first word: ``analyze`` calls such a file incomplete
+
+
+def pages_note(pages: int) -> str:
+    """The words for a picture file of several pages, of which the app reads the first."""
+    return (f"{PAGES_NOTE_START} {pages} pages; only the first is read (save each page as a "
+            "picture of its own to see it)")
+
+
 def _netpbm_size(fh: BinaryIO) -> tuple[int, int] | None:
     """PBM/PGM/PPM: "P4", then width and height as text, each after blanks or # comments."""
     fh.seek(2)
@@ -202,12 +246,21 @@ def decoded_at_half_size(width: int, height: int, jpeg: bool) -> bool:
 
 
 def size_note(path: str | Path) -> str:
-    """A few words on a picture large enough to be slow, or shown reduced; "" otherwise.
+    """A few words on a picture large enough to be slow, shown reduced, or of several pages
+    (a TIFF, of which the first is shown); "" otherwise.
 
     Example:
         >>> size_note("assets/sample.jpg")
         ''
     """
+    pages = tiff_pages(path)
+    size = _size_words(path)
+    if pages > 1:
+        return f"{size}; {pages_note(pages)}" if size else pages_note(pages)
+    return size
+
+
+def _size_words(path: str | Path) -> str:
     size = header_size(path)
     if size is None:
         return ""
