@@ -186,6 +186,21 @@ def test_the_panel_shows_the_followed_face_while_it_is_there():
     assert pick_face([], 2, ShownFace()) is None
 
 
+def test_the_panel_keeps_a_face_the_detector_missed_for_a_moment():
+    """A face held (missed in this frame, found moments ago: FrameResult.held) stays in the
+    panel, chosen or shown by size; the panel jumped to the largest face for that frame, and
+    the largest stayed."""
+    big, small = sized(1, 120), sized(2, 60)
+    assert pick_face([big], 2, ShownFace(), held=[small]).track_id == 2  # chosen, held
+    auto = ShownFace()
+    assert pick_face([small], None, auto).track_id == 2  # shown: the only face
+    assert pick_face([big], None, auto, held=[small]).track_id == 2  # missed now: kept
+    assert pick_face([big, small], None, auto).track_id == 1  # back: the size rule decides
+    gone = ShownFace()
+    pick_face([small], None, gone)
+    assert pick_face([big], None, gone).track_id == 1  # missed and not held: the largest
+
+
 def test_collect_saves_the_face_the_panel_shows_else_the_largest():
     faces = [sized(1, 120), sized(2, 60), sized(None, 200)]
     assert face_to_save(faces, sized(2, 60)).track_id == 2

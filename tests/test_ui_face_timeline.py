@@ -285,6 +285,30 @@ def test_two_faces_of_a_size_do_not_flip_and_heading_and_timeline_agree(qtbot):
     assert panel.timeline_title.endswith("#5") and "#5" in panel.heading_text()
 
 
+def test_the_panel_keeps_the_face_shown_while_the_detector_misses_it_a_moment(qtbot):
+    """A face drawn as held (missed in this frame, found moments ago) stayed on the video but
+    left the panel for the largest face, whose switch mark then stayed on the timeline."""
+    import dataclasses
+
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.set_video_time(True)
+    for k in range(10):
+        panel.show_result(_faces(0.1 * k, (4, 60), (5, 100)))
+    panel.select_track(4)
+    both = _faces(1.0, (4, 60), (5, 100))
+    panel.show_result(dataclasses.replace(both, faces=both.faces[1:], held=both.faces[:1]))
+    assert panel.current_face.track_id == 4 and "#4" in panel.heading_text()
+    panel.select_track(None)  # the largest: #5, then missed a moment
+    panel.show_result(dataclasses.replace(both, timestamp_s=1.1))
+    assert panel.current_face.track_id == 5
+    panel.show_result(dataclasses.replace(both, timestamp_s=1.2, faces=both.faces[:1],
+                                          held=both.faces[1:]))
+    assert panel.current_face.track_id == 5
+
+
 def test_a_narrow_heading_still_says_whether_the_face_was_chosen(qtbot):
     """At 1280 px the panel was too narrow for "face #2 (selected of 2)": the short heading
     "happy 90% · #2" never said whether it followed the face clicked (walk-through 13)."""
@@ -534,3 +558,28 @@ def test_a_change_of_model_is_marked_on_the_timeline(qtbot):
                                          (pytest.approx(5.0), "#2")]
     styles = [line.pen.style() for line in panel._switch_lines if line.isVisible()]
     assert styles == [Qt.PenStyle.DotLine, Qt.PenStyle.DashLine]
+
+
+def test_a_click_on_a_face_drawn_as_held_follows_it(qtbot):
+    """A face drawn where it was last seen (missed in this frame) is on the video like any
+    other: a click on it chose nothing (the largest face) where it should choose it."""
+    import dataclasses
+
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.face_panel import FacePanel
+    from fer_desktop.ui.face_selection import FaceSelection
+    from fer_desktop.ui.notifications import Notifier
+    from fer_desktop.ui.video_view import VideoView
+
+    panel, video, bar = FacePanel(), VideoView(), QStatusBar()
+    for widget in (panel, video, bar):
+        qtbot.addWidget(widget)
+    both = _faces(0.0, (4, 60), (5, 100))
+    shown = dataclasses.replace(both, faces=both.faces[1:], held=both.faces[:1])
+    selection = FaceSelection(video, panel, Notifier(bar), lambda: shown,
+                              label_box=lambda face, hw, faces: (0, 0, 1, 1))
+    panel.show_result(shown)
+    video.clicked_at.emit(30.0, 30.0)  # inside #4's box, held
+    assert panel.selected_track == 4
+    assert selection is not None

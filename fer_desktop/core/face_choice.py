@@ -115,15 +115,22 @@ class ShownFace:
 
 
 def pick_face(faces: Sequence[Face], track_id: int | None, auto: ShownFace,
-              t_s: float | None = None) -> Face | None:
+              t_s: float | None = None, held: Sequence[Face] = ()) -> Face | None:
     """The side panel's face: the one with ``track_id`` if present in the frame, else the one
     ``auto`` shows (the largest, held against faces of about its size and newcomers), else
-    None. ``t_s``: the frame's time, so that ``auto`` knows how long each face has been seen."""
+    None. ``t_s``: the frame's time, so that ``auto`` knows how long each face has been seen.
+    ``held``: the faces the detector missed in this frame but found moments ago
+    (``FrameResult.held``): the face chosen, or the one shown, among them stays shown (the
+    panel jumped to the largest face for the frame, and ``auto`` stayed there)."""
     auto.note_times(faces, t_s)  # once a frame, also while the user's choice is shown
     if track_id is not None:
-        for face in faces:
+        for face in (*faces, *held):
             if face.track_id == track_id:
                 return face
+    elif auto.track is not None and all(face.track_id != auto.track for face in faces):
+        for face in held:
+            if face.track_id == auto.track:
+                return face  # the face shown, missed for a moment: still shown
     return auto._pick(faces, t_s)
 
 

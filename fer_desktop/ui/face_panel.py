@@ -255,7 +255,7 @@ class FacePanel(QWidget):
             self._stretch = result.stretch
             self._auto.forget()
         self._timelines.add(t_s, result.faces, result.stretch)
-        self._show_face(pick_face(result.faces, self._selected, self._auto, t_s),
+        self._show_face(pick_face(result.faces, self._selected, self._auto, t_s, result.held),
                         len(result.faces))
 
     def _show_face(self, face: Face | None, n_faces: int) -> None:

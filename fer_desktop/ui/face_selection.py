@@ -60,12 +60,12 @@ class FaceSelection(QObject):
     def show_highlight(self, result: FrameResult) -> None:
         """Mark the followed face when there is a choice (several faces, or one chosen)."""
         face = self._panel.current_face
-        if face is None or (len(result.faces) < 2 and self._panel.selected_track is None):
+        drawn = result.drawn_faces  # laid out as the overlay draws them, held ones too
+        if face is None or (len(drawn) < 2 and self._panel.selected_track is None):
             self._video.set_highlight(None)
         else:
             frame = self._video.frame()
-            label = (tuple(float(v) for v in self._label_box(face, frame.shape[:2],
-                                                             result.faces))
+            label = (tuple(float(v) for v in self._label_box(face, frame.shape[:2], drawn))
                      if frame is not None else None)
             self._video.set_highlight(tuple(float(v) for v in face.box), label)
 
@@ -73,7 +73,8 @@ class FaceSelection(QObject):
         result = self._latest()
         if result is None:
             return
-        hit = [f for f in result.faces if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
+        hit = [f for f in result.drawn_faces
+               if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
         self.select(min(hit, key=lambda f: f.area).track_id if hit else None)
 
     def _on_tabbed_in(self) -> None:
