@@ -564,6 +564,36 @@ def test_collect_saves_the_face_the_panel_shows(qtbot, tmp_path, sample_bgr):
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
 
 
+def test_a_face_drawn_as_held_is_not_saved_in_place_of_the_largest(qtbot, tmp_path,
+                                                                    sample_bgr):
+    """The panel keeps a face the detector missed this frame (drawn where it was): a key
+    saved the largest face instead, said as "Saved face #1"."""
+    import dataclasses
+
+    frame = np.full((600, 1000, 3), 110, np.uint8)
+    frame[40:552, 10:522] = sample_bgr
+    frame[100:500, 560:960] = cv2.resize(sample_bgr, (400, 400))
+    picture = tmp_path / "two faces.png"
+    cv2.imwrite(str(picture), frame)
+    window = _collecting_window(qtbot, tmp_path, picture)
+    live = window.live_view
+    faces = live._last_output.result.faces
+    small = min(faces, key=lambda f: f.box[2] - f.box[0])
+    live.face_selection.select(small.track_id)
+    output = live._last_output
+    live._last_output = dataclasses.replace(output, result=dataclasses.replace(
+        output.result, faces=tuple(f for f in faces if f is not small), held=(small,)))
+    panel = live.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
+        panel.actions[4].trigger()  # sad
+    assert skipped.args[0].startswith(f"Face #{small.track_id} is not found in this frame")
+    assert not list((tmp_path / "collected").rglob("*.png"))
+    live._last_output = output
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
 def test_the_train_tab_follows_the_live_tabs_collect_folder(qtbot, tmp_path):
     """After Collect > Folder... the Train tab kept the folder of the launch: it showed (and
     Start used) the old folder's 35 faces until a restart, or refused the new one's as "of

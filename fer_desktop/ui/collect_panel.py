@@ -305,6 +305,13 @@ class CollectPanel(QGroupBox):
         if not self.active.isChecked():
             return None
         output, detector, shown = self._on_screen()
+        held = output.result.held if output is not None else ()
+        if shown is not None and any(f.track_id == shown.track_id for f in held):
+            # drawn where it was a moment ago: the largest face was saved in its place
+            self.skipped.emit(f"Face{_number(shown)} is not found in this frame (drawn where "
+                              "it was a moment ago), not saved: press the key again once its "
+                              "box is found.")
+            return None
         if output is None or output.frame is None or not output.result.faces:
             self.failed.emit("No face on screen to save.")
             return None
