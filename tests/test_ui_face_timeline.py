@@ -449,7 +449,7 @@ def test_a_source_that_shows_no_picture_does_not_blame_the_minimum_face(qtbot):
     assert "60 px" not in panel.heading_text() and panel.hint.isHidden()
     assert panel.heading_text() == "No picture yet"
     panel.show_result(FrameResult(0, 0.0))  # a picture without a face
-    assert "No face of 60 px or more" in panel.heading_text() and not panel.hint.isHidden()
+    assert "No face found (minimum 60 px)" in panel.heading_text() and not panel.hint.isHidden()
 
 
 def test_the_dashed_box_leaves_clear_the_label_where_it_made_way(qtbot):

@@ -403,3 +403,19 @@ def test_every_frame_when_every_is_one():
     for _ in range(3):
         remembered.eyes(None, [np.array([0, 0, 50, 50], np.float32)])
     assert finder.asked == 3
+
+
+def test_a_large_minimum_face_never_shrinks_the_frame_under_240_px():
+    """YuNet misses faces that fill much of a small input: at a minimum face of 40 px a 480x360
+    picture went in at 192x144, and its 264 px face was not found (trial 27; "No face of 40 px
+    or more" said beside it). The short side stays at 240 px at least; a smaller frame is
+    taken as it is, and a small minimum still brings a frame up."""
+    from fer_desktop.core.detectors.yunet import MIN_INPUT_SHORT_SIDE, YuNetDetector
+
+    assert MIN_INPUT_SHORT_SIDE == 240
+    assert YuNetDetector(min_face_px=40).input_scale((360, 480)) == pytest.approx(240 / 360)
+    assert YuNetDetector(min_face_px=60).input_scale((720, 1280)) == pytest.approx(240 / 720)
+    assert YuNetDetector(min_face_px=32).input_scale((480, 640)) == 0.5  # the camera's Auto
+    assert YuNetDetector(min_face_px=16).input_scale((720, 1280)) == 1.0
+    assert YuNetDetector(min_face_px=200).input_scale((120, 160)) == 1.0  # small: as it is
+    assert YuNetDetector(min_face_px=8).input_scale((120, 160)) == 2.0

@@ -344,10 +344,13 @@ class FacePanel(QWidget):
             and self._frame_shown
         self.hint.setVisible(hidden_by_minimum)
         if hidden_by_minimum:
-            self.hint.setText("Lower Minimum face (Options) to find smaller ones.")
+            # a face well over the minimum can be missed too (trial 27: a 294 px face at
+            # 40 px, "lower it to find smaller ones" said the opposite of the cause)
+            self.hint.setText("Set Minimum face (Options) back to Auto: above it, faces of "
+                              "any size may be missed.")
         if face is None:
             none = "No picture yet" if not self._frame_shown \
-                else f"No face of {self._min_face_px} px or more" if self._min_face_px \
+                else f"No face found (minimum {self._min_face_px} px)" if self._min_face_px \
                 else "No face in view"
             self._title.setText(none if n_faces == 0 else "No face selected")
             for bar, name, value in zip(self._bars, self._names, self._values, strict=True):

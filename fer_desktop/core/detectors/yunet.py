@@ -56,6 +56,13 @@ RECHECK_FACE_PX = 48.0
 RECHECK_SIDE = 144
 MAX_RECHECKS = 8
 MAX_UPSCALE = 2.0          # faces under 8 px stay unfound rather than cost a 4x input
+# The first pass never shrinks a frame's short side under this (a smaller frame is taken as it
+# is): YuNet misses faces that fill much of a small input. A 264 px face in a 480x360 picture
+# at a minimum face of 40 px (input 192x144) was not found, while at a short side of 180 and
+# more it scores 0.87-0.89; on busy.mp4 (640x480) at 40 px 10 of 100 frames lost one of the
+# four main faces, 6 with this floor (60 px: 97 and 6). A 640x480 camera at its Auto minimum
+# (32 px) is brought to 320x240 either way; a larger minimum only filters (trial 27).
+MIN_INPUT_SHORT_SIDE = 240
 # Inputs are padded to at least two of YuNet's largest stride (32). Measured with OpenCV's DNN
 # running YuNet (before session 20): unpadded, a 1x640 frame gave a box with infinite
 # coordinates; padded to one stride (32 px), random boxes of score 1.0 now and then (1x640 and
@@ -120,8 +127,11 @@ class YuNetDetector:
                                      TOP_K, threads)
 
     def input_scale(self, frame_hw: tuple[int, int]) -> float:
-        """Frame-to-input scale of the first pass for a frame of (height, width)."""
+        """Frame-to-input scale of the first pass for a frame of (height, width): a face of
+        ``min_face_px`` brought to SMALLEST_INPUT_FACE_PX, but the short side kept at
+        MIN_INPUT_SHORT_SIDE at least, and the long side at ``max_input_side`` at most."""
         scale = min(MAX_UPSCALE, SMALLEST_INPUT_FACE_PX / self.min_face_px)
+        scale = max(scale, min(1.0, MIN_INPUT_SHORT_SIDE / max(1, min(frame_hw))))
         return min(scale, self.max_input_side / max(1, *frame_hw))
 
     def detect(self, frame_bgr: np.ndarray) -> list[Detection]:
