@@ -344,6 +344,32 @@ def test_pause_holds_the_frame_and_seek_shows_one_frame_while_paused(qtbot, thre
         thread.set_paused(False)
 
 
+def test_a_seek_numbers_the_faces_from_one_unless_a_recording_runs(qtbot, threads):
+    """Seven jumps made the faces #32-#35, and a digit could no longer pick one (trial 27);
+    while a recording runs the numbers go on, so that its rows never give one to two people."""
+    pipeline = FakePipeline()
+    thread = make_thread(threads, SeekableSource(100, fps=20.0), pipeline)
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.start()
+    thread.set_paused(True)
+    qtbot.wait(100)
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.request_seek(70)
+    assert pipeline.restarted_ids is True
+    class Recorder:  # a recording runs
+        def write(self, result, source=None):
+            pass
+
+        def flush(self):
+            pass
+
+    thread.set_recorder(Recorder())
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+        thread.request_seek(20)
+    assert pipeline.restarted_ids is False
+    thread.set_recorder(None)
+
+
 def test_seek_after_the_end_plays_again(qtbot, threads):
     pipeline = FakePipeline()
     thread = make_thread(threads, SeekableSource(5, fps=200.0), pipeline,

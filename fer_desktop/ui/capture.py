@@ -470,12 +470,14 @@ class CaptureThread(QThread):
         except SourceError as exc:
             log.warning("%s", exc)
             return False
-        # no smoothing across the jump; numbers go on (never reused), unless it starts over;
-        # a step keeps them: the same faces, one frame away, each with the frame's own answer
+        # no smoothing across the jump; numbers from #1 again (seven jumps made them #32-#35
+        # and a digit could no longer pick a face, trial 27), but go on while a recording
+        # runs, so that its rows never give one number to two people; a step keeps them:
+        # the same faces, one frame away, each with the frame's own answer
         if self._seek_is_step:
             self._pipeline.restart_smoothing()
         else:
-            self._reset(restart_ids=self._seek_restarts_numbers)
+            self._reset(restart_ids=self._seek_restarts_numbers or self._recorder is None)
         if self._clock is not None:
             self._clock.restart()
         return True
