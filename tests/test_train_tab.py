@@ -494,6 +494,52 @@ def test_a_run_without_model_json_offers_no_model(qtbot, tab, tmp_path):
         assert words in tab.results.summary.text(), text
 
 
+def test_a_model_json_with_a_field_missing_or_of_another_kind_is_said(qtbot, tab, tmp_path):
+    """A missing public_accuracy, a recall given as a list, "training" as a string, a
+    confusion matrix of 10**20: each raised out of the selection, and the Results said
+    "Select a run to see its evaluation." beside the run selected (audit 41)."""
+    import copy
+    import json
+
+    run = make_run_folder(tmp_path / "runs", "20260101-120000-default",
+                          {"epoch": 1, "epochs": 1, "status": "finished"})
+    good = {"accuracy": {"model.tflite": {
+                "bytes": 1, "public_accuracy": 0.5, "private_accuracy": 0.5,
+                "private_macro_f1": 0.4, "private_recall": {}, "private_confusion": [[1] * 7] * 7}},
+            "files": {"tflite": "model.tflite"}, "training": {"best_public_accuracy_keras": 0.5}}
+    (run / "model.tflite").write_bytes(b"0")
+
+    def broken(change) -> dict:
+        meta = copy.deepcopy(good)
+        change(meta["accuracy"]["model.tflite"], meta)
+        return meta
+
+    cases = {"no public": broken(lambda info, meta: info.pop("public_accuracy")),
+             "recall list": broken(lambda info, meta: info.update(private_recall=[1])),
+             "training text": broken(lambda info, meta: meta.update(training="x")),
+             "huge confusion": broken(lambda info, meta: info.update(
+                 private_confusion=[[10**20] * 7] * 7))}
+    for case, meta in cases.items():
+        (run / "model.json").write_text(json.dumps(good))
+        tab.results.show_run(run)
+        assert "PrivateTest accuracy <b>50.0%</b>" in tab.results.summary.text()
+        (run / "model.json").write_text(json.dumps(meta))
+        tab.results.show_run(run)  # raised here
+        text = tab.results.summary.text()
+        assert "cannot read the evaluation" in text, case
+        assert "object has no attribute" not in text, case  # in words, not Python's
+        assert not tab.results.use_button.isEnabled() and tab.results.table.isHidden(), case
+    assert 'it has no "public_accuracy" entry' in _after(tab, run, cases["no public"])
+
+
+def _after(tab, run, meta) -> str:
+    import json
+
+    (run / "model.json").write_text(json.dumps(meta))
+    tab.results.show_run(run)
+    return tab.results.summary.text()
+
+
 def test_a_stopped_finetune_offers_start_not_resume(qtbot, tab, tmp_path):
     make_run_folder(tmp_path / "runs", "20260101-120000-finetune",
                     {"epoch": 2, "epochs": 8, "status": "stopped"},

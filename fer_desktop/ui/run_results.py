@@ -77,6 +77,9 @@ def _unreadable(exc: Exception) -> str:
         return f"not valid JSON: {exc.msg} at line {exc.lineno}"
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
+    if isinstance(exc, TypeError | AttributeError | OverflowError):  # Python's own words
+        return ("a value in it is not of the kind a run's evaluation holds (a number, a list "
+                "of numbers); Resume or export the run again")
     return str(exc)
 
 NO_RUN_TEXT = "Select a run to see its evaluation."
@@ -173,12 +176,27 @@ class ResultsView(QWidget):
             if confusion.shape != (len(classes), len(classes)):
                 raise ValueError(f"confusion matrix is {confusion.shape}, expected "
                                  f"{len(classes)}x{len(classes)}")
-        except (OSError, ValueError, RecursionError, KeyError, TypeError,
-                StopIteration) as exc:
+            self.metadata = meta
+            # read as it is shown: a field missing or of another type (an older or newer
+            # trainer, a hand edit) raised out of the selection, and the Results said
+            # "Select a run" beside the run selected (audit 41)
+            self._show_evaluation(run, meta, name, info, classes, confusion)
+        except (OSError, ValueError, RecursionError, KeyError, TypeError, AttributeError,
+                OverflowError, StopIteration) as exc:
+            self.metadata = None
+            self.table.hide()
+            self.table_caption.hide()
             self._set_summary(html.escape(f"{path}: cannot read the evaluation "
                                           f"({_unreadable(exc)}).", quote=False))
             return
-        self.metadata = meta
+        self._show_examples(run, meta)
+        self._update_use_button()
+
+    def _show_evaluation(self, run: Path, meta: dict, name: str, info: dict,
+                         classes: list[str], confusion: np.ndarray) -> None:
+        """The summary and the table of one run's ``model.json``; raises what a field missing
+        or of another type raises (``show_run`` says it)."""
+        files = meta["accuracy"]
         on_fer = meta.get("scored_on_fer2013", True)  # else: an image folder's test faces
         score = (f"PrivateTest accuracy <b>{_percent(info['private_accuracy'])}</b> "
                  f"(PublicTest {_percent(info['public_accuracy'])}"
@@ -205,8 +223,6 @@ class ResultsView(QWidget):
                                    "model's answer (colour: share of the row)")
         self.table.setToolTip(f"Confusion matrix ({where}): rows are the true emotion, "
                               "columns the predicted one; colour = share of the row")
-        self._show_examples(run, meta)
-        self._update_use_button()
 
     def _set_summary(self, text: str) -> None:
         self._summary = text
