@@ -334,3 +334,38 @@ def test_merge_takes_parts_on_a_drive_without_file_numbers(tmp_path, capsys, mon
     b.write_text("source,frame,label\ny,1,sad\n")
     monkeypatch.setattr(Path, "stat", numberless)
     assert cli_main(["merge", str(a), str(b), "--out", str(tmp_path / "m.csv")]) == 0
+
+
+INTERRUPTED = """
+import sys
+from fer_desktop.core import batch
+import trainer.cli
+
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+
+batch.merge_csvs = interrupted
+trainer.cli._run = interrupted
+main = batch.merge_main if sys.argv[1] == "merge" else trainer.cli.main
+raise SystemExit(main(sys.argv[2:]))
+"""
+
+
+def test_ctrl_c_on_merge_or_a_trainer_command_says_interrupted(tmp_path):
+    """Ctrl+C on `merge`, `trainer inspect` or `evaluate` printed a Python traceback and the
+    process died by the signal (rc -2), where `analyze` says "interrupted" and exits 130
+    (audit 41). Run apart: a KeyboardInterrupt let through would stop the test session."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = tmp_path / "merged.csv"
+    out.write_text("mine\n")
+    root = Path(__file__).resolve().parents[1]
+    for argv in (["merge", str(tmp_path / "a.csv"), "--out", str(out), "--force"],
+                 ["trainer", "inspect", "--csv", str(tmp_path / "x.csv")]):
+        done = subprocess.run([sys.executable, "-c", INTERRUPTED, *argv], capture_output=True,
+                              text=True, cwd=root, timeout=120)
+        assert done.returncode == 130, done.stderr
+        assert "Traceback" not in done.stderr and "interrupted: " in done.stderr
+    assert out.read_text() == "mine\n"

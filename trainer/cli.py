@@ -20,6 +20,7 @@ from trainer.rundir import RunDirError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
+EXIT_INTERRUPTED = 130  # Ctrl+C, as a shell reports it (128 + SIGINT)
 COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble", "average",
             "finetune", "gpu-pack", "gpu-import")
 
@@ -264,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         return _run(command, args, emitter)
+    except KeyboardInterrupt:  # inspect, evaluate, export...: a traceback, rc -2 (audit 41)
+        message = (f"interrupted: {command} stopped before it finished (no file is left half "
+                   "written: each is written beside its place and renamed once whole)")
+        _user_error(emitter, message)
+        return EXIT_INTERRUPTED
     except (DatasetError, RunDirError, ConfigError, UserError) as exc:
         return _user_error(emitter, str(exc))
     except Exception as exc:  # an internal failure: report it as an event, then exit non-zero

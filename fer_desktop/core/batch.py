@@ -567,6 +567,9 @@ def merge_main(argv: list[str] | None = None) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # a traceback, rc -2 (audit 41); the temporary file is gone
+        print(f"interrupted: nothing was written; {args.out} is as it was", file=sys.stderr)
+        return 130
     print(f"{len(parts)} CSVs merged, {rows} rows written to {args.out}")
     if len(models) > 1:  # parts of different models joined without a word (audit 40)
         print(f"warning: the rows come from {len(models)} different models (model_sha256 "
