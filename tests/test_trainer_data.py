@@ -41,6 +41,12 @@ def base_rows() -> list[str]:
         ((0, f"\u00b2,{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '\u00b2' is not"),
         ((1, f"3,{GOOD_PIXELS[:-3]}\u00b2,PublicTest"),
          "row 2 (line 3): pixel value '\u00b2' is not an integer"),
+        # over 4,300 digits: int() raised a ValueError naming no row; 20 digits in a pixel:
+        # NumPy's OverflowError, a traceback (audit 41)
+        ((0, f"1{'0' * 5000},{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '1000"),
+        ((0, f"3,{GOOD_PIXELS[:-3]}{'9' * 20},Training"),
+         "row 1 (line 2): pixel value '99999"),
+        ((0, f"3,{GOOD_PIXELS[:-3]}{'9' * 5000},Training"), "is outside 0-255"),
         # Arabic-Indic three: int() would accept it, the documented rule refuses it.
         ((1, f"3,{GOOD_PIXELS[:-3]}\u0663,PublicTest"),
          "row 2 (line 3): pixel value '\u0663' is not an integer"),

@@ -289,7 +289,8 @@ def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.nd
     if not (emotion.strip() or pixels.strip() or usage.strip()):  # it read "emotion '' is
         return BLANK_REASON, None  # not an integer 0-6" (audit 37)
     emotion = emotion.strip()
-    if not _is_integer(emotion) or not 0 <= int(emotion) < len(EMOTIONS):
+    # its length first: int() of over 4,300 digits raised a ValueError that named no row
+    if not _is_integer(emotion) or len(emotion) > 3 or not 0 <= int(emotion) < len(EMOTIONS):
         return f"emotion {quote(emotion)} is not an integer 0-6", None
     if not usage.strip():  # a row with a field missing reads so: say that (audit 36)
         return f"no Usage (a field missing? expected {', '.join(COLUMNS)})", None
@@ -302,8 +303,11 @@ def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.nd
         if not pixels.isascii():  # NumPy would read "٣" (Arabic-Indic three) as 3
             raise ValueError("non-ASCII digits")
         values = np.array(tokens, dtype=np.int64)
-    except ValueError:
-        bad = next((t for t in tokens if not _is_integer(t)), tokens[0])
+    except (ValueError, OverflowError):  # 20 digits: OverflowError, a traceback (audit 41)
+        bad = next((t for t in tokens if not _is_integer(t)), None)
+        if bad is None:  # whole numbers all: one too long for any pixel
+            bad = next((t for t in tokens if len(t.lstrip("-")) > 3), tokens[0])
+            return f"pixel value {quote(bad)} is outside 0-255", None
         return f"pixel value {quote(bad)} is not an integer", None
     if values.min() < 0 or values.max() > 255:
         bad = values[(values < 0) | (values > 255)][0]
