@@ -552,6 +552,24 @@ def test_a_pipe_or_a_device_named_like_a_picture_is_refused_not_waited_on(tmp_pa
     assert "rnd.png is not a file but a pipe or a device" in err
 
 
+def test_a_device_named_like_a_video_or_a_loop_of_links_is_named_as_what_it_is(tmp_path,
+                                                                              capsys):
+    """A link to /dev/zero named .mp4 was "no such video file", a loop of links and a link to
+    nothing "no such file or folder": the reason was wrong (audit 41)."""
+    device = tmp_path / "zero.mp4"
+    device.symlink_to("/dev/zero")
+    (tmp_path / "a.avi").symlink_to(tmp_path / "b.avi")
+    (tmp_path / "b.avi").symlink_to(tmp_path / "a.avi")
+    (tmp_path / "gone.mp4").symlink_to(tmp_path / "moved.mp4")
+    code = main([str(device), str(tmp_path / "a.avi"), str(tmp_path / "gone.mp4"),
+                 "--out", str(tmp_path / "r.csv"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "zero.mp4 is not a file but a pipe or a device" in err
+    assert "a.avi is a link that leads back to itself" in err
+    assert f"gone.mp4 is a link to {tmp_path / 'moved.mp4'}, which does not exist" in err
+
+
 def test_the_summary_lists_faces_by_number_under_short_distinct_names():
     """Trial 18: three faces of a picture were listed #2, #3, #1 (first seen, largest first),
     and two folders' a.jpg both read "a.jpg"."""

@@ -13,7 +13,9 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
+import os
 import stat
 import time
 from collections.abc import Callable
@@ -752,16 +754,20 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
     loop = bool(options.get("loop", False))
     try:  # a folder the user may not enter, or one on the way to the file
         if not path.exists():
-            raise SourceError(path, "no such file or folder")
+            raise SourceError(path, _missing_words(path))
         is_folder = path.is_dir()
         images = sorted((p for p in path.iterdir()
                          if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
                         key=lambda p: p.name) if is_folder else []
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    if not is_folder and stat.S_ISFIFO(path.stat().st_mode):  # reading would wait forever
+    mode = path.stat().st_mode
+    if not is_folder and stat.S_ISFIFO(mode):  # reading would wait forever
         raise SourceError(path, "is a pipe, not a file; give a picture or video file",
                           retryable=False)
+    if not is_folder and not stat.S_ISREG(mode):  # a link to /dev/zero named .mp4 was
+        raise SourceError(path, "is not a file but a pipe or a device; give a picture or "
+                                "video file", retryable=False)  # "no such video file"
     if is_folder:
         if not images:
             raise SourceError(path, "the folder holds no images (" +
@@ -772,6 +778,25 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
         read_image(path)  # fail now, naming the file, rather than on the first read
         return ImageSource([path], str(path), loop=loop)
     return VideoFileSource(path, loop=loop)
+
+
+def _missing_words(path: Path) -> str:
+    """Why a path given as a source leads nowhere: a loop of links, a link to nothing, or
+    nothing at all (a loop was called "no such file or folder", audit 41)."""
+    try:
+        path.lstat()
+    except OSError:
+        return "no such file or folder"
+    try:
+        os.stat(path)
+        target = os.readlink(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a link that leads back to itself (a loop of links)"
+        with contextlib.suppress(OSError):
+            return f"is a link to {os.readlink(path)}, which does not exist"
+        return "no such file or folder"
+    return f"is a link to {target}, which does not exist"
 
 
 def list_cameras(max_index: int = 5,
