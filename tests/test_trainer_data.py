@@ -77,6 +77,14 @@ def test_several_bad_rows_are_counted(tmp_path):
         ("", "file is empty"),
         ("label,image,split\n1,2,3\n", "missing column(s) emotion, pixels, Usage"),
         ("emotion,pixels,Usage\n", "has a header but no data rows"),
+        # a column named twice: the first was used without a word; CR-only line ends read
+        # as a first line "over 1000 characters" (audit 41)
+        (f"emotion,emotion,pixels,Usage\n0,3,{GOOD_PIXELS},Training\n",
+         "the header names emotion 2 times (columns 1 and 2): keep one"),
+        (f"emotion,pixels,Usage,emotion\n0,{GOOD_PIXELS},Training,3\n",
+         "(columns 1 and 4)"),
+        (f"emotion,pixels,Usage\r3,{GOOD_PIXELS},Training\r",
+         "its lines end in a carriage return alone"),
     ],
 )
 def test_unusable_file(tmp_path, content, expected):

@@ -184,11 +184,15 @@ def header_names(path: Path, header: bytes) -> list[str]:
     sentence before Start.
 
     Raises:
-        DatasetError: not UTF-8 text, too long to be a header, or a column missing.
+        DatasetError: not UTF-8 text, lines ended by CR alone, too long to be a header, or
+            a column missing or named twice.
     """
     problem = _not_utf8_text(header)  # its bytes, quoted, were garbage (trial 13)
     if problem:
         raise DatasetError(path, problem)
+    if b"\r" in header.rstrip(b"\r\n"):  # read as one line over 1000 characters (audit 41)
+        raise DatasetError(path, "its lines end in a carriage return alone (an old Mac "
+                           "format): save it with Windows (CRLF) or Unix (LF) line ends")
     if len(header) > MAX_HEADER_CHARS:
         raise DatasetError(path, f"the first line is over {MAX_HEADER_CHARS} characters "
                            "long, so it is not a header; the file must start with the "
@@ -200,6 +204,12 @@ def header_names(path: Path, header: bytes) -> list[str]:
         raise DatasetError(path, f"missing column(s) {', '.join(missing)}: the first "
                            f"line is {quote(text)}; the file must start with the "
                            f"header line {','.join(COLUMNS)}")
+    for column in COLUMNS:  # the first of two was used without a word (audit 41)
+        places = [str(k + 1) for k, name in enumerate(names) if name == column]
+        if len(places) > 1:
+            raise DatasetError(path, f"the header names {column} {len(places)} times "
+                               f"(columns {' and '.join(places)}): keep one, so that the "
+                               "trainer reads the column you mean")
     return names
 
 
