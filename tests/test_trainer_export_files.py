@@ -73,6 +73,25 @@ def test_a_failed_copy_leaves_a_model_json_naming_only_files_that_exist(tmp_path
     assert all((assets / name).is_file() for name in listed)
 
 
+def test_a_copy_that_does_not_fit_names_the_target_and_leaves_no_half_file(tmp_path,
+                                                                           monkeypatch):
+    """`export --to FOLDER` on a full disk named the run's own model.keras, the copy's
+    source, as the file that did not fit, and left .tmp-model.keras in FOLDER (audit 41)."""
+    _model_folder(tmp_path / "run", {"keras": "model.keras"})
+    target = tmp_path / "out"
+
+    def full(src, dst, **kwargs):
+        with open(dst, "wb") as fh:
+            fh.write(b"half")
+        raise OSError(28, "No space left on device", str(src), None, str(dst))
+
+    monkeypatch.setattr(export.shutil, "copyfile", full)
+    with pytest.raises(OSError) as info:
+        copy_model_folder(tmp_path / "run", target)
+    assert info.value.filename == str(target / "model.keras") and info.value.errno == 28
+    assert list(target.iterdir()) == []
+
+
 @pytest.mark.tf
 def test_conversion_keeps_keras_signature_printout_out_of_the_log(capsys):
     """Dozens of "TensorSpec(shape=(), dtype=tf.resource...)" lines flooded the Train log."""

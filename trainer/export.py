@@ -500,7 +500,14 @@ def copy_model_folder(run: Path, target: Path) -> None:
     meta = json.loads((run / rundir.MODEL).read_text())
     for name in meta["files"].values():
         tmp = target / f".tmp-{name}"
-        shutil.copyfile(run / name, tmp)
+        try:
+            shutil.copyfile(run / name, tmp)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)  # a half copy left in the user's folder (audit 41)
+            if exc.filename2 is not None:  # the copy's own error names the source first:
+                # a full target read "RUN/model.keras: No space left on device"
+                raise OSError(exc.errno, exc.strerror, str(target / name)) from exc
+            raise
         os.replace(tmp, target / name)
     rundir.atomic_write_json(target / rundir.MODEL, meta)
     for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
