@@ -369,3 +369,59 @@ def test_ctrl_c_on_merge_or_a_trainer_command_says_interrupted(tmp_path):
         assert done.returncode == 130, done.stderr
         assert "Traceback" not in done.stderr and "interrupted: " in done.stderr
     assert out.read_text() == "mine\n"
+
+
+def test_sigterm_stops_analyze_jobs_and_its_workers_as_ctrl_c_does(tmp_path, sample_bgr):
+    """`kill PID` (SIGTERM, what a batch scheduler sends) killed the parent and left its
+    workers running for ever, 130 MB each (audit 41). Now it is Ctrl+C: the workers stop and
+    the inputs finished are kept."""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    videos = [str(sample_video(tmp_path / f"long{i}.avi", sample_bgr, frames=400))
+              for i in range(4)]
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-m", "fer_desktop", "analyze", *videos,
+                                "--jobs", "2", "--out", str(tmp_path / "r.csv"),
+                                "--no-progress"], cwd=root, stderr=subprocess.PIPE, text=True)
+
+    def children() -> list[int]:
+        found = []
+        for task in Path(f"/proc/{process.pid}/task").glob("*/children"):
+            found += [int(pid) for pid in task.read_text().split()]
+        return found
+
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while len(workers) < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)  # the resource tracker and two workers: the runner has started
+        workers = children()
+    assert len(workers) >= 3, "the workers never started"
+    def alive() -> list[int]:
+        running = []
+        for pid in workers:
+            with contextlib.suppress(OSError):  # gone meanwhile
+                if Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z":
+                    running.append(pid)
+        return running
+
+    try:
+        time.sleep(1.0)
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # a worker left running holds stderr open
+            process.kill()
+            _, err = process.communicate()
+        assert process.returncode == 130, err
+        assert "interrupted" in err and "Traceback" not in err
+        time.sleep(1.0)
+        assert alive() == []
+    finally:
+        for pid in alive():  # not left behind by this test either
+            os.kill(pid, signal.SIGKILL)

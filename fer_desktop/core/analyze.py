@@ -469,8 +469,9 @@ def main(argv: list[str] | None = None) -> int:
         made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
         recorder = CsvRecorder(csv_file.path, with_source=True,  # model and app named
                                provenance=lambda: made_by, no_face_rows=True)
-        return _run(args, units, pipeline, recorder, video_file.path if video_file else None,
-                    pending)
+        with batch.stop_signals_as_interrupt():  # kill PID: as Ctrl+C, workers stopped
+            return _run(args, units, pipeline, recorder,
+                        video_file.path if video_file else None, pending)
     except ExportError as exc:
         temp_names = {file.path: file.target for file in pending}
         reason = exc.reason

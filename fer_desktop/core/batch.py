@@ -19,6 +19,7 @@ threads, and a forked copy of a locked thread pool can hang.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import functools
 import multiprocessing
@@ -29,6 +30,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -204,6 +206,31 @@ class _QueueBar:
 
     def __exit__(self, *exc_info) -> None:
         self._send()
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def stop_signals_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (``kill PID``, a batch scheduler, a closed terminal) handled as
+    Ctrl+C is, for the block: what was finished is kept and the worker processes stop. Killed
+    by SIGTERM, ``analyze --jobs`` left its workers running for ever (audit 41). Signals can
+    be handled only in the main thread; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _init_worker(make_pipeline: Callable, setup: tuple, queue) -> None:
