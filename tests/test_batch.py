@@ -337,16 +337,23 @@ def test_merge_takes_parts_on_a_drive_without_file_numbers(tmp_path, capsys, mon
 
 
 INTERRUPTED = """
+import os
+import signal
 import sys
+import time
 from fer_desktop.core import batch
 import trainer.cli
 
 def interrupted(*args, **kwargs):
     raise KeyboardInterrupt
 
-batch.merge_csvs = interrupted
+def killed(*args, **kwargs):  # kill PID while it merges
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
+
+batch.merge_csvs = killed if sys.argv[1] == "merge-killed" else interrupted
 trainer.cli._run = interrupted
-main = batch.merge_main if sys.argv[1] == "merge" else trainer.cli.main
+main = trainer.cli.main if sys.argv[1] == "trainer" else batch.merge_main
 raise SystemExit(main(sys.argv[2:]))
 """
 
@@ -363,6 +370,7 @@ def test_ctrl_c_on_merge_or_a_trainer_command_says_interrupted(tmp_path):
     out.write_text("mine\n")
     root = Path(__file__).resolve().parents[1]
     for argv in (["merge", str(tmp_path / "a.csv"), "--out", str(out), "--force"],
+                 ["merge-killed", str(tmp_path / "a.csv"), "--out", str(out), "--force"],
                  ["trainer", "inspect", "--csv", str(tmp_path / "x.csv")]):
         done = subprocess.run([sys.executable, "-c", INTERRUPTED, *argv], capture_output=True,
                               text=True, cwd=root, timeout=120)
