@@ -169,3 +169,37 @@ def test_a_trial_is_exported_again_on_the_rows_it_was_scored_on(tmp_path):
     assert on_fer and data.counts() == {"Training": 5, "PublicTest": 5, "PrivateTest": 5}
     data, _, _ = run_data(run, {"csv": str(csv)}, state)
     assert data.counts() == {"Training": 30, "PublicTest": 20, "PrivateTest": 20}
+
+
+def test_a_file_the_disk_cannot_hold_is_named_and_leaves_no_temporary(tmp_path, monkeypatch):
+    """`evaluate --out` on a full disk said "cannot write (No space left on device)", naming
+    no file, and its temporary files stayed (audit 41): the trainer's atomic writes and the
+    report's picture now name the file and remove the temporary."""
+    import os
+
+    from trainer import evaluate, rundir
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rundir.os, "fsync", full)
+    with pytest.raises(OSError) as info:
+        rundir.atomic_write_json(tmp_path / "evaluation-all.json", {"a": 1})
+    assert info.value.filename == str(tmp_path / "evaluation-all.json")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+
+    import matplotlib.figure
+
+    def no_room(self, fname, **kwargs):
+        with open(fname, "wb") as fh:
+            fh.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", no_room)
+    import numpy as np
+
+    with pytest.raises(OSError) as info:
+        evaluate.plot_confusion(np.eye(7, dtype=int), "t", tmp_path / "evaluation-all.png")
+    assert info.value.filename == str(tmp_path / "evaluation-all.png")
+    assert list(tmp_path.iterdir()) == [] and os.path.isdir(tmp_path)

@@ -103,8 +103,14 @@ def plot_confusion(matrix: np.ndarray, title: str, path: Path) -> None:
     fig.colorbar(image, ax=ax, fraction=0.046, label="share of the true class")
     fig.tight_layout()
     tmp = path.with_name(f".tmp-{path.name}")
-    fig.savefig(tmp, format="png")
-    plt.close(fig)
+    try:
+        with rundir.naming(path):  # a full disk named no file (audit 41)
+            fig.savefig(tmp, format="png")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
     tmp.replace(path)
 
 

@@ -21,6 +21,7 @@ and never leaves ``best.keras`` describing an epoch the state does not know:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import filecmp
@@ -32,6 +33,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -150,13 +152,32 @@ def this_process() -> dict[str, Any]:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.",
-                                     suffix=".tmp", delete=False, encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Write ``text`` beside ``path`` and rename it into place. A failure leaves no temporary
+    file and names ``path`` (a full disk named no file, audit 41: :func:`naming`)."""
+    with naming(path), tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False,
+            encoding="utf-8") as fh:
+        try:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        except BaseException:
+            Path(fh.name).unlink(missing_ok=True)
+            raise
     os.chmod(fh.name, 0o644)
     os.replace(fh.name, path)
+
+
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """An ``OSError`` of the block that names no file (a write to an open file on a full disk)
+    raised again naming ``path``: the message then says which file did not fit."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None or exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
