@@ -44,7 +44,7 @@ def test_a_control_reached_from_outside_a_scroll_area_is_scrolled_into_view(qtbo
     qtbot.waitUntil(lambda: scroll.verticalScrollBar().value() > 0, timeout=2_000)
     outside.setFocus(Qt.FocusReason.TabFocusReason)
     bar = scroll.verticalScrollBar()
-    assert bar.value() > bar.maximum() // 2  # the panel left scrolled down
+    bar.setValue(bar.maximum())  # the panel left scrolled down (by the wheel)
     first.setFocus(Qt.FocusReason.TabFocusReason)  # Tab from outside onto its first field
     qtbot.waitUntil(lambda: bar.value() < 20, timeout=2_000)
     assert first.visibleRegion().boundingRect().height() == first.height()
@@ -63,3 +63,22 @@ def test_focus_moved_otherwise_leaves_the_panel_where_it_was_scrolled(qtbot):
         last.setFocus(reason)
         qtbot.wait(20)
         assert bar.value() == bar.maximum() // 2, reason
+
+
+def test_a_panel_the_keyboard_scrolled_goes_back_when_the_keyboard_leaves_it(qtbot):
+    """Tab into the side panel's Options scrolled the timeline out of view, and it stayed out
+    of view after Tab went on to the video (trial 27). Scrolled by the wheel since, the
+    panel stays where the user put it."""
+    keep_focus_in_view()
+    window, outside, first, last, scroll = _panel(qtbot)
+    bar = scroll.verticalScrollBar()
+    assert bar.value() == 0
+    last.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2_000)
+    outside.setFocus(Qt.FocusReason.TabFocusReason)
+    assert bar.value() == 0  # back where it was before the keyboard came in
+    last.setFocus(Qt.FocusReason.BacktabFocusReason)
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2_000)
+    bar.setValue(bar.maximum() // 3)  # the wheel, after the keyboard
+    outside.setFocus(Qt.FocusReason.TabFocusReason)
+    assert bar.value() == bar.maximum() // 3

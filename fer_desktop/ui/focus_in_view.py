@@ -6,10 +6,16 @@ tab's side panel left that control out of view, and nothing on screen showed whe
 keyboard was (trial 19). Only focus moved by the keyboard (Tab, Shift+Tab, a shortcut) is
 followed: a click is on something in view already, and a panel scrolled with the wheel must
 not jump back when the window is activated again or a dialog hands the focus back.
+
+When the keyboard leaves a panel it scrolled, the panel goes back to where it was before (the
+side panel stayed scrolled down to the Options after Tab went on to the video, and hid the
+timeline from a keyboard user, trial 27), unless it was scrolled since by other means (the
+wheel, a drag): then it stays where the user put it.
 """
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
@@ -19,25 +25,53 @@ _KEYBOARD = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
              Qt.FocusReason.ShortcutFocusReason)
 
 
-def scroll_into_view(widget: QWidget) -> None:
-    """Scroll every scroll area ``widget`` is in so that it shows."""
+def scroll_areas_around(widget: QWidget) -> list[QScrollArea]:
+    """The scroll areas ``widget`` is in, innermost first."""
+    areas = []
     parent = widget.parentWidget()
     while parent is not None:
         if isinstance(parent, QScrollArea) and parent.widget() is not None \
                 and parent.widget().isAncestorOf(widget):
-            parent.ensureWidgetVisible(widget, _MARGIN_PX, _MARGIN_PX)
+            areas.append(parent)
         parent = parent.parentWidget()
+    return areas
+
+
+def scroll_into_view(widget: QWidget) -> None:
+    """Scroll every scroll area ``widget`` is in so that it shows."""
+    for area in scroll_areas_around(widget):
+        area.ensureWidgetVisible(widget, _MARGIN_PX, _MARGIN_PX)
 
 
 class _FocusFollower(QObject):
     """An application event filter that reads only the focus events moved by the keyboard
     (``focusChanged`` does not say what moved the focus)."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # a panel the keyboard scrolled -> (where it was before, where the keyboard left it)
+        self._moved: dict[QScrollArea, tuple[int, int]] = {}
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget) \
                 and isinstance(event, QFocusEvent) and event.reason() in _KEYBOARD:
-            scroll_into_view(watched)
+            self._follow(watched)
         return False
+
+    def _follow(self, widget: QWidget) -> None:
+        areas = scroll_areas_around(widget)
+        for area, (before, left_at) in list(self._moved.items()):
+            if not shiboken6.isValid(area):  # closed with its window
+                del self._moved[area]
+            elif area not in areas:
+                del self._moved[area]
+                bar = area.verticalScrollBar()
+                if bar.value() == left_at:  # not scrolled since by the wheel or a drag
+                    bar.setValue(before)
+        for area in areas:
+            before = self._moved.get(area, (area.verticalScrollBar().value(), 0))[0]
+            area.ensureWidgetVisible(widget, _MARGIN_PX, _MARGIN_PX)
+            self._moved[area] = (before, area.verticalScrollBar().value())
 
 
 def keep_focus_in_view() -> None:
