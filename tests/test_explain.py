@@ -167,6 +167,12 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     dialog.save_button.click()  # another in the same second: a new name, never over
     assert len(list(settings.output_folder.glob("fer-why-*.png"))) == 3
     assert "Explanation saved" in live.outputs.saved_banner.label.text()
+    # what is saved beside the picture is named too (trial 27: only the PNG was)
+    banner = live.outputs.saved_banner.label.text()
+    assert banner.endswith(".json: the face's numbers and the model)")
+    png = Path(banner.split(": ", 1)[1].split(" (and ")[0])
+    assert f"(and {png.with_suffix('.json').name}: " in banner
+    assert png.with_suffix(".json").is_file()
 
 
 def face_detail(png: Path, dialog) -> float:

@@ -94,6 +94,10 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     png = live.outputs.save_screenshot(output)
     assert np.array_equal(cv2.imread(str(png)), np.asarray(output.annotated))
     assert live.outputs.saved_banner.label.text().startswith("Screenshot saved: ")
+    # the JSON beside it named too: only the PNG was (trial 27)
+    assert live.outputs.saved_banner.label.text().endswith(
+        f"{png.with_suffix('.json').name}: each face's box and numbers)")
+    assert f"and {png.with_suffix('.json').name}" in window.notifier.last_info
     file_menu = window.menuBar().actions()[0].menu()
     privacy = next(a.menu() for a in file_menu.actions()
                    if a.menu() is not None and a.text() == "&Privacy")

@@ -236,14 +236,15 @@ class OutputControls(QObject):
         if self._recorder is not None:
             self._notifier.info("No file paths applies to the next recording")
 
-    def show_saved(self, what: str, path: Path) -> None:
-        """"Screenshot saved: PATH [Open folder]" above the video; "... (its folder was
-        missing: made again)" where the save made its folder (a drive unplugged: the files
-        went to a folder made again under its old path without a word, trial 23)."""
+    def show_saved(self, what: str, path: Path, after: str = "") -> None:
+        """"Screenshot saved: PATH [Open folder]" above the video, ``after`` after the path;
+        "... (its folder was missing: made again)" where the save made its folder (a drive
+        unplugged: the files went to a folder made again under its old path without a word,
+        trial 23)."""
         made, self._made_folder = self._made_folder, None
         if made is not None and path.parent == made:
             what = f"{what} (its folder was missing: made again)"
-        self.saved_banner.show_saved(what, path)
+        self.saved_banner.show_saved(what, path, after)
 
     def _in_writable_folder(self, make: Callable[[Path], T], what: str) -> T | None:
         """Call ``make(folder)``; when the folder cannot be written, say so and ask for another.
@@ -296,8 +297,9 @@ class OutputControls(QObject):
             # and the bar said only "Screenshot saved" (trial 14)
             blurred = f" ({counted(len(output.result.drawn_faces), 'face')} blurred)" \
                 if self._settings.blur_faces and output.frame is not None else ""
-            self._notifier.info(f"Screenshot saved{blurred} to {path}", timeout_ms=10000)
-            self.show_saved(f"Screenshot saved{blurred}", path)
+            self._notifier.info(f"Screenshot saved{blurred} to {path}{_with_json(path)}",
+                                timeout_ms=10000)
+            self.show_saved(f"Screenshot saved{blurred}", path, _with_json(path))
             self.screenshot_saved.emit(path)
         return path
 
@@ -317,8 +319,9 @@ class OutputControls(QObject):
                 png, file_prefix("fer-why", str(details.get("source", ""))),
                 {**details, **self.provenance()}), "explanation")
         if path is not None:
-            self._notifier.info(f"Explanation saved to {path}", timeout_ms=10000)
-            self.show_saved("Explanation saved", path)
+            beside = _with_json(path, "the face's numbers and the model")
+            self._notifier.info(f"Explanation saved to {path}{beside}", timeout_ms=10000)
+            self.show_saved("Explanation saved", path, beside)
         return path
 
     # recording --------------------------------------------------------------------------
@@ -421,3 +424,9 @@ class OutputControls(QObject):
         self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
         self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")
         self.label.show()
+
+
+def _with_json(png: Path, holds: str = "each face's box and numbers") -> str:
+    """What a screenshot or an explanation saves beside its picture, in a few words: the bar
+    named only the PNG, and its JSON had to be found in the folder (trial 27)."""
+    return f" (and {png.with_suffix('.json').name}: {holds})"

@@ -70,10 +70,11 @@ class SavedBanner(QFrame):
         self.timer.timeout.connect(self.hide)
         self.hide()
 
-    def show_saved(self, what: str, path: Path) -> None:
-        """Say that ``what`` ("Screenshot saved") is at ``path``; offer to open its folder."""
+    def show_saved(self, what: str, path: Path, after: str = "") -> None:
+        """Say that ``what`` ("Screenshot saved") is at ``path`` (``after`` it: what else was
+        saved beside it); offer to open its folder."""
         self.path = Path(path)
-        self.label.setText(f"{what}: {self.path}")
+        self.label.setText(f"{what}: {self.path}{after}")
         self.show()
         self.raise_()  # over the video
         if not self.underMouse():
