@@ -103,3 +103,40 @@ def test_tab_never_stops_where_nothing_shows_the_focus(qtbot, main_window):
             chain.append(widget)
     assert live.face_panel._plot not in chain
     assert live.side_scroll not in chain  # the side panel's scroll area
+
+
+def test_the_keyboard_on_the_first_button_of_the_empty_window_shows(qtbot):
+    """"Show the sample image" was a default button, its frame always highlighted: Tab onto
+    it changed nothing on screen, and a keyboard user lost the focus for a step (trial 27)."""
+    import numpy as np
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from fer_desktop.ui.empty_state import EmptyState
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    before = QLineEdit()
+    empty = EmptyState()
+    column = QVBoxLayout(window)
+    column.addWidget(before)
+    column.addWidget(empty)
+    window.resize(700, 500)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    button = empty.sample_button
+
+    def drawn() -> np.ndarray:
+        QApplication.processEvents()
+        image = button.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        return np.frombuffer(image.constBits(), np.uint8).reshape(
+            image.height(), image.bytesPerLine()).copy()
+
+    before.setFocus()
+    unfocused = drawn()
+    qtbot.keyClick(before, Qt.Key.Key_Tab)
+    assert button.hasFocus()
+    assert np.count_nonzero(drawn() != unfocused) > 100  # a focus frame, seen
+    assert button.font().bold()  # still marked as the first step to take

@@ -50,7 +50,11 @@ class EmptyState(QWidget):
         self.sample_button = self._button("Show the sample image",
                                           "Open the sample image shipped with the app (Ctrl+E)",
                                           self.sample_requested)
-        self.sample_button.setDefault(True)
+        # the suggested first step in bold: drawn as a default button (its frame always
+        # highlighted) it looked the same with the keyboard on it and off (trial 27)
+        bold = self.sample_button.font()
+        bold.setBold(True)
+        self.sample_button.setFont(bold)
         self.sample_button.setMinimumWidth(self.sample_button.sizeHint().width())
         video = self._button("Open video...", "Play a video file (Ctrl+O)", self.video_requested)
         image = self._button("Open image...", "Analyse an image file (Ctrl+I)",
