@@ -64,3 +64,28 @@ def test_screenshot_json_names_the_model_and_version(tmp_path):
                                           "cam", provenance=info)
     sidecar = json.loads(png.with_suffix(".json").read_text())
     assert {k: sidecar[k] for k in info} == info
+
+
+def test_each_row_names_the_settings_its_frame_was_analysed_with(tmp_path, sample_bgr):
+    """Two analyses of one file at two minimum faces (1,300 and 1,208 rows) could not be told
+    apart afterwards: no column named the detector, the minimum face or the smoothing (trial
+    27). A change of Options during a recording shows from that row on."""
+    import dataclasses
+    import json
+
+    from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
+
+    pipeline = FacePipeline.create(options=PipelineOptions(min_face_px=40))
+    first = pipeline.process(sample_bgr, 0, 0.0)
+    pipeline.set_options(pipeline.with_options(smoothing=False, min_face_px=24))
+    second = pipeline.process(sample_bgr, 1, 0.1)
+    with CsvRecorder(tmp_path / "r.csv", provenance=lambda: {"model": "m"}) as recorder:
+        recorder.write(first)
+        recorder.write(second)
+    rows = list(csv.DictReader((tmp_path / "r.csv").read_text().splitlines()))
+    assert [(r["detector"], r["min_face_px"], r["smoothing_s"]) for r in rows] == [
+        ("yunet", "40", "0.5"), ("yunet", "24", "0")]
+    shot = ScreenshotWriter(tmp_path).save(sample_bgr, dataclasses.replace(first, faces=()),
+                                           "x")
+    assert json.loads(shot.with_suffix(".json").read_text())["settings"] == {
+        "detector": "yunet", "min_face_px": "40", "smoothing_s": "0.5"}

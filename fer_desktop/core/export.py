@@ -30,7 +30,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.native_paths import printable
 from fer_desktop.core.privacy import SourceNames
-from fer_desktop.core.provenance import PROVENANCE_COLUMNS
+from fer_desktop.core.provenance import PROVENANCE_COLUMNS, frame_settings
 from fer_desktop.core.safe_write import make_folder, snapshot_png, too_long_words
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
@@ -129,6 +129,7 @@ class ScreenshotWriter:
             "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces_by_number()],
             "held": [f.as_dict() for f in result.held],  # drawn where last seen, not found now
             "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
+            "settings": frame_settings(result),
             **(provenance or {})})
 
     def save_png(self, png: bytes, prefix: str, sidecar: dict) -> Path:
@@ -169,8 +170,9 @@ class CsvRecorder:
         no_face_rows: a frame without faces writes one row labelled ``"no face"`` (so "no
             face" and "not processed" differ), its other face columns empty.
         provenance: returns the ``model``, ``model_sha256`` and ``app_version`` written in
-            three last columns of every row (called per frame: a model swapped during a
-            recording is named from its first frame on).
+            the last columns of every row (called per frame: a model swapped during a
+            recording is named from its first frame on), with the frame's ``detector``,
+            ``min_face_px`` and ``smoothing_s`` after them (``PROVENANCE_COLUMNS``).
         numbers_only: write "source 1", "source 2"... instead of file paths in the ``source``
             column (see :class:`fer_desktop.core.privacy.SourceNames`).
 
@@ -230,7 +232,7 @@ class CsvRecorder:
                          NO_FACE, "", "", *([""] * len(EMOTIONS))])
         extra: list[str] = []
         if self._provenance is not None and rows:
-            info = self._provenance()
+            info = {**self._provenance(), **frame_settings(result)}
             extra = [info.get(column, "") for column in PROVENANCE_COLUMNS]
         try:
             for row in rows:

@@ -296,7 +296,9 @@ class FacePipeline:
                    "total": (t4 - t0) * 1e3}
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
                            timings_ms=timings, stretch=self._stretch,
-                           min_face_px=self._detector_min_px, held=held)
+                           min_face_px=self._detector_min_px, held=held,
+                           detector=self.options.detector,
+                           smoothing_s=self.options.effective_smoothing_s())
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""

@@ -14,7 +14,20 @@ from typing import Any
 
 from fer_desktop import __version__
 
-PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version")
+# the model and the app, then the settings the frame was analysed with (FrameResult's: a
+# minimum face or a detector changed in Options shows from that row on)
+PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version", "detector", "min_face_px",
+                      "smoothing_s")
+
+
+def frame_settings(result: Any) -> dict[str, str]:
+    """``{"detector", "min_face_px", "smoothing_s"}`` of a FrameResult, as text ("" where the
+    result does not say)."""
+    min_face = getattr(result, "min_face_px", 0)
+    smoothing = getattr(result, "smoothing_s", None)
+    return {"detector": str(getattr(result, "detector", "") or ""),
+            "min_face_px": str(min_face) if min_face else "",
+            "smoothing_s": "" if smoothing is None else f"{smoothing:g}"}
 
 
 @lru_cache(maxsize=16)

@@ -118,6 +118,9 @@ class FrameResult:
     held: faces not found in this frame but found moments ago, where they were last seen
     (``core/tracking.py``): drawn so that a face the detector misses now and then does not
     blink, never counted, recorded or analysed (``faces`` is what this frame found).
+    detector, smoothing_s: the detector's name and the smoothing's time constant (0: off)
+    this frame was analysed with ("" and None: not said), written with ``min_face_px`` into
+    each CSV row, so that two analyses of one file that differ can be told apart (trial 27).
     """
 
     index: int
@@ -127,6 +130,8 @@ class FrameResult:
     stretch: int = 0
     min_face_px: int = 0
     held: tuple[Face, ...] = ()
+    detector: str = ""
+    smoothing_s: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))
