@@ -705,6 +705,24 @@ def test_a_video_still_being_recorded_starts_again_with_what_was_added(tmp_path)
     source.close()
 
 
+def test_a_recording_that_ended_has_its_length_once_opened_again(tmp_path):
+    """A video opened while it was recorded kept no length (the window's "-:--", no seek
+    bar) after its recording ended, until it was opened again by hand."""
+    video = tmp_path / "rec.avi"
+    whole = _unindexed_avi(video)
+    finished = video.read_bytes()  # as the recorder leaves it when it stops: counted
+    video.write_bytes(whole[:len(whole) * 6 // 10])
+    source = VideoFileSource(video)
+    assert source.frame_count is None
+    while source.read() is not None:
+        pass
+    video.write_bytes(finished)
+    assert source.seek(0) == 0  # Play at the end: opened again
+    assert source.frame_count == 40
+    assert source.seek(35) == 35 and source.read().index == 35  # an indexed seek now
+    source.close()
+
+
 def test_an_unindexed_video_loops(tmp_path):
     video = tmp_path / "rec.avi"
     video.write_bytes(_unindexed_avi(video, frames=12))

@@ -958,3 +958,29 @@ def test_a_video_still_being_recorded_plays_again_and_does_not_step_to_its_start
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                           check_params_cb=lambda o: o.result.index == 0):
         live.transport.play_button.click()  # from the start
+
+
+def test_a_recording_that_ended_gets_its_length_and_seek_bar_when_played_again(
+        qtbot, main_window, tmp_path, settings):
+    """A video opened while it was recorded kept "-:--" and no seek bar after its recording
+    ended, until it was opened again by hand."""
+    from test_sources import _unindexed_avi
+
+    from fer_desktop.ui.settings import LiveOptions
+
+    video = tmp_path / "rec.avi"
+    whole = _unindexed_avi(video, frames=30)
+    finished = video.read_bytes()  # the recorder's file once it stopped: counted, indexed
+    video.write_bytes(whole[:len(whole) * 8 // 10])
+    settings.options = LiveOptions(loop_video=False)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    assert live.transport.length == 0 and not live.transport.slider.isEnabled()
+    qtbot.waitUntil(lambda: live.playback.at_end, timeout=WAIT_MS)
+    video.write_bytes(finished)  # the recording ended
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.transport.play_button.click()  # from the start, opened again
+    qtbot.waitUntil(lambda: live.transport.length == 30, timeout=WAIT_MS)
+    assert live.transport.slider.isEnabled() and live.transport.slider.maximum() == 29
+    assert live.transport.time_label.text().endswith("/ 0:03")

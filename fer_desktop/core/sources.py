@@ -360,10 +360,7 @@ class VideoFileSource:
             raise SourceError(self.path, _unreadable_video(self.path), retryable=False)
         self.fps = _capture_fps(self._capture)
         self.fps_assumed = False
-        count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
-        # 2**32 - 1 is -1 in an unsigned field, not a count: unknown, as 0 is (it overflowed
-        # the seek bar, and analyze called the whole video incomplete: audit 38)
-        self.frame_count = int(count) if count and 0 < count <= MAX_FRAME_COUNT else None
+        self.frame_count = self._header_count()
         self._origin_s: float | None = None
         self._last_s: float | None = None
         self._file_index = 0  # position in the file of the frame just read (0 after a loop)
@@ -372,6 +369,13 @@ class VideoFileSource:
         self._closed = False
         # frames the file really held, when a pass ended clearly short of the header's count
         self.ended_after: int | None = None
+
+    def _header_count(self) -> int | None:
+        """The frame count the open file's header gives, or None where it gives none."""
+        count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        # 2**32 - 1 is -1 in an unsigned field, not a count: unknown, as 0 is (it overflowed
+        # the seek bar, and analyze called the whole video incomplete: audit 38)
+        return int(count) if count and 0 < count <= MAX_FRAME_COUNT else None
 
     def _refuse_oversized(self) -> None:
         """Refuse frames over MAX_IMAGE_PIXELS before the first is decoded, as a picture's
@@ -490,6 +494,8 @@ class VideoFileSource:
         again, the file is read from its start, with what was added since."""
         self._capture.release()
         self._capture = self._open_capture()
+        if self._capture.isOpened():  # its recording ended meanwhile: its length is known
+            self.frame_count = self._header_count()  # now (it kept "-:--", no seek bar)
         passed = 0
         while passed < index and self._capture.grab():
             passed += 1

@@ -412,7 +412,11 @@ class CaptureThread(QThread):
 
     def _report_cut_short(self, source: FrameSource) -> None:
         """Say once that a video ends before its header says (a looping one went back to its
-        first frames with no word; ``cut_short`` is read by the "End of" message too)."""
+        first frames with no word; ``cut_short`` is read by the "End of" message too). A
+        video opened while it was recorded, reopened once finished, has a length now: read
+        by the transport bar (it kept "-:--" and no seek bar until opened again)."""
+        if self.frame_count is None and getattr(source, "frame_count", None):
+            self.frame_count = source.frame_count
         frames = getattr(source, "ended_after", None)  # VideoFileSource's
         if frames is not None and not self.cut_short:
             self.cut_short = cut_short_text(self.describe, frames, self.frame_count)

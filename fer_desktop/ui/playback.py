@@ -178,6 +178,9 @@ class PlaybackControls(QObject):
             self._video_widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _fit_length(self, thread: CaptureThread) -> None:
+        if thread.frame_count and not self.bar.length and thread.seekable \
+                and not thread.slideshow:  # its recording ended: a length, a seek bar
+            self.bar.set_video(thread.frame_count, thread.fps)
         if thread.cut_short and thread.frame_count and thread.frame_count != self.bar.length:
             self.bar.set_length(thread.frame_count)
 
