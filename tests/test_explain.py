@@ -247,6 +247,23 @@ def test_explain_without_a_face_says_so(qtbot, main_window):
     assert "No face to explain" in window.notifier.last_info
 
 
+def test_a_face_drawn_as_held_is_not_explained(qtbot, main_window):
+    """A face the detector missed in this frame (drawn where it was a moment ago) was
+    explained from the pixels of its old place, under an earlier frame's label (review 39)."""
+    import dataclasses
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as blocker:
+        pass
+    output = blocker.args[0]
+    face = output.result.faces[0]
+    missed = dataclasses.replace(output, result=dataclasses.replace(
+        output.result, faces=(), held=(face,)))
+    assert live.explainer.explain(live._pipeline, missed, face) is None
+    assert f"Face #{face.track_id} is not found in this frame" in window.notifier.last_info
+
+
 def test_the_explanation_gives_the_live_views_numbers_for_a_tilted_face():
     """The dialog said happy 84% where the panel said 88% for the same photo: it cropped the
     face without the eye-levelling the live view had applied (walk-through 13)."""

@@ -369,3 +369,26 @@ def test_nothing_is_held_across_a_step_back_or_a_reset():
     assert len(tracker.held()) == 1
     tracker.reset()
     assert tracker.held() == []
+
+
+def test_a_face_that_jumped_or_a_cut_is_not_drawn_twice():
+    """A face that moved too far to be matched started a new track while its old one was
+    held in its old place: drawn twice for half a second, every face at a scene cut
+    (review 39). A face of another size coming in does not stop the holding."""
+    tracker = FaceTracker(TrackerOptions(hold_s=0.5))
+    tracker.update([BOX], HAPPY[None], 0.0)
+    far = BOX + np.array([300, 0, 300, 0], np.float32)  # three widths away: a new track
+    tracker.update([far], HAPPY[None], 0.1)
+    assert tracker.held() == []
+    other = FaceTracker(TrackerOptions(hold_s=0.5))
+    other.update([BOX], HAPPY[None], 0.0)
+    small = np.array([400, 400, 430, 430], np.float32)  # a small face elsewhere comes in
+    other.update([small], SAD[None], 0.1)
+    assert [state.track_id for _box, state in other.held()] == [1]
+
+
+def test_nothing_is_held_where_the_frames_carry_no_usable_time():
+    tracker = FaceTracker(TrackerOptions(hold_s=0.5))
+    tracker.update([BOX], HAPPY[None], math.nan)
+    tracker.update([], NO_FACES, math.nan)
+    assert tracker.held() == []

@@ -582,4 +582,29 @@ def test_a_click_on_a_face_drawn_as_held_follows_it(qtbot):
     panel.show_result(shown)
     video.clicked_at.emit(30.0, 30.0)  # inside #4's box, held
     assert panel.selected_track == 4
+    # shown at once, paused too (it showed the largest until the next frame: review 39)
+    assert panel.current_face.track_id == 4 and "#4" in panel.heading_text()
+    assert panel.present_tracks == [4, 5]  # a digit or Tab reaches it as a click does
+    assert not panel.explain_button.isEnabled()  # not found in this frame: nothing to explain
+    assert "not found in this frame" in panel.explain_button.toolTip()
+    panel.select_track(5)
+    assert panel.explain_button.isEnabled()
     assert selection is not None
+
+
+def test_the_face_chosen_is_forgotten_when_the_numbers_start_again(qtbot):
+    """A seek numbers the faces from #1 again: the chosen #3 was then followed as whoever
+    became the new #3, "(selected)" (review 39)."""
+    import dataclasses
+
+    from fer_desktop.ui.face_panel import FacePanel
+
+    panel = FacePanel()
+    qtbot.addWidget(panel)
+    panel.set_video_time(True)
+    panel.show_result(_faces(0.0, (1, 100), (2, 60), (3, 60)))
+    panel.select_track(3)
+    assert panel.current_face.track_id == 3
+    after = dataclasses.replace(_faces(5.0, (1, 60), (2, 60), (3, 100)), stretch=1)
+    panel.show_result(after)  # other people, numbered from #1
+    assert panel.selected_track is None and "(largest" in panel.heading_text()

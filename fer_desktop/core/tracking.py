@@ -23,7 +23,9 @@ last seen, with its last label, so that the window can keep drawing it instead o
 away and back (trial 26: a face found in every other frame of a busy video flashed its box,
 label and bars on and off). Held faces are for drawing only: they are never counted,
 recorded or analysed; one that a face found now overlaps (IoU over 0.1) is not given, nor
-one whose smoothing restarted (a seek, a step back).
+one whose smoothing restarted (a seek, a step back, frames without usable times), nor one
+that went as a face of its size came (itself moved too far to be matched, or a cut to other
+people: it was drawn twice).
 
 Timestamps that repeat or go backwards (a looping video, a camera that restarts), or are not
 finite, restart the smoothing of every track (ids are kept): the next frame is taken as it is.
@@ -99,8 +101,8 @@ class TrackerOptions:
     the face is flagged uncertain (0 disables). uncertain_band: hysteresis around that
     threshold while smoothing (flag set below ``uncertain_below - band``, cleared at
     ``uncertain_below + band``). hold_s: seconds of frame time a face missed by the
-    detector is still given by :meth:`FaceTracker.held` for drawing (0 = never; one
-    missed frame where the frames carry no usable time).
+    detector is still given by :meth:`FaceTracker.held` for drawing (0 = never; nothing
+    where the frames carry no usable time).
 
     Raises:
         ValueError: smoothing_s out of range (see :func:`check_smoothing_s`).
@@ -353,7 +355,7 @@ class FaceTracker:
             if self._alive(track, when):
                 survivors.append(track)
         self._tracks = survivors + new_tracks
-        self._held = self._held_after(boxes, when)
+        self._held = self._held_after(boxes, when, new_tracks)
         return states
 
     def held(self) -> list[tuple[np.ndarray, TrackState]]:
@@ -362,17 +364,24 @@ class FaceTracker:
         only (see the module docstring)."""
         return list(self._held)
 
-    def _held_after(self, boxes: np.ndarray,
-                    when: float | None) -> list[tuple[np.ndarray, TrackState]]:
+    def _held_after(self, boxes: np.ndarray, when: float | None,
+                    born: list[_Track]) -> list[tuple[np.ndarray, TrackState]]:
+        """The tracks to hold after a frame: see :meth:`held`. ``born``: the tracks this
+        frame started."""
         hold = self.options.hold_s
         held = []
         for track in self._tracks:
-            if track.missed == 0 or track.label is None or hold <= 0:
+            # a label: its smoothing did not restart (frames without usable time restart it)
+            if track.missed == 0 or track.label is None or hold <= 0 or when is None \
+                    or track.seen_s is None or when - track.seen_s > hold:
                 continue
-            recent = (when - track.seen_s <= hold if when is not None and track.seen_s is not None
-                      else track.missed <= 1)
-            if not recent or (len(boxes) and iou_matrix(track.box[None], boxes).max() > 0.1):
-                continue  # gone too long, or a face found now lies over its place
+            if len(boxes) and iou_matrix(track.box[None], boxes).max() > 0.1:
+                continue  # a face found now lies over its place
+            width = track.box[2] - track.box[0]
+            if any(max(w, width) <= 1.5 * min(w, width)
+                   for w in (t.box[2] - t.box[0] for t in born)):
+                continue  # a face of its size came in as it went: itself moved too far to
+                # be matched, or a cut to other people; held, it was drawn twice (review 39)
             confidence = float(track.probabilities[EMOTIONS.index(track.label)])
             held.append((track.box.copy(), TrackState(
                 track.track_id, track.probabilities.copy(), track.label, confidence,

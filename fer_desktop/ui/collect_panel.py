@@ -309,8 +309,8 @@ class CollectPanel(QGroupBox):
         if shown is not None and any(f.track_id == shown.track_id for f in held):
             # drawn where it was a moment ago: the largest face was saved in its place
             self.skipped.emit(f"Face{_number(shown)} is not found in this frame (drawn where "
-                              "it was a moment ago), not saved: press the key again once its "
-                              "box is found.")
+                              "it was a moment ago), not saved: step or play on until its box "
+                              "is found, then press the key again.")
             return None
         if output is None or output.frame is None or not output.result.faces:
             self.failed.emit("No face on screen to save.")

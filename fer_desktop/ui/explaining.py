@@ -54,6 +54,12 @@ class FaceExplainer(QObject):
         if pipeline is None or output is None or face is None or output.frame is None:
             self._notifier.info("No face to explain: wait for a face in the picture")
             return None
+        if all(found.track_id != face.track_id for found in output.result.faces):
+            # held: drawn where it was, not found in this frame (review 39)
+            self._notifier.info(f"Face #{face.track_id} is not found in this frame (drawn "
+                                "where it was a moment ago): step or play on until its box "
+                                "is found to see why")
+            return None
         if self.dialog is None:
             self.dialog = ExplainDialog(self._parent)
             self.dialog.save_requested.connect(lambda: self.save_requested.emit(self.dialog))

@@ -48,6 +48,10 @@ SECONDS_AGO_RANGE = (-TIMELINE_S, 1.5)  # a camera's x axis; room for the newest
 WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX (no limit), which PySide6 does not export
 
 
+EXPLAIN_TIP = "Show which parts of this face made the model's answer (Ctrl+Shift+E)"
+HELD_EXPLAIN_TIP = ("This face is not found in this frame (it is drawn where it was a moment "
+                    "ago): step or play on until its box is found to see why")
+
 class FacePanel(QWidget):
     """Probability bars for the selected (or largest) face and the emotion timeline.
 
@@ -69,6 +73,7 @@ class FacePanel(QWidget):
         self._dirty = False
         self._current: Face | None = None
         self._faces: tuple[Face, ...] = ()
+        self._held: tuple[Face, ...] = ()  # drawn where they were: FrameResult.held
         self._min_face_px: int | None = None
         self._frame_shown = False  # "No face yet" until the first frame
         self._still = False
@@ -98,8 +103,7 @@ class FacePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         self.explain_button = QPushButton("Why this answer?")
-        self.explain_button.setToolTip("Show which parts of this face made the model's answer "
-                                       "(Ctrl+Shift+E)")
+        self.explain_button.setToolTip(EXPLAIN_TIP)
         self.explain_button.clicked.connect(self.explain_requested)
         self.explain_button.setEnabled(False)
         top = QHBoxLayout()
@@ -199,7 +203,7 @@ class FacePanel(QWidget):
         self._selected = track_id
         if track_id is None:  # "the largest again": the largest now, not the one held
             self._auto.reset()
-        face = pick_face(self._faces, track_id, self._auto)
+        face = pick_face(self._faces, track_id, self._auto, held=self._held)
         self._show_face(face, len(self._faces))
 
     @property
@@ -209,8 +213,9 @@ class FacePanel(QWidget):
 
     @property
     def present_tracks(self) -> list[int]:
-        """Track ids of the faces in the newest frame, in order."""
-        return sorted(f.track_id for f in self._faces if f.track_id is not None)
+        """Track ids of the faces drawn on the newest frame (held ones too: a digit or Tab
+        reaches every face a click does), in order."""
+        return sorted(f.track_id for f in (*self._faces, *self._held) if f.track_id is not None)
 
     def set_video_time(self, video_time: bool) -> None:
         """Plot against the file's own time (True) or "seconds ago" (a camera)."""
@@ -250,17 +255,22 @@ class FacePanel(QWidget):
             self._frame_shown = True
             self._show_plot()
         t_s = result.timestamp_s if self._video_time else self._clock()
-        self._faces = result.faces
+        self._faces, self._held = result.faces, result.held
         if result.stretch != self._stretch:  # numbers from #1 again: other people
             self._stretch = result.stretch
             self._auto.forget()
+            self._selected = None  # the face chosen was followed as whoever became its #3
         self._timelines.add(t_s, result.faces, result.stretch)
         self._show_face(pick_face(result.faces, self._selected, self._auto, t_s, result.held),
                         len(result.faces))
 
     def _show_face(self, face: Face | None, n_faces: int) -> None:
         self._current = face
-        self.explain_button.setEnabled(face is not None)  # nothing to explain without a face
+        # nothing to explain without a face, nor for one held (not found in this frame: its
+        # place would be explained, with eyes not found, under an earlier frame's label)
+        held = face is not None and any(f.track_id == face.track_id for f in self._held)
+        self.explain_button.setEnabled(face is not None and not held)
+        self.explain_button.setToolTip(HELD_EXPLAIN_TIP if held else EXPLAIN_TIP)
         self._set_bars(face, n_faces)
         if face is not None and self._timelines.newest_s is not None:
             self._timelines.follow(self._timelines.newest_s, face.track_id)
@@ -292,7 +302,7 @@ class FacePanel(QWidget):
         self._current = None
         self._frame_shown = False
         self.explain_button.setEnabled(False)
-        self._faces = ()
+        self._faces, self._held = (), ()
         self._set_bars(None, 0)
         self.set_still(False)
 

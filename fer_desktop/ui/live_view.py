@@ -483,9 +483,9 @@ class LiveView(QWidget):
 
     def _sync_frame_actions(self) -> None:
         """Offer only what can be done now (OutputControls.set_available); Explain, a face."""
-        output = self._last_output
         self.outputs.set_available()
-        self.act_explain.setEnabled(output is not None and bool(output.result.faces))
+        # as the panel's button: a face shown, found in this frame (not held: review 39)
+        self.act_explain.setEnabled(self.face_panel.explain_button.isEnabled())
 
     # explain ----------------------------------------------------------------------------
     def explain_face(self) -> ExplainDialog | None:
