@@ -379,6 +379,8 @@ def test_ctrl_c_on_merge_or_a_trainer_command_says_interrupted(tmp_path):
     assert out.read_text() == "mine\n"
 
 
+@pytest.mark.skipif(not list(__import__("pathlib").Path("/proc/self/task").glob("*/children")),
+                    reason="needs Linux's /proc/PID/task/*/children to find the workers")
 def test_sigterm_stops_analyze_jobs_and_its_workers_as_ctrl_c_does(tmp_path, sample_bgr):
     """`kill PID` (SIGTERM, what a batch scheduler sends) killed the parent and left its
     workers running for ever, 130 MB each (audit 41). Now it is Ctrl+C: the workers stop and
@@ -414,7 +416,9 @@ def test_sigterm_stops_analyze_jobs_and_its_workers_as_ctrl_c_does(tmp_path, sam
         running = []
         for pid in workers:
             with contextlib.suppress(OSError):  # gone meanwhile
-                if Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z":
+                # still one of ours (a number given again to another process is not)
+                if Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z" \
+                        and b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     running.append(pid)
         return running
 
@@ -433,3 +437,31 @@ def test_sigterm_stops_analyze_jobs_and_its_workers_as_ctrl_c_does(tmp_path, sam
     finally:
         for pid in alive():  # not left behind by this test either
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_signal_ignored_already_stays_ignored():
+    """`nohup fer-desktop analyze ...` ignores SIGHUP so that it goes on after a logout: the
+    handler that takes SIGHUP as Ctrl+C replaced that, and a logout stopped it (review 39)."""
+    import os
+    import signal
+    import time
+
+    if not hasattr(signal, "SIGHUP"):
+        pytest.skip("no SIGHUP here")
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    term = signal.getsignal(signal.SIGTERM)
+    try:
+        with batch.stop_signals_as_interrupt():
+            try:
+                os.kill(os.getpid(), signal.SIGHUP)  # ignored: nothing raised
+                time.sleep(0.05)
+            except KeyboardInterrupt:  # not let through: it would stop the test session
+                pytest.fail("a SIGHUP ignored by nohup was taken as Ctrl+C")
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            with pytest.raises(KeyboardInterrupt):
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(1)
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is term  # as it was
+    finally:
+        signal.signal(signal.SIGHUP, before)

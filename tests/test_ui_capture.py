@@ -353,7 +353,8 @@ def test_a_seek_numbers_the_faces_from_one_unless_a_recording_runs(qtbot, thread
         thread.start()
     thread.set_paused(True)
     qtbot.wait(100)
-    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000,  # the seek's frame, not playback's
+                          check_params_cb=lambda _id: pipeline.processed[-1] == 70):
         thread.request_seek(70)
     assert pipeline.restarted_ids is True
     class Recorder:  # a recording runs
@@ -364,7 +365,8 @@ def test_a_seek_numbers_the_faces_from_one_unless_a_recording_runs(qtbot, thread
             pass
 
     thread.set_recorder(Recorder())
-    with qtbot.waitSignal(thread.frame_ready, timeout=5000):
+    with qtbot.waitSignal(thread.frame_ready, timeout=5000,
+                          check_params_cb=lambda _id: pipeline.processed[-1] == 20):
         thread.request_seek(20)
     assert pipeline.restarted_ids is False
     thread.set_recorder(None)

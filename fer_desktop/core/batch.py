@@ -217,7 +217,9 @@ def stop_signals_as_interrupt() -> Iterator[None]:
     """SIGTERM and SIGHUP (``kill PID``, a batch scheduler, a closed terminal) handled as
     Ctrl+C is, for the block: what was finished is kept and the worker processes stop. Killed
     by SIGTERM, ``analyze --jobs`` left its workers running for ever (audit 41). Signals can
-    be handled only in the main thread; elsewhere the block runs as it is."""
+    be handled only in the main thread; elsewhere the block runs as it is. A signal ignored
+    already stays ignored: ``nohup`` ignores SIGHUP so that a run goes on after a logout
+    (review 39)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -225,12 +227,13 @@ def stop_signals_as_interrupt() -> Iterator[None]:
     def interrupt(signum, frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS}
+    previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS
+                if signal.getsignal(sig) is not signal.SIG_IGN}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, handler in previous.items():  # None: set outside Python, taken as default
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
 def _init_worker(make_pipeline: Callable, setup: tuple, queue) -> None:

@@ -476,12 +476,15 @@ class CaptureThread(QThread):
             return False
         # no smoothing across the jump; numbers from #1 again (seven jumps made them #32-#35
         # and a digit could no longer pick a face, trial 27), but go on while a recording
-        # runs, so that its rows never give one number to two people; a step keeps them:
-        # the same faces, one frame away, each with the frame's own answer
+        # runs, so that a seek does not give its rows' numbers to other people (a loop
+        # starts them again, as when the video opened); a step keeps them: the same faces,
+        # one frame away, each with the frame's own answer
+        with self._lock:
+            recording = self._recorder is not None
         if self._seek_is_step:
             self._pipeline.restart_smoothing()
         else:
-            self._reset(restart_ids=self._seek_restarts_numbers or self._recorder is None)
+            self._reset(restart_ids=self._seek_restarts_numbers or not recording)
         if self._clock is not None:
             self._clock.restart()
         return True
