@@ -504,6 +504,25 @@ def test_a_tiff_of_several_pages_says_only_its_first_is_shown(tmp_path, sample_b
     assert tiff_pages(tmp_path / "loop.tif") == 1
     (tmp_path / "cut.tif").write_bytes(single.read_bytes()[:6])
     assert tiff_pages(tmp_path / "cut.tif") == 1 and tiff_pages(tmp_path / "gone.tif") == 1
+    # a next-page pointer past the end of the file: one page still (OpenCV reads it), not a
+    # second one that analyze called "incomplete" (review 39)
+    beyond = bytearray(single.read_bytes())
+    beyond[first + 2 + 12 * count:first + 6 + 12 * count] = (10**8).to_bytes(4, "little")
+    (tmp_path / "beyond.tif").write_bytes(bytes(beyond))
+    assert tiff_pages(tmp_path / "beyond.tif") == 1
+    # a thumbnail after the page (NewSubfileType 1: a reduced image) is no page either
+    scan_data = bytearray(scan.read_bytes())
+    top = int.from_bytes(scan_data[4:8], "little")
+    top_n = int.from_bytes(scan_data[top:top + 2], "little")
+    second = int.from_bytes(scan_data[top + 2 + 12 * top_n:top + 6 + 12 * top_n], "little")
+    n2 = int.from_bytes(scan_data[second:second + 2], "little")
+    tags = [int.from_bytes(scan_data[second + 2 + 12 * k:second + 4 + 12 * k], "little")
+            for k in range(n2)]
+    assert 254 in tags  # OpenCV writes NewSubfileType: mark the second page a reduced image
+    at = second + 2 + 12 * tags.index(254) + 8
+    scan_data[at:at + 4] = (1).to_bytes(4, "little")
+    (tmp_path / "thumb.tif").write_bytes(bytes(scan_data))
+    assert tiff_pages(tmp_path / "thumb.tif") == 3
 
 
 def test_a_folder_as_a_slideshow_is_timed_and_seekable(tmp_path):

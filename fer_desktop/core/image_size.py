@@ -160,6 +160,7 @@ def tiff_pages(path: str | Path) -> int:
         >>> tiff_pages("assets/sample.jpg")
         1
     """
+    pages = 0
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -168,19 +169,34 @@ def tiff_pages(path: str | Path) -> int:
             order = "<" if head[:2] == b"II" else ">"
             (offset,) = struct.unpack(order + "I", head[4:8])
             seen: set[int] = set()
-            while offset and offset not in seen and len(seen) < MAX_PAGES_COUNTED:
+            while offset and offset % 2 == 0 and offset not in seen \
+                    and len(seen) < MAX_PAGES_COUNTED:
                 seen.add(offset)  # a chain that loops back is counted once round
                 fh.seek(offset)
                 raw = fh.read(2)
                 if len(raw) < 2:
                     break
                 (count,) = struct.unpack(order + "H", raw)
-                fh.seek(offset + 2 + 12 * count)
-                raw = fh.read(4)
-                offset = struct.unpack(order + "I", raw)[0] if len(raw) == 4 else 0
+                entries = fh.read(12 * count + 4)
+                if len(entries) < 12 * count + 4:
+                    break  # a pointer past the end (OpenCV still reads the page before)
+                pages += not _reduced_image(entries, count, order)
+                (offset,) = struct.unpack(order + "I", entries[-4:])
     except (OSError, struct.error, ValueError):
         return 1
-    return max(1, len(seen))
+    return max(1, pages)
+
+
+def _reduced_image(entries: bytes, count: int, order: str) -> bool:
+    """Whether an image directory is a reduced copy of another (NewSubfileType, tag 254, bit
+    0: a thumbnail a scanner or a camera writes), not a page."""
+    for k in range(count):
+        tag, kind, _n, value = struct.unpack(order + "HHI4s", entries[12 * k:12 * k + 12])
+        if tag == 254:
+            number = struct.unpack(order + ("H" if kind == 3 else "I"),
+                                   value[:2] if kind == 3 else value)[0]
+            return bool(number & 1)
+    return False
 
 
 PAGES_NOTE_START = "holds"  # pages_note's first word: ``analyze`` calls such a file incomplete
