@@ -188,6 +188,11 @@ def test_a_file_the_disk_cannot_hold_is_named_and_leaves_no_temporary(tmp_path, 
     assert info.value.filename == str(tmp_path / "evaluation-all.json")
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
+    (tmp_path / "taken.json").mkdir()  # the rename fails: its target is a folder
+    with pytest.raises(OSError):
+        rundir.atomic_write_json(tmp_path / "taken.json", {"a": 1})
+    assert [p.name for p in tmp_path.iterdir()] == ["taken.json"]  # no temporary left
+    (tmp_path / "taken.json").rmdir()
 
     import matplotlib.figure
 

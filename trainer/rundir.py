@@ -154,18 +154,18 @@ def this_process() -> dict[str, Any]:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` beside ``path`` and rename it into place. A failure leaves no temporary
     file and names ``path`` (a full disk named no file, audit 41: :func:`naming`)."""
-    with naming(path), tempfile.NamedTemporaryFile(
-            "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False,
-            encoding="utf-8") as fh:
+    with naming(path):
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        except BaseException:
-            Path(fh.name).unlink(missing_ok=True)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:  # closed first: Windows cannot remove an open file
+            Path(temporary).unlink(missing_ok=True)  # a failed rename left it (review 39)
             raise
-    os.chmod(fh.name, 0o644)
-    os.replace(fh.name, path)
 
 
 @contextlib.contextmanager
