@@ -62,6 +62,14 @@ def test_bad_row_is_named(tmp_path, mutate, expected):
     assert str(tmp_path / "bad.csv") in str(info.value)
 
 
+def test_an_emotion_with_leading_zeros_is_still_read(tmp_path):
+    """The length check for 5,000-digit emotions must not refuse "0006" (read before)."""
+    rows = base_rows()
+    rows[0] = f"0006,{GOOD_PIXELS},Training"
+    data = load_csv(write(tmp_path / "zeros.csv", rows))
+    assert 6 in set(data.labels["Training"].tolist())
+
+
 def test_several_bad_rows_are_counted(tmp_path):
     rows = base_rows() + [f"9,{GOOD_PIXELS},Training"] * 7
     with pytest.raises(DatasetError) as info:
@@ -83,6 +91,8 @@ def test_several_bad_rows_are_counted(tmp_path):
          "the header names emotion 2 times (columns 1 and 2): keep one"),
         (f"emotion,pixels,Usage,emotion\n0,{GOOD_PIXELS},Training,3\n",
          "(columns 1 and 4)"),
+        (f"emotion,emotion,pixels,emotion,Usage\n0,3,{GOOD_PIXELS},4,Training\n",
+         "(columns 1, 2 and 4)"),
         (f"emotion,pixels,Usage\r3,{GOOD_PIXELS},Training\r",
          "its lines end in a carriage return alone"),
     ],

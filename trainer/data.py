@@ -207,9 +207,10 @@ def header_names(path: Path, header: bytes) -> list[str]:
     for column in COLUMNS:  # the first of two was used without a word (audit 41)
         places = [str(k + 1) for k, name in enumerate(names) if name == column]
         if len(places) > 1:
+            listed = f"{', '.join(places[:-1])} and {places[-1]}"
             raise DatasetError(path, f"the header names {column} {len(places)} times "
-                               f"(columns {' and '.join(places)}): keep one, so that the "
-                               "trainer reads the column you mean")
+                               f"(columns {listed}): keep one, so that the trainer reads "
+                               "the column you mean")
     return names
 
 
@@ -300,7 +301,8 @@ def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.nd
         return BLANK_REASON, None  # not an integer 0-6" (audit 37)
     emotion = emotion.strip()
     # its length first: int() of over 4,300 digits raised a ValueError that named no row
-    if not _is_integer(emotion) or len(emotion) > 3 or not 0 <= int(emotion) < len(EMOTIONS):
+    if not _is_integer(emotion) or len(emotion.lstrip("-0")) > 3 \
+            or not 0 <= int(emotion) < len(EMOTIONS):
         return f"emotion {quote(emotion)} is not an integer 0-6", None
     if not usage.strip():  # a row with a field missing reads so: say that (audit 36)
         return f"no Usage (a field missing? expected {', '.join(COLUMNS)})", None
