@@ -347,9 +347,11 @@ import trainer.cli
 def interrupted(*args, **kwargs):
     raise KeyboardInterrupt
 
-def killed(*args, **kwargs):  # kill PID while it merges
-    os.kill(os.getpid(), signal.SIGTERM)
-    time.sleep(30)
+def killed(parts, out, force, models):  # kill PID while it writes beside the target
+    with batch.PendingFile(out, overwrite=force) as pending:
+        pending.path.write_text("half a merge")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30)
 
 batch.merge_csvs = killed if sys.argv[1] == "merge-killed" else interrupted
 trainer.cli._run = interrupted
@@ -376,6 +378,7 @@ def test_ctrl_c_on_merge_or_a_trainer_command_says_interrupted(tmp_path):
                               text=True, cwd=root, timeout=120)
         assert done.returncode == 130, done.stderr
         assert "Traceback" not in done.stderr and "interrupted: " in done.stderr
+        assert [p.name for p in tmp_path.iterdir()] == ["merged.csv"]  # no hidden half file
     assert out.read_text() == "mine\n"
 
 
