@@ -32,7 +32,9 @@ def test_each_kind_looks_for_smaller_faces_when_it_has_more_time():
 def test_the_users_minimum_face_wins():
     base = PipelineOptions()
     assert options_for("image", base).min_face_px == 16
-    assert options_for("image", base, min_face_px=50).min_face_px == 50
+    chosen = options_for("image", base, min_face_px=50)  # above Auto: searched as at Auto,
+    assert (chosen.min_face_px, chosen.hide_under_px) == (16, 50)  # the smaller ones hidden
+    assert options_for("image", base, min_face_px=12).hide_under_px is None
     assert options_for("camera", base).level_every == 5
 
 
@@ -70,8 +72,9 @@ def test_the_cameras_auto_minimum_grows_with_the_frame(sample_bgr):
     assert pipeline.process(small).faces and pipeline.detector_min_face_px == 32
     chosen = FacePipeline.from_classifier(
         StubClassifier(happy=0.9), options_for("camera", PipelineOptions(), min_face_px=40))
-    chosen.process(large)
-    assert chosen.detector_min_face_px == 40  # the user's own minimum is kept as typed
+    result = chosen.process(large)
+    # searched at the kind's 32 px (not scaled up), faces under the user's 40 px hidden
+    assert chosen.detector_min_face_px == 32 and result.min_face_px == 40
 
 
 def test_a_setting_changed_on_an_hd_camera_builds_the_detector_once(sample_bgr, monkeypatch):
@@ -119,7 +122,7 @@ def test_the_live_tabs_options_become_the_pipelines_for_each_kind():
     assert (camera.detector, camera.smoothing_s, camera.smoothing) == ("haar", 1.0, True)
     assert camera.min_face_px > photo.min_face_px  # a camera has less time per frame
     chosen = LiveOptions(min_face_px=64).pipeline_options(PipelineOptions(), "image")
-    assert chosen.min_face_px == 64
+    assert (chosen.min_face_px, chosen.hide_under_px) == (16, 64)
 
 
 def _tiny_scene(sample_bgr, size=(160, 120), picture_px=90):
@@ -182,3 +185,27 @@ def test_a_tiny_videos_faces_are_found_with_auto(sample_bgr):
         StubClassifier(happy=0.9), options_for("video", PipelineOptions(), min_face_px=20))
     result = chosen.process(frame)
     assert result.faces == () and result.min_face_px == 20  # a minimum typed is kept
+
+
+def test_a_minimum_above_auto_hides_smaller_faces_and_misses_no_larger_one(sample_bgr):
+    """Searched at a minimum above Auto, YuNet looked at the frame in less detail and missed
+    large faces too: a 207 px face in a 480x360 photo at any minimum from 21 px (trials 27,
+    28). Now the frame is searched as at Auto and the faces under the minimum are hidden."""
+    import cv2
+    from ui_helpers import StubClassifier
+
+    from fer_desktop.core.pipeline import FacePipeline
+
+    frame = cv2.resize(sample_bgr, (480, 480))  # its face about 85 px wide
+    auto = FacePipeline.from_classifier(StubClassifier(happy=0.9),
+                                        options_for("image", PipelineOptions()))
+    [face] = auto.process(frame).faces
+    width = float(face.box[2] - face.box[0])
+    for chosen_px in (int(width) - 5, int(width) + 5):
+        pipeline = FacePipeline.from_classifier(
+            StubClassifier(happy=0.9),
+            options_for("image", PipelineOptions(), min_face_px=chosen_px))
+        assert pipeline.detector.min_face_px == 16  # searched as at Auto
+        result = pipeline.process(frame)
+        assert len(result.faces) == (1 if chosen_px < width else 0), chosen_px
+        assert result.min_face_px == chosen_px  # the minimum the rows and messages name

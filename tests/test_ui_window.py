@@ -625,11 +625,12 @@ def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_wind
     assert live.pipeline.options.min_face_px == 20  # of 640 px: 12 px of this 400-px video
     qtbot.waitUntil(lambda: box.min_face_spin.text() == "Auto: 12 px", timeout=WAIT_MS)
     box.min_face_spin.setValue(40)  # applied by the capture thread before its next frame
-    qtbot.waitUntil(lambda: live.pipeline.options.min_face_px == 40, timeout=WAIT_MS)
-    assert live.pipeline.detector.min_face_px == 40
+    # above Auto: searched as at Auto (the video's 20 px), faces under 40 px hidden
+    qtbot.waitUntil(lambda: live.pipeline.options.hide_under_px == 40, timeout=WAIT_MS)
+    assert live.pipeline.options.min_face_px == 20 and live.pipeline.detector.min_face_px == 20
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(SAMPLE))
-    assert live.pipeline.options.min_face_px == 40
+    assert (live.pipeline.options.min_face_px, live.pipeline.options.hide_under_px) == (16, 40)
 
 
 def test_a_camera_gets_the_live_defaults(qtbot, main_window):

@@ -70,6 +70,10 @@ class PipelineOptions:
     with narrower ones, down to SMALLEST_AUTO_FACE_PX (every kind's Auto minimum: in a
     160x120 video the faces were 12-20 px, under the video's 20 px, and none was ever found,
     though looking for them there costs what a 640x480 frame at 20 px does).
+    hide_under_px: faces narrower than this are not reported, though the frame is searched
+    at min_face_px (None: off). A minimum face the user chose above the kind's Auto is this
+    (``options_for``): searched at it, YuNet looked in less detail and missed larger faces too
+    (a 207 px face in a 480x360 photo at any minimum from 21 px, trials 27-28).
     """
 
     detector: str = "yunet"
@@ -86,6 +90,7 @@ class PipelineOptions:
     small_face_px: int | None = None
     scale_min_face: bool = False
     shrink_min_face: bool = False
+    hide_under_px: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "smoothing_s", check_smoothing_s(self.smoothing_s))
@@ -272,7 +277,9 @@ class FacePipeline:
         frame_bgr = as_bgr8(frame_bgr)
         detections = self._detector_for_frame(frame_bgr.shape[:2]).detect(frame_bgr)
         # Keep the largest faces when there are too many; classify in that order.
-        detections = sorted(detections, key=lambda d: -d.width * d.height)
+        hide = self.options.hide_under_px or 0  # a minimum above Auto: found, then hidden
+        detections = sorted((d for d in detections if d.width >= hide),
+                            key=lambda d: -d.width * d.height)
         detections = detections[:max(0, self.options.max_faces)]
         boxes = [d.box for d in detections]
         t1 = clock()
@@ -296,7 +303,8 @@ class FacePipeline:
                    "total": (t4 - t0) * 1e3}
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
                            timings_ms=timings, stretch=self._stretch,
-                           min_face_px=self._detector_min_px, held=held,
+                           min_face_px=max(self._detector_min_px,
+                                           self.options.hide_under_px or 0), held=held,
                            detector=self.options.detector,
                            smoothing_s=self.options.effective_smoothing_s())
 
