@@ -345,6 +345,12 @@ def test_a_narrow_heading_of_an_unsure_face_keeps_the_number(qtbot):
     metrics = panel._title.fontMetrics()
     panel._title.resize(metrics.horizontalAdvance(short) + 6, 20)
     assert panel.heading_shown() == short
+    # a little wider: "(unsure)" goes before whether the face was chosen (trial 28: in a
+    # busy video, where most answers are unsure, "(selected)" was never seen)
+    panel.select_track(3)
+    chosen = "sad? 48% \u00b7 #3 (selected)"
+    panel._title.resize(metrics.horizontalAdvance(chosen) + 6, 20)
+    assert panel.heading_shown() == chosen
 
 
 def _video_panel(qtbot):

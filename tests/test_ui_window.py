@@ -915,7 +915,7 @@ def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):
         live.set_options(dataclasses.replace(live.options, min_face_px=400))
     assert "No face found (minimum 400 px)" in live.face_panel.heading_text()
     # the advice on a line of its own: in the heading it was cut before it
-    assert "back to Auto" in live.face_panel.hint.text()
+    assert "Lower Minimum face" in live.face_panel.hint.text()
     assert not live.face_panel.hint.isHidden()
     live.set_options(dataclasses.replace(live.options, min_face_px=0))
     assert "400 px" not in live.face_panel.heading_text()  # at once, not at the next frame
@@ -944,7 +944,7 @@ def test_the_minimum_face_hint_never_pushes_the_timeline_over_its_legend(
     qtbot.waitUntil(lambda: panel.hint.geometry().height() > 0, timeout=WAIT_MS)
     assert panel._plot.height() >= 160
     assert panel._plot.geometry().bottom() < panel.legend.geometry().top()
-    assert panel.hint.toolTip().startswith("Set Minimum face (Options) back to Auto")
+    assert panel.hint.toolTip().startswith("Lower Minimum face")
     # whole, when cut
 
 

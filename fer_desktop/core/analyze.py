@@ -310,7 +310,7 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
         print(f"warning: {spec}: the file gives no frame rate or frame times; its times (and "
               f"the smoothing) assume {ASSUMED_FPS:g} frames a second", file=sys.stderr)
     skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
-    if stills:  # a TIFF's other pages: OpenCV reads its first only
+    if stills:  # a TIFF's other pages: read_image decodes its first only
         unread = {p for p, _ in skipped}
         skipped += [(str(p), pages_note(pages)) for p in source.paths
                     if str(p) not in unread and (pages := tiff_pages(p)) > 1]

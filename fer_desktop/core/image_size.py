@@ -153,8 +153,9 @@ MAX_PAGES_COUNTED = 10_000  # a chain of IFDs longer than this is counted as thi
 
 def tiff_pages(path: str | Path) -> int:
     """How many pages (images) a TIFF holds, by walking its chain of image directories; 1 for
-    any other picture, a damaged chain, or a file that cannot be read. OpenCV reads a TIFF's
-    first page only: a scanned 4-page document was analysed as one picture, unsaid.
+    any other picture, a damaged chain, or a file that cannot be read. The app decodes a
+    TIFF's first page only (``cv2.imdecode``; reading every page as a picture of its own is
+    not done yet): a scanned 4-page document was analysed as one picture, unsaid.
 
     Example:
         >>> tiff_pages("assets/sample.jpg")

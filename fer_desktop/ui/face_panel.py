@@ -354,10 +354,9 @@ class FacePanel(QWidget):
             and self._frame_shown
         self.hint.setVisible(hidden_by_minimum)
         if hidden_by_minimum:
-            # a face well over the minimum can be missed too (trial 27: a 294 px face at
-            # 40 px, "lower it to find smaller ones" said the opposite of the cause)
-            self.hint.setText("Set Minimum face (Options) back to Auto: above it, faces of "
-                              "any size may be missed.")
+            # true again since a minimum above Auto only hides (trial 28: the longer advice
+            # was cut at 1280 px)
+            self.hint.setText("Lower Minimum face (Options) to find smaller ones.")
         if face is None:
             none = "No picture yet" if not self._frame_shown \
                 else f"No face found (minimum {self._min_face_px} px)" if self._min_face_px \
@@ -379,10 +378,13 @@ class FacePanel(QWidget):
         # The answer first: a narrow panel cuts the end, which must not be the emotion.
         self._title.setText(f"{label} \u00b7 {who} ({how}{others})")
         if face.track_id is not None:  # a narrow panel keeps the number and whether the
-            short = [f"{label} \u00b7 #{face.track_id} ({how})",  # face was chosen (at 1280
-                     f"{label} \u00b7 #{face.track_id}"]  # px it dropped both words)
-            if face.uncertain:  # then "(unsure)" goes, not the number (its "?" says it)
-                short.append(f"{face.label}? {face.confidence:.0%} \u00b7 #{face.track_id}")
+            number = f"#{face.track_id}"  # face was chosen (at 1280 px it dropped both words)
+            short = [f"{label} \u00b7 {number} ({how})"]
+            if face.uncertain:  # "(unsure)" goes first (its "?" says it), then whether the
+                plain = f"{face.label}? {face.confidence:.0%}"  # face was chosen: trial 28
+                short += [f"{plain} \u00b7 {number} ({how})", f"{plain} \u00b7 {number}"]
+            else:
+                short.append(f"{label} \u00b7 {number}")
             self._title.set_short_text(*short)
         top = int(np.argmax(face.probabilities))
         for k, (bar, name) in enumerate(zip(self._bars, self._names, strict=True)):
