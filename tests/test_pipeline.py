@@ -143,6 +143,7 @@ def test_a_face_missed_for_a_frame_is_drawn_held_but_not_counted(sample_bgr):
     assert [f.track_id for f in missed.held] == [found.faces[0].track_id]
     assert missed.drawn_faces == missed.held
     assert np.array_equal(missed.held[0].box, found.faces[0].box)
+    assert missed.held[0].held and not found.faces[0].held  # hidden wider by Blur faces
     assert pipeline.process(blank, timestamp_s=0.7).held == ()  # gone for 0.7 s
     raw = FacePipeline.create(options=PipelineOptions(smoothing=False))
     raw.process(sample_bgr, timestamp_s=0.0)

@@ -162,3 +162,19 @@ def test_a_face_held_from_an_earlier_frame_is_blurred_too(qtbot, main_window, se
     assert live.outputs.saved_banner.label.text().startswith("Screenshot saved (1 face blurred): ")
     x1, y1, x2, y2 = (int(v) for v in output.result.faces[0].box)
     assert colours(saved[y1 + 6:y2 - 6, x1 + 6:x2 - 6]) <= 150
+
+
+def test_a_held_face_is_hidden_with_a_wider_margin():
+    """A face held where it was last seen may have moved on: beside the box left behind its
+    hair and the side of its face stayed clear in a saved screenshot (trial 28)."""
+    from fer_desktop.core.privacy import BLUR_MARGIN, HELD_BLUR_MARGIN
+
+    image = cv2.imread(str(SAMPLE))
+    box = [200, 100, 250, 150]  # 50 px: found, 0.15 beyond it; held, 0.5 beyond it
+    found = blur_faces(image, [face(box)])
+    held = blur_faces(image, [Face(box=box, probabilities=np.full(len(EMOTIONS), 1 / 7),
+                                   track_id=1, held=True)])
+    assert HELD_BLUR_MARGIN > BLUR_MARGIN
+    beside = (slice(110, 140), slice(258, 272))  # 8-22 px right of the box
+    assert np.array_equal(found[beside], image[beside])
+    assert not np.array_equal(held[beside], image[beside])

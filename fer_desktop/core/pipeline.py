@@ -296,7 +296,8 @@ class FacePipeline:
                                                        strict=True))
         held = tuple(Face(box=box, probabilities=state.probabilities, label=state.label,
                           confidence=state.confidence, track_id=state.track_id,
-                          uncertain=state.uncertain) for box, state in self._tracker.held())
+                          uncertain=state.uncertain, held=True)
+                     for box, state in self._tracker.held())
         t4 = clock()
         timings = {"detect": (t1 - t0) * 1e3, "preprocess": (t2 - t1) * 1e3,
                    "classify": (t3 - t2) * 1e3, "track": (t4 - t3) * 1e3,

@@ -15,18 +15,23 @@ import numpy as np
 from fer_desktop.core.types import Face
 
 BLUR_MARGIN = 0.15  # a little beyond the detector's box: hair line and chin go too
+# a face held where it was last seen may have moved on for up to half a second: its hair and
+# the side of its face stayed clear beside a box left behind (trial 28)
+HELD_BLUR_MARGIN = 0.5
 PIXELATE_BLOCKS = 8  # about 8 blocks across a face
 
 
 def blur_faces(image_bgr: np.ndarray, faces: Iterable[Face],
                margin: float = BLUR_MARGIN) -> np.ndarray:
-    """A copy of ``image_bgr`` ((H, W, 3) uint8) with each face's box, widened by ``margin``,
-    pixelated beyond recognition (a coarse mosaic, which unlike a light blur cannot be undone)."""
+    """A copy of ``image_bgr`` ((H, W, 3) uint8) with each face's box, widened by ``margin``
+    (a held face's by HELD_BLUR_MARGIN), pixelated beyond recognition (a coarse mosaic, which
+    unlike a light blur cannot be undone)."""
     out = np.array(image_bgr, dtype=np.uint8, copy=True)
     h, w = out.shape[:2]
     for face in faces:
         x1, y1, x2, y2 = (float(v) for v in face.box)
-        dx, dy = (x2 - x1) * margin, (y2 - y1) * margin
+        grow = max(margin, HELD_BLUR_MARGIN) if face.held else margin
+        dx, dy = (x2 - x1) * grow, (y2 - y1) * grow
         left, top = max(0, int(x1 - dx)), max(0, int(y1 - dy))
         right, bottom = min(w, int(np.ceil(x2 + dx))), min(h, int(np.ceil(y2 + dy)))
         if right - left < 2 or bottom - top < 2:

@@ -67,6 +67,8 @@ class Face:
     eyes: the (k, 2) keypoints its crop was turned eye-level by, or None (not levelled):
         "Why this answer?" crops the face the same way, so that its numbers are the model's
         own answer for this face (unlevelled, they differed by several points).
+    held: not found in this frame, drawn where it was last seen (``FrameResult.held``): the
+        face may have moved since, so Blur faces hides a wider region around it.
     """
 
     box: np.ndarray = field(repr=False)
@@ -76,6 +78,7 @@ class Face:
     track_id: int | None = None
     uncertain: bool = False
     eyes: np.ndarray | None = field(default=None, repr=False, compare=False)
+    held: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "box", _frozen_array(self.box, (4,), "box"))
