@@ -185,15 +185,20 @@ def test_a_name_too_long_for_the_file_system_is_said_so(tmp_path):
             check()
 
 
+def _written_through_a_name_of_at_most(limit: int, target) -> None:
+    """``target`` written whole through a temporary name of at most ``limit`` bytes."""
+    with PendingFile(target) as pending:
+        assert len(os.fsencode(pending.path.name)) <= limit
+        pending.path.write_text("frame\n")
+        pending.commit()
+    assert target.read_text() == "frame\n"
+
+
 def test_a_legal_long_name_is_written_through_a_shorter_temporary_name(tmp_path):
     """A 250-byte name is legal, but ".tmp-<name>.XXXXXXXX.csv" was not: the app refused
     the user's name as "File name too long" (audit 39)."""
     target = tmp_path / ("a" * 246 + ".csv")
-    with PendingFile(target) as pending:
-        assert len(pending.path.name) <= 255
-        pending.path.write_text("frame\n")
-        pending.commit()
-    assert target.read_text() == "frame\n"
+    _written_through_a_name_of_at_most(255, target)
     early_dot = tmp_path / ("r." + "a" * 238)  # its "suffix" is no format's (review 38)
     with PendingFile(early_dot) as pending:
         pending.path.write_text("frame\n")
@@ -227,12 +232,7 @@ def test_the_file_systems_own_name_limit_is_used(tmp_path, monkeypatch):
     monkeypatch.setattr(safe_write.os, "pathconf", lambda path, name: 143
                         if name == "PC_NAME_MAX" else real(path, name))
     assert safe_write.name_max(tmp_path / "not yet" / "made") == 143  # its nearest folder's
-    target = tmp_path / ("a" * 136 + ".csv")
-    with PendingFile(target) as pending:
-        assert len(pending.path.name) <= 143
-        pending.path.write_text("frame\n")
-        pending.commit()
-    assert target.read_text() == "frame\n"
+    _written_through_a_name_of_at_most(143, tmp_path / ("a" * 136 + ".csv"))
     # the words of a refusal by such a file system (ENAMETOOLONG) name its limit
     assert "(150 bytes; the limit is 143)" in safe_write.too_long_words(
         tmp_path / ("b" * 146 + ".csv"))
