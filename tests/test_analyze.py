@@ -682,3 +682,26 @@ def test_an_out_not_named_csv_is_noted(tmp_path, sample_bgr, capsys):
     assert "note: results.txt will hold CSV (comma-separated) rows" in capsys.readouterr().err
     assert main([str(image), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 0
     assert "comma-separated" not in capsys.readouterr().err
+
+
+def test_a_photo_gets_the_same_rows_at_a_given_minimum_whatever_comes_with_it(
+        tmp_path, sample_bgr, monkeypatch):
+    """With --min-face above Auto the photo was searched at the photos' Auto alone (16 px)
+    and at the videos' (20 px) beside a video: two runs could differ (review 39b)."""
+    from fer_desktop.core import analyze
+
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    video = sample_video(tmp_path / "clip.avi", sample_bgr)
+    seen = []
+    real = analyze.FacePipeline.create
+
+    def create(model, options):
+        seen.append((options.min_face_px, options.hide_under_px))
+        return real(model, options)
+
+    monkeypatch.setattr(analyze.FacePipeline, "create", create)
+    for inputs in ([str(image)], [str(image), str(video)]):
+        assert main([*inputs, "--min-face", "40", "--out", str(tmp_path / "r.csv"),
+                     "--force", "--no-progress"]) == 0
+    assert seen[0] == seen[1] == (20, 40)

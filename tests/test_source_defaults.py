@@ -61,7 +61,7 @@ def test_the_cameras_auto_minimum_grows_with_the_frame(sample_bgr):
     assert scaled_min_face_px(32, 320) == 32  # never smaller than asked
     auto = options_for("camera", PipelineOptions())
     assert auto.scale_min_face and auto.min_face_px == 32
-    assert not options_for("camera", PipelineOptions(), min_face_px=40).scale_min_face
+    assert options_for("camera", PipelineOptions(), min_face_px=40).hide_under_px == 40
     assert not options_for("camera", PipelineOptions(), min_face_px=24).scale_min_face
     assert not options_for("video", PipelineOptions()).scale_min_face
     pipeline = FacePipeline.from_classifier(StubClassifier(happy=0.9), auto)
@@ -73,8 +73,14 @@ def test_the_cameras_auto_minimum_grows_with_the_frame(sample_bgr):
     chosen = FacePipeline.from_classifier(
         StubClassifier(happy=0.9), options_for("camera", PipelineOptions(), min_face_px=40))
     result = chosen.process(large)
-    # searched at the kind's 32 px (not scaled up), faces under the user's 40 px hidden
-    assert chosen.detector_min_face_px == 32 and result.min_face_px == 40
+    # searched as at Auto but never above the user's 40 px (Auto: 64 here), narrower hidden
+    assert chosen.detector_min_face_px == 40 and result.min_face_px == 40
+    wide = FacePipeline.from_classifier(
+        StubClassifier(happy=0.9), options_for("camera", PipelineOptions(), min_face_px=120))
+    wide.process(large)  # searched as at Auto (64 px of 1280): searched at 32, twice the time
+    assert wide.detector_min_face_px == 64 and wide.process(large).min_face_px == 120
+    haar = options_for("camera", PipelineOptions(detector="haar"), min_face_px=120)
+    assert (haar.min_face_px, haar.hide_under_px) == (120, None)  # prunes Haar's scales
 
 
 def test_a_setting_changed_on_an_hd_camera_builds_the_detector_once(sample_bgr, monkeypatch):
@@ -147,7 +153,9 @@ def test_every_kinds_auto_minimum_shrinks_in_a_narrow_frame():
     assert scaled_min_face_px(6, 160, grow=False, shrink=True) == 6  # never above what is asked
     for kind in ("camera", "video", "image"):
         assert options_for(kind, PipelineOptions()).shrink_min_face
-        assert not options_for(kind, PipelineOptions(), min_face_px=40).shrink_min_face
+        assert not options_for(kind, PipelineOptions(), min_face_px=12).shrink_min_face
+        # above Auto: searched as at Auto (shrunk as it is), the user's 40 px kept to hide
+        assert options_for(kind, PipelineOptions(), min_face_px=40).hide_under_px == 40
     assert not options_for("camera", PipelineOptions(), min_face_px=16).shrink_min_face
 
 

@@ -44,6 +44,7 @@ def base_rows() -> list[str]:
         # over 4,300 digits: int() raised a ValueError naming no row; 20 digits in a pixel:
         # NumPy's OverflowError, a traceback (audit 41)
         ((0, f"1{'0' * 5000},{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '1000"),
+        ((0, f"-3,{GOOD_PIXELS},Training"), "row 1 (line 2): emotion '-3' is not"),
         ((0, f"3,{GOOD_PIXELS[:-3]}{'9' * 20},Training"),
          "row 1 (line 2): pixel value '99999"),
         ((0, f"3,{GOOD_PIXELS[:-3]}{'9' * 5000},Training"), "is outside 0-255"),
@@ -65,9 +66,10 @@ def test_bad_row_is_named(tmp_path, mutate, expected):
 def test_an_emotion_with_leading_zeros_is_still_read(tmp_path):
     """The length check for 5,000-digit emotions must not refuse "0006" (read before)."""
     rows = base_rows()
-    rows[0] = f"0006,{GOOD_PIXELS},Training"
+    rows[0] = f"{'0' * 5000}5,{GOOD_PIXELS},Training"  # int() of it raised, naming no row
+    rows[2] = f"0006,{GOOD_PIXELS},PrivateTest"
     data = load_csv(write(tmp_path / "zeros.csv", rows))
-    assert 6 in set(data.labels["Training"].tolist())
+    assert data.labels["Training"].tolist() == [5] and data.labels["PrivateTest"].tolist() == [6]
 
 
 def test_several_bad_rows_are_counted(tmp_path):

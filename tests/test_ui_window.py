@@ -625,9 +625,9 @@ def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_wind
     assert live.pipeline.options.min_face_px == 20  # of 640 px: 12 px of this 400-px video
     qtbot.waitUntil(lambda: box.min_face_spin.text() == "Auto: 12 px", timeout=WAIT_MS)
     box.min_face_spin.setValue(40)  # applied by the capture thread before its next frame
-    # above Auto: searched as at Auto (the video's 20 px), faces under 40 px hidden
+    # above Auto: searched as at Auto (12 px for this 400-px video), faces under 40 hidden
     qtbot.waitUntil(lambda: live.pipeline.options.hide_under_px == 40, timeout=WAIT_MS)
-    assert live.pipeline.options.min_face_px == 20 and live.pipeline.detector.min_face_px == 20
+    assert live.pipeline.options.min_face_px == 20 and live.pipeline.detector.min_face_px == 12
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(SAMPLE))
     assert (live.pipeline.options.min_face_px, live.pipeline.options.hide_under_px) == (16, 40)

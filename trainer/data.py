@@ -295,14 +295,24 @@ def _is_integer(text: str) -> bool:
     return digits.isascii() and digits.isdigit()
 
 
+def _emotion_class(text: str) -> int | None:
+    """The class 0-6 an emotion field names ("3", "03", "-0"), or None. int() only ever
+    sees one digit: of over 4,300 it raised a ValueError that named no row (audit 41), also
+    behind leading zeros (review 39b)."""
+    if not _is_integer(text):
+        return None
+    digits = text.lstrip("-").lstrip("0") or "0"
+    if len(digits) > 1 or (text.startswith("-") and digits != "0"):
+        return None
+    return int(digits) if int(digits) < len(EMOTIONS) else None
+
+
 def _check_row(emotion: str, pixels: str, usage: str) -> tuple[str | None, np.ndarray | None]:
     """Validate one row; return (reason, None) when bad, (None, pixels) when good."""
     if not (emotion.strip() or pixels.strip() or usage.strip()):  # it read "emotion '' is
         return BLANK_REASON, None  # not an integer 0-6" (audit 37)
     emotion = emotion.strip()
-    # its length first: int() of over 4,300 digits raised a ValueError that named no row
-    if not _is_integer(emotion) or len(emotion.lstrip("-0")) > 3 \
-            or not 0 <= int(emotion) < len(EMOTIONS):
+    if _emotion_class(emotion) is None:
         return f"emotion {quote(emotion)} is not an integer 0-6", None
     if not usage.strip():  # a row with a field missing reads so: say that (audit 36)
         return f"no Usage (a field missing? expected {', '.join(COLUMNS)})", None
@@ -347,7 +357,7 @@ def load_csv(path: str | os.PathLike, limit_per_split: int = 0) -> FerData:
             problems.append((i + 1, reason))
             continue
         images[i] = values.reshape(48, 48)
-        labels[i] = int(emotion)
+        labels[i] = _emotion_class(emotion)
         usage[i] = split.strip()
     if problems:
         row, reason = problems[0]

@@ -448,7 +448,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
     kinds = {source_kind(spec) for spec in units}
     _say_notes(kinds, args)
-    options = options_for("image" if kinds == {"image"} else "video",
+    # one kind whatever the inputs when --min-face is given: a photo beside a video was
+    # searched at another minimum than alone (review 39b)
+    options = options_for("image" if kinds == {"image"} and not args.min_face else "video",
                           PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
                                           crop_scale=args.crop_scale,
                                           level_eyes=not args.no_level_eyes, num_threads=2),

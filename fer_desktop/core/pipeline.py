@@ -124,16 +124,24 @@ def _scales(options: PipelineOptions) -> bool:
 
 def _min_face_for(options: PipelineOptions, frame_hw: tuple[int, int]) -> int:
     """A camera's Auto grows with the frame's width; every Auto shrinks with its long side
-    (a 360x640 portrait video is a 640x480 one's work at 20 px, not at 11)."""
+    (a 360x640 portrait video is a 640x480 one's work at 20 px, not at 11); never above a
+    minimum that hides (``hide_under_px``: no face it reports is missed for the search)."""
     grown = scaled_min_face_px(options.min_face_px, frame_hw[1], options.scale_min_face)
-    if grown != options.min_face_px or not options.shrink_min_face:
-        return grown
-    return scaled_min_face_px(options.min_face_px, max(frame_hw), grow=False, shrink=True)
+    if grown == options.min_face_px and options.shrink_min_face:
+        grown = scaled_min_face_px(options.min_face_px, max(frame_hw), grow=False, shrink=True)
+    return min(grown, options.hide_under_px or grown)
+
+
+def _scheduled(options: PipelineOptions, min_face_px: int) -> bool:
+    """Whether the live small-face schedule runs (YuNet, faces under the whole frame's
+    minimum wanted)."""
+    small = options.small_face_px
+    return options.detector == "yunet" and bool(small) and small < min_face_px
 
 
 def _detector_for(options: PipelineOptions) -> FaceDetector:
     small = options.small_face_px
-    if options.detector == "yunet" and small and small < options.min_face_px:
+    if _scheduled(options, options.min_face_px):
         from fer_desktop.core.detectors.schedule import ScheduledDetector
 
         threshold = options.score_threshold
@@ -304,10 +312,17 @@ class FacePipeline:
                    "total": (t4 - t0) * 1e3}
         return FrameResult(index=index, timestamp_s=timestamp_s, faces=faces,
                            timings_ms=timings, stretch=self._stretch,
-                           min_face_px=max(self._detector_min_px,
-                                           self.options.hide_under_px or 0), held=held,
+                           min_face_px=self._smallest_reported(), held=held,
                            detector=self.options.detector,
                            smoothing_s=self.options.effective_smoothing_s())
+
+    def _smallest_reported(self) -> int:
+        """The smallest face this frame could report: the small-face schedule's, a minimum
+        that hides, else the whole frame's search minimum (a camera at 16 px recorded 32, as
+        at Auto: review 39b)."""
+        if _scheduled(self.options, self._detector_min_px):
+            return int(self.options.small_face_px or 0)
+        return max(self._detector_min_px, self.options.hide_under_px or 0)
 
     def _eyes(self, frame: np.ndarray, detections: list[Detection]) -> list | None:
         """Eye keypoints per detection for levelling, or None when they cannot be had."""

@@ -86,18 +86,20 @@ def options_for(kind: str, options: PipelineOptions,
                 min_face_px: int | None = None) -> PipelineOptions:
     """``options`` with the kind's defaults; ``min_face_px`` (the user's choice) wins if given:
     faces narrower than it are not reported, wider ones are found (for a camera, one under the
-    kind's minimum within one round of the small-face schedule's tiles). One above the kind's
-    Auto only hides: the frame is searched as at Auto, never scaled up for a wide frame
-    (``hide_under_px``: searched at the larger minimum, large faces were missed too)."""
+    kind's minimum within one round of the small-face schedule's tiles). For YuNet one above
+    the kind's Auto only hides: the frame is searched as at Auto (scaled to the frame as Auto
+    is, never above the chosen minimum), the narrower faces left out (``hide_under_px``:
+    searched at the larger minimum, YuNet missed large faces too). Haar and BlazeFace search at
+    the chosen minimum itself (a larger one only prunes their scales: faster, nothing lost)."""
     chosen = defaults_for(kind)
     if min_face_px and min_face_px < chosen.min_face_px and chosen.schedule_smaller:
         return replace(options, min_face_px=chosen.min_face_px, small_face_px=min_face_px,
                        level_every=chosen.level_every, scale_min_face=False,
                        shrink_min_face=False, hide_under_px=None)
-    if min_face_px and min_face_px > chosen.min_face_px:
+    if min_face_px and min_face_px > chosen.min_face_px and options.detector == "yunet":
         return replace(options, min_face_px=chosen.min_face_px, level_every=chosen.level_every,
-                       small_face_px=None, scale_min_face=False, shrink_min_face=False,
-                       hide_under_px=min_face_px)
+                       small_face_px=None, scale_min_face=chosen.scale_with_frame,
+                       shrink_min_face=True, hide_under_px=min_face_px)
     return replace(options, min_face_px=min_face_px or chosen.min_face_px,
                    level_every=chosen.level_every, small_face_px=None,
                    scale_min_face=chosen.scale_with_frame and not min_face_px,

@@ -116,8 +116,10 @@ class FrameResult:
     where it was left): results of two stretches show different stretches of video, and a
     face's history must not join them, even where its number is the same (numbers can
     start again from #1 while the time goes on: the video reopened at 0:06 after its 0:00).
-    min_face_px: the smallest face the whole frame was searched for (an Auto minimum as
-    scaled to this frame: "Auto: 8 px" for a 160x120 video; 0: not said).
+    min_face_px: the smallest face this frame could report: an Auto minimum as scaled to
+    this frame ("Auto: 8 px" for a 160x120 video), a camera's small-face schedule's, or a
+    minimum chosen above Auto (which hides, the frame being searched as at Auto); 0: not
+    said.
     held: faces not found in this frame but found moments ago, where they were last seen
     (``core/tracking.py``): drawn so that a face the detector misses now and then does not
     blink, never counted, recorded or analysed (``faces`` is what this frame found).
