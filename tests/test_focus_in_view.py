@@ -82,3 +82,25 @@ def test_a_panel_the_keyboard_scrolled_goes_back_when_the_keyboard_leaves_it(qtb
     bar.setValue(bar.maximum() // 3)  # the wheel, after the keyboard
     outside.setFocus(Qt.FocusReason.TabFocusReason)
     assert bar.value() == bar.maximum() // 3
+
+
+def test_the_wheel_between_two_keyboard_moves_and_a_click_away_are_kept(qtbot):
+    """The panel went back to where the keyboard first found it though the wheel had moved
+    it in between; and left by a click, a keyboard move elsewhere later still scrolled it
+    back (review 39b)."""
+    keep_focus_in_view()
+    window, outside, first, last, scroll = _panel(qtbot)
+    bar = scroll.verticalScrollBar()
+    first.setFocus(Qt.FocusReason.TabFocusReason)  # in view: nothing scrolls
+    bar.setValue(bar.maximum())  # the wheel
+    last.setFocus(Qt.FocusReason.TabFocusReason)  # in view now
+    outside.setFocus(Qt.FocusReason.TabFocusReason)
+    assert bar.value() == bar.maximum()  # where the wheel put it, not where Tab found it
+    bar.setValue(0)
+    last.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2_000)
+    scrolled = bar.value()
+    outside.setFocus(Qt.FocusReason.MouseFocusReason)  # a click away
+    first.window().setFocus(Qt.FocusReason.ShortcutFocusReason)  # keyboard elsewhere, later
+    outside.setFocus(Qt.FocusReason.TabFocusReason)
+    assert bar.value() == scrolled

@@ -54,22 +54,33 @@ class _FocusFollower(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget) \
-                and isinstance(event, QFocusEvent) and event.reason() in _KEYBOARD:
-            self._follow(watched)
+                and isinstance(event, QFocusEvent):
+            if event.reason() in _KEYBOARD:
+                self._follow(watched)
+            else:  # a click away: the panels it left stay where they are, and are forgotten
+                self._forget_outside(scroll_areas_around(watched))  # (review 39b)
         return False
 
-    def _follow(self, widget: QWidget) -> None:
-        areas = scroll_areas_around(widget)
+    def _forget_outside(self, areas: list[QScrollArea], restore: bool = False) -> None:
+        """Drop the panels the focus is not in now; ``restore``: put back those the keyboard
+        scrolled and nothing else moved since."""
         for area, (before, left_at) in list(self._moved.items()):
             if not shiboken6.isValid(area):  # closed with its window
                 del self._moved[area]
             elif area not in areas:
                 del self._moved[area]
                 bar = area.verticalScrollBar()
-                if bar.value() == left_at:  # not scrolled since by the wheel or a drag
+                if restore and bar.value() == left_at:  # not scrolled since by the wheel
                     bar.setValue(before)
+
+    def _follow(self, widget: QWidget) -> None:
+        areas = scroll_areas_around(widget)
+        self._forget_outside(areas, restore=True)
         for area in areas:
-            before = self._moved.get(area, (area.verticalScrollBar().value(), 0))[0]
+            value = area.verticalScrollBar().value()
+            before, left_at = self._moved.get(area, (value, value))
+            if value != left_at:  # the wheel moved it since: where the user put it counts
+                before = value
             area.ensureWidgetVisible(widget, _MARGIN_PX, _MARGIN_PX)
             self._moved[area] = (before, area.verticalScrollBar().value())
 
