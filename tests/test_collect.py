@@ -582,7 +582,9 @@ def test_a_face_drawn_as_held_is_not_saved_in_place_of_the_largest(qtbot, tmp_pa
     live.face_selection.select(small.track_id)
     output = live._last_output
     live._last_output = dataclasses.replace(output, result=dataclasses.replace(
-        output.result, faces=tuple(f for f in faces if f is not small), held=(small,)))
+        output.result, faces=tuple(f for f in faces if f is not small),
+        held=(dataclasses.replace(small, held=True),)))
+    live.face_panel.show_result(live._last_output.result)  # the frame on screen: #n held
     panel = live.collect_panel
     panel.active.setChecked(True)
     with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:

@@ -258,6 +258,7 @@ def test_a_face_drawn_as_held_is_not_explained(qtbot, main_window):
         pass
     output = blocker.args[0]
     face = output.result.faces[0]
+    face = dataclasses.replace(face, held=True)
     missed = dataclasses.replace(output, result=dataclasses.replace(
         output.result, faces=(), held=(face,)))
     assert live.explainer.explain(live._pipeline, missed, face) is None
@@ -337,3 +338,23 @@ def test_the_face_grows_with_the_window(qtbot, main_window):
     dialog.resize(1000, 760)
     qtbot.waitUntil(lambda: drawn() > small + 100, timeout=WAIT_MS)
     assert dialog.image.pixmap().width() == 48  # the face itself, scaled only to be drawn
+
+
+def test_the_menu_item_follows_the_panel_when_the_face_shown_changes_on_a_paused_frame(
+        qtbot, main_window):
+    """Choosing a found face after a held one on a paused frame left the panel's button on
+    and the menu item (Ctrl+Shift+E) off (review 39b)."""
+    import dataclasses
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS) as blocker:
+        pass
+    result = blocker.args[0].result
+    face = result.faces[0]
+    held = dataclasses.replace(face, track_id=face.track_id + 1, held=True)
+    live.face_panel.show_result(dataclasses.replace(result, held=(held,)))
+    live.face_panel.select_track(held.track_id)
+    assert not live.face_panel.explain_button.isEnabled() and not live.act_explain.isEnabled()
+    live.face_panel.select_track(face.track_id)  # no new frame: paused
+    assert live.face_panel.explain_button.isEnabled() and live.act_explain.isEnabled()

@@ -234,6 +234,13 @@ def test_a_still_picture_has_no_timeline_and_a_video_after_it_has_one(qtbot, mai
     assert panel._plot.isVisible() and panel.legend.isVisible()
 
 
+def _as_held(faces):
+    """Faces as the pipeline gives those it holds (not found in this frame)."""
+    import dataclasses
+
+    return tuple(dataclasses.replace(face, held=True) for face in faces)
+
+
 def _faces(t_s: float, *sides: tuple[int, float]):
     """A frame with faces (track, side in px) side by side."""
     from fer_desktop.core.types import Face, FrameResult
@@ -299,13 +306,14 @@ def test_the_panel_keeps_the_face_shown_while_the_detector_misses_it_a_moment(qt
         panel.show_result(_faces(0.1 * k, (4, 60), (5, 100)))
     panel.select_track(4)
     both = _faces(1.0, (4, 60), (5, 100))
-    panel.show_result(dataclasses.replace(both, faces=both.faces[1:], held=both.faces[:1]))
+    panel.show_result(dataclasses.replace(both, faces=both.faces[1:],
+                                          held=_as_held(both.faces[:1])))
     assert panel.current_face.track_id == 4 and "#4" in panel.heading_text()
     panel.select_track(None)  # the largest: #5, then missed a moment
     panel.show_result(dataclasses.replace(both, timestamp_s=1.1))
     assert panel.current_face.track_id == 5
     panel.show_result(dataclasses.replace(both, timestamp_s=1.2, faces=both.faces[:1],
-                                          held=both.faces[1:]))
+                                          held=_as_held(both.faces[1:])))
     assert panel.current_face.track_id == 5
 
 
@@ -582,7 +590,7 @@ def test_a_click_on_a_face_drawn_as_held_follows_it(qtbot):
     for widget in (panel, video, bar):
         qtbot.addWidget(widget)
     both = _faces(0.0, (4, 60), (5, 100))
-    shown = dataclasses.replace(both, faces=both.faces[1:], held=both.faces[:1])
+    shown = dataclasses.replace(both, faces=both.faces[1:], held=_as_held(both.faces[:1]))
     selection = FaceSelection(video, panel, Notifier(bar), lambda: shown,
                               label_box=lambda face, hw, faces: (0, 0, 1, 1))
     panel.show_result(shown)

@@ -68,7 +68,8 @@ class Face:
         "Why this answer?" crops the face the same way, so that its numbers are the model's
         own answer for this face (unlevelled, they differed by several points).
     held: not found in this frame, drawn where it was last seen (``FrameResult.held``): the
-        face may have moved since, so Blur faces hides a wider region around it.
+        face may have moved since, so Blur faces hides a wider region around it; it is not
+        explained nor collected. Not compared: the same face, found or held.
     """
 
     box: np.ndarray = field(repr=False)

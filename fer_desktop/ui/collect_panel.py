@@ -305,8 +305,7 @@ class CollectPanel(QGroupBox):
         if not self.active.isChecked():
             return None
         output, detector, shown = self._on_screen()
-        held = output.result.held if output is not None else ()
-        if shown is not None and any(f.track_id == shown.track_id for f in held):
+        if shown is not None and shown.held:
             # drawn where it was a moment ago: the largest face was saved in its place
             self.skipped.emit(f"Face{_number(shown)} is not found in this frame (drawn where "
                               "it was a moment ago), not saved: step or play on until its box "

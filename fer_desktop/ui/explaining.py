@@ -54,7 +54,7 @@ class FaceExplainer(QObject):
         if pipeline is None or output is None or face is None or output.frame is None:
             self._notifier.info("No face to explain: wait for a face in the picture")
             return None
-        if all(found.track_id != face.track_id for found in output.result.faces):
+        if face.held:
             # held: drawn where it was, not found in this frame (review 39)
             self._notifier.info(f"Face #{face.track_id} is not found in this frame (drawn "
                                 "where it was a moment ago): step or play on until its box "

@@ -52,15 +52,19 @@ EXPLAIN_TIP = "Show which parts of this face made the model's answer (Ctrl+Shift
 HELD_EXPLAIN_TIP = ("This face is not found in this frame (it is drawn where it was a moment "
                     "ago): step or play on until its box is found to see why")
 
+
 class FacePanel(QWidget):
     """Probability bars for the selected (or largest) face and the emotion timeline.
 
     Signals:
         timeline_redrawn(int): the curves were redrawn with this many points.
+        explain_available(bool): whether the face shown can be explained (Why this answer?
+            enabled), at every change: a click, a digit or Tab on a paused frame too.
     """
 
     timeline_redrawn = Signal(int)
     explain_requested = Signal()
+    explain_available = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None, clock=time.monotonic) -> None:
         super().__init__(parent)
@@ -268,9 +272,10 @@ class FacePanel(QWidget):
         self._current = face
         # nothing to explain without a face, nor for one held (not found in this frame: its
         # place would be explained, with eyes not found, under an earlier frame's label)
-        held = face is not None and any(f.track_id == face.track_id for f in self._held)
+        held = face is not None and face.held
         self.explain_button.setEnabled(face is not None and not held)
         self.explain_button.setToolTip(HELD_EXPLAIN_TIP if held else EXPLAIN_TIP)
+        self.explain_available.emit(self.explain_button.isEnabled())
         self._set_bars(face, n_faces)
         if face is not None and self._timelines.newest_s is not None:
             self._timelines.follow(self._timelines.newest_s, face.track_id)
@@ -302,6 +307,7 @@ class FacePanel(QWidget):
         self._current = None
         self._frame_shown = False
         self.explain_button.setEnabled(False)
+        self.explain_available.emit(False)
         self._faces, self._held = (), ()
         self._set_bars(None, 0)
         self.set_still(False)

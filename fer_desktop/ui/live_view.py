@@ -215,6 +215,8 @@ class LiveView(QWidget):
         self.face_panel = FacePanel()
         self.face_panel.set_min_face(min_face_worth_naming(self._options.min_face_px))
         self.face_panel.explain_requested.connect(self.explain_face)
+        self.face_panel.explain_available.connect(self.act_explain.setEnabled)  # none yet:
+        self.act_explain.setEnabled(self.face_panel.explain_button.isEnabled())  # off
         self.face_selection = FaceSelection(
             self.video_view, self.face_panel, self._notifier,
             lambda: self._last_output.result if self._last_output is not None else None, self)
@@ -482,10 +484,8 @@ class LiveView(QWidget):
         self.outputs.source_lost()
 
     def _sync_frame_actions(self) -> None:
-        """Offer only what can be done now (OutputControls.set_available); Explain, a face."""
+        """Offer only what can be done now (Explain follows the panel: explain_available)."""
         self.outputs.set_available()
-        # as the panel's button: a face shown, found in this frame (not held: review 39)
-        self.act_explain.setEnabled(self.face_panel.explain_button.isEnabled())
 
     # explain ----------------------------------------------------------------------------
     def explain_face(self) -> ExplainDialog | None:
