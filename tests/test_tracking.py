@@ -380,11 +380,18 @@ def test_a_face_that_jumped_or_a_cut_is_not_drawn_twice():
     far = BOX + np.array([300, 0, 300, 0], np.float32)  # three widths away: a new track
     tracker.update([far], HAPPY[None], 0.1)
     assert tracker.held() == []
-    other = FaceTracker(TrackerOptions(hold_s=0.5))
-    other.update([BOX], HAPPY[None], 0.0)
-    small = np.array([400, 400, 430, 430], np.float32)  # a small face elsewhere comes in
-    other.update([small], SAD[None], 0.1)
-    assert [state.track_id for _box, state in other.held()] == [1]
+    busy = FaceTracker(TrackerOptions(hold_s=0.5))
+    stays = BOX + np.array([0, 300, 0, 300], np.float32)
+    busy.update([BOX, stays], np.stack([HAPPY, SAD]), 0.0)
+    # #1 missed a moment while someone of its size comes in far away: #1 is still held
+    # (any face of its size anywhere stopped the holding, review 39b)
+    stranger = BOX + np.array([900, 0, 900, 0], np.float32)
+    busy.update([stays, stranger], np.stack([SAD, HAPPY]), 0.1)
+    assert [state.track_id for _box, state in busy.held()] == [1]
+    cut = FaceTracker(TrackerOptions(hold_s=0.5))
+    cut.update([BOX, stays], np.stack([HAPPY, SAD]), 0.0)
+    cut.update([stranger], HAPPY[None], 0.1)  # every face gone, another came: a cut
+    assert cut.held() == []
 
 
 def test_nothing_is_held_where_the_frames_carry_no_usable_time():

@@ -410,6 +410,17 @@ def _char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
+def _pipeline_options(args: argparse.Namespace, kinds: set[str]) -> PipelineOptions:
+    """The pipeline's options for these inputs: the photos' defaults for photos alone, else
+    the videos'; with ``--min-face`` the videos' whatever the inputs (a photo beside a video
+    was searched at another minimum than alone, review 39b)."""
+    return options_for("image" if kinds == {"image"} and not args.min_face else "video",
+                       PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
+                                       crop_scale=args.crop_scale,
+                                       level_eyes=not args.no_level_eyes, num_threads=2),
+                       min_face_px=args.min_face)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``fer-desktop analyze``; returns the exit code."""
     parser = build_parser()
@@ -448,15 +459,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
     kinds = {source_kind(spec) for spec in units}
     _say_notes(kinds, args)
-    # one kind whatever the inputs when --min-face is given: a photo beside a video was
-    # searched at another minimum than alone (review 39b)
-    options = options_for("image" if kinds == {"image"} and not args.min_face else "video",
-                          PipelineOptions(detector=args.detector, smoothing_s=args.smoothing,
-                                          crop_scale=args.crop_scale,
-                                          level_eyes=not args.no_level_eyes, num_threads=2),
-                          min_face_px=args.min_face)
     try:
-        pipeline = FacePipeline.create(args.model, options)
+        pipeline = FacePipeline.create(args.model, _pipeline_options(args, kinds))
     except (ModelError, ResourceError, ValueError) as exc:  # model, or detector file missing/bad
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED

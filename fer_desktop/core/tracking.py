@@ -24,8 +24,8 @@ away and back (trial 26: a face found in every other frame of a busy video flash
 label and bars on and off). Held faces are for drawing only: they are never counted,
 recorded or analysed; one that a face found now overlaps (IoU over 0.1) is not given, nor
 one whose smoothing restarted (a seek, a step back, frames without usable times), nor one
-that went as a face of its size came (itself moved too far to be matched, or a cut to other
-people: it was drawn twice).
+that went as a face of its size came in near it (itself moved too far to be matched: it was
+drawn twice), nor any where every face went and new ones came (a cut to other people).
 
 Timestamps that repeat or go backwards (a looping video, a camera that restarts), or are not
 finite, restart the smoothing of every track (ids are kept): the next frame is taken as it is.
@@ -197,6 +197,22 @@ def reading_order(boxes: np.ndarray) -> list[int]:
     return [i for row in rows for i in sorted(row, key=lambda j: float(boxes[j, 0]))]
 
 
+JUMP_WIDTHS = 4.0  # a new face of a similar size this many widths away may be a lost one
+
+
+def _jumped_to(old: np.ndarray, new: np.ndarray) -> bool:
+    """Whether a face born at ``new`` may be the one last seen at ``old``, moved too far for
+    the tracker to match it: of a similar size (widths within 1.5x) and under JUMP_WIDTHS of
+    its widths away. Any face of its size anywhere stopped the holding, and a busy video's
+    faces blinked again whenever someone came in (review 39b)."""
+    width, new_width = old[2] - old[0], new[2] - new[0]
+    if min(width, new_width) <= 0 or max(width, new_width) > 1.5 * min(width, new_width):
+        return False
+    shift = np.hypot((new[0] + new[2] - old[0] - old[2]) / 2,
+                     (new[1] + new[3] - old[1] - old[3]) / 2)
+    return bool(shift < JUMP_WIDTHS * width)
+
+
 class FaceTracker:
     """IoU tracker with time-based smoothing and label hysteresis (see the module docstring).
 
@@ -355,7 +371,8 @@ class FaceTracker:
             if self._alive(track, when):
                 survivors.append(track)
         self._tracks = survivors + new_tracks
-        self._held = self._held_after(boxes, when, new_tracks)
+        cut = bool(new_tracks) and not seen and len(self._tracks) > len(new_tracks)
+        self._held = [] if cut else self._held_after(boxes, when, new_tracks)
         return states
 
     def held(self) -> list[tuple[np.ndarray, TrackState]]:
@@ -377,11 +394,8 @@ class FaceTracker:
                 continue
             if len(boxes) and iou_matrix(track.box[None], boxes).max() > 0.1:
                 continue  # a face found now lies over its place
-            width = track.box[2] - track.box[0]
-            if any(max(w, width) <= 1.5 * min(w, width)
-                   for w in (t.box[2] - t.box[0] for t in born)):
-                continue  # a face of its size came in as it went: itself moved too far to
-                # be matched, or a cut to other people; held, it was drawn twice (review 39)
+            if any(_jumped_to(track.box, t.box) for t in born):
+                continue  # itself, moved too far to be matched: held, it was drawn twice
             confidence = float(track.probabilities[EMOTIONS.index(track.label)])
             held.append((track.box.copy(), TrackState(
                 track.track_id, track.probabilities.copy(), track.label, confidence,
