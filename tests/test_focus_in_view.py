@@ -104,3 +104,40 @@ def test_the_wheel_between_two_keyboard_moves_and_a_click_away_are_kept(qtbot):
     first.window().setFocus(Qt.FocusReason.ShortcutFocusReason)  # keyboard elsewhere, later
     outside.setFocus(Qt.FocusReason.TabFocusReason)
     assert bar.value() == scrolled
+
+
+def test_tab_forward_out_of_a_panel_puts_it_back_too(qtbot):
+    """Leaving a panel forward (Tab from its last control, below the fold), Qt's scroll area
+    scrolled back to that control after the panel was put back: the side panel stayed at its
+    bottom, its timeline hidden (trial 29). Shift+Tab out at its top worked."""
+    keep_focus_in_view()
+    window = QWidget()
+    qtbot.addWidget(window)
+    inner = QWidget()
+    column = QVBoxLayout(inner)
+    column.addSpacing(600)  # the timeline's place, at the top
+    buttons = [QPushButton(f"b{k}") for k in range(4)]
+    for button in buttons:
+        column.addWidget(button)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(inner)
+    after = QPushButton("after")
+    layout = QVBoxLayout(window)
+    layout.addWidget(scroll)
+    layout.addWidget(after)
+    window.resize(300, 300)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    bar = scroll.verticalScrollBar()
+    after.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert buttons[-1].hasFocus()
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2_000)  # scrolled to the last control
+    qtbot.keyClick(buttons[-1], Qt.Key.Key_Tab)  # forward, out of the panel
+    assert after.hasFocus()
+    qtbot.waitUntil(lambda: bar.value() == 0, timeout=2_000)
+    qtbot.wait(50)
+    assert bar.value() == 0  # and stays there

@@ -15,10 +15,12 @@ wheel, a drag): then it stays where the user put it.
 
 from __future__ import annotations
 
+import functools
+
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFocusEvent
-from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QScrollBar, QWidget
 
 _MARGIN_PX = 12  # a little of what is around it too: its label, the box it is in
 _KEYBOARD = (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
@@ -41,6 +43,12 @@ def scroll_into_view(widget: QWidget) -> None:
     """Scroll every scroll area ``widget`` is in so that it shows."""
     for area in scroll_areas_around(widget):
         area.ensureWidgetVisible(widget, _MARGIN_PX, _MARGIN_PX)
+
+
+def _put_back(bar: QScrollBar, before: int, left_at: int) -> None:
+    """``bar`` to ``before`` where something scrolled it back to ``left_at`` meanwhile."""
+    if shiboken6.isValid(bar) and bar.value() == left_at:
+        bar.setValue(before)
 
 
 class _FocusFollower(QObject):
@@ -72,6 +80,9 @@ class _FocusFollower(QObject):
                 bar = area.verticalScrollBar()
                 if restore and bar.value() == left_at:  # not scrolled since by the wheel
                     bar.setValue(before)
+                    # and again once Qt's own Tab handling is done: leaving forward, the
+                    # area scrolled back to its last control (trial 29)
+                    QTimer.singleShot(0, functools.partial(_put_back, bar, before, left_at))
 
     def _follow(self, widget: QWidget) -> None:
         areas = scroll_areas_around(widget)
