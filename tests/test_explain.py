@@ -299,6 +299,10 @@ def test_an_explanation_says_which_moment_it_is_of(context, start):
 
     assert explained_moment(context).startswith(start)
     assert "again for the face" in explained_moment(context)
+    # a moving picture's numbers are one frame's, the panel's averaged: 16 points apart on a
+    # busy video without a word (trial 29)
+    assert ("this frame's numbers alone" in explained_moment(context)) == (
+        "time_s" in context and not context.get("still"))
     saved = explained_moment(context, hint=False)  # a saved picture has no button
     assert "again for the face" not in saved and saved == start.strip(" ").replace(
         "Press Why this answer? again", "")

@@ -464,6 +464,11 @@ def test_a_source_that_shows_no_picture_does_not_blame_the_minimum_face(qtbot):
     assert panel.heading_text() == "No picture yet"
     panel.show_result(FrameResult(0, 0.0))  # a picture without a face
     assert "No face found (minimum 60 px)" in panel.heading_text() and not panel.hint.isHidden()
+    # narrow, the number stays whole: "No face found (minimum 25..." read as 25 for 250
+    panel.set_min_face(250)
+    short = "No face \u2265 250 px"
+    panel._title.resize(panel._title.fontMetrics().horizontalAdvance(short) + 6, 20)
+    assert panel.heading_shown() == short
 
 
 def test_the_dashed_box_leaves_clear_the_label_where_it_made_way(qtbot):

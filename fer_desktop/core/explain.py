@@ -129,14 +129,18 @@ def explained_moment(context: dict, named: bool = True, hint: bool = True) -> st
     ``hint``: without how to explain the face shown now (a saved picture has no button:
     trial 17)."""
     again = " Press Why this answer? again for the face shown now." if hint else ""
+    # a moving source: its numbers are this frame's, the panel's an average over frames (16
+    # points apart on a busy video, unsaid: trial 29)
+    alone = " These are this frame's numbers alone; the side panel's are averaged over the " \
+            "last moments (Smoothing)." if hint and not context.get("still") else ""
     source = context.get("source")
     if not source:
         return again.strip()
     if context.get("is_live"):
         clock = context.get("clock") or f"{dt.datetime.now():%H:%M:%S}"
-        return f"The camera's picture at {clock}.{again}"
+        return f"The camera's picture at {clock}.{alone}{again}"
     name = Path(str(source)).name if named else \
         "the picture" if context.get("still") else "the video"
     if context.get("still"):
         return f"From {name}.{again}"
-    return f"From {name} at {format_time(context.get('time_s'))}.{again}"
+    return f"From {name} at {format_time(context.get('time_s'))}.{alone}{again}"

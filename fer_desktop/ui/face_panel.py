@@ -368,6 +368,8 @@ class FacePanel(QWidget):
                 else f"No face found (minimum {self._min_face_px} px)" if self._min_face_px \
                 else "No face in view"
             self._title.setText(none if n_faces == 0 else "No face selected")
+            if hidden_by_minimum:  # the number kept when narrow: "(minimum 25..." read as
+                self._title.set_short_text(f"No face \u2265 {self._min_face_px} px")  # 25
             for bar, name, value in zip(self._bars, self._names, self._values, strict=True):
                 bar.setValue(0)
                 bar.setFormat("")
