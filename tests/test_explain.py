@@ -167,12 +167,14 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     dialog.save_button.click()  # another in the same second: a new name, never over
     assert len(list(settings.output_folder.glob("fer-why-*.png"))) == 3
     assert "Explanation saved" in live.outputs.saved_banner.label.text()
-    # what is saved beside the picture is named too (trial 27: only the PNG was)
+    # what is saved beside the picture is named too (trial 27: only the PNG was), shortly in
+    # the bar (a long suffix was what its eliding kept, trial 29), whole in the status bar
     banner = live.outputs.saved_banner.label.text()
-    assert banner.endswith(".json: the face's numbers and the model)")
-    png = Path(banner.split(": ", 1)[1].split(" (and ")[0])
-    assert f"(and {png.with_suffix('.json').name}: " in banner
+    assert banner.endswith(".png (+ .json)")
+    png = Path(banner.split(": ", 1)[1].removesuffix(" (+ .json)"))
     assert png.with_suffix(".json").is_file()
+    assert window.notifier.last_info.endswith(
+        f"(and {png.with_suffix('.json').name}: the face's numbers and the model)")
 
 
 def face_detail(png: Path, dialog) -> float:

@@ -88,4 +88,4 @@ def test_each_row_names_the_settings_its_frame_was_analysed_with(tmp_path, sampl
     shot = ScreenshotWriter(tmp_path).save(sample_bgr, dataclasses.replace(first, faces=()),
                                            "x")
     assert json.loads(shot.with_suffix(".json").read_text())["settings"] == {
-        "detector": "yunet", "min_face_px": "40", "smoothing_s": "0.5"}
+        "detector": "yunet", "min_face_px": 40, "smoothing_s": 0.5}  # numbers, as the rest

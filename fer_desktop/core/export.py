@@ -129,7 +129,8 @@ class ScreenshotWriter:
             "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces_by_number()],
             "held": [f.as_dict() for f in result.held],  # drawn where last seen, not found now
             "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
-            "settings": frame_settings(result),
+            "settings": {"detector": result.detector, "min_face_px": result.min_face_px or None,
+                         "smoothing_s": result.smoothing_s},  # numbers, as the rest (trial 29)
             **(provenance or {})})
 
     def save_png(self, png: bytes, prefix: str, sidecar: dict) -> Path:

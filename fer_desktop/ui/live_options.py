@@ -142,7 +142,8 @@ class OptionsBox(QGroupBox):
             "(of a 640-px-wide picture; 64 px of a 1280-px one), 20 px for a video, 16 px for "
             "photos, each less in a picture narrower than 640 px (8 px at 160 px wide): the "
             "box says what it is for the picture shown. Under 32 px a camera searches one part of "
-            "the frame per frame for the smaller faces: found within about half a second")
+            "the frame per frame for the smaller faces: found within about half a second. Type 0 "
+            "for Auto")
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
         form.addRow("Minimum face:", self.min_face_spin)

@@ -299,7 +299,7 @@ class OutputControls(QObject):
                 if self._settings.blur_faces and output.frame is not None else ""
             self._notifier.info(f"Screenshot saved{blurred} to {path}{_with_json(path)}",
                                 timeout_ms=10000)
-            self.show_saved(f"Screenshot saved{blurred}", path, _with_json(path))
+            self.show_saved(f"Screenshot saved{blurred}", path, BESIDE_SHORT)
             self.screenshot_saved.emit(path)
         return path
 
@@ -321,7 +321,7 @@ class OutputControls(QObject):
         if path is not None:
             beside = _with_json(path, "the face's numbers and the model")
             self._notifier.info(f"Explanation saved to {path}{beside}", timeout_ms=10000)
-            self.show_saved("Explanation saved", path, beside)
+            self.show_saved("Explanation saved", path, BESIDE_SHORT)
         return path
 
     # recording --------------------------------------------------------------------------
@@ -424,6 +424,9 @@ class OutputControls(QObject):
         self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
         self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")
         self.label.show()
+
+
+BESIDE_SHORT = " (+ .json)"  # the bar's: a long suffix was what its eliding kept (trial 29)
 
 
 def _with_json(png: Path, holds: str = "each face's box and numbers") -> str:
