@@ -22,18 +22,25 @@ def _panel(qtbot):
     column.addSpacing(2000)
     last = QLineEdit()
     column.addWidget(last)
+    scroll = _shown(qtbot, window, inner, [outside, None])
+    return window, outside, first, last, scroll
+
+
+def _shown(qtbot, window: QWidget, inner: QWidget, column: list) -> QScrollArea:
+    """``window`` shown and active, its ``column`` of widgets laid out top to bottom, None
+    standing for a scroll area around ``inner``, which is returned."""
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setWidget(inner)
     layout = QVBoxLayout(window)
-    layout.addWidget(outside)
-    layout.addWidget(scroll)
+    for widget in column:
+        layout.addWidget(scroll if widget is None else widget)
     window.resize(300, 300)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2_000)  # focus events need an active one
-    return window, outside, first, last, scroll
+    return scroll
 
 
 def test_a_control_reached_from_outside_a_scroll_area_is_scrolled_into_view(qtbot):
@@ -119,18 +126,8 @@ def test_tab_forward_out_of_a_panel_puts_it_back_too(qtbot):
     buttons = [QPushButton(f"b{k}") for k in range(4)]
     for button in buttons:
         column.addWidget(button)
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setWidget(inner)
     after = QPushButton("after")
-    layout = QVBoxLayout(window)
-    layout.addWidget(scroll)
-    layout.addWidget(after)
-    window.resize(300, 300)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    scroll = _shown(qtbot, window, inner, [None, after])
     bar = scroll.verticalScrollBar()
     after.setFocus(Qt.FocusReason.MouseFocusReason)
     qtbot.keyClick(after, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
