@@ -39,12 +39,6 @@ def scroll_areas_around(widget: QWidget) -> list[QScrollArea]:
     return areas
 
 
-def scroll_into_view(widget: QWidget) -> None:
-    """Scroll every scroll area ``widget`` is in so that it shows."""
-    for area in scroll_areas_around(widget):
-        area.ensureWidgetVisible(widget, _MARGIN_PX, _MARGIN_PX)
-
-
 def _put_back(bar: QScrollBar, before: int, left_at: int) -> None:
     """``bar`` to ``before`` where something scrolled it back to ``left_at`` meanwhile."""
     if shiboken6.isValid(bar) and bar.value() == left_at:
