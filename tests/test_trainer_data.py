@@ -67,9 +67,11 @@ def test_an_emotion_with_leading_zeros_is_still_read(tmp_path):
     """The length check for 5,000-digit emotions must not refuse "0006" (read before)."""
     rows = base_rows()
     rows[0] = f"{'0' * 5000}5,{GOOD_PIXELS},Training"  # int() of it raised, naming no row
+    rows[1] = f" 3 ,{GOOD_PIXELS},PublicTest"  # blanks around it: read as 3
     rows[2] = f"0006,{GOOD_PIXELS},PrivateTest"
     data = load_csv(write(tmp_path / "zeros.csv", rows))
     assert data.labels["Training"].tolist() == [5] and data.labels["PrivateTest"].tolist() == [6]
+    assert data.labels["PublicTest"].tolist() == [3]
 
 
 def test_several_bad_rows_are_counted(tmp_path):

@@ -357,7 +357,7 @@ def load_csv(path: str | os.PathLike, limit_per_split: int = 0) -> FerData:
             problems.append((i + 1, reason))
             continue
         images[i] = values.reshape(48, 48)
-        labels[i] = _emotion_class(emotion)
+        labels[i] = _emotion_class(emotion.strip())  # " 3 " is read as 3
         usage[i] = split.strip()
     if problems:
         row, reason = problems[0]
