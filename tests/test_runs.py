@@ -197,6 +197,9 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     assert recipe_text({"preset": "default", "mixup": "x"}) == "default"  # hand-edited
     assert recipe_text({"preset": "default", "mixup": True}) == "default"
     assert recipe_text({"preset": "default", "mixup": 0, "cutmix": 1.0}) == "default, cutmix 1"
+    assert recipe_text({"preset": "default", "sam": 0.05}) == "default, SAM 0.05"
+    assert recipe_text({"preset": "default", "sam": 0.0}) == "default"
+    assert recipe_text({"preset": "default", "sam": "x"}) == "default"  # hand-edited
     assert recipe_text({"preset": "default", "zoom_min": 0.85, "zoom_max": 1.6}) == \
         "default, crops 0.85-1.6"
     assert recipe_text({"preset": "default", "zoom_min": "x"}) == "default"  # hand-edited
@@ -232,6 +235,8 @@ def test_model_json_records_mixup_only_for_runs_that_blended():
     assert "mixup" not in run_recipe({"preset": "default", "mixup": 0.0})
     assert "mixup" not in run_recipe({"preset": "default"})  # a run from before --mixup
     assert run_recipe({"preset": "default", "cutmix": 1.0})["cutmix"] == 1.0
+    assert run_recipe({"preset": "default", "sam": 0.05})["sam"] == 0.05
+    assert "sam" not in run_recipe({"preset": "default", "sam": 0.0})
     assert run_recipe({"preset": "default", "zoom_min": 0.85, "zoom_max": 1.6})["zoom"] == \
         [0.85, 1.6]
     assert "zoom" not in run_recipe({"preset": "default", "zoom_min": 0.9, "zoom_max": 1.1})

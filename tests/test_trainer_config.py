@@ -12,12 +12,12 @@ from trainer.config import ConfigError, TrainConfig, add_train_arguments, config
 # One value per option that differs from its default.
 CHANGED = {"csv": "x.csv", "preset": "seed", "epochs": 3, "batch_size": 16,
            "learning_rate": 0.01, "out": "o", "events": "json", "seed": 7,
-           "strategy": "mirrored", "precision": "float32", "threads": 1, "limit_per_split": 50,
+           "strategy": "one", "precision": "float32", "threads": 1, "limit_per_split": 50,
            "max_minutes": 2.5, "export": False, "labels": "mixed", "votes": "v.csv",
            "teachers": ["a", "b"], "teacher_weight": 0.7, "augment": "robust", "sampling": "sqrt",
            "warp": "chain", "images": "faces", "keep_checkpoints": 12, "init": "assets",
            "init_member": 2, "mixup": 0.4, "cutmix": 1.0, "zoom_min": 0.85, "zoom_max": 1.6,
-           "widths": "16,32,128,192"}
+           "widths": "16,32,128,192", "sam": 0.05}
 
 
 def test_consistent_teaching_is_refused_across_machines_and_without_a_teacher():
@@ -84,6 +84,15 @@ def test_a_negative_or_nan_mixup_is_refused(value):
         TrainConfig(mixup=value)
     with pytest.raises(ConfigError, match=r"cutmix must be 0 \(off\) or more.*--cutmix 1"):
         TrainConfig(cutmix=value)
+    with pytest.raises(ConfigError, match=r"sam must be 0 \(off\) or more.*--sam 0.05"):
+        TrainConfig(sam=value)
+
+
+@pytest.mark.parametrize("strategy", ["mirrored", "multiworker"])
+def test_sam_is_refused_where_each_device_keeps_its_own_weights(strategy):
+    with pytest.raises(ConfigError, match=f"--sam moves one device's weights.*{strategy}"):
+        TrainConfig(sam=0.05, strategy=strategy)
+    TrainConfig(sam=0.05, strategy="one")
 
 
 def test_mixup_and_cutmix_together_are_refused():

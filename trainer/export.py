@@ -139,7 +139,7 @@ def run_recipe(config: dict) -> dict:
     return {"preset": config.get("preset"), **config.get("resolved", {}),
             **({"widths": str(config["widths"])} if config.get("widths") else {}),
             "sampling": config.get("sampling", "natural"),
-            **{name: config[name] for name in ("mixup", "cutmix") if config.get(name)},
+            **{name: config[name] for name in ("mixup", "cutmix", "sam") if config.get(name)},
             **({"zoom": list(zoom)} if (zoom := zoom_range(config)) else {}),  # its crops
             # a quick trial's scores are on its first N rows of each split
             **({"limit_per_split": int(config["limit_per_split"])}

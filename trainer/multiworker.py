@@ -7,9 +7,7 @@ gradients each step, so N workers train like one worker with the same global bat
 
 Why a custom training step and not ``model.fit``: with Keras 3, ``model.fit`` under
 ``MultiWorkerMirroredStrategy`` fails on its first step (keras-team/keras#20585, open since
-TF 2.16). :func:`fit` runs the same model and optimizer in a ``tf.GradientTape`` step through
-``strategy.run``, with ``tf.nn.compute_average_loss`` over the global batch, and drives the
-trainer's usual callback (checkpoints, history, events) by hand.
+TF 2.16). Such runs train through :func:`trainer.hand_loop.fit`, the loop written out.
 
 Who writes what: the *chief* (task ``chief``, or worker 0 when the cluster has none) owns the
 run folder: it writes the checkpoints, ``state.json``, the events and the export. Every other
@@ -242,131 +240,6 @@ def steps_per_epoch(samples: int, batch_size: int) -> int:
         raise ConfigError(f"--batch-size {batch_size} is larger than the {samples} training "
                           "images; multi-worker training needs at least one full batch")
     return samples // batch_size
-
-
-# ## The training loop
-
-
-def fit(model, strategy, train_ds, val_ds, steps: int, epochs: int, initial_epoch: int,
-        callback, stop, state: rundir.RunState) -> None:
-    """Train ``model`` from ``initial_epoch`` to ``epochs`` under ``strategy``.
-
-    ``train_ds`` yields global batches (at least ``steps`` whole ones per pass; any
-    remainder is not used); ``val_ds`` is evaluated by every worker on its own copy of the
-    weights (they are identical), so it needs no communication. ``callback`` is the trainer's
-    run callback, called as ``model.fit`` would call it. ``stop`` (the SIGTERM flag) and
-    ``state.time_budget_reached`` are agreed by all workers each step.
-
-    Raises:
-        ConfigError: a worker died or stopped answering (the message says how to resume).
-    """
-    import keras
-    import tensorflow as tf
-
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = \
-        tf.data.experimental.AutoShardPolicy.DATA  # in-memory arrays: split each batch
-    dist_ds = strategy.experimental_distribute_dataset(train_ds.take(steps).with_options(options))
-    optimizer = model.optimizer
-    smoothing = float(getattr(model.loss, "label_smoothing", 0.0) or 0.0)
-    global_batch = None
-    for x, _y in train_ds.take(1):
-        global_batch = int(x.shape[0])
-    with strategy.scope():
-        optimizer.build(model.trainable_variables)
-
-    def replica_step(x, y, stop_code):
-        with tf.GradientTape() as tape:
-            probabilities = model(x, training=True)
-            per_example = keras.losses.categorical_crossentropy(
-                y, probabilities, label_smoothing=smoothing)
-            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
-            if model.losses:
-                loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
-        correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(probabilities, -1),
-                                                 tf.argmax(y, -1)), tf.float32))
-        # [stop requested, time budget reached] summed over workers: all see the same totals
-        # (identity: a tensor placed on this replica's device, which all_reduce needs)
-        agreed = tf.distribute.get_replica_context().all_reduce(
-            tf.distribute.ReduceOp.SUM, tf.identity(stop_code))
-        return loss, correct, agreed
-
-    @tf.function
-    def train_step(iterator, stop_code):
-        x, y = next(iterator)
-        loss, correct, agreed = strategy.run(replica_step, args=(x, y, stop_code))
-        total = tf.distribute.ReduceOp.SUM
-        return (strategy.reduce(total, loss, axis=None), strategy.reduce(total, correct, None),
-                strategy.experimental_local_results(agreed)[0])
-
-    @tf.function
-    def eval_step(x, y):
-        probabilities = model(x, training=False)
-        per_example = keras.losses.categorical_crossentropy(y, probabilities)
-        correct = tf.cast(tf.equal(tf.argmax(probabilities, -1), tf.argmax(y, -1)), tf.float32)
-        return tf.reduce_sum(per_example), tf.reduce_sum(correct)
-
-    callback.set_model(model)
-    try:
-        _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
-              global_batch, callback, stop, state)
-    except (tf.errors.UnavailableError, tf.errors.CancelledError, tf.errors.AbortedError,
-            tf.errors.DeadlineExceededError, tf.errors.FailedPreconditionError) as exc:
-        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-            import re
-
-            tasks = sorted(set(re.findall(r"/job:(\w+)/replica:\d+/task:(\d+)", str(exc))))
-            who = ", ".join(f"{job} {index}" for job, index in tasks) or "a worker"
-            raise ConfigError(
-                f"{who} stopped responding (TensorFlow: {type(exc).__name__}; details in the "
-                f"log); the last checkpoint is epoch {state.epoch}: restart every worker "
-                "with --resume RUN_DIR (the chief's run folder)") from exc
-        raise
-
-
-def _loop(dist_ds, val_ds, train_step, eval_step, steps, epochs, initial_epoch,
-          global_batch, callback, stop, state) -> None:
-    """The epochs: steps, the agreed stop, validation, and the callback as model.fit calls it."""
-    import tensorflow as tf
-
-    for epoch in range(initial_epoch, epochs):
-        callback.on_epoch_begin(epoch)
-        iterator = iter(dist_ds)
-        loss_sum = correct_sum = 0.0
-        stopped = agreed_stop = False
-        for step in range(steps):
-            code = [float(stop.requested), float(state.time_budget_reached)]
-            loss, correct, agreed = train_step(iterator, tf.constant(code))
-            loss_sum += float(loss)
-            correct_sum += float(correct)
-            callback.on_train_batch_end(step, {"loss": loss_sum / (step + 1),
-                                               "accuracy": correct_sum
-                                               / ((step + 1) * global_batch)})
-            requested, budget = (float(v) for v in agreed)
-            if requested > 0:  # every worker saw the same totals: all stop after this step
-                stop.requested = agreed_stop = True
-                if budget > 0:
-                    state.time_budget_reached = True
-                stopped = step + 1 < steps
-                break
-        logs = {"loss": loss_sum / max(1, step + 1),
-                "accuracy": correct_sum / max(1, (step + 1) * global_batch)}
-        if not stopped:
-            val_loss = val_correct = count = 0.0
-            for x, y in val_ds:
-                batch_loss, batch_correct = eval_step(x, y)
-                val_loss += float(batch_loss)
-                val_correct += float(batch_correct)
-                count += int(x.shape[0])
-            logs |= {"val_loss": val_loss / max(1, count), "val_accuracy": val_correct
-                     / max(1, count)}
-        callback.on_epoch_end(epoch, logs)
-        # Only an agreed stop ends the loop: a signal that came after this epoch's last step
-        # is agreed on the next step, or the others would wait for this worker forever.
-        if agreed_stop:
-            break
 
 
 # ## The hooks train() calls

@@ -438,6 +438,9 @@ def recipe_text(config: dict) -> str:
     if zoom := zoom_range(config):
         parts.append(f"crops {zoom[0]:g}-{zoom[1]:g}")
     parts.append(mixing_text(config))
+    if isinstance(rho := config.get("sam"), int | float) and not isinstance(rho, bool) \
+            and rho > 0:
+        parts.append(f"SAM {rho:g}")
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")
     parts.append(rows_limit_text(config.get("limit_per_split")))  # a trial's scores are not

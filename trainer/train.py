@@ -563,11 +563,15 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
                               max_seconds=60.0 * config.max_minutes,
                               keep=config.keep_checkpoints)
-    if config.strategy == "multiworker":  # model.fit fails there: keras-team/keras#20585
-        from trainer import multiworker
+    if config.sam > 0:
+        emitter.log(f"SAM: each step's gradient taken {config.sam:g} away along the first "
+                    "(--sam; two passes a step)")
+    # model.fit fails under multiworker (keras-team/keras#20585) and has no two-pass step
+    if config.strategy == "multiworker" or config.sam > 0:
+        from trainer import hand_loop
 
-        multiworker.fit(model, fit.strategy, train_ds, val_ds, fit.steps, fit.epochs,
-                        state.epoch, callback, stop, state)
+        hand_loop.fit(model, fit.strategy, train_ds, val_ds, fit.steps, fit.epochs,
+                      state.epoch, callback, stop, state, sam_rho=config.sam)
     else:
         model.fit(train_ds, epochs=fit.epochs, initial_epoch=state.epoch,
                   validation_data=val_ds, callbacks=[callback], verbose=0,
