@@ -37,6 +37,27 @@ def test_check_outputs_refuses(tmp_path, outputs, force, message):
                       force=force)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_pipe_or_device_is_refused_as_an_output_even_with_force(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    os.symlink("/dev/null", tmp_path / "out.csv")  # as /dev/stdout leads to a terminal
+    for name, kind in (("pipe.csv", "a pipe"), ("out.csv", "a device")):
+        with pytest.raises(ExportError, match=f"--out names {kind}, not a file"):
+            check_outputs({"--out": tmp_path / name}, [], force=True)
+    assert os.path.islink(tmp_path / "out.csv")
+
+
+def test_a_forced_output_through_a_link_replaces_the_file_it_leads_to(tmp_path):
+    (tmp_path / "real.csv").write_text("old")
+    os.symlink("real.csv", tmp_path / "link.csv")
+    check_outputs({"--out": tmp_path / "link.csv"}, [], force=True)
+    with PendingFile(tmp_path / "link.csv", overwrite=True) as pending:
+        pending.path.write_text("new")
+        pending.commit()
+    assert os.path.islink(tmp_path / "link.csv")
+    assert (tmp_path / "real.csv").read_text() == "new"
+
+
 def test_check_outputs_allows_new_files_and_forced_replacement(tmp_path):
     (tmp_path / "old.csv").write_text("old")
     check_outputs({"--out": tmp_path / "new.csv", "--annotated": None}, [], force=False)

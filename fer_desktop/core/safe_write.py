@@ -27,6 +27,7 @@ import glob
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
@@ -138,9 +139,27 @@ def _check_output(i: int, option: str, path: Path, named: list[tuple[str, Path]]
                                     "choose two different files")
     if path.is_dir():
         raise ExportError(path, f"{option} names a folder; give a file name")
+    if kind := special_file_kind(path):  # /dev/stdout with --force became a file (audit 42)
+        raise ExportError(path, f"{option} names {kind}, not a file: results are written "
+                                "whole and then moved into place, which would replace it; "
+                                "give a file name")
     if (path.exists() or path.is_symlink()) and not force:
         raise ExportError(path, f"already exists and is left alone; choose another name "
                                 f"{FORCE_ADVICE}")
+
+
+def special_file_kind(path: Path) -> str:
+    """"a pipe", "a device" or "a socket" for what ``path`` (or the file its link leads to) is
+    when that is no plain file, else "" (absent files and folders included)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else ""
 
 
 def snapshot_png(out: Path) -> Path:
@@ -213,7 +232,9 @@ class PendingFile:
     """A file written under a temporary name beside ``target``, renamed over it on commit.
 
     Args:
-        target: where the file should end up (its folder is created).
+        target: where the file should end up (its folder is created). A link is written
+            through: the file it leads to is replaced and the link stays (replacing the link
+            with a file left the user's file as it was while the command said "written").
         overwrite: commit may replace an existing target (the ``--force`` case); otherwise a
             target that appeared meanwhile makes commit fail and is left alone.
 
@@ -226,7 +247,7 @@ class PendingFile:
     """
 
     def __init__(self, target: Path, overwrite: bool = False) -> None:
-        self.target = Path(target)
+        self.target = Path(os.path.realpath(target)) if os.path.islink(target) else Path(target)
         self.overwrite = overwrite
         self.committed = False
         try:
