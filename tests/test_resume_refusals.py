@@ -4,6 +4,7 @@ a message naming the run, and nothing of the run changes."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from trainer_helpers import make_run_folder, run_trainer
@@ -145,12 +146,67 @@ def test_a_model_json_with_a_temperature_in_words_is_named(tmp_path, capsys):
     for target in (folder, folder / "model-int8.tflite"):
         assert cli.main(["evaluate", str(target), "--csv", "x.csv"]) == 2
         error = capsys.readouterr().err
-        assert "temperature must be a number between 0.05 and 20, found 'hot'" in error, error
+        assert "model.json: temperature must be a number, found" in error, error
         assert "Traceback" not in error
     (folder / "model.json").write_text("emotion,pixels\n")  # not JSON beside the .tflite
     assert cli.main(["evaluate", str(folder / "model-int8.tflite"), "--csv", "x.csv"]) == 2
     error = capsys.readouterr().err
     assert "model.json is not valid JSON" in error and "Traceback" not in error
+
+
+@pytest.mark.parametrize(("edit", "fragment"), [
+    (lambda m: m["files"].update(tflite_int8="../../../../etc/hostname"),
+     "files.tflite_int8 is '../../../../etc/hostname': a model file must be named without "
+     "any folder"),
+    (lambda m: m.update(files=["model.keras"]), "files must be an object"),
+])
+def test_the_trainer_checks_a_model_json_as_the_app_does(tmp_path, capsys, edit, fragment):
+    """evaluate read /etc/hostname as the model; a list of files ended in an AttributeError's
+    traceback in finetune and evaluate (audit 42)."""
+    import json
+    import shutil
+
+    from fer_desktop.resources import resource_path
+    from trainer import cli, finetune, rundir
+
+    folder = tmp_path / "edited"
+    folder.mkdir()
+    meta = json.loads(resource_path("model.json").read_text())
+    edit(meta)
+    (folder / "model.json").write_text(json.dumps(meta))
+    shutil.copyfile(resource_path("model-int8.tflite"), folder / "model-int8.tflite")
+    assert cli.main(["evaluate", str(folder), "--csv", "x.csv"]) == 2
+    error = capsys.readouterr().err
+    assert fragment in error and "Traceback" not in error, error
+    with pytest.raises(rundir.RunDirError, match=re.escape(fragment)):
+        finetune.load_starting_model(folder)
+
+
+def test_a_model_json_training_entry_that_is_no_object_is_not_recorded(tmp_path, monkeypatch):
+    """"training": "x" ended a model folder's re-export in a ValueError's traceback, after the
+    model and the data were loaded (audit 42)."""
+    import json
+    import shutil
+    import types
+
+    from fer_desktop.resources import resource_path
+    from trainer import data, export, keras_files
+    from trainer.events import EventEmitter
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    meta = json.loads(resource_path("model.json").read_text())
+    (folder / "model.json").write_text(json.dumps({**meta, "training": "x"}))
+    shutil.copyfile(resource_path("model.keras"), folder / "model.keras")
+    seen = {}
+    monkeypatch.setattr(keras_files, "load_keras", lambda path: "model")
+    monkeypatch.setattr(data, "load_cached", lambda csv, cache: types.SimpleNamespace(
+        sha256=meta["dataset_sha256"]))
+    monkeypatch.setattr(export, "ferplus_majorities", lambda csv, data: None)
+    monkeypatch.setattr(export, "export_model", lambda model, out, data, emitter, described,
+                        **kw: seen.setdefault("described", described))
+    export.export_model_folder(folder, tmp_path / "out", EventEmitter("text"), "x.csv")
+    assert seen["described"]["training"] == {}
 
 
 def test_a_to_folder_under_a_file_is_refused_before_the_export(tmp_path, capsys):

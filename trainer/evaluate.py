@@ -38,13 +38,13 @@ def resolve_model(target: Path) -> tuple[Path, float]:
         meta = target.parent / rundir.MODEL
         temperature = 1.0
         if meta.is_file() and target.suffix == ".tflite":
-            temperature = model_temperature(rundir.read_json(meta), meta)
+            temperature = model_temperature(rundir.read_model_json(meta), meta)
         return target, temperature
     if target.is_dir():
         meta_path = target / rundir.MODEL
         if meta_path.is_file():
-            meta = rundir.read_json(meta_path)
-            files = meta.get("files", {})
+            meta = rundir.read_model_json(meta_path)  # its file names stay in the folder
+            files = meta["files"]
             name = files.get("tflite_int8") or files.get("tflite")
             if name and (target / name).is_file():
                 return target / name, model_temperature(meta, meta_path)

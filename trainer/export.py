@@ -162,11 +162,12 @@ def export_model_folder(folder: Path, out: Path, emitter: EventEmitter, csv: str
     if out.resolve() == folder.resolve():
         raise rundir.RunDirError(out, "is the model folder being re-exported: write to another "
                                  "folder with --out (and ship it with --to)")
-    meta = rundir.read_json(folder / rundir.MODEL)
+    meta = rundir.read_model_json(folder / rundir.MODEL)
     keras_file = model_folder_keras(folder, "re-exporting needs the Keras model")
     model = load_keras(keras_file)  # a damaged file named, not a traceback (audit 36)
     data = load_cached(csv, user_cache_dir())
-    training = dict(meta.get("training") or {})
+    # what the model.json says of its training; anything but an object is not recorded
+    training = dict(meta["training"]) if isinstance(meta.get("training"), dict) else {}
     if meta.get("dataset_sha256") not in (None, data.sha256):
         emitter.log(f"{folder}: trained on a CSV with another sha256; re-checked on {csv}")
         training["trained_on_dataset_sha256"] = meta.get("dataset_sha256")

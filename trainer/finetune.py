@@ -66,8 +66,7 @@ def load_starting_model(folder: Path):
 
     keras.mixed_precision.set_global_policy("float32")
     if (folder / "model.json").is_file():
-        meta = rundir.read_json(folder / "model.json")
-        model_temperature(meta, folder / "model.json")  # refused before a minute's work
+        meta = rundir.read_model_json(folder / "model.json")  # refused before a minute's work
         keras_file = model_folder_keras(folder, "fine-tuning needs the Keras model "
                                         "(model.keras) beside model.json")
         model = load_keras(keras_file)  # a damaged file named, not a traceback (audit 36)

@@ -241,6 +241,25 @@ def read_json(path: Path) -> dict:
         raise RunDirError(path, f"is not valid JSON ({quote(exc, 160)})") from exc
 
 
+def read_model_json(path: Path) -> dict:
+    """A model folder's ``model.json``, checked as the app checks it (types, file names that
+    stay in the folder, the temperature) before any value is used: the trainer's commands
+    followed ``"../../etc/hostname"`` and ended in tracebacks on a list of files (audit 42).
+
+    Raises:
+        RunDirError: unreadable, or a value the app would refuse, naming the file and key.
+    """
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.core.model_schema import temperature, validate
+
+    meta = read_json(path)
+    try:
+        temperature(validate(meta, path), path)
+    except ModelError as exc:
+        raise RunDirError(path, exc.reason) from exc
+    return meta
+
+
 def write_history(run: Path, history: list[dict]) -> None:
     if not history:
         return
