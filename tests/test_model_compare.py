@@ -125,6 +125,28 @@ def test_recorded_scores_compare_only_on_the_same_csv():
     assert compare_recorded({}, _meta("abc", 0.7, confusion)) is None
 
 
+@pytest.mark.parametrize("confusion", [[["a"] * 7] * 7, [[10**20] * 7] * 7, [[1, 2], [3]],
+                                       {"a": 1}, [[-1] * 7] * 7, [[True] * 7] * 7])
+def test_a_hand_edited_confusion_matrix_is_not_recorded(tmp_path, confusion):
+    """Words, 10**20 or uneven rows refused a working model with "invalid literal for int()"
+    and no file named (audit 42): such a matrix reads as not recorded."""
+    meta = _meta("abc", 0.69, confusion)
+    assert own_warnings(meta) == ()
+    assert compare_recorded(_meta("abc", 0.69, np.diag([10] * 7).tolist()), meta) is not None
+    question = switch_question(PatternClassifier("in use"),
+                               PatternClassifier("new", metadata=meta), tmp_path / "none")
+    assert question.comparison is None and question.warnings == ()
+    assert run_sentences(meta, "model-int8.tflite") == []
+
+
+def test_a_recorded_accuracy_that_is_no_share_is_not_recorded():
+    confusion = np.diag([10] * 7).tolist()
+    for accuracy in (-3, 1.5, True):
+        assert compare_recorded(_meta("abc", 0.69, confusion),
+                                _meta("abc", accuracy, confusion)) is None
+        assert run_sentences(_meta("abc", accuracy, confusion), "model-int8.tflite") == []
+
+
 def test_switch_question_uses_the_runs_test_faces(tmp_path):
     labels = np.array(LABELS)
     np.savez_compressed(tmp_path / TEST_FACES, faces=_faces(LABELS), labels=labels,

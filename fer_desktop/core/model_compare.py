@@ -23,7 +23,12 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import is_shipped_model_dir
-from fer_desktop.core.plain_words import FER2013_PRIVATE_TEST_FACES, MAJORITY_GUESS
+from fer_desktop.core.plain_words import (
+    FER2013_PRIVATE_TEST_FACES,
+    MAJORITY_GUESS,
+    is_share,
+    recorded_confusion,
+)
 from fer_desktop.core.preprocess import preprocess_faces
 from fer_desktop.core.provenance import file_sha256
 
@@ -257,10 +262,10 @@ def _recorded(meta: dict, name: str) -> ModelScores | None:
     runtime = files.get("tflite_int8") or files.get("tflite")
     info = (meta.get("accuracy") or {}).get(runtime) or {}
     accuracy, recall = info.get("private_accuracy"), info.get("private_recall")
-    if not isinstance(accuracy, int | float) or not isinstance(recall, dict):
+    if not is_share(accuracy) or not isinstance(recall, dict):  # -3 read "Right on -300%"
         return None
     return ModelScores(name, float(accuracy), {e: float(recall[e]) for e in EMOTIONS
-                                               if isinstance(recall.get(e), int | float)})
+                                               if is_share(recall.get(e))})
 
 
 def compare_recorded(current_meta: dict, candidate_meta: dict,
@@ -401,7 +406,7 @@ def _private_confusion(meta: dict) -> np.ndarray:
     files = meta.get("files") or {}
     runtime = files.get("tflite_int8") or files.get("tflite")
     info = (meta.get("accuracy") or {}).get(runtime) or {}
-    return np.asarray(info.get("private_confusion") or [[0]], np.int64)
+    return recorded_confusion(info)
 
 
 def same_model(current, candidate) -> bool:

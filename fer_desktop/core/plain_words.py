@@ -122,6 +122,26 @@ def example_faces(labels: np.ndarray, predicted: np.ndarray, per_emotion: int = 
 FER2013_PRIVATE_TEST_FACES = 3589  # FER-2013's whole PrivateTest split
 
 
+def recorded_confusion(info: object) -> np.ndarray:
+    """The PrivateTest confusion matrix a model.json's ``accuracy`` entry for one file
+    records, or a 1x1 zero (nothing recorded) for anything but a square list of lists of
+    whole counts: a hand-edited one (words, 10**20, uneven rows) refused a working model with
+    "invalid literal for int()" and no file named (audit 42)."""
+    value = info.get("private_confusion") if isinstance(info, dict) else None
+    if isinstance(value, list) and value and all(
+            isinstance(row, list) and len(row) == len(value)
+            and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 10**9
+                    for n in row) for row in value):
+        return np.asarray(value, np.int64)
+    return np.zeros((1, 1), np.int64)
+
+
+def is_share(value: object) -> bool:
+    """A recorded share (an accuracy, a recall): a number from 0 to 1 ("private_accuracy":
+    -3 read "Right on -300% of the faces", audit 42)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
 def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[str]:
     """A run's results in words, from its model.json: FER-2013 PrivateTest (when scored there)
     and, for a fine-tuned model, the user's own test faces before and after.
@@ -133,10 +153,10 @@ def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[st
     """
     out = [partial] if (partial := partial_run_sentence(meta)) else []
     info = (meta.get("accuracy") or {}).get(file_name) or {}
-    confusion = np.asarray(info.get("private_confusion") or [[0]], np.int64)
+    confusion = recorded_confusion(info)
     samples = int(confusion.sum())
     on_fer = meta.get("scored_on_fer2013", True)
-    if samples and isinstance(info.get("private_accuracy"), int | float):
+    if samples and is_share(info.get("private_accuracy")):
         where = "On FER-2013 PrivateTest: " if on_fer else "On the test faces: "
         if on_fer and csv and samples != FER2013_PRIVATE_TEST_FACES:
             where = f"On {csv}'s PrivateTest: "
