@@ -18,9 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 @pytest.fixture(scope="session")
 def real_csv() -> Path:
     """The shared FER-2013 CSV, or a clean skip when this machine does not have it."""
-    from trainer.data import find_shared_csv
+    from trainer.data import DatasetError, find_shared_csv
 
-    path = find_shared_csv()
+    try:
+        path = find_shared_csv()
+    except DatasetError as exc:  # $FER2013_CSV names a folder or nothing
+        pytest.skip(str(exc))
     if path is None:
         pytest.skip("FER-2013 CSV not found (../shared/data/fer2013.csv.gz or $FER2013_CSV)")
     return path

@@ -375,3 +375,63 @@ def test_a_pipe_or_a_device_is_named_not_called_empty(tmp_path):
     for path in (pipe, zero):
         with pytest.raises(DatasetError, match="is not a file but a pipe or a device"):
             load_csv(path)
+
+
+ROWS = "\n".join(base_rows() * 3).encode()  # nine good rows, LF-ended
+
+
+@pytest.mark.parametrize(("content", "row", "expected"), [
+    # rows ended by a carriage return alone after an LF header; one alone mid-file: "over
+    # 16384 characters" while the quick count took them (audit 42)
+    (b"emotion,pixels,Usage\n" + ROWS.replace(b"\n", b"\r") + b"\r", 1,
+     "its lines end in a carriage return alone"),
+    (b"emotion,pixels,Usage\n" + ROWS.replace(b"\n", b"\r", 5).replace(b"\r", b"\n", 4)
+     + b"\n", 5, "its lines end in a carriage return alone"),
+    # a Latin-1 byte past the header: pandas' "position 3", no row (audit 42)
+    (b"emotion,pixels,Usage\n" + ROWS + b"\n3," + GOOD_PIXELS.encode() + b",Training caf\xe9\n",
+     10, "is not UTF-8 text: it has a byte UTF-8 does not use"),
+])
+def test_odd_line_ends_and_bytes_past_the_header_name_their_row_in_both_counts(
+        tmp_path, content, row, expected):
+    from trainer.row_count import count_rows
+
+    path = tmp_path / "odd.csv"
+    path.write_bytes(content)
+    for read in (load_csv, count_rows):
+        with pytest.raises(DatasetError) as info:
+            read(path)
+        assert f"row {row} (line {row + 1}): {expected}" in str(info.value), read
+
+
+def test_blanks_around_the_header_names_are_read_by_both_counts(tmp_path):
+    from trainer.row_count import count_rows
+
+    path = write(tmp_path / "spaced.csv", base_rows(), header=" emotion , pixels , Usage")
+    assert count_rows(path) == (1, 1)
+    assert len(load_csv(path).labels["Training"]) == 1
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [
+    ("utf-32", "is UTF-32 text: save it as a UTF-8 CSV"),  # was "UTF-16 text"
+    ("utf-16-le", "is UTF-16 text"),  # no byte-order mark: was "binary data"
+    ("utf-16-be", "is UTF-16 text"),
+])
+def test_wide_encodings_are_named(tmp_path, encoding, expected):
+    path = tmp_path / "wide.csv"
+    path.write_bytes("\n".join(["emotion,pixels,Usage", *base_rows()]).encode(encoding))
+    with pytest.raises(DatasetError, match=expected):
+        load_csv(path)
+
+
+@pytest.mark.parametrize("variable", ["FER2013_CSV", "FERPLUS_CSV"])
+def test_an_environment_variable_naming_a_folder_or_nothing_is_said(tmp_path, monkeypatch,
+                                                                  variable):
+    from trainer.data import find_shared_csv
+    from trainer.ferplus import find_shared_votes
+
+    find = find_shared_csv if variable == "FER2013_CSV" else find_shared_votes
+    for value, what in ((tmp_path, "is a folder, not a file"), (tmp_path / "gone.csv",
+                                                                "is not found")):
+        monkeypatch.setenv(variable, str(value))
+        with pytest.raises(DatasetError, match=f"{what}; \\${variable} names it"):
+            find()

@@ -74,10 +74,32 @@ def sha256_of(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def env_file(variable: str) -> Path | None:
+    """The file the environment variable ``variable`` names, or None when it is unset.
+
+    Raises:
+        DatasetError: it names a folder or nothing (the shared files were used instead
+            without a word, audit 42).
+    """
+    value = os.environ.get(variable)
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "is not found"
+        raise DatasetError(path, f"{what}; ${variable} names it: set it to the file, or unset "
+                           "it to use ../shared/data")
+    return path
+
+
 def find_shared_csv() -> Path | None:
-    """The real FER-2013 CSV if this machine has it: ``$FER2013_CSV`` or ``../shared/data``."""
-    env = os.environ.get("FER2013_CSV")
-    candidates = [Path(env)] if env else []
+    """The real FER-2013 CSV if this machine has it: ``$FER2013_CSV`` or ``../shared/data``.
+
+    Raises:
+        DatasetError: ``$FER2013_CSV`` names a folder or nothing.
+    """
+    env = env_file("FER2013_CSV")
+    candidates = [env] if env else []
     here = Path(__file__).resolve().parent.parent
     candidates += [here.parent / "shared" / "data" / "fer2013.csv.gz",
                    here / "shared" / "data" / "fer2013.csv.gz"]
@@ -167,15 +189,55 @@ NOT_UTF8_REASON = (f"is not UTF-8 text: its first line, where the header line {'
 
 def _not_utf8_text(header: bytes) -> str:
     """Why the first line cannot be the CSV's header, when it is not UTF-8 text; "" when it
-    is. A UTF-16 file (Excel's "Unicode text") is text in another encoding: said so."""
-    if header.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return ("is UTF-16 text (as Excel's \"Unicode text\" saves it): save it as a UTF-8 "
-                f"CSV whose first line is {','.join(COLUMNS)}")
+    is. A UTF-16 file (Excel's "Unicode text") or a UTF-32 one is text in another encoding:
+    said so (UTF-32 read as UTF-16, and UTF-16 without its byte-order mark as binary data,
+    audit 42)."""
+    encoding = _wide_encoding(header)
+    if encoding:
+        made_by = " (as Excel's \"Unicode text\" saves it)" if encoding == "UTF-16" else ""
+        return (f"is {encoding} text{made_by}: save it as a UTF-8 CSV whose first line is "
+                f"{','.join(COLUMNS)}")
     if b"\0" in header:  # a picture, an archive, a model file...
         return NOT_TEXT_REASON
     if not _is_utf8(header):
         return NOT_UTF8_REASON
     return ""
+
+
+def _wide_encoding(header: bytes) -> str:
+    """"UTF-32" or "UTF-16" for a first line in either (by its byte-order mark, or, without
+    one, by the zero bytes between a header's ASCII letters), else ""."""
+    if header.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if header.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = header[:64]
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, letters in ((odd, even), (even, odd)):  # little-endian, big-endian
+        if len(sample) >= 8 and not zeros.strip(b"\0") and letters \
+                and all(32 <= c < 127 or c in b"\t\r\n" for c in letters):
+            return "UTF-16"
+    return ""
+
+
+LONE_CR_REASON = ("its lines end in a carriage return alone (an old Mac format): save it with "
+                  "Windows (CRLF) or Unix (LF) line ends")
+ROW_NOT_UTF8_REASON = ("is not UTF-8 text: it has a byte UTF-8 does not use (a CSV must be "
+                       "saved as UTF-8; in a spreadsheet, choose \"CSV UTF-8\")")
+
+
+def text_problem(lines: bytes) -> tuple[int, str] | None:
+    """The offset and the reason of the first carriage return alone or non-UTF-8 byte in
+    ``lines`` (whole lines), else None: such rows were "over 16384 characters long", or got
+    pandas' "can't decode byte 0xe9 in position 3" naming no row (audit 42)."""
+    found = []
+    if (cr := re.search(rb"\r(?!\n)", lines)) is not None:
+        found.append((cr.start(), LONE_CR_REASON))
+    try:
+        lines.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        found.append((exc.start, ROW_NOT_UTF8_REASON))
+    return min(found) if found else None
 
 
 def header_names(path: Path, header: bytes) -> list[str]:
@@ -191,8 +253,7 @@ def header_names(path: Path, header: bytes) -> list[str]:
     if problem:
         raise DatasetError(path, problem)
     if b"\r" in header.rstrip(b"\r\n"):  # read as one line over 1000 characters (audit 41)
-        raise DatasetError(path, "its lines end in a carriage return alone (an old Mac "
-                           "format): save it with Windows (CRLF) or Unix (LF) line ends")
+        raise DatasetError(path, LONE_CR_REASON)
     if len(header) > MAX_HEADER_CHARS:
         raise DatasetError(path, f"the first line is over {MAX_HEADER_CHARS} characters "
                            "long, so it is not a header; the file must start with the "
@@ -233,6 +294,10 @@ def _precheck(path: Path) -> None:
             while line := fh.readline(MAX_ROW_CHARS + 1):
                 row += 1
                 total += len(line)
+                problem = text_problem(line)  # (a long line's cut end is no UTF-8 problem)
+                if problem is not None and (problem[1] == LONE_CR_REASON
+                                            or len(line) <= MAX_ROW_CHARS):
+                    raise DatasetError(path, problem[1], row=row)
                 if len(line) > MAX_ROW_CHARS:
                     raise DatasetError(path, f"the line is over {MAX_ROW_CHARS} characters long "
                                        "(a FER-2013 row has at most about 9,300): is it the "
@@ -264,6 +329,8 @@ def _read_frame(path: Path):
                            "many?)", row=line - 1) from exc
     except (UnicodeDecodeError, OSError, EOFError) as exc:
         raise DatasetError(path, f"cannot be read as CSV: {quote(exc, 200)}") from exc
+    # blanks around a name: the quick count took " emotion , pixels , Usage" (audit 42)
+    frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         found = ", ".join(quote(c) for c in frame.columns[:10])

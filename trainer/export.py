@@ -193,7 +193,10 @@ def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
     from trainer import ferplus
     from trainer.data import DatasetError
 
-    path = votes or ferplus.find_shared_votes(csv)
+    try:  # a wrong $FERPLUS_CSV was refused when the run started (train._csv_path)
+        path = votes or ferplus.find_shared_votes(csv)
+    except DatasetError:
+        return None
     if not path:
         return None
     try:

@@ -22,7 +22,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.messages import quote
-from trainer.data import SPLITS, DatasetError
+from trainer.data import SPLITS, DatasetError, env_file
 
 # FER+ column -> FER-2013 class name (FER+ starts with neutral and happiness).
 FERPLUS_TO_FER = {"neutral": "neutral", "happiness": "happy", "surprise": "surprise",
@@ -59,9 +59,13 @@ class FerPlusVotes:
 
 def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
     """The FER+ votes if this machine has them: ``$FERPLUS_CSV``, ``fer2013new.csv`` beside
-    the CSV, or ``../shared/data``."""
-    env = os.environ.get("FERPLUS_CSV")
-    candidates = [Path(env)] if env else []
+    the CSV, or ``../shared/data``.
+
+    Raises:
+        DatasetError: ``$FERPLUS_CSV`` names a folder or nothing.
+    """
+    env = env_file("FERPLUS_CSV")
+    candidates = [env] if env else []
     if csv:
         candidates.append(Path(csv).parent / "fer2013new.csv")
     here = Path(__file__).resolve().parent.parent

@@ -24,6 +24,7 @@ from trainer.data import (
     _check_size,
     _open_binary,
     header_names,
+    text_problem,
 )
 
 CHUNK_BYTES = 1 << 22
@@ -92,6 +93,15 @@ class _Tally:
         self.first_malformed = self.first_malformed or (row, why)
 
 
+def _check_text(path: Path, lines: bytes, rows_before: int) -> None:
+    """Refuse a carriage return alone or a byte that is not UTF-8 in whole ``lines`` as the
+    trainer does, naming the row (the count took them; training refused them, audit 42)."""
+    problem = text_problem(lines)
+    if problem is not None:
+        offset, reason = problem
+        raise DatasetError(path, reason, row=rows_before + lines.count(b"\n", 0, offset) + 1)
+
+
 def count_training_rows(path: str | os.PathLike) -> int:
     """The rows whose Usage is "Training" in the CSV at ``path`` (see :func:`count_rows`)."""
     return count_rows(path)[0]
@@ -123,8 +133,10 @@ def count_rows(path: str | os.PathLike) -> tuple[int, int]:
             lines = rest + chunk
             cut = lines.rfind(b"\n") + 1  # whole lines now, the rest with the next chunk
             rest = lines[cut:]
+            _check_text(path, lines[:cut], tally.rows)
             tally.add(lines[:cut])
         if rest.strip():
+            _check_text(path, rest + b"\n", tally.rows)
             tally.add(rest + b"\n")
     if tally.first_malformed is not None:
         row, why = tally.first_malformed

@@ -15,7 +15,14 @@ from typing import Any
 
 from trainer import rundir
 from trainer.config import RESUME_OPTIONS, TrainConfig
-from trainer.data import FerData, data_report, find_shared_csv, format_report, load_cached
+from trainer.data import (
+    FerData,
+    data_report,
+    env_file,
+    find_shared_csv,
+    format_report,
+    load_cached,
+)
 from trainer.events import EventEmitter
 
 
@@ -164,6 +171,7 @@ def _csv_path(config: TrainConfig, required: bool = False) -> str:
         DatasetError: ``required`` and there is none.
     """
     csv = config.csv or str(find_shared_csv() or "")
+    env_file("FERPLUS_CSV")  # a wrong one is said now, not passed over at the export
     if required and not csv:
         from trainer.data import DatasetError
 
