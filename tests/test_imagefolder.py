@@ -98,6 +98,23 @@ def test_unreadable_and_non_image_files_are_skipped_and_named(tmp_path):
     assert "happy/notes.txt" in data.report.format()
 
 
+def test_a_picture_refused_for_its_size_says_why(tmp_path):
+    """A 30000x30000 PNG header was listed as "unreadable or not an image" alone (audit 42)."""
+    import struct
+    import zlib
+
+    make_image_folder(tmp_path, {"happy": 5, "sad": 5})
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + header
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk \
+        + struct.pack(">I", zlib.crc32(chunk))
+    (tmp_path / "happy" / "huge.png").write_bytes(png)
+    report = load_image_folder(tmp_path).report
+    assert report.unreadable == ["happy/huge.png"]
+    assert "images over 50 MP are refused" in report.why["happy/huge.png"]
+    assert f"happy/huge.png ({report.why['happy/huge.png']})" in report.format()
+
+
 @pytest.mark.parametrize(("setup", "fragments"), [
     # a folder of loose images, no emotion subfolders
     (lambda root: cv2.imwrite(str(root / "a.png"), np.zeros((48, 48), np.uint8)),

@@ -81,6 +81,8 @@ class FolderReport:
     """What was read: counts per part and emotion, and every file that was skipped.
 
     counts: {"train"/"test": {emotion: n}}. unreadable, no_face: paths relative to the root.
+    why: the reader's reason for an unreadable picture ("over the 50-megapixel limit", "a
+    pipe"), by path: "unreadable or not an image" alone hid it (audit 42).
     empty: emotion folders with no usable image (ignored). detected: images that went
     through the face detector (the others were face crops already). test_source: "held-out"
     (a seeded share of each emotion) or the name of the test folder.
@@ -94,11 +96,12 @@ class FolderReport:
     empty: list[str] = field(default_factory=list)
     detected: int = 0
     warnings: list[str] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"root": self.root, "test_source": self.test_source, "counts": self.counts,
                 "unreadable": self.unreadable, "no_face": self.no_face, "empty": self.empty,
-                "detected": self.detected, "warnings": self.warnings}
+                "detected": self.detected, "warnings": self.warnings, "why": self.why}
 
     def format(self) -> str:
         """The report for people: a table of counts, then what was skipped, by name."""
@@ -113,7 +116,8 @@ class FolderReport:
         for what, names in (("unreadable or not an image, skipped", self.unreadable),
                             ("no face found, skipped", self.no_face)):
             if names:
-                listed = ", ".join(names[:MAX_LISTED])
+                listed = ", ".join(f"{name} ({self.why[name]})" if name in self.why else name
+                                   for name in names[:MAX_LISTED])
                 more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
                 lines.append(f"{len(names)} file(s) {what}: {listed}{more}")
         if self.empty:
@@ -284,8 +288,9 @@ def _read_faces(files: list[Path], root: Path, cropper_factory, state: dict
             continue
         try:
             image = read_image(path)
-        except SourceError:
+        except SourceError as exc:
             state["unreadable"].append(relative)
+            state["why"][relative] = exc.reason
             continue
         h, w = image.shape[:2]
         if h == w and h <= CROP_MAX_SIDE:
@@ -356,7 +361,7 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
 
         cropper_factory = FaceCropper
     train_folders, test_folders, test_source = _layout(root)
-    state: dict = {"unreadable": [], "no_face": [], "detected": 0, "cropper": None}
+    state: dict = {"unreadable": [], "no_face": [], "detected": 0, "cropper": None, "why": {}}
     parts: dict[str, dict[int, tuple[list[np.ndarray], list[str]]]] = {"train": {}, "test": {}}
     for part, folders in (("train", train_folders), ("test", test_folders or {})):
         for index in sorted(folders):
@@ -388,6 +393,7 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
                      for k in sorted(set(arrays[part][1].tolist()))} for part in arrays}
     report = FolderReport(root=str(root), test_source=test_source, counts=counts,
                           unreadable=state["unreadable"], no_face=state["no_face"],
+                          why=state["why"],
                           empty=empty, detected=state["detected"], warnings=warnings)
     return ImageFolderData(root=str(root), sha256=digest.hexdigest(),
                            train_images=arrays["train"][0], train_labels=arrays["train"][1],
