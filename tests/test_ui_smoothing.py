@@ -90,3 +90,22 @@ def test_the_window_applies_the_slider_to_the_pipeline(qtbot, tmp_path):
     assert live._pipeline_options(PipelineOptions()).effective_smoothing_s() == \
         pytest.approx(0.8)
     window.close()
+
+
+@pytest.mark.parametrize("typed", ["auto", "AUTO", "Auto", "0"])
+def test_typing_auto_in_minimum_face_chooses_auto(qtbot, box, typed):
+    """"auto" typed was refused while the box itself read "Auto" (trial 29)."""
+    from PySide6.QtCore import Qt
+
+    spin = box.min_face_spin
+    spin.setValue(64)
+    box.show()
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), typed)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert spin.value() == 0 and spin.text().startswith("Auto")
+    spin.setValue(64)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "aux")  # a word that is not auto stays refused
+    assert "aux" not in spin.lineEdit().text()

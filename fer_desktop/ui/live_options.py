@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +44,30 @@ DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
 MIN_FACE_MAX_PX = 480  # the largest minimum face one can ask for (the spin box, settings)
 AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
 AUTO_TEXT = "Auto (by source)"  # before a source is open; then "Auto: 16 px" and so on
+
+
+class AutoSpinBox(QSpinBox):
+    """A spin box whose lowest value reads "Auto ...": typing "auto" (any case) chooses it, as
+    typing 0 does ("auto" typed was refused while the box itself said Auto, trial 29)."""
+
+    WORD = "auto"
+
+    def _typed(self, text: str) -> str:
+        text = text.strip()
+        if self.suffix().strip() and text.endswith(self.suffix().strip()):
+            text = text[: -len(self.suffix().strip())]
+        return text.strip().lower()
+
+    def validate(self, text: str, pos: int):
+        typed = self._typed(text)
+        if typed and self.WORD.startswith(typed):
+            state = QValidator.State.Acceptable if typed == self.WORD \
+                else QValidator.State.Intermediate
+            return state, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:
+        return self.minimum() if self._typed(text) == self.WORD else super().valueFromText(text)
 
 
 @dataclass(frozen=True)
@@ -130,7 +155,7 @@ class OptionsBox(QGroupBox):
                                      "shown as they are)")
         self.loop_check = QCheckBox("Loop videos")
         self.loop_check.setToolTip("Start a video again when it ends")
-        self.min_face_spin = QSpinBox()
+        self.min_face_spin = AutoSpinBox()
         self.min_face_spin.setRange(AUTO_MIN_FACE, MIN_FACE_MAX_PX)
         self.min_face_spin.setSingleStep(8)
         self.min_face_spin.setSuffix(" px")
@@ -142,8 +167,8 @@ class OptionsBox(QGroupBox):
             "(of a 640-px-wide picture; 64 px of a 1280-px one), 20 px for a video, 16 px for "
             "photos, each less in a picture narrower than 640 px (8 px at 160 px wide): the "
             "box says what it is for the picture shown. Under 32 px a camera searches one part of "
-            "the frame per frame for the smaller faces: found within about half a second. Type 0 "
-            "for Auto")
+            "the frame per frame for the smaller faces: found within about half a second. Type "
+            "auto (or 0) for Auto")
         form = QFormLayout(self)
         form.addRow("Detector:", self.detector_combo)
         form.addRow("Minimum face:", self.min_face_spin)
