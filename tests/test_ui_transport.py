@@ -316,6 +316,9 @@ def test_an_analysis_closed_as_it_ends_still_says_where_it_saved(qtbot, main_win
     qtbot.waitUntil(lambda: banner.label.text().startswith("Analysis saved: "), timeout=WAIT_MS)
     assert banner.path.name.startswith("fer-clip-emotions-") and banner.path.is_file()
     qtbot.waitUntil(lambda: not live.analyses.dialogs, timeout=WAIT_MS)  # then forgotten
+    # and View > Messages keeps it, as it keeps a screenshot's (the banner alone went, trial 29)
+    kept = [m.text for m in window.notifier.history.messages()]
+    assert f"Analysis of clip.avi saved to {banner.path} (5 frames analysed)" in kept, kept
 
 
 def test_cancel_closes_the_analysis_and_the_status_bar_says_nothing_was_saved(

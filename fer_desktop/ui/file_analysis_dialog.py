@@ -41,6 +41,7 @@ from fer_desktop.core.file_analysis import (
     emotion_series,
 )
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
 from fer_desktop.ui import close_training
 from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
@@ -334,7 +335,7 @@ class AnalysisDialogs(QObject):
             return None
         dialog = FileAnalysisDialog(video, out_csv, make_pipeline, self._parent,
                                     numbers_only=numbers_only)
-        dialog.finished_analysis.connect(lambda result: self._on_saved(result.csv_path))
+        dialog.finished_analysis.connect(self._saved)
         dialog.finished.connect(functools.partial(self._forget, dialog))
         # closed while its thread was ending: forgotten once the outcome is shown (the thread's
         # own finished signal comes after the outcome's)
@@ -344,6 +345,13 @@ class AnalysisDialogs(QObject):
         dialog.show()
         dialog.start()
         return dialog
+
+    def _saved(self, result: FileAnalysis) -> None:
+        """The banner, and a line in View > Messages as a screenshot or a recording gets (the
+        banner alone went with its timer, trial 29)."""
+        self._on_note(f"Analysis of {result.video.name} saved to {result.csv_path} "
+                      f"({counted(result.frames, 'frame')} analysed)")
+        self._on_saved(result.csv_path)
 
     def _cancelled(self, video: Path) -> None:
         self._on_note(f"Analysis of {video.name} cancelled; nothing was saved.")
