@@ -584,6 +584,27 @@ def test_a_slideshow_says_each_unreadable_picture_and_counts_them_with_the_folde
     assert with_notes("End of photos", []) == "End of photos"
 
 
+def test_a_step_back_onto_an_unreadable_picture_shows_the_one_before_it(tmp_path):
+    """`,` from picture 5 onto a broken picture 4 showed picture 5 again, for ever: reading on
+    from 4 came back to 5 (trial 30). Back, a broken picture is passed over backwards."""
+    from pathlib import Path
+
+    for k in range(5):
+        cv2.imwrite(str(tmp_path / f"{k}.png"), np.full((20, 30, 3), 40 * k, np.uint8))
+    (tmp_path / "3.png").write_text("not a picture")
+    (tmp_path / "0.png").write_text("not a picture either")
+    show = open_source(tmp_path, seconds_per_image=1.0)
+    assert [Path(show.read().name).name for _ in range(3)] == ["1.png", "2.png", "4.png"]
+    show.seek(3)  # back from 4.png onto the broken 3.png
+    assert Path(show.read().name).name == "2.png"
+    show.seek(1)
+    assert Path(show.read().name).name == "1.png"
+    show.seek(0)  # back onto a broken first picture: the nearest one after it
+    assert Path(show.read().name).name == "1.png"
+    show.seek(3)  # forward onto the broken one: the next, as before
+    assert Path(show.read().name).name == "4.png"
+
+
 def _cut_short_video(path, frames: int = 40):
     """A video whose header counts ``frames`` frames, with its second half cut off."""
     image = np.full((120, 160, 3), 90, np.uint8)

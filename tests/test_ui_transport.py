@@ -682,6 +682,33 @@ def test_the_frame_keys_step_a_folders_pictures(qtbot, main_window, tmp_path):
     assert bar.slider.value() == 0
 
 
+def test_a_step_back_passes_over_an_unreadable_picture(qtbot, main_window, tmp_path):
+    """`,` from the picture after a broken one showed that same picture again, however often
+    it was pressed (trial 30)."""
+    import cv2
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a.png", "b.png", "d.png"):
+        cv2.imwrite(str(folder / name), cv2.imread(str(SAMPLE)))
+    (folder / "c.png").write_text("not a picture")
+    window = main_window(source=str(folder))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.capture is not None and live.capture.slideshow,
+                    timeout=WAIT_MS)
+    steps, bar = live.playback, live.transport
+    qtbot.waitUntil(steps.act_next_frame.isEnabled, timeout=WAIT_MS)
+    for name in ("b.png", "d.png"):
+        with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                              check_params_cb=lambda o, n=name: o.source.endswith(n)):
+            steps.act_next_frame.trigger()
+    for name, place in (("b.png", 1), ("a.png", 0)):
+        with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
+                              check_params_cb=lambda o, n=name: o.source.endswith(n)):
+            steps.act_previous_frame.trigger()
+        qtbot.waitUntil(lambda p=place: bar.slider.value() == p, timeout=WAIT_MS)
+
+
 def test_a_slideshow_counts_the_faces_of_the_picture_it_shows(qtbot, main_window, tmp_path):
     """The status bar's face count came at its next once-a-second update: it named the
     faces of the picture before for up to a second."""

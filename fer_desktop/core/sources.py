@@ -571,6 +571,8 @@ class ImageSource:
         self._cache: dict[int, np.ndarray] = {}
         self._read_one = False  # an image of it could be read: looping can show something
         self._sought: int | None = None  # a seek's picture, until a picture is shown after it
+        self._shown = -1  # the place of the picture shown last
+        self._backward = False  # a seek back: an unreadable picture is passed over backwards
         self._closed = False
 
     def read(self) -> Frame | None:
@@ -597,6 +599,9 @@ class ImageSource:
                     if not any(p == self.paths[position] for p, _ in self.skipped):
                         self.skipped.append((self.paths[position], exc.reason))
                     failed += 1
+                    if self._backward:  # `,` onto a broken picture showed the same one
+                        self._backward = position > 0  # again, as reading on did (trial 30)
+                        self._position = position - 1 if position > 0 else position + 1
                     continue
                 if self.loop and not self.seconds_per_image:  # a slideshow of 150 phone
                     self._cache[position] = image                # photos held 5 GB
@@ -609,6 +614,7 @@ class ImageSource:
         self._next_index += 1
         self._read_one = True
         self._sought = None
+        self._shown, self._backward = position, False
         return frame
 
     def _last_readable_before(self, sought: int | None) -> Frame | None:
@@ -630,9 +636,12 @@ class ImageSource:
         return None
 
     def seek(self, frame_index: int) -> None:
-        """Go to image ``frame_index`` (the slideshow's slider; clamped to the images)."""
+        """Go to image ``frame_index`` (the slideshow's slider; clamped to the images). Back
+        from the picture shown, a picture that cannot be read is passed over backwards (the
+        nearest readable one in the direction of the move), forwards otherwise."""
         self._position = min(max(0, int(frame_index)), len(self.paths) - 1)
         self._sought = self._position
+        self._backward = self._position < self._shown
 
     def close(self) -> None:
         self._closed = True
