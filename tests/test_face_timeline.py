@@ -71,6 +71,24 @@ def test_time_going_back_starts_again():
     assert happy_of(tl, 1)[0] == [1.0]
 
 
+def test_a_step_back_keeps_the_faces_history_up_to_its_frame():
+    """One `,` in a video left #1's timeline a single dot while #1 kept its number (trial 30):
+    a step back (the same stretch) cuts only what came after its frame."""
+    tl = FaceTimelines()
+    for k in range(6):
+        t = 1.0 + k * 0.04
+        tl.add(t, [face(1, 0.1 * k)] + ([face(2)] if k >= 2 else []), stretch=3)
+        tl.follow(t, 1 if k < 2 else 2)  # the panel goes over to #2 at 1.08
+    tl.add(1.16, [face(1, 0.9)], stretch=3)  # `,` from 1.20 to 1.16
+    times, happy = happy_of(tl, 1)
+    assert times == pytest.approx([1.0, 1.04, 1.08, 1.12, 1.16])
+    assert happy[-1] == pytest.approx(0.9) and happy[3] == pytest.approx(0.3)
+    assert tl.switches() == [(1.08, 2)] and tl.present == [1]
+    tl.add(1.04, [face(1, 0.5)], stretch=3)  # back past the switch: it goes too
+    assert happy_of(tl, 1)[0] == pytest.approx([1.0, 1.04]) and tl.switches() == []
+    assert tl.tracks() == [1]  # #2 came only later
+
+
 def test_a_new_stretch_starts_again_even_with_time_going_on():
     """A video reopened where it was left showed its 0:00 frame (face #1), then 0:06 with
     the numbers from #1 again: #1's line ran flat from 0:00 to 0:06."""

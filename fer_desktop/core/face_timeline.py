@@ -4,8 +4,9 @@ Each tracked face keeps its own series of (time, seven probabilities), so a curv
 two people: when a face leaves, its series gets a break (a NaN point), and when the panel
 starts following another face, the switch is remembered to be marked on the plot. Time is
 video time for files and wall time for cameras. A new stretch of video (a seek, a loop, a
-video reopened where it was left: ``FrameResult.stretch``) clears the history, and so does a
-time going back.
+video reopened where it was left: ``FrameResult.stretch``) clears the history; a time going
+back within a stretch (a step back with `,`, which keeps the faces' numbers) only cuts what
+came after it (the whole timeline went, trial 30).
 
 Example:
     >>> timelines = FaceTimelines(window_s=60.0)
@@ -54,12 +55,13 @@ class FaceTimelines:
     def add(self, t_s: float, faces: Iterable[Face], stretch: int = 0) -> None:
         """Add one frame's faces (those without a track id are not followed over time);
         ``stretch``: the result's ``FrameResult.stretch``."""
-        if (self._stretch is not None and stretch != self._stretch) \
-                or (self.newest_s is not None and t_s < self.newest_s):
+        if self._stretch is not None and stretch != self._stretch:
             # another stretch of video (a seek, a loop): its numbers name other faces, even
             # a #1 numbered from #1 again further on (a video reopened where it was left
             # drew #1's line from 0:00, where the first frame was shown, to the place)
             self.clear()
+        elif self.newest_s is not None and t_s <= self.newest_s:
+            self._forget_from(t_s)  # a step back: the same faces, the later points go
         self._stretch = stretch
         self.newest_s = t_s
         present = set()
@@ -73,6 +75,21 @@ class FaceTimelines:
             self._series[gone].append((t_s, _BREAK))
         self._present = present
         self._forget_before(t_s - self.window_s)
+
+    def _forget_from(self, t_s: float) -> None:
+        """Drop every point, switch and model mark at ``t_s`` or later."""
+        for track in list(self._series):
+            series = self._series[track]
+            while series and series[-1][0] >= t_s:
+                series.pop()
+            while series and np.isnan(series[-1][1][0]):  # a break with nothing after it
+                series.pop()
+            if not series:
+                del self._series[track]
+        self._present &= set(self._series)
+        for marks in (self._switches, self._models):
+            while marks and marks[-1][0] >= t_s:
+                marks.pop()
 
     def _forget_before(self, start_s: float) -> None:
         for track in list(self._series):
