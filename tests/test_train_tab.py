@@ -573,6 +573,22 @@ def test_the_form_is_remembered(qtbot, tmp_path, tiny_csv):
     assert "seed project" in second.form.preset_help.toolTip()  # the technical recipe
 
 
+def test_a_preset_keeps_the_epochs_and_batch_size_the_user_changed(qtbot, settings):
+    """2 epochs typed, then the preset "fast": the run started with 60, unsaid (trial 30)."""
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    form = tab.form
+    form.preset_combo.setCurrentIndex(form.preset_combo.findData("default"))
+    form.epochs_spin.setValue(2)
+    form.preset_combo.setCurrentIndex(form.preset_combo.findData("seed"))
+    assert form.epochs_spin.value() == 2  # the user's
+    assert form.batch_spin.value() == PRESETS["seed"]["batch_size"]  # untouched: the preset's
+    form.batch_spin.setValue(16)
+    form.preset_combo.setCurrentIndex(form.preset_combo.findData("fast"))
+    assert (form.epochs_spin.value(), form.batch_spin.value()) == (2, 16)
+    assert form.config().epochs == 2 and "--epochs 2" in " ".join(form.config().to_argv())
+
+
 def test_preset_help_speaks_plainly(qtbot, settings):
     """The help under Preset said "VGG-style CNN ... AdamW + warm-up/cosine": jargon."""
     tab = TrainTab(settings)

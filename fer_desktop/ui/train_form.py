@@ -119,6 +119,9 @@ class TrainForm(QGroupBox):
         super().__init__("Train a model", parent)
         self._uses = "csv"  # what the chosen data source takes: "csv", "folder", "finetune"
         self._busy = False  # a trainer or a CSV check runs: the fields are locked
+        # (epochs, batch size) the chosen preset filled in: a value the user changed since is
+        # kept when another preset is chosen (2 epochs typed became 60 unsaid, trial 30)
+        self._filled: tuple[int, int] | None = None
         self.row_jobs = BackgroundJobs()  # the CSV's Training rows, for the time estimate
         self._row_counts = TrainingRowCounts()
         self._counting: set[str] = set()
@@ -316,6 +319,7 @@ class TrainForm(QGroupBox):
         self.csv_edit.setText(values.csv)
         self.out_edit.setText(values.out or str(default_runs_folder()))
         index = max(0, self.preset_combo.findData(values.preset))
+        self._filled = None
         self.preset_combo.setCurrentIndex(index)
         self._on_preset_changed(index)  # the preset's epochs and batch size...
         if values.epochs:
@@ -439,11 +443,16 @@ class TrainForm(QGroupBox):
 
     # reactions --------------------------------------------------------------------------
     def _on_preset_changed(self, index: int) -> None:
+        """Fill in the preset's epochs and batch size, except a value the user changed."""
         preset = PRESETS.get(self.preset_combo.itemData(index), {})
-        self._show_preset_help()
         if preset:
-            self.epochs_spin.setValue(int(preset["epochs"]))
-            self.batch_spin.setValue(int(preset["batch_size"]))
+            filled, new = self._filled, (int(preset["epochs"]), int(preset["batch_size"]))
+            for spin, before, value in zip((self.epochs_spin, self.batch_spin),
+                                           filled or (None, None), new, strict=True):
+                if filled is None or spin.value() == before:
+                    spin.setValue(value)
+            self._filled = new
+        self._show_preset_help()
 
     def _show_preset_help(self) -> None:
         """Plain words on the form, the recipe's technical terms in the tooltip. Its time is
