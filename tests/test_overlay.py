@@ -262,6 +262,16 @@ def test_a_label_too_wide_leaves_out_its_percentage_never_the_number():
     assert x2 - x1 <= 1.05 * LABEL_MAX_FACE_WIDTHS * 60 + 2 * 12  # its width, with padding
 
 
+def test_a_larger_face_never_gets_a_smaller_label():
+    """"#2 happy" on a 63-px face was drawn larger and bolder than "#1 happy 91%" on a larger
+    face: the short text was sized afresh (trial 30)."""
+    painter = OverlayPainter()
+    s = painter._scale(np.zeros((600, 1000, 3), np.uint8))
+    scales = [painter.fit_label(face([0, 0, w, w], track_id=2), w, s)[1]
+              for w in range(20, 320, 2)]
+    assert all(b >= a - 1e-9 for a, b in zip(scales, scales[1:], strict=False)), scales
+
+
 def test_a_painters_memory_draws_the_same_frame_again_the_same_way():
     """A screenshot with Blur faces draws the overlay again with a new painter: a face at the
     cut-off lost the bars it had on screen."""
