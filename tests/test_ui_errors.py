@@ -213,3 +213,15 @@ def test_a_snapshot_that_cannot_be_written_says_why_once(tmp_path, monkeypatch):
     with pytest.raises(ExportError) as info:
         save_snapshot(tmp_path / "s.png", fake_output())
     assert info.value.reason == "cannot be written (No space left on device); choose another file"
+
+
+def test_a_relative_source_is_made_absolute(tmp_path, monkeypatch):
+    """`--source media/group.jpg` was listed twice under Source once opened again by its full
+    path, and saved files named a path that worked only from that folder (trial 30)."""
+    from fer_desktop.ui.app import _parse_source
+
+    monkeypatch.chdir(tmp_path)
+    assert _parse_source("media/group.jpg") == str(tmp_path / "media" / "group.jpg")
+    assert _parse_source("./media/../clip.mp4") == str(tmp_path / "clip.mp4")
+    assert _parse_source("0") == 0 and _parse_source(None) is None
+    assert _parse_source("rtsp://camera.local/stream") == "rtsp://camera.local/stream"

@@ -50,9 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parse_source(text: str | None) -> int | str | None:
+    """A camera index, or the path made absolute (``media/group.jpg`` was listed twice
+    under Source, and saved files named a path that worked only from that folder, trial
+    30); a URL (``rtsp://...``) as it is."""
+    import os
+
     from fer_desktop.core.sources import normalise_source
 
-    return None if text is None else normalise_source(text)
+    if text is None:
+        return None
+    spec = normalise_source(text)
+    if isinstance(spec, str) and spec and "://" not in spec:
+        return os.path.abspath(os.path.expanduser(spec))
+    return spec
 
 
 class _SnapshotRun:
