@@ -200,6 +200,33 @@ def test_no_display_is_said_in_words_not_by_a_qt_abort(monkeypatch, capsys):
     assert "no display to open a window on" in capsys.readouterr().err
 
 
+def test_a_missing_x_library_is_named_not_qts_guess(monkeypatch, capsys):
+    """Qt aborted naming libxcb-cursor0, installed, when libxcb-icccm4 was missing (trial 30):
+    the system's loader names the library, and the window is not tried."""
+    from fer_desktop.ui.app import main, missing_x_library
+
+    def lacking(path):
+        raise OSError("libxcb-icccm.so.4: cannot open shared object file: No such file or "
+                      "directory")
+
+    x11 = {"DISPLAY": ":0"}
+    said = missing_x_library(x11, "linux", load=lacking)
+    assert said.startswith("a library Qt needs to open a window is missing "
+                           "(libxcb-icccm.so.4); on Debian or Ubuntu: sudo apt-get install")
+    assert missing_x_library(x11, "linux", load=lambda path: None) == ""
+    for quiet in ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"},
+                  {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, {}):
+        assert missing_x_library(quiet, "linux", load=lacking) == ""
+    assert missing_x_library(x11, "win32", load=lacking) == ""
+    monkeypatch.setenv("DISPLAY", ":0")
+    for name in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr("ctypes.CDLL", lacking)
+    assert main([]) == 2
+    assert "(libxcb-icccm.so.4)" in capsys.readouterr().err
+
+
 def test_a_snapshot_that_cannot_be_written_says_why_once(tmp_path, monkeypatch):
     """"s.png cannot be written (cannot be written (No space left on device))" on a full
     disk (audit 39): the writer's own words were wrapped in the same words again."""

@@ -148,6 +148,38 @@ def missing_display(environ, platform: str) -> str:
             "for files without a window")
 
 
+X_LIBRARIES_ADVICE = ("on Debian or Ubuntu: sudo apt-get install libxcb-icccm4 "
+                      "libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-image0 "
+                      "libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 "
+                      "(docs/packaging.md)")
+
+
+def missing_x_library(environ, platform: str, load=None) -> str:
+    """Why Qt's X11 plugin cannot load ("" when it can, or when it is not the one used): Qt
+    aborted naming libxcb-cursor0 when that was installed and libxcb-icccm4 was missing
+    (trial 30). The plugin is loaded as Qt would load it, and the system's loader names the
+    first library it lacks. ``load``: ``ctypes.CDLL`` (tests give another)."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM", "") not in ("", "xcb") \
+            or not environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return ""
+    import ctypes
+    import re
+
+    import PySide6
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    if not plugin.is_file():  # a bundle keeps it elsewhere: Qt says what it lacks
+        return ""
+    try:
+        (load or ctypes.CDLL)(str(plugin))
+    except OSError as exc:
+        name = re.search(r"(lib[\w.+-]+\.so[\w.]*)", str(exc).replace(str(plugin), ""))
+        lacking = name.group(1) if name else str(exc)
+        return (f"a library Qt needs to open a window is missing ({lacking}); "
+                f"{X_LIBRARIES_ADVICE}")
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
@@ -156,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     snapshot = args.snapshot
     source = _parse_source(args.source)
 
-    display_problem = missing_display(os.environ, sys.platform)
+    display_problem = missing_display(os.environ, sys.platform) \
+        or missing_x_library(os.environ, sys.platform)
     if display_problem:  # Qt aborted with "Reinstalling the application may fix this problem"
         print(f"fer-desktop: {display_problem}", file=sys.stderr)
         return EXIT_NO_DISPLAY
