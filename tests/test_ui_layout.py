@@ -61,6 +61,29 @@ def test_live_tab_with_a_video_fits_800x600(qtbot, main_window, tmp_path):
     qtbot.waitUntil(lambda: clipped_widgets(window) == [], timeout=WAIT_MS)
 
 
+def test_recording_and_collecting_leave_the_source_box_readable_at_800(qtbot, main_window):
+    """REC and Collect beside it left the Source box three letters wide at 800 px (trial 30):
+    they shorten to "● 00:05" and "Collect" first, and the box keeps about ten letters."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    live.collect_panel.act_collect.trigger()
+    combo, rec, collect = live.source_picker.combo, live.outputs.label, live.collect_panel.indicator
+    qtbot.waitUntil(lambda: rec.isVisible() and collect.isVisible(), timeout=WAIT_MS)
+    settle(qtbot, window)
+    narrow = combo.fontMetrics().averageCharWidth() * 10
+    qtbot.waitUntil(lambda: combo.width() >= narrow, timeout=WAIT_MS)
+    assert rec.elided_text().startswith("\u25cf ") and "\u2026" not in rec.elided_text()
+    assert collect.elided_text() in ("Collect", "Collect 1-7")
+    settle(qtbot, window, 1280, 800)
+    qtbot.waitUntil(lambda: rec.elided_text().startswith("\u25cf REC "), timeout=WAIT_MS)
+    assert collect.elided_text() == "Collect 1-7"
+    live.act_record.trigger()
+
+
 def test_empty_state_fits_800x600(qtbot, main_window):
     window = main_window()
     live = window.live_view

@@ -153,12 +153,18 @@ class CollectPanel(QGroupBox):
             self.active.isChecked()))
         # Shown above the video while collecting: the digit keys save faces then, and the
         # checkbox that says so may be scrolled out of view in the side panel.
-        self.indicator = QLabel("Collect 1-7")  # short: it shares the row with REC
+        # short: it shares the row with REC; "Collect" alone where even that leaves the Source
+        # box too little (three letters at 800 px, trial 30)
+        self.indicator = ElidedLabel("Collect 1-7", mode=Qt.TextElideMode.ElideRight)
+        self.indicator.set_short_text("Collect")
+        bold = self.indicator.font()
+        bold.setBold(True)
+        self.indicator.setFont(bold)
         self.indicator.setAccessibleName("Collecting faces: keys 1 to 7 save the face shown")
-        self.indicator.setStyleSheet(f"color: {COLLECT_COLOUR}; font-weight: bold;")
+        self.indicator.setStyleSheet(f"color: {COLLECT_COLOUR};")
         self.indicator.setToolTip("Keys 1 (angry) to 7 (neutral) save the face shown; untick "
                                   "Collect in the side panel (or press Ctrl+Shift+C) to stop")
-        self.indicator.setMinimumWidth(self.indicator.sizeHint().width())  # never cut
+        self.indicator.setMinimumWidth(self.indicator.fontMetrics().horizontalAdvance("Collect "))
         self.indicator.hide()
         grid = QGridLayout()
         self.count_labels: dict[str, QLabel] = {}

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QSignalBlocker, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter, file_prefix
 from fer_desktop.core.model import Classifier
@@ -29,6 +29,7 @@ from fer_desktop.core.sources import is_image_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture_types import CaptureOutput
 from fer_desktop.ui.colours import REC_COLOUR
+from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.saved_banner import SavedBanner, cannot_open, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
@@ -96,7 +97,13 @@ class OutputControls(QObject):
         self._painter: Callable[[], OverlayPainter] = OverlayPainter
         self._playing: Callable[[], bool] = lambda: True
         self._source_name: Callable[[], str] = str  # "": no name
-        self.label = QLabel("")
+        # "● REC 00:05" where there is room, "● 00:05" where there is not: at 800 px the
+        # Source box shrank to three letters beside it and Collect (trial 30)
+        self.label = ElidedLabel("", mode=Qt.TextElideMode.ElideRight)
+        bold = self.label.font()
+        bold.setBold(True)
+        self.label.setFont(bold)
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("\u25cf 00:00 "))
         self.label.setToolTip("Time recorded so far")
         self.label.setVisible(False)  # shown while recording (empty, it took room at 800 px)
         self._timer = QTimer(self)
@@ -421,8 +428,10 @@ class OutputControls(QObject):
         if self._recorder is None:
             return
         seconds = int(time.monotonic() - self._started)
-        self.label.setText(f"\u25cf REC {seconds // 60:02d}:{seconds % 60:02d}")
-        self.label.setStyleSheet(f"color: {REC_COLOUR}; font-weight: bold;")
+        elapsed = f"{seconds // 60:02d}:{seconds % 60:02d}"
+        self.label.setText(f"\u25cf REC {elapsed}")
+        self.label.set_short_text(f"\u25cf {elapsed}")
+        self.label.setStyleSheet(f"color: {REC_COLOUR};")
         self.label.show()
 
 

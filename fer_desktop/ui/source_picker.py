@@ -108,6 +108,8 @@ class SourcePicker(QWidget):
         self._current: int | str | Path | None = None
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(22)
+        # never narrower than about ten letters: REC and Collect beside it left "Sam" (trial 30)
+        self.combo.setMinimumWidth(self.combo.fontMetrics().averageCharWidth() * 10 + 32)
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setToolTip("Where the frames come from: a camera, a video, an image")
