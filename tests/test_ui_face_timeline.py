@@ -49,6 +49,28 @@ def _corner(view) -> int:
     return view.grab().toImage().pixelColor(view.width() // 2, 0).rgb()
 
 
+def test_while_collecting_tab_goes_round_the_faces(qtbot, main_window, settings, tmp_path):
+    """Past the last face Tab left the video while Collect was on, and the next digit went
+    into Minimum face (4 px, remembered) instead of saving the face (trial 31)."""
+    settings.collect_folder = tmp_path / "faces"
+    window = main_window(source=0, source_opener=lambda spec, **kw: TwoThenOneCamera())
+    live = window.live_view
+    panel = live.face_panel
+    qtbot.waitUntil(lambda: len(panel.present_tracks) == 2, timeout=WAIT_MS)
+    first, second = panel.present_tracks
+    live.collect_panel.active.setChecked(True)
+    live.face_selection.select(second)
+    live.video_view.setFocus()
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # past the last: round to the first
+    assert panel.selected_track == first and live.video_view.hasFocus()
+    assert "Tab goes round the faces" in window.notifier.last_info
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Backtab)  # and back round to the last
+    assert panel.selected_track == second and live.video_view.hasFocus()
+    live.collect_panel.active.setChecked(False)
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # not collecting: it leaves, as before
+    assert not live.video_view.hasFocus()
+
+
 def test_keyboard_chooses_the_face_and_the_video_marks_it(qtbot, main_window):
     window = main_window(source=0, source_opener=lambda spec, **kw: TwoThenOneCamera())
     live = window.live_view

@@ -31,11 +31,14 @@ class FaceSelection(QObject):
             the frame's faces, in frame pixels (``OverlayPainter.label_box``: a label makes
             way for its neighbours'): the dashed box leaves it clear.
             Default: the Live tab's painter's (its labels are the same with or without bars).
+        collecting: whether Collect is on: Tab then goes round the faces instead of leaving
+            the video, where the digits that save faces would type into an option box.
     """
 
     def __init__(self, video_view: VideoView, face_panel: FacePanel, notifier: Notifier,
                  latest: Callable[[], FrameResult | None], parent: QObject | None = None,
-                 label_box: LabelBox | None = None) -> None:
+                 label_box: LabelBox | None = None,
+                 collecting: Callable[[], bool] = lambda: False) -> None:
         super().__init__(parent)
         self._video, self._panel, self._notifier, self._latest = (
             video_view, face_panel, notifier, latest)
@@ -48,6 +51,8 @@ class FaceSelection(QObject):
         self._from_chosen = True  # Tab steps on from the face chosen (False: from the ends)
         self._clock = time.monotonic
         self._typed = (0, 0.0)  # the face number typed so far, and when its last digit was
+        self._collecting = collecting
+        self._round_said = False  # "Tab goes round the faces": said once a Collect
 
     def select(self, track: int | None) -> None:
         """Follow ``track`` (None: the largest face)."""
@@ -94,6 +99,19 @@ class FaceSelection(QObject):
         start = self._panel.selected_track if self._from_chosen else None
         track = next_track(present, start, step) if len(present) > 1 else None
         self._from_chosen = True
+        if track is None and self._collecting():
+            # round again: past the last face the keyboard left the video, and the next
+            # digit went into Minimum face (4 px, remembered) instead of saving (trial 31)
+            track = (present[0] if step > 0 else present[-1]) if present else None
+            if not self._round_said:
+                self._round_said = True
+                self._notifier.info("While collecting, Tab goes round the faces; "
+                                    "Ctrl+Shift+C stops collecting (then Tab leaves the video)")
+            if track is not None:
+                self.select(track)
+            return True
+        if not self._collecting():
+            self._round_said = False
         if track is not None:
             self.select(track)
         return track is not None

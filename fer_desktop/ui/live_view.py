@@ -3,9 +3,8 @@
 It holds no algorithm. Its parts live beside it (start-up, source picker, options, empty state,
 outputs, playback, face selection, explain, collect; ``docs/architecture.md`` lists them).
 The pipeline is built in a background worker (the window is painted before the model is
-loaded), then a :class:`CaptureThread` runs it on the chosen source. Everything that goes
-wrong is reported through the window's :class:`Notifier`.
-"""
+loaded), then a :class:`CaptureThread` runs it on the chosen source; the window's
+:class:`Notifier` says what goes wrong."""
 
 from __future__ import annotations
 
@@ -217,14 +216,15 @@ class LiveView(QWidget):
         self.face_panel.explain_requested.connect(self.explain_face)
         self.face_panel.explain_available.connect(self.act_explain.setEnabled)  # none yet:
         self.act_explain.setEnabled(self.face_panel.explain_button.isEnabled())  # off
-        self.face_selection = FaceSelection(
-            self.video_view, self.face_panel, self._notifier,
-            lambda: self._last_output.result if self._last_output is not None else None, self)
         self.options_box = OptionsBox(self._options)
         self.options_box.changed.connect(self.set_options)
         self.collect_panel = CollectPanel(self._settings, self._notifier,
                                           lambda: (self._last_output, self._options.detector,
                                                    self.face_panel.current_face))
+        self.face_selection = FaceSelection(
+            self.video_view, self.face_panel, self._notifier,
+            lambda: self._last_output.result if self._last_output is not None else None, self,
+            collecting=self.collect_panel.active.isChecked)
         self.addActions(self.collect_panel.actions)
 
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
