@@ -549,7 +549,7 @@ def test_a_pipe_or_a_device_named_like_a_picture_is_refused_not_waited_on(tmp_pa
     assert code == 1 and [r["source"] for r in rows(out)] == [str(image)]
     assert "fifo.jpg is a pipe, not a file" in err
     assert "fifo.mp4 is a pipe, not a file" in err
-    assert "rnd.png is not a file but a pipe or a device" in err
+    assert "rnd.png is a device, not a file" in err
 
 
 def test_a_device_named_like_a_video_or_a_loop_of_links_is_named_as_what_it_is(tmp_path,
@@ -565,7 +565,7 @@ def test_a_device_named_like_a_video_or_a_loop_of_links_is_named_as_what_it_is(t
                  "--out", str(tmp_path / "r.csv"), "--no-progress"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "zero.mp4 is not a file but a pipe or a device" in err
+    assert "zero.mp4 is a device, not a file" in err
     assert "a.avi is a link that leads back to itself" in err
     assert f"gone.mp4 is a link to {tmp_path / 'moved.mp4'}, which does not exist" in err
 

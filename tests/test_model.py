@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -260,6 +261,11 @@ def test_a_mismatch_quotes_a_long_value_briefly(model_copy):
      "model.json", "not valid JSON"),
     (lambda d: (d / "model.json").write_text('{"a": ' + "9" * 5000 + "}"), "model.json",
      "not valid JSON"),
+    # a pipe or a folder where model.json is: "missing", which it is not (audit 43)
+    (lambda d: ((d / "model.json").unlink(), os.mkfifo(d / "model.json")), "model.json",
+     "is a pipe, not a file"),
+    (lambda d: ((d / "model.json").unlink(), (d / "model.json").mkdir()), "model.json",
+     "is a folder, not a file"),
 ])
 def test_broken_model_json(model_copy, damage, culprit, message):
     damage(model_copy)
@@ -332,7 +338,7 @@ def test_detector_model_in_place_of_the_classifier(model_copy):
 
 @pytest.mark.parametrize("kind, message", [
     ("loop", "is a link that leads back to itself"),
-    ("fifo", "is not a file but a pipe or a device"),
+    ("fifo", "is a pipe, not a file"),
     ("huge", r"is 6,144 MB; an emotion model is a few MB \(the limit is 200 MB\)"),
 ])
 def test_a_model_file_that_is_no_model_file_says_what_it_is(model_copy, kind, message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import time
 
 import pytest
@@ -396,3 +397,45 @@ def test_a_run_name_keeps_no_bidi_override_and_no_dangling_joiner():
     cut = clean_run_name(family * 20)
     assert len(cut) <= NAME_MAX_CHARS and not cut.endswith("\u200d")
     assert clean_run_name("caf\u00e9 \u2764\ufe0f") == "caf\u00e9 \u2764\ufe0f"  # kept whole
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize("name", ["state.json", "config.json", "name.txt", "model.json",
+                                  "events.jsonl"])
+def test_a_pipe_in_a_run_folder_is_never_read(tmp_path, name):
+    """A pipe in place of state.json (or config.json, name.txt, model.json) was read on the
+    window's thread, which waited for ever: the window never opened (audit 43)."""
+    import threading
+
+    from trainer import rundir
+    from trainer.runs import read_run_name
+
+    run = make_run_folder(tmp_path, "20261206-120000-default",
+                          {"epoch": 1, "epochs": 2, "status": "stopped"})
+    (run / name).unlink(missing_ok=True)
+    os.mkfifo(run / name)
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(
+        (list_runs(tmp_path), read_run_curves(run), read_run_name(run))), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert done, f"reading a run with a pipe as {name} did not return"
+    assert [row.run_dir for row in done[0][0]] == [run]
+    if name == "state.json":
+        with pytest.raises(rundir.RunDirError, match="state.json is a pipe, not a file"):
+            rundir.read_json(run / name)
+
+
+@pytest.mark.parametrize("content", [
+    "epoch,loss,accuracy,val_loss,val_accuracy\n1,0.9,0.5,0.8,caf\xe9\n".encode("latin-1"),
+    "epoch,loss\n1,0.5\n".encode("utf-16"),
+    b"epoch,loss\n1," + b"9" * 200_000 + b"\n",
+])
+def test_a_history_csv_that_cannot_be_read_gives_no_curves_not_an_error(tmp_path, content):
+    """Not UTF-8, or a field over csv's limit, in the newest run's history.csv took the
+    Train tab away at every launch, naming no file (audit 43)."""
+    run = make_run_folder(tmp_path, "20261206-120000-default",
+                          {"epoch": 1, "epochs": 2, "status": "stopped"})
+    (run / "history.csv").write_bytes(content)
+    curves = read_run_curves(run)
+    assert curves.epoch == [] and curves.loss == []

@@ -801,3 +801,19 @@ def test_a_float_tiff_is_read_without_opencvs_warning(tmp_path, capfd):
     assert image.shape == (48, 64, 3) and image.dtype == np.uint8
     assert image[0, 0, 0] == 0 and image[0, -1, 0] == 255
     assert "32-bit samples" not in capfd.readouterr().err
+
+
+def test_a_folder_or_a_pipe_named_like_a_picture_is_named_as_what_it_is(tmp_path):
+    """A picture replaced by a folder in a slideshow was "not a file but a pipe or a device"
+    (audit 43)."""
+    import os
+
+    from fer_desktop.core import sources
+
+    (tmp_path / "d.jpg").mkdir()
+    with pytest.raises(SourceError, match=r"d.jpg is a folder, not a file; give a picture"):
+        sources.read_image(tmp_path / "d.jpg")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "b.jpg")
+        with pytest.raises(SourceError, match=r"b.jpg is a pipe, not a file"):
+            sources.read_image(tmp_path / "b.jpg")

@@ -40,7 +40,7 @@ from typing import Any
 
 from fer_desktop.core.messages import about, quote
 from fer_desktop.core.model import MODEL_JSON
-from fer_desktop.core.safe_write import OUT_ADVICE
+from fer_desktop.core.safe_write import OUT_ADVICE, not_a_file
 
 # The files of a run folder.
 STATE = "state.json"
@@ -233,6 +233,14 @@ def new_run_dir(out: Path, preset: str) -> Path:
 
 
 def read_json(path: Path) -> dict:
+    """``path`` parsed; a pipe is refused without opening it (reading one waits for ever: a
+    run folder holding one kept the window from opening at every launch, audit 43).
+
+    Raises:
+        RunDirError: missing, not a file, or not JSON, naming the file.
+    """
+    if kind := not_a_file(path):
+        raise RunDirError(path, f"is {kind}, not a file")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

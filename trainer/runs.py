@@ -225,6 +225,8 @@ def ended_line(row: RunRow) -> str:
 
 def _last_event_is_error(run: Path) -> bool:
     path = run / rundir.EVENTS
+    if not path.is_file():  # a pipe: read for ever (audit 43)
+        return False
     try:
         with open(path, "rb") as fh:
             fh.seek(max(0, path.stat().st_size - 4096))
@@ -288,6 +290,8 @@ def read_run_name(run: Path) -> str:
     """The name the user gave ``run`` (its ``name.txt``), cleaned as :func:`clean_run_name`
     does; "" when it has none, or when the file cannot be read or is not UTF-8 text (a
     tampered file never breaks the run list: the folder's name is shown instead)."""
+    if not (run / rundir.NAME).is_file():  # none, or a pipe (read for ever, audit 43)
+        return ""
     try:
         with open(run / rundir.NAME, "rb") as fh:
             return clean_run_name(fh.read(_NAME_READ_BYTES).decode("utf-8"))
@@ -452,7 +456,10 @@ def _read_config(run: Path) -> dict:
 
 
 def _read_object(path: Path) -> dict:
-    """A JSON object from ``path``, or {} where there is none readable."""
+    """A JSON object from ``path``, or {} where there is none readable (a pipe among them:
+    reading it waited for ever, and the window never opened, audit 43)."""
+    if not path.is_file():
+        return {}
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
@@ -547,18 +554,26 @@ def read_run_curves(run: Path) -> RunCurves:
             return curves
     history = run / rundir.HISTORY
     if history.is_file():
-        with open(history, newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                try:
-                    curves.epoch.append(float(row["epoch"]))
-                except (KeyError, ValueError):
-                    continue
-                for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-                    try:
-                        getattr(curves, key).append(float(row.get(key) or "nan"))
-                    except ValueError:
-                        getattr(curves, key).append(math.nan)
+        try:
+            _read_history(history, curves)
+        except (OSError, UnicodeDecodeError, csv.Error):  # not UTF-8, a 200 KB field: the
+            return RunCurves()  # Train tab went, at every launch (audit 43): no curves
     return curves
+
+
+def _read_history(history: Path, curves: RunCurves) -> None:
+    """history.csv's epochs into ``curves``."""
+    with open(history, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            try:
+                curves.epoch.append(float(row["epoch"]))
+            except (KeyError, ValueError):
+                continue
+            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                try:
+                    getattr(curves, key).append(float(row.get(key) or "nan"))
+                except ValueError:
+                    getattr(curves, key).append(math.nan)
 
 
 def _drop_from(curves: RunCurves, axis: str, x: float) -> None:

@@ -28,6 +28,7 @@ from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
 from fer_desktop.core.messages import quote
 from fer_desktop.core.native_logs import litert_quiet
+from fer_desktop.core.safe_write import kind_of, not_a_file
 
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
@@ -74,6 +75,8 @@ def read_metadata(model_dir: Path) -> dict:
             raise ModelError(model_dir, "is a link that leads nowhere or back to itself; give "
                                         f"the model folder itself; {EXPORT_HINT}")
         raise ModelError(model_dir, f"no such model folder; {EXPORT_HINT}")
+    if kind := not_a_file(path):  # a pipe read "missing" (audit 43)
+        raise ModelError(path, f"is {kind}, not a file; {EXPORT_HINT}")
     if not path.is_file():
         raise ModelError(path, f"missing: the folder holds no model description; {EXPORT_HINT}")
     if path.stat().st_size > MAX_MODEL_JSON_BYTES:
@@ -136,7 +139,7 @@ def _check_model_file(path: Path) -> None:
         raise ModelError(path, f"missing: {MODEL_JSON} names it but the file is not there; "
                                f"{EXPORT_HINT} again") from exc
     if not stat.S_ISREG(info.st_mode):
-        raise ModelError(path, f"is not a file but a pipe or a device; {EXPORT_HINT} again")
+        raise ModelError(path, f"is {kind_of(info.st_mode)}, not a file; {EXPORT_HINT} again")
     if info.st_size > MAX_MODEL_FILE_BYTES:
         raise ModelError(path, f"is {info.st_size / 2**20:,.0f} MB; an emotion model is a few MB "
                                f"(the limit is {MAX_MODEL_FILE_BYTES >> 20} MB): {EXPORT_HINT} "

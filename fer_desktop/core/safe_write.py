@@ -155,11 +155,31 @@ def special_file_kind(path: Path) -> str:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return ""
+    return "" if stat.S_ISDIR(mode) else kind_of(mode)
+
+
+def kind_of(mode: int) -> str:
+    """What a file of ``os.stat`` mode ``mode`` is, in words, when it is no plain file ("a
+    folder", "a pipe", "a device", "a socket"); "" for a plain file. Reading a pipe waits
+    for ever, so readers ask first."""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a folder"
     if stat.S_ISFIFO(mode):
         return "a pipe"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "a socket" if stat.S_ISSOCK(mode) else ""
+    return "a socket" if stat.S_ISSOCK(mode) else "not a plain file"
+
+
+def not_a_file(path: Path) -> str:
+    """:func:`kind_of` for ``path`` (its link followed); "" when it is a plain file or
+    cannot be looked at (absent: its reader says so)."""
+    try:
+        return kind_of(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return ""
 
 
 def snapshot_png(out: Path) -> Path:

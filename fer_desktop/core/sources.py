@@ -39,6 +39,7 @@ from fer_desktop.core.image_size import (
 from fer_desktop.core.messages import about, goes_on
 from fer_desktop.core.native_logs import libpng_quiet, quiet_ffmpeg
 from fer_desktop.core.native_paths import opencv_path
+from fer_desktop.core.safe_write import kind_of
 
 quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its own lines
 
@@ -122,8 +123,8 @@ def read_image(path: str | Path) -> np.ndarray:
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     if not stat.S_ISREG(status.st_mode):  # a pipe blocked the read forever; a device "empty"
-        raise SourceError(path, "is not a file but a pipe or a device; give a picture file",
-                          retryable=False)
+        raise SourceError(path, f"is {kind_of(status.st_mode)}, not a file; give a picture "
+                                "file", retryable=False)  # a folder read "a pipe" (audit 43)
     file_bytes = status.st_size
     if file_bytes > MAX_IMAGE_FILE_BYTES:
         raise SourceError(path, f"is {file_bytes / 2**20:.0f} MB; image files over "
@@ -777,12 +778,10 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     mode = path.stat().st_mode
-    if not is_folder and stat.S_ISFIFO(mode):  # reading would wait forever
-        raise SourceError(path, "is a pipe, not a file; give a picture or video file",
-                          retryable=False)
-    if not is_folder and not stat.S_ISREG(mode):  # a link to /dev/zero named .mp4 was
-        raise SourceError(path, "is not a file but a pipe or a device; give a picture or "
-                                "video file", retryable=False)  # "no such video file"
+    # a pipe: reading would wait for ever; a link to /dev/zero named .mp4 was "no such video
+    if not is_folder and not stat.S_ISREG(mode):  # file"
+        raise SourceError(path, f"is {kind_of(mode)}, not a file; give a picture or video "
+                                "file", retryable=False)
     if is_folder:
         if not images:
             raise SourceError(path, "the folder holds no images (" +
