@@ -394,6 +394,25 @@ def test_a_face_that_jumped_or_a_cut_is_not_drawn_twice():
     assert cut.held() == []
 
 
+def test_a_face_found_cut_at_the_edge_then_whole_is_not_drawn_twice():
+    """A face coming back in at the right edge was found cut there (#5, 30 px wide), then
+    whole 80 px further in as a new face (#6): #5 was held beside it, an empty labelled box
+    (trial 31). Its height is a face's: it may be the same face."""
+    tracker = FaceTracker(TrackerOptions(hold_s=0.5))
+    edge = np.array([1250, 461, 1280, 533], np.float32)  # cut by the frame's edge
+    stays = BOX + np.array([0, 300, 0, 300], np.float32)  # another face (not a cut)
+    for t in (0.0, 0.04):
+        tracker.update([stays, edge], np.stack([SAD, HAPPY]), t)
+    whole = np.array([1150, 455, 1225, 545], np.float32)  # whole, further in
+    tracker.update([stays, whole], np.stack([SAD, HAPPY]), 0.12)
+    assert tracker.held() == []
+    small = FaceTracker(TrackerOptions(hold_s=0.5))  # a face of another size in both ways
+    small.update([BOX, stays], np.stack([HAPPY, SAD]), 0.0)
+    child = np.array([BOX[0] + 300, BOX[1], BOX[0] + 325, BOX[1] + 25], np.float32)
+    small.update([stays, child], np.stack([SAD, HAPPY]), 0.1)
+    assert [state.track_id for _box, state in small.held()] == [1]
+
+
 def test_nothing_is_held_where_the_frames_carry_no_usable_time():
     tracker = FaceTracker(TrackerOptions(hold_s=0.5))
     tracker.update([BOX], HAPPY[None], math.nan)

@@ -202,15 +202,21 @@ JUMP_WIDTHS = 4.0  # a new face of a similar size this many widths away may be a
 
 def _jumped_to(old: np.ndarray, new: np.ndarray) -> bool:
     """Whether a face born at ``new`` may be the one last seen at ``old``, moved too far for
-    the tracker to match it: of a similar size (widths within 1.5x) and under JUMP_WIDTHS of
-    its widths away. Any face of its size anywhere stopped the holding, and a busy video's
-    faces blinked again whenever someone came in (review 39b)."""
+    the tracker to match it: of a similar size (widths or heights within 1.5x: a face half
+    out of the frame keeps its height, not its width) and under JUMP_WIDTHS of the wider's
+    widths away. Any face of its size anywhere stopped the holding, and a busy video's faces
+    blinked again whenever someone came in (review 39b); a face coming in at the frame's
+    edge, found cut there and then whole further in, was drawn twice (trial 31)."""
     width, new_width = old[2] - old[0], new[2] - new[0]
-    if min(width, new_width) <= 0 or max(width, new_width) > 1.5 * min(width, new_width):
+    height, new_height = old[3] - old[1], new[3] - new[1]
+    if min(width, new_width, height, new_height) <= 0:
+        return False
+    if max(width, new_width) > 1.5 * min(width, new_width) \
+            and max(height, new_height) > 1.5 * min(height, new_height):
         return False
     shift = np.hypot((new[0] + new[2] - old[0] - old[2]) / 2,
                      (new[1] + new[3] - old[1] - old[3]) / 2)
-    return bool(shift < JUMP_WIDTHS * width)
+    return bool(shift < JUMP_WIDTHS * max(width, new_width))
 
 
 class FaceTracker:
