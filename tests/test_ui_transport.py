@@ -66,6 +66,13 @@ def test_pause_seek_and_play_from_the_bar(qtbot, main_window, tmp_path):
     qtbot.waitUntil(bar.slider.hasFocus, timeout=WAIT_MS)
     qtbot.keyClick(bar.slider, Qt.Key.Key_Space)  # the slider had the keys: Space did nothing
     assert not bar.playing
+    at = bar.slider.value()  # `.` and `,` step from there too (they did nothing, trial 31)
+    qtbot.keyClick(bar.slider, Qt.Key.Key_Period)
+    qtbot.waitUntil(lambda: bar.slider.value() == at + 1, timeout=WAIT_MS)
+    qtbot.keyClick(bar.slider, Qt.Key.Key_Comma)
+    qtbot.keyClick(bar.slider, Qt.Key.Key_Comma)
+    qtbot.waitUntil(lambda: bar.slider.value() == at - 1, timeout=WAIT_MS)
+    assert not bar.playing and bar.slider.hasFocus()
 
 
 def test_play_at_the_end_starts_again(qtbot, main_window, tmp_path, settings):
