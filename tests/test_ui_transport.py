@@ -481,6 +481,32 @@ def test_a_click_on_the_seek_bar_moves_to_the_place_clicked(qtbot):
     assert asked and 0 < asked[-1] < 59
 
 
+def test_the_seek_bar_shows_when_it_has_the_keyboard(qtbot):
+    """Only a faint shade of its groove changed: a keyboard user could not tell where Left,
+    Right and Home would act (trial 31). A frame in the highlight colour goes round it."""
+    from PySide6.QtGui import QPalette
+
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    bar.resize(700, 60)
+    bar.show()
+    qtbot.waitExposed(bar)
+    bar.set_video(60, 20.0)
+    slider = bar.slider
+    highlight = slider.palette().color(QPalette.ColorRole.Highlight).rgb()
+
+    def edge() -> int:
+        return slider.grab().toImage().pixelColor(slider.width() // 2, 1).rgb()
+
+    assert edge() != highlight
+    bar.activateWindow()
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=5000)
+    assert edge() == highlight
+
+
 def test_the_seek_bars_keys_go_the_way_the_shortcuts_list_says(qtbot):
     """Trial 15: Page Up went 5 s on and Page Down 5 s back, and the guide said only "move
     5 s"; Home and End were not listed. The list and the guide now say which way."""

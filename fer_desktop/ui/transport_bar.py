@@ -9,8 +9,8 @@ cutting its controls.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QRectF, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -35,12 +35,25 @@ ONE_ROW_SEEK_PX = 240
 class ClickToPositionStyle(QProxyStyle):
     """A left click on the seek bar moves to the place clicked, as in video players (Fusion
     and Windows styles page 5 s towards the pointer instead, so a click on a 3-s clip always
-    landed at its start or its end)."""
+    landed at its start or its end), and shows when it has the keyboard."""
 
     def styleHint(self, hint, option=None, widget=None, returnData=None):  # noqa: N802, N803
         if hint == QStyle.StyleHint.SH_Slider_AbsoluteSetButtons:
             return Qt.MouseButton.LeftButton.value
         return super().styleHint(hint, option, widget, returnData)
+
+    def drawComplexControl(self, control, option, painter, widget=None):  # noqa: N802
+        """The bar, then, while it has the keyboard, a frame in the highlight colour round it,
+        as the other controls show theirs (only its groove's shade changed: a keyboard user
+        could not tell where Left, Right and Home would act, trial 31)."""
+        super().drawComplexControl(control, option, painter, widget)
+        if control == QStyle.ComplexControl.CC_Slider \
+                and option.state & QStyle.StateFlag.State_HasFocus:
+            painter.save()
+            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(option.rect).adjusted(1, 1, -1, -1), 3, 3)
+            painter.restore()
 
 
 class TransportBar(QWidget):
