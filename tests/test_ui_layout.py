@@ -84,6 +84,29 @@ def test_recording_and_collecting_leave_the_source_box_readable_at_800(qtbot, ma
     live.act_record.trigger()
 
 
+def test_collect_from_the_keyboard_scrolls_the_panel_to_its_counts(qtbot, main_window,
+                                                                    settings, tmp_path):
+    """Ctrl+Shift+C showed "Collect 1-7" at the top, but the counts, Review and Undo stayed
+    below the fold (trial 31)."""
+    window = main_window(source=str(make_video(tmp_path / "clip.avi", frames=60)))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.transport.isVisible(), timeout=WAIT_MS)
+    settle(qtbot, window)
+    scroll, panel = live.side_scroll, live.collect_panel
+    scroll.verticalScrollBar().setValue(0)
+    qtbot.wait(50)
+
+    def in_view() -> bool:
+        top = panel.mapTo(scroll.widget(), panel.rect().topLeft()).y()
+        shown = scroll.verticalScrollBar().value()
+        return shown <= top and top + 150 <= shown + scroll.viewport().height()
+
+    assert not in_view()  # at 800x600 it is below the Options
+    panel.act_collect.trigger()
+    qtbot.waitUntil(in_view, timeout=WAIT_MS)
+    panel.act_collect.trigger()
+
+
 def test_empty_state_fits_800x600(qtbot, main_window):
     window = main_window()
     live = window.live_view

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -145,7 +146,7 @@ class CollectPanel(QGroupBox):
         # playing the video. The shortcut leaves the focus where it is.
         self.act_collect = make_action(self, COLLECT_TEXT, COLLECT_KEYS,
                                        "Start or stop collecting: keys 1 (angry) to 7 "
-                                       "(neutral) save the face shown", self.active.setChecked,
+                                       "(neutral) save the face shown", self._from_action,
                                        checkable=True)
         # either way, both agree; the box's state, not the signal's: a folder that cannot be
         # written unticks the box while its "ticked" signal is still going round
@@ -216,6 +217,17 @@ class CollectPanel(QGroupBox):
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
         return buttons
+
+    def _from_action(self, on: bool) -> None:
+        """Collect from the menu or Ctrl+Shift+C; turned on, the side panel scrolls to the
+        counts and Undo, which stayed out of sight below the Options (trial 31). Not for a
+        click on the box itself: the panel would move under the pointer."""
+        self.active.setChecked(on)
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if on and self.active.isChecked() and area is not None:
+            area.ensureWidgetVisible(self)
 
     def _on_toggled(self, on: bool) -> None:
         if on:
