@@ -434,3 +434,21 @@ def test_the_live_figures_stay_hidden_on_the_train_tab_after_a_long_message(qtbo
     window.tabs.setCurrentIndex(0)
     assert window.fps_label.isVisible() and window.faces_label.isVisible()
     window.close()
+
+
+def test_a_path_is_shortened_by_whole_folders(qtbot):
+    """The collect folder read "/tmp/trial31/home/.... Desktop/collected faces": cut inside
+    ".local", its dots ran into the "..." (trial 31). Whole folders go from the middle."""
+    from fer_desktop.ui.elided_label import ElidedLabel
+
+    path = "/tmp/trial31/home/.local/share/FER Desktop/collected faces"
+    label = ElidedLabel(f"Faces in {path}")
+    qtbot.addWidget(label)
+    label.resize(label.fontMetrics().horizontalAdvance("Faces in /tmp/…/FER Desktop/collected "
+                                                      "faces") + 4, 20)
+    label.show()
+    shown = label.elided_text()
+    assert shown == "Faces in /tmp/…/FER Desktop/collected faces", shown
+    assert path in label.toolTip()  # the whole of it
+    label.resize(30, 20)  # no whole folder fits: cut in the middle as before
+    assert "\u2026" in label.elided_text() and "/" not in label.elided_text()[3:-3]

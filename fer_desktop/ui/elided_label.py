@@ -11,6 +11,25 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
+def path_shortened(text: str, fits) -> str:
+    """``text`` with whole folders of a path in it left out from the middle ("/home/ann/…/FER
+    Desktop/collected faces"), the fewest that make it ``fits``; "" when none does (or it
+    holds no path). A cut inside a name read "home/.... Desktop": the dots of ".local"
+    after the "...", trial 31."""
+    separator = "\\" if text.count("\\") > text.count("/") else "/"
+    parts = text.split(separator)
+    for drop in range(1, len(parts) - 1):
+        kept = len(parts) - drop
+        tail = max(1, kept // 2)  # the end says the most; the start keeps its first folder
+        head = kept - tail  # (parts[0] is what comes before it: "" or "Faces in ")
+        if head < 2:
+            break
+        shorter = separator.join([*parts[:head], "\u2026", *parts[len(parts) - tail:]])
+        if fits(shorter):
+            return shorter
+    return ""
+
+
 class ElidedLabel(QLabel):
     """A QLabel for plain one-line text, elided at ``mode`` (default: in the middle).
 
@@ -65,6 +84,11 @@ class ElidedLabel(QLabel):
             if metrics.horizontalAdvance(text) <= width:
                 break
             text = short
+        if self._mode == Qt.TextElideMode.ElideMiddle \
+                and metrics.horizontalAdvance(text) > width:
+            shorter = path_shortened(text, lambda t: metrics.horizontalAdvance(t) <= width)
+            if shorter:
+                return shorter
         return metrics.elidedText(text, self._mode, width)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
