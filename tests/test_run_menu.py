@@ -64,6 +64,11 @@ def test_a_right_click_on_a_run_offers_open_rename_and_trash(qtbot, tab, tmp_pat
     assert all(a.isEnabled() and a.toolTip() for a in menu.actions())
     assert FOLDER in menu.accessibleName()  # the run it acts on, not the other one
     menu.close()
+    # Help > Keyboard shortcuts names each item (it left out Compare curves with, trial 31)
+    from fer_desktop.ui.shortcuts_dialog import WIDGET_KEYS
+
+    listed = dict(WIDGET_KEYS)["Menu key, Shift+F10"]
+    assert all(a.text().replace("&", "") in listed for a in menu.actions()), listed
 
 
 @pytest.mark.parametrize("key, modifier", [(Qt.Key.Key_Menu, Qt.KeyboardModifier.NoModifier),

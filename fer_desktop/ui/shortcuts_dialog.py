@@ -39,7 +39,7 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Z", "In Review collected faces: take back its last move or removal"),
     ("Ctrl+S", "In Why this answer?: save its picture and numbers"),
     ("Menu key, Shift+F10", "In the Train tab's run list: the selected run's menu (Open "
-                            "folder, Rename..., Move to trash...)"),
+                            "folder, Rename..., Compare curves with, Move to trash...)"),
     ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list); leave "
                "full screen"),
 )
