@@ -53,6 +53,20 @@ def test_a_switch_of_the_followed_face_is_remembered():
     assert tl.switches() == [(1.0, 2)]
 
 
+def test_switches_close_together_make_one_marker_of_the_latest_face():
+    """On a paused frame 1 then 0 drew "#3", the first switch's number; quick Tabs while
+    collecting drew a fence of dashed lines (trial 31)."""
+    tl = FaceTimelines()
+    tl.add(5.0, [face(1), face(2), face(3)])
+    tl.follow(5.0, 1)
+    for track in (3, 2, 1):  # paused: every switch at the same time
+        assert tl.follow(5.0, track) is True
+    assert tl.switches() == [(5.0, 1)]
+    tl.follow(5.4, 3)
+    tl.follow(7.0, 2)  # a while later: a marker of its own
+    assert tl.switches() == [(5.4, 3), (7.0, 2)]
+
+
 def test_old_points_and_gone_faces_are_forgotten():
     tl = FaceTimelines(window_s=10.0)
     tl.add(0.0, [face(1)])

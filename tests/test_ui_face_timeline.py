@@ -397,12 +397,13 @@ def _video_panel(qtbot):
 
 
 def _switching_panel(qtbot, first: int):
-    """A side panel on a video where faces ``first`` and ``first + 1`` take turns every
-    frame (a switch every 0.1 s) for 3 s, then ``first`` alone at 20 s, drawn."""
+    """A side panel on a video where faces ``first`` and ``first + 1`` take turns (a switch
+    every 1.2 s, each its own marker: closer ones are merged) for 36 s, then ``first`` alone
+    at 40 s, drawn."""
     panel = _video_panel(qtbot)
     for k in range(30):
-        panel.show_result(_faces(0.1 * k, (first + k % 2, 100)))
-    panel.show_result(_faces(20.0, (first, 100)))
+        panel.show_result(_faces(1.2 * k, (first + k % 2, 100)))
+    panel.show_result(_faces(40.0, (first, 100)))
     panel._on_redraw_timer()
     return panel
 
@@ -413,9 +414,9 @@ def test_switch_labels_close_together_are_not_printed_over_each_other(qtbot):
     labelled = [(line.value(), line.label.toPlainText()) for line in panel._switch_lines
                 if line.isVisible() and line.label.toPlainText()]
     assert 2 <= len(labelled) < 30 and labelled == panel.labelled_switches()
-    assert labelled[-1] == (pytest.approx(20.0), "#4")  # the newest always named
+    assert labelled[-1] == (pytest.approx(40.0), "#4")  # the newest always named
     gap = panel._label_gap()  # "#000 " in plot seconds
-    assert 0 < gap < 20.0
+    assert 1.2 < gap < 20.0  # (markers 1.2 s apart would overprint)
     assert all(b[0] - a[0] >= gap for a, b in zip(labelled, labelled[1:], strict=False))
 
 

@@ -27,6 +27,10 @@ from fer_desktop.core.emotions import NUM_CLASSES
 from fer_desktop.core.types import Face
 
 TIMELINE_S = 60.0
+SWITCH_MERGE_S = 1.0
+"""Switches this close to the one before replace it: one marker, the latest face's (a paused
+frame's switches all drew the first's number; quick Tabs while collecting built a fence of
+dashed lines, trial 31)."""
 _BREAK = np.full(NUM_CLASSES, np.nan, np.float32)
 
 
@@ -108,6 +112,8 @@ class FaceTimelines:
         from another face."""
         previous, self._followed = self._followed, track_id
         if track_id is not None and previous is not None and track_id != previous:
+            if self._switches and abs(t_s - self._switches[-1][0]) < SWITCH_MERGE_S:
+                self._switches.pop()
             self._switches.append((t_s, track_id))
             return True
         return False
