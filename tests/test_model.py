@@ -358,3 +358,28 @@ def test_a_model_file_that_is_no_model_file_says_what_it_is(model_copy, kind, me
     with pytest.raises(ModelError, match=message) as info:
         EmotionClassifier.load(model_copy)
     assert info.value.path.suffix == ".tflite"
+
+
+def test_a_model_file_changed_since_its_export_is_refused(model_copy):
+    """A .tflite with bytes changed inside (a bad copy) loaded and answered a little
+    differently without a word (audit 43): model.json records each file's SHA-256."""
+    meta = json.loads((model_copy / "model.json").read_text())
+    tflite = model_copy / meta["files"]["tflite_int8"]
+    data = bytearray(tflite.read_bytes())
+    data[len(data) * 3 // 5] ^= 0x01  # one bit, deep in the weights: LiteRT still loads it
+    tflite.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="is not the file its export wrote") as info:
+        EmotionClassifier.load(model_copy)
+    assert info.value.path == tflite
+    del meta["files_sha256"]  # an export from before the record: not checked
+    (model_copy / "model.json").write_text(json.dumps(meta))
+    assert EmotionClassifier.load(model_copy).model_path == tflite
+
+
+def test_the_shipped_model_json_records_its_files_sha256():
+    from fer_desktop.core.provenance import file_sha256
+    from fer_desktop.resources import resource_path
+
+    meta = json.loads(resource_path("model.json").read_text())
+    assert meta["files_sha256"] == {name: file_sha256(resource_path(name))
+                                    for name in meta["files"].values()}

@@ -62,6 +62,11 @@ def test_run_folder_holds_every_file(tiny_run):
     assert meta["preprocessing"]["name"] == "gray48-unit"
     assert meta["temperature"] > 0 and meta["dataset_sha256"]
     assert meta["scored_on_fer2013"] is True
+    # each file's SHA-256, which the app checks (a damaged file loaded unsaid, audit 43)
+    import hashlib
+
+    assert meta["files_sha256"] == {name: hashlib.sha256((run / name).read_bytes()).hexdigest()
+                                    for name in meta["files"].values()}
     # the seed, so that a run started from this network is warned off replaying its faces
     config = json.loads((run / "config.json").read_text())
     assert meta["training"]["seed"] == config["seed"]

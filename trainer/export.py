@@ -472,12 +472,18 @@ def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: d
     """The files, then model.json last (the folder is usable from that moment on). An older
     model.json goes first: an export killed half-way (Stop in the Train tab) left it describing
     files already replaced by the new epoch's, a model the app loaded without a word."""
+    from trainer.data import sha256_of
+
     out.mkdir(parents=True, exist_ok=True)
     (out / rundir.MODEL).unlink(missing_ok=True)
     # uncompiled float32: no optimizer state, a third of the size of a checkpoint
     rundir.save_keras_atomic(keras_model, out / "model.keras")
     for name, blob in blobs.items():
         _write_bytes(out / name, blob)
+    # each file's SHA-256: the app refuses a file damaged since (it loaded one with bytes
+    # changed inside without a word, audit 43); copies (--to) keep the same files
+    meta["files_sha256"] = {name: sha256_of(out / name)
+                            for name in meta["files"].values()}
     rundir.atomic_write_json(out / rundir.MODEL, meta)
     for name in stale:  # left by an earlier export; unlisted from now on
         (out / name).unlink(missing_ok=True)

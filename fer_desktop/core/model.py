@@ -28,6 +28,7 @@ from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
 from fer_desktop.core.messages import quote
 from fer_desktop.core.native_logs import litert_quiet
+from fer_desktop.core.provenance import file_sha256
 from fer_desktop.core.safe_write import kind_of, not_a_file
 
 MODEL_JSON = "model.json"
@@ -124,6 +125,19 @@ def read_metadata(model_dir: Path) -> dict:
 def _same_number(value: object, ours: float) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) \
         and math.isclose(float(value), ours, rel_tol=1e-6, abs_tol=1e-12)
+
+
+def _check_recorded_sha256(path: Path, meta: dict) -> None:
+    """Raise ModelError when the model file is not the one its export wrote: model.json
+    records each file's SHA-256 (``files_sha256``, exports since session 40). A file with
+    bytes changed inside (a flaky copy, a bad disk) still loaded, and answered a little
+    differently, without a word (audit 43). Models exported before record none: not checked."""
+    expected = (meta.get("files_sha256") or {}).get(path.name)
+    if expected and file_sha256(path) != expected:
+        raise ModelError(path, f"is not the file its export wrote: its SHA-256 differs from the "
+                               f"one {MODEL_JSON} records (damaged or replaced since, e.g. by "
+                               f"a copy that went wrong); copy the model folder again, or "
+                               f"{EXPORT_HINT} again")
 
 
 def _check_model_file(path: Path) -> None:
@@ -235,7 +249,9 @@ class EmotionClassifier:
             raise ModelError(path, f"is a folder, where {MODEL_JSON} names the model file; "
                                    f"{EXPORT_HINT} again")
         _check_model_file(path)
-        return cls(model_dir, meta, path, num_threads=num_threads)
+        classifier = cls(model_dir, meta, path, num_threads=num_threads)
+        _check_recorded_sha256(path, meta)  # after: what is not a model at all says so
+        return classifier
 
     @property
     def classes(self) -> tuple[str, ...]:

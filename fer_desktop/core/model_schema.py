@@ -33,7 +33,7 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "input.shape": _LIST, "input.dtype": _TEXT, "preprocessing": _OBJECT,
     "preprocessing.name": _TEXT, "preprocessing.version": _INTEGER,
     "preprocessing.scale": _NUMBER, "preprocessing.offset": _NUMBER, "temperature": _NUMBER,
-    "files": _OBJECT, "accuracy": _OBJECT,
+    "files": _OBJECT, "accuracy": _OBJECT, "files_sha256": _OBJECT,
     # what the export built into the graph (accepted in any type before audit 36)
     "output": _TEXT, "flip_tta_in_model": _TRUTH, "blur_sigma_in_model": _NUMBER,
     "prior_correction_in_model": _OBJECT,
@@ -113,6 +113,9 @@ def validate(meta: object, path: Path) -> dict:
         if not is_plain_file_name(name):
             raise ModelError(path, f"{where} is {quote(name, 60)}: a model file must be named "
                                    "without any folder (it is read from the model folder only)")
+    for name, digest in meta.get("files_sha256", {}).items():
+        if not isinstance(digest, str):
+            raise _wrong(path, f"files_sha256.{name}", "a SHA-256 in hex (text)", digest)
     for name, info in meta.get("accuracy", {}).items():
         if not isinstance(info, dict):
             raise _wrong(path, f"accuracy.{name}", "an object ({...})", info)
