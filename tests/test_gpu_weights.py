@@ -120,6 +120,11 @@ def test_gpu_import_writes_a_model_folder_that_export_can_take(tmp_path):
     assert meta["training"]["best_epoch"] == 50 and meta["training"]["epochs_done"] == 57
     assert meta["training"]["teachers"][0]["widths"] == [64, 128, 256, 512]
     loaded = load_keras(model_folder_keras(tmp_path / "m", "test"))
+    # read as export and finetune --from read it: checked, not refused for what it lacks
+    # (the app's required classes refused it, review 40)
+    from trainer.rundir import read_model_json
+
+    assert read_model_json(tmp_path / "m" / "model.json")["files"] == {"keras": "model.keras"}
     x = _faces()
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                atol=1e-6)

@@ -430,8 +430,30 @@ def test_an_environment_variable_naming_a_folder_or_nothing_is_said(tmp_path, mo
     from trainer.ferplus import find_shared_votes
 
     find = find_shared_csv if variable == "FER2013_CSV" else find_shared_votes
-    for value, what in ((tmp_path, "is a folder, not a file"), (tmp_path / "gone.csv",
-                                                                "is not found")):
+    import os
+
+    cases = [(tmp_path, "is a folder, not a file"), (tmp_path / "gone.csv", "is not found")]
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "f.csv")
+        cases.append((tmp_path / "f.csv", "is a pipe, not a file"))  # not "not found"
+    for value, what in cases:
         monkeypatch.setenv(variable, str(value))
         with pytest.raises(DatasetError, match=f"{what}; \\${variable} names it"):
             find()
+
+
+def test_a_wrong_ferplus_csv_is_refused_where_it_is_read_and_only_there(tmp_path,
+                                                                       monkeypatch):
+    """evaluate, export and ensemble dropped the FER+ scores without a word; a training run
+    given --votes was refused for a variable it never reads (review 40)."""
+    from trainer import train
+    from trainer.config import TrainConfig
+    from trainer.export import ferplus_majorities
+
+    csv = make_csv(tmp_path / "tiny.csv")
+    monkeypatch.setenv("FERPLUS_CSV", str(tmp_path))
+    with pytest.raises(DatasetError, match="FERPLUS_CSV names it"):
+        ferplus_majorities(csv, None)
+    with pytest.raises(DatasetError, match="FERPLUS_CSV names it"):
+        train._csv_path(TrainConfig(csv=str(csv)))
+    assert train._csv_path(TrainConfig(csv=str(csv), votes="v.csv")) == str(csv)

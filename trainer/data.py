@@ -24,6 +24,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.messages import about, quote
+from fer_desktop.core.safe_write import not_a_file
 
 SPLITS = ("Training", "PublicTest", "PrivateTest")
 COLUMNS = ("emotion", "pixels", "Usage")
@@ -86,7 +87,8 @@ def env_file(variable: str) -> Path | None:
         return None
     path = Path(value)
     if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "is not found"
+        kind = not_a_file(path)  # a pipe read "is not found" (review 40)
+        what = f"is {kind}, not a file" if kind else "is not found"
         raise DatasetError(path, f"{what}; ${variable} names it: set it to the file, or unset "
                            "it to use ../shared/data")
     return path

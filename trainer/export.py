@@ -193,11 +193,9 @@ def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
     from trainer import ferplus
     from trainer.data import DatasetError
 
-    try:  # a wrong $FERPLUS_CSV was refused when the run started (train._csv_path)
-        path = votes or ferplus.find_shared_votes(csv)
-    except DatasetError:
-        return None
-    if not path:
+    # a wrong $FERPLUS_CSV is refused (evaluate, export and ensemble dropped the FER+ scores
+    path = votes or ferplus.find_shared_votes(csv)  # without a word, review 40); a training
+    if not path:  # run refused it when it started (train._csv_path)
         return None
     try:
         loaded = ferplus.load_votes(path, ferplus.csv_usage(csv), csv)

@@ -128,13 +128,18 @@ def _replica_step(model, global_batch: int | None, sam_rho: float):
 
 
 def _eval_step(model):
+    """The validation step: the compiled loss's label smoothing too, as ``model.fit`` scores
+    val_loss (without it a SAM run's val_loss read half a plain run's, review 40)."""
     import keras
     import tensorflow as tf
+
+    smoothing = float(getattr(model.loss, "label_smoothing", 0.0) or 0.0)
 
     @tf.function
     def eval_step(x, y):
         probabilities = model(x, training=False)
-        per_example = keras.losses.categorical_crossentropy(y, probabilities)
+        per_example = keras.losses.categorical_crossentropy(y, probabilities,
+                                                            label_smoothing=smoothing)
         correct = tf.cast(tf.equal(tf.argmax(probabilities, -1), tf.argmax(y, -1)), tf.float32)
         return tf.reduce_sum(per_example), tf.reduce_sum(correct)
 

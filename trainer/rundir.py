@@ -261,8 +261,8 @@ def read_model_json(path: Path) -> dict:
     from fer_desktop.core.model_schema import temperature, validate
 
     meta = read_json(path)
-    try:
-        temperature(validate(meta, path), path)
+    try:  # the keys present: a folder gpu-import wrote has files, not classes (review 40)
+        temperature(validate(meta, path, required=("files",)), path)
     except ModelError as exc:
         raise RunDirError(path, exc.reason) from exc
     return meta

@@ -171,7 +171,8 @@ def _csv_path(config: TrainConfig, required: bool = False) -> str:
         DatasetError: ``required`` and there is none.
     """
     csv = config.csv or str(find_shared_csv() or "")
-    env_file("FERPLUS_CSV")  # a wrong one is said now, not passed over at the export
+    if not config.votes:  # the votes it will use: a wrong $FERPLUS_CSV is said now, not at
+        env_file("FERPLUS_CSV")  # the export, after the training (--votes: not read)
     if required and not csv:
         from trainer.data import DatasetError
 
@@ -314,8 +315,9 @@ def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
     cluster that never forms must not leave an empty run folder behind."""
     from trainer import multiworker, recipe
 
-    if cluster is None:
-        return recipe.make_strategy(config.strategy)
+    if cluster is None:  # --sam moves one device's weights: "auto" is one device then (its
+        one = config.sam > 0 and config.strategy == "auto"  # GPUs refused it late, review 40)
+        return recipe.make_strategy("one" if one else config.strategy)
     strategy = multiworker.make_strategy(cluster, multiworker.worker_timeout_s())
     stop.install()  # TensorFlow's preemption notifier took SIGTERM over; take it back
     return strategy

@@ -84,15 +84,17 @@ def temperature(meta: dict, path: Path) -> float:
     return float(value)
 
 
-def validate(meta: object, path: Path) -> dict:
-    """Check the types of ``model.json`` (already parsed); return it.
+def validate(meta: object, path: Path, required: tuple[str, ...] = REQUIRED) -> dict:
+    """Check the types of ``model.json`` (already parsed); return it. ``required``: the keys
+    it must have (the app's; the trainer reads folders ``gpu-import`` wrote, with ``files``
+    alone).
 
     Raises:
         ModelError: naming ``path``, the key, what it must be and what was found.
     """
     if not isinstance(meta, dict):
         raise ModelError(path, f"must hold a JSON object, found {type(meta).__name__}")
-    for key in REQUIRED:
+    for key in required:
         if key not in meta:
             raise ModelError(path, f"has no {key!r} entry; {EXPORT_HINT} again")
     for key, (types, words) in SCHEMA.items():
@@ -101,12 +103,12 @@ def validate(meta: object, path: Path) -> dict:
             raise _wrong(path, key, words, value)
     if meta.get("output", OUTPUT) != OUTPUT:
         raise _wrong(path, "output", f'"{OUTPUT}" (what the app reads)', meta["output"])
-    if not all(isinstance(c, str) for c in meta["classes"]):
+    if not all(isinstance(c, str) for c in meta.get("classes", [])):
         raise _wrong(path, "classes", "a list of emotion names", meta["classes"])
-    shape = meta["input"].get("shape")
+    shape = meta.get("input", {}).get("shape")
     if shape is not None and not all(_is(n, (int,)) or n is None for n in shape):
         raise _wrong(path, "input.shape", "a list of whole numbers", shape)
-    for key, name in meta["files"].items():
+    for key, name in meta.get("files", {}).items():
         where = f"files.{key}"
         if not isinstance(name, str):
             raise _wrong(path, where, "a file name (text)", name)
