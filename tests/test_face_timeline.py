@@ -101,6 +101,11 @@ def test_a_step_back_keeps_the_faces_history_up_to_its_frame():
     tl.add(1.04, [face(1, 0.5)], stretch=3)  # back past the switch: it goes too
     assert happy_of(tl, 1)[0] == pytest.approx([1.0, 1.04]) and tl.switches() == []
     assert tl.tracks() == [1]  # #2 came only later
+    tl.mark_model("new-model")  # paused: another model, the same frame analysed again
+    tl.follow(1.04, 1)
+    tl.add(1.04, [face(1, 0.6)], stretch=3)
+    assert tl.model_marks() == [(1.04, "new-model")]  # the mark stays (it went, review 40)
+    assert happy_of(tl, 1)[1][-1] == pytest.approx(0.6)  # the frame's new answer
 
 
 def test_a_new_stretch_starts_again_even_with_time_going_on():

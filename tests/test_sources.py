@@ -603,6 +603,13 @@ def test_a_step_back_onto_an_unreadable_picture_shows_the_one_before_it(tmp_path
     assert Path(show.read().name).name == "1.png"
     show.seek(3)  # forward onto the broken one: the next, as before
     assert Path(show.read().name).name == "4.png"
+    for k in (1, 2):  # the first three broken: back from the fourth shows it again, not
+        (tmp_path / f"{k}.png").write_text("broken")  # "none can be read" (review 40)
+    cv2.imwrite(str(tmp_path / "3.png"), np.full((20, 30, 3), 99, np.uint8))
+    show = open_source(tmp_path, seconds_per_image=1.0)
+    assert Path(show.read().name).name == "3.png"
+    show.seek(2)
+    assert Path(show.read().name).name == "3.png"
 
 
 def _cut_short_video(path, frames: int = 40):

@@ -65,7 +65,10 @@ class FaceTimelines:
             # drew #1's line from 0:00, where the first frame was shown, to the place)
             self.clear()
         elif self.newest_s is not None and t_s <= self.newest_s:
-            self._forget_from(t_s)  # a step back: the same faces, the later points go
+            # a step back: the same faces, the later points go; the same frame again (paused,
+            # another model or option): its points are replaced, its marks stay (the model
+            # mark just put there went, review 40)
+            self._forget_from(t_s, marks=t_s < self.newest_s)
         self._stretch = stretch
         self.newest_s = t_s
         present = set()
@@ -80,8 +83,9 @@ class FaceTimelines:
         self._present = present
         self._forget_before(t_s - self.window_s)
 
-    def _forget_from(self, t_s: float) -> None:
-        """Drop every point, switch and model mark at ``t_s`` or later."""
+    def _forget_from(self, t_s: float, marks: bool = True) -> None:
+        """Drop every point at ``t_s`` or later, and the switch and model marks too when
+        ``marks``."""
         for track in list(self._series):
             series = self._series[track]
             while series and series[-1][0] >= t_s:
@@ -91,9 +95,9 @@ class FaceTimelines:
             if not series:
                 del self._series[track]
         self._present &= set(self._series)
-        for marks in (self._switches, self._models):
-            while marks and marks[-1][0] >= t_s:
-                marks.pop()
+        for kept in (self._switches, self._models) if marks else ():
+            while kept and kept[-1][0] >= t_s:
+                kept.pop()
 
     def _forget_before(self, start_s: float) -> None:
         for track in list(self._series):

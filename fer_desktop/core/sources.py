@@ -577,9 +577,12 @@ class ImageSource:
         self._closed = False
 
     def read(self) -> Frame | None:
-        failed = 0  # in a row: a whole pass of them ends the source (it spun for ever when a
-        while not self._closed:  # looping slideshow's folder went: a stick pulled, a share lost)
-            if failed >= len(self.paths) and self._read_one:
+        # the places that failed, in a row: all of them end the source (it spun for ever when a
+        # looping slideshow's folder went: a stick pulled, a share lost). Places, not tries: a
+        # step back tries some twice, and "none can be read" came with a readable one left
+        failed: set[int] = set()
+        while not self._closed:
+            if len(failed) >= len(self.paths) and self._read_one:
                 raise SourceError(self.description, "none of its pictures can be read any "
                                   "more (moved, deleted, or the drive is gone)", retryable=True)
             if self._position >= len(self.paths):
@@ -599,7 +602,7 @@ class ImageSource:
                         raise
                     if not any(p == self.paths[position] for p, _ in self.skipped):
                         self.skipped.append((self.paths[position], exc.reason))
-                    failed += 1
+                    failed.add(position)
                     if self._backward:  # `,` onto a broken picture showed the same one
                         self._backward = position > 0  # again, as reading on did (trial 30)
                         self._position = position - 1 if position > 0 else position + 1
