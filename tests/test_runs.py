@@ -401,22 +401,26 @@ def test_a_run_name_keeps_no_bidi_override_and_no_dangling_joiner():
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 @pytest.mark.parametrize("name", ["state.json", "config.json", "name.txt", "model.json",
-                                  "events.jsonl"])
+                                  "events.jsonl", "history.csv"])
 def test_a_pipe_in_a_run_folder_is_never_read(tmp_path, name):
     """A pipe in place of state.json (or config.json, name.txt, model.json) was read on the
     window's thread, which waited for ever: the window never opened (audit 43)."""
     import threading
 
+    from fer_desktop.core.model_compare import csv_name
     from trainer import rundir
-    from trainer.runs import read_run_name
+    from trainer.runs import held_out_name, read_run_name
 
     run = make_run_folder(tmp_path, "20261206-120000-default",
-                          {"epoch": 1, "epochs": 2, "status": "stopped"})
+                          {"epoch": 1, "epochs": 2, "status": "stopped"},
+                          config={"preset": "finetune", "images": "faces", "csv": "x.csv"})
     (run / name).unlink(missing_ok=True)
     os.mkfifo(run / name)
+    os.mkfifo(run / "test-faces.npz")  # what a fine-tune's Results read (review 40)
     done: list = []
     worker = threading.Thread(target=lambda: done.append(
-        (list_runs(tmp_path), read_run_curves(run), read_run_name(run))), daemon=True)
+        (list_runs(tmp_path), read_run_curves(run), read_run_name(run), csv_name(run),
+         held_out_name(run))), daemon=True)
     worker.start()
     worker.join(timeout=20)
     assert done, f"reading a run with a pipe as {name} did not return"

@@ -522,6 +522,8 @@ def held_out_name(run: Path) -> str:
         return "PublicTest"
     from fer_desktop.core.model_compare import TEST_FACES
 
+    if not (run / TEST_FACES).is_file():  # not kept yet, or a pipe (read for ever, review 40)
+        return "test faces"
     try:
         import numpy as np
 

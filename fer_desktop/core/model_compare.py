@@ -357,9 +357,13 @@ def scored_on(meta: dict, model_dir: Path | None) -> str | None:
 
 
 def csv_name(model_dir: Path | None) -> str | None:
-    """The file name of the CSV a run folder's model learnt from (its config.json), if any."""
+    """The file name of the CSV a run folder's model learnt from (its config.json), if any
+    (a pipe there is not read: it waited for ever on the window's thread, review 40)."""
     try:
-        config = json.loads((Path(model_dir) / RUN_CONFIG).read_text(encoding="utf-8"))
+        path = Path(model_dir) / RUN_CONFIG
+        if not path.is_file():
+            return None
+        config = json.loads(path.read_text(encoding="utf-8"))
     except (TypeError, OSError, ValueError, RecursionError):  # no folder, config, JSON
         return None
     csv = config.get("csv") if isinstance(config, dict) else None
