@@ -67,6 +67,12 @@ def test_while_collecting_tab_goes_round_the_faces(qtbot, main_window, settings,
     qtbot.keyClick(live.video_view, Qt.Key.Key_Backtab)  # and back round to the last
     assert panel.selected_track == second and live.video_view.hasFocus()
     live.collect_panel.active.setChecked(False)
+    live.collect_panel.active.setChecked(True)  # a new Collect: said again (review 40)
+    window.notifier.info("something else")
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)
+    assert "Tab goes round the faces" in window.notifier.last_info
+    live.collect_panel.active.setChecked(False)
+    live.face_selection.select(second)
     qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # not collecting: it leaves, as before
     assert not live.video_view.hasFocus()
 

@@ -1058,7 +1058,8 @@ def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):
     rows = {table.item(r, 1).text(): table.item(r, 0).text() for r in range(table.rowCount())}
     assert rows["Open video"] == "Ctrl+O" and rows["Screenshot"] == "Ctrl+S"
     assert rows["Keyboard shortcuts"] == "F1" and "About FER Desktop" not in rows
-    where = " (on the video or the seek bar: the video has the keys when a video opens)"
+    where = (" (on the video or the seek bar: the video has the keys when a video opens, or "
+             "once clicked)")
     assert rows["Play / pause" + where] == "Space"
     assert rows["Next frame" + where] == "."  # `.` did not say where it works (trial 31)
     assert list(rows.values()).count("Space") == 1 and rows["Quit"] == "Ctrl+Q"  # not "Exit"

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QAbstractButton
 
 from fer_desktop.core.face_timeline import more_digits_may_come, next_track, typed_number
 from fer_desktop.core.overlay import OverlayPainter
@@ -31,14 +32,15 @@ class FaceSelection(QObject):
             the frame's faces, in frame pixels (``OverlayPainter.label_box``: a label makes
             way for its neighbours'): the dashed box leaves it clear.
             Default: the Live tab's painter's (its labels are the same with or without bars).
-        collecting: whether Collect is on: Tab then goes round the faces instead of leaving
-            the video, where the digits that save faces would type into an option box.
+        collect_box: the Collect checkbox (None: never collecting): while it is ticked, Tab
+            goes round the faces instead of leaving the video, where the digits that save
+            faces would type into an option box.
     """
 
     def __init__(self, video_view: VideoView, face_panel: FacePanel, notifier: Notifier,
                  latest: Callable[[], FrameResult | None], parent: QObject | None = None,
                  label_box: LabelBox | None = None,
-                 collecting: Callable[[], bool] = lambda: False) -> None:
+                 collect_box: QAbstractButton | None = None) -> None:
         super().__init__(parent)
         self._video, self._panel, self._notifier, self._latest = (
             video_view, face_panel, notifier, latest)
@@ -51,8 +53,10 @@ class FaceSelection(QObject):
         self._from_chosen = True  # Tab steps on from the face chosen (False: from the ends)
         self._clock = time.monotonic
         self._typed = (0, 0.0)  # the face number typed so far, and when its last digit was
-        self._collecting = collecting
+        self._collecting = collect_box.isChecked if collect_box is not None else lambda: False
         self._round_said = False  # "Tab goes round the faces": said once a Collect
+        if collect_box is not None:
+            collect_box.toggled.connect(self._collecting_changed)
 
     def select(self, track: int | None) -> None:
         """Follow ``track`` (None: the largest face)."""
@@ -82,12 +86,17 @@ class FaceSelection(QObject):
                if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
         self.select(min(hit, key=lambda f: f.area).track_id if hit else None)
 
+    def _collecting_changed(self) -> None:
+        """Collect turned on or off: the next Tab round the faces says so again."""
+        self._round_said = False
+
     def _on_tabbed_in(self) -> None:
         self._from_chosen = False
 
     def _on_step(self, step: int) -> bool:
         """Tab / Shift+Tab on the video: the next face; False (the focus moves on) past the
-        last one, or with fewer than two faces (nothing to choose between).
+        last one, or with fewer than two faces (nothing to choose between), except while
+        collecting: then round to the first (or last) face, the keyboard kept on the video.
 
         Tab steps on from the face chosen (a click, a digit, the last step); once the video
         got the keyboard by Tab, from the first face (Shift+Tab: the last). Past the end the
@@ -103,15 +112,13 @@ class FaceSelection(QObject):
             # round again: past the last face the keyboard left the video, and the next
             # digit went into Minimum face (4 px, remembered) instead of saving (trial 31)
             track = (present[0] if step > 0 else present[-1]) if present else None
-            if not self._round_said:
-                self._round_said = True
+            if not self._round_said or len(present) < 2:  # (with one face or none, Tab
+                self._round_said = True                     # has no other answer: said)
                 self._notifier.info("While collecting, Tab goes round the faces; "
                                     "Ctrl+Shift+C stops collecting (then Tab leaves the video)")
             if track is not None:
                 self.select(track)
             return True
-        if not self._collecting():
-            self._round_said = False
         if track is not None:
             self.select(track)
         return track is not None

@@ -224,7 +224,7 @@ class LiveView(QWidget):
         self.face_selection = FaceSelection(
             self.video_view, self.face_panel, self._notifier,
             lambda: self._last_output.result if self._last_output is not None else None, self,
-            collecting=self.collect_panel.active.isChecked)
+            collect_box=self.collect_panel.active)
         self.addActions(self.collect_panel.actions)
 
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],

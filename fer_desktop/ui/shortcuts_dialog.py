@@ -49,7 +49,8 @@ SCREEN_SHARE = 0.9  # of the screen the list may cover
 MIN_HEIGHT_PX = 520
 
 #: where a menu key works only on one widget
-ON_VIDEO = " (on the video or the seek bar: the video has the keys when a video opens)"
+ON_VIDEO = (" (on the video or the seek bar: the video has the keys when a video opens, or once "
+            "clicked)")
 WHERE = {"Space": ON_VIDEO, ".": ON_VIDEO, ",": ON_VIDEO}  # `.` said nothing (trial 31)
 
 
