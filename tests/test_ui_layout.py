@@ -14,7 +14,7 @@ import pytest
 import test_ui_window
 from layout_check import clipped_widgets
 from PySide6.QtWidgets import QLabel, QWidget
-from ui_helpers import SAMPLE, make_video
+from ui_helpers import SAMPLE, make_video, recording_a_still
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_MS = test_ui_window.WAIT_MS
@@ -64,12 +64,8 @@ def test_live_tab_with_a_video_fits_800x600(qtbot, main_window, tmp_path):
 def test_recording_and_collecting_leave_the_source_box_readable_at_800(qtbot, main_window):
     """REC and Collect beside it left the Source box three letters wide at 800 px (trial 30):
     they shorten to "● 00:05" and "Collect" first, and the box keeps about ten letters."""
-    window = main_window(source=str(SAMPLE))
-    live = window.live_view
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        pass
-    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
-        live.act_record.trigger()
+    live = recording_a_still(qtbot, main_window, WAIT_MS)
+    window = live.window()
     live.collect_panel.act_collect.trigger()
     combo, rec, collect = live.source_picker.combo, live.outputs.label, live.collect_panel.indicator
     qtbot.waitUntil(lambda: rec.isVisible() and collect.isVisible(), timeout=WAIT_MS)

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import test_ui_window
-from ui_helpers import SAMPLE
+from ui_helpers import SAMPLE, recording_a_still
 
 from fer_desktop.core.export import CSV_COLUMNS
 
@@ -91,12 +91,7 @@ def test_screenshot_json_names_the_model(qtbot, main_window):
 
 def test_recording_a_still_image_writes_its_faces(qtbot, main_window):
     """A still image sends no more frames: its recording was a CSV with a header only."""
-    window = main_window(source=str(SAMPLE))
-    live = window.live_view
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        pass
-    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
-        live.act_record.trigger()
+    live = recording_a_still(qtbot, main_window, WAIT_MS)
     path = live.recorder.path
     with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
         live.act_record.trigger()  # the button, not LiveView.stop_recording

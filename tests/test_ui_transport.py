@@ -688,21 +688,29 @@ def test_a_folder_of_pictures_is_a_slideshow_one_picture_at_a_time(qtbot, main_w
     assert str(folder / "c.png") in live.stop_recording().read_text()
 
 
-def test_the_frame_keys_step_a_folders_pictures(qtbot, main_window, tmp_path):
-    """`.` and `,` were greyed out for a folder: a user collecting faces from one could step
-    only with Right, once the seek bar had the keys, which nothing said (trial 24)."""
+def _stepping_slideshow(qtbot, main_window, tmp_path, names, broken=()):
+    """A window on a folder of the sample picture under ``names`` (and ``broken`` files that
+    are no picture), once its frame keys work: its LiveView."""
     import cv2
 
     folder = tmp_path / "photos"
     folder.mkdir()
-    for name in ("a.png", "b.png", "c.png"):
+    for name in names:
         cv2.imwrite(str(folder / name), cv2.imread(str(SAMPLE)))
-    window = main_window(source=str(folder))
-    live = window.live_view
+    for name in broken:
+        (folder / name).write_text("not a picture")
+    live = main_window(source=str(folder)).live_view
     qtbot.waitUntil(lambda: live.capture is not None and live.capture.slideshow,
                     timeout=WAIT_MS)
+    qtbot.waitUntil(live.playback.act_next_frame.isEnabled, timeout=WAIT_MS)
+    return live
+
+
+def test_the_frame_keys_step_a_folders_pictures(qtbot, main_window, tmp_path):
+    """`.` and `,` were greyed out for a folder: a user collecting faces from one could step
+    only with Right, once the seek bar had the keys, which nothing said (trial 24)."""
+    live = _stepping_slideshow(qtbot, main_window, tmp_path, ("a.png", "b.png", "c.png"))
     steps, bar = live.playback, live.transport
-    qtbot.waitUntil(steps.act_next_frame.isEnabled, timeout=WAIT_MS)
     assert steps.act_next_frame.text() == "&Next picture"
     assert steps.act_previous_frame.text() == "Pre&vious picture"
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
@@ -718,19 +726,9 @@ def test_the_frame_keys_step_a_folders_pictures(qtbot, main_window, tmp_path):
 def test_a_step_back_passes_over_an_unreadable_picture(qtbot, main_window, tmp_path):
     """`,` from the picture after a broken one showed that same picture again, however often
     it was pressed (trial 30)."""
-    import cv2
-
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    for name in ("a.png", "b.png", "d.png"):
-        cv2.imwrite(str(folder / name), cv2.imread(str(SAMPLE)))
-    (folder / "c.png").write_text("not a picture")
-    window = main_window(source=str(folder))
-    live = window.live_view
-    qtbot.waitUntil(lambda: live.capture is not None and live.capture.slideshow,
-                    timeout=WAIT_MS)
+    live = _stepping_slideshow(qtbot, main_window, tmp_path, ("a.png", "b.png", "d.png"),
+                               broken=("c.png",))
     steps, bar = live.playback, live.transport
-    qtbot.waitUntil(steps.act_next_frame.isEnabled, timeout=WAIT_MS)
     for name in ("b.png", "d.png"):
         with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,
                               check_params_cb=lambda o, n=name: o.source.endswith(n)):

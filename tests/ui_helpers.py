@@ -104,3 +104,14 @@ def send_wheel(widget, steps: int = -3) -> None:
                         QPoint(0, 120 * steps), Qt.MouseButton.NoButton,
                         Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(widget, event)
+
+
+def recording_a_still(qtbot, main_window, wait_ms: int):
+    """A window on the sample picture, its first frame shown, recording a CSV: its LiveView."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=wait_ms):
+        pass
+    with qtbot.waitSignal(live.recording_changed, timeout=wait_ms):
+        live.act_record.trigger()
+    return live
