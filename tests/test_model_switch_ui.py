@@ -682,3 +682,21 @@ def test_the_examples_say_how_many_faces_are_not_shown(qtbot):
     assert EXAMPLES_PER_SIDE == 3 and texts.count("+1") == 1
     more = next(label for label in box.findChildren(QLabel) if label.text() == "+1")
     assert more.toolTip() == "1 more not shown (4 in all)"
+
+
+def test_a_wrong_faces_answer_is_written_under_it(qtbot):
+    """"wrong (hover: taken for)": only a mouse could show what a wrong face was taken for
+    (trial 31); each wrong one's answer is written under it, and named for screen readers."""
+    from PySide6.QtWidgets import QLabel
+
+    from fer_desktop.ui.model_switch import examples_widget
+
+    faces = np.zeros((3, 48, 48), np.uint8)
+    labels = np.array([3, 3, 4])
+    predicted = np.array([3, 0, 4])  # one happy face taken for angry
+    box = examples_widget(faces, labels, predicted)
+    qtbot.addWidget(box)
+    texts = [label.text() for label in box.findChildren(QLabel)]
+    assert "angry" in texts and "<b>wrong</b> (taken for)" in texts
+    assert any(label.accessibleName() == "happy face, answered angry"
+               for label in box.findChildren(QLabel))

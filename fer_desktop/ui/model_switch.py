@@ -206,12 +206,13 @@ class CompareDialog(QDialog):
 
 
 def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray) -> QWidget:
-    """Per emotion, a few test faces the model got right and a few it got wrong (each with
-    its answer as a tooltip)."""
+    """Per emotion, a few test faces the model got right and a few it got wrong, each wrong
+    one with its answer written under it (a tooltip alone kept it from keyboard users,
+    trial 31)."""
     box = QWidget()
     grid = QGridLayout(box)
     grid.addWidget(QLabel("<b>right</b>"), 0, 1)
-    grid.addWidget(QLabel("<b>wrong</b> (hover: taken for)"), 0, 2)
+    grid.addWidget(QLabel("<b>wrong</b> (taken for)"), 0, 2)
     for row, (emotion, (right, wrong)) in enumerate(
             example_faces(labels, predicted, EXAMPLES_PER_SIDE).items(), start=1):
         grid.addWidget(QLabel(emotion), row, 0)
@@ -223,10 +224,15 @@ def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray
             strip_layout = QGridLayout(strip)
             strip_layout.setContentsMargins(0, 0, 0, 0)
             for j, i in enumerate(indices):
+                answer = EMOTIONS[int(predicted[i])]
                 thumb = QLabel()
                 thumb.setPixmap(face_pixmap(faces[i], 40))
-                thumb.setToolTip(f"answered {EMOTIONS[int(predicted[i])]}")
+                thumb.setToolTip(f"answered {answer}")
+                thumb.setAccessibleName(f"{emotion} face, answered {answer}")
                 strip_layout.addWidget(thumb, 0, j)
+                if col == 2:
+                    strip_layout.addWidget(QLabel(answer), 1, j,
+                                           alignment=Qt.AlignmentFlag.AlignHCenter)
             if total > len(indices):  # 3 of 4 shown, and nothing said one was missing
                 more = QLabel(f"+{total - len(indices)}")  # (trial 24)
                 more.setToolTip(f"{total - len(indices)} more not shown ({total} in all)")
