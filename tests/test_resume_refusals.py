@@ -41,6 +41,19 @@ def test_a_file_given_as_the_run_is_named_without_a_traceback(tmp_path, capsys):
     assert "Traceback" not in error
 
 
+def test_an_output_folder_turned_into_a_file_is_named(tmp_path):
+    """The Train output folder replaced by a file while a run trained: "RUN: Not a
+    directory" named the run's folder, not the file in the way (audit 43)."""
+    import errno
+
+    from trainer.cli import file_system_words
+
+    (tmp_path / "runs").write_text("a file now")
+    words = file_system_words(OSError(errno.ENOTDIR, "Not a directory",
+                                      str(tmp_path / "runs" / "r1" / "state.json")))
+    assert words.startswith(f"{tmp_path / 'runs'} is a file, where a folder was")
+
+
 def test_a_full_disk_is_said_with_what_was_kept(monkeypatch, capsys):
     """A write to an open file on a full disk names no file: it escaped as a traceback."""
     import errno

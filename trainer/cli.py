@@ -342,6 +342,12 @@ def file_system_words(exc: OSError, command: str = "train") -> str:
         if ".tmp" in name:  # a temporary name (".tmp-412-ckpt-0003.keras"): say the folder
             shown = str(Path(exc.filename).parent)
         words = f"{shown}: {exc.strerror or exc}"
+        if exc.errno == errno.ENOTDIR:  # a folder on the way became a file: name that file
+            from fer_desktop.core.safe_write import file_in_the_way  # (the run folder was
+
+            blocker = file_in_the_way(Path(exc.filename).parent)  # blamed, audit 43)
+            if blocker is not None:
+                words = f"{blocker} is a file, where a folder was ({exc.strerror or exc})"
     if exc.errno in FULL_DISK:
         return (f"{words}; what was finished is kept: free some space and run the command "
                 + ("again (a training run goes on from its last completed epoch with --resume "
