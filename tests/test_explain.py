@@ -218,6 +218,12 @@ def test_with_blur_faces_the_saved_explanation_shows_no_clear_face(qtbot, main_w
     (blurred,) = set(settings.output_folder.glob("fer-why-*.png")) - {clear}
     assert face_detail(blurred, dialog) < 2  # a mosaic
     assert dialog.image.pixmap().toImage() == shown  # on screen: unchanged
+    # and said so: the bar and the JSON (both were silent about it, trial 29)
+    import json
+
+    assert live.outputs.saved_banner.label.text().startswith("Explanation saved (face blurred)")
+    assert json.loads(blurred.with_suffix(".json").read_text())["blurred"] is True
+    assert json.loads(clear.with_suffix(".json").read_text())["blurred"] is False
 
 
 def test_with_no_file_paths_the_saved_picture_names_no_file(qtbot, main_window, settings,

@@ -317,7 +317,7 @@ class OutputControls(QObject):
         ``picture(blur_face, named)`` gives the PNG, its face pixelated when Blur faces is on,
         its source's file not named when No file paths is."""
         png = picture(self._settings.blur_faces, not self._settings.numbers_only)
-        details = dict(details)
+        details = dict(details, blurred=bool(self._settings.blur_faces))  # said in the JSON
         is_live, still = details.pop("is_live", False), details.pop("still", False)
         if self._settings.numbers_only and "source" in details:  # as for screenshots
             details["source"] = kind_of(is_live, still, str(details["source"]))
@@ -325,10 +325,12 @@ class OutputControls(QObject):
             lambda folder: ScreenshotWriter(folder).save_png(
                 png, file_prefix("fer-why", str(details.get("source", ""))),
                 {**details, **self.provenance()}), "explanation")
-        if path is not None:
+        if path is not None:  # the face blurred: said, as a screenshot's blurred faces are
+            blurred = " (face blurred)" if self._settings.blur_faces else ""  # (trial 29)
             beside = _with_json(path, "the face's numbers and the model")
-            self._notifier.info(f"Explanation saved to {path}{beside}", timeout_ms=10000)
-            self.show_saved("Explanation saved", path, BESIDE_SHORT)
+            self._notifier.info(f"Explanation saved{blurred} to {path}{beside}",
+                                timeout_ms=10000)
+            self.show_saved(f"Explanation saved{blurred}", path, BESIDE_SHORT)
         return path
 
     # recording --------------------------------------------------------------------------
