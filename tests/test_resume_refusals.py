@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from trainer_helpers import make_run_folder, run_trainer
@@ -324,3 +325,27 @@ def test_an_evaluation_replaces_only_its_own_report(tmp_path):
     report.unlink()
     with pytest.raises(RunDirError, match="without the evaluation report"):
         _check_report_target(report, picture)
+
+
+def test_kill_stops_a_command_that_is_not_a_training_as_ctrl_c_does(tmp_path):
+    """`kill PID` ended an export or an evaluate at once, with no word (Ctrl+C was handled):
+    SIGTERM now stops it as Ctrl+C does (a training stops after its batch by itself)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "kill_me.py"
+    script.write_text(
+        "import os, signal, time\n"
+        "from trainer import cli\n"
+        "def _run(command, args, emitter):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(10)\n"
+        "    return 0\n"
+        "cli._run = _run\n"
+        "raise SystemExit(cli.main(['inspect', '--csv', 'x.csv']))\n")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    from trainer.cli import EXIT_INTERRUPTED
+
+    assert result.returncode == EXIT_INTERRUPTED, (result.returncode, result.stderr[-2000:])
+    assert "interrupted: inspect stopped before it finished" in result.stderr

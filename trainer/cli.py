@@ -264,7 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     emitter = EventEmitter(mode, stdout=_reserve_stdout_for_events() if mode == "json" else None)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        return _run(command, args, emitter)
+        if command in TRAINING:  # they stop after the batch on SIGTERM themselves
+            return _run(command, args, emitter)
+        from fer_desktop.core.batch import stop_signals_as_interrupt
+
+        with stop_signals_as_interrupt():  # `kill PID` ended an export at once, unsaid
+            return _run(command, args, emitter)
     except KeyboardInterrupt:  # inspect, evaluate, export...: a traceback, rc -2 (audit 41)
         message = (f"interrupted: {command} stopped before it finished (no file is left half "
                    "written: each is written beside its place and renamed once whole)")
@@ -313,6 +318,7 @@ REFUSALS = (*FULL_DISK, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, er
 MISSING = (errno.ENOENT, errno.ENOTDIR)  # a path gone: the user's only where it is one of
 # theirs (a file given, or one under a folder given: a run folder deleted while it trains);
 # elsewhere (a temporary file, a library's cache) it is the trainer's own bug (review 37)
+TRAINING = ("train", "distill", "finetune")  # each handles SIGTERM: a stop after the batch
 RESUMABLE = ("train", "distill")  # whose work --resume goes on with (a fine-tune keeps no
 # checkpoint: it starts again, review 37)
 
