@@ -151,11 +151,8 @@ def _check_output(i: int, option: str, path: Path, named: list[tuple[str, Path]]
 def special_file_kind(path: Path) -> str:
     """"a pipe", "a device" or "a socket" for what ``path`` (or the file its link leads to) is
     when that is no plain file, else "" (absent files and folders included)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return ""
-    return "" if stat.S_ISDIR(mode) else kind_of(mode)
+    kind = not_a_file(path)
+    return "" if kind == "a folder" else kind
 
 
 def kind_of(mode: int) -> str:
