@@ -558,6 +558,9 @@ def test_results_of_a_fine_tune_show_what_it_cost_on_fer2013(qtbot, tmp_path):
     assert "On other people&#x27;s faces (FER-2013 PublicTest, where a fine-tune is judged; " \
            "Use this model shows PrivateTest, another figure): right on 64.1% after " \
            "fine-tuning, 68.7% before: 4.6 points lower" in text  # why two (trial 24)
+    # one figure for other people's faces in the words, not PrivateTest too (trial 31)
+    assert "On FER-2013 PrivateTest" not in text
+    assert "PrivateTest accuracy <b>64.5%</b>" in text  # kept among the figures
     # 40% before and after on the user's faces: no "fits your faces better" (walk-through 11)
     assert "fits your faces better" not in text and "no better on your test faces" in text
 

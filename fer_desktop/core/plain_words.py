@@ -144,7 +144,8 @@ def is_share(value: object) -> bool:
 
 def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[str]:
     """A run's results in words, from its model.json: FER-2013 PrivateTest (when scored there)
-    and, for a fine-tuned model, the user's own test faces before and after.
+    or, for a fine-tuned model, the user's own test faces and FER-2013 PublicTest, each before
+    and after.
 
     Args:
         csv: the file name of the CSV the run learnt from (its config.json), if known: a run
@@ -156,7 +157,10 @@ def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[st
     confusion = recorded_confusion(info)
     samples = int(confusion.sum())
     on_fer = meta.get("scored_on_fer2013", True)
-    if samples and is_share(info.get("private_accuracy")):
+    before_after = _fer2013_before_after(meta, info)
+    # a fine-tune's other-people figure is PublicTest before and after: PrivateTest beside
+    # them made three figures for one question (trial 31); its figure stays in the details
+    if samples and is_share(info.get("private_accuracy")) and not before_after:
         where = "On FER-2013 PrivateTest: " if on_fer else "On the test faces: "
         if on_fer and csv and samples != FER2013_PRIVATE_TEST_FACES:
             where = f"On {csv}'s PrivateTest: "
@@ -180,6 +184,8 @@ def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[st
                 and isinstance(before.get("accuracy"), int | float):
             gain = float(after["accuracy"]) - float(before["accuracy"])
         out += _fer2013_before_after(meta, info, gain)
+    elif before_after:
+        out += before_after
     return out
 
 
