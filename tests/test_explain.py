@@ -309,8 +309,10 @@ def test_an_explanation_says_which_moment_it_is_of(context, start):
     assert "again for the face" in explained_moment(context)
     # a moving picture's numbers are one frame's, the panel's averaged: 16 points apart on a
     # busy video without a word (trial 29)
-    assert ("this frame's numbers alone" in explained_moment(context)) == (
-        "time_s" in context and not context.get("still"))
+    assert ("this frame's numbers alone" in explained_moment(context, panel_differs=True)) \
+        == ("time_s" in context and not context.get("still"))
+    # the panel shows this frame's own numbers (Smoothing Off, a step): not "averaged"
+    assert "averaged" not in explained_moment(context, panel_differs=False)  # review 41
     saved = explained_moment(context, hint=False)  # a saved picture has no button
     assert "again for the face" not in saved and saved == start.strip(" ").replace(
         "Press Why this answer? again", "")
@@ -334,6 +336,27 @@ def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot):
     assert dialog.png_bytes().startswith(b"\x89PNG")
     assert grabbed[0].startswith("From clip.mp4 at 0:05. The face as the model sees it")
     assert "again for the face" in dialog.where.text()  # on screen, as it was
+
+
+def test_the_averaged_panel_is_named_only_when_its_numbers_differ(qtbot):
+    """Review 41: with Smoothing Off, or after a step, the panel shows this frame's own
+    answer, and the window said it was "averaged over the last moments"."""
+    from fer_desktop.ui.explain_view import ExplainDialog
+
+    face = np.full((48, 48, 1), 0.2, np.float32)
+    face[32:44, 12:36] = 0.9
+    explanation = occlusion_map(mouth_model, face)
+    dialog = ExplainDialog()
+    qtbot.addWidget(dialog)
+    dialog.context = {"source": "/v/clip.mp4", "time_s": 5.0, "is_live": False, "still": False}
+    dialog.panel_probabilities = explanation.probabilities.copy()  # the frame's own
+    dialog.show_result("face #1", explanation)
+    assert "averaged" not in dialog.where.text()
+    smoothed = explanation.probabilities.copy()
+    smoothed[:2] += (0.05, -0.05)
+    dialog.panel_probabilities = smoothed
+    dialog.show_result("face #1", explanation)
+    assert "the side panel's are averaged" in dialog.where.text()
 
 
 def test_the_face_grows_with_the_window(qtbot, main_window):

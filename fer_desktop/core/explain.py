@@ -119,7 +119,8 @@ def private_classifier(classifier: Any) -> Any:
     return type(classifier)(classifier.model_dir, classifier.metadata, model_path)
 
 
-def explained_moment(context: dict, named: bool = True, hint: bool = True) -> str:
+def explained_moment(context: dict, named: bool = True, hint: bool = True,
+                     panel_differs: bool = False) -> str:
     """Which picture an explanation is of, in words. The window stays as it is while the
     video goes on or the face leaves (it went stale without a word), so it says what it
     explains and how to explain the face shown now. ``context``: the source, ``time_s``,
@@ -127,12 +128,15 @@ def explained_moment(context: dict, named: bool = True, hint: bool = True) -> st
     Not ``named`` (No file paths in saved files): "the video", "the picture" for its file
     name (the saved picture said "From clip.mp4 at 0:07" beside a JSON saying "file"). Not
     ``hint``: without how to explain the face shown now (a saved picture has no button:
-    trial 17)."""
+    trial 17). ``panel_differs``: the side panel shows other numbers for this face (by a
+    point or more), as it does when Smoothing averages them."""
     again = " Press Why this answer? again for the face shown now." if hint else ""
     # a moving source: its numbers are this frame's, the panel's an average over frames (16
-    # points apart on a busy video, unsaid: trial 29)
+    # points apart on a busy video, unsaid: trial 29); but not where the panel shows this
+    # frame's own (Smoothing Off, a step, a seek: it said "averaged" there, review 41)
     alone = " These are this frame's numbers alone; the side panel's are averaged over the " \
-            "last moments (Smoothing)." if hint and not context.get("still") else ""
+            "last moments (Smoothing)." if hint and panel_differs and not context.get("still") \
+        else ""
     source = context.get("source")
     if not source:
         return again.strip()

@@ -30,6 +30,7 @@ from fer_desktop.core.tracking import UNCERTAIN_BELOW
 from fer_desktop.ui.emotion_bars import emotion_bar, show_probability
 
 IMAGE_PX = 240
+PANEL_DIFFERS = 0.01  # a point: the bars show whole percents
 
 
 def heat_overlay(face: np.ndarray, heat: np.ndarray, alpha: float = 0.55) -> np.ndarray:
@@ -93,6 +94,7 @@ class ExplainDialog(QDialog):
         self.explanation: Explanation | None = None
         self.face_name = ""
         self.context: dict = {}  # the source, frame and time of the face (set by its caller)
+        self.panel_probabilities: np.ndarray | None = None  # the side panel's, for the face
         self.title = QLabel("Computing...")
         self.title.setWordWrap(True)
         # which moment it explains: the window stays as it is while the video goes on
@@ -195,9 +197,17 @@ class ExplainDialog(QDialog):
 
     def _where_text(self, named: bool = True, hint: bool = True) -> str:
         """The line under the face: which picture it is of (its file named or not)."""
-        moment = explained_moment(self.context, named=named, hint=hint)
+        moment = explained_moment(self.context, named=named, hint=hint,
+                                  panel_differs=self._panel_differs())
         return (moment + " " if moment else "") + \
             "The face as the model sees it: 48x48 pixels, grey."
+
+    def _panel_differs(self) -> bool:
+        """The side panel shows this face's numbers a point or more away from the
+        explanation's (averaged by Smoothing)."""
+        panel, e = self.panel_probabilities, self.explanation
+        return panel is not None and e is not None and \
+            float(np.max(np.abs(np.asarray(panel) - e.probabilities))) >= PANEL_DIFFERS
 
     def png_bytes(self, blur_face: bool = False, named: bool = True) -> bytes:
         """The window's answer (face, map, bars, sentences) as PNG bytes; with ``blur_face``

@@ -64,6 +64,7 @@ class FaceExplainer(QObject):
             self.dialog = ExplainDialog(self._parent)
             self.dialog.save_requested.connect(lambda: self.save_requested.emit(self.dialog))
         name = f"face #{face.track_id}" if face.track_id is not None else "the face"
+        self.dialog.panel_probabilities = face.probabilities
         self.dialog.show_busy(name)
         # where the face came from, for the saved picture's JSON (it named neither)
         self.dialog.context = {"source": output.source, "frame": output.result.index,
