@@ -233,6 +233,17 @@ def test_figures_that_were_not_measured_may_be_null(model_copy):
     assert EmotionClassifier.load(model_copy).accuracy() is None
 
 
+@pytest.mark.parametrize("value", [-3, 1.5])
+def test_a_figure_that_is_no_share_reads_as_not_recorded(model_copy, value):
+    """Review 41: a hand-edited -3 read "PrivateTest -300.0%" in the status bar."""
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    for info in meta["accuracy"].values():
+        info["private_accuracy"] = value
+    path.write_text(json.dumps(meta))
+    assert EmotionClassifier.load(model_copy).accuracy_text() == "accuracy not recorded"
+
+
 def test_an_oversized_model_json_is_refused_unread(model_copy):
     path = model_copy / "model.json"
     meta = json.loads(path.read_text())

@@ -565,6 +565,25 @@ def test_results_of_a_fine_tune_show_what_it_cost_on_fer2013(qtbot, tmp_path):
     assert "fits your faces better" not in text and "no better on your test faces" in text
 
 
+def test_results_read_a_figure_that_is_no_share_as_not_measured(qtbot, tmp_path):
+    """Review 41: a hand-edited -3 read "PrivateTest accuracy -300.0%" on the Results."""
+    import json
+
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = _run_with_test_faces(tmp_path / "run")
+    meta = {"name": "edited", "accuracy": {"model.tflite": {
+        "private_accuracy": -3, "public_accuracy": 1.5, "private_macro_f1": 7,
+        "private_confusion": np.diag([10] * 7).tolist()}}}
+    (run / "model.json").write_text(json.dumps(meta))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    text = view.summary.text()
+    assert "PrivateTest accuracy <b>not measured</b> (PublicTest not measured" in text
+    assert "macro F1 not measured" in text and "300" not in text and "150" not in text
+
+
 def test_results_of_an_image_folder_run_do_not_say_fer2013(qtbot, tmp_path):
     """A model trained on the collected faces read "On FER-2013 PrivateTest: 2 of 10" for
     the user's own 5 test faces."""

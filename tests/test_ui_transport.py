@@ -1005,7 +1005,9 @@ def test_a_video_still_being_recorded_plays_again_and_does_not_step_to_its_start
     window = main_window(source=str(video))
     live = window.live_view
     first = wait_frame(qtbot, live)
-    assert first.result.index == 0 and "Resumed" not in window.notifier.last_info
+    # from its start, not sought to 0:00.8 (frame 8); a busy machine may drop a few first
+    # frames to keep real time (index 5 beside a training run)
+    assert first.result.index < 8 and "Resumed" not in window.notifier.last_info
     video.write_bytes(whole)  # the recorder writes on while it plays
     qtbot.waitUntil(lambda: live.playback.at_end, timeout=WAIT_MS)
     # said as it is: not "End of" a file that grows (trial 26)

@@ -260,9 +260,8 @@ class EmotionClassifier:
     def accuracy(self) -> float | None:
         """PrivateTest accuracy (0..1) of the file in use, from model.json, if recorded."""
         info = (self.metadata.get("accuracy") or {}).get(self.model_path.name) or {}
-        value = info.get("private_accuracy")
-        finite = isinstance(value, int | float) and math.isfinite(value)  # NaN: not measured
-        return float(value) if finite else None
+        value = info.get("private_accuracy")  # NaN: not measured; -3, 1.5: not a share
+        return float(value) if model_schema.is_share(value) else None
 
     def accuracy_text(self) -> str:
         """E.g. "PrivateTest 66.3%", or "accuracy not recorded"."""

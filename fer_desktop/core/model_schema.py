@@ -60,6 +60,13 @@ def _wrong(path: Path, key: str, expected: str, value: object) -> ModelError:
                             f"{quote(json.dumps(value), 60)}; {EXPORT_HINT} again")
 
 
+def is_share(value: object) -> bool:
+    """A recorded share (an accuracy, a recall): a number from 0 to 1 ("private_accuracy":
+    -3 read "Right on -300% of the faces", audit 42; the status bar read "PrivateTest
+    -300.0%", review 41). NaN is no share: not measured."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
 def is_plain_file_name(name: str) -> bool:
     """A name that stays in the model folder: no folder part, not ``.``/``..``, not absolute,
     on POSIX and on Windows alike."""

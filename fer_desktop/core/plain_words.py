@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model_schema import is_share
 
 
 def counted(n: int, noun: str) -> str:
@@ -134,12 +135,6 @@ def recorded_confusion(info: object) -> np.ndarray:
                     for n in row) for row in value):
         return np.asarray(value, np.int64)
     return np.zeros((1, 1), np.int64)
-
-
-def is_share(value: object) -> bool:
-    """A recorded share (an accuracy, a recall): a number from 0 to 1 ("private_accuracy":
-    -3 read "Right on -300% of the faces", audit 42)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
 
 
 def run_sentences(meta: dict, file_name: str, csv: str | None = None) -> list[str]:

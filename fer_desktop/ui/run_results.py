@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.model_compare import csv_name
+from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
 from trainer.runs import RunRow, export_offer, mixing_text, read_run_name, rows_limit_text
@@ -360,15 +360,16 @@ def _heading(run: Path) -> str:
 
 
 def _percent(value: object) -> str:
-    """"66.3%", or "not measured" (null or NaN: the CSV had no rows for it)."""
-    if isinstance(value, int | float) and math.isfinite(value):
+    """"66.3%", or "not measured" (null or NaN: the CSV had no rows for it; -3 or 1.5, a
+    hand edit: read "-300.0%", review 41)."""
+    if is_share(value):
         return f"{100 * value:.1f}%"
     return "not measured"
 
 
 def _fraction(value: object) -> str:
-    """"0.693", or "not measured"."""
-    if isinstance(value, int | float) and math.isfinite(value):
+    """"0.693", or "not measured" (a macro F1 lies from 0 to 1, as a share)."""
+    if is_share(value):
         return f"{value:.3f}"
     return "not measured"
 
