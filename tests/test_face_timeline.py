@@ -106,6 +106,14 @@ def test_a_step_back_keeps_the_faces_history_up_to_its_frame():
     tl.add(1.04, [face(1, 0.6)], stretch=3)
     assert tl.model_marks() == [(1.04, "new-model")]  # the mark stays (it went, review 40)
     assert happy_of(tl, 1)[1][-1] == pytest.approx(0.6)  # the frame's new answer
+    tl.add(1.08, [face(1, 0.7)], stretch=3)
+    tl.mark_model("newer")
+    tl.add(1.08, [face(1, 0.8)], stretch=3)
+    tl.add(1.12, [face(1, 0.8)], stretch=3)
+    tl.add(1.04, [face(1, 0.8)], stretch=3)  # `,` back past both marks: 1.0 is still the
+    # first model's point, 1.04 the newest model's: the step between them stays marked
+    assert tl.model_marks() == [(1.04, "newer")]  # review 41: no mark at all
+    assert happy_of(tl, 1)[0] == pytest.approx([1.0, 1.04])
 
 
 def test_a_new_stretch_starts_again_even_with_time_going_on():

@@ -85,7 +85,9 @@ class FaceTimelines:
 
     def _forget_from(self, t_s: float, marks: bool = True) -> None:
         """Drop every point at ``t_s`` or later, and the switch and model marks too when
-        ``marks``."""
+        ``marks``; the newest model mark dropped moves to ``t_s``: the frame analysed again
+        is the new model's, the points before it the old one's (its step went unmarked after
+        one ``,`` past a switch of model, review 41)."""
         for track in list(self._series):
             series = self._series[track]
             while series and series[-1][0] >= t_s:
@@ -95,9 +97,14 @@ class FaceTimelines:
             if not series:
                 del self._series[track]
         self._present &= set(self._series)
+        moved = None
         for kept in (self._switches, self._models) if marks else ():
             while kept and kept[-1][0] >= t_s:
-                kept.pop()
+                dropped = kept.pop()
+                if kept is self._models and moved is None:
+                    moved = (t_s, dropped[1])
+        if moved is not None and self._series:  # a curve left before it to mark
+            self._models.append(moved)
 
     def _forget_before(self, start_s: float) -> None:
         for track in list(self._series):
