@@ -288,8 +288,12 @@ def test_merge_refuses_a_pipe_a_line_without_end_and_a_part_linked_twice(tmp_pat
     pipe = tmp_path / "part-2.csv"
     os.mkfifo(pipe)
     assert cli_main(["merge", str(a), str(pipe), "--out", str(out)]) == 2
-    assert "part-2.csv is not a file but a pipe or a device" in capsys.readouterr().err
+    assert "part-2.csv is a pipe, not a file" in capsys.readouterr().err
     pipe.unlink()
+    pipe.mkdir()  # a folder: "a pipe or a device" (review 41)
+    assert cli_main(["merge", str(a), str(pipe), "--out", str(out)]) == 2
+    assert "part-2.csv is a folder, not a file" in capsys.readouterr().err
+    pipe.rmdir()
     endless = tmp_path / "part-3.csv"
     endless.write_text("source,frame,label\n" + "x" * (batch.MAX_PART_LINE_CHARS + 10))
     assert cli_main(["merge", str(a), str(endless), "--out", str(out)]) == 2

@@ -372,8 +372,8 @@ def test_a_pipe_or_a_device_is_named_not_called_empty(tmp_path):
     os.mkfifo(pipe)
     zero = tmp_path / "zero.csv"
     zero.symlink_to("/dev/zero")
-    for path in (pipe, zero):
-        with pytest.raises(DatasetError, match="is not a file but a pipe or a device"):
+    for path, kind in ((pipe, "a pipe"), (zero, "a device")):  # named (review 41)
+        with pytest.raises(DatasetError, match=f"is {kind}, not a file"):
             load_csv(path)
 
 

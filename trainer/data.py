@@ -120,9 +120,8 @@ def _check_size(path: Path) -> None:
         raise DatasetError(path, "file not found (give the FER-2013 CSV with --csv PATH)")
     if path.is_dir():
         raise DatasetError(path, "is a folder, expected the FER-2013 CSV file")
-    if not path.is_file():  # a pipe or /dev/zero was "file is empty" (audit 40)
-        raise DatasetError(path, "is not a file but a pipe or a device, expected the "
-                                 "FER-2013 CSV file")
+    if kind := not_a_file(path):  # a pipe or /dev/zero was "file is empty" (audit 40)
+        raise DatasetError(path, f"is {kind}, not a file; expected the FER-2013 CSV file")
     size = path.stat().st_size
     if size == 0:
         raise DatasetError(path, "file is empty, expected a CSV with columns emotion,pixels,Usage")

@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import signal
-import stat
 import sys
 import tempfile
 import threading
@@ -43,7 +42,7 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder
 from fer_desktop.core.messages import quote
 from fer_desktop.core.provenance import provenance
-from fer_desktop.core.safe_write import PendingFile, check_outputs
+from fer_desktop.core.safe_write import PendingFile, check_outputs, kind_of
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
 __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
@@ -554,9 +553,10 @@ def _lines(part: Path, src) -> Iterator[str]:
 def _open_part(part: Path):
     """(header, reader, open file) of a part CSV; ExportError naming it if it is unusable."""
     try:
-        if not stat.S_ISREG(part.stat().st_mode):  # a pipe was read forever (audit 40)
-            raise ExportError(part, "is not a file but a pipe or a device; give the CSV "
-                                    "files that analyze --shard wrote")
+        if kind := kind_of(part.stat().st_mode):  # a pipe was read forever (audit 40); a
+            # folder was "a pipe or a device" (review 41)
+            raise ExportError(part, f"is {kind}, not a file; give the CSV files that "
+                                    "analyze --shard wrote")
         src = part.open(newline="", encoding="utf-8")
     except OSError as exc:
         raise ExportError(part, f"cannot be read ({exc.strerror or exc})") from exc
