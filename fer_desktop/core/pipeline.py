@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fer_desktop.core import scene_cut
 from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.detectors.eyes import RememberedEyes, load_eye_finder
@@ -296,7 +297,9 @@ class FacePipeline:
         t2 = clock()
         probabilities = self.classifier.predict(inputs)
         t3 = clock()
-        states = self._tracker.update(boxes, probabilities, timestamp_s)
+        looks = (scene_cut.face_looks(inputs), scene_cut.frame_look(frame_bgr)) if boxes \
+            else None  # a cut to another person at the same place is a new face (trial 32)
+        states = self._tracker.update(boxes, probabilities, timestamp_s, looks)
         faces = tuple(Face(box=box, probabilities=state.probabilities, label=state.label,
                            confidence=state.confidence, track_id=state.track_id,
                            uncertain=state.uncertain, eyes=face_eyes)

@@ -7,7 +7,9 @@ emotions would switch label several times a second. Three small mechanisms fix t
   seen for ``max_unseen_s`` seconds of frame time is dropped, so a face that turns away or is
   covered for a second comes back under its number); a face left over moved too far for any overlap
   (a slow machine that skips frames, a quick turn) continues the nearest
-  left-over track of a similar size less than ``max_center_shift`` face widths away,
+  left-over track of a similar size less than ``max_center_shift`` face widths away; never
+  a face that is another person (the picture and the face both changed since the track's
+  face was last seen: a cut in an edited video, ``core/scene_cut.py``): that track ends,
 * each track smooths its probabilities with a **time constant in seconds**, using the frames'
   timestamps (video time for files, capture time for cameras): a frame ``dt`` seconds after the
   last one gets the weight ``1 - exp(-dt / smoothing_s)``. The same video therefore gives the
@@ -50,6 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fer_desktop.core import scene_cut
 from fer_desktop.core.boxes import iou_matrix
 from fer_desktop.core.emotions import EMOTIONS
 
@@ -67,6 +70,7 @@ MAX_SMOOTHING_S = 10.0
 # As long as the smoothing's time constant: a face missed for less than that has not changed
 # what its smoothed label means, and the 2-3 frames a busy video loses it bridge at 10-30 fps.
 DEFAULT_HOLD_S = 0.5
+_Looks = tuple[np.ndarray, np.ndarray]  # faces' looks (n, 64), the frame's: core/scene_cut.py
 
 
 def check_smoothing_s(value: float) -> float:
@@ -145,6 +149,8 @@ class _Track:
     last_s: float | None = None
     missed: int = 0
     seen_s: float | None = None  # frame time it was last seen (None: time unusable)
+    face_look: np.ndarray | None = None   # its face and the frame when last seen, to tell
+    frame_look: np.ndarray | None = None  # a cut to another person (core/scene_cut.py)
 
 
 def choose_label(probabilities: np.ndarray, previous: str | None,
@@ -237,6 +243,7 @@ class FaceTracker:
         self._ids = itertools.count(1)
         self._last_s: float | None = None
         self._held: list[tuple[np.ndarray, TrackState]] = []
+        self._ended: set[int] = set()  # tracks a cut to another person ended this frame
 
     @property
     def active_ids(self) -> list[int]:
@@ -261,8 +268,9 @@ class FaceTracker:
             track.label, track.uncertain, track.last_s = None, None, None
             track.seen_s = None  # time went back: unseen frames are counted instead
 
-    def _match(self, boxes: np.ndarray) -> dict[int, int]:
-        """detection index -> track index, greedy by IoU."""
+    def _match(self, boxes: np.ndarray, looks: _Looks | None = None) -> dict[int, int]:
+        """detection index -> track index, greedy by IoU; never a face that is another
+        person (``looks``: see :meth:`update`)."""
         if not self._tracks or len(boxes) == 0:
             return {}
         ious = iou_matrix(boxes, np.stack([t.box for t in self._tracks]))
@@ -271,14 +279,24 @@ class FaceTracker:
         matched: dict[int, int] = {}
         used: set[int] = set()
         for _iou, d, t in pairs:
-            if d not in matched and t not in used:
+            if d not in matched and t not in used and not self._cut(looks, int(d), int(t)):
                 matched[int(d)] = int(t)
                 used.add(int(t))
         for _shift, d, t in self._near_pairs(boxes, matched, used):
-            if d not in matched and t not in used:
+            if d not in matched and t not in used and not self._cut(looks, d, t):
                 matched[d] = t
                 used.add(t)
         return matched
+
+    def _cut(self, looks: _Looks | None, d: int, t: int) -> bool:
+        """Whether detection ``d`` is another person than track ``t`` (a cut in an edited
+        video: the picture and the face both changed); the track then ends."""
+        track = self._tracks[t]
+        if looks is None or not scene_cut.another_person(
+                track.frame_look, looks[1], track.face_look, looks[0][d]):
+            return False
+        self._ended.add(t)
+        return True
 
     def _near_pairs(self, boxes: np.ndarray, matched: dict[int, int],
                     used: set[int]) -> list[tuple[float, int, int]]:
@@ -319,7 +337,7 @@ class FaceTracker:
         return track.missed <= self.options.max_missed
 
     def update(self, boxes: list[np.ndarray] | np.ndarray, probabilities: np.ndarray,
-               timestamp_s: float) -> list[TrackState]:
+               timestamp_s: float, looks: _Looks | None = None) -> list[TrackState]:
         """Advance one frame.
 
         Args:
@@ -328,6 +346,9 @@ class FaceTracker:
             timestamp_s: the frame's time in seconds (video time, or capture time for a
                 camera). It should increase from frame to frame; when it does not, the
                 smoothing restarts (see the module docstring).
+            looks: (face looks (n, 64), frame look) of ``core/scene_cut.py``, or None: a
+                face that is another person than the track it overlaps (a cut) starts a
+                track of its own, and that track ends.
 
         Returns:
             n TrackStates, in the order of ``boxes``.
@@ -344,7 +365,8 @@ class FaceTracker:
         smoothing = opts.smoothing_s > 0
         margin = opts.switch_margin if smoothing else 0.0
         band = opts.uncertain_band if smoothing else 0.0
-        matched = self._match(boxes)
+        self._ended = set()
+        matched = self._match(boxes, looks)
         states: list[TrackState] = []
         seen: set[int] = set()
         new_tracks: list[_Track] = []
@@ -363,6 +385,8 @@ class FaceTracker:
             else:
                 track = _Track(new_ids[d], box, probs.copy(), seen_s=when)
                 new_tracks.append(track)
+            if looks is not None:
+                track.face_look, track.frame_look = looks[0][d], looks[1]
             self._smooth(track, probs, when)
             label, confidence = choose_label(track.probabilities, track.label, margin)
             uncertain = opts.uncertain_below > 0 and is_uncertain(
@@ -374,7 +398,7 @@ class FaceTracker:
         for index, track in enumerate(self._tracks):
             if index not in seen:
                 track.missed += 1
-            if self._alive(track, when):
+            if self._alive(track, when) and index not in self._ended:
                 survivors.append(track)
         self._tracks = survivors + new_tracks
         cut = bool(new_tracks) and not seen and len(self._tracks) > len(new_tracks)
