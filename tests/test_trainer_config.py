@@ -180,6 +180,13 @@ def test_export_to_another_runs_folder_is_refused(tmp_path, capsys):
     assert f"{other} is another training run's folder" in capsys.readouterr().err
     assert sorted(p.name for p in other.iterdir()) == ["state.json"]
     check_copy_target(run, source=tmp_path / "." / "run")  # the run's own folder: fine
+    # a model folder exported --out into a run: its model.keras was replaced (audit 44)
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "model.json").write_text("{}")
+    assert cli.main(["export", str(model), "--csv", "x.csv", "--out", str(other)]) == 2
+    assert f"{other} is another training run's folder; --out" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == ["state.json"]
 
 
 @pytest.mark.parametrize("command", [["ensemble", "RUN", "RUN2"], ["average", "RUN"],

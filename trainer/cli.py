@@ -86,10 +86,10 @@ def check_copy_target(target: Path, option: str = "--to", source: Path | None = 
     above = next((p for p in target.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # found after minutes of export (audit 36)
         raise UserError(f"{target} cannot be made: {above} is a file; choose another folder")
-    # another run's folder listed as exported, with this run's weights (audit 38); an --out
-    # that is a run folder is refused by ensemble and average themselves ("is a run folder")
+    # another run's folder listed as exported, with this run's weights (audit 38); so too a
+    # model folder's `export --out` (it replaced a run's model.keras, audit 44)
     is_run = (target / rundir.STATE).exists() or (target / rundir.CONFIG).exists()
-    if option == "--to" and is_run and (source is None or not _same_folder(target, source)):
+    if is_run and (source is None or not _same_folder(target, source)):
         raise UserError(f"{target} is another training run's folder; {option} would put this "
                         "model in it, and the run would read as exported: choose another "
                         "folder")
