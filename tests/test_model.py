@@ -394,3 +394,29 @@ def test_the_shipped_model_json_records_its_files_sha256():
     meta = json.loads(resource_path("model.json").read_text())
     assert meta["files_sha256"] == {name: file_sha256(resource_path(name))
                                     for name in meta["files"].values()}
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize("side", ["input", "output"])
+def test_a_fully_quantised_file_is_refused_at_load(model_copy, side):
+    """Audit 44: a .tflite taking uint8 loaded, then raised at the first face; one giving
+    uint8 answered 1/7 for every emotion on every face, exit 0."""
+    import tensorflow as tf
+
+    model = tf.keras.Sequential([tf.keras.Input((48, 48, 1)), tf.keras.layers.Flatten(),
+                                 tf.keras.layers.Dense(7, activation="softmax")])
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: (
+        [np.random.default_rng(k).random((1, 48, 48, 1), np.float32)] for k in range(8))
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    setattr(converter, f"inference_{side}_type", tf.uint8)
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    name = meta["files"]["tflite_int8"]
+    (model_copy / name).write_bytes(converter.convert())
+    meta.pop("files_sha256", None)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(ModelMismatchError, match=f"{side} tensor type is 'uint8', this app "
+                                                 "needs 'float32'"):
+        EmotionClassifier.load(model_copy)

@@ -225,6 +225,12 @@ class EmotionClassifier:
         if len(outputs) != 1 or list(outputs[0]["shape"][1:]) != [NUM_CLASSES]:
             raise ModelMismatchError(model_path, "output tensor shape", [1, NUM_CLASSES],
                                      [d["shape"].tolist() for d in outputs])
+        for side, detail in (("input", inputs[0]), ("output", outputs[0])):
+            # a fully quantised file (uint8 in and out) loaded: its input raised at the first
+            # face, its 0..255 output read 1/7 for every emotion, exit 0 (audit 44)
+            if np.dtype(detail["dtype"]) != np.float32:
+                raise ModelMismatchError(model_path, f"{side} tensor type", "float32",
+                                         np.dtype(detail["dtype"]).name)
         self._input_index = inputs[0]["index"]
         self._output_index = outputs[0]["index"]
         self._batch = int(inputs[0]["shape"][0])
