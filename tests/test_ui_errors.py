@@ -114,6 +114,20 @@ def test_snapshot_leaves_a_json_file_of_the_user_alone(tmp_path, capsys):
     assert mine.read_text() == '{"my": "notes"}'
 
 
+@pytest.mark.parametrize("pipe", ["shot.json", "shot.png"])
+def test_snapshot_onto_a_pipe_is_refused_not_waited_on(tmp_path, pipe):
+    """Audit 44: a pipe named shot.json was read for ever before any window; one named
+    shot.png was replaced by a file."""
+    import os
+
+    from fer_desktop.core.safe_write import check_snapshot_target
+
+    os.mkfifo(tmp_path / pipe)
+    with pytest.raises(ExportError, match=f"{pipe} is a pipe, not a file"):
+        check_snapshot_target(tmp_path / "shot.png", 0)
+    assert (tmp_path / pipe).is_fifo()
+
+
 def test_snapshot_may_replace_an_earlier_snapshot_of_the_same_name(tmp_path):
     from fer_desktop.core.safe_write import check_snapshot_target
 

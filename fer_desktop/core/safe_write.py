@@ -221,6 +221,10 @@ def _check_snapshot(out: Path, source: int | str | Path | None) -> None:
     for path in (png, sidecar):
         if path.is_dir():
             raise ExportError(path, "is a folder; give a file name for --snapshot")
+        if kind := special_file_kind(path):  # a pipe: read for ever, or replaced (audit 44)
+            raise ExportError(path, f"is {kind}, not a file: --snapshot writes whole files "
+                                    "and moves them into place, which would replace it; give "
+                                    "a file name")
     if png.exists() and png != Path(out):  # "photo.jpg" named, photo.png hit
         raise ExportError(png, f"already exists and --snapshot named {Path(out).name}, not "
                                f"this file; it is left alone: name the .png itself to replace "
