@@ -108,13 +108,14 @@ def test_a_killed_runs_temporary_files_are_removed_by_the_next_run(tmp_path):
 
     target = tmp_path / "r.csv"
     old = time.time() - 2 * 3600
-    for name in (".tmp-r.csv.abc.csv", ".tmp-r.csv.new.csv", ".tmp-other.csv.x.csv"):
+    for name in (".tmp-r.csv.abc_1234.csv", ".tmp-r.csv.new_1234.csv",
+                 ".tmp-other.csv.x1234567.csv"):
         (tmp_path / name).write_text("half")
-    for name in (".tmp-r.csv.abc.csv", ".tmp-other.csv.x.csv"):
+    for name in (".tmp-r.csv.abc_1234.csv", ".tmp-other.csv.x1234567.csv"):
         os.utime(tmp_path / name, (old, old))
     with PendingFile(target) as pending:
         left = sorted(p.name for p in tmp_path.iterdir() if p != pending.path)
-    assert left == [".tmp-other.csv.x.csv", ".tmp-r.csv.new.csv"]
+    assert left == [".tmp-other.csv.x1234567.csv", ".tmp-r.csv.new_1234.csv"]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
@@ -229,6 +230,21 @@ def test_a_legal_long_name_is_written_through_a_shorter_temporary_name(tmp_path)
     os.utime(stale.path, (0, 0))
     with PendingFile(target, overwrite=True):
         assert not stale.path.exists()  # found and removed as any target's are
+
+
+def test_only_the_temporary_files_it_makes_are_swept(tmp_path):
+    """Audit 44: an hour-old ".tmp-r.csv.notes" of the user's went with the leftovers of
+    a killed run writing r.csv."""
+    target = tmp_path / "r.csv"
+    stale = PendingFile(target)  # a killed run's leftover, an hour old
+    mine = tmp_path / ".tmp-r.csv.notes"
+    mine.write_text("my notes")
+    for path in (stale.path, mine):
+        os.utime(path, (0, 0))
+    with PendingFile(target) as pending:
+        pending.path.write_text("frame\n")
+        pending.commit()
+    assert not stale.path.exists() and mine.read_text() == "my notes"
 
 
 def test_a_folder_turned_into_a_file_is_not_blamed_on_the_temporary_file(tmp_path):

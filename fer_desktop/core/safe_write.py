@@ -27,6 +27,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 import time
@@ -381,14 +382,20 @@ def remove_stale_temporaries(target: Path, keep: Path | None = None,
                              older_than_s: float = STALE_TEMP_S) -> list[Path]:
     """Delete the temporary files a killed run left for ``target``; return them.
 
-    Only names this module makes for this very target (``.tmp-<name>.*``) and only when
+    Only names this module makes for this very target (``.tmp-<name>.`` and mkstemp's 8
+    characters, then the target's suffix) and only when
     untouched for ``older_than_s``: a run writing the same target right now is left alone.
     """
     removed = []
     now = time.time()
+    # the very shape mkstemp gives: prefix, 8 of its characters, suffix (any ".tmp-r.csv.*"
+    # went, a user's ".tmp-r.csv.notes" too, audit 44)
+    ours = re.compile(re.escape(_temp_prefix(target)) + "[a-z0-9_]{8}"
+                      + re.escape(_temp_suffix(target)))
     for path in target.parent.glob(f"{glob.escape(_temp_prefix(target))}*"):
         try:
-            if path != keep and path.is_file() and now - path.stat().st_mtime > older_than_s:
+            if path != keep and ours.fullmatch(path.name) and path.is_file() \
+                    and now - path.stat().st_mtime > older_than_s:
                 path.unlink()
                 removed.append(path)
         except OSError:
