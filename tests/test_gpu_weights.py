@@ -156,7 +156,7 @@ def test_gpu_import_names_the_networks_there_when_the_member_is_missing(tmp_path
 @pytest.mark.parametrize("spoil, message", [
     (lambda f, csv: (f / "summary.json").unlink(), "summary.json: missing: without it"),
     (lambda f, csv: (f / "summary.json").write_text("[1, 2]"),
-     "summary.json is not a summary gpu_distill wrote"),
+     "summary.json holds list, not the JSON object"),
     (lambda f, csv: (f / "summary.json").write_text('{"teachers": {"a": 1}}'),
      "summary.json is not a summary gpu_distill wrote"),
     (lambda f, csv: csv.unlink(), "fer.csv: missing: name the CSV"),

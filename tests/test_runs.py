@@ -140,7 +140,8 @@ HUGE = '{"epoch": ' + "9" * 5000 + "}"  # a ValueError, not a JSONDecodeError
 @pytest.mark.parametrize("text, problem", [("{not json", "is not valid JSON"),
                                             (DEEP, "is not valid JSON"),
                                             (HUGE, "is not valid JSON"),
-                                            ("[1, 2]", "is not a trainer's state"),
+                                            ("[1, 2]", "holds list, not the JSON object"),
+                                            ("null", "holds null, not the JSON object"),
                                             ('{"epoch": "two"}', "is not a trainer's state")])
 def test_a_damaged_state_is_named_by_load_and_skipped_by_peek(tmp_path, text, problem):
     from trainer import rundir
@@ -151,6 +152,23 @@ def test_a_damaged_state_is_named_by_load_and_skipped_by_peek(tmp_path, text, pr
     assert error.value.path == str(tmp_path / rundir.STATE)
     assert rundir.RunState.peek(tmp_path) is None
     assert rundir.RunState.peek(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize("command", [["export", "RUN"], ["average", "RUN", "--out", "OUT"]])
+def test_a_config_that_is_no_object_is_named(tmp_path, capsys, command):
+    """Audit 44: a run's config.json of ``[]`` ended export and average in
+    "AttributeError: 'list' object has no attribute 'get'"."""
+    from trainer import cli, rundir
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / rundir.STATE).write_text('{"epoch": 1, "epochs": 1, "best_epoch": 1}')
+    (run / rundir.CONFIG).write_text("[]")
+    argv = [str(run) if a == "RUN" else str(tmp_path / "out") if a == "OUT" else a
+            for a in command]
+    assert cli.main(argv) == 2
+    assert "config.json holds list, not the JSON object the trainer writes there" in \
+        capsys.readouterr().err
 
 
 def test_a_state_without_status_is_not_shown_as_running(tmp_path):

@@ -237,16 +237,24 @@ def read_json(path: Path) -> dict:
     run folder holding one kept the window from opening at every launch, audit 43).
 
     Raises:
-        RunDirError: missing, not a file, or not JSON, naming the file.
+        RunDirError: missing, not a file, not JSON, or JSON that is no object (every file
+            the trainer writes holds one: a config.json of ``[]`` ended export, ensemble
+            and average in "'list' object has no attribute 'get'", audit 44), naming the
+            file.
     """
     if kind := not_a_file(path):
         raise RunDirError(path, f"is {kind}, not a file")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise RunDirError(path, "not found: is this a run folder made by the trainer?") from exc
     except (ValueError, RecursionError) as exc:  # nested too deep, a 5,000-digit number
         raise RunDirError(path, f"is not valid JSON ({quote(exc, 160)})") from exc
+    if not isinstance(data, dict):
+        raise RunDirError(path, f"holds {type(data).__name__ if data is not None else 'null'}"
+                                ", not the JSON object the trainer writes there: was it "
+                                "edited by hand?")
+    return data
 
 
 def read_model_json(path: Path) -> dict:
