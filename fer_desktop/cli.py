@@ -46,9 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     return app_main(argv)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def _printable_output() -> None:
     """A file name that is not UTF-8 printed with its stray byte escaped (``caf\\udce9.avi``),
@@ -58,3 +55,7 @@ def _printable_output() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+
+
+if __name__ == "__main__":  # last: above _printable_output, `python -m fer_desktop.cli`
+    sys.exit(main())        # raised a NameError (audit 44)

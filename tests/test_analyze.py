@@ -705,3 +705,14 @@ def test_a_photo_gets_the_same_rows_at_a_given_minimum_whatever_comes_with_it(
         assert main([*inputs, "--min-face", "40", "--out", str(tmp_path / "r.csv"),
                      "--force", "--no-progress"]) == 0
     assert seen[0] == seen[1] == (20, 40)
+
+
+def test_the_cli_module_runs_as_a_script(tmp_path):
+    """`python -m fer_desktop.cli` raised a NameError: its entry point stood above a function
+    main() calls (audit 44)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "fer_desktop.cli", "merge", "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "NameError" not in done.stderr, done.stderr
