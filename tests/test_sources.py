@@ -17,6 +17,7 @@ from fer_desktop.core.sources import (
     ended_early,
     list_cameras,
     open_source,
+    read_image,
 )
 from fer_desktop.synthetic import write_video
 
@@ -383,6 +384,41 @@ def test_a_jpeg_with_junk_between_its_segments_is_still_measured(tmp_path, junk)
     path.write_bytes(data[:after_app0] + junk + data[after_app0:])
     assert cv2.imread(str(path)).shape == (37, 53, 3)  # what libjpeg does with it
     assert header_size(path) == (53, 37)
+
+
+def test_a_format_whose_size_is_not_read_is_never_decoded(tmp_path):
+    """Audit 44: a Radiance HDR named .png (OpenCV decodes by content) passed by the size
+    check, and a 6 MB one decoded to 100 MP; a PGM's long comment hid its size."""
+    from fer_desktop.core.image_size import header_size
+
+    hdr = tmp_path / "radiance.png"
+    ok, data = cv2.imencode(".hdr", np.ones((32, 48, 3), np.float32))
+    hdr.write_bytes(data.tobytes())
+    assert cv2.imdecode(data, cv2.IMREAD_COLOR) is not None  # what OpenCV would do
+    with pytest.raises(SourceError, match="its content is not picture data"):
+        read_image(hdr)
+    pgm = tmp_path / "scan.pgm"
+    pgm.write_bytes(b"P5\n#" + b"c" * 2000 + b"\n9000 9000\n255\n" + bytes(64))
+    assert header_size(pgm) == (9000, 9000)
+    with pytest.raises(SourceError, match="9000 x 9000 pixels"):
+        read_image(pgm)
+
+
+def test_a_decoder_out_of_memory_is_the_pictures_error(tmp_path, sample_bgr, monkeypatch):
+    """Audit 44: OpenCV's "Insufficient memory" ended analyze in a traceback, every other
+    input's rows lost."""
+    from fer_desktop.core import sources
+
+    path = tmp_path / "big.png"
+    assert cv2.imwrite(str(path), sample_bgr)
+
+    def out_of_memory(*args):
+        raise cv2.error("OpenCV(4.14.0) alloc.cpp:73: error: (-4:Insufficient memory) "
+                        "Failed to allocate 4800000000 bytes")
+
+    monkeypatch.setattr(sources.cv2, "imdecode", out_of_memory)
+    with pytest.raises(SourceError, match="could not be decoded: not enough memory"):
+        read_image(path)
 
 
 def test_header_size_of_junk_is_unknown(tmp_path):

@@ -4,8 +4,9 @@ A 1 MB PNG can declare 30,000 x 28,000 pixels and expand to 2.4 GB when decoded,
 :func:`~fer_desktop.core.sources.read_image` asks this module first and refuses (or, for a
 JPEG, decodes at a reduced scale) anything over :data:`MAX_IMAGE_PIXELS`. Only the few bytes
 of the header are read. PNG, JPEG, BMP, WebP, TIFF, the Netpbm formats (PBM, PGM, PPM: a
-100 MB PBM holds 800 MP) and JPEG 2000 (JP2) are understood; for anything else
-:func:`header_size` returns None and OpenCV's own limit (2**30 pixels) is the last guard.
+100 MB PBM holds 800 MP) and JPEG 2000 (JP2) are understood; anything else is not decoded
+at all (:func:`known_format`): OpenCV reads more formats by their content, and a 6 MB
+Radiance HDR named ``.png`` decoded to 100 MP, past every limit (audit 44).
 """
 
 from __future__ import annotations
@@ -23,6 +24,21 @@ MAX_IMAGE_FILE_BYTES = 300 * 1024 * 1024
 _JPEG_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
                        0xCF})
 _HEADER_BYTES = 64
+_NETPBM_HEAD_BYTES = 1 << 16  # its size comes after any comments
+
+
+def known_format(path: str | Path) -> bool:
+    """Whether the file starts as one of the formats whose size :func:`header_size` reads
+    (a damaged header of one of them included: decoding then says what is wrong)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEADER_BYTES)
+    except OSError:
+        return True  # unreadable: the reader says so
+    return head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8", b"BM", b"II*\x00", b"MM\x00*",
+                            b"\x00\x00\x00\x0cjP  \r\n\x87\n")) \
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP") \
+        or (head[:1] == b"P" and head[1:2] in b"123456" and head[2:3].isspace())
 
 
 def header_size(path: str | Path) -> tuple[int, int] | None:
@@ -210,10 +226,12 @@ def pages_note(pages: int) -> str:
 
 
 def _netpbm_size(fh: BinaryIO) -> tuple[int, int] | None:
-    """PBM/PGM/PPM: "P4", then width and height as text, each after blanks or # comments."""
+    """PBM/PGM/PPM: "P4", then width and height as text, each after blanks or # comments
+    (read to their end, up to 64 KB: a comment over the 1,024 bytes read before hid the
+    size, and a 81 MP picture was decoded whole, audit 44)."""
     fh.seek(2)
     numbers: list[int] = []
-    text = fh.read(1024)  # comments may be long; the numbers come within the first lines
+    text = fh.read(_NETPBM_HEAD_BYTES)
     for line in text.split(b"\n"):
         for word in line.split(b"#", 1)[0].split():
             if not word.isdigit():

@@ -34,9 +34,10 @@ from fer_desktop.core.image_size import (
     decoded_at_half_size,
     header_size,
     is_jpeg,
+    known_format,
     megapixels,
 )
-from fer_desktop.core.messages import about, goes_on
+from fer_desktop.core.messages import about, goes_on, quote
 from fer_desktop.core.native_logs import libpng_quiet, quiet_ffmpeg
 from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.safe_write import kind_of
@@ -137,10 +138,18 @@ def read_image(path: str | Path) -> np.ndarray:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     if not data.size:
         raise SourceError(path, "is empty (0 bytes)", retryable=False)
-    with libpng_quiet(data):  # "libpng error: ..." said in our words below
-        image = cv2.imdecode(data, flags)
-        if image is None and flags == cv2.IMREAD_COLOR:  # a 16-bit or float TIFF ("damaged":
-            image = _any_depth(data)                    # OpenCV reads it only so, audit 39)
+    image = None
+    if known_format(path):  # a format whose size was not read is never decoded (audit 44)
+        try:
+            with libpng_quiet(data):  # "libpng error: ..." said in our words below
+                image = cv2.imdecode(data, flags)
+                if image is None and flags == cv2.IMREAD_COLOR:  # a 16-bit or float TIFF
+                    image = _any_depth(data)  # ("damaged": OpenCV reads it only so, audit 39)
+        except cv2.error as exc:  # out of memory: a traceback lost every input (audit 44)
+            raise SourceError(path, "could not be decoded: not enough memory for its pixels"
+                              if "Insufficient memory" in str(exc) else
+                              f"could not be decoded ({quote(getattr(exc, 'err', '') or exc)})",
+                              retryable=False) from exc
     if image is None:
         # a JPEG told "try a JPEG file" was a damaged one: say so when the header is known;
         # a text file named .jpg was told "try a JPEG" too: its content is what is wrong
