@@ -151,15 +151,25 @@ def test_a_unit_that_crashes_is_reported_and_progress_counts_every_job(tmp_path)
 
 def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    a.write_text("source,frame\nx,1\n")
-    b.write_text("frame\n2\n")
+    a.write_text("source,frame,label\nx,1,happy\n")
+    b.write_text("frame,label\n2,sad\n")
     assert cli_main(["merge", str(a), str(b), "--out", str(tmp_path / "m.csv")]) == 2
     err = capsys.readouterr().err
-    assert "b.csv" in err and "same analyze settings" in err
+    assert "b.csv has other columns than the parts before it (fewer: source)" in err
     assert not (tmp_path / "m.csv").exists()
+    # any CSV of the same columns was merged, exit 0; the bad part first blamed the good one
+    # with all its 24 columns listed (audit 44)
+    wrong = tmp_path / "aa-wrong.csv"
+    wrong.write_text("a,b\n1,2\n")
+    for parts in ([wrong, wrong.with_name("ab.csv")], [wrong, a]):
+        parts[-1].exists() or parts[-1].write_text("a,b\n3,4\n")
+        assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 2
+        assert "aa-wrong.csv is not a CSV written by analyze: it has no frame or label " \
+               "column" in capsys.readouterr().err
+    wrong.unlink()
     assert cli_main(["merge", str(a), "--out", str(a)]) == 2
     assert "names an input" in capsys.readouterr().err
-    assert a.read_text() == "source,frame\nx,1\n"
+    assert a.read_text() == "source,frame,label\nx,1,happy\n"
     assert cli_main(["merge", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "m.csv")]) == 2
     assert "nope.csv" in capsys.readouterr().err
     existing = tmp_path / "m.csv"
@@ -168,7 +178,7 @@ def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err and existing.read_text() == "keep me"
     assert not list(tmp_path.glob(".tmp-*"))
     assert cli_main(["merge", str(a), "--out", str(existing), "--force"]) == 0
-    assert existing.read_text() == "source,frame\nx,1\n"
+    assert existing.read_text() == "source,frame,label\nx,1,happy\n"
 
 
 def test_merge_refuses_a_part_cut_short_and_a_part_given_twice(tmp_path, capsys):
@@ -320,6 +330,47 @@ def test_merge_warns_of_parts_from_different_models(tmp_path, capsys):
     assert "different models" not in capsys.readouterr().err
 
 
+def test_merge_warns_of_parts_made_with_other_settings(tmp_path, capsys):
+    """Trial 32: a part made with --detector haar --smoothing 0 was merged with a default
+    part without a word, where parts of two models are warned of."""
+    head = "source,frame,label,detector,min_face_px,smoothing_s\n"
+    a, b = tmp_path / "part-1.csv", tmp_path / "part-2.csv"
+    a.write_text(head + "x,1,happy,yunet,20,0.5\n")
+    b.write_text(head + "y,1,sad,haar,20,0\n")
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "made with 2 different settings (detector haar, min_face_px 20, smoothing_s 0; " \
+           "detector yunet" in captured.err and "2 CSVs merged" in captured.out
+    assert cli_main(["merge", str(a), "--out", str(tmp_path / "one.txt")]) == 0
+    captured = capsys.readouterr()
+    assert "1 CSV merged" in captured.out and "one.txt will hold CSV" in captured.err
+
+
+def test_merge_refuses_a_copy_of_a_part_and_parts_joined_by_hand(tmp_path, capsys):
+    """Audit 44 and trial 32: a copy of a shard (or an earlier merge beside its shards)
+    doubled every row, exit 0; two shards joined with `cat` left a header row in the middle;
+    a part saved by a spreadsheet with a byte-order mark was "other columns"."""
+    head = "source,frame,label\n"
+    a, b = tmp_path / "part-1.csv", tmp_path / "part-2.csv"
+    a.write_text(head + "x,1,happy\nx,2,happy\n")
+    b.write_text(head + "y,1,sad\n")
+    copy = tmp_path / "part-1-copy.csv"
+    copy.write_text(a.read_text())
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", str(a), str(copy), str(b), "--out", str(out)]) == 2
+    err = capsys.readouterr().err  # sorted by name, the copy comes first
+    assert "part-1.csv holds rows of 'x', as part-1-copy.csv does: a copy of a part" in err
+    joined = tmp_path / "joined.csv"
+    joined.write_text(a.read_text() + b.read_text())
+    assert cli_main(["merge", str(joined), "--out", str(out)]) == 2
+    assert "joined.csv: line 4 repeats the header" in capsys.readouterr().err.replace(" is", ":")
+    assert not out.exists()
+    b.write_bytes(b"\xef\xbb\xbf" + b.read_bytes())
+    assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
+    assert out.read_text() == head + "x,1,happy\nx,2,happy\ny,1,sad\n"
+
+
 def test_merge_takes_parts_on_a_drive_without_file_numbers(tmp_path, capsys, monkeypatch):
     """A network or Windows drive that gives every file the number 0: every second part was
     refused as "the same file" (review 38b)."""
@@ -351,7 +402,7 @@ import trainer.cli
 def interrupted(*args, **kwargs):
     raise KeyboardInterrupt
 
-def killed(parts, out, force, models):  # kill PID while it writes beside the target
+def killed(parts, out, force, *found):  # kill PID while it writes beside the target
     with batch.PendingFile(out, overwrite=force) as pending:
         pending.path.write_text("half a merge")
         os.kill(os.getpid(), signal.SIGTERM)

@@ -131,6 +131,8 @@ def _is_folder(path: Path) -> bool:
 
 
 MAX_PART_LINE_CHARS = 1_000_000  # an analyze row is a few hundred characters
+MERGE_NEEDS = ("frame", "label")  # the columns of every analyze row; any CSV was merged
+SETTINGS_COLUMNS = ("detector", "min_face_px", "smoothing_s")  # one command's: merge warns
 
 
 def _each_once(specs: list[str]) -> list[str]:
@@ -453,16 +455,18 @@ def _natural_key(path: Path) -> list:
 
 
 def merge_csvs(parts: list[Path], out: Path, force: bool = False,
-               models: set[str] | None = None) -> int:
+               models: set[str] | None = None,
+               settings: set[tuple[str, ...]] | None = None) -> int:
     """Concatenate CSVs with one header into ``out`` (written beside it, then renamed).
 
     An existing ``out`` is left alone unless ``force``; ``out`` may never be one of the parts.
-    Returns the number of rows written; ``models``, when given, gets the rows'
-    ``model_sha256`` values.
+    Returns the number of rows written; ``models`` and ``settings``, when given, get the
+    rows' ``model_sha256`` values and (detector, min_face_px, smoothing_s).
 
     Raises:
-        ExportError: a part is missing, empty or has other columns, or ``out`` is refused or
-            cannot be written; ``out`` is then as it was.
+        ExportError: a part is missing, empty, not written by analyze, has other columns,
+            repeats the header or another part's input, or ``out`` is refused or cannot be
+            written; ``out`` is then as it was.
     """
     out = Path(out)
     check_outputs({"--out": out}, parts, force=force)
@@ -472,8 +476,7 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False,
         raise ExportError(twice, "is given twice: its rows would be merged twice; give each "
                                  "part once")
     _refuse_the_same_file_twice(parts)
-    header: list[str] | None = None
-    rows = 0
+    check = _PartCheck(models, settings)
     with PendingFile(out, overwrite=force) as pending:
         try:
             with pending.path.open("w", newline="", encoding="utf-8") as fh:
@@ -481,29 +484,81 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False,
                 for part in parts:
                     first, reader, src = _open_part(part)
                     with src:
-                        if header is None:
-                            header = first
-                            writer.writerow(header)
-                        elif first != header:
-                            raise ExportError(part, f"has the columns {first}, but {parts[0]} "
-                                                    f"has {header}; merge only CSVs of the same "
-                                                    "analyze settings")
-                        model = header.index("model_sha256") if "model_sha256" in header \
-                            and models is not None else None
+                        if check.header is None:
+                            writer.writerow(check.start(part, first))
+                        check.same_columns(part, first)
                         for line, row in _part_rows(part, reader):
-                            if len(row) != len(header):  # a part cut short (a killed run)
-                                raise ExportError(part, f"line {line} has {len(row)} fields, "
-                                                        f"the header {len(header)}: the file "
-                                                        "is cut short or was edited; nothing "
-                                                        "was merged")
+                            check.row(part, line, row)
                             writer.writerow(row)
-                            rows += 1
-                            if model is not None and row[model]:
-                                models.add(row[model])
         except OSError as exc:  # a part's own reading errors are named by _part_rows
             raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
         pending.commit()
-    return rows
+    return check.rows
+
+
+def _analyze_columns(part: Path, header: list[str]) -> None:
+    """Refuse a part without the columns of every analyze row (any CSV of the same columns
+    was merged, and a bad first part blamed the good one, listing its 24 columns: audit 44)."""
+    missing = [c for c in MERGE_NEEDS if c not in header]
+    if missing:
+        raise ExportError(part, f"is not a CSV written by analyze: it has no "
+                                f"{' or '.join(missing)} column; nothing was merged")
+
+
+class _PartCheck:
+    """What ``merge`` checks of each part and row: analyze's columns, one header for all,
+    rows whole, no header repeated inside a part (two parts joined by hand with ``cat``), no
+    input in two parts (a copy of a part, or an earlier merge beside its parts: every row
+    came twice, exit 0, audit 44 and trial 32), and the models and settings seen."""
+
+    def __init__(self, models: set[str] | None, settings: set[tuple[str, ...]] | None):
+        self.header: list[str] | None = None
+        self.rows = 0
+        self.models, self.settings = models, settings
+        self._sources: dict[str, Path] = {}  # input -> the part its rows came from
+
+    def start(self, part: Path, header: list[str]) -> list[str]:
+        """The first part's header, checked as analyze's."""
+        _analyze_columns(part, header)
+        self.header = header
+        return header
+
+    def same_columns(self, part: Path, first: list[str]) -> None:
+        if first == self.header:
+            return
+        _analyze_columns(part, first)  # not analyze's at all: said so, of this part
+        extra = [c for c in first if c not in self.header]
+        lacks = [c for c in self.header if c not in first]
+        raise ExportError(part, "has other columns than the parts before it ("
+                          + "; ".join(filter(None, (
+                              f"more: {', '.join(extra)}" if extra else "",
+                              f"fewer: {', '.join(lacks)}" if lacks else "",
+                              "" if extra or lacks else "another order"))) +
+                          "): merge only the CSVs of one analyze command's shards")
+
+    def row(self, part: Path, line: int, row: list[str]) -> None:
+        header = self.header
+        if len(row) != len(header):  # a part cut short (a killed run)
+            raise ExportError(part, f"line {line} has {len(row)} fields, the header "
+                                    f"{len(header)}: the file is cut short or was edited; "
+                                    "nothing was merged")
+        if row == header:
+            raise ExportError(part, f"line {line} repeats the header: two files joined by "
+                                    "hand? give the parts themselves; nothing was merged")
+        if "source" in header:
+            source = row[header.index("source")]
+            first = self._sources.setdefault(source, part)
+            if first != part:
+                raise ExportError(part, f"holds rows of {quote(source)}, as {first.name} "
+                                        "does: a copy of a part, or an earlier merge beside "
+                                        "its parts? its rows would be merged twice; nothing "
+                                        "was merged")
+        self.rows += 1
+        if self.models is not None and "model_sha256" in header \
+                and (model := row[header.index("model_sha256")]):
+            self.models.add(model)
+        if self.settings is not None and all(c in header for c in SETTINGS_COLUMNS):
+            self.settings.add(tuple(row[header.index(c)] for c in SETTINGS_COLUMNS))
 
 
 def _part_rows(part: Path, reader) -> Iterator[tuple[int, list[str]]]:
@@ -557,7 +612,7 @@ def _open_part(part: Path):
             # folder was "a pipe or a device" (review 41)
             raise ExportError(part, f"is {kind}, not a file; give the CSV files that "
                                     "analyze --shard wrote")
-        src = part.open(newline="", encoding="utf-8")
+        src = part.open(newline="", encoding="utf-8-sig")  # a spreadsheet's BOM (audit 44)
     except OSError as exc:
         raise ExportError(part, f"cannot be read ({exc.strerror or exc})") from exc
     try:
@@ -591,20 +646,31 @@ def merge_main(argv: list[str] | None = None) -> int:
                         help="join in the order given instead of sorting the names")
     args = parser.parse_args(argv)
     parts = args.parts if args.keep_order else sorted(args.parts, key=_natural_key)
+    if args.out.suffix.lower() != ".csv":  # as analyze says it (trial 32)
+        print(f"note: {args.out.name} will hold CSV (comma-separated) rows; a name ending in "
+              ".csv opens in a spreadsheet", file=sys.stderr)
     try:
         models: set[str] = set()
+        settings: set[tuple[str, ...]] = set()
         with stop_signals_as_interrupt():  # kill PID left a 34 MB hidden file (audit 41)
-            rows = merge_csvs(parts, args.out, args.force, models)
+            rows = merge_csvs(parts, args.out, args.force, models, settings)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # a traceback, rc -2 (audit 41); the temporary file is gone
         print(f"interrupted: nothing was written; {args.out} is as it was", file=sys.stderr)
         return 130
-    print(f"{len(parts)} CSVs merged, {rows} rows written to {args.out}")
+    print(f"{len(parts)} CSV{'s' if len(parts) > 1 else ''} merged, {rows} rows written to "
+          f"{args.out}")
     if len(models) > 1:  # parts of different models joined without a word (audit 40)
         print(f"warning: the rows come from {len(models)} different models (model_sha256 "
               f"{', '.join(sorted(m[:12] for m in models))}): compare them only knowing that",
               file=sys.stderr)
+    if len(settings) > 1:  # a haar part without smoothing beside yunet's (trial 32)
+        print(f"warning: the rows were made with {len(settings)} different settings ("
+              + "; ".join(", ".join(f"{c} {v}" for c, v in zip(SETTINGS_COLUMNS, one,
+                                                                strict=True))
+                          for one in sorted(settings)[:4])
+              + "): compare them only knowing that", file=sys.stderr)
     return 0
 
