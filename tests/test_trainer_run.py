@@ -127,6 +127,32 @@ def test_evaluate_writes_json_and_png(tiny_run, tmp_path):
     assert notes.read_text() == '{"my": "notes on this model"}'
 
 
+def test_an_evaluation_that_cannot_draw_its_picture_replaces_nothing(tiny_run, tmp_path,
+                                                                     monkeypatch):
+    """Audit 44: on a full disk the new report was written and its picture was not, so the
+    last model's confusion matrix stayed beside another model's report."""
+    import errno
+
+    from trainer import evaluate
+
+    args = dict(csv=str(tiny_run["csv"]), split="PrivateTest", out=tmp_path)
+    evaluate.evaluate(tiny_run["run_dir"], **args)
+    report, picture = (tmp_path / "evaluation-PrivateTest.json",
+                       tmp_path / "evaluation-PrivateTest.png")
+    before = report.read_bytes(), picture.read_bytes()
+
+    def full(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(evaluate, "plot_confusion", full)
+    with pytest.raises(OSError):
+        evaluate.evaluate(tiny_run["run_dir"], tta="flip", **args)  # a new report: none
+    with pytest.raises(OSError):
+        evaluate.evaluate(tiny_run["run_dir"], **args)
+    assert (report.read_bytes(), picture.read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [report.name, picture.name]
+
+
 def test_evaluate_reports_every_figure_of_issue_12(tiny_run, tmp_path):
     """Accuracy and balanced accuracy against the original labels, accuracy against the FER+
     majority, per-class recall and macro-F1, in the JSON and on the terminal."""
