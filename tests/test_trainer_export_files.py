@@ -208,3 +208,23 @@ def test_a_file_the_disk_cannot_hold_is_named_and_leaves_no_temporary(tmp_path, 
         evaluate.plot_confusion(np.eye(7, dtype=int), "t", tmp_path / "evaluation-all.png")
     assert info.value.filename == str(tmp_path / "evaluation-all.png")
     assert list(tmp_path.iterdir()) == [] and os.path.isdir(tmp_path)
+
+
+def test_a_model_file_that_does_not_fit_names_itself(tmp_path, monkeypatch):
+    """Audit 44: export, ensemble and average on a full disk said "cannot write (No space
+    left on device)" of no file (a write to an open file names none); no half file stays."""
+    import errno
+    from pathlib import Path
+
+    from trainer.cli import file_system_words
+
+    def full(self, data):
+        Path.touch(self)  # a half-written file
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    with pytest.raises(OSError) as info:
+        export._write_bytes(tmp_path / "model-int8.tflite", b"model")
+    words = file_system_words(info.value, "export")
+    assert words.startswith(f"{tmp_path / 'model-int8.tflite'}: No space left on device")
+    assert list(tmp_path.iterdir()) == []

@@ -47,9 +47,16 @@ QUICK_MIN_AGREEMENT = 0.99
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
+    """``data`` written beside ``path``, then renamed over it; a full disk names ``path``
+    (it said "cannot write (No space left on device)" of no file, audit 44), and leaves no
+    half file."""
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        with rundir.naming(path):
+            tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def best_float32_model(run: Path, name: str | None = None):

@@ -290,10 +290,12 @@ def write_history(run: Path, history: list[dict]) -> None:
 
 
 def save_keras_atomic(model, path: Path) -> None:
-    """``model.save`` to a temporary ``.keras`` name beside ``path``, then rename."""
+    """``model.save`` to a temporary ``.keras`` name beside ``path``, then rename; a full
+    disk names ``path`` (audit 44: no file was named)."""
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     try:
-        model.save(tmp)
+        with naming(path):
+            model.save(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
