@@ -723,6 +723,8 @@ def test_snapshot_fails_with_a_message_when_no_frame_comes(tmp_path):
     assert result.returncode == 2
     assert "fer-desktop --snapshot:" in result.stderr and "missing.jpg" in result.stderr
     assert not out.exists()
+    # said once, not first by the window's log with its menus' advice (audit 44)
+    assert result.stderr.count("missing.jpg") == 1, result.stderr
 
 
 def test_snapshot_saves_png_and_json_and_exits_0(tmp_path):

@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     install_excepthook(args.verbose)
     snapshot = args.snapshot
+    if snapshot is not None and not args.verbose:  # the window's messages, with its menus'
+        # advice, went to stderr before --snapshot said the same in its own words (audit 44)
+        logging.getLogger("fer_desktop.ui").setLevel(logging.CRITICAL)
     source = _parse_source(args.source)
 
     display_problem = missing_display(os.environ, sys.platform) \
