@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from factories import make_csv, make_votes
-from trainer_helpers import TINY, events, run_trainer, start_trainer
+from trainer_helpers import ROOT, TINY, events, run_trainer, start_trainer
 
 from trainer import metrics
 
@@ -24,11 +25,20 @@ def tiny_run(tmp_path_factory):
     """One real 2-epoch run with export, shared by the tests that only read its results."""
     folder = tmp_path_factory.mktemp("tiny")
     csv = make_csv(folder / "tiny.csv", SIZES)
-    result = run_trainer("--csv", str(csv), "--out", str(folder / "runs"), *TINY)
+    # given relative to where the trainer starts (ROOT): recorded absolute (audit 44)
+    result = run_trainer("--csv", os.path.relpath(csv, ROOT), "--out", str(folder / "runs"),
+                         *TINY)
     assert result.returncode == 0, result.stderr[-3000:]
     stream = events(result.stdout)
     run_dir = Path(next(e for e in stream if e["event"] == "started")["run_dir"])
     return {"events": stream, "run_dir": run_dir, "csv": csv, "stderr": result.stderr}
+
+
+def test_a_relative_csv_is_recorded_as_an_absolute_path(tiny_run):
+    """Audit 44: a run started with --csv tiny.csv could not be exported from another
+    folder: "tiny.csv: file not found"."""
+    config = json.loads((tiny_run["run_dir"] / "config.json").read_text())
+    assert config["csv"] == str(tiny_run["csv"])
 
 
 def test_events_come_in_order_and_carry_the_protocol(tiny_run):

@@ -487,6 +487,14 @@ def _prepare_fit(config: TrainConfig, data: FerData, votes, run: Path,
                 teacher=teacher)
 
 
+def _absolute(saved: dict) -> dict:
+    """The files a run reads again later (export, Resume), as absolute paths: a run started
+    with ``--csv tiny.csv`` could not be exported from another folder ("tiny.csv: file not
+    found", audit 44). Teachers and starting networks are read at the start only."""
+    return {key: os.path.abspath(value) for key in ("csv", "votes", "images")
+            if isinstance(value := saved.get(key), str) and value}
+
+
 def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
     """A fresh model, and the new run's config.json and state."""
     from trainer import recipe
@@ -496,7 +504,7 @@ def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
     saved = config.to_dict() | {"resolved": {"epochs": fit.epochs, "batch_size": fit.batch_size,
                                              "learning_rate": config.resolved_learning_rate,
                                              "precision": fit.precision}}
-    rundir.atomic_write_json(run / rundir.CONFIG, saved)
+    rundir.atomic_write_json(run / rundir.CONFIG, saved | _absolute(saved))
     model = recipe.build_network(config.preset, config.resolved_widths)
     recipe.compile_model(model, config.preset, config.resolved_learning_rate, fit.steps,
                          fit.epochs)
