@@ -57,6 +57,10 @@ def test_evaluate_on_an_image_folder(folder_run, tmp_path):
     evaluated = next(e for e in events(result.stdout) if e["event"] == "evaluated")
     assert sum(c["support"] for c in evaluated["per_class"].values()) == 30
     assert (tmp_path / "evaluation-all.json").is_file()
+    # a file left out is said and recorded: it was dropped without a word (audit 44)
+    assert "1 file(s) unreadable or not an image, skipped: Sad/readme.txt" in result.stderr
+    report = json.loads((tmp_path / "evaluation-all.json").read_text())
+    assert report["skipped"]["unreadable"] == ["Sad/readme.txt"]
 
 
 @pytest.mark.parametrize(("args", "fragment"), [

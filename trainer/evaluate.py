@@ -114,15 +114,19 @@ def plot_confusion(matrix: np.ndarray, title: str, path: Path) -> None:
     tmp.replace(path)
 
 
-def folder_split(images: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """An image folder's faces and labels: its test set ("test") or every face ("all")."""
+def folder_split(images: str, split: str) -> tuple[np.ndarray, np.ndarray, dict]:
+    """An image folder's faces and labels: its test set ("test") or every face ("all"), and
+    the files skipped (unreadable, no face: evaluate left them out without a word, audit
+    44)."""
     from trainer.imagefolder import load_image_folder
 
     folder = load_image_folder(images)
+    report = folder.report
+    skipped = {"unreadable": report.unreadable, "no_face": report.no_face, "why": report.why}
     if split == "test":
-        return folder.test_images, folder.test_labels
+        return folder.test_images, folder.test_labels, skipped
     return (np.concatenate([folder.train_images, folder.test_images]),
-            np.concatenate([folder.train_labels, folder.test_labels]))
+            np.concatenate([folder.train_labels, folder.test_labels]), skipped)
 
 
 def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "none",
@@ -132,9 +136,9 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
     from trainer.data import load_cached, user_cache_dir
 
     model_path, temperature = resolve_model(Path(target))
-    majority = None
+    majority, skipped = None, None
     if images:
-        faces, y = folder_split(images, split)
+        faces, y, skipped = folder_split(images, split)
     else:
         data = load_cached(csv, user_cache_dir())  # never beside the model or the report
         if len(data.labels[split]) == 0:
@@ -149,7 +153,8 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
     calibrated = metrics.apply_temperature(raw, temperature)
     summary = metrics.summarize(calibrated, y, majority)
     result = {"model": str(model_path), "split": split, "tta": tta, "temperature": temperature,
-              "samples": int(len(y)), **summary, "ece_uncalibrated": metrics.ece(raw, y)}
+              "samples": int(len(y)), **summary, "ece_uncalibrated": metrics.ece(raw, y),
+              **({"skipped": skipped} if skipped is not None else {})}
     folder = Path(out) if out else model_path.parent
     rundir.check_writable(folder)
     stem = f"evaluation-{split}" + ("-flip" if tta == "flip" else "")
@@ -215,6 +220,11 @@ def format_result(result: dict) -> str:
     for name, c in result["per_class"].items():
         lines.append(f"{name:<10}{c['precision']:>10.3f}{c['recall']:>10.3f}{c['f1']:>10.3f}"
                      f"{c['support']:>10}")
+    if skipped := result.get("skipped"):  # not counted: said (audit 44)
+        from trainer.imagefolder import skipped_lines
+
+        lines += [f"{line} (not counted)" for line in skipped_lines(
+            skipped["unreadable"], skipped["no_face"], skipped["why"])]
     return "\n".join(lines)
 
 

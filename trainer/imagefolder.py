@@ -76,6 +76,20 @@ def accepted_names() -> str:
     return "; ".join(f"{e}: {', '.join(a)}" for e, a in ALIASES.items())
 
 
+def skipped_lines(unreadable: list[str], no_face: list[str], why: dict[str, str]) -> list[str]:
+    """"2 file(s) unreadable or not an image, skipped: a.png (empty), ..." and the same for
+    pictures without a face: for training's report and for ``evaluate --images``."""
+    lines = []
+    for what, names in (("unreadable or not an image, skipped", unreadable),
+                        ("no face found, skipped", no_face)):
+        if names:
+            listed = ", ".join(f"{name} ({why[name]})" if name in why else name
+                               for name in names[:MAX_LISTED])
+            more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+            lines.append(f"{len(names)} file(s) {what}: {listed}{more}")
+    return lines
+
+
 @dataclass(frozen=True)
 class FolderReport:
     """What was read: counts per part and emotion, and every file that was skipped.
@@ -113,13 +127,7 @@ class FolderReport:
                 lines.append(f"{emotion:<10}{train:>8}{test:>8}")
         lines.append(f"{self.detected} image(s) went through the face detector; the others "
                      "were face crops already")
-        for what, names in (("unreadable or not an image, skipped", self.unreadable),
-                            ("no face found, skipped", self.no_face)):
-            if names:
-                listed = ", ".join(f"{name} ({self.why[name]})" if name in self.why else name
-                                   for name in names[:MAX_LISTED])
-                more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
-                lines.append(f"{len(names)} file(s) {what}: {listed}{more}")
+        lines += skipped_lines(self.unreadable, self.no_face, self.why)
         if self.empty:
             lines.append(f"empty emotion folder(s), ignored: {', '.join(self.empty)}")
         lines += [f"!!! WARNING: {w}" for w in self.warnings]
