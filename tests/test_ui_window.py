@@ -1049,6 +1049,12 @@ def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp
     picker.show_source(0)  # a camera: the last folder again
     picker.open_video_dialog()
     assert asked[2:] == [str(clips), str(tmp_path)]
+    # a file opened by any route is where the next dialog starts once the sample plays
+    # (trial 32: after --source clips/a.mp4, then the sample, it started in the home folder)
+    picker.opened(str(clips / "a.mp4"), remember=False)
+    picker.show_source(source_picker.resource_path(source_picker.SAMPLE_NAME, must_exist=False))
+    picker.open_video_dialog()
+    assert asked[4:] == [str(clips)]
 
 
 def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):

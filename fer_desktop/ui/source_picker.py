@@ -40,7 +40,7 @@ def dialog_start(current: int | str | Path | None, last_folder: str,
                  first: QStandardPaths.StandardLocation | None) -> str:
     """Where an Open dialog starts: the folder of the file or folder playing now (opened from
     the command line, a drop or Open Recent, the first dialog started in Videos, far from it),
-    else the last folder a dialog opened from, else ``first``."""
+    else the folder of the last file or folder opened (by any route), else ``first``."""
     if current is not None and not isinstance(current, int) and not is_sample(current):
         path = Path(current)
         folder = path if path.is_dir() else path.parent
@@ -159,6 +159,11 @@ class SourcePicker(QWidget):
             self._settings.source = spec
         if not isinstance(spec, int) and not is_sample(spec) and Path(spec).is_file():
             self._settings.remember_recent(Path(spec).resolve())
+        if not isinstance(spec, int) and not is_sample(spec) and Path(spec).exists():
+            # where the next dialog starts once something else plays (the sample, a camera):
+            # opened from the command line, it started in the home folder (trial 32)
+            path = Path(spec).resolve()
+            self._settings.last_open_folder = str(path if path.is_dir() else path.parent)
 
     def show_source(self, spec: int | str | Path | None) -> None:
         """Select ``spec`` (added to the list when new); None selects the first entry."""
