@@ -162,8 +162,9 @@ class OptionsBox(QGroupBox):
         self.min_face_spin.setSpecialValueText(AUTO_TEXT)
         self.min_face_spin.setToolTip(
             "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
-            "takes longer (YuNet looks at the frame in more detail); larger than Auto only "
-            "hides the smaller faces (the frame is searched as at Auto). Auto: 32 px for a camera "
+            "takes longer (YuNet looks at the frame in more detail); with YuNet, larger than "
+            "Auto only hides the smaller faces (the frame is searched as at Auto; BlazeFace and "
+            "Haar search at the size given, faster). Auto: 32 px for a camera "
             "(of a 640-px-wide picture; 64 px of a 1280-px one), 20 px for a video, 16 px for "
             "photos, each less in a picture narrower than 640 px (8 px at 160 px wide): the "
             "box says what it is for the picture shown. Under 32 px a camera searches one part of "
