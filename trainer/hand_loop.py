@@ -83,19 +83,28 @@ def _batch_size(train_ds) -> int:
     raise ConfigError("the training set yielded no batch")
 
 
+def _per_example_loss(model):
+    """The compiled loss per face, its label smoothing included: one function for the
+    training and validation steps (two copies drifted apart, and a SAM run's val_loss read
+    half a plain run's, review 40)."""
+    import keras
+
+    smoothing = float(getattr(model.loss, "label_smoothing", 0.0) or 0.0)
+    return lambda y, probabilities: keras.losses.categorical_crossentropy(
+        y, probabilities, label_smoothing=smoothing)
+
+
 def _replica_step(model, global_batch: int | None, sam_rho: float):
     """One replica's step: (loss, correct answers, faces, the agreed stop code)."""
-    import keras
     import tensorflow as tf
 
     optimizer = model.optimizer
-    smoothing = float(getattr(model.loss, "label_smoothing", 0.0) or 0.0)
+    loss_of = _per_example_loss(model)
 
     def loss_and_answers(x, y):
         with tf.GradientTape() as tape:
             probabilities = model(x, training=True)
-            per_example = keras.losses.categorical_crossentropy(
-                y, probabilities, label_smoothing=smoothing)
+            per_example = loss_of(y, probabilities)
             loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
             if model.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
@@ -129,17 +138,15 @@ def _replica_step(model, global_batch: int | None, sam_rho: float):
 
 def _eval_step(model):
     """The validation step: the compiled loss's label smoothing too, as ``model.fit`` scores
-    val_loss (without it a SAM run's val_loss read half a plain run's, review 40)."""
-    import keras
+    val_loss (:func:`_per_example_loss`)."""
     import tensorflow as tf
 
-    smoothing = float(getattr(model.loss, "label_smoothing", 0.0) or 0.0)
+    loss_of = _per_example_loss(model)
 
     @tf.function
     def eval_step(x, y):
         probabilities = model(x, training=False)
-        per_example = keras.losses.categorical_crossentropy(y, probabilities,
-                                                            label_smoothing=smoothing)
+        per_example = loss_of(y, probabilities)
         correct = tf.cast(tf.equal(tf.argmax(probabilities, -1), tf.argmax(y, -1)), tf.float32)
         return tf.reduce_sum(per_example), tf.reduce_sum(correct)
 
