@@ -163,6 +163,12 @@ def screen_text_zoom(frame_width: float, shown_width: float, device_ratio: float
     return float(min(max(device_ratio, 1.0), max(1.0, frame_width / shown_width)))
 
 
+def label_thickness(font_scale: float) -> int:
+    """The stroke of a label's text at ``font_scale``: one rule for sizing and drawing (it
+    was written three times, review 41)."""
+    return max(1, round(2.3 * font_scale))
+
+
 class OverlayPainter:
     """Draws :class:`~fer_desktop.core.types.Face` results; configuration in the constructor,
     data in :meth:`draw`. ``zoom``, asked at each frame: a multiplier of the sizes on top of
@@ -225,7 +231,7 @@ class OverlayPainter:
         for text in self.label_texts(face):
             font_scale, font_thick = self.label_font(text, face_width, s, self._frame_zoom)
             if largest is not None and font_scale > largest:
-                font_scale, font_thick = largest, max(1, round(2.3 * largest))
+                font_scale, font_thick = largest, label_thickness(largest)
             largest = font_scale if largest is None else largest
             (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, font_thick)
             if tw <= allowed * 1.05:  # text sizes round: a few pixels over still fit
@@ -339,12 +345,12 @@ class OverlayPainter:
         and LABEL_MIN_SHARE of the frame's size). ``zoom`` (:func:`screen_text_zoom`) raises
         the minimum: readable is a size on the screen, which a scaled screen enlarges."""
         font_scale = 0.6 * s
-        (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, max(1, round(2.3 * font_scale)))
+        (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, label_thickness(font_scale))
         allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX * zoom)
         if tw > allowed:
             smallest = max(MIN_FONT_SCALE * zoom, LABEL_MIN_SHARE * 0.6 * s)
             font_scale = max(smallest, font_scale * allowed / tw)
-        return font_scale, max(1, round(2.3 * font_scale))
+        return font_scale, label_thickness(font_scale)
 
     @staticmethod
     def bars_layout(box: tuple[int, int, int, int], frame_hw: tuple[int, int],
