@@ -74,3 +74,13 @@ def about_model_line(name: str, accuracy_text: str) -> str:
     whole = (f"; its whole name, as model.json and the CSV files' model column give it: "
              f"{name}") if shown != name else ""
     return f"{shown} ({accuracy_text}){whole}"
+
+
+def held_words(subject: str, outcome: str = "", then: str = "") -> str:
+    """Why a face drawn where it was a moment ago (held: not found in this frame) is not
+    explained or collected, and what to do: one sentence for the status bar and the button's
+    tooltip ("Face #2 is not found in this frame (drawn where it was a moment ago), not
+    saved: step or play on until its box is found, then press the key again"; three copies
+    had drifted apart, review 41)."""
+    return (f"{subject} is not found in this frame (drawn where it was a moment ago){outcome}: "
+            f"step or play on until its box is found{then}")

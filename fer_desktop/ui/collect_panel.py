@@ -45,6 +45,7 @@ from fer_desktop.core.crop import DEFAULT_CROP_SCALE
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.face_choice import face_to_save
+from fer_desktop.core.gui_wording import held_words
 from fer_desktop.ui.actions import LIST_TEXT, make_action
 from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.colours import COLLECT_COLOUR
@@ -325,9 +326,8 @@ class CollectPanel(QGroupBox):
         output, detector, shown = self._on_screen()
         if shown is not None and shown.held:
             # drawn where it was a moment ago: the largest face was saved in its place
-            self.skipped.emit(f"Face{_number(shown)} is not found in this frame (drawn where "
-                              "it was a moment ago), not saved: step or play on until its box "
-                              "is found, then press the key again.")
+            self.skipped.emit(held_words(f"Face{_number(shown)}", ", not saved",
+                                         ", then press the key again") + ".")
             return None
         if output is None or output.frame is None or not output.result.faces:
             self.failed.emit("No face on screen to save.")

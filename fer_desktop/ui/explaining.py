@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from fer_desktop.core.explain import explain_face, private_classifier
+from fer_desktop.core.gui_wording import held_words
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.types import Face
 from fer_desktop.ui.capture_types import CaptureOutput
@@ -56,9 +57,7 @@ class FaceExplainer(QObject):
             return None
         if face.held:
             # held: drawn where it was, not found in this frame (review 39)
-            self._notifier.info(f"Face #{face.track_id} is not found in this frame (drawn "
-                                "where it was a moment ago): step or play on until its box "
-                                "is found to see why")
+            self._notifier.info(held_words(f"Face #{face.track_id}", then=" to see why"))
             return None
         if self.dialog is None:
             self.dialog = ExplainDialog(self._parent)

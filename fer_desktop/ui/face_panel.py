@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.face_choice import ShownFace, pick_face
 from fer_desktop.core.face_timeline import TIMELINE_S, FaceTimelines, spaced_labels
+from fer_desktop.core.gui_wording import held_words
 from fer_desktop.core.types import Face, FrameResult
 from fer_desktop.ui.colours import BAR_TEXT, EMOTION_COLORS
 from fer_desktop.ui.elided_label import ElidedLabel
@@ -49,8 +50,7 @@ WIDGET_SIZE_MAX = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX (no limit), which PySide
 
 
 EXPLAIN_TIP = "Show which parts of this face made the model's answer (Ctrl+Shift+E)"
-HELD_EXPLAIN_TIP = ("This face is not found in this frame (it is drawn where it was a moment "
-                    "ago): step or play on until its box is found to see why")
+HELD_EXPLAIN_TIP = held_words("This face", then=" to see why")
 
 
 class FacePanel(QWidget):
