@@ -168,6 +168,9 @@ _DELETE = object()
     (_edit("preprocessing.offset", -0.5), ModelMismatchError, "preprocessing.offset"),
     (_edit("input.dtype", "uint8"), ModelMismatchError, "input.dtype"),
     (_edit("format_version", 99), ModelMismatchError, "format_version"),
+    (_edit("format_version", -5), ModelMismatchError, "format_version"),  # audit 44
+    (_edit("format_version", 0), ModelMismatchError, "format_version"),
+    (_edit("input.shape", [0, 48, 48, 1]), ModelMismatchError, "input.shape"),
     (_edit("temperature", -1), ModelError, "temperature"),
     (_edit("temperature", "hot"), ModelError, "temperature"),
     (_edit("files", {"keras": "model.keras"}), ModelError, "'tflite' or 'tflite_int8'"),

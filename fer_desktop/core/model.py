@@ -91,12 +91,13 @@ def read_metadata(model_dir: Path) -> dict:
                          ) from exc
     meta = model_schema.validate(meta, path)  # types and file names, before any value is used
     version = meta.get("format_version", 1)
-    if not isinstance(version, int) or version > SUPPORTED_FORMAT_VERSION:
+    if not isinstance(version, int) or not 1 <= version <= SUPPORTED_FORMAT_VERSION:  # -5 too
         raise ModelMismatchError(path, "format_version", SUPPORTED_FORMAT_VERSION, version)
     if list(meta["classes"]) != list(EMOTIONS):
         raise ModelMismatchError(path, "classes", list(EMOTIONS), meta["classes"])
     shape = meta["input"].get("shape") if isinstance(meta["input"], dict) else None
-    if not isinstance(shape, list) or list(shape[1:]) != list(preprocess.INPUT_SHAPE):
+    if not isinstance(shape, list) or list(shape[1:]) != list(preprocess.INPUT_SHAPE) \
+            or (shape and isinstance(shape[0], int) and shape[0] < 1):  # [0, 48, 48, 1]
         raise ModelMismatchError(path, "input.shape", [1, *preprocess.INPUT_SHAPE], shape)
     prep = meta["preprocessing"] if isinstance(meta["preprocessing"], dict) else {}
     if prep.get("name") != preprocess.PREPROCESSING_NAME:
