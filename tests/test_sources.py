@@ -404,6 +404,16 @@ def test_a_format_whose_size_is_not_read_is_never_decoded(tmp_path):
         read_image(pgm)
 
 
+def test_a_video_named_like_a_picture_is_said_to_be_a_video(tmp_path):
+    """Audit 44: an AVI named .jpg was "not picture data", where the app plays it."""
+    clip = tmp_path / "clip.avi"
+    write_video(clip, [np.zeros((48, 64, 3), np.uint8)] * 3, fps=10)
+    liar = tmp_path / "liar.jpg"
+    liar.write_bytes(clip.read_bytes())
+    with pytest.raises(SourceError, match=r"holds a video \(AVI\), not a picture"):
+        read_image(liar)
+
+
 def test_a_decoder_out_of_memory_is_the_pictures_error(tmp_path, sample_bgr, monkeypatch):
     """Audit 44: OpenCV's "Insufficient memory" ended analyze in a traceback, every other
     input's rows lost."""

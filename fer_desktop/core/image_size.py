@@ -41,6 +41,23 @@ def known_format(path: str | Path) -> bool:
         or (head[:1] == b"P" and head[1:2] in b"123456" and head[2:3].isspace())
 
 
+def video_container(path: str | Path) -> str:
+    """The video format a file's first bytes say it is ("AVI", "MP4 or MOV", "Matroska or
+    WebM"), or "": a video named like a picture was "not picture data" (audit 44)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEADER_BYTES)
+    except OSError:
+        return ""
+    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
+        return "AVI"
+    if head[4:8] == b"ftyp":
+        return "MP4 or MOV"
+    if head.startswith(b"\x1aE\xdf\xa3"):
+        return "Matroska or WebM"
+    return ""
+
+
 def header_size(path: str | Path) -> tuple[int, int] | None:
     """(width, height) from the file's header, or None when the format is not one we parse
     or the header is damaged (decoding will then say what is wrong).

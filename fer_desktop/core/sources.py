@@ -36,6 +36,7 @@ from fer_desktop.core.image_size import (
     is_jpeg,
     known_format,
     megapixels,
+    video_container,
 )
 from fer_desktop.core.messages import about, goes_on, quote
 from fer_desktop.core.native_logs import libpng_quiet, quiet_ffmpeg
@@ -153,8 +154,11 @@ def read_image(path: str | Path) -> np.ndarray:
     if image is None:
         # a JPEG told "try a JPEG file" was a damaged one: say so when the header is known;
         # a text file named .jpg was told "try a JPEG" too: its content is what is wrong
+        video = video_container(path)
         raise SourceError(path, "is damaged or incomplete: this app cannot decode it"
                           if header_size(path) is not None else
+                          f"holds a video ({video}), not a picture: give it a video's name "
+                          "(.mp4, .avi, ...) to play it" if video else
                           "is not an image this app can read: its content is not picture "
                           "data (JPEG, PNG, BMP, TIFF, WebP), whatever its name says",
                           retryable=False)
