@@ -189,6 +189,27 @@ def test_export_to_another_runs_folder_is_refused(tmp_path, capsys):
     assert sorted(p.name for p in other.iterdir()) == ["state.json"]
 
 
+@pytest.mark.parametrize("command", [["ensemble", "RUN", "RUN2"], ["average", "RUN"]])
+def test_an_out_that_cannot_be_written_is_refused_before_the_work(tmp_path, capsys,
+                                                                  monkeypatch, command):
+    """Audit 44: a read-only --out was found after the whole ensemble was built and scored;
+    nothing is created there meanwhile."""
+    import errno
+
+    from trainer import cli, rundir
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(rundir.tempfile, "NamedTemporaryFile", read_only)
+    out = tmp_path / "ro" / "ens"
+    argv = [str(tmp_path / a) if a.startswith("RUN") else a for a in command]
+    assert cli.main([*argv, "--out", str(out)]) == 2
+    assert "cannot write to the output folder (Read-only file system)" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "ro").exists()
+
+
 @pytest.mark.parametrize("command", [["ensemble", "RUN", "RUN2"], ["average", "RUN"],
                                      ["export", "MODEL", "--csv", "x.csv"]])
 @pytest.mark.parametrize("files", [{"model.json": '{"my": "settings"}', "model.keras": "x"},

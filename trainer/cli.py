@@ -379,6 +379,9 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         check_copy_target(Path(args.to), source=Path(run_dir) if run_dir else None)
     if command in ("export", "ensemble", "average") and getattr(args, "out", None):
         check_copy_target(Path(args.out), "--out")  # the files written there are the same
+        # and it can be written, before minutes of work (a read-only --out was found after
+        # the whole ensemble was built and scored, audit 44)
+        rundir.check_writable(Path(args.out), make=False)
     if command == "export":
         from trainer.export import export_model_folder, export_run
 

@@ -184,11 +184,15 @@ def atomic_write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-def check_writable(folder: Path) -> None:
-    """Create ``folder`` if needed and prove we can write there, before any work starts."""
+def check_writable(folder: Path, make: bool = True) -> None:
+    """Create ``folder`` if needed and prove we can write there, before any work starts.
+    Not ``make``: try the folder, or the nearest folder above it that exists, and create
+    nothing (a command that fails later leaves no empty folder behind)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+        if make:
+            folder.mkdir(parents=True, exist_ok=True)
+        tried = next((p for p in (folder, *folder.parents) if p.is_dir()), Path("."))
+        with tempfile.NamedTemporaryFile(dir=tried, prefix=".write-test-"):
             pass
     except OSError as exc:
         raise RunDirError(folder, f"cannot write to the output folder ({exc.strerror or exc}); "
