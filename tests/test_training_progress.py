@@ -182,5 +182,6 @@ def test_a_fine_tune_exports_its_final_model_not_the_best():
     for k in range(1, 9):
         progress.update(event("epoch", epoch=k, epochs=8, loss=1.0, accuracy=0.5,
                               val_loss=1.0, val_accuracy=0.4))
-    assert progress.headline() == ("Evaluating and exporting the final model "
-                                   "(all 8 epochs done)...")
+    assert progress.headline() == ("Scoring the final model on your test faces and "
+                                   "FER-2013's, then saving it (all 8 epochs done; the "
+                                   "longest part on a busy computer)...")

@@ -175,8 +175,11 @@ class TrainingProgress:
             return "Starting the trainer (loading data and TensorFlow)..."
         if self.exporting:
             done = "1 epoch" if self.epochs == 1 else f"all {self.epochs} epochs"
-            which = "final" if self.finetune else "best"
-            return f"Evaluating and exporting the {which} model ({done} done)..."
+            if self.finetune:  # most of its time, and unsaid: 162 s under a busy bar that
+                # read like a hang beside "about a minute" (trial 32)
+                return (f"Scoring the final model on your test faces and FER-2013's, then "
+                        f"saving it ({done} done; the longest part on a busy computer)...")
+            return f"Evaluating and exporting the best model ({done} done)..."
         return self.position().capitalize()
 
     def position(self) -> str:
