@@ -63,6 +63,21 @@ def _run_with_test_faces(folder: Path) -> Path:
     return folder
 
 
+def _results_of(qtbot, folder: Path, meta: dict):
+    """The Train tab's Results of a run with test faces and ``meta`` as its model.json:
+    (the view, its summary's text)."""
+    import json
+
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = _run_with_test_faces(folder)
+    (run / "model.json").write_text(json.dumps(meta))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    return view, view.summary.text()
+
+
 @pytest.mark.parametrize("answer", [True, False], ids=["switch", "keep"])
 def test_use_this_model_asks_with_both_models_on_the_same_faces(qtbot, make_window, settings,
                                                                 tmp_path, answer):
@@ -506,11 +521,6 @@ def test_no_common_test_faces_is_said_and_keeping_is_the_default(qtbot):
 
 
 def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
-    import json
-
-    from fer_desktop.ui.run_results import ResultsView
-
-    run = _run_with_test_faces(tmp_path / "run")
     confusion = np.diag([10] * 7)
     confusion[EMOTIONS.index("fear"), EMOTIONS.index("sad")] = 4
     predicted = [HAPPY] * 4 + [EMOTIONS.index("sad")] * 3 + [HAPPY] + [0, 0]
@@ -522,11 +532,7 @@ def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
         "held_out": {"labels": LABELS, "after": {"accuracy": 0.9, "predicted": predicted,
                                                  "confusion": after_confusion.tolist()},
                      "before": {"accuracy": 0.6}}}
-    (run / "model.json").write_text(json.dumps(meta))
-    view = ResultsView()
-    qtbot.addWidget(view)
-    view.show_run(run)
-    text = view.summary.text()
+    view, text = _results_of(qtbot, tmp_path / "run", meta)
     assert "On FER-2013 PrivateTest: Right on 95% of the faces (70 of 74)" in text
     assert "takes fear for sad (4 times)" in text
     assert "On your 10 test faces: Right on 90% of the faces" in text
@@ -539,22 +545,13 @@ def test_results_say_it_in_words_with_example_faces(qtbot, tmp_path):
 def test_results_of_a_fine_tune_show_what_it_cost_on_fer2013(qtbot, tmp_path):
     """69.5% -> 64.5% on FER-2013 (fear to 13%) was shown nowhere: the 5 faces of the user
     said 40% before and after, and the user switched to a worse model."""
-    import json
-
-    from fer_desktop.ui.run_results import ResultsView
-
-    run = _run_with_test_faces(tmp_path / "run")
     meta = {"name": "tuned", "scored_on_fer2013": True,
             "started_from": {"public_accuracy": 0.687},
             "accuracy": {"model.tflite": {"private_accuracy": 0.645, "public_accuracy": 0.641,
                                           "private_confusion": np.diag([10] * 7).tolist()}},
             "held_out": {"labels": LABELS, "after": {"accuracy": 0.4},
                          "before": {"accuracy": 0.4}}}
-    (run / "model.json").write_text(json.dumps(meta))
-    view = ResultsView()
-    qtbot.addWidget(view)
-    view.show_run(run)
-    text = view.summary.text()
+    view, text = _results_of(qtbot, tmp_path / "run", meta)
     assert "On other people&#x27;s faces (FER-2013 PublicTest, where a fine-tune is judged; " \
            "Use this model shows PrivateTest, another figure): right on 64.1% after " \
            "fine-tuning, 68.7% before: 4.6 points lower" in text  # why two (trial 24)
@@ -567,19 +564,10 @@ def test_results_of_a_fine_tune_show_what_it_cost_on_fer2013(qtbot, tmp_path):
 
 def test_results_read_a_figure_that_is_no_share_as_not_measured(qtbot, tmp_path):
     """Review 41: a hand-edited -3 read "PrivateTest accuracy -300.0%" on the Results."""
-    import json
-
-    from fer_desktop.ui.run_results import ResultsView
-
-    run = _run_with_test_faces(tmp_path / "run")
     meta = {"name": "edited", "accuracy": {"model.tflite": {
         "private_accuracy": -3, "public_accuracy": 1.5, "private_macro_f1": 7,
         "private_confusion": np.diag([10] * 7).tolist()}}}
-    (run / "model.json").write_text(json.dumps(meta))
-    view = ResultsView()
-    qtbot.addWidget(view)
-    view.show_run(run)
-    text = view.summary.text()
+    view, text = _results_of(qtbot, tmp_path / "run", meta)
     assert "PrivateTest accuracy <b>not measured</b> (PublicTest not measured" in text
     assert "macro F1 not measured" in text and "300" not in text and "150" not in text
 
@@ -587,22 +575,13 @@ def test_results_read_a_figure_that_is_no_share_as_not_measured(qtbot, tmp_path)
 def test_results_of_an_image_folder_run_do_not_say_fer2013(qtbot, tmp_path):
     """A model trained on the collected faces read "On FER-2013 PrivateTest: 2 of 10" for
     the user's own 5 test faces."""
-    import json
-
-    from fer_desktop.ui.run_results import ResultsView
-
-    run = _run_with_test_faces(tmp_path / "run")
     confusion = np.zeros((7, 7), int)
     confusion[3, 3], confusion[4, 3] = 1, 4
     meta = {"name": "faces", "scored_on_fer2013": False, "accuracy": {"model.tflite": {
         "private_accuracy": 0.2, "public_accuracy": 0.2, "private_balanced_accuracy": 0.5,
         "private_confusion": confusion.tolist(),
         "private_recall": {e: (1.0 if e == "happy" else 0.0) for e in EMOTIONS}}}}
-    (run / "model.json").write_text(json.dumps(meta))
-    view = ResultsView()
-    qtbot.addWidget(view)
-    view.show_run(run)
-    text = view.summary.text()
+    view, text = _results_of(qtbot, tmp_path / "run", meta)
     assert "FER-2013" not in text and "PrivateTest" not in text and "PublicTest" not in text
     assert "Accuracy on the test faces <b>20.0%</b> (5 faces" in text
     assert "On the test faces: " in text
