@@ -100,3 +100,28 @@ def test_two_people_cut_at_the_same_place_are_two_faces_in_the_pipeline(real_csv
             ids.append(tuple(f.track_id for f in found.faces))
     assert all(len(i) == 1 for i in ids), ids
     assert ids[0] == ids[1] == ids[2] and ids[3] == ids[4] == ids[5] and ids[2] != ids[3]
+
+
+def test_a_face_that_takes_anothers_place_keeps_its_own_number():
+    """Trial 33: a two-shot (A left, B right) cut to B alone at A's place: B took A's number
+    and A's smoothed answer, and the timeline of "#1" mixed the two. Alike enough to B's
+    track, unlike A's, B keeps #2; someone unlike both still continues A's track (the
+    picture did not change: no cut told)."""
+    scene = (_texture(7, (480, 640)) * 255).astype(np.uint8)[..., None].repeat(3, 2)
+    a_face, b_face, c_face = _texture(1), _texture(2), _texture(3)
+    left, right = BOX, BOX + np.array([300, 0, 300, 0], np.float32)
+    tracker = FaceTracker()
+    both = tracker.update([left, right], np.repeat(PROBS, 2, 0), 0.0, (
+        scene_cut.face_looks(np.stack([a_face, b_face])[..., None]),
+        scene_cut.frame_look(scene)))
+    a_id, b_id = (s.track_id for s in both)
+    alone = tracker.update([left], PROBS, 0.1, (
+        scene_cut.face_looks((0.9 * b_face)[None, ..., None]), scene_cut.frame_look(scene)))
+    assert alone[0].track_id == b_id
+    tracker = FaceTracker()
+    tracker.update([left, right], np.repeat(PROBS, 2, 0), 0.0, (
+        scene_cut.face_looks(np.stack([a_face, b_face])[..., None]),
+        scene_cut.frame_look(scene)))
+    other = tracker.update([left], PROBS, 0.1, (
+        scene_cut.face_looks(c_face[None, ..., None]), scene_cut.frame_look(scene)))
+    assert other[0].track_id == a_id

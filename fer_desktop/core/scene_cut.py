@@ -28,6 +28,9 @@ import numpy as np
 
 FRAME_CUT = 0.6  # the whole picture changed: its look under this similarity
 FACE_CUT = 0.5   # and the face too: another person (two FER-2013 faces: 0.1 at the median)
+# a face this like a track's is that person (the same face moved: over it in 99 of 100; two
+# people: under it in 99 of 100): a face that took another's place keeps its own number
+SAME_FACE = 0.75
 FRAME_CELLS = (16, 9)
 FACE_CELLS = 8
 

@@ -278,15 +278,56 @@ class FaceTracker:
             ious >= self.options.min_iou), strict=True)), reverse=True)
         matched: dict[int, int] = {}
         used: set[int] = set()
+        likeness = self._likeness(looks)
+        redirected: dict[int, int] = {}
         for _iou, d, t in pairs:
-            if d not in matched and t not in used and not self._cut(looks, int(d), int(t)):
-                matched[int(d)] = int(t)
-                used.add(int(t))
+            d, t = int(d), int(t)
+            if d in matched or t in used:
+                continue
+            if (other := self._looks_like_another(likeness, boxes, d, t)) is not None:
+                redirected.setdefault(d, other)  # not #1's place taken by #2 (trial 33)
+                continue
+            if self._cut(looks, d, t):
+                continue
+            matched[d] = t
+            used.add(t)
+        for d, t in redirected.items():
+            if d not in matched and t not in used:
+                matched[d] = t
+                used.add(t)
         for _shift, d, t in self._near_pairs(boxes, matched, used):
             if d not in matched and t not in used and not self._cut(looks, d, t):
                 matched[d] = t
                 used.add(t)
         return matched
+
+    def _likeness(self, looks: _Looks | None) -> np.ndarray | None:
+        """(detections, tracks) similarity of the faces' looks to each track's last one
+        (NaN for a track without a look); None without looks."""
+        if looks is None or not self._tracks:
+            return None
+        known = np.stack([t.face_look if t.face_look is not None
+                          else np.full(looks[0].shape[1], np.nan, np.float32)
+                          for t in self._tracks])
+        return looks[0] @ known.T
+
+    def _looks_like_another(self, likeness: np.ndarray | None, boxes: np.ndarray, d: int,
+                            t: int) -> int | None:
+        """Another track that detection ``d`` is, rather than track ``t`` whose place it
+        took: ``d`` looks unlike ``t`` (under ``FACE_CUT``) and like that track (over
+        ``SAME_FACE``), of a similar size. A two-shot cut to one of the two alone at the
+        other's place: that person took the other's number and smoothed answer (trial 33)."""
+        if likeness is None or not likeness[d, t] < scene_cut.FACE_CUT:
+            return None
+        width = boxes[d, 2] - boxes[d, 0]
+        best = None
+        for u, track in enumerate(self._tracks):
+            old = track.box[2] - track.box[0]
+            if u != t and likeness[d, u] >= scene_cut.SAME_FACE and width > 0 and old > 0 \
+                    and max(width, old) <= 1.5 * min(width, old) \
+                    and (best is None or likeness[d, u] > likeness[d, best]):
+                best = u
+        return best
 
     def _cut(self, looks: _Looks | None, d: int, t: int) -> bool:
         """Whether detection ``d`` is another person than track ``t`` (a cut in an edited
