@@ -423,7 +423,8 @@ def _search_panel(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | No
             touching = _near_neighbours(wish, rect, neighbours)
             if not touching:
                 return rect, k
-            fallback = fallback or (rect, k)  # searched past like a face, as a face's tries
+            if fallback is None and _nearer_own_face(wish, rect, faces):
+                fallback = rect, k  # searched past like a face, as a face's tries
             in_way, on_face = [max(touching)], True
         if on_face:  # tries of their own: the labels' and panels' (measured) stay theirs
             face_tries += 1
@@ -439,6 +440,21 @@ def _search_panel(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | No
             for k2 in _smaller_clear_of(wish, rect, k, r, s):
                 push(side, away, rect[1], k2)
     return fallback
+
+
+def _gap(a: Rect, b: Rect) -> int:
+    """How far apart two rectangles are (0 when they touch or overlap), the larger of the
+    gaps across and down."""
+    return max(0, a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3])
+
+
+def _nearer_own_face(wish: PanelWish, rect: Rect, others: Sequence[Rect]) -> bool:
+    """Whether a panel at ``rect`` reads as its own face's: nearer it than any other face's
+    box. One against a neighbour's box and no nearer its own read as the neighbour's bars
+    (trial 33: #2's 10 px from #2, hanging under #3's box, contradicting #3's label): the
+    search goes on past it, and leaves the bars out if nothing else is free."""
+    own = _gap(rect, wish.face)
+    return all(own < _gap(rect, other) for other in others)
 
 
 def _in_way(rect: Rect, s: int, placed: Sequence[Rect],
