@@ -323,6 +323,11 @@ def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window
     assert path.parent == tmp_path / "out"
     qtbot.waitUntil(lambda: live.recorder.rows >= 5, timeout=WAIT_MS)
     assert live.outputs.label.text().startswith("\u25cf REC 00:0")
+    live.act_play_pause.trigger()  # paused: its clock ran on, one row written (trial 33)
+    qtbot.waitUntil(lambda: "REC paused (" in live.outputs.label.text(), timeout=WAIT_MS)
+    assert live.outputs.label.text().endswith("): Space plays")
+    live.act_play_pause.trigger()
+    qtbot.waitUntil(lambda: "paused" not in live.outputs.label.text(), timeout=WAIT_MS)
     with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
         live.act_record.trigger()
     assert not live.is_recording and not live.act_record.isChecked()

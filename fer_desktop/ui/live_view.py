@@ -133,7 +133,7 @@ class LiveView(QWidget):
         self.outputs.bind(lambda: self._pipeline.classifier if self._pipeline else None,
                           self._painter,
                           lambda: self._capture is not None and self._capture.isRunning(),
-                          lambda: source_name(self._spec))
+                          lambda: source_name(self._spec), lambda: not self.transport.playing)
         self.explainer = FaceExplainer(notifier, self._jobs, self)
         self.explainer.save_requested.connect(
             lambda dialog: self.outputs.save_explanation(dialog.png_bytes, dialog.details()))

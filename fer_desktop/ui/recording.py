@@ -96,6 +96,7 @@ class OutputControls(QObject):
         self._classifier: Callable[[], Classifier | None] = lambda: None
         self._painter: Callable[[], OverlayPainter] = OverlayPainter
         self._playing: Callable[[], bool] = lambda: True
+        self._paused: Callable[[], bool] = lambda: False
         self._source_name: Callable[[], str] = str  # "": no name
         # "● REC 00:05" where there is room, "● 00:05" where there is not: at 800 px the
         # Source box shrank to three letters beside it and Collect (trial 30)
@@ -210,12 +211,13 @@ class OutputControls(QObject):
 
     def bind(self, classifier: Callable[[], Classifier | None],
              painter: Callable[[], OverlayPainter], playing: Callable[[], bool],
-             source_name: Callable[[], str] = str) -> None:
+             source_name: Callable[[], str] = str,
+             paused: Callable[[], bool] = lambda: False) -> None:
         """Tell the controls the model in use (written into every record), the overlay
-        painter (to draw labels again over pixelated faces), whether a source plays and its
-        name (a recording's file name)."""
+        painter (to draw labels again over pixelated faces), whether a source plays, its
+        name (a recording's file name) and whether it is paused (nothing recorded then)."""
         self._classifier, self._painter, self._playing = classifier, painter, playing
-        self._source_name = source_name
+        self._source_name, self._paused = source_name, paused
 
     def provenance(self) -> dict[str, str]:
         """The model in use (name, file, SHA-256) and the app version, for every record."""
@@ -431,8 +433,13 @@ class OutputControls(QObject):
             return
         seconds = int(time.monotonic() - self._started)
         elapsed = f"{seconds // 60:02d}:{seconds % 60:02d}"
-        self.label.setText(f"\u25cf REC {elapsed}")
-        self.label.set_short_text(f"\u25cf {elapsed}")
+        if self._paused():  # the clock ran on a paused video, which wrote one row (trial 33)
+            rows = counted(self._recorder.rows, "row")
+            self.label.setText(f"\u25cf REC paused ({rows}): Space plays")
+            self.label.set_short_text(f"\u25cf paused ({rows})")
+        else:
+            self.label.setText(f"\u25cf REC {elapsed}")
+            self.label.set_short_text(f"\u25cf {elapsed}")
         self.label.setStyleSheet(f"color: {REC_COLOUR};")
         self.label.show()
 
