@@ -1085,6 +1085,11 @@ def test_f1_lists_every_shortcut_read_from_the_menus(qtbot, main_window):
     rows_px = sum(table.rowHeight(r) for r in range(table.rowCount()))
     room = int(dialog.screen().availableGeometry().height() * 0.9)
     assert dialog.height() >= min(rows_px + table.horizontalHeader().height(), room)
+    # every row tall enough for its wrapped text at the dialog's own width (three were cut
+    # with "..." when measured before it took its size, trial 33)
+    dialog.show()
+    qtbot.waitUntil(lambda: all(table.rowHeight(r) >= table.sizeHintForRow(r)
+                                for r in range(table.rowCount())), timeout=WAIT_MS)
     dialog.close()
 
 

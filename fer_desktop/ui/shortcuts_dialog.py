@@ -7,7 +7,7 @@ what the keys do; the keys that belong to one widget (the video, the seek bar, C
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -116,3 +116,9 @@ class ShortcutsDialog(QDialog):
         wanted = rows_px + header.height() + 2 * self.table.frameWidth() + 90  # + Close
         self.resize(fitting_size(parent or window, QSize(640, wanted), SCREEN_SHARE,
                                  minimum=QSize(0, MIN_HEIGHT_PX)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """The rows' heights follow the wrapped text at the width the dialog now has:
+        measured before it took its size, three rows were cut with "..." (trial 33)."""
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.table.resizeRowsToContents)  # after the columns' widths
