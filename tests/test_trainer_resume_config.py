@@ -21,7 +21,7 @@ def test_a_config_json_with_a_value_of_the_wrong_type_is_named(tmp_path):
                                           r"found 5\)"):
         train.saved_config(run)
     (run / "config.json").write_text("[1, 2]")
-    with pytest.raises(RunDirError, match="not a run's configuration"):
+    with pytest.raises(RunDirError, match="holds list, not the JSON object"):
         train.saved_config(run)
 
 

@@ -408,9 +408,7 @@ def saved_config(run: Path) -> TrainConfig:
     from trainer.config import ConfigError
 
     path = run / rundir.CONFIG
-    data = rundir.read_json(path)
-    if not isinstance(data, dict):
-        raise rundir.RunDirError(path, "is not a run's configuration (a JSON object)")
+    data = rundir.read_json(path)  # an object, or named (rundir.read_json)
     try:
         return TrainConfig.from_dict(data)
     except (ConfigError, TypeError, ValueError) as exc:
