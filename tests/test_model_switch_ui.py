@@ -136,6 +136,29 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_shipped_one(make_wind
     assert "Use the shipped model" not in said and "File > Use model folder" in said
 
 
+def test_only_the_first_load_falls_back_to_the_shipped_model(tmp_path):
+    """Audit 45: the remembered model loaded at launch, its folder was then moved away, and
+    "Analyse whole file..." analysed with the shipped model without a word (the fallback
+    wrapped every later load too)."""
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.ui.live_startup import falling_back
+
+    remembered, said, built = tmp_path / "run", [], []
+
+    def factory(model_dir=None, options=None):
+        if model_dir is not None and not Path(model_dir).is_dir():
+            raise ModelError(model_dir, "no such model folder")
+        built.append(model_dir)
+        return model_dir
+
+    build = falling_back(factory, remembered, said.append)
+    assert build(remembered) is None and built == [None]  # at launch: the shipped model
+    assert said and "no such model folder" in said[0]
+    with pytest.raises(ModelError):  # later: the error, never the shipped model unsaid
+        build(remembered)
+    assert built == [None] and len(said) == 1
+
+
 def test_a_remembered_model_whose_file_broke_falls_back_to_the_shipped_one(
         qtbot, make_window, settings, model_copy):
     """A damaged .tflite passes the launch's model.json check: the app was left with no

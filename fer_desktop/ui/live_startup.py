@@ -17,7 +17,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from fer_desktop.core.errors import ModelError
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.messages import about
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.sources import initial_source, normalise_source
 from fer_desktop.ui.jobs import BackgroundJobs
@@ -134,3 +136,24 @@ class LiveStartup(QObject):
     def _on_cameras_error(self, exc: BaseException) -> None:
         self._notifier.error(f"Looking for cameras failed: {exc}", exc=exc)
         self._on_cameras_listed([])
+
+
+def falling_back(factory: Callable[..., FacePipeline], remembered: Path,
+                 fell_back: Callable[[str], None]) -> Callable[..., FacePipeline]:
+    """``factory`` that loads the shipped model when the remembered one fails at the first
+    load, saying why through ``fell_back`` (a damaged .tflite passes the model.json check at
+    launch and left the app with no model). Later loads are the factory's own: "Analyse
+    whole file..." of a model folder moved away meanwhile analysed with the shipped model
+    without a word (audit 45)."""
+    first = [True]
+
+    def build(model_dir=None, options=None):
+        launch, first[0] = first[0], False
+        try:
+            return factory(model_dir, options)
+        except ModelError as exc:
+            if not launch or model_dir is None or Path(model_dir) != remembered:
+                raise
+            fell_back(about(exc.path, exc.reason.split("; ")[0]))
+            return factory(None, options)
+    return build

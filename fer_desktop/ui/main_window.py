@@ -24,7 +24,6 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
 from fer_desktop.core.gui_wording import about_model_line, for_window
-from fer_desktop.core.messages import about
 from fer_desktop.core.model import (
     Classifier,
     EmotionClassifier,
@@ -42,6 +41,7 @@ from fer_desktop.ui.file_drop import FileDrop
 from fer_desktop.ui.focus_in_view import keep_focus_in_view
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_figures import LiveFigures
+from fer_desktop.ui.live_startup import falling_back
 from fer_desktop.ui.live_view import LiveView
 from fer_desktop.ui.messages_dialog import add_messages_action
 from fer_desktop.ui.model_names import (
@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         if model_dir is None:
             model_dir = self._remembered_model()
             if model_dir is not None:
-                pipeline_factory = self._falling_back(pipeline_factory, model_dir)
+                pipeline_factory = falling_back(pipeline_factory, model_dir, self._fell_back)
         self._classifier: Classifier | None = None
         self._jobs = BackgroundJobs()
         self._model_request = 0  # id of the latest use_model request
@@ -356,26 +356,15 @@ class MainWindow(QMainWindow):
             return None
         return Path(chosen)
 
+    def _fell_back(self, reason: str) -> None:
+        self._fallback_reason = reason  # said on the GUI thread once the model is in use
+
     def _say_fallback(self, reason: str) -> None:
         """In a dialog (the bar's line went within the second, trial 24), not "go back"."""
         said = for_window(f"The model chosen earlier cannot be used ({reason}); the shipped "
                           "model is in use instead", shipped_in_use=True)  # a damaged file's
         self.notifier.error(said if "Use model folder" in said else said + ": choose another "
                             "with File > Use model folder", serious=True)  # named no way on
-
-    def _falling_back(self, factory: Callable[..., FacePipeline], remembered: Path
-                      ) -> Callable[..., FacePipeline]:
-        """``factory`` that loads the shipped model when the remembered one fails (a damaged
-        .tflite passes the model.json check at launch and left the app with no model)."""
-        def build(model_dir=None, options=None):
-            try:
-                return factory(model_dir, options)
-            except ModelError as exc:
-                if model_dir is None or Path(model_dir) != remembered:
-                    raise
-                self._fallback_reason = about(exc.path, exc.reason.split('; ')[0])
-                return factory(None, options)
-        return build
 
     def _set_full_screen(self, on: bool) -> None:
         self._act_leave_full.setEnabled(on)
