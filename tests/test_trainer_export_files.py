@@ -228,3 +228,17 @@ def test_a_model_file_that_does_not_fit_names_itself(tmp_path, monkeypatch):
     words = file_system_words(info.value, "export")
     assert words.startswith(f"{tmp_path / 'model-int8.tflite'}: No space left on device")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_folder_moved_away_during_its_export_is_not_made_again(tmp_path):
+    """Audit 45: a fine-tune's run folder moved away while it was scored was made again with
+    only the model files and state, and the run read as finished, its test faces' score
+    shown as PublicTest's, its recipe "?"."""
+    from trainer import rundir
+
+    run = tmp_path / "runs" / "20261207-012813-finetune"
+    with pytest.raises(rundir.RunDirError, match="was moved or removed while the trainer "
+                                                 "wrote it: nothing was written"):
+        export._write_model_folder(run, None, {"model-int8.tflite": b"x"}, {}, set(),
+                                   into_run=True)
+    assert not run.exists()

@@ -114,7 +114,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
                  "training": training_summary(run, config)}
     meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only, sampling_power=sampling_power_of(config),
-                        ferplus_majority=ferplus)
+                        ferplus_majority=ferplus, into_run=True)
     if state.status == rundir.TRAINED:  # killed in its own export, finished by this one: the
         state.status = rundir.FINISHED  # run list called it "interrupted" with its model.json
         state.save(run)
@@ -231,8 +231,9 @@ class _Decisions:
 def export_model(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
                  copy_to: str | None = None, int8_only: bool = False,
                  ferplus_majority: dict[str, np.ndarray] | None = None,
-                 sampling_power: float = 0.0) -> dict:
+                 sampling_power: float = 0.0, into_run: bool = False) -> dict:
     """Score, convert and write ``keras_model`` into ``out``; return the model.json dict.
+    ``into_run``: ``out`` is the run's own folder, never made again (``_write_model_folder``).
 
     ``described`` supplies model.json's name, dataset_sha256, recipe and training entries;
     ``ferplus_majority`` (per split, -1 where FER+ has no answer) adds the FER+ scores.
@@ -258,7 +259,7 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
     keep_int8 = _choose_files(files, int8_only, out, emitter)
     meta = _model_json(keras_model, described, decisions, files, keep_int8)
     _write_model_folder(out, keras_model, {n: candidates[n][0] for n in files}, meta,
-                        stale=set(candidates) - set(files))
+                        stale=set(candidates) - set(files), into_run=into_run)
     _emit_results(emitter, out, files, decisions.temperature)
     if copy_to:
         copy_model_folder(out, Path(copy_to))
@@ -266,7 +267,7 @@ def export_model(keras_model, out: Path, data, emitter: EventEmitter, described:
 
 
 def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, described: dict,
-                     start_meta: dict) -> dict:
+                     start_meta: dict, into_run: bool = False) -> dict:
     """``export_model`` for a fine-tuned model, without the work its starting model settled.
 
     The starting model's ``model.json`` already decided flip averaging and shipping the int8
@@ -287,12 +288,12 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
     flip = start_meta.get("flip_tta_in_model")
     if not isinstance(flip, bool) or not (start_meta.get("files") or {}).get("tflite_int8"):
         emitter.log("the starting model has no model.json with an int8 file: full export")
-        return export_model(keras_model, out, data, emitter, described)
+        return export_model(keras_model, out, data, emitter, described, into_run=into_run)
     try:
         blur = blur_sigma_of(start_meta)  # older models: none
     except ValueError as exc:
         emitter.log(f"the starting model's model.json: {exc}: full export")
-        return export_model(keras_model, out, data, emitter, described)
+        return export_model(keras_model, out, data, emitter, described, into_run=into_run)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
     y_pub = data.labels["PublicTest"]
     convert = functools.partial(to_tflite, keras_model, quantize=True, flip_tta=flip,
@@ -305,7 +306,7 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
         emitter.log(f"the int8 file agrees with the Keras model on {agreement:.1%} of "
                     f"{min(len(x_pub), QUICK_CHECK_FACES)} PublicTest faces (under "
                     f"{QUICK_MIN_AGREEMENT:.0%}): full export")
-        return export_model(keras_model, out, data, emitter, described)
+        return export_model(keras_model, out, data, emitter, described, into_run=into_run)
     frequencies = metrics.class_frequencies(data.labels["Training"])
     power, power_scores = metrics.choose_prior_power(p_plain, y_pub, frequencies)
     weights = metrics.prior_weights(frequencies, power)
@@ -328,7 +329,8 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
                       "blur_sigma_from": "the starting model's model.json",
                       "int8_agreement_with_keras": agreement,
                       "int8_agreement_faces": int(min(len(x_pub), QUICK_CHECK_FACES))}
-    _write_model_folder(out, keras_model, {name: blob}, meta, stale={"model.tflite"})
+    _write_model_folder(out, keras_model, {name: blob}, meta, stale={"model.tflite"},
+                        into_run=into_run)
     _emit_results(emitter, out, files, temperature)
     return meta
 
@@ -473,12 +475,22 @@ def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict
 
 
 def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: dict,
-                        stale: set[str]) -> None:
+                        stale: set[str], into_run: bool = False) -> None:
     """The files, then model.json last (the folder is usable from that moment on). An older
     model.json goes first: an export killed half-way (Stop in the Train tab) left it describing
-    files already replaced by the new epoch's, a model the app loaded without a word."""
+    files already replaced by the new epoch's, a model the app loaded without a word.
+
+    Raises:
+        RunDirError: ``into_run`` and the run's folder (its config.json) is gone: moved away
+            during the scoring, it was made again half-empty and the run read as finished,
+            scored on "PublicTest" without its recipe (audit 45).
+    """
     from trainer.data import sha256_of
 
+    if into_run and not (out / rundir.CONFIG).is_file():
+        raise rundir.RunDirError(out, "was moved or removed while the trainer wrote it: "
+                                      "nothing was written; resume or export the run where "
+                                      "it is now")
     out.mkdir(parents=True, exist_ok=True)
     (out / rundir.MODEL).unlink(missing_ok=True)
     # uncompiled float32: no optimizer state, a third of the size of a checkpoint

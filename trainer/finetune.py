@@ -369,7 +369,7 @@ def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderDa
     # A fresh, uncompiled copy: model.keras then holds no optimizer state (a third the size).
     fresh = load_starting_model(start)[0]
     fresh.set_weights(model.get_weights())
-    meta = export_finetuned(fresh, run, data, emitter, described, start_meta)
+    meta = export_finetuned(fresh, run, data, emitter, described, start_meta, into_run=True)
     runtime = _runtime_file(run, meta)
     after = score_faces(runtime, folder.test_images, folder.test_labels, meta["temperature"])
     meta["held_out"] = _held_out_entry(folder, before, after)
