@@ -11,7 +11,9 @@ from fer_desktop.core.file_drop import Drop, DropRefused, read_drop
 
 @pytest.mark.parametrize("name, target", [
     ("clip.mp4", "live"), ("CLIP.MOV", "live"), ("face.jpg", "live"), ("face.PNG", "live"),
-    ("fer2013.csv", "csv"), ("fer2013.csv.gz", "csv"), ("FER2013.CSV", "csv")])
+    ("fer2013.csv", "csv"), ("fer2013.csv.gz", "csv"), ("FER2013.CSV", "csv"),
+    # every form the trainer reads: a zipped one was refused (audit 45)
+    ("fer2013.csv.zip", "csv"), ("fer2013.csv.bz2", "csv"), ("fer2013.csv.xz", "csv")])
 def test_each_kind_of_file_opens_where_it_is_used(tmp_path, name, target):
     path = tmp_path / name
     path.write_bytes(b"x")

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
-CSV_SUFFIXES = (".csv", ".csv.gz")
+# every form the trainer reads (trainer/data.py): a zipped FER-2013, as it is often passed
+# around, was refused as "not a ... FER-2013 CSV" (audit 45)
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 
 
 class DropRefused(ValueError):
