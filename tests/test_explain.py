@@ -110,6 +110,25 @@ def test_a_stub_without_a_model_file_is_used_as_it_is():
     assert private_classifier(stub) is stub
 
 
+def test_the_model_in_use_moved_away_is_said_to_be_gone(model_copy, tmp_path):
+    """Audit 45: with the model's folder moved away, "Why this answer?" said its file "is
+    not a model LiteRT can load (... allocation is null/empty)"; and a fine-tune from it,
+    that it "is not a folder"."""
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.core.gui_wording import for_window
+    from fer_desktop.core.model import EmotionClassifier
+    from trainer.finetune import starting_point
+    from trainer.rundir import RunDirError
+
+    classifier = EmotionClassifier.load(model_copy)
+    model_copy.rename(tmp_path / "moved")
+    with pytest.raises(ModelError, match=r"is no longer there \(moved or deleted\?\)") as info:
+        private_classifier(classifier)
+    assert "python -m trainer" not in for_window(str(info.value))  # the window's words
+    with pytest.raises(RunDirError, match="is no longer there"):
+        starting_point(str(model_copy))
+
+
 def test_explain_the_face_shown_from_the_panel(qtbot, main_window):
     window = main_window(source=str(SAMPLE))
     live = window.live_view

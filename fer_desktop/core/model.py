@@ -210,6 +210,10 @@ class EmotionClassifier:
         self.name = str(metadata.get("name") or model_dir.name)
         self.temperature = float(metadata.get("temperature", 1.0))
         self._lock = threading.Lock()  # one caller at a time in the interpreter
+        if not Path(model_path).exists():  # moved away since it loaded: "Why this answer?"
+            # read "is not a model LiteRT can load (... allocation is null/empty)" (audit 45)
+            raise ModelError(model_path, "is no longer there (moved or deleted?); put it "
+                                         f"back, or {EXPORT_HINT} again")
         try:
             self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
             with litert_quiet():  # LiteRT's C++ prints an INFO line at the first one

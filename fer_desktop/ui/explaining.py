@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from fer_desktop.core.explain import explain_face, private_classifier
-from fer_desktop.core.gui_wording import held_words
+from fer_desktop.core.gui_wording import for_window, held_words
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.types import Face
 from fer_desktop.ui.capture_types import CaptureOutput
@@ -96,5 +96,6 @@ class FaceExplainer(QObject):
 
     def _on_failed(self, request: int, exc: BaseException) -> None:
         if request == self._request and self.dialog is not None and not self.closing:
-            self.dialog.show_error(f"The explanation could not be computed: {exc}")
-            self._notifier.error(f"The explanation could not be computed: {exc}", exc=exc)
+            said = f"The explanation could not be computed: {exc}"
+            self.dialog.show_error(for_window(said))  # the window's ways, not a command line
+            self._notifier.error(said, exc=exc)  # (its advice differed from the bar's, audit 45)

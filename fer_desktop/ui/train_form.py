@@ -561,8 +561,9 @@ class TrainForm(QGroupBox):
 
     def _browse_csv(self) -> None:
         start = self.csv_edit.text() or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "FER-2013 CSV", start,
-                                              "FER-2013 CSV (*.csv *.gz *.bz2 *.xz *.zip);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "FER-2013 CSV", start, "FER-2013 CSV (*.csv *.gz *.bz2 *.xz *.zip);;"
+            "All files (*)")
         if path:
             self.csv_edit.setText(path)
             self.csv_changed.emit()
