@@ -165,6 +165,18 @@ def test_a_missing_csv_is_named_without_starting_anything(tab, tmp_path):
     tab.form.start_button.click()
     assert "nope.csv: file not found" in tab.form.message.text()
     assert tab.process.state == rundir.IDLE and tab.validator.state == rundir.IDLE
+    # a device is named as one, not "file not found"; an Output folder that is a file is
+    # said at Start, not once the trainer ran, in its words "(File exists)" (audit 45)
+    tab.form.csv_edit.setText("/dev/null")
+    tab.form.start_button.click()
+    assert "/dev/null is a device, not a file" in tab.form.message.text()
+    tab.form.csv_edit.setText(str(tmp_path / "tiny.csv"))
+    (tmp_path / "notes.txt").write_text("mine")
+    tab.form.out_edit.setText(str(tmp_path / "notes.txt"))
+    tab.form.start_button.click()
+    assert "notes.txt is a file, not a folder. Choose another Output folder" in \
+        tab.form.message.text()
+    assert tab.process.state == rundir.IDLE and tab.validator.state == rundir.IDLE
 
 
 # ------------------------------------------------------------------ a fake trainer

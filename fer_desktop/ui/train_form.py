@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.plain_words import counted, precision_words
+from fer_desktop.core.safe_write import not_a_file
 from fer_desktop.core.training_progress import (
     EPOCH_OVERHEAD_S,
     FER2013_TRAINING_ROWS,
@@ -95,6 +96,7 @@ def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
 
 
 FINETUNE_EPOCHS = FinetuneConfig.epochs  # what a fine-tune runs (trainer/finetune_config.py)
+CSV_FILTER = "FER-2013 CSV (*.csv *.gz *.bz2 *.xz *.zip);;All files (*)"  # all the trainer reads
 # the preset line when the data source takes no preset
 FOLDER_PRESET_TEXT = ("Not used with a folder: the recommended network is trained on its "
                       "faces, with the epochs below (minutes for a few hundred faces).")
@@ -190,8 +192,7 @@ class TrainForm(QGroupBox):
 
     def _build_preset_row(self, form: QFormLayout) -> None:
         self.preset_combo = QComboBox()
-        # the recommended recipe first, each named with what it is for ("seed" alone meant
-        # nothing to a new user)
+        # the recommended recipe first, each named for its use ("seed" alone meant nothing)
         for name in sorted(PRESETS, key=lambda n: n != "default"):
             preset = PRESETS[name]
             self.preset_combo.addItem(preset.get("label", name), name)
@@ -370,15 +371,19 @@ class TrainForm(QGroupBox):
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return None
+        path = Path(config.csv).expanduser()
+        out, kind = self.output_folder(), not_a_file(path) if path.exists() else ""
         if not config.csv:
             self.say("Choose the FER-2013 CSV file first (Browse...).", error=True)
-            return None
-        path = Path(config.csv).expanduser()
-        if not path.is_file():
-            self.say(f"{path}: file not found. Choose the FER-2013 CSV file (Browse...).",
-                     error=True)
-            return None
-        return TrainConfig.from_dict(config.to_dict() | {"csv": str(path.resolve())})
+        elif not path.is_file():  # a device or a pipe named as what it is (audit 45)
+            self.say((f"{path} is {kind}, not a file" if kind else f"{path}: file not found")
+                     + ". Choose the FER-2013 CSV file (Browse...).", error=True)
+        elif out.exists() and not out.is_dir():  # said once the trainer ran, in its words
+            self.say(f"{out} is {not_a_file(out) or 'a file'}, not a folder. Choose another "
+                     "Output folder (Browse...).", error=True)
+        else:
+            return TrainConfig.from_dict(config.to_dict() | {"csv": str(path.resolve())})
+        return None
 
     def output_folder(self) -> Path:
         return Path(self.out_edit.text().strip() or "runs").expanduser().resolve()
@@ -561,9 +566,7 @@ class TrainForm(QGroupBox):
 
     def _browse_csv(self) -> None:
         start = self.csv_edit.text() or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(
-            self, "FER-2013 CSV", start, "FER-2013 CSV (*.csv *.gz *.bz2 *.xz *.zip);;"
-            "All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "FER-2013 CSV", start, CSV_FILTER)
         if path:
             self.csv_edit.setText(path)
             self.csv_changed.emit()
