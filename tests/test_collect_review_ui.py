@@ -269,3 +269,14 @@ def test_a_list_opened_selects_no_face_for_the_keys_to_move(qtbot, dialog, folde
     dialog.undo_button.setFocus()
     qtbot.keyClick(dialog.undo_button, Qt.Key.Key_2)
     assert counts(dialog)["disgust"] == 1
+
+
+def test_a_collect_folder_that_is_a_file_is_said_so(qtbot, tmp_path):
+    """Audit 45: the folder replaced by a file read as an ordinary empty review."""
+    mine = tmp_path / "collected faces"
+    mine.write_text("user file")
+    dialog = ReviewDialog(CollectFolder(mine), trash=FakeTrash(tmp_path))
+    qtbot.addWidget(dialog)
+    assert dialog.view.empty_text.startswith(f"{mine} is a file, not a folder")
+    assert mine.read_text() == "user file"
+    dialog.done(0)

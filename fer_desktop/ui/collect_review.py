@@ -67,7 +67,7 @@ from PySide6.QtWidgets import (
 from fer_desktop.core.collect_review import FaceFile, FaceReview, ReviewResult
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.native_paths import is_text, printable
-from fer_desktop.core.safe_write import rename_no_replace, unused_path
+from fer_desktop.core.safe_write import not_a_file, rename_no_replace, unused_path
 from fer_desktop.ui.colours import ERROR_COLOUR, LOADING_PLACEHOLDER
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
@@ -501,9 +501,13 @@ class ReviewDialog(QDialog):
         total = len(self.listed[emotion])
         faces = f"{total} face{'' if total == 1 else 's'}"
         self.heading.setText(f"{emotion}: {faces}" + (f", {n} selected" if n else ""))
-        self.view.empty_text = (f"No faces saved as {emotion}. In the Live tab, tick Collect "
-                                f"and press {EMOTIONS.index(emotion) + 1} while making the "
-                                "expression.")
+        folder = self.review.folder
+        self.view.empty_text = (  # a file there read as an ordinary empty review (audit 45)
+            f"{folder} is {not_a_file(folder) or 'a file'}, not a folder: no face can be "
+            "saved or shown there. Move it away, or choose another: Folder... in the Collect box."
+            if folder.exists() and not folder.is_dir() else
+            f"No faces saved as {emotion}. In the Live tab, tick Collect and press "
+            f"{EMOTIONS.index(emotion) + 1} while making the expression.")
         self.view.setToolTip(HINT if total else f"No faces saved as {emotion}")
         self.view.viewport().update()
 
