@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -191,6 +192,8 @@ def test_a_file_in_the_way_of_the_output_folder_is_named(tmp_path, sample_bgr):
         assert str(info.value).endswith("is a file, not a folder: choose another place to "
                                         "save to")
     assert blocker.read_text() == "mine"
+    with pytest.raises(ExportError, match="/dev/null is a device, not a folder"):  # audit 45
+        ScreenshotWriter(Path("/dev/null")).save(sample_bgr, FrameResult(0, 0.0), "x")
 
 
 def test_a_name_too_long_for_the_file_system_is_said_so(tmp_path):

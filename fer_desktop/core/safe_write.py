@@ -341,7 +341,8 @@ def make_folder(folder: Path) -> None:
         if blocker is None:
             raise
         what = "a link that leads nowhere or back to itself" if not blocker.exists() \
-            else "a file"  # a loop of links read "(File exists)" (audit 39)
+            else not_a_file(blocker) or "a file"  # a loop of links read "(File exists)"
+        # (audit 39); /dev/null read "a file" (audit 45)
         raise ExportError(blocker, f"is {what}, not a folder: choose another place to save "
                                    "to") from exc
 
