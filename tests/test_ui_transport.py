@@ -428,6 +428,25 @@ def test_analysing_a_broken_video_says_so_without_an_empty_dialog(qtbot, main_wi
     box.close()
 
 
+def test_analysing_a_video_gone_while_it_plays_says_so_before_asking(qtbot, main_window,
+                                                                      tmp_path):
+    """Audit 45: the video playing deleted (or replaced by a folder of its name), Analyse
+    whole file... opened a file dialog without a word, inside that folder."""
+    video = make_video(tmp_path / "v5.avi", frames=30, fps=10.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    video.unlink()
+    video.mkdir()
+    asked = []
+    live.source_picker.ask_open_file = lambda *args: asked.append(
+        live.source_picker._current) or ""
+    assert live.analyse_whole_file() is None
+    assert "v5.avi (playing) is no longer there (moved or deleted?)" in \
+        window.notifier.history.text()
+    assert asked == [None]  # the dialog starts where it was, not inside the folder v5.avi
+
+
 def test_a_whole_file_analysis_uses_the_video_settings_whatever_is_on_screen(
         qtbot, main_window, tmp_path, settings):
     """With a camera on screen (or nothing), a picked video was analysed with the camera's

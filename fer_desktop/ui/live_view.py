@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fer_desktop.core.export import CsvRecorder
@@ -25,7 +25,6 @@ from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.source_defaults import defaults_for, min_face_worth_naming, source_kind
 from fer_desktop.core.sources import (
-    VIDEO_SUFFIXES,
     FrameSource,
     is_image_path,
     is_video_path,
@@ -53,7 +52,7 @@ from fer_desktop.ui.recording import OutputControls, kind_of
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.slideshow_status import SlideshowStatus
-from fer_desktop.ui.source_picker import SourcePicker, describe_spec, dialog_filter, showing
+from fer_desktop.ui.source_picker import SourcePicker, describe_spec, showing
 from fer_desktop.ui.source_trouble import SourceTrouble
 from fer_desktop.ui.video_view import VideoView
 from fer_desktop.ui.wheel_guard import guard_wheel
@@ -499,9 +498,7 @@ class LiveView(QWidget):
         """Analyse the video on screen (or one the user picks) in the background: a
         :class:`FileAnalysisDialog` (progress, then the chart; the CSV in the output folder),
         or None when no video was chosen."""
-        video = self._spec if is_video_path(self._spec) else self.source_picker.ask_open_file(
-            "Analyse a video", dialog_filter("Videos", VIDEO_SUFFIXES),
-            QStandardPaths.StandardLocation.MoviesLocation)
+        video = self.source_picker.video_to_analyse(self._spec)
         if not video:
             return None
         video = Path(video)

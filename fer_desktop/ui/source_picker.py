@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QWidget
 
-from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_video_path
 from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
@@ -261,6 +261,25 @@ class SourcePicker(QWidget):
         if path:
             self._settings.last_open_folder = str(Path(path).parent)
         return path
+
+    def video_to_analyse(self, playing: int | str | Path | None) -> str:
+        """The video playing, else one the user picks ("" when cancelled). A video playing
+        that is no longer there is said before the dialog (it opened without a word, inside
+        a folder of the same name where one had replaced it, audit 45)."""
+        current = self._current
+        if is_video_path(playing):
+            return str(playing)
+        if playing is not None and not isinstance(playing, int) \
+                and Path(playing).suffix.lower() in VIDEO_SUFFIXES:  # by name: gone
+            if self._notifier is not None:
+                self._notifier.info(f"{Path(playing).name} (playing) is no longer there "
+                                    "(moved or deleted?): choose a video to analyse")
+            self._current = None  # the dialog not inside a folder of its name
+        try:
+            return self.ask_open_file("Analyse a video", dialog_filter("Videos", VIDEO_SUFFIXES),
+                                      QStandardPaths.StandardLocation.MoviesLocation)
+        finally:
+            self._current = current
 
     def ask_folder(self, title: str) -> str:
         """A folder dialog, where :meth:`ask_open_file` starts; "" when cancelled (tests
