@@ -125,3 +125,21 @@ def test_a_face_that_takes_anothers_place_keeps_its_own_number():
     other = tracker.update([left], PROBS, 0.1, (
         scene_cut.face_looks(c_face[None, ..., None]), scene_cut.frame_look(scene)))
     assert other[0].track_id == a_id
+
+
+def test_a_track_a_cut_ended_but_another_face_continued_lives_on():
+    """Review 42: at a cut a newcomer over A's place ended A's track, yet A itself, a little
+    aside, continued it in the same frame; the track was thrown away after, and A became a
+    new face in the next frame."""
+    a_face, b_face = _texture(1), _texture(2)
+    rng = np.random.default_rng(5)
+    first, second = (rng.integers(0, 255, (480, 640, 3), np.uint8) for _ in range(2))
+    tracker = FaceTracker()
+    start = tracker.update([BOX], PROBS, 0.0, (scene_cut.face_looks(a_face[None, ..., None]),
+                                               scene_cut.frame_look(first)))
+    boxes = [BOX + np.array([2, 0, 2, 0], np.float32), BOX + np.array([40, 0, 40, 0], np.float32)]
+    looks = (scene_cut.face_looks(np.stack([b_face, a_face])[..., None]),
+             scene_cut.frame_look(second))
+    cut = tracker.update(boxes, np.repeat(PROBS, 2, 0), 0.04, looks)
+    after = tracker.update(boxes, np.repeat(PROBS, 2, 0), 0.08, looks)
+    assert cut[1].track_id == start[0].track_id == after[1].track_id

@@ -439,7 +439,8 @@ class FaceTracker:
         for index, track in enumerate(self._tracks):
             if index not in seen:
                 track.missed += 1
-            if self._alive(track, when) and index not in self._ended:
+            # ended by a cut, unless another face of this frame continued it (review 42)
+            if self._alive(track, when) and (index not in self._ended or index in seen):
                 survivors.append(track)
         self._tracks = survivors + new_tracks
         cut = bool(new_tracks) and not seen and len(self._tracks) > len(new_tracks)
