@@ -47,3 +47,23 @@ def test_resume_changes_and_reports_only_what_differs(tmp_path, capsys):
     assert config.threads == 1 and "changing" not in capsys.readouterr().err
     config, _ = train._reopen_run(run, EventEmitter("text"), None, {"threads": 2})
     assert config.threads == 2 and "threads from 1 to 2" in capsys.readouterr().err
+
+
+def test_a_relative_csv_at_resume_keeps_the_absolute_path_saved(tmp_path, monkeypatch):
+    """Review 42: `--resume RUN --csv tiny.csv` logged "changing the run's csv from
+    /abs/tiny.csv to tiny.csv" and wrote the relative path back to config.json; the run then
+    no longer exported from another folder."""
+    import io
+    import json
+
+    from trainer import rundir
+
+    monkeypatch.chdir(tmp_path)
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 8, "PublicTest": 4, "PrivateTest": 4})
+    run = make_run_folder(tmp_path, "r", {"epoch": 1, "epochs": 2, "status": "stopped",
+                                          "dataset_sha256": sha256_of(csv)},
+                          config={"csv": str(csv)})
+    said = io.StringIO()
+    train._reopen_run(run, EventEmitter("text", stderr=said), None, {"csv": "tiny.csv"})
+    assert "changing the run's csv" not in said.getvalue()
+    assert json.loads((run / rundir.CONFIG).read_text())["csv"] == str(csv)

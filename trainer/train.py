@@ -328,6 +328,8 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     """The config and state of a run to resume, its folder repaired; maybe a new length."""
     _refuse_running(run)
     config = saved_config(run)
+    new_limits |= _absolute(new_limits)  # as saved: a relative --csv was written back, and
+    # the run no longer exported from another folder (review 42)
     new_limits = {k: v for k, v in new_limits.items()  # what --resume may change, but the
                   if k in set(RESUME_OPTIONS) - {"epochs", "events"}  # length and events,
                   and v != getattr(config, k)}  # and what it already is ("from 1 to 1")
