@@ -1570,14 +1570,3 @@ def test_a_remembered_folder_is_expanded_or_left_for_the_default(tmp_path):
     for junk in ("rel_out", "12345", "/tmp/a\0b", "~nosuchuser/out"):  # a NUL byte raised
         settings.output_folder = junk  # (audit 40), an unknown user's ~ crashed the start
         assert settings.output_folder == default_output_folder()  # (review 38b)
-
-
-def test_the_recent_list_holds_only_pictures_and_videos_still_there(tmp_path):
-    """Audit 45: a hand-edited settings file put /etc/shadow among the recent sources."""
-    from fer_desktop.ui.source_picker import recent_files_present
-
-    clip, notes = tmp_path / "clip.avi", tmp_path / "shadow"
-    clip.write_bytes(b"x")
-    notes.write_text("secret")
-    assert recent_files_present([str(notes), str(clip), str(tmp_path / "gone.mp4")]) == \
-        [str(clip)]

