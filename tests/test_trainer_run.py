@@ -151,12 +151,13 @@ def test_an_evaluation_that_cannot_draw_its_picture_replaces_nothing(tiny_run, t
                        tmp_path / "evaluation-PrivateTest.png")
     before = report.read_bytes(), picture.read_bytes()
 
-    def full(*_args):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device", str(args[-1]))
 
     monkeypatch.setattr(evaluate, "plot_confusion", full)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError) as info:
         evaluate.evaluate(tiny_run["run_dir"], tta="flip", **args)  # a new report: none
+    assert info.value.filename == str(tmp_path / "evaluation-PrivateTest-flip.png")
     with pytest.raises(OSError):
         evaluate.evaluate(tiny_run["run_dir"], **args)
     assert (report.read_bytes(), picture.read_bytes()) == before

@@ -161,16 +161,19 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
     _check_report_target(folder / f"{stem}.json", folder / f"{stem}.png")
     # the picture drawn first, under a name of its own, and moved in after the report: a
     # full disk left the new report beside the last model's picture (audit 44)
-    drawn = folder / f".tmp-{stem}.png.drawn"
-    plot_confusion(np.array(summary["confusion"]),
-                   f"{model_path.name} on {split}{' (flip TTA)' if tta == 'flip' else ''}: "
-                   f"accuracy {summary['accuracy']:.1%}", drawn)
+    drawn, picture = folder / f".tmp-{stem}.png.drawn", folder / f"{stem}.png"
+    try:
+        plot_confusion(np.array(summary["confusion"]),
+                       f"{model_path.name} on {split}{' (flip TTA)' if tta == 'flip' else ''}"
+                       f": accuracy {summary['accuracy']:.1%}", drawn)
+    except OSError as exc:  # named as the picture, not its hidden name (review 42)
+        raise OSError(exc.errno, exc.strerror, str(picture)) from exc
     try:
         rundir.atomic_write_json(folder / f"{stem}.json", result)
     except BaseException:
         drawn.unlink(missing_ok=True)
         raise
-    drawn.replace(folder / f"{stem}.png")
+    drawn.replace(picture)
     if emitter is not None:
         emitter.emit("evaluated", model=str(model_path), split=split, accuracy=summary["accuracy"],
                      macro_f1=summary["macro_f1"], per_class=summary["per_class"],
