@@ -125,7 +125,7 @@ def test_the_model_in_use_moved_away_is_said_to_be_gone(model_copy, tmp_path):
     with pytest.raises(ModelError, match=r"is no longer there \(moved or deleted\?\)") as info:
         private_classifier(classifier)
     assert "python -m trainer" not in for_window(str(info.value))  # the window's words
-    with pytest.raises(RunDirError, match="is no longer there"):
+    with pytest.raises(RunDirError, match=r"no such folder \(moved or deleted\?\)"):
         starting_point(str(model_copy))
 
 

@@ -95,7 +95,7 @@ def test_the_starting_model_is_not_touched(tuned):
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
-    (["--from", "/nonexistent/model"], "is not a folder"),
+    (["--from", "/nonexistent/model"], "no such folder (moved or deleted?)"),
     (["--epochs", "0"], "at least 1"),
 ])
 def test_bad_settings_are_named(tmp_path, args, fragment):

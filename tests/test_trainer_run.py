@@ -343,7 +343,7 @@ def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, pr
         expected = "best.keras"
     out = b if problem == "out is a member" else tmp_path / "ens"
     if problem == "out is a member":
-        expected = "is a run folder"
+        expected = "is another training run's folder"  # refused before any work
     before = {p.name: p.stat().st_mtime_ns for p in b.iterdir()}
     result = run_trainer("ensemble", *runs, "--out", str(out), "--events", "json")
     assert result.returncode == 2
@@ -632,7 +632,7 @@ def test_average_refuses_with_a_named_reason(tiny_run, tmp_path, problem):
         expected = "is still training"
     else:
         args[3] = str(run)
-        expected = "is a run folder"
+        expected = "is another training run's folder"  # refused before any work
     result = run_trainer(*args)
     assert result.returncode == 2, result.stderr[-2000:]
     error = next(e for e in events(result.stdout) if e["event"] == "error")

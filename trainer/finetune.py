@@ -53,8 +53,8 @@ def starting_point(from_model: str) -> Path:
         return default_model_dir()
     folder = Path(from_model)
     if not folder.exists():  # the model in use moved away read "is not a folder" (audit 45)
-        raise rundir.RunDirError(folder, "is no longer there (moved or deleted?): put it back, "
-                                 "or start from another model folder")
+        raise rundir.RunDirError(folder, "no such folder (moved or deleted?): put it back, or "
+                                 "start from another model folder")
     if not folder.is_dir():
         raise rundir.RunDirError(folder, "is not a folder: give a model folder (model.json + "
                                  "model.keras, e.g. assets) or a run folder with best.keras")
