@@ -402,6 +402,11 @@ def test_a_format_whose_size_is_not_read_is_never_decoded(tmp_path):
     assert header_size(pgm) == (9000, 9000)
     with pytest.raises(SourceError, match="9000 x 9000 pixels"):
         read_image(pgm)
+    # its size past 64 KB of comments: not measured, so not decoded (even a small one)
+    pgm.write_bytes(b"P5\n#" + b"c" * 70000 + b"\n10 10\n255\n" + bytes(100))
+    assert cv2.imdecode(np.frombuffer(pgm.read_bytes(), np.uint8), cv2.IMREAD_COLOR) is not None
+    with pytest.raises(SourceError, match="its content is not picture data"):
+        read_image(pgm)
 
 
 def test_a_video_named_like_a_picture_is_said_to_be_a_video(tmp_path):

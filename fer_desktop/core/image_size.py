@@ -35,10 +35,11 @@ def known_format(path: str | Path) -> bool:
             head = fh.read(_HEADER_BYTES)
     except OSError:
         return True  # unreadable: the reader says so
+    if head[:1] == b"P" and head[1:2] in b"123456" and head[2:3].isspace():
+        return header_size(path) is not None  # its size past 64 KB of comments: unmeasured
     return head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8", b"BM", b"II*\x00", b"MM\x00*",
                             b"\x00\x00\x00\x0cjP  \r\n\x87\n")) \
-        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP") \
-        or (head[:1] == b"P" and head[1:2] in b"123456" and head[2:3].isspace())
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
 
 
 def video_container(path: str | Path) -> str:
