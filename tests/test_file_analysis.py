@@ -91,14 +91,66 @@ def test_result_names_never_collide(tmp_path):
 
 
 def write_csv(path, rows):
+    """rows: (frame, time_s, happy) of face #1, or (frame, time_s, happy, track_id)."""
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(("source", *CSV_COLUMNS))
-        for frame, time_s, happy in rows:
+        for frame, time_s, happy, *track in rows:
             probs = np.full(len(EMOTIONS), (1 - happy) / 6)
             probs[EMOTIONS.index("happy")] = happy
-            writer.writerow(["v.mp4", frame, time_s, 1, 0, 0, 10, 10, "happy", happy,
-                             "false", *probs])
+            writer.writerow(["v.mp4", frame, time_s, track[0] if track else 1, 0, 0, 10, 10,
+                             "happy", happy, "false", *probs])
+
+
+def test_emotion_series_follows_one_face_of_several(tmp_path):
+    """Trial 33: a video of two people charted only their mean, which answered for nobody
+    (one laughing, one sad read as a half-happy face)."""
+    path = tmp_path / "r.csv"
+    write_csv(path, [(0, 0.0, 0.9, 1), (0, 0.0, 0.1, 2), (1, 0.1, 0.8, 1),
+                     (2, 0.2, 0.7, 1), (2, 0.2, 0.2, 2)])
+    happy = EMOTIONS.index("happy")
+    mean = emotion_series(path)
+    assert mean.track_id is None
+    assert mean.probabilities[:, happy] == pytest.approx([0.5, 0.8, 0.45])
+    assert [(f.track_id, f.frames, f.first_s, f.last_s) for f in mean.tracks] == \
+        [(1, 3, 0.0, 0.2), (2, 2, 0.0, 0.2)]
+    assert mean.tracks[1].choice == "Face #2: 2 frames, 0.0-0.2 s"
+    second = emotion_series(path, track_id=2)
+    assert second.track_id == 2 and second.tracks == mean.tracks
+    # face #2 is not in frame 1: its curve breaks there
+    assert second.time_s.tolist() == pytest.approx([0.0, 0.1, 0.2])
+    assert second.probabilities[[0, 2], happy] == pytest.approx([0.1, 0.2])
+    assert np.isnan(second.probabilities[1, happy])
+    assert second.faces.tolist() == [1, 0, 1]
+    assert emotion_series(path, track_id=1).probabilities[:, happy] == \
+        pytest.approx([0.9, 0.8, 0.7])
+
+
+def test_the_analysis_window_charts_the_face_chosen(qtbot, tmp_path):
+    from fer_desktop.core.file_analysis import FileAnalysis
+    from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
+
+    path = tmp_path / "r.csv"
+    write_csv(path, [(0, 0.0, 0.9, 1), (0, 0.0, 0.1, 2), (1, 0.1, 0.8, 1), (1, 0.1, 0.3, 2)])
+    dialog = FileAnalysisDialog(tmp_path / "v.mp4", path, lambda: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog._on_succeeded(FileAnalysis(tmp_path / "v.mp4", path, 2, 4))
+    chooser = dialog.face_chooser
+    assert chooser.isVisible()
+    assert [chooser.combo.itemText(i) for i in range(chooser.combo.count())] == \
+        ["Every face (mean)", "Face #1: 2 frames, 0.0-0.1 s", "Face #2: 2 frames, 0.0-0.1 s"]
+    happy = dialog.chart.curves["happy"]
+    assert happy.getData()[1] == pytest.approx([0.5, 0.55])
+    chooser.combo.setCurrentIndex(2)
+    assert happy.getData()[1] == pytest.approx([0.1, 0.3])
+    assert dialog.chart.getAxis("left").labelText == "probability (face #2)"
+    chooser.combo.setCurrentIndex(0)
+    assert happy.getData()[1] == pytest.approx([0.5, 0.55])
+    # one face: nothing to choose
+    write_csv(path, [(0, 0.0, 0.9, 1)])
+    dialog._on_succeeded(FileAnalysis(tmp_path / "v.mp4", path, 1, 1))
+    assert not chooser.isVisible()
 
 
 def test_emotion_series_averages_faces_and_breaks_where_no_face(tmp_path):

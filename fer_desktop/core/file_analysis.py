@@ -149,6 +149,22 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
 
 
 @dataclass(frozen=True)
+class ChartedFace:
+    """One tracked face of an analysis CSV, as the chart's face chooser lists it."""
+
+    track_id: int
+    frames: int
+    first_s: float
+    last_s: float
+
+    @property
+    def choice(self) -> str:
+        """"Face #2: 41 frames, 3.2-7.9 s": which face, and enough to tell it apart."""
+        return (f"Face #{self.track_id}: {counted(self.frames, 'frame')}, "
+                f"{self.first_s:.1f}-{self.last_s:.1f} s")
+
+
+@dataclass(frozen=True)
 class EmotionSeries:
     """Emotions over video time, read back from an analysis CSV.
 
@@ -159,29 +175,37 @@ class EmotionSeries:
     span_s: the first and last video time in the CSV, frames without a face included: the
         whole stretch analysed, which the chart's time axis covers (it covered only the
         faces' stretch, so a face in the last seconds of a minute filled the chart).
+    tracks: every tracked face of the CSV in the order of their numbers, whichever face the
+        series is of (the chart's chooser lists them).
+    track_id: the face the series follows, or None for the mean over every face.
     """
 
     time_s: np.ndarray = field(repr=False)
     probabilities: np.ndarray = field(repr=False)
     faces: np.ndarray = field(repr=False)
     span_s: tuple[float, float] = (0.0, 0.0)
+    tracks: tuple[ChartedFace, ...] = ()
+    track_id: int | None = None
 
     @property
     def frames_with_faces(self) -> int:
         return int(np.count_nonzero(self.faces))
 
 
-def emotion_series(csv_path: str | Path) -> EmotionSeries:
-    """One curve per emotion from a CSV written by ``analyze`` or the recorder.
+def emotion_series(csv_path: str | Path, track_id: int | None = None) -> EmotionSeries:
+    """One curve per emotion from a CSV written by ``analyze`` or the recorder: the mean over
+    every face of a frame, or the face numbered ``track_id`` alone (in a video of several
+    people, the mean answered for nobody).
 
-    Frames missing from the CSV (no face found) become a NaN row, so that a curve is not drawn
-    across a stretch without faces.
+    Frames missing from the CSV (no face found, or not that face) become a NaN row, so that a
+    curve is not drawn across a stretch without faces.
 
     Raises:
         ExportError: the file cannot be read or lacks the expected columns.
     """
     path = Path(csv_path)
     by_frame: dict[int, list] = {}
+    tracks: dict[int, list] = {}  # track id: [frames, first_s, last_s]
     first_s, last_s = math.inf, -math.inf  # the first and last time of any row
     try:
         with open(path, newline="", encoding="utf-8") as fh:
@@ -197,6 +221,13 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
                     first_s, last_s = min(first_s, row_s), max(last_s, row_s)
                     if not row.get(EMOTIONS[0]):
                         continue  # a row that says "no face" carries no probabilities
+                    track = _track_of(row)
+                    if track is not None:
+                        seen = tracks.setdefault(track, [0, row_s, row_s])
+                        seen[0] += 1
+                        seen[1], seen[2] = min(seen[1], row_s), max(seen[2], row_s)
+                    if track_id is not None and track != track_id:
+                        continue
                     frame = int(row["frame"])
                     entry = by_frame.setdefault(frame, [row_s,
                                                         np.zeros(len(EMOTIONS)), 0])
@@ -224,4 +255,13 @@ def emotion_series(csv_path: str | Path) -> EmotionSeries:
     return EmotionSeries(np.asarray(times, np.float64),
                          np.asarray(probs, np.float64).reshape(-1, len(EMOTIONS)),
                          np.asarray(faces, int),
-                         (first_s, last_s) if first_s <= last_s else (0.0, 0.0))
+                         (first_s, last_s) if first_s <= last_s else (0.0, 0.0),
+                         tuple(ChartedFace(t, *tracks[t]) for t in sorted(tracks)), track_id)
+
+
+def _track_of(row: dict) -> int | None:
+    """A row's face number; None where it has none (a recorder's CSV of stills)."""
+    try:
+        return int(row.get("track_id") or "")
+    except ValueError:
+        return None

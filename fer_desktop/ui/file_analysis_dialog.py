@@ -20,6 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -34,6 +35,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.file_analysis import (
     AnalysisCancelled,
+    ChartedFace,
     EmotionSeries,
     FileAnalysis,
     analyse_file,
@@ -119,10 +121,51 @@ class EmotionChart(pg.PlotWidget):
 
     def show_series(self, series: EmotionSeries) -> None:
         """The curves over the whole stretch analysed, not only where faces were."""
+        self.setLabel("left", "probability (mean over faces)" if series.track_id is None
+                      else f"probability (face #{series.track_id})")
         for k, emotion in enumerate(EMOTIONS):
             self.curves[emotion].setData(series.time_s, series.probabilities[:, k])
         start, end = series.span_s
         self.setXRange(start, max(end, start + 1e-3), padding=0.01)
+
+
+class FaceChooser(QWidget):
+    """"Show: [Every face (mean)]": which face the chart follows, in a video of several
+    (their mean answered for nobody). Hidden while the CSV holds one face or none.
+
+    Signals:
+        chosen(object): the track id to chart, or None for the mean over every face.
+    """
+
+    chosen = Signal(object)
+    EVERY_FACE = "Every face (mean)"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.setAccessibleName("Face to chart")
+        self.combo.setToolTip("Chart one face's emotions, or the mean over every face")
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        label = QLabel("&Show:")
+        label.setBuddy(self.combo)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.combo)
+        layout.addStretch(1)
+        self.combo.currentIndexChanged.connect(
+            lambda index: self.chosen.emit(self.combo.itemData(index)))
+        self.hide()
+
+    def list_faces(self, faces: tuple[ChartedFace, ...]) -> None:
+        """Offer every face of the CSV, the mean first (chosen)."""
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem(self.EVERY_FACE, None)
+        for face in faces:
+            self.combo.addItem(face.choice, face.track_id)
+        self.combo.blockSignals(False)
+        self.setVisible(len(faces) > 1)
 
 
 def legend_row() -> QWidget:
@@ -180,6 +223,8 @@ class FileAnalysisDialog(QDialog):
         self.progress_bar.setRange(0, 0)  # busy until the frame count is known
         self.chart = EmotionChart()
         self.chart.hide()
+        self.face_chooser = FaceChooser()
+        self.face_chooser.chosen.connect(self._chart_face)
         self.legend = legend_row()
         self.legend.hide()
         # Holds the chart's place while it runs: the progress stays at the top instead of
@@ -208,6 +253,7 @@ class FileAnalysisDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.progress_bar)
+        layout.addWidget(self.face_chooser)
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.chart_placeholder, 1)
         layout.addWidget(self.legend)
@@ -264,6 +310,7 @@ class FileAnalysisDialog(QDialog):
         self.chart.show_series(series)
         self.chart.show()
         self.legend.show()
+        self.face_chooser.list_faces(series.tracks)
         text = (f"{analysed_line(result.frames, series.frames_with_faces)} "
                 f"Saved to {result.csv_path}")
         if result.problems:
@@ -271,6 +318,13 @@ class FileAnalysisDialog(QDialog):
         self.status.setText(text)
         self.status.setToolTip(str(result.csv_path))
         self.finished_analysis.emit(result)
+
+    def _chart_face(self, track_id: int | None) -> None:
+        """Chart the face chosen (None: the mean over every face), read back from the CSV."""
+        try:
+            self.chart.show_series(emotion_series(self.result.csv_path, track_id))
+        except ExportError as exc:  # the CSV moved or changed since
+            self.status.setText(f"The chart cannot be redrawn: {exc}")
 
     def _on_failed(self, message: str, details: str) -> None:
         self._outcome_shown = True
