@@ -236,6 +236,29 @@ def test_bad_timestamps_restart_the_smoothing_and_keep_ids(second_s):
     assert tracker.restarts == 1
 
 
+@pytest.mark.parametrize("restart", ["model switched", "same frame again", "time went back"])
+def test_a_face_gone_half_a_second_keeps_its_number_through_a_restart(restart):
+    """Review 43: a restart (a model switch, new options on a paused frame) dropped a face
+    missed for 15 frames at 30 fps, well within max_unseen_s: it came back as a new number."""
+    tracker = FaceTracker(TrackerOptions(max_unseen_s=2.0, max_missed=10))
+    other = np.array([400, 100, 500, 200], np.float32)
+    first = tracker.update([BOX, other], np.stack([HAPPY, SAD]), 0.0)
+    for i in range(1, 16):  # the second face looks away for 15 frames
+        tracker.update([BOX], HAPPY[None], i / 30)
+    when = 15 / 30
+    if restart == "model switched":
+        tracker.restart_smoothing()
+    elif restart == "same frame again":
+        tracker.update([BOX], HAPPY[None], when)
+    else:  # a step back: the frame count takes over, counted from the restart
+        when = 5 / 30
+        tracker.update([BOX], HAPPY[None], when)
+    for i in range(1, 3):  # and two frames more
+        tracker.update([BOX], HAPPY[None], when + i / 30)
+    back = tracker.update([BOX, other], np.stack([HAPPY, SAD]), when + 3 / 30)
+    assert [s.track_id for s in back] == [s.track_id for s in first]
+
+
 def test_reset_forgets_tracks_and_never_reuses_ids():
     tracker = FaceTracker()
     first = tracker.update([BOX], HAPPY[None], 5.0)[0].track_id

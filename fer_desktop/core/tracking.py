@@ -261,12 +261,20 @@ class FaceTracker:
         if restart_ids:
             self._ids = itertools.count(1)
 
-    def restart_smoothing(self) -> None:
-        """Keep the tracks and their ids, drop their history."""
+    def restart_smoothing(self, time_went_back: bool = False) -> None:
+        """Keep the tracks and their ids, drop their answers' history.
+
+        ``time_went_back`` (or the frames carry no time): a track's last sighting is no longer
+        a time to measure its absence from, so its missed frames are counted from here. Only
+        then: a model switch or new options dropped every last sighting, and the frames a
+        face had been missed under the time rule, counted all along, dropped a face gone half
+        a second at 30 fps, which came back under a new number (review 43).
+        """
         self.restarts += 1
         for track in self._tracks:
             track.label, track.uncertain, track.last_s = None, None, None
-            track.seen_s = None  # time went back: unseen frames are counted instead
+            if time_went_back and track.seen_s is not None:  # not while counting already
+                track.seen_s, track.missed = None, 0
 
     def _match(self, boxes: np.ndarray, looks: _Looks | None = None) -> dict[int, int]:
         """detection index -> track index, greedy by IoU; never a face that is another
@@ -401,7 +409,7 @@ class FaceTracker:
         if not math.isfinite(when):
             when = None
         if when is None or (self._last_s is not None and when <= self._last_s):
-            self.restart_smoothing()
+            self.restart_smoothing(time_went_back=when is None or when < self._last_s)
         self._last_s = when
         smoothing = opts.smoothing_s > 0
         margin = opts.switch_margin if smoothing else 0.0
