@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from collections import Counter
 
 import cv2
@@ -263,6 +264,49 @@ def test_ctrl_c_keeps_the_units_finished_and_stops_the_rest_at_once(tmp_path):
     with out.open(newline="") as fh:
         assert [row[0] for row in csv.reader(fh)][1:] == ["a", "b"]
     assert not list(tmp_path.glob(".tmp-fer-parts-*"))
+
+
+def _three_rows(spec, pipeline, recorder, *, summaries, totals, progress, **options):
+    """An analyse function for the runner: three rows a unit."""
+    recorder.write_rows([[spec, str(k), "0.000", "1"] for k in range(3)])
+    totals["frames"] += 3
+    return []
+
+
+def test_ctrl_c_while_a_units_rows_are_copied_keeps_them_whole_or_names_them(tmp_path,
+                                                                             monkeypatch):
+    """Review 43: a Ctrl+C while a finished unit's part was copied into --out left 1 of its 3
+    rows there, then salvage() went on after it: half an input among whole ones, neither
+    counted nor named as left out."""
+    out = tmp_path / "out.csv"
+    recorder = CsvRecorder(out, with_source=True, provenance=dict)
+    units = ["a", "b", "c"]
+    totals = Counter()
+    real_copy = batch._copy_rows
+
+    def interrupted_once(part, into):
+        monkeypatch.setattr(batch, "_copy_rows", real_copy)
+
+        def rows():
+            with part.open(newline="") as fh:
+                reader = csv.reader(fh)
+                next(reader)
+                yield next(reader)
+            raise KeyboardInterrupt  # the signal lands after the first row
+        into.write_rows(rows())
+
+    with batch.ProcessRunner(units, 2, _three_rows, _no_pipeline, (), {}, True, tmp_path,
+                             quiet=True) as runner:
+        while not all(future.done() for _spec, future in runner._futures):
+            time.sleep(0.05)
+        monkeypatch.setattr(batch, "_copy_rows", interrupted_once)
+        with pytest.raises(KeyboardInterrupt):
+            runner.collect("a", recorder, {}, totals)
+        left, skipped = runner.salvage(recorder, {}, totals)
+    recorder.close()
+    assert left == [] and skipped == [] and totals["frames"] == 9
+    with out.open(newline="") as fh:
+        assert [row[0] for row in csv.reader(fh)][1:] == ["a"] * 3 + ["b"] * 3 + ["c"] * 3
 
 
 def test_more_jobs_than_cores_are_allowed_with_a_warning(tmp_path, sample_bgr, capsys,

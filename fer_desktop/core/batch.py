@@ -373,26 +373,33 @@ class ProcessRunner:
             except BrokenProcessPool:
                 break
         self._drain()
-        self._next += 1
-        unit = self._next - 1
+        unit = self._next
         try:
             result: UnitResult = future.result()
         except BrokenProcessPool as exc:  # a decoder crashed the process (e.g. a segfault)
+            self._done(unit, 0)
             raise SourceError(spec, "its worker process died while analysing it; "
                                     "try it alone with --jobs 1") from exc
-        finally:
-            self._collected.add(unit)
-            reported = self._seen.pop(unit, 0)
-        self._count(max(0, result.frames_read - reported))
         if result.error is not None:
+            self._done(unit, result.frames_read)
             raise SourceError(spec, result.error)
         if result.part is not None:
+            # all its rows or none: a Ctrl+C in the copy leaves the unit to salvage(), which
+            # copies it whole or names it (it was passed over, half copied, unnamed: review 43)
             _copy_rows(Path(result.part), recorder)
+        self._done(unit, result.frames_read)
+        if result.part is not None:
             Path(result.part).unlink(missing_ok=True)
         summaries.update(result.summaries)
         totals["frames"] += result.analysed
         totals["faceless"] += result.faceless
         return result.skipped
+
+    def _done(self, unit: int, frames_read: int) -> None:
+        """Move past a unit collected: its frames counted once, late progress ignored."""
+        self._next = unit + 1
+        self._collected.add(unit)
+        self._count(max(0, frames_read - self._seen.pop(unit, 0)))
 
     def salvage(self, recorder: CsvRecorder, summaries: dict,
                 totals: Counter) -> tuple[list[str], list[tuple[str, str]]]:

@@ -250,19 +250,33 @@ class CsvRecorder:
             self.flush()
 
     def write_rows(self, rows) -> None:
-        """Append rows already formatted by another recorder with the same ``columns``.
+        """Append rows already formatted by another recorder with the same ``columns``: all of
+        them or, interrupted (Ctrl+C), none: the file is cut back to where it was.
 
-        Used to join the part CSVs of ``analyze --jobs N`` without reformatting any number.
+        Used to join the part CSVs of ``analyze --jobs N`` without reformatting any number; an
+        input's rows half copied lay among whole ones (review 43).
         """
         if self._file.closed:
             raise ExportError(self.path, "the recorder is closed")
+        self.flush()
+        size, count = self._kept
         try:
             for row in rows:
                 self._writer.writerow(row)
                 self.rows += 1
         except OSError as exc:
             self._give_up(exc)
+        except BaseException:
+            self._cut_back(size, count)
+            raise
         self.flush()
+
+    def _cut_back(self, size: int, rows: int) -> None:
+        """Forget what was written after ``size`` bytes and ``rows`` rows; the file stays open."""
+        with contextlib.suppress(OSError):
+            self._file.truncate(size)  # what the buffer held goes first, then the bytes
+            self._file.seek(0, os.SEEK_END)  # the next row follows, with no gap before it
+        self.rows = rows
 
     def flush(self) -> None:
         """Write the rows held in memory.
