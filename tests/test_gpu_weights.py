@@ -232,15 +232,66 @@ def _model_folder(folder, model):
 def test_gpu_pack_refuses_a_starting_network_of_another_size_and_writes_nothing(tmp_path,
                                                                                capsys):
     csv = make_csv(tmp_path / "fer.csv")
-    (tmp_path / "dev").mkdir()
-    (tmp_path / "dev" / "labels.npz").write_bytes(b"an older pack's")
+    older = _older_pack(tmp_path / "dev")
     small = _model_folder(tmp_path / "small", _random_default_model())
     assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "dev"),
                  "--init", str(small)]) == 2
     assert "is a network of widths (8, 16, 16, 32), not the student's (32, 64, 128, 256)" in \
         capsys.readouterr().err
-    assert sorted(p.name for p in (tmp_path / "dev").iterdir()) == ["labels.npz"]
-    assert (tmp_path / "dev" / "labels.npz").read_bytes() == b"an older pack's"
+    assert sorted(p.name for p in (tmp_path / "dev").iterdir()) == ["init.npz", "labels.npz"]
+    assert (tmp_path / "dev" / "labels.npz").read_bytes() == older
+
+
+def _older_pack(folder):
+    """A folder an earlier gpu-pack wrote (its labels.npz, and an init.npz); the labels'
+    bytes."""
+    folder.mkdir()
+    np.savez(folder / "labels.npz", y_train=np.zeros(2, np.int8), y_public=np.zeros(1, np.int8),
+             dataset_sha256=np.array("0" * 64))
+    (folder / "init.npz").write_bytes(b"an older pack's")
+    return (folder / "labels.npz").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["faces.png", "labels.npz", "init.npz"])
+def test_gpu_pack_leaves_a_users_files_of_its_names_alone(tmp_path, capsys, name):
+    """Audit 46: gpu-pack --out wrote its mosaic over a user's faces.png (and its labels over
+    labels.npz, and removed an init.npz) without a word, exit 0."""
+    csv = make_csv(tmp_path / "fer.csv")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / name).write_bytes(b"the user's")
+    assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "mine"),
+                 "--init", "none"]) == 2
+    assert f"mine/{name} is not from an earlier gpu-pack" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == [name]
+    assert (tmp_path / "mine" / name).read_bytes() == b"the user's"
+
+
+def test_gpu_pack_on_a_full_disk_names_the_file_and_leaves_no_empty_folder(tmp_path, capsys,
+                                                                           monkeypatch):
+    """Audit 46: "cannot write (No space left on device); what was finished is kept", naming
+    no file, and an empty folder left behind."""
+    import errno
+
+    csv = make_csv(tmp_path / "fer.csv")
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(np, "savez", full)
+    assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "dev"),
+                 "--init", "none"]) == 2
+    assert "dev/labels.npz: No space left on device" in capsys.readouterr().err
+    assert not (tmp_path / "dev").exists()
+
+
+def test_gpu_import_leaves_a_users_model_file_alone(tmp_path, capsys):
+    """Audit 46: a folder holding the user's model.keras (and no model.json) got it replaced."""
+    csv = make_csv(tmp_path / "fer.csv")
+    folder = _device_output(tmp_path, csv, _random_default_model())
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "model.keras").write_bytes(b"the user's")
+    assert _import(folder, csv, tmp_path / "mine", "--member", INIT) == 2
+    assert "already holds a model (model.keras)" in capsys.readouterr().err
+    assert (tmp_path / "mine" / "model.keras").read_bytes() == b"the user's"
 
 
 def test_gpu_pack_names_a_starting_network_of_another_recipe(tmp_path, capsys):
@@ -252,7 +303,7 @@ def test_gpu_pack_names_a_starting_network_of_another_recipe(tmp_path, capsys):
                  "--init", str(seed)]) == 2
     assert "holds no s0_conv0.kernel: not the weights of the default network" in \
         capsys.readouterr().err
-    assert list((tmp_path / "dev").iterdir()) == []
+    assert not (tmp_path / "dev").exists()  # the folder it made is gone again
 
 
 def test_keras_arrays_refuses_an_ensemble_of_same_named_networks(tmp_path):
@@ -269,8 +320,7 @@ def test_keras_arrays_refuses_an_ensemble_of_same_named_networks(tmp_path):
 
 def test_gpu_pack_without_a_starting_network_removes_an_older_one(tmp_path):
     csv = make_csv(tmp_path / "fer.csv")
-    (tmp_path / "dev").mkdir()
-    (tmp_path / "dev" / "init.npz").write_bytes(b"an older pack's")
+    _older_pack(tmp_path / "dev")
     assert main(["gpu-pack", "--csv", str(csv), "--out", str(tmp_path / "dev"),
                  "--init", "none"]) == 0
     assert sorted(p.name for p in (tmp_path / "dev").iterdir()) == ["faces.png", "labels.npz"]

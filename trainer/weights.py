@@ -11,6 +11,7 @@ scores, converts and ships like any exported model. The arrays are named
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -51,14 +52,50 @@ def pack_for_device(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathL
     once all are ready, so a failure leaves the folder as it was.
 
     Raises:
-        WeightsError: ``init_model`` is not one network of the shipped size.
+        WeightsError: ``init_model`` is not one network of the shipped size, or ``out`` holds
+            a file of the pack's names that no earlier pack wrote.
     """
+    out = Path(out)
+    _check_earlier_pack(out)
+    made = not out.exists()
+    rundir.check_writable(out)  # before the minutes of reading and packing
+    try:
+        return _pack(csv, out, cache_dir, init_model)
+    except BaseException:
+        if made:  # an empty folder left by a failure looked like a pack (audit 46)
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+
+
+PACK_FILES = ("faces.png", "labels.npz", "init.npz")
+
+
+def _check_earlier_pack(out: Path) -> None:
+    """Refuse a folder holding a file of a pack's names that is not an earlier pack's: they
+    are replaced (``init.npz`` removed), and a user's ``faces.png`` went without a word
+    (audit 46). An earlier pack is known by its ``labels.npz``."""
+    present = [name for name in PACK_FILES if (out / name).exists() or (out / name).is_symlink()]
+    if present and not _is_pack_labels(out / "labels.npz"):
+        raise WeightsError(out / present[0], "is not from an earlier gpu-pack, and gpu-pack "
+                                             f"writes {', '.join(PACK_FILES)} there: choose "
+                                             "a new folder for --out")
+
+
+def _is_pack_labels(path: Path) -> bool:
+    try:
+        with np.load(path, allow_pickle=False) as labels:
+            return {"y_train", "y_public", "dataset_sha256"} <= set(labels.files)
+    except Exception:  # noqa: BLE001 - not an npz of ours, whatever the reason
+        return False
+
+
+def _pack(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathLike,
+          init_model: Path | None) -> dict:
     import cv2
 
     from trainer.data import load_cached
 
-    out = Path(out)
-    rundir.check_writable(out)  # before the minutes of reading and packing
     init = None
     if init_model is not None:
         init = _student_arrays(init_model)
@@ -72,12 +109,16 @@ def pack_for_device(csv: str | os.PathLike, out: Path, cache_dir: str | os.PathL
              "init.npz": out / ".init.partial.npz"}
     written = ["faces.png", "labels.npz"] + (["init.npz"] if init is not None else [])
     try:
-        ready["faces.png"].write_bytes(png.tobytes())
-        np.savez(ready["labels.npz"], y_train=data.labels["Training"].astype(np.int8),
-                 y_public=data.labels["PublicTest"].astype(np.int8),
-                 dataset_sha256=np.array(data.sha256))
+        with rundir.naming(out / "faces.png"):  # a full disk names the file that did not fit
+            ready["faces.png"].write_bytes(png.tobytes())
+        with rundir.naming(out / "labels.npz"):
+            np.savez(ready["labels.npz"], y_train=data.labels["Training"].astype(np.int8),
+                     y_public=data.labels["PublicTest"].astype(np.int8),
+                     dataset_sha256=np.array(data.sha256))
         if init is not None:  # float16: half the trip's bytes
-            np.savez(ready["init.npz"], **{k: v.astype(np.float16) for k, v in init.items()})
+            with rundir.naming(out / "init.npz"):
+                np.savez(ready["init.npz"],
+                         **{k: v.astype(np.float16) for k, v in init.items()})
         for name in written:
             ready[name].replace(out / name)
     finally:  # a disk that filled up: no half-written file left behind
@@ -212,8 +253,9 @@ def import_weights(path: Path, out: Path, name: str, dataset_sha256: str,
     recipe (``--sampling sqrt``, as the GPU recipe samples) and how it was trained.
     """
     out = Path(out)
-    if (out / rundir.MODEL).exists():
-        raise WeightsError(out, "already holds a model (model.json): import into a new folder")
+    for name in (rundir.MODEL, "model.keras"):  # a user's model.keras went (audit 46)
+        if (out / name).exists() or (out / name).is_symlink():
+            raise WeightsError(out, f"already holds a model ({name}): import into a new folder")
     arrays = load_arrays(path)
     model = model_from_arrays(arrays, path)
     rundir.check_writable(out)
