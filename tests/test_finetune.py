@@ -221,3 +221,35 @@ def test_the_finetuned_export_falls_back_to_the_full_one(tiny_export, tmp_path, 
     meta, log = _export_finetuned(tiny_export, tmp_path / "out", start_meta)
     assert why in log and "export" not in meta
     assert (tmp_path / "out" / "model.tflite").is_file()  # the float32 file, checked, scored
+
+
+def _full_disk_for_test_faces(monkeypatch):
+    """np.savez_compressed fails as a full disk does (no file named) on test-faces.npz only."""
+    import errno
+
+    real = np.savez_compressed
+
+    def savez(file, *args, **kwargs):
+        if str(getattr(file, "name", file)).endswith("test-faces.npz"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(file, *args, **kwargs)
+    monkeypatch.setattr(np, "savez_compressed", savez)
+
+
+@pytest.mark.parametrize("command", [["finetune"], []])
+def test_a_full_disk_at_the_test_faces_names_them_and_leaves_no_run(tmp_path, monkeypatch,
+                                                                    capsys, command):
+    """Audit 46: a fine-tune left a run folder marked running with a half-written
+    .tmp-test-faces.npz, and training on a folder advised --resume of a run folder it had
+    removed; neither named the file."""
+    from trainer.cli import main
+
+    faces = make_image_folder(tmp_path / "faces", {"happy": 10, "sad": 10})
+    csv = make_csv(tmp_path / "tiny.csv", SIZES)
+    _full_disk_for_test_faces(monkeypatch)
+    extra = ["--csv", str(csv)] if command else ["--preset", "fast"]
+    assert main([*command, "--images", str(faces), "--out", str(tmp_path / "runs"),
+                 "--epochs", "1", "--threads", "1", *extra]) == 2
+    err = capsys.readouterr().err
+    assert "test-faces.npz: No space left on device" in err and "--resume" not in err
+    assert list((tmp_path / "runs").iterdir()) == []

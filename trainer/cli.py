@@ -357,7 +357,8 @@ def file_system_words(exc: OSError, command: str = "train") -> str:
     if exc.errno in FULL_DISK:
         return (f"{words}; what was finished is kept: free some space and run the command "
                 + ("again (a training run goes on from its last completed epoch with --resume "
-                   "RUN_DIR)" if command in RESUMABLE else "again"))
+                   "RUN_DIR)" if command in RESUMABLE and not getattr(exc, "run_removed", False)
+                   else "again"))
     return f"{words}; the command stopped there"
 
 

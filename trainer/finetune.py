@@ -301,7 +301,7 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     emitter.log(folder.report.format())
     data, on_fer = _scoring_data(config, folder, emitter)
 
-    from trainer.train import configure_threads
+    from trainer.train import configure_threads, forget_run
 
     configure_threads(config.threads)
     import keras
@@ -320,8 +320,12 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
                             dataset_sha256=folder.sha256, precision="float32",
                             owner=rundir.this_process())
     state.save(run)
-    save_test_faces(run, folder.test_images, folder.test_labels, folder.test_paths,
-                    Path(folder.root).name)
+    try:
+        save_test_faces(run, folder.test_images, folder.test_labels, folder.test_paths,
+                        Path(folder.root).name)
+    except BaseException as exc:  # it stayed, "running", holding nothing of use (audit 46)
+        forget_run(run, emitter, exc)
+        raise
     before = _held_out_before(start, start_meta, model, folder)
     trainable = freeze_all_but_last_block(model)
     emitter.emit("started", run_dir=str(run), config=config.to_dict(),

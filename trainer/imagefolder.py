@@ -30,6 +30,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import SourceError
 from fer_desktop.core.preprocess import gray48
 from fer_desktop.core.sources import IMAGE_SUFFIXES
+from trainer import rundir
 from trainer.data import DatasetError, FerData
 
 MIN_IMAGES_PER_EMOTION = 5
@@ -454,9 +455,12 @@ def save_test_faces(run: Path, faces: np.ndarray, labels: np.ndarray,
 
     path = Path(run) / TEST_FACES
     tmp = Path(run) / f".tmp-{TEST_FACES}"
-    with open(tmp, "wb") as fh:
-        np.savez_compressed(fh, faces=faces, labels=labels,
-                            paths=np.asarray(paths or (), dtype=str),
-                            name=np.asarray(f"your {len(labels)} test faces ({folder_name})"))
-    tmp.replace(path)
+    try:
+        with rundir.naming(path), open(tmp, "wb") as fh:  # a full disk names test-faces.npz
+            np.savez_compressed(fh, faces=faces, labels=labels,
+                                paths=np.asarray(paths or (), dtype=str),
+                                name=np.asarray(f"your {len(labels)} test faces ({folder_name})"))
+        tmp.replace(path)
+    finally:  # no half-written file left on a full disk (audit 46)
+        tmp.unlink(missing_ok=True)
     return path

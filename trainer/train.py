@@ -385,11 +385,19 @@ def _removed_if_unstarted(run: Path, new: bool, emitter: EventEmitter):
     starting model) goes: it stayed behind holding only events.jsonl (audit 36)."""
     try:
         yield
-    except BaseException:
+    except BaseException as exc:
         if new and not (run / rundir.STATE).exists():
-            emitter.detach_run_dir()
-            shutil.rmtree(run, ignore_errors=True)
+            forget_run(run, emitter, exc)
         raise
+
+
+def forget_run(run: Path, emitter: EventEmitter, exc: BaseException) -> None:
+    """Remove a run folder nothing can use or resume, marking ``exc`` so that its message
+    offers no ``--resume`` of it (a full disk advised resuming a folder already gone, audit
+    46)."""
+    emitter.detach_run_dir()
+    shutil.rmtree(run, ignore_errors=True)
+    exc.run_removed = True
 
 
 def _refuse_running(run: Path) -> None:
