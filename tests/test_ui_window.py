@@ -612,6 +612,23 @@ def test_remembered_speed_and_tab_that_make_no_sense_read_as_defaults(settings):
         assert settings.resume_point is None
 
 
+def test_remembered_texts_of_another_type_read_as_none(settings):
+    """Audit 46: ``folder=@Point(1 2)`` in the settings file read as a point, and the window
+    said "PySide6.QtCore.QPoint(1, 2): no such model folder"."""
+    from PySide6.QtCore import QPoint
+
+    for key in ("model/folder", "live/source", "live/recent_files", "live/last_open_folder",
+                "train/csv", "live/resume_video"):
+        settings._qs.setValue(key, QPoint(1, 2))
+    settings._qs.setValue("train/out", ["a", "b"])  # "a, b" written by hand
+    assert settings.model_dir == "" and settings.source is None
+    assert settings.recent_files == [] and settings.last_open_folder == ""
+    assert settings.train_form.csv == "" and settings.resume_point is None
+    assert settings.train_form.out == ""
+    settings.model_dir = "/models/mine"
+    assert settings.model_dir == "/models/mine"
+
+
 def test_minimum_face_is_auto_per_source_until_the_user_sets_it(qtbot, main_window, tmp_path):
     """Auto: photos 16 px, videos 20 px, cameras 32 px with eyes every 5th frame (see
     core/source_defaults.py), each of a 640-px-wide picture and less in a narrower one (the

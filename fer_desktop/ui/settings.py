@@ -149,7 +149,7 @@ class AppSettings:
     # source -----------------------------------------------------------------------------
     @property
     def source(self) -> int | str | None:
-        return source_from_text(str(self._qs.value("live/source", "") or ""))
+        return source_from_text(self._text("live/source", ""))
 
     @source.setter
     def source(self, value: int | str | Path | None) -> None:
@@ -159,7 +159,7 @@ class AppSettings:
     @property
     def options(self) -> LiveOptions:
         d = LiveOptions()
-        detector = str(self._qs.value("live/detector", d.detector) or d.detector)
+        detector = self._text("live/detector", d.detector)
         return LiveOptions(
             detector=detector if detector in DETECTORS else d.detector,
             show_bars=_as_bool(self._qs.value("live/show_bars"), d.show_bars),
@@ -247,7 +247,7 @@ class AppSettings:
     @property
     def resume_point(self) -> tuple[str, float] | None:
         """The video left last and where (seconds), to reopen it there; None when none."""
-        video = str(self._qs.value("live/resume_video", "") or "")
+        video = self._text("live/resume_video", "")
         try:
             seconds = float(self._qs.value("live/resume_s", 0.0))
         except (TypeError, ValueError):
@@ -273,7 +273,7 @@ class AppSettings:
     @property
     def tab(self) -> str:
         """The tab the window was closed on ("live" or "train"; anything else reads "live")."""
-        value = str(self._qs.value("window/tab", "live") or "live")
+        value = self._text("window/tab", "live")
         return value if value in TABS else "live"
 
     @tab.setter
@@ -294,7 +294,7 @@ class AppSettings:
     def output_folder_seen(self) -> str:
         """The output folder last known to exist (chosen, or saved into): one missing since
         is said to be made again (a drive unplugged), a folder never there yet is not."""
-        return str(self._qs.value("export/folder_seen", "") or "")
+        return self._text("export/folder_seen", "")
 
     @output_folder_seen.setter
     def output_folder_seen(self, value: str | Path) -> None:
@@ -302,7 +302,7 @@ class AppSettings:
 
     @property
     def last_open_folder(self) -> str:
-        return str(self._qs.value("live/last_open_folder", "") or "")
+        return self._text("live/last_open_folder", "")
 
     @last_open_folder.setter
     def last_open_folder(self, value: str | Path) -> None:
@@ -312,7 +312,7 @@ class AppSettings:
     def recent_files(self) -> list[str]:
         """Videos and images that opened, newest first (at most ``RECENT_FILES``); stored
         as one line each, so that one file reads back as a list too."""
-        text = str(self._qs.value("live/recent_files", "") or "")
+        text = self._text("live/recent_files", "")
         return [line for line in text.splitlines() if line][:RECENT_FILES]
 
     def clear_recent(self) -> None:
@@ -330,11 +330,18 @@ class AppSettings:
     def model_dir(self) -> str:
         """The model folder the user chose to use ("" = the shipped model); kept across
         launches so a chosen model survives a restart."""
-        return str(self._qs.value("model/folder", "") or "")
+        return self._text("model/folder", "")
 
     @model_dir.setter
     def model_dir(self, value: str | Path) -> None:
         self._set("model/folder", str(value))
+
+    def _text(self, key: str, default: str = "") -> str:
+        """A remembered text; ``default`` for none, or for what a hand edit made another type
+        (``@Point(1 2)`` reads as a point, ``a, b`` as a list: the window named the model
+        folder "PySide6.QtCore.QPoint(1, 2)", audit 46)."""
+        value = self._qs.value(key, default)
+        return value if isinstance(value, str) and value else default
 
     def _folder(self, key: str) -> Path | None:
         """A remembered folder, ``~`` expanded; None for junk a hand edit left (a relative
@@ -373,9 +380,9 @@ class AppSettings:
     def train_source(self) -> tuple[str, str, bool]:
         """The Train tab's data source: (kind, image folder, fine-tune the model in use);
         kind is "csv", "images" or "collected"."""
-        kind = str(self._qs.value("train/source", "csv") or "csv")
+        kind = self._text("train/source", "csv")
         return (kind if kind in TRAIN_SOURCES else "csv",
-                str(self._qs.value("train/images", "") or ""),
+                self._text("train/images", ""),
                 _as_bool(self._qs.value("train/finetune"), False))
 
     @train_source.setter
@@ -419,13 +426,13 @@ class AppSettings:
     @property
     def train_form(self) -> TrainFormValues:
         d = TrainFormValues()
-        preset = str(self._qs.value("train/preset", d.preset) or d.preset)
-        precision = str(self._qs.value("train/precision", d.precision) or d.precision)
-        labels = str(self._qs.value("train/labels", d.labels) or d.labels)
-        sampling = str(self._qs.value("train/sampling", d.sampling) or d.sampling)
+        preset = self._text("train/preset", d.preset)
+        precision = self._text("train/precision", d.precision)
+        labels = self._text("train/labels", d.labels)
+        sampling = self._text("train/sampling", d.sampling)
         return TrainFormValues(
-            csv=str(self._qs.value("train/csv", "") or ""),
-            out=str(self._qs.value("train/out", "") or ""),
+            csv=self._text("train/csv", ""),
+            out=self._text("train/out", ""),
             preset=preset if preset in PRESETS else d.preset,
             epochs=_as_optional_int(self._qs.value("train/epochs")),
             batch_size=_as_optional_int(self._qs.value("train/batch_size")),
@@ -447,7 +454,7 @@ class AppSettings:
     @property
     def validated_csv(self) -> str:
         """"path|size|mtime" of the last CSV that passed the trainer's ``inspect``."""
-        return str(self._qs.value("train/validated", "") or "")
+        return self._text("train/validated", "")
 
     @validated_csv.setter
     def validated_csv(self, value: str) -> None:
