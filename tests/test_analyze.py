@@ -433,13 +433,16 @@ def test_the_summary_table_keeps_its_columns_under_the_header():
     from fer_desktop.core.analyze import TrackSummary, format_summary
 
     summaries = {}
-    for source, track in (("/x/face0.jpg", 1), ("/x/a-much-longer-name.png", 12)):
+    # a newline in a file name broke its row in two (audit 46)
+    for source, track in (("/x/face0.jpg", 1), ("/x/a-much-longer-name.png", 12),
+                          ("/x/my\nface\t.png", 2)):
         summary = TrackSummary(source, track, frames=1, first_s=0.5, last_s=0.5)
         summary.labels["happy"] += 1
         summary.probability_sum += np.eye(7)[3]
         summaries[(source, track)] = summary
     lines = format_summary(summaries, with_source=True).splitlines()
     header = lines[0]
+    assert len(lines) == 4 and lines[3].split()[:2] == ["my\\nface\\t.png", "#2"]
     for line in lines[1:]:  # every column starts where its header does
         for name in ("track", "shown_most"):
             start = header.index(name)

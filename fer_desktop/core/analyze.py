@@ -389,9 +389,17 @@ def _short_names(sources: list[str]) -> dict[str, str]:
         common = Path(os.path.commonpath(parents)) if parents else None
     except ValueError:  # relative beside absolute, or two drives
         common = None
-    return {source: (Path(source).relative_to(common).as_posix()
-                     if common is not None and Path(source).is_relative_to(common) else source)
+    return {source: one_line(Path(source).relative_to(common).as_posix()
+                             if common is not None and Path(source).is_relative_to(common)
+                             else source)
             for source in sources}
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters spelt out: a file named "my\\nface.png" broke
+    its row of the table in two (audit 46)."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(ch) == "Cc" else ch for ch in text)
 
 
 def terminal_width(text: str) -> int:
