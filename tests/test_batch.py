@@ -384,11 +384,25 @@ def test_merge_warns_of_parts_made_with_other_settings(tmp_path, capsys):
     out = tmp_path / "m.csv"
     assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert "made with 2 different settings (detector haar, min_face_px 20, smoothing_s 0; " \
-           "detector yunet" in captured.err and "2 CSVs merged" in captured.out
+    assert "made with different settings (detector haar and yunet)" in captured.err
+    assert "2 CSVs merged" in captured.out
+    b.write_text(head + "y,1,sad,yunet,20,1\n")
+    assert cli_main(["merge", str(a), str(b), "--out", str(out), "--force"]) == 0
+    assert "(smoothing_s 0.5 and 1)" in capsys.readouterr().err
     assert cli_main(["merge", str(a), "--out", str(tmp_path / "one.txt")]) == 0
     captured = capsys.readouterr()
     assert "1 CSV merged" in captured.out and "one.txt will hold CSV" in captured.err
+
+
+def test_merge_does_not_warn_of_one_commands_parts_over_photos_and_videos(tmp_path, capsys):
+    """Review 43: one command's parts were "made with 2 different settings": Auto's minimum
+    face follows each picture's width, and a photo is never smoothed."""
+    head = "source,frame,label,detector,min_face_px,smoothing_s\n"
+    a, b = tmp_path / "part-1.csv", tmp_path / "part-2.csv"
+    a.write_text(head + "big.jpg,0,happy,yunet,13,0\nclip.mp4,0,sad,yunet,20,0.5\n")
+    b.write_text(head + "small.jpg,0,happy,yunet,8,0\n")
+    assert cli_main(["merge", str(a), str(b), "--out", str(tmp_path / "m.csv")]) == 0
+    assert "different settings" not in capsys.readouterr().err
 
 
 def test_merge_refuses_a_copy_of_a_part_and_parts_joined_by_hand(tmp_path, capsys):

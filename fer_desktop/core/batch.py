@@ -132,7 +132,11 @@ def _is_folder(path: Path) -> bool:
 
 MAX_PART_LINE_CHARS = 1_000_000  # an analyze row is a few hundred characters
 MERGE_NEEDS = ("frame", "label")  # the columns of every analyze row; any CSV was merged
-SETTINGS_COLUMNS = ("detector", "min_face_px", "smoothing_s")  # one command's: merge warns
+# The settings merge warns of when its parts differ in them: the detector, and a smoothing
+# that is on. Not min_face_px, which Auto scales to each picture's width (photos of 512 and
+# 256 px read 13 and 8), nor a smoothing of 0, which every photo gets (one command's own
+# parts were "made with 2 different settings", review 43).
+COMPARED_SETTINGS = ("detector", "smoothing_s")
 
 
 def _each_once(specs: list[str]) -> list[str]:
@@ -463,12 +467,12 @@ def _natural_key(path: Path) -> list:
 
 def merge_csvs(parts: list[Path], out: Path, force: bool = False,
                models: set[str] | None = None,
-               settings: set[tuple[str, ...]] | None = None) -> int:
+               settings: dict[str, set[str]] | None = None) -> int:
     """Concatenate CSVs with one header into ``out`` (written beside it, then renamed).
 
     An existing ``out`` is left alone unless ``force``; ``out`` may never be one of the parts.
     Returns the number of rows written; ``models`` and ``settings``, when given, get the
-    rows' ``model_sha256`` values and (detector, min_face_px, smoothing_s).
+    rows' ``model_sha256`` values and, for each of ``COMPARED_SETTINGS``, its values.
 
     Raises:
         ExportError: a part is missing, empty, not written by analyze, has other columns,
@@ -518,7 +522,7 @@ class _PartCheck:
     input in two parts (a copy of a part, or an earlier merge beside its parts: every row
     came twice, exit 0, audit 44 and trial 32), and the models and settings seen."""
 
-    def __init__(self, models: set[str] | None, settings: set[tuple[str, ...]] | None):
+    def __init__(self, models: set[str] | None, settings: dict[str, set[str]] | None):
         self.header: list[str] | None = None
         self.rows = 0
         self.models, self.settings = models, settings
@@ -564,8 +568,10 @@ class _PartCheck:
         if self.models is not None and "model_sha256" in header \
                 and (model := row[header.index("model_sha256")]):
             self.models.add(model)
-        if self.settings is not None and all(c in header for c in SETTINGS_COLUMNS):
-            self.settings.add(tuple(row[header.index(c)] for c in SETTINGS_COLUMNS))
+        if self.settings is not None:
+            for column in COMPARED_SETTINGS:
+                if column in header and (value := row[header.index(column)]) not in ("", "0"):
+                    self.settings.setdefault(column, set()).add(value)
 
 
 def _part_rows(part: Path, reader) -> Iterator[tuple[int, list[str]]]:
@@ -658,7 +664,7 @@ def merge_main(argv: list[str] | None = None) -> int:
               ".csv opens in a spreadsheet", file=sys.stderr)
     try:
         models: set[str] = set()
-        settings: set[tuple[str, ...]] = set()
+        settings: dict[str, set[str]] = {}
         with stop_signals_as_interrupt():  # kill PID left a 34 MB hidden file (audit 41)
             rows = merge_csvs(parts, args.out, args.force, models, settings)
     except ExportError as exc:
@@ -673,11 +679,10 @@ def merge_main(argv: list[str] | None = None) -> int:
         print(f"warning: the rows come from {len(models)} different models (model_sha256 "
               f"{', '.join(sorted(m[:12] for m in models))}): compare them only knowing that",
               file=sys.stderr)
-    if len(settings) > 1:  # a haar part without smoothing beside yunet's (trial 32)
-        print(f"warning: the rows were made with {len(settings)} different settings ("
-              + "; ".join(", ".join(f"{c} {v}" for c, v in zip(SETTINGS_COLUMNS, one,
-                                                                strict=True))
-                          for one in sorted(settings)[:4])
+    differing = {c: sorted(v) for c, v in settings.items() if len(v) > 1}
+    if differing:  # a haar part beside yunet's (trial 32)
+        print("warning: the rows were made with different settings ("
+              + "; ".join(f"{c} {' and '.join(v[:4])}" for c, v in differing.items())
               + "): compare them only knowing that", file=sys.stderr)
     return 0
 

@@ -16,8 +16,8 @@ from fer_desktop import __version__
 
 # the model and the app, then the settings the frame was analysed with (FrameResult's: a
 # minimum face or a detector changed in Options shows from that row on)
-PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version", "detector", "min_face_px",
-                      "smoothing_s")
+SETTINGS_COLUMNS = ("detector", "min_face_px", "smoothing_s")
+PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version", *SETTINGS_COLUMNS)
 
 
 def frame_settings(result: Any) -> dict[str, str]:
