@@ -71,6 +71,41 @@ def test_shards_cover_the_inputs_once_and_merge_into_the_unsharded_csv(inputs, t
     assert "3 CSVs merged" in capsys.readouterr().out
 
 
+def test_a_shard_with_no_input_writes_its_header_and_succeeds(inputs, tmp_path, capsys):
+    """Review 43: with more shards than inputs a shard exited 2, "nothing could be
+    analysed", and wrote no part: a job scheduler retried it as a crash, and merge could not
+    tell it from one."""
+    whole = tmp_path / "whole.csv"
+    analyse(inputs[:1], whole)
+    parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
+    assert analyse(inputs[:1], parts[0], "--shard", "1/2") == 0
+    assert "shard 1/2 has no input (1 input for 2 shards)" in capsys.readouterr().err
+    assert parts[0].read_text().count("\n") == 1  # the header alone
+    assert analyse(inputs[:1], parts[1], "--shard", "2/2") == 0
+    assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 0
+    assert (tmp_path / "m.csv").read_bytes() == whole.read_bytes()
+
+
+def test_a_refused_annotated_video_takes_the_csv_back(tmp_path, sample_bgr, capsys,
+                                                      monkeypatch):
+    """Review 43: the annotated video's target appeared while analyze ran; it was left alone
+    and the command said so, exit 2, but the CSV had been put in place already."""
+    from fer_desktop.core import analyze
+
+    photo = tmp_path / "a.jpg"
+    cv2.imwrite(str(photo), sample_bgr)
+    out, video = tmp_path / "r.csv", tmp_path / "r.mp4"
+    real = analyze._VideoOut.check
+
+    def appears(self):
+        real(self)
+        video.write_bytes(b"someone else's video")
+    monkeypatch.setattr(analyze._VideoOut, "check", appears)
+    assert analyse([str(photo)], out, "--annotated", str(video)) == 2
+    assert "r.mp4 appeared while this command ran" in capsys.readouterr().err
+    assert not out.exists() and video.read_bytes() == b"someone else's video"
+
+
 @pytest.mark.parametrize("count", [0, 1, 5, 7, 12])
 @pytest.mark.parametrize("n", [1, 2, 3, 5])
 def test_shard_slices_are_contiguous_disjoint_and_balanced(count, n):

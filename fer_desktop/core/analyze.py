@@ -21,6 +21,7 @@ setting, the model or the output is unusable; 130 interrupted (Ctrl+C; the rows 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -144,12 +145,36 @@ def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
               file=sys.stderr)
 
 
+def _empty_shard(args: argparse.Namespace, inputs: int, recorder: CsvRecorder,
+                 pending: list[PendingFile]) -> int:
+    """A shard with no input (more shards than inputs) writes its part, the header alone,
+    and succeeds: it failed, "nothing could be analysed", and a job scheduler retried it as
+    a crash while merge could not tell it from one (review 43)."""
+    recorder.close()
+    _commit(pending[:1], None)  # the CSV; an annotated video of nothing is not made
+    k, n = args.shard
+    print(f"shard {k}/{n} has no input ({counted(inputs, 'input')} for {n} shards): "
+          f"{args.out} holds the header alone", file=sys.stderr)
+    return 0
+
+
 def _commit(pending: list[PendingFile], video: _VideoOut | None) -> None:
-    """Check the annotated video, then rename every file into place."""
+    """Check the annotated video, then rename every file into place: all of them, or where
+    one is refused (a file of its name appeared meanwhile) none that is new. The CSV stayed
+    when the video was refused, and the command said "nothing written" (review 43)."""
     if video is not None:
         video.check()
-    for file in pending:
-        file.commit()
+    done: list[PendingFile] = []
+    try:
+        for file in pending:
+            file.commit()
+            done.append(file)
+    except ExportError:
+        for file in done:
+            if not file.overwrite:  # a file this command made: taken back
+                with contextlib.suppress(OSError):
+                    file.target.unlink()
+        raise
 
 
 def _model_files(model: Path | None) -> list[Path]:
@@ -521,7 +546,10 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     left_out: list[str] = []  # --jobs: units under way when Ctrl+C came
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
     if args.shard is not None:
+        every = len(units)
         units = batch.shard_units(units, *args.shard)
+        if not units and every:
+            return _empty_shard(args, every, recorder, pending)
     runner = None
     if args.jobs > 1 and units:
         runner = batch.ProcessRunner(
