@@ -57,6 +57,24 @@ def test_every_and_annotated_video(tmp_path, sample_bgr):
     capture.release()
 
 
+@pytest.mark.parametrize("first", ["photo", "broken"])
+def test_the_annotated_video_plays_at_the_first_videos_rate(tmp_path, sample_bgr, first):
+    """Review 43: a photo first (OpenCV reads 25 fps) or an unreadable file (5 fps) set the
+    annotated video's rate, and a 10 fps clip played 2.5x too fast or 2x too slow."""
+    before = tmp_path / ("face.jpg" if first == "photo" else "broken.mp4")
+    if first == "photo":
+        cv2.imwrite(str(before), sample_bgr)
+    else:
+        before.write_text("not a video")
+    video = sample_video(tmp_path / "clip.avi", sample_bgr, fps=10.0)
+    annotated = tmp_path / "annotated.mp4"
+    main([str(before), str(video), "--out", str(tmp_path / "r.csv"), "--annotated",
+          str(annotated), "--detector", "haar", "--no-progress"])
+    capture = cv2.VideoCapture(str(annotated))
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(10.0)
+    capture.release()
+
+
 def test_several_inputs_get_a_source_column_and_bad_ones_are_skipped(tmp_path, sample_bgr,
                                                                      capsys):
     image = tmp_path / "face.jpg"

@@ -560,8 +560,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     try:
         for spec in units:
             if video_path is not None and video is None:
-                fps = _source_fps(spec)
-                video = _VideoOut(video_path, max(1.0, fps / args.every) if fps else 5.0)
+                video = _VideoOut(video_path, _annotated_fps(units, args.every))
             try:
                 if runner is not None:
                     bad = runner.collect(spec, recorder, summaries, totals)
@@ -613,6 +612,17 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
                 print(f"{len(named)} input(s) {what}: " + "; ".join(named), file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
+
+
+def _annotated_fps(units: list[str], every: int) -> float:
+    """The annotated video's frame rate: the first video's among the inputs, over ``every``
+    (the first input's, a photo's 25 fps or an unreadable file's 5, played a 10 fps clip
+    2.5 times too fast or twice too slow, and ``--every 20`` was held at 1 fps: review 43);
+    5 fps, a slideshow, for photos alone."""
+    for spec in units:
+        if Path(spec).suffix.lower() not in IMAGE_SUFFIXES and (fps := _source_fps(spec)):
+            return fps / every
+    return 5.0
 
 
 def _source_fps(spec: str) -> float | None:
