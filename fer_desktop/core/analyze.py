@@ -39,7 +39,7 @@ from fer_desktop.core import batch
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
-from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.image_size import PAGES_NOTE_START, pages_note, tiff_pages
 from fer_desktop.core.messages import about
 from fer_desktop.core.native_paths import opencv_path
@@ -135,9 +135,8 @@ def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
     """Say that photos among videos are read with the videos' minimum face (a photo's box and
     label changed when a video joined it in one command, trial 23), and that an ``--out`` not
     named .csv holds CSV (a CSV went under a .txt name without a word, audit 36)."""
-    if args.out.suffix.lower() != ".csv":
-        print(f"note: {args.out.name} will hold CSV (comma-separated) rows; a name ending in "
-              ".csv opens in a spreadsheet", file=sys.stderr)
+    if note := csv_name_note(args.out):
+        print(note, file=sys.stderr)
     if args.min_face is None and "image" in kinds and len(kinds) > 1:
         print(f"note: with a video among the inputs, the photos are read with the videos' "
               f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fer_desktop.core.errors import ExportError, SourceError
-from fer_desktop.core.export import CsvRecorder
+from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.messages import quote
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs, kind_of
@@ -659,9 +659,8 @@ def merge_main(argv: list[str] | None = None) -> int:
                         help="join in the order given instead of sorting the names")
     args = parser.parse_args(argv)
     parts = args.parts if args.keep_order else sorted(args.parts, key=_natural_key)
-    if args.out.suffix.lower() != ".csv":  # as analyze says it (trial 32)
-        print(f"note: {args.out.name} will hold CSV (comma-separated) rows; a name ending in "
-              ".csv opens in a spreadsheet", file=sys.stderr)
+    if note := csv_name_note(args.out):  # as analyze says it (trial 32)
+        print(note, file=sys.stderr)
     try:
         models: set[str] = set()
         settings: dict[str, set[str]] = {}

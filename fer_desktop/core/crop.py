@@ -17,6 +17,12 @@ from fer_desktop.core.preprocess import INPUT_SHAPE, preprocess_face
 # Side of the square crop relative to the longer side of the detector's box, per detector.
 # Chosen by benchmarks/crop_scale.py; see docs/performance.md.
 DEFAULT_CROP_SCALE = {"yunet": 1.2, "blazeface": 1.2, "haar": 1.3}
+
+
+def crop_scale_for(detector: str, given: float | None = None) -> float:
+    """The crop's scale: ``given`` where one was, else the detector's default (one home for
+    the rule the live view, the collected faces and the still-picture cropper share)."""
+    return float(given) if given is not None else DEFAULT_CROP_SCALE.get(detector, 1.0)
 # Eye-levelling is skipped when the eyes are closer than this (pixels: the angle is noise)
 # or tilted more than this (degrees: keypoints that far off are more likely wrong than right).
 MIN_EYE_DISTANCE_PX = 4.0

@@ -44,6 +44,15 @@ NAME_PART_MAX = 40  # characters of a source's name in a file name
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES
 
 
+def csv_name_note(out: Path) -> str | None:
+    """What to say of an output not named .csv (a CSV went under a .txt name without a word,
+    audit 36); None for a .csv. ``analyze`` and ``merge`` both say it."""
+    if out.suffix.lower() == ".csv":
+        return None
+    return (f"note: {out.name} will hold CSV (comma-separated) rows; a name ending in .csv "
+            "opens in a spreadsheet")
+
+
 def name_part(source: str) -> str:
     """A source as a part of a file name: ``sample`` for ``/photos/sample.jpg``, ``camera-0``
     for ``camera 0``, "" for none. Only letters, digits, ``_`` and ``-`` are kept (a name that

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_desktop.core import scene_cut
-from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_inputs
+from fer_desktop.core.crop import crop_scale_for, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.detectors.eyes import RememberedEyes, load_eye_finder
 from fer_desktop.core.frames import as_bgr8
@@ -101,9 +101,7 @@ class PipelineOptions:
         return float(self.smoothing_s) if self.smoothing else 0.0
 
     def resolved_crop_scale(self) -> float:
-        if self.crop_scale is not None:
-            return float(self.crop_scale)
-        return DEFAULT_CROP_SCALE.get(self.detector, 1.0)
+        return crop_scale_for(self.detector, self.crop_scale)
 
 
 def scaled_min_face_px(min_face_px: int, frame_width: int, grow: bool = True,

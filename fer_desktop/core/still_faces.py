@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fer_desktop.core.crop import DEFAULT_CROP_SCALE, face_crops
+from fer_desktop.core.crop import crop_scale_for, face_crops
 from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.frames import as_bgr8
 
@@ -37,8 +37,7 @@ class FaceCropper:
                  crop_scale: float | None = None,
                  face_detector: FaceDetector | None = None) -> None:
         self.detector = face_detector or create_detector(detector, min_face_px=min_face_px)
-        self.crop_scale = float(crop_scale if crop_scale is not None
-                                else DEFAULT_CROP_SCALE.get(self.detector.name, 1.0))
+        self.crop_scale = crop_scale_for(self.detector.name, crop_scale)
         self.level_eyes = level_eyes
         self._eye_finder = None
         self.eye_finder_error: str | None = None

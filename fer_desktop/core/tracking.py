@@ -204,11 +204,17 @@ def reading_order(boxes: np.ndarray) -> list[int]:
 
 
 JUMP_WIDTHS = 4.0  # a new face of a similar size this many widths away may be a lost one
+SIMILAR_SIZE = 1.5  # two boxes of one face: neither side more than this times the other's
+
+
+def similar_size(a: float, b: float) -> bool:
+    """Whether two lengths (widths, or heights) may be one face's in two frames."""
+    return a > 0 and b > 0 and max(a, b) <= SIMILAR_SIZE * min(a, b)
 
 
 def _jumped_to(old: np.ndarray, new: np.ndarray) -> bool:
     """Whether a face born at ``new`` may be the one last seen at ``old``, moved too far for
-    the tracker to match it: of a similar size (widths or heights within 1.5x: a face half
+    the tracker to match it: of a similar size (widths or heights: a face half
     out of the frame keeps its height, not its width) and under JUMP_WIDTHS of the wider's
     widths away. Any face of its size anywhere stopped the holding, and a busy video's faces
     blinked again whenever someone came in (review 39b); a face coming in at the frame's
@@ -217,8 +223,7 @@ def _jumped_to(old: np.ndarray, new: np.ndarray) -> bool:
     height, new_height = old[3] - old[1], new[3] - new[1]
     if min(width, new_width, height, new_height) <= 0:
         return False
-    if max(width, new_width) > 1.5 * min(width, new_width) \
-            and max(height, new_height) > 1.5 * min(height, new_height):
+    if not similar_size(width, new_width) and not similar_size(height, new_height):
         return False
     shift = np.hypot((new[0] + new[2] - old[0] - old[2]) / 2,
                      (new[1] + new[3] - old[1] - old[3]) / 2)
@@ -331,8 +336,7 @@ class FaceTracker:
         best = None
         for u, track in enumerate(self._tracks):
             old = track.box[2] - track.box[0]
-            if u != t and likeness[d, u] >= scene_cut.SAME_FACE and width > 0 and old > 0 \
-                    and max(width, old) <= 1.5 * min(width, old) \
+            if u != t and likeness[d, u] >= scene_cut.SAME_FACE and similar_size(width, old) \
                     and (best is None or likeness[d, u] > likeness[d, best]):
                 best = u
         return best
@@ -350,7 +354,7 @@ class FaceTracker:
     def _near_pairs(self, boxes: np.ndarray, matched: dict[int, int],
                     used: set[int]) -> list[tuple[float, int, int]]:
         """(shift in face widths, detection, track) for left-over detections and tracks of a
-        similar size (widths within 1.5x) whose centres are under ``max_center_shift`` widths
+        similar size (widths: ``similar_size``) whose centres are under ``max_center_shift`` widths
         apart, nearest first. Without it a face that moved a little too far between two
         processed frames got a new number and lost its smoothing."""
         limit = self.options.max_center_shift
@@ -359,8 +363,7 @@ class FaceTracker:
             for t in (t for t in range(len(self._tracks)) if t not in used):
                 box, old = boxes[d], self._tracks[t].box
                 width, old_width = box[2] - box[0], old[2] - old[0]
-                if min(width, old_width) <= 0 or max(width, old_width) > 1.5 * min(width,
-                                                                                  old_width):
+                if not similar_size(width, old_width):
                     continue
                 shift = float(np.hypot((box[0] + box[2] - old[0] - old[2]) / 2,
                                        (box[1] + box[3] - old[1] - old[3]) / 2) / old_width)

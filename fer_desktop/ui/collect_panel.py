@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.collect import FaceCollector
-from fer_desktop.core.crop import DEFAULT_CROP_SCALE
+from fer_desktop.core.crop import crop_scale_for
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.face_choice import face_to_save
@@ -334,7 +334,7 @@ class CollectPanel(QGroupBox):
             return None
         face = face_to_save(output.result.faces, shown)
         frame, box = output.frame, face.box
-        self.collector.crop_scale = DEFAULT_CROP_SCALE.get(detector, 1.0)  # the live margin
+        self.collector.crop_scale = crop_scale_for(detector)  # the live margin
         try:
             result = self.collector.save(frame, box, emotion, face.track_id)
         except ExportError as exc:
