@@ -253,3 +253,31 @@ def test_a_full_disk_at_the_test_faces_names_them_and_leaves_no_run(tmp_path, mo
     err = capsys.readouterr().err
     assert "test-faces.npz: No space left on device" in err and "--resume" not in err
     assert list((tmp_path / "runs").iterdir()) == []
+
+
+def test_a_stop_in_the_last_epoch_ends_stopped_with_nothing_exported(tmp_path, monkeypatch):
+    """Review 44: Keras ends a stopped epoch too, and the fine-tune counted it whole: a Stop in
+    the first batch of the last epoch exported the half-trained weights, "finished"."""
+    from trainer import finetune
+    from trainer.cli import main
+
+    runs = tmp_path / "runs"
+
+    class StopAfterTheFirstEpoch(finetune._Stop):
+        def install(self) -> None:
+            pass
+
+        @property
+        def requested(self) -> bool:  # asked after each batch: true in the second epoch
+            states = list(runs.glob("*/state.json"))
+            return bool(states) and json.loads(states[0].read_text())["epoch"] >= 1
+
+    monkeypatch.setattr(finetune, "_Stop", StopAfterTheFirstEpoch)
+    faces = make_image_folder(tmp_path / "faces", {"happy": 16, "sad": 16})
+    csv = make_csv(tmp_path / "tiny.csv", SIZES)
+    assert main(["finetune", "--images", str(faces), "--out", str(runs), "--csv", str(csv),
+                 "--epochs", "2", "--batch-size", "8", "--threads", "1"]) == 0
+    run = next(runs.iterdir())
+    state = json.loads((run / "state.json").read_text())
+    assert (state["status"], state["epoch"]) == ("stopped", 1)
+    assert not (run / "model.json").exists()

@@ -147,9 +147,11 @@ def _callback(run: Path, state: rundir.RunState, emitter: EventEmitter, stop: _S
     class FinetuneCallback(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self._t0 = time.monotonic()
+            self._steps_done = 0
 
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
+            self._steps_done = batch + 1
             emitter.emit("batch", epoch=state.epoch + 1, epochs=epochs, step=batch + 1,
                          steps=steps, loss=float(logs.get("loss", math.nan)),
                          accuracy=float(logs.get("accuracy", math.nan)),
@@ -159,6 +161,10 @@ def _callback(run: Path, state: rundir.RunState, emitter: EventEmitter, stop: _S
                 self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
+            # Keras ends a stopped epoch too: a Stop in the last one exported its half-trained
+            # weights and the run read "finished" (review 44)
+            if self._steps_done < steps:
+                return
             logs = logs or {}
             seconds = time.monotonic() - self._t0
             val_acc = float(logs.get("val_accuracy", math.nan))
