@@ -69,8 +69,31 @@ def test_a_failed_copy_leaves_a_model_json_naming_only_files_that_exist(tmp_path
     monkeypatch.setattr(export.rundir, "atomic_write_json", disk_full)
     with pytest.raises(OSError):
         copy_model_folder(tmp_path / "ensemble", assets)
-    listed = json.loads((assets / "model.json").read_text())["files"].values()
-    assert all((assets / name).is_file() for name in listed)
+    # no model.json at all is no model, which the app and the trainer refuse by name
+    if (assets / "model.json").exists():
+        listed = json.loads((assets / "model.json").read_text())["files"].values()
+        assert all((assets / name).is_file() for name in listed)
+
+
+def test_a_copy_failing_half_way_leaves_the_earlier_model_whole(tmp_path, monkeypatch):
+    """Review 44: the second file's copy failed (a full disk) after model.keras was renamed
+    in: the old model.json then described the new model.keras, and finetune --from took the
+    new network with the old model's flip, blur and prior."""
+    _model_folder(tmp_path / "run", {"keras": "model.keras", "tflite_int8": "model-int8.tflite"})
+    target = tmp_path / "assets"
+    _model_folder(target, {"keras": "model.keras", "tflite_int8": "model-int8.tflite"})
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    (tmp_path / "run" / "model.keras").write_bytes(b"new")
+    real = export.shutil.copyfile
+
+    def full_on_the_second(src, dst, **kwargs):
+        if "int8" in str(src):
+            raise OSError(28, "No space left on device", str(src), None, str(dst))
+        return real(src, dst, **kwargs)
+    monkeypatch.setattr(export.shutil, "copyfile", full_on_the_second)
+    with pytest.raises(OSError):
+        copy_model_folder(tmp_path / "run", target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
 
 
 def test_a_copy_that_does_not_fit_names_the_target_and_leaves_no_half_file(tmp_path,

@@ -522,20 +522,30 @@ def _emit_results(emitter: EventEmitter, out: Path, files: dict[str, dict],
 
 
 def copy_model_folder(run: Path, target: Path) -> None:
-    """Copy model.keras/.tflite/model.json into ``target``; model.json last, atomically."""
+    """Copy model.keras/.tflite/model.json into ``target``: every file beside its name first,
+    then the old model.json removed, the files renamed in and model.json written last. A copy
+    that failed half-way left the old model.json describing a new model.keras, whose
+    decisions (flip, blur, prior, temperature) finetune --from and --teacher took (review 44);
+    now a failed copy leaves the folder as it was."""
     target.mkdir(parents=True, exist_ok=True)
     meta = json.loads((run / rundir.MODEL).read_text())
-    for name in meta["files"].values():
-        tmp = target / f".tmp-{name}"
-        try:
-            shutil.copyfile(run / name, tmp)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)  # a half copy left in the user's folder (audit 41)
-            if exc.filename2 is not None:  # the copy's own error names the source first:
-                # a full target read "RUN/model.keras: No space left on device"
-                raise OSError(exc.errno, exc.strerror, str(target / name)) from exc
-            raise
-        os.replace(tmp, target / name)
+    names = list(meta["files"].values())
+    copies = {name: target / f".tmp-{name}" for name in names}
+    try:
+        for name, tmp in copies.items():
+            try:
+                shutil.copyfile(run / name, tmp)
+            except OSError as exc:
+                if exc.filename2 is not None:  # the copy's own error names the source first:
+                    # a full target read "RUN/model.keras: No space left on device"
+                    raise OSError(exc.errno, exc.strerror, str(target / name)) from exc
+                raise
+        (target / rundir.MODEL).unlink(missing_ok=True)  # from here on, no mixed folder
+        for name, tmp in copies.items():
+            os.replace(tmp, target / name)
+    finally:
+        for tmp in copies.values():  # a half copy left in the user's folder (audit 41)
+            tmp.unlink(missing_ok=True)
     rundir.atomic_write_json(target / rundir.MODEL, meta)
     for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
         if stale not in meta["files"].values():
