@@ -26,3 +26,16 @@ def test_a_non_empty_split_is_measured_as_before():
     summary = metrics.summarize(probabilities, labels)
     assert summary["accuracy"] == 2 / 3 and summary["per_class"]["happy"]["recall"] == 0.5
     assert metrics.ece(probabilities, labels) == summary["ece"]
+
+
+def test_macro_f1_leaves_out_emotions_neither_shown_nor_answered():
+    """Review 44: a perfect model on own faces without disgust read macro-F1 0.857 (the F1 of
+    7 emotions averaged, disgust's 0 among them); on three emotions 0.43."""
+    labels = np.array([0, 0, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6])
+    perfect = np.eye(7)[labels] * 0.9 + 0.1 / 7
+    assert metrics.summarize(perfect, labels)["macro_f1"] == 1.0
+    three = np.array([3, 3, 4, 4, 6, 6])
+    assert metrics.summarize(np.eye(7)[three], three)["macro_f1"] == 1.0
+    # an emotion answered but never shown is a miss: its F1 of 0 counts
+    wrong = np.eye(7)[np.array([3, 3, 4, 4, 6, 1])]
+    assert 0 < metrics.summarize(wrong, three)["macro_f1"] < 1.0

@@ -88,6 +88,15 @@ def balanced_difference(labels: np.ndarray, predicted_a: np.ndarray, predicted_b
             "b_better": float((differences > 0).mean())}
 
 
+def macro_f1(matrix: np.ndarray, classes: dict[str, dict]) -> float:
+    """Mean F1 over the classes in the labels or the answers: an emotion that is in neither
+    (own faces without disgust) is no miss. Over all 7, a perfect model on such faces read
+    0.857, on three emotions 0.43 (review 44)."""
+    seen = [c["f1"] for k, c in enumerate(classes.values())
+            if matrix[k].sum() + matrix[:, k].sum() > 0]
+    return float(np.mean(seen)) if seen else float("nan")
+
+
 def ferplus_accuracy(predicted: np.ndarray, majority: np.ndarray | None) -> float | None:
     """Accuracy against the FER+ majority on the rows whose majority is one of the 7 classes."""
     if majority is None:
@@ -115,7 +124,7 @@ def summarize(probabilities: np.ndarray, labels: np.ndarray,
         "accuracy": float((predicted == labels).mean()),
         "balanced_accuracy": balanced_accuracy(labels, predicted),
         "ferplus_accuracy": ferplus_accuracy(predicted, ferplus_majority),
-        "macro_f1": float(np.mean([c["f1"] for c in classes.values()])),
+        "macro_f1": macro_f1(matrix, classes),
         "per_class": classes,
         "confusion": matrix.tolist(),
         "ece": ece(probabilities, labels),
