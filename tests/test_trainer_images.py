@@ -91,3 +91,19 @@ def test_average_of_an_image_folder_run(folder_run, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     meta = json.loads((out / "model.json").read_text())
     assert meta["recipe"]["averaged_epochs"] in ([2], [1, 2])
+
+
+def test_ensemble_of_image_folder_runs(folder_run, tmp_path):
+    """Review 44: it failed with "error: . is a folder, expected the FER-2013 CSV file" (an
+    image-folder run records no CSV), as average once did."""
+    import shutil
+
+    twin = tmp_path / "runs" / f"{folder_run['run_dir'].name}-twin"
+    shutil.copytree(folder_run["run_dir"], twin)
+    out = tmp_path / "ens"
+    result = run_trainer("ensemble", str(folder_run["run_dir"]), str(twin), "--out", str(out),
+                         "--events", "json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    meta = json.loads((out / "model.json").read_text())
+    assert meta["name"] == "ensemble of 2 trained on faces"
+    assert meta["scored_on_fer2013"] is False

@@ -10,9 +10,8 @@ from trainer import rundir
 from trainer.events import EventEmitter
 from trainer.export import (
     best_float32_model,
-    check_same_data,
     export_model,
-    ferplus_majorities,
+    run_data,
     sampling_power_of,
     training_summary,
 )
@@ -34,7 +33,6 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     Each member's own PublicTest accuracy is logged beside the ensemble's, so the choice of
     members is made on PublicTest; PrivateTest is only reported.
     """
-    from trainer.data import load_cached
 
     runs = [Path(r) for r in runs]
     if len(runs) < 2:
@@ -47,16 +45,18 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     digest = states[0].dataset_sha256
     for run, state in zip(runs[1:], states[1:], strict=True):
         if state.dataset_sha256 != digest:
-            raise rundir.RunDirError(run, f"was trained on a different CSV than {runs[0]} "
-                                     "(dataset sha256 differs)")
+            raise rundir.RunDirError(run, f"was trained on other data than {runs[0]} (dataset "
+                                     "sha256 differs: another CSV, or for image-folder runs "
+                                     "another folder or --seed, which splits it)")
     out = Path(out)
     if (out / rundir.CONFIG).exists() or (out / rundir.STATE).exists() \
             or out.resolve() in {r.resolve() for r in runs}:
         raise rundir.RunDirError(out, "is a run folder: write the ensemble to a folder of its "
                                  "own (--out)")
     members = [best_float32_model(r, name=f"member{i}") for i, r in enumerate(runs)]
-    data = load_cached(csv or configs[0]["csv"], runs[0].parent / ".cache")
-    check_same_data(data, digest, csv or configs[0]["csv"])
+    # the CSV's, or an image-folder run's own folder ("error: . is a folder, expected the
+    # FER-2013 CSV file": its config's csv is "", review 44)
+    data, ferplus, on_fer = run_data(runs[0], configs[0], states[0], csv)
     rundir.check_writable(out)
     x_pub = preprocess.preprocess_faces(data.images["PublicTest"])
     y_pub = data.labels["PublicTest"]
@@ -69,8 +69,9 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     presets = sorted({str(c.get("preset")) for c in configs})
     resolved = configs[0].get("resolved", {})
     described = {
-        "name": f"{'+'.join(presets)} ensemble of {len(runs)}",
-        "dataset_sha256": digest,
+        "name": f"{'+'.join(presets)} ensemble of {len(runs)}" if on_fer else
+        f"ensemble of {len(runs)} trained on {Path(configs[0].get('images') or '.').name}",
+        "dataset_sha256": digest, "scored_on_fer2013": on_fer,
         "recipe": {"preset": f"{'+'.join(presets)} ensemble x{len(runs)}",
                    "batch_size": resolved.get("batch_size"),
                    "precision": resolved.get("precision"),
@@ -84,4 +85,4 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     return export_model(ensemble_of(members), out, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only,
                         sampling_power=max(sampling_power_of(c) for c in configs),
-                        ferplus_majority=ferplus_majorities(csv or configs[0]["csv"], data))
+                        ferplus_majority=ferplus)
