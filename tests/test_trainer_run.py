@@ -488,7 +488,15 @@ def test_time_budget_ends_the_run_and_still_exports(tmp_path):
     # the first epoch finishes however busy the machine (a budget spent inside it left a
     # run with no model); the second is cut at its first step
     assert finished["stopped"] is False and finished["epochs_done"] == 1
-    assert (Path(finished["run_dir"]) / "model.json").is_file()
+    run = Path(finished["run_dir"])
+    assert (run / "model.json").is_file()
+    # resumed, its budget spent: it trained one batch, threw it away and said "finished"
+    # (review 44); now refused, saying what to give
+    again = run_trainer("--resume", str(run), "--epochs", "3")
+    assert again.returncode == 2
+    assert "has used its --max-minutes 0.01 budget" in again.stderr
+    assert "--max-minutes 0 (no limit)" in again.stderr
+    assert json.loads((run / "config.json").read_text())["epochs"] == 40  # unchanged
 
 
 def test_config_round_trips_through_argv():

@@ -334,6 +334,8 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
                   if k in set(RESUME_OPTIONS) - {"epochs", "events"}  # length and events,
                   and v != getattr(config, k)}  # and what it already is ("from 1 to 1")
     state = rundir.RunState.load(run)
+    _refuse_spent_budget(run, state, new_limits.get("max_minutes", config.max_minutes),
+                         new_epochs or config.resolved_epochs)
     if "csv" in new_limits:
         _check_moved_csv(run, config, state, new_limits["csv"])
     elif new_limits or new_epochs is not None:  # refused before config.json changes: it said
@@ -349,6 +351,19 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     if new_epochs is not None and new_epochs != config.resolved_epochs:
         _change_length(run, config, state, new_epochs, emitter)
     return config, state
+
+
+def _refuse_spent_budget(run: Path, state: rundir.RunState, max_minutes: float | None,
+                         epochs: int) -> None:
+    """A run with epochs left whose --max-minutes are spent (the budget counts over every
+    resume) would train one batch, throw it away and say "finished": refuse, saying why and
+    what to give (review 44)."""
+    if max_minutes and state.epoch > 0 and state.epoch < epochs \
+            and state.seconds >= 60.0 * max_minutes:
+        raise rundir.RunDirError(run, f"has used its --max-minutes {max_minutes:g} budget "
+                                      f"({state.seconds / 60:.1f} min of training, counted "
+                                      "over every resume): resume it with --max-minutes 0 "
+                                      "(no limit) or a larger budget")
 
 
 def _check_sources(config: TrainConfig) -> None:
