@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from test_model_compare import LABELS, PatternClassifier, _faces
 from ui_helpers import SAMPLE, StubClassifier, no_cameras
 
@@ -724,3 +724,51 @@ def test_a_wrong_faces_answer_is_written_under_it(qtbot):
     assert "angry" in texts and "<b>wrong</b> (taken for)" in texts
     assert any(label.accessibleName() == "happy face, answered angry"
                for label in box.findChildren(QLabel))
+
+
+def test_each_wrong_answer_sits_centred_under_its_own_face(qtbot):
+    """Trial 34: in the sad row's two wrong faces the words sat below and to the right of
+    the thumbnails, in empty space: which word went with which face?"""
+    from PySide6.QtWidgets import QLabel
+
+    from fer_desktop.ui.model_switch import examples_widget
+
+    faces = np.zeros((4, 48, 48), np.uint8)
+    labels = np.array([4, 4, 4, 3])
+    predicted = np.array([4, 6, 2, 3])  # two sad faces taken for neutral and fear
+    box = examples_widget(faces, labels, predicted)
+    qtbot.addWidget(box)
+    box.resize(900, 300)
+    box.show()
+    qtbot.waitExposed(box)
+    for answer in ("neutral", "fear"):
+        face = next(label for label in box.findChildren(QLabel)
+                    if label.accessibleName() == f"sad face, answered {answer}")
+        word = next(label for label in box.findChildren(QLabel) if label.text() == answer)
+        face_box = face.rect().translated(face.mapTo(box, face.rect().topLeft()))
+        word_box = word.rect().translated(word.mapTo(box, word.rect().topLeft()))
+        assert face.width() <= face.pixmap().width() + 2  # the face drawn where its label is
+        assert abs(face_box.center().x() - word_box.center().x()) <= 2
+        assert 0 <= word_box.top() - face_box.bottom() <= 8
+
+
+def test_the_question_keeps_its_buttons_on_a_small_screen(qtbot, tmp_path, monkeypatch):
+    """Trial 34: at 800x600 the dialog was 708 px tall, Switch and Keep below the screen's
+    edge; Esc kept the model in use, so a mouse could not switch at all. The rest scrolls."""
+    from fer_desktop.ui import model_switch
+
+    monkeypatch.setattr(model_switch, "fitting_size",
+                        lambda widget, wanted, share: wanted.boundedTo(QSize(800, 560)))
+    labels = [k for k in range(7) for _ in range(4)]
+    faces = _faces(labels)
+    comparison = compare_on_faces(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
+                                  faces, np.array(labels), "your 28 test faces")
+    dialog = CompareDialog(comparison, "new", faces, np.array(labels),
+                           np.full(len(labels), EMOTIONS.index("happy")))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() <= 560
+    bottom = dialog.switch_button.mapTo(dialog, dialog.switch_button.rect().bottomLeft()).y()
+    assert bottom <= dialog.height()
+    assert dialog.scroll.verticalScrollBar().maximum() > 0  # the rest scrolls

@@ -13,15 +13,18 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,6 +36,7 @@ from fer_desktop.core.gui_wording import status_bar_name
 from fer_desktop.core.model_compare import NEVER_SCORED_TOGETHER, Comparison
 from fer_desktop.core.plain_words import example_faces, summary_sentence
 from fer_desktop.ui.colours import BETTER_COLOUR, ERROR_COLOUR
+from fer_desktop.ui.on_screen import fitting_size
 
 WARNING_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
 EXAMPLES_PER_SIDE = 3
@@ -59,6 +63,7 @@ def _percent(value: float | None) -> str:
 
 
 COMPARE_MIN_WIDTH_PX = 640  # both models' names on their two header lines
+SCREEN_SHARE = 0.9  # of the screen's height the dialog may take, its title bar below the rest
 
 
 class CompareDialog(QDialog):
@@ -85,7 +90,18 @@ class CompareDialog(QDialog):
         # shipped model "the new model")
         self._role = "shipped" if shipped else "new"
         self.setWindowTitle("Go back to the shipped model?" if shipped else "Use this model?")
-        layout = QVBoxLayout(self)
+        # everything but the buttons scrolls: at 800x600 the dialog was 708 px tall, its
+        # buttons below the screen, and Esc kept the model in use (trial 34)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.scroll, 1)
         self.table = QTableWidget(0, 2)
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
@@ -123,7 +139,8 @@ class CompareDialog(QDialog):
                                              QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
+        self._fit_screen(body, buttons)
         # Only once the buttons are in the dialog: set before, QDialog did not know of it and
         # made the first button (Switch) the default when shown, so Enter switched to a model
         # shown with three warnings.
@@ -131,6 +148,18 @@ class CompareDialog(QDialog):
         default = self.switch_button if advised else self.keep_button
         default.setDefault(True)
         default.setFocus()
+
+    def _fit_screen(self, body: QWidget, buttons: QWidget) -> None:
+        """All of it where the screen has room, else as much as fits with the buttons in
+        sight (the rest scrolls)."""
+        margins = self.layout().contentsMargins()
+        spacing = self.layout().spacing()
+        hint = body.sizeHint()
+        wanted = QSize(max(hint.width() + self.scroll.verticalScrollBar().sizeHint().width(),
+                           self.minimumWidth()) + margins.left() + margins.right(),
+                       hint.height() + spacing + buttons.sizeHint().height()
+                       + margins.top() + margins.bottom())
+        self.resize(fitting_size(self, wanted, share=SCREEN_SHARE))
 
     def _fill(self, comparison: Comparison, layout: QVBoxLayout) -> None:
         counted = f"{comparison.samples} " in comparison.test_name  # "your 3 test faces"
@@ -221,21 +250,33 @@ def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray
                   int(np.sum(mine & (predicted != labels))))
         for col, indices, total in ((1, right, totals[0]), (2, wrong, totals[1])):
             strip = QWidget()
-            strip_layout = QGridLayout(strip)
+            strip_layout = QHBoxLayout(strip)
             strip_layout.setContentsMargins(0, 0, 0, 0)
-            for j, i in enumerate(indices):
-                answer = EMOTIONS[int(predicted[i])]
-                thumb = QLabel()
-                thumb.setPixmap(face_pixmap(faces[i], 40))
-                thumb.setToolTip(f"answered {answer}")
-                thumb.setAccessibleName(f"{emotion} face, answered {answer}")
-                strip_layout.addWidget(thumb, 0, j)
-                if col == 2:
-                    strip_layout.addWidget(QLabel(answer), 1, j,
-                                           alignment=Qt.AlignmentFlag.AlignHCenter)
+            for i in indices:
+                strip_layout.addWidget(_example(faces[i], emotion, EMOTIONS[int(predicted[i])],
+                                                wrong=col == 2),
+                                       alignment=Qt.AlignmentFlag.AlignTop)
             if total > len(indices):  # 3 of 4 shown, and nothing said one was missing
                 more = QLabel(f"+{total - len(indices)}")  # (trial 24)
                 more.setToolTip(f"{total - len(indices)} more not shown ({total} in all)")
-                strip_layout.addWidget(more, 0, len(indices))
+                strip_layout.addWidget(more, alignment=Qt.AlignmentFlag.AlignTop)
+            strip_layout.addStretch(1)  # the faces packed at the left, not spread apart
             grid.addWidget(strip, row, col)
     return box
+
+
+def _example(face: np.ndarray, emotion: str, answer: str, wrong: bool) -> QWidget:
+    """One test face, with the answer under it when wrong: the two in one column, centred on
+    each other (in a grid of their own, the words sat apart from their faces, trial 34)."""
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(0)
+    thumb = QLabel()
+    thumb.setPixmap(face_pixmap(face, 40))
+    thumb.setToolTip(f"answered {answer}")
+    thumb.setAccessibleName(f"{emotion} face, answered {answer}")
+    column.addWidget(thumb, alignment=Qt.AlignmentFlag.AlignHCenter)
+    if wrong:
+        column.addWidget(QLabel(answer), alignment=Qt.AlignmentFlag.AlignHCenter)
+    return cell
