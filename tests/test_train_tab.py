@@ -1291,3 +1291,35 @@ def test_a_huge_remembered_number_does_not_take_the_train_tab_away(qtbot, tmp_pa
             "seed": widget.form.seed_spin, "threads": widget.form.threads_spin,
             "limit_per_split": widget.form.limit_spin}[key]
     assert spin.value() == spin.maximum()  # as far as the box goes
+
+
+def test_an_800_px_window_holds_the_form_column_and_runs_without_sideways_scrolling(
+        qtbot, tab, tmp_path):
+    """Trial 34: with two runs in the list ("3 of 7 (final, test faces)", "stopped, in use")
+    the Train tab needed 818 px at least: at 800x600 the whole form column scrolled sideways,
+    Browse... and Resume cut, and Start scrolled it further right ("rogress")."""
+    from trainer_helpers import make_run_folder
+
+    runs = tmp_path / "runs"
+    stopped = make_run_folder(runs, "20261207-033830-default",
+                              {"epoch": 12, "epochs": 60, "status": "stopped",
+                               "best_val_accuracy": 0.233, "best_epoch": 1},
+                              config={"preset": "default", "csv": "x.csv"})
+    make_run_folder(runs, "20261207-033730-finetune",
+                    {"epoch": 8, "epochs": 8, "status": "finished", "best_val_accuracy": 0.43,
+                     "best_epoch": 8}, config={"preset": "finetune", "images": "/tmp/x"})
+    tab.refresh_runs()
+    tab.run_list.set_in_use(stopped)
+    tab.resize(792, 520)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert tab.minimumSizeHint().width() <= 792
+    left = tab.splitter.widget(0)
+    qtbot.waitUntil(lambda: left.widget().minimumSizeHint().width() <= left.viewport().width(),
+                    timeout=2000)
+    assert not left.horizontalScrollBar().isVisible()
+    left.widget().setMinimumWidth(left.viewport().width() + 200)  # squeezed all the same:
+    qtbot.waitUntil(lambda: left.horizontalScrollBar().maximum() > 0, timeout=2000)
+    tab.progress_box.grew.emit()  # Start shows the progress, and keeps the column's left
+    qtbot.wait(50)
+    assert left.horizontalScrollBar().value() == 0

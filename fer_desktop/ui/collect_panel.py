@@ -50,6 +50,7 @@ from fer_desktop.ui.actions import LIST_TEXT, make_action
 from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.colours import COLLECT_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
+from fer_desktop.ui.side_scroll import scroll_down_to
 from fer_desktop.ui.video_view import VideoView
 
 UNDO_TEXT = "&Undo last face saved or moved"
@@ -228,7 +229,7 @@ class CollectPanel(QGroupBox):
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
         if on and self.active.isChecked() and area is not None:
-            area.ensureWidgetVisible(self)
+            scroll_down_to(area, self)
 
     def _on_toggled(self, on: bool) -> None:
         if on:

@@ -42,6 +42,11 @@ NAME_END_CHARS = 8  # ... in its middle, its end kept: "experiment lr...batch 64
 STATE_COLUMN = COLUMNS.index("State")
 RECIPE_COLUMN = COLUMNS.index("Recipe")
 RECIPE_MIN_PX = 24
+# The most the list asks of the form column's width: past it the list scrolls sideways
+# itself. Its columns as wide as their cells ("3 of 7 (final, test faces)", "stopped, in
+# use") made the Train tab 818 px wide at least: at 800x600 the whole form column scrolled
+# sideways, Browse... and Resume cut (trial 34).
+LIST_MIN_CAP_PX = 360
 FEW_TEST_FACES = 30  # fewer test faces than this: the count right, not a percentage
 IN_USE = "in use"  # added to the State of the run whose model the live view uses
 
@@ -237,8 +242,9 @@ class RunList(QGroupBox):
         # room for the columns as wide as their cells ("33.3% (test faces)", "interrupted")
         # and a sliver of the recipe, whatever the form beside it needs (with the folder rows
         # hidden the panel shrank under the columns)
-        self.tree.setMinimumWidth(fixed + run_floor + RECIPE_MIN_PX + 2 * self.tree.frameWidth()
-                                  + self.tree.verticalScrollBar().sizeHint().width())
+        self.tree.setMinimumWidth(min(LIST_MIN_CAP_PX,
+                                      fixed + run_floor + RECIPE_MIN_PX + 2 * self.tree.frameWidth()
+                                      + self.tree.verticalScrollBar().sizeHint().width()))
         room = self.tree.viewport().width() - fixed
         run = max(run_floor, min(run_need, room - RECIPE_MIN_PX))
         if header.sectionSize(RUN_COLUMN) != run:

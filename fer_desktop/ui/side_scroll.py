@@ -48,3 +48,12 @@ class SidePanelScroll(QScrollArea):
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()  # the content's minimum may have changed: tell the splitter
         return super().eventFilter(watched, event)
+
+
+def scroll_down_to(area: QScrollArea, widget: QWidget) -> None:
+    """Scroll ``area`` up or down to show ``widget``, never sideways: ensureWidgetVisible also
+    scrolled a squeezed column to the right, and the Train tab's headings read "rogress" and
+    "uns in the output folder" after Start (trial 34)."""
+    across = area.horizontalScrollBar().value()
+    area.ensureWidgetVisible(widget)
+    area.horizontalScrollBar().setValue(across)

@@ -34,6 +34,7 @@ from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.run_menu import RunMenu
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.side_scroll import scroll_down_to
 from fer_desktop.ui.train_form import RESUME_TOOLTIP, TrainForm
 from fer_desktop.ui.train_layout import ColumnSplitter, form_column, log_view, results_page
 from fer_desktop.ui.train_progress import ProgressBox
@@ -139,7 +140,7 @@ class TrainTab(QWidget):
         self.form_scroll = left_scroll = form_column(self.data_source, self.form,
                                                      self.progress_box, self.run_list)
         box = self.progress_box  # its bar and all into view, below the fold (trials 24-25)
-        box.grew.connect(lambda: QTimer.singleShot(0, lambda: left_scroll.ensureWidgetVisible(box)))
+        box.grew.connect(lambda: QTimer.singleShot(0, lambda: scroll_down_to(left_scroll, box)))
         self.curves = TrainingCurves()
         self.comparer = CurveComparer(self.run_menu, self.run_list, self.curves)  # two runs
         self.results = ResultsView()
