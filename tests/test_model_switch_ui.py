@@ -772,3 +772,30 @@ def test_the_question_keeps_its_buttons_on_a_small_screen(qtbot, tmp_path, monke
     bottom = dialog.switch_button.mapTo(dialog, dialog.switch_button.rect().bottomLeft()).y()
     assert bottom <= dialog.height()
     assert dialog.scroll.verticalScrollBar().maximum() > 0  # the rest scrolls
+
+
+def test_a_model_switched_to_while_a_source_opens_is_not_lost(qtbot, make_window, settings,
+                                                             tmp_path):
+    """Review 45: the model went to the capture thread opening a slow source; the open
+    failed, the thread ended without taking it, and the next source ran the old model while
+    the status bar, the title and the settings named the new one."""
+    import time
+
+    from fer_desktop.core.errors import SourceError
+    from fer_desktop.core.sources import open_source
+
+    def opener(spec, **kwargs):
+        if str(spec).endswith("slow.mp4"):  # a share or a camera that fails after a while
+            time.sleep(0.5)
+            raise SourceError(str(spec), "cannot be opened")
+        return open_source(spec, **kwargs)
+
+    window = make_window(settings, source_opener=opener)
+    live = window.live_view
+    live.set_source(str(tmp_path / "slow.mp4"))
+    new = StubClassifier("candidate", happy=0.9)
+    window._on_model_loaded(new)  # what an accepted "Use this model?" does
+    qtbot.waitUntil(lambda: not live.capture.isRunning(), timeout=WAIT_MS)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(str(SAMPLE))
+    assert live.pipeline.classifier is new

@@ -114,6 +114,7 @@ class LiveView(QWidget):
         self._spec: int | str | Path | None = None
         self._remember: int | str | Path | None = None  # saved in the settings once it opens
         self._pipeline: FacePipeline | None = None
+        self._classifier: Classifier | None = None  # the last chosen, for the next thread too
         self._capture: CaptureThread | None = None
         self._stopper = ThreadStopper(STOP_TIMEOUT_MS, self)
         self._last_output: CaptureOutput | None = None
@@ -383,9 +384,10 @@ class LiveView(QWidget):
         self._stop_capture()
         spec = self._spec
         assert spec is not None and self._pipeline is not None
-        # Options changed while the previous thread was exiting never reached it: apply them
-        # here, with no thread running, before the new one starts.
+        # what the previous thread, exiting, never took (new options, a model) applies here
         self._pipeline.set_options(self._pipeline_options())
+        if self._classifier is not None and self._pipeline.classifier is not self._classifier:
+            self._pipeline.set_classifier(self._classifier)
         self.options_box.show_auto_min_face(defaults_for(source_kind(spec)).min_face_px)
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
                                mirror=self._options.mirror, describe=describe_spec(spec),
@@ -488,8 +490,7 @@ class LiveView(QWidget):
 
     # explain ----------------------------------------------------------------------------
     def explain_face(self) -> ExplainDialog | None:
-        """Show which parts of the face shown made the answer (computed off the GUI thread).
-        Returns the Explain window, or None with no face to explain."""
+        """Why the face shown got its answer (off the GUI thread); None with no face."""
         return self.explainer.explain(self._pipeline, self._last_output,
                                       self.face_panel.current_face)
 
@@ -534,7 +535,9 @@ class LiveView(QWidget):
 
     # model hot swap ---------------------------------------------------------------------
     def set_classifier(self, classifier: Classifier) -> None:
-        """Use this (already loaded and checked) classifier from the next frame on."""
+        """Use this (already loaded and checked) classifier from the next frame on, and on
+        the next source's: a thread stopped before it took the model lost it (review 45)."""
+        self._classifier = classifier
         if self._pipeline is None:
             self._pipeline = FacePipeline.from_classifier(
                 classifier, self._pipeline_options(PipelineOptions()))
