@@ -110,23 +110,30 @@ def test_a_stub_without_a_model_file_is_used_as_it_is():
     assert private_classifier(stub) is stub
 
 
-def test_the_model_in_use_moved_away_is_said_to_be_gone(model_copy, tmp_path):
+@pytest.mark.parametrize("change", ["moved away", "replaced"])
+def test_why_this_answer_explains_the_model_running_whatever_its_file_became(
+        model_copy, tmp_path, change):
     """Audit 45: with the model's folder moved away, "Why this answer?" said its file "is
-    not a model LiteRT can load (... allocation is null/empty)"; and a fine-tune from it,
-    that it "is not a folder"."""
-    from fer_desktop.core.errors import ModelError
-    from fer_desktop.core.gui_wording import for_window
+    not a model LiteRT can load"; review 45: with its file replaced (a run resumed while its
+    model was in use), it explained the new network under the old one's name. It explains
+    the bytes the model in use was loaded from; a fine-tune from a folder moved away says
+    it is gone."""
     from fer_desktop.core.model import EmotionClassifier
     from trainer.finetune import starting_point
     from trainer.rundir import RunDirError
 
     classifier = EmotionClassifier.load(model_copy)
-    model_copy.rename(tmp_path / "moved")
-    with pytest.raises(ModelError, match=r"is no longer there \(moved or deleted\?\)") as info:
-        private_classifier(classifier)
-    assert "python -m trainer" not in for_window(str(info.value))  # the window's words
-    with pytest.raises(RunDirError, match=r"no such folder \(moved or deleted\?\)"):
-        starting_point(str(model_copy))
+    faces = np.random.default_rng(0).random((2, 48, 48, 1), np.float32)
+    if change == "moved away":
+        model_copy.rename(tmp_path / "moved")
+    else:  # other bytes over it, as an export's are
+        (model_copy / classifier.model_path.name).write_bytes(b"another export's bytes")
+    copy = private_classifier(classifier)
+    assert copy.sha256 == classifier.sha256
+    np.testing.assert_allclose(copy.predict(faces), classifier.predict(faces))
+    if change == "moved away":
+        with pytest.raises(RunDirError, match=r"no such folder \(moved or deleted\?\)"):
+            starting_point(str(model_copy))
 
 
 def test_explain_the_face_shown_from_the_panel(qtbot, main_window):

@@ -207,3 +207,20 @@ def test_emotion_series_names_a_bad_file(tmp_path):
     path.write_text(path.read_text() + bad_row + "\n")
     with pytest.raises(ExportError, match="row 3"):
         emotion_series(path)
+
+
+def test_the_analysis_and_the_records_name_the_model_running_not_its_file_now(model_copy):
+    """Review 45: a run resumed while its model was in use replaced the model's file; the
+    analysis then loaded the new network, and every screenshot and row named the new file's
+    digest, under the name of the model the window still ran."""
+    from fer_desktop.core.file_analysis import pipeline_running
+    from fer_desktop.core.model import EmotionClassifier
+    from fer_desktop.core.pipeline import PipelineOptions
+    from fer_desktop.core.provenance import provenance
+
+    classifier = EmotionClassifier.load(model_copy)
+    (model_copy / classifier.model_path.name).write_bytes(b"another export's bytes")
+    pipeline = pipeline_running(classifier, PipelineOptions(detector="haar"))
+    assert pipeline.classifier is not classifier  # its own interpreter, for its own thread
+    assert pipeline.classifier.sha256 == classifier.sha256
+    assert provenance(classifier)["model_sha256"] == classifier.sha256

@@ -410,3 +410,19 @@ def test_a_model_that_shares_no_faces_with_the_one_in_use_is_judged_on_its_own(t
     assert back.comparison is None and back.shipped
     assert len(back.warnings) == 2 and back.warnings[0].startswith("The model in use is worse")
     assert 'The model in use answers "fear" for 100%' in back.warnings[1]
+
+
+def test_a_model_whose_file_was_replaced_since_it_loaded_is_not_the_same(model_copy):
+    """Review 45 and trial 34: a run resumed while its model was in use replaced its file;
+    both models then read one file on disk, and the one in use passed for a copy of the new
+    one. The bytes each was loaded from tell them apart."""
+    from types import SimpleNamespace
+
+    from fer_desktop.core.model import EmotionClassifier
+    from fer_desktop.core.model_compare import same_model
+
+    in_use = EmotionClassifier.load(model_copy)
+    assert same_model(in_use, EmotionClassifier.load(model_copy))
+    exported_again = SimpleNamespace(model_path=in_use.model_path, metadata=in_use.metadata,
+                                     sha256="0" * 64)  # loaded from the file as it is now
+    assert not same_model(in_use, exported_again)

@@ -439,7 +439,8 @@ def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
     faces, labels = _faces(LABELS), np.array(LABELS)
     long_name = "default ensemble of 3 (distilled, mixed labels, robust augmentation)"
     comparison = compare_on_faces(PatternClassifier(long_name, HAPPY),
-                                  PatternClassifier(long_name), faces, labels, "ten faces")
+                                  PatternClassifier(long_name + " again"), faces, labels,
+                                  "ten faces")
     dialog = CompareDialog(comparison, long_name)
     qtbot.addWidget(dialog)
     header = dialog.table.horizontalHeader()
@@ -451,7 +452,7 @@ def test_the_column_headers_keep_which_is_which_with_long_names(qtbot):
         second_line = item.text().split("\n")[1]  # cut at its end, never at both ends:
         assert second_line.startswith("default ensemble of 3") and second_line.endswith("…")
         assert header.fontMetrics().horizontalAdvance(second_line) < header.sectionSize(column)
-        assert item.toolTip() == f"{role}: {long_name}"
+        assert item.toolTip().startswith(f"{role}: {long_name}")
 
 
 def test_going_back_to_the_shipped_model_says_so(qtbot):
@@ -799,3 +800,46 @@ def test_a_model_switched_to_while_a_source_opens_is_not_lost(qtbot, make_window
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         live.set_source(str(SAMPLE))
     assert live.pipeline.classifier is new
+
+
+def test_one_runs_model_exported_again_is_told_apart_in_the_columns(qtbot):
+    """Trial 34: the run whose model was in use was resumed and exported again; the
+    comparison's two columns both read "default 20261207-033830"."""
+    faces, labels = _faces(LABELS), np.array(LABELS)
+    comparison = compare_on_faces(PatternClassifier("default 20261207-033830"),
+                                  PatternClassifier("default 20261207-033830", HAPPY), faces,
+                                  labels, "your 10 test faces")
+    dialog = CompareDialog(comparison, "default 20261207-033830")
+    qtbot.addWidget(dialog)
+    heads = [dialog.table.horizontalHeaderItem(c).text().split("\n")[0] for c in (0, 1)]
+    assert heads == ["in use: an earlier export", "new: its latest export"]
+
+
+def test_a_remembered_model_whose_file_changed_since_is_said_at_launch(qtbot, make_window,
+                                                                      settings, tmp_path):
+    """Trial 34: the run whose model was in use was resumed and exported again; the user
+    kept the model in use, and the next launch loaded the new one without a word."""
+    from fer_desktop.core.model_memory import replaced_since
+
+    run = tmp_path / "20261207-033830-default"
+    run.mkdir()
+    (run / "model.json").write_text('{"name": "default 20261207-033830", "files": '
+                                    '{"tflite_int8": "model-int8.tflite"}}')
+
+    def loaded(sha256: str):
+        def factory(model_dir=None, options=None, **kwargs):
+            classifier = StubClassifier("default 20261207-033830")
+            classifier.model_dir, classifier.sha256 = run, sha256
+            return FacePipeline.from_classifier(classifier, options) if options \
+                else FacePipeline.from_classifier(classifier)
+        return factory
+
+    settings.model_dir, settings.model_sha256 = str(run), "a" * 64  # as it was put to use
+    window = make_window(settings, pipeline_factory=loaded("a" * 64))
+    assert "has changed" not in window.notifier.last_error  # the same file: nothing to say
+    window.close()
+    window = make_window(settings, pipeline_factory=loaded("b" * 64))  # exported again since
+    assert window.notifier.last_error.startswith(f"The model in {run} has changed since it "
+                                                 "was put to use")
+    assert settings.model_sha256 == "b" * 64  # said once
+    assert replaced_since("", window.classifier) is None  # nothing remembered: nothing said

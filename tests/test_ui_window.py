@@ -1587,3 +1587,40 @@ def test_a_remembered_folder_is_expanded_or_left_for_the_default(tmp_path):
     for junk in ("rel_out", "12345", "/tmp/a\0b", "~nosuchuser/out"):  # a NUL byte raised
         settings.output_folder = junk  # (audit 40), an unknown user's ~ crashed the start
         assert settings.output_folder == default_output_folder()  # (review 38b)
+
+
+def test_a_thread_stopped_while_its_read_hangs_never_runs_the_pipeline_again(qtbot):
+    """Review 45: a camera hung in read() past the stopper's wait; when the read returned,
+    the retired thread ran its frame through the pipeline, which the next source's thread
+    was using at the same time (detector interpreters hold no lock)."""
+    import threading
+
+    from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
+    from fer_desktop.ui.capture import CaptureThread
+
+    release, hung = threading.Event(), threading.Event()
+
+    class HangingCamera(EndlessCamera):
+        def read(self):
+            if self._index == 2:
+                hung.set()
+                release.wait(10)  # the driver hangs in read()
+            return super().read()
+
+    pipeline = stub_pipeline()
+    processed: list[int] = []
+    real = pipeline.process
+
+    def process(*args, **kwargs):
+        processed.append(threading.get_ident())
+        return real(*args, **kwargs)
+    pipeline.process = process
+    thread = CaptureThread(HangingCamera, pipeline, OverlayPainter(OverlayStyle()),
+                           describe="camera 0")
+    thread.start()
+    assert hung.wait(WAIT_MS / 1000)
+    thread.stop()  # what the stopper asks before it gives up waiting and retires it
+    before = len(processed)
+    release.set()
+    assert thread.wait(WAIT_MS)
+    assert len(processed) == before

@@ -112,11 +112,13 @@ def explain_face(classifier: Any, frame_bgr: np.ndarray, box: np.ndarray,
 
 def private_classifier(classifier: Any) -> Any:
     """A classifier of the same model that another thread may use: a new LiteRT interpreter
-    for a loaded model file; the object itself for stubs without one (they hold no state)."""
+    over the bytes the model in use was loaded from (not its file, which a resumed run may
+    have replaced since, review 45); the object itself for stubs without one (no state)."""
     model_path = getattr(classifier, "model_path", None)
     if model_path is None:
         return classifier
-    return type(classifier)(classifier.model_dir, classifier.metadata, model_path)
+    return type(classifier)(classifier.model_dir, classifier.metadata, model_path,
+                            content=getattr(classifier, "model_bytes", None))
 
 
 def explained_moment(context: dict, named: bool = True, hint: bool = True,

@@ -17,15 +17,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from fer_desktop.core import analyze
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, SourceError
+from fer_desktop.core.explain import private_classifier
 from fer_desktop.core.export import CsvRecorder, file_prefix
 from fer_desktop.core.overlay import OverlayPainter
-from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs, unused_path
@@ -146,6 +148,13 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
         if not pending.committed:
             pending.discard()
     return FileAnalysis(video, out_csv, totals["frames"], recorder.rows, tuple(problems))
+
+
+def pipeline_running(classifier: Any, options: PipelineOptions) -> FacePipeline:
+    """A pipeline of its own around the model in use, as loaded (its folder's file may have
+    been replaced or moved since: the analysis ran another network, or none, under the
+    window's model name, review 45)."""
+    return FacePipeline.from_classifier(private_classifier(classifier), options)
 
 
 @dataclass(frozen=True)

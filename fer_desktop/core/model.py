@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import math
 import os
@@ -28,7 +29,6 @@ from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
 from fer_desktop.core.messages import quote
 from fer_desktop.core.native_logs import litert_quiet
-from fer_desktop.core.provenance import file_sha256
 from fer_desktop.core.safe_write import kind_of, not_a_file
 
 MODEL_JSON = "model.json"
@@ -128,13 +128,13 @@ def _same_number(value: object, ours: float) -> bool:
         and math.isclose(float(value), ours, rel_tol=1e-6, abs_tol=1e-12)
 
 
-def _check_recorded_sha256(path: Path, meta: dict) -> None:
+def _check_recorded_sha256(path: Path, meta: dict, digest: str) -> None:
     """Raise ModelError when the model file is not the one its export wrote: model.json
     records each file's SHA-256 (``files_sha256``, exports since session 40). A file with
     bytes changed inside (a flaky copy, a bad disk) still loaded, and answered a little
     differently, without a word (audit 43). Models exported before record none: not checked."""
     expected = (meta.get("files_sha256") or {}).get(path.name)
-    if expected and file_sha256(path) != expected:
+    if expected and digest != expected:  # of the bytes loaded, not read again
         raise ModelError(path, f"is not the file its export wrote: its SHA-256 differs from the "
                                f"one {MODEL_JSON} records (damaged or replaced since, e.g. by "
                                f"a copy that went wrong); copy the model folder again, or "
@@ -197,11 +197,15 @@ class EmotionClassifier:
         metadata: the whole model.json.
         model_dir: the folder it was loaded from.
         model_path: the .tflite file in use (the int8 copy when there is one).
+        model_bytes: that file's bytes as loaded, and sha256 their digest: what runs, whatever
+            the file becomes (a run resumed or exported again replaces its files while its
+            model is in use: "Why this answer?" and the analyses then ran the new network,
+            and records named its digest, under the old model's name, review 45).
         temperature: the calibration temperature applied to the outputs.
     """
 
     def __init__(self, model_dir: Path, metadata: dict, model_path: Path,
-                 num_threads: int = 1) -> None:
+                 num_threads: int = 1, content: bytes | None = None) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
         self.model_dir = model_dir
@@ -210,12 +214,18 @@ class EmotionClassifier:
         self.name = str(metadata.get("name") or model_dir.name)
         self.temperature = float(metadata.get("temperature", 1.0))
         self._lock = threading.Lock()  # one caller at a time in the interpreter
-        if not Path(model_path).exists():  # moved away since it loaded: "Why this answer?"
-            # read "is not a model LiteRT can load (... allocation is null/empty)" (audit 45)
+        if content is None and not Path(model_path).exists():  # moved away since
+            # it loaded read "is not a model LiteRT can load (... allocation is null/empty)"
             raise ModelError(model_path, "is no longer there (moved or deleted?); put it "
                                          f"back, or {EXPORT_HINT} again")
         try:
-            self._interpreter = Interpreter(model_path=str(model_path), num_threads=num_threads)
+            self.model_bytes = content if content is not None else Path(model_path).read_bytes()
+        except OSError as exc:
+            raise ModelError(model_path, f"cannot be read ({exc.strerror or exc})") from exc
+        self.sha256 = hashlib.sha256(self.model_bytes).hexdigest()
+        try:
+            self._interpreter = Interpreter(model_content=self.model_bytes,
+                                            num_threads=num_threads)
             with litert_quiet():  # LiteRT's C++ prints an INFO line at the first one
                 self._interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
@@ -261,7 +271,8 @@ class EmotionClassifier:
                                    f"{EXPORT_HINT} again")
         _check_model_file(path)
         classifier = cls(model_dir, meta, path, num_threads=num_threads)
-        _check_recorded_sha256(path, meta)  # after: what is not a model at all says so
+        _check_recorded_sha256(path, meta, classifier.sha256)  # after: what is no model
+        # at all says so
         return classifier
 
     @property

@@ -420,7 +420,9 @@ def same_model(current, candidate) -> bool:
     if None in paths or getattr(current, "metadata", None) != getattr(candidate, "metadata",
                                                                        None):
         return False
-    digests = {file_sha256(Path(path)) for path in paths}
+    # the bytes each was loaded from: the model in use's file may have been replaced since
+    digests = {getattr(model, "sha256", None) or file_sha256(Path(path))
+               for model, path in zip((current, candidate), paths, strict=True)}
     return len(digests) == 1 and "" not in digests  # "": a file that cannot be read
 
 

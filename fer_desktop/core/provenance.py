@@ -52,9 +52,10 @@ def provenance(classifier: Any) -> dict[str, str]:
     """``{"model": name, "model_file": name of the .tflite, "model_sha256": hex,
     "app_version": version}`` for a classifier (a stub without a file gets empty fields)."""
     model_path = getattr(classifier, "model_path", None)
+    loaded = getattr(classifier, "sha256", None)  # of the bytes running, not the file now
     return {
         "model": str(getattr(classifier, "name", "") or ""),
         "model_file": Path(model_path).name if model_path else "",
-        "model_sha256": file_sha256(Path(model_path)) if model_path else "",
+        "model_sha256": loaded or (file_sha256(Path(model_path)) if model_path else ""),
         "app_version": __version__,
     }

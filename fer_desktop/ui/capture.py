@@ -333,6 +333,8 @@ class CaptureThread(QThread):
                 except SourceError as exc:
                     self.source_failed.emit(str(exc), exc.retryable)
                     return
+                if self._stopping():  # a read that hung past the stopper: the pipeline is the
+                    return            # next source's now (it ran both at once, review 45)
                 if frame is None and self._nothing_readable(source, frames_read, description):
                     return  # one message for the folder, not one per picture first
                 self._report_skipped(source)

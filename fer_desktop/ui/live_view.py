@@ -17,7 +17,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from fer_desktop.core.export import CsvRecorder
-from fer_desktop.core.file_analysis import analysis_csv_path
+from fer_desktop.core.file_analysis import analysis_csv_path, pipeline_running
 from fer_desktop.core.frame_stats import FrameStats
 from fer_desktop.core.image_size import size_note
 from fer_desktop.core.model import Classifier, EmotionClassifier
@@ -503,11 +503,11 @@ class LiveView(QWidget):
         if not video:
             return None
         video = Path(video)
+        options = self._pipeline_options(PipelineOptions(), "video")
         classifier = self._pipeline.classifier if self._pipeline is not None else None
-        model_dir = classifier.model_dir if isinstance(classifier, EmotionClassifier) \
-            else self.startup.model_dir  # the model in use, a model chosen later included
-        make_pipeline = functools.partial(self.startup.pipeline_factory, model_dir,
-                                          self._pipeline_options(PipelineOptions(), "video"))
+        make_pipeline = functools.partial(pipeline_running, classifier, options) \
+            if isinstance(classifier, EmotionClassifier) else functools.partial(
+                self.startup.pipeline_factory, self.startup.model_dir, options)
         hidden = self._settings.numbers_only  # "fer-file-emotions-...", as a recording is
         csv = analysis_csv_path(Path(self._settings.output_folder), video, named=not hidden)
         return self.analyses.open(video, csv, make_pipeline, numbers_only=hidden)

@@ -172,8 +172,12 @@ class CompareDialog(QDialog):
         # header cut them away in the middle)
         # named as the status bar names them (trial 12 read "default 20261205-173530-default"
         # here and "default 20261205-173530" there as two models); whole in the tooltips
-        names = (f"in use\n{status_bar_name(comparison.current.name)}",
-                 f"{self._role}\n{status_bar_name(comparison.candidate.name)}")
+        roles = ("in use", self._role)
+        if comparison.current.name == comparison.candidate.name:  # one run, exported again
+            roles = ("in use: an earlier export", f"{self._role}: its latest export")  # (both
+            # columns read "default 20261207-033830", trial 34)
+        names = (f"{roles[0]}\n{status_bar_name(comparison.current.name)}",
+                 f"{roles[1]}\n{status_bar_name(comparison.candidate.name)}")
         whole = (f"in use: {comparison.current.name}",
                  f"{self._role}: {comparison.candidate.name}")
         # a long name is cut at its end, with "...", to the column's width: its start, the

@@ -336,6 +336,16 @@ class AppSettings:
     def model_dir(self, value: str | Path) -> None:
         self._set("model/folder", str(value))
 
+    @property
+    def model_sha256(self) -> str:
+        """The digest of that model's file when it was put to use ("" = not known): a run
+        resumed or exported again replaces the file, which the next launch says."""
+        return self._text("model/sha256", "")
+
+    @model_sha256.setter
+    def model_sha256(self, value: str) -> None:
+        self._set("model/sha256", str(value))
+
     def _text(self, key: str, default: str = "") -> str:
         """A remembered text; ``default`` for none, or for what a hand edit made another type
         (``@Point(1 2)`` reads as a point, ``a, b`` as a list: the window named the model
