@@ -34,6 +34,15 @@ def test_fine_tuning_starts_from_the_model_in_use(tmp_path):
     assert pairs["--out"] == str(tmp_path / "runs") and pairs["--events"] == "json"
 
 
+def test_no_fine_tune_while_no_model_is_known_to_be_in_use(tmp_path):
+    """Review 45: in the first seconds of a launch (the remembered model still loading), or
+    after a failed load, a fine-tune "of the model in use" adapted the shipped model."""
+    me = str(emotion_folder(tmp_path / "me"))
+    with pytest.raises(ValueError, match="No model is in use yet to fine-tune: wait until"):
+        SourceChoice("images", me, finetune=True).trainer_args(tmp_path / "runs", threads=1,
+                                                               model_in_use=None)
+
+
 def test_training_from_scratch_on_a_folder(tmp_path):
     import argparse
 
@@ -63,7 +72,7 @@ def test_the_fields_the_form_enables_are_the_ones_the_trainer_gets(tmp_path):
     me = emotion_folder(tmp_path / "me")
     for kind, finetune, uses in (("images", False, "folder"), ("images", True, "finetune")):
         args = SourceChoice(kind, str(me), finetune=finetune).trainer_args(
-            tmp_path, threads=3, model_in_use=None, epochs=9, sampling="sqrt")
+            tmp_path, threads=3, model_in_use=Path("/models/mine"), epochs=9, sampling="sqrt")
         carried = {field for field, flag in flags.items() if flag in args}
         assert carried == FIELDS_USED[uses], (uses, args)
 

@@ -44,6 +44,8 @@ from trainer.imagefolder import FolderCount, count_images
 
 NOTHING_COLLECTED = ("Nothing collected yet: tick Collect in the Live tab and press 1-7 while "
                      "you make each expression.")
+NO_MODEL_YET = ("No model is in use yet to fine-tune: wait until the status bar names it, or "
+                "choose one with File > Use model folder...")
 SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
            "collected": "Faces collected in the Live tab"}
 
@@ -97,9 +99,10 @@ class SourceChoice:
         elif self.problem:
             raise ValueError(self.problem)  # now, not by a trainer after starting TensorFlow
         if self.finetune:
+            if model_in_use is None:  # it fine-tuned the shipped model, said to be the one
+                raise ValueError(NO_MODEL_YET)  # in use, while another loaded (review 45)
             config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
-                                    events="json",
-                                    from_model=str(model_in_use) if model_in_use else "")
+                                    events="json", from_model=str(model_in_use))
             return ["finetune", *config.to_argv()]
         config = TrainConfig(images=self.folder, out=str(out), threads=threads, events="json",
                              epochs=epochs or None, sampling=sampling)
