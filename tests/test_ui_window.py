@@ -1624,3 +1624,40 @@ def test_a_thread_stopped_while_its_read_hangs_never_runs_the_pipeline_again(qtb
     release.set()
     assert thread.wait(WAIT_MS)
     assert len(processed) == before
+
+
+def test_leaving_with_a_capture_thread_stuck_in_its_camera_is_no_crash(tmp_path):
+    """Review 45: closing the window while a camera driver hung in read() aborted the
+    process at exit ("QThread: Destroyed while thread is still running", exit 134)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "stuck.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys, threading, time
+        sys.path.insert(0, {str(ROOT / "tests")!r})
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from ui_helpers import EndlessCamera, stub_pipeline
+        from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
+        from fer_desktop.ui.app import leave_past_stuck_threads
+        from fer_desktop.ui.capture import CaptureThread, ThreadStopper
+
+        class Stuck(EndlessCamera):
+            def read(self):
+                threading.Event().wait()  # a driver that never answers
+
+        thread = CaptureThread(Stuck, stub_pipeline(), OverlayPainter(OverlayStyle()),
+                               describe="camera 0")
+        thread.start()
+        time.sleep(0.3)
+        stopper = ThreadStopper(200)
+        stopper.stop(thread)
+        stopper.shutdown()
+        leave_past_stuck_threads([thread], 0)
+        """))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Destroyed while thread" not in result.stderr

@@ -230,9 +230,25 @@ def main(argv: list[str] | None = None) -> int:
     window.start_live(open_source=True if snapshot else None)  # a snapshot needs its frame
     code = app.exec()
     window.close()
-    if run is not None:
-        return run.code
-    return int(code)
+    code = run.code if run is not None else int(code)
+    leave_past_stuck_threads(window.live_view.threads(), code)
+    return code
+
+
+def leave_past_stuck_threads(threads: list, code: int) -> None:
+    """End the process now when a capture thread is still stuck in its source (a camera
+    driver that never answered, after two waits): Qt aborts the process when a running
+    QThread is destroyed at exit ("QThread: Destroyed while thread is still running", exit
+    134, review 45). The recording is closed and the settings saved by then."""
+    stuck = [thread for thread in threads if thread.isRunning()]
+    if not stuck:
+        return
+    logging.getLogger(__name__).warning(
+        "%s did not answer; leaving without waiting for it",
+        ", ".join(getattr(thread, "describe", "a source") for thread in stuck))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
