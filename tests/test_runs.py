@@ -192,6 +192,22 @@ def test_a_stopped_finetune_must_be_started_again(tmp_path):
     assert resume_hint(trained) == RESUME_HINT and resume_hint(None) == RESUME_HINT
 
 
+def test_a_finetunes_row_gives_its_exported_models_score_as_its_results_do(tmp_path):
+    """Trial 34: the list said "2 of 7 (final, test faces)" (the last epoch, scored before the
+    export) and the Results and the comparison "1 of 7" (the exported model)."""
+    tuned = make_run_folder(tmp_path, "20261207-034537-finetune",
+                            {"epoch": 8, "epochs": 8, "status": "finished",
+                             "best_val_accuracy": 2 / 7, "best_epoch": 8},
+                            config={"preset": "finetune", "images": "/faces"})
+    assert read_run_row(tuned).best_val_accuracy == pytest.approx(2 / 7)  # no model yet
+    (tuned / "model.json").write_text(json.dumps({"held_out": {
+        "samples": 7, "after": {"accuracy": 1 / 7}}}))
+    row = read_run_row(tuned)
+    assert row.best_val_accuracy == pytest.approx(1 / 7) and row.test_faces == 7
+    (tuned / "model.json").write_text(json.dumps({"held_out": {"after": {"accuracy": "x"}}}))
+    assert read_run_row(tuned).best_val_accuracy == pytest.approx(2 / 7)  # hand-edited
+
+
 def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     """Three `default` runs (plain, distilled, distilled on mixed labels) all read "default"."""
     from trainer.runs import recipe_text

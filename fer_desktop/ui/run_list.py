@@ -62,7 +62,8 @@ def best_heading(rows: list[RunRow]) -> str:
 
 def best_text(row: RunRow, heading: str) -> str:
     """The best-accuracy cell: the figure, and where the heading does not say it, what it is
-    measured on; a fine-tune's is its last epoch's: it keeps its final weights on purpose."""
+    measured on; a fine-tune's is its final weights' (once exported, its model's score on
+    the test faces: ``trainer.runs``), not its best epoch's."""
     if not isinstance(row.best_val_accuracy, int | float):
         return "-"
     best = f"{100 * row.best_val_accuracy:.1f}%"
@@ -145,7 +146,8 @@ class RunList(QGroupBox):
             "where the list holds both). The exported model's "
             "figure in the Results differs: it adds the balanced decision, which gives up "
             "some accuracy on common emotions for the rare ones. A fine-tune keeps its final "
-            "weights, not the best epoch's: its figure is the last epoch's (\"final\")")
+            "weights, not the best epoch's (\"final\"): once exported, its figure is its "
+            "model's on the test faces, as in its Results")
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
