@@ -451,7 +451,7 @@ def _refuse_finetune_resume(run: Path) -> None:
 
     if (run / CONFIG).is_file() and read_json(run / CONFIG).get("preset") == PRESET:
         raise UserError(f"{run}: a fine-tuning run cannot be resumed; start the fine-tuning "
-                        "again (it takes about a minute)")
+                        "again (it takes a few minutes)")
 
 
 def _gpu(command: str, args, emitter: EventEmitter) -> int:

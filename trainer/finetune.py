@@ -1,4 +1,4 @@
-"""``python -m trainer finetune``: adapt a trained model to your own faces in about a minute.
+"""``python -m trainer finetune``: adapt a trained model to your own faces in a few minutes.
 
 Read top to bottom: the faces, the starting model, what is frozen, the fit, the export, the
 before/after scores.

@@ -36,7 +36,7 @@ from trainer.rundir import (
 STALE_RUN_S = 180         # a "running" run with no writes for this long is not running
 RESUME_HINT = "Resume continues from the last completed epoch"
 RESTART_HINT = ("a fine-tuning run keeps no checkpoint and cannot be resumed: press Start to "
-                "fine-tune again from the beginning (it takes about a minute)")
+                "fine-tune again from the beginning (it takes a few minutes)")
 # Stopped in its first epoch: a stop keeps completed epochs only, and the trainer's --resume
 # of such a run starts it afresh (trainer/train.py, _restored_model), so say that, not "continues".
 NOTHING_KEPT_HINT = ("no epoch was completed, so nothing was kept: Start begins again (Resume "

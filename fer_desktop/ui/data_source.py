@@ -226,7 +226,7 @@ class DataSourceBox(QWidget):
         box.addWidget(self.open_button)
         self.folder_row = row
         form.addRow("Image folder", row)
-        self.finetune_check = QCheckBox("Fine-tune the model in use (about a minute)")
+        self.finetune_check = QCheckBox("Fine-tune the model in use (a few minutes)")
         self.finetune_check.setToolTip("Adapt the model the live view uses to these faces "
                                        "instead of training a new network from scratch: only "
                                        "its last layers learn, for a few epochs")
