@@ -372,3 +372,21 @@ def test_progress_comes_into_view_when_a_run_starts(qtbot, tab, tmp_path, monkey
     assert not in_view()
     tab.progress_box.show_busy("Starting the trainer...")  # the trainer's first word: the bar
     qtbot.waitUntil(in_view, timeout=2000)  # shows, and the whole box comes into view
+
+
+def test_a_first_launch_offers_the_fine_tune(qtbot, tmp_path):
+    """Trial 34: "Fine-tune the model in use" started unticked, and collected faces trained
+    a new network from scratch on 39 faces, though the guide says to tick it."""
+    from fer_desktop.ui.settings import AppSettings
+    from fer_desktop.ui.train_tab import TrainTab
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    assert settings.train_source[2] is True
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    box = tab.data_source
+    box.combo.setCurrentIndex(box.combo.findData("collected"))
+    assert box.finetune_check.isChecked()
+    box.finetune_check.setChecked(False)  # the user's choice is kept
+    tab._save_settings()
+    assert AppSettings.from_file(tmp_path / "settings.ini").train_source[2] is False

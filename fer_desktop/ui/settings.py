@@ -389,11 +389,13 @@ class AppSettings:
     @property
     def train_source(self) -> tuple[str, str, bool]:
         """The Train tab's data source: (kind, image folder, fine-tune the model in use);
-        kind is "csv", "images" or "collected"."""
+        kind is "csv", "images" or "collected". Fine-tune until the user says otherwise: a
+        new network from a few hundred faces is worse than the model it replaces, and it was
+        the default for collected faces, which the guide tells to tick (trial 34)."""
         kind = self._text("train/source", "csv")
         return (kind if kind in TRAIN_SOURCES else "csv",
                 self._text("train/images", ""),
-                _as_bool(self._qs.value("train/finetune"), False))
+                _as_bool(self._qs.value("train/finetune"), True))
 
     @train_source.setter
     def train_source(self, value: tuple[str, str, bool]) -> None:
