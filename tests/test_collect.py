@@ -785,3 +785,27 @@ def test_the_folder_gone_is_said_first_and_taken_back_when_it_returns(qtbot, tmp
     assert str(folder) in gone
     (tmp_path / "away").rename(folder)
     qtbot.waitUntil(lambda: gone in notifier.withdrawn, timeout=WAIT_MS)
+
+
+def test_a_key_with_no_face_on_screen_says_what_to_do_as_a_note(qtbot, tmp_path, caplog):
+    """Trial 34: "No face on screen to save." went to the terminal as an ERROR, and did not
+    say what to do about a face the user could see but the detector missed."""
+    import logging
+
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.collect_panel import CollectPanel
+    from fer_desktop.ui.notifications import Notifier
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.collect_folder = tmp_path / "faces"
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    panel = CollectPanel(settings, notifier=Notifier(bar))
+    qtbot.addWidget(panel)
+    panel.active.setChecked(True)
+    with caplog.at_level(logging.INFO), qtbot.waitSignal(panel.skipped) as skipped:
+        panel.actions[3].trigger()
+    assert skipped.args[0].startswith("No face found in the picture on screen, so nothing "
+                                      "was saved: step to a frame where its box shows")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

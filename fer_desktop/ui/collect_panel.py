@@ -54,6 +54,8 @@ from fer_desktop.ui.side_scroll import scroll_down_to
 from fer_desktop.ui.video_view import VideoView
 
 UNDO_TEXT = "&Undo last face saved or moved"
+NO_FACE_TO_SAVE = ("No face found in the picture on screen, so nothing was saved: step to a "
+                   "frame where its box shows (. and , keys), or lower Minimum face in Options.")
 AFTER_REVIEW_TEXT = ("The faces were checked in Review: Undo now takes back only the faces "
                      "saved from here on.")
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
@@ -331,7 +333,9 @@ class CollectPanel(QGroupBox):
                                          ", then press the key again") + ".")
             return None
         if output is None or output.frame is None or not output.result.faces:
-            self.failed.emit("No face on screen to save.")
+            # said as a note, not an error (it went to the terminal as ERROR), and with what
+            # to do: the detector missed a face the user can see (trial 34)
+            self.skipped.emit(NO_FACE_TO_SAVE)
             return None
         face = face_to_save(output.result.faces, shown)
         frame, box = output.frame, face.box
