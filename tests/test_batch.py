@@ -616,3 +616,54 @@ def test_a_signal_ignored_already_stays_ignored():
         assert signal.getsignal(signal.SIGTERM) is term  # as it was
     finally:
         signal.signal(signal.SIGHUP, before)
+
+
+def test_a_second_ctrl_c_while_the_finished_rows_are_written_is_ignored(inputs, tmp_path,
+                                                                       monkeypatch, capsys):
+    """Trial 35: Ctrl+C twice (or `timeout -s INT`, which signals the process, then its
+    group) with --jobs 2: the second one's traceback ended the salvage, exit -2, and no CSV
+    although inputs had finished."""
+    import os
+    import signal
+
+    collected, real_collect = [], batch.ProcessRunner.collect
+    real_salvage = batch.ProcessRunner.salvage
+
+    def collect(self, *args):
+        collected.append(args[0])
+        if len(collected) == 2:
+            raise KeyboardInterrupt  # the first Ctrl+C, after one input (salvage collects on)
+        return real_collect(self, *args)
+
+    def salvage(self, *args):
+        os.kill(os.getpid(), signal.SIGINT)  # the second, while the rows are written
+        return real_salvage(self, *args)
+
+    monkeypatch.setattr(batch.ProcessRunner, "collect", collect)
+    monkeypatch.setattr(batch.ProcessRunner, "salvage", salvage)
+    out = tmp_path / "r.csv"
+    assert analyse(inputs, out, "--jobs", "2") == 130
+    assert out.is_file() and "interrupted: the rows analysed so far were written" in \
+        capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # given back
+
+
+def test_ctrl_c_with_one_job_names_the_input_cut_short_and_those_not_reached(
+        inputs, tmp_path, monkeypatch, capsys):
+    """Trial 35: --jobs 1 kept 55 of 250 frames of a video and said only "interrupted: the
+    rows analysed so far were written": not which input was cut short, nor the 8 never
+    reached."""
+    from fer_desktop.core import analyze
+
+    real = analyze._analyse_source
+
+    def cut(spec, *args, **kwargs):
+        if spec == inputs[3]:
+            raise KeyboardInterrupt
+        return real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(analyze, "_analyse_source", cut)
+    assert analyse(inputs, tmp_path / "r.csv", "--jobs", "1") == 130
+    err = capsys.readouterr().err
+    assert f"cut short: {inputs[3]} (its rows so far are kept)" in err
+    assert f"not finished, left out: {inputs[4]}" in err

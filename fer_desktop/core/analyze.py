@@ -542,22 +542,18 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     skipped: list[tuple[str, str]] = []
     totals: Counter = Counter()  # frames analysed, also counted when Ctrl+C interrupts
     interrupted = False
-    left_out: list[str] = []  # --jobs: units under way when Ctrl+C came
+    left_out: list[str] = []  # units Ctrl+C left unfinished (--jobs) or unreached
+    cut_short = ""  # --jobs 1: the unit under way, whose rows so far are kept
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
     if args.shard is not None:
         every = len(units)
         units = batch.shard_units(units, *args.shard)
         if not units and every:
             return _empty_shard(args, every, recorder, pending)
-    runner = None
-    if args.jobs > 1 and units:
-        runner = batch.ProcessRunner(
-            units, args.jobs, _analyse_source, FacePipeline.create,
-            (args.model, dataclasses.replace(pipeline.options, num_threads=1)),
-            {"every": args.every, "video": None, "painter": None, "quiet": True},
-            recorder.with_source, recorder.path.parent, quiet)
+    runner = _process_runner(args, units, pipeline, recorder, quiet)
+    position = 0
     try:
-        for spec in units:
+        for position, spec in enumerate(units):  # noqa: B007 - the Ctrl+C handler reads it
             if video_path is not None and video is None:
                 video = _VideoOut(video_path, _annotated_fps(units, args.every))
             try:
@@ -575,9 +571,12 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
                 print(f"{_what_happened(reason)}: {about(path, reason)}", file=sys.stderr)
     except KeyboardInterrupt:
         interrupted = True  # keep what was analysed: committed below like a finished run
+        batch.hold_further_stops()  # a second Ctrl+C lost every row to a traceback
         if runner is not None:  # the parts finished meanwhile, in order; the rest named
             left_out, bad = runner.salvage(recorder, summaries, totals)
             skipped += bad
+        elif units:  # named too (trial 35): the one under way, and those never reached
+            cut_short, left_out = units[position], units[position + 1:]
     finally:
         if runner is not None:
             runner.close()
@@ -600,9 +599,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
           + f" written to {args.out}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
     if interrupted:
-        print("interrupted: the rows analysed so far were written" + (
-            f"; not finished, left out: {'; '.join(left_out)}" if left_out else ""),
-            file=sys.stderr)
+        print(interrupted_words(cut_short, left_out), file=sys.stderr)
         return EXIT_INTERRUPTED
     if skipped:
         for what in ("skipped", "incomplete"):
@@ -611,6 +608,27 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
                 print(f"{len(named)} input(s) {what}: " + "; ".join(named), file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
+
+
+def _process_runner(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
+                    recorder: CsvRecorder, quiet: bool | None) -> batch.ProcessRunner | None:
+    """The worker processes of ``--jobs N`` (None for one job, or nothing to do)."""
+    if args.jobs <= 1 or not units:
+        return None
+    return batch.ProcessRunner(
+        units, args.jobs, _analyse_source, FacePipeline.create,
+        (args.model, dataclasses.replace(pipeline.options, num_threads=1)),
+        {"every": args.every, "video": None, "painter": None, "quiet": True},
+        recorder.with_source, recorder.path.parent, quiet)
+
+
+def interrupted_words(cut_short: str, left_out: list[str]) -> str:
+    """What a Ctrl+C kept and left: with one job, the input it cut short (its rows so far
+    are kept, its summary ends there) and those it never reached; with several, the inputs
+    not finished. ``--jobs 1`` named neither: a 10 s video's 2 s read as its whole (trial 35)."""
+    return ("interrupted: the rows analysed so far were written"
+            + (f"; cut short: {cut_short} (its rows so far are kept)" if cut_short else "")
+            + (f"; not finished, left out: {'; '.join(left_out)}" if left_out else ""))
 
 
 def _annotated_fps(units: list[str], every: int) -> float:

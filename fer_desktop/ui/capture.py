@@ -304,14 +304,12 @@ class CaptureThread(QThread):
                 if seek is not None and self.seekable and self._seek(source, seek):
                     at_end, show_next, stale = False, True, False
                 paused = self.seekable and self.paused
-                # a slideshow shows new options on the picture on screen at once (it waited
-                # for the next picture, up to 3 s)
+                # a slideshow shows new options on its picture at once (it waited up to 3 s)
                 restyle = self.slideshow and stale and not show_next and last_frame is not None
                 if at_end or (paused and not show_next) or restyle:
                     if stale and last_frame is not None:
-                        stale = False
-                        # same frame, new options: no blending, and the same faces keep
-                        # their numbers (a reset made a still image's only face #7)
+                        stale = False  # same frame, new options: no blending, and the same
+                        # faces keep their numbers (a reset made a still image's only face #7)
                         self._pipeline.restart_smoothing()
                         self._publish(last_frame, last_image, description, is_live, still)
                         continue
