@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
+from pathlib import Path
 
 import cv2
 import pytest
@@ -489,6 +490,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 from fer_desktop.core import batch
 import trainer.cli
 
@@ -667,3 +669,15 @@ def test_ctrl_c_with_one_job_names_the_input_cut_short_and_those_not_reached(
     err = capsys.readouterr().err
     assert f"cut short: {inputs[3]} (its rows so far are kept)" in err
     assert f"not finished, left out: {inputs[4]}" in err
+
+
+def test_the_subfolders_left_out_of_a_folder_are_named(inputs, tmp_path, capsys):
+    """Trial 35: interviews/day 2/ was left out of a folder run that exited 0 without a word
+    (subfolders are not searched)."""
+    folder = next(Path(spec) for spec in inputs if Path(spec).is_dir())
+    (folder / "day 2").mkdir()
+    (folder / ".thumbnails").mkdir()  # hidden: not worth a word
+    assert analyse([str(folder)], tmp_path / "r.csv") == 1  # b.png cannot be read
+    err = capsys.readouterr().err
+    assert f"note: subfolders are not searched: {folder / 'day 2'} (name them to analyse " \
+           "them too)" in err and ".thumbnails" not in err

@@ -133,10 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
     """Say that photos among videos are read with the videos' minimum face (a photo's box and
-    label changed when a video joined it in one command, trial 23), and that an ``--out`` not
-    named .csv holds CSV (a CSV went under a .txt name without a word, audit 36)."""
+    label changed when a video joined it in one command, trial 23), that an ``--out`` not
+    named .csv holds CSV (a CSV went under a .txt name without a word, audit 36), and which
+    subfolders of the input folders are left out (trial 35)."""
     if note := csv_name_note(args.out):
         print(note, file=sys.stderr)
+    if subfolders := batch.subfolders_not_searched(args.inputs):
+        shown = "; ".join(subfolders[:5]) + (f" and {len(subfolders) - 5} more"
+                                             if len(subfolders) > 5 else "")
+        print(f"note: subfolders are not searched: {shown} (name them to analyse them too)",
+              file=sys.stderr)
     if args.min_face is None and "image" in kinds and len(kinds) > 1:
         print(f"note: with a video among the inputs, the photos are read with the videos' "
               f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "

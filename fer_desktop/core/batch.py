@@ -121,6 +121,23 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     return list(_each_once(units))
 
 
+def subfolders_not_searched(inputs: list[str]) -> list[str]:
+    """The subfolders of the input folders, which :func:`expand_inputs` does not enter
+    (hidden ones left out): an ``interviews/`` holding ``day 2/`` lost that day without a word,
+    exit 0 (trial 35). A folder with nothing but subfolders is refused on its own."""
+    found: list[str] = []
+    for spec in _each_once(inputs):
+        path = Path(spec)
+        if not _is_folder(path):
+            continue
+        try:
+            found += sorted(str(p) for p in path.iterdir()
+                            if not p.name.startswith(".") and _is_folder(p))
+        except OSError:
+            continue
+    return found
+
+
 def _is_folder(path: Path) -> bool:
     """``Path.is_dir`` that answers False where it may not look (a file inside a folder the
     user cannot enter raised PermissionError here); opening it then names the reason."""
