@@ -737,3 +737,35 @@ def test_the_cli_module_runs_as_a_script(tmp_path):
     done = subprocess.run([sys.executable, "-m", "fer_desktop.cli", "merge", "--help"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "NameError" not in done.stderr, done.stderr
+
+
+def test_an_annotated_frame_of_another_shape_keeps_its_shape():
+    """Trial 35: frames of a 1280x720 video after a 640x480 one were squeezed to 4:3."""
+    import numpy as np
+
+    from fer_desktop.core.analyze import letterboxed
+
+    wide = np.full((720, 1280, 3), 200, np.uint8)
+    boxed = letterboxed(wide, (640, 480))
+    assert boxed.shape == (480, 640, 3)
+    rows = np.flatnonzero(boxed[:, 320, 0] > 0)
+    assert (rows[0], rows[-1]) == (60, 419)  # 640x360 in the middle, black above and below
+    tall = letterboxed(np.full((800, 600, 3), 200, np.uint8), (640, 480))
+    columns = np.flatnonzero(tall[240, :, 0] > 0)
+    assert (columns[0], columns[-1]) == (140, 499)  # 360x480, black at the sides
+
+
+def test_the_annotated_video_letterboxes_a_frame_of_another_shape(tmp_path):
+    import numpy as np
+
+    from fer_desktop.core.analyze import _VideoOut
+
+    video = _VideoOut(tmp_path / "a.avi", 5.0)
+    video.write(np.full((480, 640, 3), 200, np.uint8))
+    video.write(np.full((720, 1280, 3), 200, np.uint8))
+    video.close()
+    capture = cv2.VideoCapture(str(tmp_path / "a.avi"))
+    capture.read()
+    ok, second = capture.read()
+    capture.release()
+    assert ok and second[20, 320].max() < 40 and second[240, 320].min() > 150  # bars, middle

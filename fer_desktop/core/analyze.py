@@ -220,6 +220,20 @@ class TrackSummary:
 VIDEO_OUT_SUFFIXES = (".mp4", ".m4v", ".mov", ".mkv", ".avi")  # _VideoOut: mp4v, .avi MJPG
 
 
+def letterboxed(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` scaled to fit ``size`` (width, height) whole, its shape kept, on black: a
+    1280x720 video after a 640x480 one was squeezed to 4:3, its faces tall and thin (trial
+    35)."""
+    width, height = size
+    scale = min(width / image.shape[1], height / image.shape[0])
+    inner = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+    canvas = np.zeros((height, width, 3), np.uint8)
+    x, y = (width - inner[0]) // 2, (height - inner[1]) // 2
+    canvas[y:y + inner[1], x:x + inner[0]] = cv2.resize(image, inner,
+                                                        interpolation=cv2.INTER_AREA)
+    return canvas
+
+
 class _VideoOut:
     """The --annotated video: opened on the first frame, frames resized to that size."""
 
@@ -244,7 +258,7 @@ class _VideoOut:
             if not self._writer.isOpened():
                 raise ExportError(self.path, "cannot be written as a video (use .mp4 or .avi)")
         if (image.shape[1], image.shape[0]) != self._size:
-            image = cv2.resize(image, self._size, interpolation=cv2.INTER_AREA)
+            image = letterboxed(image, self._size)
         self._writer.write(image)
         self.frames += 1
 
