@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "finished by then are written).", 78),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help="video file, image file or folder of images")
+                        help="video file, image file, or folder of images and videos (its "
+                             "subfolders are not searched)")
     parser.add_argument("--out", required=True, type=Path,
                         help="the CSV file to write (an existing file is left alone unless "
                              "--force)")

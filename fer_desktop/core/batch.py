@@ -682,7 +682,8 @@ def merge_main(argv: list[str] | None = None) -> int:
                     "the natural order of their names (part-2 before part-10), so the result "
                     "equals one unsharded run.",
         epilog="Example: fer-desktop merge shards/part-*.csv --out results.csv")
-    parser.add_argument("parts", nargs="+", type=Path, metavar="CSV")
+    parser.add_argument("parts", nargs="+", type=Path, metavar="CSV",
+                        help="the CSVs of analyze to join (its --shard parts), in name order")
     parser.add_argument("--out", required=True, type=Path, help="the CSV file to write")
     parser.add_argument("--force", action="store_true", help="replace --out if it exists")
     parser.add_argument("--keep-order", action="store_true",
