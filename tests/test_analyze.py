@@ -769,3 +769,18 @@ def test_the_annotated_video_letterboxes_a_frame_of_another_shape(tmp_path):
     ok, second = capture.read()
     capture.release()
     assert ok and second[20, 320].max() < 40 and second[240, 320].min() > 150  # bars, middle
+
+
+def test_a_video_named_as_a_photo_is_counted_skipped_not_incomplete(tmp_path, sample_bgr,
+                                                                    capsys):
+    """Review 43: "incomplete" was told from a reason's first words, and "holds a video
+    (...), not a picture" began like a TIFF's "holds 3 pages": the photo refused, nothing of
+    it analysed, was counted incomplete."""
+    fake = tmp_path / "fake.jpg"
+    fake.write_bytes(sample_video(tmp_path / "clip.avi", sample_bgr).read_bytes())
+    photo = tmp_path / "face.jpg"
+    cv2.imwrite(str(photo), sample_bgr)
+    assert main([str(fake), str(photo), "--out", str(tmp_path / "r.csv"), "--detector", "haar",
+                 "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert f"1 input(s) skipped: {fake}" in err and "incomplete" not in err

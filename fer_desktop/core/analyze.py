@@ -40,7 +40,7 @@ from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
-from fer_desktop.core.image_size import PAGES_NOTE_START, pages_note, tiff_pages
+from fer_desktop.core.image_size import pages_note, tiff_pages
 from fer_desktop.core.messages import about
 from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.overlay import OverlayPainter
@@ -357,15 +357,17 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
     if stills:  # a TIFF's other pages: read_image decodes its first only
         unread = {p for p, _ in skipped}
-        skipped += [(str(p), pages_note(pages)) for p in source.paths
+        skipped += [(str(p), Incomplete(pages_note(pages))) for p in source.paths
                     if str(p) not in unread and (pages := tiff_pages(p)) > 1]
     if isinstance(source, VideoFileSource) and ended_early(frames_read, source.frame_count):
-        skipped.append((spec, f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames "
-                              "(truncated or damaged?); the frames read were analysed"))
+        skipped.append((spec, Incomplete(
+            f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames (truncated or "
+            "damaged?); the frames read were analysed")))
     elif isinstance(source, VideoFileSource) and _stamp(Path(spec)) != before:
-        skipped.append((spec, f"{ENDED_EARLY} {frames_read} frames: the file changed while it "
-                              "was read (still being recorded or copied?); the frames read "
-                              "were analysed: analyse it again once it is whole"))
+        skipped.append((spec, Incomplete(
+            f"{ENDED_EARLY} {frames_read} frames: the file changed while it was read (still "
+            "being recorded or copied?); the frames read were analysed: analyse it again once "
+            "it is whole")))
     return skipped
 
 
@@ -390,10 +392,15 @@ def _listable_folder(path: Path) -> bool:
     return True
 
 
+class Incomplete(str):
+    """A reason whose input was analysed in part: a video cut short (its frames were), a
+    TIFF of several pages (its first was). Told by its type, not its first words: "holds a
+    video (...), not a picture", a photo refused, was called incomplete (review 43)."""
+
+
 def _what_happened(reason: str) -> str:
-    """"incomplete" for a video cut short (its frames were analysed) or a TIFF of several
-    pages (its first was), else "skipped"."""
-    return "incomplete" if reason.startswith((ENDED_EARLY, PAGES_NOTE_START)) else "skipped"
+    """"incomplete" for an :class:`Incomplete` reason, else "skipped"."""
+    return "incomplete" if isinstance(reason, Incomplete) else "skipped"
 
 
 def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: bool) -> str:

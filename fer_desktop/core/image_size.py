@@ -234,7 +234,7 @@ def _reduced_image(entries: bytes, count: int, order: str) -> bool:
     return False
 
 
-PAGES_NOTE_START = "holds"  # pages_note's first word: ``analyze`` calls such a file incomplete
+PAGES_NOTE_START = "holds"  # pages_note's first word
 
 
 def pages_note(pages: int) -> str:
