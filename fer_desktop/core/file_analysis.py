@@ -212,10 +212,8 @@ def emotion_series(csv_path: str | Path, track_id: int | None = None) -> Emotion
     Raises:
         ExportError: the file cannot be read or lacks the expected columns.
     """
+    rows = _FaceRows(track_id)
     path = Path(csv_path)
-    by_frame: dict[int, list] = {}
-    tracks: dict[int, list] = {}  # track id: [frames, first_s, last_s]
-    first_s, last_s = math.inf, -math.inf  # the first and last time of any row
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
@@ -226,46 +224,64 @@ def emotion_series(csv_path: str | Path, track_id: int | None = None) -> Emotion
                                         + ", ".join(missing) + ")")
             for line, row in enumerate(reader, start=2):
                 try:
-                    row_s = float(row["time_s"])
-                    first_s, last_s = min(first_s, row_s), max(last_s, row_s)
-                    if not row.get(EMOTIONS[0]):
-                        continue  # a row that says "no face" carries no probabilities
-                    track = _track_of(row)
-                    if track is not None:
-                        seen = tracks.setdefault(track, [0, row_s, row_s])
-                        seen[0] += 1
-                        seen[1], seen[2] = min(seen[1], row_s), max(seen[2], row_s)
-                    if track_id is not None and track != track_id:
-                        continue
-                    frame = int(row["frame"])
-                    entry = by_frame.setdefault(frame, [row_s,
-                                                        np.zeros(len(EMOTIONS)), 0])
-                    entry[1] += [float(row[e]) for e in EMOTIONS]
-                    entry[2] += 1
+                    rows.add(row)
                 except (TypeError, ValueError) as exc:
                     raise ExportError(path, f"row {line} has a value that is not a "
                                             f"number ({exc})") from exc
     except OSError as exc:
         raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    times: list[float] = []
-    probs: list[np.ndarray] = []
-    faces: list[int] = []
-    previous: int | None = None
-    for frame in sorted(by_frame):
-        time_s, total, count = by_frame[frame]
-        if previous is not None and frame > previous + 1:  # a stretch with no face
-            times.append((times[-1] + time_s) / 2)
-            probs.append(np.full(len(EMOTIONS), np.nan))
-            faces.append(0)
-        times.append(time_s)
-        probs.append(total / count)
-        faces.append(count)
-        previous = frame
-    return EmotionSeries(np.asarray(times, np.float64),
-                         np.asarray(probs, np.float64).reshape(-1, len(EMOTIONS)),
-                         np.asarray(faces, int),
-                         (first_s, last_s) if first_s <= last_s else (0.0, 0.0),
-                         tuple(ChartedFace(t, *tracks[t]) for t in sorted(tracks)), track_id)
+    return rows.series()
+
+
+class _FaceRows:
+    """The rows of an emotion CSV gathered for :func:`emotion_series`: the chosen faces'
+    probabilities summed per frame, every face's sightings, the time span of every row."""
+
+    def __init__(self, track_id: int | None) -> None:
+        self.track_id = track_id
+        self.by_frame: dict[int, list] = {}  # frame: [time_s, probability sum, faces]
+        self.tracks: dict[int, list] = {}  # track id: [frames, first_s, last_s]
+        self.first_s, self.last_s = math.inf, -math.inf  # the first and last time of any row
+
+    def add(self, row: dict) -> None:
+        row_s = float(row["time_s"])
+        self.first_s, self.last_s = min(self.first_s, row_s), max(self.last_s, row_s)
+        if not row.get(EMOTIONS[0]):
+            return  # a row that says "no face" carries no probabilities
+        track = _track_of(row)
+        if track is not None:
+            seen = self.tracks.setdefault(track, [0, row_s, row_s])
+            seen[0] += 1
+            seen[1], seen[2] = min(seen[1], row_s), max(seen[2], row_s)
+        if self.track_id is not None and track != self.track_id:
+            return
+        entry = self.by_frame.setdefault(int(row["frame"]),
+                                         [row_s, np.zeros(len(EMOTIONS)), 0])
+        entry[1] += [float(row[e]) for e in EMOTIONS]
+        entry[2] += 1
+
+    def series(self) -> EmotionSeries:
+        """The mean of each frame, a NaN row between frames that are not neighbours."""
+        times: list[float] = []
+        probs: list[np.ndarray] = []
+        faces: list[int] = []
+        previous: int | None = None
+        for frame in sorted(self.by_frame):
+            time_s, total, count = self.by_frame[frame]
+            if previous is not None and frame > previous + 1:  # a stretch with no face
+                times.append((times[-1] + time_s) / 2)
+                probs.append(np.full(len(EMOTIONS), np.nan))
+                faces.append(0)
+            times.append(time_s)
+            probs.append(total / count)
+            faces.append(count)
+            previous = frame
+        span = (self.first_s, self.last_s) if self.first_s <= self.last_s else (0.0, 0.0)
+        return EmotionSeries(np.asarray(times, np.float64),
+                             np.asarray(probs, np.float64).reshape(-1, len(EMOTIONS)),
+                             np.asarray(faces, int), span,
+                             tuple(ChartedFace(t, *self.tracks[t]) for t in sorted(self.tracks)),
+                             self.track_id)
 
 
 def _track_of(row: dict) -> int | None:
