@@ -115,6 +115,7 @@ def test_gpu_import_writes_a_model_folder_that_export_can_take(tmp_path):
     folder = _device_output(tmp_path, csv, model)
     assert _import(folder, csv, tmp_path / "m", "--member", INIT) == 0
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["name"] == f"gpu_distill {INIT} {folder.name}"  # (a loop's name took it over)
     assert meta["dataset_sha256"] == sha256_of(csv)
     assert meta["recipe"]["sampling"] == "sqrt"  # the balanced decision also tries negatives
     assert meta["training"]["best_epoch"] == 50 and meta["training"]["epochs_done"] == 57

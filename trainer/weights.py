@@ -253,9 +253,9 @@ def import_weights(path: Path, out: Path, name: str, dataset_sha256: str,
     recipe (``--sampling sqrt``, as the GPU recipe samples) and how it was trained.
     """
     out = Path(out)
-    for name in (rundir.MODEL, "model.keras"):  # a user's model.keras went (audit 46)
-        if (out / name).exists() or (out / name).is_symlink():
-            raise WeightsError(out, f"already holds a model ({name}): import into a new folder")
+    for held in (rundir.MODEL, "model.keras"):  # a user's model.keras went (audit 46)
+        if (out / held).exists() or (out / held).is_symlink():
+            raise WeightsError(out, f"already holds a model ({held}): import into a new folder")
     arrays = load_arrays(path)
     model = model_from_arrays(arrays, path)
     rundir.check_writable(out)
