@@ -823,13 +823,17 @@ def test_a_remembered_model_whose_file_changed_since_is_said_at_launch(qtbot, ma
 
     run = tmp_path / "20261207-033830-default"
     run.mkdir()
-    (run / "model.json").write_text('{"name": "default 20261207-033830", "files": '
-                                    '{"tflite_int8": "model-int8.tflite"}}')
+    import json
+
+    meta = json.loads((default_model_dir() / "model.json").read_text())
+    (run / "model.json").write_text(json.dumps({**meta, "name": "default 20261207-033830"}))
+    for name in meta["files"].values():
+        (run / name).write_bytes(b"its bytes")  # (the stub below runs none)
 
     def loaded(sha256: str):
         def factory(model_dir=None, options=None, **kwargs):
             classifier = StubClassifier("default 20261207-033830")
-            classifier.model_dir, classifier.sha256 = run, sha256
+            classifier.model_dir, classifier.sha256 = Path(model_dir or run), sha256
             return FacePipeline.from_classifier(classifier, options) if options \
                 else FacePipeline.from_classifier(classifier)
         return factory
@@ -842,4 +846,12 @@ def test_a_remembered_model_whose_file_changed_since_is_said_at_launch(qtbot, ma
     assert window.notifier.last_error.startswith(f"The model in {run} has changed since it "
                                                  "was put to use")
     assert settings.model_sha256 == "b" * 64  # said once
-    assert replaced_since("", window.classifier) is None  # nothing remembered: nothing said
+    assert replaced_since(str(run), "", window.classifier) is None  # nothing remembered
+    window.close()
+    # another model for one launch (--model): not the remembered one changed (review 46)
+    other = tmp_path / "other"
+    other.mkdir()
+    window = make_window(settings, model_dir=other, pipeline_factory=loaded("c" * 64))
+    assert "has changed" not in window.notifier.last_error
+    assert settings.model_sha256 == "b" * 64  # the remembered folder's digest, kept
+    assert replaced_since(str(other.parent), "b" * 64, window.classifier) is None

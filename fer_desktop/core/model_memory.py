@@ -23,11 +23,24 @@ def digest_to_remember(classifier: Any) -> str:
     return str(getattr(classifier, "sha256", "") or "")
 
 
-def replaced_since(remembered: str, classifier: Any) -> str | None:
-    """A sentence for the window when the remembered model's file is not the one it ran when
-    it was put to use; None when it is, or when nothing was remembered."""
+def is_remembered(folder: str, classifier: Any) -> bool:
+    """Whether the classifier was loaded from the remembered model ``folder`` (not from a
+    ``--model`` given for one launch, whose digest is not the remembered folder's)."""
+    loaded = getattr(classifier, "model_dir", None)
+    try:
+        return bool(folder) and loaded is not None \
+            and Path(folder).resolve() == Path(loaded).resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def replaced_since(folder: str, remembered: str, classifier: Any) -> str | None:
+    """A sentence for the window when the remembered model's file (``folder``, ``remembered``
+    its digest) is not the one it ran when it was put to use; None when it is, when nothing
+    was remembered, or when the classifier is another model (``--model``: it read as the
+    remembered one changed, review 46)."""
     now = digest_to_remember(classifier)
-    if not remembered or not now or remembered == now:
+    if not remembered or not now or remembered == now or not is_remembered(folder, classifier):
         return None
     folder = Path(getattr(classifier, "model_dir", "") or ".")
     return (f"The model in {folder} has changed since it was put to use (its run was trained "

@@ -32,7 +32,7 @@ from fer_desktop.core.model import (
     read_metadata,
 )
 from fer_desktop.core.model_compare import SwitchQuestion, same_model, switch_question
-from fer_desktop.core.model_memory import digest_to_remember, replaced_since
+from fer_desktop.core.model_memory import digest_to_remember, is_remembered, replaced_since
 from fer_desktop.core.pipeline import FacePipeline
 from fer_desktop.core.sources import FrameSource, list_cameras, open_source
 from fer_desktop.ui.about import AboutDialog, show_about
@@ -424,9 +424,11 @@ class MainWindow(QMainWindow):
             self._say_fallback(self._fallback_reason)
             self.settings.model_dir = ""
             self._fallback_reason = ""
-        elif changed := replaced_since(self.settings.model_sha256, classifier):
+        elif changed := replaced_since(self.settings.model_dir, self.settings.model_sha256,
+                                       classifier):
             self.notifier.error(changed, serious=True)  # not loaded unsaid (trial 34)
-        self.settings.model_sha256 = digest_to_remember(classifier)
+        if is_remembered(self.settings.model_dir, classifier):  # not a --model's
+            self.settings.model_sha256 = digest_to_remember(classifier)
         self.model_changed.emit(model_line(classifier))
 
     def _on_pipeline_failed(self, message: str) -> None:
