@@ -686,3 +686,39 @@ def test_the_subfolders_left_out_of_a_folder_are_named(inputs, tmp_path, capsys)
     err = capsys.readouterr().err
     assert f"note: subfolders are not searched: {folder / 'day 2'} (name them to analyse " \
            "them too)" in err and ".thumbnails" not in err
+
+
+def test_a_ctrl_c_just_after_a_units_rows_are_copied_does_not_copy_them_twice(
+        tmp_path, monkeypatch):
+    """Review 46: a stop between the copy and the note that the unit was collected had
+    salvage() copy the unit again: a,a,a,a,a,a,b,b,b,... in the CSV, exit 130 unsaid."""
+    import os
+    import signal
+
+    out = tmp_path / "out.csv"
+    recorder = CsvRecorder(out, with_source=True, provenance=dict)
+    units = ["a", "b"]
+    totals = Counter()
+    real_copy = batch._copy_rows
+
+    def copy_then_stop(part, into):
+        monkeypatch.setattr(batch, "_copy_rows", real_copy)
+        real_copy(part, into)
+        os.kill(os.getpid(), signal.SIGINT)  # lands right after the copy
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with batch.ProcessRunner(units, 2, _three_rows, _no_pipeline, (), {}, True, tmp_path,
+                                 quiet=True) as runner:
+            while not all(future.done() for _spec, future in runner._futures):
+                time.sleep(0.05)
+            monkeypatch.setattr(batch, "_copy_rows", copy_then_stop)
+            with pytest.raises(KeyboardInterrupt):
+                runner.collect("a", recorder, {}, totals)
+            left, skipped = runner.salvage(recorder, {}, totals)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    recorder.close()
+    assert left == [] and totals["frames"] == 6
+    with out.open(newline="") as fh:
+        assert [row[0] for row in csv.reader(fh)][1:] == ["a"] * 3 + ["b"] * 3

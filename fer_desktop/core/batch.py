@@ -259,6 +259,22 @@ def stop_signals_as_interrupt() -> Iterator[None]:
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
+@contextlib.contextmanager
+def stops_held() -> Iterator[None]:
+    """Ctrl+C, SIGTERM and SIGHUP held back for the block and delivered at its end (where
+    the system can: ``pthread_sigmask``), so that the block runs whole or not at all."""
+    signals = {signal.SIGINT, *STOP_SIGNALS}
+    holds = hasattr(signal, "pthread_sigmask") \
+        and threading.current_thread() is threading.main_thread()
+    if holds:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        if holds:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+
 def hold_further_stops() -> None:
     """Ignore Ctrl+C, SIGTERM and SIGHUP from now on, for the rest of the enclosing
     :func:`stop_signals_as_interrupt` block (which restores them): after the first, what was
@@ -417,16 +433,17 @@ class ProcessRunner:
         if result.error is not None:
             self._done(unit, result.frames_read)
             raise SourceError(spec, result.error)
-        if result.part is not None:
-            # all its rows or none: a Ctrl+C in the copy leaves the unit to salvage(), which
-            # copies it whole or names it (it was passed over, half copied, unnamed: review 43)
-            _copy_rows(Path(result.part), recorder)
-        self._done(unit, result.frames_read)
+        with stops_held():  # its rows, counts and the note that they are in, or none: a stop
+            # in the copy passed the unit over, half copied (review 43); one just after it,
+            # before the note, had salvage() copy it again (review 46)
+            if result.part is not None:
+                _copy_rows(Path(result.part), recorder)
+            self._done(unit, result.frames_read)
+            summaries.update(result.summaries)
+            totals["frames"] += result.analysed
+            totals["faceless"] += result.faceless
         if result.part is not None:
             Path(result.part).unlink(missing_ok=True)
-        summaries.update(result.summaries)
-        totals["frames"] += result.analysed
-        totals["faceless"] += result.faceless
         return result.skipped
 
     def _done(self, unit: int, frames_read: int) -> None:
