@@ -85,6 +85,11 @@ def test_a_shard_with_no_input_writes_its_header_and_succeeds(inputs, tmp_path, 
     assert analyse(inputs[:1], parts[1], "--shard", "2/2") == 0
     assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 0
     assert (tmp_path / "m.csv").read_bytes() == whole.read_bytes()
+    # an existing part is not replaced by a header even with --force (review 46)
+    kept = parts[1].read_bytes()
+    assert analyse(inputs[:1], parts[1], "--shard", "1/3", "--force") == 2
+    assert "it is left as it was" in capsys.readouterr().err
+    assert parts[1].read_bytes() == kept
 
 
 def test_a_refused_annotated_video_takes_the_csv_back(tmp_path, sample_bgr, capsys,

@@ -157,8 +157,13 @@ def _empty_shard(args: argparse.Namespace, inputs: int, recorder: CsvRecorder,
     and succeeds: it failed, "nothing could be analysed", and a job scheduler retried it as
     a crash while merge could not tell it from one (review 43)."""
     recorder.close()
-    _commit(pending[:1], None)  # the CSV; an annotated video of nothing is not made
     k, n = args.shard
+    if args.out.exists():  # --force replaces a file with rows only (review 46)
+        print(f"error: shard {k}/{n} has no input ({counted(inputs, 'input')} for {n} "
+              f"shards), and {args.out} exists: it is left as it was (rows of an earlier run "
+              "with fewer shards?); remove it or name another --out", file=sys.stderr)
+        return EXIT_FAILED
+    _commit(pending[:1], None)  # the CSV; an annotated video of nothing is not made
     print(f"shard {k}/{n} has no input ({counted(inputs, 'input')} for {n} shards): "
           f"{args.out} holds the header alone", file=sys.stderr)
     return 0
