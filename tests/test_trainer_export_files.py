@@ -63,16 +63,19 @@ def test_a_failed_copy_leaves_a_model_json_naming_only_files_that_exist(tmp_path
     _model_folder(assets, {"keras": "model.keras", "tflite": "model.tflite",
                            "tflite_int8": "model-int8.tflite"})
 
-    def disk_full(path, data):
-        raise OSError(28, "No space left on device")
+    before = {p.name: p.read_bytes() for p in assets.iterdir()}
+    real = export.shutil.copyfile
 
-    monkeypatch.setattr(export.rundir, "atomic_write_json", disk_full)
+    def disk_full_at_the_json(src, dst, **kwargs):
+        if str(src).endswith("model.json"):
+            raise OSError(28, "No space left on device", str(src), None, str(dst))
+        return real(src, dst, **kwargs)
+
+    monkeypatch.setattr(export.shutil, "copyfile", disk_full_at_the_json)
     with pytest.raises(OSError):
         copy_model_folder(tmp_path / "ensemble", assets)
-    # no model.json at all is no model, which the app and the trainer refuse by name
-    if (assets / "model.json").exists():
-        listed = json.loads((assets / "model.json").read_text())["files"].values()
-        assert all((assets / name).is_file() for name in listed)
+    # review 46: it left the new files and no model.json; now the earlier model stays whole
+    assert {p.name: p.read_bytes() for p in assets.iterdir()} == before
 
 
 def test_a_copy_failing_half_way_leaves_the_earlier_model_whole(tmp_path, monkeypatch):

@@ -523,13 +523,14 @@ def _emit_results(emitter: EventEmitter, out: Path, files: dict[str, dict],
 
 def copy_model_folder(run: Path, target: Path) -> None:
     """Copy model.keras/.tflite/model.json into ``target``: every file beside its name first,
-    then the old model.json removed, the files renamed in and model.json written last. A copy
-    that failed half-way left the old model.json describing a new model.keras, whose
+    model.json too, then the old model.json removed and the files renamed in, model.json last.
+    A copy that failed half-way left the old model.json describing a new model.keras, whose
     decisions (flip, blur, prior, temperature) finetune --from and --teacher took (review 44);
-    now a failed copy leaves the folder as it was."""
+    now a failed copy leaves the folder as it was, and only a kill during the renames can
+    leave it without a model.json (refused by name, never mixed)."""
     target.mkdir(parents=True, exist_ok=True)
     meta = json.loads((run / rundir.MODEL).read_text())
-    names = list(meta["files"].values())
+    names = [*meta["files"].values(), rundir.MODEL]  # model.json copied too, renamed last
     copies = {name: target / f".tmp-{name}" for name in names}
     try:
         for name, tmp in copies.items():
@@ -541,12 +542,11 @@ def copy_model_folder(run: Path, target: Path) -> None:
                     raise OSError(exc.errno, exc.strerror, str(target / name)) from exc
                 raise
         (target / rundir.MODEL).unlink(missing_ok=True)  # from here on, no mixed folder
-        for name, tmp in copies.items():
+        for name, tmp in copies.items():  # renames: nothing left to fill a disk
             os.replace(tmp, target / name)
     finally:
         for tmp in copies.values():  # a half copy left in the user's folder (audit 41)
             tmp.unlink(missing_ok=True)
-    rundir.atomic_write_json(target / rundir.MODEL, meta)
     for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
         if stale not in meta["files"].values():
             (target / stale).unlink(missing_ok=True)
