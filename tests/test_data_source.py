@@ -43,6 +43,21 @@ def test_no_fine_tune_while_no_model_is_known_to_be_in_use(tmp_path):
                                                                model_in_use=None)
 
 
+def test_no_fine_tune_of_a_model_in_use_whose_file_was_replaced_since(tmp_path, model_copy):
+    """Review 46: the fine-tune reads the model folder's files; after the run whose model was
+    in use was trained further, it adapted a network other than the one running."""
+    from fer_desktop.core.model import EmotionClassifier
+
+    me = str(emotion_folder(tmp_path / "me"))
+    loaded = EmotionClassifier.load(model_copy)
+    choice = SourceChoice("images", me, finetune=True, loaded_sha256=loaded.sha256)
+    assert choice.trainer_args(tmp_path / "runs", threads=1, model_in_use=model_copy)
+    (model_copy / loaded.model_path.name).write_bytes(b"the run's new export")
+    with pytest.raises(ValueError, match="The model in use was replaced on disk since it was "
+                                         "loaded"):
+        choice.trainer_args(tmp_path / "runs", threads=1, model_in_use=model_copy)
+
+
 def test_training_from_scratch_on_a_folder(tmp_path):
     import argparse
 

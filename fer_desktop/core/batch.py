@@ -251,7 +251,8 @@ def stop_signals_as_interrupt() -> Iterator[None]:
 
     previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS
                 if signal.getsignal(sig) is not signal.SIG_IGN}
-    previous[signal.SIGINT] = signal.getsignal(signal.SIGINT)  # for hold_further_stops
+    if (handler := signal.getsignal(signal.SIGINT)) is not None:  # for hold_further_stops
+        previous[signal.SIGINT] = handler  # (None: set outside Python, left as it is)
     try:
         yield
     finally:

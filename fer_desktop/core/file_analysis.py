@@ -204,15 +204,22 @@ class EmotionSeries:
 def emotion_series(csv_path: str | Path, track_id: int | None = None) -> EmotionSeries:
     """One curve per emotion from a CSV written by ``analyze`` or the recorder: the mean over
     every face of a frame, or the face numbered ``track_id`` alone (in a video of several
-    people, the mean answered for nobody).
-
-    Frames missing from the CSV (no face found, or not that face) become a NaN row, so that a
-    curve is not drawn across a stretch without faces.
+    people, the mean answered for nobody). See :func:`read_emotion_rows`.
 
     Raises:
         ExportError: the file cannot be read or lacks the expected columns.
     """
-    rows = _FaceRows(track_id)
+    return read_emotion_rows(csv_path).series(track_id)
+
+
+def read_emotion_rows(csv_path: str | Path) -> EmotionRows:
+    """The rows of an emotion CSV, read once: each face's curves are then drawn from memory
+    (choosing a face read the whole CSV again on the GUI thread, review 46).
+
+    Raises:
+        ExportError: the file cannot be read or lacks the expected columns.
+    """
+    rows = EmotionRows()
     path = Path(csv_path)
     try:
         with open(path, newline="", encoding="utf-8") as fh:
@@ -230,58 +237,67 @@ def emotion_series(csv_path: str | Path, track_id: int | None = None) -> Emotion
                                             f"number ({exc})") from exc
     except OSError as exc:
         raise ExportError(path, f"cannot be read ({exc.strerror or exc})") from exc
-    return rows.series()
+    return rows
 
 
-class _FaceRows:
-    """The rows of an emotion CSV gathered for :func:`emotion_series`: the chosen faces'
-    probabilities summed per frame, every face's sightings, the time span of every row."""
+class EmotionRows:
+    """An emotion CSV's face rows: per face (its track id, None for a row without one), each
+    frame's time and probabilities; and the time span of every row, "no face" rows included."""
 
-    def __init__(self, track_id: int | None) -> None:
-        self.track_id = track_id
-        self.by_frame: dict[int, list] = {}  # frame: [time_s, probability sum, faces]
-        self.tracks: dict[int, list] = {}  # track id: [frames, first_s, last_s]
-        self.first_s, self.last_s = math.inf, -math.inf  # the first and last time of any row
+    def __init__(self) -> None:
+        # face: {frame: [time_s, probabilities summed, rows]} (a face twice in a frame: a
+        # recorder's stills without numbers)
+        self.faces: dict[int | None, dict[int, list]] = {}
+        self.first_s, self.last_s = math.inf, -math.inf
 
     def add(self, row: dict) -> None:
         row_s = float(row["time_s"])
         self.first_s, self.last_s = min(self.first_s, row_s), max(self.last_s, row_s)
         if not row.get(EMOTIONS[0]):
             return  # a row that says "no face" carries no probabilities
-        track = _track_of(row)
-        if track is not None:
-            seen = self.tracks.setdefault(track, [0, row_s, row_s])
-            seen[0] += 1
-            seen[1], seen[2] = min(seen[1], row_s), max(seen[2], row_s)
-        if self.track_id is not None and track != self.track_id:
-            return
-        entry = self.by_frame.setdefault(int(row["frame"]),
-                                         [row_s, np.zeros(len(EMOTIONS)), 0])
+        frames = self.faces.setdefault(_track_of(row), {})
+        entry = frames.setdefault(int(row["frame"]), [row_s, np.zeros(len(EMOTIONS)), 0])
         entry[1] += [float(row[e]) for e in EMOTIONS]
         entry[2] += 1
 
-    def series(self) -> EmotionSeries:
-        """The mean of each frame, a NaN row between frames that are not neighbours."""
+    def tracks(self) -> tuple[ChartedFace, ...]:
+        """Every numbered face, in the order of its number."""
+        return tuple(ChartedFace(track, sum(n for _t, _p, n in frames.values()),
+                                 min(t for t, _p, _n in frames.values()),
+                                 max(t for t, _p, _n in frames.values()))
+                     for track, frames in sorted((t, f) for t, f in self.faces.items()
+                                                 if t is not None))
+
+    def series(self, track_id: int | None = None) -> EmotionSeries:
+        """The mean of each frame (over every face, or ``track_id``'s alone), a NaN row
+        between frames that are not neighbours, so that no curve crosses a stretch without
+        the face."""
+        by_frame: dict[int, list] = {}
+        for track, frames in self.faces.items():
+            if track_id is not None and track != track_id:
+                continue
+            for frame, (time_s, probs, rows) in frames.items():
+                entry = by_frame.setdefault(frame, [time_s, np.zeros(len(EMOTIONS)), 0])
+                entry[1] += probs
+                entry[2] += rows
         times: list[float] = []
-        probs: list[np.ndarray] = []
-        faces: list[int] = []
+        means: list[np.ndarray] = []
+        counts: list[int] = []
         previous: int | None = None
-        for frame in sorted(self.by_frame):
-            time_s, total, count = self.by_frame[frame]
+        for frame in sorted(by_frame):
+            time_s, total, count = by_frame[frame]
             if previous is not None and frame > previous + 1:  # a stretch with no face
                 times.append((times[-1] + time_s) / 2)
-                probs.append(np.full(len(EMOTIONS), np.nan))
-                faces.append(0)
+                means.append(np.full(len(EMOTIONS), np.nan))
+                counts.append(0)
             times.append(time_s)
-            probs.append(total / count)
-            faces.append(count)
+            means.append(total / count)
+            counts.append(count)
             previous = frame
         span = (self.first_s, self.last_s) if self.first_s <= self.last_s else (0.0, 0.0)
         return EmotionSeries(np.asarray(times, np.float64),
-                             np.asarray(probs, np.float64).reshape(-1, len(EMOTIONS)),
-                             np.asarray(faces, int), span,
-                             tuple(ChartedFace(t, *self.tracks[t]) for t in sorted(self.tracks)),
-                             self.track_id)
+                             np.asarray(means, np.float64).reshape(-1, len(EMOTIONS)),
+                             np.asarray(counts, int), span, self.tracks(), track_id)
 
 
 def _track_of(row: dict) -> int | None:

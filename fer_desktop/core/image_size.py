@@ -234,12 +234,11 @@ def _reduced_image(entries: bytes, count: int, order: str) -> bool:
     return False
 
 
-PAGES_NOTE_START = "holds"  # pages_note's first word
 
 
 def pages_note(pages: int) -> str:
     """The words for a picture file of several pages, of which the app reads the first."""
-    return (f"{PAGES_NOTE_START} {pages} pages; only the first is read (save each page as a "
+    return (f"holds {pages} pages; only the first is read (save each page as a "
             "picture of its own to see it)")
 
 

@@ -9,10 +9,12 @@ without a word, a model the user had just turned down (trial 34).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from fer_desktop.core.model import is_shipped_model_dir
+from fer_desktop.core.model import MODEL_JSON, is_shipped_model_dir
+from fer_desktop.core.provenance import file_sha256
 
 
 def digest_to_remember(classifier: Any) -> str:
@@ -46,3 +48,18 @@ def replaced_since(folder: str, remembered: str, classifier: Any) -> str | None:
     return (f"The model in {folder} has changed since it was put to use (its run was trained "
             "further or exported again): its new version is in use now. To use another, "
             "choose File > Use model folder... or File > Use the shipped model.")
+
+
+def same_files(model_dir: Path, loaded: str) -> bool:
+    """Whether ``model_dir`` still holds the model file whose digest is ``loaded`` (the model
+    in use as it was loaded); True where that is not known (no digest, no readable list of
+    files). A fine-tune of the model in use reads its folder's files: after its run was
+    resumed, it adapted a network other than the one running (review 46)."""
+    if not loaded:
+        return True
+    try:
+        files = json.loads((Path(model_dir) / MODEL_JSON).read_text()).get("files") or {}
+    except (OSError, ValueError, AttributeError):
+        return True
+    return any(file_sha256(Path(model_dir) / str(name)) == loaded
+               for key, name in files.items() if str(key).startswith("tflite"))

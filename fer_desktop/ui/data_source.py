@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.collect import FaceCollector
+from fer_desktop.core.model_memory import same_files
 from fer_desktop.core.plain_words import counted
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.colours import ERROR_COLOUR
@@ -44,6 +45,9 @@ from trainer.imagefolder import FolderCount, count_images
 
 NOTHING_COLLECTED = ("Nothing collected yet: tick Collect in the Live tab and press 1-7 while "
                      "you make each expression.")
+REPLACED_IN_USE = ("The model in use was replaced on disk since it was loaded (its run was "
+                   "trained further or exported again): a fine-tune would adapt the new one. "
+                   "Choose Use this model for the run first, or untick Fine-tune.")
 NO_MODEL_YET = ("No model is in use yet to fine-tune: wait until the status bar names it, or "
                 "choose one with File > Use model folder...")
 SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
@@ -69,6 +73,7 @@ class SourceChoice:
     folder: str = ""
     finetune: bool = False
     problem: str = ""  # why training would refuse the image folder, once counted
+    loaded_sha256: str = ""  # the digest of the model in use as it was loaded ("": unknown)
 
     def trainer_args(self, out: Path, threads: int, model_in_use: Path | None,
                      epochs: int | None = None, sampling: str = "natural") -> list[str]:
@@ -101,6 +106,8 @@ class SourceChoice:
         if self.finetune:
             if model_in_use is None:  # it fine-tuned the shipped model, said to be the one
                 raise ValueError(NO_MODEL_YET)  # in use, while another loaded (review 45)
+            if not same_files(model_in_use, self.loaded_sha256):
+                raise ValueError(REPLACED_IN_USE)
             config = FinetuneConfig(images=self.folder, out=str(out), threads=threads,
                                     events="json", from_model=str(model_in_use))
             return ["finetune", *config.to_argv()]
@@ -182,6 +189,7 @@ class DataSourceBox(QWidget):
     def __init__(self, collect: CollectFolder, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._collect = collect  # the Live tab's folder, as it is now (not as at launch)
+        self.loaded_sha256 = ""  # the model in use's, set by the window (``same_files``)
         self._busy = False  # a trainer runs: the choice is locked
         self.folder_jobs = BackgroundJobs()  # the image folder's count (a share may hang)
         self._folders: dict[str, tuple[FolderCount | None, str]] = {}  # the last counts
@@ -253,7 +261,7 @@ class DataSourceBox(QWidget):
             refusal = count.problem() if count is not None else ""
             problem = problem or (refusal + "." if refusal else "")
         return SourceChoice(kind, folder, kind != "csv" and self.finetune_check.isChecked(),
-                            problem)
+                            problem, self.loaded_sha256)
 
     def set_choice(self, kind: str, folder: str, finetune: bool) -> None:
         """Show a remembered choice (``changed`` is not emitted)."""

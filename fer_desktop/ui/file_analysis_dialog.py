@@ -36,11 +36,12 @@ from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.file_analysis import (
     AnalysisCancelled,
     ChartedFace,
+    EmotionRows,
     EmotionSeries,
     FileAnalysis,
     analyse_file,
     analysed_line,
-    emotion_series,
+    read_emotion_rows,
 )
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.plain_words import counted
@@ -215,6 +216,7 @@ class FileAnalysisDialog(QDialog):
         self.setMinimumSize(MIN_SIZE)
         self.resize(size_within_window(parent))
         self.result: FileAnalysis | None = None
+        self._rows: EmotionRows | None = None  # the CSV's, read once at the end
 
         self.status = QLabel(f"Loading the model to analyse {video.name}...")
         self.status.setWordWrap(True)
@@ -302,7 +304,8 @@ class FileAnalysisDialog(QDialog):
         for button in (self.open_csv_button, self.open_folder_button):
             button.setEnabled(True)
         try:
-            series = emotion_series(result.csv_path)
+            self._rows = read_emotion_rows(result.csv_path)  # once: a face chosen is drawn
+            series = self._rows.series()                     # from memory
         except ExportError as exc:
             self.status.setText(f"Saved {result.csv_path}, but it cannot be charted: {exc}")
             self.finished_analysis.emit(result)
@@ -320,11 +323,9 @@ class FileAnalysisDialog(QDialog):
         self.finished_analysis.emit(result)
 
     def _chart_face(self, track_id: int | None) -> None:
-        """Chart the face chosen (None: the mean over every face), read back from the CSV."""
-        try:
-            self.chart.show_series(emotion_series(self.result.csv_path, track_id))
-        except ExportError as exc:  # the CSV moved or changed since
-            self.status.setText(f"The chart cannot be redrawn: {exc}")
+        """Chart the face chosen (None: the mean over every face)."""
+        if self._rows is not None:
+            self.chart.show_series(self._rows.series(track_id))
 
     def _on_failed(self, message: str, details: str) -> None:
         self._outcome_shown = True

@@ -504,7 +504,7 @@ class LiveView(QWidget):
             return None
         video = Path(video)
         options = self._pipeline_options(PipelineOptions(), "video")
-        classifier = self._pipeline.classifier if self._pipeline is not None else None
+        classifier = self._classifier or (self._pipeline and self._pipeline.classifier)
         make_pipeline = functools.partial(pipeline_running, classifier, options) \
             if isinstance(classifier, EmotionClassifier) else functools.partial(
                 self.startup.pipeline_factory, self.startup.model_dir, options)
