@@ -1661,3 +1661,22 @@ def test_leaving_with_a_capture_thread_stuck_in_its_camera_is_no_crash(tmp_path)
                             timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Destroyed while thread" not in result.stderr
+
+
+def test_a_file_opened_goes_first_among_the_recent_ones_as_after_a_restart(
+        qtbot, main_window, settings, tmp_path):
+    """Trial 36: a file opened went last in the list and File > Open Recent, and first after
+    a restart (the settings keep them newest first)."""
+    first, second, third = (make_video(tmp_path / f"{name}.avi")
+                            for name in ("first", "second", "third"))
+    settings.remember_recent(first.resolve())
+    settings.remember_recent(second.resolve())
+    window = main_window(source=str(SAMPLE))
+    picker = window.live_view.source_picker
+    qtbot.waitUntil(lambda: picker.combo.findText("first.avi") >= 0, timeout=WAIT_MS)
+    for video in (third, first):
+        with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+            window.live_view.set_source(str(video.resolve()))
+    listed = [Path(p).name for p in picker.listed_files()]
+    assert listed == ["first.avi", "third.avi", "second.avi"]
+    assert [Path(p).name for p in settings.recent_files] == listed  # as the next launch

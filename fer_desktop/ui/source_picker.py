@@ -178,17 +178,18 @@ class SourcePicker(QWidget):
                 combo.insertItem(0, f"Camera {spec}", ("camera", spec))
                 index = 0
             combo.setCurrentIndex(index)
-        else:
-            data = ("file", str(spec))
-            # the sample is the "Sample image" entry itself (not a second one of that name)
-            index = self._find(("sample", None) if is_sample(spec) else data)
-            if index < 0:
-                sep = next((i for i in range(combo.count()) if combo.itemData(i) is None),
-                           combo.count())
-                combo.insertItem(sep, describe_spec(spec), data)
-                combo.setItemData(sep, str(spec), Qt.ItemDataRole.ToolTipRole)
-                index = sep
-            combo.setCurrentIndex(index)
+        elif is_sample(spec):  # the "Sample image" entry itself (not a second of that name)
+            combo.setCurrentIndex(self._find(("sample", None)))
+        else:  # first among the files, newest first as the next launch lists them (a new
+            data = ("file", str(spec))  # one went last, and moved up at a restart: trial 36)
+            if (old := self._find(data)) >= 0:
+                combo.removeItem(old)
+            top = next((i for i in range(combo.count())
+                        if combo.itemData(i) is None or combo.itemData(i)[0] == "file"),
+                       combo.count())
+            combo.insertItem(top, describe_spec(spec), data)
+            combo.setItemData(top, str(spec), Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(top)
         del blocker
 
     def listed_files(self) -> list[str]:
