@@ -148,10 +148,15 @@ def test_the_analysis_window_charts_the_face_chosen(qtbot, tmp_path):
     assert dialog.chart.getAxis("left").labelText == "probability (face #2)"
     chooser.combo.setCurrentIndex(0)
     assert happy.getData()[1] == pytest.approx([0.5, 0.55])
-    # one face: nothing to choose
+    assert dialog.chart.getAxis("left").labelText == "probability (mean over faces)"
+    # one face: nothing to choose, and the axis names it (trial 36: "mean over faces")
     write_csv(path, [(0, 0.0, 0.9, 1)])  # (path is free again)
     dialog._on_succeeded(FileAnalysis(tmp_path / "v.mp4", path, 1, 1))
     assert not chooser.isVisible()
+    assert dialog.chart.getAxis("left").labelText == "probability (face #1)"
+    write_csv(path, [])  # no face at all
+    dialog._on_succeeded(FileAnalysis(tmp_path / "v.mp4", path, 1, 0))
+    assert dialog.chart.getAxis("left").labelText == "probability"
 
 
 def test_emotion_series_averages_faces_and_breaks_where_no_face(tmp_path):

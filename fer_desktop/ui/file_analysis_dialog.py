@@ -122,12 +122,22 @@ class EmotionChart(pg.PlotWidget):
 
     def show_series(self, series: EmotionSeries) -> None:
         """The curves over the whole stretch analysed, not only where faces were."""
-        self.setLabel("left", "probability (mean over faces)" if series.track_id is None
-                      else f"probability (face #{series.track_id})")
+        self.setLabel("left", axis_title(series))
         for k, emotion in enumerate(EMOTIONS):
             self.curves[emotion].setData(series.time_s, series.probabilities[:, k])
         start, end = series.span_s
         self.setXRange(start, max(end, start + 1e-3), padding=0.01)
+
+
+def axis_title(series: EmotionSeries) -> str:
+    """What the curves are of: one face, named, or the mean over several ("mean over faces"
+    was said of a video of one face, or none: trial 36)."""
+    faces = [face.track_id for face in series.tracks]
+    one = series.track_id if series.track_id is not None else (
+        faces[0] if len(faces) == 1 else None)
+    if one is not None:
+        return f"probability (face #{one})"
+    return "probability (mean over faces)" if faces else "probability"
 
 
 class FaceChooser(QWidget):
