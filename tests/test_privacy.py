@@ -98,6 +98,9 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     assert live.outputs.saved_banner.label.text().endswith(f"{png.name} (+ .json)")
     assert window.notifier.last_info.endswith(
         f"(and {png.with_suffix('.json').name}: each face's box and numbers)")
+    # the bar's own shorter form: cut in its middle, the long one ended in "...json: each
+    # face's box and numbers)", as if the JSON were what was saved (trial 36)
+    assert window.statusBar().currentMessage().endswith(" (+ .json)")
     file_menu = window.menuBar().actions()[0].menu()
     privacy = next(a.menu() for a in file_menu.actions()
                    if a.menu() is not None and a.text() == "&Privacy")

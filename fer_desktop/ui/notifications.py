@@ -54,16 +54,18 @@ class Notifier(QObject):
         if dialog_parent is not None:  # its menus' status tips: see eventFilter
             dialog_parent.installEventFilter(self)
 
-    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True) -> None:
+    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True,
+             bar_text: str = "") -> None:
         """A short, transient message in the status bar, kept in the history unless ``keep``
         is False (a slideshow's caption every 3 s drowned the rest; a hidden tab's news was
-        kept when it came)."""
+        kept when it came). ``bar_text``: a shorter form for the bar, the whole message in
+        the history (a long one, cut in its middle, lost the words that mattered: trial 36)."""
         message = for_window(message)
         self.last_info = message
         log.info(message)
         if keep:
             self.keep(message)
-        self._show_in_bar(message, timeout_ms)
+        self._show_in_bar(for_window(bar_text) if bar_text else message, timeout_ms)
 
     def withdraw(self, message: str) -> None:
         """Take ``message`` off the status bar if it is still there (a hint that no longer
@@ -263,14 +265,15 @@ class TabNotifier:
     def __init__(self, notifier: Notifier, is_shown: Callable[[], bool]) -> None:
         self._notifier = notifier
         self._is_shown = is_shown
-        self._held: tuple[str, int] | None = None
+        self._held: tuple[str, int, str] | None = None
 
-    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True) -> None:
+    def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True,
+             bar_text: str = "") -> None:
         if self._is_shown():
             self._held = None
-            self._notifier.info(message, timeout_ms, keep)
+            self._notifier.info(message, timeout_ms, keep, bar_text)
         else:
-            self._held = (message, timeout_ms)
+            self._held = (message, timeout_ms, bar_text)
             if keep:
                 self._notifier.keep(message)  # listed in View > Messages now, said later
 
@@ -283,7 +286,9 @@ class TabNotifier:
         """The tab is shown again: say what was held."""
         held, self._held = self._held, None
         if held is not None:
-            self._notifier.info(*held, keep=False)  # kept when it came
+            message, timeout_ms, bar_text = held
+            self._notifier.info(message, timeout_ms, keep=False,  # kept when it came
+                                bar_text=bar_text)
 
     def __getattr__(self, name: str):
         return getattr(self._notifier, name)  # error, reword, last_info, dialog...

@@ -307,7 +307,8 @@ class OutputControls(QObject):
             blurred = f" ({counted(len(output.result.drawn_faces), 'face')} blurred)" \
                 if self._settings.blur_faces and output.frame is not None else ""
             self._notifier.info(f"Screenshot saved{blurred} to {path}{_with_json(path)}",
-                                timeout_ms=10000)
+                                timeout_ms=10000,
+                                bar_text=f"Screenshot saved{blurred} to {path}{BESIDE_SHORT}")
             self.show_saved(f"Screenshot saved{blurred}", path, BESIDE_SHORT)
             self.screenshot_saved.emit(path)
         return path
@@ -331,7 +332,8 @@ class OutputControls(QObject):
             blurred = " (face blurred)" if self._settings.blur_faces else ""  # (trial 29)
             beside = _with_json(path, "the face's numbers and the model")
             self._notifier.info(f"Explanation saved{blurred} to {path}{beside}",
-                                timeout_ms=10000)
+                                timeout_ms=10000,
+                                bar_text=f"Explanation saved{blurred} to {path}{BESIDE_SHORT}")
             self.show_saved(f"Explanation saved{blurred}", path, BESIDE_SHORT)
         return path
 
