@@ -40,7 +40,9 @@ DETECTOR_LABELS = {"yunet": "YuNet (default)",
                    "haar": "Haar (classic)"}
 DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
                  "blazeface": "The previous default: misses faces under about 65 px",
-                 "haar": "OpenCV's classic Haar cascade, a fallback"}
+                 "haar": "OpenCV's classic Haar cascade, a fallback: slow on a large video "
+                         "at a small minimum face (1-4 frames a second at 1280x720 on Auto: "
+                         "raise Minimum face), and it takes some textures for faces"}
 MIN_FACE_MAX_PX = 480  # the largest minimum face one can ask for (the spin box, settings)
 AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
 AUTO_TEXT = "Auto (by source)"  # before a source is open; then "Auto: 16 px" and so on
