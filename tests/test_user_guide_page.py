@@ -165,3 +165,10 @@ def test_the_guides_picture_size_limits_are_the_codes():
     assert not decoded_at_half_size(jpeg_limit + 1, 1, True)
     assert (f"Pictures over {MAX_IMAGE_PIXELS // 10**6} megapixels (a JPEG: over "
             f"{jpeg_limit // 10**6}) or {MAX_IMAGE_FILE_BYTES // 2**20} MB are refused") in text
+
+
+def test_the_guide_speaks_to_users_not_to_the_projects_records():
+    """Trial 37: the guide a user reads in the app said "trial 36", "trial 34" (the project's
+    records of how a fault was found), words a user cannot know."""
+    text = GUIDE.read_text(encoding="utf-8")
+    assert not re.findall(r"\b(?:trial|review|audit|session)s? \d+", text)
