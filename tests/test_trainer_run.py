@@ -336,7 +336,7 @@ def test_ensemble_refuses_bad_members_with_a_named_reason(tiny_run, tmp_path, pr
         state = json.loads((b / "state.json").read_text())
         state["dataset_sha256"] = "0" * 64
         (b / "state.json").write_text(json.dumps(state))
-        expected = "different CSV"
+        expected = "other data than"
     elif problem == "no best":  # nothing to repair best.keras from either
         for model in [b / "best.keras", *b.glob("ckpt-*.keras")]:
             model.unlink()
