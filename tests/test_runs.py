@@ -477,3 +477,36 @@ def test_a_history_csv_that_cannot_be_read_gives_no_curves_not_an_error(tmp_path
     (run / "history.csv").write_bytes(content)
     curves = read_run_curves(run)
     assert curves.epoch == [] and curves.loss == []
+
+
+def test_a_run_whose_state_cannot_be_read_is_listed_as_damaged_not_resumable(tmp_path):
+    """Audit 47: random bytes in place of state.json listed the run "interrupted 0/2", Resume
+    on, which failed only once pressed; a 300 MB one was read on the window's thread at
+    every refresh (1.7 s of every 10)."""
+    run = make_run_folder(tmp_path, "20261207-040000-fast", {"epoch": 1, "epochs": 2,
+                          "status": "stopped", "best_epoch": 1}, config={"preset": "fast"})
+    assert read_run_row(run).resumable and not read_run_row(run).damaged
+    (run / "state.json").write_bytes(bytes(range(256)))
+    row = read_run_row(run)
+    assert "is not valid JSON" in row.damaged
+    assert not row.resumable and not row.exportable
+    with (run / "state.json").open("wb") as fh:  # 17 MB: sparse, and never parsed
+        fh.truncate(17_000_000)
+    assert read_run_row(run).damaged == ("is 17 MB, far more than the trainer writes there: "
+                                         "was it replaced?")
+    (run / "state.json").unlink()
+    assert read_run_row(run).damaged == ""  # none yet: a run not started, not damaged
+
+
+def test_the_run_list_says_damaged_and_why(qtbot, tmp_path):
+    from fer_desktop.ui.run_list import RunList
+
+    run = make_run_folder(tmp_path, "20261207-040000-fast", {"epoch": 1, "epochs": 2,
+                          "status": "stopped"}, config={"preset": "fast"})
+    (run / "state.json").write_text("{not json")
+    view = RunList()
+    qtbot.addWidget(view)
+    view.show_rows([read_run_row(run)], None)
+    item = view.tree.topLevelItem(0)
+    state = next(c for c in range(5) if item.text(c) == "damaged")
+    assert item.toolTip(state).startswith("state.json is not valid JSON")

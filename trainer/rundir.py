@@ -125,10 +125,19 @@ class RunState:
     @classmethod
     def peek(cls, run: Path) -> RunState | None:
         """Like :meth:`load`, for readers that show runs: None instead of an error."""
+        return cls.peek_why(run)[0]
+
+    @classmethod
+    def peek_why(cls, run: Path) -> tuple[RunState | None, str]:
+        """:meth:`peek`, and why a ``state.json`` that is there could not be read ("" when
+        it was, or is not there: a run not started)."""
         try:
-            return cls.load(run)
-        except (RunDirError, OSError, TypeError, ValueError, RecursionError):
-            return None
+            return cls.load(run), ""
+        except RunDirError as exc:
+            there = (run / STATE).exists() or (run / STATE).is_symlink()
+            return None, (exc.reason if there else "")
+        except (OSError, TypeError, ValueError, RecursionError) as exc:
+            return None, (f"cannot be read ({exc})" if (run / STATE).exists() else "")
 
     def save(self, run: Path) -> None:
         """Write ``run/state.json`` atomically (the commit point of an epoch)."""
@@ -236,6 +245,9 @@ def new_run_dir(out: Path, preset: str) -> Path:
     raise RunDirError(out, "could not create a new run folder")
 
 
+MAX_JSON_BYTES = 16_000_000  # a run's JSON files: state.json holds ~200 bytes an epoch
+
+
 def read_json(path: Path) -> dict:
     """``path`` parsed; a pipe is refused without opening it (reading one waits for ever: a
     run folder holding one kept the window from opening at every launch, audit 43).
@@ -248,6 +260,13 @@ def read_json(path: Path) -> dict:
     """
     if kind := not_a_file(path):
         raise RunDirError(path, f"is {kind}, not a file")
+    try:  # the run list reads each run's every few seconds, on the window's thread: a 300 MB
+        size = path.stat().st_size  # state.json took 1.7 s of every 10 there (audit 47)
+    except OSError:
+        size = 0  # said by the read below
+    if size > MAX_JSON_BYTES:
+        raise RunDirError(path, f"is {size / 1e6:.0f} MB, far more than the trainer writes "
+                                "there: was it replaced?")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

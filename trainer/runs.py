@@ -66,6 +66,7 @@ class RunRow:
     model_epoch: int | None = None  # the epoch its model.json was exported from
     test_faces: int | None = None  # a fine-tune's held-out faces its accuracy is measured on
     name: str = ""  # the name the user gave it (name.txt, see read_run_name), "" for none
+    damaged: str = ""  # why its state.json cannot be read ("": it can, or there is none)
 
     @property
     def title(self) -> str:
@@ -77,7 +78,7 @@ class RunRow:
         """Stopped, failed or interrupted with an epoch kept whose model is not exported yet:
         ``export`` makes a model of its best epoch so far, usable without resuming the run
         (a fine-tune keeps no checkpoint)."""
-        return self.state in RESUMABLE and bool(self.best_epoch) \
+        return self.state in RESUMABLE and bool(self.best_epoch) and not self.damaged \
             and self.preset != FINETUNE_PRESET \
             and (not self.has_model or self.model_epoch != self.best_epoch)
 
@@ -86,7 +87,9 @@ class RunRow:
         """Stopped, failed or interrupted before its model.json, and not a fine-tune."""
         # All epochs done but no model.json: stopped during export; resuming finishes it.
         unfinished = self.epochs is None or self.epochs_done < self.epochs or not self.has_model
-        return self.state in RESUMABLE and unfinished and self.preset != FINETUNE_PRESET
+        # a damaged state.json: Resume only failed, after starting (audit 47)
+        return self.state in RESUMABLE and unfinished and self.preset != FINETUNE_PRESET \
+            and not self.damaged
 
     @property
     def starts_over(self) -> bool:
@@ -239,7 +242,7 @@ def _last_event_is_error(run: Path) -> bool:
 
 def read_run_row(run: Path, now: float | None = None) -> RunRow:
     """The run list's view of a run folder, from its files (a command-line run works too)."""
-    state = rundir.RunState.peek(run)
+    state, damaged = rundir.RunState.peek_why(run)
     config = _read_config(run)
     now = time.time() if now is None else now
     status = state.status if state is not None else ""
@@ -264,7 +267,8 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   own_faces=bool(config.get("images")),
                   best_epoch=state.best_epoch if state is not None else None,
                   model_epoch=_exported_epoch(meta), name=read_run_name(run),
-                  test_faces=_held_out_count(meta) if config.get("images") else None)
+                  test_faces=_held_out_count(meta) if config.get("images") else None,
+                  damaged=damaged)
 
 
 def clean_run_name(text: str) -> str:

@@ -49,6 +49,7 @@ RECIPE_MIN_PX = 24
 LIST_MIN_CAP_PX = 360
 FEW_TEST_FACES = 30  # fewer test faces than this: the count right, not a percentage
 IN_USE = "in use"  # added to the State of the run whose model the live view uses
+DAMAGED = "damaged"  # the State of a run whose state.json cannot be read (its tooltip: why)
 
 
 def best_heading(rows: list[RunRow]) -> str:
@@ -180,7 +181,8 @@ class RunList(QGroupBox):
 
     def _state_text(self, row: RunRow) -> str:
         in_use = self._in_use is not None and _resolved(row.run_dir) == self._in_use
-        return f"{row.state}, {IN_USE}" if in_use else row.state
+        state = DAMAGED if row.damaged else row.state  # (it read "interrupted", Resume on)
+        return f"{state}, {IN_USE}" if in_use else state
 
     def show_rows(self, rows: list[RunRow], selected: Path | None,
                   states: dict[Path, str] | None = None) -> None:
@@ -207,7 +209,10 @@ class RunList(QGroupBox):
             if row.name:  # the folder's name and the start time stay at hand
                 item.setToolTip(RUN_COLUMN, f"{row.name}\nstarted {row.started}\n{row.run_dir}")
             item.setToolTip(RECIPE_COLUMN, f"{row.recipe}\n{row.run_dir}")  # cut when narrow
-            if row.state == FAILED:
+            if row.damaged:  # which file, and why: nothing of the run can be resumed
+                item.setToolTip(STATE_COLUMN, f"state.json {row.damaged}: the run cannot be "
+                                              "resumed or exported")
+            if row.state == FAILED or row.damaged:
                 item.setForeground(STATE_COLUMN, QBrush(QColor(ERROR_COLOUR)))
             self.tree.addTopLevelItem(item)
             if selected is not None and row.run_dir == selected:
