@@ -265,7 +265,8 @@ def test_a_mismatch_quotes_a_long_value_briefly(model_copy):
 
 
 @pytest.mark.parametrize("damage, culprit, message", [
-    (lambda d: (d / "model.json").unlink(), "model.json", "missing"),
+    # it said "model.json: missing: the folder holds no model description" (trial 37)
+    (lambda d: (d / "model.json").unlink(), "", r"holds no model \(no model.json\): a model is"),
     (lambda d: (d / "model.json").write_text("{not json"), "model.json", "not valid JSON"),
     (lambda d: (d / "model.json").write_text("[1, 2]"), "model.json", "JSON object"),
     (lambda d: (d / "model.json").write_bytes(b"\xff\xfe\x00"), "model.json", "not valid JSON"),
@@ -288,21 +289,41 @@ def test_broken_model_json(model_copy, damage, culprit, message):
     assert info.value.path == model_copy / culprit
 
 
-@pytest.mark.parametrize("content", [b"", b"garbage" * 100])
-def test_corrupt_tflite_is_named(model_copy, content):
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", r"is empty \(0 bytes\)"),  # LiteRT: "model_path or model_content must be specified"
+    (b"garbage" * 100, "is damaged or cut short"),  # its digest is recorded (audit 47)
+])
+def test_corrupt_tflite_is_named(model_copy, content, words):
     for tflite in model_copy.glob("*.tflite"):
         tflite.write_bytes(content)
-    with pytest.raises(ModelError, match="not a model LiteRT can load") as info:
+    with pytest.raises(ModelError, match=words) as info:
         EmotionClassifier.load(model_copy)
     assert info.value.path.suffix == ".tflite"
+    meta = json.loads((model_copy / "model.json").read_text())
+    meta.pop("files_sha256", None)  # an older export: no digest to tell by
+    (model_copy / "model.json").write_text(json.dumps(meta))
+    if content:
+        with pytest.raises(ModelError, match="not a model LiteRT can load"):
+            EmotionClassifier.load(model_copy)
 
 
 def test_truncated_tflite_is_named(model_copy):
     for tflite in model_copy.glob("*.tflite"):
         tflite.write_bytes(tflite.read_bytes()[:2000])
-    with pytest.raises(ModelError) as info:
+    with pytest.raises(ModelError, match="is damaged or cut short") as info:
         EmotionClassifier.load(model_copy)
     assert info.value.path.suffix == ".tflite"
+
+
+def test_a_training_run_without_a_model_yet_is_said_to_be_one(tmp_path):
+    """Audit 47: a run still training, chosen with File > Use model folder, read "model.json:
+    missing: the folder holds no model description"."""
+    run = tmp_path / "20261207-040000-default"
+    run.mkdir()
+    (run / "state.json").write_text('{"epoch": 3, "epochs": 60, "status": "running"}')
+    with pytest.raises(ModelError, match="is a training run with no model yet") as info:
+        EmotionClassifier.load(run)
+    assert info.value.path == run
 
 
 def test_missing_tflite_is_named(model_copy):

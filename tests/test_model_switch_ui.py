@@ -855,3 +855,19 @@ def test_a_remembered_model_whose_file_changed_since_is_said_at_launch(qtbot, ma
     assert "has changed" not in window.notifier.last_error
     assert settings.model_sha256 == "b" * 64  # the remembered folder's digest, kept
     assert replaced_since(str(other.parent), "b" * 64, window.classifier) is None
+
+
+def test_a_folder_with_no_model_is_said_without_a_traceback(qtbot, make_window, settings,
+                                                           tmp_path, monkeypatch):
+    """Trial 37: File > Use model folder on a folder of pictures said "model.json: missing:
+    the folder holds no model description", and Show Details... held a Python traceback."""
+    window = make_window(settings)
+    shown = []
+    monkeypatch.setattr(window.notifier, "_show_dialog",
+                        lambda message, details: shown.append((message, details)))
+    with qtbot.waitSignal(window.model_failed, timeout=WAIT_MS):
+        window.use_model(tmp_path)
+    message, details = shown[-1]
+    assert f"{tmp_path} holds no model (no model.json): a model is the folder of a training " \
+           "run that finished" in message
+    assert details == ""

@@ -29,6 +29,7 @@ from fer_desktop.core.emotions import EMOTIONS, NUM_CLASSES
 from fer_desktop.core.errors import ModelError, ModelMismatchError
 from fer_desktop.core.messages import quote
 from fer_desktop.core.native_logs import litert_quiet
+from fer_desktop.core.provenance import file_sha256
 from fer_desktop.core.safe_write import kind_of, not_a_file
 
 MODEL_JSON = "model.json"
@@ -63,6 +64,19 @@ def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarr
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def _no_model_words(model_dir: Path) -> str:
+    """Why a folder without ``model.json`` is no model, in the words a user needs: a run of
+    the trainer that has made none yet, or a folder of something else ("model.json: missing:
+    the folder holds no model description" said neither, nor where models are: trial 37,
+    audit 47)."""
+    if any((model_dir / name).is_file() for name in ("state.json", "config.json")):
+        return ("is a training run with no model yet (still training, or stopped before its "
+                "model was made): wait until it finishes, or export its best epoch; "
+                f"{EXPORT_HINT}")
+    return (f"holds no model (no {MODEL_JSON}): a model is the folder of a training run that "
+            f"finished (in the Train tab's output folder), or of an export; {EXPORT_HINT}")
+
+
 def read_metadata(model_dir: Path) -> dict:
     """Read and check ``model.json``; raise ModelError / ModelMismatchError naming the file."""
     path = model_dir / MODEL_JSON
@@ -79,7 +93,7 @@ def read_metadata(model_dir: Path) -> dict:
     if kind := not_a_file(path):  # a pipe read "missing" (audit 43)
         raise ModelError(path, f"is {kind}, not a file; {EXPORT_HINT}")
     if not path.is_file():
-        raise ModelError(path, f"missing: the folder holds no model description; {EXPORT_HINT}")
+        raise ModelError(model_dir, _no_model_words(model_dir))
     if path.stat().st_size > MAX_MODEL_JSON_BYTES:
         raise ModelError(path, f"is {path.stat().st_size / 2**20:.0f} MB; a model description is "
                                f"a few KB (the limit is {MAX_MODEL_JSON_BYTES // 2**20} MB): "
@@ -159,6 +173,9 @@ def _check_model_file(path: Path) -> None:
         raise ModelError(path, f"is {info.st_size / 2**20:,.0f} MB; an emotion model is a few MB "
                                f"(the limit is {MAX_MODEL_FILE_BYTES >> 20} MB): {EXPORT_HINT} "
                                "again")
+    if info.st_size == 0:  # LiteRT's words: "model_path or model_content must be specified"
+        raise ModelError(path, f"is empty (0 bytes): its copy or export did not finish; "
+                               f"{EXPORT_HINT} again")
 
 
 @runtime_checkable
@@ -270,7 +287,19 @@ class EmotionClassifier:
             raise ModelError(path, f"is a folder, where {MODEL_JSON} names the model file; "
                                    f"{EXPORT_HINT} again")
         _check_model_file(path)
-        classifier = cls(model_dir, meta, path, num_threads=num_threads)
+        try:
+            classifier = cls(model_dir, meta, path, num_threads=num_threads)
+        except ModelError as exc:
+            # a file cut short read "not a valid Flatbuffer" (audit 47): where its export
+            # recorded the file's digest, that says what happened
+            expected = (meta.get("files_sha256") or {}).get(path.name)
+            if expected and not isinstance(exc, ModelMismatchError) \
+                    and file_sha256(path) not in ("", expected):
+                raise ModelError(path, "is damaged or cut short: it is not the file its export "
+                                       f"wrote (its SHA-256 differs from {MODEL_JSON}'s); copy "
+                                       f"the model folder again, or {EXPORT_HINT} again"
+                                 ) from exc
+            raise
         _check_recorded_sha256(path, meta, classifier.sha256)  # after: what is no model
         # at all says so
         return classifier
