@@ -221,6 +221,9 @@ def test_a_red_message_goes_when_the_csv_is_chosen(tab):
     tab.form.csv_edit.setText("")
     tab.form.start_button.click()
     assert "Choose the FER-2013 CSV file first" in tab.form.message.text()
+    # and where it is got: nothing said so (trial 37), in the box's tooltip too
+    assert "download fer2013.csv from Kaggle" in tab.form.message.text()
+    assert "download fer2013.csv from Kaggle" in tab.form.csv_edit.toolTip()
     tab.form.csv_edit.setText("/data/fer2013.csv")  # it stayed until the next Start
     assert tab.form.message.text() == ""
     tab.form.say("Training x.")  # a message that is no error stays

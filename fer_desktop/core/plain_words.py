@@ -35,6 +35,11 @@ def round_half_up(x: float) -> int:
 FEW_FACES = 10
 
 PRECISION_WORDS = {"bfloat16": "16-bit arithmetic", "float32": "32-bit arithmetic"}
+# Where the FER-2013 file comes from: the app does not ship it, and nothing said where it
+# is got (trial 37)
+FER2013_WHERE = ("FER-2013 is not included with the app: download fer2013.csv from Kaggle, "
+                 "where it is the data of the \"Challenges in Representation Learning: Facial "
+                 "Expression Recognition Challenge\".")
 
 
 def precision_words(precision: str) -> str:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.gui_wording import for_window
-from fer_desktop.core.plain_words import counted, precision_words
+from fer_desktop.core.plain_words import FER2013_WHERE, counted, precision_words
 from fer_desktop.core.safe_write import not_a_file
 from fer_desktop.core.training_progress import (
     EPOCH_OVERHEAD_S,
@@ -162,8 +162,8 @@ class TrainForm(QGroupBox):
     def _describe_controls(self) -> None:
         """A name for screen readers and a tooltip on every control, in one place."""
         described = (
-            (self.csv_edit, "CSV file", "The FER-2013 CSV: columns emotion, pixels, Usage "
-                                        "(fer2013.csv or .csv.gz)"),
+            (self.csv_edit, "CSV file", "The FER-2013 CSV (fer2013.csv, or .csv.gz). "
+                                        + FER2013_WHERE),
             (self.preset_combo, "Preset", "The network and training recipe; the line below "
                                           "describes the one chosen"),
             (self.epochs_spin, "Epochs", "How many passes over the training rows"),
@@ -174,8 +174,8 @@ class TrainForm(QGroupBox):
                                                        "threads, precision and rows per split"),
             (self.seed_spin, "Seed", "Random seed: the same seed and settings give the same "
                                      "run"),
-            (self.precision_combo, "Precision", "Number format while training: bfloat16 is "
-                                                "faster on CPUs that have it"),
+            (self.precision_combo, "Precision", "Number format while training: 16-bit is "
+                                                "faster on processors that have it"),
             (self.threads_spin, "Threads", None),
             (self.limit_spin, "Rows per split", None),
         )
@@ -271,8 +271,8 @@ class TrainForm(QGroupBox):
             self.labels_combo.addItem(LABEL_NAMES[name], name)
         self.labels_combo.setToolTip(
             "Which answers the network learns from: the original FER-2013 labels, the votes of "
-            "ten FER+ annotators per face (needs fer2013new.csv beside the CSV or in "
-            "$FERPLUS_CSV), or both mixed")
+            "ten FER+ annotators per face (needs their file, fer2013new.csv, beside the CSV), "
+            "or both mixed")
         self.labels_combo.setAccessibleName("Labels")
         adv.addRow("Labels", self.labels_combo)
         self.sampling_combo = QComboBox()
@@ -281,8 +281,7 @@ class TrainForm(QGroupBox):
         self.sampling_combo.setToolTip(
             "How often each emotion is shown to the network in an epoch. FER-2013 has 16 happy "
             "faces for each disgusted one; drawing rare emotions more often (the square root "
-            "of their counts, or all equally) can make the model right on them more often "
-            "(--sampling)")
+            "of their counts, or all equally) can make the model right on them more often")
         self.sampling_combo.setAccessibleName("Sampling")
         for combo in (self.labels_combo, self.sampling_combo):  # the longest entry must not
             combo.setSizeAdjustPolicy(                          # widen the form (it scrolled
@@ -374,7 +373,7 @@ class TrainForm(QGroupBox):
         path = Path(config.csv).expanduser()
         out, kind = self.output_folder(), not_a_file(path) if path.exists() else ""
         if not config.csv:
-            self.say("Choose the FER-2013 CSV file first (Browse...).", error=True)
+            self.say(f"Choose the FER-2013 CSV file first (Browse...). {FER2013_WHERE}", error=True)
         elif not path.is_file():  # a device or a pipe named as what it is (audit 45)
             self.say((f"{path} is {kind}, not a file" if kind else f"{path}: file not found")
                      + ". Choose the FER-2013 CSV file (Browse...).", error=True)
