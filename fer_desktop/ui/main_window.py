@@ -441,7 +441,7 @@ class MainWindow(QMainWindow):
         # home folder, from which the hidden data folder holding them cannot be seen)
         runs = self.train_tab.output_folder() if self.train_tab is not None else None
         folder = QFileDialog.getExistingDirectory(
-            self, "Choose a model folder (with model.json)",
+            self, "Choose a model: the folder of a finished run, or of an export",
             str(runs if runs is not None and runs.is_dir() else Path.home()))
         if folder:
             self.use_model(folder)
