@@ -73,6 +73,23 @@ def test_a_map_of_changes_under_a_point_is_left_empty_and_says_so(qtbot):
     assert " points (to " in dialog.title.text()
 
 
+def test_a_new_explanation_clears_the_last_ones_face_and_bars_while_it_works(qtbot):
+    """Trial 37: the window said "Finding what made the answer for face #1..." over the face,
+    bars and "From portrait.png" of the picture explained before."""
+    from fer_desktop.ui.explain_view import ExplainDialog
+
+    face = np.full((48, 48, 1), 0.2, np.float32)
+    dialog = ExplainDialog()
+    qtbot.addWidget(dialog)
+    dialog.context = {"source": "portrait.png"}
+    dialog.show_result("face #1", occlusion_map(mouth_model, face))
+    assert not dialog.image.pixmap().isNull() and dialog.where.text()
+    dialog.show_busy("face #2")
+    assert dialog.image.pixmap().isNull() and dialog.where.text() == ""
+    assert all(bar.value() == 0 for bar in dialog.bars)
+    assert all(value.text() == "" for value in dialog.values)
+
+
 def test_an_unsure_answer_is_said_unsure_as_in_the_side_panel(qtbot):
     """Trial 17: the window said "face #1: disgust 16%" where the panel said "disgust? 16%
     (unsure)"."""

@@ -156,9 +156,18 @@ class ExplainDialog(QDialog):
         self.resize(560, 420)
 
     def show_busy(self, face_name: str) -> None:
+        """Working on ``face_name``: the last answer's face, bars and picture go (they stood
+        under the new heading until the new ones came, "From portrait.png" over another
+        picture's face: trial 37)."""
         self.explanation = None
         self.save_button.setEnabled(False)
         self.title.setText(f"Finding what made the answer for {face_name}...")
+        self.image.setPixmap(QPixmap())
+        self.where.setText("")
+        for bar, value in zip(self.bars, self.values, strict=True):
+            bar.setValue(0)
+            bar.setFormat("")
+            value.setText("")
         self.busy.show()
 
     def show_result(self, face_name: str, explanation: Explanation) -> None:
