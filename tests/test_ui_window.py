@@ -267,6 +267,20 @@ def test_a_failed_save_takes_the_last_saved_bar_away(qtbot, main_window, tmp_pat
     assert "Cannot save the screenshot" in window.notifier.last_error
 
 
+def test_a_recording_started_takes_the_last_saved_bar_away(qtbot, main_window):
+    """Trial 37: "Screenshot saved: ..." stood over the video while a recording ran, as if
+    about it."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    assert live.take_screenshot() is not None
+    assert live.outputs.saved_banner.isVisible()
+    assert live.start_recording() is not None
+    assert not live.outputs.saved_banner.isVisible()
+    live.stop_recording()
+    assert live.outputs.saved_banner.isVisible()  # "Recording saved: ..." now
+
+
 def test_an_unwritable_output_folder_is_refused_when_chosen(qtbot, main_window, tmp_path,
                                                             settings):
     """A folder that could not be written was accepted, and failed at the next screenshot."""

@@ -379,6 +379,7 @@ class OutputControls(QObject):
                 return None
         self._recorder = recorder
         self.recorder_changed.emit(recorder)
+        self.saved_banner.hide()  # "Screenshot saved" of before stood over the recording
         self._started = time.monotonic()
         self._timer.start()
         self._update_label()
