@@ -15,7 +15,7 @@ from test_collect_review import FakeTrash, write_face
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.ui.collect_folder import CollectFolder
-from fer_desktop.ui.collect_review import ReviewDialog
+from fer_desktop.ui.collect_review import HINT, ReviewDialog
 
 WAIT_MS = 15000
 main_window = test_ui_window.main_window
@@ -76,6 +76,9 @@ def test_key_5_moves_the_selected_faces_to_sad_and_the_counts_follow(qtbot, dial
 
 
 def test_delete_sends_the_face_to_the_trash_and_ctrl_z_brings_it_back(qtbot, dialog, folder):
+    # the button and the hint say where the faces go ("Remove" hid that it can be undone,
+    # trial 37)
+    assert dialog.remove_button.text() == "Move to trash" and "to the trash" in HINT
     select_rows(dialog, [1])
     qtbot.keyClick(dialog.view, Qt.Key.Key_Delete)
     assert counts(dialog)["happy"] == 3 and not (folder / "happy" / "20261201-100001.png").exists()

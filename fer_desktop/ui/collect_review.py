@@ -3,7 +3,7 @@
 Opened by the Collect box's "Review..." and Edit > Review collected faces. The emotions with
 their counts are on the left, the faces of the one chosen on the right (oldest first). Select
 one face or several (Shift, Ctrl, or the arrow keys with Shift), then press 1-7 (the Collect
-keys: 1 angry ... 7 neutral) or "Move to" to move them, Delete or "Remove" to send them to
+keys: 1 angry ... 7 neutral) or "Move to" to move them, Delete or "Move to trash" to send them to
 the system trash; Ctrl+Z undoes the last move or removal made in the dialog.
 
 The work on files (the checks that nothing is overwritten, that a file changed or gone since
@@ -82,7 +82,7 @@ BATCH = 48  # thumbnails decoded per background job
 CACHE_MAX = 1200
 REFUSED_LISTED = 10
 HINT = ("Select faces (click; Shift or Ctrl for several; arrow keys), then press 1-7 to move "
-        "them to that emotion or Delete to remove them.")
+        "them to that emotion or Delete to move them to the trash.")
 
 
 def to_trash(path: Path) -> Path:
@@ -412,7 +412,7 @@ class ReviewDialog(QDialog):
         self.move_button.setToolTip("Move the selected faces to another emotion (keys 1-7)")
         self.move_menu = QMenu(self.move_button)
         self.move_button.setMenu(self.move_menu)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton("Move to trash")  # "Remove" hid that it can be undone
         self.remove_button.setToolTip("Move the selected faces to the system trash (Delete)")
         self.undo_button = QPushButton("Undo")
         self.open_button = QPushButton("Open folder")
@@ -438,7 +438,7 @@ class ReviewDialog(QDialog):
             self.addAction(action)
             self.move_menu.addAction(action)
             self.move_actions.append(action)
-        self.act_remove = QAction("Remove", self)
+        self.act_remove = QAction("Move to trash", self)  # (trial 37)
         self.act_remove.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
                                       QKeySequence(Qt.Key.Key_Backspace)])
         self.act_remove.triggered.connect(self.remove_selected)
