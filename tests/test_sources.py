@@ -119,6 +119,10 @@ def test_folder_is_sorted_and_skips_unreadable(tmp_path):
 @pytest.mark.parametrize("make, message, retryable", [
     (lambda p: p / "missing.mp4", "no such file or folder", True),  # a drive not mounted
     (lambda p: (p / "empty").mkdir() or p / "empty", "holds no images", True),  # add some
+    # a folder of videos read "holds no images (.bmp, ...)", nothing of its videos (audit 47)
+    (lambda p: ((p / "vids").mkdir(), (p / "vids" / "a.avi").write_bytes(b"x"),
+                (p / "vids" / "b.mp4").write_bytes(b"x")) and p / "vids",
+     r"the folder holds 2 videos and no pictures: .*open one of its videos itself", False),
     (lambda p: (p / "fake.mp4").write_text("hello") and p / "fake.mp4", "not a video", False),
     # a text file opened as a picture was called "not a video ... try an MP4"
     (lambda p: (p / "notes.txt").write_text("hello") and p / "notes.txt",

@@ -766,6 +766,22 @@ def _camera_index(spec: int | str | Path) -> int | None:
     return spec if isinstance(spec, int) and not isinstance(spec, bool) else None
 
 
+def _no_pictures_words(folder: Path) -> tuple[str, int]:
+    """Why a folder shows nothing: no pictures; and where it holds videos, that a folder plays
+    only its pictures (a folder of videos read "holds no images (.bmp, .jp2, ...)", not a
+    word of the videos in it, audit 47). Also the number of videos (then Retry cannot help)."""
+    try:
+        videos = sum(1 for p in folder.iterdir()
+                     if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+    except OSError:
+        videos = 0
+    if videos:
+        return (f"the folder holds {videos} video{'s' if videos > 1 else ''} and no pictures: a "
+                "folder plays its pictures one after another; open one of its videos itself "
+                "(Open video...)"), videos
+    return "the folder holds no images (" + ", ".join(sorted(IMAGE_SUFFIXES)) + ")", 0
+
+
 def open_source(spec: int | str | Path, **options) -> FrameSource:
     """Open a camera index (int or "0"), an image, a video file or a folder of images.
 
@@ -800,8 +816,8 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
                                 "file", retryable=False)
     if is_folder:
         if not images:
-            raise SourceError(path, "the folder holds no images (" +
-                              ", ".join(sorted(IMAGE_SUFFIXES)) + ")")
+            words, videos = _no_pictures_words(path)
+            raise SourceError(path, words, retryable=not videos)  # Retry: pictures to come?
         return ImageSource(images, str(path), loop=loop,
                            seconds_per_image=float(options.get("seconds_per_image", 0.0)))
     if path.suffix.lower() in IMAGE_SUFFIXES:
