@@ -510,3 +510,14 @@ def test_the_run_list_says_damaged_and_why(qtbot, tmp_path):
     item = view.tree.topLevelItem(0)
     state = next(c for c in range(5) if item.text(c) == "damaged")
     assert item.toolTip(state).startswith("state.json is not valid JSON")
+
+
+def test_a_link_to_a_run_of_the_folder_is_listed_once(tmp_path):
+    """Audit 47: a symlink in the runs folder listed its run twice, and Move to trash of the
+    link's row described the run's checkpoints going (only the link went)."""
+    from trainer.runs import list_runs
+
+    run = make_run_folder(tmp_path, "20261207-033830-default", {"epoch": 1, "epochs": 2,
+                          "status": "stopped"}, config={"preset": "default"})
+    (tmp_path / "20261207-000003-link").symlink_to(run.name)
+    assert [row.run_dir.name for row in list_runs(tmp_path)] == [run.name]

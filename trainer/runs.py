@@ -491,6 +491,10 @@ def list_runs(out: Path) -> list[RunRow]:
         return []
     runs = [p for p in out.iterdir()
             if p.is_dir() and ((p / rundir.STATE).exists() or (p / rundir.CONFIG).exists())]
+    # a link to a run of this folder is that run: listed once (it was twice, and Move to
+    # trash of the link's row described the run's checkpoints going, audit 47)
+    real = {p.resolve() for p in runs if not p.is_symlink()}
+    runs = [p for p in runs if not (p.is_symlink() and p.resolve() in real)]
     rows = [read_run_row(p) for p in sorted(runs, key=lambda p: p.name, reverse=True)]
     # two runs started in one minute read alike ("05 Dec 11:43"): theirs say the seconds
     alike = Counter(row.started for row in rows)
