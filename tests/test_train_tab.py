@@ -1326,3 +1326,22 @@ def test_an_800_px_window_holds_the_form_column_and_runs_without_sideways_scroll
     tab.progress_box.grew.emit()  # Start shows the progress, and keeps the column's left
     qtbot.wait(50)
     assert left.horizontalScrollBar().value() == 0
+
+
+def test_a_csv_edited_while_it_is_checked_is_not_remembered_as_checked(qtbot, tmp_path,
+                                                                       tiny_csv):
+    """Audit 47: the file's size and time were taken when the check ended: an edit made while
+    it ran was remembered as checked, and later Starts skipped the check."""
+    from fer_desktop.ui.csv_check import CsvCheck, csv_key
+    from trainer.config import TrainConfig
+
+    check = CsvCheck()
+    check.start(TrainConfig(csv=str(tiny_csv)))
+    try:
+        assert check.key_if_unchanged(tiny_csv) == csv_key(tiny_csv)
+        with tiny_csv.open("a") as fh:
+            fh.write("3,12 34 abc,Training\n")  # edited while the check reads it
+        assert check.key_if_unchanged(tiny_csv) == ""
+    finally:
+        check.process.kill()
+        check.process.wait(10)

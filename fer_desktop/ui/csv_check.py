@@ -44,13 +44,20 @@ class CsvCheck(QObject):
         self.process.finished.connect(self._on_finished)
         self._pending: TrainConfig | None = None
         self._rows = ""
+        self._key = ""  # the file as the check began to read it
 
     def start(self, config: TrainConfig) -> str:
         """Check ``config.csv``; returns what to say while it runs."""
         self._pending, self._rows = config, ""
+        self._key = csv_key(Path(config.csv))
         self.process.start_command(
             *trainer_command(["inspect", "--csv", config.csv, "--events", "json"]), threads=1)
         return f"Checking {Path(config.csv).name} (every row is validated once)..."
+
+    def key_if_unchanged(self, path: Path) -> str:
+        """The key to remember as checked: the file's as the check began, "" where it has
+        changed since (an edit during the check was remembered as checked, audit 47)."""
+        return self._key if csv_key(path) == self._key else ""
 
     def _on_event(self, event: TrainerEvent) -> None:
         if event.name == "data_report":

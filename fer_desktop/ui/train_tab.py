@@ -255,7 +255,7 @@ class TrainTab(QWidget):
 
     def _on_csv_checked(self, config: TrainConfig | None, state: str, text: str) -> None:
         if config is not None and state == FINISHED:
-            self._settings.validated_csv = csv_key(Path(config.csv))
+            self._settings.validated_csv = self.csv_check.key_if_unchanged(Path(config.csv))
             self.form.say(text)
             self._launch(config)
             return
