@@ -283,3 +283,24 @@ def test_a_collect_folder_that_is_a_file_is_said_so(qtbot, tmp_path):
     assert dialog.view.empty_text.startswith(f"{mine} is a file, not a folder")
     assert mine.read_text() == "user file"
     dialog.done(0)
+
+
+def test_a_face_that_cannot_be_read_says_so_in_its_tooltip(qtbot, folder, tmp_path):
+    """Audit 47: a damaged PNG, an empty file or a text file showed as a plain red tile, its
+    tooltip only "cut.png (happy, 2 KB)"."""
+    from fer_desktop.ui.collect_folder import CollectFolder
+
+    (folder / "happy" / "cut.png").write_bytes(b"not a picture")
+    dialog = ReviewDialog(CollectFolder(folder), trash=FakeTrash(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.show_emotion("happy")
+    row = next(r for r, face in enumerate(dialog.model.faces) if face.path.name == "cut.png")
+    index = dialog.model.index(row)
+    dialog.model.data(index, Qt.ItemDataRole.DecorationRole)  # asks for its thumbnail
+    qtbot.waitUntil(lambda: dialog.thumbnails.idle, timeout=WAIT_MS)
+    assert dialog.model.data(index, Qt.ItemDataRole.ToolTipRole).startswith(
+        "cut.png cannot be read as a picture (damaged, or not an image)")
+    good = dialog.model.index(0 if row else 1)
+    assert "cannot be read" not in dialog.model.data(good, Qt.ItemDataRole.ToolTipRole)
+    dialog.done(0)

@@ -81,17 +81,17 @@ BATCH = 48  # thumbnails decoded per background job
 # than a full 4K screen of them (35 x 20), or those in view would be decoded again and again
 CACHE_MAX = 1200
 REFUSED_LISTED = 10
+UNREADABLE_TIP = ("{name} cannot be read as a picture (damaged, or not an image): training "
+                  "leaves it out; Delete moves it to the trash")  # (audit 47)
 HINT = ("Select faces (click; Shift or Ctrl for several; arrow keys), then press 1-7 to move "
         "them to that emotion or Delete to move them to the trash.")
 
 
 def to_trash(path: Path) -> Path:
     """Move ``path`` to the system trash; its place there (for Undo). Raises OSError with
-    Qt's reason when the trash refuses it (no trash on that disk, no permission...).
-
-    Qt makes the trash inside the user's data folder but not that folder itself: in a new
-    account with no ~/.local/share every move failed with "Bad file descriptor" (a review
-    found Undo failing so). It is made first."""
+    Qt's reason when the trash refuses it (no trash on that disk, no permission...). Qt makes
+    the trash inside the user's data folder but not that folder itself: in a new account with
+    no ~/.local/share every move failed with "Bad file descriptor". It is made first."""
     data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
     if data:
         with contextlib.suppress(OSError):
@@ -124,8 +124,8 @@ def _nameable(path: Path) -> Path:
 
 def _decode(wanted: list[tuple[str, str]], stop: threading.Event,
             idle: threading.Event) -> list[tuple[str, QImage]]:
-    """(key, image scaled to fit THUMB_PX) for each (key, path); a null image for an
-    unreadable one. Runs in a worker thread (QImage, unlike QPixmap, may be made there); ends
+    """(key, image scaled to fit THUMB_PX) for each (key, path), a null image for one that
+    cannot be read, in a worker thread (a QImage may be made there, not a QPixmap); ends
     early once ``stop`` is set, and sets ``idle`` when it ends."""
     out = []
     try:
@@ -192,6 +192,9 @@ class Thumbnails(QObject):
             if not self._busy:
                 QTimer.singleShot(0, self._start)  # after the view has asked for all it shows
         return self.loading
+
+    def unreadable_face(self, face: FaceFile) -> bool:
+        return self._cache.get(self._key(face)) is self.unreadable
 
     @staticmethod
     def _key(face: FaceFile) -> str:
@@ -265,6 +268,8 @@ class FaceListModel(QAbstractListModel):
         face = self.faces[index.row()]
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.get(face)
+        if role == Qt.ItemDataRole.ToolTipRole and self._thumbs.unreadable_face(face):
+            return UNREADABLE_TIP.format(name=face.path.name)  # a red tile said nothing
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{face.path.name} ({face.emotion}, {face.size // 1024 or 1} KB)"
         if role == Qt.ItemDataRole.AccessibleTextRole:
