@@ -612,6 +612,10 @@ def test_a_failed_source_keeps_no_figure_of_the_one_before(qtbot, main_window):
     assert window.latency_label.text() == "48 ms/frame"
     window.figures.show_stats(LiveStats(running=False))  # the next source failed to open
     assert window.latency_label.text() == "- ms/frame" and window.fps_label.text() == "FPS -"
+    # a slideshow: no "every 31 ms" while each picture stays 3 s (trial 37)
+    window.figures.show_stats(LiveStats(latency_ms=48.0, interval_ms=31.0, slideshow=True,
+                                        running=True))
+    assert window.latency_label.text() == "48 ms/frame" and window.fps_label.text() == "slideshow"
 
 
 def test_remembered_speed_and_tab_that_make_no_sense_read_as_defaults(settings):
