@@ -510,6 +510,13 @@ def test_the_run_list_says_damaged_and_why(qtbot, tmp_path):
     item = view.tree.topLevelItem(0)
     state = next(c for c in range(5) if item.text(c) == "damaged")
     assert item.toolTip(state).startswith("state.json is not valid JSON")
+    from fer_desktop.ui.run_results import ResultsView
+
+    results = ResultsView()  # not "no evaluation yet... when its last epoch ends"
+    qtbot.addWidget(results)
+    results.show_run(run)
+    assert "its state.json is not valid JSON" in results.summary.text()
+    assert "cannot be resumed or exported" in results.summary.text()
 
 
 def test_a_link_to_a_run_of_the_folder_is_listed_once(tmp_path):
