@@ -488,14 +488,20 @@ def test_a_run_whose_state_cannot_be_read_is_listed_as_damaged_not_resumable(tmp
     assert read_run_row(run).resumable and not read_run_row(run).damaged
     (run / "state.json").write_bytes(bytes(range(256)))
     row = read_run_row(run)
-    assert "is not valid JSON" in row.damaged
+    assert row.damaged.startswith("state.json is not valid JSON")
     assert not row.resumable and not row.exportable
     with (run / "state.json").open("wb") as fh:  # 17 MB: sparse, and never parsed
         fh.truncate(17_000_000)
-    assert read_run_row(run).damaged == ("is 17 MB, far more than the trainer writes there: "
-                                         "was it replaced?")
+    assert read_run_row(run).damaged == ("state.json is 17 MB, far more than the trainer "
+                                         "writes there: was it replaced?")
     (run / "state.json").unlink()
     assert read_run_row(run).damaged == ""  # none yet: a run not started, not damaged
+    # its config.json too (review 47: listed "stopped", Resume on, --resume failing)
+    (run / "config.json").write_text("{not json")
+    assert read_run_row(run).damaged.startswith("config.json is not valid JSON")
+    with (run / "config.json").open("wb") as fh:
+        fh.truncate(17_000_000)
+    assert read_run_row(run).damaged.startswith("config.json is 17 MB")
 
 
 def test_the_run_list_says_damaged_and_why(qtbot, tmp_path):

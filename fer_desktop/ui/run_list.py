@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from trainer.finetune_config import PRESET as FINETUNE_PRESET
-from trainer.rundir import FAILED
+from trainer.rundir import FAILED, RUNNING
 from trainer.runs import RunRow
 
 EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows here as it "
@@ -181,7 +181,8 @@ class RunList(QGroupBox):
 
     def _state_text(self, row: RunRow) -> str:
         in_use = self._in_use is not None and _resolved(row.run_dir) == self._in_use
-        state = DAMAGED if row.damaged else row.state  # (it read "interrupted", Resume on)
+        # (it read "interrupted", Resume on); a run training now says so whatever it reads
+        state = DAMAGED if row.damaged and row.state != RUNNING else row.state
         return f"{state}, {IN_USE}" if in_use else state
 
     def show_rows(self, rows: list[RunRow], selected: Path | None,
@@ -210,8 +211,8 @@ class RunList(QGroupBox):
                 item.setToolTip(RUN_COLUMN, f"{row.name}\nstarted {row.started}\n{row.run_dir}")
             item.setToolTip(RECIPE_COLUMN, f"{row.recipe}\n{row.run_dir}")  # cut when narrow
             if row.damaged:  # which file, and why: nothing of the run can be resumed
-                item.setToolTip(STATE_COLUMN, f"state.json {row.damaged}: the run cannot be "
-                                              "resumed or exported")
+                item.setToolTip(STATE_COLUMN, f"{row.damaged}: the run cannot be resumed or "
+                                              "exported")
             if row.state == FAILED or row.damaged:
                 item.setForeground(STATE_COLUMN, QBrush(QColor(ERROR_COLOUR)))
             self.tree.addTopLevelItem(item)

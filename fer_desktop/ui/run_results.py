@@ -28,8 +28,14 @@ from fer_desktop.core.model_compare import csv_name
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
-from trainer.rundir import RunState
-from trainer.runs import RunRow, export_offer, mixing_text, read_run_name, rows_limit_text
+from trainer.runs import (
+    RunRow,
+    damage_of,
+    export_offer,
+    mixing_text,
+    read_run_name,
+    rows_limit_text,
+)
 
 HEADER_PADDING_PX = 14  # a header section's margins around its text
 
@@ -163,10 +169,9 @@ class ResultsView(QWidget):
             self._set_summary(NO_RUN_TEXT)
             return
         path = run / MODEL_JSON
-        _state, damaged = RunState.peek_why(run)
-        if damaged and not path.is_file():  # not "evaluated when its last epoch ends"
-            self._set_summary(f"{_heading(run)}: its state.json {damaged}, so it cannot be "
-                              "resumed or exported.")
+        if (damaged := damage_of(run)) and not path.is_file():  # not "evaluated when its
+            self._set_summary(f"{_heading(run)}: its {damaged}, so it cannot be "  # last
+                              "resumed or exported.")  # epoch ends"
             return
         if not path.is_file():
             self._set_summary(f"{_heading(run)}: no evaluation yet. A run is evaluated and "
