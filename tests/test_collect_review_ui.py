@@ -300,7 +300,7 @@ def test_a_face_that_cannot_be_read_says_so_in_its_tooltip(qtbot, folder, tmp_pa
     dialog.model.data(index, Qt.ItemDataRole.DecorationRole)  # asks for its thumbnail
     qtbot.waitUntil(lambda: dialog.thumbnails.idle, timeout=WAIT_MS)
     assert dialog.model.data(index, Qt.ItemDataRole.ToolTipRole).startswith(
-        "cut.png cannot be read as a picture (damaged, or not an image)")
+        "cut.png cannot be shown here: damaged, not an image")
     good = dialog.model.index(0 if row else 1)
-    assert "cannot be read" not in dialog.model.data(good, Qt.ItemDataRole.ToolTipRole)
+    assert "cannot be shown" not in dialog.model.data(good, Qt.ItemDataRole.ToolTipRole)
     dialog.done(0)

@@ -222,8 +222,8 @@ def test_a_red_message_goes_when_the_csv_is_chosen(tab):
     tab.form.start_button.click()
     assert "Choose the FER-2013 CSV file first" in tab.form.message.text()
     # and where it is got: nothing said so (trial 37), in the box's tooltip too
-    assert "download fer2013.csv from Kaggle" in tab.form.message.text()
-    assert "download fer2013.csv from Kaggle" in tab.form.csv_edit.toolTip()
+    assert "download it from Kaggle" in tab.form.message.text()
+    assert "download it from Kaggle" in tab.form.csv_edit.toolTip()
     tab.form.csv_edit.setText("/data/fer2013.csv")  # it stayed until the next Start
     assert tab.form.message.text() == ""
     tab.form.say("Training x.")  # a message that is no error stays
@@ -1342,6 +1342,22 @@ def test_a_csv_edited_while_it_is_checked_is_not_remembered_as_checked(qtbot, tm
         with tiny_csv.open("a") as fh:
             fh.write("3,12 34 abc,Training\n")  # edited while the check reads it
         assert check.key_if_unchanged(tiny_csv) == ""
+        tiny_csv.rename(tmp_path / "moved.csv")  # gone meanwhile: no FileNotFoundError
+        assert check.key_if_unchanged(tiny_csv) == ""
     finally:
         check.process.kill()
         check.process.wait(10)
+
+
+def test_the_tab_remembers_only_a_csv_unchanged_since_its_check_began(tab, tiny_csv,
+                                                                      monkeypatch):
+    """Review 47: the one line that records the check in the tab (the test above covers the
+    check's own part)."""
+    from trainer.rundir import FINISHED
+
+    launched = []
+    monkeypatch.setattr(tab, "_launch", launched.append)
+    config = tab.form.checked_config()
+    tab.csv_check._key = "an earlier size and time"  # the file changed while it was checked
+    tab._on_csv_checked(config, FINISHED, "CSV checked.")
+    assert launched == [config] and tab._settings.validated_csv == ""

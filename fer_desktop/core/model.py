@@ -70,9 +70,9 @@ def _no_model_words(model_dir: Path) -> str:
     the folder holds no model description" said neither, nor where models are: trial 37,
     audit 47)."""
     if any((model_dir / name).is_file() for name in ("state.json", "config.json")):
-        return ("is a training run with no model yet (still training, or stopped before its "
-                "model was made): wait until it finishes, or export its best epoch; "
-                f"{EXPORT_HINT}")
+        return ("is a training run with no model yet: a run makes its model when its last "
+                "epoch ends (the Train tab can make one of a stopped run's best epoch; a "
+                f"fine-tune that did not end has none to make); {EXPORT_HINT}")
     return (f"holds no model (no {MODEL_JSON}): a model is the folder of a training run that "
             f"finished (in the Train tab's output folder), or of an export; {EXPORT_HINT}")
 

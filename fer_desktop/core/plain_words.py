@@ -37,9 +37,9 @@ FEW_FACES = 10
 PRECISION_WORDS = {"bfloat16": "16-bit arithmetic", "float32": "32-bit arithmetic"}
 # Where the FER-2013 file comes from: the app does not ship it, and nothing said where it
 # is got (trial 37)
-FER2013_WHERE = ("FER-2013 is not included with the app: download fer2013.csv from Kaggle, "
-                 "where it is the data of the \"Challenges in Representation Learning: Facial "
-                 "Expression Recognition Challenge\".")
+FER2013_WHERE = ("FER-2013 is not included with the app: download it from Kaggle, the data "
+                 "of the \"Challenges in Representation Learning: Facial Expression "
+                 "Recognition Challenge\", whose fer2013.csv this tab reads.")
 
 
 def precision_words(precision: str) -> str:

@@ -771,14 +771,15 @@ def _no_pictures_words(folder: Path) -> tuple[str, int]:
     only its pictures (a folder of videos read "holds no images (.bmp, .jp2, ...)", not a
     word of the videos in it, audit 47). Also the number of videos (then Retry cannot help)."""
     try:
-        videos = sum(1 for p in folder.iterdir()
-                     if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+        videos = sum(1 for p in folder.iterdir()  # not macOS's "._clip.mp4" helpers
+                     if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
+                     and not p.name.startswith("."))
     except OSError:
         videos = 0
     if videos:
         return (f"the folder holds {videos} video{'s' if videos > 1 else ''} and no pictures: a "
-                "folder plays its pictures one after another; open one of its videos itself "
-                "(Open video...)"), videos
+                "folder plays its pictures one after another; open one of its videos "
+                "itself"), videos
     return "the folder holds no images (" + ", ".join(sorted(IMAGE_SUFFIXES)) + ")", 0
 
 

@@ -81,8 +81,8 @@ BATCH = 48  # thumbnails decoded per background job
 # than a full 4K screen of them (35 x 20), or those in view would be decoded again and again
 CACHE_MAX = 1200
 REFUSED_LISTED = 10
-UNREADABLE_TIP = ("{name} cannot be read as a picture (damaged, or not an image): training "
-                  "leaves it out; Delete moves it to the trash")  # (audit 47)
+UNREADABLE_TIP = ("{name} cannot be shown here: damaged, not an image (training leaves such a "
+                  "file out; Delete moves it to the trash), or a format only training reads")
 HINT = ("Select faces (click; Shift or Ctrl for several; arrow keys), then press 1-7 to move "
         "them to that emotion or Delete to move them to the trash.")
 

@@ -57,7 +57,10 @@ class CsvCheck(QObject):
     def key_if_unchanged(self, path: Path) -> str:
         """The key to remember as checked: the file's as the check began, "" where it has
         changed since (an edit during the check was remembered as checked, audit 47)."""
-        return self._key if csv_key(path) == self._key else ""
+        try:
+            return self._key if csv_key(path) == self._key else ""
+        except OSError:  # moved or deleted meanwhile: Start went on saying "Checking..."
+            return ""
 
     def _on_event(self, event: TrainerEvent) -> None:
         if event.name == "data_report":

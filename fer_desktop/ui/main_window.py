@@ -555,8 +555,8 @@ class MainWindow(QMainWindow):
         else:
             self.model_label.setText("Model: none loaded")
             self.model_label.setToolTip(MODEL_TIP)
-        expected = isinstance(exc, ModelError)  # a folder that holds no model: no traceback
-        self.notifier.error(message, exc=None if expected else exc, serious=True)  # (trial 37)
+        self.notifier.error(message, exc=exc, serious=True,  # a folder that holds no model:
+                            expected=isinstance(exc, ModelError))  # no traceback (trial 37)
         self.model_failed.emit(message)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)

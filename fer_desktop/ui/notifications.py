@@ -88,7 +88,7 @@ class Notifier(QObject):
         self._message = (*self._message[:3], since)  # the time left counts on, not anew
 
     def error(self, message: str, exc: BaseException | None = None, serious: bool = False,
-              details: str = "", bar_text: str = "") -> None:
+              details: str = "", bar_text: str = "", expected: bool = False) -> None:
         """An error: status bar always; a dialog too when ``serious``; traceback to the log.
 
         Args:
@@ -99,6 +99,8 @@ class Notifier(QObject):
             bar_text: a short line for the status bar instead of ``message``, where the
                 window shows the whole message elsewhere (the red source banner: the bar
                 repeated it, cut in the middle).
+            expected: a refusal the message says all of (a folder that holds no model): the
+                traceback goes to the log only, not to the dialog's Show Details...
         """
         message = for_window(message)
         self.last_error = message
@@ -111,7 +113,7 @@ class Notifier(QObject):
             log.info("details of the error above:\n%s", details)
         self._show_in_bar(for_window(bar_text) if bar_text else message, ERROR_TIMEOUT_MS)
         if serious:
-            self._show_dialog(message, details)
+            self._show_dialog(message, "" if expected else details)
 
     def keep(self, message: str, error: bool = False) -> None:
         """Put ``message`` in the history without showing it (a hidden tab's news)."""
