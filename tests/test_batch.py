@@ -314,6 +314,19 @@ def _three_rows(spec, pipeline, recorder, *, summaries, totals, progress, **opti
     return []
 
 
+def _stopped_in_collecting_a(units, recorder, totals, copy, tmp_path, monkeypatch):
+    """Every unit of three rows done, then "a" collected with ``copy`` for ``_copy_rows``,
+    which stops it (KeyboardInterrupt), then salvage(): its (left out, skipped)."""
+    with batch.ProcessRunner(units, 2, _three_rows, _no_pipeline, (), {}, True, tmp_path,
+                             quiet=True) as runner:
+        while not all(future.done() for _spec, future in runner._futures):
+            time.sleep(0.05)
+        monkeypatch.setattr(batch, "_copy_rows", copy)
+        with pytest.raises(KeyboardInterrupt):
+            runner.collect("a", recorder, {}, totals)
+        return runner.salvage(recorder, {}, totals)
+
+
 def test_ctrl_c_while_a_units_rows_are_copied_keeps_them_whole_or_names_them(tmp_path,
                                                                              monkeypatch):
     """Review 43: a Ctrl+C while a finished unit's part was copied into --out left 1 of its 3
@@ -336,14 +349,8 @@ def test_ctrl_c_while_a_units_rows_are_copied_keeps_them_whole_or_names_them(tmp
             raise KeyboardInterrupt  # the signal lands after the first row
         into.write_rows(rows())
 
-    with batch.ProcessRunner(units, 2, _three_rows, _no_pipeline, (), {}, True, tmp_path,
-                             quiet=True) as runner:
-        while not all(future.done() for _spec, future in runner._futures):
-            time.sleep(0.05)
-        monkeypatch.setattr(batch, "_copy_rows", interrupted_once)
-        with pytest.raises(KeyboardInterrupt):
-            runner.collect("a", recorder, {}, totals)
-        left, skipped = runner.salvage(recorder, {}, totals)
+    left, skipped = _stopped_in_collecting_a(units, recorder, totals, interrupted_once,
+                                             tmp_path, monkeypatch)
     recorder.close()
     assert left == [] and skipped == [] and totals["frames"] == 9
     with out.open(newline="") as fh:
@@ -713,14 +720,8 @@ def test_a_ctrl_c_just_after_a_units_rows_are_copied_does_not_copy_them_twice(
 
     before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
     try:
-        with batch.ProcessRunner(units, 2, _three_rows, _no_pipeline, (), {}, True, tmp_path,
-                                 quiet=True) as runner:
-            while not all(future.done() for _spec, future in runner._futures):
-                time.sleep(0.05)
-            monkeypatch.setattr(batch, "_copy_rows", copy_then_stop)
-            with pytest.raises(KeyboardInterrupt):
-                runner.collect("a", recorder, {}, totals)
-            left, skipped = runner.salvage(recorder, {}, totals)
+        left, skipped = _stopped_in_collecting_a(units, recorder, totals, copy_then_stop,
+                                                 tmp_path, monkeypatch)
     finally:
         signal.signal(signal.SIGINT, before)
     recorder.close()

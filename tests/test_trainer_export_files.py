@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -63,19 +64,24 @@ def test_a_failed_copy_leaves_a_model_json_naming_only_files_that_exist(tmp_path
     _model_folder(assets, {"keras": "model.keras", "tflite": "model.tflite",
                            "tflite_int8": "model-int8.tflite"})
 
-    before = {p.name: p.read_bytes() for p in assets.iterdir()}
+    # review 46: it left the new files and no model.json; now the earlier model stays whole
+    _copy_failing_at(tmp_path / "ensemble", assets, "model.json", monkeypatch)
+
+
+def _copy_failing_at(run, target, name_part, monkeypatch):
+    """copy_model_folder(run, target) with a full disk at the file whose name holds
+    ``name_part``: it fails, and ``target`` is as it was."""
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
     real = export.shutil.copyfile
 
-    def disk_full_at_the_json(src, dst, **kwargs):
-        if str(src).endswith("model.json"):
+    def full(src, dst, **kwargs):
+        if name_part in Path(src).name:
             raise OSError(28, "No space left on device", str(src), None, str(dst))
         return real(src, dst, **kwargs)
-
-    monkeypatch.setattr(export.shutil, "copyfile", disk_full_at_the_json)
+    monkeypatch.setattr(export.shutil, "copyfile", full)
     with pytest.raises(OSError):
-        copy_model_folder(tmp_path / "ensemble", assets)
-    # review 46: it left the new files and no model.json; now the earlier model stays whole
-    assert {p.name: p.read_bytes() for p in assets.iterdir()} == before
+        copy_model_folder(run, target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
 
 
 def test_a_copy_failing_half_way_leaves_the_earlier_model_whole(tmp_path, monkeypatch):
@@ -85,18 +91,8 @@ def test_a_copy_failing_half_way_leaves_the_earlier_model_whole(tmp_path, monkey
     _model_folder(tmp_path / "run", {"keras": "model.keras", "tflite_int8": "model-int8.tflite"})
     target = tmp_path / "assets"
     _model_folder(target, {"keras": "model.keras", "tflite_int8": "model-int8.tflite"})
-    before = {p.name: p.read_bytes() for p in target.iterdir()}
     (tmp_path / "run" / "model.keras").write_bytes(b"new")
-    real = export.shutil.copyfile
-
-    def full_on_the_second(src, dst, **kwargs):
-        if "int8" in str(src):
-            raise OSError(28, "No space left on device", str(src), None, str(dst))
-        return real(src, dst, **kwargs)
-    monkeypatch.setattr(export.shutil, "copyfile", full_on_the_second)
-    with pytest.raises(OSError):
-        copy_model_folder(tmp_path / "run", target)
-    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    _copy_failing_at(tmp_path / "run", target, "int8", monkeypatch)
 
 
 def test_a_copy_that_does_not_fit_names_the_target_and_leaves_no_half_file(tmp_path,
