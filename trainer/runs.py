@@ -65,7 +65,7 @@ class RunRow:
     model_epoch: int | None = None  # the epoch its model.json was exported from
     test_faces: int | None = None  # a fine-tune's held-out faces its accuracy is measured on
     name: str = ""  # the name the user gave it (name.txt, see read_run_name), "" for none
-    damaged: str = ""  # why its state.json cannot be read ("": it can, or there is none)
+    damaged: str = ""  # why its state.json or config.json cannot be read ("": they can)
 
     @property
     def title(self) -> str:

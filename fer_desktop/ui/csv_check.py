@@ -49,7 +49,10 @@ class CsvCheck(QObject):
     def start(self, config: TrainConfig) -> str:
         """Check ``config.csv``; returns what to say while it runs."""
         self._pending, self._rows = config, ""
-        self._key = csv_key(Path(config.csv))
+        try:
+            self._key = csv_key(Path(config.csv))
+        except OSError:  # gone since the form looked: the check itself says so
+            self._key = ""
         self.process.start_command(
             *trainer_command(["inspect", "--csv", config.csv, "--events", "json"]), threads=1)
         return f"Checking {Path(config.csv).name} (every row is validated once)..."

@@ -49,7 +49,7 @@ RECIPE_MIN_PX = 24
 LIST_MIN_CAP_PX = 360
 FEW_TEST_FACES = 30  # fewer test faces than this: the count right, not a percentage
 IN_USE = "in use"  # added to the State of the run whose model the live view uses
-DAMAGED = "damaged"  # the State of a run whose state.json cannot be read (its tooltip: why)
+DAMAGED = "damaged"  # the State of a run whose state.json or config.json cannot be read
 
 
 def best_heading(rows: list[RunRow]) -> str:
