@@ -241,9 +241,9 @@ def _last_event_is_error(run: Path) -> bool:
 
 def read_run_row(run: Path, now: float | None = None) -> RunRow:
     """The run list's view of a run folder, from its files (a command-line run works too)."""
-    state = rundir.RunState.peek(run)
-    damaged = damage_of(run)
-    config = _read_config(run)
+    state, state_damage = rundir.RunState.peek_why(run)  # each file read once a refresh
+    config, config_damage = _read_object_why(run / rundir.CONFIG)
+    damaged = f"{rundir.STATE} {state_damage}" if state_damage else config_damage
     now = time.time() if now is None else now
     status = state.status if state is not None else ""
     if status in (RUNNING, TRAINED):
@@ -477,12 +477,20 @@ def _read_object(path: Path) -> dict:
     """A JSON object from ``path``, or {} where there is none readable (a pipe among them:
     reading it waited for ever, and the window never opened, audit 43; one far too large is
     not read: a 300 MB config.json took 2.6 s of the window's thread, review 47)."""
-    if not path.is_file():
-        return {}
+    return _read_object_why(path)[0]
+
+
+def _read_object_why(path: Path) -> tuple[dict, str]:
+    """:func:`_read_object`, and why a file that is there cannot be read ("config.json is not
+    valid JSON (...)"; "" where it is read, is not there, or a passing refusal stopped it)."""
+    if not (path.exists() or path.is_symlink()):
+        return {}, ""
     try:
-        return rundir.read_json(path)
-    except (rundir.RunDirError, OSError):
-        return {}
+        return rundir.read_json(path), ""
+    except rundir.RunDirError as exc:
+        return {}, f"{path.name} {exc.reason}"
+    except OSError:  # a passing refusal (a file being replaced): not proof of damage
+        return {}, ""
 
 
 def damage_of(run: Path) -> str:
@@ -490,17 +498,7 @@ def damage_of(run: Path) -> str:
     (...)"), where one is there and cannot; "" otherwise. Such a run was listed "stopped" or
     "interrupted" with Resume on, which failed only once pressed (audit 47, review 47)."""
     _state, why = rundir.RunState.peek_why(run)
-    if why:
-        return f"{rundir.STATE} {why}"
-    config = run / rundir.CONFIG
-    if config.exists() or config.is_symlink():
-        try:
-            rundir.read_json(config)
-        except rundir.RunDirError as exc:
-            return f"{rundir.CONFIG} {exc.reason}"
-        except OSError:
-            return ""  # a passing refusal (a file being replaced): not proof of damage
-    return ""
+    return f"{rundir.STATE} {why}" if why else _read_object_why(run / rundir.CONFIG)[1]
 
 
 def list_runs(out: Path) -> list[RunRow]:

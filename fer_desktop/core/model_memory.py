@@ -9,11 +9,11 @@ without a word, a model the user had just turned down (trial 34).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from fer_desktop.core.model import MODEL_JSON, is_shipped_model_dir
+from fer_desktop.core.errors import ModelError
+from fer_desktop.core.model import is_shipped_model_dir, read_metadata
 from fer_desktop.core.provenance import file_sha256
 
 
@@ -58,8 +58,8 @@ def same_files(model_dir: Path, loaded: str) -> bool:
     if not loaded:
         return True
     try:
-        files = json.loads((Path(model_dir) / MODEL_JSON).read_text()).get("files") or {}
-    except (OSError, ValueError, AttributeError):
+        files = read_metadata(Path(model_dir))["files"]
+    except ModelError:  # said by the fine-tune's own check of the folder
         return True
     return any(file_sha256(Path(model_dir) / str(name)) == loaded
                for key, name in files.items() if str(key).startswith("tflite"))
