@@ -437,6 +437,11 @@ def test_merge_warns_of_parts_made_with_other_settings(tmp_path, capsys):
     b.write_text(head + "y,1,sad,yunet,20,1\n")
     assert cli_main(["merge", str(a), str(b), "--out", str(out), "--force"]) == 0
     assert "(smoothing_s 0.5 and 1)" in capsys.readouterr().err
+    head = "source,frame,label,detector,crop_scale,level_eyes\n"  # --no-level-eyes: 0
+    a.write_text(head + "x,1,happy,yunet,1.2,1\n")
+    b.write_text(head + "y,1,sad,yunet,1.2,0\n")
+    assert cli_main(["merge", str(a), str(b), "--out", str(out), "--force"]) == 0
+    assert "(level_eyes 0 and 1)" in capsys.readouterr().err
     assert cli_main(["merge", str(a), "--out", str(tmp_path / "one.txt")]) == 0
     captured = capsys.readouterr()
     assert "1 CSV merged" in captured.out and "one.txt will hold CSV" in captured.err

@@ -149,11 +149,13 @@ def _is_folder(path: Path) -> bool:
 
 MAX_PART_LINE_CHARS = 1_000_000  # an analyze row is a few hundred characters
 MERGE_NEEDS = ("frame", "label")  # the columns of every analyze row; any CSV was merged
-# The settings merge warns of when its parts differ in them: the detector, and a smoothing
-# that is on. Not min_face_px, which Auto scales to each picture's width (photos of 512 and
-# 256 px read 13 and 8), nor a smoothing of 0, which every photo gets (one command's own
-# parts were "made with 2 different settings", review 43).
-COMPARED_SETTINGS = ("detector", "smoothing_s")
+# The settings merge warns of when its parts differ in them: the detector, a smoothing that
+# is on, the crop scale and the eye-levelling. Not min_face_px, which Auto scales to each
+# picture's width (photos of 512 and 256 px read 13 and 8), nor a smoothing of 0, which every
+# photo gets (one command's own parts were "made with 2 different settings", review 43).
+COMPARED_SETTINGS = ("detector", "smoothing_s", "crop_scale", "level_eyes")
+# values of a compared setting that say nothing to compare: not recorded, or smoothing off
+_NOT_COMPARED = {"smoothing_s": ("", "0")}
 
 
 def _each_once(specs: list[str]) -> list[str]:
@@ -618,7 +620,8 @@ class _PartCheck:
             self.models.add(model)
         if self.settings is not None:
             for column in COMPARED_SETTINGS:
-                if column in header and (value := row[header.index(column)]) not in ("", "0"):
+                if column in header and (value := row[header.index(column)]) \
+                        not in _NOT_COMPARED.get(column, ("",)):
                     self.settings.setdefault(column, set()).add(value)
 
 

@@ -139,7 +139,8 @@ class ScreenshotWriter:
             "held": [f.as_dict() for f in result.held],  # drawn where last seen, not found now
             "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
             "settings": {"detector": result.detector, "min_face_px": result.min_face_px or None,
-                         "smoothing_s": result.smoothing_s},  # numbers, as the rest (trial 29)
+                         "smoothing_s": result.smoothing_s,  # numbers, as the rest (trial 29)
+                         "crop_scale": result.crop_scale, "level_eyes": result.level_eyes},
             **(provenance or {})})
 
     def save_png(self, png: bytes, prefix: str, sidecar: dict) -> Path:
@@ -182,7 +183,8 @@ class CsvRecorder:
         provenance: returns the ``model``, ``model_sha256`` and ``app_version`` written in
             the last columns of every row (called per frame: a model swapped during a
             recording is named from its first frame on), with the frame's ``detector``,
-            ``min_face_px`` and ``smoothing_s`` after them (``PROVENANCE_COLUMNS``).
+            ``min_face_px``, ``smoothing_s``, ``crop_scale`` and ``level_eyes`` after them
+            (``PROVENANCE_COLUMNS``).
         numbers_only: write "source 1", "source 2"... instead of file paths in the ``source``
             column (see :class:`fer_desktop.core.privacy.SourceNames`).
 

@@ -315,7 +315,9 @@ class FacePipeline:
                            timings_ms=timings, stretch=self._stretch,
                            min_face_px=self._smallest_reported(), held=held,
                            detector=self.options.detector,
-                           smoothing_s=self.options.effective_smoothing_s())
+                           smoothing_s=self.options.effective_smoothing_s(),
+                           crop_scale=self.options.resolved_crop_scale(),
+                           level_eyes=self.options.level_eyes)
 
     def _smallest_reported(self) -> int:
         """The smallest face this frame could report: the small-face schedule's, a minimum

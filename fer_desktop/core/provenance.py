@@ -16,18 +16,22 @@ from fer_desktop import __version__
 
 # the model and the app, then the settings the frame was analysed with (FrameResult's: a
 # minimum face or a detector changed in Options shows from that row on)
-SETTINGS_COLUMNS = ("detector", "min_face_px", "smoothing_s")
+SETTINGS_COLUMNS = ("detector", "min_face_px", "smoothing_s", "crop_scale", "level_eyes")
 PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version", *SETTINGS_COLUMNS)
 
 
 def frame_settings(result: Any) -> dict[str, str]:
-    """``{"detector", "min_face_px", "smoothing_s"}`` of a FrameResult, as text ("" where the
-    result does not say)."""
+    """``SETTINGS_COLUMNS`` of a FrameResult, as text ("" where the result does not say;
+    ``level_eyes`` as 1 or 0)."""
     min_face = getattr(result, "min_face_px", 0)
     smoothing = getattr(result, "smoothing_s", None)
+    crop_scale = getattr(result, "crop_scale", None)
+    level_eyes = getattr(result, "level_eyes", None)
     return {"detector": str(getattr(result, "detector", "") or ""),
             "min_face_px": str(min_face) if min_face else "",
-            "smoothing_s": "" if smoothing is None else f"{smoothing:g}"}
+            "smoothing_s": "" if smoothing is None else f"{smoothing:g}",
+            "crop_scale": "" if crop_scale is None else f"{crop_scale:g}",
+            "level_eyes": "" if level_eyes is None else str(int(level_eyes))}
 
 
 @lru_cache(maxsize=16)

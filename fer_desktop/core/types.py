@@ -127,6 +127,10 @@ class FrameResult:
     detector, smoothing_s: the detector's name and the smoothing's time constant (0: off)
     this frame was analysed with ("" and None: not said), written with ``min_face_px`` into
     each CSV row, so that two analyses of one file that differ can be told apart (trial 27).
+    crop_scale, level_eyes: the face crop's side relative to the detector's box and whether
+    faces were turned eyes-level, which change every probability (``analyze --crop-scale``,
+    ``--no-level-eyes``): recorded too, so that such a CSV is not taken for a default one
+    (None: not said).
     """
 
     index: int
@@ -138,6 +142,8 @@ class FrameResult:
     held: tuple[Face, ...] = ()
     detector: str = ""
     smoothing_s: float | None = None
+    crop_scale: float | None = None
+    level_eyes: bool | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faces", tuple(self.faces))
