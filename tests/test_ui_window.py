@@ -349,8 +349,10 @@ def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window
     assert tuple(rows[0]) == ("source", *CSV_COLUMNS, *PROVENANCE_COLUMNS)
     assert len(rows) >= 6 and all(len(r) == len(rows[0]) for r in rows)
     assert rows[1][0] == str(video) and rows[1][CSV_COLUMNS.index("label") + 1] == "happy"
-    assert rows[1][-6:-3] == ["stub", "", __version__]  # the stub model has no file to hash
-    assert rows[1][-3] == "yunet" and rows[1][-1] == "0.5"  # the settings of that frame
+    row = dict(zip(rows[0], rows[1]))
+    assert [row[k] for k in ("model", "model_sha256", "app_version")] == [
+        "stub", "", __version__]  # the stub model has no file to hash
+    assert (row["detector"], row["smoothing_s"], row["level_eyes"]) == ("yunet", "0.5", "1")
     assert str(path) in window.notifier.last_info
 
     # Recording again and closing the window finishes that file too.
