@@ -191,6 +191,44 @@ def test_a_unit_that_crashes_is_reported_and_progress_counts_every_job(tmp_path)
         assert [row[0] for row in csv.reader(fh)][1:] == ["a", "c"]
 
 
+def _bar_after_go(spec, pipeline, recorder, *, summaries, totals, progress, go, **options):
+    """An analyse function that waits for the file ``go``, then says its input's frame
+    count (the number in its name; a picture: 1) as a worker's bar does."""
+    while not Path(go).exists():
+        time.sleep(0.05)
+    frames = int(Path(spec).stem) if Path(spec).stem.isdigit() else 1
+    with progress(frames, spec) as bar:
+        bar.update(frames)
+    totals["frames"] += frames
+    return []
+
+
+def test_the_bar_knows_every_inputs_frames_early_and_counts_each_once(tmp_path, sample_bgr):
+    """Session 42 left it open: with --jobs the bar's total grew as each worker opened its
+    next input (and its time left with it). The counter process reads every video's header
+    ahead of the workers; a picture is one frame; the worker's own total is not added again."""
+    from fer_desktop.synthetic import write_video
+
+    videos = [write_video(tmp_path / f"{n}.avi", [sample_bgr] * n) for n in (2, 3, 4)]
+    picture = tmp_path / "p.png"
+    cv2.imwrite(str(picture), sample_bgr)
+    units, go = [*map(str, videos), str(picture)], tmp_path / "go"
+    recorder = CsvRecorder(tmp_path / "out.csv", with_source=True, provenance=dict)
+    with batch.ProcessRunner(units, 1, _bar_after_go, _no_pipeline, (), {"go": str(go)},
+                             True, tmp_path, quiet=True) as runner:
+        deadline = time.monotonic() + 30  # the worker waits: only the counter can say these
+        while runner.frames_expected < 2 + 3 + 4 + 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        early = runner.frames_expected
+        go.touch()  # before the assertion: a worker left waiting held the runner's close
+        assert early == 2 + 3 + 4 + 1
+        for spec in units:
+            runner.collect(spec, recorder, {}, Counter())
+        assert runner.frames_expected == 2 + 3 + 4 + 1  # said twice, counted once
+        assert runner.frames_done == 2 + 3 + 4 + 1
+    recorder.close()
+
+
 def test_merge_refuses_other_columns_and_its_own_output(tmp_path, capsys):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     a.write_text("source,frame,label\nx,1,happy\n")

@@ -349,7 +349,7 @@ def test_record_writes_a_complete_csv_and_closing_finishes_it(qtbot, main_window
     assert tuple(rows[0]) == ("source", *CSV_COLUMNS, *PROVENANCE_COLUMNS)
     assert len(rows) >= 6 and all(len(r) == len(rows[0]) for r in rows)
     assert rows[1][0] == str(video) and rows[1][CSV_COLUMNS.index("label") + 1] == "happy"
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert [row[k] for k in ("model", "model_sha256", "app_version")] == [
         "stub", "", __version__]  # the stub model has no file to hash
     assert (row["detector"], row["smoothing_s"], row["level_eyes"]) == ("yunet", "0.5", "1")

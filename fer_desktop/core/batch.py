@@ -302,6 +302,31 @@ def _init_worker(make_pipeline: Callable, setup: tuple, queue) -> None:
     _WORKER["queue"] = queue
 
 
+def _count_frames(units: list[str], queue) -> None:
+    """The counter process: each unit's frame count from its header, ahead of the workers, so
+    that the bar has its whole total early (it grew as each worker opened its next input, and
+    its time left with it). A process of its own, as the workers are: a file that crashes the
+    decoder costs the count, never the parent. A unit it cannot open is left to its worker,
+    which says why."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides, as for the workers
+    import cv2
+
+    from fer_desktop.core.sources import is_image_path, open_source
+
+    cv2.setNumThreads(1)
+    for unit, spec in enumerate(units):
+        count = 1 if is_image_path(spec) else 0  # a picture: one frame, never decoded here
+        if not count:
+            try:
+                source = open_source(Path(spec))
+            except Exception:  # noqa: BLE001 - its worker names the trouble
+                continue
+            count = source.frame_count or 0
+            source.close()
+        if count:
+            queue.put(("total", unit, count))
+
+
 def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: bool,
               options: dict) -> UnitResult:
     """Analyse one unit into its part CSV (worker side). Never raises for a bad unit."""
@@ -373,7 +398,11 @@ class ProcessRunner:
             (spec, self._pool.submit(_run_unit, analyse, i, spec,
                                      str(self._parts / f"{i:08d}.csv"), with_source, options))
             for i, spec in enumerate(units)]
+        self._counter = context.Process(target=_count_frames, args=(units, self._queue),
+                                        daemon=True)
+        self._counter.start()
         self._next = 0
+        self._totals: dict[int, int] = {}  # unit -> its frame count, from whichever said first
         self._seen: dict[int, int] = {}  # unit -> frames reported so far, until collected
         self._collected: set[int] = set()
         self._frames = 0
@@ -385,6 +414,12 @@ class ProcessRunner:
         """Frames the workers have reported so far (what the progress bar shows)."""
         return self._frames
 
+    @property
+    def frames_expected(self) -> int:
+        """The bar's total: the frame counts said so far, each unit's once."""
+        self._drain()
+        return sum(self._totals.values())
+
     def _drain(self) -> None:
         while not self._queue.empty():
             try:
@@ -392,8 +427,10 @@ class ProcessRunner:
             except Exception:  # noqa: BLE001 - raced with another reader: nothing to show
                 return
             if kind == "total":
-                self._bar.total += n
-                self._bar.refresh()
+                if unit not in self._totals:  # the counter's and the worker's are the same
+                    self._totals[unit] = n
+                    self._bar.total += n
+                    self._bar.refresh()
             elif unit not in self._collected:  # else late: the unit's result counted it
                 self._seen[unit] = self._seen.get(unit, 0) + n
                 self._count(n)
@@ -487,6 +524,9 @@ class ProcessRunner:
     def close(self) -> None:
         """Stop the workers (cancelling units not started) and delete the part CSVs."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._counter.is_alive():  # still counting: its totals are not needed any more
+            self._counter.terminate()
+        self._counter.join()
         self._bar.close()
         self._queue.close()
         shutil.rmtree(self._parts, ignore_errors=True)
