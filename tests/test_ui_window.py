@@ -1662,7 +1662,8 @@ def test_leaving_with_a_capture_thread_stuck_in_its_camera_is_no_crash(tmp_path)
         from ui_helpers import EndlessCamera, stub_pipeline
         from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
         from fer_desktop.ui.app import leave_past_stuck_threads
-        from fer_desktop.ui.capture import CaptureThread, ThreadStopper
+        from fer_desktop.ui.capture import CaptureThread
+        from fer_desktop.ui.thread_stopper import ThreadStopper
 
         class Stuck(EndlessCamera):
             def read(self):

@@ -21,7 +21,6 @@ Errors become signals: ``source_failed`` for a source that cannot be opened or v
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import threading
 import time
@@ -90,6 +89,8 @@ class CaptureThread(QThread):
     recording_failed = Signal(str)
     errored = Signal(str, str)
     note = Signal(str)
+    SIGNAL_NAMES = ("opened", "frame_ready", "ended", "source_failed", "recording_failed",
+                    "errored", "note")
 
     def __init__(self, open_source: Callable[[], FrameSource], pipeline: FacePipeline,
                  painter: OverlayPainter, mirror: bool = False, describe: str = "",
@@ -555,36 +556,3 @@ def _skip(source: FrameSource, frames: int) -> None:
     for _ in range(frames):
         if source.read() is None:
             return
-
-
-class ThreadStopper(QObject):
-    """Stops capture threads; keeps any that will not finish in time until they do.
-
-    A camera driver can hang in ``read()``. Destroying a running ``QThread`` aborts the
-    process, so such a thread is kept (``retired``) until its ``finished`` signal.
-    """
-
-    def __init__(self, timeout_ms: int = 5000, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timeout_ms = timeout_ms
-        self.retired: list[CaptureThread] = []
-
-    def stop(self, thread: CaptureThread) -> None:
-        """Stop ``thread`` and wait up to the timeout; retire it when it still runs."""
-        thread.set_recorder(None)
-        if thread.stop_and_wait(self.timeout_ms):
-            return
-        log.warning("capture thread for %s still running after %d ms; retiring it",
-                    thread.describe, self.timeout_ms)
-        self.retired.append(thread)
-        thread.finished.connect(functools.partial(self._on_finished, thread))
-
-    def _on_finished(self, thread: CaptureThread) -> None:
-        if thread in self.retired:
-            self.retired.remove(thread)
-
-    def shutdown(self) -> None:
-        """Ask every retired thread to stop once more and wait for it (window closing)."""
-        for thread in list(self.retired):
-            thread.stop_and_wait(self.timeout_ms)
-        self.retired = [t for t in self.retired if t.isRunning()]

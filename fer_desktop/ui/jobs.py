@@ -24,21 +24,30 @@ class BackgroundJobs:
 
     def __init__(self) -> None:
         self._workers: list[Any] = []
+        self._detached: set[Any] = set()  # running, their results no longer wanted
 
     def start(self, func: Callable[..., Any], *args: Any,
               on_returned: Callable[[Any], None],
               on_errored: Callable[[BaseException], None]) -> None:
         worker = create_worker(func, *args, _start_thread=False,
                                _ignore_errors=True)  # errored is connected below
-        worker.returned.connect(on_returned)
-        worker.errored.connect(on_errored)
+        worker.returned.connect(functools.partial(self._deliver, worker, on_returned))
+        worker.errored.connect(functools.partial(self._deliver, worker, on_errored))
         worker.finished.connect(functools.partial(self._forget, worker))
         self._workers.append(worker)
         worker.start()
 
+    def _deliver(self, worker: Any, callback: Callable[[Any], None], value: Any) -> None:
+        if worker not in self._detached:  # a result queued before detach() came after it:
+            callback(value)  # the camera list opened a camera after the window closed
+
     def _forget(self, worker: Any) -> None:
         if worker in self._workers:
             self._workers.remove(worker)
+        self._detached.discard(worker)
+        _disconnect(worker.returned, worker.errored, worker.finished)  # its results are in:
+        # the connections held the worker and what its callbacks bind (a capture thread and
+        # its frames) in a cycle through Qt that Python's collector cannot see (review 48)
 
     def __len__(self) -> int:
         return len(self._workers)
@@ -55,9 +64,15 @@ class BackgroundJobs:
     def detach(self) -> None:
         """Drop the results of the jobs still running, without waiting for them (their
         receivers are going away: a closed dialog); the jobs stay referenced until done."""
-        with warnings.catch_warnings():  # PySide warns, or raises, when nothing is
-            warnings.simplefilter("ignore", RuntimeWarning)  # connected any more (a job
-            for worker in self._workers:                     # that has just returned)
-                for signal in (worker.returned, worker.errored):
-                    with contextlib.suppress(RuntimeError, TypeError):
-                        signal.disconnect()
+        self._detached.update(self._workers)
+        for worker in self._workers:
+            _disconnect(worker.returned, worker.errored)
+
+
+def _disconnect(*signals: Any) -> None:
+    """Everything connected to ``signals``, disconnected."""
+    with warnings.catch_warnings():  # PySide warns, or raises, when nothing is connected
+        warnings.simplefilter("ignore", RuntimeWarning)  # any more (a job that has just
+        for signal in signals:                           # returned)
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect()

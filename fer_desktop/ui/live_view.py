@@ -34,7 +34,7 @@ from fer_desktop.core.sources import (
     source_name,
 )
 from fer_desktop.ui.actions import make_action
-from fer_desktop.ui.capture import CaptureOutput, CaptureThread, ThreadStopper
+from fer_desktop.ui.capture import CaptureOutput, CaptureThread
 from fer_desktop.ui.collect_panel import CollectPanel
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
 from fer_desktop.ui.explain_view import ExplainDialog
@@ -54,12 +54,12 @@ from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.slideshow_status import SlideshowStatus
 from fer_desktop.ui.source_picker import SourcePicker, describe_spec, showing
 from fer_desktop.ui.source_trouble import SourceTrouble
+from fer_desktop.ui.thread_stopper import ThreadStopper
 from fer_desktop.ui.video_view import VideoView
 from fer_desktop.ui.wheel_guard import guard_wheel
 
 STATS_INTERVAL_MS = 1000
 SLIDESHOW_SECONDS = 3.0  # a folder's pictures, one at a time: time to read the bars
-STOP_TIMEOUT_MS = 5000
 
 
 class LiveView(QWidget):
@@ -116,7 +116,7 @@ class LiveView(QWidget):
         self._pipeline: FacePipeline | None = None
         self._classifier: Classifier | None = None  # the last chosen, for the next thread too
         self._capture: CaptureThread | None = None
-        self._stopper = ThreadStopper(STOP_TIMEOUT_MS, self)
+        self._stopper = ThreadStopper(parent=self)
         self._last_output: CaptureOutput | None = None
         self._last_id = -1
         self._jobs = BackgroundJobs()
@@ -329,7 +329,7 @@ class LiveView(QWidget):
 
     def _on_cameras_listed(self, cameras: list[int]) -> None:
         self.cameras_listed.emit(cameras)
-        if self._pipeline is not None and self._spec is None:
+        if self._pipeline is not None and self._spec is None and not self._closing:
             self._open_chosen_or_default()
 
     def _open_default(self) -> None:
