@@ -534,3 +534,42 @@ def test_a_link_to_a_run_of_the_folder_is_listed_once(tmp_path):
                           "status": "stopped"}, config={"preset": "default"})
     (tmp_path / "20261207-000003-link").symlink_to(run.name)
     assert [row.run_dir.name for row in list_runs(tmp_path)] == [run.name]
+
+
+BIG = "1" + "0" * 400  # JSON allows it; float() of it overflows
+
+
+@pytest.mark.parametrize("file,text", [
+    ("state.json", '{"epoch": 1, "epochs": 2, "status": "stopped", "best_epoch": 1, '
+                   f'"best_val_accuracy": {BIG}}}'),
+    ("config.json", '{"preset": "fast", "limit_per_split": Infinity, "epochs": 1e999}'),
+    ("events.jsonl", f'{{"v": 1, "event": "epoch", "epoch": {BIG}, "epochs": 2, "loss": 1,'
+                     ' "accuracy": 1, "val_loss": 1, "val_accuracy": 1}\n'),
+    ("events.jsonl", '{"v": 1, "event": "epoch", "epoch": 1, "epochs": 2, "loss": '
+                     f'{BIG}, "accuracy": 1, "val_loss": 1, "val_accuracy": 1}}\n'),
+    ("history.csv", "epoch,loss,accuracy,val_loss,val_accuracy\n1e400,1,1,1,1\n2,1e400,1,1,1\n"),
+])
+def test_a_number_out_of_range_in_a_run_file_is_read_as_missing(qtbot, tmp_path, file, text):
+    """Audit 48: Infinity, 1e999 or a 401-digit integer in a hand-edited run file (JSON
+    allows them) raised OverflowError in the run list, which took the whole Train tab away
+    at every launch, or in the curves, which left the previous run's on screen."""
+    from fer_desktop.ui.run_list import COLUMNS, RunList, best_text
+    from trainer.runs import rows_limit_text
+
+    run = make_run_folder(tmp_path, "20261207-040000-fast", {"epoch": 1, "epochs": 2,
+                          "status": "interrupted"}, config={"preset": "fast"})
+    (run / file).write_text(text)
+    (row,) = list_runs(tmp_path)
+    assert best_text(row, COLUMNS[0]) in ("-", "100.0%")
+    assert rows_limit_text(math.inf) == rows_limit_text(10 ** 400) == ""
+    view = RunList()
+    qtbot.addWidget(view)
+    view.show_rows([row], None)
+    from fer_desktop.ui.run_results import ResultsView
+
+    results = ResultsView()
+    qtbot.addWidget(results)
+    results.show_run(run)
+    curves = read_run_curves(run)
+    assert all(math.isfinite(x) for x in curves.epoch)
+    assert not any(math.isinf(v) for v in curves.loss)

@@ -1533,8 +1533,12 @@ def test_a_screenshot_into_a_missing_output_folder_says_it_was_made_again(qtbot,
     assert "missing" not in live.outputs.saved_banner.label.text()
 
 
-def test_a_train_tab_that_fails_says_why_even_without_words(qtbot, main_window, monkeypatch):
-    """An OverflowError has no message: the tab read "could not be opened: " (audit 37)."""
+def test_a_train_tab_that_fails_says_why_even_without_words(qtbot, main_window, monkeypatch,
+                                                            caplog):
+    """An OverflowError has no message: the tab read "could not be opened: " (audit 37). Its
+    traceback reached stderr without --verbose (audit 48)."""
+    import logging
+
     from PySide6.QtWidgets import QLabel
 
     from fer_desktop.ui import train_tab
@@ -1549,6 +1553,10 @@ def test_a_train_tab_that_fails_says_why_even_without_words(qtbot, main_window, 
     texts = [label.text() for label in [page, *page.findChildren(QLabel)]
              if isinstance(label, QLabel)]
     assert "The Train tab could not be opened: OverflowError" in texts
+    shown = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in shown] == [
+        "the Train tab could not be created: OverflowError: "]
+    assert all(r.exc_info is None for r in shown)  # the traceback: at INFO, for --verbose
 
 
 def test_a_lost_camera_stops_the_recording_with_its_rows_on_disk(qtbot, main_window):

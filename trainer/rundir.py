@@ -27,6 +27,7 @@ import datetime as dt
 import filecmp
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -248,6 +249,24 @@ def new_run_dir(out: Path, preset: str) -> Path:
 
 
 MAX_JSON_BYTES = 16_000_000  # a run's JSON files: state.json holds ~200 bytes an epoch
+MAX_JSON_INT = 2 ** 63  # larger integers, which JSON allows, do not fit a float's range
+
+
+def numbers_in_range(value: Any) -> Any:
+    """``value`` (parsed JSON) with every number that is not a finite float or an integer
+    below :data:`MAX_JSON_INT` as None, the trainer's own spelling of a missing number
+    (``events._clean``). A loss may be NaN, and a hand-edited file may hold ``Infinity`` or a
+    400-digit integer: each reader's ``float()`` and ``int()`` then raised OverflowError,
+    and one such run took the whole Train tab away at every launch (audit 48)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if abs(value) < MAX_JSON_INT else None
+    if isinstance(value, dict):
+        return {key: numbers_in_range(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [numbers_in_range(item) for item in value]
+    return value
 
 
 def read_json(path: Path) -> dict:
@@ -270,7 +289,7 @@ def read_json(path: Path) -> dict:
         raise RunDirError(path, f"is {size / 1e6:.0f} MB, far more than the trainer writes "
                                 "there: was it replaced?")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = numbers_in_range(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
         raise RunDirError(path, "not found: is this a run folder made by the trainer?") from exc
     except (ValueError, RecursionError) as exc:  # nested too deep, a 5,000-digit number

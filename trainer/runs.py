@@ -430,8 +430,9 @@ def export_offer(row: RunRow) -> str:
 def rows_limit_text(limit: object) -> str:
     """"first 300 rows of each split" for a trial on part of the data; "" for none (0, missing, or
     not a number in a hand-edited file). One wording for the run list, Results and form."""
-    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0:
-        return ""
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0 \
+            or limit >= rundir.MAX_JSON_INT or not math.isfinite(limit):
+        return ""  # "Infinity" in a hand-edited file raised, in the run list (audit 48)
     return f"first {int(limit):,} rows of each split"
 
 
@@ -606,14 +607,18 @@ def _read_history(history: Path, curves: RunCurves) -> None:
     with open(history, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             try:
-                curves.epoch.append(float(row["epoch"]))
+                epoch = float(row["epoch"])
             except (KeyError, ValueError):
                 continue
+            if not math.isfinite(epoch):  # "1e400" in a hand-edited file: its int() raised
+                continue  # and the previous run's curves stayed on screen (audit 48)
+            curves.epoch.append(epoch)
             for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
                 try:
-                    getattr(curves, key).append(float(row.get(key) or "nan"))
+                    value = float(row.get(key) or "nan")
                 except ValueError:
-                    getattr(curves, key).append(math.nan)
+                    value = math.nan
+                getattr(curves, key).append(value if math.isfinite(value) else math.nan)
 
 
 def _drop_from(curves: RunCurves, axis: str, x: float) -> None:

@@ -147,14 +147,19 @@ def _garbage(line: str, reason: str) -> TrainerEvent:
     return TrainerEvent(GARBAGE, 0, problem=f"{reason}: {_quote(line)}", raw=line)
 
 
+MAX_INT = 2 ** 63  # an event's integers are counts: larger ones do not fit a float's range
+
+
 def _kind_ok(value: Any, kind: str) -> bool:
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "int":  # JSON allows a 400-digit integer: float() of it raised, in every
+        return isinstance(value, int) and not isinstance(value, bool) \
+            and abs(value) < MAX_INT  # reader of the curves, and here too (audit 48)
     if kind in ("num", "num?"):
         if value is None:
             return kind == "num?"
-        return (isinstance(value, int | float) and not isinstance(value, bool)
-                and math.isfinite(value))
+        if isinstance(value, int) and not isinstance(value, bool):
+            return abs(value) < MAX_INT
+        return isinstance(value, float) and math.isfinite(value)
     if kind == "str":
         return isinstance(value, str)
     if kind == "bool":

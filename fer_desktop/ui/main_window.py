@@ -175,7 +175,8 @@ class MainWindow(QMainWindow):
             module = importlib.import_module(TRAIN_TAB_MODULE)
             tab: TrainTab = module.TrainTab(self.settings)
         except Exception as exc:  # noqa: BLE001 - a broken Train tab must not stop the app
-            log.exception("the Train tab could not be created")
+            log.error("the Train tab could not be created: %s: %s", type(exc).__name__, exc)
+            log.info("traceback:", exc_info=True)  # with --verbose, as every traceback (audit 48)
             return None, self._placeholder(f"The Train tab could not be opened: "
                                            f"{str(exc) or type(exc).__name__}")  # audit 37
         tab.model_chosen.connect(self.use_model)
