@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import test_ui_window
 from a11y_check import unnamed_controls
@@ -140,3 +142,44 @@ def test_the_keyboard_on_the_first_button_of_the_empty_window_shows(qtbot):
     assert button.hasFocus()
     assert np.count_nonzero(drawn() != unfocused) > 100  # a focus frame, seen
     assert button.font().bold()  # still marked as the first step to take
+
+
+def test_tab_leaves_a_read_only_table_at_once(qtbot):
+    """Trial 39: Tab moved cell to cell in the Train tab's confusion matrix and wrapped
+    round inside it: a keyboard user could not leave it (nor reach the shortcut list's
+    Close); the arrow keys still move between the cells."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
+
+    from fer_desktop.ui.read_only_table import read_only_table
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    table = read_only_table(3, 3, "Confusion matrix")
+    for r in range(3):
+        for c in range(3):
+            table.setItem(r, c, QTableWidgetItem(str(r * 3 + c)))
+    after = QPushButton("Close")
+    column = QVBoxLayout(window)
+    column.addWidget(table)
+    column.addWidget(after)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    table.setFocus()
+    table.setCurrentCell(0, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Right)
+    assert table.currentColumn() == 1 and table.hasFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert after.hasFocus()
+    assert table.accessibleName() == "Confusion matrix"
+
+
+def test_every_read_only_table_of_the_window_is_one_tab_stop():
+    """The confusion matrix, the comparison's table and the shortcut list use the one
+    helper (a table made otherwise would trap Tab again)."""
+    import fer_desktop.ui as ui
+
+    folder = Path(ui.__file__).parent
+    makers = {p.name for p in folder.glob("*.py") if "QTableWidget(" in p.read_text()}
+    assert makers == {"read_only_table.py"}

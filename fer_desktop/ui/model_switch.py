@@ -16,7 +16,6 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,6 +35,7 @@ from fer_desktop.core.model_compare import NEVER_SCORED_TOGETHER, Comparison
 from fer_desktop.core.plain_words import example_faces, summary_sentence
 from fer_desktop.ui.colours import BETTER_COLOUR, ERROR_COLOUR
 from fer_desktop.ui.on_screen import fitting_size
+from fer_desktop.ui.read_only_table import read_only_table
 
 WARNING_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
 EXAMPLES_PER_SIDE = 3
@@ -102,7 +101,7 @@ class CompareDialog(QDialog):
         self.scroll.setWidget(body)
         outer = QVBoxLayout(self)
         outer.addWidget(self.scroll, 1)
-        self.table = QTableWidget(0, 2)
+        self.table = read_only_table(0, 2, "Share of each emotion's faces answered right")
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet(WARNING_STYLE)
@@ -215,7 +214,6 @@ class CompareDialog(QDialog):
                     # the eye to one emotion while the overall gain went unmarked
                     item.setForeground(QColor(ERROR_COLOUR if new < now else BETTER_COLOUR))
                 self.table.setItem(r, c, item)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setToolTip("Share of the faces of each emotion that the model got right")
         # every row without scrolling, and room for the two-line headers (at its 380x326 the

@@ -11,12 +11,10 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,6 +26,7 @@ from fer_desktop.core.model_compare import csv_name
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
+from fer_desktop.ui.read_only_table import read_only_table
 from trainer.runs import (
     RunRow,
     damage_of,
@@ -127,9 +126,7 @@ class ResultsView(QWidget):
         buttons.addStretch(1)
         top.addLayout(buttons)
         layout.addLayout(top)
-        self.table = QTableWidget(0, 0)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table = read_only_table(0, 0, "Confusion matrix")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

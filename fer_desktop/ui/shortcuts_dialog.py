@@ -10,13 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QMainWindow,
     QMenu,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.ui.actions import LIST_TEXT
 from fer_desktop.ui.on_screen import fitting_size
+from fer_desktop.ui.read_only_table import read_only_table
 
 #: keys that act on one widget, not through a menu item (see docs/ui.md)
 WIDGET_KEYS: tuple[tuple[str, str], ...] = (
@@ -92,12 +91,9 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent or window)
         self.setWindowTitle("Keyboard shortcuts")
         rows = shortcut_rows(window)
-        self.table = QTableWidget(len(rows), 2)
+        self.table = read_only_table(len(rows), 2, "Keyboard shortcuts")
         self.table.setHorizontalHeaderLabels(["Keys", "Does"])
         self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setAccessibleName("Keyboard shortcuts")
         for row, (keys, does) in enumerate(rows):
             self.table.setItem(row, 0, QTableWidgetItem(keys))
             self.table.setItem(row, 1, QTableWidgetItem(does))
