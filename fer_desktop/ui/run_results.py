@@ -26,6 +26,7 @@ from fer_desktop.core.model_compare import csv_name
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
+from fer_desktop.ui.focus_handoff import FocusHandoff
 from fer_desktop.ui.read_only_table import read_only_table
 from trainer.runs import (
     RunRow,
@@ -123,6 +124,7 @@ class ResultsView(QWidget):
         buttons = QVBoxLayout()
         buttons.addWidget(self.use_button)
         buttons.addWidget(self.export_button)
+        FocusHandoff(self, {self.export_button: [self.use_button]})  # the model it made
         buttons.addStretch(1)
         top.addLayout(buttons)
         layout.addLayout(top)

@@ -52,6 +52,7 @@ from fer_desktop.ui.epochs_line import (
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.settings import TrainFormValues, app_data_folder
 from fer_desktop.ui.steady_label import SteadyLabel
+from fer_desktop.ui.train_buttons import run_buttons
 from trainer.config import (
     LABEL_SETS,
     PRECISIONS,
@@ -69,8 +70,6 @@ LABEL_NAMES = {"fer": "FER-2013 labels", "ferplus": "FER+ votes",
 # the trainer's own name in brackets: the run list's Recipe column says "sqrt sampling"
 SAMPLING_NAMES = {"natural": "As in the data", "sqrt": "Rare emotions more often (sqrt)",
                   "balanced": "Every emotion equally often (balanced)"}
-RESUME_TOOLTIP = ("Continue the selected stopped run where it stopped, to its own number of "
-                  "epochs and with its own settings (the form's are for new runs)")
 
 
 def default_runs_folder() -> Path:
@@ -144,7 +143,8 @@ class TrainForm(QGroupBox):
         self.out_row = _with_browse(self.out_edit, self._browse_out)
         form.addRow("Output folder", self.out_row)
         self._build_advanced(form)
-        form.addRow(self._build_buttons())
+        buttons, self.start_button, self.stop_button, self.resume_button = run_buttons(self)
+        form.addRow(buttons)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -299,19 +299,6 @@ class TrainForm(QGroupBox):
         self.limit_spin.valueChanged.connect(self._show_preset_help)  # the time follows
         for combo in (self.labels_combo, self.sampling_combo, self.precision_combo):
             combo.currentIndexChanged.connect(self._show_advanced_summary)
-
-    def _build_buttons(self) -> QHBoxLayout:
-        buttons = QHBoxLayout()
-        self.start_button = QPushButton("Start")
-        self.stop_button = QPushButton("Stop")
-        self.resume_button = QPushButton("Resume")
-        self.start_button.setToolTip("Check the CSV, then train a new run")
-        self.stop_button.setToolTip("Stop after the current batch; the last completed "
-                                    "epoch's checkpoint stays")
-        self.resume_button.setToolTip(RESUME_TOOLTIP)
-        for button in (self.start_button, self.stop_button, self.resume_button):
-            buttons.addWidget(button)
-        return buttons
 
     # values -----------------------------------------------------------------------------
     def set_values(self, values: TrainFormValues) -> None:

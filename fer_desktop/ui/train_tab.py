@@ -35,7 +35,8 @@ from fer_desktop.ui.run_menu import RunMenu
 from fer_desktop.ui.run_results import ResultsView
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import scroll_down_to
-from fer_desktop.ui.train_form import RESUME_TOOLTIP, TrainForm
+from fer_desktop.ui.train_buttons import resume_tooltip
+from fer_desktop.ui.train_form import TrainForm
 from fer_desktop.ui.train_layout import ColumnSplitter, form_column, log_view, results_page
 from fer_desktop.ui.train_progress import ProgressBox
 from fer_desktop.ui.trainer_process import TrainerProcess, trainer_command
@@ -44,8 +45,6 @@ from trainer.config import TrainConfig
 from trainer.process_outcome import TrainerOutcome
 from trainer.rundir import FAILED, FINISHED, INTERRUPTED, RUNNING, STOPPED, STOPPING
 from trainer.runs import (
-    RESTART_HINT,
-    STARTS_OVER_TOOLTIP,
     RunRow,
     background_line,
     ended_line,
@@ -352,10 +351,7 @@ class TrainTab(QWidget):
             self.process.state != STOPPING or self._progress.exporting)
             or not ours and self._background is not None)
         self.form.resume_button.setEnabled(not busy and row is not None and row.resumable)
-        self.form.resume_button.setToolTip(
-            RESTART_HINT[0].upper() + RESTART_HINT[1:] if row is not None and row.must_restart
-            else STARTS_OVER_TOOLTIP if row is not None and row.starts_over
-            else RESUME_TOOLTIP)
+        self.form.resume_button.setToolTip(resume_tooltip(row))
         self.form.set_busy(busy)
         self.data_source.set_busy(busy)
         self.results.offer_export(row, busy)
