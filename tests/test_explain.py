@@ -436,3 +436,19 @@ def test_the_menu_item_follows_the_panel_when_the_face_shown_changes_on_a_paused
     assert not live.face_panel.explain_button.isEnabled() and not live.act_explain.isEnabled()
     live.face_panel.select_track(face.track_id)  # no new frame: paused
     assert live.face_panel.explain_button.isEnabled() and live.act_explain.isEnabled()
+
+
+def test_a_copy_kept_for_a_model_gone_is_never_used_for_another(qtbot, main_window):
+    """The private copy was kept by the model's id(): a model freed, the next one loaded at
+    its address ran the freed one's copy under its own name (review 48). Here the kept copy
+    is marked as the freed model's, at the address of the model in use now."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    stale = object()
+    live.explainer._copy = (id(live._pipeline.classifier), stale)
+    dialog = live.explain_face()
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    assert live.explainer._copy[1] is not stale
+    assert "happy 70%" in dialog.title.text()

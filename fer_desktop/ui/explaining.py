@@ -47,7 +47,7 @@ class FaceExplainer(QObject):
         self.dialog: ExplainDialog | None = None
         self.closing = False
         self._request = 0
-        self._copy: tuple[int, Any] | None = None  # (id of the model, private copy)
+        self._copy: tuple[Any, Any] | None = None  # (the model, its private copy)
 
     def explain(self, pipeline: FacePipeline | None, output: CaptureOutput | None,
                 face: Face | None) -> ExplainDialog | None:
@@ -78,19 +78,20 @@ class FaceExplainer(QObject):
         self.dialog.show()
         self.dialog.raise_()
         classifier = pipeline.classifier
-        copy = self._copy[1] if self._copy is not None and self._copy[0] == id(classifier) \
-            else None
+        # the classifier itself, not its id(): a model freed, another could get its address
+        copy = self._copy[1] if self._copy is not None and self._copy[0] is classifier \
+            else None  # and run the freed one's copy under its name (review 48)
         self._request += 1
         self._jobs.start(_explain_job, classifier, copy, output.frame, face,
                          pipeline.options.resolved_crop_scale(),
                          on_returned=functools.partial(self._on_explained, self._request, name,
-                                                       id(classifier)),
+                                                       classifier),
                          on_errored=functools.partial(self._on_failed, self._request))
         return self.dialog
 
-    def _on_explained(self, request: int, name: str, model_id: int, answer: Any) -> None:
+    def _on_explained(self, request: int, name: str, classifier: Any, answer: Any) -> None:
         copy, explanation = answer
-        self._copy = (model_id, copy)
+        self._copy = (classifier, copy)
         if request == self._request and self.dialog is not None and not self.closing:
             self.dialog.show_result(name, explanation)
 
