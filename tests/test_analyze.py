@@ -784,3 +784,27 @@ def test_a_video_named_as_a_photo_is_counted_skipped_not_incomplete(tmp_path, sa
                  "--no-progress"]) == 1
     err = capsys.readouterr().err
     assert f"1 input(s) skipped: {fake}" in err and "incomplete" not in err
+
+
+def test_a_photo_decoded_at_half_size_has_its_boxes_in_its_own_pixels(tmp_path, sample_bgr,
+                                                                     monkeypatch):
+    """Audit 49: a 50-200 MP JPEG is decoded at half size, and its faces' boxes (and the
+    minimum face) were written in the half picture's pixels, with nothing said: a face at
+    (1210, 762) of a 7000 x 8000 photo was written at (605, 381). The limit is lowered here
+    so that the 512 x 512 sample is such a photo."""
+    from fer_desktop.core import image_size, sources
+
+    photo = tmp_path / "photo.jpg"
+    cv2.imwrite(str(photo), sample_bgr)
+    whole = tmp_path / "whole.csv"
+    assert main([str(photo), "--out", str(whole), "--no-progress"]) == 0
+    for module in (sources, image_size):
+        monkeypatch.setattr(module, "MAX_IMAGE_PIXELS", 100_000)  # 262,144: at half size
+    assert sources.read_image(photo).shape == (256, 256, 3)
+    half = tmp_path / "half.csv"
+    assert main([str(photo), "--out", str(half), "--no-progress"]) == 0
+    (a,), (b,) = rows(whole), rows(half)
+    for key in ("x", "y", "w", "h"):
+        assert abs(int(a[key]) - int(b[key])) <= 0.06 * int(a["w"]), key
+    # Auto's minimum follows the decoded width (8 px of 256), written in the photo's pixels
+    assert int(b["min_face_px"]) == 2 * 8 and int(a["min_face_px"]) == 13

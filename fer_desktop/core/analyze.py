@@ -340,7 +340,8 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
                         painter.reset()
                 result = pipeline.process(frame.image, frame.index, frame.timestamp_s)
                 name = frame.name or spec
-                recorder.write(result, source=name)  # a "no face" row when none is found
+                recorder.write(result, source=name,  # a "no face" row when none is found
+                               pixel_scale=frame.pixel_scale)
                 totals["frames"] += 1
                 totals["faceless"] += not result.faces
                 for face in result.faces:

@@ -227,13 +227,16 @@ class CsvRecorder:
         self._last_flush = clock()
         self._kept = (self._file_size(), 0)  # bytes and rows on disk after the last flush
 
-    def write(self, result: FrameResult, source: str | None = None) -> None:
-        """Append one row per face of ``result``."""
+    def write(self, result: FrameResult, source: str | None = None,
+              pixel_scale: float = 1.0) -> None:
+        """Append one row per face of ``result``; ``pixel_scale``: the source's own pixels per
+        pixel of the frame analysed (``Frame.pixel_scale``: boxes and the minimum face are
+        written in the source's pixels)."""
         if self._file.closed:
             raise ExportError(self.path, "the recorder is closed")
         rows: list[list] = []
         for face in result.faces_by_number():
-            x1, y1, x2, y2 = (float(v) for v in face.box)
+            x1, y1, x2, y2 = (float(v) * pixel_scale for v in face.box)
             rows.append([result.index, f"{result.timestamp_s:.3f}",
                          "" if face.track_id is None else face.track_id,
                          round(x1), round(y1), round(x2 - x1), round(y2 - y1), face.label,
@@ -244,7 +247,7 @@ class CsvRecorder:
                          NO_FACE, "", "", *([""] * len(EMOTIONS))])
         extra: list[str] = []
         if self._provenance is not None and rows:
-            info = {**self._provenance(), **frame_settings(result)}
+            info = {**self._provenance(), **frame_settings(result, pixel_scale)}
             extra = [info.get(column, "") for column in PROVENANCE_COLUMNS]
         try:
             for row in rows:

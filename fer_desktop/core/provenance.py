@@ -20,10 +20,11 @@ SETTINGS_COLUMNS = ("detector", "min_face_px", "smoothing_s", "crop_scale", "lev
 PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version", *SETTINGS_COLUMNS)
 
 
-def frame_settings(result: Any) -> dict[str, str]:
+def frame_settings(result: Any, pixel_scale: float = 1.0) -> dict[str, str]:
     """``SETTINGS_COLUMNS`` of a FrameResult, as text ("" where the result does not say;
-    ``level_eyes`` as 1 or 0)."""
-    min_face = getattr(result, "min_face_px", 0)
+    ``level_eyes`` as 1 or 0); the minimum face in the source's own pixels (``pixel_scale``:
+    its pixels per pixel of the frame analysed)."""
+    min_face = round(getattr(result, "min_face_px", 0) * pixel_scale)
     smoothing = getattr(result, "smoothing_s", None)
     crop_scale = getattr(result, "crop_scale", None)
     level_eyes = getattr(result, "level_eyes", None)

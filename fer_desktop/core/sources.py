@@ -36,6 +36,7 @@ from fer_desktop.core.image_size import (
     is_jpeg,
     known_format,
     megapixels,
+    pixel_scale,
     video_container,
 )
 from fer_desktop.core.messages import about, goes_on, quote
@@ -67,12 +68,15 @@ class Frame:
         picture k: k times its seconds per picture).
     image: (H, W, 3) uint8 BGR, read-only.
     name: where the frame came from when a source has several files (an image's path), else "".
+    pixel_scale: the source's own pixels per pixel of ``image`` (2.0: a picture decoded at
+        half size); records give boxes in the source's own pixels.
     """
 
     index: int
     timestamp_s: float
     image: np.ndarray = field(repr=False)
     name: str = ""
+    pixel_scale: float = 1.0
 
     def __post_init__(self) -> None:
         image = self.image
@@ -627,7 +631,7 @@ class ImageSource:
 
     def _frame(self, position: int, image: np.ndarray) -> Frame:
         frame = Frame(self._next_index, position * self.seconds_per_image, image,
-                      name=str(self.paths[position]))
+                      name=str(self.paths[position]), pixel_scale=pixel_scale(self.paths[position]))
         self._next_index += 1
         self._read_one = True
         self._sought = None

@@ -515,7 +515,7 @@ class CaptureThread(QThread):
             recorder = self._recorder
             if recorder is not None:
                 try:
-                    recorder.write(result, description)
+                    recorder.write(result, description, frame.pixel_scale)
                 except (ExportError, OSError) as exc:
                     self._recording_stopped(exc)
         now = time.perf_counter()
