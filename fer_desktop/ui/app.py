@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                         detector=args.detector, start=False)
     run = _SnapshotRun(app, window, snapshot, args.snapshot_timeout) if snapshot else None
     window.show()
+    if problem := settings.save_problem():  # once, as the window opens (audit 48)
+        window.notifier.error(problem, serious=True)
     window.start_live(open_source=True if snapshot else None)  # a snapshot needs its frame
     code = app.exec()
     window.close()

@@ -118,6 +118,11 @@ def _as_optional_int(value: object) -> int | None:
     return number if number > 0 else None
 
 
+def _file_above(path: Path) -> Path | None:
+    """The nearest of ``path``'s folders that is a file, where one is (None: none is)."""
+    return next((p for p in path.parents if p.is_file()), None)
+
+
 class AppSettings:
     """Typed access to the app's ``QSettings``.
 
@@ -145,6 +150,22 @@ class AppSettings:
     def sync(self) -> None:
         if not self.read_only:
             self._qs.sync()
+
+    def save_problem(self) -> str:
+        """Why the settings cannot be kept, in a sentence ("" when they can): written now,
+        then Qt's word on it. A settings file that was a folder, in a folder that was a file,
+        or locked, lost every choice without a word (audit 48)."""
+        if self.read_only:
+            return ""
+        self._qs.sync()
+        if self._qs.status() == QSettings.Status.NoError:
+            return ""
+        path = Path(self._qs.fileName())
+        why = ("is a folder" if path.is_dir() else
+               f"cannot be made: {_file_above(path)} is a file, not a folder"
+               if _file_above(path) is not None else "cannot be written")
+        return (f"Your settings cannot be saved: {path} {why}. The choices you make now "
+                "(source, options, folders, model) are forgotten when the window closes.")
 
     # source -----------------------------------------------------------------------------
     @property
