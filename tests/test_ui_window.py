@@ -1654,6 +1654,37 @@ def test_a_thread_stopped_while_its_read_hangs_never_runs_the_pipeline_again(qtb
     assert len(processed) == before
 
 
+def test_leaving_with_a_background_job_stuck_ends_the_process(tmp_path):
+    """Review 48: a job that never returned (a camera probe, a share that stopped answering)
+    kept the process alive after its window had gone: Qt waits for it at exit, no limit."""
+    import subprocess
+    import textwrap
+
+    script = tmp_path / "stuck_job.py"
+    script.write_text(textwrap.dedent("""
+        import sys, threading
+        from PySide6.QtWidgets import QApplication
+        from fer_desktop.ui.app import leave_past_stuck_threads
+        from fer_desktop.ui.jobs import BackgroundJobs
+
+        def main():  # as the app's: its QApplication goes as main() returns, and waits
+            app = QApplication([])
+            jobs = BackgroundJobs()
+            started = threading.Event()
+            jobs.start(lambda: started.set() or threading.Event().wait(),  # for ever
+                       on_returned=print, on_errored=print)
+            started.wait(30)
+            leave_past_stuck_threads([], 3)
+            return 0
+
+        sys.exit(main())
+        """))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "1 background job(s) did not answer" in result.stderr
+
+
 def test_leaving_with_a_capture_thread_stuck_in_its_camera_is_no_crash(tmp_path):
     """Review 45: closing the window while a camera driver hung in read() aborted the
     process at exit ("QThread: Destroyed while thread is still running", exit 134)."""

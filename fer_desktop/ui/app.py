@@ -237,17 +237,28 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+JOB_LAST_WAIT_MS = 1000  # the window's close waited for its jobs already
+
+
 def leave_past_stuck_threads(threads: list, code: int) -> None:
     """End the process now when a capture thread is still stuck in its source (a camera
     driver that never answered, after two waits): Qt aborts the process when a running
     QThread is destroyed at exit ("QThread: Destroyed while thread is still running", exit
-    134, review 45). The recording is closed and the settings saved by then."""
-    stuck = [thread for thread in threads if thread.isRunning()]
+    134, review 45). The recording is closed and the settings saved by then. So does a
+    background job still running (a camera listed, a folder counted on a share that stopped
+    answering): Qt waits for it at exit with no limit, and the process stayed after its
+    window had gone (review 48)."""
+    from PySide6.QtCore import QThreadPool
+
+    stuck = [getattr(thread, "describe", "a source") for thread in threads
+             if thread.isRunning()]
+    pool = QThreadPool.globalInstance()
+    if not pool.waitForDone(JOB_LAST_WAIT_MS):
+        stuck.append(f"{pool.activeThreadCount()} background job(s)")
     if not stuck:
         return
     logging.getLogger(__name__).warning(
-        "%s did not answer; leaving without waiting for it",
-        ", ".join(getattr(thread, "describe", "a source") for thread in stuck))
+        "%s did not answer; leaving without waiting for it", ", ".join(stuck))
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
