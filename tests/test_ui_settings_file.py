@@ -34,3 +34,31 @@ def test_settings_that_cannot_be_written_say_so(tmp_path, damage, words):
                               f"{words.format(above=above)}.")
     assert "forgotten when the window closes" in problem
     assert AppSettings.from_file(path, read_only=True).save_problem() == ""  # --snapshot
+
+
+def test_a_name_that_is_not_utf8_reads_back_as_it_was(tmp_path):
+    """Audit 48: a file from an old zip, caf\\xe9.avi, was remembered as caf\\ufffd.avi: the
+    next launch said it "is gone", and it left the recent files; a folder lost the byte and
+    read back as another folder, where the screenshots then went."""
+    import os
+
+    odd = os.fsdecode(bytes(tmp_path) + b"/caf\xe9.avi")
+    folder = os.fsdecode(bytes(tmp_path) + b"/out\xe9")
+    path = tmp_path / "FER Desktop.conf"
+    settings = AppSettings.from_file(path)
+    settings.source = odd
+    settings.remember_recent(tmp_path / "plain.mp4")
+    settings.remember_recent(odd)
+    settings.output_folder = folder
+    settings.model_dir = folder
+    settings.resume_point = (odd, 12.5)
+    settings.sync()
+    again = AppSettings.from_file(path)
+    assert again.source == odd
+    assert again.recent_files == [odd, str(tmp_path / "plain.mp4")]
+    assert str(again.output_folder) == folder and again.model_dir == folder
+    assert again.resume_point == (odd, 12.5)
+    assert "clip" not in path.read_text()  # plain text stays plain
+    settings.source = str(tmp_path / "clip.mp4")
+    settings.sync()
+    assert f"source={tmp_path}/clip.mp4" in path.read_text()

@@ -8,6 +8,8 @@ folder, so they never touch the user's own settings.
 from __future__ import annotations
 
 import math
+import os
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +52,29 @@ class TrainFormValues:
     labels: str = TrainConfig.labels
     sampling: str = TrainConfig.sampling
     advanced_open: bool = False
+
+
+BYTES_PREFIX = "fs-bytes:"  # a path whose name is not UTF-8, kept byte for byte after it
+
+
+def _storable(value: object) -> object:
+    """``value`` as QSettings can keep it: a text that is not UTF-8 (a file name from an old
+    zip, ``caf\xe9.avi``, read as ``caf\udce9.avi``) as its bytes, percent-escaped after
+    BYTES_PREFIX. Qt replaced the byte, or dropped it: the next launch said the file "is
+    gone", and a folder read back as another folder (audit 48)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return BYTES_PREFIX + urllib.parse.quote_from_bytes(os.fsencode(value), safe="/")
+    return value
+
+
+def _readable(value: object) -> object:
+    """The inverse of :func:`_storable`."""
+    if isinstance(value, str) and value.startswith(BYTES_PREFIX):
+        return os.fsdecode(urllib.parse.unquote_to_bytes(value[len(BYTES_PREFIX):]))
+    return value
 
 
 def source_to_text(source: int | str | Path) -> str:
@@ -145,7 +170,7 @@ class AppSettings:
 
     def _set(self, key: str, value: object) -> None:
         if not self.read_only:
-            self._qs.setValue(key, value)
+            self._qs.setValue(key, _storable(value))
 
     def sync(self) -> None:
         if not self.read_only:
@@ -371,14 +396,14 @@ class AppSettings:
         """A remembered text; ``default`` for none, or for what a hand edit made another type
         (``@Point(1 2)`` reads as a point, ``a, b`` as a list: the window named the model
         folder "PySide6.QtCore.QPoint(1, 2)", audit 46)."""
-        value = self._qs.value(key, default)
+        value = _readable(self._qs.value(key, default))
         return value if isinstance(value, str) and value else default
 
     def _folder(self, key: str) -> Path | None:
         """A remembered folder, ``~`` expanded; None for junk a hand edit left (a relative
         path or a number, which landed wherever the app was started from: ``~/x`` made a
         folder named "~" there; a NUL byte, which raised: audit 40)."""
-        text = self._qs.value(key, "")
+        text = _readable(self._qs.value(key, ""))
         if not isinstance(text, str) or not text or "\0" in text:
             return None
         try:
