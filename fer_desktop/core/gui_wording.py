@@ -41,6 +41,17 @@ def for_window(message: str, shipped_in_use: bool = False) -> str:
     return message
 
 
+def fallback_words(reason: str) -> str:
+    """What the window says when the model remembered from the last session cannot be used
+    at launch (``reason``: why) and the shipped one is used instead; the remembered choice is
+    then forgotten, which is said (a drive unplugged for a day lost it unsaid, audit 48)."""
+    said = for_window(f"The model chosen earlier cannot be used ({reason}); the shipped model "
+                      "is in use instead", shipped_in_use=True)  # a damaged file's names one
+    return (said + ". It is not tried again at the next launch: choose it again once it is "
+            "back" + ("" if "Use model folder" in said
+                      else ", or another, with File > Use model folder"))
+
+
 # "default 20261204-095120-default": the preset, then the run folder's name, which ends with
 # the preset again (``trainer/rundir.py``: stamp-preset, "-2" when the second that second)
 _RUN_NAME = re.compile(r"^(?P<preset>\S+) (?P<stamp>\d{8}-\d{6})-(?P=preset)\b(?P<rest>.*)$")

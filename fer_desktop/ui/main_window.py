@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QWid
 
 from fer_desktop import APP_NAME
 from fer_desktop.core.errors import ModelError
-from fer_desktop.core.gui_wording import about_model_line, for_window
+from fer_desktop.core.gui_wording import about_model_line, fallback_words, for_window
 from fer_desktop.core.model import (
     Classifier,
     EmotionClassifier,
@@ -363,10 +363,7 @@ class MainWindow(QMainWindow):
 
     def _say_fallback(self, reason: str) -> None:
         """In a dialog (the bar's line went within the second, trial 24), not "go back"."""
-        said = for_window(f"The model chosen earlier cannot be used ({reason}); the shipped "
-                          "model is in use instead", shipped_in_use=True)  # a damaged file's
-        self.notifier.error(said if "Use model folder" in said else said + ": choose another "
-                            "with File > Use model folder", serious=True)  # named no way on
+        self.notifier.error(fallback_words(reason), serious=True)
 
     def _set_full_screen(self, on: bool) -> None:
         self._act_leave_full.setEnabled(on)
