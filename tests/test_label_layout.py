@@ -337,3 +337,15 @@ def test_a_panel_stays_put_as_a_neighbours_box_jitters_at_its_margin():
         places.append(placed)
         last = panel_anchor(panel, *placed)
     assert places == [((62, 100, 142, 175), 0)] * 6
+
+
+def test_tags_keep_a_gap_between_them():
+    """Trial 38: on a screen scaled to 200 % the labels of a row of faces ran end to end,
+    "#3 neutral?#4 angry", read as one label."""
+    tags = [(0, 0, 100, 20), (100, 0, 200, 20)]  # end to end over faces side by side
+    faces = [(0, 20, 100, 120), (100, 20, 200, 120)]
+    assert layout_tags(tags, faces, (480, 640)) == tags  # touching: no overlap, as before
+    first, second = layout_tags(tags, faces, (480, 640), gap=4)
+    assert first == tags[0]
+    apart = max(second[0] - first[2], second[1] - first[3], first[0] - second[2])
+    assert apart >= 4

@@ -115,3 +115,12 @@ def test_the_followed_faces_dashed_box_keeps_clear_of_the_label_as_drawn(qtbot, 
     live.video_view.text_zoom = 1.5
     drawn = live._painter().label_box(one, (480, 640), [one, two])
     assert live.face_selection._label_box(one, (480, 640), [one, two]) == drawn
+
+
+def test_labels_of_faces_side_by_side_do_not_run_end_to_end_when_zoomed():
+    """Trial 38: at 200 % "#3 neutral?" and "#4 angry" touched and read as one label."""
+    faces = [face((100, 100, 180, 180), track_id=3), face((180, 100, 260, 180), track_id=4)]
+    painter = OverlayPainter(zoom=lambda: 2.0)
+    a, b = (painter.label_box(f, (480, 640), faces) for f in faces)
+    apart = max(b[0] - a[2], a[0] - b[2], b[1] - a[3], a[1] - b[3])
+    assert apart >= 3, (a, b)

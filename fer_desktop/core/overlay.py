@@ -318,7 +318,7 @@ class OverlayPainter:
         # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
         boxes = layout_tags([(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in (t.box for t in tags)],
                             [tuple(int(round(v)) for v in face.box) for face in faces],
-                            frame_hw[:2], order)
+                            frame_hw[:2], order, gap=min(tag.pad for tag in tags))
         return [replace(tag, box=(x1, y1, x2 - 1, y2 - 1))
                 for tag, (x1, y1, x2, y2) in zip(tags, boxes, strict=True)]
 
