@@ -1745,3 +1745,30 @@ def test_a_file_opened_goes_first_among_the_recent_ones_as_after_a_restart(
     listed = [Path(p).name for p in picker.listed_files()]
     assert listed == ["first.avi", "third.avi", "second.avi"]
     assert [Path(p).name for p in settings.recent_files] == listed  # as the next launch
+
+
+def test_the_next_launch_lists_what_the_source_list_showed_folders_too(
+        qtbot, main_window, settings, tmp_path):
+    """Trial 40: the list showed all eleven files and folders opened in a session, and the
+    next launch four of them: five files were kept, never a folder."""
+    from fer_desktop.ui.settings import RECENT_FILES
+
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), cv2.imread(str(SAMPLE)))
+    videos = [make_video(tmp_path / f"v{n:02d}.avi", frames=3) for n in range(RECENT_FILES)]
+    window = main_window(source=str(SAMPLE))
+    picker = window.live_view.source_picker
+    for spec in (folder, *videos):
+        with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+            window.live_view.set_source(str(spec.resolve()))
+    listed = picker.listed_files()
+    assert len(listed) == RECENT_FILES  # the oldest of eleven went, as it will from the file
+    assert listed == settings.recent_files
+    assert str(folder.resolve()) not in listed
+    with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+        window.live_view.set_source(str(folder.resolve()))
+    assert picker.listed_files()[0] == settings.recent_files[0] == str(folder.resolve())
+    from fer_desktop.ui.source_picker import recent_files_present
+
+    assert recent_files_present(settings.recent_files)[0] == str(folder.resolve())

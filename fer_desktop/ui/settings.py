@@ -25,7 +25,7 @@ from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, Tra
 
 CAMERA_PREFIX = "camera:"
 TABS = ("live", "train")  # the main window's tabs, in order, as remembered
-RECENT_FILES = 5  # files listed in the Source list from earlier launches
+RECENT_FILES = 10  # files and folders listed in the Source list, this launch's and earlier
 MAX_RESUME_S = 7 * 24 * 3600  # a resume point past a week is no video's: "Resumed at
 # 1388888:53:20" over a video of unknown length playing from 0:00 (audit 39)
 
@@ -356,7 +356,7 @@ class AppSettings:
 
     @property
     def recent_files(self) -> list[str]:
-        """Videos and images that opened, newest first (at most ``RECENT_FILES``); stored
+        """Videos, images and folders that opened, newest first (at most ``RECENT_FILES``); stored
         as one line each, so that one file reads back as a list too."""
         text = self._text("live/recent_files", "")
         return [line for line in text.splitlines() if line][:RECENT_FILES]

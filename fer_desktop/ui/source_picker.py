@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_video_path
 from fer_desktop.resources import ResourceError, resource_path
 from fer_desktop.ui.notifications import Notifier
-from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.settings import RECENT_FILES, AppSettings
 
 SAMPLE_NAME = "sample.jpg"
 
@@ -52,7 +52,8 @@ def dialog_start(current: int | str | Path | None, last_folder: str,
 def recent_files_present(paths: list[str]) -> list[str]:
     """The recent files still there, the sample left out (it has its own entry). Run it in
     a worker: a stat of a file on a network share that hangs would hold the window."""
-    return [path for path in paths if Path(path).is_file() and not is_sample(path)]
+    return [path for path in paths if (Path(path).is_file() or Path(path).is_dir())
+            and not is_sample(path)]
 
 
 def is_sample(spec: int | str | Path) -> bool:
@@ -154,10 +155,12 @@ class SourcePicker(QWidget):
 
     def opened(self, spec: int | str | Path, remember: bool) -> None:
         """``spec`` opened: reopen it at the next launch when ``remember`` (a broken file
-        is not), and list a file among the recent ones (folders took the places)."""
+        is not), and list it among the recent ones, a folder of pictures too (the next launch
+        offered the last five files only, no folder, where the list had shown all of them:
+        trial 40)."""
         if remember:
             self._settings.source = spec
-        if not isinstance(spec, int) and not is_sample(spec) and Path(spec).is_file():
+        if not isinstance(spec, int) and not is_sample(spec) and Path(spec).exists():
             self._settings.remember_recent(Path(spec).resolve())
         if not isinstance(spec, int) and not is_sample(spec) and Path(spec).exists():
             # where the next dialog starts once something else plays (the sample, a camera):
@@ -190,6 +193,10 @@ class SourcePicker(QWidget):
             combo.insertItem(top, describe_spec(spec), data)
             combo.setItemData(top, str(spec), Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(top)
+            files = [i for i in range(combo.count()) if combo.itemData(i) is not None
+                     and combo.itemData(i)[0] == "file"]
+            for i in reversed(files[RECENT_FILES:]):  # as many as the next launch lists
+                combo.removeItem(i)
         del blocker
 
     def listed_files(self) -> list[str]:
