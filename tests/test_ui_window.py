@@ -1191,9 +1191,12 @@ def test_escape_leaves_full_screen_and_is_free_otherwise(qtbot, main_window):
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=WAIT_MS)
     assert window.statusBar().currentMessage() == ""  # "press Esc..." stayed after leaving
     assert leave.shortcut().toString() == "Esc"
+    window.notifier.info("Showing clip.mp4")
     window.showFullScreen()  # full screen not by the menu (restored so, or the desktop)
     qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
     assert window.act_full_screen.isChecked() and leave.isEnabled()  # Esc was off here
+    # the way out said (restored so at a launch: no title bar, nothing said, trial 40)
+    assert window.statusBar().currentMessage() == "Full screen: press Esc or F11 to leave it"
     window.activateWindow()  # a shortcut goes to the active window
     qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # the key itself, not the action

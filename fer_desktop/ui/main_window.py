@@ -389,6 +389,8 @@ class MainWindow(QMainWindow):
                 self._maximized_before = bool(event.oldState() & Qt.WindowState.WindowMaximized)
             if self.act_full_screen.isChecked() != full:
                 self.act_full_screen.setChecked(full)  # _set_full_screen: nothing to move
+                if full:  # restored full screen, no title bar: the way out unsaid (trial 40)
+                    self.notifier.info(FULL_SCREEN_HINT, timeout_ms=10000)
             self._act_leave_full.setEnabled(full)
             if not full:  # "press Esc or F11 to leave it" stayed up after leaving
                 self.notifier.withdraw(FULL_SCREEN_HINT)
