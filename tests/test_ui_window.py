@@ -1030,9 +1030,10 @@ def test_files_that_opened_are_in_the_source_list_at_the_next_launch(qtbot, main
     folder = tmp_path / "photos"
     folder.mkdir()
     cv2.imwrite(str(folder / "a.png"), cv2.imread(str(SAMPLE)))
-    first_frame(qtbot, window, lambda: live.set_source(str(folder)))  # a folder: not listed
+    first_frame(qtbot, window, lambda: live.set_source(str(folder)))  # a folder too (trial 40)
     window.close()
-    assert settings.recent_files == [str(second.resolve()), str(first.resolve())]
+    assert settings.recent_files == [str(folder.resolve()), str(second.resolve()),
+                                     str(first.resolve())]
     second.unlink()  # a file gone since is not offered
     checked_on: list[str] = []  # ...checked off the GUI thread (a share that hangs)
     for name in ("is_file", "exists", "resolve", "stat"):
@@ -1050,11 +1051,11 @@ def test_files_that_opened_are_in_the_source_list_at_the_next_launch(qtbot, main
     monkeypatch.undo()
     assert checked_on and threading.main_thread().name not in checked_on
     texts = [picker.combo.itemText(i) for i in range(picker.combo.count())]
-    assert "first.avi" in texts and "second.avi" not in texts
+    assert "first.avi" in texts and "second.avi" not in texts and "photos" in texts
     assert texts.count("Sample image") == 1
-    for n in range(8):
+    for n in range(12):
         settings.remember_recent(f"/videos/{n}.mp4")
-    assert len(settings.recent_files) == 5 and settings.recent_files[0] == "/videos/7.mp4"
+    assert len(settings.recent_files) == 10 and settings.recent_files[0] == "/videos/11.mp4"
 
 
 def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp_path):
@@ -1775,3 +1776,32 @@ def test_the_next_launch_lists_what_the_source_list_showed_folders_too(
     from fer_desktop.ui.source_picker import recent_files_present
 
     assert recent_files_present(settings.recent_files)[0] == str(folder.resolve())
+
+
+def test_two_recent_files_of_one_name_are_told_apart_by_their_folder(
+        qtbot, main_window, settings, tmp_path):
+    """Trial 40: two clients' session_01.mp4 read the same in the Source list and File >
+    Open Recent; only a tooltip told them apart."""
+    from PySide6.QtWidgets import QMenu
+
+    from fer_desktop.ui.source_picker import listed_names
+
+    assert listed_names(["/a/x.mp4", "/b/x.mp4", "/b/y.mp4"]) == [
+        "x.mp4 (in a)", "x.mp4 (in b)", "y.mp4"]
+    assert listed_names(["/p/a/x.mp4", "/q/a/x.mp4"]) == ["x.mp4 (in /p/a)", "x.mp4 (in /q/a)"]
+    anna, bob = tmp_path / "anna", tmp_path / "bob"
+    anna.mkdir()
+    bob.mkdir()
+    first = make_video(anna / "session_01.avi", frames=3)
+    settings.remember_recent(first.resolve())
+    window = main_window(source=str(SAMPLE))
+    picker = window.live_view.source_picker
+    qtbot.waitUntil(lambda: picker.combo.findText("session_01.avi") >= 0, timeout=WAIT_MS)
+    with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+        window.live_view.set_source(str(make_video(bob / "session_01.avi", frames=3).resolve()))
+    texts = [picker.combo.itemText(i) for i in range(picker.combo.count())]
+    assert "session_01.avi (in anna)" in texts and "session_01.avi (in bob)" in texts
+    menu = QMenu()
+    picker.fill_recent_menu(menu)
+    assert [a.text() for a in menu.actions()][:2] == ["session_01.avi (in bob)",
+                                                      "session_01.avi (in anna)"]

@@ -78,6 +78,22 @@ def describe_spec(spec: int | str | Path) -> str:
     return Path(spec).name or str(spec)
 
 
+def listed_names(paths: list[str]) -> list[str]:
+    """What the list shows for each of ``paths``: its name, and where two share a name, the
+    folder it is in too ("session_01.mp4 (in clientB)"): two clients' session_01.mp4 read
+    the same (trial 40); where the folders share a name too, the whole folder."""
+    names = [describe_spec(path) for path in paths]
+
+    def shown(name: str, path: str) -> str:
+        alike = [Path(p).parent.name for p, n in zip(paths, names, strict=True) if n == name]
+        if len(alike) == 1:
+            return name
+        folder = Path(path).parent
+        return f"{name} (in {folder.name if alike.count(folder.name) == 1 else folder})"
+
+    return [shown(name, path) for name, path in zip(names, paths, strict=True)]
+
+
 def showing(spec: int | str | Path | None, kind: str, description: str) -> str:
     """The status bar's line as a source opens: "Showing video /home/ann/clip.mp4", but
     "Showing the sample image" (the sample's path is the app's install folder, which told a
@@ -145,6 +161,7 @@ class SourcePicker(QWidget):
         for path in self._recent:  # files that opened before, still there
             combo.addItem(describe_spec(path), ("file", path))
             combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
+        self._name_files()
         combo.insertSeparator(combo.count())
         combo.addItem("Open video...", ("open_video", None))
         combo.addItem("Open image...", ("open_image", None))
@@ -197,7 +214,17 @@ class SourcePicker(QWidget):
                      and combo.itemData(i)[0] == "file"]
             for i in reversed(files[RECENT_FILES:]):  # as many as the next launch lists
                 combo.removeItem(i)
+            self._name_files()
         del blocker
+
+    def _name_files(self) -> None:
+        """Each file's line by :func:`listed_names`: its folder too where names clash."""
+        combo = self.combo
+        rows = [i for i in range(combo.count()) if isinstance(combo.itemData(i), tuple)
+                and combo.itemData(i)[0] == "file"]
+        for row, text in zip(rows, listed_names([combo.itemData(i)[1] for i in rows]),
+                             strict=True):
+            combo.setItemText(row, text)
 
     def listed_files(self) -> list[str]:
         """The files and folders the list offers: the recent ones, and any opened since."""
@@ -208,8 +235,8 @@ class SourcePicker(QWidget):
         """File > Open Recent, filled as it opens: what the list offers, then Clear."""
         menu.clear()
         files = self.listed_files()
-        for path in files:
-            action = menu.addAction(describe_spec(path))
+        for path, name in zip(files, listed_names(files), strict=True):
+            action = menu.addAction(name)
             action.setToolTip(path)
             action.triggered.connect(functools.partial(self.chosen.emit, path))
         if not files:
