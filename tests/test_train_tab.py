@@ -1361,3 +1361,31 @@ def test_the_tab_remembers_only_a_csv_unchanged_since_its_check_began(tab, tiny_
     tab.csv_check._key = "an earlier size and time"  # the file changed while it was checked
     tab._on_csv_checked(config, FINISHED, "CSV checked.")
     assert launched == [config] and tab._settings.validated_csv == ""
+
+
+def test_a_run_left_training_is_followed_from_the_launch(qtbot, tmp_path):
+    """Trial 40: closed with "Keep training", the app opened again with the run listed
+    "running 5/6", Stop on, and the Progress box said "Not training." until the run ended."""
+    import dataclasses
+    import subprocess
+
+    import psutil
+
+    trainer = subprocess.Popen([sys.executable, "-c", SLEEPER])
+    try:
+        owner = {**rundir.this_process(), "pid": trainer.pid,
+                 "started": psutil.Process(trainer.pid).create_time()}
+        make_run_folder(tmp_path / "runs", "20261207-064100-fast",
+                        {"epoch": 5, "epochs": 6, "status": "running", "owner": owner},
+                        config={"preset": "fast", "epochs": 6})
+        settings = AppSettings.from_file(tmp_path / "settings.ini")
+        settings.train_form = dataclasses.replace(settings.train_form,
+                                                  out=str(tmp_path / "runs"))
+        widget = TrainTab(settings)
+        qtbot.addWidget(widget)
+        said = widget.progress_box.epoch_label.text()
+        assert "20261207-064100-fast is training in the background" in said
+        assert "5 of 6 epochs done" in said
+    finally:
+        trainer.kill()
+        trainer.wait(10)

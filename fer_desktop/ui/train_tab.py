@@ -108,6 +108,9 @@ class TrainTab(QWidget):
         rows = self.run_list.rows()
         if self._shown_run is None and rows:
             self._select_run(rows[0].run_dir)  # the newest run, as the user last left it
+        # a run left training at the last close: followed at once ("Not training." beside
+        # its "running 5/6" until it ended, trial 40)
+        self._follow_background(self.run_list.selected_row())
         self._update_buttons()
 
     # ------------------------------------------------------------------ layout
