@@ -945,6 +945,9 @@ def test_a_remembered_source_that_is_gone_is_named(qtbot, main_window, settings,
     live = window.live_view
     qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
     assert "moved.avi is gone" in window.statusBar().currentMessage()
+    # in the big words too: they said "no source chosen" (trial 40)
+    assert live.empty_state.title.text() == "moved.avi is not where it was"
+    assert live.empty_state.text.text().startswith(f"It was in {tmp_path}: moved, renamed")
 
 
 def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):

@@ -70,6 +70,7 @@ class LiveStartup(QObject):
         self.cameras: list[int] | None = None  # None: not probed yet
         self.waiting_to_be_shown = False
         self.looking_up = False  # the remembered file or folder is being looked for
+        self.gone: str | None = None  # the remembered file or folder, not found at launch
 
     def first_source(self) -> int | str | Path | None:
         """The source to open first: the command line's or a remembered camera, known at once;
@@ -124,9 +125,22 @@ class LiveStartup(QObject):
     def _on_remembered(self, found: tuple[int | str | Path | None, str]) -> None:
         spec, note = found
         self.looking_up = False
+        remembered = self._settings.source
+        self.gone = str(remembered) if spec is None and remembered is not None else None
         if note:
             self._notifier.info(note)
         self.remembered_found.emit(spec)
+
+    def gone_reason(self) -> tuple[str | None, str | None]:
+        """The empty Live tab's title and text when the last source was not found at launch
+        (its big words said "no source chosen", and only a status bar line, gone within
+        seconds, that the file was: trial 40); (None, None): the first launch's words."""
+        if self.gone is None:
+            return None, None
+        path = Path(self.gone)
+        return (f"{path.name or path} is not where it was",
+                f"It was in {path.parent}: moved, renamed, deleted, or on a drive that is not "
+                "connected now. Open it from where it is, or choose another source.")
 
     def _on_cameras_listed(self, cameras: list[int]) -> None:
         self.cameras = list(cameras)

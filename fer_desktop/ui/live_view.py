@@ -336,7 +336,7 @@ class LiveView(QWidget):
         if self.startup.cameras:
             self.set_source(self.startup.cameras[0])
         else:
-            self.empty_state.show_reason()
+            self.empty_state.show_reason(*self.startup.gone_reason())
             self.stack.setCurrentWidget(self.empty_state)
             self.source_picker.show_source(None)
 
