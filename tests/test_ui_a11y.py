@@ -183,3 +183,20 @@ def test_every_read_only_table_of_the_window_is_one_tab_stop():
     folder = Path(ui.__file__).parent
     makers = {p.name for p in folder.glob("*.py") if "QTableWidget(" in p.read_text()}
     assert makers == {"read_only_table.py"}
+
+
+def test_the_playback_lists_have_a_label_for_screen_readers(qtbot):
+    """Trial 39: Qt on Linux gives a combo box's current value as its name, so the speed
+    list was read "1x, combo box": a label (not shown) names each list."""
+    from PySide6.QtGui import QAccessible
+
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    bar = TransportBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    for combo, name in ((bar.speed_combo, "Playback speed"),
+                        (bar.pacing_combo, "When the computer is too slow")):
+        relations = QAccessible.queryAccessibleInterface(combo).relations()
+        assert [(r[0].text(QAccessible.Text.Name), r[1]) for r in relations] == [
+            (name, QAccessible.RelationFlag.Label)]

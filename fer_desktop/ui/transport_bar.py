@@ -139,6 +139,13 @@ class TransportBar(QWidget):
         choice_layout.setContentsMargins(0, 0, 0, 0)
         choice_layout.addWidget(self.speed_combo)
         choice_layout.addWidget(self.pacing_combo)
+        for combo in (self.speed_combo, self.pacing_combo):
+            # Qt on Linux gives a list's value as its name ("1x, combo box"): a label, not
+            # shown, tells a screen reader what the list is (trial 39)
+            label = QLabel(combo.accessibleName())
+            label.setBuddy(combo)
+            label.hide()
+            choice_layout.addWidget(label)
         choice_layout.addWidget(self.analyse_button)
         self._grid = QGridLayout(self)
         self._grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # see minimumSizeHint
