@@ -200,3 +200,27 @@ def test_the_playback_lists_have_a_label_for_screen_readers(qtbot):
         relations = QAccessible.queryAccessibleInterface(combo).relations()
         assert [(r[0].text(QAccessible.Text.Name), r[1]) for r in relations] == [
             (name, QAccessible.RelationFlag.Label)]
+
+
+def test_the_saved_bar_is_reached_by_tab_and_kept_while_it_has_the_keyboard(
+        qtbot, main_window):
+    """Trial 39: the green "Screenshot saved" bar's Open folder and close button were never
+    reached by Tab, and the bar went after 15 s, kept only while the pointer was on it."""
+    from PySide6.QtCore import Qt
+
+    window = main_window(source=str(test_ui_window.SAMPLE))
+    live = window.live_view
+    test_ui_window.first_frame(qtbot, window)
+    live.outputs.save_screenshot()
+    banner = live.outputs.saved_banner
+    assert banner.isVisible() and banner.timer.isActive()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    live.video_view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(live.video_view, Qt.Key.Key_Tab)  # one face: Tab passes the video
+    assert banner.open_button.hasFocus()
+    assert not banner.timer.isActive()  # kept while the keyboard is on it
+    qtbot.keyClick(banner.open_button, Qt.Key.Key_Tab)
+    assert banner.close_button.hasFocus()
+    qtbot.keyClick(banner.close_button, Qt.Key.Key_Tab)  # on, past it: it may go again
+    assert not banner.isAncestorOf(window.focusWidget()) and banner.timer.isActive()

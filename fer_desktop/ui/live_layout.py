@@ -111,7 +111,15 @@ class _PinnedToBottom(QObject):
                            height)
 
 
-def pin_to_bottom(widget: QWidget, host: QWidget, margin: int = 6) -> None:
-    """Lay ``widget`` over the bottom of ``host`` (a message that must not push the video)."""
+def pin_to_bottom(widget: QWidget, host: QWidget, tab_after: QWidget | None = None,
+                  margin: int = 6) -> None:
+    """Lay ``widget`` over the bottom of ``host`` (a message that must not push the video);
+    its controls come right after ``tab_after`` in the Tab order (the saved bar's Open
+    folder and close button were never reached by Tab, trial 39)."""
     widget.setParent(host)
     _PinnedToBottom(widget, host, margin).place()
+    before = tab_after
+    for control in widget.findChildren(QWidget):
+        if before is not None and control.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            QWidget.setTabOrder(before, control)
+            before = control

@@ -230,7 +230,7 @@ class LiveView(QWidget):
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
                       [self.outputs.label, self.collect_panel.indicator])
         video_column = column(top, self.banner, (self.stack, 1), self.transport)
-        pin_to_bottom(self.outputs.saved_banner, self.stack)  # over the video, not pushing it
+        pin_to_bottom(self.outputs.saved_banner, self.stack, self.video_view)  # over the video
         # The answer (heading, bars) stays in view; the timeline, options and Collect under
         # it scroll, as wide as they need (no sideways scrolling): changing an option scrolled
         # the answer it changes out of sight.

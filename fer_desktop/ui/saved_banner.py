@@ -13,7 +13,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from fer_desktop.ui.colours import SAVED_BACKGROUND, SAVED_BORDER, SAVED_TEXT
 from fer_desktop.ui.elided_label import ElidedLabel
@@ -68,7 +75,17 @@ class SavedBanner(QFrame):
         self.timer.setSingleShot(True)
         self.timer.setInterval(SHOWN_MS)
         self.timer.timeout.connect(self.hide)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
         self.hide()
+
+    def _on_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        """Kept while the keyboard is on it, as while the pointer is (it went after 15 s
+        under a keyboard user's Tab, trial 39)."""
+        if new is not None and self.isAncestorOf(new):
+            self.timer.stop()
+        elif old is not None and self.isAncestorOf(old) and self.isVisible() \
+                and not self.underMouse():
+            self.timer.start()
 
     def show_saved(self, what: str, path: Path, after: str = "") -> None:
         """Say that ``what`` ("Screenshot saved") is at ``path`` (``after`` it: what else was
@@ -77,7 +94,8 @@ class SavedBanner(QFrame):
         self.label.setText(f"{what}: {self.path}{after}")
         self.show()
         self.raise_()  # over the video
-        if not self.underMouse():
+        focus = QApplication.focusWidget()
+        if not self.underMouse() and (focus is None or not self.isAncestorOf(focus)):
             self.timer.start()
 
     def enterEvent(self, event) -> None:  # noqa: N802 (Qt API)
