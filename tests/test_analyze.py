@@ -102,7 +102,17 @@ def test_nothing_readable_exits_2(tmp_path, capsys):
     assert main([str(tmp_path / "empty"), "--out", str(tmp_path / "r.csv"),
                  "--no-progress"]) == 2
     # its videos are read too: "no images" alone was not the whole truth (trial 19)
-    assert "the folder holds no images or videos directly in it" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the folder holds no images or videos directly in it" in err
+    assert "subfolder" not in err  # it has none (audit 49: said of a folder of HEIC photos)
+    photos = tmp_path / "photos"
+    (photos / "2025").mkdir(parents=True)
+    (photos / "IMG_0001.HEIC").write_bytes(b"ftypheic")
+    (photos / "IMG_0002.HEIC").write_bytes(b"ftypheic")
+    assert main([str(photos), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "its 1 subfolder is not searched: name them" in err
+    assert "2 other files (such as 'IMG_0001.HEIC') are not of a type this app reads (" in err
 
 
 def test_bad_model_and_output_exit_2(tmp_path, sample_bgr, capsys):

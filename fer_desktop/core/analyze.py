@@ -41,7 +41,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.image_size import pages_note, tiff_pages
-from fer_desktop.core.messages import about
+from fer_desktop.core.messages import about, quote
 from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import SMALLEST_AUTO_FACE_PX, FacePipeline, PipelineOptions
@@ -53,6 +53,7 @@ from fer_desktop.core.source_defaults import SOURCE_DEFAULTS, options_for, sourc
 from fer_desktop.core.sources import (
     ASSUMED_FPS,
     IMAGE_SUFFIXES,
+    VIDEO_SUFFIXES,
     ImageSource,
     VideoFileSource,
     ended_early,
@@ -313,8 +314,7 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     an input's rows are the same at any ``--jobs`` or ``--shard``.
     """
     if _listable_folder(Path(spec)):  # a folder left whole: nothing analyze reads in it
-        raise SourceError(spec, "the folder holds no images or videos directly in it (its "
-                                "subfolders are not searched: name them)")  # "no images" of a
+        raise SourceError(spec, _nothing_read_words(Path(spec)))  # "no images" of a
     before = _stamp(Path(spec))
     source = open_source(Path(spec))                     # folder whose videos it reads (trial 19)
     stills = isinstance(source, ImageSource)
@@ -385,6 +385,27 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_size, info.st_mtime_ns
+
+
+def _nothing_read_words(folder: Path) -> str:
+    """Why a folder gave nothing to analyse: what it holds instead (it said "its subfolders
+    are not searched" of a folder without any, that held HEIC photos, audit 49)."""
+    try:
+        entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+        folders = sum(1 for p in entries if p.is_dir())
+    except OSError:
+        entries, folders = [], 0
+    others = sorted(p.name for p in entries if not p.is_dir())
+    said = ["the folder holds no images or videos directly in it"]
+    if folders:
+        said.append(f"its {folders} subfolder{'s are' if folders > 1 else ' is'} not "
+                    "searched: name them")
+    if others:
+        said.append(f"{len(others)} other file{'s' if len(others) > 1 else ''} (such as "
+                    f"{quote(others[0], 60)}) {'are' if len(others) > 1 else 'is'} not of a "
+                    "type this app reads (" + ", ".join(sorted(IMAGE_SUFFIXES | VIDEO_SUFFIXES))
+                    + ")")
+    return "; ".join(said)
 
 
 def _listable_folder(path: Path) -> bool:
