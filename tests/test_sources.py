@@ -879,3 +879,18 @@ def test_a_folder_or_a_pipe_named_like_a_picture_is_named_as_what_it_is(tmp_path
         os.mkfifo(tmp_path / "b.jpg")
         with pytest.raises(SourceError, match=r"b.jpg is a pipe, not a file"):
             sources.read_image(tmp_path / "b.jpg")
+
+
+def test_a_video_with_no_frames_is_said_empty_not_damaged(tmp_path):
+    """Audit 49: an AVI whose recording stopped at once (OpenCV opens it: 0 frames) was
+    "not a video this app can read: damaged, incomplete..."."""
+    import os
+    import time
+
+    path = tmp_path / "zero.avi"
+    cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (64, 48)).release()
+    hour_ago = time.time() - 3600
+    os.utime(path, (hour_ago, hour_ago))
+    with pytest.raises(SourceError) as info:
+        open_source(path)
+    assert info.value.reason == "holds no frames (a recording stopped as it started?)"

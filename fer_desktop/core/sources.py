@@ -169,8 +169,9 @@ def read_image(path: str | Path) -> np.ndarray:
     return image
 
 
-def _unreadable_video(path: Path) -> str:
-    """Why a video file gave no frame, as far as can be told without a decoder."""
+def _unreadable_video(path: Path, empty: bool = False) -> str:
+    """Why a video file gave no frame, as far as can be told without a decoder (``empty``:
+    it opened, and its header counts no frame)."""
     try:
         if path.stat().st_size == 0:
             return "is empty (0 bytes)"
@@ -180,7 +181,8 @@ def _unreadable_video(path: Path) -> str:
         return (f"is not a video or picture this app opens (videos: "
                 f"{' '.join(sorted(VIDEO_SUFFIXES))}; pictures: "
                 f"{' '.join(sorted(IMAGE_SUFFIXES))})")
-    words = ("is not a video this app can read: damaged, incomplete, or a format it cannot "
+    words = ("holds no frames (a recording stopped as it started?)" if empty else
+             "is not a video this app can read: damaged, incomplete, or a format it cannot "
              "decode (try an MP4 or AVI file, or re-encode it)")
     with contextlib.suppress(OSError):  # an MP4 being recorded has no index until its end
         if 0 <= time.time() - path.stat().st_mtime < STILL_WRITTEN_S:
@@ -372,10 +374,13 @@ class VideoFileSource:
         self._opened_as: tuple[int, int] | None = None  # (size, time) when last opened
         self._capture = self._open_capture()
         self._refuse_oversized()
-        ok, first = self._capture.read() if self._capture.isOpened() else (False, None)
+        opened = self._capture.isOpened()
+        ok, first = self._capture.read() if opened else (False, None)
         if not ok or first is None:
+            # opened, and its header says it has no frame: not damaged (audit 49)
+            empty = opened and _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 0
             self._capture.release()
-            raise SourceError(self.path, _unreadable_video(self.path), retryable=False)
+            raise SourceError(self.path, _unreadable_video(self.path, empty), retryable=False)
         self.fps = _capture_fps(self._capture)
         self.fps_assumed = False
         self.frame_count = self._header_count()
