@@ -447,7 +447,7 @@ def test_a_copy_kept_for_a_model_gone_is_never_used_for_another(qtbot, main_wind
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
     stale = object()
-    live.explainer._copy = (id(live._pipeline.classifier), stale)
+    live.explainer._copy = (lambda: id(live._pipeline.classifier), stale)
     dialog = live.explain_face()
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
     assert live.explainer._copy[1] is not stale

@@ -135,7 +135,7 @@ def test_a_remembered_model_that_is_gone_falls_back_to_the_shipped_one(make_wind
     assert "the shipped model is in use instead" in said
     assert "Use the shipped model" not in said and "File > Use model folder" in said
     # it is forgotten: said so (a drive unplugged for a day lost the choice unsaid, audit 48)
-    assert "It is not tried again at the next launch: choose it again once it is back" in said
+    assert "It is not tried again at the next launch: choose it again once it can be used" in said
 
 
 def test_only_the_first_load_falls_back_to_the_shipped_model(tmp_path):

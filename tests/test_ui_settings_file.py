@@ -27,9 +27,8 @@ def test_settings_that_cannot_be_written_say_so(tmp_path, damage, words):
         path.mkdir(parents=True)
     else:
         above.write_text("not a folder")
-    settings = AppSettings.from_file(path)
-    settings.source = "clip.mp4"
-    problem = settings.save_problem()
+    settings = AppSettings.from_file(path)  # at a launch: nothing changed yet (review 49:
+    problem = settings.save_problem()  # Qt wrote, and found it could not, only after a change)
     assert problem.startswith(f"Your settings cannot be saved: {path} "
                               f"{words.format(above=above)}.")
     assert "forgotten when the window closes" in problem

@@ -1792,6 +1792,7 @@ def test_two_recent_files_of_one_name_are_told_apart_by_their_folder(
     assert listed_names(["/a/x.mp4", "/b/x.mp4", "/b/y.mp4"]) == [
         "x.mp4 (in a)", "x.mp4 (in b)", "y.mp4"]
     assert listed_names(["/p/a/x.mp4", "/q/a/x.mp4"]) == ["x.mp4 (in /p/a)", "x.mp4 (in /q/a)"]
+    assert listed_names(["/x.mp4", "/a/x.mp4"]) == ["x.mp4 (in /)", "x.mp4 (in a)"]  # a root
     anna, bob = tmp_path / "anna", tmp_path / "bob"
     anna.mkdir()
     bob.mkdir()

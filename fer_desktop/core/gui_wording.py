@@ -47,9 +47,9 @@ def fallback_words(reason: str) -> str:
     then forgotten, which is said (a drive unplugged for a day lost it unsaid, audit 48)."""
     said = for_window(f"The model chosen earlier cannot be used ({reason}); the shipped model "
                       "is in use instead", shipped_in_use=True)  # a damaged file's names one
-    return (said + ". It is not tried again at the next launch: choose it again once it is "
-            "back" + ("" if "Use model folder" in said
-                      else ", or another, with File > Use model folder"))
+    return (said + ". It is not tried again at the next launch: choose it again once it can "
+            "be used" + ("" if "Use model folder" in said
+                         else ", or another, with File > Use model folder"))
 
 
 # "default 20261204-095120-default": the preset, then the run folder's name, which ends with

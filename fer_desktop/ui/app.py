@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-JOB_LAST_WAIT_MS = 1000  # the window's close waited for its jobs already
+JOB_LAST_WAIT_MS = 10_000  # a job nothing waited for (the Train tab's row count) may end
 
 
 def leave_past_stuck_threads(threads: list, code: int) -> None:

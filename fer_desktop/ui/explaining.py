@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ class FaceExplainer(QObject):
         self.dialog: ExplainDialog | None = None
         self.closing = False
         self._request = 0
-        self._copy: tuple[Any, Any] | None = None  # (the model, its private copy)
+        self._copy: tuple[Any, Any] | None = None  # (the model, weakly; its private copy)
 
     def explain(self, pipeline: FacePipeline | None, output: CaptureOutput | None,
                 face: Face | None) -> ExplainDialog | None:
@@ -79,7 +80,7 @@ class FaceExplainer(QObject):
         self.dialog.raise_()
         classifier = pipeline.classifier
         # the classifier itself, not its id(): a model freed, another could get its address
-        copy = self._copy[1] if self._copy is not None and self._copy[0] is classifier \
+        copy = self._copy[1] if self._copy is not None and self._copy[0]() is classifier \
             else None  # and run the freed one's copy under its name (review 48)
         self._request += 1
         self._jobs.start(_explain_job, classifier, copy, output.frame, face,
@@ -91,7 +92,7 @@ class FaceExplainer(QObject):
 
     def _on_explained(self, request: int, name: str, classifier: Any, answer: Any) -> None:
         copy, explanation = answer
-        self._copy = (classifier, copy)
+        self._copy = (weakref.ref(classifier), copy)  # not keeping a replaced model alive
         if request == self._request and self.dialog is not None and not self.closing:
             self.dialog.show_result(name, explanation)
 

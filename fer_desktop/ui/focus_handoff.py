@@ -17,7 +17,8 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-WAIT_MS = 10_000  # for a successor to become able: the trainer's start, an export
+WAIT_MS = 15 * 60_000  # for a successor to become able: the trainer's start, an export
+# (minutes: 10 s gave up long before an export ended, review 49); never past a user's move
 
 
 class FocusHandoff(QObject):

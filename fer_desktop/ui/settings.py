@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-from fer_desktop import APP_NAME
+from fer_desktop import APP_NAME, __version__
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.playback import PLAYBACK_SPEEDS
 from fer_desktop.ui.collect_folder import CollectFolder
@@ -182,7 +182,8 @@ class AppSettings:
         or locked, lost every choice without a word (audit 48)."""
         if self.read_only:
             return ""
-        self._qs.sync()
+        self._qs.setValue("app/version", __version__)  # a change to write: Qt writes (and
+        self._qs.sync()  # finds it cannot) only when something changed (review 49)
         if self._qs.status() == QSettings.Status.NoError:
             return ""
         path = Path(self._qs.fileName())

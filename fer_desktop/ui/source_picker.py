@@ -88,8 +88,9 @@ def listed_names(paths: list[str]) -> list[str]:
         alike = [Path(p).parent.name for p, n in zip(paths, names, strict=True) if n == name]
         if len(alike) == 1:
             return name
-        folder = Path(path).parent
-        return f"{name} (in {folder.name if alike.count(folder.name) == 1 else folder})"
+        folder = Path(path).parent  # a drive's root has no name: "(in )" (review 49)
+        alone = folder.name and alike.count(folder.name) == 1
+        return f"{name} (in {folder.name if alone else folder})"
 
     return [shown(name, path) for name, path in zip(names, paths, strict=True)]
 
