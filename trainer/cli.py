@@ -394,6 +394,14 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
             export_model_folder(folder, Path(args.out), emitter, args.csv, copy_to=args.to,
                                 int8_only=args.int8_only)
             return 0
+        from trainer.runs import claimed_by, trainer_running_here
+
+        training = claimed_by(folder) or trainer_running_here(folder)
+        if training is not None:  # it wrote the run's model and re-linked best.keras under
+            pid = training["pid"] if isinstance(training, dict) else training.pid  # a trainer
+            if pid != os.getpid():  # alive (audit 50)
+                raise rundir.RunDirError(folder, f"is being trained now by process {pid} on "
+                                         "this machine: export it once it has stopped")
         export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
                    int8_only=args.int8_only)
         return 0

@@ -212,6 +212,7 @@ def check_writable(folder: Path, make: bool = True) -> None:
 
 
 STALE_EMPTY_RUN_S = 3600
+CLAIM = ".trainer-claim.json"  # the trainer of a run, claimed before its slow start (runs.py)
 _RUN_NAME = re.compile(r"^\d{8}-\d{6}-")
 
 
@@ -225,8 +226,10 @@ def remove_empty_runs(out: Path, older_than_s: float = STALE_EMPTY_RUN_S) -> lis
     now = time.time()
     for path in out.iterdir():
         try:
-            if _RUN_NAME.match(path.name) and path.is_dir() and not any(path.iterdir()) \
+            if _RUN_NAME.match(path.name) and path.is_dir() \
+                    and not any(p.name != CLAIM for p in path.iterdir()) \
                     and now - path.stat().st_mtime > older_than_s:
+                (path / CLAIM).unlink(missing_ok=True)  # its trainer's, killed at its start
                 path.rmdir()  # fails, harmlessly, if a file appeared meanwhile
                 removed.append(path.name)
         except OSError:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import math
+import os
 import time
 import unicodedata
 from collections import Counter
@@ -142,6 +144,67 @@ def _owner_here(owner: object) -> tuple[int, float] | None:
     if not isinstance(pid, int) or not isinstance(started, int | float):
         return None
     return pid, float(started)
+
+
+CLAIM = rundir.CLAIM
+
+
+def claim_run(run: Path) -> None:
+    """Claim ``run`` for this process, atomically, before its data and model load: a second
+    ``--resume`` in those seconds read the run as stopped (its state names its trainer only
+    once it starts) and two trainers trained one run, writing its files in turn (audit 50).
+    The claim goes when this process ends; one left by a trainer killed is taken over.
+
+    Raises:
+        rundir.RunDirError: a trainer alive on this machine holds it.
+    """
+    import atexit
+
+    path = run / CLAIM
+    me = rundir.this_process()
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            if (owner := claimed_by(run)) is not None:
+                raise rundir.RunDirError(run, f"is being trained now by process "
+                                              f"{owner['pid']} on this machine; stop it first "
+                                              "(Stop in the Train tab, or Ctrl+C where it "
+                                              "runs), then resume it") from None
+            path.unlink(missing_ok=True)  # its trainer is gone (or another machine's, gone
+            continue  # from this one's view): taken over
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(me, fh)
+        atexit.register(_release_claim, path, me)
+        return
+
+
+def claimed_by(run: Path) -> dict | None:
+    """The live trainer on this machine, other than this process, that claimed ``run``
+    (:func:`claim_run`), else None."""
+    path = run / CLAIM
+    for _ in range(10):  # a claim made this moment may not be written yet
+        owner = _claim_owner(path)
+        if owner is not None or not path.exists():
+            break
+        time.sleep(0.1)
+    if owner is not None and owner != rundir.this_process() \
+            and _owner_here(owner) is not None and not owner_gone(owner):
+        return owner
+    return None  # none, gone, or this process's own (a resume after a run in one process)
+
+
+def _claim_owner(path: Path) -> dict | None:
+    try:
+        owner = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # half written, or gone meanwhile: no owner to respect
+    return owner if isinstance(owner, dict) else None
+
+
+def _release_claim(path: Path, me: dict) -> None:
+    if _claim_owner(path) == me:
+        path.unlink(missing_ok=True)
 
 
 def owner_gone(owner: object) -> bool:

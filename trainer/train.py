@@ -24,6 +24,7 @@ from trainer.data import (
     load_cached,
 )
 from trainer.events import EventEmitter
+from trainer.runs import claim_run
 
 
 class _StopFlag:
@@ -281,6 +282,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     new_run = run is None
     if run is None:
         run = rundir.new_run_dir(out, config.preset)
+        claim_run(run)  # export refuses it while it trains (audit 50)
     with _removed_if_unstarted(run, new_run, emitter):
         emitter.attach_run_dir(run)
         if config.images:  # "Use this model" compares on the folder's test faces
@@ -327,6 +329,8 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
                 new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     """The config and state of a run to resume, its folder repaired; maybe a new length."""
     _refuse_running(run)
+    if run.is_dir():
+        claim_run(run)  # before the slow start: a second resume got in (audit 50)
     config = saved_config(run)
     new_limits |= _absolute(new_limits)  # as saved: a relative --csv was written back, and
     # the run no longer exported from another folder (review 42)

@@ -1,0 +1,80 @@
+"""One trainer a run: the run claimed before the slow start, export refused meanwhile (audit 50)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from trainer_helpers import make_run_folder
+
+from trainer import rundir
+from trainer.runs import CLAIM, claim_run, claimed_by
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from trainer.runs import claim_run
+    claim_run(Path(sys.argv[1]))
+    print("claimed", flush=True)
+    time.sleep(60)
+    """)
+
+
+@pytest.fixture
+def held_run(tmp_path):
+    """A run folder claimed by another live process (as a trainer loading its data)."""
+    run = make_run_folder(tmp_path, "20261207-070000-fast",
+                          {"epoch": 2, "epochs": 5, "status": "stopped"},
+                          config={"preset": "fast"})
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(run)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "claimed"
+        yield run, holder
+    finally:
+        holder.kill()
+        holder.wait(10)
+
+
+def test_a_second_trainer_cannot_claim_a_run_held(held_run):
+    """Two --resume of one run in the same second both trained it: the run's state names
+    its trainer only once it has loaded its data and built its model."""
+    run, holder = held_run
+    assert claimed_by(run)["pid"] == holder.pid
+    with pytest.raises(rundir.RunDirError, match=f"is being trained now by process "
+                                                 f"{holder.pid} on this machine"):
+        claim_run(run)
+
+
+def test_a_claim_left_by_a_trainer_gone_is_taken_over(held_run):
+    run, holder = held_run
+    holder.kill()
+    holder.wait(10)
+    assert claimed_by(run) is None
+    claim_run(run)
+    assert json.loads((run / CLAIM).read_text()) == rundir.this_process()
+    claim_run(run)  # this process's own: a resume after a run, in one process
+
+
+def test_export_refuses_a_run_being_trained(held_run, capsys):
+    """`python -m trainer export RUN` wrote the model of a run still training, and re-linked
+    its best.keras under the trainer."""
+    from trainer.cli import main
+
+    run, holder = held_run
+    assert main(["export", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert f"is being trained now by process {holder.pid} on this machine: export it once " \
+           "it has stopped" in err
+    assert not (run / "model.json").exists()
+
+
+def test_resume_refuses_a_run_claimed_before_loading_anything(held_run, capsys):
+    from trainer.cli import main
+
+    run, holder = held_run
+    assert main(["--resume", str(run), "--threads", "0"]) == 2
+    assert f"is being trained now by process {holder.pid}" in capsys.readouterr().err
