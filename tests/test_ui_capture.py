@@ -220,7 +220,7 @@ def test_unexpected_error_becomes_a_signal_with_traceback(qtbot, threads):
 
 def test_recorder_failure_stops_recording_not_the_video(qtbot, threads):
     class FullDisk:
-        def write(self, result, source=None):
+        def write(self, result, source=None, pixel_scale=1.0):
             raise ExportError("/full/rec.csv", "cannot be written (No space left on device)")
 
     source = ListSource(5)
@@ -240,7 +240,7 @@ def test_recorder_gets_every_processed_frame(qtbot, threads):
             self.frames = []
             self.flushed_after = -1
 
-        def write(self, result, source=None):
+        def write(self, result, source=None, pixel_scale=1.0):
             self.frames.append((result.index, source))
 
         def flush(self):
@@ -358,7 +358,7 @@ def test_a_seek_numbers_the_faces_from_one_unless_a_recording_runs(qtbot, thread
         thread.request_seek(70)
     assert pipeline.restarted_ids is True
     class Recorder:  # a recording runs
-        def write(self, result, source=None):
+        def write(self, result, source=None, pixel_scale=1.0):
             pass
 
         def flush(self):

@@ -1555,11 +1555,16 @@ def test_a_train_tab_that_fails_says_why_even_without_words(qtbot, main_window, 
 
     monkeypatch.setattr(train_tab, "TrainTab", broken)
     logger = logging.getLogger("fer_desktop.ui")  # heard however the app set logging up
+    was = logger.disabled, logger.level  # (an earlier test's logging set-up may turn it off)
+    logger.disabled = False
+    logger.setLevel(logging.INFO)
     logger.addHandler(caplog.handler)
     try:
         window = main_window(source=str(SAMPLE))
     finally:
         logger.removeHandler(caplog.handler)
+        logger.disabled, _ = was
+        logger.setLevel(was[1])
     assert window.train_tab is None
     page = window.tabs.widget(1)
     texts = [label.text() for label in [page, *page.findChildren(QLabel)]
