@@ -1814,3 +1814,32 @@ def test_two_recent_files_of_one_name_are_told_apart_by_their_folder(
     picker.fill_recent_menu(menu)
     assert [a.text() for a in menu.actions()][:2] == ["session_01.avi (in bob)",
                                                       "session_01.avi (in anna)"]
+
+
+def test_a_recording_never_opens_a_file_another_window_took_meanwhile(
+        qtbot, main_window, settings, monkeypatch):
+    """Audit 50: the recording's name was found free, then opened with "w": a second window
+    recording into the folder in the same second could take the same name, and each
+    truncated the other's rows."""
+    from fer_desktop.ui import recording
+
+    real = recording.new_recording_path
+    taken = settings.output_folder / "fer-sample-taken.csv"
+
+    def raced(folder, now=None, source=""):  # found free, then taken before it is opened
+        if not taken.exists():
+            taken.parent.mkdir(parents=True, exist_ok=True)
+            taken.write_text("the other window's rows\n")
+            return taken
+        return real(folder, now, source)
+
+    monkeypatch.setattr(recording, "new_recording_path", raced)
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    path = live.outputs.recorder.path
+    live.stop_recording()
+    assert taken.read_text() == "the other window's rows\n"
+    assert path != taken and path.read_text().startswith("source,frame")

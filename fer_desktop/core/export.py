@@ -187,6 +187,9 @@ class CsvRecorder:
             (``PROVENANCE_COLUMNS``).
         numbers_only: write "source 1", "source 2"... instead of file paths in the ``source``
             column (see :class:`fer_desktop.core.privacy.SourceNames`).
+        exclusive: create the file, never open one that exists (FileExistsError is raised
+            then, for the caller to take another name: two windows recording into one folder
+            in the same second could both take a name found free).
 
     Raises:
         ExportError: the file cannot be created.
@@ -199,7 +202,7 @@ class CsvRecorder:
     def __init__(self, path: str | Path, with_source: bool = False, clock=time.monotonic, *,
                  no_face_rows: bool = False,
                  provenance: Callable[[], dict[str, str]] | None = None,
-                 numbers_only: bool = False) -> None:
+                 numbers_only: bool = False, exclusive: bool = False) -> None:
         self.path = Path(path)
         self.with_source = with_source
         self.no_face_rows = no_face_rows
@@ -209,8 +212,11 @@ class CsvRecorder:
         self.rows = 0
         try:
             make_folder(self.path.parent)  # a file in the way is named
-            self._file = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            self._file = open(self.path, "x" if exclusive else "w",  # noqa: SIM115
+                              newline="", encoding="utf-8")
         except OSError as exc:
+            if exclusive and isinstance(exc, FileExistsError):
+                raise  # taken since it was chosen: the caller takes the next name
             raise ExportError(self.path, f"cannot be written ({exc.strerror or exc}); "
                                          "choose another file") from exc
         self._writer = csv.writer(self._file)

@@ -356,10 +356,15 @@ class OutputControls(QObject):
 
         def make(folder: Path) -> CsvRecorder:
             ScreenshotWriter(folder)  # the same folder check, before creating a file
-            return CsvRecorder(new_recording_path(folder, source=name), with_source=True,
-                               no_face_rows=True,
-                               provenance=self.provenance,
-                               numbers_only=self._settings.numbers_only)
+            while True:  # created, never opened over: another window recording into the
+                try:  # folder could take the same name in the same second (audit 50)
+                    return CsvRecorder(new_recording_path(folder, source=name),
+                                       with_source=True, no_face_rows=True,
+                                       provenance=self.provenance,
+                                       numbers_only=self._settings.numbers_only,
+                                       exclusive=True)
+                except FileExistsError:
+                    continue
 
         recorder = self._in_writable_folder(make, "recording")
         if recorder is None:
