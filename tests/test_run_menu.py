@@ -505,3 +505,22 @@ def test_a_run_deleted_behind_its_menu_is_said_gone_and_leaves_the_list(qtbot, t
     assert f"is no longer in {run.parent}" in text and "refused" not in text
     assert "keeps its name" not in text and not run.exists() and not compared
     assert [r.run_dir for r in tab.run_rows()] == [other]  # read again at once
+
+
+def test_the_menu_key_acts_on_the_run_the_list_selected_not_an_older_current_row(
+        qtbot, tab, tmp_path):
+    """Trial 41: a new run was selected by a refresh while the keyboard's current row was
+    still an older run's: the Menu key opened that older run's menu, and Move to trash...
+    offered to trash it."""
+    older = _run(tab, tmp_path)
+    tab.show()
+    tree = tab.run_list.tree
+    tree.setCurrentItem(_item(tab, older))  # clicked once, long ago
+    newer = _run(tab, tmp_path, "20260102-120000-seed")
+    tab.run_list.select(newer)  # as a new run is selected when it starts
+    assert tree.currentItem() is _item(tab, newer)
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_Menu)
+    menu = tab.run_menu.menu
+    assert menu is not None and "20260102-120000-seed" in menu.accessibleName()
+    menu.close()

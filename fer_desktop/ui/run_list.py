@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QApplication,
@@ -218,6 +218,7 @@ class RunList(QGroupBox):
             self.tree.addTopLevelItem(item)
             if selected is not None and row.run_dir == selected:
                 item.setSelected(True)
+                self._make_current(item)
         self.tree.blockSignals(False)
         self.tree.setHidden(not rows)
         self.empty_label.setHidden(bool(rows))
@@ -270,6 +271,11 @@ class RunList(QGroupBox):
         items = self.tree.selectedItems()
         return items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
 
+    def _make_current(self, item: QTreeWidgetItem) -> None:
+        """The keyboard's row follows the selection (the arrow keys and the Menu key went
+        from an older run's row, trial 41); the selection itself is left as it is."""
+        self.tree.setCurrentItem(item, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
+
     def select(self, run: Path | None) -> None:
         """Select ``run`` (or nothing), without emitting ``selection_changed``."""
         self.tree.blockSignals(True)
@@ -278,6 +284,7 @@ class RunList(QGroupBox):
             item = self.tree.topLevelItem(i)
             if run is not None and item.data(0, Qt.ItemDataRole.UserRole).run_dir == run:
                 item.setSelected(True)
+                self._make_current(item)
                 self.tree.scrollToItem(item)
         self.tree.blockSignals(False)
 

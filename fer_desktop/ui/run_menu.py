@@ -93,9 +93,11 @@ class RunMenu(QObject):
         return super().eventFilter(watched, event)
 
     def _on_menu_requested(self, pos: QPoint | None) -> None:
-        """Right click (``pos`` in the list's viewport) or a key (None: the current run)."""
+        """Right click (``pos`` in the list's viewport) or a key (None: the selected run,
+        else the current one: after a refresh selected the new run, the current row was
+        still an older one, and Move to trash... was offered for it, trial 41)."""
         item = self._tree.itemAt(pos) if pos is not None else (
-            self._tree.currentItem() or next(iter(self._tree.selectedItems()), None))
+            next(iter(self._tree.selectedItems()), None) or self._tree.currentItem())
         if item is None:
             return
         if pos is None:
