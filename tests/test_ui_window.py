@@ -1843,3 +1843,22 @@ def test_a_recording_never_opens_a_file_another_window_took_meanwhile(
     live.stop_recording()
     assert taken.read_text() == "the other window's rows\n"
     assert path != taken and path.read_text().startswith("source,frame")
+
+
+def test_a_screenshot_or_recording_asked_from_the_train_tab_is_said_there(qtbot, main_window):
+    """Trial 41: Ctrl+S and Ctrl+R on the Train tab saved a screenshot and started a
+    recording with not a word there (the Live tab's news waits while it is hidden)."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    first_frame(qtbot, window)
+    window.tabs.setCurrentIndex(1)
+    path = live.outputs.save_screenshot()
+    assert window.statusBar().currentMessage().startswith(f"Screenshot saved to {path}")
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    assert window.statusBar().currentMessage().startswith("Recording to ")
+    live.act_record.trigger()
+    assert window.statusBar().currentMessage().startswith("Recording saved to ")
+    window.notifier.info("x")
+    live._notifier.info("End of clip.mp4")  # passing news of the hidden tab still waits
+    assert window.statusBar().currentMessage() == "x"

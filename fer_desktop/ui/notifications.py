@@ -55,11 +55,12 @@ class Notifier(QObject):
             dialog_parent.installEventFilter(self)
 
     def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True,
-             bar_text: str = "") -> None:
+             bar_text: str = "", asked: bool = False) -> None:
         """A short, transient message in the status bar, kept in the history unless ``keep``
         is False (a slideshow's caption every 3 s drowned the rest; a hidden tab's news was
         kept when it came). ``bar_text``: a shorter form for the bar, the whole message in
-        the history (a long one, cut in its middle, lost the words that mattered: trial 36)."""
+        the history (a long one, cut in its middle, lost the words that mattered: trial 36).
+        ``asked``: the answer to what the user just did (see :class:`TabNotifier`)."""
         message = for_window(message)
         self.last_info = message
         log.info(message)
@@ -270,8 +271,10 @@ class TabNotifier:
         self._held: tuple[str, int, str] | None = None
 
     def info(self, message: str, timeout_ms: int = INFO_TIMEOUT_MS, keep: bool = True,
-             bar_text: str = "") -> None:
-        if self._is_shown():
+             bar_text: str = "", asked: bool = False) -> None:
+        """``asked``: said now whatever tab is shown, as the answer to a key the user pressed
+        there (Ctrl+S from the Train tab saved a screenshot with not a word, trial 41)."""
+        if self._is_shown() or asked:
             self._held = None
             self._notifier.info(message, timeout_ms, keep, bar_text)
         else:

@@ -292,7 +292,7 @@ class OutputControls(QObject):
         PNG path or None."""
         output = output if output is not None else self._frame()
         if output is None:
-            self._notifier.info("Nothing to save yet: no frame has been shown")
+            self._notifier.info("Nothing to save yet: no frame has been shown", asked=True)
             return None
 
         def save(folder: Path) -> Path:
@@ -308,7 +308,8 @@ class OutputControls(QObject):
                 if self._settings.blur_faces and output.frame is not None else ""
             self._notifier.info(f"Screenshot saved{blurred} to {path}{_with_json(path)}",
                                 timeout_ms=10000,
-                                bar_text=f"Screenshot saved{blurred} to {path}{BESIDE_SHORT}")
+                                bar_text=f"Screenshot saved{blurred} to {path}{BESIDE_SHORT}",
+                                asked=True)
             self.show_saved(f"Screenshot saved{blurred}", path, BESIDE_SHORT)
             self.screenshot_saved.emit(path)
         return path
@@ -344,7 +345,7 @@ class OutputControls(QObject):
             return self._recorder
         if not self._playing():
             self._notifier.info("Choose a camera, a video or an image first: a recording "
-                                "writes the faces of what is on screen")
+                                "writes the faces of what is on screen", asked=True)
             self.set_record_checked(False)
             return None
 
@@ -388,7 +389,7 @@ class OutputControls(QObject):
         self._started = time.monotonic()
         self._timer.start()
         self._update_label()
-        self._notifier.info(f"Recording to {recorder.path}")
+        self._notifier.info(f"Recording to {recorder.path}", asked=True)
         self.set_record_checked(True)
         self.recording_changed.emit(True)
         return recorder
@@ -417,7 +418,7 @@ class OutputControls(QObject):
         else:
             self._notifier.info(f"Recording saved to {recorder.path} "
                                 f"({counted(recorder.rows, 'row')})" + (f": {why}" if why else ""),
-                                timeout_ms=10000)
+                                timeout_ms=10000, asked=not why)  # Ctrl+R: said at once
         self.set_record_checked(False)
         self.recording_changed.emit(False)
         return None if failure else recorder.path
