@@ -172,3 +172,21 @@ def test_the_guide_speaks_to_users_not_to_the_projects_records():
     records of how a fault was found), words a user cannot know."""
     text = GUIDE.read_text(encoding="utf-8")
     assert not re.findall(r"\b(?:trial|review|audit|session)s? \d+", text)
+
+
+def test_the_pages_it_links_to_show_without_the_projects_records(qtbot, window):
+    """Trial 41: the guide's "More, in detail" links opened developer pages full of "trial
+    NN" and "audit NN"; the window shows them without those references, what they say kept."""
+    from fer_desktop.core.plain_words import without_work_notes
+
+    assert without_work_notes("it went last, trial 36; a file (trial 12) goes (audit 48: "
+                              "gone); read twice by trials 27 and 28.") == \
+        "it went last; a file goes (gone); read twice by trials 27 and 28."
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    dialog.show_page(DOCS / "ui.md")
+    text = dialog.browser.toPlainText()
+    before = len(re.findall(r"\b(?:trial|review|audit)s? \d+", (DOCS / "ui.md").read_text()))
+    left = re.findall(r"\b(?:trial|review|audit)s? \d+", text)
+    assert len(left) < before / 10, left
+    assert "Open Recent" in text

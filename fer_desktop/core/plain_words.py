@@ -13,6 +13,7 @@ right on 25%. Most often it takes sad for happy (2 times).'
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -230,3 +231,17 @@ def _fer2013_before_after(meta: dict, info: dict, gain: float | None = None) -> 
         text += (f": {drop:.1f} points lower, and no better on your test faces: keep the model "
                  "in use (more faces of each emotion may help)")
     return [text + "."]
+
+
+# the notes of our own work that the developer pages carry: "(trial 41)", ", audit 48",
+# "review 49:" (the user guide's window shows those pages as "More, in detail")
+_WORK_NOTE = r"(?:walk-throughs?|trials?|audits?|reviews?)\s+\d+\w?(?:\s*(?:,|and|to)\s*\d+\w?)*"
+
+
+def without_work_notes(text: str) -> str:
+    """``text`` without the references to our trials, audits and reviews that the detailed
+    pages keep for developers ("...it went last, trial 36)" reads "...it went last)"): the
+    user guide's links opened pages full of "trial NN" (trial 41). What a note says stays."""
+    text = re.sub(r"\s*\(" + _WORK_NOTE + r"\)", "", text)
+    text = re.sub(r"\s*[,;:]\s*" + _WORK_NOTE + r"(?=[)\].,;:]|\s)", "", text)
+    return re.sub(r"\(" + _WORK_NOTE + r"[:,]\s*", "(", text)

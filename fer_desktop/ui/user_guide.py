@@ -21,6 +21,7 @@ from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+from fer_desktop.core.plain_words import without_work_notes
 from fer_desktop.resources import guide_files, guide_pictures, user_guide_path
 from fer_desktop.ui.on_screen import fitting_size
 
@@ -92,7 +93,7 @@ class UserGuideDialog(QDialog):
         except (OSError, UnicodeDecodeError) as exc:
             self.browser.setPlainText(f"The user guide {path} cannot be read ({exc}).")
             return
-        self.browser.setMarkdown(text)
+        self.browser.setMarkdown(without_work_notes(text))
         name_headings(self.browser.document())
         self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
 
