@@ -1389,3 +1389,30 @@ def test_a_run_left_training_is_followed_from_the_launch(qtbot, tmp_path):
     finally:
         trainer.kill()
         trainer.wait(10)
+
+
+class _Exporting:
+    """A trainer whose every epoch is done, writing its model."""
+
+    is_active = True
+    exporting = True
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+
+    def stop_and_wait(self) -> None:
+        self.done.append("stop_and_wait")
+
+    def detach(self) -> None:
+        self.done.append("detach")
+
+
+def test_closing_with_stop_while_the_trainer_exports_lets_the_export_finish(tab):
+    """Review 48: Stop training at close, once every epoch was done, waited 20 s with the
+    window frozen, then killed the export: the finished run lost its model."""
+    from fer_desktop.ui import close_training
+
+    process = _Exporting()
+    assert close_training.end_jobs(tab.validator, tab.exporter, process, lambda: "stop") \
+        == "detach"
+    assert process.done == ["detach"]

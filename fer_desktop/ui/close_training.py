@@ -158,6 +158,11 @@ def end_jobs(validator, exporter, process, ask: Callable[[], str],
     choice = ask()
     if choice == "ended":
         return "idle"
+    if choice == "stop" and getattr(process, "exporting", False):
+        # every epoch done: a stop does not cut its export short, and waiting for it held
+        # the window for 20 s, then killed it: the run lost its model (review 48). It
+        # finishes on its own, and the next launch finds it finished.
+        choice = "detach"
     if choice == "stop":
         process.stop_and_wait()
     elif choice != "cancel":

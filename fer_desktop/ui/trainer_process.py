@@ -251,6 +251,11 @@ class TrainerProcess(QObject):
         the model is written. :meth:`kill` still ends it at once."""
         self._exporting = True
 
+    @property
+    def exporting(self) -> bool:
+        """Every epoch is done and the trainer is writing the model (:meth:`let_export_finish`)."""
+        return self._exporting and self.is_active
+
     def kill(self) -> None:
         """Stop at once (SIGKILL). The last completed epoch's checkpoint stays on disk."""
         if self._popen is not None and self.is_active:
