@@ -809,3 +809,22 @@ def test_a_key_with_no_face_on_screen_says_what_to_do_as_a_note(qtbot, tmp_path,
     assert skipped.args[0].startswith("No face found in the picture on screen, so nothing "
                                       "was saved: step to a frame where its box shows")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_key_with_nothing_on_screen_says_to_open_something(qtbot, tmp_path):
+    """Trial 41: Collect on, no source, a key 1-7: "No face found in the picture on screen
+    ... step to a frame ... lower Minimum face", where there was no picture."""
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.collect_folder = tmp_path / "collected"
+    window = MainWindow(settings, source=None, pipeline_factory=stub_pipeline,
+                        camera_lister=no_cameras, start=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.live_view.start()
+    panel = window.live_view.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
+        panel.actions[3].trigger()
+    assert skipped.args[0].startswith("Nothing is on screen to save a face from: open a video")
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

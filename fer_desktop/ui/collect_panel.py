@@ -56,6 +56,8 @@ from fer_desktop.ui.video_view import VideoView
 UNDO_TEXT = "&Undo last face saved or moved"
 NO_FACE_TO_SAVE = ("No face found in the picture on screen, so nothing was saved: step to a "
                    "frame where its box shows (. and , keys), or lower Minimum face in Options.")
+NOTHING_ON_SCREEN = ("Nothing is on screen to save a face from: open a video, a picture or "
+                     "a folder of pictures first.")
 AFTER_REVIEW_TEXT = ("The faces were checked in Review: Undo now takes back only the faces "
                      "saved from here on.")
 COLLECT_TEXT = "&Collect faces (keys 1-7)"
@@ -332,7 +334,10 @@ class CollectPanel(QGroupBox):
             self.skipped.emit(held_words(f"Face{_number(shown)}", ", not saved",
                                          ", then press the key again") + ".")
             return None
-        if output is None or output.frame is None or not output.result.faces:
+        if output is None or output.frame is None:  # nothing open: no picture to step in
+            self.skipped.emit(NOTHING_ON_SCREEN)  # (it advised stepping frames, trial 41)
+            return None
+        if not output.result.faces:
             # said as a note, not an error (it went to the terminal as ERROR), and with what
             # to do: the detector missed a face the user can see (trial 34)
             self.skipped.emit(NO_FACE_TO_SAVE)
