@@ -740,6 +740,10 @@ def test_the_frame_keys_step_a_folders_pictures(qtbot, main_window, tmp_path):
                           check_params_cb=lambda o: o.source.endswith("a.png")):
         steps.act_previous_frame.trigger()
     assert bar.slider.value() == 0
+    said = []
+    steps.said.connect(said.append)
+    steps.act_previous_frame.trigger()  # at the first: it did nothing, unsaid (trial 41)
+    assert said == ["This is the folder's first picture"]
 
 
 def test_a_step_back_passes_over_an_unreadable_picture(qtbot, main_window, tmp_path):

@@ -207,7 +207,7 @@ class LiveView(QWidget):
         self.playback = PlaybackControls(self._settings, self.video_view, self)
         self.transport, self.act_play_pause = self.playback.bar, self.playback.act_play_pause
         self.transport.analyse_requested.connect(self.analyse_whole_file)
-        self.playback.resumed.connect(self._notifier.info)  # "Resumed at 12:34, where..."
+        self.playback.said.connect(self._notifier.info)  # "Resumed at 12:34, where..."
         self.playback.end_left.connect(self._notifier.withdraw)
         self.transport.seek_requested.connect(lambda _: self.slideshow.reset())  # named again
 

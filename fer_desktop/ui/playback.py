@@ -31,13 +31,14 @@ class PlaybackControls(QObject):
             Space must still press the focused button or tick the focused box).
 
     Signals:
-        resumed(str): for the status bar: a video reopened where it was left ("Resumed at
-            12:34, where you left it"), or reached its end ("End of clip.mp4: Play shows...").
+        said(str): for the status bar: a video reopened where it was left ("Resumed at
+            12:34, where you left it"), reached its end ("End of clip.mp4: Play shows..."),
+            or a step that cannot go further ("This is the folder's last picture").
         end_left(str): the end notice no longer applies (Play or a seek went on); take it
             off the status bar (it stayed there over the video playing again).
     """
 
-    resumed = Signal(str)
+    said = Signal(str)
     end_left = Signal(str)
 
     def __init__(self, settings: AppSettings, video_widget: QWidget,
@@ -148,7 +149,7 @@ class PlaybackControls(QObject):
         if paused:
             self.bar.set_playing(False)
             thread.set_paused(True)
-        self.resumed.emit(f"Resumed at {format_time(seconds)}, where you left it"
+        self.said.emit(f"Resumed at {format_time(seconds)}, where you left it"
                           + (" (paused)" if paused else ""))
 
     def on_opened(self, thread: CaptureThread) -> None:
@@ -210,7 +211,7 @@ class PlaybackControls(QObject):
             f"{thread.describe} is still being recorded: Play shows it again from its start, "
             "with what was added" if thread.still_written else  # "End of" while it grew
             f"End of {thread.describe}: Play shows it again; Loop videos repeats it", notes or [])
-        self.resumed.emit(self._end_notice)
+        self.said.emit(self._end_notice)
 
     def _leave_end(self) -> None:
         self._at_end = False
@@ -243,6 +244,9 @@ class PlaybackControls(QObject):
         self.bar.set_playing(False)
         capture.set_paused(True)  # at the end too: ended is not paused, and it played on
         index = min(max(0, self.bar.slider.value() + frames), max(0, self.bar.length - 1))
+        if index == self.bar.slider.value() and frames:  # it did nothing, unsaid (trial 41)
+            what, whose = ("picture", "folder") if capture.slideshow else ("frame", "video")
+            self.said.emit(f"This is the {whose}'s {'last' if frames > 0 else 'first'} {what}")
         if self._at_end:
             self._leave_end()  # it stays paused there: a step is not Play
         # a picture's faces are its own: its step is a seek, as Right on the bar is
