@@ -362,6 +362,9 @@ def test_a_renamed_run_is_named_by_its_name_wherever_its_model_is(qtbot, make_wi
     window.train_tab.run_menu.renamed.emit(candidate.model_dir)
     assert "best (fast 20261206-065729)" in window.model_label.text()
     assert "best (fast 20261206-065729)" in window.windowTitle()
+    # and in every record: they named only the run's folder (trial 40)
+    qtbot.waitUntil(lambda: window.live_view.outputs.provenance()["model"] ==
+                    "best (fast 20261206-065729-fast)", timeout=WAIT_MS)
 
 
 def test_the_dialog_shows_the_table_the_warnings_and_examples(qtbot, tmp_path):

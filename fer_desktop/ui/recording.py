@@ -33,6 +33,7 @@ from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.saved_banner import SavedBanner, cannot_open, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
+from trainer.runs import read_run_name
 
 T = TypeVar("T")
 LABEL_REFRESH_MS = 500
@@ -220,8 +221,14 @@ class OutputControls(QObject):
         self._source_name, self._paused = source_name, paused
 
     def provenance(self) -> dict[str, str]:
-        """The model in use (name, file, SHA-256) and the app version, for every record."""
-        return provenance(self._classifier())
+        """The model in use (name, file, SHA-256) and the app version, for every record; the
+        name with the one the user gave its run first ("Anna calibration (fast
+        20261207-063554-fast)": records named only the run's folder, trial 40)."""
+        info = provenance(classifier := self._classifier())
+        folder = getattr(classifier, "model_dir", None)
+        if folder is not None and (own := read_run_name(Path(folder))):
+            info["model"] = f"{own} ({info['model']})"  # as analyze writes it, but the name
+        return info
 
     def as_saved(self, output: CaptureOutput) -> CaptureOutput:
         """``output`` as a screenshot (or ``--snapshot``, which saved faces and paths with
