@@ -248,6 +248,29 @@ def _gpu_import_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _export(args: argparse.Namespace, emitter) -> int:
+    """``export``: a run's best epoch, or a model folder again (with --csv and --out)."""
+    from trainer.export import export_model_folder, export_run
+    from trainer.runs import claimed_by, trainer_running_here
+
+    folder = Path(args.run_dir)
+    if (folder / rundir.MODEL).is_file() and not (folder / rundir.CONFIG).is_file():
+        if not args.out or not args.csv:
+            raise UserError(f"{folder} is an exported model folder: re-export it with "
+                            "--csv PATH and --out FOLDER")
+        export_model_folder(folder, Path(args.out), emitter, args.csv, copy_to=args.to,
+                            int8_only=args.int8_only)
+        return 0
+    training = claimed_by(folder) or trainer_running_here(folder)
+    if training is not None:  # it wrote the run's model and re-linked best.keras under a
+        pid = training["pid"] if isinstance(training, dict) else training.pid  # trainer
+        if pid != os.getpid():  # alive (audit 50)
+            raise rundir.RunDirError(folder, f"is being trained now by process {pid} on "
+                                     "this machine: export it once it has stopped")
+    export_run(folder, emitter, csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in COMMANDS else "train"
@@ -384,27 +407,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         # the whole ensemble was built and scored, audit 44)
         rundir.check_writable(Path(args.out), make=False)
     if command == "export":
-        from trainer.export import export_model_folder, export_run
-
-        folder = Path(args.run_dir)
-        if (folder / rundir.MODEL).is_file() and not (folder / rundir.CONFIG).is_file():
-            if not args.out or not args.csv:
-                raise UserError(f"{folder} is an exported model folder: re-export it with "
-                                "--csv PATH and --out FOLDER")
-            export_model_folder(folder, Path(args.out), emitter, args.csv, copy_to=args.to,
-                                int8_only=args.int8_only)
-            return 0
-        from trainer.runs import claimed_by, trainer_running_here
-
-        training = claimed_by(folder) or trainer_running_here(folder)
-        if training is not None:  # it wrote the run's model and re-linked best.keras under
-            pid = training["pid"] if isinstance(training, dict) else training.pid  # a trainer
-            if pid != os.getpid():  # alive (audit 50)
-                raise rundir.RunDirError(folder, f"is being trained now by process {pid} on "
-                                         "this machine: export it once it has stopped")
-        export_run(Path(args.run_dir), emitter, csv=args.csv, copy_to=args.to,
-                   int8_only=args.int8_only)
-        return 0
+        return _export(args, emitter)
     if command in ("gpu-pack", "gpu-import"):
         return _gpu(command, args, emitter)
     if command == "finetune":

@@ -207,6 +207,11 @@ def _release_claim(path: Path, me: dict) -> None:
         path.unlink(missing_ok=True)
 
 
+def release_run(run: Path) -> None:
+    """Give up this process's claim of ``run`` (a resume refused: the folder as it was)."""
+    _release_claim(run / CLAIM, rundir.this_process())
+
+
 def owner_gone(owner: object) -> bool:
     """True when the run's trainer ran on this machine and its process is gone (killed, or
     the machine restarted): the run list says "interrupted" at once and offers Resume, where

@@ -24,7 +24,7 @@ from trainer.data import (
     load_cached,
 )
 from trainer.events import EventEmitter
-from trainer.runs import claim_run
+from trainer.runs import claim_run, release_run
 
 
 class _StopFlag:
@@ -331,6 +331,15 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
     _refuse_running(run)
     if run.is_dir():
         claim_run(run)  # before the slow start: a second resume got in (audit 50)
+    try:
+        return _reopen_claimed(run, emitter, new_epochs, new_limits)
+    except BaseException:
+        release_run(run)  # refused: the run's folder as it was
+        raise
+
+
+def _reopen_claimed(run: Path, emitter: EventEmitter, new_epochs: int | None,
+                    new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     config = saved_config(run)
     new_limits |= _absolute(new_limits)  # as saved: a relative --csv was written back, and
     # the run no longer exported from another folder (review 42)

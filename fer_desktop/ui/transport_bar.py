@@ -56,6 +56,16 @@ class ClickToPositionStyle(QProxyStyle):
             painter.restore()
 
 
+def _name_for_screen_readers(layout: QHBoxLayout, *combos: QComboBox) -> None:
+    """Qt on Linux gives a list's value as its name ("1x, combo box"): a label, not shown,
+    tells a screen reader what each list is (trial 39)."""
+    for combo in combos:
+        label = QLabel(combo.accessibleName())
+        label.setBuddy(combo)
+        label.hide()
+        layout.addWidget(label)
+
+
 class TransportBar(QWidget):
     """Play/pause, a seek bar, "0:03 / 0:12", speed and pacing for a video file.
 
@@ -139,13 +149,7 @@ class TransportBar(QWidget):
         choice_layout.setContentsMargins(0, 0, 0, 0)
         choice_layout.addWidget(self.speed_combo)
         choice_layout.addWidget(self.pacing_combo)
-        for combo in (self.speed_combo, self.pacing_combo):
-            # Qt on Linux gives a list's value as its name ("1x, combo box"): a label, not
-            # shown, tells a screen reader what the list is (trial 39)
-            label = QLabel(combo.accessibleName())
-            label.setBuddy(combo)
-            label.hide()
-            choice_layout.addWidget(label)
+        _name_for_screen_readers(choice_layout, self.speed_combo, self.pacing_combo)
         choice_layout.addWidget(self.analyse_button)
         self._grid = QGridLayout(self)
         self._grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)  # see minimumSizeHint
