@@ -365,6 +365,27 @@ def test_a_tiff_of_several_pages_is_said_incomplete(tmp_path, sample_bgr, capsys
     assert {r["source"] for r in rows(out)} == {str(scan), str(single)}  # the first page's
 
 
+def test_an_animated_webp_is_said_incomplete(tmp_path, sample_bgr, capsys):
+    """Audit 49: an animated WebP (a sticker, a web animation) was read as a still, its first
+    frame only, exit 0, unsaid; the window said nothing either."""
+    image = pytest.importorskip("PIL.Image")
+    from fer_desktop.core.image_size import size_note, webp_frames
+
+    rgb = sample_bgr[:, :, ::-1]
+    frames = [image.fromarray(rgb), image.fromarray(255 - rgb), image.fromarray(rgb)]
+    anim = tmp_path / "sticker.webp"
+    frames[0].save(anim, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    still = tmp_path / "still.webp"
+    cv2.imwrite(str(still), sample_bgr)
+    assert (webp_frames(anim), webp_frames(still)) == (3, 1)
+    out = tmp_path / "r.csv"
+    assert main([str(anim), str(still), "--out", str(out), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert f"incomplete: {anim} is animated (3 frames); only the first is read" in err
+    assert "still.webp" not in err
+    assert size_note(anim).startswith("is animated (3 frames)")  # the window's status bar
+
+
 def test_a_video_still_being_written_is_said_incomplete(tmp_path, sample_bgr, capsys,
                                                         monkeypatch):
     """A video another program was still recording was analysed up to where it had got,

@@ -40,7 +40,7 @@ from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
-from fer_desktop.core.image_size import pages_note, tiff_pages
+from fer_desktop.core.image_size import unread_note
 from fer_desktop.core.messages import about, quote
 from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.overlay import OverlayPainter
@@ -363,8 +363,8 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     skipped = [(str(p), reason) for p, reason in source.skipped] if stills else []
     if stills:  # a TIFF's other pages: read_image decodes its first only
         unread = {p for p, _ in skipped}
-        skipped += [(str(p), Incomplete(pages_note(pages))) for p in source.paths
-                    if str(p) not in unread and (pages := tiff_pages(p)) > 1]
+        skipped += [(str(p), Incomplete(note)) for p in source.paths  # an animated WebP
+                    if str(p) not in unread and (note := unread_note(p))]  # too (audit 49)
     if isinstance(source, VideoFileSource) and ended_early(frames_read, source.frame_count):
         skipped.append((spec, Incomplete(
             f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames (truncated or "

@@ -236,6 +236,36 @@ def _reduced_image(entries: bytes, count: int, order: str) -> bool:
 
 
 
+def webp_frames(path: str | Path) -> int:
+    """How many frames an animated WebP holds (its ANMF chunks); 1 for a still one, any
+    other picture, or a file that cannot be read. The app decodes the first only (OpenCV):
+    a sticker or web animation was analysed as a still, unsaid (audit 49)."""
+    frames = 0
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+                return 1
+            while frames < MAX_PAGES_COUNTED and len(chunk := fh.read(8)) == 8:
+                (size,) = struct.unpack("<I", chunk[4:8])
+                frames += chunk[:4] == b"ANMF"
+                fh.seek(size + (size & 1), 1)  # chunks are padded to an even size
+    except OSError:
+        return 1
+    return max(1, frames)
+
+
+def unread_note(path: str | Path) -> str:
+    """The words for a picture of which the app reads only the first image (a TIFF of
+    several pages, an animated WebP); "" for any other."""
+    if (pages := tiff_pages(path)) > 1:
+        return pages_note(pages)
+    if (frames := webp_frames(path)) > 1:
+        return (f"is animated ({frames} frames); only the first is read (save it as a GIF or "
+                "a video to play it)")
+    return ""
+
+
 def pages_note(pages: int) -> str:
     """The words for a picture file of several pages, of which the app reads the first."""
     return (f"holds {pages} pages; only the first is read (save each page as a "
@@ -306,18 +336,16 @@ def pixel_scale(path: str | Path) -> float:
 
 
 def size_note(path: str | Path) -> str:
-    """A few words on a picture large enough to be slow, shown reduced, or of several pages
-    (a TIFF, of which the first is shown); "" otherwise.
+    """A few words on a picture large enough to be slow, shown reduced, or of several images
+    (a TIFF's pages, an animated WebP's frames: the first is shown); "" otherwise.
 
     Example:
         >>> size_note("assets/sample.jpg")
         ''
     """
-    pages = tiff_pages(path)
+    unread = unread_note(path)
     size = _size_words(path)
-    if pages > 1:
-        return f"{size}; {pages_note(pages)}" if size else pages_note(pages)
-    return size
+    return f"{size}; {unread}" if size and unread else size or unread
 
 
 def _size_words(path: str | Path) -> str:
