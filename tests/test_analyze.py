@@ -839,3 +839,15 @@ def test_a_photo_decoded_at_half_size_has_its_boxes_in_its_own_pixels(tmp_path, 
         assert abs(int(a[key]) - int(b[key])) <= 0.06 * int(a["w"]), key
     # Auto's minimum follows the decoded width (8 px of 256), written in the photo's pixels
     assert int(b["min_face_px"]) == 2 * 8 and int(a["min_face_px"]) == 13
+
+
+def test_the_annotated_rate_is_one_the_writer_takes(tmp_path, sample_bgr, monkeypatch):
+    """Audit 49: a 0.001 fps video's annotated copy failed as "cannot be written as a video
+    (use .mp4 or .avi)" of an .mp4; a 1000 fps clip's was written at the photos' 5 fps."""
+    from fer_desktop.core import analyze
+
+    fast = write_video(tmp_path / "fast.avi", [sample_bgr] * 3, fps=1000.0)
+    assert analyze._annotated_fps([str(fast)], 1) == pytest.approx(1000.0)
+    assert analyze._annotated_fps([str(fast)], 4) == pytest.approx(250.0)
+    monkeypatch.setattr(analyze, "_source_fps", lambda spec: 0.001)  # no writer makes one
+    assert analyze._annotated_fps(["slow.mp4"], 1) == 1.0

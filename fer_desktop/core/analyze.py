@@ -686,6 +686,9 @@ def interrupted_words(cut_short: str, left_out: list[str]) -> str:
             + (f"; not finished, left out: {'; '.join(left_out)}" if left_out else ""))
 
 
+MIN_ANNOTATED_FPS, MAX_ANNOTATED_FPS = 1.0, 10_000.0  # within what its MP4 writer accepts
+
+
 def _annotated_fps(units: list[str], every: int) -> float:
     """The annotated video's frame rate: the first video's among the inputs, over ``every``
     (the first input's, a photo's 25 fps or an unreadable file's 5, played a 10 fps clip
@@ -693,7 +696,9 @@ def _annotated_fps(units: list[str], every: int) -> float:
     5 fps, a slideshow, for photos alone."""
     for spec in units:
         if Path(spec).suffix.lower() not in IMAGE_SUFFIXES and (fps := _source_fps(spec)):
-            return fps / every
+            # within what the writer takes: 0.001 fps failed as "cannot be written as a
+            # video (use .mp4 or .avi)" of an .mp4 (audit 49)
+            return min(max(fps / every, MIN_ANNOTATED_FPS), MAX_ANNOTATED_FPS)
     return 5.0
 
 
@@ -707,4 +712,5 @@ def _source_fps(spec: str) -> float | None:
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0) if capture.isOpened() else 0.0
     finally:
         capture.release()
-    return fps if 0 < fps < 1000 else None
+    return fps if 0 < fps <= 10_000 else None  # a 1000 fps clip is a high-speed one (its
+    # annotated video was written at the photos' 5 fps, 200 times slow: audit 49)
