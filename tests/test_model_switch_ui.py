@@ -876,3 +876,20 @@ def test_a_folder_with_no_model_is_said_without_a_traceback(qtbot, make_window, 
     assert f"{tmp_path} holds no model (no model.json): a model is the folder of a training " \
            "run that finished" in message
     assert details == ""  # (review 47: its traceback still reaches the log)
+
+
+def test_results_of_a_run_whose_folder_went_say_so(qtbot, tmp_path):
+    """Audit 48: a run deleted while shown left its results and an enabled "Use this model"
+    on screen after the list had dropped it (the button failed only once pressed)."""
+    import shutil
+
+    meta = {"name": "tuned", "accuracy": {"model.tflite": {
+        "private_accuracy": 0.7, "public_accuracy": 0.7,
+        "private_confusion": np.diag([10] * 7).tolist()}}}
+    view, _text = _results_of(qtbot, tmp_path / "run", meta)
+    assert view.use_button.isEnabled()
+    shutil.rmtree(view.run_dir)
+    view.offer_export(None, False)  # as each refresh of the list calls it
+    assert view.summary.text() == ("run was moved or removed since it was shown: its "
+                                   "results and model went with it.")
+    assert not view.use_button.isEnabled() and view.table.isHidden()

@@ -241,6 +241,14 @@ class ResultsView(QWidget):
     def offer_export(self, row: RunRow | None, busy: bool) -> None:
         """The shown run stopped with a best epoch that has no model: say so and offer to
         export it (disabled while a trainer runs); any other run: no offer."""
+        if self.run_dir is not None and not self.run_dir.is_dir():
+            # its folder went (deleted, moved away): its results and "Use this model" stayed
+            # on screen, and the button failed only once pressed (audit 48)
+            gone = self.run_dir
+            self.show_run(None)
+            self._set_summary(f"{gone.name} was moved or removed since it was shown: its "
+                              "results and model went with it.")
+            return
         offered = row is not None and row.exportable and row.run_dir == self.run_dir
         self.export_button.setVisible(offered)
         self.export_button.setEnabled(offered and not busy)
