@@ -73,3 +73,45 @@ def test_a_retired_thread_is_freed_when_it_finally_ends(qtbot):
     qtbot.wait(50)
     gc.collect()
     assert stopper.retired == [] and ref() is None
+
+
+def test_a_source_after_a_retired_thread_gets_a_pipeline_of_its_own(qtbot, settings, tmp_path):
+    """Review 48: a thread retired inside pipeline.process() (a frame slower than the
+    stopper's wait) went on using the pipeline, detector and tracker, beside the next
+    source's thread: two threads in one interpreter that allows one."""
+    from PySide6.QtWidgets import QStatusBar
+
+    release = threading.Event()
+
+    def slow_factory(model_dir=None, options=None):
+        pipeline = stub_pipeline(model_dir) if options is None else stub_pipeline(model_dir,
+                                                                                  options)
+        real = pipeline.process
+
+        def process(*args, **kwargs):
+            release.wait(20)  # a 50 MP picture on a slow laptop
+            return real(*args, **kwargs)
+        pipeline.process = process
+        return pipeline
+
+    other = tmp_path / "other.png"
+    cv2.imwrite(str(other), cv2.imread(str(SAMPLE)))
+    view = LiveView(settings, Notifier(QStatusBar()), source=str(SAMPLE),
+                    pipeline_factory=slow_factory, camera_lister=no_cameras)
+    qtbot.addWidget(view)
+    view._stopper.timeout_ms = 200
+    view.show()
+    view.start()
+    qtbot.waitUntil(lambda: view.capture is not None and view.capture.isRunning(),
+                    timeout=WAIT_MS)
+    qtbot.wait(300)  # inside process() now
+    first = view.pipeline
+    try:
+        view.set_source(str(other))
+        assert view._stopper.retired  # still inside: set aside
+        assert view.pipeline is not first and view.pipeline.classifier is first.classifier
+        with qtbot.waitSignal(view.frame_shown, timeout=WAIT_MS):
+            pass  # the next source's thread, on its own pipeline, is not held up
+    finally:
+        release.set()
+    view.shutdown()

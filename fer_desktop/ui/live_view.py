@@ -1,10 +1,8 @@
 """The Live tab: the annotated video, the face panel, and the wiring between its parts.
 
-It holds no algorithm. Its parts live beside it (start-up, source picker, options, empty state,
-outputs, playback, face selection, explain, collect; ``docs/architecture.md`` lists them).
-The pipeline is built in a background worker (the window is painted before the model is
-loaded), then a :class:`CaptureThread` runs it on the chosen source; the window's
-:class:`Notifier` says what goes wrong."""
+It holds no algorithm: its parts live beside it (``docs/architecture.md`` lists them). The
+pipeline is built in a background worker (the window is painted before the model is loaded),
+then a :class:`CaptureThread` runs it on the chosen source."""
 
 from __future__ import annotations
 
@@ -384,6 +382,9 @@ class LiveView(QWidget):
         self._stop_capture()
         spec = self._spec
         assert spec is not None and self._pipeline is not None
+        if self._stopper.retired:  # one still inside the pipeline: not shared with it (its
+            self._pipeline = FacePipeline.from_classifier(  # detector, tracker; review 48)
+                self._pipeline.classifier, self._pipeline_options())
         # what the previous thread, exiting, never took (new options, a model) applies here
         self._pipeline.set_options(self._pipeline_options())
         if self._classifier is not None and self._pipeline.classifier is not self._classifier:
@@ -496,9 +497,8 @@ class LiveView(QWidget):
 
     # whole-file analysis ----------------------------------------------------------------
     def analyse_whole_file(self) -> FileAnalysisDialog | None:
-        """Analyse the video on screen (or one the user picks) in the background: a
-        :class:`FileAnalysisDialog` (progress, then the chart; the CSV in the output folder),
-        or None when no video was chosen."""
+        """Analyse the video on screen (or one the user picks) in the background: its
+        :class:`FileAnalysisDialog` (progress, chart, CSV); None when no video was chosen."""
         video = self.source_picker.video_to_analyse(self._spec)
         if not video:
             return None
