@@ -156,3 +156,12 @@ def test_the_about_box_names_the_model_as_the_window_does_and_gives_its_whole_na
     assert line.startswith("default 20261204-095120 (PrivateTest 71.7%); ")
     assert line.endswith("CSV files' model column give it: default 20261204-095120-default")
     assert about_model_line("my model", "PrivateTest 60.0%") == "my model (PrivateTest 60.0%)"
+
+
+def test_an_emotion_gets_its_article():
+    """Trial 42: "Same face as a angry one just saved"."""
+    from fer_desktop.core.emotions import EMOTIONS
+    from fer_desktop.core.plain_words import with_article
+
+    assert [with_article(e) for e in EMOTIONS] == [
+        "an angry", "a disgust", "a fear", "a happy", "a sad", "a surprise", "a neutral"]

@@ -245,3 +245,13 @@ def without_work_notes(text: str) -> str:
     text = re.sub(r"\s*\(" + _WORK_NOTE + r"\)", "", text)
     text = re.sub(r"\s*[,;:]\s*" + _WORK_NOTE + r"(?=[)\].,;:]|\s)", "", text)
     return re.sub(r"\(" + _WORK_NOTE + r"[:,]\s*", "(", text)
+
+
+def with_article(word: str) -> str:
+    """"a happy", "an angry": "Same face as a angry one just saved" (trial 42).
+
+    Example:
+        >>> with_article("angry"), with_article("sad")
+        ('an angry', 'a sad')
+    """
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

@@ -46,6 +46,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
 from fer_desktop.core.face_choice import face_to_save
 from fer_desktop.core.gui_wording import held_words
+from fer_desktop.core.plain_words import with_article
 from fer_desktop.ui.actions import LIST_TEXT, make_action
 from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.colours import COLLECT_COLOUR
@@ -360,8 +361,8 @@ class CollectPanel(QGroupBox):
                               f"as {emotion} too: Undo or Review... to change it.")
             return None
         if result.repeat:
-            self.skipped.emit(f"Same face as a {emotion} one just saved, not saved: change the "
-                              "expression or move a little.")
+            self.skipped.emit(f"Same face as {with_article(emotion)} one just saved, not "
+                              "saved: change the expression or move a little.")
             return None
         self.refresh_counts()
         self._sync_undo()
