@@ -797,11 +797,19 @@ def test_a_key_with_no_face_on_screen_says_what_to_do_as_a_note(qtbot, tmp_path,
     from fer_desktop.ui.collect_panel import CollectPanel
     from fer_desktop.ui.notifications import Notifier
 
+    import numpy as np
+
+    from fer_desktop.core.types import FrameResult
+    from fer_desktop.ui.capture_types import CaptureOutput
+
     settings = AppSettings.from_file(tmp_path / "settings.ini")
     settings.collect_folder = tmp_path / "faces"
     bar = QStatusBar()
     qtbot.addWidget(bar)
-    panel = CollectPanel(settings, notifier=Notifier(bar))
+    frame = np.zeros((48, 64, 3), np.uint8)
+    faceless = CaptureOutput(0, FrameResult(0, 0.0), frame, "clip.mp4", frame=frame)
+    panel = CollectPanel(settings, notifier=Notifier(bar),
+                         on_screen=lambda: (faceless, "yunet", None))
     qtbot.addWidget(panel)
     panel.active.setChecked(True)
     with caplog.at_level(logging.INFO), qtbot.waitSignal(panel.skipped) as skipped:
