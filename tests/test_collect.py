@@ -792,15 +792,13 @@ def test_a_key_with_no_face_on_screen_says_what_to_do_as_a_note(qtbot, tmp_path,
     say what to do about a face the user could see but the detector missed."""
     import logging
 
-    from PySide6.QtWidgets import QStatusBar
-
-    from fer_desktop.ui.collect_panel import CollectPanel
-    from fer_desktop.ui.notifications import Notifier
-
     import numpy as np
+    from PySide6.QtWidgets import QStatusBar
 
     from fer_desktop.core.types import FrameResult
     from fer_desktop.ui.capture_types import CaptureOutput
+    from fer_desktop.ui.collect_panel import CollectPanel
+    from fer_desktop.ui.notifications import Notifier
 
     settings = AppSettings.from_file(tmp_path / "settings.ini")
     settings.collect_folder = tmp_path / "faces"
