@@ -834,3 +834,27 @@ def test_a_key_with_nothing_on_screen_says_to_open_something(qtbot, tmp_path):
     assert skipped.args[0].startswith("Nothing is on screen to save a face from: open a video")
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def test_a_key_with_two_faces_in_view_and_none_chosen_asks_for_a_click(qtbot, tmp_path):
+    """Trial 42: two students of one size, none clicked: the key saved whichever was the
+    largest that frame, and the wrong one was saved as happy, twice."""
+    face = cv2.imread(str(SAMPLE))
+    two = tmp_path / "two.png"
+    cv2.imwrite(str(two), np.hstack([face, face[:, ::-1]]))
+    window = _collecting_window(qtbot, tmp_path, two)
+    live = window.live_view
+    qtbot.waitUntil(lambda: len(live._last_output.result.faces) == 2, timeout=WAIT_MS)
+    panel = live.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
+        panel.actions[3].trigger()
+    assert skipped.args[0].startswith("2 faces in view, so nothing was saved: click the face")
+    assert not any((tmp_path / "collected").rglob("*.png"))
+    right = max(live._last_output.result.faces, key=lambda f: f.box[0])
+    live.face_selection.select(right.track_id)
+    with qtbot.waitSignal(panel.saved, timeout=WAIT_MS):
+        panel.actions[3].trigger()
+    assert len(list((tmp_path / "collected").rglob("*.png"))) == 1
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

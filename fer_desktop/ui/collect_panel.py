@@ -97,7 +97,8 @@ class CollectPanel(QGroupBox):
             Train tab).
         notifier: where "saved" and errors are shown.
         on_screen: returns (the last CaptureOutput or None, the detector's name, the face the
-            side panel shows or None).
+            user chose to follow, or None: with several faces in view and none chosen, a key
+            saves nothing and asks for a click).
 
     Signals:
         saved(str): a face was saved (its path); said(str): the sentence saying so, naming
@@ -342,6 +343,13 @@ class CollectPanel(QGroupBox):
             # said as a note, not an error (it went to the terminal as ERROR), and with what
             # to do: the detector missed a face the user can see (trial 34)
             self.skipped.emit(NO_FACE_TO_SAVE)
+            return None
+        if shown is None and len(output.result.faces) > 1:
+            # whichever was the largest that frame was saved: two students of one size, the
+            # wrong one saved as happy, twice (trial 42)
+            self.skipped.emit(f"{len(output.result.faces)} faces in view, so nothing was "
+                              "saved: click the face to save (or Tab to it), then press the "
+                              "key.")
             return None
         face = face_to_save(output.result.faces, shown)
         frame, box = output.frame, face.box

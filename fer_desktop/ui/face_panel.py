@@ -317,6 +317,11 @@ class FacePanel(QWidget):
     def current_face(self) -> Face | None:
         return self._current
 
+    @property
+    def chosen_face(self) -> Face | None:
+        """The face shown when the user chose it (a click, Tab, its number), else None."""
+        return self._current if self._selected is not None else None
+
     def heading_text(self) -> str:
         """The whole heading (its tooltip when it is cut)."""
         return self._title.text()

@@ -218,7 +218,7 @@ class LiveView(QWidget):
         self.options_box.changed.connect(self.set_options)
         self.collect_panel = CollectPanel(self._settings, self._notifier,
                                           lambda: (self._last_output, self._options.detector,
-                                                   self.face_panel.current_face))
+                                                   self.face_panel.chosen_face))
         self.face_selection = FaceSelection(
             self.video_view, self.face_panel, self._notifier,
             lambda: self._last_output.result if self._last_output is not None else None, self,
