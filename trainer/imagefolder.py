@@ -35,6 +35,8 @@ from trainer.data import DatasetError, FerData
 
 MIN_IMAGES_PER_EMOTION = 5
 HELD_OUT_SHARE = 0.2
+NEAR_COPY_LEVEL = 6.0  # grey levels (of 255), mean absolute difference at 24 x 24
+MAX_COMPARED = 3000  # an emotion's faces compared for near copies (pairs: n^2 / 2)
 CROP_MAX_SIDE = 128
 TRAIN_FOLDERS = ("train", "training")
 TEST_FOLDERS = ("test", "testing", "val", "validation")
@@ -317,10 +319,56 @@ def _read_faces(files: list[Path], root: Path, cropper_factory, state: dict
     return faces, kept
 
 
-def _held_out(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices of the held-out share of one emotion's n images (at least one)."""
-    count = max(1, round(HELD_OUT_SHARE * n))
-    return np.sort(rng.permutation(n)[:count])
+def near_copies(faces: list[np.ndarray]) -> list[list[int]]:
+    """The faces' indices in groups of near copies (one group per face where it has none).
+
+    A key held while a video plays saved one person a dozen times in three seconds, each a
+    pixel or two apart: held out one by one, copies landed on both sides of the split, and
+    "your test faces" scored faces the model had all but seen (trial 42: a test face's twin,
+    2.9 grey levels apart, in training; other faces 10 to 32 apart). Faces are compared at
+    24 x 24 (mean absolute difference under NEAR_COPY_LEVEL), a group being every face
+    joined to it through such pairs. Past MAX_COMPARED faces they are not compared."""
+    n = len(faces)
+    if n < 2 or n > MAX_COMPARED:
+        return [[i] for i in range(n)]
+    import cv2
+
+    small = np.stack([cv2.resize(np.asarray(f, np.uint8).reshape(48, 48), (24, 24),
+                                 interpolation=cv2.INTER_AREA) for f in faces])
+    small = small.reshape(n, -1).astype(np.int16)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n - 1):
+        close = np.abs(small[i + 1:] - small[i]).mean(axis=1) < NEAR_COPY_LEVEL
+        for j in np.nonzero(close)[0]:
+            parent[root(i + 1 + int(j))] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def _held_out(faces: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Indices of the held-out share of one emotion's faces (at least one), whole groups of
+    near copies at a time (:func:`near_copies`): a face's copies are all trained on, or all
+    held out. Faces without copies are drawn as before, in the seed's order."""
+    count = max(1, round(HELD_OUT_SHARE * len(faces)))
+    groups = near_copies(faces)
+    chosen: list[int] = []
+    for g in rng.permutation(len(groups)):
+        if len(chosen) + len(groups[g]) <= count:  # a group past the share waits its turn
+            chosen.extend(groups[g])
+        if len(chosen) >= count:
+            break
+    if not chosen:  # every group larger than the share: the smallest, unless it is all
+        chosen = min(groups, key=len) if len(groups) > 1 else [0]
+    return np.sort(np.asarray(chosen, dtype=np.int64))
 
 
 def _split(parts: dict, present: list[int], held_out: bool, seed: int
@@ -331,7 +379,7 @@ def _split(parts: dict, present: list[int], held_out: bool, seed: int
     split: dict[str, tuple[list, list, list]] = {"train": ([], [], []), "test": ([], [], [])}
     for index in present:
         faces, paths = parts["train"][index]
-        test_idx = set(_held_out(len(faces), rng).tolist()) if held_out else set()
+        test_idx = set(_held_out(faces, rng).tolist()) if held_out else set()
         for i, (face, path) in enumerate(zip(faces, paths, strict=True)):
             target = split["test" if i in test_idx else "train"]
             target[0].append(face)

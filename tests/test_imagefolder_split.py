@@ -1,0 +1,39 @@
+"""The held-out split of an image folder keeps near copies together (trial 42)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from trainer.imagefolder import HELD_OUT_SHARE, _held_out, near_copies
+
+
+def _faces(seed: int = 0) -> list[np.ndarray]:
+    """Ten distinct faces, then six near copies of the first (a key held on a video)."""
+    rng = np.random.default_rng(seed)
+    distinct = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(10)]
+    copies = [np.clip(distinct[0].astype(int) + rng.integers(-3, 4, (48, 48)), 0, 255)
+              .astype(np.uint8) for _ in range(6)]
+    return distinct + copies
+
+
+def test_near_copies_are_grouped_and_distinct_faces_are_not():
+    groups = near_copies(_faces())
+    assert sorted(map(sorted, groups))[0] == [0, 10, 11, 12, 13, 14, 15]
+    assert len(groups) == 10
+
+
+def test_a_face_and_its_copies_are_never_on_both_sides_of_the_split():
+    """Trial 42: a test face's twin, saved 0.9 s later, was trained on: "your test faces"
+    scored a face the model had all but seen."""
+    faces, group = _faces(), {0, 10, 11, 12, 13, 14, 15}
+    for seed in range(40):
+        held = set(_held_out(faces, np.random.default_rng(seed)).tolist())
+        assert group <= held or not group & held, seed
+        assert 1 <= len(held) <= round(HELD_OUT_SHARE * len(faces))
+
+
+def test_faces_without_copies_are_split_as_before():
+    rng = np.random.default_rng(1)
+    faces = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(25)]
+    before = np.sort(np.random.default_rng(7).permutation(25)[:round(HELD_OUT_SHARE * 25)])
+    assert _held_out(faces, np.random.default_rng(7)).tolist() == before.tolist()
