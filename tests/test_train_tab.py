@@ -1416,3 +1416,30 @@ def test_closing_with_stop_while_the_trainer_exports_lets_the_export_finish(tab)
     assert close_training.end_jobs(tab.validator, tab.exporter, process, lambda: "stop") \
         == "detach"
     assert process.done == ["detach"]
+
+
+@pytest.mark.parametrize("preset, words", [
+    ("finetune", "Stop it now (a fine-tune keeps no epoch to resume from: start it again"),
+    ("fast", "Stop it now (the last completed epoch is kept and Resume continues it)")])
+def test_the_close_question_promises_resume_only_where_there_is_one(qtbot, tab, tmp_path,
+                                                                   preset, words):
+    """Trial 42: quitting during a fine-tune promised "Resume continues it"; a fine-tune
+    keeps no checkpoint and cannot be resumed."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from fer_desktop.ui import close_training
+
+    run = make_run_folder(tmp_path / "runs", "20261207-072000-" + preset,
+                          {"epoch": 6, "epochs": 8, "status": "running"},
+                          config={"preset": preset})
+    said = []
+
+    def read_and_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        said.append(box.text() + " " + box.informativeText())
+        box.reject()
+
+    QTimer.singleShot(200, read_and_cancel)
+    close_training.ask_close_while_training(tab, lambda: "epoch 6 of 8", lambda: True, run)
+    assert words in said[0]

@@ -4,6 +4,7 @@ of a stopped run's best epoch (closing killed the export without a word: trial 1
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -64,18 +65,35 @@ def answer(box: QMessageBox, info: str, stop_text: str, keep_text: str,
 
 
 def ask_close_while_training(parent: QWidget, where: Callable[[], str],
-                             running: Callable[[], bool] = lambda: True) -> str:
+                             running: Callable[[], bool] = lambda: True,
+                             run: str | Path | None = None) -> str:
     """"stop", "detach" (keep it training in the background), "cancel" or "ended".
 
     Args:
         where: how far the run is now ("epoch 3 of 12"), or "".
         running: whether it still runs (the question closes once it does not).
+        run: its folder: a fine-tune keeps no epoch to resume from, which is said (it
+            promised "Resume continues it", trial 42).
     """
+    kept = ("a fine-tune keeps no epoch to resume from: start it again later, a few "
+            "minutes" if _is_finetune(run) else
+            "the last completed epoch is kept and Resume continues it")
     return answer(question_box(parent, where, running),
-                  "Stop it now (the last completed epoch is kept and Resume continues it), "
-                  "or keep it training in the background? The Train tab shows it again "
-                  "when the app is next opened, and its Stop button still reaches it.",
-                  "Stop training", "Keep training")
+                  f"Stop it now ({kept}), or keep it training in the background? The Train "
+                  "tab shows it again when the app is next opened, and its Stop button still "
+                  "reaches it.", "Stop training", "Keep training")
+
+
+def _is_finetune(run: str | Path | None) -> bool:
+    from trainer import rundir
+    from trainer.runs import FINETUNE_PRESET
+
+    if run is None:
+        return False
+    try:
+        return rundir.read_json(Path(run) / rundir.CONFIG).get("preset") == FINETUNE_PRESET
+    except (rundir.RunDirError, OSError):
+        return False
 
 
 def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],

@@ -571,7 +571,8 @@ class TrainTab(QWidget):
         """Ask how to close while training: "stop", "detach", "cancel" or "ended" (tests
         replace it)."""
         return close_training.ask_close_while_training(
-            self, lambda: self._progress.position(), lambda: self.process.is_active)
+            self, lambda: self._progress.position(), lambda: self.process.is_active,
+            self.process.run_dir)
 
     def ask_export_close_choice(self) -> str:
         """The same while exporting (tests replace it)."""
