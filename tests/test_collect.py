@@ -713,6 +713,9 @@ def test_the_counts_follow_faces_moved_from_outside_the_app(qtbot, tmp_path):
         folder.rename(tmp_path / "moved away")
     assert gone.args == [folder]
     qtbot.waitUntil(lambda: panel.count_labels["happy"].text() == "0", timeout=WAIT_MS)
+    # the Train tab says the folder went, not "Nothing collected yet" (trial 42)
+    assert box.help.text().startswith(f"The collected faces' folder {folder} is not there")
+    assert "is not there" in box.choice().problem
     (folder / "sad").mkdir(parents=True)  # made again, and a face put in by hand
     cv2.imwrite(str(folder / "sad" / "b.png"), np.full((96, 96, 3), 90, np.uint8))
     qtbot.waitUntil(lambda: panel.count_labels["sad"].text() == "1", timeout=WAIT_MS)

@@ -53,6 +53,7 @@ class CollectFolder(QObject):
         self._path = Path(folder)
         self._remember = remember
         self._existed = False  # whether the folder was there at the last look
+        self.went = False  # it was there, then moved or removed from outside the app
         self._watcher = QFileSystemWatcher(self)
         self._recount = QTimer(self, singleShot=True, interval=RECOUNT_DELAY_MS)
         self._recount.timeout.connect(self._changed_outside)
@@ -68,7 +69,7 @@ class CollectFolder(QObject):
         folder = Path(folder)
         if folder == self._path:
             return
-        self._path = folder
+        self._path, self.went = folder, False
         self._remember(folder)
         self._watch()
         self.changed.emit(folder)
@@ -84,6 +85,8 @@ class CollectFolder(QObject):
         app's data folder exists yet, trial 25); the ones missing now are picked up at the
         next change."""
         self._existed = self._path.is_dir()
+        if self._existed:
+            self.went = False  # back (renamed back), or made again by a face saved
         above = next((p for p in self._path.parents if p.is_dir()), None)
         wanted = [str(p) for p in (above, self._path, *(self._path / e for e in EMOTIONS))
                   if p is not None and p.is_dir()]
@@ -105,6 +108,8 @@ class CollectFolder(QObject):
     def _changed_outside(self) -> None:
         existed = self._existed
         self._watch()
+        gone = existed and not self._existed
+        self.went = self.went or gone  # before the news: the Train tab reads it (trial 42)
         self.files_changed.emit()
-        if existed and not self._existed:
+        if gone:
             self.gone.emit(self._path)

@@ -92,7 +92,7 @@ class SourceChoice:
         if self.kind == "collected":  # known here: no need to start TensorFlow to say it
             counts = FaceCollector(Path(self.folder), 1.0).counts().values()
             if not any(counts):
-                raise ValueError(NOTHING_COLLECTED)
+                raise ValueError(self.problem or NOTHING_COLLECTED)  # a folder that went: said
             if sum(n > 0 for n in counts) < 2:  # the trainer refused it after starting
                 raise ValueError("Faces of one emotion only: training needs at least two "
                                  "(collect another with its key in the Live tab).")
@@ -159,10 +159,19 @@ def _count_folder(folder: str) -> tuple[FolderCount | None, str]:
                      f"({exc.strerror or exc})."
 
 
-def collected_line(folder: Path) -> str:
+def gone_words(folder: Path) -> str:
+    """What the Train tab says of a collect folder that went: "Nothing collected yet" told a
+    teacher who had collected 74 faces that she had none (the folder renamed, trial 42)."""
+    return (f"The collected faces' folder {folder} is not there (renamed, moved or deleted?): "
+            "choose it where it is now with Folder... in the Live tab's Collect box.")
+
+
+def collected_line(folder: Path, went: bool = False) -> str:
     """"Collected so far: 12 faces (happy 5, sad 7). " with a warning for an emotion the
     trainer will refuse (under MIN_PER_EMOTION faces): the count was nowhere on the tab."""
     counts = {e: n for e, n in FaceCollector(folder, 1.0).counts().items() if n}
+    if not counts and went:
+        return gone_words(folder) + " "
     if not counts:
         return NOTHING_COLLECTED + " "
     few = [e for e, n in counts.items() if n < MIN_PER_EMOTION]
@@ -255,7 +264,8 @@ class DataSourceBox(QWidget):
         kind = str(self.combo.currentData())
         folder = "" if kind == "csv" else (str(self._collect.path) if kind == "collected"
                                            else self.folder_edit.text().strip())
-        problem = ""
+        problem = gone_words(self._collect.path) if kind == "collected" and self._collect.went \
+            else ""
         if kind == "images" and folder in self._folders:
             count, problem = self._folders[folder]
             refusal = count.problem() if count is not None else ""
@@ -333,7 +343,7 @@ class DataSourceBox(QWidget):
         # greyed, with nothing to say why)
         self._form.setRowVisible(self.folder_row, images)
         self._form.setRowVisible(self.finetune_check, images)
-        start = ((collected_line(self._collect.path) if collected
+        start = ((collected_line(self._collect.path, self._collect.went) if collected
                   else self._folder_line()) + self._test_sentence()) if images else ""
         self.help.set_reserve([start + ADAPTED_TEXT, start + NEW_NETWORK_TEXT] if images
                               else [])
