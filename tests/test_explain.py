@@ -452,3 +452,24 @@ def test_a_copy_kept_for_a_model_gone_is_never_used_for_another(qtbot, main_wind
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
     assert live.explainer._copy[1] is not stale
     assert "happy 70%" in dialog.title.text()
+
+
+def test_an_explanation_saved_after_a_model_switch_names_the_model_that_answered(
+        qtbot, main_window, settings):
+    """Audit 51: Why this answer?, then another model put in use, then Save image: the JSON
+    held the old model's numbers under the new model's name and digest."""
+    import json
+
+    from ui_helpers import StubClassifier
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    dialog = live.explain_face()
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    live.set_classifier(StubClassifier("another", happy=0.2))
+    qtbot.waitUntil(lambda: live.pipeline.classifier.name == "another", timeout=WAIT_MS)
+    saved = live.outputs.save_explanation(dialog.png_bytes, dialog.details())
+    details = json.loads(saved.with_suffix(".json").read_text())
+    assert details["model"] == "stub" and details["emotion"] == "happy"

@@ -23,6 +23,7 @@ from fer_desktop.core.types import Face
 from fer_desktop.ui.capture_types import CaptureOutput
 from fer_desktop.ui.explain_view import ExplainDialog
 from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.model_names import record_provenance
 from fer_desktop.ui.notifications import Notifier
 
 
@@ -67,7 +68,10 @@ class FaceExplainer(QObject):
         self.dialog.panel_probabilities = face.probabilities
         self.dialog.show_busy(name)
         # where the face came from, for the saved picture's JSON (it named neither)
-        self.dialog.context = {"source": output.source, "frame": output.result.index,
+        # ...and the model that answers, as it is now: saved after a switch, the JSON named
+        # the new model beside the old one's numbers (audit 51)
+        self.dialog.context = {**record_provenance(pipeline.classifier),
+                               "source": output.source, "frame": output.result.index,
                                "time_s": round(float(output.result.timestamp_s), 3),
                                "is_live": output.is_live, "still": output.still,
                                **({"clock": f"{dt.datetime.now():%H:%M:%S}"}  # a camera's

@@ -15,6 +15,7 @@ from pathlib import Path
 from fer_desktop.core.gui_wording import status_bar_name
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.model_compare import SwitchQuestion
+from fer_desktop.core.provenance import provenance
 from trainer.runs import read_run_name
 
 
@@ -25,6 +26,17 @@ def shown_model_name(classifier: object) -> str:
     folder = getattr(classifier, "model_dir", None)
     own = read_run_name(Path(folder)) if folder is not None else ""
     return f"{own} ({name})" if own else name
+
+
+def record_provenance(classifier: object) -> dict[str, str]:
+    """What every record says of the model that made it (``core.provenance``), its name with
+    the one the user gave its run first ("Anna calibration (fast 20261207-063554-fast)":
+    records named only the run's folder, trial 40)."""
+    info = provenance(classifier)
+    folder = getattr(classifier, "model_dir", None)
+    if folder is not None and (own := read_run_name(Path(folder))):
+        info["model"] = f"{own} ({info['model']})"
+    return info
 
 
 def folder_name(folder: Path) -> str:

@@ -23,17 +23,16 @@ from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.privacy import blur_faces
-from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import check_writable_folder, unused_path
 from fer_desktop.core.sources import is_image_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture_types import CaptureOutput
 from fer_desktop.ui.colours import REC_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
+from fer_desktop.ui.model_names import record_provenance
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.saved_banner import SavedBanner, cannot_open, open_in_file_manager
 from fer_desktop.ui.settings import AppSettings
-from trainer.runs import read_run_name
 
 T = TypeVar("T")
 LABEL_REFRESH_MS = 500
@@ -224,11 +223,7 @@ class OutputControls(QObject):
         """The model in use (name, file, SHA-256) and the app version, for every record; the
         name with the one the user gave its run first ("Anna calibration (fast
         20261207-063554-fast)": records named only the run's folder, trial 40)."""
-        info = provenance(classifier := self._classifier())
-        folder = getattr(classifier, "model_dir", None)
-        if folder is not None and (own := read_run_name(Path(folder))):
-            info["model"] = f"{own} ({info['model']})"  # as analyze writes it, but the name
-        return info
+        return record_provenance(self._classifier())
 
     def as_saved(self, output: CaptureOutput) -> CaptureOutput:
         """``output`` as a screenshot (or ``--snapshot``, which saved faces and paths with
@@ -335,7 +330,7 @@ class OutputControls(QObject):
         path = self._in_writable_folder(
             lambda folder: ScreenshotWriter(folder).save_png(
                 png, file_prefix("fer-why", str(details.get("source", ""))),
-                {**details, **self.provenance()}), "explanation")
+                {**self.provenance(), **details}), "explanation")  # the model explained
         if path is not None:  # the face blurred: said, as a screenshot's blurred faces are
             blurred = " (face blurred)" if self._settings.blur_faces else ""  # (trial 29)
             beside = _with_json(path, "the face's numbers and the model")
