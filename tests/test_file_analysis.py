@@ -230,3 +230,20 @@ def test_the_analysis_and_the_records_name_the_model_running_not_its_file_now(mo
     assert pipeline.classifier is not classifier  # its own interpreter, for its own thread
     assert pipeline.classifier.sha256 == classifier.sha256
     assert provenance(classifier)["model_sha256"] == classifier.sha256
+
+
+def test_a_name_taken_meanwhile_by_another_analysis_gives_the_next_free_one(tmp_path):
+    """Audit 51: two analyses begun in the same second were given one name; the second, its
+    whole run done, failed with "appeared while this command ran" and its work was lost."""
+    video = make_video(tmp_path / "clip.avi", frames=4)
+    out = tmp_path / "fer-clip-emotions-20261207-071000.csv"
+
+    def other_analysis_done():  # the first analysis finished into the name meanwhile
+        if not out.exists():
+            out.write_text("the other analysis\n")
+        return False
+
+    result = analyse_file(video, out, stub_pipeline(), cancelled=other_analysis_done)
+    assert out.read_text() == "the other analysis\n"
+    assert result.csv_path == tmp_path / "fer-clip-emotions-20261207-071000-2.csv"
+    assert result.csv_path.read_text().startswith("source,frame")

@@ -136,7 +136,8 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
             recorder.close()
         if totals["frames"] == 0:
             raise SourceError(video, "no frame of it could be analysed")
-        pending.commit()
+        pending.commit(next_free=True)  # the app's own name: the next one where it was taken
+        out_csv = pending.target
     except OSError as exc:
         raise ExportError(out_csv, f"cannot be written ({exc.strerror or exc})") from exc
     except ExportError as exc:  # the recorder's own words name its temporary file

@@ -286,13 +286,28 @@ class PendingFile:
         self.path = Path(name)
         remove_stale_temporaries(self.target, keep=self.path)
 
-    def commit(self) -> None:
+    def commit(self, next_free: bool = False) -> None:
         """Move the finished file into place (atomic); the temporary name disappears.
+        ``next_free``: the target is one of the app's own names, and where a file took it
+        meanwhile the next free one (``-2``...) is taken instead (two analyses begun in one
+        second, both named for it: the second one's work was lost, audit 51).
 
         Raises:
-            ExportError: the target appeared meanwhile (and overwrite is off) or the rename
-                failed; the temporary file is removed and the target is untouched.
+            ExportError: the target appeared meanwhile (and overwrite and next_free are off)
+                or the rename failed; the temporary file is removed and the target is
+                untouched.
         """
+        for _ in range(100) if next_free else ():
+            try:
+                os.chmod(self.path, 0o666 & ~_current_umask())
+                rename_no_replace(self.path, self.target)
+                self.committed = True
+                return
+            except FileExistsError:
+                self.target = unused_path(self.target.parent, self.target.stem,
+                                          self.target.suffix)
+            except OSError:
+                break  # said below, as for any target
         try:
             # mkstemp's 0600 would follow the file into place: a result nobody else could
             # read, unlike any other file the user makes (the window's recordings included)
