@@ -148,3 +148,17 @@ def test_a_face_missed_for_a_frame_is_drawn_held_but_not_counted(sample_bgr):
     raw = FacePipeline.create(options=PipelineOptions(smoothing=False))
     raw.process(sample_bgr, timestamp_s=0.0)
     assert raw.process(blank, timestamp_s=0.1).held == ()
+
+
+def test_every_face_of_a_crowd_is_classified_by_default(sample_bgr):
+    """Audit 51: only the 10 largest faces of a frame were classified: a crowd video's CSV
+    had 10 rows a frame where 92 faces were found, unsaid."""
+    import numpy as np
+
+    face = cv2.resize(sample_bgr[100:380, 130:400], (120, 120))
+    crowd = np.full((720, 1280, 3), 120, np.uint8)
+    for row in range(3):
+        for col in range(6):
+            crowd[30 + row * 230:150 + row * 230, 40 + col * 205:160 + col * 205] = face
+    faces = FacePipeline.create().process(crowd).faces
+    assert len(faces) == 18
