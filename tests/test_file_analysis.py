@@ -247,3 +247,17 @@ def test_a_name_taken_meanwhile_by_another_analysis_gives_the_next_free_one(tmp_
     assert out.read_text() == "the other analysis\n"
     assert result.csv_path == tmp_path / "fer-clip-emotions-20261207-071000-2.csv"
     assert result.csv_path.read_text().startswith("source,frame")
+
+
+def test_a_video_moved_away_while_read_is_no_problem(tmp_path):
+    """Audit 51: a video renamed or deleted during its analysis, every frame read, was said
+    to have "changed while it was read (still being recorded or copied?)"."""
+    video = make_video(tmp_path / "clip.avi", frames=6)
+
+    def moved():
+        if video.exists():
+            video.rename(tmp_path / "archived.avi")
+        return False
+
+    result = analyse_file(video, tmp_path / "r.csv", stub_pipeline(), cancelled=moved)
+    assert result.frames == 6 and result.problems == ()

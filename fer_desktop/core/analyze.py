@@ -369,7 +369,9 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
         skipped.append((spec, Incomplete(
             f"{ENDED_EARLY} {frames_read} of its {source.frame_count} frames (truncated or "
             "damaged?); the frames read were analysed")))
-    elif isinstance(source, VideoFileSource) and _stamp(Path(spec)) != before:
+    elif isinstance(source, VideoFileSource) and (after := _stamp(Path(spec))) != before \
+            and after is not None:  # moved or deleted while read: the file read is whole
+        # (it was called "still being recorded", audit 51); one written meanwhile is not
         skipped.append((spec, Incomplete(
             f"{ENDED_EARLY} {frames_read} frames: the file changed while it was read (still "
             "being recorded or copied?); the frames read were analysed: analyse it again once "
