@@ -1070,3 +1070,13 @@ def test_a_recording_that_ended_gets_its_length_and_seek_bar_when_played_again(
     qtbot.waitUntil(lambda: live.transport.length == 30, timeout=WAIT_MS)
     assert live.transport.slider.isEnabled() and live.transport.slider.maximum() == 29
     assert live.transport.time_label.text().endswith("/ 0:03")
+
+
+def test_a_failed_analysis_is_kept_in_view_messages(qtbot, main_window, tmp_path):
+    """Audit 51: saved and cancelled analyses got a line in View > Messages; a failed one,
+    its window closed, left no trace."""
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
+    dialog.thread.failed.emit("the output folder went", "")
+    kept = [m.text for m in window.notifier.history.messages()]
+    assert "Analysis of clip.avi failed: the output folder went" in kept, kept
+    dialog.cancel_button.click()

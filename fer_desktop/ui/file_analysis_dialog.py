@@ -406,6 +406,7 @@ class AnalysisDialogs(QObject):
         # own finished signal comes after the outcome's)
         dialog.thread.finished.connect(functools.partial(self._forget, dialog))
         dialog.thread.cancelled.connect(functools.partial(self._cancelled, video))
+        dialog.failed.connect(functools.partial(self._failed, video))
         self.dialogs.append(dialog)
         dialog.show()
         dialog.start()
@@ -420,6 +421,11 @@ class AnalysisDialogs(QObject):
 
     def _cancelled(self, video: Path) -> None:
         self._on_note(f"Analysis of {video.name} cancelled; nothing was saved.")
+
+    def _failed(self, video: Path, message: str) -> None:
+        """Kept in View > Messages, as the saved and cancelled ones are: once its window
+        was closed, a failed analysis left no trace (audit 51)."""
+        self._on_note(f"Analysis of {video.name} failed: {for_window(message)}")
 
     def _forget(self, dialog: FileAnalysisDialog, *_args: Any) -> None:
         if dialog in self.dialogs and not dialog.running and not dialog.isVisible():
