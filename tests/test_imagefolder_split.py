@@ -37,3 +37,16 @@ def test_faces_without_copies_are_split_as_before():
     faces = [rng.integers(0, 256, (48, 48), dtype=np.uint8) for _ in range(25)]
     before = np.sort(np.random.default_rng(7).permutation(25)[:round(HELD_OUT_SHARE * 25)])
     assert _held_out(faces, np.random.default_rng(7)).tolist() == before.tolist()
+
+
+def test_a_run_made_before_keeps_its_own_split():
+    """Review 50: the near-copy split changed the held-out faces of image-folder runs made
+    before it (their data checksum is of their split): export refused them ("is not the CSV
+    the model was trained on") and a resume trained on faces it had tested on."""
+    from trainer.config import TrainConfig
+
+    assert TrainConfig.from_dict({"images": "faces"}).copies_together is False  # a run's
+    assert TrainConfig().copies_together is True  # config.json of before; a new run's
+    faces = _faces()
+    old = np.sort(np.random.default_rng(3).permutation(len(faces))[:round(0.2 * len(faces))])
+    assert _held_out(faces, np.random.default_rng(3), together=False).tolist() == old.tolist()

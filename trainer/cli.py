@@ -251,7 +251,7 @@ def _gpu_import_parser() -> argparse.ArgumentParser:
 def _export(args: argparse.Namespace, emitter) -> int:
     """``export``: a run's best epoch, or a model folder again (with --csv and --out)."""
     from trainer.export import export_model_folder, export_run
-    from trainer.runs import claimed_by, trainer_running_here
+    from trainer.runs import claim_run, claimed_by, trainer_running_here
 
     folder = Path(args.run_dir)
     if (folder / rundir.MODEL).is_file() and not (folder / rundir.CONFIG).is_file():
@@ -267,6 +267,7 @@ def _export(args: argparse.Namespace, emitter) -> int:
         if pid != os.getpid():  # alive (audit 50)
             raise rundir.RunDirError(folder, f"is being trained now by process {pid} on "
                                      "this machine: export it once it has stopped")
+    claim_run(folder)  # held while it exports: a resume meanwhile trained under it (review 50)
     export_run(folder, emitter, csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
     return 0
 

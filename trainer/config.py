@@ -248,6 +248,9 @@ class TrainConfig:
                                     "(default %(default)s; 8-16 for `python -m trainer "
                                     "average`, which averages the last ones' weights)",
                                     kind=int)
+    # an image folder's held-out faces keep near copies together (imagefolder.near_copies);
+    # a run made before (its config.json without the key) keeps its own split (review 50)
+    copies_together: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -349,7 +352,7 @@ class TrainConfig:
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         types = {f.name: f.type for f in dataclasses.fields(cls)}
         # a config.json from before --warp trained with the chain: a resumed run keeps it
-        data = {"warp": OLD_WARP, **data}
+        data = {"warp": OLD_WARP, "copies_together": False, **data}
         for key, value in data.items():
             if key in types and not _is_of(value, types[key]):
                 raise ConfigError(f"{key} must be {types[key]}, found {value!r}")

@@ -131,7 +131,9 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
     if data is None and images:
         from trainer.imagefolder import load_image_folder
 
-        data = load_image_folder(images, config.get("seed", 1337)).as_fer_data()
+        data = load_image_folder(images, config.get("seed", 1337),  # a run made before:
+                                 copies_together=bool(config.get("copies_together")),
+                                 ).as_fer_data()  # its own split (review 50)
     elif data is None:  # a trial's first N rows of each split, as its first export scored
         data = load_cached(csv or config["csv"], run.parent / ".cache",
                            int(config.get("limit_per_split") or 0))

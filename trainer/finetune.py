@@ -317,9 +317,9 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     run = rundir.new_run_dir(out, PRESET)
     emitter.attach_run_dir(run)
     rundir.atomic_write_json(run / rundir.CONFIG, config.to_dict() | {
-        "preset": PRESET, "resolved": {"epochs": config.epochs, "batch_size": config.batch_size,
-                                       "learning_rate": config.learning_rate,
-                                       "precision": "float32"}})
+        "preset": PRESET, "copies_together": True,
+        "resolved": {"epochs": config.epochs, "batch_size": config.batch_size,
+                     "learning_rate": config.learning_rate, "precision": "float32"}})
     # owner: a killed fine-tune reads "interrupted" in the run list at once, as a training
     # run does (without it the list waited for the file to go stale)
     state = rundir.RunState(epochs=config.epochs, status=rundir.RUNNING,

@@ -354,11 +354,15 @@ def near_copies(faces: list[np.ndarray]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _held_out(faces: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+def _held_out(faces: list[np.ndarray], rng: np.random.Generator,
+              together: bool = True) -> np.ndarray:
     """Indices of the held-out share of one emotion's faces (at least one), whole groups of
     near copies at a time (:func:`near_copies`): a face's copies are all trained on, or all
-    held out. Faces without copies are drawn as before, in the seed's order."""
+    held out. Faces without copies are drawn as before, in the seed's order. Not
+    ``together``: face by face, the split of runs made before (their checksums hold it)."""
     count = max(1, round(HELD_OUT_SHARE * len(faces)))
+    if not together:
+        return np.sort(rng.permutation(len(faces))[:count])
     groups = near_copies(faces)
     chosen: list[int] = []
     for g in rng.permutation(len(groups)):
@@ -371,7 +375,7 @@ def _held_out(faces: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
     return np.sort(np.asarray(chosen, dtype=np.int64))
 
 
-def _split(parts: dict, present: list[int], held_out: bool, seed: int
+def _split(parts: dict, present: list[int], held_out: bool, seed: int, together: bool = True
            ) -> tuple[dict[str, tuple[list, list, list]], list[str]]:
     """{"train"/"test": (faces, labels, paths)}: a seeded held-out share of each emotion, or
     the test folder's faces; and warnings about test emotions that were not trained."""
@@ -379,7 +383,7 @@ def _split(parts: dict, present: list[int], held_out: bool, seed: int
     split: dict[str, tuple[list, list, list]] = {"train": ([], [], []), "test": ([], [], [])}
     for index in present:
         faces, paths = parts["train"][index]
-        test_idx = set(_held_out(faces, rng).tolist()) if held_out else set()
+        test_idx = set(_held_out(faces, rng, together).tolist()) if held_out else set()
         for i, (face, path) in enumerate(zip(faces, paths, strict=True)):
             target = split["test" if i in test_idx else "train"]
             target[0].append(face)
@@ -397,7 +401,8 @@ def _split(parts: dict, present: list[int], held_out: bool, seed: int
 
 
 def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory=None,
-                      min_per_emotion: int = MIN_IMAGES_PER_EMOTION) -> ImageFolderData:
+                      min_per_emotion: int = MIN_IMAGES_PER_EMOTION,
+                      copies_together: bool = True) -> ImageFolderData:
     """Read, crop and split an image-folder dataset.
 
     Args:
@@ -406,6 +411,8 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
         cropper_factory: builds the face cropper (default: the live view's YuNet crop); only
             called when an image is not a face crop already.
         min_per_emotion: fewest usable training images an emotion folder may have.
+        copies_together: hold out near copies together (False: a run made before, its
+            split as it was: its data checksum is of that split).
 
     Raises:
         DatasetError: no emotion subfolders, an unknown folder name, an emotion with too few
@@ -435,7 +442,8 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
     if len(present) < 2:
         raise DatasetError(root, too_few_emotions(len(present)) + _skipped_note(state))
 
-    split, warnings = _split(parts, present, held_out=test_folders is None, seed=seed)
+    split, warnings = _split(parts, present, held_out=test_folders is None, seed=seed,
+                             together=copies_together)
     if not split["test"][0]:
         raise DatasetError(root, f"the {test_source} folder has no usable test image"
                            + _skipped_note(state))
@@ -471,7 +479,8 @@ def _skipped_note(state: dict) -> str:
 
 
 def load_folder_for_training(root: str | os.PathLike, seed: int, emitter,
-                             sampling: str = "natural") -> FerData:
+                             sampling: str = "natural",
+                             copies_together: bool = True) -> FerData:
     """The folder as the trainer's dataset, with its report logged and in the data_report event.
 
     The event carries the usual per-split statistics plus ``image_folder`` (the
@@ -482,7 +491,7 @@ def load_folder_for_training(root: str | os.PathLike, seed: int, emitter,
     from trainer.config import oversampling_warnings
     from trainer.data import data_report
 
-    folder = load_image_folder(root, seed)
+    folder = load_image_folder(root, seed, copies_together=copies_together)
     data = folder.as_fer_data()
     report = data_report(data, every_emotion=False)  # emotions left out on purpose
     oversampled = oversampling_warnings(folder.report.counts["train"], sampling)

@@ -150,66 +150,92 @@ CLAIM = rundir.CLAIM
 
 
 def claim_run(run: Path) -> None:
-    """Claim ``run`` for this process, atomically, before its data and model load: a second
-    ``--resume`` in those seconds read the run as stopped (its state names its trainer only
-    once it starts) and two trainers trained one run, writing its files in turn (audit 50).
-    The claim goes when this process ends; one left by a trainer killed is taken over.
+    """Claim ``run`` for this process before its data and model load: a second ``--resume``
+    in those seconds read the run as stopped (its state names its trainer only once it
+    starts) and two trainers trained one run, writing its files in turn (audit 50).
+
+    The claim is an operating-system lock on the run's claim file, held while this process
+    lives (the system lets it go when the process ends, killed too: no claim is ever stale,
+    and no two processes can take over a stale one at once, review 50); the file names the
+    holder, for the message.
 
     Raises:
-        rundir.RunDirError: a trainer alive on this machine holds it.
+        rundir.RunDirError: another live process holds it.
     """
-    import atexit
-
+    if run in _HELD:
+        return  # this process's already (a resume after a run, in one process)
     path = run / CLAIM
-    me = rundir.this_process()
-    for _ in range(3):
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    except OSError:
+        return  # a folder gone or not writable: what reads or writes it next says so
+    if not _lock(fd):
+        os.close(fd)
+        owner = _claim_owner(path) or {}
+        raise rundir.RunDirError(run, f"is being trained now by process "
+                                      f"{owner.get('pid', '?')} on this machine; stop it "
+                                      "first (Stop in the Train tab, or Ctrl+C where it "
+                                      "runs), then resume it")
+    os.ftruncate(fd, 0)
+    os.write(fd, json.dumps(rundir.this_process()).encode("utf-8"))
+    _HELD[run] = fd
+
+
+# the runs this process holds: their claim files kept open (and so locked) while it lives
+_HELD: dict[Path, int] = {}
+
+
+def _lock(fd: int) -> bool:
+    """Lock ``fd`` for this process, without waiting; False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            if (owner := claimed_by(run)) is not None:
-                raise rundir.RunDirError(run, f"is being trained now by process "
-                                              f"{owner['pid']} on this machine; stop it first "
-                                              "(Stop in the Train tab, or Ctrl+C where it "
-                                              "runs), then resume it") from None
-            path.unlink(missing_ok=True)  # its trainer is gone (or another machine's, gone
-            continue  # from this one's view): taken over
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(me, fh)
-        atexit.register(_release_claim, path, me)
-        return
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
 
 
 def claimed_by(run: Path) -> dict | None:
-    """The live trainer on this machine, other than this process, that claimed ``run``
-    (:func:`claim_run`), else None."""
+    """The live process, other than this one, that holds ``run``'s claim (its pid and start,
+    as the claim file names them), else None."""
     path = run / CLAIM
-    for _ in range(10):  # a claim made this moment may not be written yet
-        owner = _claim_owner(path)
-        if owner is not None or not path.exists():
-            break
-        time.sleep(0.1)
-    if owner is not None and owner != rundir.this_process() \
-            and _owner_here(owner) is not None and not owner_gone(owner):
-        return owner
-    return None  # none, gone, or this process's own (a resume after a run in one process)
+    if run in _HELD or not path.is_file():
+        return None
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        if _lock(fd):  # nobody holds it: a claim file left by a trainer that ended
+            return None
+    finally:
+        os.close(fd)  # (closing gives the lock just taken back)
+    return _claim_owner(path) or {"pid": "?"}
 
 
 def _claim_owner(path: Path) -> dict | None:
     try:
         owner = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None  # half written, or gone meanwhile: no owner to respect
+        return None  # half written, or gone meanwhile: no owner to name
     return owner if isinstance(owner, dict) else None
-
-
-def _release_claim(path: Path, me: dict) -> None:
-    if _claim_owner(path) == me:
-        path.unlink(missing_ok=True)
 
 
 def release_run(run: Path) -> None:
     """Give up this process's claim of ``run`` (a resume refused: the folder as it was)."""
-    _release_claim(run / CLAIM, rundir.this_process())
+    fd = _HELD.pop(run, None)
+    if fd is not None:
+        (run / CLAIM).unlink(missing_ok=True)  # before the lock goes: no one holds it then
+        os.close(fd)
 
 
 def owner_gone(owner: object) -> bool:

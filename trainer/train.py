@@ -143,7 +143,8 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
     if config.images:
         from trainer.imagefolder import load_folder_for_training
 
-        return load_folder_for_training(config.images, config.seed, emitter, config.sampling)
+        return load_folder_for_training(config.images, config.seed, emitter, config.sampling,
+                                        config.copies_together)
     data = load_cached(_csv_path(config, required=True), out / ".cache", config.limit_per_split)
     report = data_report(data)
     emitter.emit("data_report", **report)
