@@ -861,3 +861,66 @@ def test_a_key_with_two_faces_in_view_and_none_chosen_asks_for_a_click(qtbot, tm
     assert len(list((tmp_path / "collected").rglob("*.png"))) == 1
     window.close()
     qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def _two_faces_picture(tmp_path, sample_bgr):
+    frame = np.full((600, 1000, 3), 110, np.uint8)
+    frame[40:552, 10:522] = sample_bgr
+    frame[100:500, 560:960] = cv2.resize(sample_bgr, (400, 400))
+    picture = tmp_path / "two faces.png"
+    cv2.imwrite(str(picture), frame)
+    return picture
+
+
+def test_a_held_face_shown_keeps_the_other_one_from_being_saved(qtbot, tmp_path, sample_bgr):
+    """Review 50: none chosen, the panel showing the larger face held (missed for a frame):
+    a key saved the other face in its place."""
+    import dataclasses
+
+    window = _collecting_window(qtbot, tmp_path, _two_faces_picture(tmp_path, sample_bgr))
+    live = window.live_view
+    output = live._last_output
+    large, small = sorted(output.result.faces, key=lambda f: -(f.box[2] - f.box[0]))
+    live._last_output = dataclasses.replace(output, result=dataclasses.replace(
+        output.result, faces=(small,), held=(dataclasses.replace(large, held=True),)))
+    live.face_panel.show_result(live._last_output.result)
+    assert live.face_panel.current_face.held
+    panel = live.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
+        panel.actions[4].trigger()
+    assert skipped.args[0].startswith("2 faces in view, so nothing was saved")
+    assert not list((tmp_path / "collected").rglob("*.png"))
+    live._last_output = output
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
+def test_a_chosen_face_gone_is_no_choice_of_the_largest(qtbot, tmp_path, sample_bgr):
+    """Review 50: the face chosen left, the panel fell back to the largest, and it still
+    counted as chosen: a key saved the largest without asking."""
+    import dataclasses
+
+    frame = np.full((500, 1200, 3), 110, np.uint8)
+    for x, size in ((10, 400), (420, 380), (850, 300)):
+        frame[50:50 + size, x:x + size] = cv2.resize(sample_bgr, (size, size))
+    picture = tmp_path / "three.png"
+    cv2.imwrite(str(picture), frame)
+    window = _collecting_window(qtbot, tmp_path, picture)
+    live = window.live_view
+    output = live._last_output
+    small = min(output.result.faces, key=lambda f: f.box[2] - f.box[0])
+    live.face_selection.select(small.track_id)
+    live._last_output = dataclasses.replace(output, result=dataclasses.replace(
+        output.result, faces=tuple(f for f in output.result.faces if f is not small),
+        held=()))
+    live.face_panel.show_result(live._last_output.result)
+    assert live.face_panel.chosen_face is None
+    panel = live.collect_panel
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS):
+        panel.actions[3].trigger()
+    assert not list((tmp_path / "collected").rglob("*.png"))
+    live._last_output = output
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

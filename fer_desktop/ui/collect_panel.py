@@ -344,10 +344,11 @@ class CollectPanel(QGroupBox):
             # to do: the detector missed a face the user can see (trial 34)
             self.skipped.emit(NO_FACE_TO_SAVE)
             return None
-        if shown is None and len(output.result.faces) > 1:
+        in_view = len(output.result.faces) + len(output.result.held)  # a held face too:
+        if shown is None and in_view > 1:  # the other one was saved in its place (review 50)
             # whichever was the largest that frame was saved: two students of one size, the
             # wrong one saved as happy, twice (trial 42)
-            self.skipped.emit(f"{len(output.result.faces)} faces in view, so nothing was "
+            self.skipped.emit(f"{in_view} faces in view, so nothing was "
                               "saved: click the face to save (or Tab to it), then press the "
                               "key.")
             return None

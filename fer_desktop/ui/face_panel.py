@@ -320,7 +320,9 @@ class FacePanel(QWidget):
     @property
     def chosen_face(self) -> Face | None:
         """The face shown when the user chose it (a click, Tab, its number), else None."""
-        return self._current if self._selected is not None else None
+        face = self._current  # the choice itself, not the largest shown once it left or
+        return face if face is not None and self._selected is not None \
+            and face.track_id == self._selected else None  # got a new number (review 50)
 
     def heading_text(self) -> str:
         """The whole heading (its tooltip when it is cut)."""
