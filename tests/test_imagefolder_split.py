@@ -50,3 +50,17 @@ def test_a_run_made_before_keeps_its_own_split():
     faces = _faces()
     old = np.sort(np.random.default_rng(3).permutation(len(faces))[:round(0.2 * len(faces))])
     assert _held_out(faces, np.random.default_rng(3), together=False).tolist() == old.tolist()
+
+
+def test_a_face_drifting_from_save_to_save_is_not_chained_into_one_group():
+    """Review 50: a person changing a little between saves chained a whole session into one
+    group of near copies (each face close to the one before), leaving 1 test face of 40."""
+    rng = np.random.default_rng(5)
+    face = rng.integers(60, 200, (48, 48)).astype(float)
+    drift = []
+    for _ in range(40):
+        face = np.clip(face + rng.normal(0, 4, (48, 48)), 0, 255)  # ~3 levels a step
+        drift.append(face.astype(np.uint8))
+    groups = near_copies(drift)  # each close to its group's first face, not a chain
+    assert len(groups) >= 3 and max(map(len, groups)) < 20
+    assert len(_held_out(drift, np.random.default_rng(0))) >= 4

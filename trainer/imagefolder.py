@@ -327,7 +327,11 @@ def near_copies(faces: list[np.ndarray]) -> list[list[int]]:
     "your test faces" scored faces the model had all but seen (trial 42: a test face's twin,
     2.9 grey levels apart, in training; other faces 10 to 32 apart). Faces are compared at
     24 x 24 (mean absolute difference under NEAR_COPY_LEVEL), a group being every face
-    joined to it through such pairs. Past MAX_COMPARED faces they are not compared."""
+    close to its group's first face. Past MAX_COMPARED faces they are not compared.
+
+    Each face joins the first group whose first face it is close to (not any member's: a
+    person drifting a little from save to save chained a whole session into one group,
+    which left one test face of forty, review 50)."""
     n = len(faces)
     if n < 2 or n > MAX_COMPARED:
         return [[i] for i in range(n)]
@@ -336,22 +340,16 @@ def near_copies(faces: list[np.ndarray]) -> list[list[int]]:
     small = np.stack([cv2.resize(np.asarray(f, np.uint8).reshape(48, 48), (24, 24),
                                  interpolation=cv2.INTER_AREA) for f in faces])
     small = small.reshape(n, -1).astype(np.int16)
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(n - 1):
-        close = np.abs(small[i + 1:] - small[i]).mean(axis=1) < NEAR_COPY_LEVEL
-        for j in np.nonzero(close)[0]:
-            parent[root(i + 1 + int(j))] = root(i)
-    groups: dict[int, list[int]] = {}
+    groups: list[list[int]] = []
     for i in range(n):
-        groups.setdefault(root(i), []).append(i)
-    return list(groups.values())
+        if groups:
+            firsts = small[[g[0] for g in groups]]
+            near = np.abs(firsts - small[i]).mean(axis=1) < NEAR_COPY_LEVEL
+            if near.any():
+                groups[int(np.argmax(near))].append(i)
+                continue
+        groups.append([i])
+    return groups
 
 
 def _held_out(faces: list[np.ndarray], rng: np.random.Generator,
