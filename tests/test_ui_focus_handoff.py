@@ -69,3 +69,18 @@ def test_a_user_who_moved_on_keeps_the_keyboard_where_they_put_it(qtbot, buttons
     stop.setEnabled(True)
     qtbot.wait(100)
     assert field.hasFocus() and landed is not field
+
+
+def test_a_key_pressed_while_waiting_gives_the_handoff_up(qtbot, buttons):
+    """Review 50: the handoff waited minutes for Use this model, then took the keyboard from
+    a user who had been using the arrow keys where Qt had put it meanwhile."""
+    start, stop, resume, field = buttons
+    resume.setEnabled(False)
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    start.setEnabled(False)
+    qtbot.wait(50)
+    landed = start.window().focusWidget()
+    qtbot.keyClick(landed, Qt.Key.Key_Down)  # at work where the keyboard landed
+    stop.setEnabled(True)
+    qtbot.wait(100)
+    assert not stop.hasFocus() and start.window().focusWidget() is landed

@@ -39,6 +39,10 @@ class FocusHandoff(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
+        if self._waiting is not None and kind in (QEvent.Type.KeyPress,
+                                                   QEvent.Type.MouseButtonPress):
+            self._give_up()  # the user is at work elsewhere (the arrows in the run list):
+            return False  # the keyboard stays where they have it (review 50)
         if kind == QEvent.Type.FocusOut and watched in self._successors:
             self._left = watched  # Qt moves the keyboard on first, then says "disabled"
             QTimer.singleShot(0, self._forget_left)  # not a Tab away long before
@@ -60,6 +64,7 @@ class FocusHandoff(QObject):
             return
         self._waiting = (self._successors[button], QApplication.focusWidget())
         self._expire.start()
+        QApplication.instance().installEventFilter(self)  # any key or click: given up
         self._try_waiting()
 
     def _try_waiting(self) -> None:
@@ -78,6 +83,8 @@ class FocusHandoff(QObject):
                         else Qt.FocusReason.OtherFocusReason)
 
     def _give_up(self) -> None:
+        if self._waiting is not None:
+            QApplication.instance().removeEventFilter(self)
         self._waiting = None
         self._expire.stop()
 
