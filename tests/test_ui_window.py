@@ -1862,3 +1862,19 @@ def test_a_screenshot_or_recording_asked_from_the_train_tab_is_said_there(qtbot,
     window.notifier.info("x")
     live._notifier.info("End of clip.mp4")  # passing news of the hidden tab still waits
     assert window.statusBar().currentMessage() == "x"
+
+
+def test_a_recording_reads_the_models_name_once_a_second_not_every_frame(
+        qtbot, main_window, monkeypatch):
+    """Review 50: every recorded frame read the run's name.txt, on the capture thread."""
+    from fer_desktop.ui import recording
+
+    window = main_window(source=str(SAMPLE))
+    first_frame(qtbot, window)
+    reads = []
+    real = recording.record_provenance
+    monkeypatch.setattr(recording, "record_provenance",
+                        lambda classifier: reads.append(1) or real(classifier))
+    outputs = window.live_view.outputs
+    names = {outputs.provenance()["model"] for _ in range(50)}
+    assert names == {"stub"} and len(reads) == 1

@@ -94,6 +94,7 @@ class OutputControls(QObject):
         self._started = 0.0
         # What the Live tab knows (see bind): the model in use, its painter, whether it plays.
         self._classifier: Callable[[], Classifier | None] = lambda: None
+        self._provenance_cache: tuple[object, float, dict[str, str]] | None = None
         self._painter: Callable[[], OverlayPainter] = OverlayPainter
         self._playing: Callable[[], bool] = lambda: True
         self._paused: Callable[[], bool] = lambda: False
@@ -222,8 +223,14 @@ class OutputControls(QObject):
     def provenance(self) -> dict[str, str]:
         """The model in use (name, file, SHA-256) and the app version, for every record; the
         name with the one the user gave its run first ("Anna calibration (fast
-        20261207-063554-fast)": records named only the run's folder, trial 40)."""
-        return record_provenance(self._classifier())
+        20261207-063554-fast)": records named only the run's folder, trial 40). Asked for
+        every frame recorded, on the capture thread: read again once a second at most, or
+        for another model (its name.txt read every frame, review 50)."""
+        classifier, now = self._classifier(), time.monotonic()
+        known = self._provenance_cache
+        if known is None or known[0] is not classifier or now - known[1] > 1.0:
+            known = self._provenance_cache = (classifier, now, record_provenance(classifier))
+        return dict(known[2])
 
     def as_saved(self, output: CaptureOutput) -> CaptureOutput:
         """``output`` as a screenshot (or ``--snapshot``, which saved faces and paths with
