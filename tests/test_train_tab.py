@@ -1443,3 +1443,8 @@ def test_the_close_question_promises_resume_only_where_there_is_one(qtbot, tab, 
     QTimer.singleShot(200, read_and_cancel)
     close_training.ask_close_while_training(tab, lambda: "epoch 6 of 8", lambda: True, run)
     assert words in said[0]
+    # every epoch done, the model being saved: said so, as Stop lets it finish (review 50)
+    QTimer.singleShot(200, read_and_cancel)
+    close_training.ask_close_while_training(tab, lambda: "epoch 8 of 8", lambda: True, run,
+                                            lambda: True)
+    assert "Stop it now (every epoch is done: the model is being saved" in said[1]

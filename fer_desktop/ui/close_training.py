@@ -66,7 +66,8 @@ def answer(box: QMessageBox, info: str, stop_text: str, keep_text: str,
 
 def ask_close_while_training(parent: QWidget, where: Callable[[], str],
                              running: Callable[[], bool] = lambda: True,
-                             run: str | Path | None = None) -> str:
+                             run: str | Path | None = None,
+                             exporting: Callable[[], bool] = lambda: False) -> str:
     """"stop", "detach" (keep it training in the background), "cancel" or "ended".
 
     Args:
@@ -74,10 +75,13 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str],
         running: whether it still runs (the question closes once it does not).
         run: its folder: a fine-tune keeps no epoch to resume from, which is said (it
             promised "Resume continues it", trial 42).
+        exporting: every epoch is done and the model is being written (Stop lets it finish).
     """
     kept = ("a fine-tune keeps no epoch to resume from: start it again later, a few "
             "minutes" if _is_finetune(run) else
             "the last completed epoch is kept and Resume continues it")
+    if exporting():  # a stop does not cut the model's saving short: it goes on (review 50)
+        kept = "every epoch is done: the model is being saved, and that finishes on its own"
     return answer(question_box(parent, where, running),
                   f"Stop it now ({kept}), or keep it training in the background? The Train "
                   "tab shows it again when the app is next opened, and its Stop button still "

@@ -572,7 +572,7 @@ class TrainTab(QWidget):
         replace it)."""
         return close_training.ask_close_while_training(
             self, lambda: self._progress.position(), lambda: self.process.is_active,
-            self.process.run_dir)
+            self.process.run_dir, lambda: self.process.exporting)
 
     def ask_export_close_choice(self) -> str:
         """The same while exporting (tests replace it)."""
