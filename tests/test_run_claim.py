@@ -78,3 +78,45 @@ def test_resume_refuses_a_run_claimed_before_loading_anything(held_run, capsys):
     run, holder = held_run
     assert main(["--resume", str(run), "--threads", "0"]) == 2
     assert f"is being trained now by process {holder.pid}" in capsys.readouterr().err
+
+
+def test_a_claim_survives_the_ways_a_run_is_named_and_made_again(tmp_path, monkeypatch):
+    """Review 51: the same run under two spellings refused itself; a run folder removed and
+    made again under one name was never locked again; a file system that cannot lock
+    refused every run as "being trained by process ?"."""
+    import errno
+    import fcntl
+    import os
+    import shutil
+
+    from trainer.runs import release_run
+
+    run = make_run_folder(tmp_path, "20261207-074000-fast", {"epoch": 1, "epochs": 2},
+                          config={"preset": "fast"})
+    claim_run(run)
+    monkeypatch.chdir(tmp_path)
+    claim_run(run.relative_to(tmp_path))  # another spelling: this process's own
+    shutil.rmtree(run)
+    run.mkdir()
+    claim_run(run)  # made again: claimed again, its file there
+    assert (run / CLAIM).is_file()
+    release_run(run)
+    assert not (run / CLAIM).exists()
+
+    def no_locks(fd, flags):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    claim_run(run)  # goes on without a lock: nothing to refuse it for
+    release_run(run)
+    assert os.listdir(run) == []
+
+
+def test_export_of_a_folder_that_is_no_run_leaves_no_claim(tmp_path, capsys):
+    """Review 51: `export` of a folder without config.json left a claim file in it."""
+    from trainer.cli import main
+
+    folder = tmp_path / "not a run"
+    folder.mkdir()
+    assert main(["export", str(folder)]) == 2
+    assert not (folder / CLAIM).exists()

@@ -267,7 +267,8 @@ def _export(args: argparse.Namespace, emitter) -> int:
         if pid != os.getpid():  # alive (audit 50)
             raise rundir.RunDirError(folder, f"is being trained now by process {pid} on "
                                      "this machine: export it once it has stopped")
-    claim_run(folder)  # held while it exports: a resume meanwhile trained under it (review 50)
+    if (folder / rundir.CONFIG).is_file():  # a run's: held while it exports (a resume
+        claim_run(folder)  # meanwhile trained under it, review 50); none left elsewhere
     export_run(folder, emitter, csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
     return 0
 

@@ -7,8 +7,10 @@ reads the same as one started from the tab.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
 import json
 import math
 import os
@@ -162,8 +164,15 @@ def claim_run(run: Path) -> None:
     Raises:
         rundir.RunDirError: another live process holds it.
     """
-    if run in _HELD:
-        return  # this process's already (a resume after a run, in one process)
+    key = _key(run)
+    if key in _HELD:
+        held = _HELD[key]
+        try:  # still the claim file there (a folder removed and made again: claimed anew)
+            if os.path.samestat(os.fstat(held), os.stat(run / CLAIM)):
+                return  # this process's already (a resume after a run, in one process)
+        except OSError:
+            pass
+        release_run(run)
     path = run / CLAIM
     try:
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
@@ -177,30 +186,43 @@ def claim_run(run: Path) -> None:
                                       "first (Stop in the Train tab, or Ctrl+C where it "
                                       "runs), then resume it")
     os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, json.dumps(rundir.this_process()).encode("utf-8"))
-    _HELD[run] = fd
+    _HELD[key] = fd
 
 
-# the runs this process holds: their claim files kept open (and so locked) while it lives
-_HELD: dict[Path, int] = {}
+# the runs this process holds (by real path): their claim files kept open, and so locked,
+# while it lives
+_HELD: dict[str, int] = {}
+_LOCKED_BYTE = 1 << 20  # Windows locks a byte range, enforced on reads: one far past the JSON
+_HELD_ERRORS = (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES, errno.EDEADLK)
+
+
+def _key(run: Path) -> str:
+    return os.path.realpath(run)  # one run under two spellings is one claim (review 51)
 
 
 def _lock(fd: int) -> bool:
-    """Lock ``fd`` for this process, without waiting; False when another process holds it."""
+    """Lock ``fd`` for this process, without waiting; False when another process holds it.
+    A file system that cannot lock (ENOLCK on some network shares) goes without: every run
+    was refused as "being trained by process ?" there (review 51)."""
     try:
         import fcntl
     except ImportError:  # Windows
         import msvcrt
 
         try:
+            os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
+        except OSError as exc:
+            return exc.errno not in _HELD_ERRORS
+        finally:
+            os.lseek(fd, 0, os.SEEK_SET)
         return True
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
+    except OSError as exc:
+        return exc.errno not in _HELD_ERRORS
     return True
 
 
@@ -208,7 +230,7 @@ def claimed_by(run: Path) -> dict | None:
     """The live process, other than this one, that holds ``run``'s claim (its pid and start,
     as the claim file names them), else None."""
     path = run / CLAIM
-    if run in _HELD or not path.is_file():
+    if _key(run) in _HELD or not path.is_file():
         return None
     try:
         fd = os.open(path, os.O_RDWR)
@@ -232,9 +254,14 @@ def _claim_owner(path: Path) -> dict | None:
 
 def release_run(run: Path) -> None:
     """Give up this process's claim of ``run`` (a resume refused: the folder as it was)."""
-    fd = _HELD.pop(run, None)
-    if fd is not None:
-        (run / CLAIM).unlink(missing_ok=True)  # before the lock goes: no one holds it then
+    fd = _HELD.pop(_key(run), None)
+    if fd is None:
+        return
+    if os.name == "nt":  # an open file cannot be removed there
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        (run / CLAIM).unlink()  # (on POSIX before the lock goes: no one holds it then)
+    if os.name != "nt":
         os.close(fd)
 
 

@@ -425,6 +425,7 @@ def forget_run(run: Path, emitter: EventEmitter, exc: BaseException) -> None:
     offers no ``--resume`` of it (a full disk advised resuming a folder already gone, audit
     46)."""
     emitter.detach_run_dir()
+    release_run(run)  # its claim first: an open file is not removed on Windows (review 51)
     shutil.rmtree(run, ignore_errors=True)
     exc.run_removed = True
 
