@@ -349,3 +349,17 @@ def test_kill_stops_a_command_that_is_not_a_training_as_ctrl_c_does(tmp_path):
 
     assert result.returncode == EXIT_INTERRUPTED, (result.returncode, result.stderr[-2000:])
     assert "interrupted: inspect stopped before it finished" in result.stderr
+
+
+def test_a_run_folder_moved_away_while_it_trains_is_said_gone(tmp_path):
+    """Audit 50: the run folder moved while the window trained it: "Training failed:
+    .../20261207-064955-fast: No such file or directory"."""
+    import errno
+
+    from trainer.cli import file_system_words
+
+    run = tmp_path / "20261207-064955-fast"
+    words = file_system_words(FileNotFoundError(errno.ENOENT, "No such file or directory",
+                                                str(run / ".tmp-412-ckpt-0003.keras")))
+    assert words.startswith(f"{run} is gone (moved, renamed or deleted while the command "
+                            "ran: No such file or directory)")

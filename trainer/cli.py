@@ -373,6 +373,9 @@ def file_system_words(exc: OSError, command: str = "train") -> str:
         if ".tmp" in name:  # a temporary name (".tmp-412-ckpt-0003.keras"): say the folder
             shown = str(Path(exc.filename).parent)
         words = f"{shown}: {exc.strerror or exc}"
+        if exc.errno == errno.ENOENT and not Path(exc.filename).parent.exists():
+            words = (f"{Path(exc.filename).parent} is gone (moved, renamed or deleted while "
+                     f"the command ran: {exc.strerror or exc})")  # audit 50
         if exc.errno == errno.ENOTDIR:  # a folder on the way became a file: name that file
             from fer_desktop.core.safe_write import file_in_the_way  # (the run folder was
 
