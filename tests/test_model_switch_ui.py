@@ -893,3 +893,29 @@ def test_results_of_a_run_whose_folder_went_say_so(qtbot, tmp_path):
     assert view.summary.text() == ("run was moved or removed since it was shown: its "
                                    "results and model went with it.")
     assert not view.use_button.isEnabled() and view.table.isHidden()
+
+
+def test_results_say_why_the_charts_last_point_differs_from_the_score(qtbot, tmp_path):
+    """Trial 42: the Accuracy chart ended at 73% (11 of 15) while the Results said 80% (12 of
+    15), and nothing said why."""
+    import json
+
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = _run_with_test_faces(tmp_path / "run")
+    predicted = [HAPPY] * 10
+    after_confusion = np.zeros((7, 7), int)
+    np.add.at(after_confusion, (LABELS, predicted), 1)
+    (run / "model.json").write_text(json.dumps({
+        "name": "tuned", "accuracy": {"model.tflite": {
+            "private_accuracy": 0.8, "public_accuracy": 0.8,
+            "private_confusion": np.diag([10] * 7).tolist()}},
+        "held_out": {"labels": LABELS, "after": {"accuracy": 0.8}, "before": {}}}))
+    (run / "state.json").write_text(json.dumps({
+        "epoch": 8, "epochs": 8, "status": "finished",
+        "history": [{"epoch": 8, "val_accuracy": 0.7333}]}))
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.show_run(run)
+    assert "last point, 73%, is the network as it trained; 80% is the exported model, " \
+        "which also looks at each face mirrored" in view.summary.text()
