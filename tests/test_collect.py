@@ -820,6 +820,19 @@ def test_a_key_with_no_face_on_screen_says_what_to_do_as_a_note(qtbot, tmp_path,
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+def _key_skipped(qtbot, panel, key: int) -> str:
+    """Collect ticked, key ``key`` (0: angry) pressed: what the panel said it skipped."""
+    panel.active.setChecked(True)
+    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
+        panel.actions[key].trigger()
+    return skipped.args[0]
+
+
+def _closed(qtbot, window) -> None:
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+
+
 def test_a_key_with_nothing_on_screen_says_to_open_something(qtbot, tmp_path):
     """Trial 41: Collect on, no source, a key 1-7: "No face found in the picture on screen
     ... step to a frame ... lower Minimum face", where there was no picture."""
@@ -830,13 +843,9 @@ def test_a_key_with_nothing_on_screen_says_to_open_something(qtbot, tmp_path):
     qtbot.addWidget(window)
     window.show()
     window.live_view.start()
-    panel = window.live_view.collect_panel
-    panel.active.setChecked(True)
-    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
-        panel.actions[3].trigger()
-    assert skipped.args[0].startswith("Nothing is on screen to save a face from: open a video")
-    window.close()
-    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+    said = _key_skipped(qtbot, window.live_view.collect_panel, 3)
+    assert said.startswith("Nothing is on screen to save a face from: open a video")
+    _closed(qtbot, window)
 
 
 def test_a_key_with_two_faces_in_view_and_none_chosen_asks_for_a_click(qtbot, tmp_path):
@@ -849,18 +858,15 @@ def test_a_key_with_two_faces_in_view_and_none_chosen_asks_for_a_click(qtbot, tm
     live = window.live_view
     qtbot.waitUntil(lambda: len(live._last_output.result.faces) == 2, timeout=WAIT_MS)
     panel = live.collect_panel
-    panel.active.setChecked(True)
-    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
-        panel.actions[3].trigger()
-    assert skipped.args[0].startswith("2 faces in view, so nothing was saved: click the face")
+    said = _key_skipped(qtbot, panel, 3)
+    assert said.startswith("2 faces in view, so nothing was saved: click the face")
     assert not any((tmp_path / "collected").rglob("*.png"))
     right = max(live._last_output.result.faces, key=lambda f: f.box[0])
     live.face_selection.select(right.track_id)
     with qtbot.waitSignal(panel.saved, timeout=WAIT_MS):
         panel.actions[3].trigger()
     assert len(list((tmp_path / "collected").rglob("*.png"))) == 1
-    window.close()
-    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+    _closed(qtbot, window)
 
 
 def _two_faces_picture(tmp_path, sample_bgr):
@@ -885,15 +891,11 @@ def test_a_held_face_shown_keeps_the_other_one_from_being_saved(qtbot, tmp_path,
         output.result, faces=(small,), held=(dataclasses.replace(large, held=True),)))
     live.face_panel.show_result(live._last_output.result)
     assert live.face_panel.current_face.held
-    panel = live.collect_panel
-    panel.active.setChecked(True)
-    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS) as skipped:
-        panel.actions[4].trigger()
-    assert skipped.args[0].startswith("2 faces in view, so nothing was saved")
+    said = _key_skipped(qtbot, live.collect_panel, 4)
+    assert said.startswith("2 faces in view, so nothing was saved")
     assert not list((tmp_path / "collected").rglob("*.png"))
     live._last_output = output
-    window.close()
-    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+    _closed(qtbot, window)
 
 
 def test_a_chosen_face_gone_is_no_choice_of_the_largest(qtbot, tmp_path, sample_bgr):
@@ -916,11 +918,7 @@ def test_a_chosen_face_gone_is_no_choice_of_the_largest(qtbot, tmp_path, sample_
         held=()))
     live.face_panel.show_result(live._last_output.result)
     assert live.face_panel.chosen_face is None
-    panel = live.collect_panel
-    panel.active.setChecked(True)
-    with qtbot.waitSignal(panel.skipped, timeout=WAIT_MS):
-        panel.actions[3].trigger()
+    _key_skipped(qtbot, live.collect_panel, 3)
     assert not list((tmp_path / "collected").rglob("*.png"))
     live._last_output = output
-    window.close()
-    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)
+    _closed(qtbot, window)

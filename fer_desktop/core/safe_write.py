@@ -297,33 +297,29 @@ class PendingFile:
                 or the rename failed; the temporary file is removed and the target is
                 untouched.
         """
-        for _ in range(100) if next_free else ():
+        # mkstemp's 0600 would follow the file into place: a result nobody else could read,
+        # unlike any other file the user makes (the window's recordings included)
+        while True:
             try:
                 os.chmod(self.path, 0o666 & ~_current_umask())
-                rename_no_replace(self.path, self.target)
-                self.committed = True
-                return
-            except FileExistsError:
-                self.target = unused_path(self.target.parent, self.target.stem,
-                                          self.target.suffix)
-            except OSError:
-                break  # said below, as for any target
-        try:
-            # mkstemp's 0600 would follow the file into place: a result nobody else could
-            # read, unlike any other file the user makes (the window's recordings included)
-            os.chmod(self.path, 0o666 & ~_current_umask())
-            if self.overwrite:
-                os.replace(self.path, self.target)
-            else:
-                rename_no_replace(self.path, self.target)
-        except FileExistsError as exc:
-            self.discard()
-            raise ExportError(self.target, "appeared while this command ran and is left "
-                                           f"alone; {RUN_AGAIN_ADVICE}") from exc
-        except OSError as exc:
-            self.discard()
-            raise ExportError(self.target, f"cannot be written ({exc.strerror or exc})") from exc
-        self.committed = True
+                if self.overwrite:
+                    os.replace(self.path, self.target)
+                else:
+                    rename_no_replace(self.path, self.target)
+            except FileExistsError as exc:
+                if next_free:
+                    self.target = unused_path(self.target.parent, self.target.stem,
+                                              self.target.suffix)
+                    continue
+                self.discard()
+                raise ExportError(self.target, "appeared while this command ran and is left "
+                                               f"alone; {RUN_AGAIN_ADVICE}") from exc
+            except OSError as exc:
+                self.discard()
+                raise ExportError(self.target,
+                                  f"cannot be written ({exc.strerror or exc})") from exc
+            self.committed = True
+            return
 
     def discard(self) -> None:
         """Remove the temporary file (the target is never touched). Its folder gone or a
