@@ -771,3 +771,29 @@ def test_a_ctrl_c_just_after_a_units_rows_are_copied_does_not_copy_them_twice(
     assert left == [] and totals["frames"] == 6
     with out.open(newline="") as fh:
         assert [row[0] for row in csv.reader(fh)][1:] == ["a"] * 3 + ["b"] * 3
+
+
+def test_a_stop_held_in_a_block_waits_for_its_end_while_other_threads_run():
+    """CI: the hold was a ``pthread_sigmask`` of the main thread, and a worker pool's thread
+    took the signal in its place: Python raised it in the block all the same (rows copied,
+    not yet noted as copied, then copied again by salvage())."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    pool_thread = threading.Thread(target=stop.wait, daemon=True)  # as a process pool's
+    pool_thread.start()
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    ran_whole = False
+    try:
+        with pytest.raises(KeyboardInterrupt), batch.stops_held():
+            # the kernel gives a process's signal to any thread that does not block it
+            signal.pthread_kill(pool_thread.ident, signal.SIGINT)
+            deadline = time.monotonic() + 0.3  # time for Python to raise it, if it would
+            while time.monotonic() < deadline:
+                pass
+            ran_whole = True
+    finally:
+        signal.signal(signal.SIGINT, before)
+        stop.set()
+    assert ran_whole

@@ -264,18 +264,26 @@ def stop_signals_as_interrupt() -> Iterator[None]:
 
 @contextlib.contextmanager
 def stops_held() -> Iterator[None]:
-    """Ctrl+C, SIGTERM and SIGHUP held back for the block and delivered at its end (where
-    the system can: ``pthread_sigmask``), so that the block runs whole or not at all."""
-    signals = {signal.SIGINT, *STOP_SIGNALS}
-    holds = hasattr(signal, "pthread_sigmask") \
-        and threading.current_thread() is threading.main_thread()
-    if holds:
-        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    """Ctrl+C, SIGTERM and SIGHUP held back for the block and delivered at its end, so that
+    the block runs whole or not at all. The hold is a Python handler that notes the signal:
+    a ``pthread_sigmask`` hold of the main thread let the kernel hand the signal to a worker
+    pool's thread, whose C handler had Python raise it in the block all the same (CI)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can be set only in the main thread
+        return
+    held: list[int] = []
+    previous = {}
+    for sig in (signal.SIGINT, *STOP_SIGNALS):
+        handler = signal.getsignal(sig)
+        if handler is not None and handler is not signal.SIG_IGN:
+            previous[sig] = signal.signal(sig, lambda signum, _frame: held.append(signum))
     try:
         yield
     finally:
-        if holds:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(held):
+            signal.raise_signal(sig)  # as it came, to the handler it was meant for
 
 
 def hold_further_stops() -> None:
