@@ -42,6 +42,7 @@ from typing import Any
 from fer_desktop.core.messages import about, quote
 from fer_desktop.core.model import MODEL_JSON
 from fer_desktop.core.safe_write import OUT_ADVICE, not_a_file
+from fer_desktop.core.trainer_events import MAX_INT
 
 # The files of a run folder.
 STATE = "state.json"
@@ -252,19 +253,18 @@ def new_run_dir(out: Path, preset: str) -> Path:
 
 
 MAX_JSON_BYTES = 16_000_000  # a run's JSON files: state.json holds ~200 bytes an epoch
-MAX_JSON_INT = 2 ** 63  # larger integers, which JSON allows, do not fit a float's range
 
 
 def numbers_in_range(value: Any) -> Any:
     """``value`` (parsed JSON) with every number that is not a finite float or an integer
-    below :data:`MAX_JSON_INT` as None, the trainer's own spelling of a missing number
+    below :data:`MAX_INT` as None, the trainer's own spelling of a missing number
     (``events._clean``). A loss may be NaN, and a hand-edited file may hold ``Infinity`` or a
     400-digit integer: each reader's ``float()`` and ``int()`` then raised OverflowError,
     and one such run took the whole Train tab away at every launch (audit 48)."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, int) and not isinstance(value, bool):
-        return value if abs(value) < MAX_JSON_INT else None
+        return value if abs(value) < MAX_INT else None
     if isinstance(value, dict):
         return {key: numbers_in_range(item) for key, item in value.items()}
     if isinstance(value, list):

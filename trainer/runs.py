@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fer_desktop.core.model_schema import is_share
-from fer_desktop.core.trainer_events import parse_event
+from fer_desktop.core.trainer_events import MAX_INT, parse_event
 from trainer import rundir
 from trainer.config import zoom_range
 from trainer.finetune_config import PRESET as FINETUNE_PRESET  # its runs keep no checkpoint
@@ -552,7 +552,7 @@ def rows_limit_text(limit: object) -> str:
     """"first 300 rows of each split" for a trial on part of the data; "" for none (0, missing, or
     not a number in a hand-edited file). One wording for the run list, Results and form."""
     if isinstance(limit, bool) or not isinstance(limit, int | float) or limit <= 0 \
-            or limit >= rundir.MAX_JSON_INT or not math.isfinite(limit):
+            or limit >= MAX_INT or not math.isfinite(limit):
         return ""  # "Infinity" in a hand-edited file raised, in the run list (audit 48)
     return f"first {int(limit):,} rows of each split"
 

@@ -147,7 +147,8 @@ def _garbage(line: str, reason: str) -> TrainerEvent:
     return TrainerEvent(GARBAGE, 0, problem=f"{reason}: {_quote(line)}", raw=line)
 
 
-MAX_INT = 2 ** 63  # an event's integers are counts: larger ones do not fit a float's range
+MAX_INT = 2 ** 63  # JSON allows larger integers: they do not fit a float's range (one home:
+# the trainer's events here, the run folder's JSON files in trainer.rundir)
 
 
 def _kind_ok(value: Any, kind: str) -> bool:
