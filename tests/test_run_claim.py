@@ -120,3 +120,18 @@ def test_export_of_a_folder_that_is_no_run_leaves_no_claim(tmp_path, capsys):
     folder.mkdir()
     assert main(["export", str(folder)]) == 2
     assert not (folder / CLAIM).exists()
+
+
+def test_a_run_another_process_has_claimed_is_not_moved_to_the_trash(held_run):
+    """Review 50: a run resumed in a terminal, in its slow start, read as "stopped" in the
+    run list, and Move to trash was allowed: the folder went from under its trainer."""
+    from trainer.runs import TRASH_BLOCKS, read_run_row, trash_block, trash_refusal
+
+    run, holder = held_run
+    row = read_run_row(run)
+    assert row.state == "stopped"  # its state names its trainer only once it has started
+    assert TRASH_BLOCKS[trash_block(row)] == "busy in another program"
+    assert "is being trained or exported by another program" in trash_refusal(row)
+    holder.kill()
+    holder.wait(10)
+    assert trash_refusal(row) == ""

@@ -447,20 +447,24 @@ def write_run_name(run: Path, name: str) -> str:
 #: What keeps a run from the trash, in the few words its greyed menu item adds (the item was
 #: greyed with no reason shown: trial 17).
 TRASH_BLOCKS = {"training": "training now", "busy": "busy in this window",
-                "in use": "its model is in use"}
+                "claimed": "busy in another program", "in use": "its model is in use"}
 
 
 def trash_block(row: RunRow, model_in_use: Path | None = None,
                 busy: tuple[Path, ...] | list[Path] = ()) -> str:
     """What keeps ``row``'s folder from the trash now (a key of TRASH_BLOCKS), or "": a run
     training now (its state, or its trainer alive on this machine), a run this window works
-    on (``busy``: its trainer, its export), and the run whose model the live view uses
+    on (``busy``: its trainer, its export), a run another process has claimed (a resume in
+    its slow start, before its state says "running", or an export: the run list let such a
+    folder go to the trash under them, review 50), and the run whose model the live view uses
     (``model_in_use``, that folder or one inside it)."""
     run = row.run_dir
     if row.state in (RUNNING, STOPPING) or trainer_running_here(run) is not None:
         return "training"
     if any(_resolved(b) == _resolved(run) for b in busy):
         return "busy"
+    if claimed_by(run) is not None:
+        return "claimed"
     if model_in_use is not None and _resolved(model_in_use).is_relative_to(_resolved(run)):
         return "in use"
     return ""
@@ -479,6 +483,9 @@ def refusal_sentence(row: RunRow, block: str) -> str:
                         "it to end) before moving it to the trash.",
             "busy": f"\"{row.title}\" is being trained or exported in this window: wait for "
                     "it to end before moving it to the trash.",
+            "claimed": f"\"{row.title}\" is being trained or exported by another program on "
+                       "this machine (a terminal's trainer): wait for it to end, or stop it "
+                       "(Ctrl+C where it runs), before moving it to the trash.",
             "in use": f"\"{row.title}\" holds the model the live view uses: use another "
                       "model first (File > Use the shipped model), then move the run to the "
                       "trash."}.get(block, "")
