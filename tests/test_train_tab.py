@@ -883,13 +883,14 @@ def test_the_collected_faces_source_says_how_many_there_are(tmp_path):
 
     folder = tmp_path / "collected"
     assert collected_line(folder).startswith("Nothing collected yet")
-    for emotion, n in (("happy", 6), ("sad", 2)):
+    for emotion, n in (("angry", 4), ("happy", 6), ("sad", 2)):
         (folder / emotion).mkdir(parents=True)
         for i in range(n):
             (folder / emotion / f"{i}.png").write_bytes(b"png")
     line = collected_line(folder)
-    assert line.startswith("Collected so far: 8 faces (happy 6, sad 2).")
-    assert "at least 5 faces of each emotion it uses: collect more of sad" in line
+    assert line.startswith("Collected so far: 12 faces (angry 4, happy 6, sad 2).")
+    # how many more of each (trial 42: every emotion named, not how many more it needs)
+    assert "at least 5 faces of each emotion it uses: collect 1 more angry, 3 more sad." in line
 
 
 def test_the_wheel_scrolls_the_form_not_the_number_under_it(qtbot, tab):

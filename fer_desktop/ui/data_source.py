@@ -174,12 +174,12 @@ def collected_line(folder: Path, went: bool = False) -> str:
         return gone_words(folder) + " "
     if not counts:
         return NOTHING_COLLECTED + " "
-    few = [e for e, n in counts.items() if n < MIN_PER_EMOTION]
+    few = [f"{MIN_PER_EMOTION - n} more {e}" for e, n in counts.items() if n < MIN_PER_EMOTION]
     text = (f"Collected so far: {counted(sum(counts.values()), 'face')} (" +
             ", ".join(f"{e} {n}" for e, n in counts.items()) + "). ")
-    if few:
+    if few:  # how many of each: a teacher plans the next lesson's shots from it (trial 42)
         text += (f"Training needs at least {MIN_PER_EMOTION} faces of each emotion it "
-                 f"uses: collect more of {', '.join(few)}. ")
+                 f"uses: collect {', '.join(few)}. ")
     return text
 
 
