@@ -944,6 +944,43 @@ def test_too_few_collected_faces_are_refused_before_training_starts(qtbot, tmp_p
     assert tab.data_source.open_button.isEnabled()
 
 
+@pytest.mark.parametrize("width", [700, 1280])
+def test_start_stays_put_as_faces_are_collected(qtbot, tmp_path, width):
+    """Trial 42: Start sat at y 519, 491, 505 and 496 as the collected faces' counts and the
+    "collect more" sentence came and went above it; a click where it had been hit a label."""
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / "collected"
+    settings.collect_folder = folder
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.resize(width, 800)
+    tab.show()
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    start = tab.form.start_button
+
+    def start_at():
+        place, before = start.mapTo(tab, start.rect().topLeft()), None
+        for _ in range(10):
+            qtbot.wait(20)
+            place, before = start.mapTo(tab, start.rect().topLeft()), place
+            if place == before:
+                break
+        return place
+
+    places = []
+    for emotion, n in (("happy", 2), ("happy", 8), ("sad", 1), ("angry", 3), ("sad", 9),
+                       ("angry", 9), ("fear", 12), ("disgust", 1), ("surprise", 1),
+                       ("neutral", 1)):
+        (folder / emotion).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            (folder / emotion / f"{i}.png").write_bytes(b"png")
+        tab.hide()
+        tab.show()  # back on the Train tab: counted again
+        places.append(start_at())
+    assert "collect 4 more disgust" in tab.data_source.help.text()
+    assert len(set(places)) == 1, places
+
+
 def test_a_fine_tune_says_it_runs_its_own_epochs(qtbot, tab):
     """The Epochs box showed 60, editable, while a fine-tune always runs 8."""
     from trainer.finetune_config import FinetuneConfig

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.collect import FaceCollector
+from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model_memory import same_files
 from fer_desktop.core.plain_words import counted
 from fer_desktop.ui.collect_folder import CollectFolder
@@ -174,13 +175,23 @@ def collected_line(folder: Path, went: bool = False) -> str:
         return gone_words(folder) + " "
     if not counts:
         return NOTHING_COLLECTED + " "
-    few = [f"{MIN_PER_EMOTION - n} more {e}" for e, n in counts.items() if n < MIN_PER_EMOTION]
+    return _counts_words(counts, {e: n for e, n in counts.items() if n < MIN_PER_EMOTION})
+
+
+def _counts_words(counts: dict[str, int], few: dict[str, int]) -> str:
     text = (f"Collected so far: {counted(sum(counts.values()), 'face')} (" +
-            ", ".join(f"{e} {n}" for e, n in counts.items()) + "). ")
+            ", ".join(f"{e} {n:,}" for e, n in counts.items()) + "). ")
     if few:  # how many of each: a teacher plans the next lesson's shots from it (trial 42)
-        text += (f"Training needs at least {MIN_PER_EMOTION} faces of each emotion it "
-                 f"uses: collect {', '.join(few)}. ")
+        text += (f"Training needs at least {MIN_PER_EMOTION} faces of each emotion it uses: "
+                 "collect " + ", ".join(f"{MIN_PER_EMOTION - n} more {e}"
+                                        for e, n in few.items()) + ". ")
     return text
+
+
+# the longest collected_line: the help is kept as tall, so that Start stays put as faces
+# are collected (it moved by a line as the "collect more" sentence came and went, and a
+# click where it had been landed on a label, trial 42)
+LONGEST_COLLECTED = _counts_words({e: 8888 for e in EMOTIONS}, {e: 1 for e in EMOTIONS})
 
 
 class DataSourceBox(QWidget):
@@ -345,8 +356,9 @@ class DataSourceBox(QWidget):
         self._form.setRowVisible(self.finetune_check, images)
         start = ((collected_line(self._collect.path, self._collect.went) if collected
                   else self._folder_line()) + self._test_sentence()) if images else ""
-        self.help.set_reserve([start + ADAPTED_TEXT, start + NEW_NETWORK_TEXT] if images
-                              else [])
+        starts = (start, LONGEST_COLLECTED + self._test_sentence()) if collected else (start,)
+        self.help.set_reserve([s + ending for s in starts
+                               for ending in (ADAPTED_TEXT, NEW_NETWORK_TEXT)] if images else [])
         self.help.setText(start + (ADAPTED_TEXT if self.finetune_check.isChecked()
                                    else NEW_NETWORK_TEXT) if images else "")
         self.help.setVisible(images)  # with the CSV: no blank line over "Train a model"
