@@ -919,3 +919,36 @@ def test_results_say_why_the_charts_last_point_differs_from_the_score(qtbot, tmp
     view.show_run(run)
     assert "last point, 73%, is the network as it trained; 80% is the exported model, " \
         "which also looks at each face mirrored" in view.summary.text()
+
+
+def test_a_launch_model_failing_late_leaves_the_model_chosen_meanwhile(qtbot, settings,
+                                                                        tmp_path):
+    """Review 48: launched with --model on a slow share, the user put the shipped model in
+    use while it loaded; its late failure then said "could not be loaded" over the working
+    view, and the status bar "Model: none loaded" while the shipped model ran."""
+    import threading
+
+    from fer_desktop.core.errors import ModelError
+
+    release = threading.Event()
+
+    def slow_failing(model_dir=None, options=None):
+        release.wait(WAIT_MS / 1000)
+        raise ModelError(tmp_path / "model.json", "is not valid JSON (x)")
+
+    window = MainWindow(settings, source=str(SAMPLE), camera_lister=no_cameras, start=False,
+                        model_dir=tmp_path, pipeline_factory=slow_failing)
+    qtbot.addWidget(window)
+    window.show()
+    window.live_view.start()
+    with qtbot.waitSignal(window.model_changed, timeout=WAIT_MS):  # chosen meanwhile
+        window._on_model_loaded(StubClassifier())
+    failed = []
+    window.live_view.pipeline_failed.connect(failed.append)
+    release.set()
+    qtbot.waitUntil(lambda: "is not valid JSON" in window.notifier.last_error, timeout=WAIT_MS)
+    assert "The model in use stays." in window.notifier.last_error
+    assert failed == [] and "none loaded" not in window.model_label.text()
+    assert "could not be loaded" not in window.live_view.video_view.message
+    window.close()
+    qtbot.waitUntil(lambda: window.busy_workers() == 0, timeout=WAIT_MS)

@@ -64,17 +64,15 @@ class LiveView(QWidget):
     """The Live tab; see the module docstring.
 
     Args:
-        settings: remembered source, options and folders.
-        notifier: where messages go.
-        source: open this source instead of the remembered one (command line).
+        settings, notifier: the remembered source, options and folders; where messages go.
+        source, detector: instead of the remembered ones (command line).
         model_dir: the model folder (None: the shipped model).
-        detector: override the remembered detector (command line).
         pipeline_factory, source_opener, camera_lister: the core functions, injectable for
             tests (a fake source, a stub classifier).
 
     Signals:
         pipeline_ready(object): the pipeline loaded; carries its classifier.
-        pipeline_failed(str): the model could not be loaded at start.
+        pipeline_failed(str): the model could not be loaded at start (none other in use).
         source_failed(str): a source could not be opened or stopped delivering frames.
         frame_shown(object): a CaptureOutput was accepted for painting.
         stats_updated(object): LiveStats, once a second.
@@ -312,6 +310,8 @@ class LiveView(QWidget):
 
     def _on_pipeline_error(self, exc: BaseException) -> None:
         message = f"The emotion model could not be loaded: {exc}"
+        if self._pipeline is not None:  # one chosen while it loaded works: not "none loaded"
+            return self._notifier.error(f"{message} The model in use stays.", exc=exc)
         self.video_view.set_message(model_failure_words(message))
         self._notifier.error(message, exc=exc, serious=True)
         self.pipeline_failed.emit(str(exc))
