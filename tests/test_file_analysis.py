@@ -261,3 +261,24 @@ def test_a_video_moved_away_while_read_is_no_problem(tmp_path):
 
     result = analyse_file(video, tmp_path / "r.csv", stub_pipeline(), cancelled=moved)
     assert result.frames == 6 and result.problems == ()
+
+
+def test_an_output_folder_moved_meanwhile_is_named_not_the_temporary_file(tmp_path):
+    """Audit 51: "Could not analyse long.avi: /out/.tmp-fer-long-emotions-....csv.j75tp99g.csv
+    was moved or removed while it was written": the hidden temporary file, not the CSV nor
+    its folder."""
+    video = make_video(tmp_path / "clip.avi", frames=6)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "clip.csv"
+
+    def folder_moved():
+        if folder.exists():
+            folder.rename(tmp_path / "out.bak")
+        return False
+
+    with pytest.raises(ExportError) as caught:
+        analyse_file(video, out, stub_pipeline(), cancelled=folder_moved)
+    assert caught.value.path == out and ".tmp" not in str(caught.value)
+    assert f"its folder {folder} was moved or removed during the analysis" in str(caught.value)
+    assert "nothing was saved" in str(caught.value)

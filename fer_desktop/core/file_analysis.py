@@ -140,11 +140,14 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
         out_csv = pending.target
     except OSError as exc:
         raise ExportError(out_csv, f"cannot be written ({exc.strerror or exc})") from exc
-    except ExportError as exc:  # the recorder's own words name its temporary file
-        written = getattr(exc, "write_error", None)
-        if exc.path != pending.path or written is None:
+    except ExportError as exc:  # the recorder's own words name its temporary file (a folder
+        if exc.path != pending.path:  # moved meanwhile named that hidden file, audit 51)
             raise
-        raise ExportError(out_csv, f"cannot be written ({written}); nothing was saved") from exc
+        written = getattr(exc, "write_error", None)
+        reason = (f"cannot be written ({written})" if written is not None else
+                  f"could not be kept: its folder {out_csv.parent} was moved or removed during "
+                  "the analysis")
+        raise ExportError(out_csv, f"{reason}; nothing was saved") from exc
     finally:
         if not pending.committed:
             pending.discard()
