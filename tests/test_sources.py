@@ -44,10 +44,10 @@ class FakeCapture:
     def read(self):
         if self.script["left"] > 0:
             self.script["left"] -= 1
-            return True, np.zeros((4, 4, 3), np.uint8)
+            return True, np.zeros((8, 8, 3), np.uint8)
         if self.script.get("recover_after") is not None and \
                 self.script["opens"] > self.script["recover_after"]:
-            return True, np.ones((4, 4, 3), np.uint8)
+            return True, np.ones((8, 8, 3), np.uint8)
         return False, None
 
     def set(self, *_args):
@@ -278,7 +278,7 @@ class FakeVideo:
         if self.read_count >= len(self.times_ms):
             return False, None
         self.read_count += 1
-        return True, np.zeros((4, 4, 3), np.uint8)
+        return True, np.zeros((8, 8, 3), np.uint8)
 
     def get(self, prop):
         if prop == cv2.CAP_PROP_POS_MSEC:
@@ -763,7 +763,7 @@ def test_a_video_or_gif_of_huge_frames_is_refused_before_a_frame_is_decoded(tmp_
     """A 164 KB GIF of 15000 x 15000 took 2.7 GB to analyse and 3.4 GB to show, where a PNG
     of that size is refused from its header (audit 39)."""
     small, huge = tmp_path / "small.gif", tmp_path / "huge.gif"
-    small.write_bytes(_gif(4, 4))
+    small.write_bytes(_gif(8, 8))
     huge.write_bytes(_gif(15000, 15000))
     VideoFileSource(small).close()  # a GIF is read as a video
     with pytest.raises(SourceError, match=r"frames of 15000 x 15000 pixels \(225 MP\); videos "
@@ -894,3 +894,19 @@ def test_a_video_with_no_frames_is_said_empty_not_damaged(tmp_path):
     with pytest.raises(SourceError) as info:
         open_source(path)
     assert info.value.reason == "holds no frames (a recording stopped as it started?)"
+
+
+@pytest.mark.parametrize("size", [(1, 1), (4000, 2)])
+def test_a_video_of_frames_too_small_for_a_face_is_refused_with_their_size(tmp_path, size):
+    """Audit 49: MJPEG AVIs of 1x1 and 4000x2 frames played as a grey and a black view with
+    "No face in view", and analyze wrote "no face" rows for each frame, without a word."""
+    from ui_helpers import write_video
+
+    width, height = size
+    video = write_video(tmp_path / "strip.avi",
+                        [np.full((height, width, 3), 128, np.uint8)] * 5, 10.0)
+    with pytest.raises(SourceError) as caught:
+        VideoFileSource(video)
+    assert f"has frames of {width} x {height} pixels, too small to hold a face" in \
+        str(caught.value)
+    assert not caught.value.retryable

@@ -312,9 +312,8 @@ class CameraSource:
         uint8", audit 38)."""
         try:
             picture = as_bgr8(image)
-            if min(picture.shape[:2]) < MIN_CAMERA_SIDE:  # 1x1, or a raw 1xN buffer: "no
-                raise ValueError(f"{picture.shape[1]} x {picture.shape[0]} pixels, too small "
-                                 "to hold a face")  # face" rows by the thousand (review 37)
+            if min(picture.shape[:2]) < MIN_FRAME_SIDE:  # 1x1, or a raw 1xN buffer: "no
+                raise ValueError(too_small(picture))  # face" rows by the thousand (review 37)
         except ValueError as exc:
             raise SourceError(self.description, f"sends pictures this app cannot read ({exc}); "
                               "choose another camera, or another format in its own "
@@ -328,7 +327,13 @@ class CameraSource:
             self._capture = None
 
 
-MIN_CAMERA_SIDE = 2  # pixels: a line of pixels (a raw 1xN buffer) or one pixel is no picture
+MIN_FRAME_SIDE = 8  # pixels: a line of pixels (a raw 1xN buffer), one pixel, or a strip
+# 4000 x 2 holds no face a detector could find (a video of such frames played as a black view)
+
+
+def too_small(image: np.ndarray) -> str:
+    """Why frames under MIN_FRAME_SIDE are refused, with their size."""
+    return f"{image.shape[1]} x {image.shape[0]} pixels, too small to hold a face"
 MAX_FRAME_COUNT = 2**31 - 1  # a year at 60 fps is 1.9e9 frames; past this, a sentinel
 
 
@@ -381,6 +386,9 @@ class VideoFileSource:
             empty = opened and _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 0
             self._capture.release()
             raise SourceError(self.path, _unreadable_video(self.path, empty), retryable=False)
+        if min(first.shape[:2]) < MIN_FRAME_SIDE:  # played as a grey or black view, with
+            self._capture.release()  # "no face" rows by the frame (audit 49)
+            raise SourceError(self.path, f"has frames of {too_small(first)}", retryable=False)
         self.fps = _capture_fps(self._capture)
         self.fps_assumed = False
         self.frame_count = self._header_count()
