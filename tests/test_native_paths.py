@@ -101,3 +101,25 @@ def test_no_room_for_the_alias_is_said_in_a_sentence(tmp_path, sample_bgr, monke
     monkeypatch.setattr(tempfile, "TemporaryDirectory", full)
     with pytest.raises(SourceError, match=r"cannot be opened \(No space left on device\)"):
         VideoFileSource(odd)
+
+
+def test_the_json_sidecars_spell_a_stray_byte_as_the_csvs_do(tmp_path):
+    """Trial 43: a screenshot's and an explanation's JSON held "caf\\udce9 dir/vid\\udce9o.mp4",
+    a lone surrogate (jq showed U+FFFD; pandas' to_csv raised "surrogates not allowed"),
+    where every CSV writes caf\\xe9."""
+    import json
+
+    import numpy as np
+
+    from fer_desktop.core.export import ScreenshotWriter
+    from fer_desktop.core.pipeline import FrameResult
+
+    source = str(tmp_path / LATIN1 / (LATIN1 + ".mp4"))
+    png = ScreenshotWriter(tmp_path).save(np.zeros((20, 20, 3), np.uint8), FrameResult(
+        index=0, timestamp_s=0.0, faces=[]), source, provenance={"model_file": LATIN1})
+    raw = png.with_suffix(".json").read_bytes()
+    raw.decode("utf-8")  # text any UTF-8 reader takes
+    sidecar = json.loads(raw)
+    assert sidecar["source"] == printable(source) and "\\xe9" in sidecar["source"]
+    assert sidecar["model_file"] == "caf\\xe9"
+    assert all(not 0xD800 <= ord(c) <= 0xDFFF for c in json.dumps(sidecar, ensure_ascii=False))

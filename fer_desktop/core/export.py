@@ -28,7 +28,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError
-from fer_desktop.core.native_paths import printable
+from fer_desktop.core.native_paths import printable, printable_strings
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS, frame_settings
 from fer_desktop.core.safe_write import make_folder, snapshot_png, too_long_words
@@ -159,7 +159,7 @@ class ScreenshotWriter:
             data = {"image": path.name, "saved_at": now.isoformat(timespec="seconds"),
                     **sidecar}
             tmp = path.with_name(f".tmp-{path.stem}.json")
-            tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+            tmp.write_text(json.dumps(printable_strings(data), indent=2), encoding="utf-8")
             os.replace(tmp, path.with_suffix(".json"))
         except OSError as exc:
             # the files are this save's own (created exclusively): none is left behind, a
@@ -389,7 +389,7 @@ def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -
         png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
                                          provenance=provenance)
         sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
-        sidecar["image"] = out.name
+        sidecar["image"] = printable(out.name)
         png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")
         os.replace(png, out)
         os.replace(png.with_suffix(".json"), out.with_suffix(".json"))

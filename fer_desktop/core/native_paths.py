@@ -16,6 +16,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 
 def is_text(name: str) -> bool:
@@ -41,6 +42,19 @@ def printable(name: str) -> str:
     except UnicodeEncodeError:  # a surrogate no file system made
         return name.encode("utf-8", "backslashreplace").decode("ascii")
     return raw.decode("utf-8", "backslashreplace")
+
+
+def printable_strings(value: Any) -> Any:
+    """``value`` (JSON-like) with every string :func:`printable`: a name's stray byte went
+    into the JSON sidecars as a lone surrogate (``caf\\udce9``), which jq shows as U+FFFD and
+    UTF-8 writers refuse, where the CSVs spell it ``caf\\xe9`` (trial 43)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable_strings(key): printable_strings(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable_strings(item) for item in value]
+    return value
 
 
 @contextlib.contextmanager
