@@ -363,3 +363,35 @@ def test_a_run_folder_moved_away_while_it_trains_is_said_gone(tmp_path):
                                                 str(run / ".tmp-412-ckpt-0003.keras")))
     assert words.startswith(f"{run} is gone (moved, renamed or deleted while the command "
                             "ran: No such file or directory)")
+
+
+@pytest.mark.parametrize("source", ["csv", "images"])
+def test_a_resume_on_data_changed_under_its_name_is_refused_before_anything_changes(
+        tmp_path, capsys, source):
+    """Audit 52: a CSV replaced under the run's path (a new version of FER-2013) was only
+    warned of: an epoch trained on the other data, the oldest checkpoint went, and only the
+    export refused the run, left half one dataset and half the other."""
+    from factories import make_csv, make_image_folder
+
+    from trainer import cli
+
+    if source == "csv":
+        config = {"preset": "fast", "epochs": 2, "csv": str(make_csv(
+            tmp_path / "fer2013.csv", {"Training": 40, "PublicTest": 14, "PrivateTest": 14}))}
+    else:
+        config = {"preset": "fast", "epochs": 2, "images": str(make_image_folder(
+            tmp_path / "faces", {"happy": 6, "sad": 6}))}
+    run = make_run_folder(tmp_path, "20261207-100013-fast",
+                          {"epoch": 1, "epochs": 2, "status": "stopped",
+                           "dataset_sha256": "0" * 64},  # what it started with: other data
+                          config=config)
+    before = _hashes(run)
+    # a CSV's checksum is checked before --threads changes config.json; a folder's faces
+    # once read (after such a change: the window's Resume gives none)
+    assert cli.main(["--resume", str(run), *(["--threads", "1"] if source == "csv" else [])]) \
+        == 2
+    error = capsys.readouterr().err
+    assert {"csv": f"fer2013.csv is not the CSV {run.name} started with: its content changed "
+                   "since", "images": f"faces changed since {run.name} started"}[source] \
+        in error, error
+    assert "Traceback" not in error and _hashes(run) == before

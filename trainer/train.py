@@ -267,6 +267,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         out = Path(config.out)
         rundir.check_writable(out)
     data = _load_data(config, out, emitter)
+    if state is not None:
+        _refuse_other_data(run, config, state, data)
     configure_threads(config.threads)
     strategy = _make_strategy(config, cluster, stop)
     init_weights = None
@@ -298,7 +300,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
                 if init_weights is not None:
                     model.set_weights(init_weights)
             else:
-                model = _restored_model(config, run, state, data, fit, emitter)
+                model = _restored_model(config, run, state, fit)
             state.status = rundir.RUNNING
             state.owner = rundir.this_process()
             state.save(run)
@@ -352,8 +354,10 @@ def _reopen_claimed(run: Path, emitter: EventEmitter, new_epochs: int | None,
                          new_epochs or config.resolved_epochs)
     if "csv" in new_limits:
         _check_moved_csv(run, config, state, new_limits["csv"])
-    elif new_limits or new_epochs is not None:  # refused before config.json changes: it said
-        _check_sources(config)  # "changing the length", then refused a CSV gone (audit 36)
+    else:
+        if new_limits or new_epochs is not None:  # refused before config.json changes: it
+            _check_sources(config)  # said "changing the length", then refused a CSV gone
+        _refuse_replaced_csv(run, config, state)  # (audit 36); a CSV replaced, as early
     if new_limits:
         _change_limits(run, config, new_limits, emitter)
     config.events = emitter.mode
@@ -472,6 +476,43 @@ def _check_moved_csv(run: Path, config: TrainConfig, state: rundir.RunState, csv
                           "differs); give the same file, moved or copied")
 
 
+def _refuse_replaced_csv(run: Path, config: TrainConfig, state: rundir.RunState) -> None:
+    """The run's own CSV replaced under its name, refused before anything of the run
+    changes (see :func:`_refuse_other_data`); one gone is named where it is read."""
+    from trainer.data import sha256_of
+
+    if config.images or not config.csv or not state.dataset_sha256 \
+            or not Path(config.csv).is_file():
+        return
+    if sha256_of(config.csv) != state.dataset_sha256:
+        raise _other_data(run, config)
+
+
+def _refuse_other_data(run: Path, config: TrainConfig, state: rundir.RunState,
+                       data: FerData) -> None:
+    """Refuse to go on with other data than the run started with, before its files change:
+    a CSV replaced under its name (a new version of FER-2013) was only warned of, an epoch
+    trained on it, the oldest checkpoint dropped, then the export refused the run (audit
+    52); a folder's faces changed would also change its held-out test faces."""
+    if state.dataset_sha256 and state.dataset_sha256 != data.sha256:
+        release_run(run)  # refused: the run's folder as it was
+        raise _other_data(run, config)
+
+
+def _other_data(run: Path, config: TrainConfig) -> Exception:
+    from trainer.config import ConfigError
+
+    if config.images:
+        return ConfigError(f"the image folder {config.images} changed since {run.name} "
+                           "started (faces added, removed or moved): a run cannot go on with "
+                           "other faces, its test faces would change too; start a new run on "
+                           "it")
+    return ConfigError(f"{config.csv or 'the CSV'} is not the CSV {run.name} started with: its "
+                       "content changed since (its checksum differs: a new version of the "
+                       "file?). A run cannot go on with other data: give the file it started "
+                       "with (--csv PATH), or start a new run")
+
+
 def _change_limits(run: Path, config: TrainConfig, new_limits: dict[str, Any],
                    emitter: EventEmitter) -> None:
     for name, value in new_limits.items():
@@ -549,14 +590,11 @@ def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
     return model, state
 
 
-def _restored_model(config: TrainConfig, run: Path, state: rundir.RunState, data: FerData,
-                    fit: _Fit, emitter: EventEmitter):
+def _restored_model(config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fit):
     """The last checkpoint's model (optimizer included), or a fresh one when there is none."""
     from trainer import recipe
     from trainer.keras_files import load_keras
 
-    if state.dataset_sha256 not in (None, data.sha256):
-        emitter.log("warning: the CSV differs from the one this run started with")
     if not state.checkpoint:  # killed before the first epoch ended: start that run afresh
         model = recipe.build_network(config.preset, config.resolved_widths)
         recipe.compile_model(model, config.preset, config.resolved_learning_rate, fit.steps,
