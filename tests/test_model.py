@@ -444,3 +444,39 @@ def test_a_fully_quantised_file_is_refused_at_load(model_copy, side):
     with pytest.raises(ModelMismatchError, match=f"{side} tensor type is 'uint8', this app "
                                                  "needs 'float32'"):
         EmotionClassifier.load(model_copy)
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize("answer", ["nan", "logits"])
+def test_a_file_that_answers_no_probabilities_is_refused_at_load(model_copy, answer):
+    """Audit 52: a .tflite answering NaN (a training that diverged) loaded; the live view
+    stopped at its first face ("cannot convert float NaN to integer"), --snapshot waited 60 s
+    and analyze wrote "angry, nan" rows, exit 0."""
+    import tensorflow as tf
+
+    dense = tf.keras.layers.Dense(7, activation=None)
+    inputs = tf.keras.Input((48, 48, 1))
+    outputs = dense(tf.keras.layers.Flatten()(inputs))
+    if answer == "nan":
+        outputs = tf.keras.layers.Lambda(lambda x: x * float("nan"))(outputs)
+    model = tf.keras.Model(inputs, outputs)
+    dense.set_weights([np.zeros((48 * 48, 7), np.float32), np.full(7, 3.0, np.float32)])
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    (model_copy / meta["files"]["tflite_int8"]).write_bytes(
+        tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    meta.pop("files_sha256", None)
+    path.write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match={"nan": r"gives no numbers \(NaN\) for a face",
+                                          "logits": "gives no probabilities: its 7 outputs for "
+                                                    "a face sum to 21, not 1"}[answer]):
+        EmotionClassifier.load(model_copy)
+
+
+def test_a_nan_answer_after_load_is_a_model_error_not_a_crash_later(monkeypatch):
+    """Audit 52: NaN went on to the overlay, which stopped the video with "cannot convert
+    float NaN to integer"; for some faces only, the load's blank face cannot see it."""
+    classifier = EmotionClassifier.load()
+    monkeypatch.setattr(classifier, "_invoke", lambda faces: np.full((len(faces), 7), np.nan))
+    with pytest.raises(ModelError, match=r"gives no numbers \(NaN\) for a face"):
+        classifier.predict(np.zeros((2, 48, 48, 1), np.float32))

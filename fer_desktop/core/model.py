@@ -201,6 +201,10 @@ class Classifier(Protocol):
         ...
 
 
+NOT_NUMBERS = ("gives no numbers (NaN) for a face: the network is broken (a training that "
+               f"diverged?); choose another model, or {EXPORT_HINT} again")
+
+
 class EmotionClassifier:
     """Classify preprocessed faces into calibrated probabilities of the 7 emotions.
 
@@ -266,6 +270,20 @@ class EmotionClassifier:
         self._input_index = inputs[0]["index"]
         self._output_index = outputs[0]["index"]
         self._batch = int(inputs[0]["shape"][0])
+        self._check_answers()
+
+    def _check_answers(self) -> None:
+        """One blank face through the network at load: a file that loads but answers NaN (a
+        training that diverged) stopped the live view at its first face ("cannot convert
+        float NaN to integer") and filled analyze's CSV with "nan", exit 0; one whose outputs
+        are no probabilities (logits) read as nonsense bars (audit 52)."""
+        raw = self._invoke(np.zeros((1, *preprocess.INPUT_SHAPE), np.float32))[0]
+        if not np.isfinite(raw).all():
+            raise ModelError(self.model_path, NOT_NUMBERS)
+        if raw.min() < -0.01 or not 0.9 < float(raw.sum()) < 1.1:
+            raise ModelError(self.model_path, "gives no probabilities: its 7 outputs for a face "
+                                              f"sum to {float(raw.sum()):.3g}, not 1 (a network "
+                                              f"without its softmax?); {EXPORT_HINT} again")
 
     @classmethod
     def load(cls, model_dir: Path | str | None = None, prefer_int8: bool = True,
@@ -326,6 +344,12 @@ class EmotionClassifier:
             raise ValueError(f"faces must be (n, 48, 48, 1), got {faces.shape}")
         if len(faces) == 0:
             return np.zeros((0, NUM_CLASSES), np.float32)
+        raw = self._invoke(faces)
+        if not np.isfinite(raw).all():  # for this face only: said, not drawn as a crash
+            raise ModelError(self.model_path, NOT_NUMBERS)
+        return apply_temperature(raw.astype(np.float32, copy=False), self.temperature)
+
+    def _invoke(self, faces: np.ndarray) -> np.ndarray:
         with self._lock:
             if len(faces) != self._batch:
                 self._interpreter.resize_tensor_input(self._input_index,
@@ -334,5 +358,4 @@ class EmotionClassifier:
                 self._batch = len(faces)
             self._interpreter.set_tensor(self._input_index, np.ascontiguousarray(faces))
             self._interpreter.invoke()
-            raw = self._interpreter.get_tensor(self._output_index)  # a copy, not a view
-        return apply_temperature(raw.astype(np.float32, copy=False), self.temperature)
+            return self._interpreter.get_tensor(self._output_index)  # a copy, not a view
