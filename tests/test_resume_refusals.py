@@ -395,3 +395,22 @@ def test_a_resume_on_data_changed_under_its_name_is_refused_before_anything_chan
                    "since", "images": f"faces changed since {run.name} started"}[source] \
         in error, error
     assert "Traceback" not in error and _hashes(run) == before
+
+
+@pytest.mark.tf
+def test_a_training_that_diverges_stops_saying_so_and_keeps_no_nan_epoch(tmp_path):
+    """Audit 52: a NaN loss was saved as the best epoch, the export ended in "RuntimeError:
+    exported float32 model differs from Keras by nan" (a traceback, exit 1), and the run
+    offered Export and Resume of NaN weights."""
+    from factories import make_csv
+
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 40, "PublicTest": 14, "PrivateTest": 14})
+    out = tmp_path / "runs"
+    result = run_trainer("--csv", str(csv), "--preset", "fast", "--epochs", "2",
+                         "--learning-rate", "1e12", "--threads", "1", "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    assert "diverged at epoch 1: its loss is not a number (NaN or infinite); no epoch was " \
+           "kept. Start a new run with a lower --learning-rate" in result.stderr
+    assert "Traceback" not in result.stderr
+    (run,) = out.glob("2*")
+    assert not list(run.glob("*.keras")) and not (run / "model.json").exists()

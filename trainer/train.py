@@ -90,6 +90,7 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
                 return
             seconds = time.monotonic() - self._t0
             row = _epoch_row(self.model, epoch + 1, logs or {}, seconds, steps * batch_size)
+            _refuse_diverged(run, state, row)
             improved = _commit_epoch(run, state, self.model, row, keep)
             emitter.emit("epoch", epochs=epochs, best_val_accuracy=state.best_val_accuracy,
                          best_epoch=state.best_epoch, **row)
@@ -97,6 +98,19 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
                          best=improved)
 
     return RunCallback()
+
+
+def _refuse_diverged(run: Path, state: rundir.RunState, row: dict) -> None:
+    """Stop a training whose loss is no longer a number, before the epoch is kept: it was
+    saved as the best, the export ended in "RuntimeError: exported float32 model differs
+    from Keras by nan", and the run offered Export and Resume of NaN weights (audit 52)."""
+    if math.isfinite(row["loss"]) and math.isfinite(row["val_loss"]):
+        return
+    kept = (f"it keeps epoch {state.epoch}, the last whose numbers were sound (Export uses it)"
+            if state.epoch else "no epoch was kept")
+    raise rundir.RunDirError(run, f"diverged at epoch {row['epoch']}: its loss is not a number "
+                                  f"(NaN or infinite); {kept}. Start a new run with a lower "
+                                  "--learning-rate")
 
 
 def _emit_batch(emitter: EventEmitter, logs: dict, **fields) -> None:
