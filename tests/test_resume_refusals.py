@@ -414,3 +414,16 @@ def test_a_training_that_diverges_stops_saying_so_and_keeps_no_nan_epoch(tmp_pat
     assert "Traceback" not in result.stderr
     (run,) = out.glob("2*")
     assert not list(run.glob("*.keras")) and not (run / "model.json").exists()
+
+
+def test_a_run_of_a_preset_this_trainer_does_not_know_is_named_not_a_key_error():
+    """Audit 52: `export` and `average` of a run whose config.json names a newer version's
+    preset ended in "KeyError: 'xlarge'" and a traceback."""
+    from trainer.config import ConfigError
+    from trainer.convert import float32_copy
+
+    with pytest.raises(ConfigError, match="the run's config.json names the preset 'xlarge', "
+                                          "which this version of the trainer does not know "
+                                          r"\(default, fast, seed\): was the run made by a "
+                                          "newer version"):
+        float32_copy(None, "xlarge")

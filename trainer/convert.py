@@ -21,7 +21,19 @@ from fer_desktop.core.emotions import EMOTIONS
 
 
 def float32_copy(model, preset: str):
-    """Rebuild ``model`` in float32 with the same weights (TFLite has no bfloat16 kernels)."""
+    """Rebuild ``model`` in float32 with the same weights (TFLite has no bfloat16 kernels).
+
+    Raises:
+        ConfigError: ``preset`` (from a run's config.json) is not one this trainer builds:
+            ``export`` and ``average`` of a run made by a newer version ended in "KeyError:
+            'xlarge'" and a traceback (audit 52).
+    """
+    from trainer.config import PRESETS, ConfigError
+
+    if preset not in PRESETS:  # (the presets are the networks trainer.recipe builds)
+        raise ConfigError(f"the run's config.json names the preset {preset!r}, which this "
+                          f"version of the trainer does not know ({', '.join(PRESETS)}): was "
+                          "the run made by a newer version?")
     import keras
 
     from trainer.recipe import BUILDERS, build_network, stage_widths

@@ -470,7 +470,8 @@ def saved_config(run: Path) -> TrainConfig:
     try:
         return TrainConfig.from_dict(data)
     except (ConfigError, TypeError, ValueError) as exc:
-        raise rundir.RunDirError(path, f"cannot be used ({exc}); was it edited by hand?") from exc
+        raise rundir.RunDirError(path, f"cannot be used ({exc}); was it made by a newer version "
+                                       "of the trainer, or edited by hand?") from exc
 
 
 def _check_moved_csv(run: Path, config: TrainConfig, state: rundir.RunState, csv: str) -> None:
