@@ -427,3 +427,19 @@ def test_a_run_of_a_preset_this_trainer_does_not_know_is_named_not_a_key_error()
                                           r"\(default, fast, seed\): was the run made by a "
                                           "newer version"):
         float32_copy(None, "xlarge")
+
+
+def test_settings_of_another_version_in_config_json_are_said_not_followed(tmp_path, capsys):
+    """Audit 52: a resume of a run whose config.json named "optimizer": "lion" and an "ema"
+    trained on with this version's recipe, exit 0, without a word."""
+    from trainer import cli
+
+    run = make_run_folder(tmp_path, "20261207-100007-fast",
+                          {"epoch": 1, "epochs": 2, "status": "stopped"},
+                          config={"preset": "fast", "epochs": 2, "resolved": {"epochs": 2},
+                                  "csv": str(tmp_path / "gone.csv"), "optimizer": "lion",
+                                  "ema": {"decay": 0.999}})
+    assert cli.main(["--resume", str(run)]) == 2  # (its CSV is gone: refused after the word)
+    error = capsys.readouterr().err
+    assert f"warning: {run.name}'s config.json holds settings this trainer does not know (ema, " \
+           "optimizer): made by another version of the trainer? They are not followed" in error

@@ -349,6 +349,14 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     @classmethod
+    def unknown_keys(cls, data: dict[str, Any]) -> list[str]:
+        """The keys of a config.json this trainer does not follow (``from_dict`` drops them):
+        a newer version's settings (``optimizer``, ``ema``) were silently not followed on
+        resume, while the file still said the run used them (audit 52)."""
+        known = {f.name for f in dataclasses.fields(cls)} | {"resolved"}  # (what it resolved)
+        return sorted(key for key in data if key not in known)
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         types = {f.name: f.type for f in dataclasses.fields(cls)}
         # a config.json from before --warp trained with the chain: a resumed run keeps it

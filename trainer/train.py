@@ -358,6 +358,10 @@ def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
 def _reopen_claimed(run: Path, emitter: EventEmitter, new_epochs: int | None,
                     new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
     config = saved_config(run)
+    if unknown := TrainConfig.unknown_keys(rundir.read_json(run / rundir.CONFIG)):
+        emitter.log(f"warning: {run.name}'s config.json holds settings this trainer does not "
+                    f"know ({', '.join(unknown)}): made by another version of the trainer? "
+                    "They are not followed from here on")
     new_limits |= _absolute(new_limits)  # as saved: a relative --csv was written back, and
     # the run no longer exported from another folder (review 42)
     new_limits = {k: v for k, v in new_limits.items()  # what --resume may change, but the
