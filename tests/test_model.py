@@ -269,7 +269,7 @@ def test_a_mismatch_quotes_a_long_value_briefly(model_copy):
     (lambda d: (d / "model.json").unlink(), "", r"holds no model \(no model.json\): a model is"),
     (lambda d: (d / "model.json").write_text("{not json"), "model.json", "not valid JSON"),
     (lambda d: (d / "model.json").write_text("[1, 2]"), "model.json", "JSON object"),
-    (lambda d: (d / "model.json").write_bytes(b"\xff\xfe\x00"), "model.json", "not valid JSON"),
+    (lambda d: (d / "model.json").write_bytes(b"\xff\xfe\x00"), "model.json", "is UTF-16 text"),
     # valid JSON Python cannot read: a RecursionError and a plain ValueError got past the
     # JSONDecodeError caught (a traceback in analyze, no file named in the window: audit 37)
     (lambda d: (d / "model.json").write_text('{"a": ' + "[" * 100000 + "]" * 100000 + "}"),
@@ -480,3 +480,55 @@ def test_a_nan_answer_after_load_is_a_model_error_not_a_crash_later(monkeypatch)
     monkeypatch.setattr(classifier, "_invoke", lambda faces: np.full((len(faces), 7), np.nan))
     with pytest.raises(ModelError, match=r"gives no numbers \(NaN\) for a face"):
         classifier.predict(np.zeros((2, 48, 48, 1), np.float32))
+
+
+def test_a_model_json_as_notepad_saves_it_is_read_or_named(model_copy):
+    """Audit 52: a byte-order mark (Windows Notepad) read "is not valid JSON ('Unexpected
+    UTF-8 BOM (decode using utf-8-sig)...')", UTF-16 "'utf-8' codec can't decode byte
+    0xff", each with "export a model ... again" for a file the user had only edited."""
+    path = model_copy / "model.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert EmotionClassifier.load(model_copy).name  # a BOM: read all the same
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.raises(ModelError, match="model.json is UTF-16 text: save it as UTF-8"):
+        EmotionClassifier.load(model_copy)
+    path.write_bytes(text.replace("default", "d\xe9fault").encode("latin-1"))
+    with pytest.raises(ModelError, match="model.json is not UTF-8 text: save it as UTF-8"):
+        EmotionClassifier.load(model_copy)
+
+
+def test_a_model_json_link_to_nowhere_is_named_as_such(model_copy):
+    """Audit 52: model.json as a link to itself or to a file gone read "holds no model (no
+    model.json)", where the same on the .tflite was named."""
+    path = model_copy / "model.json"
+    path.unlink()
+    path.symlink_to(model_copy / "gone.json")
+    with pytest.raises(ModelError, match="model.json is a link that leads nowhere or back to "
+                                         "itself"):
+        EmotionClassifier.load(model_copy)
+
+
+def test_a_model_s_name_is_one_line_of_visible_text(model_copy):
+    """Audit 52: "evil\\nname" split the status bar's model line in two, and "\\u202e" (run
+    names are cleaned of it) turned the name round."""
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    meta["name"] = "evil\nname \u202eLLL" + "L" * 300
+    path.write_text(json.dumps(meta))
+    name = EmotionClassifier.load(model_copy).name
+    assert name.startswith("evil name LLL") and "\n" not in name and "\u202e" not in name
+    assert len(name) <= 100
+    meta["name"] = "\n\t"  # nothing visible: the folder's name
+    path.write_text(json.dumps(meta))
+    assert EmotionClassifier.load(model_copy).name == model_copy.name
+
+
+def test_a_sha256_recorded_in_capitals_is_the_same_digest(model_copy):
+    """Audit 52: a digest copied in capitals (certutil prints them so) refused a good model
+    as "not the file its export wrote"."""
+    path = model_copy / "model.json"
+    meta = json.loads(path.read_text())
+    meta["files_sha256"] = {k: v.upper() for k, v in meta["files_sha256"].items()}
+    path.write_text(json.dumps(meta))
+    EmotionClassifier.load(model_copy)

@@ -15,12 +15,12 @@ import json
 import math
 import os
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fer_desktop.core.model_schema import is_share
+from fer_desktop.core.shown_names import clean_name
 from fer_desktop.core.trainer_events import MAX_INT, parse_event
 from trainer import rundir
 from trainer.config import zoom_range
@@ -393,26 +393,14 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
 
 
 def clean_run_name(text: str) -> str:
-    """A run's name as it is kept: line breaks, tabs and other control characters become
-    spaces, spaces run together, the ends trimmed, cut to :data:`NAME_MAX_CHARS`.
+    """A run's name as it is kept (:func:`~fer_desktop.core.shown_names.clean_name`), cut to
+    :data:`NAME_MAX_CHARS`.
 
     Example:
         >>> clean_run_name("  my\\nbest   run ")
         'my best run'
     """
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c
-                   for c in text if not _invisible(c))
-    cut = " ".join(text.split())[:NAME_MAX_CHARS]
-    # not inside an emoji sequence: a joiner left dangling at the cut drew a broken glyph
-    return " ".join(cut.rstrip("\u200d").split())  # (audit 38)
-
-
-def _invisible(c: str) -> bool:
-    """A format character a name does not show: the marks that turn text round ("\u202eevil"
-    read backwards in the list, audit 38) and zero-width ones ("be\u200bst" read as "best"
-    but passed as another name, review 37); an emoji's joiners and a flag's tags stay."""
-    return unicodedata.category(c) == "Cf" and c not in "\u200c\u200d" \
-        and not "\U000e0020" <= c <= "\U000e007f"
+    return clean_name(text, NAME_MAX_CHARS)
 
 
 def read_run_name(run: Path) -> str:

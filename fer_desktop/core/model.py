@@ -31,9 +31,11 @@ from fer_desktop.core.messages import quote
 from fer_desktop.core.native_logs import litert_quiet
 from fer_desktop.core.provenance import file_sha256
 from fer_desktop.core.safe_write import kind_of, not_a_file
+from fer_desktop.core.shown_names import clean_name
 
 MODEL_JSON = "model.json"
 SUPPORTED_FORMAT_VERSION = 1
+MAX_NAME_CHARS = 100  # a model's name as shown (the status bar cuts it further)
 MAX_MODEL_JSON_BYTES = 1 << 20  # the shipped one is 3 KB; more is not a model description
 MAX_MODEL_FILE_BYTES = 200 << 20  # the shipped file is 1.2 MB, an ensemble's float32 one a
 # few dozen: a 6 GB file was hashed for 23 s, on the window's thread too (audit 39)
@@ -92,6 +94,9 @@ def read_metadata(model_dir: Path) -> dict:
         raise ModelError(model_dir, f"no such model folder; {EXPORT_HINT}")
     if kind := not_a_file(path):  # a pipe read "missing" (audit 43)
         raise ModelError(path, f"is {kind}, not a file; {EXPORT_HINT}")
+    if os.path.islink(path) and not os.path.exists(path):  # it read "no model.json" (audit 52)
+        raise ModelError(path, "is a link that leads nowhere or back to itself; put the file "
+                               f"itself there; {EXPORT_HINT} again")
     if not path.is_file():
         raise ModelError(model_dir, _no_model_words(model_dir))
     if path.stat().st_size > MAX_MODEL_JSON_BYTES:
@@ -99,7 +104,7 @@ def read_metadata(model_dir: Path) -> dict:
                                f"a few KB (the limit is {MAX_MODEL_JSON_BYTES // 2**20} MB): "
                                f"{EXPORT_HINT} again")
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = json.loads(_json_text(path))
     except (OSError, ValueError, RecursionError) as exc:  # too deep, too long a number
         raise ModelError(path, f"is not valid JSON ({quote(exc, 120)}); {EXPORT_HINT} again"
                          ) from exc
@@ -142,12 +147,33 @@ def _same_number(value: object, ours: float) -> bool:
         and math.isclose(float(value), ours, rel_tol=1e-6, abs_tol=1e-12)
 
 
+def _recorded_sha256(meta: dict, path: Path) -> str:
+    """The SHA-256 model.json records for ``path``, in lower case as digests are computed: one
+    copied by hand in capitals (Windows' certutil prints them so) refused a good model."""
+    return str((meta.get("files_sha256") or {}).get(path.name) or "").lower()
+
+
+def _json_text(path: Path) -> str:
+    """model.json's text: saved with a byte-order mark (Windows Notepad) it is read all the
+    same, and UTF-16 is named, where each read "is not valid JSON ('Unexpected UTF-8 BOM
+    (decode using utf-8-sig)...')" and told the user to export the model again (audit 52)."""
+    data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ModelError(path, "is UTF-16 text: save it as UTF-8 (its editor's encoding "
+                               "setting), or copy the model folder again")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ModelError(path, "is not UTF-8 text: save it as UTF-8, or copy the model folder "
+                               "again") from exc
+
+
 def _check_recorded_sha256(path: Path, meta: dict, digest: str) -> None:
     """Raise ModelError when the model file is not the one its export wrote: model.json
     records each file's SHA-256 (``files_sha256``, exports since session 40). A file with
     bytes changed inside (a flaky copy, a bad disk) still loaded, and answered a little
     differently, without a word (audit 43). Models exported before record none: not checked."""
-    expected = (meta.get("files_sha256") or {}).get(path.name)
+    expected = _recorded_sha256(meta, path)
     if expected and digest != expected:  # of the bytes loaded, not read again
         raise ModelError(path, f"is not the file its export wrote: its SHA-256 differs from the "
                                f"one {MODEL_JSON} records (damaged or replaced since, e.g. by "
@@ -232,7 +258,9 @@ class EmotionClassifier:
         self.model_dir = model_dir
         self.metadata = metadata
         self.model_path = model_path
-        self.name = str(metadata.get("name") or model_dir.name)
+        # one line of visible text: a downloaded model's "evil\nname" split the status bar
+        self.name = clean_name(str(metadata.get("name") or ""), MAX_NAME_CHARS) \
+            or model_dir.name  # in two, and "\u202e" turned it round (audit 52)
         self.temperature = float(metadata.get("temperature", 1.0))
         self._lock = threading.Lock()  # one caller at a time in the interpreter
         if content is None and not Path(model_path).exists():  # moved away since
@@ -310,7 +338,7 @@ class EmotionClassifier:
         except ModelError as exc:
             # a file cut short read "not a valid Flatbuffer" (audit 47): where its export
             # recorded the file's digest, that says what happened
-            expected = (meta.get("files_sha256") or {}).get(path.name)
+            expected = _recorded_sha256(meta, path)
             if expected and not isinstance(exc, ModelMismatchError) \
                     and file_sha256(path) not in ("", expected):
                 raise ModelError(path, "is damaged or cut short: it is not the file its export "
