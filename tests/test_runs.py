@@ -573,3 +573,39 @@ def test_a_number_out_of_range_in_a_run_file_is_read_as_missing(qtbot, tmp_path,
     curves = read_run_curves(run)
     assert all(math.isfinite(x) for x in curves.epoch)
     assert not any(math.isinf(v) for v in curves.loss)
+
+
+def test_a_huge_line_of_events_is_passed_over_not_read_whole(tmp_path, monkeypatch):
+    """Audit 52: a 300 MB line in events.jsonl (a crash's garbage tail) was read whole on
+    the window's thread when the run was clicked: 1.3 s and 660 MB for one run."""
+    from trainer import runs
+
+    epoch = {"v": 1, "event": "epoch", "epoch": 1, "epochs": 3, "loss": 1.0, "accuracy": 0.5,
+             "val_loss": 1.1, "val_accuracy": 0.4}
+    run = make_run_folder(tmp_path, "20261207-100000-fast", {"epoch": 3, "epochs": 3,
+                                                              "status": "finished"})
+    limit = runs.MAX_EVENT_LINE_BYTES
+    with open(run / "events.jsonl", "wb") as fh:
+        fh.write((json.dumps(epoch) + "\n").encode())
+        fh.write(b"\0" * (3 * limit) + b"\n")  # far over, then one just over, whole
+        fh.write(b"x" * limit + b"\n")
+        fh.write((json.dumps({**epoch, "epoch": 2}) + "\n").encode())
+    longest = []
+    real = runs.parse_event
+    monkeypatch.setattr(runs, "parse_event",
+                        lambda raw: longest.append(len(raw)) or real(raw))
+    assert runs.read_run_curves(run).epoch == [1.0, 2.0]
+    assert max(longest) <= limit
+
+
+def test_a_line_of_other_bytes_in_history_csv_hides_only_itself(tmp_path):
+    """Audit 52: one non-UTF-8 line among good rows of history.csv (a run without
+    events.jsonl) hid every epoch of the run."""
+    from trainer.runs import read_run_curves
+
+    run = make_run_folder(tmp_path, "20261207-100005-fast", {"epoch": 3, "epochs": 3,
+                                                              "status": "finished"})
+    (run / "history.csv").write_bytes(
+        b"epoch,loss,accuracy,val_loss,val_accuracy\n1,1.0,0.5,1.1,0.4\n"
+        b"\xff\xfe\x81 garbage \xc3\n3,0.8,0.6,1.0,0.5\n")
+    assert read_run_curves(run).epoch == [1.0, 3.0]

@@ -16,8 +16,10 @@ import math
 import os
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.shown_names import clean_name
@@ -695,7 +697,7 @@ def read_run_curves(run: Path) -> RunCurves:
     events = run / rundir.EVENTS
     if events.is_file():
         with open(events, "rb") as fh:
-            for raw in fh:
+            for raw in _event_lines(fh):
                 event = parse_event(raw)
                 if event.ok and event.name == "epoch":
                     _drop_from(curves, "epoch", event["epoch"])
@@ -718,9 +720,25 @@ def read_run_curves(run: Path) -> RunCurves:
     return curves
 
 
+MAX_EVENT_LINE_BYTES = 1 << 20  # an event is a few hundred bytes: a longer line is damage
+
+
+def _event_lines(fh: BinaryIO) -> Iterator[bytes]:
+    """events.jsonl's lines, none longer than MAX_EVENT_LINE_BYTES: a line of 300 MB (a
+    crash's garbage tail) was read whole on the window's thread, 1.3 s and 660 MB to show
+    one run (audit 52); such a line is passed over."""
+    while line := fh.readline(MAX_EVENT_LINE_BYTES + 1):
+        if len(line) <= MAX_EVENT_LINE_BYTES:
+            yield line
+        elif not line.endswith(b"\n"):  # the rest of that line
+            while (rest := fh.readline(MAX_EVENT_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass
+
+
 def _read_history(history: Path, curves: RunCurves) -> None:
-    """history.csv's epochs into ``curves``."""
-    with open(history, newline="", encoding="utf-8") as fh:
+    """history.csv's epochs into ``curves``; a line of other bytes is passed over (one hid
+    every epoch of the run, audit 52)."""
+    with open(history, newline="", encoding="utf-8", errors="replace") as fh:
         for row in csv.DictReader(fh):
             try:
                 epoch = float(row["epoch"])
