@@ -27,6 +27,15 @@ def test_the_spec_is_python_and_portable():
         assert needed in text, needed
 
 
+def test_the_bundle_runs_python_in_utf8_mode_in_every_locale():
+    """Trial 43: under a Latin-1 locale UTF-8 file names went into the CSVs as "Ãœbung"; a
+    frozen app ignores PYTHONUTF8, so only the spec's interpreter options can say it."""
+    text = SPEC.read_text(encoding="utf-8")
+    assert 'interpreter_options = [("X utf8", None, "OPTION")]' in text
+    calls = re.findall(r"EXE\(pyz, a\.scripts, (\w+)", text)
+    assert calls and set(calls) == {"interpreter_options"}, calls
+
+
 def test_the_bundle_leaves_pytorch_out():
     """The tests' CPU PyTorch sits in .venv (for trainer/gpu_distill.py, which runs on a lent
     GPU machine): the freezer must not follow Keras's torch backend or that file into it."""
