@@ -4,6 +4,7 @@ snapshot that cannot be written names the file the user gave (issue 13)."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import types
 from pathlib import Path
@@ -266,3 +267,36 @@ def test_a_relative_source_is_made_absolute(tmp_path, monkeypatch):
     assert _parse_source("./media/../clip.mp4") == str(tmp_path / "clip.mp4")
     assert _parse_source("0") == 0 and _parse_source(None) is None
     assert _parse_source("rtsp://camera.local/stream") == "rtsp://camera.local/stream"
+
+
+@pytest.mark.parametrize("extra, expected", [
+    (["-reverse"], "right-to-left"),  # an Arabic or Hebrew user's layout (trial 43)
+    (["-bogus"], "unrecognized arguments: -bogus"),  # neither ours nor Qt's
+    (["--sourec", "x.png"], "unrecognized arguments: --sourec x.png"),  # a typo stays one
+])
+def test_qt_s_own_options_go_to_qt(tmp_path, extra, expected):
+    """Trial 43: `fer-desktop -reverse` (Qt's right-to-left layout) and `-style`, `-platform`
+    were refused as "unrecognized arguments": the window was built without them."""
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent("""
+        import sys
+        from PySide6.QtWidgets import QApplication
+        from fer_desktop.ui import app, main_window
+
+        def opened(*args, **kwargs):  # the window would open here: say how it would be laid
+            rtl = QApplication.instance().isRightToLeft()
+            print("right-to-left" if rtl else "left-to-right", flush=True)
+            raise SystemExit(0)
+
+        main_window.MainWindow = opened
+        sys.exit(app.main(sys.argv[1:]))
+        """)
+    result = subprocess.run([sys.executable, "-c", script, "--source", "0", *extra],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "HOME": str(tmp_path),
+                                 "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                                 "QT_QPA_PLATFORM": "offscreen"})
+    assert expected in result.stdout + result.stderr, result.stderr
+    assert result.returncode == (0 if extra == ["-reverse"] else 2)

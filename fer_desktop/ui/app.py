@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fer-desktop",
         description="Real-time facial emotion recognition: a live view of a camera, a video or "
                     "an image, and a Train tab. Subcommands: `fer-desktop analyze --help`, "
-                    "`fer-desktop merge --help`.")
+                    "`fer-desktop merge --help`.",
+        epilog="Qt's own options are passed to Qt: -reverse (a right-to-left layout), "
+               "-style NAME, -platform NAME.")
     parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
                         help="camera index (0, 1, ...), video file, image file or folder of "
                              "images (default: the last one used, else the first camera)")
@@ -181,7 +183,12 @@ def missing_x_library(environ, platform: str, load=None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # Qt's own options (-reverse for a right-to-left layout, -style, -platform) go on to Qt,
+    # which takes those it knows: they were refused (trial 43); a mistyped --option is not
+    args, qt_args = parser.parse_known_args(argv)
+    if any(arg.startswith("--") for arg in qt_args):
+        parser.error(f"unrecognized arguments: {' '.join(qt_args)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     install_excepthook(args.verbose)
@@ -204,7 +211,12 @@ def main(argv: list[str] | None = None) -> int:
     from fer_desktop.ui.main_window import MainWindow
     from fer_desktop.ui.settings import AppSettings
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fer-desktop"])
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "fer-desktop", *qt_args])
+        qt_args = app.arguments()[1:]  # those Qt did not take
+    if qt_args:  # neither ours nor Qt's
+        parser.error(f"unrecognized arguments: {' '.join(qt_args)}")
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("fer-desktop")  # matches packaging/fer-desktop.desktop (Wayland)
