@@ -851,3 +851,29 @@ def test_the_annotated_rate_is_one_the_writer_takes(tmp_path, sample_bgr, monkey
     assert analyze._annotated_fps([str(fast)], 4) == pytest.approx(250.0)
     monkeypatch.setattr(analyze, "_source_fps", lambda spec: 0.001)  # no writer makes one
     assert analyze._annotated_fps(["slow.mp4"], 1) == 1.0
+
+
+def test_a_long_name_is_cut_in_the_middle_in_the_summary_table():
+    """Trial 43: one source of 200 characters padded every row of the summary to about 270
+    columns, and the whole table wrapped in an 80- or 120-column terminal."""
+    import numpy as np
+
+    from fer_desktop.core.analyze import (
+        MAX_SOURCE_COLUMNS,
+        TrackSummary,
+        format_summary,
+        terminal_width,
+    )
+
+    summaries = {}
+    for source in ("/x/" + "L" * 120 + "/" + "写" * 40 + ".jpg", "/x/-dash/-face.jpg"):
+        summary = TrackSummary(source, 1, frames=1, first_s=0.5, last_s=0.5)
+        summary.labels["happy"] += 1
+        summary.probability_sum += np.eye(7)[3]
+        summaries[(source, 1)] = summary
+    lines = format_summary(summaries, with_source=True).splitlines()
+    long_row = lines[1]
+    name = long_row[:long_row.index("  #1")]
+    assert terminal_width(name) <= MAX_SOURCE_COLUMNS and "…" in name
+    assert name.startswith("LLL") and name.endswith("写.jpg")  # both ends kept
+    assert max(terminal_width(line) for line in lines) < 120

@@ -470,10 +470,31 @@ def _short_names(sources: list[str]) -> dict[str, str]:
         common = Path(os.path.commonpath(parents)) if parents else None
     except ValueError:  # relative beside absolute, or two drives
         common = None
-    return {source: one_line(Path(source).relative_to(common).as_posix()
-                             if common is not None and Path(source).is_relative_to(common)
-                             else source)
+    return {source: _within(one_line(Path(source).relative_to(common).as_posix()
+                                     if common is not None and Path(source).is_relative_to(common)
+                                     else source), MAX_SOURCE_COLUMNS)
             for source in sources}
+
+
+MAX_SOURCE_COLUMNS = 40  # the summary's source column; the CSV holds each path whole
+
+
+def _within(text: str, columns: int) -> str:
+    """``text`` cut in the middle to ``columns`` terminal columns ("…" where it is cut): one
+    name of 200 characters padded every row of the table to 270, and it wrapped in any
+    terminal (trial 43). Both ends stay: the folder and the file name."""
+    if terminal_width(text) <= columns:
+        return text
+    head, tail, room = "", "", columns - 1
+    for ch in text:
+        if terminal_width(head + ch) > room // 2:
+            break
+        head += ch
+    for ch in reversed(text):
+        if terminal_width(head + ch + tail) > room:
+            break
+        tail = ch + tail
+    return f"{head}…{tail}"
 
 
 def one_line(text: str) -> str:
