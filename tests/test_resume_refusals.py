@@ -443,3 +443,20 @@ def test_settings_of_another_version_in_config_json_are_said_not_followed(tmp_pa
     error = capsys.readouterr().err
     assert f"warning: {run.name}'s config.json holds settings this trainer does not know (ema, " \
            "optimizer): made by another version of the trainer? They are not followed" in error
+
+
+def test_a_run_s_own_damaged_checkpoint_is_not_called_a_foreign_file(tmp_path):
+    """Audit 52: a run's checkpoint cut short by an interrupted copy read "use a model
+    saved by this trainer", though this trainer had saved it."""
+    from trainer.keras_files import load_keras
+
+    run = make_run_folder(tmp_path, "20261207-100009-fast", {"epoch": 2, "epochs": 3,
+                                                              "status": "stopped"})
+    (run / "ckpt-0002.keras").write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(rundir.RunDirError, match="it is this run's own file, damaged since it "
+                                                 "was saved .*: copy the run again"):
+        load_keras(run / "ckpt-0002.keras")
+    foreign = tmp_path / "downloaded.keras"
+    foreign.write_bytes(b"not a zip")
+    with pytest.raises(rundir.RunDirError, match="use a model saved by this trainer"):
+        load_keras(foreign)

@@ -26,8 +26,8 @@ def load_keras(path: str | Path, compile: bool = False):  # noqa: A002 - Keras's
     if not path.is_file():
         raise RunDirError(path, "missing: no Keras model file here")
     if not zipfile.is_zipfile(path):  # Keras said "File not found" of a file cut short
-        raise RunDirError(path, "is damaged or incomplete (not a whole .keras archive); use "
-                                "a model saved by this trainer")
+        raise RunDirError(path, "is damaged or incomplete (not a whole .keras archive); "
+                                + _whose(path))
     import keras
 
     try:
@@ -35,8 +35,20 @@ def load_keras(path: str | Path, compile: bool = False):  # noqa: A002 - Keras's
     except (ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError,
             RuntimeError, NotImplementedError, zipfile.BadZipFile) as exc:
         raise RunDirError(path, "is not a Keras model this trainer can load safely "
-                                f"({type(exc).__name__}: {quote(exc, 160)}); use a model "
-                                "saved by this trainer") from exc
+                                f"({type(exc).__name__}: {quote(exc, 160)}); "
+                                + _whose(path)) from exc
+
+
+def _whose(path: Path) -> str:
+    """What to do about a file that does not load: a run's own checkpoint was saved by this
+    trainer, and damaged since ("use a model saved by this trainer" was said of it too, as
+    if the user had brought another file, audit 52)."""
+    from trainer.rundir import STATE
+
+    if (path.parent / STATE).is_file():
+        return ("it is this run's own file, damaged since it was saved (an interrupted copy, "
+                "a full disk?): copy the run again from a whole copy")
+    return "use a model saved by this trainer"
 
 
 def model_folder_keras(folder: Path, needed_for: str) -> Path:
