@@ -135,3 +135,26 @@ def test_a_run_another_process_has_claimed_is_not_moved_to_the_trash(held_run):
     holder.kill()
     holder.wait(10)
     assert trash_refusal(row) == ""
+
+
+def test_on_windows_a_probe_gives_its_lock_back_before_closing(tmp_path, monkeypatch):
+    """Review 51: claimed_by's probe closed the claim file still locked; Windows lets such a
+    lock go only "at the system's convenience", so a trainer starting at once could read
+    the run as claimed. (Windows' msvcrt stood in for: no Windows machine here.)"""
+    import os
+    import types
+
+    from trainer import runs
+
+    calls = []
+    fake = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0,
+                                 locking=lambda fd, mode, size: calls.append(mode))
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    run = make_run_folder(tmp_path, "20261207-070000-fast", {"epoch": 1, "epochs": 2,
+                                                              "status": "stopped"})
+    (run / CLAIM).write_text("{}")
+    monkeypatch.setattr(runs, "_lock", lambda fd: calls.append("lock") or True)
+    monkeypatch.setattr(os, "name", "nt")
+    assert claimed_by(run) is None
+    monkeypatch.undo()
+    assert calls == ["lock", fake.LK_UNLCK]

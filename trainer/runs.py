@@ -200,6 +200,24 @@ _LOCKED_BYTE = 1 << 20  # Windows locks a byte range, enforced on reads: one far
 _HELD_ERRORS = (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES, errno.EDEADLK)
 
 
+def _unlock(fd: int) -> None:
+    """Give back the lock :func:`_lock` took, before the file is closed: Windows asks for it
+    (a region left locked at close is let go "at the system's convenience", and a trainer
+    starting at once could read the run as claimed still, review 51). POSIX's flock goes
+    with the close."""
+    if os.name != "nt":
+        return
+    import msvcrt
+
+    try:
+        os.lseek(fd, _LOCKED_BYTE, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    except OSError:
+        pass  # not held: nothing to give back
+    finally:
+        os.lseek(fd, 0, os.SEEK_SET)
+
+
 def _key(run: Path) -> str:
     return os.path.realpath(run)  # one run under two spellings is one claim (review 51)
 
@@ -240,9 +258,10 @@ def claimed_by(run: Path) -> dict | None:
         return None
     try:
         if _lock(fd):  # nobody holds it: a claim file left by a trainer that ended
+            _unlock(fd)
             return None
     finally:
-        os.close(fd)  # (closing gives the lock just taken back)
+        os.close(fd)
     return _claim_owner(path) or {"pid": "?"}
 
 
@@ -260,6 +279,7 @@ def release_run(run: Path) -> None:
     if fd is None:
         return
     if os.name == "nt":  # an open file cannot be removed there
+        _unlock(fd)
         os.close(fd)
     with contextlib.suppress(OSError):
         (run / CLAIM).unlink()  # (on POSIX before the lock goes: no one holds it then)
