@@ -922,3 +922,32 @@ def test_a_chosen_face_gone_is_no_choice_of_the_largest(qtbot, tmp_path, sample_
     assert not list((tmp_path / "collected").rglob("*.png"))
     live._last_output = output
     _closed(qtbot, window)
+
+
+@pytest.mark.parametrize("direction", ["LeftToRight", "RightToLeft"])
+def test_each_count_stands_at_the_far_end_of_its_row(qtbot, tmp_path, direction):
+    """Trial 44: right to left (Qt's -reverse) each count sat beside its key digit: "2 4
+    happy" read as 24, or as "2 happy / 4"."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from fer_desktop.ui.collect_panel import CollectPanel
+
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    settings.collect_folder = tmp_path / "collected"
+    panel = CollectPanel(settings)
+    qtbot.addWidget(panel)
+    panel.setLayoutDirection(getattr(Qt.LayoutDirection, direction))
+    panel.resize(300, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    count = panel.count_labels["happy"]
+    row = [w for w in panel.findChildren(QLabel) if w.text() in ("4", "happy")]
+    key, name = sorted(row, key=lambda w: w.text() != "4")
+
+    def centre(w):
+        return w.mapTo(panel, w.rect().center()).x()
+
+    order = [centre(key), centre(name), centre(count)]
+    assert order == (sorted(order) if direction == "LeftToRight" else sorted(order)[::-1])
+    assert abs(centre(count) - centre(key)) > panel.width() / 2  # far apart, not "2 4"

@@ -294,6 +294,33 @@ def test_a_message_shown_before_the_window_fits_once_it_is_shown(qtbot):
     assert bar.toolTip() == ""
 
 
+def test_right_to_left_a_long_message_is_shortened_in_the_middle_too(qtbot):
+    """Trial 44: under Qt's -reverse the bar's labels are on the left; the room was taken as
+    0, nothing was shortened, and messages lost their first words ("es were checked in
+    Review...")."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.notifications import Notifier
+
+    bar = QStatusBar()
+    bar.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    qtbot.addWidget(bar)
+    bar.addPermanentWidget(QLabel("Model: default 20261204-095120 (PrivateTest 71.7%)"))
+    bar.resize(700, 30)
+    bar.show()
+    qtbot.waitExposed(bar)
+    notifier = Notifier(bar)
+    message = ("Saved face #1 as angry: /tmp/t44/home/.local/share/FER Desktop/collected "
+               "faces/angry/20261207-094041-852.png")
+    notifier.info(message)
+    room = notifier.message_room_px()
+    assert 0 < room < bar.fontMetrics().horizontalAdvance(message)
+    shown = bar.currentMessage()
+    assert shown.startswith("Saved face #1") and shown.endswith("852.png")
+    assert bar.fontMetrics().horizontalAdvance(shown) <= room
+
+
 def test_a_message_is_refitted_when_a_permanent_label_grows(qtbot):
     """The model's line grows once the model has loaded; the message fitted before ran under
     it ("...(PrivateTest 6" over "FPS")."""

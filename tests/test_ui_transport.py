@@ -1080,3 +1080,30 @@ def test_a_failed_analysis_is_kept_in_view_messages(qtbot, main_window, tmp_path
     kept = [m.text for m in window.notifier.history.messages()]
     assert "Analysis of clip.avi failed: the output folder went" in kept, kept
     dialog.cancel_button.click()
+
+
+def test_time_runs_left_to_right_in_a_right_to_left_layout(qtbot):
+    """Trial 44: under Qt's -reverse the seek bar was mirrored (Left went forward, Home put
+    the handle at the right) while the charts ran left to right, their value axes moved to
+    the right side."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from fer_desktop.ui.file_analysis_dialog import EmotionChart
+    from fer_desktop.ui.transport_bar import TransportBar
+
+    app = QApplication.instance()
+    app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    try:
+        bar = TransportBar()
+        qtbot.addWidget(bar)
+        chart = EmotionChart()
+        qtbot.addWidget(chart)
+        chart.resize(400, 300)
+        chart.show()
+        qtbot.waitExposed(chart)
+        assert bar.isRightToLeft() and not bar.slider.isRightToLeft()
+        item = chart.getPlotItem()
+        assert item.getAxis("left").geometry().x() < item.getViewBox().geometry().x()
+    finally:
+        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)

@@ -177,12 +177,14 @@ class CollectPanel(QGroupBox):
         self.indicator.hide()
         grid = QGridLayout()
         self.count_labels: dict[str, QLabel] = {}
-        for i, emotion in enumerate(EMOTIONS):
-            grid.addWidget(QLabel(f"{i + 1}  {emotion}"), i, 0)
-            label = QLabel("0")
-            label.setAlignment(Qt.AlignmentFlag.AlignRight)
-            grid.addWidget(label, i, 1)
+        for i, emotion in enumerate(EMOTIONS):  # key, name, then the count at the far end:
+            grid.addWidget(QLabel(str(i + 1)), i, 0)  # right to left (Qt's -reverse) the
+            grid.addWidget(QLabel(emotion), i, 1)  # count sat beside the key, "2 4 happy"
+            label = QLabel("0")  # read as 24 (trial 44)
+            label.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(label, i, 2)
             self.count_labels[emotion] = label
+        grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
         # one line, shortened in its middle (the whole path in the tooltip): wrapped, a path
         # broke at its spaces ("collected" / "faces") or widened the side panel

@@ -39,6 +39,7 @@ from fer_desktop.core.types import Face, FrameResult
 from fer_desktop.ui.colours import BAR_TEXT, EMOTION_COLORS
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.emotion_bars import BAR_STEPS, emotion_bar, show_probability
+from fer_desktop.ui.time_direction import keep_time_left_to_right
 
 REDRAW_MS = 100
 FEW_POINTS = 3
@@ -164,6 +165,7 @@ class FacePanel(QWidget):
         """The timeline: one curve per emotion, created once and fed through ``setData``."""
         self._plot = pg.PlotWidget()
         self._plot.setMinimumHeight(160)
+        keep_time_left_to_right(self._plot)
         # Ignored, not Expanding: the plot's own size hint (a QGraphicsView's, ~480 px) made the
         # scrolling side panel that tall, so on a 800-px screen the legend fell below the fold.
         # The plot now takes what is left once everything else has its size.

@@ -49,6 +49,7 @@ from fer_desktop.core.sources import open_source
 from fer_desktop.ui import close_training
 from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
+from fer_desktop.ui.time_direction import keep_time_left_to_right
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
 
@@ -112,6 +113,7 @@ class EmotionChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background=CHART_BACKGROUND)
         self.setAccessibleName("Emotions over video time")
+        keep_time_left_to_right(self)
         self.setLabel("bottom", "video time (s)")
         self.setLabel("left", "probability (mean over faces)")
         self.setYRange(0.0, 1.0, padding=0.02)

@@ -123,15 +123,20 @@ class Notifier(QObject):
 
     def message_room_px(self) -> int:
         """The width the status bar leaves its messages: up to its first permanent widget
-        (0 while the bar is not shown: its size means nothing yet)."""
+        (0 while the bar is not shown: its size means nothing yet). Right to left (Qt's
+        ``-reverse``) those widgets are on the left: the room was taken as 0 there, and a
+        long message lost its first words, never shortened (trial 44)."""
         bar = self._status_bar
         if not bar.isVisible():
             return 0
-        lefts = [child.geometry().x() for child in
+        shown = [child.geometry() for child in
                  bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
                  if child.isVisible()]
-        right = min(lefts) if lefts else bar.width()
-        return max(0, right - MESSAGE_MARGIN_PX)
+        if bar.isRightToLeft():
+            room = bar.width() - max((g.x() + g.width() for g in shown), default=0)
+        else:
+            room = min((g.x() for g in shown), default=bar.width())
+        return max(0, room - MESSAGE_MARGIN_PX)
 
     def yield_room(self, make_room: Callable[[bool], None]) -> None:
         """``make_room(True)`` is called when a message too long for the bar is shown, to

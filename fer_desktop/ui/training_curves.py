@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from fer_desktop.core.training_progress import gaps_between_epochs
+from fer_desktop.ui.time_direction import keep_time_left_to_right
 from trainer.runs import RunCurves, number_or_nan
 
 EMPTY_HINT = ("No curves yet. They appear here during a training, or when you click a run "
@@ -182,6 +183,7 @@ class TrainingCurves(QWidget):
     def _plot(title: str, label: str) -> pg.PlotWidget:
         plot = pg.PlotWidget(background="w", axisItems={"bottom": EpochAxis("bottom")})
         plot.setAccessibleName(f"{title} per epoch")
+        keep_time_left_to_right(plot)
         plot.setTitle(title, color="#333", size="10pt")
         plot.setLabel("bottom", "epoch", color="#333")
         plot.setLabel("left", label, color="#333")

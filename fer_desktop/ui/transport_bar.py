@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.playback import PLAYBACK_SPEEDS, format_time
+from fer_desktop.ui.time_direction import keep_time_left_to_right
 
 PACING_LABELS = {False: "Real time (skip frames when behind)", True: "Every frame"}
 # The seek bar's width below which the bar wraps into two rows: at 1024x700 it kept one row
@@ -103,6 +104,7 @@ class TransportBar(QWidget):
         self._slider_style.setParent(self.slider)  # lives as long as the slider
         self.slider.setStyle(self._slider_style)
         self.slider.setMinimumWidth(80)
+        keep_time_left_to_right(self.slider)  # Left is back in any layout (trial 44)
         self.slider.valueChanged.connect(self._on_slider_value)
 
         self.time_label = QLabel("-:-- / -:--")
