@@ -251,6 +251,22 @@ def test_the_run_whose_model_is_in_use_is_not_moved_to_the_trash(qtbot, tab, tmp
     assert _actions(tab, run)["Move to trash..."].text() == "Move to &trash..."
 
 
+def test_the_model_another_window_uses_is_not_moved_to_the_trash(qtbot, tab, tmp_path):
+    """Audit 53: window B moved to the trash the run whose model window A had just put in use
+    (refused only for B's own model); A said nothing, and its next launch "no such model
+    folder". A's Use this model writes the settings file both windows share."""
+    run = _run(tab, tmp_path)
+    other_window = AppSettings.from_file(tmp_path / "settings.ini")  # the same file
+    other_window.model_dir = str(run)
+    other_window.sync()
+    trash = _actions(tab, run)["Move to trash..."]
+    assert not trash.isEnabled() and trash.text().endswith(" (its model is in use)")
+    assert "holds the model in use in another window of the app" in trash.toolTip()
+    other_window.model_dir = ""
+    other_window.sync()
+    assert _actions(tab, run)["Move to trash..."].isEnabled()
+
+
 def test_the_run_this_window_trains_is_not_moved_to_the_trash(qtbot, tab, tmp_path):
     run = _run(tab, tmp_path)
 

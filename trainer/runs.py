@@ -457,17 +457,20 @@ def write_run_name(run: Path, name: str) -> str:
 #: What keeps a run from the trash, in the few words its greyed menu item adds (the item was
 #: greyed with no reason shown: trial 17).
 TRASH_BLOCKS = {"training": "training now", "busy": "busy in this window",
-                "claimed": "busy in another program", "in use": "its model is in use"}
+                "claimed": "busy in another program", "in use": "its model is in use",
+                "remembered": "its model is in use"}
 
 
 def trash_block(row: RunRow, model_in_use: Path | None = None,
-                busy: tuple[Path, ...] | list[Path] = ()) -> str:
+                busy: tuple[Path, ...] | list[Path] = (), remembered: Path | None = None) -> str:
     """What keeps ``row``'s folder from the trash now (a key of TRASH_BLOCKS), or "": a run
     training now (its state, or its trainer alive on this machine), a run this window works
     on (``busy``: its trainer, its export), a run another process has claimed (a resume in
     its slow start, before its state says "running", or an export: the run list let such a
     folder go to the trash under them, review 50), and the run whose model the live view uses
-    (``model_in_use``, that folder or one inside it)."""
+    (``model_in_use``, that folder or one inside it), or the one the settings remember
+    (``remembered``: another window's, or the next launch's: a second window moved it to the
+    trash from under the first, audit 53)."""
     run = row.run_dir
     if row.state in (RUNNING, STOPPING) or trainer_running_here(run) is not None:
         return "training"
@@ -477,14 +480,16 @@ def trash_block(row: RunRow, model_in_use: Path | None = None,
         return "claimed"
     if model_in_use is not None and _resolved(model_in_use).is_relative_to(_resolved(run)):
         return "in use"
+    if remembered is not None and _resolved(remembered).is_relative_to(_resolved(run)):
+        return "remembered"
     return ""
 
 
 def trash_refusal(row: RunRow, model_in_use: Path | None = None,
-                  busy: tuple[Path, ...] | list[Path] = ()) -> str:
+                  busy: tuple[Path, ...] | list[Path] = (), remembered: Path | None = None) -> str:
     """Why ``row``'s folder must not be moved to the trash now, in a sentence naming the run;
     "" when it may (:func:`trash_block`)."""
-    return refusal_sentence(row, trash_block(row, model_in_use, busy))
+    return refusal_sentence(row, trash_block(row, model_in_use, busy, remembered))
 
 
 def refusal_sentence(row: RunRow, block: str) -> str:
@@ -498,7 +503,11 @@ def refusal_sentence(row: RunRow, block: str) -> str:
                        "(Ctrl+C where it runs), before moving it to the trash.",
             "in use": f"\"{row.title}\" holds the model the live view uses: use another "
                       "model first (File > Use the shipped model), then move the run to the "
-                      "trash."}.get(block, "")
+                      "trash.",
+            "remembered": f"\"{row.title}\" holds the model in use in another window of "
+                          "the app (and the one it opens with next): use another model "
+                          "there first (File > Use the shipped model), then move the run "
+                          "to the trash."}.get(block, "")
 
 
 def _resolved(path: Path | str) -> Path:

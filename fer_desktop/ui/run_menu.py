@@ -70,10 +70,12 @@ class RunMenu(QObject):
     said = Signal(str)
 
     def __init__(self, run_list: RunList, in_use: Callable[[], Path | None] = lambda: None,
-                 busy: Iterable[object] = ()) -> None:
+                 busy: Iterable[object] = (),
+                 remembered: Callable[[], Path | None] = lambda: None) -> None:
         super().__init__(run_list)
         self._list, self._tree = run_list, run_list.tree
         self._in_use = in_use
+        self._remembered = remembered  # the model in use in the settings (another window's)
         self._busy = tuple(busy)
         self.menu: QMenu | None = None  # the menu shown last
         self.message: QMessageBox | None = None  # the refusal or failure said last
@@ -113,7 +115,8 @@ class RunMenu(QObject):
         menu.addAction("&Open folder", lambda: self.open_folder(row)).setToolTip(OPEN_TIP)
         menu.addAction("&Rename...", lambda: self.rename(row)).setToolTip(RENAME_TIP)
         self._add_compare(menu, row)
-        block = trash_block(row, self._in_use(), self._busy_dirs())  # read once: files
+        block = trash_block(row, self._in_use(), self._busy_dirs(),  # read once: files
+                            self._remembered())
         refusal = refusal_sentence(row, block)
         trash = menu.addAction("Move to &trash..." + (f" ({TRASH_BLOCKS[block]})" if block
                                                       else ""),
@@ -149,7 +152,7 @@ class RunMenu(QObject):
 
     def refusal(self, row: RunRow) -> str:
         """Why ``row`` must not go to the trash now; "" when it may."""
-        return trash_refusal(row, self._in_use(), self._busy_dirs())
+        return trash_refusal(row, self._in_use(), self._busy_dirs(), self._remembered())
 
     def _busy_dirs(self) -> list[Path]:
         return [Path(p.run_dir) for p in self._busy if p.is_active and p.run_dir]

@@ -373,6 +373,13 @@ class AppSettings:
         self._set("live/recent_files", "\n".join(files))
 
     # model ------------------------------------------------------------------------------
+    def model_dir_now(self) -> Path | None:
+        """The model folder remembered in the settings file as it is now: another window's
+        *Use this model* writes it there (a run holding it went to the trash from this
+        window, and that window's model from under it, audit 53)."""
+        self.sync()
+        return Path(self.model_dir) if self.model_dir else None
+
     @property
     def model_dir(self) -> str:
         """The model folder the user chose to use ("" = the shipped model); kept across

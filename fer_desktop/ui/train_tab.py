@@ -126,7 +126,8 @@ class TrainTab(QWidget):
         self.run_list = RunList()
         self.run_list.selection_changed.connect(self._on_run_selected)
         self.run_menu = RunMenu(self.run_list, lambda: self.model_in_use,
-                                (self.process, self.exporter))  # not their runs to the trash
+                                (self.process, self.exporter),  # not their runs to the trash
+                                self._settings.model_dir_now)  # nor another window's model
         self.run_menu.trashed.connect(
             lambda run: self._select_run(None) if run == self._shown_run else None)
         self.run_menu.said.connect(self.form.say)  # a run moved to the trash: it went unsaid
@@ -208,8 +209,7 @@ class TrainTab(QWidget):
     def use_dropped(self, drop: Drop) -> None:
         """A FER-2013 CSV or a folder of faces dropped on the window becomes the data.
 
-        Raises:
-            DropRefused: a training or a CSV check runs (the form is locked).
+        Raises: DropRefused: a training or a CSV check runs (the form is locked).
         """
         if self._busy():
             raise DropRefused(f"{drop.path.name} was not taken: stop the training before "
