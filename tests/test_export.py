@@ -151,6 +151,31 @@ def test_a_recording_whose_folder_goes_stops_and_says_so(tmp_path, how):
         recorder.close()
 
 
+def test_a_recording_replaced_under_its_name_keeps_its_rows_apart(tmp_path):
+    """Audit 53: `fer-desktop analyze --force --out` onto the CSV a window recorded into: the
+    window's 88 rows were lost, and the message said the file was "moved or removed (its
+    folder too?)"."""
+    import os
+
+    path = tmp_path / "fer-face-20261207-094020.csv"
+    recorder = CsvRecorder(path, no_face_rows=True)  # a "no face" row a frame
+    for index in range(3):
+        recorder.write(FrameResult(index=index, timestamp_s=0.1 * index, faces=()))
+    recorder.flush()
+    replacement = tmp_path / ".tmp-analyze.csv"
+    replacement.write_text("analyze's rows\n")
+    os.replace(replacement, path)  # what analyze --force does
+    recorder.write(FrameResult(index=3, timestamp_s=0.3, faces=()))
+    with pytest.raises(ExportError, match="was replaced by another file while it was written "
+                                          r"\(another program wrote to that name\): the 4 rows "
+                                          "written so far are kept in .*-2.csv"):
+        recorder.close()
+    assert path.read_text() == "analyze's rows\n"
+    kept = tmp_path / "fer-face-20261207-094020-2.csv"
+    with kept.open(newline="") as fh:
+        assert [row[0] for row in csv.reader(fh)][1:] == ["0", "1", "2", "3"]
+
+
 def test_a_passing_refusal_to_look_does_not_stop_a_recording(tmp_path, monkeypatch):
     """Only a path that leads nowhere is gone: a permission or I/O error of a look at it (a
     network drive) stopped a recording that was fine (review 38b)."""

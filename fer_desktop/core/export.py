@@ -31,7 +31,7 @@ from fer_desktop.core.errors import ExportError
 from fer_desktop.core.native_paths import printable, printable_strings
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS, frame_settings
-from fer_desktop.core.safe_write import make_folder, snapshot_png, too_long_words
+from fer_desktop.core.safe_write import make_folder, snapshot_png, too_long_words, unused_path
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
 
@@ -212,8 +212,8 @@ class CsvRecorder:
         self.rows = 0
         try:
             make_folder(self.path.parent)  # a file in the way is named
-            self._file = open(self.path, "x" if exclusive else "w",  # noqa: SIM115
-                              newline="", encoding="utf-8")
+            self._file = open(self.path, "x+" if exclusive else "w+",  # noqa: SIM115
+                              newline="", encoding="utf-8")  # (+: read back if replaced)
         except OSError as exc:
             if exclusive and isinstance(exc, FileExistsError):
                 raise  # taken since it was chosen: the caller takes the next name
@@ -326,12 +326,34 @@ class CsvRecorder:
         except (FileNotFoundError, NotADirectoryError):  # removed or moved away
             there = False
         except OSError:  # a passing refusal (permission, I/O): not proof it is gone
-            there = True
-        if not there:
+            return
+        if there:
+            return
+        if self.path.exists():  # another file under its name: its rows are read back
+            raise ExportError(self.path, self._kept_apart())
+        self._close_quietly()
+        raise ExportError(self.path, f"was moved or removed while it was written (its "
+                                     f"folder too?): its {self.rows} rows are not there "
+                                     "any more")
+
+    def _kept_apart(self) -> str:
+        """The rows of a file replaced while it was written (``analyze --force`` onto the
+        recording's name), written under the next free name: they were lost, and the
+        message said the file was "moved or removed (its folder too?)" (audit 53)."""
+        try:
+            self._file.seek(0)
+            rows = self._file.read()
             self._close_quietly()
-            raise ExportError(self.path, f"was moved or removed while it was written (its "
-                                         f"folder too?): its {self.rows} rows are not there "
-                                         "any more")
+            kept = unused_path(self.path.parent, self.path.stem, self.path.suffix)
+            with open(kept, "x", newline="", encoding="utf-8") as fh:
+                fh.write(rows)
+        except OSError as exc:
+            self._close_quietly()
+            return (f"was replaced by another file while it was written (another program "
+                    f"wrote to that name); its {self.rows} rows could not be kept "
+                    f"({exc.strerror or exc})")
+        return (f"was replaced by another file while it was written (another program wrote "
+                f"to that name): the {self.rows} rows written so far are kept in {kept}")
 
     def close(self) -> None:
         """Finish the file (see :meth:`flush` for a write that fails)."""
