@@ -175,17 +175,8 @@ class CollectPanel(QGroupBox):
                                   "Collect in the side panel (or press Ctrl+Shift+C) to stop")
         self.indicator.setMinimumWidth(self.indicator.fontMetrics().horizontalAdvance("Collect "))
         self.indicator.hide()
-        grid = QGridLayout()
         self.count_labels: dict[str, QLabel] = {}
-        for i, emotion in enumerate(EMOTIONS):  # key, name, then the count at the far end:
-            grid.addWidget(QLabel(str(i + 1)), i, 0)  # right to left (Qt's -reverse) the
-            grid.addWidget(QLabel(emotion), i, 1)  # count sat beside the key, "2 4 happy"
-            label = QLabel("0")  # read as 24 (trial 44)
-            label.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(label, i, 2)
-            self.count_labels[emotion] = label
-        grid.setColumnStretch(1, 1)
-        layout.addLayout(grid)
+        layout.addLayout(self._count_grid())
         # one line, shortened in its middle (the whole path in the tooltip): wrapped, a path
         # broke at its spaces ("collected" / "faces") or widened the side panel
         self.folder_label = ElidedLabel()
@@ -201,6 +192,20 @@ class CollectPanel(QGroupBox):
             self.actions.append(action)
         self._show_folder()
         self._sync_undo()
+
+    def _count_grid(self) -> QGridLayout:
+        """Each emotion's key, name, then its count at the far end of the row: right to left
+        (Qt's -reverse) the count sat beside the key, "2 4 happy" read as 24 (trial 44)."""
+        grid = QGridLayout()
+        for i, emotion in enumerate(EMOTIONS):
+            grid.addWidget(QLabel(str(i + 1)), i, 0)
+            grid.addWidget(QLabel(emotion), i, 1)
+            label = QLabel("0")
+            label.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(label, i, 2)
+            self.count_labels[emotion] = label
+        grid.setColumnStretch(1, 1)
+        return grid
 
     def _buttons(self) -> QHBoxLayout:
         """Folder..., Review... and Undo, with their menu actions."""
