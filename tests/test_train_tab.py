@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from factories import make_csv
 from trainer_helpers import make_run_folder
+from ui_helpers import settled
 
 from fer_desktop.ui import trainer_process as tp
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
@@ -1080,9 +1081,9 @@ def test_the_time_of_the_epochs_chosen_is_given_without_moving_the_form(qtbot, t
     tab.form.csv_edit.setText("")  # FER-2013's rows (the tiny CSV's 100 rows: about 1 minute)
     tab.form.preset_combo.setCurrentIndex(tab.form.preset_combo.findData("default"))
 
-    def start_at():
-        qtbot.wait(50)  # the layout runs at the next event pass
-        return tab.form.start_button.mapTo(tab, tab.form.start_button.rect().topLeft())
+    def start_at():  # once the layout has run (review 52)
+        return settled(qtbot, lambda: tab.form.start_button.mapTo(
+            tab, tab.form.start_button.rect().topLeft()))
 
     tab.form.epochs_spin.setValue(PRESETS["default"]["epochs"])
     place = start_at()

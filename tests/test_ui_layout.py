@@ -14,7 +14,7 @@ import pytest
 import test_ui_window
 from layout_check import clipped_widgets
 from PySide6.QtWidgets import QLabel, QWidget
-from ui_helpers import SAMPLE, make_video, recording_a_still
+from ui_helpers import SAMPLE, make_video, recording_a_still, settled
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_MS = test_ui_window.WAIT_MS
@@ -24,7 +24,8 @@ main_window = test_ui_window.main_window
 def settle(qtbot, window, width=800, height=600) -> None:
     window.resize(width, height)
     qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=WAIT_MS)
-    qtbot.wait(50)  # let the layouts run
+    settled(qtbot, lambda: [w.geometry().getRect() for w in window.findChildren(QWidget)
+                            if w.isVisible()])  # every layout run, not one pass (review 52)
 
 
 def test_the_checker_finds_a_squeezed_label(qtbot):

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import test_ui_window
-from ui_helpers import SAMPLE, recording_a_still
+from ui_helpers import SAMPLE, recording_a_still, settled
 
 from fer_desktop.core.export import CSV_COLUMNS
 
@@ -169,10 +169,9 @@ def test_the_top_buttons_stay_put_when_recording_or_collecting_starts(qtbot, mai
                if b.defaultAction() in (live.act_screenshot, live.act_record)]
     assert len(buttons) == 2
 
-    def places():
-        qtbot.wait(50)  # the layout runs at the next event pass
-        return [b.mapTo(window, b.rect().topLeft()).x() for b in buttons] + \
-            [b.width() for b in buttons]
+    def places():  # once the layout has run (review 52)
+        return settled(qtbot, lambda: [b.mapTo(window, b.rect().topLeft()).x() for b in buttons]
+                       + [b.width() for b in buttons])
 
     before = places()
     live.start_recording()

@@ -47,28 +47,34 @@ def test_a_source_left_frees_its_thread_and_frames(qtbot, settings, tmp_path):
     view.shutdown()
 
 
-class _Stuck(EndlessCamera):
-    """A camera whose driver answers only when ``answer`` is set."""
+def _stuck_camera():
+    """A camera whose driver answers only once ``answer`` is set, and the Event set when
+    a read has begun (each test its own: a class-wide one stayed set for the next run, and a
+    fixed 200 ms wait for the read was too short on a loaded machine, review 52)."""
+    entered, answer = threading.Event(), threading.Event()
 
-    answer = threading.Event()
+    class Stuck(EndlessCamera):
+        def read(self):
+            entered.set()
+            answer.wait()
+            return None
 
-    def read(self):
-        self.answer.wait()
-        return None
+    return Stuck, entered, answer
 
 
 def test_a_retired_thread_is_freed_when_it_finally_ends(qtbot):
-    thread = CaptureThread(_Stuck, stub_pipeline(), OverlayPainter(OverlayStyle()),
+    stuck, entered, answer = _stuck_camera()
+    thread = CaptureThread(stuck, stub_pipeline(), OverlayPainter(OverlayStyle()),
                            describe="camera 0")
     thread.frame_ready.connect(lambda _id, t=thread: t)  # holds it, as the Live tab's do
     thread.start()
-    qtbot.wait(200)
+    qtbot.waitUntil(entered.is_set, timeout=WAIT_MS)
     stopper = ThreadStopper(100)
     stopper.stop(thread)
     assert stopper.retired == [thread]
     ref = weakref.ref(thread)
     with qtbot.waitSignal(thread.finished, timeout=WAIT_MS):
-        _Stuck.answer.set()
+        answer.set()
     del thread
     qtbot.wait(50)
     gc.collect()
@@ -81,7 +87,7 @@ def test_a_source_after_a_retired_thread_gets_a_pipeline_of_its_own(qtbot, setti
     source's thread: two threads in one interpreter that allows one."""
     from PySide6.QtWidgets import QStatusBar
 
-    release = threading.Event()
+    release, inside = threading.Event(), threading.Event()
 
     def slow_factory(model_dir=None, options=None):
         pipeline = stub_pipeline(model_dir) if options is None else stub_pipeline(model_dir,
@@ -89,6 +95,7 @@ def test_a_source_after_a_retired_thread_gets_a_pipeline_of_its_own(qtbot, setti
         real = pipeline.process
 
         def process(*args, **kwargs):
+            inside.set()
             release.wait(20)  # a 50 MP picture on a slow laptop
             return real(*args, **kwargs)
         pipeline.process = process
@@ -104,7 +111,7 @@ def test_a_source_after_a_retired_thread_gets_a_pipeline_of_its_own(qtbot, setti
     view.start()
     qtbot.waitUntil(lambda: view.capture is not None and view.capture.isRunning(),
                     timeout=WAIT_MS)
-    qtbot.wait(300)  # inside process() now
+    qtbot.waitUntil(inside.is_set, timeout=WAIT_MS)  # inside process() now
     first = view.pipeline
     try:
         view.set_source(str(other))

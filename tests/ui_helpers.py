@@ -115,3 +115,20 @@ def recording_a_still(qtbot, main_window, wait_ms: int):
     with qtbot.waitSignal(live.recording_changed, timeout=wait_ms):
         live.act_record.trigger()
     return live
+
+
+def settled(qtbot, read, quiet_reads: int = 3, step_ms: int = 20, limit_ms: int = 3000):
+    """``read()`` once the layout has stopped changing: the same value ``quiet_reads`` times
+    in a row, posted events (layout requests, however nested) delivered between reads. One
+    ``qtbot.wait(50)`` could be a single event pass on a loaded machine, and a place was read
+    before the layout had run (a CI failure; review 52)."""
+    from PySide6.QtWidgets import QApplication
+
+    last, same, waited = read(), 0, 0
+    while same < quiet_reads and waited < limit_ms:
+        QApplication.sendPostedEvents()
+        qtbot.wait(step_ms)
+        waited += step_ms
+        now = read()
+        same, last = (same + 1 if now == last else 0), now
+    return last
