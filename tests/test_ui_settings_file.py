@@ -61,3 +61,21 @@ def test_a_name_that_is_not_utf8_reads_back_as_it_was(tmp_path):
     settings.source = str(tmp_path / "clip.mp4")
     settings.sync()
     assert f"source={tmp_path}/clip.mp4" in path.read_text()
+
+
+def test_a_window_long_idle_keeps_the_files_another_window_added(tmp_path):
+    """Audit 53: two windows (two processes, one settings file): the one idle for a while
+    put its file first in its own old copy of the list and wrote it back, over the file the
+    other had added meanwhile."""
+    import subprocess
+    import sys
+
+    ini = tmp_path / "settings.ini"
+    idle = AppSettings.from_file(ini)
+    assert idle.recent_files == []  # its copy, read now
+    other = ("from fer_desktop.ui.settings import AppSettings; import sys; "
+             "s = AppSettings.from_file(sys.argv[1]); s.remember_recent('/videos/b.mp4'); "
+             "s.sync()")
+    subprocess.run([sys.executable, "-c", other, str(ini)], check=True, timeout=60)
+    idle.remember_recent("/videos/a.mp4")
+    assert AppSettings.from_file(ini).recent_files == ["/videos/a.mp4", "/videos/b.mp4"]

@@ -367,10 +367,14 @@ class AppSettings:
         self._set("live/recent_files", "")
 
     def remember_recent(self, path: str | Path) -> None:
-        """Put ``path`` first in :attr:`recent_files` (once)."""
+        """Put ``path`` first in :attr:`recent_files` (once), in the list as the settings
+        file holds it now: from this window's own copy, a window long idle wrote back an old
+        list, over what another window had added (audit 53)."""
         path = str(path)
+        self.sync()
         files = [path, *(f for f in self.recent_files if f != path)][:RECENT_FILES]
         self._set("live/recent_files", "\n".join(files))
+        self.sync()
 
     # model ------------------------------------------------------------------------------
     def model_dir_now(self) -> Path | None:
