@@ -17,7 +17,7 @@ HOLDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from trainer.runs import claim_run
-    claim_run(Path(sys.argv[1]))
+    claim_run(Path(sys.argv[1]), *sys.argv[2:])
     print("claimed", flush=True)
     time.sleep(60)
     """)
@@ -55,7 +55,7 @@ def test_a_claim_left_by_a_trainer_gone_is_taken_over(held_run):
     holder.wait(10)
     assert claimed_by(run) is None
     claim_run(run)
-    assert json.loads((run / CLAIM).read_text()) == rundir.this_process()
+    assert json.loads((run / CLAIM).read_text()) == {**rundir.this_process(), "doing": "trained"}
     claim_run(run)  # this process's own: a resume after a run, in one process
 
 
@@ -158,3 +158,22 @@ def test_on_windows_a_probe_gives_its_lock_back_before_closing(tmp_path, monkeyp
     assert claimed_by(run) is None
     monkeypatch.undo()
     assert calls == ["lock", fake.LK_UNLCK]
+
+
+def test_a_resume_refused_during_an_export_is_told_so_not_to_stop_a_training(tmp_path):
+    """Audit 53: a resume of a run another window was exporting read "is being trained now
+    by process N ...; stop it first", and the window called it "Training failed"."""
+    run = make_run_folder(tmp_path, "20261207-070000-fast",
+                          {"epoch": 2, "epochs": 2, "status": "finished"},
+                          config={"preset": "fast"})
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(run), "exported"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "claimed"
+        with pytest.raises(rundir.RunDirError, match=f"is being exported now by process "
+                                                     f"{holder.pid} on this machine: wait "
+                                                     "for the export to end"):
+            claim_run(run)
+    finally:
+        holder.kill()
+        holder.wait(10)

@@ -264,11 +264,12 @@ def _export(args: argparse.Namespace, emitter) -> int:
     training = claimed_by(folder) or trainer_running_here(folder)
     if training is not None:  # it wrote the run's model and re-linked best.keras under a
         pid = training["pid"] if isinstance(training, dict) else training.pid  # trainer
+        doing = training.get("doing", "trained") if isinstance(training, dict) else "trained"
         if pid != os.getpid():  # alive (audit 50)
-            raise rundir.RunDirError(folder, f"is being trained now by process {pid} on "
+            raise rundir.RunDirError(folder, f"is being {doing} now by process {pid} on "
                                      "this machine: export it once it has stopped")
     if (folder / rundir.CONFIG).is_file():  # a run's: held while it exports (a resume
-        claim_run(folder)  # meanwhile trained under it, review 50); none left elsewhere
+        claim_run(folder, "exported")  # meanwhile trained under it, review 50); none left
     export_run(folder, emitter, csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
     return 0
 

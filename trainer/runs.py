@@ -153,10 +153,13 @@ def _owner_here(owner: object) -> tuple[int, float] | None:
 CLAIM = rundir.CLAIM
 
 
-def claim_run(run: Path) -> None:
+def claim_run(run: Path, doing: str = "trained") -> None:
     """Claim ``run`` for this process before its data and model load: a second ``--resume``
     in those seconds read the run as stopped (its state names its trainer only once it
     starts) and two trainers trained one run, writing its files in turn (audit 50).
+
+    ``doing``: "trained", or "exported" (what a refused resume is told: it was told an
+    export was a training, and to stop it, audit 53).
 
     The claim is an operating-system lock on the run's claim file, held while this process
     lives (the system lets it go when the process ends, killed too: no claim is ever stale,
@@ -183,13 +186,18 @@ def claim_run(run: Path) -> None:
     if not _lock(fd):
         os.close(fd)
         owner = _claim_owner(path) or {}
+        if owner.get("doing") == "exported":  # it said "being trained" of an export, and
+            raise rundir.RunDirError(run, f"is being exported now by process "  # to stop it
+                                          f"{owner.get('pid', '?')} on this machine: wait "
+                                          "for the export to end (a minute at most), then "
+                                          "try again")  # (audit 53)
         raise rundir.RunDirError(run, f"is being trained now by process "
                                       f"{owner.get('pid', '?')} on this machine; stop it "
                                       "first (Stop in the Train tab, or Ctrl+C where it "
                                       "runs), then resume it")
     os.ftruncate(fd, 0)
     os.lseek(fd, 0, os.SEEK_SET)
-    os.write(fd, json.dumps(rundir.this_process()).encode("utf-8"))
+    os.write(fd, json.dumps({**rundir.this_process(), "doing": doing}).encode("utf-8"))
     _HELD[key] = fd
 
 
