@@ -74,6 +74,8 @@ def test_what_an_analysis_found_is_said_in_words():
     assert analysed_line(450, 225) == "Faces found in 225 of 450 frames."
     assert analysed_line(75, 0) == "No face found in its 75 frames, so the chart is empty."
     assert analysed_line(1, 1) == "Faces found in 1 of 1 frame."
+    # one way of writing a number ("7,200 of 7200 frames", audit 51)
+    assert analysed_line(7200, 7200) == "Faces found in 7,200 of 7,200 frames."
 
 
 def test_result_names_never_collide(tmp_path):

@@ -218,6 +218,9 @@ def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_
     dialog.open_folder_button.click()
     assert opened == [result.csv_path.parent]
     assert "Saved to" in dialog.status.text()
+    # the model that analysed it, as the records name it (the window may use another by the
+    # end: the chart stood under the other's name, audit 51)
+    assert result.model and f"Analysed by the model {result.model}." in dialog.status.text()
     # no application to open it with (a desktop without a launcher): the click said nothing
     dialog.opener = lambda path: False
     dialog.open_csv_button.click()

@@ -45,6 +45,7 @@ class FileAnalysis:
 
     video: the file analysed. csv_path: the CSV written. frames: frames analysed.
     rows: face rows written. problems: (file, reason) for a truncated end, if any.
+    model: the name of the model that analysed it (the window may use another by the end).
     """
 
     video: Path
@@ -52,6 +53,7 @@ class FileAnalysis:
     frames: int
     rows: int
     problems: tuple[tuple[str, str], ...] = ()
+    model: str = ""
 
 
 def analysed_line(frames: int, with_faces: int) -> str:
@@ -104,7 +106,8 @@ class _Progress:
 def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline, *,
                  on_progress: ProgressCallback | None = None,
                  cancelled: Callable[[], bool] = lambda: False,
-                 numbers_only: bool = False) -> FileAnalysis:
+                 numbers_only: bool = False,
+                 describe_model: Callable[[Any], dict[str, str]] = provenance) -> FileAnalysis:
     """Analyse every frame of ``video`` into ``out_csv`` (which must not exist yet).
 
     Args:
@@ -114,6 +117,8 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
         on_progress: called as ``(frames_done, frame_count or None)`` after each frame.
         cancelled: polled before each frame; True stops the run.
         numbers_only: "source 1" instead of the video's path in the ``source`` column.
+        describe_model: the model's columns (the window's name its run's given name first,
+            as its other records do: the CSV named only the run's folder, audit 51).
 
     Raises:
         AnalysisCancelled: ``cancelled()`` became true; no CSV was left behind.
@@ -125,7 +130,7 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     pending = PendingFile(out_csv)
     totals: Counter = Counter()
     try:
-        made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
+        made_by = describe_model(pipeline.classifier)  # once: the model cannot change here
         recorder = CsvRecorder(pending.path, with_source=True, numbers_only=numbers_only,
                                provenance=lambda: made_by, no_face_rows=True)  # as analyze
         try:
@@ -151,7 +156,8 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     finally:
         if not pending.committed:
             pending.discard()
-    return FileAnalysis(video, out_csv, totals["frames"], recorder.rows, tuple(problems))
+    return FileAnalysis(video, out_csv, totals["frames"], recorder.rows, tuple(problems),
+                        made_by["model"])
 
 
 def pipeline_running(classifier: Any, options: PipelineOptions) -> FacePipeline:

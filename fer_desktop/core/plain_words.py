@@ -22,8 +22,9 @@ from fer_desktop.core.model_schema import is_share
 
 
 def counted(n: int, noun: str) -> str:
-    """"1 epoch", "3 epochs": a count with its noun (the GUI said "all 1 epochs done")."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    """"1 epoch", "3 epochs", "7,200 frames": a count with its noun (the GUI said "all 1
+    epochs done", and "7,200 of 7200 frames", audit 51)."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def round_half_up(x: float) -> int:

@@ -48,6 +48,7 @@ from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
 from fer_desktop.ui import close_training
 from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
+from fer_desktop.ui.model_names import record_provenance
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.time_direction import keep_time_left_to_right
 
@@ -96,7 +97,8 @@ class AnalysisThread(QThread):
                 raise AnalysisCancelled()
             result = analyse_file(self.video, self.out_csv, pipeline,
                                   on_progress=self._on_progress, cancelled=self._cancel.is_set,
-                                  numbers_only=self.numbers_only)
+                                  numbers_only=self.numbers_only,
+                                  describe_model=record_provenance)
         except AnalysisCancelled:
             self.cancelled.emit()
         except (SourceError, ExportError, ModelError) as exc:
@@ -326,8 +328,9 @@ class FileAnalysisDialog(QDialog):
         self.chart.show()
         self.legend.show()
         self.face_chooser.list_faces(series.tracks)
-        text = (f"{analysed_line(result.frames, series.frames_with_faces)} "
-                f"Saved to {result.csv_path}")
+        made = f" Analysed by the model {result.model}." if result.model else ""
+        text = (f"{analysed_line(result.frames, series.frames_with_faces)}{made} "  # (the
+                f"Saved to {result.csv_path}")  # window may use another now, audit 51)
         if result.problems:
             text += "\n" + "; ".join(reason for _path, reason in result.problems)
         self.status.setText(text)
