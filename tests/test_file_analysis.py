@@ -284,3 +284,23 @@ def test_an_output_folder_moved_meanwhile_is_named_not_the_temporary_file(tmp_pa
     assert caught.value.path == out and ".tmp" not in str(caught.value)
     assert f"its folder {folder} was moved or removed during the analysis" in str(caught.value)
     assert "nothing was saved" in str(caught.value)
+
+
+def test_the_chart_is_no_tab_stop(qtbot, tmp_path):
+    """Trial 39: Tab went Close, Open CSV, then nowhere visible (the chart's unnamed viewport,
+    where keys do nothing), then Open folder."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    from fer_desktop.core.file_analysis import FileAnalysis
+    from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
+
+    path = tmp_path / "r.csv"
+    write_csv(path, [(0, 0.0, 0.9, 1), (1, 0.1, 0.8, 1)])
+    dialog = FileAnalysisDialog(tmp_path / "v.mp4", path, lambda: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog._on_succeeded(FileAnalysis(tmp_path / "v.mp4", path, 2, 2))
+    stops = [w for w in (dialog.chart, *dialog.chart.findChildren(QWidget))
+             if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
+    assert stops == []

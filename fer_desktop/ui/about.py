@@ -126,6 +126,8 @@ class AboutDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(self.text)
+        scroll.setAccessibleName(f"About {APP_NAME}: the arrow keys scroll")  # a Tab stop,
+        # for the keys; it was unnamed to a screen reader (trial 39)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)

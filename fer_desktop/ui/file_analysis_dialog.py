@@ -116,6 +116,8 @@ class EmotionChart(pg.PlotWidget):
         super().__init__(parent, background=CHART_BACKGROUND)
         self.setAccessibleName("Emotions over video time")
         keep_time_left_to_right(self)
+        for widget in (self, self.viewport()):  # keys do nothing there: an invisible, unnamed
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab stop (trial 39)
         self.setLabel("bottom", "video time (s)")
         self.setLabel("left", "probability (mean over faces)")
         self.setYRange(0.0, 1.0, padding=0.02)
