@@ -877,3 +877,20 @@ def test_a_long_name_is_cut_in_the_middle_in_the_summary_table():
     assert terminal_width(name) <= MAX_SOURCE_COLUMNS and "…" in name
     assert name.startswith("LLL") and name.endswith("写.jpg")  # both ends kept
     assert max(terminal_width(line) for line in lines) < 120
+
+
+def test_photos_of_a_type_not_read_in_a_folder_are_named(tmp_path, sample_bgr, capsys):
+    """Audit 49: a phone's folder with IMG_0001.HEIC and a web download's .avif beside JPEGs:
+    the JPEGs were analysed, the others left out without a word, exit 0."""
+    from fer_desktop.core.analyze import main
+
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "IMG_0003.jpg"), sample_bgr)
+    for name in ("IMG_0001.HEIC", "IMG_0002.avif", "notes.txt"):
+        (folder / name).write_bytes(b"\0" * 64)
+    assert main([str(folder), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "note: left out, pictures of a type this app does not read: IMG_0001.HEIC, " \
+           "IMG_0002.avif (HEIC, AVIF and camera raw photos: convert them to JPEG or PNG)" in err
+    assert "notes.txt" not in err

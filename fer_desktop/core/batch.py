@@ -138,6 +138,28 @@ def subfolders_not_searched(inputs: list[str]) -> list[str]:
     return found
 
 
+# photos and pictures of types this app does not decode, as phones and the web make them:
+# left out of a folder without a word, its other pictures analysed, exit 0 (audit 49)
+UNREAD_PICTURE_SUFFIXES = frozenset({".heic", ".heif", ".avif", ".jxl", ".dng", ".cr2", ".cr3",
+                                     ".nef", ".arw", ".raf", ".orf", ".rw2", ".psd", ".svg"})
+
+
+def pictures_not_read(inputs: list[str]) -> list[str]:
+    """The files of the input folders whose type names a picture this app does not decode
+    (HEIC, AVIF, camera raw...), which :func:`expand_inputs` leaves out."""
+    found: list[str] = []
+    for spec in _each_once(inputs):
+        path = Path(spec)
+        if not _is_folder(path):
+            continue
+        try:
+            found += sorted(str(p) for p in path.iterdir() if not p.name.startswith(".")
+                            and p.suffix.lower() in UNREAD_PICTURE_SUFFIXES and p.is_file())
+        except OSError:
+            continue
+    return found
+
+
 def _is_folder(path: Path) -> bool:
     """``Path.is_dir`` that answers False where it may not look (a file inside a folder the
     user cannot enter raised PermissionError here); opening it then names the reason."""
