@@ -951,3 +951,5 @@ def test_each_count_stands_at_the_far_end_of_its_row(qtbot, tmp_path, direction)
     order = [centre(key), centre(name), centre(count)]
     assert order == (sorted(order) if direction == "LeftToRight" else sorted(order)[::-1])
     assert abs(centre(count) - centre(key)) > panel.width() / 2  # far apart, not "2 4"
+    assert abs(centre(count) - centre(name)) > panel.width() / 3  # the name by its key
+    assert abs(centre(name) - centre(key)) < panel.width() / 3

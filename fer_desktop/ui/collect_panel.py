@@ -202,10 +202,10 @@ class CollectPanel(QGroupBox):
             grid.addWidget(QLabel(emotion), i, 1)
             label = QLabel("0")
             label.setAlignment(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(label, i, 2)
+            grid.addWidget(label, i, 3)
             self.count_labels[emotion] = label
-        grid.setColumnStretch(1, 1)
-        return grid
+        grid.setColumnStretch(2, 1)  # an empty column between: a name's own text direction
+        return grid  # aligned it beside the count, right to left
 
     def _buttons(self) -> QHBoxLayout:
         """Folder..., Review... and Undo, with their menu actions."""
