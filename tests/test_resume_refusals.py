@@ -365,9 +365,9 @@ def test_a_run_folder_moved_away_while_it_trains_is_said_gone(tmp_path):
                             "ran: No such file or directory)")
 
 
-@pytest.mark.parametrize("source", ["csv", "images"])
+@pytest.mark.parametrize("source", ["csv", "shared", "images"])
 def test_a_resume_on_data_changed_under_its_name_is_refused_before_anything_changes(
-        tmp_path, capsys, source):
+        tmp_path, capsys, monkeypatch, source):
     """Audit 52: a CSV replaced under the run's path (a new version of FER-2013) was only
     warned of: an epoch trained on the other data, the oldest checkpoint went, and only the
     export refused the run, left half one dataset and half the other."""
@@ -375,9 +375,13 @@ def test_a_resume_on_data_changed_under_its_name_is_refused_before_anything_chan
 
     from trainer import cli
 
-    if source == "csv":
-        config = {"preset": "fast", "epochs": 2, "csv": str(make_csv(
-            tmp_path / "fer2013.csv", {"Training": 40, "PublicTest": 14, "PrivateTest": 14}))}
+    if source in ("csv", "shared"):
+        csv = make_csv(tmp_path / "fer2013.csv",
+                       {"Training": 40, "PublicTest": 14, "PrivateTest": 14})
+        config = {"preset": "fast", "epochs": 2, "csv": str(csv)}
+        if source == "shared":  # a run on the shared CSV names none (review 53)
+            config.pop("csv")
+            monkeypatch.setattr("trainer.train.find_shared_csv", lambda: csv)
     else:
         config = {"preset": "fast", "epochs": 2, "images": str(make_image_folder(
             tmp_path / "faces", {"happy": 6, "sad": 6}))}
@@ -386,14 +390,13 @@ def test_a_resume_on_data_changed_under_its_name_is_refused_before_anything_chan
                            "dataset_sha256": "0" * 64},  # what it started with: other data
                           config=config)
     before = _hashes(run)
-    # a CSV's checksum is checked before --threads changes config.json; a folder's faces
-    # once read (after such a change: the window's Resume gives none)
-    assert cli.main(["--resume", str(run), *(["--threads", "1"] if source == "csv" else [])]) \
-        == 2
+    # a CSV's checksum is checked before --epochs changes config.json; a folder's faces
+    # once read, and what the resume wrote is put back (review 53)
+    assert cli.main(["--resume", str(run), "--threads", "1", "--epochs", "5"]) == 2
     error = capsys.readouterr().err
     assert {"csv": f"fer2013.csv is not the CSV {run.name} started with: its content changed "
-                   "since", "images": f"faces changed since {run.name} started"}[source] \
-        in error, error
+                   "since", "shared": f"fer2013.csv is not the CSV {run.name} started with",
+            "images": f"faces changed since {run.name} started"}[source] in error, error
     assert "Traceback" not in error and _hashes(run) == before
 
 
@@ -410,10 +413,10 @@ def test_a_training_that_diverges_stops_saying_so_and_keeps_no_nan_epoch(tmp_pat
                          "--learning-rate", "1e12", "--threads", "1", "--out", str(out))
     assert result.returncode == 2, result.stderr
     assert "diverged at epoch 1: its loss is not a number (NaN or infinite); no epoch was " \
-           "kept. Start a new run with a lower --learning-rate" in result.stderr
-    assert "Traceback" not in result.stderr
-    (run,) = out.glob("2*")
-    assert not list(run.glob("*.keras")) and not (run / "model.json").exists()
+           "kept, and its folder was removed. Start a new run with a lower learning rate " \
+           "(--learning-rate)" in result.stderr
+    assert "Traceback" not in result.stderr and "--resume" not in result.stderr
+    assert not list(out.glob("2*"))  # nothing to export or resume: no run left to offer them
 
 
 def test_a_run_of_a_preset_this_trainer_does_not_know_is_named_not_a_key_error():
@@ -460,3 +463,20 @@ def test_a_run_s_own_damaged_checkpoint_is_not_called_a_foreign_file(tmp_path):
     foreign.write_bytes(b"not a zip")
     with pytest.raises(rundir.RunDirError, match="use a model saved by this trainer"):
         load_keras(foreign)
+
+
+def test_a_run_that_diverges_after_kept_epochs_is_left_stopped_with_them(tmp_path):
+    """Review 53: the run was left "running" (read as interrupted, Resume offered); the
+    epochs it kept stay exportable."""
+    import math
+
+    from trainer.events import EventEmitter
+    from trainer.train import _refuse_diverged
+
+    run = make_run_folder(tmp_path, "20261207-100000-fast",
+                          {"epoch": 2, "epochs": 5, "status": "running"})
+    state = rundir.RunState.load(run)
+    with pytest.raises(rundir.RunDirError, match="diverged at epoch 3: .*it keeps epoch 2"):
+        _refuse_diverged(run, state, {"epoch": 3, "loss": math.nan, "val_loss": 1.0},
+                         EventEmitter("text"))
+    assert rundir.RunState.load(run).status == rundir.STOPPED and run.is_dir()

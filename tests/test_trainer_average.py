@@ -81,6 +81,6 @@ def test_keep_checkpoints_is_checked_and_may_change_on_resume(tmp_path):
     rundir.atomic_write_json(tmp_path / rundir.CONFIG, TrainConfig(csv=str(csv)).to_dict())
     rundir.RunState(epochs=5).save(tmp_path)
     emitter = EventEmitter("text", stderr=io.StringIO())
-    config, _ = _reopen_run(tmp_path, emitter, None, {"keep_checkpoints": 12})
+    config, _, _ = _reopen_run(tmp_path, emitter, None, {"keep_checkpoints": 12})
     assert config.keep_checkpoints == 12
     assert rundir.read_json(tmp_path / rundir.CONFIG)["keep_checkpoints"] == 12

@@ -43,9 +43,9 @@ def test_resume_changes_and_reports_only_what_differs(tmp_path, capsys):
     """Every resume said "changing the run's threads from 1 to 1"."""
     run = make_run_folder(tmp_path, "r", {"epoch": 1, "epochs": 3},
                           config={"preset": "default", "threads": 1})
-    config, _ = train._reopen_run(run, EventEmitter("text"), None, {"threads": 1})
+    config, _, _ = train._reopen_run(run, EventEmitter("text"), None, {"threads": 1})
     assert config.threads == 1 and "changing" not in capsys.readouterr().err
-    config, _ = train._reopen_run(run, EventEmitter("text"), None, {"threads": 2})
+    config, _, _ = train._reopen_run(run, EventEmitter("text"), None, {"threads": 2})
     assert config.threads == 2 and "threads from 1 to 2" in capsys.readouterr().err
 
 

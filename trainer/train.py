@@ -90,7 +90,7 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
                 return
             seconds = time.monotonic() - self._t0
             row = _epoch_row(self.model, epoch + 1, logs or {}, seconds, steps * batch_size)
-            _refuse_diverged(run, state, row)
+            _refuse_diverged(run, state, row, emitter)
             improved = _commit_epoch(run, state, self.model, row, keep)
             emitter.emit("epoch", epochs=epochs, best_val_accuracy=state.best_val_accuracy,
                          best_epoch=state.best_epoch, **row)
@@ -100,17 +100,26 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
     return RunCallback()
 
 
-def _refuse_diverged(run: Path, state: rundir.RunState, row: dict) -> None:
+def _refuse_diverged(run: Path, state: rundir.RunState, row: dict,
+                     emitter: EventEmitter) -> None:
     """Stop a training whose loss is no longer a number, before the epoch is kept: it was
     saved as the best, the export ended in "RuntimeError: exported float32 model differs
-    from Keras by nan", and the run offered Export and Resume of NaN weights (audit 52)."""
+    from Keras by nan", and the run offered Export and Resume of NaN weights (audit 52). The
+    run is left stopped with the epochs it kept; one that kept none goes (it read
+    "interrupted", and offered Resume, review 53)."""
     if math.isfinite(row["loss"]) and math.isfinite(row["val_loss"]):
         return
     kept = (f"it keeps epoch {state.epoch}, the last whose numbers were sound (Export uses it)"
-            if state.epoch else "no epoch was kept")
-    raise rundir.RunDirError(run, f"diverged at epoch {row['epoch']}: its loss is not a number "
-                                  f"(NaN or infinite); {kept}. Start a new run with a lower "
-                                  "--learning-rate")
+            if state.epoch else "no epoch was kept, and its folder was removed")
+    error = rundir.RunDirError(run, f"diverged at epoch {row['epoch']}: its loss is not a "
+                                    f"number (NaN or infinite); {kept}. Start a new run with "
+                                    "a lower learning rate (--learning-rate)")
+    if state.epoch:
+        state.status = rundir.STOPPED
+        state.save(run)
+    else:
+        forget_run(run, emitter, error)
+    raise error
 
 
 def _emit_batch(emitter: EventEmitter, logs: dict, **fields) -> None:
@@ -266,10 +275,10 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     cluster = multiworker.cluster_for(config, resume_dir)  # checks TF_CONFIG before any work
     if cluster is not None and not cluster.is_chief:  # only the chief writes the run folder
         config, resume_dir = multiworker.as_follower(config, resume_dir)
-    run, state = None, None
+    run, state, as_it_was = None, None, {}
     if resume_dir is not None:
         run = Path(resume_dir)
-        config, state = _reopen_run(run, emitter, new_epochs, new_limits or {})
+        config, state, as_it_was = _reopen_run(run, emitter, new_epochs, new_limits or {})
         out = run.parent
     # The votes are checked before anything is written (output folder, data cache, run
     # folder): a refused file leaves nothing behind. Given with --labels fer, they are only
@@ -282,7 +291,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         rundir.check_writable(out)
     data = _load_data(config, out, emitter)
     if state is not None:
-        _refuse_other_data(run, config, state, data)
+        _refuse_other_data(run, config, state, data, as_it_was)
     configure_threads(config.threads)
     strategy = _make_strategy(config, cluster, stop)
     init_weights = None
@@ -343,13 +352,17 @@ def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
 
 
 def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
-                new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState]:
-    """The config and state of a run to resume, its folder repaired; maybe a new length."""
+                new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState, dict]:
+    """The config and state of a run to resume, its folder repaired; maybe a new length;
+    and its config.json and state.json as they were, for a refusal once its data is read
+    (:func:`_refuse_other_data`)."""
     _refuse_running(run)
     if run.is_dir():
         claim_run(run)  # before the slow start: a second resume got in (audit 50)
     try:
-        return _reopen_claimed(run, emitter, new_epochs, new_limits)
+        as_it_was = {name: (run / name).read_text(encoding="utf-8")
+                     for name in (rundir.CONFIG, rundir.STATE) if (run / name).is_file()}
+        return *_reopen_claimed(run, emitter, new_epochs, new_limits), as_it_was
     except BaseException:
         release_run(run)  # refused: the run's folder as it was
         raise
@@ -500,22 +513,26 @@ def _refuse_replaced_csv(run: Path, config: TrainConfig, state: rundir.RunState)
     changes (see :func:`_refuse_other_data`); one gone is named where it is read."""
     from trainer.data import sha256_of
 
-    if config.images or not config.csv or not state.dataset_sha256 \
-            or not Path(config.csv).is_file():
+    csv = "" if config.images else _csv_path(config)  # its own, else the shared one
+    if not csv or not state.dataset_sha256 or not Path(csv).is_file():
         return
-    if sha256_of(config.csv) != state.dataset_sha256:
+    if sha256_of(csv) != state.dataset_sha256:
         raise _other_data(run, config)
 
 
 def _refuse_other_data(run: Path, config: TrainConfig, state: rundir.RunState,
-                       data: FerData) -> None:
-    """Refuse to go on with other data than the run started with, before its files change:
-    a CSV replaced under its name (a new version of FER-2013) was only warned of, an epoch
+                       data: FerData, as_it_was: dict[str, str]) -> None:
+    """Refuse to go on with other data than the run started with, before the training: a
+    CSV replaced under its name (a new version of FER-2013) was only warned of, an epoch
     trained on it, the oldest checkpoint dropped, then the export refused the run (audit
-    52); a folder's faces changed would also change its held-out test faces."""
-    if state.dataset_sha256 and state.dataset_sha256 != data.sha256:
-        release_run(run)  # refused: the run's folder as it was
-        raise _other_data(run, config)
+    52); a folder's faces changed would also change its held-out test faces. What the
+    resume had written (a new length, --threads) is put back as it was (review 53)."""
+    if not state.dataset_sha256 or state.dataset_sha256 == data.sha256:
+        return
+    for name, text in as_it_was.items():
+        rundir.atomic_write_text(run / name, text)
+    release_run(run)  # refused: the run's folder as it was
+    raise _other_data(run, config)
 
 
 def _other_data(run: Path, config: TrainConfig) -> Exception:
@@ -526,7 +543,8 @@ def _other_data(run: Path, config: TrainConfig) -> Exception:
                            "started (faces added, removed or moved): a run cannot go on with "
                            "other faces, its test faces would change too; start a new run on "
                            "it")
-    return ConfigError(f"{config.csv or 'the CSV'} is not the CSV {run.name} started with: its "
+    csv = _csv_path(config) or "the CSV"  # its own, or the shared one it named none for
+    return ConfigError(f"{csv} is not the CSV {run.name} started with: its "
                        "content changed since (its checksum differs: a new version of the "
                        "file?). A run cannot go on with other data: give the file it started "
                        "with (--csv PATH), or start a new run")
