@@ -67,8 +67,8 @@ def test_export_refuses_a_run_being_trained(held_run, capsys):
     run, holder = held_run
     assert main(["export", str(run)]) == 2
     err = capsys.readouterr().err
-    assert f"is being trained now by process {holder.pid} on this machine: export it once " \
-           "it has stopped" in err
+    assert f"is being trained now by process {holder.pid} on this machine; stop it first " \
+           "(Stop in the Train tab, or Ctrl+C where it runs), then export it" in err
     assert not (run / "model.json").exists()
 
 

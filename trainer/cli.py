@@ -251,7 +251,7 @@ def _gpu_import_parser() -> argparse.ArgumentParser:
 def _export(args: argparse.Namespace, emitter) -> int:
     """``export``: a run's best epoch, or a model folder again (with --csv and --out)."""
     from trainer.export import export_model_folder, export_run
-    from trainer.runs import claim_run, claimed_by, trainer_running_here
+    from trainer.runs import busy_words, claim_run, claimed_by, trainer_running_here
 
     folder = Path(args.run_dir)
     if (folder / rundir.MODEL).is_file() and not (folder / rundir.CONFIG).is_file():
@@ -264,10 +264,9 @@ def _export(args: argparse.Namespace, emitter) -> int:
     training = claimed_by(folder) or trainer_running_here(folder)
     if training is not None:  # it wrote the run's model and re-linked best.keras under a
         pid = training["pid"] if isinstance(training, dict) else training.pid  # trainer
-        doing = training.get("doing", "trained") if isinstance(training, dict) else "trained"
+        doing = training.get("doing") if isinstance(training, dict) else "trained"
         if pid != os.getpid():  # alive (audit 50)
-            raise rundir.RunDirError(folder, f"is being {doing} now by process {pid} on "
-                                     "this machine: export it once it has stopped")
+            raise rundir.RunDirError(folder, busy_words(pid, doing, then="export it"))
     if (folder / rundir.CONFIG).is_file():  # a run's: held while it exports (a resume
         claim_run(folder, "exported")  # meanwhile trained under it, review 50); none left
     export_run(folder, emitter, csv=args.csv, copy_to=args.to, int8_only=args.int8_only)

@@ -183,22 +183,25 @@ def claim_run(run: Path, doing: str = "trained") -> None:
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
     except OSError:
         return  # a folder gone or not writable: what reads or writes it next says so
-    if not _lock(fd):
-        os.close(fd)
+    if not _lock(fd) and not (time.sleep(0.1) or _lock(fd)):  # (a run list's look at the
+        os.close(fd)  # claim holds it for an instant: a resume then was refused, review 53)
         owner = _claim_owner(path) or {}
-        if owner.get("doing") == "exported":  # it said "being trained" of an export, and
-            raise rundir.RunDirError(run, f"is being exported now by process "  # to stop it
-                                          f"{owner.get('pid', '?')} on this machine: wait "
-                                          "for the export to end (a minute at most), then "
-                                          "try again")  # (audit 53)
-        raise rundir.RunDirError(run, f"is being trained now by process "
-                                      f"{owner.get('pid', '?')} on this machine; stop it "
-                                      "first (Stop in the Train tab, or Ctrl+C where it "
-                                      "runs), then resume it")
+        raise rundir.RunDirError(run, busy_words(owner.get("pid", "?"), owner.get("doing")))
     os.ftruncate(fd, 0)
     os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, json.dumps({**rundir.this_process(), "doing": doing}).encode("utf-8"))
     _HELD[key] = fd
+
+
+def busy_words(pid: object, doing: object = "trained", then: str = "resume it") -> str:
+    """Why a run cannot be resumed or exported now: another process on this machine trains
+    or exports it (one sentence for the three refusals; an export was called a training,
+    to be stopped, audit 53)."""
+    if doing == "exported":
+        return (f"is being exported now by process {pid} on this machine: wait for the export "
+                f"to end (a minute at most), then {then}")
+    return (f"is being trained now by process {pid} on this machine; stop it first (Stop in "
+            f"the Train tab, or Ctrl+C where it runs), then {then}")
 
 
 # the runs this process holds (by real path): their claim files kept open, and so locked,

@@ -468,13 +468,11 @@ def forget_run(run: Path, emitter: EventEmitter, exc: BaseException) -> None:
 def _refuse_running(run: Path) -> None:
     """A run whose trainer is alive on this machine is not resumed: a second trainer took
     its files from under it and the first one died on a checkpoint's rename (audit 36)."""
-    from trainer.runs import trainer_running_here
+    from trainer.runs import busy_words, trainer_running_here
 
     process = trainer_running_here(run) if run.is_dir() else None
     if process is not None:
-        raise rundir.RunDirError(run, f"is being trained now by process {process.pid} on this "
-                                      "machine; stop it first (Stop in the Train tab, or "
-                                      "Ctrl+C where it runs), then resume it")
+        raise rundir.RunDirError(run, busy_words(process.pid))
 
 
 def saved_config(run: Path) -> TrainConfig:
@@ -540,9 +538,9 @@ def _other_data(run: Path, config: TrainConfig) -> Exception:
 
     if config.images:
         return ConfigError(f"the image folder {config.images} changed since {run.name} "
-                           "started (faces added, removed or moved): a run cannot go on with "
-                           "other faces, its test faces would change too; start a new run on "
-                           "it")
+                           "started (faces added, removed or moved, or read by another "
+                           "version of the app): a run cannot go on with other faces, its "
+                           "test faces would change too; start a new run on it")
     csv = _csv_path(config) or "the CSV"  # its own, or the shared one it named none for
     return ConfigError(f"{csv} is not the CSV {run.name} started with: its "
                        "content changed since (its checksum differs: a new version of the "

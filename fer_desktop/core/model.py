@@ -373,7 +373,8 @@ class EmotionClassifier:
         if len(faces) == 0:
             return np.zeros((0, NUM_CLASSES), np.float32)
         raw = self._invoke(faces)
-        if not np.isfinite(raw).all():  # for this face only: said, not drawn as a crash
+        if not np.isfinite(raw).all():  # said in words (the overlay's crash said "cannot
+            # convert float NaN to integer"); the video stops with this sentence
             raise ModelError(self.model_path, NOT_NUMBERS)
         return apply_temperature(raw.astype(np.float32, copy=False), self.temperature)
 
