@@ -304,3 +304,21 @@ def test_the_chart_is_no_tab_stop(qtbot, tmp_path):
     stops = [w for w in (dialog.chart, *dialog.chart.findChildren(QWidget))
              if w.focusPolicy() & Qt.FocusPolicy.TabFocus]
     assert stops == []
+
+
+def test_the_analysis_names_its_model_as_the_window_s_records_do(tmp_path):
+    """Audit 51: the CSV named a run's model by its folder alone ("default 20261207-..."),
+    where the window, the recordings and the Why JSON put the run's given name first."""
+    from fer_desktop.ui.model_names import record_provenance
+
+    run = tmp_path / "20261207-033830-default"
+    run.mkdir()
+    (run / "name.txt").write_text("tiny csv test")
+    pipeline = stub_pipeline()
+    pipeline.classifier.model_dir = run
+    pipeline.classifier.name = "default 20261207-033830-default"
+    video = make_video(tmp_path / "clip.avi", frames=3)
+    result = analyse_file(video, tmp_path / "r.csv", pipeline, describe_model=record_provenance)
+    assert result.model == "tiny csv test (default 20261207-033830-default)"
+    with open(result.csv_path, newline="") as fh:
+        assert {row["model"] for row in csv.DictReader(fh)} == {result.model}

@@ -390,6 +390,7 @@ def test_a_resume_on_data_changed_under_its_name_is_refused_before_anything_chan
                            "dataset_sha256": "0" * 64},  # what it started with: other data
                           config=config)
     before = _hashes(run)
+    written = (run / "config.json").stat().st_mtime_ns
     # a CSV's checksum is checked before --epochs changes config.json; a folder's faces
     # once read, and what the resume wrote is put back (review 53)
     assert cli.main(["--resume", str(run), "--threads", "1", "--epochs", "5"]) == 2
@@ -398,6 +399,8 @@ def test_a_resume_on_data_changed_under_its_name_is_refused_before_anything_chan
                    "since", "shared": f"fer2013.csv is not the CSV {run.name} started with",
             "images": f"faces changed since {run.name} started"}[source] in error, error
     assert "Traceback" not in error and _hashes(run) == before
+    if source != "images":  # refused before it wrote anything, not written and put back
+        assert (run / "config.json").stat().st_mtime_ns == written  # (review 54)
 
 
 @pytest.mark.tf
@@ -480,3 +483,36 @@ def test_a_run_that_diverges_after_kept_epochs_is_left_stopped_with_them(tmp_pat
         _refuse_diverged(run, state, {"epoch": 3, "loss": math.nan, "val_loss": 1.0},
                          EventEmitter("text"))
     assert rundir.RunState.load(run).status == rundir.STOPPED and run.is_dir()
+
+
+def test_a_resumed_run_that_diverges_before_keeping_an_epoch_keeps_its_folder(tmp_path):
+    """Review 54: a run interrupted in its first epoch, then resumed, was removed with its
+    name and test faces when it diverged: only a run this command made goes."""
+    import math
+
+    from trainer.events import EventEmitter
+    from trainer.train import _refuse_diverged
+
+    run = make_run_folder(tmp_path, "20261207-100000-fast",
+                          {"epoch": 0, "epochs": 5, "status": "running"})
+    (run / "name.txt").write_text("Anna")
+    state = rundir.RunState.load(run)
+    with pytest.raises(rundir.RunDirError, match="no epoch was kept. Start a new run"):
+        _refuse_diverged(run, state, {"epoch": 1, "loss": math.inf, "val_loss": 1.0},
+                         EventEmitter("text"), new_run=False)
+    assert (run / "name.txt").is_file()
+    assert rundir.RunState.load(run).status == rundir.STOPPED
+
+
+def test_a_resume_refused_after_writing_a_setting_puts_it_back(tmp_path, capsys):
+    """Review 54: --threads 2 was written to config.json, then --epochs 2 was refused (not
+    more than the 3 epochs done): the refused command had changed the run."""
+    from trainer import cli
+
+    run = make_run_folder(tmp_path, "20261207-100013-fast",
+                          {"epoch": 3, "epochs": 4, "status": "stopped"},
+                          config={"preset": "fast", "epochs": 4, "threads": 1})
+    before = _hashes(run)
+    assert cli.main(["--resume", str(run), "--threads", "2", "--epochs", "2"]) == 2
+    assert "is not more than the 3 epochs" in capsys.readouterr().err
+    assert _hashes(run) == before

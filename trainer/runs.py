@@ -186,7 +186,9 @@ def claim_run(run: Path, doing: str = "trained") -> None:
     if not _lock(fd) and not (time.sleep(0.1) or _lock(fd)):  # (a run list's look at the
         os.close(fd)  # claim holds it for an instant: a resume then was refused, review 53)
         owner = _claim_owner(path) or {}
-        raise rundir.RunDirError(run, busy_words(owner.get("pid", "?"), owner.get("doing")))
+        raise rundir.RunDirError(run, busy_words(owner.get("pid", "?"), owner.get("doing"),
+                                                 then="export it" if doing == "exported"
+                                                 else "resume it"))
     os.ftruncate(fd, 0)
     os.lseek(fd, 0, os.SEEK_SET)
     os.write(fd, json.dumps({**rundir.this_process(), "doing": doing}).encode("utf-8"))

@@ -57,7 +57,7 @@ def configure_threads(threads: int) -> None:
 
 def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, stop: _StopFlag,
                    steps: int, batch_size: int, epochs: int, max_seconds: float = 0.0,
-                   keep: int = rundir.KEEP_CHECKPOINTS):
+                   keep: int = rundir.KEEP_CHECKPOINTS, new_run: bool = True):
     """The Keras callback that reports batches and commits each finished epoch."""
     import keras
 
@@ -90,7 +90,7 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
                 return
             seconds = time.monotonic() - self._t0
             row = _epoch_row(self.model, epoch + 1, logs or {}, seconds, steps * batch_size)
-            _refuse_diverged(run, state, row, emitter)
+            _refuse_diverged(run, state, row, emitter, new_run)
             improved = _commit_epoch(run, state, self.model, row, keep)
             emitter.emit("epoch", epochs=epochs, best_val_accuracy=state.best_val_accuracy,
                          best_epoch=state.best_epoch, **row)
@@ -101,24 +101,27 @@ def _make_callback(run: Path, state: rundir.RunState, emitter: EventEmitter, sto
 
 
 def _refuse_diverged(run: Path, state: rundir.RunState, row: dict,
-                     emitter: EventEmitter) -> None:
+                     emitter: EventEmitter, new_run: bool = True) -> None:
     """Stop a training whose loss is no longer a number, before the epoch is kept: it was
     saved as the best, the export ended in "RuntimeError: exported float32 model differs
     from Keras by nan", and the run offered Export and Resume of NaN weights (audit 52). The
-    run is left stopped with the epochs it kept; one that kept none goes (it read
-    "interrupted", and offered Resume, review 53)."""
+    run is left stopped with the epochs it kept; a new one that kept none goes (it read
+    "interrupted", and offered Resume, review 53), a resumed one keeps its folder (its name,
+    its test faces: review 54)."""
     if math.isfinite(row["loss"]) and math.isfinite(row["val_loss"]):
         return
+    gone = new_run and not state.epoch
     kept = (f"it keeps epoch {state.epoch}, the last whose numbers were sound (Export uses it)"
-            if state.epoch else "no epoch was kept, and its folder was removed")
+            if state.epoch else "no epoch was kept" + (", and its folder was removed"
+                                                        if gone else ""))
     error = rundir.RunDirError(run, f"diverged at epoch {row['epoch']}: its loss is not a "
                                     f"number (NaN or infinite); {kept}. Start a new run with "
                                     "a lower learning rate (--learning-rate)")
-    if state.epoch:
+    if gone:
+        forget_run(run, emitter, error)
+    else:
         state.status = rundir.STOPPED
         state.save(run)
-    else:
-        forget_run(run, emitter, error)
     raise error
 
 
@@ -279,19 +282,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     if resume_dir is not None:
         run = Path(resume_dir)
         config, state, as_it_was = _reopen_run(run, emitter, new_epochs, new_limits or {})
-        out = run.parent
-    # The votes are checked before anything is written (output folder, data cache, run
-    # folder): a refused file leaves nothing behind. Given with --labels fer, they are only
-    # checked here (the export scores the FER+ majority with them), not trained on.
-    votes = load_votes_for(config, emitter) if config.labels != "fer" or config.votes else None
-    if config.labels == "fer":
-        votes = None
-    if run is None:
-        out = Path(config.out)
-        rundir.check_writable(out)
-    data = _load_data(config, out, emitter)
-    if state is not None:
-        _refuse_other_data(run, config, state, data, as_it_was)
+    votes, data, out = _checked_data(config, run, state, emitter, as_it_was)
     configure_threads(config.threads)
     strategy = _make_strategy(config, cluster, stop)
     init_weights = None
@@ -329,7 +320,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
             state.save(run)
     _emit_started(emitter, run, config, data, fit, state, model, resumed=resume_dir is not None)
     if state.epoch < fit.epochs:
-        _fit(model, config, run, state, fit, emitter, stop)
+        _fit(model, config, run, state, fit, emitter, stop, new_run)
     elif resume_dir is not None:  # it re-exported without a word (audit 36)
         emitter.log(f"{run.name} had finished its {fit.epochs} epochs already"
                     + (": its model is exported again" if config.export else "")
@@ -354,16 +345,20 @@ def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
 def _reopen_run(run: Path, emitter: EventEmitter, new_epochs: int | None,
                 new_limits: dict[str, Any]) -> tuple[TrainConfig, rundir.RunState, dict]:
     """The config and state of a run to resume, its folder repaired; maybe a new length;
-    and its config.json and state.json as they were, for a refusal once its data is read
-    (:func:`_refuse_other_data`)."""
+    and its config.json and state.json as they were, put back when the resume is refused
+    (here, or once its data is read: :func:`_checked_data`)."""
     _refuse_running(run)
     if run.is_dir():
         claim_run(run)  # before the slow start: a second resume got in (audit 50)
     try:
         as_it_was = {name: (run / name).read_text(encoding="utf-8")
                      for name in (rundir.CONFIG, rundir.STATE) if (run / name).is_file()}
+    except (OSError, UnicodeDecodeError):
+        as_it_was = {}  # named where they are read, next
+    try:
         return *_reopen_claimed(run, emitter, new_epochs, new_limits), as_it_was
     except BaseException:
+        _put_back(run, as_it_was)  # --threads written, then --epochs refused (review 54)
         release_run(run)  # refused: the run's folder as it was
         raise
 
@@ -508,7 +503,7 @@ def _check_moved_csv(run: Path, config: TrainConfig, state: rundir.RunState, csv
 
 def _refuse_replaced_csv(run: Path, config: TrainConfig, state: rundir.RunState) -> None:
     """The run's own CSV replaced under its name, refused before anything of the run
-    changes (see :func:`_refuse_other_data`); one gone is named where it is read."""
+    changes (see :func:`_checked_data`); one gone is named where it is read."""
     from trainer.data import sha256_of
 
     csv = "" if config.images else _csv_path(config)  # its own, else the shared one
@@ -518,19 +513,44 @@ def _refuse_replaced_csv(run: Path, config: TrainConfig, state: rundir.RunState)
         raise _other_data(run, config)
 
 
-def _refuse_other_data(run: Path, config: TrainConfig, state: rundir.RunState,
-                       data: FerData, as_it_was: dict[str, str]) -> None:
-    """Refuse to go on with other data than the run started with, before the training: a
-    CSV replaced under its name (a new version of FER-2013) was only warned of, an epoch
-    trained on it, the oldest checkpoint dropped, then the export refused the run (audit
-    52); a folder's faces changed would also change its held-out test faces. What the
-    resume had written (a new length, --threads) is put back as it was (review 53)."""
-    if not state.dataset_sha256 or state.dataset_sha256 == data.sha256:
-        return
+def _checked_data(config: TrainConfig, run: Path | None, state: rundir.RunState | None,
+                  emitter: EventEmitter, as_it_was: dict[str, str]) -> tuple[Any, FerData, Path]:
+    """The FER+ votes, the data and the output folder, read and checked before a run's
+    training starts. The votes come before anything is written (output folder, data cache,
+    run folder): a refused file leaves nothing behind; with --labels fer they are only checked
+    (the export scores the FER+ majority with them), not trained on. A resume on other data
+    than its run started with is refused: a CSV replaced under its name (a new version of
+    FER-2013) was only warned of, an epoch trained on it, the oldest checkpoint dropped,
+    then the export refused the run (audit 52); a folder's faces changed would change its
+    held-out test faces too. A resume refused here puts back what it wrote (a new length,
+    --threads: review 53)."""
+    try:
+        votes = load_votes_for(config, emitter) \
+            if config.labels != "fer" or config.votes else None
+        if config.labels == "fer":
+            votes = None
+        out = run.parent if run is not None else Path(config.out)
+        if run is None:
+            rundir.check_writable(out)
+        data = _load_data(config, out, emitter)
+        if state is not None and state.dataset_sha256 \
+                and state.dataset_sha256 != data.sha256:
+            raise _other_data(run, config)
+    except BaseException:
+        if run is not None:
+            _put_back(run, as_it_was)
+            release_run(run)  # refused: the run's folder as it was
+        raise
+    return votes, data, out
+
+
+def _put_back(run: Path, as_it_was: dict[str, str]) -> None:
+    """Write a refused resume's config.json and state.json back as they were (only where
+    it changed them)."""
     for name, text in as_it_was.items():
-        rundir.atomic_write_text(run / name, text)
-    release_run(run)  # refused: the run's folder as it was
-    raise _other_data(run, config)
+        with contextlib.suppress(OSError):
+            if (run / name).read_text(encoding="utf-8") != text:
+                rundir.atomic_write_text(run / name, text)
 
 
 def _other_data(run: Path, config: TrainConfig) -> Exception:
@@ -675,7 +695,7 @@ def train_dataset(config: TrainConfig, fit: _Fit, epoch: int):
 
 
 def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fit,
-         emitter: EventEmitter, stop: _StopFlag) -> None:
+         emitter: EventEmitter, stop: _StopFlag, new_run: bool = True) -> None:
     """Train from the state's epoch to the last one (or until stopped)."""
     from trainer import recipe
 
@@ -691,7 +711,7 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
     val_ds = recipe.make_eval_dataset(fit.x_val, fit.y_val, 256)
     callback = _make_callback(run, state, emitter, stop, fit.steps, fit.batch_size, fit.epochs,
                               max_seconds=60.0 * config.max_minutes,
-                              keep=config.keep_checkpoints)
+                              keep=config.keep_checkpoints, new_run=new_run)
     if config.sam > 0:
         emitter.log(f"SAM: each step's gradient taken {config.sam:g} away along the first "
                     "(--sam; two passes a step)")

@@ -678,7 +678,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     faceless = totals["faceless"]
     print(f"{counted(totals['frames'], 'frame')} analysed, "
           f"{counted(recorder.rows - faceless, 'face row')}"
-          + (f" and {faceless} \"no face\" row{'' if faceless == 1 else 's'}" if faceless else "")
+          + (f" and {faceless:,} \"no face\" row{'' if faceless == 1 else 's'}" if faceless
+             else "")
           + f" written to {args.out}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
     if interrupted:

@@ -85,8 +85,8 @@ def summary_sentence(accuracy: float, samples: int, chance: float,
     else:
         # a percentage, not "about 7 of 10": that read alike for 71.7% and a fine-tune 6 points
         # under it (trial 18)
-        text = (f"Right on {round_half_up(accuracy * 100)}% of the faces ({right} of "
-                f"{samples}); {majority_clause(chance)}.")
+        text = (f"Right on {round_half_up(accuracy * 100)}% of the faces ({right:,} of "
+                f"{samples:,}); {majority_clause(chance)}.")
     if verdict and chance < 1.0 and right <= round_half_up(chance * samples):
         text += (" No better than that guess on these few faces." if samples < FEW_FACES
                  else f" No better than {MAJORITY_GUESS}: not worth using.")

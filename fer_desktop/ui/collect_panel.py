@@ -396,7 +396,7 @@ class CollectPanel(QGroupBox):
 
     def refresh_counts(self) -> None:
         for emotion, count in self.collector.counts().items():
-            self.count_labels[emotion].setText(str(count))
+            self.count_labels[emotion].setText(f"{count:,}")
 
     def set_folder(self, folder: Path) -> None:
         """Collect into ``folder`` from now on (the Train tab follows)."""

@@ -137,11 +137,11 @@ def folder_line(count: FolderCount | None, problem: str = "") -> str:
     if count is None:
         return COUNTING_TEXT
     text = (f"In this folder: {counted(sum(count.train.values()), 'image')} to learn from"
-            + (" (" + ", ".join(f"{e} {n}" + (f" from {' and '.join(count.folders[e])}"
+            + (" (" + ", ".join(f"{e} {n:,}" + (f" from {' and '.join(count.folders[e])}"
                                                 if e in count.folders else "")
                                  for e, n in count.train.items()) + ")"
                if count.train else "")
-            + (f", {sum(count.test.values())} in its test folder" if count.test is not None
+            + (f", {sum(count.test.values()):,} in its test folder" if count.test is not None
                else "") + ". ")
     if (refusal := count.problem()):
         text += f"Training will refuse it: {refusal}. "
