@@ -959,14 +959,8 @@ def test_start_stays_put_as_faces_are_collected(qtbot, tmp_path, width):
     tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
     start = tab.form.start_button
 
-    def start_at():
-        place, before = start.mapTo(tab, start.rect().topLeft()), None
-        for _ in range(10):
-            qtbot.wait(20)
-            place, before = start.mapTo(tab, start.rect().topLeft()), place
-            if place == before:
-                break
-        return place
+    def start_at():  # once the layout has run (ui_helpers.settled)
+        return settled(qtbot, lambda: start.mapTo(tab, start.rect().topLeft()))
 
     places = []
     for emotion, n in (("happy", 2), ("happy", 8), ("sad", 1), ("angry", 3), ("sad", 9),
@@ -1116,14 +1110,8 @@ def test_a_refused_csv_does_not_move_start(qtbot, tab, tmp_path, width):
     tab.show()
     start = tab.form.start_button
 
-    def start_at():
-        place, before = start.mapTo(tab, start.rect().topLeft()), None
-        for _ in range(10):
-            qtbot.wait(20)
-            place, before = start.mapTo(tab, start.rect().topLeft()), place
-            if place == before:
-                break
-        return place
+    def start_at():  # once the layout has run (ui_helpers.settled)
+        return settled(qtbot, lambda: start.mapTo(tab, start.rect().topLeft()))
 
     place = start_at()
     binary = tmp_path / "photo.csv"

@@ -125,17 +125,7 @@ def subfolders_not_searched(inputs: list[str]) -> list[str]:
     """The subfolders of the input folders, which :func:`expand_inputs` does not enter
     (hidden ones left out): an ``interviews/`` holding ``day 2/`` lost that day without a word,
     exit 0 (trial 35). A folder with nothing but subfolders is refused on its own."""
-    found: list[str] = []
-    for spec in _each_once(inputs):
-        path = Path(spec)
-        if not _is_folder(path):
-            continue
-        try:
-            found += sorted(str(p) for p in path.iterdir()
-                            if not p.name.startswith(".") and _is_folder(p))
-        except OSError:
-            continue
-    return found
+    return _left_out(inputs, _is_folder)
 
 
 # photos and pictures of types this app does not decode, as phones and the web make them:
@@ -147,14 +137,20 @@ UNREAD_PICTURE_SUFFIXES = frozenset({".heic", ".heif", ".avif", ".jxl", ".dng", 
 def pictures_not_read(inputs: list[str]) -> list[str]:
     """The files of the input folders whose type names a picture this app does not decode
     (HEIC, AVIF, camera raw...), which :func:`expand_inputs` leaves out."""
+    return _left_out(inputs, lambda p: p.suffix.lower() in UNREAD_PICTURE_SUFFIXES
+                     and p.is_file())
+
+
+def _left_out(inputs: list[str], which: Callable[[Path], bool]) -> list[str]:
+    """The entries of the input folders (hidden ones left out) that ``which`` picks."""
     found: list[str] = []
     for spec in _each_once(inputs):
         path = Path(spec)
         if not _is_folder(path):
             continue
         try:
-            found += sorted(str(p) for p in path.iterdir() if not p.name.startswith(".")
-                            and p.suffix.lower() in UNREAD_PICTURE_SUFFIXES and p.is_file())
+            found += sorted(str(p) for p in path.iterdir()
+                            if not p.name.startswith(".") and which(p))
         except OSError:
             continue
     return found
