@@ -474,7 +474,7 @@ def test_a_whole_file_analysis_uses_the_video_settings_whatever_is_on_screen(
     assert dialog.running  # still running until its outcome is shown (a loaded machine failed)
     qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
     assert dialog.thread.out_csv.name.startswith("fer-clip-emotions-")
-    assert dialog.status.text().startswith("Faces found in 5 of 5 frames. Saved to ")
+    assert dialog.status.text().startswith("Faces found in 5 of 5 frames. Analysed by the model ")
     settings.numbers_only = True  # No file paths: the CSV's name hides the video's (trial 14)
     hidden = live.analyse_whole_file()
     assert hidden.thread.out_csv.name.startswith("fer-file-emotions-")
