@@ -322,3 +322,20 @@ def test_the_analysis_names_its_model_as_the_window_s_records_do(tmp_path):
     assert result.model == "tiny csv test (default 20261207-033830-default)"
     with open(result.csv_path, newline="") as fh:
         assert {row["model"] for row in csv.DictReader(fh)} == {result.model}
+
+
+def test_a_video_cut_short_is_named_in_the_analysis_line(qtbot, tmp_path):
+    """Audit 51: "ended after 802 of its 7200 frames (truncated or damaged?)" stood alone,
+    in lower case, naming no file."""
+    from fer_desktop.core.file_analysis import FileAnalysis
+    from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
+
+    path = tmp_path / "r.csv"
+    write_csv(path, [(0, 0.0, 0.9, 1), (1, 0.1, 0.8, 1)])
+    dialog = FileAnalysisDialog(tmp_path / "victim.avi", path, lambda: None)
+    qtbot.addWidget(dialog)
+    dialog._on_succeeded(FileAnalysis(tmp_path / "victim.avi", path, 2, 2, (
+        (str(tmp_path / "victim.avi"), "ended after 802 of its 7,200 frames (truncated or "
+                                       "damaged?)"),)))
+    assert dialog.status.text().endswith("\nvictim.avi ended after 802 of its 7,200 frames "
+                                         "(truncated or damaged?)")

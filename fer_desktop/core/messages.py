@@ -34,7 +34,7 @@ def short_repr(value: object, limit: int = 80) -> str:
 # "cannot create the folder" the app is the one that cannot, and "folder: cannot create the
 # folder" is right as it is; so is a reason of its own ("no such file or folder").
 _PREDICATES = ("is ", "was ", "has ", "holds ", "names ", "answers ", "must ", "already ",
-               "appeared ", "stopped ", "cannot be ", "does not ")
+               "appeared ", "stopped ", "cannot be ", "does not ", "ended ")
 
 
 def goes_on(reason: str) -> bool:

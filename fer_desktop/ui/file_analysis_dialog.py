@@ -44,6 +44,7 @@ from fer_desktop.core.file_analysis import (
     read_emotion_rows,
 )
 from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.messages import about
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
 from fer_desktop.ui import close_training
@@ -334,7 +335,9 @@ class FileAnalysisDialog(QDialog):
         text = (f"{analysed_line(result.frames, series.frames_with_faces)}{made} "  # (the
                 f"Saved to {result.csv_path}")  # window may use another now, audit 51)
         if result.problems:
-            text += "\n" + "; ".join(reason for _path, reason in result.problems)
+            text += "\n" + "; ".join(about(Path(path).name, reason)  # "ended after 802 of
+                                      for path, reason in result.problems)  # ..." named no
+            # file and began in lower case (audit 51)
         self.status.setText(text)
         self.status.setToolTip(str(result.csv_path))
         self.finished_analysis.emit(result)
