@@ -197,3 +197,16 @@ def test_a_passing_refusal_to_look_does_not_stop_a_recording(tmp_path, monkeypat
     monkeypatch.undo()
     recorder.close()
     assert (tmp_path / "rec.csv").read_text().startswith(",".join(CSV_COLUMNS[:2]))
+
+
+def test_a_folder_the_file_name_encoding_cannot_hold_is_said_so(tmp_path, monkeypatch):
+    """Trial 43: with Python's file names in ASCII (PYTHONUTF8=0 LANG=C), a screenshot into
+    "Ausgabe 日本" said the folder "is not a usable folder name", blaming the name."""
+    from fer_desktop.core import export
+
+    def ascii_only(folder):
+        str(folder).encode("ascii")  # what os.mkdir does with an ASCII file system encoding
+    monkeypatch.setattr(export, "make_folder", ascii_only)
+    with pytest.raises(ExportError, match="cannot be named in this system's encoding for file "
+                                          r"names \(.*\): start the app under a UTF-8 locale"):
+        export.ScreenshotWriter(tmp_path / "Ausgabe 日本", clock=lambda: NOW)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -78,6 +79,11 @@ def _check_writable_folder(folder: Path) -> None:
         raise ExportError(folder, too_long_words(folder) if exc.errno == errno.ENAMETOOLONG
                           else f"cannot create the folder ({exc.strerror or exc}); choose "
                                "another folder") from exc
+    except UnicodeEncodeError as exc:  # Python's file names in ASCII (PYTHONUTF8=0 LANG=C):
+        raise ExportError(folder, "cannot be named in this system's encoding for file names "
+                                  f"({sys.getfilesystemencoding()}): start the app under a "
+                                  "UTF-8 locale, or choose a folder with a plain name"
+                          ) from exc  # it blamed the folder's name (trial 43)
     except ValueError as exc:  # a NUL byte in a hand-edited setting (audit 40)
         raise ExportError(folder, "is not a usable folder name; choose another folder"
                           ) from exc
