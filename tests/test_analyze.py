@@ -887,10 +887,47 @@ def test_photos_of_a_type_not_read_in_a_folder_are_named(tmp_path, sample_bgr, c
     folder = tmp_path / "phone"
     folder.mkdir()
     cv2.imwrite(str(folder / "IMG_0003.jpg"), sample_bgr)
-    for name in ("IMG_0001.HEIC", "IMG_0002.avif", "notes.txt"):
+    for name in ("IMG_0001.HEIC", "IMG_0002.CR2", "notes.txt"):
         (folder / name).write_bytes(b"\0" * 64)
     assert main([str(folder), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert "note: left out, pictures of a type this app does not read: IMG_0001.HEIC, " \
-           "IMG_0002.avif (HEIC, AVIF and camera raw photos: convert them to JPEG or PNG)" in err
+           "IMG_0002.CR2 (HEIC and camera raw photos: convert them to JPEG or PNG)" in err
     assert "notes.txt" not in err
+
+
+@pytest.mark.skipif(not cv2.haveImageWriter("x.avif"), reason="this OpenCV writes no AVIF")
+def test_an_avif_picture_is_read_like_any_other(tmp_path, sample_bgr, capsys):
+    """Audit 49: a web download's .avif in a folder was left out without a word; given
+    alone it was read through FFmpeg as a one-frame video (the video's minimum face)."""
+    from fer_desktop.core.analyze import main
+    from fer_desktop.core.image_size import header_size
+    from fer_desktop.core.sources import is_image_path
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    assert cv2.imwrite(str(folder / "face.avif"), sample_bgr)
+    assert is_image_path(folder / "face.avif")
+    assert header_size(folder / "face.avif") == sample_bgr.shape[1::-1]
+    out = tmp_path / "r.csv"
+    assert main([str(folder), "--out", str(out), "--no-progress"]) == 0
+    assert "face.avif" in out.read_text() and "left out" not in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not cv2.haveImageWriter("x.avif"), reason="this OpenCV writes no AVIF")
+def test_an_avif_over_the_size_limit_is_refused_from_its_header(tmp_path, sample_bgr):
+    """An AVIF is measured before it is decoded, as every picture is (a 164 KB file can
+    declare 400 MP): its largest image extent (ispe) counts."""
+    import struct
+
+    from fer_desktop.core.errors import SourceError
+    from fer_desktop.core.sources import read_image
+
+    path = tmp_path / "huge.avif"
+    assert cv2.imwrite(str(path), sample_bgr)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"ispe")
+    data[at + 8:at + 16] = struct.pack(">II", 20000, 20000)
+    path.write_bytes(bytes(data))
+    with pytest.raises(SourceError, match="is 20000 x 20000 pixels"):
+        read_image(path)

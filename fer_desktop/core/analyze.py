@@ -148,8 +148,8 @@ def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
     if unread := batch.pictures_not_read(args.inputs):
         shown = ", ".join(Path(p).name for p in unread[:5]) + (
             f" and {len(unread) - 5} more" if len(unread) > 5 else "")
-        print(f"note: left out, pictures of a type this app does not read: {shown} (HEIC, "
-              "AVIF and camera raw photos: convert them to JPEG or PNG)", file=sys.stderr)
+        print(f"note: left out, pictures of a type this app does not read: {shown} (HEIC "
+              "and camera raw photos: convert them to JPEG or PNG)", file=sys.stderr)
     if args.min_face is None and "image" in kinds and len(kinds) > 1:
         print(f"note: with a video among the inputs, the photos are read with the videos' "
               f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "

@@ -130,8 +130,8 @@ def subfolders_not_searched(inputs: list[str]) -> list[str]:
 
 # photos and pictures of types this app does not decode, as phones and the web make them:
 # left out of a folder without a word, its other pictures analysed, exit 0 (audit 49)
-UNREAD_PICTURE_SUFFIXES = frozenset({".heic", ".heif", ".avif", ".jxl", ".dng", ".cr2", ".cr3",
-                                     ".nef", ".arw", ".raf", ".orf", ".rw2", ".psd", ".svg"})
+UNREAD_PICTURE_SUFFIXES = frozenset({".heic", ".heif", ".jxl", ".dng", ".cr2", ".cr3", ".nef",
+                                     ".arw", ".raf", ".orf", ".rw2", ".psd", ".svg"})
 
 
 def pictures_not_read(inputs: list[str]) -> list[str]:

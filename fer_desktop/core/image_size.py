@@ -39,7 +39,17 @@ def known_format(path: str | Path) -> bool:
         return header_size(path) is not None  # its size past 64 KB of comments: unmeasured
     return head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8", b"BM", b"II*\x00", b"MM\x00*",
                             b"\x00\x00\x00\x0cjP  \r\n\x87\n")) \
-        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP")
+        or (head.startswith(b"RIFF") and head[8:12] == b"WEBP") or _is_avif(head)
+
+
+def _is_avif(head: bytes) -> bool:
+    """An AVIF picture (web downloads, newer phones): an ISO media file whose brands name
+    AVIF. OpenCV decodes it; its size is read as any picture's (:func:`_avif_size`)."""
+    if head[4:8] != b"ftyp" or len(head) < 16:
+        return False
+    size = int.from_bytes(head[:4], "big")
+    brands = head[8:min(max(size, 16), len(head))]
+    return any(brands[i:i + 4] in (b"avif", b"avis") for i in range(0, len(brands) - 3, 4))
 
 
 def video_container(path: str | Path) -> str:
@@ -52,7 +62,7 @@ def video_container(path: str | Path) -> str:
         return ""
     if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
         return "AVI"
-    if head[4:8] == b"ftyp":
+    if head[4:8] == b"ftyp" and not _is_avif(head):
         return "MP4 or MOV"
     if head.startswith(b"\x1aE\xdf\xa3"):
         return "Matroska or WebM"
@@ -84,12 +94,29 @@ def header_size(path: str | Path) -> tuple[int, int] | None:
                 return _netpbm_size(fh)
             if head.startswith(b"\x00\x00\x00\x0cjP  \r\n\x87\n"):
                 return _jp2_size(fh)
+            if _is_avif(head):
+                return _avif_size(fh)
     except (OSError, struct.error, ValueError):
         return None
     return None
 
 
 _SCAN_BLOCK = 1 << 16
+_AVIF_META_BYTES = 1 << 18  # an AVIF's item properties come first, in a few hundred bytes
+
+
+def _avif_size(fh: BinaryIO) -> tuple[int, int] | None:
+    """The largest image spatial extent (``ispe``) an AVIF's properties give: each image item
+    (the picture, a grid's tiles and the grid itself, an alpha plane, a thumbnail) has one,
+    so the largest bounds what decoding makes."""
+    fh.seek(0)
+    data = fh.read(_AVIF_META_BYTES)
+    sizes, at = [], data.find(b"ispe")
+    while at >= 4:
+        if at + 16 <= len(data):  # the box's version and flags, then width and height
+            sizes.append(struct.unpack(">II", data[at + 8:at + 16]))
+        at = data.find(b"ispe", at + 4)
+    return max(sizes, key=lambda wh: wh[0] * wh[1]) if sizes else None
 
 
 def _next_marker(fh: BinaryIO) -> int | None:

@@ -49,7 +49,7 @@ quiet_ffmpeg()  # a file FFmpeg cannot read is named by SourceError, not by its 
 # Every still picture OpenCV reads here: the live view, analyze, the collected faces and the
 # trainer's image folders all take these (three lists of 5, 7 and 12 had drifted apart).
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm",
-                            ".ppm", ".pbm", ".jp2"})
+                            ".ppm", ".pbm", ".jp2", ".avif"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg",
                             ".wmv", ".gif"})
 CAMERA_REOPEN_ATTEMPTS = 3
@@ -164,7 +164,7 @@ def read_image(path: str | Path) -> np.ndarray:
                           f"holds a video ({video}), not a picture: give it a video's name "
                           "(.mp4, .avi, ...) to play it" if video else
                           "is not an image this app can read: its content is not picture "
-                          "data (JPEG, PNG, BMP, TIFF, WebP), whatever its name says",
+                          "data (JPEG, PNG, BMP, TIFF, WebP, AVIF), whatever its name says",
                           retryable=False)
     return image
 
