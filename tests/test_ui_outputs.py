@@ -182,3 +182,23 @@ def test_the_top_buttons_stay_put_when_recording_or_collecting_starts(qtbot, mai
     assert places() == before
     live.stop_recording()
     assert places() == before
+
+
+def test_a_screenshot_is_the_same_file_whatever_the_screen_s_zoom(qtbot, main_window):
+    """Trial 38: the same photo saved at 200% and at 150% gave two different files (larger
+    labels, bars for other faces): the overlay was drawn at the screen's zoom."""
+    import cv2
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    view = live.video_view
+    saved = []
+    for zoom in (1.0, 2.0):
+        view.text_zoom = zoom  # as a display at 100% and one at 200% set it
+        live.capture.request_options(None)  # the frame on screen drawn again at that zoom
+        with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+            pass
+        saved.append(cv2.imread(str(live.take_screenshot())))
+    assert saved[0].shape == saved[1].shape and (saved[0] == saved[1]).all()

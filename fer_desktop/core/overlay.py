@@ -183,6 +183,12 @@ class OverlayPainter:
         # BARS_HYSTERESIS, and so that a panel stays where it was)
         self._panels_drawn: OverlayMemory = {}
 
+    def for_files(self) -> OverlayPainter:
+        """A painter of this style at the frame's own sizes, for the files saved: a
+        screenshot drawn at the screen's zoom differed between a display at 200% and one at
+        150% (labels, and which faces had bars room: trial 38)."""
+        return OverlayPainter(self.style)
+
     def reset(self) -> None:
         """Forget the faces drawn before (a new source, a seek, a loop, a slideshow's next
         picture): its track numbers start again and name other faces."""

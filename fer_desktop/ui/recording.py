@@ -234,13 +234,16 @@ class OutputControls(QObject):
 
     def as_saved(self, output: CaptureOutput) -> CaptureOutput:
         """``output`` as a screenshot (or ``--snapshot``, which saved faces and paths with
-        the privacy options on) saves it: its faces pixelated (the overlay drawn again on top,
-        so the labels stay readable) with Blur faces, its source a kind with No file paths."""
+        the privacy options on) saves it: the overlay drawn again at the frame's own sizes,
+        whatever the screen's zoom (the same picture gave two files at 200% and 150%, trial
+        38); its faces pixelated under it with Blur faces, its source a kind with No file
+        paths."""
         picture, source = output.annotated, output.source
-        if self._settings.blur_faces and output.frame is not None:
+        if output.frame is not None:
             faces = output.result.drawn_faces  # held ones too: each face drawn is hidden
-            picture = self._painter().draw(blur_faces(output.frame, faces), faces,
-                                           memory=output.overlay_memory)
+            picture = self._painter().for_files().draw(
+                blur_faces(output.frame, faces) if self._settings.blur_faces else output.frame,
+                faces, memory=output.overlay_memory)
         if self._settings.numbers_only:
             source = kind_of(output.is_live, output.still, output.source)
         return dataclasses.replace(output, annotated=picture, source=source)
