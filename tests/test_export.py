@@ -43,6 +43,14 @@ def test_screenshot_png_and_sidecar(tmp_path):
     assert sidecar["held"] == []
 
 
+def test_the_sidecar_s_time_is_written_as_the_csvs_write_it(tmp_path):
+    """Audit 54: "time_s": 3.4000000000000004 in the JSON beside "3.400" in the CSV: no join."""
+    frame = dataclasses.replace(result(), timestamp_s=0.1 * 34)
+    path = ScreenshotWriter(tmp_path, clock=lambda: NOW).save(
+        np.zeros((48, 64, 3), np.uint8), frame, source="clip.mp4")
+    assert json.loads(path.with_suffix(".json").read_text())["time_s"] == 3.4
+
+
 def test_a_face_held_from_an_earlier_frame_is_listed_apart(tmp_path):
     """Drawn where it was last seen, not found in this frame: not among the frame's faces."""
     frame = result(2)

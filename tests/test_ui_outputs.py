@@ -202,3 +202,31 @@ def test_a_screenshot_is_the_same_file_whatever_the_screen_s_zoom(qtbot, main_wi
             pass
         saved.append(cv2.imread(str(live.take_screenshot())))
     assert saved[0].shape == saved[1].shape and (saved[0] == saved[1]).all()
+
+
+def test_a_recording_of_a_photo_decoded_at_half_size_is_in_its_own_pixels(
+        qtbot, main_window, tmp_path, monkeypatch):
+    """Audit 54: a 50-200 MP JPEG is shown decoded at half size; the recording's first row,
+    written from the frame on screen, had its box and minimum face in the half picture's
+    pixels (the analyze CSV, in the photo's). The limit is lowered here so that the 512 x 512
+    sample is such a photo."""
+    import cv2
+
+    from fer_desktop.core import image_size, sources
+
+    photo = tmp_path / "photo.jpg"
+    cv2.imwrite(str(photo), cv2.imread(str(SAMPLE)))
+    for module in (sources, image_size):
+        monkeypatch.setattr(module, "MAX_IMAGE_PIXELS", 100_000)  # 262,144: at half size
+    window = main_window(source=str(photo))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    path = live.recorder.path
+    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
+        live.act_record.trigger()
+    header, first = list(csv.reader(path.open()))[:2]
+    row = dict(zip(header, first, strict=False))
+    assert int(row["w"]) > 70  # the face's 94 px in the photo's pixels, not half of them

@@ -139,7 +139,8 @@ class ScreenshotWriter:
             raise ExportError(self.folder, f"cannot encode an image of shape "
                                            f"{np.shape(annotated_bgr)} as PNG")
         return self.save_png(png.tobytes(), file_prefix("fer", source), {
-            "source": source, "frame": result.index, "time_s": result.timestamp_s,
+            "source": source, "frame": result.index,  # time as the CSVs write it (3.400,
+            "time_s": round(float(result.timestamp_s), 3),  # not 3.4000000000000004: audit 54)
             "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
             "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces_by_number()],
             "held": [f.as_dict() for f in result.held],  # drawn where last seen, not found now

@@ -524,7 +524,8 @@ class CaptureThread(QThread):
         output = CaptureOutput(frame_id=self._next_id, result=result, annotated=annotated,
                                source=description, is_live=is_live, still=still,
                                latency_ms=(now - t_start) * 1e3, interval_ms=interval,
-                               frame=image, overlay_memory=memory)
+                               frame=image, overlay_memory=memory,
+                               pixel_scale=frame.pixel_scale)
         self._next_id += 1
         self.frames_processed += 1
         self._hand_over(output)

@@ -28,6 +28,8 @@ class CaptureOutput:
     latency_ms: from the frame read to the annotated frame ready.
     interval_ms: since the previous output (None for the first). overlay_memory: the
     painter's memory before it drew ``annotated``, to draw it again the same way.
+    pixel_scale: the source's own pixels per pixel of ``frame`` (a large JPEG decoded at half
+    size: 2.0), for the records written from it.
     """
 
     frame_id: int
@@ -40,6 +42,7 @@ class CaptureOutput:
     interval_ms: float | None = None
     frame: np.ndarray | None = field(default=None, repr=False)  # the frame before the overlay
     overlay_memory: OverlayMemory = field(default_factory=dict, repr=False)
+    pixel_scale: float = 1.0
 
 
 class LatestSlot:

@@ -388,7 +388,8 @@ class OutputControls(QObject):
             # more frames, and its recording was an empty CSV. (The capture thread gets the
             # recorder only below, so nothing writes at the same time.)
             try:
-                recorder.write(on_screen.result, on_screen.source)
+                recorder.write(on_screen.result, on_screen.source,  # in the source's own
+                               on_screen.pixel_scale)  # pixels, as the next rows (audit 54)
             except (OSError, ExportError) as exc:
                 recorder.close()
                 recorder.path.unlink(missing_ok=True)  # a header alone is no recording
