@@ -459,6 +459,14 @@ def test_merge_warns_of_parts_from_different_models(tmp_path, capsys):
     b.write_text("source,frame,label,model_sha256\ny,1,sad,aaaaaaaaaaaaaaaa\n")
     assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
     assert "different models" not in capsys.readouterr().err
+    # one file under two calibrations answers otherwise (audit 54)
+    out.unlink()
+    header = "source,frame,label,model_sha256,model_temperature\n"
+    a.write_text(header + "x,1,happy,aaaaaaaaaaaaaaaa,0.81\n")
+    b.write_text(header + "y,1,sad,aaaaaaaaaaaaaaaa,2\n")
+    assert cli_main(["merge", str(a), str(b), "--out", str(out)]) == 0
+    assert "2 different models (model_sha256 aaaaaaaaaaaa at temperature 0.81, aaaaaaaaaaaa " \
+           "at temperature 2)" in capsys.readouterr().err
 
 
 def test_merge_warns_of_parts_made_with_other_settings(tmp_path, capsys):

@@ -28,7 +28,7 @@ def test_provenance_names_the_model_file_and_its_hash(tmp_path):
     info = provenance(FakeClassifier(model))
     assert info == {"model": "my model", "model_file": "model-int8.tflite",
                     "model_sha256": hashlib.sha256(b"weights").hexdigest(),
-                    "app_version": __version__}
+                    "model_temperature": "", "app_version": __version__}  # (none: a stand-in)
     model.write_bytes(b"other weights!")  # a changed file is hashed again
     assert file_sha256(model) == hashlib.sha256(b"other weights!").hexdigest()
     assert provenance(None)["model"] == "" and file_sha256(tmp_path / "gone") == ""
@@ -105,3 +105,15 @@ def test_rows_name_the_crop_scale_and_eye_levelling(tmp_path, sample_bgr):
     rows = list(csv.DictReader((tmp_path / "r.csv").read_text().splitlines()))
     assert [(r["crop_scale"], r["level_eyes"]) for r in rows] == [
         (f"{default.options.resolved_crop_scale():g}", "1"), ("1.6", "0")]
+
+
+def test_the_temperature_applied_is_recorded_beside_the_file_s_digest():
+    """Audit 54: one .tflite under two temperatures (0.81, 2.0) wrote the same provenance
+    over other numbers (confidence 0.85 and 0.42), and merge joined them unwarned."""
+    from fer_desktop.core.model import EmotionClassifier
+
+    shipped = EmotionClassifier.load()
+    info = provenance(shipped)
+    assert info["model_temperature"] == f"{shipped.temperature:g}"
+    shipped.temperature = 2.0
+    assert provenance(shipped)["model_temperature"] == "2"

@@ -110,7 +110,7 @@ def test_a_recording_whose_first_row_fails_leaves_no_file(qtbot, main_window, mo
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
         pass
 
-    def disk_full(self, result, source=None):
+    def disk_full(self, result, source=None, pixel_scale=1.0):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export.CsvRecorder, "write", disk_full)

@@ -683,7 +683,9 @@ class _PartCheck:
         self.rows += 1
         if self.models is not None and "model_sha256" in header \
                 and (model := row[header.index("model_sha256")]):
-            self.models.add(model)
+            self.models.add(model[:12] + (f" at temperature {temperature}"
+                                          if "model_temperature" in header and (temperature :=
+                                          row[header.index("model_temperature")]) else ""))
         if self.settings is not None:
             for column in COMPARED_SETTINGS:
                 if column in header and (value := row[header.index(column)]) \
@@ -794,7 +796,7 @@ def merge_main(argv: list[str] | None = None) -> int:
           f"{args.out}")
     if len(models) > 1:  # parts of different models joined without a word (audit 40)
         print(f"warning: the rows come from {len(models)} different models (model_sha256 "
-              f"{', '.join(sorted(m[:12] for m in models))}): compare them only knowing that",
+              f"{', '.join(sorted(models))}): compare them only knowing that",
               file=sys.stderr)
     differing = {c: sorted(v) for c, v in settings.items() if len(v) > 1}
     if differing:  # a haar part beside yunet's (trial 32)

@@ -17,7 +17,11 @@ from fer_desktop import __version__
 # the model and the app, then the settings the frame was analysed with (FrameResult's: a
 # minimum face or a detector changed in Options shows from that row on)
 SETTINGS_COLUMNS = ("detector", "min_face_px", "smoothing_s", "crop_scale", "level_eyes")
-PROVENANCE_COLUMNS = ("model", "model_sha256", "app_version", *SETTINGS_COLUMNS)
+# model_temperature: the calibration model.json applies to every answer, beside the file's
+# digest: two folders with one .tflite and two temperatures wrote the same provenance over
+# other numbers (confidence 0.85 and 0.42), and merge joined them unwarned (audit 54)
+PROVENANCE_COLUMNS = ("model", "model_sha256", "model_temperature", "app_version",
+                      *SETTINGS_COLUMNS)
 
 
 def frame_settings(result: Any, pixel_scale: float = 1.0) -> dict[str, str]:
@@ -55,12 +59,15 @@ def file_sha256(path: Path) -> str:
 
 def provenance(classifier: Any) -> dict[str, str]:
     """``{"model": name, "model_file": name of the .tflite, "model_sha256": hex,
-    "app_version": version}`` for a classifier (a stub without a file gets empty fields)."""
+    "model_temperature": its calibration, "app_version": version}`` for a classifier (a stub
+    without a file gets empty fields)."""
     model_path = getattr(classifier, "model_path", None)
     loaded = getattr(classifier, "sha256", None)  # of the bytes running, not the file now
+    temperature = getattr(classifier, "temperature", None)
     return {
         "model": str(getattr(classifier, "name", "") or ""),
         "model_file": Path(model_path).name if model_path else "",
         "model_sha256": loaded or (file_sha256(Path(model_path)) if model_path else ""),
+        "model_temperature": f"{temperature:g}" if isinstance(temperature, float) else "",
         "app_version": __version__,
     }
