@@ -201,6 +201,9 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     assert details["probabilities"]["happy"] == pytest.approx(0.7, abs=0.01)
     assert details["model"] and details["app_version"]
     assert details["source"] == str(SAMPLE) and details["frame"] == 0  # where it came from
+    # the face as the CSV and the screenshot name it, and what its numbers are (audit 54)
+    assert details["track_id"] == 1 and details["label"] == "happy" and len(details["box"]) == 4
+    assert details["probabilities_of"] == "this frame alone, not smoothed over time"
     assert dialog.windowTitle() == f"Why this answer? \u2013 {SAMPLE.name}"  # and on screen
     settings.numbers_only = True  # File > Privacy: no file paths in saved files
     live.outputs.save_explanation(dialog.png_bytes, dialog.details())

@@ -243,6 +243,9 @@ class ExplainDialog(QDialog):
         if e is None:
             return {}
         return {**self.context, "face": self.face_name, "emotion": e.emotion,
+                # the model's answer for this frame's face alone: a CSV's row for the frame
+                # is smoothed over time (0.8866 beside 0.8919 here, unexplained: audit 54)
+                "probabilities_of": "this frame alone, not smoothed over time",
                 "probabilities": {k: round(float(v), 4)
                                   for k, v in zip(EMOTIONS, e.probabilities, strict=True)},
                 "largest_drop": round(float(e.largest_drop), 4),

@@ -74,6 +74,10 @@ class FaceExplainer(QObject):
                                "source": output.source, "frame": output.result.index,
                                "time_s": round(float(output.result.timestamp_s), 3),
                                "is_live": output.is_live, "still": output.still,
+                               # the face as the other records of it name it (their
+                               # track_id, box and steady label: audit 54)
+                               "track_id": face.track_id, "label": face.label,
+                               "box": [int(round(float(v))) for v in face.box],
                                **({"clock": f"{dt.datetime.now():%H:%M:%S}"}  # a camera's
                                   if output.is_live else {})}
         # which picture (a slideshow goes on behind it) or video it explains
