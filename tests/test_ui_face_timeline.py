@@ -656,3 +656,23 @@ def test_the_face_chosen_is_forgotten_when_the_numbers_start_again(qtbot):
     after = dataclasses.replace(_faces(5.0, (1, 60), (2, 60), (3, 100)), stretch=1)
     panel.show_result(after)  # other people, numbered from #1
     assert panel.selected_track is None and "(largest" in panel.heading_text()
+
+
+def test_a_click_in_the_bands_beside_the_picture_goes_back_to_the_largest_face(qtbot):
+    """Trial 45: "click beside the faces to go back to the largest one" did nothing in the
+    dark bands around a wide picture; in Collect mode a key then saved the face still chosen."""
+    import numpy as np
+    from PySide6.QtCore import QPoint, Qt
+
+    from fer_desktop.ui.video_view import VideoView
+
+    video = VideoView()
+    qtbot.addWidget(video)
+    video.resize(400, 400)
+    video.show()
+    qtbot.waitExposed(video)
+    video.set_frame(np.zeros((100, 400, 3), np.uint8), 1)  # a wide picture: bands above, below
+    assert video.image_rect().top() > 50
+    with qtbot.waitSignal(video.clicked_at) as clicked:
+        qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=QPoint(200, 20))
+    assert clicked.args == [-1.0, -1.0]  # beside every face

@@ -109,3 +109,34 @@ def test_typing_auto_in_minimum_face_chooses_auto(qtbot, box, typed):
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin.lineEdit(), "aux")  # a word that is not auto stays refused
     assert "aux" not in spin.lineEdit().text()
+
+
+def test_the_window_s_keys_reach_the_window_from_the_minimum_face_box(qtbot):
+    """Trial 45: typed "auto" in Minimum face as the guide says, Ctrl+E (the sample image)
+    and Ctrl+Z (undo the face saved) did nothing: the box's text field took them."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+
+    from fer_desktop.ui.live_options import AutoSpinBox
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    box = AutoSpinBox()
+    central = QWidget()
+    QVBoxLayout(central).addWidget(box)
+    window.setCentralWidget(central)
+    pressed = []
+    for keys in ("Ctrl+E", "Ctrl+Z"):
+        action = QAction(keys, window)
+        action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _=False, k=keys: pressed.append(k))
+        window.addAction(action)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    qtbot.keyClick(box, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert pressed == ["Ctrl+E", "Ctrl+Z"]

@@ -10,8 +10,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeySequence, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -70,6 +70,19 @@ class AutoSpinBox(QSpinBox):
 
     def valueFromText(self, text: str) -> int:
         return self.minimum() if self._typed(text) == self.WORD else super().valueFromText(text)
+
+    # the window's keys the box's text field would take for itself: Ctrl+E (the end of the
+    # line, on X11) and Ctrl+Z (undo what was typed) did nothing there, where the guide sends
+    # the user to type "auto" (trial 45: the sample image; a face saved by mistake)
+    WINDOW_KEYS = (QKeySequence("Ctrl+E"), QKeySequence.StandardKey.Undo)
+
+    def event(self, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.ShortcutOverride and any(
+                event.matches(key) if isinstance(key, QKeySequence.StandardKey)
+                else QKeySequence(event.keyCombination()) == key for key in self.WINDOW_KEYS):
+            event.ignore()  # not taken here: the window's shortcut runs
+            return True
+        return super().event(event)
 
 
 @dataclass(frozen=True)

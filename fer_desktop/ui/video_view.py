@@ -71,7 +71,8 @@ class VideoView(QWidget):
     largest again).
 
     Signals:
-        clicked_at(float, float): a click on the image, in frame pixel coordinates.
+        clicked_at(float, float): a click on the image, in frame pixel coordinates; one in
+            the bands beside it, (-1, -1): beside every face.
         painted(int): the frame with this id has been painted (frame ids increase).
         number_pressed(int): a digit key was pressed.
         tabbed_in(): the video got the keyboard by Tab or Shift+Tab.
@@ -274,7 +275,9 @@ class VideoView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
         point = self.map_to_frame(event.position())
-        if point is not None:
+        if point is None and self._image is not None:  # the bands beside the picture are
+            point = (-1.0, -1.0)  # "beside the faces" too: a face stayed chosen, and Collect
+        if point is not None:  # saved it where it refuses with none chosen (trial 45)
             self.clicked_at.emit(point[0], point[1])
         super().mousePressEvent(event)
 
