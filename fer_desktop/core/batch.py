@@ -136,7 +136,7 @@ UNREAD_PICTURE_SUFFIXES = frozenset({".heic", ".heif", ".jxl", ".dng", ".cr2", "
 
 def pictures_not_read(inputs: list[str]) -> list[str]:
     """The files of the input folders whose type names a picture this app does not decode
-    (HEIC, AVIF, camera raw...), which :func:`expand_inputs` leaves out."""
+    (HEIC, camera raw...), which :func:`expand_inputs` leaves out."""
     return _left_out(inputs, lambda p: p.suffix.lower() in UNREAD_PICTURE_SUFFIXES
                      and p.is_file())
 
