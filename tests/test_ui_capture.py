@@ -374,6 +374,29 @@ def test_a_seek_numbers_the_faces_from_one_unless_a_recording_runs(qtbot, thread
     thread.set_recorder(None)
 
 
+def test_a_loop_numbers_from_one_again_unless_a_recording_runs(threads):
+    """Audit 54: while recording, a loop numbered the faces from #1 again and a seek after it
+    handed out #2 again: one number for two stretches of the recording's rows."""
+    pipeline = FakePipeline()
+    thread = make_thread(threads, SeekableSource(100, fps=20.0), pipeline)
+    image = np.zeros((8, 8, 3), np.uint8)
+    last, again = Frame(99, 4.95, image), Frame(0, 0.0, image)  # the video starting again
+    thread._restart_numbers_at_a_loop(again, last, after_a_seek=False)
+    assert pipeline.restarted_ids is True  # as when it was opened
+
+    class Recorder:  # a recording runs
+        def write(self, result, source=None, pixel_scale=1.0):
+            pass
+
+        def flush(self):
+            pass
+
+    thread.set_recorder(Recorder())
+    thread._restart_numbers_at_a_loop(again, last, after_a_seek=False)
+    assert pipeline.restarted_ids is False  # its numbers go on
+    thread.set_recorder(None)
+
+
 def test_seek_after_the_end_plays_again(qtbot, threads):
     pipeline = FakePipeline()
     thread = make_thread(threads, SeekableSource(5, fps=200.0), pipeline,

@@ -443,10 +443,14 @@ class CaptureThread(QThread):
     def _restart_numbers_at_a_loop(self, frame, last_frame, after_a_seek: bool) -> None:
         """A looping video starting again (its time goes back with no seek asked) numbers
         its faces from #1 again, as when it was opened: a single face counted #1, #3...
-        #22 over a few loops of a short clip."""
+        #22 over a few loops of a short clip. Not while a recording runs: its rows would give
+        one number to two stretches of the video, a seek after the loop handing out #2 again
+        (audit 54); its numbers go on, as at a seek."""
         if last_frame is not None and not after_a_seek \
                 and frame.timestamp_s < last_frame.timestamp_s:
-            self._reset(restart_ids=True)
+            with self._lock:
+                recording = self._recorder is not None
+            self._reset(restart_ids=not recording)
 
     def _prepare(self, source: FrameSource) -> tuple[str, bool, bool]:
         """Read what the source is, set up pacing and seeking, announce it with ``opened``;
