@@ -346,6 +346,16 @@ def test_pause_holds_the_frame_and_seek_shows_one_frame_while_paused(qtbot, thre
     assert pipeline.processed[seek + 1] == 71  # came, playback had gone on, review 52)
 
 
+class _NullRecorder:
+    """A recording that runs, writing nowhere."""
+
+    def write(self, result, source=None, pixel_scale=1.0):
+        pass
+
+    def flush(self):
+        pass
+
+
 def test_a_seek_numbers_the_faces_from_one_unless_a_recording_runs(qtbot, threads):
     """Seven jumps made the faces #32-#35, and a digit could no longer pick one (trial 27);
     while a recording runs the numbers go on, so that its rows never give one to two people."""
@@ -359,14 +369,7 @@ def test_a_seek_numbers_the_faces_from_one_unless_a_recording_runs(qtbot, thread
                           check_params_cb=lambda _id: pipeline.processed[-1] == 70):
         thread.request_seek(70)
     assert pipeline.restarted_ids is True
-    class Recorder:  # a recording runs
-        def write(self, result, source=None, pixel_scale=1.0):
-            pass
-
-        def flush(self):
-            pass
-
-    thread.set_recorder(Recorder())
+    thread.set_recorder(_NullRecorder())  # a recording runs
     with qtbot.waitSignal(thread.frame_ready, timeout=5000,
                           check_params_cb=lambda _id: pipeline.processed[-1] == 20):
         thread.request_seek(20)
@@ -384,14 +387,7 @@ def test_a_loop_numbers_from_one_again_unless_a_recording_runs(threads):
     thread._restart_numbers_at_a_loop(again, last, after_a_seek=False)
     assert pipeline.restarted_ids is True  # as when it was opened
 
-    class Recorder:  # a recording runs
-        def write(self, result, source=None, pixel_scale=1.0):
-            pass
-
-        def flush(self):
-            pass
-
-    thread.set_recorder(Recorder())
+    thread.set_recorder(_NullRecorder())  # a recording runs
     thread._restart_numbers_at_a_loop(again, last, after_a_seek=False)
     assert pipeline.restarted_ids is False  # its numbers go on
     thread.set_recorder(None)

@@ -218,12 +218,7 @@ def test_a_recording_of_a_photo_decoded_at_half_size_is_in_its_own_pixels(
     cv2.imwrite(str(photo), cv2.imread(str(SAMPLE)))
     for module in (sources, image_size):
         monkeypatch.setattr(module, "MAX_IMAGE_PIXELS", 100_000)  # 262,144: at half size
-    window = main_window(source=str(photo))
-    live = window.live_view
-    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
-        pass
-    with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
-        live.act_record.trigger()
+    live = recording_a_still(qtbot, main_window, WAIT_MS, photo)
     path = live.recorder.path
     with qtbot.waitSignal(live.recording_changed, timeout=WAIT_MS):
         live.act_record.trigger()

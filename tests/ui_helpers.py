@@ -106,9 +106,9 @@ def send_wheel(widget, steps: int = -3) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def recording_a_still(qtbot, main_window, wait_ms: int):
-    """A window on the sample picture, its first frame shown, recording a CSV: its LiveView."""
-    window = main_window(source=str(SAMPLE))
+def recording_a_still(qtbot, main_window, wait_ms: int, picture: Path = SAMPLE):
+    """A window on ``picture``, its first frame shown, recording a CSV: its LiveView."""
+    window = main_window(source=str(picture))
     live = window.live_view
     with qtbot.waitSignal(live.frame_shown, timeout=wait_ms):
         pass

@@ -683,9 +683,10 @@ class _PartCheck:
         self.rows += 1
         if self.models is not None and "model_sha256" in header \
                 and (model := row[header.index("model_sha256")]):
-            self.models.add(model[:12] + (f" at temperature {temperature}"
-                                          if "model_temperature" in header and (temperature :=
-                                          row[header.index("model_temperature")]) else ""))
+            temperature = row[header.index("model_temperature")] \
+                if "model_temperature" in header else ""
+            self.models.add(model[:12] + (f" at temperature {temperature}" if temperature
+                                          else ""))
         if self.settings is not None:
             for column in COMPARED_SETTINGS:
                 if column in header and (value := row[header.index(column)]) \

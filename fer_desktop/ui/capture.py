@@ -440,6 +440,10 @@ class CaptureThread(QThread):
         self._pipeline.reset(restart_ids=restart_ids)
         self._painter.reset()
 
+    def _recording(self) -> bool:
+        with self._lock:
+            return self._recorder is not None
+
     def _restart_numbers_at_a_loop(self, frame, last_frame, after_a_seek: bool) -> None:
         """A looping video starting again (its time goes back with no seek asked) numbers
         its faces from #1 again, as when it was opened: a single face counted #1, #3...
@@ -448,9 +452,7 @@ class CaptureThread(QThread):
         (audit 54); its numbers go on, as at a seek."""
         if last_frame is not None and not after_a_seek \
                 and frame.timestamp_s < last_frame.timestamp_s:
-            with self._lock:
-                recording = self._recorder is not None
-            self._reset(restart_ids=not recording)
+            self._reset(restart_ids=not self._recording())
 
     def _prepare(self, source: FrameSource) -> tuple[str, bool, bool]:
         """Read what the source is, set up pacing and seeking, announce it with ``opened``;
@@ -484,12 +486,10 @@ class CaptureThread(QThread):
         # runs, so that a seek does not give its rows' numbers to other people (a loop
         # starts them again, as when the video opened); a step keeps them: the same faces,
         # one frame away, each with the frame's own answer
-        with self._lock:
-            recording = self._recorder is not None
         if self._seek_is_step:
             self._pipeline.restart_smoothing()
         else:
-            self._reset(restart_ids=self._seek_restarts_numbers or not recording)
+            self._reset(restart_ids=self._seek_restarts_numbers or not self._recording())
         if self._clock is not None:
             self._clock.restart()
         return True
