@@ -87,6 +87,7 @@ def test_screenshot_json_names_the_model(qtbot, main_window):
     png = live.take_screenshot()
     sidecar = json.loads(png.with_suffix(".json").read_text())
     assert sidecar["model"] == "stub" and sidecar["app_version"] == __version__
+    assert sidecar["settings"]["smoothing_s"] == 0  # a picture: unsmoothed, as analyze says
 
 
 def test_recording_a_still_image_writes_its_faces(qtbot, main_window):
@@ -97,6 +98,8 @@ def test_recording_a_still_image_writes_its_faces(qtbot, main_window):
         live.act_record.trigger()  # the button, not LiveView.stop_recording
     rows = list(csv.reader(path.open()))
     assert len(rows) >= 2 and rows[1][CSV_COLUMNS.index("label") + 1] == "happy"
+    # a picture is never smoothed, and its rows say so as analyze's do (they said 0.5: audit 54)
+    assert dict(zip(rows[0], rows[1], strict=True))["smoothing_s"] == "0"
     # stopped with the button, the banner names the CSV (it kept showing the last screenshot)
     banner = live.outputs.saved_banner
     assert banner.path == path and "Recording saved" in banner.label.text()

@@ -778,7 +778,8 @@ def test_a_slideshow_counts_the_faces_of_the_picture_it_shows(qtbot, main_window
     cv2.imwrite(str(folder / "b.png"), np.full((240, 320, 3), 128, np.uint8))  # no face
     window = main_window(source=str(folder))
     live = window.live_view
-    wait_frame(qtbot, live, lambda o: o.source.endswith("a.png"))
+    shown = wait_frame(qtbot, live, lambda o: o.source.endswith("a.png"))
+    assert shown.result.smoothing_s == 0  # each picture its own: what the outputs record
     qtbot.waitUntil(lambda: window.faces_label.text() == "1 face", timeout=WAIT_MS)
     assert live.transport.time_label.text() == "1 / 2"
     with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS,

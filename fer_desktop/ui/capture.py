@@ -105,6 +105,7 @@ class CaptureThread(QThread):
         self.fps: float | None = None
         self.seekable = False
         self.slideshow = False
+        self._pictures = False  # a still image or a slideshow: no frame is smoothed
         self._slide_s = 0.0
         self._shown_at = 0.0
         self.unreadable = 0  # pictures of a folder that could not be read, said so far
@@ -464,6 +465,7 @@ class CaptureThread(QThread):
         # or face numbers carried from the one before), paced by _slide_waits
         self._slide_s = float(getattr(source, "seconds_per_image", 0.0) or 0.0)
         self.slideshow = not is_live and bool(count and count > 1) and self._slide_s > 0
+        self._pictures = still or self.slideshow
         self.frame_count, self.fps = count, fps
         untimed = not fps and bool(count and count > 1)  # pictures with no times of their own
         self.seekable = (not is_live and not still and not untimed
@@ -512,6 +514,8 @@ class CaptureThread(QThread):
         description = frame.name or description  # a folder's picture by its own name
         t_start = time.perf_counter()
         result = self._pipeline.process(image, frame.index, frame.timestamp_s)
+        if self._pictures:  # each picture on its own, as analyze says of a photo (audit 54)
+            result = dataclasses.replace(result, smoothing_s=0.0)
         memory = self._painter.memory
         annotated = self._painter.draw(image, result.drawn_faces)
         annotated.flags.writeable = False
