@@ -217,3 +217,23 @@ def test_a_minimum_above_auto_hides_smaller_faces_and_misses_no_larger_one(sampl
         result = pipeline.process(frame)
         assert len(result.faces) == (1 if chosen_px < width else 0), chosen_px
         assert result.min_face_px == chosen_px  # the minimum the rows and messages name
+
+
+def test_the_minimum_face_tooltip_quotes_the_defaults_as_they_are(qtbot, monkeypatch):
+    """The tooltip wrote 32/64/20/16/8 px as text while analyze's help built them from
+    SOURCE_DEFAULTS: a changed default would have left the window quoting the old one."""
+    from dataclasses import replace
+
+    from fer_desktop.core import source_defaults
+    from fer_desktop.ui.live_options import OptionsBox
+
+    box = OptionsBox()
+    qtbot.addWidget(box)
+    assert "Auto: 32 px for a camera" in box.min_face_spin.toolTip()
+    assert "20 px for a video, 16 px for photos" in box.min_face_spin.toolTip()
+    changed = dict(source_defaults.SOURCE_DEFAULTS)
+    changed["video"] = replace(changed["video"], min_face_px=24)
+    monkeypatch.setattr(source_defaults, "SOURCE_DEFAULTS", changed)
+    again = OptionsBox()
+    qtbot.addWidget(again)
+    assert "24 px for a video" in again.min_face_spin.toolTip()

@@ -27,7 +27,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fer_desktop.core.pipeline import PipelineOptions
+from fer_desktop.core.pipeline import (
+    REFERENCE_WIDTH_PX,
+    SMALLEST_AUTO_FACE_PX,
+    PipelineOptions,
+    scaled_min_face_px,
+)
 from fer_desktop.core.sources import IMAGE_SUFFIXES
 
 SOURCE_KINDS = ("camera", "video", "image")
@@ -80,6 +85,18 @@ def min_face_worth_naming(chosen_px: int | None) -> int | None:
     can find a face Auto would), else None: advice to lower 16 px would be wrong."""
     largest_auto = max(d.min_face_px for d in SOURCE_DEFAULTS.values())
     return chosen_px if chosen_px and chosen_px > largest_auto else None
+
+
+def auto_min_face_words() -> str:
+    """What Auto means for each kind, in the window's words, built from the numbers above so
+    that the Minimum face box's tooltip cannot go on quoting a default changed since."""
+    camera, video, image = (SOURCE_DEFAULTS[k].min_face_px for k in SOURCE_KINDS)
+    wide = 2 * REFERENCE_WIDTH_PX
+    narrow = REFERENCE_WIDTH_PX * SMALLEST_AUTO_FACE_PX // camera
+    return (f"Auto: {camera} px for a camera (of a {REFERENCE_WIDTH_PX}-px-wide picture; "
+            f"{scaled_min_face_px(camera, wide)} px of a {wide}-px one), {video} px for a "
+            f"video, {image} px for photos, each less in a picture narrower than "
+            f"{REFERENCE_WIDTH_PX} px ({SMALLEST_AUTO_FACE_PX} px at {narrow} px wide)")
 
 
 def options_for(kind: str, options: PipelineOptions,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.pipeline import PipelineOptions
-from fer_desktop.core.source_defaults import options_for
+from fer_desktop.core.source_defaults import auto_min_face_words, options_for
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 
 # The Smoothing slider: Off to 1 s in steps of 0.05 s (the command line allows more).
@@ -179,9 +179,7 @@ class OptionsBox(QGroupBox):
             "Find faces at least this wide, in frame pixels. Smaller finds smaller faces and "
             "takes longer (YuNet looks at the frame in more detail); with YuNet, larger than "
             "Auto only hides the smaller faces (the frame is searched as at Auto; BlazeFace and "
-            "Haar search at the size given, faster). Auto: 32 px for a camera "
-            "(of a 640-px-wide picture; 64 px of a 1280-px one), 20 px for a video, 16 px for "
-            "photos, each less in a picture narrower than 640 px (8 px at 160 px wide): the "
+            f"Haar search at the size given, faster). {auto_min_face_words()}: the "
             "box says what it is for the picture shown. Under 32 px a camera searches one part of "
             "the frame per frame for the smaller faces: found within about half a second. Type "
             "auto (or 0) for Auto")
