@@ -613,3 +613,19 @@ def test_a_line_of_other_bytes_in_history_csv_hides_only_itself(tmp_path):
         b"epoch,loss,accuracy,val_loss,val_accuracy\n1,1.0,0.5,1.1,0.4\n"
         b"\xff\xfe\x81 garbage \xc3\n3,0.8,0.6,1.0,0.5\n")
     assert read_run_curves(run).epoch == [1.0, 3.0]
+
+
+def test_a_model_json_is_held_to_the_app_s_limit_by_the_trainer_too(tmp_path):
+    """Review 55: the trainer read a run's model.json up to 16 MB, the app refused it over
+    1 MB: a 2 MB one passed evaluate and the run list, then Use this model refused it."""
+    from fer_desktop.core.model import MAX_MODEL_JSON_BYTES
+    from trainer import rundir
+
+    meta = tmp_path / "model.json"
+    meta.write_text('{"files": {"tflite": "m.tflite"}, "notes": "'
+                    + "x" * MAX_MODEL_JSON_BYTES + '"}')
+    with pytest.raises(rundir.RunDirError, match="MB, far more than"):
+        rundir.read_model_json(meta)
+    state = tmp_path / "state.json"  # a run's other files keep their own, larger limit
+    state.write_text('{"epoch": 1, "notes": "' + "x" * MAX_MODEL_JSON_BYTES + '"}')
+    assert rundir.read_json(state)["epoch"] == 1

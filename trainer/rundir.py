@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from fer_desktop.core.messages import about, quote
-from fer_desktop.core.model import MODEL_JSON
+from fer_desktop.core.model import MAX_MODEL_JSON_BYTES, MODEL_JSON
 from fer_desktop.core.safe_write import OUT_ADVICE, not_a_file
 from fer_desktop.core.trainer_events import MAX_INT
 
@@ -252,7 +252,8 @@ def new_run_dir(out: Path, preset: str) -> Path:
     raise RunDirError(out, "could not create a new run folder")
 
 
-MAX_JSON_BYTES = 16_000_000  # a run's JSON files: state.json holds ~200 bytes an epoch
+MAX_JSON_BYTES = 16_000_000  # a run's JSON files (state.json holds ~200 bytes an epoch), but
+#                               model.json: the app's MAX_MODEL_JSON_BYTES (review 55)
 
 
 def numbers_in_range(value: Any) -> Any:
@@ -288,7 +289,8 @@ def read_json(path: Path) -> dict:
         size = path.stat().st_size  # state.json took 1.7 s of every 10 there (audit 47)
     except OSError:
         size = 0  # said by the read below
-    if size > MAX_JSON_BYTES:
+    # a model.json is held to the app's own limit: one the trainer read was refused by Use
+    if size > (MAX_MODEL_JSON_BYTES if path.name == MODEL_JSON else MAX_JSON_BYTES):
         raise RunDirError(path, f"is {size / 1e6:.0f} MB, far more than the trainer writes "
                                 "there: was it replaced?")
     try:
