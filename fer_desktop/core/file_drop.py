@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fer_desktop.core.csv_forms import is_csv_name
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
-
-# every form the trainer reads (trainer/data.py): a zipped FER-2013, as it is often passed
-# around, was refused as "not a ... FER-2013 CSV" (audit 45)
-CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 
 
 class DropRefused(ValueError):
@@ -32,7 +29,9 @@ class Drop:
 
 
 def is_csv_path(path: Path) -> bool:
-    return path.name.lower().endswith(CSV_SUFFIXES)
+    """Every form the trainer reads: a zipped FER-2013, as it is often passed around, was
+    refused as "not a ... FER-2013 CSV" (audit 45)."""
+    return is_csv_name(path.name)
 
 
 def read_drop(paths: list[Path], on_train_tab: bool = False) -> Drop:

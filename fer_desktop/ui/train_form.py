@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.csv_forms import csv_file_filter
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.plain_words import FER2013_WHERE, counted, precision_words
 from fer_desktop.core.safe_write import not_a_file
@@ -95,7 +96,6 @@ def _with_browse(edit: QLineEdit, slot: Callable[[], None]) -> QWidget:
 
 
 FINETUNE_EPOCHS = FinetuneConfig.epochs  # what a fine-tune runs (trainer/finetune_config.py)
-CSV_FILTER = "FER-2013 CSV (*.csv *.gz *.bz2 *.xz *.zip);;All files (*)"  # all the trainer reads
 # the preset line when the data source takes no preset
 FOLDER_PRESET_TEXT = ("Not used with a folder: the recommended network is trained on its "
                       "faces, with the epochs below (minutes for a few hundred faces).")
@@ -552,7 +552,7 @@ class TrainForm(QGroupBox):
 
     def _browse_csv(self) -> None:
         start = self.csv_edit.text() or str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "FER-2013 CSV", start, CSV_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "FER-2013 CSV", start, csv_file_filter())
         if path:
             self.csv_edit.setText(path)
             self.csv_changed.emit()
