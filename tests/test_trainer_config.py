@@ -248,3 +248,14 @@ def test_a_zoom_range_needs_the_one_warp():
     with pytest.raises(ConfigError, match="need --warp once"):
         TrainConfig(warp="chain", zoom_max=1.6)
     assert TrainConfig(warp="chain").zoom_max == 1.1  # the chain's own range: accepted
+
+
+def test_the_network_widths_have_one_home_that_the_words_quote():
+    """Review 55: the fast preset's description and --widths' help wrote the widths as text
+    beside recipe.py's tuples; the trainer's words and the networks now read one home."""
+    from trainer import config, weights
+
+    assert "/".join(map(str, config.FAST_WIDTHS)) in config.PRESETS["fast"]["description"]
+    help_text = config.TrainConfig.__dataclass_fields__["widths"].metadata["help"]
+    assert ",".join(map(str, config.DEFAULT_WIDTHS)) in help_text
+    assert weights.STUDENT_WIDTHS is config.DEFAULT_WIDTHS  # the GPU student's, what ships

@@ -17,6 +17,13 @@ from typing import Any
 
 from trainer.rundir import KEEP_CHECKPOINTS
 
+# The networks' filters in each of four stages (recipe.build_default_model): `default`, and
+# `fast`, narrower where a 48x48 face costs the most (each stage's convolutions cost about the
+# same; measured with LiteRT int8, flip in the graph, one thread: 1.19 ms a face at
+# 32/64/128/256, 0.51 ms at 16/32/96/192; docs/training.md). Here, TF-free, so that the
+# Train tab's words and --help quote them from their one home (review 55).
+DEFAULT_WIDTHS = (32, 64, 128, 256)
+FAST_WIDTHS = (16, 32, 96, 192)
 DEFAULT_ZOOM = (0.9, 1.1)  # the crop range of every run before --zoom-min/--zoom-max
 
 
@@ -47,8 +54,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "summary": "The default recipe on a narrower network: it reads a face in under half "
         "the time (for slow computers, or many faces at once), and each epoch takes about "
         "half as long.",
-        "description": "default's recipe on a narrower CNN (16/32/96/192 filters, 0.63M "
-        "params): under half the cost a face.",
+        "description": "default's recipe on a narrower CNN ("
+        + "/".join(map(str, FAST_WIDTHS)) + " filters, 0.63M params): under half the cost "
+        "a face.",
         "epochs": 60,
         "batch_size": 128,
         "learning_rate": 2e-3,
@@ -237,10 +245,12 @@ class TrainConfig:
                         "strongest channels kept); with --teacher, a short second schedule "
                         "teaches it (docs/training.md)", metavar="MODEL")
     widths: str = _option("", "filters in each of the network's four stages, for --preset "
-                          "default or fast (default: the preset's, 32,64,128,256 or "
-                          "16,32,96,192): e.g. 16,32,128,192 is narrow only where a 48x48 "
-                          "face costs the most (benchmarks/architecture_speed.py); --init "
-                          "starts it from a wider network's strongest channels",
+                          "default or fast (default: the preset's, "
+                          + ",".join(map(str, DEFAULT_WIDTHS)) + " or "
+                          + ",".join(map(str, FAST_WIDTHS)) + "): e.g. 16,32,128,192 is "
+                          "narrow only where a 48x48 face costs the most "
+                          "(benchmarks/architecture_speed.py); --init starts it from a "
+                          "wider network's strongest channels",
                           metavar="N,N,N,N")
     init_member: int = _option(0, "which member of an ensemble --init starts from (default "
                                "%(default)s)", kind=int)

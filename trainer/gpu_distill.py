@@ -40,10 +40,11 @@ import torch.nn.functional as F
 from torch import nn
 
 # numpy and OpenCV only (no TensorFlow, no LiteRT): importable on the GPU machine
+from trainer.config import DEFAULT_WIDTHS
 from trainer.metrics import choose_prior_power, class_frequencies, fit_temperature
 
 NUM_CLASSES = 7
-STUDENT_WIDTHS = (32, 64, 128, 256)  # recipe.build_default_model's default: what ships
+STUDENT_WIDTHS = DEFAULT_WIDTHS  # recipe.build_default_model's default: what ships
 TEACHER_WIDTHS = (64, 128, 256, 512)
 POWERS = (0.0, 0.25, 0.5, 0.75, 1.0)  # prior corrections tried when choosing an epoch
 BN_EPSILON = 1e-3  # Keras's BatchNormalization defaults, so the imported model computes

@@ -29,6 +29,7 @@ import tensorflow as tf
 
 from fer_desktop.core.emotions import NUM_CLASSES
 from fer_desktop.core.preprocess import INPUT_SHAPE, preprocess_faces
+from trainer.config import DEFAULT_WIDTHS, FAST_WIDTHS
 
 # ## Precision
 # bfloat16 halves the memory traffic of convolutions and oneDNN runs it natively on CPUs with
@@ -80,7 +81,7 @@ def build_seed_model() -> keras.Model:
     return keras.Model(inputs, _head(x, "seed"), name="seed_cnn")
 
 
-def build_default_model(widths: tuple[int, ...] = (32, 64, 128, 256),
+def build_default_model(widths: tuple[int, ...] = DEFAULT_WIDTHS,
                         dropout: float = 0.4) -> keras.Model:
     """VGG-style: per stage two 3x3 conv + BN + ReLU, then 2x2 max-pool; GAP; dropout; dense."""
     inputs = keras.Input(INPUT_SHAPE, name="face")
@@ -96,12 +97,6 @@ def build_default_model(widths: tuple[int, ...] = (32, 64, 128, 256),
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     x = keras.layers.Dropout(dropout, name="drop")(x)
     return keras.Model(inputs, _head(x, "vgg"), name="fer_vgg")
-
-
-# The `fast` network: `default` with narrower early stages, where a 48x48 face costs the most
-# (each stage's convolutions cost about the same; measured with LiteRT int8, flip in the
-# graph, one thread: 1.19 ms a face at 32/64/128/256, 0.51 ms at 16/32/96/192; docs/training.md).
-FAST_WIDTHS = (16, 32, 96, 192)
 
 
 def build_fast_model() -> keras.Model:

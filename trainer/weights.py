@@ -20,6 +20,7 @@ import numpy as np
 
 from fer_desktop.core.messages import quote
 from trainer import rundir
+from trainer.config import DEFAULT_WIDTHS
 
 # each layer's weights in the order Keras's get_weights() gives them (a bias where it has one)
 _WEIGHT_NAMES = {"Conv2D": ("kernel", "bias"),
@@ -36,7 +37,7 @@ class WeightsError(rundir.RunDirError):
     """A weights file that does not describe the network: ``path`` names it."""
 
 
-STUDENT_WIDTHS = (32, 64, 128, 256)  # recipe.build_default_model's, as gpu_distill's
+STUDENT_WIDTHS = DEFAULT_WIDTHS  # recipe.build_default_model's default: what ships
 MOSAIC_COLUMNS = 340  # faces a row in the packed PNG (16,320 px: inside every PNG reader)
 
 
