@@ -131,6 +131,19 @@ def test_help_names_the_command_the_user_typed(monkeypatch, capsys, script, usag
     assert capsys.readouterr().out.startswith(usage)
 
 
+def test_distill_help_says_what_distill_needs(monkeypatch, capsys):
+    """Review 55: `distill --help` printed the plain training help, under the plain usage
+    line, with nothing on the teacher it requires."""
+    from trainer import cli
+
+    monkeypatch.setattr("sys.argv", ["/repo/trainer/__main__.py", "distill", "--help"])
+    with pytest.raises(SystemExit):
+        cli.main()
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m trainer distill")
+    assert "--teacher RUN [RUN ...], required" in " ".join(out.split())
+
+
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("seed", -5, "seed must be between 0 and 4294967295, got -5"),
     ("seed", 2**32, "seed must be between 0 and"),

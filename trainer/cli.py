@@ -123,6 +123,19 @@ def _train_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _distill_parser() -> argparse.ArgumentParser:
+    """The training options, under distill's own name and what it needs (its --help printed
+    the plain training help, saying nothing of --teacher: review 55)."""
+    parser = argparse.ArgumentParser(
+        prog=_command("distill"),
+        description="Train one network on a teacher's answers mixed with the labels: the "
+        "teacher (--teacher RUN [RUN ...], required: run or model folders, averaged, with "
+        "their flips) labels every training face, and the student trains as `train` does "
+        "with every option below (docs/training.md).")
+    add_train_arguments(parser)
+    return parser
+
+
 def _inspect_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_command("inspect"),
@@ -279,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         argv = argv[1:]
     parser = {"train": _train_parser, "inspect": _inspect_parser,
-              "evaluate": _evaluate_parser, "distill": _train_parser, "export": _export_parser,
+              "evaluate": _evaluate_parser, "distill": _distill_parser, "export": _export_parser,
               "ensemble": _ensemble_parser, "average": _average_parser,
               "finetune": _finetune_parser, "gpu-pack": _gpu_pack_parser,
               "gpu-import": _gpu_import_parser}[command]()
