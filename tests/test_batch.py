@@ -88,9 +88,62 @@ def test_a_shard_with_no_input_writes_its_header_and_succeeds(inputs, tmp_path, 
     assert (tmp_path / "m.csv").read_bytes() == whole.read_bytes()
     # an existing part is not replaced by a header even with --force (review 46)
     kept = parts[1].read_bytes()
-    assert analyse(inputs[:1], parts[1], "--shard", "1/3", "--force") == 2
+    assert analyse(inputs[:1], parts[1], "--shard", "2/3", "--force") == 2
     assert "it is left as it was" in capsys.readouterr().err
     assert parts[1].read_bytes() == kept
+
+
+def test_merge_refuses_a_shard_cut_short_or_missing_and_names_what_one_skipped(
+        inputs, tmp_path, monkeypatch, capsys):
+    """Audit 55: a shard stopped part-way (SIGTERM from a batch scheduler) kept its rows under
+    the part's name like a finished one, and merge joined it, or the parts with a shard
+    missing, into a result short of most rows, exit 0."""
+    from fer_desktop.core import analyze
+
+    parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
+    assert analyse(inputs, parts[0], "--shard", "1/2") == 1  # broken.mp4: skipped
+    real = analyze._analyse_source
+
+    def stopped(spec, *args, **kwargs):
+        if spec == inputs[4]:  # the second of shard 2's inputs
+            raise KeyboardInterrupt
+        return real(spec, *args, **kwargs)
+    monkeypatch.setattr(analyze, "_analyse_source", stopped)
+    assert analyse(inputs, parts[1], "--shard", "2/2") == 130
+    assert parts[1].is_file()  # its rows so far are kept, as before
+    capsys.readouterr()
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", *map(str, parts), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "part-2.csv is shard 2/2, stopped before it finished (not finished: " in err
+    assert inputs[4] in err and not out.exists()
+    assert cli_main(["merge", str(parts[0]), "--out", str(out)]) == 2  # shard 2 left out
+    assert "is one of 2 shards, and no part of shard 2 is among those given" in \
+        capsys.readouterr().err and not out.exists()
+
+    monkeypatch.setattr(analyze, "_analyse_source", real)  # shard 2 run again: merged,
+    assert analyse(inputs, parts[1], "--shard", "2/2", "--force") == 1  # what 1 skipped named
+    assert cli_main(["merge", *map(str, parts), "--out", str(out)]) == 0
+    assert "warning: part-1.csv (shard 1/2) skipped 1 input(s): " in capsys.readouterr().err
+
+    edited = parts[1].read_text().splitlines(keepends=True)
+    parts[1].write_text("".join(edited[:-1]))  # a row taken out by hand: not its shard's part
+    assert cli_main(["merge", *map(str, parts), "--out", str(out), "--force"]) == 2
+    assert f"has {len(edited) - 2} rows and its record" in capsys.readouterr().err
+
+
+def test_two_shards_given_one_out_do_not_replace_each_other(inputs, tmp_path, capsys):
+    """Audit 55: two shards with the same --out and --force (the Kubernetes recipe with its
+    ${K} left out) both exited 0, and the part held one shard's rows: the other's were lost."""
+    part = tmp_path / "part.csv"
+    assert analyse(inputs, part, "--shard", "1/2", "--force") == 1
+    first = part.read_bytes()
+    assert analyse(inputs, part, "--shard", "2/2", "--force") == 2
+    err = capsys.readouterr().err
+    assert "part.csv holds shard 1/2's rows (its record, part.csv.shard.json, says so), " \
+           "and this is shard 2/2: give each shard its own --out" in err
+    assert part.read_bytes() == first and not list(tmp_path.glob(".tmp-*"))
+    assert analyse(inputs, part, "--shard", "1/2", "--force") == 1  # its own retry replaces
 
 
 def test_a_refused_annotated_video_takes_the_csv_back(tmp_path, sample_bgr, capsys,

@@ -35,7 +35,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_desktop.core import batch
+from fer_desktop.core import batch, shard_record
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
@@ -169,7 +169,8 @@ def _empty_shard(args: argparse.Namespace, inputs: int, recorder: CsvRecorder,
               f"shards), and {args.out} exists: it is left as it was (rows of an earlier run "
               "with fewer shards?); remove it or name another --out", file=sys.stderr)
         return EXIT_FAILED
-    _commit(pending[:1], None)  # the CSV; an annotated video of nothing is not made
+    _write_shard_record(args, pending, recorder, [], [])
+    _commit([pending[0], pending[-1]], None)  # the CSV and its record; no annotated video
     print(f"shard {k}/{n} has no input ({counted(inputs, 'input')} for {n} shards): "
           f"{args.out} holds the header alone", file=sys.stderr)
     return 0
@@ -587,6 +588,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.annotated is not None:
             video_file = PendingFile(args.annotated, overwrite=args.force)
             pending.append(video_file)
+        if args.shard is not None:  # its record, renamed last (core/shard_record.py)
+            if args.force:  # another shard's part is not replaced (audit 55)
+                shard_record.check_replacing(args.out, args.shard)
+            pending.append(PendingFile(shard_record.record_path(args.out), overwrite=True))
         made_by = provenance(pipeline.classifier)  # read once: the model cannot change here
         recorder = CsvRecorder(csv_file.path, with_source=True,  # model and app named
                                provenance=lambda: made_by, no_face_rows=True)
@@ -673,6 +678,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
               + (" (the existing file is unchanged)" if args.out.exists() else ""),
               file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
+    _write_shard_record(args, pending, recorder, [*filter(None, [cut_short]), *left_out],
+                        skipped, complete=not interrupted)
     _commit(pending, video)
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))
     faceless = totals["faceless"]
@@ -692,6 +699,20 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
                 print(f"{len(named)} input(s) {what}: " + "; ".join(named), file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
+
+
+def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],
+                        recorder: CsvRecorder, not_finished: list[str],
+                        skipped: list[tuple[str, str]], complete: bool = True) -> None:
+    """A shard's record into its pending file (the last), renamed with the part: what merge
+    checks, so that a shard cut short or missing is not merged as whole (audit 55)."""
+    if args.shard is None:
+        return
+    if args.force:  # a shard given the same --out finished meanwhile: its part stays
+        shard_record.check_replacing(args.out, args.shard)
+    shard_record.write_record(pending[-1].path, shard_record.ShardRecord(
+        *args.shard, rows=recorder.rows, complete=complete, not_finished=not_finished,
+        skipped=[f"{path}: {reason}" for path, reason in skipped]))
 
 
 def _process_runner(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,

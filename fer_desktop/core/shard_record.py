@@ -1,0 +1,179 @@
+"""What each ``analyze --shard K/N`` part is, for ``merge``: the shard record beside it.
+
+A part's CSV cannot say which shard it is or whether the shard finished: a shard stopped
+part-way (Slurm's time limit, a preempted node: SIGTERM) kept its rows so far under the
+part's name, exactly as a finished one, and ``merge`` joined it, and joined parts with a
+shard missing, into a "result" short of most of its rows, exit 0 (audit 55). So each shard
+writes ``PART.csv.shard.json`` beside its part, renamed into place with it: its K and N,
+whether it finished, its rows, the inputs it did not finish and those it skipped. ``merge``
+reads the records of the parts it is given and refuses a part cut short, a shard given
+twice or missing, and parts of different N; it names the inputs a shard skipped. A part
+without a record (written by hand, or by an older version) is merged as before, with a
+warning that no shard can be checked for it.
+
+The record also keeps two shards named to one ``--out`` from replacing each other's part
+under ``--force`` (the Kubernetes recipe's: one shard's rows were lost without a word).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from fer_desktop.core.errors import ExportError
+from fer_desktop.core.messages import quote
+
+SUFFIX = ".shard.json"
+FORMAT = "fer-desktop analyze shard"
+MAX_RECORD_BYTES = 4 << 20  # a record names inputs: 100,000 of them in a few MB
+
+
+@dataclass(frozen=True)
+class ShardRecord:
+    """One shard's part: shard K of N, whether it finished (``complete``), its data rows,
+    the inputs it did not finish (Ctrl+C, a kill) and those it skipped ("name: reason")."""
+
+    shard: int
+    shards: int
+    rows: int
+    complete: bool
+    not_finished: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"shard {self.shard}/{self.shards}"
+
+
+def record_path(part: Path) -> Path:
+    """The record beside a part: ``part-2.csv`` -> ``part-2.csv.shard.json`` (not matched by
+    the ``part-*.csv`` a merge is given)."""
+    return part.with_name(part.name + SUFFIX)
+
+
+def write_record(path: Path, record: ShardRecord) -> None:
+    """The record as JSON into ``path`` (a temporary file renamed with the part)."""
+    path.write_text(json.dumps({"format": FORMAT, "version": 1, **asdict(record)}, indent=1,
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_record(part: Path) -> ShardRecord | None:
+    """The record of ``part``, or None where it has none.
+
+    Raises:
+        ExportError: a record is there but cannot be read or is not one, naming it.
+    """
+    path = record_path(part)
+    if not path.exists():
+        return None
+    try:
+        if path.stat().st_size > MAX_RECORD_BYTES:
+            raise ValueError(f"{path.stat().st_size:,} bytes, far more than a record")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a shard record of analyze")
+        record = ShardRecord(**{k: data[k] for k in ShardRecord.__dataclass_fields__
+                                if k in data})
+        if not (isinstance(record.shard, int) and isinstance(record.shards, int)
+                and 1 <= record.shard <= record.shards and isinstance(record.rows, int)):
+            raise ValueError("its shard, shards or rows are not whole numbers in range")
+    except (OSError, ValueError, TypeError) as exc:  # TypeError: a key missing
+        raise ExportError(path, f"cannot be read as {part.name}'s shard record "
+                                f"({quote(exc, 120)}); run that shard again, or remove the "
+                                "record to merge the part unchecked; nothing was merged"
+                          ) from exc
+    return record
+
+
+def check_replacing(out: Path, shard: tuple[int, int]) -> None:
+    """Before ``--force`` replaces ``out``: refuse where it is another shard's part (two
+    shards given one ``--out``; a retry of this shard, or one of another N, replaces it).
+
+    Raises:
+        ExportError: ``out`` holds shard K' with K' != K.
+    """
+    if not out.exists():
+        return
+    try:
+        there = read_record(out)
+    except ExportError:
+        return  # a damaged record: this shard's own (rewritten below) or a stranger's
+    if there is not None and there.shard != shard[0]:
+        raise ExportError(out, f"holds {there.name}'s rows (its record, "
+                               f"{record_path(out).name}, says so), and this is shard "
+                               f"{shard[0]}/{shard[1]}: give each shard its own --out, "
+                               f"e.g. part-{shard[0]}.csv; it was left as it was")
+
+
+@dataclass
+class MergeShards:
+    """What ``merge`` learns of the parts' shards: refusals raised by :meth:`check`,
+    warnings kept in ``warnings``."""
+
+    records: dict[Path, ShardRecord | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def read(self, part: Path) -> None:
+        """Read a part's record before its rows are merged; refuse a part cut short."""
+        record = self.records[part] = read_record(part)
+        if record is not None and not record.complete:
+            unfinished = "; ".join(record.not_finished[:3]) + (
+                "..." if len(record.not_finished) > 3 else "")
+            raise ExportError(part, f"is {record.name}, stopped before it finished"
+                                    + (f" (not finished: {unfinished})" if unfinished else "")
+                                    + ": run that shard again (with --force) and merge "
+                                    "then; nothing was merged")
+
+    def check(self, part: Path, rows: int) -> None:
+        """After a part's rows: its record must count as many."""
+        record = self.records.get(part)
+        if record is not None and record.rows != rows:
+            raise ExportError(part, f"has {rows:,} rows and its record "
+                                    f"({record_path(part).name}) {record.rows:,}: the part "
+                                    "was cut or edited, or is not the one its shard wrote; "
+                                    "nothing was merged")
+
+    def check_all(self) -> None:
+        """Once every part is read: one N, each shard once, none missing; warnings for
+        parts without a record and for inputs a shard skipped."""
+        known = {part: r for part, r in self.records.items() if r is not None}
+        if not known:
+            return
+        counts = sorted({r.shards for r in known.values()})
+        if len(counts) > 1:
+            raise ExportError(next(iter(known)), "is a shard of "
+                              + " and ".join(f"{n} shards" for n in counts[:3])
+                              + " among the parts given: merge the parts of one command; "
+                                "nothing was merged")
+        seen: dict[int, Path] = {}
+        for part, record in known.items():
+            if (other := seen.setdefault(record.shard, part)) != part:
+                raise ExportError(part, f"is {record.name}, as {other.name} is: give each "
+                                        "shard's part once; nothing was merged")
+        unrecorded = [part.name for part, record in self.records.items() if record is None]
+        missing = [k for k in range(1, counts[0] + 1) if k not in seen]
+        if missing and not unrecorded:
+            raise ExportError(next(iter(known)), f"is one of {counts[0]} shards, and no part "
+                              f"of shard {_ranges(missing)} is among those given: run it, or "
+                              "give its part too; nothing was merged")
+        if unrecorded:
+            self.warnings.append(f"no shard record beside {', '.join(unrecorded[:3])}: "
+                                 "whether a shard is missing or cut short cannot be checked")
+        for part, record in known.items():
+            if record.skipped:
+                self.warnings.append(f"{part.name} ({record.name}) skipped "
+                                     f"{len(record.skipped)} input(s): "
+                                     + "; ".join(record.skipped[:3])
+                                     + ("..." if len(record.skipped) > 3 else ""))
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[3, 4, 5, 9]`` -> ``"3-5, 9"``."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)

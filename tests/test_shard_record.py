@@ -1,0 +1,63 @@
+"""The shard records merge reads (core/shard_record.py): the checks without analyse runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from fer_desktop.core.batch import merge_csvs
+from fer_desktop.core.errors import ExportError
+from fer_desktop.core.shard_record import ShardRecord, record_path, write_record
+
+HEADER = "source,frame,label\n"
+
+
+def part(folder, k, n, rows=1, name=None, **record):
+    """A part of shard k/n with ``rows`` rows of its own input, and its record."""
+    path = folder / (name or f"part-{k}.csv")
+    path.write_text(HEADER + "".join(f"in{k}{name or ''},{i},happy\n" for i in range(rows)))
+    write_record(record_path(path), ShardRecord(k, n, rows=rows, complete=True, **record))
+    return path
+
+
+def test_parts_of_one_command_merge_and_what_a_shard_skipped_is_named(tmp_path):
+    warnings: list[str] = []
+    parts = [part(tmp_path, 1, 2, skipped=["a.avi: its worker process died"]),
+             part(tmp_path, 2, 2)]
+    assert merge_csvs(parts, tmp_path / "m.csv", warnings=warnings) == 2
+    assert warnings == ["part-1.csv (shard 1/2) skipped 1 input(s): a.avi: its worker "
+                        "process died"]
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda t: [part(t, 1, 2), part(t, 2, 3)], "is a shard of 2 shards and 3 shards"),
+    (lambda t: [part(t, 1, 2), part(t, 1, 2, name="again.csv")], "is shard 1/2, as"),
+    (lambda t: [part(t, 1, 4), part(t, 4, 4)], "no part of shard 2-3 is among those given"),
+])
+def test_parts_of_other_commands_a_shard_twice_or_missing_are_refused(tmp_path, make, words):
+    out = tmp_path / "m.csv"
+    with pytest.raises(ExportError, match=words):
+        merge_csvs(make(tmp_path), out)
+    assert not out.exists() and not list(tmp_path.glob(".tmp-*"))
+
+
+def test_a_part_without_a_record_is_merged_with_a_warning(tmp_path):
+    """A part written by an older version, or by hand: nothing to check, so it is said."""
+    warnings: list[str] = []
+    plain = tmp_path / "part-3.csv"
+    plain.write_text(HEADER + "old,0,sad\n")
+    parts = [part(tmp_path, 1, 3), part(tmp_path, 2, 3), plain]
+    assert merge_csvs(parts, tmp_path / "m.csv", warnings=warnings) == 3
+    assert warnings == ["no shard record beside part-3.csv: whether a shard is missing or "
+                        "cut short cannot be checked"]
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"format": "other"}', "[]",
+                                  '{"format": "fer-desktop analyze shard", "shard": 3, '
+                                  '"shards": 2, "rows": 1, "complete": true}'])
+def test_a_damaged_record_is_named_and_nothing_merged(tmp_path, text):
+    first = part(tmp_path, 1, 2)
+    record_path(first).write_text(text)
+    out = tmp_path / "m.csv"
+    with pytest.raises(ExportError, match="cannot be read as part-1.csv's shard record"):
+        merge_csvs([first, part(tmp_path, 2, 2)], out)
+    assert not out.exists()
