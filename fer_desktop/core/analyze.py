@@ -678,8 +678,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
               + (" (the existing file is unchanged)" if args.out.exists() else ""),
               file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
-    _write_shard_record(args, pending, recorder, [*filter(None, [cut_short]), *left_out],
-                        skipped, complete=not interrupted)
+    _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
     _commit(pending, video)
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))
     faceless = totals["faceless"]
@@ -711,7 +710,8 @@ def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],
     if args.force:  # a shard given the same --out finished meanwhile: its part stays
         shard_record.check_replacing(args.out, args.shard)
     shard_record.write_record(pending[-1].path, shard_record.ShardRecord(
-        *args.shard, rows=recorder.rows, complete=complete, not_finished=not_finished,
+        *args.shard, rows=recorder.rows, complete=complete,
+        not_finished=[name for name in not_finished if name],  # "": nothing cut short
         skipped=[f"{path}: {reason}" for path, reason in skipped]))
 
 
