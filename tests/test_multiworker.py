@@ -107,11 +107,41 @@ WORKERS = ["localhost:20001", "localhost:20002"]
      'must list "host:port" addresses'),
     (json.dumps({"cluster": {"worker": WORKERS, "ps": ["h:1"]},
                  "task": {"type": "worker", "index": 0}}), "uses only \"chief\" and \"worker\""),
+    # audit 55: a traceback after the data had loaded; a hang that ignored SIGTERM
+    (_tf_config(["localhost:99999", "localhost:20002"], 0), "each port 1-65535"),
+    (_tf_config(["localhost:0", "localhost:20002"], 0), "each port 1-65535"),
+    (_tf_config(["localhost:20001", "localhost:20001"], 0),
+     "lists localhost:20001 twice (worker 0 and worker 1): give each worker its own"),
+    (json.dumps({"cluster": {"chief": ["h:20001"], "worker": ["H:20001"]},
+                 "task": {"type": "worker", "index": 0}}), "twice (chief 0 and worker 0)"),
 ])
 def test_bad_tf_config_is_named(tf_config, fragment):
     with pytest.raises(ConfigError) as info:
         cluster_from_env({"TF_CONFIG": tf_config})
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(("strategy", "tf_config", "words"), [
+    ("auto", _tf_config(WORKERS, 0), "TF_CONFIG is set, but this run's strategy is auto: it "
+                                     "trains on this machine alone; add --strategy multiworker"),
+    ("multiworker", "", "--strategy multiworker without TF_CONFIG: this machine trains alone"),
+    ("multiworker", _tf_config(WORKERS, 0), None),
+    ("auto", "", None),
+])
+def test_a_cluster_half_asked_for_is_said(monkeypatch, strategy, tf_config, words):
+    """Audit 55: TF_CONFIG without --strategy multiworker (or the other way round) had each
+    host train a separate run into the shared folder without a word."""
+    from types import SimpleNamespace
+
+    from trainer.multiworker import cluster_for
+
+    monkeypatch.setenv("TF_CONFIG", tf_config)
+    said: list[str] = []
+    cluster = cluster_for(SimpleNamespace(strategy=strategy), None, said.append)
+    assert (cluster is not None) == (strategy == "multiworker" and bool(tf_config))
+    assert len(said) == (0 if words is None else 1)
+    if words is not None:
+        assert said[0].startswith(words)
 
 
 @pytest.mark.parametrize(("jobs", "task", "chief"), [

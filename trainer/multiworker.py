@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +96,11 @@ def cluster_from_env(environ: Mapping[str, str] = os.environ) -> Cluster | None:
     jobs = spec["cluster"]
     for job, addresses in jobs.items():
         if not isinstance(addresses, list) or not addresses or not all(
-                isinstance(a, str) and a.rpartition(":")[2].isdigit() for a in addresses):
+                isinstance(a, str) and _port(a) is not None for a in addresses):
             raise ConfigError(f"TF_CONFIG cluster job {job!r} must list \"host:port\" "
-                              f"addresses, got {_cut(json.dumps(addresses))}")
+                              f"addresses, each port 1-65535, got "
+                              f"{_cut(json.dumps(addresses))}")
+    _refuse_an_address_twice(jobs)
     unknown = set(jobs) - {"chief", "worker"}
     if unknown:
         raise ConfigError(f"TF_CONFIG lists the job(s) {sorted(unknown)}; "
@@ -117,6 +119,25 @@ def cluster_from_env(environ: Mapping[str, str] = os.environ) -> Cluster | None:
                           f"(indices 0-{len(jobs[task_type]) - 1}); give each host its own "
                           "index")
     return Cluster({job: list(a) for job, a in jobs.items()}, task_type, index)
+
+
+def _port(address: str) -> int | None:
+    """The port of ``host:port`` when it is one a socket can have (1-65535), else None: port
+    99999 passed the check and ended in a traceback after the data had loaded (audit 55)."""
+    port = address.rpartition(":")[2]
+    return int(port) if port.isascii() and port.isdigit() and 0 < int(port) < 65536 else None
+
+
+def _refuse_an_address_twice(jobs: Mapping[str, list[str]]) -> None:
+    """Two tasks at one address: the trainer waited for no one (its own address taken out)
+    and TensorFlow then for the second task for ever, ignoring SIGTERM (audit 55)."""
+    seen: dict[str, str] = {}
+    for job, addresses in jobs.items():
+        for index, address in enumerate(addresses):
+            task = f"{job} {index}"
+            if (first := seen.setdefault(address.strip().lower(), task)) != task:
+                raise ConfigError(f"TF_CONFIG lists {address} twice ({first} and {task}): "
+                                  "give each worker its own host:port")
 
 
 def _cut(text: str, limit: int = 120) -> str:
@@ -245,8 +266,11 @@ def steps_per_epoch(samples: int, batch_size: int) -> int:
 # ## The hooks train() calls
 
 
-def cluster_for(config, resume_dir: Path | None) -> Cluster | None:
-    """The cluster when this run is multi-worker and TF_CONFIG is set, else None.
+def cluster_for(config, resume_dir: Path | None,
+                warn: Callable[[str], None] = lambda words: None) -> Cluster | None:
+    """The cluster when this run is multi-worker and TF_CONFIG is set, else None; ``warn``
+    is told where one is given without the other, and this machine trains alone (each host
+    trained a separate run into the shared folder without a word, audit 55).
 
     On resume the run's saved strategy decides. Raises ConfigError for a bad TF_CONFIG.
     """
@@ -257,9 +281,16 @@ def cluster_for(config, resume_dir: Path | None) -> Cluster | None:
         except (OSError, ValueError, RecursionError, AttributeError):
             return None  # train() reports the unreadable run folder itself
     if strategy != "multiworker":
+        if os.environ.get("TF_CONFIG", "").strip():
+            warn(f"TF_CONFIG is set, but this run's strategy is {strategy}: it trains on this "
+                 "machine alone; add --strategy multiworker to train with the cluster")
         return None
     worker_timeout_s()  # a bad FER_WORKER_TIMEOUT is refused now, before any work
-    return cluster_from_env()
+    cluster = cluster_from_env()
+    if cluster is None:
+        warn("--strategy multiworker without TF_CONFIG: this machine trains alone; set "
+             f"TF_CONFIG on each host to train together (example: {EXAMPLE})")
+    return cluster
 
 
 def as_follower(config, resume_dir: Path | None):

@@ -275,7 +275,8 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     stop = _StopFlag()
     stop.install()
     t_start = time.monotonic()
-    cluster = multiworker.cluster_for(config, resume_dir)  # checks TF_CONFIG before any work
+    cluster = multiworker.cluster_for(config, resume_dir,  # checks TF_CONFIG before any work
+                                      lambda words: emitter.log(f"warning: {words}"))
     if cluster is not None and not cluster.is_chief:  # only the chief writes the run folder
         config, resume_dir = multiworker.as_follower(config, resume_dir)
     run, state, as_it_was = None, None, {}
