@@ -542,6 +542,11 @@ def test_merge_warns_of_parts_made_with_other_settings(tmp_path, capsys):
     b.write_text(head + "y,1,sad,yunet,1.2,0\n")
     assert cli_main(["merge", str(a), str(b), "--out", str(out), "--force"]) == 0
     assert "(level_eyes 0 and 1)" in capsys.readouterr().err
+    head = "source,frame,label,app_version\n"  # another version may read faces otherwise
+    a.write_text(head + "x,1,happy,0.0.9\n")
+    b.write_text(head + "y,1,sad,0.1.0\n")
+    assert cli_main(["merge", str(a), str(b), "--out", str(out), "--force"]) == 0
+    assert "(app_version 0.0.9 and 0.1.0)" in capsys.readouterr().err  # audit 55
     assert cli_main(["merge", str(a), "--out", str(tmp_path / "one.txt")]) == 0
     captured = capsys.readouterr()
     assert "1 CSV merged" in captured.out and "one.txt will hold CSV" in captured.err

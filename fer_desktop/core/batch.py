@@ -172,7 +172,8 @@ MERGE_NEEDS = ("frame", "label")  # the columns of every analyze row; any CSV wa
 # is on, the crop scale and the eye-levelling. Not min_face_px, which Auto scales to each
 # picture's width (photos of 512 and 256 px read 13 and 8), nor a smoothing of 0, which every
 # photo gets (one command's own parts were "made with 2 different settings", review 43).
-COMPARED_SETTINGS = ("detector", "smoothing_s", "crop_scale", "level_eyes")
+# And the app's version, which may detect, crop or smooth otherwise (audit 55).
+COMPARED_SETTINGS = ("detector", "smoothing_s", "crop_scale", "level_eyes", "app_version")
 # values of a compared setting that say nothing to compare: not recorded, or smoothing off
 _NOT_COMPARED = {"smoothing_s": ("", "0")}
 
