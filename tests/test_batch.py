@@ -864,3 +864,71 @@ def test_a_stop_held_in_a_block_waits_for_its_end_while_other_threads_run():
         signal.signal(signal.SIGINT, before)
         stop.set()
     assert ran_whole
+
+
+def test_a_worker_ends_when_its_parent_is_gone_and_its_parts_are_swept_later(tmp_path):
+    """Audit 55: after a kill -9 of analyze --jobs 2 its workers went on analysing, then sat
+    idle for good, and their hidden parts folder (a second copy of the rows) stayed."""
+    import os
+    import threading
+
+    from fer_desktop.core import batch
+
+    ended = threading.Event()
+    batch.end_with_parent(os.getppid(), 0.01, ended.set)  # the parent is there: nothing
+    assert not ended.wait(0.1)
+    batch.end_with_parent(os.getppid() + 10_000_000, 0.01, ended.set)  # another: ended
+    assert ended.wait(5)
+
+    old, fresh = tmp_path / ".tmp-fer-parts-old1", tmp_path / ".tmp-fer-parts-new1"
+    for folder in (old, fresh):
+        folder.mkdir()
+        (folder / "00000000.csv").write_text("source,frame\n")
+    hour_ago = time.time() - 2 * batch.STALE_TEMP_S
+    os.utime(old / "00000000.csv", (hour_ago, hour_ago))
+    os.utime(old, (hour_ago, hour_ago))
+    (tmp_path / ".tmp-fer-parts-notes").write_text("a user's file")  # not a folder: kept
+    assert batch.remove_stale_parts(tmp_path) == [old]
+    assert fresh.is_dir() and (tmp_path / ".tmp-fer-parts-notes").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_kill_9_of_analyze_jobs_ends_its_workers(tmp_path, sample_bgr):
+    """Audit 55, end to end: the workers of a SIGKILLed analyze --jobs 2 are gone soon."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    videos = [str(sample_video(tmp_path / f"v{i}.avi", sample_bgr, frames=400))
+              for i in range(2)]
+    command = [sys.executable, "-m", "fer_desktop.cli", "analyze", *videos, "--jobs", "2",
+               "--out", str(tmp_path / "r.csv"), "--no-progress"]
+    parent = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> set[int]:
+        kids = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent.pid:
+                    kids.add(int(stat.parent.name))
+            except (OSError, ValueError, IndexError):
+                continue
+        return kids
+
+    deadline = time.monotonic() + 60
+    while len(children()) < 4 and time.monotonic() < deadline:  # 2 workers, counter, tracker
+        time.sleep(0.2)
+    workers = children()
+    assert len(workers) >= 2, "the workers never started"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}/stat").exists()
+             and ") Z" not in Path(f"/proc/{pid}/stat").read_text()]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "workers outlived their parent"

@@ -42,7 +42,7 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.messages import quote
 from fer_desktop.core.provenance import provenance
-from fer_desktop.core.safe_write import PendingFile, check_outputs, kind_of
+from fer_desktop.core.safe_write import STALE_TEMP_S, PendingFile, check_outputs, kind_of
 from fer_desktop.core.shard_record import MergeShards
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
@@ -318,9 +318,28 @@ def hold_further_stops() -> None:
                 signal.signal(sig, signal.SIG_IGN)
 
 
-def _init_worker(make_pipeline: Callable, setup: tuple, queue) -> None:
+PARENT_CHECK_S = 1.0  # how often a worker looks for its parent
+
+
+def end_with_parent(parent: int, interval_s: float = PARENT_CHECK_S,
+                    end: Callable[[], None] = lambda: os._exit(1)) -> threading.Thread:
+    """Watch, in a daemon thread, for the parent's end, and then ``end`` this process: after
+    a ``kill -9`` of analyze, its workers, reparented, went on analysing at full speed, then
+    sat idle for good (audit 55). The parent may not say goodbye, so the worker looks: a
+    changed ``os.getppid()`` (Windows reparents nothing: there this watch never fires)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        end()
+    thread = threading.Thread(target=watch, name="end-with-parent", daemon=True)
+    thread.start()
+    return thread
+
+
+def _init_worker(make_pipeline: Callable, setup: tuple, queue, parent: int) -> None:
     import cv2
 
+    end_with_parent(parent)
     # Ctrl+C in a terminal reaches the whole process group: the parent decides what is kept
     # (ProcessRunner.salvage) and stops the workers; interrupted here, a worker went on to
     # its next unit and the parent waited for it.
@@ -330,13 +349,14 @@ def _init_worker(make_pipeline: Callable, setup: tuple, queue) -> None:
     _WORKER["queue"] = queue
 
 
-def _count_frames(units: list[str], queue) -> None:
+def _count_frames(units: list[str], queue, parent: int) -> None:
     """The counter process: each unit's frame count from its header, ahead of the workers, so
     that the bar has its whole total early (it grew as each worker opened its next input, and
     its time left with it). A process of its own, as the workers are: a file that crashes the
     decoder costs the count, never the parent. A unit it cannot open is left to its worker,
     which says why."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides, as for the workers
+    end_with_parent(parent)
     import cv2
 
     from fer_desktop.core.sources import is_image_path, open_source
@@ -390,6 +410,28 @@ def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: b
     return result
 
 
+PARTS_PREFIX = ".tmp-fer-parts-"
+
+
+def remove_stale_parts(folder: Path, older_than_s: float = STALE_TEMP_S) -> list[Path]:
+    """Delete the part folders a killed ``--jobs`` run left in ``folder`` (a second copy of
+    its rows, kept for good: audit 55), where neither the folder nor a file in it has
+    changed for ``older_than_s``: a run writing its parts right now is left alone."""
+    removed, now = [], time.time()
+    for parts in folder.glob(f"{PARTS_PREFIX}*"):
+        try:
+            if not parts.is_dir() or parts.is_symlink():
+                continue
+            newest = max([parts.stat().st_mtime,
+                          *(f.stat().st_mtime for f in parts.iterdir())])
+            if now - newest > older_than_s:
+                shutil.rmtree(parts)
+                removed.append(parts)
+        except OSError:
+            continue  # gone meanwhile, or not ours to delete: leave it
+    return removed
+
+
 class ProcessRunner:
     """Runs units in ``jobs`` worker processes; hands results back in unit order.
 
@@ -416,18 +458,20 @@ class ProcessRunner:
                  quiet: bool | None = None) -> None:
         from tqdm import tqdm
 
-        self._parts = Path(tempfile.mkdtemp(prefix=".tmp-fer-parts-", dir=work_dir))
+        remove_stale_parts(work_dir)
+        self._parts = Path(tempfile.mkdtemp(prefix=PARTS_PREFIX, dir=work_dir))
         context = multiprocessing.get_context("spawn")
         self._queue = context.Queue()
         self._pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(units))),
                                          mp_context=context, initializer=_init_worker,
-                                         initargs=(make_pipeline, setup, self._queue))
+                                         initargs=(make_pipeline, setup, self._queue,
+                                                   os.getpid()))
         self._futures: list[tuple[str, Future]] = [
             (spec, self._pool.submit(_run_unit, analyse, i, spec,
                                      str(self._parts / f"{i:08d}.csv"), with_source, options))
             for i, spec in enumerate(units)]
-        self._counter = context.Process(target=_count_frames, args=(units, self._queue),
-                                        daemon=True)
+        self._counter = context.Process(target=_count_frames,
+                                        args=(units, self._queue, os.getpid()), daemon=True)
         self._counter.start()
         self._next = 0
         self._totals: dict[int, int] = {}  # unit -> its frame count, from whichever said first
