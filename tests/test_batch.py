@@ -866,6 +866,25 @@ def test_a_stop_held_in_a_block_waits_for_its_end_while_other_threads_run():
     assert ran_whole
 
 
+def test_a_block_that_fails_ends_with_its_own_error_not_a_stop_held_meanwhile():
+    """Review 53: a Ctrl+C held while rows were copied was raised over the full disk that
+    ended the copy: "interrupted", exit 130, and the disk never named."""
+    import os
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        try:
+            with pytest.raises(OSError, match="No space left"), batch.stops_held():
+                os.kill(os.getpid(), signal.SIGINT)  # held
+                raise OSError(28, "No space left on device")
+        except KeyboardInterrupt:  # not let through: it would stop the test session
+            pytest.fail("the stop held was raised over the block's own error")
+        with pytest.raises(KeyboardInterrupt), batch.stops_held():  # a block that ends
+            os.kill(os.getpid(), signal.SIGINT)  # whole still stops at its end
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def test_a_worker_ends_when_its_parent_is_gone_and_its_parts_are_swept_later(tmp_path):
     """Audit 55: after a kill -9 of analyze --jobs 2 its workers went on analysing, then sat
     idle for good, and their hidden parts folder (a second copy of the rows) stayed."""

@@ -287,7 +287,11 @@ def stops_held() -> Iterator[None]:
     """Ctrl+C, SIGTERM and SIGHUP held back for the block and delivered at its end, so that
     the block runs whole or not at all. The hold is a Python handler that notes the signal:
     a ``pthread_sigmask`` hold of the main thread let the kernel hand the signal to a worker
-    pool's thread, whose C handler had Python raise it in the block all the same (CI)."""
+    pool's thread, whose C handler had Python raise it in the block all the same (CI).
+
+    A block that fails (a full disk) ends with its own error, the stop held then dropped:
+    the error ends the command as the stop would have, and raised over it the stop had
+    the command say "interrupted", exit 130, not the full disk (review 53)."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can be set only in the main thread
         return
@@ -297,12 +301,16 @@ def stops_held() -> Iterator[None]:
         handler = signal.getsignal(sig)
         if handler is not None and handler is not signal.SIG_IGN:
             previous[sig] = signal.signal(sig, lambda signum, _frame: held.append(signum))
+    failed = False
     try:
         yield
+    except BaseException:
+        failed = True
+        raise
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for sig in dict.fromkeys(held):
+        for sig in dict.fromkeys(held) if not failed else ():
             signal.raise_signal(sig)  # as it came, to the handler it was meant for
 
 
