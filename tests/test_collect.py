@@ -450,7 +450,7 @@ def test_a_face_the_trash_refuses_stays_and_can_be_undone_again(tmp_path, sample
 
 def test_to_trash_makes_the_data_folder_qt_needs(qtbot, tmp_path, monkeypatch):
     """A new account with no ~/.local/share: every move to the trash failed."""
-    from fer_desktop.ui.collect_review import to_trash
+    from fer_desktop.ui.system_trash import to_trash
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "no" / "such" / "share"))
     face = tmp_path / "face.png"
@@ -463,7 +463,7 @@ def test_to_trash_makes_the_data_folder_qt_needs(qtbot, tmp_path, monkeypatch):
 def test_a_face_named_not_utf8_goes_to_the_trash(qtbot, tmp_path, monkeypatch):
     """caf\xe9.png (a name from an old zip): Qt cannot name it, and Remove said "the system
     trash is not available here" while the trash took every other face (audit 39)."""
-    from fer_desktop.ui.collect_review import to_trash
+    from fer_desktop.ui.system_trash import to_trash
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     face = tmp_path / os.fsdecode(b"caf\xe9.png")

@@ -304,3 +304,15 @@ def test_a_face_that_cannot_be_read_says_so_in_its_tooltip(qtbot, folder, tmp_pa
     good = dialog.model.index(0 if row else 1)
     assert "cannot be shown" not in dialog.model.data(good, Qt.ItemDataRole.ToolTipRole)
     dialog.done(0)
+
+
+def test_faces_another_window_saves_meanwhile_are_listed(qtbot, dialog, folder):
+    """Audit 53: a face another window saved stayed out of an open Review, its counts and
+    title too, until the dialog was opened again."""
+    dialog.show_emotion("happy")
+    dialog.view.setCurrentIndex(dialog.model.index(2))
+    write_face(folder, "happy", "20261201-120000.png", 200)  # another process's Collect
+    write_face(folder, "angry", "20261201-120001.png", 60)
+    qtbot.waitUntil(lambda: counts(dialog)["angry"] == 1, timeout=WAIT_MS)  # the watcher
+    assert counts(dialog)["happy"] == 5 and dialog.windowTitle() == "Review collected faces (8)"
+    assert dialog.model.rowCount() == 5 and dialog.view.currentIndex().row() == 2

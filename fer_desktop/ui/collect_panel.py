@@ -48,10 +48,10 @@ from fer_desktop.core.face_choice import face_to_save
 from fer_desktop.core.gui_wording import held_words
 from fer_desktop.core.plain_words import with_article
 from fer_desktop.ui.actions import LIST_TEXT, make_action
-from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.colours import COLLECT_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.side_scroll import scroll_down_to
+from fer_desktop.ui.system_trash import to_trash
 from fer_desktop.ui.video_view import VideoView
 
 UNDO_TEXT = "&Undo last face saved or moved"

@@ -16,20 +16,16 @@ note_faces_changed``).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QFile,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QObject,
     QSize,
-    QStandardPaths,
     Qt,
     QTimer,
     Signal,
@@ -66,13 +62,13 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.core.collect_review import FaceFile, FaceReview, ReviewResult
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.native_paths import is_text, printable
-from fer_desktop.core.safe_write import not_a_file, rename_no_replace, unused_path
+from fer_desktop.core.safe_write import not_a_file
 from fer_desktop.ui.colours import ERROR_COLOUR, LOADING_PLACEHOLDER
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.on_screen import fitting_size
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
+from fer_desktop.ui.system_trash import to_trash
 
 THUMB_PX = 96  # the collected crops' own size: shown 1:1
 CELL_PX = THUMB_PX + 12
@@ -85,41 +81,6 @@ UNREADABLE_TIP = ("{name} cannot be shown here: damaged, not an image (training 
                   "file out; Delete moves it to the trash), or a format only training reads")
 HINT = ("Select faces (click; Shift or Ctrl for several; arrow keys), then press 1-7 to move "
         "them to that emotion or Delete to move them to the trash.")
-
-
-def to_trash(path: Path) -> Path:
-    """Move ``path`` to the system trash; its place there (for Undo). Raises OSError with
-    Qt's reason when the trash refuses it (no trash on that disk, no permission...). Qt makes
-    the trash inside the user's data folder but not that folder itself: in a new account with
-    no ~/.local/share every move failed with "Bad file descriptor". It is made first."""
-    data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    if data:
-        with contextlib.suppress(OSError):
-            Path(data).mkdir(parents=True, exist_ok=True)
-    named = _nameable(Path(path))
-    file = QFile(str(named))
-    if not file.moveToTrash():
-        if named != path:
-            with contextlib.suppress(OSError):
-                rename_no_replace(named, Path(path))  # back as it was
-        raise OSError(f"the system trash is not available here: "
-                      f"{file.errorString() or 'no reason given'}")
-    return Path(file.fileName())
-
-
-def _nameable(path: Path) -> Path:
-    """``path``, renamed first where its name is not UTF-8 text (``caf\xe9.png``, from an
-    old zip): Qt cannot name such a file, and its trash "was not available" (audit 39). The
-    name it gets spells the stray bytes out (``caf\\xe9.png``)."""
-    if is_text(str(path)):
-        return path
-    if not is_text(str(path.parent)):
-        raise OSError("its folder's name is not UTF-8 text, which the system trash cannot "
-                      "be given: rename the folder")
-    named = unused_path(path.parent, Path(printable(path.name)).stem, path.suffix
-                        if is_text(path.suffix) else "")
-    rename_no_replace(path, named)
-    return named
 
 
 def _decode(wanted: list[tuple[str, str]], stop: threading.Event,
@@ -350,6 +311,8 @@ class ReviewDialog(QDialog):
         self.show_emotion(first)
         self.resize(fitting_size(self, QSize(1040, 680), share=0.9, minimum=QSize(560, 400)))
         self.view.setFocus()  # the arrow keys go through the faces at once
+        collect.files_changed.connect(self._on_changed_elsewhere)  # another window, a file
+        collect.faces_changed.connect(self._on_changed_elsewhere)  # manager, this one's Collect
 
     # --- building ---------------------------------------------------------------------
     def _build(self) -> None:
@@ -466,6 +429,15 @@ class ReviewDialog(QDialog):
             self.emotions.topLevelItem(i).setText(1, str(len(self.listed[emotion])))
         total = sum(map(len, self.listed.values()))
         self.setWindowTitle(f"Review collected faces ({total})")
+
+    def _on_changed_elsewhere(self) -> None:
+        """Faces saved, moved or removed meanwhile by another window or program: listed again,
+        the face in view kept where it can be (the counts and faces stayed as they were
+        until the dialog was opened again, audit 53)."""
+        before, row = self.listed, self.view.currentIndex().row()
+        self.reload()
+        if self.listed != before:
+            self.show_emotion(self.emotion, keep_row=max(0, row))
 
     @property
     def emotion(self) -> str:

@@ -16,9 +16,9 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QWidget
 
-from fer_desktop.ui.collect_review import to_trash
 from fer_desktop.ui.run_list import RunList, run_text
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
+from fer_desktop.ui.system_trash import to_trash
 from trainer.runs import (
     NAME_MAX_CHARS,
     TRASH_BLOCKS,
