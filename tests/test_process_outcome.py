@@ -14,9 +14,13 @@ STOPPED_EVENT = {"stopped": True, "epochs_done": 2}
 
 @pytest.mark.parametrize(("end", "state", "message"), [
     (ProcessEnd(0, finished=DONE), FINISHED, "finished"),
-    (ProcessEnd(0, finished=STOPPED_EVENT), STOPPED, f"stopped; {RESUME_HINT}"),
-    (ProcessEnd(0, finished={"stopped": True, "epochs_done": 0}), STOPPED,
-     f"stopped in its first epoch; {NOTHING_KEPT_HINT}"),
+    (ProcessEnd(0, finished=STOPPED_EVENT, stop_requested=True), STOPPED,
+     f"stopped; {RESUME_HINT}"),
+    (ProcessEnd(0, finished={"stopped": True, "epochs_done": 0}, stop_requested=True),
+     STOPPED, f"stopped in its first epoch; {NOTHING_KEPT_HINT}"),
+    # not this window's Stop: another window's, or a signal (audit 53: read as this one's)
+    (ProcessEnd(0, finished=STOPPED_EVENT), STOPPED,
+     f"stopped from outside this window (another window's Stop, or a signal); {RESUME_HINT}"),
     # killed after its "finished" event: it had saved everything, its word stands
     (ProcessEnd(-9, finished=DONE, killed=True), FINISHED, "finished"),
     # a "finished" event and then a crash is not a finish

@@ -1233,7 +1233,7 @@ def test_a_run_left_training_in_the_background_can_be_followed_and_stopped(qtbot
         tab.show()
         tab.refresh_runs()
         tab.run_list.tree.topLevelItem(0).setSelected(True)
-        assert "training in the background" in tab.progress_box.epoch_label.text()
+        assert "training outside this window" in tab.progress_box.epoch_label.text()
         assert "2 of 5 epochs done" in tab.progress_box.epoch_label.text()
         assert tab.form.stop_button.isEnabled() and not tab.process.is_active
         tab.form.stop_button.click()
@@ -1271,7 +1271,7 @@ def test_an_output_folder_with_a_run_training_says_so_at_once(qtbot, tab, tmp_pa
         tab.form.out_edit.setText(str(tmp_path / "elsewhere"))
         tab.form.out_edit.editingFinished.emit()
         qtbot.waitUntil(lambda: tab.form.stop_button.isEnabled(), timeout=5000)
-        assert "training in the background" in tab.progress_box.epoch_label.text()
+        assert "training outside this window" in tab.progress_box.epoch_label.text()
     finally:
         trainer.kill()
         trainer.wait()
@@ -1411,7 +1411,7 @@ def test_a_run_left_training_is_followed_from_the_launch(qtbot, tmp_path):
         widget = TrainTab(settings)
         qtbot.addWidget(widget)
         said = widget.progress_box.epoch_label.text()
-        assert "20261207-064100-fast is training in the background" in said
+        assert "20261207-064100-fast is training outside this window" in said
         assert "5 of 6 epochs done" in said
     finally:
         trainer.kill()

@@ -60,7 +60,11 @@ def outcome_of(end: ProcessEnd) -> TrainerOutcome:
             epochs_done = done.get("epochs_done")
             where = " in its first epoch" if epochs_done == 0 else ""
             hint = resume_hint(run, epochs_done if isinstance(epochs_done, int) else None)
-            return TrainerOutcome(STOPPED, code, f"stopped{where}; {hint}", run)
+            # not this window's Stop: another window's, or a signal (it read as this one's,
+            # audit 53)
+            who = "" if end.stop_requested else \
+                " from outside this window (another window's Stop, or a signal)"
+            return TrainerOutcome(STOPPED, code, f"stopped{where}{who}; {hint}", run)
         return TrainerOutcome(FINISHED, code, "finished", run)
     if end.stop_requested:
         hint = resume_hint(run)

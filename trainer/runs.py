@@ -370,8 +370,9 @@ def training_here(rows: list[RunRow], skip: Path | None = None) -> RunRow | None
 def background_line(row: RunRow) -> str:
     """The Progress box's line for a run training outside this window."""
     of = f" of {row.epochs}" if row.epochs else ""
-    return (f"{row.run_dir.name} is training in the background (left running, or started "
-            f"from a terminal): {row.epochs_done}{of} epochs done. Stop asks it to stop.")
+    return (f"{row.run_dir.name} is training outside this window (in another window, one "
+            f"closed with Keep training, or a terminal): {row.epochs_done}{of} epochs done. "
+            "Stop asks it to stop.")
 
 
 def ended_line(row: RunRow) -> str:
