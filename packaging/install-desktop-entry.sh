@@ -22,10 +22,27 @@ if [ -z "$exe" ]; then
 fi
 icon="$here/_internal/assets/icon.png"
 [ -f "$icon" ] || icon="$here/../assets/icon.png"
+case $exe in *"
+"*) echo "install-desktop-entry.sh: the folder's path holds a line break, which a menu entry" \
+         "cannot name; move the bundle to another folder" >&2; exit 1 ;;
+esac
+# The path quoted for the Exec key (the Desktop Entry spec): inside the quotes \ " ` $ take a
+# backslash, which the key's own escaping doubles, and % is written %%. A & or | in a folder's
+# name broke the sed this used, a | leaving the entry empty, and a % started nothing (audit 56).
+quoted=$(printf '%s' "$exe" | sed -e 's/\\/\\\\\\\\/g' -e 's/["`$]/\\\\&/g' -e 's/%/%%/g')
 mkdir -p "$apps" "$icons"
 cp "$icon" "$icons/fer-desktop.png"
-# Quote the path for the Exec key (spaces in folder names are common).
-sed -e "s|^Exec=.*|Exec=\"$exe\"|" "$here/fer-desktop.desktop" > "$apps/fer-desktop.desktop"
-chmod 644 "$apps/fer-desktop.desktop"
+# Written beside and renamed: a failure leaves an earlier entry as it was.
+tmp=$(mktemp "$apps/.fer-desktop.desktop.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+        Exec=*) printf 'Exec="%s"\n' "$quoted" ;;
+        *) printf '%s\n' "$line" ;;
+    esac
+done < "$here/fer-desktop.desktop" > "$tmp"
+chmod 644 "$tmp"
+mv -f "$tmp" "$apps/fer-desktop.desktop"
+trap - EXIT
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database "$apps" || true
 echo "added FER Desktop to the application menu ($apps/fer-desktop.desktop -> $exe)"

@@ -9,7 +9,10 @@ from __future__ import annotations
 import configparser
 import json
 import re
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"
@@ -111,3 +114,64 @@ def test_the_bundle_carries_the_metadata_of_every_library_the_about_box_names():
     full = metadata_to_bundle(with_trainer=True)
     assert len(full) == len(COMPONENTS) and "keras" in full
     assert {"tensorflow", "tensorflow-cpu"} & set(full)
+
+
+def _exec_path(value: str) -> str:
+    """The program an Exec value names: the key's string escapes, then the quoting rule
+    (``\\"``, ``\\` ``, ``\\$``, ``\\\\`` inside quotes) and ``%%``, as the Desktop Entry
+    spec reads them."""
+    text = re.sub(r"\\(.)", lambda m: {"s": " ", "n": "\n", "t": "\t", "r": "\r"}.get(
+        m.group(1), m.group(1)), value)  # the string type's escapes
+    assert text.startswith('"') and text.endswith('"'), value
+    assert "%" not in text.replace("%%", ""), f"a lone % is a field code: {value}"
+    return re.sub(r'\\([\\"`$])', r"\1", text[1:-1]).replace("%%", "%")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script for Linux menus")
+@pytest.mark.parametrize("folder", ["R&D Tools été", "a|b", "50% off",
+                                    'q"uote $HOME `id` back\\slash'])
+def test_the_menu_entry_names_the_executable_whatever_the_folder_is_called(tmp_path, folder):
+    """Audit 56: sed's replacement took & for the match, a | ended it (leaving an earlier
+    entry empty) and a % was not written %%: the menu item started nothing."""
+    import shutil
+    import subprocess
+
+    bundle = tmp_path / folder / "fer-desktop"
+    (bundle / "_internal" / "assets").mkdir(parents=True)
+    for name in ("install-desktop-entry.sh", "fer-desktop.desktop"):
+        shutil.copy(ROOT / "packaging" / name, bundle / name)
+    shutil.copy(ROOT / "assets" / "icon.png", bundle / "_internal" / "assets" / "icon.png")
+    exe = bundle / "fer-desktop"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    home = tmp_path / "home"
+    entry = home / ".local" / "share" / "applications" / "fer-desktop.desktop"
+    entry.parent.mkdir(parents=True)
+    entry.write_text("an entry that worked\n")
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+    done = subprocess.run(["sh", str(bundle / "install-desktop-entry.sh")], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = entry.read_text(encoding="utf-8").splitlines()
+    assert _exec_path(next(x for x in lines if x.startswith("Exec="))[5:]) == str(exe)
+    assert "Name=FER Desktop" in lines and not list(entry.parent.glob(".fer-desktop*"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script for Linux menus")
+def test_a_folder_the_menu_cannot_name_leaves_an_earlier_entry_as_it_was(tmp_path):
+    import shutil
+    import subprocess
+
+    bundle = tmp_path / "two\nlines" / "fer-desktop"
+    bundle.mkdir(parents=True)
+    shutil.copy(ROOT / "packaging" / "install-desktop-entry.sh", bundle)
+    (bundle / "fer-desktop").write_text("#!/bin/sh\n")
+    (bundle / "fer-desktop").chmod(0o755)
+    entry = tmp_path / "home" / ".local" / "share" / "applications" / "fer-desktop.desktop"
+    entry.parent.mkdir(parents=True)
+    entry.write_text("an entry that worked\n")
+    done = subprocess.run(["sh", str(bundle / "install-desktop-entry.sh")],
+                          env={"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "holds a line break" in done.stderr
+    assert entry.read_text() == "an entry that worked\n"
