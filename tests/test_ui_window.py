@@ -1098,7 +1098,7 @@ def test_a_first_file_dialog_opens_in_videos_or_pictures(qtbot, monkeypatch, tmp
     # a file opened by any route is where the next dialog starts once the sample plays
     # (trial 32: after --source clips/a.mp4, then the sample, it started in the home folder)
     picker.opened(str(clips / "a.mp4"), remember=False)
-    picker.show_source(source_picker.resource_path(source_picker.SAMPLE_NAME, must_exist=False))
+    picker.show_source(source_picker.resource_path(source_picker.SAMPLE_IMAGE, must_exist=False))
     picker.open_video_dialog()
     assert asked[4:] == [str(clips)]
 

@@ -18,12 +18,14 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from fer_desktop import APP_NAME, __version__
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.playback import PLAYBACK_SPEEDS
+from fer_desktop.resources import SAMPLE_IMAGE, is_sample_image, sample_image_path
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.data_source import SOURCES as TRAIN_SOURCES
 from fer_desktop.ui.live_options import MIN_FACE_MAX_PX, SMOOTHING_MAX_S, LiveOptions
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
+SAMPLE_TEXT = "app:" + SAMPLE_IMAGE  # the sample image of the app wherever it is installed
 TABS = ("live", "train")  # the main window's tabs, in order, as remembered
 RECENT_FILES = 10  # files and folders listed in the Source list, this launch's and earlier
 MAX_RESUME_S = 7 * 24 * 3600  # a resume point past a week is no video's: "Resumed at
@@ -78,21 +80,41 @@ def _readable(value: object) -> object:
 
 
 def source_to_text(source: int | str | Path) -> str:
-    """``0`` -> ``"camera:0"``; a path -> its text. The form stored in the settings."""
+    """``0`` -> ``"camera:0"``; the app's sample image -> ``"app:sample.jpg"``, wherever the
+    app is; another path -> its text. The form stored in the settings."""
     if isinstance(source, int) and not isinstance(source, bool):
         return f"{CAMERA_PREFIX}{source}"
+    if is_sample_image(source):
+        return SAMPLE_TEXT
     return str(source)
 
 
 def source_from_text(text: str) -> int | str | None:
-    """Inverse of :func:`source_to_text`; ``None`` for an empty or malformed value."""
+    """Inverse of :func:`source_to_text`; ``None`` for an empty or malformed value. The
+    sample image is this installation's: the app's folder moved, or a new version unpacked
+    beside the old, opened on "sample.jpg is not where it was", naming the old folder's
+    _internal/assets (audit 56); a path stored so by an earlier version is read as it."""
     text = (text or "").strip()
     if not text:
         return None
     if text.startswith(CAMERA_PREFIX):
         number = text[len(CAMERA_PREFIX):]
         return int(number) if number.isdigit() else None
+    if text == SAMPLE_TEXT or _an_earlier_sample(text):
+        return str(sample_image_path())
     return text
+
+
+def _an_earlier_sample(text: str) -> bool:
+    """A sample image path an earlier version stored, of an app folder no longer there
+    (looked at only for a sample.jpg in an assets folder: a share may hang)."""
+    path = Path(text)
+    if path.name != SAMPLE_IMAGE or path.parent.name != "assets":
+        return False
+    try:
+        return not path.exists()
+    except OSError:
+        return True
 
 
 def default_output_folder() -> Path:

@@ -16,11 +16,9 @@ from PySide6.QtCore import QSignalBlocker, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QWidget
 
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_video_path
-from fer_desktop.resources import ResourceError, resource_path
+from fer_desktop.resources import SAMPLE_IMAGE, ResourceError, is_sample_image, resource_path
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import RECENT_FILES, AppSettings
-
-SAMPLE_NAME = "sample.jpg"
 
 
 def dialog_filter(title: str, suffixes: frozenset[str]) -> str:
@@ -41,7 +39,7 @@ def dialog_start(current: int | str | Path | None, last_folder: str,
     """Where an Open dialog starts: the folder of the file or folder playing now (opened from
     the command line, a drop or Open Recent, the first dialog started in Videos, far from it),
     else the folder of the last file or folder opened (by any route), else ``first``."""
-    if current is not None and not isinstance(current, int) and not is_sample(current):
+    if current is not None and not isinstance(current, int) and not is_sample_image(current):
         path = Path(current)
         folder = path if path.is_dir() else path.parent
         if folder.is_dir():
@@ -53,27 +51,14 @@ def recent_files_present(paths: list[str]) -> list[str]:
     """The recent files still there, the sample left out (it has its own entry). Run it in
     a worker: a stat of a file on a network share that hangs would hold the window."""
     return [path for path in paths if (Path(path).is_file() or Path(path).is_dir())
-            and not is_sample(path)]
-
-
-def is_sample(spec: int | str | Path) -> bool:
-    """The sample image shipped with the app (the picker's "Sample image" entry)."""
-    if isinstance(spec, int):
-        return False
-    sample = resource_path(SAMPLE_NAME, must_exist=False)
-    if Path(spec).name != sample.name:
-        return False  # no file system access for other files (a share may hang)
-    try:
-        return Path(spec).resolve() == sample.resolve()
-    except OSError:
-        return False
+            and not is_sample_image(path)]
 
 
 def describe_spec(spec: int | str | Path) -> str:
     """What the source picker shows for a source."""
     if isinstance(spec, int):
         return f"Camera {spec}"
-    if is_sample(spec):
+    if is_sample_image(spec):
         return "Sample image"
     return Path(spec).name or str(spec)
 
@@ -99,7 +84,7 @@ def showing(spec: int | str | Path | None, kind: str, description: str) -> str:
     """The status bar's line as a source opens: "Showing video /home/ann/clip.mp4", but
     "Showing the sample image" (the sample's path is the app's install folder, which told a
     user nothing)."""
-    if spec is not None and is_sample(spec):
+    if spec is not None and is_sample_image(spec):
         return "Showing the sample image"
     return f"Showing {kind} {description}"
 
@@ -178,9 +163,9 @@ class SourcePicker(QWidget):
         trial 40)."""
         if remember:
             self._settings.source = spec
-        if not isinstance(spec, int) and not is_sample(spec) and Path(spec).exists():
+        if not isinstance(spec, int) and not is_sample_image(spec) and Path(spec).exists():
             self._settings.remember_recent(Path(spec).resolve())
-        if not isinstance(spec, int) and not is_sample(spec) and Path(spec).exists():
+        if not isinstance(spec, int) and not is_sample_image(spec) and Path(spec).exists():
             # where the next dialog starts once something else plays (the sample, a camera):
             # opened from the command line, it started in the home folder (trial 32)
             path = Path(spec).resolve()
@@ -199,7 +184,7 @@ class SourcePicker(QWidget):
                 combo.insertItem(0, f"Camera {spec}", ("camera", spec))
                 index = 0
             combo.setCurrentIndex(index)
-        elif is_sample(spec):  # the "Sample image" entry itself (not a second of that name)
+        elif is_sample_image(spec):  # the "Sample image" entry itself (not a second of that name)
             combo.setCurrentIndex(self._find(("sample", None)))
         else:  # first among the files, newest first as the next launch lists them (a new
             data = ("file", str(spec))  # one went last, and moved up at a restart: trial 36)
@@ -355,7 +340,7 @@ class SourcePicker(QWidget):
     def open_sample(self) -> None:
         """Choose the sample image shipped with the app."""
         try:
-            path = resource_path(SAMPLE_NAME)
+            path = resource_path(SAMPLE_IMAGE)
         except ResourceError as exc:
             self._notifier.error(str(exc), exc=exc)
             return
