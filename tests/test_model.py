@@ -532,3 +532,30 @@ def test_a_sha256_recorded_in_capitals_is_the_same_digest(model_copy):
     meta["files_sha256"] = {k: v.upper() for k, v in meta["files_sha256"].items()}
     path.write_text(json.dumps(meta))
     EmotionClassifier.load(model_copy)
+
+
+@pytest.mark.parametrize("damage", ["cut", "no model.json"])
+def test_the_app_s_own_model_damaged_says_to_install_the_app_again(model_copy, monkeypatch,
+                                                                   damage):
+    """Audit 56: the bundle's model cut short, or its model.json gone, was told "copy the
+    model folder again, or go back to the shipped model": the very model that failed."""
+    from fer_desktop.core import model as model_module
+
+    monkeypatch.setattr(model_module, "default_model_dir", lambda: model_copy)
+    meta = json.loads((model_copy / "model.json").read_text())
+    if damage == "cut":
+        tflite = model_copy / meta["files"]["tflite_int8"]
+        tflite.write_bytes(tflite.read_bytes()[:300_000])
+    else:
+        (model_copy / "model.json").unlink()
+    with pytest.raises(ModelError) as info:
+        EmotionClassifier.load()
+    said = str(info.value)
+    assert "this is the app's own model, so the app's files are damaged or incomplete; " \
+           "install FER Desktop again" in said
+    assert "shipped model" not in said and "copy the model folder" not in said
+    assert ("is damaged or cut short" if damage == "cut" else "holds no model") in said
+    other = model_copy.parent / "mine"  # a user's own folder keeps its own advice
+    other.mkdir()
+    with pytest.raises(ModelError, match="holds no model .* a model is the folder"):
+        EmotionClassifier.load(other)

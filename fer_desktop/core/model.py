@@ -52,7 +52,12 @@ def default_model_dir() -> Path:
 def is_shipped_model_dir(folder: str | Path | None) -> bool:
     """Whether ``folder`` is the shipped model's (a user never chose "assets": the window
     names it "the shipped model")."""
-    return folder is not None and Path(folder).resolve() == default_model_dir().resolve()
+    if folder is None:
+        return False
+    try:
+        return Path(folder).resolve() == default_model_dir().resolve()
+    except (OSError, RuntimeError):  # a link that leads back to itself (RuntimeError, 3.11)
+        return False
 
 
 def apply_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
@@ -77,6 +82,16 @@ def _no_model_words(model_dir: Path) -> str:
                 f"fine-tune that did not end has none to make); {EXPORT_HINT}")
     return (f"holds no model (no {MODEL_JSON}): a model is the folder of a training run that "
             f"finished (in the Train tab's output folder), or of an export; {EXPORT_HINT}")
+
+
+def _as_shipped(exc: ModelError) -> ModelError:
+    """The shipped model failing, said as what it is: the app's own files damaged, mended by
+    installing it again. The hints for a user's own folder sent them back to the shipped
+    model (the one failing) or to copy a folder inside the app (audit 56)."""
+    what = exc.reason.split("; ")[0].split(": a model is")[0]
+    return ModelError(exc.path, f"{what}: this is the app's own model, so the app's files are "
+                                "damaged or incomplete; install FER Desktop again (unpack it "
+                                "again, or reinstall its package) to mend it")
 
 
 def read_metadata(model_dir: Path) -> dict:
@@ -323,6 +338,15 @@ class EmotionClassifier:
             ModelMismatchError: the metadata asks for something this app cannot do.
         """
         model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        try:
+            return cls._load(model_dir, prefer_int8, num_threads)
+        except ModelError as exc:
+            if isinstance(exc, ModelMismatchError) or not is_shipped_model_dir(model_dir):
+                raise
+            raise _as_shipped(exc) from exc
+
+    @classmethod
+    def _load(cls, model_dir: Path, prefer_int8: bool, num_threads: int) -> EmotionClassifier:
         meta = read_metadata(model_dir)
         files = meta["files"]
         int8, full = files.get("tflite_int8"), files.get("tflite")
