@@ -309,3 +309,4 @@ def test_qt_s_own_options_go_to_qt(tmp_path, extra, expected):
                                  "QT_QPA_PLATFORM": "offscreen"})
     assert expected in result.stdout + result.stderr, result.stderr
     assert result.returncode == (0 if extra == ["-reverse"] else 2)
+

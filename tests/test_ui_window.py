@@ -1878,3 +1878,28 @@ def test_a_recording_reads_the_models_name_once_a_second_not_every_frame(
     outputs = window.live_view.outputs
     names = {outputs.provenance()["model"] for _ in range(50)}
     assert names == {"stub"} and len(reads) == 1
+
+
+def test_a_damaged_face_detector_is_named_and_another_detector_loads(qtbot, main_window):
+    """Audit 56: YuNet's file damaged read "The emotion model could not be loaded ... choose
+    another model", which could not help, and choosing BlazeFace then did nothing at all."""
+    import dataclasses
+
+    from fer_desktop.core.errors import DetectorError
+
+    def factory(model_dir=None, options=None):
+        if options.detector == "yunet":
+            raise DetectorError("yunet", "/app/face_detection_yunet_2026may.tflite: not a "
+                                         "YuNet model LiteRT can load (not a valid Flatbuffer)")
+        return stub_pipeline(model_dir, options)
+
+    window = main_window(source=str(SAMPLE), pipeline_factory=factory)
+    live = window.live_view
+    qtbot.waitUntil(lambda: "could not be loaded" in (window.notifier.last_error or ""),
+                    timeout=10_000)
+    said = window.notifier.last_error
+    assert said.startswith("The yunet face detector could not be loaded: /app/face_") \
+        and "Choose another Detector in Options to go on" in said
+    assert "emotion model" not in said and "model folder" not in said
+    with qtbot.waitSignal(live.frame_shown, timeout=10_000):  # the fix that works, working
+        live.set_options(dataclasses.replace(live.options, detector="blazeface"))

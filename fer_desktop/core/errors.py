@@ -60,6 +60,21 @@ class ModelMismatchError(ModelError):
                                "export the model again with this version of the trainer")
 
 
+class DetectorError(ValueError):
+    """A face detector cannot be built: its model file missing or damaged (the app's own
+    files), or a name no detector has. A ValueError, as it was before it had a name.
+
+    Attributes:
+        detector: the detector's name (``yunet``, ``blazeface``, ``haar``).
+        reason: what is wrong.
+    """
+
+    def __init__(self, detector: str, reason: str) -> None:
+        self.detector = detector
+        self.reason = reason
+        super().__init__(f"the {detector} face detector cannot be used: {reason}")
+
+
 class ExportError(Exception):
     """A file or folder cannot be written (or would replace something it must not).
 

@@ -24,6 +24,7 @@ from fer_desktop.core import scene_cut
 from fer_desktop.core.crop import crop_scale_for, face_inputs
 from fer_desktop.core.detectors import FaceDetector, create_detector
 from fer_desktop.core.detectors.eyes import RememberedEyes, load_eye_finder
+from fer_desktop.core.errors import DetectorError
 from fer_desktop.core.frames import as_bgr8
 from fer_desktop.core.model import Classifier, EmotionClassifier
 from fer_desktop.core.tracking import (
@@ -140,6 +141,17 @@ def _scheduled(options: PipelineOptions, min_face_px: int) -> bool:
 
 
 def _detector_for(options: PipelineOptions) -> FaceDetector:
+    """The detector ``options`` name; DetectorError when it cannot be built (its file damaged
+    or missing: the window said "the emotion model could not be loaded", audit 56)."""
+    try:
+        return _build(options)
+    except DetectorError:
+        raise
+    except (ValueError, OSError, RuntimeError) as exc:  # ResourceError: a FileNotFoundError
+        raise DetectorError(options.detector, str(exc)) from exc
+
+
+def _build(options: PipelineOptions) -> FaceDetector:
     small = options.small_face_px
     if _scheduled(options, options.min_face_px):
         from fer_desktop.core.detectors.schedule import ScheduledDetector
@@ -187,7 +199,8 @@ class FacePipeline:
 
         Raises:
             ModelError / ModelMismatchError: the model cannot be used.
-            ValueError: unknown detector name.
+            DetectorError (a ValueError): the detector cannot be built (its file missing or
+                damaged, an unknown name).
         """
         classifier = EmotionClassifier.load(model_dir, num_threads=options.num_threads)
         return cls.from_classifier(classifier, options)
@@ -201,7 +214,8 @@ class FacePipeline:
         hold (a hot-swapped model, a stub).
 
         Raises:
-            ValueError: unknown detector name.
+            DetectorError (a ValueError): the detector cannot be built (its file missing or
+                damaged, an unknown name).
         """
         return cls(classifier, _detector_for(options), options)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from fer_desktop.core.errors import ModelError
+from fer_desktop.core.errors import DetectorError, ModelError
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.messages import about
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
@@ -26,6 +26,19 @@ from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.source_picker import SourcePicker, recent_files_present
+
+
+def pipeline_failure_words(exc: BaseException) -> tuple[str, str]:
+    """(the status bar's line, the video area's words) for a pipeline that did not load. A
+    detector's file damaged or missing read "The emotion model could not be loaded" and "choose
+    another model", which could not help; another detector can (audit 56)."""
+    if isinstance(exc, DetectorError):
+        message = (f"The {exc.detector} face detector could not be loaded: {exc.reason}. "
+                   "Choose another Detector in Options to go on; installing FER Desktop again "
+                   "mends it.")
+        return message, for_window(message)
+    message = f"The emotion model could not be loaded: {exc}"
+    return message, model_failure_words(message)
 
 
 def model_failure_words(message: str) -> str:
@@ -67,6 +80,7 @@ class LiveStartup(QObject):
         self.pipeline_factory = pipeline_factory
         self._camera_lister = camera_lister
         self.loading = False
+        self.failed_detector: str | None = None  # the detector the last load could not build
         self.cameras: list[int] | None = None  # None: not probed yet
         self.waiting_to_be_shown = False
         self.looking_up = False  # the remembered file or folder is being looked for
@@ -105,9 +119,16 @@ class LiveStartup(QObject):
         self.load(options)
 
     def load(self, options: PipelineOptions) -> None:
-        self.loading = True
+        self.loading, self.failed_detector = True, None
         self._jobs.start(self.pipeline_factory, self.model_dir, options,
                          on_returned=self._on_loaded, on_errored=self._on_errored)
+
+    def retry_detector(self, detector: str, options: PipelineOptions) -> None:
+        """Another detector chosen with no pipeline: loaded with it, where the last load
+        failed on a detector's file (choosing BlazeFace did nothing, audit 56)."""
+        if self.failed_detector not in (None, detector) and not self.loading:
+            self._notifier.info(f"Loading with the {detector} face detector...")
+            self.load(options)
 
     def shown(self) -> bool:
         """The tab is on screen; True when a first source was waiting for that."""
@@ -120,6 +141,7 @@ class LiveStartup(QObject):
 
     def _on_errored(self, exc: BaseException) -> None:
         self.loading = False
+        self.failed_detector = exc.detector if isinstance(exc, DetectorError) else None
         self.pipeline_errored.emit(exc)
 
     def _on_remembered(self, found: tuple[int | str | Path | None, str]) -> None:

@@ -43,7 +43,7 @@ from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDia
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.live_layout import column, pin_to_bottom, stacked, top_bar, video_beside_panel
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
-from fer_desktop.ui.live_startup import LiveStartup, model_failure_words
+from fer_desktop.ui.live_startup import LiveStartup, pipeline_failure_words
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.playback import PlaybackControls
 from fer_desktop.ui.recording import OutputControls, kind_of
@@ -309,10 +309,10 @@ class LiveView(QWidget):
             self.video_view.set_message("Looking for cameras...")
 
     def _on_pipeline_error(self, exc: BaseException) -> None:
-        message = f"The emotion model could not be loaded: {exc}"
+        message, shown = pipeline_failure_words(exc)
         if self._pipeline is not None:  # one chosen while it loaded works: not "none loaded"
             return self._notifier.error(f"{message} The model in use stays.", exc=exc)
-        self.video_view.set_message(model_failure_words(message))
+        self.video_view.set_message(shown)
         self._notifier.error(message, exc=exc, serious=True)
         self.pipeline_failed.emit(str(exc))
 
@@ -519,8 +519,8 @@ class LiveView(QWidget):
         self._settings.options = options
         self.options_box.set_options(options)  # signals blocked: no loop back here
         self.face_panel.set_min_face(min_face_worth_naming(options.min_face_px))
-        if self._pipeline is None:
-            return
+        if self._pipeline is None:  # another detector, after one failed to load: tried
+            return self.startup.retry_detector(options.detector, self._pipeline_options())
         pipeline_options = self._pipeline_options()
         painter = self._painter() if old.show_bars != options.show_bars else None
         if self._capture is not None and self._capture.isRunning():
