@@ -339,3 +339,19 @@ def test_a_video_cut_short_is_named_in_the_analysis_line(qtbot, tmp_path):
                                        "damaged?)"),)))
     assert dialog.status.text().endswith("\nvictim.avi ended after 802 of its 7,200 frames "
                                          "(truncated or damaged?)")
+
+
+def test_the_analysis_window_says_the_time_left(qtbot, tmp_path):
+    """Trial 46: "frame 185 of 10800" and 1% for an analysis of 40 minutes, and the close
+    question's "Close when it is done" said nothing of how long that was."""
+    from fer_desktop.core.time_left import TimeLeft
+    from fer_desktop.ui.file_analysis_dialog import FileAnalysisDialog
+
+    dialog = FileAnalysisDialog(tmp_path / "v.mp4", tmp_path / "r.csv", lambda: None)
+    qtbot.addWidget(dialog)
+    now = [0.0]
+    dialog._time_left = TimeLeft(clock=lambda: now[0])
+    dialog._on_progress(0, 10_800)
+    now[0] = 40.0
+    dialog._on_progress(185, 10_800)
+    assert dialog.status.text() == "Analysing v.mp4: frame 185 of 10,800, about 38:15 left"

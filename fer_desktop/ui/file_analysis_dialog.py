@@ -47,6 +47,7 @@ from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.messages import about
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
+from fer_desktop.core.time_left import TimeLeft
 from fer_desktop.ui import close_training
 from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
 from fer_desktop.ui.model_names import record_provenance
@@ -285,6 +286,7 @@ class FileAnalysisDialog(QDialog):
         self.thread.cancelled.connect(self._on_cancelled)
         self._video = video
         self._outcome_shown = False
+        self._time_left = TimeLeft()
 
     def start(self) -> None:
         self.thread.start()
@@ -307,7 +309,9 @@ class FileAnalysisDialog(QDialog):
         if total:
             self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(min(done, total))
-            self.status.setText(f"Analysing {self._video.name}: frame {done} of {total}")
+            left = self._time_left.words(done, total)  # 40 minutes under load (trial 46)
+            self.status.setText(f"Analysing {self._video.name}: frame {done:,} of {total:,}"
+                                + (f", {left}" if left else ""))
         else:
             self.status.setText(f"Analysing {self._video.name}: frame {done}")
 

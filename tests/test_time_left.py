@@ -1,0 +1,28 @@
+"""Time left of a job counted in steps (core/time_left.py), on a clock the test moves."""
+
+from __future__ import annotations
+
+from fer_desktop.core.time_left import TimeLeft
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_time_left_is_said_once_the_pace_is_known():
+    """Trial 46: "frame 185 of 10800" for a 40-minute analysis, with no time left."""
+    clock = Clock()
+    left = TimeLeft(settle_s=2.0, clock=clock)
+    assert left.words(0, 10_800) == ""  # begun: no pace yet
+    clock.now += 1.0
+    assert left.words(5, 10_800) == ""  # too soon to say
+    clock.now += 39.0
+    assert left.seconds(185, 10_800) == (10_800 - 185) * 40.0 / 185
+    assert left.words(185, 10_800) == "about 38:15 left"
+    assert left.words(185, None) == ""  # no total: nothing to say
+    clock.now += 1.0
+    assert left.words(0, 50) == ""  # begun again (a second pass): measured again
