@@ -555,3 +555,22 @@ def test_the_painter_draws_the_faces_held_as_well_as_the_faces_found(qtbot, thre
     with qtbot.waitSignal(thread.frame_ready, timeout=5000):
         thread.start()
     assert painter.drawn[0] == [1, 2]
+
+
+def test_an_idle_camera_is_read_but_not_analysed_unless_it_records(qtbot, threads):
+    """Trial 46: the window minimised, or the Train tab in front, the live view still took a
+    whole core; a camera nobody sees is read (its driver's buffer kept fresh), not analysed."""
+    pipeline = FakePipeline()
+    thread = make_thread(threads, ListSource(5), pipeline)
+    thread.idle = True
+    with qtbot.waitSignal(thread.ended, timeout=5000) as blocker:
+        thread.start()
+    assert blocker.args == [5] and pipeline.processed == []
+    recorded = FakePipeline()
+    again = make_thread(threads, ListSource(3), recorded)
+    again.idle = True
+    again.set_recorder(_NullRecorder())  # a recording needs every frame, seen or not
+    with qtbot.waitSignal(again.ended, timeout=5000):
+        again.start()
+    assert recorded.processed == [0, 1, 2]
+    again.set_recorder(None)

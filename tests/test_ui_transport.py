@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import test_ui_window
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from ui_helpers import SAMPLE, make_video
 
@@ -403,6 +404,7 @@ def test_the_live_tabs_news_waits_while_the_train_tab_is_shown(qtbot, main_windo
     window = main_window(source=str(video))
     live = window.live_view
     wait_frame(qtbot, live)
+    live.start_recording()  # it plays on behind the Train tab (else it rests there: trial 46)
     window.tabs.setCurrentIndex(TABS.index("train"))
     with qtbot.waitSignal(live.stats_updated, timeout=WAIT_MS,
                           check_params_cb=lambda stats: stats.ended):
@@ -1111,3 +1113,31 @@ def test_time_runs_left_to_right_in_a_right_to_left_layout(qtbot):
         assert item.getAxis("left").geometry().x() < item.getViewBox().geometry().x()
     finally:
         app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def test_a_video_rests_while_the_train_tab_is_in_front_unless_it_records(qtbot, main_window,
+                                                                          tmp_path):
+    """Trial 46: behind the Train tab (or minimised) a 1080p video kept a core busy, and a
+    training beside it took 2.6 times its estimate. It pauses, and plays on when seen."""
+    video = make_video(tmp_path / "clip.avi", frames=400, fps=20.0)
+    window = main_window(source=str(video))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    capture = live.threads()[0]
+    window.tabs.setCurrentIndex(1)  # the Train tab
+    assert capture.paused and not live.transport.playing
+    window.tabs.setCurrentIndex(0)
+    assert not capture.paused and live.transport.playing
+    window.setWindowState(Qt.WindowState.WindowMinimized)  # minimised: the same
+    qtbot.waitUntil(lambda: capture.paused, timeout=WAIT_MS)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    qtbot.waitUntil(lambda: not capture.paused, timeout=WAIT_MS)
+    live.start_recording()  # a recording goes on behind the Train tab
+    window.tabs.setCurrentIndex(1)
+    assert not capture.paused and live.transport.playing
+    live.stop_recording()
+    window.tabs.setCurrentIndex(0)
+    live.act_play_pause.trigger()  # paused by the user: seen again, it stays paused
+    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(0)
+    assert capture.paused and not live.transport.playing

@@ -111,6 +111,7 @@ class CaptureThread(QThread):
         self.unreadable = 0  # pictures of a folder that could not be read, said so far
         self.cut_short = ""  # set when a video proves shorter than its header says
         self.still_written = False  # at its end, the file was still being recorded
+        self.idle = False  # a camera nobody sees: its frames read, not analysed (trial 46)
         self._clock: PlaybackClock | None = None
         self._open_source = open_source
         self._pipeline = pipeline
@@ -345,8 +346,8 @@ class CaptureThread(QThread):
                     continue
                 frames_read += 1
                 self._restart_numbers_at_a_loop(frame, last_frame, show_next)
-                if not self._paced(source, frame, show_next):
-                    continue  # dropped, replaced by a seek, or stopping
+                if self._resting(is_live) or not self._paced(source, frame, show_next):
+                    continue  # nobody sees it; dropped, replaced by a seek, or stopping
                 show_next = False
                 image = frame.image
                 if is_live and self._mirror:
@@ -363,6 +364,11 @@ class CaptureThread(QThread):
             self._flush_recorder()  # a lost camera's last rows waited in a buffer (audit 38)
             if source is not None:
                 source.close()
+
+    def _resting(self, is_live: bool) -> bool:
+        """A camera nobody sees (``idle``) and nothing records: its frame read, not analysed
+        (a hidden window's camera took a core from a training beside it, trial 46)."""
+        return is_live and self.idle and not self._recording()
 
     def _paced(self, source: FrameSource, frame: Frame, show_next: bool) -> bool:
         """A video's clock: wait until ``frame`` is due, or skip it when late; False when it

@@ -56,6 +56,7 @@ from fer_desktop.ui.notifications import Notifier, TabNotifier
 from fer_desktop.ui.on_screen import fit_to_screen
 from fer_desktop.ui.settings import TABS, AppSettings
 from fer_desktop.ui.shortcuts_dialog import ShortcutsDialog
+from fer_desktop.ui.unwatched import RestWhenUnseen
 
 if TYPE_CHECKING:  # imported on demand: a GUI-only build has no Train tab
     from fer_desktop.ui.train_tab import TrainTab
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(train_page, "Train")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.rest_when_unseen = RestWhenUnseen(self, self.tabs, self.live_view)  # trial 46
         # a video or image opened from the menu on the Train tab is shown where it plays
         self.live_view.source_picker.chosen.connect(
             lambda _spec: self.tabs.setCurrentIndex(TABS.index("live")))
