@@ -51,3 +51,31 @@ def test_a_look_between_updates_leaves_the_interval_going_on():
     clock.t += 0.5
     whole = stats.take()
     assert whole.fps == pytest.approx(2.0) and whole.latency_ms == pytest.approx(20.0)
+
+
+@pytest.mark.parametrize("fps, pace, words", [
+    (9.0, (60.0, 1.0, False), "of 60"),      # Real time analyses 9 of its 60 a second
+    (58.0, (60.0, 1.0, False), ""),          # keeping up: nothing to say
+    (9.0, (30.0, 2.0, False), "of 60"),      # at 2x, 60 a second are due
+    (9.0, (60.0, 1.0, True), "0.15x"),       # Every frame plays it at 0.15x
+    (29.0, (30.0, 1.0, True), ""),
+    (9.0, None, ""),                          # a camera, a still image: no video clock
+])
+def test_the_frame_rate_says_what_it_leaves_out(fps, pace, words):
+    """Trial 46: "FPS 9.0" on a 60 fps video said nothing of the 85% of its frames never
+    analysed, nor of Every frame playing it at 0.35x under "1x"."""
+    stats = LiveStats(fps=fps, running=True, pace=pace)
+    assert stats.pace_words() == words
+    assert LiveStats(fps=fps, running=True, paused=True, pace=pace).pace_words() == ""
+
+
+def test_the_status_bar_shows_it(qtbot):
+    from PySide6.QtWidgets import QStatusBar
+
+    from fer_desktop.ui.live_figures import LiveFigures
+
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    figures = LiveFigures(bar)
+    figures.show_stats(LiveStats(fps=9.0, running=True, pace=(60.0, 1.0, False)))
+    assert figures.fps_label.text() == "FPS 9.0 of 60"

@@ -23,7 +23,8 @@ class LiveStats:
     dropped: frames replaced before they were painted, since the source opened.
     running: a capture thread is running. paused: a video is paused (no frames is no news).
     ended: a video reached its end (no frames until Play or a seek). slideshow: a folder's
-    pictures, one every few seconds (its "FPS 0.3" read as a fault).
+    pictures, one every few seconds (its "FPS 0.3" read as a fault). pace: (the video's
+    frames a second, the speed asked, every frame) of a video on its clock, else None.
     """
 
     fps: float = 0.0
@@ -36,6 +37,21 @@ class LiveStats:
     paused: bool = False
     ended: bool = False
     slideshow: bool = False
+    pace: tuple[float, float, bool] | None = None
+
+    def pace_words(self) -> str:
+        """What the frame rate leaves out, where it leaves much: ``"of 60"`` when Real time
+        analyses 9 of a 60 fps video's frames a second, ``"0.15x"`` when Every frame plays it
+        that slowly. "FPS 9.0" said neither, and the recording's gaps or the crawling clock
+        went unexplained (trial 46)."""
+        if self.pace is None or not self.running or self.paused or self.ended \
+                or self.fps <= 0:
+            return ""
+        video_fps, speed, every_frame = self.pace
+        if every_frame:
+            played = self.fps / video_fps
+            return f"{played:.2f}x" if played < 0.9 * speed else ""
+        return f"of {video_fps * speed:.0f}" if self.fps < 0.9 * video_fps * speed else ""
 
 
 def _mean(values: list[float]) -> float | None:
@@ -67,7 +83,8 @@ class FrameStats:
 
     def take(self, *, faces: int = 0, still: bool = False, dropped: int = 0,
              running: bool = False, paused: bool = False, ended: bool = False,
-             slideshow: bool = False, restart: bool = True) -> LiveStats:
+             slideshow: bool = False, pace: tuple[float, float, bool] | None = None,
+             restart: bool = True) -> LiveStats:
         """The statistics since the previous call; starts a new interval unless ``restart``
         is False (a look between the once-a-second updates: a slideshow's new picture)."""
         now = self._clock()
@@ -75,7 +92,7 @@ class FrameStats:
         stats = LiveStats(fps=self._frames / elapsed, latency_ms=_mean(self._latency),
                           interval_ms=_mean(self._gaps), faces=faces, still=still,
                           dropped=dropped, running=running, paused=paused, ended=ended,
-                          slideshow=slideshow)
+                          slideshow=slideshow, pace=pace)
         if restart:
             self._start = now
             self._frames = 0

@@ -365,6 +365,13 @@ class CaptureThread(QThread):
             if source is not None:
                 source.close()
 
+    @property
+    def pace(self) -> tuple[float, float, bool] | None:
+        """(the video's frames a second, the speed asked, every frame) of a video played on
+        its clock, for the status bar to say how much of it is analysed; None otherwise."""
+        clock, fps = self._clock, self.fps
+        return (fps, self._speed, self._every_frame) if clock is not None and fps else None
+
     def _resting(self, is_live: bool) -> bool:
         """A camera nobody sees (``idle``) and nothing records: its frame read, not analysed
         (a hidden window's camera took a core from a training beside it, trial 46)."""

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from fer_desktop.core.frame_stats import LiveStats
 
 # as wide as their widest text: the bar does not jump about as the figures change
-_WIDEST = ("still image", "888 ms/frame, every 888 ms", "88 faces")
+_WIDEST = ("FPS 88.8 of 888", "888 ms/frame, every 888 ms", "88 faces")
 
 
 class LiveFigures:
@@ -20,7 +20,9 @@ class LiveFigures:
 
     def __init__(self, bar: QStatusBar) -> None:
         self.fps_label = QLabel("FPS -")
-        self.fps_label.setToolTip("Frames shown per second")
+        self.fps_label.setToolTip(
+            "Frames analysed and shown per second. \"of 60\": the video has 60 a second and "
+            "Real time skips the rest to keep up; \"0.35x\": Every frame plays it that slowly")
         self.latency_label = QLabel("- ms/frame")
         self.latency_label.setToolTip("Latency: time to detect, classify and draw one frame. "
                                       "Interval: time between two processed frames.")
@@ -58,7 +60,8 @@ class LiveFigures:
         elif stats.slideshow and stats.running:
             self.fps_label.setText("slideshow")
         elif stats.running:
-            self.fps_label.setText(f"FPS {stats.fps:.1f}")
+            pace = stats.pace_words()
+            self.fps_label.setText(f"FPS {stats.fps:.1f}" + (f" {pace}" if pace else ""))
         else:
             self.fps_label.setText("FPS -")
         if stats.latency_ms is not None:

@@ -575,7 +575,6 @@ class LiveView(QWidget):
         if thread is self._capture and self.is_recording:
             self.outputs.stop(failure=message)
 
-    # stats ------------------------------------------------------------------------------
     def _on_stats_timer(self, restart: bool = True) -> None:
         output, capture = self._last_output, self._capture
         self.stats_updated.emit(self._frame_stats.take(
@@ -585,7 +584,8 @@ class LiveView(QWidget):
             running=capture is not None and capture.isRunning(),
             paused=capture is not None and capture.seekable and capture.paused,
             ended=self.playback.at_end,
-            slideshow=capture is not None and capture.slideshow, restart=restart))
+            slideshow=capture is not None and capture.slideshow, restart=restart,
+            pace=capture.pace if capture is not None else None))
 
     # shutdown ---------------------------------------------------------------------------
     def shutdown(self) -> None:
