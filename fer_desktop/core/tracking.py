@@ -210,8 +210,10 @@ def reading_order(boxes: np.ndarray) -> list[int]:
 JUMP_WIDTHS = 4.0  # a new face of a similar size this many widths away may be a lost one
 # How fast a face may cross the picture, in its own widths a second, for a face seen once
 # (no speed of its own yet) to continue its track over more than ``max_center_shift`` widths:
-# trial 46's walker, 400 px/s at 92 px wide, is 4.3. Never more than JUMP_WIDTHS.
-WIDTHS_PER_S = 5.0
+# trial 46's walker, 400 px/s at 92 px wide, is 4.3; a smaller face further off at the same
+# pace, 60 px wide, 6.7 (it got a new number at each analysed frame at 5). Never more than
+# JUMP_WIDTHS.
+WIDTHS_PER_S = 10.0
 # A face's motion is carried on for at most this long when it is looked for where it should
 # be now (its last place moved by its speed): beyond it, a guess of where it went is no better.
 MAX_PREDICT_S = 1.0
