@@ -465,3 +465,26 @@ def test_nothing_is_held_where_the_frames_carry_no_usable_time():
     tracker.update([BOX], HAPPY[None], math.nan)
     tracker.update([], NO_FACES, math.nan)
     assert tracker.held() == []
+
+
+def test_a_still_face_keeps_its_number_when_a_walker_passes_behind_it():
+    """Review 56: matched on the larger of the overlaps with a track's last box and with
+    where its speed takes it, a walker hidden behind a still face of its size had its
+    predicted box land on the still face, which took the walker's number for good."""
+    rng = np.random.default_rng(7)
+    tracker = FaceTracker()
+    sx, sy, wx, t = 640.0, 300.0, 100.0, 0.0
+    still_ids, walker_ids = [], set()
+    while wx < 1200:  # a 92 px walker at 400 px/s, analysed about 15 times a second
+        gap = rng.uniform(0.8, 1.2) / 15
+        t += gap
+        wx += 400 * gap
+        boxes = [np.array([sx - 46, sy - 46, sx + 46, sy + 46]) + rng.normal(0, 2.0, 4)]
+        walker = abs(wx - sx) >= 0.8 * 92  # else hidden behind the still face
+        if walker:
+            boxes.append(np.array([wx - 46, sy - 46, wx + 46, sy + 46]) + rng.normal(0, 2.0, 4))
+        states = tracker.update(np.array(boxes, np.float32), np.stack([HAPPY] * len(boxes)), t)
+        still_ids.append(states[0].track_id)
+        if walker:
+            walker_ids.add(states[1].track_id)
+    assert set(still_ids) == {still_ids[0]} and still_ids[0] not in walker_ids

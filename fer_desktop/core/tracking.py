@@ -326,10 +326,11 @@ class FaceTracker:
         if not self._tracks or len(boxes) == 0:
             return {}
         ahead = [_predicted(t, when) for t in self._tracks]
-        ious = np.maximum(iou_matrix(boxes, np.stack([t.box for t in self._tracks])),
-                          iou_matrix(boxes, np.stack(ahead)))
-        pairs = sorted(((ious[d, t], d, t) for d, t in zip(*np.nonzero(
-            ious >= self.options.min_iou), strict=True)), reverse=True)
+        pairs = []  # where each face was seen first, then where it should be now: on the
+        for places in (np.stack([t.box for t in self._tracks]), np.stack(ahead)):  # larger
+            ious = iou_matrix(boxes, places)  # of the two, a walker's box sliding over a
+            pairs += sorted(((ious[d, t], d, t) for d, t in zip(*np.nonzero(  # still face
+                ious >= self.options.min_iou), strict=True)), reverse=True)  # took its number
         matched: dict[int, int] = {}
         used: set[int] = set()
         likeness = self._likeness(looks)
