@@ -1137,6 +1137,13 @@ def test_a_video_rests_while_the_train_tab_is_in_front_unless_it_records(qtbot, 
     assert not capture.paused and live.transport.playing
     live.stop_recording()
     window.tabs.setCurrentIndex(0)
+    window.tabs.setCurrentIndex(1)  # resting behind the Train tab, File > Record CSV
+    assert capture.paused
+    live.act_record.trigger()  # plays it on for the recording (review 56)
+    assert live.is_recording and not capture.paused and live.transport.playing
+    live.act_record.trigger()  # and it rests again once the recording ends
+    assert not live.is_recording and capture.paused
+    window.tabs.setCurrentIndex(0)
     live.act_play_pause.trigger()  # paused by the user: seen again, it stays paused
     window.tabs.setCurrentIndex(1)
     window.tabs.setCurrentIndex(0)

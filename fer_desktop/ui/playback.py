@@ -273,7 +273,7 @@ class PlaybackControls(QObject):
             self.bar.set_playing(False)
             capture.set_paused(True)
             self._paused_unseen = True
-        elif watched and self._paused_unseen:
+        elif (watched or recording) and self._paused_unseen:  # seen, or recorded
             self._paused_unseen = False
             self.bar.set_playing(True)
             capture.set_paused(False)

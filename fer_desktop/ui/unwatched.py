@@ -19,6 +19,9 @@ class RestWhenUnseen(QObject):
         self._window, self._tabs, self._live = window, tabs, live_view
         window.installEventFilter(self)
         tabs.currentChanged.connect(self.update)
+        # a recording started from the Train tab (File > Record CSV) needs the video playing;
+        # one that ends there, the video resting (review 56)
+        live_view.recording_changed.connect(self.update)
 
     def seen(self) -> bool:
         return not self._window.isMinimized() and self._tabs.currentWidget() is self._live
