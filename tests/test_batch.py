@@ -951,3 +951,19 @@ def test_kill_9_of_analyze_jobs_ends_its_workers(tmp_path, sample_bgr):
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert not alive, "workers outlived their parent"
+
+
+def test_a_shard_whose_every_input_is_unreadable_leaves_a_part_merge_takes(tmp_path, capsys,
+                                                                          sample_bgr):
+    """Review 56: a shard of broken files wrote no part, and no record, exit 2; merge then
+    refused every other part ("no part of shard 2"), and running it again did the same."""
+    good = sample_video(tmp_path / "a.avi", sample_bgr, frames=3)
+    broken = tmp_path / "b.mp4"
+    broken.write_text("not a video")
+    parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
+    assert analyse([str(good), str(broken)], parts[0], "--shard", "1/2") == 0
+    assert analyse([str(good), str(broken)], parts[1], "--shard", "2/2") == 1  # skipped
+    assert parts[1].read_text().count("\n") == 1  # the header alone
+    capsys.readouterr()
+    assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 0
+    assert "part-2.csv (shard 2/2) skipped 1 input(s): " in capsys.readouterr().err

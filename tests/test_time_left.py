@@ -24,5 +24,6 @@ def test_time_left_is_said_once_the_pace_is_known():
     assert left.seconds(185, 10_800) == (10_800 - 185) * 40.0 / 185
     assert left.words(185, 10_800) == "about 38:15 left"
     assert left.words(185, None) == ""  # no total: nothing to say
+    assert left.words(10_900, 10_800) == ""  # past the header's count: not "about -" (review 56)
     clock.now += 1.0
     assert left.words(0, 50) == ""  # begun again (a second pass): measured again

@@ -672,8 +672,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
         if video is not None:
             video.close()
 
-    if totals["frames"] == 0:
-        print(("interrupted before any input was finished" if interrupted else
+    if totals["frames"] == 0 and (interrupted or args.shard is None):  # a shard says: merge
+        print(("interrupted before any input was finished" if interrupted else  # (review 56)
                "error: nothing could be analysed") + f"; {args.out} was not written"
               + (" (the existing file is unchanged)" if args.out.exists() else ""),
               file=sys.stderr)

@@ -36,8 +36,8 @@ class TimeLeft:
             self._start = (now, done)
             return None
         began, first = self._start
-        if not total or now - began < self._settle_s or done <= first:
-            return None
+        if not total or now - began < self._settle_s or done <= first or done >= total:
+            return None  # past its total: a video longer than its header said ("about -")
         return (total - done) * (now - began) / (done - first)
 
     def words(self, done: int, total: int | None) -> str:
