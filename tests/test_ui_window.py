@@ -1903,3 +1903,36 @@ def test_a_damaged_face_detector_is_named_and_another_detector_loads(qtbot, main
     assert "emotion model" not in said and "model folder" not in said
     with qtbot.waitSignal(live.frame_shown, timeout=10_000):  # the fix that works, working
         live.set_options(dataclasses.replace(live.options, detector="blazeface"))
+
+
+def test_a_model_chosen_after_the_detector_failed_is_said_and_loads_with_another(
+        qtbot, main_window, monkeypatch):
+    """Review 56: with YuNet's file damaged, File > Use model folder built the pipeline with
+    YuNet again, and its DetectorError escaped a Qt slot; another detector then loaded the
+    launch's model, not the one chosen."""
+    import dataclasses
+
+    from fer_desktop.core import pipeline as pipeline_module
+    from fer_desktop.core.errors import DetectorError
+
+    real = pipeline_module._build
+
+    def build(options):
+        if options.detector == "yunet":
+            raise ValueError("face_detection_yunet_2026may.tflite: not a valid Flatbuffer")
+        return real(options)
+    monkeypatch.setattr(pipeline_module, "_build", build)
+
+    def factory(model_dir=None, options=None):
+        raise DetectorError("yunet", "damaged")
+    window = main_window(source=str(SAMPLE), pipeline_factory=factory)
+    live = window.live_view
+    qtbot.waitUntil(lambda: "could not be loaded" in (window.notifier.last_error or ""),
+                    timeout=10_000)
+    window.notifier.last_error = ""
+    chosen = StubClassifier()
+    live.set_classifier(chosen)  # as File > Use model folder does once it has loaded
+    assert "yunet face detector could not be loaded" in window.notifier.last_error
+    with qtbot.waitSignal(live.frame_shown, timeout=10_000):
+        live.set_options(dataclasses.replace(live.options, detector="blazeface"))
+    assert live._pipeline.classifier is chosen  # the model chosen, not the launch's

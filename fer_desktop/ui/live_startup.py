@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from fer_desktop.core.errors import DetectorError, ModelError
 from fer_desktop.core.gui_wording import for_window
 from fer_desktop.core.messages import about
+from fer_desktop.core.model import Classifier
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.sources import initial_source, normalise_source
 from fer_desktop.ui.jobs import BackgroundJobs
@@ -123,12 +124,29 @@ class LiveStartup(QObject):
         self._jobs.start(self.pipeline_factory, self.model_dir, options,
                          on_returned=self._on_loaded, on_errored=self._on_errored)
 
-    def retry_detector(self, detector: str, options: PipelineOptions) -> None:
+    def retry_detector(self, detector: str, options: PipelineOptions,
+                       classifier: Classifier | None = None) -> None:
         """Another detector chosen with no pipeline: loaded with it, where the last load
-        failed on a detector's file (choosing BlazeFace did nothing, audit 56)."""
-        if self.failed_detector not in (None, detector) and not self.loading:
-            self._notifier.info(f"Loading with the {detector} face detector...")
-            self.load(options)
+        failed on a detector's file (choosing BlazeFace did nothing, audit 56); around
+        ``classifier`` where a model was chosen since (not the launch's again, review 56)."""
+        if self.failed_detector in (None, detector) or self.loading:
+            return
+        self._notifier.info(f"Loading with the {detector} face detector...")
+        if classifier is None:
+            return self.load(options)
+        self.loading, self.failed_detector = True, None
+        self._jobs.start(FacePipeline.from_classifier, classifier, options,
+                         on_returned=self._on_loaded, on_errored=self._on_errored)
+
+    def around(self, classifier: Classifier, options: PipelineOptions) -> FacePipeline | None:
+        """A pipeline around a model chosen while none was loaded; None where its detector
+        cannot be built, said as a failed load is (a DetectorError escaped a Qt slot after a
+        detector's file failed at the launch, review 56)."""
+        try:
+            return FacePipeline.from_classifier(classifier, options)
+        except DetectorError as exc:
+            self._on_errored(exc)
+            return None
 
     def shown(self) -> bool:
         """The tab is on screen; True when a first source was waiting for that."""

@@ -181,8 +181,7 @@ class LiveView(QWidget):
             self, "&Why this answer? (the face shown)...", "Ctrl+Shift+E",
             "Show which parts of the face shown in the side panel made the model's answer",
             self.explain_face)
-        self.act_analyse_file = make_action(
-            self, "&Analyse whole file...", "Ctrl+Shift+A",
+        self.act_analyse_file = make_action(self, "&Analyse whole file...", "Ctrl+Shift+A",
             "Analyse every frame of a video in the background and chart the emotions over "
             "its time (saved as a CSV file)", self.analyse_whole_file)
 
@@ -230,8 +229,7 @@ class LiveView(QWidget):
         # The answer (heading, bars) stays in view; the timeline, options and Collect under
         # it scroll, as wide as they need (no sideways scrolling): changing an option scrolled
         # the answer it changes out of sight.
-        below = column((self.face_panel.take_timeline(), 1), self.options_box,
-                       self.collect_panel)
+        below = column((self.face_panel.take_timeline(), 1), self.options_box, self.collect_panel)
         below.layout().addStretch(0)  # what a still picture's short timeline leaves, at the end
         self.side_scroll = SidePanelScroll(below)
         guard_wheel(below)  # the wheel scrolls the panel, not the setting under the pointer
@@ -392,8 +390,7 @@ class LiveView(QWidget):
         self.options_box.show_auto_min_face(defaults_for(source_kind(spec)).min_face_px)
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
                                mirror=self._options.mirror, describe=describe_spec(spec),
-                               speed=self.transport.speed,
-                               every_frame=self.transport.every_frame)
+                               speed=self.transport.speed, every_frame=self.transport.every_frame)
         self.playback.attach(thread, spec)
         thread.opened.connect(functools.partial(self._on_opened, thread))
         thread.frame_ready.connect(functools.partial(self._on_frame_ready, thread))
@@ -520,7 +517,8 @@ class LiveView(QWidget):
         self.options_box.set_options(options)  # signals blocked: no loop back here
         self.face_panel.set_min_face(min_face_worth_naming(options.min_face_px))
         if self._pipeline is None:  # another detector, after one failed to load: tried
-            return self.startup.retry_detector(options.detector, self._pipeline_options())
+            return self.startup.retry_detector(options.detector, self._pipeline_options(),
+                                               self._classifier)
         pipeline_options = self._pipeline_options()
         painter = self._painter() if old.show_bars != options.show_bars else None
         if self._capture is not None and self._capture.isRunning():
@@ -538,9 +536,10 @@ class LiveView(QWidget):
         """Use this (already loaded and checked) classifier from the next frame on, and on
         the next source's: a thread stopped before it took the model lost it (review 45)."""
         self._classifier = classifier
-        if self._pipeline is None:
-            self._pipeline = FacePipeline.from_classifier(
-                classifier, self._pipeline_options(PipelineOptions()))
+        if self._pipeline is None:  # None again where its detector's file is damaged
+            if (pipeline := self.startup.around(classifier, self._pipeline_options())) is None:
+                return  # said, as at the launch; another detector loads it (review 56)
+            self._pipeline = pipeline
             self.pipeline_ready.emit(classifier)
             if self._spec is not None or self.startup.cameras is not None:
                 self._open_chosen_or_default()
