@@ -144,6 +144,21 @@ def test_a_cluster_half_asked_for_is_said(monkeypatch, strategy, tf_config, word
         assert said[0].startswith(words)
 
 
+def test_a_resume_with_tf_config_names_the_run_s_own_strategy(monkeypatch, tmp_path):
+    """Review 56: a resume of a run started alone said "strategy is None" (older runs) and
+    advised --strategy multiworker, which a resume ignores."""
+    from types import SimpleNamespace
+
+    from trainer.multiworker import cluster_for
+
+    monkeypatch.setenv("TF_CONFIG", _tf_config(WORKERS, 0))
+    (tmp_path / "config.json").write_text("{}")
+    said: list[str] = []
+    assert cluster_for(SimpleNamespace(strategy="multiworker"), tmp_path, said.append) is None
+    assert said == ["TF_CONFIG is set, but this run's strategy is auto: it trains on this "
+                    "machine alone; a resume keeps the strategy its run was started with"]
+
+
 @pytest.mark.parametrize(("jobs", "task", "chief"), [
     ({"worker": WORKERS}, ("worker", 0), True),
     ({"worker": WORKERS}, ("worker", 1), False),

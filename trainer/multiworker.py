@@ -282,8 +282,10 @@ def cluster_for(config, resume_dir: Path | None,
             return None  # train() reports the unreadable run folder itself
     if strategy != "multiworker":
         if os.environ.get("TF_CONFIG", "").strip():
-            warn(f"TF_CONFIG is set, but this run's strategy is {strategy}: it trains on this "
-                 "machine alone; add --strategy multiworker to train with the cluster")
+            advice = ("a resume keeps the strategy its run was started with" if resume_dir
+                      else "add --strategy multiworker to train with the cluster")
+            warn(f"TF_CONFIG is set, but this run's strategy is {strategy or 'auto'}: it "
+                 f"trains on this machine alone; {advice}")  # resumed: review 56
         return None
     worker_timeout_s()  # a bad FER_WORKER_TIMEOUT is refused now, before any work
     cluster = cluster_from_env()

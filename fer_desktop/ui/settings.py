@@ -106,10 +106,13 @@ def source_from_text(text: str) -> int | str | None:
 
 
 def _an_earlier_sample(text: str) -> bool:
-    """A sample image path an earlier version stored, of an app folder no longer there
-    (looked at only for a sample.jpg in an assets folder: a share may hang)."""
+    """A sample image path an earlier version stored, of an app folder no longer there: the
+    bundle's own layout, ``_internal/assets/sample.jpg``, only (a user's own project's
+    ``assets/sample.jpg`` on a drive not connected was taken for it, review 56), and looked
+    at only then (a share may hang)."""
     path = Path(text)
-    if path.name != SAMPLE_IMAGE or path.parent.name != "assets":
+    if path.name != SAMPLE_IMAGE or path.parent.name != "assets" \
+            or path.parent.parent.name != "_internal":
         return False
     try:
         return not path.exists()
