@@ -224,6 +224,23 @@ def test_no_display_is_said_in_words_not_by_a_qt_abort(monkeypatch, capsys):
     assert "no display to open a window on" in capsys.readouterr().err
 
 
+def test_the_bundle_s_own_x_plugin_missing_is_said_not_left_to_qt_s_abort(monkeypatch,
+                                                                            tmp_path):
+    """Audit 56: with the bundle's libqxcb.so gone, Qt aborted (exit 134) with its reason on
+    a terminal a double-clicking user never sees."""
+    import PySide6
+
+    from fer_desktop.ui import app
+
+    monkeypatch.setattr(PySide6, "__file__", str(tmp_path / "PySide6" / "__init__.py"))
+    x11 = {"DISPLAY": ":0"}
+    assert app.missing_x_library(x11, "linux") == ""  # a system Qt: Qt says what it lacks
+    monkeypatch.setattr(app, "is_frozen", lambda: True)
+    said = app.missing_x_library(x11, "linux")
+    assert said.startswith("the app's files are incomplete (") and "libqxcb.so is missing" \
+        in said and said.endswith("install FER Desktop again")
+
+
 def test_a_missing_x_library_is_named_not_qts_guess(monkeypatch, capsys):
     """Qt aborted naming libxcb-cursor0, installed, when libxcb-icccm4 was missing (trial 30):
     the system's loader names the library, and the window is not tried."""

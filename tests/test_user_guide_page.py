@@ -190,3 +190,15 @@ def test_the_pages_it_links_to_show_without_the_projects_records(qtbot, window):
     left = re.findall(r"\b(?:trial|review|audit)s? \d+", text)
     assert len(left) < before / 10, left
     assert "Open Recent" in text
+
+
+def test_a_linked_page_missing_says_the_app_s_files_are_incomplete(qtbot, window, tmp_path):
+    """Audit 56: a page the guide links to, missing from the app, read "The user guide
+    .../labels.md cannot be read ([Errno 2] ...)" in the clicked link's blue, with no way on."""
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    dialog.show_page(tmp_path / "labels.md")  # as a link to a page not there opens it
+    said = dialog.browser.toPlainText()
+    assert said.startswith("This page of the user guide (") and "labels.md) cannot be read: " \
+        "it is not there. The app's files are incomplete: install FER Desktop again" in said
+    assert "Errno" not in said

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fer_desktop import APP_NAME, __version__
 from fer_desktop.core.detectors import DETECTORS
+from fer_desktop.resources import is_frozen
 
 SNAPSHOT_TIMEOUT_S = 60.0
 EXIT_NO_FRAME = 2
@@ -170,8 +171,10 @@ def missing_x_library(environ, platform: str, load=None) -> str:
     import PySide6
 
     plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
-    if not plugin.is_file():  # a bundle keeps it elsewhere: Qt says what it lacks
-        return ""
+    if not plugin.is_file():  # a Qt of the system's keeps it elsewhere: Qt says what it lacks;
+        # the bundle's own missing is its files incomplete (Qt aborted, exit 134, audit 56)
+        return (f"the app's files are incomplete ({plugin} is missing): install FER Desktop "
+                "again") if is_frozen() else ""
     try:
         (load or ctypes.CDLL)(str(plugin))
     except OSError as exc:

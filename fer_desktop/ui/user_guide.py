@@ -91,7 +91,13 @@ class UserGuideDialog(QDialog):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            self.browser.setPlainText(f"The user guide {path} cannot be read ({exc}).")
+            what = "The user guide" if path == self._home else "This page of the user guide"
+            reason = "it is not there" if isinstance(exc, FileNotFoundError) else \
+                getattr(exc, "strerror", None) or str(exc)
+            self.browser.setCurrentCharFormat(QTextCharFormat())  # not the clicked link's
+            self.browser.setPlainText(  # blue, nor "the user guide" of a page (audit 56)
+                f"{what} ({path}) cannot be read: {reason}. The app's files are incomplete: "
+                "install FER Desktop again to mend them.")
             return
         self.browser.setMarkdown(without_work_notes(text))
         name_headings(self.browser.document())
