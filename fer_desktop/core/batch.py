@@ -19,6 +19,7 @@ threads, and a forked copy of a locked thread pool can hang.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures.process
 import contextlib
 import csv
 import functools
@@ -603,7 +604,13 @@ class ProcessRunner:
 
     def close(self) -> None:
         """Stop the workers (cancelling units not started) and delete the part CSVs."""
+        manager = getattr(self._pool, "_executor_manager_thread", None)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        # Python's exit hook wakes every pool thread it still knows of, through a pipe this
+        # shutdown closed: where a stop's traceback still held the thread, a job's log ended
+        # in "Exception ignored ... Bad file descriptor" (trial 47); it is forgotten here.
+        if manager is not None:
+            getattr(concurrent.futures.process, "_threads_wakeups", {}).pop(manager, None)
         if self._counter.is_alive():  # still counting: its totals are not needed any more
             self._counter.terminate()
         self._counter.join()
