@@ -132,6 +132,19 @@ def test_merge_refuses_a_shard_cut_short_or_missing_and_names_what_one_skipped(
     assert f"has {len(edited) - 2} rows and its record" in capsys.readouterr().err
 
 
+def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_path, capsys):
+    """Trial 47: inputs added, the shards run again with --force, one killed before it wrote
+    its part: its part of the earlier run was merged with the new ones, exit 0, an input
+    missing from the result."""
+    parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
+    assert analyse(inputs[:3], parts[0], "--shard", "1/2") == 1  # the earlier run's part
+    assert analyse(inputs, parts[1], "--shard", "2/2", "--force") == 1  # of the new list
+    capsys.readouterr()
+    assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 2
+    assert "part-2.csv is shard 2/2 of another list of inputs than part-1.csv" in \
+        capsys.readouterr().err and not (tmp_path / "m.csv").exists()
+
+
 def test_two_shards_given_one_out_do_not_replace_each_other(inputs, tmp_path, capsys):
     """Audit 55: two shards with the same --out and --force (the Kubernetes recipe with its
     ${K} left out) both exited 0, and the part held one shard's rows: the other's were lost."""

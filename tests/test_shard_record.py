@@ -29,7 +29,10 @@ def test_parts_of_one_command_merge_and_what_a_shard_skipped_is_named(tmp_path):
 
 
 @pytest.mark.parametrize("make, words", [
-    (lambda t: [part(t, 1, 2), part(t, 2, 3)], "is a shard of 2 shards and 3 shards"),
+    (lambda t: [part(t, 1, 2), part(t, 2, 3)],
+     "is shard 2/3, and part-1.csv is shard 1/2: a part left by a run with another number"),
+    (lambda t: [part(t, 1, 2, inputs="4:aaaa"), part(t, 2, 2, inputs="5:bbbb")],
+     "is shard 2/2 of another list of inputs than part-1.csv: a part left by an earlier run"),
     (lambda t: [part(t, 1, 2), part(t, 1, 2, name="again.csv")], "is shard 1/2, as"),
     (lambda t: [part(t, 1, 4), part(t, 4, 4)], "no part of shard 2-3 is among those given"),
 ])
@@ -38,6 +41,20 @@ def test_parts_of_other_commands_a_shard_twice_or_missing_are_refused(tmp_path, 
     with pytest.raises(ExportError, match=words):
         merge_csvs(make(tmp_path), out)
     assert not out.exists() and not list(tmp_path.glob(".tmp-*"))
+
+
+def test_parts_copied_without_their_records_are_merged_with_a_warning(tmp_path):
+    """Trial 47: `cp shards/part-*.csv elsewhere/` left the records behind, and merge took a
+    shard missing and one stopped early without a word."""
+    warnings: list[str] = []
+    plain = [tmp_path / "part-1.csv", tmp_path / "part-3.csv"]
+    for i, path in enumerate(plain):
+        path.write_text(HEADER + f"in{i},0,sad\n")
+    assert merge_csvs(plain, tmp_path / "m.csv", warnings=warnings) == 2
+    assert warnings == ["none of the parts has its shard record beside it (PART.csv.shard."
+                        "json): if they are shards of analyze --shard, copy them with their "
+                        "records (part-*.csv*), so that a shard missing or stopped early is "
+                        "refused"]
 
 
 def test_a_part_without_a_record_is_merged_with_a_warning(tmp_path):

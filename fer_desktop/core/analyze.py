@@ -622,9 +622,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
          recorder: CsvRecorder, video_path: Path | None, pending: list[PendingFile]) -> int:
     """Analyse every unit (``batch.expand_inputs``) into the temporary files, then commit
     them (or not)."""
-    painter = OverlayPainter()
-    if args.blur_faces:
-        painter = BlurringPainter(painter)
+    painter = BlurringPainter(OverlayPainter()) if args.blur_faces else OverlayPainter()
     video = None
     summaries: dict[tuple[str, int], TrackSummary] = {}
     skipped: list[tuple[str, str]] = []
@@ -634,7 +632,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     cut_short = ""  # --jobs 1: the unit under way, whose rows so far are kept
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
     if args.shard is not None:
-        every = len(units)
+        every, args.inputs_key = len(units), shard_record.inputs_key(units)
         units = batch.shard_units(units, *args.shard)
         if not units and every:
             return _empty_shard(args, every, recorder, pending)
@@ -680,13 +678,14 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
         return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
     _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
     _commit(pending, video)
-    print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1))
+    print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1 or bool(
+        args.shard)))  # a shard's log names its one input too (trial 47)
     faceless = totals["faceless"]
     print(f"{counted(totals['frames'], 'frame')} analysed, "
           f"{counted(recorder.rows - faceless, 'face row')}"
           + (f" and {faceless:,} \"no face\" row{'' if faceless == 1 else 's'}" if faceless
              else "")
-          + f" written to {args.out}"
+          + f" written to {args.out}{_record_words(args)}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
     if interrupted:
         print(interrupted_words(cut_short, left_out), file=sys.stderr)
@@ -700,6 +699,15 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     return EXIT_OK
 
 
+def _record_words(args: argparse.Namespace) -> str:
+    """Where a shard's record is, to keep beside its part (copied without it, the parts were
+    merged unchecked: trial 47)."""
+    if args.shard is None:
+        return ""
+    return (f" (shard {args.shard[0]}/{args.shard[1]}; keep its record, "
+            f"{shard_record.record_path(args.out).name}, beside it for merge)")
+
+
 def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],
                         recorder: CsvRecorder, not_finished: list[str],
                         skipped: list[tuple[str, str]], complete: bool = True) -> None:
@@ -710,7 +718,7 @@ def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],
     if args.force:  # a shard given the same --out finished meanwhile: its part stays
         shard_record.check_replacing(args.out, args.shard)
     shard_record.write_record(pending[-1].path, shard_record.ShardRecord(
-        *args.shard, rows=recorder.rows, complete=complete,
+        *args.shard, rows=recorder.rows, complete=complete, inputs=args.inputs_key,
         not_finished=[name for name in not_finished if name],  # "": nothing cut short
         skipped=[f"{path}: {reason}" for path, reason in skipped]))
 

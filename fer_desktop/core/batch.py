@@ -842,7 +842,10 @@ def merge_main(argv: list[str] | None = None) -> int:
         description="Join the CSVs of `fer-desktop analyze --shard K/N` runs into one CSV, in "
                     "the natural order of their names (part-2 before part-10), so the result "
                     "equals one unsharded run.",
-        epilog="Example: fer-desktop merge shards/part-*.csv --out results.csv")
+        epilog="Example: fer-desktop merge shards/part-*.csv --out results.csv. Each part of "
+               "analyze --shard has its record beside it (part-K.csv.shard.json): keep them "
+               "together (copy part-*.csv*), so that a shard missing, stopped early or left "
+               "by an earlier run is refused.")
     parser.add_argument("parts", nargs="+", type=Path, metavar="CSV",
                         help="the CSVs of analyze to join (its --shard parts), in name order")
     parser.add_argument("--out", required=True, type=Path, help="the CSV file to write")
@@ -865,7 +868,7 @@ def merge_main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # a traceback, rc -2 (audit 41); the temporary file is gone
         print(f"interrupted: nothing was written; {args.out} is as it was", file=sys.stderr)
         return 130
-    print(f"{len(parts)} CSV{'s' if len(parts) > 1 else ''} merged, {rows} rows written to "
+    print(f"{len(parts)} CSV{'s' if len(parts) > 1 else ''} merged, {rows:,} rows written to "
           f"{args.out}")
     if len(models) > 1:  # parts of different models joined without a word (audit 40)
         print(f"warning: the rows come from {len(models)} different models (model_sha256 "

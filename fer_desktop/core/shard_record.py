@@ -17,6 +17,7 @@ under ``--force`` (the Kubernetes recipe's: one shard's rows were lost without a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,10 +30,21 @@ FORMAT = "fer-desktop analyze shard"
 MAX_RECORD_BYTES = 4 << 20  # a record names inputs: 100,000 of them in a few MB
 
 
+def inputs_key(units: list[str]) -> str:
+    """What the whole list of inputs the shards share is, by the names of its files in order
+    (not their folders: machines may mount the same share at other paths): a part of an
+    earlier run over another list, left where a kill stopped its retry, was merged with the
+    new ones without a word (trial 47)."""
+    names = "\n".join(Path(unit).name for unit in units)
+    return f"{len(units)}:" + hashlib.sha256(names.encode("utf-8", "surrogateescape")
+                                             ).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class ShardRecord:
     """One shard's part: shard K of N, whether it finished (``complete``), its data rows,
-    the inputs it did not finish (Ctrl+C, a kill) and those it skipped ("name: reason")."""
+    the inputs it did not finish (Ctrl+C, a kill) and those it skipped ("name: reason"), and
+    the list of inputs it is a shard of (:func:`inputs_key`; "" in no record yet)."""
 
     shard: int
     shards: int
@@ -40,6 +52,7 @@ class ShardRecord:
     complete: bool
     not_finished: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    inputs: str = ""
 
     @property
     def name(self) -> str:
@@ -115,8 +128,13 @@ class MergeShards:
     warnings: list[str] = field(default_factory=list)
 
     def read(self, part: Path) -> None:
-        """Read a part's record before its rows are merged; refuse a part cut short."""
+        """Read a part's record before its rows are merged; refuse a part cut short, or of
+        another command than the parts before it (before its rows read as a copy of a part:
+        trial 47)."""
         record = self.records[part] = read_record(part)
+        first = next(((p, r) for p, r in self.records.items() if r is not None), None)
+        if record is not None and first is not None and first[0] != part:
+            _same_command(part, record, *first)
         if record is not None and not record.complete:
             unfinished = "; ".join(record.not_finished[:3]) + (
                 "..." if len(record.not_finished) > 3 else "")
@@ -138,7 +156,11 @@ class MergeShards:
         """Once every part is read: one N, each shard once, none missing; warnings for
         parts without a record and for inputs a shard skipped."""
         known = {part: r for part, r in self.records.items() if r is not None}
-        if not known:
+        if not known:  # copied without them (part-*.csv): nothing could be checked, said
+            self.warnings.append(  # (a shard missing or cut short went in silently, trial 47)
+                "none of the parts has its shard record beside it (PART.csv.shard.json): if "
+                "they are shards of analyze --shard, copy them with their records "
+                "(part-*.csv*), so that a shard missing or stopped early is refused")
             return
         counts = sorted({r.shards for r in known.values()})
         if len(counts) > 1:
@@ -166,6 +188,20 @@ class MergeShards:
                                      f"{len(record.skipped)} input(s): "
                                      + "; ".join(record.skipped[:3])
                                      + ("..." if len(record.skipped) > 3 else ""))
+
+
+def _same_command(part: Path, record: ShardRecord, other: Path, first: ShardRecord) -> None:
+    """Refuse a part of another number of shards, or of another list of inputs, than
+    ``first``: a part left by an earlier run."""
+    if record.shards != first.shards:
+        raise ExportError(part, f"is {record.name}, and {other.name} is {first.name}: a part "
+                                "left by a run with another number of shards? merge the parts "
+                                "of one command; nothing was merged")
+    if record.inputs and first.inputs and record.inputs != first.inputs:
+        raise ExportError(part, f"is {record.name} of another list of inputs than "
+                                f"{other.name}: a part left by an earlier run (its shard "
+                                "stopped before writing a new one?); run that shard again with "
+                                "--force; nothing was merged")
 
 
 def _ranges(numbers: list[int]) -> str:
