@@ -488,3 +488,23 @@ def test_a_still_face_keeps_its_number_when_a_walker_passes_behind_it():
         if walker:
             walker_ids.add(states[1].track_id)
     assert set(still_ids) == {still_ids[0]} and still_ids[0] not in walker_ids
+
+
+def test_a_row_of_faces_panned_across_keeps_its_numbers():
+    """Review 57: matched to the tracks' last boxes before where they should be, a row of
+    faces panned across (a group walking, a camera pan) at a pace where each face lands where
+    its neighbour was took its neighbour's number at every analysed frame."""
+    rng = np.random.default_rng(3)
+    tracker = FaceTracker()
+    t = off = 0.0
+    ids: list[set[int]] = [set() for _ in range(4)]
+    while t < 4.0:  # 92 px faces 1.3 widths apart, the pan speeding up to 500 px/s in 1 s
+        gap = rng.uniform(0.8, 1.2) / 7  # Real time's 7 analysed frames a second
+        t += gap
+        off += 500 * min(t, 1.0) * gap
+        boxes = [np.array([c - 46, 254, c + 46, 346]) + rng.normal(0, 2.0, 4)
+                 for c in (150.0 + i * 1.3 * 92 + off for i in range(4))]
+        states = tracker.update(np.array(boxes, np.float32), np.stack([HAPPY] * 4), t)
+        for i in range(4):
+            ids[i].add(states[i].track_id)
+    assert all(len(x) == 1 for x in ids), ids

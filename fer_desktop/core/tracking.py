@@ -326,11 +326,13 @@ class FaceTracker:
         if not self._tracks or len(boxes) == 0:
             return {}
         ahead = [_predicted(t, when) for t in self._tracks]
-        pairs = []  # where each face was seen first, then where it should be now: on the
-        for places in (np.stack([t.box for t in self._tracks]), np.stack(ahead)):  # larger
-            ious = iou_matrix(boxes, places)  # of the two, a walker's box sliding over a
-            pairs += sorted(((ious[d, t], d, t) for d, t in zip(*np.nonzero(  # still face
-                ious >= self.options.min_iou), strict=True)), reverse=True)  # took its number
+        ious = np.maximum(iou_matrix(boxes, np.stack([t.box for t in self._tracks])),
+                          iou_matrix(boxes, np.stack(ahead)))  # where it was, or should be
+        pairs = []  # the tracks seen in the last frame first; one missed there (a walker
+        for seen in (True, False):  # hidden behind a still face, its box moved on over that
+            stage = ious * np.array([(t.missed == 0) == seen for t in self._tracks])  # face:
+            pairs += sorted(((stage[d, t], d, t) for d, t in zip(*np.nonzero(  # review 56)
+                stage >= self.options.min_iou), strict=True)), reverse=True)  # only after
         matched: dict[int, int] = {}
         used: set[int] = set()
         likeness = self._likeness(looks)
