@@ -985,3 +985,17 @@ def test_a_shard_whose_every_input_is_unreadable_leaves_a_part_merge_takes(tmp_p
     capsys.readouterr()
     assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 0
     assert "part-2.csv (shard 2/2) skipped 1 input(s): " in capsys.readouterr().err
+
+
+def test_a_shard_that_reads_nothing_never_replaces_a_part_with_rows(tmp_path, capsys,
+                                                                   sample_bgr):
+    """Review 57: run again with --force (as the Kubernetes recipe does) while its inputs
+    could not be read, a shard put its header alone over its earlier run's rows, exit 1."""
+    good = sample_video(tmp_path / "a.avi", sample_bgr, frames=3)
+    part = tmp_path / "part-1.csv"
+    assert analyse([str(good)], part, "--shard", "1/1") == 0
+    kept = part.read_bytes()
+    good.write_text("damaged since")
+    assert analyse([str(good)], part, "--shard", "1/1", "--force") == 2
+    assert "the existing file is unchanged" in capsys.readouterr().err
+    assert part.read_bytes() == kept

@@ -620,8 +620,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
          recorder: CsvRecorder, video_path: Path | None, pending: list[PendingFile]) -> int:
-    """Analyse every unit (``batch.expand_inputs``) into the temporary files, then commit
-    them (or not)."""
+    """Analyse every unit into the temporary files, then commit them (or not); a shard that
+    read nothing writes its header alone for merge, never over a part (reviews 56, 57)."""
     painter = BlurringPainter(OverlayPainter()) if args.blur_faces else OverlayPainter()
     video = None
     summaries: dict[tuple[str, int], TrackSummary] = {}
@@ -670,8 +670,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
         if video is not None:
             video.close()
 
-    if totals["frames"] == 0 and (interrupted or args.shard is None):  # a shard says: merge
-        print(("interrupted before any input was finished" if interrupted else  # (review 56)
+    if totals["frames"] == 0 and (interrupted or args.shard is None or args.out.exists()):
+        print(("interrupted before any input was finished" if interrupted else
                "error: nothing could be analysed") + f"; {args.out} was not written"
               + (" (the existing file is unchanged)" if args.out.exists() else ""),
               file=sys.stderr)
