@@ -141,8 +141,10 @@ def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_
     assert analyse(inputs, parts[1], "--shard", "2/2", "--force") == 1  # of the new list
     capsys.readouterr()
     assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 2
-    assert "part-2.csv is shard 2/2 of another list of inputs than part-1.csv" in \
-        capsys.readouterr().err and not (tmp_path / "m.csv").exists()
+    said = capsys.readouterr().err
+    assert "part-2.csv is shard 2/2 of 2 shards of 7 inputs, and part-1.csv of 2 shards of " \
+           "5 inputs: a part left by an earlier run" in said
+    assert not (tmp_path / "m.csv").exists()
 
 
 def test_two_shards_given_one_out_do_not_replace_each_other(inputs, tmp_path, capsys):

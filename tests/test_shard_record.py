@@ -30,9 +30,13 @@ def test_parts_of_one_command_merge_and_what_a_shard_skipped_is_named(tmp_path):
 
 @pytest.mark.parametrize("make, words", [
     (lambda t: [part(t, 1, 2), part(t, 2, 3)],
-     "is shard 2/3, and part-1.csv is shard 1/2: a part left by a run with another number"),
+     "part-2.csv is shard 2/3 of 3 shards, and part-1.csv of 2 shards: a part left by an "),
     (lambda t: [part(t, 1, 2, inputs="4:aaaa"), part(t, 2, 2, inputs="5:bbbb")],
-     "is shard 2/2 of another list of inputs than part-1.csv: a part left by an earlier run"),
+     "part-2.csv is shard 2/2 of 2 shards of 5 inputs, and part-1.csv of 2 shards of 4 "),
+    # the stale part first: it is named, not the two that agree (review 57)
+    (lambda t: [part(t, 1, 3, inputs="4:aaaa"), part(t, 2, 3, inputs="5:bbbb"),
+                part(t, 3, 3, inputs="5:bbbb")],
+     "part-1.csv is shard 1/3 of 3 shards of 4 inputs, and part-2.csv of 3 shards of 5 "),
     (lambda t: [part(t, 1, 2), part(t, 1, 2, name="again.csv")], "is shard 1/2, as"),
     (lambda t: [part(t, 1, 4), part(t, 4, 4)], "no part of shard 2-3 is among those given"),
 ])
@@ -78,3 +82,19 @@ def test_a_damaged_record_is_named_and_nothing_merged(tmp_path, text):
     with pytest.raises(ExportError, match="cannot be read as part-1.csv's shard record"):
         merge_csvs([first, part(tmp_path, 2, 2)], out)
     assert not out.exists()
+
+
+def test_the_inputs_key_reads_names_as_one_text_and_tells_files_by_size(tmp_path):
+    """Review 57: a name macOS writes in its decomposed form read as another list than
+    Linux's, and yesterday's GOPR0001.MP4 as today's."""
+    import unicodedata
+
+    from fer_desktop.core.shard_record import inputs_key
+
+    mac, linux = tmp_path / "mac", tmp_path / "linux"
+    for folder, form in ((mac, "NFD"), (linux, "NFC")):
+        folder.mkdir()
+        (folder / unicodedata.normalize(form, "é.mp4")).write_bytes(b"12345")
+    assert inputs_key([str(next(mac.iterdir()))]) == inputs_key([str(next(linux.iterdir()))])
+    (linux / unicodedata.normalize("NFC", "é.mp4")).write_bytes(b"another day's")
+    assert inputs_key([str(next(mac.iterdir()))]) != inputs_key([str(next(linux.iterdir()))])

@@ -673,8 +673,8 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False,
         try:
             with pending.path.open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.writer(fh)
+                shards.read(parts)  # a shard cut short, or stale, refused before any rows
                 for part in parts:
-                    shards.read(part)  # a shard cut short is refused before its rows
                     first, reader, src = _open_part(part)
                     before = check.rows
                     with src:

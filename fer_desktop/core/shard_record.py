@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,12 +33,19 @@ MAX_RECORD_BYTES = 4 << 20  # a record names inputs: 100,000 of them in a few MB
 
 
 def inputs_key(units: list[str]) -> str:
-    """What the whole list of inputs the shards share is, by the names of its files in order
-    (not their folders: machines may mount the same share at other paths): a part of an
-    earlier run over another list, left where a kill stopped its retry, was merged with the
-    new ones without a word (trial 47)."""
-    names = "\n".join(Path(unit).name for unit in units)
-    return f"{len(units)}:" + hashlib.sha256(names.encode("utf-8", "surrogateescape")
+    """What the whole list of inputs the shards share is: its files' names in order and their
+    sizes, not their folders (machines may mount one share at other paths), names in one
+    Unicode form (macOS writes é as two code points, Linux as one). A part of an earlier run
+    over another list, left where a kill stopped its retry, was merged with the new ones
+    without a word (trial 47); sizes tell yesterday's GOPR0001.MP4 from today's (review 57)."""
+    def size(unit: str) -> int:
+        try:
+            return os.stat(unit).st_size
+        except OSError:
+            return -1  # unreadable: the shard that holds it says so
+    text = "\n".join(f"{unicodedata.normalize('NFC', Path(unit).name)}\t{size(unit)}"
+                     for unit in units)
+    return f"{len(units)}:" + hashlib.sha256(text.encode("utf-8", "surrogateescape")
                                              ).hexdigest()[:16]
 
 
@@ -127,21 +136,21 @@ class MergeShards:
     records: dict[Path, ShardRecord | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
-    def read(self, part: Path) -> None:
-        """Read a part's record before its rows are merged; refuse a part cut short, or of
-        another command than the parts before it (before its rows read as a copy of a part:
-        trial 47)."""
-        record = self.records[part] = read_record(part)
-        first = next(((p, r) for p, r in self.records.items() if r is not None), None)
-        if record is not None and first is not None and first[0] != part:
-            _same_command(part, record, *first)
-        if record is not None and not record.complete:
-            unfinished = "; ".join(record.not_finished[:3]) + (
-                "..." if len(record.not_finished) > 3 else "")
-            raise ExportError(part, f"is {record.name}, stopped before it finished"
-                                    + (f" (not finished: {unfinished})" if unfinished else "")
-                                    + ": run that shard again (with --force) and merge "
-                                    "then; nothing was merged")
+    def read(self, parts: list[Path]) -> None:
+        """Read every part's record before any rows are merged; refuse a part of another
+        command than the others (before its rows read as a copy of a part, trial 47) and a
+        part whose shard stopped early."""
+        for part in parts:
+            self.records[part] = read_record(part)
+        _one_command({p: r for p, r in self.records.items() if r is not None})
+        for part, record in self.records.items():
+            if record is not None and not record.complete:
+                unfinished = "; ".join(record.not_finished[:3]) + (
+                    "..." if len(record.not_finished) > 3 else "")
+                raise ExportError(part, f"is {record.name}, stopped before it finished"
+                                  + (f" (not finished: {unfinished})" if unfinished else "")
+                                  + ": run that shard again (with --force) and merge then; "
+                                  "nothing was merged")
 
     def check(self, part: Path, rows: int) -> None:
         """After a part's rows: its record must count as many."""
@@ -162,12 +171,7 @@ class MergeShards:
                 "they are shards of analyze --shard, copy them with their records "
                 "(part-*.csv*), so that a shard missing or stopped early is refused")
             return
-        counts = sorted({r.shards for r in known.values()})
-        if len(counts) > 1:
-            raise ExportError(next(iter(known)), "is a shard of "
-                              + " and ".join(f"{n} shards" for n in counts[:3])
-                              + " among the parts given: merge the parts of one command; "
-                                "nothing was merged")
+        counts = [next(iter(known.values())).shards]  # one N: read() saw to it
         seen: dict[int, Path] = {}
         for part, record in known.items():
             if (other := seen.setdefault(record.shard, part)) != part:
@@ -190,18 +194,30 @@ class MergeShards:
                                      + ("..." if len(record.skipped) > 3 else ""))
 
 
-def _same_command(part: Path, record: ShardRecord, other: Path, first: ShardRecord) -> None:
-    """Refuse a part of another number of shards, or of another list of inputs, than
-    ``first``: a part left by an earlier run."""
-    if record.shards != first.shards:
-        raise ExportError(part, f"is {record.name}, and {other.name} is {first.name}: a part "
-                                "left by a run with another number of shards? merge the parts "
-                                "of one command; nothing was merged")
-    if record.inputs and first.inputs and record.inputs != first.inputs:
-        raise ExportError(part, f"is {record.name} of another list of inputs than "
-                                f"{other.name}: a part left by an earlier run (its shard "
-                                "stopped before writing a new one?); run that shard again with "
-                                "--force; nothing was merged")
+def _command(record: ShardRecord) -> str:
+    """What a part is a shard of, in words: "4 shards of 64 inputs"."""
+    inputs = record.inputs.partition(":")[0]
+    return f"{record.shards} shards" + (f" of {inputs} inputs" if inputs else "")
+
+
+def _one_command(known: dict[Path, ShardRecord]) -> None:
+    """Refuse parts of more than one command (another N, or another list of inputs), naming
+    those that differ from the most (the first part's command on a tie): trusting the first
+    part blamed the good ones when it was the stale one (review 57)."""
+    keyed = all(record.inputs for record in known.values())  # else compared on N alone
+    groups: dict[tuple[int, str], list[Path]] = {}
+    for part, record in known.items():
+        groups.setdefault((record.shards, record.inputs if keyed else ""), []).append(part)
+    if len(groups) < 2:
+        return
+    main = max(groups.values(), key=len)
+    odd = next(part for part in known if part not in main)
+    raise ExportError(odd, f"is {known[odd].name} of {_command(known[odd])}, and "
+                           f"{main[0].name} of {_command(known[main[0]])}: a part left by an "
+                           "earlier run (its shard stopped before it wrote a new one), or "
+                           "shards given other inputs (a folder changed between their starts, "
+                           "names sorted otherwise on another machine); run the odd shard "
+                           "again with --force; nothing was merged")
 
 
 def _ranges(numbers: list[int]) -> str:
