@@ -1931,8 +1931,35 @@ def test_a_model_chosen_after_the_detector_failed_is_said_and_loads_with_another
                     timeout=10_000)
     window.notifier.last_error = ""
     chosen = StubClassifier()
-    live.set_classifier(chosen)  # as File > Use model folder does once it has loaded
+    window._on_model_loaded(chosen)  # what File > Use model folder calls once it has loaded
     assert "yunet face detector could not be loaded" in window.notifier.last_error
+    assert "Now using" not in window.notifier.last_info  # nothing is in use (review 57)
+    assert "is chosen: it is used once a face detector loads" in window.notifier.last_info
     with qtbot.waitSignal(live.frame_shown, timeout=10_000):
         live.set_options(dataclasses.replace(live.options, detector="blazeface"))
     assert live._pipeline.classifier is chosen  # the model chosen, not the launch's
+
+
+def test_a_detector_chosen_while_the_model_loads_is_tried_if_that_load_fails(qtbot,
+                                                                            main_window):
+    """Review 57: BlazeFace chosen while the launch's load (with a damaged YuNet) was still
+    running was dropped: the load failed, and nothing loaded with the detector shown."""
+    import dataclasses
+    import threading
+
+    from fer_desktop.core.errors import DetectorError
+
+    release = threading.Event()
+
+    def factory(model_dir=None, options=None):
+        if options.detector == "yunet":
+            release.wait(10)
+            raise DetectorError("yunet", "damaged")
+        return stub_pipeline(model_dir, options)
+
+    window = main_window(source=str(SAMPLE), pipeline_factory=factory)
+    live = window.live_view
+    assert live.startup.loading
+    live.set_options(dataclasses.replace(live.options, detector="blazeface"))
+    with qtbot.waitSignal(live.frame_shown, timeout=10_000):
+        release.set()

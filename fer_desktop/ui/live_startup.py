@@ -82,6 +82,7 @@ class LiveStartup(QObject):
         self._camera_lister = camera_lister
         self.loading = False
         self.failed_detector: str | None = None  # the detector the last load could not build
+        self._retry: tuple | None = None  # another detector chosen while a load ran
         self.cameras: list[int] | None = None  # None: not probed yet
         self.waiting_to_be_shown = False
         self.looking_up = False  # the remembered file or folder is being looked for
@@ -129,7 +130,10 @@ class LiveStartup(QObject):
         """Another detector chosen with no pipeline: loaded with it, where the last load
         failed on a detector's file (choosing BlazeFace did nothing, audit 56); around
         ``classifier`` where a model was chosen since (not the launch's again, review 56)."""
-        if self.failed_detector in (None, detector) or self.loading:
+        if self.loading:  # the launch's load under way: tried once it fails (review 57)
+            self._retry = (detector, options, classifier)
+            return
+        if self.failed_detector in (None, detector):
             return
         self._notifier.info(f"Loading with the {detector} face detector...")
         if classifier is None:
@@ -144,8 +148,9 @@ class LiveStartup(QObject):
         detector's file failed at the launch, review 56)."""
         try:
             return FacePipeline.from_classifier(classifier, options)
-        except DetectorError as exc:
-            self._on_errored(exc)
+        except DetectorError as exc:  # a load under way stays so (it went "not loading")
+            self.failed_detector = exc.detector
+            self.pipeline_errored.emit(exc)
             return None
 
     def shown(self) -> bool:
@@ -154,13 +159,16 @@ class LiveStartup(QObject):
         return waited
 
     def _on_loaded(self, pipeline: FacePipeline) -> None:
-        self.loading = False
+        self.loading, self._retry = False, None  # a detector chosen meanwhile: set on it
         self.pipeline_loaded.emit(pipeline)
 
     def _on_errored(self, exc: BaseException) -> None:
         self.loading = False
         self.failed_detector = exc.detector if isinstance(exc, DetectorError) else None
         self.pipeline_errored.emit(exc)
+        retry, self._retry = self._retry, None
+        if retry is not None and self.failed_detector is not None:
+            self.retry_detector(*retry)  # another detector chosen while it loaded
 
     def _on_remembered(self, found: tuple[int | str | Path | None, str]) -> None:
         spec, note = found

@@ -532,24 +532,25 @@ class LiveView(QWidget):
                 self.playback.play_again()  # at its end, as the end notice promises
 
     # model hot swap ---------------------------------------------------------------------
-    def set_classifier(self, classifier: Classifier) -> None:
+    def set_classifier(self, classifier: Classifier) -> bool:
         """Use this (already loaded and checked) classifier from the next frame on, and on
-        the next source's: a thread stopped before it took the model lost it (review 45)."""
+        the next source's: a thread stopped before it took the model lost it (review 45).
+        False where no pipeline could be built around it (a detector's file damaged)."""
         self._classifier = classifier
         if self._pipeline is None:  # None again where its detector's file is damaged
             if (pipeline := self.startup.around(classifier, self._pipeline_options())) is None:
-                return  # said, as at the launch; another detector loads it (review 56)
+                return False  # said, as at the launch; another detector loads it (review 56)
             self._pipeline = pipeline
             self.pipeline_ready.emit(classifier)
             if self._spec is not None or self.startup.cameras is not None:
                 self._open_chosen_or_default()
-            return
+            return True
         if self._capture is not None and self._capture.isRunning():
             self._capture.request_classifier(classifier)
         else:
             self._pipeline.set_classifier(classifier)
+        return True
 
-    # screenshot and recording -----------------------------------------------------------
     def take_screenshot(self) -> Path | None:
         """Save the frame on screen (PNG + JSON sidecar); returns the PNG path or None."""
         return self.outputs.save_screenshot()

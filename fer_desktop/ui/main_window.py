@@ -471,8 +471,7 @@ class MainWindow(QMainWindow):
         # Only the latest request may win: a slow load finishing after a newer one is dropped.
         request = self._model_request
         self._jobs.start(self._classifier_loader, path,
-                         on_returned=functools.partial(self._on_candidate_loaded, request,
-                                                       path),
+                         on_returned=functools.partial(self._on_candidate_loaded, request, path),
                          on_errored=functools.partial(self._on_model_error_for, request, path))
 
     def _is_in_use(self, path: Path) -> bool:
@@ -503,8 +502,7 @@ class MainWindow(QMainWindow):
                          on_returned=functools.partial(self._on_question, request, candidate),
                          on_errored=functools.partial(self._on_model_error_for, request, path))
 
-    def _on_question(self, request: int, candidate: Classifier,
-                     question: SwitchQuestion) -> None:
+    def _on_question(self, request: int, candidate: Classifier, question: SwitchQuestion) -> None:
         if request != self._model_request or self._classifier is None or self._closing:
             return  # a newer request, or the window is closing
         accepted = self._confirm_switch(with_shown_names(question, self._classifier, candidate))
@@ -533,7 +531,7 @@ class MainWindow(QMainWindow):
             self._on_model_error(path, exc)
 
     def _on_model_loaded(self, classifier: Classifier) -> None:
-        self.live_view.set_classifier(classifier)
+        in_use = self.live_view.set_classifier(classifier)  # False: no detector loads yet
         self.live_view.face_panel.mark_model(classifier.name)  # a step there is the model's
         self._classifier = classifier
         line = model_line(classifier)
@@ -543,7 +541,9 @@ class MainWindow(QMainWindow):
             shipped = is_shipped_model_dir(folder)
             self.settings.model_dir = "" if shipped else str(Path(folder).resolve())
         self.settings.model_sha256 = digest_to_remember(classifier)
-        self.notifier.info(f"Now using the model {said_line(classifier)}")
+        self.notifier.info(f"Now using the model {said_line(classifier)}" if in_use else (
+            f"The model {said_line(classifier)} is chosen: it is used once a face detector "
+            "loads (choose another Detector in Options)"))  # not "Now using" (review 57)
         self.model_changed.emit(line)
 
     def _on_model_error(self, path: Path, exc: BaseException) -> None:

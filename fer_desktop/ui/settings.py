@@ -107,12 +107,12 @@ def source_from_text(text: str) -> int | str | None:
 
 def _an_earlier_sample(text: str) -> bool:
     """A sample image path an earlier version stored, of an app folder no longer there: the
-    bundle's own layout, ``_internal/assets/sample.jpg``, only (a user's own project's
-    ``assets/sample.jpg`` on a drive not connected was taken for it, review 56), and looked
-    at only then (a share may hang)."""
+    bundle's own layout only, ``_internal/assets/sample.jpg`` (``Resources/assets`` in a
+    macOS ``.app``, review 57); a user's own project's ``assets/sample.jpg`` on a drive not
+    connected was taken for it (review 56). Looked at only then (a share may hang)."""
     path = Path(text)
     if path.name != SAMPLE_IMAGE or path.parent.name != "assets" \
-            or path.parent.parent.name != "_internal":
+            or path.parent.parent.name not in ("_internal", "Resources"):  # a macOS .app's
         return False
     try:
         return not path.exists()
