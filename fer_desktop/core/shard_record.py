@@ -5,9 +5,10 @@ part-way (Slurm's time limit, a preempted node: SIGTERM) kept its rows so far un
 part's name, exactly as a finished one, and ``merge`` joined it, and joined parts with a
 shard missing, into a "result" short of most of its rows, exit 0 (audit 55). So each shard
 writes ``PART.csv.shard.json`` beside its part, renamed into place with it: its K and N,
-whether it finished, its rows, the inputs it did not finish and those it skipped. ``merge``
-reads the records of the parts it is given and refuses a part cut short, a shard given
-twice or missing, and parts of different N; it names the inputs a shard skipped. A part
+whether it finished, its rows, the inputs it did not finish and those it skipped, and which
+list of inputs it is a slice of (:func:`inputs_key`). ``merge`` reads every record first and
+refuses a part cut short, a shard given twice or missing, and parts of another N or list of
+inputs (a part left by an earlier run); it names the inputs a shard skipped. A part
 without a record (written by hand, or by an older version) is merged as before, with a
 warning that no shard can be checked for it.
 
