@@ -327,3 +327,20 @@ def test_qt_s_own_options_go_to_qt(tmp_path, extra, expected):
     assert expected in result.stdout + result.stderr, result.stderr
     assert result.returncode == (0 if extra == ["-reverse"] else 2)
 
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="HOME is a POSIX variable")
+def test_an_unset_home_is_taken_from_the_account_and_said():
+    """Audit 56: with HOME unset Qt took "/" for home: "//Pictures/FER Desktop" and
+    "/.config/..." in the dialogs, the cause never named."""
+    import pwd
+
+    from fer_desktop.ui.app import home_from_account
+
+    environ = {"DISPLAY": ":0"}
+    note = home_from_account(environ, "linux")
+    home = pwd.getpwuid(os.getuid()).pw_dir
+    assert environ["HOME"] == home and note == f"HOME was not set: using the account's " \
+                                               f"home folder, {home}"
+    kept = {"HOME": "/home/someone"}
+    assert home_from_account(kept, "linux") == "" and kept["HOME"] == "/home/someone"

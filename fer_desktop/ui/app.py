@@ -185,6 +185,22 @@ def missing_x_library(environ, platform: str, load=None) -> str:
     return ""
 
 
+def home_from_account(environ, platform: str) -> str:
+    """Set HOME from the account where it is unset or empty (POSIX), and say so; "" when it
+    was set. Qt then took "/" for home while Python took the account's: the window offered
+    "//Pictures/FER Desktop" and "/.config/..." and never named the cause (audit 56)."""
+    if platform.startswith("win") or environ.get("HOME"):
+        return ""
+    import pwd
+
+    try:
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except (KeyError, OSError):
+        return ""
+    environ["HOME"] = home
+    return f"HOME was not set: using the account's home folder, {home}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     # Qt's own options (-reverse for a right-to-left layout, -style, -platform) go on to Qt,
@@ -200,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         # advice, went to stderr before --snapshot said the same in its own words (audit 44)
         logging.getLogger("fer_desktop.ui").setLevel(logging.CRITICAL)
     source = _parse_source(args.source)
+    if note := home_from_account(os.environ, sys.platform):
+        logging.getLogger(__name__).warning("%s", note)
 
     display_problem = missing_display(os.environ, sys.platform) \
         or missing_x_library(os.environ, sys.platform)
