@@ -155,6 +155,7 @@ class _Track:
     face_look: np.ndarray | None = None   # its face and the frame when last seen, to tell
     frame_look: np.ndarray | None = None  # a cut to another person (core/scene_cut.py)
     velocity: np.ndarray | None = None  # its centre's pixels a second, of its last sightings
+    size: float = 0.0  # its face's width seen whole: not a box narrowed as it is covered
 
 
 def choose_label(probabilities: np.ndarray, previous: str | None,
@@ -214,6 +215,9 @@ JUMP_WIDTHS = 4.0  # a new face of a similar size this many widths away may be a
 # pace, 60 px wide, 6.7 (it got a new number at each analysed frame at 5). Never more than
 # JUMP_WIDTHS.
 WIDTHS_PER_S = 10.0
+# A box whose width changed more than this between two sightings gives no speed (it is
+# being covered, turning, or coming into the picture)
+STEADY_SIZE = 1.2
 # A face's motion is carried on for at most this long when it is looked for where it should
 # be now (its last place moved by its speed): beyond it, a guess of where it went is no better.
 MAX_PREDICT_S = 1.0
@@ -235,8 +239,13 @@ def _predicted(track: _Track, when: float | None) -> np.ndarray:
 
 def _moved(track: _Track, box: np.ndarray, when: float | None) -> np.ndarray | None:
     """``track``'s speed once it is seen again at ``box`` (half its last speed, half this
-    move's, against a detector's jitter), or None where time cannot say it."""
+    move's, against a detector's jitter), or None where time cannot say it, or where the box
+    changed size: a face going behind another narrows from one side, and its centre's shift
+    pointed its speed backwards, away from where it came out (trial 48)."""
     if track.seen_s is None or when is None or when <= track.seen_s:
+        return None
+    old, new = track.box[2] - track.box[0], box[2] - box[0]
+    if max(old, new) > STEADY_SIZE * min(old, new):
         return None
     speed = (_centre(box) - _centre(track.box)) / (when - track.seen_s)
     return speed if track.velocity is None else (speed + track.velocity) / 2
@@ -400,8 +409,11 @@ class FaceTracker:
         it was not seen, where it has no speed of its own yet to look ahead with (seen once,
         at 7 frames a second, the walker of trial 46 was never matched a second time)."""
         base = self.options.max_center_shift
-        if track.velocity is not None or track.seen_s is None or when is None:
-            return base
+        if (track.velocity is not None and track.missed == 0) or track.seen_s is None \
+                or when is None:
+            return base  # seen in the last frame with a speed: looked for ahead
+        # no speed yet, or hidden meanwhile (behind another person for a second, it came out
+        # two widths on, under a new number: trial 48)
         return max(base, min(JUMP_WIDTHS, WIDTHS_PER_S * (when - track.seen_s)))
 
     def _near_pairs(self, boxes: np.ndarray, matched: dict[int, int], used: set[int],
@@ -417,7 +429,8 @@ class FaceTracker:
             for t in (t for t in range(len(self._tracks)) if t not in used):
                 box, old = boxes[d], self._tracks[t].box
                 limit = self._shift_limit(self._tracks[t], when) if base > 0 else 0.0
-                width, old_width = box[2] - box[0], old[2] - old[0]
+                # its width as last seen whole, not as it narrowed going behind someone
+                width, old_width = box[2] - box[0], self._tracks[t].size or old[2] - old[0]
                 if not similar_size(width, old_width):
                     continue
                 shift = min(float(np.hypot(*(_centre(box) - _centre(place)))) / old_width
@@ -487,11 +500,14 @@ class FaceTracker:
                 track = self._tracks[matched[d]]
                 seen.add(matched[d])
                 track.velocity = _moved(track, box, when)
+                width = float(box[2] - box[0])  # a sudden narrowing is a face being covered
+                track.size = width if width >= track.size / STEADY_SIZE else track.size
                 track.box = box
                 track.missed = 0
                 track.seen_s = when
             else:
-                track = _Track(new_ids[d], box, probs.copy(), seen_s=when)
+                track = _Track(new_ids[d], box, probs.copy(), seen_s=when,
+                               size=float(box[2] - box[0]))
                 new_tracks.append(track)
             if looks is not None:
                 track.face_look, track.frame_look = looks[0][d], looks[1]
