@@ -1265,7 +1265,7 @@ def test_help_opens_the_user_guide_rendered_with_its_pictures(qtbot, main_window
         assert "developers' pages" in dialog.note.text()
     missing = UserGuideDialog(window, tmp_path / "gone.md")
     qtbot.addWidget(missing)
-    assert "gone.md cannot be read" in missing.browser.toPlainText()
+    assert "gone.md) cannot be read" in missing.browser.toPlainText()
 
 
 def test_every_section_link_of_the_guide_names_a_heading_it_has():
