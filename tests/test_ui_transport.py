@@ -1148,3 +1148,23 @@ def test_a_video_rests_while_the_train_tab_is_in_front_unless_it_records(qtbot, 
     window.tabs.setCurrentIndex(1)
     window.tabs.setCurrentIndex(0)
     assert capture.paused and not live.transport.playing
+
+
+def test_space_enter_or_esc_do_not_throw_an_analysis_away(qtbot, main_window, tmp_path,
+                                                          monkeypatch):
+    """Trial 48: Cancel had the keyboard, so Space (which pauses the video, as the guide
+    teaches) or Esc threw away ten minutes of analysis without asking."""
+    from PySide6.QtCore import Qt
+
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
+    assert not dialog.cancel_button.hasFocus() and not dialog.cancel_button.autoDefault()
+    assert not dialog.cancel_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_Return):
+        qtbot.keyClick(dialog, key)
+    asked = []
+    monkeypatch.setattr(dialog, "ask_stop", lambda parent: asked.append(1) or False)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # asked, and "No"
+    assert asked == [1] and dialog.running and dialog.isVisible()
+    monkeypatch.setattr(dialog, "ask_stop", lambda parent: True)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # "Yes": stopped, as Cancel does
+    qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)

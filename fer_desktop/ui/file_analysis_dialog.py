@@ -18,13 +18,14 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -261,6 +262,10 @@ class FileAnalysisDialog(QDialog):
         self.open_folder_button.setToolTip("Show the folder that holds the CSV file")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the analysis; nothing is saved")
+        # never the keyboard's at the start: Space (which pauses the video in the window)
+        # and Enter pressed it, and minutes of analysis went without a word (trial 48)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.buttons = QDialogButtonBox()
         for button in (self.open_csv_button, self.open_folder_button):
             button.setEnabled(False)
@@ -378,6 +383,20 @@ class FileAnalysisDialog(QDialog):
     def reject(self) -> None:  # Esc, Cancel, Close
         self.stop()
         super().reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        """Esc while it runs asks first (it threw the analysis away, trial 48)."""
+        if event.key() == Qt.Key.Key_Escape and self.running and not self.ask_stop(self):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    @staticmethod
+    def ask_stop(parent: QWidget) -> bool:  # tests replace it
+        return QMessageBox.question(
+            parent, "Stop the analysis?", "Stop this analysis? What it has done is not saved.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
 
 
 class AnalysisDialogs(QObject):
