@@ -1128,6 +1128,9 @@ def test_a_video_rests_while_the_train_tab_is_in_front_unless_it_records(qtbot, 
     assert capture.paused and not live.transport.playing
     window.tabs.setCurrentIndex(0)
     assert not capture.paused and live.transport.playing
+    kept = [m.text for m in window.notifier.history.messages()]  # said (trial 48)
+    assert "The video paused while the Live tab is out of view and nothing is recorded; it " \
+           "plays on when you come back" in kept
     window.setWindowState(Qt.WindowState.WindowMinimized)  # minimised: the same
     qtbot.waitUntil(lambda: capture.paused, timeout=WAIT_MS)
     window.setWindowState(Qt.WindowState.WindowNoState)

@@ -272,7 +272,9 @@ class PlaybackControls(QObject):
                 and not self._at_end:
             self.bar.set_playing(False)
             capture.set_paused(True)
-            self._paused_unseen = True
+            self._paused_unseen = True  # said, and kept in View > Messages (trial 48)
+            self.said.emit("The video paused while the Live tab is out of view and nothing is "
+                           "recorded; it plays on when you come back")
         elif (watched or recording) and self._paused_unseen:  # seen, or recorded
             self._paused_unseen = False
             self.bar.set_playing(True)
