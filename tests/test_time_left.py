@@ -16,7 +16,7 @@ class Clock:
 def test_time_left_is_said_once_the_pace_is_known():
     """Trial 46: "frame 185 of 10800" for a 40-minute analysis, with no time left."""
     clock = Clock()
-    left = TimeLeft(settle_s=2.0, clock=clock)
+    left = TimeLeft(settle_s=2.0, window_s=60.0, clock=clock)
     assert left.words(0, 10_800) == ""  # begun: no pace yet
     clock.now += 1.0
     assert left.words(5, 10_800) == ""  # too soon to say
@@ -27,3 +27,18 @@ def test_time_left_is_said_once_the_pace_is_known():
     assert left.words(10_900, 10_800) == ""  # past the header's count: not "about -" (review 56)
     clock.now += 1.0
     assert left.words(0, 50) == ""  # begun again (a second pass): measured again
+
+
+def test_time_left_follows_a_change_of_pace():
+    """Trial 48: averaged since the start, it said "about 4:49 left" of an analysis that
+    ended 2:35 later, the live view having rested and left it the computer."""
+    clock = Clock()
+    left = TimeLeft(settle_s=2.0, window_s=20.0, clock=clock)
+    left.seconds(0, 10_000)
+    for second in range(1, 61):  # a minute at 5 frames a second
+        clock.now += 1.0
+        left.seconds(5 * second, 10_000)
+    for second in range(1, 31):  # then 20 a second
+        clock.now += 1.0
+        estimate = left.seconds(300 + 20 * second, 10_000)
+    assert estimate == (10_000 - 900) / 20  # at the new pace, not the mean since the start
