@@ -556,7 +556,7 @@ class LiveView(QWidget):
         return self.outputs.save_screenshot()
 
     def start_recording(self) -> Path | None:
-        """Record every face of every frame to a new CSV file; returns its path or None."""
+        """Record every face of every frame analysed to a new CSV; its path, or None."""
         recorder = self.outputs.start()
         return recorder.path if recorder is not None else None
 

@@ -115,7 +115,9 @@ class OutputControls(QObject):
                                           "Save the annotated frame as PNG with a JSON file "
                                           "of the faces", lambda: self.save_screenshot())
         self.act_record = make_action(dialog_parent, "&Record CSV", "Ctrl+R",
-                                      "Record every face of every frame to a CSV file",
+                                      "Record every face of every frame analysed to a CSV "
+                                      "file (in Real time the frames skipped to keep up are "
+                                      "not; choose Every frame under a video for all of them)",
                                       self._on_record_toggled, checkable=True)
         self.act_record.setProperty("texts", ["&Record CSV", "Stop &recording"])  # one width
         self.act_output_folder = make_action(dialog_parent, "Choose output &folder...", None,
