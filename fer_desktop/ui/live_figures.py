@@ -15,14 +15,25 @@ from fer_desktop.core.frame_stats import LiveStats
 _WIDEST = ("FPS 88.8 of 888", "888 ms/frame, every 888 ms", "88 faces")
 
 
+FPS_TIP = "Frames analysed and shown per second"
+
+
+def pace_tip(fps: float, pace: str) -> str:
+    """The tooltip's words for the figures shown (it gave fixed examples, "of 60" beside an
+    "of 30": trial 48)."""
+    if pace.endswith("x"):
+        return (f". {pace}: Every frame analyses each frame and so plays the video at {pace} "
+                "of its speed; Real time keeps its speed and skips frames")
+    return (f". {pace.removeprefix('of ')} frames a second are due and {fps:.0f} are analysed: "
+            "Real time skips the rest to keep up; Every frame analyses them all, more slowly")
+
+
 class LiveFigures:
     """Three permanent labels of a status bar, filled from :class:`LiveStats`."""
 
     def __init__(self, bar: QStatusBar) -> None:
         self.fps_label = QLabel("FPS -")
-        self.fps_label.setToolTip(
-            "Frames analysed and shown per second. \"of 60\": the video has 60 a second and "
-            "Real time skips the rest to keep up; \"0.35x\": Every frame plays it that slowly")
+        self.fps_label.setToolTip(FPS_TIP)
         self.latency_label = QLabel("- ms/frame")
         self.latency_label.setToolTip("Latency: time to detect, classify and draw one frame. "
                                       "Interval: time between two processed frames.")
@@ -62,6 +73,7 @@ class LiveFigures:
         elif stats.running:
             pace = stats.pace_words()
             self.fps_label.setText(f"FPS {stats.fps:.1f}" + (f" {pace}" if pace else ""))
+            self.fps_label.setToolTip(FPS_TIP + (pace_tip(stats.fps, pace) if pace else ""))
         else:
             self.fps_label.setText("FPS -")
         if stats.latency_ms is not None:
