@@ -236,3 +236,16 @@ def test_record_csv_says_which_frames_it_records(qtbot, main_window):
     window = main_window(source=str(SAMPLE))
     hint = window.live_view.act_record.toolTip()
     assert "every frame analysed" in hint and "Every frame" in hint
+
+
+def test_a_recording_is_seen_in_the_window_title_from_any_tab(qtbot, main_window):
+    """Trial 48: nothing outside the Live tab said a CSV was being recorded: not the Train
+    tab's status bar, not the title (the taskbar's, minimised)."""
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        pass
+    live.start_recording()
+    assert window.windowTitle().startswith("\u25cf REC \u2013 Sample image")
+    live.stop_recording()
+    assert not window.windowTitle().startswith("\u25cf REC")

@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self.live_view.pipeline_failed.connect(self._on_pipeline_failed)
         self.live_view.stats_updated.connect(self.figures.show_stats)
         self.live_view.source_shown.connect(self._on_source_shown)
+        self.live_view.recording_changed.connect(self._update_title)  # "● REC" in the title
         self.live_view.trouble.named.connect(self._on_source_shown)  # "x.mp4 (cannot be opened)"
         self._source_name = ""
         self._closing = False
@@ -334,12 +335,11 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         """"clip.mp4 - model name - FER Desktop": what is shown, by which model; the shipped
         model goes unnamed ("default 20261204-095120" was a code to a new user, trial 24)."""
-        parts = [self._source_name] if self._source_name else []
+        parts = ["\u25cf REC"] * self.live_view.is_recording + (  # a recording is seen from
+            [self._source_name] if self._source_name else [])  # any tab, and the taskbar
         if self._classifier is not None and not is_shipped_model_dir(
-                getattr(self._classifier, "model_dir", None)):
-            # as the status bar names it ("default 20261204-095120", not "default
-            # 20261204-095120-default"); the About box and the bar's tooltip keep it whole
-            parts.append(shown_model_name(self._classifier))
+                getattr(self._classifier, "model_dir", None)):  # named as the status bar does
+            parts.append(shown_model_name(self._classifier))  # (trial 48 for REC)
         self.setWindowTitle(" \u2013 ".join([*parts, APP_NAME]))
 
     def _on_source_shown(self, name: str) -> None:
@@ -568,7 +568,6 @@ class MainWindow(QMainWindow):
         self.model_label.setMaximumWidth(max(MODEL_LABEL_MAX_PX,
                                              self.width() // MODEL_LABEL_SHARE))
 
-    # misc -------------------------------------------------------------------------------
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help > Keyboard shortcuts: every key, read from the menus (non-modal)."""
         dialog = ShortcutsDialog(self)
