@@ -534,3 +534,48 @@ def test_a_face_that_walks_behind_another_comes_out_under_its_number():
             walker_ids.add(states[1].track_id)
     assert hidden / 7 > 1.2  # behind it for over a second
     assert len(still_ids) == 1 and len(walker_ids) == 1 and still_ids != walker_ids
+
+
+def test_a_face_coming_in_while_another_looks_away_does_not_take_its_number():
+    """Review 58: with the wider search for any track missed, a face coming in two widths
+    from one that had looked away (not found, nobody over it) took its number."""
+    tracker, a_ids, b_ids = FaceTracker(), set(), set()
+    a, b = [500, 300, 592, 392], [684, 300, 776, 392]
+    for step in range(1, 36):  # 7 analysed frames a second, 5 s
+        t = step / 7
+        boxes, who = [], []
+        if not 2 <= t < 3.5:  # A looks away for 1.5 s
+            boxes.append(a)
+            who.append("A")
+        if t >= 2.3:  # B comes in 0.3 s later
+            boxes.append(b)
+            who.append("B")
+        boxes = np.array(boxes, np.float32).reshape(-1, 4)
+        states = tracker.update(boxes, np.tile(HAPPY, (len(boxes), 1)), t)
+        for name, state in zip(who, states, strict=True):
+            (a_ids if name == "A" else b_ids).add(state.track_id)
+    assert not a_ids & b_ids, (a_ids, b_ids)
+
+
+def test_a_still_face_coming_out_narrowed_from_behind_a_walker_keeps_its_number():
+    """Review 58: a still face a walker passed in front of came out narrowed, and was held
+    to its whole width: a new number."""
+    rng = np.random.default_rng(0)
+    tracker, ids, t = FaceTracker(), set(), 0.0
+    still = np.array([1100, 300, 1192, 392], np.float32)
+    while t < 8:  # a walker at 200 px/s, about 15 frames a second
+        t += rng.uniform(0.8, 1.2) / 15
+        x = 100 + 200 * t
+        boxes = [np.array([x, 300, x + 92, 392], np.float32)]
+        if x + 92 <= 1100 or x >= 1192:
+            boxes.append(still)
+        else:  # what is seen of the still face beside the walker, when over half of it
+            seen = np.array([1100, 300, x, 392]) if x - 1100 >= 1100 - x else \
+                np.array([x + 92, 300, 1192, 392])
+            if seen[2] - seen[0] >= 46:
+                boxes.append(seen.astype(np.float32))
+        boxes = np.array([b + rng.normal(0, 1.0, 4) for b in boxes], np.float32)
+        states = tracker.update(boxes, np.stack([HAPPY] * len(boxes)), t)
+        if len(states) == 2:
+            ids.add(states[1].track_id)
+    assert len(ids) == 1, ids

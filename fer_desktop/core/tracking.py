@@ -237,6 +237,15 @@ def _predicted(track: _Track, when: float | None) -> np.ndarray:
     return track.box + np.array([dx, dy, dx, dy], np.float32)
 
 
+def _covered(box: np.ndarray, found: np.ndarray) -> bool:
+    """Whether a face last seen at ``box`` may be behind one found now: a found box overlaps
+    it, or touches it (a face going behind another is cut at the other's edge)."""
+    if not len(found):
+        return False
+    grown = box + np.array([-1, -1, 1, 1], np.float32) * 0.1 * (box[2] - box[0])
+    return bool(iou_matrix(grown[None], found).max() > 0)
+
+
 def _moved(track: _Track, box: np.ndarray, when: float | None) -> np.ndarray | None:
     """``track``'s speed once it is seen again at ``box`` (half its last speed, half this
     move's, against a detector's jitter), or None where time cannot say it, or where the box
@@ -404,16 +413,17 @@ class FaceTracker:
         self._ended.add(t)
         return True
 
-    def _shift_limit(self, track: _Track, when: float | None) -> float:
+    def _shift_limit(self, track: _Track, when: float | None, covered: bool) -> float:
         """How far, in widths, a face may be from ``track``'s and continue it: more the longer
-        it was not seen, where it has no speed of its own yet to look ahead with (seen once,
-        at 7 frames a second, the walker of trial 46 was never matched a second time)."""
+        it was not seen, where it was seen once, with no speed of its own yet to look ahead
+        with (at 7 frames a second the walker of trial 46 was never matched a second time),
+        or went behind a face found now (``covered``: it came out two widths on under a new
+        number, trial 48); not for a face that turned away or left with nobody over it (a
+        newcomer nearby took its number, review 58)."""
         base = self.options.max_center_shift
-        if (track.velocity is not None and track.missed == 0) or track.seen_s is None \
-                or when is None:
-            return base  # seen in the last frame with a speed: looked for ahead
-        # no speed yet, or hidden meanwhile (behind another person for a second, it came out
-        # two widths on, under a new number: trial 48)
+        if track.seen_s is None or when is None or (track.missed > 0 and not covered) \
+                or (track.velocity is not None and track.missed == 0):
+            return base
         return max(base, min(JUMP_WIDTHS, WIDTHS_PER_S * (when - track.seen_s)))
 
     def _near_pairs(self, boxes: np.ndarray, matched: dict[int, int], used: set[int],
@@ -425,13 +435,16 @@ class FaceTracker:
         number and lost its smoothing."""
         base = self.options.max_center_shift
         pairs = []
+        found = boxes[list(matched)] if matched else np.zeros((0, 4), np.float32)
         for d in (d for d in range(len(boxes)) if d not in matched):
             for t in (t for t in range(len(self._tracks)) if t not in used):
                 box, old = boxes[d], self._tracks[t].box
-                limit = self._shift_limit(self._tracks[t], when) if base > 0 else 0.0
-                # its width as last seen whole, not as it narrowed going behind someone
+                limit = self._shift_limit(self._tracks[t], when, _covered(old, found)) \
+                    if base > 0 else 0.0
+                # its width as last seen whole (narrowed going behind someone), or as last
+                # seen (coming out from behind, narrowed still: review 58)
                 width, old_width = box[2] - box[0], self._tracks[t].size or old[2] - old[0]
-                if not similar_size(width, old_width):
+                if not (similar_size(width, old_width) or similar_size(width, old[2] - old[0])):
                     continue
                 shift = min(float(np.hypot(*(_centre(box) - _centre(place)))) / old_width
                             for place in (old, ahead[t]))
