@@ -144,6 +144,7 @@ def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_
     said = capsys.readouterr().err
     assert "part-2.csv is shard 2/2 of 2 shards of 7 inputs, and part-1.csv of 2 shards of " \
            "5 inputs: a part left by an earlier run" in said
+    assert "as many parts agree with each: the older part is likely the stale one" in said
     assert not (tmp_path / "m.csv").exists()
 
 
@@ -999,5 +1000,7 @@ def test_a_shard_that_reads_nothing_never_replaces_a_part_with_rows(tmp_path, ca
     kept = part.read_bytes()
     good.write_text("damaged since")
     assert analyse([str(good)], part, "--shard", "1/1", "--force") == 2
-    assert "the existing file is unchanged" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "the existing file is unchanged: if it is a part of an earlier run, remove it " \
+           "with its record, part-1.csv.shard.json, and run this shard again" in said
     assert part.read_bytes() == kept

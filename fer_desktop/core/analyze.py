@@ -673,7 +673,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     if totals["frames"] == 0 and (interrupted or args.shard is None or args.out.exists()):
         print(("interrupted before any input was finished" if interrupted else
                "error: nothing could be analysed") + f"; {args.out} was not written"
-              + (" (the existing file is unchanged)" if args.out.exists() else ""),
+              + _unchanged_words(args),
               file=sys.stderr)
         return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
     _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
@@ -697,6 +697,20 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
                 print(f"{len(named)} input(s) {what}: " + "; ".join(named), file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
+
+
+def _unchanged_words(args: argparse.Namespace) -> str:
+    """What stays of an existing --out when nothing could be written over it, and, for a
+    shard, the way on: its part of an earlier run otherwise stood, refused by merge, and the
+    shard run again failed the same way (review 58)."""
+    if not args.out.exists():
+        return ""
+    if args.shard is None:
+        return " (the existing file is unchanged)"
+    return (f" (the existing file is unchanged: if it is a part of an earlier run, remove it "
+            f"with its record, {shard_record.record_path(args.out).name}, and run this shard "
+            "again: it then writes its part with the header alone, which merge takes, naming "
+            "the inputs it could not read)")
 
 
 def _record_words(args: argparse.Namespace) -> str:

@@ -211,14 +211,18 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
         groups.setdefault((record.shards, record.inputs if keyed else ""), []).append(part)
     if len(groups) < 2:
         return
+    sizes = sorted((len(parts) for parts in groups.values()), reverse=True)
     main = max(groups.values(), key=len)
     odd = next(part for part in known if part not in main)
+    which = ("run the odd shard again with --force" if sizes[0] > sizes[1] else  # a tie
+             "as many parts agree with each: the older part is likely the stale one; run its "
+             "shard again with --force")  # blamed the good one (review 58)
     raise ExportError(odd, f"is {known[odd].name} of {_command(known[odd])}, and "
                            f"{main[0].name} of {_command(known[main[0]])}: a part left by an "
                            "earlier run (its shard stopped before it wrote a new one), or "
                            "shards given other inputs (a folder changed between their starts, "
-                           "names sorted otherwise on another machine); run the odd shard "
-                           "again with --force; nothing was merged")
+                           f"names sorted otherwise on another machine); {which}; nothing was "
+                           "merged")
 
 
 def _ranges(numbers: list[int]) -> str:
