@@ -80,3 +80,5 @@ def test_the_status_bar_shows_it(qtbot):
     figures.show_stats(LiveStats(fps=9.0, running=True, pace=(60.0, 1.0, False)))
     assert figures.fps_label.text() == "FPS 9.0 of 60"
     assert "60 frames a second are due and 9 are analysed" in figures.fps_label.toolTip()
+    figures.show_stats(LiveStats(fps=0.0, running=True, paused=True, pace=(60.0, 1.0, False)))
+    assert figures.fps_label.toolTip() == "Frames analysed and shown per second"  # review 58

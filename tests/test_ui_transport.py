@@ -1168,6 +1168,12 @@ def test_space_enter_or_esc_do_not_throw_an_analysis_away(qtbot, main_window, tm
     monkeypatch.setattr(dialog, "ask_stop", lambda parent: asked.append(1) or False)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # asked, and "No"
     assert asked == [1] and dialog.running and dialog.isVisible()
+    with monkeypatch.context() as patched:  # it ends while the question is up: a Yes
+        ended = []                            # leaves its results (review 58)
+        patched.setattr(type(dialog), "running", property(lambda self: not ended))
+        patched.setattr(dialog, "ask_stop", lambda parent: ended.append(1) or True)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        assert dialog.isVisible()
     monkeypatch.setattr(dialog, "ask_stop", lambda parent: True)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # "Yes": stopped, as Cancel does
     qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)

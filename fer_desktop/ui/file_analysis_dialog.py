@@ -386,8 +386,9 @@ class FileAnalysisDialog(QDialog):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
         """Esc while it runs asks first (it threw the analysis away, trial 48)."""
-        if event.key() == Qt.Key.Key_Escape and self.running and not self.ask_stop(self):
-            event.accept()
+        if event.key() == Qt.Key.Key_Escape and self.running and (
+                not self.ask_stop(self) or not self.running):  # it ended while asked: its
+            event.accept()  # results stay (a Yes closed what had just been saved, review 58)
             return
         super().keyPressEvent(event)
 

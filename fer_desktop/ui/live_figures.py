@@ -62,6 +62,7 @@ class LiveFigures:
             label.setVisible(shown)
 
     def show_stats(self, stats: LiveStats) -> None:
+        self.fps_label.setToolTip(FPS_TIP)  # a running video's figures only (review 58)
         if stats.still:
             self.fps_label.setText("still image")
         elif stats.ended:
