@@ -146,8 +146,7 @@ class MergeShards:
         _one_command({p: r for p, r in self.records.items() if r is not None})
         for part, record in self.records.items():
             if record is not None and not record.complete:
-                unfinished = "; ".join(record.not_finished[:3]) + (
-                    "..." if len(record.not_finished) > 3 else "")
+                unfinished = _first(record.not_finished)
                 raise ExportError(part, f"is {record.name}, stopped before it finished"
                                   + (f" (not finished: {unfinished})" if unfinished else "")
                                   + ": run that shard again (with --force) and merge then; "
@@ -172,16 +171,16 @@ class MergeShards:
                 "they are shards of analyze --shard, copy them with their records "
                 "(part-*.csv*), so that a shard missing or stopped early is refused")
             return
-        counts = [next(iter(known.values())).shards]  # one N: read() saw to it
+        shards = next(iter(known.values())).shards  # one N: read() saw to it
         seen: dict[int, Path] = {}
         for part, record in known.items():
             if (other := seen.setdefault(record.shard, part)) != part:
                 raise ExportError(part, f"is {record.name}, as {other.name} is: give each "
                                         "shard's part once; nothing was merged")
         unrecorded = [part.name for part, record in self.records.items() if record is None]
-        missing = [k for k in range(1, counts[0] + 1) if k not in seen]
+        missing = [k for k in range(1, shards + 1) if k not in seen]
         if missing and not unrecorded:
-            raise ExportError(next(iter(known)), f"is one of {counts[0]} shards, and no part "
+            raise ExportError(next(iter(known)), f"is one of {shards} shards, and no part "
                               f"of shard {_ranges(missing)} is among those given: run it, or "
                               "give its part too; nothing was merged")
         if unrecorded:
@@ -191,8 +190,7 @@ class MergeShards:
             if record.skipped:
                 self.warnings.append(f"{part.name} ({record.name}) skipped "
                                      f"{len(record.skipped)} input(s): "
-                                     + "; ".join(record.skipped[:3])
-                                     + ("..." if len(record.skipped) > 3 else ""))
+                                     + _first(record.skipped))
 
 
 def _command(record: ShardRecord) -> str:
@@ -223,6 +221,11 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
                            "shards given other inputs (a folder changed between their starts, "
                            f"names sorted otherwise on another machine); {which}; nothing was "
                            "merged")
+
+
+def _first(names: list[str], shown: int = 3) -> str:
+    """The first few names, "..." after them where there are more."""
+    return "; ".join(names[:shown]) + ("..." if len(names) > shown else "")
 
 
 def _ranges(numbers: list[int]) -> str:

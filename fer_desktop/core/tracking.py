@@ -436,11 +436,11 @@ class FaceTracker:
         base = self.options.max_center_shift
         pairs = []
         found = boxes[list(matched)] if matched else np.zeros((0, 4), np.float32)
+        limits = {t: self._shift_limit(track, when, _covered(track.box, found)) if base > 0
+                  else 0.0 for t, track in enumerate(self._tracks) if t not in used}
         for d in (d for d in range(len(boxes)) if d not in matched):
-            for t in (t for t in range(len(self._tracks)) if t not in used):
+            for t, limit in limits.items():  # a track's, whichever face: worked out once
                 box, old = boxes[d], self._tracks[t].box
-                limit = self._shift_limit(self._tracks[t], when, _covered(old, found)) \
-                    if base > 0 else 0.0
                 # its width as last seen whole (narrowed going behind someone), or as last
                 # seen (coming out from behind, narrowed still: review 58)
                 width, old_width = box[2] - box[0], self._tracks[t].size or old[2] - old[0]

@@ -18,14 +18,16 @@ _WIDEST = ("FPS 88.8 of 888", "888 ms/frame, every 888 ms", "88 faces")
 FPS_TIP = "Frames analysed and shown per second"
 
 
-def pace_tip(fps: float, pace: str) -> str:
-    """The tooltip's words for the figures shown (it gave fixed examples, "of 60" beside an
-    "of 30": trial 48)."""
-    if pace.endswith("x"):
+def pace_tip(stats: LiveStats, pace: str) -> str:
+    """The tooltip's words for the figures shown (``pace``: :meth:`LiveStats.pace_words`;
+    it gave fixed examples, "of 60" beside an "of 30": trial 48)."""
+    video_fps, speed, every_frame = stats.pace
+    if every_frame:
         return (f". {pace}: Every frame analyses each frame and so plays the video at {pace} "
                 "of its speed; Real time keeps its speed and skips frames")
-    return (f". {pace.removeprefix('of ')} frames a second are due and {fps:.0f} are analysed: "
-            "Real time skips the rest to keep up; Every frame analyses them all, more slowly")
+    return (f". {video_fps * speed:.0f} frames a second are due and {stats.fps:.0f} are "
+            "analysed: Real time skips the rest to keep up; Every frame analyses them all, "
+            "more slowly")
 
 
 class LiveFigures:
@@ -74,7 +76,7 @@ class LiveFigures:
         elif stats.running:
             pace = stats.pace_words()
             self.fps_label.setText(f"FPS {stats.fps:.1f}" + (f" {pace}" if pace else ""))
-            self.fps_label.setToolTip(FPS_TIP + (pace_tip(stats.fps, pace) if pace else ""))
+            self.fps_label.setToolTip(FPS_TIP + (pace_tip(stats, pace) if pace else ""))
         else:
             self.fps_label.setText("FPS -")
         if stats.latency_ms is not None:

@@ -120,9 +120,13 @@ class LiveStartup(QObject):
                          on_errored=lambda exc: self._picker.set_recent([]))
         self.load(options)
 
-    def load(self, options: PipelineOptions) -> None:
+    def load(self, options: PipelineOptions, classifier: Classifier | None = None) -> None:
+        """Build the pipeline in a background job: the launch's model, or around
+        ``classifier`` (one chosen since)."""
         self.loading, self.failed_detector = True, None
-        self._jobs.start(self.pipeline_factory, self.model_dir, options,
+        build, first = ((self.pipeline_factory, self.model_dir) if classifier is None
+                        else (FacePipeline.from_classifier, classifier))
+        self._jobs.start(build, first, options,
                          on_returned=self._on_loaded, on_errored=self._on_errored)
 
     def retry_detector(self, detector: str, options: PipelineOptions,
@@ -136,11 +140,7 @@ class LiveStartup(QObject):
         if self.failed_detector in (None, detector):
             return
         self._notifier.info(f"Loading with the {detector} face detector...")
-        if classifier is None:
-            return self.load(options)
-        self.loading, self.failed_detector = True, None
-        self._jobs.start(FacePipeline.from_classifier, classifier, options,
-                         on_returned=self._on_loaded, on_errored=self._on_errored)
+        self.load(options, classifier)
 
     def around(self, classifier: Classifier, options: PipelineOptions) -> FacePipeline | None:
         """A pipeline around a model chosen while none was loaded; None where its detector
