@@ -208,6 +208,17 @@ def test_folders_expand_to_their_images_and_videos_sorted_and_odd_inputs_stay_un
     assert twice == [str(folder / "b.jpg"), str(folder / "a.png"), str(folder / "c.mp4")]
 
 
+def test_a_folder_sorts_in_one_unicode_form_so_every_machine_cuts_the_same_shards(tmp_path):
+    """macOS writes "a" + combining dots, Linux one code point: sorted as written, a pool of
+    both machines cut different slices and merge refused the parts (review 58)."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("b.jpg", "a\u0308rger.jpg"):  # "\u00e4rger" as macOS writes it
+        (folder / name).write_bytes(b"x")
+    units = batch.expand_inputs([str(folder)])
+    assert [Path(u).name for u in units] == ["b.jpg", "a\u0308rger.jpg"]
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--jobs", "0"], "--jobs must be 1 or more"),
     (["--jobs", "-3"], "--jobs must be 1 or more"),

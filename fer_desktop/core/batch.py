@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -114,13 +115,20 @@ def expand_inputs(inputs: list[str]) -> list[str]:
             try:
                 images = sorted((p for p in path.iterdir() if p.is_file()
                                  and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
-                                key=lambda p: p.name)
+                                key=_name_order)
             except OSError:
                 images = []
             units.extend([str(p) for p in images] or [spec])
         else:
             units.append(spec)
     return list(_each_once(units))
+
+
+def _name_order(path: Path) -> tuple[str, str]:
+    """Names compared in one Unicode form: macOS writes "a" + combining dots where Linux writes
+    one "ä", and sorted as written, a pool of both machines cut different shard slices
+    (review 58); the name as written breaks ties."""
+    return unicodedata.normalize("NFC", path.name), path.name
 
 
 def subfolders_not_searched(inputs: list[str]) -> list[str]:
