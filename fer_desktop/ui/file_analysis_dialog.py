@@ -239,6 +239,10 @@ class FileAnalysisDialog(QDialog):
 
         self.status = QLabel(f"Loading the model to analyse {video.name}...")
         self.status.setWordWrap(True)
+        # the window's first Tab stop, where the keyboard starts: its words can be read and
+        # copied (the CSV's path), and Space or Enter there presses nothing (review 58)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Analysis progress")
         self.progress_bar.setRange(0, 0)  # busy until the frame count is known
@@ -263,9 +267,9 @@ class FileAnalysisDialog(QDialog):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the analysis; nothing is saved")
         # never the keyboard's at the start: Space (which pauses the video in the window)
-        # and Enter pressed it, and minutes of analysis went without a word (trial 48)
+        # and Enter pressed it, and minutes of analysis went without a word (trial 48); a Tab
+        # stop after the status line (a click-only button left the keyboard Esc, review 58)
         self.cancel_button.setAutoDefault(False)
-        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.buttons = QDialogButtonBox()
         for button in (self.open_csv_button, self.open_folder_button):
             button.setEnabled(False)
@@ -283,6 +287,7 @@ class FileAnalysisDialog(QDialog):
         layout.addWidget(self.chart_placeholder, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.buttons)
+        self.status.setFocus()  # the button box gave its first button the keyboard
 
         self.thread = AnalysisThread(video, out_csv, make_pipeline, self, numbers_only)
         self.thread.progress.connect(self._on_progress)
@@ -377,6 +382,11 @@ class FileAnalysisDialog(QDialog):
             self.thread.wait()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        """The title bar's close asks while it runs, as Esc does (it threw the analysis away
+        without a word, review 58); closing the main window stops the thread first."""
+        if self.thread.isRunning() and (not self.ask_stop(self) or not self.running):
+            event.ignore()  # "No", or it ended while asked: its results stay
+            return
         self.stop()
         super().closeEvent(event)
 
