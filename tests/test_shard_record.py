@@ -37,6 +37,10 @@ def test_parts_of_one_command_merge_and_what_a_shard_skipped_is_named(tmp_path):
     (lambda t: [part(t, 1, 3, inputs="4:aaaa"), part(t, 2, 3, inputs="5:bbbb"),
                 part(t, 3, 3, inputs="5:bbbb")],
      "part-1.csv is shard 1/3 of 3 shards of 4 inputs, and part-2.csv of 3 shards of 5 "),
+    # same N and count of inputs: the words said the same twice (review 58)
+    (lambda t: [part(t, 1, 2, inputs="4:aaaa"), part(t, 2, 2, inputs="4:bbbb")],
+     r"part-2.csv is shard 2/2 of 2 shards of 4 inputs, and part-1.csv of 2 shards of 4 "
+     r"inputs \(other names or sizes\): a part left"),
     (lambda t: [part(t, 1, 2), part(t, 1, 2, name="again.csv")], "is shard 1/2, as"),
     (lambda t: [part(t, 1, 4), part(t, 4, 4)], "no part of shard 2-3 is among those given"),
 ])

@@ -344,3 +344,22 @@ def test_an_unset_home_is_taken_from_the_account_and_said():
                                                f"home folder, {home}"
     kept = {"HOME": "/home/someone"}
     assert home_from_account(kept, "linux") == "" and kept["HOME"] == "/home/someone"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="HOME is a POSIX variable")
+@pytest.mark.parametrize("account_home", ["/nonexistent", ""])
+def test_an_account_without_a_home_folder_is_said_and_home_left_unset(monkeypatch,
+                                                                     account_home):
+    """Review 58: a service account's "/nonexistent" (or none) became HOME, said as "using the
+    account's home folder, /nonexistent"."""
+    import pwd
+    import types
+
+    from fer_desktop.ui.app import home_from_account
+
+    monkeypatch.setattr(pwd, "getpwuid", lambda uid: types.SimpleNamespace(pw_dir=account_home))
+    environ = {"DISPLAY": ":0"}
+    note = home_from_account(environ, "linux")
+    assert "HOME" not in environ
+    assert note.startswith("HOME is not set and this account has no home folder (") \
+        and (account_home or "none given") in note and note.endswith("pictures in")

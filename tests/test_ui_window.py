@@ -1963,3 +1963,33 @@ def test_a_detector_chosen_while_the_model_loads_is_tried_if_that_load_fails(qtb
     live.set_options(dataclasses.replace(live.options, detector="blazeface"))
     with qtbot.waitSignal(live.frame_shown, timeout=10_000):
         release.set()
+
+
+def test_a_model_in_use_before_the_launch_load_fails_starts_no_load_for_nothing(qtbot,
+                                                                               main_window):
+    """Review 58: BlazeFace chosen during the launch's load, then a model chosen (in use at
+    once, with BlazeFace); the launch's load failing then said "Loading with the blazeface
+    face detector..." and started a load whose result was thrown away."""
+    import dataclasses
+    import threading
+
+    from fer_desktop.core.errors import DetectorError
+
+    release = threading.Event()
+
+    def factory(model_dir=None, options=None):
+        release.wait(10)
+        raise DetectorError("yunet", "damaged")
+
+    window = main_window(source=str(SAMPLE), pipeline_factory=factory)
+    live = window.live_view
+    live.set_options(dataclasses.replace(live.options, detector="blazeface"))
+    chosen = StubClassifier()
+    window._on_model_loaded(chosen)
+    assert live._pipeline is not None and live._pipeline.classifier is chosen
+    window.notifier.last_info = ""
+    release.set()
+    qtbot.waitUntil(lambda: not live.startup.loading, timeout=10_000)
+    qtbot.wait(100)
+    assert "Loading with the" not in window.notifier.last_info and not live.startup.loading
+    assert live._pipeline.classifier is chosen

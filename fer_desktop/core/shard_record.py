@@ -215,8 +215,11 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
     which = ("run the odd shard again with --force" if sizes[0] > sizes[1] else  # a tie
              "as many parts agree with each: the older part is likely the stale one; run its "
              "shard again with --force")  # blamed the good one (review 58)
-    raise ExportError(odd, f"is {known[odd].name} of {_command(known[odd])}, and "
-                           f"{main[0].name} of {_command(known[main[0]])}: a part left by an "
+    words, other = _command(known[odd]), _command(known[main[0]])
+    if words == other:  # same N and count: they differ in the names or sizes hashed
+        other += " (other names or sizes)"  # "of 4 shards of 64 inputs" twice (review 58)
+    raise ExportError(odd, f"is {known[odd].name} of {words}, and "
+                           f"{main[0].name} of {other}: a part left by an "
                            "earlier run (its shard stopped before it wrote a new one), or "
                            "shards given other inputs (a folder changed between their starts, "
                            f"names sorted otherwise on another machine); {which}; nothing was "

@@ -196,7 +196,12 @@ def home_from_account(environ, platform: str) -> str:
     try:
         home = pwd.getpwuid(os.getuid()).pw_dir
     except (KeyError, OSError):
-        return ""
+        home = ""
+    if not home or not os.path.isdir(home):  # a service account's "/nonexistent" or none:
+        # HOME set to it was said as "using the account's home folder" (review 58)
+        return (f"HOME is not set and this account has no home folder "
+                f"({home or 'none given'}): set HOME to a folder to keep settings and "
+                "pictures in")
     environ["HOME"] = home
     return f"HOME was not set: using the account's home folder, {home}"
 

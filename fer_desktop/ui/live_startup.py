@@ -147,7 +147,9 @@ class LiveStartup(QObject):
         cannot be built, said as a failed load is (a DetectorError escaped a Qt slot after a
         detector's file failed at the launch, review 56)."""
         try:
-            return FacePipeline.from_classifier(classifier, options)
+            pipeline = FacePipeline.from_classifier(classifier, options)
+            self._retry = None  # in use: the launch's load failing later retries nothing
+            return pipeline    # (its result was thrown away, review 58)
         except DetectorError as exc:  # a load under way stays so (it went "not loading")
             self.failed_detector = exc.detector
             self.pipeline_errored.emit(exc)
