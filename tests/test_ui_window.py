@@ -1413,6 +1413,8 @@ def test_a_failed_switch_under_the_shipped_model_offers_no_greyed_out_way_back(
         window.use_model(empty)
     message = blocker.args[0]
     assert "File > Use model folder" in message and "stays in use" in message
+    assert message.startswith(f"Could not use the model: {empty} holds no model")  # once
+    assert message.count(str(empty)) == 1  # (trial 48)
     assert "Use the shipped model" not in message and "python -m" not in message
     window.notifier.dialog.close()
 

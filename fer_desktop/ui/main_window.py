@@ -550,8 +550,9 @@ class MainWindow(QMainWindow):
         keep = (f"The current model {said_line(self._classifier)} stays in use."
                 if self._classifier is not None else "No model is in use.")
         shipped = is_shipped_model_dir(getattr(self._classifier, "model_dir", None))
-        message = for_window(f"Could not use the model in {path}: {exc}. {keep}",
-                             shipped_in_use=shipped)
+        where = "" if getattr(exc, "path", None) == Path(path) else f" in {path}"  # it names
+        message = for_window(f"Could not use the model{where}: {exc}. {keep}",  # the folder
+                             shipped_in_use=shipped)  # (said twice, trial 48)
         if self._classifier is not None:
             self._show_model(self._classifier)
         else:
