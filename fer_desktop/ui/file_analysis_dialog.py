@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +50,13 @@ from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
 from fer_desktop.core.time_left import TimeLeft
 from fer_desktop.ui import close_training
+from fer_desktop.ui.analysis_geometry import (
+    MIN_SIZE,
+    RUNNING_WIDTH,
+    finished_geometry,
+    running_geometry,
+    size_within_window,
+)
 from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
 from fer_desktop.ui.model_names import record_provenance
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
@@ -201,22 +208,6 @@ def legend_row() -> QWidget:
     return row
 
 
-MIN_SIZE = QSize(520, 360)
-PREFERRED_SIZE = QSize(820, 520)
-#: the share of the main window the dialog may cover, so that the window stays in sight
-MAX_SHARE_OF_WINDOW = 0.85
-
-
-def size_within_window(parent: QWidget | None) -> QSize:
-    """The preferred size, shrunk to leave a border of the main window visible around it
-    (820x520 hid an 800x600 window entirely), never below the minimum."""
-    top = parent.window() if parent is not None else None
-    if top is None or not top.isVisible():
-        return PREFERRED_SIZE
-    room = QSize(int(top.width() * MAX_SHARE_OF_WINDOW), int(top.height() * MAX_SHARE_OF_WINDOW))
-    return PREFERRED_SIZE.boundedTo(room).expandedTo(MIN_SIZE)
-
-
 class FileAnalysisDialog(QDialog):
     """Runs an :class:`AnalysisThread` and shows its progress, then its result.
 
@@ -232,8 +223,6 @@ class FileAnalysisDialog(QDialog):
                  parent: QWidget | None = None, numbers_only: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Analyse {video.name}")
-        self.setMinimumSize(MIN_SIZE)
-        self.resize(size_within_window(parent))
         self.result: FileAnalysis | None = None
         self._rows: EmotionRows | None = None  # the CSV's, read once at the end
 
@@ -288,6 +277,7 @@ class FileAnalysisDialog(QDialog):
         layout.addWidget(self.legend)
         layout.addWidget(self.buttons)
         self.status.setFocus()  # the button box gave its first button the keyboard
+        self._place_small(parent)
 
         self.thread = AnalysisThread(video, out_csv, make_pipeline, self, numbers_only)
         self.thread.progress.connect(self._on_progress)
@@ -297,6 +287,22 @@ class FileAnalysisDialog(QDialog):
         self._video = video
         self._outcome_shown = False
         self._time_left = TimeLeft()
+
+    def _place_small(self, parent: QWidget | None) -> None:
+        """Small at the foot of the main window while it runs: chart-sized, it hid the video
+        the user is told to keep watching (trial 48)."""
+        height = self.layout().totalHeightForWidth(RUNNING_WIDTH)
+        if (place := running_geometry(parent, height)) is not None:
+            self.setGeometry(place)
+        else:
+            self.resize(RUNNING_WIDTH, height)
+
+    def _grow_for_the_chart(self) -> None:
+        self.setMinimumSize(MIN_SIZE)
+        if (place := finished_geometry(self.parentWidget())) is not None:
+            self.setGeometry(place)
+        else:
+            self.resize(size_within_window(self.parentWidget()))
 
     def start(self) -> None:
         self.thread.start()
@@ -343,6 +349,7 @@ class FileAnalysisDialog(QDialog):
             return
         self.chart.show_series(series)
         self.chart.show()
+        self._grow_for_the_chart()
         self.legend.show()
         self.face_chooser.list_faces(series.tracks)
         made = f" Analysed by the model {result.model}." if result.model else ""
