@@ -363,7 +363,8 @@ def test_another_runs_curves_are_drawn_over_the_run_shown(qtbot, tab, tmp_path):
     compare = _actions(tab, first)["Compare curves with"].menu()
     assert compare.isEnabled()
     [other] = compare.actions()  # the other runs, not this one
-    assert other.text() == _item(tab, second).text(RUN_COLUMN)
+    # when it started, and its recipe: two unnamed runs read alike (trial 49)
+    assert other.text() == f"{_item(tab, second).text(RUN_COLUMN)} (seed)"
     other.trigger()
     x, y = tab.curves.other_items["val_accuracy"].getData()
     assert list(x) == [1.0, 2.0] and list(y) == pytest.approx([60.0, 70.0])

@@ -114,7 +114,7 @@ def test_a_run_state_saves_and_loads_the_same_file_format(tmp_path):
     assert saved == {"epochs": 3, "epoch": 1, "checkpoint": "ckpt-0001.keras",
                      "best_val_accuracy": 0.4, "best_epoch": 1,
                      "history": [{"epoch": 1, "seconds": 2.5}], "status": rundir.RUNNING,
-                     "dataset_sha256": "ab", "precision": "float32",
+                     "dataset_sha256": "ab", "votes_sha256": None, "precision": "float32",
                      "owner": None}  # no time budget flag
     again = rundir.RunState.load(tmp_path)
     assert again == dataclasses.replace(state, time_budget_reached=False)

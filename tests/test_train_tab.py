@@ -795,6 +795,11 @@ def test_the_results_header_counts_epochs_and_names_the_sampling():
         "default, 2 epochs, 16-bit arithmetic"  # not the jargon "bfloat16"
     assert _recipe_text({"preset": "default", "epochs": 20, "mixup": 1.0}) == \
         "default, 20 epochs, mixup 1"
+    # the label set a run learnt, as model.json's recipe now names it (trial 49)
+    assert _recipe_text({"preset": "default", "epochs": 2, "labels": "ferplus"}) == \
+        "default, 2 epochs, ferplus labels"
+    assert _recipe_text({"preset": "default", "epochs": 2, "labels": "fer"}) == \
+        "default, 2 epochs"
     assert _recipe_text({"preset": "default", "epochs": 20, "cutmix": 1.0}) == \
         "default, 20 epochs, cutmix 1"
 

@@ -186,7 +186,8 @@ def test_a_trial_is_exported_again_on_the_rows_it_was_scored_on(tmp_path):
     csv = make_csv(tmp_path / "t.csv", {"Training": 30, "PublicTest": 20, "PrivateTest": 20})
     run = tmp_path / "runs" / "trial"
     run.mkdir(parents=True)
-    state = SimpleNamespace(dataset_sha256=load_cached(csv, tmp_path / "cache").sha256)
+    state = SimpleNamespace(dataset_sha256=load_cached(csv, tmp_path / "cache").sha256,
+                            votes_sha256=None)
     data, _, on_fer = run_data(run, {"csv": str(csv), "limit_per_split": 5}, state)
     assert on_fer and data.counts() == {"Training": 5, "PublicTest": 5, "PrivateTest": 5}
     data, _, _ = run_data(run, {"csv": str(csv)}, state)

@@ -67,3 +67,50 @@ def test_a_relative_csv_at_resume_keeps_the_absolute_path_saved(tmp_path, monkey
     train._reopen_run(run, EventEmitter("text", stderr=said), None, {"csv": "tiny.csv"})
     assert "changing the run's csv" not in said.getvalue()
     assert json.loads((run / rundir.CONFIG).read_text())["csv"] == str(csv)
+
+
+def test_a_run_keeps_its_votes_file_and_refuses_other_votes_on_resume_and_export(tmp_path):
+    """Trial 49: the votes file swapped under its name (found beside the CSV) went on training
+    a resumed run on other targets, and its export scored the FER+ majority against them; the
+    Train tab's config.json said "votes": "", so nothing named the file used."""
+    import json
+
+    from factories import make_votes
+
+    from trainer import rundir
+    from trainer.config import TrainConfig
+    from trainer.data import DatasetError
+    from trainer.export import ferplus_majorities
+
+    csv = make_csv(tmp_path / "small.csv")
+    votes = make_votes(tmp_path / "fer2013new.csv", csv)  # found beside the CSV
+    config = TrainConfig(csv=str(csv), labels="ferplus", out=str(tmp_path / "runs"))
+    loaded, data, _, digest = train._checked_data(config, None, None, EventEmitter("text"), {})
+    assert config.votes == str(votes) and digest == sha256_of(votes)  # pinned for the run
+    assert loaded.sha256 == digest
+    run = make_run_folder(tmp_path, "r", {"epoch": 1, "epochs": 3,
+                                          "dataset_sha256": data.sha256,
+                                          "votes_sha256": digest},
+                          config=config.to_dict())
+    assert rundir.RunState.load(run).votes_sha256 == digest
+    again = train.saved_config(run)
+    train._checked_data(again, run, rundir.RunState.load(run), EventEmitter("text"), {})
+    make_votes(votes, csv, rows=[{"neutral": 10}])  # valid, but other votes
+    with pytest.raises(ConfigError, match="fer2013new.csv is not the FER\\+ votes file r "
+                                          "started with: its content changed since"):
+        train._checked_data(again, run, rundir.RunState.load(run), EventEmitter("text"), {})
+    assert json.loads((run / "config.json").read_text())["votes"] == str(votes)
+    with pytest.raises(DatasetError, match="is not the FER\\+ votes file the run was trained "
+                                           "with"):
+        ferplus_majorities(csv, data, str(votes), digest)
+    assert ferplus_majorities(csv, data, str(votes), sha256_of(votes)) is not None
+
+
+def test_model_json_names_the_labels_a_run_learnt(tmp_path):
+    """Trial 49: a fer and a ferplus run wrote the same recipe into model.json."""
+    from trainer.export import run_recipe
+
+    assert run_recipe({"preset": "default"})["labels"] == "fer"
+    assert run_recipe({"preset": "default", "labels": "ferplus"})["labels"] == "ferplus"
+    assert run_recipe({"preset": "default", "augment": "robust"})["augment"] == "robust"
+    assert "augment" not in run_recipe({"preset": "default", "augment": "default"})

@@ -186,7 +186,8 @@ class TrainConfig:
                           "majority is unknown/not a face are dropped); mixed: the mean of the "
                           "two", choices=LABEL_SETS)
     votes: str = _option("", "FER+ votes (fer2013new.csv) for --labels ferplus/mixed and the "
-                         "FER+ scores (default: $FERPLUS_CSV or ../shared/data)")
+                         "FER+ scores (default: $FERPLUS_CSV, fer2013new.csv beside the CSV, "
+                         "or ../shared/data; a run keeps the file it read)")
     teachers: list[str] = _option([], "distil: run or model folders whose averaged, "
                                   "flip-averaged probabilities become part of every training "
                                   "target", kind=list, flag="--teacher", nargs="+",

@@ -110,7 +110,8 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
         f"trained on {Path(config.get('images') or run.name).name} ({run.name})"
     described = {"name": name,  # an image-folder run: named after its faces, not the preset
                  "dataset_sha256": state.dataset_sha256, "scored_on_fer2013": on_fer,
-                 "recipe": run_recipe(config),
+                 "recipe": run_recipe(config) | ({"votes_sha256": state.votes_sha256}
+                                                  if state.votes_sha256 else {}),
                  "training": training_summary(run, config)}
     meta = export_model(keras_model, run, data, emitter, described, copy_to=copy_to,
                         int8_only=int8_only, sampling_power=sampling_power_of(config),
@@ -139,7 +140,8 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
                            int(config.get("limit_per_split") or 0))
     check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
     ferplus = None if images else ferplus_majorities(csv or config["csv"], data,
-                                                    config.get("votes") or None)
+                                                    config.get("votes") or None,
+                                                    state.votes_sha256)
     return data, ferplus, not images
 
 
@@ -148,6 +150,10 @@ def run_recipe(config: dict) -> dict:
     return {"preset": config.get("preset"), **config.get("resolved", {}),
             **({"widths": str(config["widths"])} if config.get("widths") else {}),
             "sampling": config.get("sampling", "natural"),
+            # which labels it learnt: a fer and a ferplus run had one recipe (trial 49)
+            "labels": config.get("labels", "fer"),
+            **({"augment": config["augment"]}
+               if config.get("augment", "default") != "default" else {}),
             **{name: config[name] for name in ("mixup", "cutmix", "sam") if config.get(name)},
             **({"zoom": list(zoom)} if (zoom := zoom_range(config)) else {}),  # its crops
             # a quick trial's scores are on its first N rows of each split
@@ -196,9 +202,14 @@ def sampling_power_of(recipe: dict | None) -> float:
     return max(SAMPLING_POWERS.get(part, 0.0) for part in str(name).split("+"))
 
 
-def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
-                       ) -> dict[str, np.ndarray] | None:
-    """FER+ majority per test split when votes that describe ``csv`` are found (else None)."""
+def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None,
+                       sha256: str | None = None) -> dict[str, np.ndarray] | None:
+    """FER+ majority per test split when votes that describe ``csv`` are found (else None).
+
+    Raises:
+        DatasetError: the votes are not those of ``sha256`` (the run's): a file swapped under
+            its name was scored against without a word (trial 49).
+    """
     from trainer import ferplus
     from trainer.data import DatasetError
 
@@ -212,6 +223,11 @@ def ferplus_majorities(csv: str | os.PathLike, data, votes: str | None = None
         if votes:  # the user named this file: it must line up
             raise
         return None  # the shared votes describe another CSV: no FER+ scores for this one
+    if sha256 and loaded.sha256 != sha256:
+        raise DatasetError(path, "is not the FER+ votes file the run was trained with: its "
+                           "content changed since (its checksum differs); put that file back "
+                           "to export the run, or score its model on these votes with "
+                           "python -m trainer evaluate --votes")
     counts = data.counts()
     return {s: loaded.majority(s)[:counts[s]] for s in ("PublicTest", "PrivateTest")}
 

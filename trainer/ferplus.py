@@ -14,6 +14,7 @@ the first row that differs. No TensorFlow here.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.messages import quote
-from trainer.data import SPLITS, DatasetError, env_file
+from fer_desktop.core.plain_words import counted
+from trainer.data import SPLITS, DatasetError, env_file, sha256_of
 
 # FER+ column -> FER-2013 class name (FER+ starts with neutral and happiness).
 FERPLUS_TO_FER = {"neutral": "neutral", "happiness": "happy", "surprise": "surprise",
@@ -44,6 +46,8 @@ class FerPlusVotes:
 
     distributions: dict[str, np.ndarray] = field(repr=False)
     valid: dict[str, np.ndarray] = field(repr=False)
+    path: str = ""  # the file read, and its SHA-256: a run keeps them, so that a resume or
+    sha256: str = ""  # an export on other votes is refused (trial 49)
 
     def majority(self, split: str) -> np.ndarray:
         """The FER+ majority class per row (-1 where the row has no FER+ target)."""
@@ -53,8 +57,9 @@ class FerPlusVotes:
     def limited(self, limit_per_split: int) -> FerPlusVotes:
         if not limit_per_split:
             return self
-        return FerPlusVotes({s: v[:limit_per_split] for s, v in self.distributions.items()},
-                            {s: v[:limit_per_split] for s, v in self.valid.items()})
+        return dataclasses.replace(
+            self, distributions={s: v[:limit_per_split] for s, v in self.distributions.items()},
+            valid={s: v[:limit_per_split] for s, v in self.valid.items()})
 
 
 def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
@@ -136,13 +141,16 @@ def load_votes(path: str | os.PathLike, usage: np.ndarray, csv_path: str | os.Pa
         which = (f"{csv_path}'s row {first} has no votes" if len(frame) < len(usage)
                  else f"its row {first} has no row in {csv_path}")
         raise DatasetError(path, f"has {len(frame)} rows but {csv_path} has {len(usage)} "
-                           f"({which}): the votes must describe the CSV row by row")
+                           f"({which}): the votes must describe the CSV row by row (a CSV of "
+                           "some of FER-2013's rows needs the votes of the same rows: give "
+                           "them with --votes, or beside it as fer2013new.csv)")
     votes_usage = frame["Usage"].str.strip().to_numpy()
     differs = np.flatnonzero(votes_usage != usage)
     if len(differs):
         i = int(differs[0])
         raise DatasetError(path, f"Usage {quote(votes_usage[i])} differs from {csv_path}'s "
-                           f"{quote(usage[i])} ({len(differs)} rows differ): the votes do not "
+                           f"{quote(usage[i])} ({counted(len(differs), 'row')} "
+                           f"{'differs' if len(differs) == 1 else 'differ'}): the votes do not "
                            "line up with the CSV", row=i + 1)
     counts = np.zeros((len(frame), len(VOTE_COLUMNS)), np.float64)
     for j, column in enumerate(VOTE_COLUMNS):
@@ -159,7 +167,8 @@ def load_votes(path: str | os.PathLike, usage: np.ndarray, csv_path: str | os.Pa
     if len(empty):
         raise DatasetError(path, f"every vote is zero ({len(empty)} such rows): a FER+ row "
                            "has the votes of its annotators", row=int(empty[0]) + 1)
-    return _to_distributions(counts, listed, votes_usage)
+    return dataclasses.replace(_to_distributions(counts, listed, votes_usage),
+                               path=str(path), sha256=sha256_of(path))
 
 
 def _to_distributions(counts: np.ndarray, listed: np.ndarray, usage: np.ndarray) -> FerPlusVotes:

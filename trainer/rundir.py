@@ -81,7 +81,9 @@ class RunState:
     last epoch's checkpoint (None before the first). best_val_accuracy, best_epoch: the best
     PublicTest accuracy so far and its epoch. history: one row per epoch (the ``epoch`` event's
     fields). status: RUNNING, TRAINED, STOPPED or FINISHED. dataset_sha256: of the CSV the run
-    started with. precision: float32 or bfloat16. owner: the process training it now
+    started with. votes_sha256: of the FER+ votes it read (trained on or scored with; None
+    without, or in a state written before they were kept). precision: float32 or bfloat16.
+    owner: the process training it now
     (:func:`this_process`), so that a reader on the same machine sees at once that a killed
     trainer is gone (None in a state written before it was kept). extra: keys this trainer
     does not know (a newer one wrote them), kept as they were. time_budget_reached:
@@ -96,6 +98,7 @@ class RunState:
     history: list[dict[str, Any]] = field(default_factory=list)
     status: str = RUNNING
     dataset_sha256: str | None = None
+    votes_sha256: str | None = None
     precision: str | None = None
     owner: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -605,6 +605,15 @@ def mixing_text(recipe: dict) -> str:
                      and not isinstance(alpha, bool) and alpha > 0)
 
 
+def choices_text(recipe: dict) -> list[str]:
+    """The labels, augmentation and sampling a run chose where not the defaults ("ferplus
+    labels", "robust augmentation", "sqrt sampling"): one wording for a run's config.json and
+    its model.json's recipe (the Results named no label set, trial 49)."""
+    return [f"{recipe[key]} {words}" for key, default, words in (
+        ("labels", "fer", "labels"), ("augment", "default", "augmentation"),
+        ("sampling", "natural", "sampling")) if recipe.get(key, default) != default]
+
+
 def recipe_text(config: dict) -> str:
     """"default, distilled, mixed labels": the preset and what was changed from its defaults
     that decides what the model learnt (runs of one preset look alike in a list otherwise)."""
@@ -613,12 +622,7 @@ def recipe_text(config: dict) -> str:
         parts[0] += f" {str(config['widths']).replace(',', '/')}"
     if config.get("teachers"):
         parts.append("distilled")
-    if config.get("labels", "fer") != "fer":
-        parts.append(f"{config['labels']} labels")
-    if config.get("augment", "default") != "default":
-        parts.append(f"{config['augment']} augmentation")
-    if config.get("sampling", "natural") != "natural":
-        parts.append(f"{config['sampling']} sampling")
+    parts += choices_text(config)
     if zoom := zoom_range(config):
         parts.append(f"crops {zoom[0]:g}-{zoom[1]:g}")
     parts.append(mixing_text(config))

@@ -283,7 +283,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     if resume_dir is not None:
         run = Path(resume_dir)
         config, state, as_it_was = _reopen_run(run, emitter, new_epochs, new_limits or {})
-    votes, data, out = _checked_data(config, run, state, emitter, as_it_was)
+    votes, data, out, votes_sha256 = _checked_data(config, run, state, emitter, as_it_was)
     configure_threads(config.threads)
     strategy = _make_strategy(config, cluster, stop)
     init_weights = None
@@ -311,7 +311,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
         fit = _prepare_fit(config, data, votes, run, emitter, strategy)
         with fit.strategy.scope():
             if state is None:
-                model, state = _new_model(config, run, data, fit)
+                model, state = _new_model(config, run, data, fit, votes_sha256)
                 if init_weights is not None:
                     model.set_weights(init_weights)
             else:
@@ -515,7 +515,8 @@ def _refuse_replaced_csv(run: Path, config: TrainConfig, state: rundir.RunState)
 
 
 def _checked_data(config: TrainConfig, run: Path | None, state: rundir.RunState | None,
-                  emitter: EventEmitter, as_it_was: dict[str, str]) -> tuple[Any, FerData, Path]:
+                  emitter: EventEmitter, as_it_was: dict[str, str]
+                  ) -> tuple[Any, FerData, Path, str | None]:
     """The FER+ votes, the data and the output folder, read and checked before a run's
     training starts. The votes come before anything is written (output folder, data cache,
     run folder): a refused file leaves nothing behind; with --labels fer they are only checked
@@ -523,13 +524,20 @@ def _checked_data(config: TrainConfig, run: Path | None, state: rundir.RunState 
     than its run started with is refused: a CSV replaced under its name (a new version of
     FER-2013) was only warned of, an epoch trained on it, the oldest checkpoint dropped,
     then the export refused the run (audit 52); a folder's faces changed would change its
-    held-out test faces too. A resume refused here puts back what it wrote (a new length,
-    --threads: review 53)."""
+    held-out test faces too; so is one on other FER+ votes (a file swapped under the name
+    found trained on other targets and scored against them, trial 49), and a new run keeps
+    the votes file it found in its config.json. A resume refused here puts back what it
+    wrote (a new length, --threads: review 53). Also returns the votes' SHA-256 (None
+    without)."""
     try:
-        votes = load_votes_for(config, emitter) \
+        loaded = load_votes_for(config, emitter) \
             if config.labels != "fer" or config.votes else None
-        if config.labels == "fer":
-            votes = None
+        votes = None if config.labels == "fer" else loaded
+        if loaded is not None and state is not None and state.votes_sha256 \
+                and loaded.sha256 != state.votes_sha256:
+            raise _other_votes(run, loaded.path)
+        if loaded is not None and run is None:
+            config.votes = loaded.path  # its own, found beside the CSV or shared: kept
         out = run.parent if run is not None else Path(config.out)
         if run is None:
             rundir.check_writable(out)
@@ -542,7 +550,7 @@ def _checked_data(config: TrainConfig, run: Path | None, state: rundir.RunState 
             _put_back(run, as_it_was)
             release_run(run)  # refused: the run's folder as it was
         raise
-    return votes, data, out
+    return votes, data, out, loaded.sha256 if loaded is not None else None
 
 
 def _put_back(run: Path, as_it_was: dict[str, str]) -> None:
@@ -567,6 +575,15 @@ def _other_data(run: Path, config: TrainConfig) -> Exception:
                        "content changed since (its checksum differs: a new version of the "
                        "file?). A run cannot go on with other data: give the file it started "
                        "with (--csv PATH), or start a new run")
+
+
+def _other_votes(run: Path, path: str) -> Exception:
+    from trainer.config import ConfigError
+
+    return ConfigError(f"{path} is not the FER+ votes file {run.name} started with: its "
+                       "content changed since (its checksum differs). A run cannot go on "
+                       "with other targets: put back the file it started with, or start a "
+                       "new run")
 
 
 def _change_limits(run: Path, config: TrainConfig, new_limits: dict[str, Any],
@@ -630,12 +647,13 @@ def _absolute(saved: dict) -> dict:
             if isinstance(value := saved.get(key), str) and value}
 
 
-def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit):
+def _new_model(config: TrainConfig, run: Path, data: FerData, fit: _Fit,
+               votes_sha256: str | None = None):
     """A fresh model, and the new run's config.json and state."""
     from trainer import recipe
 
     state = rundir.RunState(epochs=fit.epochs, dataset_sha256=data.sha256,
-                            precision=fit.precision)
+                            votes_sha256=votes_sha256, precision=fit.precision)
     saved = config.to_dict() | {"resolved": {"epochs": fit.epochs, "batch_size": fit.batch_size,
                                              "learning_rate": config.resolved_learning_rate,
                                              "precision": fit.precision}}

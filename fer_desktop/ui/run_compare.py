@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
-from fer_desktop.ui.run_list import RunList, run_text
+from fer_desktop.ui.run_list import RunList, run_with_recipe
 from fer_desktop.ui.run_menu import RunMenu
 from fer_desktop.ui.training_curves import TrainingCurves
 from trainer.runs import held_out_name, read_run_curves
@@ -50,7 +50,7 @@ class CurveComparer(QObject):
         if run != self.run or row is None:
             return
         self.other = other
-        self._curves.show_other(f"{row.name or run_text(row)} ({held_out_name(other)})",
+        self._curves.show_other(f"{run_with_recipe(row)} ({held_out_name(other)})",
                                 read_run_curves(other))
 
     def stop(self) -> None:

@@ -91,6 +91,16 @@ def run_text(row: RunRow) -> str:
     return f"{head}...{row.name[-NAME_END_CHARS:].lstrip()}"
 
 
+def run_with_recipe(row: RunRow, limit: int = 32) -> str:
+    """A run in a menu or a legend, where there is room: its name, or when it started with
+    its recipe (two unnamed runs read "07 Dec 14:36" and "07 Dec 14:35": which one learnt the
+    FER+ labels? trial 49)."""
+    if row.name:
+        return row.name
+    recipe = row.recipe if len(row.recipe) <= limit else row.recipe[:limit - 3].rstrip() + "..."
+    return f"{row.started} ({recipe})" if recipe else row.started
+
+
 class RunNameDelegate(QStyledItemDelegate):
     """Draws the Run column: where the column is narrower than the name as the list cuts it,
     the whole name is cut in its middle once, at the column's width. Qt cut the already cut

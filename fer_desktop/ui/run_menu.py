@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QWidget
 
-from fer_desktop.ui.run_list import RunList, run_text
+from fer_desktop.ui.run_list import RunList, run_text, run_with_recipe
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.system_trash import to_trash
 from trainer.runs import (
@@ -138,9 +138,9 @@ class RunMenu(QObject):
         sub.setEnabled(bool(others))
         sub.menuAction().setToolTip(COMPARE_TIP if others else "No other run in the list")
         # whole names: a menu has the room the list's column has not (trial 22)
-        shown = [other.name or run_text(other) for other in others]
+        shown = [run_with_recipe(other) for other in others]
         for other, text in zip(others[:COMPARE_MAX_RUNS], shown, strict=False):
-            if shown.count(text) > 1:  # two runs started in the same minute: their recipes
+            if shown.count(text) > 1 and other.name:  # two of one name: their recipes
                 recipe = other.recipe
                 text += f" ({recipe if len(recipe) <= 32 else recipe[:29].rstrip() + '...'})"
             sub.addAction(text.replace("&", "&&"), lambda other=other: self._compare(row, other)

@@ -31,6 +31,7 @@ from fer_desktop.ui.read_only_table import read_only_table
 from trainer.rundir import RunState
 from trainer.runs import (
     RunRow,
+    choices_text,
     damage_of,
     export_offer,
     mixing_text,
@@ -67,8 +68,7 @@ def _recipe_text(recipe) -> str:
         parts.append(f"batch {recipe['batch_size']}")
     if recipe.get("precision"):
         parts.append(precision_words(str(recipe["precision"])))
-    if recipe.get("sampling", "natural") != "natural":
-        parts.append(f"{recipe['sampling']} sampling")
+    parts += choices_text(recipe)  # "ferplus labels" (trial 49)
     parts.append(mixing_text(recipe))
     parts.append(rows_limit_text(recipe.get("limit_per_split")))  # scores on those rows only
     return ", ".join(p for p in parts if p)
