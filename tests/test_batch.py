@@ -1015,3 +1015,24 @@ def test_a_shard_that_reads_nothing_never_replaces_a_part_with_rows(tmp_path, ca
     assert "the existing file is unchanged: if it is a part of an earlier run, remove it " \
            "with its record, part-1.csv.shard.json, and run this shard again" in said
     assert part.read_bytes() == kept
+
+
+def test_a_stop_with_jobs_before_the_first_input_ends_names_those_left_out(tmp_path, capsys):
+    """Audit 57: "interrupted before any input was finished" where 80 photos after a video
+    still under way were finished, and dropped with it without a name."""
+    import argparse
+
+    from fer_desktop.core import analyze
+
+    out = tmp_path / "jobs.csv"
+    out.write_text("earlier\n")
+    args = argparse.Namespace(out=out, shard=None)
+    left = ["long.avi", "many/m000.jpg", "many/m001.jpg", "many/m002.jpg", "clip.avi"]
+    assert analyze._nothing_kept(args, True, left) == 130
+    assert capsys.readouterr().err == (
+        "interrupted before the first input, long.avi, was finished: rows are kept in the "
+        "inputs' order, so the 4 inputs after it are left out too, those finished included "
+        f"(many/m000.jpg; many/m001.jpg; many/m002.jpg...); {out} was not written (the "
+        "existing file is unchanged)\n")
+    assert analyze._nothing_kept(args, True, ["long.avi"]) == 130  # one job, or one input
+    assert capsys.readouterr().err.startswith("interrupted before any input was finished;")

@@ -209,3 +209,56 @@ def test_a_unit_of_analyze_jobs_on_a_full_disk_says_so_not_a_bad_input(tmp_path,
     result = batch._run_unit(analyze._analyse_source, 0, str(video), str(tmp_path / "0000.csv"),
                              True, {"every": 1, "video": None, "painter": None, "quiet": True})
     assert result.error == "its rows could not be written (No space left on device)"
+
+
+def test_a_full_disk_under_analyze_jobs_ends_the_command_and_keeps_the_existing_csv(
+        tmp_path, monkeypatch, capsys):
+    """Audit 57: with --jobs 2 a full disk skipped the units whose parts could not be written
+    ("could not be analysed (.../00000025.csv cannot be written ...)"), went on, and a 24-row
+    CSV replaced the user's 162 rows, exit 1; with one job the file was kept, exit 2."""
+    import queue
+    from concurrent.futures import Future
+
+    from ui_helpers import stub_pipeline
+
+    from fer_desktop.core import analyze, batch
+
+    class FullFromTheStart(CsvRecorder):  # the part's header does not fit (a photo's unit)
+        def __init__(self, path, *args, **kwargs):  # as CsvRecorder says it
+            raise ExportError(path, "cannot be written (No space left on device); choose "
+                                    "another folder") from OSError(28, "No space left on device")
+
+    monkeypatch.setattr(batch, "CsvRecorder", FullFromTheStart)
+    monkeypatch.setitem(batch._WORKER, "pipeline", stub_pipeline())
+    monkeypatch.setitem(batch._WORKER, "queue", queue.Queue())
+    video = make_video(tmp_path / "clip.avi", frames=5)
+    result = batch._run_unit(analyze._analyse_source, 0, str(video), str(tmp_path / "0.csv"),
+                             True, {"every": 1, "video": None, "painter": None, "quiet": True})
+    assert result.write_error == "No space left on device"
+    assert result.error == "its rows could not be written (No space left on device)"
+    monkeypatch.undo()
+
+    # the parent: that unit's result ends the command, as one job's full disk does
+    runner = object.__new__(batch.ProcessRunner)
+    done: Future = Future()
+    done.set_result(result)
+    runner._futures, runner._next = [(str(video), done)], 0
+    runner._drain, runner._done = lambda: None, lambda unit, read: None
+    recorder_path = tmp_path / ".tmp-out.csv"
+    recorder = type("Recorder", (), {"path": recorder_path})()
+    with pytest.raises(ExportError) as error:
+        runner.collect(str(video), recorder, {}, __import__("collections").Counter())
+    assert error.value.path == recorder_path and error.value.write_error == result.write_error
+
+    out = tmp_path / "out.csv"
+    out.write_text("the user's earlier rows\n")
+    monkeypatch.setattr(batch.ProcessRunner, "collect",
+                        lambda self, spec, recorder, *rest: (_ for _ in ()).throw(
+                            batch.unit_failure(spec, result, recorder.path)))
+    second = make_video(tmp_path / "second.avi", frames=5)
+    code = analyze.main([str(video), str(second), "--out", str(out), "--force", "--jobs", "2",
+                         "--no-progress"])
+    assert code == 2 and out.read_text() == "the user's earlier rows\n"
+    assert f"error: {out} cannot be written (No space left on device); it was left as it " \
+           "was" in capsys.readouterr().err
+    assert not list(tmp_path.glob(".tmp-*"))  # its temporary CSV and parts went

@@ -671,11 +671,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
             video.close()
 
     if totals["frames"] == 0 and (interrupted or args.shard is None or args.out.exists()):
-        print(("interrupted before any input was finished" if interrupted else
-               "error: nothing could be analysed") + f"; {args.out} was not written"
-              + _unchanged_words(args),
-              file=sys.stderr)
-        return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
+        return _nothing_kept(args, interrupted, left_out)
     _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
     _commit(pending, video)
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1 or bool(
@@ -697,6 +693,22 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
                 print(f"{len(named)} input(s) {what}: " + "; ".join(named), file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
+
+
+def _nothing_kept(args: argparse.Namespace, interrupted: bool, left_out: list[str]) -> int:
+    """Say that nothing was written, and why. With ``--jobs`` the first input may be under
+    way while later ones are finished: "before any input was finished" hid the 80 photos left
+    out with it, named none of them (audit 57)."""
+    why = "error: nothing could be analysed"
+    if interrupted:
+        why = "interrupted before any input was finished"
+        if len(left_out) > 1:  # rows are kept in the inputs' order: none before the first
+            why = (f"interrupted before the first input, {left_out[0]}, was finished: rows "
+                   f"are kept in the inputs' order, so the "
+                   f"{counted(len(left_out) - 1, 'input')} after it are left out too, those "
+                   f"finished included ({shard_record.first_names(left_out[1:])})")
+    print(f"{why}; {args.out} was not written{_unchanged_words(args)}", file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
 
 
 def _unchanged_words(args: argparse.Namespace) -> str:

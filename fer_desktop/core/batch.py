@@ -213,7 +213,8 @@ class UnitResult:
     """What a worker sends back for one unit: counts, summaries and its part CSV (or an error).
 
     ``skipped``: (path, reason) of images skipped inside the unit; ``error``: the reason the
-    whole unit failed (it wrote nothing then).
+    whole unit failed (it wrote nothing then); ``write_error``: its part could not be written
+    (a full disk: the command's, not the input's, so the command stops).
     """
 
     spec: str
@@ -225,6 +226,7 @@ class UnitResult:
     summaries: dict = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+    write_error: str | None = None
 
 
 # State of one worker process, set once by its initializer (one pipeline per process).
@@ -416,15 +418,28 @@ def _run_unit(analyse: Callable, unit: int, spec: str, part: str, with_source: b
         result.summaries, result.skipped = summaries, [(str(p), r) for p, r in bad]
     except SourceError as exc:
         result.error = exc.reason
-    except ExportError as exc:
-        written = getattr(exc, "write_error", None)  # a full disk: not the input's fault, and
-        result.error = (f"its rows could not be written ({written})" if written  # the part
-                        else f"could not be analysed ({exc})")  # file's name says nothing
+    except ExportError as exc:  # its part could not be written: a full disk, not the input
+        cause = exc.__cause__  # (its first row too: "could not be analysed (.../0025.csv...)")
+        written = getattr(exc, "write_error", None) or (
+            (cause.strerror or str(cause)) if isinstance(cause, OSError) else str(exc.reason))
+        result.error = f"its rows could not be written ({written})"
+        result.write_error = written
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others;
         # the reason is reported to the user like any unreadable input.
         result.error = f"could not be analysed ({type(exc).__name__}: {exc})"
     result.frames_read = sum(bar.read for bar in bars)
     return result
+
+
+def unit_failure(spec: str, result: UnitResult, out: Path) -> Exception:
+    """A failed unit's error: a part that could not be written ends the command as one job's
+    full disk does (``out`` kept as it was, exit 2), where the units after it went on and a
+    24-row CSV replaced the user's 162 rows (audit 57); else the input is skipped."""
+    if result.write_error is None:
+        return SourceError(spec, result.error)
+    error = ExportError(out, f"cannot be written ({result.write_error})")
+    error.write_error = result.write_error
+    return error
 
 
 PARTS_PREFIX = ".tmp-fer-parts-"
@@ -561,7 +576,7 @@ class ProcessRunner:
                                     "try it alone with --jobs 1") from exc
         if result.error is not None:
             self._done(unit, result.frames_read)
-            raise SourceError(spec, result.error)
+            raise unit_failure(spec, result, recorder.path)
         with stops_held():  # its rows, counts and the note that they are in, or none: a stop
             # in the copy passed the unit over, half copied (review 43); one just after it,
             # before the note, had salvage() copy it again (review 46)

@@ -146,7 +146,7 @@ class MergeShards:
         _one_command({p: r for p, r in self.records.items() if r is not None})
         for part, record in self.records.items():
             if record is not None and not record.complete:
-                unfinished = _first(record.not_finished)
+                unfinished = first_names(record.not_finished)
                 raise ExportError(part, f"is {record.name}, stopped before it finished"
                                   + (f" (not finished: {unfinished})" if unfinished else "")
                                   + ": run that shard again (with --force) and merge then; "
@@ -190,7 +190,7 @@ class MergeShards:
             if record.skipped:
                 self.warnings.append(f"{part.name} ({record.name}) skipped "
                                      f"{len(record.skipped)} input(s): "
-                                     + _first(record.skipped))
+                                     + first_names(record.skipped))
 
 
 def _command(record: ShardRecord) -> str:
@@ -226,7 +226,7 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
                            "merged")
 
 
-def _first(names: list[str], shown: int = 3) -> str:
+def first_names(names: list[str], shown: int = 3) -> str:
     """The first few names, "..." after them where there are more."""
     return "; ".join(names[:shown]) + ("..." if len(names) > shown else "")
 
