@@ -76,17 +76,18 @@ def test_a_recording_that_cannot_write_its_header_leaves_no_file(tmp_path, monke
 
 
 def test_a_screenshot_on_a_full_disk_leaves_no_file(tmp_path, monkeypatch):
+    from fer_desktop.core import export
+
     writer = ScreenshotWriter(tmp_path, clock=lambda: dt.datetime(2026, 12, 6, 12, 0, 0))
-    real_reserve = writer._reserve
+    real_fdopen = os.fdopen
 
-    def reserve_on_a_full_disk(stem):
-        path, handle = real_reserve(stem)
+    def fdopen_on_a_full_disk(handle, *args, **kwargs):
         full = os.open("/dev/full", os.O_WRONLY)
-        os.dup2(full, handle.fileno())
+        os.dup2(full, handle)
         os.close(full)
-        return path, handle
+        return real_fdopen(handle, *args, **kwargs)
 
-    monkeypatch.setattr(writer, "_reserve", reserve_on_a_full_disk)
+    monkeypatch.setattr(export.os, "fdopen", fdopen_on_a_full_disk)
     with pytest.raises(ExportError, match="No space left"):
         writer.save(np.zeros((480, 640, 3), np.uint8), result(), source="clip.mp4")
     assert list(tmp_path.iterdir()) == []
@@ -262,3 +263,59 @@ def test_a_full_disk_under_analyze_jobs_ends_the_command_and_keeps_the_existing_
     assert f"error: {out} cannot be written (No space left on device); it was left as it " \
            "was" in capsys.readouterr().err
     assert not list(tmp_path.glob(".tmp-*"))  # its temporary CSV and parts went
+
+
+def test_a_screenshot_is_never_half_written_under_its_name_and_old_leftovers_go(
+        tmp_path, monkeypatch):
+    """Audit 57: a window killed while it saved a large screenshot left a cut PNG (8-21 MB of
+    32 MB) under the screenshot's name, unreadable and never said; a killed analysis's hidden
+    CSV stayed in the folder for good (each save has a new name, which the sweep followed)."""
+    import io
+    import time
+
+    from fer_desktop.core import export
+
+    stale = tmp_path / ".tmp-fer-clip-emotions-20261201-120000.csv.abcd1234.csv"
+    fresh = tmp_path / ".tmp-fer-clip-20261207-120000.x1y2z3w4.png"  # a save under way
+    theirs = tmp_path / ".tmp-notes.txt"
+    for path in (stale, fresh, theirs):
+        path.write_bytes(b"x")
+    old = time.time() - 2 * 3600
+    for path in (stale, theirs):
+        os.utime(path, (old, old))
+    seen_while_writing: list[list[str]] = []
+    real_fdopen = os.fdopen
+
+    class Watched(io.BufferedWriter):
+        def write(self, data):
+            seen_while_writing.append(sorted(p.name for p in tmp_path.glob("fer-*")))
+            return super().write(data)
+
+    def watched_fdopen(handle, mode="r", *args, **kwargs):
+        return Watched(real_fdopen(handle, "wb", buffering=0))
+
+    monkeypatch.setattr(export.os, "fdopen", watched_fdopen)
+    writer = ScreenshotWriter(tmp_path, clock=lambda: dt.datetime(2026, 12, 7, 12, 0, 0))
+    path = writer.save(np.zeros((48, 64, 3), np.uint8), result(), source="clip.mp4")
+    assert seen_while_writing == [[]]  # nothing under a picture's name while it is written
+    assert path.name == "fer-clip-20261207-120000.png" and path.with_suffix(".json").is_file()
+    assert not stale.exists() and fresh.exists() and theirs.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-fer")) == \
+        [fresh.name]
+
+
+def test_an_analysis_sweeps_the_hidden_csv_a_killed_analysis_left(tmp_path):
+    """Audit 57: "Analyse whole file..." killed (a logout) left its hidden CSV for good."""
+    import time
+
+    from ui_helpers import stub_pipeline
+
+    from fer_desktop.core import file_analysis
+
+    stale = tmp_path / ".tmp-fer-long-emotions-20261207-144833.csv.00_sthyx.csv"
+    stale.write_text("source,frame\n")
+    old = time.time() - 3 * 3600
+    os.utime(stale, (old, old))
+    video = make_video(tmp_path / "clip.avi", frames=3)
+    file_analysis.analyse_file(video, tmp_path / "fer-clip-emotions.csv", stub_pipeline())
+    assert not stale.exists() and (tmp_path / "fer-clip-emotions.csv").is_file()

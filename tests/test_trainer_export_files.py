@@ -233,24 +233,83 @@ def test_a_file_the_disk_cannot_hold_is_named_and_leaves_no_temporary(tmp_path, 
     assert list(tmp_path.iterdir()) == [] and os.path.isdir(tmp_path)
 
 
-def test_a_model_file_that_does_not_fit_names_itself(tmp_path, monkeypatch):
-    """Audit 44: export, ensemble and average on a full disk said "cannot write (No space
-    left on device)" of no file (a write to an open file names none); no half file stays."""
+class _SavedModel:
+    """Stands in for a Keras model: ``save`` writes a file."""
+
+    def save(self, path):
+        Path(path).write_bytes(b"new keras")
+
+
+def _exported_run(run):
+    """A run folder with an earlier export: config.json, model.json and its files."""
+    run.mkdir()
+    (run / "config.json").write_text("{}")
+    files = {"model.keras": b"old keras", "model-int8.tflite": b"old int8"}
+    for name, data in files.items():
+        (run / name).write_bytes(data)
+    meta = {"files": {"keras": "model.keras", "tflite_int8": "model-int8.tflite"}}
+    (run / "model.json").write_text(json.dumps(meta))
+    return {p.name: p.read_bytes() for p in run.iterdir()}
+
+
+def test_a_run_export_on_a_full_disk_names_the_file_and_keeps_the_earlier_model(
+        tmp_path, monkeypatch):
+    """Audit 57: a run's own export on a full disk removed model.json first and wrote each
+    file in place: every model file was unchanged, and the app called the run "a training run
+    with no model yet". Audit 44: the error names the file that did not fit."""
     import errno
-    from pathlib import Path
 
     from trainer.cli import file_system_words
 
+    run = tmp_path / "run"
+    before = _exported_run(run)
+    real = Path.write_bytes
+
     def full(self, data):
-        Path.touch(self)  # a half-written file
-        raise OSError(errno.ENOSPC, "No space left on device")
+        if self.name.endswith("model-int8.tflite"):
+            real(self, data[:2])  # a half-written file
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", full)
+    meta = {"files": {"keras": "model.keras", "tflite_int8": "model-int8.tflite"}}
     with pytest.raises(OSError) as info:
-        export._write_bytes(tmp_path / "model-int8.tflite", b"model")
+        export._write_model_folder(run, _SavedModel(), {"model-int8.tflite": b"new int8"},
+                                   meta, set(), into_run=True)
     words = file_system_words(info.value, "export")
-    assert words.startswith(f"{tmp_path / 'model-int8.tflite'}: No space left on device")
-    assert list(tmp_path.iterdir()) == []
+    assert words.startswith(f"{run / 'model-int8.tflite'}: No space left on device")
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # whole, nothing left
+    monkeypatch.undo()
+    export._write_model_folder(run, _SavedModel(), {"model-int8.tflite": b"new int8"}, meta,
+                               set(), into_run=True)
+    assert (run / "model-int8.tflite").read_bytes() == b"new int8"
+    assert json.loads((run / "model.json").read_text())["files_sha256"]["model.keras"]
+    assert sorted(p.name for p in run.iterdir()) == sorted(before)
+
+
+def test_a_run_export_killed_during_its_renames_leaves_no_model_json_over_new_files(
+        tmp_path, monkeypatch):
+    """Review 44: an old model.json describing files already replaced was loaded without a
+    word; a kill between the renames leaves no model.json (refused by name)."""
+    import os
+
+    run = tmp_path / "run"
+    _exported_run(run)
+    real, renamed = os.replace, []
+
+    def killed(src, dst):
+        if renamed:
+            raise KeyboardInterrupt("killed")
+        renamed.append(dst)
+        return real(src, dst)
+
+    monkeypatch.setattr(export.os, "replace", killed)
+    meta = {"files": {"keras": "model.keras", "tflite_int8": "model-int8.tflite"}}
+    with pytest.raises(KeyboardInterrupt):
+        export._write_model_folder(run, _SavedModel(), {"model-int8.tflite": b"new int8"},
+                                   meta, set(), into_run=True)
+    assert not (run / "model.json").exists()
+    assert not [p for p in run.iterdir() if p.name.startswith(".")]
 
 
 def test_a_run_folder_moved_away_during_its_export_is_not_made_again(tmp_path):

@@ -648,21 +648,27 @@ def test_average_refuses_with_a_named_reason(tiny_run, tmp_path, problem):
     assert not (tmp_path / "avg").exists()
 
 
-def test_an_export_killed_half_way_leaves_no_model_json_over_new_files(
+def test_an_export_killed_half_way_leaves_the_earlier_model_whole(
         tiny_run, tmp_path, monkeypatch):
     """Re-exporting a run that has a model (a stopped run's newer best epoch, from the Train
-    tab): killed after its files were replaced, the old model.json stayed and described them."""
+    tab): killed after its files were replaced, the old model.json stayed and described them
+    (review 44); then killed while writing, it left no model.json over unchanged files
+    (audit 57). The new files are written beside their names first."""
+    from pathlib import Path
+
     export, emitter = _export_in_process(monkeypatch, 1.0)
     a, _ = _two_copies(tiny_run["run_dir"], tmp_path)
-    assert (a / "model.json").is_file()
+    before = {p.name: p.read_bytes() for p in a.glob("model*")}
+    assert "model.json" in before
 
     def killed(path, data):
         raise KeyboardInterrupt("killed")
 
-    monkeypatch.setattr(export, "_write_bytes", killed)
+    monkeypatch.setattr(Path, "write_bytes", killed)
     with pytest.raises(KeyboardInterrupt):
         export.export_run(a, emitter)
-    assert not (a / "model.json").exists()
+    assert {p.name: p.read_bytes() for p in a.glob("model*")} == before
+    assert not list(a.glob(".new-*"))
     monkeypatch.undo()
     export, emitter = _export_in_process(monkeypatch, 1.0)
     assert export.export_run(a, emitter)["files"]["keras"] == "model.keras"

@@ -30,6 +30,22 @@ def test_snapshot_is_written_under_the_given_name(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shot.json", "shot.png"]
 
 
+def test_a_snapshot_sweeps_the_working_folder_a_killed_snapshot_left(tmp_path):
+    """Audit 57: `--snapshot` killed (SIGTERM, kill -9) left a hidden .snapshot-XXXXXXXX/
+    beside OUT for good; one in use now (changed within the hour) is left alone."""
+    import time
+
+    stale, fresh = tmp_path / ".snapshot-0gptteys", tmp_path / ".snapshot-1s8mh2qc"
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "fer-test.png").write_bytes(b"cut short")
+    old = time.time() - 2 * 3600
+    for path in (stale, stale / "fer-test.png"):
+        os.utime(path, (old, old))
+    save_snapshot(tmp_path / "shot.png", fake_output())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "shot.json", "shot.png"]
+
+
 @pytest.mark.parametrize("where", ["under_a_file", "proc"])
 def test_snapshot_failure_names_the_output_not_a_temporary_folder(tmp_path, where):
     if where == "proc":

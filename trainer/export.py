@@ -46,19 +46,6 @@ QUICK_CHECK_FACES = 512
 QUICK_MIN_AGREEMENT = 0.99
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """``data`` written beside ``path``, then renamed over it; a full disk names ``path``
-    (it said "cannot write (No space left on device)" of no file, audit 44), and leaves no
-    half file."""
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    try:
-        with rundir.naming(path):
-            tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def best_float32_model(run: Path, name: str | None = None):
     """A run's best checkpoint as an uncompiled float32 Keras model (optionally renamed)."""
     from trainer.keras_files import load_keras
@@ -494,9 +481,12 @@ def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict
 
 def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: dict,
                         stale: set[str], into_run: bool = False) -> None:
-    """The files, then model.json last (the folder is usable from that moment on). An older
-    model.json goes first: an export killed half-way (Stop in the Train tab) left it describing
-    files already replaced by the new epoch's, a model the app loaded without a word.
+    """Every file beside its name first, model.json too; then the old model.json goes and the
+    files are renamed in, model.json last (the folder is usable from that moment on). A
+    failure (a full disk) leaves the earlier model whole: the old model.json went first, and a
+    run whose files were all unchanged read as "a training run with no model yet" (audit 57);
+    a kill during the renames leaves no model.json (refused by name), never an old model.json
+    describing new files, which the app loaded without a word.
 
     Raises:
         RunDirError: ``into_run`` and the run's folder (its config.json) is gone: moved away
@@ -510,16 +500,26 @@ def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: d
                                       "nothing was written; resume or export the run where "
                                       "it is now")
     out.mkdir(parents=True, exist_ok=True)
-    (out / rundir.MODEL).unlink(missing_ok=True)
-    # uncompiled float32: no optimizer state, a third of the size of a checkpoint
-    rundir.save_keras_atomic(keras_model, out / "model.keras")
-    for name, blob in blobs.items():
-        _write_bytes(out / name, blob)
-    # each file's SHA-256: the app refuses a file damaged since (it loaded one with bytes
-    # changed inside without a word, audit 43); copies (--to) keep the same files
-    meta["files_sha256"] = {name: sha256_of(out / name)
-                            for name in meta["files"].values()}
-    rundir.atomic_write_json(out / rundir.MODEL, meta)
+    names = ["model.keras", *blobs, rundir.MODEL]  # model.json renamed last
+    staged = {name: out / f".new-{os.getpid()}-{name}" for name in names}
+    try:
+        with rundir.naming(out / "model.keras"):  # uncompiled float32: no optimizer state,
+            keras_model.save(staged["model.keras"])  # a third of a checkpoint's size
+        for name, blob in blobs.items():
+            with rundir.naming(out / name):
+                staged[name].write_bytes(blob)
+        # each file's SHA-256: the app refuses a file damaged since (it loaded one with bytes
+        # changed inside without a word, audit 43); copies (--to) keep the same files
+        meta["files_sha256"] = {name: sha256_of(staged[name])
+                                for name in meta["files"].values()}
+        with rundir.naming(out / rundir.MODEL):
+            staged[rundir.MODEL].write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        (out / rundir.MODEL).unlink(missing_ok=True)  # from here on: renames only
+        for name in names:
+            os.replace(staged[name], out / name)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
     for name in stale:  # left by an earlier export; unlisted from now on
         (out / name).unlink(missing_ok=True)
 

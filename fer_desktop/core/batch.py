@@ -44,7 +44,13 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.messages import quote
 from fer_desktop.core.provenance import provenance
-from fer_desktop.core.safe_write import STALE_TEMP_S, PendingFile, check_outputs, kind_of
+from fer_desktop.core.safe_write import (
+    STALE_TEMP_S,
+    PendingFile,
+    check_outputs,
+    kind_of,
+    remove_stale_folders,
+)
 from fer_desktop.core.shard_record import MergeShards
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 
@@ -449,19 +455,7 @@ def remove_stale_parts(folder: Path, older_than_s: float = STALE_TEMP_S) -> list
     """Delete the part folders a killed ``--jobs`` run left in ``folder`` (a second copy of
     its rows, kept for good: audit 55), where neither the folder nor a file in it has
     changed for ``older_than_s``: a run writing its parts right now is left alone."""
-    removed, now = [], time.time()
-    for parts in folder.glob(f"{PARTS_PREFIX}*"):
-        try:
-            if not parts.is_dir() or parts.is_symlink():
-                continue
-            newest = max([parts.stat().st_mtime,
-                          *(f.stat().st_mtime for f in parts.iterdir())])
-            if now - newest > older_than_s:
-                shutil.rmtree(parts)
-                removed.append(parts)
-        except OSError:
-            continue  # gone meanwhile, or not ours to delete: leave it
-    return removed
+    return remove_stale_folders(folder, PARTS_PREFIX, older_than_s)
 
 
 class ProcessRunner:

@@ -32,7 +32,16 @@ from fer_desktop.core.errors import ExportError
 from fer_desktop.core.native_paths import printable, printable_strings
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS, frame_settings
-from fer_desktop.core.safe_write import make_folder, snapshot_png, too_long_words, unused_path
+from fer_desktop.core.safe_write import (
+    TEMP_PREFIX,
+    make_folder,
+    remove_stale_app_temporaries,
+    remove_stale_folders,
+    rename_no_replace,
+    snapshot_png,
+    too_long_words,
+    unused_path,
+)
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
 
@@ -109,19 +118,18 @@ class ScreenshotWriter:
         self._clock = clock
         _check_writable_folder(self.folder)
 
-    def _reserve(self, stem: str) -> tuple[Path, object]:
-        """Create the PNG exclusively under the first free name; return it open."""
+    def _claim(self, written: Path, stem: str) -> Path:
+        """Rename the written PNG to the first free name (never over a file, nor beside
+        another picture's sidecar); return that name."""
         for n in range(1, 10_000):
-            name = f"{stem}.png" if n == 1 else f"{stem}-{n}.png"
-            path = self.folder / name
+            path = self.folder / (f"{stem}.png" if n == 1 else f"{stem}-{n}.png")
             if path.with_suffix(".json").exists():
                 continue
             try:
-                return path, open(path, "xb")  # noqa: SIM115 - closed by save()
+                rename_no_replace(written, path)
+                return path
             except FileExistsError:
                 continue
-            except OSError as exc:
-                raise ExportError(path, f"cannot be written ({exc.strerror or exc})") from exc
         raise ExportError(self.folder / stem, "too many screenshots with this name")
 
     def save(self, annotated_bgr: np.ndarray, result: FrameResult, source: str = "",
@@ -159,19 +167,26 @@ class ScreenshotWriter:
             ExportError: the files cannot be written.
         """
         now = self._clock()
-        path, handle = self._reserve(now.strftime(f"{prefix}-%Y%m%d-%H%M%S"))
-        try:
-            with handle:
-                handle.write(png)
+        stem = now.strftime(f"{prefix}-%Y%m%d-%H%M%S")
+        remove_stale_app_temporaries(self.folder)  # left by a window killed while saving
+        path, ours = self.folder / f"{stem}.png", []  # the files this save made
+        try:  # written whole under a hidden name first: killed while it wrote, a cut PNG
+            # stood under the screenshot's name, unreadable and never said (audit 57)
+            handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{stem}.", suffix=".png",
+                                            dir=self.folder)
+            ours.append(Path(name))
+            with os.fdopen(handle, "wb") as file:
+                file.write(png)
+            path = ours[0] = self._claim(ours[0], stem)
             data = {"image": path.name, "saved_at": now.isoformat(timespec="seconds"),
                     **sidecar}
-            tmp = path.with_name(f".tmp-{path.stem}.json")
-            tmp.write_text(json.dumps(printable_strings(data), indent=2), encoding="utf-8")
-            os.replace(tmp, path.with_suffix(".json"))
+            ours.append(path.with_name(f"{TEMP_PREFIX}{path.stem}.json"))
+            ours[1].write_text(json.dumps(printable_strings(data), indent=2), encoding="utf-8")
+            os.replace(ours[1], path.with_suffix(".json"))
         except OSError as exc:
-            # the files are this save's own (created exclusively): none is left behind, a
-            # full disk left an empty PNG that read as a screenshot (trial 23)
-            for leftover in (path, path.with_name(f".tmp-{path.stem}.json")):
+            # none of its files is left behind: a full disk left an empty PNG that read as a
+            # screenshot (trial 23)
+            for leftover in ours:
                 with contextlib.suppress(OSError):
                     leftover.unlink(missing_ok=True)
             raise ExportError(path, f"cannot be written ({exc.strerror or exc})") from exc
@@ -395,6 +410,9 @@ class CsvRecorder:
         self.close()
 
 
+SNAPSHOT_PREFIX = ".snapshot-"
+
+
 def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -> Path:
     """Write ``output`` (the window's CaptureOutput: annotated picture, result, source) to
     exactly ``out`` and ``out`` with ``.json``: ``fer-desktop --snapshot``.
@@ -413,8 +431,9 @@ def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -
     except OSError as exc:
         raise ExportError(out, f"cannot be written ({exc.strerror or exc}); choose another "
                                "file") from exc
+    remove_stale_folders(out.parent, SNAPSHOT_PREFIX)  # a killed snapshot's (audit 57)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=out.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX, dir=out.parent))
         png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
                                          provenance=provenance)
         sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))

@@ -30,7 +30,12 @@ from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.provenance import provenance
-from fer_desktop.core.safe_write import PendingFile, check_outputs, unused_path
+from fer_desktop.core.safe_write import (
+    PendingFile,
+    check_outputs,
+    remove_stale_app_temporaries,
+    unused_path,
+)
 
 ProgressCallback = Callable[[int, "int | None"], None]
 
@@ -127,6 +132,7 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     """
     video, out_csv = Path(video), Path(out_csv)
     check_outputs({"the result CSV": out_csv}, [video])
+    remove_stale_app_temporaries(out_csv.parent)  # a killed analysis's, under its own name
     pending = PendingFile(out_csv)
     totals: Counter = Counter()
     try:

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import tempfile
 import time
@@ -410,6 +411,44 @@ def remove_stale_temporaries(target: Path, keep: Path | None = None,
                     and now - path.stat().st_mtime > older_than_s:
                 path.unlink()
                 removed.append(path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to delete: leave it
+    return removed
+
+
+def remove_stale_app_temporaries(folder: Path, older_than_s: float = STALE_TEMP_S
+                                 ) -> list[Path]:
+    """Delete the hidden files the window's savers left in ``folder`` when killed or logged
+    out mid-save (an analysis's CSV, a screenshot's PNG): each save has a new dated name, so
+    the sweep for one target never met them and they stayed for good (audit 57). Only files
+    named ``.tmp-fer-...`` (the app's names start with ``fer-``) untouched for
+    ``older_than_s``: one being written now is left alone."""
+    removed, now = [], time.time()
+    for path in folder.glob(f"{TEMP_PREFIX}fer-*"):
+        try:
+            if path.is_file() and not path.is_symlink() \
+                    and now - path.stat().st_mtime > older_than_s:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone meanwhile, or not ours to delete: leave it
+    return removed
+
+
+def remove_stale_folders(folder: Path, prefix: str, older_than_s: float = STALE_TEMP_S
+                         ) -> list[Path]:
+    """Delete the hidden working folders named ``prefix...`` that a killed command left in
+    ``folder`` (``analyze --jobs``'s parts, ``--snapshot``'s), where neither the folder nor a
+    file in it has changed for ``older_than_s``: one in use right now is left alone."""
+    removed, now = [], time.time()
+    for found in folder.glob(f"{glob.escape(prefix)}*"):
+        try:
+            if not found.is_dir() or found.is_symlink():
+                continue
+            newest = max([found.stat().st_mtime, *(f.stat().st_mtime for f in found.iterdir())])
+            if now - newest > older_than_s:
+                shutil.rmtree(found)
+                removed.append(found)
         except OSError:
             continue  # gone meanwhile, or not ours to delete: leave it
     return removed
