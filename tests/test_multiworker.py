@@ -60,13 +60,14 @@ def _start_cluster(tmp: Path, args: list[str], n: int = 2, name: str = "worker",
             for i in range(n)]
 
 
-def _finish(proc: subprocess.Popen, tmp: Path, name: str, timeout: float = 400) -> list[dict]:
+def _finish(proc: subprocess.Popen, tmp: Path, name: str, timeout: float = 400,
+            code: int = 0) -> list[dict]:
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         raise AssertionError(f"{name} did not finish in {timeout} s (a hang)") from None
-    assert proc.returncode == 0, (tmp / f"{name}.err").read_text()[-3000:]
+    assert proc.returncode == code, (tmp / f"{name}.err").read_text()[-3000:]
     return events(out)
 
 
@@ -312,8 +313,8 @@ def test_sigterm_to_one_worker_stops_both_after_the_same_step(tmp_path):
             if seen[-1]["event"] == "checkpoint":
                 break
         follower.send_signal(signal.SIGTERM)  # TensorFlow's own SIGTERM handler must not win
-        streams = [seen + _finish(chief, tmp_path, "worker0", timeout=240),
-                   _finish(follower, tmp_path, "worker1", timeout=240)]
+        streams = [seen + _finish(chief, tmp_path, "worker0", timeout=240, code=130),
+                   _finish(follower, tmp_path, "worker1", timeout=240, code=130)]
     finally:
         for proc in (chief, follower):
             proc.kill()

@@ -21,6 +21,11 @@ STOPPED_EVENT = {"stopped": True, "epochs_done": 2}
     # not this window's Stop: another window's, or a signal (audit 53: read as this one's)
     (ProcessEnd(0, finished=STOPPED_EVENT), STOPPED,
      f"stopped from outside this window (another window's Stop, or a signal); {RESUME_HINT}"),
+    # a stopped run exits 130, as Ctrl+C (it exited 0, read as done by scripts, audit 57)
+    (ProcessEnd(130, finished=STOPPED_EVENT), STOPPED,
+     f"stopped from outside this window (another window's Stop, or a signal); {RESUME_HINT}"),
+    (ProcessEnd(130, finished=STOPPED_EVENT, stop_requested=True), STOPPED,
+     f"stopped; {RESUME_HINT}"),
     # killed after its "finished" event: it had saved everything, its word stands
     (ProcessEnd(-9, finished=DONE, killed=True), FINISHED, "finished"),
     # a "finished" event and then a crash is not a finish

@@ -398,11 +398,13 @@ def test_sigterm_stops_cleanly_and_says_so(tmp_path):
     try:
         seen = _wait_for(proc, "checkpoint")
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
     stream = seen + events(out)
-    assert proc.returncode == 0
+    assert "no model was made: go on with python -m trainer --resume " in err
+    # not 0: a scheduler or `train && deploy` read a stopped run as done (audit 57)
+    assert proc.returncode == 130
     assert stream[-1]["event"] == "finished" and stream[-1]["stopped"] is True
     run = Path(stream[-1]["run_dir"])
     state = json.loads((run / "state.json").read_text())

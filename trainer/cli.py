@@ -16,11 +16,12 @@ from trainer import rundir
 from trainer.config import ConfigError, add_train_arguments, config_from_args, resume_overrides
 from trainer.data import DatasetError
 from trainer.events import EventEmitter
+from trainer.process_outcome import EXIT_STOPPED
 from trainer.rundir import RunDirError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
-EXIT_INTERRUPTED = 130  # Ctrl+C, as a shell reports it (128 + SIGINT)
+EXIT_INTERRUPTED = EXIT_STOPPED  # Ctrl+C, as a shell reports it (128 + SIGINT)
 COMMANDS = ("train", "distill", "inspect", "evaluate", "export", "ensemble", "average",
             "finetune", "gpu-pack", "gpu-import")
 
@@ -432,8 +433,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         from trainer.finetune import finetune
         from trainer.finetune_config import finetune_config_from_args
 
-        finetune(finetune_config_from_args(args), emitter)
-        return 0
+        return _ended(finetune(finetune_config_from_args(args), emitter))
     if command == "ensemble":
         from trainer.ensemble import export_ensemble
 
@@ -456,9 +456,8 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
                             "(runs/<date>-<time>-<preset>)")
         _refuse_finetune_resume(Path(args.resume))
         given = resume_overrides(_train_parser(), args.argv)
-        train(config_from_args(args), emitter, resume_dir=Path(args.resume),
-              new_epochs=given.pop("epochs", None), new_limits=given)
-        return 0
+        return _ended(train(config_from_args(args), emitter, resume_dir=Path(args.resume),
+                            new_epochs=given.pop("epochs", None), new_limits=given))
     if not args.csv and not args.images:
         raise UserError("no CSV given: pass --csv PATH to the FER-2013 CSV, --images DIR for "
                         "an image folder (or --resume RUN_DIR to continue a run)")
@@ -469,8 +468,20 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         if not Path(teacher).is_dir():
             raise UserError(f"{teacher}: the teacher is not a folder (give a run folder or a "
                             "model folder such as assets)")
-    train(config_from_args(args), emitter)
-    return 0
+    return _ended(train(config_from_args(args), emitter))
+
+
+def _ended(run: Path) -> int:
+    """0 for a run that reached its end (or its time budget); a run stopped by SIGTERM or
+    Ctrl+C says so and how to go on, exit 130: it exited 0 with only "[finished] ...
+    stopped=True", and a scheduler or `train && deploy` read it as done (audit 57)."""
+    state = rundir.RunState.load(run)
+    if state.status != rundir.STOPPED:
+        return 0
+    print(f"stopped after {state.epoch} of {state.epochs} epochs; the epochs finished are kept "
+          f"and no model was made: go on with python -m trainer --resume {run}",
+          file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _refuse_finetune_resume(run: Path) -> None:

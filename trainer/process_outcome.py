@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from trainer.rundir import FAILED, FINISHED, STOPPED
 from trainer.runs import RESUME_HINT, resume_hint
 
+#: a trainer stopped by SIGTERM or Ctrl+C (its run kept, to resume), as a shell reports Ctrl+C
+EXIT_STOPPED = 130
+
 
 @dataclass(frozen=True)
 class TrainerOutcome:
@@ -55,7 +58,8 @@ class ProcessEnd:
 def outcome_of(end: ProcessEnd) -> TrainerOutcome:
     """The state and the sentence the Train tab shows for ``end``."""
     code, run, done = end.code, end.run_dir, end.finished
-    if done is not None and (code == 0 or end.killed):  # its word: all was saved
+    if done is not None and (code in (0, EXIT_STOPPED) or end.killed):  # its word: all
+        # was saved (a stopped run exits 130, as a Ctrl+C: audit 57)
         if done["stopped"]:
             epochs_done = done.get("epochs_done")
             where = " in its first epoch" if epochs_done == 0 else ""
