@@ -299,6 +299,9 @@ def test_a_screenshot_is_never_half_written_under_its_name_and_old_leftovers_go(
     path = writer.save(np.zeros((48, 64, 3), np.uint8), result(), source="clip.mp4")
     assert seen_while_writing == [[]]  # nothing under a picture's name while it is written
     assert path.name == "fer-clip-20261207-120000.png" and path.with_suffix(".json").is_file()
+    # the umask's permissions, as its JSON's: mkstemp's 0600 made it private (audit 58)
+    assert path.stat().st_mode & 0o777 == path.with_suffix(".json").stat().st_mode & 0o777 \
+        == 0o666 & ~_umask()
     assert not stale.exists() and fresh.exists() and theirs.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-fer")) == \
         [fresh.name]
@@ -319,3 +322,9 @@ def test_an_analysis_sweeps_the_hidden_csv_a_killed_analysis_left(tmp_path):
     video = make_video(tmp_path / "clip.avi", frames=3)
     file_analysis.analyse_file(video, tmp_path / "fer-clip-emotions.csv", stub_pipeline())
     assert not stale.exists() and (tmp_path / "fer-clip-emotions.csv").is_file()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -34,6 +34,7 @@ from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS, frame_settings
 from fer_desktop.core.safe_write import (
     TEMP_PREFIX,
+    as_made_by_the_user,
     make_folder,
     remove_stale_app_temporaries,
     remove_stale_folders,
@@ -177,6 +178,7 @@ class ScreenshotWriter:
             ours.append(Path(name))
             with os.fdopen(handle, "wb") as file:
                 file.write(png)
+            as_made_by_the_user(ours[0])  # not mkstemp's 0600 (audit 58), as its JSON
             path = ours[0] = self._claim(ours[0], stem)
             data = {"image": path.name, "saved_at": now.isoformat(timespec="seconds"),
                     **sidecar}

@@ -302,7 +302,7 @@ class PendingFile:
         # unlike any other file the user makes (the window's recordings included)
         while True:
             try:
-                os.chmod(self.path, 0o666 & ~_current_umask())
+                as_made_by_the_user(self.path)
                 if self.overwrite:
                     os.replace(self.path, self.target)
                 else:
@@ -382,6 +382,12 @@ def check_writable_folder(folder: Path) -> None:
             reason = "the system does not let files be saved there"  # /proc said "No such file"
         raise ExportError(folder, f"cannot be written ({reason}); choose another "
                                   "folder") from exc
+
+
+def as_made_by_the_user(path: Path) -> None:
+    """Give a file made by mkstemp (0600) the permissions any other new file gets (the
+    umask's): a result nobody else could read, unlike any other file the user makes."""
+    os.chmod(path, 0o666 & ~_current_umask())
 
 
 def _current_umask() -> int:
