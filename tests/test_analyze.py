@@ -931,3 +931,24 @@ def test_an_avif_over_the_size_limit_is_refused_from_its_header(tmp_path, sample
     path.write_bytes(bytes(data))
     with pytest.raises(SourceError, match="is 20000 x 20000 pixels"):
         read_image(path)
+
+
+def test_a_folders_broken_links_and_pipes_are_named_not_dropped(tmp_path, sample_bgr, capsys):
+    """Audit 58: in a folder, a photo linked from a drive not mounted, a loop of links and a
+    pipe named like a video vanished from the results, exit 0 ("1 frame analysed")."""
+    import os
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.jpg"), sample_bgr)
+    (folder / "b.jpg").symlink_to("/nonexistent/drive/b.jpg")
+    os.mkfifo(folder / "c.mp4")
+    (folder / "d.mp4").symlink_to("d.mp4")
+    out = tmp_path / "r.csv"
+    code = main([str(folder), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and {r["source"] for r in rows(out)} == {str(folder / "a.jpg")}
+    assert "3 input(s) skipped" in err
+    for name in ("b.jpg", "c.mp4", "d.mp4"):
+        assert str(folder / name) in err
+    assert "c.mp4 is a pipe, not a file" in err

@@ -119,7 +119,10 @@ def expand_inputs(inputs: list[str]) -> list[str]:
         path = Path(spec)
         if _is_folder(path):
             try:
-                images = sorted((p for p in path.iterdir() if p.is_file()
+                # not only files: a link to a drive not mounted, a loop of links or a pipe
+                # named like a photo is a unit, refused by name in its turn (it vanished from
+                # the results without a word, exit 0: audit 58)
+                images = sorted((p for p in path.iterdir() if not _is_folder(p)
                                  and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
                                 key=_name_order)
             except OSError:
