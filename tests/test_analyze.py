@@ -952,3 +952,18 @@ def test_a_folders_broken_links_and_pipes_are_named_not_dropped(tmp_path, sample
     for name in ("b.jpg", "c.mp4", "d.mp4"):
         assert str(folder / name) in err
     assert "c.mp4 is a pipe, not a file" in err
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (5, 2000, 3), (2000, 7, 3)])
+def test_a_picture_too_small_to_hold_a_face_is_refused_as_a_video_of_such_frames_is(
+        tmp_path, capsys, shape):
+    """Audit 58: a 1x1 or 100000x10 picture was analysed as "no face", exit 0, and shown as
+    a black view with "No face in view"; a video of such frames was refused."""
+    import numpy as np
+
+    picture = tmp_path / "tiny.png"
+    cv2.imwrite(str(picture), np.full(shape, 128, np.uint8))
+    out = tmp_path / "r.csv"
+    assert main([str(picture), "--out", str(out), "--no-progress"]) == 2
+    assert f"tiny.png is {shape[1]} x {shape[0]} pixels, too small to hold a face" \
+        in capsys.readouterr().err

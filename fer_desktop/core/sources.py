@@ -166,7 +166,9 @@ def read_image(path: str | Path) -> np.ndarray:
                           "is not an image this app can read: its content is not picture "
                           "data (JPEG, PNG, BMP, TIFF, WebP, AVIF), whatever its name says",
                           retryable=False)
-    return image
+    if min(image.shape[:2]) < MIN_FRAME_SIDE:  # a 1x1 or 100000x10 picture read "no face",
+        raise SourceError(path, f"is {too_small(image)}", retryable=False)  # exit 0, where
+    return image  # a video of such frames was refused (audit 58)
 
 
 def _unreadable_video(path: Path, empty: bool = False) -> str:
