@@ -206,6 +206,15 @@ def test_an_explanation_is_saved_beside_the_screenshots(qtbot, main_window, sett
     assert details["track_id"] == 1 and details["label"] == "happy" and len(details["box"]) == 4
     assert details["probabilities_of"] == "this frame alone, not smoothed over time"
     assert dialog.windowTitle() == f"Why this answer? \u2013 {SAMPLE.name}"  # and on screen
+    # a photo decoded at half size: the box in the photo's own pixels, as the CSV's (it was
+    # in the half-size frame's, off by 2, audit 58)
+    import dataclasses
+
+    output = live._last_output
+    halved = live.explainer.explain(live._pipeline, dataclasses.replace(output, pixel_scale=2.0),
+                                    live.face_panel.current_face)
+    assert halved.context["box"] == [round(2 * v) for v in live.face_panel.current_face.box]
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
     settings.numbers_only = True  # File > Privacy: no file paths in saved files
     live.outputs.save_explanation(dialog.png_bytes, dialog.details())
     newest = max(settings.output_folder.glob("fer-why-*.json"), key=lambda p: p.stat().st_mtime)

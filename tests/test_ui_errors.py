@@ -30,6 +30,20 @@ def test_snapshot_is_written_under_the_given_name(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shot.json", "shot.png"]
 
 
+
+def test_a_snapshot_of_a_photo_decoded_at_half_size_says_its_pixel_scale(tmp_path):
+    """Audit 58: its boxes are in the PNG's pixels, and nothing said that a 12000 px photo
+    was decoded at half size: a script drew them at half the photo's scale."""
+    import json
+
+    output = fake_output()
+    output.pixel_scale = 2.0
+    out = save_snapshot(tmp_path / "shot.png", output)
+    assert json.loads(out.with_suffix(".json").read_text())["pixel_scale"] == 2.0
+    plain = save_snapshot(tmp_path / "plain.png", fake_output())
+    assert json.loads(plain.with_suffix(".json").read_text())["pixel_scale"] == 1.0
+
+
 def test_a_snapshot_sweeps_the_working_folder_a_killed_snapshot_left(tmp_path):
     """Audit 57: `--snapshot` killed (SIGTERM, kill -9) left a hidden .snapshot-XXXXXXXX/
     beside OUT for good; one in use now (changed within the hour) is left alone."""

@@ -134,11 +134,14 @@ class ScreenshotWriter:
         raise ExportError(self.folder / stem, "too many screenshots with this name")
 
     def save(self, annotated_bgr: np.ndarray, result: FrameResult, source: str = "",
-             provenance: dict[str, str] | None = None) -> Path:
+             provenance: dict[str, str] | None = None, pixel_scale: float = 1.0) -> Path:
         """Write the annotated frame and its sidecar; return the PNG's path (never overwrites).
 
         ``provenance`` (model name, file, SHA-256, app version: see
-        :func:`fer_desktop.core.provenance.provenance`) goes into the sidecar as it is.
+        :func:`fer_desktop.core.provenance.provenance`) goes into the sidecar as it is. The
+        sidecar's boxes are in the PNG's pixels; ``pixel_scale`` (the source's own pixels per
+        pixel of it: 2.0 for a large JPEG decoded at half size) goes in beside them (the
+        boxes read as the photo's own, off by 2, audit 58).
 
         Raises:
             ExportError: the image cannot be encoded or the files cannot be written.
@@ -151,7 +154,8 @@ class ScreenshotWriter:
             "source": source, "frame": result.index,  # time as the CSVs write it (3.400,
             "time_s": round(float(result.timestamp_s), 3),  # not 3.4000000000000004: audit 54)
             "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
-            "emotions": list(EMOTIONS), "faces": [f.as_dict() for f in result.faces_by_number()],
+            "pixel_scale": float(pixel_scale), "emotions": list(EMOTIONS),
+            "faces": [f.as_dict() for f in result.faces_by_number()],
             "held": [f.as_dict() for f in result.held],  # drawn where last seen, not found now
             "timings_ms": {k: round(float(v), 3) for k, v in result.timings_ms.items()},
             "settings": {"detector": result.detector, "min_face_px": result.min_face_px or None,
@@ -437,7 +441,8 @@ def save_snapshot(out: Path, output, provenance: dict[str, str] | None = None) -
     try:
         tmp = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX, dir=out.parent))
         png = ScreenshotWriter(tmp).save(output.annotated, output.result, output.source,
-                                         provenance=provenance)
+                                         provenance=provenance,
+                                         pixel_scale=getattr(output, "pixel_scale", 1.0))
         sidecar = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
         sidecar["image"] = printable(out.name)
         png.with_suffix(".json").write_text(json.dumps(sidecar, indent=2), encoding="utf-8")

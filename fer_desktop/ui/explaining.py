@@ -77,7 +77,8 @@ class FaceExplainer(QObject):
                                # the face as the other records of it name it (their
                                # track_id, box and steady label: audit 54)
                                "track_id": face.track_id, "label": face.label,
-                               "box": [int(round(float(v))) for v in face.box],
+                               "box": [int(round(float(v) * output.pixel_scale))  # the
+                                       for v in face.box],  # photo's pixels (audit 58)
                                **({"clock": f"{dt.datetime.now():%H:%M:%S}"}  # a camera's
                                   if output.is_live else {})}
         # which picture (a slideshow goes on behind it) or video it explains

@@ -312,7 +312,8 @@ class OutputControls(QObject):
         def save(folder: Path) -> Path:
             saved = self.as_saved(output)
             return ScreenshotWriter(folder).save(saved.annotated, saved.result, saved.source,
-                                                 provenance=self.provenance())
+                                                 provenance=self.provenance(),
+                                                 pixel_scale=saved.pixel_scale)
 
         path = self._in_writable_folder(save, "screenshot")
         if path is not None:
