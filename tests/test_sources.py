@@ -320,6 +320,15 @@ def test_video_times_survive_bad_headers(tmp_path, fps, times_ms, expected, assu
     assert all(b > a for a, b in zip(times, times[1:], strict=False))
 
 
+@pytest.mark.parametrize(("fps", "kept"), [(1000.0, 1000.0), (5000.0, 5000.0),
+                                           (90000.0, None), (0.0, None)])
+def test_a_high_speed_cameras_frame_rate_is_kept(tmp_path, fps, kept):
+    """Audit 58: a 1,000 fps clip read as having no rate: the window showed it without Pause,
+    seek bar or time, played as fast as it could; 90,000 (an MPEG time base) is no rate."""
+    source, _ = read_times(tmp_path, FakeVideo(fps, [0.0, 1.0, 2.0], count=3.0))
+    assert source.fps == kept
+
+
 # --- large images are refused (or a JPEG halved) before decoding (issue 13) ----------------
 def png_declaring(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width x height (the pixel data is for 1x1)."""

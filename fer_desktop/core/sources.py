@@ -228,10 +228,15 @@ def _decode_flags(path: Path) -> int:
                       retryable=False)
 
 
+MAX_HEADER_FPS = 10_000.0  # a high-speed camera's 1,000 or 5,000; 90,000 is a time base
+
+
 def _capture_fps(capture) -> float | None:
-    """The header's frame rate, or None when it is 0, NaN or absurd."""
+    """The header's frame rate, or None when it is 0, NaN or absurd. A 1,000 fps clip of a
+    high-speed camera read as having no rate: the window gave it no Pause, seek bar or time
+    and played it as fast as it could (audit 58)."""
     fps = _finite(capture.get(cv2.CAP_PROP_FPS))
-    return fps if fps is not None and 0.0 < fps < 1000.0 else None
+    return fps if fps is not None and 0.0 < fps <= MAX_HEADER_FPS else None
 
 
 class CameraSource:
