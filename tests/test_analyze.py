@@ -967,3 +967,17 @@ def test_a_picture_too_small_to_hold_a_face_is_refused_as_a_video_of_such_frames
     assert main([str(picture), "--out", str(out), "--no-progress"]) == 2
     assert f"tiny.png is {shape[1]} x {shape[0]} pixels, too small to hold a face" \
         in capsys.readouterr().err
+
+
+def test_a_file_name_with_a_newline_stays_on_its_line(tmp_path, sample_bgr, capsys):
+    """Audit 58: "skipped: all/bad" then a line "name.jpg is damaged ...", and the list of
+    inputs skipped split the same way (the summary table spelt it out already)."""
+    folder = tmp_path / "all"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.jpg"), sample_bgr)
+    (folder / "bad\nname.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut short")
+    out = tmp_path / "r.csv"
+    assert main([str(folder), "--out", str(out), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "bad\\nname.jpg is " in err and "input(s) skipped: " in err
+    assert not any(line.startswith("name.jpg") for line in err.splitlines())

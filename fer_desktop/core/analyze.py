@@ -41,7 +41,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.image_size import unread_note
-from fer_desktop.core.messages import about, quote
+from fer_desktop.core.messages import about, one_line, quote
 from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.pipeline import SMALLEST_AUTO_FACE_PX, FacePipeline, PipelineOptions
@@ -503,13 +503,6 @@ def _within(text: str, columns: int) -> str:
     return f"{head}…{tail}"
 
 
-def one_line(text: str) -> str:
-    """``text`` with its control characters spelt out: a file named "my\\nface.png" broke
-    its row of the table in two (audit 46)."""
-    return "".join(ch.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(ch) == "Cc" else ch for ch in text)
-
-
 def terminal_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: a wide (CJK) character or emoji two; a mark
     drawn on the character before it (an accent, a Thai vowel sign), a zero-width format
@@ -690,7 +683,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
         for what in ("skipped", "incomplete"):
             named = [p for p, reason in skipped if _what_happened(reason) == what]
             if named:
-                print(f"{len(named)} input(s) {what}: " + "; ".join(named), file=sys.stderr)
+                print(f"{len(named)} input(s) {what}: " + "; ".join(map(one_line, named)),
+                      file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
 

@@ -7,6 +7,8 @@ file can put megabytes into one field: every value a message quotes goes through
 
 from __future__ import annotations
 
+import unicodedata
+
 QUOTE_CHARS = 40
 
 
@@ -53,4 +55,13 @@ def about(subject: object, reason: str) -> str:
         >>> about("photos", "no such file or folder")
         'photos: no such file or folder'
     """
+    subject = one_line(str(subject))  # a file named "bad\nname.jpg" split the sentence in
+    # two: "skipped: all/bad" and a line "name.jpg is damaged ..." (audit 58)
     return f"{subject} {reason}" if goes_on(reason) else f"{subject}: {reason}"
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters spelt out: a file named "my\\nface.png" broke
+    its row of the table in two (audit 46)."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(ch) == "Cc" else ch for ch in text)
