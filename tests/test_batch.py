@@ -931,7 +931,7 @@ def test_a_worker_ends_when_its_parent_is_gone_and_its_parts_are_swept_later(tmp
     batch.end_with_parent(os.getppid() + 10_000_000, 0.01, ended.set)  # another: ended
     assert ended.wait(5)
 
-    old, fresh = tmp_path / ".tmp-fer-parts-old1", tmp_path / ".tmp-fer-parts-new1"
+    old, fresh = tmp_path / ".tmp-fer-parts-old1abcd", tmp_path / ".tmp-fer-parts-new1abcd"
     for folder in (old, fresh):
         folder.mkdir()
         (folder / "00000000.csv").write_text("source,frame\n")
@@ -1034,5 +1034,8 @@ def test_a_stop_with_jobs_before_the_first_input_ends_names_those_left_out(tmp_p
         "inputs' order, so the 4 inputs after it are left out too, those finished included "
         f"(many/m000.jpg; many/m001.jpg; many/m002.jpg...); {out} was not written (the "
         "existing file is unchanged)\n")
-    assert analyze._nothing_kept(args, True, ["long.avi"]) == 130  # one job, or one input
+    assert analyze._nothing_kept(args, True, ["long.avi"]) == 130  # one input
+    assert capsys.readouterr().err.startswith("interrupted before any input was finished;")
+    # one job: those after the input under way never ran (review 59)
+    assert analyze._nothing_kept(args, True, left[1:], cut_short="long.avi") == 130
     assert capsys.readouterr().err.startswith("interrupted before any input was finished;")

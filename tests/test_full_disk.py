@@ -275,13 +275,16 @@ def test_a_screenshot_is_never_half_written_under_its_name_and_old_leftovers_go(
 
     from fer_desktop.core import export
 
-    stale = tmp_path / ".tmp-fer-clip-emotions-20261201-120000.csv.abcd1234.csv"
-    fresh = tmp_path / ".tmp-fer-clip-20261207-120000.x1y2z3w4.png"  # a save under way
-    theirs = tmp_path / ".tmp-notes.txt"
-    for path in (stale, fresh, theirs):
+    stale = tmp_path / ".tmp~fer-clip-emotions-20261201-120000.csv.abcd1234.csv"
+    fresh = tmp_path / ".tmp~fer-clip-20261207-120000.x1y2z3w4.png"  # a save under way
+    # not the window's: a user's file, and a running `analyze --jobs --out fer-x.csv`'s CSV,
+    # unchanged while its first long video is analysed (the sweep took it, review 59)
+    theirs = [tmp_path / ".tmp-notes.txt", tmp_path / ".tmp~fer-notes.txt",
+              tmp_path / ".tmp-fer-x.csv.abcd1234.csv"]
+    for path in (stale, fresh, *theirs):
         path.write_bytes(b"x")
     old = time.time() - 2 * 3600
-    for path in (stale, theirs):
+    for path in (stale, *theirs):
         os.utime(path, (old, old))
     seen_while_writing: list[list[str]] = []
     real_fdopen = os.fdopen
@@ -302,8 +305,8 @@ def test_a_screenshot_is_never_half_written_under_its_name_and_old_leftovers_go(
     # the umask's permissions, as its JSON's: mkstemp's 0600 made it private (audit 58)
     assert path.stat().st_mode & 0o777 == path.with_suffix(".json").stat().st_mode & 0o777 \
         == 0o666 & ~_umask()
-    assert not stale.exists() and fresh.exists() and theirs.exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-fer")) == \
+    assert not stale.exists() and fresh.exists() and all(path.exists() for path in theirs)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp~fer-c")) == \
         [fresh.name]
 
 
@@ -315,7 +318,7 @@ def test_an_analysis_sweeps_the_hidden_csv_a_killed_analysis_left(tmp_path):
 
     from fer_desktop.core import file_analysis
 
-    stale = tmp_path / ".tmp-fer-long-emotions-20261207-144833.csv.00_sthyx.csv"
+    stale = tmp_path / ".tmp~fer-long-emotions-20261207-144833.csv.00_sthyx.csv"
     stale.write_text("source,frame\n")
     old = time.time() - 3 * 3600
     os.utime(stale, (old, old))

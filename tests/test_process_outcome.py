@@ -54,3 +54,24 @@ def test_the_run_folder_travels_with_the_outcome(tmp_path):
     run = tmp_path / "20261205-010000-default"
     run.mkdir()
     assert outcome_of(ProcessEnd(0, str(run), finished=DONE)).run_dir == str(run)
+
+
+def test_a_stopped_run_exits_130_and_says_how_to_go_on(tmp_path, capsys):
+    """Audit 57: a training stopped by SIGTERM exited 0 with only "[finished] ...
+    stopped=True"; review 59: a fine-tune, which keeps no checkpoint, was told to resume."""
+    from trainer_helpers import make_run_folder
+
+    from trainer.cli import _ended
+
+    stopped = make_run_folder(tmp_path, "s", {"epoch": 1, "epochs": 3, "status": "stopped"})
+    assert _ended(stopped) == 130
+    assert capsys.readouterr().err == (f"stopped after 1 of 3 epochs; the epochs finished are "
+                                       f"kept and no model was made: go on with python -m "
+                                       f"trainer --resume {stopped}\n")
+    assert _ended(stopped, fine_tune=True) == 130
+    assert capsys.readouterr().err == ("stopped after 1 of 3 epochs: a fine-tune keeps no "
+                                       "checkpoint, so nothing was made; start it again\n")
+    done = make_run_folder(tmp_path, "f", {"epoch": 3, "epochs": 3, "status": "finished"})
+    assert _ended(done) == 0 and capsys.readouterr().err == ""
+    (done / "state.json").write_text("{ cut")  # its word was "finished": not exit 2
+    assert _ended(done) == 0

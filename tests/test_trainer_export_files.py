@@ -324,3 +324,29 @@ def test_a_run_folder_moved_away_during_its_export_is_not_made_again(tmp_path):
         export._write_model_folder(run, None, {"model-int8.tflite": b"x"}, {}, set(),
                                    into_run=True)
     assert not run.exists()
+
+
+def test_what_a_killed_run_export_staged_is_swept_by_the_next_resume(tmp_path, monkeypatch):
+    """Review 59: a kill -9 during the staging left .new-PID-model.keras in the run for good:
+    resume's sweep knew only its .tmp- names."""
+    from trainer import rundir
+
+    run = tmp_path / "run"
+    _exported_run(run)
+    staged: list[Path] = []
+    real = Path.write_bytes
+
+    def killed(self, data):  # what a kill -9 here leaves: the files staged so far
+        staged.append(self)
+        real(self, data)
+        raise KeyboardInterrupt("killed")
+
+    monkeypatch.setattr(Path, "write_bytes", killed)
+    with pytest.raises(KeyboardInterrupt):
+        export._write_model_folder(run, _SavedModel(), {"model-int8.tflite": b"new int8"},
+                                   {"files": {"tflite_int8": "model-int8.tflite"}}, set(),
+                                   into_run=True)
+    monkeypatch.undo()
+    for path in staged:
+        path.write_bytes(b"cut short")
+    assert staged and rundir.remove_leftovers(run) == sorted(p.name for p in staged)

@@ -114,3 +114,35 @@ def test_model_json_names_the_labels_a_run_learnt(tmp_path):
     assert run_recipe({"preset": "default", "labels": "ferplus"})["labels"] == "ferplus"
     assert run_recipe({"preset": "default", "augment": "robust"})["augment"] == "robust"
     assert "augment" not in run_recipe({"preset": "default", "augment": "default"})
+
+
+def test_a_runs_votes_moved_with_its_csv_are_found_beside_it(tmp_path):
+    """Review 59: the votes' absolute path in config.json refused `--resume RUN --csv NEW`
+    and `export RUN --csv NEW` once the data folder had moved (both worked before)."""
+    import shutil
+
+    from factories import make_votes
+
+    from trainer import rundir
+    from trainer.config import TrainConfig
+    from trainer.export import run_data
+
+    old = tmp_path / "old"
+    old.mkdir()
+    csv = make_csv(old / "small.csv")
+    make_votes(old / "fer2013new.csv", csv)
+    config = TrainConfig(csv=str(csv), labels="ferplus", out=str(tmp_path / "runs"))
+    _, data, _, digest = train._checked_data(config, None, None, EventEmitter("text"), {})
+    run = make_run_folder(tmp_path / "runs", "r", {"epoch": 1, "epochs": 3,
+                                                   "dataset_sha256": data.sha256,
+                                                   "votes_sha256": digest},
+                          config=config.to_dict())
+    new = tmp_path / "new"
+    shutil.move(old, new)
+    moved = train._reopen_run(run, EventEmitter("text"), None, {"csv": str(new / "small.csv")})
+    assert moved[0].votes == str(new / "fer2013new.csv")
+    train._checked_data(moved[0], run, moved[1], EventEmitter("text"), {})  # the same file
+    state = rundir.RunState.load(run)
+    _, majorities, _ = run_data(run, rundir.read_json(run / "config.json"), state,
+                                csv=str(new / "small.csv"))
+    assert majorities is not None

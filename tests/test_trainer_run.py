@@ -670,7 +670,7 @@ def test_an_export_killed_half_way_leaves_the_earlier_model_whole(
     with pytest.raises(KeyboardInterrupt):
         export.export_run(a, emitter)
     assert {p.name: p.read_bytes() for p in a.glob("model*")} == before
-    assert not list(a.glob(".new-*"))
+    assert not list(a.glob(".tmp-*"))
     monkeypatch.undo()
     export, emitter = _export_in_process(monkeypatch, 1.0)
     assert export.export_run(a, emitter)["files"]["keras"] == "model.keras"

@@ -56,8 +56,16 @@ def test_a_snapshot_sweeps_the_working_folder_a_killed_snapshot_left(tmp_path):
     old = time.time() - 2 * 3600
     for path in (stale, stale / "fer-test.png"):
         os.utime(path, (old, old))
+    # a user's folder of that name, even unchanged for long, is not ours (review 59)
+    holiday = tmp_path / ".snapshot-2025-holiday"
+    (holiday / "day1").mkdir(parents=True)
+    lookalike = tmp_path / ".snapshot-abcdefgh"
+    (lookalike / "inner").mkdir(parents=True)
+    for path in (holiday, holiday / "day1", lookalike, lookalike / "inner"):
+        os.utime(path, (old, old))
     save_snapshot(tmp_path / "shot.png", fake_output())
-    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "shot.json", "shot.png"]
+    assert {p.name for p in tmp_path.iterdir()} == {
+        holiday.name, lookalike.name, fresh.name, "shot.json", "shot.png"}
 
 
 @pytest.mark.parametrize("where", ["under_a_file", "proc"])

@@ -433,7 +433,7 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
         from trainer.finetune import finetune
         from trainer.finetune_config import finetune_config_from_args
 
-        return _ended(finetune(finetune_config_from_args(args), emitter))
+        return _ended(finetune(finetune_config_from_args(args), emitter), fine_tune=True)
     if command == "ensemble":
         from trainer.ensemble import export_ensemble
 
@@ -471,16 +471,21 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     return _ended(train(config_from_args(args), emitter))
 
 
-def _ended(run: Path) -> int:
+def _ended(run: Path, fine_tune: bool = False) -> int:
     """0 for a run that reached its end (or its time budget); a run stopped by SIGTERM or
     Ctrl+C says so and how to go on, exit 130: it exited 0 with only "[finished] ...
-    stopped=True", and a scheduler or `train && deploy` read it as done (audit 57)."""
-    state = rundir.RunState.load(run)
+    stopped=True", and a scheduler or `train && deploy` read it as done (audit 57). A
+    fine-tune keeps no checkpoint and is not resumed: it is started again (review 59)."""
+    try:
+        state = rundir.RunState.load(run)
+    except RunDirError:  # its word was "finished"; a state that cannot be read says no more
+        return 0
     if state.status != rundir.STOPPED:
         return 0
-    print(f"stopped after {state.epoch} of {state.epochs} epochs; the epochs finished are kept "
-          f"and no model was made: go on with python -m trainer --resume {run}",
-          file=sys.stderr)
+    done = f"stopped after {state.epoch} of {state.epochs} epochs"
+    print(f"{done}: a fine-tune keeps no checkpoint, so nothing was made; start it again"
+          if fine_tune else f"{done}; the epochs finished are kept and no model was made: go "
+          f"on with python -m trainer --resume {run}", file=sys.stderr)
     return EXIT_INTERRUPTED
 
 

@@ -126,9 +126,13 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
         data = load_cached(csv or config["csv"], run.parent / ".cache",
                            int(config.get("limit_per_split") or 0))
     check_same_data(data, state.dataset_sha256, csv or images or config["csv"])
+    votes = config.get("votes") or ""
+    if state.votes_sha256:  # moved with the CSV (export RUN --csv NEW): the one beside it
+        from trainer.ferplus import moved_votes
+
+        votes = moved_votes(votes, csv or config["csv"])
     ferplus = None if images else ferplus_majorities(csv or config["csv"], data,
-                                                    config.get("votes") or None,
-                                                    state.votes_sha256)
+                                                    votes or None, state.votes_sha256)
     return data, ferplus, not images
 
 
@@ -501,7 +505,8 @@ def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: d
                                       "it is now")
     out.mkdir(parents=True, exist_ok=True)
     names = ["model.keras", *blobs, rundir.MODEL]  # model.json renamed last
-    staged = {name: out / f".new-{os.getpid()}-{name}" for name in names}
+    # .tmp-: a kill leaves them to the next resume's rundir.remove_leftovers (review 59)
+    staged = {name: out / f".tmp-new-{os.getpid()}-{name}" for name in names}
     try:
         with rundir.naming(out / "model.keras"):  # uncompiled float32: no optimizer state,
             keras_model.save(staged["model.keras"])  # a third of a checkpoint's size

@@ -79,6 +79,18 @@ def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
+def moved_votes(path: str, csv: str) -> str:
+    """A run's votes file: ``path`` as its config.json names it, or, where that is gone, the
+    one found for the CSV it is given now (beside it, ``$FERPLUS_CSV`` or shared): data moved
+    to another folder (``--resume RUN --csv NEW``, ``export RUN --csv NEW``) was refused
+    (review 59). Use it only for a run that kept its votes' checksum, which then says whether
+    the file found is the same."""
+    if not path or Path(path).is_file():
+        return path
+    found = find_shared_votes(csv)
+    return str(found) if found else path
+
+
 def _check_text(path: Path) -> None:
     """An empty or binary votes file is refused in the CSV's words, not pandas' ("No columns
     to parse from file")."""

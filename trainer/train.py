@@ -387,6 +387,10 @@ def _reopen_claimed(run: Path, emitter: EventEmitter, new_epochs: int | None,
         _refuse_replaced_csv(run, config, state)  # (audit 36); a CSV replaced, as early
     if new_limits:
         _change_limits(run, config, new_limits, emitter)
+    if state.votes_sha256 and config.votes:  # moved with the CSV: the one beside it now
+        from trainer.ferplus import moved_votes  # (its checksum is checked with the data)
+
+        config.votes = moved_votes(config.votes, _csv_path(config))
     config.events = emitter.mode
     rundir.check_writable(run)
     rundir.remove_leftovers(run)

@@ -664,7 +664,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
             video.close()
 
     if totals["frames"] == 0 and (interrupted or args.shard is None or args.out.exists()):
-        return _nothing_kept(args, interrupted, left_out)
+        return _nothing_kept(args, interrupted, left_out, cut_short)
     _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
     _commit(pending, video)
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1 or bool(
@@ -689,14 +689,17 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     return EXIT_OK
 
 
-def _nothing_kept(args: argparse.Namespace, interrupted: bool, left_out: list[str]) -> int:
+def _nothing_kept(args: argparse.Namespace, interrupted: bool, left_out: list[str],
+                  cut_short: str = "") -> int:
     """Say that nothing was written, and why. With ``--jobs`` the first input may be under
     way while later ones are finished: "before any input was finished" hid the 80 photos left
-    out with it, named none of them (audit 57)."""
+    out with it, named none of them (audit 57). With one job (``cut_short``: the input under
+    way) those after it never ran (they were called finished, review 59)."""
     why = "error: nothing could be analysed"
     if interrupted:
         why = "interrupted before any input was finished"
-        if len(left_out) > 1:  # rows are kept in the inputs' order: none before the first
+        if not cut_short and len(left_out) > 1:  # --jobs: rows are kept in the inputs'
+            # order, none before the first
             why = (f"interrupted before the first input, {left_out[0]}, was finished: rows "
                    f"are kept in the inputs' order, so the "
                    f"{counted(len(left_out) - 1, 'input')} after it are left out too, those "

@@ -33,7 +33,7 @@ from fer_desktop.core.native_paths import printable, printable_strings
 from fer_desktop.core.privacy import SourceNames
 from fer_desktop.core.provenance import PROVENANCE_COLUMNS, frame_settings
 from fer_desktop.core.safe_write import (
-    TEMP_PREFIX,
+    WINDOW_TEMP_PREFIX,
     as_made_by_the_user,
     make_folder,
     remove_stale_app_temporaries,
@@ -177,8 +177,8 @@ class ScreenshotWriter:
         path, ours = self.folder / f"{stem}.png", []  # the files this save made
         try:  # written whole under a hidden name first: killed while it wrote, a cut PNG
             # stood under the screenshot's name, unreadable and never said (audit 57)
-            handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{stem}.", suffix=".png",
-                                            dir=self.folder)
+            handle, name = tempfile.mkstemp(prefix=f"{WINDOW_TEMP_PREFIX}{stem}.",
+                                            suffix=".png", dir=self.folder)
             ours.append(Path(name))
             with os.fdopen(handle, "wb") as file:
                 file.write(png)
@@ -186,7 +186,7 @@ class ScreenshotWriter:
             path = ours[0] = self._claim(ours[0], stem)
             data = {"image": path.name, "saved_at": now.isoformat(timespec="seconds"),
                     **sidecar}
-            ours.append(path.with_name(f"{TEMP_PREFIX}{path.stem}.json"))
+            ours.append(path.with_name(f"{WINDOW_TEMP_PREFIX}{path.stem}.json"))
             ours[1].write_text(json.dumps(printable_strings(data), indent=2), encoding="utf-8")
             os.replace(ours[1], path.with_suffix(".json"))
         except OSError as exc:

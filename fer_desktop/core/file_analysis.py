@@ -133,7 +133,7 @@ def analyse_file(video: str | Path, out_csv: str | Path, pipeline: FacePipeline,
     video, out_csv = Path(video), Path(out_csv)
     check_outputs({"the result CSV": out_csv}, [video])
     remove_stale_app_temporaries(out_csv.parent)  # a killed analysis's, under its own name
-    pending = PendingFile(out_csv)
+    pending = PendingFile(out_csv, window=True)
     totals: Counter = Counter()
     try:
         made_by = describe_model(pipeline.classifier)  # once: the model cannot change here

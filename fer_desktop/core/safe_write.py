@@ -59,14 +59,14 @@ def name_max(path: Path) -> int:
     return limit if isinstance(limit, int) and limit > TEMP_EXTRA_BYTES + 16 else NAME_MAX_BYTES
 
 
-def _temp_prefix(target: Path) -> str:
+def _temp_prefix(target: Path, start: str = TEMP_PREFIX) -> str:
     """The start of the temporary names for ``target``: ``.tmp-<its name>.``, or for a name
     within 14 bytes of the limit ``.tmp-<a digest of it>.`` (a legal 250-byte name was
     refused as "File name too long": its temporary name was over the limit, audit 39)."""
     name = target.name
     if len(os.fsencode(name + _temp_suffix(target))) + TEMP_EXTRA_BYTES <= name_max(target.parent):
-        return f"{TEMP_PREFIX}{name}."
-    return f"{TEMP_PREFIX}{hashlib.sha1(os.fsencode(name)).hexdigest()[:16]}."
+        return f"{start}{name}."
+    return f"{start}{hashlib.sha1(os.fsencode(name)).hexdigest()[:16]}."
 
 
 def _temp_suffix(target: Path) -> str:
@@ -269,15 +269,16 @@ class PendingFile:
         ExportError: the folder cannot be created or written.
     """
 
-    def __init__(self, target: Path, overwrite: bool = False) -> None:
+    def __init__(self, target: Path, overwrite: bool = False, window: bool = False) -> None:
         self.target = Path(os.path.realpath(target)) if os.path.islink(target) else Path(target)
         self.overwrite = overwrite
         self.committed = False
         try:
             make_folder(self.target.parent)  # a file in the way is named
-            handle, name = tempfile.mkstemp(dir=self.target.parent,
-                                            prefix=_temp_prefix(self.target),
-                                            suffix=_temp_suffix(self.target))
+            handle, name = tempfile.mkstemp(  # the window's: a name of its own, swept by
+                dir=self.target.parent,  # remove_stale_app_temporaries
+                prefix=_temp_prefix(self.target, WINDOW_TEMP_PREFIX if window else TEMP_PREFIX),
+                suffix=_temp_suffix(self.target))
         except OSError as exc:
             if exc.errno == errno.ENAMETOOLONG:
                 raise ExportError(self.target, too_long_words(self.target)) from exc
@@ -422,17 +423,25 @@ def remove_stale_temporaries(target: Path, keep: Path | None = None,
     return removed
 
 
+#: the window's temporary names (an analysis's CSV, a screenshot's PNG and JSON): never one
+#: that ``analyze`` makes (``.tmp-``), whose run may hold its file unchanged for hours
+WINDOW_TEMP_PREFIX = ".tmp~"
+_WINDOW_TEMP = re.compile(re.escape(WINDOW_TEMP_PREFIX)
+                          + r"fer-.+(\.[a-z0-9_]{8}\.(csv|png)|\.json)", re.DOTALL)
+
+
 def remove_stale_app_temporaries(folder: Path, older_than_s: float = STALE_TEMP_S
                                  ) -> list[Path]:
     """Delete the hidden files the window's savers left in ``folder`` when killed or logged
     out mid-save (an analysis's CSV, a screenshot's PNG): each save has a new dated name, so
-    the sweep for one target never met them and they stayed for good (audit 57). Only files
-    named ``.tmp-fer-...`` (the app's names start with ``fer-``) untouched for
+    the sweep for one target never met them and they stayed for good (audit 57). Only the
+    window's own names (``.tmp~fer-...``, of the shapes it makes: a running ``analyze
+    --jobs``'s ``.tmp-fer-...`` went with the first sweep, review 59), untouched for
     ``older_than_s``: one being written now is left alone."""
     removed, now = [], time.time()
-    for path in folder.glob(f"{TEMP_PREFIX}fer-*"):
+    for path in folder.glob(f"{glob.escape(WINDOW_TEMP_PREFIX)}fer-*"):
         try:
-            if path.is_file() and not path.is_symlink() \
+            if _WINDOW_TEMP.fullmatch(path.name) and path.is_file() and not path.is_symlink() \
                     and now - path.stat().st_mtime > older_than_s:
                 path.unlink()
                 removed.append(path)
@@ -443,15 +452,21 @@ def remove_stale_app_temporaries(folder: Path, older_than_s: float = STALE_TEMP_
 
 def remove_stale_folders(folder: Path, prefix: str, older_than_s: float = STALE_TEMP_S
                          ) -> list[Path]:
-    """Delete the hidden working folders named ``prefix...`` that a killed command left in
-    ``folder`` (``analyze --jobs``'s parts, ``--snapshot``'s), where neither the folder nor a
-    file in it has changed for ``older_than_s``: one in use right now is left alone."""
+    """Delete the hidden working folders that a killed command left in ``folder``
+    (``analyze --jobs``'s parts, ``--snapshot``'s): only mkdtemp's shape, ``prefix`` and 8
+    of its characters, holding files alone (a user's ``.snapshot-2025-holiday/`` went, a
+    photo in its subfolder changed a minute before, review 59), where neither the folder
+    nor a file in it has changed for ``older_than_s``: one in use right now is left alone."""
     removed, now = [], time.time()
+    ours = re.compile(re.escape(prefix) + "[a-z0-9_]{8}")
     for found in folder.glob(f"{glob.escape(prefix)}*"):
         try:
-            if not found.is_dir() or found.is_symlink():
+            if not ours.fullmatch(found.name) or not found.is_dir() or found.is_symlink():
                 continue
-            newest = max([found.stat().st_mtime, *(f.stat().st_mtime for f in found.iterdir())])
+            inside = list(found.iterdir())
+            if any(f.is_dir() or f.is_symlink() for f in inside):
+                continue  # not a working folder of ours
+            newest = max([found.stat().st_mtime, *(f.stat().st_mtime for f in inside)])
             if now - newest > older_than_s:
                 shutil.rmtree(found)
                 removed.append(found)

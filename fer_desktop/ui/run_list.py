@@ -97,8 +97,13 @@ def run_with_recipe(row: RunRow, limit: int = 32) -> str:
     FER+ labels? trial 49)."""
     if row.name:
         return row.name
-    recipe = row.recipe if len(row.recipe) <= limit else row.recipe[:limit - 3].rstrip() + "..."
+    recipe = short_recipe(row.recipe, limit)
     return f"{row.started} ({recipe})" if recipe else row.started
+
+
+def short_recipe(recipe: str, limit: int = 32) -> str:
+    """A run's recipe cut to ``limit`` characters, "..." where it was cut."""
+    return recipe if len(recipe) <= limit else recipe[:limit - 3].rstrip() + "..."
 
 
 class RunNameDelegate(QStyledItemDelegate):

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QWidget
 
-from fer_desktop.ui.run_list import RunList, run_text, run_with_recipe
+from fer_desktop.ui.run_list import RunList, run_text, run_with_recipe, short_recipe
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.system_trash import to_trash
 from trainer.runs import (
@@ -141,8 +141,7 @@ class RunMenu(QObject):
         shown = [run_with_recipe(other) for other in others]
         for other, text in zip(others[:COMPARE_MAX_RUNS], shown, strict=False):
             if shown.count(text) > 1 and other.name:  # two of one name: their recipes
-                recipe = other.recipe
-                text += f" ({recipe if len(recipe) <= 32 else recipe[:29].rstrip() + '...'})"
+                text += f" ({short_recipe(other.recipe)})"
             sub.addAction(text.replace("&", "&&"), lambda other=other: self._compare(row, other)
                           ).setToolTip(str(other.run_dir))
 
