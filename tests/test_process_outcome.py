@@ -75,3 +75,17 @@ def test_a_stopped_run_exits_130_and_says_how_to_go_on(tmp_path, capsys):
     assert _ended(done) == 0 and capsys.readouterr().err == ""
     (done / "state.json").write_text("{ cut")  # its word was "finished": not exit 2
     assert _ended(done) == 0
+
+
+def test_a_refusal_before_any_run_is_not_called_a_failed_training():
+    """Trial 49: a votes file that does not line up read "Training failed" and "Trainer
+    failed." of a training that never started."""
+    refused = outcome_of(ProcessEnd(2, error={"message": "votes.csv has 4 rows",
+                                              "kind": "user"}))
+    assert refused.state == FAILED and refused.refused
+    crashed = outcome_of(ProcessEnd(1, run_dir="runs/r", error={"message": "boom",
+                                                                "kind": "internal"}))
+    assert not crashed.refused
+    later = outcome_of(ProcessEnd(2, run_dir="runs/r", error={"message": "disk full",
+                                                              "kind": "user"}))
+    assert not later.refused  # a run had begun: it failed

@@ -1480,3 +1480,17 @@ def test_the_close_question_promises_resume_only_where_there_is_one(qtbot, tab, 
     close_training.ask_close_while_training(tab, lambda: "epoch 8 of 8", lambda: True, run,
                                             lambda: True)
     assert "Stop it now (every epoch is done: the model is being saved" in said[1]
+
+
+def test_a_trainer_that_refused_its_input_is_not_called_a_failed_training(qtbot, tab):
+    """Trial 49: a votes file that does not line up read "Training failed: ..." and, in the
+    progress box, "Trainer failed.", of a training that never started."""
+    from trainer.process_outcome import TrainerOutcome
+
+    tab._on_process_finished(TrainerOutcome(rundir.FAILED, 2, "votes.csv has 4 rows",
+                                            refused=True))
+    assert tab.form.message.text() == "Not started: votes.csv has 4 rows"
+    assert tab.progress_box.epoch_label.text() == "Not training."
+    tab._on_process_finished(TrainerOutcome(rundir.FAILED, 1, "boom", run_dir=None))
+    assert tab.form.message.text() == "Training failed: boom"
+    assert tab.progress_box.epoch_label.text() == "Trainer failed."

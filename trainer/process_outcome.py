@@ -27,13 +27,16 @@ class TrainerOutcome:
 
     state: FINISHED, STOPPED or FAILED. exit_code: the process's code (negative: killed by
     that signal; None when it was detached). message: one sentence for the user.
-    run_dir: the run folder from the ``started`` event, if one came.
+    run_dir: the run folder from the ``started`` event, if one came. refused: the trainer
+    refused its input before a run began (a votes file that does not line up): "Training
+    failed" and "Trainer failed." were said of a training that never started (trial 49).
     """
 
     state: str
     exit_code: int | None
     message: str
     run_dir: str | None = None
+    refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def outcome_of(end: ProcessEnd) -> TrainerOutcome:
         how = "killed after it did not stop in time" if end.killed else "stopped"
         return TrainerOutcome(STOPPED, code, f"{how}; {hint}", run)
     if end.error is not None:
-        return TrainerOutcome(FAILED, code, end.error["message"], run)
+        return TrainerOutcome(FAILED, code, end.error["message"], run,
+                              refused=end.error.get("kind") == "user" and run is None)
     if code == 0:
         return TrainerOutcome(FINISHED, code, "finished", run)
     if code < 0:

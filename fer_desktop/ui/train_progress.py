@@ -93,9 +93,10 @@ class ProgressBox(QGroupBox):
             self.progress_bar.setFormat("step %v of %m")
         self.progress_bar.setValue(min(progress.step, steps))
 
-    def show_end(self, state: str, finished: bool) -> None:
-        """The trainer ended in ``state``; a full bar only when it finished."""
-        self.epoch_label.setText(f"Trainer {state}.")
+    def show_end(self, state: str, finished: bool, refused: bool = False) -> None:
+        """The trainer ended in ``state``; a full bar only when it finished; "Not training."
+        where it refused its input before a run began."""
+        self.epoch_label.setText("Not training." if refused else f"Trainer {state}.")
         self.speed_label.setText(" ")  # no speed or ETA for a trainer that is not running
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1 if finished else 0)  # stays shown: full when finished

@@ -58,7 +58,6 @@ REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
 LEFT_COLUMN_PX = 400  # the form and the run list in a window of 1200 px or less
 RUN_LIST_REFRESH_MS = 5000
 
-
 EXPORT_NOTE = ("Every epoch is done: finishing the export first, so that the model is kept "
                "(Stop again ends it now; Resume would write the model later).")
 
@@ -403,7 +402,8 @@ class TrainTab(QWidget):
 
     def _on_process_finished(self, outcome: TrainerOutcome) -> None:
         if outcome.state == FAILED:
-            self.form.say(f"Training failed: {outcome.message}", error=True)
+            self.form.say(f"{'Not started' if outcome.refused else 'Training failed'}: "
+                          f"{outcome.message}", error=True)
             self.bottom_tabs.setCurrentWidget(self.log_view)
             bar = self.log_view.verticalScrollBar()  # at its end: why it failed (a resize
             bar.setValue(bar.maximum())              # had left it on older lines: trial 13)
@@ -412,7 +412,7 @@ class TrainTab(QWidget):
         else:
             self._say_about(outcome.run_dir, self._with_warnings("Training finished." + (
                 " Its scores are in the Results tab." if outcome.run_dir else "")))
-        self.progress_box.show_end(outcome.state, finished=outcome.state == FINISHED)
+        self.progress_box.show_end(outcome.state, outcome.state == FINISHED, outcome.refused)
         # the curves drawn so far stay, as the run's files show them after a restart (a stop
         # in epoch 1 dropped every point: "No curves yet"); a resume redraws the epoch it
         # repeats over them
