@@ -981,3 +981,13 @@ def test_a_file_name_with_a_newline_stays_on_its_line(tmp_path, sample_bgr, caps
     err = capsys.readouterr().err
     assert "bad\\nname.jpg is " in err and "input(s) skipped: " in err
     assert not any(line.startswith("name.jpg") for line in err.splitlines())
+
+
+def test_the_help_gives_blazefaces_smallest_face_as_a_share_of_the_frame(capsys):
+    """Trial 48: "blazeface (faces from about 65 px)" while 72 px faces of a 1280-wide video
+    were missed: it sees the frame at 192x192, so its limit grows with the frame."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "blazeface (faces from about a tenth of the frame's width: 65 px of 640, 130 px " \
+           "of 1280)" in help_text

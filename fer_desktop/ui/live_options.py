@@ -39,7 +39,8 @@ DETECTOR_LABELS = {"yunet": "YuNet (default)",
                    "blazeface": "BlazeFace (big faces)",
                    "haar": "Haar (classic)"}
 DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
-                 "blazeface": "The previous default: misses faces under about 65 px",
+                 "blazeface": "The previous default: misses faces under about a tenth of "
+                              "the frame's width (65 px of 640, 130 px of 1280)",
                  "haar": "OpenCV's classic Haar cascade, a fallback: slow on a large video "
                          "at a small minimum face (1-4 frames a second at 1280x720 on Auto: "
                          "raise Minimum face), and it takes some textures for faces"}
@@ -142,7 +143,8 @@ class OptionsBox(QGroupBox):
         self.detector_combo.setMinimumContentsLength(12)
         self.detector_combo.setToolTip("Face detector: YuNet finds faces from the minimum size "
                                        "up to close-ups; BlazeFace misses faces under about "
-                                       "65 px; Haar is OpenCV's classic")
+                                       "a tenth of the frame's width; Haar is OpenCV's "
+                                       "classic")
         self.bars_check = QCheckBox("Show bars next to faces")
         self.bars_check.setToolTip("Draw the seven probabilities beside each face in the video")
         self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
