@@ -919,3 +919,27 @@ def test_a_video_of_frames_too_small_for_a_face_is_refused_with_their_size(tmp_p
     assert f"has frames of {width} x {height} pixels, too small to hold a face" in \
         str(caught.value)
     assert not caught.value.retryable
+
+
+def test_a_turned_phone_photos_size_is_said_as_it_is_shown(tmp_path):
+    """Audit 58: "9000 x 12000 pixels, shown at half size (4500 x 6000)" of a photo stored on
+    its side with EXIF orientation 6, and shown 12000 wide."""
+    import struct
+
+    from fer_desktop.core.image_size import jpeg_orientation, size_note
+
+    ok, data = cv2.imencode(".jpg", np.zeros((16, 8, 3), np.uint8))
+    data = bytearray(data.tobytes())
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", 12000, 9000)  # height, width as stored
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) \
+        + struct.pack("<HHI", 0x0112, 3, 1) + struct.pack("<HH", 6, 0) + b"\x00" * 4
+    app1 = b"\xff\xe1" + struct.pack(">H", 2 + 6 + len(tiff)) + b"Exif\x00\x00" + tiff
+    turned = tmp_path / "phone.jpg"
+    turned.write_bytes(bytes(data[:2]) + app1 + bytes(data[2:]))
+    assert jpeg_orientation(turned) == 6
+    assert size_note(turned) == ("12000 x 9000 pixels, shown at half size (6000 x 4500), so "
+                                 "each option change takes a moment")
+    plain = tmp_path / "plain.jpg"
+    plain.write_bytes(bytes(data))
+    assert jpeg_orientation(plain) == 1 and size_note(plain).startswith("9000 x 12000")

@@ -167,6 +167,40 @@ def _jpeg_size(fh: BinaryIO) -> tuple[int, int] | None:
     return None
 
 
+def jpeg_orientation(path: str | Path) -> int:
+    """The EXIF orientation of a JPEG (1: as stored; 5 to 8: turned a quarter, which the
+    decoder applies), 1 where it has none or it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(2)
+            for _ in range(64):  # APP1 comes first, after at most a few other segments
+                marker = _next_marker(fh)
+                if marker is None or marker in (0xD9, 0xDA) or marker in _JPEG_SOF:
+                    return 1
+                if marker == 0xD8 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+                    continue
+                (length,) = struct.unpack(">H", fh.read(2))
+                segment = fh.read(length - 2)
+                if marker == 0xE1 and segment.startswith(b"Exif\0\0"):
+                    return _exif_orientation(segment[6:])
+    except (OSError, struct.error):
+        pass
+    return 1
+
+
+def _exif_orientation(tiff: bytes) -> int:
+    order = "<" if tiff[:2] == b"II" else ">"
+    (offset,) = struct.unpack(order + "I", tiff[4:8])
+    (count,) = struct.unpack(order + "H", tiff[offset:offset + 2])
+    for i in range(min(count, 1000)):
+        entry = tiff[offset + 2 + 12 * i:offset + 14 + 12 * i]
+        tag, kind = struct.unpack(order + "HH", entry[:4])
+        if tag == 0x0112 and kind == 3:  # Orientation, a SHORT
+            value = struct.unpack(order + "H", entry[8:10])[0]
+            return value if 1 <= value <= 8 else 1
+    return 1
+
+
 def _bmp_size(head: bytes) -> tuple[int, int]:
     (header_len,) = struct.unpack("<I", head[14:18])
     if header_len == 12:  # OS/2 BITMAPCOREHEADER: 16-bit sizes
@@ -380,6 +414,8 @@ def _size_words(path: str | Path) -> str:
     if size is None:
         return ""
     width, height = size
+    if is_jpeg(path) and jpeg_orientation(path) in (5, 6, 7, 8):  # shown turned a quarter:
+        width, height = height, width  # "9000 x 12000" of a picture shown 12000 wide (audit 58)
     if decoded_at_half_size(width, height, is_jpeg(path)):
         shown = ((width + 1) // 2, (height + 1) // 2)
         slow = shown[0] * shown[1] >= SLOW_IMAGE_PIXELS
