@@ -1190,3 +1190,15 @@ def test_space_enter_or_esc_do_not_throw_an_analysis_away(qtbot, main_window, tm
     monkeypatch.setattr(dialog, "ask_stop", lambda parent: True)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # "Yes": stopped, as Cancel does
     qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)
+
+
+def test_a_logout_closes_the_window_over_an_analysis_without_asking(qtbot, main_window,
+                                                                   tmp_path):
+    """Audit 57: SIGTERM (a logout) killed the window at once; it now closes as the close
+    button does, answering its questions as a logout allows: the analysis stopped."""
+    from fer_desktop.ui.stop_signals import leave_without_questions
+
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
+    del window.live_view.analyses.ask_close  # the real question: it must not be asked
+    leave_without_questions(window)
+    assert not window.isVisible() and not dialog.thread.isRunning()

@@ -267,8 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     if problem := settings.save_problem():  # once, as the window opens (audit 48)
         window.notifier.error(problem, serious=True)
-    window.start_live(open_source=True if snapshot else None)  # a snapshot needs its frame
-    code = app.exec()
+    from fer_desktop.ui.stop_signals import leave_without_questions, leaving_on_stop_signals
+
+    with leaving_on_stop_signals(lambda: leave_without_questions(window)):  # a logout
+        window.start_live(open_source=True if snapshot else None)  # a snapshot needs its
+        code = app.exec()                                          # frame
     window.close()
     code = run.code if run is not None else int(code)
     leave_past_stuck_threads(window.live_view.threads(), code)

@@ -1,0 +1,49 @@
+"""SIGTERM and SIGHUP close the window as its close button does, without its questions
+(audit 57: a logout or `kill PID` lost what a close saves, as kill -9 does)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from ui_helpers import make_video
+
+pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="POSIX signals")
+
+
+def test_a_stop_signal_wakes_the_event_loop_and_the_handlers_are_put_back(qtbot):
+    from fer_desktop.ui.stop_signals import leaving_on_stop_signals
+
+    before = signal.getsignal(signal.SIGTERM)
+    left: list[int] = []
+    with leaving_on_stop_signals(lambda: left.append(1)):
+        os.kill(os.getpid(), signal.SIGHUP)
+        qtbot.waitUntil(lambda: left == [1], timeout=5000)
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_kill_pid_closes_the_window_and_keeps_what_a_close_keeps(tmp_path):
+    """The process ended at once (-15): the settings of the session were not written."""
+    video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(home / ".config")}
+    app = subprocess.Popen([sys.executable, "-m", "fer_desktop", "--source", str(video)],
+                           cwd=Path(__file__).resolve().parent.parent, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(8)  # the window is up and playing
+        assert app.poll() is None, app.stderr.read()[-2000:]
+        app.send_signal(signal.SIGTERM)
+        code = app.wait(30)
+    finally:
+        app.kill()
+    assert code == 0, app.stderr.read()[-2000:]
+    settings = next((home / ".config").rglob("FER Desktop.conf"))
+    assert "clip.avi" in settings.read_text(encoding="utf-8", errors="replace")
