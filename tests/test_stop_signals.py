@@ -22,6 +22,13 @@ def test_a_stop_signal_wakes_the_event_loop_and_the_handlers_are_put_back(qtbot)
     before = signal.getsignal(signal.SIGTERM)
     left: list[int] = []
     with leaving_on_stop_signals(lambda: left.append(1)):
+        previous = signal.signal(signal.SIGUSR1, lambda *_: None)  # another signal's
+        try:                                                       # number: it stays
+            os.kill(os.getpid(), signal.SIGUSR1)
+            qtbot.wait(300)
+            assert left == []
+        finally:
+            signal.signal(signal.SIGUSR1, previous)
         os.kill(os.getpid(), signal.SIGHUP)
         qtbot.waitUntil(lambda: left == [1], timeout=5000)
     assert signal.getsignal(signal.SIGTERM) is before

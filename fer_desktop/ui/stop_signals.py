@@ -36,13 +36,17 @@ def leaving_on_stop_signals(leave: Callable[[], None]) -> Iterator[None]:
         end.setblocking(False)
     notifier = QSocketNotifier(woken.fileno(), QSocketNotifier.Type.Read)
 
+    numbers = [getattr(signal, name) for name in SIGNALS]
+
     def on_wake() -> None:
+        """Every signal Python handles writes its number (Ctrl+C's too): only these leave."""
+        received = b""
         with contextlib.suppress(OSError):
-            woken.recv(64)
-        leave()
+            received = woken.recv(64)
+        if any(number in received for number in numbers):
+            leave()
 
     notifier.activated.connect(on_wake)
-    numbers = [getattr(signal, name) for name in SIGNALS]
     before = {number: signal.signal(number, lambda *_: None) for number in numbers}
     old_fd = signal.set_wakeup_fd(wake.fileno())
     try:
