@@ -1384,9 +1384,13 @@ def test_file_open_recent_offers_the_source_lists_files_and_clears_them(qtbot, m
         recent.actions()[1].trigger()
     assert window.live_view.current_source == str(first.resolve())
     assert window.tabs.currentWidget() is window.live_view
+    settings.resume_point = (str(second.resolve()), 4.0)  # left there before
+    settings.last_open_folder = str(tmp_path)  # a participant's folder (trial 50)
     recent.aboutToShow.emit()
     recent.actions()[-1].trigger()  # Clear recent files
     assert settings.recent_files == []
+    # the other traces of them go too: the settings file kept a participant's paths
+    assert settings.resume_point is None and settings.last_open_folder == ""
     assert picker.listed_files() == [str(first.resolve())]  # what plays stays listed
     recent.aboutToShow.emit()
     assert [a.text() for a in recent.actions() if not a.isSeparator()] == [

@@ -388,8 +388,12 @@ class AppSettings:
         return [line for line in text.splitlines() if line][:RECENT_FILES]
 
     def clear_recent(self) -> None:
-        """Forget every recent file (File > Open Recent > Clear)."""
+        """Forget every recent file (File > Open Recent > Clear), and the other traces of
+        them: where a video was left, and the folder File > Open showed last (a participant's
+        path stayed in the settings file after the list was cleared, trial 50)."""
         self._set("live/recent_files", "")
+        self.resume_point = None
+        self._set("live/last_open_folder", "")
 
     def remember_recent(self, path: str | Path) -> None:
         """Put ``path`` first in :attr:`recent_files` (once), in the list as the settings
