@@ -529,6 +529,23 @@ def test_the_run_list_says_damaged_and_why(qtbot, tmp_path):
     assert "cannot be resumed or exported" in results.summary.text()
 
 
+def test_a_fine_tune_stopped_before_its_model_is_not_said_to_be_evaluated_later(qtbot,
+                                                                                 tmp_path):
+    """Trial 51: a fine-tune stopped during its scoring read "no evaluation yet. A run is
+    evaluated and exported (model.json) when its last epoch ends": it never will be."""
+    from fer_desktop.ui.run_results import ResultsView
+
+    run = make_run_folder(tmp_path, "20261207-153802-finetune",
+                          {"epoch": 8, "epochs": 8, "status": "stopped"},
+                          config={"preset": "finetune"})
+    results = ResultsView()
+    qtbot.addWidget(results)
+    results.show_run(run)
+    text = results.summary.text()
+    assert "no evaluation yet" not in text and "it stopped before its model was made" in text
+    assert "press Start to fine-tune again" in text
+
+
 def test_a_link_to_a_run_of_the_folder_is_listed_once(tmp_path):
     """Audit 47: a symlink in the runs folder listed its run twice, and Move to trash of the
     link's row described the run's checkpoints going (only the link went)."""

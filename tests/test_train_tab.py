@@ -453,8 +453,6 @@ say(event="finished", run_dir="r", stopped=False)
 def test_a_stop_during_the_export_lets_it_finish(qtbot, tab, late):
     """On a busy machine the export outlasted the 20 s grace: Stop killed the trainer and
     the run's model was never written (walk-through 13)."""
-    from fer_desktop.ui.train_tab import EXPORT_NOTE
-
     tab.process._stop_grace_s = 0.5
     with qtbot.waitSignal(tab.process.log_line, timeout=30_000):
         tab.process.start_command(sys.executable,
@@ -464,7 +462,8 @@ def test_a_stop_during_the_export_lets_it_finish(qtbot, tab, late):
     with qtbot.waitSignal(tab.process.finished, timeout=30_000) as done:
         tab.form.stop_button.click()
         qtbot.waitUntil(lambda: tab._progress.exporting, timeout=30_000)
-        assert tab.form.message.text() == EXPORT_NOTE
+        assert tab.form.message.text() == tab._progress.stop_in_export_words()
+        assert "Resume would write the model later" in tab.form.message.text()
         assert tab.form.stop_button.isEnabled()  # a second click ends it now
     assert "killed" not in done.args[0].message
 

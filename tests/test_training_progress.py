@@ -185,3 +185,10 @@ def test_a_fine_tune_exports_its_final_model_not_the_best():
     assert progress.headline() == ("Scoring the final model on your test faces and "
                                    "FER-2013's, then saving it (all 8 epochs done; the "
                                    "longest part on a busy computer)...")
+    # a Stop now: a fine-tune keeps no checkpoint (it said "Resume would write the model
+    # later", and a second Stop lost the finished fine-tune: trial 51)
+    assert "Resume" not in progress.stop_in_export_words()
+    assert "the fine-tune is lost" in progress.stop_in_export_words()
+    assert progress.ended_in_export_words().endswith("press Start to fine-tune again.")
+    plain = TrainingProgress()
+    assert "Resume would write the model later" in plain.stop_in_export_words()

@@ -122,6 +122,23 @@ class TrainingProgress:
         """The trainer has said how many epochs it runs."""
         return self.epochs is not None
 
+    def stop_in_export_words(self) -> str:
+        """What a Stop during the export does: a fine-tune keeps no checkpoint, so a second
+        Stop loses it (it said "Resume would write the model later", trial 51)."""
+        if self.finetune:
+            return ("Every epoch is done: finishing the scoring and saving first, so that the "
+                    "fine-tuned model is kept (Stop again ends it now, and the fine-tune is "
+                    "lost: it keeps no checkpoint, so Start runs it again).")
+        return ("Every epoch is done: finishing the export first, so that the model is kept "
+                "(Stop again ends it now; Resume would write the model later).")
+
+    def ended_in_export_words(self) -> str:
+        """What a second Stop during the export left."""
+        if self.finetune:
+            return ("Ended during the export: a fine-tune keeps no checkpoint, so no model "
+                    "was made; press Start to fine-tune again.")
+        return "Ended during the export: Resume writes the model of the finished epochs."
+
     def update(self, event: TrainerEvent) -> None:
         """Take in one event; events that say nothing about progress are ignored."""
         name = event.name

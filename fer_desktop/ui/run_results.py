@@ -30,12 +30,14 @@ from fer_desktop.ui.focus_handoff import FocusHandoff
 from fer_desktop.ui.read_only_table import read_only_table
 from trainer.rundir import RunState
 from trainer.runs import (
+    RESTART_HINT,
     RunRow,
     choices_text,
     damage_of,
     export_offer,
     mixing_text,
     read_run_name,
+    read_run_row,
     rows_limit_text,
 )
 
@@ -173,6 +175,10 @@ class ResultsView(QWidget):
             self._set_summary(f"{_heading(run)}: its {damaged}, so it cannot be "  # last
                               "resumed or exported.")  # epoch ends"
             return
+        if not path.is_file() and run.is_dir() and read_run_row(run).must_restart:  # "when
+            self._set_summary(f"{_heading(run)}: it stopped before its model was made; "  # its
+                              f"{RESTART_HINT}.")  # last epoch ends" of one that never will
+            return  # be (trial 51)
         if not path.is_file():
             self._set_summary(f"{_heading(run)}: no evaluation yet. A run is evaluated and "
                               "exported (model.json) when its last epoch ends.")

@@ -58,8 +58,6 @@ REDRAW_MS = 100           # curves and progress redraw at about 10 Hz
 LEFT_COLUMN_PX = 400  # the form and the run list in a window of 1200 px or less
 RUN_LIST_REFRESH_MS = 5000
 
-EXPORT_NOTE = ("Every epoch is done: finishing the export first, so that the model is kept "
-               "(Stop again ends it now; Resume would write the model later).")
 
 class TrainTab(QWidget):
     """The Train tab (``settings``: where the form is remembered; nothing is written when it
@@ -317,11 +315,10 @@ class TrainTab(QWidget):
             return
         if self.process.state == STOPPING:  # Stop is offered again only during the export
             self.process.kill()
-            self.form.say("Ended during the export: Resume writes the model of the finished "
-                          "epochs.")
+            self.form.say(self._progress.ended_in_export_words())
             return
         self.process.stop()
-        self.form.say(EXPORT_NOTE if self._progress.exporting
+        self.form.say(self._progress.stop_in_export_words() if self._progress.exporting
                       else "Stopping after the current batch...")
 
     def _on_resume_clicked(self) -> None:
@@ -374,7 +371,7 @@ class TrainTab(QWidget):
         if self._progress.exporting and not exporting:
             self.process.let_export_finish()
             if self.process.state == STOPPING:  # the last epoch ended before the stop
-                self.form.say(EXPORT_NOTE)
+                self.form.say(self._progress.stop_in_export_words())
                 self._update_buttons()
         name = event.name
         if name == "data_report":  # before "started": said with it, under the buttons
