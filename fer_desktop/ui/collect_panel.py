@@ -355,9 +355,11 @@ class CollectPanel(QGroupBox):
         if shown is None and in_view > 1:  # the other one was saved in its place (review 50)
             # whichever was the largest that frame was saved: two students of one size, the
             # wrong one saved as happy, twice (trial 42)
+            # (the dashed box of the face followed read as a face chosen, trial 51)
             self.skipped.emit(f"{in_view} faces in view, so nothing was "
                               "saved: click the face to save (or Tab to it), then press the "
-                              "key.")
+                              "key (the dashed box only follows the largest face; it does "
+                              "not choose it).")
             return None
         face = face_to_save(output.result.faces, shown)
         frame, box = output.frame, face.box
