@@ -1449,6 +1449,11 @@ def test_the_short_model_line_keeps_the_name_and_the_accuracy():
 
     assert short_model_line(StubClassifier("tuned")) == "Model: tuned \u00b7 50.0%"
     assert short_model_line(Unmeasured("new")) == "Model: new"
+    # narrower: the preset and the time, cut at the end (the middle cut took the time two
+    # fine-tunes differ in, trial 51)
+    long = StubClassifier("finetune 20261207-153616 on collected faces")
+    assert short_model_line(long, words=2) == "Model: finetune 20261207-153616... \u00b7 50.0%"
+    assert short_model_line(StubClassifier("tuned"), words=2) == "Model: tuned \u00b7 50.0%"
 
 
 def test_snapshot_keeps_to_the_privacy_options(tmp_path):

@@ -401,14 +401,14 @@ class MainWindow(QMainWindow):
         """The model in use, named in the status bar and the window title."""
         name = shown_model_name(classifier)  # the whole name: window title, tooltip
         shipped = is_shipped_model_dir(getattr(classifier, "model_dir", None))
-        # "shipped" as File > Use the shipped model says it: nothing tied the run's name
-        # to that menu entry (trial 13)
+        # "shipped" as File > Use the shipped model says it (nothing tied the two, trial 13)
         self.model_label.setText(f"Model: {name} ({'shipped, ' if shipped else ''}"
                                  f"{classifier.accuracy_text()})")
         value = classifier.accuracy()  # at 1024 px: "shipped" kept, "PrivateTest" dropped
         shorter = [f"Model: {name} (shipped, {value:.1%})"] if shipped and value is not None \
             else []
-        self.model_label.set_short_text(*shorter, short_model_line(classifier))
+        self.model_label.set_short_text(*shorter, short_model_line(classifier),
+                                        short_model_line(classifier, words=2))
         self.model_label.setToolTip(MODEL_TIP if name == classifier.name else
                                     f"{model_line(classifier)}\n{MODEL_TIP}")
         self._update_title()

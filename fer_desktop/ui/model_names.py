@@ -74,10 +74,14 @@ def said_line(classifier: Classifier) -> str:
     return f"{shown_model_name(classifier)} ({classifier.accuracy_text()})"
 
 
-def short_model_line(classifier: Classifier) -> str:
+def short_model_line(classifier: Classifier, words: int | None = None) -> str:
     """"Model: name · 66.3%": the status bar's line when the whole one does not fit (a
     fine-tune's longer name was cut to "...(Privat..." in a 1280-px window); the label cuts
-    it in the middle, so the start of the name and the accuracy stay."""
+    it in the middle, so the start of the name and the accuracy stay. ``words``: only the
+    name's first words, its preset and time ("finetune 20261207-153616"), for a narrower
+    window, where the middle cut took the time two fine-tunes differ in (trial 51)."""
     value = classifier.accuracy()
-    return (f"Model: {shown_model_name(classifier)}"
-            + (f" \u00b7 {value:.1%}" if value is not None else ""))
+    name = shown_model_name(classifier)
+    if words is not None and len(name.split()) > words:
+        name = " ".join(name.split()[:words]) + "..."
+    return f"Model: {name}" + (f" \u00b7 {value:.1%}" if value is not None else "")
