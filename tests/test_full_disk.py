@@ -280,7 +280,7 @@ def test_a_screenshot_is_never_half_written_under_its_name_and_old_leftovers_go(
     # not the window's: a user's file, and a running `analyze --jobs --out fer-x.csv`'s CSV,
     # unchanged while its first long video is analysed (the sweep took it, review 59)
     theirs = [tmp_path / ".tmp-notes.txt", tmp_path / ".tmp~fer-notes.txt",
-              tmp_path / ".tmp-fer-x.csv.abcd1234.csv"]
+              tmp_path / ".tmp~fer-notes.json", tmp_path / ".tmp-fer-x.csv.abcd1234.csv"]
     for path in (stale, fresh, *theirs):
         path.write_bytes(b"x")
     old = time.time() - 2 * 3600

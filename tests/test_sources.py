@@ -320,8 +320,8 @@ def test_video_times_survive_bad_headers(tmp_path, fps, times_ms, expected, assu
     assert all(b > a for a, b in zip(times, times[1:], strict=False))
 
 
-@pytest.mark.parametrize(("fps", "kept"), [(1000.0, 1000.0), (5000.0, 5000.0),
-                                           (90000.0, None), (0.0, None)])
+@pytest.mark.parametrize(("fps", "kept"), [(1000.0, 1000.0), (999.0, 999.0),
+                                           (5000.0, None), (90000.0, None), (0.0, None)])
 def test_a_high_speed_cameras_frame_rate_is_kept(tmp_path, fps, kept):
     """Audit 58: a 1,000 fps clip read as having no rate: the window showed it without Pause,
     seek bar or time, played as fast as it could; 90,000 (an MPEG time base) is no rate."""
@@ -943,3 +943,8 @@ def test_a_turned_phone_photos_size_is_said_as_it_is_shown(tmp_path):
     plain = tmp_path / "plain.jpg"
     plain.write_bytes(bytes(data))
     assert jpeg_orientation(plain) == 1 and size_note(plain).startswith("9000 x 12000")
+    for length in (0, 1):  # a segment length under 2: ValueError, or the whole file read
+        odd = tmp_path / f"odd{length}.jpg"  # (review 60)
+        odd.write_bytes(bytes(data[:2]) + b"\xff\xe2" + struct.pack(">H", length)
+                        + bytes(data[2:]))
+        assert jpeg_orientation(odd) == 1

@@ -34,6 +34,24 @@ def test_a_stop_signal_wakes_the_event_loop_and_the_handlers_are_put_back(qtbot)
     assert signal.getsignal(signal.SIGTERM) is before
 
 
+def test_a_signal_ignored_before_stays_ignored(qtbot):
+    """Review 60: `nohup fer-desktop &` ignores SIGHUP; the handler replaced that, and closing
+    the terminal closed the window."""
+    from fer_desktop.ui.stop_signals import leaving_on_stop_signals
+
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    left: list[int] = []
+    try:
+        with leaving_on_stop_signals(lambda: left.append(1)):
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGHUP)
+            qtbot.wait(300)
+            assert left == []
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def test_kill_pid_closes_the_window_and_keeps_what_a_close_keeps(tmp_path):
     """The process ended at once (-15): the settings of the session were not written."""
     video = make_video(tmp_path / "clip.avi", frames=300, fps=30.0)

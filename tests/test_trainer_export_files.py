@@ -350,3 +350,17 @@ def test_what_a_killed_run_export_staged_is_swept_by_the_next_resume(tmp_path, m
     for path in staged:
         path.write_bytes(b"cut short")
     assert staged and rundir.remove_leftovers(run) == sorted(p.name for p in staged)
+
+
+def test_an_export_sweeps_what_a_killed_export_staged(tmp_path, monkeypatch):
+    """Review 60: only a resume swept a killed export's staged files, and a finished run or
+    a fine-tune is never resumed: several MB stayed in the run for good."""
+    from trainer import cli
+
+    run = tmp_path / "run"
+    _exported_run(run)
+    (run / "state.json").write_text('{"epoch": 1, "epochs": 1, "status": "finished"}')
+    (run / ".tmp-new-4242-model.keras").write_bytes(b"cut short")
+    monkeypatch.setattr(export, "export_run", lambda *args, **kwargs: {})
+    assert cli.main(["export", str(run)]) == 0
+    assert not (run / ".tmp-new-4242-model.keras").exists()

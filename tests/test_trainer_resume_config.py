@@ -139,6 +139,15 @@ def test_a_runs_votes_moved_with_its_csv_are_found_beside_it(tmp_path):
                           config=config.to_dict())
     new = tmp_path / "new"
     shutil.move(old, new)
+    from trainer.ferplus import moved_votes
+
+    other = tmp_path / "other"  # another file of that name beside a CSV: not taken, the
+    other.mkdir()  # run's own is named as missing (review 60)
+    make_votes(other / "fer2013new.csv", csv if csv.exists() else new / "small.csv",
+               rows=[{"neutral": 10}])
+    shutil.copy(new / "small.csv", other / "small.csv")
+    gone = str(old / "fer2013new.csv")
+    assert moved_votes(gone, str(other / "small.csv"), digest) == gone
     moved = train._reopen_run(run, EventEmitter("text"), None, {"csv": str(new / "small.csv")})
     assert moved[0].votes == str(new / "fer2013new.csv")
     train._checked_data(moved[0], run, moved[1], EventEmitter("text"), {})  # the same file

@@ -283,6 +283,8 @@ def _export(args: argparse.Namespace, emitter) -> int:
             raise rundir.RunDirError(folder, busy_words(pid, doing, then="export it"))
     if (folder / rundir.CONFIG).is_file():  # a run's: held while it exports (a resume
         claim_run(folder, "exported")  # meanwhile trained under it, review 50); none left
+        rundir.remove_leftovers(folder)  # a killed export's staged files: a finished run or a
+        # fine-tune is never resumed, and they stayed for good (review 60)
     export_run(folder, emitter, csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
     return 0
 

@@ -130,7 +130,7 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
     if state.votes_sha256:  # moved with the CSV (export RUN --csv NEW): the one beside it
         from trainer.ferplus import moved_votes
 
-        votes = moved_votes(votes, csv or config["csv"])
+        votes = moved_votes(votes, csv or config["csv"], state.votes_sha256)
     ferplus = None if images else ferplus_majorities(csv or config["csv"], data,
                                                     votes or None, state.votes_sha256)
     return data, ferplus, not images

@@ -79,16 +79,16 @@ def find_shared_votes(csv: str | os.PathLike | None = None) -> Path | None:
     return next((p for p in candidates if p.is_file()), None)
 
 
-def moved_votes(path: str, csv: str) -> str:
+def moved_votes(path: str, csv: str, sha256: str) -> str:
     """A run's votes file: ``path`` as its config.json names it, or, where that is gone, the
-    one found for the CSV it is given now (beside it, ``$FERPLUS_CSV`` or shared): data moved
-    to another folder (``--resume RUN --csv NEW``, ``export RUN --csv NEW``) was refused
-    (review 59). Use it only for a run that kept its votes' checksum, which then says whether
-    the file found is the same."""
+    one found for the CSV it is given now (beside it, ``$FERPLUS_CSV`` or shared) whose
+    checksum is the run's ``sha256``: data moved to another folder (``--resume RUN --csv
+    NEW``, ``export RUN --csv NEW``) was refused (review 59); another file found there was
+    taken and refused by its own name (review 60). Else ``path``, named as missing."""
     if not path or Path(path).is_file():
         return path
     found = find_shared_votes(csv)
-    return str(found) if found else path
+    return str(found) if found is not None and sha256_of(found) == sha256 else path
 
 
 def _check_text(path: Path) -> None:
@@ -114,7 +114,8 @@ def _read_votes_frame(path: Path):
         raise DatasetError(path, "is a folder; give the FER+ votes file (fer2013new.csv) "
                                  "with --votes")
     if not path.is_file():
-        raise DatasetError(path, "FER+ votes file not found (give fer2013new.csv with --votes)")
+        raise DatasetError(path, "FER+ votes file not found (give fer2013new.csv with --votes, "
+                                 "or put it beside the CSV)")
     if path.stat().st_size > MAX_BYTES:
         raise DatasetError(path, f"is {path.stat().st_size / 2**20:.0f} MB, far larger than a "
                            "FER+ votes file (about 1 MB): is it the right file?")

@@ -390,7 +390,7 @@ def _reopen_claimed(run: Path, emitter: EventEmitter, new_epochs: int | None,
     if state.votes_sha256 and config.votes:  # moved with the CSV: the one beside it now
         from trainer.ferplus import moved_votes  # (its checksum is checked with the data)
 
-        config.votes = moved_votes(config.votes, _csv_path(config))
+        config.votes = moved_votes(config.votes, _csv_path(config), state.votes_sha256)
     config.events = emitter.mode
     rundir.check_writable(run)
     rundir.remove_leftovers(run)
@@ -440,7 +440,7 @@ def _check_sources(config: TrainConfig) -> None:
         votes = _votes_path(config, csv)  # with them
         if not Path(votes).is_file():
             raise DatasetError(votes, "FER+ votes file not found (give fer2013new.csv with "
-                               "--votes)")
+                               "--votes, or put it beside the CSV)")
 
 
 @contextlib.contextmanager

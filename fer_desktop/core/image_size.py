@@ -180,10 +180,15 @@ def jpeg_orientation(path: str | Path) -> int:
                 if marker == 0xD8 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
                     continue
                 (length,) = struct.unpack(">H", fh.read(2))
+                if length < 2:  # a length of 0 or 1 read the whole file (review 60)
+                    return 1
+                if marker != 0xE1:
+                    fh.seek(length - 2, 1)
+                    continue
                 segment = fh.read(length - 2)
-                if marker == 0xE1 and segment.startswith(b"Exif\0\0"):
+                if segment.startswith(b"Exif\0\0"):
                     return _exif_orientation(segment[6:])
-    except (OSError, struct.error):
+    except (OSError, struct.error, ValueError):
         pass
     return 1
 

@@ -426,8 +426,9 @@ def remove_stale_temporaries(target: Path, keep: Path | None = None,
 #: the window's temporary names (an analysis's CSV, a screenshot's PNG and JSON): never one
 #: that ``analyze`` makes (``.tmp-``), whose run may hold its file unchanged for hours
 WINDOW_TEMP_PREFIX = ".tmp~"
-_WINDOW_TEMP = re.compile(re.escape(WINDOW_TEMP_PREFIX)
-                          + r"fer-.+(\.[a-z0-9_]{8}\.(csv|png)|\.json)", re.DOTALL)
+_WINDOW_TEMP = re.compile(re.escape(WINDOW_TEMP_PREFIX)  # mkstemp's or a sidecar's (its
+                          + r"fer-.+(\.[a-z0-9_]{8}\.(csv|png)|-\d{8}-\d{6}(-\d+)?\.json)",
+                          re.DOTALL)  # picture's dated name)
 
 
 def remove_stale_app_temporaries(folder: Path, older_than_s: float = STALE_TEMP_S

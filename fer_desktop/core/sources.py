@@ -228,13 +228,14 @@ def _decode_flags(path: Path) -> int:
                       retryable=False)
 
 
-MAX_HEADER_FPS = 10_000.0  # a high-speed camera's 1,000 or 5,000; 90,000 is a time base
+MAX_HEADER_FPS = 1_000.0  # a high-speed camera's 1,000; more is past the CSVs' milliseconds
 
 
 def _capture_fps(capture) -> float | None:
     """The header's frame rate, or None when it is 0, NaN or absurd. A 1,000 fps clip of a
     high-speed camera read as having no rate: the window gave it no Pause, seek bar or time
-    and played it as fast as it could (audit 58)."""
+    and played it as fast as it could (audit 58). Above 1,000 the CSVs' times, written to the
+    millisecond, would repeat (review 60)."""
     fps = _finite(capture.get(cv2.CAP_PROP_FPS))
     return fps if fps is not None and 0.0 < fps <= MAX_HEADER_FPS else None
 

@@ -36,7 +36,9 @@ def leaving_on_stop_signals(leave: Callable[[], None]) -> Iterator[None]:
         end.setblocking(False)
     notifier = QSocketNotifier(woken.fileno(), QSocketNotifier.Type.Read)
 
-    numbers = [getattr(signal, name) for name in SIGNALS]
+    numbers = [number for number in (getattr(signal, name) for name in SIGNALS)  # one
+               if signal.getsignal(number) is not signal.SIG_IGN]  # ignored stays so: `nohup
+    # fer-desktop &` then closing the terminal closed the window (review 60)
 
     def on_wake() -> None:
         """Every signal Python handles writes its number (Ctrl+C's too): only these leave."""
