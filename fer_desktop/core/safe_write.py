@@ -406,16 +406,23 @@ def remove_stale_temporaries(target: Path, keep: Path | None = None,
     characters, then the target's suffix) and only when
     untouched for ``older_than_s``: a run writing the same target right now is left alone.
     """
-    removed = []
-    now = time.time()
     # the very shape mkstemp gives: prefix, 8 of its characters, suffix (any ".tmp-r.csv.*"
     # went, a user's ".tmp-r.csv.notes" too, audit 44)
     ours = re.compile(re.escape(_temp_prefix(target)) + "[a-z0-9_]{8}"
                       + re.escape(_temp_suffix(target)))
-    for path in target.parent.glob(f"{glob.escape(_temp_prefix(target))}*"):
+    return _remove_old_files(target.parent.glob(f"{glob.escape(_temp_prefix(target))}*"),
+                             ours, older_than_s, keep)
+
+
+def _remove_old_files(paths: Iterable[Path], ours: re.Pattern, older_than_s: float,
+                      keep: Path | None = None) -> list[Path]:
+    """Delete those of ``paths`` named as ``ours`` says, files untouched for ``older_than_s``
+    (one being written now is left alone); return them."""
+    removed, now = [], time.time()
+    for path in paths:
         try:
             if path != keep and ours.fullmatch(path.name) and path.is_file() \
-                    and now - path.stat().st_mtime > older_than_s:
+                    and not path.is_symlink() and now - path.stat().st_mtime > older_than_s:
                 path.unlink()
                 removed.append(path)
         except OSError:
@@ -439,16 +446,8 @@ def remove_stale_app_temporaries(folder: Path, older_than_s: float = STALE_TEMP_
     window's own names (``.tmp~fer-...``, of the shapes it makes: a running ``analyze
     --jobs``'s ``.tmp-fer-...`` went with the first sweep, review 59), untouched for
     ``older_than_s``: one being written now is left alone."""
-    removed, now = [], time.time()
-    for path in folder.glob(f"{glob.escape(WINDOW_TEMP_PREFIX)}fer-*"):
-        try:
-            if _WINDOW_TEMP.fullmatch(path.name) and path.is_file() and not path.is_symlink() \
-                    and now - path.stat().st_mtime > older_than_s:
-                path.unlink()
-                removed.append(path)
-        except OSError:
-            continue  # gone meanwhile, or not ours to delete: leave it
-    return removed
+    return _remove_old_files(folder.glob(f"{glob.escape(WINDOW_TEMP_PREFIX)}fer-*"),
+                             _WINDOW_TEMP, older_than_s)
 
 
 def remove_stale_folders(folder: Path, prefix: str, older_than_s: float = STALE_TEMP_S
