@@ -81,6 +81,7 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     sidecar = json.loads(png.with_suffix(".json").read_text())
     assert sidecar["source"] == "file" and "private-clip" not in png.with_suffix(
         ".json").read_text()
+    assert sidecar["blurred"] is True  # said, as an explanation's JSON says it (trial 52)
     assert png.name.startswith("fer-file-")  # the file's name kept out of the PNG's name too
     assert live.start_recording().name.startswith("fer-file-")  # a recording's name too
     live.stop_recording()
@@ -93,6 +94,7 @@ def test_screenshots_blur_faces_and_name_no_file_when_asked(qtbot, main_window, 
     assert settings.blur_faces is False
     png = live.outputs.save_screenshot(output)
     assert np.array_equal(cv2.imread(str(png)), np.asarray(output.annotated))
+    assert json.loads(png.with_suffix(".json").read_text())["blurred"] is False
     assert live.outputs.saved_banner.label.text().startswith("Screenshot saved: ")
     # the JSON beside it named too: only the PNG was (trial 27)
     assert live.outputs.saved_banner.label.text().endswith(f"{png.name} (+ .json)")

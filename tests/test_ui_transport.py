@@ -241,9 +241,15 @@ def test_the_analysis_window_leaves_a_small_main_window_in_sight(qtbot, main_win
     dialog = live.analyse_whole_file()
     # while it runs: small, at the foot of the window (chart-sized, it hid the video the user
     # is told to keep watching at 1024x600, trial 48)
+    from PySide6.QtCore import QPoint, QRect
+
     frame = window.geometry()
     assert dialog.height() <= 200 and dialog.width() <= 0.85 * window.width()
     assert dialog.geometry().top() > frame.center().y() and frame.contains(dialog.geometry())
+    # on the video's foot: the playback controls under it and the saved bar stay in sight
+    # (at the window's foot it cut across them, trial 52)
+    video = live.video_view
+    assert QRect(video.mapToGlobal(QPoint(0, 0)), video.size()).contains(dialog.geometry())
     with qtbot.waitSignal(dialog.finished_analysis, timeout=WAIT_MS):
         pass
     # the chart's size once it comes, the window still in sight around it

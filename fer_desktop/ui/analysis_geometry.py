@@ -19,6 +19,8 @@ MAX_SHARE_OF_WINDOW = 0.85
 RUNNING_WIDTH = 520
 #: space left under the small window: the main window's status bar, which says the live figures
 FOOT_MARGIN = 48
+#: between the small window and the foot of the video it sits on
+VIDEO_MARGIN = 8
 
 
 def _visible_top(parent: QWidget | None) -> QWidget | None:
@@ -36,16 +38,24 @@ def size_within_window(parent: QWidget | None) -> QSize:
     return PREFERRED_SIZE.boundedTo(room).expandedTo(MIN_SIZE)
 
 
-def running_geometry(parent: QWidget | None, height: int) -> QRect | None:
-    """The small window's place while it runs: centred at the foot of the main window, above
-    its status bar; None without a main window on screen (Qt places it)."""
+def running_geometry(parent: QWidget | None, height: int,
+                     video: QWidget | None = None) -> QRect | None:
+    """The small window's place while it runs: centred at the foot of ``video`` (the video
+    view: the playback controls under it stay in sight, where at the foot of the main window
+    it cut across them and the saved bar, trial 52), else of the main window above its status
+    bar; None without a main window on screen (Qt places it)."""
     top = _visible_top(parent)
     if top is None:
         return None
     frame = top.geometry()
+    if video is not None and video.isVisible():
+        frame = QRect(video.mapToGlobal(QPoint(0, 0)), video.size())
+        foot = frame.bottom() - VIDEO_MARGIN
+    else:
+        foot = frame.bottom() - FOOT_MARGIN
     width = min(RUNNING_WIDTH, frame.width())
-    x = frame.center().x() - width // 2
-    y = max(frame.top(), frame.bottom() - FOOT_MARGIN - height)
+    x = frame.left() + (frame.width() - width) // 2
+    y = max(frame.top(), foot - height)
     return QRect(QPoint(x, y), QSize(width, height))
 
 

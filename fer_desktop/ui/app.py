@@ -101,7 +101,7 @@ class _SnapshotRun:
 
         try:
             outputs = self._live.outputs  # the File > Privacy options apply here too
-            path = save_snapshot(self.out, outputs.as_saved(output), outputs.provenance())
+            path = save_snapshot(self.out, outputs.as_saved(output), outputs.picture_record())
         except ExportError as exc:
             self._fail(str(exc))
             return

@@ -292,7 +292,8 @@ class FileAnalysisDialog(QDialog):
         """Small at the foot of the main window while it runs: chart-sized, it hid the video
         the user is told to keep watching (trial 48)."""
         height = self.layout().totalHeightForWidth(RUNNING_WIDTH)
-        if (place := running_geometry(parent, height)) is not None:
+        video = getattr(parent, "video_view", None)  # the live view's, when it opened it
+        if (place := running_geometry(parent, height, video)) is not None:
             self.setGeometry(place)
         else:
             self.resize(RUNNING_WIDTH, height)

@@ -222,6 +222,11 @@ class OutputControls(QObject):
         self._classifier, self._painter, self._playing = classifier, painter, playing
         self._source_name, self._paused = source_name, paused
 
+    def picture_record(self) -> dict:
+        """A saved picture's JSON entries beyond its faces: the model, and whether its faces
+        were blurred (an explanation's said so, a screenshot's did not: trial 52)."""
+        return {**self.provenance(), "blurred": bool(self._settings.blur_faces)}
+
     def provenance(self) -> dict[str, str]:
         """The model in use (name, file, SHA-256) and the app version, for every record; the
         name with the one the user gave its run first ("Anna calibration (fast
@@ -312,7 +317,7 @@ class OutputControls(QObject):
         def save(folder: Path) -> Path:
             saved = self.as_saved(output)
             return ScreenshotWriter(folder).save(saved.annotated, saved.result, saved.source,
-                                                 provenance=self.provenance(),
+                                                 provenance=self.picture_record(),
                                                  pixel_scale=saved.pixel_scale)
 
         path = self._in_writable_folder(save, "screenshot")
