@@ -3,7 +3,7 @@ chart arrives.
 
 While it runs the window holds a line of progress and a button, and the user is told to keep
 watching the video: at 1024x600 a chart-sized window covered all but a 90 px strip of it
-(trial 48). So it starts small, at the foot of the main window, and takes the chart's size,
+(trial 48). So it starts small, at the foot of the video, and takes the chart's size,
 centred over the main window, when the chart comes.
 """
 

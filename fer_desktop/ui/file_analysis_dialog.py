@@ -289,7 +289,7 @@ class FileAnalysisDialog(QDialog):
         self._time_left = TimeLeft()
 
     def _place_small(self, parent: QWidget | None) -> None:
-        """Small at the foot of the main window while it runs: chart-sized, it hid the video
+        """Small at the foot of the video while it runs: chart-sized, it hid the video
         the user is told to keep watching (trial 48)."""
         height = self.layout().totalHeightForWidth(RUNNING_WIDTH)
         video = getattr(parent, "video_view", None)  # the live view's, when it opened it
