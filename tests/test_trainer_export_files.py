@@ -361,6 +361,11 @@ def test_an_export_sweeps_what_a_killed_export_staged(tmp_path, monkeypatch):
     _exported_run(run)
     (run / "state.json").write_text('{"epoch": 1, "epochs": 1, "status": "finished"}')
     (run / ".tmp-new-4242-model.keras").write_bytes(b"cut short")
+    others = [run / ".tmp-notes.txt", run / ".tmp-4242-evaluation.png",  # not an export's:
+              run / ".name.txt.abc.tmp"]  # a user's, an evaluate's, a rename's (review 61)
+    for path in others:
+        path.write_bytes(b"x")
     monkeypatch.setattr(export, "export_run", lambda *args, **kwargs: {})
     assert cli.main(["export", str(run)]) == 0
     assert not (run / ".tmp-new-4242-model.keras").exists()
+    assert all(path.exists() for path in others)

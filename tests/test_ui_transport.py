@@ -250,6 +250,10 @@ def test_the_analysis_window_leaves_a_small_main_window_in_sight(qtbot, main_win
     # (at the window's foot it cut across them, trial 52)
     video = live.video_view
     assert QRect(video.mapToGlobal(QPoint(0, 0)), video.size()).contains(dialog.geometry())
+    banner = live.outputs.saved_banner  # and clear of the saved bar pinned at the video's
+    banner.show_saved("Screenshot saved", tmp_path / "x.png")  # foot (review 61)
+    bar = QRect(banner.mapToGlobal(QPoint(0, 0)), banner.size())
+    assert banner.isVisible() and not bar.intersects(dialog.geometry())
     with qtbot.waitSignal(dialog.finished_analysis, timeout=WAIT_MS):
         pass
     # the chart's size once it comes, the window still in sight around it
@@ -1208,3 +1212,22 @@ def test_a_logout_closes_the_window_over_an_analysis_without_asking(qtbot, main_
     del window.live_view.analyses.ask_close  # the real question: it must not be asked
     leave_without_questions(window)
     assert not window.isVisible() and not dialog.thread.isRunning()
+
+
+def test_the_analysis_window_stays_on_the_screen(qtbot):
+    """Review 61: a main window moved partly below the screen put the small window wholly
+    off it."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from fer_desktop.ui.analysis_geometry import finished_geometry, running_geometry
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    area = QApplication.primaryScreen().availableGeometry()
+    window.resize(600, 400)
+    window.show()
+    window.move(QPoint(area.left() + 20, area.bottom() - 100))  # mostly below the screen
+    for rect in (running_geometry(window, 126), finished_geometry(window)):
+        assert rect is not None and area.contains(rect), (rect, area)
+    assert QRect(area).contains(running_geometry(window, 126))

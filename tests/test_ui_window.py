@@ -1456,6 +1456,19 @@ def test_the_short_model_line_keeps_the_name_and_the_accuracy():
     assert short_model_line(StubClassifier("tuned"), words=2) == "Model: tuned \u00b7 50.0%"
 
 
+
+def test_the_narrow_model_line_keeps_a_named_runs_time(tmp_path):
+    """Review 61: a run the user named read "Model: Anna calibration... · 66.3%", and two
+    runs "Anna calibration 1" and "2" read alike; its preset and time tell them apart."""
+    from fer_desktop.ui.model_names import short_model_line
+    from trainer import rundir
+
+    (tmp_path / rundir.NAME).write_text("Anna calibration 1", encoding="utf-8")
+    named = StubClassifier("finetune 20261207-153616 on collected faces")
+    named.model_dir = tmp_path
+    assert short_model_line(named, words=2) == "Model: finetune 20261207-153616... \u00b7 50.0%"
+
+
 def test_snapshot_keeps_to_the_privacy_options(tmp_path):
     """--snapshot saved the face unblurred and the file's path with File > Privacy's Blur faces
     and No file paths ticked (the Screenshot button kept to them)."""

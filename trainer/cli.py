@@ -264,7 +264,7 @@ def _gpu_import_parser() -> argparse.ArgumentParser:
 
 def _export(args: argparse.Namespace, emitter) -> int:
     """``export``: a run's best epoch, or a model folder again (with --csv and --out)."""
-    from trainer.export import export_model_folder, export_run
+    from trainer.export import export_model_folder, export_run, remove_staged
     from trainer.runs import busy_words, claim_run, claimed_by, trainer_running_here
 
     folder = Path(args.run_dir)
@@ -283,7 +283,7 @@ def _export(args: argparse.Namespace, emitter) -> int:
             raise rundir.RunDirError(folder, busy_words(pid, doing, then="export it"))
     if (folder / rundir.CONFIG).is_file():  # a run's: held while it exports (a resume
         claim_run(folder, "exported")  # meanwhile trained under it, review 50); none left
-        rundir.remove_leftovers(folder)  # a killed export's staged files: a finished run or a
+        remove_staged(folder)  # a killed export's staged files: a finished run or a
         # fine-tune is never resumed, and they stayed for good (review 60)
     export_run(folder, emitter, csv=args.csv, copy_to=args.to, int8_only=args.int8_only)
     return 0

@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -483,6 +484,23 @@ def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict
     }
 
 
+STAGED_PREFIX = ".tmp-new-"
+
+
+def remove_staged(run: Path) -> list[str]:
+    """Delete the files an export killed while it staged them left in ``run``
+    (``.tmp-new-<pid>-<name>``); call it holding the run (``runs.claim_run``), so that no
+    export of it is under way. Only these: every ``.tmp-*`` went, an ``evaluate`` writing
+    into the run and a user's ``.tmp-notes.txt`` too (review 61)."""
+    ours = re.compile(re.escape(STAGED_PREFIX) + r"\d+-model[\w.-]*")
+    removed = []
+    for path in run.glob(f"{STAGED_PREFIX}*"):
+        if ours.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return sorted(removed)
+
+
 def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: dict,
                         stale: set[str], into_run: bool = False) -> None:
     """Every file beside its name first, model.json too; then the old model.json goes and the
@@ -505,8 +523,9 @@ def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: d
                                       "it is now")
     out.mkdir(parents=True, exist_ok=True)
     names = ["model.keras", *blobs, rundir.MODEL]  # model.json renamed last
-    # .tmp-: a kill leaves them to the next resume's rundir.remove_leftovers (review 59)
-    staged = {name: out / f".tmp-new-{os.getpid()}-{name}" for name in names}
+    # .tmp-: a kill leaves them to the next resume's rundir.remove_leftovers (review 59), or
+    # the next export's remove_staged
+    staged = {name: out / f"{STAGED_PREFIX}{os.getpid()}-{name}" for name in names}
     try:
         with rundir.naming(out / "model.keras"):  # uncompiled float32: no optimizer state,
             keras_model.save(staged["model.keras"])  # a third of a checkpoint's size

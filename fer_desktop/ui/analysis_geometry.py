@@ -19,7 +19,8 @@ MAX_SHARE_OF_WINDOW = 0.85
 RUNNING_WIDTH = 520
 #: space left under the small window: the main window's status bar, which says the live figures
 FOOT_MARGIN = 48
-#: between the small window and the foot of the video it sits on
+#: between the small window and the foot of the video it sits on, under it the room of the
+#: saved bar pinned there (the window lay on its Open folder button, review 61)
 VIDEO_MARGIN = 8
 
 
@@ -38,25 +39,38 @@ def size_within_window(parent: QWidget | None) -> QSize:
     return PREFERRED_SIZE.boundedTo(room).expandedTo(MIN_SIZE)
 
 
-def running_geometry(parent: QWidget | None, height: int,
-                     video: QWidget | None = None) -> QRect | None:
+def running_geometry(parent: QWidget | None, height: int, video: QWidget | None = None,
+                     below: int = 0) -> QRect | None:
     """The small window's place while it runs: centred at the foot of ``video`` (the video
     view: the playback controls under it stay in sight, where at the foot of the main window
-    it cut across them and the saved bar, trial 52), else of the main window above its status
-    bar; None without a main window on screen (Qt places it)."""
+    it cut across them and the saved bar, trial 52), ``below`` pixels kept under it (the
+    saved bar's room), else of the main window above its status bar; on the screen; None
+    without a main window on screen (Qt places it)."""
     top = _visible_top(parent)
     if top is None:
         return None
     frame = top.geometry()
     if video is not None and video.isVisible():
         frame = QRect(video.mapToGlobal(QPoint(0, 0)), video.size())
-        foot = frame.bottom() - VIDEO_MARGIN
+        foot = frame.bottom() - VIDEO_MARGIN - below
     else:
         foot = frame.bottom() - FOOT_MARGIN
     width = min(RUNNING_WIDTH, frame.width())
     x = frame.left() + (frame.width() - width) // 2
     y = max(frame.top(), foot - height)
-    return QRect(QPoint(x, y), QSize(width, height))
+    return _on_screen(QRect(QPoint(x, y), QSize(width, height)), top)
+
+
+def _on_screen(rect: QRect, top: QWidget) -> QRect:
+    """``rect`` moved, where it must be, into the screen of ``top``: a main window moved
+    partly off the screen put the window wholly below it (review 61)."""
+    screen = top.screen()
+    if screen is None:
+        return rect
+    area = screen.availableGeometry()
+    rect.moveLeft(max(area.left(), min(rect.left(), area.right() + 1 - rect.width())))
+    rect.moveTop(max(area.top(), min(rect.top(), area.bottom() + 1 - rect.height())))
+    return rect
 
 
 def finished_geometry(parent: QWidget | None) -> QRect | None:
@@ -68,4 +82,4 @@ def finished_geometry(parent: QWidget | None) -> QRect | None:
     size = size_within_window(parent)
     rect = QRect(QPoint(0, 0), size)
     rect.moveCenter(top.geometry().center())
-    return rect
+    return _on_screen(rect, top)

@@ -293,7 +293,9 @@ class FileAnalysisDialog(QDialog):
         the user is told to keep watching (trial 48)."""
         height = self.layout().totalHeightForWidth(RUNNING_WIDTH)
         video = getattr(parent, "video_view", None)  # the live view's, when it opened it
-        if (place := running_geometry(parent, height, video)) is not None:
+        banner = getattr(getattr(parent, "outputs", None), "saved_banner", None)
+        below = banner.sizeHint().height() + 6 if banner is not None else 0  # its room
+        if (place := running_geometry(parent, height, video, below)) is not None:
             self.setGeometry(place)
         else:
             self.resize(RUNNING_WIDTH, height)

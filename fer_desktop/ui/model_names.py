@@ -82,6 +82,9 @@ def short_model_line(classifier: Classifier, words: int | None = None) -> str:
     window, where the middle cut took the time two fine-tunes differ in (trial 51)."""
     value = classifier.accuracy()
     name = shown_model_name(classifier)
-    if words is not None and len(name.split()) > words:
-        name = " ".join(name.split()[:words]) + "..."
+    if words is not None:  # the run's own preset and time, not the name the user gave it
+        run = status_bar_name(str(getattr(classifier, "name", "model"))).split()  # ("Anna
+        # calibration 1" and "2" read alike cut to "Anna calibration...", review 61)
+        name = " ".join(run[:words]) + ("..." if len(run) > words or name != " ".join(run)
+                                        else "")
     return f"Model: {name}" + (f" \u00b7 {value:.1%}" if value is not None else "")
