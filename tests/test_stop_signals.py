@@ -59,16 +59,22 @@ def test_kill_pid_closes_the_window_and_keeps_what_a_close_keeps(tmp_path):
     home.mkdir()
     env = {**os.environ, "HOME": str(home), "QT_QPA_PLATFORM": "offscreen",
            "XDG_CONFIG_HOME": str(home / ".config")}
-    app = subprocess.Popen([sys.executable, "-m", "fer_desktop", "--source", str(video)],
-                           cwd=Path(__file__).resolve().parent.parent, env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    app = subprocess.Popen([sys.executable, "-m", "fer_desktop", "--verbose", "--source",
+                            str(video)], cwd=Path(__file__).resolve().parent.parent, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen: list[str] = []
     try:
-        time.sleep(8)  # the window is up and playing
-        assert app.poll() is None, app.stderr.read()[-2000:]
+        deadline = time.monotonic() + 120  # a busy machine: the window up and playing
+        while time.monotonic() < deadline and not any("Showing file" in s for s in seen):
+            line = app.stderr.readline()
+            if not line:
+                break
+            seen.append(line)
+        assert app.poll() is None and any("Showing file" in s for s in seen), seen[-20:]
         app.send_signal(signal.SIGTERM)
-        code = app.wait(30)
+        _, rest = app.communicate(timeout=60)  # drained: a full pipe would block the app
     finally:
         app.kill()
-    assert code == 0, app.stderr.read()[-2000:]
+    assert app.returncode == 0, seen[-20:] + [rest[-2000:]]
     settings = next((home / ".config").rglob("FER Desktop.conf"))
     assert "clip.avi" in settings.read_text(encoding="utf-8", errors="replace")

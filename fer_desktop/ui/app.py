@@ -261,15 +261,16 @@ def main(argv: list[str] | None = None) -> int:
         except ExportError as exc:
             print(f"fer-desktop --snapshot: {exc}", file=sys.stderr)
             return EXIT_NO_FRAME
-    window = MainWindow(settings, source=source, model_dir=args.model,
-                        detector=args.detector, start=False)
-    run = _SnapshotRun(app, window, snapshot, args.snapshot_timeout) if snapshot else None
-    window.show()
-    if problem := settings.save_problem():  # once, as the window opens (audit 48)
-        window.notifier.error(problem, serious=True)
     from fer_desktop.ui.stop_signals import leave_without_questions, leaving_on_stop_signals
 
-    with leaving_on_stop_signals(lambda: leave_without_questions(window)):  # a logout
+    window = None  # a logout while the window is made closes it once the loop runs
+    with leaving_on_stop_signals(lambda: window and leave_without_questions(window)):
+        window = MainWindow(settings, source=source, model_dir=args.model,
+                            detector=args.detector, start=False)
+        run = _SnapshotRun(app, window, snapshot, args.snapshot_timeout) if snapshot else None
+        window.show()
+        if problem := settings.save_problem():  # once, as the window opens (audit 48)
+            window.notifier.error(problem, serious=True)
         window.start_live(open_source=True if snapshot else None)  # a snapshot needs its
         code = app.exec()                                          # frame
     window.close()
