@@ -19,19 +19,26 @@ pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="POSIX si
 def test_a_stop_signal_wakes_the_event_loop_and_the_handlers_are_put_back(qtbot):
     from fer_desktop.ui.stop_signals import leaving_on_stop_signals
 
-    before = signal.getsignal(signal.SIGTERM)
+    def quiet(*_):
+        pass
+
+    # not ignored before, whatever ran the tests (`nohup` ignores SIGHUP: left alone then)
+    outer = signal.signal(signal.SIGHUP, quiet)
     left: list[int] = []
-    with leaving_on_stop_signals(lambda: left.append(1)):
-        previous = signal.signal(signal.SIGUSR1, lambda *_: None)  # another signal's
-        try:                                                       # number: it stays
-            os.kill(os.getpid(), signal.SIGUSR1)
-            qtbot.wait(300)
-            assert left == []
-        finally:
-            signal.signal(signal.SIGUSR1, previous)
-        os.kill(os.getpid(), signal.SIGHUP)
-        qtbot.waitUntil(lambda: left == [1], timeout=5000)
-    assert signal.getsignal(signal.SIGTERM) is before
+    try:
+        with leaving_on_stop_signals(lambda: left.append(1)):
+            previous = signal.signal(signal.SIGUSR1, quiet)  # another signal's number:
+            try:                                             # it stays
+                os.kill(os.getpid(), signal.SIGUSR1)
+                qtbot.wait(300)
+                assert left == []
+            finally:
+                signal.signal(signal.SIGUSR1, previous)
+            os.kill(os.getpid(), signal.SIGHUP)
+            qtbot.waitUntil(lambda: left == [1], timeout=5000)
+        assert signal.getsignal(signal.SIGHUP) is quiet  # put back
+    finally:
+        signal.signal(signal.SIGHUP, outer)
 
 
 def test_a_signal_ignored_before_stays_ignored(qtbot):
