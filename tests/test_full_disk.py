@@ -192,24 +192,29 @@ def test_analyse_whole_file_on_a_full_disk_names_the_csv_not_its_temporary(tmp_p
 def test_a_unit_of_analyze_jobs_on_a_full_disk_says_so_not_a_bad_input(tmp_path, monkeypatch):
     """--jobs N: a full disk read as "could not be analysed (ExportError: .../0000.csv ...)",
     as if the input were broken (audit 36)."""
+    class FullDiskRecorder(CsvRecorder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fill_disk(self)
+
+    video = make_video(tmp_path / "clip.avi", frames=300)
+    result = _unit_in_a_worker(monkeypatch, FullDiskRecorder, video, tmp_path / "0000.csv")
+    assert result.error == "its rows could not be written (No space left on device)"
+
+
+def _unit_in_a_worker(monkeypatch, recorder: type, video: Path, part: Path):
+    """``video`` analysed as a ``--jobs`` worker does, its part written by ``recorder``."""
     import queue
 
     from ui_helpers import stub_pipeline
 
     from fer_desktop.core import analyze, batch
 
-    class FullDiskRecorder(CsvRecorder):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            fill_disk(self)
-
-    monkeypatch.setattr(batch, "CsvRecorder", FullDiskRecorder)
+    monkeypatch.setattr(batch, "CsvRecorder", recorder)
     monkeypatch.setitem(batch._WORKER, "pipeline", stub_pipeline())
     monkeypatch.setitem(batch._WORKER, "queue", queue.Queue())
-    video = make_video(tmp_path / "clip.avi", frames=300)
-    result = batch._run_unit(analyze._analyse_source, 0, str(video), str(tmp_path / "0000.csv"),
-                             True, {"every": 1, "video": None, "painter": None, "quiet": True})
-    assert result.error == "its rows could not be written (No space left on device)"
+    return batch._run_unit(analyze._analyse_source, 0, str(video), str(part), True,
+                           {"every": 1, "video": None, "painter": None, "quiet": True})
 
 
 def test_a_full_disk_under_analyze_jobs_ends_the_command_and_keeps_the_existing_csv(
@@ -217,10 +222,7 @@ def test_a_full_disk_under_analyze_jobs_ends_the_command_and_keeps_the_existing_
     """Audit 57: with --jobs 2 a full disk skipped the units whose parts could not be written
     ("could not be analysed (.../00000025.csv cannot be written ...)"), went on, and a 24-row
     CSV replaced the user's 162 rows, exit 1; with one job the file was kept, exit 2."""
-    import queue
     from concurrent.futures import Future
-
-    from ui_helpers import stub_pipeline
 
     from fer_desktop.core import analyze, batch
 
@@ -229,12 +231,8 @@ def test_a_full_disk_under_analyze_jobs_ends_the_command_and_keeps_the_existing_
             raise ExportError(path, "cannot be written (No space left on device); choose "
                                     "another folder") from OSError(28, "No space left on device")
 
-    monkeypatch.setattr(batch, "CsvRecorder", FullFromTheStart)
-    monkeypatch.setitem(batch._WORKER, "pipeline", stub_pipeline())
-    monkeypatch.setitem(batch._WORKER, "queue", queue.Queue())
     video = make_video(tmp_path / "clip.avi", frames=5)
-    result = batch._run_unit(analyze._analyse_source, 0, str(video), str(tmp_path / "0.csv"),
-                             True, {"every": 1, "video": None, "painter": None, "quiet": True})
+    result = _unit_in_a_worker(monkeypatch, FullFromTheStart, video, tmp_path / "0.csv")
     assert result.write_error == "No space left on device"
     assert result.error == "its rows could not be written (No space left on device)"
     monkeypatch.undo()
