@@ -12,6 +12,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.face_choice import SWITCH_AREA_RATIO, ShownFace, face_to_save, pick_face
 from fer_desktop.core.face_timeline import (
     FaceTimelines,
+    face_at,
     more_digits_may_come,
     next_track,
     spaced_labels,
@@ -269,3 +270,20 @@ def test_digits_typed_quickly_make_one_face_number():
     assert typed_number(1, 7, 0.7, present=[171]) == 17  # on its way to #171
     assert more_digits_may_come(1, [17, 3]) and not more_digits_may_come(1, [3, 21])
     assert not more_digits_may_come(17, [17])  # #17 itself: nothing more to wait for
+
+
+def test_a_click_names_the_face_whose_label_box_or_bars_it_is_on():
+    """Labels are drawn over every box, then boxes (the smallest around the point), then the
+    bars beside a face; elsewhere no face (trial 52: only the box counted)."""
+    big, small = (Face(box=[0, 0, 100, 100], probabilities=np.full(7, 1 / 7), track_id=1),
+                  Face(box=[40, 40, 60, 60], probabilities=np.full(7, 1 / 7), track_id=2))
+    faces = [big, small]
+    labels = [(0, 100, 50, 115), (40, 25, 80, 39)]  # #2's label inside #1's box
+    panels = [None, (110, 40, 150, 90)]
+    assert face_at(50, 50, faces, labels, panels) is small  # the smaller box
+    assert face_at(10, 10, faces, labels, panels) is big
+    assert face_at(45, 30, faces, labels, panels) is small  # its label, over #1's box
+    assert face_at(20, 110, faces, labels, panels) is big  # #1's label, under its box
+    assert face_at(120, 60, faces, labels, panels) is small  # its bars
+    assert face_at(120, 10, faces, labels, panels) is None
+    assert face_at(45, 30, faces) is big  # no labels given: boxes only

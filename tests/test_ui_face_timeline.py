@@ -676,3 +676,35 @@ def test_a_click_in_the_bands_beside_the_picture_goes_back_to_the_largest_face(q
     with qtbot.waitSignal(video.clicked_at) as clicked:
         qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=QPoint(200, 20))
     assert clicked.args == [-1.0, -1.0]  # beside every face
+
+
+def test_a_click_on_a_face_s_label_or_its_bars_follows_that_face(qtbot, main_window, tmp_path):
+    """Trial 52: only a click inside a face's box chose it; one on its label or on the bars
+    drawn beside it (visibly that face's) dropped the face chosen for the largest."""
+    sample = cv2.imread(str(SAMPLE))
+    picture = np.full((760, 1600, 3), 90, np.uint8)
+    picture[80:680, 20:620] = cv2.resize(sample, (600, 600))  # the largest face
+    picture[120:600, 900:1380] = cv2.resize(sample, (480, 480))
+    path = tmp_path / "two.png"
+    cv2.imwrite(str(path), picture)
+    window = main_window(source=str(path))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live._last_output is not None
+                    and len(live._last_output.result.drawn_faces) == 2, timeout=WAIT_MS)
+    output = live._last_output
+    drawn = output.result.drawn_faces
+    small = min(range(2), key=lambda i: drawn[i].area)
+    track = drawn[small].track_id
+    bars = output.panel_boxes[small]
+    assert bars is not None and bars[0] >= drawn[small].box[2]  # beside the face, not on it
+    label = OverlayPainter(zoom=live.video_view.zoom).label_boxes(drawn, output.frame.shape[:2])
+    x1, y1, x2, y2 = label[small]
+    assert y2 <= drawn[small].box[1] + 2  # above the face: outside its box
+
+    panel = live.face_panel
+    live.video_view.clicked_at.emit((bars[0] + bars[2]) / 2, (bars[1] + bars[3]) / 2)
+    assert panel.selected_track == track
+    live.video_view.clicked_at.emit(1560.0, 740.0)  # beside every face
+    assert panel.selected_track is None
+    live.video_view.clicked_at.emit((x1 + x2) / 2, (y1 + y2) / 2)
+    assert panel.selected_track == track

@@ -178,6 +178,31 @@ def next_track(present: list[int], current: int | None, step: int = 1) -> int | 
     return present[index] if 0 <= index < len(present) else None
 
 
+Box = tuple[float, float, float, float]
+
+
+def face_at(x: float, y: float, faces: Sequence[Face], labels: Sequence[Box] = (),
+            panels: Sequence[Box | None] = ()) -> Face | None:
+    """The face a click at (x, y) on the picture means, or None (beside every face).
+
+    ``labels`` and ``panels``: where each of ``faces`` had its label and its bars drawn
+    ([x1, y1, x2, y2], None: no bars), as many as ``faces`` or none. A label is drawn over
+    every box, so a click on one names its face first; then the smallest box around the
+    point (a face inside a larger one), then the bars beside a face. Only the box counted: a
+    click on a face's label or its bars dropped the face chosen for the largest (trial 52).
+    """
+    def inside(box: Box | None) -> bool:
+        return box is not None and box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+    for face, label in zip(faces, labels, strict=False):
+        if inside(label):
+            return face
+    hit = [face for face in faces if inside(tuple(face.box))]
+    if hit:
+        return min(hit, key=lambda face: face.area)
+    return next((face for face, panel in zip(faces, panels, strict=False) if inside(panel)), None)
+
+
 TYPE_AHEAD_S = 1.0  # digits typed closer together than this make one face number
 
 

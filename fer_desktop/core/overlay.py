@@ -163,6 +163,13 @@ def screen_text_zoom(frame_width: float, shown_width: float, device_ratio: float
     return float(min(max(device_ratio, 1.0), max(1.0, frame_width / shown_width)))
 
 
+def _corners(panel: tuple[int, int, int, int, float]) -> tuple[int, int, int, int]:
+    """A bar panel's (x, y, width, height, font scale) as [x1, y1, x2, y2], x2 and y2
+    exclusive."""
+    x, y, width, height, _font_scale = panel
+    return x, y, x + width, y + height
+
+
 def label_thickness(font_scale: float) -> int:
     """The stroke of a label's text at ``font_scale``: one rule for sizing and drawing (it
     was written three times, review 41)."""
@@ -182,6 +189,8 @@ class OverlayPainter:
         # track id -> where its bars were drawn in the last frame, None: left out (for
         # BARS_HYSTERESIS, and so that a panel stays where it was)
         self._panels_drawn: OverlayMemory = {}
+        # where the last draw put each face's bars (as panel_boxes): a click picks their face
+        self.panel_boxes_drawn: list[tuple[int, int, int, int] | None] = []
 
     def for_files(self) -> OverlayPainter:
         """A painter of this style at the frame's own sizes, for the files saved: a
@@ -258,6 +267,7 @@ class OverlayPainter:
         faces = list(faces)
         tags = self._label_tags(faces, out.shape[:2], s)
         panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before)
+        self.panel_boxes_drawn = [None if p is None else _corners(p[0]) for p in panels]
         for face, panel in zip(faces, panels, strict=True):
             self._draw_box(out, face, s)
             if panel is not None:
@@ -402,8 +412,7 @@ class OverlayPainter:
         tags = self._label_tags(faces, frame_hw, s)
         panels = self._panels(faces, [tag.box for tag in tags], frame_hw, s,
                               self._panels_drawn if memory is None else memory)
-        return [None if p is None else (p[0][0], p[0][1], p[0][0] + p[0][2], p[0][1] + p[0][3])
-                for p in panels]
+        return [None if p is None else _corners(p[0]) for p in panels]
 
     def _panels(self, faces: Sequence[Face], label_boxes: Sequence[tuple[int, int, int, int]],
                 frame_hw: tuple[int, int], s: float, before: Mapping[int, Anchor | None],

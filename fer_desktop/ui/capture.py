@@ -546,7 +546,8 @@ class CaptureThread(QThread):
                                source=description, is_live=is_live, still=still,
                                latency_ms=(now - t_start) * 1e3, interval_ms=interval,
                                frame=image, overlay_memory=memory,
-                               pixel_scale=frame.pixel_scale)
+                               pixel_scale=frame.pixel_scale,
+                               panel_boxes=tuple(self._painter.panel_boxes_drawn))
         self._next_id += 1
         self.frames_processed += 1
         self._hand_over(output)
@@ -565,7 +566,8 @@ class CaptureThread(QThread):
         annotated = self._painter.draw(shown.frame, shown.result.drawn_faces,
                                        shown.overlay_memory)
         annotated.flags.writeable = False
-        self._hand_over(dataclasses.replace(shown, frame_id=self._next_id, annotated=annotated))
+        self._hand_over(dataclasses.replace(shown, frame_id=self._next_id, annotated=annotated,
+                                            panel_boxes=tuple(self._painter.panel_boxes_drawn)))
         self._next_id += 1
 
 

@@ -30,6 +30,7 @@ class CaptureOutput:
     painter's memory before it drew ``annotated``, to draw it again the same way.
     pixel_scale: the source's own pixels per pixel of ``frame`` (a large JPEG decoded at half
     size: 2.0), for the records written from it.
+    panel_boxes: where ``annotated`` has each of ``result.drawn_faces``' bars (None: none).
     """
 
     frame_id: int
@@ -43,6 +44,7 @@ class CaptureOutput:
     frame: np.ndarray | None = field(default=None, repr=False)  # the frame before the overlay
     overlay_memory: OverlayMemory = field(default_factory=dict, repr=False)
     pixel_scale: float = 1.0
+    panel_boxes: tuple[tuple[int, int, int, int] | None, ...] = ()
 
 
 class LatestSlot:

@@ -13,7 +13,13 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QAbstractButton
 
-from fer_desktop.core.face_timeline import more_digits_may_come, next_track, typed_number
+from fer_desktop.core.face_timeline import (
+    Box,
+    face_at,
+    more_digits_may_come,
+    next_track,
+    typed_number,
+)
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.types import Face, FrameResult
 from fer_desktop.ui.face_panel import FacePanel
@@ -35,17 +41,21 @@ class FaceSelection(QObject):
         collect_box: the Collect checkbox (None: never collecting): while it is ticked, Tab
             goes round the faces instead of leaving the video, where the digits that save
             faces would type into an option box.
+        panel_boxes: where the frame on screen has each face's bars (``CaptureOutput``'s,
+            in the order of its ``drawn_faces``): a click on them picks their face.
     """
 
     def __init__(self, video_view: VideoView, face_panel: FacePanel, notifier: Notifier,
                  latest: Callable[[], FrameResult | None], parent: QObject | None = None,
                  label_box: LabelBox | None = None,
-                 collect_box: QAbstractButton | None = None) -> None:
+                 collect_box: QAbstractButton | None = None,
+                 panel_boxes: Callable[[], Sequence[Box | None]] = tuple) -> None:
         super().__init__(parent)
         self._video, self._panel, self._notifier, self._latest = (
             video_view, face_panel, notifier, latest)
         # at the video's zoom, as drawn (at 150 % the dashed box crossed the larger label)
         self._label_box = label_box or OverlayPainter(zoom=video_view.zoom).label_box
+        self._panel_boxes = panel_boxes
         video_view.clicked_at.connect(self._on_clicked)
         video_view.tab_handler = self._on_step
         video_view.number_pressed.connect(self._on_number)
@@ -82,9 +92,11 @@ class FaceSelection(QObject):
         result = self._latest()
         if result is None:
             return
-        hit = [f for f in result.drawn_faces
-               if f.box[0] <= x <= f.box[2] and f.box[1] <= y <= f.box[3]]
-        self.select(min(hit, key=lambda f: f.area).track_id if hit else None)
+        drawn, frame = result.drawn_faces, self._video.frame()
+        labels = ([self._label_box(face, frame.shape[:2], drawn) for face in drawn]
+                  if frame is not None else [])
+        face = face_at(x, y, drawn, labels, self._panel_boxes())
+        self.select(face.track_id if face is not None else None)
 
     def _collecting_changed(self) -> None:
         """Collect turned on or off: the next Tab round the faces says so again."""

@@ -219,7 +219,8 @@ class LiveView(QWidget):
         self.face_selection = FaceSelection(
             self.video_view, self.face_panel, self._notifier,
             lambda: self._last_output.result if self._last_output is not None else None, self,
-            collect_box=self.collect_panel.active)
+            collect_box=self.collect_panel.active,  # a click on the bars picks their face
+            panel_boxes=lambda: getattr(self._last_output, "panel_boxes", ()))
         self.addActions(self.collect_panel.actions)
 
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
@@ -557,8 +558,7 @@ class LiveView(QWidget):
 
     def start_recording(self) -> Path | None:
         """Record every face of every frame analysed to a new CSV; its path, or None."""
-        recorder = self.outputs.start()
-        return recorder.path if recorder is not None else None
+        return recorder.path if (recorder := self.outputs.start()) is not None else None
 
     def stop_recording(self) -> Path | None:
         """Finish the CSV file; returns its path (None when not recording)."""
