@@ -60,7 +60,10 @@ def test_the_run_folder_reads_like_any_run(tuned):
     from trainer.runs import owner_gone
 
     assert owner_gone(state["owner"])
-    assert json.loads((run / "config.json").read_text())["preset"] == "finetune"
+    config = json.loads((run / "config.json").read_text())
+    assert config["preset"] == "finetune"
+    # the test faces set aside, counted before any export: a stopped run's "2 of 10"
+    assert config["resolved"]["test_faces"] == 6
     kinds = [e["event"] for e in tuned["events"]]
     assert kinds.count("epoch") == 2 and kinds[-1] == "finished"
     for name in ("model.keras", "model.tflite", "model.json", "history.csv", "events.jsonl"):

@@ -208,6 +208,21 @@ def test_a_finetunes_row_gives_its_exported_models_score_as_its_results_do(tmp_p
     assert read_run_row(tuned).best_val_accuracy == pytest.approx(2 / 7)  # hand-edited
 
 
+def test_a_finetune_stopped_before_its_export_still_counts_its_test_faces(tmp_path):
+    """Trial 51: with no model.json the list said "20.0% (final)" for 2 of 10 faces, beside
+    "2 of 10 (final)" for the finished run: as many as config.json says it set aside."""
+    from fer_desktop.ui.run_list import best_text
+
+    stopped = make_run_folder(tmp_path, "20261207-153616-finetune",
+                              {"epoch": 3, "epochs": 8, "status": "stopped",
+                               "best_val_accuracy": 0.2, "best_epoch": 3},
+                              config={"preset": "finetune", "images": "/faces",
+                                      "resolved": {"test_faces": 10}})
+    row = read_run_row(stopped)
+    assert row.test_faces == 10
+    assert best_text(row, "Best on its test faces") == "2 of 10 (final)"
+
+
 def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     """Three `default` runs (plain, distilled, distilled on mixed labels) all read "default"."""
     from trainer.runs import recipe_text

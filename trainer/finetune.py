@@ -319,7 +319,9 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     rundir.atomic_write_json(run / rundir.CONFIG, config.to_dict() | {
         "preset": PRESET, "copies_together": True,
         "resolved": {"epochs": config.epochs, "batch_size": config.batch_size,
-                     "learning_rate": config.learning_rate, "precision": "float32"}})
+                     "learning_rate": config.learning_rate, "precision": "float32",
+                     # the run list's "2 of 10" before an export (it said "20.0%", trial 51)
+                     "test_faces": len(folder.test_labels)}})
     # owner: a killed fine-tune reads "interrupted" in the run list at once, as a training
     # run does (without it the list waited for the file to go stale)
     state = rundir.RunState(epochs=config.epochs, status=rundir.RUNNING,

@@ -69,7 +69,9 @@ class RunRow:
     own_faces: bool = False  # trained on an image folder: its "PublicTest" is its test faces
     best_epoch: int | None = None  # the epoch best.keras holds (state.json)
     model_epoch: int | None = None  # the epoch its model.json was exported from
-    test_faces: int | None = None  # a fine-tune's held-out faces its accuracy is measured on
+    # a fine-tune's held-out faces its accuracy is measured on (model.json's, else as many as
+    # config.json says it set aside: a run stopped before its export)
+    test_faces: int | None = None
     name: str = ""  # the name the user gave it (name.txt, see read_run_name), "" for none
     damaged: str = ""  # why its state.json or config.json cannot be read ("": they can)
 
@@ -424,7 +426,9 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   own_faces=bool(config.get("images")),
                   best_epoch=state.best_epoch if state is not None else None,
                   model_epoch=_exported_epoch(meta), name=read_run_name(run),
-                  test_faces=_held_out_count(meta) if config.get("images") else None,
+                  test_faces=(_held_out_count(meta) or _whole_number(config, "resolved",
+                                                                     "test_faces") or None)
+                  if config.get("images") else None,
                   damaged=damaged)
 
 
