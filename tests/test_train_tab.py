@@ -1493,3 +1493,37 @@ def test_a_trainer_that_refused_its_input_is_not_called_a_failed_training(qtbot,
     tab._on_process_finished(TrainerOutcome(rundir.FAILED, 1, "boom", run_dir=None))
     assert tab.form.message.text() == "Training failed: boom"
     assert tab.progress_box.epoch_label.text() == "Trainer failed."
+
+
+@pytest.mark.parametrize("size", [(1280, 660), (1014, 470), (800, 560)])
+def test_start_stays_put_when_a_refusal_goes(qtbot, tmp_path, size):
+    """Trial 51: the red "Too few faces of disgust (3)..." gave the form a scroll bar; once
+    the faces were there it went, and Start moved a line up between two clicks on it."""
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    folder = tmp_path / "collected"
+    settings.collect_folder = folder
+    for emotion, n in (("happy", 6), ("sad", 6), ("disgust", 3)):
+        (folder / emotion).mkdir(parents=True)
+        for i in range(n):
+            (folder / emotion / f"{i}.png").write_bytes(b"png")
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.resize(*size)
+    tab.show()
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
+    start = tab.form.start_button
+
+    def start_at():  # once the layout has run (ui_helpers.settled)
+        return settled(qtbot, lambda: start.mapTo(tab, start.rect().topLeft()))
+
+    before = start_at()
+    start.click()
+    assert tab.form.message.text().startswith("Too few faces of disgust (3)")
+    refused = start_at()
+    assert refused == before
+    for i in range(3, 5):
+        (folder / "disgust" / f"{i}.png").write_bytes(b"png")
+    tab.hide()
+    tab.show()  # back on the Train tab: counted again, the refusal goes
+    assert tab.form.message.text() == ""
+    assert start_at() == refused

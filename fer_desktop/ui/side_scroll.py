@@ -20,12 +20,19 @@ class SidePanelScroll(QScrollArea):
     """A frameless, vertically scrolling area at least as wide as ``content`` needs.
 
     Also the Train tab's form column (``train_layout.py``), with its own ``min_px``.
+    ``keep_bar_room``: the room of the vertical scroll bar is kept while it is hidden, so that
+    the content is as wide with the bar as without it: in the Train tab a refusal under Start
+    gave the form a scroll bar, a help text above rewrapped to one more line, and Start moved
+    down under the pointer, then up again as the refusal went (trial 51).
     """
 
     def __init__(self, content: QWidget, parent: QWidget | None = None,
-                 min_px: int = SIDE_PANEL_MIN_PX) -> None:
+                 min_px: int = SIDE_PANEL_MIN_PX, keep_bar_room: bool = False) -> None:
         super().__init__(parent)
         self._min_px = min_px
+        if keep_bar_room:  # shown as needed: while the content scrolls
+            self.verticalScrollBar().rangeChanged.connect(self._keep_bar_room)
+            self._keep_bar_room(0, 0)
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -48,6 +55,11 @@ class SidePanelScroll(QScrollArea):
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()  # the content's minimum may have changed: tell the splitter
         return super().eventFilter(watched, event)
+
+    def _keep_bar_room(self, low: int, high: int) -> None:
+        """The bar hidden (nothing to scroll): its width kept as a margin instead."""
+        self.setViewportMargins(0, 0, 0 if high > low else
+                                self.verticalScrollBar().sizeHint().width(), 0)
 
 
 def scroll_down_to(area: QScrollArea, widget: QWidget) -> None:

@@ -40,7 +40,7 @@ def form_column(*parts: QWidget) -> QScrollArea:
         layout.addWidget(part)
     layout.addWidget(parts[-1], 1)
     guard_wheel(column)  # the wheel scrolls the form, not the Epochs or Seed under it
-    return SidePanelScroll(column, min_px=FORM_COLUMN_MIN_PX)
+    return SidePanelScroll(column, min_px=FORM_COLUMN_MIN_PX, keep_bar_room=True)
 
 
 class ColumnSplitter(QSplitter):
