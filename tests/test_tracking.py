@@ -87,6 +87,18 @@ def test_reading_order_keeps_a_staggered_row_together():
     assert reading_order(np.zeros((0, 4))) == []
 
 
+def test_a_row_of_children_of_different_heights_is_read_as_one_row():
+    """Trial 53: six 80 px faces 110 px apart, tops at 100, 135, 95, 150, 110 and 140 px:
+    the highest head shut out the lowest ones beside it (a face had to be alongside every
+    face of the row), and the row read 1 2 3 5 4 6. A row a face lower stays a row."""
+    tops = [100, 135, 95, 150, 110, 140]
+    row = np.array([[110 * i, top, 110 * i + 80, top + 80] for i, top in enumerate(tops)])
+    assert reading_order(row) == [0, 1, 2, 3, 4, 5]
+    front = row + [55, 100, 55, 100]  # the next row, 100 px lower
+    both = np.concatenate([front, row])
+    assert reading_order(both) == [6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5]
+
+
 def test_track_dropped_after_gap_but_kept_through_short_one():
     tracker = FaceTracker(TrackerOptions(max_unseen_s=0.35))
     track_id = tracker.update([BOX], HAPPY[None], 0.0)[0].track_id
