@@ -764,8 +764,16 @@ def test_the_frame_keys_step_a_folders_pictures(qtbot, main_window, tmp_path):
     assert bar.slider.value() == 0
     said = []
     steps.said.connect(said.append)
+    panel = live.face_panel
+    qtbot.waitUntil(lambda: bool(panel.present_tracks), timeout=WAIT_MS)
+    panel.select_track(panel.present_tracks[0])
+    seeks = []
+    live.capture.request_seek = lambda *args, **kwargs: seeks.append(args)
     steps.act_previous_frame.trigger()  # at the first: it did nothing, unsaid (trial 41)
     assert said == ["This is the folder's first picture"]
+    # and nothing happens: shown again, the picture's faces were numbered again, and the
+    # face picked went for the largest (trial 53)
+    assert seeks == [] and panel.selected_track is not None
 
 
 def test_a_step_back_passes_over_an_unreadable_picture(qtbot, main_window, tmp_path):

@@ -248,6 +248,8 @@ class PlaybackControls(QObject):
         if index == self.bar.slider.value() and frames:  # it did nothing, unsaid (trial 41)
             what, whose = ("picture", "folder") if capture.slideshow else ("frame", "video")
             self.said.emit(f"This is the {whose}'s {'last' if frames > 0 else 'first'} {what}")
+            if capture.slideshow and not self._at_end:  # shown again, a picture's faces were
+                return  # numbered again: the face picked went for the largest (trial 53)
         if self._at_end:
             self._leave_end()  # it stays paused there: a step is not Play
         # a picture's faces are its own: its step is a seek, as Right on the bar is
