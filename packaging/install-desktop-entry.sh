@@ -37,7 +37,7 @@ tmp=$(mktemp "$apps/.fer-desktop.desktop.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 while IFS= read -r line || [ -n "$line" ]; do
     case $line in
-        Exec=*) printf 'Exec="%s"\n' "$quoted" ;;
+        Exec=*) printf 'Exec="%s" %%f\n' "$quoted" ;;  # %f: the file opened with it
         *) printf '%s\n' "$line" ;;
     esac
 done < "$here/fer-desktop.desktop" > "$tmp"

@@ -91,7 +91,10 @@ def test_the_desktop_entry_has_the_required_keys():
     section = entry["Desktop Entry"]
     assert section["Type"] == "Application"
     assert section["Name"] == "FER Desktop"
-    assert section["Exec"].split()[0] == "fer-desktop"
+    assert section["Exec"].split() == ["fer-desktop", "%f"]  # Open With gives one file
+    # offered for the pictures and videos it opens (trial 53: for no file type at all)
+    assert {"image/jpeg", "image/png", "video/mp4", "video/x-msvideo"} <= set(
+        section["MimeType"].rstrip(";").split(";"))
     assert section["Icon"] == "fer-desktop"
     assert section["Terminal"] == "false"
     assert section["Categories"].endswith(";")
@@ -153,7 +156,9 @@ def test_the_menu_entry_names_the_executable_whatever_the_folder_is_called(tmp_p
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     lines = entry.read_text(encoding="utf-8").splitlines()
-    assert _exec_path(next(x for x in lines if x.startswith("Exec="))[5:]) == str(exe)
+    value = next(x for x in lines if x.startswith("Exec="))[5:]
+    assert value.endswith(" %f")  # the file a file manager opens with it (trial 53)
+    assert _exec_path(value[:-3]) == str(exe)
     assert "Name=FER Desktop" in lines and not list(entry.parent.glob(".fer-desktop*"))
 
 

@@ -754,6 +754,33 @@ def test_snapshot_leaves_the_settings_file_untouched(tmp_path):
     assert sorted(p.name for p in conf.parent.iterdir()) == ["FER Desktop.conf"]
 
 
+def test_a_file_given_alone_is_opened_as_open_with_gives_it(tmp_path):
+    """Trial 53: `fer-desktop photo.jpg` (a file manager's Open With) was refused on a
+    terminal nobody saw, and no window opened. Two sources at once are still refused."""
+    if not (ROOT / "assets" / "model.json").is_file():
+        pytest.skip("no shipped model in assets/ yet")
+    out = tmp_path / "shot.png"
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main([{str(SAMPLE)!r}, "--snapshot", {str(out)!r}]))
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.with_suffix(".json").read_text())["source"].endswith("sample.jpg")
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main(["--source", "0", {str(SAMPLE)!r}, "--snapshot", {str(out)!r}]))
+    """, tmp_path)
+    assert result.returncode == 2 and "two sources given" in result.stderr
+    result = _run(f"""
+        import sys
+        from fer_desktop.ui.app import main
+        sys.exit(main([{str(SAMPLE)!r}, "b.jpg", "--snapshot", {str(out)!r}]))
+    """, tmp_path)
+    assert result.returncode == 2 and "2 files given" in result.stderr
+
+
 def test_snapshot_fails_with_a_message_when_no_frame_comes(tmp_path):
     out = tmp_path / "shot.png"
     result = _run(f"""

@@ -28,9 +28,11 @@ EXIT_NO_DISPLAY = 2
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fer-desktop",
+        usage="%(prog)s [options] [FILE]",
         description="Real-time facial emotion recognition: a live view of a camera, a video or "
-                    "an image, and a Train tab. Subcommands: `fer-desktop analyze --help`, "
-                    "`fer-desktop merge --help`.",
+                    "an image, and a Train tab. FILE: a video, image or folder of images to "
+                    "open, as --source FILE (what a file manager's Open With gives). "
+                    "Subcommands: `fer-desktop analyze --help`, `fer-desktop merge --help`.",
         epilog="Qt's own options are passed to Qt: -reverse (a right-to-left layout), "
                "-style NAME, -platform NAME.")
     parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
@@ -50,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", action="store_true", help="log details to stderr")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return parser
+
+
+def opened_file(leftover: list[str]) -> tuple[str | None, list[str]]:
+    """The FILE given without --source, and the words left: one word that is not an option,
+    as a file manager's Open With (or a double-click on an associated file) gives it. Given
+    so, the picture was refused, "unrecognized arguments", on a terminal nobody saw, and no
+    window opened (trial 53). Qt has taken its own options (and their values) by then."""
+    words = [word for word in leftover if not word.startswith("-")]
+    if len(words) != 1:
+        return None, leftover
+    return words[0], [word for word in leftover if word != words[0]]
 
 
 def _parse_source(text: str | None) -> int | str | None:
@@ -241,6 +254,14 @@ def main(argv: list[str] | None = None) -> int:
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "fer-desktop", *qt_args])
         qt_args = app.arguments()[1:]  # those Qt did not take
+    given, qt_args = opened_file(qt_args)
+    if len(files := [word for word in qt_args if not word.startswith("-")]) > 1:
+        parser.error(f"{len(files)} files given ({', '.join(files)}): the window opens one")
+    if given is not None and args.source is not None:
+        parser.error(f"two sources given, {args.source} and {given}: give one "
+                     "(FILE, or --source FILE)")
+    if given is not None:
+        source = _parse_source(given)
     if qt_args:  # neither ours nor Qt's
         parser.error(f"unrecognized arguments: {' '.join(qt_args)}")
     app.setApplicationName(APP_NAME)
