@@ -102,13 +102,16 @@ def text_colour(background_bgr: tuple[int, int, int]) -> tuple[int, int, int]:
 class OverlayStyle:
     """show_bars: per-emotion probability bars beside each face. show_track_id: "#3" in the
     label. show_confidence: "83%" in the label. scale: size multiplier (None: from the frame
-    size, 1.0 at 640 pixels on the long side). panel_alpha: opacity of the bars' backdrop."""
+    size, 1.0 at 640 pixels on the long side). panel_alpha: opacity of the bars' backdrop.
+    label_scale: the user's Label size on top of a frame-sized scale (1.5: labels and bars
+    half as large again, read from the back of a room on a projector, trial 53)."""
 
     show_bars: bool = True
     show_track_id: bool = True
     show_confidence: bool = True
     scale: float | None = None
     panel_alpha: float = 0.6
+    label_scale: float = 1.0
 
 
 def _box_thickness(face: Face, s: float) -> int:
@@ -218,7 +221,7 @@ class OverlayPainter:
         self._frame_zoom = 1.0
         if self.style.scale is not None:
             return float(self.style.scale)
-        self._frame_zoom = float(self._zoom()) if self._zoom else 1.0
+        self._frame_zoom = (float(self._zoom()) if self._zoom else 1.0) * self.style.label_scale
         return max(0.6, max(frame_hw[:2]) / 640) * self._frame_zoom
 
     def label_text(self, face: Face) -> str:

@@ -30,6 +30,8 @@ from fer_desktop.core.source_defaults import auto_min_face_words, options_for
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 
 # The Smoothing slider: Off to 1 s in steps of 0.05 s (the command line allows more).
+# The Label size choices: a classroom projector's back row read 14-px labels (trial 53)
+LABEL_SIZES = {1.0: "Normal", 1.5: "Large", 2.0: "Largest"}
 SMOOTHING_STEP_S = 0.05
 SMOOTHING_MAX_S = 1.0
 
@@ -95,7 +97,8 @@ class LiveOptions:
     docs/labels.md). mirror: flip camera frames left-right.
     min_face_px: smallest face width in frame pixels that is found, or AUTO_MIN_FACE for the
     source kind's default (camera 32, video 20, photos 16). loop_video: restart a video file
-    at its end.
+    at its end. label_scale: the Label size, one of LABEL_SIZES (labels and bars drawn that
+    much larger, on screen and in screenshots).
     """
 
     detector: str = "yunet"
@@ -104,6 +107,7 @@ class LiveOptions:
     mirror: bool = True
     min_face_px: int = AUTO_MIN_FACE
     loop_video: bool = True
+    label_scale: float = 1.0
 
     def pipeline_options(self, base: PipelineOptions, kind: str) -> PipelineOptions:
         """``base`` with these choices, for a source of ``kind`` ("camera", "video",
@@ -145,6 +149,12 @@ class OptionsBox(QGroupBox):
                                        "up to close-ups; BlazeFace misses faces under about "
                                        "a tenth of the frame's width; Haar is OpenCV's "
                                        "classic")
+        self.label_size_combo = QComboBox()
+        for scale, name in LABEL_SIZES.items():
+            self.label_size_combo.addItem(name, scale)
+        self.label_size_combo.setToolTip("How large the labels and bars on the video are drawn "
+                                          "(and in screenshots): Large or Largest to read them "
+                                          "from across a room, on a projector")
         self.bars_check = QCheckBox("Show bars next to faces")
         self.bars_check.setToolTip("Draw the seven probabilities beside each face in the video")
         self.smoothing_slider = QSlider(Qt.Orientation.Horizontal)
@@ -189,6 +199,7 @@ class OptionsBox(QGroupBox):
         form.addRow("Detector:", self.detector_combo)
         form.addRow("Minimum face:", self.min_face_spin)
         form.addRow("Smoothing:", smoothing_row)
+        form.addRow("Label size:", self.label_size_combo)
         for check in self._checks():
             form.addRow(check)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -196,6 +207,7 @@ class OptionsBox(QGroupBox):
         self.detector_combo.currentIndexChanged.connect(self._on_widget_changed)
         self.min_face_spin.valueChanged.connect(self._on_widget_changed)
         self.smoothing_slider.valueChanged.connect(self._on_widget_changed)
+        self.label_size_combo.currentIndexChanged.connect(self._on_widget_changed)
         for check in self._checks():
             check.toggled.connect(self._on_widget_changed)
 
@@ -213,7 +225,8 @@ class OptionsBox(QGroupBox):
                            smoothing_s=self.smoothing_s(),
                            mirror=self.mirror_check.isChecked(),
                            min_face_px=self.min_face_spin.value(),
-                           loop_video=self.loop_check.isChecked())
+                           loop_video=self.loop_check.isChecked(),
+                           label_scale=float(self.label_size_combo.currentData()))
 
     def show_auto_min_face(self, px: int | None) -> None:
         """Say which size "Auto" stands for with the source open ("Auto: 16 px" for photos;
@@ -226,7 +239,8 @@ class OptionsBox(QGroupBox):
     def set_options(self, options: LiveOptions) -> None:
         """Show ``options`` without emitting ``changed``."""
         blockers = [QSignalBlocker(w) for w in (self.detector_combo, self.min_face_spin,
-                                                self.smoothing_slider, *self._checks())]
+                                                self.smoothing_slider, self.label_size_combo,
+                                                *self._checks())]
         self.detector_combo.setCurrentIndex(max(0, self.detector_combo.findData(options.detector)))
         self.min_face_spin.setValue(options.min_face_px)
         self.bars_check.setChecked(options.show_bars)
@@ -234,6 +248,8 @@ class OptionsBox(QGroupBox):
         self.smoothing_value.setText(smoothing_text(self.smoothing_s()))
         self.mirror_check.setChecked(options.mirror)
         self.loop_check.setChecked(options.loop_video)
+        self.label_size_combo.setCurrentIndex(
+            max(0, self.label_size_combo.findData(options.label_scale)))
         del blockers
 
     def _on_widget_changed(self, *_args: Any) -> None:

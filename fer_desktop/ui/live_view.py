@@ -31,7 +31,6 @@ from fer_desktop.core.sources import (
     open_source,
     source_name,
 )
-from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture import CaptureOutput, CaptureThread
 from fer_desktop.ui.collect_panel import CollectPanel
 from fer_desktop.ui.empty_state import EmptyState, SourceBanner
@@ -41,6 +40,7 @@ from fer_desktop.ui.face_panel import FacePanel
 from fer_desktop.ui.face_selection import FaceSelection
 from fer_desktop.ui.file_analysis_dialog import AnalysisDialogs, FileAnalysisDialog
 from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.live_actions import live_actions
 from fer_desktop.ui.live_layout import column, pin_to_bottom, stacked, top_bar, video_beside_panel
 from fer_desktop.ui.live_options import LiveOptions, OptionsBox
 from fer_desktop.ui.live_startup import LiveStartup, pipeline_failure_words
@@ -151,7 +151,7 @@ class LiveView(QWidget):
         self.outputs.recording_changed.connect(self.recording_changed)
         self.outputs.recorder_changed.connect(self._on_recorder_changed)
         self.outputs.screenshot_saved.connect(self.screenshot_saved)
-        self._build_actions()
+        live_actions(self, SLIDESHOW_SECONDS)  # act_open_video... (live_actions.py)
         self._build_ui()
         self._sync_frame_actions()
 
@@ -161,30 +161,6 @@ class LiveView(QWidget):
         self._stats_timer.start()
 
     # construction -----------------------------------------------------------------------
-    def _build_actions(self) -> None:
-        picker = self.source_picker
-        self.act_open_video = make_action(self, "Open &video...", "Ctrl+O", "Play a video file",
-                                          picker.open_video_dialog)
-        self.act_open_image = make_action(self, "Open &image...", "Ctrl+I",
-                                          "Analyse an image file", picker.open_image_dialog)
-        self.act_open_folder = make_action(
-            self, "Open fol&der of pictures...", "Ctrl+Shift+O",
-            f"Show the pictures of a folder one at a time ({SLIDESHOW_SECONDS:g} s each; "
-            "pause and step through them with the bar under the video)",
-            picker.open_folder_dialog)
-        self.act_sample = make_action(self, "Sampl&e image", "Ctrl+E",
-                                      "Show the sample image shipped with the app",
-                                      picker.open_sample)
-        self.act_retry = make_action(self, "&Retry source", "F5",
-                                     "Open the current source again", self.retry_source)
-        self.act_explain = make_action(
-            self, "&Why this answer? (the face shown)...", "Ctrl+Shift+E",
-            "Show which parts of the face shown in the side panel made the model's answer",
-            self.explain_face)
-        self.act_analyse_file = make_action(self, "&Analyse whole file...", "Ctrl+Shift+A",
-            "Analyse every frame of a video in the background and chart the emotions over "
-            "its time (saved as a CSV file)", self.analyse_whole_file)
-
     def _build_ui(self) -> None:
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
@@ -220,7 +196,8 @@ class LiveView(QWidget):
             self.video_view, self.face_panel, self._notifier,
             lambda: self._last_output.result if self._last_output is not None else None, self,
             collect_box=self.collect_panel.active,  # a click on the bars picks their face
-            panel_boxes=lambda: getattr(self._last_output, "panel_boxes", ()))
+            panel_boxes=lambda: getattr(self._last_output, "panel_boxes", ()),
+            label_box=lambda *face_in_frame: self._painter().label_box(*face_in_frame))
         self.addActions(self.collect_panel.actions)
 
         top = top_bar(self.source_picker, [self.act_screenshot, self.act_record],
@@ -368,7 +345,9 @@ class LiveView(QWidget):
         return self._options.pipeline_options(base, kind)
 
     def _painter(self) -> OverlayPainter:
-        return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars), self.video_view.zoom)
+        return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars,
+                                           label_scale=self._options.label_scale),
+                              self.video_view.zoom)
 
     def _opener(self, spec: int | str | Path) -> Callable[[], FrameSource]:
         if isinstance(spec, int):
@@ -521,7 +500,8 @@ class LiveView(QWidget):
             return self.startup.retry_detector(options.detector, self._pipeline_options(),
                                                self._classifier)
         pipeline_options = self._pipeline_options()
-        painter = self._painter() if old.show_bars != options.show_bars else None
+        painter = self._painter() if (old.show_bars, old.label_scale) != (
+            options.show_bars, options.label_scale) else None
         if self._capture is not None and self._capture.isRunning():
             self._capture.request_options(pipeline_options, painter, options.mirror)
         else:

@@ -21,7 +21,7 @@ from fer_desktop.core.playback import PLAYBACK_SPEEDS
 from fer_desktop.resources import SAMPLE_IMAGE, is_sample_image, sample_image_path
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.data_source import SOURCES as TRAIN_SOURCES
-from fer_desktop.ui.live_options import MIN_FACE_MAX_PX, SMOOTHING_MAX_S, LiveOptions
+from fer_desktop.ui.live_options import LABEL_SIZES, MIN_FACE_MAX_PX, SMOOTHING_MAX_S, LiveOptions
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
@@ -240,6 +240,7 @@ class AppSettings:
             min_face_px=min(MIN_FACE_MAX_PX, max(0, _as_int(self._qs.value("live/min_face_px"),
                                                 d.min_face_px))),
             loop_video=_as_bool(self._qs.value("live/loop_video"), d.loop_video),
+            label_scale=self._label_scale(d.label_scale),
         )
 
     @options.setter
@@ -250,6 +251,16 @@ class AppSettings:
         self._set("live/mirror", value.mirror)
         self._set("live/min_face_px", int(value.min_face_px))
         self._set("live/loop_video", value.loop_video)
+        self._set("live/label_scale", float(value.label_scale))
+
+    def _label_scale(self, default: float) -> float:
+        """The remembered Label size, one of its choices (a hand-edited 40 drew labels larger
+        than the picture)."""
+        try:
+            value = float(self._qs.value("live/label_scale", default))
+        except (TypeError, ValueError):
+            return default
+        return value if value in LABEL_SIZES else default
 
     def _smoothing_s(self, default: float) -> float:
         """The remembered Smoothing in seconds (0..SMOOTHING_MAX_S). Settings from before the
