@@ -88,7 +88,7 @@ def test_a_shard_with_no_input_writes_its_header_and_succeeds(inputs, tmp_path, 
     assert (tmp_path / "m.csv").read_bytes() == whole.read_bytes()
     # an existing part is not replaced by a header even with --force (review 46)
     kept = parts[1].read_bytes()
-    assert analyse(inputs[:1], parts[1], "--shard", "2/3", "--force") == 2
+    assert analyse(inputs[:1], parts[1], "--shard", "2/4", "--force") == 2
     assert "it is left as it was" in capsys.readouterr().err
     assert parts[1].read_bytes() == kept
 
@@ -101,7 +101,8 @@ def test_merge_refuses_a_shard_cut_short_or_missing_and_names_what_one_skipped(
     from fer_desktop.core import analyze
 
     parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
-    assert analyse(inputs, parts[0], "--shard", "1/2") == 1  # broken.mp4: skipped
+    # shard 1: clip0, broken.mp4 and the photos (7 frames), shard 2: clip1, clip2 (9)
+    assert analyse(inputs, parts[0], "--shard", "1/2") == 1  # broken.mp4, b.png: skipped
     real = analyze._analyse_source
 
     def stopped(spec, *args, **kwargs):
@@ -122,9 +123,9 @@ def test_merge_refuses_a_shard_cut_short_or_missing_and_names_what_one_skipped(
         capsys.readouterr().err and not out.exists()
 
     monkeypatch.setattr(analyze, "_analyse_source", real)  # shard 2 run again: merged,
-    assert analyse(inputs, parts[1], "--shard", "2/2", "--force") == 1  # what 1 skipped named
+    assert analyse(inputs, parts[1], "--shard", "2/2", "--force") == 0  # what 1 skipped named
     assert cli_main(["merge", *map(str, parts), "--out", str(out)]) == 0
-    assert "warning: part-1.csv (shard 1/2) skipped 1 input(s): " in capsys.readouterr().err
+    assert "warning: part-1.csv (shard 1/2) skipped 2 input(s): " in capsys.readouterr().err
 
     edited = parts[1].read_text().splitlines(keepends=True)
     parts[1].write_text("".join(edited[:-1]))  # a row taken out by hand: not its shard's part
@@ -137,8 +138,8 @@ def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_
     its part: its part of the earlier run was merged with the new ones, exit 0, an input
     missing from the result."""
     parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
-    assert analyse(inputs[:3], parts[0], "--shard", "1/2") == 1  # the earlier run's part
-    assert analyse(inputs, parts[1], "--shard", "2/2", "--force") == 1  # of the new list
+    assert analyse(inputs[:3], parts[0], "--shard", "1/2") == 0  # the earlier run's part
+    assert analyse(inputs, parts[1], "--shard", "2/2", "--force") == 0  # of the new list
     capsys.readouterr()
     assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 2
     said = capsys.readouterr().err
@@ -190,6 +191,24 @@ def test_shard_slices_are_contiguous_disjoint_and_balanced(count, n):
     assert sum(slices, []) == units
     sizes = [len(s) for s in slices]
     assert max(sizes) - min(sizes) <= 1
+
+
+def test_shards_of_photos_and_videos_get_about_equal_work(tmp_path, sample_bgr):
+    """Trial 54: cut by count, 113 photos then 6 videos gave one machine every video, nine
+    times the other's frames. Cut by the frames each unit holds, the work is shared."""
+    photos = [str(tmp_path / f"p{i:03}.jpg") for i in range(113)]
+    videos = [str(sample_video(tmp_path / f"v{i}.avi", sample_bgr, frames=40))
+              for i in range(6)]
+    units = photos + videos
+    weights = batch.unit_weights(units)
+    assert weights == [1] * 113 + [40] * 6  # a picture's one frame; a video's header
+    assert batch.unit_weights(videos[:1], every=3) == [14]  # --every 3: 14 frames of 40
+    assert batch.unit_weights([str(tmp_path / "gone.mp4")]) == [1]
+    slices = [batch.shard_units(units, k, 2, weights) for k in (1, 2)]
+    assert slices[0] + slices[1] == units  # contiguous: merged in order, one run's rows
+    work = [sum(weights[units.index(u)] for u in part) for part in slices]
+    assert abs(work[0] - work[1]) <= max(weights), work  # as even as whole units allow
+    assert any(v in slices[0] for v in videos)  # by count: every video on shard 2
 
 
 def test_folders_expand_to_their_images_and_videos_sorted_and_odd_inputs_stay_units(
@@ -993,12 +1012,12 @@ def test_a_shard_whose_every_input_is_unreadable_leaves_a_part_merge_takes(tmp_p
     broken = tmp_path / "b.mp4"
     broken.write_text("not a video")
     parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
-    assert analyse([str(good), str(broken)], parts[0], "--shard", "1/2") == 0
-    assert analyse([str(good), str(broken)], parts[1], "--shard", "2/2") == 1  # skipped
-    assert parts[1].read_text().count("\n") == 1  # the header alone
+    assert analyse([str(broken), str(good)], parts[0], "--shard", "1/2") == 1  # skipped
+    assert analyse([str(broken), str(good)], parts[1], "--shard", "2/2") == 0
+    assert parts[0].read_text().count("\n") == 1  # the header alone
     capsys.readouterr()
     assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 0
-    assert "part-2.csv (shard 2/2) skipped 1 input(s): " in capsys.readouterr().err
+    assert "part-1.csv (shard 1/2) skipped 1 input(s): " in capsys.readouterr().err
 
 
 def test_a_shard_that_reads_nothing_never_replaces_a_part_with_rows(tmp_path, capsys,

@@ -626,8 +626,9 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     cut_short = ""  # --jobs 1: the unit under way, whose rows so far are kept
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
     if args.shard is not None:
-        every, args.inputs_key = len(units), shard_record.inputs_key(units)
-        units = batch.shard_units(units, *args.shard)
+        weights = batch.unit_weights(units, args.every)  # slices of about equal work
+        every, args.inputs_key = len(units), shard_record.inputs_key(units, weights)
+        units = batch.shard_units(units, *args.shard, weights)
         if not units and every:
             return _empty_shard(args, every, recorder, pending)
     runner = _process_runner(args, units, pipeline, recorder, quiet)

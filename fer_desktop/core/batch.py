@@ -23,6 +23,7 @@ import concurrent.futures.process
 import contextlib
 import csv
 import functools
+import math
 import multiprocessing
 import os
 import re
@@ -52,10 +53,10 @@ from fer_desktop.core.safe_write import (
     remove_stale_folders,
 )
 from fer_desktop.core.shard_record import MergeShards
-from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_image_path
 
 __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
-           "parse_shard", "shard_units"]
+           "parse_shard", "shard_units", "unit_weights"]
 
 
 # ## Planning: which units, which share
@@ -208,10 +209,41 @@ def _each_once(specs: list[str]) -> list[str]:
     return kept
 
 
-def shard_units(units: list[str], k: int, n: int) -> list[str]:
-    """The K-th (1-based) of N contiguous slices; sizes differ by at most one unit."""
-    start, stop = (k - 1) * len(units) // n, k * len(units) // n
-    return units[start:stop]
+def shard_units(units: list[str], k: int, n: int,
+                weights: list[int] | None = None) -> list[str]:
+    """The K-th (1-based) of N contiguous slices of about equal work: a unit goes to the
+    shard whose share of the work holds the unit's middle, along the units' ``weights``
+    (:func:`unit_weights`; None: one each, and the slices' sizes differ by at most one
+    unit). Cut by count, a list of photos then six videos gave one machine every video,
+    nine times the other's frames (trial 54). Contiguous, the parts in shard order are the
+    rows of one run."""
+    weights = weights if weights is not None else [1] * len(units)
+    total = max(1, sum(weights))
+    done, chosen = 0, []
+    for unit, weight in zip(units, weights, strict=True):
+        if min(n, (2 * done + weight) * n // (2 * total) + 1) == k:
+            chosen.append(unit)
+        done += weight
+    return chosen
+
+
+def unit_weights(units: list[str], every: int = 1) -> list[int]:
+    """Each unit's work in frames analysed: a picture 1, a video its header's frame count
+    over ``every`` (a header read, no frame decoded), 1 where it gives none or cannot be
+    opened (each machine of a sharded job reads the same files alike: the weights are in
+    the shards' ``inputs_key``, so machines that read them otherwise are refused at merge)."""
+    import cv2
+
+    weights = []
+    for unit in units:
+        count = 0
+        if not is_image_path(unit) and os.path.isfile(unit):
+            capture = cv2.VideoCapture(unit)
+            frames = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0
+            capture.release()
+            count = int(frames) if math.isfinite(frames) and 0 < frames < 2**31 else 0
+        weights.append(max(1, -(-count // every)))
+    return weights
 
 
 # ## Running units in worker processes

@@ -33,19 +33,22 @@ FORMAT = "fer-desktop analyze shard"
 MAX_RECORD_BYTES = 4 << 20  # a record names inputs: 100,000 of them in a few MB
 
 
-def inputs_key(units: list[str]) -> str:
+def inputs_key(units: list[str], weights: list[int] | None = None) -> str:
     """What the whole list of inputs the shards share is: its files' names in order and their
     sizes, not their folders (machines may mount one share at other paths), names in one
     Unicode form (macOS writes é as two code points, Linux as one). A part of an earlier run
     over another list, left where a kill stopped its retry, was merged with the new ones
-    without a word (trial 47); sizes tell yesterday's GOPR0001.MP4 from today's (review 57)."""
+    without a word (trial 47); sizes tell yesterday's GOPR0001.MP4 from today's (review 57).
+    ``weights``: the work each unit was counted as (``batch.unit_weights``), where the slices
+    were cut: a machine that read a video's frame count otherwise cut other slices."""
     def size(unit: str) -> int:
         try:
             return os.stat(unit).st_size
         except OSError:
             return -1  # unreadable: the shard that holds it says so
     text = "\n".join(f"{unicodedata.normalize('NFC', Path(unit).name)}\t{size(unit)}"
-                     for unit in units)
+                     + (f"\t{weights[i]}" if weights is not None else "")
+                     for i, unit in enumerate(units))
     return f"{len(units)}:" + hashlib.sha256(text.encode("utf-8", "surrogateescape")
                                              ).hexdigest()[:16]
 
