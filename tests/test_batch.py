@@ -145,8 +145,43 @@ def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_
     said = capsys.readouterr().err
     assert "part-2.csv is shard 2/2 of 2 shards of 7 inputs, and part-1.csv of 2 shards of " \
            "5 inputs: a part left by an earlier run" in said
-    assert "as many parts agree with each: the older part is likely the stale one" in said
+    assert "as many parts agree with each: the older part, part-1.csv, is likely the stale " \
+           "one" in said  # named: the user had to judge which was older (trial 54)
     assert not (tmp_path / "m.csv").exists()
+
+
+def test_merge_tells_two_whole_analyses_and_a_part_of_a_run_with_more_shards(
+        inputs, tmp_path, capsys):
+    """Trial 54: photos and videos sharded as two jobs, and a part-3.csv left by yesterday's
+    3-shard run beside today's two parts: merge called a part stale and said to run its
+    shard again with --force, which changed nothing."""
+    (tmp_path / "two").mkdir()
+    for k in (1, 2):
+        assert analyse(inputs[:2], tmp_path / "two" / f"vids-{k}.csv", "--shard", f"{k}/2") \
+            in (0, 1)
+        assert analyse(inputs[2:], tmp_path / "two" / f"pics-{k}.csv", "--shard", f"{k}/2") \
+            in (0, 1)
+    capsys.readouterr()
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", *map(str, sorted((tmp_path / "two").glob("*.csv"))),
+                     "--out", str(out)]) == 2
+    said = capsys.readouterr().err
+    assert "holds the parts of 2 analyses, each whole" in said
+    assert "merge each set on its own, then merge the results" in said and not out.exists()
+
+    (tmp_path / "runs").mkdir()
+    for k in (1, 2, 3):  # yesterday: 3 shards
+        analyse(inputs, tmp_path / "runs" / f"part-{k}.csv", "--shard", f"{k}/3")
+    for k in (1, 2):  # today: 2 shards, over yesterday's parts 1 and 2
+        analyse(inputs, tmp_path / "runs" / f"part-{k}.csv", "--shard", f"{k}/2", "--force")
+    capsys.readouterr()
+    assert cli_main(["merge", *map(str, sorted((tmp_path / "runs").glob("part-*.csv"))),
+                     "--out", str(out)]) == 2
+    said = capsys.readouterr().err
+    assert "part-3.csv is shard 3/3 of 3 shards of 7 inputs, beside the whole set of 2 " \
+           "shards of 7 inputs (part-1.csv; part-2.csv): left by an earlier run with 3 " \
+           "shards; remove it and part-3.csv.shard.json" in said
+    assert "--force" not in said and not out.exists()
 
 
 def test_two_shards_given_one_out_do_not_replace_each_other(inputs, tmp_path, capsys):

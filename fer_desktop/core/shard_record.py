@@ -205,20 +205,39 @@ def _command(record: ShardRecord) -> str:
 def _one_command(known: dict[Path, ShardRecord]) -> None:
     """Refuse parts of more than one command (another N, or another list of inputs), naming
     those that differ from the most (the first part's command on a tie): trusting the first
-    part blamed the good ones when it was the stale one (review 57)."""
+    part blamed the good ones when it was the stale one (review 57). Where every command's
+    parts are a whole set, they are two analyses, each to merge on its own; where the odd
+    part is of another N beside a whole set, a run with more shards left it: rerunning its
+    shard, as merge said, was no cure for either (trial 54)."""
     keyed = all(record.inputs for record in known.values())  # else compared on N alone
     groups: dict[tuple[int, str], list[Path]] = {}
     for part, record in known.items():
         groups.setdefault((record.shards, record.inputs if keyed else ""), []).append(part)
     if len(groups) < 2:
         return
+    whole = [key for key, parts in groups.items()
+             if sorted(known[p].shard for p in parts) == list(range(1, key[0] + 1))]
+    if len(whole) == len(groups):
+        sets = "; ".join(f"{_command(known[parts[0]])}: {first_names([p.name for p in parts])}"
+                         for parts in groups.values())
+        raise ExportError(next(iter(known)).parent, f"holds the parts of {len(groups)} "
+                          f"analyses, each whole ({sets}): merge each set on its own, then "
+                          "merge the results; nothing was merged")
     sizes = sorted((len(parts) for parts in groups.values()), reverse=True)
     main = max(groups.values(), key=len)
     odd = next(part for part in known if part not in main)
-    which = ("run the odd shard again with --force" if sizes[0] > sizes[1] else  # a tie
-             "as many parts agree with each: the older part is likely the stale one; run its "
-             "shard again with --force")  # blamed the good one (review 58)
     words, other = _command(known[odd]), _command(known[main[0]])
+    if known[odd].shards != known[main[0]].shards and tuple(
+            (known[main[0]].shards, known[main[0]].inputs if keyed else "")) in whole:
+        raise ExportError(odd, f"is {known[odd].name} of {words}, beside the whole set of "
+                               f"{other} ({first_names([p.name for p in main])}): left by an "
+                               f"earlier run with {known[odd].shards} shards; remove it and "
+                               f"{record_path(odd).name}, or merge the set without it; "
+                               "nothing was merged")
+    older = min(known, key=lambda part: _modified(record_path(part)))
+    which = ("run the odd shard again with --force" if sizes[0] > sizes[1] else  # a tie
+             f"as many parts agree with each: the older part, {older.name}, is likely the "
+             "stale one; run its shard again with --force")  # blamed the good one (review 58)
     if words == other:  # same N and count: they differ in the names or sizes hashed
         other += " (other names or sizes)"  # "of 4 shards of 64 inputs" twice (review 58)
     raise ExportError(odd, f"is {known[odd].name} of {words}, and "
@@ -227,6 +246,13 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
                            "shards given other inputs (a folder changed between their starts, "
                            f"names sorted otherwise on another machine); {which}; nothing was "
                            "merged")
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def first_names(names: list[str], shown: int = 3) -> str:
