@@ -190,6 +190,9 @@ def test_two_shards_given_one_out_do_not_replace_each_other(inputs, tmp_path, ca
     part = tmp_path / "part.csv"
     assert analyse(inputs, part, "--shard", "1/2", "--force") == 1
     first = part.read_bytes()
+    capsys.readouterr()  # without --force: the shard named first, not "pass --force" (it
+    assert analyse(inputs, part, "--shard", "2/2") == 2  # invited the user to try, trial 54)
+    assert "part.csv holds shard 1/2's rows" in capsys.readouterr().err
     assert analyse(inputs, part, "--shard", "2/2", "--force") == 2
     err = capsys.readouterr().err
     assert "part.csv holds shard 1/2's rows (its record, part.csv.shard.json, says so), " \

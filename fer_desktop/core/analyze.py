@@ -531,6 +531,16 @@ def _pipeline_options(args: argparse.Namespace, kinds: set[str]) -> PipelineOpti
                        min_face_px=args.min_face)
 
 
+def _check_targets(args: argparse.Namespace, read: list[str]) -> None:
+    """Refuse outputs that would replace an input, or a file without --force; and another
+    shard's part under any option: "pass --force to replace it" came first there, inviting
+    the user to replace another machine's rows (refused then, trial 54)."""
+    if args.shard is not None:
+        shard_record.check_replacing(args.out, args.shard)
+    check_outputs({"--out": args.out, "--annotated": args.annotated},
+                  [Path(spec) for spec in read], force=args.force)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``fer-desktop analyze``; returns the exit code."""
     parser = build_parser()
@@ -559,9 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         print(warning, file=sys.stderr)
     try:  # before anything is loaded or opened: a refused command touches nothing
         units = batch.expand_inputs(args.inputs)  # listed once: a folder's files included
-        read = [*args.inputs, *units, *_model_files(args.model)]
-        check_outputs({"--out": args.out, "--annotated": args.annotated},
-                      [Path(spec) for spec in read], force=args.force)
+        _check_targets(args, [*args.inputs, *units, *_model_files(args.model)])
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
