@@ -221,7 +221,11 @@ def test_two_workers_train_like_one_machine_and_only_the_chief_writes(tmp_path):
     assert {"best.keras", "ckpt-0002.keras", "model.json"} <= {p.name for p in run.iterdir()}
     assert any(e["event"] == "exported" for e in chief)
     assert not any(e["event"] == "exported" for e in follower)
-    assert not Path(follower[-1]["run_dir"]).is_relative_to(out)
+    # the follower names no folder of its own: its scratch copy is gone as it exits, and its
+    # last lines named that copy's best.keras (trial 54); it says where the chief writes
+    assert follower[-1]["run_dir"] is None and follower[-1]["best_model"] is None
+    assert f"written by the chief (worker 0, or the chief task) under {out}" in \
+        (tmp_path / "worker1.err").read_text()
     assert not list((tmp_path / "scratch").glob("fer-worker-*"))  # its scratch is removed
 
     # The same weights as one machine with the same two replicas; and they did move.

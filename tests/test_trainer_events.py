@@ -204,3 +204,16 @@ def test_the_data_report_reads_as_a_line_in_a_terminal():
                  warnings=["no Training rows of disgust"])
     # the warning once, in the report's table that follows (three times in all, a review)
     assert err.getvalue() == "data: rows Training 28,709, PublicTest 3,589\n"
+
+
+def test_text_events_leave_out_fields_that_are_none():
+    """A multi-worker run's other worker ends without a folder of its own: its last line
+    read "run_dir=None ... best_model=None" (trial 54: where the model was looked for)."""
+    import io
+
+    from trainer.events import EventEmitter
+
+    err = io.StringIO()
+    emitter = EventEmitter("text", stdout=io.StringIO(), stderr=err)
+    emitter.emit("finished", run_dir=None, best_epoch=2, best_model=None, stopped=False)
+    assert err.getvalue() == "[finished] best_epoch=2 stopped=False\n"

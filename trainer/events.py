@@ -109,5 +109,6 @@ def _as_text(record: dict[str, Any]) -> str:
                          if isinstance(info, dict))
         return f"data: rows {rows}"
     skip = {"v", "event", "time", "config", "traceback", "per_class", "confusion"}
-    parts = [f"{k}={_fmt(v)}" for k, v in record.items() if k not in skip]
+    parts = [f"{k}={_fmt(v)}" for k, v in record.items()  # "run_dir=None": not a folder
+             if k not in skip and v is not None]
     return f"[{event}] " + " ".join(parts)

@@ -277,6 +277,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
     t_start = time.monotonic()
     cluster = multiworker.cluster_for(config, resume_dir,  # checks TF_CONFIG before any work
                                       lambda words: emitter.log(f"warning: {words}"))
+    chief_out = config.out  # where the chief writes: a follower's --out is the same folder
     if cluster is not None and not cluster.is_chief:  # only the chief writes the run folder
         config, resume_dir = multiworker.as_follower(config, resume_dir)
     run, state, as_it_was = None, None, {}
@@ -327,7 +328,7 @@ def train(config: TrainConfig, emitter: EventEmitter, resume_dir: Path | None = 
                     + (": its model is exported again" if config.export else "")
                     + " (give --epochs N to train it longer)")
     return _finish(run, config, state, data, fit, emitter, t_start,
-                   chief=cluster is None or cluster.is_chief)
+                   chief_out=None if cluster is None or cluster.is_chief else chief_out)
 
 
 def _make_strategy(config: TrainConfig, cluster, stop: _StopFlag):
@@ -751,23 +752,30 @@ def _fit(model, config: TrainConfig, run: Path, state: rundir.RunState, fit: _Fi
 
 
 def _finish(run: Path, config: TrainConfig, state: rundir.RunState, data: FerData, fit: _Fit,
-            emitter: EventEmitter, t_start: float, chief: bool = True) -> Path:
+            emitter: EventEmitter, t_start: float, chief_out: str | None = None) -> Path:
     """Export a run that reached its end (or its time budget), then say ``finished``.
 
-    Only the chief of a multi-worker run exports."""
+    Only the chief of a multi-worker run exports. ``chief_out``: another worker's, where the
+    chief writes the run (None: this process is the chief, or alone); such a worker names
+    no folder of its own, its scratch copy being removed as it exits: its last lines named
+    that copy's run folder and best.keras, gone when read (trial 54)."""
     budget_reached = state.time_budget_reached
     stopped = state.epoch < fit.epochs and not budget_reached
     state.status = rundir.STOPPED if stopped else rundir.TRAINED
     state.save(run)
+    chief = chief_out is None
     if not stopped and config.export and (run / rundir.BEST).is_file() and chief:
         from trainer.export import export_run
 
         export_run(run, emitter, data=data)
     state.status = rundir.STOPPED if stopped else rundir.FINISHED
     state.save(run)
-    emitter.emit("finished", run_dir=str(run), best_epoch=state.best_epoch,
+    if not chief:
+        emitter.log(f"this worker's part is done: the run and its model are written by the "
+                    f"chief (worker 0, or the chief task) under {chief_out}")
+    emitter.emit("finished", run_dir=str(run) if chief else None, best_epoch=state.best_epoch,
                  best_val_accuracy=state.best_val_accuracy, stopped=stopped,
-                 best_model=str(run / rundir.BEST) if state.best_epoch else None,
+                 best_model=str(run / rundir.BEST) if state.best_epoch and chief else None,
                  epochs_done=state.epoch, time_budget_reached=budget_reached,
                  seconds=time.monotonic() - t_start)
     return run
