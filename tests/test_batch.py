@@ -184,6 +184,27 @@ def test_merge_tells_two_whole_analyses_and_a_part_of_a_run_with_more_shards(
     assert "--force" not in said and not out.exists()
 
 
+def test_a_skipped_input_analysed_again_is_not_called_skipped_at_merge(
+        inputs, tmp_path, capsys, sample_bgr):
+    """Trial 54: a repaired picture analysed again and merged in was still named as skipped
+    by its shard, beside its own rows in the result."""
+    parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
+    for k, part in enumerate(parts, 1):
+        analyse(inputs, part, "--shard", f"{k}/2")
+    repaired = tmp_path / "photos" / "b.png"
+    cv2.imwrite(str(repaired), sample_bgr)
+    assert analyse([str(repaired)], tmp_path / "rerun.csv") == 0
+    capsys.readouterr()
+    out = tmp_path / "m.csv"
+    assert cli_main(["merge", *map(str, parts), str(tmp_path / "rerun.csv"),
+                     "--out", str(out)]) == 0
+    said = capsys.readouterr().err
+    assert f"skipped 1 input(s) whose rows another part holds: {repaired} (in rerun.csv)" \
+        in said
+    assert "part-1.csv (shard 1/2) skipped 1 input(s): " in said and "broken.mp4" in said
+    assert str(repaired) in out.read_text()
+
+
 def test_two_shards_given_one_out_do_not_replace_each_other(inputs, tmp_path, capsys):
     """Audit 55: two shards with the same --out and --force (the Kubernetes recipe with its
     ${K} left out) both exited 0, and the part held one shard's rows: the other's were lost."""

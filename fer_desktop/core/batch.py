@@ -739,7 +739,7 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False,
                     shards.check(part, check.rows - before)
         except OSError as exc:  # a part's own reading errors are named by _part_rows
             raise ExportError(out, f"cannot be written ({exc.strerror or exc})") from exc
-        shards.check_all()
+        shards.check_all(check.sources)
         pending.commit()
     if warnings is not None:
         warnings += shards.warnings
@@ -765,7 +765,7 @@ class _PartCheck:
         self.header: list[str] | None = None
         self.rows = 0
         self.models, self.settings = models, settings
-        self._sources: dict[str, Path] = {}  # input -> the part its rows came from
+        self.sources: dict[str, Path] = {}  # input -> the part its rows came from
 
     def start(self, part: Path, header: list[str]) -> list[str]:
         """The first part's header, checked as analyze's."""
@@ -797,7 +797,7 @@ class _PartCheck:
                                     "hand? give the parts themselves; nothing was merged")
         if "source" in header:
             source = row[header.index("source")]
-            first = self._sources.setdefault(source, part)
+            first = self.sources.setdefault(source, part)
             if first != part:
                 raise ExportError(part, f"holds rows of {quote(source)}, as {first.name} "
                                         "does: a copy of a part, or an earlier merge beside "

@@ -164,9 +164,11 @@ class MergeShards:
                                     "was cut or edited, or is not the one its shard wrote; "
                                     "nothing was merged")
 
-    def check_all(self) -> None:
+    def check_all(self, found: dict[str, Path] | None = None) -> None:
         """Once every part is read: one N, each shard once, none missing; warnings for
-        parts without a record and for inputs a shard skipped."""
+        parts without a record and for inputs a shard skipped, but those whose rows another
+        part holds (``found``: each input's part), said apart: a skipped picture analysed
+        again and merged in was still called skipped (trial 54)."""
         known = {part: r for part, r in self.records.items() if r is not None}
         if not known:  # copied without them (part-*.csv): nothing could be checked, said
             self.warnings.append(  # (a shard missing or cut short went in silently, trial 47)
@@ -190,10 +192,18 @@ class MergeShards:
             self.warnings.append(f"no shard record beside {', '.join(unrecorded[:3])}: "
                                  "whether a shard is missing or cut short cannot be checked")
         for part, record in known.items():
-            if record.skipped:
+            again = {entry: elsewhere for entry in record.skipped
+                     for source, elsewhere in (found or {}).items()
+                     if elsewhere != part and entry.startswith(f"{source}: ")}
+            if again:
                 self.warnings.append(f"{part.name} ({record.name}) skipped "
-                                     f"{len(record.skipped)} input(s): "
-                                     + first_names(record.skipped))
+                                     f"{len(again)} input(s) whose rows another part holds: "
+                                     + first_names([f"{entry.partition(': ')[0]} (in "
+                                                    f"{where.name})"
+                                                    for entry, where in again.items()]))
+            if skipped := [entry for entry in record.skipped if entry not in again]:
+                self.warnings.append(f"{part.name} ({record.name}) skipped "
+                                     f"{len(skipped)} input(s): " + first_names(skipped))
 
 
 def _command(record: ShardRecord) -> str:
