@@ -496,3 +496,26 @@ def test_an_explanation_saved_after_a_model_switch_names_the_model_that_answered
     saved = live.outputs.save_explanation(dialog.png_bytes, dialog.details())
     details = json.loads(saved.with_suffix(".json").read_text())
     assert details["model"] == "stub" and details["emotion"] == "happy"
+
+
+def test_a_folders_picture_is_explained_as_a_picture_not_at_a_time(qtbot, main_window,
+                                                                   tmp_path):
+    """Trial 53: "From b_after.jpg at 0:03" for a picture of a folder: the slideshow's clock
+    given as the photo's time (a picture opened alone read "From class photo.jpg.")."""
+    import cv2
+
+    from fer_desktop.core.explain import explained_moment
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a_before.jpg", "b_after.jpg"):
+        cv2.imwrite(str(folder / name), cv2.imread(str(SAMPLE)))
+    live = main_window(source=str(folder)).live_view
+    qtbot.waitUntil(lambda: live.capture is not None and live.capture.slideshow
+                    and live.face_panel.current_face is not None, timeout=WAIT_MS)
+    live.transport.set_playing(False)
+    live.capture.set_paused(True)
+    dialog = live.explain_face()
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
+    assert dialog.context["still"] is True
+    assert explained_moment(dialog.context).startswith("From a_before.jpg.")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from fer_desktop.core.explain import explain_face, private_classifier
 from fer_desktop.core.gui_wording import for_window, held_words
 from fer_desktop.core.pipeline import FacePipeline
+from fer_desktop.core.sources import is_image_path
 from fer_desktop.core.types import Face
 from fer_desktop.ui.capture_types import CaptureOutput
 from fer_desktop.ui.explain_view import ExplainDialog
@@ -73,7 +74,10 @@ class FaceExplainer(QObject):
         self.dialog.context = {**record_provenance(pipeline.classifier),
                                "source": output.source, "frame": output.result.index,
                                "time_s": round(float(output.result.timestamp_s), 3),
-                               "is_live": output.is_live, "still": output.still,
+                               # a folder's picture is a picture too: "From b.jpg at 0:03"
+                               # gave the slideshow's clock as its time (trial 53)
+                               "is_live": output.is_live, "still": output.still or (
+                                   not output.is_live and is_image_path(output.source)),
                                # the face as the other records of it name it (their
                                # track_id, box and steady label: audit 54)
                                "track_id": face.track_id, "label": face.label,
