@@ -244,7 +244,9 @@ def face_detail(png: Path, dialog) -> float:
     corner = label.mapTo(dialog.content, QPoint((label.width() - side) // 2,
                                                 (label.height() - side) // 2))
     picture = cv2.imread(str(png), cv2.IMREAD_GRAYSCALE)
-    face = picture[corner.y():corner.y() + side, corner.x():corner.x() + side]
+    scale = picture.shape[1] / dialog.content.width()  # saved print-sized (trial 53)
+    side, x, y = (round(v * scale) for v in (side, corner.x(), corner.y()))
+    face = picture[y:y + side, x:x + side]
     step = side // 8
     return max(float(face[r + 6:r + step - 6, c + 6:c + step - 6].std())
                for r in range(0, 8 * step, step) for c in range(0, 8 * step, step))
@@ -295,9 +297,11 @@ def test_with_no_file_paths_the_saved_picture_names_no_file(qtbot, main_window, 
     live, dialog = _explained_sample(qtbot, main_window)
     live.act_numbers_only.trigger()
     assert settings.numbers_only
-    grab, drawn = dialog.content.grab, []
-    monkeypatch.setattr(dialog.content, "grab", lambda: drawn.append(dialog.where.text())
-                        or grab())
+    from fer_desktop.ui import explain_view
+
+    printed, drawn = explain_view.print_sized, []
+    monkeypatch.setattr(explain_view, "print_sized",
+                        lambda widget: drawn.append(dialog.where.text()) or printed(widget))
     dialog.save_button.click()
     assert SAMPLE.name not in drawn[0] and "From the picture." in drawn[0]
     assert SAMPLE.name in dialog.where.text()  # on screen: named as before
@@ -374,7 +378,7 @@ def test_an_explanation_says_which_moment_it_is_of(context, start):
         "Press Why this answer? again", "")
 
 
-def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot):
+def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot, monkeypatch):
     """Trial 17: the saved picture said "Why this answer? again explains the face shown
     now", a hint for the window, with no button in the file."""
     from fer_desktop.ui.explain_view import ExplainDialog
@@ -386,9 +390,12 @@ def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot):
     dialog.context = {"source": "/v/clip.mp4", "time_s": 5.0, "is_live": False, "still": False}
     dialog.show_result("face #1", occlusion_map(mouth_model, face))
     assert "again for the face" in dialog.where.text()
+    from fer_desktop.ui import explain_view
+
     grabbed = []
-    grab = dialog.content.grab
-    dialog.content.grab = lambda: grabbed.append(dialog.where.text()) or grab()
+    drawn = explain_view.print_sized
+    monkeypatch.setattr(explain_view, "print_sized",
+                        lambda widget: grabbed.append(dialog.where.text()) or drawn(widget))
     assert dialog.png_bytes().startswith(b"\x89PNG")
     assert grabbed[0].startswith("From clip.mp4 at 0:05. The face as the model sees it")
     assert "again for the face" in dialog.where.text()  # on screen, as it was
@@ -519,3 +526,20 @@ def test_a_folders_picture_is_explained_as_a_picture_not_at_a_time(qtbot, main_w
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT_MS)
     assert dialog.context["still"] is True
     assert explained_moment(dialog.context).startswith("From a_before.jpg.")
+
+
+def test_a_saved_explanation_is_print_sized_whatever_the_window(qtbot, main_window):
+    """Trial 53: the saved picture was a grab of the window, 560x382 with 11-px text as it
+    opened, and larger only once the window had been made larger by hand."""
+    from PySide6.QtGui import QImage
+
+    from fer_desktop.ui.explain_view import SAVED_MIN_WIDTH
+
+    live, dialog = _explained_sample(qtbot, main_window)
+    dialog.resize(560, 420)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    image = QImage.fromData(dialog.png_bytes())
+    assert image.width() >= SAVED_MIN_WIDTH and dialog.content.width() < SAVED_MIN_WIDTH
+    ratio = image.width() / dialog.content.width()
+    assert abs(image.height() / dialog.content.height() - ratio) < 0.02  # not stretched

@@ -30,6 +30,10 @@ from fer_desktop.core.tracking import UNCERTAIN_BELOW
 from fer_desktop.ui.emotion_bars import emotion_bar, show_probability
 
 IMAGE_PX = 240
+# A saved explanation is drawn at least this wide, whatever the window's size: its picture
+# was a grab of the window, 560x382 with 11-px text as it opened, too small for a
+# worksheet, and larger only once the window had been made larger (trial 53).
+SAVED_MIN_WIDTH = 1200
 
 
 def heat_overlay(face: np.ndarray, heat: np.ndarray, alpha: float = 0.55) -> np.ndarray:
@@ -232,7 +236,7 @@ class ExplainDialog(QDialog):
         try:
             buffer = QBuffer()
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            self.content.grab().save(buffer, "PNG")
+            print_sized(self.content).save(buffer, "PNG")
             return bytes(buffer.data())
         finally:
             self.image.setPixmap(shown)  # on screen the face stays clear, as the video does
@@ -251,3 +255,14 @@ class ExplainDialog(QDialog):
                                   for k, v in zip(EMOTIONS, e.probabilities, strict=True)},
                 "largest_drop": round(float(e.largest_drop), 4),
                 "method": "occlusion sensitivity: the face covered patch by patch"}
+
+
+def print_sized(widget: QWidget, min_width: int = SAVED_MIN_WIDTH) -> QPixmap:
+    """``widget`` drawn into a picture at least ``min_width`` pixels wide: its text and
+    bars drawn at that size (not a small grab enlarged), the face scaled up with them."""
+    scale = max(1.0, widget.devicePixelRatioF(), min_width / max(1, widget.width()))
+    pixmap = QPixmap(QSize(round(widget.width() * scale), round(widget.height() * scale)))
+    pixmap.setDevicePixelRatio(scale)
+    pixmap.fill(widget.palette().window().color())
+    widget.render(pixmap)
+    return pixmap
