@@ -97,6 +97,11 @@ def test_a_row_of_children_of_different_heights_is_read_as_one_row():
     front = row + [55, 100, 55, 100]  # the next row, 100 px lower
     both = np.concatenate([front, row])
     assert reading_order(both) == [6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5]
+    # two rows two thirds of a face apart: once a lower face had joined the row (most faces
+    # alongside), the rest of its row followed, read as one zig-zag row (review 62)
+    close = np.array([[x, top, x + 80, top + 80] for x, top in (
+        (0, 87), (110, 118), (220, 115), (55, 153), (165, 151), (275, 173))])
+    assert reading_order(close) == [0, 1, 2, 3, 4, 5]
 
 
 def test_track_dropped_after_gap_but_kept_through_short_one():

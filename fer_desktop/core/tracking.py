@@ -186,24 +186,25 @@ def is_uncertain(confidence: float, previous: bool | None, threshold: float,
 def reading_order(boxes: np.ndarray) -> list[int]:
     """Indices of ``boxes`` (n, 4: x1, y1, x2, y2) as people read a picture: rows from the top,
     each row from the left. Taken by their centres from the top, a face joins the row being
-    read when it spans at least half the height of most of the faces in it, or of itself,
-    alongside them: faces side by side at slightly different heights, or of different
-    sizes (a large face beside a small one, its centre lower), share a row; a face below them
-    starts the next (by centres alone, a 2x2 grid of large and small faces read #3
-    bottom-right, #4 bottom-left, trial 22). Alongside each face of the row, the highest
-    head of a staggered row of children shut out a lower one beside it, which then started
-    a row of its own: #1 #2 #4 #3 along one row (trial 53)."""
+    read when its centre is within half a face height (the mean of the row's faces and its
+    own) of the row's mean centre: faces side by side at slightly different heights, or of
+    different sizes (a large face beside a small one, its centre lower), share a row; a face
+    below them starts the next (by centres alone, a 2x2 grid of large and small faces read
+    #3 bottom-right, #4 bottom-left, trial 22). A face had to span half the height of each
+    face of the row: the highest head of a standing row of children shut out a lower one
+    beside it, and the row read #1 #2 #4 #3 (trial 53); of most of them, two rows under a
+    face apart read as one zig-zag row (review 62)."""
     boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
     centres = (boxes[:, 1] + boxes[:, 3]) / 2
+    heights = boxes[:, 3] - boxes[:, 1]
 
-    def alongside(a: int, b: int) -> bool:
-        overlap = min(boxes[a, 3], boxes[b, 3]) - max(boxes[a, 1], boxes[b, 1])
-        smaller = min(boxes[a, 3] - boxes[a, 1], boxes[b, 3] - boxes[b, 1])
-        return bool(overlap >= 0.5 * smaller)
+    def in_row(index: int, row: list[int]) -> bool:
+        middle = float(np.mean(centres[row]))
+        return abs(float(centres[index]) - middle) <= 0.5 * float(np.mean(heights[[*row, index]]))
 
     rows: list[list[int]] = []
     for index in sorted(range(len(boxes)), key=lambda i: (float(centres[i]), float(boxes[i, 0]))):
-        if rows and 2 * sum(alongside(index, j) for j in rows[-1]) > len(rows[-1]):
+        if rows and in_row(index, rows[-1]):
             rows[-1].append(index)
         else:
             rows.append([index])
