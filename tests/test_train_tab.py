@@ -1527,3 +1527,24 @@ def test_start_stays_put_when_a_refusal_goes(qtbot, tmp_path, size):
     tab.show()  # back on the Train tab: counted again, the refusal goes
     assert tab.form.message.text() == ""
     assert start_at() == refused
+
+
+@pytest.mark.parametrize("height", [500, 680])
+def test_the_advanced_fields_keep_their_height_when_a_refusal_shows(qtbot, tmp_path, height):
+    """Trial 55: "Choose the FER-2013 CSV file first" under Start, and every Advanced field
+    was cut to two thirds of its height (Seed's digits half shown) instead of the column
+    scrolling: its wrapped text's height was not counted in its minimum."""
+    settings = AppSettings.from_file(tmp_path / "settings.ini")
+    tab = TrainTab(settings)
+    qtbot.addWidget(tab)
+    tab.resize(1256, height)
+    tab.show()
+    tab.form.advanced_button.setChecked(True)
+    seed = tab.form.seed_spin
+    start = tab.form.start_button
+    settled(qtbot, lambda: start.mapTo(tab, start.rect().topLeft()))
+    start.click()
+    assert tab.form.message.text().startswith("Choose the FER-2013 CSV file first")
+    settled(qtbot, lambda: start.mapTo(tab, start.rect().topLeft()))
+    for field in (seed, tab.form.threads_spin, tab.form.sampling_combo):
+        assert field.height() >= field.sizeHint().height()

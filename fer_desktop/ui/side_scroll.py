@@ -54,7 +54,21 @@ class SidePanelScroll(QScrollArea):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             self.updateGeometry()  # the content's minimum may have changed: tell the splitter
+            self._keep_content_whole()
         return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._keep_content_whole()
+
+    def _keep_content_whole(self) -> None:
+        """The content no shorter than its wrapped text needs at the width it is given, so
+        that it scrolls: its minimum, taken before the lines wrap, let the area squeeze it,
+        and a refusal under Start cut the Advanced fields to half their height (trial 55)."""
+        content = self.widget()
+        layout = content.layout() if content is not None else None
+        if layout is not None and layout.hasHeightForWidth():
+            content.setMinimumHeight(layout.totalHeightForWidth(self.viewport().width()))
 
     def _keep_bar_room(self, low: int, high: int) -> None:
         """The bar hidden (nothing to scroll): its width kept as a margin instead."""
