@@ -532,3 +532,16 @@ def test_the_trials_bars_stay_steady_as_the_faces_jitter():
         assert shown is None or now == shown, (k, now, shown)
         shown = now
     assert shown == {1, 2, 3, 5}  # the faces large enough for bars all keep them
+
+
+def test_a_large_label_pushed_off_a_neighbours_never_hides_its_own_face():
+    """Trial 55: at Label size Largest on a screen at 150 %, #2's label reached over #3's
+    picture, and #3's label, pushed down off it, settled on its own small face: face, box
+    and the dashed box round it hidden, with free room below the face."""
+    boxes = [[178, 144, 250, 232], [661, 180, 716, 246], [979, 206, 1021, 260]]
+    faces = [face(box, track_id=n) for n, box in enumerate(boxes, 1)]
+    painter = OverlayPainter(OverlayStyle(label_scale=2.0), zoom=lambda: 1.5)
+    for box, label in zip(boxes, painter.label_boxes(faces, (600, 1500)), strict=True):
+        core = face_core(tuple(box))
+        covered = overlap_area((label[0], label[1], label[2] + 1, label[3] + 1), core)
+        assert covered <= 0.5 * (core[2] - core[0]) * (core[3] - core[1]), (box, label)

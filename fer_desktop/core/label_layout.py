@@ -14,8 +14,9 @@ way looks for the nearest free place, nearest as the sum of its moves across and
 - always inside the frame.
 
 A moved tag also avoids hiding faces: each pixel row of a face it would cover counts as
-FACE_COST pixels moved. When no free place turns up within MAX_TRIES places, the tag takes
-the place it found that overlaps the tags before it least.
+FACE_COST pixels moved, and a place over more than TAG_ON_FACE_SHARE of another face or
+OWN_FACE_SHARE of its own is not free. When no free place turns up within MAX_TRIES places,
+the tag takes the place it found that overlaps the tags before it least.
 
 Cost: each tag tries at most MAX_TRIES places, checks each against the tags placed before
 it and pushes it past at most MAX_IN_WAY of them; each new place is checked against the face
@@ -43,9 +44,16 @@ MAX_TRIES = 24      # places tried per tag before it settles for the least overl
 ATTACH_SHARE = 0.5  # a tag moved sideways still covers this share of its face's width
 FACE_COST = 3.0     # a pixel row of a face hidden under a moved tag costs as much as 3 px moved
 MAX_IN_WAY = 4      # a place is pushed past at most this many of the tags in its way
+# a moved tag covers at most this share of its own face's middle (its forehead, in a crowd);
+# a large label pushed down onto its own small face hid all of it (trial 55)
+OWN_FACE_SHARE = 0.5
 TAG_ON_FACE_SHARE = 0.2  # a tag with more of its area than this over other faces (but their
 # edges) looks for another place: "#4 neutral 88%" lay across #5's chin (trial 25, 29%); the
 # corner of an overlapping face's box under a label (9%) is not worth moving it for
+
+
+def _area(rect: Rect) -> int:
+    return max(0, rect[2] - rect[0]) * max(0, rect[3] - rect[1])
 
 
 def overlap_area(a: Rect, b: Rect) -> int:
@@ -127,6 +135,7 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
     # hid that face's expression (trial 25); it goes elsewhere where a place is free of both
     # (TAG_ON_FACE_SHARE), else to the first place free of tags the search met
     cores = [c for f, c in zip(faces, all_cores, strict=True) if f != face]
+    own = face_core(face)  # nor over most of its own (OWN_FACE_SHARE)
     on_a_face: Rect | None = None
     tries = 0
     while heap and tries < MAX_TRIES:
@@ -141,7 +150,8 @@ def _place(want: Rect, face: Rect, faces: Sequence[Rect], frame_hw: tuple[int, i
         in_way = _overlaps(rect, placed)
         if not in_way:
             in_way = _overlaps(rect, cores)
-            if sum(a for a, _c in in_way) <= TAG_ON_FACE_SHARE * w * h:
+            if sum(a for a, _c in in_way) <= TAG_ON_FACE_SHARE * w * h and \
+                    overlap_area(rect, own) <= OWN_FACE_SHARE * _area(own):
                 return rect
             on_a_face = on_a_face or rect  # searched past, as past a tag
         elif on_a_face is None:
