@@ -150,6 +150,27 @@ def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_
     assert not (tmp_path / "m.csv").exists()
 
 
+def test_a_video_named_outside_utf_8_is_weighed_without_crashing(tmp_path, sample_bgr):
+    """Review 62: the shards' weights opened each video with OpenCV under its own name, and
+    a name not in UTF-8 crashed the process (exit 139, nothing written, no message)."""
+    import os
+    import subprocess
+    import sys
+
+    video = sample_video(tmp_path / "clip.avi", sample_bgr, frames=4)
+    try:
+        odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9.avi")
+        os.link(os.fsencode(video), odd)
+    except OSError:
+        pytest.skip("this file system takes UTF-8 names only")
+    script = ("import os, sys; from fer_desktop.core.batch import unit_weights; "
+              "print(unit_weights([os.fsdecode(sys.argv[1].encode('latin-1'))]))")
+    done = subprocess.run([sys.executable, "-c", script, odd.decode("latin-1")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[4]"
+
+
 def test_merge_tells_two_whole_analyses_and_a_part_of_a_run_with_more_shards(
         inputs, tmp_path, capsys):
     """Trial 54: photos and videos sharded as two jobs, and a part-3.csv left by yesterday's

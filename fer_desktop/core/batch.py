@@ -44,6 +44,7 @@ from pathlib import Path
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.messages import quote
+from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import (
     STALE_TEMP_S,
@@ -238,9 +239,10 @@ def unit_weights(units: list[str], every: int = 1) -> list[int]:
     for unit in units:
         count = 0
         if not is_image_path(unit) and os.path.isfile(unit):
-            capture = cv2.VideoCapture(unit)
-            frames = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0
-            capture.release()
+            with opencv_path(unit) as name:  # a name not in UTF-8 crashed OpenCV (review 62)
+                capture = cv2.VideoCapture(name)
+                frames = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0
+                capture.release()
             count = int(frames) if math.isfinite(frames) and 0 < frames < 2**31 else 0
         weights.append(max(1, -(-count // every)))
     return weights
