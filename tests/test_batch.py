@@ -150,6 +150,26 @@ def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_
     assert not (tmp_path / "m.csv").exists()
 
 
+def test_shards_cut_at_other_places_are_named_as_such(inputs, tmp_path, capsys):
+    """Review 62: the frame counts a machine reads decide where the list is cut; two
+    machines reading them otherwise (another OpenCV) made shards that share or miss inputs,
+    and merge called one "stale": run it again with --force, which cut it the same way."""
+    import json
+
+    parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
+    for k, part in enumerate(parts, 1):
+        analyse(inputs, part, "--shard", f"{k}/2")
+    record = parts[1].with_name(parts[1].name + ".shard.json")
+    data = json.loads(record.read_text())
+    data["weights"] = "0123456789abcdef"  # another machine's frame counts
+    record.write_text(json.dumps(data))
+    capsys.readouterr()
+    assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 2
+    said = capsys.readouterr().err
+    assert "are shards of the same inputs cut at other places" in said
+    assert "stale" not in said and "--force" not in said
+
+
 def test_a_video_named_outside_utf_8_is_weighed_without_crashing(tmp_path, sample_bgr):
     """Review 62: the shards' weights opened each video with OpenCV under its own name, and
     a name not in UTF-8 crashed the process (exit 139, nothing written, no message)."""

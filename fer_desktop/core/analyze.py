@@ -635,7 +635,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     quiet = args.no_progress or None  # None: tqdm hides itself when stderr is not a terminal
     if args.shard is not None:
         weights = batch.unit_weights(units, args.every)  # slices of about equal work
-        every, args.inputs_key = len(units), shard_record.inputs_key(units, weights)
+        every, args.inputs_key = len(units), shard_record.inputs_key(units)
+        args.weights_key = shard_record.weights_key(weights)
         units = batch.shard_units(units, *args.shard, weights)
         if not units and every:
             return _empty_shard(args, every, recorder, pending)
@@ -752,6 +753,7 @@ def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],
         shard_record.check_replacing(args.out, args.shard)
     shard_record.write_record(pending[-1].path, shard_record.ShardRecord(
         *args.shard, rows=recorder.rows, complete=complete, inputs=args.inputs_key,
+        weights=args.weights_key,
         not_finished=[name for name in not_finished if name],  # "": nothing cut short
         skipped=[f"{path}: {reason}" for path, reason in skipped]))
 

@@ -232,7 +232,7 @@ def unit_weights(units: list[str], every: int = 1) -> list[int]:
     """Each unit's work in frames analysed: a picture 1, a video its header's frame count
     over ``every`` (a header read, no frame decoded), 1 where it gives none or cannot be
     opened (each machine of a sharded job reads the same files alike: the weights are in
-    the shards' ``inputs_key``, so machines that read them otherwise are refused at merge)."""
+    the shards' ``weights_key``, so machines that read them otherwise are refused at merge)."""
     import cv2
 
     weights = []

@@ -33,22 +33,27 @@ FORMAT = "fer-desktop analyze shard"
 MAX_RECORD_BYTES = 4 << 20  # a record names inputs: 100,000 of them in a few MB
 
 
-def inputs_key(units: list[str], weights: list[int] | None = None) -> str:
+def weights_key(weights: list[int]) -> str:
+    """Where the shards were cut: the work each unit was weighed as (``batch.unit_weights``,
+    a video's frame count from its header). Kept apart from :func:`inputs_key`, so that
+    machines that read the same files' frame counts otherwise (another OpenCV) are told
+    apart from a part of other inputs: merge called one of them stale (review 62)."""
+    return hashlib.sha256(",".join(map(str, weights)).encode()).hexdigest()[:16]
+
+
+def inputs_key(units: list[str]) -> str:
     """What the whole list of inputs the shards share is: its files' names in order and their
     sizes, not their folders (machines may mount one share at other paths), names in one
     Unicode form (macOS writes é as two code points, Linux as one). A part of an earlier run
     over another list, left where a kill stopped its retry, was merged with the new ones
-    without a word (trial 47); sizes tell yesterday's GOPR0001.MP4 from today's (review 57).
-    ``weights``: the work each unit was counted as (``batch.unit_weights``), where the slices
-    were cut: a machine that read a video's frame count otherwise cut other slices."""
+    without a word (trial 47); sizes tell yesterday's GOPR0001.MP4 from today's (review 57)."""
     def size(unit: str) -> int:
         try:
             return os.stat(unit).st_size
         except OSError:
             return -1  # unreadable: the shard that holds it says so
     text = "\n".join(f"{unicodedata.normalize('NFC', Path(unit).name)}\t{size(unit)}"
-                     + (f"\t{weights[i]}" if weights is not None else "")
-                     for i, unit in enumerate(units))
+                     for unit in units)
     return f"{len(units)}:" + hashlib.sha256(text.encode("utf-8", "surrogateescape")
                                              ).hexdigest()[:16]
 
@@ -57,7 +62,8 @@ def inputs_key(units: list[str], weights: list[int] | None = None) -> str:
 class ShardRecord:
     """One shard's part: shard K of N, whether it finished (``complete``), its data rows,
     the inputs it did not finish (Ctrl+C, a kill) and those it skipped ("name: reason"), and
-    the list of inputs it is a shard of (:func:`inputs_key`; "" in no record yet)."""
+    the list of inputs it is a shard of (:func:`inputs_key`; "" in no record yet) and where
+    that list was cut (:func:`weights_key`; "" in a record from before)."""
 
     shard: int
     shards: int
@@ -66,6 +72,7 @@ class ShardRecord:
     not_finished: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     inputs: str = ""
+    weights: str = ""
 
     @property
     def name(self) -> str:
@@ -224,7 +231,7 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
     for part, record in known.items():
         groups.setdefault((record.shards, record.inputs if keyed else ""), []).append(part)
     if len(groups) < 2:
-        return
+        return _cut_alike(known)
     whole = [key for key, parts in groups.items()
              if sorted(known[p].shard for p in parts) == list(range(1, key[0] + 1))]
     if len(whole) == len(groups):
@@ -256,6 +263,21 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
                            "shards given other inputs (a folder changed between their starts, "
                            f"names sorted otherwise on another machine); {which}; nothing was "
                            "merged")
+
+
+def _cut_alike(known: dict[Path, ShardRecord]) -> None:
+    """Refuse shards of one list of inputs cut at other places: their machines read the
+    videos' frame counts otherwise, and their parts may share or miss inputs."""
+    cuts: dict[str, list[Path]] = {}
+    for part, record in known.items():
+        if record.weights:
+            cuts.setdefault(record.weights, []).append(part)
+    if len(cuts) > 1:
+        first, other = (parts[0] for parts in list(cuts.values())[:2])
+        raise ExportError(other, f"and {first.name} are shards of the same inputs cut at "
+                                 "other places: their machines read the videos' frame counts "
+                                 "otherwise (another version of the app or of OpenCV?); run "
+                                 "every shard with one version; nothing was merged")
 
 
 def _modified(path: Path) -> float:
