@@ -150,6 +150,23 @@ def test_a_part_left_by_an_earlier_run_over_other_inputs_is_refused(inputs, tmp_
     assert not (tmp_path / "m.csv").exists()
 
 
+def test_a_shard_whose_share_lies_inside_a_long_video_says_so_and_can_run_again(
+        tmp_path, capsys, sample_bgr):
+    """Review 62: a 30-frame video and three photos over 3 shards leave shard 1 without an
+    input; it said "4 inputs for 3 shards" (more inputs than shards), and run again with
+    --force it was refused: "rows of an earlier run with fewer shards?" over its own header."""
+    video = sample_video(tmp_path / "long.avi", sample_bgr, frames=30)
+    photos = [tmp_path / f"p{i}.jpg" for i in range(3)]
+    for photo in photos:
+        cv2.imwrite(str(photo), sample_bgr)
+    inputs = [str(video), *map(str, photos)]
+    part = tmp_path / "part-1.csv"
+    assert analyse(inputs, part, "--shard", "1/3") == 0
+    assert "its share of the work lies inside a long video" in capsys.readouterr().err
+    assert analyse(inputs, part, "--shard", "1/3", "--force") == 0  # its own header again
+    assert part.read_text().count("\n") == 1
+
+
 def test_shards_cut_at_other_places_are_named_as_such(inputs, tmp_path, capsys):
     """Review 62: the frame counts a machine reads decide where the list is cut; two
     machines reading them otherwise (another OpenCV) made shards that share or miss inputs,

@@ -165,16 +165,29 @@ def _empty_shard(args: argparse.Namespace, inputs: int, recorder: CsvRecorder,
     a crash while merge could not tell it from one (review 43)."""
     recorder.close()
     k, n = args.shard
-    if args.out.exists():  # --force replaces a file with rows only (review 46)
-        print(f"error: shard {k}/{n} has no input ({counted(inputs, 'input')} for {n} "
-              f"shards), and {args.out} exists: it is left as it was (rows of an earlier run "
-              "with fewer shards?); remove it or name another --out", file=sys.stderr)
-        return EXIT_FAILED
+    # why: more shards than inputs, or its share of the work inside a long video (review 62)
+    why = f"{counted(inputs, 'input')} for {n} shards" + (
+        "; its share of the work lies inside a long video, and a video is not cut"
+        if inputs >= n else "")
+    if args.out.exists() and not (args.force and _header_alone(args.out)):
+        print(f"error: shard {k}/{n} has no input ({why}), and {args.out} exists: it is left "
+              "as it was (rows of an earlier run with fewer shards?); remove it or name "
+              "another --out", file=sys.stderr)  # --force replaces a header alone (its own
+        return EXIT_FAILED  # run again, review 62), never rows (review 46)
     _write_shard_record(args, pending, recorder, [], [])
     _commit([pending[0], pending[-1]], None)  # the CSV and its record; no annotated video
-    print(f"shard {k}/{n} has no input ({counted(inputs, 'input')} for {n} shards): "
-          f"{args.out} holds the header alone", file=sys.stderr)
+    print(f"shard {k}/{n} has no input ({why}): {args.out} holds the header alone",
+          file=sys.stderr)
     return 0
+
+
+def _header_alone(path: Path) -> bool:
+    """A CSV of one line at most: a part with no rows to lose."""
+    try:
+        with path.open("rb") as fh:
+            return len(fh.read(1 << 20).splitlines()) <= 1
+    except OSError:
+        return False
 
 
 def _commit(pending: list[PendingFile], video: _VideoOut | None) -> None:
