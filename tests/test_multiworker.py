@@ -327,3 +327,9 @@ def test_sigterm_to_one_worker_stops_both_after_the_same_step(tmp_path):
     assert len(done) == 1 and 1 <= done.pop() < 40
     run = Path(streams[0][-1]["run_dir"])
     assert json.loads((run / "state.json").read_text())["status"] == "stopped"
+    # the other worker names no folder of its own to resume from: its scratch copy is gone
+    # as it exits, and "--resume /tmp/fer-worker-.../..." was its last line (review 62)
+    said = (tmp_path / "worker1.err").read_text()
+    assert "starting every worker again with --resume and that folder" in said
+    assert "fer-worker-" not in said.rsplit("epochs", 1)[-1]
+    assert "--resume " + str(run) in (tmp_path / "worker0.err").read_text()

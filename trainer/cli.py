@@ -485,6 +485,13 @@ def _ended(run: Path, fine_tune: bool = False) -> int:
     if state.status != rundir.STOPPED:
         return 0
     done = f"stopped after {state.epoch} of {state.epochs} epochs"
+    from trainer.multiworker import in_scratch
+
+    if in_scratch(run):  # another worker's copy, gone as it exits: it was named to resume
+        print(f"{done}, with the other workers; the chief's run folder keeps the epochs "
+              "finished: go on by starting every worker again with --resume and that folder",
+              file=sys.stderr)  # from (review 62)
+        return EXIT_INTERRUPTED
     print(f"{done}: a fine-tune keeps no checkpoint, so nothing was made; start it again"
           if fine_tune else f"{done}; the epochs finished are kept and no model was made: go "
           f"on with python -m trainer --resume {run}", file=sys.stderr)

@@ -162,13 +162,23 @@ def worker_timeout_s(environ: Mapping[str, str] = os.environ) -> float:
 # ## Where a worker writes
 
 
+_SCRATCH: list[Path] = []  # this process's scratch folders
+
+
 def scratch_folder() -> Path:
     """A private folder for a non-chief worker's run files, removed when the process ends."""
     import atexit
 
     folder = Path(tempfile.mkdtemp(prefix="fer-worker-"))
     atexit.register(cleanup, folder)
+    _SCRATCH.append(folder)
     return folder
+
+
+def in_scratch(path: Path) -> bool:
+    """``path`` is in a scratch folder of this process (a non-chief worker's run): gone as
+    it exits, never a folder to name to the user."""
+    return any(Path(path).is_relative_to(folder) for folder in _SCRATCH)
 
 
 def scratch_copy(run: Path) -> Path:

@@ -770,7 +770,7 @@ def _finish(run: Path, config: TrainConfig, state: rundir.RunState, data: FerDat
         export_run(run, emitter, data=data)
     state.status = rundir.STOPPED if stopped else rundir.FINISHED
     state.save(run)
-    if not chief:
+    if not chief and not stopped:  # a stop is said by the command (cli._ended)
         emitter.log(f"this worker's part is done: the run and its model are written by the "
                     f"chief (worker 0, or the chief task) under {chief_out}")
     emitter.emit("finished", run_dir=str(run) if chief else None, best_epoch=state.best_epoch,
