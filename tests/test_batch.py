@@ -224,7 +224,7 @@ def test_merge_tells_two_whole_analyses_and_a_part_of_a_run_with_more_shards(
     assert cli_main(["merge", *map(str, sorted((tmp_path / "two").glob("*.csv"))),
                      "--out", str(out)]) == 2
     said = capsys.readouterr().err
-    assert "holds the parts of 2 analyses, each whole" in said
+    assert "and the parts given with it are of 2 analyses, each whole" in said
     assert "merge each set on its own, then merge the results" in said and not out.exists()
 
     (tmp_path / "runs").mkdir()
@@ -240,6 +240,14 @@ def test_merge_tells_two_whole_analyses_and_a_part_of_a_run_with_more_shards(
            "shards of 7 inputs (part-1.csv; part-2.csv): left by an earlier run with 3 " \
            "shards; remove it and part-3.csv.shard.json" in said
     assert "--force" not in said and not out.exists()
+    # two whole analyses and yesterday's part beside them: the stray one is named, by its
+    # path where two folders hold parts named alike (a good part was named, review 62)
+    stray = tmp_path / "runs" / "part-3.csv"
+    assert cli_main(["merge", *map(str, sorted((tmp_path / "two").glob("*.csv"))),
+                     str(tmp_path / "runs" / "part-1.csv"), str(tmp_path / "runs" / "part-2.csv"),
+                     str(stray), "--out", str(out)]) == 2
+    said = capsys.readouterr().err
+    assert f"error: {stray} is shard 3/3" in said and "remove it and part-3.csv.shard.json" in said
 
 
 def test_a_skipped_input_analysed_again_is_not_called_skipped_at_merge(

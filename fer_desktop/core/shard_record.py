@@ -232,24 +232,31 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
         groups.setdefault((record.shards, record.inputs if keyed else ""), []).append(part)
     if len(groups) < 2:
         return _cut_alike(known)
+    names = [part.name for part in known]
+
+    def shown(path: Path) -> str:  # parts of two folders named alike: by the path given
+        return path.name if names.count(path.name.removesuffix(SUFFIX)) < 2 else str(path)
+
     whole = [key for key, parts in groups.items()
              if sorted(known[p].shard for p in parts) == list(range(1, key[0] + 1))]
     if len(whole) == len(groups):
-        sets = "; ".join(f"{_command(known[parts[0]])}: {first_names([p.name for p in parts])}"
+        sets = "; ".join(f"{_command(known[parts[0]])}: {first_names([shown(p) for p in parts])}"
                          for parts in groups.values())
-        raise ExportError(next(iter(known)).parent, f"holds the parts of {len(groups)} "
-                          f"analyses, each whole ({sets}): merge each set on its own, then "
-                          "merge the results; nothing was merged")
+        raise ExportError(next(iter(known)), f"and the parts given with it are of "
+                          f"{len(groups)} analyses, each whole ({sets}): merge each set on "
+                          "its own, then merge the results; nothing was merged")
     sizes = sorted((len(parts) for parts in groups.values()), reverse=True)
     main = max(groups.values(), key=len)
-    odd = next(part for part in known if part not in main)
+    strays = [part for key, parts in groups.items() if key not in whole for part in parts]
+    odd = next((part for part in known if part in strays),  # not a part of a whole set
+               next(part for part in known if part not in main))  # (review 62)
     words, other = _command(known[odd]), _command(known[main[0]])
     if known[odd].shards != known[main[0]].shards and tuple(
             (known[main[0]].shards, known[main[0]].inputs if keyed else "")) in whole:
         raise ExportError(odd, f"is {known[odd].name} of {words}, beside the whole set of "
-                               f"{other} ({first_names([p.name for p in main])}): left by an "
+                               f"{other} ({first_names([shown(p) for p in main])}): left by an "
                                f"earlier run with {known[odd].shards} shards; remove it and "
-                               f"{record_path(odd).name}, or merge the set without it; "
+                               f"{shown(record_path(odd))}, or merge the set without it; "
                                "nothing was merged")
     older = min(known, key=lambda part: _modified(record_path(part)))
     which = ("run the odd shard again with --force" if sizes[0] > sizes[1] else  # a tie
@@ -258,7 +265,7 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
     if words == other:  # same N and count: they differ in the names or sizes hashed
         other += " (other names or sizes)"  # "of 4 shards of 64 inputs" twice (review 58)
     raise ExportError(odd, f"is {known[odd].name} of {words}, and "
-                           f"{main[0].name} of {other}: a part left by an "
+                           f"{shown(main[0])} of {other}: a part left by an "
                            "earlier run (its shard stopped before it wrote a new one), or "
                            "shards given other inputs (a folder changed between their starts, "
                            f"names sorted otherwise on another machine); {which}; nothing was "
