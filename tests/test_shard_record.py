@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fer_desktop.core.batch import merge_csvs
@@ -102,3 +104,20 @@ def test_the_inputs_key_reads_names_as_one_text_and_tells_files_by_size(tmp_path
     assert inputs_key([str(next(mac.iterdir()))]) == inputs_key([str(next(linux.iterdir()))])
     (linux / unicodedata.normalize("NFC", "é.mp4")).write_bytes(b"another day's")
     assert inputs_key([str(next(mac.iterdir()))]) != inputs_key([str(next(linux.iterdir()))])
+
+
+def test_the_stray_part_beside_whole_sets_is_the_one_named():
+    """Review 62: two whole analyses and one part of an earlier run with 3 shards: merge
+    named a part of a whole set ("remove it") and not the stray one."""
+    from fer_desktop.core.shard_record import _one_command
+
+    given = [(1, 2, "5:pics"), (2, 2, "5:pics"), (1, 2, "2:vids"), (2, 2, "2:vids"),
+             (1, 2, "7:all"), (2, 2, "7:all"), (3, 3, "7:all")]
+    known = {Path(f"/share/p{n}.csv"): ShardRecord(k, n_shards, 0, True, inputs=inputs)
+             for n, (k, n_shards, inputs) in enumerate(given)}
+    with pytest.raises(ExportError) as refused:
+        _one_command(known)
+    said = str(refused.value)
+    assert said.startswith("/share/p6.csv is shard 3/3 of 3 shards of 7 inputs, beside the "
+                           "whole set of 2 shards of 7 inputs (p4.csv; p5.csv)")
+    assert "remove it and p6.csv.shard.json" in said

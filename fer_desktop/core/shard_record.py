@@ -247,9 +247,12 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
                           "its own, then merge the results; nothing was merged")
     sizes = sorted((len(parts) for parts in groups.values()), reverse=True)
     main = max(groups.values(), key=len)
-    strays = [part for key, parts in groups.items() if key not in whole for part in parts]
+    strays = [part for key, parts in groups.items() if key not in whole for part in parts
+              if whole and part not in main]
     odd = next((part for part in known if part in strays),  # not a part of a whole set
                next(part for part in known if part not in main))  # (review 62)
+    main = next((parts for key, parts in groups.items()  # beside its own inputs' set
+                 if key in whole and key[1] == (known[odd].inputs if keyed else "")), main)
     words, other = _command(known[odd]), _command(known[main[0]])
     if known[odd].shards != known[main[0]].shards and tuple(
             (known[main[0]].shards, known[main[0]].inputs if keyed else "")) in whole:
