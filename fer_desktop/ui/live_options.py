@@ -30,10 +30,10 @@ from fer_desktop.core.source_defaults import auto_min_face_words, options_for
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 
 # The Smoothing slider: Off to 1 s in steps of 0.05 s (the command line allows more).
-# The Label size choices: a classroom projector's back row read 14-px labels (trial 53)
-LABEL_SIZES = {1.0: "Normal", 1.5: "Large", 2.0: "Largest"}
 SMOOTHING_STEP_S = 0.05
 SMOOTHING_MAX_S = 1.0
+# The Label size choices: a classroom projector's back row read 14-px labels (trial 53)
+LABEL_SIZES = {1.0: "Normal", 1.5: "Large", 2.0: "Largest"}
 
 # Short enough to show whole in the side panel at its narrowest (the longer names were cut
 # at 800 to 1280 px wide); each item's tooltip says the rest.
