@@ -779,6 +779,17 @@ def test_a_file_given_alone_is_opened_as_open_with_gives_it(tmp_path):
         sys.exit(main([{str(SAMPLE)!r}, "b.jpg", "--snapshot", {str(out)!r}]))
     """, tmp_path)
     assert result.returncode == 2 and "2 files given" in result.stderr
+    odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9.jpg")  # a name outside UTF-8: Qt
+    try:  # crashed on it in its argument list (exit 139, no word: audit 62)
+        os.link(os.fsencode(SAMPLE), odd)
+    except OSError:
+        return  # this file system takes UTF-8 names only
+    result = _run(f"""
+        import os, sys
+        from fer_desktop.ui.app import main
+        sys.exit(main([os.fsdecode({odd!r}), "--snapshot", {str(tmp_path / "odd.png")!r}]))
+    """, tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_snapshot_fails_with_a_message_when_no_frame_comes(tmp_path):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fer_desktop import APP_NAME, __version__
 from fer_desktop.core.detectors import DETECTORS
+from fer_desktop.core.native_paths import is_text
 from fer_desktop.resources import is_frozen
 
 SNAPSHOT_TIMEOUT_S = 60.0
@@ -251,9 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     from fer_desktop.ui.settings import AppSettings
 
     app = QApplication.instance()
-    if app is None:
-        app = QApplication([sys.argv[0] if sys.argv else "fer-desktop", *qt_args])
-        qt_args = app.arguments()[1:]  # those Qt did not take
+    if app is None:  # Qt is never given a name outside UTF-8: it crashed on one (audit 62)
+        odd = [word for word in qt_args if not is_text(word)]
+        program = sys.argv[0] if sys.argv and is_text(sys.argv[0]) else "fer-desktop"
+        app = QApplication([program, *(word for word in qt_args if is_text(word))])
+        qt_args = app.arguments()[1:] + odd  # those Qt did not take
     given, qt_args = opened_file(qt_args)
     if len(files := [word for word in qt_args if not word.startswith("-")]) > 1:
         parser.error(f"{len(files)} files given ({', '.join(files)}): the window opens one")
