@@ -183,8 +183,20 @@ def test_shards_cut_at_other_places_are_named_as_such(inputs, tmp_path, capsys):
     capsys.readouterr()
     assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 2
     said = capsys.readouterr().err
-    assert "are shards of the same inputs cut at other places" in said
+    assert "is a shard of the same inputs as part-1.csv, cut at other places" in said
     assert "stale" not in said and "--force" not in said
+
+
+def test_shards_run_with_other_every_are_named_as_such(inputs, tmp_path, capsys):
+    """Audit 62: shards of one list run with --every 1 and --every 5 were refused as read by
+    "another version of the app or of OpenCV"."""
+    parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
+    analyse(inputs, parts[0], "--shard", "1/2")
+    analyse(inputs, parts[1], "--shard", "2/2", "--every", "5")
+    capsys.readouterr()
+    assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 2
+    said = capsys.readouterr().err
+    assert "part-2.csv was analysed with --every 5, and part-1.csv with --every 1" in said
 
 
 def test_a_video_named_outside_utf_8_is_weighed_without_crashing(tmp_path, sample_bgr):
@@ -370,6 +382,7 @@ def test_a_folder_sorts_in_one_unicode_form_so_every_machine_cuts_the_same_shard
     (["--shard", "0/4"], "K must be between 1 and N"),
     (["--shard", "1/0"], "K must be between 1 and N"),
     (["--shard", "half"], "--shard takes K/N"),
+    (["--shard", "1/2000000000"], "at most 100,000 shards"),  # merge ran out of memory
     (["--jobs", "2", "--annotated", "x.mp4"], "--annotated writes one video"),
 ])
 def test_bad_jobs_and_shard_are_refused_with_a_message(tmp_path, capsys, args, message):

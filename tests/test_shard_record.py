@@ -121,3 +121,23 @@ def test_the_stray_part_beside_whole_sets_is_the_one_named():
     assert said.startswith("/share/p6.csv is shard 3/3 of 3 shards of 7 inputs, beside the "
                            "whole set of 2 shards of 7 inputs (p4.csv; p5.csv)")
     assert "remove it and p6.csv.shard.json" in said
+
+
+@pytest.mark.parametrize("edit", [
+    {"complete": "false"},          # in quotes: a stopped shard merged as finished
+    {"weights": [1, 2]}, {"inputs": {"a": 1}}, {"skipped": "a.avi"},  # tracebacks, exit 1
+    {"shard": True}, {"version": 99}, {"shards": 2_000_000_000},  # out of memory
+    {"rows": -1},
+])
+def test_a_record_not_as_analyze_writes_it_is_refused_by_name(tmp_path, edit):
+    """Audit 62: merge read only shard, shards and rows; any other hand edit was trusted or
+    ended in a traceback."""
+    import json
+
+    parts = [part(tmp_path, 1, 2), part(tmp_path, 2, 2)]
+    record = record_path(parts[1])
+    record.write_text(json.dumps({**json.loads(record.read_text()), **edit}))
+    out = tmp_path / "m.csv"
+    with pytest.raises(ExportError, match="cannot be read as part-2.csv's shard record"):
+        merge_csvs(parts, out)
+    assert not out.exists()

@@ -766,7 +766,7 @@ def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],
         shard_record.check_replacing(args.out, args.shard)
     shard_record.write_record(pending[-1].path, shard_record.ShardRecord(
         *args.shard, rows=recorder.rows, complete=complete, inputs=args.inputs_key,
-        weights=args.weights_key,
+        weights=args.weights_key, every=args.every,
         not_finished=[name for name in not_finished if name],  # "": nothing cut short
         skipped=[f"{path}: {reason}" for path, reason in skipped]))
 

@@ -63,6 +63,9 @@ __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_
 # ## Planning: which units, which share
 
 
+MAX_SHARDS = 100_000  # more machines than any batch system offers; each shard a file
+
+
 def parse_shard(text: str) -> tuple[int, int]:
     """``"K/N"`` -> (K, N) with 1 <= K <= N.
 
@@ -74,6 +77,9 @@ def parse_shard(text: str) -> tuple[int, int]:
         raise ValueError(f"--shard takes K/N (the K-th of N shares, counted from 1), "
                          f"got {text!r}; example: --shard 1/4")
     k, n = int(match.group(1)), int(match.group(2))
+    if n > MAX_SHARDS:  # merge counted every shard of 2,000,000,000 out of memory (audit 62)
+        raise ValueError(f"--shard {text}: at most {MAX_SHARDS:,} shards, got N={n:,}; "
+                         f"example: --shard 1/{min(n, 1000)}")
     if n < 1 or not 1 <= k <= n:
         raise ValueError(f"--shard {text}: K must be between 1 and N (N >= 1), got K={k}, N={n}; "
                          f"example: --shard {min(max(k, 1), max(n, 1))}/{max(n, 1)}")

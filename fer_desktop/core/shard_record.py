@@ -73,6 +73,7 @@ class ShardRecord:
     skipped: list[str] = field(default_factory=list)
     inputs: str = ""
     weights: str = ""
+    every: int = 0  # analyze's --every (0: a record from before it was kept)
 
     @property
     def name(self) -> str:
@@ -108,15 +109,39 @@ def read_record(part: Path) -> ShardRecord | None:
             raise ValueError("not a shard record of analyze")
         record = ShardRecord(**{k: data[k] for k in ShardRecord.__dataclass_fields__
                                 if k in data})
-        if not (isinstance(record.shard, int) and isinstance(record.shards, int)
-                and 1 <= record.shard <= record.shards and isinstance(record.rows, int)):
-            raise ValueError("its shard, shards or rows are not whole numbers in range")
+        _check_types(record, data.get("version"))
     except (OSError, ValueError, TypeError) as exc:  # TypeError: a key missing
         raise ExportError(path, f"cannot be read as {part.name}'s shard record "
                                 f"({quote(exc, 120)}); run that shard again, or remove the "
                                 "record to merge the part unchecked; nothing was merged"
                           ) from exc
     return record
+
+
+MAX_SHARDS = 100_000  # as analyze --shard takes (batch.MAX_SHARDS)
+
+
+def _check_types(record: ShardRecord, version: object) -> None:
+    """Refuse a record whose fields are not what analyze writes: a "false" in quotes let a
+    stopped shard's part be merged as finished, a list in "weights" ended merge in a
+    traceback, exit 1, and 2,000,000,000 shards counted out of memory (audit 62)."""
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def texts(value: object) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    if version != 1:
+        raise ValueError(f"version {version!r} is not one this app reads (1)")
+    if not (whole(record.shard) and whole(record.shards) and whole(record.rows)
+            and 1 <= record.shard <= record.shards <= MAX_SHARDS and record.rows >= 0):
+        raise ValueError("its shard, shards or rows are not whole numbers in range")
+    if not (isinstance(record.complete, bool) and whole(record.every) and record.every >= 0
+            and texts(record.not_finished)
+            and texts(record.skipped) and isinstance(record.inputs, str)
+            and isinstance(record.weights, str)):
+        raise ValueError("its complete, every, not_finished, skipped, inputs or weights are "
+                         "not what analyze writes")
 
 
 def check_replacing(out: Path, shard: tuple[int, int]) -> None:
@@ -278,13 +303,19 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
 def _cut_alike(known: dict[Path, ShardRecord]) -> None:
     """Refuse shards of one list of inputs cut at other places: their machines read the
     videos' frame counts otherwise, and their parts may share or miss inputs."""
+    rates = {record.every: part for part, record in known.items() if record.every}
+    if len(rates) > 1:  # sampled otherwise, and so cut otherwise: said as such (audit 62)
+        (every, first), (other_every, other) = list(rates.items())[:2]
+        raise ExportError(other, f"was analysed with --every {other_every}, and {first.name} "
+                                 f"with --every {every}: their rows are frames taken at other "
+                                 "rates; run every shard with one command; nothing was merged")
     cuts: dict[str, list[Path]] = {}
     for part, record in known.items():
         if record.weights:
             cuts.setdefault(record.weights, []).append(part)
     if len(cuts) > 1:
         first, other = (parts[0] for parts in list(cuts.values())[:2])
-        raise ExportError(other, f"and {first.name} are shards of the same inputs cut at "
+        raise ExportError(other, f"is a shard of the same inputs as {first.name}, cut at "
                                  "other places: their machines read the videos' frame counts "
                                  "otherwise (another version of the app or of OpenCV?); run "
                                  "every shard with one version; nothing was merged")
