@@ -78,3 +78,5 @@ def test_the_options_box_draws_the_video_at_the_label_size_chosen(qtbot, main_wi
     larger = live.video_view.keep_clear  # the dashed box leaves the larger label clear
     assert _height(larger) >= 1.8 * _height(normal)
     assert live._painter().for_files().style.label_scale == 2.0  # screenshots too
+    # and the dashed box as much bolder: 2 px were lost beside Largest labels (trial 55)
+    assert live.video_view.highlight_pen_px() == 4

@@ -165,6 +165,7 @@ class LiveView(QWidget):
         self.banner = SourceBanner()
         self.banner.retry_clicked.connect(self.retry_source)
         self.video_view = VideoView()
+        self.video_view.highlight_scale = self._options.label_scale
         self.video_view.set_message("Loading the model...")
         self.video_view.zoomed.connect(lambda: self._capture and self._capture.request_redraw())
         self.empty_state = EmptyState()
@@ -496,6 +497,7 @@ class LiveView(QWidget):
         self._settings.options = options
         self.options_box.set_options(options)  # signals blocked: no loop back here
         self.face_panel.set_min_face(min_face_worth_naming(options.min_face_px))
+        self.video_view.highlight_scale = options.label_scale
         if self._pipeline is None:  # another detector, after one failed to load: tried
             return self.startup.retry_detector(options.detector, self._pipeline_options(),
                                                self._classifier)

@@ -104,6 +104,9 @@ class VideoView(QWidget):
         self._message = ""
         # read by the capture thread's overlay painter at each frame (a float: no lock)
         self.text_zoom = 1.0
+        # the Label size: the dashed box round the followed face as much bolder (its 2 px
+        # were lost beside Largest labels, trial 55)
+        self.highlight_scale = 1.0
 
     @property
     def frame_id(self) -> int:
@@ -249,10 +252,15 @@ class VideoView(QWidget):
             painter.setClipRegion(QRegion(self.rect()).subtracted(QRegion(label.toAlignedRect())))
         for colour, style in ((QColor(Qt.GlobalColor.black), Qt.PenStyle.SolidLine),
                               (QColor(Qt.GlobalColor.white), Qt.PenStyle.DashLine)):
-            pen = QPen(colour, 2, style)  # white dashes on black: visible on any picture
+            pen = QPen(colour, self.highlight_pen_px(), style)  # white dashes on black:
+            # visible on any picture
             painter.setPen(pen)
             painter.drawRect(box)
         painter.setClipping(False)
+
+    def highlight_pen_px(self) -> int:
+        """The dashed box's stroke: 2 px at Label size Normal, more with larger labels."""
+        return max(2, round(2 * self.highlight_scale))
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt API)
         super().focusInEvent(event)
