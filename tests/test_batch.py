@@ -1156,6 +1156,8 @@ def test_a_shard_whose_every_input_is_unreadable_leaves_a_part_merge_takes(tmp_p
     capsys.readouterr()
     assert cli_main(["merge", *map(str, parts), "--out", str(tmp_path / "m.csv")]) == 0
     assert "part-1.csv (shard 1/2) skipped 1 input(s): " in capsys.readouterr().err
+    # its scheduler's retry with --force replaces its own header (refused, review 63)
+    assert analyse([str(broken), str(good)], parts[0], "--shard", "1/2", "--force") == 1
 
 
 def test_a_shard_that_reads_nothing_never_replaces_a_part_with_rows(tmp_path, capsys,

@@ -687,7 +687,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
         if video is not None:
             video.close()
 
-    if totals["frames"] == 0 and (interrupted or args.shard is None or args.out.exists()):
+    if totals["frames"] == 0 and (interrupted or args.shard is None or (  # its own header
+            args.out.exists() and not (args.force and _header_alone(args.out)))):  # (r. 63)
         return _nothing_kept(args, interrupted, left_out, cut_short)
     _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
     _commit(pending, video)
