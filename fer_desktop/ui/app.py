@@ -66,6 +66,21 @@ def opened_file(leftover: list[str]) -> tuple[str | None, list[str]]:
     return words[0], [word for word in leftover if word != words[0]]
 
 
+def _source_given(parser: argparse.ArgumentParser, option: str | None, leftover: list[str],
+                  source: int | str | None) -> int | str | None:
+    """The source to open: a FILE given alone (:func:`opened_file`) or ``source`` (from
+    --source); refuse two files, a FILE beside --source and words neither ours nor Qt's."""
+    given, leftover = opened_file(leftover)
+    if len(files := [word for word in leftover if not word.startswith("-")]) > 1:
+        parser.error(f"{len(files)} files given ({', '.join(files)}): the window opens one")
+    if given is not None and option is not None:
+        parser.error(f"two sources given, {option} and {given}: give one "
+                     "(FILE, or --source FILE)")
+    if leftover:  # neither ours nor Qt's
+        parser.error(f"unrecognized arguments: {' '.join(leftover)}")
+    return _parse_source(given) if given is not None else source
+
+
 def _parse_source(text: str | None) -> int | str | None:
     """A camera index, or the path made absolute (``media/group.jpg`` was listed twice
     under Source, and saved files named a path that worked only from that folder, trial
@@ -257,16 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         program = sys.argv[0] if sys.argv and is_text(sys.argv[0]) else "fer-desktop"
         app = QApplication([program, *(word for word in qt_args if is_text(word))])
         qt_args = app.arguments()[1:] + odd  # those Qt did not take
-    given, qt_args = opened_file(qt_args)
-    if len(files := [word for word in qt_args if not word.startswith("-")]) > 1:
-        parser.error(f"{len(files)} files given ({', '.join(files)}): the window opens one")
-    if given is not None and args.source is not None:
-        parser.error(f"two sources given, {args.source} and {given}: give one "
-                     "(FILE, or --source FILE)")
-    if given is not None:
-        source = _parse_source(given)
-    if qt_args:  # neither ours nor Qt's
-        parser.error(f"unrecognized arguments: {' '.join(qt_args)}")
+    source = _source_given(parser, args.source, qt_args, source)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("fer-desktop")  # matches packaging/fer-desktop.desktop (Wayland)
