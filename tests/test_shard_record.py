@@ -125,7 +125,7 @@ def test_the_stray_part_beside_whole_sets_is_the_one_named():
 
 @pytest.mark.parametrize("edit", [
     {"complete": "false"},          # in quotes: a stopped shard merged as finished
-    {"weights": [1, 2]}, {"inputs": {"a": 1}}, {"skipped": "a.avi"},  # tracebacks, exit 1
+    {"cut": [1]}, {"cut": "0-3"}, {"inputs": {"a": 1}}, {"skipped": "a.avi"},  # tracebacks
     {"shard": True}, {"version": 99}, {"shards": 2_000_000_000},  # out of memory
     {"rows": -1},
 ])
@@ -141,3 +141,19 @@ def test_a_record_not_as_analyze_writes_it_is_refused_by_name(tmp_path, edit):
     with pytest.raises(ExportError, match="cannot be read as part-2.csv's shard record"):
         merge_csvs(parts, out)
     assert not out.exists()
+
+
+def test_a_part_is_never_compared_with_itself():
+    """Review 63: a whole 2-shard set beside a 4-shard set missing shard 4: merge said
+    "v/part-1.csv is shard 1/2 ..., and v/part-1.csv of ..." (its own set)."""
+    from fer_desktop.core.shard_record import _one_command
+
+    given = [(1, 2, "5:a"), (2, 2, "5:a"), (1, 4, "5:a"), (2, 4, "5:a"), (3, 4, "5:a")]
+    known = {Path(f"/share/{'v' if n_shards == 2 else 'w'}/part-{k}.csv"):
+             ShardRecord(k, n_shards, 0, True, inputs=inputs)
+             for k, n_shards, inputs in given}
+    with pytest.raises(ExportError) as refused:
+        _one_command(known)
+    said = str(refused.value)
+    first, _, rest = said.partition(" is shard ")
+    assert first not in rest, said

@@ -649,8 +649,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     if args.shard is not None:
         weights = batch.unit_weights(units, args.every)  # slices of about equal work
         every, args.inputs_key = len(units), shard_record.inputs_key(units)
-        args.weights_key = shard_record.weights_key(weights)
-        units = batch.shard_units(units, *args.shard, weights)
+        args.cut = batch.shard_bounds(weights, *args.shard)
+        units = units[args.cut[0]:args.cut[1]]
         if not units and every:
             return _empty_shard(args, every, recorder, pending)
     runner = _process_runner(args, units, pipeline, recorder, quiet)
@@ -767,7 +767,7 @@ def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],
         shard_record.check_replacing(args.out, args.shard)
     shard_record.write_record(pending[-1].path, shard_record.ShardRecord(
         *args.shard, rows=recorder.rows, complete=complete, inputs=args.inputs_key,
-        weights=args.weights_key, every=args.every,
+        cut=list(args.cut), every=args.every,
         not_finished=[name for name in not_finished if name],  # "": nothing cut short
         skipped=[f"{path}: {reason}" for path, reason in skipped]))
 

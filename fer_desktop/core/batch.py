@@ -57,7 +57,7 @@ from fer_desktop.core.shard_record import MergeShards
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_image_path
 
 __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
-           "parse_shard", "shard_units", "unit_weights"]
+           "parse_shard", "shard_bounds", "shard_units", "unit_weights"]
 
 
 # ## Planning: which units, which share
@@ -218,27 +218,35 @@ def _each_once(specs: list[str]) -> list[str]:
 
 def shard_units(units: list[str], k: int, n: int,
                 weights: list[int] | None = None) -> list[str]:
-    """The K-th (1-based) of N contiguous slices of about equal work: a unit goes to the
-    shard whose share of the work holds the unit's middle, along the units' ``weights``
-    (:func:`unit_weights`; None: one each, and the slices' sizes differ by at most one
-    unit). Cut by count, a list of photos then six videos gave one machine every video,
-    nine times the other's frames (trial 54). Contiguous, the parts in shard order are the
-    rows of one run."""
-    weights = weights if weights is not None else [1] * len(units)
+    """The K-th (1-based) of N contiguous slices of about equal work (:func:`shard_bounds`)."""
+    start, stop = shard_bounds(weights if weights is not None else [1] * len(units), k, n)
+    return units[start:stop]
+
+
+def shard_bounds(weights: list[int], k: int, n: int) -> tuple[int, int]:
+    """Where the K-th of N slices of units of these ``weights`` (:func:`unit_weights`; one
+    each: the slices' sizes differ by at most one unit) starts and stops: a unit goes to the
+    shard whose share of the work holds the unit's middle. Cut by count, a list of photos
+    then six videos gave one machine every video, nine times the other's frames (trial 54).
+    Contiguous, the parts in shard order are the rows of one run; the bounds go in the
+    shard's record, for merge to check that the slices meet (review 63)."""
     total = max(1, sum(weights))
-    done, chosen = 0, []
-    for unit, weight in zip(units, weights, strict=True):
-        if min(n, (2 * done + weight) * n // (2 * total) + 1) == k:
-            chosen.append(unit)
+    done, start, stop = 0, 0, 0
+    for weight in weights:
+        shard = min(n, (2 * done + weight) * n // (2 * total) + 1)
         done += weight
-    return chosen
+        if shard < k:
+            start = stop = stop + 1
+        elif shard == k:
+            stop += 1
+    return start, stop
 
 
 def unit_weights(units: list[str], every: int = 1) -> list[int]:
     """Each unit's work in frames analysed: a picture 1, a video its header's frame count
     over ``every`` (a header read, no frame decoded), 1 where it gives none or cannot be
-    opened (each machine of a sharded job reads the same files alike: the weights are in
-    the shards' ``weights_key``, so machines that read them otherwise are refused at merge)."""
+    opened (each machine of a sharded job reads the same files alike: each shard records
+    where its slice starts and stops, so that slices cut otherwise are refused at merge)."""
     import cv2
 
     weights = []

@@ -33,14 +33,6 @@ FORMAT = "fer-desktop analyze shard"
 MAX_RECORD_BYTES = 4 << 20  # a record names inputs: 100,000 of them in a few MB
 
 
-def weights_key(weights: list[int]) -> str:
-    """Where the shards were cut: the work each unit was weighed as (``batch.unit_weights``,
-    a video's frame count from its header). Kept apart from :func:`inputs_key`, so that
-    machines that read the same files' frame counts otherwise (another OpenCV) are told
-    apart from a part of other inputs: merge called one of them stale (review 62)."""
-    return hashlib.sha256(",".join(map(str, weights)).encode()).hexdigest()[:16]
-
-
 def inputs_key(units: list[str]) -> str:
     """What the whole list of inputs the shards share is: its files' names in order and their
     sizes, not their folders (machines may mount one share at other paths), names in one
@@ -62,8 +54,9 @@ def inputs_key(units: list[str]) -> str:
 class ShardRecord:
     """One shard's part: shard K of N, whether it finished (``complete``), its data rows,
     the inputs it did not finish (Ctrl+C, a kill) and those it skipped ("name: reason"), and
-    the list of inputs it is a shard of (:func:`inputs_key`; "" in no record yet) and where
-    that list was cut (:func:`weights_key`; "" in a record from before)."""
+    the list of inputs it is a shard of (:func:`inputs_key`; "" in no record yet), where its
+    slice of that list starts and stops (``batch.shard_bounds``; [] in a record from before
+    slices were cut by work) and analyze's ``--every`` (0 in a record from before)."""
 
     shard: int
     shards: int
@@ -72,8 +65,8 @@ class ShardRecord:
     not_finished: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     inputs: str = ""
-    weights: str = ""
-    every: int = 0  # analyze's --every (0: a record from before it was kept)
+    cut: list[int] = field(default_factory=list)
+    every: int = 0
 
     @property
     def name(self) -> str:
@@ -136,12 +129,14 @@ def _check_types(record: ShardRecord, version: object) -> None:
     if not (whole(record.shard) and whole(record.shards) and whole(record.rows)
             and 1 <= record.shard <= record.shards <= MAX_SHARDS and record.rows >= 0):
         raise ValueError("its shard, shards or rows are not whole numbers in range")
+    cut = record.cut
+    cut_ok = isinstance(cut, list) and (not cut or (
+        len(cut) == 2 and all(map(whole, cut)) and 0 <= cut[0] <= cut[1]))
     if not (isinstance(record.complete, bool) and whole(record.every) and record.every >= 0
-            and texts(record.not_finished)
-            and texts(record.skipped) and isinstance(record.inputs, str)
-            and isinstance(record.weights, str)):
-        raise ValueError("its complete, every, not_finished, skipped, inputs or weights are "
-                         "not what analyze writes")
+            and texts(record.not_finished) and texts(record.skipped)
+            and isinstance(record.inputs, str) and cut_ok):
+        raise ValueError("its complete, every, not_finished, skipped, inputs or cut are not "
+                         "what analyze writes")
 
 
 def check_replacing(out: Path, shard: tuple[int, int]) -> None:
@@ -276,8 +271,9 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
               if whole and part not in main]
     odd = next((part for part in known if part in strays),  # not a part of a whole set
                next(part for part in known if part not in main))  # (review 62)
-    main = next((parts for key, parts in groups.items()  # beside its own inputs' set
-                 if key in whole and key[1] == (known[odd].inputs if keyed else "")), main)
+    main = next((parts for key, parts in groups.items()  # beside its own inputs' set,
+                 if key in whole and odd not in parts  # never its own (review 63)
+                 and key[1] == (known[odd].inputs if keyed else "")), main)
     words, other = _command(known[odd]), _command(known[main[0]])
     if known[odd].shards != known[main[0]].shards and tuple(
             (known[main[0]].shards, known[main[0]].inputs if keyed else "")) in whole:
@@ -301,24 +297,43 @@ def _one_command(known: dict[Path, ShardRecord]) -> None:
 
 
 def _cut_alike(known: dict[Path, ShardRecord]) -> None:
-    """Refuse shards of one list of inputs cut at other places: their machines read the
-    videos' frame counts otherwise, and their parts may share or miss inputs."""
+    """Refuse shards of one list of inputs whose slices do not meet: run with another
+    ``--every`` (sampled otherwise, and so cut otherwise), cut by count by an earlier version
+    (a part of it beside new ones was merged, an input twice or lost: review 63), or cut at
+    other places by machines that read the videos' frame counts otherwise."""
     rates = {record.every: part for part, record in known.items() if record.every}
-    if len(rates) > 1:  # sampled otherwise, and so cut otherwise: said as such (audit 62)
+    if len(rates) > 1:  # said as such: it read as frame counts read otherwise (audit 62)
         (every, first), (other_every, other) = list(rates.items())[:2]
         raise ExportError(other, f"was analysed with --every {other_every}, and {first.name} "
                                  f"with --every {every}: their rows are frames taken at other "
                                  "rates; run every shard with one command; nothing was merged")
-    cuts: dict[str, list[Path]] = {}
-    for part, record in known.items():
-        if record.weights:
-            cuts.setdefault(record.weights, []).append(part)
-    if len(cuts) > 1:
-        first, other = (parts[0] for parts in list(cuts.values())[:2])
-        raise ExportError(other, f"is a shard of the same inputs as {first.name}, cut at "
-                                 "other places: their machines read the videos' frame counts "
-                                 "otherwise (another version of the app or of OpenCV?); run "
-                                 "every shard with one version; nothing was merged")
+    cut = [part for part, record in known.items() if record.cut]
+    if not cut:
+        return  # records from before slices were cut by work: they meet by count
+    if old := next((part for part, record in known.items() if not record.cut), None):
+        raise ExportError(old, f"was written by an earlier version of the app, which cut the "
+                               f"list of inputs by count, and {cut[0].name} by this one, by "
+                               "work: run its shard again with this version; nothing was "
+                               "merged")
+    by_shard = {record.shard: (part, record) for part, record in known.items()}
+    total = record_total(next(iter(known.values())))
+    for k, (part, record) in sorted(by_shard.items()):
+        start, stop = record.cut
+        before = by_shard.get(k - 1)
+        meets = (start == 0 if k == 1 else before is None or before[1].cut[1] == start) \
+            and (k < record.shards or total is None or stop == total)
+        if not meets:
+            raise ExportError(part, f"is {record.name}, cut at another place than the shards "
+                                    "beside it: their machines read the videos' frame counts "
+                                    "otherwise (another version of the app or of OpenCV?); "
+                                    "run every shard with one version; nothing was merged")
+
+
+def record_total(record: ShardRecord) -> int | None:
+    """How many inputs the list a record's shard was cut from holds (its inputs key's
+    count), or None where it does not say."""
+    count = record.inputs.partition(":")[0]
+    return int(count) if count.isdigit() else None
 
 
 def _modified(path: Path) -> float:
