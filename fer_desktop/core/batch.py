@@ -53,7 +53,7 @@ from fer_desktop.core.safe_write import (
     kind_of,
     remove_stale_folders,
 )
-from fer_desktop.core.shard_record import MergeShards
+from fer_desktop.core.shard_record import MAX_SHARDS, MergeShards
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_image_path
 
 __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
@@ -61,9 +61,6 @@ __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_
 
 
 # ## Planning: which units, which share
-
-
-MAX_SHARDS = 100_000  # more machines than any batch system offers; each shard a file
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -111,7 +111,7 @@ def read_record(part: Path) -> ShardRecord | None:
     return record
 
 
-MAX_SHARDS = 100_000  # as analyze --shard takes (batch.MAX_SHARDS)
+MAX_SHARDS = 100_000  # analyze --shard's most: more machines than a batch system offers
 
 
 def _check_types(record: ShardRecord, version: object) -> None:
