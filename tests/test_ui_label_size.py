@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import test_ui_window
-from PySide6.QtCore import QSettings
-from ui_helpers import SAMPLE
+from ui_helpers import SAMPLE, settings_holding
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.overlay import OverlayPainter, OverlayStyle
@@ -49,11 +48,7 @@ def test_a_larger_label_size_draws_labels_and_bars_larger():
 ])
 def test_the_label_size_is_remembered_as_one_of_its_choices(tmp_path, stored, expected):
     path = tmp_path / "settings.ini"
-    raw = QSettings(str(path), QSettings.Format.IniFormat)
-    for key, value in stored.items():
-        raw.setValue(key, value)
-    raw.sync()
-    settings = AppSettings.from_file(path)
+    settings = settings_holding(path, stored)
     assert settings.options.label_scale == expected
     settings.options = LiveOptions(label_scale=2.0)
     assert AppSettings.from_file(path).options.label_scale == 2.0

@@ -4,7 +4,7 @@ through the same PipelineOptions.smoothing_s as ``analyze --smoothing``."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+from ui_helpers import settings_holding
 
 from fer_desktop.core.pipeline import PipelineOptions
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
@@ -64,11 +64,7 @@ def test_smoothing_text(seconds, text):
 ])
 def test_remembered_smoothing(tmp_path, stored, expected):
     path = tmp_path / "settings.ini"
-    raw = QSettings(str(path), QSettings.Format.IniFormat)
-    for key, value in stored.items():
-        raw.setValue(key, value)
-    raw.sync()
-    settings = AppSettings.from_file(path)
+    settings = settings_holding(path, stored)
     assert settings.options.smoothing_s == pytest.approx(expected)
     settings.options = LiveOptions(smoothing_s=0.4)
     assert AppSettings.from_file(path).options.smoothing_s == pytest.approx(0.4)

@@ -132,3 +132,17 @@ def settled(qtbot, read, quiet_reads: int = 3, step_ms: int = 20, limit_ms: int 
         now = read()
         same, last = (same + 1 if now == last else 0), now
     return last
+
+
+def settings_holding(path: Path, stored: dict[str, str]):
+    """An AppSettings over a settings file of ``path`` holding ``stored`` (key: value as
+    written by hand), for the tests of what a remembered value is read as."""
+    from PySide6.QtCore import QSettings
+
+    from fer_desktop.ui.settings import AppSettings
+
+    raw = QSettings(str(path), QSettings.Format.IniFormat)
+    for key, value in stored.items():
+        raw.setValue(key, value)
+    raw.sync()
+    return AppSettings.from_file(path)
