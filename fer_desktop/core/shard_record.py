@@ -116,7 +116,7 @@ MAX_SHARDS = 100_000  # analyze --shard's most: more machines than a batch syste
 
 def _check_types(record: ShardRecord, version: object) -> None:
     """Refuse a record whose fields are not what analyze writes: a "false" in quotes let a
-    stopped shard's part be merged as finished, a list in "weights" ended merge in a
+    stopped shard's part be merged as finished, a list where a name goes ended merge in a
     traceback, exit 1, and 2,000,000,000 shards counted out of memory (audit 62)."""
     def whole(value: object) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
@@ -316,7 +316,7 @@ def _cut_alike(known: dict[Path, ShardRecord]) -> None:
                                "work: run its shard again with this version; nothing was "
                                "merged")
     by_shard = {record.shard: (part, record) for part, record in known.items()}
-    total = record_total(next(iter(known.values())))
+    total = _record_total(next(iter(known.values())))
     for k, (part, record) in sorted(by_shard.items()):
         start, stop = record.cut
         before = by_shard.get(k - 1)
@@ -329,7 +329,7 @@ def _cut_alike(known: dict[Path, ShardRecord]) -> None:
                                     "run every shard with one version; nothing was merged")
 
 
-def record_total(record: ShardRecord) -> int | None:
+def _record_total(record: ShardRecord) -> int | None:
     """How many inputs the list a record's shard was cut from holds (its inputs key's
     count), or None where it does not say."""
     count = record.inputs.partition(":")[0]
