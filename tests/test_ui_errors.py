@@ -330,6 +330,8 @@ def test_a_relative_source_is_made_absolute(tmp_path, monkeypatch):
     assert _parse_source("media/group.jpg") == str(tmp_path / "media" / "group.jpg")
     assert _parse_source("./media/../clip.mp4") == str(tmp_path / "clip.mp4")
     assert _parse_source("0") == 0 and _parse_source(None) is None
+    # a launcher's %u or a pasted address: the file (tried as a stream: audit 62)
+    assert _parse_source("file:///tmp/caf%C3%A9%2525.jpg") == "/tmp/café%25.jpg"
     assert _parse_source("rtsp://camera.local/stream") == "rtsp://camera.local/stream"
 
 

@@ -779,6 +779,13 @@ def test_a_file_given_alone_is_opened_as_open_with_gives_it(tmp_path):
         sys.exit(main([{str(SAMPLE)!r}, "b.jpg", "--snapshot", {str(out)!r}]))
     """, tmp_path)
     assert result.returncode == 2 and "2 files given" in result.stderr
+    for empty in (["", "--snapshot", str(out)], ["--source", "", "--snapshot", str(out)]):
+        result = _run(f"""
+            import sys
+            from fer_desktop.ui.app import main
+            sys.exit(main({empty!r}))
+        """, tmp_path)  # `fer-desktop "$FILE"`, FILE unset: the current folder was opened
+        assert result.returncode == 2 and "an empty file name was given" in result.stderr
     odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9.jpg")  # a name outside UTF-8: Qt
     try:  # crashed on it in its argument list (exit 139, no word: audit 62)
         os.link(os.fsencode(SAMPLE), odd)

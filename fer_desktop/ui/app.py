@@ -71,6 +71,9 @@ def _source_given(parser: argparse.ArgumentParser, option: str | None, leftover:
     """The source to open: a FILE given alone (:func:`opened_file`) or ``source`` (from
     --source); refuse two files, a FILE beside --source and words neither ours nor Qt's."""
     given, leftover = opened_file(leftover)
+    if "" in (given, option):  # `fer-desktop "$FILE"` with FILE unset opened the current
+        parser.error("an empty file name was given: name the video, picture or folder to "
+                     "open")  # folder as a slideshow (audit 62)
     if len(files := [word for word in leftover if not word.startswith("-")]) > 1:
         parser.error(f"{len(files)} files given ({', '.join(files)}): the window opens one")
     if given is not None and option is not None:
@@ -91,6 +94,11 @@ def _parse_source(text: str | None) -> int | str | None:
 
     if text is None:
         return None
+    if text.lower().startswith("file://"):  # a launcher's %u, a pasted address: the file
+        from urllib.parse import urlparse  # (tried as a stream, refused as "file:/..."
+        from urllib.request import url2pathname  # with a slash lost, audit 62)
+
+        text = url2pathname(urlparse(text).path)  # its %XX undone too
     spec = normalise_source(text)
     if isinstance(spec, str) and spec and "://" not in spec:
         return os.path.abspath(os.path.expanduser(spec))
