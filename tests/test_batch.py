@@ -285,6 +285,7 @@ def test_a_skipped_input_analysed_again_is_not_called_skipped_at_merge(
     said = capsys.readouterr().err
     assert f"skipped 1 input(s) whose rows another part holds: {repaired} (in rerun.csv)" \
         in said
+    assert "no shard record beside" not in said  # the docs' recipe, followed (audit 62)
     assert "part-1.csv (shard 1/2) skipped 1 input(s): " in said and "broken.mp4" in said
     assert str(repaired) in out.read_text()
 
