@@ -1548,3 +1548,26 @@ def test_the_advanced_fields_keep_their_height_when_a_refusal_shows(qtbot, tmp_p
     settled(qtbot, lambda: start.mapTo(tab, start.rect().topLeft()))
     for field in (seed, tab.form.threads_spin, tab.form.sampling_combo):
         assert field.height() >= field.sizeHint().height()
+
+
+def test_a_squeezed_column_keeps_no_blank_room_under_its_content(qtbot):
+    """Review 63: squeezed under the content's width (it scrolls sideways), the content's
+    height was taken at the view's width, and its wrapped text left 182 px blank under it."""
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from fer_desktop.ui.side_scroll import SidePanelScroll
+
+    content = QWidget()
+    layout = QVBoxLayout(content)
+    text = QLabel("words that wrap " * 40)
+    text.setWordWrap(True)
+    wide = QWidget()
+    wide.setMinimumWidth(600)
+    layout.addWidget(text)
+    layout.addWidget(wide)
+    scroll = SidePanelScroll(content, keep_bar_room=True)
+    qtbot.addWidget(scroll)
+    scroll.resize(300, 200)
+    scroll.show()
+    qtbot.waitUntil(lambda: content.width() >= 600, timeout=5000)
+    assert content.minimumHeight() <= layout.totalHeightForWidth(content.width()) + 2

@@ -67,8 +67,9 @@ class SidePanelScroll(QScrollArea):
         and a refusal under Start cut the Advanced fields to half their height (trial 55)."""
         content = self.widget()
         layout = content.layout() if content is not None else None
-        if layout is not None and layout.hasHeightForWidth():
-            content.setMinimumHeight(layout.totalHeightForWidth(self.viewport().width()))
+        if layout is not None and layout.hasHeightForWidth():  # at the width it is given: at
+            width = max(self.viewport().width(), content.minimumSizeHint().width())  # least
+            content.setMinimumHeight(layout.totalHeightForWidth(width))  # its minimum (r. 63)
 
     def _keep_bar_room(self, low: int, high: int) -> None:
         """The bar hidden (nothing to scroll): its width kept as a margin instead."""
