@@ -23,7 +23,6 @@ import concurrent.futures.process
 import contextlib
 import csv
 import functools
-import math
 import multiprocessing
 import os
 import re
@@ -44,7 +43,6 @@ from pathlib import Path
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.messages import quote
-from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import (
     STALE_TEMP_S,
@@ -54,7 +52,12 @@ from fer_desktop.core.safe_write import (
     remove_stale_folders,
 )
 from fer_desktop.core.shard_record import MAX_SHARDS, MergeShards
-from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, is_image_path
+from fer_desktop.core.sources import (
+    IMAGE_SUFFIXES,
+    VIDEO_SUFFIXES,
+    header_frame_count,
+    is_image_path,
+)
 
 __all__ = ["ProcessRunner", "expand_inputs", "merge_csvs", "merge_main", "parse_jobs",
            "parse_shard", "shard_bounds", "shard_units", "unit_weights"]
@@ -244,18 +247,11 @@ def unit_weights(units: list[str], every: int = 1) -> list[int]:
     over ``every`` (a header read, no frame decoded), 1 where it gives none or cannot be
     opened (each machine of a sharded job reads the same files alike: each shard records
     where its slice starts and stops, so that slices cut otherwise are refused at merge)."""
-    import cv2
-
     weights = []
     for unit in units:
-        count = 0
-        if not is_image_path(unit) and os.path.isfile(unit):
-            with opencv_path(unit) as name:  # a name not in UTF-8 crashed OpenCV (review 62)
-                capture = cv2.VideoCapture(name)
-                frames = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0
-                capture.release()
-            count = int(frames) if math.isfinite(frames) and 0 < frames < 2**31 else 0
-        weights.append(max(1, -(-count // every)))
+        count = header_frame_count(unit) if not is_image_path(unit) and os.path.isfile(unit) \
+            else None
+        weights.append(max(1, -(-(count or 0) // every)))
     return weights
 
 

@@ -339,6 +339,28 @@ MIN_FRAME_SIDE = 8  # pixels: a line of pixels (a raw 1xN buffer), one pixel, or
 # 4000 x 2 holds no face a detector could find (a video of such frames played as a black view)
 
 
+def _frame_count(capture) -> int | None:
+    """The frame count an open capture's header gives, or None where it gives none: 2**32 - 1
+    is -1 in an unsigned field, not a count, unknown as 0 is (it overflowed the seek bar, and
+    analyze called the whole video incomplete: audit 38)."""
+    count = _finite(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else None
+    return int(count) if count and 0 < count <= MAX_FRAME_COUNT else None
+
+
+def header_frame_count(path: str | Path) -> int | None:
+    """A video file's frame count from its header alone (no frame decoded), or None where it
+    gives none or cannot be opened: what a sharded job weighs a video by."""
+    try:
+        with opencv_path(path) as name:  # a name not UTF-8 crashed OpenCV (review 62)
+            capture = cv2.VideoCapture(name)
+            try:
+                return _frame_count(capture)
+            finally:
+                capture.release()
+    except OSError:  # no temporary link for such a name (a full /tmp)
+        return None
+
+
 def too_small(image: np.ndarray) -> str:
     """Why frames under MIN_FRAME_SIDE are refused, with their size."""
     return f"{image.shape[1]} x {image.shape[0]} pixels, too small to hold a face"
@@ -411,10 +433,7 @@ class VideoFileSource:
 
     def _header_count(self) -> int | None:
         """The frame count the open file's header gives, or None where it gives none."""
-        count = _finite(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
-        # 2**32 - 1 is -1 in an unsigned field, not a count: unknown, as 0 is (it overflowed
-        # the seek bar, and analyze called the whole video incomplete: audit 38)
-        return int(count) if count and 0 < count <= MAX_FRAME_COUNT else None
+        return _frame_count(self._capture)
 
     def _refuse_oversized(self) -> None:
         """Refuse frames over MAX_IMAGE_PIXELS before the first is decoded, as a picture's
