@@ -6,6 +6,7 @@ the command and the checks to run on the result (``--selftest`` and ``--selftest
 
 from __future__ import annotations
 
+import ast
 import configparser
 import json
 import re
@@ -98,6 +99,17 @@ def test_the_desktop_entry_has_the_required_keys():
     assert section["Icon"] == "fer-desktop"
     assert section["Terminal"] == "false"
     assert section["Categories"].endswith(";")
+
+
+def test_the_mac_bundle_is_offered_for_pictures_and_videos():
+    """Finder offers an app in Open With only for the types its Info.plist names (trial 53's
+    Open With had the Linux half; the Mac bundle named none)."""
+    text = SPEC.read_text(encoding="utf-8")
+    listed = re.search(r'"CFBundleDocumentTypes": (\[.*?\}\]),', text, re.S).group(1)
+    types = ast.literal_eval(listed)
+    assert {kind for entry in types for kind in entry["LSItemContentTypes"]} == {
+        "public.image", "public.movie"}
+    assert all(entry["CFBundleTypeRole"] == "Viewer" for entry in types)  # opens, never edits
 
 
 def test_the_bundle_carries_the_metadata_of_every_library_the_about_box_names():

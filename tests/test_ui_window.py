@@ -1385,6 +1385,34 @@ def test_a_file_the_app_cannot_open_is_refused_by_name_and_the_video_goes_on(
     assert "2 items were dropped" in window.notifier.last_error
 
 
+def test_a_file_macos_hands_over_opens_as_a_dropped_one(qtbot, main_window, tmp_path):
+    """Open With (or the Dock icon) on macOS sends a FileOpen event to the application, never
+    an argument: it opened nothing (the desktop entry passes %f, the bundle had no handler)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from fer_desktop.ui.file_drop import OpenedBySystem
+
+    window = main_window(source=str(SAMPLE))
+    first_frame(qtbot, window)
+    OpenedBySystem(window.file_drop)  # as on macOS, where the window installs it
+    window.tabs.setCurrentIndex(1)
+    video = make_video(tmp_path / "from finder.avi")
+    with qtbot.waitSignal(window.live_view.frame_shown, timeout=WAIT_MS):
+        QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(video)))
+    assert window.live_view.current_source == str(video)
+    assert window.tabs.currentWidget() is window.live_view
+    notes = tmp_path / "notes.docx"
+    notes.write_bytes(b"not a picture")
+    QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(notes)))
+    assert "notes.docx is not a video, picture" in window.notifier.last_error
+    QApplication.sendEvent(QApplication.instance(),
+                           QFileOpenEvent(QUrl("https://example.org/face.jpg")))
+    assert "web address" in window.notifier.last_error
+    assert window.live_view.current_source == str(video)
+
+
 def test_a_csv_or_a_folder_dropped_on_the_train_tab_becomes_its_data(qtbot, main_window,
                                                                      tmp_path, monkeypatch):
     window = main_window()
