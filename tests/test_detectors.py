@@ -123,3 +123,19 @@ def test_weighted_nms_merges_a_cluster_and_keeps_a_separate_face():
 
 def test_weighted_nms_of_nothing():
     assert weighted_nms(np.zeros((0, 4)), np.zeros(0), np.zeros((0, 6, 2))) == []
+
+
+def test_one_default_detector_for_the_window_analyze_and_the_options():
+    """The default is DEFAULT_DETECTOR alone (it was written in six places, audit 63)."""
+    import inspect
+
+    from fer_desktop.core.analyze import build_parser
+    from fer_desktop.core.detectors import DEFAULT_DETECTOR, create_detector
+    from fer_desktop.core.pipeline import PipelineOptions
+    from fer_desktop.core.still_faces import FaceCropper
+
+    assert PipelineOptions().detector == DEFAULT_DETECTOR
+    assert inspect.signature(create_detector).parameters["name"].default == DEFAULT_DETECTOR
+    assert inspect.signature(FaceCropper).parameters["detector"].default == DEFAULT_DETECTOR
+    help_text = " ".join(build_parser().format_help().split())
+    assert f"{DEFAULT_DETECTOR} (the default:" in help_text

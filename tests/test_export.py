@@ -72,7 +72,7 @@ def test_screenshot_names_carry_the_source_safely():
     assert name_part("/x/" + "a" * 80 + ".png") == "a" * 40
     assert name_part("C:/fotos/café?*:.jpg") == "café"
     assert name_part("/photos/holiday.2024") == "holiday-2024"  # a folder keeps its dots
-    assert file_prefix("fer", "") == "fer" and file_prefix("fer-why", "/s/sample.jpg") == \
+    assert file_prefix("") == "fer" and file_prefix("/s/sample.jpg", "why") == \
         "fer-why-sample"
 
 

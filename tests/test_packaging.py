@@ -192,3 +192,19 @@ def test_a_folder_the_menu_cannot_name_leaves_an_earlier_entry_as_it_was(tmp_pat
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "holds a line break" in done.stderr
     assert entry.read_text() == "an entry that worked\n"
+
+
+def test_the_version_has_one_home():
+    """The app, its trainer, the package metadata and the bundle read one version (it was
+    written in three files with nothing keeping them equal, audit 63)."""
+    import tomllib
+
+    import fer_desktop
+    import trainer
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "fer_desktop.__version__"}
+    assert trainer.__version__ == fer_desktop.__version__
+    assert 'ROOT / "fer_desktop" / "__init__.py"' in SPEC.read_text(encoding="utf-8")

@@ -279,3 +279,21 @@ def test_the_file_systems_own_name_limit_is_used(tmp_path, monkeypatch):
     monkeypatch.setattr(safe_write.os, "pathconf", lambda path, name: (_ for _ in ()).throw(
         OSError(22, "Invalid argument")))
     assert safe_write.name_max(tmp_path) == safe_write.NAME_MAX_BYTES  # no answer: the usual
+
+
+def test_the_stale_sweep_matches_the_names_the_savers_make(tmp_path):
+    """The prefix and the stamp have one home (core/saved_names.py): the sweep is built from
+    the same two the savers write, so renaming them cannot leave temporaries behind."""
+    import os
+    import time
+
+    from fer_desktop.core.export import file_prefix
+    from fer_desktop.core.safe_write import WINDOW_TEMP_PREFIX, remove_stale_app_temporaries
+    from fer_desktop.core.saved_names import stamp
+
+    sidecar = tmp_path / f"{WINDOW_TEMP_PREFIX}{file_prefix('/v/clip.mp4', 'why')}-{stamp()}.json"
+    picture = tmp_path / f"{WINDOW_TEMP_PREFIX}{file_prefix('')}-{stamp()}.ab12cd34.png"
+    for path in (sidecar, picture):
+        path.write_bytes(b"x")
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    assert sorted(remove_stale_app_temporaries(tmp_path)) == sorted([sidecar, picture])

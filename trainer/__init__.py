@@ -7,5 +7,6 @@ networks (``recipe``, ``train``, ``export``, ``convert``, ``distill``, ``ensembl
 so the window can build a command line and validate a CSV without either.
 """
 
+from fer_desktop import __version__  # one version for the app and its trainer
+
 __all__ = ["__version__"]
-__version__ = "0.1.0"

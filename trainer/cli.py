@@ -1,4 +1,6 @@
-"""``python -m trainer`` / ``fer-train``: train, resume, inspect, evaluate, export.
+"""``python -m trainer`` / ``fer-train``: train or resume a run, and the commands of
+``COMMANDS`` (distill, inspect, evaluate, export, ensemble, average, finetune, gpu-pack,
+gpu-import), each with its own ``--help``.
 
 User errors (a bad CSV row, an unwritable folder, a bad setting) print one sentence and exit 2,
 never a traceback; in ``--events json`` mode they are also an ``error`` event on stdout.
@@ -12,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from fer_desktop.core.csv_forms import csv_forms_words
 from trainer import rundir
 from trainer.config import ConfigError, add_train_arguments, config_from_args, resume_overrides
 from trainer.data import DatasetError
@@ -141,7 +144,7 @@ def _inspect_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_command("inspect"),
         description="Validate the CSV and print rows, class counts and image statistics per split.")
-    parser.add_argument("--csv", required=True, help="FER-2013 CSV (plain or .gz)")
+    parser.add_argument("--csv", required=True, help=f"FER-2013 CSV ({csv_forms_words()})")
     parser.add_argument("--events", default="text", choices=("json", "text"))
     return parser
 
@@ -152,7 +155,7 @@ def _evaluate_parser() -> argparse.ArgumentParser:
         description="Accuracy, per-class precision/recall/F1 and confusion matrix (JSON + PNG) "
         "of a model on one split.")
     parser.add_argument("model", help="a .keras or .tflite file, a run folder or a model folder")
-    parser.add_argument("--csv", help="FER-2013 CSV (plain or .gz)")
+    parser.add_argument("--csv", help=f"FER-2013 CSV ({csv_forms_words()})")
     parser.add_argument("--images", default="", metavar="DIR",
                         help="an image folder (one subfolder per emotion) instead of the CSV")
     parser.add_argument("--split", default=None,

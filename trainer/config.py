@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fer_desktop.core.csv_forms import csv_forms_words
 from trainer.rundir import KEEP_CHECKPOINTS
 
 # The networks' filters in each of four stages (recipe.build_default_model): `default`, and
@@ -154,7 +155,7 @@ class TrainConfig:
     text below is the documentation. ``extra`` carries unknown keys of an older config.json.
     """
 
-    csv: str = _option("", "FER-2013 CSV (plain or .gz) with emotion,pixels,Usage")
+    csv: str = _option("", f"FER-2013 CSV ({csv_forms_words()}) with emotion,pixels,Usage")
     preset: str = _option("default", "; ".join(f"{k}: {v['description']}"
                                                for k, v in PRESETS.items()),
                           choices=tuple(PRESETS))

@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from fer_desktop.core import batch, shard_record
-from fer_desktop.core.detectors import DETECTORS
+from fer_desktop.core.detectors import DEFAULT_DETECTOR, DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
@@ -65,6 +65,12 @@ from fer_desktop.resources import ResourceError
 EXIT_OK, EXIT_SKIPPED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 130
 ENDED_EARLY = "ended after"  # a video cut short: its frames were analysed ("incomplete")
 
+# what each detector finds, for --help (the default named from DEFAULT_DETECTOR)
+DETECTOR_FINDS = {"yunet": "small and turned faces",
+                  "blazeface": "faces from about a tenth of the frame's width: 65 px of 640, "
+                               "130 px of 1280",
+                  "haar": "upright frontal faces only"}
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -91,10 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--force", action="store_true",
                         help="replace existing --out/--annotated files (never an input)")
     parser.add_argument("--detector", default=PipelineOptions.detector, choices=DETECTORS,
-                        help="the face finder: yunet (the default: small and turned faces), "
-                             "blazeface (faces from about a tenth of the frame's width: 65 px of "
-                             "640, 130 px of 1280), haar (upright frontal faces "
-                             "only); see docs/detection.md")
+                        help="the face finder: " + ", ".join(
+                            f"{name} ({'the default: ' if name == DEFAULT_DETECTOR else ''}"
+                            f"{finds})" for name, finds in DETECTOR_FINDS.items())
+                        + "; see docs/detection.md")
     parser.add_argument("--every", type=int, default=1, metavar="N",
                         help="analyse every Nth frame of a video (default 1: all)")
     parser.add_argument("--annotated", type=Path, metavar="OUT.mp4",
@@ -129,8 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse the inputs in N processes, one core each (default 1); "
                              "the CSV is the same as with 1")
     parser.add_argument("--shard", metavar="K/N",
-                        help="analyse only the K-th of N equal shares of the inputs (K from 1), "
-                             "for batch schedulers; join the CSVs with `fer-desktop merge`")
+                        help="analyse only the K-th of N slices of the inputs (K from 1), of "
+                             "about equal work (a video weighs its frames over --every), for "
+                             "batch schedulers; join the CSVs with `fer-desktop merge`")
     return parser
 
 

@@ -11,6 +11,11 @@ from __future__ import annotations
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip")  # the last suffix decides; .zip holds one CSV
 
 
+def csv_forms_words() -> str:
+    """The forms in words, for help texts: "plain, .gz, .bz2, .xz or .zip"."""
+    return f"plain, {', '.join(COMPRESSIONS[:-1])} or {COMPRESSIONS[-1]}"
+
+
 def is_csv_name(name: str) -> bool:
     """Whether a file of this name is a FER-2013 CSV in a form the trainer reads."""
     return name.lower().endswith((".csv", *COMPRESSIONS))

@@ -43,6 +43,7 @@ from fer_desktop.core.safe_write import (
     too_long_words,
     unused_path,
 )
+from fer_desktop.core.saved_names import SAVED_PREFIX, stamp
 from fer_desktop.core.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from fer_desktop.core.types import FrameResult
 
@@ -76,10 +77,10 @@ def name_part(source: str) -> str:
     return re.sub(r"[^\w-]+", "-", stem).strip("-_")[:NAME_PART_MAX].strip("-_")
 
 
-def file_prefix(kind: str, source: str) -> str:
-    """``kind`` followed by the source's name, when there is one: ``fer-why-sample``."""
-    part = name_part(source)
-    return f"{kind}-{part}" if part else kind
+def file_prefix(source: str, kind: str = "") -> str:
+    """The app's prefix, ``kind`` and the source's name, when there is one:
+    ``fer-why-sample`` (``fer`` alone without either)."""
+    return "-".join(part for part in (SAVED_PREFIX, kind, name_part(source)) if part)
 
 
 def _check_writable_folder(folder: Path) -> None:
@@ -150,7 +151,7 @@ class ScreenshotWriter:
         if not ok:
             raise ExportError(self.folder, f"cannot encode an image of shape "
                                            f"{np.shape(annotated_bgr)} as PNG")
-        return self.save_png(png.tobytes(), file_prefix("fer", source), {
+        return self.save_png(png.tobytes(), file_prefix(source), {
             "source": source, "frame": result.index,  # time as the CSVs write it (3.400,
             "time_s": round(float(result.timestamp_s), 3),  # not 3.4000000000000004: audit 54)
             "width": int(annotated_bgr.shape[1]), "height": int(annotated_bgr.shape[0]),
@@ -172,7 +173,7 @@ class ScreenshotWriter:
             ExportError: the files cannot be written.
         """
         now = self._clock()
-        stem = now.strftime(f"{prefix}-%Y%m%d-%H%M%S")
+        stem = f"{prefix}-{stamp(now)}"
         remove_stale_app_temporaries(self.folder)  # left by a window killed while saving
         path, ours = self.folder / f"{stem}.png", []  # the files this save made
         try:  # written whole under a hidden name first: killed while it wrote, a cut PNG

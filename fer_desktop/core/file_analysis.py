@@ -36,6 +36,7 @@ from fer_desktop.core.safe_write import (
     remove_stale_app_temporaries,
     unused_path,
 )
+from fer_desktop.core.saved_names import stamp
 
 ProgressCallback = Callable[[int, "int | None"], None]
 
@@ -81,9 +82,8 @@ def analysis_csv_path(folder: Path, video: Path, now: dt.datetime | None = None,
     as the app's recordings and screenshots are (``fer-clip-...``), "emotions" telling it
     from a recording of the same video. Not ``named`` (No file paths in saved files):
     ``fer-file-emotions-...``, as a recording is then (it kept the video's name: trial 14)."""
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     source = str(video) if named else "file"
-    return unused_path(folder, f"{file_prefix('fer', source)}-emotions-{stamp}", ".csv")
+    return unused_path(folder, f"{file_prefix(source)}-emotions-{stamp(now)}", ".csv")
 
 
 class _Progress:

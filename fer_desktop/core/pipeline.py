@@ -22,7 +22,7 @@ import numpy as np
 
 from fer_desktop.core import scene_cut
 from fer_desktop.core.crop import crop_scale_for, face_inputs
-from fer_desktop.core.detectors import FaceDetector, create_detector
+from fer_desktop.core.detectors import DEFAULT_DETECTOR, FaceDetector, create_detector
 from fer_desktop.core.detectors.eyes import RememberedEyes, load_eye_finder
 from fer_desktop.core.errors import DetectorError
 from fer_desktop.core.frames import as_bgr8
@@ -78,7 +78,7 @@ class PipelineOptions:
     (a 207 px face in a 480x360 photo at any minimum from 21 px, trials 27-28).
     """
 
-    detector: str = "yunet"
+    detector: str = DEFAULT_DETECTOR
     min_face_px: int = 24
     score_threshold: float | None = None
     level_eyes: bool = True

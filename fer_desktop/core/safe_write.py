@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.saved_names import SAVED_PREFIX, STAMP_PATTERN
 
 TEMP_PREFIX = ".tmp-"
 STALE_TEMP_S = 3600
@@ -433,9 +434,9 @@ def _remove_old_files(paths: Iterable[Path], ours: re.Pattern, older_than_s: flo
 #: the window's temporary names (an analysis's CSV, a screenshot's PNG and JSON): never one
 #: that ``analyze`` makes (``.tmp-``), whose run may hold its file unchanged for hours
 WINDOW_TEMP_PREFIX = ".tmp~"
-_WINDOW_TEMP = re.compile(re.escape(WINDOW_TEMP_PREFIX)  # mkstemp's or a sidecar's (its
-                          + r"fer-.+(\.[a-z0-9_]{8}\.(csv|png)|-\d{8}-\d{6}(-\d+)?\.json)",
-                          re.DOTALL)  # picture's dated name)
+_WINDOW_TEMP = re.compile(re.escape(WINDOW_TEMP_PREFIX + SAVED_PREFIX)  # mkstemp's or a
+                          + rf"-.+(\.[a-z0-9_]{{8}}\.(csv|png)|-{STAMP_PATTERN}(-\d+)?\.json)",
+                          re.DOTALL)  # sidecar's (its picture's dated name)
 
 
 def remove_stale_app_temporaries(folder: Path, older_than_s: float = STALE_TEMP_S

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from fer_desktop.core.crop import crop_scale_for, face_crops
-from fer_desktop.core.detectors import FaceDetector, create_detector
+from fer_desktop.core.detectors import DEFAULT_DETECTOR, FaceDetector, create_detector
 from fer_desktop.core.frames import as_bgr8
 
 
@@ -33,8 +33,8 @@ class FaceCropper:
         ((233, 233), dtype('uint8'))
     """
 
-    def __init__(self, detector: str = "yunet", min_face_px: int = 24, level_eyes: bool = True,
-                 crop_scale: float | None = None,
+    def __init__(self, detector: str = DEFAULT_DETECTOR, min_face_px: int = 24,
+                 level_eyes: bool = True, crop_scale: float | None = None,
                  face_detector: FaceDetector | None = None) -> None:
         self.detector = face_detector or create_detector(detector, min_face_px=min_face_px)
         self.crop_scale = crop_scale_for(self.detector.name, crop_scale)

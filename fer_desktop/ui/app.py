@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from fer_desktop import APP_NAME, __version__
-from fer_desktop.core.detectors import DETECTORS
+from fer_desktop.core.detectors import DEFAULT_DETECTOR, DETECTORS
 from fer_desktop.core.native_paths import is_text
 from fer_desktop.resources import is_frozen
 
@@ -35,12 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "open, as --source FILE (what a file manager's Open With gives). "
                     "Subcommands: `fer-desktop analyze --help`, `fer-desktop merge --help`.",
         epilog="Qt's own options are passed to Qt: -reverse (a right-to-left layout), "
-               "-style NAME, -platform NAME.")
+               "-style NAME, -platform NAME. Checks of an installed or packaged app: "
+               "fer-desktop --selftest (the window's parts), --selftest-trainer (the "
+               "trainer's).")
     parser.add_argument("--source", metavar="CAMERA_INDEX|PATH",
                         help="camera index (0, 1, ...), video file, image file or folder of "
                              "images (default: the last one used, else the first camera)")
     parser.add_argument("--detector", choices=DETECTORS,
-                        help="face detector (default: the last one used, else yunet)")
+                        help=f"face detector (default: the last one used, else {DEFAULT_DETECTOR})")
     parser.add_argument("--model", metavar="DIR", type=Path,
                         help="model folder with model.json, for this launch only (default: "
                              "the model last chosen in the window, else the shipped model)")

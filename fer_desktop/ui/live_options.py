@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.detectors import DEFAULT_DETECTOR
 from fer_desktop.core.pipeline import PipelineOptions
 from fer_desktop.core.source_defaults import auto_min_face_words, options_for
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
@@ -37,9 +38,9 @@ LABEL_SIZES = {1.0: "Normal", 1.5: "Large", 2.0: "Largest"}
 
 # Short enough to show whole in the side panel at its narrowest (the longer names were cut
 # at 800 to 1280 px wide); each item's tooltip says the rest.
-DETECTOR_LABELS = {"yunet": "YuNet (default)",
-                   "blazeface": "BlazeFace (big faces)",
-                   "haar": "Haar (classic)"}
+DETECTOR_LABELS = {name: label + (" (default)" if name == DEFAULT_DETECTOR else "")
+                   for name, label in (("yunet", "YuNet"), ("blazeface", "BlazeFace (big faces)"),
+                                       ("haar", "Haar (classic)"))}
 DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
                  "blazeface": "The previous default: misses faces under about a tenth of "
                               "the frame's width (65 px of 640, 130 px of 1280)",
@@ -101,7 +102,7 @@ class LiveOptions:
     much larger, on screen and in screenshots).
     """
 
-    detector: str = "yunet"
+    detector: str = DEFAULT_DETECTOR
     show_bars: bool = True
     smoothing_s: float = DEFAULT_SMOOTHING_S
     mirror: bool = True

@@ -24,6 +24,7 @@ from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.privacy import blur_faces
 from fer_desktop.core.safe_write import check_writable_folder, unused_path
+from fer_desktop.core.saved_names import stamp
 from fer_desktop.core.sources import is_image_path
 from fer_desktop.ui.actions import make_action
 from fer_desktop.ui.capture_types import CaptureOutput
@@ -50,8 +51,7 @@ def existing_folder(folder: Path | str) -> Path:
 def new_recording_path(folder: Path, now: dt.datetime | None = None, source: str = "") -> Path:
     """``folder/fer-clip-20260101-120000.csv`` (the source's name, as screenshots have it),
     with ``-2``, ``-3``... when that name is taken."""
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return unused_path(folder, f"{file_prefix('fer', source)}-{stamp}", ".csv")
+    return unused_path(folder, f"{file_prefix(source)}-{stamp(now)}", ".csv")
 
 
 def kind_of(is_live: bool, still: bool, source: str = "") -> str:
@@ -347,7 +347,7 @@ class OutputControls(QObject):
             details["source"] = kind_of(is_live, still, str(details["source"]))
         path = self._in_writable_folder(
             lambda folder: ScreenshotWriter(folder).save_png(
-                png, file_prefix("fer-why", str(details.get("source", ""))),
+                png, file_prefix(str(details.get("source", "")), "why"),
                 {**self.provenance(), **details}), "explanation")  # the model explained
         if path is not None:  # the face blurred: said, as a screenshot's blurred faces are
             blurred = " (face blurred)" if self._settings.blur_faces else ""  # (trial 29)

@@ -21,6 +21,7 @@ import numpy as np
 from fer_desktop.core.types import Detection
 
 DETECTORS = ("yunet", "blazeface", "haar")
+DEFAULT_DETECTOR = "yunet"  # the window's, analyze's and every options class's default
 
 
 @runtime_checkable
@@ -33,7 +34,7 @@ class FaceDetector(Protocol):
         ...
 
 
-def create_detector(name: str = "yunet", **options) -> FaceDetector:
+def create_detector(name: str = DEFAULT_DETECTOR, **options) -> FaceDetector:
     """Build a detector by name.
 
     Args:
