@@ -32,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,6 +42,7 @@ from pathlib import Path
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.messages import quote
+from fer_desktop.core.name_order import name_order
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import (
     STALE_TEMP_S,
@@ -132,20 +132,13 @@ def expand_inputs(inputs: list[str]) -> list[str]:
                 # the results without a word, exit 0: audit 58)
                 images = sorted((p for p in path.iterdir() if not _is_folder(p)
                                  and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
-                                key=_name_order)
+                                key=name_order)
             except OSError:
                 images = []
             units.extend([str(p) for p in images] or [spec])
         else:
             units.append(spec)
     return list(_each_once(units))
-
-
-def _name_order(path: Path) -> tuple[str, str]:
-    """Names compared in one Unicode form: macOS writes "a" + combining dots where Linux writes
-    one "ä", and sorted as written, a pool of both machines cut different shard slices
-    (review 58); the name as written breaks ties."""
-    return unicodedata.normalize("NFC", path.name), path.name
 
 
 def subfolders_not_searched(inputs: list[str]) -> list[str]:
@@ -176,8 +169,8 @@ def _left_out(inputs: list[str], which: Callable[[Path], bool]) -> list[str]:
         if not _is_folder(path):
             continue
         try:
-            found += sorted(str(p) for p in path.iterdir()
-                            if not p.name.startswith(".") and which(p))
+            found += sorted((str(p) for p in path.iterdir()
+                             if not p.name.startswith(".") and which(p)), key=name_order)
         except OSError:
             continue
     return found
@@ -698,11 +691,6 @@ def _copy_rows(part: Path, recorder: CsvRecorder) -> None:
 # ## Joining the shards: fer-desktop merge
 
 
-def _natural_key(path: Path) -> list:
-    """part-2.csv before part-10.csv."""
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path.name)]
-
-
 def merge_csvs(parts: list[Path], out: Path, force: bool = False,
                models: set[str] | None = None,
                settings: dict[str, set[str]] | None = None,
@@ -914,7 +902,7 @@ def merge_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-order", action="store_true",
                         help="join in the order given instead of sorting the names")
     args = parser.parse_args(argv)
-    parts = args.parts if args.keep_order else sorted(args.parts, key=_natural_key)
+    parts = args.parts if args.keep_order else sorted(args.parts, key=name_order)
     if note := csv_name_note(args.out):  # as analyze says it (trial 32)
         print(note, file=sys.stderr)
     try:

@@ -40,6 +40,7 @@ from fer_desktop.core.image_size import (
     video_container,
 )
 from fer_desktop.core.messages import about, goes_on, quote
+from fer_desktop.core.name_order import name_order
 from fer_desktop.core.native_logs import libpng_quiet, quiet_ffmpeg
 from fer_desktop.core.native_paths import opencv_path
 from fer_desktop.core.safe_write import kind_of
@@ -851,7 +852,7 @@ def open_source(spec: int | str | Path, **options) -> FrameSource:
         is_folder = path.is_dir()
         images = sorted((p for p in path.iterdir()
                          if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES),
-                        key=lambda p: p.name) if is_folder else []
+                        key=name_order) if is_folder else []
     except OSError as exc:
         raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from exc
     mode = path.stat().st_mode
