@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -58,16 +60,79 @@ def test_coloured_text_on_the_window_background_is_readable(qtbot):
         assert contrast_ratio(colour, window_bg) >= MIN_TEXT_CONTRAST, colour
 
 
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})(?![0-9a-zA-Z_])")
+_SHAPE_CALLS = {"zeros", "ones", "empty", "full", "reshape", "resize"}  # (h, w, 3) is a shape
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
+                                 ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+
+
+def _is_byte(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Constant) and type(node.value) is int
+            and 0 <= node.value <= 255)
+
+
+def _is_rgb(node: ast.AST) -> bool:
+    """(r, g, b) or QColor(r, g, b[, a]), each written as an int 0-255."""
+    if isinstance(node, ast.Tuple):
+        return len(node.elts) == 3 and all(map(_is_byte, node.elts))
+    return (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "QColor"
+            and len(node.args) >= 3 and all(map(_is_byte, node.args[:3])))
+
+
+def colours_written(source: str) -> list[str]:
+    """The fixed colours written in ``source``: "#rrggbb" or "#rgb" in a string (not in a
+    docstring or comment), a tuple of three ints 0-255 (not a numpy shape), QColor(r, g, b)."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    for call in ast.walk(tree):  # (48, 48, 3) given to np.zeros and the like
+        name = getattr(getattr(call, "func", None), "attr", None) or getattr(
+            getattr(call, "func", None), "id", None)
+        if isinstance(call, ast.Call) and name in _SHAPE_CALLS:
+            skip.update(id(arg) for arg in call.args)
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found += _HEX_COLOUR.findall(node.value)
+        elif _is_rgb(node):
+            found.append(ast.unparse(node))
+    return found
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ('c = "#b00020"', ["#b00020"]),
+    ('s = "color: #555; background: transparent;"', ["#555"]),  # 3-digit hex in a style
+    ('p.setPen("#999")', ["#999"]),
+    ('OTHER = (0, 158, 115)', ["(0, 158, 115)"]),                # an RGB tuple
+    ('blue, orange = (31, 119, 180), (230, 120, 20)', ["(31, 119, 180)", "(230, 120, 20)"]),
+    ('BACKGROUND = QColor(24, 24, 28)', ["QColor(24, 24, 28)"]),
+    ('f"<span style=\'color:#333\'>"', ["#333"]),                # inside an f-string
+    ('def f():\n    """"#000", a space and a label"""', []),    # a docstring
+    ('x = 1  # #fff in a comment', []),
+    ('label = f"#{track}"; n = "#15"; m = "#0000"', []),         # face numbers
+    ('margins = (24, 0, 24, 0); pair = (3, 4)', []),            # not three
+    ('a = np.zeros((48, 48, 3), np.uint8)', []),                # a shape
+    ('q = QColor(EMOTION_COLORS[e]); r = QColor(int(255 - f), 0, 0)', []),  # computed
+    ('big = (300, 2, 1); neg = (-1, -1, 0)', []),               # not bytes
+])
+def test_the_colour_search_finds_colours_and_nothing_else(source, expected):
+    assert colours_written(source) == expected
+
+
 def test_no_widget_writes_a_colour_of_its_own():
     """Every fixed colour lives in ui/colours.py, where the tests above read it (literal
-    colours in five files had escaped them)."""
-    import re
-    from pathlib import Path
-
+    colours in five files had escaped them; RGB tuples, QColor(r, g, b) and "#rgb" in the
+    Train tab's plots and the video's background escaped the first search)."""
     ui = Path(colours.__file__).parent
-    literal = re.compile(r"#[0-9a-fA-F]{6}\b")
-    found = [f"{p.name}: {m}" for p in sorted(ui.glob("*.py")) if p.name != "colours.py"
-             for m in literal.findall(p.read_text(encoding="utf-8"))]
+    found = [f"{p.name}: {c}" for p in sorted(ui.glob("*.py")) if p.name != "colours.py"
+             for c in colours_written(p.read_text(encoding="utf-8"))]
     assert found == []
 
 

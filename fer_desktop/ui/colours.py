@@ -19,6 +19,8 @@ HELP_TEXT_COLOUR = "#595959"  # grey, yet 6:1 on the window's background
 REC_COLOUR = "#b3261e"  # the REC indicator: 5.9:1
 COLLECT_COLOUR = "#1a5e20"  # the Collecting indicator, a dark green
 BETTER_COLOUR = "#1b7a2f"  # a better number in the comparison table (on its white)
+HINT_TEXT_COLOUR = "#555555"  # a line standing in for what is not there yet (the empty plots
+# and chart) or saying which moment Why this answer? explains: 6.5:1 on the window, 7.5:1 on white
 
 # The probability bars (side panel and Why this answer?), dark
 BAR_BORDER = "#5a5a60"
@@ -29,6 +31,19 @@ BAR_TEXT = "#f0f0f0"
 CHART_BACKGROUND = "#1e1e22"  # the whole-file analysis chart
 LOADING_PLACEHOLDER = "#d6d6d6"  # a face in Review not read yet
 
+# The Train tab's plots, on white (a curve's colour is named in its tooltip and the legend)
+PLOT_BACKGROUND = "#ffffff"
+PLOT_TEXT = "#333333"  # titles, axis labels and tick numbers
+PLOT_AXIS = "#999999"  # the axis lines
+PLOT_TRAINING = "#1f77b4"  # training loss and accuracy: blue circles
+PLOT_HELD_OUT = "#e67814"  # PublicTest (or the run's own test faces): orange squares
+PLOT_BATCHES = "#7896c8"  # the running mean of the loss over the batches: a thin grey-blue
+PLOT_OTHER_RUN = "#009e73"  # another run's held-out curves, dashed: Okabe & Ito's bluish green
+
+# The video area: its background around the picture, and a message drawn there with no picture
+VIDEO_BACKGROUND = "#18181c"
+VIDEO_MESSAGE_TEXT = "#d2d2d7"
+
 # Banners
 SAVED_TEXT, SAVED_BACKGROUND, SAVED_BORDER = "#1b3d22", "#e3f1e6", "#7fb48a"
 SOURCE_ERROR_TEXT, SOURCE_ERROR_BACKGROUND = "#ffffff", "#5c1f1f"
@@ -37,5 +52,6 @@ SOURCE_ERROR_TEXT, SOURCE_ERROR_BACKGROUND = "#ffffff", "#5c1f1f"
 # checked against the palette the test run really has
 FIXED_PAIRS = ((BAR_TEXT, BAR_BACKGROUND), (SAVED_TEXT, SAVED_BACKGROUND),
                (SOURCE_ERROR_TEXT, SOURCE_ERROR_BACKGROUND), (BETTER_COLOUR, "#ffffff"),
-               (ERROR_COLOUR, "#ffffff"))
-ON_WINDOW = (ERROR_COLOUR, HELP_TEXT_COLOUR, REC_COLOUR, COLLECT_COLOUR)
+               (ERROR_COLOUR, "#ffffff"), (VIDEO_MESSAGE_TEXT, VIDEO_BACKGROUND),
+               (PLOT_TEXT, PLOT_BACKGROUND), (HINT_TEXT_COLOUR, PLOT_BACKGROUND))
+ON_WINDOW = (ERROR_COLOUR, HELP_TEXT_COLOUR, REC_COLOUR, COLLECT_COLOUR, HINT_TEXT_COLOUR)

@@ -27,6 +27,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.explain import SMALLEST_CHANGE, Explanation, explained_moment
 from fer_desktop.core.privacy import pixelate
 from fer_desktop.core.tracking import UNCERTAIN_BELOW
+from fer_desktop.ui.colours import HINT_TEXT_COLOUR
 from fer_desktop.ui.emotion_bars import emotion_bar, show_probability
 
 IMAGE_PX = 240
@@ -103,7 +104,7 @@ class ExplainDialog(QDialog):
         # which moment it explains: the window stays as it is while the video goes on
         self.where = QLabel("")
         self.where.setWordWrap(True)
-        self.where.setStyleSheet("color: #555;")  # 6.5:1 on the dialog's grey
+        self.where.setStyleSheet(f"color: {HINT_TEXT_COLOUR};")
         self.image = ScaledPicture()
         self.image.setAccessibleName("The face with the parts that carried the answer in red")
         self.image.setToolTip("Red: covering this part of the face lowered the answer's "

@@ -57,7 +57,7 @@ from fer_desktop.ui.analysis_geometry import (
     running_geometry,
     size_within_window,
 )
-from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS
+from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS, HINT_TEXT_COLOUR
 from fer_desktop.ui.model_names import record_provenance
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.time_direction import keep_time_left_to_right
@@ -247,7 +247,7 @@ class FileAnalysisDialog(QDialog):
                                         "appears here when every frame has been analysed.")
         self.chart_placeholder.setWordWrap(True)
         self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.chart_placeholder.setStyleSheet("color: #555;")  # 6.5:1 on the dialog's grey
+        self.chart_placeholder.setStyleSheet(f"color: {HINT_TEXT_COLOUR};")
 
         self.open_csv_button = QPushButton("Open CSV")
         self.open_csv_button.setToolTip("Open the CSV file with the default application")

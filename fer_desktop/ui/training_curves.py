@@ -20,6 +20,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from fer_desktop.core.training_progress import gaps_between_epochs
+from fer_desktop.ui.colours import (
+    HINT_TEXT_COLOUR,
+    PLOT_AXIS,
+    PLOT_BACKGROUND,
+    PLOT_BATCHES,
+    PLOT_HELD_OUT,
+    PLOT_OTHER_RUN,
+    PLOT_TEXT,
+    PLOT_TRAINING,
+)
 from fer_desktop.ui.time_direction import keep_time_left_to_right
 from trainer.runs import RunCurves, number_or_nan
 
@@ -28,11 +38,6 @@ EMPTY_HINT = ("No curves yet. They appear here during a training, or when you cl
 
 
 MIN_ACCURACY_SPAN = 20.0  # percentage points
-OTHER_COLOUR = (0, 158, 115)  # another run's curves: Okabe & Ito's bluish green
-
-
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 class _Series:
@@ -94,11 +99,11 @@ class TrainingCurves(QWidget):
         layout.addWidget(self.loss_plot, 0, 0)
         layout.addWidget(self.accuracy_plot, 0, 1)
         self.empty_hints = [self._empty_hint(layout, column) for column in (0, 1)]
-        blue, orange, grey = (31, 119, 180), (230, 120, 20), (120, 150, 200)
+        blue, orange, grey = PLOT_TRAINING, PLOT_HELD_OUT, PLOT_BATCHES
         self._legend_parts = (
-            f"<span style='color:{_hex(blue)}'>\u25cf</span> training &nbsp; "
-            f"<span style='color:{_hex(orange)}'>\u25a0</span> ",
-            f" &nbsp; <span style='color:{_hex(grey)}'>\u2014</span> loss over the batches "
+            f"<span style='color:{blue}'>\u25cf</span> training &nbsp; "
+            f"<span style='color:{orange}'>\u25a0</span> ",
+            f" &nbsp; <span style='color:{grey}'>\u2014</span> loss over the batches "
             "(running mean in the epoch)")
         self.legend = QLabel()
         self.legend.setWordWrap(True)
@@ -125,9 +130,9 @@ class TrainingCurves(QWidget):
         self.lone_batches = self.loss_plot.plot([], [], pen=None, symbol="o", symbolSize=5,
                                                 symbolBrush=grey, symbolPen=None)
         # another run's held-out curves, dashed, to compare with (``show_other``)
-        self.other_items = {key: plot.plot([], [], pen=pg.mkPen(OTHER_COLOUR, width=2,
+        self.other_items = {key: plot.plot([], [], pen=pg.mkPen(PLOT_OTHER_RUN, width=2,
                                                                 style=Qt.PenStyle.DashLine),
-                                           symbol="t1", symbolSize=7, symbolBrush=OTHER_COLOUR,
+                                           symbol="t1", symbolSize=7, symbolBrush=PLOT_OTHER_RUN,
                                            symbolPen=None, connect="finite")
                             for key, plot in (("val_loss", self.loss_plot),
                                               ("val_accuracy", self.accuracy_plot))}
@@ -160,7 +165,7 @@ class TrainingCurves(QWidget):
                                                   if title == "Loss" else ""))
 
     def _show_legend(self) -> None:
-        other = (f" &nbsp; <span style='color:{_hex(OTHER_COLOUR)}'>\u25b2 - -</span> "
+        other = (f" &nbsp; <span style='color:{PLOT_OTHER_RUN}'>\u25b2 - -</span> "
                  f"{html.escape(self.other_name)}" if self.other_name else "")
         self.legend.setText(self._legend_parts[0] + self._held_out + self._legend_parts[1]
                             + other)
@@ -181,20 +186,20 @@ class TrainingCurves(QWidget):
 
     @staticmethod
     def _plot(title: str, label: str) -> pg.PlotWidget:
-        plot = pg.PlotWidget(background="w", axisItems={"bottom": EpochAxis("bottom")})
+        plot = pg.PlotWidget(background=PLOT_BACKGROUND, axisItems={"bottom": EpochAxis("bottom")})
         plot.setAccessibleName(f"{title} per epoch")
         keep_time_left_to_right(plot)
-        plot.setTitle(title, color="#333", size="10pt")
-        plot.setLabel("bottom", "epoch", color="#333")
-        plot.setLabel("left", label, color="#333")
+        plot.setTitle(title, color=PLOT_TEXT, size="10pt")
+        plot.setLabel("bottom", "epoch", color=PLOT_TEXT)
+        plot.setLabel("left", label, color=PLOT_TEXT)
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setMenuEnabled(False)
         plot.setMinimumHeight(160)
         # nothing to do with keys: no Tab stop (it showed no focus, trial 17)
         plot.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for axis in ("left", "bottom"):
-            plot.getAxis(axis).setTextPen("#333")
-            plot.getAxis(axis).setPen("#999")
+            plot.getAxis(axis).setTextPen(PLOT_TEXT)
+            plot.getAxis(axis).setPen(PLOT_AXIS)
             plot.getAxis(axis).enableAutoSIPrefix(False)
         plot.getViewBox().setLimits(minXRange=1.0, xMin=0.0)  # at least one epoch wide
         plot.setMinimumWidth(160)
@@ -207,7 +212,7 @@ class TrainingCurves(QWidget):
         hint = QLabel(EMPTY_HINT)
         hint.setWordWrap(True)
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint.setStyleSheet("color: #555; background: transparent;")  # 7.5:1 on white
+        hint.setStyleSheet(f"color: {HINT_TEXT_COLOUR}; background: transparent;")
         hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         # the whole cell, text centred with a margin: wrapped to the plot's width (a label
         # of at most 260 px was a column of four short lines in a 600 px plot)

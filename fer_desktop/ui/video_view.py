@@ -30,9 +30,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from fer_desktop.core.overlay import screen_text_zoom
+from fer_desktop.ui.colours import VIDEO_BACKGROUND, VIDEO_MESSAGE_TEXT
 
-BACKGROUND = QColor(24, 24, 28)
-MESSAGE_COLOR = QColor(210, 210, 215)
 FOCUS_PX = 2  # the frame round the video while it has the keyboard (trial 13: no mark)
 ZOOM_STEP = 0.02  # a smaller change of the overlay's zoom does not draw a still again
 HIGHLIGHT_INSET_PX = 5  # the followed face's dashed box, inside its coloured one
@@ -205,7 +204,7 @@ class VideoView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKGROUND)
+        painter.fillRect(self.rect(), QColor(VIDEO_BACKGROUND))
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(self.image_rect(), self._image)
@@ -214,7 +213,7 @@ class VideoView(QWidget):
             font = QFont(self.font())
             font.setPointSizeF(max(11.0, font.pointSizeF() * 1.3))
             painter.setFont(font)
-            painter.setPen(MESSAGE_COLOR)
+            painter.setPen(QColor(VIDEO_MESSAGE_TEXT))
             painter.drawText(self.rect().adjusted(24, 24, -24, -24),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              self._message)
