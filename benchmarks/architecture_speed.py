@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from _machine import machine_line  # noqa: E402
 
 from fer_desktop.core import preprocess  # noqa: E402
+from fer_desktop.core.model import TFLITE_INT8_FILE  # noqa: E402
 
 
 def separable_model(widths: tuple[int, ...]):
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from trainer.convert import to_tflite
 
-    runners = {"shipped file (assets/)": interpreter(path=ROOT / "assets" / "model-int8.tflite")}
+    runners = {"shipped file (assets/)": interpreter(path=ROOT / "assets" / TFLITE_INT8_FILE)}
     params = {}
     for name, build in shapes().items():
         model = build()

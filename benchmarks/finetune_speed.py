@@ -64,6 +64,8 @@ def write_faces(data, root: Path, count: int) -> dict[str, int]:
 
 
 def run_once(faces: Path, out: Path, start: str, args) -> dict:
+    from fer_desktop.core.model import MODEL_JSON
+
     command = [sys.executable, "-m", "trainer", "finetune", "--images", str(faces), "--out",
                str(out), "--events", "json", "--threads", str(args.threads), "--epochs",
                str(args.epochs)] + (["--from", start] if start else [])
@@ -75,7 +77,7 @@ def run_once(faces: Path, out: Path, start: str, args) -> dict:
     events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     epochs = [e for e in events if e["event"] == "epoch"]
     finished = next(e for e in events if e["event"] == "finished")
-    meta = json.loads((Path(finished["run_dir"]) / "model.json").read_text())
+    meta = json.loads((Path(finished["run_dir"]) / MODEL_JSON).read_text())
     runtime = meta["files"].get("tflite_int8") or meta["files"]["tflite"]
     return {"to_tuned": epochs[-1]["time"] - t0, "fit": finished["fit_seconds"],
             "cpu_to_tuned": finished["cpu_seconds_to_tuned"], "cpu": finished["cpu_seconds"],

@@ -49,6 +49,7 @@ from _machine import machine_line  # noqa: E402
 
 from fer_desktop.core.crop import face_inputs  # noqa: E402
 from fer_desktop.core.detectors import create_detector  # noqa: E402
+from fer_desktop.core.model import KERAS_FILE  # noqa: E402
 from fer_desktop.core.overlay import OverlayPainter  # noqa: E402
 from fer_desktop.core.pipeline import FacePipeline, PipelineOptions  # noqa: E402
 from fer_desktop.core.source_defaults import options_for  # noqa: E402
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         import keras
 
-        model = keras.models.load_model(ROOT / "assets" / "model.keras", compile=False)
+        model = keras.models.load_model(ROOT / "assets" / KERAS_FILE, compile=False)
         haar = create_detector("haar")
         for size, faces in cases:
             naive[(size, faces)] = bench_naive(model, haar, painter, frames[(size, faces)],

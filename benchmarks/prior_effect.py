@@ -25,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from _fer2013 import parse_models_and_load, scored_splits  # noqa: E402
 
 from fer_desktop.core.emotions import EMOTIONS  # noqa: E402
+from fer_desktop.core.model import KERAS_FILE, MODEL_JSON  # noqa: E402
 from trainer.metrics import apply_prior, prior_weights, summarize  # noqa: E402
 
 
@@ -34,10 +35,10 @@ def plain_probabilities(folder: Path, x: np.ndarray) -> np.ndarray:
 
     from trainer.convert import view_probabilities
 
-    meta = json.loads((folder / "model.json").read_text())
+    meta = json.loads((folder / MODEL_JSON).read_text())
     flip = bool(meta.get("flip_tta_in_model", False))
     sigma = float(meta.get("blur_sigma_in_model", 0.0))
-    model = keras.models.load_model(folder / "model.keras", compile=False)
+    model = keras.models.load_model(folder / KERAS_FILE, compile=False)
     return view_probabilities(model, x, (sigma,) if sigma else ())[(flip, sigma)]
 
 
@@ -46,7 +47,7 @@ def main() -> int:
     if data is None:
         return 2
     folder = Path(args.models[0]) if args.models else Path("assets")
-    prior = json.loads((folder / "model.json").read_text())["prior_correction_in_model"]
+    prior = json.loads((folder / MODEL_JSON).read_text())["prior_correction_in_model"]
     power = float(prior["power"])
     freq = np.array([prior["training_frequencies"][name] for name in EMOTIONS])
     rows = []
@@ -59,7 +60,7 @@ def main() -> int:
             recalls = " ".join(f"{s['per_class'][n]['recall']:.2f}" for n in EMOTIONS)
             rows.append(f"| {label} | {s['accuracy']:.2%} | {s['balanced_accuracy']:.2%} | "
                         f"{s['macro_f1']:.3f} | {recalls} |")
-    print(f"{folder}: model.keras, float32, views as model.json records")
+    print(f"{folder}: {KERAS_FILE}, float32, views as {MODEL_JSON} records")
     print("| split, prior | accuracy | balanced | macro-F1 | recall: "
           + " / ".join(EMOTIONS) + " |")
     print("| --- | ---: | ---: | ---: | --- |")

@@ -123,7 +123,7 @@ def check_resources(context: Context) -> str:
     except ResourceError as exc:
         missing.append(str(exc))
     except (OSError, ValueError) as exc:
-        missing.append(f"{assets_dir() / 'model.json'}: unreadable ({exc})")
+        missing.append(f"{assets_dir() / MODEL_JSON}: unreadable ({exc})")
     for name in names:
         try:
             resource_path(name)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from fer_desktop.core.csv_forms import csv_forms_words
+from fer_desktop.core.model import KERAS_FILE, MODEL_JSON, TFLITE_FILE, TFLITE_INT8_FILE
 from trainer import rundir
 from trainer.config import ConfigError, add_train_arguments, config_from_args, resume_overrides
 from trainer.data import DatasetError
@@ -69,7 +70,7 @@ class UserError(Exception):
     """Raised for mistakes a user can fix; carries the message to show."""
 
 
-MODEL_FILES = ("model.keras", "model.tflite", "model-int8.tflite")  # what an export writes
+MODEL_FILES = (KERAS_FILE, TFLITE_FILE, TFLITE_INT8_FILE)  # what an export writes
 
 
 def check_copy_target(target: Path, option: str = "--to", source: Path | None = None) -> None:
@@ -176,7 +177,7 @@ def _add_shipping_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``export`` and ``ensemble``: where the files go and which ship."""
     parser.add_argument("--to", help="also copy the runtime files into this folder (e.g. assets)")
     parser.add_argument("--int8-only", action="store_true",
-                        help="ship only model-int8.tflite beside model.keras (refused when int8 "
+                        help=f"ship only {TFLITE_INT8_FILE} beside {KERAS_FILE} (refused when int8 "
                         "loses accuracy): keeps a large ensemble under the app's size budget")
     parser.add_argument("--events", default="text", choices=("json", "text"))
 
@@ -184,10 +185,10 @@ def _add_shipping_arguments(parser: argparse.ArgumentParser) -> None:
 def _export_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_command("export"),
-        description="Write model.keras, model.tflite, model-int8.tflite (if it keeps accuracy) "
-        "and model.json from a run's best checkpoint.")
+        description=f"Write {KERAS_FILE}, {TFLITE_FILE}, {TFLITE_INT8_FILE} (if it keeps "
+        f"accuracy) and {MODEL_JSON} from a run's best checkpoint.")
     parser.add_argument("run_dir", help="a run folder holding best.keras and config.json, or "
-                        "an exported model folder (model.json + model.keras) to re-export "
+                        f"an exported model folder ({MODEL_JSON} + {KERAS_FILE}) to re-export "
                         "with --out and --csv")
     parser.add_argument("--csv", help="the CSV (default: the run's own)")
     parser.add_argument("--out", help="where a re-exported model folder is written")
@@ -199,7 +200,7 @@ def _ensemble_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_command("ensemble"),
         description="Average the predictions of several runs' best checkpoints in one model and "
-        "export it like a run: model.keras, model.tflite, model-int8.tflite and model.json.")
+        f"export it like a run: {KERAS_FILE}, {TFLITE_FILE}, {TFLITE_INT8_FILE} and {MODEL_JSON}.")
     parser.add_argument("run_dirs", nargs="+", help="two or more run folders (same CSV)")
     parser.add_argument("--out", required=True, help="folder to write the ensemble into")
     parser.add_argument("--csv", help="the CSV (default: the first run's own)")
@@ -255,7 +256,7 @@ def _gpu_import_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=_command("gpu-import"),
         description="Turn a network python -m trainer.gpu_distill trained into a model folder "
-        "(model.keras + model.json) that export, evaluate and distill --teacher take.")
+        f"({KERAS_FILE} + {MODEL_JSON}) that export, evaluate and distill --teacher take.")
     parser.add_argument("folder", help="what gpu_distill wrote (its --out)")
     parser.add_argument("--member", default=None,
                         help="which network, by its file's name (student-init-0.0004, ...; "

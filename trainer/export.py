@@ -26,6 +26,7 @@ import numpy as np
 
 from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import KERAS_FILE, TFLITE_FILE, TFLITE_INT8_FILE
 from trainer import metrics, rundir
 from trainer.config import SAMPLING_POWERS, zoom_range
 from trainer.convert import (
@@ -329,7 +330,7 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
                 f"{min(len(x_pub), QUICK_CHECK_FACES)} PublicTest faces; flip averaging "
                 f"{flip}, blur sigma {blur:g} (the starting model's); prior power {power:g}; "
                 f"temperature {temperature:.3f}")
-    name = "model-int8.tflite"
+    name = TFLITE_INT8_FILE
     files = {name: _scores(blob, p_public,
                            preprocess.preprocess_faces(data.images["PrivateTest"]), y_pub,
                            data.labels["PrivateTest"], temperature, {})}
@@ -339,7 +340,7 @@ def export_finetuned(keras_model, out: Path, data, emitter: EventEmitter, descri
                       "blur_sigma_from": "the starting model's model.json",
                       "int8_agreement_with_keras": agreement,
                       "int8_agreement_faces": int(min(len(x_pub), QUICK_CHECK_FACES))}
-    _write_model_folder(out, keras_model, {name: blob}, meta, stale={"model.tflite"},
+    _write_model_folder(out, keras_model, {name: blob}, meta, stale={TFLITE_FILE},
                         into_run=into_run)
     _emit_results(emitter, out, files, temperature)
     return meta
@@ -393,8 +394,8 @@ def _convert_and_check(keras_model, decisions: _Decisions,
     if not max_diff <= 1e-3:  # also catches NaN
         raise RuntimeError(f"exported float32 model differs from Keras by {max_diff:.2e}")
     int8_bytes = convert(quantize=True)
-    return {"model.tflite": (float_bytes, p_float),
-            "model-int8.tflite": (int8_bytes, run_tflite(int8_bytes, x_pub))}
+    return {TFLITE_FILE: (float_bytes, p_float),
+            TFLITE_INT8_FILE: (int8_bytes, run_tflite(int8_bytes, x_pub))}
 
 
 def _scores(blob: bytes, p_public: np.ndarray, x_priv: np.ndarray, y_pub: np.ndarray,
@@ -424,22 +425,22 @@ def _scores(blob: bytes, p_public: np.ndarray, x_priv: np.ndarray, y_pub: np.nda
 def _choose_files(files: dict[str, dict], int8_only: bool, out: Path,
                   emitter: EventEmitter) -> bool:
     """Drop from ``files`` what does not ship; return whether the int8 copy ships."""
-    keep_int8 = (files["model.tflite"]["public_accuracy"]
-                 - files["model-int8.tflite"]["public_accuracy"]) <= INT8_MAX_LOSS
+    keep_int8 = (files[TFLITE_FILE]["public_accuracy"]
+                 - files[TFLITE_INT8_FILE]["public_accuracy"]) <= INT8_MAX_LOSS
     if int8_only and not keep_int8:
         raise rundir.RunDirError(out, "the int8 copy loses more than 0.3 points of PublicTest "
                                  "accuracy, so it cannot be shipped alone: export without "
                                  "--int8-only")
     if int8_only:
-        private = files["model.tflite"]["private_accuracy"]
-        emitter.log("float32 model.tflite: PublicTest "
-                    f"{files['model.tflite']['public_accuracy']:.4f}, PrivateTest "
+        private = files[TFLITE_FILE]["private_accuracy"]
+        emitter.log(f"float32 {TFLITE_FILE}: PublicTest "
+                    f"{files[TFLITE_FILE]['public_accuracy']:.4f}, PrivateTest "
                     f"{'not measured' if private is None else f'{private:.4f}'} "
                     "(not written: --int8-only)")
-        del files["model.tflite"]
+        del files[TFLITE_FILE]
     if not keep_int8:
         emitter.log("int8 copy lost more than 0.3 points of PublicTest accuracy: not exported")
-        del files["model-int8.tflite"]
+        del files[TFLITE_INT8_FILE]
     return keep_int8
 
 
@@ -468,9 +469,9 @@ def _model_json(keras_model, described: dict, decisions: _Decisions, files: dict
                                                   in decisions.power_scores.items()},
         },
         "temperature": decisions.temperature,
-        "files": {"keras": "model.keras",
-                  **({"tflite": "model.tflite"} if "model.tflite" in files else {}),
-                  **({"tflite_int8": "model-int8.tflite"} if keep_int8 else {})},
+        "files": {"keras": KERAS_FILE,
+                  **({"tflite": TFLITE_FILE} if TFLITE_FILE in files else {}),
+                  **({"tflite_int8": TFLITE_INT8_FILE} if keep_int8 else {})},
         "accuracy": files,
         "dataset_sha256": described.get("dataset_sha256"),
         "recipe": described.get("recipe"),
@@ -522,13 +523,13 @@ def _write_model_folder(out: Path, keras_model, blobs: dict[str, bytes], meta: d
                                       "nothing was written; resume or export the run where "
                                       "it is now")
     out.mkdir(parents=True, exist_ok=True)
-    names = ["model.keras", *blobs, rundir.MODEL]  # model.json renamed last
+    names = [KERAS_FILE, *blobs, rundir.MODEL]  # model.json renamed last
     # .tmp-: a kill leaves them to the next resume's rundir.remove_leftovers (review 59), or
     # the next export's remove_staged
     staged = {name: out / f"{STAGED_PREFIX}{os.getpid()}-{name}" for name in names}
     try:
-        with rundir.naming(out / "model.keras"):  # uncompiled float32: no optimizer state,
-            keras_model.save(staged["model.keras"])  # a third of a checkpoint's size
+        with rundir.naming(out / KERAS_FILE):  # uncompiled float32: no optimizer state,
+            keras_model.save(staged[KERAS_FILE])  # a third of a checkpoint's size
         for name, blob in blobs.items():
             with rundir.naming(out / name):
                 staged[name].write_bytes(blob)
@@ -589,6 +590,6 @@ def copy_model_folder(run: Path, target: Path) -> None:
     finally:
         for tmp in copies.values():  # a half copy left in the user's folder (audit 41)
             tmp.unlink(missing_ok=True)
-    for stale in ("model.tflite", "model-int8.tflite"):  # left by an earlier model
+    for stale in (TFLITE_FILE, TFLITE_INT8_FILE):  # left by an earlier model
         if stale not in meta["files"].values():
             (target / stale).unlink(missing_ok=True)

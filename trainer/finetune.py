@@ -36,6 +36,7 @@ import numpy as np
 
 from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import KERAS_FILE
 from trainer import metrics, rundir
 from trainer.data import FerData
 from trainer.evaluate import model_temperature
@@ -56,8 +57,9 @@ def starting_point(from_model: str) -> Path:
         raise rundir.RunDirError(folder, "no such folder (moved or deleted?): put it back, or "
                                  "start from another model folder")
     if not folder.is_dir():
-        raise rundir.RunDirError(folder, "is not a folder: give a model folder (model.json + "
-                                 "model.keras, e.g. assets) or a run folder with best.keras")
+        raise rundir.RunDirError(folder, "is not a folder: give a model folder "
+                                 f"({rundir.MODEL} + {KERAS_FILE}, e.g. assets) or a run folder "
+                                 "with best.keras")
     return folder
 
 
@@ -68,10 +70,10 @@ def load_starting_model(folder: Path):
     from trainer.keras_files import load_keras, model_folder_keras
 
     keras.mixed_precision.set_global_policy("float32")
-    if (folder / "model.json").is_file():
-        meta = rundir.read_model_json(folder / "model.json")  # refused before a minute's work
+    if (folder / rundir.MODEL).is_file():
+        meta = rundir.read_model_json(folder / rundir.MODEL)  # refused before a minute's work
         keras_file = model_folder_keras(folder, "fine-tuning needs the Keras model "
-                                        "(model.keras) beside model.json")
+                                        f"({KERAS_FILE}) beside {rundir.MODEL}")
         model = load_keras(keras_file)  # a damaged file named, not a traceback (audit 36)
         return model, meta, str(meta.get("name", folder.name))
     if (folder / rundir.BEST).is_file():
@@ -232,7 +234,7 @@ def _held_out_before(start: Path, start_meta: dict, model, folder: ImageFolderDa
     runtime = _runtime_file(start, start_meta)
     if runtime is not None:
         return score_faces(runtime, folder.test_images, folder.test_labels,
-                           model_temperature(start_meta, start / "model.json"))
+                           model_temperature(start_meta, start / rundir.MODEL))
     probabilities = model.predict(preprocess.preprocess_faces(folder.test_images), verbose=0)
     return metrics.summarize(probabilities, folder.test_labels) | {
         "predicted": probabilities.argmax(1).tolist()}
@@ -392,7 +394,7 @@ def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderDa
                             "public_accuracy": _public_before(start_meta, data) if on_fer
                             else None}
     meta["scored_on_fer2013"] = on_fer
-    rundir.atomic_write_json(run / "model.json", meta)
+    rundir.atomic_write_json(run / rundir.MODEL, meta)
     emitter.emit("evaluated", model=runtime.name, split="held-out",
                  accuracy=after["accuracy"], balanced_accuracy=after["balanced_accuracy"],
                  per_class={k: {"recall": v["recall"]} for k, v in after["per_class"].items()},

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from fer_desktop.core.model import KERAS_FILE, MODEL_JSON
 from trainer.config import AUGMENTATIONS, EVENT_MODES, ConfigError, check_seed
 
 PRESET = "finetune"
@@ -78,8 +79,8 @@ def add_finetune_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--images", required=True, metavar="DIR",
                         help="your faces: one subfolder per emotion (docs/own-faces.md)")
     parser.add_argument("--from", dest="from_model", default="", metavar="MODEL_DIR",
-                        help="the model to start from: a model folder (model.json + "
-                        "model.keras) or a run folder (default: the shipped model)")
+                        help=f"the model to start from: a model folder ({MODEL_JSON} + "
+                        f"{KERAS_FILE}) or a run folder (default: the shipped model)")
     parser.add_argument("--out", default=defaults.out, help="folder for run folders")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)

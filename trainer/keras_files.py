@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from fer_desktop.core.messages import quote
+from fer_desktop.core.model import KERAS_FILE
 from trainer.rundir import RunDirError
 
 
@@ -69,7 +70,7 @@ def model_folder_keras(folder: Path, needed_for: str) -> Path:
         files = json.loads(meta_path.read_text()).get("files", {})
     except (OSError, ValueError, RecursionError, AttributeError) as exc:
         raise RunDirError(meta_path, f"cannot be read ({quote(exc, 160)})") from exc
-    name = str(files.get("keras", "model.keras")) if isinstance(files, dict) else "model.keras"
+    name = str(files.get("keras", KERAS_FILE)) if isinstance(files, dict) else KERAS_FILE
     if not is_plain_file_name(name):
         raise RunDirError(meta_path, f"names the Keras file {name!r}, outside its folder: "
                           "refused")

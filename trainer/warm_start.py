@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fer_desktop.core.model import KERAS_FILE
 from trainer import rundir
 
 
@@ -38,7 +39,7 @@ def _load(path: Path):
 
         return best_float32_model(path), path / rundir.BEST
     raise rundir.RunDirError(path, "holds no model to start from: give a model folder "
-                             "(model.json + model.keras, e.g. assets), a run folder with "
+                             f"({rundir.MODEL} + {KERAS_FILE}, e.g. assets), a run folder with "
                              "best.keras, or a .keras file")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_desktop.core.messages import quote
+from fer_desktop.core.model import KERAS_FILE
 from trainer import rundir
 from trainer.config import DEFAULT_WIDTHS
 
@@ -254,16 +255,16 @@ def import_weights(path: Path, out: Path, name: str, dataset_sha256: str,
     recipe (``--sampling sqrt``, as the GPU recipe samples) and how it was trained.
     """
     out = Path(out)
-    for held in (rundir.MODEL, "model.keras"):  # a user's model.keras went (audit 46)
+    for held in (rundir.MODEL, KERAS_FILE):  # a user's model.keras went (audit 46)
         if (out / held).exists() or (out / held).is_symlink():
             raise WeightsError(out, f"already holds a model ({held}): import into a new folder")
     arrays = load_arrays(path)
     model = model_from_arrays(arrays, path)
     rundir.check_writable(out)
-    rundir.save_keras_atomic(model, out / "model.keras")
+    rundir.save_keras_atomic(model, out / KERAS_FILE)
     meta = {"format_version": 1, "name": name, "dataset_sha256": dataset_sha256,
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "files": {"keras": "model.keras"}, "parameters": int(model.count_params()),
+            "files": {"keras": KERAS_FILE}, "parameters": int(model.count_params()),
             "recipe": {"preset": "default", "sampling": "sqrt", "trained_with": "gpu_distill",
                        "widths": list(widths_of(arrays))},
             "training": dict(training or {})}

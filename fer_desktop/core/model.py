@@ -34,6 +34,10 @@ from fer_desktop.core.safe_write import kind_of, not_a_file
 from fer_desktop.core.shown_names import clean_name
 
 MODEL_JSON = "model.json"
+# the files an export writes beside it (model.json's ``files`` names those that ship)
+KERAS_FILE = "model.keras"  # the trainer's: fine-tune, re-export, distill from it
+TFLITE_FILE = "model.tflite"  # float32
+TFLITE_INT8_FILE = "model-int8.tflite"  # the copy the app runs when it keeps accuracy
 SUPPORTED_FORMAT_VERSION = 1
 MAX_NAME_CHARS = 100  # a model's name as shown (the status bar cuts it further)
 MAX_MODEL_JSON_BYTES = 1 << 20  # the shipped one is 3 KB; more is not a model description

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.model import MODEL_JSON
+from fer_desktop.core.model import MODEL_JSON, TFLITE_FILE
 from fer_desktop.core.model_compare import csv_name
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
@@ -408,7 +408,7 @@ def _file_in_use(meta: dict, run: Path) -> str:
     int8 = (meta.get("files") or {}).get("tflite_int8")
     if isinstance(int8, str) and int8 in files and (run / int8).is_file():
         return int8
-    return "model.tflite" if "model.tflite" in files else next(iter(files))
+    return TFLITE_FILE if TFLITE_FILE in files else next(iter(files))
 
 
 def _chart_note(run: Path, meta: dict) -> str:
