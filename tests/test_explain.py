@@ -112,6 +112,28 @@ def test_an_unsure_answer_is_said_unsure_as_in_the_side_panel(qtbot):
     assert dialog.title.text().startswith(f"face #1: {sure.emotion}? 14% (unsure). ")
 
 
+def test_the_face_is_drawn_at_the_size_of_its_array(qtbot):
+    """The picture was built as 48x48 whatever the array held (audit 63, item 20): a face of
+    another size came out cut and skewed."""
+    from PySide6.QtGui import QColor
+
+    from fer_desktop.ui.explain_view import ExplainDialog
+
+    explained = occlusion_map(mouth_model, np.full((48, 48, 1), 0.2, np.float32))
+    height, width = 60, 40  # not square: a swapped width and height shows too
+    face = np.linspace(0.0, 1.0, height * width, dtype=np.float32).reshape(height, width)
+    heat = np.zeros((height, width), np.float32)
+    heat[:, : width // 2] = 1.0
+    dialog = ExplainDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_result("face #1", dataclasses.replace(explained, face=face, heat=heat))
+    image = dialog.image.pixmap().toImage()
+    assert (image.width(), image.height()) == (width, height)
+    rgb = heat_overlay(face, heat)
+    for y, x in ((0, 0), (height - 1, width - 1), (height // 2, 3), (17, width - 5)):
+        assert QColor(image.pixel(x, y)).getRgb()[:3] == tuple(rgb[y, x]), (y, x)
+
+
 def test_heat_overlay_tints_red_and_blue():
     face = np.full((48, 48), 0.5, np.float32)
     heat = np.zeros((48, 48), np.float32)

@@ -38,8 +38,8 @@ SAVED_MIN_WIDTH = 1200
 
 
 def heat_overlay(face: np.ndarray, heat: np.ndarray, alpha: float = 0.55) -> np.ndarray:
-    """(48, 48) face in [0, 1] and heat in [-1, 1] -> (48, 48, 3) uint8 RGB: grey face, red
-    where the heat is positive, blue where negative."""
+    """(h, w) face in [0, 1] and heat in [-1, 1] (48x48 from the model) -> (h, w, 3) uint8
+    RGB, C-contiguous: grey face, red where the heat is positive, blue where negative."""
     grey = np.clip(face, 0.0, 1.0)
     rgb = np.repeat(grey[:, :, None], 3, axis=2)
     pos = np.clip(heat, 0.0, 1.0)[:, :, None] * alpha
@@ -202,10 +202,13 @@ class ExplainDialog(QDialog):
         self.title.setText(message)
 
     def _face_pixmap(self, face: np.ndarray) -> QPixmap:
-        """The face (48x48 in [0, 1]) with the map over it, at 48x48: ScaledPicture fits it."""
+        """The face ((h, w) in [0, 1], 48x48 from the model) with the map over it, at its own
+        size: ScaledPicture fits it."""
         assert self.explanation is not None
-        rgb = heat_overlay(face, self.explanation.heat)
-        image = QImage(rgb.data, 48, 48, 3 * 48, QImage.Format.Format_RGB888).copy()
+        rgb = heat_overlay(face, self.explanation.heat)  # (h, w, 3) uint8, C-contiguous
+        height, width = rgb.shape[:2]
+        image = QImage(rgb.data, width, height, rgb.strides[0],
+                       QImage.Format.Format_RGB888).copy()
         return QPixmap.fromImage(image)
 
     def _where_text(self, named: bool = True, hint: bool = True) -> str:
