@@ -991,3 +991,36 @@ def test_the_help_gives_blazefaces_smallest_face_as_a_share_of_the_frame(capsys)
     help_text = " ".join(capsys.readouterr().out.split())
     assert "blazeface (faces from about a tenth of the frame's width: 65 px of 640, 130 px " \
            "of 1280)" in help_text
+
+
+def test_pictures_the_window_saved_in_a_folder_are_left_out_and_named(tmp_path, sample_bgr,
+                                                                      capsys):
+    """Trial 56: screenshots saved into the folder of participants' photos (and analyze's own
+    annotated video there) were analysed on the next run as more participants, exit 0."""
+    import datetime as dt
+    import json
+
+    import numpy as np
+
+    from fer_desktop.core.export import ScreenshotWriter
+    from fer_desktop.core.types import FrameResult
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "p1.jpg"), sample_bgr)
+    cv2.imwrite(str(folder / "p2.png"), sample_bgr)
+    (folder / "p2.json").write_text(json.dumps({"participant": 2}))  # the user's own record
+    shot = ScreenshotWriter(folder, clock=lambda: dt.datetime(2026, 12, 7, 12)).save(
+        np.ascontiguousarray(sample_bgr), FrameResult(index=0, timestamp_s=0.0, faces=[]),
+        source="p1.jpg")
+    out = tmp_path / "r.csv"
+    code = main([str(folder), "--out", str(out), "--no-progress",
+                 "--annotated", str(folder / "annotated.mp4")])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert {r["source"] for r in rows(out)} == {str(folder / "p1.jpg"), str(folder / "p2.png")}
+    assert f"left out, pictures this app saved (screenshots, with their .json beside them): " \
+           f"{shot.name}" in " ".join(err.split())
+    assert f"annotated.mp4 is written into {folder}, an input folder" in " ".join(err.split())
+    # named alone, it is analysed
+    assert main([str(shot), "--out", str(tmp_path / "s.csv"), "--no-progress"]) == 0

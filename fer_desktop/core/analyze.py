@@ -154,15 +154,33 @@ def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
         print(f"note: subfolders are not searched: {shown} (name them to analyse them too)",
               file=sys.stderr)
     if unread := batch.pictures_not_read(args.inputs):
-        shown = ", ".join(Path(p).name for p in unread[:5]) + (
-            f" and {len(unread) - 5} more" if len(unread) > 5 else "")
-        print(f"note: left out, pictures of a type this app does not read: {shown} (HEIC "
+        print(f"note: left out, pictures of a type this app does not read: "
+              f"{_first_names(unread)} (HEIC "
               "and camera raw photos: convert them to JPEG or PNG)", file=sys.stderr)
+    if saved := batch.saved_pictures_left_out(args.inputs):
+        print(f"note: left out, pictures this app saved (screenshots, with their .json "
+              f"beside them): {_first_names(saved)} (name one to analyse it)", file=sys.stderr)
+    if args.annotated is not None and (inside := _input_folder_holding(args)):
+        print(f"note: {args.annotated.name} is written into {inside}, an input folder: a "
+              f"later `analyze {inside}` would take it as one more video (keep it elsewhere, "
+              "or name the inputs)", file=sys.stderr)
     if args.min_face is None and "image" in kinds and len(kinds) > 1:
         print(f"note: with a video among the inputs, the photos are read with the videos' "
               f"minimum face ({SOURCE_DEFAULTS['video'].min_face_px} px at 640 px wide, "
               f"not {SOURCE_DEFAULTS['image'].min_face_px}); give --min-face to choose it",
               file=sys.stderr)
+
+
+def _first_names(paths: list[str], shown: int = 5) -> str:
+    return ", ".join(Path(p).name for p in paths[:shown]) + (
+        f" and {len(paths) - shown} more" if len(paths) > shown else "")
+
+
+def _input_folder_holding(args: argparse.Namespace) -> str | None:
+    """The input folder (as given) that --annotated is written into, if any."""
+    where = os.path.realpath(args.annotated.parent)
+    return next((spec for spec in args.inputs if os.path.isdir(spec)
+                 and os.path.realpath(spec) == where), None)
 
 
 def _empty_shard(args: argparse.Namespace, inputs: int, recorder: CsvRecorder,

@@ -23,6 +23,7 @@ import concurrent.futures.process
 import contextlib
 import csv
 import functools
+import json
 import multiprocessing
 import os
 import re
@@ -43,6 +44,7 @@ from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
 from fer_desktop.core.messages import quote
 from fer_desktop.core.name_order import name_order
+from fer_desktop.core.native_paths import printable
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import (
     STALE_TEMP_S,
@@ -131,14 +133,40 @@ def expand_inputs(inputs: list[str]) -> list[str]:
                 # named like a photo is a unit, refused by name in its turn (it vanished from
                 # the results without a word, exit 0: audit 58)
                 images = sorted((p for p in path.iterdir() if not _is_folder(p)
-                                 and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
-                                key=name_order)
+                                 and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES
+                                 and not saved_by_the_window(p)), key=name_order)
             except OSError:
                 images = []
             units.extend([str(p) for p in images] or [spec])
         else:
             units.append(spec)
     return list(_each_once(units))
+
+
+MAX_SIDECAR_BYTES = 4 << 20  # a screenshot's record of many faces is a few tens of KB
+
+
+def saved_by_the_window(path: Path) -> bool:
+    """A picture the window saved (a screenshot, an explanation, ``--snapshot``): its record
+    beside it, ``<name>.json``, names it and when it was saved. In a folder of participants'
+    photos, where the window's output folder may be, each was analysed again as one more
+    participant, its labels and bars drawn over the face (trial 56); named alone, it is."""
+    if path.suffix.lower() != ".png":
+        return False
+    record = path.with_suffix(".json")
+    try:
+        if record.stat().st_size > MAX_SIDECAR_BYTES:
+            return False
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none, unreadable or not JSON: a user's own picture
+        return False
+    return isinstance(data, dict) and "saved_at" in data \
+        and data.get("image") in (path.name, printable(path.name))
+
+
+def saved_pictures_left_out(inputs: list[str]) -> list[str]:
+    """The pictures of the input folders that :func:`saved_by_the_window` leaves out."""
+    return _left_out(inputs, lambda p: p.is_file() and saved_by_the_window(p))
 
 
 def subfolders_not_searched(inputs: list[str]) -> list[str]:
