@@ -1024,3 +1024,17 @@ def test_pictures_the_window_saved_in_a_folder_are_left_out_and_named(tmp_path, 
     assert f"annotated.mp4 is written into {folder}, an input folder" in " ".join(err.split())
     # named alone, it is analysed
     assert main([str(shot), "--out", str(tmp_path / "s.csv"), "--no-progress"]) == 0
+
+
+def test_the_summary_saved_to_a_file_keeps_whole_names_and_a_folder_names_its_file(
+        tmp_path, sample_bgr, capsys):
+    """Trial 56: `analyze longn > summary.txt` cut two names that differed in their last
+    letter to one "Participant 017 - s…ition - camera A.jpg" (a terminal's width rule, for a
+    file), and a folder holding one photo printed a table that named no file."""
+    long = "Participant 017 - session 2 - baseline condition - camera A.jpg"
+    folder = tmp_path / "longn"
+    folder.mkdir()
+    cv2.imwrite(str(folder / long), sample_bgr)
+    assert main([str(folder), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 0
+    table = capsys.readouterr().out.splitlines()  # captured: not a terminal
+    assert table[0].startswith("source") and table[1].startswith(long + "  #1")

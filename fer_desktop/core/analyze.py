@@ -477,10 +477,13 @@ def _what_happened(reason: str) -> str:
     return "incomplete" if isinstance(reason, Incomplete) else "skipped"
 
 
-def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: bool) -> str:
+def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: bool,
+                   cut_names: bool = True) -> str:
     """A plain-text table: one line per track with its frames, time span and main emotion,
     its columns as wide as their longest entry (file names of different lengths shifted the
-    rows out from under the header)."""
+    rows out from under the header); long names cut to fit a terminal, unless not
+    ``cut_names`` (the table saved to a file: two names that differed at their ends read as
+    one, trial 56)."""
     if not summaries:
         return "no faces found"
     header = ["source"] * with_source + ["track", "frames", "from_s", "to_s", "shown_most",
@@ -488,7 +491,7 @@ def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: 
     rows = [header]
     order = {source: k for k, source in enumerate(dict.fromkeys(
         summary.source for summary in summaries.values()))}
-    shown = _short_names(list(order))
+    shown = _short_names(list(order), MAX_SOURCE_COLUMNS if cut_names else None)
     # by input, then by number: largest first listed a picture's faces as #2, #3, #1
     for summary in sorted(summaries.values(), key=lambda s: (order[s.source], s.track_id)):
         mean = summary.probability_sum / max(1, summary.frames)
@@ -507,7 +510,7 @@ def format_summary(summaries: dict[tuple[str, int], TrackSummary], with_source: 
                      for row in rows)
 
 
-def _short_names(sources: list[str]) -> dict[str, str]:
+def _short_names(sources: list[str], columns: int | None) -> dict[str, str]:
     """Each source as a path below the folder all of them share: "folder/a.jpg" beside
     "two.jpg" (the file name alone made two folders' a.jpg one row name)."""
     parents = [str(Path(source).parent) for source in sources]
@@ -515,10 +518,11 @@ def _short_names(sources: list[str]) -> dict[str, str]:
         common = Path(os.path.commonpath(parents)) if parents else None
     except ValueError:  # relative beside absolute, or two drives
         common = None
-    return {source: _within(one_line(Path(source).relative_to(common).as_posix()
-                                     if common is not None and Path(source).is_relative_to(common)
-                                     else source), MAX_SOURCE_COLUMNS)
-            for source in sources}
+    names = {source: one_line(Path(source).relative_to(common).as_posix()
+                              if common is not None and Path(source).is_relative_to(common)
+                              else source) for source in sources}
+    return {source: _within(name, columns) if columns else name
+            for source, name in names.items()}
 
 
 MAX_SOURCE_COLUMNS = 40  # the summary's source column; the CSV holds each path whole
@@ -718,7 +722,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
     _commit(pending, video)
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1 or bool(
-        args.shard)))  # a shard's log names its one input too (trial 47)
+        args.shard) or any(map(os.path.isdir, args.inputs)),  # a shard's log names its one
+        cut_names=sys.stdout.isatty()))  # input (trial 47), as a folder's one file (trial 56)
     faceless = totals["faceless"]
     print(f"{counted(totals['frames'], 'frame')} analysed, "
           f"{counted(recorder.rows - faceless, 'face row')}"
