@@ -469,6 +469,23 @@ def test_analysing_a_video_gone_while_it_plays_says_so_before_asking(qtbot, main
     assert asked == [None]  # the dialog starts where it was, not inside the folder v5.avi
 
 
+def test_analysing_with_a_folder_on_screen_says_where_a_folder_is_analysed(qtbot, main_window,
+                                                                          tmp_path):
+    """Trial 56: with a folder of pictures on screen, Ctrl+Shift+A opened a chooser of videos
+    in it, listing nothing, and said nothing of how a folder is analysed."""
+    import shutil
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "p1.jpg")
+    window = main_window(source=str(folder))
+    live = window.live_view
+    wait_frame(qtbot, live)
+    live.source_picker.ask_open_file = lambda *args: ""
+    assert live.analyse_whole_file() is None
+    assert f'fer-desktop analyze "{folder}" --out results.csv' in window.notifier.history.text()
+
+
 def test_a_whole_file_analysis_uses_the_video_settings_whatever_is_on_screen(
         qtbot, main_window, tmp_path, settings):
     """With a camera on screen (or nothing), a picked video was analysed with the camera's

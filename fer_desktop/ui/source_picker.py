@@ -296,6 +296,11 @@ class SourcePicker(QWidget):
                 self._notifier.info(f"{Path(playing).name} (playing) is no longer there "
                                     "(moved or deleted?): choose a video to analyse")
             self._current = None  # the dialog not inside a folder of its name
+        elif playing is not None and not isinstance(playing, int) and Path(playing).is_dir() \
+                and self._notifier is not None:  # the chooser for videos, said nothing (trial 56)
+            self._notifier.info(f"A folder of pictures is analysed from a terminal: "
+                                f"fer-desktop analyze \"{Path(playing)}\" --out results.csv "
+                                "(one row per face per picture); here, choose a video")
         try:
             return self.ask_open_file("Analyse a video", dialog_filter("Videos", VIDEO_SUFFIXES),
                                       QStandardPaths.StandardLocation.MoviesLocation)
