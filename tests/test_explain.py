@@ -313,7 +313,10 @@ def test_with_no_file_paths_the_saved_picture_names_no_file(qtbot, main_window, 
     from fer_desktop.core.explain import explained_moment
 
     assert explained_moment({"source": "/v/clip.mp4", "time_s": 7.0}, named=False) \
-        .startswith("From the video at 0:07")
+        .startswith("From the video at 0:07.0")
+    # any of a short clip's first 30 frames read "at 0:00" in a paper's figure (trial 56)
+    assert explained_moment({"source": "/v/clip.mp4", "time_s": 0.933}) \
+        .startswith("From clip.mp4 at 0:00.9.")
     assert explained_moment({"source": "/p/a.jpg", "still": True}, named=False) \
         .startswith("From the picture.")
     live, dialog = _explained_sample(qtbot, main_window)
@@ -377,7 +380,7 @@ def test_the_explanation_gives_the_live_views_numbers_for_a_tilted_face():
 
 @pytest.mark.parametrize(("context", "start"), [
     ({"source": "/v/clip.mp4", "time_s": 65.2, "is_live": False, "still": False},
-     "From clip.mp4 at 1:05. "),
+     "From clip.mp4 at 1:05.2. "),
     ({"source": "camera 0", "time_s": 3.0, "is_live": True, "still": False, "clock": "14:03:22"},
      "The camera's picture at 14:03:22. "),
     ({"source": "/p/a.jpg", "time_s": 0.0, "is_live": False, "still": True}, "From a.jpg. "),
@@ -419,7 +422,7 @@ def test_the_saved_picture_has_no_hint_to_press_the_button(qtbot, monkeypatch):
     monkeypatch.setattr(explain_view, "print_sized",
                         lambda widget: grabbed.append(dialog.where.text()) or drawn(widget))
     assert dialog.png_bytes().startswith(b"\x89PNG")
-    assert grabbed[0].startswith("From clip.mp4 at 0:05. The face as the model sees it")
+    assert grabbed[0].startswith("From clip.mp4 at 0:05.0. The face as the model sees it")
     assert "again for the face" in dialog.where.text()  # on screen, as it was
 
 

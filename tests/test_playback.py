@@ -183,3 +183,12 @@ def test_a_video_resumes_only_when_left_part_way_through():
     assert resume_at(RESUME_AFTER_S - 0.1, 3600.0) is None  # only begun
     assert resume_at(3600.0 - RESUME_END_S + 0.1, 3600.0) is None  # watched to its end
     assert resume_at(float("nan"), 3600.0) is None
+
+
+def test_a_cited_moment_has_tenths_of_a_second():
+    """Trial 56: a saved explanation of a 3 s clip said "at 0:00" for 0.933 s."""
+    from fer_desktop.core.playback import format_time
+
+    assert [format_time(s, tenths=True) for s in (0.933, 2.3, 61.25, 3725.4)] == [
+        "0:00.9", "0:02.3", "1:01.2", "1:02:05.4"]
+    assert format_time(2.3) == "0:02" and format_time(None, tenths=True) == "-:--"

@@ -149,4 +149,4 @@ def explained_moment(context: dict, named: bool = True, hint: bool = True,
         "the picture" if context.get("still") else "the video"
     if context.get("still"):
         return f"From {name}.{again}"
-    return f"From {name} at {format_time(context.get('time_s'))}.{alone}{again}"
+    return f"From {name} at {format_time(context.get('time_s'), tenths=True)}.{alone}{again}"

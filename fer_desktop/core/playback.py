@@ -35,14 +35,18 @@ RESUME_AFTER_S = 5.0     # a video left later than this reopens where it was lef
 RESUME_END_S = 5.0       # ...unless it was left this close to its end (watched: from 0:00)
 
 
-def format_time(seconds: float | None) -> str:
-    """``"1:05"`` (or ``"1:02:03"``); ``"-:--"`` for an unknown time."""
+def format_time(seconds: float | None, tenths: bool = False) -> str:
+    """``"1:05"`` (or ``"1:02:03"``); ``"-:--"`` for an unknown time. ``tenths``:
+    ``"0:00.9"``, for a moment a figure cites (any of a short clip's first 30 frames read
+    "0:00", trial 56)."""
     if seconds is None or seconds != seconds or seconds < 0:  # None, NaN, negative
         return "-:--"
-    whole = int(seconds)
+    ms = round(seconds * 1000)  # whole milliseconds first: 2.3 s is 22.999... tenths
+    whole = ms // 1000 if tenths else int(seconds)  # cut, as a player's clock is
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    tail = f".{ms // 100 % 10}" if tenths else ""
+    return (f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}") + tail
 
 
 def resume_at(position_s: float, duration_s: float | None) -> float | None:
