@@ -7,9 +7,9 @@ classifies the crops with the shipped model and prints, per detector and scale, 
 plus the detection rate and the "geometric" scale (true face side / detector box side) that
 would reproduce the training framing exactly. The oracle row crops the pasted square itself.
 
-    python benchmarks/crop_scale.py [--limit 1000] [--face-px 192]
+    python benchmarks/crop_scale.py [--limit 1000] [--face-px 192] [--csv FER2013.csv]
 
-Needs the FER-2013 CSV (trainer.data.find_shared_csv()); prints one table.
+Needs the FER-2013 CSV (``--csv``, else ../shared/data or $FER2013_CSV); prints one table.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _fer2013 import add_csv_arguments, load_fer2013  # noqa: E402
 
 from fer_desktop.core.crop import face_inputs  # noqa: E402
 from fer_desktop.core.detectors import DETECTORS, create_detector  # noqa: E402
@@ -47,15 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=1000, help="PublicTest faces to use")
     parser.add_argument("--face-px", type=int, default=192, help="pasted face side in pixels")
     parser.add_argument("--model", type=Path, default=None, help="model folder (default assets/)")
+    add_csv_arguments(parser)
     args = parser.parse_args(argv)
-
-    from trainer.data import find_shared_csv, load_cached
-
-    csv = find_shared_csv()
-    if csv is None:
-        print("FER-2013 CSV not found (set FER2013_CSV); nothing measured")
+    data = load_fer2013(args)
+    if data is None:
         return 0
-    data = load_cached(csv, Path("/tmp/fer_desktop_cache"))
     images = data.images["PublicTest"][:args.limit]
     labels = data.labels["PublicTest"][:args.limit]
     classifier = EmotionClassifier.load(args.model, num_threads=2)
