@@ -63,6 +63,9 @@ from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 130
+# --min-face's largest: a face filling a 4K frame (the window's spin box stops at 480, its
+# MIN_FACE_MAX_PX, a camera's or a player's frame; a batch may hold 8K photos)
+MAX_MIN_FACE_PX = 4096
 ENDED_EARLY = "ended after"  # a video cut short: its frames were analysed ("incomplete")
 
 # what each detector finds, for --help (the default named from DEFAULT_DETECTOR)
@@ -615,8 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if args.min_face is not None and not 1 <= args.min_face <= 4096:
-        parser.error(f"--min-face must be between 1 and 4096 pixels, got {args.min_face}")
+    if args.min_face is not None and not 1 <= args.min_face <= MAX_MIN_FACE_PX:
+        parser.error(f"--min-face must be between 1 and {MAX_MIN_FACE_PX} pixels, got "
+                     f"{args.min_face}")
     kinds = {source_kind(spec) for spec in units}
     _say_notes(kinds, args)
     try:

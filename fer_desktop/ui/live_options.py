@@ -97,7 +97,7 @@ class LiveOptions:
     smoothing_s: time constant of each face's smoothing in seconds, 0 = off (see
     docs/labels.md). mirror: flip camera frames left-right.
     min_face_px: smallest face width in frame pixels that is found, or AUTO_MIN_FACE for the
-    source kind's default (camera 32, video 20, photos 16). loop_video: restart a video file
+    source kind's default (``SOURCE_DEFAULTS``). loop_video: restart a video file
     at its end. label_scale: the Label size, one of LABEL_SIZES (labels and bars drawn that
     much larger, on screen and in screenshots).
     """
