@@ -1,24 +1,25 @@
 """Draw faces, labels and per-emotion bars onto a frame with OpenCV.
 
-Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms of
-colour blindness; the label is also written out, so colour is never the only cue. A face the
-model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed half-way to grey,
-a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so the text
-reads the same at 640x480 and at 1920x1080; a small face's label shrinks to about its width,
-but not under a readable size: a label still too wide leaves out its percentage, never the
-face's number. Labels are drawn last, over every box, and laid out together
-(``core.label_layout``): where crowded faces' labels would cover each other, a label moves
-(stacked, to the other side of its face, a little sideways) so that every label reads;
-:meth:`OverlayPainter.label_box` says where each was drawn (the bars never move a label, so
-it is the same with or without them). The bar panels are laid out after the labels: a panel
-in the way of a label (its own face's, under a face at the top edge, or a neighbour's), of
-another panel or of another face (but its box's edge) moves beside its face, shrinks, or is left out
-(``layout_panels``);
-:meth:`OverlayPainter.panel_boxes` says where each went. The bars of a face at the size where
-they are left out, or left out for want of room, do not blink frame by frame: the painter
-remembers, per track, where it drew them (``BARS_HYSTERESIS``: a panel left out comes back
-only with room to spare, and a panel that made way stays there while it is free; ``reset``
-forgets it when a new source numbers its faces from #1).
+Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms
+of colour blindness; the label is also written out, so colour is never the only cue. A face
+the model is unsure of keeps its best-guess label, drawn dimmed (its colour mixed half-way
+to grey, a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so
+the text reads the same at 640x480 and at 1920x1080; a small face's label shrinks to about
+its width, but not under a readable size: a label still too wide leaves out its percentage,
+never the face's number. Faces of about one size share one look (:func:`style_sizes`): each
+is labelled, and its bars sized, as the smallest of them. Labels are drawn last, over every
+box, and laid out together (``core.label_layout``): where crowded faces' labels would cover
+each other, a label moves (stacked, to the other side of its face, a little sideways) so
+that every label reads; :meth:`OverlayPainter.label_box` says where each was drawn (the bars
+never move a label, so it is the same with or without them). The bar panels are laid out
+after the labels: a panel in the way of a label (its own face's, under a face at the top
+edge, or a neighbour's), of another panel or of another face (but its box's edge) moves
+beside its face, shrinks, or is left out (``layout_panels``);
+:meth:`OverlayPainter.panel_boxes` says where each went. The bars of a face at the size
+where they are left out, or left out for want of room, do not blink frame by frame: the
+painter remembers, per track, where it drew them (``BARS_HYSTERESIS``: a panel left out
+comes back only with room to spare, and a panel that made way stays there while it is free;
+``reset`` forgets it when a new source numbers its faces from #1).
 
 Example:
     >>> annotated = OverlayPainter().draw(frame, result.faces)   # a copy; frame untouched
@@ -76,6 +77,11 @@ BARS_HYSTERESIS = 0.1
 # A panel in a label's or another panel's way may shrink to these shares of its font size
 # (while still legible: MIN_BAR_FONT_SCALE) before it is left out.
 BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
+# Faces of about one size (widths within this ratio of the smallest of them) are labelled and
+# given bars as that smallest face is: one text, one font, one stroke, one size of bars. Four
+# copies of one face, 80-106 px wide, had three labels ("#1 happy", "#3 happy 92%" larger),
+# bold bar names on one and thin on the others (trial 56).
+SAME_SIZE_RATIO = 1.5
 
 
 # What a painter remembers of the frame before, per track number: where the face's bar panel
@@ -136,6 +142,27 @@ def _hysteresis_margin(shown_before: bool | None) -> float:
     """How far a panel's cut-offs move for a face whose bars were shown (lower: they stay),
     hidden (higher: they come back only with room to spare) or unknown the frame before."""
     return {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
+
+
+def style_sizes(faces: Sequence[Face]) -> list[tuple[int, int]]:
+    """(width, height) in frame pixels each face is labelled and given bars for: the smallest
+    of the faces of about its size. The faces are grouped from the narrowest: a group holds
+    every face up to SAME_SIZE_RATIO times its narrowest face's width, and each of its faces
+    takes the group's smallest width and height. A face much larger than the others (in
+    front) keeps its own size."""
+    boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
+    sizes = [(max(1, x2 - x1), max(1, y2 - y1)) for x1, y1, x2, y2 in boxes]
+    result = list(sizes)
+    group: list[int] = []
+    for i in [*sorted(range(len(sizes)), key=lambda i: sizes[i][0]), None]:
+        if i is None or (group and sizes[i][0] > SAME_SIZE_RATIO * sizes[group[0]][0]):
+            smallest = (sizes[group[0]][0], min(sizes[j][1] for j in group)) if group else None
+            for j in group:
+                result[j] = smallest
+            group = []
+        if i is not None:
+            group.append(i)
+    return result
 
 
 def _track_order(faces: Sequence[Face]) -> list[int]:
@@ -330,7 +357,8 @@ class OverlayPainter:
         (``core.label_layout``). The faces are placed in the order of their track numbers,
         which a face keeps from frame to frame, then those without one as given: the first
         keeps its preferred place, the next makes way."""
-        tags = [self._label_tag(face, frame_hw, s) for face in faces]
+        tags = [self._label_tag(face, frame_hw, s, size[0])
+                for face, size in zip(faces, style_sizes(faces), strict=True)]
         if len(tags) < 2:
             return tags
         order = _track_order(faces)
@@ -341,13 +369,15 @@ class OverlayPainter:
         return [replace(tag, box=(x1, y1, x2 - 1, y2 - 1))
                 for tag, (x1, y1, x2, y2) in zip(tags, boxes, strict=True)]
 
-    def _label_tag(self, face: Face, frame_hw: tuple[int, int], s: float) -> _LabelTag:
-        """The label's text, font and preferred place: above the face, else below, inside the
-        frame (where it goes among other labels: :meth:`_label_tags`)."""
+    def _label_tag(self, face: Face, frame_hw: tuple[int, int], s: float,
+                   style_width: int) -> _LabelTag:
+        """The label's text and font, fitted to ``style_width`` (:func:`style_sizes`), and its
+        preferred place: above the face, else below, inside the frame (where it goes among
+        other labels: :meth:`_label_tags`)."""
         h, w = frame_hw
         x1, y1, x2, y2 = (int(round(v)) for v in face.box)
         thickness = _box_thickness(face, s)
-        text, font_scale, font_thick = self.fit_label(face, x2 - x1, s)
+        text, font_scale, font_thick = self.fit_label(face, style_width, s)
         (tw, th), base = cv2.getTextSize(text, FONT, font_scale, font_thick)
         pad = max(2, round(5 * font_scale))
         tag_h = th + base + 2 * pad
@@ -374,6 +404,7 @@ class OverlayPainter:
     @staticmethod
     def bars_layout(box: tuple[int, int, int, int], frame_hw: tuple[int, int],
                     s: float, shown_before: bool | None = None, zoom: float = 1.0,
+                    style_height: int | None = None,
                     ) -> tuple[int, int, int, int, float] | None:
         """Where the bar panel goes: (x, y, width, height, font scale), or None when it does
         not fit beside the face at a legible size (it is then left out, never drawn over the
@@ -381,11 +412,13 @@ class OverlayPainter:
 
         ``shown_before``: whether this face's panel was drawn in the frame before (None: not
         known). True lowers the cut-off by BARS_HYSTERESIS, False raises it and asks for that
-        much room to spare, so a face at the cut-off keeps its bars or keeps them hidden."""
+        much room to spare, so a face at the cut-off keeps its bars or keeps them hidden.
+        ``style_height``: the face height the panel is sized for (:func:`style_sizes`; None:
+        the box's)."""
         h, w = frame_hw
         x1, y1, x2, y2 = box
         font_scale = 0.42 * s
-        limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1), 1)
+        limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1 if style_height is None else style_height), 1)
         for _ in range(6):  # the frame's size, then shrunk to the face (text sizes round)
             _name_w, _row_h, _row, gap, panel_w, panel_h = _panel_size(font_scale)
             if panel_h <= limit:
@@ -430,8 +463,9 @@ class OverlayPainter:
         # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
         labels = [(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in label_boxes]
         wishes = [self._panel_wish(box, label, frame_hw, s, face.track_id in before,
-                                   before.get(face.track_id))
-                  for face, box, label in zip(faces, boxes, labels, strict=True)]
+                                   before.get(face.track_id), size[1])
+                  for face, box, label, size in zip(faces, boxes, labels, style_sizes(faces),
+                                                    strict=True)]
         placed = layout_panels([w and w[0] for w in wishes], labels, boxes, frame_hw[:2],
                                _track_order(faces))
         return [None if p is None or w is None else
@@ -441,13 +475,15 @@ class OverlayPainter:
 
     def _panel_wish(self, box: tuple[int, int, int, int], label: tuple[int, int, int, int],
                     frame_hw: tuple[int, int], s: float, known: bool, last: Anchor | None,
+                    style_height: int | None = None,
                     ) -> tuple[PanelWish, tuple[float, ...]] | None:
         """A face's panel as it goes alone (:meth:`bars_layout`) and the font scales it may
         shrink to (BARS_SHRINK_STEPS, still legible), or None where it is left out anyway.
         known: whether the frame before had this face; last: where its panel was drawn then
-        (None: left out)."""
+        (None: left out); style_height: the face height its panel is sized for."""
         shown_before = (last is not None) if known else None
-        layout = self.bars_layout(box, frame_hw, s, shown_before, self._frame_zoom)
+        layout = self.bars_layout(box, frame_hw, s, shown_before, self._frame_zoom,
+                                  style_height)
         if layout is None:
             return None
         px, py, panel_w, panel_h, font_scale = layout
