@@ -349,3 +349,15 @@ def test_tags_keep_a_gap_between_them():
     assert first == tags[0]
     apart = max(second[0] - first[2], second[1] - first[3], first[0] - second[2])
     assert apart >= 4
+
+
+def test_a_panel_too_wide_for_the_frame_on_one_side_shrinks_to_fit_there():
+    """Trial 56: the face nearest the right edge had no bars. Its panel did not fit between
+    the face and the edge at full size, and left of the face a neighbour's bars were in the
+    way; smaller, it fitted on the right, but a side where the full size left the frame was
+    never tried at a smaller size."""
+    face = (500, 100, 560, 200)
+    wish = PanelWish(face, (396, 100, 496, 250), ((100, 150), (70, 105)), 4)
+    neighbours_bars = (380, 90, 500, 260)
+    assert layout_panels([wish], [neighbours_bars], [face], (480, 640)) == \
+        [((564, 100, 634, 205), 1)]

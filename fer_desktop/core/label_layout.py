@@ -232,7 +232,8 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
     beside its face on either side, pushed down, up or away from the face past what is in
     its way (by at most REACH_SHARE of the face's width, or past its own label: farther, it
     would seem a neighbour's; and still beside at least half of the face's height), or
-    shrunk to one of its smaller sizes; always inside the frame and never over its own face.
+    shrunk to one of its smaller sizes (on a side too narrow for its full size, at the frame's
+    edge, the largest that fits there); always inside the frame and never over its own face.
     Where it can, it also keeps NEIGHBOUR_SHARE of its width away from every other face's
     box (against one, it reads as that face's bars); where it cannot, it takes the first free
     place the search met, which may touch a neighbour's edge.
@@ -408,7 +409,11 @@ def _search_panel(wish: PanelWish, fit: Callable[[int, int, int, int], Rect | No
             heapq.heappush(heap, (cost, len(seen), side, away, k, rect, priced))
 
     push(side0, 0, y0, 0, priced=True)
-    push(-side0, 0, y0, 0)
+    for side in (side0, -side0):  # a side too narrow for the full size: its largest that fits
+        # (else never tried: the face at the frame's edge lost its bars, trial 56)
+        k = next((k for k in range(len(wish.sizes)) if fit(side, 0, y0, k) is not None), None)
+        if k is not None:
+            push(side, 0, y0, k)
     limit = HIDDEN_TRIES if wish.spare else PANEL_TRIES
     tries = {1: 0, -1: 0}
     face_tries = 0
