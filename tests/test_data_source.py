@@ -173,8 +173,9 @@ def test_a_folder_without_emotion_subfolders_is_said_when_chosen_and_not_started
     loose.mkdir()
     (loose / "a.jpg").write_bytes(b"")
     assert "has no emotion subfolders (it holds 'a.jpg')" in _chosen(qtbot, tab, loose)
-    tab.form.start_button.click()
-    assert "has no emotion subfolders" in tab.form.message.text()
+    tab.form.start_button.click()  # counted again first (trial 57), then refused
+    qtbot.waitUntil(lambda: "has no emotion subfolders" in tab.form.message.text(),
+                    timeout=10_000)
 
 
 def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab, tmp_path,
@@ -193,7 +194,8 @@ def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab,
     assert "Training will refuse it: fear has only 1 image(s); each emotion needs at " \
            "least 5" in text
     tab.form.start_button.click()
-    assert "fear has only 1 image(s)" in tab.form.message.text()
+    qtbot.waitUntil(lambda: "fear has only 1 image(s)" in tab.form.message.text(),
+                    timeout=10_000)
     assert "A fifth of each emotion is kept out to test the result. " in text
     assert "at least two are needed" in _chosen(
         qtbot, tab, emotion_folder(tmp_path / "one", emotions=("sad",)))
@@ -213,6 +215,22 @@ def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab,
     synonyms = tmp_path / "synonyms"  # two folders read as happy: said (trial 20)
     emotion_folder(synonyms, emotions=("smile", "Happy", "sad"))
     assert "(happy 10 from Happy/ and smile/, sad 5)" in _chosen(qtbot, tab, synonyms)
+
+
+def test_a_folder_mended_after_its_refusal_starts_without_leaving_the_tab(
+        qtbot, tab, tmp_path, monkeypatch):
+    """Trial 57: misspelt emotion folders renamed as the refusal asked, Start refused them
+    again, by their old names, until the tab was left and shown again."""
+    started = []
+    monkeypatch.setattr(tab.process, "start_command", lambda *a, **k: started.append(a))
+    data = emotion_folder(tmp_path / "stage", emotions=("happy", "sad", "hapy"))
+    assert "unknown emotion folder name(s) 'hapy'" in _chosen(qtbot, tab, data)
+    tab.data_source.finetune_check.setChecked(False)  # a new network: no model needed
+    (data / "hapy").rename(data / "surprise")
+    tab.form.start_button.click()
+    qtbot.waitUntil(lambda: bool(started), timeout=10_000)
+    assert "hapy" not in tab.form.message.text() + tab.data_source.help.text()
+    assert "surprise 5" in tab.data_source.help.text()
 
 
 def test_a_folder_that_cannot_be_read_is_said_not_raised(qtbot, tab, tmp_path, monkeypatch):

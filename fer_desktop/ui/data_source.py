@@ -11,6 +11,7 @@ its changes and counts its faces again after each save.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,6 +215,7 @@ class DataSourceBox(QWidget):
         self.folder_jobs = BackgroundJobs()  # the image folder's count (a share may hang)
         self._folders: dict[str, tuple[FolderCount | None, str]] = {}  # the last counts
         self._counting: set[str] = set()
+        self._then: tuple[str, Callable[[], None]] | None = None  # after the folder's count
         collect.changed.connect(self._on_collect_changed)
         collect.faces_changed.connect(self._on_collect_changed)
         collect.files_changed.connect(self._on_collect_changed)
@@ -326,6 +328,20 @@ class DataSourceBox(QWidget):
                                on_returned=functools.partial(self._on_folder_counted, folder),
                                on_errored=lambda _exc: self._counting.discard(folder))
 
+    def recount_if_refused(self, then: Callable[[], None]) -> bool:
+        """Count the image folder again before its refusal stands, then call ``then`` (with
+        "Counting..." shown meanwhile): its folders renamed as the refusal asked, Start
+        refused them again by their old names until the tab was left and shown again (trial
+        57). False, and nothing counted, when nothing is refused."""
+        folder = self.folder_edit.text().strip()
+        if self.combo.currentData() != "images" or not self.choice().problem:
+            return False
+        self._then = (folder, then)
+        self._folders.pop(folder, None)
+        self._refresh()
+        self._count_folder()
+        return True
+
     def _on_folder_counted(self, folder: str,
                            result: tuple[FolderCount | None, str]) -> None:
         if not shiboken6.isValid(self.help):  # the tab went while it counted
@@ -335,6 +351,9 @@ class DataSourceBox(QWidget):
         if folder == self.folder_edit.text().strip():
             self._refresh()
             self.recounted.emit()
+        then, self._then = self._then, None
+        if then is not None and then[0] == folder == self.folder_edit.text().strip():
+            then[1]()
 
     def _refresh(self) -> None:
         """Show the source chosen as it is now (no ``changed``: a face saved in the Live tab

@@ -276,8 +276,11 @@ class TrainTab(QWidget):
             self.form.say(str(exc), error=True)
         self._update_buttons()
 
-    def _launch_images(self) -> None:
+    def _launch_images(self, counted_again: bool = False) -> None:
         """Train or fine-tune on an image folder (the data source box's choice)."""
+        if not counted_again and self.data_source.recount_if_refused(
+                lambda: self._launch_images(counted_again=True)):
+            return  # a refusal stands only once counted again: it may be mended (trial 57)
         self._save_settings()
         choice, threads = self.data_source.choice(), self.form.threads_spin.value()
         try:
