@@ -64,3 +64,26 @@ def test_a_face_drifting_from_save_to_save_is_not_chained_into_one_group():
     groups = near_copies(drift)  # each close to its group's first face, not a chain
     assert len(groups) >= 3 and max(map(len, groups)) < 20
     assert len(_held_out(drift, np.random.default_rng(0))) >= 4
+
+
+def test_a_mirrored_or_relit_copy_is_a_near_copy_of_its_photo():
+    """Trial 57: a folder of photos each saved mirrored and brightened had every test face's
+    twin in training ("your test faces" scored faces it had trained on)."""
+    from trainer.config import TrainConfig
+
+    rng = np.random.default_rng(2)
+    # smooth faces (a photo's), not noise: light changes keep their shape
+    photos = [np.clip(128 + 60 * np.sin(np.linspace(0, k, 48 * 48)).reshape(48, 48)
+                      + rng.normal(0, 20, (48, 48)), 0, 255).astype(np.uint8)
+              for k in range(3, 13)]
+    photo = photos[0]
+    copies = [photo[:, ::-1].copy(), np.clip(photo.astype(int) + 25, 0, 255).astype(np.uint8),
+              (photo * 0.75).astype(np.uint8), np.clip(photo[:, ::-1] + 20, 0, 255)
+              .astype(np.uint8)]
+    groups = near_copies(photos + copies)
+    assert sorted(map(sorted, groups))[0] == [0, 10, 11, 12, 13]
+    assert len(groups) == 10  # the other photos stay apart
+    # a run made before keeps its grouping, and so its split (its checksum is of it)
+    assert len(near_copies(photos + copies, mirrored=False)) > 10
+    assert TrainConfig.from_dict({"images": "faces"}).copies_mirrored is False
+    assert TrainConfig().copies_mirrored is True

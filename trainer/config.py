@@ -263,6 +263,8 @@ class TrainConfig:
     # an image folder's held-out faces keep near copies together (imagefolder.near_copies);
     # a run made before (its config.json without the key) keeps its own split (review 50)
     copies_together: bool = True
+    # ...mirror images and copies in other light among them (a run made before: not, trial 57)
+    copies_mirrored: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -372,7 +374,7 @@ class TrainConfig:
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         types = {f.name: f.type for f in dataclasses.fields(cls)}
         # a config.json from before --warp trained with the chain: a resumed run keeps it
-        data = {"warp": OLD_WARP, "copies_together": False, **data}
+        data = {"warp": OLD_WARP, "copies_together": False, "copies_mirrored": False, **data}
         for key, value in data.items():
             if key in types and not _is_of(value, types[key]):
                 raise ConfigError(f"{key} must be {types[key]}, found {value!r}")

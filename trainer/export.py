@@ -123,6 +123,7 @@ def run_data(run: Path, config: dict, state, csv: str | None = None, data=None):
 
         data = load_image_folder(images, config.get("seed", 1337),  # a run made before:
                                  copies_together=bool(config.get("copies_together")),
+                                 copies_mirrored=bool(config.get("copies_mirrored")),
                                  ).as_fer_data()  # its own split (review 50)
     elif data is None:  # a trial's first N rows of each split, as its first export scored
         data = load_cached(csv or config["csv"], run.parent / ".cache",

@@ -319,7 +319,7 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     run = rundir.new_run_dir(out, PRESET)
     emitter.attach_run_dir(run)
     rundir.atomic_write_json(run / rundir.CONFIG, config.to_dict() | {
-        "preset": PRESET, "copies_together": True,
+        "preset": PRESET, "copies_together": True, "copies_mirrored": True,
         "resolved": {"epochs": config.epochs, "batch_size": config.batch_size,
                      "learning_rate": config.learning_rate, "precision": "float32",
                      # the run list's "2 of 10" before an export (it said "20.0%", trial 51)

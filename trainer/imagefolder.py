@@ -36,6 +36,10 @@ from trainer.data import DatasetError, FerData
 MIN_IMAGES_PER_EMOTION = 5
 HELD_OUT_SHARE = 0.2
 NEAR_COPY_LEVEL = 6.0  # grey levels (of 255), mean absolute difference at 24 x 24
+# A face's light levelled before it is compared (mean 0, this spread in grey levels): a
+# brightened or darkened copy then lies 0.1-4 levels from its photo, other FER-2013 faces
+# 16 or more (5th percentile of the nearest one, measured on 1,500 Training faces)
+LEVELLED_STD = 40.0
 MAX_COMPARED = 3000  # an emotion's faces compared for near copies (pairs: n^2 / 2)
 CROP_MAX_SIDE = 128
 TRAIN_FOLDERS = ("train", "training")
@@ -319,7 +323,7 @@ def _read_faces(files: list[Path], root: Path, cropper_factory, state: dict
     return faces, kept
 
 
-def near_copies(faces: list[np.ndarray]) -> list[list[int]]:
+def near_copies(faces: list[np.ndarray], mirrored: bool = True) -> list[list[int]]:
     """The faces' indices in groups of near copies (one group per face where it has none).
 
     A key held while a video plays saved one person a dozen times in three seconds, each a
@@ -331,20 +335,34 @@ def near_copies(faces: list[np.ndarray]) -> list[list[int]]:
 
     Each face joins the first group whose first face it is close to (not any member's: a
     person drifting a little from save to save chained a whole session into one group,
-    which left one test face of forty, review 50)."""
+    which left one test face of forty, review 50).
+
+    ``mirrored``: a face's mirror image and its copies in other light are near copies too,
+    compared with their light levelled (``LEVELLED_STD``): a phone's mirrored selfie and a
+    brightened copy of one photo landed on both sides of the split, every test face of a
+    folder of edited copies having a twin in training (trial 57). Not ``mirrored``: the
+    grouping of runs made before (their data checksum is of it). A copy moved a pixel or
+    two, or turned a few degrees, is not found (as far from its photo as other faces)."""
     n = len(faces)
     if n < 2 or n > MAX_COMPARED:
         return [[i] for i in range(n)]
     import cv2
 
-    small = np.stack([cv2.resize(np.asarray(f, np.uint8).reshape(48, 48), (24, 24),
-                                 interpolation=cv2.INTER_AREA) for f in faces])
-    small = small.reshape(n, -1).astype(np.int16)
+    def small(face: np.ndarray) -> np.ndarray:
+        side = cv2.resize(np.asarray(face, np.uint8).reshape(48, 48), (24, 24),
+                          interpolation=cv2.INTER_AREA).astype(np.float32).ravel()
+        return (side - side.mean()) / (side.std() + 1.0) * LEVELLED_STD if mirrored else side
+
+    views = [np.stack([small(f) for f in faces])]
+    if mirrored:
+        views.append(np.stack([small(np.asarray(f, np.uint8).reshape(48, 48)[:, ::-1])
+                               for f in faces]))
     groups: list[list[int]] = []
     for i in range(n):
         if groups:
-            firsts = small[[g[0] for g in groups]]
-            near = np.abs(firsts - small[i]).mean(axis=1) < NEAR_COPY_LEVEL
+            firsts = views[0][[g[0] for g in groups]]
+            near = np.min([np.abs(firsts - view[i]).mean(axis=1) for view in views],
+                          axis=0) < NEAR_COPY_LEVEL
             if near.any():
                 groups[int(np.argmax(near))].append(i)
                 continue
@@ -353,15 +371,16 @@ def near_copies(faces: list[np.ndarray]) -> list[list[int]]:
 
 
 def _held_out(faces: list[np.ndarray], rng: np.random.Generator,
-              together: bool = True) -> np.ndarray:
+              together: bool = True, mirrored: bool = True) -> np.ndarray:
     """Indices of the held-out share of one emotion's faces (at least one), whole groups of
     near copies at a time (:func:`near_copies`): a face's copies are all trained on, or all
     held out. Faces without copies are drawn as before, in the seed's order. Not
-    ``together``: face by face, the split of runs made before (their checksums hold it)."""
+    ``together``: face by face, the split of runs made before (their checksums hold it);
+    ``mirrored``: see :func:`near_copies`."""
     count = max(1, round(HELD_OUT_SHARE * len(faces)))
     if not together:
         return np.sort(rng.permutation(len(faces))[:count])
-    groups = near_copies(faces)
+    groups = near_copies(faces, mirrored)
     chosen: list[int] = []
     for g in rng.permutation(len(groups)):
         if len(chosen) + len(groups[g]) <= count:  # a group past the share waits its turn
@@ -373,15 +392,16 @@ def _held_out(faces: list[np.ndarray], rng: np.random.Generator,
     return np.sort(np.asarray(chosen, dtype=np.int64))
 
 
-def _split(parts: dict, present: list[int], held_out: bool, seed: int, together: bool = True
-           ) -> tuple[dict[str, tuple[list, list, list]], list[str]]:
+def _split(parts: dict, present: list[int], held_out: bool, seed: int, together: bool = True,
+           mirrored: bool = True) -> tuple[dict[str, tuple[list, list, list]], list[str]]:
     """{"train"/"test": (faces, labels, paths)}: a seeded held-out share of each emotion, or
     the test folder's faces; and warnings about test emotions that were not trained."""
     rng = np.random.default_rng(seed)
     split: dict[str, tuple[list, list, list]] = {"train": ([], [], []), "test": ([], [], [])}
     for index in present:
         faces, paths = parts["train"][index]
-        test_idx = set(_held_out(faces, rng, together).tolist()) if held_out else set()
+        test_idx = set(_held_out(faces, rng, together, mirrored).tolist()) if held_out \
+            else set()
         for i, (face, path) in enumerate(zip(faces, paths, strict=True)):
             target = split["test" if i in test_idx else "train"]
             target[0].append(face)
@@ -400,7 +420,8 @@ def _split(parts: dict, present: list[int], held_out: bool, seed: int, together:
 
 def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory=None,
                       min_per_emotion: int = MIN_IMAGES_PER_EMOTION,
-                      copies_together: bool = True) -> ImageFolderData:
+                      copies_together: bool = True, copies_mirrored: bool = True
+                      ) -> ImageFolderData:
     """Read, crop and split an image-folder dataset.
 
     Args:
@@ -411,6 +432,8 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
         min_per_emotion: fewest usable training images an emotion folder may have.
         copies_together: hold out near copies together (False: a run made before, its
             split as it was: its data checksum is of that split).
+        copies_mirrored: mirror images and copies in other light are near copies (False:
+            a run made before, :func:`near_copies`).
 
     Raises:
         DatasetError: no emotion subfolders, an unknown folder name, an emotion with too few
@@ -441,7 +464,7 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
         raise DatasetError(root, too_few_emotions(len(present)) + _skipped_note(state))
 
     split, warnings = _split(parts, present, held_out=test_folders is None, seed=seed,
-                             together=copies_together)
+                             together=copies_together, mirrored=copies_mirrored)
     if not split["test"][0]:
         raise DatasetError(root, f"the {test_source} folder has no usable test image"
                            + _skipped_note(state))
@@ -478,7 +501,8 @@ def _skipped_note(state: dict) -> str:
 
 def load_folder_for_training(root: str | os.PathLike, seed: int, emitter,
                              sampling: str = "natural",
-                             copies_together: bool = True) -> FerData:
+                             copies_together: bool = True, copies_mirrored: bool = True
+                             ) -> FerData:
     """The folder as the trainer's dataset, with its report logged and in the data_report event.
 
     The event carries the usual per-split statistics plus ``image_folder`` (the
@@ -489,7 +513,8 @@ def load_folder_for_training(root: str | os.PathLike, seed: int, emitter,
     from trainer.config import oversampling_warnings
     from trainer.data import data_report
 
-    folder = load_image_folder(root, seed, copies_together=copies_together)
+    folder = load_image_folder(root, seed, copies_together=copies_together,
+                               copies_mirrored=copies_mirrored)
     data = folder.as_fer_data()
     report = data_report(data, every_emotion=False)  # emotions left out on purpose
     oversampled = oversampling_warnings(folder.report.counts["train"], sampling)

@@ -170,7 +170,7 @@ def _load_data(config: TrainConfig, out: Path, emitter: EventEmitter) -> FerData
         from trainer.imagefolder import load_folder_for_training
 
         return load_folder_for_training(config.images, config.seed, emitter, config.sampling,
-                                        config.copies_together)
+                                        config.copies_together, config.copies_mirrored)
     data = load_cached(_csv_path(config, required=True), out / ".cache", config.limit_per_split)
     report = data_report(data)
     emitter.emit("data_report", **report)
