@@ -75,3 +75,19 @@ def test_the_options_box_draws_the_video_at_the_label_size_chosen(qtbot, main_wi
     assert live._painter().for_files().style.label_scale == 2.0  # screenshots too
     # and the dashed box as much bolder: 2 px were lost beside Largest labels (trial 55)
     assert live.video_view.highlight_pen_px() == 4
+
+
+def test_a_pictures_faces_share_one_look_a_videos_keep_their_own(qtbot, main_window,
+                                                                 tmp_path):
+    """Trial 56 and review 64: one look for faces of about one size in a photo (on screen
+    and in screenshots); in a video each face's own, or its label jumped frame by frame."""
+    from ui_helpers import make_video
+
+    window = main_window(source=str(SAMPLE))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live._last_output is not None, timeout=WAIT_MS)
+    assert live._painter().same_look and live._painter().for_files().same_look
+    live.source_picker.choose(make_video(tmp_path / "clip.avi"))
+    qtbot.waitUntil(lambda: live._last_output is not None
+                    and live._last_output.source.endswith("clip.avi"), timeout=WAIT_MS)
+    assert not live._painter().same_look

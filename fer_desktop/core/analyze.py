@@ -372,6 +372,7 @@ def _analyse_source(spec: str, pipeline: FacePipeline, recorder: CsvRecorder, ev
     pipeline.reset(restart_ids=True)
     if painter is not None:
         painter.reset()  # the numbers start again: the painter's per-face state with them
+        painter.same_look = stills  # photos' faces of about one size look alike (trial 56)
     frames_read = 0
     bar = (progress(source.frame_count, Path(spec).name) if progress is not None
            else _progress(source.frame_count, Path(spec).name, quiet))

@@ -6,15 +6,16 @@ the model is unsure of keeps its best-guess label, drawn dimmed (its colour mixe
 to grey, a thin box) with a question mark: ``#1 sad? 48%``. Sizes scale with the frame, so
 the text reads the same at 640x480 and at 1920x1080; a small face's label shrinks to about
 its width, but not under a readable size: a label still too wide leaves out its percentage,
-never the face's number. Faces of about one size share one look (:func:`style_sizes`): each
-is labelled, and its bars sized, as the smallest of them. Labels are drawn last, over every
-box, and laid out together (``core.label_layout``): where crowded faces' labels would cover
-each other, a label moves (stacked, to the other side of its face, a little sideways) so
-that every label reads; :meth:`OverlayPainter.label_box` says where each was drawn (the bars
-never move a label, so it is the same with or without them). The bar panels are laid out
-after the labels: a panel in the way of a label (its own face's, under a face at the top
-edge, or a neighbour's), of another panel or of another face (but its box's edge) moves
-beside its face, shrinks, or is left out (``layout_panels``);
+never the face's number. In a picture, faces of about one size share one look
+(:func:`style_sizes`, ``same_look``): each is labelled, and its bars sized, as the smallest
+of them; in a video each face keeps its own, which never jumps as other faces come and go.
+Labels are drawn last, over every box, and laid out together (``core.label_layout``): where
+crowded faces' labels would cover each other, a label moves (stacked, to the other side of
+its face, a little sideways) so that every label reads; :meth:`OverlayPainter.label_box`
+says where each was drawn (the bars never move a label, so it is the same with or without
+them). The bar panels are laid out after the labels: a panel in the way of a label (its own
+face's, under a face at the top edge, or a neighbour's), of another panel or of another face
+(but its box's edge) moves beside its face, shrinks, or is left out (``layout_panels``);
 :meth:`OverlayPainter.panel_boxes` says where each went. The bars of a face at the size
 where they are left out, or left out for want of room, do not blink frame by frame: the
 painter remembers, per track, where it drew them (``BARS_HYSTERESIS``: a panel left out
@@ -144,24 +145,26 @@ def _hysteresis_margin(shown_before: bool | None) -> float:
     return {None: 0.0, True: -BARS_HYSTERESIS, False: BARS_HYSTERESIS}[shown_before]
 
 
-def style_sizes(faces: Sequence[Face]) -> list[tuple[int, int]]:
-    """(width, height) in frame pixels each face is labelled and given bars for: the smallest
-    of the faces of about its size. The faces are grouped from the narrowest: a group holds
-    every face up to SAME_SIZE_RATIO times its narrowest face's width, and each of its faces
-    takes the group's smallest width and height. A face much larger than the others (in
-    front) keeps its own size."""
+def style_sizes(faces: Sequence[Face], same_look: bool = True) -> list[tuple[int, int]]:
+    """(width, height) in frame pixels each face is labelled and given bars for: its own, or
+    with ``same_look`` the narrowest of the faces of about its size. The faces are grouped
+    from the narrowest: a group holds every face up to SAME_SIZE_RATIO times its narrowest
+    face's width; its faces take that width, and a height in the group's tallest proportion
+    (a face cut by the frame's edge, 90 x 15, took the bars off its whole group: review 64).
+    A face much larger than the others (in front) keeps its own size."""
     boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
     sizes = [(max(1, x2 - x1), max(1, y2 - y1)) for x1, y1, x2, y2 in boxes]
+    if not same_look:
+        return sizes
     result = list(sizes)
-    group: list[int] = []
-    for i in [*sorted(range(len(sizes)), key=lambda i: sizes[i][0]), None]:
-        if i is None or (group and sizes[i][0] > SAME_SIZE_RATIO * sizes[group[0]][0]):
-            smallest = (sizes[group[0]][0], min(sizes[j][1] for j in group)) if group else None
-            for j in group:
-                result[j] = smallest
-            group = []
-        if i is not None:
-            group.append(i)
+    by_width = sorted(range(len(sizes)), key=lambda i: sizes[i][0])
+    while by_width:
+        width = sizes[by_width[0]][0]
+        group = [i for i in by_width if sizes[i][0] <= SAME_SIZE_RATIO * width]
+        tallest = max(sizes[i][1] / sizes[i][0] for i in group)
+        for i in group:
+            result[i] = (width, max(1, round(width * tallest)))
+        by_width = by_width[len(group):]
     return result
 
 
@@ -212,9 +215,13 @@ class OverlayPainter:
     the frame's (:func:`screen_text_zoom`)."""
 
     def __init__(self, style: OverlayStyle = OverlayStyle(),
-                 zoom: Callable[[], float] | None = None) -> None:
+                 zoom: Callable[[], float] | None = None, same_look: bool = False) -> None:
         self.style = style
         self._zoom = zoom
+        # pictures (a photo, a folder's): faces of about one size share one look
+        # (style_sizes). Not in a video, where a face's look would jump as another face came,
+        # went or crossed the group's bound, frame by frame (review 64)
+        self.same_look = same_look
         self._frame_zoom = 1.0  # the zoom of the frame being laid out (asked once a frame)
         # track id -> where its bars were drawn in the last frame, None: left out (for
         # BARS_HYSTERESIS, and so that a panel stays where it was)
@@ -226,7 +233,7 @@ class OverlayPainter:
         """A painter of this style at the frame's own sizes, for the files saved: a
         screenshot drawn at the screen's zoom differed between a display at 200% and one at
         150% (labels, and which faces had bars room: trial 38)."""
-        return OverlayPainter(self.style)
+        return OverlayPainter(self.style, same_look=self.same_look)
 
     def reset(self) -> None:
         """Forget the faces drawn before (a new source, a seek, a loop, a slideshow's next
@@ -295,8 +302,9 @@ class OverlayPainter:
         s = self._scale(out)
         before = self._panels_drawn if memory is None else memory
         faces = list(faces)
-        tags = self._label_tags(faces, out.shape[:2], s)
-        panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before)
+        sizes = style_sizes(faces, self.same_look)
+        tags = self._label_tags(faces, out.shape[:2], s, sizes)
+        panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before, sizes)
         self.panel_boxes_drawn = [None if p is None else _corners(p[0]) for p in panels]
         for face, panel in zip(faces, panels, strict=True):
             self._draw_box(out, face, s)
@@ -351,14 +359,15 @@ class OverlayPainter:
         """Where each of a frame's faces has its label drawn (see :meth:`label_box`)."""
         return [tag.box for tag in self._label_tags(faces, frame_hw, self._scale_for(frame_hw))]
 
-    def _label_tags(self, faces: Sequence[Face], frame_hw: tuple[int, int],
-                    s: float) -> list[_LabelTag]:
+    def _label_tags(self, faces: Sequence[Face], frame_hw: tuple[int, int], s: float,
+                    sizes: Sequence[tuple[int, int]] | None = None) -> list[_LabelTag]:
         """Every face's label, laid out together so that none covers another
         (``core.label_layout``). The faces are placed in the order of their track numbers,
         which a face keeps from frame to frame, then those without one as given: the first
         keeps its preferred place, the next makes way."""
+        sizes = style_sizes(faces, self.same_look) if sizes is None else sizes
         tags = [self._label_tag(face, frame_hw, s, size[0])
-                for face, size in zip(faces, style_sizes(faces), strict=True)]
+                for face, size in zip(faces, sizes, strict=True)]
         if len(tags) < 2:
             return tags
         order = _track_order(faces)
@@ -445,13 +454,15 @@ class OverlayPainter:
         in frame pixels, x2 and y2 exclusive), or None where it is left out; ``memory``: as
         :meth:`draw`'s (None: this painter's own)."""
         s = self._scale_for(frame_hw)
-        tags = self._label_tags(faces, frame_hw, s)
+        sizes = style_sizes(faces, self.same_look)
+        tags = self._label_tags(faces, frame_hw, s, sizes)
         panels = self._panels(faces, [tag.box for tag in tags], frame_hw, s,
-                              self._panels_drawn if memory is None else memory)
+                              self._panels_drawn if memory is None else memory, sizes)
         return [None if p is None else _corners(p[0]) for p in panels]
 
     def _panels(self, faces: Sequence[Face], label_boxes: Sequence[tuple[int, int, int, int]],
                 frame_hw: tuple[int, int], s: float, before: Mapping[int, Anchor | None],
+                sizes: Sequence[tuple[int, int]],
                 ) -> list[tuple[tuple[int, int, int, int, float], Anchor] | None]:
         """Each face's bar panel, ((x, y, width, height, font scale), where it is relative to
         the face) or None, laid out after the labels (``core.label_layout.layout_panels``): a
@@ -464,8 +475,7 @@ class OverlayPainter:
         labels = [(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in label_boxes]
         wishes = [self._panel_wish(box, label, frame_hw, s, face.track_id in before,
                                    before.get(face.track_id), size[1])
-                  for face, box, label, size in zip(faces, boxes, labels, style_sizes(faces),
-                                                    strict=True)]
+                  for face, box, label, size in zip(faces, boxes, labels, sizes, strict=True)]
         placed = layout_panels([w and w[0] for w in wishes], labels, boxes, frame_hw[:2],
                                _track_order(faces))
         return [None if p is None or w is None else

@@ -59,6 +59,14 @@ class BlurringPainter:
     def __init__(self, painter) -> None:
         self.painter = painter
 
+    @property
+    def same_look(self) -> bool:
+        return self.painter.same_look
+
+    @same_look.setter
+    def same_look(self, value: bool) -> None:
+        self.painter.same_look = value
+
     def draw(self, frame_bgr: np.ndarray, faces) -> np.ndarray:
         faces = tuple(faces)
         return self.painter.draw(blur_faces(frame_bgr, faces), faces)

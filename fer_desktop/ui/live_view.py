@@ -108,6 +108,7 @@ class LiveView(QWidget):
             options = dataclasses.replace(options, detector=detector)
         self._options = options
         self._spec: int | str | Path | None = None
+        self._pictures = False  # the source is a photo or a folder (OverlayPainter.same_look)
         self._remember: int | str | Path | None = None  # saved in the settings once it opens
         self._pipeline: FacePipeline | None = None
         self._classifier: Classifier | None = None  # the last chosen, for the next thread too
@@ -348,7 +349,7 @@ class LiveView(QWidget):
     def _painter(self) -> OverlayPainter:
         return OverlayPainter(OverlayStyle(show_bars=self._options.show_bars,
                                            label_scale=self._options.label_scale),
-                              self.video_view.zoom)
+                              self.video_view.zoom, same_look=self._pictures)
 
     def _opener(self, spec: int | str | Path) -> Callable[[], FrameSource]:
         if isinstance(spec, int):
@@ -368,7 +369,9 @@ class LiveView(QWidget):
         self._pipeline.set_options(self._pipeline_options())
         if self._classifier is not None and self._pipeline.classifier is not self._classifier:
             self._pipeline.set_classifier(self._classifier)
-        self.options_box.show_auto_min_face(defaults_for(source_kind(spec)).min_face_px)
+        kind = source_kind(spec)
+        self._pictures = kind == "image"  # a photo or a folder's: faces of one size look alike
+        self.options_box.show_auto_min_face(defaults_for(kind).min_face_px)
         thread = CaptureThread(self._opener(spec), self._pipeline, self._painter(),
                                mirror=self._options.mirror, describe=describe_spec(spec),
                                speed=self.transport.speed, every_frame=self.transport.every_frame)
