@@ -1038,3 +1038,24 @@ def test_the_summary_saved_to_a_file_keeps_whole_names_and_a_folder_names_its_fi
     assert main([str(folder), "--out", str(tmp_path / "r.csv"), "--no-progress"]) == 0
     table = capsys.readouterr().out.splitlines()  # captured: not a terminal
     assert table[0].startswith("source") and table[1].startswith(long + "  #1")
+
+
+def test_a_users_own_record_beside_a_photo_never_hangs_or_stops_analyze(tmp_path, sample_bgr,
+                                                                      monkeypatch, capsys):
+    """Review 64: the record beside each PNG was read whatever it was: a pipe named .json
+    hung analyze for ever, a JSON nested 100,000 deep raised, a link to /dev/zero filled the
+    memory. Such photos are the user's, and analysed; and with no stdout at all (pythonw, a
+    Windows app without a console) the summary's terminal test raised after the CSV."""
+    import os
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        cv2.imwrite(str(folder / f"{name}.png"), sample_bgr)
+    os.mkfifo(folder / "a.json")
+    (folder / "b.json").write_text("[" * 100_000)
+    (folder / "c.json").symlink_to("/dev/zero")
+    out = tmp_path / "r.csv"
+    monkeypatch.setattr("sys.stdout", None)
+    assert main([str(folder), "--out", str(out), "--no-progress"]) == 0
+    assert {r["source"] for r in rows(out)} == {str(folder / f"{n}.png") for n in "abc"}

@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
+def _say_notes(kinds: set[str], args: argparse.Namespace, saved: list[str]) -> None:
     """Say that photos among videos are read with the videos' minimum face (a photo's box and
     label changed when a video joined it in one command, trial 23), that an ``--out`` not
     named .csv holds CSV (a CSV went under a .txt name without a word, audit 36), and which
@@ -160,7 +160,7 @@ def _say_notes(kinds: set[str], args: argparse.Namespace) -> None:
         print(f"note: left out, pictures of a type this app does not read: "
               f"{_first_names(unread)} (HEIC "
               "and camera raw photos: convert them to JPEG or PNG)", file=sys.stderr)
-    if saved := batch.saved_pictures_left_out(args.inputs):
+    if saved:
         print(f"note: left out, pictures this app saved (screenshots, with their .json "
               f"beside them): {_first_names(saved)} (name one to analyse it)", file=sys.stderr)
     if args.annotated is not None and (inside := _input_folder_holding(args)):
@@ -614,7 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     if (warning := batch.jobs_warning(args.jobs)) is not None:
         print(warning, file=sys.stderr)
     try:  # before anything is loaded or opened: a refused command touches nothing
-        units = batch.expand_inputs(args.inputs)  # listed once: a folder's files included
+        saved: list[str] = []  # the window's screenshots in a folder: left out, named
+        units = batch.expand_inputs(args.inputs, saved)  # listed once: a folder's files
         _check_targets(args, [*args.inputs, *units, *_model_files(args.model)])
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -623,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--min-face must be between 1 and {MAX_MIN_FACE_PX} pixels, got "
                      f"{args.min_face}")
     kinds = {source_kind(spec) for spec in units}
-    _say_notes(kinds, args)
+    _say_notes(kinds, args, saved)
     try:
         pipeline = FacePipeline.create(args.model, _pipeline_options(args, kinds))
     except (ModelError, ResourceError, ValueError) as exc:  # model, or detector file missing/bad
@@ -727,8 +728,8 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     _write_shard_record(args, pending, recorder, [cut_short, *left_out], skipped, not interrupted)
     _commit(pending, video)
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1 or bool(
-        args.shard) or any(map(os.path.isdir, args.inputs)),  # a shard's log names its one
-        cut_names=sys.stdout.isatty()))  # input (trial 47), as a folder's one file (trial 56)
+        args.shard) or any(map(os.path.isdir, args.inputs)),  # a shard's (trial 47) and a
+        cut_names=bool(sys.stdout and sys.stdout.isatty())))  # folder's one input named (56)
     faceless = totals["faceless"]
     print(f"{counted(totals['frames'], 'frame')} analysed, "
           f"{counted(recorder.rows - faceless, 'face row')}"

@@ -23,7 +23,6 @@ import concurrent.futures.process
 import contextlib
 import csv
 import functools
-import json
 import multiprocessing
 import os
 import re
@@ -53,6 +52,7 @@ from fer_desktop.core.safe_write import (
     kind_of,
     remove_stale_folders,
 )
+from fer_desktop.core.saved_names import record_names
 from fer_desktop.core.shard_record import MAX_SHARDS, MergeShards
 from fer_desktop.core.sources import (
     IMAGE_SUFFIXES,
@@ -115,7 +115,7 @@ def jobs_warning(jobs: int) -> str | None:
             "usually as fast)")
 
 
-def expand_inputs(inputs: list[str]) -> list[str]:
+def expand_inputs(inputs: list[str], saved: list[str] | None = None) -> list[str]:
     """The units of work, in a fixed order: folders become their images and videos, sorted
     by name (``analyze clips/`` on a folder of videos was refused: "holds no images").
 
@@ -123,6 +123,8 @@ def expand_inputs(inputs: list[str]) -> list[str]:
     so that it is reported with its reason when its turn comes. A file named twice (twice on
     the command line, or alone and in its folder) is one unit, at its first place: analysed
     twice, its rows came twice under one name and its summary merged both passes.
+    The pictures the window saved in a folder are left out (:func:`saved_by_the_window`),
+    and added to ``saved``.
     """
     units: list[str] = []
     for spec in _each_once(inputs):
@@ -133,40 +135,29 @@ def expand_inputs(inputs: list[str]) -> list[str]:
                 # named like a photo is a unit, refused by name in its turn (it vanished from
                 # the results without a word, exit 0: audit 58)
                 images = sorted((p for p in path.iterdir() if not _is_folder(p)
-                                 and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES
-                                 and not saved_by_the_window(p)), key=name_order)
+                                 and p.suffix.lower() in IMAGE_SUFFIXES | VIDEO_SUFFIXES),
+                                key=name_order)
             except OSError:
                 images = []
+            window_saved = [p for p in images if saved_by_the_window(p)]
+            if saved is not None:
+                saved.extend(str(p) for p in window_saved)
+            images = [p for p in images if p not in window_saved]
             units.extend([str(p) for p in images] or [spec])
         else:
             units.append(spec)
     return list(_each_once(units))
 
 
-MAX_SIDECAR_BYTES = 4 << 20  # a screenshot's record of many faces is a few tens of KB
-
-
 def saved_by_the_window(path: Path) -> bool:
     """A picture the window saved (a screenshot, an explanation, ``--snapshot``): its record
-    beside it, ``<name>.json``, names it and when it was saved. In a folder of participants'
-    photos, where the window's output folder may be, each was analysed again as one more
-    participant, its labels and bars drawn over the face (trial 56); named alone, it is."""
+    beside it, ``<name>.json``, names it. In a folder of participants' photos, where the
+    window's output folder may be, each was analysed again as one more participant, its
+    labels and bars drawn over the face (trial 56); named alone, it is."""
     if path.suffix.lower() != ".png":
         return False
     record = path.with_suffix(".json")
-    try:
-        if record.stat().st_size > MAX_SIDECAR_BYTES:
-            return False
-        data = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # none, unreadable or not JSON: a user's own picture
-        return False
-    return isinstance(data, dict) and "saved_at" in data \
-        and data.get("image") in (path.name, printable(path.name))
-
-
-def saved_pictures_left_out(inputs: list[str]) -> list[str]:
-    """The pictures of the input folders that :func:`saved_by_the_window` leaves out."""
-    return _left_out(inputs, lambda p: p.is_file() and saved_by_the_window(p))
+    return record_names(record, path.name) or record_names(record, printable(path.name))
 
 
 def subfolders_not_searched(inputs: list[str]) -> list[str]:

@@ -25,7 +25,6 @@ import contextlib
 import errno
 import glob
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -36,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from fer_desktop.core.errors import ExportError
-from fer_desktop.core.saved_names import SAVED_PREFIX, STAMP_PATTERN
+from fer_desktop.core.saved_names import SAVED_PREFIX, STAMP_PATTERN, record_names
 
 TEMP_PREFIX = ".tmp-"
 STALE_TEMP_S = 3600
@@ -232,17 +231,9 @@ def _check_snapshot(out: Path, source: int | str | Path | None) -> None:
         raise ExportError(png, f"already exists and --snapshot named {Path(out).name}, not "
                                f"this file; it is left alone: name the .png itself to replace "
                                f"it, or choose another name")
-    if sidecar.exists() and not _is_snapshot_sidecar(sidecar, png.name):
+    if sidecar.exists() and not record_names(sidecar, png.name):
         raise ExportError(sidecar, f"already exists and is not the sidecar of a snapshot "
                                    f"named {png.name}; it is left alone: choose another name")
-
-
-def _is_snapshot_sidecar(path: Path, image_name: str) -> bool:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and data.get("image") == image_name
 
 
 # The command line's way out of a name that is taken; core/gui_wording.py rewrites both for

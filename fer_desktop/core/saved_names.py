@@ -7,12 +7,34 @@ screenshot would no longer have been swept (audit 63)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import stat
+from pathlib import Path
 
 SAVED_PREFIX = "fer"  # every file the window saves starts with it
 STAMP_FORMAT = "%Y%m%d-%H%M%S"  # sorts by date and time, and is valid on every file system
 STAMP_PATTERN = r"\d{8}-\d{6}"  # STAMP_FORMAT as a regular expression
 
 
+MAX_RECORD_BYTES = 4 << 20  # a screenshot's record of many faces is a few tens of KB
+
+
 def stamp(now: dt.datetime | None = None) -> str:
     """The date stamp of a saved file's name: ``20260101-120000``."""
     return (now or dt.datetime.now()).strftime(STAMP_FORMAT)
+
+
+def record_names(record: Path, image_name: str) -> bool:
+    """Whether ``record`` is a screenshot's JSON naming ``image_name`` (its ``image``), as
+    the window and ``--snapshot`` write it beside the picture. Anything else, unreadable or
+    not a plain file (a pipe hung, a link to /dev/zero filled the memory, a JSON nested a
+    million deep raised: review 64), is not."""
+    try:
+        info = os.stat(record)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RECORD_BYTES:
+            return False
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return False
+    return isinstance(data, dict) and data.get("image") == image_name
