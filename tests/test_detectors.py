@@ -139,3 +139,6 @@ def test_one_default_detector_for_the_window_analyze_and_the_options():
     assert inspect.signature(FaceCropper).parameters["detector"].default == DEFAULT_DETECTOR
     help_text = " ".join(build_parser().format_help().split())
     assert f"{DEFAULT_DETECTOR} (the default:" in help_text
+    from fer_desktop.core.detectors import DETECTOR_FINDS, DETECTORS
+
+    assert set(DETECTOR_FINDS) == set(DETECTORS)  # one missing would drop out of --help

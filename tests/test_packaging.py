@@ -108,7 +108,7 @@ def test_the_mac_bundle_is_offered_for_pictures_and_videos():
     listed = re.search(r'"CFBundleDocumentTypes": (\[.*?\}\]),', text, re.S).group(1)
     types = ast.literal_eval(listed)
     assert {kind for entry in types for kind in entry["LSItemContentTypes"]} == {
-        "public.image", "public.movie"}
+        "public.image", "public.movie", "public.folder"}
     assert all(entry["CFBundleTypeRole"] == "Viewer" for entry in types)  # opens, never edits
 
 

@@ -101,9 +101,22 @@ def colours_written(source: str) -> list[str]:
             continue
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             found += _HEX_COLOUR.findall(node.value)
-        elif _is_rgb(node):
+        elif _is_rgb(node) or _is_named_colour(node):
             found.append(ast.unparse(node))
     return found
+
+
+_NAMED = {"black", "white", "red", "green", "blue", "gray", "grey", "yellow", "darkGray",
+          "lightGray", "darkRed", "darkGreen", "darkBlue", "cyan", "magenta"}
+
+
+def _is_named_colour(node: ast.AST) -> bool:
+    """Qt.GlobalColor.black, or QColor("white") with a colour's name (review 64)."""
+    if isinstance(node, ast.Attribute) and node.attr in _NAMED:
+        return getattr(node.value, "attr", None) == "GlobalColor"
+    return (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "QColor"
+            and len(node.args) == 1 and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value in _NAMED)
 
 
 @pytest.mark.parametrize(("source", "expected"), [
@@ -121,6 +134,9 @@ def colours_written(source: str) -> list[str]:
     ('a = np.zeros((48, 48, 3), np.uint8)', []),                # a shape
     ('q = QColor(EMOTION_COLORS[e]); r = QColor(int(255 - f), 0, 0)', []),  # computed
     ('big = (300, 2, 1); neg = (-1, -1, 0)', []),               # not bytes
+    ('pen = QColor(Qt.GlobalColor.black)', ["Qt.GlobalColor.black"]),  # a Qt colour's name
+    ('c = QColor("white" if dark else "black")', []),           # computed: the parts below
+    ('c = QColor("white")', ["QColor('white')"]),
 ])
 def test_the_colour_search_finds_colours_and_nothing_else(source, expected):
     assert colours_written(source) == expected

@@ -80,8 +80,8 @@ def load_starting_model(folder: Path):
         from trainer.export import best_float32_model
 
         return best_float32_model(folder), {}, folder.name
-    raise rundir.RunDirError(folder, "holds no model: expected model.json + model.keras or a "
-                             "run's best.keras")
+    raise rundir.RunDirError(folder, f"holds no model: expected {rundir.MODEL} + {KERAS_FILE} "
+                             "or a run's best.keras")
 
 
 def _networks(model) -> list:

@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 
 from fer_desktop.core import batch, shard_record
-from fer_desktop.core.detectors import DEFAULT_DETECTOR, DETECTORS
+from fer_desktop.core.detectors import DEFAULT_DETECTOR, DETECTOR_FINDS, DETECTORS
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import ExportError, ModelError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
@@ -49,7 +49,12 @@ from fer_desktop.core.plain_words import counted
 from fer_desktop.core.privacy import BlurringPainter
 from fer_desktop.core.provenance import provenance
 from fer_desktop.core.safe_write import PendingFile, check_outputs
-from fer_desktop.core.source_defaults import SOURCE_DEFAULTS, options_for, source_kind
+from fer_desktop.core.source_defaults import (
+    ANALYZE_MIN_FACE_LIMIT_PX,
+    SOURCE_DEFAULTS,
+    options_for,
+    source_kind,
+)
 from fer_desktop.core.sources import (
     ASSUMED_FPS,
     IMAGE_SUFFIXES,
@@ -63,16 +68,8 @@ from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S, check_smoothing_s
 from fer_desktop.resources import ResourceError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 130
-# --min-face's largest: a face filling a 4K frame (the window's spin box stops at 480, its
-# MIN_FACE_MAX_PX, a camera's or a player's frame; a batch may hold 8K photos)
-MAX_MIN_FACE_PX = 4096
 ENDED_EARLY = "ended after"  # a video cut short: its frames were analysed ("incomplete")
 
-# what each detector finds, for --help (the default named from DEFAULT_DETECTOR)
-DETECTOR_FINDS = {"yunet": "small and turned faces",
-                  "blazeface": "faces from about a tenth of the frame's width: 65 px of 640, "
-                               "130 px of 1280",
-                  "haar": "upright frontal faces only"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -620,8 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if args.min_face is not None and not 1 <= args.min_face <= MAX_MIN_FACE_PX:
-        parser.error(f"--min-face must be between 1 and {MAX_MIN_FACE_PX} pixels, got "
+    if args.min_face is not None and not 1 <= args.min_face <= ANALYZE_MIN_FACE_LIMIT_PX:
+        parser.error(f"--min-face must be between 1 and {ANALYZE_MIN_FACE_LIMIT_PX} pixels, got "
                      f"{args.min_face}")
     kinds = {source_kind(spec) for spec in units}
     _say_notes(kinds, args, saved)

@@ -41,11 +41,12 @@ def format_time(seconds: float | None, tenths: bool = False) -> str:
     "0:00", trial 56)."""
     if seconds is None or seconds != seconds or seconds < 0:  # None, NaN, negative
         return "-:--"
-    ms = round(seconds * 1000)  # whole milliseconds first: 2.3 s is 22.999... tenths
-    whole = ms // 1000 if tenths else int(seconds)  # cut, as a player's clock is
+    whole, tail = int(seconds), ""  # cut, as a player's clock is
+    if tenths:
+        ms = round(seconds * 1000)  # whole milliseconds first: 2.3 s is 22.999... tenths
+        whole, tail = ms // 1000, f".{ms // 100 % 10}"
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
-    tail = f".{ms // 100 % 10}" if tenths else ""
     return (f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}") + tail
 
 

@@ -60,6 +60,12 @@ SOURCE_DEFAULTS = {
 }
 
 
+# The largest minimum face one may ask for: the window's spin box (and its setting) stops at
+# 480 px, a camera's or a player's frame; `analyze --min-face` at 4096, a face filling a 4K
+# frame (a batch may hold 8K photos)
+WINDOW_MIN_FACE_LIMIT_PX = 480
+ANALYZE_MIN_FACE_LIMIT_PX = 4096
+
 def source_kind(spec: int | str | Path) -> str:
     """"camera" for a camera index, "image" for an image file or a folder, else "video"."""
     if isinstance(spec, int) or (isinstance(spec, str) and spec.strip().isdigit()):

@@ -43,6 +43,10 @@ PLOT_OTHER_RUN = "#009e73"  # another run's held-out curves, dashed: Okabe & Ito
 # The video area: its background around the picture, and a message drawn there with no picture
 VIDEO_BACKGROUND = "#18181c"
 VIDEO_MESSAGE_TEXT = "#d2d2d7"
+# the followed face's dashed box: white dashes on a black line, seen on any picture
+HIGHLIGHT_UNDER, HIGHLIGHT_DASHES = "#000000", "#ffffff"
+# a confusion table cell's count: white on its darker blues, black on the paler
+HEAT_TEXT_DARK, HEAT_TEXT_PALE = "#ffffff", "#000000"
 
 # Banners
 SAVED_TEXT, SAVED_BACKGROUND, SAVED_BORDER = "#1b3d22", "#e3f1e6", "#7fb48a"

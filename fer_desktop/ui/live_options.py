@@ -25,9 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fer_desktop.core.detectors import DEFAULT_DETECTOR
+from fer_desktop.core.detectors import DEFAULT_DETECTOR, DETECTOR_FINDS
 from fer_desktop.core.pipeline import PipelineOptions
-from fer_desktop.core.source_defaults import auto_min_face_words, options_for
+from fer_desktop.core.source_defaults import (
+    WINDOW_MIN_FACE_LIMIT_PX,
+    auto_min_face_words,
+    options_for,
+)
 from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 
 # The Smoothing slider: Off to 1 s in steps of 0.05 s (the command line allows more).
@@ -42,12 +46,10 @@ DETECTOR_LABELS = {name: label + (" (default)" if name == DEFAULT_DETECTOR else 
                    for name, label in (("yunet", "YuNet"), ("blazeface", "BlazeFace (big faces)"),
                                        ("haar", "Haar (classic)"))}
 DETECTOR_TIPS = {"yunet": "Finds faces from the minimum size up to close-ups",
-                 "blazeface": "The previous default: misses faces under about a tenth of "
-                              "the frame's width (65 px of 640, 130 px of 1280)",
+                 "blazeface": f"The previous default: finds {DETECTOR_FINDS['blazeface']}",
                  "haar": "OpenCV's classic Haar cascade, a fallback: slow on a large video "
                          "at a small minimum face (1-4 frames a second at 1280x720 on Auto: "
                          "raise Minimum face), and it takes some textures for faces"}
-MIN_FACE_MAX_PX = 480  # the largest minimum face one can ask for (the spin box, settings)
 AUTO_MIN_FACE = 0  # the spin box's "Auto": the source kind's default (core/source_defaults.py)
 AUTO_TEXT = "Auto (by source)"  # before a source is open; then "Auto: 16 px" and so on
 
@@ -184,7 +186,7 @@ class OptionsBox(QGroupBox):
         self.loop_check = QCheckBox("Loop videos")
         self.loop_check.setToolTip("Start a video again when it ends")
         self.min_face_spin = AutoSpinBox()
-        self.min_face_spin.setRange(AUTO_MIN_FACE, MIN_FACE_MAX_PX)
+        self.min_face_spin.setRange(AUTO_MIN_FACE, WINDOW_MIN_FACE_LIMIT_PX)
         self.min_face_spin.setSingleStep(8)
         self.min_face_spin.setSuffix(" px")
         self.min_face_spin.setSpecialValueText(AUTO_TEXT)

@@ -25,7 +25,7 @@ from fer_desktop.core.model import MODEL_JSON, TFLITE_FILE
 from fer_desktop.core.model_compare import csv_name
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.plain_words import counted, precision_words, run_sentences
-from fer_desktop.ui.colours import HELP_TEXT_COLOUR
+from fer_desktop.ui.colours import HEAT_TEXT_DARK, HEAT_TEXT_PALE, HELP_TEXT_COLOUR
 from fer_desktop.ui.focus_handoff import FocusHandoff
 from fer_desktop.ui.read_only_table import read_only_table
 from trainer.rundir import RunState
@@ -364,7 +364,8 @@ class ResultsView(QWidget):
                 item = QTableWidgetItem(str(int(confusion[i, j])))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 item.setBackground(QBrush(_heat(share)))
-                item.setForeground(QBrush(QColor("white" if share > 0.55 else "black")))
+                text = HEAT_TEXT_DARK if share > 0.55 else HEAT_TEXT_PALE
+                item.setForeground(QBrush(QColor(text)))
                 item.setToolTip(f"true {classes[i]}, predicted {classes[j]}: "
                                 f"{int(confusion[i, j])} of {int(totals[i])} ({100 * share:.0f}%)")
                 self.table.setItem(i, j, item)

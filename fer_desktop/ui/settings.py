@@ -18,10 +18,11 @@ from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from fer_desktop import APP_NAME, __version__
 from fer_desktop.core.detectors import DETECTORS
 from fer_desktop.core.playback import PLAYBACK_SPEEDS
+from fer_desktop.core.source_defaults import WINDOW_MIN_FACE_LIMIT_PX
 from fer_desktop.resources import SAMPLE_IMAGE, is_sample_image, sample_image_path
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.data_source import SOURCES as TRAIN_SOURCES
-from fer_desktop.ui.live_options import LABEL_SIZES, MIN_FACE_MAX_PX, SMOOTHING_MAX_S, LiveOptions
+from fer_desktop.ui.live_options import LABEL_SIZES, SMOOTHING_MAX_S, LiveOptions
 from trainer.config import LABEL_SETS, PRECISIONS, PRESETS, SAMPLING_POWERS, TrainConfig
 
 CAMERA_PREFIX = "camera:"
@@ -237,8 +238,8 @@ class AppSettings:
             show_bars=_as_bool(self._qs.value("live/show_bars"), d.show_bars),
             smoothing_s=self._smoothing_s(d.smoothing_s),
             mirror=_as_bool(self._qs.value("live/mirror"), d.mirror),
-            min_face_px=min(MIN_FACE_MAX_PX, max(0, _as_int(self._qs.value("live/min_face_px"),
-                                                d.min_face_px))),
+            min_face_px=min(WINDOW_MIN_FACE_LIMIT_PX, max(0, _as_int(
+                self._qs.value("live/min_face_px"), d.min_face_px))),
             loop_video=_as_bool(self._qs.value("live/loop_video"), d.loop_video),
             label_scale=self._label_scale(d.label_scale),
         )

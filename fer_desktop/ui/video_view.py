@@ -30,7 +30,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from fer_desktop.core.overlay import screen_text_zoom
-from fer_desktop.ui.colours import VIDEO_BACKGROUND, VIDEO_MESSAGE_TEXT
+from fer_desktop.ui.colours import (
+    HIGHLIGHT_DASHES,
+    HIGHLIGHT_UNDER,
+    VIDEO_BACKGROUND,
+    VIDEO_MESSAGE_TEXT,
+)
 
 FOCUS_PX = 2  # the frame round the video while it has the keyboard (trial 13: no mark)
 ZOOM_STEP = 0.02  # a smaller change of the overlay's zoom does not draw a still again
@@ -249,8 +254,8 @@ class VideoView(QWidget):
             label = QRectF(rect.x() + kx1 * scale, rect.y() + ky1 * scale, (kx2 - kx1) * scale,
                            (ky2 - ky1) * scale).adjusted(-1, -1, 1, 1)
             painter.setClipRegion(QRegion(self.rect()).subtracted(QRegion(label.toAlignedRect())))
-        for colour, style in ((QColor(Qt.GlobalColor.black), Qt.PenStyle.SolidLine),
-                              (QColor(Qt.GlobalColor.white), Qt.PenStyle.DashLine)):
+        for colour, style in ((QColor(HIGHLIGHT_UNDER), Qt.PenStyle.SolidLine),
+                              (QColor(HIGHLIGHT_DASHES), Qt.PenStyle.DashLine)):
             pen = QPen(colour, self.highlight_pen_px(), style)  # white dashes on black:
             # visible on any picture
             painter.setPen(pen)
