@@ -220,7 +220,9 @@ def test_a_finetune_stopped_before_its_export_still_counts_its_test_faces(tmp_pa
                                       "resolved": {"test_faces": 10}})
     row = read_run_row(stopped)
     assert row.test_faces == 10
-    assert best_text(row, "Best on its test faces") == "2 of 10 (final)"
+    # its last epoch's score, which made no model: "(final)" was said of it (trial 57)
+    assert best_text(row, "Best on its test faces") == "2 of 10 (epoch 3, no model)"
+    assert best_text(row, "Best accuracy") == "2 of 10 (epoch 3, no model, test faces)"
 
 
 def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):

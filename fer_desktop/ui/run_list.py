@@ -71,14 +71,17 @@ def best_text(row: RunRow, heading: str) -> str:
     if row.test_faces is not None and row.test_faces < FEW_TEST_FACES:  # "100.0%" of 2
         best = f"{round(row.best_val_accuracy * row.test_faces)} of {row.test_faces}"  # faces
         # read as a sure thing beside a fall on FER-2013 (trial 26)
-    final = row.own_faces and row.preset == FINETUNE_PRESET
+    finetune = row.own_faces and row.preset == FINETUNE_PRESET
+    # its model's score, or a stopped one's epoch, which made no model ("86.6% (final)" was
+    # said of a fine-tune stopped in epoch 5 of 8, trial 57)
+    final = "final" if row.has_model else f"epoch {row.epochs_done}, no model"
     if heading == COLUMNS[BEST_COLUMN]:
         return best
     if not row.own_faces:
         return f"{best} (PublicTest)"
     if heading == "Best accuracy":
-        return f"{best} (final, test faces)" if final else f"{best} (test faces)"
-    return f"{best} (final)" if final else best
+        return f"{best} ({final}, test faces)" if finetune else f"{best} (test faces)"
+    return f"{best} ({final})" if finetune else best
 
 
 def run_text(row: RunRow) -> str:
