@@ -217,6 +217,19 @@ def test_a_chosen_folder_is_counted_on_the_form_as_the_trainer_would(qtbot, tab,
     assert "(happy 10 from Happy/ and smile/, sad 5)" in _chosen(qtbot, tab, synonyms)
 
 
+def test_a_fine_tune_names_the_model_it_starts_from(qtbot, tab, tmp_path):
+    """Trial 57: a second fine-tune built on the first without a word ("The model in use is
+    adapted"), its "before" figures the first one's."""
+    from types import SimpleNamespace
+
+    tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("images"))
+    tab.data_source.finetune_check.setChecked(True)
+    tab.data_source.use_model(SimpleNamespace(name="finetune 20261207-203204", sha256="ab"))
+    assert "The model in use, finetune 20261207-203204, is adapted" in \
+        tab.data_source.help.text()
+    assert tab.data_source.choice().loaded_sha256 == "ab"
+
+
 def test_a_folder_mended_after_its_refusal_starts_without_leaving_the_tab(
         qtbot, tab, tmp_path, monkeypatch):
     """Trial 57: misspelt emotion folders renamed as the refusal asked, Start refused them

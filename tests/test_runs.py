@@ -240,7 +240,9 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     assert recipe_text({"preset": "seed", "images": "/faces"}) == "seed, image folder"
     assert recipe_text({"preset": "default", "sampling": "balanced"}) == \
         "default, balanced sampling"
-    assert recipe_text({"preset": "finetune", "images": "/faces"}) == "finetune"
+    # which faces: fine-tunes on three folders all read "finetune" (trial 57)
+    assert recipe_text({"preset": "finetune", "images": "/t/class_photos"}) == \
+        "finetune on class_photos"
     assert recipe_text({"preset": "fast", "widths": "16,32,128,192", "teachers": ["a"]}) == \
         "fast 16/32/128/192, distilled"  # --widths: not the preset's own network (review)
     assert recipe_text({"preset": "default", "sampling": "sqrt", "mixup": 0.4}) == \

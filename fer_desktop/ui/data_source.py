@@ -58,8 +58,8 @@ SOURCES = {"csv": "FER-2013 CSV", "images": "An image folder",
 
 # The Train form's fields each image source takes: what ``SourceChoice.trainer_args`` passes
 # (tests/test_data_source.py holds the two together); the CSV takes them all.
-ADAPTED_TEXT = ("The model in use is adapted; its accuracy before and after, on these faces "
-                "and on FER-2013, is shown at the end.")
+ADAPTED_TEXT = ("The model in use{named} is adapted; its accuracy before and after, on these "
+                "faces and on FER-2013, is shown at the end.")
 NEW_NETWORK_TEXT = ("A new network is trained from scratch: it needs thousands of faces; with "
                     "a few hundred, fine-tune instead.")
 FIELDS_USED = {"folder": {"epochs", "sampling", "threads"}, "finetune": {"threads"}}
@@ -211,6 +211,7 @@ class DataSourceBox(QWidget):
         super().__init__(parent)
         self._collect = collect  # the Live tab's folder, as it is now (not as at launch)
         self.loaded_sha256 = ""  # the model in use's, set by the window (``same_files``)
+        self._model_name = ""  # ...and its name, said of a fine-tune (:meth:`use_model`)
         self._busy = False  # a trainer runs: the choice is locked
         self.folder_jobs = BackgroundJobs()  # the image folder's count (a share may hang)
         self._folders: dict[str, tuple[FolderCount | None, str]] = {}  # the last counts
@@ -377,14 +378,26 @@ class DataSourceBox(QWidget):
                   else self._folder_line()) + self._test_sentence()) if images else ""
         starts = (start, LONGEST_COLLECTED + self._test_sentence()) if collected else (start,)
         self.help.set_reserve([s + ending for s in starts
-                               for ending in (ADAPTED_TEXT, NEW_NETWORK_TEXT)] if images else [])
-        self.help.setText(start + (ADAPTED_TEXT if self.finetune_check.isChecked()
+                               for ending in (self._adapted(), NEW_NETWORK_TEXT)] if images
+                              else [])
+        self.help.setText(start + (self._adapted() if self.finetune_check.isChecked()
                                    else NEW_NETWORK_TEXT) if images else "")
         self.help.setVisible(images)  # with the CSV: no blank line over "Train a model"
         # red where Start would refuse the folder, as Start's refusal is (it was the plain
         # help's grey, trial 20)
         self.help.setStyleSheet(f"color: {ERROR_COLOUR};" if images and self.choice().problem
                                 else "")
+
+    def use_model(self, classifier) -> None:
+        """The model in use now: what a fine-tune starts from (its digest, checked at Start,
+        and its name in the help: a second fine-tune built on the first without a word, its
+        "before" figures the first one's, trial 57)."""
+        self.loaded_sha256 = getattr(classifier, "sha256", "") or ""
+        self._model_name = getattr(classifier, "name", "") or ""
+        self._refresh()
+
+    def _adapted(self) -> str:
+        return ADAPTED_TEXT.format(named=f", {self._model_name}," if self._model_name else "")
 
     def _test_sentence(self) -> str:
         """How the result is tested: the collected faces have no test/ folder, and a folder
