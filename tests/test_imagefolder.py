@@ -203,3 +203,23 @@ def test_a_tiny_emotion_that_sampling_repeats_is_warned_about(tmp_path):
     assert report["event"] == "data_report"
     assert any(w.startswith("sad has only") for w in report["warnings"])
     assert "!!! WARNING: sad has only" in err.getvalue()
+
+
+def test_a_picture_filed_under_two_emotions_is_named_under_start(tmp_path):
+    """Trial 57: the same picture in angry/ and sad/ was taught as both without a word (the
+    Live tab's collector refuses to save a face under a second emotion)."""
+    import io
+    import shutil
+
+    from trainer.events import EventEmitter
+    from trainer.imagefolder import load_folder_for_training
+
+    root = make_image_folder(tmp_path / "faces", {"angry": 6, "sad": 6})
+    shutil.copy(root / "sad" / "000.png", root / "angry" / "dup of sad 0.png")
+    warning = next(w for w in load_image_folder(root).report.warnings if "two emotions" in w)
+    assert warning.startswith("1 picture filed under two emotions, taught as both: ")
+    assert "angry/dup of sad 0.png" in warning and "sad/000.png" in warning
+    out, err = io.StringIO(), io.StringIO()
+    load_folder_for_training(root, 0, EventEmitter("json", stdout=out, stderr=err))
+    report = json.loads(out.getvalue().splitlines()[0])
+    assert warning in report["warnings"]  # said under Start, not only in the log

@@ -293,7 +293,7 @@ def format_comparison(meta: dict) -> str:
 
 def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     """Fine-tune, export and score; return the run folder. Raises the named user errors."""
-    from trainer.imagefolder import load_image_folder
+    from trainer.imagefolder import emit_folder_report, load_image_folder
 
     stop = _Stop()
     stop.install()
@@ -302,11 +302,7 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     rundir.check_writable(out)
     start = starting_point(config.from_model)
     folder = load_image_folder(config.images, config.seed)
-    from trainer.data import data_report
-
-    emitter.emit("data_report", **data_report(folder.as_fer_data(), every_emotion=False),
-                 image_folder=folder.report.to_dict())
-    emitter.log(folder.report.format())
+    emit_folder_report(folder, folder.as_fer_data(), emitter)
     data, on_fer = _scoring_data(config, folder, emitter)
 
     from trainer.train import configure_threads, forget_run

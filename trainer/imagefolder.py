@@ -28,6 +28,7 @@ import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.errors import SourceError
+from fer_desktop.core.plain_words import counted
 from fer_desktop.core.preprocess import gray48
 from fer_desktop.core.sources import IMAGE_SUFFIXES
 from trainer import rundir
@@ -480,12 +481,45 @@ def load_image_folder(root: str | os.PathLike, seed: int = 1337, cropper_factory
     report = FolderReport(root=str(root), test_source=test_source, counts=counts,
                           unreadable=state["unreadable"], no_face=state["no_face"],
                           why=state["why"],
-                          empty=empty, detected=state["detected"], warnings=warnings)
+                          empty=empty, detected=state["detected"],
+                          warnings=[*_filed_twice(parts), *warnings])
     return ImageFolderData(root=str(root), sha256=digest.hexdigest(),
                            train_images=arrays["train"][0], train_labels=arrays["train"][1],
                            test_images=arrays["test"][0], test_labels=arrays["test"][1],
                            train_paths=arrays["train"][2], test_paths=arrays["test"][2],
                            report=report)
+
+
+def _filed_twice(parts: dict[str, dict[int, tuple[list[np.ndarray], list[str]]]]
+                 ) -> list[str]:
+    """A warning naming the pictures filed under two emotions (one face, pixel for pixel at
+    48 x 48): each was taught as both without a word, where the Live tab's collector refuses
+    to save a face under a second emotion (trial 57)."""
+    seen: dict[bytes, tuple[int, str]] = {}
+    twice: list[str] = []
+    for part in parts.values():
+        for index, (faces, paths) in part.items():
+            for face, path in zip(faces, paths, strict=True):
+                first = seen.setdefault(hashlib.sha256(face.tobytes()).digest(), (index, path))
+                if first[0] != index:
+                    twice.append(f"{first[1]} and {path}")
+    if not twice:
+        return []
+    shown = "; ".join(twice[:3]) + (f"; and {len(twice) - 3} more" if len(twice) > 3 else "")
+    return [f"{counted(len(twice), 'picture')} filed under two emotions, taught as both: "
+            f"{shown}; keep each in the folder of its emotion"]
+
+
+def emit_folder_report(folder: ImageFolderData, data: FerData, emitter,
+                       more_warnings: list[str] | tuple[str, ...] = ()) -> None:
+    """The data_report event of an image folder and its report in the log; the folder's own
+    warnings go under Start with the others (they were in the log alone)."""
+    from trainer.data import data_report
+
+    report = data_report(data, every_emotion=False)  # emotions left out on purpose
+    report["warnings"] = [*report.get("warnings", []), *folder.report.warnings, *more_warnings]
+    emitter.emit("data_report", **report, image_folder=folder.report.to_dict())
+    emitter.log(folder.report.format())
 
 
 def _skipped_note(state: dict) -> str:
@@ -511,16 +545,12 @@ def load_folder_for_training(root: str | os.PathLike, seed: int, emitter,
     PublicTest and PrivateTest, so every score of the run is on the user's own test faces.
     """
     from trainer.config import oversampling_warnings
-    from trainer.data import data_report
 
     folder = load_image_folder(root, seed, copies_together=copies_together,
                                copies_mirrored=copies_mirrored)
     data = folder.as_fer_data()
-    report = data_report(data, every_emotion=False)  # emotions left out on purpose
     oversampled = oversampling_warnings(folder.report.counts["train"], sampling)
-    report["warnings"] = [*report.get("warnings", []), *oversampled]
-    emitter.emit("data_report", **report, image_folder=folder.report.to_dict())
-    emitter.log(folder.report.format())
+    emit_folder_report(folder, data, emitter, oversampled)
     for warning in oversampled:
         emitter.log(f"!!! WARNING: {warning}")
     return data
