@@ -436,3 +436,38 @@ def test_a_first_launch_offers_the_fine_tune(qtbot, tmp_path):
     box.finetune_check.setChecked(False)  # the user's choice is kept
     tab._save_settings()
     assert AppSettings.from_file(tmp_path / "settings.ini").train_source[2] is False
+
+
+def test_an_empty_emotion_folder_and_loose_pictures_are_said(qtbot, tab, tmp_path):
+    """Trial 57: an empty fear/ and a photo beside the emotion folders were neither used nor
+    said ("In this folder: 11 images to learn from (happy 8, sad 3)")."""
+    data = emotion_folder(tmp_path / "stage", per_emotion=6)
+    (data / "fear").mkdir()
+    (data / "group photo.jpg").write_bytes(b"")
+    text = _chosen(qtbot, tab, data)
+    assert "12 images to learn from (happy 6, sad 6). fear/ is empty, left out. 1 picture " \
+           "beside the emotion folders is in none, not used." in text
+
+
+def test_a_count_that_listed_the_folder_before_its_mend_never_decides_start(qtbot, tab,
+                                                                            tmp_path):
+    """Review of trial 57's fix: Start counted again, but a count under way since before the
+    rename answered first, with the old names, and a stale refusal stood."""
+    from fer_desktop.ui.data_source import FolderCount
+
+    ds = tab.data_source
+    ds.combo.setCurrentIndex(ds.combo.findData("images"))
+    ds.folder_edit.setText(str(tmp_path))
+    calls = []
+    ds._folders[str(tmp_path)] = (None, "stale refusal.")
+    ds._counting[str(tmp_path)] = ds._counts_started = 5  # a count under way
+    fresh_jobs = []
+    ds.folder_jobs.start = lambda fn, folder, on_returned, on_errored: fresh_jobs.append(
+        on_returned)
+    assert ds.recount_if_refused(lambda: calls.append("start"))
+    assert len(fresh_jobs) == 1  # a new count, not the one under way
+    good = (FolderCount({"happy": 6, "sad": 6}), "")
+    fresh_jobs[0](good)
+    assert calls == ["start"]
+    ds._on_folder_counted(str(tmp_path), 5, (None, "stale refusal."))  # the old one, late
+    assert ds.choice().problem == ""  # it never overrides the newer count

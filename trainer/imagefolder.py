@@ -244,6 +244,10 @@ class FolderCount:
     # emotion -> the training subfolders read as it, where their names are not just the
     # emotion's ("smile/" and "Happy/" both went into happy without a word, trial 20)
     folders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # emotion folders with no image, and pictures beside the emotion folders: neither is
+    # used, and neither was said (trial 57)
+    empty: tuple[str, ...] = ()
+    loose: int = 0
 
     def problem(self, minimum: int = MIN_IMAGES_PER_EMOTION) -> str:
         """Why training would refuse the folder by its counts, in the trainer's words (it
@@ -280,8 +284,14 @@ def count_images(root: str | os.PathLike) -> FolderCount:
              for k, paths in sorted(train.items())
              if [path.name for path in paths] != [EMOTIONS[k]]}
     counts = _counts(train)
+    base = next(iter(train.values()))[0].parent  # the folder the emotion folders are in
+    loose = sum(1 for path in base.iterdir()
+                if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file())
     return FolderCount(counts, _counts(test) if test is not None else None,
-                       {emotion: names for emotion, names in named.items() if emotion in counts})
+                       {emotion: names for emotion, names in named.items() if emotion in counts},
+                       empty=tuple(f"{path.name}/" for k in sorted(train)
+                                   if EMOTIONS[k] not in counts for path in train[k]),
+                       loose=loose)
 
 
 def _counts(folders: dict[int, list[Path]]) -> dict[str, int]:

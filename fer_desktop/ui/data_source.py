@@ -144,6 +144,12 @@ def folder_line(count: FolderCount | None, problem: str = "") -> str:
                if count.train else "")
             + (f", {sum(count.test.values()):,} in its test folder" if count.test is not None
                else "") + ". ")
+    if count.empty:  # neither used nor said (trial 57)
+        text += f"{' and '.join(count.empty)} " \
+                f"{'is' if len(count.empty) == 1 else 'are'} empty, left out. "
+    if count.loose:
+        text += f"{counted(count.loose, 'picture')} beside the emotion folders " \
+                f"{'is' if count.loose == 1 else 'are'} in none, not used. "
     if (refusal := count.problem()):
         text += f"Training will refuse it: {refusal}. "
     return text
@@ -215,8 +221,10 @@ class DataSourceBox(QWidget):
         self._busy = False  # a trainer runs: the choice is locked
         self.folder_jobs = BackgroundJobs()  # the image folder's count (a share may hang)
         self._folders: dict[str, tuple[FolderCount | None, str]] = {}  # the last counts
-        self._counting: set[str] = set()
-        self._then: tuple[str, Callable[[], None]] | None = None  # after the folder's count
+        self._counting: dict[str, int] = {}  # folder -> the number of its latest count
+        self._counts_started = 0  # numbers the counts: an older one never overrides a newer
+        self._counted: dict[str, int] = {}  # folder -> the number of the count shown
+        self._then: tuple[str, int, Callable[[], None]] | None = None  # after that count
         collect.changed.connect(self._on_collect_changed)
         collect.faces_changed.connect(self._on_collect_changed)
         collect.files_changed.connect(self._on_collect_changed)
@@ -319,15 +327,21 @@ class DataSourceBox(QWidget):
         self._refresh()
         self.changed.emit()
 
-    def _count_folder(self) -> None:
-        """Count the image folder again, off the GUI thread (it may have changed since)."""
+    def _count_folder(self, fresh: bool = False) -> None:
+        """Count the image folder again, off the GUI thread (it may have changed since);
+        ``fresh``: even while a count of it runs, which may have listed it before a change."""
         folder = self.folder_edit.text().strip()
-        if self.combo.currentData() != "images" or not folder or folder in self._counting:
+        if self.combo.currentData() != "images" or not folder or (
+                folder in self._counting and not fresh):
             return
-        self._counting.add(folder)
+        self._counts_started += 1
+        number = self._counts_started
+        self._counting[folder] = number
         self.folder_jobs.start(_count_folder, folder,
-                               on_returned=functools.partial(self._on_folder_counted, folder),
-                               on_errored=lambda _exc: self._counting.discard(folder))
+                               on_returned=functools.partial(self._on_folder_counted, folder,
+                                                             number),
+                               on_errored=functools.partial(self._on_count_failed, folder,
+                                                            number))
 
     def recount_if_refused(self, then: Callable[[], None]) -> bool:
         """Count the image folder again before its refusal stands, then call ``then`` (with
@@ -337,24 +351,35 @@ class DataSourceBox(QWidget):
         folder = self.folder_edit.text().strip()
         if self.combo.currentData() != "images" or not self.choice().problem:
             return False
-        self._then = (folder, then)
         self._folders.pop(folder, None)
+        self._count_folder(fresh=True)  # not one under way, which may predate the mend
+        self._then = (folder, self._counts_started, then)
         self._refresh()
-        self._count_folder()
         return True
 
-    def _on_folder_counted(self, folder: str,
+    def _on_folder_counted(self, folder: str, number: int,
                            result: tuple[FolderCount | None, str]) -> None:
         if not shiboken6.isValid(self.help):  # the tab went while it counted
             return
-        self._counting.discard(folder)
+        if number < max(self._counting.get(folder, 0), self._counted.get(folder, 0)):
+            return  # overtaken by a newer count of it
+        self._counting.pop(folder, None)
+        self._counted[folder] = number
         self._folders[folder] = result
         if folder == self.folder_edit.text().strip():
             self._refresh()
             self.recounted.emit()
-        then, self._then = self._then, None
-        if then is not None and then[0] == folder == self.folder_edit.text().strip():
-            then[1]()
+        then = self._then
+        if then is not None and then[:2] == (folder, number):
+            self._then = None
+            if folder == self.folder_edit.text().strip():
+                then[2]()
+
+    def _on_count_failed(self, folder: str, number: int, _exc: BaseException) -> None:
+        if self._counting.get(folder) == number:
+            del self._counting[folder]
+        if self._then is not None and self._then[:2] == (folder, number):
+            self._then = None  # Start asks again
 
     def _refresh(self) -> None:
         """Show the source chosen as it is now (no ``changed``: a face saved in the Live tab
