@@ -1010,6 +1010,8 @@ def test_pictures_the_window_saved_in_a_folder_are_left_out_and_named(tmp_path, 
     cv2.imwrite(str(folder / "p1.jpg"), sample_bgr)
     cv2.imwrite(str(folder / "p2.png"), sample_bgr)
     (folder / "p2.json").write_text(json.dumps({"participant": 2}))  # the user's own record
+    cv2.imwrite(str(folder / "p3.png"), sample_bgr)  # the user's, naming it, no saved_at
+    (folder / "p3.json").write_text(json.dumps({"image": "p3.png", "who": "participant 3"}))
     shot = ScreenshotWriter(folder, clock=lambda: dt.datetime(2026, 12, 7, 12)).save(
         np.ascontiguousarray(sample_bgr), FrameResult(index=0, timestamp_s=0.0, faces=[]),
         source="p1.jpg")
@@ -1018,7 +1020,8 @@ def test_pictures_the_window_saved_in_a_folder_are_left_out_and_named(tmp_path, 
                  "--annotated", str(folder / "annotated.mp4")])
     err = capsys.readouterr().err
     assert code == 0
-    assert {r["source"] for r in rows(out)} == {str(folder / "p1.jpg"), str(folder / "p2.png")}
+    assert {r["source"] for r in rows(out)} == {str(folder / f"p{n}") for n in (
+        "1.jpg", "2.png", "3.png")}
     assert f"left out, pictures this app saved (screenshots, with their .json beside them): " \
            f"{shot.name}" in " ".join(err.split())
     assert f"annotated.mp4 is written into {folder}, an input folder" in " ".join(err.split())

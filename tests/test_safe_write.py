@@ -297,3 +297,19 @@ def test_the_stale_sweep_matches_the_names_the_savers_make(tmp_path):
         path.write_bytes(b"x")
         os.utime(path, (time.time() - 7200, time.time() - 7200))
     assert sorted(remove_stale_app_temporaries(tmp_path)) == sorted([sidecar, picture])
+
+
+def test_a_snapshots_own_record_is_known_under_a_name_outside_utf8(tmp_path):
+    """Review 65: the record names a picture outside UTF-8 escaped ("caf\\xe9.png"), the
+    check compared the plain name, and a second --snapshot to the same name was refused."""
+    import json
+    import os
+
+    from fer_desktop.core.native_paths import printable
+    from fer_desktop.core.safe_write import check_snapshot_target
+
+    png = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.png"))
+    png.write_bytes(b"png")
+    png.with_suffix(".json").write_text(json.dumps(
+        {"image": printable(png.name), "saved_at": "2026-12-07T21:00:00"}))
+    check_snapshot_target(png, None)  # its own record: replaced, not refused

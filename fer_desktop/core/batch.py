@@ -139,9 +139,9 @@ def expand_inputs(inputs: list[str], saved: list[str] | None = None) -> list[str
                                 key=name_order)
             except OSError:
                 images = []
-            window_saved = [p for p in images if saved_by_the_window(p)]
-            if saved is not None:
-                saved.extend(str(p) for p in window_saved)
+            window_saved = {p for p in images if saved_by_the_window(p)}  # a set: 8,000
+            if saved is not None:  # screenshots took 11 s in a list (review 65)
+                saved.extend(str(p) for p in images if p in window_saved)
             images = [p for p in images if p not in window_saved]
             units.extend([str(p) for p in images] or [spec])
         else:
@@ -157,7 +157,7 @@ def saved_by_the_window(path: Path) -> bool:
     if path.suffix.lower() != ".png":
         return False
     record = path.with_suffix(".json")
-    return record_names(record, path.name) or record_names(record, printable(path.name))
+    return record_names(record, path.name, printable(path.name))
 
 
 def subfolders_not_searched(inputs: list[str]) -> list[str]:

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from fer_desktop.core.errors import ExportError
+from fer_desktop.core.native_paths import printable
 from fer_desktop.core.saved_names import SAVED_PREFIX, STAMP_PATTERN, record_names
 
 TEMP_PREFIX = ".tmp-"
@@ -231,7 +232,7 @@ def _check_snapshot(out: Path, source: int | str | Path | None) -> None:
         raise ExportError(png, f"already exists and --snapshot named {Path(out).name}, not "
                                f"this file; it is left alone: name the .png itself to replace "
                                f"it, or choose another name")
-    if sidecar.exists() and not record_names(sidecar, png.name):
+    if sidecar.exists() and not record_names(sidecar, png.name, printable(png.name)):
         raise ExportError(sidecar, f"already exists and is not the sidecar of a snapshot "
                                    f"named {png.name}; it is left alone: choose another name")
 

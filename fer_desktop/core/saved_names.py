@@ -25,11 +25,12 @@ def stamp(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now()).strftime(STAMP_FORMAT)
 
 
-def record_names(record: Path, image_name: str) -> bool:
-    """Whether ``record`` is a screenshot's JSON naming ``image_name`` (its ``image``), as
-    the window and ``--snapshot`` write it beside the picture. Anything else, unreadable or
-    not a plain file (a pipe hung, a link to /dev/zero filled the memory, a JSON nested a
-    million deep raised: review 64), is not."""
+def record_names(record: Path, *image_names: str) -> bool:
+    """Whether ``record`` is a screenshot's JSON naming one of ``image_names`` (its
+    ``image``; a name outside UTF-8 is written escaped, so give both forms) with the time it
+    was saved, as the window and ``--snapshot`` write it beside the picture. Anything else,
+    unreadable or not a plain file (a pipe hung, a link to /dev/zero filled the memory, a
+    JSON nested a million deep raised: review 64), is not."""
     try:
         info = os.stat(record)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RECORD_BYTES:
@@ -37,4 +38,4 @@ def record_names(record: Path, image_name: str) -> bool:
         data = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return False
-    return isinstance(data, dict) and data.get("image") == image_name
+    return isinstance(data, dict) and "saved_at" in data and data.get("image") in image_names
