@@ -471,3 +471,37 @@ def test_a_count_that_listed_the_folder_before_its_mend_never_decides_start(qtbo
     assert calls == ["start"]
     ds._on_folder_counted(str(tmp_path), 5, (None, "stale refusal."))  # the old one, late
     assert ds.choice().problem == ""  # it never overrides the newer count
+
+
+def test_a_start_waiting_for_its_count_is_one_start_and_follows_the_choice(
+        qtbot, tab, tmp_path, monkeypatch):
+    """Review 65: a second Start while the refused folder was counted again started the
+    trainer at once on the uncounted folder; the waiting Start then fired on the CSV chosen
+    meanwhile; a count that raised left "Counting..." and a Start that a later Enter fired."""
+    from fer_desktop.ui.data_source import FolderCount
+
+    started = []
+    monkeypatch.setattr(tab.process, "start_command", lambda *a, **k: started.append(a))
+    data = emotion_folder(tmp_path / "stage", emotions=("happy", "sad", "hapy"))
+    _chosen(qtbot, tab, data)
+    ds = tab.data_source
+    ds.finetune_check.setChecked(False)
+    jobs = []
+    monkeypatch.setattr(ds.folder_jobs, "start", lambda fn, folder, on_returned, on_errored:
+                        jobs.append((on_returned, on_errored)))
+    tab.form.start_button.click()
+    tab.form.start_button.click()  # again, while it counts
+    assert started == [] and len(jobs) == 1
+    jobs[0][0]((FolderCount({"happy": 5, "sad": 5, "surprise": 5}), ""))
+    assert len(started) == 1
+    ds._folders[str(data)] = (None, "refused again.")  # a refusal, counted again at Start
+    tab.form.start_button.click()
+    ds.combo.setCurrentIndex(ds.combo.findData("csv"))  # another choice meanwhile
+    jobs[-1][0]((FolderCount({"happy": 5, "sad": 5}), ""))
+    assert len(started) == 1
+    ds.combo.setCurrentIndex(ds.combo.findData("images"))
+    ds._folders[str(data)] = (None, "refused again.")
+    tab.form.start_button.click()
+    jobs[-1][1](RuntimeError("the share went away"))
+    assert "could not be counted (the share went away)" in ds.help.text()
+    assert ds._then is None and len(started) == 1

@@ -349,6 +349,8 @@ class DataSourceBox(QWidget):
         refused them again by their old names until the tab was left and shown again (trial
         57). False, and nothing counted, when nothing is refused."""
         folder = self.folder_edit.text().strip()
+        if self._then is not None and self._then[0] == folder:
+            return True  # a Start already waits for this count: one run (review 65)
         if self.combo.currentData() != "images" or not self.choice().problem:
             return False
         self._folders.pop(folder, None)
@@ -371,15 +373,22 @@ class DataSourceBox(QWidget):
             self.recounted.emit()
         then = self._then
         if then is not None and then[:2] == (folder, number):
-            self._then = None
-            if folder == self.folder_edit.text().strip():
+            self._then = None  # the Start it waited for, unless the choice changed or a run
+            if folder == self.folder_edit.text().strip() and not self._busy \
+                    and self.combo.currentData() == "images":  # began meanwhile (review 65)
                 then[2]()
 
-    def _on_count_failed(self, folder: str, number: int, _exc: BaseException) -> None:
+    def _on_count_failed(self, folder: str, number: int, exc: BaseException) -> None:
+        """A count that raised (not a folder it could not read, which it says): said, not
+        left at "Counting..." with a Start waiting that a later Enter fired (review 65)."""
         if self._counting.get(folder) == number:
             del self._counting[folder]
         if self._then is not None and self._then[:2] == (folder, number):
-            self._then = None  # Start asks again
+            self._then = None
+        if number >= self._counted.get(folder, 0) and shiboken6.isValid(self.help):
+            self._counted[folder] = number
+            self._folders[folder] = (None, f"{folder} could not be counted ({exc}).")
+            self._refresh()
 
     def _refresh(self) -> None:
         """Show the source chosen as it is now (no ``changed``: a face saved in the Live tab
