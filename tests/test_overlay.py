@@ -599,6 +599,10 @@ def test_a_face_cut_by_the_frames_edge_leaves_its_groups_bars():
     and the bars left every face of about its width."""
     faces = [face([100, 0, 190, 15], track_id=1), face([400, 200, 492, 300], track_id=2),
              face([800, 200, 895, 302], track_id=3)]
-    assert [size[1] for size in style_sizes(faces)][1:] != [15, 15]
+    sizes = style_sizes(faces)
+    assert sizes[0][1] == 15 and [size[1] for size in sizes][1:] != [15, 15]
     panels = OverlayPainter(same_look=True).panel_boxes(faces, (600, 1400), {})
-    assert panels[1] is not None and panels[2] is not None
+    assert panels[0] is None and panels[1] is not None and panels[2] is not None
+    # ...nor a face cut at the frame's side, narrow and tall, small faces' tall panels
+    side = [face([0, 100, 20, 200], track_id=1), face([300, 100, 330, 136], track_id=2)]
+    assert style_sizes(side)[1][1] <= 36  # never over its own height (review 65)

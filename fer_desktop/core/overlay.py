@@ -149,9 +149,11 @@ def style_sizes(faces: Sequence[Face], same_look: bool = True) -> list[tuple[int
     """(width, height) in frame pixels each face is labelled and given bars for: its own, or
     with ``same_look`` the narrowest of the faces of about its size. The faces are grouped
     from the narrowest: a group holds every face up to SAME_SIZE_RATIO times its narrowest
-    face's width; its faces take that width, and a height in the group's tallest proportion
-    (a face cut by the frame's edge, 90 x 15, took the bars off its whole group: review 64).
-    A face much larger than the others (in front) keeps its own size."""
+    face's width; its faces take that width, and a height in the group's median proportion
+    (a face cut by the frame's edge, 90 x 15, took the bars off its whole group: review 64)
+    but never over their own (the tallest proportion, a face's cut at the frame's side, gave
+    small faces tall panels, and a sliver its bars: review 65). A face much larger than the others
+    (in front) keeps its own size."""
     boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
     sizes = [(max(1, x2 - x1), max(1, y2 - y1)) for x1, y1, x2, y2 in boxes]
     if not same_look:
@@ -161,9 +163,9 @@ def style_sizes(faces: Sequence[Face], same_look: bool = True) -> list[tuple[int
     while by_width:
         width = sizes[by_width[0]][0]
         group = [i for i in by_width if sizes[i][0] <= SAME_SIZE_RATIO * width]
-        tallest = max(sizes[i][1] / sizes[i][0] for i in group)
+        height = round(width * float(np.median([sizes[i][1] / sizes[i][0] for i in group])))
         for i in group:
-            result[i] = (width, max(1, round(width * tallest)))
+            result[i] = (width, max(1, min(sizes[i][1], height)))
         by_width = by_width[len(group):]
     return result
 
