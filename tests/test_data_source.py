@@ -224,7 +224,9 @@ def test_a_fine_tune_names_the_model_it_starts_from(qtbot, tab, tmp_path):
 
     tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("images"))
     tab.data_source.finetune_check.setChecked(True)
-    tab.data_source.use_model(SimpleNamespace(name="finetune 20261207-203204", sha256="ab"))
+    tab.data_source.set_model_in_use(SimpleNamespace(name="finetune 20261207-203204-finetune",
+                                                     sha256="ab", model_dir=None))
+    # named as the status bar names it (review 65: the raw "...-finetune" name)
     assert "The model in use, finetune 20261207-203204, is adapted" in \
         tab.data_source.help.text()
     assert tab.data_source.choice().loaded_sha256 == "ab"

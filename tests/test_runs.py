@@ -223,6 +223,10 @@ def test_a_finetune_stopped_before_its_export_still_counts_its_test_faces(tmp_pa
     # its last epoch's score, which made no model: "(final)" was said of it (trial 57)
     assert best_text(row, "Best on its test faces") == "2 of 10 (epoch 3, no model)"
     assert best_text(row, "Best accuracy") == "2 of 10 (epoch 3, no model, test faces)"
+    import dataclasses
+
+    running = dataclasses.replace(row, state="running")  # no model yet, not "no model"
+    assert best_text(running, "Best on its test faces") == "2 of 10 (epoch 3)"
 
 
 def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
@@ -243,6 +247,11 @@ def test_the_run_list_tells_runs_of_one_preset_apart(tmp_path):
     # which faces: fine-tunes on three folders all read "finetune" (trial 57)
     assert recipe_text({"preset": "finetune", "images": "/t/class_photos"}) == \
         "finetune on class_photos"
+    # a folder with no name of its own, a Windows path read elsewhere, a line break (review 65)
+    assert [recipe_text({"preset": "finetune", "images": images}) for images in (
+        ".", "/", "C:\\Users\\Ann\\stage faces\\", "my\nfaces")] == [
+        "finetune on an image folder", "finetune on an image folder",
+        "finetune on stage faces", "finetune on my faces"]
     assert recipe_text({"preset": "fast", "widths": "16,32,128,192", "teachers": ["a"]}) == \
         "fast 16/32/128/192, distilled"  # --widths: not the preset's own network (review)
     assert recipe_text({"preset": "default", "sampling": "sqrt", "mixup": 0.4}) == \

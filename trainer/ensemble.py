@@ -70,7 +70,7 @@ def export_ensemble(runs: list[Path], out: Path, emitter: EventEmitter, csv: str
     resolved = configs[0].get("resolved", {})
     described = {
         "name": f"{'+'.join(presets)} ensemble of {len(runs)}" if on_fer else
-        f"ensemble of {len(runs)} trained on {Path(configs[0].get('images') or '.').name}",
+        f"ensemble of {len(runs)} trained on {rundir.faces_folder_name(configs[0].get('images'))}",
         "dataset_sha256": digest, "scored_on_fer2013": on_fer,
         "recipe": {"preset": f"{'+'.join(presets)} ensemble x{len(runs)}",
                    "batch_size": resolved.get("batch_size"),

@@ -96,7 +96,7 @@ def export_run(run: Path, emitter: EventEmitter, data=None, csv: str | None = No
     keras_model = best_float32_model(run)
     data, ferplus, on_fer = run_data(run, config, state, csv, data)
     name = f"{config.get('preset', 'model')} {run.name}" if on_fer else \
-        f"trained on {Path(config.get('images') or run.name).name} ({run.name})"
+        f"trained on {rundir.faces_folder_name(config.get('images'), run.name)} ({run.name})"
     described = {"name": name,  # an image-folder run: named after its faces, not the preset
                  "dataset_sha256": state.dataset_sha256, "scored_on_fer2013": on_fer,
                  "recipe": run_recipe(config) | ({"votes_sha256": state.votes_sha256}

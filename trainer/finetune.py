@@ -370,7 +370,7 @@ def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderDa
     # 20261206-152432-finetune on collected faces", the window: "finetune 20261206-152432 on
     # collected faces"); the starting model's long name in front was cut to "...uned on
     # collected faces" in the status bar (trial 24), and it stays in started_from
-    described = {"name": f"{PRESET} {run.name} on {Path(folder.root).name}",
+    described = {"name": f"{PRESET} {run.name} on {rundir.faces_folder_name(folder.root)}",
                  "dataset_sha256": data.sha256,
                  "recipe": {"preset": PRESET, "epochs": config.epochs,
                             "batch_size": config.batch_size,

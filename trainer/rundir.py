@@ -156,6 +156,16 @@ class RunState:
         return sum(float(row.get("seconds", 0) or 0) for row in self.history)
 
 
+def faces_folder_name(images: object, otherwise: str = "an image folder") -> str:
+    """The name a run trained on an image folder is known by: the folder's last part, on
+    any system's separators, on one line ("finetune on class_photos"); ``otherwise`` for a
+    folder with no name of its own ("." or "/" left "finetune on ", review 65)."""
+    parts = [part for part in re.split(r"[\\/]+", str(images or "").strip())
+             if part not in ("", ".")]
+    name = " ".join(parts[-1].split()) if parts else ""
+    return name or otherwise
+
+
 def this_process() -> dict[str, Any]:
     """The process writing a run: its machine, pid and start time (the time tells a pid the
     system gave to another program since from the trainer's own)."""

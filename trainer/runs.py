@@ -636,7 +636,7 @@ def recipe_text(config: dict) -> str:
     if config.get("images") and parts[0] != FINETUNE_PRESET:  # a fine-tune always is one
         parts.append("image folder")
     elif config.get("images"):  # which faces: fine-tunes on three folders read alike (57)
-        parts[0] += f" on {Path(str(config['images'])).name}"
+        parts[0] += f" on {rundir.faces_folder_name(config['images'])}"
     parts.append(rows_limit_text(config.get("limit_per_split")))  # a trial's scores are not
     return ", ".join(part for part in parts if part)  # comparable with a full run's
 

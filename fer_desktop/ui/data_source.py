@@ -37,6 +37,7 @@ from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.colours import ERROR_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
+from fer_desktop.ui.model_names import shown_model_name
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import TrainConfig
@@ -217,7 +218,7 @@ class DataSourceBox(QWidget):
         super().__init__(parent)
         self._collect = collect  # the Live tab's folder, as it is now (not as at launch)
         self.loaded_sha256 = ""  # the model in use's, set by the window (``same_files``)
-        self._model_name = ""  # ...and its name, said of a fine-tune (:meth:`use_model`)
+        self._model_name = ""  # ...and its name, said of a fine-tune (set_model_in_use)
         self._busy = False  # a trainer runs: the choice is locked
         self.folder_jobs = BackgroundJobs()  # the image folder's count (a share may hang)
         self._folders: dict[str, tuple[FolderCount | None, str]] = {}  # the last counts
@@ -422,12 +423,12 @@ class DataSourceBox(QWidget):
         self.help.setStyleSheet(f"color: {ERROR_COLOUR};" if images and self.choice().problem
                                 else "")
 
-    def use_model(self, classifier) -> None:
+    def set_model_in_use(self, classifier) -> None:
         """The model in use now: what a fine-tune starts from (its digest, checked at Start,
         and its name in the help: a second fine-tune built on the first without a word, its
         "before" figures the first one's, trial 57)."""
         self.loaded_sha256 = getattr(classifier, "sha256", "") or ""
-        self._model_name = getattr(classifier, "name", "") or ""
+        self._model_name = shown_model_name(classifier)  # as the status bar names it
         self._refresh()
 
     def _adapted(self) -> str:

@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
         self.act_shipped_model.setEnabled(not shipped)
         if self.train_tab is not None:  # what "fine-tune the model in use" starts from
             self.train_tab.model_in_use = getattr(classifier, "model_dir", None)
-            self.train_tab.data_source.use_model(classifier)
+            self.train_tab.data_source.set_model_in_use(classifier)
             self.train_tab.results.set_model_in_use(self.train_tab.model_in_use,
                                                     getattr(classifier, "metadata", None))
 

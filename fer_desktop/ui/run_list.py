@@ -74,7 +74,8 @@ def best_text(row: RunRow, heading: str) -> str:
     finetune = row.own_faces and row.preset == FINETUNE_PRESET
     # its model's score, or a stopped one's epoch, which made no model ("86.6% (final)" was
     # said of a fine-tune stopped in epoch 5 of 8, trial 57)
-    final = "final" if row.has_model else f"epoch {row.epochs_done}, no model"
+    final = "final" if row.has_model else f"epoch {row.epochs_done}" + (
+        "" if row.state == RUNNING else ", no model")  # still training: no model yet
     if heading == COLUMNS[BEST_COLUMN]:
         return best
     if not row.own_faces:
