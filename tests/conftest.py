@@ -67,3 +67,16 @@ def settings(tmp_path):
     s = AppSettings.from_file(tmp_path / "settings.ini")
     s.output_folder = tmp_path / "out"
     return s
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread():
+    """Each test's garbage is collected here, on the main thread: left to a later test, a
+    cycle holding a Qt object (a Train tab's trainer process) was collected by whichever
+    thread allocated next, a capture thread, which deleted the object away from its own
+    thread ("QSocketNotifier: Socket notifiers cannot be enabled or disabled from another
+    thread", then a corrupted heap)."""
+    yield
+    import gc
+
+    gc.collect()

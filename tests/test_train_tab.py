@@ -896,6 +896,13 @@ def test_the_collected_faces_source_says_how_many_there_are(tmp_path):
     assert line.startswith("Collected so far: 12 faces (angry 4, happy 6, sad 2).")
     # how many more of each (trial 42: every emotion named, not how many more it needs)
     assert "at least 5 faces of each emotion it uses: collect 1 more angry, 3 more sad." in line
+    assert "second emotion" not in line
+    one = tmp_path / "one"  # 7 happy faces: nothing asked for, then refused at Start (58)
+    (one / "happy").mkdir(parents=True)
+    for i in range(7):
+        (one / "happy" / f"{i}.png").write_bytes(b"png")
+    assert collected_line(one) == ("Collected so far: 7 faces (happy 7). It also needs a second "
+                                   "emotion: collect at least 5 faces of another. ")
 
 
 def test_the_wheel_scrolls_the_form_not_the_number_under_it(qtbot, tab):

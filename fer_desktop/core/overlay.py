@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -163,7 +164,7 @@ def style_sizes(faces: Sequence[Face], same_look: bool = True) -> list[tuple[int
     while by_width:
         width = sizes[by_width[0]][0]
         group = [i for i in by_width if sizes[i][0] <= SAME_SIZE_RATIO * width]
-        height = round(width * float(np.median([sizes[i][1] / sizes[i][0] for i in group])))
+        height = round(width * statistics.median(sizes[i][1] / sizes[i][0] for i in group))
         for i in group:
             result[i] = (width, max(1, min(sizes[i][1], height)))
         by_width = by_width[len(group):]

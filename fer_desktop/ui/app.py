@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from fer_desktop.resources import resource_path
+    from fer_desktop.ui.main_thread_gc import collect_on_this_thread
     from fer_desktop.ui.main_window import MainWindow
     from fer_desktop.ui.settings import AppSettings
 
@@ -283,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         app = QApplication([program, *(word for word in qt_args if is_text(word))])
         qt_args = app.arguments()[1:] + odd  # those Qt did not take
     source = _source_given(parser, args.source, qt_args, source)
+    collect_on_this_thread(app)  # never in the capture thread: it deleted Qt objects there
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("fer-desktop")  # matches packaging/fer-desktop.desktop (Wayland)

@@ -98,6 +98,7 @@ class SourceChoice:
                 raise ValueError(self.problem or NOTHING_COLLECTED)  # a folder that went: said
             if sum(n > 0 for n in counts) < 2:  # the trainer refused it after starting
                 raise ValueError("Faces of one emotion only: training needs at least two "
+                                 "emotions "
                                  "(collect another with its key in the Live tab).")
             few = too_few(Path(self.folder))
             if few:
@@ -193,6 +194,9 @@ def _counts_words(counts: dict[str, int], few: dict[str, int]) -> str:
         text += (f"Training needs at least {MIN_PER_EMOTION} faces of each emotion it uses: "
                  "collect " + ", ".join(f"{MIN_PER_EMOTION - n} more {e}"
                                         for e, n in few.items()) + ". ")
+    if len(counts) == 1:  # Start refused it, though the line had asked for nothing more
+        text += (f"It also needs a second emotion: collect at least {MIN_PER_EMOTION} faces "
+                 "of another. ")  # (trial 58)
     return text
 
 
