@@ -109,7 +109,8 @@ def test_an_unsure_answer_is_said_unsure_as_in_the_side_panel(qtbot):
     assert p[sure.target] >= UNCERTAIN_BELOW and "(unsure)" not in dialog.title.text()
     flat = np.full(7, 1 / 7, np.float32)
     dialog.show_result("face #1", dataclasses.replace(sure, probabilities=flat))
-    assert dialog.title.text().startswith(f"face #1: {sure.emotion}? 14% (unsure). ")
+    # a capital, as a sentence starts (trial 58)
+    assert dialog.title.text().startswith(f"Face #1: {sure.emotion}? 14% (unsure). ")
 
 
 def test_the_face_is_drawn_at_the_size_of_its_array(qtbot):

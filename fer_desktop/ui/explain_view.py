@@ -185,7 +185,7 @@ class ExplainDialog(QDialog):
         # panel's "disgust? 16% (unsure)")
         said = f"{explanation.emotion}? {answer:.0%} (unsure)" if answer < UNCERTAIN_BELOW \
             else f"{explanation.emotion} {answer:.0%}"
-        self.title.setText(f"{face_name}: {said}. " + (
+        self.title.setText(f"{face_name[:1].upper()}{face_name[1:]}: {said}. " + (
             f"Covering any part of the face changes it by less than "
             f"{100 * SMALLEST_CHANGE:.0f} point: no part of the "
             "face made this answer (the model answers much the same for any face)."

@@ -44,7 +44,7 @@ from fer_desktop.core.file_analysis import (
     analysed_line,
     read_emotion_rows,
 )
-from fer_desktop.core.gui_wording import for_window
+from fer_desktop.core.gui_wording import for_window, status_bar_name
 from fer_desktop.core.messages import about
 from fer_desktop.core.plain_words import counted
 from fer_desktop.core.sources import open_source
@@ -355,7 +355,8 @@ class FileAnalysisDialog(QDialog):
         self._grow_for_the_chart()
         self.legend.show()
         self.face_chooser.list_faces(series.tracks)
-        made = f" Analysed by the model {result.model}." if result.model else ""
+        made = f" Analysed by the model {status_bar_name(result.model)}." if result.model \
+            else ""  # named as the status bar names it ("...-default" read as a typo, 58)
         text = (f"{analysed_line(result.frames, series.frames_with_faces)}{made} "  # (the
                 f"Saved to {result.csv_path}")  # window may use another now, audit 51)
         if result.problems:

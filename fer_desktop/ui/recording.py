@@ -177,7 +177,9 @@ class OutputControls(QObject):
     def choose_output_folder(self) -> None:
         """Ask for the folder, checked at once: a folder that cannot be written was accepted
         and failed only at the next screenshot."""
-        title = f"Where should screenshots and recordings go? (now: {self._settings.output_folder})"
+        # the question alone: a title with the whole path was cut in its middle, the question
+        # lost (trial 58); the dialog opens in the folder used now
+        title = "Where should screenshots and recordings go?"
         refused = False
         while folder := self.ask_folder(title):
             try:
