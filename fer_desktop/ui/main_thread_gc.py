@@ -21,7 +21,7 @@ CHECK_MS = 250  # how often the thresholds are looked at (a look costs microseco
 def due_generation(counts: tuple[int, int, int], thresholds: tuple[int, int, int]
                    ) -> int | None:
     """The generation automatic collection would collect at these counts, or None."""
-    for generation in (2, 1, 0):
+    for generation in reversed(range(len(thresholds))):  # the oldest first
         if thresholds[generation] and counts[generation] > thresholds[generation]:
             return generation
     return None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.core.contrast import contrast_ratio
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model import MODEL_JSON, TFLITE_FILE
 from fer_desktop.core.model_compare import csv_name
@@ -54,6 +55,14 @@ def _heat(fraction: float) -> QColor:
     """White -> blue for 0 -> 1 of a true class's images."""
     f = min(1.0, max(0.0, fraction))
     return QColor(int(255 - 200 * f), int(255 - 150 * f), int(255 - 40 * f))
+
+
+def heat_text(cell: QColor) -> str:
+    """The text colour of a cell: white or black, whichever reads better on it (white from
+    a share of 0.56 read 2.3:1 on the mid blues, review 65; at worst now 4.6:1)."""
+    background = cell.name()
+    return max((HEAT_TEXT_DARK, HEAT_TEXT_PALE),
+               key=lambda text: contrast_ratio(text, background))
 
 
 def _recipe_text(recipe) -> str:
@@ -364,8 +373,7 @@ class ResultsView(QWidget):
                 item = QTableWidgetItem(str(int(confusion[i, j])))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 item.setBackground(QBrush(_heat(share)))
-                text = HEAT_TEXT_DARK if share > 0.55 else HEAT_TEXT_PALE
-                item.setForeground(QBrush(QColor(text)))
+                item.setForeground(QBrush(QColor(heat_text(_heat(share)))))
                 item.setToolTip(f"true {classes[i]}, predicted {classes[j]}: "
                                 f"{int(confusion[i, j])} of {int(totals[i])} ({100 * share:.0f}%)")
                 self.table.setItem(i, j, item)
