@@ -91,3 +91,20 @@ def test_a_pictures_faces_share_one_look_a_videos_keep_their_own(qtbot, main_win
     qtbot.waitUntil(lambda: live._last_output is not None
                     and live._last_output.source.endswith("clip.avi"), timeout=WAIT_MS)
     assert not live._painter().same_look
+
+
+@pytest.mark.parametrize("label_scale", [1.5, 2.0])
+def test_a_larger_label_size_shows_what_normal_shows(label_scale):
+    """Trial 58: on one face about 100 px wide, Largest dropped the percentage and the bars
+    that Normal showed (its letters' minimum grew with it, the room beside the face not)."""
+    faces = [Face(box=np.array([400, 200, 500, 300], np.float32), track_id=1,
+                  probabilities=np.eye(len(EMOTIONS), dtype=np.float32)[3] * 0.9 + 0.1 / 7,
+                  label="happy", confidence=0.9)]
+    normal, larger = (OverlayPainter(OverlayStyle(label_scale=scale)) for scale in
+                      (1.0, label_scale))
+    frame_hw = (720, 1280)
+    s_normal, s_larger = normal._scale_for(frame_hw), larger._scale_for(frame_hw)
+    assert normal._label_tags(faces, frame_hw, s_normal)[0].text.endswith("%")
+    assert larger._label_tags(faces, frame_hw, s_larger)[0].text.endswith("%")
+    assert normal.panel_boxes(faces, frame_hw, {})[0] is not None
+    assert larger.panel_boxes(faces, frame_hw, {})[0] is not None

@@ -251,6 +251,13 @@ class OverlayPainter:
         a screenshot with the faces blurred keeps the bars that were on screen."""
         return dict(self._panels_drawn)
 
+    @property
+    def _widen(self) -> float:
+        """How many times wider a label, and taller a bar panel, may be than at Normal: the
+        Label size. Its letters' readable minimum grows with it, so at Largest a single
+        100 px face lost its percentage and its bars, less than at Normal (trial 58)."""
+        return self.style.label_scale if self.style.scale is None else 1.0
+
     def _scale(self, frame: np.ndarray) -> float:
         return self._scale_for(frame.shape[:2])
 
@@ -281,10 +288,12 @@ class OverlayPainter:
         LABEL_MAX_FACE_WIDTHS face widths at a readable size, else the shortest. A shorter
         text is drawn no larger than the whole one would have been: "#2 happy" on a small
         face stood out larger and bolder than "#1 happy 91%" on a larger one (trial 30)."""
-        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX * self._frame_zoom)
+        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width * self._widen, MIN_LABEL_PX
+                      * self._frame_zoom)
         largest = None
         for text in self.label_texts(face):
-            font_scale, font_thick = self.label_font(text, face_width, s, self._frame_zoom)
+            font_scale, font_thick = self.label_font(text, face_width, s, self._frame_zoom,
+                                                     self._widen)
             if largest is not None and font_scale > largest:
                 font_scale, font_thick = largest, label_thickness(largest)
             largest = font_scale if largest is None else largest
@@ -400,14 +409,15 @@ class OverlayPainter:
 
     @staticmethod
     def label_font(text: str, face_width: float, s: float,
-                   zoom: float = 1.0) -> tuple[float, int]:
+                   zoom: float = 1.0, widen: float = 1.0) -> tuple[float, int]:
         """(font scale, thickness) for a face's label: the frame's size, shrunk so that the
         label is not much wider than the face, down to a readable minimum (MIN_FONT_SCALE,
         and LABEL_MIN_SHARE of the frame's size). ``zoom`` (:func:`screen_text_zoom`) raises
-        the minimum: readable is a size on the screen, which a scaled screen enlarges."""
+        the minimum: readable is a size on the screen, which a scaled screen enlarges.
+        ``widen``: the Label size, which lets the label be as many times wider (:attr:`_widen`)."""
         font_scale = 0.6 * s
         (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, label_thickness(font_scale))
-        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width, MIN_LABEL_PX * zoom)
+        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width * widen, MIN_LABEL_PX * zoom)
         if tw > allowed:
             smallest = max(MIN_FONT_SCALE * zoom, LABEL_MIN_SHARE * 0.6 * s)
             font_scale = max(smallest, font_scale * allowed / tw)
@@ -416,7 +426,7 @@ class OverlayPainter:
     @staticmethod
     def bars_layout(box: tuple[int, int, int, int], frame_hw: tuple[int, int],
                     s: float, shown_before: bool | None = None, zoom: float = 1.0,
-                    style_height: int | None = None,
+                    style_height: int | None = None, widen: float = 1.0,
                     ) -> tuple[int, int, int, int, float] | None:
         """Where the bar panel goes: (x, y, width, height, font scale), or None when it does
         not fit beside the face at a legible size (it is then left out, never drawn over the
@@ -426,11 +436,12 @@ class OverlayPainter:
         known). True lowers the cut-off by BARS_HYSTERESIS, False raises it and asks for that
         much room to spare, so a face at the cut-off keeps its bars or keeps them hidden.
         ``style_height``: the face height the panel is sized for (:func:`style_sizes`; None:
-        the box's)."""
+        the box's); ``widen``: the Label size, which lets the panel be as many times taller."""
         h, w = frame_hw
         x1, y1, x2, y2 = box
         font_scale = 0.42 * s
-        limit = max(BARS_MAX_FACE_HEIGHTS * (y2 - y1 if style_height is None else style_height), 1)
+        limit = max(BARS_MAX_FACE_HEIGHTS * widen
+                    * (y2 - y1 if style_height is None else style_height), 1)
         for _ in range(6):  # the frame's size, then shrunk to the face (text sizes round)
             _name_w, _row_h, _row, gap, panel_w, panel_h = _panel_size(font_scale)
             if panel_h <= limit:
@@ -496,7 +507,7 @@ class OverlayPainter:
         (None: left out); style_height: the face height its panel is sized for."""
         shown_before = (last is not None) if known else None
         layout = self.bars_layout(box, frame_hw, s, shown_before, self._frame_zoom,
-                                  style_height)
+                                  style_height, self._widen)
         if layout is None:
             return None
         px, py, panel_w, panel_h, font_scale = layout
