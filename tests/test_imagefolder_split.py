@@ -87,3 +87,33 @@ def test_a_mirrored_or_relit_copy_is_a_near_copy_of_its_photo():
     assert len(near_copies(photos + copies, mirrored=False)) > 10
     assert TrainConfig.from_dict({"images": "faces"}).copies_mirrored is False
     assert TrainConfig().copies_mirrored is True
+
+
+def test_evaluate_holds_out_a_runs_own_test_faces(tmp_path):
+    """Review 65: `evaluate RUN --images FOLDER` split the folder with today's defaults, so a
+    run made before the mirrored near copies (or with another seed) was scored on faces it
+    had trained on."""
+    import json
+
+    import cv2
+    from factories import make_image_folder
+
+    from trainer.evaluate import folder_split
+    from trainer.imagefolder import load_image_folder
+
+    root = make_image_folder(tmp_path / "faces", {"happy": 12, "sad": 12})
+    for name in ("happy", "sad"):  # mirrored copies: grouped today, not by a run before
+        for i in range(4):
+            face = cv2.imread(str(root / name / f"{i:03d}.png"))
+            cv2.imwrite(str(root / name / f"m{i}.png"), face[:, ::-1])
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"images": str(root), "seed": 7}))
+    old = load_image_folder(root, 7, copies_together=False, copies_mirrored=False)
+    faces, labels, _ = folder_split(str(root), "test", run)
+    assert np.array_equal(faces, old.test_images) and np.array_equal(labels, old.test_labels)
+    other = tmp_path / "other"  # a run on another folder: the folder's own split today
+    other.mkdir()
+    (other / "config.json").write_text(json.dumps({"images": str(tmp_path), "seed": 7}))
+    today = load_image_folder(root)
+    assert np.array_equal(folder_split(str(root), "test", other)[0], today.test_images)

@@ -8,6 +8,7 @@ confusion-matrix PNG drawn with matplotlib, and emits an ``evaluated`` event.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -114,19 +115,42 @@ def plot_confusion(matrix: np.ndarray, title: str, path: Path) -> None:
     tmp.replace(path)
 
 
-def folder_split(images: str, split: str) -> tuple[np.ndarray, np.ndarray, dict]:
+def folder_split(images: str, split: str, run: Path | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """An image folder's faces and labels: its test set ("test") or every face ("all"), and
     the files skipped (unreadable, no face: evaluate left them out without a word, audit
-    44)."""
+    44). A ``run`` trained on this folder holds out its own test faces (its seed, and its
+    way with near copies: today's split gave a run made before faces it trained on, review
+    65)."""
     from trainer.imagefolder import load_image_folder
 
-    folder = load_image_folder(images)
+    config = _trained_on(run, images)
+    folder = load_image_folder(images, config.get("seed", 1337),
+                               copies_together=config.get("copies_together", True),
+                               copies_mirrored=config.get("copies_mirrored", True))
     report = folder.report
     skipped = {"unreadable": report.unreadable, "no_face": report.no_face, "why": report.why}
     if split == "test":
         return folder.test_images, folder.test_labels, skipped
     return (np.concatenate([folder.train_images, folder.test_images]),
             np.concatenate([folder.train_labels, folder.test_labels]), skipped)
+
+
+def _trained_on(run: Path | None, images: str) -> dict:
+    """``run``'s config.json where it trained on ``images`` (the same folder), else {}."""
+    if run is None:
+        return {}
+    try:
+        config = json.loads((run / rundir.CONFIG).read_text(encoding="utf-8"))
+        same = isinstance(config, dict) and bool(config.get("images")) and os.path.samefile(
+            str(config["images"]), images)
+    except (OSError, ValueError, TypeError):
+        return {}
+    if not same:
+        return {}
+    return {key: config[key] for key in ("seed", "copies_together", "copies_mirrored")
+            if isinstance(config.get(key), bool | int) and key in config} | {
+        key: False for key in ("copies_together", "copies_mirrored") if key not in config}
 
 
 def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "none",
@@ -138,7 +162,7 @@ def evaluate(target: Path, csv: str, split: str = "PrivateTest", tta: str = "non
     model_path, temperature = resolve_model(Path(target))
     majority, skipped = None, None
     if images:
-        faces, y, skipped = folder_split(images, split)
+        faces, y, skipped = folder_split(images, split, Path(target))
     else:
         data = load_cached(csv, user_cache_dir())  # never beside the model or the report
         if len(data.labels[split]) == 0:
