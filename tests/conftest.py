@@ -80,3 +80,6 @@ def _collect_garbage_on_the_main_thread():
     import gc
 
     gc.collect()
+    gc.freeze()  # what survives stays out of later collections: each then costs only its
+    # own test's objects (a full collection over TensorFlow's heap after each test added
+    # 10 minutes to the suite)
