@@ -474,6 +474,41 @@ def test_retry_is_offered_only_after_a_failure(qtbot, main_window):
     assert not live.act_retry.isEnabled() and not live.banner.isVisible()
 
 
+def test_a_camera_connected_after_the_launch_is_found(qtbot, main_window, settings):
+    """The cameras were listed once, at the launch: one plugged in later needed a restart
+    (trial 58; F5 was greyed on the "No camera found" screen that said to connect one)."""
+    plugged: list[int] = []
+    opened: list[int] = []
+
+    def camera(spec, **kwargs):
+        opened.append(spec)
+        return EndlessCamera()
+
+    window = main_window(camera_lister=lambda: list(plugged), source_opener=camera)
+    live, bar = window.live_view, window.statusBar()
+    qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
+    assert "F5" in live.empty_state.text.text()
+    assert live.act_retry.isEnabled()  # F5 looks again on this screen
+    live.act_retry.trigger()  # still none
+    qtbot.waitUntil(lambda: bar.currentMessage().startswith("No camera found. Connect"),
+                    timeout=WAIT_MS)
+    assert live.stack.currentWidget() is live.empty_state and not opened
+    plugged.append(2)
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.act_retry.trigger()
+    assert opened == [2] and live.source_picker.combo.currentText() == "Camera 2"
+    assert "Found Camera 2" in window.notifier.history.text()
+    # playing a file, the list's own entry looks again and leaves the file playing
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(str(SAMPLE))
+    plugged[:] = [0]  # camera 2 is in use elsewhere now and a new one answers
+    combo = live.source_picker.combo
+    combo.activated.emit(combo.findText("Look for cameras again"))
+    qtbot.waitUntil(lambda: combo.findText("Camera 0") >= 0, timeout=WAIT_MS)
+    assert bar.currentMessage() == "Found Camera 0: choose one in the Source list"
+    assert combo.currentText() == "Sample image" and len(opened) == 2  # none opened
+
+
 def test_record_greys_out_when_the_source_dies(qtbot, main_window):
     """Record stayed enabled after a camera was lost, then said "choose a camera first"."""
     import threading

@@ -30,9 +30,8 @@ class EmptyState(QWidget):
     folder_requested = Signal()
 
     TITLE = "No camera found and no source chosen"
-    TEXT = ("Connect a camera and choose it in the Source list, or open a video, an image "
-            "or a folder of pictures. The sample image shows what the app does without a "
-            "camera.")
+    TEXT = ("Connect a camera and press F5 to look for it, or open a video, an image or a "
+            "folder of pictures. The sample image shows what the app does without a camera.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

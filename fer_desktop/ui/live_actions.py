@@ -29,7 +29,8 @@ def live_actions(view: LiveView, slideshow_seconds: float) -> None:
                                   "Show the sample image shipped with the app",
                                   picker.open_sample)
     view.act_retry = make_action(view, "&Retry source", "F5",
-                                 "Open the current source again", view.retry_source)
+                                 "Open the current source again (with none playing: look for "
+                                 "cameras)", view.retry_source)
     view.act_explain = make_action(
         view, "&Why this answer? (the face shown)...", "Ctrl+Shift+E",
         "Show which parts of the face shown in the side panel made the model's answer",

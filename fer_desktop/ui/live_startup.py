@@ -84,6 +84,7 @@ class LiveStartup(QObject):
         self.failed_detector: str | None = None  # the detector the last load could not build
         self._retry: tuple | None = None  # another detector chosen while a load ran
         self.cameras: list[int] | None = None  # None: not probed yet
+        self._looking_again: tuple | bool = False  # a second probe: (what plays,)
         self.waiting_to_be_shown = False
         self.looking_up = False  # the remembered file or folder is being looked for
         self.gone: str | None = None  # the remembered file or folder, not found at launch
@@ -192,7 +193,25 @@ class LiveStartup(QObject):
                 f"It was in {path.parent}: moved, renamed, deleted, or on a drive that is not "
                 "connected now. Open it from where it is, or choose another source.")
 
+    def look_for_cameras(self, playing: int | str | Path | None) -> None:
+        """Probe the cameras again: the list was made once, at the launch, and a camera
+        plugged in later was found only by a restart (trial 58). A camera ``playing`` stays
+        listed (a second opening of a camera in use may fail)."""
+        if self._looking_again is not False or self.cameras is None:
+            return  # a probe under way answers for this one too
+        self._looking_again = (playing,)
+        self.cameras = None
+        self._picker.set_cameras(None)
+        self._notifier.info("Looking for cameras...")
+        self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
+                         on_errored=self._on_cameras_error)
+
     def _on_cameras_listed(self, cameras: list[int]) -> None:
+        again, self._looking_again = self._looking_again, False
+        if again is not False:
+            playing = again[0]
+            cameras = sorted({*cameras, *([playing] if isinstance(playing, int) else [])})
+            self._notifier.info(cameras_found_words(cameras, playing))
         self.cameras = list(cameras)
         self._picker.set_cameras(self.cameras)
         self.cameras_listed.emit(self.cameras)
@@ -200,6 +219,19 @@ class LiveStartup(QObject):
     def _on_cameras_error(self, exc: BaseException) -> None:
         self._notifier.error(f"Looking for cameras failed: {exc}", exc=exc)
         self._on_cameras_listed([])
+
+
+def cameras_found_words(cameras: list[int], playing: int | str | Path | None) -> str:
+    """What a second look for cameras found, in the status bar (with nothing ``playing``,
+    the first camera found opens, as at the launch)."""
+    if not cameras:
+        return ("No camera found. Connect one (and close other apps using it), then look "
+                "again: F5, or Look for cameras again in the Source list.")
+    found = "Found " + ", ".join(f"Camera {index}" for index in cameras)
+    if playing is None:  # the first one opens
+        return found
+    others = [index for index in cameras if index != playing]
+    return f"{found}: choose one in the Source list" if others else found
 
 
 def falling_back(factory: Callable[..., FacePipeline], remembered: Path,

@@ -136,6 +136,8 @@ class LiveView(QWidget):
             lambda dialog: self.outputs.save_explanation(dialog.png_bytes, dialog.details()))
         self.source_picker = SourcePicker(settings, notifier)
         self.source_picker.chosen.connect(self.set_source)
+        self.source_picker.look_for_cameras.connect(
+            lambda: self.startup.look_for_cameras(self._spec))
         self.startup = LiveStartup(settings, notifier, self._jobs, self.source_picker,
                                    cli_source=source, model_dir=model_dir,
                                    pipeline_factory=pipeline_factory,
@@ -315,6 +317,7 @@ class LiveView(QWidget):
             self.empty_state.show_reason(*self.startup.gone_reason())
             self.stack.setCurrentWidget(self.empty_state)
             self.source_picker.show_source(None)
+            self.act_retry.setEnabled(True)  # F5 looks for a camera connected since
 
     # sources ----------------------------------------------------------------------------
     def set_source(self, spec: int | str | Path, remember: bool = True) -> None:
@@ -335,8 +338,11 @@ class LiveView(QWidget):
         self._start_capture()
 
     def retry_source(self) -> None:
+        """Open the source again; with none (no camera was found), look for cameras."""
         if self._spec is not None:
             self.set_source(self._spec, remember=False)
+        else:
+            self.startup.look_for_cameras(None)
 
     # capture ----------------------------------------------------------------------------
     def _pipeline_options(self, base: PipelineOptions | None = None,

@@ -98,9 +98,12 @@ class SourcePicker(QWidget):
 
     Signals:
         chosen(object): a camera index (int) or a file path (str or Path) was picked.
+        look_for_cameras(): "Look for cameras again" was picked (a camera plugged in after
+            the launch was never listed, and only a restart found it: trial 58).
     """
 
     chosen = Signal(object)
+    look_for_cameras = Signal()
 
     def __init__(self, settings: AppSettings, notifier: Notifier,
                  parent: QWidget | None = None) -> None:
@@ -144,6 +147,10 @@ class SourcePicker(QWidget):
             combo.model().item(0).setEnabled(False)
         for index in self._cameras or []:
             combo.addItem(f"Camera {index}", ("camera", index))
+        if self._cameras is not None:  # under the cameras, where one plugged in is looked for
+            combo.addItem("Look for cameras again", ("rescan", None))
+            combo.setItemData(combo.count() - 1, "Look again for cameras connected since "
+                              "(F5 while nothing plays)", Qt.ItemDataRole.ToolTipRole)
         for path in self._recent:  # files that opened before, still there
             combo.addItem(describe_spec(path), ("file", path))
             combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
@@ -270,6 +277,8 @@ class SourcePicker(QWidget):
             self.open_folder_dialog()
         elif kind == "sample":
             self.open_sample()
+        elif kind == "rescan":
+            self.look_for_cameras.emit()
         self.show_source(self._current)  # dialogs cancelled: show what really plays
 
     # dialogs ----------------------------------------------------------------------------
