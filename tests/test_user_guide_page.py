@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from ui_helpers import no_cameras, stub_pipeline
 
 from fer_desktop.resources import guide_files, user_guide_path
@@ -102,9 +102,28 @@ def test_every_link_of_the_guide_opens_inside_its_window(qtbot, window):
             layout = dialog.browser.document().documentLayout()
             top = layout.blockBoundingRect(block).top() - bar.value()
             assert 0 <= top < dialog.browser.viewport().height(), link
-        if page:
+        if page:  # the page is named in the title (it kept the guide's: trial 58)
+            first = next(iter(headings(dialog.page).values())).replace("`", "")
+            assert dialog.windowTitle() == \
+                f"{first} (more detail) - FER Desktop user guide", link
             dialog.back_button.click()
             assert dialog.page == GUIDE and dialog.back_button.isHidden()
+            assert dialog.windowTitle() == "FER Desktop user guide"
+
+
+def test_the_back_keys_return_to_the_guide(qtbot, window):
+    """Alt+Left (the Back key of every browser) and Backspace did nothing: only the button
+    returned (trial 58)."""
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for keys in ((Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier),
+                 (Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier)):
+        dialog.browser.anchorClicked.emit(QUrl("labels.md"))
+        assert dialog.page == DOCS / "labels.md"
+        qtbot.keyClick(dialog.browser, *keys)
+        assert dialog.page == GUIDE, keys
 
 
 @pytest.mark.parametrize("jargon", [

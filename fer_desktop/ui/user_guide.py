@@ -17,8 +17,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QImage,
+    QKeySequence,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from fer_desktop.core.plain_words import without_work_notes
@@ -67,6 +74,9 @@ class UserGuideDialog(QDialog):
         self.back_button = buttons.addButton("Back to the guide",
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.back_button.clicked.connect(self._back)
+        # a browser's keys for Back (Alt+Left; Cmd+[ on a Mac) and Backspace did nothing:
+        # only the button returned (trial 58); the browser takes them first (eventFilter)
+        self.browser.installEventFilter(self)
         self._home_scroll = 0
         try:  # the pages the app carries (a checkout has them all: it behaves as the app)
             self._pages = set(guide_files(path.parent))
@@ -101,12 +111,24 @@ class UserGuideDialog(QDialog):
             return
         self.browser.setMarkdown(without_work_notes(text))
         name_headings(self.browser.document())
+        title = self.browser.document().firstBlock().text()  # a page linked to is named:
+        self.setWindowTitle("FER Desktop user guide" if path == self._home  # it kept the
+                            else f"{title} (more detail) - FER Desktop user guide")  # guide's
         self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
 
     def _back(self) -> None:
         """Back to the guide, where its link was (it came back at the top)."""
         self.show_page(self._home)
         self.browser.verticalScrollBar().setValue(self._home_scroll)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """Back's keys on a linked page return to the guide."""
+        if watched is self.browser and event.type() == QEvent.Type.KeyPress \
+                and self.page != self._home and (event.matches(QKeySequence.StandardKey.Back)
+                                                 or event.key() == Qt.Key.Key_Backspace):
+            self._back()
+            return True
+        return super().eventFilter(watched, event)
 
     def _add_pictures(self, text: str, folder: Path) -> None:
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
