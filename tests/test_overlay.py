@@ -15,9 +15,11 @@ from fer_desktop.core.overlay import (
     LABEL_MAX_FACE_WIDTHS,
     MIN_BAR_FONT_SCALE,
     PALETTE,
+    SAME_SIZE_RATIO,
     OverlayPainter,
     OverlayStyle,
     face_colour,
+    size_groups,
     style_sizes,
     text_colour,
 )
@@ -592,6 +594,22 @@ def test_in_a_video_a_faces_look_never_follows_the_other_faces():
         small = face([100, 100, 100 + width, 100 + width], track_id=2)
         tags = painter._label_tags([big, small], (600, 1400), painter._scale_for((600, 1400)))
         assert (tags[0].text, tags[0].font_scale) == (alone.text, alone.font_scale)
+
+
+def test_faces_are_grouped_where_their_sizes_part():
+    """Review 65: grouped from the narrowest up to 1.5 times it, widths 100, 149, 151 gave
+    looks 100, 100, 151: the two of one size apart, the one half as wide again with them."""
+    faces = [face([x, 100, x + w, 100 + w], track_id=k)
+             for k, (x, w) in enumerate([(50, 100), (300, 149), (600, 151)], 1)]
+    assert [width for width, _ in style_sizes(faces)] == [100, 149, 149]
+    assert size_groups([151, 100, 149]) == [[1], [2, 0]]
+    assert size_groups([]) == []
+    widths = list(range(60, 400, 7)) + [100, 100, 300]  # a crowd of every size
+    groups = size_groups(widths)
+    assert sorted(i for group in groups for i in group) == list(range(len(widths)))
+    for group in groups:
+        assert widths[group[-1]] <= SAME_SIZE_RATIO * widths[group[0]]
+        assert [widths[i] for i in group] == sorted(widths[i] for i in group)
 
 
 def test_a_face_cut_by_the_frames_edge_leaves_its_groups_bars():

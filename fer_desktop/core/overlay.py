@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -79,10 +80,10 @@ BARS_HYSTERESIS = 0.1
 # A panel in a label's or another panel's way may shrink to these shares of its font size
 # (while still legible: MIN_BAR_FONT_SCALE) before it is left out.
 BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
-# Faces of about one size (widths within this ratio of the smallest of them) are labelled and
-# given bars as that smallest face is: one text, one font, one stroke, one size of bars. Four
-# copies of one face, 80-106 px wide, had three labels ("#1 happy", "#3 happy 92%" larger),
-# bold bar names on one and thin on the others (trial 56).
+# Faces of about one size (no group wider than this ratio of its smallest face: `size_groups`)
+# are labelled and given bars as that smallest face is: one text, one font, one stroke, one
+# size of bars. Four copies of one face, 80-106 px wide, had three labels ("#1 happy",
+# "#3 happy 92%" larger), bold bar names on one and thin on the others (trial 56).
 SAME_SIZE_RATIO = 1.5
 
 
@@ -149,26 +150,41 @@ def _hysteresis_margin(shown_before: bool | None) -> float:
 def style_sizes(faces: Sequence[Face], same_look: bool = True) -> list[tuple[int, int]]:
     """(width, height) in frame pixels each face is labelled and given bars for: its own, or
     with ``same_look`` the narrowest of the faces of about its size. The faces are grouped
-    from the narrowest: a group holds every face up to SAME_SIZE_RATIO times its narrowest
-    face's width; its faces take that width, and a height in the group's median proportion
-    (a face cut by the frame's edge, 90 x 15, took the bars off its whole group: review 64)
-    but never over their own (the tallest proportion, a face's cut at the frame's side, gave
-    small faces tall panels, and a sliver its bars: review 65). A face much larger than the others
-    (in front) keeps its own size."""
+    by :func:`size_groups` (no group wider than SAME_SIZE_RATIO times its narrowest face,
+    cut where sizes part most); its faces take the narrowest one's width, and a height in
+    the group's median proportion (a face cut by the frame's edge, 90 x 15, took the bars
+    off its whole group: review 64) but never over their own (the tallest proportion, a
+    face's cut at the frame's side, gave small faces tall panels, and a sliver its bars:
+    review 65). A face much larger than the others (in front) keeps its own size."""
     boxes = [tuple(int(round(v)) for v in face.box) for face in faces]
     sizes = [(max(1, x2 - x1), max(1, y2 - y1)) for x1, y1, x2, y2 in boxes]
     if not same_look:
         return sizes
     result = list(sizes)
-    by_width = sorted(range(len(sizes)), key=lambda i: sizes[i][0])
-    while by_width:
-        width = sizes[by_width[0]][0]
-        group = [i for i in by_width if sizes[i][0] <= SAME_SIZE_RATIO * width]
+    for group in size_groups([width for width, _ in sizes]):
+        width = sizes[group[0]][0]
         height = round(width * statistics.median(sizes[i][1] / sizes[i][0] for i in group))
         for i in group:
             result[i] = (width, max(1, min(sizes[i][1], height)))
-        by_width = by_width[len(group):]
     return result
+
+
+def size_groups(widths: Sequence[int]) -> list[list[int]]:
+    """The indices of ``widths`` in groups of about one size, each narrowest first: a run of
+    sorted widths wider than SAME_SIZE_RATIO is cut at its largest step, and its two sides
+    again. Grouped from the narrowest up to 1.5 times it, widths 100, 149, 151 gave looks
+    100, 100, 151: the two of one size apart, the one a half wider with them (review 65)."""
+    order = sorted(range(len(widths)), key=lambda i: widths[i])
+    runs, groups = [order] if order else [], []
+    while runs:
+        run = runs.pop()
+        if widths[run[-1]] <= SAME_SIZE_RATIO * widths[run[0]]:
+            groups.append(run)
+            continue
+        steps = [widths[b] / widths[a] for a, b in itertools.pairwise(run)]
+        cut = 1 + max(range(len(steps)), key=steps.__getitem__)
+        runs += [run[cut:], run[:cut]]
+    return sorted(groups, key=lambda group: widths[group[0]])
 
 
 def _track_order(faces: Sequence[Face]) -> list[int]:
