@@ -285,6 +285,28 @@ def _explained_sample(qtbot, main_window):
     return live, dialog
 
 
+def test_a_refused_save_asks_for_a_folder_over_the_why_window(qtbot, main_window, settings,
+                                                              tmp_path, monkeypatch):
+    """Trial 59: the folder chooser of a refused save opened over the main window, which kept
+    the keyboard once it closed: Esc no longer closed Why and Ctrl+S took a screenshot."""
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    live, dialog = _explained_sample(qtbot, main_window)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.output_folder = blocker / "shots"
+    good = tmp_path / "good"
+    good.mkdir()
+    parents = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory",
+                        lambda parent, *args: parents.append(parent) or str(good))
+    dialog.save_button.click()
+    assert parents == [dialog] and any(good.glob("fer-why-*.png"))
+    assert QApplication.activeWindow() is dialog
+
+
 def test_with_blur_faces_the_saved_explanation_shows_no_clear_face(qtbot, main_window,
                                                                    settings):
     """With File > Privacy > Blur faces ticked, Save image wrote the clear face crop: it is

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from fer_desktop.core.export import CsvRecorder, ExportError, ScreenshotWriter, file_prefix
+from fer_desktop.core.messages import about
 from fer_desktop.core.model import Classifier
 from fer_desktop.core.overlay import OverlayPainter
 from fer_desktop.core.plain_words import counted
@@ -52,6 +54,15 @@ def new_recording_path(folder: Path, now: dt.datetime | None = None, source: str
     """``folder/fer-clip-20260101-120000.csv`` (the source's name, as screenshots have it),
     with ``-2``, ``-3``... when that name is taken."""
     return unused_path(folder, f"{file_prefix(source)}-{stamp(now)}", ".csv")
+
+
+def refused_title(exc: ExportError) -> str:
+    """The folder chooser's title after a folder was refused: the question first, then the
+    name and why ("Choose another folder: /tmp/trial59/ro c...rmission denied); choose
+    another folder", its whole path and the reason's own advice cut in the middle: trial 59;
+    the status bar and Messages have the whole sentence)."""
+    why = re.split(r"[;:] choose another", exc.reason)[0]
+    return f"Choose another folder: {about(exc.path.name or exc.path, why)}"
 
 
 def kind_of(is_live: bool, still: bool, source: str = "") -> str:
@@ -171,7 +182,10 @@ class OutputControls(QObject):
         """A folder dialog, in the output folder, or the nearest folder above it that exists
         (the default one is made at the first save: the dialog opened in the folder the app
         was started from, trial 21) (tests replace this method)."""
-        return QFileDialog.getExistingDirectory(self._dialog_parent, title,
+        # over the window asking (Why this answer?'s Save): over the main window, the keyboard
+        # went there after it closed, Esc no longer closed Why and Ctrl+S took a screenshot
+        parent = QApplication.activeWindow() or self._dialog_parent  # (trial 59)
+        return QFileDialog.getExistingDirectory(parent, title,
                                                 str(existing_folder(self._settings.output_folder)))
 
     def choose_output_folder(self) -> None:
@@ -186,7 +200,7 @@ class OutputControls(QObject):
                 check_writable_folder(Path(folder))
             except ExportError as exc:  # why, in the chooser's title too: the status bar
                 self._notifier.error(str(exc), exc=exc)  # alone went unseen (trial 21)
-                title, refused = f"Choose another folder: {exc}", True
+                title, refused = refused_title(exc), True
                 continue
             self._settings.output_folder = self._settings.output_folder_seen = folder
             self._notifier.info(f"Screenshots and recordings go to {folder}")
@@ -301,7 +315,7 @@ class OutputControls(QObject):
                 # The last save's green bar goes: it read as this save's success.
                 self.saved_banner.hide()
                 self._notifier.error(f"Cannot save the {what}: {exc}", exc=exc)
-                chosen = self.ask_folder(f"{folder} cannot be written: choose another folder")
+                chosen = self.ask_folder(refused_title(exc))
                 if not chosen:
                     return None
                 folder = Path(chosen)
