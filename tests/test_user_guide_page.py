@@ -111,6 +111,26 @@ def test_every_link_of_the_guide_opens_inside_its_window(qtbot, window):
             assert dialog.windowTitle() == "FER Desktop user guide"
 
 
+def test_ctrl_plus_makes_the_guides_text_larger(qtbot, window):
+    """Trial 59: Ctrl++ did nothing, and nothing else made the guide's small text larger."""
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    size = dialog.browser.font().pointSizeF()
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(dialog.browser, Qt.Key.Key_Plus, ctrl)
+    qtbot.keyClick(dialog.browser, Qt.Key.Key_Equal, ctrl)  # "+" unshifted, as browsers take
+    assert dialog.browser.font().pointSizeF() == size + 4
+    dialog.browser.anchorClicked.emit(QUrl("labels.md"))  # a page linked to: as large
+    assert dialog.browser.font().pointSizeF() == size + 4
+    for _ in range(20):
+        qtbot.keyClick(dialog.browser, Qt.Key.Key_Minus, ctrl)
+    assert dialog.browser.font().pointSizeF() == size - 4  # never too small to read
+    qtbot.keyClick(dialog.browser, Qt.Key.Key_0, ctrl)
+    assert dialog.browser.font().pointSizeF() == size
+
+
 def test_the_back_keys_return_to_the_guide(qtbot, window):
     """Alt+Left (the Back key of every browser) and Backspace did nothing: only the button
     returned (trial 58)."""

@@ -39,6 +39,8 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+S", "In Why this answer?: save its picture and numbers"),
     ("Menu key, Shift+F10", "In the Train tab's run list: the selected run's menu (Open "
                             "folder, Rename..., Compare curves with, Move to trash...)"),
+    ("Ctrl++ / Ctrl+-, Ctrl+0", "In the user guide: larger / smaller text, as it was"),
+    ("Alt+Left, Backspace", "In the user guide: back from a page it links to"),
     ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list); leave "
                "full screen"),
 )

@@ -33,6 +33,7 @@ from fer_desktop.resources import guide_files, guide_pictures, user_guide_path
 from fer_desktop.ui.on_screen import fitting_size
 
 PICTURE_WIDTH_PX = 720
+MAX_ZOOM = 16  # points over the window's own text size
 
 
 def heading_anchor(heading: str) -> str:
@@ -78,6 +79,7 @@ class UserGuideDialog(QDialog):
         # only the button returned (trial 58); the browser takes them first (eventFilter)
         self.browser.installEventFilter(self)
         self._home_scroll = 0
+        self.zoom = 0  # points added to the text by Ctrl++ and Ctrl+-
         try:  # the pages the app carries (a checkout has them all: it behaves as the app)
             self._pages = set(guide_files(path.parent))
         except OSError:
@@ -122,13 +124,26 @@ class UserGuideDialog(QDialog):
         self.browser.verticalScrollBar().setValue(self._home_scroll)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        """Back's keys on a linked page return to the guide."""
-        if watched is self.browser and event.type() == QEvent.Type.KeyPress \
-                and self.page != self._home and (event.matches(QKeySequence.StandardKey.Back)
-                                                 or event.key() == Qt.Key.Key_Backspace):
+        """Back's keys on a linked page return to the guide; Ctrl++ and Ctrl+- make the text
+        larger and smaller, Ctrl+0 as it was (they did nothing, and nothing else made the
+        guide's small text larger: trial 59)."""
+        if watched is not self.browser or event.type() != QEvent.Type.KeyPress:
+            return super().eventFilter(watched, event)
+        if self.page != self._home and (event.matches(QKeySequence.StandardKey.Back)
+                                        or event.key() == Qt.Key.Key_Backspace):
             self._back()
             return True
-        return super().eventFilter(watched, event)
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        step = 2 if event.matches(QKeySequence.StandardKey.ZoomIn) or (
+            ctrl and event.key() == Qt.Key.Key_Equal) else \
+            -2 if event.matches(QKeySequence.StandardKey.ZoomOut) else \
+            -self.zoom if ctrl and event.key() == Qt.Key.Key_0 else 0
+        step = max(-4, min(MAX_ZOOM, self.zoom + step)) - self.zoom  # legible, on screen
+        if step:
+            self.browser.zoomIn(step)
+            self.zoom += step
+        return bool(ctrl) and event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Minus,
+                                              Qt.Key.Key_Equal, Qt.Key.Key_0)
 
     def _add_pictures(self, text: str, folder: Path) -> None:
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
