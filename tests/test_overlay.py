@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.label_layout import face_core, overlap_area
+from fer_desktop.core.label_layout import crowding, face_core, overlap_area
 from fer_desktop.core.overlay import (
     BARS_HYSTERESIS,
     BARS_MAX_FACE_HEIGHTS,
@@ -18,6 +18,7 @@ from fer_desktop.core.overlay import (
     SAME_SIZE_RATIO,
     OverlayPainter,
     OverlayStyle,
+    _layout_boxes,
     face_colour,
     size_groups,
     style_sizes,
@@ -594,6 +595,37 @@ def test_in_a_video_a_faces_look_never_follows_the_other_faces():
         small = face([100, 100, 100 + width, 100 + width], track_id=2)
         tags = painter._label_tags([big, small], (600, 1400), painter._scale_for((600, 1400)))
         assert (tags[0].text, tags[0].font_scale) == (alone.text, alone.font_scale)
+
+
+def _class_photo(side: int, step: int) -> list:
+    """Five staggered rows of eight faces ``side`` px wide, ``step`` px apart."""
+    return [face([40 + c * step + (r % 2) * 30, 60 + r * step * 3 // 4,
+                  40 + c * step + (r % 2) * 30 + side, 60 + r * step * 3 // 4 + side * 6 // 5],
+                 label=("happy", "neutral", "surprise", "fear")[k % 4], track_id=k + 1)
+            for k, (r, c) in enumerate((r, c) for r in range(5) for c in range(8))]
+
+
+def test_a_crowded_picture_takes_a_label_size_where_its_labels_find_room():
+    """Trial 59: at Large, a class photo's labels lay over each other ("#19 hap#20
+    neutral?"), over their own faces' eyes, or a row away from their faces: a picture is
+    labelled a size smaller where that places its labels better; a video keeps the size
+    chosen (one frame's crowd would make every label jump)."""
+    frame_hw = (710, 1340)
+    crowd = _class_photo(40, 150)
+
+    def laid_out(scale: float, picture: bool, faces: list) -> tuple[int, float]:
+        painter = OverlayPainter(OverlayStyle(label_scale=scale), same_look=picture)
+        tags = painter._label_tags(faces, frame_hw, painter._scale_for(frame_hw))
+        return crowding(*_layout_boxes(tags, faces)), tags[0].font_scale
+
+    normal = laid_out(1.0, True, crowd)
+    assert normal[0] == 0
+    for scale in (1.5, 2.0):
+        assert laid_out(scale, False, crowd)[0] > 0  # the size chosen has no room...
+        assert laid_out(scale, True, crowd) == normal  # ...so the picture's is Normal
+    sparse = _class_photo(40, 300)[:4]  # one row with room: Large stays Large
+    assert laid_out(1.5, True, sparse)[1] > laid_out(1.0, True, sparse)[1]
+    assert laid_out(1.5, True, sparse)[0] == 0
 
 
 def test_faces_are_grouped_where_their_sizes_part():

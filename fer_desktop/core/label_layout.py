@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -275,6 +276,20 @@ def layout_panels(wishes: Sequence[PanelWish | None], labels: Sequence[Rect],
             if result[i] is not None:
                 placed.append(result[i][0])
     return result
+
+
+def crowding(tags: Sequence[Rect], faces: Sequence[Rect]) -> int:
+    """How many of a frame's laid-out tags found no good place: pairs that overlap, tags over
+    more than TAG_ON_FACE_SHARE of their own face, tags further from their face than their
+    own height (a row away, between other faces). The overlay draws a picture's crowd a
+    Label size smaller where that counts fewer (trial 59: at Large, "#20 neutral?" over
+    "#19 happy", "#7 happy" over #7's eyes, labels a row away from their faces)."""
+    count = sum(1 for a, b in itertools.combinations(tags, 2) if overlap_area(a, b))
+    for tag, face in zip(tags, faces, strict=True):
+        own = face_core(face)
+        count += overlap_area(tag, own) > TAG_ON_FACE_SHARE * _area(own) \
+            or _gap(tag, face) > tag[3] - tag[1]
+    return count
 
 
 def face_core(face: Rect) -> Rect:

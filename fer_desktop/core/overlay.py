@@ -40,6 +40,7 @@ from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.label_layout import (
     Anchor,
     PanelWish,
+    crowding,
     layout_panels,
     layout_tags,
     panel_anchor,
@@ -85,6 +86,9 @@ BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
 # size of bars. Four copies of one face, 80-106 px wide, had three labels ("#1 happy",
 # "#3 happy 92%" larger), bold bar names on one and thin on the others (trial 56).
 SAME_SIZE_RATIO = 1.5
+# A picture whose labels overlap at the Label size chosen is labelled a size smaller, down to
+# Normal (1.0), where they fit: the Label sizes are 1.0, 1.5 and 2.0 apart by this.
+LABEL_SCALE_STEP = 0.5
 
 
 # What a painter remembers of the frame before, per track number: where the face's bar panel
@@ -185,6 +189,14 @@ def size_groups(widths: Sequence[int]) -> list[list[int]]:
         cut = 1 + max(range(len(steps)), key=steps.__getitem__)
         runs += [run[cut:], run[:cut]]
     return sorted(groups, key=lambda group: widths[group[0]])
+
+
+def _layout_boxes(tags: Sequence[_LabelTag], faces: Sequence[Face]
+                  ) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, int, int]]]:
+    """The tags' and the faces' boxes as ``core.label_layout`` takes them (x2, y2 exclusive:
+    a tag is filled up to and with its x2, y2 pixels)."""
+    return ([(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in (tag.box for tag in tags)],
+            [tuple(int(round(v)) for v in face.box) for face in faces])
 
 
 def _track_order(faces: Sequence[Face]) -> list[int]:
@@ -403,8 +415,20 @@ class OverlayPainter:
         boxes = layout_tags([(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in (t.box for t in tags)],
                             [tuple(int(round(v)) for v in face.box) for face in faces],
                             frame_hw[:2], order, gap=min(tag.pad for tag in tags))
-        return [replace(tag, box=(x1, y1, x2 - 1, y2 - 1))
+        tags = [replace(tag, box=(x1, y1, x2 - 1, y2 - 1))
                 for tag, (x1, y1, x2, y2) in zip(tags, boxes, strict=True)]
+        smaller = self.style.label_scale - LABEL_SCALE_STEP
+        if not self.same_look or self.style.scale is not None or smaller < 1.0:
+            return tags  # a video keeps its size: one frame's crowd would make labels jump
+        # a picture's crowd with no good place for its labels at the Label size chosen: a
+        # size smaller, where that places them better (:func:`crowding`, trial 59)
+        found = crowding(*_layout_boxes(tags, faces))
+        if not found:
+            return tags
+        step_down = OverlayPainter(replace(self.style, label_scale=smaller), self._zoom,
+                                   same_look=True)
+        fewer = step_down._label_tags(faces, frame_hw, step_down._scale_for(frame_hw), sizes)
+        return fewer if crowding(*_layout_boxes(fewer, faces)) < found else tags
 
     def _label_tag(self, face: Face, frame_hw: tuple[int, int], s: float,
                    style_width: int) -> _LabelTag:
