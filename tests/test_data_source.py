@@ -334,6 +334,37 @@ def test_the_csv_field_is_greyed_out_while_the_faces_come_from_a_folder(qtbot, t
     again.shutdown()
 
 
+def test_open_folder_waits_for_a_collected_face_and_never_writes_into_the_help(qtbot,
+                                                                              tmp_path):
+    """Trial 58: Open folder before anything was collected wrote "...: no such folder yet."
+    into the help paragraph, which stayed so. Greyed until the first face makes the folder,
+    with the reason in its tooltip; an image folder counted as not there is greyed too."""
+    from fer_desktop.ui.data_source import NOTHING_TO_OPEN, OPEN_TIP
+
+    collect = CollectFolder(tmp_path / "collected")
+    box = DataSourceBox(collect)
+    qtbot.addWidget(box)
+    box.combo.setCurrentIndex(box.combo.findData("collected"))
+    help_text = box.help.text()
+    assert not box.open_button.isEnabled() and box.open_button.toolTip() == NOTHING_TO_OPEN
+    opened = []
+    box.opener = lambda path: opened.append(path) or True
+    box.open_button.click()  # greyed: nothing happens, nothing is written into the help
+    assert box.help.text() == help_text and "no such folder" not in box.help.text()
+    (tmp_path / "collected" / "happy").mkdir(parents=True)  # the first face saved
+    (tmp_path / "collected" / "happy" / "1.png").write_bytes(b"png")
+    collect.note_faces_changed()
+    assert box.open_button.isEnabled() and box.open_button.toolTip() == OPEN_TIP
+    box.open_button.click()
+    assert opened == [tmp_path / "collected"]
+    box.combo.setCurrentIndex(box.combo.findData("images"))
+    box.folder_edit.setText(str(tmp_path / "nowhere"))
+    box.folder_edit.editingFinished.emit()  # counted: no such folder
+    qtbot.waitUntil(lambda: not box.open_button.isEnabled(), timeout=5000)
+    assert box.open_button.toolTip() == "Nothing to open: this folder is not there."
+    assert box.help.text().startswith(str(tmp_path / "nowhere"))  # the count's own words
+
+
 def test_the_typed_image_folder_survives_a_look_at_the_collected_faces(qtbot, tmp_path):
     """Switching to "Faces collected" and back replaced the folder typed with the collected
     faces' folder, and Start would have fine-tuned on them; Open folder with an empty field

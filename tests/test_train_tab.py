@@ -1016,6 +1016,7 @@ def test_a_fine_tune_says_it_runs_its_own_epochs(qtbot, tab):
 def test_open_names_the_folder_when_no_file_manager_starts(qtbot, tmp_path, monkeypatch):
     """With no file manager to start, Open did nothing visible (a line on stderr only)."""
     from PySide6.QtGui import QDesktopServices
+    from PySide6.QtWidgets import QMessageBox
 
     settings = AppSettings.from_file(tmp_path / "settings.ini")
     folder = tmp_path / "collected"
@@ -1025,9 +1026,13 @@ def test_open_names_the_folder_when_no_file_manager_starts(qtbot, tmp_path, monk
     qtbot.addWidget(tab)
     tab.data_source.combo.setCurrentIndex(tab.data_source.combo.findData("collected"))
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+    help_text = tab.data_source.help.text()
     tab.data_source.open_button.click()
-    assert f"No application could be started to open {folder}; open it yourself." in \
-        tab.data_source.help.text()
+    box = tab.data_source.findChild(QMessageBox, "cannot_open")  # said apart: written into
+    assert box is not None and box.isVisible()  # the help, it stayed there (trial 58)
+    assert box.text() == f"No application could be started to open {folder}; open it yourself."
+    assert tab.data_source.help.text() == help_text
+    box.close()
 
 
 def test_a_run_on_own_faces_names_its_test_faces_not_publictest(qtbot, tmp_path):

@@ -38,7 +38,7 @@ from fer_desktop.ui.colours import ERROR_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.model_names import shown_model_name
-from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
+from fer_desktop.ui.saved_banner import open_in_file_manager, warn_cannot_open
 from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import TrainConfig
 from trainer.data import DatasetError
@@ -46,6 +46,10 @@ from trainer.finetune_config import FinetuneConfig
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
 from trainer.imagefolder import FolderCount, count_images
 
+OPEN_TIP = ("Show the folder in the file manager: look through the faces, remove the ones "
+            "saved by mistake")
+NOTHING_TO_OPEN = ("Nothing collected yet: the folder is made when the Live tab's Collect "
+                   "saves the first face.")
 NOTHING_COLLECTED = ("Nothing collected yet: tick Collect in the Live tab and press 1-7 while "
                      "you make each expression.")
 REPLACED_IN_USE = ("The model in use was replaced on disk since it was loaded (its run was "
@@ -256,8 +260,7 @@ class DataSourceBox(QWidget):
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
         self.open_button = QPushButton("Open folder")
-        self.open_button.setToolTip("Show the folder in the file manager: look through the "
-                                    "faces, remove the ones saved by mistake")
+        self.open_button.setToolTip(OPEN_TIP)
         self.open_button.clicked.connect(self._open_folder)
         # the collected faces' folder is shown, not edited (it is chosen in the Live tab):
         # elided in the middle, whole in the tooltip (a line edit cut its start, no "...")
@@ -486,18 +489,38 @@ class DataSourceBox(QWidget):
         return self.folder_edit.text().strip()
 
     def _sync_open(self, *_) -> None:
-        """Open folder only with a folder to open (empty, it tried the app's own folder, ".")."""
+        """Open folder only with a folder to open, greyed with the reason in its tooltip
+        (empty, it tried the app's own folder, "."; clicked before a face was collected, it
+        wrote "...: no such folder yet." into the help, trial 58)."""
+        missing = self._missing()
         self.open_button.setEnabled(self.combo.currentData() != "csv"
-                                    and bool(self._folder_shown()))
+                                    and bool(self._folder_shown()) and not missing)
+        self.open_button.setToolTip(missing or OPEN_TIP)
+
+    def _missing(self) -> str:
+        """Why there is no folder to open ("": there is one, or it is not known yet): the
+        collected faces' folder is made by the first face saved (a look should not make it,
+        nor bring back a folder the user renamed); an image folder counted as not there."""
+        folder = self._folder_shown()
+        if self.combo.currentData() == "collected":
+            if self._collect.path.is_dir():
+                return ""
+            return gone_words(self._collect.path) if self._collect.went else NOTHING_TO_OPEN
+        failed = folder in self._folders and self._folders[folder][0] is None  # its count:
+        if failed and not Path(folder).expanduser().is_dir():  # looked at only when it failed
+            return "Nothing to open: this folder is not there."
+        return ""
 
     def _open_folder(self) -> None:
         folder = Path(self._folder_shown()).expanduser()
-        if not folder.is_dir():
-            self.help.setText(f"{folder}: no such folder yet. " + self.help.text())
+        if not folder.is_dir():  # went since the button was offered: greyed, and said why
+            self._count_folder(fresh=True)  # an image folder's line says it once counted
+            self._sync_open()
             return
-        if not open_in_file_manager(folder):
-            # no file manager to start (a minimal desktop): the click did nothing visible
-            self.help.setText(cannot_open(folder) + " " + self.help.text())
+        if not self.opener(folder):  # no file manager to start (a minimal desktop): said
+            warn_cannot_open(self, folder)  # apart, the help left whole (trial 58)
+
+    opener = staticmethod(open_in_file_manager)  # tests replace it
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Image folder (one subfolder per emotion)",

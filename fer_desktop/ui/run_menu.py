@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QWidget
 
 from fer_desktop.ui.run_list import RunList, run_text, run_with_recipe, short_recipe
-from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
+from fer_desktop.ui.saved_banner import CANNOT_OPEN_TITLE, cannot_open, open_in_file_manager
 from fer_desktop.ui.system_trash import to_trash
 from trainer.runs import (
     NAME_MAX_CHARS,
@@ -172,7 +172,7 @@ class RunMenu(QObject):
         if self._gone(row):
             return
         if not self.opener(row.run_dir):
-            self._say("Cannot open the folder", cannot_open(row.run_dir))
+            self._say(CANNOT_OPEN_TITLE, cannot_open(row.run_dir))
 
     def rename(self, row: RunRow) -> None:
         """Ask for a name; one that would read as another run's is said in the dialog, asked

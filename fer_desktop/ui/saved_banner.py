@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
+    QMessageBox,
     QPushButton,
     QToolButton,
     QWidget,
@@ -37,6 +38,20 @@ def open_in_file_manager(path: Path) -> bool:
 def cannot_open(path: Path) -> str:
     """What to say when :func:`open_in_file_manager` failed: the path, to find by hand."""
     return f"No application could be started to open {path}; open it yourself."
+
+
+CANNOT_OPEN_TITLE = "Cannot open the folder"
+
+
+def warn_cannot_open(parent: QWidget, path: Path) -> QMessageBox:
+    """Say :func:`cannot_open` in a warning of its own, not modal to the caller (nothing
+    waits on it), where the widget has no line of its own for it: written into a help
+    paragraph, it stayed there (trial 58)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, CANNOT_OPEN_TITLE, cannot_open(path),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("cannot_open")
+    box.open()
+    return box
 
 
 class SavedBanner(QFrame):
