@@ -222,11 +222,19 @@ def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_
     # the model that analysed it, as the records name it (the window may use another by the
     # end: the chart stood under the other's name, audit 51)
     assert result.model and f"Analysed by the model {result.model}." in dialog.status.text()
-    # no application to open it with (a desktop without a launcher): the click said nothing
+    # no application to open it with (a desktop without a launcher): the click said nothing;
+    # then the words replaced the summary, and View > Messages had no trace (trial 58)
+    summary = dialog.status.text()
     dialog.opener = lambda path: False
     dialog.open_csv_button.click()
-    assert dialog.status.text() == (f"No application could be started to open "
-                                    f"{result.csv_path}; open it yourself.")
+    said = f"No application could be started to open {result.csv_path}; open it yourself."
+    assert dialog.status.text() == summary and dialog.trouble.isVisible()
+    assert dialog.trouble.text() == said
+    kept = [(m.text, m.error) for m in window.notifier.history.messages()]
+    assert (said, True) in kept, kept  # as File > Open output folder's is
+    dialog.opener = lambda path: True
+    dialog.open_folder_button.click()  # opened after all: the line goes
+    assert not dialog.trouble.isVisible()
     dialog.close()
 
 

@@ -57,7 +57,12 @@ from fer_desktop.ui.analysis_geometry import (
     running_geometry,
     size_within_window,
 )
-from fer_desktop.ui.colours import CHART_BACKGROUND, EMOTION_COLORS, HINT_TEXT_COLOUR
+from fer_desktop.ui.colours import (
+    CHART_BACKGROUND,
+    EMOTION_COLORS,
+    ERROR_COLOUR,
+    HINT_TEXT_COLOUR,
+)
 from fer_desktop.ui.model_names import record_provenance
 from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.time_direction import keep_time_left_to_right
@@ -214,10 +219,12 @@ class FileAnalysisDialog(QDialog):
     Signals:
         finished_analysis(object): the FileAnalysis, once the chart is shown.
         failed(str): the message shown when the analysis failed.
+        open_failed(str): what Open CSV or Open folder said when no application started.
     """
 
     finished_analysis = Signal(object)
     failed = Signal(str)
+    open_failed = Signal(str)
 
     def __init__(self, video: Path, out_csv: Path, make_pipeline: Callable[[], Any],
                  parent: QWidget | None = None, numbers_only: bool = False) -> None:
@@ -232,6 +239,13 @@ class FileAnalysisDialog(QDialog):
         # copied (the CSV's path), and Space or Enter there presses nothing (review 58)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        # Open CSV's or Open folder's failure, on a line of its own: it replaced the summary
+        # above (what was found, where it was saved), trial 58
+        self.trouble = QLabel()
+        self.trouble.setWordWrap(True)
+        self.trouble.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.trouble.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.trouble.hide()
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Analysis progress")
         self.progress_bar.setRange(0, 0)  # busy until the frame count is known
@@ -270,6 +284,7 @@ class FileAnalysisDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.trouble)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.face_chooser)
         layout.addWidget(self.chart, 1)
@@ -320,9 +335,14 @@ class FileAnalysisDialog(QDialog):
 
     def _open(self, path: Path) -> None:
         """Open a file or folder with the desktop's default application; say where it is
-        when none could be started (Open CSV did nothing visible)."""
-        if not self.opener(path):
-            self.status.setText(cannot_open(path))
+        when none could be started (Open CSV did nothing visible), below the summary, which
+        stays, and to the window's Messages (``open_failed``)."""
+        if self.opener(path):
+            self.trouble.hide()
+            return
+        self.trouble.setText(cannot_open(path))
+        self.trouble.show()
+        self.open_failed.emit(cannot_open(path))
 
     def _on_progress(self, done: int, total: int) -> None:
         if total:
@@ -426,15 +446,18 @@ class AnalysisDialogs(QObject):
     and finished, and all are stopped when the window closes. ``on_saved(csv_path)`` is
     called for each analysis written; ``on_error(message)`` when a video cannot be opened;
     ``on_note(message)`` when one is cancelled (Cancel closes its window, which said so where
-    no one saw it: trial 15)."""
+    no one saw it: trial 15); ``on_trouble(message)`` when its Open CSV or Open folder finds
+    no application (kept in View > Messages, as File > Open output folder's is: trial 58)."""
 
     def __init__(self, on_saved: Callable[[Path], None], parent: QWidget,
                  on_error: Callable[[str], None],
-                 on_note: Callable[[str], None] = lambda _text: None) -> None:
+                 on_note: Callable[[str], None] = lambda _text: None,
+                 on_trouble: Callable[[str], None] = lambda _text: None) -> None:
         super().__init__(parent)
         self._on_saved = on_saved
         self._on_error = on_error
         self._on_note = on_note
+        self._on_trouble = on_trouble
         self._parent = parent
         self.dialogs: list[FileAnalysisDialog] = []
         self._waited: list[FileAnalysisDialog] = []  # "Close when it is done": for these
@@ -462,6 +485,7 @@ class AnalysisDialogs(QObject):
         dialog.thread.finished.connect(functools.partial(self._forget, dialog))
         dialog.thread.cancelled.connect(functools.partial(self._cancelled, video))
         dialog.failed.connect(functools.partial(self._failed, video))
+        dialog.open_failed.connect(self._on_trouble)
         self.dialogs.append(dialog)
         dialog.show()
         dialog.start()

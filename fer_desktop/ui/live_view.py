@@ -124,7 +124,7 @@ class LiveView(QWidget):
             f"{caption} \u2013 {describe_spec(self._spec or '')}"))  # the window title
         self.analyses = AnalysisDialogs(  # a file that cannot be analysed: a dialog (trial 13)
             lambda path: self.outputs.show_saved("Analysis saved", path), self,
-            lambda text: notifier.error(text, serious=True), notifier.info)
+            lambda text: notifier.error(text, serious=True), notifier.info, notifier.error)
 
         self.outputs = OutputControls(settings, notifier, self, lambda: self._last_output)
         self.outputs.bind(lambda: self._pipeline.classifier if self._pipeline else None,
