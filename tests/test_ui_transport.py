@@ -1235,6 +1235,54 @@ def test_space_enter_or_esc_do_not_throw_an_analysis_away(qtbot, main_window, tm
     qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)
 
 
+def test_stopping_an_analysis_asks_with_buttons_that_say_what_they_do(qtbot, main_window,
+                                                                      tmp_path):
+    """Trial 58: "Stop this analysis?" offered a bare Yes / No; elsewhere the app names its
+    buttons by what they do ("Stop training / Keep training"). Esc keeps it."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
+    seen = []
+
+    def answer(button: str | None) -> None:
+        box = QApplication.activeModalWidget()
+        seen.append((box.windowTitle(), box.text(), sorted(b.text() for b in box.buttons())))
+        if button is None:
+            qtbot.keyClick(box, Qt.Key.Key_Escape)
+        else:
+            next(b for b in box.buttons() if b.text() == button).click()
+
+    QTimer.singleShot(100, lambda: answer(None))
+    assert dialog.ask_stop(dialog) is False and dialog.running  # Esc: keep analysing
+    title, text, buttons = seen[0]
+    assert title == "Stop the analysis?" and buttons == ["Keep analysing", "Stop and discard"]
+    assert text.startswith("An analysis is in progress (clip.avi: frame "), text
+    QTimer.singleShot(100, lambda: answer("Stop and discard"))
+    assert dialog.ask_stop(dialog) is True
+    dialog.stop()
+
+
+def test_cancel_asks_once_the_analysis_has_run_a_while(qtbot, main_window, tmp_path,
+                                                     monkeypatch):
+    """Trial 58: the window's own Cancel threw minutes of analysis away at once, while Esc
+    asked. Once it has worked a few seconds Cancel asks the same question; just started,
+    it stops at once."""
+    from fer_desktop.ui.file_analysis_dialog import CANCEL_ASKS_AFTER_S
+
+    window, dialog = _analysis_running(qtbot, main_window, tmp_path)
+    since = dialog._working_since
+    monkeypatch.setattr(dialog, "clock", lambda: since + CANCEL_ASKS_AFTER_S + 1)
+    asked = []
+    monkeypatch.setattr(dialog, "ask_stop", lambda parent: asked.append(1) or False)
+    dialog.cancel_button.click()  # asked: "Keep analysing"
+    assert asked == [1] and dialog.running and dialog.isVisible()
+    monkeypatch.setattr(dialog, "clock", lambda: since + CANCEL_ASKS_AFTER_S - 1)
+    dialog.cancel_button.click()  # a second thought soon after the start: not asked
+    assert asked == [1] and not dialog.isVisible()
+    qtbot.waitUntil(lambda: "cancelled" in window.notifier.last_info, timeout=WAIT_MS)
+
+
 def test_a_logout_closes_the_window_over_an_analysis_without_asking(qtbot, main_window,
                                                                    tmp_path):
     """Audit 57: SIGTERM (a logout) killed the window at once; it now closes as the close

@@ -1,5 +1,7 @@
 """The questions asked when the window closes while a trainer runs: a training, or an export
-of a stopped run's best epoch (closing killed the export without a word: trial 17)."""
+of a stopped run's best epoch (closing killed the export without a word: trial 17); and
+before a whole-file analysis is stopped (:func:`ask_stop_analysis`). Each names its buttons by
+what they do and follows the job's progress."""
 
 from __future__ import annotations
 
@@ -45,14 +47,18 @@ def question_box(parent: QWidget, where: Callable[[], str],
 
 
 def answer(box: QMessageBox, info: str, stop_text: str, keep_text: str,
-           keep: str = "detach") -> str:
+           keep: str = "detach", cancel: bool = True) -> str:
     """Ask with the buttons ``stop_text``, ``keep_text`` (the default: ``keep``) and Cancel,
     and say what was chosen: "stop", ``keep``, "cancel", or "ended" (the job ended while the
-    question waited). The box goes afterwards (a hidden one polled on, 4 times a second)."""
+    question waited). The box goes afterwards (a hidden one polled on, 4 times a second).
+    Without ``cancel``, two buttons, and Esc (or the box's close) is ``keep_text``'s."""
     box.setInformativeText(info)
     stop_button = box.addButton(stop_text, QMessageBox.ButtonRole.DestructiveRole)
     keep_button = box.addButton(keep_text, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
+    if cancel:
+        box.addButton(QMessageBox.StandardButton.Cancel)
+    else:
+        box.setEscapeButton(keep_button)
     box.setDefaultButton(keep_button)
     if not box.ended:
         box.exec()
@@ -115,6 +121,21 @@ def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
                   "written to the run's folder), or stop it now (the run stays as it was, "
                   "and Export can start again)?", "Stop the export", "Close when it is done",
                   keep="wait")
+
+
+def ask_stop_analysis(parent: QWidget, where: Callable[[], str],
+                      running: Callable[[], bool] = lambda: True) -> bool:
+    """Stop a whole-file analysis and throw its work away? True for *Stop and discard*;
+    *Keep analysing* is the default and Esc's (a bare Yes / No said neither, trial 58). The
+    question goes, False, if the analysis ends meanwhile: its results stay.
+
+    Args:
+        where: how far it is ("long.avi: frame 185 of 1,200, about 2:10 left"), or "".
+        running: whether it still runs.
+    """
+    return answer(question_box(parent, where, running, "Stop the analysis?", "An analysis"),
+                  "Stop it now? What it has done is thrown away: nothing is saved.",
+                  "Stop and discard", "Keep analysing", keep="keep", cancel=False) == "stop"
 
 
 def modal_open() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -68,6 +68,9 @@ from fer_desktop.ui.saved_banner import cannot_open, open_in_file_manager
 from fer_desktop.ui.time_direction import keep_time_left_to_right
 
 PROGRESS_EVERY = 5  # frames between progress signals (a signal per frame floods the GUI)
+# Cancel stops an analysis that has worked this long only once asked (Esc always asks): a
+# mis-click lost minutes (trial 58); a second thought just after the start costs nothing
+CANCEL_ASKS_AFTER_S = 5.0
 
 
 class AnalysisThread(QThread):
@@ -280,7 +283,7 @@ class FileAnalysisDialog(QDialog):
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.open_csv_button.clicked.connect(lambda: self._open(self.result.csv_path))
         self.open_folder_button.clicked.connect(lambda: self._open(self.result.csv_path.parent))
-        self.cancel_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -302,6 +305,7 @@ class FileAnalysisDialog(QDialog):
         self._video = video
         self._outcome_shown = False
         self._time_left = TimeLeft()
+        self._working_since: float | None = None  # the clock at its first frame analysed
 
     def _place_small(self, parent: QWidget | None) -> None:
         """Small at the foot of the video while it runs: chart-sized, it hid the video
@@ -345,6 +349,8 @@ class FileAnalysisDialog(QDialog):
         self.open_failed.emit(cannot_open(path))
 
     def _on_progress(self, done: int, total: int) -> None:
+        if self._working_since is None:
+            self._working_since = self.clock()
         if total:
             self.progress_bar.setRange(0, total)
             self.progress_bar.setValue(min(done, total))
@@ -425,6 +431,21 @@ class FileAnalysisDialog(QDialog):
         self.stop()
         super().reject()
 
+    clock = staticmethod(time.monotonic)  # tests replace it
+
+    def _on_cancel_clicked(self) -> None:
+        """Cancel asks, as Esc does, once the analysis has worked ``CANCEL_ASKS_AFTER_S``
+        (it threw minutes away at once, trial 58); one just started stops at once."""
+        worked_s = 0.0 if self._working_since is None else self.clock() - self._working_since
+        if self.running and worked_s >= CANCEL_ASKS_AFTER_S and (
+                not self.ask_stop(self) or not self.running):
+            return  # kept, or it ended while asked: its results stay
+        self.reject()
+
+    def where(self) -> str:
+        """How far it is, for a question ("long.avi: frame 185 of 1,200, about 2:10 left")."""
+        return self.status.text().removeprefix("Analysing ").rstrip(".")
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
         """Esc while it runs asks first (it threw the analysis away, trial 48)."""
         if event.key() == Qt.Key.Key_Escape and self.running and (
@@ -434,11 +455,9 @@ class FileAnalysisDialog(QDialog):
         super().keyPressEvent(event)
 
     @staticmethod
-    def ask_stop(parent: QWidget) -> bool:  # tests replace it
-        return QMessageBox.question(
-            parent, "Stop the analysis?", "Stop this analysis? What it has done is not saved.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+    def ask_stop(dialog: FileAnalysisDialog) -> bool:  # tests replace it
+        """True: stop it and throw its work away (*Stop and discard*)."""
+        return close_training.ask_stop_analysis(dialog, dialog.where, lambda: dialog.running)
 
 
 class AnalysisDialogs(QObject):
@@ -520,8 +539,7 @@ class AnalysisDialogs(QObject):
         it). The question follows the progress and goes if they end meanwhile."""
         def where() -> str:
             running = self.running()
-            return running[0].status.text().removeprefix("Analysing ").rstrip(".") \
-                if len(running) == 1 else f"{len(running)} videos"
+            return running[0].where() if len(running) == 1 else f"{len(running)} videos"
 
         box = close_training.question_box(self._parent, where, lambda: bool(self.running()),
                                           "Analysis in progress", "An analysis")
