@@ -24,6 +24,7 @@ from typing import BinaryIO
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.shown_names import clean_name
 from fer_desktop.core.trainer_events import MAX_INT, parse_event
+from fer_desktop.core.training_progress import export_headline, export_stop_words
 from trainer import rundir
 from trainer.config import zoom_range
 from trainer.finetune_config import PRESET as FINETUNE_PRESET  # its runs keep no checkpoint
@@ -74,6 +75,14 @@ class RunRow:
     test_faces: int | None = None
     name: str = ""  # the name the user gave it (name.txt, see read_run_name), "" for none
     damaged: str = ""  # why its state.json or config.json cannot be read ("": they can)
+    trained: bool = False  # state.json says TRAINED: every epoch done, the export under way
+
+    @property
+    def saving(self) -> bool:
+        """Training, every epoch done: it scores and saves its model (a fine-tune's state
+        says RUNNING then, a training run's TRAINED, or RUNNING until its export begins)."""
+        return self.state == RUNNING and (self.trained or bool(
+            self.epochs and self.epochs_done >= self.epochs))
 
     @property
     def title(self) -> str:
@@ -370,11 +379,25 @@ def training_here(rows: list[RunRow], skip: Path | None = None) -> RunRow | None
 
 
 def background_line(row: RunRow) -> str:
-    """The Progress box's line for a run training outside this window."""
+    """The Progress box's line for a run training outside this window; once every epoch is
+    done, what it does then in the words the window's own run uses (it said "8 of 8 epochs
+    done. Stop asks it to stop." while the model was scored and saved, trial 57)."""
+    where = (f"{row.run_dir.name} is training outside this window (in another window, one "
+             "closed with Keep training, or a terminal)")
+    finetune = row.preset == FINETUNE_PRESET
+    if row.saving:
+        return (f"{where}. {export_headline(row.epochs, finetune)} A Stop lets this finish, "
+                "so that the model is kept.")
     of = f" of {row.epochs}" if row.epochs else ""
-    return (f"{row.run_dir.name} is training outside this window (in another window, one "
-            f"closed with Keep training, or a terminal): {row.epochs_done}{of} epochs done. "
-            "Stop asks it to stop.")
+    return f"{where}: {row.epochs_done}{of} epochs done. Stop asks it to stop."
+
+
+def stop_asked_line(row: RunRow) -> str:
+    """What the form says once Stop has asked ``row``'s trainer, outside this window, to
+    stop: after its current batch, or, every epoch done, once its model is saved."""
+    if row.saving:
+        return export_stop_words(row.preset == FINETUNE_PRESET, again=False)
+    return f"Asked {row.run_dir.name} to stop after its current batch..."
 
 
 def ended_line(row: RunRow) -> str:
@@ -429,7 +452,7 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
                   test_faces=(_held_out_count(meta) or _whole_number(config, "resolved",
                                                                      "test_faces") or None)
                   if config.get("images") else None,
-                  damaged=damaged)
+                  damaged=damaged, trained=status == RUNNING and state.status == TRAINED)
 
 
 def clean_run_name(text: str) -> str:

@@ -85,6 +85,42 @@ def _number(value: object) -> float | None:
         else None
 
 
+def export_headline(epochs: int | None, finetune: bool) -> str:
+    """What a run does once every epoch is done: the one wording, for the window's own run
+    and for a run it follows in the background (that one said "8 of 8 epochs done. Stop asks
+    it to stop." while it scored and saved its model, trial 57).
+
+    Example:
+        >>> export_headline(8, finetune=True)[:25]
+        'Scoring the final model o'
+    """
+    done = "1 epoch" if epochs == 1 else f"all {epochs} epochs"
+    if finetune:  # most of its time, and unsaid: 162 s under a busy bar that read like a
+        # hang beside "about a minute" (trial 32)
+        return (f"Scoring the final model on your test faces and FER-2013's, then "
+                f"saving it ({done} done; the longest part on a busy computer)...")
+    return f"Evaluating and exporting the best model ({done} done)..."
+
+
+def export_stop_words(finetune: bool, again: bool) -> str:
+    """What a Stop asked for once every epoch is done does: the model is finished first.
+
+    Args:
+        finetune: a fine-tune, which keeps no checkpoint (a second Stop loses it).
+        again: a second Stop ends it now (the window's own trainer, which it can kill); a
+            run followed in the background only gets the request, which waits for the model.
+    """
+    what = "the scoring and saving" if finetune else "the export"
+    model = "fine-tuned model" if finetune else "model"
+    text = f"Every epoch is done: finishing {what} first, so that the {model} is kept"
+    if not again:
+        return text + "."
+    if finetune:
+        return text + (" (Stop again ends it now, and the fine-tune is lost: it keeps no "
+                       "checkpoint, so Start runs it again).")
+    return text + " (Stop again ends it now; Resume would write the model later)."
+
+
 @dataclass
 class TrainingProgress:
     """The progress of one trainer process.
@@ -125,12 +161,7 @@ class TrainingProgress:
     def stop_in_export_words(self) -> str:
         """What a Stop during the export does: a fine-tune keeps no checkpoint, so a second
         Stop loses it (it said "Resume would write the model later", trial 51)."""
-        if self.finetune:
-            return ("Every epoch is done: finishing the scoring and saving first, so that the "
-                    "fine-tuned model is kept (Stop again ends it now, and the fine-tune is "
-                    "lost: it keeps no checkpoint, so Start runs it again).")
-        return ("Every epoch is done: finishing the export first, so that the model is kept "
-                "(Stop again ends it now; Resume would write the model later).")
+        return export_stop_words(self.finetune, again=True)
 
     def ended_in_export_words(self) -> str:
         """What a second Stop during the export left."""
@@ -191,12 +222,7 @@ class TrainingProgress:
         if not self.started:
             return "Starting the trainer (loading data and TensorFlow)..."
         if self.exporting:
-            done = "1 epoch" if self.epochs == 1 else f"all {self.epochs} epochs"
-            if self.finetune:  # most of its time, and unsaid: 162 s under a busy bar that
-                # read like a hang beside "about a minute" (trial 32)
-                return (f"Scoring the final model on your test faces and FER-2013's, then "
-                        f"saving it ({done} done; the longest part on a busy computer)...")
-            return f"Evaluating and exporting the best model ({done} done)..."
+            return export_headline(self.epochs, self.finetune)
         return self.position().capitalize()
 
     def position(self) -> str:

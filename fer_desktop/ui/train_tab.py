@@ -50,6 +50,7 @@ from trainer.runs import (
     ended_line,
     list_runs,
     read_run_curves,
+    stop_asked_line,
     stop_trainer_here,
     training_here,
 )
@@ -313,8 +314,7 @@ class TrainTab(QWidget):
         if not self.process.is_active:
             row = self._background  # a run left training: Stop reached nothing
             if row is not None and stop_trainer_here(row.run_dir):
-                self._say_about(row.run_dir, f"Asked {row.run_dir.name} to stop after its "
-                                "current batch...")
+                self._say_about(row.run_dir, stop_asked_line(row))
             return
         if self.process.state == STOPPING:  # Stop is offered again only during the export
             self.process.kill()
