@@ -109,3 +109,42 @@ def test_a_followed_run_still_training_says_its_epochs(qtbot, tab, tmp_path,
     tab.form.stop_button.click()
     assert tab.form.message.text() == \
         "Asked 20261207-203844-finetune to stop after its current batch..."
+
+
+# ---------------------------------------------------------- 9: the run list at 1024x700
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_the_run_list_shows_rows_and_whole_states_in_a_small_window(qtbot, tab, tmp_path,
+                                                                      size):
+    """Trial 57 #9: at 1024x700 with an image folder chosen the run list was its header and
+    half a row, and its State column was cut ("finished, in u")."""
+    from factories import make_image_folder
+    from ui_helpers import settled
+
+    from fer_desktop.ui.run_list import MIN_ROWS_SHOWN, STATE_COLUMN
+
+    runs = tmp_path / "runs"
+    for i in range(6):
+        make_run_folder(runs, f"2026120{i + 1}-20{i}000-finetune",
+                        {"epoch": 8, "epochs": 8, "status": "finished",
+                         "best_val_accuracy": 0.6 + i / 100},
+                        config={"preset": "finetune", "images": str(tmp_path)})
+    tab.refresh_runs()
+    tab.run_list.set_in_use(runs / "20261201-200000-finetune")  # "finished, in use"
+    tab.resize(*size)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.data_source.choose("images", str(make_image_folder(tmp_path / "faces",
+                                                           {"happy": 8, "sad": 3})))
+    qtbot.waitUntil(lambda: "Training will refuse it" in tab.data_source.help.text(),
+                    timeout=5000)
+    tree = tab.run_list.tree
+    settled(qtbot, lambda: (tree.height(), tree.viewport().width()))
+    header = tree.header()
+    rows_shown = (tree.viewport().height()) / tree.sizeHintForRow(0)
+    assert rows_shown >= MIN_ROWS_SHOWN
+    state_end = header.sectionViewportPosition(STATE_COLUMN) + header.sectionSize(STATE_COLUMN)
+    assert header.sectionSize(STATE_COLUMN) >= tree.sizeHintForColumn(STATE_COLUMN)
+    assert state_end <= tree.viewport().width()
+    # the charts keep the larger part of the window
+    assert tab.splitter.sizes()[0] <= 0.45 * tab.splitter.width() + 1

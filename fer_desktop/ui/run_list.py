@@ -47,6 +47,9 @@ RECIPE_MIN_PX = 24
 # use") made the Train tab 818 px wide at least: at 800x600 the whole form column scrolled
 # sideways, Browse... and Resume cut (trial 34).
 LIST_MIN_CAP_PX = 360
+# The rows the list always shows (the form column scrolls rather than squeeze it): at
+# 1024x700 with an image folder it was its header and half a row (trial 57).
+MIN_ROWS_SHOWN = 4
 FEW_TEST_FACES = 30  # fewer test faces than this: the count right, not a percentage
 IN_USE = "in use"  # added to the State of the run whose model the live view uses
 DAMAGED = "damaged"  # the State of a run whose state.json or config.json cannot be read
@@ -144,6 +147,7 @@ class RunList(QGroupBox):
     """
 
     selection_changed = Signal()
+    widths_changed = Signal()  # the width its columns want (``wanted_width``) may differ
 
     def __init__(self, parent=None) -> None:
         super().__init__("Runs in the output folder", parent)
@@ -189,6 +193,7 @@ class RunList(QGroupBox):
         layout.addWidget(self.empty_label)
         self.tree.hide()
         self._in_use: Path | None = None
+        self._run_floor = 0  # the Run column's least width (a start time's): _fit_recipe
 
     def set_in_use(self, model_dir: Path | None) -> None:
         """Mark the run whose model the live view uses ("finished, in use"): among runs of
@@ -242,6 +247,30 @@ class RunList(QGroupBox):
         self.tree.setHidden(not rows)
         self.empty_label.setHidden(bool(rows))
         self._fit_recipe()
+        self._keep_rows_shown()
+        self.widths_changed.emit()
+
+    def _keep_rows_shown(self) -> None:
+        """At least :data:`MIN_ROWS_SHOWN` rows high (fewer when there are fewer runs)."""
+        rows = min(MIN_ROWS_SHOWN, self.tree.topLevelItemCount())
+        row_px = self.tree.sizeHintForRow(0) if rows else 0
+        self.tree.setMinimumHeight(self.tree.header().sizeHint().height() + rows * row_px
+                                   + 2 * self.tree.frameWidth())
+
+    def wanted_width(self) -> int:
+        """The width the list needs for every column but the Recipe whole, the Recipe's
+        sliver and its scroll bar: the Train tab's column takes it where the window has room
+        (at 1024 px the State column was cut, "finished, in u", trial 57). The Run column
+        counts as a start time's width: a long name is cut, never widens the column (trial
+        21)."""
+        header = self.tree.header()
+        columns = self._run_floor + sum(max(self.tree.sizeHintForColumn(c),
+                                            header.sectionSizeHint(c))
+                                        for c in range(len(COLUMNS))
+                                        if c not in (RUN_COLUMN, RECIPE_COLUMN))
+        margins = self.width() - self.tree.width() if self.tree.width() else 24
+        return (columns + RECIPE_MIN_PX + 2 * self.tree.frameWidth() + max(0, margins)
+                + self.tree.verticalScrollBar().sizeHint().width())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
@@ -267,6 +296,7 @@ class RunList(QGroupBox):
         starts = [metrics.horizontalAdvance(row.started) for row in self.rows()]
         run_floor = min(run_need, max([*starts, header.sectionSizeHint(RUN_COLUMN) - margins],
                                       default=0) + margins)
+        self._run_floor = run_floor
         # room for the columns as wide as their cells ("33.3% (test faces)", "interrupted")
         # and a sliver of the recipe, whatever the form beside it needs (with the folder rows
         # hidden the panel shrank under the columns)

@@ -6,7 +6,7 @@ tab's logic stays readable. Nothing here knows about training.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fer_desktop.ui.run_list import RunList
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.wheel_guard import guard_wheel
 
 LOG_LINES = 5000
 FORM_COLUMN_MIN_PX = 300  # the form column is never narrower, even when it could be
+LIST_SHARE = 0.45  # the most of the window the form column takes for the run list's columns
 
 
 def form_column(*parts: QWidget) -> QScrollArea:
@@ -46,10 +48,11 @@ def form_column(*parts: QWidget) -> QScrollArea:
 class ColumnSplitter(QSplitter):
     """The form column beside the charts: a third of the width, at least ``min_px``, as the
     window grows or shrinks, until the user drags the handle; from then on it is theirs.
+    Wider, up to :data:`LIST_SHARE` of the window, where the run list's columns need it.
 
     Fitted only when first shown, the column kept 400 px in a window opened small and then
     maximised to 1920 px: the run list's Recipe column was cut beside wide empty charts
-    (trial 13).
+    (trial 13). At 1024 px its State column was cut ("finished, in u", trial 57).
     """
 
     def __init__(self, left: QWidget, right: QWidget, min_px: int) -> None:
@@ -62,14 +65,31 @@ class ColumnSplitter(QSplitter):
         self.user_sized = False
         self.splitterMoved.connect(self._on_moved)
         self.setSizes([min_px, 2 * min_px])
+        self._list = left.findChild(RunList)
+        if self._list is not None:
+            self._list.widths_changed.connect(self._fit)
 
     def _on_moved(self, *_args) -> None:
         self.user_sized = True
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        if not self.user_sized and self.width() > 0:
-            left = max(self._min_px, self.width() // 3)
+        self._fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Fitted again once the list is laid out (before, its columns had no widths)."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._fit)
+
+    def _fit(self) -> None:
+        if self.user_sized or self.width() <= 0:
+            return
+        wanted = 0
+        if self._list is not None:  # its columns, and the column's margins around the list
+            left = self.widget(0)
+            wanted = self._list.wanted_width() + max(0, left.width() - self._list.width())
+        left = max(self._min_px, self.width() // 3, min(wanted, int(self.width() * LIST_SHARE)))
+        if self.sizes()[0] != left:
             self.setSizes([left, max(1, self.width() - left)])
 
 
