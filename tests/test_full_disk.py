@@ -329,3 +329,25 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def test_analyze_on_a_full_disk_into_a_new_name_says_nothing_was_written(tmp_path, sample_bgr,
+                                                                         capsys, monkeypatch):
+    """Trial 60: a full disk on a new --out said "it was left as it was", of a file that
+    never existed."""
+    import cv2
+
+    from fer_desktop.core import analyze
+
+    class FullDiskRecorder(CsvRecorder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fill_disk(self)
+
+    monkeypatch.setattr(analyze, "CsvRecorder", FullDiskRecorder)
+    image, out = tmp_path / "photo.jpg", tmp_path / "new.csv"
+    cv2.imwrite(str(image), sample_bgr)
+    assert analyze.main([str(image), "--out", str(out), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert f"{out} cannot be written (No space left on device); nothing was written" in error
+    assert "left as it was" not in error and not out.exists()

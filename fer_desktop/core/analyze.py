@@ -652,12 +652,12 @@ def main(argv: list[str] | None = None) -> int:
             written = getattr(exc, "write_error", None)
             reason = (f"cannot be written ({written})" if written else reason) + (
                 f"; nothing was written: {args.out} and {args.annotated} are as they were"
-                if args.annotated is not None else "; it was left as it was")
+                if args.annotated is not None else _left_words(args.out))
         print(f"error: {about(temp_names.get(exc.path, exc.path), reason)}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:  # writing a row failed (disk full...): nothing was replaced
-        print(f"error: {args.out} cannot be written ({exc.strerror or exc}); it was left as "
-              "it was", file=sys.stderr)
+        print(f"error: {args.out} cannot be written ({exc.strerror or exc})"
+              f"{_left_words(args.out)}", file=sys.stderr)
         return EXIT_FAILED
     finally:
         for file in pending:  # whatever was not committed: the targets stay as they were
@@ -764,6 +764,14 @@ def _nothing_kept(args: argparse.Namespace, interrupted: bool, left_out: list[st
                    f"finished included ({shard_record.first_names(left_out[1:])})")
     print(f"{why}; {args.out} was not written{_unchanged_words(args)}", file=sys.stderr)
     return EXIT_INTERRUPTED if interrupted else EXIT_FAILED
+
+
+def _left_words(out: Path) -> str:
+    """What a failed write left of ``--out``: an existing file as it was, else nothing ("it
+    was left as it was" of a new name on a full disk spoke of a file that never existed,
+    trial 60)."""
+    return "; it was left as it was" if out.exists() or out.is_symlink() else \
+        "; nothing was written"
 
 
 def _unchanged_words(args: argparse.Namespace) -> str:
