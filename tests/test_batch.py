@@ -1205,3 +1205,17 @@ def test_a_stop_with_jobs_before_the_first_input_ends_names_those_left_out(tmp_p
     # one job: those after the input under way never ran (review 59)
     assert analyze._nothing_kept(args, True, left[1:], cut_short="long.avi") == 130
     assert capsys.readouterr().err.startswith("interrupted before any input was finished;")
+
+
+def test_merge_refuses_a_folder_or_device_out_without_a_note_first(tmp_path, capsys):
+    """Trial 60: `merge --out outdir` and `--out /dev/full` printed "note: ... a name ending
+    in .csv opens in a spreadsheet" before refusing; analyze gave the error alone."""
+    part = tmp_path / "part-1.csv"
+    part.write_text("source,frame,label\nx,1,happy\n")
+    folder = tmp_path / "outdir"
+    folder.mkdir()
+    targets = [folder] + [Path("/dev/full")] * Path("/dev/full").exists()
+    for out in targets:
+        assert cli_main(["merge", str(part), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and "note:" not in err, err

@@ -922,9 +922,10 @@ def merge_main(argv: list[str] | None = None) -> int:
                         help="join in the order given instead of sorting the names")
     args = parser.parse_args(argv)
     parts = args.parts if args.keep_order else sorted(args.parts, key=name_order)
-    if note := csv_name_note(args.out):  # as analyze says it (trial 32)
-        print(note, file=sys.stderr)
     try:
+        check_outputs({"--out": args.out}, parts, force=args.force)  # refused first, and
+        if note := csv_name_note(args.out):  # then the note, as analyze says it (trial 32):
+            print(note, file=sys.stderr)  # a folder's or /dev/full's came first (trial 60)
         models: set[str] = set()
         settings: dict[str, set[str]] = {}
         warnings: list[str] = []
