@@ -1062,3 +1062,35 @@ def test_a_users_own_record_beside_a_photo_never_hangs_or_stops_analyze(tmp_path
     monkeypatch.setattr("sys.stdout", None)
     assert main([str(folder), "--out", str(out), "--no-progress"]) == 0
     assert {r["source"] for r in rows(out)} == {str(folder / f"{n}.png") for n in "abc"}
+
+
+def test_the_documented_pandas_read_keeps_face_numbers_whole(tmp_path, sample_bgr,
+                                                             monkeypatch):
+    """Trial 60: with "no face" rows, the documented pandas read gave `track_id` (and the
+    box) as floats, and the per-face table indexed faces as 1.0. The recipe in
+    docs/batch-analysis.md is run as written."""
+    import re
+    from pathlib import Path
+
+    import numpy as np
+
+    pd = pytest.importorskip("pandas")
+    face, blank = tmp_path / "face.png", tmp_path / "blank.png"
+    cv2.imwrite(str(face), sample_bgr)
+    cv2.imwrite(str(blank), np.zeros_like(sample_bgr))
+    out = tmp_path / "r.csv"
+    assert main([str(face), str(blank), "--out", str(out), "--no-progress"]) == 0
+    text = (Path(__file__).parents[1] / "docs" / "batch-analysis.md").read_text()
+    section = text[text.index("In pandas"):text.index("## The unit of work")]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert blocks, "the pandas recipe is gone from docs/batch-analysis.md"
+    monkeypatch.chdir(tmp_path)
+    scope = {"pd": pd, "path": out}
+    for block in blocks:
+        exec(block, scope)  # noqa: S102 - the docs' own recipe
+    df = scope["df"]
+    assert "no face" in df.label.tolist()  # the rows that made the numbers floats
+    for column in ("track_id", "x", "y", "w", "h"):
+        assert str(df[column].dtype) == "Int64", column
+    assert [number for _source, number in scope["per_face"].index] == [1]
+    assert "face.png,1," in (tmp_path / "per_face.csv").read_text()
