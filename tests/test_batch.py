@@ -1219,3 +1219,36 @@ def test_merge_refuses_a_folder_or_device_out_without_a_note_first(tmp_path, cap
         assert cli_main(["merge", str(part), "--out", str(out)]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and "note:" not in err, err
+
+
+def test_a_stopped_shard_says_to_run_again_with_force_and_its_rerun_knows_its_part(
+        inputs, tmp_path, monkeypatch, capsys):
+    """Trial 60: a shard stopped by Ctrl+C said "keep its record ... beside it for merge",
+    as if its part were ready, and its rerun got the generic "already exists ... pass
+    --force": only merge said that the part was a stopped shard's."""
+    from fer_desktop.core import analyze
+
+    part = tmp_path / "part-2.csv"
+    real = analyze._analyse_source
+
+    def stopped(spec, *args, **kwargs):
+        if spec == inputs[4]:  # the second of shard 2's inputs
+            raise KeyboardInterrupt
+        return real(spec, *args, **kwargs)
+    monkeypatch.setattr(analyze, "_analyse_source", stopped)
+    assert analyse(inputs, part, "--shard", "2/2") == 130
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert "run this shard again with --force" in said and "for merge" not in said
+    kept = part.read_bytes()
+    monkeypatch.setattr(analyze, "_analyse_source", real)
+    assert analyse(inputs, part, "--shard", "2/2") == 2
+    err = capsys.readouterr().err
+    assert "part-2.csv is this shard's part (shard 2/2), stopped before it finished" in err
+    assert "pass --force to run the shard again" in err and "already exists" not in err
+    assert part.read_bytes() == kept
+    assert analyse(inputs, part, "--shard", "1/2") == 2  # another shard: as before
+    assert "holds shard 2/2's rows" in capsys.readouterr().err
+    assert analyse(inputs, part, "--shard", "2/2", "--force") == 0  # the way on
+    assert "for merge" in capsys.readouterr().out
+    assert analyse(inputs, part, "--shard", "2/2") == 2  # finished: the generic refusal
+    assert "already exists" in capsys.readouterr().err

@@ -578,8 +578,8 @@ def _check_targets(args: argparse.Namespace, read: list[str]) -> None:
     """Refuse outputs that would replace an input, or a file without --force; and another
     shard's part under any option: "pass --force to replace it" came first there, inviting
     the user to replace another machine's rows (refused then, trial 54)."""
-    if args.shard is not None:
-        shard_record.check_replacing(args.out, args.shard)
+    if args.shard is not None:  # its own part, stopped, named as such (trial 60)
+        shard_record.check_replacing(args.out, args.shard, force=args.force)
     check_outputs({"--out": args.out, "--annotated": args.annotated},
                   [Path(spec) for spec in read], force=args.force)
 
@@ -732,7 +732,7 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
           f"{counted(recorder.rows - faceless, 'face row')}"
           + (f" and {faceless:,} \"no face\" row{'' if faceless == 1 else 's'}" if faceless
              else "")
-          + f" written to {args.out}{_record_words(args)}"
+          + f" written to {args.out}{_record_words(args, interrupted)}"
           + (f", annotated video {args.annotated}" if video is not None else ""))
     if interrupted:
         print(interrupted_words(cut_short, left_out), file=sys.stderr)
@@ -788,13 +788,19 @@ def _unchanged_words(args: argparse.Namespace) -> str:
             "the inputs it could not read)")
 
 
-def _record_words(args: argparse.Namespace) -> str:
+def _record_words(args: argparse.Namespace, interrupted: bool = False) -> str:
     """Where a shard's record is, to keep beside its part (copied without it, the parts were
-    merged unchecked: trial 47)."""
+    merged unchecked: trial 47); for a shard stopped, that it is to run again with --force
+    ("keep it for merge" read as a part ready to merge, which merge then refused, trial 60)."""
     if args.shard is None:
         return ""
-    return (f" (shard {args.shard[0]}/{args.shard[1]}; keep its record, "
-            f"{shard_record.record_path(args.out).name}, beside it for merge)")
+    k, n = args.shard
+    record = shard_record.record_path(args.out).name
+    if interrupted:
+        return (f" (shard {k}/{n}, stopped before it finished: merge refuses this part; run "
+                f"this shard again with --force to finish it; its record, {record}, says "
+                "it stopped)")
+    return f" (shard {k}/{n}; keep its record, {record}, beside it for merge)"
 
 
 def _write_shard_record(args: argparse.Namespace, pending: list[PendingFile],

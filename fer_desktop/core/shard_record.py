@@ -139,12 +139,16 @@ def _check_types(record: ShardRecord, version: object) -> None:
                          "what analyze writes")
 
 
-def check_replacing(out: Path, shard: tuple[int, int]) -> None:
+def check_replacing(out: Path, shard: tuple[int, int], force: bool = True) -> None:
     """Before ``--force`` replaces ``out``: refuse where it is another shard's part (two
     shards given one ``--out``; a retry of this shard, or one of another N, replaces it).
+    Without ``force``, this shard's own part, stopped before it finished, is named as such:
+    its rerun got the generic "already exists", though the record said what it was (trial
+    60).
 
     Raises:
-        ExportError: ``out`` holds shard K' with K' != K.
+        ExportError: ``out`` holds shard K' with K' != K, or (not ``force``) this shard's
+            part, stopped.
     """
     if not out.exists():
         return
@@ -152,6 +156,11 @@ def check_replacing(out: Path, shard: tuple[int, int]) -> None:
         there = read_record(out)
     except ExportError:
         return  # a damaged record: this shard's own (rewritten below) or a stranger's
+    if not force and there is not None and (there.shard, there.shards) == tuple(shard) \
+            and not there.complete:
+        raise ExportError(out, f"is this shard's part ({there.name}), stopped before it "
+                               f"finished (its record, {record_path(out).name}, says so): "
+                               "pass --force to run the shard again; it was left as it was")
     if there is not None and there.shard != shard[0]:
         raise ExportError(out, f"holds {there.name}'s rows (its record, "
                                f"{record_path(out).name}, says so), and this is shard "
