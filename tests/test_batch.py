@@ -1252,3 +1252,28 @@ def test_a_stopped_shard_says_to_run_again_with_force_and_its_rerun_knows_its_pa
     assert "for merge" in capsys.readouterr().out
     assert analyse(inputs, part, "--shard", "2/2") == 2  # finished: the generic refusal
     assert "already exists" in capsys.readouterr().err
+
+
+def test_ctrl_c_with_jobs_names_the_inputs_finished_but_left_out_as_finished(tmp_path):
+    """Trial 60: with --jobs 2, photos finished while a long video before them was still
+    under way were called "not finished, left out", their work done and thrown away unsaid."""
+    from fer_desktop.core.analyze import interrupted_words
+
+    recorder = CsvRecorder(tmp_path / "out.csv", with_source=True, provenance=dict)
+    totals = Counter()
+    with batch.ProcessRunner(["a", "b", "c", "d"], 2, _slow_on_c, _no_pipeline, (), {}, True,
+                             tmp_path, quiet=True) as runner:
+        runner.collect("a", recorder, {}, totals)
+        deadline = time.monotonic() + 30
+        while not (runner._futures[1][1].done() and runner._futures[3][1].done()) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)  # 'b' and 'd' finish while 'c' runs: Ctrl+C now
+        left, skipped = runner.salvage(recorder, {}, totals)
+    recorder.close()
+    assert left == ["c", "d"] and skipped == []  # the CSV stays the start of the whole run's
+    assert not isinstance(left[0], batch.FinishedLeftOut)
+    assert isinstance(left[1], batch.FinishedLeftOut)
+    words = interrupted_words("", left)
+    assert words == ("interrupted: the rows analysed so far were written; not finished, left "
+                     "out: c; finished, but left out to keep the rows in the inputs' order "
+                     "(they come after c): d")

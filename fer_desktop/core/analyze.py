@@ -834,10 +834,16 @@ def _process_runner(args: argparse.Namespace, units: list[str], pipeline: FacePi
 def interrupted_words(cut_short: str, left_out: list[str]) -> str:
     """What a Ctrl+C kept and left: with one job, the input it cut short (its rows so far
     are kept, its summary ends there) and those it never reached; with several, the inputs
-    not finished. ``--jobs 1`` named neither: a 10 s video's 2 s read as its whole (trial 35)."""
+    not finished, and those finished after them, left out to keep the inputs' order
+    (:class:`batch.FinishedLeftOut`: they were called "not finished", trial 60). ``--jobs 1``
+    named neither: a 10 s video's 2 s read as its whole (trial 35)."""
+    unfinished = [name for name in left_out if not isinstance(name, batch.FinishedLeftOut)]
+    done = [name for name in left_out if isinstance(name, batch.FinishedLeftOut)]
     return ("interrupted: the rows analysed so far were written"
             + (f"; cut short: {cut_short} (its rows so far are kept)" if cut_short else "")
-            + (f"; not finished, left out: {'; '.join(left_out)}" if left_out else ""))
+            + (f"; not finished, left out: {'; '.join(unfinished)}" if unfinished else "")
+            + (f"; finished, but left out to keep the rows in the inputs' order (they come "
+               f"after {unfinished[0]}): {'; '.join(done)}" if done and unfinished else ""))
 
 
 MIN_ANNOTATED_FPS, MAX_ANNOTATED_FPS = 1.0, 10_000.0  # within what its MP4 writer accepts

@@ -514,6 +514,12 @@ def remove_stale_parts(folder: Path, older_than_s: float = STALE_TEMP_S) -> list
     return remove_stale_folders(folder, PARTS_PREFIX, older_than_s)
 
 
+class FinishedLeftOut(str):
+    """A unit that finished but is left out after Ctrl+C, as one before it had not: the rows
+    are kept in the inputs' order. Told apart from the units not finished, which they were
+    called, though their work was done (trial 60)."""
+
+
 class ProcessRunner:
     """Runs units in ``jobs`` worker processes; hands results back in unit order.
 
@@ -652,13 +658,16 @@ class ProcessRunner:
         first one that is not; stop the workers at once. With ``--jobs`` an early Ctrl+C
         kept nothing ("nothing could be analysed"), after 8 s of waiting for the workers.
 
-        Returns (the units left out, unfinished; [(skipped path, reason)] of those copied).
+        Returns (the units left out: those not finished, and, as :class:`FinishedLeftOut`,
+        those finished after the first of them; [(skipped path, reason)] of those copied).
         """
         left: list[str] = []
         skipped: list[tuple[str, str]] = []
         for spec, future in self._futures[self._next:]:
-            if left or not future.done() or future.cancelled():
-                left.append(spec)
+            finished = future.done() and not future.cancelled()
+            if left or not finished:  # after an unfinished unit: left out, finished or not,
+                # so that the CSV is the start of the whole run's, to be joined to the rest
+                left.append(FinishedLeftOut(spec) if left and finished else spec)
                 continue
             try:
                 skipped += self.collect(spec, recorder, summaries, totals)
