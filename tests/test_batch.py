@@ -1277,3 +1277,38 @@ def test_ctrl_c_with_jobs_names_the_inputs_finished_but_left_out_as_finished(tmp
     assert words == ("interrupted: the rows analysed so far were written; not finished, left "
                      "out: c; finished, but left out to keep the rows in the inputs' order "
                      "(they come after c): d")
+
+
+def test_ctrl_c_says_the_csv_is_partial_and_how_to_finish_it_and_that_way_works(
+        inputs, tmp_path, monkeypatch, capsys):
+    """Trial 60: after Ctrl+C the last stdout line, "482 frames analysed, 482 face rows
+    written to int1.csv", read as a finished run's, and nothing said how to finish: a rerun
+    said only "already exists"; the rest analysed into another CSV and merged was refused
+    when it held the input cut short again. The advice given is followed here."""
+    from fer_desktop.core import analyze
+
+    whole, part, rest = tmp_path / "whole.csv", tmp_path / "int1.csv", tmp_path / "rest.csv"
+    assert analyse(inputs, whole) == 1  # broken.mp4, b.png
+    capsys.readouterr()
+    real = analyze._analyse_source
+
+    def stopped(spec, *args, **kwargs):
+        if spec == inputs[3]:
+            raise KeyboardInterrupt  # before any of its rows
+        return real(spec, *args, **kwargs)
+    monkeypatch.setattr(analyze, "_analyse_source", stopped)
+    assert analyse(inputs, part) == 130
+    said = capsys.readouterr()
+    last = said.out.splitlines()[-1]
+    assert last.startswith("interrupted: ") and f"written to {part}, a partial CSV (1 input " \
+        "cut short and 1 input left out, named on stderr)" in last
+    assert "to finish: run this command again with --force (every input is analysed " \
+           "again), or analyse the inputs left out into another CSV" in said.err
+    assert f"fer-desktop merge {part} REST.csv --out ALL.csv --keep-order" in said.err
+    assert f"{inputs[3]} then stays cut short: merge refuses an input whose rows are in " \
+           "both CSVs" in said.err
+    monkeypatch.setattr(analyze, "_analyse_source", real)
+    assert analyse(inputs[3:], rest) == 0  # the one cut short had no rows yet: with them
+    merged = tmp_path / "all.csv"
+    assert cli_main(["merge", str(part), str(rest), "--out", str(merged), "--keep-order"]) == 0
+    assert merged.read_bytes() == whole.read_bytes()

@@ -727,15 +727,12 @@ def _run(args: argparse.Namespace, units: list[str], pipeline: FacePipeline,
     print(format_summary(summaries, len({s.source for s in summaries.values()}) > 1 or bool(
         args.shard) or any(map(os.path.isdir, args.inputs)),  # a shard's (trial 47) and a
         cut_names=bool(sys.stdout and sys.stdout.isatty())))  # folder's one input named (56)
-    faceless = totals["faceless"]
-    print(f"{counted(totals['frames'], 'frame')} analysed, "
-          f"{counted(recorder.rows - faceless, 'face row')}"
-          + (f" and {faceless:,} \"no face\" row{'' if faceless == 1 else 's'}" if faceless
-             else "")
-          + f" written to {args.out}{_record_words(args, interrupted)}"
-          + (f", annotated video {args.annotated}" if video is not None else ""))
+    print(_written_line(args, totals, recorder.rows, video is not None,
+                        (cut_short, left_out) if interrupted else None))
     if interrupted:
         print(interrupted_words(cut_short, left_out), file=sys.stderr)
+        if args.shard is None:  # a shard's way on is said with its record (run it again)
+            print(finish_words(args.out, cut_short), file=sys.stderr)
         return EXIT_INTERRUPTED
     if skipped:
         for what in ("skipped", "incomplete"):
@@ -844,6 +841,45 @@ def interrupted_words(cut_short: str, left_out: list[str]) -> str:
             + (f"; not finished, left out: {'; '.join(unfinished)}" if unfinished else "")
             + (f"; finished, but left out to keep the rows in the inputs' order (they come "
                f"after {unfinished[0]}): {'; '.join(done)}" if done and unfinished else ""))
+
+
+def _written_line(args: argparse.Namespace, totals: Counter, rows: int, annotated: bool,
+                  stopped: tuple[str, list[str]] | None) -> str:
+    """The last stdout line: what was written where; after Ctrl+C (``stopped``: the input
+    cut short and those left out) "interrupted:" and, but for a shard, a partial CSV."""
+    faceless = totals["faceless"]
+    return (("interrupted: " if stopped else "")  # the line a script keeps (trial 60)
+            + f"{counted(totals['frames'], 'frame')} analysed, "
+            f"{counted(rows - faceless, 'face row')}"
+            + (f" and {faceless:,} \"no face\" row{'' if faceless == 1 else 's'}"
+               if faceless else "")
+            + f" written to {args.out}{_record_words(args, stopped is not None)}"
+            + (f", annotated video {args.annotated}" if annotated else "")
+            + (_partial_words(*stopped) if stopped and not args.shard else ""))
+
+
+def _partial_words(cut_short: str, left_out: list[str]) -> str:
+    """The end of the last stdout line after Ctrl+C: it read as a finished run's, "482
+    frames analysed, 482 face rows written to int1.csv", in the summary a script keeps
+    (trial 60)."""
+    missing = [f"{counted(len(left_out), 'input')} left out"] if left_out else []
+    return (", a partial CSV (" + " and ".join(["1 input cut short"] * bool(cut_short)
+                                               + missing) + ", named on stderr)")
+
+
+def finish_words(out: Path, cut_short: str) -> str:
+    """How to finish a run stopped by Ctrl+C: again with --force, or the inputs left out
+    into another CSV joined to this one by merge (its rows are the start of the whole run's).
+    A rerun said only "already exists ... pass --force", and the merge of the rest with a
+    cut-short input analysed again was refused as "a copy of a part" (trial 60)."""
+    return (f"to finish: run this command again with --force (every input is analysed "
+            f"again), or analyse the inputs left out into another CSV, with the options "
+            f"given here, and join the two in this order: fer-desktop merge {out} REST.csv "
+            "--out ALL.csv --keep-order"
+            + (f" ({cut_short} then stays cut short: merge refuses an input whose rows are "
+               f"in both CSVs; to have it whole, analyse it with the rest and take its rows "
+               f"out of {out.name} first)" if cut_short else "")
+            + "; see \"After Ctrl+C\" in docs/batch-analysis.md")
 
 
 MIN_ANNOTATED_FPS, MAX_ANNOTATED_FPS = 1.0, 10_000.0  # within what its MP4 writer accepts
