@@ -636,8 +636,11 @@ def test_faces_are_grouped_where_their_sizes_part():
     assert [width for width, _ in style_sizes(faces)] == [100, 149, 149]
     assert size_groups([151, 100, 149]) == [[1], [2, 0]]
     assert size_groups([]) == []
+    even = list(range(60, 100, 2))  # an even spread: as few groups as can be (cut only at
+    assert len(size_groups(even)) == 2  # its largest step, it peeled off 60, 62, 64: review 66)
     widths = list(range(60, 400, 7)) + [100, 100, 300]  # a crowd of every size
     groups = size_groups(widths)
+    assert len(groups) == 5  # greedy from the narrowest: 60-88, 95-130, ... also five
     assert sorted(i for group in groups for i in group) == list(range(len(widths)))
     for group in groups:
         assert widths[group[-1]] <= SAME_SIZE_RATIO * widths[group[0]]

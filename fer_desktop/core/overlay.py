@@ -28,7 +28,6 @@ Example:
 
 from __future__ import annotations
 
-import itertools
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -174,21 +173,36 @@ def style_sizes(faces: Sequence[Face], same_look: bool = True) -> list[tuple[int
 
 
 def size_groups(widths: Sequence[int]) -> list[list[int]]:
-    """The indices of ``widths`` in groups of about one size, each narrowest first: a run of
-    sorted widths wider than SAME_SIZE_RATIO is cut at its largest step, and its two sides
-    again. Grouped from the narrowest up to 1.5 times it, widths 100, 149, 151 gave looks
-    100, 100, 151: the two of one size apart, the one a half wider with them (review 65)."""
+    """The indices of ``widths`` in groups of about one size, each narrowest first: as few
+    groups as hold every width within SAME_SIZE_RATIO of its group's narrowest, cut where
+    the sorted widths part most (the smallest step at a cut as large as it can be). Grouped
+    from the narrowest up to 1.5 times it, widths 100, 149, 151 gave looks 100, 100, 151:
+    the two of one size apart (review 65); cut only at the largest step, an even spread of
+    sizes (60, 62, ... 98) peeled its narrowest faces off one by one (review 66)."""
     order = sorted(range(len(widths)), key=lambda i: widths[i])
-    runs, groups = [order] if order else [], []
-    while runs:
-        run = runs.pop()
-        if widths[run[-1]] <= SAME_SIZE_RATIO * widths[run[0]]:
-            groups.append(run)
-            continue
-        steps = [widths[b] / widths[a] for a, b in itertools.pairwise(run)]
-        cut = 1 + max(range(len(steps)), key=steps.__getitem__)
-        runs += [run[cut:], run[:cut]]
-    return sorted(groups, key=lambda group: widths[group[0]])
+    w = [widths[i] for i in order]
+    n = len(w)
+    if n == 0:
+        return []
+    # best[j]: (groups, -smallest step at a cut) of the first j widths, and where the last
+    # group starts; a group w[i:j] holds when its widest is within the ratio of its narrowest
+    best: list[tuple[tuple[int, float], int]] = [((0, -float("inf")), 0)] + \
+        [((n + 1, 0.0), 0)] * n
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            if w[j - 1] > SAME_SIZE_RATIO * w[i]:
+                break
+            (groups, worst), _ = best[i]
+            step = w[i] / w[i - 1] if i else float("inf")
+            score = (groups + 1, max(worst, -step))
+            if score < best[j][0]:
+                best[j] = (score, i)
+    groups, j = [], n
+    while j:
+        i = best[j][1]
+        groups.append(order[i:j])
+        j = i
+    return groups[::-1]
 
 
 def _layout_boxes(tags: Sequence[_LabelTag], faces: Sequence[Face]
