@@ -623,6 +623,9 @@ def test_a_crowded_picture_takes_a_label_size_where_its_labels_find_room():
     for scale in (1.5, 2.0):
         assert laid_out(scale, False, crowd)[0] > 0  # the size chosen has no room...
         assert laid_out(scale, True, crowd) == normal  # ...so the picture's is Normal
+        # where the labels are drawn, and where the window's dashed box keeps clear of
+        assert OverlayPainter(OverlayStyle(label_scale=scale), same_look=True).label_boxes(
+            crowd, frame_hw) == OverlayPainter(same_look=True).label_boxes(crowd, frame_hw)
     sparse = _class_photo(40, 300)[:4]  # one row with room: Large stays Large
     assert laid_out(1.5, True, sparse)[1] > laid_out(1.0, True, sparse)[1]
     assert laid_out(1.5, True, sparse)[0] == 0

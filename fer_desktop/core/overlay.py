@@ -85,9 +85,10 @@ BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
 # size of bars. Four copies of one face, 80-106 px wide, had three labels ("#1 happy",
 # "#3 happy 92%" larger), bold bar names on one and thin on the others (trial 56).
 SAME_SIZE_RATIO = 1.5
-# A picture whose labels overlap at the Label size chosen is labelled a size smaller, down to
-# Normal (1.0), where they fit: the Label sizes are 1.0, 1.5 and 2.0 apart by this.
-LABEL_SCALE_STEP = 0.5
+# The Label sizes (Normal, Large, Largest: the Live tab names them), each as many times the
+# frame's own size. A picture whose labels find no good place at the size chosen is labelled
+# the size below where that places them better (`OverlayPainter._label_tags`).
+LABEL_SCALES = (1.0, 1.5, 2.0)
 
 
 # What a painter remembers of the frame before, per track number: where the face's bar panel
@@ -425,21 +426,19 @@ class OverlayPainter:
         if len(tags) < 2:
             return tags
         order = _track_order(faces)
-        # a tag is filled up to and with its x2, y2 pixels: the layout's boxes end past them
-        boxes = layout_tags([(x1, y1, x2 + 1, y2 + 1) for x1, y1, x2, y2 in (t.box for t in tags)],
-                            [tuple(int(round(v)) for v in face.box) for face in faces],
-                            frame_hw[:2], order, gap=min(tag.pad for tag in tags))
+        boxes = layout_tags(*_layout_boxes(tags, faces), frame_hw[:2], order,
+                            gap=min(tag.pad for tag in tags))
         tags = [replace(tag, box=(x1, y1, x2 - 1, y2 - 1))
                 for tag, (x1, y1, x2, y2) in zip(tags, boxes, strict=True)]
-        smaller = self.style.label_scale - LABEL_SCALE_STEP
-        if not self.same_look or self.style.scale is not None or smaller < 1.0:
+        smaller = [k for k in LABEL_SCALES if k < self.style.label_scale]
+        if not self.same_look or self.style.scale is not None or not smaller:
             return tags  # a video keeps its size: one frame's crowd would make labels jump
         # a picture's crowd with no good place for its labels at the Label size chosen: a
         # size smaller, where that places them better (:func:`crowding`, trial 59)
         found = crowding(*_layout_boxes(tags, faces))
         if not found:
             return tags
-        step_down = OverlayPainter(replace(self.style, label_scale=smaller), self._zoom,
+        step_down = OverlayPainter(replace(self.style, label_scale=smaller[-1]), self._zoom,
                                    same_look=True)
         fewer = step_down._label_tags(faces, frame_hw, step_down._scale_for(frame_hw), sizes)
         return fewer if crowding(*_layout_boxes(fewer, faces)) < found else tags

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.core.detectors import DEFAULT_DETECTOR, DETECTOR_FINDS
+from fer_desktop.core.overlay import LABEL_SCALES
 from fer_desktop.core.pipeline import PipelineOptions
 from fer_desktop.core.source_defaults import (
     WINDOW_MIN_FACE_LIMIT_PX,
@@ -38,7 +39,7 @@ from fer_desktop.core.tracking import DEFAULT_SMOOTHING_S
 SMOOTHING_STEP_S = 0.05
 SMOOTHING_MAX_S = 1.0
 # The Label size choices: a classroom projector's back row read 14-px labels (trial 53)
-LABEL_SIZES = {1.0: "Normal", 1.5: "Large", 2.0: "Largest"}
+LABEL_SIZES = dict(zip(LABEL_SCALES, ("Normal", "Large", "Largest"), strict=True))
 
 # Short enough to show whole in the side panel at its narrowest (the longer names were cut
 # at 800 to 1280 px wide); each item's tooltip says the rest.
