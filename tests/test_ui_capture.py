@@ -55,6 +55,7 @@ class FakePipeline:
 class FakePainter:
     memory: dict = {}  # OverlayPainter's: what the next draw remembers
     panel_boxes_drawn: list = []  # ... and where the last draw put each face's bars
+    label_boxes_drawn: list = []  # ... and its labels
 
     def __init__(self) -> None:
         self.resets = 0

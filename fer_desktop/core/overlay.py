@@ -274,6 +274,8 @@ class OverlayPainter:
         self._panels_drawn: OverlayMemory = {}
         # where the last draw put each face's bars (as panel_boxes): a click picks their face
         self.panel_boxes_drawn: list[tuple[int, int, int, int] | None] = []
+        # where the last draw put each face's label ([x1, y1, x2, y2], x2 and y2 drawn)
+        self.label_boxes_drawn: list[tuple[int, int, int, int]] = []
 
     def for_files(self) -> OverlayPainter:
         """A painter of this style at the frame's own sizes, for the files saved: a
@@ -361,6 +363,7 @@ class OverlayPainter:
         tags = self._label_tags(faces, out.shape[:2], s, sizes)
         panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before, sizes)
         self.panel_boxes_drawn = [None if p is None else _corners(p[0]) for p in panels]
+        self.label_boxes_drawn = [tag.box for tag in tags]
         for face, panel in zip(faces, panels, strict=True):
             self._draw_box(out, face, s)
             if panel is not None:

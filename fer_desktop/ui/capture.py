@@ -547,7 +547,8 @@ class CaptureThread(QThread):
                                latency_ms=(now - t_start) * 1e3, interval_ms=interval,
                                frame=image, overlay_memory=memory,
                                pixel_scale=frame.pixel_scale,
-                               panel_boxes=tuple(self._painter.panel_boxes_drawn))
+                               panel_boxes=tuple(self._painter.panel_boxes_drawn),
+                               label_boxes=tuple(self._painter.label_boxes_drawn))
         self._next_id += 1
         self.frames_processed += 1
         self._hand_over(output)
@@ -567,7 +568,8 @@ class CaptureThread(QThread):
                                        shown.overlay_memory)
         annotated.flags.writeable = False
         self._hand_over(dataclasses.replace(shown, frame_id=self._next_id, annotated=annotated,
-                                            panel_boxes=tuple(self._painter.panel_boxes_drawn)))
+                                            panel_boxes=tuple(self._painter.panel_boxes_drawn),
+                                            label_boxes=tuple(self._painter.label_boxes_drawn)))
         self._next_id += 1
 
 

@@ -31,6 +31,7 @@ class CaptureOutput:
     pixel_scale: the source's own pixels per pixel of ``frame`` (a large JPEG decoded at half
     size: 2.0), for the records written from it.
     panel_boxes: where ``annotated`` has each of ``result.drawn_faces``' bars (None: none).
+    label_boxes: where ``annotated`` has each of ``result.drawn_faces``' labels.
     """
 
     frame_id: int
@@ -45,6 +46,7 @@ class CaptureOutput:
     overlay_memory: OverlayMemory = field(default_factory=dict, repr=False)
     pixel_scale: float = 1.0
     panel_boxes: tuple[tuple[int, int, int, int] | None, ...] = ()
+    label_boxes: tuple[tuple[int, int, int, int], ...] = ()
 
 
 class LatestSlot:

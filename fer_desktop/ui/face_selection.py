@@ -43,19 +43,23 @@ class FaceSelection(QObject):
             faces would type into an option box.
         panel_boxes: where the frame on screen has each face's bars (``CaptureOutput``'s,
             in the order of its ``drawn_faces``): a click on them picks their face.
+        label_boxes: where it has each face's label, the same way; laid out again by
+            ``label_box`` where it has none (a crowd laid out again for each face took
+            seconds a click at Largest: review 66).
     """
 
     def __init__(self, video_view: VideoView, face_panel: FacePanel, notifier: Notifier,
                  latest: Callable[[], FrameResult | None], parent: QObject | None = None,
                  label_box: LabelBox | None = None,
                  collect_box: QAbstractButton | None = None,
-                 panel_boxes: Callable[[], Sequence[Box | None]] = tuple) -> None:
+                 panel_boxes: Callable[[], Sequence[Box | None]] = tuple,
+                 label_boxes: Callable[[], Sequence[Box]] = tuple) -> None:
         super().__init__(parent)
         self._video, self._panel, self._notifier, self._latest = (
             video_view, face_panel, notifier, latest)
         # at the video's zoom, as drawn (at 150 % the dashed box crossed the larger label)
         self._label_box = label_box or OverlayPainter(zoom=video_view.zoom).label_box
-        self._panel_boxes = panel_boxes
+        self._panel_boxes, self._label_boxes = panel_boxes, label_boxes
         video_view.clicked_at.connect(self._on_clicked)
         video_view.tab_handler = self._on_step
         video_view.number_pressed.connect(self._on_number)
@@ -83,20 +87,33 @@ class FaceSelection(QObject):
         if face is None or (len(drawn) < 2 and self._panel.selected_track is None):
             self._video.set_highlight(None)
         else:
+            labels = self._labels(drawn)
+            index = next((i for i, f in enumerate(drawn) if f is face), None)
+            if index is None and face.track_id is not None:
+                index = next((i for i, f in enumerate(drawn) if f.track_id == face.track_id),
+                             None)
             frame = self._video.frame()
-            label = (tuple(float(v) for v in self._label_box(face, frame.shape[:2], drawn))
-                     if frame is not None else None)
-            self._video.set_highlight(tuple(float(v) for v in face.box), label)
+            label = labels[index] if index is not None and labels else (
+                self._label_box(face, frame.shape[:2], drawn) if frame is not None else None)
+            self._video.set_highlight(tuple(float(v) for v in face.box),
+                                      None if label is None else tuple(float(v) for v in label))
 
     def _on_clicked(self, x: float, y: float) -> None:
         result = self._latest()
         if result is None:
             return
-        drawn, frame = result.drawn_faces, self._video.frame()
-        labels = ([self._label_box(face, frame.shape[:2], drawn) for face in drawn]
-                  if frame is not None else [])
-        face = face_at(x, y, drawn, labels, self._panel_boxes())
+        drawn = result.drawn_faces
+        face = face_at(x, y, drawn, self._labels(drawn), self._panel_boxes())
         self.select(face.track_id if face is not None else None)
+
+    def _labels(self, drawn: Sequence[Face]) -> list[Box]:
+        """Where each of ``drawn``'s labels is on screen: as drawn, else laid out again."""
+        boxes = list(self._label_boxes())
+        if len(boxes) == len(drawn):
+            return boxes
+        frame = self._video.frame()
+        return [] if frame is None else [self._label_box(face, frame.shape[:2], drawn)
+                                         for face in drawn]
 
     def _collecting_changed(self) -> None:
         """Collect turned on or off: the next Tab round the faces says so again."""

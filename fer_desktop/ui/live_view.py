@@ -201,6 +201,7 @@ class LiveView(QWidget):
             lambda: self._last_output.result if self._last_output is not None else None, self,
             collect_box=self.collect_panel.active,  # a click on the bars picks their face
             panel_boxes=lambda: getattr(self._last_output, "panel_boxes", ()),
+            label_boxes=lambda: getattr(self._last_output, "label_boxes", ()),
             label_box=lambda *face_in_frame: self._painter().label_box(*face_in_frame))
         self.addActions(self.collect_panel.actions)
 
