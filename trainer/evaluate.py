@@ -39,7 +39,9 @@ def resolve_model(target: Path) -> tuple[Path, float]:
         meta = target.parent / rundir.MODEL
         temperature = 1.0
         if meta.is_file() and target.suffix == ".tflite":
-            temperature = model_temperature(rundir.read_model_json(meta), meta)
+            described = rundir.read_model_json(meta)
+            temperature = model_temperature(described, meta)
+            rundir.check_model_file(target, described)  # as analyze --model (trial 60)
         return target, temperature
     if target.is_dir():
         meta_path = target / rundir.MODEL
@@ -48,7 +50,9 @@ def resolve_model(target: Path) -> tuple[Path, float]:
             files = meta["files"]
             name = files.get("tflite_int8") or files.get("tflite")
             if name and (target / name).is_file():
-                return target / name, model_temperature(meta, meta_path)
+                temperature = model_temperature(meta, meta_path)
+                rundir.check_model_file(target / name, meta)  # a damaged file the app
+                return target / name, temperature  # refuses was scored (trial 60)
         if (target / rundir.BEST).is_file():
             return target / rundir.BEST, 1.0
     raise rundir.RunDirError(target, "no model found: expected a .keras/.tflite file, a run "

@@ -223,9 +223,14 @@ def score_faces(model_file: Path, faces: np.ndarray, labels: np.ndarray,
 
 
 def _runtime_file(folder: Path, meta: dict) -> Path | None:
+    """The .tflite file the app would run, checked as the app checks it (a damaged one was
+    scored as the starting model, trial 60); None when there is none."""
     files = meta.get("files", {})
     name = files.get("tflite_int8") or files.get("tflite")
-    return folder / name if name and (folder / name).is_file() else None
+    if not name or not (folder / name).is_file():
+        return None
+    rundir.check_model_file(folder / name, meta)
+    return folder / name
 
 
 def _held_out_before(start: Path, start_meta: dict, model, folder: ImageFolderData) -> dict:

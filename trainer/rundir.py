@@ -338,6 +338,23 @@ def read_model_json(path: Path) -> dict:
     return meta
 
 
+def check_model_file(path: Path, meta: dict) -> None:
+    """``path`` is the file its export wrote, by the SHA-256 ``meta`` (its model.json)
+    records: the app's own check (``fer_desktop.core.model.check_recorded_file``), so that
+    the trainer never scores or fine-tunes a file the app refuses (trial 60).
+
+    Raises:
+        RunDirError: in the app's words.
+    """
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.core.model import check_recorded_file
+
+    try:
+        check_recorded_file(path, meta)
+    except ModelError as exc:
+        raise RunDirError(path, exc.reason) from exc
+
+
 def write_history(run: Path, history: list[dict]) -> None:
     if not history:
         return

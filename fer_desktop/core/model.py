@@ -200,6 +200,19 @@ def _check_recorded_sha256(path: Path, meta: dict, digest: str) -> None:
                                f"{EXPORT_HINT} again")
 
 
+def check_recorded_file(path: Path, meta: dict) -> None:
+    """The check :meth:`EmotionClassifier.load` makes of the file it runs, for a reader that
+    runs it another way (the trainer's ``evaluate`` and ``finetune``, which scored a file
+    with bytes changed inside that the app refused, trial 60). A file that cannot be read is
+    left to its reader to name; models exported before ``files_sha256`` are not checked.
+
+    Raises:
+        ModelError: "is not the file its export wrote", in the app's words.
+    """
+    if _recorded_sha256(meta, path) and (digest := file_sha256(path)):
+        _check_recorded_sha256(path, meta, digest)
+
+
 def _check_model_file(path: Path) -> None:
     """Raise ModelError naming what is wrong with the model file ``model.json`` names: gone,
     a link that leads back to itself, a pipe or a device, or far larger than any model (each

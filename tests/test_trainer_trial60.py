@@ -1,0 +1,62 @@
+"""The trainer's command line as trial 60's terminal user found it: a damaged model scored,
+a run's own CSV not used by evaluate, work done before a destination or a model folder was
+checked, a file taken for an output folder, a fine-tune stopped by a full disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fer_desktop.resources import resource_path
+
+
+def _model_copy(tmp_path: Path, name: str = "model") -> Path:
+    """The shipped model folder's model.json and int8 file, copied."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for file in ("model.json", "model-int8.tflite"):
+        shutil.copyfile(resource_path(file), folder / file)
+    return folder
+
+
+def _damage(file: Path) -> None:
+    """Two bytes changed inside, as `dd conv=notrunc` did: the file still loads."""
+    data = bytearray(file.read_bytes())
+    data[1000:1002] = b"xx"
+    file.write_bytes(bytes(data))
+
+
+def test_evaluate_refuses_a_model_file_the_app_refuses_in_its_words(tmp_path, capsys):
+    """`evaluate bad4` scored a model-int8.tflite whose SHA-256 differs from model.json's,
+    while `analyze --model bad4` refused it (trial 60 #2)."""
+    from fer_desktop.core.errors import ModelError
+    from fer_desktop.core.model import EmotionClassifier
+    from trainer import cli
+
+    folder = _model_copy(tmp_path, "bad4")
+    _damage(folder / "model-int8.tflite")
+    with pytest.raises(ModelError) as app:
+        EmotionClassifier.load(folder)
+    assert "is not the file its export wrote" in str(app.value)
+    for target in (folder, folder / "model-int8.tflite"):
+        assert cli.main(["evaluate", str(target), "--csv", str(tmp_path / "x.csv"),
+                         "--out", str(tmp_path / "report")]) == 2
+        error = capsys.readouterr().err
+        assert str(app.value) in error, error  # the app's sentence, word for word
+        assert "Traceback" not in error
+    assert not (tmp_path / "report").exists()
+
+
+def test_a_fine_tune_refuses_a_starting_model_the_app_refuses(tmp_path):
+    """The fine-tune's "before" scored the starting model's damaged file (trial 60 #2)."""
+    from trainer import finetune, rundir
+
+    folder = _model_copy(tmp_path, "bad4")
+    meta = json.loads((folder / "model.json").read_text())
+    assert finetune._runtime_file(folder, meta) == folder / "model-int8.tflite"
+    _damage(folder / "model-int8.tflite")
+    with pytest.raises(rundir.RunDirError, match="is not the file its export wrote"):
+        finetune._runtime_file(folder, meta)
