@@ -60,3 +60,30 @@ def test_a_fine_tune_refuses_a_starting_model_the_app_refuses(tmp_path):
     _damage(folder / "model-int8.tflite")
     with pytest.raises(rundir.RunDirError, match="is not the file its export wrote"):
         finetune._runtime_file(folder, meta)
+
+
+def _run_with_model(tmp_path: Path, config: dict) -> Path:
+    """A run folder as a finished run leaves it: config.json, state.json and its model."""
+    run = _model_copy(tmp_path, "20261207-233224-fast")
+    (run / "config.json").write_text(json.dumps({"preset": "fast", **config}))
+    (run / "state.json").write_text(json.dumps({"epochs": 1, "epoch": 1, "status": "finished"}))
+    return run
+
+
+def test_evaluate_of_a_run_takes_the_run_s_own_csv_and_says_so(tmp_path, capsys):
+    """`evaluate RUN` demanded --csv, though the run records its CSV and `export RUN` takes
+    it (trial 60 #6)."""
+    from factories import make_csv
+
+    from trainer import cli
+
+    csv = make_csv(tmp_path / "mix.csv", {"Training": 4, "PublicTest": 4, "PrivateTest": 14})
+    run = _run_with_model(tmp_path, {"csv": str(csv)})
+    assert cli.main(["evaluate", str(run), "--out", str(tmp_path / "ev")]) == 0
+    error = capsys.readouterr().err
+    assert f"--csv: the run's own, {csv}" in error, error
+    report = json.loads((tmp_path / "ev" / "evaluation-PrivateTest.json").read_text())
+    assert report["samples"] == 14
+    # a model folder records no CSV: still asked for
+    assert cli.main(["evaluate", str(_model_copy(tmp_path)), "--out", str(tmp_path / "e2")]) == 2
+    assert "evaluate needs one dataset" in capsys.readouterr().err

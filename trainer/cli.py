@@ -156,9 +156,11 @@ def _evaluate_parser() -> argparse.ArgumentParser:
         description="Accuracy, per-class precision/recall/F1 and confusion matrix (JSON + PNG) "
         "of a model on one split.")
     parser.add_argument("model", help="a .keras or .tflite file, a run folder or a model folder")
-    parser.add_argument("--csv", help=f"FER-2013 CSV ({csv_forms_words()})")
+    parser.add_argument("--csv", help=f"FER-2013 CSV ({csv_forms_words()}; default for a run "
+                        "folder: the run's own)")
     parser.add_argument("--images", default="", metavar="DIR",
-                        help="an image folder (one subfolder per emotion) instead of the CSV")
+                        help="an image folder (one subfolder per emotion) instead of the CSV "
+                        "(default for a run trained on one: its own)")
     parser.add_argument("--split", default=None,
                         choices=("Training", "PublicTest", "PrivateTest", "test", "all"),
                         help="CSV: Training, PublicTest or PrivateTest (default); image folder: "

@@ -266,6 +266,8 @@ FOLDER_SPLITS = ("test", "all")
 def evaluate_cli(args, emitter: EventEmitter) -> None:
     from trainer.cli import UserError
 
+    if not args.csv and not args.images:
+        _the_runs_own_data(args, emitter)
     if bool(args.csv) == bool(args.images):
         raise UserError("evaluate needs one dataset: --csv PATH (FER-2013) or --images DIR "
                         "(an image folder)")
@@ -279,3 +281,20 @@ def evaluate_cli(args, emitter: EventEmitter) -> None:
                       Path(args.out) if args.out else None, emitter, votes=args.votes,
                       images=args.images)
     emitter.log(format_result(result))
+
+
+def _the_runs_own_data(args, emitter: EventEmitter) -> None:
+    """A run folder evaluated without --csv or --images: its own CSV (else its own image
+    folder), as ``export RUN`` takes it, said in the log ("evaluate needs one dataset" was
+    said of a run that records its CSV, trial 60). Nothing for a model folder or a file."""
+    folder = Path(args.model)
+    if not (folder / rundir.CONFIG).is_file():
+        return
+    config = rundir.read_json(folder / rundir.CONFIG)
+    csv, images = config.get("csv"), config.get("images")
+    if isinstance(csv, str) and csv:
+        args.csv = csv
+        emitter.log(f"--csv: the run's own, {csv}")
+    elif isinstance(images, str) and images:
+        args.images = images
+        emitter.log(f"--images: the run's own, {images}")
