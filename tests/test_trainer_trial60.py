@@ -87,3 +87,54 @@ def test_evaluate_of_a_run_takes_the_run_s_own_csv_and_says_so(tmp_path, capsys)
     # a model folder records no CSV: still asked for
     assert cli.main(["evaluate", str(_model_copy(tmp_path)), "--out", str(tmp_path / "e2")]) == 2
     assert "evaluate needs one dataset" in capsys.readouterr().err
+
+
+def _read_only(monkeypatch, folder: Path) -> None:
+    """``folder`` refuses new files, as a read-only mount does (root ignores chmod 555)."""
+    import errno
+    import tempfile
+
+    real = tempfile.NamedTemporaryFile
+
+    def refuse(*args, dir=None, **kwargs):  # noqa: A002 - tempfile's own name
+        if dir is not None and Path(dir) == folder:
+            raise OSError(errno.EROFS, "Read-only file system", str(folder))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+
+
+def test_export_to_a_folder_it_cannot_write_is_refused_before_the_export(
+        tmp_path, monkeypatch, capsys):
+    """`export RUN --to ro` (a read-only mount) re-exported and re-scored the run, then
+    failed on the copy (trial 60 #8)."""
+    from trainer import cli, export
+
+    run = _run_with_model(tmp_path, {"csv": str(tmp_path / "x.csv")})
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    _read_only(monkeypatch, ro)
+    monkeypatch.setattr(export, "export_run", lambda *a, **k: pytest.fail("exported first"))
+    assert cli.main(["export", str(run), "--to", str(ro)]) == 2
+    error = capsys.readouterr().err
+    assert f"{ro}: cannot write to the output folder (Read-only file system); choose " \
+        "another with --to" in error, error
+
+
+def test_a_fine_tune_from_a_broken_model_folder_says_so_before_reading_the_faces(
+        tmp_path, monkeypatch, capsys):
+    """`finetune --from bad1` (model.json not JSON) read and reported the whole image folder
+    before it named model.json (trial 60 #8)."""
+    from factories import make_image_folder
+
+    from trainer import cli, finetune, imagefolder
+
+    bad = _model_copy(tmp_path, "bad1")
+    (bad / "model.json").write_text('{"files": {')
+    faces = make_image_folder(tmp_path / "faces", {"happy": 5, "sad": 5})
+    monkeypatch.setattr(finetune._Stop, "install", lambda self: None)  # pytest's Ctrl+C kept
+    monkeypatch.setattr(imagefolder, "load_image_folder",
+                        lambda *a, **k: pytest.fail("the image folder was read first"))
+    assert cli.main(["finetune", "--images", str(faces), "--from", str(bad),
+                     "--out", str(tmp_path / "runs")]) == 2
+    assert "bad1/model.json is not valid JSON" in capsys.readouterr().err

@@ -428,6 +428,8 @@ def _run(command: str, args: argparse.Namespace, emitter: EventEmitter) -> int:
     if getattr(args, "to", None):  # before minutes of export: a target it may not fill
         run_dir = getattr(args, "run_dir", None)
         check_copy_target(Path(args.to), source=Path(run_dir) if run_dir else None)
+        # and that it can be written: a read-only --to failed after the whole export (trial 60)
+        rundir.check_writable(Path(args.to), make=False, option="--to")
     if command in ("export", "ensemble", "average") and getattr(args, "out", None):
         check_copy_target(Path(args.out), "--out")  # the files written there are the same
         # and it can be written, before minutes of work (a read-only --out was found after

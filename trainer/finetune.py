@@ -63,25 +63,43 @@ def starting_point(from_model: str) -> Path:
     return folder
 
 
+def check_starting_model(folder: Path) -> tuple[dict, Path]:
+    """The starting model's model.json ({} for a run's best.keras) and its Keras file,
+    checked before any slow work: a broken model.json was named only after the whole image
+    folder was read (trial 60). Reads, never writes, imports no TensorFlow.
+
+    Raises:
+        RunDirError: model.json refused, its files missing or not those its export wrote, or
+            no model at all.
+    """
+    from trainer.keras_files import model_folder_keras
+
+    if (folder / rundir.MODEL).is_file():
+        meta = rundir.read_model_json(folder / rundir.MODEL)
+        keras_file = model_folder_keras(folder, "fine-tuning needs the Keras model "
+                                        f"({KERAS_FILE}) beside {rundir.MODEL}")
+        _runtime_file(folder, meta)  # the file its "before" is scored with, as the app
+        return meta, keras_file  # checks it
+    if (folder / rundir.BEST).is_file():
+        return {}, folder / rundir.BEST
+    raise rundir.RunDirError(folder, f"holds no model: expected {rundir.MODEL} + {KERAS_FILE} "
+                             "or a run's best.keras")
+
+
 def load_starting_model(folder: Path):
     """(float32 Keras model, its model.json or {}, a name for it). Reads, never writes."""
     import keras
 
-    from trainer.keras_files import load_keras, model_folder_keras
+    from trainer.keras_files import load_keras
 
     keras.mixed_precision.set_global_policy("float32")
-    if (folder / rundir.MODEL).is_file():
-        meta = rundir.read_model_json(folder / rundir.MODEL)  # refused before a minute's work
-        keras_file = model_folder_keras(folder, "fine-tuning needs the Keras model "
-                                        f"({KERAS_FILE}) beside {rundir.MODEL}")
+    meta, keras_file = check_starting_model(folder)
+    if meta:
         model = load_keras(keras_file)  # a damaged file named, not a traceback (audit 36)
         return model, meta, str(meta.get("name", folder.name))
-    if (folder / rundir.BEST).is_file():
-        from trainer.export import best_float32_model
+    from trainer.export import best_float32_model
 
-        return best_float32_model(folder), {}, folder.name
-    raise rundir.RunDirError(folder, f"holds no model: expected {rundir.MODEL} + {KERAS_FILE} "
-                             "or a run's best.keras")
+    return best_float32_model(folder), {}, folder.name
 
 
 def _networks(model) -> list:
@@ -306,6 +324,7 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     out = Path(config.out)
     rundir.check_writable(out)
     start = starting_point(config.from_model)
+    check_starting_model(start)  # before the image folder is read (trial 60)
     folder = load_image_folder(config.images, config.seed)
     emit_folder_report(folder, folder.as_fer_data(), emitter)
     data, on_fer = _scoring_data(config, folder, emitter)

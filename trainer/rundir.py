@@ -210,10 +210,11 @@ def atomic_write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
-def check_writable(folder: Path, make: bool = True) -> None:
+def check_writable(folder: Path, make: bool = True, option: str = "--out") -> None:
     """Create ``folder`` if needed and prove we can write there, before any work starts.
     Not ``make``: try the folder, or the nearest folder above it that exists, and create
-    nothing (a command that fails later leaves no empty folder behind)."""
+    nothing (a command that fails later leaves no empty folder behind). ``option`` is the
+    one the user gave it with, named in the advice."""
     try:
         if make:
             folder.mkdir(parents=True, exist_ok=True)
@@ -221,8 +222,9 @@ def check_writable(folder: Path, make: bool = True) -> None:
         with tempfile.NamedTemporaryFile(dir=tried, prefix=".write-test-"):
             pass
     except OSError as exc:
+        advice = OUT_ADVICE if option == "--out" else f"choose another with {option}"
         raise RunDirError(folder, f"cannot write to the output folder ({exc.strerror or exc}); "
-                          f"{OUT_ADVICE}") from exc
+                          f"{advice}") from exc
 
 
 STALE_EMPTY_RUN_S = 3600
