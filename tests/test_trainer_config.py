@@ -172,7 +172,7 @@ def test_export_to_a_file_or_over_a_users_json_is_refused_before_it_starts(tmp_p
     afile = tmp_path / "afile"
     afile.write_text("hi")
     assert cli.main(["export", str(tmp_path / "run"), "--to", str(afile)]) == 2
-    assert "afile is a file; --to needs a folder" in capsys.readouterr().err
+    assert "afile is a file, not a folder; --to needs a folder" in capsys.readouterr().err
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "model.json").write_text('{"my": "notes"}')

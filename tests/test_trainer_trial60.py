@@ -138,3 +138,23 @@ def test_a_fine_tune_from_a_broken_model_folder_says_so_before_reading_the_faces
     assert cli.main(["finetune", "--images", str(faces), "--from", str(bad),
                      "--out", str(tmp_path / "runs")]) == 2
     assert "bad1/model.json is not valid JSON" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [[], ["finetune"]])
+def test_a_file_or_a_device_given_as_out_is_named_so(tmp_path, monkeypatch, capsys, command):
+    """`--out afile` and `--out /dev/full` read "cannot write to the output folder (File
+    exists)" (trial 60 #9); export's --to called /dev/full "a file"."""
+    from trainer import cli, finetune
+
+    monkeypatch.setattr(finetune._Stop, "install", lambda self: None)
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    data = ["--images", str(tmp_path / "faces")] if command else ["--csv", str(tmp_path / "x")]
+    for out, what in ((afile, "a file"), (Path("/dev/full"), "a device")):
+        assert cli.main([*command, *data, "--out", str(out)]) == 2
+        error = capsys.readouterr().err
+        assert f"{out} is {what}, not a folder; choose another with --out" in error, error
+    assert afile.read_text() == "mine"
+    run = _run_with_model(tmp_path, {"csv": str(tmp_path / "x.csv")})
+    assert cli.main(["export", str(run), "--to", "/dev/full"]) == 2
+    assert "/dev/full is a device, not a folder; --to needs a folder" in capsys.readouterr().err

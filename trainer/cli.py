@@ -84,10 +84,11 @@ def check_copy_target(target: Path, option: str = "--to", source: Path | None = 
     """
     from fer_desktop.core.errors import ModelError
     from fer_desktop.core.model_schema import validate
+    from fer_desktop.core.safe_write import not_a_folder
 
-    if target.exists() and not target.is_dir():
-        raise UserError(f"{target} is a file; {option} needs a folder (new, or one holding a "
-                        "model) and leaves this file alone")
+    if target.exists() and not target.is_dir():  # /dev/full was called "a file" (trial 60)
+        raise UserError(f"{target} {not_a_folder(target)}; {option} needs a folder (new, or "
+                        "one holding a model) and leaves it alone")
     above = next((p for p in target.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # found after minutes of export (audit 36)
         raise UserError(f"{target} cannot be made: {above} is a file; choose another folder")

@@ -41,7 +41,7 @@ from typing import Any
 
 from fer_desktop.core.messages import about, quote
 from fer_desktop.core.model import MAX_MODEL_JSON_BYTES, MODEL_JSON
-from fer_desktop.core.safe_write import OUT_ADVICE, not_a_file
+from fer_desktop.core.safe_write import OUT_ADVICE, file_in_the_way, not_a_file, not_a_folder
 from fer_desktop.core.trainer_events import MAX_INT
 
 # The files of a run folder.
@@ -215,6 +215,13 @@ def check_writable(folder: Path, make: bool = True, option: str = "--out") -> No
     Not ``make``: try the folder, or the nearest folder above it that exists, and create
     nothing (a command that fails later leaves no empty folder behind). ``option`` is the
     one the user gave it with, named in the advice."""
+    advice = OUT_ADVICE if option == "--out" else f"choose another with {option}"
+    blocker = file_in_the_way(folder)
+    if blocker == folder:  # said "cannot write to the output folder (File exists)" (trial 60)
+        raise RunDirError(folder, f"{not_a_folder(folder)}; {advice}")
+    if blocker is not None:
+        raise RunDirError(folder, f"cannot write to the output folder: {blocker} "
+                          f"{not_a_folder(blocker)}; {advice}")
     try:
         if make:
             folder.mkdir(parents=True, exist_ok=True)
@@ -222,7 +229,6 @@ def check_writable(folder: Path, make: bool = True, option: str = "--out") -> No
         with tempfile.NamedTemporaryFile(dir=tried, prefix=".write-test-"):
             pass
     except OSError as exc:
-        advice = OUT_ADVICE if option == "--out" else f"choose another with {option}"
         raise RunDirError(folder, f"cannot write to the output folder ({exc.strerror or exc}); "
                           f"{advice}") from exc
 

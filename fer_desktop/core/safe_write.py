@@ -346,11 +346,18 @@ def make_folder(folder: Path) -> None:
         blocker = file_in_the_way(folder)
         if blocker is None:
             raise
-        what = "a link that leads nowhere or back to itself" if not blocker.exists() \
-            else not_a_file(blocker) or "a file"  # a loop of links read "(File exists)"
-        # (audit 39); /dev/null read "a file" (audit 45)
-        raise ExportError(blocker, f"is {what}, not a folder: choose another place to save "
+        raise ExportError(blocker, f"{not_a_folder(blocker)}: choose another place to save "
                                    "to") from exc
+
+
+def not_a_folder(blocker: Path) -> str:
+    """What ``blocker``, found where a folder must be (:func:`file_in_the_way`), is: "is a
+    file, not a folder", "is a device, not a folder"... The one wording of the window's
+    saves and the trainer's ``--out`` (which said "cannot write to the output folder (File
+    exists)" of a file, and of /dev/full, trial 60)."""
+    what = "a link that leads nowhere or back to itself" if not blocker.exists() \
+        else not_a_file(blocker) or "a file"  # a loop of links read "(File exists)"
+    return f"is {what}, not a folder"  # (audit 39); /dev/null read "a file" (audit 45)
 
 
 def file_in_the_way(folder: Path) -> Path | None:
