@@ -158,3 +158,65 @@ def test_a_file_or_a_device_given_as_out_is_named_so(tmp_path, monkeypatch, caps
     run = _run_with_model(tmp_path, {"csv": str(tmp_path / "x.csv")})
     assert cli.main(["export", str(run), "--to", "/dev/full"]) == 2
     assert "/dev/full is a device, not a folder; --to needs a folder" in capsys.readouterr().err
+
+
+@pytest.mark.tf
+def test_a_fine_tune_stopped_by_a_full_disk_says_start_again_and_is_marked_failed(
+        tmp_path, monkeypatch, capsys):
+    """A full disk at the fine-tune's model.keras said "what was finished is kept: free some
+    space and run the command again", left state.json "running", and `export` of the run
+    said "has not finished an epoch yet" (trial 60 #3)."""
+    import errno
+
+    from factories import make_csv, make_image_folder
+
+    from trainer import cli, export, finetune, rundir, runs
+
+    def full_disk(model, run, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(run / "model.keras"))
+
+    monkeypatch.setattr(finetune._Stop, "install", lambda self: None)
+    monkeypatch.setattr(export, "export_finetuned", full_disk)
+    faces = make_image_folder(tmp_path / "faces", {"happy": 8, "sad": 8})
+    csv = make_csv(tmp_path / "tiny.csv", {"Training": 8, "PublicTest": 8, "PrivateTest": 8})
+    # --threads 0: TensorFlow may have started in this process already
+    assert cli.main(["finetune", "--images", str(faces), "--out", str(tmp_path / "runs"),
+                     "--csv", str(csv), "--epochs", "1", "--batch-size", "8",
+                     "--threads", "0"]) == 2
+    error = capsys.readouterr().err
+    run = next((tmp_path / "runs").iterdir())
+    assert "model.keras: No space left on device; a fine-tune keeps no checkpoint, so " \
+        "nothing usable was kept: free some space and start the fine-tune again " \
+        f"({run} is marked failed: delete it)" in error, error
+    assert "what was finished is kept" not in error
+    assert rundir.RunState.load(run).status == rundir.FAILED
+    row = runs.read_run_row(run)
+    assert row.state == rundir.FAILED and row.must_restart and not row.resumable
+    assert cli.main(["export", str(run)]) == 2
+    assert "a fine-tune keeps no checkpoint, and this one ended before its export, so " \
+        "there is nothing to export; start the fine-tune again" in capsys.readouterr().err
+
+
+def test_a_failed_fine_tune_whose_state_cannot_be_written_leaves_no_folder(tmp_path,
+                                                                           monkeypatch):
+    """Where even "failed" does not fit on the disk, the folder of nothing usable goes, and
+    the message names no folder to delete (trial 60 #3)."""
+    import errno
+
+    from trainer import cli, finetune, rundir
+    from trainer.events import EventEmitter
+
+    run = tmp_path / "runs" / "20261207-233958-finetune"
+    run.mkdir(parents=True)
+    state = rundir.RunState(epochs=1)
+
+    def full(self, folder):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rundir.RunState, "save", full)
+    exc = OSError(errno.ENOSPC, "No space left on device", str(run / "model.keras"))
+    finetune._failed(run, state, EventEmitter("text"), exc)
+    assert not run.exists()
+    words = cli.file_system_words(exc, "finetune")
+    assert words.endswith("nothing usable was kept: free some space and start the "
+                          "fine-tune again"), words

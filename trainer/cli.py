@@ -282,6 +282,7 @@ def _export(args: argparse.Namespace, emitter) -> int:
         export_model_folder(folder, Path(args.out), emitter, args.csv, copy_to=args.to,
                             int8_only=args.int8_only)
         return 0
+    _refuse_finetune_without_model(folder)
     training = claimed_by(folder) or trainer_running_here(folder)
     if training is not None:  # it wrote the run's model and re-linked best.keras under a
         pid = training["pid"] if isinstance(training, dict) else training.pid  # trainer
@@ -405,6 +406,11 @@ def file_system_words(exc: OSError, command: str = "train") -> str:
             blocker = file_in_the_way(Path(exc.filename).parent)  # blamed, audit 43)
             if blocker is not None:
                 words = f"{blocker} is a file, where a folder was ({exc.strerror or exc})"
+    if exc.errno in FULL_DISK and command == "finetune":  # said "what was finished is kept"
+        kept = getattr(exc, "failed_run", None)  # of a run with nothing usable (trial 60)
+        return (f"{words}; a fine-tune keeps no checkpoint, so nothing usable was kept: free "
+                "some space and start the fine-tune again"
+                + (f" ({kept} is marked failed: delete it)" if kept else ""))
     if exc.errno in FULL_DISK:
         return (f"{words}; what was finished is kept: free some space and run the command "
                 + ("again (a training run goes on from its last completed epoch with --resume "
@@ -515,6 +521,19 @@ def _refuse_finetune_resume(run: Path) -> None:
     if (run / CONFIG).is_file() and read_json(run / CONFIG).get("preset") == PRESET:
         raise UserError(f"{run}: a fine-tuning run cannot be resumed; start the fine-tuning "
                         "again (it takes a few minutes)")
+
+
+def _refuse_finetune_without_model(run: Path) -> None:
+    """A fine-tune that ended before its export keeps no checkpoint: nothing to export (it
+    said "best.keras: missing: the run has not finished an epoch yet" of a run that had,
+    trial 60)."""
+    from trainer.finetune_config import PRESET
+    from trainer.rundir import CONFIG, read_json
+
+    if (run / CONFIG).is_file() and not (run / rundir.MODEL).is_file() \
+            and read_json(run / CONFIG).get("preset") == PRESET:
+        raise UserError(f"{run}: a fine-tune keeps no checkpoint, and this one ended before "
+                        "its export, so there is nothing to export; start the fine-tune again")
 
 
 def _gpu(command: str, args, emitter: EventEmitter) -> int:

@@ -356,6 +356,28 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     except BaseException as exc:  # it stayed, "running", holding nothing of use (audit 46)
         forget_run(run, emitter, exc)
         raise
+    try:
+        fit_seconds = _fit_and_export(model, folder, config, run, state, emitter, stop,
+                                      data, on_fer, start, start_meta, start_name)
+    except Exception as exc:
+        _failed(run, state, emitter, exc)
+        raise
+    cpu_to_tuned = time.process_time()  # all threads: what an idle machine would need
+    stopped = state.epoch < config.epochs
+    state.status = rundir.STOPPED if stopped else rundir.FINISHED
+    state.save(run)
+    emitter.emit("finished", run_dir=str(run), best_epoch=state.best_epoch,
+                 best_val_accuracy=state.best_val_accuracy, stopped=stopped,
+                 best_model=None, epochs_done=state.epoch, time_budget_reached=False,
+                 seconds=time.monotonic() - t_start, fit_seconds=fit_seconds,
+                 cpu_seconds_to_tuned=cpu_to_tuned, cpu_seconds=time.process_time())
+    return run
+
+
+def _fit_and_export(model, folder: ImageFolderData, config: FinetuneConfig, run: Path,
+                    state: rundir.RunState, emitter: EventEmitter, stop: _Stop, data: FerData,
+                    on_fer: bool, start: Path, start_meta: dict, start_name: str) -> float:
+    """The "before" scores, the fit and (unless stopped) the export; the fit's seconds."""
     before = _held_out_before(start, start_meta, model, folder)
     trainable = freeze_all_but_last_block(model)
     emitter.emit("started", run_dir=str(run), config=config.to_dict(),
@@ -368,19 +390,27 @@ def finetune(config: FinetuneConfig, emitter: EventEmitter) -> Path:
     t_fit = time.monotonic()
     _fit(model, folder, config, run, state, emitter, stop)
     fit_seconds = time.monotonic() - t_fit
-    cpu_to_tuned = time.process_time()  # all threads: what an idle machine would need
-    stopped = state.epoch < config.epochs
-    if not stopped:
+    if state.epoch == config.epochs:  # not stopped
         _export(model, run, data, on_fer, folder, before, start, start_meta, start_name, config,
                 fit_seconds, emitter)
-    state.status = rundir.STOPPED if stopped else rundir.FINISHED
-    state.save(run)
-    emitter.emit("finished", run_dir=str(run), best_epoch=state.best_epoch,
-                 best_val_accuracy=state.best_val_accuracy, stopped=stopped,
-                 best_model=None, epochs_done=state.epoch, time_budget_reached=False,
-                 seconds=time.monotonic() - t_start, fit_seconds=fit_seconds,
-                 cpu_seconds_to_tuned=cpu_to_tuned, cpu_seconds=time.process_time())
-    return run
+    return fit_seconds
+
+
+def _failed(run: Path, state: rundir.RunState, emitter: EventEmitter, exc: Exception) -> None:
+    """A fine-tune that failed after its run folder was made keeps nothing usable: no
+    checkpoint, so it is started again, never resumed or exported. Its state says so,
+    ``failed`` (a full disk left it "running", told "what was finished is kept", and
+    ``export`` of it said "has not finished an epoch yet", trial 60); where even that
+    cannot be written, the folder goes. ``exc.failed_run`` names a folder kept."""
+    from trainer.train import forget_run
+
+    state.status = rundir.FAILED
+    try:
+        state.save(run)
+    except OSError:
+        forget_run(run, emitter, exc)
+    else:
+        exc.failed_run = str(run)
 
 
 def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderData,

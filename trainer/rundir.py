@@ -56,8 +56,9 @@ KEEP_CHECKPOINTS = 2  # the last checkpoints a run keeps unless told (--keep-che
 
 # Where a run stands: one vocabulary for state.json, the Train tab's trainer process and the
 # run list. state.json uses RUNNING, TRAINED (every epoch done, export not finished), STOPPED
-# and FINISHED; the process adds IDLE, STOPPING, FAILED and DETACHED (left training on its
-# own); the run list adds INTERRUPTED (killed without a word: its files went stale).
+# and FINISHED, and FAILED for a fine-tune that failed (it keeps nothing to resume: trial 60);
+# the process adds IDLE, STOPPING, FAILED and DETACHED (left training on its own); the run
+# list adds INTERRUPTED (killed without a word: its files went stale).
 IDLE, RUNNING, STOPPING, STOPPED = "idle", "running", "stopping", "stopped"
 TRAINED, FINISHED, FAILED = "trained", "finished", "failed"
 DETACHED, INTERRUPTED = "detached", "interrupted"
@@ -80,9 +81,10 @@ class RunState:
     epochs: the run's length. epoch: epochs done (committed). checkpoint: file name of the
     last epoch's checkpoint (None before the first). best_val_accuracy, best_epoch: the best
     PublicTest accuracy so far and its epoch. history: one row per epoch (the ``epoch`` event's
-    fields). status: RUNNING, TRAINED, STOPPED or FINISHED. dataset_sha256: of the CSV the run
-    started with. votes_sha256: of the FER+ votes it read (trained on or scored with; None
-    without, or in a state written before they were kept). precision: float32 or bfloat16.
+    fields). status: RUNNING, TRAINED, STOPPED, FINISHED (FAILED: a fine-tune).
+    dataset_sha256: of the CSV the run started with. votes_sha256: of the FER+ votes it
+    read (trained on or scored with; None without, or in a state written before they were
+    kept). precision: float32 or bfloat16.
     owner: the process training it now
     (:func:`this_process`), so that a reader on the same machine sees at once that a killed
     trainer is gone (None in a state written before it was kept). extra: keys this trainer

@@ -433,7 +433,7 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
             status = FAILED if _last_event_is_error(run) else INTERRUPTED
         else:
             status = RUNNING
-    elif status not in (STOPPED, FINISHED):
+    elif status not in (STOPPED, FINISHED, FAILED):  # FAILED: a fine-tune's (trial 60)
         status = FAILED if _last_event_is_error(run) else INTERRUPTED
     epochs = (state.epochs if state is not None and state.epochs else None) \
         or config.get("epochs")
