@@ -220,3 +220,17 @@ def test_a_failed_fine_tune_whose_state_cannot_be_written_leaves_no_folder(tmp_p
     words = cli.file_system_words(exc, "finetune")
     assert words.endswith("nothing usable was kept: free some space and start the "
                           "fine-tune again"), words
+
+
+def test_evaluate_keeps_litert_s_info_line_off_stderr(tmp_path):
+    """`INFO: Created TensorFlow Lite XNNPACK delegate for CPU.` in every trainer log that
+    ran a .tflite (evaluate, export, finetune); analyze keeps it off (trial 60 #13)."""
+    from factories import make_csv
+    from trainer_helpers import run_trainer
+
+    csv = make_csv(tmp_path / "mix.csv", {"Training": 4, "PublicTest": 4, "PrivateTest": 8})
+    result = run_trainer("evaluate", str(_model_copy(tmp_path)), "--csv", str(csv),
+                         "--out", str(tmp_path / "ev"), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "accuracy" in result.stderr and "XNNPACK" not in result.stderr, result.stderr
+

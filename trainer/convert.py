@@ -170,6 +170,8 @@ def run_tflite(model_bytes_or_path, x: np.ndarray, batch: int = 256) -> np.ndarr
     """Predict with LiteRT, the runtime the app uses."""
     from ai_edge_litert.interpreter import Interpreter
 
+    from fer_desktop.core.native_logs import litert_quiet
+
     if isinstance(model_bytes_or_path, bytes | bytearray):
         interpreter = Interpreter(model_content=bytes(model_bytes_or_path), num_threads=2)
     else:
@@ -182,7 +184,8 @@ def run_tflite(model_bytes_or_path, x: np.ndarray, batch: int = 256) -> np.ndarr
         chunk = x[start:start + batch].astype(np.float32)
         if size != len(chunk):
             interpreter.resize_tensor_input(inp["index"], [len(chunk), *preprocess.INPUT_SHAPE])
-            interpreter.allocate_tensors()
+            with litert_quiet():  # its XNNPACK INFO line, kept off the trainer's stderr
+                interpreter.allocate_tensors()  # as analyze does (trial 60)
             size = len(chunk)
         interpreter.set_tensor(inp["index"], chunk)
         interpreter.invoke()
