@@ -234,3 +234,20 @@ def test_evaluate_keeps_litert_s_info_line_off_stderr(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "accuracy" in result.stderr and "XNNPACK" not in result.stderr, result.stderr
 
+
+def test_finetune_help_gives_every_option_its_help_and_default(capsys):
+    """`finetune --help` showed --epochs, --batch-size, --learning-rate, --seed and
+    --augment with no help text or default (trial 60 #13)."""
+    import argparse
+
+    from trainer.finetune_config import FinetuneConfig, add_finetune_arguments
+
+    parser = argparse.ArgumentParser()
+    add_finetune_arguments(parser)
+    for action in parser._actions:
+        assert action.help, action.option_strings
+    text = " ".join(parser.format_help().split())
+    for default in ("passes over your training faces (default: 8)", "(default: 32)",
+                    f"(default: {FinetuneConfig().learning_rate})", "(default: 1337)",
+                    "(default: default)"):
+        assert default in text, (default, text)

@@ -81,17 +81,31 @@ def add_finetune_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_model", default="", metavar="MODEL_DIR",
                         help=f"the model to start from: a model folder ({MODEL_JSON} + "
                         f"{KERAS_FILE}) or a run folder (default: the shipped model)")
-    parser.add_argument("--out", default=defaults.out, help="folder for run folders")
-    parser.add_argument("--epochs", type=int, default=defaults.epochs)
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+    # every option with its help and default: --epochs and four others showed neither, and
+    # own-faces.md's "default 8" was nowhere in --help (trial 60)
+    parser.add_argument("--out", default=defaults.out,
+                        help="folder for run folders (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs,
+                        help="passes over your training faces (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size,
+                        help="faces per step (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate,
+                        help="AdamW's starting rate, decayed to 1%% of it (default: "
+                        "%(default)s)")
     parser.add_argument("--csv", default="", help="FER-2013 CSV to score PublicTest and "
                         "PrivateTest on (default: the shared one when found)")
-    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--seed", type=int, default=defaults.seed,
+                        help="random seed: the held-out faces and the training order "
+                        "(default: %(default)s)")
     parser.add_argument("--threads", type=int, default=defaults.threads,
-                        help="CPU threads for TensorFlow (0 = all cores)")
-    parser.add_argument("--augment", default=defaults.augment, choices=AUGMENTATIONS)
-    parser.add_argument("--events", default=defaults.events, choices=EVENT_MODES)
+                        help="CPU threads for TensorFlow (0 = all cores, the default)")
+    parser.add_argument("--augment", default=defaults.augment, choices=AUGMENTATIONS,
+                        help="default: flip/rotate/zoom/shift/erasing; robust: also "
+                        "brightness, contrast, gamma, blur, sensor noise and JPEG re-encoding "
+                        "(default: %(default)s)")
+    parser.add_argument("--events", default=defaults.events, choices=EVENT_MODES,
+                        help="json: one JSON event per line on stdout (for the GUI); text: "
+                        "readable progress on stderr (default)")
 
 
 def finetune_config_from_args(args: argparse.Namespace) -> FinetuneConfig:
