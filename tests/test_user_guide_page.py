@@ -119,8 +119,9 @@ def test_ctrl_plus_makes_the_guides_text_larger(qtbot, window):
     qtbot.waitExposed(dialog)
     size = dialog.browser.font().pointSizeF()
     ctrl = Qt.KeyboardModifier.ControlModifier
-    qtbot.keyClick(dialog.browser, Qt.Key.Key_Plus, ctrl)
-    qtbot.keyClick(dialog.browser, Qt.Key.Key_Equal, ctrl)  # "+" unshifted, as browsers take
+    # "+" as most keyboards type it (Ctrl+Shift+=: Ctrl+Shift++, review 66), and unshifted
+    qtbot.keyClick(dialog.browser, Qt.Key.Key_Plus, ctrl | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(dialog.browser, Qt.Key.Key_Equal, ctrl)
     assert dialog.browser.font().pointSizeF() == size + 4
     dialog.browser.anchorClicked.emit(QUrl("labels.md"))  # a page linked to: as large
     assert dialog.browser.font().pointSizeF() == size + 4
@@ -128,6 +129,20 @@ def test_ctrl_plus_makes_the_guides_text_larger(qtbot, window):
         qtbot.keyClick(dialog.browser, Qt.Key.Key_Minus, ctrl)
     assert dialog.browser.font().pointSizeF() == size - 4  # never too small to read
     qtbot.keyClick(dialog.browser, Qt.Key.Key_0, ctrl)
+    assert dialog.browser.font().pointSizeF() == size
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    viewport = dialog.browser.viewport()
+    for _ in range(20):  # Ctrl+wheel: the same steps and bounds, and Ctrl+0 undoes it
+        QApplication.sendEvent(viewport, QWheelEvent(
+            QPointF(10, 10), QPointF(viewport.mapToGlobal(QPoint(10, 10))), QPoint(0, 0),
+            QPoint(0, 120), Qt.MouseButton.NoButton, ctrl, Qt.ScrollPhase.NoScrollPhase,
+            False))
+    assert dialog.browser.font().pointSizeF() == size + 16
+    dialog.back_button.setFocus()  # keys with a button focused work as well
+    qtbot.keyClick(dialog.back_button, Qt.Key.Key_0, ctrl)
     assert dialog.browser.font().pointSizeF() == size
 
 

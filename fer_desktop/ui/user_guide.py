@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
+    QFont,
     QImage,
     QKeySequence,
     QTextCharFormat,
@@ -33,7 +34,9 @@ from fer_desktop.resources import guide_files, guide_pictures, user_guide_path
 from fer_desktop.ui.on_screen import fitting_size
 
 PICTURE_WIDTH_PX = 720
-MAX_ZOOM = 16  # points over the window's own text size
+# the guide's text, in points from the window's own size: Ctrl++ / Ctrl+- (or Ctrl+wheel)
+# by ZOOM_STEP, within legible and on-screen bounds
+MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = -4, 16, 2
 
 
 def heading_anchor(heading: str) -> str:
@@ -75,11 +78,9 @@ class UserGuideDialog(QDialog):
         self.back_button = buttons.addButton("Back to the guide",
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.back_button.clicked.connect(self._back)
-        # a browser's keys for Back (Alt+Left; Cmd+[ on a Mac) and Backspace did nothing:
-        # only the button returned (trial 58); the browser takes them first (eventFilter)
-        self.browser.installEventFilter(self)
         self._home_scroll = 0
         self.zoom = 0  # points added to the text by Ctrl++ and Ctrl+-
+        self._base_font = QFont(self.browser.font())
         try:  # the pages the app carries (a checkout has them all: it behaves as the app)
             self._pages = set(guide_files(path.parent))
         except OSError:
@@ -89,6 +90,12 @@ class UserGuideDialog(QDialog):
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
+        # a browser's keys for Back (Alt+Left; Cmd+[ on a Mac) and Backspace did nothing:
+        # only the button returned (trial 58); the browser takes them first, and a button
+        # with the keyboard would not pass them on: each part's keys are looked at
+        # (eventFilter), the wheel over the text too (Ctrl+wheel zoomed past the bounds)
+        for part in (self.browser, self.browser.viewport(), *buttons.buttons()):
+            part.installEventFilter(self)
         self.browser.setFocus()  # Page Down, Home... scroll it at once (once in the layout)
         # shrunk to the screen: at 150% scaling 820x640 was 1230x960 on an 800-px screen,
         # its Close button out of sight
@@ -124,26 +131,41 @@ class UserGuideDialog(QDialog):
         self.browser.verticalScrollBar().setValue(self._home_scroll)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        """Back's keys on a linked page return to the guide; Ctrl++ and Ctrl+- make the text
-        larger and smaller, Ctrl+0 as it was (they did nothing, and nothing else made the
-        guide's small text larger: trial 59)."""
-        if watched is not self.browser or event.type() != QEvent.Type.KeyPress:
+        """Back's keys on a linked page return to the guide; Ctrl++ and Ctrl+- (and
+        Ctrl+wheel) make the text larger and smaller, Ctrl+0 as it was (they did nothing,
+        and nothing else made the guide's small text larger: trial 59)."""
+        kind = event.type()
+        ctrl = kind in (QEvent.Type.KeyPress, QEvent.Type.Wheel) and bool(
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if kind == QEvent.Type.Wheel and ctrl:
+            self.zoom_to(self.zoom + (ZOOM_STEP if event.angleDelta().y() > 0 else -ZOOM_STEP))
+            return True
+        if kind != QEvent.Type.KeyPress:
             return super().eventFilter(watched, event)
+        key = event.key()
         if self.page != self._home and (event.matches(QKeySequence.StandardKey.Back)
-                                        or event.key() == Qt.Key.Key_Backspace):
+                                        or key == Qt.Key.Key_Backspace):
             self._back()
             return True
-        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        step = 2 if event.matches(QKeySequence.StandardKey.ZoomIn) or (
-            ctrl and event.key() == Qt.Key.Key_Equal) else \
-            -2 if event.matches(QKeySequence.StandardKey.ZoomOut) else \
-            -self.zoom if ctrl and event.key() == Qt.Key.Key_0 else 0
-        step = max(-4, min(MAX_ZOOM, self.zoom + step)) - self.zoom  # legible, on screen
-        if step:
-            self.browser.zoomIn(step)
-            self.zoom += step
-        return bool(ctrl) and event.key() in (Qt.Key.Key_Plus, Qt.Key.Key_Minus,
-                                              Qt.Key.Key_Equal, Qt.Key.Key_0)
+        # "+" is Shift+= on most keyboards: Ctrl+Shift+= came as Ctrl+Shift++ (review 66)
+        if event.matches(QKeySequence.StandardKey.ZoomIn) or (
+                ctrl and key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal)):
+            self.zoom_to(self.zoom + ZOOM_STEP)
+        elif event.matches(QKeySequence.StandardKey.ZoomOut) or (
+                ctrl and key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore)):
+            self.zoom_to(self.zoom - ZOOM_STEP)
+        elif ctrl and key == Qt.Key.Key_0:
+            self.zoom_to(0)
+        else:
+            return super().eventFilter(watched, event)
+        return True
+
+    def zoom_to(self, points: int) -> None:
+        """The guide's text ``points`` larger than the window's own (within the bounds)."""
+        self.zoom = max(MIN_ZOOM, min(MAX_ZOOM, points))
+        font = QFont(self._base_font)
+        font.setPointSizeF(self._base_font.pointSizeF() + self.zoom)
+        self.browser.setFont(font)
 
     def _add_pictures(self, text: str, folder: Path) -> None:
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
