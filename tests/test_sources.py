@@ -249,6 +249,9 @@ def test_camera_that_does_not_open():
 def test_list_cameras_keeps_the_working_ones():
     scripts = {0: {"left": 1}, 1: {"left": 0}, 2: {"left": 1, "openable": False}}
     assert list_cameras(3, capture_factory=lambda i: FakeCapture(scripts[i])) == [0]
+    opened = []  # a camera in use is not opened a second time, nor listed (review 66)
+    assert list_cameras(3, capture_factory=lambda i: opened.append(i) or FakeCapture(
+        scripts[i]), skip=(0,)) == [] and opened == [1, 2]
 
 
 def test_frame_is_read_only_and_checked():

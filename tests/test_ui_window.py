@@ -480,12 +480,17 @@ def test_a_camera_connected_after_the_launch_is_found(qtbot, main_window, settin
     (trial 58; F5 was greyed on the "No camera found" screen that said to connect one)."""
     plugged: list[int] = []
     opened: list[int] = []
+    skipped: list[tuple] = []
 
     def camera(spec, **kwargs):
         opened.append(spec)
         return EndlessCamera()
 
-    window = main_window(camera_lister=lambda: list(plugged), source_opener=camera)
+    def lister(skip=()):
+        skipped.append(tuple(skip))
+        return [index for index in plugged if index not in skip]
+
+    window = main_window(camera_lister=lister, source_opener=camera)
     live, bar = window.live_view, window.statusBar()
     qtbot.waitUntil(lambda: live.stack.currentWidget() is live.empty_state, timeout=WAIT_MS)
     assert "F5" in live.empty_state.text.text()
@@ -508,6 +513,29 @@ def test_a_camera_connected_after_the_launch_is_found(qtbot, main_window, settin
     qtbot.waitUntil(lambda: combo.findText("Camera 0") >= 0, timeout=WAIT_MS)
     assert bar.currentMessage() == "Found Camera 0: choose one in the Source list"
     assert combo.currentText() == "Sample image" and len(opened) == 2  # none opened
+    # the camera playing is listed without being opened again (review 66)...
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.set_source(0)
+    plugged[:] = [0, 1]
+    combo.activated.emit(combo.findText("Look for cameras again"))
+    qtbot.waitUntil(lambda: combo.findText("Camera 1") >= 0, timeout=WAIT_MS)
+    assert skipped[-1] == (0,) and combo.findText("Camera 0") >= 0
+    assert bar.currentMessage() == "Found Camera 0, Camera 1: choose one in the Source list"
+
+
+def test_a_camera_that_failed_is_not_found_again_unless_it_answers(qtbot, main_window):
+    """Review 66: a camera unplugged while chosen was added to a second look's list unprobed,
+    and the status bar said "Found Camera 3"."""
+    plugged: list[int] = []
+    window = main_window(source=3, camera_lister=lambda skip=(): list(plugged),
+                         source_opener=lambda spec, **kwargs: VanishingCamera(good_frames=1))
+    live = window.live_view
+    qtbot.waitUntil(lambda: live.banner.isVisible(), timeout=WAIT_MS)  # it stopped
+    qtbot.waitUntil(lambda: not live._capture.isRunning(), timeout=WAIT_MS)
+    combo = live.source_picker.combo
+    combo.activated.emit(combo.findText("Look for cameras again"))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("No camera found"),
+                    timeout=WAIT_MS)
 
 
 def test_record_greys_out_when_the_source_dies(qtbot, main_window):
@@ -1029,6 +1057,12 @@ def test_a_remembered_source_that_is_gone_is_named(qtbot, main_window, settings,
     # in the big words too: they said "no source chosen" (trial 40)
     assert live.empty_state.title.text() == "moved.avi is not where it was"
     assert live.empty_state.text.text().startswith(f"It was in {tmp_path}: moved, renamed")
+    # its drive connected since, F5 opens it (it looked for cameras: review 66)
+    make_video(tmp_path / "moved.avi", frames=3)
+    assert live.act_retry.isEnabled()
+    with qtbot.waitSignal(live.frame_shown, timeout=WAIT_MS):
+        live.act_retry.trigger()
+    assert live.current_source == str(tmp_path / "moved.avi")
 
 
 def test_a_minimum_face_that_hides_every_face_is_named(qtbot, main_window):

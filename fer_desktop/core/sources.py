@@ -18,7 +18,7 @@ import math
 import os
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -892,8 +892,10 @@ def _missing_words(path: Path) -> str:
 
 
 def list_cameras(max_index: int = 5,
-                 capture_factory: Callable[[int], object] = cv2.VideoCapture) -> list[int]:
-    """The camera indices in ``0..max_index-1`` that open and deliver a frame.
+                 capture_factory: Callable[[int], object] = cv2.VideoCapture,
+                 skip: Collection[int] = ()) -> list[int]:
+    """The camera indices in ``0..max_index-1`` that open and deliver a frame, but those in
+    ``skip`` (a camera in use: not opened a second time), which are not listed.
 
     Probing absent indices is expected, so OpenCV's "can't open camera by index" warnings are
     silenced while it runs (they would alarm a user reading the terminal).
@@ -904,7 +906,7 @@ def list_cameras(max_index: int = 5,
     if log:
         log.setLogLevel(log.LOG_LEVEL_ERROR)
     try:
-        for index in range(max_index):
+        for index in (i for i in range(max_index) if i not in skip):
             capture = capture_factory(index)
             try:
                 if capture.isOpened():

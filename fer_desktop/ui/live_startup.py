@@ -12,6 +12,7 @@ what is known.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -84,7 +85,7 @@ class LiveStartup(QObject):
         self.failed_detector: str | None = None  # the detector the last load could not build
         self._retry: tuple | None = None  # another detector chosen while a load ran
         self.cameras: list[int] | None = None  # None: not probed yet
-        self._looking_again: tuple | bool = False  # a second probe: (what plays,)
+        self._looking_again: tuple | bool = False  # a second probe: (chosen, in use)
         self.waiting_to_be_shown = False
         self.looking_up = False  # the remembered file or folder is being looked for
         self.gone: str | None = None  # the remembered file or folder, not found at launch
@@ -193,25 +194,30 @@ class LiveStartup(QObject):
                 f"It was in {path.parent}: moved, renamed, deleted, or on a drive that is not "
                 "connected now. Open it from where it is, or choose another source.")
 
-    def look_for_cameras(self, playing: int | str | Path | None) -> None:
+    def look_for_cameras(self, chosen: int | str | Path | None, in_use: int | None) -> None:
         """Probe the cameras again: the list was made once, at the launch, and a camera
-        plugged in later was found only by a restart (trial 58). A camera ``playing`` stays
-        listed (a second opening of a camera in use may fail)."""
+        plugged in later was found only by a restart (trial 58). ``chosen``: the source
+        chosen (None: the first camera found opens); ``in_use``: a camera delivering frames
+        now, listed without being opened a second time (some drivers take that badly; one
+        that failed is probed as the others are: it was named found while unplugged,
+        review 66)."""
         if self._looking_again is not False or self.cameras is None:
             return  # a probe under way answers for this one too
-        self._looking_again = (playing,)
+        self._looking_again = (chosen, in_use)
         self.cameras = None
         self._picker.set_cameras(None)
         self._notifier.info("Looking for cameras...")
-        self._jobs.start(self._camera_lister, on_returned=self._on_cameras_listed,
+        lister = self._camera_lister if in_use is None \
+            else functools.partial(self._camera_lister, skip=(in_use,))
+        self._jobs.start(lister, on_returned=self._on_cameras_listed,
                          on_errored=self._on_cameras_error)
 
     def _on_cameras_listed(self, cameras: list[int]) -> None:
         again, self._looking_again = self._looking_again, False
         if again is not False:
-            playing = again[0]
-            cameras = sorted({*cameras, *([playing] if isinstance(playing, int) else [])})
-            self._notifier.info(cameras_found_words(cameras, playing))
+            chosen, in_use = again
+            cameras = sorted({*cameras, *([] if in_use is None else [in_use])})
+            self._notifier.info(cameras_found_words(cameras, chosen))
         self.cameras = list(cameras)
         self._picker.set_cameras(self.cameras)
         self.cameras_listed.emit(self.cameras)
@@ -221,16 +227,16 @@ class LiveStartup(QObject):
         self._on_cameras_listed([])
 
 
-def cameras_found_words(cameras: list[int], playing: int | str | Path | None) -> str:
-    """What a second look for cameras found, in the status bar (with nothing ``playing``,
+def cameras_found_words(cameras: list[int], chosen: int | str | Path | None) -> str:
+    """What a second look for cameras found, in the status bar (with nothing ``chosen``,
     the first camera found opens, as at the launch)."""
     if not cameras:
         return ("No camera found. Connect one (and close other apps using it), then look "
                 "again: F5, or Look for cameras again in the Source list.")
     found = "Found " + ", ".join(f"Camera {index}" for index in cameras)
-    if playing is None:  # the first one opens
+    if chosen is None:  # the first one opens
         return found
-    others = [index for index in cameras if index != playing]
+    others = [index for index in cameras if index != chosen]
     return f"{found}: choose one in the Source list" if others else found
 
 

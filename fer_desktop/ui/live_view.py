@@ -136,8 +136,7 @@ class LiveView(QWidget):
             lambda dialog: self.outputs.save_explanation(dialog.png_bytes, dialog.details()))
         self.source_picker = SourcePicker(settings, notifier)
         self.source_picker.chosen.connect(self.set_source)
-        self.source_picker.look_for_cameras.connect(
-            lambda: self.startup.look_for_cameras(self._spec))
+        self.source_picker.look_for_cameras.connect(self._look_for_cameras)
         self.startup = LiveStartup(settings, notifier, self._jobs, self.source_picker,
                                    cli_source=source, model_dir=model_dir,
                                    pipeline_factory=pipeline_factory,
@@ -339,11 +338,20 @@ class LiveView(QWidget):
         self._start_capture()
 
     def retry_source(self) -> None:
-        """Open the source again; with none (no camera was found), look for cameras."""
+        """Open the source again; the last launch's, where it was not found (its drive
+        connected since: F5 looked for cameras, review 66); else look for cameras."""
         if self._spec is not None:
             self.set_source(self._spec, remember=False)
+        elif self.startup.gone is not None:
+            self.set_source(self.startup.gone)
         else:
-            self.startup.look_for_cameras(None)
+            self._look_for_cameras()
+
+    def _look_for_cameras(self) -> None:
+        capture = self._capture
+        delivering = capture is not None and capture.isRunning()
+        self.startup.look_for_cameras(
+            self._spec, self._spec if isinstance(self._spec, int) and delivering else None)
 
     # capture ----------------------------------------------------------------------------
     def _pipeline_options(self, base: PipelineOptions | None = None,
