@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -44,12 +44,13 @@ CANNOT_OPEN_TITLE = "Cannot open the folder"
 
 
 def warn_cannot_open(parent: QWidget, path: Path) -> QMessageBox:
-    """Say :func:`cannot_open` in a warning of its own, not modal to the caller (nothing
-    waits on it), where the widget has no line of its own for it: written into a help
-    paragraph, it stayed there (trial 58)."""
+    """Say :func:`cannot_open` in a warning of its own, where the widget has no line of its
+    own for it: written into a help paragraph, it stayed there (trial 58). Window-modal
+    but not blocking (``open``, not ``exec``: no code waits on it); freed once closed."""
     box = QMessageBox(QMessageBox.Icon.Warning, CANNOT_OPEN_TITLE, cannot_open(path),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("cannot_open")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
 
