@@ -18,6 +18,7 @@ folder. Nothing is ever written into the dataset folder.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -70,13 +71,33 @@ def emotion_index(folder_name: str) -> int | None:
         >>> emotion_index("Happiness"), emotion_index("5-surprised"), emotion_index("cats")
         (3, 5, None)
     """
-    name = re.sub(r"[\s\-.]+", "_", folder_name.strip().lower())
-    name = re.sub(r"^\d+_*", "", name).strip("_")
+    name = _plain_name(folder_name)
     if name in _LOOKUP:
         return _LOOKUP[name]
     if name.endswith("s") and name[:-1] in _LOOKUP:
         return _LOOKUP[name[:-1]]
     return None
+
+
+def _plain_name(folder_name: str) -> str:
+    """A folder's name as the aliases are written: lower case, "_" for spaces, dashes and
+    dots, no leading number ("03 - Happy" -> "happy")."""
+    name = re.sub(r"[\s\-.]+", "_", folder_name.strip().lower())
+    return re.sub(r"^\d+_*", "", name).strip("_")
+
+
+def meant(folder_name: str) -> str | None:
+    """The emotion a misspelt folder name most likely means ("hapy" -> "happy"), or None:
+    the refusal listed 40-odd accepted names and left the user to find the one meant
+    (trial 60)."""
+    close = difflib.get_close_matches(_plain_name(folder_name), list(_LOOKUP), n=1, cutoff=0.75)
+    return EMOTIONS[_LOOKUP[close[0]]] if close else None
+
+
+def unknown_words(names: list[str]) -> str:
+    """"'hapy' (happy?), 'cats'": each unknown folder name, with the emotion it may mean."""
+    return ", ".join(f"{name!r} ({guess}?)" if (guess := meant(name)) else repr(name)
+                     for name in names)
 
 
 def accepted_names() -> str:
@@ -191,7 +212,7 @@ def _emotion_folders(folder: Path, skip: tuple[str, ...] = ()) -> dict[int, list
         else:
             found.setdefault(index, []).append(sub)
     if unknown:
-        raise DatasetError(folder, f"unknown emotion folder name(s) {', '.join(map(repr, unknown))}"
+        raise DatasetError(folder, f"unknown emotion folder name(s) {unknown_words(unknown)}"
                            f"; accepted names (any case, with or without a leading number) are "
                            f"{accepted_names()}")
     return found
