@@ -287,3 +287,21 @@ def test_a_stop_in_the_last_epoch_ends_stopped_with_nothing_exported(tmp_path, m
     state = json.loads((run / "state.json").read_text())
     assert (state["status"], state["epoch"]) == ("stopped", 1)
     assert not (run / "model.json").exists()
+
+
+def test_the_starting_models_fer_score_is_measured_on_another_csv(tmp_path):
+    """Trial 60: fine-tuned with --csv of her own copy, the before column said "n/a" for
+    FER-2013 PublicTest (the one comparison --csv was given for): the starting model's
+    model.json scored another CSV, so it is measured on this one's PublicTest now."""
+    from fer_desktop.core.model import default_model_dir, read_metadata
+    from trainer.data import load_csv
+    from trainer.finetune import _public_before, score_faces
+
+    shipped = default_model_dir()
+    meta = read_metadata(shipped)
+    data = load_csv(make_csv(tmp_path / "mine.csv"))
+    assert meta["dataset_sha256"] != data.sha256
+    measured = _public_before(shipped, meta, data)
+    runtime = shipped / (meta["files"].get("tflite_int8") or meta["files"]["tflite"])
+    assert measured == score_faces(runtime, data.images["PublicTest"], data.labels["PublicTest"],
+                                   meta["temperature"])["accuracy"]

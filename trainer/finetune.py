@@ -263,14 +263,20 @@ def _held_out_before(start: Path, start_meta: dict, model, folder: ImageFolderDa
         "predicted": probabilities.argmax(1).tolist()}
 
 
-def _public_before(start_meta: dict, data: FerData) -> float | None:
-    """The starting model's PublicTest accuracy, when its model.json scored this same CSV."""
-    if start_meta.get("dataset_sha256") != data.sha256:
-        return None
-    scores = start_meta.get("accuracy", {})
+def _public_before(start: Path, start_meta: dict, data: FerData) -> float | None:
+    """The starting model's PublicTest accuracy: as its model.json recorded it for this same
+    CSV, else measured on this CSV's PublicTest now (a CSV of the user's own gave "n/a",
+    the one comparison --csv was given for: trial 60); None with no exported file."""
     runtime = start_meta.get("files", {}).get("tflite_int8") \
         or start_meta.get("files", {}).get("tflite")
-    return scores.get(runtime, {}).get("public_accuracy")
+    recorded = start_meta.get("accuracy", {}).get(runtime, {}).get("public_accuracy")
+    if start_meta.get("dataset_sha256") == data.sha256 and recorded is not None:
+        return recorded
+    model_file = _runtime_file(start, start_meta)
+    if model_file is None or not len(data.labels["PublicTest"]):
+        return None
+    return score_faces(model_file, data.images["PublicTest"], data.labels["PublicTest"],
+                       model_temperature(start_meta, start / rundir.MODEL))["accuracy"]
 
 
 def _scoring_data(config: FinetuneConfig, folder: ImageFolderData, emitter: EventEmitter
@@ -441,8 +447,8 @@ def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderDa
     after = score_faces(runtime, folder.test_images, folder.test_labels, meta["temperature"])
     meta["held_out"] = _held_out_entry(folder, before, after)
     meta["started_from"] = {"path": str(start), "name": start_name,
-                            "public_accuracy": _public_before(start_meta, data) if on_fer
-                            else None}
+                            "public_accuracy": _public_before(start, start_meta, data)
+                            if on_fer else None}
     meta["scored_on_fer2013"] = on_fer
     rundir.atomic_write_json(run / rundir.MODEL, meta)
     emitter.emit("evaluated", model=runtime.name, split="held-out",
