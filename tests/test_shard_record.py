@@ -157,3 +157,26 @@ def test_a_part_is_never_compared_with_itself():
     said = str(refused.value)
     first, _, rest = said.partition(" is shard ")
     assert first not in rest, said
+
+
+def test_parts_that_name_one_folder_from_two_places_are_warned_of(tmp_path):
+    """Trial 60: a shard run on a machine that mounts the share elsewhere merged silently,
+    the source column mixing "media/clip.mp4" and "/mnt/share/media/clip.mp4": a join on
+    it missed half the rows."""
+    def named(k, sources):
+        path = tmp_path / f"part-{k}.csv"
+        path.write_text(HEADER + "".join(f"{s},0,happy\n" for s in sources))
+        write_record(record_path(path), ShardRecord(k, 2, rows=len(sources), complete=True))
+        return path
+
+    warnings: list[str] = []
+    parts = [named(1, ["media/a.mp4", "media/b.mp4"]), named(2, ["/mnt/share/media/c.mp4"])]
+    merge_csvs(parts, tmp_path / "m.csv", warnings=warnings)
+    assert warnings == ["part-1.csv and part-2.csv name their inputs from different folders "
+                        "(media and /mnt/share/media): the source column mixes the two, so a "
+                        "join on it misses rows; run every shard from the same folder, with "
+                        "the same input paths"]
+    warnings.clear()  # inputs of one run in two subfolders are not that
+    parts = [named(1, ["media/a/x.mp4"]), named(2, ["media/b/y.mp4", "media/z.mp4"])]
+    merge_csvs(parts, tmp_path / "m2.csv", warnings=warnings)
+    assert warnings == []
