@@ -127,6 +127,17 @@ def test_gzip_and_cache_round_trip(tmp_path):
     assert first.counts() == {"Training": 64, "PublicTest": 32, "PrivateTest": 32}
 
 
+def test_a_cut_short_gz_is_said_in_words(tmp_path):
+    """Trial 60: a truncated download said "cannot be read ('Compressed file ended before the
+    end-of-stream marker was reached')"."""
+    whole = make_csv(tmp_path / "whole.csv.gz", gz=True).read_bytes()
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DatasetError, match=r"cut.csv.gz is cut short: the compressed file "
+                                           r"stops before its end \(an unfinished download"):
+        load_csv(cut)
+
+
 def test_broken_cache_is_rebuilt(tmp_path):
     path = make_csv(tmp_path / "tiny.csv")
     load_cached(path, tmp_path / "cache")

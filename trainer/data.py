@@ -307,7 +307,11 @@ def _precheck(path: Path) -> None:
                 if total > MAX_CSV_BYTES:
                     raise DatasetError(path, f"holds more than {MAX_CSV_BYTES / 2**30:.0f} GB "
                                        "of text once decompressed (FER-2013 is 0.3 GB)", row=row)
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
+    except EOFError as exc:  # Python's words were "Compressed file ended before the
+        # end-of-stream marker was reached" (trial 60)
+        raise DatasetError(path, "is cut short: the compressed file stops before its end "
+                           "(an unfinished download or copy?); get it again") from exc
+    except (OSError, zlib.error, zipfile.BadZipFile, lzma.LZMAError) as exc:
         raise DatasetError(path, f"cannot be read ({quote(exc, 200)})") from exc
 
 
