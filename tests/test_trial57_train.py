@@ -65,6 +65,64 @@ def _own_runs_headline(finetune: bool) -> str:
     return progress.headline()
 
 
+# ---------------------------------------------------------- 5: Start under the pointer
+
+def _start_y_for(qtbot, tab, folder) -> int:
+    """Start's place in the form column once ``folder`` is chosen, counted and laid out."""
+    from ui_helpers import settled
+
+    from fer_desktop.ui.data_source import COUNTING_TEXT
+
+    tab.data_source.choose("images", str(folder))
+    qtbot.waitUntil(lambda: COUNTING_TEXT not in tab.data_source.help.text(), timeout=10_000)
+    start = tab.form.start_button
+    return settled(qtbot, lambda: start.mapTo(tab, start.rect().topLeft()).y())
+
+
+@pytest.mark.parametrize("size", [(1366, 740), (1024, 700)])
+def test_start_stays_put_whatever_the_image_folder_is_refused_for(qtbot, tab, tmp_path, size):
+    """Trial 57 #5: the red "Training will refuse it: sad has only 3 image(s)..." made the
+    help 6 lines instead of 4, and a misspelt emotion folder's list of the accepted names 14:
+    Start moved down under the pointer, and a click at its old place opened Advanced. The
+    help keeps one height; a longer text is cut, whole behind Details (a Tab stop, Enter),
+    in the tooltip and the accessible description."""
+    from factories import make_image_folder
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    tab.resize(*size)
+    tab.show()
+    qtbot.waitExposed(tab)
+    fine = make_image_folder(tmp_path / "fine", {"happy": 8, "sad": 8, "angry": 6})
+    few = make_image_folder(tmp_path / "few", {"happy": 8, "sad": 3})
+    bad = make_image_folder(tmp_path / "bad", {"happy": 6, "sad": 6})
+    for name in ("hapy", "sadd", "angri", "suprise"):  # misspelt: the accepted names listed
+        (bad / "happy").rename(bad / name)
+        make_image_folder(bad, {"happy": 6})
+    places = {name: _start_y_for(qtbot, tab, folder)
+              for name, folder in (("fine", fine), ("few", few), ("bad", bad))}
+    assert places["few"] == places["fine"] and places["bad"] == places["fine"], places
+    help_label = tab.data_source.help
+    whole = help_label.text()  # the whole refusal, every accepted name included
+    assert "unknown emotion folder name(s)" in whole and "noemotion" in whole
+    assert help_label.is_cut() and help_label.shown_text().endswith("\u2026")
+    assert "noemotion" not in help_label.shown_text()
+    assert help_label.toolTip() == whole and help_label.accessibleDescription() == whole
+    details = help_label.details
+    assert details.isVisible() and details.accessibleDescription() == whole
+    assert help_label.rect().contains(details.geometry())  # on the help's last line
+    tab.data_source.finetune_check.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(tab.data_source.finetune_check, Qt.Key.Key_Tab)  # the next Tab stop
+    assert QApplication.focusWidget() is details
+    qtbot.keyClick(details, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: help_label.details_box is not None, timeout=2000)
+    box = help_label.details_box
+    assert box.isVisible() and box.text() == whole
+    box.close()
+    assert _start_y_for(qtbot, tab, few) == places["fine"]  # back to a short refusal: whole
+    assert not help_label.is_cut() and not details.isVisible() and not help_label.toolTip()
+
+
 # ---------------------------------------------------------- 6: a followed run's saving phase
 
 @pytest.mark.parametrize(("preset", "state"), [("finetune", {"status": "running"}),

@@ -33,13 +33,13 @@ from fer_desktop.core.collect import FaceCollector
 from fer_desktop.core.emotions import EMOTIONS
 from fer_desktop.core.model_memory import same_files
 from fer_desktop.core.plain_words import counted
+from fer_desktop.ui.capped_label import CappedLabel
 from fer_desktop.ui.collect_folder import CollectFolder
 from fer_desktop.ui.colours import ERROR_COLOUR
 from fer_desktop.ui.elided_label import ElidedLabel
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.model_names import shown_model_name
 from fer_desktop.ui.saved_banner import open_in_file_manager, warn_cannot_open
-from fer_desktop.ui.steady_label import SteadyLabel
 from trainer.config import TrainConfig
 from trainer.data import DatasetError
 from trainer.finetune_config import FinetuneConfig
@@ -209,6 +209,16 @@ def _counts_words(counts: dict[str, int], few: dict[str, int]) -> str:
 # click where it had been landed on a label, trial 42)
 LONGEST_COLLECTED = _counts_words({e: 8888 for e in EMOTIONS}, {e: 1 for e in EMOTIONS})
 
+# what the image folder's help keeps room for: every emotion counted, one with too few images
+# and the refusal that says so. A longer text (the accepted folder names after a misspelt one
+# took 14 lines, and Start moved down under the pointer, trial 57) is cut, whole behind its
+# Details link (``CappedLabel``): the help's height never depends on the folder
+ORDINARY_FOLDER = folder_line(FolderCount({e: 3 if e == EMOTIONS[-1] else 888
+                                           for e in EMOTIONS}))
+KEPT_OUT = "A fifth of each emotion is kept out to test the result. "
+KEPT_OUT_OR_TEST = ("A fifth of each emotion is kept out to test the result (or the folder's "
+                    "test/ subfolder, if it has one). ")
+
 
 class DataSourceBox(QWidget):
     """Where the faces come from, and whether to fine-tune the model in use.
@@ -281,7 +291,9 @@ class DataSourceBox(QWidget):
         self._form = form
         # under the form, not in it: in a form row its wrapped lines were given the height of
         # the previous text (the collected faces' count was cut top and bottom)
-        self.help = SteadyLabel()  # as tall with Fine-tune ticked or not: Start stays put
+        # as tall whatever it says (Fine-tune ticked or not, any count or refusal): Start
+        # stays put; a text too long for it is cut, whole behind Details
+        self.help = CappedLabel("Training data")
         self.help.setContentsMargins(0, 0, 0, 8)  # it ran into the "Train a model" heading
         outer.addWidget(self.help)
         self.folder_edit.textChanged.connect(self._sync_open)
@@ -418,10 +430,9 @@ class DataSourceBox(QWidget):
         self._form.setRowVisible(self.finetune_check, images)
         start = ((collected_line(self._collect.path, self._collect.went) if collected
                   else self._folder_line()) + self._test_sentence()) if images else ""
-        starts = (start, LONGEST_COLLECTED + self._test_sentence()) if collected else (start,)
-        self.help.set_reserve([s + ending for s in starts
-                               for ending in (self._adapted(), NEW_NETWORK_TEXT)] if images
-                              else [])
+        room = LONGEST_COLLECTED + KEPT_OUT if collected else ORDINARY_FOLDER + KEPT_OUT_OR_TEST
+        self.help.set_reserve([room + ending for ending in (self._adapted(), NEW_NETWORK_TEXT)]
+                              if images else [])
         self.help.setText(start + (self._adapted() if self.finetune_check.isChecked()
                                    else NEW_NETWORK_TEXT) if images else "")
         self.help.setVisible(images)  # with the CSV: no blank line over "Train a model"
@@ -449,9 +460,8 @@ class DataSourceBox(QWidget):
             if count is not None and count.test is not None:
                 return "Its test folder's images test the result. "
             if count is None:
-                return ("A fifth of each emotion is kept out to test the result (or the "
-                        "folder's test/ subfolder, if it has one). ")
-        return "A fifth of each emotion is kept out to test the result. "
+                return KEPT_OUT_OR_TEST
+        return KEPT_OUT
 
     def _folder_line(self) -> str:
         folder = self.folder_edit.text().strip()

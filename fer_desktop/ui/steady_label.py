@@ -67,6 +67,12 @@ class SteadyLabel(QLabel):
         return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("W" * 12)),
                      hint.height())
 
+    def has_reserve(self) -> bool:
+        return bool(self._reserve)
+
+    def reserved_height(self, width: int) -> int:
+        """The height of the tallest text of the reserve at ``width`` (0 without one)."""
+        return max((self._text_height(text, width) for text in self._reserve), default=0)
+
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
-        own = super().heightForWidth(width)
-        return max([own, *(self._text_height(text, width) for text in self._reserve)])
+        return max(super().heightForWidth(width), self.reserved_height(width))
