@@ -19,6 +19,22 @@ from fer_desktop.core.errors import SourceError
 from fer_desktop.core.export import CsvRecorder
 
 
+def interrupt_at(monkeypatch, stop_spec):
+    """Ctrl+C as ``analyze`` starts on ``stop_spec`` (the inputs before it analysed);
+    returns the real ``_analyse_source``, to put back."""
+    from fer_desktop.core import analyze
+
+    real = analyze._analyse_source
+
+    def stopped(spec, *args, **kwargs):
+        if spec == stop_spec:
+            raise KeyboardInterrupt
+        return real(spec, *args, **kwargs)
+    monkeypatch.setattr(analyze, "_analyse_source", stopped)
+    return real
+
+
+
 @pytest.fixture()
 def inputs(tmp_path, sample_bgr) -> list[str]:
     """Three short videos, a broken video and a folder (two photos, one broken file)."""
@@ -103,13 +119,7 @@ def test_merge_refuses_a_shard_cut_short_or_missing_and_names_what_one_skipped(
     parts = [tmp_path / f"part-{k}.csv" for k in (1, 2)]
     # shard 1: clip0, broken.mp4 and the photos (7 frames), shard 2: clip1, clip2 (9)
     assert analyse(inputs, parts[0], "--shard", "1/2") == 1  # broken.mp4, b.png: skipped
-    real = analyze._analyse_source
-
-    def stopped(spec, *args, **kwargs):
-        if spec == inputs[4]:  # the second of shard 2's inputs
-            raise KeyboardInterrupt
-        return real(spec, *args, **kwargs)
-    monkeypatch.setattr(analyze, "_analyse_source", stopped)
+    real = interrupt_at(monkeypatch, inputs[4])  # the second of shard 2's inputs
     assert analyse(inputs, parts[1], "--shard", "2/2") == 130
     assert parts[1].is_file()  # its rows so far are kept, as before
     capsys.readouterr()
@@ -978,16 +988,8 @@ def test_ctrl_c_with_one_job_names_the_input_cut_short_and_those_not_reached(
     """Trial 35: --jobs 1 kept 55 of 250 frames of a video and said only "interrupted: the
     rows analysed so far were written": not which input was cut short, nor the 8 never
     reached."""
-    from fer_desktop.core import analyze
 
-    real = analyze._analyse_source
-
-    def cut(spec, *args, **kwargs):
-        if spec == inputs[3]:
-            raise KeyboardInterrupt
-        return real(spec, *args, **kwargs)
-
-    monkeypatch.setattr(analyze, "_analyse_source", cut)
+    interrupt_at(monkeypatch, inputs[3])
     assert analyse(inputs, tmp_path / "r.csv", "--jobs", "1") == 130
     err = capsys.readouterr().err
     assert f"cut short: {inputs[3]} (its rows so far are kept)" in err
@@ -1229,13 +1231,7 @@ def test_a_stopped_shard_says_to_run_again_with_force_and_its_rerun_knows_its_pa
     from fer_desktop.core import analyze
 
     part = tmp_path / "part-2.csv"
-    real = analyze._analyse_source
-
-    def stopped(spec, *args, **kwargs):
-        if spec == inputs[4]:  # the second of shard 2's inputs
-            raise KeyboardInterrupt
-        return real(spec, *args, **kwargs)
-    monkeypatch.setattr(analyze, "_analyse_source", stopped)
+    real = interrupt_at(monkeypatch, inputs[4])  # the second of shard 2's inputs
     assert analyse(inputs, part, "--shard", "2/2") == 130
     said = capsys.readouterr().out.splitlines()[-1]
     assert "run this shard again with --force" in said and "for merge" not in said
@@ -1290,13 +1286,7 @@ def test_ctrl_c_says_the_csv_is_partial_and_how_to_finish_it_and_that_way_works(
     whole, part, rest = tmp_path / "whole.csv", tmp_path / "int1.csv", tmp_path / "rest.csv"
     assert analyse(inputs, whole) == 1  # broken.mp4, b.png
     capsys.readouterr()
-    real = analyze._analyse_source
-
-    def stopped(spec, *args, **kwargs):
-        if spec == inputs[3]:
-            raise KeyboardInterrupt  # before any of its rows
-        return real(spec, *args, **kwargs)
-    monkeypatch.setattr(analyze, "_analyse_source", stopped)
+    real = interrupt_at(monkeypatch, inputs[3])  # before any of its rows
     assert analyse(inputs, part) == 130
     said = capsys.readouterr()
     last = said.out.splitlines()[-1]

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from factories import make_csv
-from trainer_helpers import make_run_folder
+from trainer_helpers import make_run_folder, owner_of, stand_in_trainer
 from ui_helpers import settled
 
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
-from trainer import rundir
 
-SLEEPER = "import time\nwhile True: time.sleep(0.05)"
 TINY = {"Training": 30, "PublicTest": 30, "PrivateTest": 30}
 
 
@@ -41,17 +37,10 @@ def tab(qtbot, tmp_path):
 @pytest.fixture
 def background_trainer():
     """A process standing for a trainer left running when the window closed."""
-    trainer = subprocess.Popen([sys.executable, "-c", SLEEPER])
+    trainer = stand_in_trainer()
     yield trainer
     trainer.kill()
     trainer.wait()
-
-
-def _owner(process: subprocess.Popen) -> dict:
-    import psutil
-
-    return {**rundir.this_process(), "pid": process.pid,
-            "started": psutil.Process(process.pid).create_time()}
 
 
 def _browse_buttons(tab):
@@ -70,7 +59,7 @@ def test_training_here_finds_only_a_live_trainer_of_this_machine(tmp_path, backg
                                                   "status": "finished"})
     run = make_run_folder(out, "20260101-120000-seed",
                           {"epoch": 1, "epochs": 5, "status": "running",
-                           "owner": _owner(background_trainer)})
+                           "owner": owner_of(background_trainer)})
     rows = list_runs(out)
     assert training_here(rows).run_dir == run
     assert training_here(rows, skip=run) is None  # the window's own run is not "background"
@@ -88,7 +77,7 @@ def test_a_run_training_in_the_background_locks_the_form_like_a_run_of_the_tab(
                                                          "status": "stopped"})
     run = make_run_folder(out, "20260101-120000-seed",
                           {"epoch": 2, "epochs": 5, "status": "running",
-                           "owner": _owner(background_trainer)})
+                           "owner": owner_of(background_trainer)})
     tab.show()
     tab.refresh_runs()
     source = tab.data_source
@@ -193,7 +182,7 @@ def test_asked_to_stop_gives_way_to_how_the_background_run_ended(
     stopped."."""
     run = make_run_folder(tmp_path / "runs", "20260101-120000-seed",
                           {"epoch": 2, "epochs": 5, "status": "running",
-                           "owner": _owner(background_trainer)})
+                           "owner": owner_of(background_trainer)})
     tab.show()
     tab.refresh_runs()
     tab.run_list.select(run)

@@ -6,19 +6,14 @@ the run list was a sliver (#9)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from trainer_helpers import make_run_folder
+from trainer_helpers import make_run_folder, owner_of, stand_in_trainer
 
 from fer_desktop.core.trainer_events import parse_event
 from fer_desktop.core.training_progress import TrainingProgress
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
-from trainer import rundir
-
-SLEEPER = "import time\nwhile True: time.sleep(0.05)"
 
 
 @pytest.fixture
@@ -37,17 +32,10 @@ def tab(qtbot, tmp_path):
 @pytest.fixture
 def background_trainer():
     """A process standing for a trainer left running when the window closed."""
-    trainer = subprocess.Popen([sys.executable, "-c", SLEEPER])
+    trainer = stand_in_trainer()
     yield trainer
     trainer.kill()
     trainer.wait()
-
-
-def _owner(process: subprocess.Popen) -> dict:
-    import psutil
-
-    return {**rundir.this_process(), "pid": process.pid,
-            "started": psutil.Process(process.pid).create_time()}
 
 
 def _own_runs_headline(finetune: bool) -> str:
@@ -135,7 +123,7 @@ def test_a_followed_run_saving_its_model_is_said_as_the_windows_own_run(
     config = {"preset": preset, **({"images": str(tmp_path)} if preset == "finetune" else {})}
     run = make_run_folder(tmp_path / "runs", f"20261207-203844-{preset}",
                           {"epoch": 8, "epochs": 8, **state,
-                           "owner": _owner(background_trainer)}, config=config)
+                           "owner": owner_of(background_trainer)}, config=config)
     tab.show()
     tab.refresh_runs()
     tab.run_list.select(run)
@@ -156,7 +144,7 @@ def test_a_followed_run_still_training_says_its_epochs(qtbot, tab, tmp_path,
     """Before its last epoch ends, the followed run's line is as it was."""
     run = make_run_folder(tmp_path / "runs", "20261207-203844-finetune",
                           {"epoch": 6, "epochs": 8, "status": "running",
-                           "owner": _owner(background_trainer)},
+                           "owner": owner_of(background_trainer)},
                           config={"preset": "finetune", "images": str(tmp_path)})
     tab.show()
     tab.refresh_runs()

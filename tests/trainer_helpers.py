@@ -46,3 +46,21 @@ def make_run_folder(out: Path, name: str, state: dict, events: list[dict] | None
     if events is not None:
         (run / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     return run
+
+
+SLEEPER = "import time\nwhile True: time.sleep(0.05)"
+
+
+def stand_in_trainer() -> subprocess.Popen:
+    """A process standing for a trainer left running when the window closed (kill it)."""
+    return subprocess.Popen([sys.executable, "-c", SLEEPER])
+
+
+def owner_of(process: subprocess.Popen) -> dict:
+    """``state.json``'s owner record of ``process``, as a trainer writes its own."""
+    import psutil
+
+    from trainer import rundir
+
+    return {**rundir.this_process(), "pid": process.pid,
+            "started": psutil.Process(process.pid).create_time()}
