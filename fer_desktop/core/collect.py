@@ -65,6 +65,9 @@ REPEAT_MAD = 2.0
 RELABEL_WITHIN_S = 10.0
 # How many crops of each emotion (this session, this folder) a new one is checked against.
 RECENT_CROPS = 50
+# How many of each emotion's files saved before this session (the newest by name) a new crop
+# is checked against too, read once per folder at its first save: about 2.3 KB each.
+EARLIER_FACES = 2000
 # How many saves and moves :meth:`FaceCollector.undo` can take back, newest first.
 UNDO_DEPTH = 20
 MAX_CUT_OFF = 0.25  # of a face's square outside the picture: more, and it is not saved
@@ -91,6 +94,7 @@ class SaveResult:
     moved_from: str | None = None
     saved_as: str | None = None  # not written: this picture is already saved under it
     cut_off: float = 0.0  # not written: this share of the face's square was outside
+    before: bool = False  # the file it repeats was saved before this session
 
     @property
     def repeat(self) -> bool:
@@ -136,6 +140,28 @@ class _Done:
     before: tuple[tuple[str, int | None], _Saved] | None = None
 
 
+def earlier_faces(folder: Path, limit: int = EARLIER_FACES
+                  ) -> dict[str, tuple[list[Path], np.ndarray]]:
+    """{emotion: (its files, their 48x48 grey faces)}: the PNG files in ``folder``'s emotion
+    subfolders, the newest ``limit`` of each by name (the names are save times); a file that
+    cannot be read is left out (a save will not be refused for it)."""
+    found = {}
+    for emotion in EMOTIONS:
+        try:
+            names = sorted((folder / emotion).glob("*.png"))[-limit:]
+        except OSError:
+            continue
+        paths, faces = [], []
+        for path in names:
+            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is not None and image.size:
+                paths.append(path)
+                faces.append(gray48(image))
+        if paths:
+            found[emotion] = (paths, np.stack(faces))
+    return found
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -176,6 +202,7 @@ class FaceCollector:
         # move a relabelled face; forgotten with the folder
         self._last_saved: dict[tuple[str, int | None], _Saved] = {}
         self._recent: dict[str, list[_Saved]] = {}  # per emotion, newest last
+        self._earlier: dict[str, tuple[list[Path], np.ndarray]] | None = None  # on disk
         self._done: list[_Done] = []
 
     @property
@@ -188,6 +215,7 @@ class FaceCollector:
         self._folder = Path(folder)
         self._last_saved = {}
         self._recent = {}
+        self._earlier = None
         self._done = []
 
     @property
@@ -312,13 +340,16 @@ class FaceCollector:
                          default=None)
         if difference is not None and difference < REPEAT_MAD:
             return SaveResult(None, difference)
+        face = gray48(image)
+        if self._saved_before(face, emotion):  # a file of an earlier session
+            return SaveResult(None, difference, before=True)
         moved = self._relabel(image, emotion, face_id)
         if moved is not None:
             return moved
-        for other, kept in self._recent.items():  # the same picture, long after: not twice
-            if other != emotion and any(k.path.is_file()
-                                        and crop_difference(image, k.crop) < REPEAT_MAD
-                                        for k in kept):
+        for other in EMOTIONS:  # the same picture, long after: not twice
+            if other != emotion and (self._saved_before(face, other) or any(
+                    k.path.is_file() and crop_difference(image, k.crop) < REPEAT_MAD
+                    for k in self._recent.get(other, []))):
                 return SaveResult(None, difference, saved_as=other)
         path, digest = self._write(image, emotion)
         saved = _Saved(image, path, self._clock(), digest)
@@ -326,6 +357,19 @@ class FaceCollector:
         self._keep(emotion, saved)
         self._remember_done(_Done((emotion, face_id), saved))
         return SaveResult(path, difference)
+
+    def _saved_before(self, face48: np.ndarray, emotion: str) -> bool:
+        """Whether ``face48`` repeats a file of ``emotion`` that was in the folder before this
+        session (still there): the guard against one picture under two emotions held only
+        the faces saved since the launch, and after a restart the same picture went under a
+        second emotion, the fine-tune learning it as both (trial 61)."""
+        if self._earlier is None:
+            self._earlier = earlier_faces(self.folder)
+        paths, faces = self._earlier.get(emotion, ([], np.zeros((0, 48, 48), np.uint8)))
+        if not paths:
+            return False
+        near = np.abs(faces.astype(np.int16) - face48.astype(np.int16)).mean(axis=(1, 2))
+        return any(paths[i].is_file() for i in np.flatnonzero(near < REPEAT_MAD))
 
     def _keep(self, emotion: str, saved: _Saved) -> None:
         self._recent[emotion] = [*self._recent.get(emotion, []), saved][-RECENT_CROPS:]

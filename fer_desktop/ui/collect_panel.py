@@ -379,7 +379,8 @@ class CollectPanel(QGroupBox):
                               f"as {emotion} too: Undo or Review... to change it.")
             return None
         if result.repeat:
-            self.skipped.emit(f"Same face as {with_article(emotion)} one just saved, not "
+            when = "saved before" if result.before else "just saved"
+            self.skipped.emit(f"Same face as {with_article(emotion)} one {when}, not "
                               "saved: change the expression or move a little.")
             return None
         self.refresh_counts()
