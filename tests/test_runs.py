@@ -69,6 +69,24 @@ def test_a_killed_trainer_on_this_machine_reads_as_interrupted_at_once(tmp_path)
         assert row.resumable == (state == "interrupted")
 
 
+def test_a_killed_fine_tune_reads_as_stopped_in_every_session(tmp_path):
+    """Trial 61: a fine-tune ended by a second Stop read "stopped" in its session and
+    "interrupted" (the word of the runs Resume continues) after a restart."""
+    import subprocess
+    import sys
+
+    from trainer import rundir
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    owner = {**rundir.this_process(), "pid": gone.pid}
+    run = make_run_folder(tmp_path, "20261208-000240-finetune",
+                          {"epoch": 8, "epochs": 8, "status": "running", "owner": owner},
+                          config={"preset": "finetune"})
+    row = read_run_row(run)
+    assert row.state == "stopped" and not row.resumable
+
+
 def test_curves_of_a_resumed_run_forget_the_repeated_epoch(tmp_path):
     # stopped in epoch 2 after one batch, resumed from the end of epoch 1
     events = [_batch(1, 2), _batch(1, 4), _epoch(1, 0.3), _batch(2, 2),
