@@ -714,6 +714,23 @@ def test_the_examples_say_how_many_faces_are_not_shown(qtbot):
     assert more.toolTip() == "1 more not shown (4 in all)"
 
 
+def test_the_examples_say_whose_answers_they_are(qtbot):
+    """Trial 61: going back to the shipped model, its answers under "right" and "wrong" read
+    as the model in use's mistakes: nothing named the model."""
+    from PySide6.QtWidgets import QLabel
+
+    labels = [k for k in range(7) for _ in range(2)]
+    faces = _faces(labels)
+    comparison = compare_on_faces(PatternClassifier("in use"), PatternClassifier("new", HAPPY),
+                                  faces, np.array(labels), "fourteen faces")
+    for shipped, whose in ((True, "The shipped model's answers"), (False, "The new model's")):
+        dialog = CompareDialog(comparison, "default", faces=faces, labels=np.array(labels),
+                               predicted=np.array(labels), shipped=shipped)
+        qtbot.addWidget(dialog)
+        assert any(label.text().startswith(f"<b>{whose}") for label in
+                   dialog.findChildren(QLabel)), shipped
+
+
 def test_a_wrong_faces_answer_is_written_under_it(qtbot):
     """"wrong (hover: taken for)": only a mouse could show what a wrong face was taken for
     (trial 31); each wrong one's answer is written under it, and named for screen readers."""

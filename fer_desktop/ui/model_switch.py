@@ -128,7 +128,7 @@ class CompareDialog(QDialog):
         else:
             self._fill(comparison, layout)
         if faces is not None and labels is not None and predicted is not None and len(faces):
-            layout.addWidget(examples_widget(faces, labels, predicted))
+            layout.addWidget(examples_widget(faces, labels, predicted, self._role))
             self.example_rows = len(example_faces(labels, predicted, EXAMPLES_PER_SIDE))
         buttons = QDialogButtonBox()
         self.switch_button = buttons.addButton(
@@ -236,16 +236,22 @@ class CompareDialog(QDialog):
         layout.addWidget(self.warnings)
 
 
-def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray) -> QWidget:
+def examples_widget(faces: np.ndarray, labels: np.ndarray, predicted: np.ndarray,
+                    role: str = "new") -> QWidget:
     """Per emotion, a few test faces the model got right and a few it got wrong, each wrong
     one with its answer written under it (a tooltip alone kept it from keyboard users,
-    trial 31)."""
+    trial 31), under a heading naming whose answers they are (``role``: "new" or "shipped";
+    going back, the shipped model's answers read as the model in use's mistakes, trial 61)."""
     box = QWidget()
     grid = QGridLayout(box)
-    grid.addWidget(QLabel("<b>right</b>"), 0, 1)
-    grid.addWidget(QLabel("<b>wrong</b> (taken for)"), 0, 2)
+    heading = QLabel(f"<b>The {role} model's answers</b> on these test faces: a few it got "
+                     "right and wrong")
+    heading.setWordWrap(True)
+    grid.addWidget(heading, 0, 0, 1, 3)
+    grid.addWidget(QLabel("<b>right</b>"), 1, 1)
+    grid.addWidget(QLabel("<b>wrong</b> (taken for)"), 1, 2)
     for row, (emotion, (right, wrong)) in enumerate(
-            example_faces(labels, predicted, EXAMPLES_PER_SIDE).items(), start=1):
+            example_faces(labels, predicted, EXAMPLES_PER_SIDE).items(), start=2):
         grid.addWidget(QLabel(emotion), row, 0)
         mine = labels == EMOTIONS.index(emotion)
         totals = (int(np.sum(mine & (predicted == labels))),
