@@ -177,6 +177,17 @@ def test_a_tampered_name_file_leaves_the_list_working(qtbot, tab, tmp_path):
                                                                       "02 Jan 12:00"]
 
 
+def test_the_trash_question_s_buttons_say_what_they_do(qtbot, tab):
+    """Trial 61: Move to trash asked with a bare Yes / No (the close question names its
+    actions); Keep is the default and Esc's."""
+    box = tab.run_menu.trash_question("Move \"my run\" to the trash?")
+    qtbot.addWidget(box)
+    texts = sorted(button.text() for button in box.buttons())
+    assert texts == ["Keep the run", "Move to trash"]
+    assert box.defaultButton().text() == "Keep the run"
+    assert box.escapeButton().text() == "Keep the run"
+
+
 def test_move_to_trash_asks_naming_the_run_then_the_list_forgets_it(qtbot, tab, tmp_path,
                                                                      monkeypatch):
     trash_home = tmp_path / "data"

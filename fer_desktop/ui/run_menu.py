@@ -262,11 +262,20 @@ class RunMenu(QObject):
             else None
 
     def confirm(self, text: str) -> bool:
-        answer = QMessageBox.question(
-            self._tree.window(), "Move run to the trash", text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        """Whether the user moves the run: buttons that say what they do, Keep the default
+        and Esc's (a bare Yes / No, trial 61; tests replace this method)."""
+        box = self.trash_question(text)
+        box.exec()
+        return box.clickedButton() is box.move_button
+
+    def trash_question(self, text: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Question, "Move run to the trash", text,
+                          QMessageBox.StandardButton.NoButton, self._tree.window())
+        box.move_button = box.addButton("Move to trash", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep the run", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        return box
 
     def _say(self, title: str, text: str) -> None:
         parent: QWidget = self._tree.window()
