@@ -831,11 +831,16 @@ def test_the_two_publictest_figures_say_what_each_is(qtbot, tab, tmp_path):
 @pytest.mark.parametrize(("width", "left"), [(1920, 640), (1024, 400)])
 def test_a_wide_window_gives_the_run_list_a_third(qtbot, tab, width, left):
     """The left column kept 400 px at any width: the Recipe column was cut even at 1920;
-    a narrow window keeps its 400 px (a third of 1024 cut the form)."""
+    a narrow window keeps its 400 px (a third of 1024 cut the form), or the run list's
+    columns' width, up to 45% of the window (trial 57: the State column was cut; trial 61:
+    it is kept for its widest word, so the column stays as runs change)."""
     tab.resize(width, 800)
     tab.show()
     qtbot.waitExposed(tab)
-    assert abs(tab.splitter.sizes()[0] - left) <= 20
+    if width > 1500:
+        assert abs(tab.splitter.sizes()[0] - left) <= 20
+    else:
+        assert left <= tab.splitter.sizes()[0] <= 0.45 * width + 1
 
 
 def test_the_column_follows_the_window_until_the_user_drags_it(qtbot, tab):

@@ -14,6 +14,7 @@ from fer_desktop.core.trainer_events import parse_event
 from fer_desktop.core.training_progress import TrainingProgress
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
+from trainer import rundir
 
 
 @pytest.fixture
@@ -194,3 +195,26 @@ def test_the_run_list_shows_rows_and_whole_states_in_a_small_window(qtbot, tab, 
     assert state_end <= tree.viewport().width()
     # the charts keep the larger part of the window
     assert tab.splitter.sizes()[0] <= 0.45 * tab.splitter.width() + 1
+
+
+def test_the_form_column_keeps_its_width_as_a_run_s_state_changes(qtbot, tab, tmp_path):
+    """Trial 61: the column widened from 420 to 445 to 480 px as a run went from "running" to
+    "finished, in use" (the State column sized by its rows), the charts narrowing each time
+    and the buttons moving under the pointer."""
+    runs = tmp_path / "runs"
+    run = make_run_folder(runs, "20261208-000240-fast",
+                          {"epoch": 3, "epochs": 8, "status": "running",
+                           "best_val_accuracy": 0.675, "owner": rundir.this_process()},
+                          config={"preset": "fast"})
+    tab.refresh_runs()
+    running = tab.run_list.wanted_width()
+    (run / rundir.STATE).write_text(json.dumps({"epoch": 8, "epochs": 8, "status": "finished",
+                                                "best_val_accuracy": 0.675}))
+    tab.refresh_runs()
+    tab.run_list.set_in_use(run)  # "finished, in use"
+    assert tab.run_list.tree.topLevelItem(0).text(3) == "finished, in use"
+    assert tab.run_list.wanted_width() == running
+    tab.run_list.set_in_use(None)  # nor narrower again when a text gets shorter
+    (run / rundir.STATE).write_text(json.dumps({"epoch": 8, "epochs": 8, "status": "finished"}))
+    tab.refresh_runs()
+    assert tab.run_list.wanted_width() == running

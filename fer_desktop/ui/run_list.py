@@ -27,7 +27,15 @@ from PySide6.QtWidgets import (
 
 from fer_desktop.ui.colours import ERROR_COLOUR, HELP_TEXT_COLOUR
 from trainer.finetune_config import PRESET as FINETUNE_PRESET
-from trainer.rundir import FAILED, RUNNING
+from trainer.rundir import (
+    DETACHED,
+    FAILED,
+    FINISHED,
+    INTERRUPTED,
+    RUNNING,
+    STOPPED,
+    STOPPING,
+)
 from trainer.runs import RunRow
 
 EMPTY_TEXT = ("No runs in this folder yet. Press Start to train one: it shows here as it "
@@ -194,6 +202,7 @@ class RunList(QGroupBox):
         self.tree.hide()
         self._in_use: Path | None = None
         self._run_floor = 0  # the Run column's least width (a start time's): _fit_recipe
+        self._wanted = 0  # the widest wanted_width yet: see there
 
     def set_in_use(self, model_dir: Path | None) -> None:
         """Mark the run whose model the live view uses ("finished, in use"): among runs of
@@ -265,12 +274,27 @@ class RunList(QGroupBox):
         21)."""
         header = self.tree.header()
         columns = self._run_floor + sum(max(self.tree.sizeHintForColumn(c),
-                                            header.sectionSizeHint(c))
+                                            header.sectionSizeHint(c),
+                                            self._widest_state() if c == STATE_COLUMN else 0)
                                         for c in range(len(COLUMNS))
                                         if c not in (RUN_COLUMN, RECIPE_COLUMN))
         margins = self.width() - self.tree.width() if self.tree.width() else 24
-        return (columns + RECIPE_MIN_PX + 2 * self.tree.frameWidth() + max(0, margins)
-                + self.tree.verticalScrollBar().sizeHint().width())
+        wanted = (columns + RECIPE_MIN_PX + 2 * self.tree.frameWidth() + max(0, margins)
+                  + self.tree.verticalScrollBar().sizeHint().width())
+        # never narrower again while the tab lives: a cell growing and shrinking as runs
+        # come and go moved the buttons to and fro (trial 61)
+        self._wanted = max(self._wanted, wanted)
+        return self._wanted
+
+    def _widest_state(self) -> int:
+        """The State column's width for the longest word it may show, whatever it shows
+        now: sized by its rows, the Train tab's column widened from 420 to 445 to 480 px as
+        a run went from "running" to "finished, in use", the charts narrowing each time
+        (trial 61)."""
+        metrics = self.tree.fontMetrics()
+        padding = 2 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 8
+        return padding + max(metrics.horizontalAdvance(f"{word}, {IN_USE}") for word in (
+            RUNNING, STOPPING, STOPPED, FINISHED, FAILED, DETACHED, INTERRUPTED, DAMAGED))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
