@@ -39,3 +39,25 @@ def test_macro_f1_leaves_out_emotions_neither_shown_nor_answered():
     # an emotion answered but never shown is a miss: its F1 of 0 counts
     wrong = np.eye(7)[np.array([3, 3, 4, 4, 6, 1])]
     assert 0 < metrics.summarize(wrong, three)["macro_f1"] < 1.0
+
+
+def test_the_report_says_what_macro_f1_counts_when_it_reads_low():
+    """Trial 60: a 2-emotion folder read "accuracy 90.32%, balanced accuracy 90.00%,
+    macro-F1 0.378" with no word why: emotions answered but absent count, at F1 0."""
+    from trainer.evaluate import format_result
+
+    labels = np.array([3] * 10 + [4] * 10)  # happy and sad faces only
+    probabilities = np.full((20, 7), 0.01)
+    probabilities[np.arange(20), labels] = 0.9
+    probabilities[0] = probabilities[10] = 0.01
+    probabilities[0, 0] = probabilities[10, 2] = 0.9  # one of each taken for angry, fear
+    result = metrics.summarize(probabilities, labels) | {
+        "model": "m.tflite", "split": "held-out", "samples": 20, "tta": "none",
+        "ece_uncalibrated": 0.1, "ece": 0.1, "temperature": 1.0}
+    said = format_result(result)
+    assert "macro-F1 counts the emotions in the labels or the answers: angry, fear answered " \
+           "but not among these faces (F1 0)" in said
+    result = metrics.summarize(np.eye(7)[labels], labels) | {
+        k: result[k] for k in ("model", "split", "samples", "tta", "ece_uncalibrated", "ece",
+                               "temperature")}
+    assert "macro-F1 counts" not in format_result(result)  # nothing answered outside them

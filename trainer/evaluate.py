@@ -251,6 +251,11 @@ def format_result(result: dict) -> str:
     for name, c in result["per_class"].items():
         lines.append(f"{name:<10}{c['precision']:>10.3f}{c['recall']:>10.3f}{c['f1']:>10.3f}"
                      f"{c['support']:>10}")
+    absent = [name for name, row in zip(EMOTIONS, result["confusion"], strict=True)
+              if not sum(row) and sum(r[EMOTIONS.index(name)] for r in result["confusion"])]
+    if absent:  # "accuracy 90.32%, ... macro-F1 0.378" read as a contradiction (trial 60)
+        lines.append(f"macro-F1 counts the emotions in the labels or the answers: "
+                     f"{', '.join(absent)} answered but not among these faces (F1 0)")
     if skipped := result.get("skipped"):  # not counted: said (audit 44)
         from trainer.imagefolder import skipped_lines
 
