@@ -77,6 +77,10 @@ BARS_MAX_FACE_HEIGHTS = 1.5  # the bar panel at most this many face heights tall
 # (or with just enough room); a hidden one comes back this much over it (and with this much
 # room to spare): a face whose size sits at the cut-off had its bars blink frame by frame.
 BARS_HYSTERESIS = 0.1
+# A label with its percentage keeps it while it fits within this share more than the room a
+# label has, and one without gets it back only this share under it: a face at the size where
+# the percentage goes gained and lost it frame by frame as it moved (trial 58).
+LABEL_HYSTERESIS = 0.08
 # A panel in a label's or another panel's way may shrink to these shares of its font size
 # (while still legible: MIN_BAR_FONT_SCALE) before it is left out.
 BARS_SHRINK_STEPS = (0.85, 0.72, 0.6)
@@ -276,6 +280,8 @@ class OverlayPainter:
         self.panel_boxes_drawn: list[tuple[int, int, int, int] | None] = []
         # where the last draw put each face's label ([x1, y1, x2, y2], x2 and y2 drawn)
         self.label_boxes_drawn: list[tuple[int, int, int, int]] = []
+        # track id -> its label was drawn without its percentage in the last frame
+        self._labels_cut: dict[int, bool] = {}
 
     def for_files(self) -> OverlayPainter:
         """A painter of this style at the frame's own sizes, for the files saved: a
@@ -287,6 +293,7 @@ class OverlayPainter:
         """Forget the faces drawn before (a new source, a seek, a loop, a slideshow's next
         picture): its track numbers start again and name other faces."""
         self._panels_drawn = {}
+        self._labels_cut = {}
 
     @property
     def memory(self) -> OverlayMemory:
@@ -333,19 +340,31 @@ class OverlayPainter:
         LABEL_MAX_FACE_WIDTHS face widths at a readable size, else the shortest. A shorter
         text is drawn no larger than the whole one would have been: "#2 happy" on a small
         face stood out larger and bolder than "#1 happy 91%" on a larger one (trial 30)."""
-        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width * self._widen, MIN_LABEL_PX
-                      * self._frame_zoom)
-        largest = None
-        for text in self.label_texts(face):
-            font_scale, font_thick = self.label_font(text, face_width, s, self._frame_zoom,
-                                                     self._widen)
-            if largest is not None and font_scale > largest:
-                font_scale, font_thick = largest, label_thickness(largest)
-            largest = font_scale if largest is None else largest
-            (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, font_thick)
-            if tw <= allowed * 1.05:  # text sizes round: a few pixels over still fit
-                break
+        # a label's last form is kept a little longer (LABEL_HYSTERESIS): which text fits
+        # is judged as if the face were that much wider while its label was whole, narrower
+        # while it was cut; its letters are then sized for the face as it is
+        cut = self._labels_cut.get(face.track_id) if face.track_id is not None else None
+        judged = face_width * (1.0 if cut is None else 1.0 - LABEL_HYSTERESIS if cut
+                               else 1.0 + LABEL_HYSTERESIS)
+        texts = self.label_texts(face)
+        text = next((t for t in texts[:-1] if self._fits(t, judged, s)), texts[-1])
+        font_scale, font_thick = self.label_font(texts[0], face_width, s, self._frame_zoom,
+                                                 self._widen)
+        if text != texts[0]:  # no larger than the whole label would have been
+            shorter = self.label_font(text, face_width, s, self._frame_zoom, self._widen)[0]
+            font_scale = min(font_scale, shorter)
+            font_thick = label_thickness(font_scale)
         return text, font_scale, font_thick
+
+    def _fits(self, text: str, face_width: float, s: float) -> bool:
+        """Whether ``text`` fits about LABEL_MAX_FACE_WIDTHS widths of a face ``face_width``
+        wide at a readable size (text sizes round: a few pixels over fit)."""
+        allowed = max(LABEL_MAX_FACE_WIDTHS * face_width * self._widen,
+                      MIN_LABEL_PX * self._frame_zoom)
+        font_scale, font_thick = self.label_font(text, face_width, s, self._frame_zoom,
+                                                 self._widen)
+        (tw, _th), _ = cv2.getTextSize(text, FONT, font_scale, font_thick)
+        return tw <= allowed * 1.05
 
     def draw(self, frame_bgr: np.ndarray, faces: Iterable[Face],
              memory: Mapping[int, Anchor | None] | None = None) -> np.ndarray:
@@ -364,6 +383,10 @@ class OverlayPainter:
         panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before, sizes)
         self.panel_boxes_drawn = [None if p is None else _corners(p[0]) for p in panels]
         self.label_boxes_drawn = [tag.box for tag in tags]
+        if memory is None:  # drawn anew (a redraw of the frame keeps what it had)
+            self._labels_cut = {face.track_id: tag.text != self.label_text(face)
+                                for face, tag in zip(faces, tags, strict=True)
+                                if face.track_id is not None}
         for face, panel in zip(faces, panels, strict=True):
             self._draw_box(out, face, s)
             if panel is not None:
