@@ -293,6 +293,13 @@ def test_a_face_at_the_size_where_the_percentage_goes_keeps_its_label_as_it_move
     assert whole(painter, edge + 12)
     painter.reset()  # a new source: a fresh start
     assert whole(painter, edge)
+    # a screenshot of the frame (another painter, given the memory taken before it was
+    # drawn) has the label as the screen had it
+    memory = painter.memory
+    kept = face([100, 100, 100 + edge - 2, 100 + edge - 2], "sad", track_id=4)
+    on_screen = painter.draw(frame, [kept])
+    assert np.array_equal(OverlayPainter().draw(frame, [kept], memory=memory), on_screen)
+    assert not np.array_equal(OverlayPainter().draw(frame, [kept]), on_screen)
 
 
 def test_a_larger_face_never_gets_a_smaller_label():

@@ -95,9 +95,16 @@ SAME_SIZE_RATIO = 1.5
 LABEL_SCALES = (1.0, 1.5, 2.0)
 
 
-# What a painter remembers of the frame before, per track number: where the face's bar panel
-# was drawn, relative to the face (``core.label_layout.Anchor``), or None where it was left out.
-OverlayMemory = dict[int, Anchor | None]
+class OverlayMemory(dict):
+    """What a painter remembers of the frame before, per track number: where the face's bar
+    panel was drawn, relative to the face (``core.label_layout.Anchor``), or None where it
+    was left out; and ``labels_cut``: per track number, whether its label was drawn without
+    its percentage (LABEL_HYSTERESIS)."""
+
+    def __init__(self, panels: Mapping[int, Anchor | None] = (),
+                 labels_cut: Mapping[int, bool] | None = None) -> None:
+        super().__init__(panels)
+        self.labels_cut = dict(labels_cut or {})
 
 
 def face_colour(face: Face) -> tuple[int, int, int]:
@@ -275,7 +282,7 @@ class OverlayPainter:
         self._frame_zoom = 1.0  # the zoom of the frame being laid out (asked once a frame)
         # track id -> where its bars were drawn in the last frame, None: left out (for
         # BARS_HYSTERESIS, and so that a panel stays where it was)
-        self._panels_drawn: OverlayMemory = {}
+        self._panels_drawn: dict[int, Anchor | None] = {}
         # where the last draw put each face's bars (as panel_boxes): a click picks their face
         self.panel_boxes_drawn: list[tuple[int, int, int, int] | None] = []
         # where the last draw put each face's label ([x1, y1, x2, y2], x2 and y2 drawn)
@@ -300,8 +307,9 @@ class OverlayPainter:
         """What the next :meth:`draw` remembers of the frames before (a copy): per track
         number, where the face's bar panel was drawn, relative to the face, or None where it
         was left out. Passed to another painter's draw, it draws the same frame the same way:
-        a screenshot with the faces blurred keeps the bars that were on screen."""
-        return dict(self._panels_drawn)
+        a screenshot with the faces blurred keeps the bars that were on screen, and the
+        labels' forms."""
+        return OverlayMemory(self._panels_drawn, self._labels_cut)
 
     @property
     def _widen(self) -> float:
@@ -379,7 +387,11 @@ class OverlayPainter:
         before = self._panels_drawn if memory is None else memory
         faces = list(faces)
         sizes = style_sizes(faces, self.same_look)
+        own_labels = self._labels_cut
+        if getattr(memory, "labels_cut", None) is not None:
+            self._labels_cut = memory.labels_cut  # the labels' forms of that frame
         tags = self._label_tags(faces, out.shape[:2], s, sizes)
+        self._labels_cut = own_labels
         panels = self._panels(faces, [tag.box for tag in tags], out.shape[:2], s, before, sizes)
         self.panel_boxes_drawn = [None if p is None else _corners(p[0]) for p in panels]
         self.label_boxes_drawn = [tag.box for tag in tags]
