@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QPushButton
 from ui_helpers import no_cameras, stub_pipeline
 
 from fer_desktop.resources import guide_files, user_guide_path
@@ -146,6 +147,22 @@ def test_ctrl_plus_makes_the_guides_text_larger(qtbot, window):
     assert dialog.browser.font().pointSizeF() == size
 
 
+def test_ctrl_end_and_ctrl_home_go_to_the_page_s_end_and_top(qtbot, window):
+    """Trial 62: a presenter at the keyboard pressed Ctrl+End and nothing moved (a read-only
+    browser takes End alone); with Close focused too."""
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    bar = dialog.browser.verticalScrollBar()
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(dialog.browser, Qt.Key.Key_End, ctrl)
+    assert bar.value() == bar.maximum() > 0
+    close = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Close")
+    qtbot.keyClick(close, Qt.Key.Key_Home, ctrl)
+    assert bar.value() == 0
+
+
 def test_the_back_keys_return_to_the_guide(qtbot, window):
     """Alt+Left (the Back key of every browser) and Backspace did nothing: only the button
     returned (trial 58)."""
@@ -256,3 +273,24 @@ def test_a_linked_page_missing_says_the_app_s_files_are_incomplete(qtbot, window
     assert said.startswith("This page of the user guide (") and "labels.md) cannot be read: " \
         "it is not there. The app's files are incomplete: install FER Desktop again" in said
     assert "Errno" not in said
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_the_guides_pictures_are_in_the_screens_own_pixels(qtbot, window, monkeypatch, ratio):
+    """Trial 62: at 200% the pictures were 720 px images stretched to 1440 screen pixels,
+    blurred beside sharp text; they take 720 px of the page at any scaling."""
+    from PySide6.QtGui import QImage, QTextDocument
+    from PySide6.QtWidgets import QTextBrowser
+
+    from fer_desktop.ui.user_guide import PICTURE_WIDTH_PX
+
+    monkeypatch.setattr(QTextBrowser, "devicePixelRatioF", lambda self: ratio)
+    dialog = window.show_user_guide()
+    qtbot.addWidget(dialog)
+    name = re.search(r"!\[[^\]]*\]\(([^)\s]+\.png)\)", GUIDE.read_text(encoding="utf-8"))[1]
+    image = dialog.browser.document().resource(QTextDocument.ResourceType.ImageResource,
+                                               QUrl(name))
+    assert isinstance(image, QImage)
+    own = QImage(str(DOCS / name)).width()
+    assert image.width() == min(own, round(PICTURE_WIDTH_PX * ratio))
+    assert round(image.width() / image.devicePixelRatio()) == min(own, PICTURE_WIDTH_PX)

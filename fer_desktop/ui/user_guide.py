@@ -133,7 +133,8 @@ class UserGuideDialog(QDialog):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         """Back's keys on a linked page return to the guide; Ctrl++ and Ctrl+- (and
         Ctrl+wheel) make the text larger and smaller, Ctrl+0 as it was (they did nothing,
-        and nothing else made the guide's small text larger: trial 59)."""
+        and nothing else made the guide's small text larger: trial 59); Ctrl+Home and
+        Ctrl+End go to the page's top and end (they did nothing either: trial 62)."""
         kind = event.type()
         ctrl = kind in (QEvent.Type.KeyPress, QEvent.Type.Wheel) and bool(
             event.modifiers() & Qt.KeyboardModifier.ControlModifier)
@@ -156,6 +157,9 @@ class UserGuideDialog(QDialog):
             self.zoom_to(self.zoom - ZOOM_STEP)
         elif ctrl and key == Qt.Key.Key_0:
             self.zoom_to(0)
+        elif ctrl and key in (Qt.Key.Key_Home, Qt.Key.Key_End):  # the page's top and end:
+            bar = self.browser.verticalScrollBar()  # a read-only browser did nothing with
+            bar.setValue(bar.minimum() if key == Qt.Key.Key_Home else bar.maximum())  # them
         else:
             return super().eventFilter(watched, event)
         return True
@@ -169,13 +173,17 @@ class UserGuideDialog(QDialog):
 
     def _add_pictures(self, text: str, folder: Path) -> None:
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
-        made the page scroll sideways)."""
+        made the page scroll sideways), in the screen's own pixels: 720 px stretched to 1440
+        on a screen scaled to 200% were blurred beside sharp text (trial 62)."""
+        ratio = max(1.0, self.browser.devicePixelRatioF())
         for name in guide_pictures(text):
             image = QImage(str(folder / name))
-            if not image.isNull() and image.width() > PICTURE_WIDTH_PX:
-                image = image.scaledToWidth(PICTURE_WIDTH_PX,
+            if not image.isNull() and image.width() > PICTURE_WIDTH_PX * ratio:
+                image = image.scaledToWidth(round(PICTURE_WIDTH_PX * ratio),
                                             Qt.TransformationMode.SmoothTransformation)
             if not image.isNull():
+                image.setDevicePixelRatio(max(1.0, image.width() / PICTURE_WIDTH_PX)
+                                          if image.width() > PICTURE_WIDTH_PX else 1.0)
                 self.browser.document().addResource(
                     QTextDocument.ResourceType.ImageResource, QUrl(name), image)
         document = self.browser.document()
