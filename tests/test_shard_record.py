@@ -172,11 +172,14 @@ def test_parts_that_name_one_folder_from_two_places_are_warned_of(tmp_path):
     warnings: list[str] = []
     parts = [named(1, ["media/a.mp4", "media/b.mp4"]), named(2, ["/mnt/share/media/c.mp4"])]
     merge_csvs(parts, tmp_path / "m.csv", warnings=warnings)
-    assert warnings == ["part-1.csv and part-2.csv name their inputs from different folders "
-                        "(media and /mnt/share/media): the source column mixes the two, so a "
-                        "join on it misses rows; run every shard from the same folder, with "
-                        "the same input paths"]
-    warnings.clear()  # inputs of one run in two subfolders are not that
-    parts = [named(1, ["media/a/x.mp4"]), named(2, ["media/b/y.mp4", "media/z.mp4"])]
-    merge_csvs(parts, tmp_path / "m2.csv", warnings=warnings)
-    assert warnings == []
+    assert warnings == ["part-1.csv names its inputs from where it ran (media/a.mp4) and "
+                        "part-2.csv by whole paths (/mnt/share/media/c.mp4): the source column "
+                        "mixes the two, so a join on it misses rows; run every shard from the "
+                        "same folder, with the same input paths"]
+    warnings.clear()  # inputs of one run in several folders, which its shards split, are
+    for first, second in ((["media/a/x.mp4"], ["media/b/y.mp4", "media/z.mp4"]),  # not that
+                          (["day1/photos/a.jpg"], ["day2/photos/b.jpg"]),  # (review 67)
+                          (["/data/day1/a.jpg"], ["/data/day2/b.jpg"])):
+        merge_csvs([named(1, first), named(2, second)], tmp_path / "m2.csv", force=True,
+                   warnings=warnings)
+        assert warnings == [], (first, second)

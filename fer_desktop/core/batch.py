@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from fer_desktop.core.errors import ExportError, SourceError
 from fer_desktop.core.export import CsvRecorder, csv_name_note
@@ -774,24 +774,21 @@ def merge_csvs(parts: list[Path], out: Path, force: bool = False,
 
 
 def folders_apart(sources: dict[str, Path]) -> str | None:
-    """A warning when two parts name one folder of inputs from different places (a share
-    mounted elsewhere, or given relative on one machine and whole on another): merged, the
-    source column mixed "media/clip.mp4" and "/mnt/share/media/clip.mp4", and a join on it
-    missed half the rows without a word (trial 60). None when the parts agree."""
-    folders: dict[Path, tuple[str, ...]] = {}
+    """A warning when some parts name their inputs by whole paths and others by paths
+    relative to where they ran (a shard run on a machine that mounts the share elsewhere,
+    given the folder whole): merged, the source column mixed "media/clip.mp4" and
+    "/mnt/share/media/clip.mp4", and a join on it missed half the rows without a word
+    (trial 60). Folders apart within one form are not judged: one run's inputs may lie in
+    several folders, which its shards split (day1/photos, day2/photos: review 67)."""
+    whole: dict[bool, tuple[Path, str]] = {}
     for source, part in sources.items():
-        if part not in folders:
-            folders[part] = PurePath(os.path.dirname(source) or ".").parts
-    (first, ours), *others = folders.items() or [(None, ())]
-    for part, theirs in others:
-        same = next((k for k in range(min(len(ours), len(theirs)))
-                     if ours[-1 - k] != theirs[-1 - k]), min(len(ours), len(theirs)))
-        if same and ours[:-same] != theirs[:-same]:
-            return (f"{first.name} and {part.name} name their inputs from different folders "
-                    f"({PurePath(*ours)} and {PurePath(*theirs)}): the source column mixes "
-                    "the two, so a join on it misses rows; run every shard from the same "
-                    "folder, with the same input paths")
-    return None
+        whole.setdefault(os.path.isabs(source), (part, source))
+    if len(whole) < 2:
+        return None
+    (part_a, a), (part_b, b) = whole[False], whole[True]
+    return (f"{part_a.name} names its inputs from where it ran ({a}) and {part_b.name} by "
+            f"whole paths ({b}): the source column mixes the two, so a join on it misses "
+            "rows; run every shard from the same folder, with the same input paths")
 
 
 def _analyze_columns(part: Path, header: list[str]) -> None:
