@@ -202,12 +202,15 @@ def test_the_form_column_keeps_its_width_as_a_run_s_state_changes(qtbot, tab, tm
     "finished, in use" (the State column sized by its rows), the charts narrowing each time
     and the buttons moving under the pointer."""
     runs = tmp_path / "runs"
+    tab.refresh_runs()
+    empty = tab.run_list.wanted_width()  # no run yet: the first one moved it 45 px (review 67)
     run = make_run_folder(runs, "20261208-000240-fast",
                           {"epoch": 3, "epochs": 8, "status": "running",
                            "best_val_accuracy": 0.675, "owner": rundir.this_process()},
                           config={"preset": "fast"})
     tab.refresh_runs()
     running = tab.run_list.wanted_width()
+    assert running == empty
     (run / rundir.STATE).write_text(json.dumps({"epoch": 8, "epochs": 8, "status": "finished",
                                                 "best_val_accuracy": 0.675}))
     tab.refresh_runs()

@@ -8,6 +8,7 @@ ago) as ``states``.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
@@ -273,11 +274,10 @@ class RunList(QGroupBox):
         counts as a start time's width: a long name is cut, never widens the column (trial
         21)."""
         header = self.tree.header()
-        columns = self._run_floor + sum(max(self.tree.sizeHintForColumn(c),
-                                            header.sectionSizeHint(c),
-                                            self._widest_state() if c == STATE_COLUMN else 0)
-                                        for c in range(len(COLUMNS))
-                                        if c not in (RUN_COLUMN, RECIPE_COLUMN))
+        others = sum(max(self.tree.sizeHintForColumn(c), header.sectionSizeHint(c),
+                         self._widest_state() if c == STATE_COLUMN else 0)
+                     for c in range(len(COLUMNS)) if c not in (RUN_COLUMN, RECIPE_COLUMN))
+        columns = max(self._run_floor, self._widest_start()) + others
         margins = self.width() - self.tree.width() if self.tree.width() else 24
         wanted = (columns + RECIPE_MIN_PX + 2 * self.tree.frameWidth() + max(0, margins)
                   + self.tree.verticalScrollBar().sizeHint().width())
@@ -285,6 +285,15 @@ class RunList(QGroupBox):
         # come and go moved the buttons to and fro (trial 61)
         self._wanted = max(self._wanted, wanted)
         return self._wanted
+
+    def _widest_start(self) -> int:
+        """The Run column's width for a start time ("30 Sep 23:59", its least), whether the
+        list has rows or not: empty, it asked none, and the column moved by 45 px at a
+        folder's first run (review 67)."""
+        metrics = self.tree.fontMetrics()
+        padding = 2 * self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 8
+        return padding + max(metrics.horizontalAdvance(
+            datetime.date(2026, month, 28).strftime("%d %b 23:59")) for month in range(1, 13))
 
     def _widest_state(self) -> int:
         """The State column's width for the longest word it may show, whatever it shows
