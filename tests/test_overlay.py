@@ -293,6 +293,9 @@ def test_a_face_at_the_size_where_the_percentage_goes_keeps_its_label_as_it_move
     assert whole(painter, edge + 12)
     painter.reset()  # a new source: a fresh start
     assert whole(painter, edge)
+    picture = OverlayPainter(same_look=True)  # in a picture nothing moves: each draw of it
+    assert whole(picture, edge) and not whole(picture, edge - 2)  # is a fresh one (review
+    assert whole(picture, edge)  # 67: drawn again after a resize, a label changed its form)
     # a screenshot of the frame (another painter, given the memory taken before it was
     # drawn) has the label as the screen had it
     memory = painter.memory

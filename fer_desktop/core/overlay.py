@@ -308,7 +308,8 @@ class OverlayPainter:
         number, where the face's bar panel was drawn, relative to the face, or None where it
         was left out. Passed to another painter's draw, it draws the same frame the same way:
         a screenshot with the faces blurred keeps the bars that were on screen, and the
-        labels' forms."""
+        labels' forms (where the screen draws at the frame's own size: a screen scaled up
+        draws its labels larger, and may leave out a percentage the file has room for)."""
         return OverlayMemory(self._panels_drawn, self._labels_cut)
 
     @property
@@ -351,7 +352,9 @@ class OverlayPainter:
         # a label's last form is kept a little longer (LABEL_HYSTERESIS): which text fits
         # is judged as if the face were that much wider while its label was whole, narrower
         # while it was cut; its letters are then sized for the face as it is
-        cut = self._labels_cut.get(face.track_id) if face.track_id is not None else None
+        cut = self._labels_cut.get(face.track_id) if face.track_id is not None \
+            and not self.same_look else None  # a picture: nothing moves (review 67: drawn
+        # again after a resize, a label regained the percentage a fresh open left out)
         judged = face_width * (1.0 if cut is None else 1.0 - LABEL_HYSTERESIS if cut
                                else 1.0 + LABEL_HYSTERESIS)
         texts = self.label_texts(face)
