@@ -18,6 +18,7 @@ the live view keeps its frame rate on a 2-core machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -34,7 +35,17 @@ from fer_desktop.core.trainer_events import PROTOCOL_VERSION, LineBuffer, Traine
 from fer_desktop.resources import is_frozen
 from trainer.config import TrainConfig
 from trainer.process_outcome import ProcessEnd, TrainerOutcome, outcome_of
-from trainer.rundir import DETACHED, FINISHED, IDLE, RUNNING, STOPPED, STOPPING
+from trainer.rundir import (
+    DETACHED,
+    FINISHED,
+    IDLE,
+    RUNNING,
+    STOPPED,
+    STOPPING,
+    TRAINED,
+    RunDirError,
+    RunState,
+)
 
 NICE_LEVEL = 10
 # After its ``finished`` event the trainer has saved everything; what is left is the
@@ -317,6 +328,8 @@ class TrainerProcess(QObject):
         self._close_files()
         outcome = self._outcome(code)
         self._popen = None
+        if self._killed and outcome.state == STOPPED:
+            mark_stopped(self._run_dir)
         if outcome.state in (FINISHED, STOPPED) and self.log_paths:
             for path in self.log_paths:
                 path.unlink(missing_ok=True)
@@ -387,3 +400,18 @@ class TrainerProcess(QObject):
             code, self._run_dir, self._finished_event, self._error_event,
             stop_requested=self._stop_requested_at is not None, killed=self._killed,
             exporting=self._exporting, stderr=tuple(self._last_stderr)))
+
+
+def mark_stopped(run_dir: str | os.PathLike | None) -> None:
+    """Write "stopped" into the state of a run this window's Stop killed (a second Stop, or a
+    trainer that did not stop in time): its state.json still said "running", so the run read
+    "stopped" in its session and "interrupted" after a restart (trial 61), and a trainer
+    that died unasked cannot be told from it (review 67). A run that wrote its own end, or
+    whose state cannot be read, is left alone."""
+    if run_dir is None:
+        return
+    with contextlib.suppress(OSError, RunDirError, TypeError, ValueError):
+        state = RunState.load(Path(run_dir))
+        if state.status in (RUNNING, TRAINED):
+            state.status = STOPPED
+            state.save(Path(run_dir))
