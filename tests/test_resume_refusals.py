@@ -52,7 +52,7 @@ def test_an_output_folder_turned_into_a_file_is_named(tmp_path):
     (tmp_path / "runs").write_text("a file now")
     words = file_system_words(OSError(errno.ENOTDIR, "Not a directory",
                                       str(tmp_path / "runs" / "r1" / "state.json")))
-    assert words.startswith(f"{tmp_path / 'runs'} is a file, where a folder was")
+    assert words.startswith(f"{tmp_path / 'runs'} is a file, not a folder")
 
 
 def test_a_full_disk_is_said_with_what_was_kept(monkeypatch, capsys):
@@ -230,7 +230,8 @@ def test_a_to_folder_under_a_file_is_refused_before_the_export(tmp_path, capsys)
     afile.write_text("mine")
     assert cli.main(["export", str(tmp_path / "run"), "--to", str(afile / "x")]) == 2
     error = capsys.readouterr().err
-    assert f"{afile} is a file; choose another folder" in error and afile.read_text() == "mine"
+    assert f"{afile} is a file, not a folder; choose another folder" in error
+    assert afile.read_text() == "mine"
 
 
 def test_a_resume_refused_for_a_csv_gone_leaves_config_json_alone(tmp_path):

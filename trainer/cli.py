@@ -91,7 +91,8 @@ def check_copy_target(target: Path, option: str = "--to", source: Path | None = 
                         "one holding a model) and leaves it alone")
     above = next((p for p in target.parents if p.exists()), None)
     if above is not None and not above.is_dir():  # found after minutes of export (audit 36)
-        raise UserError(f"{target} cannot be made: {above} is a file; choose another folder")
+        raise UserError(f"{target} cannot be made: {above} {not_a_folder(above)}; choose "
+                        "another folder")
     # another run's folder listed as exported, with this run's weights (audit 38); so too a
     # model folder's `export --out` (it replaced a run's model.keras, audit 44)
     is_run = (target / rundir.STATE).exists() or (target / rundir.CONFIG).exists()
@@ -401,11 +402,11 @@ def file_system_words(exc: OSError, command: str = "train") -> str:
             words = (f"{Path(exc.filename).parent} is gone (moved, renamed or deleted while "
                      f"the command ran: {exc.strerror or exc})")  # audit 50
         if exc.errno == errno.ENOTDIR:  # a folder on the way became a file: name that file
-            from fer_desktop.core.safe_write import file_in_the_way  # (the run folder was
+            from fer_desktop.core.safe_write import file_in_the_way, not_a_folder  # (the
 
-            blocker = file_in_the_way(Path(exc.filename).parent)  # blamed, audit 43)
-            if blocker is not None:
-                words = f"{blocker} is a file, where a folder was ({exc.strerror or exc})"
+            blocker = file_in_the_way(Path(exc.filename).parent)  # run folder was
+            if blocker is not None:  # blamed, audit 43)
+                words = f"{blocker} {not_a_folder(blocker)} ({exc.strerror or exc})"
     if exc.errno in FULL_DISK and command == "finetune":  # said "what was finished is kept"
         kept = getattr(exc, "failed_run", None)  # of a run with nothing usable (trial 60)
         return (f"{words}; a fine-tune keeps no checkpoint, so nothing usable was kept: free "
