@@ -273,3 +273,16 @@ def test_the_network_widths_have_one_home_that_the_words_quote():
     help_text = config.TrainConfig.__dataclass_fields__["widths"].metadata["help"]
     assert ",".join(map(str, config.DEFAULT_WIDTHS)) in help_text
     assert weights.STUDENT_WIDTHS is config.DEFAULT_WIDTHS  # the GPU student's, what ships
+
+
+def test_finetune_says_the_shared_options_in_train_s_words():
+    """--augment, --events and --threads of ``finetune`` are TrainConfig's options: their
+    help is TrainConfig's, not a copy that may drift (audit 64 #12)."""
+    from trainer.config import option_help
+    from trainer.finetune_config import add_finetune_arguments
+
+    parser = argparse.ArgumentParser()
+    add_finetune_arguments(parser)
+    helps = {a.dest: a.help for a in parser._actions}
+    for name in ("augment", "events", "threads"):
+        assert helps[name].startswith(option_help(name))

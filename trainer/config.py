@@ -417,6 +417,12 @@ def _options() -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(TrainConfig) if "kind" in f.metadata]
 
 
+def option_help(name: str) -> str:
+    """The ``--help`` text of TrainConfig's option ``name``: another command with the same
+    option (``finetune``'s ``--augment``, ``--events``, ``--threads``) says it in these words."""
+    return next(f for f in _options() if f.name == name).metadata["help"]
+
+
 def _default(option: dataclasses.Field) -> Any:
     if option.default_factory is not dataclasses.MISSING:
         return option.default_factory()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fer_desktop.core.model import KERAS_FILE, MODEL_JSON
-from trainer.config import AUGMENTATIONS, EVENT_MODES, ConfigError, check_seed
+from trainer.config import AUGMENTATIONS, EVENT_MODES, ConfigError, check_seed, option_help
 
 PRESET = "finetune"
 
@@ -98,14 +98,11 @@ def add_finetune_arguments(parser: argparse.ArgumentParser) -> None:
                         help="random seed: the held-out faces and the training order "
                         "(default: %(default)s)")
     parser.add_argument("--threads", type=int, default=defaults.threads,
-                        help="CPU threads for TensorFlow (0 = all cores, the default)")
+                        help=option_help("threads"))
     parser.add_argument("--augment", default=defaults.augment, choices=AUGMENTATIONS,
-                        help="default: flip/rotate/zoom/shift/erasing; robust: also "
-                        "brightness, contrast, gamma, blur, sensor noise and JPEG re-encoding "
-                        "(default: %(default)s)")
+                        help=option_help("augment") + " (default: %(default)s)")
     parser.add_argument("--events", default=defaults.events, choices=EVENT_MODES,
-                        help="json: one JSON event per line on stdout (for the GUI); text: "
-                        "readable progress on stderr (default)")
+                        help=option_help("events"))
 
 
 def finetune_config_from_args(args: argparse.Namespace) -> FinetuneConfig:
