@@ -538,3 +538,12 @@ def test_a_start_waiting_for_its_count_is_one_start_and_follows_the_choice(
     jobs[-1][1](RuntimeError("the share went away"))
     assert "could not be counted (the share went away)" in ds.help.text()
     assert ds._then is None and len(started) == 1
+
+
+def test_the_folder_help_keeps_room_for_a_refusal_whatever_the_minimum():
+    """The help's height is kept for a folder one image short of the trainer's minimum: a
+    reserve of 3 images held a refusal only while the minimum was above 3 (audit 64 #13)."""
+    from fer_desktop.ui.data_source import MIN_PER_EMOTION, ORDINARY_FOLDER
+
+    assert f"only {MIN_PER_EMOTION - 1} image(s); each emotion needs at least " \
+        f"{MIN_PER_EMOTION}" in ORDINARY_FOLDER

@@ -213,7 +213,7 @@ LONGEST_COLLECTED = _counts_words({e: 8888 for e in EMOTIONS}, {e: 1 for e in EM
 # and the refusal that says so. A longer text (the accepted folder names after a misspelt one
 # took 14 lines, and Start moved down under the pointer, trial 57) is cut, whole behind its
 # Details link (``CappedLabel``): the help's height never depends on the folder
-ORDINARY_FOLDER = folder_line(FolderCount({e: 3 if e == EMOTIONS[-1] else 888
+ORDINARY_FOLDER = folder_line(FolderCount({e: MIN_PER_EMOTION - 1 if e == EMOTIONS[-1] else 888
                                            for e in EMOTIONS}))
 KEPT_OUT = "A fifth of each emotion is kept out to test the result. "
 KEPT_OUT_OR_TEST = ("A fifth of each emotion is kept out to test the result (or the folder's "
