@@ -547,3 +547,14 @@ def test_the_folder_help_keeps_room_for_a_refusal_whatever_the_minimum():
 
     assert f"only {MIN_PER_EMOTION - 1} image(s); each emotion needs at least " \
         f"{MIN_PER_EMOTION}" in ORDINARY_FOLDER
+
+
+def test_the_kept_out_words_name_the_trainer_s_held_out_share():
+    """"A fifth ... is kept out" is the trainer's HELD_OUT_SHARE in words (the share and the
+    sentence lived apart, free to drift, audit 64 #24); another share reads in figures."""
+    from fer_desktop.ui.data_source import KEPT_OUT, KEPT_OUT_OR_TEST
+    from trainer.imagefolder import HELD_OUT_SHARE
+
+    share = "A fifth" if HELD_OUT_SHARE == 0.2 else f"{HELD_OUT_SHARE:.0%}"
+    for words in (KEPT_OUT, KEPT_OUT_OR_TEST):
+        assert words.startswith(f"{share} of each emotion is kept out to test the result")

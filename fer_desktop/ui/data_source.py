@@ -43,8 +43,8 @@ from fer_desktop.ui.saved_banner import open_in_file_manager, warn_cannot_open
 from trainer.config import TrainConfig
 from trainer.data import DatasetError
 from trainer.finetune_config import FinetuneConfig
+from trainer.imagefolder import HELD_OUT_SHARE, FolderCount, count_images
 from trainer.imagefolder import MIN_IMAGES_PER_EMOTION as MIN_PER_EMOTION
-from trainer.imagefolder import FolderCount, count_images
 
 OPEN_TIP = ("Show the folder in the file manager: look through the faces, remove the ones "
             "saved by mistake")
@@ -215,9 +215,11 @@ LONGEST_COLLECTED = _counts_words({e: 8888 for e in EMOTIONS}, {e: 1 for e in EM
 # Details link (``CappedLabel``): the help's height never depends on the folder
 ORDINARY_FOLDER = folder_line(FolderCount({e: MIN_PER_EMOTION - 1 if e == EMOTIONS[-1] else 888
                                            for e in EMOTIONS}))
-KEPT_OUT = "A fifth of each emotion is kept out to test the result. "
-KEPT_OUT_OR_TEST = ("A fifth of each emotion is kept out to test the result (or the folder's "
-                    "test/ subfolder, if it has one). ")
+# the trainer's held-out share in words: "A fifth", another share in figures
+KEPT_SHARE = "A fifth" if HELD_OUT_SHARE == 0.2 else f"{HELD_OUT_SHARE:.0%}"
+KEPT_OUT = f"{KEPT_SHARE} of each emotion is kept out to test the result. "
+KEPT_OUT_OR_TEST = (f"{KEPT_SHARE} of each emotion is kept out to test the result (or the "
+                    "folder's test/ subfolder, if it has one). ")
 
 
 class DataSourceBox(QWidget):
