@@ -101,6 +101,20 @@ def test_a_picture_saved_before_a_restart_is_not_saved_again_or_under_another_em
     assert later.save(frame, box, "happy", face_id=1).path is not None
 
 
+@pytest.mark.parametrize("name", ["by-hand.jpg", "BY-HAND.PNG"])
+def test_a_face_put_in_by_hand_in_another_format_is_found_as_a_repeat(tmp_path, sample_face,
+                                                                      name):
+    """The earlier faces were read as *.png only: a .jpg or .PNG put in by hand was counted
+    and trained on, yet not found as a repeat (audit 64 #14): the rule is list_faces'."""
+    frame, box = sample_face
+    first = FaceCollector(tmp_path / "faces", crop_scale=1.2).save(frame, box, "angry")
+    image = cv2.imread(str(first.path))
+    first.path.unlink()
+    assert cv2.imwrite(str(first.path.with_name(name)), image)
+    again = FaceCollector(tmp_path / "faces", crop_scale=1.2)  # the next launch
+    assert again.save(frame, box, "happy", face_id=1).saved_as == "angry"
+
+
 def test_the_same_face_under_a_second_key_is_moved_not_copied(tmp_path, sample_face):
     """4 then 5 on one frame saved the picture as fear and as sad: two answers for one face.
     The last key wins: the file moves; another face or a changed one is saved anew."""

@@ -73,9 +73,15 @@ UNDO_DEPTH = 20
 MAX_CUT_OFF = 0.25  # of a face's square outside the picture: more, and it is not saved
 
 
+def gray_difference(a48: np.ndarray, b48: np.ndarray) -> np.ndarray:
+    """Mean absolute difference, in grey levels (0-255), of 48x48 grey faces, over their last
+    two axes: one figure for two faces, one per face for a stack against one."""
+    return np.abs(a48.astype(np.int16) - b48.astype(np.int16)).mean(axis=(-2, -1))
+
+
 def crop_difference(a: np.ndarray, b: np.ndarray) -> float:
     """Mean absolute difference, in grey levels (0-255), of two crops' 48x48 grey versions."""
-    return float(np.abs(gray48(a).astype(np.int16) - gray48(b).astype(np.int16)).mean())
+    return float(gray_difference(gray48(a), gray48(b)))
 
 
 @dataclass(frozen=True)
@@ -142,17 +148,14 @@ class _Done:
 
 def earlier_faces(folder: Path, limit: int = EARLIER_FACES
                   ) -> dict[str, tuple[list[Path], np.ndarray]]:
-    """{emotion: (its files, their 48x48 grey faces)}: the PNG files in ``folder``'s emotion
-    subfolders, the newest ``limit`` of each by name (the names are save times); a file that
-    cannot be read is left out (a save will not be refused for it)."""
+    """{emotion: (its files, their 48x48 grey faces)}: the faces in ``folder``'s emotion
+    subfolders, as Review and the trainer count them (``list_faces``: a .jpg or .PNG put in
+    by hand too), the newest ``limit`` of each by name (the names are save times); a file
+    that cannot be read is left out (a save will not be refused for it)."""
     found = {}
-    for emotion in EMOTIONS:
-        try:
-            names = sorted((folder / emotion).glob("*.png"))[-limit:]
-        except OSError:
-            continue
+    for emotion, files in list_faces(folder).items():
         paths, faces = [], []
-        for path in names:
+        for path in [f.path for f in files][-limit:]:
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is not None and image.size:
                 paths.append(path)
@@ -368,7 +371,7 @@ class FaceCollector:
         paths, faces = self._earlier.get(emotion, ([], np.zeros((0, 48, 48), np.uint8)))
         if not paths:
             return False
-        near = np.abs(faces.astype(np.int16) - face48.astype(np.int16)).mean(axis=(1, 2))
+        near = gray_difference(faces, face48)
         return any(paths[i].is_file() for i in np.flatnonzero(near < REPEAT_MAD))
 
     def _keep(self, emotion: str, saved: _Saved) -> None:
