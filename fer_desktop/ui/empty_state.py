@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from fer_desktop.ui.colours import SOURCE_ERROR_BACKGROUND, SOURCE_ERROR_TEXT
+from fer_desktop.ui.source_picker import RETRY_KEY
 
 
 class EmptyState(QWidget):
@@ -30,8 +31,9 @@ class EmptyState(QWidget):
     folder_requested = Signal()
 
     TITLE = "No camera found and no source chosen"
-    TEXT = ("Connect a camera and press F5 to look for it, or open a video, an image or a "
-            "folder of pictures. The sample image shows what the app does without a camera.")
+    TEXT = (f"Connect a camera and press {RETRY_KEY} to look for it, or open a video, an image "
+            "or a folder of pictures. The sample image shows what the app does without a "
+            "camera.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fer_desktop.ui.actions import make_action
+from fer_desktop.ui.source_picker import RETRY_KEY
 
 if TYPE_CHECKING:
     from fer_desktop.ui.live_view import LiveView
@@ -28,7 +29,7 @@ def live_actions(view: LiveView, slideshow_seconds: float) -> None:
     view.act_sample = make_action(view, "Sampl&e image", "Ctrl+E",
                                   "Show the sample image shipped with the app",
                                   picker.open_sample)
-    view.act_retry = make_action(view, "&Retry source", "F5",
+    view.act_retry = make_action(view, "&Retry source", RETRY_KEY,
                                  "Open the current source again (with none playing: look for "
                                  "cameras)", view.retry_source)
     view.act_explain = make_action(

@@ -27,7 +27,13 @@ from fer_desktop.core.sources import initial_source, normalise_source
 from fer_desktop.ui.jobs import BackgroundJobs
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import AppSettings
-from fer_desktop.ui.source_picker import SourcePicker, recent_files_present
+from fer_desktop.ui.source_picker import (
+    LOOK_AGAIN,
+    LOOKING,
+    RETRY_KEY,
+    SourcePicker,
+    recent_files_present,
+)
 
 
 def pipeline_failure_words(exc: BaseException) -> tuple[str, str]:
@@ -206,7 +212,7 @@ class LiveStartup(QObject):
         self._looking_again = (chosen, in_use)
         self.cameras = None
         self._picker.set_cameras(None)
-        self._notifier.info("Looking for cameras...")
+        self._notifier.info(LOOKING)
         lister = self._camera_lister if in_use is None \
             else functools.partial(self._camera_lister, skip=(in_use,))
         self._jobs.start(lister, on_returned=self._on_cameras_listed,
@@ -232,7 +238,7 @@ def cameras_found_words(cameras: list[int], chosen: int | str | Path | None) -> 
     the first camera found opens, as at the launch)."""
     if not cameras:
         return ("No camera found. Connect one (and close other apps using it), then look "
-                "again: F5, or Look for cameras again in the Source list.")
+                f"again: {RETRY_KEY}, or {LOOK_AGAIN} in the Source list.")
     found = "Found " + ", ".join(f"Camera {index}" for index in cameras)
     if chosen is None:  # the first one opens
         return found

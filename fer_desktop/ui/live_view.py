@@ -50,7 +50,7 @@ from fer_desktop.ui.recording import OutputControls, kind_of
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.side_scroll import SidePanelScroll
 from fer_desktop.ui.slideshow_status import SlideshowStatus
-from fer_desktop.ui.source_picker import SourcePicker, describe_spec, showing
+from fer_desktop.ui.source_picker import LOOKING, SourcePicker, describe_spec, showing
 from fer_desktop.ui.source_trouble import SourceTrouble
 from fer_desktop.ui.thread_stopper import ThreadStopper
 from fer_desktop.ui.video_view import VideoView
@@ -286,7 +286,7 @@ class LiveView(QWidget):
         elif self.startup.cameras is not None:
             self._open_default()
         else:
-            self.video_view.set_message("Looking for cameras...")
+            self.video_view.set_message(LOOKING)
 
     def _on_pipeline_error(self, exc: BaseException) -> None:
         message, shown = pipeline_failure_words(exc)

@@ -20,6 +20,13 @@ from fer_desktop.resources import SAMPLE_IMAGE, ResourceError, is_sample_image, 
 from fer_desktop.ui.notifications import Notifier
 from fer_desktop.ui.settings import RECENT_FILES, AppSettings
 
+# the list's entry that looks for cameras again, its line while it looks, and the key that
+# looks too with nothing playing (View > Retry source: live_actions.py), in one place for
+# the status bar's and the empty screen's advice
+LOOK_AGAIN = "Look for cameras again"
+LOOKING = "Looking for cameras..."
+RETRY_KEY = "F5"
+
 
 def dialog_filter(title: str, suffixes: frozenset[str]) -> str:
     """``"Videos (*.avi *.mp4);;All files (*)"`` for a file dialog."""
@@ -140,7 +147,7 @@ class SourcePicker(QWidget):
         blocker = QSignalBlocker(combo)
         combo.clear()
         if self._cameras is None:
-            combo.addItem("Looking for cameras...", ("none", None))
+            combo.addItem(LOOKING, ("none", None))
         elif not self._cameras:
             combo.addItem("No camera found", ("none", None))
         if not self._cameras:  # a line to read, not to choose (choosing it did nothing)
@@ -148,9 +155,9 @@ class SourcePicker(QWidget):
         for index in self._cameras or []:
             combo.addItem(f"Camera {index}", ("camera", index))
         if self._cameras is not None:  # under the cameras, where one plugged in is looked for
-            combo.addItem("Look for cameras again", ("rescan", None))
+            combo.addItem(LOOK_AGAIN, ("rescan", None))
             combo.setItemData(combo.count() - 1, "Look again for cameras connected since "
-                              "(F5 while nothing plays)", Qt.ItemDataRole.ToolTipRole)
+                              f"({RETRY_KEY} while nothing plays)", Qt.ItemDataRole.ToolTipRole)
         for path in self._recent:  # files that opened before, still there
             combo.addItem(describe_spec(path), ("file", path))
             combo.setItemData(combo.count() - 1, path, Qt.ItemDataRole.ToolTipRole)
