@@ -692,3 +692,19 @@ def test_a_model_json_is_held_to_the_app_s_limit_by_the_trainer_too(tmp_path):
     state = tmp_path / "state.json"  # a run's other files keep their own, larger limit
     state.write_text('{"epoch": 1, "notes": "' + "x" * MAX_MODEL_JSON_BYTES + '"}')
     assert rundir.read_json(state)["epoch"] == 1
+
+
+def test_a_fine_tune_s_folder_is_told_by_one_rule(tmp_path):
+    """Whether a run is a fine-tune was read from its config in three places (the trainer's
+    two refusals and the window's close question): one is_finetune_run (audit 64 #16)."""
+    from trainer.runs import FINETUNE_PRESET, is_finetune_run
+
+    run = tmp_path / "run"
+    assert not is_finetune_run(run)  # no folder
+    run.mkdir()
+    (run / "config.json").write_text("[not an object")
+    assert not is_finetune_run(run)  # unreadable: not known to be one
+    (run / "config.json").write_text(json.dumps({"preset": FINETUNE_PRESET}))
+    assert is_finetune_run(run) and is_finetune_run(str(run))
+    (run / "config.json").write_text(json.dumps({"preset": "small"}))
+    assert not is_finetune_run(run)

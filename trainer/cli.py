@@ -516,10 +516,9 @@ def _ended(run: Path, fine_tune: bool = False) -> int:
 
 def _refuse_finetune_resume(run: Path) -> None:
     """A fine-tuning run keeps no checkpoint: say so instead of failing on its config."""
-    from trainer.finetune_config import PRESET
-    from trainer.rundir import CONFIG, read_json
+    from trainer.runs import is_finetune_run
 
-    if (run / CONFIG).is_file() and read_json(run / CONFIG).get("preset") == PRESET:
+    if is_finetune_run(run):
         raise UserError(f"{run}: a fine-tuning run cannot be resumed; start the fine-tuning "
                         "again (it takes a few minutes)")
 
@@ -528,11 +527,9 @@ def _refuse_finetune_without_model(run: Path) -> None:
     """A fine-tune that ended before its export keeps no checkpoint: nothing to export (it
     said "best.keras: missing: the run has not finished an epoch yet" of a run that had,
     trial 60)."""
-    from trainer.finetune_config import PRESET
-    from trainer.rundir import CONFIG, read_json
+    from trainer.runs import is_finetune_run
 
-    if (run / CONFIG).is_file() and not (run / rundir.MODEL).is_file() \
-            and read_json(run / CONFIG).get("preset") == PRESET:
+    if not (run / rundir.MODEL).is_file() and is_finetune_run(run):
         raise UserError(f"{run}: a fine-tune keeps no checkpoint, and this one ended before "
                         "its export, so there is nothing to export; start the fine-tune again")
 

@@ -119,6 +119,16 @@ class RunRow:
             and not self.has_model
 
 
+def is_finetune_run(run: Path | str) -> bool:
+    """Whether ``run`` is a fine-tune's folder (its config's preset: it keeps no checkpoint,
+    so it can be neither resumed nor exported once stopped); False where its config.json is
+    missing or cannot be read."""
+    try:
+        return rundir.read_json(Path(run) / rundir.CONFIG).get("preset") == FINETUNE_PRESET
+    except (rundir.RunDirError, OSError):
+        return False
+
+
 def resume_hint(run: Path | str | None, epochs_done: int | None = None) -> str:
     """What to do after ``run`` was stopped: Resume, or (a fine-tune, or a run stopped before
     its first epoch ended: nothing was kept) Start again.

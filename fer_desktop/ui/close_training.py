@@ -95,15 +95,9 @@ def ask_close_while_training(parent: QWidget, where: Callable[[], str],
 
 
 def _is_finetune(run: str | Path | None) -> bool:
-    from trainer import rundir
-    from trainer.runs import FINETUNE_PRESET
+    from trainer.runs import is_finetune_run
 
-    if run is None:
-        return False
-    try:
-        return rundir.read_json(Path(run) / rundir.CONFIG).get("preset") == FINETUNE_PRESET
-    except (rundir.RunDirError, OSError):
-        return False
+    return run is not None and is_finetune_run(run)
 
 
 def ask_close_while_exporting(parent: QWidget, where: Callable[[], str],
