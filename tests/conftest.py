@@ -69,6 +69,18 @@ def settings(tmp_path):
     return s
 
 
+
+@pytest.fixture
+def background_trainer():
+    """A process standing for a trainer left running when the window closed
+    (``trainer_helpers.stand_in_trainer``), killed after the test."""
+    from trainer_helpers import stand_in_trainer
+
+    trainer = stand_in_trainer()
+    yield trainer
+    trainer.kill()
+    trainer.wait()
+
 @pytest.fixture(autouse=True)
 def _collect_garbage_on_the_main_thread():
     """Each test's garbage is collected here, on the main thread: left to a later test, a

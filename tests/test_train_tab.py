@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from factories import make_csv
 from trainer_helpers import make_run_folder
-from ui_helpers import settled
+from ui_helpers import end_train_tab, settled
 
 from fer_desktop.ui import trainer_process as tp
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
@@ -43,10 +43,7 @@ def tab(qtbot, tmp_path, tiny_csv):
     widget.form.batch_spin.setValue(32)
     widget.form.threads_spin.setValue(1)
     yield widget
-    for process in (widget.process, widget.validator):
-        if process.is_active:
-            process.kill()
-            process.wait(10)
+    end_train_tab(widget)
 
 
 def _is_event(name: str, **fields):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from factories import make_csv
-from trainer_helpers import make_run_folder, owner_of, stand_in_trainer
-from ui_helpers import settled
+from trainer_helpers import make_run_folder, owner_of
+from ui_helpers import end_train_tab, settled
 
 from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_tab import TrainTab
@@ -28,19 +28,7 @@ def tab(qtbot, tmp_path):
     widget.form.csv_edit.setText(str(make_csv(tmp_path / "tiny.csv", TINY)))
     widget.form.out_edit.setText(str(tmp_path / "runs"))
     yield widget
-    for process in (widget.process, widget.validator):
-        if process.is_active:
-            process.kill()
-            process.wait(10)
-
-
-@pytest.fixture
-def background_trainer():
-    """A process standing for a trainer left running when the window closed."""
-    trainer = stand_in_trainer()
-    yield trainer
-    trainer.kill()
-    trainer.wait()
+    end_train_tab(widget)
 
 
 def _browse_buttons(tab):

@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from trainer_helpers import make_run_folder, owner_of, stand_in_trainer
+from trainer_helpers import make_run_folder, owner_of
+from ui_helpers import end_train_tab
 
 from fer_desktop.core.trainer_events import parse_event
 from fer_desktop.core.training_progress import TrainingProgress
+from fer_desktop.ui.run_list import MIN_ROWS_SHOWN, STATE_COLUMN
 from fer_desktop.ui.settings import AppSettings
+from fer_desktop.ui.train_layout import LIST_SHARE
 from fer_desktop.ui.train_tab import TrainTab
 from trainer import rundir
 
@@ -24,19 +27,7 @@ def tab(qtbot, tmp_path):
     qtbot.addWidget(widget)
     widget.form.out_edit.setText(str(tmp_path / "runs"))
     yield widget
-    for process in (widget.process, widget.validator):
-        if process.is_active:
-            process.kill()
-            process.wait(10)
-
-
-@pytest.fixture
-def background_trainer():
-    """A process standing for a trainer left running when the window closed."""
-    trainer = stand_in_trainer()
-    yield trainer
-    trainer.kill()
-    trainer.wait()
+    end_train_tab(widget)
 
 
 def _own_runs_headline(finetune: bool) -> str:
@@ -168,7 +159,6 @@ def test_the_run_list_shows_rows_and_whole_states_in_a_small_window(qtbot, tab, 
     from factories import make_image_folder
     from ui_helpers import settled
 
-    from fer_desktop.ui.run_list import MIN_ROWS_SHOWN, STATE_COLUMN
 
     runs = tmp_path / "runs"
     for i in range(6):
@@ -194,7 +184,7 @@ def test_the_run_list_shows_rows_and_whole_states_in_a_small_window(qtbot, tab, 
     assert header.sectionSize(STATE_COLUMN) >= tree.sizeHintForColumn(STATE_COLUMN)
     assert state_end <= tree.viewport().width()
     # the charts keep the larger part of the window
-    assert tab.splitter.sizes()[0] <= 0.45 * tab.splitter.width() + 1
+    assert tab.splitter.sizes()[0] <= LIST_SHARE * tab.splitter.width() + 1
 
 
 def test_the_form_column_keeps_its_width_as_a_run_s_state_changes(qtbot, tab, tmp_path):
@@ -215,7 +205,7 @@ def test_the_form_column_keeps_its_width_as_a_run_s_state_changes(qtbot, tab, tm
                                                 "best_val_accuracy": 0.675}))
     tab.refresh_runs()
     tab.run_list.set_in_use(run)  # "finished, in use"
-    assert tab.run_list.tree.topLevelItem(0).text(3) == "finished, in use"
+    assert tab.run_list.tree.topLevelItem(0).text(STATE_COLUMN) == "finished, in use"
     assert tab.run_list.wanted_width() == running
     tab.run_list.set_in_use(None)  # nor narrower again when a text gets shorter
     (run / rundir.STATE).write_text(json.dumps({"epoch": 8, "epochs": 8, "status": "finished"}))
