@@ -21,7 +21,7 @@ from ui_helpers import no_cameras, stub_pipeline
 from fer_desktop.resources import guide_files, user_guide_path
 from fer_desktop.ui.main_window import MainWindow
 from fer_desktop.ui.shortcuts_dialog import shortcut_rows
-from fer_desktop.ui.user_guide import heading_anchor
+from fer_desktop.ui.user_guide import GUIDE_TITLE, heading_anchor
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -106,10 +106,10 @@ def test_every_link_of_the_guide_opens_inside_its_window(qtbot, window):
         if page:  # the page is named in the title (it kept the guide's: trial 58)
             first = next(iter(headings(dialog.page).values())).replace("`", "")
             assert dialog.windowTitle() == \
-                f"{first} (more detail) - FER Desktop user guide", link
+                f"{first} (more detail) - {GUIDE_TITLE}", link
             dialog.back_button.click()
             assert dialog.page == GUIDE and dialog.back_button.isHidden()
-            assert dialog.windowTitle() == "FER Desktop user guide"
+            assert dialog.windowTitle() == GUIDE_TITLE
 
 
 def test_ctrl_plus_makes_the_guides_text_larger(qtbot, window):

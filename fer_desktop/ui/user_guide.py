@@ -37,6 +37,7 @@ PICTURE_WIDTH_PX = 720
 # the guide's text, in points from the window's own size: Ctrl++ / Ctrl+- (or Ctrl+wheel)
 # by ZOOM_STEP, within legible and on-screen bounds
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = -4, 16, 2
+GUIDE_TITLE = "FER Desktop user guide"  # the window's title (a linked page's after its own)
 
 
 def heading_anchor(heading: str) -> str:
@@ -65,7 +66,7 @@ class UserGuideDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, path: Path | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("FER Desktop user guide")
+        self.setWindowTitle(GUIDE_TITLE)
         path = path or user_guide_path()
         self._home = path
         self.browser = QTextBrowser()
@@ -120,9 +121,9 @@ class UserGuideDialog(QDialog):
             return
         self.browser.setMarkdown(without_work_notes(text))
         name_headings(self.browser.document())
-        title = self.browser.document().firstBlock().text()  # a page linked to is named:
-        self.setWindowTitle("FER Desktop user guide" if path == self._home  # it kept the
-                            else f"{title} (more detail) - FER Desktop user guide")  # guide's
+        title = self.browser.document().firstBlock().text()  # a page linked to is named
+        self.setWindowTitle(GUIDE_TITLE if path == self._home  # (it kept the guide's name,
+                            else f"{title} (more detail) - {GUIDE_TITLE}")  # trial 58)
         self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
 
     def _back(self) -> None:
