@@ -28,6 +28,24 @@ def fill_disk(recorder: CsvRecorder) -> None:
     os.close(full)
 
 
+@pytest.fixture
+def full_disk_analyze(monkeypatch, tmp_path, sample_bgr) -> Path:
+    """``analyze``'s CSV on a full disk from its first row: the photo to give it."""
+    import cv2
+
+    from fer_desktop.core import analyze
+
+    class FullDiskRecorder(CsvRecorder):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            fill_disk(self)
+
+    monkeypatch.setattr(analyze, "CsvRecorder", FullDiskRecorder)
+    image = tmp_path / "photo.jpg"
+    cv2.imwrite(str(image), sample_bgr)
+    return image
+
+
 def test_a_recording_on_a_full_disk_keeps_its_whole_rows_and_says_so(tmp_path):
     path = tmp_path / "rec.csv"
     clock = iter(range(0, 1000, 2)).__next__  # every write is past the flush interval
@@ -143,22 +161,13 @@ def test_stop_whose_last_rows_cannot_be_written_says_so(qtbot, main_window, tmp_
         window.notifier.dialog.close()
 
 
-def test_analyze_on_a_full_disk_says_so_and_keeps_the_old_csv(tmp_path, sample_bgr, capsys,
-                                                              monkeypatch):
+def test_analyze_on_a_full_disk_says_so_and_keeps_the_old_csv(tmp_path, full_disk_analyze,
+                                                              capsys):
     """Its rows are written to a temporary file, thrown away: the old file stays, and the
     message does not speak of rows kept."""
-    import cv2
-
     from fer_desktop.core import analyze
 
-    class FullDiskRecorder(CsvRecorder):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            fill_disk(self)
-
-    monkeypatch.setattr(analyze, "CsvRecorder", FullDiskRecorder)
-    image, out = tmp_path / "photo.jpg", tmp_path / "r.csv"
-    cv2.imwrite(str(image), sample_bgr)
+    image, out = full_disk_analyze, tmp_path / "r.csv"
     out.write_text("yesterday's rows\n")
     assert analyze.main([str(image), "--out", str(out), "--force", "--no-progress"]) == 2
     error = capsys.readouterr().err
@@ -331,22 +340,13 @@ def _umask() -> int:
     return mask
 
 
-def test_analyze_on_a_full_disk_into_a_new_name_says_nothing_was_written(tmp_path, sample_bgr,
-                                                                         capsys, monkeypatch):
+def test_analyze_on_a_full_disk_into_a_new_name_says_nothing_was_written(
+        tmp_path, full_disk_analyze, capsys):
     """Trial 60: a full disk on a new --out said "it was left as it was", of a file that
     never existed."""
-    import cv2
-
     from fer_desktop.core import analyze
 
-    class FullDiskRecorder(CsvRecorder):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            fill_disk(self)
-
-    monkeypatch.setattr(analyze, "CsvRecorder", FullDiskRecorder)
-    image, out = tmp_path / "photo.jpg", tmp_path / "new.csv"
-    cv2.imwrite(str(image), sample_bgr)
+    image, out = full_disk_analyze, tmp_path / "new.csv"
     assert analyze.main([str(image), "--out", str(out), "--no-progress"]) == 2
     error = capsys.readouterr().err
     assert f"{out} cannot be written (No space left on device); nothing was written" in error
