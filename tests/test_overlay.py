@@ -13,6 +13,7 @@ from fer_desktop.core.overlay import (
     BARS_MAX_FACE_HEIGHTS,
     FONT,
     LABEL_MAX_FACE_WIDTHS,
+    LABEL_SCALES,
     MIN_BAR_FONT_SCALE,
     PALETTE,
     SAME_SIZE_RATIO,
@@ -659,7 +660,7 @@ def test_a_crowded_picture_takes_a_label_size_where_its_labels_find_room():
 
     normal = laid_out(1.0, True, crowd)
     assert normal[0] == 0
-    for scale in (1.5, 2.0):
+    for scale in LABEL_SCALES[1:]:
         assert laid_out(scale, False, crowd)[0] > 0  # the size chosen has no room...
         assert laid_out(scale, True, crowd) == normal  # ...so the picture's is Normal
         # where the labels are drawn, and where the window's dashed box keeps clear of

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from ui_helpers import SAMPLE, make_video
 
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.ui.saved_banner import cannot_open
 
 WAIT_MS = test_ui_window.WAIT_MS
 main_window = test_ui_window.main_window
@@ -227,7 +228,7 @@ def test_analyse_whole_file_shows_progress_then_a_chart_and_the_csv(qtbot, main_
     summary = dialog.status.text()
     dialog.opener = lambda path: False
     dialog.open_csv_button.click()
-    said = f"No application could be started to open {result.csv_path}; open it yourself."
+    said = cannot_open(result.csv_path)
     assert dialog.status.text() == summary and dialog.trouble.isVisible()
     assert dialog.trouble.text() == said
     kept = [(m.text, m.error) for m in window.notifier.history.messages()]

@@ -21,7 +21,7 @@ from ui_helpers import no_cameras, stub_pipeline
 from fer_desktop.resources import guide_files, user_guide_path
 from fer_desktop.ui.main_window import MainWindow
 from fer_desktop.ui.shortcuts_dialog import shortcut_rows
-from fer_desktop.ui.user_guide import GUIDE_TITLE, heading_anchor
+from fer_desktop.ui.user_guide import GUIDE_TITLE, MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, heading_anchor
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -123,12 +123,12 @@ def test_ctrl_plus_makes_the_guides_text_larger(qtbot, window):
     # "+" as most keyboards type it (Ctrl+Shift+=: Ctrl+Shift++, review 66), and unshifted
     qtbot.keyClick(dialog.browser, Qt.Key.Key_Plus, ctrl | Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(dialog.browser, Qt.Key.Key_Equal, ctrl)
-    assert dialog.browser.font().pointSizeF() == size + 4
+    assert dialog.browser.font().pointSizeF() == size + 2 * ZOOM_STEP
     dialog.browser.anchorClicked.emit(QUrl("labels.md"))  # a page linked to: as large
-    assert dialog.browser.font().pointSizeF() == size + 4
+    assert dialog.browser.font().pointSizeF() == size + 2 * ZOOM_STEP
     for _ in range(20):
         qtbot.keyClick(dialog.browser, Qt.Key.Key_Minus, ctrl)
-    assert dialog.browser.font().pointSizeF() == size - 4  # never too small to read
+    assert dialog.browser.font().pointSizeF() == size + MIN_ZOOM  # never too small to read
     qtbot.keyClick(dialog.browser, Qt.Key.Key_0, ctrl)
     assert dialog.browser.font().pointSizeF() == size
     from PySide6.QtCore import QPoint, QPointF
@@ -141,7 +141,7 @@ def test_ctrl_plus_makes_the_guides_text_larger(qtbot, window):
             QPointF(10, 10), QPointF(viewport.mapToGlobal(QPoint(10, 10))), QPoint(0, 0),
             QPoint(0, 120), Qt.MouseButton.NoButton, ctrl, Qt.ScrollPhase.NoScrollPhase,
             False))
-    assert dialog.browser.font().pointSizeF() == size + 16
+    assert dialog.browser.font().pointSizeF() == size + MAX_ZOOM
     dialog.back_button.setFocus()  # keys with a button focused work as well
     qtbot.keyClick(dialog.back_button, Qt.Key.Key_0, ctrl)
     assert dialog.browser.font().pointSizeF() == size
