@@ -107,10 +107,7 @@ class CappedLabel(SteadyLabel):
         return self.contentsRect().adjusted(margin, margin, -margin, -margin)
 
     def _fits(self, text: str, rect: QRect) -> bool:
-        flags = int(Qt.TextFlag.TextWordWrap | self.alignment())
-        box = self.fontMetrics().boundingRect(QRect(0, 0, max(1, rect.width()), 1_000_000),
-                                              flags, text)
-        return box.height() <= rect.height()
+        return self._wrapped_height(text, rect.width()) <= rect.height()
 
     def _cut(self, rect: QRect) -> str:
         """"" when the whole text fits ``rect`` (or no reserve holds the height); else the
@@ -143,17 +140,12 @@ class CappedLabel(SteadyLabel):
         if self._shown:
             hint = self.details.sizeHint()
             lines = wrapped_lines(QTextLayout(self._shown, self.font()), [rect.width()])
-            top = self._bounding_height(self._shown, rect) - self.fontMetrics().height()
+            top = self._wrapped_height(self._shown, rect.width()) - self.fontMetrics().height()
             left = rect.left() + round(lines[-1][2]) + self.fontMetrics().horizontalAdvance(" ")
             self.details.setGeometry(min(left, rect.right() + 1 - hint.width()),
                                      rect.top() + max(0, top), hint.width(),
                                      self.fontMetrics().height())
         self.update()
-
-    def _bounding_height(self, text: str, rect: QRect) -> int:
-        flags = int(Qt.TextFlag.TextWordWrap | self.alignment())
-        return self.fontMetrics().boundingRect(QRect(0, 0, max(1, rect.width()), 1_000_000),
-                                               flags, text).height()
 
     def show_details(self, *_) -> QMessageBox:
         """The whole text in a message box of its own, its words selectable (to copy the

@@ -41,11 +41,16 @@ class SteadyLabel(QLabel):
         """The height ``text`` takes wrapped at ``width`` (QLabel's own sum: the text's
         bounding box inside the contents margins)."""
         margins = self.contentsMargins()
-        inner = max(1, width - margins.left() - margins.right() - 2 * self.margin())
-        box = self.fontMetrics().boundingRect(QRect(0, 0, inner, 1_000_000),
-                                              int(Qt.TextFlag.TextWordWrap | self.alignment()),
-                                              text)
-        return box.height() + margins.top() + margins.bottom() + 2 * self.margin()
+        inner = width - margins.left() - margins.right() - 2 * self.margin()
+        return self._wrapped_height(text, inner) + margins.top() + margins.bottom() \
+            + 2 * self.margin()
+
+    def _wrapped_height(self, text: str, inner_width: int) -> int:
+        """The height of ``text``'s bounding box wrapped at ``inner_width`` (the room inside
+        the margins), in this label's font and alignment."""
+        return self.fontMetrics().boundingRect(
+            QRect(0, 0, max(1, inner_width), 1_000_000),
+            int(Qt.TextFlag.TextWordWrap | self.alignment()), text).height()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         """QLabel's width, and one line's height: QFormLayout takes the larger of a row's
