@@ -24,7 +24,11 @@ from typing import BinaryIO
 from fer_desktop.core.model_schema import is_share
 from fer_desktop.core.shown_names import clean_name
 from fer_desktop.core.trainer_events import MAX_INT, parse_event
-from fer_desktop.core.training_progress import export_headline, export_stop_words
+from fer_desktop.core.training_progress import (
+    export_headline,
+    export_stop_hint,
+    export_stop_words,
+)
 from trainer import rundir
 from trainer.config import zoom_range
 from trainer.finetune_config import PRESET as FINETUNE_PRESET  # its runs keep no checkpoint
@@ -396,8 +400,7 @@ def background_line(row: RunRow) -> str:
              "closed with Keep training, or a terminal)")
     finetune = row.preset == FINETUNE_PRESET
     if row.saving:
-        return (f"{where}. {export_headline(row.epochs, finetune)} A Stop lets this finish, "
-                "so that the model is kept.")
+        return f"{where}. {export_headline(row.epochs, finetune)} {export_stop_hint()}"
     of = f" of {row.epochs}" if row.epochs else ""
     return f"{where}: {row.epochs_done}{of} epochs done. Stop asks it to stop."
 

@@ -121,6 +121,13 @@ def export_stop_words(finetune: bool, again: bool) -> str:
     return text + " (Stop again ends it now; Resume would write the model later)."
 
 
+def export_stop_hint() -> str:
+    """What a Stop would do once every epoch is done, said before it is asked (beside
+    :func:`export_headline`, for a run followed in the background): the model is finished
+    first, as :func:`export_stop_words` says once it is asked."""
+    return "A Stop lets this finish, so that the model is kept."
+
+
 @dataclass
 class TrainingProgress:
     """The progress of one trainer process.
