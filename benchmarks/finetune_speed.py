@@ -64,7 +64,7 @@ def write_faces(data, root: Path, count: int) -> dict[str, int]:
 
 
 def run_once(faces: Path, out: Path, start: str, args) -> dict:
-    from fer_desktop.core.model import MODEL_JSON
+    from fer_desktop.core.model import MODEL_JSON, runtime_file_name
 
     command = [sys.executable, "-m", "trainer", "finetune", "--images", str(faces), "--out",
                str(out), "--events", "json", "--threads", str(args.threads), "--epochs",
@@ -78,7 +78,7 @@ def run_once(faces: Path, out: Path, start: str, args) -> dict:
     epochs = [e for e in events if e["event"] == "epoch"]
     finished = next(e for e in events if e["event"] == "finished")
     meta = json.loads((Path(finished["run_dir"]) / MODEL_JSON).read_text())
-    runtime = meta["files"].get("tflite_int8") or meta["files"]["tflite"]
+    runtime = runtime_file_name(meta)
     return {"to_tuned": epochs[-1]["time"] - t0, "fit": finished["fit_seconds"],
             "cpu_to_tuned": finished["cpu_seconds_to_tuned"], "cpu": finished["cpu_seconds"],
             "export": finished["time"] - epochs[-1]["time"], "total": finished["time"] - t0,

@@ -559,3 +559,14 @@ def test_the_app_s_own_model_damaged_says_to_install_the_app_again(model_copy, m
     other.mkdir()
     with pytest.raises(ModelError, match="holds no model .* a model is the folder"):
         EmotionClassifier.load(other)
+
+
+def test_the_runtime_file_is_named_by_one_rule():
+    """"tflite_int8, else tflite" was written in eight places (the trainer's fine-tune,
+    evaluate, the model comparison, a benchmark): one runtime_file_name (audit 64 #23)."""
+    from fer_desktop.core.model import runtime_file_name
+
+    both = {"files": {"tflite": "model.tflite", "tflite_int8": "model-int8.tflite"}}
+    assert runtime_file_name(both) == "model-int8.tflite"
+    assert runtime_file_name({"files": {"tflite": "model.tflite"}}) == "model.tflite"
+    assert runtime_file_name({}) is None and runtime_file_name({"files": None}) is None

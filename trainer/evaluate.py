@@ -15,6 +15,7 @@ import numpy as np
 
 from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
+from fer_desktop.core.model import runtime_file_name
 from trainer import metrics, rundir
 from trainer.events import EventEmitter
 
@@ -47,8 +48,7 @@ def resolve_model(target: Path) -> tuple[Path, float]:
         meta_path = target / rundir.MODEL
         if meta_path.is_file():
             meta = rundir.read_model_json(meta_path)  # its file names stay in the folder
-            files = meta["files"]
-            name = files.get("tflite_int8") or files.get("tflite")
+            name = runtime_file_name(meta)
             if name and (target / name).is_file():
                 temperature = model_temperature(meta, meta_path)
                 rundir.check_model_file(target / name, meta)  # a damaged file the app

@@ -36,7 +36,7 @@ import numpy as np
 
 from fer_desktop.core import preprocess
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.model import KERAS_FILE
+from fer_desktop.core.model import KERAS_FILE, runtime_file_name
 from trainer import metrics, rundir
 from trainer.data import FerData
 from trainer.evaluate import model_temperature
@@ -243,8 +243,7 @@ def score_faces(model_file: Path, faces: np.ndarray, labels: np.ndarray,
 def _runtime_file(folder: Path, meta: dict) -> Path | None:
     """The .tflite file the app would run, checked as the app checks it (a damaged one was
     scored as the starting model, trial 60); None when there is none."""
-    files = meta.get("files", {})
-    name = files.get("tflite_int8") or files.get("tflite")
+    name = runtime_file_name(meta)
     if not name or not (folder / name).is_file():
         return None
     rundir.check_model_file(folder / name, meta)
@@ -267,9 +266,8 @@ def _public_before(start: Path, start_meta: dict, data: FerData) -> float | None
     """The starting model's PublicTest accuracy: as its model.json recorded it for this same
     CSV, else measured on this CSV's PublicTest now (a CSV of the user's own gave "n/a",
     the one comparison --csv was given for: trial 60); None with no exported file."""
-    runtime = start_meta.get("files", {}).get("tflite_int8") \
-        or start_meta.get("files", {}).get("tflite")
-    recorded = start_meta.get("accuracy", {}).get(runtime, {}).get("public_accuracy")
+    recorded = start_meta.get("accuracy", {}).get(runtime_file_name(start_meta), {}).get(
+        "public_accuracy")
     if start_meta.get("dataset_sha256") == data.sha256 and recorded is not None:
         return recorded
     model_file = _runtime_file(start, start_meta)
@@ -305,8 +303,7 @@ def format_comparison(meta: dict) -> str:
     """Before/after table of a fine-tuned model.json, for the log."""
     held = meta["held_out"]
     start = meta.get("started_from", {})
-    runtime = meta["files"].get("tflite_int8") or meta["files"]["tflite"]
-    after_public = meta["accuracy"][runtime]["public_accuracy"]
+    after_public = meta["accuracy"][runtime_file_name(meta)]["public_accuracy"]
     before_public = start.get("public_accuracy")
     public_name = "FER-2013 PublicTest" if meta.get("scored_on_fer2013") else "test (again)"
 

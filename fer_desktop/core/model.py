@@ -98,6 +98,14 @@ def _as_shipped(exc: ModelError) -> ModelError:
                                 "again, or reinstall its package) to mend it")
 
 
+def runtime_file_name(meta: dict) -> str | None:
+    """The model file the app runs by default, as a ``model.json`` names it (and the key its
+    ``accuracy`` is recorded under): ``files.tflite_int8``, else ``files.tflite``; None when
+    it names neither."""
+    files = meta.get("files") or {}
+    return files.get("tflite_int8") or files.get("tflite")
+
+
 def read_metadata(model_dir: Path) -> dict:
     """Read and check ``model.json``; raise ModelError / ModelMismatchError naming the file."""
     path = model_dir / MODEL_JSON

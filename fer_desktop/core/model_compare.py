@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_desktop.core.emotions import EMOTIONS
-from fer_desktop.core.model import is_shipped_model_dir
+from fer_desktop.core.model import is_shipped_model_dir, runtime_file_name
 from fer_desktop.core.plain_words import (
     FER2013_PRIVATE_TEST_FACES,
     MAJORITY_GUESS,
@@ -258,9 +258,7 @@ def load_test_faces(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str] | None:
 
 
 def _recorded(meta: dict, name: str) -> ModelScores | None:
-    files = meta.get("files") or {}
-    runtime = files.get("tflite_int8") or files.get("tflite")
-    info = (meta.get("accuracy") or {}).get(runtime) or {}
+    info = (meta.get("accuracy") or {}).get(runtime_file_name(meta)) or {}
     accuracy, recall = info.get("private_accuracy"), info.get("private_recall")
     if not is_share(accuracy) or not isinstance(recall, dict):  # -3 read "Right on -300%"
         return None
@@ -407,9 +405,7 @@ def _answer_figures(confusion: np.ndarray) -> tuple[int, float, dict[str, float]
 
 def _private_confusion(meta: dict) -> np.ndarray:
     """The PrivateTest confusion matrix model.json records for the file the app runs."""
-    files = meta.get("files") or {}
-    runtime = files.get("tflite_int8") or files.get("tflite")
-    info = (meta.get("accuracy") or {}).get(runtime) or {}
+    info = (meta.get("accuracy") or {}).get(runtime_file_name(meta)) or {}
     return recorded_confusion(info)
 
 
