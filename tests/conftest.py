@@ -71,6 +71,24 @@ def settings(tmp_path):
 
 
 @pytest.fixture
+def train_tab(qtbot, tmp_path):
+    """A Train tab on a private settings file, its runs under ``tmp_path / "runs"``; after
+    the test its trainer and CSV check, if still running, are killed and its timers stopped."""
+    from fer_desktop.ui.settings import AppSettings
+    from fer_desktop.ui.train_tab import TrainTab
+
+    widget = TrainTab(AppSettings.from_file(tmp_path / "settings.ini"))
+    qtbot.addWidget(widget)
+    widget.form.out_edit.setText(str(tmp_path / "runs"))
+    yield widget
+    for process in (widget.process, widget.validator):
+        if process.is_active:
+            process.kill()
+            process.wait(10)
+    widget.shutdown()
+
+
+@pytest.fixture
 def background_trainer():
     """A process standing for a trainer left running when the window closed
     (``trainer_helpers.stand_in_trainer``), killed after the test."""

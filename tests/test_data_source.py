@@ -114,13 +114,8 @@ def test_the_box_offers_the_three_sources(qtbot, tmp_path):
 
 
 @pytest.fixture
-def tab(qtbot, tmp_path):
-    settings = AppSettings.from_file(tmp_path / "settings.ini")
-    widget = TrainTab(settings)
-    qtbot.addWidget(widget)
-    widget.form.out_edit.setText(str(tmp_path / "runs"))
-    yield widget
-    widget.shutdown()
+def tab(train_tab):
+    return train_tab
 
 
 def test_start_fine_tunes_the_model_in_use_and_the_choice_is_remembered(qtbot, tab, tmp_path,
@@ -456,7 +451,6 @@ def test_progress_comes_into_view_when_a_run_starts(qtbot, tab, tmp_path, monkey
 def test_a_first_launch_offers_the_fine_tune(qtbot, tmp_path):
     """Trial 34: "Fine-tune the model in use" started unticked, and collected faces trained
     a new network from scratch on 39 faces, though the guide says to tick it."""
-    from fer_desktop.ui.settings import AppSettings
     from fer_desktop.ui.train_tab import TrainTab
 
     settings = AppSettings.from_file(tmp_path / "settings.ini")

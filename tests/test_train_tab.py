@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from factories import make_csv
 from trainer_helpers import make_run_folder
-from ui_helpers import end_train_tab, settled
+from ui_helpers import settled
 
 from fer_desktop.ui import trainer_process as tp
 from fer_desktop.ui.colours import HELP_TEXT_COLOUR
@@ -33,17 +33,12 @@ def tiny_csv(tmp_path) -> Path:
 
 
 @pytest.fixture
-def tab(qtbot, tmp_path, tiny_csv):
-    settings = AppSettings.from_file(tmp_path / "settings.ini")
-    widget = TrainTab(settings)
-    qtbot.addWidget(widget)
-    widget.form.csv_edit.setText(str(tiny_csv))
-    widget.form.out_edit.setText(str(tmp_path / "runs"))
-    widget.form.epochs_spin.setValue(2)
-    widget.form.batch_spin.setValue(32)
-    widget.form.threads_spin.setValue(1)
-    yield widget
-    end_train_tab(widget)
+def tab(train_tab, tiny_csv):
+    train_tab.form.csv_edit.setText(str(tiny_csv))
+    train_tab.form.epochs_spin.setValue(2)
+    train_tab.form.batch_spin.setValue(32)
+    train_tab.form.threads_spin.setValue(1)
+    return train_tab
 
 
 def _is_event(name: str, **fields):

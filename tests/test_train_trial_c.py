@@ -12,23 +12,15 @@ from pathlib import Path
 import pytest
 from factories import make_csv
 from trainer_helpers import make_run_folder, owner_of
-from ui_helpers import end_train_tab, settled
-
-from fer_desktop.ui.settings import AppSettings
-from fer_desktop.ui.train_tab import TrainTab
+from ui_helpers import settled
 
 TINY = {"Training": 30, "PublicTest": 30, "PrivateTest": 30}
 
 
 @pytest.fixture
-def tab(qtbot, tmp_path):
-    settings = AppSettings.from_file(tmp_path / "settings.ini")
-    widget = TrainTab(settings)
-    qtbot.addWidget(widget)
-    widget.form.csv_edit.setText(str(make_csv(tmp_path / "tiny.csv", TINY)))
-    widget.form.out_edit.setText(str(tmp_path / "runs"))
-    yield widget
-    end_train_tab(widget)
+def tab(train_tab, tmp_path):
+    train_tab.form.csv_edit.setText(str(make_csv(tmp_path / "tiny.csv", TINY)))
+    return train_tab
 
 
 def _browse_buttons(tab):

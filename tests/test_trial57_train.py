@@ -9,25 +9,17 @@ import json
 
 import pytest
 from trainer_helpers import make_run_folder, owner_of
-from ui_helpers import end_train_tab
 
 from fer_desktop.core.trainer_events import parse_event
 from fer_desktop.core.training_progress import TrainingProgress
 from fer_desktop.ui.run_list import MIN_ROWS_SHOWN, STATE_COLUMN
-from fer_desktop.ui.settings import AppSettings
 from fer_desktop.ui.train_layout import LIST_SHARE
-from fer_desktop.ui.train_tab import TrainTab
 from trainer import rundir
 
 
 @pytest.fixture
-def tab(qtbot, tmp_path):
-    settings = AppSettings.from_file(tmp_path / "settings.ini")
-    widget = TrainTab(settings)
-    qtbot.addWidget(widget)
-    widget.form.out_edit.setText(str(tmp_path / "runs"))
-    yield widget
-    end_train_tab(widget)
+def tab(train_tab):
+    return train_tab
 
 
 def _own_runs_headline(finetune: bool) -> str:

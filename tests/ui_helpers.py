@@ -147,11 +147,3 @@ def settings_holding(path: Path, stored: dict[str, str]):
     raw.sync()
     return AppSettings.from_file(path)
 
-
-def end_train_tab(widget) -> None:
-    """The end of a test's Train tab: its trainer and its CSV check, if still running, killed
-    (a fixture's teardown)."""
-    for process in (widget.process, widget.validator):
-        if process.is_active:
-            process.kill()
-            process.wait(10)
