@@ -101,6 +101,24 @@ def test_a_picture_saved_before_a_restart_is_not_saved_again_or_under_another_em
     assert later.save(frame, box, "happy", face_id=1).path is not None
 
 
+def test_a_face_review_moved_is_found_under_its_new_emotion(tmp_path, sample_face):
+    """Review 67: the earlier faces were read once, by name: after Review moved one from
+    angry to happy, the same picture was saved as angry again, under two emotions."""
+    from fer_desktop.core.collect_review import FaceReview, list_faces
+
+    frame, box = sample_face
+    first = FaceCollector(tmp_path / "faces", crop_scale=1.2).save(frame, box, "angry")
+    collector = FaceCollector(tmp_path / "faces", crop_scale=1.2)  # the next launch
+    moved = _moved(box, 5)
+    assert collector.save(frame, moved, "sad").path is not None  # the earlier faces read
+    review = FaceReview(tmp_path / "faces", trash=lambda path: None)
+    (face_file,) = [f for f in list_faces(tmp_path / "faces")["angry"] if f.path == first.path]
+    assert review.move([face_file], "happy").done
+    collector.forget_history()  # Review closed
+    assert collector.save(frame, box, "angry", face_id=1).saved_as == "happy"
+    assert collector.counts()["angry"] == 0
+
+
 @pytest.mark.parametrize("name", ["by-hand.jpg", "BY-HAND.PNG"])
 def test_a_face_put_in_by_hand_in_another_format_is_found_as_a_repeat(tmp_path, sample_face,
                                                                       name):

@@ -67,7 +67,12 @@ RELABEL_WITHIN_S = 10.0
 RECENT_CROPS = 50
 # How many of each emotion's files saved before this session (the newest by name) a new crop
 # is checked against too, read once per folder at its first save: about 2.3 KB each.
-EARLIER_FACES = 2000
+# The first save after a launch reads them on the GUI thread: 7 x 2,000 took 3.6 s on a local
+# disk (review 67), 7 x 500 about 1 s; a folder of everyday collecting holds far fewer.
+EARLIER_FACES = 500
+# The earlier faces are first compared as 12x12 means (a mean's difference is never larger
+# than the faces' own), and only the near ones pixel by pixel.
+COARSE_SIDE = 12
 # How many saves and moves :meth:`FaceCollector.undo` can take back, newest first.
 UNDO_DEPTH = 20
 MAX_CUT_OFF = 0.25  # of a face's square outside the picture: more, and it is not saved
@@ -146,6 +151,13 @@ class _Done:
     before: tuple[tuple[str, int | None], _Saved] | None = None
 
 
+def coarse(faces48: np.ndarray) -> np.ndarray:
+    """48x48 faces (or a stack of them) as COARSE_SIDE x COARSE_SIDE block means, float32."""
+    step = 48 // COARSE_SIDE
+    shape = faces48.shape[:-2] + (COARSE_SIDE, step, COARSE_SIDE, step)
+    return faces48.reshape(shape).astype(np.float32).mean(axis=(-3, -1))
+
+
 def earlier_faces(folder: Path, limit: int = EARLIER_FACES
                   ) -> dict[str, tuple[list[Path], np.ndarray]]:
     """{emotion: (its files, their 48x48 grey faces)}: the faces in ``folder``'s emotion
@@ -205,7 +217,8 @@ class FaceCollector:
         # move a relabelled face; forgotten with the folder
         self._last_saved: dict[tuple[str, int | None], _Saved] = {}
         self._recent: dict[str, list[_Saved]] = {}  # per emotion, newest last
-        self._earlier: dict[str, tuple[list[Path], np.ndarray]] | None = None  # on disk
+        # on disk: {emotion: (files, 48x48 faces, their COARSE_SIDE means)}
+        self._earlier: dict[str, tuple[list[Path], np.ndarray, np.ndarray]] | None = None
         self._done: list[_Done] = []
 
     @property
@@ -240,8 +253,11 @@ class FaceCollector:
     def forget_history(self) -> None:
         """Nothing of this session is undone any more: the faces were checked in Review since
         (Ctrl+Z on the Live tab then took back, one by one, faces saved minutes before the
-        review and kept there, trial 18). Saves after it are undone as before."""
+        review and kept there, trial 18). Saves after it are undone as before. The faces
+        on disk are read again at the next save: a face Review moved was looked for under its
+        old name, and the same picture went under two emotions again (review 67)."""
         self._done = []
+        self._earlier = None
 
     def undo(self) -> UndoResult:
         """Take back the newest save or move not undone yet.
@@ -367,12 +383,14 @@ class FaceCollector:
         the faces saved since the launch, and after a restart the same picture went under a
         second emotion, the fine-tune learning it as both (trial 61)."""
         if self._earlier is None:
-            self._earlier = earlier_faces(self.folder)
-        paths, faces = self._earlier.get(emotion, ([], np.zeros((0, 48, 48), np.uint8)))
-        if not paths:
+            self._earlier = {e: (paths, faces, coarse(faces))
+                             for e, (paths, faces) in earlier_faces(self.folder).items()}
+        if emotion not in self._earlier:
             return False
-        near = gray_difference(faces, face48)
-        return any(paths[i].is_file() for i in np.flatnonzero(near < REPEAT_MAD))
+        paths, faces, means = self._earlier[emotion]
+        maybe = np.flatnonzero(np.abs(means - coarse(face48)).mean(axis=(1, 2)) < REPEAT_MAD)
+        return any(gray_difference(faces[i], face48) < REPEAT_MAD and paths[i].is_file()
+                   for i in maybe)
 
     def _keep(self, emotion: str, saved: _Saved) -> None:
         self._recent[emotion] = [*self._recent.get(emotion, []), saved][-RECENT_CROPS:]
