@@ -69,9 +69,11 @@ def test_a_killed_trainer_on_this_machine_reads_as_interrupted_at_once(tmp_path)
         assert row.resumable == (state == "interrupted")
 
 
-def test_a_killed_fine_tune_reads_as_stopped_in_every_session(tmp_path):
+def test_a_fine_tune_that_died_unasked_reads_failed_not_interrupted(tmp_path):
     """Trial 61: a fine-tune ended by a second Stop read "stopped" in its session and
-    "interrupted" (the word of the runs Resume continues) after a restart."""
+    "interrupted" (the word of the runs Resume continues) after a restart; the window now
+    marks the one it stopped (test_trainer_process_kill.py), and one that died without a
+    word (a crash, a power cut) reads "failed": it keeps nothing to resume (review 67)."""
     import subprocess
     import sys
 
@@ -84,7 +86,7 @@ def test_a_killed_fine_tune_reads_as_stopped_in_every_session(tmp_path):
                           {"epoch": 8, "epochs": 8, "status": "running", "owner": owner},
                           config={"preset": "finetune"})
     row = read_run_row(run)
-    assert row.state == "stopped" and not row.resumable
+    assert row.state == "failed" and not row.resumable
 
 
 def test_curves_of_a_resumed_run_forget_the_repeated_epoch(tmp_path):

@@ -449,9 +449,10 @@ def read_run_row(run: Path, now: float | None = None) -> RunRow:
     elif status not in (STOPPED, FINISHED, FAILED):  # FAILED: a fine-tune's (trial 60)
         status = FAILED if _last_event_is_error(run) else INTERRUPTED
     if status == INTERRUPTED and config.get("preset") == FINETUNE_PRESET:
-        # a fine-tune ended by a second Stop said "stopped" in its session and
-        # "interrupted", the word of runs Resume continues, after a restart (trial 61)
-        status = STOPPED
+        # a fine-tune that ended without a word (a crash, a power cut) keeps nothing to
+        # resume: "interrupted" is the word of runs Resume continues (trial 61). One the
+        # window's Stop ended is marked stopped in its files (review 67: mark_stopped)
+        status = FAILED
     epochs = (state.epochs if state is not None and state.epochs else None) \
         or config.get("epochs")
     meta = _read_model_json(run)  # once a row: the exported epoch and the held-out faces
