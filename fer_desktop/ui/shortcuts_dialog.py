@@ -40,6 +40,7 @@ WIDGET_KEYS: tuple[tuple[str, str], ...] = (
     ("Menu key, Shift+F10", "In the Train tab's run list: the selected run's menu (Open "
                             "folder, Rename..., Compare curves with, Move to trash...)"),
     ("Ctrl++ / Ctrl+-, Ctrl+0", "In the user guide: larger / smaller text, as it was"),
+    ("Ctrl+Home / Ctrl+End", "In the user guide: the page's top / end"),
     ("Alt+Left, Backspace", "In the user guide: back from a page it links to (on a Mac: "
                             "Cmd+[ or Backspace)"),
     ("Escape", "Close a dialog (Why this answer?, Analyse whole file, this list); leave "

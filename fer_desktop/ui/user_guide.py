@@ -126,6 +126,15 @@ class UserGuideDialog(QDialog):
                             else f"{title} (more detail) - {GUIDE_TITLE}")  # trial 58)
         self._add_pictures(text, path.parent)  # after: setMarkdown empties the document
 
+    def event(self, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """Moved to a screen of another scaling (a laptop's to a projector's): the pictures
+        are made again for it, the page kept where it was (review 67)."""
+        if event.type() == QEvent.Type.DevicePixelRatioChange and hasattr(self, "page"):
+            where = self.browser.verticalScrollBar().value()
+            self.show_page(self.page)
+            self.browser.verticalScrollBar().setValue(where)
+        return super().event(event)
+
     def _back(self) -> None:
         """Back to the guide, where its link was (it came back at the top)."""
         self.show_page(self._home)
@@ -176,7 +185,7 @@ class UserGuideDialog(QDialog):
         """The guide's pictures, scaled to the window's width (at their own 1366 px they
         made the page scroll sideways), in the screen's own pixels: 720 px stretched to 1440
         on a screen scaled to 200% were blurred beside sharp text (trial 62)."""
-        ratio = max(1.0, self.browser.devicePixelRatioF())
+        ratio = max(1.0, self.devicePixelRatioF())  # the window's screen, not the primary's
         for name in guide_pictures(text):
             image = QImage(str(folder / name))
             if not image.isNull() and image.width() > PICTURE_WIDTH_PX * ratio:
