@@ -382,6 +382,9 @@ def _fit_and_export(model, folder: ImageFolderData, config: FinetuneConfig, run:
                     on_fer: bool, start: Path, start_meta: dict, start_name: str) -> float:
     """The "before" scores, the fit and (unless stopped) the export; the fit's seconds."""
     before = _held_out_before(start, start_meta, model, folder)
+    # before the fit, as the held-out faces' "before": measured at the end, a starting model
+    # changed during the run failed a finished fine-tune at its last step (review 67)
+    public_before = _public_before(start, start_meta, data) if on_fer else None
     trainable = freeze_all_but_last_block(model)
     emitter.emit("started", run_dir=str(run), config=config.to_dict(),
                  samples={"Training": len(folder.train_labels),
@@ -394,8 +397,8 @@ def _fit_and_export(model, folder: ImageFolderData, config: FinetuneConfig, run:
     _fit(model, folder, config, run, state, emitter, stop)
     fit_seconds = time.monotonic() - t_fit
     if state.epoch == config.epochs:  # not stopped
-        _export(model, run, data, on_fer, folder, before, start, start_meta, start_name, config,
-                fit_seconds, emitter)
+        _export(model, run, data, on_fer, folder, (before, public_before), start, start_meta,
+                start_name, config, fit_seconds, emitter)
     return fit_seconds
 
 
@@ -417,12 +420,14 @@ def _failed(run: Path, state: rundir.RunState, emitter: EventEmitter, exc: Excep
 
 
 def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderData,
-            before: dict, start: Path, start_meta: dict, start_name: str,
+            befores: tuple[dict, float | None], start: Path, start_meta: dict, start_name: str,
             config: FinetuneConfig, fit_seconds: float, emitter: EventEmitter) -> dict:
     """Export (taking the starting model's decisions, ``export_finetuned``), then add the
-    held-out before/after and the starting point."""
+    held-out before/after and the starting point (``befores``: the starting model on the
+    held-out faces and its PublicTest accuracy, measured before the fit)."""
     from trainer.export import export_finetuned
 
+    before, public_before = befores
     # named as its run is in the Train tab's list, as every run's model is ("finetune
     # 20261206-152432-finetune on collected faces", the window: "finetune 20261206-152432 on
     # collected faces"); the starting model's long name in front was cut to "...uned on
@@ -444,8 +449,7 @@ def _export(model, run: Path, data: FerData, on_fer: bool, folder: ImageFolderDa
     after = score_faces(runtime, folder.test_images, folder.test_labels, meta["temperature"])
     meta["held_out"] = _held_out_entry(folder, before, after)
     meta["started_from"] = {"path": str(start), "name": start_name,
-                            "public_accuracy": _public_before(start, start_meta, data)
-                            if on_fer else None}
+                            "public_accuracy": public_before}
     meta["scored_on_fer2013"] = on_fer
     rundir.atomic_write_json(run / rundir.MODEL, meta)
     emitter.emit("evaluated", model=runtime.name, split="held-out",
